@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Carrier is a normalised carrier identifier: lower-case ASCII letters,
+// digits and dashes, e.g. "viettel", "vinaphone", "mobifone".
+type Carrier string
+
+// The Vietnamese operators, by their normalised identifiers.
+const (
+	Viettel      Carrier = "viettel"
+	VinaPhone    Carrier = "vinaphone"
+	MobiFone     Carrier = "mobifone"
+	Vietnamobile Carrier = "vietnamobile"
+	Gmobile      Carrier = "gmobile"
+	ITelecom     Carrier = "itelecom"
+)
+
+// carrierAliases maps common spellings (after Fold) onto identifiers.
+var carrierAliases = map[string]Carrier{
+	"viettel": Viettel, "viettelmobile": Viettel, "vtl": Viettel, "vt": Viettel,
+	"viettelgroup": Viettel, "evntelecom": Viettel, "emobile": Viettel,
+	"vinaphone": VinaPhone, "vnpt": VinaPhone, "vnptvinaphone": VinaPhone, "vina": VinaPhone,
+	"vinafone": VinaPhone, "gpc": VinaPhone,
+	"mobifone": MobiFone, "mobiphone": MobiFone, "mobi": MobiFone, "vms": MobiFone,
+	"vmsmobifone":  MobiFone,
+	"vietnamobile": Vietnamobile, "vnmobile": Vietnamobile, "vnm": Vietnamobile,
+	"htmobile": Vietnamobile, "vietnammobile": Vietnamobile,
+	"gmobile": Gmobile, "gtel": Gmobile, "gtelmobile": Gmobile, "beeline": Gmobile,
+	"beelinevn": Gmobile,
+	"itelecom":  ITelecom, "itel": ITelecom, "indochinatelecom": ITelecom,
+}
+
+// Fold reduces a name for alias matching: Vietnamese diacritics removed
+// (đ → d), lower case, and everything but letters and digits dropped.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			b.WriteByte('d')
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// ParseCarrier normalises a carrier name. Known operators are matched by
+// their common spellings ("VNPT", "Vina", "Mobiphone", "Viettel Mobile").
+// Any other non-empty name becomes a slug (lower case, diacritics removed,
+// runs of other characters replaced by one dash), so a carrier lomsong does
+// not know is kept under a stable identifier rather than rejected.
+func ParseCarrier(s string) (Carrier, error) {
+	f := Fold(s)
+	if c, ok := carrierAliases[f]; ok {
+		return c, nil
+	}
+	slug := Slug(s)
+	if slug == "" {
+		return "", fmt.Errorf("empty carrier name %q: %w", s, ErrInvalidValue)
+	}
+	return Carrier(slug), nil
+}
+
+// Slug lower-cases s, removes diacritics and joins the runs of letters and
+// digits with single dashes.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			r = 'd'
+		}
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// PLMN is a public land mobile network identity (mobile country code and
+// mobile network code).
+type PLMN struct {
+	MCC, MNC int
+}
+
+// plmnCarriers is the documented MCC+MNC table. Vietnam (MCC 452) follows
+// the ITU-T E.212 assignments as operated in 2025: 01 MobiFone,
+// 02 VinaPhone (VNPT), 04 Viettel, 05 Vietnamobile, 07 Gmobile (GTEL, the
+// former Beeline), 08 I-Telecom (an MVNO). 03 (S-Fone) and 06 (EVNTelecom,
+// absorbed into Viettel in 2011) no longer operate; 06 maps to Viettel and
+// 03 to "s-fone" so that old records are kept and recognisable. Ecuador
+// (MCC 740) is listed because its public OpenCelliD export is the project's
+// real test file: 00 Movistar, 01 Claro, 02 CNT.
+var plmnCarriers = map[PLMN]Carrier{
+	{452, 1}: MobiFone,
+	{452, 2}: VinaPhone,
+	{452, 3}: "s-fone",
+	{452, 4}: Viettel,
+	{452, 5}: Vietnamobile,
+	{452, 6}: Viettel,
+	{452, 7}: Gmobile,
+	{452, 8}: ITelecom,
+	{740, 0}: "movistar-ec",
+	{740, 1}: "claro-ec",
+	{740, 2}: "cnt-ec",
+}
+
+// CarrierForPLMN returns the carrier of a network. A network missing from
+// the table gets the identifier "plmn-MCC-MNC" (e.g. "plmn-452-09") and
+// known is false.
+func CarrierForPLMN(p PLMN) (c Carrier, known bool) {
+	if c, ok := plmnCarriers[p]; ok {
+		return c, true
+	}
+	return Carrier(fmt.Sprintf("plmn-%03d-%02d", p.MCC, p.MNC)), false
+}

@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Service is what a phone reported about the network during a test.
+type Service uint8
+
+// Service values. ServiceOK is the default when the column is absent or
+// empty. ServiceNone (no network found) is a negative test: it carries no
+// signal and is the most important row a dead-zone tool receives.
+const (
+	ServiceOK Service = iota
+	ServiceNone
+	ServiceEmergency
+)
+
+// Source is how a measurement was collected. Zero is unknown.
+type Source uint8
+
+// Source values.
+const (
+	SourceUnknown Source = iota
+	SourceDrive
+	SourceCrowd
+	SourceMDT
+	SourceSpeedtest
+)
+
+// DeviceClass is the kind of device that took a measurement. Zero is unknown.
+type DeviceClass uint8
+
+// DeviceClass values.
+const (
+	DeviceUnknown DeviceClass = iota
+	DeviceSmartphone
+	DeviceFeature
+	DeviceTablet
+	DeviceRouter
+)
+
+// Environment is where a test was taken. Zero is unknown. Only outdoor and
+// vehicle tests decide coverage; indoor tests are kept for other uses.
+type Environment uint8
+
+// Environment values.
+const (
+	EnvUnknown Environment = iota
+	EnvOutdoor
+	EnvVehicle
+	EnvIndoor
+)
+
+// SiteStatus is a site's operational state. Zero is active.
+type SiteStatus uint8
+
+// SiteStatus values.
+const (
+	StatusActive SiteStatus = iota
+	StatusPlanned
+	StatusDown
+)
+
+// Backhaul is a site's transport link. Zero is unknown.
+type Backhaul uint8
+
+// Backhaul values.
+const (
+	BackhaulUnknown Backhaul = iota
+	BackhaulFiber
+	BackhaulMicrowave
+	BackhaulSatellite
+)
+
+var (
+	serviceNames     = []string{"ok", "none", "emergency"}
+	sourceNames      = []string{"", "drive", "crowd", "mdt", "speedtest"}
+	deviceClassNames = []string{"", "smartphone", "feature", "tablet", "router"}
+	environmentNames = []string{"", "outdoor", "vehicle", "indoor"}
+	statusNames      = []string{"active", "planned", "down"}
+	backhaulNames    = []string{"", "fiber", "microwave", "satellite"}
+)
+
+func enumString(names []string, i uint8) string {
+	if int(i) < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("invalid(%d)", i)
+}
+
+// parseEnum matches s case-insensitively against names; the empty string
+// maps to def. Extra spellings may be given as aliases.
+func parseEnum(kind, s string, names []string, def uint8, aliases map[string]uint8) (uint8, error) {
+	k := strings.ToLower(strings.TrimSpace(s))
+	if k == "" {
+		return def, nil
+	}
+	for i, n := range names {
+		if n != "" && n == k {
+			return uint8(i), nil
+		}
+	}
+	if v, ok := aliases[k]; ok {
+		return v, nil
+	}
+	var want []string
+	for _, n := range names {
+		if n != "" {
+			want = append(want, n)
+		}
+	}
+	return def, fmt.Errorf("invalid %s %q (want one of %s): %w", kind, s, strings.Join(want, ", "), ErrInvalidValue)
+}
+
+func (v Service) String() string     { return enumString(serviceNames, uint8(v)) }
+func (v Source) String() string      { return enumString(sourceNames, uint8(v)) }
+func (v DeviceClass) String() string { return enumString(deviceClassNames, uint8(v)) }
+func (v Environment) String() string { return enumString(environmentNames, uint8(v)) }
+func (v SiteStatus) String() string  { return enumString(statusNames, uint8(v)) }
+func (v Backhaul) String() string    { return enumString(backhaulNames, uint8(v)) }
+
+// ParseService parses ok|none|emergency; empty means ok.
+func ParseService(s string) (Service, error) {
+	v, err := parseEnum("service", s, serviceNames, uint8(ServiceOK), map[string]uint8{
+		"no_service": uint8(ServiceNone), "noservice": uint8(ServiceNone), "no service": uint8(ServiceNone),
+		"emergency_only": uint8(ServiceEmergency), "sos": uint8(ServiceEmergency), "limited": uint8(ServiceEmergency),
+		"in_service": uint8(ServiceOK), "inservice": uint8(ServiceOK),
+	})
+	return Service(v), err
+}
+
+// ParseSource parses drive|crowd|mdt|speedtest; empty means unknown.
+func ParseSource(s string) (Source, error) {
+	v, err := parseEnum("source", s, sourceNames, 0, map[string]uint8{"drivetest": uint8(SourceDrive), "drive_test": uint8(SourceDrive), "crowdsourced": uint8(SourceCrowd)})
+	return Source(v), err
+}
+
+// ParseDeviceClass parses smartphone|feature|tablet|router; empty means unknown.
+func ParseDeviceClass(s string) (DeviceClass, error) {
+	v, err := parseEnum("device_class", s, deviceClassNames, 0, map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter)})
+	return DeviceClass(v), err
+}
+
+// ParseEnvironment parses outdoor|vehicle|indoor; empty means unknown.
+func ParseEnvironment(s string) (Environment, error) {
+	v, err := parseEnum("environment", s, environmentNames, 0, map[string]uint8{"in_vehicle": uint8(EnvVehicle), "car": uint8(EnvVehicle), "drive": uint8(EnvVehicle)})
+	return Environment(v), err
+}
+
+// ParseSiteStatus parses active|planned|down; empty means active.
+func ParseSiteStatus(s string) (SiteStatus, error) {
+	v, err := parseEnum("status", s, statusNames, 0, map[string]uint8{"on_air": uint8(StatusActive), "onair": uint8(StatusActive), "off_air": uint8(StatusDown), "offline": uint8(StatusDown), "inactive": uint8(StatusDown)})
+	return SiteStatus(v), err
+}
+
+// ParseBackhaul parses fiber|microwave|satellite; empty means unknown.
+func ParseBackhaul(s string) (Backhaul, error) {
+	v, err := parseEnum("backhaul", s, backhaulNames, 0, map[string]uint8{"fibre": uint8(BackhaulFiber), "mw": uint8(BackhaulMicrowave), "vsat": uint8(BackhaulSatellite)})
+	return Backhaul(v), err
+}

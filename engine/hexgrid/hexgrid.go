@@ -1,0 +1,246 @@
+package hexgrid
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
+)
+
+// Cell is an H3 cell index.
+type Cell uint64
+
+// MaxRes is the finest H3 resolution.
+const MaxRes = 15
+
+// ErrResolution is returned for a resolution outside 0..15.
+var ErrResolution = errors.New("hexgrid: resolution must be 0..15")
+
+// ErrInvalidCell is returned when a Cell is not a valid H3 cell index.
+var ErrInvalidCell = errors.New("hexgrid: invalid cell")
+
+func checkRes(res int) error {
+	if res < 0 || res > MaxRes {
+		return fmt.Errorf("%w (got %d)", ErrResolution, res)
+	}
+	return nil
+}
+
+// Index returns the cell at res that contains the point lon, lat (degrees).
+func Index(lon, lat float64, res int) (Cell, error) {
+	if err := checkRes(res); err != nil {
+		return 0, err
+	}
+	if !finite(lon) || !finite(lat) {
+		return 0, fmt.Errorf("hexgrid: non-finite coordinate lon=%v lat=%v", lon, lat)
+	}
+	c, err := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
+	if err != nil {
+		return 0, fmt.Errorf("hexgrid: index lon=%v lat=%v: %w", lon, lat, err)
+	}
+	return Cell(c), nil
+}
+
+// referenceIndex is h3-go's LatLngToCell for one point; 0 when it fails.
+func referenceIndex(lon, lat float64, res int) Cell {
+	c, err := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
+	if err != nil {
+		return 0
+	}
+	return Cell(c)
+}
+
+// IndexInto writes into dst[i] the cell at res containing (lon[i], lat[i]).
+// dst, lon and lat must have the same length. Rows with a non-finite
+// coordinate get the zero Cell. It allocates nothing.
+func IndexInto(dst []Cell, lon, lat []float64, res int) error {
+	if err := checkRes(res); err != nil {
+		return err
+	}
+	if len(dst) != len(lon) || len(lon) != len(lat) {
+		return fmt.Errorf("hexgrid: IndexInto length mismatch: dst %d, lon %d, lat %d", len(dst), len(lon), len(lat))
+	}
+	for i := range lon {
+		x, y := lon[i], lat[i]
+		if !finite(x) || !finite(y) {
+			dst[i] = 0
+			continue
+		}
+		dst[i] = referenceIndex(x, y, res)
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Valid reports whether c is a valid H3 cell.
+func (c Cell) Valid() bool { return c != 0 && h3.Cell(c).IsValid() }
+
+// Resolution returns c's resolution.
+func (c Cell) Resolution() int { return h3.Cell(c).Resolution() }
+
+// String returns the 15-character hexadecimal form.
+func (c Cell) String() string { return h3.Cell(c).String() }
+
+// Parse reads the hexadecimal form of a cell and checks it is valid.
+func Parse(s string) (Cell, error) {
+	c := Cell(h3.IndexFromString(s))
+	if !c.Valid() {
+		return 0, fmt.Errorf("%w: %q", ErrInvalidCell, s)
+	}
+	return c, nil
+}
+
+// Parent returns c's ancestor at res (res ≤ c.Resolution()).
+func (c Cell) Parent(res int) (Cell, error) {
+	p, err := h3.Cell(c).Parent(res)
+	if err != nil {
+		return 0, fmt.Errorf("hexgrid: parent of %v at res %d: %w", c, res, err)
+	}
+	return Cell(p), nil
+}
+
+// Children returns c's descendants at res, in H3 order.
+func (c Cell) Children(res int) ([]Cell, error) {
+	ch, err := h3.Cell(c).Children(res)
+	if err != nil {
+		return nil, fmt.Errorf("hexgrid: children of %v at res %d: %w", c, res, err)
+	}
+	return fromH3(ch), nil
+}
+
+// ChildDigit returns the H3 index digit (0..6) of c at its own
+// resolution: which of its parent's 7 children it is. For res 0 it is 0.
+func (c Cell) ChildDigit() int {
+	r := c.Resolution()
+	if r == 0 {
+		return 0
+	}
+	return int((uint64(c) >> (3 * uint(MaxRes-r))) & 7)
+}
+
+// Center returns the cell's centre as lon, lat.
+func (c Cell) Center() (orb.Point, error) {
+	ll, err := h3.CellToLatLng(h3.Cell(c))
+	if err != nil {
+		return orb.Point{}, fmt.Errorf("hexgrid: centre of %v: %w", c, err)
+	}
+	return orb.Point{ll.Lng, ll.Lat}, nil
+}
+
+// Boundary returns the cell outline as a closed lon/lat ring
+// (counter-clockwise, first point repeated at the end), ready for GeoJSON.
+func (c Cell) Boundary() (orb.Ring, error) {
+	b, err := h3.CellToBoundary(h3.Cell(c))
+	if err != nil {
+		return nil, fmt.Errorf("hexgrid: boundary of %v: %w", c, err)
+	}
+	ring := make(orb.Ring, 0, len(b)+1)
+	for _, ll := range b {
+		ring = append(ring, orb.Point{ll.Lng, ll.Lat})
+	}
+	if len(ring) > 0 {
+		ring = append(ring, ring[0])
+	}
+	return ring, nil
+}
+
+// AreaKm2 returns the exact area of the cell in km².
+func (c Cell) AreaKm2() (float64, error) {
+	a, err := h3.CellAreaKm2(h3.Cell(c))
+	if err != nil {
+		return 0, fmt.Errorf("hexgrid: area of %v: %w", c, err)
+	}
+	return a, nil
+}
+
+// Disk returns every cell within k grid steps of c, including c.
+func (c Cell) Disk(k int) ([]Cell, error) {
+	d, err := h3.GridDisk(h3.Cell(c), k)
+	if err != nil {
+		return nil, fmt.Errorf("hexgrid: disk of %v, k=%d: %w", c, k, err)
+	}
+	return fromH3(d), nil
+}
+
+// AvgAreaKm2 returns the average area of a hexagon at res.
+func AvgAreaKm2(res int) (float64, error) {
+	if err := checkRes(res); err != nil {
+		return 0, err
+	}
+	return h3.HexagonAreaAvgKm2(res)
+}
+
+// AvgEdgeKm returns the average hexagon edge length at res.
+func AvgEdgeKm(res int) (float64, error) {
+	if err := checkRes(res); err != nil {
+		return 0, err
+	}
+	return h3.HexagonEdgeLengthAvgKm(res)
+}
+
+// GreatCircleM returns the great-circle distance in metres between two
+// lon/lat points on H3's spherical Earth (radius 6371.007180918475 km).
+func GreatCircleM(a, b orb.Point) float64 {
+	return h3.GreatCircleDistanceM(h3.LatLng{Lat: a[1], Lng: a[0]}, h3.LatLng{Lat: b[1], Lng: b[0]})
+}
+
+// Cover returns the cells at res whose centres lie inside the polygon
+// (H3's centre containment), sorted ascending. Holes are honoured.
+func Cover(p orb.Polygon, res int) ([]Cell, error) {
+	if err := checkRes(res); err != nil {
+		return nil, err
+	}
+	if len(p) == 0 || len(p[0]) < 3 {
+		return nil, nil
+	}
+	gp := h3.GeoPolygon{GeoLoop: toLoop(p[0])}
+	for _, h := range p[1:] {
+		gp.Holes = append(gp.Holes, toLoop(h))
+	}
+	cells, err := h3.PolygonToCells(gp, res)
+	if err != nil {
+		return nil, fmt.Errorf("hexgrid: cover polygon at res %d: %w", res, err)
+	}
+	out := fromH3(cells)
+	sortCells(out)
+	return out, nil
+}
+
+// CoverMulti covers every polygon of mp and returns the sorted union.
+func CoverMulti(mp orb.MultiPolygon, res int) ([]Cell, error) {
+	var all []Cell
+	for _, p := range mp {
+		c, err := Cover(p, res)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c...)
+	}
+	sortCells(all)
+	return dedupSorted(all), nil
+}
+
+func toLoop(r orb.Ring) h3.GeoLoop {
+	n := len(r)
+	if n > 1 && r[0] == r[n-1] {
+		n--
+	}
+	loop := make(h3.GeoLoop, n)
+	for i := 0; i < n; i++ {
+		loop[i] = h3.LatLng{Lat: r[i][1], Lng: r[i][0]}
+	}
+	return loop
+}
+
+func fromH3(cs []h3.Cell) []Cell {
+	out := make([]Cell, 0, len(cs))
+	for _, c := range cs {
+		if c != 0 {
+			out = append(out, Cell(c))
+		}
+	}
+	return out
+}

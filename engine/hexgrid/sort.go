@@ -1,0 +1,7 @@
+package hexgrid
+
+import "slices"
+
+func sortCells(c []Cell) { slices.Sort(c) }
+
+func dedupSorted(c []Cell) []Cell { return slices.Compact(c) }

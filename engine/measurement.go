@@ -1,0 +1,102 @@
+package engine
+
+// MeasurementBatch is a columnar batch of measurement rows (struct of
+// slices). Every column has length Len(). Optional float columns hold NaN
+// where a row has no value; SignalDBm is NaN for no-service rows.
+//
+// A batch is owned by whoever holds it; readers reuse batches between calls
+// to Next, so callers that keep rows must copy them (AppendRow).
+type MeasurementBatch struct {
+	TimeUnixMs  []int64 // test time, milliseconds since the Unix epoch (UTC)
+	Carrier     []Carrier
+	Tech        []Tech
+	Lon, Lat    []float64 // WGS84 degrees
+	SignalDBm   []float64 // RSRP (4G/5G), RSCP (3G) or RSSI (2G); NaN if none
+	Service     []Service
+	RSRQDB      []float64
+	SINRDB      []float64
+	DLMbps      []float64
+	ULMbps      []float64
+	LatencyMs   []float64
+	Source      []Source
+	DeviceID    []string // pseudonymous; "" when absent
+	DeviceClass []DeviceClass
+	Environment []Environment
+}
+
+// Len returns the number of rows.
+func (b *MeasurementBatch) Len() int { return len(b.Lon) }
+
+// Reset truncates every column to zero length, keeping capacity.
+func (b *MeasurementBatch) Reset() {
+	b.TimeUnixMs = b.TimeUnixMs[:0]
+	b.Carrier = b.Carrier[:0]
+	b.Tech = b.Tech[:0]
+	b.Lon = b.Lon[:0]
+	b.Lat = b.Lat[:0]
+	b.SignalDBm = b.SignalDBm[:0]
+	b.Service = b.Service[:0]
+	b.RSRQDB = b.RSRQDB[:0]
+	b.SINRDB = b.SINRDB[:0]
+	b.DLMbps = b.DLMbps[:0]
+	b.ULMbps = b.ULMbps[:0]
+	b.LatencyMs = b.LatencyMs[:0]
+	b.Source = b.Source[:0]
+	b.DeviceID = b.DeviceID[:0]
+	b.DeviceClass = b.DeviceClass[:0]
+	b.Environment = b.Environment[:0]
+}
+
+// Measurement is one row of a MeasurementBatch, used to append and read
+// single rows outside the hot path.
+type Measurement struct {
+	TimeUnixMs  int64
+	Carrier     Carrier
+	Tech        Tech
+	Lon, Lat    float64
+	SignalDBm   float64
+	Service     Service
+	RSRQDB      float64
+	SINRDB      float64
+	DLMbps      float64
+	ULMbps      float64
+	LatencyMs   float64
+	Source      Source
+	DeviceID    string
+	DeviceClass DeviceClass
+	Environment Environment
+}
+
+// Append adds one row.
+func (b *MeasurementBatch) Append(m Measurement) {
+	b.TimeUnixMs = append(b.TimeUnixMs, m.TimeUnixMs)
+	b.Carrier = append(b.Carrier, m.Carrier)
+	b.Tech = append(b.Tech, m.Tech)
+	b.Lon = append(b.Lon, m.Lon)
+	b.Lat = append(b.Lat, m.Lat)
+	b.SignalDBm = append(b.SignalDBm, m.SignalDBm)
+	b.Service = append(b.Service, m.Service)
+	b.RSRQDB = append(b.RSRQDB, m.RSRQDB)
+	b.SINRDB = append(b.SINRDB, m.SINRDB)
+	b.DLMbps = append(b.DLMbps, m.DLMbps)
+	b.ULMbps = append(b.ULMbps, m.ULMbps)
+	b.LatencyMs = append(b.LatencyMs, m.LatencyMs)
+	b.Source = append(b.Source, m.Source)
+	b.DeviceID = append(b.DeviceID, m.DeviceID)
+	b.DeviceClass = append(b.DeviceClass, m.DeviceClass)
+	b.Environment = append(b.Environment, m.Environment)
+}
+
+// Row returns row i.
+func (b *MeasurementBatch) Row(i int) Measurement {
+	return Measurement{
+		TimeUnixMs: b.TimeUnixMs[i], Carrier: b.Carrier[i], Tech: b.Tech[i],
+		Lon: b.Lon[i], Lat: b.Lat[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
+		RSRQDB: b.RSRQDB[i], SINRDB: b.SINRDB[i], DLMbps: b.DLMbps[i], ULMbps: b.ULMbps[i],
+		LatencyMs: b.LatencyMs[i], Source: b.Source[i], DeviceID: b.DeviceID[i],
+		DeviceClass: b.DeviceClass[i], Environment: b.Environment[i],
+	}
+}
+
+// AppendRow appends row i of src to b.
+func (b *MeasurementBatch) AppendRow(src *MeasurementBatch, i int) { b.Append(src.Row(i)) }

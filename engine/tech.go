@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tech is a radio access technology generation. The zero value is TechUnknown.
+type Tech uint8
+
+// The technologies of the input contract.
+const (
+	TechUnknown Tech = iota
+	Tech2G
+	Tech3G
+	Tech4G
+	Tech5G
+)
+
+// Techs lists the known technologies in ascending order.
+var Techs = [...]Tech{Tech2G, Tech3G, Tech4G, Tech5G}
+
+// String returns the contract spelling ("2G", "3G", "4G", "5G"), or "unknown".
+func (t Tech) String() string {
+	switch t {
+	case Tech2G:
+		return "2G"
+	case Tech3G:
+		return "3G"
+	case Tech4G:
+		return "4G"
+	case Tech5G:
+		return "5G"
+	}
+	return "unknown"
+}
+
+// Valid reports whether t is one of Tech2G..Tech5G.
+func (t Tech) Valid() bool { return t >= Tech2G && t <= Tech5G }
+
+// SignalMeasure names what SignalDBm means for this technology:
+// RSRP for 4G/5G, RSCP for 3G, RSSI for 2G.
+func (t Tech) SignalMeasure() string {
+	switch t {
+	case Tech2G:
+		return "RSSI"
+	case Tech3G:
+		return "RSCP"
+	case Tech4G, Tech5G:
+		return "RSRP"
+	}
+	return ""
+}
+
+// techAliases maps the spellings carriers use onto the contract. Keys are
+// lower case with spaces, dashes and underscores removed.
+var techAliases = map[string]Tech{
+	"2g": Tech2G, "gsm": Tech2G, "gprs": Tech2G, "edge": Tech2G, "egprs": Tech2G,
+	"3g": Tech3G, "umts": Tech3G, "wcdma": Tech3G, "hspa": Tech3G, "hspa+": Tech3G,
+	"hsdpa": Tech3G, "hsupa": Tech3G, "hspap": Tech3G, "tdscdma": Tech3G, "3.5g": Tech3G,
+	"4g": Tech4G, "lte": Tech4G, "4g+": Tech4G, "lte+": Tech4G, "ltea": Tech4G,
+	"lteadvanced": Tech4G, "lteca": Tech4G, "4.5g": Tech4G, "fdd-lte": Tech4G, "fddlte": Tech4G,
+	"tddlte": Tech4G,
+	"5g":     Tech5G, "nr": Tech5G, "5gnr": Tech5G, "5gnsa": Tech5G, "5gsa": Tech5G, "nrnsa": Tech5G,
+	"nrsa": Tech5G,
+}
+
+func normKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s)
+}
+
+// ParseTech maps a technology spelling onto the contract. It accepts the
+// contract values (2G, 3G, 4G, 5G) and common aliases (GSM, EDGE, UMTS,
+// WCDMA, HSPA, LTE, "4G+", LTE-A, NR, "5G NSA"), case-insensitively.
+func ParseTech(s string) (Tech, error) {
+	if t, ok := techAliases[normKey(s)]; ok {
+		return t, nil
+	}
+	if t, ok := techAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return t, nil
+	}
+	return TechUnknown, fmt.Errorf("unknown technology %q (want 2G, 3G, 4G, 5G or an alias such as GSM, UMTS, LTE, NR): %w", s, ErrInvalidValue)
+}
