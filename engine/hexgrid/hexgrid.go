@@ -244,3 +244,25 @@ func fromH3(cs []h3.Cell) []Cell {
 	}
 	return out
 }
+
+// H3 index bit layout (H3 v4): bits 52..55 hold the resolution; from bit 42
+// down, 3 bits per resolution 1..15 hold the digits; unused digits are 7.
+const (
+	resOffset  = 52
+	resMask    = uint64(15) << resOffset
+	digitsMask = uint64(1)<<45 - 1 // the 15 digits, bits 0..44
+)
+
+// FastParent returns the ancestor of a valid cell c at res by bit
+// arithmetic, without cgo: it sets the resolution field and fills the
+// digits below res with 7. res must be in 0..c.Resolution(); that
+// precondition is the caller's (it is not checked, for the hot path).
+func FastParent(c Cell, res int) Cell {
+	v := uint64(c)&^resMask | uint64(res)<<resOffset
+	keep := uint(3 * (MaxRes - res)) // low bits to set to 7s
+	if keep == 0 {
+		return Cell(v)
+	}
+	low := uint64(1)<<keep - 1
+	return Cell(v | (digitsMask & low))
+}

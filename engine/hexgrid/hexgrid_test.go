@@ -90,3 +90,18 @@ func TestCoverSquare(t *testing.T) {
 		t.Fatalf("boundary %v %v", ring, err)
 	}
 }
+
+func TestFastParentMatchesH3(t *testing.T) {
+	for _, pt := range [][2]float64{{105.85, 21.03}, {106.7, 10.77}, {103.2, 22.4}, {-78.5, -0.2}} {
+		c, _ := Index(pt[0], pt[1], 15)
+		for r := 0; r <= 15; r++ {
+			want, err := c.Parent(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := FastParent(c, r); got != want {
+				t.Fatalf("res %d: got %v want %v", r, got, want)
+			}
+		}
+	}
+}
