@@ -1,0 +1,300 @@
+package geodata
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/internal/shareddata"
+	"github.com/paulmach/orb"
+)
+
+const (
+	wantPopulation = 96208984
+	wantHouseholds = 26870079
+)
+
+func TestCrosswalk(t *testing.T) {
+	cw := Crosswalk()
+	if len(cw) != 63 {
+		t.Fatalf("crosswalk has %d 2019 codes, want 63", len(cw))
+	}
+	set, err := Provinces2019()
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[string]bool{}
+	for _, u := range set.Units() {
+		c, ok := cw[u.Code]
+		if !ok || len(c) != 2 {
+			t.Errorf("province %s %s: 2025 code %q", u.Code, u.Name, c)
+		}
+		distinct[c] = true
+	}
+	if len(distinct) != 34 {
+		t.Errorf("%d distinct 2025 codes, want 34", len(distinct))
+	}
+	// The embedded GeoJSON carries its own code_2025; it must agree.
+	// (Loaded with code_2025 as the "name" property to read it.)
+	own, err := LoadBoundaries(strings.NewReader(string(provinces2019GeoJSON)), "code", "code_2025", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range own.Units() {
+		if cw[u.Code] != u.Name {
+			t.Errorf("province %s: GeoJSON code_2025 %s, census crosswalk %s", u.Code, u.Name, cw[u.Code])
+		}
+	}
+}
+
+func TestCensusTotals(t *testing.T) {
+	for name, cs := range map[string][]ProvinceCensus{"2019": Census2019(), "2025": Census2025()} {
+		var pop, hh, hu, hr int64
+		for _, c := range cs {
+			pop += c.Population
+			hh += c.Households
+			hu += c.HouseholdsUrban
+			hr += c.HouseholdsRural
+			if s := c.AvgHouseholdSize(); s < 2.5 || s > 5.5 {
+				t.Errorf("%s %s %s: household size %.2f out of range", name, c.Code, c.Name, s)
+			}
+		}
+		if pop != wantPopulation || hh != wantHouseholds {
+			t.Errorf("%s: population %d households %d, want %d %d", name, pop, hh, wantPopulation, wantHouseholds)
+		}
+		if hu+hr != hh {
+			t.Errorf("%s: urban %d + rural %d != total %d", name, hu, hr, hh)
+		}
+	}
+	if n := len(Census2019()); n != 63 {
+		t.Errorf("Census2019: %d rows", n)
+	}
+	if n := len(Census2025()); n != 34 {
+		t.Errorf("Census2025: %d rows", n)
+	}
+	// Known answer: Hà Nội 2019.
+	c := Census2019()[0]
+	if c.Code != "01" || c.Population != 8053663 || c.Households != 2224107 {
+		t.Errorf("first row %+v, want Hà Nội 8053663 people 2224107 households", c)
+	}
+}
+
+func TestProvinces2025Derived(t *testing.T) {
+	s25, err := Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s25.Len() != 34 {
+		t.Fatalf("%d units, want 34", s25.Len())
+	}
+	var codes []string
+	for _, c := range Census2025() {
+		codes = append(codes, c.Code)
+	}
+	if !slices.Equal(s25.Codes(), codes) {
+		t.Errorf("derived codes %v, census 2025 codes %v", s25.Codes(), codes)
+	}
+	// Tuyên Quang 2025 = Hà Giang + Tuyên Quang 2019: polygon counts add up.
+	s19, _ := Provinces2019()
+	hg, _ := s19.ByCode("02")
+	tq, _ := s19.ByCode("08")
+	tq25, _ := s25.ByCode("08")
+	if len(tq25.Geometry) != len(hg.Geometry)+len(tq.Geometry) {
+		t.Errorf("Tuyên Quang 2025 has %d polygons, want %d", len(tq25.Geometry), len(hg.Geometry)+len(tq.Geometry))
+	}
+	// A point in old Hà Giang city lies in new Tuyên Quang.
+	if u, ok := s25.Locate(orb.Point{104.98, 22.82}); !ok || u.Code != "08" {
+		t.Errorf("Locate(Hà Giang city) = %s %v, want 08", u.Code, ok)
+	}
+
+	p := shareddata.Path(t, "vn_provinces_2025.geojson")
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	real, err := LoadBoundaries(f, "code", "name", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(real.Codes(), s25.Codes()) {
+		t.Errorf("derived codes %v\nreal 2025 file codes %v", s25.Codes(), real.Codes())
+	}
+	for _, u := range real.Units() {
+		d, _ := s25.ByCode(u.Code)
+		// Names agree up to spelling of tone marks (Thanh Hoá / Thanh Hóa).
+		if _, err := s25.Lookup(u.Name); err != nil {
+			t.Errorf("real 2025 name %q not found in derived set (derived %q): %v", u.Name, d.Name, err)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	s, err := Provinces2019()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ query, code string }{
+		{"lai chau", "12"},
+		{"Lai Châu", "12"},
+		{"LAI CHAU", "12"},
+		{"12", "12"},
+		{" 12 ", "12"},
+		{"dak lak", "66"},
+		{"Đắk Lắk", "66"},
+		{"thua thien hue", "46"},
+		{"Ba Ria - Vung Tau", "77"},
+		{"ho chi minh", "79"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			u, err := s.Lookup(tc.query)
+			if err != nil || u.Code != tc.code {
+				t.Errorf("Lookup(%q) = %s %q, %v; want %s", tc.query, u.Code, u.Name, err, tc.code)
+			}
+		})
+	}
+	if _, err := s.Lookup("Atlantis"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Lookup(Atlantis) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestLookupAmbiguous(t *testing.T) {
+	sq := orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}}
+	s, err := NewBoundarySet("t", "commune", []Unit{
+		{Code: "2", Name: "Phường 1", ParentCode: "79", Geometry: sq},
+		{Code: "1", Name: "phuong 1", ParentCode: "80", Geometry: sq},
+		{Code: "3", Name: "Tân Lập", Geometry: sq},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Lookup("Phuong 1")
+	var amb *AmbiguousError
+	if !errors.As(err, &amb) || len(amb.Candidates) != 2 || amb.Candidates[0].Code != "1" {
+		t.Fatalf("Lookup(Phuong 1) err = %v, want ambiguity between 1 and 2", err)
+	}
+	if !strings.Contains(err.Error(), "1 phuong 1 (in 80)") || !strings.Contains(err.Error(), "2 Phường 1 (in 79)") {
+		t.Errorf("error %q does not list the candidates", err)
+	}
+	if u, err := s.Lookup("tan lap"); err != nil || u.Code != "3" {
+		t.Errorf("Lookup(tan lap) = %v %v", u.Code, err)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	s, err := Provinces2019()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		p    orb.Point
+		code string
+	}{
+		{"Hoàn Kiếm, Hà Nội", orb.Point{105.852, 21.028}, "01"},
+		{"Bến Thành, HCMC", orb.Point{106.698, 10.772}, "79"},
+		{"Đà Lạt", orb.Point{108.44, 11.94}, "68"},
+		{"Lai Châu town", orb.Point{103.46, 22.40}, "12"},
+	}
+	for _, tc := range tests {
+		u, ok := s.Locate(tc.p)
+		if !ok || u.Code != tc.code {
+			t.Errorf("%s: Locate = %s %q %v, want %s", tc.name, u.Code, u.Name, ok, tc.code)
+		}
+	}
+	if u, ok := s.Locate(orb.Point{112, 12}); ok {
+		t.Errorf("South China Sea point located in %s", u.Name)
+	}
+	hs, err := HouseholdSizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := hs(orb.Point{105.852, 21.028}); !ok || v < 3.6 || v > 3.63 {
+		t.Errorf("Hà Nội household size %v %v, want 8053663/2224107 = 3.621", v, ok)
+	}
+}
+
+func TestLoadBoundariesErrors(t *testing.T) {
+	poly := `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`
+	fc := func(feats ...string) string {
+		return `{"type":"FeatureCollection","features":[` + strings.Join(feats, ",") + `]}`
+	}
+	feat := func(props, geom string) string {
+		return `{"type":"Feature","properties":` + props + `,"geometry":` + geom + `}`
+	}
+	tests := []struct {
+		name, in, want string
+	}{
+		{"not json", `{`, "not a GeoJSON"},
+		{"missing code", fc(feat(`{"code":"1","name":"a"}`, poly), feat(`{"name":"b"}`, poly)), `feature 1: property "code": missing`},
+		{"empty name", fc(feat(`{"code":"1","name":" "}`, poly)), `feature 0: property "name": empty`},
+		{"duplicate", fc(feat(`{"code":"1","name":"a"}`, poly), feat(`{"code":"1","name":"b"}`, poly)), `feature 1: property "code": duplicate code "1" (also feature 0)`},
+		{"point", fc(feat(`{"code":"1","name":"a"}`, `{"type":"Point","coordinates":[0,0]}`)), "geometry Point"},
+		{"no geometry", fc(feat(`{"code":"1","name":"a"}`, `null`)), "no geometry"},
+		{"bad parent", fc(feat(`{"code":"1","name":"a","p":true}`, poly)), `property "p": unsupported`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadBoundaries(strings.NewReader(tc.in), "code", "name", "p")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalidBoundaries) {
+				t.Errorf("err = %v, want ErrInvalidBoundaries containing %q", err, tc.want)
+			}
+		})
+	}
+	s, err := LoadBoundaries(strings.NewReader(fc(feat(`{"code":7,"name":"a","p":"9"}`, poly))), "code", "name", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, ok := s.ByCode("7"); !ok || u.ParentCode != "9" || u.Bound.Max != (orb.Point{1, 1}) {
+		t.Errorf("numeric code: %+v %v", u, ok)
+	}
+}
+
+func TestLoadCommunes2025(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 MB GeoJSON")
+	}
+	p := shareddata.Path(t, "vn_communes_2025.geojson")
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := LoadBoundaries(f, "code", "name", "provinceCode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != 3321 {
+		t.Errorf("%d communes, want 3321", s.Len())
+	}
+	p25, err := Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perProvince := map[string]int{}
+	for _, u := range s.Units() {
+		if _, ok := p25.ByCode(u.ParentCode); !ok {
+			t.Errorf("commune %s %s: parent %q is not a 2025 province", u.Code, u.Name, u.ParentCode)
+		}
+		perProvince[u.ParentCode]++
+	}
+	if len(perProvince) != 34 {
+		t.Errorf("communes in %d provinces, want 34", len(perProvince))
+	}
+	u, err := s.Lookup("00004")
+	if err != nil || u.Name != "Ba Đình" || u.ParentCode != "01" {
+		t.Errorf("Lookup(00004) = %+v, %v", u.Name, err)
+	}
+	if u, err := s.Lookup("ba dinh"); err != nil || u.Code != "00004" {
+		var amb *AmbiguousError
+		if !errors.As(err, &amb) {
+			t.Errorf("Lookup(ba dinh) = %s, %v", u.Code, err)
+		}
+	}
+	if u, ok := s.Locate(orb.Point{105.834, 21.035}); !ok || u.ParentCode != "01" {
+		t.Errorf("Locate(Ba Đình) = %s %s %v", u.Code, u.Name, ok)
+	}
+}
