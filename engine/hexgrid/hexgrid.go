@@ -55,6 +55,10 @@ func referenceIndex(lon, lat float64, res int) Cell {
 // IndexInto writes into dst[i] the cell at res containing (lon[i], lat[i]).
 // dst, lon and lat must have the same length. Rows with a non-finite
 // coordinate get the zero Cell. It allocates nothing.
+//
+// The cells are exactly h3-go's LatLngToCell: a pure-Go port of H3's
+// arithmetic computes them, and the rare point within a rounding margin of
+// a face or hex boundary is handed to h3-go (see fast.go).
 func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 	if err := checkRes(res); err != nil {
 		return err
@@ -68,7 +72,11 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 			dst[i] = 0
 			continue
 		}
-		dst[i] = referenceIndex(x, y, res)
+		c, ok := fastIndex(x, y, res)
+		if !ok {
+			c = referenceIndex(x, y, res)
+		}
+		dst[i] = c
 	}
 	return nil
 }

@@ -1,0 +1,379 @@
+package hexgrid
+
+//go:generate go run gentables.go
+
+import "math"
+
+// This file is a pure-Go port of H3's latLngToCell (h3-go v4.5.0, C
+// sources h3_faceijk.c, h3_coordijk.h, h3_h3Index.c) with cheaper
+// arithmetic and a guard band around every floating-point decision.
+//
+// H3 computes, for a unit vector p: the nearest face centre (20 squared
+// distances), the angle r = acos(1 - d²/2) to it, the azimuth from the
+// face centre by atan2 on a tangent basis, then hex2d = scale·tan(r)·
+// (cos θ, sin θ) with θ measured from the face's Class II i-axis (rotated
+// by the aperture-7 angle at Class III resolutions). That is the gnomonic
+// projection, which is linear in p up to one division:
+//
+//	hex2d = scale · (p·U, p·W) / (p·c)
+//
+// where c is the face centre and U, W the unit tangent vectors at c along
+// θ = 0 and θ = 90°. fastIndex precomputes U and W per face and class and
+// so needs no acos, atan2 or tan. The integer part (hex quantisation,
+// aperture-7 digits, base cell and rotations) is ported exactly.
+//
+// Exactness. The two computations of hex2d differ by rounding (and by up
+// to an ulp between Go's and the C library's sin/cos). fastIndex bounds
+// that difference and falls back to h3-go whenever a decision lies within
+// the bound:
+//
+//   - face: H3 takes the face with the smallest squared distance, which is
+//     the largest p·c. If the best and second-best p·c differ by less than
+//     faceMargin (1e-12, about 4500 ulps of a quantity H3 computes with
+//     an error of a few ulps), fall back.
+//   - hex: the quantised hex is accepted only if the point lies inside it
+//     by more than hexMargin(res, t), in hex2d units (centre spacing 1):
+//     eps·scale·(kTheta/t + kRel·(1+t)), t = tan r. The first term bounds
+//     H3's acos near the face centre, whose argument 1 - d²/2 carries an
+//     absolute error of about eps, so r is off by eps/sin r; the second
+//     bounds every relative error (sin, cos, tan, atan2, the azimuth, the
+//     repeated ·√7 scaling, H3's own quantisation arithmetic, and ours).
+//     kTheta = 64 and kRel = 256 exceed the worked-out constants (about 3
+//     and 30) by an order of magnitude. H3's quantisation returns the hex
+//     whose centre is nearest, so if our point is inside a hex by more
+//     than the bound, H3's point is inside the same hex.
+//
+// Everything after the hex (digits, base cell, rotations) is integer
+// arithmetic on identical inputs and needs no margin. On uniformly random
+// points the fallback rate is of the order of the margin itself, about
+// 1e-9 at resolution 8 (see TestFallbackRate).
+
+const (
+	degToRad       = math.Pi / 180.0 // h3-go's DegsToRads
+	invRes0UGnomon = 2.61803398874989588842
+	ap7RotRads     = 0.333473172251832115336090755351601070065900389
+	sqrt3Over2     = 0.8660254037844386467637231707529361834714
+	epsilon64      = 0x1p-52
+	faceMargin     = 1e-12
+	kTheta         = 64.0
+	kRel           = 256.0
+)
+
+// projection holds, per face, the tangent vectors U and W for Class II
+// (index 0) and Class III (index 1) resolutions, and per resolution the
+// hex2d scale and its margin constants.
+type projection struct {
+	u, w  [20][2][3]float64
+	scale [MaxRes + 1]float64
+	mA    [MaxRes + 1]float64 // eps·kTheta·scale: margin term divided by t
+	mB    [MaxRes + 1]float64 // eps·kRel·scale: margin term times (1+t)
+}
+
+var proj = newProjection()
+
+func newProjection() *projection {
+	p := new(projection)
+	sa, ca := math.Sincos(ap7RotRads)
+	for f := 0; f < 20; f++ {
+		c := faceCenter[f]
+		// H3's _vec3TangentBasis: north = ẑ - (ẑ·c)c normalised, east = north × c.
+		n := [3]float64{-c[2] * c[0], -c[2] * c[1], 1 - c[2]*c[2]}
+		nl := math.Sqrt(n[0]*n[0] + n[1]*n[1] + n[2]*n[2])
+		n[0], n[1], n[2] = n[0]/nl, n[1]/nl, n[2]/nl
+		e := [3]float64{n[1]*c[2] - n[2]*c[1], n[2]*c[0] - n[0]*c[2], n[0]*c[1] - n[1]*c[0]}
+		s0, c0 := math.Sincos(faceAxisAz0[f])
+		var u, w [3]float64
+		for i := 0; i < 3; i++ {
+			u[i] = c0*n[i] + s0*e[i]
+			w[i] = s0*n[i] - c0*e[i]
+		}
+		p.u[f][0], p.w[f][0] = u, w
+		for i := 0; i < 3; i++ {
+			p.u[f][1][i] = ca*u[i] + sa*w[i]
+			p.w[f][1][i] = ca*w[i] - sa*u[i]
+		}
+	}
+	s := invRes0UGnomon
+	for r := 0; r <= MaxRes; r++ {
+		p.scale[r] = s
+		p.mA[r] = epsilon64 * kTheta * s
+		p.mB[r] = epsilon64 * kRel * s
+		s *= math.Sqrt(7)
+	}
+	return p
+}
+
+// fastIndex returns the cell at res containing the point and true, or
+// false when the point is within the error margin of a decision boundary
+// (the caller then asks h3-go). lon and lat must be finite, res in 0..15.
+func fastIndex(lon, lat float64, res int) (Cell, bool) {
+	sinLat, cosLat := math.Sincos(lat * degToRad)
+	sinLon, cosLon := math.Sincos(lon * degToRad)
+	px, py, pz := cosLon*cosLat, sinLon*cosLat, sinLat
+
+	// Nearest face centre = largest dot product; keep the runner-up.
+	best, second := -2.0, -2.0
+	face := 0
+	for f := range faceCenter {
+		c := &faceCenter[f]
+		d := c[0]*px + c[1]*py + c[2]*pz
+		if d > best {
+			second = best
+			best = d
+			face = f
+		} else if d > second {
+			second = d
+		}
+	}
+	if best-second < faceMargin {
+		return 0, false
+	}
+
+	class := res & 1
+	u, w := &proj.u[face][class], &proj.w[face][class]
+	inv := 1 / best
+	gx := (u[0]*px + u[1]*py + u[2]*pz) * inv
+	gy := (w[0]*px + w[1]*py + w[2]*pz) * inv
+	scale := proj.scale[res]
+	x, y := gx*scale, gy*scale
+
+	i, j, k := hex2dToIJK(x, y)
+
+	// Distance from (x, y) to the edge of the hex centred at (i, j, k).
+	ai, aj := float64(i-k), float64(j-k)
+	dx, dy := x-(ai-0.5*aj), y-aj*sqrt3Over2
+	m := math.Abs(dx)
+	if a := math.Abs(0.5*dx + sqrt3Over2*dy); a > m {
+		m = a
+	}
+	if a := math.Abs(0.5*dx - sqrt3Over2*dy); a > m {
+		m = a
+	}
+	t := math.Sqrt(gx*gx + gy*gy)
+	if 0.5-m <= proj.mA[res]/t+proj.mB[res]*(1+t) {
+		return 0, false
+	}
+	return faceIJKToCell(face, i-k, j-k, res)
+}
+
+// hex2dToIJK is H3's _hex2dToCoordIJK (from DGGRID): the normalised ijk+
+// coordinates of the hex containing the hex2d point (x, y).
+func hex2dToIJK(x, y float64) (i, j, k int) {
+	a1, a2 := math.Abs(x), math.Abs(y)
+	x2 := a2 * 1.1547005383792515290182975610039149112953 // 1/sin 60°
+	x1 := a1 + x2/2.0
+	m1, m2 := int(x1), int(x2)
+	r1, r2 := x1-float64(m1), x2-float64(m2)
+
+	if r1 < 0.5 {
+		if r1 < 1.0/3.0 {
+			i = m1
+			if r2 < (1.0+r1)/2.0 {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+		} else {
+			if r2 < (1.0 - r1) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+			if (1.0-r1) <= r2 && r2 < (2.0*r1) {
+				i = m1 + 1
+			} else {
+				i = m1
+			}
+		}
+	} else {
+		if r1 < 2.0/3.0 {
+			if r2 < (1.0 - r1) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+			if (2.0*r1-1.0) < r2 && r2 < (1.0-r1) {
+				i = m1
+			} else {
+				i = m1 + 1
+			}
+		} else {
+			i = m1 + 1
+			if r2 < (r1 / 2.0) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+		}
+	}
+
+	// Fold across the axes if necessary (exact in integers: the C code's
+	// 2.0*diff is a small even integer in a double).
+	if x < 0.0 {
+		if j%2 == 0 {
+			i = i - 2*(i-j/2)
+		} else {
+			i = i - (2*(i-(j+1)/2) + 1)
+		}
+	}
+	if y < 0.0 {
+		i = i - (2*j+1)/2
+		j = -j
+	}
+	return normalizeIJK(i, j, 0)
+}
+
+// normalizeIJK is H3's _ijkNormalize.
+func normalizeIJK(i, j, k int) (int, int, int) {
+	if i < 0 {
+		j -= i
+		k -= i
+		i = 0
+	}
+	if j < 0 {
+		i -= j
+		k -= j
+		j = 0
+	}
+	if k < 0 {
+		i -= k
+		j -= k
+		k = 0
+	}
+	mn := i
+	if j < mn {
+		mn = j
+	}
+	if k < mn {
+		mn = k
+	}
+	if mn > 0 {
+		i -= mn
+		j -= mn
+		k -= mn
+	}
+	return i, j, k
+}
+
+// roundDiv7 is lround(n · M_ONESEVENTH) as H3 computes it: n/7 is never
+// within 1/14 of a half-integer, so it is the nearest integer to n/7,
+// floor((n+3)/7). The offset keeps the dividend positive so that Go's
+// truncating division floors (|n| stays far below it at res ≤ 15).
+func roundDiv7(n int) int {
+	const off = 7 << 40
+	return (n+3+off)/7 - off/7
+}
+
+// digitOfAxial maps a unit (or zero) vector in axial ij coordinates
+// (i-k, j-k), offset by 1 on each axis, to its H3 digit.
+var digitOfAxial = [3][3]uint64{
+	// j-1, j, j+1 for i-1
+	{1, 3, 7},
+	// i
+	{5, 0, 2},
+	// i+1
+	{7, 4, 6},
+}
+
+// rot60ccw[n][d] is digit d rotated n times 60° counter-clockwise.
+var rot60ccw = func() (t [6][8]uint64) {
+	one := [8]uint64{0, 5, 3, 1, 6, 4, 2, 7}
+	for d := range t[0] {
+		t[0][d] = uint64(d)
+	}
+	for n := 1; n < 6; n++ {
+		for d := 0; d < 8; d++ {
+			t[n][d] = one[t[n-1][d]]
+		}
+	}
+	return t
+}()
+
+// rot60cw is one 60° clockwise digit rotation.
+var rot60cw = [8]uint64{0, 3, 6, 2, 5, 1, 4, 7}
+
+// faceIJKToCell is H3's _faceIjkToH3 for a cell given by face and axial
+// coordinates (ai, aj) = (i-k, j-k) at res. It works in axial coordinates,
+// where H3's aperture-7 steps are linear maps and normalisation is a no-op.
+// false means H3 would return no cell (coordinates beyond the base-cell
+// table); the caller then defers to h3-go.
+func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
+	var digits [MaxRes + 1]uint64
+	for r := res; r >= 1; r-- {
+		var pi, pj, ci, cj int
+		if r&1 == 1 { // Class III: _upAp7 then _downAp7 (ccw)
+			pi, pj = roundDiv7(3*ai-aj), roundDiv7(ai+2*aj)
+			ci, cj = 2*pi+pj, 3*pj-pi
+		} else { // Class II: _upAp7r then _downAp7r (cw)
+			pi, pj = roundDiv7(2*ai+aj), roundDiv7(3*aj-ai)
+			ci, cj = 3*pi-pj, pi+2*pj
+		}
+		da, db := uint(ai-ci+1), uint(aj-cj+1)
+		if da > 2 || db > 2 {
+			return 0, false // not a unit vector: cannot happen, defer to H3
+		}
+		digits[r] = digitOfAxial[da][db]
+		ai, aj = pi, pj
+	}
+
+	i, j, k := normalizeIJK(ai, aj, 0)
+	if i > 2 || j > 2 || k > 2 {
+		return 0, false
+	}
+	bcr := faceIJKBaseCell[face][i][j][k]
+	bc, rots := int(bcr&0xff), int(bcr>>8)
+
+	if baseCellPentagon[bc] {
+		rotatePentagonDigits(&digits, res, bc, face, rots)
+	} else if rots != 0 {
+		t := &rot60ccw[rots]
+		for r := 1; r <= res; r++ {
+			digits[r] = t[digits[r]]
+		}
+	}
+
+	h := uint64(1)<<59 | uint64(res)<<resOffset | uint64(bc)<<45 | (uint64(1)<<45 - 1)
+	for r := 1; r <= res; r++ {
+		sh := uint(3 * (MaxRes - r))
+		h = h&^(7<<sh) | digits[r]<<sh
+	}
+	return Cell(h), true
+}
+
+// leadingDigit is H3's _h3LeadingNonZeroDigit on a digit array.
+func leadingDigit(d *[MaxRes + 1]uint64, res int) uint64 {
+	for r := 1; r <= res; r++ {
+		if d[r] != 0 {
+			return d[r]
+		}
+	}
+	return 0
+}
+
+// rotatePentagonDigits applies _faceIjkToH3's pentagon rotations: out of
+// the deleted k-axes subsequence, then rots times _h3RotatePent60ccw.
+func rotatePentagonDigits(d *[MaxRes + 1]uint64, res, bc, face, rots int) {
+	if leadingDigit(d, res) == 1 {
+		t := &rot60ccw[1]
+		if cw := baseCellCwOffset[bc]; int(cw[0]) == face || int(cw[1]) == face {
+			t = &rot60cw
+		}
+		for r := 1; r <= res; r++ {
+			d[r] = t[d[r]]
+		}
+	}
+	for n := 0; n < rots; n++ {
+		found := false
+		for r := 1; r <= res; r++ {
+			d[r] = rot60ccw[1][d[r]]
+			if !found && d[r] != 0 {
+				found = true
+				if leadingDigit(d, res) == 1 {
+					for s := 1; s <= res; s++ {
+						d[s] = rot60ccw[1][d[s]]
+					}
+				}
+			}
+		}
+	}
+}
