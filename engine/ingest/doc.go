@@ -1,0 +1,21 @@
+// Package ingest reads the input contract's tables (sites, measurements)
+// from carriers' files, maps their own layouts onto the contract, and
+// validates every row: accepted rows leave as columnar batches, rejected
+// rows as quarantine rows naming the line, column, offending value and
+// reason. Nothing is dropped silently: for every input,
+// RowsRead == Accepted + Rejected.
+//
+// Sources are Records: CSV (header row, UTF-8 with or without BOM, comma
+// or semicolon, quoted fields, any of them gzip-compressed), OpenCelliD
+// exports (headerless, 14 columns, adapted onto the sites contract), and
+// Parquet or Arrow IPC through package arrowio.
+//
+// Memory is bounded by the batch size, except the duplicate detector,
+// which keeps one 64-bit hash per distinct row (≈16 bytes per row at its
+// load factor) up to Config.DedupMaxRows and then stops, saying so in the
+// report.
+//
+// Coordinates are WGS84 lon, lat degrees. The package reads no clock:
+// Config.Now is the ingest time against which future timestamps are
+// judged. Functions are not safe for concurrent use on the same Records.
+package ingest

@@ -1,0 +1,473 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/internal/shareddata"
+	"github.com/paulmach/orb"
+)
+
+var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// readM validates a measurements CSV and returns accepted rows, rejects
+// and the report.
+func readM(t *testing.T, csvText string, m *Mapping, mod func(*Config)) ([]engine.Measurement, []Reject, *Report) {
+	t.Helper()
+	rec, err := NewCSV(strings.NewReader(csvText), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Defaults("test.csv", testNow)
+	cfg.BatchSize = 3
+	if mod != nil {
+		mod(&cfg)
+	}
+	var rows []engine.Measurement
+	var rejects []Reject
+	rep, err := ReadMeasurements(context.Background(), rec, m, cfg,
+		func(b *engine.MeasurementBatch) error {
+			for i := 0; i < b.Len(); i++ {
+				rows = append(rows, b.Row(i))
+			}
+			return nil
+		},
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RowsRead != rep.Accepted+rep.Rejected || int64(len(rows)) != rep.Accepted || int64(len(rejects)) != rep.Rejected {
+		t.Fatalf("counts do not add up: read %d accepted %d (%d rows) rejected %d (%d rows)",
+			rep.RowsRead, rep.Accepted, len(rows), rep.Rejected, len(rejects))
+	}
+	return rows, rejects, rep
+}
+
+const mHeader = "ts,carrier,tech,lon,lat,signal_dbm,service,dl_mbps,environment,device_class,source\n"
+
+func TestMeasurementRules(t *testing.T) {
+	cases := []struct {
+		name   string
+		row    string
+		reason Reason // "" = accepted
+		column string
+	}{
+		{"valid 4G", "2026-10-01T08:00:00Z,Viettel,LTE,105.85,21.03,-98,ok,,outdoor,smartphone,drive", "", ""},
+		{"unix ms", "1759305600000,viettel,4G,105.85,21.03,-98,,,,,", "", ""},
+		{"no service kept", "2026-10-01T08:00:00Z,MobiFone,4G,105.85,21.03,,none,,vehicle,,", "", ""},
+		{"speed only", "2026-10-01T08:00:00Z,vnpt,4G,105.85,21.03,,ok,35.5,,,speedtest", "", ""},
+		{"missing ts", ",viettel,4G,105.85,21.03,-98,,,,,", ReasonMissingValue, "ts"},
+		{"bad ts", "yesterday,viettel,4G,105.85,21.03,-98,,,,,", ReasonInvalidTime, "ts"},
+		{"future ts", "2027-01-01T00:00:00Z,viettel,4G,105.85,21.03,-98,,,,,", ReasonFutureTime, "ts"},
+		{"ancient ts", "1999-12-31T00:00:00Z,viettel,4G,105.85,21.03,-98,,,,,", ReasonOutOfRange, "ts"},
+		{"missing carrier", "2026-10-01T08:00:00Z,,4G,105.85,21.03,-98,,,,,", ReasonMissingValue, "carrier"},
+		{"bad tech", "2026-10-01T08:00:00Z,viettel,6G,105.85,21.03,-98,,,,,", ReasonInvalidEnum, "tech"},
+		{"lon not a number", "2026-10-01T08:00:00Z,viettel,4G,abc,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"lon NaN", "2026-10-01T08:00:00Z,viettel,4G,NaN,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"lat out of range", "2026-10-01T08:00:00Z,viettel,4G,105.85,91,-98,,,,,", ReasonOutOfRange, "lat"},
+		{"null island", "2026-10-01T08:00:00Z,viettel,4G,0,0,-98,,,,,", ReasonOutOfRange, "lon"},
+		{"RSRP too low", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-157,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSRP edge ok", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-156,,,,,", "", ""},
+		{"RSRP too high", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-30,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSCP range 3G", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-125,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"signal on no-service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-120,none,,,,", ReasonInconsistent, "signal_dbm"},
+		{"ok without values", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,,ok,,,,", ReasonInconsistent, "signal_dbm"},
+		{"negative speed", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,-1,,,", ReasonOutOfRange, "dl_mbps"},
+		{"bad service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,maybe,,,,", ReasonInvalidEnum, "service"},
+		{"bad environment", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,underwater,,", ReasonInvalidEnum, "environment"},
+		{"bad device class", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,toaster,", ReasonInvalidEnum, "device_class"},
+		{"bad source", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,rumour", ReasonInvalidEnum, "source"},
+		{"too few fields", "2026-10-01T08:00:00Z,viettel,4G", ReasonMalformedRow, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows, rejects, _ := readM(t, mHeader+c.row+"\n", nil, nil)
+			if c.reason == "" {
+				if len(rows) != 1 {
+					t.Fatalf("want accepted, got %+v", rejects)
+				}
+				return
+			}
+			if len(rejects) != 1 {
+				t.Fatalf("want rejected (%s), got accepted %+v", c.reason, rows)
+			}
+			r := rejects[0]
+			if r.Reason != c.reason || r.Column != c.column || r.Line != 2 || r.Source != "test.csv" {
+				t.Fatalf("got %+v, want reason %s column %q line 2", r, c.reason, c.column)
+			}
+		})
+	}
+}
+
+func TestMeasurementValues(t *testing.T) {
+	rows, _, _ := readM(t, mHeader+
+		"2026-10-01T08:00:00+07:00,VNPT,LTE-A,105.85,21.03,-98.5,,12.5,vehicle,feature,mdt\n"+
+		"2026-10-01T08:00:00Z,Vina,GSM,105.85,21.03,,none,,,,\n", nil, nil)
+	if len(rows) != 2 {
+		t.Fatal(len(rows))
+	}
+	r := rows[0]
+	want := time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC).UnixMilli()
+	if r.TimeUnixMs != want || r.Carrier != engine.VinaPhone || r.Tech != engine.Tech4G || r.SignalDBm != -98.5 ||
+		r.DLMbps != 12.5 || r.Environment != engine.EnvVehicle || r.DeviceClass != engine.DeviceFeature || r.Source != engine.SourceMDT {
+		t.Fatalf("row 0: %+v", r)
+	}
+	if !math.IsNaN(r.ULMbps) || !math.IsNaN(r.RSRQDB) {
+		t.Fatal("absent values must be NaN")
+	}
+	if rows[1].Service != engine.ServiceNone || !math.IsNaN(rows[1].SignalDBm) || rows[1].Tech != engine.Tech2G {
+		t.Fatalf("row 1: %+v", rows[1])
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	row := "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"
+	_, rejects, rep := readM(t, mHeader+row+row+"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-98,,,,,\n"+row, nil, nil)
+	if rep.Accepted != 2 || rep.ByReason[ReasonDuplicate] != 2 || rejects[0].Line != 3 || rejects[1].Line != 5 {
+		t.Fatalf("%+v %+v", rep, rejects)
+	}
+	_, _, rep = readM(t, mHeader+row+row, nil, func(c *Config) { c.Dedup = false })
+	if rep.Accepted != 2 {
+		t.Fatal("dedup off must accept repeats")
+	}
+	_, _, rep = readM(t, mHeader+row+"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-98,,,,,\n"+row, nil,
+		func(c *Config) { c.DedupMaxRows = 1 })
+	if rep.DedupStoppedAtLine != 3 || rep.Accepted != 3 {
+		t.Fatalf("dedup cap: %+v", rep)
+	}
+}
+
+func TestBounds(t *testing.T) {
+	sq := orb.MultiPolygon{{{{105, 20}, {106, 20}, {106, 22}, {105, 22}, {105, 20}}}}
+	_, rejects, rep := readM(t, mHeader+
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"+
+		"2026-10-01T08:00:00Z,viettel,4G,107.85,21.03,-98,,,,,\n", nil, func(c *Config) { c.Bounds = sq })
+	if rep.Accepted != 1 || rejects[0].Reason != ReasonOutsideBounds || rejects[0].Line != 3 {
+		t.Fatalf("%+v", rejects)
+	}
+}
+
+func TestMappingUnitsAndConstants(t *testing.T) {
+	m, err := ParseMapping([]byte(`{
+		"kind": "measurements",
+		"columns": {"Time": "ts", "Longitude": "lon", "Latitude": "lat", "RAT": "tech", "Level": "signal_dbm", "DL": "dl_mbps"},
+		"units": {"ts": "unix_s", "signal_dbm": "asu", "dl_mbps": "kbps"},
+		"constants": {"carrier": "MobiFone", "environment": "outdoor"},
+		"tech_values": {"LTE-A Pro": "4G"}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, rejects, _ := readM(t, "Time;Longitude;Latitude;RAT;Level;DL\n"+
+		"1759305600;105,85;21.03;LTE-A Pro;40;2500\n"+
+		"1759305600;105.85;21.03;GSM;20;\n", m, nil)
+	// Line 2 has "105,85" with a semicolon delimiter: an invalid number.
+	if len(rejects) != 1 || rejects[0].Column != "lon" || rejects[0].Line != 2 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	if len(rows) != 1 {
+		t.Fatal(len(rows))
+	}
+	r := rows[0]
+	if r.Carrier != engine.MobiFone || r.Tech != engine.Tech2G || r.SignalDBm != -73 || r.TimeUnixMs != 1759305600000 ||
+		r.Environment != engine.EnvOutdoor {
+		t.Fatalf("%+v", r)
+	}
+	rows, _, _ = readM(t, "Time,Longitude,Latitude,RAT,Level,DL\n1759305600.5,105.85,21.03,LTE-A Pro,40,2500\n", m, nil)
+	if len(rows) != 1 || rows[0].SignalDBm != -100 || rows[0].DLMbps != 2.5 || rows[0].Tech != engine.Tech4G || rows[0].TimeUnixMs != 1759305600500 {
+		t.Fatalf("%+v", rows)
+	}
+}
+
+func TestMappingLayoutAndTimezone(t *testing.T) {
+	m, err := ParseMapping([]byte(`{"units": {"ts": "layout:02/01/2006 15:04"}, "timezone": "Asia/Ho_Chi_Minh"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n01/10/2026 08:00,viettel,4G,105.85,21.03,-90\n", m, nil)
+	if len(rows) != 1 || rows[0].TimeUnixMs != time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC).UnixMilli() {
+		t.Fatalf("%+v", rows)
+	}
+}
+
+func TestParseMappingErrors(t *testing.T) {
+	cases := map[string]string{
+		"unknown field":       `{"colums": {}}`,
+		"bad target":          `{"columns": {"x": "altitude"}}`,
+		"bad unit":            `{"units": {"dl_mbps": "furlongs"}}`,
+		"unit on wrong col":   `{"units": {"lon": "kbps"}}`,
+		"bad constant column": `{"constants": {"altitude": "3"}}`,
+		"bad tech value":      `{"tech_values": {"x": "7G"}}`,
+		"bad timezone":        `{"timezone": "Mars/Olympus"}`,
+		"bad kind":            `{"kind": "villages"}`,
+		"trailing":            `{} {}`,
+		"not json":            `columns: x`,
+		"empty layout":        `{"units": {"ts": "layout:"}}`,
+	}
+	for name, js := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseMapping([]byte(js)); err == nil {
+				t.Fatalf("want error for %s", js)
+			}
+		})
+	}
+}
+
+func TestMissingRequiredColumn(t *testing.T) {
+	rec, _ := NewCSV(strings.NewReader("time,carrier,tech,lon,lat\n"), CSVOptions{})
+	_, err := ReadMeasurements(context.Background(), rec, nil, Defaults("x.csv", testNow),
+		func(*engine.MeasurementBatch) error { return nil }, nil)
+	if err == nil || !strings.Contains(err.Error(), "ts") || !strings.Contains(err.Error(), "x.csv") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSuggestMapping(t *testing.T) {
+	m, missing := SuggestMapping(KindMeasurements, []string{"Timestamp", "Operator", "RAT", "Lng", "Latitude", "RSRP", "DL_kbps", "Signal Quality"})
+	if len(missing) != 0 {
+		t.Fatalf("missing %v", missing)
+	}
+	want := map[string]string{"Timestamp": "ts", "Operator": "carrier", "RAT": "tech", "Lng": "lon", "Latitude": "lat", "RSRP": "signal_dbm", "DL_kbps": "dl_mbps"}
+	for k, v := range want {
+		if m.Columns[k] != v {
+			t.Errorf("%s → %q, want %q", k, m.Columns[k], v)
+		}
+	}
+	if m.Units["dl_mbps"] != "kbps" {
+		t.Errorf("units %v", m.Units)
+	}
+	if _, err := ParseMapping(m.JSON()); err != nil {
+		t.Fatalf("suggestion does not parse: %v", err)
+	}
+	_, missing = SuggestMapping(KindSites, []string{"foo", "bar"})
+	if strings.Join(missing, ",") != "site_id,carrier,tech,lon,lat" {
+		t.Fatalf("missing %v", missing)
+	}
+}
+
+// TestHostileInput feeds broken CSV and checks that every row is counted
+// exactly once, as accepted or rejected.
+func TestHostileInput(t *testing.T) {
+	in := "\ufeff" + mHeader +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:00Z,\"quoted, carrier\",4G,105.85,21.03,-99,,,,,\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,,,,,,\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,1e400,21.03,-98,,,,,\n" +
+		"a\"b,viettel,4G,105.85,21.03,-98,,,,,\n" +
+		",,,,,,,,,,\n" +
+		"\x00\x01\x02,\xff\xfe,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-97,,,,,\r\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
+		"\"unterminated,viettel,4G,105.85\n2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-96,,,,,\n"
+	rows, rejects, rep := readM(t, in, nil, nil)
+	// 10 records: 3 accepted (lines 2, 3, 9); rejected: too many fields,
+	// 1e400, bare quote, all empty, binary junk, a duplicate of line 2, and
+	// the unterminated quote that swallows the last line.
+	if rep.RowsRead != 10 || rep.Accepted != 3 || rep.ByReason[ReasonDuplicate] != 1 || rep.ByReason[ReasonMalformedRow] != 3 {
+		t.Fatalf("%+v", rep)
+	}
+	if rows[1].Carrier != "quoted-carrier" {
+		t.Fatalf("quoted field: %q", rows[1].Carrier)
+	}
+	for _, r := range rejects {
+		if r.Line < 2 || r.Reason == "" {
+			t.Fatalf("reject without line or reason: %+v", r)
+		}
+	}
+}
+
+func TestCSVDelimiterAndBOM(t *testing.T) {
+	rec, err := NewCSV(strings.NewReader("\ufeffa;b;\"c;d\"\n1;2;3\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rec.Header(), "|") != "a|b|c;d" {
+		t.Fatalf("header %q", rec.Header())
+	}
+	if !rec.Next() || strings.Join(rec.Record(), "|") != "1|2|3" || rec.Line() != 2 {
+		t.Fatalf("row %q line %d", rec.Record(), rec.Line())
+	}
+	if _, err := NewCSV(strings.NewReader(""), CSVOptions{}); err != ErrEmptyInput {
+		t.Fatalf("empty: %v", err)
+	}
+}
+
+func TestGzipSniff(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(mHeader + "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"))
+	zw.Close()
+	r, gz, err := MaybeGunzip(&buf)
+	if err != nil || !gz {
+		t.Fatal(err, gz)
+	}
+	rec, err := NewCSV(r, CSVOptions{})
+	if err != nil || len(rec.Header()) != 11 {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		head string
+		want Format
+	}{{"PAR1xxxx", FormatParquet}, {"ARROW1\x00\x00", FormatArrowFile}, {"\xff\xff\xff\xff\x10", FormatArrowStream}, {"ts,lon", FormatCSV}} {
+		if got := Sniff([]byte(c.head)); got != c.want {
+			t.Errorf("%q: %v", c.head, got)
+		}
+	}
+}
+
+func TestSites(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat,band_mhz,height_m,azimuth_deg,beamwidth_deg,tilt_deg,eirp_dbm,status,backhaul\n" +
+		"HN001,Viettel,LTE,105.85,21.03,1800,30,120,65,4,58,active,fiber\n" +
+		"HN002,Viettel,4G,105.86,21.04,,,,,,,,\n" +
+		"HN003,Viettel,4G,105.86,21.04,1800,30,400,65,4,58,,\n" +
+		"HN004,Viettel,4G,105.86,21.04,1800,-3,40,65,4,58,,\n" +
+		"HN005,Viettel,4G,105.86,21.04,1800,30,40,65,4,58,broken,\n" +
+		",Viettel,4G,105.86,21.04,1800,30,40,65,4,58,,\n" +
+		"HN001,Viettel,LTE,105.85,21.03,1800,30,120,65,4,58,active,fiber\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	var sites []engine.Site
+	var rejects []Reject
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func(b []engine.Site) error { sites = append(sites, b...); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 2 || rep.Rejected != 5 {
+		t.Fatalf("%+v %+v", rep, rejects)
+	}
+	wantCols := []string{"azimuth_deg", "height_m", "status", "site_id", ""}
+	for i, r := range rejects {
+		if r.Column != wantCols[i] {
+			t.Errorf("reject %d: %+v", i, r)
+		}
+	}
+	if rejects[4].Reason != ReasonDuplicate {
+		t.Errorf("%+v", rejects[4])
+	}
+	s := sites[0]
+	if s.SiteID != "HN001" || s.Tech != engine.Tech4G || s.BandMHz != 1800 || s.AzimuthDeg != 120 || s.Backhaul != engine.BackhaulFiber {
+		t.Fatalf("%+v", s)
+	}
+	if !math.IsNaN(sites[1].AzimuthDeg) || sites[1].Status != engine.StatusActive {
+		t.Fatalf("omni site: %+v", sites[1])
+	}
+}
+
+// TestOpenCellIDEcuador reads the real 75,068-row OpenCelliD export and
+// checks the counts per radio type against the file (counted with
+// `zcat | cut -d, -f1 | sort | uniq -c`: 19,058 GSM, 48,159 UMTS,
+// 7,849 LTE, 2 CDMA).
+func TestOpenCellIDEcuador(t *testing.T) {
+	f, err := os.Open(shareddata.Path(t, "opencellid_740_ecuador.csv.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, gz, err := MaybeGunzip(f)
+	if err != nil || !gz {
+		t.Fatal(err)
+	}
+	rec, err := NewCSV(r, CSVOptions{Header: OpenCellIDHeader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perTech := map[engine.Tech]int{}
+	perCarrier := map[engine.Carrier]int{}
+	var rejects []Reject
+	cfg := Defaults("opencellid_740_ecuador.csv.gz", testNow)
+	rep, err := ReadSites(context.Background(), NewOpenCellID(rec), nil, cfg,
+		func(b []engine.Site) error {
+			for _, s := range b {
+				perTech[s.Tech]++
+				perCarrier[s.Carrier]++
+			}
+			return nil
+		},
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RowsRead != 75068 || rep.Accepted != 75066 || rep.Rejected != 2 {
+		t.Fatalf("%+v", rep)
+	}
+	if perTech[engine.Tech2G] != 19058 || perTech[engine.Tech3G] != 48159 || perTech[engine.Tech4G] != 7849 {
+		t.Fatalf("per tech %v", perTech)
+	}
+	for _, r := range rejects {
+		if r.Reason != ReasonInvalidEnum || r.Column != "tech" || r.Value != "CDMA" {
+			t.Fatalf("%+v", r)
+		}
+	}
+	// MNC 01 is Claro (36,249 rows in the file, none of them CDMA).
+	if perCarrier["claro-ec"] != 36249 || perCarrier["movistar-ec"] != 27425 || perCarrier["plmn-740-03"] != 12 {
+		t.Fatalf("per carrier %v", perCarrier)
+	}
+}
+
+func TestLooksLikeOpenCellID(t *testing.T) {
+	if !LooksLikeOpenCellID("UMTS,740,1,50404,65743865,0,-79.854472,-2.073579,91204,2000,1,1347360297,1382522448,0") {
+		t.Fatal("real row not recognised")
+	}
+	if !LooksLikeOpenCellID(strings.Join(OpenCellIDHeader, ",")) {
+		t.Fatal("header not recognised")
+	}
+	if LooksLikeOpenCellID(strings.TrimSuffix(mHeader, "\n")) {
+		t.Fatal("contract header taken for OpenCelliD")
+	}
+}
+
+func FuzzCSVMeasurements(f *testing.F) {
+	f.Add([]byte(mHeader + "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"))
+	f.Add([]byte("ts;carrier;tech;lon;lat\n\"1\";x;4G;1;2\n"))
+	f.Add([]byte("\ufeff\"a\"\"b\",c\n\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		rec, err := NewCSV(bytes.NewReader(data), CSVOptions{})
+		if err != nil {
+			return
+		}
+		var accepted, rejected int64
+		rep, err := ReadMeasurements(context.Background(), rec, nil, Defaults("fuzz", testNow),
+			func(b *engine.MeasurementBatch) error { accepted += int64(b.Len()); return nil },
+			func(Reject) error { rejected++; return nil })
+		if err != nil {
+			return // missing columns or an unreadable stream: a clean error
+		}
+		if rep.RowsRead != accepted+rejected || rep.Accepted != accepted || rep.Rejected != rejected {
+			t.Fatalf("counts: %+v accepted %d rejected %d", rep, accepted, rejected)
+		}
+	})
+}
+
+func FuzzParseMapping(f *testing.F) {
+	f.Add([]byte(`{"kind":"measurements","columns":{"RSRP":"signal_dbm"},"units":{"dl_mbps":"kbps"},"constants":{"carrier":"viettel"}}`))
+	f.Add([]byte(`{"units":{"ts":"layout:2006"}}`))
+	f.Add([]byte(`{"tech_values":{"x":"LTE"},"timezone":"UTC"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseMapping(data)
+		if err != nil {
+			return
+		}
+		// A mapping that parses must survive a JSON round trip and bind to
+		// its own contract columns without panicking.
+		m2, err := ParseMapping(m.JSON())
+		if err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+		kind := m2.Kind
+		if kind == "" {
+			kind = KindMeasurements
+		}
+		_, _, _ = bind(kind, kind.Columns(), m2)
+	})
+}

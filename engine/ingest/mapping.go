@@ -1,0 +1,334 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Kind is the kind of table a file holds.
+type Kind string
+
+// The input-contract tables that ingest reads.
+const (
+	KindMeasurements Kind = "measurements"
+	KindSites        Kind = "sites"
+)
+
+// Column sets of the input contract (DESIGN.md, docs/data-contract.md).
+var (
+	MeasurementColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
+		"rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms", "source", "device_id",
+		"device_class", "environment"}
+	MeasurementRequired = []string{"ts", "carrier", "tech", "lon", "lat"}
+	SiteColumns         = []string{"site_id", "carrier", "tech", "lon", "lat", "band_mhz", "height_m",
+		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul"}
+	SiteRequired = []string{"site_id", "carrier", "tech", "lon", "lat"}
+)
+
+// Columns returns the contract columns of a kind.
+func (k Kind) Columns() []string {
+	if k == KindSites {
+		return SiteColumns
+	}
+	return MeasurementColumns
+}
+
+// Required returns the contract columns a kind cannot do without.
+func (k Kind) Required() []string {
+	if k == KindSites {
+		return SiteRequired
+	}
+	return MeasurementRequired
+}
+
+// Mapping describes how a carrier's own layout maps onto the contract. It
+// is read from JSON:
+//
+//	{
+//	  "kind": "measurements",
+//	  "columns":   {"Latitude": "lat", "Longitude": "lon", "RSRP": "signal_dbm", "Time": "ts"},
+//	  "units":     {"dl_mbps": "kbps", "signal_dbm": "asu", "ts": "unix_s"},
+//	  "constants": {"carrier": "Viettel", "source": "drive"},
+//	  "tech_values": {"LTE-A Pro": "4G"},
+//	  "timezone": "Asia/Ho_Chi_Minh"
+//	}
+//
+// columns renames source columns (matched case-insensitively) to contract
+// names; a source column that already has a contract name needs no entry.
+// units converts values: for dl_mbps/ul_mbps "mbps" (default), "kbps",
+// "bps"; for signal_dbm "dbm" (default), "asu" (per technology: 2G
+// dBm = 2·ASU − 113, 3G dBm = ASU − 120, 4G/5G dBm = ASU − 140) or "mw";
+// for latency_ms "ms" (default) or "s"; for ts "auto" (default: RFC 3339
+// or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
+// followed by a Go time layout such as "layout:2006-01-02 15:04:05".
+// constants fills a contract column that the file lacks (or overrides
+// it). tech_values adds technology spellings. timezone is the IANA zone
+// of timestamps that carry no offset (default UTC).
+type Mapping struct {
+	Kind       Kind              `json:"kind,omitempty"`
+	Columns    map[string]string `json:"columns,omitempty"`
+	Units      map[string]string `json:"units,omitempty"`
+	Constants  map[string]string `json:"constants,omitempty"`
+	TechValues map[string]string `json:"tech_values,omitempty"`
+	Timezone   string            `json:"timezone,omitempty"`
+}
+
+// unit conversions accepted per contract column.
+var allowedUnits = map[string][]string{
+	"dl_mbps":    {"mbps", "kbps", "bps"},
+	"ul_mbps":    {"mbps", "kbps", "bps"},
+	"signal_dbm": {"dbm", "asu", "mw"},
+	"latency_ms": {"ms", "s"},
+	"ts":         {"auto", "unix_s", "unix_ms", "unix_us"},
+}
+
+// MaxMappingBytes caps the size of a mapping file.
+const MaxMappingBytes = 1 << 20
+
+// ParseMapping reads and checks a mapping file. Unknown JSON fields, unknown
+// contract columns, units and technology spellings are errors that say
+// which entry is wrong.
+func ParseMapping(data []byte) (*Mapping, error) {
+	if len(data) > MaxMappingBytes {
+		return nil, fmt.Errorf("mapping: file is %d bytes, over the %d-byte limit", len(data), MaxMappingBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m Mapping
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("mapping: trailing data after the JSON object")
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Validate checks the mapping's entries against the contract.
+func (m *Mapping) Validate() error {
+	kind := m.Kind
+	if kind == "" {
+		kind = KindMeasurements
+	}
+	if kind != KindMeasurements && kind != KindSites {
+		return fmt.Errorf("mapping: kind %q: want %q or %q", m.Kind, KindMeasurements, KindSites)
+	}
+	cols := kind.Columns()
+	for _, src := range sortedKeys(m.Columns) {
+		dst := m.Columns[src]
+		if !slices.Contains(cols, dst) {
+			return fmt.Errorf("mapping: columns[%q] = %q is not a %s column (want one of %s)", src, dst, kind, strings.Join(cols, ", "))
+		}
+	}
+	for _, col := range sortedKeys(m.Units) {
+		u := strings.ToLower(m.Units[col])
+		allowed, ok := allowedUnits[col]
+		if !ok {
+			return fmt.Errorf("mapping: units[%q]: no unit conversion for this column (only %s)", col, strings.Join(sortedKeys(allowedUnits), ", "))
+		}
+		if col == "ts" && strings.HasPrefix(m.Units[col], "layout:") {
+			if strings.TrimPrefix(m.Units[col], "layout:") == "" {
+				return fmt.Errorf("mapping: units[\"ts\"]: empty time layout")
+			}
+			continue
+		}
+		if !slices.Contains(allowed, u) {
+			return fmt.Errorf("mapping: units[%q] = %q: want one of %s", col, m.Units[col], strings.Join(allowed, ", "))
+		}
+	}
+	for _, col := range sortedKeys(m.Constants) {
+		if !slices.Contains(cols, col) {
+			return fmt.Errorf("mapping: constants[%q] is not a %s column", col, kind)
+		}
+	}
+	for _, from := range sortedKeys(m.TechValues) {
+		if _, err := engine.ParseTech(m.TechValues[from]); err != nil {
+			return fmt.Errorf("mapping: tech_values[%q]: %w", from, err)
+		}
+	}
+	if m.Timezone != "" {
+		if _, err := time.LoadLocation(m.Timezone); err != nil {
+			return fmt.Errorf("mapping: timezone %q: %w", m.Timezone, err)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	k := make([]string, 0, len(m))
+	for s := range m {
+		k = append(k, s)
+	}
+	slices.Sort(k)
+	return k
+}
+
+// synonyms lists common source names for contract columns (compared after
+// lower-casing and removing spaces, dashes, underscores and brackets).
+var synonyms = map[string][]string{
+	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "epoch", "epochms", "unixtime"},
+	"carrier":       {"carrier", "operator", "network", "networkname", "mno", "provider", "plmnname", "nhamang"},
+	"tech":          {"tech", "technology", "rat", "radio", "networktype", "nettype", "accesstech", "generation", "gen"},
+	"lon":           {"lon", "lng", "long", "longitude", "x", "kinhdo", "gpslon", "gpslongitude"},
+	"lat":           {"lat", "latitude", "y", "vido", "gpslat", "gpslatitude"},
+	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "signalstrength", "level", "dbm", "rsrpdbm", "rscpdbm", "rssidbm", "cursignal"},
+	"service":       {"service", "servicestate", "status", "state"},
+	"rsrq_db":       {"rsrqdb", "rsrq"},
+	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "ecio", "ecno"},
+	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "downloadspeed", "dlkbps", "downloadkbps"},
+	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "uploadspeed", "ulkbps", "uploadkbps"},
+	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "rtt", "rttms"},
+	"source":        {"source", "datasource", "collection"},
+	"device_id":     {"deviceid", "device", "imeihash", "uehash", "userid", "devicehash"},
+	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
+	"environment":   {"environment", "env", "indooroutdoor", "location", "placement"},
+	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
+	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz"},
+	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight"},
+	"azimuth_deg":   {"azimuthdeg", "azimuth", "azi", "az", "bearing"},
+	"beamwidth_deg": {"beamwidthdeg", "beamwidth", "hbw", "hbeamwidth", "horizontalbeamwidth"},
+	"tilt_deg":      {"tiltdeg", "tilt", "downtilt", "etilt", "mtilt", "totaltilt"},
+	"eirp_dbm":      {"eirpdbm", "eirp", "power", "txpower", "powerdbm"},
+	"backhaul":      {"backhaul", "transmission", "transport"},
+}
+
+func synKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "").Replace(s)
+}
+
+// SuggestMapping proposes a mapping for a header: exact contract names
+// first, then case-insensitive matches, then common synonyms (RSRP,
+// Latitude/Longitude, Lat/Lng, Operator, RAT, ...). Unit hints are added for
+// names that carry one (…kbps, …_s). It returns the mapping and the
+// required contract columns it could not find. The suggestion is a starting
+// point to review, not a guarantee.
+func SuggestMapping(kind Kind, header []string) (*Mapping, []string) {
+	m := &Mapping{Kind: kind, Columns: map[string]string{}, Units: map[string]string{}}
+	taken := map[string]bool{}
+	assigned := make([]bool, len(header))
+	// Pass 1: exact contract names. Pass 2: case/spacing-insensitive names.
+	// Pass 3: synonyms, in the synonym list's order of preference.
+	for _, col := range kind.Columns() {
+		for i, h := range header {
+			if !assigned[i] && h == col {
+				taken[col], assigned[i] = true, true
+				break
+			}
+		}
+	}
+	for _, col := range kind.Columns() {
+		if taken[col] {
+			continue
+		}
+		for i, h := range header {
+			if !assigned[i] && synKey(h) == synKey(col) {
+				m.Columns[h] = col
+				taken[col], assigned[i] = true, true
+				break
+			}
+		}
+	}
+	for _, col := range kind.Columns() {
+		if taken[col] {
+			continue
+		}
+	syn:
+		for _, s := range synonyms[col] {
+			for i, h := range header {
+				if !assigned[i] && synKey(h) == s {
+					m.Columns[h] = col
+					taken[col], assigned[i] = true, true
+					if strings.HasSuffix(s, "kbps") {
+						m.Units[col] = "kbps"
+					}
+					if col == "ts" && (s == "epoch" || s == "unixtime") {
+						m.Units[col] = "unix_s"
+					}
+					break syn
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, col := range kind.Required() {
+		if !taken[col] {
+			missing = append(missing, col)
+		}
+	}
+	if len(m.Units) == 0 {
+		m.Units = nil
+	}
+	return m, missing
+}
+
+// JSON renders the mapping as indented JSON with sorted keys.
+func (m *Mapping) JSON() []byte {
+	b, _ := json.MarshalIndent(m, "", "  ")
+	return append(b, '\n')
+}
+
+// asuToDBm converts an Android "ASU" signal level per technology
+// (3GPP TS 27.007 +CSQ / +CESQ conventions as Android reports them).
+func asuToDBm(t engine.Tech, asu float64) float64 {
+	switch t {
+	case engine.Tech2G:
+		return 2*asu - 113
+	case engine.Tech3G:
+		return asu - 120
+	case engine.Tech4G, engine.Tech5G:
+		return asu - 140
+	}
+	return math.NaN()
+}
+
+// parseUnixOrRFC3339 parses "auto" timestamps: an integer is Unix
+// milliseconds; otherwise RFC 3339 (with or without fractional seconds), or
+// "2006-01-02 15:04:05" / "2006-01-02T15:04:05" without offset in loc.
+func parseTime(s, unit string, loc *time.Location) (int64, error) {
+	switch {
+	case unit == "" || unit == "auto":
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.UnixMilli(), nil
+		}
+		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+			if t, err := time.ParseInLocation(l, s, loc); err == nil {
+				return t.UnixMilli(), nil
+			}
+		}
+		return 0, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds")
+	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("not a number of %s", strings.TrimPrefix(unit, "unix_"))
+		}
+		switch unit {
+		case "unix_s":
+			return int64(math.Round(f * 1000)), nil
+		case "unix_us":
+			return int64(math.Round(f / 1000)), nil
+		}
+		return int64(math.Round(f)), nil
+	case strings.HasPrefix(unit, "layout:"):
+		t, err := time.ParseInLocation(strings.TrimPrefix(unit, "layout:"), s, loc)
+		if err != nil {
+			return 0, fmt.Errorf("does not match layout %q", strings.TrimPrefix(unit, "layout:"))
+		}
+		return t.UnixMilli(), nil
+	}
+	return 0, fmt.Errorf("unknown time unit %q", unit)
+}

@@ -1,0 +1,200 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// contract column positions in MeasurementColumns.
+const (
+	mTS = iota
+	mCarrier
+	mTech
+	mLon
+	mLat
+	mSignal
+	mService
+	mRSRQ
+	mSINR
+	mDL
+	mUL
+	mLatency
+	mSource
+	mDeviceID
+	mDeviceClass
+	mEnvironment
+)
+
+// Plausible ranges of the optional measurement values.
+const (
+	maxSpeedMbps = 100000 // 100 Gbit/s: beyond any radio or fibre access link
+	maxLatencyMs = 600000 // 10 minutes
+)
+
+// ReadMeasurements validates every row of a measurements table. Accepted
+// rows reach onBatch in batches of cfg.BatchSize (the batch is reused after
+// onBatch returns); each rejected row reaches onReject. Either callback may
+// return an error to stop. The report counts every row read:
+// RowsRead == Accepted + Rejected.
+//
+// Rules (docs/data-contract.md): ts, carrier, tech, lon, lat required; lon
+// in −180…180, lat in −90…90, not 0,0, inside cfg.Bounds if given; ts not
+// before cfg.Earliest nor after cfg.Now+cfg.FutureSlack; signal_dbm in the
+// 3GPP reporting range of the technology (engine.SignalRange); a row with
+// service "none" must have no signal and is kept as a negative test; a row
+// with service "ok" needs a signal or a speed or latency value; speeds and
+// latency non-negative; enums as the contract lists them; exact repeats of
+// an earlier row are duplicates.
+func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
+	onBatch func(*engine.MeasurementBatch) error, onReject func(Reject) error) (*Report, error) {
+	batch := &engine.MeasurementBatch{}
+	var row engine.Measurement
+	parse := func(p *parser, f []string) *rowError {
+		e := p.measurement(f, &row)
+		return e
+	}
+	return run(ctx, KindMeasurements, rec, m, cfg, parse,
+		func() { batch.Append(row) },
+		func() error {
+			err := onBatch(batch)
+			batch.Reset()
+			return err
+		},
+		batch.Len, onReject)
+}
+
+func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
+	b := p.b
+	var e *rowError
+	ts := b.field(f, mTS)
+	if e = p.required(mTS, ts); e != nil {
+		return e
+	}
+	ms, err := parseTime(ts, b.units["ts"], b.loc)
+	if err != nil {
+		return &rowError{"ts", ts, ReasonInvalidTime, err.Error()}
+	}
+	if ms < p.minMs {
+		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02")}
+	}
+	if ms > p.maxMs {
+		return &rowError{"ts", ts, ReasonFutureTime, "later than the ingest time " + p.cfg.Now.UTC().Format("2006-01-02T15:04:05Z")}
+	}
+	r.TimeUnixMs = ms
+	if r.Carrier, e = p.carrier(mCarrier, b.field(f, mCarrier)); e != nil {
+		return e
+	}
+	if r.Tech, e = p.tech(mTech, b.field(f, mTech)); e != nil {
+		return e
+	}
+	if r.Lon, r.Lat, e = p.lonLat(mLon, mLat, b.field(f, mLon), b.field(f, mLat)); e != nil {
+		return e
+	}
+	svc := b.field(f, mService)
+	if r.Service, err = engine.ParseService(svc); err != nil {
+		return &rowError{"service", svc, ReasonInvalidEnum, err.Error()}
+	}
+	sig := b.field(f, mSignal)
+	if r.SignalDBm, e = p.signal(sig, r.Tech); e != nil {
+		return e
+	}
+	if r.Service == engine.ServiceNone && !math.IsNaN(r.SignalDBm) {
+		return &rowError{"signal_dbm", sig, ReasonInconsistent, "service is \"none\" but a signal is given; leave signal_dbm empty for a no-service test"}
+	}
+	if r.RSRQDB, e = p.number(mRSRQ, b.field(f, mRSRQ), -43, 20); e != nil {
+		return e
+	}
+	if r.SINRDB, e = p.number(mSINR, b.field(f, mSINR), -50, 60); e != nil {
+		return e
+	}
+	if r.DLMbps, e = p.speed(mDL, b.field(f, mDL)); e != nil {
+		return e
+	}
+	if r.ULMbps, e = p.speed(mUL, b.field(f, mUL)); e != nil {
+		return e
+	}
+	lat := b.field(f, mLatency)
+	if r.LatencyMs, e = p.number(mLatency, lat, 0, maxLatencyMs*msScale(b.units["latency_ms"])); e != nil {
+		return e
+	}
+	if b.units["latency_ms"] == "s" {
+		r.LatencyMs *= 1000
+	}
+	if r.Service == engine.ServiceOK && math.IsNaN(r.SignalDBm) && math.IsNaN(r.DLMbps) && math.IsNaN(r.ULMbps) && math.IsNaN(r.LatencyMs) {
+		return &rowError{"signal_dbm", "", ReasonInconsistent, "service is \"ok\" but the row has no signal, speed or latency; a failed test needs service \"none\""}
+	}
+	s := b.field(f, mSource)
+	if r.Source, err = engine.ParseSource(s); err != nil {
+		return &rowError{"source", s, ReasonInvalidEnum, err.Error()}
+	}
+	r.DeviceID = b.field(f, mDeviceID)
+	s = b.field(f, mDeviceClass)
+	if r.DeviceClass, err = engine.ParseDeviceClass(s); err != nil {
+		return &rowError{"device_class", s, ReasonInvalidEnum, err.Error()}
+	}
+	s = b.field(f, mEnvironment)
+	if r.Environment, err = engine.ParseEnvironment(s); err != nil {
+		return &rowError{"environment", s, ReasonInvalidEnum, err.Error()}
+	}
+	return nil
+}
+
+func msScale(unit string) float64 {
+	if unit == "s" {
+		return 1.0 / 1000
+	}
+	return 1
+}
+
+// signal converts and range-checks a signal value for tech t.
+func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
+	if s == "" {
+		return math.NaN(), nil
+	}
+	v, e := p.number(mSignal, s, math.Inf(-1), math.Inf(1))
+	if e != nil {
+		return 0, e
+	}
+	switch p.b.units["signal_dbm"] {
+	case "asu":
+		v = asuToDBm(t, v)
+	case "mw":
+		if v <= 0 {
+			return 0, &rowError{"signal_dbm", s, ReasonOutOfRange, "power in mW must be positive"}
+		}
+		v = 10 * math.Log10(v)
+	}
+	lo, hi := engine.SignalRange(t)
+	if v < lo || v > hi {
+		return 0, &rowError{"signal_dbm", s, ReasonOutOfRange,
+			fmt.Sprintf("%s %.1f dBm outside the reportable %g…%g dBm", t.SignalMeasure(), v, lo, hi)}
+	}
+	return v, nil
+}
+
+// speed converts a speed to Mbit/s and checks it is non-negative.
+func (p *parser) speed(col int, s string) (float64, *rowError) {
+	if s == "" {
+		return math.NaN(), nil
+	}
+	v, e := p.number(col, s, math.Inf(-1), math.Inf(1))
+	if e != nil {
+		return 0, e
+	}
+	if v < 0 {
+		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, "speed must not be negative"}
+	}
+	switch p.b.units[p.b.cols[col]] {
+	case "kbps":
+		v /= 1000
+	case "bps":
+		v /= 1e6
+	}
+	if v > maxSpeedMbps {
+		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("%.0f Mbit/s is above the plausible %d", v, maxSpeedMbps)}
+	}
+	return v, nil
+}

@@ -1,0 +1,203 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// contract column positions in SiteColumns.
+const (
+	sID = iota
+	sCarrier
+	sTech
+	sLon
+	sLat
+	sBand
+	sHeight
+	sAzimuth
+	sBeamwidth
+	sTilt
+	sEIRP
+	sStatus
+	sBackhaul
+)
+
+// ReadSites validates every row of a sites table (one row per sector and
+// technology). Accepted sites reach onBatch in slices of up to
+// cfg.BatchSize (the slice is reused after onBatch returns).
+//
+// Rules: site_id, carrier, tech, lon, lat required; band_mhz 400…100,000;
+// height_m 0…600; azimuth_deg 0…360 (empty = omnidirectional);
+// beamwidth_deg above 0 up to 360; tilt_deg −30…90; eirp_dbm −30…100;
+// status active|planned|down (default active); backhaul
+// fiber|microwave|satellite; exact repeats are duplicates.
+func ReadSites(ctx context.Context, rec Records, m *Mapping, cfg Config,
+	onBatch func([]engine.Site) error, onReject func(Reject) error) (*Report, error) {
+	var batch []engine.Site
+	var row engine.Site
+	parse := func(p *parser, f []string) *rowError { return p.site(f, &row) }
+	return run(ctx, KindSites, rec, m, cfg, parse,
+		func() { batch = append(batch, row) },
+		func() error {
+			err := onBatch(batch)
+			batch = batch[:0]
+			return err
+		},
+		func() int { return len(batch) }, onReject)
+}
+
+func (p *parser) site(f []string, r *engine.Site) *rowError {
+	b := p.b
+	var e *rowError
+	var err error
+	r.SiteID = b.field(f, sID)
+	if e = p.required(sID, r.SiteID); e != nil {
+		return e
+	}
+	if r.Carrier, e = p.carrier(sCarrier, b.field(f, sCarrier)); e != nil {
+		return e
+	}
+	if r.Tech, e = p.tech(sTech, b.field(f, sTech)); e != nil {
+		return e
+	}
+	if r.Lon, r.Lat, e = p.lonLat(sLon, sLat, b.field(f, sLon), b.field(f, sLat)); e != nil {
+		return e
+	}
+	for _, c := range []struct {
+		col    int
+		dst    *float64
+		lo, hi float64
+	}{
+		{sBand, &r.BandMHz, 400, 100000},
+		{sHeight, &r.HeightM, 0, 600},
+		{sAzimuth, &r.AzimuthDeg, 0, 360},
+		{sBeamwidth, &r.BeamwidthDeg, 1e-9, 360},
+		{sTilt, &r.TiltDeg, -30, 90},
+		{sEIRP, &r.EIRPDBm, -30, 100},
+	} {
+		if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
+			return e
+		}
+	}
+	s := b.field(f, sStatus)
+	if r.Status, err = engine.ParseSiteStatus(s); err != nil {
+		return &rowError{"status", s, ReasonInvalidEnum, err.Error()}
+	}
+	s = b.field(f, sBackhaul)
+	if r.Backhaul, err = engine.ParseBackhaul(s); err != nil {
+		return &rowError{"backhaul", s, ReasonInvalidEnum, err.Error()}
+	}
+	return nil
+}
+
+// OpenCellIDHeader is the column layout of OpenCelliD's per-country
+// exports, which have no header line.
+var OpenCellIDHeader = []string{"radio", "mcc", "net", "area", "cell", "unit", "lon", "lat",
+	"range", "samples", "changeable", "created", "updated", "averageSignal"}
+
+// LooksLikeOpenCellID reports whether a first line is an OpenCelliD
+// export: either its header, or a headerless row of 14 fields whose first
+// is a radio type.
+func LooksLikeOpenCellID(firstLine string) bool {
+	f := strings.Split(strings.TrimRight(firstLine, "\r\n"), ",")
+	if len(f) != len(OpenCellIDHeader) {
+		return false
+	}
+	if strings.EqualFold(f[0], "radio") && strings.EqualFold(f[1], "mcc") {
+		return true
+	}
+	switch strings.ToUpper(f[0]) {
+	case "GSM", "UMTS", "LTE", "NR", "CDMA":
+		return true
+	}
+	return false
+}
+
+// OpenCellID adapts an OpenCelliD export to the sites contract. Each row
+// becomes a site with site_id "RADIO-MCC-NET-AREA-CELL", the carrier from
+// the MCC+MNC table (engine.CarrierForPLMN), tech from radio (GSM 2G,
+// UMTS 3G, LTE 4G, NR 5G; CDMA rows are rejected as an unsupported radio)
+// and lon/lat as given. Positions are where the cell was observed, not
+// surveyed antenna positions; azimuth is unknown, so sites are taken as
+// omnidirectional.
+type OpenCellID struct {
+	src    Records
+	out    []string
+	rowErr error
+}
+
+// NewOpenCellID wraps the records of an OpenCelliD export (read with
+// CSVOptions{Header: OpenCellIDHeader}, or with its header line).
+func NewOpenCellID(src Records) *OpenCellID {
+	return &OpenCellID{src: src, out: make([]string, 7)}
+}
+
+// openCellIDOut is the header the adapter presents.
+var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat", "opencellid_range_m", "opencellid_samples"}
+
+// Header implements Records.
+func (o *OpenCellID) Header() []string { return openCellIDOut }
+
+// Next implements Records.
+func (o *OpenCellID) Next() bool {
+	if !o.src.Next() {
+		return false
+	}
+	rec := o.src.Record()
+	o.rowErr = o.src.RowErr()
+	if o.rowErr == nil && len(rec) != len(OpenCellIDHeader) {
+		o.rowErr = fmt.Errorf("%d fields, an OpenCelliD export has %d", len(rec), len(OpenCellIDHeader))
+	}
+	if o.rowErr != nil {
+		return true
+	}
+	o.out[0] = rec[0] + "-" + rec[1] + "-" + rec[2] + "-" + rec[3] + "-" + rec[4]
+	o.out[1] = plmnCarrier(rec[1], rec[2])
+	o.out[2] = rec[0]
+	o.out[3], o.out[4], o.out[5], o.out[6] = rec[6], rec[7], rec[8], rec[9]
+	return true
+}
+
+func plmnCarrier(mcc, mnc string) string {
+	a, err1 := atoiStrict(mcc)
+	b, err2 := atoiStrict(mnc)
+	if err1 || err2 {
+		return "" // rejected as a missing carrier, with the row's line
+	}
+	c, _ := engine.CarrierForPLMN(engine.PLMN{MCC: a, MNC: b})
+	return string(c)
+}
+
+func atoiStrict(s string) (int, bool) {
+	if s == "" || len(s) > 6 {
+		return 0, true
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, true
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, false
+}
+
+// Record implements Records.
+func (o *OpenCellID) Record() []string {
+	if o.rowErr != nil {
+		return nil
+	}
+	return o.out
+}
+
+// RowErr implements Records.
+func (o *OpenCellID) RowErr() error { return o.rowErr }
+
+// Line implements Records.
+func (o *OpenCellID) Line() int64 { return o.src.Line() }
+
+// Err implements Records.
+func (o *OpenCellID) Err() error { return o.src.Err() }

@@ -1,0 +1,466 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// Reason is the stable code of a quarantine reason.
+type Reason string
+
+// Quarantine reasons.
+const (
+	ReasonMalformedRow  Reason = "malformed_row"  // the line could not be split into the header's fields
+	ReasonMissingValue  Reason = "missing_value"  // a required field is empty
+	ReasonInvalidNumber Reason = "invalid_number" // a numeric field does not parse or is not finite
+	ReasonOutOfRange    Reason = "out_of_range"   // a value outside its plausible range
+	ReasonInvalidEnum   Reason = "invalid_enum"   // not one of the allowed values
+	ReasonInvalidTime   Reason = "invalid_time"   // a timestamp that does not parse
+	ReasonFutureTime    Reason = "future_time"    // a timestamp after the ingest time
+	ReasonOutsideBounds Reason = "outside_bounds" // a point outside the bounding polygon
+	ReasonInconsistent  Reason = "inconsistent"   // fields that contradict each other
+	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file
+)
+
+// Reject is one quarantined row: where it is, which column, the offending
+// value and why.
+type Reject struct {
+	Source string
+	Line   int64
+	Column string
+	Value  string
+	Reason Reason
+	Detail string
+}
+
+// Config controls validation. Now is required (the pure core reads no
+// clock); the rest have documented defaults applied by Defaults.
+type Config struct {
+	// Source names the input in quarantine rows (usually the file name).
+	Source string
+	// Now is the ingest time: timestamps later than Now+FutureSlack are
+	// rejected as future_time.
+	Now time.Time
+	// FutureSlack tolerates device clock skew (default 10 minutes).
+	FutureSlack time.Duration
+	// Earliest is the earliest plausible timestamp (default 2000-01-01 UTC).
+	Earliest time.Time
+	// Bounds, when non-empty, rejects points outside it (outside_bounds).
+	Bounds orb.MultiPolygon
+	// Dedup rejects exact repeats of earlier rows of the same file. It keeps
+	// one 64-bit hash per distinct row (≈16 bytes per row), up to
+	// DedupMaxRows rows; past that, duplicate detection stops and the
+	// report says so (DedupStoppedAtLine).
+	Dedup        bool
+	DedupMaxRows int
+	// BatchSize is the number of accepted rows per emitted batch (default 65,536).
+	BatchSize int
+	// Progress, if set, is called after every BatchSize rows read.
+	Progress func(rowsRead int64)
+}
+
+// Defaults returns a Config with the documented defaults and the given
+// source name and ingest time.
+func Defaults(source string, now time.Time) Config {
+	return Config{
+		Source:       source,
+		Now:          now,
+		FutureSlack:  10 * time.Minute,
+		Earliest:     time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		Dedup:        true,
+		DedupMaxRows: 64 << 20,
+		BatchSize:    1 << 16,
+	}
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	switch {
+	case c.Now.IsZero():
+		return fmt.Errorf("ingest config: Now must be set: %w", engine.ErrInvalidConfig)
+	case c.BatchSize <= 0:
+		return fmt.Errorf("ingest config: BatchSize %d must be positive: %w", c.BatchSize, engine.ErrInvalidConfig)
+	case c.FutureSlack < 0:
+		return fmt.Errorf("ingest config: FutureSlack must not be negative: %w", engine.ErrInvalidConfig)
+	case c.Dedup && c.DedupMaxRows <= 0:
+		return fmt.Errorf("ingest config: DedupMaxRows must be positive when Dedup is on: %w", engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Report counts what happened to every row of one input. RowsRead always
+// equals Accepted + Rejected.
+type Report struct {
+	Source   string
+	Kind     Kind
+	RowsRead int64
+	Accepted int64
+	Rejected int64
+	// ByReason counts rejected rows per reason.
+	ByReason map[Reason]int64
+	// IgnoredColumns are source columns that map onto no contract column.
+	IgnoredColumns []string
+	// DedupStoppedAtLine is the line after which duplicate detection
+	// stopped because DedupMaxRows was reached (0: it never stopped).
+	DedupStoppedAtLine int64
+}
+
+// Reasons returns the reasons in ByReason, most frequent first, ties by name.
+func (r *Report) Reasons() []Reason {
+	out := make([]Reason, 0, len(r.ByReason))
+	for k := range r.ByReason {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b Reason) int {
+		if r.ByReason[a] != r.ByReason[b] {
+			if r.ByReason[a] > r.ByReason[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	return out
+}
+
+// RejectShare returns Rejected / RowsRead (0 for an empty input).
+func (r *Report) RejectShare() float64 {
+	if r.RowsRead == 0 {
+		return 0
+	}
+	return float64(r.Rejected) / float64(r.RowsRead)
+}
+
+// binding resolves each contract column to a source field or a constant.
+type binding struct {
+	idx      []int    // contract column → source field index, -1 if absent
+	constant []string // contract column → constant value (when idx == -1)
+	has      []bool
+	cols     []string
+	units    map[string]string
+	techVals map[string]engine.Tech
+	loc      *time.Location
+}
+
+// ErrMissingColumn is wrapped when a required contract column is neither in
+// the header (after mapping) nor given as a constant.
+var ErrMissingColumn = engine.ErrMissingColumn
+
+func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
+	if m == nil {
+		m = &Mapping{}
+	}
+	cols := kind.Columns()
+	b := &binding{idx: make([]int, len(cols)), constant: make([]string, len(cols)), has: make([]bool, len(cols)),
+		cols: cols, units: map[string]string{}, techVals: map[string]engine.Tech{}, loc: time.UTC}
+	rename := map[string]string{}
+	for src, dst := range m.Columns {
+		rename[strings.ToLower(strings.TrimSpace(src))] = dst
+	}
+	for k, v := range m.Units {
+		b.units[k] = v
+		if !strings.HasPrefix(v, "layout:") {
+			b.units[k] = strings.ToLower(v)
+		}
+	}
+	for from, to := range m.TechValues {
+		t, err := engine.ParseTech(to)
+		if err != nil {
+			return nil, nil, fmt.Errorf("mapping tech_values[%q]: %w", from, err)
+		}
+		b.techVals[strings.ToLower(strings.TrimSpace(from))] = t
+	}
+	if m.Timezone != "" {
+		loc, err := time.LoadLocation(m.Timezone)
+		if err != nil {
+			return nil, nil, fmt.Errorf("mapping timezone %q: %w", m.Timezone, err)
+		}
+		b.loc = loc
+	}
+	for i := range b.idx {
+		b.idx[i] = -1
+	}
+	var ignored []string
+	for i, h := range header {
+		name := strings.TrimSpace(h)
+		if dst, ok := rename[strings.ToLower(name)]; ok {
+			name = dst
+		}
+		j := slices.Index(cols, name)
+		if j < 0 {
+			j = slices.Index(cols, strings.ToLower(name))
+		}
+		if j < 0 {
+			ignored = append(ignored, h)
+			continue
+		}
+		if b.idx[j] >= 0 {
+			return nil, nil, fmt.Errorf("columns %q and %q both map to %q", header[b.idx[j]], h, cols[j])
+		}
+		b.idx[j] = i
+		b.has[j] = true
+	}
+	for col, v := range m.Constants {
+		j := slices.Index(cols, col)
+		if j < 0 {
+			return nil, nil, fmt.Errorf("mapping constants[%q] is not a %s column", col, kind)
+		}
+		b.idx[j] = -1
+		b.constant[j] = v
+		b.has[j] = true
+	}
+	var missing []string
+	for _, r := range kind.Required() {
+		if !b.has[slices.Index(cols, r)] {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s not found in header [%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
+			ErrMissingColumn, strings.Join(missing, ", "), strings.Join(header, ", "))
+	}
+	return b, ignored, nil
+}
+
+func (b *binding) field(rec []string, col int) string {
+	if i := b.idx[col]; i >= 0 {
+		return strings.TrimSpace(rec[i])
+	}
+	return b.constant[col]
+}
+
+// rowError is a reason for rejecting a row.
+type rowError struct {
+	col    string
+	value  string
+	reason Reason
+	detail string
+}
+
+// parser holds per-input caches shared by the row parsers.
+type parser struct {
+	cfg      Config
+	b        *binding
+	carriers map[string]engine.Carrier
+	techs    map[string]engine.Tech
+	seen     hashSet
+	bounds   orb.Bound
+	minMs    int64
+	maxMs    int64
+}
+
+const maxCacheEntries = 4096
+
+func newParser(cfg Config, b *binding) *parser {
+	p := &parser{cfg: cfg, b: b, carriers: map[string]engine.Carrier{}, techs: map[string]engine.Tech{}}
+	if len(cfg.Bounds) > 0 {
+		p.bounds = cfg.Bounds.Bound()
+	}
+	p.minMs = cfg.Earliest.UnixMilli()
+	p.maxMs = cfg.Now.Add(cfg.FutureSlack).UnixMilli()
+	return p
+}
+
+func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
+	if c, ok := p.carriers[s]; ok {
+		return c, nil
+	}
+	if s == "" {
+		return "", &rowError{p.b.cols[col], s, ReasonMissingValue, "carrier is required"}
+	}
+	c, err := engine.ParseCarrier(s)
+	if err != nil {
+		return "", &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
+	}
+	if len(p.carriers) < maxCacheEntries {
+		p.carriers[s] = c
+	}
+	return c, nil
+}
+
+func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
+	if t, ok := p.techs[s]; ok {
+		return t, nil
+	}
+	if s == "" {
+		return 0, &rowError{p.b.cols[col], s, ReasonMissingValue, "tech is required"}
+	}
+	t, ok := p.b.techVals[strings.ToLower(s)]
+	if !ok {
+		var err error
+		t, err = engine.ParseTech(s)
+		if err != nil {
+			return 0, &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
+		}
+	}
+	if len(p.techs) < maxCacheEntries {
+		p.techs[s] = t
+	}
+	return t, nil
+}
+
+// number parses an optional float: empty → NaN.
+func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) {
+	if s == "" {
+		return math.NaN(), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, "not a finite number"}
+	}
+	if v < lo || v > hi {
+		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %g…%g", lo, hi)}
+	}
+	return v, nil
+}
+
+func (p *parser) required(col int, s string) *rowError {
+	if s == "" {
+		return &rowError{p.b.cols[col], s, ReasonMissingValue, p.b.cols[col] + " is required"}
+	}
+	return nil
+}
+
+func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *rowError) {
+	if e := p.required(colLon, ls); e != nil {
+		return 0, 0, e
+	}
+	if e := p.required(colLat, as); e != nil {
+		return 0, 0, e
+	}
+	lon, e := p.number(colLon, ls, -180, 180)
+	if e != nil {
+		return 0, 0, e
+	}
+	lat, e := p.number(colLat, as, -90, 90)
+	if e != nil {
+		return 0, 0, e
+	}
+	if lon == 0 && lat == 0 {
+		return 0, 0, &rowError{"lon", ls + "," + as, ReasonOutOfRange, "0,0 is the usual mark of a missing GPS fix"}
+	}
+	if len(p.cfg.Bounds) > 0 {
+		pt := orb.Point{lon, lat}
+		if !p.bounds.Contains(pt) || !planar.MultiPolygonContains(p.cfg.Bounds, pt) {
+			return 0, 0, &rowError{"lon", ls + "," + as, ReasonOutsideBounds, "point outside the bounding polygon"}
+		}
+	}
+	return lon, lat, nil
+}
+
+// dedup reports whether rec repeats an earlier row.
+func (p *parser) dedup(rec []string, line int64, rep *Report) bool {
+	if !p.cfg.Dedup || rep.DedupStoppedAtLine != 0 {
+		return false
+	}
+	h := hashRecord(rec)
+	if p.seen.contains(h) {
+		return true
+	}
+	if p.seen.len() >= p.cfg.DedupMaxRows {
+		rep.DedupStoppedAtLine = line
+		return false
+	}
+	p.seen.add(h)
+	return false
+}
+
+// run drives the common loop: malformed rows, field counts, per-row
+// parsing into a scratch row (parse returns nil on success), duplicates,
+// commit of the scratch row, batching and progress.
+func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
+	parse func(p *parser, fields []string) *rowError, commit func(), flush func() error, pending func() int,
+	onReject func(Reject) error) (*Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	b, ignored, err := bind(kind, rec.Header(), m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
+	p := newParser(cfg, b)
+	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored}
+	reject := func(line int64, e rowError) error {
+		rep.Rejected++
+		rep.ByReason[e.reason]++
+		if onReject == nil {
+			return nil
+		}
+		return onReject(Reject{Source: cfg.Source, Line: line, Column: e.col, Value: e.value, Reason: e.reason, Detail: e.detail})
+	}
+	nHeader := len(rec.Header())
+	for rec.Next() {
+		rep.RowsRead++
+		line := rec.Line()
+		if rep.RowsRead%int64(cfg.BatchSize) == 0 {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			if cfg.Progress != nil {
+				cfg.Progress(rep.RowsRead)
+			}
+		}
+		if rerr := rec.RowErr(); rerr != nil {
+			if err := reject(line, rowError{"", "", ReasonMalformedRow, rerr.Error()}); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		fields := rec.Record()
+		if len(fields) != nHeader {
+			if err := reject(line, rowError{"", truncate(strings.Join(fields, ","), 200), ReasonMalformedRow,
+				fmt.Sprintf("%d fields, header has %d", len(fields), nHeader)}); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		if e := parse(p, fields); e != nil {
+			e.value = truncate(e.value, 200)
+			if err := reject(line, *e); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		if p.dedup(fields, line, rep) {
+			if err := reject(line, rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, "exact repeat of an earlier row"}); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		commit()
+		rep.Accepted++
+		if pending() >= cfg.BatchSize {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := rec.Err(); err != nil {
+		return rep, fmt.Errorf("%s: line %d: %w", cfg.Source, rec.Line(), err)
+	}
+	if pending() > 0 {
+		if err := flush(); err != nil {
+			return rep, err
+		}
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(rep.RowsRead)
+	}
+	return rep, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
