@@ -1,0 +1,116 @@
+package predict
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Env is a propagation environment class, derived from population density.
+// The zero value is EnvRural.
+type Env uint8
+
+// Environment classes, from least to most built-up.
+const (
+	EnvRural Env = iota
+	EnvSuburban
+	EnvUrban
+	EnvDenseUrban
+	numEnv
+)
+
+var envNames = [...]string{"rural", "suburban", "urban", "dense-urban"}
+
+// String returns "rural", "suburban", "urban" or "dense-urban".
+func (e Env) String() string {
+	if e < numEnv {
+		return envNames[e]
+	}
+	return fmt.Sprintf("invalid(%d)", uint8(e))
+}
+
+// Valid reports whether e is one of the four classes.
+func (e Env) Valid() bool { return e < numEnv }
+
+// EnvCutoffs are the population densities (people per km²) at which a hex
+// becomes suburban, urban and dense urban; below SuburbanPerKm2 it is rural.
+//
+// Defaults (DefaultEnvCutoffs) and their sources:
+//   - SuburbanPerKm2 = 300 and UrbanPerKm2 = 1,500 are the grid-cell density
+//     thresholds of the Degree of Urbanisation (DEGURBA), the method endorsed
+//     by the UN Statistical Commission in 2020 (urban cluster ≥ 300/km²,
+//     urban centre ≥ 1,500/km² on 1 km² cells). An H3 resolution-8 hex
+//     (0.74 km²) is close to that cell size. Assumption: lomsong applies the
+//     thresholds cell by cell, without DEGURBA's contiguity and cluster-size
+//     rules.
+//   - DenseUrbanPerKm2 = 10,000 is lomsong's assumption: it selects the inner
+//     wards of Hanoi and Ho Chi Minh City (typically 20,000–40,000/km²),
+//     where tall, dense buildings justify Hata's large-city and COST-231's
+//     metropolitan corrections, and leaves provincial towns as urban.
+//
+// Population density is a proxy for clutter (building height and density),
+// which is what propagation actually depends on; calibration against
+// measurements absorbs the remaining bias per class.
+type EnvCutoffs struct {
+	SuburbanPerKm2   float64
+	UrbanPerKm2      float64
+	DenseUrbanPerKm2 float64
+}
+
+// DefaultEnvCutoffs returns 300, 1,500 and 10,000 people per km².
+func DefaultEnvCutoffs() EnvCutoffs {
+	return EnvCutoffs{SuburbanPerKm2: 300, UrbanPerKm2: 1500, DenseUrbanPerKm2: 10000}
+}
+
+// Validate checks that the cut-offs are finite, positive and strictly
+// increasing.
+func (c EnvCutoffs) Validate() error {
+	v := [...]float64{c.SuburbanPerKm2, c.UrbanPerKm2, c.DenseUrbanPerKm2}
+	for i, x := range v {
+		if !finite(x) || x <= 0 {
+			return fmt.Errorf("environment cut-off %g per km² must be finite and positive: %w", x, engine.ErrInvalidConfig)
+		}
+		if i > 0 && x <= v[i-1] {
+			return fmt.Errorf("environment cut-offs must increase (%g then %g per km²): %w", v[i-1], x, engine.ErrInvalidConfig)
+		}
+	}
+	return nil
+}
+
+// Classify returns the class of a hex with the given population density in
+// people per km². A density that is NaN, infinite or negative is an error
+// wrapping engine.ErrInvalidValue.
+func (c EnvCutoffs) Classify(densityPerKm2 float64) (Env, error) {
+	if !finite(densityPerKm2) || densityPerKm2 < 0 {
+		return EnvRural, fmt.Errorf("population density %g per km²: %w", densityPerKm2, engine.ErrInvalidValue)
+	}
+	switch {
+	case densityPerKm2 >= c.DenseUrbanPerKm2:
+		return EnvDenseUrban, nil
+	case densityPerKm2 >= c.UrbanPerKm2:
+		return EnvUrban, nil
+	case densityPerKm2 >= c.SuburbanPerKm2:
+		return EnvSuburban, nil
+	}
+	return EnvRural, nil
+}
+
+// ClassifyInto writes the class of densityPerKm2[i] into dst[i]. It panics
+// if the slices differ in length (programmer error) and returns the first
+// invalid density's error, naming its index.
+func (c EnvCutoffs) ClassifyInto(dst []Env, densityPerKm2 []float64) error {
+	if len(dst) != len(densityPerKm2) {
+		panic("predict: ClassifyInto: dst and densityPerKm2 differ in length")
+	}
+	for i, d := range densityPerKm2 {
+		e, err := c.Classify(d)
+		if err != nil {
+			return fmt.Errorf("index %d: %w", i, err)
+		}
+		dst[i] = e
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
