@@ -1,0 +1,70 @@
+// Package aggregate turns measurement rows into mergeable statistics per
+// (cell, carrier, tech): the measured evidence that coverage decisions and
+// dead-zone maps are built on.
+//
+// # Flow
+//
+// The caller indexes each batch's lon/lat into H3 cells one resolution
+// finer than the analysis resolution (hexgrid.IndexInto at
+// Config.Resolution+1) and passes batch and cells to Aggregator.Add. The
+// analysis cell is the fine cell's parent (hexgrid.FastParent); the fine
+// cell's H3 digit records which of the seven children had rows. Parallel
+// runs indexing and aggregation on several goroutines.
+//
+// # Units
+//
+// Signal in dBm (RSRP for 4G/5G, RSCP for 3G, RSSI for 2G), speeds in
+// Mbit/s, times in Unix milliseconds (UTC), cells as H3 indexes.
+//
+// # What is counted
+//
+// Every row with a cell, a technology 2G..5G and a carrier is counted in
+// its key; the other rows are counted in Skipped, never dropped silently.
+// A row is a valid signal test when its service is ok and its signal lies
+// in engine.SignalRange of its technology, or when its service is none or
+// emergency: a phone that found no service from its carrier is a negative
+// test, counted below the covered threshold and below the no-service level,
+// and its signal (if any) is not used. Threshold comparisons use the
+// reported value: a 4G test at exactly −105 dBm is covered, at −120 dBm it
+// is not below the no-service level. Counts are kept for outdoor+vehicle
+// tests (they decide coverage), indoor tests, and all tests.
+//
+// # Error bounds
+//
+//   - Counts, min, max, first/last time, 4-hour windows and the child mask
+//     are exact.
+//   - Signal quantiles come from an exact histogram of the signal rounded
+//     to the nearest integer dBm (math.Round) over −156…−20 dBm. Rounding
+//     preserves order, so a nearest-rank quantile of the histogram is
+//     within 0.5 dB of the same quantile of the raw values. The mean is of
+//     the values rounded to 0.001 dB (error ≤ 0.0005 dB). Each dBm bin of a
+//     key counts up to 2³²−1 tests.
+//   - Download/upload quantiles come from a log-bucket sketch (buckets
+//     (γ^(i−1), γ^i], γ = 1.01/0.99): within 1% (relative) of the exact
+//     nearest-rank quantile, for speeds 0.001…100000 Mbit/s. Speeds below
+//     0.001 Mbit/s count as 0; negative, NaN and larger values are not
+//     sketched (the row still counts).
+//   - Distinct devices are exact up to 128 (up to 64-bit hash collisions:
+//     probability below n²/2⁶⁵), then a HyperLogLog with 1024 registers:
+//     relative standard error 1.04/√1024 ≈ 3.3%. Hashing is FNV-1a with a
+//     fixed murmur3 finaliser: the same ids give the same counts in every
+//     process.
+//   - 4-hour windows are aligned by Config.WindowOffsetMs (by default to
+//     midnight in Indochina Time, UTC+7).
+//
+// # Invariants
+//
+// Every statistic is a commutative monoid: Merge is associative and
+// commutative and Rows of any merge order of the same partitions equal the
+// Rows of one Aggregator fed every row. Rows are sorted by cell, carrier
+// and tech. Memory grows with the number of keys and the spread of their
+// values, not with rows: a key costs about 0.5 KiB plus its histograms
+// (4 bytes per dBm or speed bucket spanned), its device set (≤ 1 KiB) and
+// its windows (16 bytes per 64 windows spanned).
+//
+// # Concurrency
+//
+// An Aggregator is not safe for concurrent use. Run one per goroutine and
+// Merge them (Parallel does this). Add allocates only for new keys and
+// growing sketches, never per row.
+package aggregate
