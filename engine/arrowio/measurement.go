@@ -1,0 +1,532 @@
+package arrowio
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow/go/v17/parquet"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Measurement store columns, in file order.
+const (
+	mTS = iota
+	mCarrier
+	mTech
+	mLon
+	mLat
+	mSignal
+	mService
+	mRSRQ
+	mSINR
+	mDL
+	mUL
+	mLatency
+	mSource
+	mDeviceID
+	mDeviceClass
+	mEnvironment
+	mCount
+)
+
+var measurementFields = [mCount]field{
+	mTS:          {"ts", kindTimeMs},
+	mCarrier:     {"carrier", kindString},
+	mTech:        {"tech", kindStringNull},
+	mLon:         {"lon", kindFloat64},
+	mLat:         {"lat", kindFloat64},
+	mSignal:      {"signal_dbm", kindFloat64},
+	mService:     {"service", kindString},
+	mRSRQ:        {"rsrq_db", kindFloat64},
+	mSINR:        {"sinr_db", kindFloat64},
+	mDL:          {"dl_mbps", kindFloat64},
+	mUL:          {"ul_mbps", kindFloat64},
+	mLatency:     {"latency_ms", kindFloat64},
+	mSource:      {"source", kindStringNull},
+	mDeviceID:    {"device_id", kindStringNull},
+	mDeviceClass: {"device_class", kindStringNull},
+	mEnvironment: {"environment", kindStringNull},
+}
+
+// MeasurementColumns returns the column names of a measurement store file,
+// in file order.
+func MeasurementColumns() []string {
+	out := make([]string, mCount)
+	for i, f := range measurementFields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// Enum spellings as written; index = enum value. An empty spelling is
+// written as null.
+var (
+	techNames = []string{"", "2G", "3G", "4G", "5G"}
+	enumNames = [mCount][]string{
+		mTech:        techNames,
+		mService:     names(engine.ServiceOK, engine.ServiceEmergency),
+		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
+		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceRouter),
+		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
+	}
+)
+
+func names[E interface {
+	~uint8
+	String() string
+}](lo, hi E) []string {
+	var out []string
+	for e := lo; e <= hi; e++ {
+		out = append(out, e.String())
+	}
+	return out
+}
+
+// MeasurementWriter writes measurement batches to a Parquet store file.
+// It holds at most one compressed row group in memory. It is not safe for
+// concurrent use.
+type MeasurementWriter struct {
+	p    *pqWriter
+	rows int64
+	err  error
+}
+
+// NewMeasurementWriter starts a measurement store file on w. Options:
+// WithCodec, WithRowGroupRows, WithMetadata. Close must be called to write
+// the footer; it does not close w.
+func NewMeasurementWriter(w io.Writer, opts ...Option) (*MeasurementWriter, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPQWriter(w, measurementFields[:], cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &MeasurementWriter{p: p}, nil
+}
+
+// Rows returns the number of rows written so far.
+func (mw *MeasurementWriter) Rows() int64 { return mw.rows }
+
+// Write appends the rows of b. Every column of b must have b.Len() values and
+// every enum a defined value; otherwise nothing of b is written and the
+// error wraps engine.ErrInvalidValue. After an I/O error the writer is
+// unusable and returns that error.
+func (mw *MeasurementWriter) Write(b *engine.MeasurementBatch) error {
+	if mw.err != nil {
+		return mw.err
+	}
+	if err := checkBatch(b); err != nil {
+		return err
+	}
+	for off := 0; off < b.Len(); {
+		n := min(mw.p.room(), b.Len()-off)
+		if err := mw.writeRows(b, off, off+n); err != nil {
+			mw.err = err
+			return err
+		}
+		off += n
+		mw.rows += int64(n)
+		if err := mw.p.commit(n); err != nil {
+			mw.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) error {
+	p := mw.p
+	if err := p.int64s(mTS, b.TimeUnixMs[lo:hi]); err != nil {
+		return err
+	}
+	if err := stringsTo(p, mCarrier, b.Carrier[lo:hi]); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		col int
+		v   []float64
+	}{{mLon, b.Lon}, {mLat, b.Lat}, {mSignal, b.SignalDBm}, {mRSRQ, b.RSRQDB}, {mSINR, b.SINRDB},
+		{mDL, b.DLMbps}, {mUL, b.ULMbps}, {mLatency, b.LatencyMs}} {
+		if err := p.float64s(c.col, c.v[lo:hi]); err != nil {
+			return err
+		}
+	}
+	if err := writeEnum(p, mTech, b.Tech[lo:hi]); err != nil {
+		return err
+	}
+	if err := writeEnum(p, mService, b.Service[lo:hi]); err != nil {
+		return err
+	}
+	if err := writeEnum(p, mSource, b.Source[lo:hi]); err != nil {
+		return err
+	}
+	if err := writeEnum(p, mDeviceClass, b.DeviceClass[lo:hi]); err != nil {
+		return err
+	}
+	if err := writeEnum(p, mEnvironment, b.Environment[lo:hi]); err != nil {
+		return err
+	}
+	return stringsTo(p, mDeviceID, b.DeviceID[lo:hi])
+}
+
+// writeEnum writes an enum column by its spellings; values were checked by
+// checkBatch.
+func writeEnum[E ~uint8](p *pqWriter, col int, v []E) error {
+	nm := enumNames[col]
+	p.ba = grow(p.ba, len(v))
+	for j, e := range v {
+		p.ba[j] = strBytes(nm[e])
+	}
+	return p.byteArrays(col, len(v))
+}
+
+func checkBatch(b *engine.MeasurementBatch) error {
+	n := b.Len()
+	lens := [...]int{len(b.TimeUnixMs), len(b.Carrier), len(b.Tech), len(b.Lat), len(b.SignalDBm),
+		len(b.Service), len(b.RSRQDB), len(b.SINRDB), len(b.DLMbps), len(b.ULMbps), len(b.LatencyMs),
+		len(b.Source), len(b.DeviceID), len(b.DeviceClass), len(b.Environment)}
+	for _, l := range lens {
+		if l != n {
+			return fmt.Errorf("arrowio: measurement batch columns have lengths %v and %d: %w", lens, n, engine.ErrInvalidValue)
+		}
+	}
+	if err := checkEnum(mTech, b.Tech); err != nil {
+		return err
+	}
+	if err := checkEnum(mService, b.Service); err != nil {
+		return err
+	}
+	if err := checkEnum(mSource, b.Source); err != nil {
+		return err
+	}
+	if err := checkEnum(mDeviceClass, b.DeviceClass); err != nil {
+		return err
+	}
+	return checkEnum(mEnvironment, b.Environment)
+}
+
+func checkEnum[E ~uint8](col int, v []E) error {
+	lim := E(len(enumNames[col]))
+	for i, e := range v {
+		if e >= lim {
+			return fmt.Errorf("arrowio: row %d: %s value %d undefined: %w", i, measurementFields[col].name, e, engine.ErrInvalidValue)
+		}
+	}
+	return nil
+}
+
+// Close flushes the last row group and writes the file footer.
+func (mw *MeasurementWriter) Close() error {
+	err := mw.p.close()
+	if mw.err != nil {
+		return mw.err
+	}
+	return err
+}
+
+// MeasurementReader streams a measurement store file in bounded batches
+// into one reused engine.MeasurementBatch. It is not safe for concurrent use.
+type MeasurementReader struct {
+	f       fileReader
+	cfg     config
+	col     [mCount]int // file column index, or -1 when not read
+	batch   engine.MeasurementBatch
+	buf     colBuf
+	arena   []byte
+	rg      int   // next row group
+	rgLeft  int64 // rows left in the current row group
+	readers [mCount]any
+	row     int64 // rows yielded before the current batch
+	err     error
+
+	carrier *lookup[engine.Carrier]
+	tech    *lookup[engine.Tech]
+	service *lookup[engine.Service]
+	source  *lookup[engine.Source]
+	device  *lookup[engine.DeviceClass]
+	env     *lookup[engine.Environment]
+}
+
+// measurementRequired are the columns a store file must have.
+var measurementRequired = [mCount]bool{mTS: true, mCarrier: true, mTech: true, mLon: true, mLat: true}
+
+// NewMeasurementReader opens a measurement store file of size bytes on r.
+// Options: WithBatchRows, WithColumns. Columns that are not read, and
+// optional columns the file lacks, hold their absent value in every batch
+// (NaN, "", zero enums). ts, carrier, tech, lon and lat must be present when
+// read; otherwise the error wraps engine.ErrMissingColumn.
+func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*MeasurementReader, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	want := [mCount]bool{}
+	if cfg.columns == nil {
+		for i := range want {
+			want[i] = true
+		}
+	}
+	want[mLon], want[mLat] = true, true
+	for _, name := range cfg.columns {
+		i := measurementIndex(name)
+		if i < 0 {
+			return nil, fmt.Errorf("arrowio: no measurement column %q: %w", name, engine.ErrInvalidConfig)
+		}
+		want[i] = true
+	}
+	f, err := openParquet(r, size)
+	if err != nil {
+		return nil, err
+	}
+	mr := &MeasurementReader{
+		f:       f,
+		cfg:     cfg,
+		carrier: newLookup(func(s string) (engine.Carrier, error) { return engine.Carrier(s), nil }),
+		tech: newLookup(func(s string) (engine.Tech, error) {
+			if s == "" {
+				return engine.TechUnknown, nil
+			}
+			return engine.ParseTech(s)
+		}),
+		service: newLookup(engine.ParseService),
+		source:  newLookup(engine.ParseSource),
+		device:  newLookup(engine.ParseDeviceClass),
+		env:     newLookup(engine.ParseEnvironment),
+	}
+	sc := f.MetaData().Schema
+	for i, fd := range measurementFields {
+		mr.col[i] = -1
+		if !want[i] {
+			continue
+		}
+		pt := parquet.Types.ByteArray
+		switch fd.kind {
+		case kindTimeMs:
+			pt = parquet.Types.Int64
+		case kindFloat64:
+			pt = parquet.Types.Double
+		}
+		c, err := leaf(sc, fd.name, pt)
+		if err != nil {
+			return nil, err
+		}
+		if c < 0 && measurementRequired[i] {
+			return nil, fmt.Errorf("arrowio: measurement file lacks column %q: %w", fd.name, engine.ErrMissingColumn)
+		}
+		mr.col[i] = c
+	}
+	return mr, nil
+}
+
+func measurementIndex(name string) int {
+	for i, f := range measurementFields {
+		if f.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// NumRows returns the number of rows in the file, from its footer.
+func (mr *MeasurementReader) NumRows() int64 { return mr.f.NumRows() }
+
+// Batch returns the current batch. It is owned by the reader, overwritten by
+// the next call to Next, and must be treated as read-only: columns that are
+// not read are filled once and reused.
+func (mr *MeasurementReader) Batch() *engine.MeasurementBatch { return &mr.batch }
+
+// FirstRow returns the 1-based file row number of the current batch's first
+// row.
+func (mr *MeasurementReader) FirstRow() int64 { return mr.row - int64(mr.batch.Len()) + 1 }
+
+// Err returns the first error met by Next.
+func (mr *MeasurementReader) Err() error { return mr.err }
+
+// Next reads the next batch of at most the batch size rows. A batch never
+// spans two row groups. It returns false at the end of the file or on error.
+func (mr *MeasurementReader) Next() bool {
+	if mr.err != nil {
+		return false
+	}
+	for mr.rgLeft == 0 {
+		if mr.rg >= mr.f.NumRowGroups() {
+			mr.resize(0)
+			return false
+		}
+		if err := mr.openRowGroup(); err != nil {
+			mr.err = err
+			return false
+		}
+	}
+	n := int(min(int64(mr.cfg.batchRows), mr.rgLeft))
+	err := guard(func() error { return mr.read(n) })
+	if err != nil {
+		mr.err = fmt.Errorf("arrowio: measurement rows %d..%d: %w", mr.row+1, mr.row+int64(n), err)
+		return false
+	}
+	mr.rgLeft -= int64(n)
+	mr.row += int64(n)
+	return true
+}
+
+func (mr *MeasurementReader) openRowGroup() error {
+	return guard(func() error {
+		rg := mr.f.RowGroup(mr.rg)
+		mr.rg++
+		mr.rgLeft = rg.NumRows()
+		if mr.rgLeft < 0 {
+			return fmt.Errorf("arrowio: row group %d has %d rows: %w", mr.rg-1, mr.rgLeft, engine.ErrUnsupportedFormat)
+		}
+		for i, c := range mr.col {
+			if c < 0 {
+				continue
+			}
+			cr, err := rg.Column(c)
+			if err != nil {
+				return fmt.Errorf("arrowio: column %q: %w", measurementFields[i].name, err)
+			}
+			mr.readers[i] = cr
+		}
+		return nil
+	})
+}
+
+// resize sets every column of the batch to length n. Newly allocated
+// columns are filled with absent values, which stay in place for columns
+// that are not read.
+func (mr *MeasurementReader) resize(n int) {
+	b := &mr.batch
+	if cap(b.Lon) < n {
+		c := n
+		*b = engine.MeasurementBatch{
+			TimeUnixMs: make([]int64, c), Carrier: make([]engine.Carrier, c), Tech: make([]engine.Tech, c),
+			Lon: nanSlice(c), Lat: nanSlice(c), SignalDBm: nanSlice(c), Service: make([]engine.Service, c),
+			RSRQDB: nanSlice(c), SINRDB: nanSlice(c), DLMbps: nanSlice(c), ULMbps: nanSlice(c),
+			LatencyMs: nanSlice(c), Source: make([]engine.Source, c), DeviceID: make([]string, c),
+			DeviceClass: make([]engine.DeviceClass, c), Environment: make([]engine.Environment, c),
+		}
+	}
+	b.TimeUnixMs = b.TimeUnixMs[:n]
+	b.Carrier = b.Carrier[:n]
+	b.Tech = b.Tech[:n]
+	b.Lon = b.Lon[:n]
+	b.Lat = b.Lat[:n]
+	b.SignalDBm = b.SignalDBm[:n]
+	b.Service = b.Service[:n]
+	b.RSRQDB = b.RSRQDB[:n]
+	b.SINRDB = b.SINRDB[:n]
+	b.DLMbps = b.DLMbps[:n]
+	b.ULMbps = b.ULMbps[:n]
+	b.LatencyMs = b.LatencyMs[:n]
+	b.Source = b.Source[:n]
+	b.DeviceID = b.DeviceID[:n]
+	b.DeviceClass = b.DeviceClass[:n]
+	b.Environment = b.Environment[:n]
+}
+
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = nan
+	}
+	return s
+}
+
+func (mr *MeasurementReader) read(n int) error {
+	if cap(mr.batch.Lon) < n {
+		// Allocate once for the configured batch size, not the first
+		// (possibly short) batch.
+		mr.resize(max(n, min(mr.cfg.batchRows, int(min(mr.f.NumRows(), maxBatchRows)))))
+	}
+	mr.resize(n)
+	b := &mr.batch
+	for i, c := range mr.col {
+		if c < 0 {
+			continue
+		}
+		var err error
+		switch i {
+		case mTS:
+			err = mr.buf.readI64(mr.readers[i].(int64Reader), b.TimeUnixMs)
+		case mLon:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.Lon)
+		case mLat:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.Lat)
+		case mSignal:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.SignalDBm)
+		case mRSRQ:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.RSRQDB)
+		case mSINR:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.SINRDB)
+		case mDL:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.DLMbps)
+		case mUL:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.ULMbps)
+		case mLatency:
+			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.LatencyMs)
+		case mCarrier:
+			err = readLookup(&mr.buf, mr.readers[i], mr.carrier, b.Carrier)
+		case mTech:
+			err = readLookup(&mr.buf, mr.readers[i], mr.tech, b.Tech)
+		case mService:
+			err = readLookup(&mr.buf, mr.readers[i], mr.service, b.Service)
+		case mSource:
+			err = readLookup(&mr.buf, mr.readers[i], mr.source, b.Source)
+		case mDeviceClass:
+			err = readLookup(&mr.buf, mr.readers[i], mr.device, b.DeviceClass)
+		case mEnvironment:
+			err = readLookup(&mr.buf, mr.readers[i], mr.env, b.Environment)
+		case mDeviceID:
+			err = mr.readDeviceIDs(b.DeviceID)
+		}
+		if err != nil {
+			return fmt.Errorf("column %q: %w", measurementFields[i].name, err)
+		}
+	}
+	return nil
+}
+
+func readLookup[T any](c *colBuf, r any, l *lookup[T], dst []T) error {
+	vals, err := c.readBA(r.(byteArrayReader), len(dst))
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		if dst[i], err = l.get(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readDeviceIDs decodes device IDs into one string per batch and slices it,
+// so a batch costs one allocation however many rows it has. Runs of the same
+// device share one substring.
+func (mr *MeasurementReader) readDeviceIDs(dst []string) error {
+	vals, err := mr.buf.readBA(mr.readers[mDeviceID].(byteArrayReader), len(dst))
+	if err != nil {
+		return err
+	}
+	a := mr.arena[:0]
+	for i, v := range vals {
+		if i > 0 && string(v) == string(vals[i-1]) {
+			continue
+		}
+		a = append(a, v...)
+	}
+	mr.arena = a
+	s := string(a)
+	off := 0
+	for i, v := range vals {
+		if i > 0 && string(v) == string(vals[i-1]) {
+			dst[i] = dst[i-1]
+			continue
+		}
+		dst[i] = s[off : off+len(v)]
+		off += len(v)
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+package arrowio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/schema"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// kind is the physical and logical layout of a column this package writes.
+type kind uint8
+
+const (
+	kindInt64      kind = iota + 1 // required INT64
+	kindUint64                     // required INT64 annotated UINT_64
+	kindTimeMs                     // required INT64 timestamp(ms, UTC)
+	kindFloat64                    // optional DOUBLE; NaN ⇄ null
+	kindString                     // required UTF-8 string
+	kindStringNull                 // optional UTF-8 string; "" ⇄ null
+	kindBool                       // required BOOLEAN
+)
+
+type field struct {
+	name string
+	kind kind
+}
+
+func (k kind) node(name string) (schema.Node, error) {
+	req, opt := parquet.Repetitions.Required, parquet.Repetitions.Optional
+	switch k {
+	case kindInt64:
+		return schema.NewPrimitiveNode(name, req, parquet.Types.Int64, -1, -1)
+	case kindUint64:
+		return schema.NewPrimitiveNodeLogical(name, req, schema.NewIntLogicalType(64, false), parquet.Types.Int64, -1, -1)
+	case kindTimeMs:
+		return schema.NewPrimitiveNodeLogical(name, req, schema.NewTimestampLogicalType(true, schema.TimeUnitMillis), parquet.Types.Int64, -1, -1)
+	case kindFloat64:
+		return schema.NewPrimitiveNode(name, opt, parquet.Types.Double, -1, -1)
+	case kindString:
+		return schema.NewPrimitiveNodeLogical(name, req, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
+	case kindStringNull:
+		return schema.NewPrimitiveNodeLogical(name, opt, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
+	case kindBool:
+		return schema.NewPrimitiveNode(name, req, parquet.Types.Boolean, -1, -1)
+	}
+	return nil, fmt.Errorf("arrowio: column %q has no type", name)
+}
+
+// pqWriter writes columns of a fixed schema into row groups of bounded size.
+// Each Write* call appends rows to one column of the current row group;
+// commit(n) declares that every column received n more rows.
+type pqWriter struct {
+	fw      *file.Writer
+	rg      file.BufferedRowGroupWriter
+	rgRows  int
+	maxRows int
+	fields  []field
+	closed  bool
+
+	defs []int16
+	f64  []float64
+	ba   []parquet.ByteArray
+}
+
+func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
+	nodes := make(schema.FieldList, len(fields))
+	seen := make(map[string]bool, len(fields))
+	codec := compress.Codecs.Zstd
+	if cfg.codec == Snappy {
+		codec = compress.Codecs.Snappy
+	}
+	props := []parquet.WriterProperty{
+		parquet.WithCompression(codec),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDataPageSize(1 << 20),
+		parquet.WithCreatedBy("lomsong"),
+		parquet.WithAllocator(memory.DefaultAllocator),
+	}
+	for i, f := range fields {
+		if f.name == "" || seen[f.name] {
+			return nil, fmt.Errorf("arrowio: column name %q empty or repeated: %w", f.name, engine.ErrInvalidValue)
+		}
+		seen[f.name] = true
+		n, err := f.kind.node(f.name)
+		if err != nil {
+			return nil, err
+		}
+		nodes[i] = n
+		if f.kind == kindString || f.kind == kindStringNull {
+			props = append(props, parquet.WithDictionaryFor(f.name, true))
+		}
+	}
+	root, err := schema.NewGroupNode("schema", parquet.Repetitions.Required, nodes, -1)
+	if err != nil {
+		return nil, fmt.Errorf("arrowio: schema: %w", err)
+	}
+	fw := file.NewParquetWriter(w, root, file.WithWriterProps(parquet.NewWriterProperties(props...)))
+	keys := make([]string, 0, len(cfg.meta))
+	for k := range cfg.meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := fw.AppendKeyValueMetadata(k, cfg.meta[k]); err != nil {
+			return nil, fmt.Errorf("arrowio: metadata %q: %w", k, err)
+		}
+	}
+	return &pqWriter{fw: fw, maxRows: cfg.rowGroupRows, fields: fields}, nil
+}
+
+// room opens a row group if none is open and returns how many more rows it
+// takes.
+func (p *pqWriter) room() int {
+	if p.rg == nil {
+		p.rg = p.fw.AppendBufferedRowGroup()
+		p.rgRows = 0
+	}
+	return p.maxRows - p.rgRows
+}
+
+// commit records n rows written to every column and closes the row group
+// when it is full.
+func (p *pqWriter) commit(n int) error {
+	p.rgRows += n
+	if p.rgRows >= p.maxRows {
+		return p.closeRowGroup()
+	}
+	return nil
+}
+
+func (p *pqWriter) closeRowGroup() error {
+	if p.rg == nil {
+		return nil
+	}
+	err := p.rg.Close()
+	p.rg = nil
+	if err != nil {
+		return fmt.Errorf("arrowio: closing row group: %w", err)
+	}
+	return nil
+}
+
+func (p *pqWriter) close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.closeRowGroup()
+	if cerr := p.fw.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("arrowio: closing parquet file: %w", cerr)
+	}
+	return err
+}
+
+func (p *pqWriter) column(i int) (file.ColumnChunkWriter, error) {
+	cw, err := p.rg.Column(i)
+	if err != nil {
+		return nil, fmt.Errorf("arrowio: column %q: %w", p.fields[i].name, err)
+	}
+	return cw, nil
+}
+
+func (p *pqWriter) wrap(i int, err error) error {
+	if err != nil {
+		return fmt.Errorf("arrowio: writing column %q: %w", p.fields[i].name, err)
+	}
+	return nil
+}
+
+func (p *pqWriter) int64s(i int, v []int64) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(v, nil, nil)
+	return p.wrap(i, err)
+}
+
+func (p *pqWriter) uint64s(i int, v []uint64) error {
+	return p.int64s(i, unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)))
+}
+
+func (p *pqWriter) bools(i int, v []bool) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	_, err = cw.(*file.BooleanColumnChunkWriter).WriteBatch(v, nil, nil)
+	return p.wrap(i, err)
+}
+
+// float64s writes an optional double column; NaN becomes null.
+func (p *pqWriter) float64s(i int, v []float64) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	p.defs = grow(p.defs, len(v))
+	p.f64 = grow(p.f64, len(v))
+	defs, vals := p.defs, p.f64[:0]
+	for j, x := range v {
+		if math.IsNaN(x) {
+			defs[j] = 0
+			continue
+		}
+		defs[j] = 1
+		vals = append(vals, x)
+	}
+	_, err = cw.(*file.Float64ColumnChunkWriter).WriteBatch(vals, defs, nil)
+	return p.wrap(i, err)
+}
+
+// byteArrays writes a string column from p.ba[:n]. For an optional column an
+// empty value is written as null.
+func (p *pqWriter) byteArrays(i int, n int) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	vals := p.ba[:n]
+	var defs []int16
+	if p.fields[i].kind == kindStringNull {
+		p.defs = grow(p.defs, n)
+		defs = p.defs
+		k := 0
+		for j, b := range vals {
+			if len(b) == 0 {
+				defs[j] = 0
+				continue
+			}
+			defs[j] = 1
+			vals[k] = b
+			k++
+		}
+		vals = vals[:k]
+	}
+	_, err = cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(vals, defs, nil)
+	return p.wrap(i, err)
+}
+
+// strings writes a string column without copying the strings.
+func stringsTo[S ~string](p *pqWriter, i int, v []S) error {
+	p.ba = grow(p.ba, len(v))
+	for j, s := range v {
+		p.ba[j] = strBytes(string(s))
+	}
+	return p.byteArrays(i, len(v))
+}
+
+// strBytes views s as bytes. The writers only read the bytes (dictionary
+// memo tables and encoders copy them), so the string stays immutable.
+func strBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// grow returns s resliced to length n, reallocating only if its capacity is
+// too small.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// errShort reports a column chunk that holds fewer values than its row group.
+var errShort = errors.New("column chunk shorter than its row group")
