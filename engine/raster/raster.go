@@ -439,7 +439,6 @@ func (s *Rows) decodeBlock(i int) error {
 	}
 	if in.Compression == CompressionNone {
 		if cnt < uint64(want) {
-			// Some writers give a short last strip; anything else is truncated.
 			return formatErr("%s %d: %d bytes, want %d", what, i, cnt, want)
 		}
 		if _, err := rd.src.ReadAt(s.block, int64(off)); err != nil {

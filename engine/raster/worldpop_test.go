@@ -95,3 +95,16 @@ func TestWorldPop(t *testing.T) {
 		t.Errorf("%d of %d pixels differ from the CSV", bad, rows)
 	}
 }
+
+func BenchmarkWorldPopRows(b *testing.B) {
+	rd := openFile(b, "vnm_worldpop_2020_1km.tif")
+	b.ReportAllocs()
+	for b.Loop() {
+		rows := rd.Rows()
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
