@@ -23,7 +23,7 @@ func TestFreeSpaceDB(t *testing.T) {
 		dM, fMHz  float64
 		want, tol float64
 	}{
-		{"900MHz-1km", 1000, 900, 91.5327, 1e-3},  // 59.0849 + 32.4478
+		{"900MHz-1km", 1000, 900, 91.5327, 1e-3},   // 59.0849 + 32.4478
 		{"2400MHz-1km", 1000, 2400, 100.052, 1e-3}, // the textbook "100 dB at 2.4 GHz, 1 km"
 		{"1MHz-1km-constant", 1000, 1, 32.4478, 1e-4},
 		{"1800MHz-10km", 10000, 1800, 117.5533, 1e-3}, // 20 + 65.1055 + 32.4478
@@ -199,9 +199,15 @@ func TestTR38901Sigma(t *testing.T) {
 		got  func() (Loss, error)
 		want float64
 	}{
-		{"rma-los-pl1", func() (Loss, error) { return RMaDB(Link{3500, 35, 1.5, 100}, DefaultRMaParams(), LOSModeLOS, Extensions{}) }, 4},
-		{"rma-los-pl2", func() (Loss, error) { return RMaDB(Link{3500, 35, 1.5, 8000}, DefaultRMaParams(), LOSModeLOS, Extensions{}) }, 6},
-		{"rma-nlos", func() (Loss, error) { return RMaDB(Link{3500, 35, 1.5, 2000}, DefaultRMaParams(), LOSModeNLOS, Extensions{}) }, 8},
+		{"rma-los-pl1", func() (Loss, error) {
+			return RMaDB(Link{3500, 35, 1.5, 100}, DefaultRMaParams(), LOSModeLOS, Extensions{})
+		}, 4},
+		{"rma-los-pl2", func() (Loss, error) {
+			return RMaDB(Link{3500, 35, 1.5, 8000}, DefaultRMaParams(), LOSModeLOS, Extensions{})
+		}, 6},
+		{"rma-nlos", func() (Loss, error) {
+			return RMaDB(Link{3500, 35, 1.5, 2000}, DefaultRMaParams(), LOSModeNLOS, Extensions{})
+		}, 8},
 		{"uma-los", func() (Loss, error) { return UMaDB(Link{3500, 25, 1.5, 2000}, LOSModeLOS, Extensions{}) }, 4},
 		{"uma-nlos", func() (Loss, error) { return UMaDB(Link{3500, 25, 1.5, 2000}, LOSModeNLOS, Extensions{}) }, 6},
 	} {

@@ -1,0 +1,455 @@
+package predict
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Config configures BestServer.
+type Config struct {
+	// Tech holds the link budget per technology, indexed by engine.Tech
+	// (index 0 unused). Default: DefaultTechParams.
+	Tech [5]TechParams
+	// Models selects and parameterises propagation. Default:
+	// DefaultModelConfig with every extension on (Extensions.ShortRange,
+	// LongRange, AntennaHeight, COST231To2200MHz), because a national site
+	// register has points within 1 km of sites, 2G ranges to 35 km, rooftop
+	// sites below 30 m and UMTS at 2100 MHz. Set Models.Ext to the zero
+	// value for the published ranges only; pairs outside them are then
+	// skipped and counted in Result.OutOfRange.
+	Models ModelConfig
+	// Pattern is the sector antenna pattern. Default: DefaultPattern.
+	Pattern Pattern
+	// DefaultHeightM is used when a site has no height. Default 30 m.
+	DefaultHeightM float64
+	// DefaultTiltDeg is used when a site has no downtilt. Default 3°
+	// (assumption: a typical macro downtilt that points the beam's upper
+	// half-power edge above the horizon).
+	DefaultTiltDeg float64
+	// MobileHeightM is the receiver height. Default 1.5 m (a handset).
+	MobileHeightM float64
+	// IncludePlanned evaluates planned sites too. Default false.
+	IncludePlanned bool
+	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
+	// The result does not depend on it.
+	Workers int
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	c := Config{
+		Models:         DefaultModelConfig(),
+		Pattern:        DefaultPattern(),
+		DefaultHeightM: 30,
+		DefaultTiltDeg: 3,
+		MobileHeightM:  1.5,
+	}
+	c.Models.Ext = Extensions{ShortRange: true, LongRange: true, AntennaHeight: true, COST231To2200MHz: true}
+	for _, t := range engine.Techs {
+		c.Tech[t] = DefaultTechParams(t)
+	}
+	return c
+}
+
+// Validate checks every field.
+func (c Config) Validate() error {
+	for _, t := range engine.Techs {
+		if err := c.Tech[t].Validate(t); err != nil {
+			return err
+		}
+	}
+	if err := c.Models.Validate(); err != nil {
+		return err
+	}
+	if err := c.Pattern.Validate(); err != nil {
+		return err
+	}
+	if !(c.DefaultHeightM > 0) || !finite(c.DefaultHeightM) || !(c.MobileHeightM > 0) || !finite(c.MobileHeightM) {
+		return fmt.Errorf("default site height %g m and mobile height %g m must be positive: %w", c.DefaultHeightM, c.MobileHeightM, engine.ErrInvalidConfig)
+	}
+	if !finite(c.DefaultTiltDeg) || math.Abs(c.DefaultTiltDeg) > 90 {
+		return fmt.Errorf("default tilt %g° outside −90…90°: %w", c.DefaultTiltDeg, engine.ErrInvalidConfig)
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("workers %d: %w", c.Workers, engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Points are the target points of a best-server search, as columns: WGS84
+// lon/lat degrees (e.g. hex centres) and each point's environment class.
+type Points struct {
+	Lon, Lat []float64
+	Env      []Env
+}
+
+// SiteError says why a site was not evaluated.
+type SiteError struct {
+	Site int // index into the sites slice
+	Err  error
+}
+
+func (e *SiteError) Error() string { return fmt.Sprintf("site %d: %v", e.Site, e.Err) }
+func (e *SiteError) Unwrap() error { return e.Err }
+
+// Result is the best server per (point, carrier, tech), as columns sorted by
+// point index, then carrier, then tech. Only pairs with at least one site in
+// range appear.
+type Result struct {
+	Point      []int32 // index into the points
+	Carrier    []engine.Carrier
+	Tech       []engine.Tech
+	Site       []int32   // serving site, index into the sites slice
+	SignalDBm  []float64 // RSRP (4G/5G), RSCP (3G), RSSI (2G)
+	PathLossDB []float64
+	SigmaDB    []float64 // shadow-fading σ of the serving site's model
+	DistanceM  []float64 // great-circle distance to the serving site
+	Model      []Model
+
+	Down     []int32      // sites skipped because their status is down, ascending
+	Planned  []int32      // planned sites skipped (IncludePlanned false), ascending
+	Rejected []*SiteError // sites that cannot be evaluated, ascending by site
+
+	Evaluations int64 // (point, site) pairs within range whose signal was computed
+	OutOfRange  int64 // pairs within range skipped because a model refused them
+}
+
+// Len returns the number of rows.
+func (r *Result) Len() int { return len(r.Point) }
+
+// prepSite is a site ready for evaluation.
+type prepSite struct {
+	idx                 int32
+	group               int32
+	tech                engine.Tech
+	latRad, cosLat      float64
+	sinLat, lonRad      float64
+	freqMHz, heightM    float64
+	signalBaseDBm       float64 // EIRP + share
+	azimuthDeg, beamDeg float64
+	tiltDeg             float64
+	maxRangeM           float64
+	model               [numEnv]Model
+	hataA, hataB        [numEnv]float64 // Hata/COST-231 coefficients
+	carrier             engine.Carrier
+	omni                bool
+}
+
+// grid buckets sites of one technology by cells of cellDeg degrees.
+type grid struct {
+	cellDeg   float64
+	maxRangeM float64
+	cells     map[int64][]int32 // into prep
+}
+
+func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy))) }
+
+// BestServer predicts, for every point and every (carrier, tech) with a
+// site within range, the strongest signal and the site that provides it.
+//
+// For each point it evaluates only sites whose great-circle distance is at
+// most cfg.Tech[tech].MaxRangeM, found through a per-technology grid of
+// buckets one range wide. Sites with Status down are skipped and listed in
+// Result.Down; planned sites are skipped (Result.Planned) unless
+// cfg.IncludePlanned. A site with an invalid technology or position, or
+// whose band or height no model accepts, is listed in Result.Rejected. Empty
+// optional site values take the technology's defaults (TechParams) and the
+// config's height and tilt. Ties are broken by the lower site index.
+//
+// Points must have equal-length columns of finite coordinates and valid
+// environments; otherwise the error wraps engine.ErrInvalidValue. Longitude
+// is not wrapped at the antimeridian.
+func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := len(pts.Lon)
+	if len(pts.Lat) != n || len(pts.Env) != n {
+		return nil, fmt.Errorf("points columns differ in length (lon %d, lat %d, env %d): %w", n, len(pts.Lat), len(pts.Env), engine.ErrInvalidValue)
+	}
+	for i := range n {
+		if !finite(pts.Lon[i]) || !finite(pts.Lat[i]) || math.Abs(pts.Lat[i]) > 90 || !pts.Env[i].Valid() {
+			return nil, fmt.Errorf("point %d (%g, %g, env %d): %w", i, pts.Lon[i], pts.Lat[i], pts.Env[i], engine.ErrInvalidValue)
+		}
+	}
+	res := &Result{}
+	prep, carriers := prepare(sites, cfg, res)
+	var grids [5]*grid
+	for _, t := range engine.Techs {
+		grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
+	}
+
+	const chunk = 256
+	nChunks := (n + chunk - 1) / chunk
+	parts := make([]Result, nChunks)
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, nChunks))
+	var next, evals, oor atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(len(carriers)*4, cfg)
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= nChunks {
+					break
+				}
+				lo, hi := c*chunk, min(n, (c+1)*chunk)
+				for i := lo; i < hi; i++ {
+					w.point(i, pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids, &parts[c], carriers)
+				}
+			}
+			evals.Add(w.evals)
+			oor.Add(w.oor)
+		}()
+	}
+	wg.Wait()
+	res.Evaluations, res.OutOfRange = evals.Load(), oor.Load()
+	total := 0
+	for i := range parts {
+		total += parts[i].Len()
+	}
+	res.grow(total)
+	for i := range parts {
+		res.appendAll(&parts[i])
+	}
+	return res, nil
+}
+
+func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine.Carrier) {
+	var carriers []engine.Carrier
+	keep := make([]bool, len(sites))
+	for i := range sites {
+		s := &sites[i]
+		switch {
+		case s.Status == engine.StatusDown:
+			res.Down = append(res.Down, int32(i))
+			continue
+		case s.Status == engine.StatusPlanned && !cfg.IncludePlanned:
+			res.Planned = append(res.Planned, int32(i))
+			continue
+		case !s.Tech.Valid():
+			res.Rejected = append(res.Rejected, &SiteError{i, fmt.Errorf("technology %q: %w", s.Tech, engine.ErrInvalidValue)})
+			continue
+		case !finite(s.Lon) || !finite(s.Lat) || math.Abs(s.Lat) > 90 || math.Abs(s.Lon) > 180:
+			res.Rejected = append(res.Rejected, &SiteError{i, fmt.Errorf("position (%g, %g): %w", s.Lon, s.Lat, engine.ErrInvalidValue)})
+			continue
+		}
+		keep[i] = true
+		carriers = append(carriers, s.Carrier)
+	}
+	slices.Sort(carriers)
+	carriers = slices.Compact(carriers)
+
+	prep := make([]prepSite, 0, len(sites))
+	for i := range sites {
+		if !keep[i] {
+			continue
+		}
+		s := &sites[i]
+		tp := cfg.Tech[s.Tech]
+		p := prepSite{
+			idx: int32(i), tech: s.Tech, carrier: s.Carrier,
+			freqMHz: orDefault(s.BandMHz, tp.BandMHz), heightM: orDefault(s.HeightM, cfg.DefaultHeightM),
+			signalBaseDBm: orDefaultAny(s.EIRPDBm, tp.EIRPDBm) + tp.ShareDB(s.Tech),
+			azimuthDeg:    s.AzimuthDeg, beamDeg: orDefault(s.BeamwidthDeg, cfg.Pattern.HBeamwidthDeg),
+			tiltDeg: orDefaultAny(s.TiltDeg, cfg.DefaultTiltDeg), maxRangeM: tp.MaxRangeM,
+			omni: math.IsNaN(s.AzimuthDeg),
+		}
+		ci, _ := slices.BinarySearch(carriers, s.Carrier)
+		p.group = int32(ci*4 + int(s.Tech) - 1)
+		p.latRad, p.lonRad = s.Lat*deg2rad, s.Lon*deg2rad
+		p.sinLat, p.cosLat = math.Sin(p.latRad), math.Cos(p.latRad)
+		var err error
+		for e := range numEnv {
+			// Probe at 1 km, inside every model's distance range, so only
+			// band and height problems surface here.
+			l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: 1000}
+			if _, p.model[e], err = cfg.Models.PathLoss(s.Tech, e, l); err != nil {
+				break
+			}
+			if m := p.model[e]; m == ModelHata || m == ModelCOST231 {
+				p.hataA[e], p.hataB[e] = hataCoeffs(p.freqMHz, p.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+			}
+		}
+		if err != nil {
+			res.Rejected = append(res.Rejected, &SiteError{i, err})
+			continue
+		}
+		prep = append(prep, p)
+	}
+	slices.SortFunc(res.Rejected, func(a, b *SiteError) int { return a.Site - b.Site })
+	return prep, carriers
+}
+
+// orDefault returns v unless it is NaN, infinite or not positive.
+func orDefault(v, def float64) float64 {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return def
+	}
+	return v
+}
+
+// orDefaultAny returns v unless it is NaN or infinite.
+func orDefaultAny(v, def float64) float64 {
+	if !finite(v) {
+		return def
+	}
+	return v
+}
+
+func metresToLatDeg(m float64) float64 { return m / earthRadiusM * rad2deg }
+
+func buildGrid(prep []prepSite, t engine.Tech, maxRangeM float64) *grid {
+	g := &grid{cellDeg: metresToLatDeg(maxRangeM), maxRangeM: maxRangeM, cells: map[int64][]int32{}}
+	for i := range prep {
+		if prep[i].tech != t {
+			continue
+		}
+		lon, lat := prep[i].lonRad*rad2deg, prep[i].latRad*rad2deg
+		k := gridKey(int(math.Floor(lon/g.cellDeg)), int(math.Floor(lat/g.cellDeg)))
+		g.cells[k] = append(g.cells[k], int32(i))
+	}
+	if len(g.cells) == 0 {
+		return nil
+	}
+	return g
+}
+
+type best struct {
+	site                        int32
+	signal, pl, sigma, distance float64
+	model                       Model
+}
+
+type worker struct {
+	cfg     *Config
+	best    []best
+	touched []int32
+	evals   int64
+	oor     int64
+}
+
+func newWorker(groups int, cfg Config) *worker {
+	w := &worker{cfg: &cfg, best: make([]best, groups)}
+	for i := range w.best {
+		w.best[i].site = -1
+	}
+	return w
+}
+
+func (w *worker) point(i int, lon, lat float64, env Env, prep []prepSite, grids *[5]*grid, out *Result, carriers []engine.Carrier) {
+	latRad := lat * deg2rad
+	sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
+	for _, t := range engine.Techs {
+		g := grids[t]
+		if g == nil {
+			continue
+		}
+		dLat := g.cellDeg
+		iy0, iy1 := int(math.Floor((lat-dLat)/g.cellDeg)), int(math.Floor((lat+dLat)/g.cellDeg))
+		maxLat := math.Min(89.9, math.Abs(lat)+dLat)
+		dLon := math.Min(180, dLat/math.Cos(maxLat*deg2rad))
+		ix0, ix1 := int(math.Floor((lon-dLon)/g.cellDeg)), int(math.Floor((lon+dLon)/g.cellDeg))
+		for iy := iy0; iy <= iy1; iy++ {
+			for ix := ix0; ix <= ix1; ix++ {
+				for _, si := range g.cells[gridKey(ix, iy)] {
+					w.eval(&prep[si], latRad, sinLat, cosLat, lon*deg2rad, env)
+				}
+			}
+		}
+	}
+	slices.Sort(w.touched)
+	for _, gi := range w.touched {
+		b := &w.best[gi]
+		out.Point = append(out.Point, int32(i))
+		out.Carrier = append(out.Carrier, carriers[gi/4])
+		out.Tech = append(out.Tech, engine.Tech(gi%4+1))
+		out.Site = append(out.Site, b.site)
+		out.SignalDBm = append(out.SignalDBm, b.signal)
+		out.PathLossDB = append(out.PathLossDB, b.pl)
+		out.SigmaDB = append(out.SigmaDB, b.sigma)
+		out.DistanceM = append(out.DistanceM, b.distance)
+		out.Model = append(out.Model, b.model)
+		b.site = -1
+	}
+	w.touched = w.touched[:0]
+}
+
+func (w *worker) eval(p *prepSite, latRad, sinLat, cosLat, lonRad float64, env Env) {
+	dl := lonRad - p.lonRad
+	d := haversineM(p.latRad, latRad, p.cosLat, cosLat, dl)
+	if d > p.maxRangeM {
+		return
+	}
+	cfg := w.cfg
+	l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: d}
+	var loss Loss
+	switch m := p.model[env]; m {
+	case ModelHata, ModelCOST231:
+		if (d < 1000 && !cfg.Models.Ext.ShortRange) || (d > 20000 && !cfg.Models.Ext.LongRange) {
+			w.oor++
+			return
+		}
+		loss = Loss{DB: hataEval(p.hataA[env], p.hataB[env], l), SigmaDB: HataSigmaDB}
+	default:
+		var err error
+		loss, _, err = cfg.Models.PathLoss(p.tech, env, l)
+		if err != nil {
+			if errors.Is(err, engine.ErrOutOfRange) {
+				w.oor++
+			}
+			return
+		}
+	}
+	w.evals++
+	var bearing float64
+	if !p.omni {
+		bearing = bearingRad(p.sinLat, p.cosLat, sinLat, cosLat, dl)
+	}
+	gain := cfg.Pattern.GainDB(p.azimuthDeg, p.beamDeg, bearing, DepressionDeg(p.heightM, cfg.MobileHeightM, d), p.tiltDeg)
+	sig := p.signalBaseDBm - loss.DB + gain
+	b := &w.best[p.group]
+	if b.site < 0 {
+		w.touched = append(w.touched, p.group)
+	} else if sig < b.signal || sig == b.signal && p.idx > b.site {
+		return
+	}
+	*b = best{site: p.idx, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: p.model[env]}
+}
+
+func (r *Result) grow(n int) {
+	r.Point = slices.Grow(r.Point, n)
+	r.Carrier = slices.Grow(r.Carrier, n)
+	r.Tech = slices.Grow(r.Tech, n)
+	r.Site = slices.Grow(r.Site, n)
+	r.SignalDBm = slices.Grow(r.SignalDBm, n)
+	r.PathLossDB = slices.Grow(r.PathLossDB, n)
+	r.SigmaDB = slices.Grow(r.SigmaDB, n)
+	r.DistanceM = slices.Grow(r.DistanceM, n)
+	r.Model = slices.Grow(r.Model, n)
+}
+
+func (r *Result) appendAll(o *Result) {
+	r.Point = append(r.Point, o.Point...)
+	r.Carrier = append(r.Carrier, o.Carrier...)
+	r.Tech = append(r.Tech, o.Tech...)
+	r.Site = append(r.Site, o.Site...)
+	r.SignalDBm = append(r.SignalDBm, o.SignalDBm...)
+	r.PathLossDB = append(r.PathLossDB, o.PathLossDB...)
+	r.SigmaDB = append(r.SigmaDB, o.SigmaDB...)
+	r.DistanceM = append(r.DistanceM, o.DistanceM...)
+	r.Model = append(r.Model, o.Model...)
+}
