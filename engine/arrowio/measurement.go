@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/parquet"
 
 	"github.com/lomsong/lomsong/engine"
@@ -31,22 +32,22 @@ const (
 )
 
 var measurementFields = [mCount]field{
-	mTS:          {"ts", kindTimeMs},
-	mCarrier:     {"carrier", kindString},
-	mTech:        {"tech", kindStringNull},
-	mLon:         {"lon", kindFloat64},
-	mLat:         {"lat", kindFloat64},
-	mSignal:      {"signal_dbm", kindFloat64},
-	mService:     {"service", kindString},
-	mRSRQ:        {"rsrq_db", kindFloat64},
-	mSINR:        {"sinr_db", kindFloat64},
-	mDL:          {"dl_mbps", kindFloat64},
-	mUL:          {"ul_mbps", kindFloat64},
-	mLatency:     {"latency_ms", kindFloat64},
-	mSource:      {"source", kindStringNull},
-	mDeviceID:    {"device_id", kindStringNull},
-	mDeviceClass: {"device_class", kindStringNull},
-	mEnvironment: {"environment", kindStringNull},
+	mTS:          {name: "ts", kind: kindTimeMs},
+	mCarrier:     {name: "carrier", kind: kindString, enum: true},
+	mTech:        {name: "tech", kind: kindStringNull, enum: true},
+	mLon:         {name: "lon", kind: kindFloat64},
+	mLat:         {name: "lat", kind: kindFloat64},
+	mSignal:      {name: "signal_dbm", kind: kindFloat64},
+	mService:     {name: "service", kind: kindString, enum: true},
+	mRSRQ:        {name: "rsrq_db", kind: kindFloat64},
+	mSINR:        {name: "sinr_db", kind: kindFloat64},
+	mDL:          {name: "dl_mbps", kind: kindFloat64},
+	mUL:          {name: "ul_mbps", kind: kindFloat64},
+	mLatency:     {name: "latency_ms", kind: kindFloat64},
+	mSource:      {name: "source", kind: kindStringNull, enum: true},
+	mDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
+	mDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
+	mEnvironment: {name: "environment", kind: kindStringNull, enum: true},
 }
 
 // MeasurementColumns returns the column names of a measurement store file,
@@ -87,10 +88,19 @@ func names[E interface {
 // It holds at most one compressed row group in memory. It is not safe for
 // concurrent use.
 type MeasurementWriter struct {
-	p    *pqWriter
-	rows int64
-	err  error
+	p     *pqWriter
+	rows  int64
+	err   error
+	enums [mCount]*enumColumn
+
+	carriers    []string         // carrier dictionary, in index order
+	carrierIdx  map[string]int32 // index of carriers
+	carrierDict arrow.Array      // carriers as an arrow array, when current
 }
+
+// maxCarriers bounds the carrier dictionary; a file with more distinct
+// carriers writes the rest without a dictionary.
+const maxCarriers = 1024
 
 // NewMeasurementWriter starts a measurement store file on w. Options:
 // WithCodec, WithRowGroupRows, WithMetadata. Close must be called to write
@@ -104,7 +114,13 @@ func NewMeasurementWriter(w io.Writer, opts ...Option) (*MeasurementWriter, erro
 	if err != nil {
 		return nil, err
 	}
-	return &MeasurementWriter{p: p}, nil
+	mw := &MeasurementWriter{p: p, carrierIdx: make(map[string]int32)}
+	for i, nm := range enumNames {
+		if nm != nil {
+			mw.enums[i] = newEnumColumn(nm)
+		}
+	}
+	return mw, nil
 }
 
 // Rows returns the number of rows written so far.
@@ -142,7 +158,7 @@ func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) e
 	if err := p.int64s(mTS, b.TimeUnixMs[lo:hi]); err != nil {
 		return err
 	}
-	if err := stringsTo(p, mCarrier, b.Carrier[lo:hi]); err != nil {
+	if err := mw.writeCarriers(b.Carrier[lo:hi]); err != nil {
 		return err
 	}
 	for _, c := range []struct {
@@ -154,33 +170,57 @@ func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) e
 			return err
 		}
 	}
-	if err := writeEnum(p, mTech, b.Tech[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, mTech, mw.enums[mTech], b.Tech[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnum(p, mService, b.Service[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, mService, mw.enums[mService], b.Service[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnum(p, mSource, b.Source[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, mSource, mw.enums[mSource], b.Source[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnum(p, mDeviceClass, b.DeviceClass[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, mDeviceClass, mw.enums[mDeviceClass], b.DeviceClass[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnum(p, mEnvironment, b.Environment[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, mEnvironment, mw.enums[mEnvironment], b.Environment[lo:hi]); err != nil {
 		return err
 	}
 	return stringsTo(p, mDeviceID, b.DeviceID[lo:hi])
 }
 
-// writeEnum writes an enum column by its spellings; values were checked by
-// checkBatch.
-func writeEnum[E ~uint8](p *pqWriter, col int, v []E) error {
-	nm := enumNames[col]
-	p.ba = grow(p.ba, len(v))
-	for j, e := range v {
-		p.ba[j] = strBytes(nm[e])
+// writeCarriers writes the carrier column as indices into the writer's
+// carrier dictionary, which grows as carriers appear. A row group's
+// dictionary is the one current at its first batch; a carrier first seen
+// later in the row group turns the rest of that column chunk into plain
+// values, and the next row group's dictionary includes it.
+func (mw *MeasurementWriter) writeCarriers(c []engine.Carrier) error {
+	p := mw.p
+	p.idx = grow(p.idx, len(c))
+	last := int32(-1)
+	for j, s := range c {
+		if last >= 0 && mw.carriers[last] == string(s) {
+			p.idx[j] = last
+			continue
+		}
+		k, ok := mw.carrierIdx[string(s)]
+		if !ok {
+			if len(mw.carriers) >= maxCarriers {
+				return stringsTo(p, mCarrier, c)
+			}
+			k = int32(len(mw.carriers))
+			mw.carriers = append(mw.carriers, string(s))
+			mw.carrierIdx[string(s)] = k
+		}
+		p.idx[j], last = k, k
 	}
-	return p.byteArrays(col, len(v))
+	if mw.carrierDict == nil || mw.carrierDict.Len() != len(mw.carriers) {
+		mw.carrierDict = newDict(mw.carriers)
+	}
+	ok, err := p.dictIndices(mCarrier, mw.carrierDict, p.idx, nil)
+	if ok || err != nil {
+		return err
+	}
+	return stringsTo(p, mCarrier, c)
 }
 
 func checkBatch(b *engine.MeasurementBatch) error {

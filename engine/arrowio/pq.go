@@ -31,8 +31,10 @@ const (
 )
 
 type field struct {
-	name string
-	kind kind
+	name  string
+	kind  kind
+	enum  bool // string column written as dictionary indices (pqdict.go)
+	plain bool // string column written without a dictionary
 }
 
 func (k kind) node(name string) (schema.Node, error) {
@@ -67,9 +69,11 @@ type pqWriter struct {
 	fields  []field
 	closed  bool
 
-	defs []int16
-	f64  []float64
-	ba   []parquet.ByteArray
+	defs  []int16
+	f64   []float64
+	ba    []parquet.ByteArray
+	idx   []int32
+	valid []byte
 }
 
 func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
@@ -96,7 +100,11 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 			return nil, err
 		}
 		nodes[i] = n
-		if f.kind == kindString || f.kind == kindStringNull {
+		switch {
+		case f.enum:
+			props = append(props, parquet.WithDictionaryFor(f.name, true), parquet.WithStatsFor(f.name, false))
+		case f.plain:
+		case f.kind == kindString || f.kind == kindStringNull:
 			props = append(props, parquet.WithDictionaryFor(f.name, true))
 		}
 	}

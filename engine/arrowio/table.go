@@ -126,7 +126,7 @@ func (tw *TableWriter) check(cols []Column) (int, error) {
 			return 0, fmt.Errorf("arrowio: column %q has %d rows, column %q %d: %w", c.Name, l, cols[0].Name, n, engine.ErrInvalidValue)
 		}
 		n = l
-		fields[i] = field{c.Name, k}
+		fields[i] = field{name: c.Name, kind: k}
 	}
 	if tw.fields == nil {
 		if len(cols) == 0 {
