@@ -221,7 +221,18 @@ func (a *Aggregator) carrierID(c engine.Carrier) (uint16, error) {
 	if c == a.lastCar && len(a.carriers) > 0 {
 		return a.lastCID, nil
 	}
-	id, ok := a.cids[c]
+	var id uint16
+	ok := false
+	if len(a.carriers) <= 16 { // a scan beats hashing for the few carriers of a market
+		for i, k := range a.carriers {
+			if k == c {
+				id, ok = uint16(i), true
+				break
+			}
+		}
+	} else {
+		id, ok = a.cids[c]
+	}
 	if !ok {
 		if len(a.carriers) == maxCarriers {
 			return 0, fmt.Errorf("aggregate: more than %d carriers (at %q): %w", maxCarriers, c, engine.ErrInvalidValue)

@@ -214,9 +214,11 @@ func (d *deviceSet) add(h uint64) {
 	d.w = slices.Insert(d.w, i, h)
 }
 
-func (d *deviceSet) toHLL() {
+func (d *deviceSet) toHLL() { d.toHLLFrom(d.w) }
+
+func (d *deviceSet) toHLLFrom(hashes []uint64) {
 	regs := make([]uint64, hllM/8)
-	for _, h := range d.w {
+	for _, h := range hashes {
 		hllAdd(regs, h)
 	}
 	d.hll, d.w = true, regs
@@ -243,10 +245,30 @@ func (d *deviceSet) merge(o *deviceSet) {
 			hllAdd(regs, h)
 		}
 		d.hll, d.w = true, regs
-	default:
+	case d.hll:
 		for _, h := range o.w {
-			d.add(h)
+			hllAdd(d.w, h)
 		}
+	default:
+		u := make([]uint64, 0, len(d.w)+len(o.w))
+		i, j := 0, 0
+		for i < len(d.w) && j < len(o.w) {
+			switch x, y := d.w[i], o.w[j]; {
+			case x < y:
+				u, i = append(u, x), i+1
+			case x > y:
+				u, j = append(u, y), j+1
+			default:
+				u, i, j = append(u, x), i+1, j+1
+			}
+		}
+		u = append(append(u, d.w[i:]...), o.w[j:]...)
+		if len(u) > exactDevices {
+			d.w = u[:0]
+			d.toHLLFrom(u)
+			return
+		}
+		d.w = u
 	}
 }
 
@@ -335,11 +357,23 @@ func (s *windowSet) add(id int64) {
 }
 
 func (s *windowSet) merge(o windowSet) {
-	for _, e := range o {
-		for b := e.bits; b != 0; b &= b - 1 {
-			s.add(e.w<<6 | int64(bits.TrailingZeros64(b)))
+	a := *s
+	if len(o) == 0 {
+		return
+	}
+	u := make(windowSet, 0, len(a)+len(o))
+	i, j := 0, 0
+	for i < len(a) && j < len(o) {
+		switch x, y := a[i], o[j]; {
+		case x.w < y.w:
+			u, i = append(u, x), i+1
+		case x.w > y.w:
+			u, j = append(u, y), j+1
+		default:
+			u, i, j = append(u, windowWord{x.w, x.bits | y.bits}), i+1, j+1
 		}
 	}
+	*s = append(append(u, a[i:]...), o[j:]...)
 }
 
 func (s windowSet) count() int {
