@@ -1,0 +1,239 @@
+package predict
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+func site(id string, c engine.Carrier, tech engine.Tech, lon, lat float64) engine.Site {
+	nan := math.NaN()
+	return engine.Site{SiteID: id, Carrier: c, Tech: tech, Lon: lon, Lat: lat, BandMHz: nan, HeightM: nan,
+		AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan}
+}
+
+// latOffset returns the latitude dM metres north of lat on H3's sphere.
+func latOffset(lat, dM float64) float64 { return lat + dM/earthRadiusM*rad2deg }
+
+func TestBestServerSingleSite(t *testing.T) {
+	cfg := DefaultConfig()
+	s := site("a", engine.Viettel, engine.Tech4G, 105.8, 21.0)
+	pts := Points{Lon: []float64{105.8}, Lat: []float64{latOffset(21.0, 2000)}, Env: []Env{EnvUrban}}
+	r, err := BestServer([]engine.Site{s}, pts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Len() != 1 || r.Site[0] != 0 || r.Carrier[0] != engine.Viettel || r.Tech[0] != engine.Tech4G || r.Model[0] != ModelCOST231 {
+		t.Fatalf("result %+v", r)
+	}
+	// Composition of the documented pieces: 58 dBm − 30.79 dB − COST-231
+	// (1800 MHz, 30 m, 1.5 m, 2 km, Cm 0) + vertical pattern at 0.82°
+	// depression with 3° tilt.
+	pl, _ := COST231DB(Link{1800, 30, 1.5, 2000}, AreaUrban, Extensions{})
+	want := 58 + REShareDB(100) - pl + DefaultPattern().VerticalDB(DepressionDeg(30, 1.5, 2000), 3)
+	near(t, "RSRP", r.SignalDBm[0], want, 1e-6)
+	near(t, "distance", r.DistanceM[0], 2000, 1e-6)
+	near(t, "sigma", r.SigmaDB[0], HataSigmaDB, 0)
+	if r.Evaluations != 1 {
+		t.Errorf("evaluations %d, want 1", r.Evaluations)
+	}
+}
+
+func TestBestServerRules(t *testing.T) {
+	lat := 21.0
+	sector := func(id string, az float64) engine.Site {
+		s := site(id, engine.Viettel, engine.Tech4G, 105.8, lat)
+		s.AzimuthDeg, s.BeamwidthDeg = az, 65
+		return s
+	}
+	near1 := site("near", engine.VinaPhone, engine.Tech4G, 105.8, latOffset(lat, 1500))
+	down := site("down", engine.VinaPhone, engine.Tech4G, 105.8, latOffset(lat, 2900))
+	down.Status = engine.StatusDown
+	planned := site("planned", engine.VinaPhone, engine.Tech4G, 105.8, latOffset(lat, 2950))
+	planned.Status = engine.StatusPlanned
+	far := site("far", engine.MobiFone, engine.Tech4G, 105.8, latOffset(lat, 16000)) // 13 km beyond the point: in range
+	tooFar := site("too-far", engine.MobiFone, engine.Tech3G, 105.8, latOffset(lat, 19000))
+	badTech := site("bad-tech", engine.MobiFone, engine.TechUnknown, 105.8, lat)
+	badPos := site("bad-pos", engine.MobiFone, engine.Tech4G, math.NaN(), lat)
+	badBand := site("bad-band", engine.MobiFone, engine.Tech2G, 105.8, lat)
+	badBand.BandMHz = 100
+	sites := []engine.Site{sector("away", 180), sector("toward", 0), near1, down, planned, far, tooFar, badTech, badPos, badBand}
+	pts := Points{Lon: []float64{105.8}, Lat: []float64{latOffset(lat, 3000)}, Env: []Env{EnvSuburban}}
+	cfg := DefaultConfig()
+	r, err := BestServer(sites, pts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[engine.Carrier]int32{}
+	for i := range r.Len() {
+		got[r.Carrier[i]] = r.Site[i]
+	}
+	want := map[engine.Carrier]int32{engine.Viettel: 1, engine.VinaPhone: 2, engine.MobiFone: 5}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("servers %v, want %v", got, want)
+	}
+	// Rows sorted by carrier: mobifone, viettel, vinaphone.
+	if !reflect.DeepEqual(r.Carrier, []engine.Carrier{engine.MobiFone, engine.Viettel, engine.VinaPhone}) {
+		t.Errorf("row order %v", r.Carrier)
+	}
+	if !reflect.DeepEqual(r.Down, []int32{3}) || !reflect.DeepEqual(r.Planned, []int32{4}) {
+		t.Errorf("down %v planned %v", r.Down, r.Planned)
+	}
+	var rej []int
+	for _, e := range r.Rejected {
+		rej = append(rej, e.Site)
+	}
+	if !reflect.DeepEqual(rej, []int{7, 8, 9}) {
+		t.Errorf("rejected %v", rej)
+	}
+	if !errors.Is(r.Rejected[2], engine.ErrOutOfRange) {
+		t.Errorf("100 MHz site: %v", r.Rejected[2])
+	}
+	// away, toward, near, far: four evaluations; too-far is beyond 15 km.
+	if r.Evaluations != 4 {
+		t.Errorf("evaluations %d, want 4", r.Evaluations)
+	}
+	cfg.IncludePlanned = true
+	r, _ = BestServer(sites, pts, cfg)
+	for i := range r.Len() {
+		if r.Carrier[i] == engine.VinaPhone && r.Site[i] != 4 {
+			t.Errorf("with planned sites VinaPhone served by %d, want 4", r.Site[i])
+		}
+	}
+}
+
+func TestBestServerStrictRangesCounted(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Models.Ext = Extensions{}
+	s := site("a", engine.Viettel, engine.Tech2G, 105.8, 21.0)
+	pts := Points{Lon: []float64{105.8, 105.8}, Lat: []float64{latOffset(21, 500), latOffset(21, 5000)}, Env: []Env{EnvRural, EnvRural}}
+	r, err := BestServer([]engine.Site{s}, pts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Len() != 1 || r.Point[0] != 1 || r.OutOfRange != 1 || r.Evaluations != 1 {
+		t.Errorf("rows %d point %v, out of range %d, evaluations %d", r.Len(), r.Point, r.OutOfRange, r.Evaluations)
+	}
+}
+
+func TestBestServerInvalid(t *testing.T) {
+	cfg := DefaultConfig()
+	if _, err := BestServer(nil, Points{Lon: []float64{1}, Lat: nil, Env: nil}, cfg); !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("ragged points: %v", err)
+	}
+	if _, err := BestServer(nil, Points{Lon: []float64{math.NaN()}, Lat: []float64{1}, Env: []Env{0}}, cfg); !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("NaN point: %v", err)
+	}
+	cfg.MobileHeightM = 0
+	if _, err := BestServer(nil, Points{}, cfg); !errors.Is(err, engine.ErrInvalidConfig) {
+		t.Errorf("bad config: %v", err)
+	}
+}
+
+// randomWorld returns nSites sites and nPts points in a box of Vietnam's
+// Red River Delta, from a seeded generator.
+func randomWorld(seed uint64, nSites, nPts int) ([]engine.Site, Points) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone}
+	bands := map[engine.Tech][]float64{engine.Tech2G: {900}, engine.Tech3G: {900, 2100}, engine.Tech4G: {700, 1800, 2600}, engine.Tech5G: {2600, 3500}}
+	sites := make([]engine.Site, nSites)
+	for i := range sites {
+		tech := engine.Techs[rng.IntN(4)]
+		s := site("s", carriers[rng.IntN(3)], tech, 105+rng.Float64()*1.5, 20+rng.Float64()*1.5)
+		s.BandMHz = bands[tech][rng.IntN(len(bands[tech]))]
+		if rng.IntN(3) > 0 {
+			s.AzimuthDeg = float64(rng.IntN(3)) * 120
+			s.HeightM = 20 + rng.Float64()*30
+		}
+		if rng.IntN(20) == 0 {
+			s.Status = engine.StatusDown
+		}
+		sites[i] = s
+	}
+	pts := Points{Lon: make([]float64, nPts), Lat: make([]float64, nPts), Env: make([]Env, nPts)}
+	for i := range nPts {
+		pts.Lon[i], pts.Lat[i], pts.Env[i] = 105+rng.Float64()*1.5, 20+rng.Float64()*1.5, Env(rng.IntN(4))
+	}
+	return sites, pts
+}
+
+func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
+	sites, pts := randomWorld(7, 300, 400)
+	cfg := DefaultConfig()
+	cfg.Workers = 1
+	r1, err := BestServer(sites, pts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Workers = 4
+	r4, _ := BestServer(sites, pts, cfg)
+	if !reflect.DeepEqual(r1, r4) {
+		t.Fatal("results differ between 1 and 4 workers")
+	}
+	// Brute force over every site with the exported pieces.
+	type key struct {
+		p int32
+		c engine.Carrier
+		t engine.Tech
+	}
+	want := map[key]float64{}
+	wantSite := map[key]int32{}
+	var evals int64
+	for p := range pts.Lon {
+		for si, s := range sites {
+			if s.Status != engine.StatusActive {
+				continue
+			}
+			tp := cfg.Tech[s.Tech]
+			d := GreatCircleM(s.Lon, s.Lat, pts.Lon[p], pts.Lat[p])
+			if d > tp.MaxRangeM {
+				continue
+			}
+			evals++
+			h := orDefault(s.HeightM, 30)
+			loss, _, err := cfg.Models.PathLoss(s.Tech, pts.Env[p], Link{s.BandMHz, h, 1.5, d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := cfg.Pattern.GainDB(s.AzimuthDeg, s.BeamwidthDeg, BearingDeg(s.Lon, s.Lat, pts.Lon[p], pts.Lat[p]), DepressionDeg(h, 1.5, d), 3)
+			sig := SignalDBm(tp.EIRPDBm, tp.ShareDB(s.Tech), loss.DB, g)
+			k := key{int32(p), s.Carrier, s.Tech}
+			if old, ok := want[k]; !ok || sig > old {
+				want[k], wantSite[k] = sig, int32(si)
+			}
+		}
+	}
+	if r1.Len() != len(want) || r1.Evaluations != evals {
+		t.Fatalf("rows %d evaluations %d, brute force %d and %d", r1.Len(), r1.Evaluations, len(want), evals)
+	}
+	for i := range r1.Len() {
+		k := key{r1.Point[i], r1.Carrier[i], r1.Tech[i]}
+		if math.Abs(r1.SignalDBm[i]-want[k]) > 1e-6 || r1.Site[i] != wantSite[k] {
+			t.Errorf("%v: %g dBm site %d, brute force %g dBm site %d", k, r1.SignalDBm[i], r1.Site[i], want[k], wantSite[k])
+		}
+		if i > 0 && (r1.Point[i] < r1.Point[i-1] || r1.Point[i] == r1.Point[i-1] && r1.Carrier[i] < r1.Carrier[i-1]) {
+			t.Fatalf("row %d out of order", i)
+		}
+	}
+}
+
+// BenchmarkBestServer: 2,000 sites over 150 km × 165 km and 20,000 points
+// (a provincial batch of res-8 hexes).
+func BenchmarkBestServer(b *testing.B) {
+	sites, pts := randomWorld(1, 2000, 20000)
+	cfg := DefaultConfig()
+	b.ReportAllocs()
+	var evals int64
+	for b.Loop() {
+		r, err := BestServer(sites, pts, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		evals += r.Evaluations
+	}
+	b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
+}
