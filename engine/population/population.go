@@ -1,0 +1,345 @@
+package population
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/raster"
+	"github.com/paulmach/orb"
+)
+
+// Cell is the population and households of one H3 cell.
+type Cell struct {
+	Cell       hexgrid.Cell
+	Population float64
+	Households float64
+}
+
+// ErrFinerResolution is returned by Aggregate when asked for a resolution
+// finer than the input's.
+var ErrFinerResolution = errors.New("population: target resolution is finer than the input's; use Split to divide evenly among children")
+
+// ErrInvalidInput is wrapped by errors about unusable input values.
+var ErrInvalidInput = errors.New("population: invalid input")
+
+// earthRadiusKm is H3's authalic Earth radius.
+const earthRadiusKm = 6371.007180918475
+
+// RasterOptions configures raster distribution.
+type RasterOptions struct {
+	Res          int             // target H3 resolution, 0..15
+	MinSubPoints int             // minimum average sub-points per cell; default 4
+	MaxK         int             // cap on sub-points per pixel side; default 32
+	Window       image.Rectangle // pixel window (Min inclusive, Max exclusive); empty = whole raster
+}
+
+func (o *RasterOptions) defaults() {
+	if o.MinSubPoints == 0 {
+		o.MinSubPoints = 4
+	}
+	if o.MaxK == 0 {
+		o.MaxK = 32
+	}
+}
+
+// Validate checks the options (after defaults for zero fields).
+func (o RasterOptions) Validate() error {
+	o.defaults()
+	if o.Res < 0 || o.Res > hexgrid.MaxRes {
+		return fmt.Errorf("population: resolution %d outside 0..%d", o.Res, hexgrid.MaxRes)
+	}
+	if o.MinSubPoints < 1 || o.MaxK < 1 || o.MaxK > 1024 {
+		return fmt.Errorf("population: MinSubPoints %d and MaxK %d must be ≥ 1 (MaxK ≤ 1024)", o.MinSubPoints, o.MaxK)
+	}
+	return nil
+}
+
+// RasterStats describes a finished distribution.
+type RasterStats struct {
+	InputTotal float64 // sum of the populated pixels read
+	Pixels     int     // populated pixels
+	SubPoints  int     // sub-points indexed
+	MinK, MaxK int     // range of k over the rows read
+}
+
+const batch = 4096
+
+// RasterDistributor accumulates raster rows onto H3 cells. Feed it bands
+// of rows with AddRows (in any order), then call Cells.
+type RasterDistributor struct {
+	info    raster.Info
+	opt     RasterOptions
+	cellKm2 float64
+	sums    map[hexgrid.Cell]float64
+	lon     []float64
+	lat     []float64
+	w       []float64
+	idx     []hexgrid.Cell
+	stats   RasterStats
+}
+
+// NewRasterDistributor prepares distribution of a raster described by
+// info, which must be georeferenced in geographic lon/lat degrees.
+func NewRasterDistributor(info raster.Info, opt RasterOptions) (*RasterDistributor, error) {
+	opt.defaults()
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if !info.HasTransform {
+		return nil, fmt.Errorf("%w: raster has no georeferencing", ErrInvalidInput)
+	}
+	if info.EPSG != 0 && info.EPSG != 4326 {
+		return nil, fmt.Errorf("%w: raster CRS is EPSG:%d, want WGS84 lon/lat (EPSG:4326)", ErrInvalidInput, info.EPSG)
+	}
+	full := image.Rect(0, 0, info.Width, info.Height)
+	if opt.Window.Empty() {
+		opt.Window = full
+	} else if !opt.Window.In(full) {
+		return nil, fmt.Errorf("%w: window %v outside the %d x %d raster", ErrInvalidInput, opt.Window, info.Width, info.Height)
+	}
+	a, err := hexgrid.AvgAreaKm2(opt.Res)
+	if err != nil {
+		return nil, err
+	}
+	return &RasterDistributor{info: info, opt: opt, cellKm2: a, sums: map[hexgrid.Cell]float64{},
+		lon: make([]float64, 0, batch), lat: make([]float64, 0, batch), w: make([]float64, 0, batch),
+		idx: make([]hexgrid.Cell, batch)}, nil
+}
+
+// k returns the sub-points per pixel side for raster row r.
+func (d *RasterDistributor) k(r int) int {
+	t := d.info.Transform
+	_, lat := t.Apply(0, float64(r)+0.5)
+	degKm := earthRadiusKm * math.Pi / 180
+	// area of the pixel parallelogram in degrees², scaled at this latitude
+	px := math.Abs(t[1]*t[5]-t[2]*t[4]) * degKm * degKm * math.Cos(lat*math.Pi/180)
+	k := int(math.Ceil(math.Sqrt(float64(d.opt.MinSubPoints) * px / d.cellKm2)))
+	return max(1, min(k, d.opt.MaxK))
+}
+
+// AddRows distributes rows row0 .. row0+len(values)/Width-1 (row-major,
+// raster.Rows bands). Rows and columns outside the window are ignored.
+func (d *RasterDistributor) AddRows(row0 int, values []float64) error {
+	W := d.info.Width
+	if len(values)%W != 0 {
+		return fmt.Errorf("population: %d values is not a whole number of %d-wide rows", len(values), W)
+	}
+	win := d.opt.Window
+	t := d.info.Transform
+	for i := 0; i < len(values)/W; i++ {
+		r := row0 + i
+		if r < win.Min.Y || r >= win.Max.Y {
+			continue
+		}
+		k := d.k(r)
+		if d.stats.MinK == 0 || k < d.stats.MinK {
+			d.stats.MinK = k
+		}
+		d.stats.MaxK = max(d.stats.MaxK, k)
+		fk := float64(k)
+		for c := win.Min.X; c < win.Max.X; c++ {
+			v := values[i*W+c]
+			if d.info.IsNoData(v) || math.IsNaN(v) || v == 0 {
+				continue
+			}
+			if v < 0 || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: pixel (col %d, row %d) = %v", ErrInvalidInput, c, r, v)
+			}
+			d.stats.Pixels++
+			d.stats.InputTotal += v
+			wt := v / (fk * fk)
+			for sj := 0; sj < k; sj++ {
+				for si := 0; si < k; si++ {
+					x, y := t.Apply(float64(c)+(float64(si)+0.5)/fk, float64(r)+(float64(sj)+0.5)/fk)
+					d.lon = append(d.lon, x)
+					d.lat = append(d.lat, y)
+					d.w = append(d.w, wt)
+					if len(d.lon) == batch {
+						if err := d.flush(); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (d *RasterDistributor) flush() error {
+	n := len(d.lon)
+	if n == 0 {
+		return nil
+	}
+	if err := hexgrid.IndexInto(d.idx[:n], d.lon, d.lat, d.opt.Res); err != nil {
+		return err
+	}
+	for i, c := range d.idx[:n] {
+		if c == 0 {
+			return fmt.Errorf("%w: sub-point lon=%v lat=%v could not be indexed", ErrInvalidInput, d.lon[i], d.lat[i])
+		}
+		d.sums[c] += d.w[i]
+	}
+	d.stats.SubPoints += n
+	d.lon, d.lat, d.w = d.lon[:0], d.lat[:0], d.w[:0]
+	return nil
+}
+
+// Cells finishes the distribution and returns the cells sorted by index
+// (Households zero; see AssignHouseholds).
+func (d *RasterDistributor) Cells() ([]Cell, error) {
+	if err := d.flush(); err != nil {
+		return nil, err
+	}
+	return fromSums(d.sums, nil), nil
+}
+
+// Stats returns figures about the rows distributed so far.
+func (d *RasterDistributor) Stats() RasterStats { return d.stats }
+
+// FromRaster streams the raster through a RasterDistributor.
+func FromRaster(rd *raster.Reader, opt RasterOptions) ([]Cell, RasterStats, error) {
+	d, err := NewRasterDistributor(rd.Info(), opt)
+	if err != nil {
+		return nil, RasterStats{}, err
+	}
+	rows := rd.Rows()
+	win := d.opt.Window
+	for rows.Next() {
+		if rows.Row0()+rows.Len() <= win.Min.Y {
+			continue
+		}
+		if rows.Row0() >= win.Max.Y {
+			break
+		}
+		if err := d.AddRows(rows.Row0(), rows.Values()); err != nil {
+			return nil, RasterStats{}, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, RasterStats{}, err
+	}
+	cells, err := d.Cells()
+	return cells, d.Stats(), err
+}
+
+func fromSums(pop map[hexgrid.Cell]float64, hh map[hexgrid.Cell]float64) []Cell {
+	out := make([]Cell, 0, len(pop))
+	for c, p := range pop {
+		out = append(out, Cell{Cell: c, Population: p, Households: hh[c]})
+	}
+	slices.SortFunc(out, func(a, b Cell) int {
+		switch {
+		case a.Cell < b.Cell:
+			return -1
+		case a.Cell > b.Cell:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Totals returns the sums of population and households.
+func Totals(cells []Cell) (population, households float64) {
+	for _, c := range cells {
+		population += c.Population
+		households += c.Households
+	}
+	return population, households
+}
+
+// Aggregate sums cells onto their ancestors at res. Every input cell must
+// be valid and at resolution res or finer; a coarser input is
+// ErrFinerResolution (see Split).
+func Aggregate(cells []Cell, res int) ([]Cell, error) {
+	if res < 0 || res > hexgrid.MaxRes {
+		return nil, fmt.Errorf("population: resolution %d outside 0..%d", res, hexgrid.MaxRes)
+	}
+	pop := make(map[hexgrid.Cell]float64, len(cells))
+	hh := make(map[hexgrid.Cell]float64, len(cells))
+	for _, c := range cells {
+		if !c.Cell.Valid() {
+			return nil, fmt.Errorf("%w: cell %x", hexgrid.ErrInvalidCell, uint64(c.Cell))
+		}
+		r := c.Cell.Resolution()
+		if r < res {
+			return nil, fmt.Errorf("%w (cell %v is res %d, target %d)", ErrFinerResolution, c.Cell, r, res)
+		}
+		p := hexgrid.FastParent(c.Cell, res)
+		pop[p] += c.Population
+		hh[p] += c.Households
+	}
+	return fromSums(pop, hh), nil
+}
+
+// maxSplitLevels caps how many resolutions Split may descend (7^4 = 2401
+// children per cell).
+const maxSplitLevels = 4
+
+// Split divides each cell's population and households evenly among its
+// descendants at res (a finer resolution, at most 4 levels below the
+// input). Even division is an assumption, not information: prefer a finer
+// source where one exists. Cells already at res are kept; coarser targets
+// are Aggregate's job.
+func Split(cells []Cell, res int) ([]Cell, error) {
+	if res < 0 || res > hexgrid.MaxRes {
+		return nil, fmt.Errorf("population: resolution %d outside 0..%d", res, hexgrid.MaxRes)
+	}
+	pop := make(map[hexgrid.Cell]float64, len(cells))
+	hh := make(map[hexgrid.Cell]float64, len(cells))
+	for _, c := range cells {
+		if !c.Cell.Valid() {
+			return nil, fmt.Errorf("%w: cell %x", hexgrid.ErrInvalidCell, uint64(c.Cell))
+		}
+		r := c.Cell.Resolution()
+		if r > res {
+			return nil, fmt.Errorf("population: cell %v is res %d, coarser target %d: use Aggregate", c.Cell, r, res)
+		}
+		if res-r > maxSplitLevels {
+			return nil, fmt.Errorf("population: splitting res %d into res %d exceeds %d levels", r, res, maxSplitLevels)
+		}
+		ch, err := c.Cell.Children(res)
+		if err != nil {
+			return nil, err
+		}
+		n := float64(len(ch))
+		for _, k := range ch {
+			pop[k] += c.Population / n
+			hh[k] += c.Households / n
+		}
+	}
+	return fromSums(pop, hh), nil
+}
+
+// HouseholdSizeFunc returns the average household size (persons per
+// household) at a lon/lat point, and false where it is unknown.
+type HouseholdSizeFunc func(p orb.Point) (float64, bool)
+
+// AssignHouseholds sets each cell's Households to Population divided by
+// the household size at the cell centre; where size reports false (or a
+// non-positive size), fallback is used. It returns how many cells used the
+// fallback. fallback must be positive.
+func AssignHouseholds(cells []Cell, size HouseholdSizeFunc, fallback float64) (int, error) {
+	if !(fallback > 0) {
+		return 0, fmt.Errorf("population: fallback household size %v must be positive", fallback)
+	}
+	unmatched := 0
+	for i := range cells {
+		ctr, err := cells[i].Cell.Center()
+		if err != nil {
+			return 0, err
+		}
+		s, ok := size(ctr)
+		if !ok || !(s > 0) {
+			s = fallback
+			unmatched++
+		}
+		cells[i].Households = cells[i].Population / s
+	}
+	return unmatched, nil
+}

@@ -1,0 +1,449 @@
+package population
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"image"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/raster"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/shareddata"
+)
+
+func relErr(got, want float64) float64 {
+	if want == 0 {
+		return math.Abs(got)
+	}
+	return math.Abs(got-want) / math.Abs(want)
+}
+
+func geoInfo(w, h int, x0, y0, px float64) raster.Info {
+	return raster.Info{Width: w, Height: h, Type: raster.Float64, HasTransform: true, EPSG: 4326,
+		Transform: raster.GeoTransform{x0, px, 0, y0, 0, -px}, HasNoData: true, NoData: -99999}
+}
+
+func distribute(t *testing.T, info raster.Info, vals []float64, opt RasterOptions) ([]Cell, RasterStats) {
+	t.Helper()
+	d, err := NewRasterDistributor(info, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddRows(0, vals); err != nil {
+		t.Fatal(err)
+	}
+	cells, err := d.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cells, d.Stats()
+}
+
+// A tiny pixel around a cell's centre puts all its population in that cell.
+func TestRasterTinyPixel(t *testing.T) {
+	c, err := hexgrid.Index(105.85, 21.03, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr, _ := c.Center()
+	const px = 0.0005 // ~55 m, far smaller than a res-8 cell (edge ~460 m)
+	info := geoInfo(1, 1, ctr[0]-px/2, ctr[1]+px/2, px)
+	cells, st := distribute(t, info, []float64{123.5}, RasterOptions{Res: 8})
+	if len(cells) != 1 || cells[0].Cell != c || cells[0].Population != 123.5 || st.MaxK != 1 {
+		t.Errorf("cells %v stats %+v, want all 123.5 in %v with k=1", cells, st, c)
+	}
+}
+
+// The k×k sub-points sit at the centres of the k×k sub-pixels.
+func TestRasterSubPoints(t *testing.T) {
+	// One 0.03° pixel at res 9 (0.105 km²): pixel ≈ 10.4 km², k = ⌈√(4·10.4/0.105)⌉ = 20.
+	info := geoInfo(1, 1, 105.0, 21.03, 0.03)
+	cells, st := distribute(t, info, []float64{400}, RasterOptions{Res: 9, MaxK: 3})
+	if st.MinK != 3 || st.MaxK != 3 || st.SubPoints != 9 {
+		t.Fatalf("stats %+v, want k=3 (capped), 9 sub-points", st)
+	}
+	want := map[hexgrid.Cell]float64{}
+	for _, dy := range []float64{0.005, 0.015, 0.025} {
+		for _, dx := range []float64{0.005, 0.015, 0.025} {
+			c, _ := hexgrid.Index(105.0+dx, 21.03-dy, 9)
+			want[c] += 400.0 / 9
+		}
+	}
+	if len(cells) != len(want) {
+		t.Fatalf("%d cells, want %d", len(cells), len(want))
+	}
+	for _, c := range cells {
+		if relErr(c.Population, want[c.Cell]) > 1e-12 {
+			t.Errorf("cell %v: %v, want %v", c.Cell, c.Population, want[c.Cell])
+		}
+	}
+}
+
+// A uniform density gives every interior cell density × its area.
+func TestRasterUniformDensity(t *testing.T) {
+	const (
+		w, h    = 200, 200
+		px      = 0.01
+		x0, y0  = 105.0, 22.0
+		density = 100.0 // people per km²
+		res     = 5
+	)
+	info := geoInfo(w, h, x0, y0, px)
+	vals := make([]float64, w*h)
+	degKm := earthRadiusKm * math.Pi / 180
+	var total float64
+	for r := 0; r < h; r++ {
+		lat := y0 - (float64(r)+0.5)*px
+		a := px * px * degKm * degKm * math.Cos(lat*math.Pi/180)
+		for c := 0; c < w; c++ {
+			vals[r*w+c] = density * a
+			total += density * a
+		}
+	}
+	vals[5] = -99999 // nodata carries nothing
+	total -= density * px * px * degKm * degKm * math.Cos((y0-px/2)*math.Pi/180)
+	cells, st := distribute(t, info, vals, RasterOptions{Res: res, MinSubPoints: 2000})
+	got, _ := Totals(cells)
+	if relErr(got, total) > 1e-12 || relErr(st.InputTotal, total) > 1e-12 {
+		t.Errorf("total %v (input %v), want %v", got, st.InputTotal, total)
+	}
+	interior := 0
+	for _, c := range cells {
+		ring, _ := c.Cell.Boundary()
+		inside := true
+		for _, p := range ring {
+			if p[0] < x0+0.05 || p[0] > x0+w*px-0.05 || p[1] > y0-0.05 || p[1] < y0-h*px+0.05 {
+				inside = false
+			}
+		}
+		if !inside {
+			continue
+		}
+		interior++
+		a, _ := c.Cell.AreaKm2()
+		if e := relErr(c.Population, density*a); e > 0.02 {
+			t.Errorf("cell %v: %.1f people, want %.1f (%.1f%% off)", c.Cell, c.Population, density*a, 100*e)
+		}
+	}
+	if interior < 10 {
+		t.Errorf("only %d interior cells checked", interior)
+	}
+}
+
+func TestRasterErrors(t *testing.T) {
+	info := geoInfo(2, 1, 105, 21, 0.01)
+	if _, err := NewRasterDistributor(info, RasterOptions{Res: 16}); err == nil {
+		t.Error("res 16 accepted")
+	}
+	utm := info
+	utm.EPSG = 32648
+	if _, err := NewRasterDistributor(utm, RasterOptions{Res: 8}); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("UTM raster: %v", err)
+	}
+	if _, err := NewRasterDistributor(info, RasterOptions{Res: 8, Window: image.Rect(0, 0, 3, 1)}); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("window outside: %v", err)
+	}
+	d, _ := NewRasterDistributor(info, RasterOptions{Res: 8})
+	if err := d.AddRows(0, []float64{1, -2}); !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "col 1, row 0") {
+		t.Errorf("negative pixel: %v", err)
+	}
+}
+
+func openWorldPop(tb testing.TB) *raster.Reader {
+	tb.Helper()
+	f, err := os.Open(shareddata.Path(tb, "vnm_worldpop_2020_1km.tif"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	st, _ := f.Stat()
+	rd, err := raster.Open(f, st.Size())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rd
+}
+
+func TestWorldPopRes6(t *testing.T) {
+	rd := openWorldPop(t)
+	cells, st, err := FromRaster(rd, RasterOptions{Res: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Totals(cells)
+	if relErr(st.InputTotal, 97338583) > 0.001 {
+		t.Errorf("input total %.0f, want 97,338,583 ± 0.1%%", st.InputTotal)
+	}
+	if e := relErr(got, st.InputTotal); e > 1e-9 {
+		t.Errorf("cells total %.3f, input %.3f: relative error %g", got, st.InputTotal, e)
+	}
+	t.Logf("res 6: %d cells, total %.0f, conservation error %.2g, k %d..%d", len(cells), got, relErr(got, st.InputTotal), st.MinK, st.MaxK)
+
+	size, err := geodata.HouseholdSizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmatched, err := AssignHouseholds(cells, size, geodata.NationalHouseholdSize2019)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hh := Totals(cells)
+	// 2019 census: 26.87 M households for 96.21 M people; WorldPop 2020
+	// has 1.2% more people, and sizes vary by province around 3.58.
+	if hh < 26.5e6 || hh > 27.8e6 {
+		t.Errorf("households %.0f, want about 27.2 M", hh)
+	}
+	if unmatched > len(cells)/10 {
+		t.Errorf("%d of %d cells outside every province", unmatched, len(cells))
+	}
+	t.Logf("households %.0f; %d of %d cell centres outside the 2019 provinces (national size used)", hh, unmatched, len(cells))
+}
+
+func TestWorldPopWindowRes8(t *testing.T) {
+	rd := openWorldPop(t)
+	// A 120 × 120 pixel window around Hà Nội.
+	in := rd.Info()
+	col := int((105.85 - in.Transform[0]) / in.Transform[1])
+	row := int((21.03 - in.Transform[3]) / in.Transform[5])
+	win := image.Rect(col-60, row-60, col+60, row+60)
+	cells, st, err := FromRaster(rd, RasterOptions{Res: 8, Window: win})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	all, _ := rd.ReadAll()
+	for r := win.Min.Y; r < win.Max.Y; r++ {
+		for c := win.Min.X; c < win.Max.X; c++ {
+			if v := all[r*in.Width+c]; !in.IsNoData(v) && v > 0 {
+				want += v
+			}
+		}
+	}
+	got, _ := Totals(cells)
+	if relErr(st.InputTotal, want) > 1e-12 || relErr(got, want) > 1e-9 {
+		t.Errorf("window total %.3f (input %.3f), want %.3f", got, st.InputTotal, want)
+	}
+	if st.MinK != 3 || st.MaxK != 3 {
+		t.Errorf("k %d..%d, want 3 for 30″ pixels at res 8", st.MinK, st.MaxK)
+	}
+	t.Logf("Hà Nội window res 8: %d cells, %.0f people, %d sub-points", len(cells), got, st.SubPoints)
+	// Deterministic: the same input gives the same output.
+	again, _, _ := FromRaster(rd, RasterOptions{Res: 8, Window: win})
+	if !slices.Equal(cells, again) {
+		t.Error("two runs differ")
+	}
+	if !slices.IsSortedFunc(cells, func(a, b Cell) int { return cmp.Compare(a.Cell, b.Cell) }) {
+		t.Error("cells not sorted")
+	}
+}
+
+func BenchmarkWorldPopRes8(b *testing.B) {
+	rd := openWorldPop(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		cells, st, err := FromRaster(rd, RasterOptions{Res: 8})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, _ := Totals(cells)
+		b.ReportMetric(float64(len(cells)), "cells")
+		b.ReportMetric(relErr(got, st.InputTotal), "conservation-error")
+	}
+}
+
+func readKonturTotal(t *testing.T, path string) (float64, int) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sum float64
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		_, p, _ := strings.Cut(sc.Text(), ",")
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += v
+		n++
+	}
+	return sum, n
+}
+
+func TestKonturLaos(t *testing.T) {
+	path := shareddata.Path(t, "kontur_population_lao_h3r8.csv")
+	want, rows := readKonturTotal(t, path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cells, hasHH, err := ReadH3Table(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Totals(cells)
+	if hasHH || len(cells) != rows || relErr(got, want) > 1e-12 {
+		t.Errorf("%d cells (file %d rows), total %v, want %v; households %v", len(cells), rows, got, want, hasHH)
+	}
+	t.Logf("Kontur Laos: %d res-8 cells, %.0f people", len(cells), got)
+	for _, res := range []int{7, 5} {
+		agg, err := Aggregate(cells, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := Totals(agg)
+		if relErr(g, want) > 1e-12 || len(agg) >= len(cells) {
+			t.Errorf("res %d: %d cells, total %v, want %v", res, len(agg), g, want)
+		}
+		for _, c := range agg {
+			if c.Cell.Resolution() != res {
+				t.Fatalf("cell %v at res %d", c.Cell, c.Cell.Resolution())
+			}
+		}
+	}
+	if _, err := Aggregate(cells, 9); !errors.Is(err, ErrFinerResolution) {
+		t.Errorf("Aggregate to res 9: %v", err)
+	}
+	split, err := Split(cells[:100], 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g100, _ := Totals(cells[:100])
+	gs, _ := Totals(split)
+	if len(split) != 700 || relErr(gs, g100) > 1e-12 {
+		t.Errorf("Split: %d cells, total %v, want 700 and %v", len(split), gs, g100)
+	}
+}
+
+func TestH3TableHeaderAndErrors(t *testing.T) {
+	a, _ := hexgrid.Index(105.85, 21.03, 8)
+	b, _ := hexgrid.Index(106.70, 10.77, 8)
+	in := "h3_index,population,households\n" + a.String() + ",10,3\n" + b.String() + ",5.5,2\n" + a.String() + ",2,1\n"
+	cells, hasHH, err := ReadH3Table(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Cell{{a, 12, 4}, {b, 5.5, 2}}
+	if a > b {
+		want[0], want[1] = want[1], want[0]
+	}
+	if !hasHH || !slices.Equal(cells, want) {
+		t.Errorf("got %v, want %v", cells, want)
+	}
+	tests := []struct {
+		name, in, col string
+		line          int
+	}{
+		{"bad cell", "h3,population\nzzz,1\n", "h3", 2},
+		{"negative", a.String() + ",1\n" + b.String() + ",-1\n", "population", 2},
+		{"missing population", a.String() + "\n", "population", 1},
+		{"header without population", "h3,people\n", "population", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ReadH3Table(strings.NewReader(tc.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line != tc.line || pe.Column != tc.col {
+				t.Errorf("err = %v, want line %d column %s", err, tc.line, tc.col)
+			}
+		})
+	}
+}
+
+func TestPoints(t *testing.T) {
+	in := "lon,lat,population,households\n105.85,21.03,10,3\n105.8501,21.0301,4,1\n106.70,10.77,7,2\n"
+	p, err := ReadPoints(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := FromPoints(p, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hn, _ := hexgrid.Index(105.85, 21.03, 8)
+	hcm, _ := hexgrid.Index(106.70, 10.77, 8)
+	want := []Cell{{hn, 14, 4}, {hcm, 7, 2}}
+	if hn > hcm {
+		want[0], want[1] = want[1], want[0]
+	}
+	if !slices.Equal(cells, want) {
+		t.Errorf("got %v, want %v", cells, want)
+	}
+	// Headerless, no households.
+	p, err = ReadPoints(strings.NewReader("105.85,21.03,10\n106.70,10.77,7\n"))
+	if err != nil || p.Len() != 2 || p.Households != nil {
+		t.Fatalf("headerless: %+v %v", p, err)
+	}
+	tests := []struct {
+		name, in, col string
+		line          int
+	}{
+		{"lon range", "lon,lat,population\n190,21,1\n", "lon", 2},
+		{"lat text", "lon,lat,population\n105,north,1\n", "lat", 2},
+		{"households on some rows", "105,21,1,1\n105,21,1\n", "households", 2},
+		{"negative", "105,21,-3\n", "population", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadPoints(strings.NewReader(tc.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line != tc.line || pe.Column != tc.col {
+				t.Errorf("err = %v, want line %d column %s", err, tc.line, tc.col)
+			}
+		})
+	}
+}
+
+func TestWorldPopCSVPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("406,784 points")
+	}
+	f, err := os.Open(shareddata.Path(t, "vnm_worldpop_2020_1km.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := ReadPoints(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := FromPoints(p, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Totals(cells)
+	if p.Len() != 406784 || relErr(got, 97338583) > 1e-6 {
+		t.Errorf("%d points, total %.0f, want 406784 and 97,338,583", p.Len(), got)
+	}
+}
+
+func TestAssignHouseholds(t *testing.T) {
+	a, _ := hexgrid.Index(105.85, 21.03, 8)
+	b, _ := hexgrid.Index(112, 12, 8) // at sea
+	cells := []Cell{{Cell: a, Population: 362.1}, {Cell: b, Population: 10}}
+	size, err := geodata.HouseholdSizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := AssignHouseholds(cells, size, 2.5)
+	if err != nil || n != 1 {
+		t.Fatalf("unmatched %d, %v", n, err)
+	}
+	hn := 8053663.0 / 2224107.0 // Hà Nội, census 2019
+	if relErr(cells[0].Households, 362.1/hn) > 1e-12 || cells[1].Households != 4 {
+		t.Errorf("households %v, %v; want %v, 4", cells[0].Households, cells[1].Households, 362.1/hn)
+	}
+	if _, err := AssignHouseholds(cells, size, 0); err == nil {
+		t.Error("zero fallback accepted")
+	}
+}

@@ -1,0 +1,234 @@
+package population
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine/hexgrid"
+)
+
+// ParseError reports a bad value in a table, with its 1-based line and
+// column name.
+type ParseError struct {
+	Line   int
+	Column string
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("population: line %d, column %s: %v", e.Line, e.Column, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// columns maps a table's columns: names in order and their positions.
+type columns struct {
+	names []string
+	pos   map[string]int
+}
+
+// readTable reads a CSV whose columns are want (required) then optional
+// (in that order when there is no header). A header row is recognised by
+// its first field being a known column name; aliases maps other spellings.
+func readTable(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = true
+	var cols *columns
+	all := append(append([]string(nil), want...), optional...)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if cols == nil {
+			cols = &columns{pos: map[string]int{}}
+			isHeader := false
+			for i, f := range rec {
+				name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
+				if a, ok := aliases[name]; ok {
+					name = a
+				}
+				if i == 0 && slices.Contains(all, name) {
+					isHeader = true
+				}
+				if isHeader {
+					cols.pos[name] = i
+				}
+			}
+			if isHeader {
+				for _, w := range want {
+					if _, ok := cols.pos[w]; !ok {
+						return &ParseError{Line: line, Column: w, Err: errors.New("missing from the header")}
+					}
+				}
+				continue
+			}
+			for i, n := range all {
+				cols.pos[n] = i
+			}
+		}
+		get := func(name string) (string, bool) {
+			i, ok := cols.pos[name]
+			if !ok || i >= len(rec) {
+				return "", false
+			}
+			return strings.TrimSpace(rec[i]), true
+		}
+		if err := row(line, get); err != nil {
+			return err
+		}
+	}
+}
+
+func parseCount(line int, col, s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a non-negative number", s)}
+	}
+	return v, nil
+}
+
+// ReadH3Table reads an H3 table: h3,population[,households]. The header
+// row is optional (Kontur files have none; without a header the columns
+// are in that order); "h3_index" is accepted for "h3". Repeated cells are
+// summed. It reports whether a households column was present. The result
+// is sorted by cell.
+func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
+	pop := map[hexgrid.Cell]float64{}
+	hh := map[hexgrid.Cell]float64{}
+	err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3"},
+		func(line int, get func(string) (string, bool)) error {
+			s, _ := get("h3")
+			c, err := hexgrid.Parse(s)
+			if err != nil {
+				return &ParseError{Line: line, Column: "h3", Err: err}
+			}
+			ps, ok := get("population")
+			if !ok {
+				return &ParseError{Line: line, Column: "population", Err: errors.New("missing")}
+			}
+			p, err := parseCount(line, "population", ps)
+			if err != nil {
+				return err
+			}
+			pop[c] += p
+			if hs, ok := get("households"); ok && hs != "" {
+				h, err := parseCount(line, "households", hs)
+				if err != nil {
+					return err
+				}
+				hh[c] += h
+				hasHouseholds = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	return fromSums(pop, hh), hasHouseholds, nil
+}
+
+// Points is a columnar point table; Households is nil when the input had
+// no households column.
+type Points struct {
+	Lon, Lat, Population, Households []float64
+}
+
+// Len returns the number of points.
+func (p *Points) Len() int { return len(p.Lon) }
+
+// ReadPoints reads a point table lon,lat,population[,households]. The
+// header row is optional (without one, columns are in that order).
+func ReadPoints(r io.Reader) (*Points, error) {
+	p := &Points{}
+	withHH := -1 // unknown until the first row
+	err := readTable(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
+		func(line int, get func(string) (string, bool)) error {
+			var v [3]float64
+			for i, col := range []string{"lon", "lat", "population"} {
+				s, ok := get(col)
+				if !ok {
+					return &ParseError{Line: line, Column: col, Err: errors.New("missing")}
+				}
+				x, err := strconv.ParseFloat(s, 64)
+				if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+					return &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a number", s)}
+				}
+				v[i] = x
+			}
+			if v[0] < -180 || v[0] > 180 {
+				return &ParseError{Line: line, Column: "lon", Err: fmt.Errorf("%v outside -180..180", v[0])}
+			}
+			if v[1] < -90 || v[1] > 90 {
+				return &ParseError{Line: line, Column: "lat", Err: fmt.Errorf("%v outside -90..90", v[1])}
+			}
+			if v[2] < 0 {
+				return &ParseError{Line: line, Column: "population", Err: fmt.Errorf("%v is negative", v[2])}
+			}
+			hs, ok := get("households")
+			has := 0
+			if ok && hs != "" {
+				has = 1
+			}
+			if withHH == -1 {
+				withHH = has
+			} else if has != withHH {
+				return &ParseError{Line: line, Column: "households", Err: errors.New("given on some rows only")}
+			}
+			p.Lon = append(p.Lon, v[0])
+			p.Lat = append(p.Lat, v[1])
+			p.Population = append(p.Population, v[2])
+			if has == 1 {
+				h, err := parseCount(line, "households", hs)
+				if err != nil {
+					return err
+				}
+				p.Households = append(p.Households, h)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// FromPoints sums the points' population (and households, if given) into
+// the cells at res containing them.
+func FromPoints(p *Points, res int) ([]Cell, error) {
+	n := p.Len()
+	if len(p.Lat) != n || len(p.Population) != n || (p.Households != nil && len(p.Households) != n) {
+		return nil, fmt.Errorf("%w: point columns of different lengths", ErrInvalidInput)
+	}
+	pop := map[hexgrid.Cell]float64{}
+	hh := map[hexgrid.Cell]float64{}
+	idx := make([]hexgrid.Cell, min(n, batch))
+	for s := 0; s < n; s += batch {
+		e := min(n, s+batch)
+		if err := hexgrid.IndexInto(idx[:e-s], p.Lon[s:e], p.Lat[s:e], res); err != nil {
+			return nil, err
+		}
+		for i, c := range idx[:e-s] {
+			if c == 0 {
+				return nil, fmt.Errorf("%w: point %d (lon=%v lat=%v) could not be indexed", ErrInvalidInput, s+i, p.Lon[s+i], p.Lat[s+i])
+			}
+			pop[c] += p.Population[s+i]
+			if p.Households != nil {
+				hh[c] += p.Households[s+i]
+			}
+		}
+	}
+	return fromSums(pop, hh), nil
+}
