@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -103,4 +104,22 @@ func sortedByCell(b *engine.MeasurementBatch, fine []hexgrid.Cell) (*engine.Meas
 		f[j] = fine[i]
 	}
 	return out, f
+}
+
+// BenchmarkParallel measures indexing (hexgrid.IndexInto) plus
+// aggregation end to end, batches copied from a reader's reused buffer.
+func BenchmarkParallel(b *testing.B) {
+	const rows = 1 << 15
+	data := pointData(b, 21, rows)
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parallel(context.Background(), DefaultConfig(), w, chunks(data, 8192), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*rows/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
