@@ -447,3 +447,22 @@ func TestAssignHouseholds(t *testing.T) {
 		t.Error("zero fallback accepted")
 	}
 }
+
+func TestWorldPopRes8(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3.7 million sub-points; the Hà Nội window covers res 8 in short mode")
+	}
+	rd := openWorldPop(t)
+	cells, st, err := FromRaster(rd, RasterOptions{Res: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Totals(cells)
+	if e := relErr(got, st.InputTotal); e > 1e-9 || relErr(got, 97338583) > 0.001 {
+		t.Errorf("total %.3f, input %.3f (relative error %g), want 97,338,583 ± 0.1%%", got, st.InputTotal, e)
+	}
+	if len(cells) < 300000 {
+		t.Errorf("only %d populated res-8 cells", len(cells))
+	}
+	t.Logf("res 8: %d cells, %d sub-points, conservation error %.2g", len(cells), st.SubPoints, relErr(got, st.InputTotal))
+}
