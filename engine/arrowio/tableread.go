@@ -1,0 +1,387 @@
+package arrowio
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Format is a columnar file format told by its first bytes.
+type Format uint8
+
+// Formats Sniff tells apart.
+const (
+	FormatUnknown   Format = iota
+	FormatParquet          // starts with "PAR1"
+	FormatIPCFile          // Arrow IPC file: starts with "ARROW1"
+	FormatIPCStream        // Arrow IPC stream: starts with the 0xFFFFFFFF continuation marker
+)
+
+// String returns "parquet", "arrow-file", "arrow-stream" or "unknown".
+func (f Format) String() string {
+	switch f {
+	case FormatParquet:
+		return "parquet"
+	case FormatIPCFile:
+		return "arrow-file"
+	case FormatIPCStream:
+		return "arrow-stream"
+	}
+	return "unknown"
+}
+
+// SniffLen is the number of leading bytes Sniff needs.
+const SniffLen = 6
+
+// Sniff tells the format of a file from its first bytes (SniffLen suffice).
+func Sniff(header []byte) Format {
+	switch {
+	case bytes.HasPrefix(header, []byte("PAR1")):
+		return FormatParquet
+	case bytes.HasPrefix(header, []byte("ARROW1")):
+		return FormatIPCFile
+	case bytes.HasPrefix(header, []byte{0xff, 0xff, 0xff, 0xff}):
+		return FormatIPCStream
+	}
+	return FormatUnknown
+}
+
+// recordSource is what pqarrow's record reader and ipc.Reader share.
+type recordSource interface {
+	Next() bool
+	Record() arrow.Record
+	Err() error
+	Release()
+}
+
+// TableReader yields the rows of a Parquet or Arrow IPC table of any
+// columns as strings, for the ingest layer to validate. Values are rendered
+// as the ingest parser accepts them: integers in decimal, floats in the
+// shortest form that round-trips (strconv 'g', -1), timestamps as RFC 3339
+// UTC with milliseconds (finer units are truncated; timestamps without a
+// time zone are taken as UTC), dates as YYYY-MM-DD, booleans as true/false,
+// dictionary values by their value, other types as arrow renders them, and
+// null as "". It holds one batch of rows and the arrow record they come
+// from. It is not safe for concurrent use.
+type TableReader struct {
+	src       recordSource
+	cols      []string
+	meta      map[string]string
+	batchRows int
+
+	rec    arrow.Record
+	recOff int // next row of rec
+
+	rows   [][]string
+	cells  []string
+	ends   []int // end offsets of the rendered cells in arena
+	arena  []byte
+	row    int64 // rows yielded, including the current batch
+	err    error
+	closed bool
+}
+
+// OpenTable opens a Parquet table of size bytes on r. Options:
+// WithBatchRows. The error wraps engine.ErrUnsupportedFormat if r does not
+// hold a readable Parquet file.
+func OpenTable(r io.ReaderAt, size int64, opts ...Option) (*TableReader, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openParquet(r, size)
+	if err != nil {
+		return nil, err
+	}
+	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}}
+	err = guard(func() error {
+		fr, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{BatchSize: int64(cfg.batchRows)}, memory.DefaultAllocator)
+		if err != nil {
+			return err
+		}
+		sc, err := fr.Schema()
+		if err != nil {
+			return err
+		}
+		for _, fd := range sc.Fields() {
+			t.cols = append(t.cols, fd.Name)
+		}
+		for _, kv := range f.MetaData().KeyValueMetadata() {
+			if kv.Key == "ARROW:schema" {
+				continue
+			}
+			if kv.Value != nil {
+				t.meta[kv.Key] = *kv.Value
+			} else {
+				t.meta[kv.Key] = ""
+			}
+		}
+		rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+		if err != nil {
+			return err
+		}
+		t.src = rr
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("arrowio: parquet table: %w (%w)", err, engine.ErrUnsupportedFormat)
+	}
+	return t, nil
+}
+
+// OpenIPC opens an Arrow IPC table in the file or the stream format, told
+// apart by the first bytes, reading r front to back. A file is read through
+// the stream it embeds, so r need not be seekable; its footer is not
+// consulted. IPC formats older than Arrow 0.15 (no continuation markers)
+// are not supported. A reader holds the record batch being rendered, whose
+// size the file's writer chose. Options: WithBatchRows.
+func OpenIPC(r io.Reader, opts ...Option) (*TableReader, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(8)
+	var mr ipc.MessageReader
+	switch Sniff(head) {
+	case FormatIPCFile:
+		if len(head) < 8 {
+			return nil, fmt.Errorf("arrowio: arrow file shorter than its magic: %w", engine.ErrUnsupportedFormat)
+		}
+		br.Discard(8) // "ARROW1" and two bytes of padding
+		mr = &footerStop{MessageReader: ipc.NewMessageReader(br), r: br}
+	case FormatIPCStream:
+		mr = &footerStop{MessageReader: ipc.NewMessageReader(br), r: br}
+	default:
+		return nil, fmt.Errorf("arrowio: not an arrow ipc file or stream: %w", engine.ErrUnsupportedFormat)
+	}
+	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}}
+	err = guard(func() error {
+		rd, err := ipc.NewReaderFromMessageReader(mr, ipc.WithAllocator(memory.DefaultAllocator))
+		if err != nil {
+			return err
+		}
+		sc := rd.Schema()
+		for _, fd := range sc.Fields() {
+			t.cols = append(t.cols, fd.Name)
+		}
+		md := sc.Metadata()
+		for i, k := range md.Keys() {
+			t.meta[k] = md.Values()[i]
+		}
+		t.src = rd
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("arrowio: arrow ipc: %w (%w)", err, engine.ErrUnsupportedFormat)
+	}
+	return t, nil
+}
+
+// footerStop ends an IPC message stream where the next bytes are not a
+// message: the EOS marker, the end of input, or an IPC file's footer (which
+// follows the embedded stream without an EOS marker when the file's writer
+// omits it). The underlying message reader reads exactly one message per
+// call, so peeking at the buffered reader sees the next message's start.
+type footerStop struct {
+	ipc.MessageReader
+	r    *bufio.Reader
+	done bool
+}
+
+func (f *footerStop) Message() (*ipc.Message, error) {
+	if f.done {
+		return nil, io.EOF
+	}
+	b, err := f.r.Peek(8)
+	if len(b) < 8 || binary.LittleEndian.Uint32(b) != 0xffffffff {
+		f.done = true
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	if n := int32(binary.LittleEndian.Uint32(b[4:])); n < 0 || n > maxIPCMetadata {
+		f.done = true
+		return nil, fmt.Errorf("arrowio: ipc message metadata of %d bytes: %w", n, engine.ErrUnsupportedFormat)
+	}
+	return f.MessageReader.Message()
+}
+
+// maxIPCMetadata bounds one IPC message header (schemas of thousands of
+// columns stay far below it).
+const maxIPCMetadata = 64 << 20
+
+// Columns returns the column names in file order.
+func (t *TableReader) Columns() []string { return t.cols }
+
+// Metadata returns the file's key-value metadata (Parquet) or schema
+// metadata (Arrow IPC). The Parquet "ARROW:schema" entry is left out.
+func (t *TableReader) Metadata() map[string]string { return t.meta }
+
+// Rows returns the current batch: one slice of len(Columns()) strings per
+// row. The slices and strings are reused or replaced by the next call to
+// Next; copy what must outlive it.
+func (t *TableReader) Rows() [][]string { return t.rows }
+
+// RowNumber returns the 1-based row number in the file of row i of the
+// current batch, for quarantine reports.
+func (t *TableReader) RowNumber(i int) int64 { return t.row - int64(len(t.rows)) + int64(i) + 1 }
+
+// Err returns the first error met by Next.
+func (t *TableReader) Err() error { return t.err }
+
+// Close releases the arrow memory held by the reader.
+func (t *TableReader) Close() error {
+	if !t.closed {
+		t.closed = true
+		if t.rec != nil {
+			t.rec.Release()
+			t.rec = nil
+		}
+		if t.src != nil {
+			t.src.Release()
+		}
+	}
+	return nil
+}
+
+// Next renders the next batch of at most the batch size rows. It returns
+// false at the end of the table or on error.
+func (t *TableReader) Next() bool {
+	if t.err != nil || t.closed {
+		return false
+	}
+	t.err = guard(func() error {
+		for t.rec == nil || int64(t.recOff) >= t.rec.NumRows() {
+			if t.rec != nil {
+				t.rec.Release()
+				t.rec = nil
+			}
+			if !t.src.Next() {
+				if err := t.src.Err(); err != nil && !errors.Is(err, io.EOF) {
+					return err
+				}
+				return nil
+			}
+			t.rec = t.src.Record()
+			t.rec.Retain()
+			t.recOff = 0
+			if int(t.rec.NumCols()) != len(t.cols) {
+				return fmt.Errorf("record of %d columns in a table of %d", t.rec.NumCols(), len(t.cols))
+			}
+		}
+		n := int(min(int64(t.batchRows), t.rec.NumRows()-int64(t.recOff)))
+		t.render(t.rec, t.recOff, n)
+		t.recOff += n
+		t.row += int64(n)
+		return nil
+	})
+	if t.err != nil {
+		t.err = fmt.Errorf("arrowio: after row %d: %w", t.row, t.err)
+		t.rows = t.rows[:0]
+		return false
+	}
+	return t.rec != nil
+}
+
+// render formats rows off..off+n of rec into t.rows, column by column, into
+// one arena that becomes one string.
+func (t *TableReader) render(rec arrow.Record, off, n int) {
+	nc := len(t.cols)
+	t.arena = t.arena[:0]
+	t.ends = grow(t.ends, n*nc)
+	for j := 0; j < nc; j++ {
+		col := rec.Column(j)
+		for i := 0; i < n; i++ {
+			t.arena = appendValue(t.arena, col, off+i)
+			t.ends[i*nc+j] = len(t.arena)
+		}
+	}
+	s := string(t.arena)
+	t.cells = grow(t.cells, n*nc)
+	if cap(t.rows) < n {
+		t.rows = make([][]string, n)
+	}
+	t.rows = t.rows[:n]
+	start := 0
+	for j := 0; j < nc; j++ {
+		for i := 0; i < n; i++ {
+			k := i*nc + j
+			t.cells[k] = s[start:t.ends[k]]
+			start = t.ends[k]
+		}
+	}
+	for i := range t.rows {
+		t.rows[i] = t.cells[i*nc : (i+1)*nc : (i+1)*nc]
+	}
+}
+
+const rfc3339Milli = "2006-01-02T15:04:05.000Z07:00"
+
+// appendValue appends the ingest rendering of a[i] to dst.
+func appendValue(dst []byte, a arrow.Array, i int) []byte {
+	if a.IsNull(i) {
+		return dst
+	}
+	switch a := a.(type) {
+	case *array.Int8:
+		return strconv.AppendInt(dst, int64(a.Value(i)), 10)
+	case *array.Int16:
+		return strconv.AppendInt(dst, int64(a.Value(i)), 10)
+	case *array.Int32:
+		return strconv.AppendInt(dst, int64(a.Value(i)), 10)
+	case *array.Int64:
+		return strconv.AppendInt(dst, a.Value(i), 10)
+	case *array.Uint8:
+		return strconv.AppendUint(dst, uint64(a.Value(i)), 10)
+	case *array.Uint16:
+		return strconv.AppendUint(dst, uint64(a.Value(i)), 10)
+	case *array.Uint32:
+		return strconv.AppendUint(dst, uint64(a.Value(i)), 10)
+	case *array.Uint64:
+		return strconv.AppendUint(dst, a.Value(i), 10)
+	case *array.Float16:
+		return strconv.AppendFloat(dst, float64(a.Value(i).Float32()), 'g', -1, 32)
+	case *array.Float32:
+		return strconv.AppendFloat(dst, float64(a.Value(i)), 'g', -1, 32)
+	case *array.Float64:
+		return strconv.AppendFloat(dst, a.Value(i), 'g', -1, 64)
+	case *array.Boolean:
+		return strconv.AppendBool(dst, a.Value(i))
+	case *array.String:
+		return append(dst, a.Value(i)...)
+	case *array.LargeString:
+		return append(dst, a.Value(i)...)
+	case *array.StringView:
+		return append(dst, a.Value(i)...)
+	case *array.Binary:
+		return append(dst, a.Value(i)...)
+	case *array.LargeBinary:
+		return append(dst, a.Value(i)...)
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		return a.Value(i).ToTime(unit).UTC().AppendFormat(dst, rfc3339Milli)
+	case *array.Date32:
+		return a.Value(i).ToTime().UTC().AppendFormat(dst, time.DateOnly)
+	case *array.Date64:
+		return a.Value(i).ToTime().UTC().AppendFormat(dst, time.DateOnly)
+	case *array.Dictionary:
+		return appendValue(dst, a.Dictionary(), a.GetValueIndex(i))
+	}
+	return append(dst, a.ValueStr(i)...)
+}

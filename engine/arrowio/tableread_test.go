@@ -1,0 +1,296 @@
+package arrowio
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// mixedRecord builds a 4-row record of every type the ingest layer meets,
+// with a null in each column, and the strings OpenTable/OpenIPC must render.
+func mixedRecord(t *testing.T) (arrow.Record, [][]string) {
+	t.Helper()
+	mem := memory.DefaultAllocator
+	tsMs := &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
+	tsUs := &arrow.TimestampType{Unit: arrow.Microsecond} // no zone: taken as UTC
+	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
+	md := arrow.NewMetadata([]string{"source"}, []string{"test"})
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
+		{Name: "f64", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "ls", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "ds", Type: dict, Nullable: true},
+		{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "ts_ms", Type: tsMs, Nullable: true},
+		{Name: "ts_us", Type: tsUs, Nullable: true},
+		{Name: "d32", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	}, &md)
+	rb := array.NewRecordBuilder(mem, sc)
+	defer rb.Release()
+	valid := []bool{true, true, true, false}
+	rb.Field(0).(*array.Int32Builder).AppendValues([]int32{-7, 0, math.MaxInt32, 0}, valid)
+	rb.Field(1).(*array.Int64Builder).AppendValues([]int64{math.MinInt64, 42, 1735689600000, 0}, valid)
+	rb.Field(2).(*array.Float32Builder).AppendValues([]float32{0.1, -105.5, 1e-7, 0}, valid)
+	tenth := 0.1
+	rb.Field(3).(*array.Float64Builder).AppendValues([]float64{0.1, -105.25, tenth + 0.2, 0}, valid)
+	rb.Field(4).(*array.StringBuilder).AppendValues([]string{"Viettel", "", "Lõm sóng, \"x\"", ""}, valid)
+	rb.Field(5).(*array.LargeStringBuilder).AppendValues([]string{"a", "bb", "ccc", ""}, valid)
+	db := rb.Field(6).(*array.BinaryDictionaryBuilder)
+	for _, v := range []string{"4G", "LTE", "4G"} {
+		if err := db.AppendString(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.AppendNull()
+	rb.Field(7).(*array.BooleanBuilder).AppendValues([]bool{true, false, true, false}, valid)
+	ms := time.Date(2025, 7, 1, 1, 2, 3, 456e6, time.UTC).UnixMilli()
+	rb.Field(8).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{arrow.Timestamp(ms), 0, -1, 0}, valid)
+	rb.Field(9).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{arrow.Timestamp(ms*1000 + 789), 1, 0, 0}, valid)
+	rb.Field(10).(*array.Date32Builder).AppendValues([]arrow.Date32{arrow.Date32FromTime(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)), 0, -1, 0}, valid)
+	want := [][]string{
+		{"-7", "-9223372036854775808", "0.1", "0.1", "Viettel", "a", "4G", "true", "2025-07-01T01:02:03.456Z", "2025-07-01T01:02:03.456Z", "2025-07-01"},
+		{"0", "42", "-105.5", "-105.25", "", "bb", "LTE", "false", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z", "1970-01-01"},
+		{"2147483647", "1735689600000", "1e-07", "0.30000000000000004", "Lõm sóng, \"x\"", "ccc", "4G", "true", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000Z", "1969-12-31"},
+		{"", "", "", "", "", "", "", "", "", "", ""},
+	}
+	return rb.NewRecord(), want
+}
+
+func readAll(t *testing.T, tr *TableReader) ([][]string, []int64) {
+	t.Helper()
+	var rows [][]string
+	var nums []int64
+	for tr.Next() {
+		for i, r := range tr.Rows() {
+			rows = append(rows, append([]string(nil), r...))
+			nums = append(nums, tr.RowNumber(i))
+		}
+	}
+	if err := tr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows, nums
+}
+
+func TestGenericTables(t *testing.T) {
+	rec, want := mixedRecord(t)
+	defer rec.Release()
+	cols := make([]string, rec.NumCols())
+	for i, f := range rec.Schema().Fields() {
+		cols[i] = f.Name
+	}
+
+	var pq, ipcStream bytes.Buffer
+	ipcFile, err := os.CreateTemp(t.TempDir(), "*.arrow") // the ipc file writer seeks
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ipcFile.Close()
+	pw, err := pqarrow.NewFileWriter(rec.Schema(), &pq, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(3)), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 2; k++ { // 8 rows in row groups of 3
+		if err := pw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := ipc.NewFileWriter(ipcFile, ipc.WithSchema(rec.Schema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := ipc.NewWriter(&ipcStream, ipc.WithSchema(rec.Schema()))
+	for k := 0; k < 2; k++ {
+		if err := fw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, want...)
+	ipcFileBytes, err := os.ReadFile(ipcFile.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name   string
+		format Format
+		data   []byte
+		open   func(data []byte) (*TableReader, error)
+	}{
+		{"parquet", FormatParquet, pq.Bytes(), func(d []byte) (*TableReader, error) {
+			return OpenTable(bytes.NewReader(d), int64(len(d)), WithBatchRows(3))
+		}},
+		{"ipc file", FormatIPCFile, ipcFileBytes, func(d []byte) (*TableReader, error) {
+			return OpenIPC(io.MultiReader(bytes.NewReader(d)), WithBatchRows(3)) // not seekable
+		}},
+		{"ipc stream", FormatIPCStream, ipcStream.Bytes(), func(d []byte) (*TableReader, error) {
+			return OpenIPC(bytes.NewReader(d), WithBatchRows(3))
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Sniff(tc.data); got != tc.format {
+				t.Errorf("Sniff = %v, want %v", got, tc.format)
+			}
+			tr, err := tc.open(tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			if !reflect.DeepEqual(tr.Columns(), cols) {
+				t.Errorf("Columns = %q, want %q", tr.Columns(), cols)
+			}
+			if tr.Metadata()["source"] != "test" {
+				t.Errorf("Metadata = %v, want source=test", tr.Metadata())
+			}
+			rows, nums := readAll(t, tr)
+			if len(rows) != len(want) {
+				t.Fatalf("%d rows, want %d", len(rows), len(want))
+			}
+			for i := range want {
+				if nums[i] != int64(i+1) {
+					t.Errorf("row %d: RowNumber %d", i, nums[i])
+				}
+				for j := range want[i] {
+					if rows[i][j] != want[i][j] {
+						t.Errorf("row %d column %s = %q, want %q", i+1, cols[j], rows[i][j], want[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestResultTableRoundTrip(t *testing.T) {
+	cols := []Column{
+		{Name: "h3", Uint64: []uint64{0x8865a84a4dfffff, math.MaxUint64, 0}},
+		{Name: "n", Int64: []int64{-1, 0, 5}},
+		{Name: "ts", TimeUnixMs: []int64{0, 1735689600123, -1}},
+		{Name: "share", Float64: []float64{0.25, math.NaN(), 1e300}},
+		{Name: "reason", String: []string{"", "bad lon", "x"}, EmptyIsNull: true},
+		{Name: "carrier", String: []string{"", "viettel", "viettel"}},
+		{Name: "ok", Bool: []bool{true, false, true}},
+	}
+	meta := map[string]string{"resolution": "8", "threshold_4g_dbm": "-105"}
+	var buf bytes.Buffer
+	tw, err := NewTableWriter(&buf, meta, WithRowGroupRows(2), WithCodec(Snappy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Write(cols); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Write(cols); err != nil { // streaming: a second batch
+		t.Fatal(err)
+	}
+	bad := append([]Column(nil), cols...)
+	bad[1] = Column{Name: "n", Float64: []float64{1, 2, 3}}
+	if err := tw.Write(bad); !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("changed column type: err = %v", err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := OpenTable(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tr.Metadata(), meta) {
+		t.Errorf("Metadata = %v, want %v", tr.Metadata(), meta)
+	}
+	rows, _ := readAll(t, tr)
+	want := [][]string{
+		{"614277924930977791", "18446744073709551615", "0"},
+		{"-1", "0", "5"},
+		{"1970-01-01T00:00:00.000Z", "2025-01-01T00:00:00.123Z", "1969-12-31T23:59:59.999Z"},
+		{"0.25", "", "1e+300"},
+		{"", "bad lon", "x"},
+		{"", "viettel", "viettel"},
+		{"true", "false", "true"},
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want 6", len(rows))
+	}
+	for i, r := range rows {
+		for j := range cols {
+			if r[j] != want[j][i%3] {
+				t.Errorf("row %d %s = %q, want %q", i+1, cols[j].Name, r[j], want[j][i%3])
+			}
+		}
+	}
+	for _, bad := range [][]Column{
+		{{Name: "a", Int64: []int64{1}, Float64: []float64{1}}},
+		{{Name: "a", Int64: []int64{1}}, {Name: "b", Int64: []int64{1, 2}}},
+		{{Name: "a", Int64: []int64{1}}, {Name: "a", Int64: []int64{1}}},
+		{},
+	} {
+		if err := WriteTable(io.Discard, bad, nil); !errors.Is(err, engine.ErrInvalidValue) {
+			t.Errorf("WriteTable(%v): err = %v, want ErrInvalidValue", bad, err)
+		}
+	}
+}
+
+func TestSniff(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want Format
+	}{
+		{"parquet", "PAR1\x15\x04", FormatParquet},
+		{"arrow file", "ARROW1\x00\x00", FormatIPCFile},
+		{"arrow stream", "\xff\xff\xff\xff\x10\x01", FormatIPCStream},
+		{"csv", "ts,carrier,tech", FormatUnknown},
+		{"empty", "", FormatUnknown},
+		{"short parquet", "PAR", FormatUnknown},
+		{"short stream", "\xff\xff\xff", FormatUnknown},
+		{"lower case", "par1", FormatUnknown},
+	}
+	for _, tc := range tests {
+		if got := Sniff([]byte(tc.in)); got != tc.want {
+			t.Errorf("%s: Sniff(%q) = %v, want %v", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestOpenRejects(t *testing.T) {
+	for _, in := range []string{"", "PAR1", "ts,lon\n1,2\n", "PAR1xxxxxxxxPAR1"} {
+		if _, err := OpenTable(strings.NewReader(in), int64(len(in))); !errors.Is(err, engine.ErrUnsupportedFormat) {
+			t.Errorf("OpenTable(%q): err = %v, want ErrUnsupportedFormat", in, err)
+		}
+	}
+	for _, in := range []string{"", "ARROW1", "ts,lon\n", "\xff\xff\xff\xff\xff\xff\xff\x7f"} {
+		if _, err := OpenIPC(strings.NewReader(in)); !errors.Is(err, engine.ErrUnsupportedFormat) {
+			t.Errorf("OpenIPC(%q): err = %v, want ErrUnsupportedFormat", in, err)
+		}
+	}
+}
