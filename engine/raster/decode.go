@@ -189,7 +189,7 @@ func unpredictHorizontal(b []byte, rowBytes, size int, bo binary.ByteOrder) {
 // unpredictFloat undoes TIFF predictor 3 in place: each row holds the
 // samples' bytes as planes (most significant byte of every sample first),
 // byte-wise differenced. The result is each sample big-endian.
-func unpredictFloat(b []byte, rowBytes, size int) error {
+func unpredictFloat(b []byte, rowBytes, size int) {
 	tmp := make([]byte, rowBytes)
 	n := rowBytes / size
 	for r := 0; r+rowBytes <= len(b); r += rowBytes {
@@ -204,5 +204,4 @@ func unpredictFloat(b []byte, rowBytes, size int) error {
 			}
 		}
 	}
-	return nil
 }

@@ -327,3 +327,29 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestRowsAllocs(t *testing.T) {
+	const w, h = 64, 64
+	vals := make([]float64, w*h)
+	for i := range vals {
+		vals[i] = float64(i % 251)
+	}
+	for _, comp := range []int{CompressionNone, CompressionLZW, CompressionPackBits} {
+		rd, err := open(t, encodeTIFF(tiffSpec{bo: binary.LittleEndian, w: w, h: h, typ: Float32, bh: 8, comp: comp, pred: 2}, vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// After the first band, decoding reuses the band's buffers.
+		rows := rd.Rows()
+		rows.Next()
+		allocs := testing.AllocsPerRun(5, func() {
+			rows.band = 0
+			if !rows.Next() {
+				t.Fatal(rows.Err())
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("compression %d: %v allocations per band, want 0", comp, allocs)
+		}
+	}
+}
