@@ -1,0 +1,266 @@
+package arrowio
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow/go/v17/parquet"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Site table columns, in file order.
+const (
+	sID = iota
+	sCarrier
+	sTech
+	sLon
+	sLat
+	sBand
+	sHeight
+	sAzimuth
+	sBeamwidth
+	sTilt
+	sEIRP
+	sStatus
+	sBackhaul
+	sCount
+)
+
+var siteFields = [sCount]field{
+	sID:        {name: "site_id", kind: kindString},
+	sCarrier:   {name: "carrier", kind: kindString},
+	sTech:      {name: "tech", kind: kindStringNull},
+	sLon:       {name: "lon", kind: kindFloat64},
+	sLat:       {name: "lat", kind: kindFloat64},
+	sBand:      {name: "band_mhz", kind: kindFloat64},
+	sHeight:    {name: "height_m", kind: kindFloat64},
+	sAzimuth:   {name: "azimuth_deg", kind: kindFloat64},
+	sBeamwidth: {name: "beamwidth_deg", kind: kindFloat64},
+	sTilt:      {name: "tilt_deg", kind: kindFloat64},
+	sEIRP:      {name: "eirp_dbm", kind: kindFloat64},
+	sStatus:    {name: "status", kind: kindString},
+	sBackhaul:  {name: "backhaul", kind: kindStringNull},
+}
+
+var siteRequired = [sCount]bool{sID: true, sCarrier: true, sTech: true, sLon: true, sLat: true}
+
+// WriteSites writes a site register to Parquet with the contract's column
+// names. NaN fields are written as null, TechUnknown and BackhaulUnknown as
+// null. Options: WithCodec, WithRowGroupRows, WithMetadata.
+func WriteSites(w io.Writer, sites []engine.Site, opts ...Option) error {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
+	for i, s := range sites {
+		if int(s.Tech) >= len(techNames) || int(s.Status) > int(engine.StatusDown) || int(s.Backhaul) > int(engine.BackhaulSatellite) {
+			return fmt.Errorf("arrowio: site %d (%q): undefined tech, status or backhaul: %w", i, s.SiteID, engine.ErrInvalidValue)
+		}
+	}
+	p, err := newPQWriter(w, siteFields[:], cfg)
+	if err != nil {
+		return err
+	}
+	str := make([]string, 0, min(len(sites), 1<<16))
+	f64 := make([]float64, 0, cap(str))
+	for off := 0; off < len(sites); {
+		n := min(p.room(), len(sites)-off, cap(str))
+		part := sites[off : off+n]
+		for c := 0; c < sCount; c++ {
+			var err error
+			if siteFields[c].kind == kindFloat64 {
+				f64 = f64[:0]
+				for _, s := range part {
+					f64 = append(f64, siteFloat(&s, c))
+				}
+				err = p.float64s(c, f64)
+			} else {
+				str = str[:0]
+				for _, s := range part {
+					str = append(str, siteString(&s, c))
+				}
+				err = stringsTo(p, c, str)
+			}
+			if err != nil {
+				p.close()
+				return err
+			}
+		}
+		off += n
+		if err := p.commit(n); err != nil {
+			p.close()
+			return err
+		}
+	}
+	return p.close()
+}
+
+func siteFloat(s *engine.Site, c int) float64 {
+	switch c {
+	case sLon:
+		return s.Lon
+	case sLat:
+		return s.Lat
+	case sBand:
+		return s.BandMHz
+	case sHeight:
+		return s.HeightM
+	case sAzimuth:
+		return s.AzimuthDeg
+	case sBeamwidth:
+		return s.BeamwidthDeg
+	case sTilt:
+		return s.TiltDeg
+	}
+	return s.EIRPDBm
+}
+
+func siteString(s *engine.Site, c int) string {
+	switch c {
+	case sID:
+		return s.SiteID
+	case sCarrier:
+		return string(s.Carrier)
+	case sTech:
+		return techNames[s.Tech]
+	case sStatus:
+		return s.Status.String()
+	}
+	return s.Backhaul.String()
+}
+
+// ReadSites reads a site register written by WriteSites (or any Parquet
+// file with the contract's column names and types). site_id, carrier,
+// tech, lon and lat are required (engine.ErrMissingColumn); absent optional
+// columns read as NaN or the zero enum.
+func ReadSites(r io.ReaderAt, size int64) ([]engine.Site, error) {
+	f, err := openParquet(r, size)
+	if err != nil {
+		return nil, err
+	}
+	sc := f.MetaData().Schema
+	var col [sCount]int
+	for i, fd := range siteFields {
+		pt := parquet.Types.ByteArray
+		if fd.kind == kindFloat64 {
+			pt = parquet.Types.Double
+		}
+		if col[i], err = leaf(sc, fd.name, pt); err != nil {
+			return nil, err
+		}
+		if col[i] < 0 && siteRequired[i] {
+			return nil, fmt.Errorf("arrowio: site file lacks column %q: %w", fd.name, engine.ErrMissingColumn)
+		}
+	}
+	total := f.NumRows()
+	if total < 0 {
+		return nil, fmt.Errorf("arrowio: site file claims %d rows: %w", total, engine.ErrUnsupportedFormat)
+	}
+	var (
+		sites []engine.Site
+		buf   colBuf
+		f64   []float64
+	)
+	tech := newLookup(func(s string) (engine.Tech, error) {
+		if s == "" {
+			return engine.TechUnknown, nil
+		}
+		return engine.ParseTech(s)
+	})
+	status := newLookup(engine.ParseSiteStatus)
+	backhaul := newLookup(engine.ParseBackhaul)
+	err = guard(func() error {
+		for g := 0; g < f.NumRowGroups(); g++ {
+			rg := f.RowGroup(g)
+			var readers [sCount]any
+			for c := range readers {
+				if col[c] >= 0 {
+					cr, err := rg.Column(col[c])
+					if err != nil {
+						return err
+					}
+					readers[c] = cr
+				}
+			}
+			for left := rg.NumRows(); left > 0; {
+				n := int(min(left, DefaultBatchRows))
+				base := len(sites)
+				for k := 0; k < n; k++ {
+					sites = append(sites, engine.Site{BandMHz: nan, HeightM: nan, AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan})
+				}
+				part := sites[base:]
+				for c, rd := range readers {
+					if rd == nil {
+						continue
+					}
+					var err error
+					if siteFields[c].kind == kindFloat64 {
+						f64 = grow(f64, n)
+						if err = buf.readF64(rd.(float64Reader), f64); err == nil {
+							for k := range part {
+								setSiteFloat(&part[k], c, f64[k])
+							}
+						}
+					} else {
+						var vals []parquet.ByteArray
+						if vals, err = buf.readBA(rd.(byteArrayReader), n); err == nil {
+							for k := range part {
+								if err = setSiteString(&part[k], c, vals[k], tech, status, backhaul); err != nil {
+									err = fmt.Errorf("row %d: %w", base+k+1, err)
+									break
+								}
+							}
+						}
+					}
+					if err != nil {
+						return fmt.Errorf("arrowio: sites column %q: %w", siteFields[c].name, err)
+					}
+				}
+				left -= int64(n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sites, nil
+}
+
+func setSiteFloat(s *engine.Site, c int, v float64) {
+	switch c {
+	case sLon:
+		s.Lon = v
+	case sLat:
+		s.Lat = v
+	case sBand:
+		s.BandMHz = v
+	case sHeight:
+		s.HeightM = v
+	case sAzimuth:
+		s.AzimuthDeg = v
+	case sBeamwidth:
+		s.BeamwidthDeg = v
+	case sTilt:
+		s.TiltDeg = v
+	default:
+		s.EIRPDBm = v
+	}
+}
+
+func setSiteString(s *engine.Site, c int, v []byte, tech *lookup[engine.Tech], status *lookup[engine.SiteStatus], backhaul *lookup[engine.Backhaul]) (err error) {
+	switch c {
+	case sID:
+		s.SiteID = string(v)
+	case sCarrier:
+		s.Carrier = engine.Carrier(v)
+	case sTech:
+		s.Tech, err = tech.get(v)
+	case sStatus:
+		s.Status, err = status.get(v)
+	default:
+		s.Backhaul, err = backhaul.get(v)
+	}
+	return err
+}
