@@ -2,7 +2,10 @@ package hexgrid
 
 //go:generate go run gentables.go
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // This file is a pure-Go port of H3's latLngToCell (h3-go v4.5.0, C
 // sources h3_faceijk.c, h3_coordijk.h, h3_h3Index.c) with cheaper
@@ -67,6 +70,7 @@ type projection struct {
 	scale [MaxRes + 1]float64
 	mA    [MaxRes + 1]float64 // eps·kTheta·scale: margin term divided by t
 	mB    [MaxRes + 1]float64 // eps·kRel·scale: margin term times (1+t)
+	mFar  [MaxRes + 1]float64 // 64·mA + 2·mB: the margin for any t ≥ 1/64
 }
 
 var proj = newProjection()
@@ -98,6 +102,7 @@ func newProjection() *projection {
 		p.scale[r] = s
 		p.mA[r] = epsilon64 * kTheta * s
 		p.mB[r] = epsilon64 * kRel * s
+		p.mFar[r] = 64*p.mA[r] + 2*p.mB[r]
 		s *= math.Sqrt(7)
 	}
 	return p
@@ -106,27 +111,54 @@ func newProjection() *projection {
 // fastIndex returns the cell at res containing the point and true, or
 // false when the point is within the error margin of a decision boundary
 // (the caller then asks h3-go). lon and lat must be finite, res in 0..15.
-func fastIndex(lon, lat float64, res int) (Cell, bool) {
-	sinLat, cosLat := math.Sincos(lat * degToRad)
-	sinLon, cosLon := math.Sincos(lon * degToRad)
-	px, py, pz := cosLon*cosLat, sinLon*cosLat, sinLat
-
-	// Nearest face centre = largest dot product; keep the runner-up.
-	best, second := -2.0, -2.0
-	face := 0
-	for f := range faceCenter {
-		c := &faceCenter[f]
-		d := c[0]*px + c[1]*py + c[2]*pz
-		if d > best {
-			second = best
-			best = d
-			face = f
-		} else if d > second {
-			second = d
-		}
+func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
+	// Nearest face centre = largest dot product. The lookup table lists
+	// the faces that can come within faceMargin of the best anywhere in
+	// the point's 2°×2° bucket; with one candidate no tie is possible.
+	var px, py, pz float64
+	e := uint32(0)
+	if lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180 {
+		sinLat, cosLat := sincosDeg(lat)
+		sinLon, cosLon := sincosDeg(lon)
+		px, py, pz = cosLon*cosLat, sinLon*cosLat, sinLat
+		bi := int((lat + 90) * (1.0 / faceBucketDeg))
+		bj := int((lon + 180) * (1.0 / faceBucketDeg))
+		bi = min(bi, faceBucketsLat-1)
+		bj = min(bj, faceBucketsLon-1)
+		e = ft[bi*faceBucketsLon+bj]
+	} else {
+		sinLat, cosLat := math.Sincos(lat * degToRad)
+		sinLon, cosLon := math.Sincos(lon * degToRad)
+		px, py, pz = cosLon*cosLat, sinLon*cosLat, sinLat
 	}
-	if best-second < faceMargin {
-		return 0, false
+	var face int
+	var best float64
+	if n := e & 0xff; n == 1 {
+		face = int(e>>8) & 0xff
+		c := &faceCenter[face]
+		best = c[0]*px + c[1]*py + c[2]*pz
+	} else {
+		second := -2.0
+		best = -2.0
+		if n == 0 {
+			e, n = allFaces, 20
+		}
+		for m := uint32(0); m < n; m++ {
+			f := int(e>>(8+5*m)) & 31
+			if n == 20 {
+				f = int(m)
+			}
+			c := &faceCenter[f]
+			d := c[0]*px + c[1]*py + c[2]*pz
+			if d > best {
+				second, best, face = best, d, f
+			} else if d > second {
+				second = d
+			}
+		}
+		if best-second < faceMargin {
+			return 0, false
+		}
 	}
 
 	class := res & 1
@@ -137,90 +169,236 @@ func fastIndex(lon, lat float64, res int) (Cell, bool) {
 	scale := proj.scale[res]
 	x, y := gx*scale, gy*scale
 
-	i, j, k := hex2dToIJK(x, y)
+	// Nearest hex centre by cube rounding. H3 quantises with DGGRID's
+	// algorithm (hex2dToIJK below); both return the hex containing the
+	// point, and the margin test below only accepts points clearly inside.
+	// Cube coordinates on the 60° basis e_i, e_i+e_j: q = a-b, r = b for
+	// the point a·e_i + b·e_j.
+	b := y * 1.1547005383792515290182975610039149112953 // 1/sin 60°
+	cq, cr := x-0.5*b, b
+	rq, rr := cubeRound(cq, cr)
+	ai, aj := float64(rq+rr), float64(rr)
 
-	// Distance from (x, y) to the edge of the hex centred at (i, j, k).
-	ai, aj := float64(i-k), float64(j-k)
+	// Distance from (x, y) to the edge of the hex centred at (ai, aj).
 	dx, dy := x-(ai-0.5*aj), y-aj*sqrt3Over2
 	m := math.Abs(dx)
-	if a := math.Abs(0.5*dx + sqrt3Over2*dy); a > m {
-		m = a
+	m = max(m, math.Abs(0.5*dx+sqrt3Over2*dy))
+	m = max(m, math.Abs(0.5*dx-sqrt3Over2*dy))
+	// Margin mA/t + mB·(1+t) with t = tan r < 0.77: for t ≥ 1/64 it is at
+	// most 64·mA + 2·mB, which avoids a square root and a division for all
+	// but the points nearest a face centre.
+	t2 := gx*gx + gy*gy
+	margin := proj.mFar[res]
+	if t2 < 1.0/(64*64) {
+		t := math.Sqrt(t2)
+		margin = proj.mA[res]/t + proj.mB[res]*(1+t)
 	}
-	if a := math.Abs(0.5*dx - sqrt3Over2*dy); a > m {
-		m = a
-	}
-	t := math.Sqrt(gx*gx + gy*gy)
-	if 0.5-m <= proj.mA[res]/t+proj.mB[res]*(1+t) {
+	if !(0.5-m > margin) {
 		return 0, false
 	}
-	return faceIJKToCell(face, i-k, j-k, res)
+	return faceIJKToCell(face, rq+rr, rr, res)
 }
 
-// hex2dToIJK is H3's _hex2dToCoordIJK (from DGGRID): the normalised ijk+
-// coordinates of the hex containing the hex2d point (x, y).
-func hex2dToIJK(x, y float64) (i, j, k int) {
-	a1, a2 := math.Abs(x), math.Abs(y)
-	x2 := a2 * 1.1547005383792515290182975610039149112953 // 1/sin 60°
-	x1 := a1 + x2/2.0
-	m1, m2 := int(x1), int(x2)
-	r1, r2 := x1-float64(m1), x2-float64(m2)
+// Face lookup buckets.
+const (
+	faceBucketDeg  = 2.0
+	faceBucketsLat = 90
+	faceBucketsLon = 180
+	// faceSamples per bucket side; the farthest any bucket point lies from
+	// a sample is below faceSampleSlack/2 radians (half a 0.5° diagonal).
+	faceSamples     = 5
+	faceSampleSlack = 0.0125
+)
 
-	if r1 < 0.5 {
-		if r1 < 1.0/3.0 {
-			i = m1
-			if r2 < (1.0+r1)/2.0 {
-				j = m2
-			} else {
-				j = m2 + 1
+// faceTable holds, per 2°×2° lon/lat bucket, the icosahedron faces that can
+// be nearest (or within faceMargin of nearest) to some point of the bucket:
+// count in the low byte (0 = use all 20), then up to three 5-bit faces.
+type faceTable [faceBucketsLat * faceBucketsLon]uint32
+
+// allFaces marks a full scan in fastIndex.
+const allFaces = 0
+
+var (
+	faceTableOnce sync.Once
+	faceTableVal  *faceTable
+)
+
+// faces returns the face lookup table, built on first use (about 10 ms).
+func faces() *faceTable {
+	faceTableOnce.Do(func() { faceTableVal = buildFaceTable() })
+	return faceTableVal
+}
+
+// buildFaceTable samples each bucket on a faceSamples² grid. For two faces
+// f, g the difference p·c_f − p·c_g changes by at most |c_f − c_g| ≤ 2 per
+// radian of movement on the sphere, and so does best(p) − p·c_f. A face
+// whose dot product trails the best by more than 2·h + faceMargin at every
+// sample, h the largest distance from a bucket point to its nearest sample,
+// therefore trails by more than faceMargin everywhere in the bucket and can
+// be ignored there: it is neither the nearest face nor a near tie.
+func buildFaceTable() *faceTable {
+	ft := new(faceTable)
+	var dots [faceSamples * faceSamples][20]float64
+	var bests [faceSamples * faceSamples]float64
+	for bi := 0; bi < faceBucketsLat; bi++ {
+		for bj := 0; bj < faceBucketsLon; bj++ {
+			lat0 := -90 + float64(bi)*faceBucketDeg
+			lon0 := -180 + float64(bj)*faceBucketDeg
+			for si := 0; si < faceSamples; si++ {
+				for sj := 0; sj < faceSamples; sj++ {
+					lat := (lat0 + faceBucketDeg*float64(si)/(faceSamples-1)) * degToRad
+					lon := (lon0 + faceBucketDeg*float64(sj)/(faceSamples-1)) * degToRad
+					p := [3]float64{math.Cos(lon) * math.Cos(lat), math.Sin(lon) * math.Cos(lat), math.Sin(lat)}
+					s := si*faceSamples + sj
+					bests[s] = -2
+					for f := range faceCenter {
+						c := faceCenter[f]
+						dots[s][f] = c[0]*p[0] + c[1]*p[1] + c[2]*p[2]
+						bests[s] = max(bests[s], dots[s][f])
+					}
+				}
 			}
-		} else {
-			if r2 < (1.0 - r1) {
-				j = m2
-			} else {
-				j = m2 + 1
+			var e uint32 // count in the low byte, faces from bit 8
+			n := 0
+			for f := 0; f < 20; f++ {
+				for s := range bests {
+					if dots[s][f] >= bests[s]-2*faceSampleSlack-faceMargin {
+						if n < 3 {
+							e |= uint32(f) << (8 + 5*n)
+						}
+						n++
+						break
+					}
+				}
 			}
-			if (1.0-r1) <= r2 && r2 < (2.0*r1) {
-				i = m1 + 1
+			if n <= 3 {
+				e |= uint32(n)
 			} else {
-				i = m1
+				e = 0 // scan all faces
 			}
+			ft[bi*faceBucketsLon+bj] = e
 		}
+	}
+	return ft
+}
+
+// faceIJKToCell is H3's _faceIjkToH3 for a cell given by face and axial
+// coordinates (ai, aj) = (i-k, j-k) at res. It works in axial coordinates,
+// where H3's aperture-7 steps are linear maps and normalisation is a
+// no-op, and takes the digits 4 or 2 resolutions at a time from tables
+// (see digitChunks). false means H3 would return no cell (coordinates
+// beyond the base-cell table); the caller then defers to h3-go.
+func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
+	const allSeven = uint64(1)<<45 - 1
+	dig := allSeven &^ (uint64(1)<<(3*(MaxRes-res)) - 1)
+	dig = allSeven &^ dig // 7s below res, zeros for levels 1..res
+	r := res
+	for r >= 4 {
+		const m, off = 49, 49 << 40
+		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
+		e := chunk4[r&1][(ai-qi*m)*m+(aj-qj*m)]
+		dig |= uint64(e&0xfff) << (3 * (MaxRes - r))
+		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
+		r -= 4
+	}
+	if r >= 2 {
+		const m, off = 7, 7 << 40
+		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
+		e := chunk2[r&1][(ai-qi*m)*m+(aj-qj*m)]
+		dig |= uint64(e&0x3f) << (3 * (MaxRes - r))
+		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
+		r -= 2
+	}
+	if r == 1 {
+		var d uint64
+		var ok bool
+		ai, aj, d, ok = upStep(1, ai, aj)
+		if !ok {
+			return 0, false
+		}
+		dig |= d << (3 * (MaxRes - 1))
+	}
+
+	i, j, k := normalizeIJK(ai, aj, 0)
+	if i > 2 || j > 2 || k > 2 {
+		return 0, false
+	}
+	bcr := faceIJKBaseCell[face][i][j][k]
+	bc, rots := int(bcr&0xff), int(bcr>>8)
+
+	if baseCellPentagon[bc] {
+		var digits [MaxRes + 1]uint64
+		for r := 1; r <= res; r++ {
+			digits[r] = dig >> (3 * (MaxRes - r)) & 7
+		}
+		rotatePentagonDigits(&digits, res, bc, face, rots)
+		for r := 1; r <= res; r++ {
+			sh := uint(3 * (MaxRes - r))
+			dig = dig&^(7<<sh) | digits[r]<<sh
+		}
+	} else if rots != 0 {
+		t := &rot60ccw[rots]
+		for r := 1; r <= res; r++ {
+			sh := uint(3 * (MaxRes - r))
+			dig = dig&^(7<<sh) | t[dig>>sh&7]<<sh
+		}
+	}
+	return Cell(uint64(1)<<59 | uint64(res)<<resOffset | uint64(bc)<<45 | dig), true
+}
+
+// upStep is one level of _faceIjkToH3: from the axial coordinates of a
+// cell at resolution r to its parent's, and the cell's digit. Class III
+// resolutions (odd r) use H3's _upAp7/_downAp7, Class II _upAp7r/_downAp7r.
+func upStep(r, ai, aj int) (pi, pj int, digit uint64, ok bool) {
+	var ci, cj int
+	if r&1 == 1 {
+		pi, pj = roundDiv7(3*ai-aj), roundDiv7(ai+2*aj)
+		ci, cj = 2*pi+pj, 3*pj-pi
 	} else {
-		if r1 < 2.0/3.0 {
-			if r2 < (1.0 - r1) {
-				j = m2
-			} else {
-				j = m2 + 1
-			}
-			if (2.0*r1-1.0) < r2 && r2 < (1.0-r1) {
-				i = m1
-			} else {
-				i = m1 + 1
-			}
-		} else {
-			i = m1 + 1
-			if r2 < (r1 / 2.0) {
-				j = m2
-			} else {
-				j = m2 + 1
-			}
-		}
+		pi, pj = roundDiv7(2*ai+aj), roundDiv7(3*aj-ai)
+		ci, cj = 3*pi-pj, pi+2*pj
 	}
+	da, db := uint(ai-ci+1), uint(aj-cj+1)
+	if da > 2 || db > 2 {
+		return 0, 0, 7, false // not a unit vector: cannot happen
+	}
+	return pi, pj, digitOfAxial[da][db], true
+}
 
-	// Fold across the axes if necessary (exact in integers: the C code's
-	// 2.0*diff is a small even integer in a double).
-	if x < 0.0 {
-		if j%2 == 0 {
-			i = i - 2*(i-j/2)
-		} else {
-			i = i - (2*(i-(j+1)/2) + 1)
+// digitChunks: the down-steps of consecutive resolutions compose to 7·I
+// (H3's _downAp7 and _downAp7r matrices multiply to 7·I), so two up-steps
+// map x + 7w to parent(x) + w and produce the same two digits for x and
+// x + 7w; four up-steps likewise with 49. chunk4[p] and chunk2[p] hold,
+// for x mod 49 (resp. 7) per axis and a finest level of parity p, the
+// digits (level r-l at bits 3l) and the ancestor
+// of the residue as two int8 at bits 12 and 20.
+var chunk4, chunk2 = buildChunks()
+
+func buildChunks() (c4 [2][49 * 49]uint32, c2 [2][7 * 7]uint32) {
+	build := func(p, n, m int, dst []uint32) {
+		for ri := 0; ri < m; ri++ {
+			for rj := 0; rj < m; rj++ {
+				ai, aj := ri, rj
+				var digs uint32
+				for l := 0; l < n; l++ {
+					var d uint64
+					var ok bool
+					// parity of level r-l is p^(l&1); upStep only needs parity.
+					ai, aj, d, ok = upStep(p^(l&1), ai, aj)
+					if !ok {
+						panic("hexgrid: aperture-7 step without unit digit")
+					}
+					digs |= uint32(d) << (3 * l)
+				}
+				dst[ri*m+rj] = digs | uint32(uint8(int8(ai)))<<12 | uint32(uint8(int8(aj)))<<20
+			}
 		}
 	}
-	if y < 0.0 {
-		i = i - (2*j+1)/2
-		j = -j
+	for p := 0; p < 2; p++ {
+		build(p, 4, 49, c4[p][:])
+		build(p, 2, 7, c2[p][:])
 	}
-	return normalizeIJK(i, j, 0)
+	return c4, c2
 }
 
 // normalizeIJK is H3's _ijkNormalize.
@@ -292,54 +470,6 @@ var rot60ccw = func() (t [6][8]uint64) {
 // rot60cw is one 60° clockwise digit rotation.
 var rot60cw = [8]uint64{0, 3, 6, 2, 5, 1, 4, 7}
 
-// faceIJKToCell is H3's _faceIjkToH3 for a cell given by face and axial
-// coordinates (ai, aj) = (i-k, j-k) at res. It works in axial coordinates,
-// where H3's aperture-7 steps are linear maps and normalisation is a no-op.
-// false means H3 would return no cell (coordinates beyond the base-cell
-// table); the caller then defers to h3-go.
-func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
-	var digits [MaxRes + 1]uint64
-	for r := res; r >= 1; r-- {
-		var pi, pj, ci, cj int
-		if r&1 == 1 { // Class III: _upAp7 then _downAp7 (ccw)
-			pi, pj = roundDiv7(3*ai-aj), roundDiv7(ai+2*aj)
-			ci, cj = 2*pi+pj, 3*pj-pi
-		} else { // Class II: _upAp7r then _downAp7r (cw)
-			pi, pj = roundDiv7(2*ai+aj), roundDiv7(3*aj-ai)
-			ci, cj = 3*pi-pj, pi+2*pj
-		}
-		da, db := uint(ai-ci+1), uint(aj-cj+1)
-		if da > 2 || db > 2 {
-			return 0, false // not a unit vector: cannot happen, defer to H3
-		}
-		digits[r] = digitOfAxial[da][db]
-		ai, aj = pi, pj
-	}
-
-	i, j, k := normalizeIJK(ai, aj, 0)
-	if i > 2 || j > 2 || k > 2 {
-		return 0, false
-	}
-	bcr := faceIJKBaseCell[face][i][j][k]
-	bc, rots := int(bcr&0xff), int(bcr>>8)
-
-	if baseCellPentagon[bc] {
-		rotatePentagonDigits(&digits, res, bc, face, rots)
-	} else if rots != 0 {
-		t := &rot60ccw[rots]
-		for r := 1; r <= res; r++ {
-			digits[r] = t[digits[r]]
-		}
-	}
-
-	h := uint64(1)<<59 | uint64(res)<<resOffset | uint64(bc)<<45 | (uint64(1)<<45 - 1)
-	for r := 1; r <= res; r++ {
-		sh := uint(3 * (MaxRes - r))
-		h = h&^(7<<sh) | digits[r]<<sh
-	}
-	return Cell(h), true
-}
-
 // leadingDigit is H3's _h3LeadingNonZeroDigit on a digit array.
 func leadingDigit(d *[MaxRes + 1]uint64, res int) uint64 {
 	for r := 1; r <= res; r++ {
@@ -376,4 +506,96 @@ func rotatePentagonDigits(d *[MaxRes + 1]uint64, res, bc, face, rots int) {
 			}
 		}
 	}
+}
+
+// hex2dToIJK is H3's _hex2dToCoordIJK (from DGGRID): the normalised ijk+
+// coordinates of the hex containing the hex2d point (x, y).
+func hex2dToIJK(x, y float64) (i, j, k int) {
+	a1, a2 := math.Abs(x), math.Abs(y)
+	x2 := a2 * 1.1547005383792515290182975610039149112953 // 1/sin 60°
+	x1 := a1 + x2/2.0
+	m1, m2 := int(x1), int(x2)
+	r1, r2 := x1-float64(m1), x2-float64(m2)
+
+	if r1 < 0.5 {
+		if r1 < 1.0/3.0 {
+			i = m1
+			if r2 < (1.0+r1)/2.0 {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+		} else {
+			if r2 < (1.0 - r1) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+			if (1.0-r1) <= r2 && r2 < (2.0*r1) {
+				i = m1 + 1
+			} else {
+				i = m1
+			}
+		}
+	} else {
+		if r1 < 2.0/3.0 {
+			if r2 < (1.0 - r1) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+			if (2.0*r1-1.0) < r2 && r2 < (1.0-r1) {
+				i = m1
+			} else {
+				i = m1 + 1
+			}
+		} else {
+			i = m1 + 1
+			if r2 < (r1 / 2.0) {
+				j = m2
+			} else {
+				j = m2 + 1
+			}
+		}
+	}
+
+	// Fold across the axes if necessary (exact in integers: the C code's
+	// 2.0*diff is a small even integer in a double).
+	if x < 0.0 {
+		if j%2 == 0 {
+			i = i - 2*(i-j/2)
+		} else {
+			i = i - (2*(i-(j+1)/2) + 1)
+		}
+	}
+	if y < 0.0 {
+		i = i - (2*j+1)/2
+		j = -j
+	}
+	return normalizeIJK(i, j, 0)
+}
+
+// b2i is 1 for true, 0 for false; the compiler emits SETcc, not a branch.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// cubeRound returns the nearest hex centre to the point with 60°-basis
+// coordinates (q, r), by rounding the cube coordinates (q, r, −q−r) and
+// repairing the one that rounded farthest so they sum to zero. The choice
+// is made without branches: it is unpredictable, and a mispredict costs
+// more than the arithmetic.
+func cubeRound(q, r float64) (int, int) {
+	s := -q - r
+	fq, fr, fs := math.Floor(q+0.5), math.Floor(r+0.5), math.Floor(s+0.5)
+	eq, er, es := math.Abs(fq-q), math.Abs(fr-r), math.Abs(fs-s)
+	rq, rr := int(fq), int(fr)
+	delta := rq + rr + int(fs)
+	fixQ := b2i(eq > er && eq > es)
+	fixR := b2i(er > es) &^ fixQ
+	return rq - delta&-fixQ, rr - delta&-fixR
 }

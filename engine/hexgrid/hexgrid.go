@@ -66,13 +66,16 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 	if len(dst) != len(lon) || len(lon) != len(lat) {
 		return fmt.Errorf("hexgrid: IndexInto length mismatch: dst %d, lon %d, lat %d", len(dst), len(lon), len(lat))
 	}
-	for i := range lon {
-		x, y := lon[i], lat[i]
-		if !finite(x) || !finite(y) {
+	ft := faces()
+	lat = lat[:len(lon)]
+	dst = dst[:len(lon)]
+	for i, x := range lon {
+		y := lat[i]
+		if x-x+y-y != 0 { // NaN or ±Inf in either coordinate
 			dst[i] = 0
 			continue
 		}
-		c, ok := fastIndex(x, y, res)
+		c, ok := fastIndex(ft, x, y, res)
 		if !ok {
 			c = referenceIndex(x, y, res)
 		}
