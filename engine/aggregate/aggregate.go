@@ -143,6 +143,18 @@ const (
 	resShift    = 52
 )
 
+// pageSize is the number of keys' statistics per page.
+const pageSize = 4096
+
+func (a *Aggregator) statsCap() (n int) {
+	for _, p := range a.pages {
+		n += cap(p)
+	}
+	return n
+}
+
+func (a *Aggregator) stat(s int32) *stats { return &a.pages[uint32(s)/pageSize][uint32(s)%pageSize] }
+
 type keyInfo struct {
 	key  uint64
 	cell hexgrid.Cell
@@ -189,7 +201,7 @@ type Aggregator struct {
 
 	table   []int32 // open addressing: slot+1, 0 = empty
 	keys    []keyInfo
-	stats   []stats
+	pages   [][]stats // statistics by slot, in pages of pageSize: growth never copies them
 	skipped Skipped
 
 	scratch []int32
@@ -265,7 +277,15 @@ func (a *Aggregator) slot(k uint64, cell hexgrid.Cell, cid uint16, tech engine.T
 	}
 	s := int32(len(a.keys))
 	a.keys = append(a.keys, keyInfo{key: k, cell: cell, cid: cid, tech: tech})
-	a.stats = append(a.stats, newStats())
+	if int(s)%pageSize == 0 {
+		c := pageSize
+		if len(a.pages) == 0 {
+			c = 16 // the first page grows by append, so small aggregators stay small
+		}
+		a.pages = append(a.pages, make([]stats, 0, c))
+	}
+	p := &a.pages[len(a.pages)-1]
+	*p = append(*p, newStats())
 	i := hashKey(k) & mask
 	for a.table[i] != 0 {
 		i = (i + 1) & mask
@@ -408,7 +428,7 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 		if s < 0 {
 			continue
 		}
-		st := &a.stats[s]
+		st := a.stat(s)
 		cls := clsUnknown
 		if hasEnv {
 			switch b.Environment[i] {
@@ -499,7 +519,7 @@ func (a *Aggregator) Merge(other *Aggregator) error {
 		cid := remap[ok.cid]
 		k := ok.key&^cidMask | uint64(cid)<<techBits
 		s := a.slot(k, ok.cell, cid, ok.tech)
-		a.stats[s].merge(&other.stats[j])
+		a.stat(s).merge(other.stat(int32(j)))
 	}
 	a.skipped.NoCell += other.skipped.NoCell
 	a.skipped.NoTech += other.skipped.NoTech
@@ -535,7 +555,7 @@ func (s *signalAcc) merge(o *signalAcc) {
 func (a *Aggregator) Rows() []Row {
 	rows := make([]Row, len(a.keys))
 	for j, ki := range a.keys {
-		st := &a.stats[j]
+		st := a.stat(int32(j))
 		r := &rows[j]
 		r.Key = Key{Cell: ki.cell, Carrier: a.carriers[ki.cid], Tech: ki.tech}
 		r.Outdoor = counts(st.counts[clsOutdoor])
@@ -596,9 +616,9 @@ func (r *rateSketch) summary() RateStats {
 // sizeBytes estimates the heap held by the statistics.
 func (a *Aggregator) sizeBytes() int64 {
 	n := int64(cap(a.table))*4 + int64(cap(a.keys))*int64(unsafe.Sizeof(keyInfo{})) +
-		int64(cap(a.stats))*int64(unsafe.Sizeof(stats{}))
-	for i := range a.stats {
-		st := &a.stats[i]
+		int64(a.statsCap())*int64(unsafe.Sizeof(stats{}))
+	for i := range a.keys {
+		st := a.stat(int32(i))
 		n += int64(cap(st.sig[0].b.c)+cap(st.sig[1].b.c)+cap(st.dl.b.c)+cap(st.ul.b.c))*4 +
 			int64(cap(st.dev.w))*8 + int64(cap(st.win))*16
 	}
