@@ -58,9 +58,13 @@
 // commutative and Rows of any merge order of the same partitions equal the
 // Rows of one Aggregator fed every row. Rows are sorted by cell, carrier
 // and tech. Memory grows with the number of keys and the spread of their
-// values, not with rows: a key costs about 0.5 KiB plus its histograms
-// (4 bytes per dBm or speed bucket spanned), its device set (≤ 1 KiB) and
-// its windows (16 bytes per 64 windows spanned).
+// values, not with rows: a key costs about 430 bytes (392 of statistics,
+// 24 of key, up to 16 of hash table) plus its histograms (4 bytes per dBm
+// or speed bucket spanned, with a little padding), its device set
+// (≤ 1 KiB) and its windows (16 bytes per 64 windows spanned); about
+// 0.5 KiB in all for a key with a month of ordinary tests. Key statistics
+// live in pages of 4096 keys, so growth never copies them. An Aggregator
+// holds up to 4096 distinct carriers.
 //
 // # Concurrency
 //
