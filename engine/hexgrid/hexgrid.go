@@ -84,6 +84,26 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 	return nil
 }
 
+// IndexIntoH3 is IndexInto computed by calling h3-go's LatLngToCell for
+// every row: the reference IndexInto is checked against, for tests and
+// side-by-side benchmarks. It allocates nothing.
+func IndexIntoH3(dst []Cell, lon, lat []float64, res int) error {
+	if err := checkRes(res); err != nil {
+		return err
+	}
+	if len(dst) != len(lon) || len(lon) != len(lat) {
+		return fmt.Errorf("hexgrid: IndexIntoH3 length mismatch: dst %d, lon %d, lat %d", len(dst), len(lon), len(lat))
+	}
+	for i := range lon {
+		if !finite(lon[i]) || !finite(lat[i]) {
+			dst[i] = 0
+			continue
+		}
+		dst[i] = referenceIndex(lon[i], lat[i], res)
+	}
+	return nil
+}
+
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Valid reports whether c is a valid H3 cell.
