@@ -1,0 +1,259 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ManifestVersion is the layout version this package writes and reads.
+const ManifestVersion = 1
+
+// Manifest lists every ingested source.
+type Manifest struct {
+	Version int      `json:"version"`
+	Sources []Source `json:"sources"`
+}
+
+// Source is one ingested input file.
+type Source struct {
+	SHA256         string           `json:"sha256"`
+	Name           string           `json:"name"`
+	Kind           string           `json:"kind"`
+	Format         string           `json:"format"`
+	IngestedAt     time.Time        `json:"ingested_at"`
+	RowsRead       int64            `json:"rows_read"`
+	Accepted       int64            `json:"accepted"`
+	Rejected       int64            `json:"rejected"`
+	RejectedBy     map[string]int64 `json:"rejected_by_reason,omitempty"`
+	IgnoredColumns []string         `json:"ignored_columns,omitempty"`
+	Mapping        json.RawMessage  `json:"mapping,omitempty"`
+	Quarantine     string           `json:"quarantine,omitempty"`
+	Parts          []Part           `json:"parts"`
+}
+
+// Part is one Parquet file of accepted rows.
+type Part struct {
+	Path    string `json:"path"` // relative to the dataset directory, '/'-separated
+	Kind    string `json:"kind"`
+	Period  string `json:"period,omitempty"` // YYYY-MM, measurements only
+	Carrier string `json:"carrier"`
+	Rows    int64  `json:"rows"`
+	Bytes   int64  `json:"bytes"`
+}
+
+// ErrAlreadyIngested is returned by Begin for a source whose SHA-256 is
+// already in the manifest.
+var ErrAlreadyIngested = errors.New("already ingested")
+
+// ErrLocked is returned when another ingest holds the dataset.
+var ErrLocked = errors.New("dataset is locked by another ingest")
+
+// Store is an opened dataset directory.
+type Store struct {
+	dir      string
+	manifest Manifest
+	// failpoint, when set (tests only), is called at each named step of a
+	// commit; a non-nil error aborts the commit there.
+	failpoint func(step string) error
+}
+
+const manifestName = "manifest.json"
+
+// Open reads the dataset at dir. A directory without a manifest (or one
+// that does not exist yet) is an empty dataset; it is created on the first
+// commit.
+func Open(dir string) (*Store, error) {
+	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return s, nil
+	case err != nil:
+		return nil, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &s.manifest); err != nil {
+		return nil, fmt.Errorf("dataset %s: manifest.json: %w", dir, err)
+	}
+	if s.manifest.Version != ManifestVersion {
+		return nil, fmt.Errorf("dataset %s: manifest version %d, this lomsong reads version %d", dir, s.manifest.Version, ManifestVersion)
+	}
+	return s, nil
+}
+
+// Dir returns the dataset directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Manifest returns a copy of the manifest.
+func (s *Store) Manifest() Manifest {
+	m := s.manifest
+	m.Sources = slices.Clone(m.Sources)
+	return m
+}
+
+// Lookup returns the source with the given SHA-256, if ingested.
+func (s *Store) Lookup(sha string) (Source, bool) {
+	for _, src := range s.manifest.Sources {
+		if src.SHA256 == sha {
+			return src, true
+		}
+	}
+	return Source{}, false
+}
+
+// Parts returns the listed parts of a kind ("measurements" or "sites"),
+// optionally limited to periods and carriers (nil = all), sorted by path.
+func (s *Store) Parts(kind string, periods, carriers []string) []Part {
+	var out []Part
+	for _, src := range s.manifest.Sources {
+		for _, p := range src.Parts {
+			if p.Kind != kind {
+				continue
+			}
+			if periods != nil && !slices.Contains(periods, p.Period) {
+				continue
+			}
+			if carriers != nil && !slices.Contains(carriers, p.Carrier) {
+				continue
+			}
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// Path returns the absolute path of a part.
+func (s *Store) Path(p Part) string { return filepath.Join(s.dir, filepath.FromSlash(p.Path)) }
+
+// lock takes an exclusive, non-blocking flock on dir/.lock.
+func lock(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("dataset %s: %w", dir, ErrLocked)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func unlock(f *os.File) {
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	_ = f.Close()
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory: write, fsync, rename, fsync the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// WriteFileAtomic is writeFileAtomic for callers outside the package
+// (reports and outputs that must never be seen half-written).
+func WriteFileAtomic(path string, data []byte) error { return writeFileAtomic(path, data) }
+
+// AtomicFile is a file that appears at its path only when Commit succeeds.
+type AtomicFile struct {
+	f    *os.File
+	path string
+	done bool
+}
+
+// CreateAtomic starts writing path through a temporary file beside it.
+func CreateAtomic(path string) (*AtomicFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	return &AtomicFile{f: f, path: path}, nil
+}
+
+// Write implements io.Writer.
+func (a *AtomicFile) Write(p []byte) (int, error) { return a.f.Write(p) }
+
+// Commit fsyncs, closes and renames the file into place.
+func (a *AtomicFile) Commit() error {
+	if a.done {
+		return errors.New("atomic file already closed")
+	}
+	a.done = true
+	name := a.f.Name()
+	if err := a.f.Sync(); err != nil {
+		a.f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := a.f.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, a.path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return syncDir(filepath.Dir(a.path))
+}
+
+// Abort discards the file. It is safe to call after Commit (then it does nothing).
+func (a *AtomicFile) Abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	name := a.f.Name()
+	a.f.Close()
+	os.Remove(name)
+}
+
+var _ io.Writer = (*AtomicFile)(nil)

@@ -1,0 +1,271 @@
+package dataset
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// IngestOptions control IngestFile.
+type IngestOptions struct {
+	// Kind forces the table kind; "" detects it from the header (and from
+	// Mapping.Kind when a mapping is given).
+	Kind ingest.Kind
+	// Mapping maps the file's own layout onto the contract (nil = none);
+	// MappingJSON is its text, recorded in the manifest.
+	Mapping     *ingest.Mapping
+	MappingJSON []byte
+	// Config is the validation configuration; its Source is set to the
+	// file's base name.
+	Config ingest.Config
+	// MaxRejectShare refuses the source when more than this share of its
+	// rows are rejected (default 0.05 when zero; 1 accepts everything).
+	MaxRejectShare float64
+}
+
+// IngestResult says what became of one file.
+type IngestResult struct {
+	Path            string
+	SHA256          string
+	Format          string
+	Kind            ingest.Kind
+	AlreadyIngested bool
+	Previous        Source // the earlier ingest, when AlreadyIngested
+	Report          *ingest.Report
+	Source          Source // the manifest entry, when committed
+	RefusedDir      string // where the report and quarantine went, when refused
+}
+
+// TooManyRejectsError is returned when a source's reject share exceeds the
+// limit. The report and quarantine are written to Dir; the dataset is
+// unchanged.
+type TooManyRejectsError struct {
+	Path  string
+	Share float64
+	Limit float64
+	Dir   string
+}
+
+func (e *TooManyRejectsError) Error() string {
+	return fmt.Sprintf("%s: %.2f%% of rows rejected, above the limit of %.2f%% (--max-reject-share); nothing was added to the dataset; see %s",
+		e.Path, 100*e.Share, 100*e.Limit, e.Dir)
+}
+
+// SHA256File returns the hex SHA-256 of a file's bytes.
+func SHA256File(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// IngestFile validates one input file and adds its accepted rows to the
+// dataset atomically. A file whose SHA-256 is already listed changes
+// nothing and is reported as AlreadyIngested.
+func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) (*IngestResult, error) {
+	if opt.MaxRejectShare == 0 {
+		opt.MaxRejectShare = 0.05
+	}
+	sha, err := SHA256File(path)
+	if err != nil {
+		return nil, err
+	}
+	res := &IngestResult{Path: path, SHA256: sha}
+	if prev, ok := s.Lookup(sha); ok {
+		res.AlreadyIngested, res.Previous = true, prev
+		return res, nil
+	}
+	src, err := OpenSource(path, opt.Kind, opt.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	res.Format, res.Kind = src.Format, src.Kind
+	txn, err := s.Begin(sha, filepath.Base(path), string(src.Kind))
+	if errors.Is(err, ErrAlreadyIngested) {
+		prev, _ := s.Lookup(sha)
+		res.AlreadyIngested, res.Previous = true, prev
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer txn.Abort()
+	cfg := opt.Config
+	cfg.Source = filepath.Base(path)
+	var rep *ingest.Report
+	if src.Kind == ingest.KindSites {
+		rep, err = ingest.ReadSites(ctx, src.Records, opt.Mapping, cfg, txn.WriteSites, txn.Reject)
+	} else {
+		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, txn.WriteMeasurements, txn.Reject)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Report = rep
+	if share := rep.RejectShare(); share > opt.MaxRejectShare {
+		js, _ := json.MarshalIndent(ReportJSON(res), "", "  ")
+		dir, err := txn.Refuse(append(js, '\n'))
+		if err != nil {
+			return nil, err
+		}
+		res.RefusedDir = dir
+		return res, &TooManyRejectsError{Path: path, Share: share, Limit: opt.MaxRejectShare, Dir: dir}
+	}
+	res.Source, err = txn.Commit(Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ReportJSON renders a result as a JSON-friendly value with reasons in a
+// stable order.
+func ReportJSON(r *IngestResult) any {
+	type reason struct {
+		Reason string `json:"reason"`
+		Rows   int64  `json:"rows"`
+	}
+	out := map[string]any{"path": r.Path, "sha256": r.SHA256, "format": r.Format, "kind": r.Kind,
+		"already_ingested": r.AlreadyIngested}
+	if r.Report != nil {
+		var reasons []reason
+		for _, k := range r.Report.Reasons() {
+			reasons = append(reasons, reason{string(k), r.Report.ByReason[k]})
+		}
+		out["rows_read"], out["accepted"], out["rejected"] = r.Report.RowsRead, r.Report.Accepted, r.Report.Rejected
+		out["rejected_by_reason"] = reasons
+		out["ignored_columns"] = r.Report.IgnoredColumns
+		if r.Report.DedupStoppedAtLine > 0 {
+			out["dedup_stopped_at_line"] = r.Report.DedupStoppedAtLine
+		}
+	}
+	return out
+}
+
+// OpenedSource is an opened input file: its format, kind and rows.
+type OpenedSource struct {
+	Format  string
+	Kind    ingest.Kind
+	Records ingest.Records
+	closers []func() error
+}
+
+// Close releases the file (and any decompressed temporary copy).
+func (o *OpenedSource) Close() error {
+	var first error
+	for i := len(o.closers) - 1; i >= 0; i-- {
+		if err := o.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// OpenSource opens an input file of any supported format (CSV, OpenCelliD
+// export, Parquet, Arrow IPC, each optionally gzip-compressed) and
+// decides its kind: kind if given, else the mapping's kind, else from the
+// header (OpenCelliD and site_id → sites, otherwise measurements).
+func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping) (*OpenedSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &OpenedSource{closers: []func() error{f.Close}}
+	fail := func(err error) (*OpenedSource, error) {
+		o.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r, gz, err := ingest.MaybeGunzip(f)
+	if err != nil {
+		return fail(err)
+	}
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, _ := br.Peek(8)
+	format := ingest.Sniff(head)
+	suffix := ""
+	if gz {
+		suffix = "+gzip"
+	}
+	o.Format = format.String() + suffix
+	switch format {
+	case ingest.FormatCSV:
+		if len(head) == 0 {
+			return fail(ingest.ErrEmptyInput)
+		}
+		first, _ := br.Peek(4096)
+		line := string(first)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimPrefix(line, "\ufeff")
+		if ingest.LooksLikeOpenCellID(line) && kind != ingest.KindMeasurements {
+			o.Format = "opencellid" + suffix
+			opt := ingest.CSVOptions{Comma: ','}
+			if !strings.EqualFold(strings.SplitN(line, ",", 2)[0], "radio") {
+				opt.Header = ingest.OpenCellIDHeader
+			}
+			rec, err := ingest.NewCSV(br, opt)
+			if err != nil {
+				return fail(err)
+			}
+			o.Kind, o.Records = ingest.KindSites, ingest.NewOpenCellID(rec)
+			return o, nil
+		}
+		rec, err := ingest.NewCSV(br, ingest.CSVOptions{})
+		if err != nil {
+			return fail(err)
+		}
+		o.Records = rec
+	default:
+		rec, closer, err := openColumnar(format, f, br, gz)
+		if err != nil {
+			return fail(err)
+		}
+		if closer != nil {
+			o.closers = append(o.closers, closer)
+		}
+		o.Records = rec
+	}
+	o.Kind = detectKind(kind, m, o.Records.Header())
+	return o, nil
+}
+
+func detectKind(kind ingest.Kind, m *ingest.Mapping, header []string) ingest.Kind {
+	if kind != "" {
+		return kind
+	}
+	if m != nil && m.Kind != "" {
+		return m.Kind
+	}
+	for _, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), "site_id") {
+			return ingest.KindSites
+		}
+	}
+	if m != nil {
+		for src, dst := range m.Columns {
+			if dst == "site_id" && slices.ContainsFunc(header, func(h string) bool { return strings.EqualFold(h, src) }) {
+				return ingest.KindSites
+			}
+		}
+	}
+	return ingest.KindMeasurements
+}

@@ -1,0 +1,189 @@
+package dataset
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// randomCSV writes n measurement rows with every contract column filled or
+// empty at random, and returns the text.
+func randomCSV(n int, seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var b strings.Builder
+	b.WriteString(strings.Join(ingest.MeasurementColumns, ",") + "\n")
+	carriers := []string{"Viettel", "VNPT", "MobiFone", "Vietnamobile"}
+	techs := []string{"2G", "3G", "4G", "5G"}
+	opt := func(v string) string {
+		if r.IntN(4) == 0 {
+			return ""
+		}
+		return v
+	}
+	t0 := time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for i := 0; i < n; i++ {
+		tech := techs[r.IntN(4)]
+		lo, _ := engine.SignalRange(engine.Tech(r.IntN(4) + 1))
+		_ = lo
+		svc := []string{"ok", "ok", "ok", "none", "emergency", ""}[r.IntN(6)]
+		sig := fmt.Sprintf("%.1f", -115+30*r.Float64())
+		if svc == "none" {
+			sig = ""
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%.6f,%.6f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+			t0+r.Int64N(60*86400*1000), carriers[r.IntN(4)], tech,
+			102.2+7*r.Float64(), 8.6+14*r.Float64(), sig, svc,
+			opt(fmt.Sprintf("%.1f", -20+15*r.Float64())), opt(fmt.Sprintf("%.1f", -5+30*r.Float64())),
+			fmt.Sprintf("%.2f", 100*r.Float64()), opt(fmt.Sprintf("%.2f", 20*r.Float64())), opt(fmt.Sprint(r.IntN(300))),
+			opt([]string{"drive", "crowd", "mdt", "speedtest"}[r.IntN(4)]), opt(fmt.Sprintf("d%04d", r.IntN(500))),
+			opt([]string{"smartphone", "feature", "tablet", "router"}[r.IntN(4)]),
+			opt([]string{"outdoor", "vehicle", "indoor"}[r.IntN(3)]))
+	}
+	return b.String()
+}
+
+func sameFloat(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+
+func sameRow(a, b engine.Measurement) bool {
+	return a.TimeUnixMs == b.TimeUnixMs && a.Carrier == b.Carrier && a.Tech == b.Tech &&
+		sameFloat(a.Lon, b.Lon) && sameFloat(a.Lat, b.Lat) && sameFloat(a.SignalDBm, b.SignalDBm) &&
+		a.Service == b.Service && sameFloat(a.RSRQDB, b.RSRQDB) && sameFloat(a.SINRDB, b.SINRDB) &&
+		sameFloat(a.DLMbps, b.DLMbps) && sameFloat(a.ULMbps, b.ULMbps) && sameFloat(a.LatencyMs, b.LatencyMs) &&
+		a.Source == b.Source && a.DeviceID == b.DeviceID && a.DeviceClass == b.DeviceClass && a.Environment == b.Environment
+}
+
+// rowKey orders rows independently of partitioning.
+func rowKey(m engine.Measurement) string { return fmt.Sprintf("%+v", m) }
+
+// TestCSVParquetRoundTrip validates a CSV directly, ingests it into the
+// Parquet dataset, reads every partition back, and checks the two row
+// multisets are equal, field by field (NaN for absent values included).
+func TestCSVParquetRoundTrip(t *testing.T) {
+	text := randomCSV(20000, 7)
+	rec, err := ingest.NewCSV(strings.NewReader(text), ingest.CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := map[string]int{}
+	var n int
+	rep, err := ingest.ReadMeasurements(context.Background(), rec, nil, ingest.Defaults("x", now),
+		func(b *engine.MeasurementBatch) error {
+			for i := 0; i < b.Len(); i++ {
+				direct[rowKey(b.Row(i))]++
+				n++
+			}
+			return nil
+		}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted < 15000 {
+		t.Fatalf("too few accepted: %+v", rep)
+	}
+	// The same file, gzip-compressed, through the dataset.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	in := filepath.Join(t.TempDir(), "m.csv.gz")
+	os.WriteFile(in, gz.Bytes(), 0o644)
+	s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+	o := opts()
+	o.MaxRejectShare = 1
+	res, err := s.IngestFile(context.Background(), in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != "csv+gzip" || res.Report.Accepted != rep.Accepted || res.Report.Rejected != rep.Rejected {
+		t.Fatalf("%+v vs %+v", res.Report, rep)
+	}
+	got := 0
+	err = s.ScanMeasurements(context.Background(), nil, nil, func(b *engine.MeasurementBatch) error {
+		for i := 0; i < b.Len(); i++ {
+			k := rowKey(b.Row(i))
+			if direct[k] == 0 {
+				return fmt.Errorf("row read back was never ingested: %s", k)
+			}
+			direct[k]--
+			got++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Fatalf("read back %d rows, ingested %d", got, n)
+	}
+	if len(s.Periods()) != 3 { // 20 Aug + 60 days spans Aug, Sep, Oct
+		t.Fatalf("periods %v", s.Periods())
+	}
+}
+
+// TestParquetInput ingests a carrier's Parquet file whose columns use the
+// contract names but native types (timestamps, floats, nulls).
+func TestParquetInput(t *testing.T) {
+	ts := []int64{
+		time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC).UnixMilli(),
+		time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC).UnixMilli(),
+		time.Date(2026, 10, 1, 3, 0, 0, 0, time.UTC).UnixMilli(),
+	}
+	cols := []arrowio.Column{
+		{Name: "ts", TimeUnixMs: ts},
+		{Name: "carrier", String: []string{"Viettel", "VNPT", "Viettel"}},
+		{Name: "tech", String: []string{"LTE", "4G", "4G"}},
+		{Name: "lon", Float64: []float64{105.8, 105.9, 500}},
+		{Name: "lat", Float64: []float64{21.0, 21.1, 21.2}},
+		{Name: "signal_dbm", Float64: []float64{-95.5, math.NaN(), -90}},
+		{Name: "service", String: []string{"ok", "none", "ok"}},
+	}
+	var buf bytes.Buffer
+	if err := arrowio.WriteTable(&buf, cols, nil); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "carrier.parquet")
+	os.WriteFile(in, buf.Bytes(), 0o644)
+	s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+	o := opts()
+	o.MaxRejectShare = 1
+	res, err := s.IngestFile(context.Background(), in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != "parquet" || res.Report.Accepted != 2 || res.Report.Rejected != 1 {
+		t.Fatalf("%s %+v", res.Format, res.Report)
+	}
+	q, _ := os.ReadFile(filepath.Join(s.Dir(), res.Source.Quarantine))
+	if !strings.Contains(string(q), "carrier.parquet,3,lon,500,out_of_range") {
+		t.Fatalf("quarantine should name row 3: %s", q)
+	}
+}
+
+func TestSitesIngest(t *testing.T) {
+	in := writeFile(t, t.TempDir(), "sites.csv",
+		"site_id,carrier,tech,lon,lat,azimuth_deg,status\nA,viettel,4G,105.8,21.0,120,\nA,viettel,4G,105.8,21.0,240,\nB,vnpt,2G,105.9,21.1,,down\n")
+	s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+	res, err := s.IngestFile(context.Background(), in, opts())
+	if err != nil || res.Kind != ingest.KindSites {
+		t.Fatal(err, res.Kind)
+	}
+	sites, err := s.Sites(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) != 3 || sites[0].Carrier != engine.Viettel || sites[2].Status != engine.StatusDown || !math.IsNaN(sites[2].AzimuthDeg) || sites[1].AzimuthDeg != 240 {
+		t.Fatalf("%+v", sites)
+	}
+}

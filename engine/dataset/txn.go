@@ -1,0 +1,473 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// ReportTime is Vietnam's time (UTC+7, no daylight saving): a test's
+// period is its calendar month there.
+var ReportTime = time.FixedZone("ICT", 7*3600)
+
+// PeriodOf returns the YYYY-MM period of a Unix-millisecond time.
+func PeriodOf(unixMs int64) string {
+	return time.UnixMilli(unixMs).In(ReportTime).Format("2006-01")
+}
+
+// stageRows is how many rows a partition buffers before it hands them to
+// its Parquet writer; it bounds memory per open partition.
+const stageRows = 8192
+
+// Txn is one ingest of one source: rows go to private temporary files and
+// become visible only when Commit writes the manifest.
+type Txn struct {
+	s      *Store
+	lockf  *os.File
+	sha    string
+	short  string
+	name   string
+	kind   string
+	tmp    string
+	parts  map[partKey]*partWriter
+	sites  map[engine.Carrier][]engine.Site
+	qfile  *os.File
+	qw     *ingest.QuarantineWriter
+	closed bool
+
+	// cached period bounds of the last row, to skip time conversion.
+	lastLo, lastHi int64
+	lastPeriod     string
+}
+
+type partKey struct {
+	period  string
+	carrier engine.Carrier
+}
+
+type partWriter struct {
+	f     *os.File
+	w     *arrowio.MeasurementWriter
+	stage engine.MeasurementBatch
+	rel   string
+	tmp   string
+}
+
+// Begin starts ingesting a source with the given SHA-256 (hex), file name
+// and kind ("measurements" or "sites"). It takes the dataset's lock,
+// re-reads the manifest, returns ErrAlreadyIngested (with the earlier
+// source) when the checksum is listed, and removes what an earlier crashed
+// ingest may have left.
+func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
+	if len(sha) < 16 {
+		return nil, fmt.Errorf("dataset: checksum %q is too short", sha)
+	}
+	if kind != string(ingest.KindMeasurements) && kind != string(ingest.KindSites) {
+		return nil, fmt.Errorf("dataset: unknown kind %q", kind)
+	}
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
+	lf, err := lock(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := Open(s.dir)
+	if err != nil {
+		unlock(lf)
+		return nil, err
+	}
+	s.manifest = fresh.manifest
+	if _, ok := s.Lookup(sha); ok {
+		unlock(lf)
+		return nil, ErrAlreadyIngested
+	}
+	if err := s.collectGarbage(); err != nil {
+		unlock(lf)
+		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
+	}
+	short := sha[:16]
+	tmp, err := os.MkdirTemp(s.dir, ".tmp-"+short+"-")
+	if err != nil {
+		unlock(lf)
+		return nil, err
+	}
+	t := &Txn{s: s, lockf: lf, sha: sha, short: short, name: name, kind: kind, tmp: tmp,
+		parts: map[partKey]*partWriter{}, sites: map[engine.Carrier][]engine.Site{}}
+	t.qfile, err = os.Create(filepath.Join(tmp, "quarantine.csv"))
+	if err == nil {
+		t.qw, err = ingest.NewQuarantineWriter(t.qfile)
+	}
+	if err != nil {
+		t.Abort()
+		return nil, err
+	}
+	return t, nil
+}
+
+// Reject records a quarantined row.
+func (t *Txn) Reject(r ingest.Reject) error { return t.qw.Write(r) }
+
+// WriteMeasurements routes the rows of b to their (period, carrier) partitions.
+func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
+	for i := 0; i < b.Len(); i++ {
+		ms := b.TimeUnixMs[i]
+		if ms < t.lastLo || ms >= t.lastHi || t.lastPeriod == "" {
+			t.lastPeriod = PeriodOf(ms)
+			lo := time.UnixMilli(ms).In(ReportTime)
+			start := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, ReportTime)
+			t.lastLo, t.lastHi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+		}
+		k := partKey{t.lastPeriod, b.Carrier[i]}
+		pw := t.parts[k]
+		if pw == nil {
+			var err error
+			if pw, err = t.newPart(k); err != nil {
+				return err
+			}
+		}
+		pw.stage.AppendRow(b, i)
+		if pw.stage.Len() >= stageRows {
+			if err := pw.w.Write(&pw.stage); err != nil {
+				return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+			}
+			pw.stage.Reset()
+		}
+	}
+	return nil
+}
+
+func (t *Txn) newPart(k partKey) (*partWriter, error) {
+	rel := fmt.Sprintf("measurements/period=%s/carrier=%s/part-%s.parquet", k.period, k.carrier, t.short)
+	tmp := filepath.Join(t.tmp, fmt.Sprintf("m-%s-%s.parquet", k.period, k.carrier))
+	f, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	w, err := arrowio.NewMeasurementWriter(noClose{f})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	pw := &partWriter{f: f, w: w, rel: rel, tmp: tmp}
+	t.parts[k] = pw
+	return pw, nil
+}
+
+// WriteSites adds sites; they are written per carrier at Commit.
+func (t *Txn) WriteSites(sites []engine.Site) error {
+	for _, s := range sites {
+		t.sites[s.Carrier] = append(t.sites[s.Carrier], s)
+	}
+	return nil
+}
+
+// Meta describes the source for the manifest.
+type Meta struct {
+	Format     string
+	IngestedAt time.Time
+	Report     *ingest.Report
+	Mapping    []byte // the mapping file used, if any (JSON)
+}
+
+type placed struct{ tmp, final string }
+
+func (t *Txn) fail(step string) error {
+	if t.s.failpoint != nil {
+		return t.s.failpoint(step)
+	}
+	return nil
+}
+
+// closeParts finishes every partition file in the temporary directory and
+// returns the parts (sorted by path) and the files to place.
+func (t *Txn) closeParts() ([]Part, []placed, error) {
+	var parts []Part
+	var moves []placed
+	keys := make([]partKey, 0, len(t.parts))
+	for k := range t.parts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b partKey) int {
+		if c := strings.Compare(a.period, b.period); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.carrier), string(b.carrier))
+	})
+	for _, k := range keys {
+		pw := t.parts[k]
+		if pw.stage.Len() > 0 {
+			if err := pw.w.Write(&pw.stage); err != nil {
+				return nil, nil, fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+			}
+			pw.stage.Reset()
+		}
+		if err := pw.w.Close(); err != nil {
+			return nil, nil, fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
+		}
+		size, err := syncClose(pw.f)
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, Part{Path: pw.rel, Kind: t.kind, Period: k.period, Carrier: string(k.carrier), Rows: pw.w.Rows(), Bytes: size})
+		moves = append(moves, placed{pw.tmp, pw.rel})
+	}
+	carriers := make([]engine.Carrier, 0, len(t.sites))
+	for c := range t.sites {
+		carriers = append(carriers, c)
+	}
+	slices.Sort(carriers)
+	for _, c := range carriers {
+		rel := fmt.Sprintf("sites/carrier=%s/part-%s.parquet", c, t.short)
+		tmp := filepath.Join(t.tmp, "s-"+string(c)+".parquet")
+		f, err := os.Create(tmp)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := arrowio.WriteSites(noClose{f}, t.sites[c]); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
+		}
+		size, err := syncClose(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size})
+		moves = append(moves, placed{tmp, rel})
+	}
+	return parts, moves, nil
+}
+
+// noClose hides a file's Close from writers that close their sink, so
+// that the file can be fsynced before it is closed.
+type noClose struct{ io.Writer }
+
+func syncClose(f *os.File) (int64, error) {
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	return st.Size(), f.Close()
+}
+
+// Commit makes the source visible: it finishes the partition files, places
+// them, and writes the manifest last. On any error, everything it placed is
+// removed again and the dataset is as it was.
+func (t *Txn) Commit(meta Meta) (src Source, err error) {
+	if t.closed {
+		return Source{}, errors.New("dataset: transaction already finished")
+	}
+	defer t.Abort()
+	parts, moves, err := t.closeParts()
+	if err != nil {
+		return Source{}, err
+	}
+	if err := t.qw.Flush(); err != nil {
+		return Source{}, err
+	}
+	if _, err := syncClose(t.qfile); err != nil {
+		return Source{}, err
+	}
+	t.qfile = nil
+	if t.qw.Rows() > 0 {
+		moves = append(moves, placed{filepath.Join(t.tmp, "quarantine.csv"), "quarantine/" + t.short + ".csv"})
+	}
+	if err := t.fail("parts-written"); err != nil {
+		return Source{}, err
+	}
+	var done []string
+	defer func() {
+		if err != nil {
+			for _, p := range done {
+				os.Remove(filepath.Join(t.s.dir, filepath.FromSlash(p)))
+			}
+		}
+	}()
+	dirs := map[string]bool{}
+	for _, m := range moves {
+		final := filepath.Join(t.s.dir, filepath.FromSlash(m.final))
+		if err = os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return Source{}, err
+		}
+		if err = os.Rename(m.tmp, final); err != nil {
+			return Source{}, err
+		}
+		done = append(done, m.final)
+		dirs[filepath.Dir(final)] = true
+		if err = t.fail("placed " + m.final); err != nil {
+			return Source{}, err
+		}
+	}
+	for _, d := range sortedDirs(dirs) {
+		if err = syncDir(d); err != nil {
+			return Source{}, err
+		}
+	}
+	src = Source{SHA256: t.sha, Name: t.name, Kind: t.kind, Format: meta.Format,
+		IngestedAt: meta.IngestedAt.UTC(), Parts: parts}
+	if parts == nil {
+		src.Parts = []Part{}
+	}
+	if r := meta.Report; r != nil {
+		src.RowsRead, src.Accepted, src.Rejected = r.RowsRead, r.Accepted, r.Rejected
+		src.IgnoredColumns = r.IgnoredColumns
+		if len(r.ByReason) > 0 {
+			src.RejectedBy = map[string]int64{}
+			for k, v := range r.ByReason {
+				src.RejectedBy[string(k)] = v
+			}
+		}
+	}
+	if t.qw.Rows() > 0 {
+		src.Quarantine = "quarantine/" + t.short + ".csv"
+	}
+	if len(meta.Mapping) > 0 {
+		src.Mapping = json.RawMessage(meta.Mapping)
+	}
+	m := t.s.manifest
+	m.Sources = append(slices.Clone(m.Sources), src)
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return Source{}, err
+	}
+	if err = t.fail("before-manifest"); err != nil {
+		return Source{}, err
+	}
+	if err = writeFileAtomic(filepath.Join(t.s.dir, manifestName), append(data, '\n')); err != nil {
+		return Source{}, err
+	}
+	t.s.manifest = m
+	return src, nil
+}
+
+func sortedDirs(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for d := range m {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Refuse ends the transaction without adding the source: its quarantine
+// and the report (JSON) are kept under rejected/H/ for the user to read,
+// and no data is added. It returns the directory it wrote.
+func (t *Txn) Refuse(report []byte) (string, error) {
+	if t.closed {
+		return "", errors.New("dataset: transaction already finished")
+	}
+	defer t.Abort()
+	if err := t.qw.Flush(); err != nil {
+		return "", err
+	}
+	if _, err := syncClose(t.qfile); err != nil {
+		return "", err
+	}
+	t.qfile = nil
+	dir := filepath.Join(t.s.dir, "rejected", t.short)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := copyFileAtomic(filepath.Join(t.tmp, "quarantine.csv"), filepath.Join(dir, "quarantine.csv")); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "report.json"), report); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func copyFileAtomic(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := CreateAtomic(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Abort()
+		return err
+	}
+	return out.Commit()
+}
+
+// Abort discards the transaction's temporary files and releases the lock.
+// It is safe to call more than once and after Commit.
+func (t *Txn) Abort() {
+	if t.closed {
+		return
+	}
+	t.closed = true
+	for _, pw := range t.parts {
+		pw.f.Close()
+	}
+	if t.qfile != nil {
+		t.qfile.Close()
+	}
+	os.RemoveAll(t.tmp)
+	unlock(t.lockf)
+}
+
+// collectGarbage removes temporary directories and data files that the
+// manifest does not list: what a crashed ingest left. It runs under the lock.
+func (s *Store) collectGarbage() error {
+	listed := map[string]bool{}
+	for _, src := range s.manifest.Sources {
+		for _, p := range src.Parts {
+			listed[p.Path] = true
+		}
+		if src.Quarantine != "" {
+			listed[src.Quarantine] = true
+		}
+	}
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") {
+			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	for _, top := range []string{"measurements", "sites", "quarantine"} {
+		root := filepath.Join(s.dir, top)
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(s.dir, path)
+			if !listed[filepath.ToSlash(rel)] {
+				return os.Remove(path)
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
