@@ -1,5 +1,72 @@
 // Package arrowio reads and writes lomsong's columnar files: Parquet and
 // Arrow IPC. It is the only package of the module that imports the Apache
 // Arrow Go library (github.com/apache/arrow/go/v17); a move to another
-// release of that library is an import rewrite inside this package.
+// release of that library is an import rewrite inside this package, and no
+// arrow type appears in its API.
+//
+// # Measurement store files
+//
+// NewMeasurementWriter and NewMeasurementReader move engine.MeasurementBatch
+// to and from Parquet with the input contract's column names:
+//
+//	ts            INT64 timestamp(ms, UTC), required
+//	carrier       string, required, dictionary encoded
+//	tech          string "2G" | "3G" | "4G" | "5G"; null = engine.TechUnknown
+//	lon, lat      DOUBLE, WGS84 degrees
+//	signal_dbm    DOUBLE (RSRP 4G/5G, RSCP 3G, RSSI 2G)
+//	service       string "ok" | "none" | "emergency", required
+//	rsrq_db, sinr_db, dl_mbps, ul_mbps, latency_ms   DOUBLE
+//	source        string drive|crowd|mdt|speedtest; null = unknown
+//	device_id     string; null = ""
+//	device_class  string smartphone|feature|tablet|router; null = unknown
+//	environment   string outdoor|vehicle|indoor; null = unknown
+//
+// Every DOUBLE column is optional: NaN is written as null and null reads as
+// NaN (a NaN payload is not kept). Enumerations are stored as the contract's
+// strings, not integers, so that any Parquet tool reads the file as the
+// contract describes it; they are dictionary encoded, written as indices
+// into a dictionary seeded with every spelling and read back through a
+// small per-column cache, so they cost little more than integer columns.
+//
+// Files are compressed with zstd (default) or snappy, in row groups of at
+// most WithRowGroupRows rows (default 1 Mi). Uncompressed output is not
+// offered: the library decodes uncompressed pages into one reused buffer, so
+// string values read from such files could be overwritten mid-batch.
+//
+// The reader uses the low-level typed column readers (not arrow records),
+// decoding straight into the reused batch. WithColumns restricts it to the
+// columns a stage needs (lon and lat are always read); unread columns hold
+// absent values. Batches never span row groups.
+//
+// # Sites
+//
+// WriteSites and ReadSites store []engine.Site with the columns site_id,
+// carrier, tech, lon, lat, band_mhz, height_m, azimuth_deg, beamwidth_deg,
+// tilt_deg, eirp_dbm, status, backhaul, with the same NaN ⇄ null rule; a
+// null azimuth is an omnidirectional antenna.
+//
+// # Input tables of any layout
+//
+// OpenTable (Parquet) and OpenIPC (Arrow IPC file or stream, read front to
+// back) yield the rows of a carrier's table as strings for the ingest layer
+// to validate, with 1-based row numbers for quarantine reports; Sniff tells
+// the format from the first bytes. Corrupt input returns errors wrapping
+// engine.ErrUnsupportedFormat; panics inside the library on corrupt bytes
+// are recovered into errors (see guard).
+//
+// # Result tables
+//
+// WriteTable and TableWriter write result tables (aggregates, coverage,
+// quarantine) from typed columns, with key-value metadata recording the
+// thresholds, model and resolution that produced them.
+//
+// # Memory
+//
+// Readers stream column chunks through a 1 MiB buffer per column and hold
+// one batch (WithBatchRows, default 8192 rows); their memory does not grow
+// with the file. Writers hold one compressed row group. ReadSites returns
+// the whole register, which is small (about 10⁵ rows nationally).
+//
+// Readers and writers are not safe for concurrent use; distinct ones may be
+// used from distinct goroutines.
 package arrowio
