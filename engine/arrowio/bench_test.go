@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"testing"
-
-	"github.com/lomsong/lomsong/engine"
 )
 
 const benchRows = 1 << 18
@@ -81,5 +79,3 @@ func BenchmarkReadMeasurements(b *testing.B) {
 		}
 	}
 }
-
-var _ = engine.Tech2G
