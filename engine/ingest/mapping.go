@@ -177,13 +177,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // synonyms lists common source names for contract columns (compared after
 // lower-casing and removing spaces, dashes, underscores and brackets).
 var synonyms = map[string][]string{
-	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "epoch", "epochms", "unixtime"},
+	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
 	"carrier":       {"carrier", "operator", "network", "networkname", "mno", "provider", "plmnname", "nhamang"},
 	"tech":          {"tech", "technology", "rat", "radio", "networktype", "nettype", "accesstech", "generation", "gen"},
 	"lon":           {"lon", "lng", "long", "longitude", "x", "kinhdo", "gpslon", "gpslongitude"},
 	"lat":           {"lat", "latitude", "y", "vido", "gpslat", "gpslatitude"},
-	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "signalstrength", "level", "dbm", "rsrpdbm", "rscpdbm", "rssidbm", "cursignal"},
-	"service":       {"service", "servicestate", "status", "state"},
+	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "signalstrength", "level", "dbm", "rsrpdbm", "rscpdbm", "rssidbm", "cursignal", "levelasu", "asu", "signalasu", "cuongdo", "mucthu"},
+	"service":       {"service", "servicestate", "status", "state", "trangthai"},
 	"rsrq_db":       {"rsrqdb", "rsrq"},
 	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "ecio", "ecno"},
 	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "downloadspeed", "dlkbps", "downloadkbps"},
@@ -252,6 +252,9 @@ func SuggestMapping(kind Kind, header []string) (*Mapping, []string) {
 					taken[col], assigned[i] = true, true
 					if strings.HasSuffix(s, "kbps") {
 						m.Units[col] = "kbps"
+					}
+					if strings.HasSuffix(s, "asu") {
+						m.Units[col] = "asu"
 					}
 					if col == "ts" && (s == "epoch" || s == "unixtime") {
 						m.Units[col] = "unix_s"

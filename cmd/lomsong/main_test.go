@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// examples is the folder of example inputs shipped with the repository.
+var examples = filepath.Join("..", "..", "geodata", "examples")
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx := context.Background()
+	err := run(ctx, args, strings.NewReader(""), &out, &errb)
+	code = exitCode(ctx, err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestUsageAndHelp(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no args", nil, exitUsage, "Commands:"},
+		{"unknown", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
+		{"help", []string{"help"}, exitOK, "validate"},
+		{"validate help", []string{"validate", "--help"}, exitOK, "Example:"},
+		{"ingest help", []string{"help", "ingest"}, exitOK, "--dataset"},
+		{"bad flag", []string{"validate", "--nope", "x.csv"}, exitUsage, "flag provided but not defined"},
+		{"ingest without dataset", []string{"ingest", "x.csv"}, exitUsage, "--dataset DIR is required"},
+		{"validate without files", []string{"validate"}, exitUsage, "no input files"},
+		{"bad share", []string{"validate", "--max-reject-share", "2", "x.csv"}, exitUsage, "--max-reject-share"},
+		{"missing file", []string{"validate", "does-not-exist.csv"}, exitFailure, "does-not-exist.csv"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errs, code := runCmd(t, c.args...)
+			if code != c.code || !strings.Contains(out+errs, c.want) {
+				t.Fatalf("code %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, c.code, out, errs, c.want)
+			}
+		})
+	}
+}
+
+func TestValidateExamples(t *testing.T) {
+	out, _, code := runCmd(t, "validate", filepath.Join(examples, "measurements_viettel.csv"))
+	if code != exitOK || !strings.Contains(out, "405 rows read, 400 accepted, 5 rejected") || !strings.Contains(out, "future_time") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	// Zero tolerance makes the same file fail with exit code 3.
+	q := filepath.Join(t.TempDir(), "q.csv")
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "0", "--quarantine", q, filepath.Join(examples, "measurements_viettel.csv"))
+	if code != exitDataRefused || !strings.Contains(errs, "max-reject-share") {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+	b, err := os.ReadFile(q)
+	if err != nil || strings.Count(string(b), "\n") != 6 {
+		t.Fatalf("quarantine (header + 5 rows expected): %q %v", b, err)
+	}
+}
+
+func TestSuggestMappingRoundTrip(t *testing.T) {
+	out, errs, code := runCmd(t, "validate", "--suggest-mapping", filepath.Join(examples, "measurements_mobifone_own_layout.csv"))
+	if code != exitOK || !strings.Contains(out, `"Level_ASU": "signal_dbm"`) || !strings.Contains(errs, "carrier") {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+}
+
+func TestIngestAndList(t *testing.T) {
+	// Flags may follow the files.
+	ds := filepath.Join(t.TempDir(), "ds")
+	out, errs, code := runCmd(t, "ingest", filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv"), "--dataset", ds)
+	if code != exitOK || !strings.Contains(out, "147 accepted") || !strings.Contains(out, "400 accepted") {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+	out, _, code = runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"))
+	if code != exitOK || !strings.Contains(out, "already ingested") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	out, _, code = runCmd(t, "ingest", "--dataset", ds, "--mapping", filepath.Join(examples, "mapping_mobifone.json"),
+		filepath.Join(examples, "measurements_mobifone_own_layout.csv"))
+	if code != exitOK || !strings.Contains(out, "200 accepted") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	out, _, code = runCmd(t, "dataset", "ls", ds)
+	if code != exitOK || !strings.Contains(out, "3 sources") || !strings.Contains(out, "mobifone") || !strings.Contains(out, "747") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	out, _, code = runCmd(t, "ingest", "--dataset", filepath.Join(t.TempDir(), "ds3"), "--max-reject-share", "0.01",
+		filepath.Join(examples, "measurements_viettel.csv"))
+	if code != exitDataRefused || !strings.Contains(out, "REFUSED") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}
