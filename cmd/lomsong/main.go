@@ -88,9 +88,10 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"validate": {"check input files against the data contract and write the quarantine", runValidate},
-		"ingest":   {"validate files and add their accepted rows to a dataset", runIngest},
-		"dataset":  {"summarise a dataset (dataset ls DIR)", runDataset},
+		"validate":  {"check input files against the data contract and write the quarantine", runValidate},
+		"ingest":    {"validate files and add their accepted rows to a dataset", runIngest},
+		"dataset":   {"summarise a dataset (dataset ls DIR)", runDataset},
+		"aggregate": {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
 	}
 }
 

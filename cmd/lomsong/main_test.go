@@ -99,3 +99,25 @@ func TestIngestAndList(t *testing.T) {
 		t.Fatalf("%d\n%s", code, out)
 	}
 }
+
+func TestAggregateCommand(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "measurements_viettel.csv")); code != exitOK {
+		t.Fatal(code)
+	}
+	out := filepath.Join(t.TempDir(), "agg")
+	stdout, errs, code := runCmd(t, "aggregate", "--dataset", ds, "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "400 rows read") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "aggregates.csv"))
+	if err != nil || !strings.HasPrefix(string(b), "cell,res,lon,lat,carrier,tech,rows") {
+		t.Fatalf("%v %.100s", err, b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "aggregates.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "aggregate", "--dataset", ds, "--out", out, "--res", "15"); code != exitUsage {
+		t.Fatalf("res 15: %d %s", code, errs)
+	}
+}

@@ -1,0 +1,198 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/dataset"
+)
+
+// AggregateOptions control Aggregate.
+type AggregateOptions struct {
+	Config aggregate.Config
+	// Workers indexing and aggregating in parallel (0 = GOMAXPROCS).
+	Workers int
+	// Periods and Carriers restrict the partitions read (nil = all).
+	Periods, Carriers []string
+	// Progress, if set, is called with the number of rows read so far.
+	Progress func(rows int64)
+}
+
+// aggregateColumns are the measurement columns the aggregation reads.
+var aggregateColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
+	"dl_mbps", "ul_mbps", "device_id", "environment"}
+
+// Aggregate streams every selected measurement partition of the dataset
+// through H3 indexing (at Config.Resolution+1, for the child-cell spread)
+// and the per (cell, carrier, tech) statistics, on Workers goroutines. It
+// returns the merged aggregator and the number of rows read.
+func Aggregate(ctx context.Context, s *dataset.Store, opt AggregateOptions) (*aggregate.Aggregator, int64, error) {
+	if err := opt.Config.Validate(); err != nil {
+		return nil, 0, err
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var rows int64
+	batches := func(yield func(*engine.MeasurementBatch, error) bool) {
+		stop := fmt.Errorf("stop")
+		err := s.ScanMeasurements(ctx, opt.Periods, opt.Carriers, func(b *engine.MeasurementBatch) error {
+			rows += int64(b.Len())
+			if opt.Progress != nil {
+				opt.Progress(rows)
+			}
+			if !yield(b, nil) {
+				return stop
+			}
+			return nil
+		}, arrowio.WithColumns(aggregateColumns...))
+		if err != nil && err != stop {
+			yield(nil, err)
+		}
+	}
+	a, err := aggregate.Parallel(ctx, opt.Config, workers, iter.Seq2[*engine.MeasurementBatch, error](batches), nil)
+	return a, rows, err
+}
+
+// AggregateColumnNames is the layout of the per-cell table.
+var AggregateColumnNames = []string{
+	"cell", "res", "lon", "lat", "carrier", "tech",
+	"rows", "tests", "covered", "below_no_service", "no_service_rows",
+	"outdoor_tests", "outdoor_covered", "outdoor_below_no_service", "indoor_tests",
+	"signal_n", "signal_min_dbm", "signal_p10_dbm", "signal_median_dbm", "signal_p90_dbm", "signal_max_dbm", "signal_mean_dbm",
+	"outdoor_signal_median_dbm",
+	"dl_n", "dl_median_mbps", "ul_n", "ul_median_mbps",
+	"devices", "devices_exact", "first_ts", "last_ts", "windows_4h", "children_hit", "children_mask",
+}
+
+// AggregateTable shapes aggregate rows into columns (AggregateColumnNames
+// order) for arrowio.WriteTable. lon/lat are the cell centres.
+func AggregateTable(rows []aggregate.Row) ([]arrowio.Column, error) {
+	n := len(rows)
+	str := func() []string { return make([]string, 0, n) }
+	i64 := func() []int64 { return make([]int64, 0, n) }
+	f64 := func() []float64 { return make([]float64, 0, n) }
+	cell, carrier, tech := str(), str(), str()
+	res := i64()
+	lon, lat := f64(), f64()
+	var ints [16][]int64
+	for i := range ints {
+		ints[i] = i64()
+	}
+	var floats [10][]float64
+	for i := range floats {
+		floats[i] = f64()
+	}
+	exact := make([]bool, 0, n)
+	first, last := i64(), i64()
+	for _, r := range rows {
+		c, err := r.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		cell = append(cell, r.Cell.String())
+		res = append(res, int64(r.Cell.Resolution()))
+		lon, lat = append(lon, c[0]), append(lat, c[1])
+		carrier = append(carrier, string(r.Carrier))
+		tech = append(tech, r.Tech.String())
+		for i, v := range []int64{r.All.Rows, r.All.Tests, r.All.Covered, r.All.BelowNoService, r.All.NoServiceRows,
+			r.Outdoor.Tests, r.Outdoor.Covered, r.Outdoor.BelowNoService, r.Indoor.Tests, r.Signal.N,
+			r.DL.N, r.UL.N, r.Devices, int64(r.Windows), int64(popcount(r.Children)), int64(r.Children)} {
+			ints[i] = append(ints[i], v)
+		}
+		for i, v := range []float64{r.Signal.MinDBm, r.Signal.P10DBm, r.Signal.P50DBm, r.Signal.P90DBm, r.Signal.MaxDBm,
+			r.Signal.MeanDBm, r.OutdoorSignal.P50DBm, r.DL.MedianMbps, r.UL.MedianMbps, 0} {
+			floats[i] = append(floats[i], v)
+		}
+		exact = append(exact, r.DevicesExact)
+		first, last = append(first, r.FirstUnixMs), append(last, r.LastUnixMs)
+	}
+	return []arrowio.Column{
+		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
+		{Name: "carrier", String: carrier}, {Name: "tech", String: tech},
+		{Name: "rows", Int64: ints[0]}, {Name: "tests", Int64: ints[1]}, {Name: "covered", Int64: ints[2]},
+		{Name: "below_no_service", Int64: ints[3]}, {Name: "no_service_rows", Int64: ints[4]},
+		{Name: "outdoor_tests", Int64: ints[5]}, {Name: "outdoor_covered", Int64: ints[6]},
+		{Name: "outdoor_below_no_service", Int64: ints[7]}, {Name: "indoor_tests", Int64: ints[8]},
+		{Name: "signal_n", Int64: ints[9]},
+		{Name: "signal_min_dbm", Float64: floats[0]}, {Name: "signal_p10_dbm", Float64: floats[1]},
+		{Name: "signal_median_dbm", Float64: floats[2]}, {Name: "signal_p90_dbm", Float64: floats[3]},
+		{Name: "signal_max_dbm", Float64: floats[4]}, {Name: "signal_mean_dbm", Float64: floats[5]},
+		{Name: "outdoor_signal_median_dbm", Float64: floats[6]},
+		{Name: "dl_n", Int64: ints[10]}, {Name: "dl_median_mbps", Float64: floats[7]},
+		{Name: "ul_n", Int64: ints[11]}, {Name: "ul_median_mbps", Float64: floats[8]},
+		{Name: "devices", Int64: ints[12]}, {Name: "devices_exact", Bool: exact},
+		{Name: "first_ts", TimeUnixMs: first}, {Name: "last_ts", TimeUnixMs: last},
+		{Name: "windows_4h", Int64: ints[13]}, {Name: "children_hit", Int64: ints[14]}, {Name: "children_mask", Int64: ints[15]},
+	}, nil
+}
+
+func popcount(b uint8) int {
+	n := 0
+	for ; b != 0; b &= b - 1 {
+		n++
+	}
+	return n
+}
+
+// WriteCSV writes columns as CSV with a header: floats in shortest
+// round-trip form (empty for NaN), times as RFC 3339 UTC with milliseconds.
+func WriteCSV(w io.Writer, cols []arrowio.Column) error {
+	cw := csv.NewWriter(w)
+	header := make([]string, len(cols))
+	n := -1
+	for i, c := range cols {
+		header[i] = c.Name
+		l := max(len(c.Int64), len(c.Uint64), len(c.TimeUnixMs), len(c.Float64), len(c.String), len(c.Bool))
+		if n >= 0 && l != n {
+			return fmt.Errorf("pipeline: column %q has %d rows, others %d", c.Name, l, n)
+		}
+		n = l
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rec := make([]string, len(cols))
+	for r := 0; r < n; r++ {
+		for i, c := range cols {
+			switch {
+			case c.Int64 != nil:
+				rec[i] = strconv.FormatInt(c.Int64[r], 10)
+			case c.Uint64 != nil:
+				rec[i] = strconv.FormatUint(c.Uint64[r], 10)
+			case c.TimeUnixMs != nil:
+				rec[i] = formatMs(c.TimeUnixMs[r])
+			case c.Float64 != nil:
+				if v := c.Float64[r]; math.IsNaN(v) {
+					rec[i] = ""
+				} else {
+					rec[i] = strconv.FormatFloat(v, 'g', -1, 64)
+				}
+			case c.String != nil:
+				rec[i] = c.String[r]
+			case c.Bool != nil:
+				rec[i] = strconv.FormatBool(c.Bool[r])
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func formatMs(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+}
