@@ -11,6 +11,19 @@
 // never import h3-go. The zero Cell is invalid and marks a point that could
 // not be indexed (NaN or infinite coordinates).
 //
+// Indexing (the hot path): IndexInto does not call h3-go per point. A
+// pure-Go port of H3's latLngToCell (fast.go) projects each point onto its
+// icosahedron face with three dot products and one division (the gnomonic
+// projection H3 computes with acos, atan2 and tan), rounds to the nearest
+// hex, and derives the index digits four resolutions at a time from small
+// tables. Its result is exactly h3-go's: every floating-point decision
+// (nearest face, containing hex) carries a margin that bounds the rounding
+// difference between the two computations, and a point inside a margin is
+// indexed by h3-go itself. On random points over Vietnam at resolution 8
+// that happens for none of ten million. IndexIntoH3 is the all-h3-go
+// reference. IndexInto allocates nothing; a 2°×2° face lookup table
+// (64 KiB) is built on first use in about a millisecond.
+//
 // Concurrency: every function is safe for concurrent use; h3-go holds no
-// shared mutable state.
+// shared mutable state, and the lookup tables are read-only once built.
 package hexgrid

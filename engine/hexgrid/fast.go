@@ -112,15 +112,36 @@ func newProjection() *projection {
 // false when the point is within the error margin of a decision boundary
 // (the caller then asks h3-go). lon and lat must be finite, res in 0..15.
 func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
+	face, ai, aj, ok := fastAxial(ft, lon, lat, res)
+	if !ok {
+		return 0, false
+	}
+	return faceIJKToCell(face, ai, aj, res)
+}
+
+// fastAxial is the floating-point half of fastIndex: the face and the
+// axial coordinates of the hex at res, or false inside the margin.
+func fastAxial(ft *faceTable, lon, lat float64, res int) (face, ai, aj int, ok bool) {
+	face, x, y, t2, ok := project(ft, lon, lat, res)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	ai, aj, ok = nearestHex(x, y, t2, res)
+	return face, ai, aj, ok
+}
+
+// project returns the face and the hex2d coordinates (x, y) of the point
+// at res, and t² = (tan r)², r the angle from the face centre; false when
+// the face choice is within faceMargin of a tie.
+func project(ft *faceTable, lon, lat float64, res int) (face int, x, y, t2 float64, ok bool) {
 	// Nearest face centre = largest dot product. The lookup table lists
 	// the faces that can come within faceMargin of the best anywhere in
 	// the point's 2°×2° bucket; with one candidate no tie is possible.
+	// Coordinates outside the usual ranges (which H3 wraps) scan all faces.
 	var px, py, pz float64
 	e := uint32(0)
 	if lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180 {
-		sinLat, cosLat := sincosDeg(lat)
-		sinLon, cosLon := sincosDeg(lon)
-		px, py, pz = cosLon*cosLat, sinLon*cosLat, sinLat
+		px, py, pz = unitVector(lon, lat)
 		bi := int((lat + 90) * (1.0 / faceBucketDeg))
 		bj := int((lon + 180) * (1.0 / faceBucketDeg))
 		bi = min(bi, faceBucketsLat-1)
@@ -131,20 +152,19 @@ func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
 		sinLon, cosLon := math.Sincos(lon * degToRad)
 		px, py, pz = cosLon*cosLat, sinLon*cosLat, sinLat
 	}
-	var face int
 	var best float64
-	if n := e & 0xff; n == 1 {
-		face = int(e>>8) & 0xff
+	if n := e & faceCountMask; n == 1 {
+		face = int(e >> faceCountBits)
 		c := &faceCenter[face]
 		best = c[0]*px + c[1]*py + c[2]*pz
 	} else {
 		second := -2.0
 		best = -2.0
 		if n == 0 {
-			e, n = allFaces, 20
+			n = 20
 		}
 		for m := uint32(0); m < n; m++ {
-			f := int(e>>(8+5*m)) & 31
+			f := int(e>>(faceCountBits+5*m)) & 31
 			if n == 20 {
 				f = int(m)
 			}
@@ -157,7 +177,7 @@ func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
 			}
 		}
 		if best-second < faceMargin {
-			return 0, false
+			return 0, 0, 0, 0, false
 		}
 	}
 
@@ -167,7 +187,12 @@ func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
 	gx := (u[0]*px + u[1]*py + u[2]*pz) * inv
 	gy := (w[0]*px + w[1]*py + w[2]*pz) * inv
 	scale := proj.scale[res]
-	x, y := gx*scale, gy*scale
+	return face, gx * scale, gy * scale, gx*gx + gy*gy, true
+}
+
+// nearestHex returns the axial coordinates of the hex containing hex2d
+// (x, y) at res, or false when the point is within the margin of its edge.
+func nearestHex(x, y, t2 float64, res int) (ai, aj int, ok bool) {
 
 	// Nearest hex centre by cube rounding. H3 quantises with DGGRID's
 	// algorithm (hex2dToIJK below); both return the hex containing the
@@ -177,26 +202,25 @@ func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
 	b := y * 1.1547005383792515290182975610039149112953 // 1/sin 60°
 	cq, cr := x-0.5*b, b
 	rq, rr := cubeRound(cq, cr)
-	ai, aj := float64(rq+rr), float64(rr)
+	fi, fj := float64(rq+rr), float64(rr)
 
-	// Distance from (x, y) to the edge of the hex centred at (ai, aj).
-	dx, dy := x-(ai-0.5*aj), y-aj*sqrt3Over2
+	// Distance from (x, y) to the edge of the hex centred at axial (fi, fj).
+	dx, dy := x-(fi-0.5*fj), y-fj*sqrt3Over2
 	m := math.Abs(dx)
 	m = max(m, math.Abs(0.5*dx+sqrt3Over2*dy))
 	m = max(m, math.Abs(0.5*dx-sqrt3Over2*dy))
 	// Margin mA/t + mB·(1+t) with t = tan r < 0.77: for t ≥ 1/64 it is at
 	// most 64·mA + 2·mB, which avoids a square root and a division for all
 	// but the points nearest a face centre.
-	t2 := gx*gx + gy*gy
 	margin := proj.mFar[res]
 	if t2 < 1.0/(64*64) {
 		t := math.Sqrt(t2)
 		margin = proj.mA[res]/t + proj.mB[res]*(1+t)
 	}
 	if !(0.5-m > margin) {
-		return 0, false
+		return 0, 0, false
 	}
-	return faceIJKToCell(face, rq+rr, rr, res)
+	return rq + rr, rr, true
 }
 
 // Face lookup buckets.
@@ -204,74 +228,67 @@ const (
 	faceBucketDeg  = 2.0
 	faceBucketsLat = 90
 	faceBucketsLon = 180
-	// faceSamples per bucket side; the farthest any bucket point lies from
-	// a sample is below faceSampleSlack/2 radians (half a 0.5° diagonal).
-	faceSamples     = 5
-	faceSampleSlack = 0.0125
+	// faceBucketRadius bounds, in radians, the distance from a bucket's
+	// centre to any point of it: half the 2°×2° diagonal is 1.42°.
+	faceBucketRadius = 1.5 * degToRad
 )
 
 // faceTable holds, per 2°×2° lon/lat bucket, the icosahedron faces that can
 // be nearest (or within faceMargin of nearest) to some point of the bucket:
-// count in the low byte (0 = use all 20), then up to three 5-bit faces.
+// the count in bits 0..2 (0 = scan all 20), then up to five 5-bit faces.
 type faceTable [faceBucketsLat * faceBucketsLon]uint32
 
-// allFaces marks a full scan in fastIndex.
-const allFaces = 0
+const (
+	faceCountBits = 3
+	faceCountMask = 1<<faceCountBits - 1
+	faceMaxListed = 5
+)
 
 var (
 	faceTableOnce sync.Once
 	faceTableVal  *faceTable
 )
 
-// faces returns the face lookup table, built on first use (about 10 ms).
+// faces returns the face lookup table, built on first use (about a
+// millisecond).
 func faces() *faceTable {
 	faceTableOnce.Do(func() { faceTableVal = buildFaceTable() })
 	return faceTableVal
 }
 
-// buildFaceTable samples each bucket on a faceSamples² grid. For two faces
-// f, g the difference p·c_f − p·c_g changes by at most |c_f − c_g| ≤ 2 per
-// radian of movement on the sphere, and so does best(p) − p·c_f. A face
-// whose dot product trails the best by more than 2·h + faceMargin at every
-// sample, h the largest distance from a bucket point to its nearest sample,
-// therefore trails by more than faceMargin everywhere in the bucket and can
-// be ignored there: it is neither the nearest face nor a near tie.
+// buildFaceTable lists, per bucket, the faces whose dot product at the
+// bucket centre is within 2·faceBucketRadius + faceMargin of the best.
+// For two faces f, g the difference p·c_f − p·c_g changes by at most
+// |c_f − c_g| ≤ 2 per radian of movement on the sphere, and so does
+// best(p) − p·c_f; a face left out therefore trails the best by more than
+// faceMargin everywhere in the bucket: it is neither the nearest face nor
+// a near tie, and the candidates' own best and runner-up decide exactly
+// as a scan of all 20 faces would.
 func buildFaceTable() *faceTable {
 	ft := new(faceTable)
-	var dots [faceSamples * faceSamples][20]float64
-	var bests [faceSamples * faceSamples]float64
 	for bi := 0; bi < faceBucketsLat; bi++ {
+		lat := (-90 + (float64(bi)+0.5)*faceBucketDeg) * degToRad
 		for bj := 0; bj < faceBucketsLon; bj++ {
-			lat0 := -90 + float64(bi)*faceBucketDeg
-			lon0 := -180 + float64(bj)*faceBucketDeg
-			for si := 0; si < faceSamples; si++ {
-				for sj := 0; sj < faceSamples; sj++ {
-					lat := (lat0 + faceBucketDeg*float64(si)/(faceSamples-1)) * degToRad
-					lon := (lon0 + faceBucketDeg*float64(sj)/(faceSamples-1)) * degToRad
-					p := [3]float64{math.Cos(lon) * math.Cos(lat), math.Sin(lon) * math.Cos(lat), math.Sin(lat)}
-					s := si*faceSamples + sj
-					bests[s] = -2
-					for f := range faceCenter {
-						c := faceCenter[f]
-						dots[s][f] = c[0]*p[0] + c[1]*p[1] + c[2]*p[2]
-						bests[s] = max(bests[s], dots[s][f])
-					}
-				}
+			lon := (-180 + (float64(bj)+0.5)*faceBucketDeg) * degToRad
+			p := [3]float64{math.Cos(lon) * math.Cos(lat), math.Sin(lon) * math.Cos(lat), math.Sin(lat)}
+			var dots [20]float64
+			best := -2.0
+			for f := range faceCenter {
+				c := faceCenter[f]
+				dots[f] = c[0]*p[0] + c[1]*p[1] + c[2]*p[2]
+				best = max(best, dots[f])
 			}
-			var e uint32 // count in the low byte, faces from bit 8
+			var e uint32
 			n := 0
-			for f := 0; f < 20; f++ {
-				for s := range bests {
-					if dots[s][f] >= bests[s]-2*faceSampleSlack-faceMargin {
-						if n < 3 {
-							e |= uint32(f) << (8 + 5*n)
-						}
-						n++
-						break
+			for f, d := range dots {
+				if d >= best-2*faceBucketRadius-faceMargin {
+					if n < faceMaxListed {
+						e |= uint32(f) << (faceCountBits + 5*n)
 					}
+					n++
 				}
 			}
-			if n <= 3 {
+			if n <= faceMaxListed {
 				e |= uint32(n)
 			} else {
 				e = 0 // scan all faces
@@ -337,10 +354,10 @@ func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
 			dig = dig&^(7<<sh) | digits[r]<<sh
 		}
 	} else if rots != 0 {
-		t := &rot60ccw[rots]
-		for r := 1; r <= res; r++ {
-			sh := uint(3 * (MaxRes - r))
-			dig = dig&^(7<<sh) | t[dig>>sh&7]<<sh
+		// Rotate four digits at a time; the 7s below res map to 7s.
+		t := &rot60ccw4[rots]
+		for sh := uint(3 * (MaxRes - res)); sh < 45; sh += 12 {
+			dig = dig&^(0xfff<<sh) | uint64(t[dig>>sh&0xfff])<<sh
 		}
 	}
 	return Cell(uint64(1)<<59 | uint64(res)<<resOffset | uint64(bc)<<45 | dig), true
@@ -462,6 +479,20 @@ var rot60ccw = func() (t [6][8]uint64) {
 	for n := 1; n < 6; n++ {
 		for d := 0; d < 8; d++ {
 			t[n][d] = one[t[n-1][d]]
+		}
+	}
+	return t
+}()
+
+// rot60ccw4[n] rotates four packed 3-bit digits n times 60° ccw.
+var rot60ccw4 = func() (t [6][1 << 12]uint16) {
+	for n := range t {
+		for v := range t[n] {
+			var o int
+			for d := 0; d < 4; d++ {
+				o |= int(rot60ccw[n][v>>(3*d)&7]) << (3 * d)
+			}
+			t[n][v] = uint16(o)
 		}
 	}
 	return t

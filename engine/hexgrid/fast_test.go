@@ -331,7 +331,7 @@ func TestCubeRoundingMatchesH3Quantisation(t *testing.T) {
 	}
 }
 
-func TestSincosDeg(t *testing.T) {
+func TestSincosDegAndUnitVector(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 37))
 	worst := 0.0
 	for n := 0; n < 1_000_000; n++ {
@@ -342,6 +342,10 @@ func TestSincosDeg(t *testing.T) {
 		s, c := sincosDeg(d)
 		ws, wc := math.Sincos(d * degToRad)
 		worst = max(worst, math.Abs(s-ws), math.Abs(c-wc))
+		lat := d / 2
+		x, y, z := unitVector(d, lat)
+		sa, ca := math.Sincos(lat * degToRad)
+		worst = max(worst, math.Abs(x-wc*ca), math.Abs(y-ws*ca), math.Abs(z-sa))
 	}
 	// A few ulps of 1; the indexer's margin allows hundreds.
 	if worst > 8*epsilon64 {
@@ -367,13 +371,13 @@ func TestFaceTableCandidates(t *testing.T) {
 		bi := min(int((lat+90)/faceBucketDeg), faceBucketsLat-1)
 		bj := min(int((lon+180)/faceBucketDeg), faceBucketsLon-1)
 		e := ft[bi*faceBucketsLon+bj]
-		cnt := e & 0xff
+		cnt := e & faceCountMask
 		if cnt == 0 {
 			continue
 		}
 		found := false
 		for m := uint32(0); m < cnt; m++ {
-			if int(e>>(8+5*m))&31 == bf {
+			if int(e>>(faceCountBits+5*m))&31 == bf {
 				found = true
 			}
 		}

@@ -67,21 +67,59 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 		return fmt.Errorf("hexgrid: IndexInto length mismatch: dst %d, lon %d, lat %d", len(dst), len(lon), len(lat))
 	}
 	ft := faces()
+	for len(lon) > 0 {
+		n := min(len(lon), indexBlock)
+		indexInto(ft, dst[:n], lon[:n], lat[:n], res)
+		dst, lon, lat = dst[n:], lon[n:], lat[n:]
+	}
+	return nil
+}
+
+// indexBlock is the number of rows indexInto handles at once: small
+// enough for its scratch arrays to stay in L1 on the stack.
+const indexBlock = 256
+
+// indexInto indexes at most indexBlock rows in two passes, floating point
+// (face and hex) then integer (digits and base cell). Separate loops keep
+// each body short, so the processor overlaps consecutive rows.
+func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
+	var face, ai, aj [indexBlock]int32
+	var hx, hy, ht [indexBlock]float64
+	var state [indexBlock]uint8 // 0 fast, 1 fall back to h3-go, 2 non-finite
 	lat = lat[:len(lon)]
 	dst = dst[:len(lon)]
 	for i, x := range lon {
 		y := lat[i]
 		if x-x+y-y != 0 { // NaN or ±Inf in either coordinate
-			dst[i] = 0
+			state[i] = 2
 			continue
 		}
-		c, ok := fastIndex(ft, x, y, res)
-		if !ok {
-			c = referenceIndex(x, y, res)
-		}
-		dst[i] = c
+		f, px, py, t2, ok := project(ft, x, y, res)
+		face[i], hx[i], hy[i], ht[i] = int32(f), px, py, t2
+		state[i] = 1 - uint8(b2i(ok))
 	}
-	return nil
+	for i := range dst {
+		if state[i] != 0 {
+			continue
+		}
+		a, b, ok := nearestHex(hx[i], hy[i], ht[i], res)
+		ai[i], aj[i] = int32(a), int32(b)
+		state[i] = 1 - uint8(b2i(ok))
+	}
+	for i := range dst {
+		switch state[i] {
+		case 0:
+			c, ok := faceIJKToCell(int(face[i]), int(ai[i]), int(aj[i]), res)
+			if !ok {
+				c = referenceIndex(lon[i], lat[i], res)
+			}
+			dst[i] = c
+		case 1:
+			dst[i] = referenceIndex(lon[i], lat[i], res)
+		default:
+			dst[i] = 0
+		}
+	}
 }
 
 // IndexIntoH3 is IndexInto computed by calling h3-go's LatLngToCell for

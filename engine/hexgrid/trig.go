@@ -38,3 +38,36 @@ const (
 	cosC4 = -1.38888888888730564116e-3
 	cosC5 = 4.16666666666665929218e-2
 )
+
+// unitVector returns the unit vector of lon, lat degrees (|lon| ≤ 180,
+// |lat| ≤ 90) as H3's latLngToVec3 does: (cos lon·cos lat, sin lon·cos
+// lat, sin lat). It is sincosDeg twice in one body, to save the calls.
+func unitVector(lon, lat float64) (x, y, z float64) {
+	ka := int(lat*(1.0/90) + 0.5 + 2)
+	ko := int(lon*(1.0/90) + 0.5 + 2)
+	za := (lat - 90*float64(ka-2)) * degToRad
+	zo := (lon - 90*float64(ko-2)) * degToRad
+	aa, oo := za*za, zo*zo
+	ca := 1.0 - 0.5*aa + aa*aa*((((((cosC0*aa)+cosC1)*aa+cosC2)*aa+cosC3)*aa+cosC4)*aa+cosC5)
+	sa := za + za*aa*((((((sinC0*aa)+sinC1)*aa+sinC2)*aa+sinC3)*aa+sinC4)*aa+sinC5)
+	co := 1.0 - 0.5*oo + oo*oo*((((((cosC0*oo)+cosC1)*oo+cosC2)*oo+cosC3)*oo+cosC4)*oo+cosC5)
+	so := zo + zo*oo*((((((sinC0*oo)+sinC1)*oo+sinC2)*oo+sinC3)*oo+sinC4)*oo+sinC5)
+	sa, ca = quarterTurns(ka, sa, ca)
+	so, co = quarterTurns(ko, so, co)
+	return co * ca, so * ca, sa
+}
+
+// quarterTurns maps sin and cos of the reduced angle back through k−2
+// quarter turns.
+func quarterTurns(k int, s, c float64) (float64, float64) {
+	switch k & 3 {
+	case 2:
+		return s, c
+	case 3:
+		return c, -s
+	case 0:
+		return -s, -c
+	default:
+		return -c, s
+	}
+}
