@@ -49,7 +49,8 @@ import (
 // Everything after the hex (digits, base cell, rotations) is integer
 // arithmetic on identical inputs and needs no margin. On uniformly random
 // points the fallback rate is of the order of the margin itself, about
-// 1e-9 at resolution 8 (see TestFallbackRate).
+// 1e-9 at resolution 8: none of the ten million points of
+// TestIndexIntoMatchesH3Vietnam10M falls back.
 
 const (
 	degToRad       = math.Pi / 180.0 // h3-go's DegsToRads
