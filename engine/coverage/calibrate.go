@@ -1,0 +1,199 @@
+package coverage
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// Calibration is the comparison of one carrier's predicted signal for one
+// technology with its measurements, and the correction fitted to it.
+type Calibration struct {
+	Carrier engine.Carrier
+	Tech    engine.Tech
+	// N is the number of (predicted, measured) pairs: hexes with a
+	// prediction, at least MinTests outdoor tests and an uncensored median.
+	N int
+	// Censored counts hexes with a prediction and enough tests whose
+	// median outdoor test is a no-service test: the measured median is
+	// below the phone's sensitivity, unknown, and the hex is left out.
+	Censored int
+	// BiasDB is mean(measured − predicted) over the pairs: positive when
+	// the register and model under-predict the signal, negative when they
+	// over-predict it. NaN when N is 0.
+	BiasDB float64
+	// RMSEBeforeDB and RMSEAfterDB are the root mean square of measured −
+	// predicted before and after the correction. NaN when N is 0.
+	RMSEBeforeDB, RMSEAfterDB float64
+	// Fit is predict.Calibrate's correction; zero when N is 0.
+	Fit predict.Fit
+}
+
+// MedianWithNoService returns the nearest-rank median of a row's outdoor
+// tests (rank ⌈n/2⌉ of n), ranking no-service tests below every reported
+// signal, from the integer-dBm histogram of OutdoorSignal (within 0.5 dB
+// of the raw median). ok is false when there are no tests or when the
+// median is a no-service test (censored: its level is unknown). Ignoring
+// no-service tests instead, as OutdoorSignal.P50DBm does, would bias the
+// median upward exactly where coverage is poor.
+func MedianWithNoService(r aggregate.Row) (dbm float64, ok bool) {
+	ns := r.Outdoor.NoServiceRows
+	n := r.OutdoorSignal.N + ns
+	if n == 0 {
+		return math.NaN(), false
+	}
+	rank := (n + 1) / 2
+	if rank <= ns {
+		return math.NaN(), false
+	}
+	rank -= ns
+	var seen int64
+	for i, c := range r.OutdoorSignal.Hist {
+		seen += int64(c)
+		if seen >= rank {
+			return float64(r.OutdoorSignal.LoDBm + i), true
+		}
+	}
+	return math.NaN(), false
+}
+
+// Calibrate joins measured rows and predicted cells on (cell, carrier,
+// tech) and, per (carrier, tech), fits the predictions to the measured
+// medians with predict.Calibrate (an offset, and with withSlope a slope
+// per decade of distance). A pair is a key with at least cfg.MinTests
+// valid outdoor tests, a prediction, and an uncensored median
+// (MedianWithNoService); the distance regressor is log10 of DistanceM in
+// metres, floored at 1 m. With withSlope every paired prediction needs a
+// finite DistanceM; without it the distance is not used.
+//
+// The result has one Calibration per (carrier, tech) with at least one
+// pair or censored hex, sorted by carrier then tech. Errors: an invalid
+// cfg (engine.ErrInvalidConfig); invalid or duplicate keys, a missing
+// distance with withSlope (engine.ErrInvalidValue).
+func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, withSlope bool) ([]Calibration, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mi, err := sortedMeasured(measured, cfg.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := sortedPredicted(predicted, cfg.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	type pairs struct {
+		pred, meas, logd []float64
+		censored         int
+	}
+	groups := map[CarrierTech]*pairs{}
+	for a, b := 0, 0; a < len(mi) && b < len(pi); {
+		m, p := &measured[mi[a]], &predicted[pi[b]]
+		switch c := compareKey(m.Key, p.key()); {
+		case c < 0:
+			a++
+			continue
+		case c > 0:
+			b++
+			continue
+		}
+		a++
+		b++
+		if m.Outdoor.Tests < cfg.MinTests {
+			continue
+		}
+		k := CarrierTech{m.Carrier, m.Tech}
+		g := groups[k]
+		if g == nil {
+			g = &pairs{}
+			groups[k] = g
+		}
+		med, ok := MedianWithNoService(*m)
+		if !ok {
+			g.censored++
+			continue
+		}
+		logd := 0.0
+		if withSlope {
+			if math.IsNaN(p.DistanceM) || math.IsInf(p.DistanceM, 0) {
+				return nil, fmt.Errorf("coverage: predicted cell %s %s %s has no distance to calibrate a slope: %w", p.Cell, p.Carrier, p.Tech, engine.ErrInvalidValue)
+			}
+			logd = math.Log10(math.Max(p.DistanceM, 1))
+		}
+		g.pred = append(g.pred, p.SignalDBm)
+		g.meas = append(g.meas, med)
+		g.logd = append(g.logd, logd)
+	}
+	keys := make([]CarrierTech, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessCT(keys[i], keys[j]) })
+	out := make([]Calibration, 0, len(keys))
+	for _, k := range keys {
+		g := groups[k]
+		c := Calibration{Carrier: k.Carrier, Tech: k.Tech, N: len(g.pred), Censored: g.censored,
+			BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}
+		if c.N > 0 {
+			f, err := predict.Calibrate(g.pred, g.meas, g.logd, withSlope)
+			if err != nil {
+				return nil, fmt.Errorf("coverage: calibrating %s %s: %w", k.Carrier, k.Tech, err)
+			}
+			var sum float64
+			for i := range g.pred {
+				sum += g.meas[i] - g.pred[i]
+			}
+			c.Fit, c.BiasDB = f, sum/float64(c.N)
+			c.RMSEBeforeDB, c.RMSEAfterDB = f.RMSEBeforeDB, f.RMSEAfterDB
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ApplyCalibration returns a copy of predicted with each cell's signal
+// corrected by its network's fit (Fit.Apply at log10 of DistanceM in
+// metres, floored at 1 m; a slope is applied only when fitted and the
+// distance is finite) and, when the fit has a finite residual σ, SigmaDB
+// set to it. Cells of networks without a calibration of at least minPairs
+// pairs are copied unchanged.
+func ApplyCalibration(predicted []PredictedCell, cals []Calibration, minPairs int) []PredictedCell {
+	fits := map[CarrierTech]predict.Fit{}
+	for _, c := range cals {
+		if c.N > 0 && c.N >= minPairs {
+			fits[CarrierTech{c.Carrier, c.Tech}] = c.Fit
+		}
+	}
+	out := make([]PredictedCell, len(predicted))
+	for i, p := range predicted {
+		if f, ok := fits[CarrierTech{p.Carrier, p.Tech}]; ok {
+			logd := f.RefLog10D
+			if f.SlopeFitted && !math.IsNaN(p.DistanceM) && !math.IsInf(p.DistanceM, 0) {
+				logd = math.Log10(math.Max(p.DistanceM, 1))
+			}
+			p.SignalDBm = f.Apply(p.SignalDBm, logd)
+			if !math.IsNaN(f.SigmaDB) && !math.IsInf(f.SigmaDB, 0) {
+				p.SigmaDB = f.SigmaDB
+			}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// SigmaFromCalibration returns the residual σ per network of the
+// calibrations with at least minPairs pairs and a finite σ, for
+// Config.SigmaDB.
+func SigmaFromCalibration(cals []Calibration, minPairs int) map[CarrierTech]float64 {
+	m := map[CarrierTech]float64{}
+	for _, c := range cals {
+		if c.N > 0 && c.N >= minPairs && !math.IsNaN(c.Fit.SigmaDB) && !math.IsInf(c.Fit.SigmaDB, 0) {
+			m[CarrierTech{c.Carrier, c.Tech}] = c.Fit.SigmaDB
+		}
+	}
+	return m
+}
