@@ -1,0 +1,50 @@
+// Package deadzone finds lõm sóng: populated places that no carrier
+// serves with 3G, 4G or 5G. It attributes hexes to administrative units,
+// groups dead hexes into zones, lists each carrier's gaps next to its
+// competitors' coverage, and gives every village a service status with the
+// ministry's count of villages without signal.
+//
+// # Inputs
+//
+// Input holds population per hex (population.Cell), coverage per (hex,
+// carrier, technology) as HexCoverage, and optionally each hex's province
+// and commune (Admin, from Attribute or CoverUnits and AdminMap), villages
+// and the site register. HexCoverage is deliberately minimal: callers
+// adapt fused coverage states into it (covered → Covered true; weak,
+// uncovered or unknown → false or no row). All cells of one Input must be
+// at one resolution, normally 8.
+//
+// # Rules
+//
+//   - A hex is populated when its households are > 0.
+//   - Its level is Covered when some carrier covers it with 3G, 4G or 5G,
+//     Only2G when the best is 2G, NoSignal otherwise. Only2G and NoSignal
+//     populated hexes are dead (a 2G-only hex is a dead zone).
+//   - A zone is a connected component of dead hexes under H3 adjacency
+//     (grid distance 1). Its id is "DZ-" and the hexadecimal form of its
+//     smallest cell, so identical input gives identical ids.
+//   - A carrier's gap is a populated hex without that carrier's 3G/4G/5G;
+//     it is shareable when another carrier covers it.
+//   - A village's level is the best of its own hex and the hexes whose
+//     centre lies within VillageOptions.RadiusM (default 500 m); it is
+//     "without signal" unless Covered.
+//
+// # Attribution
+//
+// Attribute assigns given hexes (for example the populated ones) to the
+// units of a geodata.BoundarySet; CoverUnits covers every unit. A hex whose
+// centre lies in exactly one unit belongs to it; a hex whose centre lies in
+// none or in several (gaps and overlaps of simplified borders) goes to the
+// unit holding most of its area, estimated from the 49 centres of its
+// descendants two resolutions finer (point-in-polygon, bounding boxes
+// first). Ties go to the lowest code.
+//
+// # Units and order
+//
+// Coordinates are WGS84 lon, lat (orb order); areas km², distances metres
+// (great circle on H3's sphere). Every output slice has a documented
+// order with explicit tie-breaks; nothing depends on map iteration order.
+//
+// The package does no I/O, reads no clock and holds no global state; its
+// functions are safe for concurrent use on inputs that are not modified.
+package deadzone

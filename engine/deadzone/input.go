@@ -1,0 +1,244 @@
+package deadzone
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
+)
+
+// ErrInput is wrapped by errors about unusable input (mixed resolutions,
+// invalid cells).
+var ErrInput = errors.New("deadzone: invalid input")
+
+// HexCoverage says whether one carrier covers one hex with one technology.
+// It is this package's only view of coverage: callers adapt the fused
+// coverage states into it (Covered for a covered state; a weak or
+// uncovered state, or no row at all, means not covered).
+type HexCoverage struct {
+	Cell    hexgrid.Cell
+	Carrier engine.Carrier
+	Tech    engine.Tech
+	Covered bool
+}
+
+// Village is one village (thôn, bản) of the optional villages table.
+type Village struct {
+	ID          string
+	Name        string
+	CommuneCode string
+	Lon, Lat    float64 // WGS84 degrees
+	Households  float64
+}
+
+// Admin names the province and commune a hex belongs to.
+type Admin struct {
+	Province, Commune string
+}
+
+// UnitShare is a unit code with the share (0..1) of something inside it.
+type UnitShare struct {
+	Code  string
+	Share float64
+}
+
+// Input is what the dead-zone analyses read. Every cell (population,
+// coverage) must be at one resolution, the analysis resolution.
+type Input struct {
+	// Population gives population and households per hex. A hex is
+	// populated when it has more than zero households.
+	Population []population.Cell
+	// Coverage lists (hex, carrier, tech) coverage; absent rows are not
+	// covered.
+	Coverage []HexCoverage
+	// Carriers, optional, adds carriers that have no coverage row at all
+	// (they still have gaps). Carriers in Coverage are always included.
+	Carriers []engine.Carrier
+	// Admin, optional, gives each hex's province and commune (see
+	// AdminMap).
+	Admin map[hexgrid.Cell]Admin
+	// CommuneProvince, optional, maps commune codes to province codes for
+	// the villages' rollup (see ParentCodes).
+	CommuneProvince map[string]string
+	// Villages, optional.
+	Villages []Village
+	// Sites, optional: the register, for each zone's nearest active site
+	// per carrier.
+	Sites []engine.Site
+}
+
+// AdminMap turns commune attributions into the Admin map of Input, taking
+// each commune's province from its ParentCode in communes.
+func AdminMap(att []Attribution, communes *geodata.BoundarySet) map[hexgrid.Cell]Admin {
+	parents := ParentCodes(communes)
+	m := make(map[hexgrid.Cell]Admin, len(att))
+	for _, a := range att {
+		if a.Code == "" {
+			continue
+		}
+		m[a.Cell] = Admin{Province: parents[a.Code], Commune: a.Code}
+	}
+	return m
+}
+
+// ParentCodes maps every unit code of set to its ParentCode.
+func ParentCodes(set *geodata.BoundarySet) map[string]string {
+	us := set.Units()
+	m := make(map[string]string, len(us))
+	for _, u := range us {
+		m[u.Code] = u.ParentCode
+	}
+	return m
+}
+
+// Level is the best service some carrier gives a hex.
+type Level uint8
+
+// Levels, worst first.
+const (
+	NoSignal Level = iota // no carrier covers it with any technology
+	Only2G                // some carrier covers it with 2G, none with 3G/4G/5G
+	Covered               // some carrier covers it with 3G, 4G or 5G
+)
+
+func (l Level) String() string {
+	switch l {
+	case NoSignal:
+		return "no-signal"
+	case Only2G:
+		return "2g-only"
+	case Covered:
+		return "covered"
+	}
+	return fmt.Sprintf("invalid(%d)", uint8(l))
+}
+
+// Tech bits of a carrier's mask in a hex.
+const (
+	bit2G   = 1 << engine.Tech2G
+	bitData = 1<<engine.Tech3G | 1<<engine.Tech4G | 1<<engine.Tech5G
+)
+
+// world is the indexed input shared by the analyses.
+type world struct {
+	res      int
+	carriers []engine.Carrier
+	cover    map[hexgrid.Cell][]uint8 // per carrier index: tech bit mask
+	pop      []population.Cell        // sorted by cell, merged duplicates
+	popAt    map[hexgrid.Cell]int
+}
+
+func newWorld(in Input) (*world, error) {
+	w := &world{res: -1}
+	check := func(c hexgrid.Cell, what string) error {
+		if !c.Valid() {
+			return fmt.Errorf("%w: %s cell %d is not a valid H3 cell", ErrInput, what, uint64(c))
+		}
+		r := c.Resolution()
+		if w.res < 0 {
+			w.res = r
+		} else if r != w.res {
+			return fmt.Errorf("%w: %s cell %v at resolution %d, others at %d", ErrInput, what, c, r, w.res)
+		}
+		return nil
+	}
+	cs := slices.Clone(in.Carriers)
+	for _, hc := range in.Coverage {
+		cs = append(cs, hc.Carrier)
+	}
+	slices.Sort(cs)
+	w.carriers = slices.Compact(cs)
+	ci := make(map[engine.Carrier]int, len(w.carriers))
+	for i, c := range w.carriers {
+		ci[c] = i
+	}
+	w.cover = make(map[hexgrid.Cell][]uint8)
+	for _, hc := range in.Coverage {
+		if err := check(hc.Cell, "coverage"); err != nil {
+			return nil, err
+		}
+		if !hc.Covered || !hc.Tech.Valid() {
+			continue
+		}
+		m := w.cover[hc.Cell]
+		if m == nil {
+			m = make([]uint8, len(w.carriers))
+			w.cover[hc.Cell] = m
+		}
+		m[ci[hc.Carrier]] |= 1 << hc.Tech
+	}
+	w.pop = slices.Clone(in.Population)
+	for _, p := range w.pop {
+		if err := check(p.Cell, "population"); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(w.pop, func(a, b population.Cell) int { return cmpCell(a.Cell, b.Cell) })
+	merged := w.pop[:0]
+	for _, p := range w.pop {
+		if n := len(merged); n > 0 && merged[n-1].Cell == p.Cell {
+			merged[n-1].Population += p.Population
+			merged[n-1].Households += p.Households
+			continue
+		}
+		merged = append(merged, p)
+	}
+	w.pop = merged
+	w.popAt = make(map[hexgrid.Cell]int, len(w.pop))
+	for i, p := range w.pop {
+		w.popAt[p.Cell] = i
+	}
+	if w.res < 0 {
+		w.res = 8
+	}
+	return w, nil
+}
+
+// level returns the best service in c.
+func (w *world) level(c hexgrid.Cell) Level {
+	l := NoSignal
+	for _, m := range w.cover[c] {
+		if m&bitData != 0 {
+			return Covered
+		}
+		if m&bit2G != 0 {
+			l = Only2G
+		}
+	}
+	return l
+}
+
+func cmpCell(a, b hexgrid.Cell) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// sortShares sorts largest share first, then by code.
+func sortShares(s []UnitShare) {
+	slices.SortFunc(s, func(a, b UnitShare) int {
+		switch {
+		case a.Share > b.Share:
+			return -1
+		case a.Share < b.Share:
+			return 1
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+}
+
+// pointCell indexes one lon/lat point at res; ok is false when it cannot.
+func pointCell(p orb.Point, res int) (hexgrid.Cell, bool) {
+	c, err := hexgrid.Index(p[0], p[1], res)
+	return c, err == nil
+}

@@ -1,0 +1,137 @@
+package deadzone
+
+import (
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/paulmach/orb"
+)
+
+// siteStep is the bin size, in degrees, of the active-site grid.
+const siteStep = 0.1
+
+// metresPerDegree is one degree of arc on H3's sphere.
+const metresPerDegree = 6371007.180918475 * math.Pi / 180
+
+// siteIndex bins the active sites of a register for nearest-site search.
+type siteIndex struct {
+	sites          []engine.Site
+	carrier        []int // carrier index of each site
+	carriers       []engine.Carrier
+	minLon, minLat float64
+	nx, ny         int
+	bins           [][]int32
+	lowerM         float64 // metres per degree, a lower bound for the area
+}
+
+func newSiteIndex(all []engine.Site) *siteIndex {
+	s := &siteIndex{}
+	for _, st := range all {
+		if st.Status == engine.StatusActive && finitePoint(orb.Point{st.Lon, st.Lat}) &&
+			math.Abs(st.Lat) <= 90 && math.Abs(st.Lon) <= 180 {
+			s.sites = append(s.sites, st)
+		}
+	}
+	if len(s.sites) == 0 {
+		return s
+	}
+	b := orb.Bound{Min: orb.Point{s.sites[0].Lon, s.sites[0].Lat}, Max: orb.Point{s.sites[0].Lon, s.sites[0].Lat}}
+	for _, st := range s.sites {
+		b = b.Extend(orb.Point{st.Lon, st.Lat})
+		s.carriers = append(s.carriers, st.Carrier)
+	}
+	slices.Sort(s.carriers)
+	s.carriers = slices.Compact(s.carriers)
+	s.minLon, s.minLat = b.Min[0], b.Min[1]
+	s.nx = int((b.Max[0]-b.Min[0])/siteStep) + 1
+	s.ny = int((b.Max[1]-b.Min[1])/siteStep) + 1
+	s.bins = make([][]int32, s.nx*s.ny)
+	for i, st := range s.sites {
+		x, y := s.bin(orb.Point{st.Lon, st.Lat})
+		s.bins[y*s.nx+x] = append(s.bins[y*s.nx+x], int32(i))
+		ci, _ := slices.BinarySearch(s.carriers, st.Carrier)
+		s.carrier = append(s.carrier, ci)
+	}
+	// A bin step in longitude is shortest at the highest latitude; 0.9
+	// leaves a margin for great circles shorter than the parallel.
+	maxLat := math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) + 1
+	s.lowerM = 0.9 * metresPerDegree * math.Cos(math.Min(maxLat, 89)*math.Pi/180)
+	return s
+}
+
+// bin returns the (unclamped) bin of p.
+func (s *siteIndex) bin(p orb.Point) (int, int) {
+	return int(math.Floor((p[0] - s.minLon) / siteStep)), int(math.Floor((p[1] - s.minLat) / siteStep))
+}
+
+// nearest returns, per carrier of the register, the active site nearest to
+// any of pts, by carrier. It searches rings of bins outward from the bins
+// of pts and stops when no unseen bin can hold a nearer site.
+func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
+	if len(s.sites) == 0 || len(pts) == 0 {
+		return nil
+	}
+	b := orb.MultiPoint(pts).Bound()
+	x0, y0 := s.bin(b.Min)
+	x1, y1 := s.bin(b.Max)
+	// Keep the search inside the lower bound's latitude band.
+	if math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) > 89 {
+		return nil
+	}
+	best := make([]SiteDistance, len(s.carriers))
+	for i := range best {
+		best[i] = SiteDistance{Carrier: s.carriers[i], DistanceM: math.Inf(1)}
+	}
+	cosZone := math.Cos(math.Min(math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+1, 89) * math.Pi / 180)
+	lower := math.Min(s.lowerM, 0.9*metresPerDegree*cosZone)
+	visit := func(x, y int) {
+		if x < 0 || y < 0 || x >= s.nx || y >= s.ny {
+			return
+		}
+		for _, i := range s.bins[y*s.nx+x] {
+			st := s.sites[i]
+			sp := orb.Point{st.Lon, st.Lat}
+			d := math.Inf(1)
+			for _, p := range pts {
+				d = math.Min(d, hexgrid.GreatCircleM(sp, p))
+			}
+			bd := &best[s.carrier[i]]
+			if d < bd.DistanceM || (d == bd.DistanceM && st.SiteID < bd.SiteID) {
+				bd.SiteID, bd.DistanceM = st.SiteID, d
+			}
+		}
+	}
+	for r := 0; ; r++ {
+		if r == 0 {
+			for y := y0; y <= y1; y++ {
+				for x := x0; x <= x1; x++ {
+					visit(x, y)
+				}
+			}
+		} else {
+			for x := x0 - r; x <= x1+r; x++ {
+				visit(x, y0-r)
+				visit(x, y1+r)
+			}
+			for y := y0 - r + 1; y <= y1+r-1; y++ {
+				visit(x0-r, y)
+				visit(x1+r, y)
+			}
+		}
+		// Sites in ring r+1 or beyond are at least r bin steps away.
+		bound := float64(r) * siteStep * lower
+		done := true
+		for _, bd := range best {
+			if bd.DistanceM > bound {
+				done = false
+				break
+			}
+		}
+		if done || (x0-r <= 0 && y0-r <= 0 && x1+r >= s.nx-1 && y1+r >= s.ny-1) {
+			break
+		}
+	}
+	return best
+}

@@ -1,0 +1,154 @@
+package deadzone
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/paulmach/orb"
+)
+
+// VillageOptions configures Villages.
+type VillageOptions struct {
+	// RadiusM is how far from a village's point a hex centre may lie for
+	// the hex's service to count for the village, metres. Default 500.
+	RadiusM float64
+}
+
+// DefaultVillageOptions returns the documented defaults.
+func DefaultVillageOptions() VillageOptions { return VillageOptions{RadiusM: 500} }
+
+// Validate checks that RadiusM is finite and not negative.
+func (o VillageOptions) Validate() error {
+	if math.IsNaN(o.RadiusM) || math.IsInf(o.RadiusM, 0) || o.RadiusM < 0 {
+		return fmt.Errorf("deadzone: village radius %g m must be finite and ≥ 0: %w", o.RadiusM, engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+// VillageStatus is a village with its best service.
+type VillageStatus struct {
+	Village
+	Cell     hexgrid.Cell // the hex of its point; zero if it cannot be indexed
+	Province string       // from Input.CommuneProvince, else the hex's Admin
+	Level    Level
+}
+
+// WithoutSignal reports the ministry's "village without mobile signal":
+// no 3G/4G (2G-only counts as without).
+func (v VillageStatus) WithoutSignal() bool { return v.Level != Covered }
+
+// VillageCount is the ministry's figure for one unit.
+type VillageCount struct {
+	Code                    string
+	Villages                int
+	WithoutSignal           int
+	Only2G                  int // of WithoutSignal, those with 2G
+	HouseholdsWithoutSignal float64
+}
+
+// VillageReport is the village analysis.
+type VillageReport struct {
+	Villages   []VillageStatus // by commune code, then id
+	ByCommune  []VillageCount  // by code
+	ByProvince []VillageCount  // by code; villages without province are left out
+}
+
+// Villages gives each village the best service among its own hex and the
+// hexes whose centre lies within opt.RadiusM of its point: Covered (3G, 4G
+// or 5G by some carrier), Only2G or NoSignal; and counts the villages
+// without signal (not Covered) per commune and per province.
+//
+// The hexes searched are the grid disk of radius k around the village's
+// hex, k = ceil(RadiusM / (0.8·√3·edge)) + 1 with the resolution's average
+// edge length (√3·edge is the distance between neighbouring centres; 0.8
+// allows for hexes smaller than average), filtered by great-circle
+// distance from the village to each centre.
+func Villages(in Input, opt VillageOptions) (VillageReport, error) {
+	if err := opt.Validate(); err != nil {
+		return VillageReport{}, err
+	}
+	w, err := newWorld(in)
+	if err != nil {
+		return VillageReport{}, err
+	}
+	edgeKm, err := hexgrid.AvgEdgeKm(w.res)
+	if err != nil {
+		return VillageReport{}, err
+	}
+	k := int(math.Ceil(opt.RadiusM/(0.8*math.Sqrt(3)*edgeKm*1000))) + 1
+	var rep VillageReport
+	comm, prov := map[string]*VillageCount{}, map[string]*VillageCount{}
+	count := func(m map[string]*VillageCount, code string, v VillageStatus) {
+		c := m[code]
+		if c == nil {
+			c = &VillageCount{Code: code}
+			m[code] = c
+		}
+		c.Villages++
+		if v.WithoutSignal() {
+			c.WithoutSignal++
+			c.HouseholdsWithoutSignal += v.Households
+			if v.Level == Only2G {
+				c.Only2G++
+			}
+		}
+	}
+	for _, v := range in.Villages {
+		st := VillageStatus{Village: v}
+		pt := orb.Point{v.Lon, v.Lat}
+		if c, ok := pointCell(pt, w.res); ok {
+			st.Cell = c
+			st.Level = w.level(c)
+			if st.Level != Covered && k > 0 {
+				disk, err := c.Disk(k)
+				if err != nil {
+					return VillageReport{}, err
+				}
+				for _, d := range disk {
+					l := w.level(d)
+					if l <= st.Level {
+						continue
+					}
+					ctr, err := d.Center()
+					if err != nil {
+						return VillageReport{}, err
+					}
+					if hexgrid.GreatCircleM(pt, ctr) <= opt.RadiusM {
+						st.Level = l
+					}
+				}
+			}
+		}
+		st.Province = in.CommuneProvince[v.CommuneCode]
+		if st.Province == "" {
+			st.Province = in.Admin[st.Cell].Province
+		}
+		rep.Villages = append(rep.Villages, st)
+		count(comm, v.CommuneCode, st)
+		if st.Province != "" {
+			count(prov, st.Province, st)
+		}
+	}
+	slices.SortStableFunc(rep.Villages, func(a, b VillageStatus) int {
+		if c := strings.Compare(a.CommuneCode, b.CommuneCode); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	rep.ByCommune = sortedCounts(comm)
+	rep.ByProvince = sortedCounts(prov)
+	return rep, nil
+}
+
+func sortedCounts(m map[string]*VillageCount) []VillageCount {
+	out := make([]VillageCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b VillageCount) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
