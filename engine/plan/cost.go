@@ -1,0 +1,208 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Costs is the cost model of a new-build site, in Vietnamese đồng (VND).
+// Every figure is an assumption for a rural 4G macro site in Vietnam
+// (order of magnitude: 1–3 billion VND capex) and is meant to be replaced
+// by the fund's own figures; ParseCosts overlays a JSON document on the
+// defaults so a file only names what it changes.
+//
+// A site's cost is its net present value over the horizon:
+//
+//	NPV = capex + annual · AnnuityFactor(HorizonYears, DiscountRate)
+//
+// where annual opex is paid at the end of each year. Power and backhaul are
+// each chosen as the option with the lowest NPV among those the candidate's
+// distances allow (see SiteCost).
+type Costs struct {
+	// TowerCivilVND: a 40 m self-supporting tower, foundation, shelter or
+	// outdoor cabinet, fence, access road and land. Default 900 million.
+	TowerCivilVND float64 `json:"tower_civil_vnd"`
+	// RadioVND: a 3-sector 4G base station (baseband, radios, antennas,
+	// feeders), installation and commissioning. Default 600 million.
+	RadioVND float64 `json:"radio_vnd"`
+	// SiteOpexPerYearVND: maintenance, security, land lease and
+	// spectrum/licence share per year. Default 60 million.
+	SiteOpexPerYearVND float64 `json:"site_opex_per_year_vnd"`
+
+	// GridConnectionVND: transformer and metering for a grid connection.
+	// Default 150 million.
+	GridConnectionVND float64 `json:"grid_connection_vnd"`
+	// GridLinePerKmVND: a 22 kV rural spur line per km from the site to the
+	// grid. Default 400 million per km.
+	GridLinePerKmVND float64 `json:"grid_line_per_km_vnd"`
+	// GridEnergyPerYearVND: electricity for a ~1.5 kW average load
+	// (≈13,000 kWh a year at ≈2,300 VND/kWh). Default 30 million per year.
+	GridEnergyPerYearVND float64 `json:"grid_energy_per_year_vnd"`
+	// SolarVND: an off-grid solar package (≈6 kWp panels, lithium battery
+	// bank for two days of autonomy, controller). Default 550 million.
+	SolarVND float64 `json:"solar_vnd"`
+	// SolarOpexPerYearVND: solar maintenance plus the battery replacement
+	// spread over its life. Default 25 million per year.
+	SolarOpexPerYearVND float64 `json:"solar_opex_per_year_vnd"`
+
+	// FibrePerKmVND: aerial fibre on poles per km to the nearest fibre
+	// point of presence. Default 80 million per km.
+	FibrePerKmVND float64 `json:"fibre_per_km_vnd"`
+	// FibreOpexPerKmYearVND: fibre maintenance per km and year. Default
+	// 2 million.
+	FibreOpexPerKmYearVND float64 `json:"fibre_opex_per_km_year_vnd"`
+	// MicrowaveVND: one microwave hop (two radios and dishes) to an existing
+	// site. Default 250 million.
+	MicrowaveVND float64 `json:"microwave_vnd"`
+	// MicrowaveMaxKm: the longest hop assumed to have line of sight.
+	// Default 30 km.
+	MicrowaveMaxKm float64 `json:"microwave_max_km"`
+	// MicrowaveOpexPerYearVND: frequency licence and maintenance per year.
+	// Default 10 million.
+	MicrowaveOpexPerYearVND float64 `json:"microwave_opex_per_year_vnd"`
+	// SatelliteVND: a VSAT terminal and installation. Default 150 million.
+	SatelliteVND float64 `json:"satellite_vnd"`
+	// SatelliteFeePerYearVND: satellite capacity per year (≈10 million a
+	// month). Default 120 million.
+	SatelliteFeePerYearVND float64 `json:"satellite_fee_per_year_vnd"`
+
+	// HorizonYears is the appraisal period. Default 10.
+	HorizonYears int `json:"horizon_years"`
+	// DiscountRate is the annual discount rate. Default 0.08.
+	DiscountRate float64 `json:"discount_rate"`
+}
+
+// DefaultCosts returns the documented defaults (see Costs).
+func DefaultCosts() Costs {
+	return Costs{
+		TowerCivilVND:           900e6,
+		RadioVND:                600e6,
+		SiteOpexPerYearVND:      60e6,
+		GridConnectionVND:       150e6,
+		GridLinePerKmVND:        400e6,
+		GridEnergyPerYearVND:    30e6,
+		SolarVND:                550e6,
+		SolarOpexPerYearVND:     25e6,
+		FibrePerKmVND:           80e6,
+		FibreOpexPerKmYearVND:   2e6,
+		MicrowaveVND:            250e6,
+		MicrowaveMaxKm:          30,
+		MicrowaveOpexPerYearVND: 10e6,
+		SatelliteVND:            150e6,
+		SatelliteFeePerYearVND:  120e6,
+		HorizonYears:            10,
+		DiscountRate:            0.08,
+	}
+}
+
+// ParseCosts decodes a JSON cost document over DefaultCosts: fields it
+// names replace the defaults, unknown fields are an error, and the result
+// is validated.
+func ParseCosts(data []byte) (Costs, error) {
+	c := DefaultCosts()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Costs{}, fmt.Errorf("cost model: %v: %w", err, engine.ErrInvalidConfig)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks that every figure is finite and non-negative, the horizon
+// is at least one year and the discount rate lies in [0, 1).
+func (c Costs) Validate() error {
+	figs := []struct {
+		name string
+		v    float64
+	}{
+		{"tower_civil_vnd", c.TowerCivilVND}, {"radio_vnd", c.RadioVND},
+		{"site_opex_per_year_vnd", c.SiteOpexPerYearVND}, {"grid_connection_vnd", c.GridConnectionVND},
+		{"grid_line_per_km_vnd", c.GridLinePerKmVND}, {"grid_energy_per_year_vnd", c.GridEnergyPerYearVND},
+		{"solar_vnd", c.SolarVND}, {"solar_opex_per_year_vnd", c.SolarOpexPerYearVND},
+		{"fibre_per_km_vnd", c.FibrePerKmVND}, {"fibre_opex_per_km_year_vnd", c.FibreOpexPerKmYearVND},
+		{"microwave_vnd", c.MicrowaveVND}, {"microwave_max_km", c.MicrowaveMaxKm},
+		{"microwave_opex_per_year_vnd", c.MicrowaveOpexPerYearVND}, {"satellite_vnd", c.SatelliteVND},
+		{"satellite_fee_per_year_vnd", c.SatelliteFeePerYearVND},
+	}
+	for _, f := range figs {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("cost model: %s = %g must be finite and ≥ 0: %w", f.name, f.v, engine.ErrInvalidConfig)
+		}
+	}
+	if c.HorizonYears < 1 || c.HorizonYears > 100 {
+		return fmt.Errorf("cost model: horizon %d years outside 1…100: %w", c.HorizonYears, engine.ErrInvalidConfig)
+	}
+	if !(c.DiscountRate >= 0 && c.DiscountRate < 1) {
+		return fmt.Errorf("cost model: discount rate %g outside [0, 1): %w", c.DiscountRate, engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+// AnnuityFactor returns the present value of 1 VND paid at the end of each
+// of years years at discount rate r: (1 − (1+r)^−years)/r, or years when
+// r is 0. 10 years at 8 % give 6.7101.
+func AnnuityFactor(years int, r float64) float64 {
+	if r == 0 {
+		return float64(years)
+	}
+	return (1 - math.Pow(1+r, -float64(years))) / r
+}
+
+// SiteCost is the cost of one candidate site with the options chosen.
+type SiteCost struct {
+	CapexVND     float64
+	OpexYearVND  float64 // per year
+	NPVVND       float64 // capex + opex over the horizon, discounted
+	Power        string  // "grid" or "solar"
+	Backhaul     string  // "fibre", "microwave" or "satellite"
+	PowerNPVVND  float64
+	BackhaulNPVVND float64
+}
+
+// SiteCost prices a candidate. Distances NaN or negative are unknown:
+//   - power: grid (connection + line per km of GridKm, energy per year)
+//     when GridKm is known and its NPV is below the solar package's,
+//     otherwise off-grid solar;
+//   - backhaul: the cheapest NPV of fibre (FibreKm known), microwave
+//     (SiteKm known and ≤ MicrowaveMaxKm) and satellite (always possible).
+//
+// Equal NPVs prefer grid over solar and fibre, microwave, satellite in that
+// order. A candidate's CostVND override is not applied here (see Build).
+func (c Costs) SiteCost(cand Candidate) SiteCost {
+	af := AnnuityFactor(c.HorizonYears, c.DiscountRate)
+	s := SiteCost{CapexVND: c.TowerCivilVND + c.RadioVND, OpexYearVND: c.SiteOpexPerYearVND}
+
+	pCap, pOp, pName := c.SolarVND, c.SolarOpexPerYearVND, "solar"
+	if known(cand.GridKm) {
+		gCap := c.GridConnectionVND + c.GridLinePerKmVND*cand.GridKm
+		if gCap+c.GridEnergyPerYearVND*af <= pCap+pOp*af {
+			pCap, pOp, pName = gCap, c.GridEnergyPerYearVND, "grid"
+		}
+	}
+	bCap, bOp, bName := math.Inf(1), 0.0, ""
+	consider := func(capex, opex float64, name string) {
+		if capex+opex*af < bCap+bOp*af {
+			bCap, bOp, bName = capex, opex, name
+		}
+	}
+	if known(cand.FibreKm) {
+		consider(c.FibrePerKmVND*cand.FibreKm, c.FibreOpexPerKmYearVND*cand.FibreKm, "fibre")
+	}
+	if known(cand.SiteKm) && cand.SiteKm <= c.MicrowaveMaxKm {
+		consider(c.MicrowaveVND, c.MicrowaveOpexPerYearVND, "microwave")
+	}
+	consider(c.SatelliteVND, c.SatelliteFeePerYearVND, "satellite")
+
+	s.Power, s.Backhaul = pName, bName
+	s.PowerNPVVND, s.BackhaulNPVVND = pCap+pOp*af, bCap+bOp*af
+	s.CapexVND += pCap + bCap
+	s.OpexYearVND += pOp + bOp
+	s.NPVVND = s.CapexVND + s.OpexYearVND*af
+	return s
+}
+
+func known(km float64) bool { return km >= 0 && !math.IsInf(km, 0) }
