@@ -167,7 +167,9 @@ func newLocal(lon0, lat0 float64) local {
 	ky := math.Pi / 180 * 6371007.180918475
 	return local{lon0, lat0, ky * math.Cos(lat0*math.Pi/180), ky}
 }
-func (l local) xy(lon, lat float64) (x, y float64) { return (lon - l.lon0) * l.kx, (lat - l.lat0) * l.ky }
+func (l local) xy(lon, lat float64) (x, y float64) {
+	return (lon - l.lon0) * l.kx, (lat - l.lat0) * l.ky
+}
 func (l local) lonLat(x, y float64) (lon, lat float64) {
 	return l.lon0 + x/l.kx, l.lat0 + y/l.ky
 }

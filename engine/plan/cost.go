@@ -154,12 +154,12 @@ func AnnuityFactor(years int, r float64) float64 {
 
 // SiteCost is the cost of one candidate site with the options chosen.
 type SiteCost struct {
-	CapexVND     float64
-	OpexYearVND  float64 // per year
-	NPVVND       float64 // capex + opex over the horizon, discounted
-	Power        string  // "grid" or "solar"
-	Backhaul     string  // "fibre", "microwave" or "satellite"
-	PowerNPVVND  float64
+	CapexVND       float64
+	OpexYearVND    float64 // per year
+	NPVVND         float64 // capex + opex over the horizon, discounted
+	Power          string  // "grid" or "solar"
+	Backhaul       string  // "fibre", "microwave" or "satellite"
+	PowerNPVVND    float64
 	BackhaulNPVVND float64
 }
 

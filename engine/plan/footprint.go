@@ -108,11 +108,11 @@ func (c FootprintConfig) Validate() error {
 
 // radio is a candidate's resolved radio parameters.
 type radio struct {
-	tech          engine.Tech
-	freq, height  float64
-	baseDBm       float64 // EIRP + share − threshold
-	rangeM        float64 // link-budget range limit
-	reachM        float64 // beyond this no hex can be covered (pattern-free bound)
+	tech         engine.Tech
+	freq, height float64
+	baseDBm      float64 // EIRP + share − threshold
+	rangeM       float64 // link-budget range limit
+	reachM       float64 // beyond this no hex can be covered (pattern-free bound)
 }
 
 func (c *FootprintConfig) radio(cand *Candidate) (radio, error) {

@@ -37,7 +37,7 @@ func randomInstance(rng *rand.Rand, n, m int) (Instance, float64) {
 		total += c
 		inst.Options = append(inst.Options, Option{ID: "c" + strconv.Itoa(100+i), CostVND: c, Covers: cov})
 	}
-	return inst, math.Round(total * (0.1 + 0.5*rng.Float64()) / 1e8) * 1e8
+	return inst, math.Round(total*(0.1+0.5*rng.Float64())/1e8) * 1e8
 }
 
 // bruteForce returns the optimum by enumerating every subset.
