@@ -1,0 +1,306 @@
+// Command pipeline measures lomsong's hot path in one run: (a) h3-go's
+// LatLngToCell per point, (b) hexgrid.IndexInto, and (c) the whole
+// dataset (Parquet) → H3 → per (cell, carrier, tech) aggregates pipeline at
+// each -cpu setting, each case in a child process so that its peak
+// resident memory is its own. Figures are printed as rows/s and as ratios
+// to h3-go measured in the same run.
+//
+//	go run ./benchmarks/pipeline -rows 100000000 -cpu 1,2
+//
+// Rows are generated deterministically around -hotspots settlement centres
+// over Vietnam's extent (Gaussian spread -sigma-km), four carriers, mostly
+// 4G, so that the number of distinct (cell, carrier, tech) keys is that of
+// a national month rather than one key per row.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+)
+
+type result struct {
+	Case     string  `json:"case"`
+	CPU      int     `json:"cpu"`
+	Rows     int64   `json:"rows"`
+	Seconds  float64 `json:"seconds"`
+	PeakMiB  float64 `json:"peak_mib"`
+	Keys     int     `json:"keys,omitempty"`
+	Mismatch int64   `json:"mismatch,omitempty"`
+}
+
+func main() {
+	rows := flag.Int64("rows", 100_000_000, "measurement rows to generate and aggregate")
+	indexRows := flag.Int("index-rows", 10_000_000, "points for the indexing cases (a) and (b)")
+	cpus := flag.String("cpu", "1,2", "comma-separated GOMAXPROCS values for the pipeline case")
+	dir := flag.String("dir", filepath.Join(os.TempDir(), "lomsong-bench-pipeline"), "working directory (dataset)")
+	hotspots := flag.Int("hotspots", 5000, "settlement centres the rows cluster around")
+	sigmaKm := flag.Float64("sigma-km", 1.0, "Gaussian spread of rows around a centre, km")
+	res := flag.Int("res", 8, "H3 analysis resolution")
+	keep := flag.Bool("keep", false, "keep the generated dataset")
+	child := flag.String("child", "", "internal: run one case in this process")
+	cpu := flag.Int("child-cpu", 1, "internal: GOMAXPROCS of the child")
+	out := flag.String("results", "", "also write the Markdown table to this file")
+	cpuprofile := flag.String("cpuprofile", "", "internal: with -child, write a CPU profile to this file")
+	flag.Parse()
+
+	if *child != "" {
+		runtime.GOMAXPROCS(*cpu)
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err == nil && pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+		r, err := runCase(*child, *dir, *res, *indexRows, *cpu)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		r.PeakMiB = peakMiB()
+		json.NewEncoder(os.Stdout).Encode(r)
+		pprof.StopCPUProfile()
+		return
+	}
+
+	ds := filepath.Join(*dir, "dataset")
+	if st, err := dataset.Open(ds); err != nil || rowsIn(st) != *rows {
+		os.RemoveAll(*dir)
+		start := time.Now()
+		fmt.Fprintf(os.Stderr, "generating %d rows into %s ...\n", *rows, ds)
+		if err := generate(ds, *rows, *hotspots, *sigmaKm); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "generated in %.1fs\n", time.Since(start).Seconds())
+	}
+	if !*keep {
+		defer os.RemoveAll(*dir)
+	}
+	var results []result
+	for _, c := range []struct {
+		name string
+		cpu  int
+	}{{"h3", 1}, {"index", 1}} {
+		results = append(results, spawn(c.name, c.cpu, *dir, *res, *indexRows))
+	}
+	for _, s := range strings.Split(*cpus, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bad -cpu value %q\n", s)
+			os.Exit(2)
+		}
+		results = append(results, spawn("pipeline", n, *dir, *res, *indexRows))
+	}
+	table := render(results, *rows, *res)
+	fmt.Print(table)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+}
+
+func rowsIn(s *dataset.Store) int64 {
+	var n int64
+	for _, p := range s.Parts("measurements", nil, nil) {
+		n += p.Rows
+	}
+	return n
+}
+
+func spawn(name string, cpu int, dir string, res, indexRows int) result {
+	cmd := exec.Command(os.Args[0], "-child", name, "-child-cpu", strconv.Itoa(cpu), "-dir", dir,
+		"-res", strconv.Itoa(res), "-index-rows", strconv.Itoa(indexRows))
+	cmd.Stderr = os.Stderr
+	b, err := cmd.Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "case %s cpu %d: %v\n", name, cpu, err)
+		os.Exit(1)
+	}
+	var r result
+	if err := json.Unmarshal(b, &r); err != nil {
+		fmt.Fprintf(os.Stderr, "case %s: %v: %s\n", name, err, b)
+		os.Exit(1)
+	}
+	return r
+}
+
+// points returns n deterministic points over Vietnam's extent.
+func points(n int) (lon, lat []float64) {
+	r := rand.New(rand.NewPCG(1, 2))
+	lon, lat = make([]float64, n), make([]float64, n)
+	for i := range lon {
+		lon[i] = 102.2 + 7.2*r.Float64()
+		lat[i] = 8.6 + 14.7*r.Float64()
+	}
+	return lon, lat
+}
+
+func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
+	switch name {
+	case "h3", "index":
+		lon, lat := points(indexRows)
+		dst := make([]hexgrid.Cell, len(lon))
+		start := time.Now()
+		var err error
+		if name == "h3" {
+			err = hexgrid.IndexIntoH3(dst, lon, lat, res)
+		} else {
+			err = hexgrid.IndexInto(dst, lon, lat, res)
+		}
+		el := time.Since(start).Seconds()
+		if err != nil {
+			return result{}, err
+		}
+		var mismatch int64
+		if name == "index" { // check a sample against the reference
+			ref := make([]hexgrid.Cell, 100000)
+			hexgrid.IndexIntoH3(ref, lon[:len(ref)], lat[:len(ref)], res)
+			for i := range ref {
+				if ref[i] != dst[i] {
+					mismatch++
+				}
+			}
+		}
+		return result{Case: name, CPU: cpu, Rows: int64(len(lon)), Seconds: el, Mismatch: mismatch}, nil
+	case "pipeline":
+		s, err := dataset.Open(filepath.Join(dir, "dataset"))
+		if err != nil {
+			return result{}, err
+		}
+		cfg := aggregate.DefaultConfig()
+		cfg.Resolution = res
+		start := time.Now()
+		a, n, err := pipeline.Aggregate(context.Background(), s, pipeline.AggregateOptions{Config: cfg, Workers: cpu})
+		el := time.Since(start).Seconds()
+		if err != nil {
+			return result{}, err
+		}
+		return result{Case: name, CPU: cpu, Rows: n, Seconds: el, Keys: a.Len()}, nil
+	}
+	return result{}, fmt.Errorf("unknown case %q", name)
+}
+
+// generate writes rows measurement rows into a fresh dataset.
+func generate(dir string, rows int64, hotspots int, sigmaKm float64) error {
+	r := rand.New(rand.NewPCG(7, 11))
+	type spot struct{ lon, lat float64 }
+	spots := make([]spot, hotspots)
+	for i := range spots {
+		spots[i] = spot{102.2 + 7.2*r.Float64(), 8.6 + 14.7*r.Float64()}
+	}
+	s, err := dataset.Open(dir)
+	if err != nil {
+		return err
+	}
+	txn, err := s.Begin(fmt.Sprintf("%064x", rows), "generated", "measurements")
+	if err != nil {
+		return err
+	}
+	defer txn.Abort()
+	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone, engine.Vietnamobile}
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, dataset.ReportTime).UnixMilli()
+	month := int64(30 * 86400 * 1000)
+	b := &engine.MeasurementBatch{}
+	const batch = 1 << 16
+	degLat := sigmaKm / 111.2
+	for done := int64(0); done < rows; {
+		b.Reset()
+		n := int(min(batch, rows-done))
+		for i := 0; i < n; i++ {
+			sp := spots[r.IntN(len(spots))]
+			lat := sp.lat + degLat*r.NormFloat64()
+			lon := sp.lon + degLat/math.Cos(lat*math.Pi/180)*r.NormFloat64()
+			tech := engine.Tech4G
+			switch x := r.IntN(20); {
+			case x == 0:
+				tech = engine.Tech2G
+			case x < 4:
+				tech = engine.Tech3G
+			}
+			m := engine.Measurement{TimeUnixMs: t0 + r.Int64N(month), Carrier: carriers[r.IntN(4)], Tech: tech,
+				Lon: lon, Lat: lat, SignalDBm: math.Round((-120+50*r.Float64())*10) / 10,
+				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+				Source: engine.SourceCrowd, DeviceID: "d" + strconv.Itoa(r.IntN(200000)),
+				DeviceClass: engine.DeviceSmartphone, Environment: engine.Environment(1 + r.IntN(3))}
+			if r.IntN(30) == 0 {
+				m.Service, m.SignalDBm = engine.ServiceNone, math.NaN()
+			}
+			if r.IntN(4) == 0 {
+				m.DLMbps = 40 * r.Float64()
+			}
+			b.Append(m)
+		}
+		if err := txn.WriteMeasurements(b); err != nil {
+			return err
+		}
+		done += int64(n)
+	}
+	_, err = txn.Commit(dataset.Meta{Format: "generated", IngestedAt: time.Unix(0, 0)})
+	return err
+}
+
+// peakMiB reads the process's peak resident set (VmHWM) from /proc.
+func peakMiB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return math.NaN()
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmHWM:") {
+			fields := strings.Fields(sc.Text())
+			kb, _ := strconv.ParseFloat(fields[1], 64)
+			return kb / 1024
+		}
+	}
+	return math.NaN()
+}
+
+func render(rs []result, rows int64, res int) string {
+	var b strings.Builder
+	var h3rate float64
+	for _, r := range rs {
+		if r.Case == "h3" {
+			h3rate = float64(r.Rows) / r.Seconds
+		}
+	}
+	fmt.Fprintf(&b, "\n%d rows, H3 res %d, %d CPUs on this machine\n\n", rows, res, runtime.NumCPU())
+	fmt.Fprintln(&b, "| case | GOMAXPROCS | rows | seconds | rows/s | × h3-go per point | peak RSS MiB | notes |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|")
+	for _, r := range rs {
+		rate := float64(r.Rows) / r.Seconds
+		note := ""
+		switch r.Case {
+		case "h3":
+			note = "(a) h3-go LatLngToCell per point"
+		case "index":
+			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in a 100k sample", r.Mismatch)
+		case "pipeline":
+			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys", r.Keys)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.3g | %.1f | %.0f | %s |\n", r.Case, r.CPU, r.Rows, r.Seconds, rate, rate/h3rate, r.PeakMiB, note)
+	}
+	return b.String()
+}
