@@ -1,0 +1,112 @@
+package penetration
+
+import (
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Method names of the 2G-only share estimates.
+const (
+	MethodTwoGSubscriptions = "only-2G subscribers / mobile subscribers"
+	MethodTwoGDevices       = "distinct 2G-only phones / distinct phones in measurements"
+)
+
+// TwoGOnlyShare returns the share of mobile subscriptions on 2G-only
+// phones, Only2GSubscribers / MobileSubscribers, with a Wilson interval at
+// conf. The counts are administrative; the interval treats the area's
+// subscriptions as draws from the process that sets its 2G-only share, so
+// small areas get wide intervals. Only-2G above the total is an Issue.
+func TwoGOnlyShare(s Subscription, conf float64) Estimate {
+	e := Proportion(s.Only2GSubscribers, s.MobileSubscribers, conf, MethodTwoGSubscriptions)
+	if e.Known() {
+		e.Assumptions = append(e.Assumptions, "one subscription per phone (multi-SIM phones count once per SIM)")
+	}
+	return e
+}
+
+// DeviceCounts are distinct pseudonymous devices seen in measurements.
+type DeviceCounts struct {
+	Phones   int // distinct smartphones and feature phones
+	TwoGOnly int // of which feature phones never seen on 3G, 4G or 5G
+	// Not counted: devices without an id, tablets and routers (not
+	// phones), and devices whose class is unknown.
+	NoID, NotPhone, UnknownClass int
+}
+
+// CountDevices counts distinct devices in the rows of b for which keep
+// returns true (all rows when keep is nil). A device's class is the most
+// capable class any of its rows reports (smartphone > tablet > router >
+// feature); a feature phone counts as 2G-only unless one of its rows is on
+// 3G, 4G or 5G (a feature phone with 3G/4G is not 2G-only). Smartphones
+// seen only on 2G are not 2G-only phones: they are in 2G-only coverage.
+func CountDevices(b *engine.MeasurementBatch, keep func(i int) bool) DeviceCounts {
+	type dev struct {
+		class engine.DeviceClass
+		above bool
+	}
+	rank := func(c engine.DeviceClass) int {
+		switch c {
+		case engine.DeviceSmartphone:
+			return 4
+		case engine.DeviceTablet:
+			return 3
+		case engine.DeviceRouter:
+			return 2
+		case engine.DeviceFeature:
+			return 1
+		}
+		return 0
+	}
+	devs := map[string]*dev{}
+	var c DeviceCounts
+	for i := range b.Len() {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		id := b.DeviceID[i]
+		if id == "" {
+			c.NoID++
+			continue
+		}
+		d, ok := devs[id]
+		if !ok {
+			d = &dev{}
+			devs[id] = d
+		}
+		if cl := b.DeviceClass[i]; rank(cl) > rank(d.class) {
+			d.class = cl
+		}
+		if t := b.Tech[i]; t >= engine.Tech3G && t <= engine.Tech5G && b.Service[i] == engine.ServiceOK {
+			d.above = true
+		}
+	}
+	for _, d := range devs { // counting only: map order does not matter
+		switch d.class {
+		case engine.DeviceSmartphone:
+			c.Phones++
+		case engine.DeviceFeature:
+			c.Phones++
+			if !d.above {
+				c.TwoGOnly++
+			}
+		case engine.DeviceTablet, engine.DeviceRouter:
+			c.NotPhone++
+		default:
+			c.UnknownClass++
+		}
+	}
+	return c
+}
+
+// TwoGOnlyDevices returns TwoGOnly / Phones with a Wilson interval at
+// conf. It assumes the measured phones are a random sample of the area's
+// phones; crowd-sourced tests come from apps that feature phones cannot
+// run, so this share is biased low unless drive or MDT tests dominate.
+func TwoGOnlyDevices(c DeviceCounts, conf float64) Estimate {
+	e := Proportion(float64(c.TwoGOnly), float64(c.Phones), conf, MethodTwoGDevices)
+	if e.Known() {
+		e.Assumptions = append(e.Assumptions,
+			"measured phones are a random sample of the area's phones (crowd-sourced apps under-sample feature phones)",
+			"a feature phone never seen with service on 3G/4G/5G is 2G-only")
+	}
+	return e
+}
