@@ -1,0 +1,341 @@
+package challenge
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Claim is one hex a carrier claims to cover with one technology.
+type Claim struct {
+	Cell    hexgrid.Cell // at Config.Res
+	Carrier engine.Carrier
+	Tech    engine.Tech
+}
+
+// Test is one submitted speed or signal test.
+type Test struct {
+	TimeUnixMs int64 // UTC
+	// Cell is the test's hex at Config.Res+1; when zero, Lon and Lat
+	// (WGS84 degrees) are indexed.
+	Cell        hexgrid.Cell
+	Lon, Lat    float64
+	Carrier     engine.Carrier
+	Tech        engine.Tech
+	SignalDBm   float64 // NaN when absent (service none)
+	Service     engine.Service
+	Environment engine.Environment
+}
+
+// Verdict is the outcome for one claimed hex.
+type Verdict uint8
+
+// Verdicts.
+const (
+	// Insufficient: the tests neither meet every threshold nor show the
+	// claim holds (too few, badly spread, or negatives too close in time).
+	Insufficient Verdict = iota
+	// Upheld: tests meet the geographic threshold and their negative share
+	// is not significantly above NullShare.
+	Upheld
+	// Challenged: a successful challenge; every threshold is met.
+	Challenged
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Insufficient:
+		return "insufficient"
+	case Upheld:
+		return "upheld"
+	case Challenged:
+		return "challenged"
+	}
+	return fmt.Sprintf("invalid(%d)", uint8(v))
+}
+
+// Result is the adjudication of one claimed hex with the numbers behind it.
+type Result struct {
+	Claim
+	Verdict Verdict
+	// Reason lists the thresholds not met, "; "-separated; empty when
+	// challenged.
+	Reason string
+	// Tests counted (daytime, outdoor or vehicle, valid); Excluded are the
+	// other tests of this claim.
+	Tests, Excluded int
+	Negatives       int
+	// Children is how many of the 7 children hold counted tests; bit d of
+	// ChildMask is set for the child with H3 digit d.
+	Children  int
+	ChildMask uint8
+	// First and last negative test times (UTC); 0 without negatives.
+	FirstNegativeUnixMs, LastNegativeUnixMs int64
+	SpanHours                               float64
+	// PValue is P(X ≥ Negatives | Tests, NullShare); NaN without tests.
+	PValue float64
+	// The three thresholds.
+	GeographicMet, TemporalMet, VolumeMet bool
+}
+
+// Rollup is the verdict on a coarser parent of challenged hexes.
+type Rollup struct {
+	Cell               hexgrid.Cell
+	Carrier            engine.Carrier
+	Tech               engine.Tech
+	Res                int
+	ChildrenChallenged int
+	Challenged         bool
+}
+
+// Report is the outcome of Adjudicate.
+type Report struct {
+	Hexes   []Result // claims with at least one test, by carrier, tech, cell
+	Parents []Rollup // by resolution (finest first), carrier, tech, cell
+	// Unmatched tests fall in no claimed (hex, carrier, tech); Invalid
+	// tests have no usable cell, carrier or technology.
+	Unmatched, Invalid int
+}
+
+// ErrClaim is returned for a claim that is not a valid cell at Config.Res.
+var ErrClaim = errors.New("challenge: invalid claim")
+
+type key struct {
+	cell    hexgrid.Cell
+	carrier engine.Carrier
+	tech    engine.Tech
+}
+
+type acc struct {
+	Result
+	first, last int64
+}
+
+// Adjudicate decides every claimed hex that has tests. A test counts when
+// it was taken between cfg.DayStart and cfg.DayEnd local time, outdoors or
+// in a vehicle (unknown and indoor environments are excluded), with a
+// usable result: service none or emergency (negative), or a signal in
+// engine.SignalRange of its technology (negative when below
+// cfg.Thresholds.Covered). A hex is challenged when its counted tests meet
+//
+//   - the geographic threshold: tests in ≥ MinChildren of its children;
+//   - the temporal threshold: first and last negatives ≥ MinSpan apart;
+//   - the volume threshold: ≥ MinNegatives negatives and P(X ≥ negatives |
+//     tests, NullShare) < Alpha (one-sided exact binomial test).
+//
+// It is upheld when the geographic threshold is met and the negative share
+// is not significant, and insufficient otherwise. Parents are rolled up
+// from Res-1 to RollupRes: a parent is challenged when ≥ RollupMin of its
+// children (at the next finer resolution) are.
+func Adjudicate(claims []Claim, tests []Test, cfg Config) (Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return Report{}, err
+	}
+	accs := make(map[key]*acc, len(claims))
+	for _, c := range claims {
+		if !c.Cell.Valid() || c.Cell.Resolution() != cfg.Res {
+			return Report{}, fmt.Errorf("%w: cell %v for %s %s is not a valid cell at resolution %d", ErrClaim, c.Cell, c.Carrier, c.Tech, cfg.Res)
+		}
+		k := key{c.Cell, c.Carrier, c.Tech}
+		if accs[k] == nil {
+			accs[k] = &acc{Result: Result{Claim: c}}
+		}
+	}
+	fine := cfg.Res + 1
+	// Index the tests given by position, in one batch.
+	var lon, lat []float64
+	var at []int
+	for i, t := range tests {
+		if t.Cell == 0 {
+			lon, lat, at = append(lon, t.Lon), append(lat, t.Lat), append(at, i)
+		}
+	}
+	indexed := make([]hexgrid.Cell, len(lon))
+	if err := hexgrid.IndexInto(indexed, lon, lat, fine); err != nil {
+		return Report{}, fmt.Errorf("challenge: index tests: %w", err)
+	}
+	cellOf := make([]hexgrid.Cell, len(tests))
+	for j, i := range at {
+		cellOf[i] = indexed[j]
+	}
+	var rep Report
+	for i, t := range tests {
+		c := t.Cell
+		if c == 0 {
+			c = cellOf[i]
+		}
+		if !c.Valid() || c.Resolution() != fine || t.Carrier == "" || !t.Tech.Valid() {
+			rep.Invalid++
+			continue
+		}
+		a := accs[key{hexgrid.FastParent(c, cfg.Res), t.Carrier, t.Tech}]
+		if a == nil {
+			rep.Unmatched++
+			continue
+		}
+		negative, ok := classify(t, cfg)
+		if !ok || !cfg.daytime(t.TimeUnixMs) ||
+			(t.Environment != engine.EnvOutdoor && t.Environment != engine.EnvVehicle) {
+			a.Excluded++
+			continue
+		}
+		a.Tests++
+		if d := c.ChildDigit(); a.ChildMask&(1<<d) == 0 {
+			a.ChildMask |= 1 << d
+			a.Children++
+		}
+		if negative {
+			if a.Negatives == 0 || t.TimeUnixMs < a.first {
+				a.first = t.TimeUnixMs
+			}
+			if a.Negatives == 0 || t.TimeUnixMs > a.last {
+				a.last = t.TimeUnixMs
+			}
+			a.Negatives++
+		}
+	}
+	for _, a := range accs {
+		if a.Tests+a.Excluded == 0 {
+			continue
+		}
+		rep.Hexes = append(rep.Hexes, decide(a, cfg))
+	}
+	slices.SortFunc(rep.Hexes, func(a, b Result) int { return cmpKey(a.Claim, b.Claim) })
+	rep.Parents = rollup(rep.Hexes, cfg)
+	return rep, nil
+}
+
+// classify reports whether a test is negative, and ok false when it has
+// no usable result.
+func classify(t Test, cfg Config) (negative, ok bool) {
+	switch t.Service {
+	case engine.ServiceNone, engine.ServiceEmergency:
+		return true, true
+	case engine.ServiceOK:
+		lo, hi := engine.SignalRange(t.Tech)
+		if math.IsNaN(t.SignalDBm) || t.SignalDBm < lo || t.SignalDBm > hi {
+			return false, false
+		}
+		return t.SignalDBm < cfg.Thresholds.Covered(t.Tech), true
+	}
+	return false, false
+}
+
+func decide(a *acc, cfg Config) Result {
+	r := a.Result
+	r.PValue = math.NaN()
+	if r.Negatives > 0 {
+		r.FirstNegativeUnixMs, r.LastNegativeUnixMs = a.first, a.last
+		r.SpanHours = float64(a.last-a.first) / 3.6e6
+	}
+	if r.Tests > 0 {
+		r.PValue = UpperTail(r.Negatives, r.Tests, cfg.NullShare)
+	}
+	significant := r.Tests > 0 && r.PValue < cfg.Alpha
+	r.GeographicMet = r.Children >= cfg.MinChildren
+	r.TemporalMet = r.Negatives >= 2 && a.last-a.first >= cfg.MinSpan.Milliseconds()
+	r.VolumeMet = r.Negatives >= cfg.MinNegatives && significant
+	var why []string
+	if r.Tests == 0 {
+		why = append(why, fmt.Sprintf("no counted tests (%d excluded: night, indoor or unknown environment, or no usable result)", r.Excluded))
+	}
+	if !r.GeographicMet {
+		why = append(why, fmt.Sprintf("geographic: tests in %d of 7 children, need %d", r.Children, cfg.MinChildren))
+	}
+	if !r.TemporalMet {
+		if r.Negatives < 2 {
+			why = append(why, fmt.Sprintf("temporal: %d negative tests, need 2 at least %v apart", r.Negatives, cfg.MinSpan))
+		} else {
+			why = append(why, fmt.Sprintf("temporal: negatives span %.2f h, need %v", r.SpanHours, cfg.MinSpan))
+		}
+	}
+	if r.Tests > 0 && !r.VolumeMet {
+		if r.Negatives < cfg.MinNegatives {
+			why = append(why, fmt.Sprintf("volume: %d negative tests, need %d", r.Negatives, cfg.MinNegatives))
+		}
+		if !significant {
+			why = append(why, fmt.Sprintf("volume: %d of %d negative, not significantly above %g (p = %.4g)", r.Negatives, r.Tests, cfg.NullShare, r.PValue))
+		}
+	}
+	r.Reason = strings.Join(why, "; ")
+	switch {
+	case r.GeographicMet && r.TemporalMet && r.VolumeMet:
+		r.Verdict = Challenged
+	case r.GeographicMet && r.Tests > 0 && !significant:
+		r.Verdict = Upheld
+	default:
+		r.Verdict = Insufficient
+	}
+	return r
+}
+
+// rollup counts challenged children per parent, resolution by resolution.
+func rollup(hexes []Result, cfg Config) []Rollup {
+	var out []Rollup
+	type cur struct {
+		key
+		challenged bool
+	}
+	level := make([]cur, 0, len(hexes))
+	for _, h := range hexes {
+		level = append(level, cur{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged})
+	}
+	for res := cfg.Res - 1; res >= cfg.RollupRes; res-- {
+		count := map[key]int{}
+		var keys []key
+		for _, c := range level {
+			p := key{hexgrid.FastParent(c.cell, res), c.carrier, c.tech}
+			if _, ok := count[p]; !ok {
+				keys = append(keys, p)
+				count[p] = 0
+			}
+			if c.challenged {
+				count[p]++
+			}
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech})
+		})
+		next := make([]cur, 0, len(keys))
+		for _, k := range keys {
+			n := count[k]
+			ch := n >= cfg.RollupMin
+			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res, ChildrenChallenged: n, Challenged: ch})
+			next = append(next, cur{k, ch})
+		}
+		level = next
+	}
+	return out
+}
+
+func cmpKey(a, b Claim) int {
+	if c := strings.Compare(string(a.Carrier), string(b.Carrier)); c != 0 {
+		return c
+	}
+	if a.Tech != b.Tech {
+		return int(a.Tech) - int(b.Tech)
+	}
+	switch {
+	case a.Cell < b.Cell:
+		return -1
+	case a.Cell > b.Cell:
+		return 1
+	}
+	return 0
+}
+
+// upperTail sums the binomial probabilities of k..n (0 < k ≤ n).
+func upperTail(k, n int, p float64) float64 {
+	b := distuv.Binomial{N: float64(n), P: p}
+	s := 0.0
+	for i := n; i >= k; i-- { // smallest terms first
+		s += b.Prob(float64(i))
+	}
+	return math.Min(s, 1)
+}
