@@ -71,7 +71,7 @@ const (
 
 // Solution is Solve's answer.
 type Solution struct {
-	Chosen  []int     // option indices in plan order (best marginal households per VND first)
+	Chosen  []int     // option indices in plan order (best marginal households per VND first); every one adds households
 	Gains   []float64 // marginal households of each chosen option in that order
 	Value   float64   // households covered
 	CostVND float64
@@ -427,26 +427,14 @@ func (s *solver) pop() {
 }
 
 // order re-runs greedy within a chosen set (all of it fits the budget) so
-// the plan lists options by marginal households per VND.
+// the plan lists options by marginal households per VND; it keeps the
+// covered households and drops options that add none.
 func (s *solver) order(set []int) run {
 	pool := slices.Clone(set)
 	slices.Sort(pool)
 	r := s.greedyOver(pool, nil, math.Inf(1), false)
-	// Options that add nothing are kept at the end (they were paid for),
-	// by ID.
-	if len(r.chosen) < len(pool) {
-		var rest []int
-		for _, i := range pool {
-			if !slices.Contains(r.chosen, i) {
-				rest = append(rest, i)
-			}
-		}
-		slices.SortFunc(rest, func(a, b int) int { return cmp.Compare(s.inst.Options[a].ID, s.inst.Options[b].ID) })
-		for _, i := range rest {
-			r.chosen = append(r.chosen, i)
-			r.gains = append(r.gains, 0)
-		}
-	}
+	// Options that add nothing to the others are dropped: paying for them
+	// would only raise the cost.
 	r.cost = 0
 	for _, i := range r.chosen {
 		r.cost += s.cost[i]

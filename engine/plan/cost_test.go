@@ -1,0 +1,85 @@
+package plan
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+func TestAnnuityFactorKnownAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		years int
+		rate  float64
+		want  float64
+	}{
+		{"10y at 8%", 10, 0.08, 6.7101},  // standard annuity table
+		{"5y at 10%", 5, 0.10, 3.7908},   // standard annuity table
+		{"20y at 12%", 20, 0.12, 7.4694}, // standard annuity table
+		{"zero rate", 10, 0, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := AnnuityFactor(tc.years, tc.rate); !near(got, tc.want, 5e-5) {
+				t.Errorf("AnnuityFactor(%d, %g) = %.5f, want %.4f", tc.years, tc.rate, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSiteCostChoices(t *testing.T) {
+	c := DefaultCosts()
+	af := AnnuityFactor(10, 0.08)
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name                  string
+		grid, fibre, site     float64
+		wantPower, wantBackhl string
+	}{
+		{"unknown distances", nan, nan, nan, "solar", "satellite"},
+		{"grid next door, fibre 3 km", 0.5, 3, nan, "grid", "fibre"},
+		{"grid far, microwave hop", 8, 40, 12, "solar", "microwave"},
+		{"hop too long", nan, nan, 31, "solar", "satellite"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cand := NewCandidate("x", 105, 21, SourceProposed)
+			cand.GridKm, cand.FibreKm, cand.SiteKm = tc.grid, tc.fibre, tc.site
+			s := c.SiteCost(cand)
+			if s.Power != tc.wantPower || s.Backhaul != tc.wantBackhl {
+				t.Errorf("power %s backhaul %s, want %s %s", s.Power, s.Backhaul, tc.wantPower, tc.wantBackhl)
+			}
+			if !near(s.NPVVND, s.CapexVND+s.OpexYearVND*af, 1) {
+				t.Errorf("NPV %g ≠ capex %g + opex %g × %g", s.NPVVND, s.CapexVND, s.OpexYearVND, af)
+			}
+			if s.CapexVND < 1e9 || s.CapexVND > 3e9 {
+				t.Errorf("capex %g VND outside the 1–3 billion of a rural 4G site", s.CapexVND)
+			}
+		})
+	}
+	// Worked figure: solar + satellite with the defaults.
+	s := c.SiteCost(NewCandidate("x", 105, 21, SourceGenerated))
+	wantCapex := 900e6 + 600e6 + 550e6 + 150e6
+	wantOpex := 60e6 + 25e6 + 120e6
+	if s.CapexVND != wantCapex || s.OpexYearVND != wantOpex {
+		t.Errorf("capex %g opex %g, want %g %g", s.CapexVND, s.OpexYearVND, wantCapex, wantOpex)
+	}
+}
+
+func TestParseCosts(t *testing.T) {
+	c, err := ParseCosts([]byte(`{"radio_vnd": 700000000, "discount_rate": 0.1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DefaultCosts()
+	if c.RadioVND != 7e8 || c.DiscountRate != 0.1 || c.TowerCivilVND != d.TowerCivilVND {
+		t.Errorf("overlay wrong: %+v", c)
+	}
+	for _, bad := range []string{`{"radio": 1}`, `{"radio_vnd": -1}`, `{"horizon_years": 0}`, `not json`} {
+		if _, err := ParseCosts([]byte(bad)); !errors.Is(err, engine.ErrInvalidConfig) {
+			t.Errorf("%s: err %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+)
+
+// Sharing is a sharing or roaming agreement: for its cost, households in
+// its hexes (where another carrier already has coverage) get service
+// without a new site. Its cost is AgreementVND + PerHexVND·len(Hexes),
+// taken as a net present value like a site's.
+type Sharing struct {
+	ID           string
+	Hexes        []Hex
+	AgreementVND float64
+	PerHexVND    float64
+}
+
+// CostVND returns the agreement's cost.
+func (s Sharing) CostVND() float64 { return s.AgreementVND + s.PerHexVND*float64(len(s.Hexes)) }
+
+// Config configures Build.
+type Config struct {
+	Footprint FootprintConfig
+	Costs     Costs
+	Solve     SolveConfig
+}
+
+// DefaultConfig returns the documented defaults of each part.
+func DefaultConfig() Config {
+	return Config{Footprint: DefaultFootprintConfig(), Costs: DefaultCosts(), Solve: DefaultSolveConfig()}
+}
+
+// Validate checks every part.
+func (c Config) Validate() error {
+	if err := c.Footprint.Validate(); err != nil {
+		return err
+	}
+	if err := c.Costs.Validate(); err != nil {
+		return err
+	}
+	return c.Solve.Validate()
+}
+
+// Step is one funded option, in plan order.
+type Step struct {
+	Rank                int // from 1
+	CandidateID         string
+	Source              Source
+	Lon, Lat            float64 // a site's position; a sharing agreement's mean hex centre
+	NewHouseholds       float64 // households this step adds to the steps before it
+	CumHouseholds       float64
+	CostVND             float64
+	CumCostVND          float64
+	CostPerHouseholdVND float64 // CostVND / NewHouseholds
+	Power, Backhaul     string  // the cost model's choices; empty for overrides and sharing
+}
+
+// CurvePoint is a point of the households-versus-budget curve: spending
+// CostVND on the plan's first steps reaches Households.
+type CurvePoint struct {
+	CostVND    float64
+	Households float64
+}
+
+// Plan is a ranked investment plan.
+type Plan struct {
+	BudgetVND       float64
+	Steps           []Step
+	TotalHouseholds float64
+	TotalCostVND    float64
+	DeadHouseholds  float64 // households in all dead hexes and sharing hexes
+	// UpperBound is a proven upper bound on the households any selection
+	// within the budget can reach; Gap = (UpperBound − TotalHouseholds) /
+	// UpperBound; BoundMethod says which bound was tightest (see Solution).
+	UpperBound  float64
+	Gap         float64
+	BoundMethod string
+	// Guarantee is the worst case of the algorithm that ran, and
+	// GuaranteeFactor its factor of the optimum.
+	Guarantee       string
+	GuaranteeFactor float64
+	// Curve starts at (0, 0) and has one point per step.
+	Curve []CurvePoint
+}
+
+// Build plans a budget over candidate sites and sharing agreements. dead
+// are the dead hexes (households without 3G/4G); candidates cover the dead
+// hexes their footprint reaches (Footprints), sharing agreements cover
+// their own hexes (matched to dead hexes by cell; hexes not in dead are
+// added with the agreement's household counts). A candidate costs its
+// CostVND override when positive, otherwise its cost-model NPV. IDs must be
+// unique across candidates and agreements.
+func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, cfg Config) (Plan, error) {
+	if err := cfg.Validate(); err != nil {
+		return Plan{}, err
+	}
+	inst := Instance{Households: make([]float64, len(dead))}
+	byCell := make(map[hexgrid.Cell]int32, len(dead))
+	for j, h := range dead {
+		inst.Households[j] = h.Households
+		if h.Cell == 0 {
+			continue
+		}
+		if _, dup := byCell[h.Cell]; dup {
+			return Plan{}, fmt.Errorf("dead hex %d: duplicate cell %v: %w", j, h.Cell, engine.ErrInvalidValue)
+		}
+		byCell[h.Cell] = int32(j)
+	}
+	fps, err := Footprints(cands, dead, cfg.Footprint)
+	if err != nil {
+		return Plan{}, err
+	}
+	type meta struct {
+		src             Source
+		lon, lat        float64
+		power, backhaul string
+	}
+	metas := make([]meta, 0, len(cands)+len(sharing))
+	for i := range cands {
+		c := &cands[i]
+		m := meta{src: c.Source, lon: c.Lon, lat: c.Lat}
+		cost := c.CostVND
+		if !(cost > 0) || math.IsInf(cost, 0) {
+			sc := cfg.Costs.SiteCost(*c)
+			cost, m.power, m.backhaul = sc.NPVVND, sc.Power, sc.Backhaul
+		}
+		inst.Options = append(inst.Options, Option{ID: c.ID, CostVND: cost, Covers: fps[i]})
+		metas = append(metas, m)
+	}
+	for _, s := range sharing {
+		m := meta{src: SourceSharing}
+		set := map[int32]bool{}
+		for _, h := range s.Hexes {
+			m.lon += h.Lon / float64(len(s.Hexes))
+			m.lat += h.Lat / float64(len(s.Hexes))
+			j, ok := byCell[h.Cell]
+			if !ok || h.Cell == 0 {
+				if !(h.Households >= 0) || math.IsInf(h.Households, 0) {
+					return Plan{}, fmt.Errorf("sharing %q hex %v: households %g: %w", s.ID, h.Cell, h.Households, engine.ErrInvalidValue)
+				}
+				j = int32(len(inst.Households))
+				inst.Households = append(inst.Households, h.Households)
+				if h.Cell != 0 {
+					byCell[h.Cell] = j
+				}
+			}
+			set[j] = true
+		}
+		cov := make([]int32, 0, len(set))
+		for j := range set {
+			cov = append(cov, j)
+		}
+		sortInt32(cov)
+		inst.Options = append(inst.Options, Option{ID: s.ID, CostVND: s.CostVND(), Covers: cov})
+		metas = append(metas, m)
+	}
+	sol, err := Solve(inst, budgetVND, cfg.Solve)
+	if err != nil {
+		return Plan{}, err
+	}
+	p := Plan{
+		BudgetVND: budgetVND, TotalHouseholds: sol.Value, TotalCostVND: sol.CostVND,
+		UpperBound: sol.UpperBound, Gap: sol.Gap, BoundMethod: sol.BoundMethod,
+		Guarantee: sol.Guarantee, GuaranteeFactor: sol.GuaranteeFactor,
+		Curve: []CurvePoint{{0, 0}},
+	}
+	for _, h := range inst.Households {
+		p.DeadHouseholds += h
+	}
+	var cumH, cumC float64
+	for k, i := range sol.Chosen {
+		o, m := &inst.Options[i], metas[i]
+		cumH += sol.Gains[k]
+		cumC += o.CostVND
+		p.Steps = append(p.Steps, Step{
+			Rank: k + 1, CandidateID: o.ID, Source: m.src, Lon: m.lon, Lat: m.lat,
+			NewHouseholds: sol.Gains[k], CumHouseholds: cumH, CostVND: o.CostVND, CumCostVND: cumC,
+			CostPerHouseholdVND: o.CostVND / sol.Gains[k], Power: m.power, Backhaul: m.backhaul,
+		})
+		p.Curve = append(p.Curve, CurvePoint{cumC, cumH})
+	}
+	return p, nil
+}
+
+func sortInt32(s []int32) { slices.Sort(s) }
