@@ -54,7 +54,9 @@ func newFixture(t *testing.T, lon, lat float64) fixture {
 	return fixture{c, ch}
 }
 
-func (f fixture) claim() Claim { return Claim{Cell: f.hex, Carrier: engine.Viettel, Tech: engine.Tech4G} }
+func (f fixture) claim() Claim {
+	return Claim{Cell: f.hex, Carrier: engine.Viettel, Tech: engine.Tech4G}
+}
 
 // test is a 4G Viettel outdoor test in child i at local h:m.
 func (f fixture) test(child, h, m int, dbm float64) Test {
