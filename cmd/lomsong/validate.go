@@ -30,7 +30,7 @@ func (f *inputFlags) register(fs interface {
 	Float64Var(*float64, string, float64, string)
 	BoolVar(*bool, string, bool, string)
 }) {
-	fs.StringVar(&f.kind, "kind", "", "table kind: measurements or sites (default: detected from the header)")
+	fs.StringVar(&f.kind, "kind", "", "table kind: measurements, sites, villages or subscriptions (default: detected from the header)")
 	fs.StringVar(&f.mapping, "mapping", "", "JSON `file` mapping the file's own column names, units and spellings onto the contract")
 	fs.Float64Var(&f.maxRejectShare, "max-reject-share", 0.05, "fail when more than this `share` of a file's rows are rejected (0..1)")
 	fs.StringVar(&f.bounds, "bounds", "", "GeoJSON `file` with a (multi)polygon: reject points outside it")
@@ -39,8 +39,8 @@ func (f *inputFlags) register(fs interface {
 
 // load reads the mapping and bounds files named by the flags.
 func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPolygon, err error) {
-	if f.kind != "" && f.kind != string(ingest.KindMeasurements) && f.kind != string(ingest.KindSites) {
-		return nil, nil, nil, usageError{fmt.Sprintf("--kind %q: want measurements or sites", f.kind)}
+	if f.kind != "" && !ingest.Kind(f.kind).Valid() {
+		return nil, nil, nil, usageError{fmt.Sprintf("--kind %q: want measurements, sites, villages or subscriptions", f.kind)}
 	}
 	if f.maxRejectShare < 0 || f.maxRejectShare > 1 {
 		return nil, nil, nil, usageError{fmt.Sprintf("--max-reject-share %g: want a share between 0 and 1", f.maxRejectShare)}
@@ -209,9 +209,14 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			return nil
 		}
 		var rep *ingest.Report
-		if src.Kind == ingest.KindSites {
+		switch src.Kind {
+		case ingest.KindSites:
 			rep, err = ingest.ReadSites(ctx, src.Records, m, cfg, func([]engine.Site) error { return nil }, onReject)
-		} else {
+		case ingest.KindVillages:
+			rep, err = ingest.ReadVillages(ctx, src.Records, m, cfg, func([]engine.Village) error { return nil }, onReject)
+		case ingest.KindSubscriptions:
+			rep, err = ingest.ReadSubscriptions(ctx, src.Records, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
+		default:
 			rep, err = ingest.ReadMeasurements(ctx, src.Records, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
 		}
 		elapsed := prog.end()

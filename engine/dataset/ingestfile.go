@@ -111,9 +111,14 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	cfg := opt.Config
 	cfg.Source = filepath.Base(path)
 	var rep *ingest.Report
-	if src.Kind == ingest.KindSites {
+	switch src.Kind {
+	case ingest.KindSites:
 		rep, err = ingest.ReadSites(ctx, src.Records, opt.Mapping, cfg, txn.WriteSites, txn.Reject)
-	} else {
+	case ingest.KindVillages:
+		rep, err = ingest.ReadVillages(ctx, src.Records, opt.Mapping, cfg, txn.WriteVillages, txn.Reject)
+	case ingest.KindSubscriptions:
+		rep, err = ingest.ReadSubscriptions(ctx, src.Records, opt.Mapping, cfg, txn.WriteSubscriptions, txn.Reject)
+	default:
 		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, txn.WriteMeasurements, txn.Reject)
 	}
 	if err != nil {
@@ -255,10 +260,16 @@ func detectKind(kind ingest.Kind, m *ingest.Mapping, header []string) ingest.Kin
 	if m != nil && m.Kind != "" {
 		return m.Kind
 	}
-	for _, h := range header {
-		if strings.EqualFold(strings.TrimSpace(h), "site_id") {
-			return ingest.KindSites
-		}
+	has := func(name string) bool {
+		return slices.ContainsFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), name) })
+	}
+	switch {
+	case has("site_id"):
+		return ingest.KindSites
+	case has("village_id"):
+		return ingest.KindVillages
+	case has("area_code") && has("period"):
+		return ingest.KindSubscriptions
 	}
 	if m != nil {
 		for src, dst := range m.Columns {

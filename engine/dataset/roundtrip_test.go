@@ -187,3 +187,32 @@ func TestSitesIngest(t *testing.T) {
 		t.Fatalf("%+v", sites)
 	}
 }
+
+func TestVillagesAndSubscriptions(t *testing.T) {
+	dir := t.TempDir()
+	v := writeFile(t, dir, "villages.csv", "village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản Nà Hừ,03123,103.2,22.4,54\nV2,,03123,103.3,22.5,0\nV3,x,03123,103.3,22.5,-4\n")
+	sub := writeFile(t, dir, "subs.csv", "area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers,surveyed_households,surveyed_with_smartphone\n"+
+		"12,2026-09,120000,70000,300000,220000,15000,12,7\n12,2026-10,120100,71000,,,,,\n12,2026-10,1,1,1,1,1,5,6\n12,2026-13,1,1,1,1,1,,\n")
+	s, _ := Open(filepath.Join(dir, "ds"))
+	o := opts()
+	o.MaxRejectShare = 1
+	for _, p := range []string{v, sub} {
+		if _, err := s.IngestFile(context.Background(), p, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := s.Villages()
+	if err != nil || len(vs) != 2 || vs[0].Name != "Bản Nà Hừ" || vs[0].Households != 54 {
+		t.Fatalf("%+v %v", vs, err)
+	}
+	ss, err := s.Subscriptions()
+	if err != nil || len(ss) != 2 || ss[0].SmartphoneSubscribers != 220000 || !math.IsNaN(ss[1].MobileSubscribers) {
+		t.Fatalf("%+v %v", ss, err)
+	}
+	m := s.Manifest()
+	if m.Sources[0].Kind != "villages" || m.Sources[1].Kind != "subscriptions" ||
+		m.Sources[1].RejectedBy["inconsistent"] != 1 || m.Sources[1].RejectedBy["invalid_time"] != 1 {
+		t.Fatalf("%+v", m.Sources)
+	}
+}

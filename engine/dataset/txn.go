@@ -42,6 +42,8 @@ type Txn struct {
 	tmp    string
 	parts  map[partKey]*partWriter
 	sites  map[engine.Carrier][]engine.Site
+	vills  []engine.Village
+	subs   []engine.Subscription
 	qfile  *os.File
 	qw     *ingest.QuarantineWriter
 	closed bool
@@ -73,7 +75,7 @@ func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
 	if len(sha) < 16 {
 		return nil, fmt.Errorf("dataset: checksum %q is too short", sha)
 	}
-	if kind != string(ingest.KindMeasurements) && kind != string(ingest.KindSites) {
+	if !ingest.Kind(kind).Valid() {
 		return nil, fmt.Errorf("dataset: unknown kind %q", kind)
 	}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
@@ -173,6 +175,18 @@ func (t *Txn) WriteSites(sites []engine.Site) error {
 	return nil
 }
 
+// WriteVillages adds villages; they are written at Commit.
+func (t *Txn) WriteVillages(v []engine.Village) error {
+	t.vills = append(t.vills, v...)
+	return nil
+}
+
+// WriteSubscriptions adds subscription rows; they are written at Commit.
+func (t *Txn) WriteSubscriptions(s []engine.Subscription) error {
+	t.subs = append(t.subs, s...)
+	return nil
+}
+
 // Meta describes the source for the manifest.
 type Meta struct {
 	Format     string
@@ -244,6 +258,34 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 			return nil, nil, err
 		}
 		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size})
+		moves = append(moves, placed{tmp, rel})
+	}
+	for _, tab := range []struct {
+		kind string
+		n    int
+		cols func() []arrowio.Column
+	}{
+		{string(ingest.KindVillages), len(t.vills), func() []arrowio.Column { return villageColumns(t.vills) }},
+		{string(ingest.KindSubscriptions), len(t.subs), func() []arrowio.Column { return subscriptionColumns(t.subs) }},
+	} {
+		if tab.n == 0 {
+			continue
+		}
+		rel := fmt.Sprintf("%s/part-%s.parquet", tab.kind, t.short)
+		tmp := filepath.Join(t.tmp, tab.kind+".parquet")
+		f, err := os.Create(tmp)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := arrowio.WriteTable(noClose{f}, tab.cols(), map[string]string{"lomsong.table": tab.kind}); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
+		}
+		size, err := syncClose(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n), Bytes: size})
 		moves = append(moves, placed{tmp, rel})
 	}
 	return parts, moves, nil
@@ -450,7 +492,7 @@ func (s *Store) collectGarbage() error {
 			}
 		}
 	}
-	for _, top := range []string{"measurements", "sites", "quarantine"} {
+	for _, top := range []string{"measurements", "sites", "villages", "subscriptions", "quarantine"} {
 		root := filepath.Join(s.dir, top)
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) {

@@ -206,7 +206,7 @@ func TestParseMappingErrors(t *testing.T) {
 		"bad constant column": `{"constants": {"altitude": "3"}}`,
 		"bad tech value":      `{"tech_values": {"x": "7G"}}`,
 		"bad timezone":        `{"timezone": "Mars/Olympus"}`,
-		"bad kind":            `{"kind": "villages"}`,
+		"bad kind":            `{"kind": "towers"}`,
 		"trailing":            `{} {}`,
 		"not json":            `columns: x`,
 		"empty layout":        `{"units": {"ts": "layout:"}}`,

@@ -35,19 +35,35 @@ var (
 
 // Columns returns the contract columns of a kind.
 func (k Kind) Columns() []string {
-	if k == KindSites {
+	switch k {
+	case KindSites:
 		return SiteColumns
+	case KindVillages:
+		return VillageColumns
+	case KindSubscriptions:
+		return SubscriptionColumns
 	}
 	return MeasurementColumns
 }
 
 // Required returns the contract columns a kind cannot do without.
 func (k Kind) Required() []string {
-	if k == KindSites {
+	switch k {
+	case KindSites:
 		return SiteRequired
+	case KindVillages:
+		return VillageRequired
+	case KindSubscriptions:
+		return SubscriptionRequired
 	}
 	return MeasurementRequired
 }
+
+// Kinds lists the tables ingest reads.
+var Kinds = []Kind{KindMeasurements, KindSites, KindVillages, KindSubscriptions}
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
 // Mapping describes how a carrier's own layout maps onto the contract. It
 // is read from JSON:
@@ -121,8 +137,8 @@ func (m *Mapping) Validate() error {
 	if kind == "" {
 		kind = KindMeasurements
 	}
-	if kind != KindMeasurements && kind != KindSites {
-		return fmt.Errorf("mapping: kind %q: want %q or %q", m.Kind, KindMeasurements, KindSites)
+	if !kind.Valid() {
+		return fmt.Errorf("mapping: kind %q: want measurements, sites, villages or subscriptions", m.Kind)
 	}
 	cols := kind.Columns()
 	for _, src := range sortedKeys(m.Columns) {
@@ -191,6 +207,10 @@ var synonyms = map[string][]string{
 	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "rtt", "rttms"},
 	"source":        {"source", "datasource", "collection"},
 	"device_id":     {"deviceid", "device", "imeihash", "uehash", "userid", "devicehash"},
+	"village_id":    {"villageid", "village", "thonid", "mathon", "id"},
+	"name":          {"name", "villagename", "ten", "tenthon"},
+	"commune_code":  {"communecode", "commune", "maxa", "wardcode", "xa"},
+	"households":    {"households", "hh", "sohogiadinh", "soho", "numhouseholds"},
 	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
 	"environment":   {"environment", "env", "indooroutdoor", "location", "placement"},
 	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
