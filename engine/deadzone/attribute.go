@@ -42,6 +42,7 @@ func (a Attribution) Sampled() bool { return !math.IsNaN(a.Share) }
 // the unit holding most samples wins; ties go to the lowest code. A hex
 // with no sample in any unit stays unresolved (Code ""). Units are found
 // through a bounding-box grid, so the cost per hex is a few polygon tests.
+// An invalid cell is an error.
 func Attribute(set *geodata.BoundarySet, cells []hexgrid.Cell) ([]Attribution, int, error) {
 	uniq := slices.Clone(cells)
 	slices.Sort(uniq)

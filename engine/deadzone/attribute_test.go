@@ -207,7 +207,7 @@ func TestAttributeCommunesOfOneProvince(t *testing.T) {
 	}
 }
 
-func loadSet(t *testing.T, name, parent string) *geodata.BoundarySet {
+func loadSet(t testing.TB, name, parent string) *geodata.BoundarySet {
 	t.Helper()
 	f, err := os.Open(shareddata.Path(t, name))
 	if err != nil {

@@ -65,10 +65,7 @@ func Detect(in Input) ([]Zone, error) {
 			order = append(order, p.Cell) // ascending: w.pop is sorted
 		}
 	}
-	villageAt, err := villagesByCell(in.Villages, w.res)
-	if err != nil {
-		return nil, err
-	}
+	villageAt := villagesByCell(in.Villages, w.res)
 	sites := newSiteIndex(in.Sites)
 
 	seen := make(map[hexgrid.Cell]bool, len(dead))
@@ -181,8 +178,9 @@ func shares(counts map[string]int, total int) []UnitShare {
 	return out
 }
 
-// villagesByCell indexes village ids by the hex of their point.
-func villagesByCell(vs []Village, res int) (map[hexgrid.Cell][]string, error) {
+// villagesByCell indexes village ids by the hex of their point; villages
+// whose point cannot be indexed are in no zone.
+func villagesByCell(vs []Village, res int) map[hexgrid.Cell][]string {
 	m := make(map[hexgrid.Cell][]string)
 	for _, v := range vs {
 		c, ok := pointCell(orb.Point{v.Lon, v.Lat}, res)
@@ -191,5 +189,5 @@ func villagesByCell(vs []Village, res int) (map[hexgrid.Cell][]string, error) {
 		}
 		m[c] = append(m[c], v.ID)
 	}
-	return m, nil
+	return m
 }
