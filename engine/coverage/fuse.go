@@ -291,7 +291,10 @@ func sortedMeasured(rows []aggregate.Row, res int) ([]int, error) {
 		}
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return compareKey(rows[idx[a]].Key, rows[idx[b]].Key) < 0 })
+	less := func(a, b int) bool { return compareKey(rows[idx[a]].Key, rows[idx[b]].Key) < 0 }
+	if !sort.SliceIsSorted(idx, less) { // aggregate.Aggregator.Rows are sorted already
+		sort.SliceStable(idx, less)
+	}
 	for j := 1; j < len(idx); j++ {
 		if compareKey(rows[idx[j-1]].Key, rows[idx[j]].Key) == 0 {
 			return nil, fmt.Errorf("coverage: measured rows %d and %d have the same key %s %s %s: %w",
@@ -317,7 +320,10 @@ func sortedPredicted(cells []PredictedCell, res int) ([]int, error) {
 		}
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return compareKey(cells[idx[a]].key(), cells[idx[b]].key()) < 0 })
+	less := func(a, b int) bool { return compareKey(cells[idx[a]].key(), cells[idx[b]].key()) < 0 }
+	if !sort.SliceIsSorted(idx, less) { // FromBestServer output is sorted already
+		sort.SliceStable(idx, less)
+	}
 	for j := 1; j < len(idx); j++ {
 		if compareKey(cells[idx[j-1]].key(), cells[idx[j]].key()) == 0 {
 			c := cells[idx[j]]
