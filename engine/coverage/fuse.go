@@ -125,7 +125,8 @@ type State struct {
 //     significantly;
 //     - Covered otherwise (k/n ≤ p0). Since p0 < 0.5 (Validate), most tests
 //     are then covered and the median outdoor signal is at or above the
-//     threshold, so the median is reported but need not be tested.
+//     threshold (to within the aggregate histogram's 0.5 dB rounding), so
+//     the median is reported but need not be tested.
 //     The comparison k/n > p0 allows a relative 1e-9 so that 1 failure in
 //     10 is exactly 10% although 1 − 0.9 is not exact in binary.
 //     At the defaults, 5 tests with 0 failures are covered, with 1 (p =
