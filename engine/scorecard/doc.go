@@ -1,0 +1,45 @@
+// Package scorecard scores every area (province or commune) and the nation,
+// month by month, against the five provincial targets of 2022:
+//
+//  1. no 3G/4G dead zones — value: villages with no 3G/4G from any carrier
+//     (BasisVillages, the ministry's statistic; BasisHouseholds counts
+//     households in dead-zone hexes instead); met when the count is 0;
+//  2. 100% of households with a smartphone or tablet — met when the share
+//     reaches SmartphoneGoal (1.00);
+//  3. 80% of households with fibre — met at FibreGoal (0.80) or above;
+//  4. 2G-only phones below 5% — met when strictly below TwoGOnlyGoal;
+//  5. fixed and mobile download speeds up at least 30% year on year — met
+//     when both changes reach SpeedGoal (0.30); the value shown is the
+//     smaller of the two.
+//
+// # Status rules
+//
+// A target with missing data is unknown: never a made-up zero, and a
+// missing part of target 5 makes it unknown unless the other part is
+// already not met. Every Result carries two statuses: StatusPoint judges
+// the point estimate (as the ministry reports), StatusBound the
+// conservative end of the interval (the lower bound of targets 2, 3 and 5,
+// the upper bound of target 4), met only when the data show it; Config.Rule
+// picks which one is Status (RulePoint by default). Shares and changes are
+// rounded to Config.Precision (0.1 percentage point) before comparison and
+// ranking, so 79.96% counts as 80.0%. Under RuleBound target 2 is met only
+// by an interval whose lower end reaches 100%, which survey-based
+// intervals never do: read StatusPoint for it.
+//
+// # Ranks, changes and alerts
+//
+// Ranks order the month's areas (not the national row) per target, best
+// first; equal rounded values share a rank (1, 2, 2, 4) and are listed by
+// area code. Change is this month's value minus last month's for the same
+// area (NaN when either is missing). Alerts: new dead-zone hexes and
+// villages (sets of this month minus last month's, when both are given)
+// and regressions (met last month and not met now, or worse by more than
+// Config.Regression).
+//
+// # Outputs
+//
+// Rows are sorted by month, the national row first, then area code;
+// Table, WriteCSV and WriteJSON render them deterministically (missing
+// numbers are empty CSV cells and JSON null). The package is pure: no
+// I/O besides the given writers, no clock, no randomness.
+package scorecard

@@ -1,0 +1,231 @@
+package scorecard
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Table writes a readable text table: one line per area and month with
+// each target's value, interval, status and rank, then the alerts.
+// Shares and changes are in percent; target 1 is a count.
+func (c *Card) Table(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "period\tarea\t1 dead zones (%s)\t2 smartphone hh\t3 fibre hh\t4 2G-only\t5 speed YoY\tmet\n", c.Config.DeadZoneBasis)
+	for _, r := range c.Rows {
+		area := r.Area
+		if r.National {
+			area += " (national)"
+		}
+		fmt.Fprintf(tw, "%s\t%s", r.Period, area)
+		for _, t := range Targets {
+			fmt.Fprintf(tw, "\t%s", cell(r.Targets[t]))
+		}
+		fmt.Fprintf(tw, "\t%d/%d\n", r.Met, NumTargets)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(c.Alerts) > 0 {
+		fmt.Fprintf(w, "\nalerts\n")
+	}
+	for _, a := range c.Alerts {
+		line := fmt.Sprintf("%s %s %s: %s", a.Period, a.Area, a.Kind, a.Message)
+		if len(a.Items) > 0 {
+			line += " [" + strings.Join(a.Items, " ") + "]"
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mark(s Status) string {
+	switch s {
+	case StatusMet:
+		return "met"
+	case StatusNotMet:
+		return "NOT MET"
+	}
+	return "unknown"
+}
+
+func cell(r Result) string {
+	if math.IsNaN(r.Value) {
+		return "? unknown"
+	}
+	var v string
+	if r.Target == TargetDeadZones {
+		v = strconv.FormatFloat(r.Value, 'f', 0, 64)
+	} else {
+		v = fmt.Sprintf("%.1f%%", 100*r.Value)
+		if r.Lower != r.Value || r.Upper != r.Value {
+			v += fmt.Sprintf(" [%.1f, %.1f]", 100*r.Lower, 100*r.Upper)
+		}
+	}
+	s := v + " " + mark(r.Status)
+	if r.Rank > 0 {
+		s += fmt.Sprintf(" #%d", r.Rank)
+	}
+	return s
+}
+
+// num formats a float for CSV: shortest exact representation, "" for NaN.
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// CSVHeader returns the column names of WriteCSV: area, period, national,
+// met, not_met, unknown, the parts of targets 1 and 5, then for each
+// target t: t_value, t_lower, t_upper, t_goal, t_status, t_status_point,
+// t_status_bound, t_change, t_rank.
+func CSVHeader() []string {
+	h := []string{"area", "period", "national", "met", "not_met", "unknown",
+		"dead_zone_villages", "dead_zone_households", "speed_mobile_yoy", "speed_fixed_yoy"}
+	for _, t := range Targets {
+		for _, f := range []string{"value", "lower", "upper", "goal", "status", "status_point", "status_bound", "change", "rank"} {
+			h = append(h, t.String()+"_"+f)
+		}
+	}
+	return h
+}
+
+// WriteCSV writes the rows as CSV with the CSVHeader columns. Missing
+// values are empty cells; numbers use the shortest exact decimal form.
+func (c *Card) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader()); err != nil {
+		return err
+	}
+	for _, r := range c.Rows {
+		rec := []string{r.Area, r.Period.String(), strconv.FormatBool(r.National),
+			strconv.Itoa(r.Met), strconv.Itoa(r.NotMet), strconv.Itoa(r.Unknown),
+			num(r.DeadZoneVillages), num(r.DeadZoneHouseholds), num(r.SpeedMobile), num(r.SpeedFixed)}
+		for _, t := range Targets {
+			x := r.Targets[t]
+			rank := ""
+			if x.Rank > 0 {
+				rank = strconv.Itoa(x.Rank)
+			}
+			rec = append(rec, num(x.Value), num(x.Lower), num(x.Upper), num(x.Goal), x.Status.String(),
+				x.StatusPoint.String(), x.StatusBound.String(), num(x.Change), rank)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// jsonNum is a float that marshals NaN as null.
+type jsonNum float64
+
+func (f jsonNum) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, float64(f), 'g', -1, 64), nil
+}
+
+type jsonResult struct {
+	Target      string   `json:"target"`
+	Value       jsonNum  `json:"value"`
+	Lower       jsonNum  `json:"lower"`
+	Upper       jsonNum  `json:"upper"`
+	Goal        jsonNum  `json:"goal"`
+	Status      string   `json:"status"`
+	StatusPoint string   `json:"status_point"`
+	StatusBound string   `json:"status_bound"`
+	Change      jsonNum  `json:"change"`
+	Rank        *int     `json:"rank"`
+	Issues      []string `json:"issues,omitempty"`
+}
+
+type jsonRow struct {
+	Area               string       `json:"area"`
+	Period             string       `json:"period"`
+	National           bool         `json:"national"`
+	Met                int          `json:"met"`
+	NotMet             int          `json:"not_met"`
+	Unknown            int          `json:"unknown"`
+	DeadZoneVillages   jsonNum      `json:"dead_zone_villages"`
+	DeadZoneHouseholds jsonNum      `json:"dead_zone_households"`
+	SpeedMobile        jsonNum      `json:"speed_mobile_yoy"`
+	SpeedFixed         jsonNum      `json:"speed_fixed_yoy"`
+	Targets            []jsonResult `json:"targets"`
+}
+
+type jsonAlert struct {
+	Area     string   `json:"area"`
+	Period   string   `json:"period"`
+	Kind     string   `json:"kind"`
+	Target   string   `json:"target"`
+	Items    []string `json:"items,omitempty"`
+	Previous jsonNum  `json:"previous"`
+	Current  jsonNum  `json:"current"`
+	Message  string   `json:"message"`
+}
+
+type jsonRules struct {
+	DeadZoneBasis     string  `json:"dead_zone_basis"`
+	Rule              string  `json:"rule"`
+	Precision         jsonNum `json:"precision"`
+	SpeedRequireFixed bool    `json:"speed_require_fixed"`
+	National          string  `json:"national"`
+}
+
+type jsonCard struct {
+	Rules  jsonRules   `json:"rules"`
+	Rows   []jsonRow   `json:"rows"`
+	Alerts []jsonAlert `json:"alerts"`
+}
+
+// WriteJSON writes the card as one indented JSON object {"rules", "rows",
+// "alerts"}; missing numbers are null. Field order is fixed, so equal cards
+// give byte-identical output.
+func (c *Card) WriteJSON(w io.Writer) error {
+	rule := "point"
+	if c.Config.Rule == RuleBound {
+		rule = "bound"
+	}
+	out := jsonCard{Rules: jsonRules{DeadZoneBasis: c.Config.DeadZoneBasis.String(), Rule: rule,
+		Precision: jsonNum(c.Config.Precision), SpeedRequireFixed: c.Config.SpeedRequireFixed, National: c.Config.National},
+		Rows: make([]jsonRow, 0, len(c.Rows)), Alerts: make([]jsonAlert, 0, len(c.Alerts))}
+	for _, r := range c.Rows {
+		jr := jsonRow{Area: r.Area, Period: r.Period.String(), National: r.National, Met: r.Met, NotMet: r.NotMet,
+			Unknown: r.Unknown, DeadZoneVillages: jsonNum(r.DeadZoneVillages), DeadZoneHouseholds: jsonNum(r.DeadZoneHouseholds),
+			SpeedMobile: jsonNum(r.SpeedMobile), SpeedFixed: jsonNum(r.SpeedFixed)}
+		for _, t := range Targets {
+			x := r.Targets[t]
+			jr.Targets = append(jr.Targets, jsonResult{Target: t.String(), Value: jsonNum(x.Value), Lower: jsonNum(x.Lower),
+				Upper: jsonNum(x.Upper), Goal: jsonNum(x.Goal), Status: x.Status.String(), StatusPoint: x.StatusPoint.String(),
+				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues})
+		}
+		out.Rows = append(out.Rows, jr)
+	}
+	for _, a := range c.Alerts {
+		out.Alerts = append(out.Alerts, jsonAlert{Area: a.Area, Period: a.Period.String(), Kind: string(a.Kind),
+			Target: a.Target.String(), Items: a.Items, Previous: jsonNum(a.Previous), Current: jsonNum(a.Current), Message: a.Message})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// rankPtr returns nil (JSON null) for rank 0 (unranked).
+func rankPtr(r int) *int {
+	if r == 0 {
+		return nil
+	}
+	return &r
+}

@@ -1,0 +1,503 @@
+package scorecard
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/penetration"
+)
+
+// Config holds the goals and rules of the scorecard.
+type Config struct {
+	// Goals: SmartphoneGoal 1.00, FibreGoal 0.80, TwoGOnlyGoal 0.05 (met
+	// when below), SpeedGoal 0.30 (change year on year). Target 1's goal
+	// is zero dead zones.
+	SmartphoneGoal, FibreGoal, TwoGOnlyGoal, SpeedGoal float64
+	// DeadZoneBasis is the measure of target 1 (villages by default).
+	DeadZoneBasis Basis
+	// Rule picks Result.Status (RulePoint by default).
+	Rule Rule
+	// Precision is the rounding of shares and changes before they are
+	// compared with a goal and ranked: 0.001 (0.1 percentage point, the
+	// precision the ministry reports) by default. 0 compares raw values.
+	Precision float64
+	// SpeedRequireFixed: target 5 needs both fixed and mobile changes
+	// (true by default, as the target reads); false judges mobile alone
+	// when no fixed figure is given.
+	SpeedRequireFixed bool
+	// Regression[t] is how much worse than last month a value may get
+	// before a regression alert: 0 villages/households for target 1 (any
+	// increase), 0.01 for smartphone and fibre shares, 0.005 for 2G-only,
+	// 0.05 for the speed change.
+	Regression [NumTargets]float64
+	// National is the area code of the national row ("VN").
+	National string
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{SmartphoneGoal: 1, FibreGoal: 0.8, TwoGOnlyGoal: 0.05, SpeedGoal: 0.3,
+		Precision: 0.001, SpeedRequireFixed: true,
+		Regression: [NumTargets]float64{0, 0.01, 0.01, 0.005, 0.05}, National: "VN"}
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	bad := func(f string, a ...any) error {
+		return fmt.Errorf("scorecard: "+f+": %w", append(a, engine.ErrInvalidConfig)...)
+	}
+	for _, g := range []float64{c.SmartphoneGoal, c.FibreGoal, c.TwoGOnlyGoal} {
+		if !(g > 0 && g <= 1) {
+			return bad("share goal %v outside (0, 1]", g)
+		}
+	}
+	switch {
+	case math.IsNaN(c.SpeedGoal) || math.IsInf(c.SpeedGoal, 0):
+		return bad("speed goal %v", c.SpeedGoal)
+	case !(c.Precision >= 0 && c.Precision < 0.1):
+		return bad("precision %v outside [0, 0.1)", c.Precision)
+	case c.DeadZoneBasis > BasisHouseholds || c.Rule > RuleBound:
+		return bad("unknown basis or rule")
+	case c.National == "":
+		return bad("empty national code")
+	}
+	for t, r := range c.Regression {
+		if !(r >= 0) {
+			return bad("regression tolerance of %s %v negative", Target(t), r)
+		}
+	}
+	return nil
+}
+
+func (c Config) goal(t Target) float64 {
+	switch t {
+	case TargetSmartphone:
+		return c.SmartphoneGoal
+	case TargetFibre:
+		return c.FibreGoal
+	case TargetTwoGOnly:
+		return c.TwoGOnlyGoal
+	case TargetSpeed:
+		return c.SpeedGoal
+	}
+	return 0
+}
+
+// DeadZones are one area's dead zones (no 3G/4G from any carrier) in a
+// month. Absent counts are NaN; absent sets are nil (an empty non-nil set
+// means none).
+type DeadZones struct {
+	Villages   float64  // villages with no 3G/4G
+	Households float64  // households in dead-zone hexes
+	Hexes      []string // dead-zone hex ids, for new-zone alerts
+	VillageIDs []string // dead-zone village ids, for new-zone alerts
+}
+
+// AreaInput is everything known about one area in one month. A nil
+// pointer or an estimate with a NaN value is missing data: its target is
+// unknown.
+type AreaInput struct {
+	Area   string
+	Period penetration.Period
+	// Households weights the area in the national row; NaN when unknown.
+	Households              float64
+	DeadZones               *DeadZones
+	Smartphone, Fibre       *penetration.Estimate
+	TwoGOnly                *penetration.Estimate
+	SpeedMobile, SpeedFixed *penetration.Estimate // year-on-year change of median download
+}
+
+// Result is one target's figure for one area and month.
+type Result struct {
+	Target              Target
+	Value, Lower, Upper float64 // NaN when unknown
+	Goal                float64
+	Status              Status  // by Config.Rule
+	StatusPoint         Status  // judged on Value
+	StatusBound         Status  // judged on the conservative bound
+	Change              float64 // Value − last month's Value; NaN when either is missing
+	Rank                int     // 1 = best among areas this month; 0 when unknown or national
+	Issues              []string
+}
+
+// Row is one area's (or the nation's) scorecard for one month.
+type Row struct {
+	Area     string
+	Period   penetration.Period
+	National bool
+	Targets  [NumTargets]Result
+	// Parts of targets 1 and 5 (NaN when unknown).
+	DeadZoneVillages, DeadZoneHouseholds float64
+	SpeedMobile, SpeedFixed              float64
+	Met, NotMet, Unknown                 int
+}
+
+// AlertKind says what an alert is about.
+type AlertKind string
+
+// Alert kinds.
+const (
+	AlertNewDeadZoneHexes    AlertKind = "new_dead_zone_hexes"
+	AlertNewDeadZoneVillages AlertKind = "new_dead_zone_villages"
+	AlertRegression          AlertKind = "regression"
+)
+
+// Alert flags a change since the previous month.
+type Alert struct {
+	Area   string
+	Period penetration.Period
+	Kind   AlertKind
+	Target Target   // the target concerned (TargetDeadZones for new zones)
+	Items  []string // new hex or village ids, sorted
+	// Previous and Current values (regression) or counts (new zones).
+	Previous, Current float64
+	Message           string
+}
+
+// Card is a built scorecard: rows sorted by period, the national row
+// first, then area code; alerts sorted by period, area, kind and target.
+type Card struct {
+	Rows   []Row
+	Alerts []Alert
+	Config Config
+}
+
+type key struct {
+	area   string
+	period penetration.Period
+}
+
+// Build scores every (area, month) of inputs, adds a national row per
+// month and derives ranks, month-on-month changes and alerts.
+//
+// The national row is the input whose Area is Config.National when given;
+// otherwise it is aggregated from the month's areas: dead-zone counts are
+// summed, shares are household-weighted means of the areas' values and of
+// their bounds (averaging bounds assumes the areas' errors move together,
+// which gives a wider, conservative interval), and each is unknown unless
+// every area of the month has the figure (and its households); speed
+// changes do not aggregate from medians and stay unknown. Areas must be
+// codes of one level (provinces or communes) for ranks to mean anything.
+// It returns an error for an invalid configuration or a repeated (area,
+// month).
+func Build(inputs []AreaInput, cfg Config) (*Card, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	seen := map[key]bool{}
+	periods := map[penetration.Period][]int{}
+	hasNational := map[penetration.Period]bool{}
+	for i, in := range inputs {
+		k := key{in.Area, in.Period}
+		if in.Area == "" || in.Period.IsZero() {
+			return nil, fmt.Errorf("scorecard: input %d: empty area or period: %w", i, engine.ErrInvalidValue)
+		}
+		if seen[k] {
+			return nil, fmt.Errorf("scorecard: area %s period %s given twice: %w", in.Area, in.Period, engine.ErrInvalidValue)
+		}
+		seen[k] = true
+		if in.Area == cfg.National {
+			hasNational[in.Period] = true
+		}
+		periods[in.Period] = append(periods[in.Period], i)
+	}
+	all := append([]AreaInput(nil), inputs...)
+	for p, idx := range periods {
+		if !hasNational[p] {
+			all = append(all, national(inputs, idx, p, cfg))
+		}
+	}
+	rows := make([]Row, len(all))
+	byKey := make(map[key]int, len(all))
+	for i, in := range all {
+		rows[i] = score(in, cfg)
+		byKey[key{in.Area, in.Period}] = i
+	}
+	slices.SortFunc(rows, compareRows)
+	idx := make(map[key]int, len(rows))
+	for i, r := range rows {
+		idx[key{r.Area, r.Period}] = i
+	}
+	rank(rows, cfg)
+	var alerts []Alert
+	for i := range rows {
+		r := &rows[i]
+		j, ok := idx[key{r.Area, r.Period.AddMonths(-1)}]
+		if !ok {
+			continue
+		}
+		prev := &rows[j]
+		for t := range r.Targets {
+			r.Targets[t].Change = r.Targets[t].Value - prev.Targets[t].Value
+		}
+		alerts = append(alerts, regressions(prev, r, cfg)...)
+		cur, old := all[byKey[key{r.Area, r.Period}]], all[byKey[key{prev.Area, prev.Period}]]
+		if cur.DeadZones != nil && old.DeadZones != nil {
+			if a, ok := newItems(r, AlertNewDeadZoneHexes, "hexes", cur.DeadZones.Hexes, old.DeadZones.Hexes); ok {
+				alerts = append(alerts, a)
+			}
+			if a, ok := newItems(r, AlertNewDeadZoneVillages, "villages", cur.DeadZones.VillageIDs, old.DeadZones.VillageIDs); ok {
+				alerts = append(alerts, a)
+			}
+		}
+	}
+	slices.SortStableFunc(alerts, func(a, b Alert) int {
+		return cmp.Or(comparePeriod(a.Period, b.Period), cmp.Compare(a.Area, b.Area),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Target, b.Target))
+	})
+	return &Card{Rows: rows, Alerts: alerts, Config: cfg}, nil
+}
+
+func comparePeriod(a, b penetration.Period) int {
+	return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month))
+}
+
+func compareRows(a, b Row) int {
+	return cmp.Or(comparePeriod(a.Period, b.Period), boolFirst(a.National, b.National), cmp.Compare(a.Area, b.Area))
+}
+
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// round rounds v to the configured precision (half away from zero).
+func (c Config) round(v float64) float64 {
+	if c.Precision == 0 || math.IsNaN(v) {
+		return v
+	}
+	return math.Round(v/c.Precision) * c.Precision
+}
+
+// judge returns the status of value v against target t's goal.
+func (c Config) judge(t Target, v float64) Status {
+	if math.IsNaN(v) {
+		return StatusUnknown
+	}
+	v = c.round(v)
+	g := c.goal(t)
+	var ok bool
+	switch t {
+	case TargetDeadZones:
+		ok = v == 0
+	case TargetTwoGOnly:
+		ok = v < g-c.Precision/2 // below the goal at the reported precision
+	default:
+		ok = v >= g-c.Precision/2
+	}
+	if ok {
+		return StatusMet
+	}
+	return StatusNotMet
+}
+
+func nan() float64 { return math.NaN() }
+
+func estimateResult(t Target, e *penetration.Estimate, cfg Config) Result {
+	r := Result{Target: t, Value: nan(), Lower: nan(), Upper: nan(), Goal: cfg.goal(t), Change: nan()}
+	if e == nil {
+		return r
+	}
+	r.Issues = append([]string(nil), e.Issues...)
+	if !e.Known() {
+		return r
+	}
+	r.Value, r.Lower, r.Upper = e.Value, e.Lower, e.Upper
+	r.StatusPoint = cfg.judge(t, r.Value)
+	if t.higherBetter() {
+		r.StatusBound = cfg.judge(t, r.Lower)
+	} else {
+		r.StatusBound = cfg.judge(t, r.Upper)
+	}
+	return r
+}
+
+func score(in AreaInput, cfg Config) Row {
+	row := Row{Area: in.Area, Period: in.Period, National: in.Area == cfg.National,
+		DeadZoneVillages: nan(), DeadZoneHouseholds: nan(), SpeedMobile: nan(), SpeedFixed: nan()}
+	// Target 1: counts are exact, so the bound equals the value.
+	dz := Result{Target: TargetDeadZones, Value: nan(), Lower: nan(), Upper: nan(), Change: nan()}
+	if d := in.DeadZones; d != nil {
+		row.DeadZoneVillages, row.DeadZoneHouseholds = d.Villages, d.Households
+		v := d.Villages
+		if cfg.DeadZoneBasis == BasisHouseholds {
+			v = d.Households
+		}
+		if v < 0 {
+			dz.Issues = append(dz.Issues, fmt.Sprintf("negative dead-zone %s count %v", cfg.DeadZoneBasis, v))
+		} else if !math.IsNaN(v) {
+			dz.Value, dz.Lower, dz.Upper = v, v, v
+			dz.StatusPoint = cfg.judge(TargetDeadZones, v)
+			dz.StatusBound = dz.StatusPoint
+		}
+	}
+	row.Targets[TargetDeadZones] = dz
+	row.Targets[TargetSmartphone] = estimateResult(TargetSmartphone, in.Smartphone, cfg)
+	row.Targets[TargetFibre] = estimateResult(TargetFibre, in.Fibre, cfg)
+	row.Targets[TargetTwoGOnly] = estimateResult(TargetTwoGOnly, in.TwoGOnly, cfg)
+	// Target 5: both fixed and mobile must rise by the goal; the value is
+	// the smaller (binding) change, with its interval.
+	mob := estimateResult(TargetSpeed, in.SpeedMobile, cfg)
+	fix := estimateResult(TargetSpeed, in.SpeedFixed, cfg)
+	row.SpeedMobile, row.SpeedFixed = mob.Value, fix.Value
+	sp := mob
+	if cfg.SpeedRequireFixed || in.SpeedFixed != nil {
+		sp.StatusPoint = and(mob.StatusPoint, fix.StatusPoint)
+		sp.StatusBound = and(mob.StatusBound, fix.StatusBound)
+		sp.Issues = append(append([]string(nil), mob.Issues...), fix.Issues...)
+		switch {
+		case math.IsNaN(mob.Value) || math.IsNaN(fix.Value):
+			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
+		case fix.Value < mob.Value:
+			sp.Value, sp.Lower, sp.Upper = fix.Value, fix.Lower, fix.Upper
+		}
+	}
+	row.Targets[TargetSpeed] = sp
+	for t := range row.Targets {
+		r := &row.Targets[t]
+		r.Status = r.StatusPoint
+		if cfg.Rule == RuleBound {
+			r.Status = r.StatusBound
+		}
+		switch r.Status {
+		case StatusMet:
+			row.Met++
+		case StatusNotMet:
+			row.NotMet++
+		default:
+			row.Unknown++
+		}
+	}
+	return row
+}
+
+// national aggregates the month's area inputs (see Build).
+func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) AreaInput {
+	out := AreaInput{Area: cfg.National, Period: p, Households: 0}
+	dz := &DeadZones{}
+	for _, i := range idx {
+		in := inputs[i]
+		if in.DeadZones == nil {
+			dz.Villages, dz.Households = nan(), nan()
+			break
+		}
+		dz.Villages += in.DeadZones.Villages
+		dz.Households += in.DeadZones.Households
+	}
+	out.DeadZones = dz
+	share := func(get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
+		var w, v, lo, hi float64
+		for _, i := range idx {
+			in := inputs[i]
+			e := get(in)
+			if e == nil || !e.Known() || !(in.Households > 0) {
+				return nil
+			}
+			w += in.Households
+			v += in.Households * e.Value
+			lo += in.Households * e.Lower
+			hi += in.Households * e.Upper
+		}
+		if w == 0 {
+			return nil
+		}
+		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w,
+			Method: "household-weighted mean of the areas' estimates and bounds"}
+	}
+	out.Smartphone = share(func(a AreaInput) *penetration.Estimate { return a.Smartphone })
+	out.Fibre = share(func(a AreaInput) *penetration.Estimate { return a.Fibre })
+	out.TwoGOnly = nil // 2G-only is a share of phones, not households: not household-weighted
+	return out
+}
+
+// rank orders the month's non-national rows per target, best first, on
+// values rounded to Config.Precision. Equal values share a rank and the
+// next rank skips (1, 2, 2, 4); rows are already sorted by area code, so
+// ties are listed in code order.
+func rank(rows []Row, cfg Config) {
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].Period == rows[start].Period {
+			end++
+		}
+		for t := range Targets {
+			var ids []int
+			for i := start; i < end; i++ {
+				if !rows[i].National && !math.IsNaN(rows[i].Targets[t].Value) {
+					ids = append(ids, i)
+				}
+			}
+			val := func(i int) float64 {
+				v := cfg.round(rows[i].Targets[t].Value)
+				if Target(t).higherBetter() {
+					return -v
+				}
+				return v
+			}
+			slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(val(a), val(b)) })
+			for k, i := range ids {
+				if k > 0 && val(i) == val(ids[k-1]) {
+					rows[i].Targets[t].Rank = rows[ids[k-1]].Targets[t].Rank
+				} else {
+					rows[i].Targets[t].Rank = k + 1
+				}
+			}
+		}
+		start = end
+	}
+}
+
+func regressions(prev, cur *Row, cfg Config) []Alert {
+	var out []Alert
+	for t := range Targets {
+		p, c := prev.Targets[t], cur.Targets[t]
+		worse := c.Value - p.Value
+		if Target(t).higherBetter() {
+			worse = -worse
+		}
+		var msg string
+		switch {
+		case p.Status == StatusMet && c.Status == StatusNotMet:
+			msg = fmt.Sprintf("%s: met in %s, not met in %s", Target(t), prev.Period, cur.Period)
+		case worse > cfg.Regression[t]+1e-12:
+			msg = fmt.Sprintf("%s: worse by %.4g since %s (tolerance %.4g)", Target(t), worse, prev.Period, cfg.Regression[t])
+		default:
+			continue
+		}
+		out = append(out, Alert{Area: cur.Area, Period: cur.Period, Kind: AlertRegression, Target: Target(t),
+			Previous: p.Value, Current: c.Value, Message: msg})
+	}
+	return out
+}
+
+func newItems(r *Row, kind AlertKind, what string, cur, prev []string) (Alert, bool) {
+	if cur == nil || prev == nil {
+		return Alert{}, false
+	}
+	old := make(map[string]bool, len(prev))
+	for _, s := range prev {
+		old[s] = true
+	}
+	var items []string
+	for _, s := range cur {
+		if !old[s] {
+			items = append(items, s)
+		}
+	}
+	if len(items) == 0 {
+		return Alert{}, false
+	}
+	slices.Sort(items)
+	items = slices.Compact(items)
+	return Alert{Area: r.Area, Period: r.Period, Kind: kind, Target: TargetDeadZones, Items: items,
+		Previous: float64(len(prev)), Current: float64(len(cur)),
+		Message: fmt.Sprintf("%d new dead-zone %s since %s", len(items), what, r.Period.AddMonths(-1))}, true
+}

@@ -1,0 +1,335 @@
+package scorecard
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/penetration"
+)
+
+func est(v, lo, hi float64) *penetration.Estimate {
+	return &penetration.Estimate{Value: v, Lower: lo, Upper: hi}
+}
+
+func exact(v float64) *penetration.Estimate { return est(v, v, v) }
+
+var (
+	jan = penetration.Period{Year: 2025, Month: 1}
+	feb = penetration.Period{Year: 2025, Month: 2}
+)
+
+func full(area string, p penetration.Period) AreaInput {
+	return AreaInput{Area: area, Period: p, Households: 1000,
+		DeadZones:  &DeadZones{Villages: 0, Households: 0},
+		Smartphone: est(0.9, 0.85, 0.95), Fibre: exact(0.82), TwoGOnly: est(0.03, 0.02, 0.06),
+		SpeedMobile: est(0.35, 0.25, 0.45), SpeedFixed: est(0.4, 0.32, 0.5)}
+}
+
+func build(t *testing.T, in []AreaInput, cfg Config) *Card {
+	t.Helper()
+	c, err := Build(in, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func row(t *testing.T, c *Card, area string, p penetration.Period) Row {
+	t.Helper()
+	for _, r := range c.Rows {
+		if r.Area == area && r.Period == p {
+			return r
+		}
+	}
+	t.Fatalf("no row %s %s", area, p)
+	return Row{}
+}
+
+func TestStatuses(t *testing.T) {
+	cfg := DefaultConfig()
+	for _, c := range []struct {
+		name         string
+		edit         func(*AreaInput)
+		target       Target
+		point, bound Status
+	}{
+		{"dead zones met at zero villages", func(a *AreaInput) {}, TargetDeadZones, StatusMet, StatusMet},
+		{"dead zones not met", func(a *AreaInput) { a.DeadZones.Villages = 3 }, TargetDeadZones, StatusNotMet, StatusNotMet},
+		{"dead zones unknown without data", func(a *AreaInput) { a.DeadZones = nil }, TargetDeadZones, StatusUnknown, StatusUnknown},
+		{"dead zones unknown when villages NaN", func(a *AreaInput) { a.DeadZones.Villages = math.NaN() }, TargetDeadZones, StatusUnknown, StatusUnknown},
+		{"fibre met exactly at 80%", func(a *AreaInput) { a.Fibre = exact(0.8) }, TargetFibre, StatusMet, StatusMet},
+		{"fibre 79.96% rounds to 80.0%", func(a *AreaInput) { a.Fibre = exact(0.7996) }, TargetFibre, StatusMet, StatusMet},
+		{"fibre 79.9% not met", func(a *AreaInput) { a.Fibre = exact(0.799) }, TargetFibre, StatusNotMet, StatusNotMet},
+		{"fibre point met bound not", func(a *AreaInput) { a.Fibre = est(0.82, 0.78, 0.86) }, TargetFibre, StatusMet, StatusNotMet},
+		{"fibre unknown nil", func(a *AreaInput) { a.Fibre = nil }, TargetFibre, StatusUnknown, StatusUnknown},
+		{"fibre unknown NaN", func(a *AreaInput) { a.Fibre = exact(math.NaN()) }, TargetFibre, StatusUnknown, StatusUnknown},
+		{"smartphone 90% not met", func(a *AreaInput) {}, TargetSmartphone, StatusNotMet, StatusNotMet},
+		{"smartphone 100% met", func(a *AreaInput) { a.Smartphone = exact(1) }, TargetSmartphone, StatusMet, StatusMet},
+		{"2G point below, upper above", func(a *AreaInput) {}, TargetTwoGOnly, StatusMet, StatusNotMet},
+		{"2G exactly 5% not below", func(a *AreaInput) { a.TwoGOnly = exact(0.05) }, TargetTwoGOnly, StatusNotMet, StatusNotMet},
+		{"speed both up: point met, bound not", func(a *AreaInput) {}, TargetSpeed, StatusMet, StatusNotMet},
+		{"speed fixed missing: unknown", func(a *AreaInput) { a.SpeedFixed = nil }, TargetSpeed, StatusUnknown, StatusNotMet},
+		{"speed fixed missing, mobile short: not met", func(a *AreaInput) { a.SpeedFixed = nil; a.SpeedMobile = exact(0.1) }, TargetSpeed, StatusNotMet, StatusNotMet},
+		{"speed fixed below", func(a *AreaInput) { a.SpeedFixed = exact(0.2) }, TargetSpeed, StatusNotMet, StatusNotMet},
+		{"speed both clearly up", func(a *AreaInput) { a.SpeedMobile = exact(0.5); a.SpeedFixed = exact(0.6) }, TargetSpeed, StatusMet, StatusMet},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := full("01", jan)
+			c.edit(&in)
+			r := row(t, build(t, []AreaInput{in}, cfg), "01", jan).Targets[c.target]
+			if r.StatusPoint != c.point || r.StatusBound != c.bound || r.Status != c.point {
+				t.Errorf("point %v bound %v status %v, want %v %v", r.StatusPoint, r.StatusBound, r.Status, c.point, c.bound)
+			}
+			if c.point == StatusUnknown && !math.IsNaN(r.Value) {
+				t.Errorf("unknown with value %v", r.Value)
+			}
+		})
+	}
+	t.Run("households basis", func(t *testing.T) {
+		cfg := DefaultConfig()
+		cfg.DeadZoneBasis = BasisHouseholds
+		in := full("01", jan)
+		in.DeadZones.Households = 12
+		r := row(t, build(t, []AreaInput{in}, cfg), "01", jan)
+		if r.Targets[TargetDeadZones].Status != StatusNotMet || r.Targets[TargetDeadZones].Value != 12 {
+			t.Errorf("%+v", r.Targets[TargetDeadZones])
+		}
+	})
+	t.Run("bound rule", func(t *testing.T) {
+		cfg := DefaultConfig()
+		cfg.Rule = RuleBound
+		r := row(t, build(t, []AreaInput{full("01", jan)}, cfg), "01", jan)
+		if r.Targets[TargetSpeed].Status != StatusNotMet || r.Targets[TargetTwoGOnly].Status != StatusNotMet {
+			t.Errorf("%+v", r.Targets)
+		}
+	})
+	t.Run("speed value is the binding change", func(t *testing.T) {
+		in := full("01", jan)
+		r := row(t, build(t, []AreaInput{in}, cfg), "01", jan)
+		if r.Targets[TargetSpeed].Value != 0.35 || r.SpeedFixed != 0.4 || r.SpeedMobile != 0.35 {
+			t.Errorf("%+v", r)
+		}
+	})
+	t.Run("mobile only allowed", func(t *testing.T) {
+		cfg := DefaultConfig()
+		cfg.SpeedRequireFixed = false
+		in := full("01", jan)
+		in.SpeedFixed = nil
+		r := row(t, build(t, []AreaInput{in}, cfg), "01", jan)
+		if r.Targets[TargetSpeed].Status != StatusMet {
+			t.Errorf("%+v", r.Targets[TargetSpeed])
+		}
+	})
+}
+
+func TestRankTies(t *testing.T) {
+	var in []AreaInput
+	for _, c := range []struct {
+		area  string
+		fibre float64
+	}{{"04", 0.70}, {"02", 0.85}, {"03", 0.85}, {"01", 0.6}, {"05", 0.8504}} {
+		a := full(c.area, jan)
+		a.Fibre = exact(c.fibre)
+		in = append(in, a)
+	}
+	u := full("06", jan)
+	u.Fibre = nil
+	in = append(in, u)
+	card := build(t, in, DefaultConfig())
+	want := map[string]int{"02": 1, "03": 1, "05": 1, "04": 4, "01": 5, "06": 0, "VN": 0}
+	var order []string
+	for _, r := range card.Rows {
+		order = append(order, r.Area)
+		if got := r.Targets[TargetFibre].Rank; got != want[r.Area] {
+			t.Errorf("%s rank %d, want %d", r.Area, got, want[r.Area])
+		}
+	}
+	if strings.Join(order, ",") != "VN,01,02,03,04,05,06" {
+		t.Errorf("row order %v", order)
+	}
+	// Lower-is-better target: fewer dead-zone villages rank first.
+	in = []AreaInput{full("01", jan), full("02", jan), full("03", jan)}
+	in[0].DeadZones.Villages, in[1].DeadZones.Villages, in[2].DeadZones.Villages = 5, 0, 5
+	card = build(t, in, DefaultConfig())
+	for area, w := range map[string]int{"01": 2, "02": 1, "03": 2} {
+		if got := row(t, card, area, jan).Targets[TargetDeadZones].Rank; got != w {
+			t.Errorf("dead zones %s rank %d, want %d", area, got, w)
+		}
+	}
+}
+
+func TestChangeSincePreviousMonth(t *testing.T) {
+	a, b := full("01", jan), full("01", feb)
+	b.Fibre = exact(0.85)
+	b.DeadZones.Villages = 2
+	b.Smartphone = nil
+	c := full("02", feb) // no January row
+	card := build(t, []AreaInput{b, a, c}, DefaultConfig())
+	r := row(t, card, "01", feb)
+	if got := r.Targets[TargetFibre].Change; math.Abs(got-0.03) > 1e-12 {
+		t.Errorf("fibre change %v, want 0.03", got)
+	}
+	if got := r.Targets[TargetDeadZones].Change; got != 2 {
+		t.Errorf("dead-zone change %v, want 2", got)
+	}
+	if !math.IsNaN(r.Targets[TargetSmartphone].Change) {
+		t.Error("change with missing value must be NaN")
+	}
+	if !math.IsNaN(row(t, card, "02", feb).Targets[TargetFibre].Change) {
+		t.Error("no previous month: change must be NaN")
+	}
+	if !math.IsNaN(row(t, card, "01", jan).Targets[TargetFibre].Change) {
+		t.Error("first month: change must be NaN")
+	}
+}
+
+func TestAlerts(t *testing.T) {
+	a, b := full("01", jan), full("01", feb)
+	a.DeadZones.Hexes = []string{"h1", "h2"}
+	a.DeadZones.VillageIDs = []string{}
+	b.DeadZones.Hexes = []string{"h3", "h2", "h0"}
+	b.DeadZones.VillageIDs = []string{"v9"}
+	b.DeadZones.Villages = 1
+	b.Fibre = exact(0.79)      // met → not met
+	b.Smartphone = exact(0.88) // worse by 0.02 > 0.01
+	b.TwoGOnly = est(0.034, 0.02, 0.06)
+	c, d := full("02", jan), full("02", feb) // no sets in January: no new-zone alert
+	d.DeadZones.Hexes = []string{"x"}
+	card := build(t, []AreaInput{a, b, c, d}, DefaultConfig())
+	var got []string
+	for _, al := range card.Alerts {
+		got = append(got, al.Area+" "+string(al.Kind)+" "+al.Target.String()+" "+strings.Join(al.Items, "+"))
+	}
+	want := []string{
+		"01 new_dead_zone_hexes dead_zones h0+h3",
+		"01 new_dead_zone_villages dead_zones v9",
+		"01 regression dead_zones ",
+		"01 regression smartphone ",
+		"01 regression fibre ",
+		// The national row has no sets (they are not aggregated); its
+		// fibre falls from 0.82 to 0.805 (worse by 0.015 > 0.01) while
+		// staying met; its smartphone share becomes unknown (no alert).
+		"VN regression dead_zones ",
+		"VN regression fibre ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("alerts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestNational(t *testing.T) {
+	a, b := full("01", jan), full("02", jan)
+	a.Households, b.Households = 1000, 3000
+	a.Fibre, b.Fibre = est(0.6, 0.5, 0.7), est(0.9, 0.9, 0.9)
+	a.DeadZones.Villages, b.DeadZones.Villages = 2, 3
+	card := build(t, []AreaInput{a, b}, DefaultConfig())
+	n := row(t, card, "VN", jan)
+	if !n.National || n.Targets[TargetDeadZones].Value != 5 {
+		t.Errorf("%+v", n)
+	}
+	f := n.Targets[TargetFibre]
+	if math.Abs(f.Value-0.825) > 1e-12 || math.Abs(f.Lower-0.8) > 1e-12 || math.Abs(f.Upper-0.85) > 1e-12 {
+		t.Errorf("national fibre %+v", f)
+	}
+	if n.Targets[TargetSpeed].Status != StatusUnknown || n.Targets[TargetTwoGOnly].Status != StatusUnknown {
+		t.Error("national speed and 2G-only must be unknown unless given")
+	}
+	// One area without fibre: national fibre unknown, not a partial mean.
+	b.Fibre = nil
+	n = row(t, build(t, []AreaInput{a, b}, DefaultConfig()), "VN", jan)
+	if n.Targets[TargetFibre].Status != StatusUnknown {
+		t.Error("partial national mean")
+	}
+	// A given national row is used as is.
+	v := full("VN", jan)
+	v.Fibre = exact(0.823)
+	n = row(t, build(t, []AreaInput{a, b, v}, DefaultConfig()), "VN", jan)
+	if n.Targets[TargetFibre].Value != 0.823 {
+		t.Errorf("given national row replaced: %+v", n.Targets[TargetFibre])
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	if _, err := Build([]AreaInput{full("01", jan), full("01", jan)}, DefaultConfig()); !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("duplicate: %v", err)
+	}
+	cfg := DefaultConfig()
+	cfg.FibreGoal = 1.5
+	if _, err := Build(nil, cfg); !errors.Is(err, engine.ErrInvalidConfig) {
+		t.Errorf("config: %v", err)
+	}
+}
+
+func TestRenderings(t *testing.T) {
+	a, b := full("01", jan), full("01", feb)
+	b.Fibre = exact(0.79)
+	b.Smartphone = nil
+	card := build(t, []AreaInput{a, b}, DefaultConfig())
+	var j1, j2 bytes.Buffer
+	if err := card.WriteJSON(&j1); err != nil {
+		t.Fatal(err)
+	}
+	card2 := build(t, []AreaInput{b, a}, DefaultConfig())
+	if err := card2.WriteJSON(&j2); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(j1.Bytes(), j2.Bytes()) {
+		t.Error("JSON depends on input order")
+	}
+	var doc struct {
+		Rules  map[string]any   `json:"rules"`
+		Rows   []map[string]any `json:"rows"`
+		Alerts []map[string]any `json:"alerts"`
+	}
+	if err := json.Unmarshal(j1.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]any) string {
+		var k []string
+		for s := range m {
+			k = append(k, s)
+		}
+		slices.Sort(k)
+		return strings.Join(k, ",")
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"rules", keys(doc.Rules), "dead_zone_basis,national,precision,rule,speed_require_fixed"},
+		{"row", keys(doc.Rows[0]), "area,dead_zone_households,dead_zone_villages,met,national,not_met,period,speed_fixed_yoy,speed_mobile_yoy,targets,unknown"},
+		{"target", keys(doc.Rows[0]["targets"].([]any)[2].(map[string]any)), "change,goal,lower,rank,status,status_bound,status_point,target,upper,value"},
+		{"alert", keys(doc.Alerts[0]), "area,current,kind,message,period,previous,target"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s fields %s, want %s", c.name, c.got, c.want)
+		}
+	}
+	if !strings.Contains(j1.String(), `"target": "smartphone",
+          "value": null`) {
+		t.Error("missing value must be null")
+	}
+	var csvb bytes.Buffer
+	if err := card.WriteCSV(&csvb); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(csvb.String()), "\n")
+	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+9*NumTargets {
+		t.Errorf("csv:\n%s", csvb.String())
+	}
+	if !strings.HasPrefix(lines[4], "01,2025-02,false,") {
+		t.Errorf("csv row order: %s", lines[4])
+	}
+	var tb bytes.Buffer
+	if err := card.Table(&tb); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"82.0% met #1", "79.0% NOT MET", "? unknown", "alerts", "regression"} {
+		if !strings.Contains(tb.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, tb.String())
+		}
+	}
+}
