@@ -179,7 +179,10 @@ type key struct {
 // their bounds (averaging bounds assumes the areas' errors move together,
 // which gives a wider, conservative interval), and each is unknown unless
 // every area of the month has the figure (and its households); speed
-// changes do not aggregate from medians and stay unknown. Areas must be
+// changes do not aggregate from medians and stay unknown, and so does the
+// 2G-only share (a share of phones, not of households); dead-zone hex and
+// village sets are not aggregated, so the national row has no new-zone
+// alerts. Areas must be
 // codes of one level (provinces or communes) for ranks to mean anything.
 // It returns an error for an invalid configuration or a repeated (area,
 // month).

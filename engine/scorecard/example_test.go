@@ -1,0 +1,35 @@
+package scorecard_test
+
+import (
+	"os"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/scorecard"
+)
+
+func Example() {
+	feb := penetration.Period{Year: 2025, Month: 2}
+	fibre := penetration.FibreShare(penetration.Subscription{AreaCode: "01", Period: feb,
+		Households: 2_400_000, FiberHouseholds: 2_100_000}, nil)
+	twoG := penetration.TwoGOnlyShare(penetration.Subscription{MobileSubscribers: 5000, Only2GSubscribers: 180}, 0.95)
+	in := []scorecard.AreaInput{
+		{Area: "01", Period: feb, Households: 2_400_000,
+			DeadZones:   &scorecard.DeadZones{Villages: 0, Households: 0},
+			Smartphone:  &penetration.Estimate{Value: 0.93, Lower: 0.91, Upper: 0.95},
+			Fibre:       &fibre,
+			TwoGOnly:    &twoG,
+			SpeedMobile: &penetration.Estimate{Value: 0.34, Lower: 0.29, Upper: 0.40}},
+		{Area: "02", Period: feb, Households: 230_000,
+			DeadZones: &scorecard.DeadZones{Villages: 14, Households: 1900}},
+	}
+	card, err := scorecard.Build(in, scorecard.DefaultConfig())
+	if err != nil {
+		panic(err)
+	}
+	card.Table(os.Stdout)
+	// Output:
+	// period   area           1 dead zones (villages)  2 smartphone hh                3 fibre hh    4 2G-only               5 speed YoY  met
+	// 2025-02  VN (national)  14 NOT MET               ? unknown                      ? unknown     ? unknown               ? unknown    0/5
+	// 2025-02  01             0 met #1                 93.0% [91.0, 95.0] NOT MET #1  87.5% met #1  3.6% [3.1, 4.2] met #1  ? unknown    3/5
+	// 2025-02  02             14 NOT MET #2            ? unknown                      ? unknown     ? unknown               ? unknown    0/5
+}
