@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -80,7 +81,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if err := writeAtomic(filepath.Join(*out, "aggregates.csv"), func(f *dataset.AtomicFile) error {
-		return pipeline.WriteCSV(f, cols)
+		return writeCols(f, cols)
 	}); err != nil {
 		return err
 	}
@@ -136,3 +137,6 @@ func writeAtomic(path string, fill func(*dataset.AtomicFile) error) error {
 	}
 	return f.Commit()
 }
+
+// writeCols writes result columns as CSV (see pipeline.WriteCSV).
+func writeCols(w io.Writer, cols []arrowio.Column) error { return pipeline.WriteCSV(w, cols) }

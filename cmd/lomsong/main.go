@@ -88,10 +88,12 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"validate":  {"check input files against the data contract and write the quarantine", runValidate},
-		"ingest":    {"validate files and add their accepted rows to a dataset", runIngest},
-		"dataset":   {"summarise a dataset (dataset ls DIR)", runDataset},
-		"aggregate": {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
+		"validate":   {"check input files against the data contract and write the quarantine", runValidate},
+		"ingest":     {"validate files and add their accepted rows to a dataset", runIngest},
+		"dataset":    {"summarise a dataset (dataset ls DIR)", runDataset},
+		"aggregate":  {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
+		"areas":      {"list or find provinces and communes of a boundary set", runAreas},
+		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
 	}
 }
 

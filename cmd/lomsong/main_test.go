@@ -121,3 +121,34 @@ func TestAggregateCommand(t *testing.T) {
 		t.Fatalf("res 15: %d %s", code, errs)
 	}
 }
+
+func TestAreasCommand(t *testing.T) {
+	out, _, code := runCmd(t, "areas", "lai chau", "12", "Hà Nội")
+	if code != exitOK || strings.Count(out, "Lai Châu") != 2 || !strings.Contains(out, "2224107") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	out, _, code = runCmd(t, "areas", "--boundaries", "provinces2019")
+	if code != exitOK || !strings.Contains(out, "63 units") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if _, errs, code := runCmd(t, "areas", "atlantis"); code != exitFailure || !strings.Contains(errs, "atlantis") {
+		t.Fatalf("%d %s", code, errs)
+	}
+}
+
+func TestPopulationCommand(t *testing.T) {
+	dir := t.TempDir()
+	pts := filepath.Join(dir, "pts.csv")
+	os.WriteFile(pts, []byte("lon,lat,population\n103.46,22.39,1000\n103.47,22.40,500.5\n105.85,21.03,2000\n"), 0o644)
+	out, errs, code := runCmd(t, "population", "--points", pts, "--res", "7", "--out", dir)
+	if code != exitOK || !strings.Contains(out, "population 3500 (input 3500") {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "population.csv"))
+	if err != nil || !strings.HasPrefix(string(b), "cell,res,lon,lat,population,households") {
+		t.Fatalf("%v %s", err, b)
+	}
+	if _, _, code := runCmd(t, "population", "--out", dir); code != exitUsage {
+		t.Fatal(code)
+	}
+}

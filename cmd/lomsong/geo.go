@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/raster"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// boundaryFlags choose a boundary set: an embedded one or a GeoJSON file.
+type boundaryFlags struct {
+	boundaries string
+	codeProp   string
+	nameProp   string
+	parentProp string
+}
+
+func (b *boundaryFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.boundaries, "boundaries", "provinces2025",
+		"boundary set: provinces2025 (34 provinces since 1 July 2025, embedded), provinces2019 (the 63 of 2008–2025, embedded) or a GeoJSON `file` (e.g. ../shared/data/vn_communes_2025.geojson)")
+	fs.StringVar(&b.codeProp, "code-prop", "code", "GeoJSON property holding each unit's code")
+	fs.StringVar(&b.nameProp, "name-prop", "name", "GeoJSON property holding each unit's name")
+	fs.StringVar(&b.parentProp, "parent-prop", "", "GeoJSON property holding each unit's parent code (e.g. provinceCode for communes)")
+}
+
+func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
+	switch b.boundaries {
+	case "", "provinces2025":
+		return geodata.Provinces2025()
+	case "provinces2019":
+		return geodata.Provinces2019()
+	}
+	f, err := os.Open(b.boundaries)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	set, err := geodata.LoadBoundaries(f, b.codeProp, b.nameProp, b.parentProp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.boundaries, err)
+	}
+	return set, nil
+}
+
+const areasSynopsis = `areas [flags] [NAME-OR-CODE...]
+
+Lists the units of a boundary set (code, name, parent), or finds units by code or
+name, case- and accent-insensitively ("lai chau", "Lai Châu" and "12" all find
+Lai Châu). The embedded sets are the 63 provinces of 2008–June 2025 (Natural
+Earth outlines, census 2019 figures) and the 34 provinces in force since 1 July
+2025, derived from them through the official merger crosswalk. Any GeoJSON
+FeatureCollection of polygons can be used instead with --boundaries FILE.`
+
+const areasExample = `  lomsong areas
+  lomsong areas --boundaries provinces2019 "lai chau" "Hà Giang" 79
+  lomsong areas --boundaries ../shared/data/vn_communes_2025.geojson --parent-prop provinceCode "Sìn Hồ"`
+
+func runAreas(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("areas", areasSynopsis, areasExample, e)
+	var bf boundaryFlags
+	bf.register(fs)
+	queries, err := parseFlags(fs, args, e)
+	if err != nil {
+		return err
+	}
+	set, err := bf.load()
+	if err != nil {
+		return err
+	}
+	census := map[string]geodata.ProvinceCensus{}
+	switch bf.boundaries {
+	case "", "provinces2025":
+		for _, c := range geodata.Census2025() {
+			census[c.Code] = c
+		}
+	case "provinces2019":
+		for _, c := range geodata.Census2019() {
+			census[c.Code] = c
+		}
+	}
+	units := set.Units()
+	if len(queries) > 0 {
+		units = units[:0:0]
+		for _, q := range queries {
+			u, err := set.Lookup(q)
+			var amb *geodata.AmbiguousError
+			switch {
+			case errors.As(err, &amb):
+				return usageError{fmt.Sprintf("%v; give the code", amb)}
+			case err != nil:
+				return fmt.Errorf("%q: %w", q, err)
+			}
+			units = append(units, u)
+		}
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "code\tname\tparent\tpopulation 2019\thouseholds 2019\n")
+	for _, u := range units {
+		pop, hh := "", ""
+		if c, ok := census[u.Code]; ok {
+			pop, hh = fmt.Sprint(c.Population), fmt.Sprint(c.Households)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.ParentCode, pop, hh)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(queries) == 0 {
+		fmt.Fprintf(e.stdout, "%d units in %s\n", len(units), set.Name)
+	}
+	return nil
+}
+
+const populationSynopsis = `population (--raster FILE | --h3 FILE | --points FILE) --out DIR [flags]
+
+Distributes population onto H3 cells at the analysis resolution, conserving the
+total, and writes OUT/population.parquet and OUT/population.csv (cell, res, lon,
+lat, population, households). A GeoTIFF raster (e.g. WorldPop: BigTIFF, float32,
+LZW, nodata) is spread by sub-pixel sampling: each pixel is split into k×k
+sub-points carrying value/k², each indexed into its cell. An H3 table
+(h3,population[,households], e.g. Kontur) is aggregated to coarser cells or split
+evenly into finer ones; a point table (lon,lat,population[,households]) is indexed
+point by point. Households per cell are population divided by the census 2019
+average household size of the province the cell centre falls in, unless the
+input gives households.`
+
+const populationExample = `  lomsong population --raster ../shared/data/vnm_worldpop_2020_1km.tif --res 8 --out ./pop
+  lomsong population --h3 ../shared/data/kontur_population_lao_h3r8.csv --res 7 --out ./pop-lao`
+
+func runPopulation(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("population", populationSynopsis, populationExample, e)
+	rasterPath := fs.String("raster", "", "GeoTIFF `file` of people per pixel")
+	h3Path := fs.String("h3", "", "CSV `file` h3,population[,households] (header optional)")
+	pointsPath := fs.String("points", "", "CSV `file` lon,lat,population[,households]")
+	res := fs.Int("res", 8, "H3 `resolution` of the output cells")
+	out := fs.String("out", "", "output `directory`")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	given := 0
+	for _, p := range []string{*rasterPath, *h3Path, *pointsPath} {
+		if p != "" {
+			given++
+		}
+	}
+	if given != 1 || *out == "" {
+		fs.Usage()
+		return usageError{"population: give exactly one of --raster, --h3, --points, and --out"}
+	}
+	if *res < 0 || *res > hexgrid.MaxRes {
+		return usageError{fmt.Sprintf("population: --res %d outside 0..15", *res)}
+	}
+	start := time.Now()
+	var cells []population.Cell
+	var input float64
+	hasHouseholds := false
+	switch {
+	case *rasterPath != "":
+		f, err := os.Open(*rasterPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		rd, err := raster.Open(f, st.Size())
+		if err != nil {
+			return fmt.Errorf("%s: %w", *rasterPath, err)
+		}
+		var stats population.RasterStats
+		cells, stats, err = population.FromRaster(rd, population.RasterOptions{Res: *res})
+		if err != nil {
+			return fmt.Errorf("%s: %w", *rasterPath, err)
+		}
+		input = stats.InputTotal
+		fmt.Fprintf(e.stdout, "%s: %d populated pixels, %d sub-points (k = %d..%d)\n", *rasterPath, stats.Pixels, stats.SubPoints, stats.MinK, stats.MaxK)
+	case *h3Path != "":
+		r, closeFn, err := openMaybeGzip(*h3Path)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		in, hh, err := population.ReadH3Table(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *h3Path, err)
+		}
+		hasHouseholds = hh
+		input, _ = population.Totals(in)
+		if len(in) > 0 && in[0].Cell.Resolution() >= *res {
+			cells, err = population.Aggregate(in, *res)
+		} else {
+			cells, err = population.Split(in, *res)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", *h3Path, err)
+		}
+	default:
+		r, closeFn, err := openMaybeGzip(*pointsPath)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		pts, err := population.ReadPoints(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *pointsPath, err)
+		}
+		hasHouseholds = len(pts.Households) > 0
+		for _, v := range pts.Population {
+			input += v
+		}
+		if cells, err = population.FromPoints(pts, *res); err != nil {
+			return fmt.Errorf("%s: %w", *pointsPath, err)
+		}
+	}
+	if !hasHouseholds {
+		sizer, err := geodata.HouseholdSizer()
+		if err != nil {
+			return err
+		}
+		unmatched, err := population.AssignHouseholds(cells, sizer, geodata.NationalHouseholdSize2019)
+		if err != nil {
+			return err
+		}
+		if unmatched > 0 {
+			fmt.Fprintf(e.stdout, "%d cells lie outside the census provinces and use the national household size %.2f\n", unmatched, geodata.NationalHouseholdSize2019)
+		}
+	}
+	pop, hh := population.Totals(cells)
+	cols, err := populationColumns(cells)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	meta := map[string]string{"lomsong.table": "population", "lomsong.resolution": fmt.Sprint(*res)}
+	if err := writeAtomic(filepath.Join(*out, "population.parquet"), func(f *dataset.AtomicFile) error {
+		return arrowio.WriteTable(f, cols, meta)
+	}); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(*out, "population.csv"), func(f *dataset.AtomicFile) error {
+		return writeCols(f, cols)
+	}); err != nil {
+		return err
+	}
+	rel := 0.0
+	if input > 0 {
+		rel = (pop - input) / input
+	}
+	fmt.Fprintf(e.stdout, "%d cells at res %d: population %.0f (input %.0f, relative difference %.2g), households %.0f, in %.1fs\nwrote %s\n",
+		len(cells), *res, pop, input, rel, hh, time.Since(start).Seconds(), filepath.Join(*out, "population.{parquet,csv}"))
+	return nil
+}
+
+func populationColumns(cells []population.Cell) ([]arrowio.Column, error) {
+	n := len(cells)
+	id, res := make([]string, n), make([]int64, n)
+	lon, lat, pop, hh := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, c := range cells {
+		ctr, err := c.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		id[i], res[i], lon[i], lat[i], pop[i], hh[i] = c.Cell.String(), int64(c.Cell.Resolution()), ctr[0], ctr[1], c.Population, c.Households
+	}
+	return []arrowio.Column{{Name: "cell", String: id}, {Name: "res", Int64: res}, {Name: "lon", Float64: lon},
+		{Name: "lat", Float64: lat}, {Name: "population", Float64: pop}, {Name: "households", Float64: hh}}, nil
+}
+
+// openMaybeGzip opens a file, decompressing it when it is gzip.
+func openMaybeGzip(path string) (r interface{ Read([]byte) (int, error) }, closeFn func() error, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, _, err := ingest.MaybeGunzip(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rd, f.Close, nil
+}
