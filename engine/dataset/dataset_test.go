@@ -288,3 +288,28 @@ func keys(m map[string]string) []string {
 	slices.Sort(k)
 	return k
 }
+
+func TestAtomicFileMode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "out", "x.csv")
+	f, err := CreateAtomic(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("a\n"))
+	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("file visible before Commit")
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("%v %v", st.Mode(), err)
+	}
+	if err := WriteFileAtomic(p, []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o644 {
+		t.Fatal(st.Mode())
+	}
+}
