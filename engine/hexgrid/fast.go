@@ -194,34 +194,55 @@ func project(ft *faceTable, lon, lat float64, res int) (face int, x, y, t2 float
 // nearestHex returns the axial coordinates of the hex containing hex2d
 // (x, y) at res, or false when the point is within the margin of its edge.
 func nearestHex(x, y, t2 float64, res int) (ai, aj int, ok bool) {
-
-	// Nearest hex centre by cube rounding. H3 quantises with DGGRID's
-	// algorithm (hex2dToIJK below); both return the hex containing the
-	// point, and the margin test below only accepts points clearly inside.
-	// Cube coordinates on the 60° basis e_i, e_i+e_j: q = a-b, r = b for
-	// the point a·e_i + b·e_j.
-	b := y * 1.1547005383792515290182975610039149112953 // 1/sin 60°
-	cq, cr := x-0.5*b, b
-	rq, rr := cubeRound(cq, cr)
-	fi, fj := float64(rq+rr), float64(rr)
-
-	// Distance from (x, y) to the edge of the hex centred at axial (fi, fj).
-	dx, dy := x-(fi-0.5*fj), y-fj*sqrt3Over2
-	m := math.Abs(dx)
-	m = max(m, math.Abs(0.5*dx+sqrt3Over2*dy))
-	m = max(m, math.Abs(0.5*dx-sqrt3Over2*dy))
+	ai, aj, na, nb, nc := roundHex(x, y)
 	// Margin mA/t + mB·(1+t) with t = tan r < 0.77: for t ≥ 1/64 it is at
 	// most 64·mA + 2·mB, which avoids a square root and a division for all
 	// but the points nearest a face centre.
-	margin := proj.mFar[res]
+	margin := proj.mFar[res&15]
 	if t2 < 1.0/(64*64) {
 		t := math.Sqrt(t2)
-		margin = proj.mA[res]/t + proj.mB[res]*(1+t)
+		margin = proj.mA[res&15]/t + proj.mB[res&15]*(1+t)
 	}
-	if !(0.5-m > margin) {
+	// Inside by more than margin: |n| < 1 - 2·margin for the three doubled
+	// projections, compared as squares (no absolute values; the squares'
+	// roundings are relative errors of 2⁻⁵³ on quantities below 1).
+	l := 1 - 2*margin
+	l2 := l * l
+	if !(na*na < l2 && nb*nb < l2 && nc*nc < l2 && l > 0) {
 		return 0, 0, false
 	}
-	return rq + rr, rr, true
+	return ai, aj, true
+}
+
+// roundHex returns the axial coordinates (ai, aj) of the hex centre
+// nearest hex2d (x, y), and the point's offset from it projected on the
+// hex's three edge normals, doubled: the point is inside the hex by
+// (1 − max(|na|, |nb|, |nc|))/2 in hex2d units (centre spacing 1).
+//
+// It works on the 60° basis e_i, e_i+e_j, where the point is q·e_i +
+// r·(e_i+e_j) and axial (ai, aj) = (q+r, r). It rounds q and r to the
+// nearest integers (adding and subtracting roundMagic: exact, no
+// float-to-int conversion), then steps to the neighbour along q or r when
+// the remainder (f_q, f_r) lies in a corner of the unit square outside
+// the hex: along the axis with the larger |f|, by round((2f_q+f_r)/2) or
+// round((2f_r+f_q)/2) (J. Rus, "hexround"). There are no branches; the
+// integers come from the low bits of the rounded values. Only points
+// clearly inside the returned hex are accepted (nearestHex), so ties on
+// edges, whichever way they round, are never used.
+func roundHex(x, y float64) (ai, aj int, na, nb, nc float64) {
+	r := y * 1.1547005383792515290182975610039149112953 // 1/sin 60°
+	q := x - 0.5*r
+	tq, tr := q+roundMagic, r+roundMagic
+	fq, fr := q-(tq-roundMagic), r-(tr-roundMagic)
+	sq, sr := fq+0.5*fr+roundMagic, fr+0.5*fq+roundMagic
+	dq, dr := sq-roundMagic, sr-roundMagic // −1, 0 or 1
+	alongQ := b2i(fq*fq >= fr*fr)
+	const magicBits = 0x4338000000000000 // math.Float64bits(roundMagic)
+	iq := int(math.Float64bits(tq)) - magicBits + (int(math.Float64bits(sq))-magicBits)&-alongQ
+	ir := int(math.Float64bits(tr)) - magicBits + (int(math.Float64bits(sr))-magicBits)&(alongQ-1)
+	sel := float64(alongQ)
+	uq, ur := fq-dq*sel, fr-dr*(1-sel)
+	return iq + ir, ir, 2*uq + ur, uq + 2*ur, ur - uq
 }
 
 // Face lookup buckets.
@@ -307,23 +328,25 @@ func buildFaceTable() *faceTable {
 // (see digitChunks). false means H3 would return no cell (coordinates
 // beyond the base-cell table); the caller then defers to h3-go.
 func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
-	const allSeven = uint64(1)<<45 - 1
-	dig := allSeven &^ (uint64(1)<<(3*(MaxRes-res)) - 1)
-	dig = allSeven &^ dig // 7s below res, zeros for levels 1..res
+	// sh is the bit offset of the finest level not yet done; shift counts
+	// are masked to 63 so the compiler emits plain shifts.
+	sh := uint(3*(MaxRes-res)) & 63
+	dig := uint64(1)<<sh - 1 // 7s below res, zeros for levels 1..res
 	r := res
 	for r >= 4 {
 		const m, off = 49, 49 << 40
 		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
 		e := chunk4[r&1][(ai-qi*m)*m+(aj-qj*m)]
-		dig |= uint64(e&0xfff) << (3 * (MaxRes - r))
+		dig |= uint64(e&0xfff) << (sh & 63)
 		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
 		r -= 4
+		sh += 12
 	}
 	if r >= 2 {
 		const m, off = 7, 7 << 40
 		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
 		e := chunk2[r&1][(ai-qi*m)*m+(aj-qj*m)]
-		dig |= uint64(e&0x3f) << (3 * (MaxRes - r))
+		dig |= uint64(e&0x3f) << (sh & 63)
 		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
 		r -= 2
 	}
@@ -337,32 +360,76 @@ func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
 		dig |= d << (3 * (MaxRes - 1))
 	}
 
-	i, j, k := normalizeIJK(ai, aj, 0)
-	if i > 2 || j > 2 || k > 2 {
+	// The base cell of the res-0 coordinates: axial -2..2 on both axes
+	// covers every normalised ijk in 0..2; outside it H3 has no cell.
+	ui, uj := uint(ai+2), uint(aj+2)
+	if ui > 4 || uj > 4 {
 		return 0, false
 	}
-	bcr := faceIJKBaseCell[face][i][j][k]
-	bc, rots := int(bcr&0xff), int(bcr>>8)
-
-	if baseCellPentagon[bc] {
-		var digits [MaxRes + 1]uint64
-		for r := 1; r <= res; r++ {
-			digits[r] = dig >> (3 * (MaxRes - r)) & 7
+	bcr := axialBaseCell[face][ui*5+uj]
+	bc, rots := uint64(bcr&0xff), bcr>>8&7
+	if bcr&(axialInvalid|axialPentagon) != 0 {
+		if bcr&axialInvalid != 0 {
+			return 0, false
 		}
-		rotatePentagonDigits(&digits, res, bc, face, rots)
-		for r := 1; r <= res; r++ {
-			sh := uint(3 * (MaxRes - r))
-			dig = dig&^(7<<sh) | digits[r]<<sh
-		}
-	} else if rots != 0 {
-		// Rotate four digits at a time; the 7s below res map to 7s.
+		dig = pentagonDigits(dig, res, int(bc), face, int(rots))
+	} else {
+		// Rotate four digits at a time; the 7s below res map to 7s. No
+		// branch on rots: the base cell varies from point to point, and
+		// rotating by zero costs less than a mispredicted branch.
 		t := &rot60ccw4[rots]
-		for sh := uint(3 * (MaxRes - res)); sh < 45; sh += 12 {
+		for sh := uint(3*(MaxRes-res)) & 63; sh < 45; sh += 12 {
 			dig = dig&^(0xfff<<sh) | uint64(t[dig>>sh&0xfff])<<sh
 		}
 	}
-	return Cell(uint64(1)<<59 | uint64(res)<<resOffset | uint64(bc)<<45 | dig), true
+	return Cell(uint64(1)<<59 | uint64(res)<<resOffset | bc<<45 | dig), true
 }
+
+// pentagonDigits applies rotatePentagonDigits to the packed digits of a
+// cell at res in pentagon base cell bc. It is kept out of faceIJKToCell
+// so that the common path needs no digit array.
+//
+//go:noinline
+func pentagonDigits(dig uint64, res, bc, face, rots int) uint64 {
+	var digits [MaxRes + 1]uint64
+	for r := 1; r <= res; r++ {
+		digits[r] = dig >> (3 * (MaxRes - r)) & 7
+	}
+	rotatePentagonDigits(&digits, res, bc, face, rots)
+	for r := 1; r <= res; r++ {
+		sh := uint(3 * (MaxRes - r))
+		dig = dig&^(7<<sh) | digits[r]<<sh
+	}
+	return dig
+}
+
+// axialBaseCell[face][(ai+2)·5 + (aj+2)] is faceIJKBaseCell at the
+// normalised ijk of the res-0 axial coordinates (ai, aj) = (i-k, j-k):
+// base cell | rotations<<8, with axialPentagon for pentagon base cells and
+// axialInvalid where a normalised coordinate exceeds 2 (H3 has no cell).
+var axialBaseCell = func() (t [20][25]uint16) {
+	for f := range t {
+		for ai := -2; ai <= 2; ai++ {
+			for aj := -2; aj <= 2; aj++ {
+				i, j, k := normalizeIJK(ai, aj, 0)
+				e := uint16(axialInvalid)
+				if i <= 2 && j <= 2 && k <= 2 {
+					e = faceIJKBaseCell[f][i][j][k]
+					if baseCellPentagon[e&0xff] {
+						e |= axialPentagon
+					}
+				}
+				t[f][(ai+2)*5+aj+2] = e
+			}
+		}
+	}
+	return t
+}()
+
+const (
+	axialPentagon = 1 << 14
+	axialInvalid  = 1 << 15
+)
 
 // upStep is one level of _faceIjkToH3: from the axial coordinates of a
 // cell at resolution r to its parent's, and the cell's digit. Class III
@@ -614,20 +681,4 @@ func b2i(b bool) int {
 		i = 1
 	}
 	return i
-}
-
-// cubeRound returns the nearest hex centre to the point with 60°-basis
-// coordinates (q, r), by rounding the cube coordinates (q, r, −q−r) and
-// repairing the one that rounded farthest so they sum to zero. The choice
-// is made without branches: it is unpredictable, and a mispredict costs
-// more than the arithmetic.
-func cubeRound(q, r float64) (int, int) {
-	s := -q - r
-	fq, fr, fs := math.Floor(q+0.5), math.Floor(r+0.5), math.Floor(s+0.5)
-	eq, er, es := math.Abs(fq-q), math.Abs(fr-r), math.Abs(fs-s)
-	rq, rr := int(fq), int(fr)
-	delta := rq + rr + int(fs)
-	fixQ := b2i(eq > er && eq > es)
-	fixR := b2i(er > es) &^ fixQ
-	return rq - delta&-fixQ, rr - delta&-fixR
 }
