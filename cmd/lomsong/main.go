@@ -93,6 +93,8 @@ func commands() map[string]command {
 		"dataset":    {"summarise a dataset (dataset ls DIR)", runDataset},
 		"aggregate":  {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
 		"areas":      {"list or find provinces and communes of a boundary set", runAreas},
+		"calibrate":  {"fit the prediction error per carrier and technology on measured hexes", runCalibrate},
+		"coverage":   {"fused coverage per H3 hex, carrier and technology (measured and predicted)", runCoverage},
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
 	}
 }

@@ -152,3 +152,38 @@ func TestPopulationCommand(t *testing.T) {
 		t.Fatal(code)
 	}
 }
+
+func TestCoverageAndCalibrate(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv")); code != exitOK {
+		t.Fatal(code)
+	}
+	stdout, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--province", "lai chau")
+	if code != exitOK || !strings.Contains(stdout, "bias") || !fileExists(filepath.Join(ds, "calibration.json")) {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	out := filepath.Join(t.TempDir(), "cov")
+	stdout, errs, code = runCmd(t, "coverage", "--dataset", ds, "--province", "Lai Châu", "--out", out, "--geojson-layers", "viettel:4G")
+	if code != exitOK || !strings.Contains(stdout, "coverage over Lai Châu (12)") || !strings.Contains(errs, "using calibration") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	for _, f := range []string{"coverage.parquet", "coverage.csv", "coverage_best.csv", "coverage_best.geojson", "coverage_meta.json", "coverage_viettel_4G.geojson"} {
+		if !fileExists(filepath.Join(out, f)) {
+			t.Errorf("missing %s", f)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "coverage_best.geojson"))
+	if !strings.Contains(string(b), `"type":"FeatureCollection"`) || !strings.Contains(string(b), `"state":"`) {
+		t.Fatalf("geojson: %.200s", b)
+	}
+	meta, _ := os.ReadFile(filepath.Join(out, "coverage_meta.json"))
+	if !strings.Contains(string(meta), "coverage.min_tests") || !strings.Contains(string(meta), "LC-VN011") {
+		t.Fatalf("meta should carry the configuration and the down sites: %s", meta)
+	}
+	if _, _, code := runCmd(t, "coverage", "--dataset", ds, "--province", "atlantis", "--out", out); code != exitUsage {
+		t.Fatalf("unknown province: %d", code)
+	}
+	if _, errs, code := runCmd(t, "coverage", "--dataset", filepath.Join(t.TempDir(), "empty"), "--out", out); code != exitFailure || !strings.Contains(errs, "no sites") {
+		t.Fatalf("empty dataset: %d %s", code, errs)
+	}
+}

@@ -1,0 +1,490 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// coverageFlags are shared by coverage, calibrate and the later stages.
+type coverageFlags struct {
+	dataset     string
+	res         int
+	province    string
+	population  string
+	calibration string
+	bounds      boundaryFlags
+}
+
+func (c *coverageFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.StringVar(&c.dataset, "dataset", "", "dataset `directory` (sites and measurements)")
+	fs.IntVar(&c.res, "res", 8, "H3 analysis `resolution`")
+	fs.StringVar(&c.province, "province", "", "limit the analysis to this province (code or name, e.g. \"lai chau\" or 12)")
+	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): sets each hex's environment class and the analysis area")
+	fs.StringVar(&c.calibration, "calibration", "", "calibration `file` from lomsong calibrate (default: DATASET/calibration.json when it exists; \"none\" to predict uncalibrated)")
+}
+
+// prepare opens the dataset and builds the coverage options: analysis
+// cells from the province (or population, or the provinces holding sites
+// and measurements), environment classes from population, calibrations.
+func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipeline.CoverageOptions, string, error) {
+	var opt pipeline.CoverageOptions
+	if c.dataset == "" {
+		return nil, opt, "", usageError{"--dataset DIR is required"}
+	}
+	store, err := dataset.Open(c.dataset)
+	if err != nil {
+		return nil, opt, "", err
+	}
+	if len(store.Parts("sites", nil, nil)) == 0 {
+		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
+	}
+	acfg := aggregate.DefaultConfig()
+	acfg.Resolution = c.res
+	if err := acfg.Validate(); err != nil {
+		return nil, opt, "", usageError{err.Error()}
+	}
+	opt.Aggregate = pipeline.AggregateOptions{Config: acfg}
+	opt.Predict = predict.DefaultConfig()
+	opt.Coverage = coverage.DefaultConfig()
+	opt.Coverage.Resolution = c.res
+	opt.EnvCuts = predict.DefaultEnvCutoffs()
+	opt.MinPairs = 10
+	var pop []population.Cell
+	if c.population != "" {
+		f, err := os.Open(c.population)
+		if err != nil {
+			return nil, opt, "", err
+		}
+		pop, err = pipeline.ReadPopulationCSV(f)
+		f.Close()
+		if err != nil {
+			return nil, opt, "", fmt.Errorf("%s: %w", c.population, err)
+		}
+		opt.Population = pop
+	}
+	area := "the measured and populated hexes"
+	switch {
+	case c.province != "":
+		set, err := c.bounds.load()
+		if err != nil {
+			return nil, opt, "", err
+		}
+		u, err := set.Lookup(c.province)
+		if err != nil {
+			return nil, opt, "", usageError{fmt.Sprintf("--province %q: %v", c.province, err)}
+		}
+		if opt.Cells, err = hexgrid.CoverMulti(u.Geometry, c.res); err != nil {
+			return nil, opt, "", err
+		}
+		area = fmt.Sprintf("%s (%s), %d hexes", u.Name, u.Code, len(opt.Cells))
+	case len(pop) > 0:
+		for _, p := range pop {
+			if p.Population > 0 && p.Cell.Resolution() == c.res {
+				opt.Cells = append(opt.Cells, p.Cell)
+			}
+		}
+		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
+	}
+	if !calibrate {
+		path := c.calibration
+		if path == "" {
+			if p := filepath.Join(c.dataset, "calibration.json"); fileExists(p) {
+				path = p
+			}
+		}
+		if path != "" && path != "none" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return nil, opt, "", err
+			}
+			var cf calibrationFile
+			if err := json.Unmarshal(b, &cf); err != nil {
+				return nil, opt, "", fmt.Errorf("%s: %w", path, err)
+			}
+			if opt.Calibrations, err = fromCalibrationJSON(cf.Calibrations); err != nil {
+				return nil, opt, "", fmt.Errorf("%s: %w", path, err)
+			}
+			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits)\n", path, len(cf.Calibrations))
+		}
+	}
+	return store, opt, area, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// calibrationFile is what lomsong calibrate writes.
+type calibrationFile struct {
+	Resolution   int               `json:"resolution"`
+	WithSlope    bool              `json:"with_slope"`
+	Calibrations []calibrationJSON `json:"calibrations"`
+}
+
+// calibrationJSON is coverage.Calibration with NaN written as null.
+type calibrationJSON struct {
+	Carrier      string    `json:"carrier"`
+	Tech         string    `json:"tech"`
+	N            int       `json:"hexes"`
+	Censored     int       `json:"censored"`
+	BiasDB       jsonFloat `json:"bias_db"`
+	RMSEBeforeDB jsonFloat `json:"rmse_before_db"`
+	RMSEAfterDB  jsonFloat `json:"rmse_after_db"`
+	OffsetDB     jsonFloat `json:"offset_db"`
+	SlopeDB      jsonFloat `json:"slope_db_per_decade"`
+	RefLog10D    jsonFloat `json:"ref_log10_distance_m"`
+	SlopeFitted  bool      `json:"slope_fitted"`
+	SigmaDB      jsonFloat `json:"sigma_db"`
+}
+
+func toCalibrationJSON(cals []coverage.Calibration) []calibrationJSON {
+	out := make([]calibrationJSON, len(cals))
+	for i, c := range cals {
+		out[i] = calibrationJSON{Carrier: string(c.Carrier), Tech: c.Tech.String(), N: c.N, Censored: c.Censored,
+			BiasDB: jsonFloat(c.BiasDB), RMSEBeforeDB: jsonFloat(c.RMSEBeforeDB), RMSEAfterDB: jsonFloat(c.RMSEAfterDB),
+			OffsetDB: jsonFloat(c.Fit.OffsetDB), SlopeDB: jsonFloat(c.Fit.SlopeDB), RefLog10D: jsonFloat(c.Fit.RefLog10D),
+			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: jsonFloat(c.Fit.SigmaDB)}
+	}
+	return out
+}
+
+func fromCalibrationJSON(in []calibrationJSON) ([]coverage.Calibration, error) {
+	out := make([]coverage.Calibration, len(in))
+	for i, c := range in {
+		carrier, err := engine.ParseCarrier(c.Carrier)
+		if err != nil {
+			return nil, err
+		}
+		tech, err := engine.ParseTech(c.Tech)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
+			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
+			Fit: predict.Fit{N: c.N, OffsetDB: float64(c.OffsetDB), SlopeDB: float64(c.SlopeDB), RefLog10D: float64(c.RefLog10D),
+				SlopeFitted: c.SlopeFitted, SigmaDB: float64(c.SigmaDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB)}}
+	}
+	return out, nil
+}
+
+// jsonFloat writes NaN and infinities as null and reads null as NaN.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = jsonFloat(math.NaN())
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
+
+// polygon makes a GeoJSON polygon of one ring.
+func polygon(r orb.Ring) orb.Polygon { return orb.Polygon{r} }
+
+const coverageSynopsis = `coverage --dataset DIR --out DIR [flags]
+
+Decides coverage per H3 hex, carrier and technology from measured and predicted
+evidence (DESIGN.md "Coverage rules"). A hex × carrier × tech with at least 5
+valid outdoor/in-vehicle tests is decided by its measurements: uncovered when the
+share of tests below threshold is significantly above 10% (one-sided exact
+binomial test at 95%, i.e. it fails 90% cell-edge reliability), weak when the
+share is above 10% without significance, covered otherwise. Elsewhere the best
+server's predicted signal (path-loss model, 3GPP sector antenna, link budget;
+calibrated by lomsong calibrate when available) minus 1.28σ is compared with the
+threshold. Writes OUT/coverage.{parquet,csv} (one row per hex, carrier and tech
+with its evidence), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
+state of any carrier, for QGIS), and OUT/coverage_meta.json (thresholds, σ,
+models, resolution).`
+
+const coverageExample = `  lomsong coverage --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/coverage
+  lomsong coverage --dataset ./ds --population ./pop/population.csv --res 8 --out ./cov`
+
+func runCoverage(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	out := fs.String("out", "", "output `directory`")
+	layers := fs.String("geojson-layers", "", "also write one GeoJSON of hex states per `carrier:tech` (comma-separated, e.g. viettel:4G,mobifone:4G; \"all\" for every pair)")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return usageError{"coverage: --out DIR is required"}
+	}
+	store, opt, area, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	prog := startProgress(e, "coverage: measurements")
+	opt.Aggregate.Progress = prog.set
+	res, err := pipeline.Coverage(ctx, store, opt)
+	elapsed := prog.end()
+	if err != nil {
+		return err
+	}
+	if err := writeCoverage(*out, res, *layers); err != nil {
+		return err
+	}
+	printCoverageSummary(e, res, area, elapsed.Seconds())
+	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, "coverage.{parquet,csv}, coverage_best.{csv,geojson}, coverage_meta.json"))
+	return nil
+}
+
+func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	meta := res.Config.Metadata()
+	meta["lomsong.table"] = "coverage"
+	cols, err := pipeline.CoverageTable(res.States)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, "coverage.parquet"), func(f *dataset.AtomicFile) error { return arrowio.WriteTable(f, cols, meta) }); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, "coverage.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
+		return err
+	}
+	best := coverage.BestByHex(res.States)
+	bcols, err := pipeline.BestTable(best)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, "coverage_best.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, bcols) }); err != nil {
+		return err
+	}
+	fc, err := bestGeoJSON(best)
+	if err != nil {
+		return err
+	}
+	if err := writeJSONFile(filepath.Join(out, "coverage_best.geojson"), fc); err != nil {
+		return err
+	}
+	if layers != "" {
+		for _, l := range layerList(layers, res.States) {
+			carrier, tech := l[0], l[1]
+			fc, err := coverage.FeatureCollection(res.States, func(s coverage.State) bool {
+				return string(s.Carrier) == carrier && s.Tech.String() == tech
+			})
+			if err != nil {
+				return err
+			}
+			if err := writeJSONFile(filepath.Join(out, fmt.Sprintf("coverage_%s_%s.geojson", carrier, tech)), fc); err != nil {
+				return err
+			}
+		}
+	}
+	m := map[string]any{"metadata": meta, "rows_read": res.RowsRead, "states": len(res.States), "hexes": len(best),
+		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected}
+	return writeJSONFile(filepath.Join(out, "coverage_meta.json"), m)
+}
+
+func siteIDs(res *pipeline.CoverageResult) []string {
+	out := []string{}
+	for _, s := range res.Down {
+		out = append(out, fmt.Sprintf("%s (%s %s)", s.SiteID, s.Carrier, s.Tech))
+	}
+	return out
+}
+
+// layerList expands --geojson-layers into (carrier, tech) pairs.
+func layerList(spec string, states []coverage.State) [][2]string {
+	var out [][2]string
+	if spec == "all" {
+		seen := map[[2]string]bool{}
+		for _, s := range states {
+			k := [2]string{string(s.Carrier), s.Tech.String()}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+		sortPairs(out)
+		return out
+	}
+	for _, p := range strings.Split(spec, ",") {
+		if c, t, ok := strings.Cut(strings.TrimSpace(p), ":"); ok {
+			out = append(out, [2]string{strings.ToLower(c), strings.ToUpper(t)})
+		}
+	}
+	return out
+}
+
+func sortPairs(p [][2]string) {
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && (p[j][0] < p[j-1][0] || (p[j][0] == p[j-1][0] && p[j][1] < p[j-1][1])); j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}
+
+// bestGeoJSON renders the per-hex best state as hex polygons with
+// properties ready for styling in QGIS or a browser.
+func bestGeoJSON(best []coverage.Best) (*geojson.FeatureCollection, error) {
+	fc := geojson.NewFeatureCollection()
+	for _, b := range best {
+		ring, err := b.Cell.Boundary()
+		if err != nil {
+			return nil, err
+		}
+		f := geojson.NewFeature(polygon(ring))
+		cs := make([]string, len(b.Carriers))
+		for i, c := range b.Carriers {
+			cs[i] = string(c)
+		}
+		f.Properties["cell"] = b.Cell.String()
+		f.Properties["state"] = b.State.String()
+		f.Properties["carriers"] = strings.Join(cs, " ")
+		f.Properties["carrier"] = string(b.Carrier)
+		tech := ""
+		if b.Tech != 0 {
+			tech = b.Tech.String()
+		}
+		f.Properties["tech"] = tech
+		f.Properties["has_2g"] = b.Has2G
+		f.Properties["fill"] = b.State.Fill()
+		fc.Append(f)
+	}
+	return fc, nil
+}
+
+func writeJSONFile(path string, v any) error {
+	return writeAtomic(path, func(f *dataset.AtomicFile) error {
+		enc := json.NewEncoder(f)
+		return enc.Encode(v)
+	})
+}
+
+func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, secs float64) {
+	fmt.Fprintf(e.stdout, "coverage over %s: %d measurement rows, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
+		area, res.RowsRead, len(res.Sites), len(res.Down), res.Evaluations, secs)
+	type key struct{ carrier, tech string }
+	counts := map[key]*[4]int{}
+	var keys []key
+	for _, s := range res.States {
+		k := key{string(s.Carrier), s.Tech.String()}
+		if counts[k] == nil {
+			counts[k] = &[4]int{}
+			keys = append(keys, k)
+		}
+		counts[k][s.State]++
+		if s.Source == coverage.Measured {
+			counts[k][0]++
+		}
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && (keys[j].carrier < keys[j-1].carrier || (keys[j].carrier == keys[j-1].carrier && keys[j].tech < keys[j-1].tech)); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "carrier\ttech\tcovered\tweak\tuncovered\tmeasured\t")
+	for _, k := range keys {
+		c := counts[k]
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t\n", k.carrier, k.tech, c[coverage.Covered], c[coverage.Weak], c[coverage.Uncovered], c[0])
+	}
+	tw.Flush()
+	if len(res.Rejected) > 0 {
+		fmt.Fprintf(e.stdout, "%d sites could not be evaluated (see coverage_meta.json)\n", len(res.Rejected))
+	}
+}
+
+const calibrateSynopsis = `calibrate --dataset DIR [flags]
+
+Fits the prediction error per carrier and technology on hexes with at least 5
+outdoor tests: an offset (and with --slope a slope against log-distance) by least
+squares, the location variability σ of the residuals, and RMSE before and after.
+Writes the fits to DATASET/calibration.json (or --out FILE), which lomsong
+coverage then applies; the report says how much each carrier's register over-
+(negative bias) or under-predicts the measured signal.`
+
+const calibrateExample = `  lomsong calibrate --dataset lomsong-demo/dataset --province "lai chau"
+  lomsong calibrate --dataset ./ds --slope --out ./calibration.json`
+
+func runCalibrate(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("calibrate", calibrateSynopsis, calibrateExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")
+	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	store, opt, _, err := cf.prepare(e, true)
+	if err != nil {
+		return err
+	}
+	if len(store.Parts("measurements", nil, nil)) == 0 {
+		return errors.New("calibrate: the dataset has no measurements to calibrate against")
+	}
+	res, err := pipeline.Coverage(ctx, store, opt)
+	if err != nil {
+		return err
+	}
+	cals, err := coverage.Calibrate(res.Measured, res.Predicted, res.Config, *slope)
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = filepath.Join(cf.dataset, "calibration.json")
+	}
+	if err := writeJSONFile(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
+		return err
+	}
+	printCalibration(e.stdout, cals)
+	fmt.Fprintf(e.stdout, "wrote %s\n", path)
+	return nil
+}
+
+func printCalibration(w io.Writer, cals []coverage.Calibration) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\t")
+	for _, c := range cals {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t%.1f\t%+.1f\t%.1f\t\n", c.Carrier, c.Tech, c.N, c.Censored,
+			c.BiasDB, c.RMSEBeforeDB, c.RMSEAfterDB, c.Fit.SigmaDB, c.Fit.OffsetDB, c.Fit.SlopeDB)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
+}

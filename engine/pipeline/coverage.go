@@ -1,0 +1,282 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// CoverageOptions control Coverage.
+type CoverageOptions struct {
+	// Aggregate selects and aggregates the measurements; its
+	// Config.Resolution is the analysis resolution.
+	Aggregate AggregateOptions
+	Predict   predict.Config
+	Coverage  coverage.Config
+	EnvCuts   predict.EnvCutoffs
+	// Cells are the analysis hexes to predict (at the analysis resolution).
+	// Hexes with measurements are always added.
+	Cells []hexgrid.Cell
+	// Population gives people per hex for the environment class (density);
+	// hexes without population are rural.
+	Population []population.Cell
+	// Calibrations, when given, correct predictions per carrier and
+	// technology and set σ (coverage.ApplyCalibration,
+	// coverage.SigmaFromCalibration) for pairs with at least MinPairs.
+	Calibrations []coverage.Calibration
+	MinPairs     int
+}
+
+// CoverageResult is the fused coverage and the evidence behind it.
+type CoverageResult struct {
+	States    []coverage.State
+	Measured  []aggregate.Row
+	Predicted []coverage.PredictedCell
+	Sites     []engine.Site
+	Down      []engine.Site // sites excluded because they are down
+	Rejected  []string      // sites the models could not evaluate, with the reason
+	// Evaluations counts (hex, site) pairs whose signal was computed.
+	Evaluations int64
+	RowsRead    int64
+	Skipped     aggregate.Skipped
+	Config      coverage.Config
+}
+
+// Coverage reads the dataset's sites and measurements, predicts the best
+// server per (hex, carrier, tech) over opt.Cells and the measured hexes,
+// applies calibrations, and fuses measured and predicted evidence
+// (coverage.Fuse).
+func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+	res := opt.Aggregate.Config.Resolution
+	if opt.Coverage.Resolution != res {
+		return nil, fmt.Errorf("pipeline: coverage resolution %d differs from the aggregation resolution %d: %w",
+			opt.Coverage.Resolution, res, engine.ErrInvalidConfig)
+	}
+	sites, err := s.Sites(nil)
+	if err != nil {
+		return nil, err
+	}
+	out := &CoverageResult{Sites: sites}
+	if len(s.Parts("measurements", nil, nil)) > 0 {
+		agg, rows, err := Aggregate(ctx, s, opt.Aggregate)
+		if err != nil {
+			return nil, err
+		}
+		out.Measured, out.RowsRead, out.Skipped = agg.Rows(), rows, agg.Skipped()
+	}
+	cells := slices.Clone(opt.Cells)
+	for _, r := range out.Measured {
+		cells = append(cells, r.Cell)
+	}
+	slices.Sort(cells)
+	cells = slices.Compact(cells)
+	for _, c := range cells {
+		if c.Resolution() != res {
+			return nil, fmt.Errorf("pipeline: analysis cell %v is at resolution %d, want %d", c, c.Resolution(), res)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pts, err := points(cells, opt.Population, opt.EnvCuts, res)
+	if err != nil {
+		return nil, err
+	}
+	var predicted []coverage.PredictedCell
+	if len(sites) > 0 && len(cells) > 0 {
+		r, err := predict.BestServer(sites, pts, opt.Predict)
+		if err != nil {
+			return nil, err
+		}
+		out.Evaluations = r.Evaluations
+		for _, i := range r.Down {
+			out.Down = append(out.Down, sites[i])
+		}
+		for _, se := range r.Rejected {
+			out.Rejected = append(out.Rejected, fmt.Sprintf("%s (%s %s): %v", sites[se.Site].SiteID, sites[se.Site].Carrier, sites[se.Site].Tech, se.Err))
+		}
+		if predicted, err = coverage.FromBestServer(r, cells, sites); err != nil {
+			return nil, err
+		}
+	}
+	cfg := opt.Coverage
+	if len(opt.Calibrations) > 0 {
+		predicted = coverage.ApplyCalibration(predicted, opt.Calibrations, opt.MinPairs)
+		sig := coverage.SigmaFromCalibration(opt.Calibrations, opt.MinPairs)
+		merged := map[coverage.CarrierTech]float64{}
+		for k, v := range cfg.SigmaDB {
+			merged[k] = v
+		}
+		for k, v := range sig {
+			merged[k] = v
+		}
+		cfg.SigmaDB = merged
+	}
+	out.Predicted = predicted
+	out.Config = cfg
+	if out.States, err = coverage.Fuse(out.Measured, predicted, cfg); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// points returns hex centres with their environment class from population
+// density (people per km² of the hex); hexes without population are rural.
+func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs, res int) (predict.Points, error) {
+	density := map[hexgrid.Cell]float64{}
+	for _, p := range pop {
+		c := p.Cell
+		if c.Resolution() > res {
+			c = hexgrid.FastParent(c, res)
+		}
+		if c.Resolution() == res {
+			density[c] += p.Population
+		}
+	}
+	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells)), Env: make([]predict.Env, len(cells))}
+	for i, c := range cells {
+		ctr, err := c.Center()
+		if err != nil {
+			return pts, err
+		}
+		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
+		pts.Env[i] = predict.EnvRural
+		if p, ok := density[c]; ok && p > 0 {
+			a, err := c.AreaKm2()
+			if err != nil {
+				return pts, err
+			}
+			env, err := cuts.Classify(p / a)
+			if err != nil {
+				return pts, err
+			}
+			pts.Env[i] = env
+		}
+	}
+	return pts, nil
+}
+
+// CoverageTable shapes states into result columns.
+func CoverageTable(states []coverage.State) ([]arrowio.Column, error) {
+	n := len(states)
+	cell, carrier, tech, state, source, serving := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	res, tests, failures := make([]int64, n), make([]int64, n), make([]int64, n)
+	var f [9][]float64
+	for i := range f {
+		f[i] = make([]float64, n)
+	}
+	for i, s := range states {
+		ctr, err := s.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		cell[i], res[i] = s.Cell.String(), int64(s.Cell.Resolution())
+		carrier[i], tech[i], state[i], source[i], serving[i] = string(s.Carrier), s.Tech.String(), s.State.String(), s.Source.String(), s.ServingSite
+		tests[i], failures[i] = s.Tests, s.Failures
+		for j, v := range []float64{ctr[0], ctr[1], s.ShareBelow, s.PValue, s.MedianDBm, s.PredictedDBm, s.SigmaDB, s.MarginDB, s.DistanceM} {
+			f[j][i] = v
+		}
+	}
+	return []arrowio.Column{
+		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: f[0]}, {Name: "lat", Float64: f[1]},
+		{Name: "carrier", String: carrier}, {Name: "tech", String: tech}, {Name: "state", String: state}, {Name: "source", String: source},
+		{Name: "tests", Int64: tests}, {Name: "failures", Int64: failures}, {Name: "share_below", Float64: f[2]},
+		{Name: "p_value", Float64: f[3]}, {Name: "median_dbm", Float64: f[4]}, {Name: "predicted_dbm", Float64: f[5]},
+		{Name: "sigma_db", Float64: f[6]}, {Name: "margin_db", Float64: f[7]}, {Name: "distance_m", Float64: f[8]},
+		{Name: "serving_site", String: serving},
+	}, nil
+}
+
+// BestTable shapes the per-hex best 3G/4G/5G state into result columns.
+func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
+	n := len(best)
+	cell, state, source, carrier, tech, carriers := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lon, lat := make([]float64, n), make([]float64, n)
+	has2g := make([]bool, n)
+	for i, b := range best {
+		ctr, err := b.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		cell[i], lon[i], lat[i] = b.Cell.String(), ctr[0], ctr[1]
+		state[i], carrier[i] = b.State.String(), string(b.Carrier)
+		if b.Tech != engine.TechUnknown {
+			tech[i], source[i] = b.Tech.String(), b.Source.String()
+		}
+		cs := make([]string, len(b.Carriers))
+		for j, c := range b.Carriers {
+			cs[j] = string(c)
+		}
+		carriers[i] = strings.Join(cs, " ")
+		has2g[i] = b.Has2G
+	}
+	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
+		{Name: "state", String: state}, {Name: "source", String: source}, {Name: "carrier", String: carrier},
+		{Name: "tech", String: tech}, {Name: "carriers", String: carriers}, {Name: "has_2g", Bool: has2g}}, nil
+}
+
+// ReadPopulationCSV reads a population table written by lomsong
+// population (columns cell or h3, population, households; others
+// ignored).
+func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("population table: header: %w", err)
+	}
+	ic, ip, ih := -1, -1, -1
+	for i, h := range head {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "cell", "h3", "h3_index":
+			ic = i
+		case "population":
+			ip = i
+		case "households":
+			ih = i
+		}
+	}
+	if ic < 0 || ip < 0 {
+		return nil, fmt.Errorf("population table: want columns cell (or h3) and population, got %v: %w", head, engine.ErrMissingColumn)
+	}
+	var out []population.Cell
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("population table: line %d: %w", line, err)
+		}
+		c, err := hexgrid.Parse(rec[ic])
+		if err != nil {
+			return nil, fmt.Errorf("population table: line %d, column %s: %w", line, head[ic], err)
+		}
+		p, err := strconv.ParseFloat(rec[ip], 64)
+		if err != nil || p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
+			return nil, fmt.Errorf("population table: line %d, column population: %q is not a count", line, rec[ip])
+		}
+		hh := math.NaN()
+		if ih >= 0 && rec[ih] != "" {
+			if hh, err = strconv.ParseFloat(rec[ih], 64); err != nil || hh < 0 {
+				return nil, fmt.Errorf("population table: line %d, column households: %q is not a count", line, rec[ih])
+			}
+		}
+		out = append(out, population.Cell{Cell: c, Population: p, Households: hh})
+	}
+	return out, nil
+}
