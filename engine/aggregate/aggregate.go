@@ -62,16 +62,18 @@ type SignalStats struct {
 // Quantile returns the nearest-rank q-quantile (0 ≤ q ≤ 1) in integer dBm,
 // NaN when there are no tests.
 func (s SignalStats) Quantile(q float64) float64 {
-	h := bins{lo: int32(s.LoDBm), c: s.Hist}
-	n := h.total()
+	var n int64
+	for _, v := range s.Hist {
+		n += int64(v)
+	}
 	if n == 0 {
 		return math.NaN()
 	}
-	return float64(h.rankIndex(nearestRank(q, n)))
+	return float64(s.LoDBm + rankIndex(s.Hist, nearestRank(q, n)))
 }
 
 // RateStats summarise download or upload speeds in Mbit/s. Quantiles are
-// nearest-rank, within 1% (relative) of the exact sample quantile; values
+// nearest-rank, within 4% (relative) of the exact sample quantile; values
 // below 0.001 Mbit/s count as 0.
 type RateStats struct {
 	N          int64   // rows with a speed in [0, 100000] Mbit/s
@@ -91,7 +93,8 @@ type Row struct {
 	Signal, OutdoorSignal SignalStats
 	DL, UL                RateStats
 	// Devices is the number of distinct non-empty device ids: exact when
-	// DevicesExact, else a HyperLogLog estimate (standard error 3.3%).
+	// DevicesExact (up to 64), else a HyperLogLog estimate (standard error
+	// 6.5%).
 	Devices      int64
 	DevicesExact bool
 	// FirstUnixMs and LastUnixMs are the earliest and latest row times.
@@ -139,6 +142,7 @@ const (
 	carrierBits = 12
 	maxCarriers = 1 << carrierBits
 	techBits    = 3
+	cellShift   = carrierBits + techBits
 	cellBits    = uint64(1)<<52 - 1 // base cell and 15 digits
 	resShift    = 52
 )
@@ -146,44 +150,29 @@ const (
 // pageSize is the number of keys' statistics per page.
 const pageSize = 4096
 
-func (a *Aggregator) statsCap() (n int) {
-	for _, p := range a.pages {
-		n += cap(p)
-	}
-	return n
-}
-
-func (a *Aggregator) stat(s int32) *stats { return &a.pages[uint32(s)/pageSize][uint32(s)%pageSize] }
-
-type keyInfo struct {
-	key  uint64
-	cell hexgrid.Cell
-	cid  uint16
-	tech engine.Tech
-}
-
-type signalAcc struct {
-	b        bins
-	min, max float64
-	sumMilli int64 // Σ round(signal·1000): exact, so merges are exact
-}
-
+// stats is the fixed part of a key's statistics: 128 bytes without
+// pointers, so pages of them are never scanned by the garbage collector and
+// a row's update touches two cache lines plus the arena blocks of its
+// codes and devices. Counts are uint16: a carry goes to Aggregator.wide.
 type stats struct {
-	counts      [nClasses][nCounts]uint64
-	sig         [2]signalAcc // outdoor/vehicle, other
-	dl, ul      rateSketch
-	dev         deviceSet
-	win         windowSet
-	first, last int64
-	children    uint8
+	key                uint64 // packed key
+	first, last        int64
+	sumMilli           [2]int64 // Σ round(signal·1000) per signal stream: exact, so merges are exact
+	win                [winWords]uint64
+	minMilli, maxMilli [2]int32 // per signal stream, signal in 0.001 dBm
+	winBase            int32
+	codes, dev         uint32 // arena references
+	counts             [nClasses][nCounts]uint16
+	nCodes             uint16 // code log entries, or codeHist
+	nDev               uint8  // exact device hashes, or devHLL
+	children           uint8
+	codeClass          uint8 // arena class of codes (| codeWide)
+	devClass           uint8 // arena class of dev
 }
 
-func newStats() stats {
-	s := stats{first: math.MaxInt64, last: math.MinInt64}
-	for i := range s.sig {
-		s.sig[i].min, s.sig[i].max = math.Inf(1), math.Inf(-1)
-	}
-	return s
+func newStats(k uint64) stats {
+	return stats{key: k, first: math.MaxInt64, last: math.MinInt64,
+		minMilli: [2]int32{math.MaxInt32, math.MaxInt32}, maxMilli: [2]int32{math.MinInt32, math.MinInt32}}
 }
 
 // Aggregator accumulates per (cell, carrier, tech) statistics. Its memory
@@ -199,10 +188,17 @@ type Aggregator struct {
 	lastCar  engine.Carrier
 	lastCID  uint16
 
-	table   []int32 // open addressing: slot+1, 0 = empty
-	keys    []keyInfo
-	pages   [][]stats // statistics by slot, in pages of pageSize: growth never copies them
-	skipped Skipped
+	table     []int32   // open addressing: slot+1, 0 = empty; keys are in stats
+	pages     [][]stats // statistics by slot, in pages of pageSize: growth never copies them
+	n         int       // keys
+	ar        arena
+	wide      map[int32][nClasses][nCounts]uint64 // counts beyond uint16, by slot
+	sparseWin map[int32]windowSet                 // windows of keys beyond the bitset, by slot
+	skipped   Skipped
+
+	// parts, when set, hold disjoint partitions of the keys by analysis
+	// cell (partOf); the aggregator then holds no keys of its own.
+	parts []*Aggregator
 
 	scratch []int32
 }
@@ -220,14 +216,50 @@ func New(cfg Config) (*Aggregator, error) {
 	return a, nil
 }
 
+// newPartitioned returns an Aggregator of n partitions.
+func newPartitioned(cfg Config, n int) (*Aggregator, error) {
+	a, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.table = nil
+	for range n {
+		p, _ := New(cfg)
+		a.parts = append(a.parts, p)
+	}
+	return a, nil
+}
+
+// partOf returns the partition, of n, of the analysis cell bits cb
+// (a packed key >> cellShift): all keys of a cell share a partition.
+func partOf(cb uint64, n int) int {
+	return int((fmix64(cb) >> 32) * uint64(n) >> 32)
+}
+
 // Config returns the configuration.
 func (a *Aggregator) Config() Config { return a.cfg }
 
 // Len returns the number of keys.
-func (a *Aggregator) Len() int { return len(a.keys) }
+func (a *Aggregator) Len() int {
+	n := a.n
+	for _, p := range a.parts {
+		n += p.n
+	}
+	return n
+}
 
 // Skipped returns the rows skipped so far.
-func (a *Aggregator) Skipped() Skipped { return a.skipped }
+func (a *Aggregator) Skipped() Skipped {
+	s := a.skipped
+	for _, p := range a.parts {
+		s.NoCell += p.skipped.NoCell
+		s.NoTech += p.skipped.NoTech
+		s.NoCarrier += p.skipped.NoCarrier
+	}
+	return s
+}
+
+func (a *Aggregator) stat(s int32) *stats { return &a.pages[uint32(s)/pageSize][uint32(s)%pageSize] }
 
 func (a *Aggregator) carrierID(c engine.Carrier) (uint16, error) {
 	if c == a.lastCar && len(a.carriers) > 0 {
@@ -260,24 +292,23 @@ func (a *Aggregator) carrierID(c engine.Carrier) (uint16, error) {
 func hashKey(k uint64) uint64 { return fmix64(k) }
 
 // slot returns the index of key k, creating it when absent.
-func (a *Aggregator) slot(k uint64, cell hexgrid.Cell, cid uint16, tech engine.Tech) int32 {
+func (a *Aggregator) slot(k uint64) int32 {
 	mask := uint64(len(a.table) - 1)
 	for i := hashKey(k) & mask; ; i = (i + 1) & mask {
 		s := a.table[i]
 		if s == 0 {
 			break
 		}
-		if a.keys[s-1].key == k {
+		if a.stat(s-1).key == k {
 			return s - 1
 		}
 	}
-	if 2*(len(a.keys)+1) > len(a.table) {
+	if 2*(a.n+1) > len(a.table) {
 		a.rehash(2 * len(a.table))
 		mask = uint64(len(a.table) - 1)
 	}
-	s := int32(len(a.keys))
-	a.keys = append(a.keys, keyInfo{key: k, cell: cell, cid: cid, tech: tech})
-	if int(s)%pageSize == 0 {
+	s := int32(a.n)
+	if a.n%pageSize == 0 && a.n/pageSize == len(a.pages) {
 		c := pageSize
 		if len(a.pages) == 0 {
 			c = 16 // the first page grows by append, so small aggregators stay small
@@ -285,7 +316,8 @@ func (a *Aggregator) slot(k uint64, cell hexgrid.Cell, cid uint16, tech engine.T
 		a.pages = append(a.pages, make([]stats, 0, c))
 	}
 	p := &a.pages[len(a.pages)-1]
-	*p = append(*p, newStats())
+	*p = append(*p, newStats(k))
+	a.n++
 	i := hashKey(k) & mask
 	for a.table[i] != 0 {
 		i = (i + 1) & mask
@@ -297,13 +329,20 @@ func (a *Aggregator) slot(k uint64, cell hexgrid.Cell, cid uint16, tech engine.T
 func (a *Aggregator) rehash(size int) {
 	a.table = make([]int32, size)
 	mask := uint64(size - 1)
-	for s, ki := range a.keys {
-		i := hashKey(ki.key) & mask
+	for s := range int32(a.n) {
+		i := hashKey(a.stat(s).key) & mask
 		for a.table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		a.table[i] = int32(s) + 1
+		a.table[i] = s + 1
 	}
+}
+
+// cellOf returns the analysis cell of packed key k.
+func (a *Aggregator) cellOf(k uint64) hexgrid.Cell {
+	res := uint64(a.cfg.Resolution)
+	shift := 3 * (hexgrid.MaxRes - res)
+	return hexgrid.Cell(1<<59 | res<<resShift | (k>>cellShift)<<shift | (1<<shift - 1))
 }
 
 func checkLen(name string, got, n int, optional bool) error {
@@ -339,6 +378,17 @@ func checkBatch(b *engine.MeasurementBatch, n int) error {
 	return nil
 }
 
+// checkCells checks that every non-zero cell is at resolution res+1.
+func checkCells(fine []hexgrid.Cell, res int) error {
+	fineRes := uint64(res + 1)
+	for i, c := range fine {
+		if c != 0 && uint64(c)>>resShift&15 != fineRes {
+			return fmt.Errorf("aggregate: row %d: cell %x is not at resolution %d: %w", i, uint64(c), fineRes, engine.ErrInvalidValue)
+		}
+	}
+	return nil
+}
+
 // floorDiv is ⌊x/d⌋ for d > 0.
 func floorDiv(x, d int64) int64 {
 	q := x / d
@@ -357,46 +407,91 @@ func floorDiv(x, d int64) int64 {
 //
 // Add allocates only when a key is new or a key's sketches grow.
 func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
+	if a.parts == nil {
+		return a.addRows(b, fine, nil)
+	}
+	if err := checkBatch(b, len(fine)); err != nil {
+		return err
+	}
+	if err := checkCells(fine, a.cfg.Resolution); err != nil {
+		return err
+	}
+	rows := make([][]int32, len(a.parts))
+	partitionRows(rows, fine, a.cfg.Resolution)
+	for p, part := range a.parts {
+		if err := part.addRows(b, fine, rows[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partitionRows appends to rows[p] the indexes of the rows whose cell is
+// in partition p of len(rows); rows without a valid cell go to partition 0,
+// which counts or reports them.
+func partitionRows(rows [][]int32, fine []hexgrid.Cell, res int) {
+	n := len(rows)
+	shift := uint(3 * (hexgrid.MaxRes - res))
+	fineRes := uint64(res + 1)
+	for i, c := range fine {
+		p := 0
+		if c != 0 && uint64(c)>>resShift&15 == fineRes {
+			p = partOf((uint64(c)&cellBits)>>shift, n)
+		}
+		rows[p] = append(rows[p], int32(i))
+	}
+}
+
+// addRows aggregates rows idx of b (every row when idx is nil).
+func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, idx []int32) error {
 	n := len(fine)
 	if err := checkBatch(b, n); err != nil {
 		return err
 	}
-	if cap(a.scratch) < n {
-		a.scratch = make([]int32, n)
+	m := n
+	if idx != nil {
+		m = len(idx)
 	}
-	sc := a.scratch[:n]
+	if cap(a.scratch) < m {
+		a.scratch = make([]int32, m)
+	}
+	sc := a.scratch[:m]
 	res := a.cfg.Resolution
 	fineRes := uint64(res + 1)
 
 	// Pass 1: check cells, resolve carriers. sc holds a carrier id or a
 	// negative skip reason.
 	const skipCell, skipTech, skipCarrier = -1, -2, -3
-	for i, c := range fine {
+	for j := range sc {
+		i := j
+		if idx != nil {
+			i = int(idx[j])
+		}
+		c := fine[i]
 		switch {
 		case c == 0:
-			sc[i] = skipCell
+			sc[j] = skipCell
 			continue
 		case uint64(c)>>resShift&15 != fineRes:
 			return fmt.Errorf("aggregate: row %d: cell %x is not at resolution %d: %w", i, uint64(c), fineRes, engine.ErrInvalidValue)
 		case !b.Tech[i].Valid():
-			sc[i] = skipTech
+			sc[j] = skipTech
 			continue
 		case b.Carrier[i] == "":
-			sc[i] = skipCarrier
+			sc[j] = skipCarrier
 			continue
 		}
 		id, err := a.carrierID(b.Carrier[i])
 		if err != nil {
 			return err
 		}
-		sc[i] = int32(id)
+		sc[j] = int32(id)
 	}
 
 	// Pass 2: rows → key slots (consecutive rows often share a key).
 	shift := uint(3 * (hexgrid.MaxRes - res))
 	lastKey, lastSlot := uint64(0), int32(-1)
-	for i, c := range fine {
-		v := sc[i]
+	for j, v := range sc {
 		switch v {
 		case skipCell:
 			a.skipped.NoCell++
@@ -408,13 +503,16 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 			a.skipped.NoCarrier++
 			continue
 		}
-		t := b.Tech[i]
-		k := (uint64(c)&cellBits)>>shift<<(carrierBits+techBits) | uint64(v)<<techBits | uint64(t)
+		i := j
+		if idx != nil {
+			i = int(idx[j])
+		}
+		k := (uint64(fine[i])&cellBits)>>shift<<cellShift | uint64(v)<<techBits | uint64(b.Tech[i])
 		if k != lastKey {
 			lastKey = k
-			lastSlot = a.slot(k, hexgrid.FastParent(c, res), uint16(v), t)
+			lastSlot = a.slot(k)
 		}
-		sc[i] = lastSlot
+		sc[j] = lastSlot
 	}
 
 	// Pass 3: statistics.
@@ -422,11 +520,15 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 	digitShift := uint(3 * (hexgrid.MaxRes - res - 1))
 	off := a.cfg.WindowOffsetMs
 	var lastDev string
-	var lastHash uint64
+	var lastHash uint32
 	haveDev := false
-	for i, s := range sc {
+	for j, s := range sc {
 		if s < 0 {
 			continue
+		}
+		i := j
+		if idx != nil {
+			i = int(idx[j])
 		}
 		st := a.stat(s)
 		cls := clsUnknown
@@ -439,54 +541,72 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 			}
 		}
 		cnt := &st.counts[cls]
-		cnt[cRows]++
+		a.inc(cnt, s, cls, cRows)
 		switch b.Service[i] {
 		case engine.ServiceNone, engine.ServiceEmergency:
-			cnt[cTests]++
-			cnt[cBelow]++
-			cnt[cNoSvc]++
+			a.inc(cnt, s, cls, cTests)
+			a.inc(cnt, s, cls, cBelow)
+			a.inc(cnt, s, cls, cNoSvc)
 		case engine.ServiceOK:
 			t, sig := b.Tech[i], b.SignalDBm[i]
 			if sig >= a.lo[t] && sig <= a.hi[t] { // false for NaN
-				cnt[cTests]++
+				a.inc(cnt, s, cls, cTests)
 				if sig >= a.cov[t] {
-					cnt[cCovered]++
+					a.inc(cnt, s, cls, cCovered)
 				}
 				if sig < a.nos[t] {
-					cnt[cBelow]++
+					a.inc(cnt, s, cls, cBelow)
 				}
-				sa := &st.sig[min(cls, 1)]
-				sa.b.add(int32(math.Round(sig)), minSignalDBm, maxSignalDBm)
-				sa.min, sa.max = min(sa.min, sig), max(sa.max, sig)
-				sa.sumMilli += int64(math.Round(sig * 1000))
+				k := min(cls, 1)
+				milli := int32(math.Round(sig * 1000))
+				st.minMilli[k], st.maxMilli[k] = min(st.minMilli[k], milli), max(st.maxMilli[k], milli)
+				st.sumMilli[k] += int64(milli)
+				a.addCode(st, uint32(k), uint32(int32(math.Round(sig))-minSignalDBm))
 			}
 		}
 		ts := b.TimeUnixMs[i]
 		st.first, st.last = min(st.first, ts), max(st.last, ts)
-		st.win.add(floorDiv(ts-off, WindowMs))
+		a.addWindow(st, s, floorDiv(ts-off, WindowMs))
 		if d := uint64(fine[i]) >> digitShift & 7; d < 7 {
 			st.children |= 1 << d
 		}
 		if hasDL {
-			if x := b.DLMbps[i]; x == x {
-				st.dl.add(x)
+			if c, ok := rateCode(b.DLMbps[i]); ok {
+				a.addCode(st, stDL, c)
 			}
 		}
 		if hasUL {
-			if x := b.ULMbps[i]; x == x {
-				st.ul.add(x)
+			if c, ok := rateCode(b.ULMbps[i]); ok {
+				a.addCode(st, stUL, c)
 			}
 		}
 		if hasDev {
 			if d := b.DeviceID[i]; d != "" {
 				if !haveDev || d != lastDev {
-					lastDev, lastHash, haveDev = d, hashDevice(d), true
+					lastDev, lastHash, haveDev = d, deviceHash32(d), true
 				}
-				st.dev.add(lastHash)
+				a.addDevice(st, lastHash)
 			}
 		}
 	}
 	return nil
+}
+
+// inc counts one in field f of class cls of slot s.
+func (a *Aggregator) inc(cnt *[nCounts]uint16, s int32, cls, f int) {
+	cnt[f]++
+	if cnt[f] == 0 {
+		a.carry(s, cls, f, 1<<16)
+	}
+}
+
+func (a *Aggregator) carry(s int32, cls, f int, v uint64) {
+	if a.wide == nil {
+		a.wide = make(map[int32][nClasses][nCounts]uint64)
+	}
+	w := a.wide[s]
+	w[cls][f] += v
+	a.wide[s] = w
 }
 
 // Merge adds other's statistics into a; other is unchanged. Merging is
@@ -500,6 +620,25 @@ func (a *Aggregator) Merge(other *Aggregator) error {
 	if a.cfg != other.cfg {
 		return fmt.Errorf("aggregate: cannot merge aggregators with different configurations: %w", engine.ErrInvalidConfig)
 	}
+	for _, p := range other.parts {
+		if err := a.Merge(p); err != nil {
+			return err
+		}
+	}
+	if a.parts == nil {
+		return a.mergeFrom(other, 0, 1)
+	}
+	for p, part := range a.parts {
+		if err := part.mergeFrom(other, p, len(a.parts)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeFrom adds the keys of other in partition p of n (and, for p = 0,
+// its skipped rows) into a.
+func (a *Aggregator) mergeFrom(other *Aggregator, p, n int) error {
 	remap := make([]uint16, len(other.carriers))
 	for i, c := range other.carriers {
 		id, ok := a.cids[c]
@@ -514,73 +653,130 @@ func (a *Aggregator) Merge(other *Aggregator) error {
 		remap[i] = id
 	}
 	const cidMask = uint64(maxCarriers-1) << techBits
-	for j := range other.keys {
-		ok := &other.keys[j]
-		cid := remap[ok.cid]
-		k := ok.key&^cidMask | uint64(cid)<<techBits
-		s := a.slot(k, ok.cell, cid, ok.tech)
-		a.stat(s).merge(other.stat(int32(j)))
+	for j := range int32(other.n) {
+		o := other.stat(j)
+		if n > 1 && partOf(o.key>>cellShift, n) != p {
+			continue
+		}
+		cid := remap[o.key&cidMask>>techBits]
+		s := a.slot(o.key&^cidMask | uint64(cid)<<techBits)
+		a.mergeStats(s, other, j)
 	}
-	a.skipped.NoCell += other.skipped.NoCell
-	a.skipped.NoTech += other.skipped.NoTech
-	a.skipped.NoCarrier += other.skipped.NoCarrier
+	if p == 0 {
+		a.skipped.NoCell += other.skipped.NoCell
+		a.skipped.NoTech += other.skipped.NoTech
+		a.skipped.NoCarrier += other.skipped.NoCarrier
+	}
 	return nil
 }
 
-func (s *stats) merge(o *stats) {
-	for c := range s.counts {
-		for f := range s.counts[c] {
-			s.counts[c][f] += o.counts[c][f]
+func (a *Aggregator) mergeStats(s int32, oa *Aggregator, os int32) {
+	st, o := a.stat(s), oa.stat(os)
+	for c := range st.counts {
+		for f := range st.counts[c] {
+			sum := uint32(st.counts[c][f]) + uint32(o.counts[c][f])
+			st.counts[c][f] = uint16(sum)
+			if sum > math.MaxUint16 {
+				a.carry(s, c, f, 1<<16)
+			}
 		}
 	}
-	for i := range s.sig {
-		s.sig[i].merge(&o.sig[i])
+	if w, ok := oa.wide[os]; ok {
+		for c := range w {
+			for f, v := range w[c] {
+				if v != 0 {
+					a.carry(s, c, f, v)
+				}
+			}
+		}
 	}
-	s.dl.merge(&o.dl)
-	s.ul.merge(&o.ul)
-	s.dev.merge(&o.dev)
-	s.win.merge(o.win)
-	s.first, s.last = min(s.first, o.first), max(s.last, o.last)
-	s.children |= o.children
-}
-
-func (s *signalAcc) merge(o *signalAcc) {
-	s.b.merge(&o.b, minSignalDBm, maxSignalDBm)
-	s.min, s.max = min(s.min, o.min), max(s.max, o.max)
-	s.sumMilli += o.sumMilli
+	for k := range st.sumMilli {
+		st.sumMilli[k] += o.sumMilli[k]
+		st.minMilli[k], st.maxMilli[k] = min(st.minMilli[k], o.minMilli[k]), max(st.maxMilli[k], o.maxMilli[k])
+	}
+	a.mergeCodes(st, oa, o)
+	a.mergeDevices(st, oa, o)
+	a.mergeWindows(st, s, oa, o, os)
+	st.first, st.last = min(st.first, o.first), max(st.last, o.last)
+	st.children |= o.children
 }
 
 // Rows returns one Row per key, sorted by cell, carrier and tech. The
 // result shares no memory with the Aggregator.
 func (a *Aggregator) Rows() []Row {
-	rows := make([]Row, len(a.keys))
-	for j, ki := range a.keys {
-		st := a.stat(int32(j))
-		r := &rows[j]
-		r.Key = Key{Cell: ki.cell, Carrier: a.carriers[ki.cid], Tech: ki.tech}
-		r.Outdoor = counts(st.counts[clsOutdoor])
-		r.Indoor = counts(st.counts[clsIndoor])
-		var all [nCounts]uint64
-		for c := range st.counts {
-			for f := range all {
-				all[f] += st.counts[c][f]
-			}
-		}
-		r.All = counts(all)
-		both := signalAcc{min: math.Inf(1), max: math.Inf(-1)}
-		both.merge(&st.sig[0])
-		both.merge(&st.sig[1])
-		r.Signal = both.summary()
-		r.OutdoorSignal = st.sig[0].summary()
-		r.DL, r.UL = st.dl.summary(), st.ul.summary()
-		r.Devices, r.DevicesExact = st.dev.count()
-		r.FirstUnixMs, r.LastUnixMs = st.first, st.last
-		r.Windows = st.win.count()
-		r.Children = st.children
+	rows := make([]Row, 0, a.Len())
+	rows = a.appendRows(rows)
+	for _, p := range a.parts {
+		rows = p.appendRows(rows)
 	}
 	slices.SortFunc(rows, func(x, y Row) int {
 		return cmp.Or(cmp.Compare(x.Cell, y.Cell), cmp.Compare(x.Carrier, y.Carrier), cmp.Compare(x.Tech, y.Tech))
 	})
+	return rows
+}
+
+func (a *Aggregator) appendRows(rows []Row) []Row {
+	var hist [nStreams][256]uint32
+	var lo, hi [nStreams]uint32
+	for j := range int32(a.n) {
+		st := a.stat(j)
+		var r Row
+		cid := st.key >> techBits & (maxCarriers - 1)
+		r.Key = Key{Cell: a.cellOf(st.key), Carrier: a.carriers[cid], Tech: engine.Tech(st.key & (1<<techBits - 1))}
+		var c [nClasses][nCounts]uint64
+		w := a.wide[j]
+		for cls := range c {
+			for f := range c[cls] {
+				c[cls][f] = uint64(st.counts[cls][f]) + w[cls][f]
+			}
+		}
+		r.Outdoor = counts(c[clsOutdoor])
+		r.Indoor = counts(c[clsIndoor])
+		var all [nCounts]uint64
+		for cls := range c {
+			for f := range all {
+				all[f] += c[cls][f]
+			}
+		}
+		r.All = counts(all)
+
+		for k := range lo {
+			lo[k], hi[k] = math.MaxUint32, 0
+		}
+		a.eachCode(st, func(k, c, w uint32) {
+			hist[k][c] += w
+			lo[k], hi[k] = min(lo[k], c), max(hi[k], c)
+		})
+		// Signal: both streams; OutdoorSignal: the first.
+		var both [nSignalCodes]uint32
+		blo, bhi := min(lo[stOutdoor], lo[stOther]), max(hi[stOutdoor], hi[stOther])
+		if blo <= bhi {
+			for i := blo; i <= bhi; i++ {
+				both[i] = hist[stOutdoor][i] + hist[stOther][i]
+			}
+			r.Signal = signalSummary(both[blo:bhi+1], blo, int64(st.sumMilli[0]+st.sumMilli[1]),
+				min(st.minMilli[0], st.minMilli[1]), max(st.maxMilli[0], st.maxMilli[1]))
+		} else {
+			r.Signal = signalSummary(nil, 0, 0, 0, 0)
+		}
+		if lo[stOutdoor] <= hi[stOutdoor] {
+			r.OutdoorSignal = signalSummary(hist[stOutdoor][lo[stOutdoor]:hi[stOutdoor]+1], lo[stOutdoor], st.sumMilli[0], st.minMilli[0], st.maxMilli[0])
+		} else {
+			r.OutdoorSignal = signalSummary(nil, 0, 0, 0, 0)
+		}
+		r.DL = rateSummary(hist[stDL][:], lo[stDL], hi[stDL])
+		r.UL = rateSummary(hist[stUL][:], lo[stUL], hi[stUL])
+		for k := range lo {
+			if lo[k] <= hi[k] {
+				clear(hist[k][lo[k] : hi[k]+1])
+			}
+		}
+		r.Devices, r.DevicesExact = a.deviceCount(st)
+		r.FirstUnixMs, r.LastUnixMs = st.first, st.last
+		r.Windows = a.windowCount(st, j)
+		r.Children = st.children
+		rows = append(rows, r)
+	}
 	return rows
 }
 
@@ -591,36 +787,52 @@ func counts(c [nCounts]uint64) Counts {
 	}
 }
 
-func (s *signalAcc) summary() SignalStats {
-	lo, h := s.b.trimmed()
-	out := SignalStats{LoDBm: int(lo), Hist: h}
-	tb := bins{lo: lo, c: h}
-	out.N = tb.total()
+// signalSummary summarises the trimmed histogram h of signal codes from
+// code lo.
+func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int32) SignalStats {
+	var out SignalStats
+	for _, v := range h {
+		out.N += int64(v)
+	}
 	if out.N == 0 {
 		nan := math.NaN()
 		out.MinDBm, out.MaxDBm, out.MeanDBm, out.P10DBm, out.P50DBm, out.P90DBm = nan, nan, nan, nan, nan, nan
 		return out
 	}
-	out.MinDBm, out.MaxDBm = s.min, s.max
-	out.MeanDBm = float64(s.sumMilli) / float64(out.N) / 1000
-	out.P10DBm = float64(tb.rankIndex(nearestRank(0.1, out.N)))
-	out.P50DBm = float64(tb.rankIndex(nearestRank(0.5, out.N)))
-	out.P90DBm = float64(tb.rankIndex(nearestRank(0.9, out.N)))
+	out.LoDBm = int(lo) + minSignalDBm
+	out.Hist = slices.Clone(h)
+	out.MinDBm, out.MaxDBm = float64(minMilli)/1000, float64(maxMilli)/1000
+	out.MeanDBm = float64(sumMilli) / float64(out.N) / 1000
+	out.P10DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.1, out.N)))
+	out.P50DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.5, out.N)))
+	out.P90DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.9, out.N)))
 	return out
 }
 
-func (r *rateSketch) summary() RateStats {
-	return RateStats{N: r.n(), P10Mbps: r.quantile(0.1), MedianMbps: r.quantile(0.5), P90Mbps: r.quantile(0.9)}
+// rateSummary summarises rate codes lo..hi of h.
+func rateSummary(h []uint32, lo, hi uint32) RateStats {
+	nan := math.NaN()
+	out := RateStats{P10Mbps: nan, MedianMbps: nan, P90Mbps: nan}
+	if lo > hi {
+		return out
+	}
+	c := h[lo : hi+1]
+	for _, v := range c {
+		out.N += int64(v)
+	}
+	q := func(p float64) float64 { return rateValue(lo + uint32(rankIndex(c, nearestRank(p, out.N)))) }
+	out.P10Mbps, out.MedianMbps, out.P90Mbps = q(0.1), q(0.5), q(0.9)
+	return out
 }
 
 // sizeBytes estimates the heap held by the statistics.
 func (a *Aggregator) sizeBytes() int64 {
-	n := int64(cap(a.table))*4 + int64(cap(a.keys))*int64(unsafe.Sizeof(keyInfo{})) +
-		int64(a.statsCap())*int64(unsafe.Sizeof(stats{}))
-	for i := range a.keys {
-		st := a.stat(int32(i))
-		n += int64(cap(st.sig[0].b.c)+cap(st.sig[1].b.c)+cap(st.dl.b.c)+cap(st.ul.b.c))*4 +
-			int64(cap(st.dev.w))*8 + int64(cap(st.win))*16
+	n := int64(cap(a.table))*4 + int64(a.ar.heldBytes())
+	for _, p := range a.pages {
+		n += int64(cap(p)) * int64(unsafe.Sizeof(stats{}))
+	}
+	for _, p := range a.parts {
+		n += p.sizeBytes()
 	}
 	return n
 }

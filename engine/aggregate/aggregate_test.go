@@ -260,12 +260,12 @@ func TestRates(t *testing.T) {
 	}
 	r := oneRow(t, rows)
 	// DL values sketched: 0, 10, 20, 30. Nearest rank: p10 → 1st, p50 → 2nd, p90 → 4th.
-	if r.DL.N != 4 || r.DL.P10Mbps != 0 || !near(r.DL.MedianMbps, 10, 0.1) || !near(r.DL.P90Mbps, 30, 0.3) {
-		t.Errorf("DL = %+v, want N 4, p10 0, median 10±1%%, p90 30±1%%", r.DL)
+	if r.DL.N != 4 || r.DL.P10Mbps != 0 || !near(r.DL.MedianMbps, 10, 10*rateAlpha) || !near(r.DL.P90Mbps, 30, 30*rateAlpha) {
+		t.Errorf("DL = %+v, want N 4, p10 0, median 10±4%%, p90 30±4%%", r.DL)
 	}
 	// UL values sketched: 1, 2, 3, 0, 20000 (−0.1 is not).
-	if r.UL.N != 5 || !near(r.UL.MedianMbps, 2, 0.02) || !near(r.UL.P90Mbps, 2e4, 200) {
-		t.Errorf("UL = %+v, want N 5, median 2±1%%, p90 20000±1%%", r.UL)
+	if r.UL.N != 5 || !near(r.UL.MedianMbps, 2, 2*rateAlpha) || !near(r.UL.P90Mbps, 2e4, 2e4*rateAlpha) {
+		t.Errorf("UL = %+v, want N 5, median 2±4%%, p90 20000±4%%", r.UL)
 	}
 }
 

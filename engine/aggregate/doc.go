@@ -31,24 +31,25 @@
 //
 // # Error bounds
 //
-//   - Counts, min, max, first/last time, 4-hour windows and the child mask
-//     are exact.
+//   - Counts, first/last time, 4-hour windows and the child mask are exact.
+//   - Signal min, max and mean are of the values rounded to 0.001 dB
+//     (error ≤ 0.0005 dB).
 //   - Signal quantiles come from an exact histogram of the signal rounded
 //     to the nearest integer dBm (math.Round) over −156…−20 dBm. Rounding
 //     preserves order, so a nearest-rank quantile of the histogram is
-//     within 0.5 dB of the same quantile of the raw values. The mean is of
-//     the values rounded to 0.001 dB (error ≤ 0.0005 dB). Each dBm bin of a
-//     key counts up to 2³²−1 tests.
+//     within 0.5 dB of the same quantile of the raw values. Each dBm bin of
+//     a key counts up to 2³²−1 tests.
 //   - Download/upload quantiles come from a log-bucket sketch (buckets
-//     (γ^(i−1), γ^i], γ = 1.01/0.99): within 1% (relative) of the exact
+//     (γ^(i−1), γ^i], γ = 1.04/0.96): within 4% (relative) of the exact
 //     nearest-rank quantile, for speeds 0.001…100000 Mbit/s. Speeds below
 //     0.001 Mbit/s count as 0; negative, NaN and larger values are not
 //     sketched (the row still counts).
-//   - Distinct devices are exact up to 128 (up to 64-bit hash collisions:
-//     probability below n²/2⁶⁵), then a HyperLogLog with 1024 registers:
-//     relative standard error 1.04/√1024 ≈ 3.3%. Hashing is FNV-1a with a
-//     fixed murmur3 finaliser: the same ids give the same counts in every
-//     process.
+//   - Distinct devices are exact up to 64 (up to collisions of 32-bit
+//     hashes: probability below n²/2³³, 5·10⁻⁷ at 64), then a HyperLogLog
+//     of the same hashes with 256 registers: relative standard error
+//     1.04/√256 ≈ 6.5% (linear counting, more accurate, below 640).
+//     Hashing is FNV-1a with a fixed murmur3 finaliser: the same ids give
+//     the same counts in every process.
 //   - 4-hour windows are aligned by Config.WindowOffsetMs (by default to
 //     midnight in Indochina Time, UTC+7).
 //
@@ -57,14 +58,20 @@
 // Every statistic is a commutative monoid: Merge is associative and
 // commutative and Rows of any merge order of the same partitions equal the
 // Rows of one Aggregator fed every row. Rows are sorted by cell, carrier
-// and tech. Memory grows with the number of keys and the spread of their
-// values, not with rows: a key costs about 430 bytes (392 of statistics,
-// 24 of key, up to 16 of hash table) plus its histograms (4 bytes per dBm
-// or speed bucket spanned, with a little padding), its device set
-// (≤ 1 KiB) and its windows (16 bytes per 64 windows spanned); about
-// 0.5 KiB in all for a key with a month of ordinary tests. Key statistics
-// live in pages of 4096 keys, so growth never copies them. An Aggregator
-// holds up to 4096 distinct carriers.
+// and tech. An Aggregator holds up to 4096 distinct carriers.
+//
+// # Memory
+//
+// Memory grows with the number of keys and the spread of their values,
+// not with rows. A key costs 128 bytes of fixed statistics (no pointers:
+// the garbage collector never scans them), 8–16 bytes of hash table, and
+// blocks in a pointer-free arena: its signal and speed codes (2 bytes a
+// value up to 128 values, then histograms of 2 bytes per code spanned per
+// stream, 4 once a count passes 65535), its device hashes (4 bytes each up
+// to 64, then 256 bytes of registers). A key with a dozen rows costs about
+// 240 bytes; one with hundreds about 0.6–1 KiB. Time windows of a month
+// fit in the fixed part; keys whose rows span more than 32 days keep a
+// sparse set beside it.
 //
 // # Concurrency
 //

@@ -6,112 +6,314 @@ import (
 	"slices"
 )
 
-// bins is a dense histogram over a window of integer bucket indexes
-// [lo, lo+len(c)). It grows on either side as values arrive, so its memory
-// follows the spread of the values, not their number. Two bins with the
-// same counts per index may differ in lo and padding; compare them through
-// trimmed().
-type bins struct {
-	lo int32
-	c  []uint32
+// Code streams: every signal and speed value of a key is reduced to a
+// small integer code in one of four streams, and a key keeps the multiset
+// of its codes per stream. Signal codes are the dBm rounded to the nearest
+// integer, minus minSignalDBm; speed codes are 0 for speeds below
+// minRateMbps and 1+i−rateMinIndex for log bucket i. The multiset is all
+// the quantiles need, and it is the same whichever representation holds
+// it, so adding and merging in any order give identical results.
+const (
+	stOutdoor = iota // signal of outdoor and vehicle tests
+	stOther          // signal of the other tests
+	stDL
+	stUL
+	nStreams
+)
+
+// Signal histogram range, integer dBm (the union of engine.SignalRange).
+const (
+	minSignalDBm = -156
+	maxSignalDBm = -20
+	nSignalCodes = maxSignalDBm - minSignalDBm + 1
+)
+
+// Rate sketch: log buckets with relative accuracy rateAlpha. Bucket i holds
+// values in (γ^(i-1), γ^i] with γ = (1+α)/(1-α); its representative value
+// 2γ^i/(γ+1) is within a relative α of every value in it. α = 4% keeps the
+// codes of 0.001…100000 Mbit/s (and the zero bucket) within one byte.
+const (
+	rateAlpha   = 0.04
+	minRateMbps = 1e-3 // values below (including 0) go to the zero bucket
+	maxRateMbps = 1e5  // values above are implausible and not sketched
+)
+
+var (
+	rateGamma    = (1 + rateAlpha) / (1 - rateAlpha)
+	rateLnGamma  = math.Log(rateGamma)
+	rateInvLnG   = 1 / rateLnGamma
+	rateMinIndex = int32(math.Ceil(math.Log(minRateMbps) / rateLnGamma))
+	rateMaxIndex = int32(math.Ceil(math.Log(maxRateMbps) / rateLnGamma))
+	nRateCodes   = uint32(rateMaxIndex - rateMinIndex + 2)
+	streamCodes  = [nStreams]uint32{nSignalCodes, nSignalCodes, nRateCodes, nRateCodes}
+)
+
+// rateCode returns the code of speed x, ok false when x is not sketched
+// (NaN, negative or above maxRateMbps).
+func rateCode(x float64) (c uint32, ok bool) {
+	switch {
+	case !(x >= 0) || x > maxRateMbps:
+		return 0, false
+	case x < minRateMbps:
+		return 0, true
+	}
+	i := int32(math.Ceil(math.Log(x) * rateInvLnG))
+	return uint32(min(max(i, rateMinIndex), rateMaxIndex)-rateMinIndex) + 1, true
 }
 
-// binsPad is how many extra buckets a growing window takes on the side it
-// grows, so that a drifting stream reallocates rarely.
-const binsPad = 8
-
-// add counts one value at index i; minI..maxI bound the window's growth.
-func (b *bins) add(i, minI, maxI int32) {
-	if j := i - b.lo; uint32(j) < uint32(len(b.c)) {
-		b.c[j]++
-		return
+// rateValue is the representative speed of code c.
+func rateValue(c uint32) float64 {
+	if c == 0 {
+		return 0
 	}
-	b.grow(i, i, minI, maxI)
-	b.c[i-b.lo]++
+	i := int32(c) - 1 + rateMinIndex
+	return 2 * math.Exp(float64(i)*rateLnGamma) / (rateGamma + 1)
 }
 
-// grow makes the window cover [lo, hi] (plus padding within [minI, maxI]).
-func (b *bins) grow(lo, hi, minI, maxI int32) {
-	if len(b.c) == 0 {
-		lo, hi = max(lo-binsPad/2, minI), min(hi+binsPad/2, maxI)
-		b.lo, b.c = lo, make([]uint32, hi-lo+1)
-		return
-	}
-	curHi := b.lo + int32(len(b.c)) - 1
-	if lo >= b.lo && hi <= curHi {
-		return
-	}
-	newLo, newHi := b.lo, curHi
-	if lo < newLo {
-		newLo = max(lo-binsPad, minI)
-	}
-	if hi > newHi {
-		newHi = min(hi+binsPad, maxI)
-	}
-	c := make([]uint32, newHi-newLo+1)
-	copy(c[b.lo-newLo:], b.c)
-	b.lo, b.c = newLo, c
-}
+// Code storage per key, in the arena:
+//   - a log of up to maxLog uint16 entries stream<<8 | code (most keys have
+//     few values: a log costs 2 bytes a value);
+//   - beyond that, a histogram block: word 0 holds per stream the first
+//     code and the number of codes of its window (a byte each), then the
+//     counts of the four windows back to back, as uint16 until one would
+//     overflow, then as uint32 (codeWide). Windows grow with the spread of
+//     the values, not their number.
+const (
+	maxLog   = 128
+	codeHist = math.MaxUint16 // stats.nCodes of a key in histogram form
+	codeWide = 0x80           // stats.codeClass bit: uint32 counts
+	histPad  = 4              // codes a window takes beyond the one it grows for
+)
 
-// merge adds o's counts into b.
-func (b *bins) merge(o *bins, minI, maxI int32) {
-	lo, hi, ok := o.span()
-	if !ok {
-		return
-	}
-	b.grow(lo, hi, minI, maxI)
-	for i := lo; i <= hi; i++ {
-		b.c[i-b.lo] += o.c[i-o.lo]
-	}
-}
-
-// span returns the lowest and highest non-empty indexes.
-func (b *bins) span() (lo, hi int32, ok bool) {
-	first, last := -1, -1
-	for j, v := range b.c {
-		if v != 0 {
-			if first < 0 {
-				first = j
+// addCode counts code c in stream k of st.
+func (a *Aggregator) addCode(st *stats, k, c uint32) {
+	if st.nCodes != codeHist {
+		n := uint32(st.nCodes)
+		if st.codes == 0 || n == 4*arenaClasses[st.codeClass] {
+			if n == maxLog {
+				a.logToHist(st)
+				a.histAdd(st, k, c, 1)
+				return
 			}
-			last = j
+			a.growLog(st)
+		}
+		a.ar.u16(st.codes, arenaClasses[st.codeClass])[n] = uint16(k<<8 | c)
+		st.nCodes++
+		return
+	}
+	a.histAdd(st, k, c, 1)
+}
+
+func (a *Aggregator) growLog(st *stats) {
+	if st.codes == 0 {
+		st.codeClass = 0
+		st.codes = a.ar.alloc(0)
+		return
+	}
+	old, oc := st.codes, st.codeClass
+	st.codeClass = oc + 1
+	st.codes = a.ar.alloc(st.codeClass)
+	copy(a.ar.words(st.codes, arenaClasses[oc]), a.ar.words(old, arenaClasses[oc]))
+	a.ar.release(old, oc)
+}
+
+// histLayout decodes a histogram header: per stream the first code, the
+// number of codes and the offset of its counts.
+func histLayout(h uint64) (lo, n, off [nStreams]uint32, total uint32) {
+	for k := range nStreams {
+		lo[k] = uint32(h>>(16*k)) & 0xff
+		n[k] = uint32(h>>(16*k+8)) & 0xff
+		off[k] = total
+		total += n[k]
+	}
+	return
+}
+
+func histWords(total uint32, wide bool) uint32 {
+	if wide {
+		return 1 + (total+1)/2
+	}
+	return 1 + (total+3)/4
+}
+
+// histAdd adds w to the count of code c in stream k of a histogram.
+func (a *Aggregator) histAdd(st *stats, k, c, w uint32) {
+	for {
+		h := a.ar.words(st.codes, 1)[0]
+		lo := uint32(h>>(16*k)) & 0xff
+		n := uint32(h>>(16*k+8)) & 0xff
+		if c-lo < n {
+			var off uint32
+			for j := range k {
+				off += uint32(h>>(16*j+8)) & 0xff
+			}
+			words := arenaClasses[st.codeClass&^codeWide]
+			if st.codeClass&codeWide != 0 {
+				a.ar.u32(st.codes, words)[2+off+c-lo] += w
+				return
+			}
+			p := &a.ar.u16(st.codes, words)[4+off+c-lo]
+			if uint32(*p)+w <= math.MaxUint16 {
+				*p += uint16(w)
+				return
+			}
+			a.relayout(st, [nStreams]uint32{}, [nStreams]uint32{}, true, false)
+			continue
+		}
+		// Grow stream k's window to take c.
+		lo4, n4, _, _ := histLayout(h)
+		nlo, nhi := c, c
+		if n > 0 {
+			nlo, nhi = min(lo, c), max(lo+n-1, c)
+		}
+		if nlo < lo || n == 0 {
+			nlo = uint32(max(int32(nlo)-histPad, 0))
+		}
+		if nhi > lo+n-1 || n == 0 {
+			nhi = min(nhi+histPad, streamCodes[k]-1)
+		}
+		lo4[k], n4[k] = nlo, nhi-nlo+1
+		a.relayout(st, lo4, n4, st.codeClass&codeWide != 0, true)
+	}
+}
+
+// relayout moves a histogram into a new block with windows lo, n (when
+// setWin; else the current ones) and wide or narrow counts.
+func (a *Aggregator) relayout(st *stats, lo, n [nStreams]uint32, wide, setWin bool) {
+	oldRef, oldClass := st.codes, st.codeClass
+	oh := a.ar.words(oldRef, 1)[0]
+	olo, on, ooff, ototal := histLayout(oh)
+	if !setWin {
+		lo, n = olo, on
+	}
+	var h uint64
+	var total uint32
+	for k := range nStreams {
+		h |= uint64(lo[k])<<(16*k) | uint64(n[k])<<(16*k+8)
+		total += n[k]
+	}
+	cls := classFor(histWords(total, wide))
+	ref := a.ar.alloc(cls)
+	a.ar.words(ref, 1)[0] = h
+	if wide {
+		cls |= codeWide
+	}
+	_, _, noff, _ := histLayout(h)
+	oldWide := oldClass&codeWide != 0
+	ow := arenaClasses[oldClass&^codeWide]
+	nw := arenaClasses[cls&^codeWide]
+	get := func(i uint32) uint32 {
+		if oldWide {
+			return a.ar.u32(oldRef, ow)[2+i]
+		}
+		return uint32(a.ar.u16(oldRef, ow)[4+i])
+	}
+	_ = ototal
+	for k := range nStreams {
+		for j := range on[k] {
+			v := get(ooff[k] + j)
+			if v == 0 {
+				continue
+			}
+			i := noff[k] + olo[k] + j - lo[k] // the new window contains the old one
+			if wide {
+				a.ar.u32(ref, nw)[2+i] = v
+			} else {
+				a.ar.u16(ref, nw)[4+i] = uint16(v)
+			}
 		}
 	}
-	if first < 0 {
-		return 0, 0, false
-	}
-	return b.lo + int32(first), b.lo + int32(last), true
+	a.ar.release(oldRef, oldClass&^codeWide)
+	st.codes, st.codeClass = ref, cls
 }
 
-// total returns the number of counted values.
-func (b *bins) total() int64 {
-	var n int64
-	for _, v := range b.c {
-		n += int64(v)
+// logToHist turns a key's code log into a histogram.
+func (a *Aggregator) logToHist(st *stats) {
+	var lo, hi [nStreams]uint32
+	var n [nStreams]uint32
+	for k := range lo {
+		lo[k] = math.MaxUint32
 	}
-	return n
-}
-
-// trimmed returns a copy without empty buckets at either end, and its
-// lowest index. An empty histogram gives (0, nil).
-func (b *bins) trimmed() (lo int32, c []uint32) {
-	l, h, ok := b.span()
-	if !ok {
-		return 0, nil
+	var log []uint16
+	if st.codes != 0 {
+		log = a.ar.u16(st.codes, arenaClasses[st.codeClass])[:st.nCodes]
 	}
-	return l, slices.Clone(b.c[l-b.lo : h-b.lo+1])
-}
-
-// rankIndex returns the index holding the k-th smallest value (1-based).
-// The caller guarantees 1 ≤ k ≤ total.
-func (b *bins) rankIndex(k int64) int32 {
-	var cum int64
-	for j, v := range b.c {
-		cum += int64(v)
-		if cum >= k {
-			return b.lo + int32(j)
+	for _, e := range log {
+		k, c := uint32(e>>8), uint32(e&0xff)
+		lo[k], hi[k] = min(lo[k], c), max(hi[k], c)
+	}
+	for k := range lo {
+		if lo[k] != math.MaxUint32 {
+			n[k] = hi[k] - lo[k] + 1
+		} else {
+			lo[k] = 0
 		}
 	}
-	return b.lo + int32(len(b.c)) - 1
+	var h uint64
+	var total uint32
+	for k := range nStreams {
+		h |= uint64(lo[k])<<(16*k) | uint64(n[k])<<(16*k+8)
+		total += n[k]
+	}
+	cls := classFor(histWords(total, false))
+	ref := a.ar.alloc(cls)
+	a.ar.words(ref, 1)[0] = h
+	_, _, off, _ := histLayout(h)
+	counts := a.ar.u16(ref, arenaClasses[cls])
+	for _, e := range log { // at most maxLog: no count overflows
+		k, c := uint32(e>>8), uint32(e&0xff)
+		counts[4+off[k]+c-lo[k]]++
+	}
+	if st.codes != 0 {
+		a.ar.release(st.codes, st.codeClass)
+	}
+	st.codes, st.codeClass, st.nCodes = ref, cls, codeHist
+}
+
+// eachCode calls f for every code of st with a non-zero count.
+func (a *Aggregator) eachCode(st *stats, f func(k, c, w uint32)) {
+	if st.codes == 0 {
+		return
+	}
+	if st.nCodes != codeHist {
+		for _, e := range a.ar.u16(st.codes, arenaClasses[st.codeClass])[:st.nCodes] {
+			f(uint32(e>>8), uint32(e&0xff), 1)
+		}
+		return
+	}
+	words := arenaClasses[st.codeClass&^codeWide]
+	lo, n, off, _ := histLayout(a.ar.words(st.codes, 1)[0])
+	wide := st.codeClass&codeWide != 0
+	for k := range nStreams {
+		for j := range n[k] {
+			var v uint32
+			if wide {
+				v = a.ar.u32(st.codes, words)[2+off[k]+j]
+			} else {
+				v = uint32(a.ar.u16(st.codes, words)[4+off[k]+j])
+			}
+			if v != 0 {
+				f(uint32(k), lo[k]+j, v)
+			}
+		}
+	}
+}
+
+// mergeCodes adds the codes of o (held in oa) into st.
+func (a *Aggregator) mergeCodes(st *stats, oa *Aggregator, o *stats) {
+	if o.codes == 0 {
+		return
+	}
+	if st.nCodes != codeHist && o.nCodes != codeHist && uint32(st.nCodes)+uint32(o.nCodes) <= maxLog {
+		for _, e := range oa.ar.u16(o.codes, arenaClasses[o.codeClass])[:o.nCodes] {
+			a.addCode(st, uint32(e>>8), uint32(e&0xff))
+		}
+		return
+	}
+	if st.nCodes != codeHist {
+		a.logToHist(st)
+	}
+	oa.eachCode(o, func(k, c, w uint32) { a.histAdd(st, k, c, w) })
 }
 
 // nearestRank is the 1-based rank of the q-quantile of n values by the
@@ -121,192 +323,146 @@ func nearestRank(q float64, n int64) int64 {
 	return min(max(k, 1), n)
 }
 
-// Signal histogram range, integer dBm (the union of engine.SignalRange).
-const (
-	minSignalDBm = -156
-	maxSignalDBm = -20
-)
-
-// Rate sketch: log buckets with relative accuracy rateAlpha. Bucket i holds
-// values in (γ^(i-1), γ^i] with γ = (1+α)/(1-α); its representative value
-// 2γ^i/(γ+1) is within a relative α of every value in it.
-const (
-	rateAlpha   = 0.01
-	minRateMbps = 1e-3 // values below (including 0) go to the zero bucket
-	maxRateMbps = 1e5  // values above are implausible and not sketched
-)
-
-var (
-	rateGamma    = (1 + rateAlpha) / (1 - rateAlpha)
-	rateLnGamma  = math.Log(rateGamma)
-	rateMinIndex = int32(math.Ceil(math.Log(minRateMbps) / rateLnGamma))
-	rateMaxIndex = int32(math.Ceil(math.Log(maxRateMbps) / rateLnGamma))
-)
-
-// rateSketch is a mergeable quantile sketch of non-negative rates (Mbit/s).
-type rateSketch struct {
-	zero uint32 // values below minRateMbps
-	b    bins
-}
-
-func (r *rateSketch) add(x float64) {
-	switch {
-	case !(x >= 0) || x > maxRateMbps: // NaN, negative, implausible
-		return
-	case x < minRateMbps:
-		r.zero++
-	default:
-		i := int32(math.Ceil(math.Log(x) / rateLnGamma))
-		r.b.add(min(max(i, rateMinIndex), rateMaxIndex), rateMinIndex, rateMaxIndex)
+// rankIndex returns the index in c holding the k-th smallest value
+// (1-based). The caller guarantees 1 ≤ k ≤ Σc.
+func rankIndex[T uint32 | int64](c []T, k int64) int {
+	var cum int64
+	for j, v := range c {
+		cum += int64(v)
+		if cum >= k {
+			return j
+		}
 	}
+	return len(c) - 1
 }
 
-func (r *rateSketch) merge(o *rateSketch) {
-	r.zero += o.zero
-	r.b.merge(&o.b, rateMinIndex, rateMaxIndex)
-}
-
-func (r *rateSketch) n() int64 { return int64(r.zero) + r.b.total() }
-
-// quantile returns the nearest-rank q-quantile, NaN when empty.
-func (r *rateSketch) quantile(q float64) float64 {
-	n := r.n()
-	if n == 0 {
-		return math.NaN()
-	}
-	k := nearestRank(q, n)
-	if k <= int64(r.zero) {
-		return 0
-	}
-	i := r.b.rankIndex(k - int64(r.zero))
-	return 2 * math.Exp(float64(i)*rateLnGamma) / (rateGamma + 1)
-}
-
-// Distinct devices: an exact sorted set of 64-bit hashes up to
-// exactDevices, then a HyperLogLog with 2^hllP one-byte registers packed
-// eight to a word. The state depends only on the set of hashes seen, so
-// adding and merging in any order give identical results.
+// Distinct devices: an exact sorted set of 32-bit hashes up to
+// exactDevices, then a HyperLogLog of the same hashes with 2^hllP
+// one-byte registers (the same 256 bytes). The state depends only on the
+// set of hashes seen, so adding and merging in any order give identical
+// results.
 const (
-	hllP         = 10
+	hllP         = 8
 	hllM         = 1 << hllP
-	exactDevices = 128 // 128 hashes = 1 KiB = the size of the registers
+	hllWords     = hllM / 8
+	exactDevices = 2 * hllWords  // 64 hashes fill the block the registers take
+	devHLL       = math.MaxUint8 // stats.nDev of a key with registers
 )
 
-type deviceSet struct {
-	hll bool
-	w   []uint64 // sorted distinct hashes, or hllM/8 words of registers
-}
-
-func (d *deviceSet) add(h uint64) {
-	if d.hll {
-		hllAdd(d.w, h)
+func (a *Aggregator) addDevice(st *stats, h uint32) {
+	if st.nDev == devHLL {
+		hllAdd(a.ar.u8(st.dev, hllWords), h)
 		return
 	}
-	i, found := slices.BinarySearch(d.w, h)
+	n := uint32(st.nDev)
+	if n == 0 {
+		st.devClass = 0
+		st.dev = a.ar.alloc(0)
+		a.ar.u32(st.dev, arenaClasses[0])[0] = h
+		st.nDev = 1
+		return
+	}
+	hs := a.ar.u32(st.dev, arenaClasses[st.devClass])
+	i, found := slices.BinarySearch(hs[:n], h)
 	if found {
 		return
 	}
-	if len(d.w) == exactDevices {
-		d.toHLL()
-		hllAdd(d.w, h)
+	if n == exactDevices {
+		a.devToHLL(st)
+		hllAdd(a.ar.u8(st.dev, hllWords), h)
 		return
 	}
-	d.w = slices.Insert(d.w, i, h)
+	if n == uint32(len(hs)) {
+		old, oc := st.dev, st.devClass
+		st.devClass = oc + 1
+		st.dev = a.ar.alloc(st.devClass)
+		nh := a.ar.u32(st.dev, arenaClasses[st.devClass])
+		copy(nh, hs[:n])
+		a.ar.release(old, oc)
+		hs = nh
+	}
+	copy(hs[i+1:n+1], hs[i:n])
+	hs[i] = h
+	st.nDev++
 }
 
-func (d *deviceSet) toHLL() { d.toHLLFrom(d.w) }
-
-func (d *deviceSet) toHLLFrom(hashes []uint64) {
-	regs := make([]uint64, hllM/8)
-	for _, h := range hashes {
+// devToHLL turns a full exact set into registers, in place: the set fills
+// exactly the words the registers take.
+func (a *Aggregator) devToHLL(st *stats) {
+	var hs [exactDevices]uint32
+	if st.dev != 0 {
+		copy(hs[:], a.ar.u32(st.dev, arenaClasses[st.devClass])[:st.nDev])
+	}
+	n := int(st.nDev)
+	if st.dev == 0 || arenaClasses[st.devClass] != hllWords {
+		if st.dev != 0 {
+			a.ar.release(st.dev, st.devClass)
+		}
+		st.devClass = classFor(hllWords)
+		st.dev = a.ar.alloc(st.devClass)
+	}
+	regs := a.ar.u8(st.dev, hllWords)
+	clear(regs)
+	for _, h := range hs[:n] {
 		hllAdd(regs, h)
 	}
-	d.hll, d.w = true, regs
+	st.nDev = devHLL
 }
 
-func hllAdd(regs []uint64, h uint64) {
-	j := h >> (64 - hllP)
-	rank := uint64(bits.LeadingZeros64(h<<hllP|1<<(hllP-1))) + 1
-	word, shift := j/8, 8*(j%8)
-	if (regs[word]>>shift)&0xff < rank {
-		regs[word] = regs[word]&^(0xff<<shift) | rank<<shift
+func hllAdd(regs []uint8, h uint32) {
+	j := h >> (32 - hllP)
+	rank := uint8(bits.LeadingZeros32(h<<hllP|1<<(hllP-1))) + 1
+	if regs[j] < rank {
+		regs[j] = rank
 	}
 }
 
-func (d *deviceSet) merge(o *deviceSet) {
+func (a *Aggregator) mergeDevices(st *stats, oa *Aggregator, o *stats) {
 	switch {
-	case o.hll && d.hll:
-		for i, w := range o.w {
-			d.w[i] = maxBytes(d.w[i], w)
+	case o.nDev == 0:
+	case o.nDev == devHLL:
+		if st.nDev != devHLL {
+			a.devToHLL(st)
 		}
-	case o.hll:
-		regs := slices.Clone(o.w)
-		for _, h := range d.w {
-			hllAdd(regs, h)
-		}
-		d.hll, d.w = true, regs
-	case d.hll:
-		for _, h := range o.w {
-			hllAdd(d.w, h)
+		regs := a.ar.u8(st.dev, hllWords)
+		for i, r := range oa.ar.u8(o.dev, hllWords)[:hllM] {
+			regs[i] = max(regs[i], r)
 		}
 	default:
-		u := make([]uint64, 0, len(d.w)+len(o.w))
-		i, j := 0, 0
-		for i < len(d.w) && j < len(o.w) {
-			switch x, y := d.w[i], o.w[j]; {
-			case x < y:
-				u, i = append(u, x), i+1
-			case x > y:
-				u, j = append(u, y), j+1
-			default:
-				u, i, j = append(u, x), i+1, j+1
-			}
+		for _, h := range oa.ar.u32(o.dev, arenaClasses[o.devClass])[:o.nDev] {
+			a.addDevice(st, h)
 		}
-		u = append(append(u, d.w[i:]...), o.w[j:]...)
-		if len(u) > exactDevices {
-			d.w = u[:0]
-			d.toHLLFrom(u)
-			return
-		}
-		d.w = u
 	}
 }
 
-// maxBytes returns the bytewise maximum of two words of registers.
-func maxBytes(a, b uint64) uint64 {
-	var r uint64
-	for s := uint(0); s < 64; s += 8 {
-		r |= max((a>>s)&0xff, (b>>s)&0xff) << s
+// deviceCount returns the exact count or the HyperLogLog estimate.
+func (a *Aggregator) deviceCount(st *stats) (n int64, exact bool) {
+	if st.nDev != devHLL {
+		return int64(st.nDev), true
 	}
-	return r
+	return hllCount(a.ar.u8(st.dev, hllWords)[:hllM]), false
 }
 
-// count returns the exact count or the HyperLogLog estimate.
-func (d *deviceSet) count() (n int64, exact bool) {
-	if !d.hll {
-		return int64(len(d.w)), true
-	}
+func hllCount(regs []uint8) int64 {
 	var sum float64
 	zeros := 0
-	for _, w := range d.w {
-		for s := uint(0); s < 64; s += 8 {
-			r := (w >> s) & 0xff
-			if r == 0 {
-				zeros++
-			}
-			sum += math.Ldexp(1, -int(r))
+	for _, r := range regs {
+		if r == 0 {
+			zeros++
 		}
+		sum += math.Ldexp(1, -int(r))
 	}
 	m := float64(hllM)
 	e := 0.7213 / (1 + 1.079/m) * m * m / sum
 	if e <= 2.5*m && zeros > 0 {
 		e = m * math.Log(m/float64(zeros)) // linear counting for small sets
 	}
-	return int64(math.Round(e)), false
+	return int64(math.Round(e))
 }
 
 // hashDevice is FNV-1a over the identifier followed by the murmur3 64-bit
-// finaliser: fixed, so counts are reproducible across processes.
+// finaliser: fixed, so counts are reproducible across processes. Device
+// sets keep its high 32 bits.
 func hashDevice(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
@@ -316,6 +472,8 @@ func hashDevice(s string) uint64 {
 	return fmix64(h)
 }
 
+func deviceHash32(s string) uint32 { return uint32(hashDevice(s) >> 32) }
+
 func fmix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
@@ -323,6 +481,118 @@ func fmix64(h uint64) uint64 {
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 33
 	return h
+}
+
+// 4-hour windows: a key keeps a bitset of winBits windows from winBase
+// (a month of 4-hour windows is at most 186), re-based downwards when an
+// earlier window arrives and the set still fits. A key whose windows do
+// not fit (or lie beyond int32 window ids) moves to a sparse set in
+// Aggregator.sparseWin for good.
+const (
+	winWords  = 3
+	winBits   = 64 * winWords
+	winSparse = math.MinInt32 // stats.winBase of a key with a sparse set
+)
+
+func (a *Aggregator) addWindow(st *stats, s int32, id int64) {
+	if st.winBase == winSparse {
+		ws := a.sparseWin[s]
+		ws.add(id)
+		a.sparseWin[s] = ws
+		return
+	}
+	if st.win == [winWords]uint64{} {
+		if id > winSparse && id <= math.MaxInt32 {
+			st.winBase, st.win[0] = int32(id), 1
+			return
+		}
+	} else {
+		d := id - int64(st.winBase)
+		if uint64(d) < winBits {
+			st.win[d>>6] |= 1 << (d & 63)
+			return
+		}
+		if d < 0 && id > winSparse {
+			if top := winTop(&st.win); int64(top)-d < winBits {
+				winShift(&st.win, uint(-d))
+				st.winBase = int32(id)
+				st.win[0] |= 1
+				return
+			}
+		}
+	}
+	a.winToSparse(st, s)
+	a.addWindow(st, s, id)
+}
+
+// winTop returns the highest set bit of a non-empty bitset.
+func winTop(w *[winWords]uint64) int {
+	for i := winWords - 1; i >= 0; i-- {
+		if w[i] != 0 {
+			return 64*i + 63 - bits.LeadingZeros64(w[i])
+		}
+	}
+	return -1
+}
+
+// winShift moves every bit up by k (< winBits; no set bit is lost).
+func winShift(w *[winWords]uint64, k uint) {
+	words, b := int(k/64), k%64
+	for i := winWords - 1; i >= 0; i-- {
+		var v uint64
+		if j := i - words; j >= 0 {
+			v = w[j] << b
+			if b > 0 && j > 0 {
+				v |= w[j-1] >> (64 - b)
+			}
+		}
+		w[i] = v
+	}
+}
+
+func (a *Aggregator) winToSparse(st *stats, s int32) {
+	var ws windowSet
+	eachWindow(st, func(id int64) { ws.add(id) })
+	if a.sparseWin == nil {
+		a.sparseWin = make(map[int32]windowSet)
+	}
+	a.sparseWin[s] = ws
+	st.winBase, st.win = winSparse, [winWords]uint64{}
+}
+
+// eachWindow calls f for the windows of a key's bitset.
+func eachWindow(st *stats, f func(id int64)) {
+	if st.winBase == winSparse {
+		return
+	}
+	for i, w := range st.win {
+		for ; w != 0; w &= w - 1 {
+			f(int64(st.winBase) + int64(64*i+bits.TrailingZeros64(w)))
+		}
+	}
+}
+
+func (a *Aggregator) mergeWindows(st *stats, s int32, oa *Aggregator, o *stats, os int32) {
+	if o.winBase == winSparse {
+		for _, e := range oa.sparseWin[os] {
+			for w := e.bits; w != 0; w &= w - 1 {
+				a.addWindow(st, s, e.w<<6|int64(bits.TrailingZeros64(w)))
+			}
+		}
+		return
+	}
+	eachWindow(o, func(id int64) { a.addWindow(st, s, id) })
+}
+
+func (a *Aggregator) windowCount(st *stats, s int32) int {
+	if st.winBase == winSparse {
+		return a.sparseWin[s].count()
+	}
+	n := 0
+	for _, w := range st.win {
+		n += bits.OnesCount64(w)
+	}
+	return n
 }
 
 // windowSet is a sparse bitset of window ids: sorted words of 64 windows.
@@ -354,26 +624,6 @@ func (s *windowSet) add(id int64) {
 		return
 	}
 	*s = slices.Insert(ws, i, windowWord{w, bit})
-}
-
-func (s *windowSet) merge(o windowSet) {
-	a := *s
-	if len(o) == 0 {
-		return
-	}
-	u := make(windowSet, 0, len(a)+len(o))
-	i, j := 0, 0
-	for i < len(a) && j < len(o) {
-		switch x, y := a[i], o[j]; {
-		case x.w < y.w:
-			u, i = append(u, x), i+1
-		case x.w > y.w:
-			u, j = append(u, y), j+1
-		default:
-			u, i, j = append(u, windowWord{x.w, x.bits | y.bits}), i+1, j+1
-		}
-	}
-	*s = append(append(u, a[i:]...), o[j:]...)
 }
 
 func (s windowSet) count() int {

@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
 // exactRank returns the nearest-rank q-quantile of sorted xs.
@@ -19,56 +23,95 @@ func TestSignalQuantileWithinHalfDB(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{1, 2, 7, 100, 5000} {
 		xs := make([]float64, n)
-		var acc signalAcc
+		rows := make([]engine.Measurement, n)
 		for i := range xs {
-			xs[i] = -156 + rng.Float64()*136 // −156…−20
-			acc.b.add(int32(math.Round(xs[i])), minSignalDBm, maxSignalDBm)
+			xs[i] = -140 + rng.Float64()*96 // 4G range −140…−44
+			rows[i] = m(engine.Viettel, engine.Tech4G, xs[i])
 		}
+		s := oneRow(t, rows).Signal
 		slices.Sort(xs)
-		s := SignalStats{}
-		lo, h := acc.b.trimmed()
-		s.LoDBm, s.Hist = int(lo), h
 		for _, q := range quantiles {
 			got, want := s.Quantile(q), exactRank(xs, q)
 			if math.Abs(got-want) > 0.5 {
 				t.Errorf("n=%d q=%v: histogram %v, exact %v: error above 0.5 dB", n, q, got, want)
 			}
 		}
+		if s.MinDBm != math.Round(xs[0]*1000)/1000 || s.MaxDBm != math.Round(xs[n-1]*1000)/1000 {
+			t.Errorf("n=%d: min %v max %v, want %v %v to 0.001 dB", n, s.MinDBm, s.MaxDBm, xs[0], xs[n-1])
+		}
 	}
 }
 
-func TestRateQuantileWithinOnePercent(t *testing.T) {
+func TestRateQuantileWithinAlpha(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
+	_, ch := testCells(t)
 	for _, n := range []int{1, 3, 50, 4000} {
 		xs := make([]float64, n)
-		var a, b rateSketch // halves, merged: the bound holds after merging
+		var rows [2][]engine.Measurement // halves, merged: the bound holds after merging
 		for i := range xs {
 			xs[i] = math.Exp(math.Log(1e-3) + rng.Float64()*(math.Log(1e5)-math.Log(1e-3)))
-			if i%2 == 0 {
-				a.add(xs[i])
-			} else {
-				b.add(xs[i])
+			rows[i%2] = append(rows[i%2], with(m(engine.Viettel, engine.Tech4G, -90), func(r *engine.Measurement) { r.DLMbps = xs[i] }))
+		}
+		acc := mustNew(t, DefaultConfig())
+		for _, h := range rows {
+			part := mustNew(t, DefaultConfig())
+			fine := make([]hexgrid.Cell, len(h))
+			for i := range fine {
+				fine[i] = ch[0]
+			}
+			if err := part.Add(batchOf(h), fine); err != nil {
+				t.Fatal(err)
+			}
+			if err := acc.Merge(part); err != nil {
+				t.Fatal(err)
 			}
 		}
-		a.merge(&b)
+		dl := acc.Rows()[0].DL
 		slices.Sort(xs)
-		for _, q := range quantiles {
-			got, want := a.quantile(q), exactRank(xs, q)
+		for q, got := range map[float64]float64{0.1: dl.P10Mbps, 0.5: dl.MedianMbps, 0.9: dl.P90Mbps} {
+			want := exactRank(xs, q)
 			if rel := math.Abs(got-want) / want; rel > rateAlpha+1e-9 {
-				t.Errorf("n=%d q=%v: sketch %v, exact %v: relative error %.4f > 1%%", n, q, got, want, rel)
+				t.Errorf("n=%d q=%v: sketch %v, exact %v: relative error %.4f > %v", n, q, got, want, rel, rateAlpha)
 			}
 		}
 	}
+}
+
+func TestRateCodesFitAByte(t *testing.T) {
+	if nRateCodes > 256 {
+		t.Fatalf("%d rate codes do not fit in a byte", nRateCodes)
+	}
+	for _, x := range []float64{0, 1e-4, 1e-3, 1, 99999, 1e5} {
+		c, ok := rateCode(x)
+		if !ok || c >= nRateCodes {
+			t.Errorf("rateCode(%v) = %d, %v", x, c, ok)
+		}
+		if x >= 1e-3 && math.Abs(rateValue(c)-x)/x > rateAlpha+1e-9 {
+			t.Errorf("rateValue(rateCode(%v)) = %v: beyond %v", x, rateValue(c), rateAlpha)
+		}
+	}
+}
+
+// devState returns the exact hashes or the registers of st.
+func devState(a *Aggregator, st *stats) []byte {
+	switch st.nDev {
+	case 0:
+		return nil
+	case devHLL:
+		return slices.Clone(a.ar.u8(st.dev, hllWords)[:hllM])
+	}
+	return slices.Clone(a.ar.u8(st.dev, arenaClasses[st.devClass])[:4*int(st.nDev)])
 }
 
 func TestDevicesExactThenHyperLogLog(t *testing.T) {
-	ids := func(from, to int) []uint64 {
-		var hs []uint64
+	ids := func(from, to int) []uint32 {
+		var hs []uint32
 		for i := from; i < to; i++ {
-			hs = append(hs, hashDevice(fmt.Sprintf("device-%07d", i)))
+			hs = append(hs, deviceHash32(fmt.Sprintf("device-%07d", i)))
 		}
 		return hs
 	}
+	se := 1.04 / math.Sqrt(hllM)
 	tests := []struct {
 		name  string
 		n     int
@@ -78,42 +121,49 @@ func TestDevicesExactThenHyperLogLog(t *testing.T) {
 		{"one", 1, true, 0},
 		{"at the exact limit", exactDevices, true, 0},
 		{"just above the limit", exactDevices + 1, false, 0.05},
-		{"a thousand", 1000, false, 3 * 0.033},
-		{"ten thousand", 10000, false, 3 * 0.033},
-		{"a hundred thousand", 100000, false, 3 * 0.033},
+		{"a thousand", 1000, false, 3 * se},
+		{"ten thousand", 10000, false, 3 * se},
+		{"a hundred thousand", 100000, false, 3 * se},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var d deviceSet
+			a := mustNew(t, DefaultConfig())
+			st := newStats(1)
 			for _, h := range ids(0, tc.n) {
-				d.add(h)
-				d.add(h) // repeats change nothing
+				a.addDevice(&st, h)
+				a.addDevice(&st, h) // repeats change nothing
 			}
-			got, exact := d.count()
+			got, exact := a.deviceCount(&st)
 			if exact != tc.exact || math.Abs(float64(got)-float64(tc.n)) > tc.tol*float64(tc.n) {
 				t.Errorf("count = %d exact %v, want %d±%.0f%% exact %v", got, exact, tc.n, 100*tc.tol, tc.exact)
 			}
 		})
 	}
 	t.Run("merge order does not matter", func(t *testing.T) {
-		parts := [][]uint64{ids(0, 100), ids(50, 120), ids(100, 3000), ids(10, 20)}
-		var whole deviceSet
-		for _, p := range parts {
-			for _, h := range p {
-				whole.add(h)
-			}
-		}
-		for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}} {
-			var acc deviceSet
-			for _, i := range order {
-				var d deviceSet
-				for _, h := range parts[i] {
-					d.add(h)
+		parts := [][]uint32{ids(0, 30), ids(20, 50), ids(40, 3000), ids(10, 20)}
+		for _, upto := range []int{2, 4} { // exact result, registers
+			a := mustNew(t, DefaultConfig())
+			whole := newStats(1)
+			for _, p := range parts[:upto] {
+				for _, h := range p {
+					a.addDevice(&whole, h)
 				}
-				acc.merge(&d)
 			}
-			if acc.hll != whole.hll || !slices.Equal(acc.w, whole.w) {
-				t.Errorf("merge order %v gives a different state", order)
+			for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}} {
+				acc := newStats(1)
+				for _, i := range order {
+					if i >= upto {
+						continue
+					}
+					d := newStats(1)
+					for _, h := range parts[i] {
+						a.addDevice(&d, h)
+					}
+					a.mergeDevices(&acc, a, &d)
+				}
+				if !slices.Equal(devState(a, &acc), devState(a, &whole)) {
+					t.Errorf("parts %d, merge order %v gives a different state", upto, order)
+				}
 			}
 		}
 	})
@@ -130,16 +180,116 @@ func TestHashDeviceIsFixed(t *testing.T) {
 	}
 }
 
-func TestBinsGrowBothWays(t *testing.T) {
-	var b bins
-	for _, v := range []int32{-90, -60, -150, -90, -20, -156} {
-		b.add(v, minSignalDBm, maxSignalDBm)
+// codeCounts returns the counts of st's codes as a map.
+func codeCounts(a *Aggregator, st *stats) map[[2]uint32]uint64 {
+	out := map[[2]uint32]uint64{}
+	a.eachCode(st, func(k, c, w uint32) { out[[2]uint32{k, c}] += uint64(w) })
+	return out
+}
+
+func TestCodesLogThenHistogram(t *testing.T) {
+	a := mustNew(t, DefaultConfig())
+	st := newStats(1)
+	want := map[[2]uint32]uint64{}
+	add := func(k, c uint32, times int) {
+		for range times {
+			a.addCode(&st, k, c)
+		}
+		want[[2]uint32{k, c}] += uint64(times)
 	}
-	lo, c := b.trimmed()
-	if lo != -156 || len(c) != 137 || c[0] != 1 || c[-90+156] != 2 || c[len(c)-1] != 1 || b.total() != 6 {
-		t.Errorf("lo %d len %d total %d", lo, len(c), b.total())
+	add(stOther, 70, 1)
+	add(stDL, 5, 3)
+	if st.nCodes != 4 {
+		t.Fatalf("log holds %d entries, want 4", st.nCodes)
 	}
-	if b.lo < minSignalDBm || b.lo+int32(len(b.c))-1 > maxSignalDBm {
-		t.Errorf("window [%d, %d] outside the signal range", b.lo, b.lo+int32(len(b.c))-1)
+	add(stOutdoor, 66, maxLog) // beyond the log
+	if st.nCodes != codeHist {
+		t.Fatal("no histogram beyond the log")
+	}
+	// Windows grow both ways to the ends of the code ranges.
+	add(stOutdoor, 0, 2)
+	add(stOutdoor, nSignalCodes-1, 1)
+	add(stUL, nRateCodes-1, 1)
+	add(stUL, 0, 1)
+	if got := codeCounts(a, &st); !mapsEqual(got, want) {
+		t.Fatalf("codes %v, want %v", got, want)
+	}
+	// A count beyond uint16 widens the counts.
+	add(stOther, 70, math.MaxUint16+10)
+	if st.codeClass&codeWide == 0 {
+		t.Fatal("counts not widened")
+	}
+	if got := codeCounts(a, &st); !mapsEqual(got, want) {
+		t.Fatalf("after widening: codes %v, want %v", got, want)
+	}
+	// Merging a log and a histogram into a log gives the same counts.
+	dst := newStats(1)
+	a.addCode(&dst, stDL, 9)
+	want[[2]uint32{stDL, 9}]++
+	a.mergeCodes(&dst, a, &st)
+	if got := codeCounts(a, &dst); !mapsEqual(got, want) {
+		t.Fatalf("after merge: codes %v, want %v", got, want)
+	}
+}
+
+func mapsEqual(x, y map[[2]uint32]uint64) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for k, v := range x {
+		if y[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestWindowBitsetRebasesThenGoesSparse(t *testing.T) {
+	a := mustNew(t, DefaultConfig())
+	st := newStats(1)
+	ids := map[int64]bool{}
+	add := func(id int64) {
+		a.addWindow(&st, 0, id)
+		ids[id] = true
+	}
+	for _, id := range []int64{1000, 1100, 1010, 950, 1000 + winBits - 51} { // a month, out of order
+		add(id)
+	}
+	if st.winBase == winSparse || a.windowCount(&st, 0) != len(ids) {
+		t.Fatalf("base %d count %d, want bitset with %d", st.winBase, a.windowCount(&st, 0), len(ids))
+	}
+	add(950 + winBits) // one beyond the bitset
+	if st.winBase != winSparse || a.windowCount(&st, 0) != len(ids) {
+		t.Fatalf("base %d count %d, want sparse with %d", st.winBase, a.windowCount(&st, 0), len(ids))
+	}
+	add(-5)
+	add(1000)
+	if a.windowCount(&st, 0) != len(ids) {
+		t.Fatalf("count %d, want %d", a.windowCount(&st, 0), len(ids))
+	}
+}
+
+func TestStatsSize(t *testing.T) {
+	if n := unsafe.Sizeof(stats{}); n != 128 {
+		t.Errorf("stats are %d bytes, want 128 (two cache lines)", n)
+	}
+}
+
+func TestCellOfKey(t *testing.T) {
+	_, ch := testCells(t)
+	for _, res := range []int{0, 5, 8, 14} {
+		cfg := DefaultConfig()
+		cfg.Resolution = res
+		a := mustNew(t, cfg)
+		fine, err := hexgrid.Index(105.8542, 21.0285, res+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = ch
+		shift := uint(3 * (hexgrid.MaxRes - res))
+		k := (uint64(fine)&cellBits)>>shift<<cellShift | 5<<techBits | uint64(engine.Tech4G)
+		if got, want := a.cellOf(k), hexgrid.FastParent(fine, res); got != want {
+			t.Errorf("res %d: cellOf = %v, want %v", res, got, want)
+		}
 	}
 }
