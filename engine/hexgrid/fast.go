@@ -334,19 +334,34 @@ func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
 	dig := uint64(1)<<sh - 1 // 7s below res, zeros for levels 1..res
 	r := res
 	for r >= 4 {
-		const m, off = 49, 49 << 40
-		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
-		e := chunk4[r&1][(ai-qi*m)*m+(aj-qj*m)]
-		dig |= uint64(e&0xfff) << (sh & 63)
-		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
+		ai, aj, dig = chunk4Step(ai, aj, dig, r, sh)
 		r -= 4
 		sh += 12
 	}
+	return finishCell(face, ai, aj, dig, r, res)
+}
+
+// chunk4Step takes the four digits of levels r-3..r of the cell at
+// axial (ai, aj) and resolution r from chunk4 into dig at bit offset sh
+// (3·(MaxRes−r)), and returns the axial coordinates of its ancestor at
+// r−4.
+func chunk4Step(ai, aj int, dig uint64, r int, sh uint) (int, int, uint64) {
+	const m, off = 49, 49 << 40
+	qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
+	e := chunk4[r&1][(ai-qi*m)*m+(aj-qj*m)]
+	dig |= uint64(e&0xfff) << (sh & 63)
+	return qi + int(int8(e>>12)), qj + int(int8(e>>20)), dig
+}
+
+// finishCell completes faceIJKToCell from the axial coordinates (ai, aj)
+// at resolution r < 4 of the ancestor of a cell at res, with the digits
+// of levels r+1..res already in dig.
+func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
 	if r >= 2 {
 		const m, off = 7, 7 << 40
 		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
 		e := chunk2[r&1][(ai-qi*m)*m+(aj-qj*m)]
-		dig |= uint64(e&0x3f) << (sh & 63)
+		dig |= uint64(e&0x3f) << (3 * (MaxRes - r) & 63)
 		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
 		r -= 2
 	}

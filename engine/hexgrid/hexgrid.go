@@ -106,10 +106,28 @@ func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 		ai[i], aj[i] = int32(a), int32(b)
 		state[i] = 1 - uint8(b2i(ok))
 	}
+	// The digit chain four levels at a time, one level of the chain for
+	// the whole block per loop: the rows are independent, so the
+	// processor overlaps their table lookups. Rows that are not on the
+	// fast path carry zeros, which index the tables harmlessly.
+	var dig [indexBlock]uint64
+	sh := uint(3*(MaxRes-res)) & 63
+	dig0 := uint64(1)<<sh - 1 // 7s below res
+	for i := range dst {
+		dig[i] = dig0
+	}
+	r := res
+	for ; r >= 4; r -= 4 {
+		for i := range dst {
+			a, b, d := chunk4Step(int(ai[i]), int(aj[i]), dig[i], r, sh)
+			ai[i], aj[i], dig[i] = int32(a), int32(b), d
+		}
+		sh += 12
+	}
 	for i := range dst {
 		switch state[i] {
 		case 0:
-			c, ok := faceIJKToCell(int(face[i]), int(ai[i]), int(aj[i]), res)
+			c, ok := finishCell(int(face[i]), int(ai[i]), int(aj[i]), dig[i], r, res)
 			if !ok {
 				c = referenceIndex(lon[i], lat[i], res)
 			}
