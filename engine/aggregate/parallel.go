@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -16,18 +17,21 @@ import (
 type IndexFunc func(dst []hexgrid.Cell, lon, lat []float64) error
 
 // Parallel aggregates every batch of batches on workers goroutines
-// (workers < 1 means 1): each worker indexes a batch with index (nil means
-// hexgrid.IndexInto at cfg.Resolution+1) and adds it to its own
-// Aggregator; the workers' aggregators are merged at the end. The result
-// is the same for any number of workers.
+// (workers < 1 means 1), partitioned by key: workers index batches with
+// index (nil means hexgrid.IndexInto at cfg.Resolution+1) and sort each
+// batch's rows by the partition of their analysis cell; then worker p adds
+// the rows of partition p of every batch to its own Aggregator. The
+// partitions hold disjoint keys, so no key is held twice and nothing is
+// merged: the returned Aggregator holds the partitions. The result is the
+// same for any number of workers.
 //
 // batches is consumed on the calling goroutine. A yielded batch is only
 // read until the next one is requested: Parallel copies the columns it
 // uses (time, carrier, tech, lon, lat, signal, service, environment,
-// speeds, device id) into one of 2·workers reusable buffers, so memory is
-// bounded by the batch size and the number of keys. A non-nil error from
-// batches, an error from index or Add, or the cancellation of ctx stops
-// the work and is returned.
+// speeds, device id) into one of 2·workers+2 reusable buffers, so memory
+// is bounded by the batch size and the number of keys. A non-nil error
+// from batches, an error from index or Add, or the cancellation of ctx
+// stops the work and is returned.
 func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*engine.MeasurementBatch, error], index IndexFunc) (*Aggregator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -40,40 +44,73 @@ func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*e
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	free := make(chan *engine.MeasurementBatch, 2*workers)
-	for range 2 * workers {
-		free <- &engine.MeasurementBatch{}
+	var out *Aggregator
+	var parts []*Aggregator
+	if workers == 1 {
+		out, _ = New(cfg) // cfg is valid
+		parts = []*Aggregator{out}
+	} else {
+		out, _ = newPartitioned(cfg, workers)
+		parts = out.parts
 	}
-	work := make(chan *engine.MeasurementBatch, workers)
-	aggs := make([]*Aggregator, workers)
-	var wg sync.WaitGroup
-	for w := range aggs {
-		a, _ := New(cfg) // cfg is valid
-		aggs[w] = a
-		wg.Add(1)
+
+	nbuf := 2*workers + 2
+	free := make(chan *job, nbuf)
+	for range nbuf {
+		free <- &job{b: &engine.MeasurementBatch{}, rows: make([][]int32, workers)}
+	}
+	work := make(chan *job, nbuf)
+	indexed := make([]chan *job, workers)
+	for p := range indexed {
+		indexed[p] = make(chan *job, nbuf) // never full: at most nbuf jobs exist
+	}
+
+	// Stage 1: index and partition.
+	var iwg sync.WaitGroup
+	for range workers {
+		iwg.Add(1)
 		go func() {
-			defer wg.Done()
-			var cells []hexgrid.Cell
-			for b := range work {
+			defer iwg.Done()
+			for j := range work {
 				if ctx.Err() != nil { // drain without work once stopped
-					free <- b
+					free <- j
 					continue
 				}
-				n := b.Len()
-				if cap(cells) < n {
-					cells = make([]hexgrid.Cell, n)
+				n := j.b.Len()
+				if cap(j.cells) < n {
+					j.cells = make([]hexgrid.Cell, n)
 				}
-				cells = cells[:n]
-				err := index(cells, b.Lon, b.Lat)
-				if err != nil {
-					err = fmt.Errorf("aggregate: index: %w", err)
-				} else {
-					err = a.Add(b, cells)
+				j.cells = j.cells[:n]
+				if err := index(j.cells, j.b.Lon, j.b.Lat); err != nil {
+					cancel(fmt.Errorf("aggregate: index: %w", err))
+					free <- j
+					continue
 				}
-				free <- b
-				if err != nil {
-					cancel(err)
-					return
+				for p := range j.rows {
+					j.rows[p] = j.rows[p][:0]
+				}
+				partitionRows(j.rows, j.cells, cfg.Resolution)
+				j.pending.Store(int32(workers))
+				for _, c := range indexed {
+					c <- j
+				}
+			}
+		}()
+	}
+	// Stage 2: aggregate each partition.
+	var awg sync.WaitGroup
+	for p, a := range parts {
+		awg.Add(1)
+		go func() {
+			defer awg.Done()
+			for j := range indexed[p] {
+				if ctx.Err() == nil {
+					if err := a.addRows(j.b, j.cells, j.rows[p]); err != nil {
+						cancel(err)
+					}
+				}
+				if j.pending.Add(-1) == 0 {
+					free <- j
 				}
 			}
 		}()
@@ -81,35 +118,43 @@ func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*e
 
 	err := produce(ctx, batches, free, work)
 	close(work)
-	wg.Wait()
+	iwg.Wait()
+	for _, c := range indexed {
+		close(c)
+	}
+	awg.Wait()
 	if err == nil {
 		err = context.Cause(ctx)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range aggs[1:] {
-		if err := aggs[0].Merge(a); err != nil {
-			return nil, err
-		}
-	}
-	return aggs[0], nil
+	return out, nil
+}
+
+// job is a batch on its way through Parallel: its columns, cells and the
+// rows of each partition. pending counts the partitions still to add it.
+type job struct {
+	b       *engine.MeasurementBatch
+	cells   []hexgrid.Cell
+	rows    [][]int32
+	pending atomic.Int32
 }
 
 // produce copies each batch into a free buffer and hands it to the
 // workers until batches ends, fails or ctx is cancelled.
-func produce(ctx context.Context, batches iter.Seq2[*engine.MeasurementBatch, error], free, work chan *engine.MeasurementBatch) error {
+func produce(ctx context.Context, batches iter.Seq2[*engine.MeasurementBatch, error], free, work chan *job) error {
 	for b, err := range batches {
 		if err != nil {
 			return err
 		}
-		var buf *engine.MeasurementBatch
+		var buf *job
 		select {
 		case buf = <-free:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		copyBatch(buf, b)
+		copyBatch(buf.b, b)
 		select {
 		case work <- buf:
 		case <-ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -58,7 +59,7 @@ func TestParallelSameForAnyWorkers(t *testing.T) {
 	if seq.Skipped().NoCell == 0 {
 		t.Fatal("test data has no unindexable rows")
 	}
-	for _, w := range []int{1, 4} {
+	for _, w := range []int{1, 2, 3, 4} {
 		got, err := Parallel(context.Background(), cfg, w, chunks(b, 250), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -66,6 +67,85 @@ func TestParallelSameForAnyWorkers(t *testing.T) {
 		if dump(got) != want {
 			t.Errorf("%d workers: rows differ from a single sequential Aggregator", w)
 		}
+		if got.Len() != seq.Len() {
+			t.Errorf("%d workers: %d keys, want %d", w, got.Len(), seq.Len())
+		}
+	}
+}
+
+// TestPartitionedAggregator checks that an Aggregator of partitions (as
+// Parallel returns) adds, merges and is merged like a plain one, and that
+// its partitions hold disjoint keys.
+func TestPartitionedAggregator(t *testing.T) {
+	b := pointData(t, 13, 5000)
+	cfg := DefaultConfig()
+	fine := make([]hexgrid.Cell, b.Len())
+	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
+		t.Fatal(err)
+	}
+	b1, f1 := slice(b, fine, 0, 2000)
+	b2, f2 := slice(b, fine, 2000, 5000)
+	want := dump(aggOf(t, [2]any{b, fine}))
+
+	part := func(n int, bb *engine.MeasurementBatch, ff []hexgrid.Cell) *Aggregator {
+		a, err := newPartitioned(cfg, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Add(bb, ff); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	p3 := part(3, b, fine)
+	if dump(p3) != want {
+		t.Error("Add into 3 partitions != one Aggregator")
+	}
+	seen := map[uint64]bool{}
+	for i, p := range p3.parts {
+		if p.Len() == 0 {
+			t.Errorf("partition %d is empty", i)
+		}
+		for s := range int32(p.n) {
+			k := p.stat(s).key >> cellShift
+			if seen[k] && partOf(k, 3) != i {
+				t.Errorf("cell of key %x in two partitions", k)
+			}
+			seen[k] = true
+		}
+	}
+	tests := []struct {
+		name string
+		dst  *Aggregator
+		src  *Aggregator
+	}{
+		{"partitioned into plain", aggOf(t, [2]any{b1, f1}), part(2, b2, f2)},
+		{"plain into partitioned", part(2, b1, f1), aggOf(t, [2]any{b2, f2})},
+		{"partitioned into differently partitioned", part(3, b1, f1), part(2, b2, f2)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.dst.Merge(tc.src); err != nil {
+				t.Fatal(err)
+			}
+			if dump(tc.dst) != want {
+				t.Error("merged != one Aggregator")
+			}
+		})
+	}
+	if err := p3.Merge(p3); err == nil {
+		t.Error("self-merge of a partitioned aggregator accepted")
+	}
+	bad := slices.Clone(fine)
+	for _, c := range fine {
+		if c != 0 {
+			bad[len(bad)-1] = hexgrid.FastParent(c, cfg.Resolution)
+			break
+		}
+	}
+	before := dump(p3)
+	if err := p3.Add(b, bad); !errors.Is(err, engine.ErrInvalidValue) || dump(p3) != before {
+		t.Errorf("Add of a wrong-resolution cell: %v, or statistics changed", err)
 	}
 }
 
