@@ -187,3 +187,29 @@ func TestCoverageAndCalibrate(t *testing.T) {
 		t.Fatalf("empty dataset: %d %s", code, errs)
 	}
 }
+
+func TestDeadzonesCommand(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
+	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatal(code)
+	}
+	out := filepath.Join(dir, "dz")
+	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--province", "lai chau", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "households from the villages table") || !strings.Contains(stdout, "challenges:") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	for _, f := range []string{"deadzones.geojson", "deadzones.csv", "carrier_gaps.csv", "villages.csv", "challenges.csv"} {
+		if !fileExists(filepath.Join(out, f)) {
+			t.Errorf("missing %s", f)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "villages.csv"))
+	if strings.Count(string(b), "\n") != 4 || !strings.Contains(string(b), "Bản C") {
+		t.Fatalf("villages.csv:\n%s", b)
+	}
+}

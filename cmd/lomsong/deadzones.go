@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb/geojson"
+)
+
+const deadzonesSynopsis = `deadzones --dataset DIR --out DIR [flags]
+
+Finds the populated places without 3G/4G ("lõm sóng"). A hex is a dead zone when
+it has households and no carrier serves it with 3G, 4G or 5G (its fused coverage
+state, as lomsong coverage decides it, is covered or weak); a 2G-only hex is a
+dead zone. Dead hexes that touch form a zone. Households per hex come from
+--population (lomsong population) or, without it, from the villages table.
+
+Writes to OUT:
+  deadzones.geojson   zone outlines with households, area, provinces, communes, villages
+  deadzones.csv       one row per zone: id (stable), hexes, area, households, centroid,
+                      provinces and communes touched (largest share first), villages,
+                      nearest active site per carrier, whether 2G reaches part of it
+  carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
+                      sharing/roaming (another carrier serves it) or not
+  villages.csv        each village's status from its hex and hexes within --radius-m
+  challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
+                      behind it (tests 06:00–22:00 local, outdoors or in vehicles;
+                      ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
+                      a share significantly above 10%), and roll-ups to res 7 and 6
+and prints the dead-zone households and villages without signal per province and
+the ten largest zones.`
+
+const deadzonesExample = `  lomsong deadzones --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/deadzones
+  lomsong deadzones --dataset ./ds --population ./pop/population.csv \
+      --communes ../shared/data/vn_communes_2025.geojson --out ./dz`
+
+func runDeadzones(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("deadzones", deadzonesSynopsis, deadzonesExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	out := fs.String("out", "", "output `directory`")
+	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
+	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	radius := fs.Float64("radius-m", 500, "a village takes the best service within this `distance` of its point")
+	claims := fs.String("claims", "", "CSV `file` of carrier-claimed coverage (cell,carrier,tech); default: the prediction")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return usageError{"deadzones: --out DIR is required"}
+	}
+	store, copt, area, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	provinces, err := cf.bounds.load()
+	if err != nil {
+		return err
+	}
+	opt := pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Villages: deadzone.VillageOptions{RadiusM: *radius},
+		Challenge: challenge.DefaultConfig()}
+	if err := opt.Villages.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	if *communes != "" {
+		f, err := os.Open(*communes)
+		if err != nil {
+			return err
+		}
+		opt.Communes, err = geodata.LoadBoundaries(f, "code", "name", *communeParent)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *communes, err)
+		}
+	}
+	if *claims != "" {
+		if opt.Claims, err = readClaims(*claims); err != nil {
+			return err
+		}
+	}
+	prog := startProgress(e, "deadzones")
+	res, err := pipeline.DeadZones(ctx, store, opt)
+	prog.end()
+	if err != nil {
+		return err
+	}
+	if err := writeDeadzones(*out, res); err != nil {
+		return err
+	}
+	printDeadzoneSummary(e.stdout, res, provinces, area)
+	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,challenges.csv}\n", *out)
+	return nil
+}
+
+func readClaims(path string) ([]challenge.Claim, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, c := range []string{"cell", "carrier", "tech"} {
+		if _, ok := idx[c]; !ok {
+			return nil, fmt.Errorf("%s: column %q missing (want cell,carrier,tech): %w", path, c, engine.ErrMissingColumn)
+		}
+	}
+	var out []challenge.Claim
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+		}
+		cell, err := hexgrid.Parse(rec[idx["cell"]])
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d, column cell: %w", path, line, err)
+		}
+		carrier, err := engine.ParseCarrier(rec[idx["carrier"]])
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d, column carrier: %w", path, line, err)
+		}
+		tech, err := engine.ParseTech(rec[idx["tech"]])
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d, column tech: %w", path, line, err)
+		}
+		out = append(out, challenge.Claim{Cell: cell, Carrier: carrier, Tech: tech})
+	}
+}
+
+func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, z := range res.Zones {
+		mp, err := hexgrid.Outline(z.Cells)
+		if err != nil {
+			return err
+		}
+		f := geojson.NewFeature(mp)
+		f.Properties["zone_id"] = z.ID
+		f.Properties["households"] = round1(z.Households)
+		f.Properties["population"] = round1(z.Population)
+		f.Properties["hexes"] = len(z.Cells)
+		f.Properties["area_km2"] = round1(z.AreaKm2)
+		f.Properties["villages"] = len(z.Villages)
+		f.Properties["partly_2g"] = z.Partly2G
+		if len(z.Provinces) > 0 {
+			f.Properties["province"] = z.Provinces[0].Code
+		}
+		if len(z.Communes) > 0 {
+			f.Properties["commune"] = z.Communes[0].Code
+		}
+		fc.Append(f)
+	}
+	if err := writeJSONFile(filepath.Join(out, "deadzones.geojson"), fc); err != nil {
+		return err
+	}
+	tables := []struct {
+		name string
+		cols func() ([]arrowio.Column, error)
+	}{
+		{"deadzones.csv", func() ([]arrowio.Column, error) { return pipeline.ZoneTable(res.Zones), nil }},
+		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.GapTable(res.Gaps) }},
+		{"villages.csv", func() ([]arrowio.Column, error) { return pipeline.VillageTable(res.Villages), nil }},
+		{"challenges.csv", func() ([]arrowio.Column, error) { return pipeline.ChallengeTable(res.Challenges), nil }},
+	}
+	for _, t := range tables {
+		cols, err := t.cols()
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(out, t.name), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
+
+func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area string) {
+	var hh, pop float64
+	for _, z := range res.Zones {
+		hh += z.Households
+		pop += z.Population
+	}
+	src := "population table"
+	if res.PopulationFromVillages {
+		src = "villages table"
+	}
+	fmt.Fprintf(w, "dead zones over %s (households from the %s): %d zones, %.0f households, %.0f people\n", area, src, len(res.Zones), hh, pop)
+	// Per province: dead-zone households (by each hex's province) and villages without signal.
+	type row struct {
+		hh                float64
+		villages, without int
+	}
+	per := map[string]*row{}
+	get := func(code string) *row {
+		if per[code] == nil {
+			per[code] = &row{}
+		}
+		return per[code]
+	}
+	dead := map[hexgrid.Cell]bool{}
+	for _, z := range res.Zones {
+		for _, c := range z.Cells {
+			dead[c] = true
+		}
+	}
+	for _, p := range res.Population {
+		if dead[p.Cell] {
+			get(res.Admin[p.Cell].Province).hh += p.Households
+		}
+	}
+	for _, c := range res.Villages.ByProvince {
+		r := get(c.Code)
+		r.villages, r.without = c.Villages, c.WithoutSignal
+	}
+	codes := make([]string, 0, len(per))
+	for c := range per {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "province\t\tdead-zone households\tvillages\twithout 3G/4G\t")
+	for _, c := range codes {
+		name := "(unattributed)"
+		if u, ok := provinces.ByCode(c); ok {
+			name = u.Name
+		}
+		r := per[c]
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
+	}
+	tw.Flush()
+	if len(res.Zones) > 0 {
+		fmt.Fprintln(w, "\nlargest zones by households:")
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "zone\thouseholds\thexes\tkm²\tcommune\tvillages\tnearest sites")
+		for i, z := range res.Zones {
+			if i == 10 {
+				break
+			}
+			commune := ""
+			if len(z.Communes) > 0 {
+				commune = z.Communes[0].Code
+			} else if len(z.Provinces) > 0 {
+				commune = "province " + z.Provinces[0].Code
+			}
+			var ns []string
+			for _, d := range z.Nearest {
+				ns = append(ns, fmt.Sprintf("%s %.1f km", d.Carrier, d.DistanceM/1000))
+			}
+			fmt.Fprintf(tw, "%s\t%.0f\t%d\t%.1f\t%s\t%d\t%s\n", z.ID, z.Households, len(z.Cells), z.AreaKm2, commune, len(z.Villages), strings.Join(ns, ", "))
+		}
+		tw.Flush()
+	}
+	var challenged int
+	for _, h := range res.Challenges.Hexes {
+		if h.Verdict == challenge.Challenged {
+			challenged++
+		}
+	}
+	fmt.Fprintf(w, "\nchallenges: %d claimed hexes with tests, %d successfully challenged\n", len(res.Challenges.Hexes), challenged)
+}

@@ -1,0 +1,338 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// DeadZoneOptions control DeadZones.
+type DeadZoneOptions struct {
+	Coverage CoverageOptions
+	// Provinces and Communes attribute hexes to units (Communes optional).
+	Provinces, Communes *geodata.BoundarySet
+	Villages            deadzone.VillageOptions
+	Challenge           challenge.Config
+	// Claims are carrier-submitted claimed (hex, carrier, tech); nil takes
+	// the prediction's covered and weak states as the claim.
+	Claims []challenge.Claim
+}
+
+// DeadZoneResult holds every dead-zone output.
+type DeadZoneResult struct {
+	Coverage   *CoverageResult
+	Population []population.Cell
+	Zones      []deadzone.Zone
+	Gaps       deadzone.GapReport
+	Villages   deadzone.VillageReport
+	Challenges challenge.Report
+	Admin      map[hexgrid.Cell]deadzone.Admin
+	// PopulationFromVillages reports that households per hex came from the
+	// villages table because no population was given.
+	PopulationFromVillages bool
+}
+
+// DeadZones runs coverage, then finds dead zones, per-carrier gaps, the
+// status of every village and the challenge verdicts.
+//
+// A hex × carrier × tech serves the hex when its fused state is covered or
+// weak (a weak hex has signal, if marginal): a dead zone is a populated hex
+// that no carrier serves with 3G, 4G or 5G.
+func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
+	villages, err := s.Villages()
+	if err != nil {
+		return nil, err
+	}
+	out := &DeadZoneResult{}
+	res := opt.Coverage.Aggregate.Config.Resolution
+	pop := opt.Coverage.Population
+	if len(pop) == 0 {
+		if len(villages) == 0 {
+			return nil, fmt.Errorf("pipeline: dead zones need households per hex: give a population table or ingest a villages table: %w", engine.ErrInvalidConfig)
+		}
+		if pop, err = villagePopulation(villages, res); err != nil {
+			return nil, err
+		}
+		out.PopulationFromVillages = true
+		opt.Coverage.Population = pop
+	} else {
+		pop = atResolution(pop, res)
+	}
+	if len(opt.Coverage.Cells) == 0 {
+		for _, p := range pop {
+			if p.Households > 0 || p.Population > 0 {
+				opt.Coverage.Cells = append(opt.Coverage.Cells, p.Cell)
+			}
+		}
+	} else {
+		// Keep only the population inside the analysis area.
+		in := map[hexgrid.Cell]bool{}
+		for _, c := range opt.Coverage.Cells {
+			in[c] = true
+		}
+		pop = slices.DeleteFunc(slices.Clone(pop), func(p population.Cell) bool { return !in[p.Cell] })
+	}
+	out.Population = pop
+	cov, err := Coverage(ctx, s, opt.Coverage)
+	if err != nil {
+		return nil, err
+	}
+	out.Coverage = cov
+	hc := make([]deadzone.HexCoverage, 0, len(cov.States))
+	for _, st := range cov.States {
+		hc = append(hc, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: st.State >= coverage.Weak})
+	}
+	cells := make([]hexgrid.Cell, 0, len(pop))
+	for _, p := range pop {
+		cells = append(cells, p.Cell)
+	}
+	admin := map[hexgrid.Cell]deadzone.Admin{}
+	var communeProvince map[string]string
+	if opt.Provinces != nil {
+		att, _, err := deadzone.Attribute(opt.Provinces, cells)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range att {
+			admin[a.Cell] = deadzone.Admin{Province: a.Code}
+		}
+	}
+	if opt.Communes != nil {
+		att, _, err := deadzone.Attribute(opt.Communes, cells)
+		if err != nil {
+			return nil, err
+		}
+		communeProvince = deadzone.ParentCodes(opt.Communes)
+		for _, a := range att {
+			ad := admin[a.Cell]
+			ad.Commune = a.Code
+			if p := communeProvince[a.Code]; p != "" && ad.Province == "" {
+				ad.Province = p
+			}
+			admin[a.Cell] = ad
+		}
+	}
+	out.Admin = admin
+	var carriers []engine.Carrier
+	for _, st := range cov.Sites {
+		carriers = append(carriers, st.Carrier)
+	}
+	slices.Sort(carriers)
+	carriers = slices.Compact(carriers)
+	dv := make([]deadzone.Village, len(villages))
+	for i, v := range villages {
+		dv[i] = deadzone.Village{ID: v.ID, Name: v.Name, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}
+	}
+	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
+		CommuneProvince: communeProvince, Villages: dv, Sites: cov.Sites}
+	if out.Zones, err = deadzone.Detect(in); err != nil {
+		return nil, err
+	}
+	if out.Gaps, err = deadzone.Gaps(in); err != nil {
+		return nil, err
+	}
+	if len(dv) > 0 {
+		if out.Villages, err = deadzone.Villages(in, opt.Villages); err != nil {
+			return nil, err
+		}
+	}
+	claims := opt.Claims
+	if claims == nil {
+		for _, p := range cov.Predicted {
+			claims = append(claims, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
+		}
+	}
+	tests, err := challengeTests(ctx, s, opt.Coverage.Aggregate)
+	if err != nil {
+		return nil, err
+	}
+	ccfg := opt.Challenge
+	ccfg.Res = res
+	if out.Challenges, err = challenge.Adjudicate(claims, tests, ccfg); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// atResolution aggregates population cells finer than res to res.
+func atResolution(pop []population.Cell, res int) []population.Cell {
+	if len(pop) == 0 || pop[0].Cell.Resolution() == res {
+		return pop
+	}
+	if agg, err := population.Aggregate(pop, res); err == nil {
+		return agg
+	}
+	return pop
+}
+
+// villagePopulation places each village's households in its hex; people
+// are households × the census average household size of its province.
+func villagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
+	sizer, err := geodata.HouseholdSizer()
+	if err != nil {
+		return nil, err
+	}
+	m := map[hexgrid.Cell]*population.Cell{}
+	var order []hexgrid.Cell
+	for _, x := range v {
+		c, err := hexgrid.Index(x.Lon, x.Lat, res)
+		if err != nil {
+			return nil, err
+		}
+		size, ok := sizer([2]float64{x.Lon, x.Lat})
+		if !ok || size <= 0 {
+			size = geodata.NationalHouseholdSize2019
+		}
+		p := m[c]
+		if p == nil {
+			p = &population.Cell{Cell: c}
+			m[c] = p
+			order = append(order, c)
+		}
+		p.Households += x.Households
+		p.Population += x.Households * size
+	}
+	slices.Sort(order)
+	out := make([]population.Cell, len(order))
+	for i, c := range order {
+		out[i] = *m[c]
+	}
+	return out, nil
+}
+
+// challengeTests reads the measurements as challenge tests.
+func challengeTests(ctx context.Context, s *dataset.Store, ao AggregateOptions) ([]challenge.Test, error) {
+	var tests []challenge.Test
+	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
+		for i := 0; i < b.Len(); i++ {
+			tests = append(tests, challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Lon: b.Lon[i], Lat: b.Lat[i],
+				Carrier: b.Carrier[i], Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i], Environment: b.Environment[i]})
+		}
+		return nil
+	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service", "environment"))
+	return tests, err
+}
+
+func shares(us []deadzone.UnitShare) string {
+	parts := make([]string, len(us))
+	for i, u := range us {
+		parts[i] = fmt.Sprintf("%s:%.2f", u.Code, u.Share)
+	}
+	return strings.Join(parts, " ")
+}
+
+// ZoneTable shapes zones into result columns.
+func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
+	n := len(zones)
+	id, prov, comm, vills, nearest, c2g := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	hexes, nv := make([]int64, n), make([]int64, n)
+	area, hh, pp, lon, lat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	partly := make([]bool, n)
+	for i, z := range zones {
+		id[i], hexes[i], area[i], hh[i], pp[i] = z.ID, int64(len(z.Cells)), z.AreaKm2, z.Households, z.Population
+		lon[i], lat[i] = z.Centroid[0], z.Centroid[1]
+		prov[i], comm[i] = shares(z.Provinces), shares(z.Communes)
+		vills[i], nv[i] = strings.Join(z.Villages, " "), int64(len(z.Villages))
+		var ns []string
+		for _, d := range z.Nearest {
+			ns = append(ns, fmt.Sprintf("%s:%s:%.0fm", d.Carrier, d.SiteID, d.DistanceM))
+		}
+		nearest[i] = strings.Join(ns, " ")
+		partly[i] = z.Partly2G
+		var cs []string
+		for _, c := range z.Carriers2G {
+			cs = append(cs, string(c))
+		}
+		c2g[i] = strings.Join(cs, " ")
+	}
+	return []arrowio.Column{{Name: "zone_id", String: id}, {Name: "hexes", Int64: hexes}, {Name: "area_km2", Float64: area},
+		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
+		{Name: "provinces", String: prov}, {Name: "communes", String: comm}, {Name: "villages", Int64: nv}, {Name: "village_ids", String: vills},
+		{Name: "nearest_sites", String: nearest}, {Name: "partly_2g", Bool: partly}, {Name: "carriers_2g", String: c2g}}
+}
+
+// GapTable shapes per-carrier gap hexes into result columns.
+func GapTable(g deadzone.GapReport) ([]arrowio.Column, error) {
+	n := len(g.Hexes)
+	cell, carrier, kind, others, prov, comm := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lon, lat, hh, pp := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, h := range g.Hexes {
+		ctr, err := h.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		cell[i], carrier[i], lon[i], lat[i], hh[i], pp[i] = h.Cell.String(), string(h.Carrier), ctr[0], ctr[1], h.Households, h.Population
+		kind[i] = "nobody_covers"
+		if h.Shareable() {
+			kind[i] = "another_carrier_covers"
+		}
+		var os []string
+		for _, c := range h.Others {
+			os = append(os, string(c))
+		}
+		others[i], prov[i], comm[i] = strings.Join(os, " "), h.Admin.Province, h.Admin.Commune
+	}
+	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
+		{Name: "carrier", String: carrier}, {Name: "gap", String: kind}, {Name: "covered_by", String: others},
+		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "province", String: prov}, {Name: "commune", String: comm}}, nil
+}
+
+// VillageTable shapes village statuses into result columns.
+func VillageTable(v deadzone.VillageReport) []arrowio.Column {
+	n := len(v.Villages)
+	id, name, commune, prov, cell, level := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lon, lat, hh := make([]float64, n), make([]float64, n), make([]float64, n)
+	without := make([]bool, n)
+	for i, s := range v.Villages {
+		id[i], name[i], commune[i], prov[i], level[i] = s.ID, s.Name, s.CommuneCode, s.Province, s.Level.String()
+		if s.Cell != 0 {
+			cell[i] = s.Cell.String()
+		}
+		lon[i], lat[i], hh[i], without[i] = s.Lon, s.Lat, s.Households, s.WithoutSignal()
+	}
+	return []arrowio.Column{{Name: "village_id", String: id}, {Name: "name", String: name}, {Name: "commune_code", String: commune},
+		{Name: "province", String: prov}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat}, {Name: "households", Float64: hh},
+		{Name: "cell", String: cell}, {Name: "status", String: level}, {Name: "without_signal", Bool: without}}
+}
+
+// ChallengeTable shapes challenge verdicts (hexes and roll-ups) into
+// result columns.
+func ChallengeTable(r challenge.Report) []arrowio.Column {
+	n := len(r.Hexes) + len(r.Parents)
+	cell, carrier, tech, verdict, reason := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	res, tests, neg, children := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	span, pv := make([]float64, n), make([]float64, n)
+	first, last := make([]int64, n), make([]int64, n)
+	for i, h := range r.Hexes {
+		cell[i], carrier[i], tech[i], verdict[i], reason[i] = h.Cell.String(), string(h.Carrier), h.Tech.String(), h.Verdict.String(), h.Reason
+		res[i], tests[i], neg[i], children[i] = int64(h.Cell.Resolution()), int64(h.Tests), int64(h.Negatives), int64(h.Children)
+		span[i], pv[i], first[i], last[i] = h.SpanHours, h.PValue, h.FirstNegativeUnixMs, h.LastNegativeUnixMs
+	}
+	for j, p := range r.Parents {
+		i := len(r.Hexes) + j
+		cell[i], carrier[i], tech[i], res[i] = p.Cell.String(), string(p.Carrier), p.Tech.String(), int64(p.Res)
+		verdict[i] = "upheld"
+		if p.Challenged {
+			verdict[i] = "challenged"
+		}
+		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged", p.ChildrenChallenged)
+		children[i], span[i], pv[i] = int64(p.ChildrenChallenged), math.NaN(), math.NaN()
+	}
+	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "carrier", String: carrier},
+		{Name: "tech", String: tech}, {Name: "verdict", String: verdict}, {Name: "reason", String: reason},
+		{Name: "tests", Int64: tests}, {Name: "negatives", Int64: neg}, {Name: "children_with_tests", Int64: children},
+		{Name: "negative_span_hours", Float64: span}, {Name: "p_value", Float64: pv},
+		{Name: "first_negative_ms", Int64: first}, {Name: "last_negative_ms", Int64: last}}
+}
