@@ -121,42 +121,52 @@ func (v Environment) String() string { return enumString(environmentNames, uint8
 func (v SiteStatus) String() string  { return enumString(statusNames, uint8(v)) }
 func (v Backhaul) String() string    { return enumString(backhaulNames, uint8(v)) }
 
-// ParseService parses ok|none|emergency; empty means ok.
-func ParseService(s string) (Service, error) {
-	v, err := parseEnum("service", s, serviceNames, uint8(ServiceOK), map[string]uint8{
+// Extra spellings accepted by the Parse functions (lower case).
+var (
+	serviceAliases = map[string]uint8{
 		"no_service": uint8(ServiceNone), "noservice": uint8(ServiceNone), "no service": uint8(ServiceNone),
 		"emergency_only": uint8(ServiceEmergency), "sos": uint8(ServiceEmergency), "limited": uint8(ServiceEmergency),
 		"in_service": uint8(ServiceOK), "inservice": uint8(ServiceOK),
-	})
+	}
+	sourceAliases      = map[string]uint8{"drivetest": uint8(SourceDrive), "drive_test": uint8(SourceDrive), "crowdsourced": uint8(SourceCrowd)}
+	deviceClassAliases = map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter)}
+	environmentAliases = map[string]uint8{"in_vehicle": uint8(EnvVehicle), "car": uint8(EnvVehicle), "drive": uint8(EnvVehicle)}
+	statusAliases      = map[string]uint8{"on_air": uint8(StatusActive), "onair": uint8(StatusActive), "off_air": uint8(StatusDown), "offline": uint8(StatusDown), "inactive": uint8(StatusDown)}
+	backhaulAliases    = map[string]uint8{"fibre": uint8(BackhaulFiber), "mw": uint8(BackhaulMicrowave), "vsat": uint8(BackhaulSatellite)}
+)
+
+// ParseService parses ok|none|emergency; empty means ok.
+func ParseService(s string) (Service, error) {
+	v, err := parseEnum("service", s, serviceNames, uint8(ServiceOK), serviceAliases)
 	return Service(v), err
 }
 
 // ParseSource parses drive|crowd|mdt|speedtest; empty means unknown.
 func ParseSource(s string) (Source, error) {
-	v, err := parseEnum("source", s, sourceNames, 0, map[string]uint8{"drivetest": uint8(SourceDrive), "drive_test": uint8(SourceDrive), "crowdsourced": uint8(SourceCrowd)})
+	v, err := parseEnum("source", s, sourceNames, 0, sourceAliases)
 	return Source(v), err
 }
 
 // ParseDeviceClass parses smartphone|feature|tablet|router; empty means unknown.
 func ParseDeviceClass(s string) (DeviceClass, error) {
-	v, err := parseEnum("device_class", s, deviceClassNames, 0, map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter)})
+	v, err := parseEnum("device_class", s, deviceClassNames, 0, deviceClassAliases)
 	return DeviceClass(v), err
 }
 
 // ParseEnvironment parses outdoor|vehicle|indoor; empty means unknown.
 func ParseEnvironment(s string) (Environment, error) {
-	v, err := parseEnum("environment", s, environmentNames, 0, map[string]uint8{"in_vehicle": uint8(EnvVehicle), "car": uint8(EnvVehicle), "drive": uint8(EnvVehicle)})
+	v, err := parseEnum("environment", s, environmentNames, 0, environmentAliases)
 	return Environment(v), err
 }
 
 // ParseSiteStatus parses active|planned|down; empty means active.
 func ParseSiteStatus(s string) (SiteStatus, error) {
-	v, err := parseEnum("status", s, statusNames, 0, map[string]uint8{"on_air": uint8(StatusActive), "onair": uint8(StatusActive), "off_air": uint8(StatusDown), "offline": uint8(StatusDown), "inactive": uint8(StatusDown)})
+	v, err := parseEnum("status", s, statusNames, 0, statusAliases)
 	return SiteStatus(v), err
 }
 
 // ParseBackhaul parses fiber|microwave|satellite; empty means unknown.
 func ParseBackhaul(s string) (Backhaul, error) {
-	v, err := parseEnum("backhaul", s, backhaulNames, 0, map[string]uint8{"fibre": uint8(BackhaulFiber), "mw": uint8(BackhaulMicrowave), "vsat": uint8(BackhaulSatellite)})
+	v, err := parseEnum("backhaul", s, backhaulNames, 0, backhaulAliases)
 	return Backhaul(v), err
 }

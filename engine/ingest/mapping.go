@@ -322,8 +322,10 @@ func asuToDBm(t engine.Tech, asu float64) float64 {
 func parseTime(s, unit string, loc *time.Location) (int64, error) {
 	switch {
 	case unit == "" || unit == "auto":
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n, nil
+		if allDigits(s) {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return n, nil
+			}
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			return t.UnixMilli(), nil
@@ -354,4 +356,22 @@ func parseTime(s, unit string, loc *time.Location) (int64, error) {
 		return t.UnixMilli(), nil
 	}
 	return 0, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits, with an
+// optional leading minus (checked before ParseInt so that RFC 3339 strings
+// do not allocate a failed-parse error on every row).
+func allDigits(s string) bool {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

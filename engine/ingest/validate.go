@@ -57,9 +57,13 @@ type Config struct {
 	// Bounds, when non-empty, rejects points outside it (outside_bounds).
 	Bounds orb.MultiPolygon
 	// Dedup rejects exact repeats of earlier rows of the same file. It keeps
-	// one 64-bit hash per distinct row (≈16 bytes per row), up to
+	// one 64-bit hash per distinct row in an open-addressing table kept at
+	// most half full: 16–32 bytes per row, and up to 48 while the table
+	// doubles (measured: about 51 bytes per row of peak RSS at 20 million
+	// rows, with the garbage collector's headroom). It stops at
 	// DedupMaxRows rows; past that, duplicate detection stops and the
-	// report says so (DedupStoppedAtLine).
+	// report says so (DedupStoppedAtLine). Turn it off for national-scale
+	// files whose duplicates are removed upstream: memory is then flat.
 	Dedup        bool
 	DedupMaxRows int
 	// BatchSize is the number of accepted rows per emitted batch (default 65,536).
