@@ -1,0 +1,305 @@
+package synth
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/paulmach/orb"
+)
+
+// Measurement noise and losses, dB.
+const (
+	driveNoiseDB    = 3  // per-test measurement noise of a drive-test scanner
+	crowdNoiseDB    = 4  // per-test noise of a phone
+	indoorLossDB    = 12 // mean building penetration loss
+	indoorLossSDDB  = 4
+	crowdIndoor     = 0.45 // share of crowd tests taken indoors
+	driveStepKm     = 0.3  // drive-test sampling interval at density 1
+	crowdDevicesPer = 0.25 // crowd devices per village ≈ this × households^0.55 at density 1
+)
+
+// drivePlan is one road driven by one carrier on one day.
+type drivePlan struct {
+	prov    int
+	carrier engine.Carrier
+	first   int // index of the road's first point
+	n       int
+	stepKm  float64
+	device  string
+	startMs int64
+}
+
+// crowdDevice is one phone living in one village.
+type crowdDevice struct {
+	prov    int
+	point   int
+	carrier engine.Carrier
+	class   engine.DeviceClass
+	id      string
+	tests   int
+}
+
+// window is the span of the measurement month in which timestamps fall.
+type window struct{ startMs, endMs int64 }
+
+func measurementWindow(cfg Config) window {
+	s := cfg.MeasurementMonth.Start()
+	e := cfg.MeasurementMonth.Add(1).Start()
+	if cfg.Now.Before(e) {
+		e = cfg.Now
+	}
+	return window{s.UnixMilli(), e.UnixMilli()}
+}
+
+// crowdTime draws a test time: 90 % between 06:00 and 22:00 local time.
+func (w window) crowdTime(rng *rand.Rand) int64 {
+	days := (w.endMs - w.startMs) / 86400000
+	for range 20 {
+		d := rng.Int64N(max(1, days+1))
+		var tod int64
+		if rng.Float64() < 0.9 {
+			tod = 6*3600000 + rng.Int64N(16*3600000)
+		} else {
+			tod = rng.Int64N(86400000)
+		}
+		t := w.startMs + d*86400000 + tod
+		if t < w.endMs {
+			return t
+		}
+	}
+	return w.startMs + rng.Int64N(w.endMs-w.startMs)
+}
+
+// measurements builds the measurement batch of the world.
+func measurements(cfg Config, provs []*province, sites []engine.Site, env *envModel) (*engine.MeasurementBatch, error) {
+	win := measurementWindow(cfg)
+	dens := cfg.MeasurementDensity
+	// What each carrier has deployed (active) per province, to decide
+	// which technologies its scanners and phones look for.
+	deployed := map[string]map[engine.Carrier][5]bool{}
+	for _, s := range sites {
+		if s.Status != engine.StatusActive {
+			continue
+		}
+		prov := s.SiteID[3:5]
+		if deployed[prov] == nil {
+			deployed[prov] = map[engine.Carrier][5]bool{}
+		}
+		d := deployed[prov][s.Carrier]
+		d[s.Tech] = true
+		deployed[prov][s.Carrier] = d
+	}
+
+	var lon, lat []float64
+	addPt := func(p orb.Point) int {
+		lon = append(lon, round6(p[0]))
+		lat = append(lat, round6(p[1]))
+		return len(lon) - 1
+	}
+	var drives []drivePlan
+	var devices []crowdDevice
+	for pi, p := range provs {
+		rng := newRand(cfg.Seed, "measure/plan/"+p.m.census.Code)
+		step := driveStepKm / dens
+		for ri, r := range p.roads {
+			first := len(lon)
+			acc := step
+			for k := 1; k < len(r.Line); k++ {
+				a, b := r.Line[k-1], r.Line[k]
+				seg := distKm(a, b)
+				for acc <= seg {
+					f := acc / seg
+					q := orb.Point{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}
+					q = moveKm(q, rng.Float64()*360, 0.01*rng.Float64())
+					if p.m.unit.Contains(q) {
+						addPt(q)
+					}
+					acc += step
+				}
+				acc -= seg
+			}
+			n := len(lon) - first
+			if n == 0 {
+				continue
+			}
+			for ci, prof := range profiles[:3] {
+				if ci > 0 && rng.Float64() > 0.7 {
+					continue
+				}
+				durMs := int64(float64(n) * step / 40 * 3600000)
+				days := (win.endMs - win.startMs - durMs - 8*3600000) / 86400000
+				start := win.startMs + rng.Int64N(max(1, days))*86400000 + 7*3600000 + rng.Int64N(2*3600000)
+				if start+durMs >= win.endMs {
+					start = max(win.startMs, win.endMs-durMs-60000)
+				}
+				drives = append(drives, drivePlan{prov: pi, carrier: prof.carrier, first: first, n: n, stepKm: step,
+					device: fmt.Sprintf("drive-%s-%s-%02d", prof.code, p.m.census.Code, ri%100), startMs: start})
+			}
+		}
+		smart := 0.9 - 0.25*p.remoteness
+		for vi, v := range p.villages {
+			x := crowdDevicesPer * dens * math.Pow(float64(v.Households), 0.55)
+			nd := int(x)
+			if rng.Float64() < x-float64(nd) {
+				nd++
+			}
+			spread := 0.3
+			if v.Kind == KindUrban {
+				spread = 0.25
+			}
+			for di := range nd {
+				q := p.inside(rng, func() orb.Point {
+					return moveKm(orb.Point{v.Lon, v.Lat}, rng.Float64()*360, spread*math.Sqrt(rng.Float64()))
+				})
+				d := crowdDevice{prov: pi, point: addPt(q), tests: 1 + rng.IntN(4)}
+				d.carrier = pickCarrier(rng, v.Kind == KindUrban && v.Households > 0)
+				switch x := rng.Float64(); {
+				case x < smart:
+					d.class = engine.DeviceSmartphone
+				case x < smart+0.04:
+					d.class = engine.DeviceTablet
+				default:
+					d.class = engine.DeviceFeature
+				}
+				d.id = fmt.Sprintf("d%016x", splitmix(cfg.Seed^splitmix(uint64(vi)<<20|uint64(di))^fnvString(v.ID)))
+				devices = append(devices, d)
+			}
+		}
+	}
+
+	envs, err := env.classify(lon, lat)
+	if err != nil {
+		return nil, err
+	}
+	f, err := predictField(cfg.Seed, sites, lon, lat, envs, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	th := engine.DefaultThresholds()
+	b := &engine.MeasurementBatch{}
+	for di, d := range drives {
+		p := provs[d.prov]
+		rng := newRand(cfg.Seed, fmt.Sprintf("measure/drive/%d", di))
+		dep := deployed[p.m.census.Code][d.carrier]
+		for k := range d.n {
+			i := d.first + k
+			ts := d.startMs + int64(float64(k)*d.stepKm/(35+10*rng.Float64())*3600000)
+			for _, t := range []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G} {
+				if !dep[t] {
+					continue
+				}
+				m := engine.Measurement{TimeUnixMs: min(ts, win.endMs-1), Carrier: d.carrier, Tech: t, Lon: lon[i], Lat: lat[i],
+					Source: engine.SourceDrive, DeviceID: d.device, DeviceClass: engine.DeviceSmartphone,
+					Environment: engine.EnvVehicle}
+				ts += 7
+				sig := f.at(i, d.carrier, t) + driveNoiseDB*rng.NormFloat64()
+				fillSignal(&m, sig, th, rng, envs[i], k%4 == 0)
+				b.Append(m)
+			}
+		}
+	}
+	for di, d := range devices {
+		rng := newRand(cfg.Seed, fmt.Sprintf("measure/crowd/%d", di))
+		for range d.tests {
+			m := engine.Measurement{TimeUnixMs: win.crowdTime(rng), Carrier: d.carrier, Lon: lon[d.point], Lat: lat[d.point],
+				Source: engine.SourceCrowd, DeviceID: d.id, DeviceClass: d.class, Environment: engine.EnvOutdoor}
+			loss := 0.0
+			if rng.Float64() < crowdIndoor {
+				m.Environment = engine.EnvIndoor
+				loss = math.Max(0, indoorLossDB+indoorLossSDDB*rng.NormFloat64())
+			}
+			techs := []engine.Tech{engine.Tech4G, engine.Tech3G, engine.Tech2G}
+			if d.class == engine.DeviceFeature {
+				techs = techs[2:]
+			}
+			m.Tech = techs[0]
+			sig := math.NaN()
+			for _, t := range techs {
+				s := f.at(d.point, d.carrier, t) - loss + crowdNoiseDB*rng.NormFloat64()
+				if s >= th.NoService(t) {
+					m.Tech, sig = t, s
+					break
+				}
+			}
+			fillSignal(&m, sig, th, rng, envs[d.point], d.class != engine.DeviceFeature && rng.Float64() < 0.5)
+			b.Append(m)
+		}
+	}
+	return b, nil
+}
+
+func fnvString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
+}
+
+// pickCarrier draws a subscriber's carrier by market share; Vietnamobile
+// only in towns.
+func pickCarrier(rng *rand.Rand, urban bool) engine.Carrier {
+	var total float64
+	for _, p := range profiles {
+		if p.carrier != engine.Vietnamobile || urban {
+			total += p.marketShare
+		}
+	}
+	x := rng.Float64() * total
+	for _, p := range profiles {
+		if p.carrier == engine.Vietnamobile && !urban {
+			continue
+		}
+		if x < p.marketShare {
+			return p.carrier
+		}
+		x -= p.marketShare
+	}
+	return engine.Viettel
+}
+
+// fillSignal sets the signal (or no service) and, when speed is set and
+// the test found service, the quality, speed and latency columns.
+func fillSignal(m *engine.Measurement, sig float64, th engine.Thresholds, rng *rand.Rand, env predict.Env, speed bool) {
+	m.RSRQDB, m.SINRDB, m.DLMbps, m.ULMbps, m.LatencyMs = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	if math.IsNaN(sig) || sig < th.NoService(m.Tech) {
+		m.Service = engine.ServiceNone
+		m.SignalDBm = math.NaN()
+		return
+	}
+	_, hi := engine.SignalRange(m.Tech)
+	m.Service = engine.ServiceOK
+	m.SignalDBm = math.Round(math.Min(sig, hi)*10) / 10
+	load := 0.45 + 0.5*rng.Float64() // share of capacity left to this user
+	if env >= predict.EnvUrban {
+		load *= 0.7
+	}
+	switch m.Tech {
+	case engine.Tech4G:
+		sinr := math.Max(-5, math.Min(30, (m.SignalDBm+118)/2.2+3*rng.NormFloat64()))
+		m.SINRDB = math.Round(sinr*10) / 10
+		m.RSRQDB = math.Round(math.Max(-19.5, math.Min(-3, -7-6*(1-load)+1.5*rng.NormFloat64()))*10) / 10
+		if speed {
+			m.DLMbps = 80 * (1 - math.Exp(-math.Max(0, sinr+6)/12)) * load
+			m.LatencyMs = 25 + 35*rng.Float64()
+		}
+	case engine.Tech3G:
+		if speed {
+			m.DLMbps = 12 * (1 - math.Exp(-math.Max(0, m.SignalDBm+115)/15)) * load
+			m.LatencyMs = 60 + 90*rng.Float64()
+		}
+	case engine.Tech2G:
+		if speed {
+			m.DLMbps = 0.05 + 0.15*rng.Float64()
+			m.LatencyMs = 300 + 400*rng.Float64()
+		}
+	}
+	if speed {
+		m.DLMbps = math.Round(math.Max(0.05, m.DLMbps)*100) / 100
+		m.ULMbps = math.Round(m.DLMbps*(0.15+0.2*rng.Float64())*100) / 100
+		m.LatencyMs = math.Round(m.LatencyMs)
+	}
+}

@@ -1,0 +1,187 @@
+package synth
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// ShadowRes is the H3 resolution at which shadowing is spatially
+// consistent: every point of a res-9 cell (≈0.1 km²) sees the same
+// shadowing per carrier and technology.
+const ShadowRes = 9
+
+// EnvRes is the H3 resolution of the population density that sets a
+// point's propagation environment, as the engine's analysis unit.
+const EnvRes = 8
+
+// envModel classifies points by the population density of their res-8
+// cell, counting the world's households at the census household size.
+type envModel struct {
+	popPerKm2 map[hexgrid.Cell]float64
+	cutoffs   predict.EnvCutoffs
+}
+
+func newEnvModel(villages []Village, hhSize map[string]float64) (*envModel, error) {
+	area, err := hexgrid.AvgAreaKm2(EnvRes)
+	if err != nil {
+		return nil, err
+	}
+	lon, lat := make([]float64, len(villages)), make([]float64, len(villages))
+	for i, v := range villages {
+		lon[i], lat[i] = v.Lon, v.Lat
+	}
+	cells := make([]hexgrid.Cell, len(villages))
+	if err := hexgrid.IndexInto(cells, lon, lat, EnvRes); err != nil {
+		return nil, err
+	}
+	m := &envModel{popPerKm2: map[hexgrid.Cell]float64{}, cutoffs: predict.DefaultEnvCutoffs()}
+	for i, v := range villages {
+		m.popPerKm2[cells[i]] += float64(v.Households) * hhSize[v.Province] / area
+	}
+	return m, nil
+}
+
+// classify returns the environment of each point.
+func (m *envModel) classify(lon, lat []float64) ([]predict.Env, error) {
+	cells := make([]hexgrid.Cell, len(lon))
+	if err := hexgrid.IndexInto(cells, lon, lat, EnvRes); err != nil {
+		return nil, err
+	}
+	out := make([]predict.Env, len(lon))
+	for i, c := range cells {
+		e, err := m.cutoffs.Classify(m.popPerKm2[c])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// shadowZ is the standard-normal shadowing of a res-9 cell for a carrier
+// and technology: a carrier-wide part shared by its technologies (co-sited
+// layers see the same obstacles) and a per-technology part, from a seeded
+// hash, so it is the same wherever and whenever the cell is evaluated.
+func shadowZ(seed uint64, cell hexgrid.Cell, c engine.Carrier, t engine.Tech) float64 {
+	h := seed ^ uint64(cell)*0x9e3779b97f4a7c15
+	for i := 0; i < len(c); i++ {
+		h = (h ^ uint64(c[i])) * 0x100000001b3
+	}
+	zc := hashNormal(h)
+	zt := hashNormal(h ^ (uint64(t)+1)*0xbf58476d1ce4e5b9)
+	return math.Sqrt(0.75)*zc + 0.5*zt
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// hashNormal maps a key to a standard normal value (Box–Muller).
+func hashNormal(k uint64) float64 {
+	a := splitmix(k)
+	b := splitmix(a)
+	u1 := (float64(a>>11) + 0.5) / (1 << 53)
+	u2 := float64(b>>11) / (1 << 53)
+	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+}
+
+// field is the true signal at a set of points: per point, the best server
+// of each (carrier, tech) over active sites, plus the point's shadowing.
+type field struct {
+	res   *predict.Result
+	start []int32 // rows of point i are res rows start[i] … start[i+1]
+	true_ []float64
+}
+
+// rangesM are the prediction ranges per environment class and technology
+// (2G, 3G, 4G/5G), in metres. Beyond them a site of the demo register is
+// more than 10 dB below the no-service level in that environment (median,
+// at boresight), so truncating there changes no best server that matters
+// and keeps dense cities fast: the cost is the number of (point, sector)
+// pairs within range.
+var rangesM = [4][3]float64{
+	predict.EnvRural:      {35000, 15000, 15000},
+	predict.EnvSuburban:   {20000, 10000, 8000},
+	predict.EnvUrban:      {12000, 5000, 4000},
+	predict.EnvDenseUrban: {10000, 4000, 3000},
+}
+
+// predictField predicts the true signal at points: engine/predict's best
+// server over active sites, one pass per environment class with its ranges.
+func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []predict.Env, workers int) (*field, error) {
+	cells := make([]hexgrid.Cell, len(lon))
+	if err := hexgrid.IndexInto(cells, lon, lat, ShadowRes); err != nil {
+		return nil, err
+	}
+	n := len(lon)
+	f := &field{res: &predict.Result{}, start: make([]int32, n+1)}
+	type row struct {
+		c   engine.Carrier
+		t   engine.Tech
+		s   int32
+		sig float64
+	}
+	rows := make([][]row, n)
+	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
+		var idx []int
+		var pts predict.Points
+		for i := range n {
+			if env[i] == e {
+				idx = append(idx, i)
+				pts.Lon = append(pts.Lon, lon[i])
+				pts.Lat = append(pts.Lat, lat[i])
+				pts.Env = append(pts.Env, e)
+			}
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		cfg := predict.DefaultConfig()
+		cfg.Workers = workers
+		cfg.Tech[engine.Tech2G].MaxRangeM = rangesM[e][0]
+		cfg.Tech[engine.Tech3G].MaxRangeM = rangesM[e][1]
+		cfg.Tech[engine.Tech4G].MaxRangeM = rangesM[e][2]
+		cfg.Tech[engine.Tech5G].MaxRangeM = rangesM[e][2]
+		res, err := predict.BestServer(sites, pts, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Rejected) > 0 {
+			return nil, fmt.Errorf("synth: site %s cannot be predicted: %w", sites[res.Rejected[0].Site].SiteID, res.Rejected[0].Err)
+		}
+		for r := range res.Len() {
+			i := idx[res.Point[r]]
+			sig := res.SignalDBm[r] + res.SigmaDB[r]*shadowZ(seed, cells[i], res.Carrier[r], res.Tech[r])
+			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], sig})
+		}
+	}
+	for i, rs := range rows {
+		f.start[i+1] = f.start[i] + int32(len(rs))
+		for _, r := range rs {
+			f.res.Point = append(f.res.Point, int32(i))
+			f.res.Carrier = append(f.res.Carrier, r.c)
+			f.res.Tech = append(f.res.Tech, r.t)
+			f.res.Site = append(f.res.Site, r.s)
+			f.true_ = append(f.true_, r.sig)
+		}
+	}
+	return f, nil
+}
+
+// at returns the true signal of (carrier, tech) at point i, or NaN when no
+// site of theirs is in range.
+func (f *field) at(i int, c engine.Carrier, t engine.Tech) float64 {
+	for r := f.start[i]; r < f.start[i+1]; r++ {
+		if f.res.Carrier[r] == c && f.res.Tech[r] == t {
+			return f.true_[r]
+		}
+	}
+	return math.NaN()
+}

@@ -1,0 +1,183 @@
+package synth
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// World is a generated demo world: the input tables lomsong reads and the
+// ground truth they were drawn from.
+type World struct {
+	// Config is the effective configuration (defaults applied).
+	Config Config
+	// Areas are the output provinces, in code order.
+	Areas []Area
+	// Towns are the provincial capitals and district towns.
+	Towns []Town
+	// Roads are the random-walk roads the drive tests follow.
+	Roads []Road
+	// Villages is the villages table: urban neighbourhoods, rural villages
+	// and remote hamlets, whose households add up to each 2019 province's
+	// census households exactly.
+	Villages []Village
+	// Sites is the site register of every carrier: one row per sector and
+	// technology.
+	Sites []engine.Site
+	// Measurements are the drive tests and crowd tests of the measurement
+	// month.
+	Measurements *engine.MeasurementBatch
+	// Subscriptions is the subscriptions table, per area and period.
+	Subscriptions []Subscription
+	// Truth is what the tables were drawn from, for tests.
+	Truth Truth
+}
+
+// Truth is the ground truth of a world. The engine never sees it; tests
+// compare the engine's findings with it.
+type Truth struct {
+	// Thresholds are the coverage levels the truth was judged at
+	// (engine.DefaultThresholds).
+	Thresholds engine.Thresholds `json:"-"`
+	// Villages holds, per village (same order as World.Villages), its
+	// environment, best 3G/4G signal and whether it is a dead zone.
+	Villages []VillageTruth `json:"villages"`
+	// Signals is the true signal per village, carrier and technology with
+	// a site in range: the noiseless best-server prediction over active
+	// sites plus the village's shadowing.
+	Signals []VillageSignal `json:"signals"`
+	// Penetration is the true fibre, smartphone and 2G-only shares per area
+	// and period.
+	Penetration []Penetration `json:"penetration"`
+}
+
+// VillageTruth is the true coverage of one village.
+type VillageTruth struct {
+	VillageID string `json:"village_id"`
+	Kind      string `json:"kind"`
+	Env       string `json:"env"`
+	// Best3G4GMarginDB is the best (signal − covered threshold) over every
+	// carrier's 3G and 4G; −999 when no 3G/4G site is in range.
+	Best3G4GMarginDB float64 `json:"best_3g4g_margin_db"`
+	// CoveredBy lists the carriers with 3G or 4G coverage, sorted.
+	CoveredBy []engine.Carrier `json:"covered_by"`
+	// Only2G is true when some carrier covers the village with 2G but none
+	// with 3G or 4G.
+	Only2G bool `json:"only_2g"`
+	// DeadZone is true when no carrier covers it with 3G or 4G (lõm sóng).
+	DeadZone bool `json:"dead_zone"`
+}
+
+// VillageSignal is the true signal of one carrier and technology at a
+// village.
+type VillageSignal struct {
+	VillageID string         `json:"village_id"`
+	Carrier   engine.Carrier `json:"carrier"`
+	Tech      string         `json:"tech"`
+	SignalDBm float64        `json:"signal_dbm"`
+	SiteID    string         `json:"site_id"`
+	Covered   bool           `json:"covered"`
+}
+
+// DeadZoneVillages returns the ids of the true dead-zone villages, in
+// village order.
+func (t *Truth) DeadZoneVillages() []string {
+	var out []string
+	for _, v := range t.Villages {
+		if v.DeadZone {
+			out = append(out, v.VillageID)
+		}
+	}
+	return out
+}
+
+// Generate builds the world cfg describes. It is deterministic: the same
+// Config gives the same world, whatever the number of workers. Errors wrap
+// engine.ErrInvalidConfig for a bad configuration.
+func Generate(cfg Config) (*World, error) {
+	r, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	cfg = r.cfg
+	w := &World{Config: cfg, Areas: r.areas}
+
+	// Geography, province by province (each from its own random stream).
+	provs := make([]*province, len(r.members))
+	towns := map[int]int{}
+	hhSize := map[string]float64{}
+	for i, m := range r.members {
+		provs[i] = settle(cfg.Seed, m, r.areas[m.area].Code, towns[m.area])
+		towns[m.area] += len(provs[i].towns)
+		hhSize[m.census.Code] = provs[i].hhSize
+		w.Towns = append(w.Towns, provs[i].towns...)
+		w.Roads = append(w.Roads, provs[i].roads...)
+		w.Villages = append(w.Villages, provs[i].villages...)
+	}
+	env, err := newEnvModel(w.Villages, hhSize)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range provs {
+		lon, lat := make([]float64, len(p.villages)), make([]float64, len(p.villages))
+		for i, v := range p.villages {
+			lon[i], lat[i] = v.Lon, v.Lat
+		}
+		envs, err := env.classify(lon, lat)
+		if err != nil {
+			return nil, err
+		}
+		w.Sites = append(w.Sites, buildSites(cfg.Seed, p, envs)...)
+	}
+	if w.Truth, err = villageTruth(cfg, w.Villages, w.Sites, env); err != nil {
+		return nil, err
+	}
+	if w.Measurements, err = measurements(cfg, provs, w.Sites, env); err != nil {
+		return nil, err
+	}
+	w.Subscriptions, w.Truth.Penetration = subscriptions(cfg, r.areas, provs)
+	return w, nil
+}
+
+func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envModel) (Truth, error) {
+	th := engine.DefaultThresholds()
+	t := Truth{Thresholds: th}
+	lon, lat := make([]float64, len(villages)), make([]float64, len(villages))
+	for i, v := range villages {
+		lon[i], lat[i] = v.Lon, v.Lat
+	}
+	envs, err := env.classify(lon, lat)
+	if err != nil {
+		return t, err
+	}
+	f, err := predictField(cfg.Seed, sites, lon, lat, envs, cfg.Workers)
+	if err != nil {
+		return t, fmt.Errorf("synth: village signals: %w", err)
+	}
+	t.Villages = make([]VillageTruth, len(villages))
+	for i, v := range villages {
+		vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
+		has2G := false
+		for r := f.start[i]; r < f.start[i+1]; r++ {
+			tech := f.res.Tech[r]
+			sig := math.Round(f.true_[r]*10) / 10
+			cov := sig >= th.Covered(tech)
+			t.Signals = append(t.Signals, VillageSignal{VillageID: v.ID, Carrier: f.res.Carrier[r], Tech: tech.String(),
+				SignalDBm: sig, SiteID: sites[f.res.Site[r]].SiteID, Covered: cov})
+			switch tech {
+			case engine.Tech2G:
+				has2G = has2G || cov
+			case engine.Tech3G, engine.Tech4G:
+				vt.Best3G4GMarginDB = math.Max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
+				if cov && (len(vt.CoveredBy) == 0 || vt.CoveredBy[len(vt.CoveredBy)-1] != f.res.Carrier[r]) {
+					vt.CoveredBy = append(vt.CoveredBy, f.res.Carrier[r])
+				}
+			}
+		}
+		vt.DeadZone = len(vt.CoveredBy) == 0
+		vt.Only2G = vt.DeadZone && has2G
+		t.Villages[i] = vt
+	}
+	return t, nil
+}
