@@ -14,14 +14,18 @@
 // Indexing (the hot path): IndexInto does not call h3-go per point. A
 // pure-Go port of H3's latLngToCell (fast.go) projects each point onto its
 // icosahedron face with three dot products and one division (the gnomonic
-// projection H3 computes with acos, atan2 and tan), rounds to the nearest
-// hex, and derives the index digits four resolutions at a time from small
-// tables. Its result is exactly h3-go's: every floating-point decision
+// projection H3 computes with acos, atan2 and tan; sin and cos come from a
+// whole-degree table and short polynomials), rounds to the nearest hex
+// without branches, and derives the index digits four resolutions at a
+// time from small tables, one step for a block of 256 rows at a time. Its result is exactly h3-go's: every floating-point decision
 // (nearest face, containing hex) carries a margin that bounds the rounding
 // difference between the two computations, and a point inside a margin is
 // indexed by h3-go itself. On random points over Vietnam at resolution 8
 // that happens for none of ten million. IndexIntoH3 is the all-h3-go
-// reference. IndexInto allocates nothing; a 2°×2° face lookup table
+// reference. On one core IndexInto is 12.6–16.1× faster than h3-go's
+// LatLngToCell measured side by side in the same run (about 62 against
+// 770–1000 ns/point on a busy shared 2-core VM; `go run
+// ./benchmarks/indexing -n 10000000 -res 8`). IndexInto allocates nothing; a 2°×2° face lookup table
 // (64 KiB) is built on first use in about a millisecond.
 //
 // Concurrency: every function is safe for concurrent use; h3-go holds no
