@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestParseTech(t *testing.T) {
+	cases := map[string]Tech{
+		"2G": Tech2G, "gsm": Tech2G, "EDGE": Tech2G, "3G": Tech3G, "WCDMA": Tech3G, "UMTS": Tech3G, "HSPA+": Tech3G,
+		"4G": Tech4G, "LTE": Tech4G, "4G+": Tech4G, "LTE-A": Tech4G, " lte ": Tech4G, "5G": Tech5G, "NR": Tech5G, "5G NSA": Tech5G,
+	}
+	for in, want := range cases {
+		got, err := ParseTech(in)
+		if err != nil || got != want {
+			t.Errorf("%q: got %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "6G", "wifi", "CDMA"} {
+		if _, err := ParseTech(bad); !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("%q: want ErrInvalidValue, got %v", bad, err)
+		}
+	}
+	if Tech4G.String() != "4G" || Tech3G.SignalMeasure() != "RSCP" || Tech5G.SignalMeasure() != "RSRP" || Tech2G.SignalMeasure() != "RSSI" {
+		t.Fatal("tech strings")
+	}
+}
+
+func TestParseCarrier(t *testing.T) {
+	cases := map[string]Carrier{
+		"Viettel": Viettel, "VIETTEL MOBILE": Viettel, "VNPT": VinaPhone, "Vina": VinaPhone, "VinaPhone": VinaPhone,
+		"Mobiphone": MobiFone, "MobiFone": MobiFone, "Vietnamobile": Vietnamobile, "Beeline": Gmobile, "GTEL": Gmobile,
+		"Đông Dương Telecom": "dong-duong-telecom", "  Some New MVNO  ": "some-new-mvno",
+	}
+	for in, want := range cases {
+		got, err := ParseCarrier(in)
+		if err != nil || got != want {
+			t.Errorf("%q: got %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseCarrier("  ---  "); !errors.Is(err, ErrInvalidValue) {
+		t.Errorf("empty carrier: %v", err)
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"Lai Châu": "laichau", "Đắk Lắk": "daklak", "Hà Nội": "hanoi", "TP. Hồ Chí Minh": "tphochiminh"} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCarrierForPLMN(t *testing.T) {
+	for _, c := range []struct {
+		p     PLMN
+		want  Carrier
+		known bool
+	}{
+		{PLMN{452, 4}, Viettel, true}, {PLMN{452, 1}, MobiFone, true}, {PLMN{452, 2}, VinaPhone, true},
+		{PLMN{452, 5}, Vietnamobile, true}, {PLMN{452, 7}, Gmobile, true}, {PLMN{452, 6}, Viettel, true},
+		{PLMN{452, 9}, "plmn-452-09", false}, {PLMN{740, 1}, "claro-ec", true},
+	} {
+		got, known := CarrierForPLMN(c.p)
+		if got != c.want || known != c.known {
+			t.Errorf("%v: got %q %v", c.p, got, known)
+		}
+	}
+}
+
+func TestEnums(t *testing.T) {
+	if s, err := ParseService(""); err != nil || s != ServiceOK {
+		t.Fatal("empty service is ok")
+	}
+	if s, err := ParseService("NONE"); err != nil || s != ServiceNone || s.String() != "none" {
+		t.Fatal(s, err)
+	}
+	if _, err := ParseService("maybe"); !errors.Is(err, ErrInvalidValue) {
+		t.Fatal(err)
+	}
+	if e, err := ParseEnvironment("in_vehicle"); err != nil || e != EnvVehicle {
+		t.Fatal(e, err)
+	}
+	if b, err := ParseBackhaul("fibre"); err != nil || b != BackhaulFiber || b.String() != "fiber" {
+		t.Fatal(b, err)
+	}
+	if st, err := ParseSiteStatus("off_air"); err != nil || st != StatusDown {
+		t.Fatal(st, err)
+	}
+	if d, err := ParseDeviceClass("feature_phone"); err != nil || d != DeviceFeature {
+		t.Fatal(d, err)
+	}
+	if Source(9).String() != "invalid(9)" {
+		t.Fatal(Source(9).String())
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	th := DefaultThresholds()
+	if err := th.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if th.Covered(Tech4G) != -105 || th.Covered(Tech3G) != -100 || th.Covered(Tech2G) != -95 || th.NoService(Tech4G) != -120 || th.NoService(Tech3G) != -115 {
+		t.Fatal("defaults differ from DESIGN.md")
+	}
+	bad := th
+	bad.NoServiceDBm[Tech4G] = -100
+	if !errors.Is(bad.Validate(), ErrInvalidConfig) {
+		t.Fatal("no-service above covered must fail")
+	}
+	bad = th
+	bad.CoveredDBm[Tech3G] = math.NaN()
+	if !errors.Is(bad.Validate(), ErrInvalidConfig) {
+		t.Fatal("NaN must fail")
+	}
+	if lo, hi := SignalRange(Tech4G); lo != -156 || hi != -31 {
+		t.Fatal(lo, hi)
+	}
+}
+
+func TestMeasurementBatch(t *testing.T) {
+	var b MeasurementBatch
+	m := Measurement{TimeUnixMs: 1, Carrier: Viettel, Tech: Tech4G, Lon: 105, Lat: 21, SignalDBm: -90, DLMbps: math.NaN(),
+		ULMbps: math.NaN(), LatencyMs: math.NaN(), RSRQDB: math.NaN(), SINRDB: math.NaN(), DeviceID: "d"}
+	b.Append(m)
+	var c MeasurementBatch
+	c.AppendRow(&b, 0)
+	if c.Len() != 1 || c.Row(0).DeviceID != "d" || c.Row(0).SignalDBm != -90 {
+		t.Fatal(c.Row(0))
+	}
+	c.Reset()
+	if c.Len() != 0 || len(c.Carrier) != 0 || len(c.DeviceID) != 0 {
+		t.Fatal("reset")
+	}
+}
