@@ -24,7 +24,7 @@
 //   - Villages (thôn/bản): the census rural households in villages of a
 //     mean size that grows with population density (60–350 households),
 //     strung along the roads (offset ~0.6 km), around the towns, and a
-//     share of remote hamlets far from any road (3 % in the lowlands, 10 %
+//     share of remote hamlets far from any road (3 % in the lowlands, 12 %
 //     in the mountains). Households are apportioned by largest remainder,
 //     so they add up to the census households of every province exactly.
 //     Villages carry no real commune: commune_code is the output area code

@@ -61,20 +61,23 @@ func samplePoint(rng *rand.Rand, u *geodata.Unit) orb.Point {
 // pointGrid is a coarse bucket index of points for "is anything within r
 // km" queries, r at most the cell size (about 5.5 km).
 type pointGrid struct {
-	cells map[[2]int32][]int32
-	pts   []orb.Point
+	cellDeg float64
+	cells   map[[2]int32][]int32
+	pts     []orb.Point
 }
 
-const gridDeg = 0.05
+// newPointGrid returns a grid whose nearest answers reliably up to
+// cellDeg·100 km (5.5 km for 0.05°).
+func newPointGrid(cellDeg float64) *pointGrid {
+	return &pointGrid{cellDeg: cellDeg, cells: map[[2]int32][]int32{}}
+}
 
-func newPointGrid() *pointGrid { return &pointGrid{cells: map[[2]int32][]int32{}} }
-
-func gridKey(p orb.Point) [2]int32 {
-	return [2]int32{int32(math.Floor(p[0] / gridDeg)), int32(math.Floor(p[1] / gridDeg))}
+func (g *pointGrid) key(p orb.Point) [2]int32 {
+	return [2]int32{int32(math.Floor(p[0] / g.cellDeg)), int32(math.Floor(p[1] / g.cellDeg))}
 }
 
 func (g *pointGrid) add(p orb.Point) {
-	k := gridKey(p)
+	k := g.key(p)
 	g.cells[k] = append(g.cells[k], int32(len(g.pts)))
 	g.pts = append(g.pts, p)
 }
@@ -82,7 +85,7 @@ func (g *pointGrid) add(p orb.Point) {
 // nearest returns the distance in km to the nearest point within the 3×3
 // neighbourhood of p's cell, or +Inf.
 func (g *pointGrid) nearest(p orb.Point) float64 {
-	k := gridKey(p)
+	k := g.key(p)
 	best := math.Inf(1)
 	for dx := int32(-1); dx <= 1; dx++ {
 		for dy := int32(-1); dy <= 1; dy++ {

@@ -93,7 +93,7 @@ func remotenessOf(densityPerKm2 float64) float64 {
 func settle(seed uint64, m member2019, areaCode string, districtBase int) *province {
 	c := m.census
 	u := &m.unit
-	p := &province{m: m, areaCode: areaCode, roadGrid: newPointGrid()}
+	p := &province{m: m, areaCode: areaCode, roadGrid: newPointGrid(0.1)}
 	p.areaKm2 = geo.Area(u.Geometry) / 1e6
 	p.remoteness = remotenessOf(float64(c.Population) / p.areaKm2)
 	p.urbanShare = float64(c.HouseholdsUrban) / float64(c.Households)
@@ -176,7 +176,7 @@ func settle(seed uint64, m member2019, areaCode string, districtBase int) *provi
 	density := float64(c.Population) / p.areaKm2
 	meanSize := math.Max(60, math.Min(350, 60+density/4))
 	nRural := max(1, int(math.Round(float64(c.HouseholdsRural)/meanSize)))
-	remoteShare := 0.03 + 0.07*p.remoteness
+	remoteShare := 0.03 + 0.09*p.remoteness
 	roadLen := make([]float64, len(p.roads))
 	var totalLen float64
 	for i, r := range p.roads {
@@ -290,18 +290,18 @@ func (p *province) nearestTown(q orb.Point) int {
 	return best
 }
 
-// remotePoint draws a point at least 5 km from every road vertex, keeping
-// the farthest of 40 tries.
+// remotePoint draws a point at least 8 km from every road vertex, keeping
+// the farthest of 60 tries.
 func (p *province) remotePoint(rng *rand.Rand) orb.Point {
 	var best orb.Point
 	bd := -1.0
-	for range 40 {
+	for range 60 {
 		q := samplePoint(rng, &p.m.unit)
 		d := p.roadGrid.nearest(q)
 		if d > bd {
 			best, bd = q, d
 		}
-		if d > 5 {
+		if d > 8 {
 			break
 		}
 	}

@@ -48,13 +48,13 @@ type carrierProfile struct {
 // Vietnamobile in towns only.
 var profiles = []carrierProfile{
 	{carrier: engine.Viettel, code: "VTL", urbanSpacingKm: 0.7, urbanLayers: []float64{0.4, 0.6, 1, 0.45},
-		ruralRadiusKm: 3, villageProb: 0.97, remoteProb: 0.25, roadSpacingKm: 8, roadProb: 0.6,
+		ruralRadiusKm: 3, villageProb: 0.97, remoteProb: 0.12, roadSpacingKm: 8, roadProb: 0.6,
 		ruralLayers: [4]float64{1, 0.85, 0.9, 0}, remote2GOnly: 0.3, marketShare: 0.55},
 	{carrier: engine.VinaPhone, code: "VNP", urbanSpacingKm: 1.0, urbanLayers: []float64{0.35, 0.6, 1, 0.3},
-		ruralRadiusKm: 5, villageProb: 0.55, remoteProb: 0.04, roadSpacingKm: 12, roadProb: 0.3,
+		ruralRadiusKm: 5, villageProb: 0.55, remoteProb: 0.02, roadSpacingKm: 12, roadProb: 0.3,
 		ruralLayers: [4]float64{1, 0.8, 0.7, 0}, remote2GOnly: 0.5, marketShare: 0.22},
 	{carrier: engine.MobiFone, code: "MBF", urbanSpacingKm: 1.0, urbanLayers: []float64{0.35, 0.6, 1, 0.3},
-		ruralRadiusKm: 5, villageProb: 0.5, remoteProb: 0.03, roadSpacingKm: 12, roadProb: 0.3,
+		ruralRadiusKm: 5, villageProb: 0.5, remoteProb: 0.02, roadSpacingKm: 12, roadProb: 0.3,
 		ruralLayers: [4]float64{1, 0.8, 0.7, 0}, remote2GOnly: 0.5, marketShare: 0.18},
 	{carrier: engine.Vietnamobile, code: "VNM", urbanSpacingKm: 1.5, minTownHH: 8000, urbanLayers: []float64{0.3, 0.5, 1, 0},
 		marketShare: 0.05},
@@ -96,7 +96,7 @@ var radiusFactor = [4]float64{predict.EnvRural: 1, predict.EnvSuburban: 0.8, pre
 // class of each of p's villages.
 func (p *province) carrierSites(rng *rand.Rand, prof carrierProfile, env []predict.Env) []site {
 	var sites []site
-	grid := newPointGrid()
+	grid := newPointGrid(0.05)
 	add := func(s site) {
 		sites = append(sites, s)
 		grid.add(s.pos)
