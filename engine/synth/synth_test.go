@@ -481,3 +481,19 @@ func BenchmarkGenerateProvince(b *testing.B) {
 		})
 	}
 }
+
+func TestStats(t *testing.T) {
+	w := world(t)
+	s := w.Stats()
+	if s.Households != 101010 || s.Villages != len(w.Villages) || s.Measurements != s.DriveTests+s.CrowdTests ||
+		s.DeadZoneVillages != len(w.Truth.DeadZoneVillages()) || s.NoServiceTests == 0 {
+		t.Errorf("stats %+v", s)
+	}
+	rows := 0
+	for _, c := range s.SiteRowsBy {
+		rows += c.Rows
+	}
+	if rows != len(w.Sites) {
+		t.Errorf("site rows %d of %d", rows, len(w.Sites))
+	}
+}
