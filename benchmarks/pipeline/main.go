@@ -28,6 +28,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -43,6 +44,8 @@ type result struct {
 	Rows     int64   `json:"rows"`
 	Seconds  float64 `json:"seconds"`
 	PeakMiB  float64 `json:"peak_mib"`
+	CPUSec   float64 `json:"cpu_seconds"` // user+system CPU time of the child
+	BPerKey  float64 `json:"bytes_per_key,omitempty"`
 	Keys     int     `json:"keys,omitempty"`
 	Mismatch int64   `json:"mismatch,omitempty"`
 }
@@ -76,6 +79,7 @@ func main() {
 			os.Exit(1)
 		}
 		r.PeakMiB = peakMiB()
+		r.CPUSec = cpuSeconds()
 		json.NewEncoder(os.Stdout).Encode(r)
 		pprof.StopCPUProfile()
 		return
@@ -190,13 +194,20 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 		}
 		cfg := aggregate.DefaultConfig()
 		cfg.Resolution = res
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
 		start := time.Now()
 		a, n, err := pipeline.Aggregate(context.Background(), s, pipeline.AggregateOptions{Config: cfg, Workers: cpu})
 		el := time.Since(start).Seconds()
 		if err != nil {
 			return result{}, err
 		}
-		return result{Case: name, CPU: cpu, Rows: n, Seconds: el, Keys: a.Len()}, nil
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		bpk := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(max(a.Len(), 1))
+		runtime.KeepAlive(a)
+		return result{Case: name, CPU: cpu, Rows: n, Seconds: el, Keys: a.Len(), BPerKey: bpk}, nil
 	}
 	return result{}, fmt.Errorf("unknown case %q", name)
 }
@@ -260,6 +271,17 @@ func generate(dir string, rows int64, hotspots int, sigmaKm float64) error {
 	return err
 }
 
+// cpuSeconds returns the user and system CPU time of the process. On a
+// shared machine rows per CPU second is steadier than rows per wall second.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
 // peakMiB reads the process's peak resident set (VmHWM) from /proc.
 func peakMiB() float64 {
 	f, err := os.Open("/proc/self/status")
@@ -287,8 +309,8 @@ func render(rs []result, rows int64, res int) string {
 		}
 	}
 	fmt.Fprintf(&b, "\n%d rows, H3 res %d, %d CPUs on this machine\n\n", rows, res, runtime.NumCPU())
-	fmt.Fprintln(&b, "| case | GOMAXPROCS | rows | seconds | rows/s | × h3-go per point | peak RSS MiB | notes |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&b, "| case | GOMAXPROCS | rows | seconds | rows/s | × h3-go per point | CPU s | rows per CPU s | peak RSS MiB | notes |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		rate := float64(r.Rows) / r.Seconds
 		note := ""
@@ -298,9 +320,10 @@ func render(rs []result, rows int64, res int) string {
 		case "index":
 			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in a 100k sample", r.Mismatch)
 		case "pipeline":
-			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys", r.Keys)
+			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f heap bytes per key", r.Keys, r.BPerKey)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.3g | %.1f | %.0f | %s |\n", r.Case, r.CPU, r.Rows, r.Seconds, rate, rate/h3rate, r.PeakMiB, note)
+		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.3g | %.1f | %.1f | %.3g | %.0f | %s |\n", r.Case, r.CPU, r.Rows, r.Seconds, rate, rate/h3rate,
+			r.CPUSec, float64(r.Rows)/r.CPUSec, r.PeakMiB, note)
 	}
 	return b.String()
 }

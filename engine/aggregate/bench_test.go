@@ -48,13 +48,18 @@ func benchData(b *testing.B, coarseRes, n int) (*engine.MeasurementBatch, []hexg
 }
 
 func BenchmarkAdd(b *testing.B) {
-	const rows = 8192
 	for _, sz := range []struct {
 		name      string
 		coarseRes int
+		rows      int
 		sorted    bool // rows in cell order, as a drive test's consecutive rows
-	}{{"keys=2k/random", 5, false}, {"keys=2k/runs", 5, true}, {"keys=100k/random", 3, false}} {
+	}{
+		{"keys=2k/random", 5, 8192, false}, {"keys=2k/runs", 5, 8192, true}, {"keys=100k/random", 3, 8192, false},
+		// State far beyond the caches: most rows miss.
+		{"keys=700k/random", 2, 1 << 20, false},
+	} {
 		b.Run(sz.name, func(b *testing.B) {
+			rows := sz.rows
 			batch, fine, _ := benchData(b, sz.coarseRes, rows)
 			if sz.sorted {
 				batch, fine = sortedByCell(batch, fine)
@@ -62,12 +67,16 @@ func BenchmarkAdd(b *testing.B) {
 			a := mustNew(b, DefaultConfig())
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuSeconds()
 			for b.Loop() {
 				if err := a.Add(batch, fine); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.N)*rows/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(b.N)*float64(rows)/b.Elapsed().Seconds(), "rows/s")
+			if c := cpuSeconds() - cpu; c > 0 {
+				b.ReportMetric(float64(b.N)*float64(rows)/c, "rows/cpu-s")
+			}
 			b.ReportMetric(float64(a.sizeBytes())/float64(max(a.Len(), 1)), "B/key")
 		})
 	}
