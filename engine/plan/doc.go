@@ -25,7 +25,9 @@
 // of every ≤3-option subset (worst case (1−1/e)·OPT). It bounds the optimum
 // from above by the tightest of the coverable households, the online bound
 // of Leskovec et al. (2007) and, on small instances, the LP relaxation
-// solved with gonum's simplex; Solution.Gap is the resulting optimality gap.
+// (a Bland-rule tableau simplex whose dual certifies the bound, checked
+// against gonum's lp.Simplex in tests); Solution.Gap is the resulting
+// optimality gap.
 //
 // Invariants: results are deterministic — ties between equal households per
 // VND go to the smaller option ID, hexes are processed in cell order where

@@ -35,15 +35,16 @@ type SolveConfig struct {
 	// LPMaxOptions and LPMaxGroups bound the instances whose LP relaxation
 	// is solved for an upper bound: at most LPMaxOptions affordable options
 	// and LPMaxGroups element groups (elements with the same set of
-	// covering options are merged). The dense simplex grows with the cube
-	// of the row count. Defaults 40 and 120; 0 turns the LP off.
+	// covering options are merged). The dense tableau has about
+	// 2·groups + options rows and its work grows with their cube.
+	// Defaults 60 and 250; 0 turns the LP off.
 	LPMaxOptions int
 	LPMaxGroups  int
 }
 
 // DefaultSolveConfig returns the documented defaults.
 func DefaultSolveConfig() SolveConfig {
-	return SolveConfig{EnumerateMaxOptions: 24, LPMaxOptions: 40, LPMaxGroups: 120}
+	return SolveConfig{EnumerateMaxOptions: 24, LPMaxOptions: 60, LPMaxGroups: 250}
 }
 
 // Validate checks the configuration.
@@ -93,8 +94,10 @@ type Solution struct {
 	// LPBound: the optimum of the LP relaxation
 	//   max Σ h_g y_g  s.t.  y_g ≤ Σ_{i covers g} x_i,  Σ c_i x_i ≤ B,
 	//   0 ≤ x, y ≤ 1
-	// plus 1e-9 of the coverable households for rounding; NaN when the
-	// instance exceeds the LP limits or the solver fails.
+	// certified by the dual solution of the final simplex tableau (weak
+	// duality, so it is an upper bound even under rounding), plus 1e-9 of
+	// the coverable households; NaN when the instance exceeds the LP
+	// limits.
 	LPBound float64
 	// Gap is (UpperBound − Value)/UpperBound, 0 when UpperBound is 0: the
 	// plan is within this fraction of the optimum.

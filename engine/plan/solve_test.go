@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -115,5 +116,121 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 			}
 			t.Logf("worst value/OPT %.4f, worst bound/OPT %.4f, LP solved %d/40 (min LP/OPT %.4f)", worst, worstBound, lpSolved, worstLP)
 		})
+	}
+}
+
+func TestSolveGuardBeatsGreedy(t *testing.T) {
+	// Greedy takes the cheap option (2 households per VND) and then cannot
+	// afford the big one; the best single option reaches 10.
+	inst := Instance{Households: []float64{2, 10}, Options: []Option{
+		{ID: "cheap", CostVND: 1, Covers: []int32{0}},
+		{ID: "big", CostVND: 10, Covers: []int32{1}},
+	}}
+	sol, err := Solve(inst, 10, SolveConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Value != 10 || len(sol.Chosen) != 1 || sol.Chosen[0] != 1 {
+		t.Errorf("value %g chosen %v, want the big option alone", sol.Value, sol.Chosen)
+	}
+	if sol.Guarantee != GuaranteeGreedyGuard || sol.UpperBound < 10 {
+		t.Errorf("guarantee %q bound %g", sol.Guarantee, sol.UpperBound)
+	}
+}
+
+func TestSolveTiesByID(t *testing.T) {
+	// Three identical options; budget for one. Input order must not matter.
+	mk := func(ids ...string) Instance {
+		inst := Instance{Households: []float64{5, 5}}
+		for _, id := range ids {
+			inst.Options = append(inst.Options, Option{ID: id, CostVND: 3, Covers: []int32{0, 1}})
+		}
+		return inst
+	}
+	for _, ids := range [][]string{{"b", "a", "c"}, {"c", "b", "a"}, {"a", "c", "b"}} {
+		for _, cfg := range []SolveConfig{{}, DefaultSolveConfig()} {
+			inst := mk(ids...)
+			sol, err := Solve(inst, 4, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sol.Chosen) != 1 || inst.Options[sol.Chosen[0]].ID != "a" {
+				t.Errorf("order %v: chose %v, want a", ids, sol.Chosen)
+			}
+		}
+	}
+}
+
+func TestSolveLazyEqualsPlainGreedy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for k := range 20 {
+		inst, budget := randomInstance(rng, 30, 60)
+		sol, err := Solve(inst, budget, SolveConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := plainGreedy(inst, budget)
+		// The plan is either plain greedy or the guard; when greedy won,
+		// the order must be the same.
+		if sol.Value == plain.value && !slices.Equal(sol.Chosen, plain.chosen) {
+			t.Errorf("instance %d: lazy %v, plain %v", k, sol.Chosen, plain.chosen)
+		}
+		if sol.Value < plain.value {
+			t.Errorf("instance %d: value %g below plain greedy %g", k, sol.Value, plain.value)
+		}
+	}
+}
+
+// plainGreedy recomputes every marginal gain at every step.
+func plainGreedy(inst Instance, budget float64) run {
+	covered := make([]bool, len(inst.Households))
+	used := make([]bool, len(inst.Options))
+	var r run
+	for {
+		best, bestR := -1, 0.0
+		for i, o := range inst.Options {
+			if used[i] || r.cost+o.CostVND > budget {
+				continue
+			}
+			g := 0.0
+			for _, j := range o.Covers {
+				if !covered[j] {
+					g += inst.Households[j]
+				}
+			}
+			rt := ratio(g, o.CostVND)
+			if g > 0 && (best < 0 || rt > bestR || rt == bestR && o.ID < inst.Options[best].ID) {
+				best, bestR = i, rt
+			}
+		}
+		if best < 0 {
+			return r
+		}
+		used[best] = true
+		r.chosen = append(r.chosen, best)
+		r.cost += inst.Options[best].CostVND
+		for _, j := range inst.Options[best].Covers {
+			if !covered[j] {
+				covered[j] = true
+				r.value += inst.Households[j]
+			}
+		}
+	}
+}
+
+func TestSolveRejects(t *testing.T) {
+	for name, inst := range map[string]Instance{
+		"duplicate id":   {Households: []float64{1}, Options: []Option{{ID: "a", Covers: []int32{0}}, {ID: "a"}}},
+		"unsorted":       {Households: []float64{1, 1}, Options: []Option{{ID: "a", Covers: []int32{1, 0}}}},
+		"out of range":   {Households: []float64{1}, Options: []Option{{ID: "a", Covers: []int32{1}}}},
+		"negative cost":  {Households: []float64{1}, Options: []Option{{ID: "a", CostVND: -1}}},
+		"NaN households": {Households: []float64{math.NaN()}},
+	} {
+		if _, err := Solve(inst, 1, DefaultSolveConfig()); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if _, err := Solve(Instance{}, math.Inf(1), DefaultSolveConfig()); err == nil {
+		t.Error("infinite budget accepted")
 	}
 }
