@@ -83,7 +83,7 @@ func NewCandidate(id string, lon, lat float64, src Source) Candidate {
 // CandidateConfig configures GenerateCandidates.
 type CandidateConfig struct {
 	// RadiusM is the nominal radius a generated site covers. Default
-	// 5000 m: about 0.8 of CoverageRadiusM of the default footprint
+	// 5000 m: about 0.77 of CoverageRadiusM of the default footprint
 	// (4G, 900 MHz, 40 m, rural, 90 % location reliability), leaving room
 	// for hex centres and the vertical antenna pattern.
 	RadiusM float64

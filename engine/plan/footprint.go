@@ -174,7 +174,7 @@ func (c *FootprintConfig) reach(r *radio) float64 {
 
 // CoverageRadiusM returns the largest distance, to 10 m, at which a
 // candidate with cfg's defaults (technology, band, height) covers a hex,
-// antenna pattern included. With the defaults it is about 6.4 km.
+// antenna pattern included. With the defaults it is 6,490 m.
 func CoverageRadiusM(cfg FootprintConfig) (float64, error) {
 	if err := cfg.Validate(); err != nil {
 		return 0, err
