@@ -42,7 +42,7 @@ func (c *coverageFlags) register(fs interface {
 	fs.StringVar(&c.dataset, "dataset", "", "dataset `directory` (sites and measurements)")
 	fs.IntVar(&c.res, "res", 8, "H3 analysis `resolution`")
 	fs.StringVar(&c.province, "province", "", "limit the analysis to this province (code or name, e.g. \"lai chau\" or 12)")
-	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): sets each hex's environment class and the analysis area")
+	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): households and environment class per hex, and the analysis area without --province (default: from the dataset's villages table)")
 	fs.StringVar(&c.calibration, "calibration", "", "calibration `file` from lomsong calibrate (default: DATASET/calibration.json when it exists; \"none\" to predict uncalibrated)")
 }
 
@@ -84,6 +84,22 @@ func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipelin
 			return nil, opt, "", fmt.Errorf("%s: %w", c.population, err)
 		}
 		opt.Population = pop
+	} else {
+		// Without a population table the villages table gives households
+		// per hex, and so each hex's environment class: every stage
+		// (calibrate, coverage, deadzones) must see the same classes, or a
+		// calibration fitted under one is applied under another.
+		villages, err := store.Villages()
+		if err != nil {
+			return nil, opt, "", err
+		}
+		if len(villages) > 0 {
+			if pop, err = pipeline.VillagePopulation(villages, c.res); err != nil {
+				return nil, opt, "", err
+			}
+			opt.Population = pop
+			fmt.Fprintf(e.stderr, "no --population: households and environment classes from the dataset's %d villages\n", len(villages))
+		}
 	}
 	area := "the measured and populated hexes"
 	switch {

@@ -213,3 +213,34 @@ func TestDeadzonesCommand(t *testing.T) {
 		t.Fatalf("villages.csv:\n%s", b)
 	}
 }
+
+// TestDemo runs the README's main command end to end on the default
+// province world.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes several seconds")
+	}
+	out := filepath.Join(t.TempDir(), "demo")
+	stdout, errs, code := runCmd(t, "demo", "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	for _, f := range []string{"input/sites.csv", "input/measurements.csv", "input/villages.csv", "input/subscriptions.csv",
+		"truth/ground_truth.json", "dataset/manifest.json", "dataset/calibration.json", "aggregates/aggregates.parquet",
+		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json"} {
+		if !fileExists(filepath.Join(out, f)) {
+			t.Errorf("missing %s", f)
+		}
+	}
+	// Every generated row passes validation: nothing was rejected.
+	if strings.Contains(stdout, "REFUSED") || !strings.Contains(stdout, " 0 rejected") {
+		t.Fatalf("generated inputs were rejected:\n%s", stdout)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
+	if !strings.Contains(string(b), `"precision"`) {
+		t.Fatalf("evaluation: %s", b)
+	}
+	if _, errs, code := runCmd(t, "demo", "--out", out); code != exitUsage || !strings.Contains(errs, "already holds") {
+		t.Fatalf("second run into the same directory: %d %s", code, errs)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -16,6 +17,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/geodata"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // DeadZoneOptions control DeadZones.
@@ -26,8 +28,20 @@ type DeadZoneOptions struct {
 	Villages            deadzone.VillageOptions
 	Challenge           challenge.Config
 	// Claims are carrier-submitted claimed (hex, carrier, tech); nil takes
-	// the prediction's covered and weak states as the claim.
+	// every predicted (hex, carrier, tech) as claimed.
 	Claims []challenge.Claim
+	// ServedReliability decides, for hexes without enough measurements,
+	// whether a carrier serves the hex for the dead-zone finding: the
+	// predicted signal minus z(ServedReliability)·σ must reach the covered
+	// threshold. Default 0.5: the predicted median reaches it (more likely
+	// served than not). The 90% cell-edge margin of the coverage layer is
+	// the bar for claiming coverage; for declaring a place without signal
+	// the likelier state is the honest one. Measured hexes keep their
+	// verdict when it is decisive (covered or uncovered); see servedStates.
+	ServedReliability float64
+	// MeasurementNoiseDB is the per-test noise used when tests are fused
+	// with the prediction (default DefaultMeasurementNoiseDB).
+	MeasurementNoiseDB float64
 }
 
 // DeadZoneResult holds every dead-zone output.
@@ -44,12 +58,95 @@ type DeadZoneResult struct {
 	PopulationFromVillages bool
 }
 
+// servedStates turns fused coverage into the dead-zone view: whether each
+// (hex, carrier, tech) serves the hex.
+//
+// A decisive measured verdict stands: covered serves, uncovered does not.
+// Otherwise (weak, or fewer than MinTests tests) every outdoor test counts
+// through a Gaussian update of the hex's mean signal m: prior
+// N(predicted, σ²) with the calibrated σ; each test y ~ N(m, σ² + τ²) (the
+// test's own location varies like the shadowing, plus measurement noise
+// τ = MeasurementNoiseDB); a no-service test counts as a test at the
+// no-service level (its true value is lower, so this leans towards
+// "served"). The hex is served when P(m ≥ threshold) ≥ reliability, i.e.
+// posterior mean − z(reliability)·posterior sd ≥ threshold. Without a
+// prediction the prior is flat and the tests alone decide; without either
+// the hex is not served.
+func servedStates(states []coverage.State, measured []aggregate.Row, th engine.Thresholds, reliability, noiseDB float64) ([]deadzone.HexCoverage, error) {
+	if reliability == 0 {
+		reliability = 0.5
+	}
+	if !(reliability > 0 && reliability < 1) {
+		return nil, fmt.Errorf("pipeline: served reliability %g outside (0, 1): %w", reliability, engine.ErrInvalidConfig)
+	}
+	if noiseDB == 0 {
+		noiseDB = DefaultMeasurementNoiseDB
+	}
+	z := distuv.UnitNormal.Quantile(reliability)
+	type key struct {
+		c hexgrid.Cell
+		k engine.Carrier
+		t engine.Tech
+	}
+	rows := make(map[key]*aggregate.Row, len(measured))
+	for i := range measured {
+		r := &measured[i]
+		rows[key{r.Cell, r.Carrier, r.Tech}] = r
+	}
+	out := make([]deadzone.HexCoverage, 0, len(states))
+	for _, st := range states {
+		var served bool
+		switch {
+		case st.Source == coverage.Measured && st.State == coverage.Covered:
+			served = true
+		case st.Source == coverage.Measured && st.State == coverage.Uncovered:
+			served = false
+		default:
+			served = posteriorServed(st, rows[key{st.Cell, st.Carrier, st.Tech}], th, z, noiseDB)
+		}
+		out = append(out, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: served})
+	}
+	return out, nil
+}
+
+// DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
+// fusing tests with a prediction (phones report RSRP within about ±4 dB
+// of a scanner; 3GPP TS 36.133 allows ±6 dB absolute accuracy).
+const DefaultMeasurementNoiseDB = 4
+
+func posteriorServed(st coverage.State, r *aggregate.Row, th engine.Thresholds, z, noiseDB float64) bool {
+	sigma := st.SigmaDB
+	if math.IsNaN(sigma) || sigma <= 0 {
+		sigma = 8
+	}
+	// Precision-weighted sums: prior (if any) and tests.
+	var w, wm float64
+	if !math.IsNaN(st.PredictedDBm) {
+		w, wm = 1/(sigma*sigma), st.PredictedDBm/(sigma*sigma)
+	}
+	if r != nil {
+		wt := 1 / (sigma*sigma + noiseDB*noiseDB)
+		if n := float64(r.OutdoorSignal.N); n > 0 {
+			w += n * wt
+			wm += n * wt * r.OutdoorSignal.MeanDBm
+		}
+		if n := float64(r.Outdoor.NoServiceRows); n > 0 {
+			w += n * wt
+			wm += n * wt * th.NoService(st.Tech)
+		}
+	}
+	if w == 0 {
+		return false
+	}
+	mean, sd := wm/w, math.Sqrt(1/w)
+	return mean-z*sd >= th.Covered(st.Tech)
+}
+
 // DeadZones runs coverage, then finds dead zones, per-carrier gaps, the
 // status of every village and the challenge verdicts.
 //
-// A hex × carrier × tech serves the hex when its fused state is covered or
-// weak (a weak hex has signal, if marginal): a dead zone is a populated hex
-// that no carrier serves with 3G, 4G or 5G.
+// A dead zone is a populated hex that no carrier serves with 3G, 4G or 5G
+// (see servedStates for what serves a hex).
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
 	villages, err := s.Villages()
 	if err != nil {
@@ -62,7 +159,7 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		if len(villages) == 0 {
 			return nil, fmt.Errorf("pipeline: dead zones need households per hex: give a population table or ingest a villages table: %w", engine.ErrInvalidConfig)
 		}
-		if pop, err = villagePopulation(villages, res); err != nil {
+		if pop, err = VillagePopulation(villages, res); err != nil {
 			return nil, err
 		}
 		out.PopulationFromVillages = true
@@ -90,9 +187,9 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		return nil, err
 	}
 	out.Coverage = cov
-	hc := make([]deadzone.HexCoverage, 0, len(cov.States))
-	for _, st := range cov.States {
-		hc = append(hc, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: st.State >= coverage.Weak})
+	hc, err := servedStates(cov.States, cov.Measured, cov.Config.Thresholds, opt.ServedReliability, opt.MeasurementNoiseDB)
+	if err != nil {
+		return nil, err
 	}
 	cells := make([]hexgrid.Cell, 0, len(pop))
 	for _, p := range pop {
@@ -177,9 +274,10 @@ func atResolution(pop []population.Cell, res int) []population.Cell {
 	return pop
 }
 
-// villagePopulation places each village's households in its hex; people
-// are households × the census average household size of its province.
-func villagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
+// VillagePopulation places each village's households in its hex; people
+// are households × the census average household size of its province. It
+// stands in for a population table when only villages are known.
+func VillagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
 	sizer, err := geodata.HouseholdSizer()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/synth"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+const demoSynopsis = `demo [flags]
+
+Runs lomsong end to end on a generated demo world, so it works on a fresh
+machine with no data. It generates (deterministically from --seed) a province of
+Vietnam inside its real outline — or the whole country with --country — with
+villages whose households add up to the 2019 census, three or four carriers'
+site registers (dense urban 4G, rural 2G/3G/4G, a few sites down, remote hamlets
+nobody serves), drive-test and crowd measurements drawn from a propagation model
+with shadowing and noise, and 24 months of subscription tables. It writes them
+as contract input files, ingests them, and runs every stage, writing under --out:
+
+  input/        the generated contract files (sites, measurements, villages, subscriptions)
+  truth/        the generator's ground truth (true signal and dead-zone villages), used
+                only to evaluate the results below, never by the engine
+  dataset/      the ingested dataset (lomsong dataset ls)
+  aggregates/   per (hex, carrier, tech) measurement statistics
+  coverage/     fused coverage, calibrated (coverage_best.geojson opens in QGIS)
+  deadzones/    dead zones, carrier gaps, villages without signal, challenges
+  evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
+
+const demoExample = `  lomsong demo
+  lomsong demo --province "Hà Giang" --seed 7 --out ./demo-hagiang
+  lomsong demo --country --density 0.2 --out ./demo-vn`
+
+func runDemo(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("demo", demoSynopsis, demoExample, e)
+	province := fs.String("province", "", "province to generate (code or name of the 63 provinces of 2008–2025; default Lai Châu, a mountainous northern province)")
+	country := fs.Bool("country", false, "generate every province")
+	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives byte-identical files")
+	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
+	out := fs.String("out", "lomsong-demo", "output `directory`")
+	res := fs.Int("res", 8, "H3 analysis `resolution`")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *country && *province != "" {
+		return usageError{"demo: --country and --province are exclusive"}
+	}
+	cfg := synth.Config{Seed: *seed, Country: *country, MeasurementDensity: *density}
+	if *density == 0 && *country {
+		cfg.MeasurementDensity = 0.2
+	}
+	if *province != "" {
+		cfg.Provinces = []string{*province}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	if fileExists(filepath.Join(*out, "dataset", "manifest.json")) {
+		return usageError{fmt.Sprintf("demo: %s already holds a demo dataset; remove it or give another --out", *out)}
+	}
+	start := time.Now()
+	stage := func(name string) func() {
+		t := time.Now()
+		fmt.Fprintf(e.stdout, "\n== %s\n", name)
+		return func() { fmt.Fprintf(e.stdout, "(%s: %.1fs)\n", name, time.Since(t).Seconds()) }
+	}
+
+	done := stage("generate the demo world")
+	w, err := synth.Generate(cfg)
+	if err != nil {
+		return err
+	}
+	in, truth := filepath.Join(*out, "input"), filepath.Join(*out, "truth")
+	files := []struct {
+		path  string
+		write func(io.Writer) error
+	}{
+		{filepath.Join(in, "sites.csv"), func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
+		{filepath.Join(in, "subscriptions.csv"), func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
+		{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }},
+		{filepath.Join(truth, "village_truth.csv"), func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
+	}
+	for _, f := range files {
+		if err := writeAtomic(f.path, func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+			return err
+		}
+	}
+	var hh float64
+	for _, v := range w.Villages {
+		hh += float64(v.Households)
+	}
+	fmt.Fprintf(e.stdout, "%d areas, %d villages (%.0f households), %d site sectors, %d measurements, %d subscription rows; true dead-zone villages: %d\n",
+		len(w.Areas), len(w.Villages), hh, len(w.Sites), w.Measurements.Len(), len(w.Subscriptions), len(w.Truth.DeadZoneVillages()))
+	done()
+
+	ds := filepath.Join(*out, "dataset")
+	steps := []struct {
+		name string
+		run  func(context.Context, []string, *env) error
+		args []string
+	}{
+		{"ingest", runIngest, []string{"--dataset", ds, filepath.Join(in, "sites.csv"), filepath.Join(in, "measurements.csv"),
+			filepath.Join(in, "villages.csv"), filepath.Join(in, "subscriptions.csv")}},
+		{"aggregate", runAggregate, []string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "aggregates")}},
+	}
+	area := []string{"--boundaries", "provinces2019"}
+	if !*country {
+		code, err := demoProvinceCode(cfg)
+		if err != nil {
+			return err
+		}
+		area = append(area, "--province", code)
+	}
+	steps = append(steps,
+		struct {
+			name string
+			run  func(context.Context, []string, *env) error
+			args []string
+		}{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
+		struct {
+			name string
+			run  func(context.Context, []string, *env) error
+			args []string
+		}{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
+		struct {
+			name string
+			run  func(context.Context, []string, *env) error
+			args []string
+		}{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
+	)
+	for _, s := range steps {
+		done := stage(s.name)
+		if err := s.run(ctx, s.args, e); err != nil {
+			return fmt.Errorf("demo: %s: %w", s.name, err)
+		}
+		done()
+	}
+
+	done = stage("evaluate against the generator's ground truth")
+	ev, err := evaluateDeadzoneVillages(filepath.Join(*out, "deadzones", "villages.csv"), w.Truth.DeadZoneVillages())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "dead-zone villages: %d true, %d found, %d correct: precision %.3f, recall %.3f\n",
+		ev.True, ev.Found, ev.Correct, ev.Precision, ev.Recall)
+	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), ev); err != nil {
+		return err
+	}
+	done()
+	fmt.Fprintf(e.stdout, "\ndemo finished in %.1fs; outputs under %s\n", time.Since(start).Seconds(), *out)
+	return nil
+}
+
+// demoProvinceCode returns the 2019 code of the demo's single province.
+func demoProvinceCode(cfg synth.Config) (string, error) {
+	q := synth.DefaultProvince
+	if len(cfg.Provinces) > 0 {
+		q = cfg.Provinces[0]
+	}
+	set, err := geodata.Provinces2019()
+	if err != nil {
+		return "", err
+	}
+	u, err := set.Lookup(q)
+	if err != nil {
+		return "", usageError{fmt.Sprintf("demo: --province %q: %v", q, err)}
+	}
+	return u.Code, nil
+}
+
+// deadzoneEvaluation compares the villages found without signal with the
+// generator's true dead-zone villages.
+type deadzoneEvaluation struct {
+	True      int      `json:"true_dead_zone_villages"`
+	Found     int      `json:"found_without_signal"`
+	Correct   int      `json:"correct"`
+	Precision float64  `json:"precision"`
+	Recall    float64  `json:"recall"`
+	Missed    []string `json:"missed"`
+	Spurious  []string `json:"spurious"`
+}
+
+func evaluateDeadzoneVillages(villagesCSV string, truth []string) (deadzoneEvaluation, error) {
+	f, err := os.Open(villagesCSV)
+	if err != nil {
+		return deadzoneEvaluation{}, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 {
+		return deadzoneEvaluation{}, fmt.Errorf("%s: %v", villagesCSV, err)
+	}
+	id, ws := slices.Index(rows[0], "village_id"), slices.Index(rows[0], "without_signal")
+	if id < 0 || ws < 0 {
+		return deadzoneEvaluation{}, fmt.Errorf("%s: no village_id/without_signal columns", villagesCSV)
+	}
+	isTrue := map[string]bool{}
+	for _, v := range truth {
+		isTrue[v] = true
+	}
+	ev := deadzoneEvaluation{True: len(truth), Missed: []string{}, Spurious: []string{}}
+	found := map[string]bool{}
+	for _, r := range rows[1:] {
+		if r[ws] != "true" {
+			continue
+		}
+		found[r[id]] = true
+		ev.Found++
+		if isTrue[r[id]] {
+			ev.Correct++
+		} else {
+			ev.Spurious = append(ev.Spurious, r[id])
+		}
+	}
+	for _, v := range truth {
+		if !found[v] {
+			ev.Missed = append(ev.Missed, v)
+		}
+	}
+	slices.Sort(ev.Missed)
+	slices.Sort(ev.Spurious)
+	ev.Precision, ev.Recall = ratio(ev.Correct, ev.Found), ratio(ev.Correct, ev.True)
+	return ev, nil
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
