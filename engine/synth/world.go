@@ -3,6 +3,9 @@ package synth
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -103,32 +106,52 @@ func Generate(cfg Config) (*World, error) {
 	cfg = r.cfg
 	w := &World{Config: cfg, Areas: r.areas}
 
-	// Geography, province by province (each from its own random stream).
+	// Geography, province by province: each from its own random streams,
+	// so the provinces run in parallel and the result is the same.
 	provs := make([]*province, len(r.members))
+	base := make([]int, len(r.members))
 	towns := map[int]int{}
-	hhSize := map[string]float64{}
 	for i, m := range r.members {
-		provs[i] = settle(cfg.Seed, m, r.areas[m.area].Code, towns[m.area])
-		towns[m.area] += len(provs[i].towns)
-		hhSize[m.census.Code] = provs[i].hhSize
-		w.Towns = append(w.Towns, provs[i].towns...)
-		w.Roads = append(w.Roads, provs[i].roads...)
-		w.Villages = append(w.Villages, provs[i].villages...)
+		// District-like indices continue across the members of an area;
+		// 30 towns per member at most.
+		base[i] = towns[m.area]
+		towns[m.area] += 30
+	}
+	parallel(len(r.members), cfg.Workers, func(i int) {
+		m := r.members[i]
+		provs[i] = settle(cfg.Seed, m, r.areas[m.area].Code, base[i])
+	})
+	hhSize := map[string]float64{}
+	for _, p := range provs {
+		hhSize[p.m.census.Code] = p.hhSize
+		w.Towns = append(w.Towns, p.towns...)
+		w.Roads = append(w.Roads, p.roads...)
+		w.Villages = append(w.Villages, p.villages...)
 	}
 	env, err := newEnvModel(w.Villages, hhSize)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range provs {
+	sites := make([][]engine.Site, len(provs))
+	errs := make([]error, len(provs))
+	parallel(len(provs), cfg.Workers, func(i int) {
+		p := provs[i]
 		lon, lat := make([]float64, len(p.villages)), make([]float64, len(p.villages))
-		for i, v := range p.villages {
-			lon[i], lat[i] = v.Lon, v.Lat
+		for j, v := range p.villages {
+			lon[j], lat[j] = v.Lon, v.Lat
 		}
 		envs, err := env.classify(lon, lat)
 		if err != nil {
-			return nil, err
+			errs[i] = err
+			return
 		}
-		w.Sites = append(w.Sites, buildSites(cfg.Seed, p, envs)...)
+		sites[i] = buildSites(cfg.Seed, p, envs)
+	})
+	for i := range provs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		w.Sites = append(w.Sites, sites[i]...)
 	}
 	if w.Truth, err = villageTruth(cfg, w.Villages, w.Sites, env); err != nil {
 		return nil, err
@@ -180,4 +203,28 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 		t.Villages[i] = vt
 	}
 	return t, nil
+}
+
+// parallel runs f(0) … f(n−1) on up to workers goroutines (0: GOMAXPROCS).
+func parallel(n, workers int, f func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
