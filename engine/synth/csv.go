@@ -214,3 +214,23 @@ func WriteGroundTruth(w io.Writer, t *Truth) error {
 	}
 	return bw.Flush()
 }
+
+// VillageSignalColumns is the layout of WriteVillageSignalsCSV.
+var VillageSignalColumns = []string{"village_id", "carrier", "tech", "signal_dbm", "site_id", "covered"}
+
+// WriteVillageSignalsCSV writes the true signal per village, carrier and
+// technology as CSV (VillageSignalColumns), the bulk of the ground truth
+// in a form smaller than JSON.
+func WriteVillageSignalsCSV(w io.Writer, t *Truth) error {
+	tb, err := newTable(w, VillageSignalColumns)
+	if err != nil {
+		return err
+	}
+	for _, s := range t.Signals {
+		if err := tb.cw.Write([]string{s.VillageID, string(s.Carrier), s.Tech, num(s.SignalDBm, 1), s.SiteID,
+			strconv.FormatBool(s.Covered)}); err != nil {
+			return err
+		}
+	}
+	return tb.close()
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func render(t testing.TB, w *World) map[string][]byte {
 		"subscriptions": func(b *bytes.Buffer) error { return WriteSubscriptionsCSV(b, w.Subscriptions) },
 		"truth":         func(b *bytes.Buffer) error { return WriteGroundTruth(b, &w.Truth) },
 		"truth-csv":     func(b *bytes.Buffer) error { return WriteVillageTruthCSV(b, &w.Truth) },
+		"signals-csv":   func(b *bytes.Buffer) error { return WriteVillageSignalsCSV(b, &w.Truth) },
 	} {
 		var b bytes.Buffer
 		if err := f(&b); err != nil {
@@ -192,6 +194,47 @@ func TestIngestAcceptsEveryRow(t *testing.T) {
 		if a.TimeUnixMs != b.TimeUnixMs || a.Service != b.Service || a.Tech != b.Tech || a.DeviceID != b.DeviceID ||
 			!sameFloat(a.SignalDBm, b.SignalDBm) || !sameFloat(a.DLMbps, b.DLMbps) {
 			t.Fatalf("row %d read back as %+v, generated %+v", i, a, b)
+		}
+	}
+}
+
+func TestVillagesAndSubscriptionsCSV(t *testing.T) {
+	w := world(t)
+	out := render(t, w)
+	for _, tc := range []struct {
+		name   string
+		header []string
+		rows   int
+		sumCol int
+		sum    int64
+	}{
+		{"villages", VillageColumns, len(w.Villages), 5, 101010},
+		{"subscriptions", SubscriptionColumns, len(w.Subscriptions), -1, 0},
+	} {
+		rec, err := ingest.NewCSV(bytes.NewReader(out[tc.name]), ingest.CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rec.Header(), tc.header) {
+			t.Errorf("%s header %v", tc.name, rec.Header())
+		}
+		n := 0
+		var sum int64
+		for rec.Next() {
+			if rec.RowErr() != nil {
+				t.Fatalf("%s line %d: %v", tc.name, rec.Line(), rec.RowErr())
+			}
+			n++
+			if tc.sumCol >= 0 {
+				v, err := strconv.ParseInt(rec.Record()[tc.sumCol], 10, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum += v
+			}
+		}
+		if n != tc.rows || sum != tc.sum {
+			t.Errorf("%s: %d rows (want %d), sum %d (want %d)", tc.name, n, tc.rows, sum, tc.sum)
 		}
 	}
 }
