@@ -34,6 +34,7 @@ as contract input files, ingests them, and runs every stage, writing under --out
   aggregates/   per (hex, carrier, tech) measurement statistics
   coverage/     fused coverage, calibrated (coverage_best.geojson opens in QGIS)
   deadzones/    dead zones, carrier gaps, villages without signal, challenges
+  plan/         universal-service investment plan within --budget, with its optimality bound
   evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
 
 const demoExample = `  lomsong demo
@@ -48,6 +49,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
 	out := fs.String("out", "lomsong-demo", "output `directory`")
 	res := fs.Int("res", 8, "H3 analysis `resolution`")
+	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -138,6 +140,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			run  func(context.Context, []string, *env) error
 			args []string
 		}{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
+		struct {
+			name string
+			run  func(context.Context, []string, *env) error
+			args []string
+		}{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
+			"--out", filepath.Join(*out, "plan")}, area...)},
 	)
 	for _, s := range steps {
 		done := stage(s.name)

@@ -97,6 +97,7 @@ func commands() map[string]command {
 		"coverage":   {"fused coverage per H3 hex, carrier and technology (measured and predicted)", runCoverage},
 		"deadzones":  {"populated places without 3G/4G, carrier gaps, villages, coverage challenges", runDeadzones},
 		"demo":       {"generate a demo world of Vietnam and run every stage on it", runDemo},
+		"plan":       {"universal-service investment plan: households newly covered per đồng, with an optimality bound", runPlan},
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
 	}
 }

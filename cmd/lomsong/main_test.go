@@ -227,7 +227,8 @@ func TestDemo(t *testing.T) {
 	}
 	for _, f := range []string{"input/sites.csv", "input/measurements.csv", "input/villages.csv", "input/subscriptions.csv",
 		"truth/ground_truth.json", "dataset/manifest.json", "dataset/calibration.json", "aggregates/aggregates.parquet",
-		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json"} {
+		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json",
+		"plan/plan.csv", "plan/curve.svg", "plan/plan.json", "plan/footprints.geojson"} {
 		if !fileExists(filepath.Join(out, f)) {
 			t.Errorf("missing %s", f)
 		}
@@ -242,5 +243,23 @@ func TestDemo(t *testing.T) {
 	}
 	if _, errs, code := runCmd(t, "demo", "--out", out); code != exitUsage || !strings.Contains(errs, "already holds") {
 		t.Fatalf("second run into the same directory: %d %s", code, errs)
+	}
+}
+
+func TestPlanCandidatesFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "c.csv")
+	os.WriteFile(good, []byte("candidate_id,lon,lat,tech,height_m,cost_vnd\nP1,103.3,22.4,4G,45,\nP2,103.35,22.45,,,1.5e9\n"), 0o644)
+	cands, err := readCandidates(good)
+	if err != nil || len(cands) != 2 || cands[0].HeightM != 45 || cands[1].CostVND != 1.5e9 || cands[0].ID != "P1" {
+		t.Fatalf("%+v %v", cands, err)
+	}
+	bad := filepath.Join(dir, "b.csv")
+	os.WriteFile(bad, []byte("candidate_id,lon,lat\nP1,203.3,22.4\n"), 0o644)
+	if _, err := readCandidates(bad); err == nil || !strings.Contains(err.Error(), "line 2, column lon") {
+		t.Fatalf("want a line/column error, got %v", err)
+	}
+	if _, _, code := runCmd(t, "plan", "--dataset", dir, "--out", dir); code != exitUsage {
+		t.Fatalf("missing budget: %d", code)
 	}
 }

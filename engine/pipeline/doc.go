@@ -5,5 +5,7 @@
 //
 // Memory grows with the number of distinct keys (cell, carrier, tech), not
 // with the number of rows: batches are read one at a time and copied into a
-// fixed pool of worker buffers.
+// fixed pool of worker buffers. Aggregate's workers own disjoint
+// partitions of the keys (by analysis cell, see aggregate.Parallel), so
+// adding workers adds no key state.
 package pipeline

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/paulmach/orb/geojson"
+)
+
+const planSynopsis = `plan --dataset DIR --budget VND --out DIR [flags]
+
+Ranks universal-service fund investments by households newly covered per đồng.
+It finds the dead zones (as lomsong deadzones does), places candidate sites for
+every zone (larger zones get several) and adds any proposed in --candidates,
+predicts each candidate's footprint over the dead hexes (standard rural new
+build: 4G at 900 MHz on a 40 m tower, predicted signal − 1.28σ ≥ −105 dBm),
+prices it with the cost model (tower and civil works, radio, grid or solar
+power, fibre / microwave / satellite backhaul, operating cost over 10 years
+discounted to present value; --costs overrides any figure), and solves the
+budgeted maximum coverage: lazy greedy on marginal households per cost, guarded
+by the best single affordable site, with an upper bound on the optimum (the
+online bound from the marginal gains, and the LP relaxation on small instances),
+so the plan states how far from optimal it can be.
+
+Writes OUT/plan.csv (rank, candidate, location, province, commune, households
+newly covered, cumulative households, cost, cumulative cost, cost per household),
+OUT/curve.csv and OUT/curve.svg (households against budget), OUT/footprints.geojson
+(the dead hexes each funded site covers), OUT/sharing.csv (roaming or sharing
+options where another carrier already covers a carrier's gap), OUT/candidates.csv
+and OUT/plan.json (totals, bound, gap, guarantee).`
+
+const planExample = `  lomsong plan --dataset lomsong-demo/dataset --budget 500e9 --province "lai chau" --out lomsong-demo/plan
+  lomsong plan --dataset ./ds --budget 2e12 --candidates proposals.csv --costs costs.json --out ./plan`
+
+func runPlan(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("plan", planSynopsis, planExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	out := fs.String("out", "", "output `directory`")
+	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
+	candidates := fs.String("candidates", "", "CSV `file` of proposed sites: candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]")
+	costs := fs.String("costs", "", "JSON `file` overriding cost-model figures (see plan.json for the defaults used)")
+	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements")
+	shareAgreement := fs.Float64("sharing-agreement-vnd", 200e6, "fixed cost of one sharing/roaming agreement, `VND`")
+	sharePerHex := fs.Float64("sharing-per-hex-vnd", 5e6, "cost per hex served under an agreement, `VND`")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *out == "" || !(*budget > 0) {
+		fs.Usage()
+		return usageError{"plan: --out DIR and a positive --budget are required"}
+	}
+	store, copt, area, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	provinces, err := cf.bounds.load()
+	if err != nil {
+		return err
+	}
+	popt := pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget,
+		SharingAgreementVND: *shareAgreement, SharingPerHexVND: *sharePerHex, IncludeSharing: *includeSharing}
+	if *costs != "" {
+		b, err := os.ReadFile(*costs)
+		if err != nil {
+			return err
+		}
+		if popt.Config.Costs, err = plan.ParseCosts(b); err != nil {
+			return fmt.Errorf("%s: %w", *costs, err)
+		}
+	}
+	if *candidates != "" {
+		if popt.Proposed, err = readCandidates(*candidates); err != nil {
+			return err
+		}
+	}
+	prog := startProgress(e, "plan")
+	dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+	if err != nil {
+		prog.end()
+		return err
+	}
+	res, err := pipeline.Plan(dz, dz.Coverage.Sites, popt)
+	prog.end()
+	if err != nil {
+		return err
+	}
+	if err := writePlan(*out, res, popt); err != nil {
+		return err
+	}
+	p := res.Plan
+	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
+		area, len(dz.Zones), p.DeadHouseholds, len(res.Candidates), len(popt.Proposed))
+	fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
+		money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, money(p.TotalCostVND), money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+	fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
+		p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
+	for i, s := range p.Steps {
+		if i == 10 {
+			fmt.Fprintf(e.stdout, "  … %d more in plan.csv\n", len(p.Steps)-10)
+			break
+		}
+		fmt.Fprintf(e.stdout, "  %2d. %-24s %7.0f households  %8s VND  %8s VND/household\n", s.Rank, s.CandidateID, s.NewHouseholds, money(s.CostVND), money(s.CostPerHouseholdVND))
+	}
+	fmt.Fprintf(e.stdout, "wrote %s/{plan.csv,curve.csv,curve.svg,footprints.geojson,sharing.csv,candidates.csv,plan.json}\n", *out)
+	return nil
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// money formats đồng with a unit suffix (k, M, bn).
+func money(v float64) string {
+	switch a := math.Abs(v); {
+	case math.IsNaN(v):
+		return "-"
+	case a >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 2, 64) + "bn"
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	p := res.Plan
+	n := len(p.Curve)
+	cc, ch := make([]float64, n), make([]float64, n)
+	for i, c := range p.Curve {
+		cc[i], ch[i] = c.CostVND, c.Households
+	}
+	ncand := len(res.Candidates)
+	cid, csrc, czone := make([]string, ncand), make([]string, ncand), make([]string, ncand)
+	clon, clat := make([]float64, ncand), make([]float64, ncand)
+	for i, c := range res.Candidates {
+		cid[i], csrc[i], czone[i], clon[i], clat[i] = c.ID, c.Source.String(), c.Zone, c.Lon, c.Lat
+	}
+	tables := map[string][]arrowio.Column{
+		"plan.csv":       pipeline.PlanTable(res),
+		"curve.csv":      {{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}},
+		"sharing.csv":    pipeline.SharingTable(res.Sharing),
+		"candidates.csv": {{Name: "candidate", String: cid}, {Name: "source", String: csrc}, {Name: "zone", String: czone}, {Name: "lon", Float64: clon}, {Name: "lat", Float64: clat}},
+	}
+	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {
+		cols := tables[name]
+		if err := writeAtomic(filepath.Join(out, name), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
+			return err
+		}
+	}
+	if err := writeAtomic(filepath.Join(out, "curve.svg"), func(f *dataset.AtomicFile) error {
+		_, err := io.WriteString(f, plan.CurveSVG(p))
+		return err
+	}); err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, s := range p.Steps {
+		cells := res.Footprints[s.CandidateID]
+		if len(cells) == 0 {
+			continue
+		}
+		mp, err := hexgrid.Outline(cells)
+		if err != nil {
+			return err
+		}
+		f := geojson.NewFeature(mp)
+		f.Properties["rank"] = s.Rank
+		f.Properties["candidate"] = s.CandidateID
+		f.Properties["households_newly_covered"] = round1(s.NewHouseholds)
+		f.Properties["cost_vnd"] = math.Round(s.CostVND)
+		fc.Append(f)
+	}
+	if err := writeJSONFile(filepath.Join(out, "footprints.geojson"), fc); err != nil {
+		return err
+	}
+	summary := map[string]any{
+		"budget_vnd": p.BudgetVND, "sites_funded": len(p.Steps), "households_newly_covered": p.TotalHouseholds,
+		"cost_vnd": p.TotalCostVND, "dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound,
+		"gap": p.Gap, "bound_method": p.BoundMethod, "guarantee": p.Guarantee, "guarantee_factor": p.GuaranteeFactor,
+		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
+		"sharing_included": opt.IncludeSharing,
+	}
+	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
+}
+
+// readCandidates reads proposed sites: candidate_id,lon,lat and optional
+// tech, band_mhz, height_m, cost_vnd.
+func readCandidates(path string) ([]plan.Candidate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, c := range []string{"candidate_id", "lon", "lat"} {
+		if _, ok := idx[c]; !ok {
+			return nil, fmt.Errorf("%s: column %q missing: %w", path, c, engine.ErrMissingColumn)
+		}
+	}
+	num := func(rec []string, col string, line int, lo, hi float64) (float64, error) {
+		i, ok := idx[col]
+		if !ok || strings.TrimSpace(rec[i]) == "" {
+			return math.NaN(), nil
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+		if err != nil || v < lo || v > hi {
+			return 0, fmt.Errorf("%s: line %d, column %s: %q is not a number in %g…%g", path, line, col, rec[i], lo, hi)
+		}
+		return v, nil
+	}
+	var out []plan.Candidate
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+		}
+		lon, err := num(rec, "lon", line, -180, 180)
+		if err != nil {
+			return nil, err
+		}
+		lat, err := num(rec, "lat", line, -90, 90)
+		if err != nil {
+			return nil, err
+		}
+		if math.IsNaN(lon) || math.IsNaN(lat) || strings.TrimSpace(rec[idx["candidate_id"]]) == "" {
+			return nil, fmt.Errorf("%s: line %d: candidate_id, lon and lat are required", path, line)
+		}
+		c := plan.NewCandidate(strings.TrimSpace(rec[idx["candidate_id"]]), lon, lat, plan.SourceProposed)
+		if i, ok := idx["tech"]; ok && strings.TrimSpace(rec[i]) != "" {
+			if c.Tech, err = engine.ParseTech(rec[i]); err != nil {
+				return nil, fmt.Errorf("%s: line %d, column tech: %w", path, line, err)
+			}
+		}
+		if c.BandMHz, err = num(rec, "band_mhz", line, 400, 100000); err != nil {
+			return nil, err
+		}
+		if c.HeightM, err = num(rec, "height_m", line, 1, 600); err != nil {
+			return nil, err
+		}
+		if c.CostVND, err = num(rec, "cost_vnd", line, 0, 1e15); err != nil {
+			return nil, err
+		}
+		if math.IsNaN(c.BandMHz) {
+			c.BandMHz = 0
+		}
+		if math.IsNaN(c.HeightM) {
+			c.HeightM = 0
+		}
+		if math.IsNaN(c.CostVND) {
+			c.CostVND = 0
+		}
+		out = append(out, c)
+	}
+}

@@ -1,0 +1,228 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/plan"
+)
+
+// PlanOptions control Plan.
+type PlanOptions struct {
+	Config     plan.Config
+	Candidates plan.CandidateConfig
+	BudgetVND  float64
+	// Proposed are candidates read from a table (carriers' or provinces'
+	// proposals); generated candidates are added for every dead zone.
+	Proposed []plan.Candidate
+	// SharingAgreementVND and SharingPerHexVND price a roaming/sharing
+	// agreement between a carrier with a gap and a carrier that covers it.
+	SharingAgreementVND, SharingPerHexVND float64
+	// IncludeSharing lets the budget buy sharing agreements too; by default
+	// they are listed separately (they serve a carrier's subscribers in
+	// hexes that are not dead, so they add no dead-zone households).
+	IncludeSharing bool
+}
+
+// PlanResult is the plan with what it was built from.
+type PlanResult struct {
+	Plan       plan.Plan
+	Candidates []plan.Candidate
+	Dead       []plan.Hex
+	Sharing    []plan.Sharing
+	// Footprints[i] are the dead hexes the i-th step covers (sites only).
+	Footprints map[string][]hexgrid.Cell
+	Admin      map[string][2]string // candidate → province, commune
+}
+
+// Plan builds the universal-service investment plan for the dead zones of
+// a dead-zone run: candidates are generated for every zone (and any
+// proposed ones added), their footprints over the dead hexes predicted, and
+// the budgeted maximum coverage solved with its optimality bound. Sharing
+// agreements are built from the carrier gaps that another carrier covers.
+func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult, error) {
+	if !(opt.BudgetVND > 0) {
+		return nil, fmt.Errorf("pipeline: budget must be positive, got %g: %w", opt.BudgetVND, engine.ErrInvalidConfig)
+	}
+	hh := map[hexgrid.Cell]float64{}
+	for _, p := range dz.Population {
+		hh[p.Cell] = p.Households
+	}
+	out := &PlanResult{Footprints: map[string][]hexgrid.Cell{}, Admin: map[string][2]string{}}
+	zones := make([]plan.Zone, 0, len(dz.Zones))
+	for _, z := range dz.Zones {
+		pz := plan.Zone{ID: z.ID, Lon: z.Centroid[0], Lat: z.Centroid[1]}
+		for _, c := range z.Cells {
+			ctr, err := c.Center()
+			if err != nil {
+				return nil, err
+			}
+			h := plan.Hex{Cell: c, Lon: ctr[0], Lat: ctr[1], Households: hh[c]}
+			pz.Hexes = append(pz.Hexes, h)
+			out.Dead = append(out.Dead, h)
+		}
+		zones = append(zones, pz)
+	}
+	slices.SortFunc(out.Dead, func(a, b plan.Hex) int { return cmpCell(a.Cell, b.Cell) })
+	cands, err := plan.GenerateCandidates(zones, opt.Candidates)
+	if err != nil {
+		return nil, err
+	}
+	cands = append(cands, opt.Proposed...)
+	distances(cands, sites)
+	out.Candidates = cands
+	out.Sharing = sharingOptions(dz, hh, opt)
+	var sharing []plan.Sharing
+	if opt.IncludeSharing {
+		sharing = out.Sharing
+	}
+	p, err := plan.Build(cands, sharing, out.Dead, opt.BudgetVND, opt.Config)
+	if err != nil {
+		return nil, err
+	}
+	out.Plan = p
+	// Footprints and admin units of the chosen sites, for the outputs.
+	byID := map[string]plan.Candidate{}
+	for _, c := range cands {
+		byID[c.ID] = c
+	}
+	var chosen []plan.Candidate
+	for _, s := range p.Steps {
+		if c, ok := byID[s.CandidateID]; ok {
+			chosen = append(chosen, c)
+		}
+	}
+	fps, err := plan.Footprints(chosen, out.Dead, opt.Config.Footprint)
+	if err != nil {
+		return nil, err
+	}
+	res := 0
+	if len(out.Dead) > 0 {
+		res = out.Dead[0].Cell.Resolution()
+	}
+	for i, c := range chosen {
+		for _, j := range fps[i] {
+			out.Footprints[c.ID] = append(out.Footprints[c.ID], out.Dead[j].Cell)
+		}
+		if cell, err := hexgrid.Index(c.Lon, c.Lat, res); err == nil {
+			a := dz.Admin[cell]
+			out.Admin[c.ID] = [2]string{a.Province, a.Commune}
+		}
+	}
+	return out, nil
+}
+
+func cmpCell(a, b hexgrid.Cell) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// distances fills each candidate's distance to the nearest active site
+// (for a microwave hop) and to the nearest active site with fibre backhaul,
+// in km, where they are unknown. Distance to the power grid stays unknown
+// (the cost model then prices off-grid solar).
+func distances(cands []plan.Candidate, sites []engine.Site) {
+	for i := range cands {
+		c := &cands[i]
+		best, bestFibre := math.Inf(1), math.Inf(1)
+		for _, s := range sites {
+			if s.Status != engine.StatusActive {
+				continue
+			}
+			d := hexgrid.GreatCircleM([2]float64{c.Lon, c.Lat}, [2]float64{s.Lon, s.Lat}) / 1000
+			best = min(best, d)
+			if s.Backhaul == engine.BackhaulFiber {
+				bestFibre = min(bestFibre, d)
+			}
+		}
+		if math.IsNaN(c.SiteKm) && !math.IsInf(best, 1) {
+			c.SiteKm = best
+		}
+		if math.IsNaN(c.FibreKm) && !math.IsInf(bestFibre, 1) {
+			c.FibreKm = bestFibre
+		}
+	}
+}
+
+// sharingOptions groups the carrier gaps that another carrier covers into
+// one agreement per (carrier with the gap, province).
+func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, opt PlanOptions) []plan.Sharing {
+	type key struct{ carrier, province string }
+	groups := map[key][]plan.Hex{}
+	var keys []key
+	for _, g := range dz.Gaps.Hexes {
+		if !g.Shareable() {
+			continue
+		}
+		k := key{string(g.Carrier), g.Admin.Province}
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		ctr, err := g.Cell.Center()
+		if err != nil {
+			continue
+		}
+		groups[k] = append(groups[k], plan.Hex{Cell: g.Cell, Lon: ctr[0], Lat: ctr[1], Households: hh[g.Cell]})
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return strings.Compare(a.carrier+"\x00"+a.province, b.carrier+"\x00"+b.province)
+	})
+	out := make([]plan.Sharing, 0, len(keys))
+	for _, k := range keys {
+		id := "SHARE-" + k.carrier
+		if k.province != "" {
+			id += "-" + k.province
+		}
+		out = append(out, plan.Sharing{ID: id, Hexes: groups[k], AgreementVND: opt.SharingAgreementVND, PerHexVND: opt.SharingPerHexVND})
+	}
+	return out
+}
+
+// PlanTable shapes the plan's steps into result columns.
+func PlanTable(r *PlanResult) []arrowio.Column {
+	n := len(r.Plan.Steps)
+	id, src, prov, comm, power, bh := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	rank := make([]int64, n)
+	var f [8][]float64
+	for i := range f {
+		f[i] = make([]float64, n)
+	}
+	for i, s := range r.Plan.Steps {
+		rank[i], id[i], src[i], power[i], bh[i] = int64(s.Rank), s.CandidateID, s.Source.String(), s.Power, s.Backhaul
+		a := r.Admin[s.CandidateID]
+		prov[i], comm[i] = a[0], a[1]
+		for j, v := range []float64{s.Lon, s.Lat, s.NewHouseholds, s.CumHouseholds, s.CostVND, s.CumCostVND, s.CostPerHouseholdVND, float64(len(r.Footprints[s.CandidateID]))} {
+			f[j][i] = v
+		}
+	}
+	return []arrowio.Column{{Name: "rank", Int64: rank}, {Name: "candidate", String: id}, {Name: "source", String: src},
+		{Name: "lon", Float64: f[0]}, {Name: "lat", Float64: f[1]}, {Name: "province", String: prov}, {Name: "commune", String: comm},
+		{Name: "households_newly_covered", Float64: f[2]}, {Name: "cumulative_households", Float64: f[3]},
+		{Name: "cost_vnd", Float64: f[4]}, {Name: "cumulative_cost_vnd", Float64: f[5]}, {Name: "cost_per_household_vnd", Float64: f[6]},
+		{Name: "dead_hexes_covered", Float64: f[7]}, {Name: "power", String: power}, {Name: "backhaul", String: bh}}
+}
+
+// SharingTable lists the sharing/roaming options.
+func SharingTable(sh []plan.Sharing) []arrowio.Column {
+	n := len(sh)
+	id := make([]string, n)
+	hexes := make([]int64, n)
+	hh, cost := make([]float64, n), make([]float64, n)
+	for i, s := range sh {
+		id[i], hexes[i], cost[i] = s.ID, int64(len(s.Hexes)), s.CostVND()
+		for _, h := range s.Hexes {
+			hh[i] += h.Households
+		}
+	}
+	return []arrowio.Column{{Name: "option", String: id}, {Name: "hexes", Int64: hexes}, {Name: "households", Float64: hh}, {Name: "cost_vnd", Float64: cost}}
+}
