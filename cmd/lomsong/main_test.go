@@ -228,7 +228,8 @@ func TestDemo(t *testing.T) {
 	for _, f := range []string{"input/sites.csv", "input/measurements.csv", "input/villages.csv", "input/subscriptions.csv",
 		"truth/ground_truth.json", "dataset/manifest.json", "dataset/calibration.json", "aggregates/aggregates.parquet",
 		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json",
-		"plan/plan.csv", "plan/curve.svg", "plan/plan.json", "plan/footprints.geojson"} {
+		"plan/plan.csv", "plan/curve.svg", "plan/plan.json", "plan/footprints.geojson",
+		"scorecard/scorecard.csv", "scorecard/scorecard.json"} {
 		if !fileExists(filepath.Join(out, f)) {
 			t.Errorf("missing %s", f)
 		}
@@ -236,6 +237,9 @@ func TestDemo(t *testing.T) {
 	// Every generated row passes validation: nothing was rejected.
 	if strings.Contains(stdout, "REFUSED") || !strings.Contains(stdout, " 0 rejected") {
 		t.Fatalf("generated inputs were rejected:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "scorecard for 2024-10") || !strings.Contains(stdout, "unknown") {
+		t.Fatalf("scorecard table missing:\n%s", stdout)
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
 	if !strings.Contains(string(b), `"precision"`) {

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/scorecard"
+)
+
+const scorecardSynopsis = `scorecard --dataset DIR --period YYYY-MM --out DIR [flags]
+
+Scores every province (of the boundary set) and the nation, per month, against
+the five targets of 2022: (1) no 3G/4G dead zones (villages without signal);
+(2) 100% of households with a smartphone or tablet (modelled from smartphone
+subscribers per adult and the census household size, shrunk towards surveys
+where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
+5%; (5) mobile download speed up at least 30% year on year (median, seeded
+bootstrap interval). Every figure has an interval; a target without data is
+"unknown", never zero. Dead zones are computed for --period and the month
+before it (from each month's measurements and the site register), so the card
+shows new dead-zone hexes and villages as alerts, with regressions on any
+target. Prints the table for --period and writes OUT/scorecard.csv and
+OUT/scorecard.json (every period with data, so trends can be drawn).`
+
+const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --out lomsong-demo/scorecard
+  lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`
+
+func runScorecard(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	period := fs.String("period", "", "the `month` to score (YYYY-MM)")
+	out := fs.String("out", "", "output `directory`")
+	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	p, err := penetration.ParsePeriod(*period)
+	if err != nil || *out == "" {
+		fs.Usage()
+		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
+	}
+	store, copt, _, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	provinces, err := cf.bounds.load()
+	if err != nil {
+		return err
+	}
+	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: *seed, Areas: provinces,
+		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
+	var proj penetration.Projection
+	switch cf.bounds.boundaries {
+	case "provinces2019":
+		proj = penetration.Census2019Projection()
+	case "", "provinces2025":
+		proj = penetration.Census2025Projection()
+	default:
+		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
+	}
+	opt.Projection = &proj
+	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
+		o := copt
+		o.Aggregate.Periods = []string{q.String()}
+		prog := startProgress(e, "scorecard: dead zones "+q.String())
+		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+		prog.end()
+		if err != nil {
+			return err
+		}
+		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
+	}
+	card, err := pipeline.Scorecard(ctx, store, opt)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(*out, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(*out, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) }); err != nil {
+		return err
+	}
+	shown := &scorecard.Card{Config: card.Config}
+	for _, r := range card.Rows {
+		if r.Period == p {
+			shown.Rows = append(shown.Rows, r)
+		}
+	}
+	for _, a := range card.Alerts {
+		if a.Period == p {
+			shown.Alerts = append(shown.Alerts, a)
+		}
+	}
+	if len(shown.Rows) == 0 {
+		return fmt.Errorf("scorecard: no data for %s (periods with data: %s)", p, cardPeriods(card))
+	}
+	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
+	if err := shown.Table(e.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nwrote %s and %s (all %d periods)\n", filepath.Join(*out, "scorecard.csv"), filepath.Join(*out, "scorecard.json"), len(periodsOf(card)))
+	return nil
+}
+
+func periodsOf(c *scorecard.Card) []string {
+	var out []string
+	for _, r := range c.Rows {
+		s := r.Period.String()
+		if len(out) == 0 || out[len(out)-1] != s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func cardPeriods(c *scorecard.Card) string {
+	ps := periodsOf(c)
+	if len(ps) > 6 {
+		return ps[0] + " … " + ps[len(ps)-1]
+	}
+	return strings.Join(ps, ", ")
+}

@@ -1,0 +1,238 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// ScorecardOptions control Scorecard.
+type ScorecardOptions struct {
+	Config     scorecard.Config
+	Projection *penetration.Projection // households projected from the census for areas without a count
+	Model      penetration.SmartphoneModel
+	Shrinkage  penetration.Shrinkage
+	Bootstrap  penetration.Bootstrap
+	Seed       uint64 // the bootstrap's seed
+	// Areas attributes measurements to areas for the speed target; nil
+	// leaves target 5 unknown.
+	Areas *geodata.BoundarySet
+	// DeadZones holds per area the dead-zone figures of the periods for
+	// which dead zones were computed (others stay unknown).
+	DeadZones map[penetration.Period]map[string]*scorecard.DeadZones
+	// Periods restricts the rows (nil = every period with data).
+	Periods []penetration.Period
+}
+
+// Scorecard scores every area and period of the dataset's subscriptions
+// (targets 2–4), dead zones (target 1) and measured speeds (target 5).
+func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*scorecard.Card, error) {
+	subs, err := s.Subscriptions()
+	if err != nil {
+		return nil, err
+	}
+	byPeriod := map[penetration.Period][]penetration.Subscription{}
+	var periods []penetration.Period
+	for _, x := range subs {
+		p, err := penetration.ParsePeriod(x.Period)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: subscriptions period %q: %w", x.Period, err)
+		}
+		if byPeriod[p] == nil {
+			periods = append(periods, p)
+		}
+		byPeriod[p] = append(byPeriod[p], penetration.Subscription{AreaCode: x.AreaCode, Period: p, Households: x.Households,
+			FiberHouseholds: x.FiberHouseholds, MobileSubscribers: x.MobileSubscribers, SmartphoneSubscribers: x.SmartphoneSubscribers,
+			Only2GSubscribers: x.Only2GSubscribers, SurveyedHouseholds: x.SurveyedHouseholds, SurveyedWithSmartphone: x.SurveyedWithSmartphone})
+	}
+	for p := range opt.DeadZones {
+		if byPeriod[p] == nil {
+			periods = append(periods, p)
+			byPeriod[p] = []penetration.Subscription{}
+		}
+	}
+	slices.SortFunc(periods, func(a, b penetration.Period) int {
+		switch {
+		case a.Before(b):
+			return -1
+		case b.Before(a):
+			return 1
+		}
+		return 0
+	})
+	speeds := map[penetration.Period]map[string]*penetration.Estimate{}
+	if opt.Areas != nil {
+		if speeds, err = speedChanges(ctx, s, opt); err != nil {
+			return nil, err
+		}
+	}
+	var inputs []scorecard.AreaInput
+	for _, p := range periods {
+		if opt.Periods != nil && !slices.Contains(opt.Periods, p) {
+			continue
+		}
+		rows := byPeriod[p]
+		slices.SortFunc(rows, func(a, b penetration.Subscription) int { return compareStr(a.AreaCode, b.AreaCode) })
+		var smart []penetration.Estimate
+		if len(rows) > 0 {
+			if smart, _, err = penetration.SmartphoneHouseholds(rows, opt.Projection, opt.Model, opt.Shrinkage); err != nil {
+				return nil, err
+			}
+		}
+		seen := map[string]bool{}
+		for i, r := range rows {
+			if seen[r.AreaCode] {
+				return nil, fmt.Errorf("pipeline: subscriptions list area %s twice in %s", r.AreaCode, p)
+			}
+			seen[r.AreaCode] = true
+			fibre := penetration.FibreShare(r, opt.Projection)
+			twog := penetration.TwoGOnlyShare(r, 0.95)
+			sm := smart[i]
+			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: r.Households, Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
+				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode]}
+			if in.DeadZones == nil && opt.DeadZones[p] != nil {
+				// Dead zones were computed for this period and none touch the area.
+				in.DeadZones = &scorecard.DeadZones{}
+			}
+			inputs = append(inputs, in)
+		}
+		// Areas with dead-zone figures but no subscription row.
+		codes := make([]string, 0, len(opt.DeadZones[p]))
+		for c := range opt.DeadZones[p] {
+			codes = append(codes, c)
+		}
+		slices.Sort(codes)
+		for _, c := range codes {
+			if !seen[c] {
+				inputs = append(inputs, scorecard.AreaInput{Area: c, Period: p, Households: nanf(), DeadZones: opt.DeadZones[p][c], SpeedMobile: speeds[p][c]})
+			}
+		}
+	}
+	return scorecard.Build(inputs, opt.Config)
+}
+
+func compareStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// speedChanges estimates the year-on-year change of the median mobile
+// download speed per area and period from the measurements (all carriers
+// pooled), attributing each test to an area through its res-7 hex.
+func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[penetration.Period]map[string]*penetration.Estimate, error) {
+	const res = 7
+	var samples []penetration.SpeedSample
+	var cells []hexgrid.Cell
+	var dl []float64
+	var periods []penetration.Period
+	buf := make([]hexgrid.Cell, 0, 1<<16)
+	err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
+		buf = buf[:b.Len()]
+		if err := hexgrid.IndexInto(buf, b.Lon, b.Lat, res); err != nil {
+			return err
+		}
+		for i := 0; i < b.Len(); i++ {
+			if b.Service[i] != engine.ServiceOK || !(b.DLMbps[i] >= 0) {
+				continue
+			}
+			p, err := penetration.ParsePeriod(dataset.PeriodOf(b.TimeUnixMs[i]))
+			if err != nil {
+				return err
+			}
+			cells, dl, periods = append(cells, buf[i]), append(dl, b.DLMbps[i]), append(periods, p)
+		}
+		return nil
+	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps"))
+	if err != nil {
+		return nil, err
+	}
+	att, _, err := deadzone.Attribute(opt.Areas, cells)
+	if err != nil {
+		return nil, err
+	}
+	area := make(map[hexgrid.Cell]string, len(att))
+	for _, a := range att {
+		area[a.Cell] = a.Code
+	}
+	for i, c := range cells {
+		if code := area[c]; code != "" {
+			samples = append(samples, penetration.SpeedSample{Key: penetration.SpeedKey{Area: code, Period: periods[i]}, DLMbps: dl[i]})
+		}
+	}
+	groups := penetration.GroupSpeeds(samples, false)
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ce11))
+	changes, err := opt.Bootstrap.Changes(groups, rng)
+	if err != nil {
+		return nil, err
+	}
+	out := map[penetration.Period]map[string]*penetration.Estimate{}
+	for _, ch := range changes {
+		if ch.Key.Carrier != "" || ch.Key.Fixed {
+			continue
+		}
+		if out[ch.Key.Period] == nil {
+			out[ch.Key.Period] = map[string]*penetration.Estimate{}
+		}
+		e := ch.Change
+		out[ch.Key.Period][ch.Key.Area] = &e
+	}
+	return out, nil
+}
+
+// DeadZoneFigures sums a dead-zone run per province for the scorecard:
+// villages without signal, households in dead hexes, and the ids of both
+// for new-zone alerts.
+func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
+	out := map[string]*scorecard.DeadZones{}
+	get := func(code string) *scorecard.DeadZones {
+		if out[code] == nil {
+			out[code] = &scorecard.DeadZones{}
+		}
+		return out[code]
+	}
+	hh := map[hexgrid.Cell]float64{}
+	for _, p := range dz.Population {
+		hh[p.Cell] = p.Households
+	}
+	for _, z := range dz.Zones {
+		for _, c := range z.Cells {
+			code := dz.Admin[c].Province
+			if code == "" {
+				continue
+			}
+			d := get(code)
+			d.Households += hh[c]
+			d.Hexes = append(d.Hexes, c.String())
+		}
+	}
+	for _, v := range dz.Villages.Villages {
+		if v.WithoutSignal() && v.Province != "" {
+			d := get(v.Province)
+			d.Villages++
+			d.VillageIDs = append(d.VillageIDs, v.ID)
+		}
+	}
+	for _, c := range dz.Villages.ByProvince {
+		get(c.Code) // provinces with villages but none without signal
+	}
+	for _, d := range out {
+		slices.Sort(d.Hexes)
+		slices.Sort(d.VillageIDs)
+	}
+	return out
+}
