@@ -1,0 +1,286 @@
+package report
+
+import (
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// niceStep returns the smallest of 1, 2 or 5 times a power of ten that is
+// at least x (x > 0).
+func niceStep(x float64) float64 {
+	if !(x > 0) || math.IsInf(x, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= x*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// label formats an axis value: whole numbers with thousands separators,
+// others with up to four significant decimals.
+func label(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return group(int64(v))
+	}
+	s := strconv.FormatFloat(v, 'f', 4, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// group formats n with comma thousands separators.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// frame maps data to chart pixels and draws axes and grid.
+type frame struct {
+	w, h                     float64
+	left, right, top, bottom float64
+	x0, x1, y0, y1           float64 // data ranges
+}
+
+func (f frame) px(v float64) float64 {
+	if f.x1 == f.x0 {
+		return (f.left + f.w - f.right) / 2
+	}
+	return f.left + (v-f.x0)/(f.x1-f.x0)*(f.w-f.left-f.right)
+}
+
+func (f frame) py(v float64) float64 {
+	return f.h - f.bottom - (v-f.y0)/(f.y1-f.y0)*(f.h-f.top-f.bottom)
+}
+
+// yRange sets y0, y1 to round multiples of a step around lo..hi and
+// returns the step.
+func (f *frame) yRange(lo, hi float64) float64 {
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		lo, hi = 0, 1
+	}
+	if hi-lo < 1e-9 {
+		d := math.Max(math.Abs(hi)*0.1, 0.01)
+		if lo == 0 {
+			hi = d
+		} else {
+			lo, hi = lo-d, hi+d
+		}
+	}
+	step := niceStep((hi - lo) / 4)
+	f.y0 = math.Floor(lo/step+1e-9) * step
+	f.y1 = math.Ceil(hi/step-1e-9) * step
+	if f.y1 <= f.y0 {
+		f.y1 = f.y0 + step
+	}
+	return step
+}
+
+func (f frame) open(b *strings.Builder, title string) {
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="` + num(f.w) + `" height="` + num(f.h) +
+		`" viewBox="0 0 ` + num(f.w) + ` ` + num(f.h) + `" role="img" font-family="sans-serif" font-size="11"><title>` +
+		esc(title) + "</title>\n")
+}
+
+// yAxis draws horizontal grid lines and their labels.
+func (f frame) yAxis(b *strings.Builder, step float64, fmtTick func(float64) string) {
+	for k := 0; ; k++ {
+		v := f.y0 + float64(k)*step
+		if v > f.y1+step/2 {
+			break
+		}
+		y := num(f.py(v))
+		b.WriteString(`<line x1="` + num(f.left) + `" y1="` + y + `" x2="` + num(f.w-f.right) + `" y2="` + y +
+			`" stroke="#e5e5e5"/><text x="` + num(f.left-4) + `" y="` + num(f.py(v)+4) + `" text-anchor="end" fill="#444">` +
+			esc(fmtTick(v)) + "</text>\n")
+	}
+	b.WriteString(`<path fill="none" stroke="#666" d="M` + num(f.left) + ` ` + num(f.top) + `V` + num(f.h-f.bottom) +
+		`H` + num(f.w-f.right) + `"/>` + "\n")
+}
+
+// trend is one target's series over consecutive months.
+type trend struct {
+	title   string
+	labels  []string     // one per month
+	points  []trendPoint // one per month; NaN value = unknown
+	goal    float64      // NaN: no goal line
+	goalTxt string
+	tick    func(float64) string
+	zero    bool // the axis starts at zero or below
+}
+
+type trendPoint struct{ v, lo, hi float64 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// trendSVG renders a small line chart: the interval band where bounds are
+// given, the values as a line broken at unknown months (marked "?" on the
+// axis), points, and the goal as a dashed line.
+func trendSVG(t trend) template.HTML {
+	f := frame{w: 330, h: 190, left: 52, right: 14, top: 26, bottom: 40, x0: 0, x1: float64(len(t.points) - 1)}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	see := func(v float64) {
+		if finite(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	for _, p := range t.points {
+		if finite(p.v) {
+			see(p.v)
+			see(p.lo)
+			see(p.hi)
+		}
+	}
+	see(t.goal)
+	if t.zero && lo > 0 {
+		lo = 0
+	}
+	step := f.yRange(lo, hi)
+	var b strings.Builder
+	f.open(&b, t.title)
+	b.WriteString(`<text x="` + num(f.left) + `" y="14" font-size="12" font-weight="bold">` + esc(t.title) + "</text>\n")
+	f.yAxis(&b, step, t.tick)
+	// X labels: at most six, always the last.
+	n := len(t.points)
+	every := (n + 5) / 6
+	for i := 0; i < n; i++ {
+		if i != n-1 && (i%every != 0 || n-1-i < every) {
+			continue
+		}
+		b.WriteString(`<text x="` + num(f.px(float64(i))) + `" y="` + num(f.h-f.bottom+14) + `" text-anchor="middle" fill="#444">` +
+			esc(t.labels[i]) + "</text>\n")
+	}
+	// Interval band, one piece per run of months with both bounds.
+	var band strings.Builder
+	for i := 0; i < n; {
+		if !(finite(t.points[i].v) && finite(t.points[i].lo) && finite(t.points[i].hi)) {
+			i++
+			continue
+		}
+		j := i
+		for j < n && finite(t.points[j].v) && finite(t.points[j].lo) && finite(t.points[j].hi) {
+			j++
+		}
+		if j-i == 1 {
+			x := num(f.px(float64(i)))
+			b.WriteString(`<path stroke="#9ecae1" stroke-width="6" d="M` + x + ` ` + num(f.py(t.points[i].lo)) + `V` + num(f.py(t.points[i].hi)) + `"/>` + "\n")
+		} else {
+			for k := i; k < j; k++ {
+				c := 'L'
+				if k == i {
+					c = 'M'
+				}
+				band.WriteString(string(c) + num(f.px(float64(k))) + ` ` + num(f.py(t.points[k].hi)))
+			}
+			for k := j - 1; k >= i; k-- {
+				band.WriteString(`L` + num(f.px(float64(k))) + ` ` + num(f.py(t.points[k].lo)))
+			}
+			band.WriteString("Z")
+		}
+		i = j
+	}
+	if band.Len() > 0 {
+		b.WriteString(`<path fill="#c6dbef" stroke="none" d="` + band.String() + `"/>` + "\n")
+	}
+	if finite(t.goal) && t.goal >= f.y0 && t.goal <= f.y1 {
+		y := num(f.py(t.goal))
+		b.WriteString(`<line x1="` + num(f.left) + `" y1="` + y + `" x2="` + num(f.w-f.right) + `" y2="` + y +
+			`" stroke="#d55e00" stroke-width="1.5" stroke-dasharray="5 3"/><text x="` + num(f.w-f.right) + `" y="` +
+			num(f.py(t.goal)-4) + `" text-anchor="end" fill="#a33f00">` + esc(t.goalTxt) + "</text>\n")
+	}
+	var line, dots strings.Builder
+	for i, p := range t.points {
+		x := num(f.px(float64(i)))
+		if !finite(p.v) {
+			b.WriteString(`<text x="` + x + `" y="` + num(f.h-f.bottom-4) + `" text-anchor="middle" fill="#888">?</text>` + "\n")
+			continue
+		}
+		c := "L"
+		if i == 0 || !finite(t.points[i-1].v) {
+			c = "M"
+		}
+		y := num(f.py(p.v))
+		line.WriteString(c + x + ` ` + y)
+		dots.WriteString(`<circle cx="` + x + `" cy="` + y + `" r="2.5"/>`)
+	}
+	if line.Len() > 0 {
+		b.WriteString(`<path fill="none" stroke="#08519c" stroke-width="2" d="` + line.String() + `"/>` + "\n")
+		b.WriteString(`<g fill="#08519c">` + dots.String() + "</g>\n")
+	}
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+// planSVG renders the households-versus-budget curve: budget in billion
+// VND (tỷ đồng) across, households up, the budget as a dotted vertical
+// line and the upper bound as a dashed horizontal line.
+func planSVG(c *PlanCurve) template.HTML {
+	f := frame{w: 640, h: 360, left: 72, right: 24, top: 30, bottom: 50}
+	maxX, maxY := math.Max(c.BudgetVND/1e9, 0), math.Max(c.UpperBound, 0)
+	for _, p := range c.Points {
+		if finite(p.CostVND) && finite(p.Households) {
+			maxX, maxY = math.Max(maxX, p.CostVND/1e9), math.Max(maxY, p.Households)
+		}
+	}
+	xStep := niceStep(maxX / 6)
+	f.x0, f.x1 = 0, math.Max(xStep, math.Ceil(maxX/xStep-1e-9)*xStep)
+	step := f.yRange(0, maxY)
+	var b strings.Builder
+	f.open(&b, "Households reached vs. budget")
+	f.yAxis(&b, step, label)
+	for k := 0; float64(k)*xStep <= f.x1+xStep/2; k++ {
+		v := float64(k) * xStep
+		b.WriteString(`<text x="` + num(f.px(v)) + `" y="` + num(f.h-f.bottom+16) + `" text-anchor="middle" fill="#444">` + label(v) + "</text>\n")
+	}
+	b.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num(f.h-10) + `" text-anchor="middle">Budget (billion VND, tỷ đồng)</text>` + "\n")
+	b.WriteString(`<text x="14" y="` + num((f.top+f.h-f.bottom)/2) + `" text-anchor="middle" transform="rotate(-90 14 ` +
+		num((f.top+f.h-f.bottom)/2) + `)">Households newly covered</text>` + "\n")
+	if c.BudgetVND > 0 {
+		x := num(f.px(c.BudgetVND / 1e9))
+		b.WriteString(`<path stroke="#555" stroke-dasharray="2 3" d="M` + x + ` ` + num(f.top) + `V` + num(f.h-f.bottom) +
+			`"/><text x="` + x + `" y="` + num(f.top-6) + `" text-anchor="middle" fill="#333">budget</text>` + "\n")
+	}
+	if c.UpperBound > 0 {
+		y := num(f.py(c.UpperBound))
+		b.WriteString(`<path stroke="#d55e00" stroke-dasharray="5 3" d="M` + num(f.left) + ` ` + y + `H` + num(f.w-f.right) +
+			`"/><text x="` + num(f.w-f.right) + `" y="` + num(f.py(c.UpperBound)-4) + `" text-anchor="end" fill="#a33f00">upper bound ` +
+			label(math.Round(c.UpperBound)) + "</text>\n")
+	}
+	var line, dots strings.Builder
+	for _, p := range c.Points {
+		if !finite(p.CostVND) || !finite(p.Households) {
+			continue
+		}
+		x, y := num(f.px(p.CostVND/1e9)), num(f.py(p.Households))
+		if line.Len() == 0 {
+			line.WriteString("M" + x + " " + y)
+		} else {
+			line.WriteString("L" + x + " " + y)
+		}
+		if len(c.Points) <= 200 {
+			dots.WriteString(`<circle cx="` + x + `" cy="` + y + `" r="2.5"/>`)
+		}
+	}
+	if line.Len() > 0 {
+		b.WriteString(`<path fill="none" stroke="#08519c" stroke-width="2" d="` + line.String() + `"/>` + "\n")
+		b.WriteString(`<g fill="#08519c">` + dots.String() + "</g>\n")
+	}
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}

@@ -1,0 +1,152 @@
+package report
+
+import (
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/paulmach/orb"
+)
+
+// Report is everything one report shows. The caller fills it; Write
+// renders it. Every field is optional except Title: an absent part is
+// left out of the page, never shown as zero.
+type Report struct {
+	Title string
+	// GeneratedAt is shown as given (the package reads no clock).
+	GeneratedAt string
+	// Period is the data period, "YYYY-MM". When it is a month of the
+	// scorecard, the scorecard table, tiles and alerts show that month;
+	// otherwise they show the scorecard's latest month.
+	Period string
+	// BoundarySet names the boundary set the areas come from (e.g.
+	// "34 provinces, 2025").
+	BoundarySet string
+	// Notes are the assumptions and caveats, shown at the end in order.
+	Notes []string
+	// Areas names area codes; a code without a name is shown as the code.
+	Areas []Area
+	// Scorecard gives the national scorecard table, the at-a-glance
+	// tiles, the trend charts and the alerts.
+	Scorecard *scorecard.Card
+	// DeadZones are the top dead zones of the whole report, in the order
+	// given (usually households descending).
+	DeadZones []DeadZone
+	// Provinces get one section each, in the order given.
+	Provinces []Province
+	// Plan is the households-versus-budget curve of the investment plan;
+	// its section is left out when nil.
+	Plan *PlanCurve
+}
+
+// Area names an area code.
+type Area struct {
+	Code, Name string
+}
+
+// Province is one province section: the province's tiles, trends and
+// alerts (read from Report.Scorecard by Code), its map and its top dead
+// zones.
+type Province struct {
+	Code string
+	// Name overrides Report.Areas for this section when not empty.
+	Name      string
+	Map       *Map // nil: no map
+	DeadZones []DeadZone
+	Notes     []string
+}
+
+// DeadZone is one row of a top dead zones table.
+type DeadZone struct {
+	ID         string
+	Households float64
+	Hexes      int
+	AreaKm2    float64
+	// Communes touched, largest share first (names or codes).
+	Communes []string
+	// Villages is the number of villages in the zone; negative when not
+	// known.
+	Villages int
+	Nearest  []NearestSite
+}
+
+// NearestSite is a carrier's nearest site to a dead zone.
+type NearestSite struct {
+	Carrier   string
+	SiteID    string
+	DistanceM float64
+}
+
+// State is the best 3G/4G coverage of a hex, from any carrier.
+type State uint8
+
+// States. The zero value is StateNoData: no evidence, drawn grey.
+// A hex with 2G only is StateUncovered (it has no 3G/4G).
+const (
+	StateNoData State = iota
+	StateCovered
+	StateWeak
+	StateUncovered
+	numStates
+)
+
+// String returns "no data", "covered", "weak" or "uncovered".
+func (s State) String() string {
+	switch s {
+	case StateCovered:
+		return "covered"
+	case StateWeak:
+		return "weak"
+	case StateUncovered:
+		return "uncovered"
+	}
+	return "no data"
+}
+
+// Hex is one hexagon of a map: its lon/lat boundary ring (open or closed,
+// either orientation; hexgrid.Cell.Boundary gives one) and its state.
+type Hex struct {
+	Boundary orb.Ring
+	State    State
+}
+
+// Map is a province map. Coordinates are lon, lat degrees (WGS84).
+type Map struct {
+	// Outline is the province boundary.
+	Outline orb.MultiPolygon
+	Hexes   []Hex
+	// DeadZones are zone outlines (hexgrid.Outline of a zone's cells),
+	// drawn as thick outlines over the hexes.
+	DeadZones []ZoneOutline
+	// Villages without signal, drawn as points with their names.
+	Villages []Place
+	// Sites, drawn as small marks (optional).
+	Sites []orb.Point
+}
+
+// ZoneOutline is a dead zone's outline.
+type ZoneOutline struct {
+	ID      string
+	Outline orb.MultiPolygon
+}
+
+// Place is a named point.
+type Place struct {
+	Name  string
+	Point orb.Point
+}
+
+// PlanCurve is the investment plan's households-versus-budget curve.
+type PlanCurve struct {
+	// BudgetVND is drawn as a vertical line when positive.
+	BudgetVND float64
+	// UpperBound on the households any plan within the budget reaches,
+	// drawn as a horizontal line when positive.
+	UpperBound float64
+	// Points, in plan order, starting at (0, 0).
+	Points []CurvePoint
+}
+
+// CurvePoint is a point of the curve: spending CostVND on the plan's first
+// steps reaches Households.
+type CurvePoint struct {
+	CostVND    float64
+	Households float64
+}

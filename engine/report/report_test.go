@@ -1,0 +1,369 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/paulmach/orb"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func est(v, lo, hi float64) *penetration.Estimate {
+	return &penetration.Estimate{Value: v, Lower: lo, Upper: hi}
+}
+
+// testCard is three months of two provinces: Hà Giang improves, Lai Châu
+// lacks smartphone data in the last month and its fibre regresses.
+func testCard(t testing.TB) *scorecard.Card {
+	t.Helper()
+	var in []scorecard.AreaInput
+	for m := 1; m <= 3; m++ {
+		p := penetration.Period{Year: 2025, Month: time.Month(6 + m)}
+		f := float64(m)
+		in = append(in, scorecard.AreaInput{Area: "02", Period: p, Households: 230_000,
+			DeadZones:   &scorecard.DeadZones{Villages: 20 - 3*f, Households: 1900 - 200*f, Hexes: []string{"88a", "88b"}[:1+m%2], VillageIDs: []string{"V1"}},
+			Smartphone:  est(0.80+0.01*f, 0.78+0.01*f, 0.82+0.01*f),
+			Fibre:       est(0.70+0.02*f, 0.69+0.02*f, 0.71+0.02*f),
+			TwoGOnly:    est(0.06-0.005*f, 0.055-0.005*f, 0.065-0.005*f),
+			SpeedMobile: est(0.25+0.03*f, 0.2+0.03*f, 0.3+0.03*f), SpeedFixed: est(0.4, 0.35, 0.45)})
+		lc := scorecard.AreaInput{Area: "12", Period: p, Households: 110_000,
+			DeadZones: &scorecard.DeadZones{Villages: 40, Households: 5000},
+			Fibre:     est(0.6-0.02*f, 0.58-0.02*f, 0.62-0.02*f),
+			TwoGOnly:  est(0.08, 0.07, 0.09)}
+		if m < 3 {
+			lc.Smartphone = est(0.7, 0.68, 0.72)
+		}
+		in = append(in, lc)
+	}
+	card, err := scorecard.Build(in, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return card
+}
+
+// hexGrid returns cols × rows pointy-top hexagons of circumradius r
+// degrees of latitude from (lon0, lat0), closed rings, with states from
+// state(i).
+func hexGrid(lon0, lat0, r float64, cols, rows int, state func(i int) State) []Hex {
+	cos := math.Cos(lat0 * math.Pi / 180)
+	hs := make([]Hex, 0, cols*rows)
+	for j := 0; j < rows; j++ {
+		for i := 0; i < cols; i++ {
+			cx := lon0 + (math.Sqrt(3)*r*(float64(i)+0.5*float64(j%2)))/cos
+			cy := lat0 + 1.5*r*float64(j)
+			ring := make(orb.Ring, 0, 7)
+			for k := 0; k < 6; k++ {
+				a := math.Pi/6 + float64(k)*math.Pi/3
+				ring = append(ring, orb.Point{cx + r*math.Cos(a)/cos, cy + r*math.Sin(a)})
+			}
+			ring = append(ring, ring[0])
+			hs = append(hs, Hex{Boundary: ring, State: state(len(hs))})
+		}
+	}
+	return hs
+}
+
+func square(lon0, lat0, lon1, lat1 float64) orb.Polygon {
+	return orb.Polygon{{{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}}}
+}
+
+func testReport(t testing.TB) *Report {
+	hexes := hexGrid(104.9, 22.7, 0.02, 8, 6, func(i int) State {
+		switch {
+		case i%11 == 3:
+			return StateUncovered
+		case i%7 == 2:
+			return StateWeak
+		case i == 47:
+			return StateNoData
+		}
+		return StateCovered
+	})
+	return &Report{
+		Title:       "Báo cáo lõm sóng — tháng 9/2025",
+		GeneratedAt: "2025-10-05 08:00 ICT",
+		Period:      "2025-09",
+		BoundarySet: "34 provinces (2025)",
+		Notes:       []string{"Population from WorldPop 2020, scaled to the 2019 census.", "Demo data."},
+		Areas:       []Area{{"02", "Hà Giang"}, {"12", "Lai Châu"}, {"VN", "Việt Nam"}},
+		Scorecard:   testCard(t),
+		DeadZones: []DeadZone{
+			{ID: "DZ-88a", Households: 412, Hexes: 7, AreaKm2: 5.16, Villages: 2, Communes: []string{"Lũng Cú", "Má Lé"},
+				Nearest: []NearestSite{{"Viettel", "VT-0012", 4200}, {"VNPT", "VN-77", 6900}}},
+			{ID: "DZ-88b", Households: 96.4, Hexes: 2, AreaKm2: 1.47, Villages: -1, Communes: []string{"Sủng Là"}},
+		},
+		Provinces: []Province{{
+			Code: "02",
+			Map: &Map{
+				Outline:   orb.MultiPolygon{square(104.88, 22.68, 105.25, 22.96)},
+				Hexes:     hexes,
+				DeadZones: []ZoneOutline{{ID: "DZ-88a", Outline: orb.MultiPolygon{{hexes[3].Boundary}}}},
+				Villages:  []Place{{Name: "Thôn Lô Lô Chải", Point: orb.Point{105.0, 22.75}}},
+				Sites:     []orb.Point{{105.1, 22.8}, {105.15, 22.85}},
+			},
+			DeadZones: []DeadZone{{ID: "DZ-88a", Households: 412, Hexes: 7, AreaKm2: 5.16, Villages: 2}},
+			Notes:     []string{"Measurements from two drive tests."},
+		}, {Code: "12"}},
+		Plan: &PlanCurve{BudgetVND: 50e9, UpperBound: 3100,
+			Points: []CurvePoint{{0, 0}, {8e9, 1200}, {19e9, 2100}, {33e9, 2600}, {47e9, 2850}}},
+	}
+}
+
+func render(t testing.TB, r *Report) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// checkXML parses s strictly as XML and fails on the first error.
+func checkXML(t *testing.T, what string, s []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(s))
+	d.Strict = true
+	depth, roots := 0, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: not well-formed XML: %v", what, err)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if depth != 0 || roots != 1 {
+		t.Fatalf("%s: %d root elements, depth %d at the end", what, roots, depth)
+	}
+}
+
+var external = regexp.MustCompile(`(?i)(\b(src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(https?:|//|data:|javascript:))|@import|url\(|<script|<link|<iframe|<img|<object|<embed`)
+
+func checkOffline(t *testing.T, html []byte) {
+	t.Helper()
+	if m := external.Find(html); m != nil {
+		t.Errorf("external reference or active content: %q", m)
+	}
+}
+
+var svgRe = regexp.MustCompile(`(?s)<svg[ >].*?</svg>`)
+
+func TestWellFormedAndOffline(t *testing.T) {
+	html := render(t, testReport(t))
+	checkXML(t, "page", html)
+	checkOffline(t, html)
+	svgs := svgRe.FindAll(html, -1)
+	// National trends 5, plan 1, province 02: map 1 + trends 5, province 12: trends 5.
+	if len(svgs) != 17 {
+		t.Errorf("%d SVG elements, want 17", len(svgs))
+	}
+	for i, s := range svgs {
+		checkXML(t, "svg "+string(rune('A'+i)), s)
+	}
+	for _, want := range []string{
+		`id="summary"`, `id="scorecard"`, `id="alerts"`, `id="deadzones"`, `id="plan"`, `id="province-1"`, `id="notes"`,
+		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village without signal: 1",
+		"New dead-zone hexes", "Regression: Households with fibre", "Data period: <strong>2025-09</strong>",
+		"rank 1 of 2", "▲ better", "▼ worse",
+	} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+func TestNoExternalDetector(t *testing.T) {
+	for _, bad := range []string{`<img src="http://x/y.png"/>`, `<a href="//cdn.example/x">`, `@import "x.css";`,
+		`background:url(http://x)`, `<script>alert(1)</script>`, `<link rel="stylesheet" href="https://x"/>`} {
+		if external.FindString(bad) == "" {
+			t.Errorf("detector misses %q", bad)
+		}
+	}
+	if m := external.FindString(`<a href="#province-1">x</a><svg xmlns="http://www.w3.org/2000/svg">`); m != "" {
+		t.Errorf("detector flags in-page anchor or namespace: %q", m)
+	}
+}
+
+func TestUnknownIsNotZero(t *testing.T) {
+	p := penetration.Period{Year: 2025, Month: 9}
+	card, err := scorecard.Build([]scorecard.AreaInput{{Area: "12", Period: p, Households: math.NaN()}}, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(render(t, &Report{Title: "t", Scorecard: card}))
+	checkXML(t, "page", []byte(html))
+	// Every target of both rows (area and national) is unknown.
+	if n := strings.Count(html, `<span class="status unknown">unknown ?</span> <strong>unknown</strong>`); n != 10 {
+		t.Errorf("%d unknown table cells, want 10", n)
+	}
+	for _, bad := range []string{"0.0%", ">0 villages", "met ✓", "not met ✗"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("unknown data shown as %q", bad)
+		}
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	evil := `Bắc Kạn <script>alert("x")</script> & 'Đắk Lắk'`
+	r := testReport(t)
+	r.Title = evil
+	r.Areas = append(r.Areas, Area{"02", evil})
+	r.Areas[0].Name = evil
+	r.Provinces[0].Map.Villages[0].Name = evil
+	r.Provinces[0].Map.DeadZones[0].ID = evil
+	r.DeadZones[0].Communes = []string{evil, "bad\x01control\xffbyte"}
+	r.Notes = append(r.Notes, evil)
+	html := render(t, r)
+	checkXML(t, "page", html)
+	checkOffline(t, html)
+	if bytes.Contains(html, []byte("<script")) {
+		t.Fatal("unescaped <script> in output")
+	}
+	want := `Bắc Kạn &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;Đắk Lắk&#39;`
+	if n := bytes.Count(html, []byte(want)); n < 8 {
+		t.Errorf("escaped name found %d times, want at least 8", n)
+	}
+	if !bytes.Contains(html, []byte("badcontrol\uFFFDbyte")) {
+		t.Error("control character or invalid byte not cleaned")
+	}
+	for _, s := range svgRe.FindAll(html, -1) {
+		checkXML(t, "svg", s)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a := render(t, testReport(t))
+	b := render(t, testReport(t))
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders of the same report differ")
+	}
+}
+
+func TestProjectionKnownAnswers(t *testing.T) {
+	// A 1° square at 20–21°N: cos 20.5° = 0.936672189, so the width is
+	// 980 · 0.936672 + 20 = 937.94 and the height 1000.
+	b := orb.Bound{Min: orb.Point{105, 20}, Max: orb.Point{106, 21}}
+	p := fit(b, 1000, 1000, 10)
+	cos := math.Cos(20.5 * math.Pi / 180)
+	near := func(name string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-9 {
+			t.Errorf("%s = %.12g, want %.12g", name, got, want)
+		}
+	}
+	near("width", p.w, 980*cos+20)
+	near("height", p.h, 1000)
+	for _, c := range []struct {
+		q    orb.Point
+		x, y float64
+	}{
+		{orb.Point{105, 21}, 10, 10},
+		{orb.Point{106, 21}, 10 + 980*cos, 10},
+		{orb.Point{106, 20}, 10 + 980*cos, 990},
+		{orb.Point{105.5, 20.5}, 10 + 490*cos, 500},
+	} {
+		x, y := p.xy(c.q)
+		near("x", x, c.x)
+		near("y", y, c.y)
+	}
+	// A wide box is limited by its width: 2° × 0.5° at the equator.
+	p = fit(orb.Bound{Min: orb.Point{0, -0.25}, Max: orb.Point{2, 0.25}}, 1000, 1000, 10)
+	near("wide width", p.w, 1000)
+	near("wide height", p.h, 0.5*490*math.Cos(0)+20)
+
+	// The square as a map outline: path data in tenths, relative lines.
+	m := &Map{Outline: orb.MultiPolygon{square(105, 20, 106, 21)}}
+	svg, _, ok := mapSVG(m, "square")
+	if !ok {
+		t.Fatal("empty map")
+	}
+	// (105,20)→(10,990); east 917.9 (979.94 rounds to 917.9 from 927.94−10);
+	// north 980 up; west back.
+	if want := `d="M10 990l917.9 0 0-980-917.9 0z"`; !strings.Contains(string(svg), want) {
+		t.Errorf("outline path: want %s in\n%s", want, svg)
+	}
+	if want := `viewBox="0 0 937.9 1000"`; !strings.Contains(string(svg), want) {
+		t.Errorf("want %s in\n%s", want, svg)
+	}
+}
+
+func TestPathWriter(t *testing.T) {
+	var b strings.Builder
+	w := pathWriter{b: &b}
+	w.ring([]int64{5, 25, 25, 5}, []int64{10, 10, -3, 10})
+	w.ring([]int64{100, 101, 100}, []int64{100, 100, 100})
+	w.dot(0, 0)
+	if got, want := b.String(), "M.5 1l2 0 0-1.3z"+"m9.5 9l.1 0z"+"m-10-10h0"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestMapSize(t *testing.T) {
+	for _, c := range []struct {
+		hexes    int
+		maxBytes int
+	}{{10_000, 1 << 20}, {20_000, 2 << 20}} {
+		cols := 100
+		hs := hexGrid(103.5, 21.5, 0.0045, cols, c.hexes/cols, func(i int) State { return State(1 + (i/37+i%5)%3) })
+		r := &Report{Title: "size", Provinces: []Province{{Code: "X", Map: &Map{Hexes: hs}}}}
+		html := render(t, r)
+		t.Logf("%d hexes: page %d bytes (%.0f bytes per hex)", c.hexes, len(html), float64(len(html))/float64(c.hexes))
+		if len(html) > c.maxBytes {
+			t.Errorf("%d hexes: page %d bytes, want at most %d", c.hexes, len(html), c.maxBytes)
+		}
+		if c.hexes == 10_000 {
+			checkXML(t, "page", html)
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	html := render(t, testReport(t))
+	path := filepath.Join("testdata", "report.html")
+	if *update {
+		if err := os.WriteFile(path, html, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(html, want) {
+		t.Errorf("output differs from %s (run go test -update and review the file in a browser)", path)
+	}
+}
+
+func TestNilAndEmpty(t *testing.T) {
+	if err := Write(io.Discard, nil); err == nil {
+		t.Error("nil report: no error")
+	}
+	html := render(t, &Report{Title: "empty", Provinces: []Province{{Code: "01", Map: &Map{}}}})
+	checkXML(t, "page", html)
+	if bytes.Contains(html, []byte("<svg")) {
+		t.Error("empty map drew an SVG")
+	}
+}

@@ -1,0 +1,136 @@
+package report
+
+import "html/template"
+
+// page is the report's template. The markup is XHTML-compatible: void
+// elements are self-closed and only XML's own entities are used.
+var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="vi">
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<title>{{.Title}}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#fff;line-height:1.4}
+header,main,footer{max-width:1200px;margin:0 auto;padding:0 16px}
+header{border-bottom:3px solid #08519c;padding-bottom:8px}
+h1{margin:16px 0 4px;font-size:1.6em}
+h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}
+h3{margin:20px 0 8px}
+.meta{color:#555;margin:0}
+nav{margin:8px 0;font-size:.95em}
+nav a{margin-right:12px;color:#08519c}
+.tiles{display:flex;flex-wrap:wrap;gap:10px}
+.tile{border:1px solid #ccc;border-radius:6px;padding:8px 10px;min-width:190px;flex:1}
+.tile .name{font-weight:bold;font-size:.9em}
+.tile .value{font-size:1.5em;font-weight:bold}
+.small{font-size:.8em;color:#555}
+.status{display:inline-block;padding:1px 6px;border-radius:4px;font-size:.85em;font-weight:bold}
+.status.met{background:#d1e5f0;color:#053061}
+.status.notmet{background:#fddbc7;color:#67001f}
+.status.unknown{background:#eee;color:#444;border:1px dashed #888}
+.better{color:#2166ac}.worse{color:#b2182b}.same{color:#555}
+table{border-collapse:collapse;width:100%;font-size:.85em}
+th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#f3f3f3}
+tr.national td{background:#f7fbff;font-weight:bold}
+td.num{text-align:right;white-space:nowrap}
+.charts{display:flex;flex-wrap:wrap;gap:8px}
+.mapbox{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+svg.map{width:100%;max-width:820px;height:auto;border:1px solid #ddd;background:#fff}
+.legend{list-style:none;padding:0;margin:0;font-size:.9em}
+.legend li{margin:4px 0}
+.key{display:inline-block;width:14px;height:14px;vertical-align:middle;margin-right:6px;border:1px solid #888}
+.key.covered{background:#4575b4}.key.weak{background:#fee090}.key.uncovered{background:#d73027}.key.nodata{background:#d9d9d9}
+.key.zone{border:2px solid #000;background:transparent}
+.key.village{border-radius:50%;border:2px solid #000;background:#fff;width:9px;height:9px}
+.key.site{background:#222;width:5px;height:5px;border:0}
+.alert{border-left:4px solid #d55e00;padding:4px 8px;margin:6px 0;background:#fff7ec}
+footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padding-top:8px;padding-bottom:24px}
+@media print{nav{display:none}section{page-break-inside:avoid}}
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p class="meta">{{if .Period}}Data period: <strong>{{.Period}}</strong>{{end}}{{if .BoundarySet}} · Boundaries: {{.BoundarySet}}{{end}}{{if .GeneratedAt}} · Generated {{.GeneratedAt}}{{end}}</p>
+{{if .Nav}}<nav>{{range .Nav}}<a href="#{{.ID}}">{{.Text}}</a> {{end}}</nav>{{end}}
+</header>
+<main>
+{{if .HasCard}}
+<section id="summary">
+<h2>At a glance{{with .Glance}}: {{.Area}}, {{.Period}}{{end}}</h2>
+{{with .Glance}}{{template "glance" .}}{{else}}<p>No national figures for this month.</p>{{end}}
+{{if .Trends}}<h3>Trends</h3><div class="charts">{{range .Trends}}{{.}}{{end}}</div>
+<p class="small">Line: value; shaded band: interval; dashed line: goal; gaps marked ? are months with unknown data.</p>{{end}}
+</section>
+<section id="scorecard">
+{{with .Table}}
+<h2>Scorecard, {{.Period}}</h2>
+<table>
+<thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span></th>{{end}}<th>Met</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr{{if .National}} class="national"{{end}}><td>{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}<td class="num">{{.Met}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}
+</section>
+<section id="alerts">
+<h2>Alerts: what changed</h2>
+{{template "alerts" .Alerts}}
+</section>
+{{end}}
+{{if .Zones}}
+<section id="deadzones">
+<h2>Top dead zones (lõm sóng)</h2>
+{{template "zones" .Zones}}
+</section>
+{{end}}
+{{if .Plan}}
+<section id="plan">
+<h2>Investment plan: households reached vs. budget</h2>
+<p>{{.PlanText}}</p>
+{{.Plan}}
+</section>
+{{end}}
+{{range .Provinces}}
+<section id="{{.ID}}">
+<h2>{{.Name}}{{if .Code}} ({{.Code}}){{end}}</h2>
+{{if .HasCard}}{{with .Glance}}<p><strong>{{.Met}}</strong> in {{.Period}}.</p>{{template "glance" .}}{{else}}<p>No scorecard figures for this province in this month.</p>{{end}}{{end}}
+{{if .Map}}
+<h3>Coverage map</h3>
+<div class="mapbox">
+{{.Map}}
+<ul class="legend">
+{{range .Legend}}<li><span class="key {{.Key}}"></span>{{.Text}}</li>
+{{end}}</ul>
+</div>
+<p class="small">Each hexagon shows the best 3G/4G coverage from any carrier. North is up.</p>
+{{end}}
+{{if .Trends}}<h3>Trends</h3><div class="charts">{{range .Trends}}{{.}}{{end}}</div>{{end}}
+{{if .HasCard}}<h3>Alerts</h3>{{template "alerts" .Alerts}}{{end}}
+{{if .Zones}}<h3>Top dead zones</h3>{{template "zones" .Zones}}{{end}}
+{{if .Notes}}<h3>Notes</h3><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
+</section>
+{{end}}
+{{if or .Notes .Rules}}
+<section id="notes">
+<h2>Notes and assumptions</h2>
+<ul>{{range .Rules}}<li>{{.}}</li>{{end}}{{range .Notes}}<li>{{.}}</li>{{end}}</ul>
+</section>
+{{end}}
+</main>
+<footer>lomsong report{{if .GeneratedAt}}, generated {{.GeneratedAt}}{{end}}. This file works offline: it loads nothing from the network.</footer>
+</body>
+</html>
+{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
+{{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
+{{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
+{{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}
+{{define "zones"}}<table>
+<thead><tr><th>#</th><th>Zone</th><th>Households</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
+<tbody>
+{{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td>{{.Nearest}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}
+`))

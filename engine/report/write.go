@@ -1,0 +1,540 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/scorecard"
+)
+
+// Limits on what a page lists, to keep it readable.
+const (
+	maxAlertItems = 12 // ids listed per alert
+	maxCommunes   = 4  // communes listed per dead zone
+	maxTrendMonth = 36 // months in a trend chart
+)
+
+// Write renders r as one self-contained HTML page to w: inline CSS and
+// SVG, no scripts and no external fonts, images, styles or links, so it
+// opens in a browser without a network. The markup is also well-formed
+// XML (XHTML). All text from r is escaped. The same r always gives the
+// same bytes. The page is rendered in memory and written with one Write.
+func Write(w io.Writer, r *Report) error {
+	if r == nil {
+		return errors.New("report: nil report")
+	}
+	p := build(r)
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, p); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type view struct {
+	Title, GeneratedAt, Period, BoundarySet string
+	Nav                                     []link
+	Glance                                  *glance
+	Table                                   *table
+	Trends                                  []template.HTML
+	Alerts                                  []alertView
+	HasCard                                 bool
+	Zones                                   []zoneView
+	Plan                                    template.HTML
+	PlanText                                string
+	Provinces                               []provView
+	Notes, Rules                            []string
+}
+
+type link struct{ ID, Text string }
+
+type tile struct {
+	Name, Goal, Value, Interval, Status, StatusText, Change, ChangeClass, Rank string
+}
+
+type glance struct {
+	Area, Period, Met string
+	Tiles             []tile
+}
+
+type table struct {
+	Period string
+	Head   []tile
+	Rows   []tableRow
+}
+
+type tableRow struct {
+	National         bool
+	Link, Code, Name string
+	Cells            []tile
+	Met              string
+}
+
+type alertView struct{ Period, Area, Kind, Message, Items string }
+
+type zoneView struct {
+	Rank                                                     int
+	ID, Households, Hexes, Area, Villages, Communes, Nearest string
+}
+
+type legendItem struct{ Key, Text string }
+
+type provView struct {
+	ID, Code, Name string
+	Glance         *glance
+	Map            template.HTML
+	Legend         []legendItem
+	Trends         []template.HTML
+	Alerts         []alertView
+	HasCard        bool
+	Zones          []zoneView
+	Notes          []string
+}
+
+type rowKey struct {
+	area   string
+	period penetration.Period
+}
+
+// builder holds the lookups of one rendering.
+type builder struct {
+	r      *Report
+	card   *scorecard.Card
+	names  map[string]string
+	rows   map[rowKey]int
+	ranked map[rowKey]int // number of ranked areas per (target as area "t<n>", period)
+	period penetration.Period
+}
+
+func build(r *Report) view {
+	b := &builder{r: r, card: r.Scorecard, names: map[string]string{}, rows: map[rowKey]int{}, ranked: map[rowKey]int{}}
+	for _, a := range r.Areas {
+		b.names[a.Code] = clean(a.Name)
+	}
+	v := view{Title: clean(r.Title), GeneratedAt: clean(r.GeneratedAt), Period: clean(r.Period), BoundarySet: clean(r.BoundarySet)}
+	if b.card != nil && len(b.card.Rows) > 0 {
+		v.HasCard = true
+		for i, row := range b.card.Rows {
+			b.rows[rowKey{row.Area, row.Period}] = i
+			for t, res := range row.Targets {
+				if res.Rank > 0 {
+					b.ranked[rowKey{"t" + strconv.Itoa(t), row.Period}]++
+				}
+			}
+		}
+		b.period = b.card.Rows[len(b.card.Rows)-1].Period
+		if p, err := penetration.ParsePeriod(r.Period); err == nil {
+			if _, ok := b.anyRow(p); ok {
+				b.period = p
+			}
+		}
+		if v.Period == "" {
+			v.Period = b.period.String()
+		}
+		national := b.card.Config.National
+		v.Glance = b.glance(national)
+		v.Table = b.table()
+		v.Trends = b.trends(national)
+		v.Alerts = b.alerts("")
+		v.Nav = append(v.Nav, link{"summary", "At a glance"}, link{"scorecard", "Scorecard"}, link{"alerts", "Alerts"})
+		v.Rules = b.rules()
+	}
+	if len(r.DeadZones) > 0 {
+		v.Zones = zones(r.DeadZones)
+		v.Nav = append(v.Nav, link{"deadzones", "Top dead zones"})
+	}
+	if r.Plan != nil && len(r.Plan.Points) > 0 {
+		v.Plan = planSVG(r.Plan)
+		last := r.Plan.Points[len(r.Plan.Points)-1]
+		v.PlanText = fmt.Sprintf("The plan reaches %s households for %s billion VND", count(last.Households), decimal(last.CostVND/1e9, 1))
+		if r.Plan.BudgetVND > 0 {
+			v.PlanText += fmt.Sprintf(" within a budget of %s billion VND", decimal(r.Plan.BudgetVND/1e9, 1))
+		}
+		if r.Plan.UpperBound > 0 {
+			v.PlanText += fmt.Sprintf("; no plan within the budget reaches more than %s", count(r.Plan.UpperBound))
+		}
+		v.PlanText += "."
+		v.Nav = append(v.Nav, link{"plan", "Investment plan"})
+	}
+	for i, pr := range r.Provinces {
+		pv := provView{ID: "province-" + strconv.Itoa(i+1), Code: clean(pr.Code), Name: clean(pr.Name)}
+		if pv.Name == "" {
+			pv.Name = b.name(pr.Code)
+		}
+		if v.HasCard {
+			pv.HasCard = true
+			pv.Glance = b.glance(pr.Code)
+			pv.Trends = b.trends(pr.Code)
+			pv.Alerts = b.alerts(pr.Code)
+		}
+		if pr.Map != nil {
+			svg, counts, ok := mapSVG(pr.Map, "Map of "+pv.Name+": best 3G/4G coverage per hexagon")
+			if ok {
+				pv.Map = svg
+				pv.Legend = legend(pr.Map, counts)
+			}
+		}
+		pv.Zones = zones(pr.DeadZones)
+		pv.Notes = cleanAll(pr.Notes)
+		v.Provinces = append(v.Provinces, pv)
+		v.Nav = append(v.Nav, link{pv.ID, pv.Name})
+	}
+	v.Notes = cleanAll(r.Notes)
+	if len(v.Notes) > 0 || len(v.Rules) > 0 {
+		v.Nav = append(v.Nav, link{"notes", "Notes"})
+	}
+	return v
+}
+
+func cleanAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return out
+}
+
+// name returns "Name" for a named code, otherwise the code.
+func (b *builder) name(code string) string {
+	if n := b.names[code]; n != "" {
+		return n
+	}
+	return clean(code)
+}
+
+func (b *builder) anyRow(p penetration.Period) (int, bool) {
+	for i, row := range b.card.Rows {
+		if row.Period == p {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (b *builder) row(area string, p penetration.Period) (*scorecard.Row, bool) {
+	i, ok := b.rows[rowKey{area, p}]
+	if !ok {
+		return nil, false
+	}
+	return &b.card.Rows[i], true
+}
+
+// Target names, in the ministry's order.
+var targetNames = [scorecard.NumTargets]string{
+	"No 3G/4G dead zones",
+	"Households with a smartphone",
+	"Households with fibre",
+	"2G-only phones",
+	"Speeds up year on year",
+}
+
+func higherBetter(t scorecard.Target) bool {
+	return t == scorecard.TargetSmartphone || t == scorecard.TargetFibre || t == scorecard.TargetSpeed
+}
+
+// decimal formats v with d decimals and thousands separators.
+func decimal(v float64, d int) string {
+	if !finite(v) {
+		return "unknown"
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', d, 64)
+	ip, fp, _ := strings.Cut(s, ".")
+	n, _ := strconv.ParseInt(ip, 10, 64)
+	out := group(n)
+	if fp != "" {
+		out += "." + fp
+	}
+	if v < 0 && strings.Trim(s, "0.") != "" {
+		out = "-" + out
+	}
+	return out
+}
+
+func count(v float64) string { return decimal(v, 0) }
+
+func signed(s string, v float64) string {
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+func (b *builder) unit(t scorecard.Target) string {
+	if t == scorecard.TargetDeadZones {
+		return b.card.Config.DeadZoneBasis.String()
+	}
+	return ""
+}
+
+func (b *builder) value(t scorecard.Target, v float64) string {
+	switch {
+	case !finite(v):
+		return "unknown"
+	case t == scorecard.TargetDeadZones:
+		return count(v) + " " + b.unit(t)
+	case t == scorecard.TargetSpeed:
+		return signed(decimal(100*v, 1), v) + "%"
+	}
+	return decimal(100*v, 1) + "%"
+}
+
+func (b *builder) goal(t scorecard.Target, g float64) string {
+	switch t {
+	case scorecard.TargetDeadZones:
+		return "goal: 0 " + b.unit(t)
+	case scorecard.TargetTwoGOnly:
+		return "goal: below " + decimal(100*g, 0) + "%"
+	case scorecard.TargetSpeed:
+		return "goal: +" + decimal(100*g, 0) + "% or more"
+	}
+	return "goal: " + decimal(100*g, 0) + "% or more"
+}
+
+func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
+	res := row.Targets[t]
+	c := tile{Name: targetNames[t], Goal: b.goal(t, res.Goal), Value: b.value(t, res.Value)}
+	switch res.Status {
+	case scorecard.StatusMet:
+		c.Status, c.StatusText = "met", "met ✓"
+	case scorecard.StatusNotMet:
+		c.Status, c.StatusText = "notmet", "not met ✗"
+	default:
+		c.Status, c.StatusText = "unknown", "unknown ?"
+	}
+	if t != scorecard.TargetDeadZones && finite(res.Value) && finite(res.Lower) && finite(res.Upper) &&
+		(res.Lower != res.Value || res.Upper != res.Value) {
+		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
+	}
+	switch ch := res.Change; {
+	case !finite(ch):
+		c.Change, c.ChangeClass = "change since last month: unknown", "same"
+	default:
+		var s string
+		if t == scorecard.TargetDeadZones {
+			s = signed(count(ch), ch) + " " + b.unit(t)
+		} else {
+			s = signed(decimal(100*ch, 1), ch) + " pp"
+		}
+		c.Change, c.ChangeClass = "since last month: "+s, "same"
+		if math.Abs(ch) > 1e-12 {
+			if (ch > 0) == higherBetter(t) {
+				c.Change, c.ChangeClass = "▲ better, "+c.Change, "better"
+			} else {
+				c.Change, c.ChangeClass = "▼ worse, "+c.Change, "worse"
+			}
+		}
+	}
+	if res.Rank > 0 {
+		c.Rank = fmt.Sprintf("rank %d of %d", res.Rank, b.ranked[rowKey{"t" + strconv.Itoa(int(t)), row.Period}])
+	}
+	return c
+}
+
+func (b *builder) glance(area string) *glance {
+	row, ok := b.row(area, b.period)
+	if !ok {
+		return nil
+	}
+	g := &glance{Area: b.name(area), Period: b.period.String(),
+		Met: fmt.Sprintf("%d of 5 targets met, %d not met, %d unknown", row.Met, row.NotMet, row.Unknown)}
+	for _, t := range scorecard.Targets {
+		g.Tiles = append(g.Tiles, b.cell(row, t))
+	}
+	return g
+}
+
+func (b *builder) table() *table {
+	tb := &table{Period: b.period.String()}
+	for _, t := range scorecard.Targets {
+		tb.Head = append(tb.Head, tile{Name: fmt.Sprintf("%d. %s", t+1, targetNames[t]), Goal: b.goal(t, goalOf(b.card.Config, t))})
+	}
+	ids := map[string]string{}
+	for i, pr := range b.r.Provinces {
+		if _, dup := ids[pr.Code]; !dup {
+			ids[pr.Code] = "province-" + strconv.Itoa(i+1)
+		}
+	}
+	for i := range b.card.Rows {
+		row := &b.card.Rows[i]
+		if row.Period != b.period {
+			continue
+		}
+		tr := tableRow{National: row.National, Link: ids[row.Area], Code: clean(row.Area), Name: b.name(row.Area),
+			Met: fmt.Sprintf("%d/5", row.Met)}
+		if tr.Name == tr.Code {
+			tr.Name = ""
+		}
+		for _, t := range scorecard.Targets {
+			tr.Cells = append(tr.Cells, b.cell(row, t))
+		}
+		tb.Rows = append(tb.Rows, tr)
+	}
+	return tb
+}
+
+func (b *builder) trends(area string) []template.HTML {
+	var first penetration.Period
+	found := false
+	for _, row := range b.card.Rows {
+		if row.Area == area && !b.period.Before(row.Period) {
+			first, found = row.Period, true
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	if n := (b.period.Year-first.Year)*12 + int(b.period.Month-first.Month) + 1; n > maxTrendMonth {
+		first = b.period.AddMonths(1 - maxTrendMonth)
+	}
+	var months []penetration.Period
+	for p := first; !b.period.Before(p); p = p.AddMonths(1) {
+		months = append(months, p)
+	}
+	var out []template.HTML
+	for _, t := range scorecard.Targets {
+		tr := trend{title: fmt.Sprintf("%d. %s", t+1, targetNames[t]), goal: goalOf(b.card.Config, t)}
+		for _, p := range months {
+			tr.labels = append(tr.labels, p.String())
+			pt := trendPoint{math.NaN(), math.NaN(), math.NaN()}
+			if row, ok := b.row(area, p); ok {
+				res := row.Targets[t]
+				pt = trendPoint{res.Value, res.Lower, res.Upper}
+			}
+			tr.points = append(tr.points, pt)
+		}
+		switch t {
+		case scorecard.TargetDeadZones:
+			tr.goalTxt, tr.zero = "goal 0", true
+			tr.tick = label
+			tr.title += " (" + b.unit(t) + ")"
+		default:
+			tr.goalTxt = "goal " + decimal(100*tr.goal, 0) + "%"
+			tr.tick = func(v float64) string { return label(math.Round(v*1000)/10) + "%" }
+			tr.zero = t != scorecard.TargetSpeed
+		}
+		out = append(out, trendSVG(tr))
+	}
+	return out
+}
+
+// alerts lists the selected month's alerts of area ("" for all areas).
+func (b *builder) alerts(area string) []alertView {
+	var out []alertView
+	for _, a := range b.card.Alerts {
+		if a.Period != b.period || (area != "" && a.Area != area) {
+			continue
+		}
+		av := alertView{Period: a.Period.String(), Area: b.name(a.Area), Message: clean(a.Message)}
+		switch a.Kind {
+		case scorecard.AlertNewDeadZoneHexes:
+			av.Kind = "New dead-zone hexes"
+		case scorecard.AlertNewDeadZoneVillages:
+			av.Kind = "New villages without signal"
+		case scorecard.AlertRegression:
+			av.Kind = "Regression: " + targetNames[a.Target]
+		default:
+			av.Kind = clean(string(a.Kind))
+		}
+		items := a.Items
+		more := 0
+		if len(items) > maxAlertItems {
+			items, more = items[:maxAlertItems], len(items)-maxAlertItems
+		}
+		av.Items = clean(strings.Join(items, ", "))
+		if more > 0 {
+			av.Items += fmt.Sprintf(" and %d more", more)
+		}
+		out = append(out, av)
+	}
+	return out
+}
+
+func (b *builder) rules() []string {
+	cfg := b.card.Config
+	rs := []string{"Unknown means the data are missing: it is shown as unknown and never counted as zero."}
+	rs = append(rs, "Target 1 counts "+cfg.DeadZoneBasis.String()+" with no 3G/4G from any carrier; a place with 2G only counts as a dead zone.")
+	if cfg.Rule == scorecard.RuleBound {
+		rs = append(rs, "A target is met only when the conservative end of its interval meets the goal.")
+	} else {
+		rs = append(rs, "A target is judged on its point estimate; intervals show the uncertainty.")
+	}
+	if cfg.Precision > 0 {
+		rs = append(rs, "Shares and changes are rounded to "+label(100*cfg.Precision)+" percentage point before they are compared with a goal and ranked.")
+	}
+	rs = append(rs, "Changes are since the previous month; pp means percentage points. Ranks order the month's areas, best first.")
+	return rs
+}
+
+func zones(zs []DeadZone) []zoneView {
+	var out []zoneView
+	for i, z := range zs {
+		zv := zoneView{Rank: i + 1, ID: clean(z.ID), Households: count(z.Households), Hexes: group(int64(z.Hexes)),
+			Area: decimal(z.AreaKm2, 1), Villages: "unknown"}
+		if z.Villages >= 0 {
+			zv.Villages = group(int64(z.Villages))
+		}
+		cs := z.Communes
+		if len(cs) > maxCommunes {
+			zv.Communes = clean(strings.Join(cs[:maxCommunes], ", ")) + fmt.Sprintf(" and %d more", len(cs)-maxCommunes)
+		} else {
+			zv.Communes = clean(strings.Join(cs, ", "))
+		}
+		var ns []string
+		for _, n := range z.Nearest {
+			ns = append(ns, clean(strings.TrimSpace(n.Carrier+" "+n.SiteID))+" ("+decimal(n.DistanceM/1000, 1)+" km)")
+		}
+		zv.Nearest = strings.Join(ns, "; ")
+		out = append(out, zv)
+	}
+	return out
+}
+
+func legend(m *Map, counts [numStates]int) []legendItem {
+	texts := [numStates]string{
+		StateNoData:    "No data",
+		StateCovered:   "Covered (3G/4G)",
+		StateWeak:      "Weak 3G/4G",
+		StateUncovered: "Uncovered (no 3G/4G)",
+	}
+	var out []legendItem
+	for _, s := range []State{StateCovered, StateWeak, StateUncovered, StateNoData} {
+		if s == StateNoData && counts[s] == 0 {
+			continue
+		}
+		out = append(out, legendItem{Key: stateClass(s),
+			Text: texts[s] + ": " + group(int64(counts[s])) + " hexes"})
+	}
+	if len(m.DeadZones) > 0 {
+		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
+	}
+	if len(m.Villages) > 0 {
+		out = append(out, legendItem{Key: "village", Text: "Village without signal: " + group(int64(len(m.Villages)))})
+	}
+	if len(m.Sites) > 0 {
+		out = append(out, legendItem{Key: "site", Text: "Site: " + group(int64(len(m.Sites)))})
+	}
+	return out
+}
+
+func goalOf(cfg scorecard.Config, t scorecard.Target) float64 {
+	switch t {
+	case scorecard.TargetSmartphone:
+		return cfg.SmartphoneGoal
+	case scorecard.TargetFibre:
+		return cfg.FibreGoal
+	case scorecard.TargetTwoGOnly:
+		return cfg.TwoGOnlyGoal
+	case scorecard.TargetSpeed:
+		return cfg.SpeedGoal
+	}
+	return 0
+}
