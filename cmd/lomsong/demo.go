@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,8 +93,17 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
 		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
 		{filepath.Join(in, "subscriptions.csv"), func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
-		{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }},
 		{filepath.Join(truth, "village_truth.csv"), func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
+		{filepath.Join(truth, "village_signals.csv"), func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
+		{filepath.Join(truth, "penetration.json"), func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
+	}
+	if !*country {
+		// The whole truth in one JSON file; for the country it would hold
+		// about a million village signals, which the CSV above carries.
+		files = append(files, struct {
+			path  string
+			write func(io.Writer) error
+		}{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
 	}
 	for _, f := range files {
 		if err := writeAtomic(f.path, func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
@@ -169,7 +180,15 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "dead-zone villages: %d true, %d found, %d correct: precision %.3f, recall %.3f\n",
 		ev.True, ev.Found, ev.Correct, ev.Precision, ev.Recall)
-	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), ev); err != nil {
+	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), w.Truth.Penetration)
+	if err != nil {
+		return err
+	}
+	for _, t := range pen {
+		fmt.Fprintf(e.stdout, "%-28s %3d area-months: mean absolute error %.3f, interval holds the truth in %.0f%% (%s)\n",
+			t.Target, t.N, t.MAE, 100*t.Coverage, t.Interval)
+	}
+	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen}); err != nil {
 		return err
 	}
 	done()
@@ -254,4 +273,75 @@ func ratio(a, b int) float64 {
 		return 1
 	}
 	return float64(a) / float64(b)
+}
+
+// penetrationEvaluation compares one target's estimates with the truth.
+type penetrationEvaluation struct {
+	Target   string  `json:"target"`
+	N        int     `json:"area_months"`
+	MAE      float64 `json:"mean_absolute_error"`
+	Coverage float64 `json:"interval_coverage"`
+	Interval string  `json:"interval"`
+}
+
+// evaluatePenetration reads the scorecard's per-area estimates and scores
+// them against the generator's true shares.
+func evaluatePenetration(scorecardCSV string, truth []synth.Penetration) ([]penetrationEvaluation, error) {
+	f, err := os.Open(scorecardCSV)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 {
+		return nil, fmt.Errorf("%s: %v", scorecardCSV, err)
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	type key struct{ area, period string }
+	tr := map[key]synth.Penetration{}
+	for _, p := range truth {
+		tr[key{p.AreaCode, p.Period}] = p
+	}
+	targets := []struct {
+		name, prefix, interval string
+		truth                  func(synth.Penetration) float64
+	}{
+		{"households with a smartphone", "smartphone", "90% (model sensitivity, or beta posterior with surveys)", func(p synth.Penetration) float64 { return p.HouseholdSmartphoneShare }},
+		{"households with fibre", "fibre", "administrative counts", func(p synth.Penetration) float64 { return p.FiberShare }},
+		{"2G-only phones", "2g_only", "95% Wilson", func(p synth.Penetration) float64 { return p.Only2GShare }},
+	}
+	var out []penetrationEvaluation
+	ia, ip, in := col("area"), col("period"), col("national")
+	for _, t := range targets {
+		iv, il, iu := col(t.prefix+"_value"), col(t.prefix+"_lower"), col(t.prefix+"_upper")
+		if iv < 0 || il < 0 || iu < 0 || ia < 0 || ip < 0 || in < 0 {
+			return nil, fmt.Errorf("%s: columns for %s missing", scorecardCSV, t.prefix)
+		}
+		ev := penetrationEvaluation{Target: t.name, Interval: t.interval}
+		var sum float64
+		var held int
+		for _, r := range rows[1:] {
+			p, ok := tr[key{r[ia], r[ip]}]
+			if !ok || r[in] == "true" {
+				continue
+			}
+			v, err1 := strconv.ParseFloat(r[iv], 64)
+			lo, err2 := strconv.ParseFloat(r[il], 64)
+			hi, err3 := strconv.ParseFloat(r[iu], 64)
+			if err1 != nil || err2 != nil || err3 != nil {
+				continue // unknown
+			}
+			x := t.truth(p)
+			ev.N++
+			sum += math.Abs(v - x)
+			if lo-1e-9 <= x && x <= hi+1e-9 {
+				held++
+			}
+		}
+		if ev.N > 0 {
+			ev.MAE, ev.Coverage = sum/float64(ev.N), float64(held)/float64(ev.N)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
 }
