@@ -133,7 +133,7 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // given, the values as a line broken at unknown months (marked "?" on the
 // axis), points, and the goal as a dashed line.
 func trendSVG(t trend) template.HTML {
-	f := frame{w: 330, h: 190, left: 52, right: 14, top: 26, bottom: 40, x0: 0, x1: float64(len(t.points) - 1)}
+	f := frame{w: 330, h: 190, left: 52, right: 30, top: 26, bottom: 40, x0: 0, x1: float64(len(t.points) - 1)}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(v float64) {
 		if finite(v) {
@@ -222,6 +222,9 @@ func trendSVG(t trend) template.HTML {
 	if line.Len() > 0 {
 		b.WriteString(`<path fill="none" stroke="#08519c" stroke-width="2" d="` + line.String() + `"/>` + "\n")
 		b.WriteString(`<g fill="#08519c">` + dots.String() + "</g>\n")
+	} else {
+		b.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num((f.top+f.h-f.bottom)/2) +
+			`" text-anchor="middle" fill="#666">unknown in every month</text>` + "\n")
 	}
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
@@ -254,7 +257,7 @@ func planSVG(c *PlanCurve) template.HTML {
 	if c.BudgetVND > 0 {
 		x := num(f.px(c.BudgetVND / 1e9))
 		b.WriteString(`<path stroke="#555" stroke-dasharray="2 3" d="M` + x + ` ` + num(f.top) + `V` + num(f.h-f.bottom) +
-			`"/><text x="` + x + `" y="` + num(f.top-6) + `" text-anchor="middle" fill="#333">budget</text>` + "\n")
+			`"/><text x="` + x + `" y="` + num(f.top-6) + `" text-anchor="end" fill="#333">budget</text>` + "\n")
 	}
 	if c.UpperBound > 0 {
 		y := num(f.py(c.UpperBound))

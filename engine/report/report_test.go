@@ -305,7 +305,7 @@ func TestProjectionKnownAnswers(t *testing.T) {
 	if want := `d="M10 990l917.9 0 0-980-917.9 0z"`; !strings.Contains(string(svg), want) {
 		t.Errorf("outline path: want %s in\n%s", want, svg)
 	}
-	if want := `viewBox="0 0 937.9 1000"`; !strings.Contains(string(svg), want) {
+	if want := `viewBox="0 0 937.9 1028"`; !strings.Contains(string(svg), want) {
 		t.Errorf("want %s in\n%s", want, svg)
 	}
 }
@@ -315,8 +315,8 @@ func TestPathWriter(t *testing.T) {
 	w := pathWriter{b: &b}
 	w.ring([]int64{5, 25, 25, 5}, []int64{10, 10, -3, 10})
 	w.ring([]int64{100, 101, 100}, []int64{100, 100, 100})
-	w.dot(0, 0)
-	if got, want := b.String(), "M.5 1l2 0 0-1.3z"+"m9.5 9l.1 0z"+"m-10-10h0"; got != want {
+	w.square(0, 0, 30)
+	if got, want := b.String(), "M.5 1l2 0 0-1.3z"+"m9.5 9l.1 0z"+"m-13-13h6v6h-6z"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -11,8 +11,10 @@ import (
 
 // Map geometry: the map fits a box of mapMaxW × mapMaxH viewBox units with
 // mapPad units of margin; coordinates are written in tenths of a unit.
+// A strip of mapScaleH units under the map holds the scale bar.
 const (
 	mapMaxW, mapMaxH, mapPad = 1000.0, 1000.0, 10.0
+	mapScaleH                = 28.0
 )
 
 // Colours of the hex states: a blue–yellow–red scheme that stays apart
@@ -159,9 +161,10 @@ func (w *pathWriter) ring(xs, ys []int64) {
 	w.cmd('z')
 }
 
-// dot writes a zero-length subpath at (x, y) tenths: drawn as a dot by a
-// round or square line cap.
-func (w *pathWriter) dot(x, y int64) {
+// square writes a closed square subpath of side 2·half centred on (x, y),
+// all in tenths.
+func (w *pathWriter) square(x, y, half int64) {
+	x, y = x-half, y-half
 	if !w.started {
 		w.cmd('M')
 		w.tenth(x)
@@ -174,7 +177,12 @@ func (w *pathWriter) dot(x, y int64) {
 	}
 	w.sx, w.sy = x, y
 	w.cmd('h')
-	w.tenth(0)
+	w.tenth(2 * half)
+	w.cmd('v')
+	w.tenth(2 * half)
+	w.cmd('h')
+	w.tenth(-2 * half)
+	w.cmd('z')
 }
 
 // ringBuf projects rings into reusable coordinate buffers.
@@ -264,7 +272,7 @@ func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok 
 	}
 	p := fit(bound, mapMaxW, mapMaxH, mapPad)
 	var b strings.Builder
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(p.w) + ` ` + num(p.h) +
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(p.w) + ` ` + num(p.h+mapScaleH) +
 		`" role="img" font-family="sans-serif" font-size="12"><title>` + esc(title) + "</title>\n")
 	outline := polygonPath(p, m.Outline)
 	if d := outline; d != "" {
@@ -304,21 +312,22 @@ func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok 
 		w := pathWriter{b: &pb}
 		for _, s := range m.Sites {
 			if inside(s) {
-				w.dot(p.tenths(s))
+				x, y := p.tenths(s)
+				w.square(x, y, 30)
 			}
 		}
 		if pb.Len() > 0 {
-			b.WriteString(`<path fill="none" stroke="#222" stroke-width="3" stroke-linecap="square" d="` + pb.String() + `"><title>sites</title></path>` + "\n")
+			b.WriteString(`<path fill="#222" stroke="#fff" stroke-width="1" d="` + pb.String() + `"><title>sites</title></path>` + "\n")
 		}
 	}
 	if len(m.Villages) > 0 {
-		b.WriteString(`<g fill="#fff" stroke="#000" stroke-width="1.2">` + "\n")
+		b.WriteString(`<g fill="#fff" stroke="#000" stroke-width="1.5">` + "\n")
 		for _, v := range m.Villages {
 			if !inside(v.Point) {
 				continue
 			}
 			x, y := p.xy(v.Point)
-			b.WriteString(`<circle cx="` + num(x) + `" cy="` + num(y) + `" r="3.5"><title>` + esc(v.Name) + `</title></circle>` + "\n")
+			b.WriteString(`<circle cx="` + num(x) + `" cy="` + num(y) + `" r="5"><title>` + esc(v.Name) + `</title></circle>` + "\n")
 		}
 		b.WriteString("</g>\n")
 	}
@@ -335,7 +344,7 @@ func scaleBar(b *strings.Builder, p projection) {
 		return
 	}
 	l := km / p.kmPerUnit()
-	x, y := mapPad, p.h-mapPad/2
+	x, y := mapPad, p.h+mapScaleH/2
 	b.WriteString(`<g class="scale"><path fill="none" stroke="#000" stroke-width="1.5" d="M` + num(x) + ` ` + num(y-6) +
 		`v6h` + num(l) + `v-6"/><text x="` + num(x+l+4) + `" y="` + num(y) + `">` + label(km) + ` km</text></g>` + "\n")
 }
