@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -173,6 +174,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		done()
 	}
 
+	// An uncalibrated coverage run, to measure what calibration changes.
+	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
+	if err := runCoverage(ctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none", "--out", uncal}, area...),
+		&env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard}); err != nil {
+		return fmt.Errorf("demo: uncalibrated coverage: %w", err)
+	}
 	done = stage("evaluate against the generator's ground truth")
 	ev, err := evaluateDeadzoneVillages(filepath.Join(*out, "deadzones", "villages.csv"), w.Truth.DeadZoneVillages())
 	if err != nil {
@@ -188,7 +195,17 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "%-28s %3d area-months: mean absolute error %.3f, interval holds the truth in %.0f%% (%s)\n",
 			t.Target, t.N, t.MAE, 100*t.Coverage, t.Interval)
 	}
-	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen}); err != nil {
+	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
+		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
+		w.Truth.Signals)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "signal at villages against the true signal (bias = estimate − truth):")
+	for _, x := range sig {
+		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
+	}
+	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig}); err != nil {
 		return err
 	}
 	done()
@@ -344,4 +361,125 @@ func evaluatePenetration(scorecardCSV string, truth []synth.Penetration) ([]pene
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// signalEvaluation is the error of one estimate of the signal at villages.
+type signalEvaluation struct {
+	Estimate string  `json:"estimate"`
+	Carrier  string  `json:"carrier"`
+	N        int     `json:"pairs"`
+	BiasDB   float64 `json:"bias_db"`
+	RMSEDB   float64 `json:"rmse_db"`
+}
+
+// evaluateSignals compares, per carrier, the signal lomsong estimates in a
+// village's hex (each coverage.csv's predicted_dbm, and the measured
+// median where the hex was measured) with the generator's true signal at
+// the village.
+func evaluateSignals(villagesCSV string, coverage map[string]string, truth []synth.VillageSignal) ([]signalEvaluation, error) {
+	vrows, err := readCSVFile(villagesCSV)
+	if err != nil {
+		return nil, err
+	}
+	vid, vcell := slices.Index(vrows[0], "village_id"), slices.Index(vrows[0], "cell")
+	if vid < 0 || vcell < 0 {
+		return nil, fmt.Errorf("%s: village_id/cell columns missing", villagesCSV)
+	}
+	cellOf := map[string]string{}
+	for _, r := range vrows[1:] {
+		cellOf[r[vid]] = r[vcell]
+	}
+	type key struct{ cell, carrier, tech string }
+	type acc struct {
+		n        int
+		sum, sq  float64
+		estimate string
+		carrier  string
+	}
+	accs := map[[2]string]*acc{}
+	var order [][2]string
+	add := func(estimate, carrier string, d float64) {
+		k := [2]string{estimate, carrier}
+		a := accs[k]
+		if a == nil {
+			a = &acc{estimate: estimate, carrier: carrier}
+			accs[k] = a
+			order = append(order, k)
+		}
+		a.n++
+		a.sum += d
+		a.sq += d * d
+	}
+	names := make([]string, 0, len(coverage))
+	for n := range coverage {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	measuredDone := false
+	for _, name := range names {
+		crows, err := readCSVFile(coverage[name])
+		if err != nil {
+			return nil, err
+		}
+		h := crows[0]
+		ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
+			slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
+		if min(ic, ik, it, ip, im, is) < 0 {
+			return nil, fmt.Errorf("%s: coverage columns missing", coverage[name])
+		}
+		pred, meas := map[key]float64{}, map[key]float64{}
+		for _, r := range crows[1:] {
+			k := key{r[ic], r[ik], r[it]}
+			if v, err := strconv.ParseFloat(r[ip], 64); err == nil {
+				pred[k] = v
+			}
+			if r[is] == "measured" {
+				if v, err := strconv.ParseFloat(r[im], 64); err == nil {
+					meas[k] = v
+				}
+			}
+		}
+		for _, t := range truth {
+			c := cellOf[t.VillageID]
+			if c == "" {
+				continue
+			}
+			k := key{c, string(t.Carrier), t.Tech}
+			if v, ok := pred[k]; ok {
+				add(name, string(t.Carrier), v-t.SignalDBm)
+			}
+			if v, ok := meas[k]; ok && !measuredDone {
+				add("measured median", string(t.Carrier), v-t.SignalDBm)
+			}
+		}
+		measuredDone = true
+	}
+	slices.SortFunc(order, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	out := make([]signalEvaluation, 0, len(order))
+	for _, k := range order {
+		a := accs[k]
+		out = append(out, signalEvaluation{Estimate: a.estimate, Carrier: a.carrier, N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
+	}
+	return out, nil
+}
+
+func readCSVFile(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: empty", path)
+	}
+	return rows, nil
 }
