@@ -187,7 +187,7 @@ func TestWellFormedAndOffline(t *testing.T) {
 		`id="summary"`, `id="scorecard"`, `id="alerts"`, `id="deadzones"`, `id="plan"`, `id="province-1"`, `id="notes"`,
 		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village without signal: 1",
 		"New dead-zone hexes", "Regression: Households with fibre", "Data period: <strong>2025-09</strong>",
-		"rank 1 of 2", "▲ better", "▼ worse",
+		"rank 1 of 2", "▼ -3 villages since last month (better)", "▼ -2.0 pp since last month (worse)",
 	} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("page lacks %q", want)

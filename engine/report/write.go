@@ -99,6 +99,11 @@ type provView struct {
 	Notes          []string
 }
 
+type rankKey struct {
+	target scorecard.Target
+	period penetration.Period
+}
+
 type rowKey struct {
 	area   string
 	period penetration.Period
@@ -110,12 +115,12 @@ type builder struct {
 	card   *scorecard.Card
 	names  map[string]string
 	rows   map[rowKey]int
-	ranked map[rowKey]int // number of ranked areas per (target as area "t<n>", period)
+	ranked map[rankKey]int // number of ranked areas per target and month
 	period penetration.Period
 }
 
 func build(r *Report) view {
-	b := &builder{r: r, card: r.Scorecard, names: map[string]string{}, rows: map[rowKey]int{}, ranked: map[rowKey]int{}}
+	b := &builder{r: r, card: r.Scorecard, names: map[string]string{}, rows: map[rowKey]int{}, ranked: map[rankKey]int{}}
 	for _, a := range r.Areas {
 		b.names[a.Code] = clean(a.Name)
 	}
@@ -126,7 +131,7 @@ func build(r *Report) view {
 			b.rows[rowKey{row.Area, row.Period}] = i
 			for t, res := range row.Targets {
 				if res.Rank > 0 {
-					b.ranked[rowKey{"t" + strconv.Itoa(t), row.Period}]++
+					b.ranked[rankKey{scorecard.Target(t), row.Period}]++
 				}
 			}
 		}
@@ -323,17 +328,20 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		} else {
 			s = signed(decimal(100*ch, 1), ch) + " pp"
 		}
-		c.Change, c.ChangeClass = "since last month: "+s, "same"
+		c.Change, c.ChangeClass = "no change since last month", "same"
 		if math.Abs(ch) > 1e-12 {
-			if (ch > 0) == higherBetter(t) {
-				c.Change, c.ChangeClass = "▲ better, "+c.Change, "better"
-			} else {
-				c.Change, c.ChangeClass = "▼ worse, "+c.Change, "worse"
+			arrow, verdict := "▼ ", "worse"
+			if ch > 0 {
+				arrow = "▲ "
 			}
+			if (ch > 0) == higherBetter(t) {
+				verdict = "better"
+			}
+			c.Change, c.ChangeClass = arrow+s+" since last month ("+verdict+")", verdict
 		}
 	}
 	if res.Rank > 0 {
-		c.Rank = fmt.Sprintf("rank %d of %d", res.Rank, b.ranked[rowKey{"t" + strconv.Itoa(int(t)), row.Period}])
+		c.Rank = fmt.Sprintf("rank %d of %d", res.Rank, b.ranked[rankKey{t, row.Period}])
 	}
 	return c
 }
@@ -511,7 +519,7 @@ func legend(m *Map, counts [numStates]int) []legendItem {
 			continue
 		}
 		out = append(out, legendItem{Key: stateClass(s),
-			Text: texts[s] + ": " + group(int64(counts[s])) + " hexes"})
+			Text: texts[s] + ": " + group(int64(counts[s])) + plural(counts[s], " hex", " hexes")})
 	}
 	if len(m.DeadZones) > 0 {
 		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
@@ -537,4 +545,11 @@ func goalOf(cfg scorecard.Config, t scorecard.Target) float64 {
 		return cfg.SpeedGoal
 	}
 	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
