@@ -112,7 +112,7 @@ func testReport(t testing.TB) *Report {
 				Hexes:     hexes,
 				DeadZones: []ZoneOutline{{ID: "DZ-88a", Outline: orb.MultiPolygon{{hexes[3].Boundary}}}},
 				Villages:  []Place{{Name: "Thôn Lô Lô Chải", Point: orb.Point{105.0, 22.75}}},
-				Sites:     []orb.Point{{105.1, 22.8}, {105.15, 22.85}},
+				Sites:     []orb.Point{{105.1, 22.8}, {105.15, 22.85}, {106.5, 22.8}}, // the last is outside
 			},
 			DeadZones: []DeadZone{{ID: "DZ-88a", Households: 412, Hexes: 7, AreaKm2: 5.16, Villages: 2}},
 			Notes:     []string{"Measurements from two drive tests."},
@@ -185,7 +185,7 @@ func TestWellFormedAndOffline(t *testing.T) {
 	}
 	for _, want := range []string{
 		`id="summary"`, `id="scorecard"`, `id="alerts"`, `id="deadzones"`, `id="plan"`, `id="province-1"`, `id="notes"`,
-		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village without signal: 1",
+		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village without signal: 1", "Sites: 2",
 		"New dead-zone hexes", "Regression: Households with fibre", "Data period: <strong>2025-09</strong>",
 		"rank 1 of 2", "▼ -3 villages since last month (better)", "▼ -2.0 pp since last month (worse)",
 	} {

@@ -263,12 +263,12 @@ func mapBound(m *Map) (orb.Bound, bool) {
 
 // mapSVG renders m as one inline SVG: province outline, hexes merged into
 // one path per state, dead-zone outlines, sites, villages without signal
-// and a scale bar. It returns the state counts for the legend; ok is false
+// and a scale bar. It returns what it drew, for the legend; ok is false
 // when the map has nothing to draw.
-func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok bool) {
+func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) {
 	bound, ok := mapBound(m)
 	if !ok {
-		return "", counts, false
+		return "", drawn, false
 	}
 	p := fit(bound, mapMaxW, mapMaxH, mapPad)
 	var b strings.Builder
@@ -287,7 +287,7 @@ func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok 
 			if h.State != s {
 				continue
 			}
-			counts[s]++
+			drawn.states[s]++
 			w.ring(rb.project(h.Boundary))
 		}
 		if pb.Len() > 0 {
@@ -314,6 +314,7 @@ func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok 
 			if inside(s) {
 				x, y := p.tenths(s)
 				w.square(x, y, 30)
+				drawn.sites++
 			}
 		}
 		if pb.Len() > 0 {
@@ -327,13 +328,21 @@ func mapSVG(m *Map, title string) (svg template.HTML, counts [numStates]int, ok 
 				continue
 			}
 			x, y := p.xy(v.Point)
+			drawn.villages++
 			b.WriteString(`<circle cx="` + num(x) + `" cy="` + num(y) + `" r="5"><title>` + esc(v.Name) + `</title></circle>` + "\n")
 		}
 		b.WriteString("</g>\n")
 	}
 	scaleBar(&b, p)
 	b.WriteString("</svg>")
-	return template.HTML(b.String()), counts, true
+	return template.HTML(b.String()), drawn, true
+}
+
+// mapCounts counts what a map drew: hexes per state, villages and sites
+// (points outside the map's bound are left out).
+type mapCounts struct {
+	states          [numStates]int
+	villages, sites int
 }
 
 // scaleBar draws a bar of a round length near a fifth of the map's width

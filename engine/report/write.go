@@ -181,10 +181,10 @@ func build(r *Report) view {
 			pv.Alerts = b.alerts(pr.Code)
 		}
 		if pr.Map != nil {
-			svg, counts, ok := mapSVG(pr.Map, "Map of "+pv.Name+": best 3G/4G coverage per hexagon")
+			svg, drawn, ok := mapSVG(pr.Map, "Map of "+pv.Name+": best 3G/4G coverage per hexagon")
 			if ok {
 				pv.Map = svg
-				pv.Legend = legend(pr.Map, counts)
+				pv.Legend = legend(pr.Map, drawn)
 			}
 		}
 		pv.Zones = zones(pr.DeadZones)
@@ -506,7 +506,7 @@ func zones(zs []DeadZone) []zoneView {
 	return out
 }
 
-func legend(m *Map, counts [numStates]int) []legendItem {
+func legend(m *Map, drawn mapCounts) []legendItem {
 	texts := [numStates]string{
 		StateNoData:    "No data",
 		StateCovered:   "Covered (3G/4G)",
@@ -515,20 +515,20 @@ func legend(m *Map, counts [numStates]int) []legendItem {
 	}
 	var out []legendItem
 	for _, s := range []State{StateCovered, StateWeak, StateUncovered, StateNoData} {
-		if s == StateNoData && counts[s] == 0 {
+		if s == StateNoData && drawn.states[s] == 0 {
 			continue
 		}
 		out = append(out, legendItem{Key: stateClass(s),
-			Text: texts[s] + ": " + group(int64(counts[s])) + plural(counts[s], " hex", " hexes")})
+			Text: texts[s] + ": " + group(int64(drawn.states[s])) + plural(drawn.states[s], " hex", " hexes")})
 	}
 	if len(m.DeadZones) > 0 {
 		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
 	}
-	if len(m.Villages) > 0 {
-		out = append(out, legendItem{Key: "village", Text: "Village without signal: " + group(int64(len(m.Villages)))})
+	if drawn.villages > 0 {
+		out = append(out, legendItem{Key: "village", Text: "Village without signal: " + group(int64(drawn.villages))})
 	}
-	if len(m.Sites) > 0 {
-		out = append(out, legendItem{Key: "site", Text: "Site: " + group(int64(len(m.Sites)))})
+	if drawn.sites > 0 {
+		out = append(out, legendItem{Key: "site", Text: "Sites: " + group(int64(drawn.sites))})
 	}
 	return out
 }
