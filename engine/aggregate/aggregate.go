@@ -188,9 +188,9 @@ type Aggregator struct {
 	lastCar  engine.Carrier
 	lastCID  uint16
 
-	table     []int32   // open addressing: slot+1, 0 = empty; keys are in stats
-	pages     [][]stats // statistics by slot, in pages of pageSize: growth never copies them
-	n         int       // keys
+	table     []tableEntry // open addressing, linear probing, load ≤ 3/4
+	pages     [][]stats    // statistics by slot, in pages of pageSize: growth never copies them
+	n         int          // keys
 	ar        arena
 	wide      map[int32][nClasses][nCounts]uint64 // counts beyond uint16, by slot
 	sparseWin map[int32]windowSet                 // windows of keys beyond the bitset, by slot
@@ -209,7 +209,7 @@ func New(cfg Config) (*Aggregator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Aggregator{cfg: cfg, cids: make(map[engine.Carrier]uint16), table: make([]int32, 1024)}
+	a := &Aggregator{cfg: cfg, cids: make(map[engine.Carrier]uint16), table: make([]tableEntry, 256)}
 	for _, t := range engine.Techs {
 		a.cov[t], a.nos[t] = cfg.Thresholds.Covered(t), cfg.Thresholds.NoService(t)
 		a.lo[t], a.hi[t] = engine.SignalRange(t)
@@ -292,21 +292,30 @@ func (a *Aggregator) carrierID(c engine.Carrier) (uint16, error) {
 
 func hashKey(k uint64) uint64 { return fmix64(k) }
 
+// tableEntry is a hash table entry: the key beside its slot, so a probe
+// reads one line and never the key's statistics.
+type tableEntry struct {
+	key  uint64
+	slot int32 // slot+1; 0 = empty
+	_    int32
+}
+
 // slot returns the index of key k, creating it when absent.
 func (a *Aggregator) slot(k uint64) int32 {
 	mask := uint64(len(a.table) - 1)
-	for i := hashKey(k) & mask; ; i = (i + 1) & mask {
-		s := a.table[i]
-		if s == 0 {
-			break
-		}
-		if a.stat(s-1).key == k {
-			return s - 1
+	i := hashKey(k) & mask
+	for ; a.table[i].slot != 0; i = (i + 1) & mask {
+		if a.table[i].key == k {
+			return a.table[i].slot - 1
 		}
 	}
-	if 2*(a.n+1) > len(a.table) {
+	if 4*(a.n+1) > 3*len(a.table) {
 		a.rehash(2 * len(a.table))
 		mask = uint64(len(a.table) - 1)
+		i = hashKey(k) & mask
+		for a.table[i].slot != 0 {
+			i = (i + 1) & mask
+		}
 	}
 	s := int32(a.n)
 	if a.n%pageSize == 0 && a.n/pageSize == len(a.pages) {
@@ -319,23 +328,20 @@ func (a *Aggregator) slot(k uint64) int32 {
 	p := &a.pages[len(a.pages)-1]
 	*p = append(*p, newStats(k))
 	a.n++
-	i := hashKey(k) & mask
-	for a.table[i] != 0 {
-		i = (i + 1) & mask
-	}
-	a.table[i] = s + 1
+	a.table[i] = tableEntry{key: k, slot: s + 1}
 	return s
 }
 
 func (a *Aggregator) rehash(size int) {
-	a.table = make([]int32, size)
+	a.table = make([]tableEntry, size)
 	mask := uint64(size - 1)
 	for s := range int32(a.n) {
-		i := hashKey(a.stat(s).key) & mask
-		for a.table[i] != 0 {
+		k := a.stat(s).key
+		i := hashKey(k) & mask
+		for a.table[i].slot != 0 {
 			i = (i + 1) & mask
 		}
-		a.table[i] = s + 1
+		a.table[i] = tableEntry{key: k, slot: s + 1}
 	}
 }
 
@@ -860,7 +866,7 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 
 // sizeBytes estimates the heap held by the statistics.
 func (a *Aggregator) sizeBytes() int64 {
-	n := int64(cap(a.table))*4 + int64(a.ar.heldBytes())
+	n := int64(cap(a.table))*int64(unsafe.Sizeof(tableEntry{})) + int64(a.ar.heldBytes())
 	for _, p := range a.pages {
 		n += int64(cap(p)) * int64(unsafe.Sizeof(stats{}))
 	}
