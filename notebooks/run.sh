@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs every notebook in notebooks/ top to bottom against a fresh demo world.
+#
+#   bash notebooks/run.sh            (from the repository root, or from anywhere)
+#
+# 1. Installs Debian's Jupyter and Python packages when /usr/bin/jupyter, jupyter-nbconvert or
+#    one of the Python modules is missing (apt-get, as root or through sudo).
+# 2. Runs `go run ./cmd/lomsong demo` into a temporary directory (or uses
+#    $LOMSONG_DEMO_DIR when it is set and holds a demo output).
+# 3. Executes each notebook with nbconvert into that temporary directory (never into the
+#    repository) and exits non-zero if any notebook fails or a committed notebook has outputs.
+#
+# Prints the time each step took. Works with no standard input (CI=true).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PY=/usr/bin/python3
+JUPYTER=/usr/bin/jupyter
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbconvert python3-pandas python3-geopandas
+              python3-matplotlib python3-ipykernel)
+MODULES="pandas, geopandas, matplotlib, nbconvert, nbformat, ipykernel"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+have_tools() {
+  [[ -x "$JUPYTER" && -x "$JUPYTER-nbconvert" && -x "$PY" ]] && "$PY" -c "import $MODULES" >/dev/null 2>&1
+}
+
+# --- 1. install --------------------------------------------------------------------------
+t=$(now)
+if have_tools; then
+  echo "notebooks: Jupyter and the Python packages are installed"
+else
+  echo "notebooks: installing ${APT_PACKAGES[*]} (apt-get)"
+  SUDO=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      SUDO=(sudo -n)
+    else
+      echo "notebooks: need root or password-less sudo to install: apt-get install ${APT_PACKAGES[*]}" >&2
+      exit 1
+    fi
+  fi
+  APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+  apt_log=$(mktemp)
+  if ! { "${APT[@]}" update -qq &&
+         "${APT[@]}" install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${APT_PACKAGES[@]}"; } \
+       </dev/null >"$apt_log" 2>&1; then
+    tail -n 40 "$apt_log" >&2
+    echo "notebooks: apt-get failed (full log: $apt_log)" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
+  if ! have_tools; then
+    echo "notebooks: still missing $JUPYTER or one of: $MODULES" >&2
+    exit 1
+  fi
+fi
+echo "notebooks: install step took $(since "$t") s"
+
+# --- committed notebooks must have no outputs ----------------------------------------------
+"$PY" - notebooks/*.ipynb <<'PYEOF'
+import sys, nbformat
+bad = [p for p in sys.argv[1:]
+       if any(c.get("outputs") or c.get("execution_count") for c in nbformat.read(p, as_version=4).cells
+              if c.cell_type == "code")]
+if bad:
+    sys.exit("notebooks: clear the outputs before committing: " + " ".join(bad)
+             + " (jupyter nbconvert --clear-output --inplace FILE)")
+PYEOF
+
+# --- 2. demo -----------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lomsong-notebooks.XXXXXX")
+OUT="$WORK/executed"
+mkdir -p "$OUT"
+if [[ -n "${LOMSONG_DEMO_DIR:-}" && -f "${LOMSONG_DEMO_DIR}/plan/plan.json" ]]; then
+  DEMO=$(cd "$LOMSONG_DEMO_DIR" && pwd)
+  echo "notebooks: using the demo output in $DEMO"
+else
+  DEMO="$WORK/lomsong-demo"
+  t=$(now)
+  echo "notebooks: go run ./cmd/lomsong demo --out $DEMO"
+  if ! go run ./cmd/lomsong demo --out "$DEMO" </dev/null >"$WORK/demo.log" 2>&1; then
+    tail -n 40 "$WORK/demo.log" >&2
+    echo "notebooks: the demo failed (log: $WORK/demo.log)" >&2
+    exit 1
+  fi
+  echo "notebooks: demo took $(since "$t") s"
+fi
+export LOMSONG_DEMO_DIR="$DEMO"
+
+# --- 3. notebooks --------------------------------------------------------------------------
+export PYDEVD_DISABLE_FILE_VALIDATION=1 # quiets the kernel's debugger warning
+failed=()
+t_all=$(now)
+for nb in notebooks/*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  t=$(now)
+  # /usr/bin first so that the kernel and its tools are Debian's, not another python3 on PATH
+  if PATH="/usr/bin:$PATH" "$PY" -m nbconvert --to notebook --execute \
+       --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
+       --output-dir "$OUT" "$nb" </dev/null >"$OUT/$name.log" 2>&1; then
+    echo "notebooks: $name ok ($(since "$t") s)"
+  else
+    failed+=("$name")
+    grep -v '^0.00s' "$OUT/$name.log" | tail -n 30 >&2
+    echo "notebooks: $name FAILED ($(since "$t") s, log: $OUT/$name.log)" >&2
+  fi
+done
+echo "notebooks: executing took $(since "$t_all") s; executed notebooks in $OUT"
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "notebooks: ${#failed[@]} failed: ${failed[*]} (demo output kept in $DEMO)" >&2
+  exit 1
+fi
+# keep the executed notebooks, drop the demo world (about 45 MB) when this script made it
+if [[ "$DEMO" == "$WORK/lomsong-demo" ]]; then
+  rm -rf "$DEMO"
+fi
+echo "notebooks: all $(ls notebooks/*.ipynb | wc -l) notebooks ran"
