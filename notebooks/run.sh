@@ -69,7 +69,7 @@ bad = [p for p in sys.argv[1:]
               if c.cell_type == "code")]
 if bad:
     sys.exit("notebooks: clear the outputs before committing: " + " ".join(bad)
-             + " (jupyter nbconvert --clear-output --inplace FILE)")
+             + " (see notebooks/README.md, 'Keeping diffs small')")
 PYEOF
 
 # --- 2. demo -----------------------------------------------------------------------------
