@@ -44,8 +44,8 @@ type result struct {
 	Rows     int64   `json:"rows"`
 	Seconds  float64 `json:"seconds"`
 	PeakMiB  float64 `json:"peak_mib"`
-	CPUSec   float64 `json:"cpu_seconds"` // user+system CPU time of the child
-	BPerKey  float64 `json:"bytes_per_key,omitempty"`
+	CPUSec   float64 `json:"cpu_seconds"`             // user+system CPU time of the child
+	BPerKey  float64 `json:"bytes_per_key,omitempty"` // Aggregator.SizeBytes per key
 	Keys     int     `json:"keys,omitempty"`
 	Mismatch int64   `json:"mismatch,omitempty"`
 }
@@ -194,19 +194,13 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 		}
 		cfg := aggregate.DefaultConfig()
 		cfg.Resolution = res
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
 		start := time.Now()
 		a, n, err := pipeline.Aggregate(context.Background(), s, pipeline.AggregateOptions{Config: cfg, Workers: cpu})
 		el := time.Since(start).Seconds()
 		if err != nil {
 			return result{}, err
 		}
-		runtime.GC()
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		bpk := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(max(a.Len(), 1))
-		runtime.KeepAlive(a)
+		bpk := float64(a.SizeBytes()) / float64(max(a.Len(), 1))
 		return result{Case: name, CPU: cpu, Rows: n, Seconds: el, Keys: a.Len(), BPerKey: bpk}, nil
 	}
 	return result{}, fmt.Errorf("unknown case %q", name)
@@ -320,7 +314,7 @@ func render(rs []result, rows int64, res int) string {
 		case "index":
 			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in a 100k sample", r.Mismatch)
 		case "pipeline":
-			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f heap bytes per key", r.Keys, r.BPerKey)
+			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f bytes of state per key", r.Keys, r.BPerKey)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.3g | %.1f | %.1f | %.3g | %.0f | %s |\n", r.Case, r.CPU, r.Rows, r.Seconds, rate, rate/h3rate,
 			r.CPUSec, float64(r.Rows)/r.CPUSec, r.PeakMiB, note)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"unsafe"
 
@@ -200,6 +201,8 @@ type Aggregator struct {
 	// cell (partOf); the aggregator then holds no keys of its own.
 	parts []*Aggregator
 
+	mem *offHeap // large pages mapped outside the Go heap
+
 	scratch []int32
 	sink    uint64 // keeps touch's loads
 }
@@ -209,7 +212,9 @@ func New(cfg Config) (*Aggregator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Aggregator{cfg: cfg, cids: make(map[engine.Carrier]uint16), table: make([]tableEntry, 256)}
+	a := &Aggregator{cfg: cfg, cids: make(map[engine.Carrier]uint16), table: make([]tableEntry, 256), mem: &offHeap{}}
+	a.ar.mem = a.mem
+	runtime.AddCleanup(a, (*offHeap).free, a.mem)
 	for _, t := range engine.Techs {
 		a.cov[t], a.nos[t] = cfg.Thresholds.Covered(t), cfg.Thresholds.NoService(t)
 		a.lo[t], a.hi[t] = engine.SignalRange(t)
@@ -323,7 +328,13 @@ func (a *Aggregator) slot(k uint64) int32 {
 		if len(a.pages) == 0 {
 			c = 16 // the first page grows by append, so small aggregators stay small
 		}
-		a.pages = append(a.pages, make([]stats, 0, c))
+		var pg []stats
+		if c == pageSize {
+			pg = allocOffHeap[stats](a.mem, c)[:0]
+		} else {
+			pg = make([]stats, 0, c)
+		}
+		a.pages = append(a.pages, pg)
 	}
 	p := &a.pages[len(a.pages)-1]
 	*p = append(*p, newStats(k))
@@ -333,7 +344,13 @@ func (a *Aggregator) slot(k uint64) int32 {
 }
 
 func (a *Aggregator) rehash(size int) {
-	a.table = make([]tableEntry, size)
+	old := a.table
+	if size*int(unsafe.Sizeof(tableEntry{})) >= 1<<20 {
+		a.table = allocOffHeap[tableEntry](a.mem, size)
+	} else {
+		a.table = make([]tableEntry, size)
+	}
+	defer freeOffHeap(a.mem, old)
 	mask := uint64(size - 1)
 	for s := range int32(a.n) {
 		k := a.stat(s).key
@@ -864,14 +881,16 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 	return out
 }
 
-// sizeBytes estimates the heap held by the statistics.
-func (a *Aggregator) sizeBytes() int64 {
+// SizeBytes returns the memory held by the key statistics: hash table,
+// fixed statistics and arena pages (on or off the Go heap), not counting
+// the few keys with counts beyond 65535 or windows beyond 32 days.
+func (a *Aggregator) SizeBytes() int64 {
 	n := int64(cap(a.table))*int64(unsafe.Sizeof(tableEntry{})) + int64(a.ar.heldBytes())
 	for _, p := range a.pages {
 		n += int64(cap(p)) * int64(unsafe.Sizeof(stats{}))
 	}
 	for _, p := range a.parts {
-		n += p.sizeBytes()
+		n += p.SizeBytes()
 	}
 	return n
 }

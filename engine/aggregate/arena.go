@@ -17,11 +17,13 @@ type arena struct {
 	next  uint32 // next free word in the last page
 	free  [nArenaClasses]uint32
 	bytes int64 // words held by live blocks ×8
+	mem   *offHeap
 }
 
 const (
 	arenaPageBits  = 17 // 1 MiB pages
 	arenaPageWords = 1 << arenaPageBits
+	arenaFirstPage = 1 << 13 // words of the first page, on the heap, so small aggregators stay small
 )
 
 // arenaClasses are block sizes in 8-byte words.
@@ -49,8 +51,12 @@ func (a *arena) alloc(c uint8) uint32 {
 		clear(w)
 		return r
 	}
-	if len(a.pages) == 0 || a.next+n > arenaPageWords {
-		a.pages = append(a.pages, make([]uint64, arenaPageWords))
+	if len(a.pages) == 0 || a.next+n > uint32(len(a.pages[len(a.pages)-1])) {
+		if len(a.pages) == 0 {
+			a.pages = append(a.pages, make([]uint64, arenaFirstPage))
+		} else {
+			a.pages = append(a.pages, allocOffHeap[uint64](a.mem, arenaPageWords))
+		}
 		a.next = 0
 		if len(a.pages) == 1 {
 			a.next = 1
@@ -97,4 +103,9 @@ func (a *arena) u8(r, n uint32) []uint8 {
 }
 
 // heldBytes returns the bytes of the pages.
-func (a *arena) heldBytes() int64 { return int64(len(a.pages)) * arenaPageWords * 8 }
+func (a *arena) heldBytes() (n int64) {
+	for _, p := range a.pages {
+		n += int64(len(p)) * 8
+	}
+	return n
+}

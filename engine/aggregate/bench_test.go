@@ -77,7 +77,7 @@ func BenchmarkAdd(b *testing.B) {
 			if c := cpuSeconds() - cpu; c > 0 {
 				b.ReportMetric(float64(b.N)*float64(rows)/c, "rows/cpu-s")
 			}
-			b.ReportMetric(float64(a.sizeBytes())/float64(max(a.Len(), 1)), "B/key")
+			b.ReportMetric(float64(a.SizeBytes())/float64(max(a.Len(), 1)), "B/key")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -185,4 +186,44 @@ func TestParallelStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestManyKeys goes beyond the first page of statistics, arena and hash
+// table (the pages mapped outside the heap) and checks that adding, merging
+// and partitioning still agree.
+func TestManyKeys(t *testing.T) {
+	const n = 60000
+	b := pointData(t, 14, n)
+	rng := rand.New(rand.NewPCG(14, 1))
+	for i := range b.Lon {
+		b.Lon[i], b.Lat[i] = 104+3*rng.Float64(), 10+10*rng.Float64()
+	}
+	cfg := DefaultConfig()
+	fine := make([]hexgrid.Cell, n)
+	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
+		t.Fatal(err)
+	}
+	whole := aggOf(t, [2]any{b, fine})
+	if whole.Len() <= pageSize {
+		t.Fatalf("%d keys: want more than a page (%d)", whole.Len(), pageSize)
+	}
+	want := dump(whole)
+	b1, f1 := slice(b, fine, 0, n/3)
+	b2, f2 := slice(b, fine, n/3, n)
+	if got := dump(merged(t, aggOf(t, [2]any{b2, f2}), aggOf(t, [2]any{b1, f1}))); got != want {
+		t.Error("merged halves != one Aggregator")
+	}
+	got, err := Parallel(context.Background(), cfg, 2, chunks(b, 4096), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dump(got) != want {
+		t.Error("2 workers != one Aggregator")
+	}
+	if whole.SizeBytes() <= 0 {
+		t.Error("SizeBytes is not positive")
+	}
+	whole, got = nil, nil
+	runtime.GC() // runs the cleanups that unmap pages
+	runtime.GC()
 }
