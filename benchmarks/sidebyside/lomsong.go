@@ -93,7 +93,9 @@ func runLomsong(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		byHex[code] += counts[i]
 	}
 	tAttr := time.Since(t0)
-	tim.add("provinces", "lomsong (hex)", fmt.Sprintf("res-%d counts above + deadzone.Attribute of %d cells", *res, len(cells)), tH3+tAttr, n, *workers)
+	tim.add("provinces", "lomsong (hex)", fmt.Sprintf("res-%d counts above + deadzone.Attribute of %s cells (%s in no province)",
+		*res, thousands(int64(len(cells))), thousands(int64(unresolved))), tH3+tAttr, n, *workers)
+	tim.add("provinces", "lomsong (hex)", "deadzone.Attribute alone (one goroutine)", tAttr, n, 1)
 	if err := writeMap(filepath.Join(*dir, "provinces_lomsong_hex.csv"), byHex); err != nil {
 		return err
 	}

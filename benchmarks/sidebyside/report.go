@@ -170,7 +170,8 @@ func writeTable(w io.Writer, steps []step) {
 	}
 	fmt.Fprintln(w, "\n\"lomsong ÷ tool\" is lomsong's rows/s over the tool's in this same run (above 1: lomsong is faster). "+
 		"The reference is `hexgrid.IndexInto` + count for the H3 and grid tasks (lomsong has no degree grid; its grid is H3) "+
-		"and the point-by-point province count for the province task.")
+		"and lomsong's point-by-point province count for the province task, the same question ST_Contains and sjoin answer; "+
+		"lomsong (hex) is lomsong's own method (count per hexagon, attribute hexagons), which answers a slightly different question (see the checks).")
 }
 
 // counts reads a "key,count" CSV (or "gx,gy,count": the key is then "gx,gy").
@@ -282,12 +283,20 @@ func agreement(dir string) (lines []string, ok bool, err error) {
 		for _, k := range keys {
 			ds = append(ds, fmt.Sprintf("%s %+d", k, b[k]-a[k]))
 		}
-		lines = append(lines, fmt.Sprintf("%s: %d of %d provinces differ by %d points in all (%s over %s: %s) out of %s matches.",
+		lines = append(lines, fmt.Sprintf("%s: %d of %d provinces differ by %d point(s) in all (%s over %s: %s) out of %s matches.",
 			what, len(keys), len(a)-countNotes(a), d, bn, an, strings.Join(ds, ", "), thousands(total)))
 	}
 	border("Province counts, all rows", "lomsong (points)", "PostGIS", pts, pg)
 	border("Province counts, first geopandas rows", "lomsong (points)", "PostGIS", ptsPre, pgPre)
 	border("Province counts, first geopandas rows", "lomsong (points)", "geopandas", ptsPre, gpd)
+	if on, err := readBoundary(filepath.Join(dir, "boundary_points_postgis.csv")); err == nil {
+		if len(on) == 0 {
+			lines = append(lines, "No point lies exactly on a province boundary (PostGIS ST_Intersects with ST_Boundary).")
+		} else {
+			lines = append(lines, fmt.Sprintf("Points exactly on a province boundary (PostGIS ST_Intersects with ST_Boundary), where ST_Contains and sjoin's \"within\" exclude the boundary and lomsong's Unit.Contains (orb planar) may include it: %s.",
+				strings.Join(on[:min(10, len(on))], "; ")))
+		}
+	}
 	lines = append(lines, fmt.Sprintf("lomsong (points): %s points in no province (sea, Laos, Cambodia, China, or gaps between simplified borders), %s in more than one (overlapping borders; counted once per province, as the joins do).",
 		thousands(pts["_none"]), thousands(pts["_multi"])))
 	keys, d, total := diff(pts, hex)
@@ -369,4 +378,25 @@ func updateResults(path string, n int, section string) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// readBoundary lists "id (lon, lat) on code" for each boundary point.
+func readBoundary(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i, r := range recs {
+		if i == 0 || len(r) != 4 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("row %s (%s, %s) on the boundary of %s", r[0], r[1], r[2], r[3]))
+	}
+	return out, nil
 }

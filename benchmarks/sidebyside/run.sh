@@ -102,8 +102,9 @@ runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --n
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start -o \
 	"-c listen_addresses='' -c unix_socket_directories='$pgdir' -c shared_buffers=1GB -c work_mem=256MB -c maintenance_work_mem=1GB -c max_wal_size=8GB" >/dev/null
 psql() { runuser -u postgres -- /usr/bin/psql -h "$pgdir" -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
-pg_threads=$(( $(psql -Atc 'SHOW max_parallel_workers_per_gather') + 1 ))
 pgver="PostGIS $(dpkg-query -W -f '${Version}' postgresql-15-postgis-3 | cut -d+ -f1)"
+# workers QUERY: the processes the planner gives QUERY (leader + workers).
+workers() { echo $(( $(psql -Atc "EXPLAIN $1" | sed -n 's/.*Workers Planned: \([0-9]*\).*/\1/p' | sort -n | tail -1) + 1 )); }
 pgtime() { # task step rows threads SQL...
 	local task=$1 step=$2 rows=$3 threads=$4 t0 t1
 	shift 4
@@ -117,24 +118,31 @@ chmod 644 "$work/provinces.geojson"
 psql -c 'CREATE EXTENSION postgis' -c 'CREATE TABLE pts (id integer, lon float8, lat float8)'
 pgtime load "COPY from CSV" "$n" 1 -c '\copy pts FROM STDIN (FORMAT csv, HEADER true)' <"$work/points.csv"
 psql -c 'ANALYZE pts'
-psql -v gj="$(cat "$work/provinces.geojson")" <<'SQL'
+{
+	printf '\\set gj `cat %s`\n' "$work/provinces.geojson"
+	cat <<'SQL'
 CREATE TABLE prov AS
   SELECT f->'properties'->>'code' AS code, ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326) AS geom
   FROM jsonb_array_elements((:'gj')::jsonb->'features') AS f;
 CREATE INDEX ON prov USING gist (geom);
 ANALYZE prov;
 SQL
+} | psql
 pgtime provinces "point geometry column + GiST index" "$n" 1 \
 	-c 'CREATE TABLE ptsg AS SELECT id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom FROM pts' \
 	-c 'CREATE INDEX ON ptsg USING gist (geom)' -c 'ANALYZE ptsg'
-pgtime provinces "ST_Contains join + GROUP BY (GiST on both)" "$n" "$pg_threads" \
-	-c 'CREATE TABLE prov_counts AS SELECT p.code, count(*) AS count FROM prov p JOIN ptsg g ON ST_Contains(p.geom, g.geom) GROUP BY p.code'
-pgtime grid "0.01° grid GROUP BY" "$n" "$pg_threads" \
-	-c 'CREATE TABLE grid AS SELECT floor(lon * 100)::integer AS gx, floor(lat * 100)::integer AS gy, count(*) AS count FROM pts GROUP BY 1, 2'
+join='SELECT p.code, count(*) AS count FROM prov p JOIN ptsg g ON ST_Contains(p.geom, g.geom) GROUP BY p.code'
+pgtime provinces "ST_Contains join + GROUP BY (GiST on both)" "$n" "$(workers "$join")" \
+	-c "CREATE TABLE prov_counts AS $join"
+grid='SELECT floor(lon * 100)::integer AS gx, floor(lat * 100)::integer AS gy, count(*) AS count FROM pts GROUP BY 1, 2'
+pgtime grid "0.01° grid GROUP BY" "$n" "$(workers "$grid")" -c "CREATE TABLE grid AS $grid"
 psql -c "\\copy (SELECT code, count FROM prov_counts ORDER BY code) TO STDOUT (FORMAT csv, HEADER true)" >"$work/provinces_postgis.csv"
 psql -c "\\copy (SELECT p.code, count(*) AS count FROM prov p JOIN ptsg g ON ST_Contains(p.geom, g.geom) WHERE g.id <= $geopandas_rows GROUP BY p.code ORDER BY p.code) TO STDOUT (FORMAT csv, HEADER true)" >"$work/provinces_postgis_prefix.csv"
 psql -c "\\copy (SELECT gx, gy, count FROM grid ORDER BY gx, gy) TO STDOUT (FORMAT csv, HEADER true)" >"$work/grid_postgis.csv"
-psql -c 'EXPLAIN SELECT p.code, count(*) FROM prov p JOIN ptsg g ON ST_Contains(p.geom, g.geom) GROUP BY p.code' >"$work/postgis_plan.txt"
+psql -c "EXPLAIN $join" >"$work/postgis_plan.txt"
+# Points exactly on a province's boundary, where ST_Contains (and sjoin's
+# "within") says no and a closed point-in-polygon test may say yes.
+psql -c "\\copy (SELECT g.id, ST_X(g.geom) AS lon, ST_Y(g.geom) AS lat, p.code FROM prov p JOIN ptsg g ON ST_Intersects(ST_Boundary(p.geom), g.geom) ORDER BY g.id, p.code) TO STDOUT (FORMAT csv, HEADER true)" >"$work/boundary_points_postgis.csv"
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null
 rm -rf "$pgdir"
 pgdir=""
