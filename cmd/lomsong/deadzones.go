@@ -95,7 +95,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
-	prog := startProgress(e, "deadzones")
+	prog := startProgress(e, "deadzones: measurements")
+	opt.Coverage.Aggregate.Progress = prog.set
 	res, err := pipeline.DeadZones(ctx, store, opt)
 	prog.end()
 	if err != nil {

@@ -39,6 +39,7 @@ as contract input files, ingests them, and runs every stage, writing under --out
   deadzones/    dead zones, carrier gaps, villages without signal, challenges
   plan/         universal-service investment plan within --budget, with its optimality bound
   scorecard/    the five targets per province and month, with intervals, ranks and alerts
+  report.html   everything above in one offline page: open it in a browser
   evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
 
 const demoExample = `  lomsong demo
@@ -165,6 +166,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			args []string
 		}{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
+		struct {
+			name string
+			run  func(context.Context, []string, *env) error
+			args []string
+		}{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)
 	for _, s := range steps {
 		done := stage(s.name)

@@ -229,7 +229,7 @@ func TestDemo(t *testing.T) {
 		"truth/ground_truth.json", "dataset/manifest.json", "dataset/calibration.json", "aggregates/aggregates.parquet",
 		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json",
 		"plan/plan.csv", "plan/curve.svg", "plan/plan.json", "plan/footprints.geojson",
-		"scorecard/scorecard.csv", "scorecard/scorecard.json"} {
+		"scorecard/scorecard.csv", "scorecard/scorecard.json", "report.html"} {
 		if !fileExists(filepath.Join(out, f)) {
 			t.Errorf("missing %s", f)
 		}
@@ -240,6 +240,15 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "scorecard for 2024-10") || !strings.Contains(stdout, "unknown") {
 		t.Fatalf("scorecard table missing:\n%s", stdout)
+	}
+	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	for _, bad := range []string{`src="http`, `href="http`, `src="//`, `href="//`, "url(http", "@import", "<script"} {
+		if strings.Contains(string(html), bad) {
+			t.Fatalf("report.html is not self-contained: contains %q", bad)
+		}
+	}
+	if !strings.Contains(string(html), "<svg") || !strings.Contains(string(html), "Lai Châu") {
+		t.Fatal("report.html lacks its map or the province name")
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
 	if !strings.Contains(string(b), `"precision"`) {

@@ -90,7 +90,8 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
-	prog := startProgress(e, "plan")
+	prog := startProgress(e, "plan: measurements")
+	copt.Aggregate.Progress = prog.set
 	dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 const scorecardSynopsis = `scorecard --dataset DIR --period YYYY-MM --out DIR [flags]
@@ -56,32 +57,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
-		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: *seed, Areas: provinces,
-		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
-	var proj penetration.Projection
-	switch cf.bounds.boundaries {
-	case "provinces2019":
-		proj = penetration.Census2019Projection()
-	case "", "provinces2025":
-		proj = penetration.Census2025Projection()
-	default:
-		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
-	}
-	opt.Projection = &proj
-	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
-		o := copt
-		o.Aggregate.Periods = []string{q.String()}
-		prog := startProgress(e, "scorecard: dead zones "+q.String())
-		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
-		prog.end()
-		if err != nil {
-			return err
-		}
-		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
-	}
-	card, err := pipeline.Scorecard(ctx, store, opt)
+	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
 	if err != nil {
 		return err
 	}
@@ -130,4 +106,40 @@ func cardPeriods(c *scorecard.Card) string {
 		return ps[0] + " … " + ps[len(ps)-1]
 	}
 	return strings.Join(ps, ", ")
+}
+
+// scoreMonth runs the dead zones of period p and the month before it and
+// builds the scorecard; it returns the card and the dead zones of p.
+func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
+	boundaries string, p penetration.Period, seed uint64) (*scorecard.Card, *pipeline.DeadZoneResult, error) {
+	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: provinces,
+		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
+	var proj penetration.Projection
+	switch boundaries {
+	case "provinces2019":
+		proj = penetration.Census2019Projection()
+	case "", "provinces2025":
+		proj = penetration.Census2025Projection()
+	default:
+		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
+	}
+	opt.Projection = &proj
+	var last *pipeline.DeadZoneResult
+	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
+		o := copt
+		o.Aggregate.Periods = []string{q.String()}
+		prog := startProgress(e, "dead zones "+q.String()+": measurements")
+		o.Aggregate.Progress = prog.set
+		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+		prog.end()
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
+		last = dz
+	}
+	card, err := pipeline.Scorecard(ctx, store, opt)
+	return card, last, err
 }

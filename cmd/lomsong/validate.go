@@ -116,12 +116,19 @@ func startProgress(e *env, name string) *progress {
 		defer close(p.done)
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
+		var last int64
 		for {
 			select {
 			case <-p.stop:
 				return
 			case <-t.C:
+				// Print only while rows are being read: a stage that has
+				// finished reading and is computing stays quiet.
 				n := p.rows.Load()
+				if n == last {
+					continue
+				}
+				last = n
 				el := time.Since(p.start).Seconds()
 				fmt.Fprintf(e.stderr, "%s: %d rows read (%.0f rows/s)\n", name, n, float64(n)/el)
 			}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
+)
+
+const reportSynopsis = `report --dataset DIR --period YYYY-MM --out DIR [flags]
+
+Writes OUT/report.html: one self-contained file that opens offline in any
+browser (no network, no CDN): the national scorecard for the month with each
+target's value, interval, status, change since last month and rank; trend charts
+of every target; alerts (new dead-zone hexes and villages, regressions); the top
+dead zones; the investment curve for --budget; and per province a map drawn from
+the H3 hexes (best 3G/4G state of any carrier), the province outline, the dead
+zones and the villages without signal. It runs the dead zones of the month and the
+month before, the scorecard and the plan, as those commands do.`
+
+const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --province 12 --out lomsong-demo
+  lomsong report --dataset ./ds --period 2026-10 --out ./report`
+
+func runReport(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("report", reportSynopsis, reportExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.bounds.register(fs)
+	period := fs.String("period", "", "the `month` of the report (YYYY-MM)")
+	out := fs.String("out", "", "output `directory` (report.html is written there)")
+	budget := fs.Float64("budget", 500e9, "investment curve budget in `VND`")
+	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
+	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	p, err := penetration.ParsePeriod(*period)
+	if err != nil || *out == "" {
+		fs.Usage()
+		return usageError{fmt.Sprintf("report: --period YYYY-MM and --out DIR are required (%v)", err)}
+	}
+	store, copt, _, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	provinces, err := cf.bounds.load()
+	if err != nil {
+		return err
+	}
+	card, dz, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
+	if err != nil {
+		return err
+	}
+	pr, err := pipeline.Plan(dz, dz.Coverage.Sites, pipeline.PlanOptions{Config: plan.DefaultConfig(),
+		Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget, SharingAgreementVND: 200e6, SharingPerHexVND: 5e6})
+	if err != nil {
+		return err
+	}
+	r, err := buildReport(dz, card, pr, provinces, p, *maxMaps)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(*out, "report.html")
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if err := writeAtomic(path, func(f *dataset.AtomicFile) error { return report.Write(f, r) }); err != nil {
+		return err
+	}
+	st, _ := os.Stat(path)
+	fmt.Fprintf(e.stdout, "wrote %s (%.1f MB, %d province maps); open it in a browser, no network needed\n", path, float64(st.Size())/1e6, countMaps(r))
+	return nil
+}
+
+func countMaps(r *report.Report) int {
+	n := 0
+	for _, p := range r.Provinces {
+		if p.Map != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func reportZone(z deadzone.Zone) report.DeadZone {
+	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages)}
+	for _, c := range z.Communes {
+		d.Communes = append(d.Communes, c.Code)
+	}
+	for _, n := range z.Nearest {
+		d.Nearest = append(d.Nearest, report.NearestSite{Carrier: string(n.Carrier), SiteID: n.SiteID, DistanceM: n.DistanceM})
+	}
+	return d
+}
+
+// buildReport adapts the pipeline's results into the report's plain structs.
+func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline.PlanResult, provinces *geodata.BoundarySet, p penetration.Period, maxMaps int) (*report.Report, error) {
+	r := &report.Report{Title: "lomsong — mobile coverage, dead zones and the five targets", Period: p.String(),
+		GeneratedAt: time.Now().UTC().Format("2006-01-02 15:04 UTC"), BoundarySet: provinces.Name}
+	r.Scorecard = card
+	for _, u := range provinces.Units() {
+		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
+	}
+	for i, z := range dz.Zones {
+		if i == 20 {
+			break
+		}
+		r.DeadZones = append(r.DeadZones, reportZone(z))
+	}
+	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound}
+	for _, c := range pr.Plan.Curve {
+		cur.Points = append(cur.Points, report.CurvePoint{CostVND: c.CostVND, Households: c.Households})
+	}
+	r.Plan = cur
+	r.Notes = []string{
+		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
+		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone.",
+		fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod),
+	}
+	// Province sections: the provinces holding populated hexes, by
+	// dead-zone households.
+	best := coverage.BestByHex(dz.Coverage.States)
+	bestOf := make(map[hexgrid.Cell]coverage.Best, len(best))
+	for _, b := range best {
+		bestOf[b.Cell] = b
+	}
+	type provAcc struct {
+		code    string
+		cells   []hexgrid.Cell
+		deadHH  float64
+		zones   []int
+		village []report.Place
+	}
+	acc := map[string]*provAcc{}
+	get := func(code string) *provAcc {
+		if acc[code] == nil {
+			acc[code] = &provAcc{code: code}
+		}
+		return acc[code]
+	}
+	for _, pc := range dz.Population {
+		if code := dz.Admin[pc.Cell].Province; code != "" {
+			get(code).cells = append(get(code).cells, pc.Cell)
+		}
+	}
+	for i, z := range dz.Zones {
+		if len(z.Provinces) == 0 {
+			continue
+		}
+		a := get(z.Provinces[0].Code)
+		a.deadHH += z.Households
+		a.zones = append(a.zones, i)
+	}
+	for _, v := range dz.Villages.Villages {
+		if v.WithoutSignal() && v.Province != "" {
+			get(v.Province).village = append(get(v.Province).village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}})
+		}
+	}
+	codes := make([]string, 0, len(acc))
+	for c := range acc {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		if acc[a].deadHH != acc[b].deadHH {
+			if acc[a].deadHH > acc[b].deadHH {
+				return -1
+			}
+			return 1
+		}
+		return compareStrings(a, b)
+	})
+	for i, code := range codes {
+		a := acc[code]
+		prov := report.Province{Code: code, Name: code}
+		u, ok := provinces.ByCode(code)
+		if ok {
+			prov.Name = u.Name
+		}
+		for _, zi := range a.zones {
+			prov.DeadZones = append(prov.DeadZones, reportZone(dz.Zones[zi]))
+		}
+		if i < maxMaps && ok {
+			m := &report.Map{Outline: u.Geometry, Villages: a.village}
+			for _, c := range a.cells {
+				ring, err := c.Boundary()
+				if err != nil {
+					return nil, err
+				}
+				m.Hexes = append(m.Hexes, report.Hex{Boundary: ring, State: reportState(bestOf[c])})
+			}
+			for _, zi := range a.zones {
+				mp, err := hexgrid.Outline(dz.Zones[zi].Cells)
+				if err != nil {
+					return nil, err
+				}
+				m.DeadZones = append(m.DeadZones, report.ZoneOutline{ID: dz.Zones[zi].ID, Outline: mp})
+			}
+			m.Sites = siteMarks(dz.Coverage.Sites, u.Bound)
+			prov.Map = m
+		}
+		r.Provinces = append(r.Provinces, prov)
+	}
+	return r, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func reportState(b coverage.Best) report.State {
+	if b.Cell == 0 {
+		return report.StateNoData
+	}
+	switch b.State {
+	case coverage.Covered:
+		return report.StateCovered
+	case coverage.Weak:
+		return report.StateWeak
+	}
+	return report.StateUncovered
+}
+
+// siteMarks returns one point per active physical site (sectors and
+// technologies at one position collapse) inside the bound.
+func siteMarks(sites []engine.Site, b orb.Bound) []orb.Point {
+	seen := map[orb.Point]bool{}
+	var out []orb.Point
+	for _, s := range sites {
+		pt := orb.Point{s.Lon, s.Lat}
+		if s.Status != engine.StatusActive || seen[pt] || !b.Contains(pt) {
+			continue
+		}
+		seen[pt] = true
+		out = append(out, pt)
+	}
+	slices.SortFunc(out, func(a, b orb.Point) int {
+		if a[0] != b[0] {
+			if a[0] < b[0] {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a[1] < b[1]:
+			return -1
+		case a[1] > b[1]:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
