@@ -71,7 +71,13 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	r, err := buildReport(dz, card, pr, provinces, p, *maxMaps)
+	single := ""
+	if cf.province != "" {
+		if u, err := provinces.Lookup(cf.province); err == nil {
+			single = u.Code
+		}
+	}
+	r, err := buildReport(dz, card, pr, provinces, p, *maxMaps, single)
 	if err != nil {
 		return err
 	}
@@ -109,7 +115,10 @@ func reportZone(z deadzone.Zone) report.DeadZone {
 }
 
 // buildReport adapts the pipeline's results into the report's plain structs.
-func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline.PlanResult, provinces *geodata.BoundarySet, p penetration.Period, maxMaps int) (*report.Report, error) {
+// single, when not empty, is the code of the one province the analysis
+// covered.
+func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline.PlanResult, provinces *geodata.BoundarySet,
+	p penetration.Period, maxMaps int, single string) (*report.Report, error) {
 	r := &report.Report{Title: "lomsong — mobile coverage, dead zones and the five targets", Period: p.String(),
 		GeneratedAt: time.Now().UTC().Format("2006-01-02 15:04 UTC"), BoundarySet: provinces.Name}
 	r.Scorecard = card
@@ -129,7 +138,7 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 	r.Plan = cur
 	r.Notes = []string{
 		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
-		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone.",
+		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak.",
 		fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod),
 	}
 	// Province sections: the provinces holding populated hexes, by
@@ -153,9 +162,16 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 		}
 		return acc[code]
 	}
-	for _, pc := range dz.Population {
-		if code := dz.Admin[pc.Cell].Province; code != "" {
-			get(code).cells = append(get(code).cells, pc.Cell)
+	if single != "" {
+		// A one-province report maps every analysed hex of the province.
+		for _, b := range best {
+			get(single).cells = append(get(single).cells, b.Cell)
+		}
+	} else {
+		for _, pc := range dz.Population {
+			if code := dz.Admin[pc.Cell].Province; code != "" {
+				get(code).cells = append(get(code).cells, pc.Cell)
+			}
 		}
 	}
 	for i, z := range dz.Zones {
