@@ -63,19 +63,29 @@
 // # Memory
 //
 // Memory grows with the number of keys and the spread of their values,
-// not with rows. A key costs 128 bytes of fixed statistics (no pointers:
-// the garbage collector never scans them), 8–16 bytes of hash table, and
-// blocks in a pointer-free arena: its signal and speed codes (2 bytes a
-// value up to 128 values, then histograms of 2 bytes per code spanned per
-// stream, 4 once a count passes 65535), its device hashes (4 bytes each up
-// to 64, then 256 bytes of registers). A key with a dozen rows costs about
-// 240 bytes; one with hundreds about 0.6–1 KiB. Time windows of a month
-// fit in the fixed part; keys whose rows span more than 32 days keep a
-// sparse set beside it.
+// not with rows. A key costs 128 bytes of fixed statistics, 21–43 bytes of
+// hash table (16-byte entries, load 3/8…3/4), and blocks in an arena: its
+// signal and speed codes (2 bytes a value up to 128 values, then
+// histograms of 2 bytes per code spanned per stream, 4 once a count passes
+// 65535) and its device hashes (4 bytes each up to 64, then 256 bytes of
+// registers). A key with a dozen rows costs about 250 bytes; one with
+// hundreds about 0.6–1 KiB. Time windows of a month fit in the fixed part;
+// keys whose rows span more than 32 days keep a sparse set beside it.
+// SizeBytes reports the total.
+//
+// None of this state holds pointers, and its large pages (statistics,
+// arena, hash table) are mapped outside the Go heap on Unix systems and
+// unmapped when the Aggregator becomes unreachable: the garbage collector
+// never scans them, and they do not raise the heap goal, so the garbage
+// of the batches is collected while it is small instead of growing to the
+// size of the key state.
 //
 // # Concurrency
 //
 // An Aggregator is not safe for concurrent use. Run one per goroutine and
-// Merge them (Parallel does this). Add allocates only for new keys and
-// growing sketches, never per row.
+// Merge them, or partition the keys as Parallel does: its workers own
+// disjoint partitions by analysis cell (never a key twice, no merge), and
+// the Aggregator it returns holds the partitions; Rows, Len, Skipped, Add
+// and Merge treat it as one. Add allocates only for new keys and growing
+// sketches, never per row.
 package aggregate
