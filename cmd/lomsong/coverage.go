@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -33,6 +35,8 @@ type coverageFlags struct {
 	population  string
 	calibration string
 	bounds      boundaryFlags
+	// popSource says where households per hex came from (set by prepare).
+	popSource string
 }
 
 func (c *coverageFlags) register(fs interface {
@@ -84,6 +88,7 @@ func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipelin
 			return nil, opt, "", fmt.Errorf("%s: %w", c.population, err)
 		}
 		opt.Population = pop
+		c.popSource = "the population table " + c.population
 	} else {
 		// Without a population table the villages table gives households
 		// per hex, and so each hex's environment class: every stage
@@ -98,6 +103,7 @@ func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipelin
 				return nil, opt, "", err
 			}
 			opt.Population = pop
+			c.popSource = "the villages table"
 			fmt.Fprintf(e.stderr, "no --population: households and environment classes from the dataset's %d villages\n", len(villages))
 		}
 	}
@@ -367,11 +373,7 @@ func layerList(spec string, states []coverage.State) [][2]string {
 }
 
 func sortPairs(p [][2]string) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && (p[j][0] < p[j-1][0] || (p[j][0] == p[j-1][0] && p[j][1] < p[j-1][1])); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
+	slices.SortFunc(p, func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) })
 }
 
 // bestGeoJSON renders the per-hex best state as hex polygons with
@@ -428,11 +430,9 @@ func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, sec
 			counts[k][0]++
 		}
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && (keys[j].carrier < keys[j-1].carrier || (keys[j].carrier == keys[j-1].carrier && keys[j].tech < keys[j-1].tech)); j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.carrier, b.carrier), strings.Compare(a.tech, b.tech))
+	})
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "carrier\ttech\tcovered\tweak\tuncovered\tmeasured\t")
 	for _, k := range keys {

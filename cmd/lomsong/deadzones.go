@@ -105,31 +105,17 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := writeDeadzones(*out, res); err != nil {
 		return err
 	}
-	printDeadzoneSummary(e.stdout, res, provinces, area)
+	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,challenges.csv}\n", *out)
 	return nil
 }
 
 func readClaims(path string) ([]challenge.Claim, error) {
-	f, err := os.Open(path)
+	f, cr, idx, err := openTable(path, "cell", "carrier", "tech")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
-	head, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	idx := map[string]int{}
-	for i, h := range head {
-		idx[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, c := range []string{"cell", "carrier", "tech"} {
-		if _, ok := idx[c]; !ok {
-			return nil, fmt.Errorf("%s: column %q missing (want cell,carrier,tech): %w", path, c, engine.ErrMissingColumn)
-		}
-	}
 	var out []challenge.Claim
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
@@ -207,17 +193,16 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 
-func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area string) {
+func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area, popSource string) {
 	var hh, pop float64
 	for _, z := range res.Zones {
 		hh += z.Households
 		pop += z.Population
 	}
-	src := "population table"
-	if res.PopulationFromVillages {
-		src = "villages table"
+	if popSource == "" || res.PopulationFromVillages {
+		popSource = "the villages table"
 	}
-	fmt.Fprintf(w, "dead zones over %s (households from the %s): %d zones, %.0f households, %.0f people\n", area, src, len(res.Zones), hh, pop)
+	fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones, %.0f households, %.0f people\n", area, popSource, len(res.Zones), hh, pop)
 	// Per province: dead-zone households (by each hex's province) and villages without signal.
 	type row struct {
 		hh                float64
@@ -290,4 +275,31 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		}
 	}
 	fmt.Fprintf(w, "\nchallenges: %d claimed hexes with tests, %d successfully challenged\n", len(res.Challenges.Hexes), challenged)
+}
+
+// openTable opens a small CSV table with a header, checks that the
+// required columns are present, and returns the reader positioned at the
+// first row and the header's column positions (lower-cased names).
+func openTable(path string, required ...string) (*os.File, *csv.Reader, map[string]int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		f.Close()
+		return nil, nil, nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, c := range required {
+		if _, ok := idx[c]; !ok {
+			f.Close()
+			return nil, nil, nil, fmt.Errorf("%s: column %q missing (want %s): %w", path, c, strings.Join(required, ","), engine.ErrMissingColumn)
+		}
+	}
+	return f, cr, idx, nil
 }

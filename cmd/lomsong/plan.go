@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -211,25 +210,11 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions) e
 // readCandidates reads proposed sites: candidate_id,lon,lat and optional
 // tech, band_mhz, height_m, cost_vnd.
 func readCandidates(path string) ([]plan.Candidate, error) {
-	f, err := os.Open(path)
+	f, cr, idx, err := openTable(path, "candidate_id", "lon", "lat")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
-	head, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	idx := map[string]int{}
-	for i, h := range head {
-		idx[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, c := range []string{"candidate_id", "lon", "lat"} {
-		if _, ok := idx[c]; !ok {
-			return nil, fmt.Errorf("%s: column %q missing: %w", path, c, engine.ErrMissingColumn)
-		}
-	}
 	num := func(rec []string, col string, line int, lo, hi float64) (float64, error) {
 		i, ok := idx[col]
 		if !ok || strings.TrimSpace(rec[i]) == "" {

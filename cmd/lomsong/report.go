@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -198,7 +200,7 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 			}
 			return 1
 		}
-		return compareStrings(a, b)
+		return strings.Compare(a, b)
 	})
 	for i, code := range codes {
 		a := acc[code]
@@ -234,16 +236,6 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 	return r, nil
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func reportState(b coverage.Best) report.State {
 	if b.Cell == 0 {
 		return report.StateNoData
@@ -270,20 +262,6 @@ func siteMarks(sites []engine.Site, b orb.Bound) []orb.Point {
 		seen[pt] = true
 		out = append(out, pt)
 	}
-	slices.SortFunc(out, func(a, b orb.Point) int {
-		if a[0] != b[0] {
-			if a[0] < b[0] {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a[1] < b[1]:
-			return -1
-		case a[1] > b[1]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b orb.Point) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 	return out
 }

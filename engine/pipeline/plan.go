@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -68,7 +69,7 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		}
 		zones = append(zones, pz)
 	}
-	slices.SortFunc(out.Dead, func(a, b plan.Hex) int { return cmpCell(a.Cell, b.Cell) })
+	slices.SortFunc(out.Dead, func(a, b plan.Hex) int { return cmp.Compare(a.Cell, b.Cell) })
 	cands, err := plan.GenerateCandidates(zones, opt.Candidates)
 	if err != nil {
 		return nil, err
@@ -115,16 +116,6 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		}
 	}
 	return out, nil
-}
-
-func cmpCell(a, b hexgrid.Cell) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // distances fills each candidate's distance to the nearest active site

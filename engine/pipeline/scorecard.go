@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -82,7 +83,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			continue
 		}
 		rows := byPeriod[p]
-		slices.SortFunc(rows, func(a, b penetration.Subscription) int { return compareStr(a.AreaCode, b.AreaCode) })
+		slices.SortFunc(rows, func(a, b penetration.Subscription) int { return strings.Compare(a.AreaCode, b.AreaCode) })
 		var smart []penetration.Estimate
 		if len(rows) > 0 {
 			if smart, _, err = penetration.SmartphoneHouseholds(rows, opt.Projection, opt.Model, opt.Shrinkage); err != nil {
@@ -119,16 +120,6 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		}
 	}
 	return scorecard.Build(inputs, opt.Config)
-}
-
-func compareStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // speedChanges estimates the year-on-year change of the median mobile
