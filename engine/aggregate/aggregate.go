@@ -432,7 +432,7 @@ func floorDiv(x, d int64) int64 {
 // Add allocates only when a key is new or a key's sketches grow.
 func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
 	if a.parts == nil {
-		return a.addRows(b, fine, nil)
+		return a.addRows(b, fine, nil, true)
 	}
 	if err := checkBatch(b, len(fine)); err != nil {
 		return err
@@ -443,7 +443,7 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 	rows := make([][]int32, len(a.parts))
 	partitionRows(rows, fine, a.cfg.Resolution)
 	for p, part := range a.parts {
-		if err := part.addRows(b, fine, rows[p]); err != nil {
+		if err := part.addRows(b, fine, rows[p], false); err != nil {
 			return err
 		}
 	}
@@ -466,15 +466,20 @@ func partitionRows(rows [][]int32, fine []hexgrid.Cell, res int) {
 	}
 }
 
-// addRows aggregates rows idx of b (every row when idx is nil).
-func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, idx []int32) error {
+// addRows aggregates every row of b when all is set, else rows idx.
+func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, idx []int32, all bool) error {
 	n := len(fine)
 	if err := checkBatch(b, n); err != nil {
 		return err
 	}
 	m := n
-	if idx != nil {
+	if all {
+		idx = nil
+	} else {
 		m = len(idx)
+		if idx == nil {
+			idx = []int32{} // no rows; nil would mean every row below
+		}
 	}
 	if cap(a.scratch) < m {
 		a.scratch = make([]int32, m)

@@ -105,7 +105,7 @@ func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*e
 			defer awg.Done()
 			for j := range indexed[p] {
 				if ctx.Err() == nil {
-					if err := a.addRows(j.b, j.cells, j.rows[p]); err != nil {
+					if err := a.addRows(j.b, j.cells, j.rows[p], false); err != nil {
 						cancel(err)
 					}
 				}

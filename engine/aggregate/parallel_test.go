@@ -74,6 +74,35 @@ func TestParallelSameForAnyWorkers(t *testing.T) {
 	}
 }
 
+// TestParallelEmptyPartitions feeds batches of one row to more workers than
+// rows: most partitions of most batches are empty.
+func TestParallelEmptyPartitions(t *testing.T) {
+	b := pointData(t, 15, 40)
+	cfg := DefaultConfig()
+	fine := make([]hexgrid.Cell, b.Len())
+	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
+		t.Fatal(err)
+	}
+	want := dump(aggOf(t, [2]any{b, fine}))
+	for _, w := range []int{2, 4} {
+		got, err := Parallel(context.Background(), cfg, w, chunks(b, 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dump(got) != want {
+			t.Errorf("%d workers, one-row batches: rows differ from one Aggregator", w)
+		}
+	}
+	one, _ := slice(b, fine, 0, 1)
+	p, _ := newPartitioned(cfg, 4)
+	if err := p.Add(one, fine[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Rows(); len(got) > 1 || (len(got) == 1 && got[0].All.Rows != 1) {
+		t.Errorf("one row into 4 partitions gives %+v", got)
+	}
+}
+
 // TestPartitionedAggregator checks that an Aggregator of partitions (as
 // Parallel returns) adds, merges and is merged like a plain one, and that
 // its partitions hold disjoint keys.
