@@ -639,9 +639,13 @@ func (a *Aggregator) touch(sc []int32) {
 			continue
 		}
 		st := a.stat(s)
-		x += uint64(st.counts[0][0])
+		x += st.key + uint64(st.counts[0][0]) // both lines of the statistics
 		if r := st.dev; r != 0 {
 			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
+			if st.nDev != devHLL && st.nDev > 8 { // the set's last line too
+				r += uint32(st.nDev-1) / 2
+				x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
+			}
 		}
 		if r := st.codes; r != 0 {
 			if st.nCodes != codeHist {
