@@ -117,7 +117,10 @@ type Result struct {
 	Planned  []int32      // planned sites skipped (IncludePlanned false), ascending
 	Rejected []*SiteError // sites that cannot be evaluated, ascending by site
 
-	Evaluations int64 // (point, site) pairs within range whose signal was computed
+	// Evaluations counts the (point, site) pairs whose signal was computed.
+	// BestServer skips pairs that provably cannot serve the point (see
+	// BestServer), so this is at most the number of pairs within range.
+	Evaluations int64
 	OutOfRange  int64 // pairs within range skipped because a model refused them
 }
 
@@ -140,6 +143,7 @@ type prepSite struct {
 	hataA, hataB        [numEnv]float64 // Hata/COST-231 coefficients
 	carrier             engine.Carrier
 	omni                bool
+	cellX, cellY        int32 // bucket of the technology's range-wide grid
 }
 
 // grid buckets sites of one technology by cells of cellDeg degrees.
@@ -163,10 +167,26 @@ func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy)))
 // optional site values take the technology's defaults (TechParams) and the
 // config's height and tilt. Ties are broken by the lower site index.
 //
+// The search is pruned: for each point and (carrier, tech) it visits sites
+// nearest first through a k-d tree and stops once an upper bound on the
+// signal of every site not yet visited is below the best signal found. The
+// bound is exact arithmetic on a lower bound of each model's path loss that
+// is non-decreasing in distance (see lossLowerBoundDB), so the result is the
+// same as evaluating every site in range; only Result.Evaluations falls. With
+// Models.Ext.ShortRange or LongRange off (so Result.OutOfRange must count
+// every refused pair), or when a site's azimuth is infinite, every site in
+// range is evaluated.
+//
 // Points must have equal-length columns of finite coordinates and valid
 // environments; otherwise the error wraps engine.ErrInvalidValue. Longitude
 // is not wrapped at the antimeridian.
 func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
+	return bestServer(sites, pts, cfg, true)
+}
+
+// bestServer is BestServer; prune false evaluates every site in range (the
+// reference the pruned search is tested against).
+func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -185,14 +205,18 @@ func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
 	for _, t := range engine.Techs {
 		grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
 	}
-
-	const chunk = 256
-	nChunks := (n + chunk - 1) / chunk
-	parts := make([]Result, nChunks)
 	workers := cfg.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	var idx *pruneIndex
+	if prune && canPrune(prep, &cfg) {
+		idx = buildPruneIndex(prep, len(carriers)*4, &cfg, workers)
+	}
+
+	const chunk = 256
+	nChunks := (n + chunk - 1) / chunk
+	parts := make([]Result, nChunks)
 	workers = max(1, min(workers, nChunks))
 	var next, evals, oor atomic.Int64
 	var wg sync.WaitGroup
@@ -208,7 +232,12 @@ func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
 				}
 				lo, hi := c*chunk, min(n, (c+1)*chunk)
 				for i := lo; i < hi; i++ {
-					w.point(i, pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids, &parts[c], carriers)
+					if idx != nil && math.Abs(pts.Lon[i]) <= 180 {
+						w.pointPruned(pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids, idx)
+					} else {
+						w.point(pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids)
+					}
+					w.emit(i, &parts[c], carriers)
 				}
 			}
 			evals.Add(w.evals)
@@ -319,8 +348,10 @@ func buildGrid(prep []prepSite, t engine.Tech, maxRangeM float64) *grid {
 			continue
 		}
 		lon, lat := prep[i].lonRad*rad2deg, prep[i].latRad*rad2deg
-		k := gridKey(int(math.Floor(lon/g.cellDeg)), int(math.Floor(lat/g.cellDeg)))
-		g.cells[k] = append(g.cells[k], int32(i))
+		ix, iy := int(math.Floor(lon/g.cellDeg)), int(math.Floor(lat/g.cellDeg))
+		g.cells[gridKey(ix, iy)] = append(g.cells[gridKey(ix, iy)], int32(i))
+		// Pruning compares these only when canPrune has checked they fit.
+		prep[i].cellX, prep[i].cellY = int32(ix), int32(iy)
 	}
 	if len(g.cells) == 0 {
 		return nil
@@ -338,6 +369,7 @@ type worker struct {
 	cfg     *Config
 	best    []best
 	touched []int32
+	heap    []heapEntry // pruned search frontier, reused across points
 	evals   int64
 	oor     int64
 }
@@ -350,7 +382,19 @@ func newWorker(groups int, cfg Config) *worker {
 	return w
 }
 
-func (w *worker) point(i int, lon, lat float64, env Env, prep []prepSite, grids *[5]*grid, out *Result, carriers []engine.Carrier) {
+// cellRange returns the buckets of g a point's search covers: every site
+// within range lies in them (away from the poles and the antimeridian).
+func (g *grid) cellRange(lon, lat float64) (ix0, ix1, iy0, iy1 int) {
+	dLat := g.cellDeg
+	iy0, iy1 = int(math.Floor((lat-dLat)/g.cellDeg)), int(math.Floor((lat+dLat)/g.cellDeg))
+	maxLat := math.Min(89.9, math.Abs(lat)+dLat)
+	dLon := math.Min(180, dLat/math.Cos(maxLat*deg2rad))
+	ix0, ix1 = int(math.Floor((lon-dLon)/g.cellDeg)), int(math.Floor((lon+dLon)/g.cellDeg))
+	return ix0, ix1, iy0, iy1
+}
+
+// point evaluates every site of the point's buckets.
+func (w *worker) point(lon, lat float64, env Env, prep []prepSite, grids *[5]*grid) {
 	latRad := lat * deg2rad
 	sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
 	for _, t := range engine.Techs {
@@ -358,11 +402,7 @@ func (w *worker) point(i int, lon, lat float64, env Env, prep []prepSite, grids 
 		if g == nil {
 			continue
 		}
-		dLat := g.cellDeg
-		iy0, iy1 := int(math.Floor((lat-dLat)/g.cellDeg)), int(math.Floor((lat+dLat)/g.cellDeg))
-		maxLat := math.Min(89.9, math.Abs(lat)+dLat)
-		dLon := math.Min(180, dLat/math.Cos(maxLat*deg2rad))
-		ix0, ix1 := int(math.Floor((lon-dLon)/g.cellDeg)), int(math.Floor((lon+dLon)/g.cellDeg))
+		ix0, ix1, iy0, iy1 := g.cellRange(lon, lat)
 		for iy := iy0; iy <= iy1; iy++ {
 			for ix := ix0; ix <= ix1; ix++ {
 				for _, si := range g.cells[gridKey(ix, iy)] {
@@ -371,6 +411,10 @@ func (w *worker) point(i int, lon, lat float64, env Env, prep []prepSite, grids 
 			}
 		}
 	}
+}
+
+// emit appends the point's best servers to out and resets them.
+func (w *worker) emit(i int, out *Result, carriers []engine.Carrier) {
 	slices.Sort(w.touched)
 	for _, gi := range w.touched {
 		b := &w.best[gi]
@@ -394,6 +438,12 @@ func (w *worker) eval(p *prepSite, latRad, sinLat, cosLat, lonRad float64, env E
 	if d > p.maxRangeM {
 		return
 	}
+	w.evalAt(p, d, dl, sinLat, cosLat, env)
+}
+
+// evalAt evaluates a site at great-circle distance d (longitude difference
+// dl) from the point.
+func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env) {
 	cfg := w.cfg
 	l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: d}
 	var loss Loss

@@ -207,8 +207,18 @@ func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
 			}
 		}
 	}
-	if r1.Len() != len(want) || r1.Evaluations != evals {
-		t.Fatalf("rows %d evaluations %d, brute force %d and %d", r1.Len(), r1.Evaluations, len(want), evals)
+	// The unpruned search computes every pair in range; the pruned one
+	// fewer, with the same result.
+	full, err := bestServer(sites, pts, cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Len() != len(want) || full.Evaluations != evals || r1.Evaluations > evals {
+		t.Fatalf("rows %d evaluations %d pruned, %d unpruned; brute force %d and %d", r1.Len(), r1.Evaluations, full.Evaluations, len(want), evals)
+	}
+	full.Evaluations = r1.Evaluations
+	if !reflect.DeepEqual(r1, full) {
+		t.Fatal("pruned and unpruned results differ")
 	}
 	for i := range r1.Len() {
 		k := key{r1.Point[i], r1.Carrier[i], r1.Tech[i]}

@@ -1,0 +1,540 @@
+package predict
+
+import (
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Pruned best-server search.
+//
+// For one point and one (carrier, tech) group, the sites are visited nearest
+// first through a k-d tree over the group's sites. Each tree node carries a
+// lower bound on the great-circle distance from the point to any of its
+// sites. With D a lower bound on the distance of every site not yet visited,
+// no such site has a signal above
+//
+//	UB(D) = max over the group's sites s of (EIRP_s + share_s − LB_s(D)) + 0 dB
+//
+// where 0 dB is the highest relative antenna gain (Pattern.GainDB is ≤ 0)
+// and LB_s is a lower bound of site s's path loss that is non-decreasing in
+// distance: LB_s(D) ≤ LB_s(d) ≤ PL_s(d) for every d ≥ D. The search stops
+// when UB(D) is below the best signal found; ties need a signal equal to
+// the best, which UB(D) < best excludes, so the result is exactly the
+// unpruned one. See lossLowerBoundDB for LB per model.
+//
+// UB is tabulated per group and environment at distances boundD0M·boundRatio^j;
+// a distance d uses the largest tabulated distance at or below it, which is
+// valid because each LB_s is non-decreasing.
+
+const (
+	// boundD0M is the first tabulated distance. Below it no site is
+	// pruned: Hata's height monotonicity (see heightKey) needs d > 7.8 m,
+	// and coincident antennas (distance 0) must reach the model to be
+	// counted as out of range.
+	boundD0M   = 10.0
+	boundRatio = 1.02 // tabulation step: at most 40·log10(1.02) = 0.35 dB looser
+	// boundMarginDB absorbs floating-point differences between the bound
+	// and the evaluated loss (the losses agree to about 1e-13 dB).
+	boundMarginDB = 1e-6
+	// maxBoundKeys caps the distinct (band, height) pairs tabulated per
+	// group and environment; beyond it the group is searched unpruned.
+	maxBoundKeys = 512
+	leafSites    = 8
+)
+
+var invLogBoundRatio = 1 / math.Log(boundRatio)
+
+// canPrune reports whether the pruned search gives exactly the unpruned
+// result for this register and configuration.
+func canPrune(prep []prepSite, cfg *Config) bool {
+	// With a distance range enforced, Result.OutOfRange counts every
+	// refused pair, so every pair must be visited.
+	if !cfg.Models.Ext.ShortRange || !cfg.Models.Ext.LongRange {
+		return false
+	}
+	// Buckets must be indexable by int32 (prepSite.cellX).
+	for _, t := range engine.Techs {
+		if !(metresToLatDeg(cfg.Tech[t].MaxRangeM) > 1e-6) {
+			return false
+		}
+	}
+	// An infinite azimuth gives a NaN signal, which the unpruned search
+	// resolves by visiting order.
+	for i := range prep {
+		if math.IsInf(prep[i].azimuthDeg, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// kdNode is a node of a group's k-d tree: the bounding box of its sites in
+// radians, the least cos(latitude) among them, and either two children or
+// (left < 0) a leaf's range of groupIndex.sites.
+type kdNode struct {
+	latLo, latHi, lonLo, lonHi float64
+	cosLatMin                  float64
+	lo, hi                     int32
+	left, right                int32
+}
+
+// groupIndex is one (carrier, tech) group's search tree and bound table.
+type groupIndex struct {
+	group     int32
+	tech      engine.Tech
+	maxRangeM float64
+	nodes     []kdNode
+	sites     []int32 // into prep, each node's sites contiguous
+	// ub[env][j] bounds the signal of any of the group's sites at distance
+	// ≥ boundDistM[j] from a point of environment env (+Inf: no bound).
+	ub [numEnv][]float64
+}
+
+type pruneIndex struct {
+	groups  []*groupIndex // by group; nil when the group has no site
+	byTech  [5][]int32    // groups of each technology
+	boundDM []float64     // tabulated distances, boundD0M·boundRatio^j
+}
+
+func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pruneIndex {
+	members := make([][]int32, nGroups)
+	for i := range prep {
+		members[prep[i].group] = append(members[prep[i].group], int32(i))
+	}
+	maxRange := 0.0
+	for _, t := range engine.Techs {
+		maxRange = math.Max(maxRange, cfg.Tech[t].MaxRangeM)
+	}
+	idx := &pruneIndex{groups: make([]*groupIndex, nGroups)}
+	for d := boundD0M; d <= maxRange; d *= boundRatio {
+		idx.boundDM = append(idx.boundDM, d)
+	}
+	var todo []int32
+	for g := range members {
+		if len(members[g]) == 0 {
+			continue
+		}
+		t := prep[members[g][0]].tech
+		idx.groups[g] = &groupIndex{group: int32(g), tech: t, maxRangeM: cfg.Tech[t].MaxRangeM, sites: members[g]}
+		idx.byTech[t] = append(idx.byTech[t], int32(g))
+		todo = append(todo, int32(g))
+	}
+	var wg sync.WaitGroup
+	next := make(chan int32, len(todo))
+	for _, g := range todo {
+		next <- g
+	}
+	close(next)
+	for range max(1, min(workers, len(todo))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := range next {
+				gi := idx.groups[g]
+				gi.build(prep, 0, int32(len(gi.sites)))
+				gi.bounds(prep, cfg, idx.boundDM)
+			}
+		}()
+	}
+	wg.Wait()
+	return idx
+}
+
+// build appends the node for sites[lo:hi] and its subtree; it returns the
+// node's index.
+func (gi *groupIndex) build(prep []prepSite, lo, hi int32) int32 {
+	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
+		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
+	for _, si := range gi.sites[lo:hi] {
+		p := &prep[si]
+		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
+		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
+		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
+	}
+	at := int32(len(gi.nodes))
+	gi.nodes = append(gi.nodes, n)
+	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
+		return at
+	}
+	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
+	slices.SortFunc(gi.sites[lo:hi], func(a, b int32) int {
+		pa, pb := &prep[a], &prep[b]
+		ka, kb := pa.lonRad, pb.lonRad
+		if byLat {
+			ka, kb = pa.latRad, pb.latRad
+		}
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return int(a - b)
+	})
+	mid := lo + (hi-lo)/2
+	l := gi.build(prep, lo, mid)
+	r := gi.build(prep, mid, hi)
+	gi.nodes[at].left, gi.nodes[at].right = l, r
+	return at
+}
+
+// minDistM returns a lower bound on the great-circle distance from a point
+// to any site of the node. The haversine term of each site is
+// sin²(Δφ/2) + cos φ_p·cos φ_s·sin²(Δλ/2); each factor is bounded below over
+// the box (sin² is increasing in |Δ| up to π; the longitude term is dropped
+// when the box spans more than π of longitude from the point).
+func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
+	var dphi, dlam float64
+	if latRad < n.latLo {
+		dphi = n.latLo - latRad
+	} else if latRad > n.latHi {
+		dphi = latRad - n.latHi
+	}
+	if lonRad < n.lonLo {
+		dlam = n.lonLo - lonRad
+	} else if lonRad > n.lonHi {
+		dlam = lonRad - n.lonHi
+	}
+	sp := math.Sin(dphi / 2)
+	a := sp * sp
+	if math.Max(math.Abs(lonRad-n.lonLo), math.Abs(lonRad-n.lonHi)) <= math.Pi {
+		sl := math.Sin(dlam / 2)
+		a += cosLat * n.cosLatMin * sl * sl
+	}
+	// The relative margin covers rounding differences with haversineM.
+	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(a))) * (1 - 1e-9)
+}
+
+// boundKey identifies sites with the same loss lower bound in one
+// environment.
+type boundKey struct {
+	freqMHz, heightM float64
+	model            Model
+}
+
+// bounds fills gi.ub.
+func (gi *groupIndex) bounds(prep []prepSite, cfg *Config, dist []float64) {
+	nd := 0
+	for nd < len(dist) && dist[nd] <= gi.maxRangeM {
+		nd++
+	}
+	keys := map[boundKey]float64{} // → highest EIRP + share
+	var order []boundKey
+	for e := range numEnv {
+		ub := make([]float64, nd)
+		for j := range ub {
+			ub[j] = math.Inf(-1)
+		}
+		clear(keys)
+		order = order[:0]
+		for _, si := range gi.sites {
+			p := &prep[si]
+			k := boundKey{p.freqMHz, p.heightM, p.model[e]}
+			if m := p.model[e]; m == ModelHata || m == ModelCOST231 {
+				k.heightM = heightKey(p.heightM)
+			}
+			if b, ok := keys[k]; !ok {
+				keys[k] = p.signalBaseDBm
+				order = append(order, k)
+			} else if p.signalBaseDBm > b {
+				keys[k] = p.signalBaseDBm
+			}
+		}
+		if len(order) > maxBoundKeys {
+			for j := range ub {
+				ub[j] = math.Inf(1)
+			}
+			gi.ub[e] = ub
+			continue
+		}
+		for _, k := range order {
+			m := k.model
+			var ha, hb float64
+			if m == ModelHata || m == ModelCOST231 {
+				ha, hb = hataCoeffs(k.freqMHz, k.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+			}
+			base := keys[k]
+			for j := range ub {
+				l := Link{FreqMHz: k.freqMHz, HBaseM: k.heightM, HMobileM: cfg.MobileHeightM, DistanceM: dist[j]}
+				lb := lossLowerBoundDB(m, Env(e), ha, hb, l, &cfg.Models)
+				s := base - lb + boundMarginDB
+				if math.IsNaN(s) {
+					s = math.Inf(1)
+				}
+				ub[j] = math.Max(ub[j], s)
+			}
+		}
+		gi.ub[e] = ub
+	}
+}
+
+// heightKey rounds a Hata or COST-231 base-station height up to the next
+// step of a 1 % geometric ladder, so that registers with many distinct
+// heights tabulate few bounds. Valid because, at d > 7.8 m, the Hata line
+// a + b·log10(d_km) has ∂/∂log10(hb) = −13.82 − 6.55·log10(d_km) < 0: a
+// taller antenna never has a higher loss, and the bound is only used from
+// boundD0M = 10 m.
+func heightKey(hM float64) float64 {
+	k := math.Pow(1.01, math.Ceil(math.Log(hM)/math.Log(1.01)))
+	if k < hM { // rounding
+		k *= 1.01
+	}
+	return k
+}
+
+// lossLowerBoundDB returns a lower bound of the path loss the selected
+// model m gives at any distance ≥ l.DistanceM, for one environment; it is
+// non-decreasing in l.DistanceM. hataA, hataB are the Hata/COST-231
+// coefficients. Valid with Ext.ShortRange and Ext.LongRange on (canPrune):
+//
+//   - Hata, COST-231: the line a + b·log10(d_km). The evaluated loss is the
+//     line from 1 km and max(line, free space) below, so never below it,
+//     and b = 44.9 − 6.55·log10(hb) > 0 for hb ≤ 300 m. (Free space is not
+//     a lower bound: at hm = 22.5 m in open areas Hata is 60 dB below it.)
+//   - UMa LOS: max(PL1, PL2) of the 3D distance. PL2 − PL1 =
+//     9·log10((d²+Δh²)/(d'BP²+Δh²)) is ≤ 0 up to d'BP and ≥ 0 beyond, so
+//     this is the LOS loss without the short-range free-space floor, which
+//     only raises it; both terms increase with distance. (Free space is not
+//     a lower bound either: PL1 is below it within 167 m.)
+//   - RMa LOS: PL1(d3D) is increasing (every coefficient of log10 d3D and
+//     d3D is ≥ 0) and PL2 increasing, but the two may jump either way at
+//     dBP, so below dBP the bound is min(PL1(d3D), PL2 just beyond dBP).
+//   - NLOS (both): max(LOS bound, PL'NLOS); PL'NLOS increases with d3D
+//     (slopes 39.08 and 43.42 − 3.1·log10 hBS > 0).
+//   - Expected: the blend −10·log10(P·g_LOS + (1−P)·g_NLOS) with g = 10^(−PL/10)
+//     increases with P because PL_NLOS ≥ PL_LOS, so the bound blends the
+//     two bounds with an upper bound of P over all distances ≥ d (RMa's P
+//     decreases; UMa's is bounded in umaLOSProbabilityUpper).
+//
+// A coefficient that would break monotonicity returns −Inf (no pruning).
+func lossLowerBoundDB(m Model, env Env, hataA, hataB float64, l Link, mc *ModelConfig) float64 {
+	d := l.DistanceM
+	switch m {
+	case ModelHata, ModelCOST231:
+		if !(hataB > 0) {
+			return math.Inf(-1)
+		}
+		return hataA + hataB*math.Log10(d/1000)
+	case ModelUMa:
+		los := umaLOSLowerDB(l)
+		nlos := math.Max(los, umaNLOSPrimeDB(l))
+		switch mc.LOS {
+		case LOSModeLOS:
+			return los
+		case LOSModeNLOS:
+			return nlos
+		}
+		return blendLowerDB(umaLOSProbabilityUpper(d, l.HMobileM), los, nlos)
+	case ModelRMa:
+		p := mc.RuralRMa
+		if env == EnvSuburban {
+			p = mc.SuburbanRMa
+		}
+		los := rmaLOSLowerDB(l, p)
+		nlosP, ok := rmaNLOSPrimeDB(l, p)
+		if !ok {
+			return math.Inf(-1)
+		}
+		nlos := math.Max(los, nlosP)
+		switch mc.LOS {
+		case LOSModeLOS:
+			return los
+		case LOSModeNLOS:
+			return nlos
+		}
+		return blendLowerDB(RMaLOSProbability(d), los, nlos)
+	}
+	return math.Inf(-1)
+}
+
+func umaLOSLowerDB(l Link) float64 {
+	const hE = 1.0
+	fc := l.FreqMHz / 1000
+	d3 := l.distance3DM()
+	dBP := 4 * (l.HBaseM - hE) * (l.HMobileM - hE) * l.FreqMHz * 1e6 / speedOfLightMPerS
+	dh := l.HBaseM - l.HMobileM
+	pl1 := 28 + 22*math.Log10(d3) + 20*math.Log10(fc)
+	if q := dBP*dBP + dh*dh; q > 0 {
+		return math.Max(pl1, 28+40*math.Log10(d3)+20*math.Log10(fc)-9*math.Log10(q))
+	}
+	return pl1
+}
+
+func umaNLOSPrimeDB(l Link) float64 {
+	return 13.54 + 39.08*math.Log10(l.distance3DM()) + 20*math.Log10(l.FreqMHz/1000) - 0.6*(l.HMobileM-1.5)
+}
+
+// umaLOSProbabilityUpper bounds UMaLOSProbability over all distances ≥ d:
+// 18/d + exp(−d/63)·(1 − 18/d) is a weighted mean of 1 and 18/d whose
+// weight on 1 falls, so it decreases; (d/100)³·exp(−d/150) peaks at 450 m,
+// so its supremum beyond d is its value at max(d, 450 m).
+func umaLOSProbabilityUpper(d, hUTM float64) float64 {
+	if d <= 18 {
+		return 1
+	}
+	p := 18/d + math.Exp(-d/63)*(1-18/d)
+	if hUTM > 13 {
+		c := math.Pow((math.Min(hUTM, 23)-13)/10, 1.5)
+		x := math.Max(d, 450)
+		p *= 1 + c*1.25*math.Pow(x/100, 3)*math.Exp(-x/150)
+	}
+	return math.Min(1, p)
+}
+
+func rmaPL1DB(d3, fc, h, hp float64) float64 {
+	return 20*math.Log10(40*math.Pi*d3*fc/3) + math.Min(0.03*hp, 10)*math.Log10(d3) -
+		math.Min(0.044*hp, 14.77) + 0.002*math.Log10(h)*d3
+}
+
+func rmaLOSLowerDB(l Link, p RMaParams) float64 {
+	fc := l.FreqMHz / 1000
+	h := p.BuildingHeightM
+	hp := math.Pow(h, 1.72)
+	dBP := 2 * math.Pi * l.HBaseM * l.HMobileM * l.FreqMHz * 1e6 / speedOfLightMPerS
+	if !(dBP > 0) {
+		return math.Inf(-1)
+	}
+	atBP := rmaPL1DB(dBP, fc, h, hp)
+	if l.DistanceM <= dBP {
+		dh := l.HBaseM - l.HMobileM
+		beyond := atBP + 40*math.Log10(math.Sqrt(dBP*dBP+dh*dh)/dBP)
+		return math.Min(rmaPL1DB(l.distance3DM(), fc, h, hp), beyond)
+	}
+	return atBP + 40*math.Log10(l.distance3DM()/dBP)
+}
+
+func rmaNLOSPrimeDB(l Link, p RMaParams) (float64, bool) {
+	fc := l.FreqMHz / 1000
+	h, w, hbs, hut := p.BuildingHeightM, p.StreetWidthM, l.HBaseM, l.HMobileM
+	slope := 43.42 - 3.1*math.Log10(hbs)
+	if !(slope > 0) {
+		return 0, false
+	}
+	x := math.Log10(11.75 * hut)
+	return 161.04 - 7.1*math.Log10(w) + 7.5*math.Log10(h) -
+		(24.37-3.7*(h/hbs)*(h/hbs))*math.Log10(hbs) +
+		slope*(math.Log10(l.distance3DM())-3) +
+		20*math.Log10(fc) - (3.2*x*x - 4.97), true
+}
+
+// blendLowerDB is −10·log10(P·10^(−los/10) + (1−P)·10^(−nlos/10)) for
+// nlos ≥ los, written like blend.
+func blendLowerDB(pLOS, los, nlos float64) float64 {
+	if pLOS >= 1 {
+		return los
+	}
+	if pLOS <= 0 {
+		return nlos
+	}
+	return los - 10*math.Log10(pLOS+(1-pLOS)*math.Pow(10, -(nlos-los)/10))
+}
+
+// upperBound returns the bound on the signal of any of the group's sites at
+// distance ≥ dM from a point of environment env.
+func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
+	if !(dM >= boundD0M) || len(ub) == 0 {
+		return math.Inf(1)
+	}
+	j := min(int(math.Log(dM/boundD0M)*invLogBoundRatio), len(ub)-1)
+	for j > 0 && idx.boundDM[j] > dM {
+		j--
+	}
+	if idx.boundDM[j] > dM {
+		return math.Inf(1)
+	}
+	return ub[j]
+}
+
+type heapEntry struct {
+	distM float64
+	node  int32
+}
+
+func heapPush(h []heapEntry, e heapEntry) []heapEntry {
+	h = append(h, e)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].distM <= h[i].distM {
+			break
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+	return h
+}
+
+func heapPop(h []heapEntry) (heapEntry, []heapEntry) {
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		c := l
+		if r := l + 1; r < n && h[r].distM < h[l].distM {
+			c = r
+		}
+		if h[i].distM <= h[c].distM {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+	return top, h
+}
+
+// pointPruned is point with the pruned search. The point's longitude must
+// be within ±180°, so bucket indices fit (canPrune checked the sites').
+func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *[5]*grid, idx *pruneIndex) {
+	latRad, lonRad := lat*deg2rad, lon*deg2rad
+	sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
+	for _, t := range engine.Techs {
+		g := grids[t]
+		if g == nil {
+			continue
+		}
+		// Only sites of the unpruned search's buckets are candidates.
+		ix0, ix1, iy0, iy1 := g.cellRange(lon, lat)
+		for _, gn := range idx.byTech[t] {
+			gi := idx.groups[gn]
+			ub := gi.ub[env]
+			b := &w.best[gi.group]
+			h := heapPush(w.heap[:0], heapEntry{gi.nodes[0].minDistM(latRad, cosLat, lonRad), 0})
+			for len(h) > 0 {
+				var e heapEntry
+				e, h = heapPop(h)
+				if e.distM > gi.maxRangeM || b.site >= 0 && idx.upperBound(ub, e.distM) < b.signal {
+					break
+				}
+				n := &gi.nodes[e.node]
+				if n.left >= 0 {
+					for _, c := range [2]int32{n.left, n.right} {
+						h = heapPush(h, heapEntry{gi.nodes[c].minDistM(latRad, cosLat, lonRad), c})
+					}
+					continue
+				}
+				for _, si := range gi.sites[n.lo:n.hi] {
+					p := &prep[si]
+					if int(p.cellX) < ix0 || int(p.cellX) > ix1 || int(p.cellY) < iy0 || int(p.cellY) > iy1 {
+						continue
+					}
+					dl := lonRad - p.lonRad
+					d := haversineM(p.latRad, latRad, p.cosLat, cosLat, dl)
+					if d > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, d) < b.signal {
+						continue
+					}
+					w.evalAt(p, d, dl, sinLat, cosLat, env)
+				}
+			}
+			w.heap = h
+		}
+	}
+}
