@@ -203,8 +203,9 @@ type Aggregator struct {
 
 	mem *offHeap // large pages mapped outside the Go heap
 
-	scratch []int32
-	sink    uint64 // keeps touch's loads
+	scratch    []int32
+	keyScratch []uint64
+	sink       uint64 // keeps touch's loads
 }
 
 // New returns an empty Aggregator, or an error if cfg is invalid.
@@ -517,10 +518,16 @@ func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, id
 		sc[j] = int32(id)
 	}
 
-	// Pass 2: rows → key slots (consecutive rows often share a key).
+	// Pass 2: rows → packed keys, then key slots a chunk at a time, the
+	// chunk's hash-table lines loaded first (touchTable) so that their
+	// cache misses overlap. Consecutive rows often share a key.
+	if cap(a.keyScratch) < m {
+		a.keyScratch = make([]uint64, m)
+	}
+	keys := a.keyScratch[:m]
 	shift := uint(3 * (hexgrid.MaxRes - res))
-	lastKey, lastSlot := uint64(0), int32(-1)
 	for j, v := range sc {
+		keys[j] = 0
 		switch v {
 		case skipCell:
 			a.skipped.NoCell++
@@ -536,7 +543,17 @@ func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, id
 		if idx != nil {
 			i = int(idx[j])
 		}
-		k := (uint64(fine[i])&cellBits)>>shift<<cellShift | uint64(v)<<techBits | uint64(b.Tech[i])
+		keys[j] = (uint64(fine[i])&cellBits)>>shift<<cellShift | uint64(v)<<techBits | uint64(b.Tech[i])
+	}
+	lastKey, lastSlot := uint64(0), int32(-1)
+	for j, k := range keys {
+		if j%touchChunk == 0 {
+			a.touchTable(keys[j:min(j+touchChunk, len(keys))])
+		}
+		if k == 0 {
+			sc[j] = -1
+			continue
+		}
 		if k != lastKey {
 			lastKey = k
 			lastSlot = a.slot(k)
@@ -653,6 +670,16 @@ func (a *Aggregator) touch(sc []int32) {
 			}
 			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
 		}
+	}
+	a.sink += x
+}
+
+// touchTable loads the hash-table lines of keys.
+func (a *Aggregator) touchTable(keys []uint64) {
+	var x uint64
+	mask := uint64(len(a.table) - 1)
+	for _, k := range keys {
+		x += a.table[hashKey(k)&mask].key
 	}
 	a.sink += x
 }
