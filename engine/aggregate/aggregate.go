@@ -48,8 +48,8 @@ type Counts struct {
 // dBm; they are within 0.5 dB of the same quantiles of the raw values.
 type SignalStats struct {
 	N       int64   // tests with a signal
-	MinDBm  float64 // NaN when N is 0
-	MaxDBm  float64 // NaN when N is 0
+	MinDBm  float64 // of the values rounded to 0.001 dB; NaN when N is 0
+	MaxDBm  float64 // of the values rounded to 0.001 dB; NaN when N is 0
 	MeanDBm float64 // of the values rounded to 0.001 dB; NaN when N is 0
 	P10DBm  float64 // NaN when N is 0
 	P50DBm  float64 // median; NaN when N is 0
