@@ -68,6 +68,21 @@ func Attribute(set *geodata.BoundarySet, cells []hexgrid.Cell) ([]Attribution, i
 			out = append(out, Attribution{Cell: c, Code: idx.units[hit].Code, Share: math.NaN()})
 			continue
 		}
+		if n == 0 {
+			// No unit holds the centre. If no unit's box even comes near the
+			// hex, no sample can fall in a unit either: skip the sampling
+			// (49 descendant centres), which dominated attributing points
+			// spread over sea and neighbouring countries.
+			near, err := idx.near(c)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !near {
+				unresolved++
+				out = append(out, Attribution{Cell: c, Share: 0}) // as byShare reports a hex no sample placed
+				continue
+			}
+		}
 		a, err := idx.byShare(c, nil)
 		if err != nil {
 			return nil, 0, err
@@ -221,6 +236,21 @@ func (ix *unitIndex) bin(p orb.Point) (int, int) {
 	x := int(math.Floor((p[0] - ix.minLon) / ix.step))
 	y := int(math.Floor((p[1] - ix.minLat) / ix.step))
 	return min(max(x, 0), ix.nx-1), min(max(y, 0), ix.ny-1)
+}
+
+// near reports whether some unit's bounding box meets the hex's bound
+// padded by half its size on every side. The samples byShare tests are
+// descendant centres, which lie inside that padded bound, so when near is
+// false byShare could only find nothing.
+func (ix *unitIndex) near(c hexgrid.Cell) (bool, error) {
+	ring, err := c.Boundary()
+	if err != nil {
+		return false, err
+	}
+	b := ring.Bound()
+	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	b = orb.Bound{Min: orb.Point{b.Min[0] - w/2, b.Min[1] - h/2}, Max: orb.Point{b.Max[0] + w/2, b.Max[1] + h/2}}
+	return len(ix.within(nil, b)) > 0, nil
 }
 
 // at appends to dst the units whose bounding box contains p.

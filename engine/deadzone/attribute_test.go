@@ -220,3 +220,53 @@ func loadSet(t testing.TB, name, parent string) *geodata.BoundarySet {
 	}
 	return s
 }
+
+// TestAttributeSkipMatchesSampling checks that skipping the sampling for
+// hexes far from every unit gives the same attribution as sampling them.
+func TestAttributeSkipMatchesSampling(t *testing.T) {
+	set, err := geodata.Provinces2019()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []hexgrid.Cell
+	for lon := 100.0; lon <= 112; lon += 0.37 {
+		for lat := 6.0; lat <= 25; lat += 0.41 {
+			c, err := hexgrid.Index(lon, lat, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, c)
+		}
+	}
+	got, _, err := Attribute(set, cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := newUnitIndex(set.Units())
+	skipped := 0
+	for _, a := range got {
+		ctr, _ := a.Cell.Center()
+		inAny := false
+		for _, i := range idx.at(nil, ctr) {
+			if idx.units[i].Contains(ctr) {
+				inAny = true
+			}
+		}
+		if inAny {
+			continue
+		}
+		want, err := idx.byShare(a.Cell, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if near, _ := idx.near(a.Cell); !near {
+			skipped++
+		}
+		if a.Code != want.Code || a.Share != want.Share {
+			t.Fatalf("%v: got %+v, sampling gives %+v", a.Cell, a, want)
+		}
+	}
+	if skipped == 0 {
+		t.Fatal("no hex took the skip path: the test does not exercise it")
+	}
+}
