@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -231,19 +232,102 @@ func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
 	}
 }
 
-// BenchmarkBestServer: 2,000 sites over 150 km × 165 km and 20,000 points
-// (a provincial batch of res-8 hexes).
+// nationalWorld returns nSites sector rows on three-sector masts and nPts
+// points over a 4° × 4° box: two thirds of masts and points in 40 towns
+// (σ 3 km), the rest spread evenly, as in a national register.
+func nationalWorld(seed uint64, nSites, nPts int) ([]engine.Site, Points) {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone}
+	bands := map[engine.Tech][]float64{engine.Tech2G: {900}, engine.Tech3G: {900, 2100}, engine.Tech4G: {700, 1800, 1800, 2600}, engine.Tech5G: {2600, 3500}}
+	techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech5G}
+	towns := make([][2]float64, 40)
+	for i := range towns {
+		towns[i] = [2]float64{104 + rng.Float64()*4, 18 + rng.Float64()*4}
+	}
+	place := func() (float64, float64) {
+		if rng.IntN(3) > 0 {
+			c := towns[rng.IntN(len(towns))]
+			return c[0] + rng.NormFloat64()*0.03, c[1] + rng.NormFloat64()*0.03
+		}
+		return 104 + rng.Float64()*4, 18 + rng.Float64()*4
+	}
+	sites := make([]engine.Site, 0, nSites)
+	for len(sites) < nSites {
+		lon, lat := place()
+		tech := techs[rng.IntN(len(techs))]
+		s := site("s", carriers[rng.IntN(3)], tech, lon, lat)
+		s.BandMHz = bands[tech][rng.IntN(len(bands[tech]))]
+		s.HeightM = float64(15 + rng.IntN(31))
+		az := float64(rng.IntN(120))
+		for k := 0; k < 3 && len(sites) < nSites; k++ {
+			s.AzimuthDeg = az + float64(k)*120
+			sites = append(sites, s)
+		}
+	}
+	pts := Points{Lon: make([]float64, nPts), Lat: make([]float64, nPts), Env: make([]Env, nPts)}
+	for i := range nPts {
+		pts.Lon[i], pts.Lat[i] = place()
+		pts.Env[i] = Env(rng.IntN(4))
+	}
+	return sites, pts
+}
+
+// BenchmarkBestServer reports, per run, the signals computed (evals) and
+// the (point, site) pairs within range the search answers for (pairs),
+// per operation and per second.
+//
+// province: 2,000 sites over 150 km × 165 km and 20,000 points (a
+// provincial batch of res-8 hexes). national: 20,000 sector rows and
+// 50,000 points (see nationalWorld); each operation runs the unpruned
+// reference and the pruned search back to back, and unpruned/pruned is
+// their time ratio in the same run.
 func BenchmarkBestServer(b *testing.B) {
-	sites, pts := randomWorld(1, 2000, 20000)
-	cfg := DefaultConfig()
-	b.ReportAllocs()
-	var evals int64
-	for b.Loop() {
-		r, err := BestServer(sites, pts, cfg)
+	b.Run("province", func(b *testing.B) {
+		sites, pts := randomWorld(1, 2000, 20000)
+		cfg := DefaultConfig()
+		full, err := bestServer(sites, pts, cfg, false)
 		if err != nil {
 			b.Fatal(err)
 		}
-		evals += r.Evaluations
-	}
-	b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
+		b.ReportAllocs()
+		var evals, n int64
+		for b.Loop() {
+			r, err := BestServer(sites, pts, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			evals += r.Evaluations
+			n++
+		}
+		s := b.Elapsed().Seconds()
+		b.ReportMetric(float64(evals)/float64(n), "evals/op")
+		b.ReportMetric(float64(evals)/s, "evals/s")
+		b.ReportMetric(float64(full.Evaluations*n)/s, "pairs/s")
+	})
+	b.Run("national", func(b *testing.B) {
+		sites, pts := nationalWorld(1, 20000, 50000)
+		cfg := DefaultConfig()
+		b.ReportAllocs()
+		var tPruned, tFull time.Duration
+		var evals, pairs int64
+		for b.Loop() {
+			t0 := time.Now()
+			full, err := bestServer(sites, pts, cfg, false)
+			t1 := time.Now()
+			r, err2 := bestServer(sites, pts, cfg, true)
+			t2 := time.Now()
+			if err != nil || err2 != nil {
+				b.Fatal(err, err2)
+			}
+			tFull += t1.Sub(t0)
+			tPruned += t2.Sub(t1)
+			evals += r.Evaluations
+			pairs += full.Evaluations
+		}
+		b.ReportMetric(float64(evals)/float64(b.N), "evals/op")
+		b.ReportMetric(float64(pairs)/float64(b.N), "pairs/op")
+		b.ReportMetric(float64(evals)/tPruned.Seconds(), "evals/s")
+		b.ReportMetric(float64(pairs)/tPruned.Seconds(), "pairs/s")
+		b.ReportMetric(tFull.Seconds()/tPruned.Seconds(), "unpruned/pruned")
+	})
 }

@@ -1,0 +1,317 @@
+package predict
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// pruneCase is one randomized register and configuration.
+type pruneCase struct {
+	name  string
+	sites []engine.Site
+	pts   Points
+	cfg   Config
+}
+
+// randomPruneCase draws a register clustered around a few towns (so nearer
+// sites hide farther ones), with duplicates for ties, every status, default
+// and explicit values, and a configuration across models, extensions, LOS
+// modes and heights.
+func randomPruneCase(rng *rand.Rand, i int) pruneCase {
+	cfg := DefaultConfig()
+	cfg.Models.LOS = LOSMode(rng.IntN(3))
+	cfg.Models.RuralRMa = RMaParams{BuildingHeightM: 5 + rng.Float64()*45, StreetWidthM: 5 + rng.Float64()*45}
+	cfg.Models.SuburbanRMa = RMaParams{BuildingHeightM: 5 + rng.Float64()*45, StreetWidthM: 5 + rng.Float64()*45}
+	cfg.MobileHeightM = []float64{1, 1.5, 1.5, 5, 12, 15, 20, 22.5}[rng.IntN(8)]
+	cfg.Models.Ext.COST231To2200MHz = rng.IntN(2) == 0
+	cfg.Models.Ext.AntennaHeight = rng.IntN(5) > 0
+	if rng.IntN(6) == 0 { // strict distance ranges: the unpruned path
+		cfg.Models.Ext.ShortRange, cfg.Models.Ext.LongRange = rng.IntN(2) == 0, false
+	}
+	cfg.IncludePlanned = rng.IntN(2) == 0
+	cfg.DefaultTiltDeg = rng.Float64()*12 - 2
+	cfg.DefaultHeightM = 10 + rng.Float64()*60
+	cfg.Pattern.AmDB = []float64{0, 20, 25, 30}[rng.IntN(4)]
+	for _, t := range engine.Techs {
+		if rng.IntN(3) == 0 {
+			cfg.Tech[t].MaxRangeM = 2000 + rng.Float64()*30000
+		}
+		if rng.IntN(3) == 0 {
+			cfg.Tech[t].EIRPDBm += rng.Float64()*20 - 10
+		}
+	}
+	cfg.Workers = 1 + rng.IntN(3)
+
+	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone}
+	bands := []float64{450, 700, 900, 1800, 1900, 2100, 2300, 2600, 3500, 4900, 28000}
+	heights := []float64{10, 15, 18, 25, 30, 30, 36, 45, 60, 120, 250}
+	nTowns := 1 + rng.IntN(4)
+	town := make([][2]float64, nTowns)
+	for k := range town {
+		town[k] = [2]float64{105 + rng.Float64()*0.6, 20.5 + rng.Float64()*0.6}
+	}
+	spread := 0.005 + rng.Float64()*0.05
+	nSites := 20 + rng.IntN(300)
+	var sites []engine.Site
+	for len(sites) < nSites {
+		c := town[rng.IntN(nTowns)]
+		lon, lat := c[0]+rng.NormFloat64()*spread, c[1]+rng.NormFloat64()*spread
+		if rng.IntN(8) == 0 { // a few far-flung sites
+			lon, lat = 104.5+rng.Float64()*1.6, 20+rng.Float64()*1.6
+		}
+		tech := engine.Techs[rng.IntN(4)]
+		s := site(fmt.Sprint(len(sites)), carriers[rng.IntN(3)], tech, lon, lat)
+		if rng.IntN(4) > 0 {
+			s.BandMHz = bands[rng.IntN(len(bands))]
+		}
+		switch rng.IntN(4) {
+		case 0:
+			s.HeightM = heights[rng.IntN(len(heights))]
+		case 1:
+			s.HeightM = 10 + rng.Float64()*90
+		case 2:
+			s.HeightM = cfg.MobileHeightM // equal heights: coincident antennas refused
+		}
+		if rng.IntN(3) == 0 {
+			s.EIRPDBm = 40 + rng.Float64()*35
+		}
+		if rng.IntN(3) == 0 {
+			s.TiltDeg = rng.Float64()*15 - 3
+		}
+		if rng.IntN(3) == 0 {
+			s.BeamwidthDeg = []float64{33, 65, 90, 360}[rng.IntN(4)]
+		}
+		switch rng.IntN(10) {
+		case 0:
+			s.Status = engine.StatusDown
+		case 1:
+			s.Status = engine.StatusPlanned
+		}
+		// Sectors: one to three azimuths at the same mast, sometimes
+		// duplicated exactly (equal signals, broken by index).
+		nSec := 1 + rng.IntN(3)
+		omni := rng.IntN(4) == 0
+		az0 := rng.Float64() * 360
+		for k := range nSec {
+			if !omni {
+				s.AzimuthDeg = math.Mod(az0+float64(k)*120, 360)
+			}
+			sites = append(sites, s)
+			if rng.IntN(10) == 0 {
+				sites = append(sites, s)
+			}
+		}
+	}
+	if i%23 == 5 { // an infinite azimuth: NaN signals, the unpruned path
+		sites[rng.IntN(len(sites))].AzimuthDeg = math.Inf(1)
+	}
+	nPts := 50 + rng.IntN(300)
+	pts := Points{Lon: make([]float64, nPts), Lat: make([]float64, nPts), Env: make([]Env, nPts)}
+	for k := range nPts {
+		c := town[rng.IntN(nTowns)]
+		pts.Lon[k], pts.Lat[k] = c[0]+rng.NormFloat64()*spread*2, c[1]+rng.NormFloat64()*spread*2
+		switch rng.IntN(12) {
+		case 0: // on a mast
+			s := sites[rng.IntN(len(sites))]
+			pts.Lon[k], pts.Lat[k] = s.Lon, s.Lat
+		case 1: // a few metres from a mast
+			s := sites[rng.IntN(len(sites))]
+			pts.Lon[k], pts.Lat[k] = s.Lon+rng.NormFloat64()*1e-4, s.Lat+rng.NormFloat64()*1e-4
+		case 2: // beyond ±180°: the unpruned path for this point
+			pts.Lon[k] += 360
+		}
+		pts.Env[k] = Env(rng.IntN(int(numEnv)))
+	}
+	name := fmt.Sprintf("%d/los=%s/hm=%g/ext=%+v", i, cfg.Models.LOS, cfg.MobileHeightM, cfg.Models.Ext)
+	return pruneCase{name, sites, pts, cfg}
+}
+
+func TestBestServerPrunedEqualsUnpruned(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 3))
+	var pruned, full int64
+	for i := range 150 {
+		c := randomPruneCase(rng, i)
+		want, err := bestServer(c.sites, c.pts, c.cfg, false)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got, err := bestServer(c.sites, c.pts, c.cfg, true)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got.Evaluations > want.Evaluations {
+			t.Errorf("%s: %d evaluations pruned, %d unpruned", c.name, got.Evaluations, want.Evaluations)
+		}
+		pruned += got.Evaluations
+		full += want.Evaluations
+		n := got.Evaluations
+		got.Evaluations = want.Evaluations
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: pruned result differs (%d rows, %d unpruned)", c.name, got.Len(), want.Len())
+			for k := range min(got.Len(), want.Len()) {
+				if got.Site[k] != want.Site[k] || got.SignalDBm[k] != want.SignalDBm[k] {
+					t.Errorf("  row %d point %d: site %d %.17g dBm, unpruned %d %.17g dBm", k, got.Point[k],
+						got.Site[k], got.SignalDBm[k], want.Site[k], want.SignalDBm[k])
+					break
+				}
+			}
+		}
+		got.Evaluations = n
+	}
+	// The comparison is only meaningful if pruning happened.
+	t.Logf("evaluations: %d pruned, %d unpruned", pruned, full)
+	if pruned*10 > full*9 {
+		t.Errorf("pruning removed under a tenth of the evaluations: %d of %d", pruned, full)
+	}
+}
+
+// TestPruneBoundAboveEverySignal checks, for every pair in range of random
+// registers, that the tabulated bound at the pair's distance, and at any
+// shorter distance, is at least the evaluated signal.
+func TestPruneBoundAboveEverySignal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	checked := 0
+	for i := range 60 {
+		c := randomPruneCase(rng, i)
+		cfg := c.cfg
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		res := &Result{}
+		prep, carriers := prepare(c.sites, cfg, res)
+		if !canPrune(prep, &cfg) {
+			continue
+		}
+		idx := buildPruneIndex(prep, len(carriers)*4, &cfg, 1)
+		w := newWorker(len(carriers)*4, cfg)
+		for k := range c.pts.Lon {
+			lat, lon, env := c.pts.Lat[k]*deg2rad, c.pts.Lon[k]*deg2rad, c.pts.Env[k]
+			sinLat, cosLat := math.Sin(lat), math.Cos(lat)
+			for si := range prep {
+				p := &prep[si]
+				dl := lon - p.lonRad
+				d := haversineM(p.latRad, lat, p.cosLat, cosLat, dl)
+				if d > p.maxRangeM {
+					continue
+				}
+				w.evalAt(p, d, dl, sinLat, cosLat, env)
+				b := w.best[p.group]
+				w.best[p.group].site = -1
+				w.touched = w.touched[:0]
+				if b.site < 0 {
+					continue
+				}
+				ub := idx.groups[p.group].ub[env]
+				for _, at := range []float64{d, d * rng.Float64(), d / boundRatio, math.Min(d, boundD0M)} {
+					if u := idx.upperBound(ub, at); !(u >= b.signal) {
+						t.Fatalf("%s: site %d (%s, %g MHz, %g m) at %g m: signal %.9g dBm above the bound %.9g dBm at %g m",
+							c.name, p.idx, p.model[env], p.freqMHz, p.heightM, d, b.signal, u, at)
+					}
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 10000 {
+		t.Errorf("only %d pairs checked", checked)
+	}
+}
+
+// TestLossLowerBoundMonotone checks each model's bound against the model
+// itself on a fine distance ladder, with every point where a model changes
+// formula (10 m, the breakpoints, 1 km) and its neighbours: the bound at a
+// distance is never above the loss at that or any farther distance.
+func TestLossLowerBoundMonotone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 9))
+	ext := Extensions{ShortRange: true, LongRange: true, AntennaHeight: true, COST231To2200MHz: true}
+	for i := range 400 {
+		mc := DefaultModelConfig()
+		mc.Ext = ext
+		mc.LOS = LOSMode(i % 3)
+		mc.RuralRMa = RMaParams{BuildingHeightM: 5 + rng.Float64()*45, StreetWidthM: 5 + rng.Float64()*45}
+		mc.SuburbanRMa = RMaParams{BuildingHeightM: 5 + rng.Float64()*45, StreetWidthM: 5 + rng.Float64()*45}
+		tech := engine.Techs[rng.IntN(4)]
+		f := []float64{150, 450, 900, 1500, 1800, 2100, 2600, 3500, 28000}[rng.IntN(9)]
+		hb := 10 + rng.Float64()*290
+		hm := 1 + rng.Float64()*21.5
+		if rng.IntN(4) == 0 {
+			hm = []float64{1, 1.5, 13, 22.5}[rng.IntN(4)]
+		}
+		env := Env(rng.IntN(int(numEnv)))
+		m, err := mc.Select(tech, f, env)
+		if err != nil {
+			continue
+		}
+		if _, _, err := mc.PathLoss(tech, env, Link{f, hb, hm, 1000}); err != nil {
+			continue // band or heights outside the model: BestServer rejects the site
+		}
+		var ha, hbk float64
+		if m == ModelHata || m == ModelCOST231 {
+			ha, hbk = hataCoeffs(f, hb, hm, envArea[env], m == ModelCOST231)
+		}
+		loss := func(d float64) float64 {
+			l := Link{f, hb, hm, d}
+			if m == ModelHata || m == ModelCOST231 {
+				return hataEval(ha, hbk, l)
+			}
+			v, _, err := mc.PathLoss(tech, env, l)
+			if err != nil {
+				t.Fatalf("%s %g MHz at %g m: %v", m, f, d, err)
+			}
+			return v.DB
+		}
+		var ds []float64
+		for d := 1.0; d < 40000; d *= 1.01 {
+			ds = append(ds, d)
+		}
+		dBPUMa := 4 * (hb - 1) * (hm - 1) * f * 1e6 / speedOfLightMPerS
+		dBPRMa := 2 * math.Pi * hb * hm * f * 1e6 / speedOfLightMPerS
+		for _, x := range []float64{10, 18, 450, 1000, dBPUMa, dBPRMa} {
+			ds = append(ds, x, math.Nextafter(x, 0), math.Nextafter(x, math.Inf(1)), x*(1-1e-9), x*(1+1e-9))
+		}
+		// Running minimum of the loss from the far end: the bound at d
+		// must not exceed it.
+		slices.Sort(ds)
+		minFrom := math.Inf(1)
+		for k := len(ds) - 1; k >= 0; k-- {
+			d := ds[k]
+			if !(d > 0) {
+				continue
+			}
+			minFrom = math.Min(minFrom, loss(d))
+			l := Link{f, hb, hm, d}
+			lb := lossLowerBoundDB(m, env, ha, hbk, l, &mc)
+			if lb > minFrom+boundMarginDB/2 {
+				t.Fatalf("%s %s %g MHz hb %g hm %g at %g m: bound %.12g dB above the least loss beyond, %.12g dB", m, mc.LOS, f, hb, hm, d, lb, minFrom)
+			}
+			// A rounded-up Hata height bounds the actual one from 10 m.
+			if (m == ModelHata || m == ModelCOST231) && d >= boundD0M {
+				a2, b2 := hataCoeffs(f, heightKey(hb), hm, envArea[env], m == ModelCOST231)
+				if lb2 := lossLowerBoundDB(m, env, a2, b2, l, &mc); lb2 > minFrom+boundMarginDB/2 {
+					t.Fatalf("%s %g MHz hb %g (key %g) at %g m: bound %.12g above %.12g", m, f, hb, heightKey(hb), d, lb2, minFrom)
+				}
+			}
+		}
+	}
+}
+
+// TestFreeSpaceIsNotALowerBound records why the bound is per model: free
+// space loss exceeds Hata's with a high mobile in open areas and UMa LOS
+// near the site.
+func TestFreeSpaceIsNotALowerBound(t *testing.T) {
+	ext := Extensions{AntennaHeight: true}
+	h, _ := HataDB(Link{900, 300, 22.5, 1000}, AreaOpen, ext)
+	if fs := freeSpaceDB(math.Hypot(1000, 277.5), 900); !(h < fs-30) {
+		t.Errorf("Hata %g dB, free space %g dB", h, fs)
+	}
+	u, _ := UMaDB(Link{3500, 25, 1.5, 50}, LOSModeLOS, ext)
+	if fs := freeSpaceDB(math.Hypot(50, 23.5), 3500); !(u.DB < fs) {
+		t.Errorf("UMa LOS %g dB, free space %g dB", u.DB, fs)
+	}
+}
