@@ -10,28 +10,28 @@ import (
 
 // Pruned best-server search.
 //
-// For one point and one (carrier, tech) group, the sites are visited nearest
-// first through a k-d tree over the group's sites. Each tree node carries a
-// lower bound on the great-circle distance from the point to any of its
-// sites. With D a lower bound on the distance of every site not yet visited,
-// no such site has a signal above
+// A (carrier, tech) group's sites are split into classes of one band and
+// one octave of antenna heights, each with a k-d tree. Each tree node
+// carries a lower bound D on the great-circle distance from the point to any
+// of its sites, and so an upper bound on their signals:
 //
-//	UB(D) = max over the group's sites s of (EIRP_s + share_s − LB_s(D)) + 0 dB
+//	UB(D) = max over the class's sites s of (EIRP_s + share_s − LB_s(D)) + 0 dB
 //
 // where 0 dB is the highest relative antenna gain (Pattern.GainDB is ≤ 0)
 // and LB_s is a lower bound of site s's path loss that is non-decreasing in
 // distance: LB_s(D) ≤ LB_s(d) ≤ PL_s(d) for every d ≥ D. The search stops
-// when UB(D) is below the best signal found; ties need a signal equal to
+// Nodes of all the group's classes are visited highest bound first; the search
+// stops when the highest bound left is below the best signal found; ties need a signal equal to
 // the best, which UB(D) < best excludes, so the result is exactly the
 // unpruned one. See lossLowerBoundDB for LB per model.
 //
-// UB is tabulated per group and environment at distances boundD0M·boundRatio^j;
+// UB is tabulated per class and environment at distances boundD0M·boundRatio^j;
 // a distance d uses the largest tabulated distance at or below it, which is
 // valid because each LB_s is non-decreasing.
 
 const (
 	// boundD0M is the first tabulated distance. Below it no site is
-	// pruned: Hata's height monotonicity (see heightKey) needs d > 7.8 m,
+	// pruned: Hata's height monotonicity (see bounds) needs d > 7.8 m,
 	// and coincident antennas (distance 0) must reach the model to be
 	// counted as out of range.
 	boundD0M   = 10.0
@@ -39,10 +39,13 @@ const (
 	// boundMarginDB absorbs floating-point differences between the bound
 	// and the evaluated loss (the losses agree to about 1e-13 dB).
 	boundMarginDB = 1e-6
-	// maxBoundKeys caps the distinct (band, height) pairs tabulated per
-	// group and environment; beyond it the group is searched unpruned.
-	maxBoundKeys = 512
-	leafSites    = 8
+	// maxBoundKeys caps the distinct heights tabulated per class and
+	// 38.901 environment; beyond it the class is searched unpruned.
+	maxBoundKeys = 64
+	// heightBinRatio is the width of a class's height band (narrower bands
+	// tighten the bound but multiply the trees a point visits).
+	heightBinRatio = 2
+	leafSites      = 8
 )
 
 var invLogBoundRatio = 1 / math.Log(boundRatio)
@@ -81,7 +84,8 @@ type kdNode struct {
 	left, right                int32
 }
 
-// groupIndex is one (carrier, tech) group's search tree and bound table.
+// groupIndex is the search tree and bound table of one class of a
+// (carrier, tech) group: sites of one band and height band.
 type groupIndex struct {
 	group     int32
 	tech      engine.Tech
@@ -94,46 +98,62 @@ type groupIndex struct {
 }
 
 type pruneIndex struct {
-	groups  []*groupIndex // by group; nil when the group has no site
-	byTech  [5][]int32    // groups of each technology
-	boundDM []float64     // tabulated distances, boundD0M·boundRatio^j
+	groups  [][]*groupIndex // classes by group
+	byTech  [5][]int32      // groups of each technology
+	boundDM []float64       // tabulated distances, boundD0M·boundRatio^j
 }
 
 func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pruneIndex {
-	members := make([][]int32, nGroups)
+	type classKey struct {
+		group     int32
+		freqMHz   float64
+		heightBin int
+	}
+	byClass := map[classKey]int{}
+	var members [][]int32
 	for i := range prep {
-		members[prep[i].group] = append(members[prep[i].group], int32(i))
+		p := &prep[i]
+		k := classKey{p.group, p.freqMHz, int(math.Floor(math.Log(p.heightM) / math.Log(heightBinRatio)))}
+		c, ok := byClass[k]
+		if !ok {
+			c = len(members)
+			byClass[k] = c
+			members = append(members, nil)
+		}
+		members[c] = append(members[c], int32(i))
 	}
 	maxRange := 0.0
 	for _, t := range engine.Techs {
 		maxRange = math.Max(maxRange, cfg.Tech[t].MaxRangeM)
 	}
-	idx := &pruneIndex{groups: make([]*groupIndex, nGroups)}
+	idx := &pruneIndex{groups: make([][]*groupIndex, nGroups)}
 	for d := boundD0M; d <= maxRange; d *= boundRatio {
 		idx.boundDM = append(idx.boundDM, d)
 	}
-	var todo []int32
-	for g := range members {
-		if len(members[g]) == 0 {
-			continue
+	classes := make([]*groupIndex, len(members))
+	for c, m := range members {
+		p := &prep[m[0]]
+		gi := &groupIndex{group: p.group, tech: p.tech, maxRangeM: cfg.Tech[p.tech].MaxRangeM, sites: m}
+		classes[c] = gi
+		if len(idx.groups[p.group]) == 0 {
+			idx.byTech[p.tech] = append(idx.byTech[p.tech], p.group)
 		}
-		t := prep[members[g][0]].tech
-		idx.groups[g] = &groupIndex{group: int32(g), tech: t, maxRangeM: cfg.Tech[t].MaxRangeM, sites: members[g]}
-		idx.byTech[t] = append(idx.byTech[t], int32(g))
-		todo = append(todo, int32(g))
+		idx.groups[p.group] = append(idx.groups[p.group], gi)
+	}
+	for _, t := range engine.Techs {
+		slices.Sort(idx.byTech[t])
 	}
 	var wg sync.WaitGroup
-	next := make(chan int32, len(todo))
-	for _, g := range todo {
-		next <- g
+	next := make(chan *groupIndex, len(classes))
+	for _, gi := range classes {
+		next <- gi
 	}
 	close(next)
-	for range max(1, min(workers, len(todo))) {
+	for range max(1, min(workers, len(classes))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for g := range next {
-				gi := idx.groups[g]
+			for gi := range next {
 				gi.build(prep, 0, int32(len(gi.sites)))
 				gi.bounds(prep, cfg, idx.boundDM)
 			}
@@ -208,59 +228,58 @@ func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
 	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(a))) * (1 - 1e-9)
 }
 
-// boundKey identifies sites with the same loss lower bound in one
-// environment.
-type boundKey struct {
-	freqMHz, heightM float64
-	model            Model
-}
-
-// bounds fills gi.ub.
+// bounds fills gi.ub. All of a class's sites share a band, so a model per
+// environment. Hata and COST-231 are bounded at the class's tallest antenna:
+// at d > 7.8 m the line a + b·log10(d_km) has ∂/∂log10(hb) =
+// −13.82 − 6.55·log10(d_km) < 0, so a taller antenna never has a higher
+// loss, and the table starts at boundD0M = 10 m. TR 38.901 is bounded at
+// each distinct height (at most maxBoundKeys, else no bound).
 func (gi *groupIndex) bounds(prep []prepSite, cfg *Config, dist []float64) {
 	nd := 0
 	for nd < len(dist) && dist[nd] <= gi.maxRangeM {
 		nd++
 	}
-	keys := map[boundKey]float64{} // → highest EIRP + share
-	var order []boundKey
+	p0 := &prep[gi.sites[0]]
+	base := map[float64]float64{} // height → highest EIRP + share
+	var heights []float64
+	maxBase, maxH := math.Inf(-1), 0.0
+	for _, si := range gi.sites {
+		p := &prep[si]
+		maxBase, maxH = math.Max(maxBase, p.signalBaseDBm), math.Max(maxH, p.heightM)
+		if b, ok := base[p.heightM]; !ok {
+			base[p.heightM] = p.signalBaseDBm
+			heights = append(heights, p.heightM)
+		} else if p.signalBaseDBm > b {
+			base[p.heightM] = p.signalBaseDBm
+		}
+	}
 	for e := range numEnv {
 		ub := make([]float64, nd)
-		for j := range ub {
-			ub[j] = math.Inf(-1)
-		}
-		clear(keys)
-		order = order[:0]
-		for _, si := range gi.sites {
-			p := &prep[si]
-			k := boundKey{p.freqMHz, p.heightM, p.model[e]}
-			if m := p.model[e]; m == ModelHata || m == ModelCOST231 {
-				k.heightM = heightKey(p.heightM)
-			}
-			if b, ok := keys[k]; !ok {
-				keys[k] = p.signalBaseDBm
-				order = append(order, k)
-			} else if p.signalBaseDBm > b {
-				keys[k] = p.signalBaseDBm
-			}
-		}
-		if len(order) > maxBoundKeys {
+		m := p0.model[e]
+		hs := heights
+		if m == ModelHata || m == ModelCOST231 {
+			hs = []float64{maxH}
+		} else if len(hs) > maxBoundKeys {
 			for j := range ub {
 				ub[j] = math.Inf(1)
 			}
 			gi.ub[e] = ub
 			continue
 		}
-		for _, k := range order {
-			m := k.model
+		for j := range ub {
+			ub[j] = math.Inf(-1)
+		}
+		for _, h := range hs {
 			var ha, hb float64
+			b := maxBase
 			if m == ModelHata || m == ModelCOST231 {
-				ha, hb = hataCoeffs(k.freqMHz, k.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+				ha, hb = hataCoeffs(p0.freqMHz, h, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+			} else {
+				b = base[h]
 			}
-			base := keys[k]
 			for j := range ub {
-				l := Link{FreqMHz: k.freqMHz, HBaseM: k.heightM, HMobileM: cfg.MobileHeightM, DistanceM: dist[j]}
-				lb := lossLowerBoundDB(m, Env(e), ha, hb, l, &cfg.Models)
-				s := base - lb + boundMarginDB
+				l := Link{FreqMHz: p0.freqMHz, HBaseM: h, HMobileM: cfg.MobileHeightM, DistanceM: dist[j]}
+				s := b - lossLowerBoundDB(m, Env(e), ha, hb, l, &cfg.Models) + boundMarginDB
 				if math.IsNaN(s) {
 					s = math.Inf(1)
 				}
@@ -269,20 +288,6 @@ func (gi *groupIndex) bounds(prep []prepSite, cfg *Config, dist []float64) {
 		}
 		gi.ub[e] = ub
 	}
-}
-
-// heightKey rounds a Hata or COST-231 base-station height up to the next
-// step of a 1 % geometric ladder, so that registers with many distinct
-// heights tabulate few bounds. Valid because, at d > 7.8 m, the Hata line
-// a + b·log10(d_km) has ∂/∂log10(hb) = −13.82 − 6.55·log10(d_km) < 0: a
-// taller antenna never has a higher loss, and the bound is only used from
-// boundD0M = 10 m.
-func heightKey(hM float64) float64 {
-	k := math.Pow(1.01, math.Ceil(math.Log(hM)/math.Log(1.01)))
-	if k < hM { // rounding
-		k *= 1.01
-	}
-	return k
 }
 
 // lossLowerBoundDB returns a lower bound of the path loss the selected
@@ -448,8 +453,11 @@ func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
 	return ub[j]
 }
 
+// heapEntry is a node of a class's tree with the bound on its sites'
+// signals; the frontier is a max-heap on it.
 type heapEntry struct {
-	distM float64
+	ubDBm float64
+	class int32
 	node  int32
 }
 
@@ -458,7 +466,7 @@ func heapPush(h []heapEntry, e heapEntry) []heapEntry {
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p].distM <= h[i].distM {
+		if h[p].ubDBm >= h[i].ubDBm {
 			break
 		}
 		h[p], h[i] = h[i], h[p]
@@ -479,10 +487,10 @@ func heapPop(h []heapEntry) (heapEntry, []heapEntry) {
 			break
 		}
 		c := l
-		if r := l + 1; r < n && h[r].distM < h[l].distM {
+		if r := l + 1; r < n && h[r].ubDBm > h[l].ubDBm {
 			c = r
 		}
-		if h[i].distM <= h[c].distM {
+		if h[i].ubDBm >= h[c].ubDBm {
 			break
 		}
 		h[i], h[c] = h[c], h[i]
@@ -504,23 +512,36 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 		// Only sites of the unpruned search's buckets are candidates.
 		ix0, ix1, iy0, iy1 := g.cellRange(lon, lat)
 		for _, gn := range idx.byTech[t] {
-			gi := idx.groups[gn]
-			ub := gi.ub[env]
-			b := &w.best[gi.group]
-			h := heapPush(w.heap[:0], heapEntry{gi.nodes[0].minDistM(latRad, cosLat, lonRad), 0})
+			classes := idx.groups[gn]
+			b := &w.best[gn]
+			h := w.heap[:0]
+			push := func(c, node int32) {
+				gi := classes[c]
+				d := gi.nodes[node].minDistM(latRad, cosLat, lonRad)
+				if d > gi.maxRangeM {
+					return
+				}
+				if u := idx.upperBound(gi.ub[env], d); b.site < 0 || u >= b.signal {
+					h = heapPush(h, heapEntry{u, c, node})
+				}
+			}
+			for c := range classes {
+				push(int32(c), 0)
+			}
 			for len(h) > 0 {
 				var e heapEntry
 				e, h = heapPop(h)
-				if e.distM > gi.maxRangeM || b.site >= 0 && idx.upperBound(ub, e.distM) < b.signal {
+				if b.site >= 0 && e.ubDBm < b.signal {
 					break
 				}
+				gi := classes[e.class]
 				n := &gi.nodes[e.node]
 				if n.left >= 0 {
-					for _, c := range [2]int32{n.left, n.right} {
-						h = heapPush(h, heapEntry{gi.nodes[c].minDistM(latRad, cosLat, lonRad), c})
-					}
+					push(e.class, n.left)
+					push(e.class, n.right)
 					continue
 				}
+				ub := gi.ub[env]
 				for _, si := range gi.sites[n.lo:n.hi] {
 					p := &prep[si]
 					if int(p.cellX) < ix0 || int(p.cellX) > ix1 || int(p.cellY) < iy0 || int(p.cellY) > iy1 {

@@ -189,6 +189,14 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 			continue
 		}
 		idx := buildPruneIndex(prep, len(carriers)*4, &cfg, 1)
+		class := map[int32]*groupIndex{} // prep index → class
+		for _, cs := range idx.groups {
+			for _, gi := range cs {
+				for _, si := range gi.sites {
+					class[si] = gi
+				}
+			}
+		}
 		w := newWorker(len(carriers)*4, cfg)
 		for k := range c.pts.Lon {
 			lat, lon, env := c.pts.Lat[k]*deg2rad, c.pts.Lon[k]*deg2rad, c.pts.Env[k]
@@ -207,7 +215,7 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 				if b.site < 0 {
 					continue
 				}
-				ub := idx.groups[p.group].ub[env]
+				ub := class[int32(si)].ub[env]
 				for _, at := range []float64{d, d * rng.Float64(), d / boundRatio, math.Min(d, boundD0M)} {
 					if u := idx.upperBound(ub, at); !(u >= b.signal) {
 						t.Fatalf("%s: site %d (%s, %g MHz, %g m) at %g m: signal %.9g dBm above the bound %.9g dBm at %g m",
@@ -290,11 +298,12 @@ func TestLossLowerBoundMonotone(t *testing.T) {
 			if lb > minFrom+boundMarginDB/2 {
 				t.Fatalf("%s %s %g MHz hb %g hm %g at %g m: bound %.12g dB above the least loss beyond, %.12g dB", m, mc.LOS, f, hb, hm, d, lb, minFrom)
 			}
-			// A rounded-up Hata height bounds the actual one from 10 m.
+			// A taller Hata antenna's bound holds from 10 m.
 			if (m == ModelHata || m == ModelCOST231) && d >= boundD0M {
-				a2, b2 := hataCoeffs(f, heightKey(hb), hm, envArea[env], m == ModelCOST231)
+				h2 := hb * heightBinRatio
+				a2, b2 := hataCoeffs(f, h2, hm, envArea[env], m == ModelCOST231)
 				if lb2 := lossLowerBoundDB(m, env, a2, b2, l, &mc); lb2 > minFrom+boundMarginDB/2 {
-					t.Fatalf("%s %g MHz hb %g (key %g) at %g m: bound %.12g above %.12g", m, f, hb, heightKey(hb), d, lb2, minFrom)
+					t.Fatalf("%s %g MHz hb %g (bound at %g) at %g m: bound %.12g above %.12g", m, f, hb, h2, d, lb2, minFrom)
 				}
 			}
 		}
