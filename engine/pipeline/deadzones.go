@@ -82,7 +82,6 @@ func servedStates(states []coverage.State, measured []aggregate.Row, th engine.T
 	if noiseDB == 0 {
 		noiseDB = DefaultMeasurementNoiseDB
 	}
-	z := distuv.UnitNormal.Quantile(reliability)
 	type key struct {
 		c hexgrid.Cell
 		k engine.Carrier
@@ -94,32 +93,61 @@ func servedStates(states []coverage.State, measured []aggregate.Row, th engine.T
 		rows[key{r.Cell, r.Carrier, r.Tech}] = r
 	}
 	out := make([]deadzone.HexCoverage, 0, len(states))
+	prob := make([]float64, 0, len(states))
 	for _, st := range states {
-		var served bool
+		var p float64
 		switch {
 		case st.Source == coverage.Measured && st.State == coverage.Covered:
-			served = true
+			p = 1
 		case st.Source == coverage.Measured && st.State == coverage.Uncovered:
-			served = false
+			p = 0
 		default:
-			served = posteriorServed(st, rows[key{st.Cell, st.Carrier, st.Tech}], th, z, noiseDB)
+			p = servedProbability(st, rows[key{st.Cell, st.Carrier, st.Tech}], th, noiseDB)
 		}
-		out = append(out, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: served})
+		prob = append(prob, p)
+		out = append(out, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: p >= reliability})
+	}
+	// A hex is served when the probability that at least one carrier's
+	// 3G/4G/5G reaches the threshold is at least the reliability. The
+	// carriers' shadowing is taken as independent (different sites and
+	// paths), so P(any) = 1 − Π(1 − p). Where no single carrier reaches the
+	// reliability but together they do, the likeliest server is marked as
+	// serving, so the hex is not a dead zone; per-carrier gaps keep the
+	// carriers' own decisions otherwise.
+	for i := 0; i < len(states); {
+		j := i
+		none, best := 1.0, -1
+		anyServed := false
+		for ; j < len(states) && states[j].Cell == states[i].Cell; j++ {
+			if states[j].Tech == engine.Tech2G {
+				continue
+			}
+			none *= 1 - prob[j]
+			anyServed = anyServed || out[j].Covered
+			if best < 0 || prob[j] > prob[best] {
+				best = j
+			}
+		}
+		if !anyServed && best >= 0 && 1-none >= reliability {
+			out[best].Covered = true
+		}
+		i = j
 	}
 	return out, nil
 }
 
-// DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
-// fusing tests with a prediction (phones report RSRP within about ±4 dB
-// of a scanner; 3GPP TS 36.133 allows ±6 dB absolute accuracy).
-const DefaultMeasurementNoiseDB = 4
-
-func posteriorServed(st coverage.State, r *aggregate.Row, th engine.Thresholds, z, noiseDB float64) bool {
+// servedProbability is the probability that the signal at a point of the
+// hex reaches the covered threshold: a Gaussian update of the calibrated
+// prediction N(predicted, σ²) with every outdoor test in the hex (each
+// N(m, σ² + noise²); a no-service test counts at the no-service level,
+// which is higher than its true value and so leans towards "served"),
+// evaluated as Φ((mean − threshold)/sd). Without a prediction the tests
+// alone decide; without either the probability is 0.
+func servedProbability(st coverage.State, r *aggregate.Row, th engine.Thresholds, noiseDB float64) float64 {
 	sigma := st.SigmaDB
 	if math.IsNaN(sigma) || sigma <= 0 {
 		sigma = 8
 	}
-	// Precision-weighted sums: prior (if any) and tests.
 	var w, wm float64
 	if !math.IsNaN(st.PredictedDBm) {
 		w, wm = 1/(sigma*sigma), st.PredictedDBm/(sigma*sigma)
@@ -136,11 +164,16 @@ func posteriorServed(st coverage.State, r *aggregate.Row, th engine.Thresholds, 
 		}
 	}
 	if w == 0 {
-		return false
+		return 0
 	}
 	mean, sd := wm/w, math.Sqrt(1/w)
-	return mean-z*sd >= th.Covered(st.Tech)
+	return distuv.UnitNormal.CDF((mean - th.Covered(st.Tech)) / sd)
 }
+
+// DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
+// fusing tests with a prediction (phones report RSRP within about ±4 dB
+// of a scanner; 3GPP TS 36.133 allows ±6 dB absolute accuracy).
+const DefaultMeasurementNoiseDB = 4
 
 // DeadZones runs coverage, then finds dead zones, per-carrier gaps, the
 // status of every village and the challenge verdicts.

@@ -62,3 +62,34 @@ func TestServedStates(t *testing.T) {
 		t.Fatal("reliability outside (0,1) must fail")
 	}
 }
+
+// TestServedAnyCarrier: two carriers each a little below the threshold
+// (p ≈ 0.40 each) serve the hex together (P(any) ≈ 0.64), so the likelier
+// one is marked serving; one alone does not.
+func TestServedAnyCarrier(t *testing.T) {
+	th := engine.DefaultThresholds()
+	cell, _ := hexgrid.Index(103.3, 22.4, 8)
+	mk := func(k engine.Carrier, pred float64) coverage.State {
+		return coverage.State{Cell: cell, Carrier: k, Tech: engine.Tech4G, Source: coverage.Predicted, State: coverage.Weak, PredictedDBm: pred, SigmaDB: 8}
+	}
+	// Φ(−2/8) = 0.401, Φ(−2.5/8) = 0.377.
+	two := []coverage.State{mk(engine.MobiFone, -107.5), mk(engine.Viettel, -107)}
+	got, err := servedStates(two, nil, th, 0.5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Covered || !got[1].Covered {
+		t.Fatalf("want only the likelier carrier (viettel) marked: %+v", got)
+	}
+	one, err := servedStates(two[1:], nil, th, 0.5, 0)
+	if err != nil || one[0].Covered {
+		t.Fatalf("one carrier at p 0.40 must not serve: %+v %v", one, err)
+	}
+	// 2G does not count towards the hex being served.
+	g := mk(engine.VinaPhone, -80)
+	g.Tech = engine.Tech2G
+	got, _ = servedStates([]coverage.State{g, mk(engine.Viettel, -107)}, nil, th, 0.5, 0)
+	if got[1].Covered {
+		t.Fatal("2G must not lift a hex to served")
+	}
+}
