@@ -346,8 +346,9 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		return Source{}, err
 	}
 	var done []string
+	visible := false // the new manifest is in place: what it lists stays
 	defer func() {
-		if err != nil {
+		if err != nil && !visible {
 			for _, p := range done {
 				os.Remove(filepath.Join(t.s.dir, filepath.FromSlash(p)))
 			}
@@ -403,9 +404,19 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 	if err = t.fail("before-manifest"); err != nil {
 		return Source{}, err
 	}
-	if err = writeFileAtomic(filepath.Join(t.s.dir, manifestName), append(data, '\n')); err != nil {
+	manifest := append(data, '\n')
+	if err = writeFileAtomic(filepath.Join(t.s.dir, manifestName), manifest); err != nil {
+		// The rename may have happened before the failure (a directory
+		// fsync that failed): then the source is committed and its parts
+		// must stay; report the error all the same.
+		if cur, rerr := os.ReadFile(filepath.Join(t.s.dir, manifestName)); rerr == nil && string(cur) == string(manifest) {
+			visible = true
+			t.s.manifest = m
+			return src, fmt.Errorf("dataset: %s committed, but making it durable failed: %w", t.name, err)
+		}
 		return Source{}, err
 	}
+	visible = true
 	t.s.manifest = m
 	return src, nil
 }
