@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,6 +24,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -39,10 +41,9 @@ type coverageFlags struct {
 	popSource string
 }
 
-func (c *coverageFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	IntVar(*int, string, int, string)
-}) {
+// register adds the analysis flags, the boundary-set flags included.
+func (c *coverageFlags) register(fs *flag.FlagSet) {
+	c.bounds.register(fs)
 	fs.StringVar(&c.dataset, "dataset", "", "dataset `directory` (sites and measurements)")
 	fs.IntVar(&c.res, "res", 8, "H3 analysis `resolution`")
 	fs.StringVar(&c.province, "province", "", "limit the analysis to this province (code or name, e.g. \"lai chau\" or 12)")
@@ -50,10 +51,24 @@ func (c *coverageFlags) register(fs interface {
 	fs.StringVar(&c.calibration, "calibration", "", "calibration `file` from lomsong calibrate (default: DATASET/calibration.json when it exists; \"none\" to predict uncalibrated)")
 }
 
-// prepare opens the dataset and builds the coverage options: analysis
-// cells from the province (or population, or the provinces holding sites
-// and measurements), environment classes from population, calibrations.
-func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipeline.CoverageOptions, string, error) {
+// prepare opens the dataset and the boundary set and builds the coverage
+// options: analysis cells from the province (or the populated hexes),
+// households and environment classes from the population table (or the
+// villages), calibrations. It returns the store, the options, a
+// description of the area and the boundary set.
+func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipeline.CoverageOptions, string, *geodata.BoundarySet, error) {
+	set, err := c.bounds.load()
+	if err != nil {
+		return nil, pipeline.CoverageOptions{}, "", nil, err
+	}
+	store, opt, area, err := c.prepareCoverage(e, calibrate, set)
+	if err != nil {
+		return nil, opt, "", nil, err
+	}
+	return store, opt, area, set, nil
+}
+
+func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.BoundarySet) (*dataset.Store, pipeline.CoverageOptions, string, error) {
 	var opt pipeline.CoverageOptions
 	if c.dataset == "" {
 		return nil, opt, "", usageError{"--dataset DIR is required"}
@@ -110,10 +125,6 @@ func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipelin
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
-		set, err := c.bounds.load()
-		if err != nil {
-			return nil, opt, "", err
-		}
 		u, err := set.Lookup(c.province)
 		if err != nil {
 			return nil, opt, "", usageError{fmt.Sprintf("--province %q: %v", c.province, err)}
@@ -262,7 +273,6 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	out := fs.String("out", "", "output `directory`")
 	layers := fs.String("geojson-layers", "", "also write one GeoJSON of hex states per `carrier:tech` (comma-separated, e.g. viettel:4G,mobifone:4G; \"all\" for every pair)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -272,7 +282,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"coverage: --out DIR is required"}
 	}
-	store, opt, area, err := cf.prepare(e, false)
+	store, opt, area, _, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
@@ -461,13 +471,12 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("calibrate", calibrateSynopsis, calibrateExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")
 	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	store, opt, _, err := cf.prepare(e, true)
+	store, opt, _, _, err := cf.prepare(e, true)
 	if err != nil {
 		return err
 	}

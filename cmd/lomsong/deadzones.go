@@ -53,7 +53,6 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("deadzones", deadzonesSynopsis, deadzonesExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	out := fs.String("out", "", "output `directory`")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
@@ -66,11 +65,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"deadzones: --out DIR is required"}
 	}
-	store, copt, area, err := cf.prepare(e, false)
-	if err != nil {
-		return err
-	}
-	provinces, err := cf.bounds.load()
+	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,6 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("plan", planSynopsis, planExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
 	candidates := fs.String("candidates", "", "CSV `file` of proposed sites: candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]")
@@ -65,11 +64,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"plan: --out DIR and a positive --budget are required"}
 	}
-	store, copt, area, err := cf.prepare(e, false)
-	if err != nil {
-		return err
-	}
-	provinces, err := cf.bounds.load()
+	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,6 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("report", reportSynopsis, reportExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	period := fs.String("period", "", "the `month` of the report (YYYY-MM)")
 	out := fs.String("out", "", "output `directory` (report.html is written there)")
 	budget := fs.Float64("budget", 500e9, "investment curve budget in `VND`")
@@ -56,11 +55,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{fmt.Sprintf("report: --period YYYY-MM and --out DIR are required (%v)", err)}
 	}
-	store, copt, _, err := cf.prepare(e, false)
-	if err != nil {
-		return err
-	}
-	provinces, err := cf.bounds.load()
+	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}

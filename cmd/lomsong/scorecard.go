@@ -37,7 +37,6 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	cf.bounds.register(fs)
 	period := fs.String("period", "", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
@@ -49,11 +48,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
 	}
-	store, copt, _, err := cf.prepare(e, false)
-	if err != nil {
-		return err
-	}
-	provinces, err := cf.bounds.load()
+	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
