@@ -30,14 +30,14 @@ type DeadZoneOptions struct {
 	// Claims are carrier-submitted claimed (hex, carrier, tech); nil takes
 	// every predicted (hex, carrier, tech) as claimed.
 	Claims []challenge.Claim
-	// ServedReliability decides, for hexes without enough measurements,
-	// whether a carrier serves the hex for the dead-zone finding: the
-	// predicted signal minus z(ServedReliability)·σ must reach the covered
-	// threshold. Default 0.5: the predicted median reaches it (more likely
-	// served than not). The 90% cell-edge margin of the coverage layer is
-	// the bar for claiming coverage; for declaring a place without signal
-	// the likelier state is the honest one. Measured hexes keep their
-	// verdict when it is decisive (covered or uncovered); see servedStates.
+	// ServedReliability is the probability of service at which a hex counts
+	// as served for the dead-zone finding: the probability that some
+	// carrier's 3G/4G/5G signal at a point of the hex reaches the threshold
+	// (servedStates). Default 0.5: more likely served than not. The 90%
+	// cell-edge margin of the coverage layer is the bar for claiming
+	// coverage; for declaring a place without signal the likelier state is
+	// the honest one. A decisive measured verdict (covered or uncovered)
+	// stands.
 	ServedReliability float64
 	// MeasurementNoiseDB is the per-test noise used when tests are fused
 	// with the prediction (default DefaultMeasurementNoiseDB).
