@@ -197,8 +197,8 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		}
 		out.PopulationFromVillages = true
 		opt.Coverage.Population = pop
-	} else {
-		pop = atResolution(pop, res)
+	} else if pop, err = atResolution(pop, res); err != nil {
+		return nil, err
 	}
 	if len(opt.Coverage.Cells) == 0 {
 		for _, p := range pop {
@@ -296,15 +296,19 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	return out, nil
 }
 
-// atResolution aggregates population cells finer than res to res.
-func atResolution(pop []population.Cell, res int) []population.Cell {
+// atResolution brings population cells to the analysis resolution:
+// finer cells are summed into their parents; coarser ones are refused
+// (spreading them evenly over children would invent where people live).
+func atResolution(pop []population.Cell, res int) ([]population.Cell, error) {
 	if len(pop) == 0 || pop[0].Cell.Resolution() == res {
-		return pop
+		return pop, nil
 	}
-	if agg, err := population.Aggregate(pop, res); err == nil {
-		return agg
+	agg, err := population.Aggregate(pop, res)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: population at H3 resolution %d for an analysis at %d: %w (give a table at the analysis resolution or finer)",
+			pop[0].Cell.Resolution(), res, err)
 	}
-	return pop
+	return agg, nil
 }
 
 // VillagePopulation places each village's households in its hex; people
