@@ -132,11 +132,11 @@ type OpenCellID struct {
 // NewOpenCellID wraps the records of an OpenCelliD export (read with
 // CSVOptions{Header: OpenCellIDHeader}, or with its header line).
 func NewOpenCellID(src Records) *OpenCellID {
-	return &OpenCellID{src: src, out: make([]string, 7)}
+	return &OpenCellID{src: src, out: make([]string, len(openCellIDOut))}
 }
 
 // openCellIDOut is the header the adapter presents.
-var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat", "opencellid_range_m", "opencellid_samples"}
+var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat"}
 
 // Header implements Records.
 func (o *OpenCellID) Header() []string { return openCellIDOut }
@@ -157,7 +157,7 @@ func (o *OpenCellID) Next() bool {
 	o.out[0] = rec[0] + "-" + rec[1] + "-" + rec[2] + "-" + rec[3] + "-" + rec[4]
 	o.out[1] = plmnCarrier(rec[1], rec[2])
 	o.out[2] = rec[0]
-	o.out[3], o.out[4], o.out[5], o.out[6] = rec[6], rec[7], rec[8], rec[9]
+	o.out[3], o.out[4] = rec[6], rec[7]
 	return true
 }
 
