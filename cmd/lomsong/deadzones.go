@@ -25,10 +25,13 @@ import (
 const deadzonesSynopsis = `deadzones --dataset DIR --out DIR [flags]
 
 Finds the populated places without 3G/4G ("lõm sóng"). A hex is a dead zone when
-it has households and no carrier serves it with 3G, 4G or 5G (its fused coverage
-state, as lomsong coverage decides it, is covered or weak); a 2G-only hex is a
-dead zone. Dead hexes that touch form a zone. Households per hex come from
---population (lomsong population) or, without it, from the villages table.
+it has households and no carrier serves it with 3G, 4G or 5G; a 2G-only hex is a
+dead zone. A decisive measured verdict (as lomsong coverage decides it) stands;
+otherwise each carrier's calibrated prediction is updated by every outdoor test in
+the hex, and the hex is served when the probability that some carrier's 3G/4G/5G
+reaches the threshold is at least one half. Dead hexes that touch form a zone.
+Households per hex come from --population (lomsong population) or, without it,
+from the villages table.
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages
