@@ -66,33 +66,39 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	keys := agg.Rows()
-	cols, err := pipeline.AggregateTable(keys)
-	if err != nil {
-		return err
-	}
 	meta := aggregateMeta(cfg, opt)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(*out, "aggregates.parquet"), func(f *dataset.AtomicFile) error {
-		return arrowio.WriteTable(f, cols, meta)
-	}); err != nil {
+	pqPath, csvPath := filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv")
+	pqf, err := dataset.CreateAtomic(pqPath)
+	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(*out, "aggregates.csv"), func(f *dataset.AtomicFile) error {
-		return writeCols(f, cols)
-	}); err != nil {
+	defer pqf.Abort()
+	csvf, err := dataset.CreateAtomic(csvPath)
+	if err != nil {
+		return err
+	}
+	defer csvf.Abort()
+	nkeys, err := pipeline.WriteAggregates(pqf, csvf, agg.All(), meta)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *out, err)
+	}
+	if err := pqf.Commit(); err != nil {
+		return err
+	}
+	if err := csvf.Commit(); err != nil {
 		return err
 	}
 	sk := agg.Skipped()
 	fmt.Fprintf(e.stdout, "%d rows read in %.1fs (%.0f rows/s), %d keys (cell × carrier × tech) at H3 res %d\n",
-		rows, elapsed.Seconds(), float64(rows)/max(elapsed.Seconds(), 1e-9), len(keys), cfg.Resolution)
+		rows, elapsed.Seconds(), float64(rows)/max(elapsed.Seconds(), 1e-9), nkeys, cfg.Resolution)
 	if sk.Total() > 0 {
 		fmt.Fprintf(e.stdout, "skipped %d rows: %d without a cell, %d without a technology, %d without a carrier\n",
 			sk.Total(), sk.NoCell, sk.NoTech, sk.NoCarrier)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s and %s\n", filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv"))
+	fmt.Fprintf(e.stdout, "wrote %s and %s\n", pqPath, csvPath)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package aggregate
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"runtime"
 	"slices"
@@ -795,81 +796,117 @@ func (a *Aggregator) mergeStats(s int32, oa *Aggregator, os int32) {
 
 // Rows returns one Row per key, sorted by cell, carrier and tech. The
 // result shares no memory with the Aggregator.
+// Rows returns every key's statistics sorted by cell, carrier and tech
+// (the order of All). The result shares no memory with the Aggregator.
 func (a *Aggregator) Rows() []Row {
 	rows := make([]Row, 0, a.Len())
-	rows = a.appendRows(rows)
-	for _, p := range a.parts {
-		rows = p.appendRows(rows)
-	}
-	slices.SortFunc(rows, func(x, y Row) int {
-		return cmp.Or(cmp.Compare(x.Cell, y.Cell), cmp.Compare(x.Carrier, y.Carrier), cmp.Compare(x.Tech, y.Tech))
-	})
-	return rows
-}
-
-func (a *Aggregator) appendRows(rows []Row) []Row {
-	var hist [nStreams][256]uint32
-	var lo, hi [nStreams]uint32
-	for j := range int32(a.n) {
-		st := a.stat(j)
-		var r Row
-		cid := st.key >> techBits & (maxCarriers - 1)
-		r.Key = Key{Cell: a.cellOf(st.key), Carrier: a.carriers[cid], Tech: engine.Tech(st.key & (1<<techBits - 1))}
-		var c [nClasses][nCounts]uint64
-		w := a.wide[j]
-		for cls := range c {
-			for f := range c[cls] {
-				c[cls][f] = uint64(st.counts[cls][f]) + w[cls][f]
-			}
-		}
-		r.Outdoor = counts(c[clsOutdoor])
-		r.Indoor = counts(c[clsIndoor])
-		var all [nCounts]uint64
-		for cls := range c {
-			for f := range all {
-				all[f] += c[cls][f]
-			}
-		}
-		r.All = counts(all)
-
-		for k := range lo {
-			lo[k], hi[k] = math.MaxUint32, 0
-		}
-		a.eachCode(st, func(k, c, w uint32) {
-			hist[k][c] += w
-			lo[k], hi[k] = min(lo[k], c), max(hi[k], c)
-		})
-		// Signal: both streams; OutdoorSignal: the first.
-		var both [nSignalCodes]uint32
-		blo, bhi := min(lo[stOutdoor], lo[stOther]), max(hi[stOutdoor], hi[stOther])
-		if blo <= bhi {
-			for i := blo; i <= bhi; i++ {
-				both[i] = hist[stOutdoor][i] + hist[stOther][i]
-			}
-			r.Signal = signalSummary(both[blo:bhi+1], blo, int64(st.sumMilli[0]+st.sumMilli[1]),
-				min(st.minMilli[0], st.minMilli[1]), max(st.maxMilli[0], st.maxMilli[1]))
-		} else {
-			r.Signal = signalSummary(nil, 0, 0, 0, 0)
-		}
-		if lo[stOutdoor] <= hi[stOutdoor] {
-			r.OutdoorSignal = signalSummary(hist[stOutdoor][lo[stOutdoor]:hi[stOutdoor]+1], lo[stOutdoor], st.sumMilli[0], st.minMilli[0], st.maxMilli[0])
-		} else {
-			r.OutdoorSignal = signalSummary(nil, 0, 0, 0, 0)
-		}
-		r.DL = rateSummary(hist[stDL][:], lo[stDL], hi[stDL])
-		r.UL = rateSummary(hist[stUL][:], lo[stUL], hi[stUL])
-		for k := range lo {
-			if lo[k] <= hi[k] {
-				clear(hist[k][lo[k] : hi[k]+1])
-			}
-		}
-		r.Devices, r.DevicesExact = a.deviceCount(st)
-		r.FirstUnixMs, r.LastUnixMs = st.first, st.last
-		r.Windows = a.windowCount(st, j)
-		r.Children = st.children
+	for r := range a.All() {
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// All yields every key's statistics sorted by cell, carrier and tech,
+// building each Row only when it is yielded: besides the key state it holds
+// one small sort entry per key, where Rows holds every Row and its
+// histograms at once (about 440 bytes per key, too much for a national
+// month's millions of keys). The Aggregator must not change while the
+// sequence runs.
+func (a *Aggregator) All() iter.Seq[Row] {
+	return func(yield func(Row) bool) {
+		type ref struct {
+			cell    hexgrid.Cell
+			part, j int32
+			carrier engine.Carrier
+			tech    engine.Tech
+		}
+		aggs := append([]*Aggregator{a}, a.parts...)
+		refs := make([]ref, 0, a.Len())
+		for p, g := range aggs {
+			for j := range int32(g.n) {
+				st := g.stat(j)
+				cid := st.key >> techBits & (maxCarriers - 1)
+				refs = append(refs, ref{cell: g.cellOf(st.key), part: int32(p), j: j, carrier: g.carriers[cid],
+					tech: engine.Tech(st.key & (1<<techBits - 1))})
+			}
+		}
+		slices.SortFunc(refs, func(x, y ref) int {
+			return cmp.Or(cmp.Compare(x.cell, y.cell), cmp.Compare(x.carrier, y.carrier), cmp.Compare(x.tech, y.tech))
+		})
+		var sc rowScratch
+		for _, r := range refs {
+			if !yield(aggs[r.part].row(r.j, &sc)) {
+				return
+			}
+		}
+	}
+}
+
+// rowScratch holds the buffers row reuses between keys.
+type rowScratch struct {
+	hist   [nStreams][256]uint32
+	lo, hi [nStreams]uint32
+}
+
+// row builds the statistics of key slot j.
+func (a *Aggregator) row(j int32, sc *rowScratch) Row {
+	st := a.stat(j)
+	var r Row
+	cid := st.key >> techBits & (maxCarriers - 1)
+	r.Key = Key{Cell: a.cellOf(st.key), Carrier: a.carriers[cid], Tech: engine.Tech(st.key & (1<<techBits - 1))}
+	var c [nClasses][nCounts]uint64
+	w := a.wide[j]
+	for cls := range c {
+		for f := range c[cls] {
+			c[cls][f] = uint64(st.counts[cls][f]) + w[cls][f]
+		}
+	}
+	r.Outdoor = counts(c[clsOutdoor])
+	r.Indoor = counts(c[clsIndoor])
+	var all [nCounts]uint64
+	for cls := range c {
+		for f := range all {
+			all[f] += c[cls][f]
+		}
+	}
+	r.All = counts(all)
+
+	for k := range sc.lo {
+		sc.lo[k], sc.hi[k] = math.MaxUint32, 0
+	}
+	a.eachCode(st, func(k, c, w uint32) {
+		sc.hist[k][c] += w
+		sc.lo[k], sc.hi[k] = min(sc.lo[k], c), max(sc.hi[k], c)
+	})
+	// Signal: both streams; OutdoorSignal: the first.
+	var both [nSignalCodes]uint32
+	blo, bhi := min(sc.lo[stOutdoor], sc.lo[stOther]), max(sc.hi[stOutdoor], sc.hi[stOther])
+	if blo <= bhi {
+		for i := blo; i <= bhi; i++ {
+			both[i] = sc.hist[stOutdoor][i] + sc.hist[stOther][i]
+		}
+		r.Signal = signalSummary(both[blo:bhi+1], blo, int64(st.sumMilli[0]+st.sumMilli[1]),
+			min(st.minMilli[0], st.minMilli[1]), max(st.maxMilli[0], st.maxMilli[1]))
+	} else {
+		r.Signal = signalSummary(nil, 0, 0, 0, 0)
+	}
+	if sc.lo[stOutdoor] <= sc.hi[stOutdoor] {
+		r.OutdoorSignal = signalSummary(sc.hist[stOutdoor][sc.lo[stOutdoor]:sc.hi[stOutdoor]+1], sc.lo[stOutdoor], st.sumMilli[0], st.minMilli[0], st.maxMilli[0])
+	} else {
+		r.OutdoorSignal = signalSummary(nil, 0, 0, 0, 0)
+	}
+	r.DL = rateSummary(sc.hist[stDL][:], sc.lo[stDL], sc.hi[stDL])
+	r.UL = rateSummary(sc.hist[stUL][:], sc.lo[stUL], sc.hi[stUL])
+	for k := range sc.lo {
+		if sc.lo[k] <= sc.hi[k] {
+			clear(sc.hist[k][sc.lo[k] : sc.hi[k]+1])
+		}
+	}
+	r.Devices, r.DevicesExact = a.deviceCount(st)
+	r.FirstUnixMs, r.LastUnixMs = st.first, st.last
+	r.Windows = a.windowCount(st, j)
+	r.Children = st.children
+	return r
 }
 
 func counts(c [nCounts]uint64) Counts {

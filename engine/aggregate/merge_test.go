@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -188,5 +189,48 @@ func TestAddAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Add of a seen batch allocates %v times, want 0", allocs)
+	}
+}
+
+// TestAllMatchesRows checks that All yields the rows of Rows in the same
+// order, for a plain and a partitioned aggregator, and stops when asked.
+func TestAllMatchesRows(t *testing.T) {
+	b, fine := randomData(t, 11, 5000)
+	plain, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plain.Add(b, fine); err != nil {
+		t.Fatal(err)
+	}
+	batches := func(yield func(*engine.MeasurementBatch, error) bool) { yield(b, nil) }
+	par, err := Parallel(context.Background(), DefaultConfig(), 3, batches, func(dst []hexgrid.Cell, lon, lat []float64) error {
+		copy(dst, fine)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]*Aggregator{"plain": plain, "partitioned": par} {
+		var got []Row
+		for r := range a.All() {
+			got = append(got, r)
+		}
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", a.Rows()) || len(got) != a.Len() {
+			t.Fatalf("%s: All and Rows differ (%d vs %d rows)", name, len(got), a.Len())
+		}
+		n := 0
+		for range a.All() {
+			n++
+			if n == 3 {
+				break
+			}
+		}
+		if n != 3 {
+			t.Fatalf("%s: early stop yielded %d", name, n)
+		}
+	}
+	if fmt.Sprintf("%+v", plain.Rows()) != fmt.Sprintf("%+v", par.Rows()) {
+		t.Fatal("partitioned and plain aggregators differ")
 	}
 }

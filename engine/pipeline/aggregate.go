@@ -149,21 +149,55 @@ func popcount(b uint8) int {
 // WriteCSV writes columns as CSV with a header: floats in shortest
 // round-trip form (empty for NaN), times as RFC 3339 UTC with milliseconds.
 func WriteCSV(w io.Writer, cols []arrowio.Column) error {
-	cw := csv.NewWriter(w)
-	header := make([]string, len(cols))
+	t := NewCSVTable(w)
+	if err := t.Write(cols); err != nil {
+		return err
+	}
+	return t.Flush()
+}
+
+// CSVTable writes result columns as CSV in successive chunks of rows,
+// with the header once (see WriteCSV for the formatting).
+type CSVTable struct {
+	cw     *csv.Writer
+	header []string
+	rec    []string
+}
+
+// NewCSVTable starts a CSV table on w.
+func NewCSVTable(w io.Writer) *CSVTable { return &CSVTable{cw: csv.NewWriter(w)} }
+
+// Write appends the rows of cols; the first call fixes the header, and
+// later calls must have the same column names.
+func (t *CSVTable) Write(cols []arrowio.Column) error {
 	n := -1
-	for i, c := range cols {
-		header[i] = c.Name
+	for _, c := range cols {
 		l := max(len(c.Int64), len(c.Uint64), len(c.TimeUnixMs), len(c.Float64), len(c.String), len(c.Bool))
 		if n >= 0 && l != n {
 			return fmt.Errorf("pipeline: column %q has %d rows, others %d", c.Name, l, n)
 		}
 		n = l
 	}
-	if err := cw.Write(header); err != nil {
-		return err
+	if t.header == nil {
+		t.header = make([]string, len(cols))
+		for i, c := range cols {
+			t.header[i] = c.Name
+		}
+		if err := t.cw.Write(t.header); err != nil {
+			return err
+		}
+		t.rec = make([]string, len(cols))
+	} else {
+		if len(cols) != len(t.header) {
+			return fmt.Errorf("pipeline: %d columns after a header of %d", len(cols), len(t.header))
+		}
+		for i, c := range cols {
+			if c.Name != t.header[i] {
+				return fmt.Errorf("pipeline: column %d is %q after a header naming %q", i, c.Name, t.header[i])
+			}
+		}
 	}
-	rec := make([]string, len(cols))
+	rec := t.rec
 	for r := 0; r < n; r++ {
 		for i, c := range cols {
 			switch {
@@ -185,12 +219,72 @@ func WriteCSV(w io.Writer, cols []arrowio.Column) error {
 				rec[i] = strconv.FormatBool(c.Bool[r])
 			}
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := t.cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
+}
+
+// Flush writes buffered rows and reports any write error.
+func (t *CSVTable) Flush() error {
+	t.cw.Flush()
+	return t.cw.Error()
+}
+
+// aggregateChunk is how many keys WriteAggregates shapes into columns at a
+// time.
+const aggregateChunk = 1 << 16
+
+// WriteAggregates streams the per-key table (AggregateColumnNames) to
+// Parquet (with meta) and CSV in chunks, so memory stays with the
+// aggregator's key state rather than a table of every key. It returns the
+// number of keys written.
+func WriteAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string) (int, error) {
+	return writeAggregates(pq, csvOut, rows, meta, aggregateChunk)
+}
+
+func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string, chunkRows int) (int, error) {
+	// Bounded row groups: the writer holds its open group in memory.
+	tw, err := arrowio.NewTableWriter(pq, meta, arrowio.WithRowGroupRows(2*chunkRows))
+	if err != nil {
+		return 0, err
+	}
+	ct := NewCSVTable(csvOut)
+	chunk := make([]aggregate.Row, 0, chunkRows)
+	n := 0
+	flush := func() error {
+		cols, err := AggregateTable(chunk)
+		if err != nil {
+			return err
+		}
+		if err := tw.Write(cols); err != nil {
+			return err
+		}
+		if err := ct.Write(cols); err != nil {
+			return err
+		}
+		n += len(chunk)
+		chunk = chunk[:0]
+		return nil
+	}
+	for r := range rows {
+		chunk = append(chunk, r)
+		if len(chunk) == chunkRows {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if len(chunk) > 0 || n == 0 {
+		if err := flush(); err != nil {
+			return n, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return n, err
+	}
+	return n, ct.Flush()
 }
 
 func formatMs(ms int64) string {

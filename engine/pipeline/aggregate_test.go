@@ -114,3 +114,36 @@ func TestAggregateDatasetEqualsDirect(t *testing.T) {
 		t.Fatalf("keys hold %d rows of %d", total, b.Len())
 	}
 }
+
+// TestWriteAggregatesChunks streams the table in chunks that do not divide
+// the number of keys and checks the CSV equals the one-shot rendering.
+func TestWriteAggregatesChunks(t *testing.T) {
+	cfg := aggregate.DefaultConfig()
+	a, _ := aggregate.New(cfg)
+	b := randomBatch(3000, 5)
+	cells := make([]hexgrid.Cell, b.Len())
+	if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Add(b, cells); err != nil {
+		t.Fatal(err)
+	}
+	cols, err := AggregateTable(a.Rows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := WriteCSV(&want, cols); err != nil {
+		t.Fatal(err)
+	}
+	for _, chunk := range []int{1, 7, a.Len(), a.Len() + 5} {
+		var pq, got bytes.Buffer
+		n, err := writeAggregates(&pq, &got, a.All(), map[string]string{"k": "v"}, chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != a.Len() || got.String() != want.String() || !bytes.HasPrefix(pq.Bytes(), []byte("PAR1")) {
+			t.Fatalf("chunk %d: %d keys of %d, CSV equal %v", chunk, n, a.Len(), got.String() == want.String())
+		}
+	}
+}
