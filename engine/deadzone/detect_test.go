@@ -334,3 +334,51 @@ func TestVillages(t *testing.T) {
 		t.Error("negative radius accepted")
 	}
 }
+
+// TestVillagesLocal: a Local decision replaces the hexes' for the villages
+// it reports on, and the counts follow it.
+func TestVillagesLocal(t *testing.T) {
+	s := newScene(t)
+	base, err := Villages(s.in, DefaultVillageOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base.Villages) == 0 {
+		t.Fatal("scene has no villages")
+	}
+	target := base.Villages[0]
+	flip := Covered // the opposite of the hexes' decision
+	if !target.WithoutSignal() {
+		flip = NoSignal
+	}
+	opt := DefaultVillageOptions()
+	opt.Local = func(v Village) (Level, bool) {
+		if v.ID == target.ID {
+			return flip, true
+		}
+		return 0, false
+	}
+	got, err := Villages(s.in, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got.Villages {
+		want := base.Villages[i].Level
+		if v.ID == target.ID {
+			want = flip
+		}
+		if v.Level != want {
+			t.Fatalf("%s: level %v, want %v", v.ID, v.Level, want)
+		}
+	}
+	sum := func(r VillageReport) (n int) {
+		for _, c := range r.ByCommune {
+			n += c.WithoutSignal
+		}
+		return n
+	}
+	d := sum(got) - sum(base)
+	if (flip == NoSignal && d != 1) || (flip == Covered && d != -1) {
+		t.Fatalf("counts did not follow the local decision: %d", d)
+	}
+}

@@ -16,6 +16,10 @@ type VillageOptions struct {
 	// RadiusM is how far from a village's point a hex centre may lie for
 	// the hex's service to count for the village, metres. Default 500.
 	RadiusM float64
+	// Local, when set, may decide a village's level from evidence at the
+	// village's own point (for example a prediction there); when it reports
+	// ok, that level is used instead of the hexes'.
+	Local func(v Village) (level Level, ok bool)
 }
 
 // DefaultVillageOptions returns the documented defaults.
@@ -100,10 +104,16 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 	for _, v := range in.Villages {
 		st := VillageStatus{Village: v}
 		pt := orb.Point{v.Lon, v.Lat}
+		local, haveLocal := Level(0), false
+		if opt.Local != nil {
+			local, haveLocal = opt.Local(v)
+		}
 		if c, ok := pointCell(pt, w.res); ok {
 			st.Cell = c
 			st.Level = w.level(c)
-			if st.Level != Covered && k > 0 {
+			if haveLocal {
+				st.Level = local
+			} else if st.Level != Covered && k > 0 {
 				disk, err := c.Disk(k)
 				if err != nil {
 					return VillageReport{}, err

@@ -16,6 +16,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -42,6 +43,104 @@ type DeadZoneOptions struct {
 	// MeasurementNoiseDB is the per-test noise used when tests are fused
 	// with the prediction (default DefaultMeasurementNoiseDB).
 	MeasurementNoiseDB float64
+	// VillagesByHex decides villages from their hexes only (the hex's state,
+	// and the best hex within Villages.RadiusM), instead of from a
+	// prediction at each village's own point (villagePoints).
+	VillagesByHex bool
+}
+
+// villagePoints returns the village-level decision for deadzone.Villages:
+// the best server is predicted at each village's own point (not its hex's
+// centre: near a site the signal changes by tens of dB across a hex),
+// calibrated as the hexes are, updated by the outdoor tests of the village's
+// hex, and the village is served when the probability that some carrier's
+// 3G/4G/5G reaches the threshold is at least the reliability (as
+// servedStates decides hexes); 2G alone makes it 2G-only.
+func villagePoints(villages []deadzone.Village, cov *CoverageResult, opt DeadZoneOptions, res int) (func(deadzone.Village) (deadzone.Level, bool), error) {
+	cells := make([]hexgrid.Cell, len(villages))
+	for i, v := range villages {
+		c, err := hexgrid.Index(v.Lon, v.Lat, res)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
+		cells[i] = c
+	}
+	pts, err := points(cells, opt.Coverage.Population, opt.Coverage.EnvCuts, res)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range villages {
+		pts.Lon[i], pts.Lat[i] = v.Lon, v.Lat
+	}
+	type key struct {
+		c hexgrid.Cell
+		k engine.Carrier
+		t engine.Tech
+	}
+	measured := make(map[key]*aggregate.Row, len(cov.Measured))
+	for i := range cov.Measured {
+		r := &cov.Measured[i]
+		measured[key{r.Cell, r.Carrier, r.Tech}] = r
+	}
+	type pred struct {
+		k   engine.Carrier
+		t   engine.Tech
+		sig float64
+		sd  float64
+	}
+	byVillage := make([][]pred, len(villages))
+	if len(cov.Sites) > 0 {
+		r, err := predict.BestServer(cov.Sites, pts, opt.Coverage.Predict)
+		if err != nil {
+			return nil, err
+		}
+		pc := make([]coverage.PredictedCell, r.Len())
+		for j := range pc {
+			pc[j] = coverage.PredictedCell{Cell: cells[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
+				SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j]}
+		}
+		pc = coverage.ApplyCalibration(pc, opt.Coverage.Calibrations, opt.Coverage.MinPairs)
+		for j, p := range pc {
+			i := r.Point[j]
+			byVillage[i] = append(byVillage[i], pred{p.Carrier, p.Tech, p.SignalDBm, cov.Config.Sigma(p.Carrier, p.Tech, p.SigmaDB)})
+		}
+	}
+	th := cov.Config.Thresholds
+	reliability := opt.ServedReliability
+	if reliability == 0 {
+		reliability = 0.5
+	}
+	noise := opt.MeasurementNoiseDB
+	if noise == 0 {
+		noise = DefaultMeasurementNoiseDB
+	}
+	index := make(map[string]int, len(villages))
+	for i, v := range villages {
+		index[v.ID] = i
+	}
+	return func(v deadzone.Village) (deadzone.Level, bool) {
+		i, ok := index[v.ID]
+		if !ok {
+			return 0, false
+		}
+		none, only2G := 1.0, false
+		for _, p := range byVillage[i] {
+			st := coverage.State{Tech: p.t, PredictedDBm: p.sig, SigmaDB: p.sd}
+			q := servedProbability(st, measured[key{cells[i], p.k, p.t}], th, noise)
+			if p.t == engine.Tech2G {
+				only2G = only2G || q >= reliability
+				continue
+			}
+			none *= 1 - q
+		}
+		switch {
+		case 1-none >= reliability:
+			return deadzone.Covered, true
+		case only2G:
+			return deadzone.Only2G, true
+		}
+		return deadzone.NoSignal, true
+	}, nil
 }
 
 // DeadZoneResult holds every dead-zone output.
@@ -274,7 +373,13 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		return nil, err
 	}
 	if len(dv) > 0 {
-		if out.Villages, err = deadzone.Villages(in, opt.Villages); err != nil {
+		vopt := opt.Villages
+		if !opt.VillagesByHex {
+			if vopt.Local, err = villagePoints(dv, cov, opt, res); err != nil {
+				return nil, err
+			}
+		}
+		if out.Villages, err = deadzone.Villages(in, vopt); err != nil {
 			return nil, err
 		}
 	}
