@@ -40,7 +40,9 @@ Writes to OUT:
                       nearest active site per carrier, whether 2G reaches part of it
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not
-  villages.csv        each village's status from its hex and hexes within --radius-m
+  villages.csv        each village's status: the best server predicted at the village's
+                      own point (calibrated, updated by its hex's tests, any carrier);
+                      with --villages-by-hex, its hex and the hexes within --radius-m
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
@@ -59,7 +61,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "", "output `directory`")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
-	radius := fs.Float64("radius-m", 500, "a village takes the best service within this `distance` of its point")
+	radius := fs.Float64("radius-m", 500, "with --villages-by-hex, a village takes the best service of the hexes within this `distance` of its point")
+	byHex := fs.Bool("villages-by-hex", false, "decide villages from their hexes instead of a prediction at each village's point")
 	claims := fs.String("claims", "", "CSV `file` of carrier-claimed coverage (cell,carrier,tech); default: the prediction")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
@@ -73,7 +76,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	opt := pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Villages: deadzone.VillageOptions{RadiusM: *radius},
-		Challenge: challenge.DefaultConfig()}
+		Challenge: challenge.DefaultConfig(), VillagesByHex: *byHex}
 	if err := opt.Villages.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
