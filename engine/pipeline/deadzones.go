@@ -114,12 +114,18 @@ func villagePoints(villages []deadzone.Village, cov *CoverageResult, opt DeadZon
 	if noise == 0 {
 		noise = DefaultMeasurementNoiseDB
 	}
-	index := make(map[string]int, len(villages))
+	// Villages are found by id and position: ids are not required to be
+	// unique across rows.
+	type vkey struct {
+		id       string
+		lon, lat float64
+	}
+	index := make(map[vkey]int, len(villages))
 	for i, v := range villages {
-		index[v.ID] = i
+		index[vkey{v.ID, v.Lon, v.Lat}] = i
 	}
 	return func(v deadzone.Village) (deadzone.Level, bool) {
-		i, ok := index[v.ID]
+		i, ok := index[vkey{v.ID, v.Lon, v.Lat}]
 		if !ok {
 			return 0, false
 		}
