@@ -63,6 +63,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	radius := fs.Float64("radius-m", 500, "with --villages-by-hex, a village takes the best service of the hexes within this `distance` of its point")
 	byHex := fs.Bool("villages-by-hex", false, "decide villages from their hexes instead of a prediction at each village's point")
+	served := fs.Float64("served-reliability", 0.5, "a hex or village counts as served when the probability that some carrier's 3G/4G/5G reaches the threshold is at least this `probability` (higher flags more places as dead zones)")
 	claims := fs.String("claims", "", "CSV `file` of carrier-claimed coverage (cell,carrier,tech); default: the prediction")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
@@ -71,12 +72,15 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"deadzones: --out DIR is required"}
 	}
+	if !(*served > 0 && *served < 1) {
+		return usageError{fmt.Sprintf("deadzones: --served-reliability %g: want a probability between 0 and 1", *served)}
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
 	opt := pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Villages: deadzone.VillageOptions{RadiusM: *radius},
-		Challenge: challenge.DefaultConfig(), VillagesByHex: *byHex}
+		Challenge: challenge.DefaultConfig(), VillagesByHex: *byHex, ServedReliability: *served}
 	if err := opt.Villages.Validate(); err != nil {
 		return usageError{err.Error()}
 	}

@@ -38,6 +38,7 @@ func TestUsageAndHelp(t *testing.T) {
 		{"validate without files", []string{"validate"}, exitUsage, "no input files"},
 		{"bad share", []string{"validate", "--max-reject-share", "2", "x.csv"}, exitUsage, "--max-reject-share"},
 		{"missing file", []string{"validate", "does-not-exist.csv"}, exitFailure, "does-not-exist.csv"},
+		{"bad served reliability", []string{"deadzones", "--dataset", "ds", "--out", "o", "--served-reliability", "1.5"}, exitUsage, "served-reliability"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
