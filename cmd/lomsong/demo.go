@@ -87,10 +87,11 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	in, truth := filepath.Join(*out, "input"), filepath.Join(*out, "truth")
-	files := []struct {
+	type file struct {
 		path  string
 		write func(io.Writer) error
-	}{
+	}
+	files := []file{
 		{filepath.Join(in, "sites.csv"), func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
 		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
 		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
@@ -102,10 +103,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if !*country {
 		// The whole truth in one JSON file; for the country it would hold
 		// about a million village signals, which the CSV above carries.
-		files = append(files, struct {
-			path  string
-			write func(io.Writer) error
-		}{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
+		files = append(files, file{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
 	}
 	for _, f := range files {
 		if err := writeAtomic(f.path, func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
@@ -121,11 +119,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	done()
 
 	ds := filepath.Join(*out, "dataset")
-	steps := []struct {
+	type step struct {
 		name string
 		run  func(context.Context, []string, *env) error
 		args []string
-	}{
+	}
+	steps := []step{
 		{"ingest", runIngest, []string{"--dataset", ds, filepath.Join(in, "sites.csv"), filepath.Join(in, "measurements.csv"),
 			filepath.Join(in, "villages.csv"), filepath.Join(in, "subscriptions.csv")}},
 		{"aggregate", runAggregate, []string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "aggregates")}},
@@ -139,38 +138,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		area = append(area, "--province", code)
 	}
 	steps = append(steps,
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
+		step{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
+		step{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
+		step{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
+		step{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
 			"--out", filepath.Join(*out, "plan")}, area...)},
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
-		struct {
-			name string
-			run  func(context.Context, []string, *env) error
-			args []string
-		}{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)
 	for _, s := range steps {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -283,7 +284,7 @@ func populationColumns(cells []population.Cell) ([]arrowio.Column, error) {
 }
 
 // openMaybeGzip opens a file, decompressing it when it is gzip.
-func openMaybeGzip(path string) (r interface{ Read([]byte) (int, error) }, closeFn func() error, err error) {
+func openMaybeGzip(path string) (r io.Reader, closeFn func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

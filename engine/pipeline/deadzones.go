@@ -106,13 +106,9 @@ func villagePoints(villages []deadzone.Village, cov *CoverageResult, opt DeadZon
 		}
 	}
 	th := cov.Config.Thresholds
-	reliability := opt.ServedReliability
-	if reliability == 0 {
-		reliability = 0.5
-	}
-	noise := opt.MeasurementNoiseDB
-	if noise == 0 {
-		noise = DefaultMeasurementNoiseDB
+	reliability, noise, err := servedParams(opt.ServedReliability, opt.MeasurementNoiseDB)
+	if err != nil {
+		return nil, err
 	}
 	// Villages are found by id and position: ids are not required to be
 	// unique across rows.
@@ -163,29 +159,34 @@ type DeadZoneResult struct {
 	PopulationFromVillages bool
 }
 
-// servedStates turns fused coverage into the dead-zone view: whether each
-// (hex, carrier, tech) serves the hex.
-//
-// A decisive measured verdict stands: covered serves, uncovered does not.
-// Otherwise (weak, or fewer than MinTests tests) every outdoor test counts
-// through a Gaussian update of the hex's mean signal m: prior
-// N(predicted, σ²) with the calibrated σ; each test y ~ N(m, σ² + τ²) (the
-// test's own location varies like the shadowing, plus measurement noise
-// τ = MeasurementNoiseDB); a no-service test counts as a test at the
-// no-service level (its true value is lower, so this leans towards
-// "served"). The hex is served when P(m ≥ threshold) ≥ reliability, i.e.
-// posterior mean − z(reliability)·posterior sd ≥ threshold. Without a
-// prediction the prior is flat and the tests alone decide; without either
-// the hex is not served.
-func servedStates(states []coverage.State, measured []aggregate.Row, th engine.Thresholds, reliability, noiseDB float64) ([]deadzone.HexCoverage, error) {
+// servedParams applies the defaults of the serving rule (reliability 0.5,
+// DefaultMeasurementNoiseDB) and checks the reliability.
+func servedParams(reliability, noiseDB float64) (float64, float64, error) {
 	if reliability == 0 {
 		reliability = 0.5
 	}
 	if !(reliability > 0 && reliability < 1) {
-		return nil, fmt.Errorf("pipeline: served reliability %g outside (0, 1): %w", reliability, engine.ErrInvalidConfig)
+		return 0, 0, fmt.Errorf("pipeline: served reliability %g outside (0, 1): %w", reliability, engine.ErrInvalidConfig)
 	}
 	if noiseDB == 0 {
 		noiseDB = DefaultMeasurementNoiseDB
+	}
+	return reliability, noiseDB, nil
+}
+
+// servedStates turns fused coverage into the dead-zone view: whether each
+// (hex, carrier, tech) serves the hex.
+//
+// A decisive measured verdict stands: covered serves, uncovered does not.
+// Otherwise each (hex, carrier, tech) gets the probability that the signal
+// reaches the threshold (servedProbability) and serves when it is at least
+// the reliability; where no single carrier does but together they do
+// (P(any) = 1 − Π(1 − p) over 3G/4G/5G ≥ reliability), the likeliest is
+// marked as serving, so the hex is not a dead zone.
+func servedStates(states []coverage.State, measured []aggregate.Row, th engine.Thresholds, reliability, noiseDB float64) ([]deadzone.HexCoverage, error) {
+	reliability, noiseDB, err := servedParams(reliability, noiseDB)
+	if err != nil {
+		return nil, err
 	}
 	type key struct {
 		c hexgrid.Cell

@@ -217,5 +217,3 @@ func SharingTable(sh []plan.Sharing) []arrowio.Column {
 	}
 	return []arrowio.Column{{Name: "option", String: id}, {Name: "hexes", Int64: hexes}, {Name: "households", Float64: hh}, {Name: "cost_vnd", Float64: cost}}
 }
-
-func nanf() float64 { return math.NaN() }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -115,7 +116,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		slices.Sort(codes)
 		for _, c := range codes {
 			if !seen[c] {
-				inputs = append(inputs, scorecard.AreaInput{Area: c, Period: p, Households: nanf(), DeadZones: opt.DeadZones[p][c], SpeedMobile: speeds[p][c]})
+				inputs = append(inputs, scorecard.AreaInput{Area: c, Period: p, Households: math.NaN(), DeadZones: opt.DeadZones[p][c], SpeedMobile: speeds[p][c]})
 			}
 		}
 	}
