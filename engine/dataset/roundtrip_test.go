@@ -216,3 +216,39 @@ func TestVillagesAndSubscriptions(t *testing.T) {
 		t.Fatalf("%+v", m.Sources)
 	}
 }
+
+// TestStoreColumnsAreTheContract: the store's Parquet schemas (arrowio)
+// and the contract's column lists (ingest) are defined separately; they
+// must name the same columns in the same order, so a store file reads as a
+// contract table.
+func TestStoreColumnsAreTheContract(t *testing.T) {
+	var m bytes.Buffer
+	mw, err := arrowio.NewMeasurementWriter(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var s bytes.Buffer
+	if err := arrowio.WriteSites(&s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		file []byte
+		want []string
+	}{{"measurements", m.Bytes(), ingest.MeasurementColumns}, {"sites", s.Bytes(), ingest.SiteColumns}} {
+		tr, err := arrowio.OpenTable(bytes.NewReader(c.file), int64(len(c.file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tr.Columns(); strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: store columns %v, contract %v", c.name, got, c.want)
+		}
+		tr.Close()
+	}
+	if got := arrowio.MeasurementColumns(); strings.Join(got, ",") != strings.Join(ingest.MeasurementColumns, ",") {
+		t.Errorf("arrowio.MeasurementColumns %v, contract %v", got, ingest.MeasurementColumns)
+	}
+}
