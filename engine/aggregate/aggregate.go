@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/lomsong/lomsong/engine"
@@ -149,13 +151,11 @@ const (
 	resShift    = 52
 )
 
-// pageSize is the number of keys' statistics per page.
-const pageSize = 4096
-
 // stats is the fixed part of a key's statistics: 128 bytes without
-// pointers, so pages of them are never scanned by the garbage collector and
-// a row's update touches two cache lines plus the arena blocks of its
-// codes and devices. Counts are uint16: a carry goes to Aggregator.wide.
+// pointers, so the tables of them are never scanned by the garbage
+// collector and a row's update touches two cache lines plus the arena
+// blocks of its codes and devices. Counts are uint16: a carry goes to
+// Aggregator.wide.
 type stats struct {
 	key                uint64 // packed key
 	first, last        int64
@@ -179,49 +179,71 @@ func newStats(k uint64) stats {
 
 // Aggregator accumulates per (cell, carrier, tech) statistics. Its memory
 // grows with the number of distinct keys, not rows. It is not safe for
-// concurrent use: run one per goroutine and Merge them.
+// concurrent use: run one per goroutine and Merge them, or use Group.
+//
+// Rows given to Add are reduced to 32-byte records and staged; the staged
+// records are applied to the key statistics in hash-table order when the
+// stage is full or a result is asked for (Len, Rows, All, Merge,
+// SizeBytes), so that a row's update finds its key's lines in cache
+// instead of waiting on memory (see flush).
 type Aggregator struct {
-	cfg      Config
-	cov, nos [5]float64 // thresholds by tech
-	lo, hi   [5]float64 // plausible signal range by tech
+	cfg Config
+	car *carrierTable // shared by the partitions of one Aggregator
+	enc *encoder      // for Add
 
-	carriers []engine.Carrier
-	cids     map[engine.Carrier]uint16
-	lastCar  engine.Carrier
-	lastCID  uint16
-
-	table     []tableEntry // open addressing, linear probing, load ≤ 3/4
-	pages     [][]stats    // statistics by slot, in pages of pageSize: growth never copies them
-	n         int          // keys
+	// The keys, in an open-addressing hash table with linear probing, load
+	// ≤ 3/4, each beside the slot of its statistics in pages (slot order is
+	// creation order; growth never moves statistics). A key's home position
+	// is the top bits of its hash (hash >> shift), so table order is hash
+	// order at every size, and so is the order of the statistics a flush
+	// creates.
+	table     []tableEntry
+	pages     [][]stats // statistics by slot, in pages of pageSize
+	shift     uint
+	n         int // keys
 	ar        arena
-	wide      map[int32][nClasses][nCounts]uint64 // counts beyond uint16, by slot
-	sparseWin map[int32]windowSet                 // windows of keys beyond the bitset, by slot
+	wide      map[uint64][nClasses][nCounts]uint64 // counts beyond uint16, by packed key
+	sparseWin map[uint64]windowSet                 // windows of keys beyond the bitset, by packed key
 	skipped   Skipped
+
+	// store holds records not yet applied, by bucket; stageCap and
+	// stagePerKey set the number of records that triggers a flush
+	// (stageLimit).
+	store       *stageStore
+	stageCap    int
+	stagePerKey int
+	slots       []int32 // applySeg's slots
+	sink        uint64  // keeps applySeg's loads
 
 	// parts, when set, hold disjoint partitions of the keys by analysis
 	// cell (partOf); the aggregator then holds no keys of its own.
 	parts []*Aggregator
 
-	mem *offHeap // large pages mapped outside the Go heap
+	mem *offHeap // large arrays mapped outside the Go heap
 
-	scratch    []int32
-	keyScratch []uint64
-	sink       uint64 // keeps touch's loads
+	outs [][]rec // Add's per-partition views of the stages
 }
+
+// initialTableSize is the hash-table size of a new Aggregator.
+const initialTableSize = 64
 
 // New returns an empty Aggregator, or an error if cfg is invalid.
 func New(cfg Config) (*Aggregator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Aggregator{cfg: cfg, cids: make(map[engine.Carrier]uint16), table: make([]tableEntry, 256), mem: &offHeap{}}
+	return newAggregator(cfg, newCarrierTable()), nil
+}
+
+func newAggregator(cfg Config, car *carrierTable) *Aggregator {
+	a := &Aggregator{cfg: cfg, car: car, mem: &offHeap{}, stageCap: defaultStageRecords,
+		stagePerKey: defaultStagePerKey}
+	a.enc = newEncoder(cfg, car)
 	a.ar.mem = a.mem
+	a.table = make([]tableEntry, initialTableSize)
+	a.shift = 64 - uint(bits.TrailingZeros(initialTableSize))
 	runtime.AddCleanup(a, (*offHeap).free, a.mem)
-	for _, t := range engine.Techs {
-		a.cov[t], a.nos[t] = cfg.Thresholds.Covered(t), cfg.Thresholds.NoService(t)
-		a.lo[t], a.hi[t] = engine.SignalRange(t)
-	}
-	return a, nil
+	return a
 }
 
 // newPartitioned returns an Aggregator of n partitions.
@@ -232,8 +254,7 @@ func newPartitioned(cfg Config, n int) (*Aggregator, error) {
 	}
 	a.table = nil
 	for range n {
-		p, _ := New(cfg)
-		a.parts = append(a.parts, p)
+		a.parts = append(a.parts, newAggregator(cfg, a.car))
 	}
 	return a, nil
 }
@@ -247,8 +268,9 @@ func partOf(cb uint64, n int) int {
 // Config returns the configuration.
 func (a *Aggregator) Config() Config { return a.cfg }
 
-// Len returns the number of keys.
+// Len returns the number of keys. It applies the staged rows first.
 func (a *Aggregator) Len() int {
+	a.flushAll()
 	n := a.n
 	for _, p := range a.parts {
 		n += p.n
@@ -260,44 +282,57 @@ func (a *Aggregator) Len() int {
 func (a *Aggregator) Skipped() Skipped {
 	s := a.skipped
 	for _, p := range a.parts {
-		s.NoCell += p.skipped.NoCell
-		s.NoTech += p.skipped.NoTech
-		s.NoCarrier += p.skipped.NoCarrier
+		s.add(p.skipped)
 	}
 	return s
 }
 
-func (a *Aggregator) stat(s int32) *stats { return &a.pages[uint32(s)/pageSize][uint32(s)%pageSize] }
+func (s *Skipped) add(o Skipped) {
+	s.NoCell += o.NoCell
+	s.NoTech += o.NoTech
+	s.NoCarrier += o.NoCarrier
+}
 
-func (a *Aggregator) carrierID(c engine.Carrier) (uint16, error) {
-	if c == a.lastCar && len(a.carriers) > 0 {
-		return a.lastCID, nil
+// carrierTable numbers carriers for packed keys. The partitions of one
+// Aggregator, and the encoders of a Group, share one table, so a packed
+// key means the same carrier in every partition.
+type carrierTable struct {
+	mu   sync.Mutex
+	list []engine.Carrier // id → carrier
+	ids  map[engine.Carrier]uint16
+}
+
+func newCarrierTable() *carrierTable {
+	return &carrierTable{ids: make(map[engine.Carrier]uint16)}
+}
+
+// id returns the id of carrier c, numbering it if it is new.
+func (t *carrierTable) id(c engine.Carrier) (uint16, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, ok := t.ids[c]; ok {
+		return id, nil
 	}
-	var id uint16
-	ok := false
-	if len(a.carriers) <= 16 { // a scan beats hashing for the few carriers of a market
-		for i, k := range a.carriers {
-			if k == c {
-				id, ok = uint16(i), true
-				break
-			}
-		}
-	} else {
-		id, ok = a.cids[c]
+	if len(t.list) == maxCarriers {
+		return 0, fmt.Errorf("aggregate: more than %d carriers (at %q): %w", maxCarriers, c, engine.ErrInvalidValue)
 	}
-	if !ok {
-		if len(a.carriers) == maxCarriers {
-			return 0, fmt.Errorf("aggregate: more than %d carriers (at %q): %w", maxCarriers, c, engine.ErrInvalidValue)
-		}
-		id = uint16(len(a.carriers))
-		a.carriers = append(a.carriers, c)
-		a.cids[c] = id
-	}
-	a.lastCar, a.lastCID = c, id
+	id := uint16(len(t.list))
+	t.list = append(t.list, c)
+	t.ids[c] = id
 	return id, nil
 }
 
+// snapshot returns the carriers by id.
+func (t *carrierTable) snapshot() []engine.Carrier {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.list
+}
+
 func hashKey(k uint64) uint64 { return fmix64(k) }
+
+// pageSize is the number of keys' statistics per page.
+const pageSize = 4096
 
 // tableEntry is a hash table entry: the key beside its slot, so a probe
 // reads one line and never the key's statistics.
@@ -307,22 +342,38 @@ type tableEntry struct {
 	_    int32
 }
 
-// slot returns the index of key k, creating it when absent.
-func (a *Aggregator) slot(k uint64) int32 {
+// stat returns the statistics of slot s.
+func (a *Aggregator) stat(s int32) *stats { return &a.pages[uint32(s)/pageSize][uint32(s)%pageSize] }
+
+// find returns the statistics of packed key k, creating them when absent.
+func (a *Aggregator) find(k uint64) *stats { return a.stat(a.findSlot(k)) }
+
+// findSlot returns the slot of packed key k, creating the key when absent.
+//
+// The table grows when its load would pass 3/4, and also when a new key's
+// probe sequence passes maxProbe. flush inserts keys in hash order, so a
+// flush that brings many new keys into a small table packs them into the
+// region of the table that their hashes have reached so far, far above
+// the global load; growing on the probe length sizes the table for the
+// flush's keys instead of letting that region become one long cluster.
+func (a *Aggregator) findSlot(k uint64) int32 {
 	mask := uint64(len(a.table) - 1)
-	i := hashKey(k) & mask
-	for ; a.table[i].slot != 0; i = (i + 1) & mask {
-		if a.table[i].key == k {
-			return a.table[i].slot - 1
+	i := hashKey(k) >> a.shift
+	probes := 0
+	for {
+		e := &a.table[i]
+		if e.slot == 0 {
+			break
 		}
+		if e.key == k {
+			return e.slot - 1
+		}
+		i = (i + 1) & mask
+		probes++
 	}
-	if 4*(a.n+1) > 3*len(a.table) {
-		a.rehash(2 * len(a.table))
-		mask = uint64(len(a.table) - 1)
-		i = hashKey(k) & mask
-		for a.table[i].slot != 0 {
-			i = (i + 1) & mask
-		}
+	if 4*(a.n+1) > 3*len(a.table) || probes > maxProbe {
+		a.grow()
+		return a.findSlot(k)
 	}
 	s := int32(a.n)
 	if a.n%pageSize == 0 && a.n/pageSize == len(a.pages) {
@@ -345,23 +396,33 @@ func (a *Aggregator) slot(k uint64) int32 {
 	return s
 }
 
-func (a *Aggregator) rehash(size int) {
+// maxProbe is the probe length beyond which a new key grows the table. At
+// load ≤ 3/4 with a good hash, random keys practically never reach it.
+const maxProbe = 64
+
+// grow doubles the table. The old table is read in order and, table order
+// being hash order, written nearly in order too.
+func (a *Aggregator) grow() {
 	old := a.table
+	size := 2 * len(old)
 	if size*int(unsafe.Sizeof(tableEntry{})) >= 1<<20 {
 		a.table = allocOffHeap[tableEntry](a.mem, size)
 	} else {
 		a.table = make([]tableEntry, size)
 	}
-	defer freeOffHeap(a.mem, old)
+	a.shift--
 	mask := uint64(size - 1)
-	for s := range int32(a.n) {
-		k := a.stat(s).key
-		i := hashKey(k) & mask
+	for _, e := range old {
+		if e.slot == 0 {
+			continue
+		}
+		i := hashKey(e.key) >> a.shift
 		for a.table[i].slot != 0 {
 			i = (i + 1) & mask
 		}
-		a.table[i] = tableEntry{key: k, slot: s + 1}
+		a.table[i] = e
 	}
+	freeOffHeap(a.mem, old)
 }
 
 // cellOf returns the analysis cell of packed key k.
@@ -404,17 +465,6 @@ func checkBatch(b *engine.MeasurementBatch, n int) error {
 	return nil
 }
 
-// checkCells checks that every non-zero cell is at resolution res+1.
-func checkCells(fine []hexgrid.Cell, res int) error {
-	fineRes := uint64(res + 1)
-	for i, c := range fine {
-		if c != 0 && uint64(c)>>resShift&15 != fineRes {
-			return fmt.Errorf("aggregate: row %d: cell %x is not at resolution %d: %w", i, uint64(c), fineRes, engine.ErrInvalidValue)
-		}
-	}
-	return nil
-}
-
 // floorDiv is ⌊x/d⌋ for d > 0.
 func floorDiv(x, d int64) int64 {
 	q := x / d
@@ -431,281 +481,67 @@ func floorDiv(x, d int64) int64 {
 // a column's length differs from len(fine), when a non-zero cell is not at
 // Resolution+1, or when the batch brings the carriers beyond 4096.
 //
-// Add allocates only when a key is new or a key's sketches grow.
+// Add allocates only when a key is new, a key's sketches grow or the
+// stage grows.
 func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
-	if a.parts == nil {
-		return a.addRows(b, fine, nil, true)
-	}
 	if err := checkBatch(b, len(fine)); err != nil {
 		return err
 	}
-	if err := checkCells(fine, a.cfg.Resolution); err != nil {
-		return err
+	targets := a.parts
+	if targets == nil {
+		targets = []*Aggregator{a}
 	}
-	rows := make([][]int32, len(a.parts))
-	partitionRows(rows, fine, a.cfg.Resolution)
-	for p, part := range a.parts {
-		if err := part.addRows(b, fine, rows[p], false); err != nil {
-			return err
-		}
+	if cap(a.outs) < len(targets) {
+		a.outs = make([][]rec, len(targets))
 	}
-	return nil
-}
-
-// partitionRows appends to rows[p] the indexes of the rows whose cell is
-// in partition p of len(rows); rows without a valid cell go to partition 0,
-// which counts or reports them.
-func partitionRows(rows [][]int32, fine []hexgrid.Cell, res int) {
-	n := len(rows)
-	shift := uint(3 * (hexgrid.MaxRes - res))
-	fineRes := uint64(res + 1)
-	for i, c := range fine {
-		p := 0
-		if c != 0 && uint64(c)>>resShift&15 == fineRes {
-			p = partOf((uint64(c)&cellBits)>>shift, n)
-		}
-		rows[p] = append(rows[p], int32(i))
+	outs := a.outs[:len(targets)]
+	for p := range outs {
+		outs[p] = outs[p][:0]
 	}
-}
-
-// addRows aggregates every row of b when all is set, else rows idx.
-func (a *Aggregator) addRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, idx []int32, all bool) error {
-	n := len(fine)
-	if err := checkBatch(b, n); err != nil {
-		return err
+	var sk Skipped
+	if err := a.enc.encode(outs, b, fine, 0, len(fine), &sk); err != nil {
+		return err // nothing staged
 	}
-	m := n
-	if all {
-		idx = nil
-	} else {
-		m = len(idx)
-		if idx == nil {
-			idx = []int32{} // no rows; nil would mean every row below
-		}
-	}
-	if cap(a.scratch) < m {
-		a.scratch = make([]int32, m)
-	}
-	sc := a.scratch[:m]
-	res := a.cfg.Resolution
-	fineRes := uint64(res + 1)
-
-	// Pass 1: check cells, resolve carriers. sc holds a carrier id or a
-	// negative skip reason.
-	const skipCell, skipTech, skipCarrier = -1, -2, -3
-	for j := range sc {
-		i := j
-		if idx != nil {
-			i = int(idx[j])
-		}
-		c := fine[i]
-		switch {
-		case c == 0:
-			sc[j] = skipCell
-			continue
-		case uint64(c)>>resShift&15 != fineRes:
-			return fmt.Errorf("aggregate: row %d: cell %x is not at resolution %d: %w", i, uint64(c), fineRes, engine.ErrInvalidValue)
-		case !b.Tech[i].Valid():
-			sc[j] = skipTech
-			continue
-		case b.Carrier[i] == "":
-			sc[j] = skipCarrier
-			continue
-		}
-		id, err := a.carrierID(b.Carrier[i])
-		if err != nil {
-			return err
-		}
-		sc[j] = int32(id)
-	}
-
-	// Pass 2: rows → packed keys, then key slots a chunk at a time, the
-	// chunk's hash-table lines loaded first (touchTable) so that their
-	// cache misses overlap. Consecutive rows often share a key.
-	if cap(a.keyScratch) < m {
-		a.keyScratch = make([]uint64, m)
-	}
-	keys := a.keyScratch[:m]
-	shift := uint(3 * (hexgrid.MaxRes - res))
-	for j, v := range sc {
-		keys[j] = 0
-		switch v {
-		case skipCell:
-			a.skipped.NoCell++
-			continue
-		case skipTech:
-			a.skipped.NoTech++
-			continue
-		case skipCarrier:
-			a.skipped.NoCarrier++
-			continue
-		}
-		i := j
-		if idx != nil {
-			i = int(idx[j])
-		}
-		keys[j] = (uint64(fine[i])&cellBits)>>shift<<cellShift | uint64(v)<<techBits | uint64(b.Tech[i])
-	}
-	lastKey, lastSlot := uint64(0), int32(-1)
-	for j, k := range keys {
-		if j%touchChunk == 0 {
-			a.touchTable(keys[j:min(j+touchChunk, len(keys))])
-		}
-		if k == 0 {
-			sc[j] = -1
-			continue
-		}
-		if k != lastKey {
-			lastKey = k
-			lastSlot = a.slot(k)
-		}
-		sc[j] = lastSlot
-	}
-
-	// Pass 3: statistics.
-	hasEnv, hasDL, hasUL, hasDev := len(b.Environment) == n, len(b.DLMbps) == n, len(b.ULMbps) == n, len(b.DeviceID) == n
-	digitShift := uint(3 * (hexgrid.MaxRes - res - 1))
-	off := a.cfg.WindowOffsetMs
-	var lastDev string
-	var lastHash uint32
-	haveDev := false
-	for j, s := range sc {
-		if j%touchChunk == 0 {
-			a.touch(sc[j:min(j+touchChunk, len(sc))])
-		}
-		if s < 0 {
-			continue
-		}
-		i := j
-		if idx != nil {
-			i = int(idx[j])
-		}
-		st := a.stat(s)
-		cls := clsUnknown
-		if hasEnv {
-			switch b.Environment[i] {
-			case engine.EnvOutdoor, engine.EnvVehicle:
-				cls = clsOutdoor
-			case engine.EnvIndoor:
-				cls = clsIndoor
-			}
-		}
-		cnt := &st.counts[cls]
-		a.inc(cnt, s, cls, cRows)
-		switch b.Service[i] {
-		case engine.ServiceNone, engine.ServiceEmergency:
-			a.inc(cnt, s, cls, cTests)
-			a.inc(cnt, s, cls, cBelow)
-			a.inc(cnt, s, cls, cNoSvc)
-		case engine.ServiceOK:
-			t, sig := b.Tech[i], b.SignalDBm[i]
-			if sig >= a.lo[t] && sig <= a.hi[t] { // false for NaN
-				a.inc(cnt, s, cls, cTests)
-				if sig >= a.cov[t] {
-					a.inc(cnt, s, cls, cCovered)
-				}
-				if sig < a.nos[t] {
-					a.inc(cnt, s, cls, cBelow)
-				}
-				k := min(cls, 1)
-				milli := int32(math.Round(sig * 1000))
-				st.minMilli[k], st.maxMilli[k] = min(st.minMilli[k], milli), max(st.maxMilli[k], milli)
-				st.sumMilli[k] += int64(milli)
-				a.addCode(st, uint32(k), uint32(int32(math.Round(sig))-minSignalDBm))
-			}
-		}
-		ts := b.TimeUnixMs[i]
-		st.first, st.last = min(st.first, ts), max(st.last, ts)
-		a.addWindow(st, s, floorDiv(ts-off, WindowMs))
-		if d := uint64(fine[i]) >> digitShift & 7; d < 7 {
-			st.children |= 1 << d
-		}
-		if hasDL {
-			if c, ok := rateCode(b.DLMbps[i]); ok {
-				a.addCode(st, stDL, c)
-			}
-		}
-		if hasUL {
-			if c, ok := rateCode(b.ULMbps[i]); ok {
-				a.addCode(st, stUL, c)
-			}
-		}
-		if hasDev {
-			if d := b.DeviceID[i]; d != "" {
-				if !haveDev || d != lastDev {
-					lastDev, lastHash, haveDev = d, deviceHash32(d), true
-				}
-				a.addDevice(st, lastHash)
-			}
+	a.skipped.add(sk)
+	for p, t := range targets {
+		t.stageRecs(outs[p])
+		if t.staged() >= t.stageLimit() {
+			t.flush()
 		}
 	}
 	return nil
 }
 
-// touchChunk is the number of rows whose state touch loads ahead of
-// their update.
-const touchChunk = 256
-
-// touch loads the statistics and arena blocks of slots sc. Its loads are
-// independent of each other, so the processor overlaps their cache misses;
-// the updates that follow find the lines in cache instead of waiting for
-// each miss in turn.
-func (a *Aggregator) touch(sc []int32) {
-	var x uint64
-	for _, s := range sc {
-		if s < 0 {
-			continue
-		}
-		st := a.stat(s)
-		x += st.key + uint64(st.counts[0][0]) // both lines of the statistics
-		if r := st.dev; r != 0 {
-			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
-			if st.nDev != devHLL && st.nDev > 8 { // the set's last line too
-				r += uint32(st.nDev-1) / 2
-				x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
-			}
-		}
-		if r := st.codes; r != 0 {
-			if st.nCodes != codeHist {
-				r += uint32(st.nCodes) / 4 // where the next entry goes
-			}
-			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
-		}
-	}
-	a.sink += x
-}
-
-// touchTable loads the hash-table lines of keys.
-func (a *Aggregator) touchTable(keys []uint64) {
-	var x uint64
-	mask := uint64(len(a.table) - 1)
-	for _, k := range keys {
-		x += a.table[hashKey(k)&mask].key
-	}
-	a.sink += x
-}
-
-// inc counts one in field f of class cls of slot s.
-func (a *Aggregator) inc(cnt *[nCounts]uint16, s int32, cls, f int) {
-	cnt[f]++
-	if cnt[f] == 0 {
-		a.carry(s, cls, f, 1<<16)
+// flushAll applies the staged records of a and its partitions.
+func (a *Aggregator) flushAll() {
+	a.flush()
+	for _, p := range a.parts {
+		p.flush()
 	}
 }
 
-func (a *Aggregator) carry(s int32, cls, f int, v uint64) {
+// inc counts one in field f of class cls of st.
+func (a *Aggregator) inc(st *stats, cls, f int) {
+	c := &st.counts[cls][f]
+	*c++
+	if *c == 0 {
+		a.carry(st.key, cls, f, 1<<16)
+	}
+}
+
+func (a *Aggregator) carry(k uint64, cls, f int, v uint64) {
 	if a.wide == nil {
-		a.wide = make(map[int32][nClasses][nCounts]uint64)
+		a.wide = make(map[uint64][nClasses][nCounts]uint64)
 	}
-	w := a.wide[s]
+	w := a.wide[k]
 	w[cls][f] += v
-	a.wide[s] = w
+	a.wide[k] = w
 }
 
-// Merge adds other's statistics into a; other is unchanged. Merging is
-// associative and commutative: the Rows of any merge order of the same
-// inputs are identical. Both must have the same Config, and other must not
-// be a.
+// Merge adds other's statistics into a; other is unchanged (its staged
+// rows are applied first). Merging is associative and commutative: the
+// Rows of any merge order of the same inputs are identical. Both must have
+// the same Config, and other must not be a.
 func (a *Aggregator) Merge(other *Aggregator) error {
 	if other == a {
 		return fmt.Errorf("aggregate: cannot merge an aggregator into itself: %w", engine.ErrInvalidValue)
@@ -713,6 +549,8 @@ func (a *Aggregator) Merge(other *Aggregator) error {
 	if a.cfg != other.cfg {
 		return fmt.Errorf("aggregate: cannot merge aggregators with different configurations: %w", engine.ErrInvalidConfig)
 	}
+	a.flushAll()
+	other.flushAll()
 	for _, p := range other.parts {
 		if err := a.Merge(p); err != nil {
 			return err
@@ -732,16 +570,12 @@ func (a *Aggregator) Merge(other *Aggregator) error {
 // mergeFrom adds the keys of other in partition p of n (and, for p = 0,
 // its skipped rows) into a.
 func (a *Aggregator) mergeFrom(other *Aggregator, p, n int) error {
-	remap := make([]uint16, len(other.carriers))
-	for i, c := range other.carriers {
-		id, ok := a.cids[c]
-		if !ok {
-			if len(a.carriers)+1 > maxCarriers {
-				return fmt.Errorf("aggregate: merge brings more than %d carriers: %w", maxCarriers, engine.ErrInvalidValue)
-			}
-			id = uint16(len(a.carriers))
-			a.carriers = append(a.carriers, c)
-			a.cids[c] = id
+	ocar := other.car.snapshot()
+	remap := make([]uint16, len(ocar))
+	for i, c := range ocar {
+		id, err := a.car.id(c)
+		if err != nil {
+			return fmt.Errorf("aggregate: merge brings more than %d carriers: %w", maxCarriers, engine.ErrInvalidValue)
 		}
 		remap[i] = id
 	}
@@ -752,33 +586,29 @@ func (a *Aggregator) mergeFrom(other *Aggregator, p, n int) error {
 			continue
 		}
 		cid := remap[o.key&cidMask>>techBits]
-		s := a.slot(o.key&^cidMask | uint64(cid)<<techBits)
-		a.mergeStats(s, other, j)
+		a.mergeStats(a.find(o.key&^cidMask|uint64(cid)<<techBits), other, o)
 	}
 	if p == 0 {
-		a.skipped.NoCell += other.skipped.NoCell
-		a.skipped.NoTech += other.skipped.NoTech
-		a.skipped.NoCarrier += other.skipped.NoCarrier
+		a.skipped.add(other.skipped)
 	}
 	return nil
 }
 
-func (a *Aggregator) mergeStats(s int32, oa *Aggregator, os int32) {
-	st, o := a.stat(s), oa.stat(os)
+func (a *Aggregator) mergeStats(st *stats, oa *Aggregator, o *stats) {
 	for c := range st.counts {
 		for f := range st.counts[c] {
 			sum := uint32(st.counts[c][f]) + uint32(o.counts[c][f])
 			st.counts[c][f] = uint16(sum)
 			if sum > math.MaxUint16 {
-				a.carry(s, c, f, 1<<16)
+				a.carry(st.key, c, f, 1<<16)
 			}
 		}
 	}
-	if w, ok := oa.wide[os]; ok {
+	if w, ok := oa.wide[o.key]; ok {
 		for c := range w {
 			for f, v := range w[c] {
 				if v != 0 {
-					a.carry(s, c, f, v)
+					a.carry(st.key, c, f, v)
 				}
 			}
 		}
@@ -789,13 +619,11 @@ func (a *Aggregator) mergeStats(s int32, oa *Aggregator, os int32) {
 	}
 	a.mergeCodes(st, oa, o)
 	a.mergeDevices(st, oa, o)
-	a.mergeWindows(st, s, oa, o, os)
+	a.mergeWindows(st, oa, o)
 	st.first, st.last = min(st.first, o.first), max(st.last, o.last)
 	st.children |= o.children
 }
 
-// Rows returns one Row per key, sorted by cell, carrier and tech. The
-// result shares no memory with the Aggregator.
 // Rows returns every key's statistics sorted by cell, carrier and tech
 // (the order of All). The result shares no memory with the Aggregator.
 func (a *Aggregator) Rows() []Row {
@@ -810,8 +638,8 @@ func (a *Aggregator) Rows() []Row {
 // building each Row only when it is yielded: besides the key state it holds
 // one small sort entry per key, where Rows holds every Row and its
 // histograms at once (about 440 bytes per key, too much for a national
-// month's millions of keys). The Aggregator must not change while the
-// sequence runs.
+// month's millions of keys). The staged rows are applied first. The
+// Aggregator must not change while the sequence runs.
 func (a *Aggregator) All() iter.Seq[Row] {
 	return func(yield func(Row) bool) {
 		type ref struct {
@@ -820,14 +648,16 @@ func (a *Aggregator) All() iter.Seq[Row] {
 			carrier engine.Carrier
 			tech    engine.Tech
 		}
+		a.flushAll()
+		carriers := a.car.snapshot()
 		aggs := append([]*Aggregator{a}, a.parts...)
 		refs := make([]ref, 0, a.Len())
 		for p, g := range aggs {
 			for j := range int32(g.n) {
-				st := g.stat(j)
-				cid := st.key >> techBits & (maxCarriers - 1)
-				refs = append(refs, ref{cell: g.cellOf(st.key), part: int32(p), j: j, carrier: g.carriers[cid],
-					tech: engine.Tech(st.key & (1<<techBits - 1))})
+				k := g.stat(j).key
+				cid := k >> techBits & (maxCarriers - 1)
+				refs = append(refs, ref{cell: g.cellOf(k), part: int32(p), j: j, carrier: carriers[cid],
+					tech: engine.Tech(k & (1<<techBits - 1))})
 			}
 		}
 		slices.SortFunc(refs, func(x, y ref) int {
@@ -835,7 +665,7 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		})
 		var sc rowScratch
 		for _, r := range refs {
-			if !yield(aggs[r.part].row(r.j, &sc)) {
+			if !yield(aggs[r.part].row(aggs[r.part].stat(r.j), carriers, &sc)) {
 				return
 			}
 		}
@@ -848,14 +678,13 @@ type rowScratch struct {
 	lo, hi [nStreams]uint32
 }
 
-// row builds the statistics of key slot j.
-func (a *Aggregator) row(j int32, sc *rowScratch) Row {
-	st := a.stat(j)
+// row builds the statistics of st; carriers names the carrier ids.
+func (a *Aggregator) row(st *stats, carriers []engine.Carrier, sc *rowScratch) Row {
 	var r Row
 	cid := st.key >> techBits & (maxCarriers - 1)
-	r.Key = Key{Cell: a.cellOf(st.key), Carrier: a.carriers[cid], Tech: engine.Tech(st.key & (1<<techBits - 1))}
+	r.Key = Key{Cell: a.cellOf(st.key), Carrier: carriers[cid], Tech: engine.Tech(st.key & (1<<techBits - 1))}
 	var c [nClasses][nCounts]uint64
-	w := a.wide[j]
+	w := a.wide[st.key]
 	for cls := range c {
 		for f := range c[cls] {
 			c[cls][f] = uint64(st.counts[cls][f]) + w[cls][f]
@@ -904,7 +733,7 @@ func (a *Aggregator) row(j int32, sc *rowScratch) Row {
 	}
 	r.Devices, r.DevicesExact = a.deviceCount(st)
 	r.FirstUnixMs, r.LastUnixMs = st.first, st.last
-	r.Windows = a.windowCount(st, j)
+	r.Windows = a.windowCount(st)
 	r.Children = st.children
 	return r
 }
@@ -954,11 +783,14 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 	return out
 }
 
-// SizeBytes returns the memory held by the key statistics: hash table,
-// fixed statistics and arena pages (on or off the Go heap), not counting
-// the few keys with counts beyond 65535 or windows beyond 32 days.
+// SizeBytes returns the memory held by the key statistics: the hash table
+// of keys and fixed statistics and the arena pages (on or off the Go
+// heap), not counting the few keys with counts beyond 65535 or windows
+// beyond 32 days, nor the stage of rows not yet applied. It applies the
+// staged rows first.
 func (a *Aggregator) SizeBytes() int64 {
-	n := int64(cap(a.table))*int64(unsafe.Sizeof(tableEntry{})) + int64(a.ar.heldBytes())
+	a.flush()
+	n := int64(cap(a.table))*int64(unsafe.Sizeof(tableEntry{})) + a.ar.heldBytes()
 	for _, p := range a.pages {
 		n += int64(cap(p)) * int64(unsafe.Sizeof(stats{}))
 	}

@@ -181,7 +181,13 @@ func TestMergeRejects(t *testing.T) {
 
 func TestAddAllocs(t *testing.T) {
 	b, fine := randomData(t, 7, 2000)
-	a := aggOf(t, [2]any{b, fine}) // keys, sketches and scratch now exist
+	a := aggOf(t, [2]any{b, fine})      // keys, sketches and scratch now exist
+	a.stageCap, a.stagePerKey = 3000, 0 // every other Add flushes
+	for range 4 {
+		if err := a.Add(b, fine); err != nil { // the stage reaches its size
+			t.Fatal(err)
+		}
+	}
 	allocs := testing.AllocsPerRun(20, func() {
 		if err := a.Add(b, fine); err != nil {
 			t.Fatal(err)

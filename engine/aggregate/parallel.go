@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"sync"
-	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -16,14 +15,173 @@ import (
 // lon and lat have the same length. It must be safe for concurrent use.
 type IndexFunc func(dst []hexgrid.Cell, lon, lat []float64) error
 
+// Group aggregates rows added concurrently by several Producers into
+// partitions of the keys by analysis cell, each applied on a goroutine of
+// its own: a producer reduces its rows to records (on the goroutine that
+// calls Producer.Add) and hands each partition's records over in blocks;
+// partition p stages the blocks it receives and applies them (see flush).
+// The partitions hold disjoint keys, so no key is held twice and nothing
+// is merged: the Aggregator that Close returns holds the partitions. The
+// result is the same for any number of partitions and producers.
+type Group struct {
+	out   *Aggregator
+	parts []*Aggregator
+	in    []chan []rec // blocks of records, by partition
+	free  chan []rec   // empty blocks for reuse
+	wg    sync.WaitGroup
+
+	mu        sync.Mutex
+	producers []*Producer
+	closed    bool
+}
+
+// blockRecs is the size of the blocks of records producers hand over.
+const blockRecs = 8192
+
+// NewGroup starts a Group of partitions partitions (at least 1). Close must
+// be called to stop its goroutines.
+func NewGroup(cfg Config, partitions int) (*Group, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	partitions = max(partitions, 1)
+	g := &Group{free: make(chan []rec, 8*partitions*partitions+16)}
+	if partitions == 1 {
+		g.out, _ = New(cfg) // cfg is valid
+		g.parts = []*Aggregator{g.out}
+	} else {
+		g.out, _ = newPartitioned(cfg, partitions)
+		g.parts = g.out.parts
+	}
+	g.in = make([]chan []rec, partitions)
+	for p, a := range g.parts {
+		g.in[p] = make(chan []rec, 4)
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			for blk := range g.in[p] {
+				a.stageRecs(blk)
+				g.put(blk)
+				if a.staged() >= a.stageLimit() {
+					a.flush()
+				}
+			}
+			a.flush()
+		}()
+	}
+	return g, nil
+}
+
+func (g *Group) get() []rec {
+	select {
+	case b := <-g.free:
+		return b[:0]
+	default:
+		return make([]rec, 0, blockRecs)
+	}
+}
+
+func (g *Group) put(b []rec) {
+	select {
+	case g.free <- b:
+	default:
+	}
+}
+
+// Producer adds rows to a Group. A Producer is used by one goroutine at a
+// time; several Producers of one Group may add at once.
+type Producer struct {
+	g   *Group
+	enc *encoder
+	blk [][]rec // the block being filled, by partition
+	sk  Skipped
+	err error
+}
+
+// NewProducer returns a new Producer of g.
+func (g *Group) NewProducer() *Producer {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := &Producer{g: g, enc: newEncoder(g.out.cfg, g.out.car), blk: make([][]rec, len(g.parts))}
+	for q := range p.blk {
+		p.blk[q] = g.get()
+	}
+	g.producers = append(g.producers, p)
+	return p
+}
+
+// Add adds the rows of b as Aggregator.Add does; the batch may be reused
+// once Add returns. After an error, the Group's result is void: Add
+// refuses further rows and Close returns the error.
+func (p *Producer) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
+	if p.err != nil {
+		return p.err
+	}
+	if err := checkBatch(b, len(fine)); err != nil {
+		p.err = err
+		return err
+	}
+	for lo := 0; lo < len(fine); lo += blockRecs {
+		hi := min(lo+blockRecs, len(fine))
+		for q, blk := range p.blk {
+			if cap(blk)-len(blk) < hi-lo {
+				p.send(q)
+			}
+		}
+		if err := p.enc.encode(p.blk, b, fine, lo, hi, &p.sk); err != nil {
+			p.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+// send hands partition q's block over and starts a new one.
+func (p *Producer) send(q int) {
+	if len(p.blk[q]) > 0 {
+		p.g.in[q] <- p.blk[q]
+		p.blk[q] = p.g.get()
+	}
+}
+
+// Close hands over the producers' last blocks, waits until every
+// partition has applied its records and returns the aggregated keys, or
+// the first error a Producer met. No Producer may add during or after
+// Close.
+func (g *Group) Close() (*Aggregator, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, fmt.Errorf("aggregate: group closed twice: %w", engine.ErrInvalidValue)
+	}
+	g.closed = true
+	var err error
+	for _, p := range g.producers {
+		if p.err != nil && err == nil {
+			err = p.err
+		}
+		if err == nil {
+			for q := range p.blk {
+				p.send(q)
+			}
+		}
+		g.out.skipped.add(p.sk)
+	}
+	for _, c := range g.in {
+		close(c)
+	}
+	g.wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	return g.out, nil
+}
+
 // Parallel aggregates every batch of batches on workers goroutines
-// (workers < 1 means 1), partitioned by key: workers index batches with
-// index (nil means hexgrid.IndexInto at cfg.Resolution+1) and sort each
-// batch's rows by the partition of their analysis cell; then worker p adds
-// the rows of partition p of every batch to its own Aggregator. The
-// partitions hold disjoint keys, so no key is held twice and nothing is
-// merged: the returned Aggregator holds the partitions. The result is the
-// same for any number of workers.
+// (workers < 1 means 1) through a Group of workers partitions: workers
+// index batches with index (nil means hexgrid.IndexInto at
+// cfg.Resolution+1) and add them through their own Producer. The result is
+// the same for any number of workers.
 //
 // batches is consumed on the calling goroutine. A yielded batch is only
 // read until the next one is requested: Parallel copies the columns it
@@ -43,88 +201,49 @@ func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*e
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-
-	var out *Aggregator
-	var parts []*Aggregator
-	if workers == 1 {
-		out, _ = New(cfg) // cfg is valid
-		parts = []*Aggregator{out}
-	} else {
-		out, _ = newPartitioned(cfg, workers)
-		parts = out.parts
+	g, err := NewGroup(cfg, workers)
+	if err != nil {
+		return nil, err
 	}
 
 	nbuf := 2*workers + 2
 	free := make(chan *job, nbuf)
 	for range nbuf {
-		free <- &job{b: &engine.MeasurementBatch{}, rows: make([][]int32, workers)}
+		free <- &job{b: &engine.MeasurementBatch{}}
 	}
 	work := make(chan *job, nbuf)
-	indexed := make([]chan *job, workers)
-	for p := range indexed {
-		indexed[p] = make(chan *job, nbuf) // never full: at most nbuf jobs exist
-	}
-
-	// Stage 1: index and partition.
-	var iwg sync.WaitGroup
+	var wg sync.WaitGroup
 	for range workers {
-		iwg.Add(1)
+		p := g.NewProducer()
+		wg.Add(1)
 		go func() {
-			defer iwg.Done()
+			defer wg.Done()
 			for j := range work {
-				if ctx.Err() != nil { // drain without work once stopped
-					free <- j
-					continue
-				}
-				n := j.b.Len()
-				if cap(j.cells) < n {
-					j.cells = make([]hexgrid.Cell, n)
-				}
-				j.cells = j.cells[:n]
-				if err := index(j.cells, j.b.Lon, j.b.Lat); err != nil {
-					cancel(fmt.Errorf("aggregate: index: %w", err))
-					free <- j
-					continue
-				}
-				for p := range j.rows {
-					j.rows[p] = j.rows[p][:0]
-				}
-				partitionRows(j.rows, j.cells, cfg.Resolution)
-				j.pending.Store(int32(workers))
-				for _, c := range indexed {
-					c <- j
-				}
-			}
-		}()
-	}
-	// Stage 2: aggregate each partition.
-	var awg sync.WaitGroup
-	for p, a := range parts {
-		awg.Add(1)
-		go func() {
-			defer awg.Done()
-			for j := range indexed[p] {
-				if ctx.Err() == nil {
-					if err := a.addRows(j.b, j.cells, j.rows[p], false); err != nil {
+				if ctx.Err() == nil { // drain without work once stopped
+					n := j.b.Len()
+					if cap(j.cells) < n {
+						j.cells = make([]hexgrid.Cell, n)
+					}
+					j.cells = j.cells[:n]
+					if err := index(j.cells, j.b.Lon, j.b.Lat); err != nil {
+						cancel(fmt.Errorf("aggregate: index: %w", err))
+					} else if err := p.Add(j.b, j.cells); err != nil {
 						cancel(err)
 					}
 				}
-				if j.pending.Add(-1) == 0 {
-					free <- j
-				}
+				free <- j
 			}
 		}()
 	}
-
-	err := produce(ctx, batches, free, work)
+	err = produce(ctx, batches, free, work)
 	close(work)
-	iwg.Wait()
-	for _, c := range indexed {
-		close(c)
-	}
-	awg.Wait()
+	wg.Wait()
+	out, cerr := g.Close()
 	if err == nil {
 		err = context.Cause(ctx)
+	}
+	if err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return nil, err
@@ -132,13 +251,10 @@ func Parallel(ctx context.Context, cfg Config, workers int, batches iter.Seq2[*e
 	return out, nil
 }
 
-// job is a batch on its way through Parallel: its columns, cells and the
-// rows of each partition. pending counts the partitions still to add it.
+// job is a batch on its way through Parallel: its columns and cells.
 type job struct {
-	b       *engine.MeasurementBatch
-	cells   []hexgrid.Cell
-	rows    [][]int32
-	pending atomic.Int32
+	b     *engine.MeasurementBatch
+	cells []hexgrid.Cell
 }
 
 // produce copies each batch into a free buffer and hands it to the

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -217,11 +218,12 @@ func TestParallelStops(t *testing.T) {
 	}
 }
 
-// TestManyKeys goes beyond the first page of statistics, arena and hash
-// table (the pages mapped outside the heap) and checks that adding, merging
-// and partitioning still agree.
+// TestManyKeys goes beyond a hash table and arena on the heap (to arrays
+// mapped outside it) and beyond the stage that flush applies in hash
+// order, once in one flush and once in many, and checks that adding,
+// merging and partitioning still agree.
 func TestManyKeys(t *testing.T) {
-	const n = 60000
+	const n = 100000
 	b := pointData(t, 14, n)
 	rng := rand.New(rand.NewPCG(14, 1))
 	for i := range b.Lon {
@@ -237,6 +239,51 @@ func TestManyKeys(t *testing.T) {
 		t.Fatalf("%d keys: want more than a page (%d)", whole.Len(), pageSize)
 	}
 	want := dump(whole)
+	for _, stageCap := range []int{5000, 40000} { // flushes with many keys and many recs per key
+		small := mustNew(t, cfg)
+		small.stageCap, small.stagePerKey = stageCap, 0
+		for lo := 0; lo < n; lo += 3000 {
+			bb, ff := slice(b, fine, lo, min(lo+3000, n))
+			if err := small.Add(bb, ff); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if dump(small) != want {
+			t.Errorf("stage flushed every %d recs != one flush", stageCap)
+		}
+	}
+	// Producers adding at once into a Group of three partitions, each
+	// flushing often and grouping every flush by bucket.
+	g, err := NewGroup(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range g.parts {
+		p.stageCap, p.stagePerKey = 7000, 0
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		p := g.NewProducer()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := w * 2500; lo < n; lo += 4 * 2500 {
+				bb, ff := slice(b, fine, lo, min(lo+2500, n))
+				if err := p.Add(bb, ff); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	grouped, err := g.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dump(grouped) != want {
+		t.Error("4 producers into a 3-partition Group != one Aggregator")
+	}
 	b1, f1 := slice(b, fine, 0, n/3)
 	b2, f2 := slice(b, fine, n/3, n)
 	if got := dump(merged(t, aggOf(t, [2]any{b2, f2}), aggOf(t, [2]any{b1, f1}))); got != want {

@@ -494,11 +494,11 @@ const (
 	winSparse = math.MinInt32 // stats.winBase of a key with a sparse set
 )
 
-func (a *Aggregator) addWindow(st *stats, s int32, id int64) {
+func (a *Aggregator) addWindow(st *stats, id int64) {
 	if st.winBase == winSparse {
-		ws := a.sparseWin[s]
+		ws := a.sparseWin[st.key]
 		ws.add(id)
-		a.sparseWin[s] = ws
+		a.sparseWin[st.key] = ws
 		return
 	}
 	if st.win == [winWords]uint64{} {
@@ -521,8 +521,8 @@ func (a *Aggregator) addWindow(st *stats, s int32, id int64) {
 			}
 		}
 	}
-	a.winToSparse(st, s)
-	a.addWindow(st, s, id)
+	a.winToSparse(st)
+	a.addWindow(st, id)
 }
 
 // winTop returns the highest set bit of a non-empty bitset.
@@ -550,13 +550,13 @@ func winShift(w *[winWords]uint64, k uint) {
 	}
 }
 
-func (a *Aggregator) winToSparse(st *stats, s int32) {
+func (a *Aggregator) winToSparse(st *stats) {
 	var ws windowSet
 	eachWindow(st, func(id int64) { ws.add(id) })
 	if a.sparseWin == nil {
-		a.sparseWin = make(map[int32]windowSet)
+		a.sparseWin = make(map[uint64]windowSet)
 	}
-	a.sparseWin[s] = ws
+	a.sparseWin[st.key] = ws
 	st.winBase, st.win = winSparse, [winWords]uint64{}
 }
 
@@ -572,21 +572,21 @@ func eachWindow(st *stats, f func(id int64)) {
 	}
 }
 
-func (a *Aggregator) mergeWindows(st *stats, s int32, oa *Aggregator, o *stats, os int32) {
+func (a *Aggregator) mergeWindows(st *stats, oa *Aggregator, o *stats) {
 	if o.winBase == winSparse {
-		for _, e := range oa.sparseWin[os] {
+		for _, e := range oa.sparseWin[o.key] {
 			for w := e.bits; w != 0; w &= w - 1 {
-				a.addWindow(st, s, e.w<<6|int64(bits.TrailingZeros64(w)))
+				a.addWindow(st, e.w<<6|int64(bits.TrailingZeros64(w)))
 			}
 		}
 		return
 	}
-	eachWindow(o, func(id int64) { a.addWindow(st, s, id) })
+	eachWindow(o, func(id int64) { a.addWindow(st, id) })
 }
 
-func (a *Aggregator) windowCount(st *stats, s int32) int {
+func (a *Aggregator) windowCount(st *stats) int {
 	if st.winBase == winSparse {
-		return a.sparseWin[s].count()
+		return a.sparseWin[st.key].count()
 	}
 	n := 0
 	for _, w := range st.win {

@@ -249,23 +249,23 @@ func TestWindowBitsetRebasesThenGoesSparse(t *testing.T) {
 	st := newStats(1)
 	ids := map[int64]bool{}
 	add := func(id int64) {
-		a.addWindow(&st, 0, id)
+		a.addWindow(&st, id)
 		ids[id] = true
 	}
 	for _, id := range []int64{1000, 1100, 1010, 950, 1000 + winBits - 51} { // a month, out of order
 		add(id)
 	}
-	if st.winBase == winSparse || a.windowCount(&st, 0) != len(ids) {
-		t.Fatalf("base %d count %d, want bitset with %d", st.winBase, a.windowCount(&st, 0), len(ids))
+	if st.winBase == winSparse || a.windowCount(&st) != len(ids) {
+		t.Fatalf("base %d count %d, want bitset with %d", st.winBase, a.windowCount(&st), len(ids))
 	}
 	add(950 + winBits) // one beyond the bitset
-	if st.winBase != winSparse || a.windowCount(&st, 0) != len(ids) {
-		t.Fatalf("base %d count %d, want sparse with %d", st.winBase, a.windowCount(&st, 0), len(ids))
+	if st.winBase != winSparse || a.windowCount(&st) != len(ids) {
+		t.Fatalf("base %d count %d, want sparse with %d", st.winBase, a.windowCount(&st), len(ids))
 	}
 	add(-5)
 	add(1000)
-	if a.windowCount(&st, 0) != len(ids) {
-		t.Fatalf("count %d, want %d", a.windowCount(&st, 0), len(ids))
+	if a.windowCount(&st) != len(ids) {
+		t.Fatalf("count %d, want %d", a.windowCount(&st), len(ids))
 	}
 }
 

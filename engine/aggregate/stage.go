@@ -1,0 +1,406 @@
+package aggregate
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+)
+
+// A row's way into the statistics has two halves:
+//
+//   - encode reduces each row to a 32-byte rec: its packed key, the hash
+//     bucket of that key, its time, signal and speed codes, device hash
+//     and the outcome of the threshold tests. This half reads the batch's
+//     columns in order and touches no key state, so it runs on whichever
+//     goroutine read and indexed the batch.
+//   - flush applies the staged recs to the key statistics. The state of a
+//     national month (millions of keys, hundreds of MB) is far larger than
+//     the caches, and rows arrive in no useful order: applied one by one,
+//     each row waits on three or four cache misses. Staged recs are
+//     placed by the top bits of their key hash into nBuckets buckets, and
+//     flush applies bucket after bucket. The hash table is in hash order,
+//     and so are the statistics of the keys a flush creates, so the recs
+//     of a bucket all fall in one region of the table (1/nBuckets of it, a
+//     few hundred KB for millions of keys), which stays in cache while the
+//     bucket is applied, and the regions are visited in address order.
+//     The stage holds several recs per key (stageLimit), so a key's lines,
+//     once loaded, serve several recs. applySeg loads the lines of a page
+//     of recs before it updates them, so that their misses overlap.
+
+// rec is one staged row.
+type rec struct {
+	key    uint64 // packed key
+	ts     int64  // Unix ms
+	milli  int32  // signal in 0.001 dBm, when fSignal
+	dev    uint32 // device hash, when fDev
+	bucket uint16 // top bucketBits of hashKey(key)
+	flags  uint16
+	sig    uint8 // signal code, when fSignal
+	dl, ul uint8 // rate codes, when fDL, fUL
+	_      uint8
+}
+
+const recBytes = int(unsafe.Sizeof(rec{}))
+
+// rec flags.
+const (
+	fClass      = 3 // bits 0–1: environment class (clsOutdoor, clsIndoor, clsUnknown)
+	fTest       = 1 << 2
+	fCovered    = 1 << 3
+	fBelow      = 1 << 4
+	fNoSvc      = 1 << 5
+	fSignal     = 1 << 6
+	fDL         = 1 << 7
+	fUL         = 1 << 8
+	fDev        = 1 << 9
+	fChildShift = 10 // bits 10–12: H3 digit of the child cell, 7 = none
+)
+
+const (
+	bucketBits = 12
+	nBuckets   = 1 << bucketBits
+	// defaultStageRecords is the least stage that triggers a flush: 32 MiB
+	// of recs.
+	defaultStageRecords = 1 << 20
+)
+
+// encoder turns rows into recs. It holds the thresholds and a cache of
+// carrier ids; the ids come from a carrierTable that may be shared with
+// other encoders on other goroutines. An encoder is used by one goroutine
+// at a time.
+type encoder struct {
+	res      int
+	cov, nos [5]float64 // thresholds by tech
+	lo, hi   [5]float64 // plausible signal range by tech
+	car      *carrierTable
+
+	cache   []carrierRef
+	lastCar engine.Carrier
+	lastCID uint16
+	haveCar bool
+}
+
+type carrierRef struct {
+	c  engine.Carrier
+	id uint16
+}
+
+func newEncoder(cfg Config, car *carrierTable) *encoder {
+	e := &encoder{res: cfg.Resolution, car: car}
+	for _, t := range engine.Techs {
+		e.cov[t], e.nos[t] = cfg.Thresholds.Covered(t), cfg.Thresholds.NoService(t)
+		e.lo[t], e.hi[t] = engine.SignalRange(t)
+	}
+	return e
+}
+
+func (e *encoder) carrierID(c engine.Carrier) (uint16, error) {
+	if e.haveCar && c == e.lastCar {
+		return e.lastCID, nil
+	}
+	for _, r := range e.cache {
+		if r.c == c {
+			e.lastCar, e.lastCID, e.haveCar = c, r.id, true
+			return r.id, nil
+		}
+	}
+	id, err := e.car.id(c)
+	if err != nil {
+		return 0, err
+	}
+	if len(e.cache) < 32 { // a scan beats the shared map for a market's few carriers
+		e.cache = append(e.cache, carrierRef{c, id})
+	}
+	e.lastCar, e.lastCID, e.haveCar = c, id, true
+	return id, nil
+}
+
+// encode appends a rec for every row lo ≤ i < hi of b to outs[p], p the
+// partition of the row's analysis cell among len(outs), and counts the
+// rows it skips in sk. The columns of b must have len(fine) values
+// (checkBatch). It returns
+// an error when a non-zero cell is not at the resolution one finer than
+// the analysis cells, or when a carrier cannot be numbered; outs then hold
+// part of the batch and must be discarded.
+func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgrid.Cell, lo, hi int, sk *Skipped) error {
+	n := len(fine)
+	np := len(outs)
+	fineRes := uint64(e.res + 1)
+	shift := uint(3 * (hexgrid.MaxRes - e.res))
+	digitShift := shift - 3
+	hasEnv, hasDL, hasUL, hasDev := len(b.Environment) == n, len(b.DLMbps) == n, len(b.ULMbps) == n, len(b.DeviceID) == n
+	var lastDev string
+	var lastHash uint32
+	haveDev := false
+	for i := lo; i < hi; i++ {
+		c := fine[i]
+		switch {
+		case c == 0:
+			sk.NoCell++
+			continue
+		case uint64(c)>>resShift&15 != fineRes:
+			return fmt.Errorf("aggregate: row %d: cell %x is not at resolution %d: %w", i, uint64(c), fineRes, engine.ErrInvalidValue)
+		case !b.Tech[i].Valid():
+			sk.NoTech++
+			continue
+		case b.Carrier[i] == "":
+			sk.NoCarrier++
+			continue
+		}
+		cid, err := e.carrierID(b.Carrier[i])
+		if err != nil {
+			return err
+		}
+		t := b.Tech[i]
+		cb := (uint64(c) & cellBits) >> shift
+		var r rec
+		r.key = cb<<cellShift | uint64(cid)<<techBits | uint64(t)
+		r.bucket = uint16(hashKey(r.key) >> (64 - bucketBits))
+		flags := uint16(clsUnknown)
+		if hasEnv {
+			switch b.Environment[i] {
+			case engine.EnvOutdoor, engine.EnvVehicle:
+				flags = clsOutdoor
+			case engine.EnvIndoor:
+				flags = clsIndoor
+			}
+		}
+		switch b.Service[i] {
+		case engine.ServiceNone, engine.ServiceEmergency:
+			flags |= fTest | fBelow | fNoSvc
+		case engine.ServiceOK:
+			if sig := b.SignalDBm[i]; sig >= e.lo[t] && sig <= e.hi[t] { // false for NaN
+				flags |= fTest | fSignal
+				if sig >= e.cov[t] {
+					flags |= fCovered
+				}
+				if sig < e.nos[t] {
+					flags |= fBelow
+				}
+				r.milli = int32(math.Round(sig * 1000))
+				r.sig = uint8(int32(math.Round(sig)) - minSignalDBm)
+			}
+		}
+		r.ts = b.TimeUnixMs[i]
+		flags |= uint16(uint64(c)>>digitShift&7) << fChildShift
+		if hasDL {
+			if code, ok := rateCode(b.DLMbps[i]); ok {
+				flags |= fDL
+				r.dl = uint8(code)
+			}
+		}
+		if hasUL {
+			if code, ok := rateCode(b.ULMbps[i]); ok {
+				flags |= fUL
+				r.ul = uint8(code)
+			}
+		}
+		if hasDev {
+			if d := b.DeviceID[i]; d != "" {
+				if !haveDev || d != lastDev {
+					lastDev, lastHash, haveDev = d, deviceHash32(d), true
+				}
+				flags |= fDev
+				r.dev = lastHash
+			}
+		}
+		r.flags = flags
+		p := 0
+		if np > 1 {
+			p = partOf(cb, np)
+		}
+		outs[p] = append(outs[p], r)
+	}
+	return nil
+}
+
+// stageStore holds staged recs by bucket: each bucket a chain of pages of
+// stagePageRecs recs, taken from slabs of stageSlabPages pages (outside
+// the Go heap but for the first) and reused after each flush. A rec is
+// placed in its bucket when it is staged, so a flush reads the buckets in
+// order without sorting, and the stage costs its recs plus at most one
+// partly filled page per bucket.
+type stageStore struct {
+	slabs [][]rec
+	pages int32   // pages handed out from the slabs so far
+	free  []int32 // pages returned by flushes
+	chain [nBuckets][]int32
+	fill  [nBuckets]uint16 // recs in the last page of each chain
+	n     int              // recs staged
+}
+
+const (
+	stagePageRecs  = 128 // 4 KiB
+	stageSlabPages = 64  // 256 KiB
+)
+
+func (s *stageStore) page(id int32) []rec {
+	slab := s.slabs[id/stageSlabPages]
+	o := int(id%stageSlabPages) * stagePageRecs
+	return slab[o : o+stagePageRecs : o+stagePageRecs]
+}
+
+func (s *stageStore) newPage(mem *offHeap) int32 {
+	if n := len(s.free); n > 0 {
+		id := s.free[n-1]
+		s.free = s.free[:n-1]
+		return id
+	}
+	if int(s.pages) == len(s.slabs)*stageSlabPages {
+		if len(s.slabs) == 0 {
+			s.slabs = append(s.slabs, make([]rec, stageSlabPages*stagePageRecs))
+		} else {
+			s.slabs = append(s.slabs, allocOffHeap[rec](mem, stageSlabPages*stagePageRecs))
+		}
+	}
+	s.pages++
+	return s.pages - 1
+}
+
+// stageRecs stages recs.
+func (a *Aggregator) stageRecs(recs []rec) {
+	s := a.store
+	if s == nil {
+		s = new(stageStore)
+		a.store = s
+	}
+	for i := range recs {
+		b := recs[i].bucket
+		c := s.chain[b]
+		f := s.fill[b]
+		if len(c) == 0 || f == stagePageRecs {
+			c = append(c, s.newPage(a.mem))
+			s.chain[b] = c
+			f = 0
+		}
+		s.page(c[len(c)-1])[f] = recs[i]
+		s.fill[b] = f + 1
+	}
+	s.n += len(recs)
+}
+
+// staged returns the number of recs staged.
+func (a *Aggregator) staged() int {
+	if a.store == nil {
+		return 0
+	}
+	return a.store.n
+}
+
+// stageLimit is the number of staged recs that triggers a flush: at least
+// stageCap, and stagePerKey recs per key up to maxStageRecords, so that a
+// flush brings each key several recs whose updates share its lines.
+func (a *Aggregator) stageLimit() int {
+	return max(a.stageCap, min(a.stagePerKey*a.n, maxStageRecords))
+}
+
+const (
+	defaultStagePerKey = 4
+	maxStageRecords    = 8 << 20 // 256 MiB of recs
+)
+
+// flush applies the staged recs bucket by bucket, in hash order.
+func (a *Aggregator) flush() {
+	s := a.store
+	if s == nil || s.n == 0 {
+		return
+	}
+	for b := range s.chain {
+		c := s.chain[b]
+		for j, id := range c {
+			n := stagePageRecs
+			if j == len(c)-1 {
+				n = int(s.fill[b])
+			}
+			a.applySeg(s.page(id)[:n])
+		}
+		s.free = append(s.free, c...)
+		s.chain[b] = c[:0]
+		s.fill[b] = 0
+	}
+	s.n = 0
+}
+
+// applySeg applies recs in three passes. The first loads the table lines
+// of each rec's home position, the second finds each key (now in cache)
+// and loads its arena blocks, the third applies the recs. The loads of a
+// pass are independent of each other, so the processor overlaps their
+// cache misses instead of waiting for each in turn, as a rec-by-rec
+// update would.
+func (a *Aggregator) applySeg(recs []rec) {
+	var x uint64
+	for i := range recs {
+		x += a.table[hashKey(recs[i].key)>>a.shift].key
+	}
+	if cap(a.slots) < len(recs) {
+		a.slots = make([]int32, len(recs))
+	}
+	slots := a.slots[:len(recs)]
+	for i := range recs {
+		slots[i] = a.findSlot(recs[i].key)
+	}
+	for _, s := range slots {
+		st := a.stat(s)
+		x += st.key + uint64(st.counts[0][0]) // both lines of the statistics
+		if r := st.dev; r != 0 {
+			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
+			if st.nDev != devHLL && st.nDev > 8 { // the set's last line too
+				r += uint32(st.nDev-1) / 2
+				x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
+			}
+		}
+		if r := st.codes; r != 0 {
+			if st.nCodes != codeHist {
+				r += uint32(st.nCodes) / 4 // where the next entry goes
+			}
+			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
+		}
+	}
+	a.sink += x
+	off := a.cfg.WindowOffsetMs
+	for i := range recs {
+		a.apply(&recs[i], a.stat(slots[i]), off)
+	}
+}
+
+// apply adds rec r to its key's statistics st.
+func (a *Aggregator) apply(r *rec, st *stats, off int64) {
+	f := r.flags
+	cls := int(f & fClass)
+	a.inc(st, cls, cRows)
+	if f&fTest != 0 {
+		a.inc(st, cls, cTests)
+		if f&fCovered != 0 {
+			a.inc(st, cls, cCovered)
+		}
+		if f&fBelow != 0 {
+			a.inc(st, cls, cBelow)
+		}
+		if f&fNoSvc != 0 {
+			a.inc(st, cls, cNoSvc)
+		}
+	}
+	if f&fSignal != 0 {
+		k := min(cls, 1)
+		st.minMilli[k], st.maxMilli[k] = min(st.minMilli[k], r.milli), max(st.maxMilli[k], r.milli)
+		st.sumMilli[k] += int64(r.milli)
+		a.addCode(st, uint32(k), uint32(r.sig))
+	}
+	st.first, st.last = min(st.first, r.ts), max(st.last, r.ts)
+	a.addWindow(st, floorDiv(r.ts-off, WindowMs))
+	if d := f >> fChildShift & 7; d < 7 {
+		st.children |= 1 << d
+	}
+	if f&fDL != 0 {
+		a.addCode(st, stDL, uint32(r.dl))
+	}
+	if f&fUL != 0 {
+		a.addCode(st, stUL, uint32(r.ul))
+	}
+	if f&fDev != 0 {
+		a.addDevice(st, r.dev)
+	}
+}
