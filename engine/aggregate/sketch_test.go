@@ -293,3 +293,20 @@ func TestCellOfKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLastCodeWordWithinBlock guards the look-ahead load of applySeg: the
+// word it reads must lie in the key's code block for every log length,
+// full logs included (a block may end at the end of an arena page).
+func TestLastCodeWordWithinBlock(t *testing.T) {
+	for c, words := range arenaClasses {
+		for n := 1; n <= 4*int(words) && n < maxLog+1; n++ {
+			st := stats{codes: 1, codeClass: uint8(c), nCodes: uint16(n)}
+			if w := lastCodeWord(&st); w >= words {
+				t.Fatalf("class %d (%d words), %d codes: word %d", c, words, n, w)
+			}
+		}
+	}
+	if w := lastCodeWord(&stats{codes: 1, nCodes: codeHist}); w != 0 {
+		t.Fatalf("histogram: word %d, want its header", w)
+	}
+}

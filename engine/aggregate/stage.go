@@ -298,7 +298,7 @@ func (a *Aggregator) stageLimit() int {
 }
 
 const (
-	defaultStagePerKey = 4
+	defaultStagePerKey = 2
 	maxStageRecords    = 8 << 20 // 256 MiB of recs
 )
 
@@ -353,9 +353,7 @@ func (a *Aggregator) applySeg(recs []rec) {
 			}
 		}
 		if r := st.codes; r != 0 {
-			if st.nCodes != codeHist {
-				r += uint32(st.nCodes) / 4 // where the next entry goes
-			}
+			r += lastCodeWord(st)
 			x += a.ar.pages[r>>arenaPageBits][r&(arenaPageWords-1)]
 		}
 	}
@@ -364,6 +362,16 @@ func (a *Aggregator) applySeg(recs []rec) {
 	for i := range recs {
 		a.apply(&recs[i], a.stat(slots[i]), off)
 	}
+}
+
+// lastCodeWord is the word of st's code block that the next code will
+// touch: the last log entry's (within the block even when the log is
+// full), or the histogram's header.
+func lastCodeWord(st *stats) uint32 {
+	if st.nCodes == codeHist || st.nCodes == 0 {
+		return 0
+	}
+	return uint32(st.nCodes-1) / 4
 }
 
 // apply adds rec r to its key's statistics st.
