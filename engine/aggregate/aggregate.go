@@ -219,7 +219,8 @@ type Aggregator struct {
 	// cell (partOf); the aggregator then holds no keys of its own.
 	parts []*Aggregator
 
-	mem *offHeap // large arrays mapped outside the Go heap
+	mem      *offHeap // large arrays of the key state, mapped outside the Go heap
+	stageMem *offHeap // the stage's slabs, likewise
 
 	outs [][]rec // Add's per-partition views of the stages
 }
@@ -239,6 +240,8 @@ func newAggregator(cfg Config, car *carrierTable) *Aggregator {
 	a := &Aggregator{cfg: cfg, car: car, mem: &offHeap{}, stageCap: defaultStageRecords,
 		stagePerKey: defaultStagePerKey}
 	a.enc = newEncoder(cfg, car)
+	a.stageMem = &offHeap{}
+	runtime.AddCleanup(a, (*offHeap).free, a.stageMem)
 	a.ar.mem = a.mem
 	a.table = make([]tableEntry, initialTableSize)
 	a.shift = 64 - uint(bits.TrailingZeros(initialTableSize))

@@ -19,7 +19,8 @@ type IndexFunc func(dst []hexgrid.Cell, lon, lat []float64) error
 // partitions of the keys by analysis cell, each applied on a goroutine of
 // its own: a producer reduces its rows to records (on the goroutine that
 // calls Producer.Add) and hands each partition's records over in blocks;
-// partition p stages the blocks it receives and applies them (see flush).
+// partition p stages the blocks it receives and applies them (see flush
+// and consume).
 // The partitions hold disjoint keys, so no key is held twice and nothing
 // is merged: the Aggregator that Close returns holds the partitions. The
 // result is the same for any number of partitions and producers.
@@ -41,6 +42,12 @@ const blockRecs = 8192
 // NewGroup starts a Group of partitions partitions (at least 1). Close must
 // be called to stop its goroutines.
 func NewGroup(cfg Config, partitions int) (*Group, error) {
+	return newGroup(cfg, partitions, nil)
+}
+
+// newGroup is NewGroup with tune, if not nil, called on each partition
+// before its goroutines start.
+func newGroup(cfg Config, partitions int, tune func(*Aggregator)) (*Group, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -55,21 +62,46 @@ func NewGroup(cfg Config, partitions int) (*Group, error) {
 	}
 	g.in = make([]chan []rec, partitions)
 	for p, a := range g.parts {
+		if tune != nil {
+			tune(a)
+		}
 		g.in[p] = make(chan []rec, 4)
 		g.wg.Add(1)
-		go func() {
-			defer g.wg.Done()
-			for blk := range g.in[p] {
-				a.stageRecs(blk)
-				g.put(blk)
-				if a.staged() >= a.stageLimit() {
-					a.flush()
-				}
-			}
-			a.flush()
-		}()
+		go g.consume(a, g.in[p])
 	}
 	return g, nil
+}
+
+// consume stages the blocks of partition a into one of two stores and
+// hands a full store to a flusher goroutine, staging into the other
+// meanwhile: the producers never wait for a flush unless it takes longer
+// than filling the other store.
+func (g *Group) consume(a *Aggregator, in <-chan []rec) {
+	defer g.wg.Done()
+	flushq := make(chan *stageStore)
+	spare := make(chan *stageStore, 1)
+	spare <- new(stageStore)
+	go func() {
+		for s := range flushq {
+			a.flushStore(s)
+			spare <- s
+		}
+	}()
+	cur := new(stageStore)
+	limit := a.stageLimit() // a.n is read only while no flush runs
+	for blk := range in {
+		cur.add(blk, a.stageMem)
+		g.put(blk)
+		if cur.n >= limit {
+			next := <-spare // the previous flush is done
+			limit = a.stageLimit()
+			flushq <- cur
+			cur = next
+		}
+	}
+	<-spare
+	close(flushq)
+	a.flushStore(cur)
 }
 
 func (g *Group) get() []rec {

@@ -254,12 +254,9 @@ func TestManyKeys(t *testing.T) {
 	}
 	// Producers adding at once into a Group of three partitions, each
 	// flushing often and grouping every flush by bucket.
-	g, err := NewGroup(cfg, 3)
+	g, err := newGroup(cfg, 3, func(p *Aggregator) { p.stageCap, p.stagePerKey = 7000, 0 })
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, p := range g.parts {
-		p.stageCap, p.stagePerKey = 7000, 0
 	}
 	var wg sync.WaitGroup
 	for w := range 4 {

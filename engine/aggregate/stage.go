@@ -60,7 +60,7 @@ const (
 )
 
 const (
-	bucketBits = 12
+	bucketBits = 10
 	nBuckets   = 1 << bucketBits
 	// defaultStageRecords is the least stage that triggers a flush: 32 MiB
 	// of recs.
@@ -260,19 +260,14 @@ func (s *stageStore) newPage(mem *offHeap) int32 {
 	return s.pages - 1
 }
 
-// stageRecs stages recs.
-func (a *Aggregator) stageRecs(recs []rec) {
-	s := a.store
-	if s == nil {
-		s = new(stageStore)
-		a.store = s
-	}
+// add stages recs, taking new slabs from mem.
+func (s *stageStore) add(recs []rec, mem *offHeap) {
 	for i := range recs {
 		b := recs[i].bucket
 		c := s.chain[b]
 		f := s.fill[b]
 		if len(c) == 0 || f == stagePageRecs {
-			c = append(c, s.newPage(a.mem))
+			c = append(c, s.newPage(mem))
 			s.chain[b] = c
 			f = 0
 		}
@@ -282,7 +277,15 @@ func (a *Aggregator) stageRecs(recs []rec) {
 	s.n += len(recs)
 }
 
-// staged returns the number of recs staged.
+// stageRecs stages recs in a's own store.
+func (a *Aggregator) stageRecs(recs []rec) {
+	if a.store == nil {
+		a.store = new(stageStore)
+	}
+	a.store.add(recs, a.stageMem)
+}
+
+// staged returns the number of recs staged in a's own store.
 func (a *Aggregator) staged() int {
 	if a.store == nil {
 		return 0
@@ -302,10 +305,18 @@ const (
 	maxStageRecords    = 8 << 20 // 256 MiB of recs
 )
 
-// flush applies the staged recs bucket by bucket, in hash order.
+// flush applies the recs staged in a's own store.
 func (a *Aggregator) flush() {
-	s := a.store
-	if s == nil || s.n == 0 {
+	if a.store != nil {
+		a.flushStore(a.store)
+	}
+}
+
+// flushStore applies the recs of s bucket by bucket, in hash order, and
+// empties s. It uses only a's key state and s, so one goroutine may stage
+// into another store (with a.stageMem) meanwhile.
+func (a *Aggregator) flushStore(s *stageStore) {
+	if s.n == 0 {
 		return
 	}
 	for b := range s.chain {
