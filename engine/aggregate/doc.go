@@ -8,8 +8,13 @@
 // finer than the analysis resolution (hexgrid.IndexInto at
 // Config.Resolution+1) and passes batch and cells to Aggregator.Add. The
 // analysis cell is the fine cell's parent (hexgrid.FastParent); the fine
-// cell's H3 digit records which of the seven children had rows. Parallel
-// runs indexing and aggregation on several goroutines.
+// cell's H3 digit records which of the seven children had rows. Add
+// reduces each row to a 32-byte record and stages it; the records are
+// applied to the key statistics in hash-table order when the stage holds
+// about two records per key, or when a result is asked for (Len, Rows,
+// All, Merge, SizeBytes). A Group takes rows from several goroutines at
+// once into partitions of the keys, each applied on goroutines of its
+// own; Parallel runs indexing and aggregation through one.
 //
 // # Units
 //
@@ -71,7 +76,10 @@
 // registers). A key with a dozen rows costs about 250 bytes; one with
 // hundreds about 0.6–1 KiB. Time windows of a month fit in the fixed part;
 // keys whose rows span more than 32 days keep a sparse set beside it.
-// SizeBytes reports the total.
+// SizeBytes reports the total. Rows waiting to be applied take 32 bytes
+// each: about two per key (at least 2²⁰, at most 2²³) in an Aggregator,
+// and twice that in each partition of a Group, which stages into one
+// store while it applies the other.
 //
 // None of this state holds pointers, and its large pages (statistics,
 // arena, hash table) are mapped outside the Go heap on Unix systems and
@@ -83,9 +91,11 @@
 // # Concurrency
 //
 // An Aggregator is not safe for concurrent use. Run one per goroutine and
-// Merge them, or partition the keys as Parallel does: its workers own
-// disjoint partitions by analysis cell (never a key twice, no merge), and
-// the Aggregator it returns holds the partitions; Rows, Len, Skipped, Add
-// and Merge treat it as one. Add allocates only for new keys and growing
-// sketches, never per row.
+// Merge them, or partition the keys with a Group (or Parallel, built on
+// one): each Producer reduces its rows to records on its own goroutine and
+// hands them to the partition of their analysis cell; partitions own
+// disjoint keys (never a key twice, no merge), and the Aggregator that
+// Group.Close returns holds the partitions; Rows, Len, Skipped, Add and
+// Merge treat it as one. Add allocates only for new keys, growing sketches
+// and a growing stage, never per row.
 package aggregate
