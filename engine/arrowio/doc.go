@@ -33,10 +33,15 @@
 // offered: the library decodes uncompressed pages into one reused buffer, so
 // string values read from such files could be overwritten mid-batch.
 //
-// The reader uses the low-level typed column readers (not arrow records),
-// decoding straight into the reused batch. WithColumns restricts it to the
-// columns a stage needs (lon and lat are always read); unread columns hold
-// absent values. Batches never span row groups.
+// The reader decodes pages itself (pqpage.go) straight into the reused
+// batch, not through arrow records: PLAIN values, dictionary indices and
+// RLE definition levels, the encodings this package writes, with each
+// dictionary converted once per column chunk. Column chunks in other
+// encodings go through the library's typed column readers. WithColumns
+// restricts it to the columns a stage needs (lon and lat are always read);
+// unread columns hold absent values. Batches never span row groups.
+// NumRowGroups and SetRowGroups let several readers of one file, each on
+// its own goroutine, share its row groups.
 //
 // # Sites
 //
@@ -62,9 +67,12 @@
 //
 // # Memory
 //
-// Readers stream column chunks through a 1 MiB buffer per column and hold
-// one batch (WithBatchRows, default 8192 rows); their memory does not grow
-// with the file. Writers hold one compressed row group. ReadSites returns
+// A measurement reader streams each column through a 64 KiB buffer and
+// one decompressed page (at most 1 MiB as this package writes them), both
+// reused, and holds one batch (WithBatchRows, default 8192 rows); other
+// readers stream column chunks through a 1 MiB buffer per column. Their
+// memory does not grow with the file. The strings of a measurement batch
+// are never overwritten: device IDs of a batch share one allocation. Writers hold one compressed row group. ReadSites returns
 // the whole register, which is small (about 10⁵ rows nationally).
 //
 // Readers and writers are not safe for concurrent use; distinct ones may be

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/lomsong/lomsong/engine"
 )
 
 // maxFuzzInput caps untrusted input in the fuzz targets.
@@ -23,7 +25,8 @@ func fuzzSeeds(t *testing.F) [][]byte {
 	}, map[string]string{"k": "v"}); err != nil {
 		t.Fatal(err)
 	}
-	return [][]byte{pq.Bytes(), writeMeasurements(t, nil), []byte("PAR1"), []byte("ARROW1\x00\x00")}
+	store := writeMeasurements(t, []*engine.MeasurementBatch{makeBatch(40, 3)}, WithCodec(Snappy), WithRowGroupRows(16))
+	return [][]byte{pq.Bytes(), writeMeasurements(t, nil), store, []byte("PAR1"), []byte("ARROW1\x00\x00")}
 }
 
 // drain reads a table to its end, touching every value.

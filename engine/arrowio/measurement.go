@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/file"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -270,17 +271,30 @@ func (mw *MeasurementWriter) Close() error {
 // MeasurementReader streams a measurement store file in bounded batches
 // into one reused engine.MeasurementBatch. It is not safe for concurrent use.
 type MeasurementReader struct {
-	f       fileReader
-	cfg     config
-	col     [mCount]int // file column index, or -1 when not read
-	batch   engine.MeasurementBatch
-	buf     colBuf
-	arena   []byte
-	rg      int   // next row group
-	rgLeft  int64 // rows left in the current row group
-	readers [mCount]any
-	row     int64 // rows yielded before the current batch
-	err     error
+	f        fileReader
+	src      io.ReaderAt
+	size     int64
+	cfg      config
+	col      [mCount]int // file column index, or -1 when not read
+	batch    engine.MeasurementBatch
+	buf      colBuf
+	arena    []byte
+	rgStart  []int64 // rgStart[i]: rows in row groups before i
+	rg       int     // next row group
+	rgEnd    int     // row groups from rgEnd on are not read
+	rgLeft   int64   // rows left in the current row group
+	pages    [mCount]*pageColumn
+	fast     [mCount]bool // the current chunk of the column is read by pages[i]
+	readers  [mCount]any  // the library's column readers, for other chunks
+	row      int64        // file rows before the next batch
+	err      error
+	carrierT dictTable[engine.Carrier]
+	techT    dictTable[engine.Tech]
+	serviceT dictTable[engine.Service]
+	sourceT  dictTable[engine.Source]
+	deviceT  dictTable[engine.DeviceClass]
+	envT     dictTable[engine.Environment]
+	idT      strTable
 
 	carrier *lookup[engine.Carrier]
 	tech    *lookup[engine.Tech]
@@ -297,7 +311,8 @@ var measurementRequired = [mCount]bool{mTS: true, mCarrier: true, mTech: true, m
 // Options: WithBatchRows, WithColumns. Columns that are not read, and
 // optional columns the file lacks, hold their absent value in every batch
 // (NaN, "", zero enums). ts, carrier, tech, lon and lat must be present when
-// read; otherwise the error wraps engine.ErrMissingColumn.
+// read; otherwise the error wraps engine.ErrMissingColumn. The reader reads
+// every row group; SetRowGroups restricts it to a range.
 func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*MeasurementReader, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -323,6 +338,8 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 	}
 	mr := &MeasurementReader{
 		f:       f,
+		src:     r,
+		size:    size,
 		cfg:     cfg,
 		carrier: newLookup(func(s string) (engine.Carrier, error) { return engine.Carrier(s), nil }),
 		tech: newLookup(func(s string) (engine.Tech, error) {
@@ -336,7 +353,8 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 		device:  newLookup(engine.ParseDeviceClass),
 		env:     newLookup(engine.ParseEnvironment),
 	}
-	sc := f.MetaData().Schema
+	md := f.MetaData()
+	sc := md.Schema
 	for i, fd := range measurementFields {
 		mr.col[i] = -1
 		if !want[i] {
@@ -357,7 +375,16 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 			return nil, fmt.Errorf("arrowio: measurement file lacks column %q: %w", fd.name, engine.ErrMissingColumn)
 		}
 		mr.col[i] = c
+		if c >= 0 {
+			mr.pages[i] = &pageColumn{phys: pt, maxDef: sc.Column(c).MaxDefinitionLevel()}
+		}
 	}
+	n := f.NumRowGroups()
+	mr.rgStart = make([]int64, n+1)
+	for i := 0; i < n; i++ {
+		mr.rgStart[i+1] = mr.rgStart[i] + md.RowGroup(i).NumRows()
+	}
+	mr.rgEnd = n
 	return mr, nil
 }
 
@@ -373,9 +400,29 @@ func measurementIndex(name string) int {
 // NumRows returns the number of rows in the file, from its footer.
 func (mr *MeasurementReader) NumRows() int64 { return mr.f.NumRows() }
 
+// NumRowGroups returns the number of row groups in the file.
+func (mr *MeasurementReader) NumRowGroups() int { return len(mr.rgStart) - 1 }
+
+// SetRowGroups restricts the reader to row groups lo to hi-1 and places it
+// before the first row of row group lo: the next call to Next reads from
+// there, FirstRow keeps counting file rows, and Next returns false after
+// row group hi-1. It may be called at any time, also after Next returned
+// false, to read another range with the same reader. A range outside
+// 0 ≤ lo ≤ hi ≤ NumRowGroups is an error wrapping engine.ErrInvalidConfig.
+// An error met by Next stays: the reader remains unusable.
+func (mr *MeasurementReader) SetRowGroups(lo, hi int) error {
+	if lo < 0 || lo > hi || hi > mr.NumRowGroups() {
+		return fmt.Errorf("arrowio: row groups [%d, %d) outside the file's %d: %w", lo, hi, mr.NumRowGroups(), engine.ErrInvalidConfig)
+	}
+	mr.rg, mr.rgEnd, mr.rgLeft = lo, hi, 0
+	mr.row = mr.rgStart[lo]
+	mr.resize(0)
+	return nil
+}
+
 // Batch returns the current batch. It is owned by the reader, overwritten by
 // the next call to Next, and must be treated as read-only: columns that are
-// not read are filled once and reused.
+// not read are filled once and reused. Its strings are never overwritten.
 func (mr *MeasurementReader) Batch() *engine.MeasurementBatch { return &mr.batch }
 
 // FirstRow returns the 1-based file row number of the current batch's first
@@ -386,13 +433,14 @@ func (mr *MeasurementReader) FirstRow() int64 { return mr.row - int64(mr.batch.L
 func (mr *MeasurementReader) Err() error { return mr.err }
 
 // Next reads the next batch of at most the batch size rows. A batch never
-// spans two row groups. It returns false at the end of the file or on error.
+// spans two row groups. It returns false at the end of the file (or of the
+// range set by SetRowGroups) or on error.
 func (mr *MeasurementReader) Next() bool {
 	if mr.err != nil {
 		return false
 	}
 	for mr.rgLeft == 0 {
-		if mr.rg >= mr.f.NumRowGroups() {
+		if mr.rg >= mr.rgEnd {
 			mr.resize(0)
 			return false
 		}
@@ -414,21 +462,39 @@ func (mr *MeasurementReader) Next() bool {
 
 func (mr *MeasurementReader) openRowGroup() error {
 	return guard(func() error {
-		rg := mr.f.RowGroup(mr.rg)
+		i := mr.rg
 		mr.rg++
-		mr.rgLeft = rg.NumRows()
+		md := mr.f.MetaData()
+		rgm := md.RowGroup(i)
+		mr.rgLeft = rgm.NumRows()
+		mr.row = mr.rgStart[i]
 		if mr.rgLeft < 0 {
-			return fmt.Errorf("arrowio: row group %d has %d rows: %w", mr.rg-1, mr.rgLeft, engine.ErrUnsupportedFormat)
+			return fmt.Errorf("arrowio: row group %d has %d rows: %w", i, mr.rgLeft, engine.ErrUnsupportedFormat)
 		}
-		for i, c := range mr.col {
+		var rg *file.RowGroupReader
+		for j, c := range mr.col {
 			if c < 0 {
 				continue
 			}
+			cc, err := rgm.ColumnChunk(c)
+			if err != nil {
+				return fmt.Errorf("arrowio: row group %d, column %q: %w", i, measurementFields[j].name, err)
+			}
+			mr.fast[j] = fastChunk(md, cc)
+			if mr.fast[j] {
+				if err := mr.pages[j].open(mr.src, mr.size, cc); err != nil {
+					return fmt.Errorf("arrowio: row group %d, column %q: %w", i, measurementFields[j].name, err)
+				}
+				continue
+			}
+			if rg == nil {
+				rg = mr.f.RowGroup(i)
+			}
 			cr, err := rg.Column(c)
 			if err != nil {
-				return fmt.Errorf("arrowio: column %q: %w", measurementFields[i].name, err)
+				return fmt.Errorf("arrowio: row group %d, column %q: %w", i, measurementFields[j].name, err)
 			}
-			mr.readers[i] = cr
+			mr.readers[j] = cr
 		}
 		return nil
 	})
@@ -490,43 +556,70 @@ func (mr *MeasurementReader) read(n int) error {
 		var err error
 		switch i {
 		case mTS:
-			err = mr.buf.readI64(mr.readers[i].(int64Reader), b.TimeUnixMs)
+			err = mr.readI64(i, b.TimeUnixMs)
 		case mLon:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.Lon)
+			err = mr.readF64(i, b.Lon)
 		case mLat:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.Lat)
+			err = mr.readF64(i, b.Lat)
 		case mSignal:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.SignalDBm)
+			err = mr.readF64(i, b.SignalDBm)
 		case mRSRQ:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.RSRQDB)
+			err = mr.readF64(i, b.RSRQDB)
 		case mSINR:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.SINRDB)
+			err = mr.readF64(i, b.SINRDB)
 		case mDL:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.DLMbps)
+			err = mr.readF64(i, b.DLMbps)
 		case mUL:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.ULMbps)
+			err = mr.readF64(i, b.ULMbps)
 		case mLatency:
-			err = mr.buf.readF64(mr.readers[i].(float64Reader), b.LatencyMs)
+			err = mr.readF64(i, b.LatencyMs)
 		case mCarrier:
-			err = readLookup(&mr.buf, mr.readers[i], mr.carrier, b.Carrier)
+			err = readEnum(mr, i, mr.carrier, &mr.carrierT, b.Carrier)
 		case mTech:
-			err = readLookup(&mr.buf, mr.readers[i], mr.tech, b.Tech)
+			err = readEnum(mr, i, mr.tech, &mr.techT, b.Tech)
 		case mService:
-			err = readLookup(&mr.buf, mr.readers[i], mr.service, b.Service)
+			err = readEnum(mr, i, mr.service, &mr.serviceT, b.Service)
 		case mSource:
-			err = readLookup(&mr.buf, mr.readers[i], mr.source, b.Source)
+			err = readEnum(mr, i, mr.source, &mr.sourceT, b.Source)
 		case mDeviceClass:
-			err = readLookup(&mr.buf, mr.readers[i], mr.device, b.DeviceClass)
+			err = readEnum(mr, i, mr.device, &mr.deviceT, b.DeviceClass)
 		case mEnvironment:
-			err = readLookup(&mr.buf, mr.readers[i], mr.env, b.Environment)
+			err = readEnum(mr, i, mr.env, &mr.envT, b.Environment)
 		case mDeviceID:
-			err = mr.readDeviceIDs(b.DeviceID)
+			if mr.fast[i] {
+				err = readStrings(mr.pages[i], &mr.idT, b.DeviceID)
+			} else {
+				err = mr.readDeviceIDs(b.DeviceID)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("column %q: %w", measurementFields[i].name, err)
 		}
 	}
 	return nil
+}
+
+func (mr *MeasurementReader) readF64(i int, dst []float64) error {
+	if mr.fast[i] {
+		return mr.pages[i].float64s(dst)
+	}
+	return mr.buf.readF64(mr.readers[i].(float64Reader), dst)
+}
+
+func (mr *MeasurementReader) readI64(i int, dst []int64) error {
+	if mr.fast[i] {
+		return mr.pages[i].int64s(dst)
+	}
+	return mr.buf.readI64(mr.readers[i].(int64Reader), dst)
+}
+
+// readEnum reads an enum-like string column (carrier included) through
+// its lookup.
+func readEnum[T any](mr *MeasurementReader, i int, l *lookup[T], tab *dictTable[T], dst []T) error {
+	if mr.fast[i] {
+		return readValues(mr.pages[i], l, tab, dst)
+	}
+	return readLookup(&mr.buf, mr.readers[i], l, dst)
 }
 
 func readLookup[T any](c *colBuf, r any, l *lookup[T], dst []T) error {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+
+	"github.com/apache/arrow/go/v17/parquet"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -232,27 +235,80 @@ func TestMeasurementReaderMissingColumn(t *testing.T) {
 }
 
 func TestMeasurementReadAllocs(t *testing.T) {
-	in := makeBatch(4096, 5)
-	for i := range in.DeviceID {
-		in.DeviceID[i] = "" // device IDs cost one string per batch; pin the rest at zero
+	tests := []struct {
+		name    string
+		devices bool
+		budget  float64
+	}{
+		// Rows of a batch lie in one page of each column: nothing to
+		// allocate but the batch's device ID strings (one allocation).
+		{"no device IDs", false, 0},
+		{"device IDs", true, 1},
 	}
-	data := writeMeasurements(t, []*engine.MeasurementBatch{in}, WithRowGroupRows(1<<20))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := makeBatch(4096, 5)
+			if !tc.devices {
+				for i := range in.DeviceID {
+					in.DeviceID[i] = ""
+				}
+			}
+			data := writeMeasurements(t, []*engine.MeasurementBatch{in}, WithRowGroupRows(1<<20))
+			mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), WithBatchRows(256))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mr.Next() // the first batch allocates the buffers
+			mr.Next() // and the first string arena
+			if raceEnabled {
+				t.Skip("allocation budgets do not hold under the race detector")
+			}
+			allocs := testing.AllocsPerRun(10, func() {
+				if !mr.Next() {
+					t.Fatal("file ended early", mr.Err())
+				}
+			})
+			if allocs > tc.budget {
+				t.Errorf("%.1f allocations per batch, want ≤ %.0f", allocs, tc.budget)
+			}
+		})
+	}
+}
+
+// TestMeasurementPagesRecycled reads a file of small pages: the bytes
+// allocated per batch are the library's page headers (without statistics,
+// which it decodes into fresh buffers of 512 bytes or more) and the
+// batch's device IDs, not the pages, whose buffers each column recycles.
+func TestMeasurementPagesRecycled(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation budgets do not hold under the race detector")
+	}
+	const pageBytes = 1600 // 200 doubles
+	in := makeBatch(8192, 5)
+	data := writeMeasurements(t, []*engine.MeasurementBatch{in}, WithCodec(Snappy), WithRowGroupRows(1<<20),
+		withWriterProps(parquet.WithDataPageSize(pageBytes), parquet.WithStats(false)))
 	mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), WithBatchRows(256))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr.Next() // first batch allocates the buffers
-	if raceEnabled {
-		t.Skip("allocation budgets do not hold under the race detector")
-	}
-	allocs := testing.AllocsPerRun(10, func() {
+	mr.Next()
+	mr.Next()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const batches = 20
+	for range batches {
 		if !mr.Next() {
 			t.Fatal("file ended early", mr.Err())
 		}
-	})
-	// The parquet decoders allocate a fresh buffer per decompressed page;
-	// a 256-row batch crosses at most a page boundary or two per column.
-	if allocs > 40 {
-		t.Errorf("%.0f allocations per batch, want ≤ 40", allocs)
+	}
+	runtime.ReadMemStats(&after)
+	// 256 rows cross a page boundary in about 12 of the 16 columns: fresh
+	// page buffers would cost about 20 kB per batch; the device IDs (256
+	// of at most 13 bytes with their lengths) and page headers cost less
+	// than half of that.
+	const budget = 10000
+	perBatch := float64(after.TotalAlloc-before.TotalAlloc) / batches
+	if perBatch > budget {
+		t.Errorf("%.0f bytes allocated per batch of 256 rows, want ≤ %d: are page buffers recycled?", perBatch, budget)
 	}
 }

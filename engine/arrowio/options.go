@@ -3,6 +3,8 @@ package arrowio
 import (
 	"fmt"
 
+	"github.com/apache/arrow/go/v17/parquet"
+
 	"github.com/lomsong/lomsong/engine"
 )
 
@@ -44,6 +46,9 @@ type config struct {
 	batchRows    int
 	columns      []string
 	meta         map[string]string
+	// pqProps are more Parquet writer properties, applied after this
+	// package's own; tests use them to write files of other layouts.
+	pqProps []parquet.WriterProperty
 }
 
 func newConfig(opts []Option) (config, error) {

@@ -108,6 +108,7 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 			props = append(props, parquet.WithDictionaryFor(f.name, true))
 		}
 	}
+	props = append(props, cfg.pqProps...)
 	root, err := schema.NewGroupNode("schema", parquet.Repetitions.Required, nodes, -1)
 	if err != nil {
 		return nil, fmt.Errorf("arrowio: schema: %w", err)
