@@ -275,7 +275,8 @@ type MeasurementReader struct {
 	src      io.ReaderAt
 	size     int64
 	cfg      config
-	col      [mCount]int // file column index, or -1 when not read
+	want     [mCount]bool // columns to read
+	col      [mCount]int  // file column index, or -1 when not read
 	batch    engine.MeasurementBatch
 	buf      colBuf
 	arena    []byte
@@ -318,28 +319,7 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 	if err != nil {
 		return nil, err
 	}
-	want := [mCount]bool{}
-	if cfg.columns == nil {
-		for i := range want {
-			want[i] = true
-		}
-	}
-	want[mLon], want[mLat] = true, true
-	for _, name := range cfg.columns {
-		i := measurementIndex(name)
-		if i < 0 {
-			return nil, fmt.Errorf("arrowio: no measurement column %q: %w", name, engine.ErrInvalidConfig)
-		}
-		want[i] = true
-	}
-	f, err := openParquet(r, size)
-	if err != nil {
-		return nil, err
-	}
 	mr := &MeasurementReader{
-		f:       f,
-		src:     r,
-		size:    size,
 		cfg:     cfg,
 		carrier: newLookup(func(s string) (engine.Carrier, error) { return engine.Carrier(s), nil }),
 		tech: newLookup(func(s string) (engine.Tech, error) {
@@ -353,11 +333,47 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 		device:  newLookup(engine.ParseDeviceClass),
 		env:     newLookup(engine.ParseEnvironment),
 	}
+	if cfg.columns == nil {
+		for i := range mr.want {
+			mr.want[i] = true
+		}
+	}
+	mr.want[mLon], mr.want[mLat] = true, true
+	for _, name := range cfg.columns {
+		i := measurementIndex(name)
+		if i < 0 {
+			return nil, fmt.Errorf("arrowio: no measurement column %q: %w", name, engine.ErrInvalidConfig)
+		}
+		mr.want[i] = true
+	}
+	if err := mr.Reset(r, size); err != nil {
+		return nil, err
+	}
+	return mr, nil
+}
+
+// Reset makes the reader read another measurement file, of size bytes on
+// r, from its first row group and with the options it was created with. It
+// keeps the reader's buffers, so that one reader reads a sequence of files
+// without allocating them again; strings of earlier batches stay valid. It
+// fails as NewMeasurementReader does, and then leaves the reader empty
+// (Next returns false, Err the error) until a Reset succeeds.
+func (mr *MeasurementReader) Reset(r io.ReaderAt, size int64) error {
+	mr.resize(0)
+	mr.f, mr.src, mr.size = nil, r, size
+	mr.rg, mr.rgEnd, mr.rgLeft, mr.row = 0, 0, 0, 0
+	mr.rgStart = mr.rgStart[:0]
+	mr.readers = [mCount]any{}
+	f, err := openParquet(r, size)
+	if err != nil {
+		mr.err = err
+		return err
+	}
 	md := f.MetaData()
 	sc := md.Schema
 	for i, fd := range measurementFields {
 		mr.col[i] = -1
-		if !want[i] {
+		if !mr.want[i] {
 			continue
 		}
 		pt := parquet.Types.ByteArray
@@ -368,24 +384,28 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 			pt = parquet.Types.Double
 		}
 		c, err := leaf(sc, fd.name, pt)
-		if err != nil {
-			return nil, err
+		if err == nil && c < 0 && measurementRequired[i] {
+			err = fmt.Errorf("arrowio: measurement file lacks column %q: %w", fd.name, engine.ErrMissingColumn)
 		}
-		if c < 0 && measurementRequired[i] {
-			return nil, fmt.Errorf("arrowio: measurement file lacks column %q: %w", fd.name, engine.ErrMissingColumn)
+		if err != nil {
+			mr.err = err
+			return err
 		}
 		mr.col[i] = c
 		if c >= 0 {
-			mr.pages[i] = &pageColumn{phys: pt, maxDef: sc.Column(c).MaxDefinitionLevel()}
+			if mr.pages[i] == nil {
+				mr.pages[i] = &pageColumn{}
+			}
+			mr.pages[i].phys, mr.pages[i].maxDef = pt, sc.Column(c).MaxDefinitionLevel()
 		}
 	}
 	n := f.NumRowGroups()
-	mr.rgStart = make([]int64, n+1)
+	mr.rgStart = append(mr.rgStart, 0)
 	for i := 0; i < n; i++ {
-		mr.rgStart[i+1] = mr.rgStart[i] + md.RowGroup(i).NumRows()
+		mr.rgStart = append(mr.rgStart, mr.rgStart[i]+md.RowGroup(i).NumRows())
 	}
-	mr.rgEnd = n
-	return mr, nil
+	mr.f, mr.rgEnd, mr.err = f, n, nil
+	return nil
 }
 
 func measurementIndex(name string) int {
@@ -398,10 +418,15 @@ func measurementIndex(name string) int {
 }
 
 // NumRows returns the number of rows in the file, from its footer.
-func (mr *MeasurementReader) NumRows() int64 { return mr.f.NumRows() }
+func (mr *MeasurementReader) NumRows() int64 {
+	if mr.f == nil {
+		return 0
+	}
+	return mr.f.NumRows()
+}
 
 // NumRowGroups returns the number of row groups in the file.
-func (mr *MeasurementReader) NumRowGroups() int { return len(mr.rgStart) - 1 }
+func (mr *MeasurementReader) NumRowGroups() int { return max(len(mr.rgStart)-1, 0) }
 
 // SetRowGroups restricts the reader to row groups lo to hi-1 and places it
 // before the first row of row group lo: the next call to Next reads from

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"testing"
 
@@ -337,4 +338,64 @@ func TestMeasurementCorruptBytes(t *testing.T) {
 	if errs == 0 {
 		t.Error("no damaged file failed to read")
 	}
+}
+
+// TestMeasurementReset reads files of different layouts, a bad one among
+// them, with one reader.
+func TestMeasurementReset(t *testing.T) {
+	a := makeBatch(900, 11)
+	b := makeBatch(250, 12)
+	fileA := writeMeasurements(t, []*engine.MeasurementBatch{a}, WithCodec(Snappy), WithRowGroupRows(200))
+	fileB := writeMeasurements(t, []*engine.MeasurementBatch{b}, WithRowGroupRows(100),
+		withWriterProps(parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV2)))
+	var partial bytes.Buffer // lon and lat only: every other column absent
+	if err := WriteTable(&partial, []Column{{Name: "lon", Float64: []float64{105.5, 106}}, {Name: "lat", Float64: []float64{21, nan}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	mr, err := NewMeasurementReader(bytes.NewReader(fileA), int64(len(fileA)), WithBatchRows(64),
+		WithColumns("ts", "carrier", "tech", "signal_dbm", "device_id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string, data []byte, want *engine.MeasurementBatch, stopAfter int) {
+		t.Helper()
+		if err := mr.Reset(bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		row := 0
+		for mr.Next() {
+			if mr.FirstRow() != int64(row+1) {
+				t.Fatalf("%s: FirstRow %d, want %d", name, mr.FirstRow(), row+1)
+			}
+			bt := mr.Batch()
+			for i := 0; i < bt.Len(); i++ {
+				g, w := bt.Row(i), want.Row(row)
+				if g.TimeUnixMs != w.TimeUnixMs || g.Carrier != w.Carrier || g.Tech != w.Tech || !sameFloat(g.Lon, w.Lon) ||
+					!sameFloat(g.SignalDBm, w.SignalDBm) || g.DeviceID != w.DeviceID || !math.IsNaN(g.DLMbps) || g.Service != 0 {
+					t.Fatalf("%s: row %d: got %+v want %+v", name, row+1, g, w)
+				}
+				row++
+			}
+			if row >= stopAfter {
+				return
+			}
+		}
+		if err := mr.Err(); err != nil || row != want.Len() {
+			t.Fatalf("%s: read %d rows of %d: %v", name, row, want.Len(), err)
+		}
+	}
+	read("A", fileA, a, a.Len())
+	read("B", fileB, b, b.Len())
+	read("A, stopped early", fileA, a, 130)
+	read("B again", fileB, b, b.Len())
+	if err := mr.Reset(bytes.NewReader(partial.Bytes()), int64(partial.Len())); !errors.Is(err, engine.ErrMissingColumn) {
+		t.Fatalf("file without ts: err = %v, want ErrMissingColumn", err)
+	}
+	if mr.Next() || mr.Err() == nil || mr.NumRowGroups() != 0 {
+		t.Fatal("a reader whose Reset failed still reads")
+	}
+	if err := mr.Reset(bytes.NewReader([]byte("PAR1 not parquet")), 16); !errors.Is(err, engine.ErrUnsupportedFormat) {
+		t.Fatalf("not parquet: err = %v", err)
+	}
+	read("A after errors", fileA, a, a.Len())
 }
