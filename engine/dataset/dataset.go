@@ -63,6 +63,8 @@ type Store struct {
 	// failpoint, when set (tests only), is called at each named step of a
 	// commit; a non-nil error aborts the commit there.
 	failpoint func(step string) error
+	// rowGroupRows, when positive (tests only), replaces partRowGroupRows.
+	rowGroupRows int
 }
 
 const manifestName = "manifest.json"

@@ -23,6 +23,11 @@
 // A source whose SHA-256 is already listed is reported as already ingested
 // and changes nothing. One ingest at a time holds an exclusive lock file.
 //
+// ScanMeasurements reads the measurement parts in path order on the calling
+// goroutine. ScanMeasurementsParallel hands their row groups (at most
+// 128 Ki rows each) to several workers, each with its own file handle and
+// reader, so that reading uses several cores.
+//
 // This package touches the file system by design: it is the adapter between
 // the pure engine and the directory a user names, in the way package
 // os is for files. It reads no clock: callers pass the ingest time.

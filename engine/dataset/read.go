@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -60,40 +61,203 @@ func (s *Store) Periods() []string {
 // batch is reused after fn returns. Options go to the Parquet reader (for
 // example arrowio.WithColumns to read fewer columns).
 func (s *Store) ScanMeasurements(ctx context.Context, periods, carriers []string, fn func(*engine.MeasurementBatch) error, opts ...arrowio.Option) error {
+	var r *arrowio.MeasurementReader // reset from part to part
 	for _, p := range s.Parts("measurements", periods, carriers) {
-		if err := s.scanPart(ctx, p, fn, opts); err != nil {
+		var err error
+		if r, err = s.scanPart(ctx, p, r, fn, opts); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) scanPart(ctx context.Context, p Part, fn func(*engine.MeasurementBatch) error, opts []arrowio.Option) error {
-	f, err := os.Open(s.Path(p))
+// scanPart reads part p with r (nil: a new reader) and returns the reader.
+func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementReader, fn func(*engine.MeasurementBatch) error, opts []arrowio.Option) (*arrowio.MeasurementReader, error) {
+	f, r, err := s.openPart(p, r, opts)
 	if err != nil {
-		return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	r, err := arrowio.NewMeasurementReader(f, st.Size(), opts...)
-	if err != nil {
-		return fmt.Errorf("dataset: %s: %w", p.Path, err)
-	}
 	for r.Next() {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		if err := fn(r.Batch()); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("dataset: %s: %w", p.Path, err)
+		return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 	}
+	return r, nil
+}
+
+// openPart opens a measurement part and a reader of it: r reset to the
+// part, or a new reader if r is nil. The caller closes the file.
+func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Option) (*os.File, *arrowio.MeasurementReader, error) {
+	f, err := os.Open(s.Path(p))
+	if err != nil {
+		return nil, nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if r == nil {
+		r, err = arrowio.NewMeasurementReader(f, st.Size(), opts...)
+	} else {
+		err = r.Reset(f, st.Size())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
+	}
+	return f, r, nil
+}
+
+// ScanMeasurementsParallel streams the rows of the listed measurement parts
+// (filtered as in Parts) on workers goroutines; fewer than 1 means 1. The
+// units of work are the parts' row groups, handed out one at a time in a
+// fixed order: parts in path order, row groups ascending. Each worker reads
+// through its own file handle and reader and calls fn(worker, batch), with
+// worker in 0..workers-1, on its own goroutine: fn runs concurrently for
+// distinct workers, never for the same one. The batch belongs to the
+// worker's reader and is valid only until fn returns. Which worker reads
+// which row group, and so the order of rows across workers, depends on
+// timing; the rows read are those of ScanMeasurements. Options go to the
+// Parquet reader.
+//
+// The first error stops every worker and is returned once all have
+// stopped: an error of fn as it is, an error reading a part wrapped with
+// the part's path, or ctx's error.
+func (s *Store) ScanMeasurementsParallel(ctx context.Context, periods, carriers []string, workers int, fn func(worker int, b *engine.MeasurementBatch) error, opts ...arrowio.Option) error {
+	workers = max(workers, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pl := &scanPlan{s: s, parts: s.Parts("measurements", periods, carriers), opts: opts, n: -1}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sr := &scanReader{part: -1}
+			defer sr.close()
+			if err := pl.work(ctx, w, sr, fn); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// scanPlan hands out the row groups of parts to the workers of
+// ScanMeasurementsParallel. The row groups of a part are known once a
+// reader has opened it: the worker that takes a part's first row group
+// opens it while holding the plan.
+type scanPlan struct {
+	s     *Store
+	parts []Part
+	opts  []arrowio.Option
+
+	mu sync.Mutex
+	p  int // part of the next unit
+	rg int // row group of the next unit
+	n  int // row groups of parts[p], -1 until opened
+}
+
+// scanReader is a worker's open part. Its reader is reset from part to
+// part, keeping its buffers.
+type scanReader struct {
+	part int // index in scanPlan.parts, -1 if none
+	f    *os.File
+	r    *arrowio.MeasurementReader
+}
+
+func (sr *scanReader) close() {
+	if sr.f != nil {
+		sr.f.Close()
+	}
+	sr.part, sr.f = -1, nil
+}
+
+// open makes part i of the plan sr's open part.
+func (pl *scanPlan) open(sr *scanReader, i int) error {
+	if sr.part == i {
+		return nil
+	}
+	sr.close()
+	f, r, err := pl.s.openPart(pl.parts[i], sr.r, pl.opts)
+	if err != nil {
+		return err
+	}
+	sr.part, sr.f, sr.r = i, f, r
 	return nil
+}
+
+// next returns the next unit of work, opening its part on sr when its row
+// groups are not known yet. ok is false when no work is left.
+func (pl *scanPlan) next(sr *scanReader) (part, rg int, ok bool, err error) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	for pl.p < len(pl.parts) {
+		if pl.n < 0 {
+			if err := pl.open(sr, pl.p); err != nil {
+				pl.p = len(pl.parts) // hand out nothing more
+				return 0, 0, false, err
+			}
+			pl.n = sr.r.NumRowGroups()
+		}
+		if pl.rg < pl.n {
+			part, rg = pl.p, pl.rg
+			pl.rg++
+			return part, rg, true, nil
+		}
+		pl.p, pl.rg, pl.n = pl.p+1, 0, -1
+	}
+	return 0, 0, false, nil
+}
+
+// work reads units of the plan until none is left, ctx is done or an
+// error occurs.
+func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int, *engine.MeasurementBatch) error) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		part, rg, ok, err := pl.next(sr)
+		if err != nil || !ok {
+			return err
+		}
+		if err := pl.open(sr, part); err != nil {
+			return err
+		}
+		r := sr.r
+		if err := r.SetRowGroups(rg, rg+1); err != nil {
+			return fmt.Errorf("dataset: %s: %w", pl.parts[part].Path, err)
+		}
+		for r.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(w, r.Batch()); err != nil {
+				return err
+			}
+		}
+		if err := r.Err(); err != nil {
+			return fmt.Errorf("dataset: %s: %w", pl.parts[part].Path, err)
+		}
+	}
 }
 
 // Sites reads every listed site part (filtered by carrier, nil = all), in

@@ -169,7 +169,11 @@ func (t *Txn) newPart(k partKey) (*partWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := arrowio.NewMeasurementWriter(noClose{f}, arrowio.WithCodec(partCodec), arrowio.WithRowGroupRows(partRowGroupRows))
+	rows := partRowGroupRows
+	if t.s.rowGroupRows > 0 {
+		rows = t.s.rowGroupRows
+	}
+	w, err := arrowio.NewMeasurementWriter(noClose{f}, arrowio.WithCodec(partCodec), arrowio.WithRowGroupRows(rows))
 	if err != nil {
 		f.Close()
 		return nil, err
