@@ -650,8 +650,12 @@ func denseFixed(pc *pageColumn, out []uint64) error {
 			return errCorruptPage
 		}
 		v := pc.vals
-		for i := range out {
-			out[i] = binary.LittleEndian.Uint64(v[8*i:])
+		if littleEndian {
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 8*len(out)), v)
+		} else {
+			for i := range out {
+				out[i] = binary.LittleEndian.Uint64(v[8*i:])
+			}
 		}
 		pc.vals = v[8*len(out):]
 		return nil
@@ -694,6 +698,13 @@ func denseBytes(pc *pageColumn, out []int32) error {
 }
 
 var nanBits = math.Float64bits(math.NaN())
+
+// littleEndian reports whether this machine stores numbers as PLAIN pages
+// do, so that they are copied rather than decoded.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // float64s reads len(dst) rows of a double column; nulls become NaN.
 func (pc *pageColumn) float64s(dst []float64) error {
@@ -747,7 +758,8 @@ func asBits[T int64 | float64](s []T) []uint64 {
 }
 
 // dictTable caches a byte-array column's dictionary converted to values of
-// type T, with the error of each entry that does not convert.
+// type T, with the error of each entry that does not convert (errs is nil
+// when every entry converts).
 type dictTable[T any] struct {
 	gen  int
 	vals []T
@@ -763,22 +775,31 @@ func readValues[T any](pc *pageColumn, l *lookup[T], tab *dictTable[T], dst []T)
 	}
 	if pc.hasDict && tab.gen != pc.dictGen {
 		tab.gen = pc.dictGen
-		tab.vals, tab.errs = tab.vals[:0], tab.errs[:0]
+		tab.vals, tab.errs = tab.vals[:0], nil
 		for i := 0; i < pc.dictLen; i++ {
 			v, err := l.get(pc.dictEntry(i))
+			if err != nil && tab.errs == nil {
+				tab.errs = make([]error, pc.dictLen)
+			}
+			if err != nil {
+				tab.errs[i] = err
+			}
 			tab.vals = append(tab.vals, v)
-			tab.errs = append(tab.errs, err)
 		}
 	}
 	p := 0
 	for i, c := range pc.codes {
+		if c >= 0 {
+			dst[i] = tab.vals[c]
+			if tab.errs != nil && tab.errs[c] != nil {
+				return tab.errs[c]
+			}
+			continue
+		}
 		var err error
-		switch {
-		case c >= 0:
-			dst[i], err = tab.vals[c], tab.errs[c]
-		case c == codeNull:
+		if c == codeNull {
 			dst[i], err = l.get(nil)
-		default:
+		} else {
 			s := pc.spans[p]
 			p++
 			dst[i], err = l.get(pc.arena[s.lo:s.hi])

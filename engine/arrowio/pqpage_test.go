@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/parquet"
@@ -398,4 +399,45 @@ func TestMeasurementReset(t *testing.T) {
 		t.Fatalf("not parquet: err = %v", err)
 	}
 	read("A after errors", fileA, a, a.Len())
+}
+
+// TestMeasurementBadEnum reads a file whose service dictionary holds a
+// spelling the contract lacks: the rows before the first one using it
+// read, and the batch holding it fails naming the rows.
+func TestMeasurementBadEnum(t *testing.T) {
+	service := []string{"ok", "none", "ok", "5G-only", "ok"}
+	n := len(service)
+	var buf bytes.Buffer
+	err := WriteTable(&buf, []Column{
+		{Name: "ts", TimeUnixMs: []int64{1, 2, 3, 4, 5}},
+		{Name: "carrier", String: []string{"viettel", "viettel", "vnpt", "vnpt", "vnpt"}},
+		{Name: "tech", String: []string{"4G", "", "3G", "4G", "5G"}, EmptyIsNull: true},
+		{Name: "lon", Float64: make([]float64, n)},
+		{Name: "lat", Float64: make([]float64, n)},
+		{Name: "service", String: service},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), WithBatchRows(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []engine.Service
+	var tech []engine.Tech
+	for mr.Next() {
+		if !mr.fast[mService] || !mr.fast[mTech] || !mr.pages[mService].hasDict {
+			t.Fatal("enum columns not read from a dictionary by the page decoder")
+		}
+		got = append(got, mr.Batch().Service[0])
+		tech = append(tech, mr.Batch().Tech[0])
+	}
+	want := []engine.Service{engine.ServiceOK, engine.ServiceNone, engine.ServiceOK}
+	if !slices.Equal(got, want) || !slices.Equal(tech, []engine.Tech{engine.Tech4G, engine.TechUnknown, engine.Tech3G}) {
+		t.Errorf("read services %v, techs %v before the error", got, tech)
+	}
+	if err := mr.Err(); err == nil || !strings.Contains(err.Error(), "rows 4..4") || !strings.Contains(err.Error(), "service") {
+		t.Errorf("err = %v, want one naming row 4 and the service column", err)
+	}
 }
