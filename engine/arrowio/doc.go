@@ -41,7 +41,8 @@
 // restricts it to the columns a stage needs (lon and lat are always read);
 // unread columns hold absent values. Batches never span row groups.
 // NumRowGroups and SetRowGroups let several readers of one file, each on
-// its own goroutine, share its row groups.
+// its own goroutine, share its row groups; Reset moves a reader to another
+// file, keeping its buffers.
 //
 // # Sites
 //
