@@ -137,7 +137,16 @@ func startProgress(e *env, name string) *progress {
 	return p
 }
 
-func (p *progress) set(n int64) { p.rows.Store(n) }
+// set records n rows read; it may be called from several goroutines, and
+// keeps the largest count.
+func (p *progress) set(n int64) {
+	for {
+		old := p.rows.Load()
+		if n <= old || p.rows.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
 
 func (p *progress) end() time.Duration {
 	close(p.stop)

@@ -9,12 +9,14 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
 // AggregateOptions control Aggregate.
@@ -24,7 +26,9 @@ type AggregateOptions struct {
 	Workers int
 	// Periods and Carriers restrict the partitions read (nil = all).
 	Periods, Carriers []string
-	// Progress, if set, is called with the number of rows read so far.
+	// Progress, if set, is called with the number of rows read so far,
+	// from the reading goroutines (one at a time per goroutine, so it must
+	// be safe for concurrent use).
 	Progress func(rows int64)
 }
 
@@ -34,8 +38,10 @@ var aggregateColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_d
 
 // Aggregate streams every selected measurement partition of the dataset
 // through H3 indexing (at Config.Resolution+1, for the child-cell spread)
-// and the per (cell, carrier, tech) statistics, on Workers goroutines. It
-// returns the merged aggregator and the number of rows read.
+// and the per (cell, carrier, tech) statistics on Workers goroutines: each
+// reads row groups of its own (dataset.Store.ScanMeasurementsParallel),
+// indexes them and hands the rows to an aggregate.Group of Workers key
+// partitions. It returns the aggregator and the number of rows read.
 func Aggregate(ctx context.Context, s *dataset.Store, opt AggregateOptions) (*aggregate.Aggregator, int64, error) {
 	if err := opt.Config.Validate(); err != nil {
 		return nil, 0, err
@@ -44,25 +50,46 @@ func Aggregate(ctx context.Context, s *dataset.Store, opt AggregateOptions) (*ag
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	var rows int64
-	batches := func(yield func(*engine.MeasurementBatch, error) bool) {
-		stop := fmt.Errorf("stop")
-		err := s.ScanMeasurements(ctx, opt.Periods, opt.Carriers, func(b *engine.MeasurementBatch) error {
-			rows += int64(b.Len())
-			if opt.Progress != nil {
-				opt.Progress(rows)
-			}
-			if !yield(b, nil) {
-				return stop
-			}
-			return nil
-		}, arrowio.WithColumns(aggregateColumns...))
-		if err != nil && err != stop {
-			yield(nil, err)
-		}
+	g, err := aggregate.NewGroup(opt.Config, workers)
+	if err != nil {
+		return nil, 0, err
 	}
-	a, err := aggregate.Parallel(ctx, opt.Config, workers, iter.Seq2[*engine.MeasurementBatch, error](batches), nil)
-	return a, rows, err
+	type worker struct {
+		p     *aggregate.Producer
+		cells []hexgrid.Cell
+	}
+	ws := make([]worker, workers)
+	for i := range ws {
+		ws[i].p = g.NewProducer()
+	}
+	res := opt.Config.Resolution + 1
+	var rows atomic.Int64
+	err = s.ScanMeasurementsParallel(ctx, opt.Periods, opt.Carriers, workers, func(i int, b *engine.MeasurementBatch) error {
+		w := &ws[i]
+		n := b.Len()
+		if cap(w.cells) < n {
+			w.cells = make([]hexgrid.Cell, n)
+		}
+		w.cells = w.cells[:n]
+		if err := hexgrid.IndexInto(w.cells, b.Lon, b.Lat, res); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		if err := w.p.Add(b, w.cells); err != nil {
+			return err
+		}
+		if r := rows.Add(int64(n)); opt.Progress != nil {
+			opt.Progress(r)
+		}
+		return nil
+	}, arrowio.WithColumns(aggregateColumns...))
+	a, cerr := g.Close()
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return a, rows.Load(), nil
 }
 
 // AggregateColumnNames is the layout of the per-cell table.
