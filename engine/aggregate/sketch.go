@@ -363,8 +363,8 @@ func (a *Aggregator) addDevice(st *stats, h uint32) {
 		return
 	}
 	hs := a.ar.u32(st.dev, arenaClasses[st.devClass])
-	i, found := slices.BinarySearch(hs[:n], h)
-	if found {
+	i := lowerBound(hs[:n], h)
+	if i < int(n) && hs[i] == h {
 		return
 	}
 	if n == exactDevices {
@@ -385,6 +385,26 @@ func (a *Aggregator) addDevice(st *stats, h uint32) {
 	hs[i] = h
 	st.nDev++
 }
+
+// lowerBound returns the index of the first element of the sorted hs that
+// is ≥ h (len(hs) when none is). Its loop has no data-dependent branch:
+// device hashes are random, so a branching binary search would mispredict
+// at about every other step.
+func lowerBound(hs []uint32, h uint32) int {
+	if len(hs) == 0 {
+		return 0
+	}
+	base, n := 0, len(hs)
+	for n > 1 {
+		half := n >> 1
+		base += half & -less(hs[base+half-1], h)
+		n -= half
+	}
+	return base + less(hs[base], h)
+}
+
+// less is 1 when x < y, else 0, computed without a branch.
+func less(x, y uint32) int { return int((uint64(x) - uint64(y)) >> 63) }
 
 // devToHLL turns a full exact set into registers, in place: the set fills
 // exactly the words the registers take.

@@ -310,3 +310,20 @@ func TestLastCodeWordWithinBlock(t *testing.T) {
 		t.Fatalf("histogram: word %d, want its header", w)
 	}
 }
+
+func TestLowerBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 70; n++ {
+		hs := make([]uint32, n)
+		for i := range hs {
+			hs[i] = uint32(rng.IntN(200))
+		}
+		slices.Sort(hs)
+		for h := uint32(0); h <= 201; h++ {
+			want, _ := slices.BinarySearch(hs, h)
+			if got := lowerBound(hs, h); got != want {
+				t.Fatalf("n %d, h %d: %d, want %d (%v)", n, h, got, want, hs)
+			}
+		}
+	}
+}
