@@ -213,7 +213,10 @@ type Aggregator struct {
 	stageCap    int
 	stagePerKey int
 	slots       []int32 // applySeg's slots
-	sink        uint64  // keeps applySeg's loads
+	sortCount   []int32 // applyBucket's counting sort
+	sortPos     []uint16
+	sortBuf     []rec
+	sink        uint64 // keeps applySeg's loads
 
 	// parts, when set, hold disjoint partitions of the keys by analysis
 	// cell (partOf); the aggregator then holds no keys of its own.

@@ -300,3 +300,49 @@ func TestManyKeys(t *testing.T) {
 	runtime.GC() // runs the cleanups that unmap pages
 	runtime.GC()
 }
+
+// TestSortedBuckets feeds a flush whose buckets span several pages of a
+// table larger than the buckets, so that each bucket is sorted by home
+// position before it is applied (applyBucket), and checks it against the
+// same rows applied in flushes too small to be sorted.
+func TestSortedBuckets(t *testing.T) {
+	const n = 200000
+	b := pointData(t, 21, n)
+	rng := rand.New(rand.NewPCG(21, 2))
+	for i := range b.Lon {
+		b.Lon[i], b.Lat[i] = 105.0+0.3*rng.Float64(), 20.7+0.3*rng.Float64()
+	}
+	cfg := DefaultConfig()
+	fine := make([]hexgrid.Cell, n)
+	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
+		t.Fatal(err)
+	}
+	sorted := mustNew(t, cfg)
+	sorted.stageCap, sorted.stagePerKey = n, 0 // one flush
+	if err := sorted.Add(b, fine); err != nil {
+		t.Fatal(err)
+	}
+	s := sorted.store
+	multi := 0
+	for bk := range s.chain {
+		if len(s.chain[bk]) > 1 {
+			multi++
+		}
+	}
+	got := dump(sorted)
+	if multi == 0 || 64-sorted.shift <= bucketBits {
+		t.Fatalf("%d buckets of several pages, table of 2^%d: the sorted path was not taken", multi, 64-sorted.shift)
+	}
+	plain := mustNew(t, cfg)
+	plain.stageCap, plain.stagePerKey = 3000, 0 // a page per bucket at most
+	for lo := 0; lo < n; lo += 1000 {
+		bb, ff := slice(b, fine, lo, min(lo+1000, n))
+		if err := plain.Add(bb, ff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got != dump(plain) {
+		t.Fatal("buckets applied sorted != applied as staged")
+	}
+	t.Logf("%d keys, %d buckets of several pages", sorted.Len(), multi)
+}
