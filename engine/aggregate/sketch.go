@@ -336,7 +336,8 @@ func rankIndex[T uint32 | int64](c []T, k int64) int {
 	return len(c) - 1
 }
 
-// Distinct devices: an exact sorted set of 32-bit hashes up to
+// Distinct devices: an exact set of 32-bit hashes (in arrival order: a
+// scan of a few dozen hashes beats keeping them sorted) up to
 // exactDevices, then a HyperLogLog of the same hashes with 2^hllP
 // one-byte registers (the same 256 bytes). The state depends only on the
 // set of hashes seen, so adding and merging in any order give identical
@@ -363,9 +364,10 @@ func (a *Aggregator) addDevice(st *stats, h uint32) {
 		return
 	}
 	hs := a.ar.u32(st.dev, arenaClasses[st.devClass])
-	i := lowerBound(hs[:n], h)
-	if i < int(n) && hs[i] == h {
-		return
+	for _, x := range hs[:n] {
+		if x == h {
+			return
+		}
 	}
 	if n == exactDevices {
 		a.devToHLL(st)
@@ -381,30 +383,9 @@ func (a *Aggregator) addDevice(st *stats, h uint32) {
 		a.ar.release(old, oc)
 		hs = nh
 	}
-	copy(hs[i+1:n+1], hs[i:n])
-	hs[i] = h
+	hs[n] = h
 	st.nDev++
 }
-
-// lowerBound returns the index of the first element of the sorted hs that
-// is ≥ h (len(hs) when none is). Its loop has no data-dependent branch:
-// device hashes are random, so a branching binary search would mispredict
-// at about every other step.
-func lowerBound(hs []uint32, h uint32) int {
-	if len(hs) == 0 {
-		return 0
-	}
-	base, n := 0, len(hs)
-	for n > 1 {
-		half := n >> 1
-		base += half & -less(hs[base+half-1], h)
-		n -= half
-	}
-	return base + less(hs[base], h)
-}
-
-// less is 1 when x < y, else 0, computed without a branch.
-func less(x, y uint32) int { return int((uint64(x) - uint64(y)) >> 63) }
 
 // devToHLL turns a full exact set into registers, in place: the set fills
 // exactly the words the registers take.
