@@ -228,9 +228,8 @@ type stageStore struct {
 	pages int32   // pages handed out from the slabs so far
 	free  []int32 // pages returned by flushes
 	chain [nBuckets][]int32
-	fill  [nBuckets]uint16              // recs in the last page of each chain
-	last  [nBuckets]*[stagePageRecs]rec // the last page of each chain
-	n     int                           // recs staged
+	fill  [nBuckets]uint16 // recs in the last page of each chain
+	n     int              // recs staged
 }
 
 const (
@@ -265,14 +264,14 @@ func (s *stageStore) newPage(mem *offHeap) int32 {
 func (s *stageStore) add(recs []rec, mem *offHeap) {
 	for i := range recs {
 		b := recs[i].bucket
-		p, f := s.last[b], s.fill[b]
-		if p == nil || f == stagePageRecs {
-			id := s.newPage(mem)
-			s.chain[b] = append(s.chain[b], id)
-			p, f = (*[stagePageRecs]rec)(s.page(id)), 0
-			s.last[b] = p
+		c := s.chain[b]
+		f := s.fill[b]
+		if len(c) == 0 || f == stagePageRecs {
+			c = append(c, s.newPage(mem))
+			s.chain[b] = c
+			f = 0
 		}
-		p[f&(stagePageRecs-1)] = recs[i]
+		s.page(c[len(c)-1])[f] = recs[i]
 		s.fill[b] = f + 1
 	}
 	s.n += len(recs)
@@ -336,7 +335,6 @@ func (a *Aggregator) flushStore(s *stageStore) {
 		s.free = append(s.free, c...)
 		s.chain[b] = c[:0]
 		s.fill[b] = 0
-		s.last[b] = nil
 	}
 	s.n = 0
 }
