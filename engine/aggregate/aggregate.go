@@ -651,23 +651,32 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		type ref struct {
 			cell    hexgrid.Cell
 			part, j int32
-			carrier engine.Carrier
-			tech    engine.Tech
+			order   uint32 // the carrier's rank by name <<techBits | tech
 		}
 		a.flushAll()
 		carriers := a.car.snapshot()
+		// Carriers compared by rank, not by name, in the sort.
+		byName := make([]int, len(carriers))
+		for i := range byName {
+			byName[i] = i
+		}
+		slices.SortFunc(byName, func(x, y int) int { return cmp.Compare(carriers[x], carriers[y]) })
+		rank := make([]uint32, len(carriers))
+		for r, id := range byName {
+			rank[id] = uint32(r)
+		}
 		aggs := append([]*Aggregator{a}, a.parts...)
 		refs := make([]ref, 0, a.Len())
 		for p, g := range aggs {
 			for j := range int32(g.n) {
 				k := g.stat(j).key
 				cid := k >> techBits & (maxCarriers - 1)
-				refs = append(refs, ref{cell: g.cellOf(k), part: int32(p), j: j, carrier: carriers[cid],
-					tech: engine.Tech(k & (1<<techBits - 1))})
+				refs = append(refs, ref{cell: g.cellOf(k), part: int32(p), j: j,
+					order: rank[cid]<<techBits | uint32(k&(1<<techBits-1))})
 			}
 		}
 		slices.SortFunc(refs, func(x, y ref) int {
-			return cmp.Or(cmp.Compare(x.cell, y.cell), cmp.Compare(x.carrier, y.carrier), cmp.Compare(x.tech, y.tech))
+			return cmp.Or(cmp.Compare(x.cell, y.cell), cmp.Compare(x.order, y.order))
 		})
 		var sc rowScratch
 		for _, r := range refs {

@@ -273,23 +273,58 @@ func WriteAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 
 func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string, chunkRows int) (int, error) {
 	// Bounded row groups: the writer holds its open group in memory.
-	tw, err := arrowio.NewTableWriter(pq, meta, arrowio.WithRowGroupRows(2*chunkRows))
+	// Snappy: arrow/go v17's zstd builds an encoder per page.
+	tw, err := arrowio.NewTableWriter(pq, meta, arrowio.WithRowGroupRows(2*chunkRows), arrowio.WithCodec(arrowio.Snappy))
 	if err != nil {
 		return 0, err
 	}
 	ct := NewCSVTable(csvOut)
+	// Three stages on their own goroutines: rows are built and shaped into
+	// columns here, while one goroutine writes Parquet and another CSV,
+	// each taking every chunk in order. Chunks are read-only once sent.
+	type sink struct {
+		in   chan []arrowio.Column
+		err  error
+		done chan struct{}
+	}
+	sinks := []*sink{{}, {}}
+	writers := []func([]arrowio.Column) error{tw.Write, ct.Write}
+	var failed atomic.Bool // a sink failed: stop building chunks
+	for i, s := range sinks {
+		s.in, s.done = make(chan []arrowio.Column, 2), make(chan struct{})
+		go func() {
+			defer close(s.done)
+			for cols := range s.in {
+				if s.err == nil {
+					if s.err = writers[i](cols); s.err != nil {
+						failed.Store(true)
+					}
+				}
+			}
+		}()
+	}
+	stop := func() error {
+		for _, s := range sinks {
+			close(s.in)
+		}
+		var err error
+		for _, s := range sinks {
+			<-s.done
+			if err == nil {
+				err = s.err
+			}
+		}
+		return err
+	}
 	chunk := make([]aggregate.Row, 0, chunkRows)
 	n := 0
-	flush := func() error {
+	send := func() error {
 		cols, err := AggregateTable(chunk)
 		if err != nil {
 			return err
 		}
-		if err := tw.Write(cols); err != nil {
-			return err
-		}
-		if err := ct.Write(cols); err != nil {
-			return err
+		for _, s := range sinks {
+			s.in <- cols
 		}
 		n += len(chunk)
 		chunk = chunk[:0]
@@ -298,15 +333,23 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 	for r := range rows {
 		chunk = append(chunk, r)
 		if len(chunk) == chunkRows {
-			if err := flush(); err != nil {
+			if err := send(); err != nil {
+				stop()
 				return n, err
+			}
+			if failed.Load() {
+				break
 			}
 		}
 	}
-	if len(chunk) > 0 || n == 0 {
-		if err := flush(); err != nil {
+	if !failed.Load() && (len(chunk) > 0 || n == 0) {
+		if err := send(); err != nil {
+			stop()
 			return n, err
 		}
+	}
+	if err := stop(); err != nil {
+		return n, err
 	}
 	if err := tw.Close(); err != nil {
 		return n, err
