@@ -216,7 +216,8 @@ type Aggregator struct {
 	sortCount   []int32 // applyBucket's counting sort
 	sortPos     []uint16
 	sortBuf     []rec
-	sink        uint64 // keeps applySeg's loads
+	segScratch  [][]rec // a bucket's segments in a flush
+	sink        uint64  // keeps applySeg's loads
 
 	// parts, when set, hold disjoint partitions of the keys by analysis
 	// cell (partOf); the aggregator then holds no keys of its own.

@@ -27,17 +27,55 @@ type IndexFunc func(dst []hexgrid.Cell, lon, lat []float64) error
 type Group struct {
 	out   *Aggregator
 	parts []*Aggregator
-	in    []chan []rec // blocks of records, by partition
-	free  chan []rec   // empty blocks for reuse
-	wg    sync.WaitGroup
+	in    []chan *block // blocks of records, by partition
+	free  chan *block   // empty blocks for reuse
+	// blockRecs is the most records of a block (defaultBlockRecs).
+	blockRecs int
+	wg        sync.WaitGroup
 
 	mu        sync.Mutex
 	producers []*Producer
 	closed    bool
 }
 
-// blockRecs is the size of the blocks of records producers hand over.
-const blockRecs = 8192
+// defaultBlockRecs is the size of the blocks of records producers hand
+// over: 2 MiB.
+const defaultBlockRecs = 1 << 16
+
+// block is a run of records that a producer hands over, sorted by bucket:
+// the records of bucket b are recs[off[b]:off[b+1]].
+type block struct {
+	recs []rec
+	off  [nBuckets + 1]int32
+}
+
+// fill sets b to recs sorted by bucket (a counting sort).
+func (b *block) fill(recs []rec) {
+	clear(b.off[:])
+	for i := range recs {
+		b.off[recs[i].bucket+1]++
+	}
+	for i := 1; i <= nBuckets; i++ {
+		b.off[i] += b.off[i-1]
+	}
+	b.recs = b.recs[:len(recs)]
+	pos := b.off // a copy: the next free place of each bucket
+	for i := range recs {
+		k := recs[i].bucket
+		b.recs[pos[k]] = recs[i]
+		pos[k]++
+	}
+}
+
+// segments appends to dst the records of bucket k of each block.
+func segments(dst [][]rec, blocks []*block, k int) [][]rec {
+	for _, b := range blocks {
+		if lo, hi := b.off[k], b.off[k+1]; hi > lo {
+			dst = append(dst, b.recs[lo:hi])
+		}
+	}
+	return dst
+}
 
 // NewGroup starts a Group of partitions partitions (at least 1). Close must
 // be called to stop its goroutines.
@@ -52,7 +90,7 @@ func newGroup(cfg Config, partitions int, tune func(*Aggregator)) (*Group, error
 		return nil, err
 	}
 	partitions = max(partitions, 1)
-	g := &Group{free: make(chan []rec, 8*partitions*partitions+16)}
+	g := &Group{free: make(chan *block, 1024), blockRecs: defaultBlockRecs}
 	if partitions == 1 {
 		g.out, _ = New(cfg) // cfg is valid
 		g.parts = []*Aggregator{g.out}
@@ -60,60 +98,70 @@ func newGroup(cfg Config, partitions int, tune func(*Aggregator)) (*Group, error
 		g.out, _ = newPartitioned(cfg, partitions)
 		g.parts = g.out.parts
 	}
-	g.in = make([]chan []rec, partitions)
+	g.in = make([]chan *block, partitions)
 	for p, a := range g.parts {
 		if tune != nil {
 			tune(a)
 		}
-		g.in[p] = make(chan []rec, 4)
+		g.in[p] = make(chan *block, 2)
 		g.wg.Add(1)
 		go g.consume(a, g.in[p])
 	}
 	return g, nil
 }
 
-// consume stages the blocks of partition a into one of two stores and
-// hands a full store to a flusher goroutine, staging into the other
-// meanwhile: the producers never wait for a flush unless it takes longer
-// than filling the other store.
-func (g *Group) consume(a *Aggregator, in <-chan []rec) {
+// consume collects the blocks of partition a and, once they hold
+// stageLimit records, hands them to a flusher goroutine, collecting the
+// next ones meanwhile: the producers never wait for a flush unless it
+// takes longer than filling the next blocks. The blocks come sorted by
+// bucket, so nothing is copied until the flush reads them bucket by
+// bucket.
+func (g *Group) consume(a *Aggregator, in <-chan *block) {
 	defer g.wg.Done()
-	flushq := make(chan *stageStore)
-	spare := make(chan *stageStore, 1)
-	spare <- new(stageStore)
+	flushq := make(chan []*block)
+	done := make(chan []*block, 1)
+	done <- nil
 	go func() {
-		for s := range flushq {
-			a.flushStore(s)
-			spare <- s
+		for list := range flushq {
+			a.flushBlocks(list)
+			done <- list
 		}
 	}()
-	cur := new(stageStore)
+	var pending []*block
+	total := 0
 	limit := a.stageLimit() // a.n is read only while no flush runs
-	for blk := range in {
-		cur.add(blk, a.stageMem)
-		g.put(blk)
-		if cur.n >= limit {
-			next := <-spare // the previous flush is done
+	for b := range in {
+		pending = append(pending, b)
+		total += len(b.recs)
+		if total >= limit {
+			for _, f := range <-done { // the previous flush is over
+				g.put(f)
+			}
 			limit = a.stageLimit()
-			flushq <- cur
-			cur = next
+			flushq <- pending
+			pending, total = nil, 0
 		}
 	}
-	<-spare
+	for _, f := range <-done {
+		g.put(f)
+	}
 	close(flushq)
-	a.flushStore(cur)
-}
-
-func (g *Group) get() []rec {
-	select {
-	case b := <-g.free:
-		return b[:0]
-	default:
-		return make([]rec, 0, blockRecs)
+	a.flushBlocks(pending)
+	for _, f := range pending {
+		g.put(f)
 	}
 }
 
-func (g *Group) put(b []rec) {
+func (g *Group) get() *block {
+	select {
+	case b := <-g.free:
+		return b
+	default:
+		return &block{recs: make([]rec, 0, g.blockRecs)}
+	}
+}
+
+func (g *Group) put(b *block) {
 	select {
 	case g.free <- b:
 	default:
@@ -125,7 +173,7 @@ func (g *Group) put(b []rec) {
 type Producer struct {
 	g   *Group
 	enc *encoder
-	blk [][]rec // the block being filled, by partition
+	blk [][]rec // the records of the next block, by partition
 	sk  Skipped
 	err error
 }
@@ -136,7 +184,7 @@ func (g *Group) NewProducer() *Producer {
 	defer g.mu.Unlock()
 	p := &Producer{g: g, enc: newEncoder(g.out.cfg, g.out.car), blk: make([][]rec, len(g.parts))}
 	for q := range p.blk {
-		p.blk[q] = g.get()
+		p.blk[q] = make([]rec, 0, g.blockRecs)
 	}
 	g.producers = append(g.producers, p)
 	return p
@@ -153,8 +201,8 @@ func (p *Producer) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
 		p.err = err
 		return err
 	}
-	for lo := 0; lo < len(fine); lo += blockRecs {
-		hi := min(lo+blockRecs, len(fine))
+	for lo := 0; lo < len(fine); lo += p.g.blockRecs {
+		hi := min(lo+p.g.blockRecs, len(fine))
 		for q, blk := range p.blk {
 			if cap(blk)-len(blk) < hi-lo {
 				p.send(q)
@@ -168,11 +216,13 @@ func (p *Producer) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
 	return nil
 }
 
-// send hands partition q's block over and starts a new one.
+// send hands partition q's records over as a block sorted by bucket.
 func (p *Producer) send(q int) {
 	if len(p.blk[q]) > 0 {
-		p.g.in[q] <- p.blk[q]
-		p.blk[q] = p.g.get()
+		b := p.g.get()
+		b.fill(p.blk[q])
+		p.g.in[q] <- b
+		p.blk[q] = p.blk[q][:0]
 	}
 }
 

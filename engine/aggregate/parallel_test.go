@@ -258,6 +258,7 @@ func TestManyKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	g.blockRecs = 1000 // blocks handed over, and flushed, many times
 	var wg sync.WaitGroup
 	for w := range 4 {
 		p := g.NewProducer()

@@ -313,25 +313,23 @@ func (a *Aggregator) flush() {
 }
 
 // flushStore applies the recs of s bucket by bucket, in hash order, and
-// empties s. It uses only a's key state and s, so one goroutine may stage
-// into another store (with a.stageMem) meanwhile.
+// empties s.
 func (a *Aggregator) flushStore(s *stageStore) {
 	if s.n == 0 {
 		return
 	}
 	for b := range s.chain {
 		c := s.chain[b]
-		if len(c) > 1 && 64-a.shift > bucketBits {
-			a.applyBucket(s, b)
-		} else {
-			for j, id := range c {
-				n := stagePageRecs
-				if j == len(c)-1 {
-					n = int(s.fill[b])
-				}
-				a.applySeg(s.page(id)[:n])
+		segs := a.segScratch[:0]
+		for j, id := range c {
+			n := stagePageRecs
+			if j == len(c)-1 {
+				n = int(s.fill[b])
 			}
+			segs = append(segs, s.page(id)[:n])
 		}
+		a.segScratch = segs
+		a.applySegments(segs)
 		s.free = append(s.free, c...)
 		s.chain[b] = c[:0]
 		s.fill[b] = 0
@@ -339,14 +337,41 @@ func (a *Aggregator) flushStore(s *stageStore) {
 	s.n = 0
 }
 
-// applyBucket applies the recs of bucket b of s in the order of their
-// keys' home positions in the table (a counting sort over the bucket's
-// region of the table): the recs of one key come together and find it
-// once, and the table and the statistics of the keys a flush created are
-// read in address order, which the processor's prefetchers follow.
-func (a *Aggregator) applyBucket(s *stageStore, b int) {
-	c := s.chain[b]
-	m := (len(c)-1)*stagePageRecs + int(s.fill[b])
+// flushBlocks applies the recs of blocks bucket by bucket, in hash order.
+// It uses only a's key state and the blocks, so other goroutines may fill
+// other blocks meanwhile.
+func (a *Aggregator) flushBlocks(blocks []*block) {
+	for k := range nBuckets {
+		a.segScratch = segments(a.segScratch[:0], blocks, k)
+		a.applySegments(a.segScratch)
+	}
+}
+
+// applySegments applies the recs of one bucket, held in segs: sorted by
+// home position when the table is larger than the buckets (applyBucket),
+// else as they are.
+func (a *Aggregator) applySegments(segs [][]rec) {
+	if len(segs) > 1 && 64-a.shift > bucketBits {
+		a.applyBucket(segs)
+		return
+	}
+	for _, sg := range segs {
+		for lo := 0; lo < len(sg); lo += stagePageRecs {
+			a.applySeg(sg[lo:min(lo+stagePageRecs, len(sg))])
+		}
+	}
+}
+
+// applyBucket applies the recs of one bucket in the order of their keys'
+// home positions in the table (a counting sort over the bucket's region of
+// the table): the recs of one key come together and find it once, and the
+// table and the statistics of the keys a flush created are read in address
+// order, which the processor's prefetchers follow.
+func (a *Aggregator) applyBucket(segs [][]rec) {
+	m := 0
+	for _, sg := range segs {
+		m += len(sg)
+	}
 	regionBits := 64 - a.shift - bucketBits
 	region := 1 << regionBits
 	if cap(a.sortCount) < region+1 {
@@ -361,13 +386,9 @@ func (a *Aggregator) applyBucket(s *stageStore, b int) {
 	pos, out := a.sortPos[:m], a.sortBuf[:m]
 	mask := uint64(region - 1)
 	k := 0
-	for j, id := range c {
-		n := stagePageRecs
-		if j == len(c)-1 {
-			n = int(s.fill[b])
-		}
-		for _, r := range s.page(id)[:n] {
-			p := uint16(hashKey(r.key) >> a.shift & mask)
+	for _, sg := range segs {
+		for i := range sg {
+			p := uint16(hashKey(sg[i].key) >> a.shift & mask)
 			pos[k] = p
 			count[p+1]++
 			k++
@@ -377,14 +398,10 @@ func (a *Aggregator) applyBucket(s *stageStore, b int) {
 		count[i] += count[i-1]
 	}
 	k = 0
-	for j, id := range c {
-		n := stagePageRecs
-		if j == len(c)-1 {
-			n = int(s.fill[b])
-		}
-		for _, r := range s.page(id)[:n] {
+	for _, sg := range segs {
+		for i := range sg {
 			p := pos[k]
-			out[count[p]] = r
+			out[count[p]] = sg[i]
 			count[p]++
 			k++
 		}
