@@ -78,8 +78,9 @@
 // keys whose rows span more than 32 days keep a sparse set beside it.
 // SizeBytes reports the total. Rows waiting to be applied take 32 bytes
 // each: about two per key (at least 2²⁰, at most 2²³) in an Aggregator,
-// and twice that in each partition of a Group, which stages into one
-// store while it applies the other.
+// and twice that in each partition of a Group, which collects the next
+// blocks while it applies the last ones; each producer also fills one
+// 2 MiB block per partition.
 //
 // None of this state holds pointers, and its large pages (statistics,
 // arena, hash table) are mapped outside the Go heap on Unix systems and
