@@ -72,6 +72,7 @@ func BenchmarkAdd(b *testing.B) {
 				if err := a.Add(batch, fine); err != nil {
 					b.Fatal(err)
 				}
+				a.flush() // the rows' statistics, not only their staging
 			}
 			b.ReportMetric(float64(b.N)*float64(rows)/b.Elapsed().Seconds(), "rows/s")
 			if c := cpuSeconds() - cpu; c > 0 {

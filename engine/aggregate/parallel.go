@@ -58,6 +58,9 @@ func (b *block) fill(recs []rec) {
 	for i := 1; i <= nBuckets; i++ {
 		b.off[i] += b.off[i-1]
 	}
+	if cap(b.recs) < len(recs) {
+		b.recs = make([]rec, len(recs))
+	}
 	b.recs = b.recs[:len(recs)]
 	pos := b.off // a copy: the next free place of each bucket
 	for i := range recs {
@@ -157,7 +160,7 @@ func (g *Group) get() *block {
 	case b := <-g.free:
 		return b
 	default:
-		return &block{recs: make([]rec, 0, g.blockRecs)}
+		return new(block) // fill sizes it
 	}
 }
 
@@ -173,7 +176,7 @@ func (g *Group) put(b *block) {
 type Producer struct {
 	g   *Group
 	enc *encoder
-	blk [][]rec // the records of the next block, by partition
+	blk [][]rec // the records of the next block, by partition (growing to blockRecs)
 	sk  Skipped
 	err error
 }
@@ -183,9 +186,6 @@ func (g *Group) NewProducer() *Producer {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	p := &Producer{g: g, enc: newEncoder(g.out.cfg, g.out.car), blk: make([][]rec, len(g.parts))}
-	for q := range p.blk {
-		p.blk[q] = make([]rec, 0, g.blockRecs)
-	}
 	g.producers = append(g.producers, p)
 	return p
 }
@@ -204,7 +204,7 @@ func (p *Producer) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error {
 	for lo := 0; lo < len(fine); lo += p.g.blockRecs {
 		hi := min(lo+p.g.blockRecs, len(fine))
 		for q, blk := range p.blk {
-			if cap(blk)-len(blk) < hi-lo {
+			if len(blk)+hi-lo > p.g.blockRecs {
 				p.send(q)
 			}
 		}
