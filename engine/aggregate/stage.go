@@ -3,7 +3,6 @@ package aggregate
 import (
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -20,15 +19,18 @@ import (
 //     national month (millions of keys, hundreds of MB) is far larger than
 //     the caches, and rows arrive in no useful order: applied one by one,
 //     each row waits on three or four cache misses. Staged recs are
-//     placed by the top bits of their key hash into nBuckets buckets, and
-//     flush applies bucket after bucket. The hash table is in hash order,
-//     and so are the statistics of the keys a flush creates, so the recs
-//     of a bucket all fall in one region of the table (1/nBuckets of it, a
-//     few hundred KB for millions of keys), which stays in cache while the
-//     bucket is applied, and the regions are visited in address order.
-//     The stage holds several recs per key (stageLimit), so a key's lines,
-//     once loaded, serve several recs. applySeg loads the lines of a page
-//     of recs before it updates them, so that their misses overlap.
+//     grouped by the top bits of their key hash into nBuckets buckets
+//     (pages per bucket in an Aggregator's stageStore; blocks sorted by
+//     bucket in a Group), and a flush applies bucket after bucket. The
+//     hash table is in hash order, and so are the statistics of the keys a
+//     flush creates, so the recs of a bucket all fall in one region of the
+//     table (1/nBuckets of it, a few hundred KB for millions of keys),
+//     which stays in cache while the bucket is applied, and the regions
+//     are visited in address order. Within a bucket, applyBucket sorts the
+//     recs by their keys' home positions. A flush holds about two recs
+//     per key (stageLimit), so a key's lines, once loaded, serve several
+//     recs, and applySeg loads the lines of a segment of recs before it
+//     updates them, so that their misses overlap.
 
 // rec is one staged row.
 type rec struct {
@@ -43,7 +45,6 @@ type rec struct {
 	_      uint8
 }
 
-const recBytes = int(unsafe.Sizeof(rec{}))
 
 // rec flags.
 const (
