@@ -45,7 +45,6 @@ type rec struct {
 	_      uint8
 }
 
-
 // rec flags.
 const (
 	fClass      = 3 // bits 0–1: environment class (clsOutdoor, clsIndoor, clsUnknown)
