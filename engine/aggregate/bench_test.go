@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -132,4 +133,33 @@ func BenchmarkParallel(b *testing.B) {
 			b.ReportMetric(float64(b.N)*rows/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// BenchmarkRateCode compares the table-driven speed code with the
+// logarithm that defines it, on the same log-uniform speeds.
+func BenchmarkRateCode(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xs := make([]float64, 4096)
+	for i := range xs {
+		xs[i] = math.Exp(math.Log(minRateMbps) + rng.Float64()*(math.Log(maxRateMbps)-math.Log(minRateMbps)))
+	}
+	var sink uint32
+	b.Run("table", func(b *testing.B) {
+		for b.Loop() {
+			for _, x := range xs {
+				c, _ := rateCode(x)
+				sink += c
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/value")
+	})
+	b.Run("log", func(b *testing.B) {
+		for b.Loop() {
+			for _, x := range xs {
+				sink += rateCodeLog(x)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/value")
+	})
+	_ = sink
 }

@@ -49,7 +49,12 @@ var (
 )
 
 // rateCode returns the code of speed x, ok false when x is not sketched
-// (NaN, negative or above maxRateMbps).
+// (NaN, negative or above maxRateMbps). It is rateCodeLog without the
+// logarithm: the top 20 bits of x (exponent and 8 mantissa bits) give the
+// code at the low end of a range of x narrower than a bucket, and one
+// comparison with the next code's least value (rateTables.lo, found from
+// rateCodeLog itself) settles it, so both return the same code for every
+// x (tested).
 func rateCode(x float64) (c uint32, ok bool) {
 	switch {
 	case !(x >= 0) || x > maxRateMbps:
@@ -57,9 +62,59 @@ func rateCode(x float64) (c uint32, ok bool) {
 	case x < minRateMbps:
 		return 0, true
 	}
-	i := int32(math.Ceil(math.Log(x) * rateInvLnG))
-	return uint32(min(max(i, rateMinIndex), rateMaxIndex)-rateMinIndex) + 1, true
+	c = uint32(rateTables.start[math.Float64bits(x)>>rateKeyShift-rateTables.base])
+	if x >= rateTables.lo[c+1] {
+		c++
+	}
+	return c, true
 }
+
+// rateCodeLog is the definition of the speed codes: 1 + the log-γ bucket
+// index of x, clamped to the sketched range, for minRateMbps ≤ x ≤
+// maxRateMbps.
+func rateCodeLog(x float64) uint32 {
+	i := int32(math.Ceil(math.Log(x) * rateInvLnG))
+	return uint32(min(max(i, rateMinIndex), rateMaxIndex)-rateMinIndex) + 1
+}
+
+// rateKeyShift keeps the exponent and the top 8 mantissa bits of a float64:
+// a range of x no wider than a factor 1+2⁻⁸, against γ ≈ 1.083 per bucket,
+// so it meets at most one bucket boundary.
+const rateKeyShift = 44
+
+// rateTables: start[k] is the code of the least sketched x whose top bits
+// are base+k; lo[c] the least x of code c (+Inf past the last code).
+var rateTables = func() (t struct {
+	base  uint64
+	start []uint8
+	lo    []float64
+}) {
+	t.base = math.Float64bits(minRateMbps) >> rateKeyShift
+	last := math.Float64bits(maxRateMbps) >> rateKeyShift
+	t.start = make([]uint8, last-t.base+1)
+	for k := range t.start {
+		x := max(math.Float64frombits((t.base+uint64(k))<<rateKeyShift), minRateMbps)
+		t.start[k] = uint8(rateCodeLog(x))
+	}
+	t.lo = make([]float64, nRateCodes+1)
+	t.lo[1] = minRateMbps
+	for c := uint32(2); c < nRateCodes; c++ {
+		// The least x in [minRateMbps, maxRateMbps] with code ≥ c, by
+		// bisection over the ordered bits of positive floats.
+		lo, hi := math.Float64bits(minRateMbps), math.Float64bits(maxRateMbps)
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if rateCodeLog(math.Float64frombits(mid)) >= c {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		t.lo[c] = math.Float64frombits(lo)
+	}
+	t.lo[nRateCodes] = math.Inf(1)
+	return t
+}()
 
 // rateValue is the representative speed of code c.
 func rateValue(c uint32) float64 {

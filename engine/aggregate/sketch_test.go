@@ -318,3 +318,43 @@ func TestLastCodeWordWithinBlock(t *testing.T) {
 		t.Fatalf("histogram: word %d, want its header", w)
 	}
 }
+
+// TestRateCodeMatchesLog checks the table-driven rateCode against the
+// logarithm that defines the codes, at random speeds over the sketched
+// range and at and around every bucket boundary.
+func TestRateCodeMatchesLog(t *testing.T) {
+	check := func(x float64) {
+		t.Helper()
+		got, ok := rateCode(x)
+		if !ok {
+			t.Fatalf("rateCode(%v) not sketched", x)
+		}
+		if want := rateCodeLog(x); got != want {
+			t.Fatalf("rateCode(%v) = %d, the logarithm gives %d", x, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	for range 1_000_000 {
+		check(math.Exp(math.Log(minRateMbps) + rng.Float64()*(math.Log(maxRateMbps)-math.Log(minRateMbps))))
+	}
+	for c := uint32(1); c < nRateCodes; c++ {
+		x := rateTables.lo[c]
+		for _, y := range []float64{x, math.Nextafter(x, 0), math.Nextafter(x, math.Inf(1)), x * (1 - 1e-12), x * (1 + 1e-12)} {
+			if y >= minRateMbps && y <= maxRateMbps {
+				check(y)
+			}
+		}
+	}
+	for _, x := range []float64{minRateMbps, maxRateMbps, math.Nextafter(maxRateMbps, 0), 1, 2, 40, 1000} {
+		check(x)
+	}
+	// Out of range.
+	for _, x := range []float64{math.NaN(), -1, math.Nextafter(maxRateMbps, math.Inf(1)), math.Inf(1)} {
+		if _, ok := rateCode(x); ok {
+			t.Errorf("rateCode(%v) sketched", x)
+		}
+	}
+	if c, ok := rateCode(math.Nextafter(minRateMbps, 0)); !ok || c != 0 {
+		t.Errorf("below the least speed: code %d, %v; want the zero bucket", c, ok)
+	}
+}
