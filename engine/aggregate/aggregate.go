@@ -206,10 +206,14 @@ type Aggregator struct {
 	sparseWin map[uint64]windowSet                 // windows of keys beyond the bitset, by packed key
 	skipped   Skipped
 
-	// store holds records not yet applied, by bucket; stageCap and
-	// stagePerKey set the number of records that triggers a flush
-	// (stageLimit).
-	store       *stageStore
+	// Records given to Add and not yet applied: tmp, not yet sealed, and
+	// blocks, sorted by bucket, of sealed records in all; spare are
+	// blocks kept for reuse. stageCap and stagePerKey set the number of
+	// records that triggers a flush (stageLimit).
+	tmp         []rec
+	blocks      []*block
+	sealed      int
+	spare       []*block
 	stageCap    int
 	stagePerKey int
 	slots       []int32 // applySeg's slots
@@ -223,10 +227,9 @@ type Aggregator struct {
 	// cell (partOf); the aggregator then holds no keys of its own.
 	parts []*Aggregator
 
-	mem      *offHeap // large arrays of the key state, mapped outside the Go heap
-	stageMem *offHeap // the stage's slabs, likewise
+	mem *offHeap // large arrays of the key state, mapped outside the Go heap
 
-	outs [][]rec // Add's per-partition views of the stages
+	outs [][]rec // Add's per-partition views of the unsealed records
 }
 
 // initialTableSize is the hash-table size of a new Aggregator.
@@ -244,8 +247,6 @@ func newAggregator(cfg Config, car *carrierTable) *Aggregator {
 	a := &Aggregator{cfg: cfg, car: car, mem: &offHeap{}, stageCap: defaultStageRecords,
 		stagePerKey: defaultStagePerKey}
 	a.enc = newEncoder(cfg, car)
-	a.stageMem = &offHeap{}
-	runtime.AddCleanup(a, (*offHeap).free, a.stageMem)
 	a.ar.mem = a.mem
 	a.table = make([]tableEntry, initialTableSize)
 	a.shift = 64 - uint(bits.TrailingZeros(initialTableSize))
@@ -502,16 +503,19 @@ func (a *Aggregator) Add(b *engine.MeasurementBatch, fine []hexgrid.Cell) error 
 		a.outs = make([][]rec, len(targets))
 	}
 	outs := a.outs[:len(targets)]
-	for p := range outs {
-		outs[p] = outs[p][:0]
+	for p, t := range targets {
+		outs[p] = t.tmp
 	}
 	var sk Skipped
 	if err := a.enc.encode(outs, b, fine, 0, len(fine), &sk); err != nil {
-		return err // nothing staged
+		return err // the targets' tmp keep their lengths: nothing staged
 	}
 	a.skipped.add(sk)
 	for p, t := range targets {
-		t.stageRecs(outs[p])
+		t.tmp = outs[p]
+		if len(t.tmp) >= defaultBlockRecs {
+			t.seal()
+		}
 		if t.staged() >= t.stageLimit() {
 			t.flush()
 		}

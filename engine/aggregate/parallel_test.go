@@ -319,23 +319,32 @@ func TestSortedBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	sorted := mustNew(t, cfg)
-	sorted.stageCap, sorted.stagePerKey = n, 0 // one flush
-	if err := sorted.Add(b, fine); err != nil {
-		t.Fatal(err)
+	sorted.stageCap, sorted.stagePerKey = n+1, 0 // one flush (by dump), of two blocks
+	for lo := 0; lo < n; lo += n / 4 {
+		bb, ff := slice(b, fine, lo, lo+n/4)
+		if err := sorted.Add(bb, ff); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s := sorted.store
-	multi := 0
-	for bk := range s.chain {
-		if len(s.chain[bk]) > 1 {
+	if len(sorted.blocks) != 2 || len(sorted.tmp) != 0 {
+		t.Fatalf("%d blocks and %d unsealed records before the flush, want 2 and 0", len(sorted.blocks), len(sorted.tmp))
+	}
+	multi := 0 // buckets with more records than applySeg takes at once, in two segments
+	for bk := range nBuckets {
+		m := 0
+		for _, sg := range segments(nil, sorted.blocks, bk) {
+			m += len(sg)
+		}
+		if m > applyRecs {
 			multi++
 		}
 	}
 	got := dump(sorted)
 	if multi == 0 || 64-sorted.shift <= bucketBits {
-		t.Fatalf("%d buckets of several pages, table of 2^%d: the sorted path was not taken", multi, 64-sorted.shift)
+		t.Fatalf("%d buckets beyond %d records, table of 2^%d: the sorted path was not taken", multi, applyRecs, 64-sorted.shift)
 	}
 	plain := mustNew(t, cfg)
-	plain.stageCap, plain.stagePerKey = 3000, 0 // a page per bucket at most
+	plain.stageCap, plain.stagePerKey = 3000, 0 // a few records per bucket: never sorted
 	for lo := 0; lo < n; lo += 1000 {
 		bb, ff := slice(b, fine, lo, min(lo+1000, n))
 		if err := plain.Add(bb, ff); err != nil {
@@ -345,5 +354,5 @@ func TestSortedBuckets(t *testing.T) {
 	if got != dump(plain) {
 		t.Fatal("buckets applied sorted != applied as staged")
 	}
-	t.Logf("%d keys, %d buckets of several pages", sorted.Len(), multi)
+	t.Logf("%d keys, %d buckets beyond %d records", sorted.Len(), multi, applyRecs)
 }

@@ -20,8 +20,7 @@ import (
 //     the caches, and rows arrive in no useful order: applied one by one,
 //     each row waits on three or four cache misses. Staged recs are
 //     grouped by the top bits of their key hash into nBuckets buckets
-//     (pages per bucket in an Aggregator's stageStore; blocks sorted by
-//     bucket in a Group), and a flush applies bucket after bucket. The
+//     (blocks sorted by bucket), and a flush applies bucket after bucket. The
 //     hash table is in hash order, and so are the statistics of the keys a
 //     flush creates, so the recs of a bucket all fall in one region of the
 //     table (1/nBuckets of it, a few hundred KB for millions of keys),
@@ -217,81 +216,29 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 	return nil
 }
 
-// stageStore holds staged recs by bucket: each bucket a chain of pages of
-// stagePageRecs recs, taken from slabs of stageSlabPages pages (outside
-// the Go heap but for the first) and reused after each flush. A rec is
-// placed in its bucket when it is staged, so a flush reads the buckets in
-// order without sorting, and the stage costs its recs plus at most one
-// partly filled page per bucket.
-type stageStore struct {
-	slabs [][]rec
-	pages int32   // pages handed out from the slabs so far
-	free  []int32 // pages returned by flushes
-	chain [nBuckets][]int32
-	fill  [nBuckets]uint16 // recs in the last page of each chain
-	n     int              // recs staged
-}
+// applyRecs is the number of recs applySeg takes at a time.
+const applyRecs = 128
 
-const (
-	stagePageRecs  = 128 // 4 KiB
-	stageSlabPages = 64  // 256 KiB
-)
+// Records that Add stages wait in a.tmp, and are sealed into a block
+// sorted by bucket (the blocks a Group's producers hand over) when they
+// reach defaultBlockRecs or at a flush.
 
-func (s *stageStore) page(id int32) []rec {
-	slab := s.slabs[id/stageSlabPages]
-	o := int(id%stageSlabPages) * stagePageRecs
-	return slab[o : o+stagePageRecs : o+stagePageRecs]
-}
-
-func (s *stageStore) newPage(mem *offHeap) int32 {
-	if n := len(s.free); n > 0 {
-		id := s.free[n-1]
-		s.free = s.free[:n-1]
-		return id
+// seal turns a's unsealed recs into a block sorted by bucket.
+func (a *Aggregator) seal() {
+	var b *block
+	if n := len(a.spare); n > 0 {
+		b, a.spare = a.spare[n-1], a.spare[:n-1]
+	} else {
+		b = new(block)
 	}
-	if int(s.pages) == len(s.slabs)*stageSlabPages {
-		if len(s.slabs) == 0 {
-			s.slabs = append(s.slabs, make([]rec, stageSlabPages*stagePageRecs))
-		} else {
-			s.slabs = append(s.slabs, allocOffHeap[rec](mem, stageSlabPages*stagePageRecs))
-		}
-	}
-	s.pages++
-	return s.pages - 1
+	b.fill(a.tmp)
+	a.blocks = append(a.blocks, b)
+	a.sealed += len(a.tmp)
+	a.tmp = a.tmp[:0]
 }
 
-// add stages recs, taking new slabs from mem.
-func (s *stageStore) add(recs []rec, mem *offHeap) {
-	for i := range recs {
-		b := recs[i].bucket
-		c := s.chain[b]
-		f := s.fill[b]
-		if len(c) == 0 || f == stagePageRecs {
-			c = append(c, s.newPage(mem))
-			s.chain[b] = c
-			f = 0
-		}
-		s.page(c[len(c)-1])[f] = recs[i]
-		s.fill[b] = f + 1
-	}
-	s.n += len(recs)
-}
-
-// stageRecs stages recs in a's own store.
-func (a *Aggregator) stageRecs(recs []rec) {
-	if a.store == nil {
-		a.store = new(stageStore)
-	}
-	a.store.add(recs, a.stageMem)
-}
-
-// staged returns the number of recs staged in a's own store.
-func (a *Aggregator) staged() int {
-	if a.store == nil {
-		return 0
-	}
-	return a.store.n
-}
+// staged returns the number of recs staged in a.
+func (a *Aggregator) staged() int { return a.sealed + len(a.tmp) }
 
 // stageLimit is the number of staged recs that triggers a flush: at least
 // stageCap, and stagePerKey recs per key up to maxStageRecords, so that a
@@ -305,36 +252,18 @@ const (
 	maxStageRecords    = 8 << 20 // 256 MiB of recs
 )
 
-// flush applies the recs staged in a's own store.
+// flush applies the recs staged in a, keeping their blocks for reuse.
 func (a *Aggregator) flush() {
-	if a.store != nil {
-		a.flushStore(a.store)
+	if len(a.tmp) > 0 {
+		a.seal()
 	}
-}
-
-// flushStore applies the recs of s bucket by bucket, in hash order, and
-// empties s.
-func (a *Aggregator) flushStore(s *stageStore) {
-	if s.n == 0 {
+	if len(a.blocks) == 0 {
 		return
 	}
-	for b := range s.chain {
-		c := s.chain[b]
-		segs := a.segScratch[:0]
-		for j, id := range c {
-			n := stagePageRecs
-			if j == len(c)-1 {
-				n = int(s.fill[b])
-			}
-			segs = append(segs, s.page(id)[:n])
-		}
-		a.segScratch = segs
-		a.applySegments(segs)
-		s.free = append(s.free, c...)
-		s.chain[b] = c[:0]
-		s.fill[b] = 0
-	}
-	s.n = 0
+	a.flushBlocks(a.blocks)
+	a.spare = append(a.spare, a.blocks...)
+	clear(a.blocks)
+	a.blocks, a.sealed = a.blocks[:0], 0
 }
 
 // flushBlocks applies the recs of blocks bucket by bucket, in hash order.
@@ -348,16 +277,20 @@ func (a *Aggregator) flushBlocks(blocks []*block) {
 }
 
 // applySegments applies the recs of one bucket, held in segs: sorted by
-// home position when the table is larger than the buckets (applyBucket),
-// else as they are.
+// home position when the table is larger than the buckets and they are
+// more than applySeg takes at once (applyBucket), else as they are.
 func (a *Aggregator) applySegments(segs [][]rec) {
-	if len(segs) > 1 && 64-a.shift > bucketBits {
-		a.applyBucket(segs)
+	m := 0
+	for _, sg := range segs {
+		m += len(sg)
+	}
+	if m > applyRecs && 64-a.shift > bucketBits {
+		a.applyBucket(segs, m)
 		return
 	}
 	for _, sg := range segs {
-		for lo := 0; lo < len(sg); lo += stagePageRecs {
-			a.applySeg(sg[lo:min(lo+stagePageRecs, len(sg))])
+		for lo := 0; lo < len(sg); lo += applyRecs {
+			a.applySeg(sg[lo:min(lo+applyRecs, len(sg))])
 		}
 	}
 }
@@ -367,11 +300,7 @@ func (a *Aggregator) applySegments(segs [][]rec) {
 // the table): the recs of one key come together and find it once, and the
 // table and the statistics of the keys a flush created are read in address
 // order, which the processor's prefetchers follow.
-func (a *Aggregator) applyBucket(segs [][]rec) {
-	m := 0
-	for _, sg := range segs {
-		m += len(sg)
-	}
+func (a *Aggregator) applyBucket(segs [][]rec, m int) {
 	regionBits := 64 - a.shift - bucketBits
 	region := 1 << regionBits
 	if cap(a.sortCount) < region+1 {
@@ -406,8 +335,8 @@ func (a *Aggregator) applyBucket(segs [][]rec) {
 			k++
 		}
 	}
-	for lo := 0; lo < m; lo += stagePageRecs {
-		a.applySeg(out[lo:min(lo+stagePageRecs, m)])
+	for lo := 0; lo < m; lo += applyRecs {
+		a.applySeg(out[lo:min(lo+applyRecs, m)])
 	}
 }
 
