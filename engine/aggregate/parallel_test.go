@@ -29,6 +29,22 @@ func pointData(t testing.TB, seed uint64, n int) *engine.MeasurementBatch {
 	return b
 }
 
+// boxData returns n randomData rows at uniform random points of the box
+// box = {lon, lat, width, height} in degrees, and their cells at res.
+func boxData(t testing.TB, seed uint64, n int, box [4]float64, res int) (*engine.MeasurementBatch, []hexgrid.Cell) {
+	t.Helper()
+	b, _ := randomData(t, seed, n)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for i := range b.Lon {
+		b.Lon[i], b.Lat[i] = box[0]+box[2]*rng.Float64(), box[1]+box[3]*rng.Float64()
+	}
+	fine := make([]hexgrid.Cell, n)
+	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, res); err != nil {
+		t.Fatal(err)
+	}
+	return b, fine
+}
+
 // chunks yields b in batches of size rows through one reused buffer, as a
 // reader does.
 func chunks(b *engine.MeasurementBatch, size int) iter.Seq2[*engine.MeasurementBatch, error] {
@@ -224,16 +240,8 @@ func TestParallelStops(t *testing.T) {
 // merging and partitioning still agree.
 func TestManyKeys(t *testing.T) {
 	const n = 100000
-	b := pointData(t, 14, n)
-	rng := rand.New(rand.NewPCG(14, 1))
-	for i := range b.Lon {
-		b.Lon[i], b.Lat[i] = 104+3*rng.Float64(), 10+10*rng.Float64()
-	}
 	cfg := DefaultConfig()
-	fine := make([]hexgrid.Cell, n)
-	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
-		t.Fatal(err)
-	}
+	b, fine := boxData(t, 14, n, [4]float64{104, 10, 3, 10}, cfg.Resolution+1)
 	whole := aggOf(t, [2]any{b, fine})
 	if whole.Len() <= pageSize {
 		t.Fatalf("%d keys: want more than a page (%d)", whole.Len(), pageSize)
@@ -308,16 +316,8 @@ func TestManyKeys(t *testing.T) {
 // same rows applied in flushes too small to be sorted.
 func TestSortedBuckets(t *testing.T) {
 	const n = 200000
-	b := pointData(t, 21, n)
-	rng := rand.New(rand.NewPCG(21, 2))
-	for i := range b.Lon {
-		b.Lon[i], b.Lat[i] = 105.0+0.3*rng.Float64(), 20.7+0.3*rng.Float64()
-	}
 	cfg := DefaultConfig()
-	fine := make([]hexgrid.Cell, n)
-	if err := hexgrid.IndexInto(fine, b.Lon, b.Lat, cfg.Resolution+1); err != nil {
-		t.Fatal(err)
-	}
+	b, fine := boxData(t, 21, n, [4]float64{105.0, 20.7, 0.3, 0.3}, cfg.Resolution+1)
 	sorted := mustNew(t, cfg)
 	sorted.stageCap, sorted.stagePerKey = n+1, 0 // one flush (by dump), of two blocks
 	for lo := 0; lo < n; lo += n / 4 {
