@@ -17,6 +17,39 @@ func reportRows(b *testing.B, rows int) {
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
+// writeFile returns the measurement store file of in written with opts.
+func writeFile(b *testing.B, in *engine.MeasurementBatch, opts ...Option) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	mw, err := NewMeasurementWriter(&buf, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := mw.Write(in); err != nil {
+		b.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// readMeasurementFile reads every batch of data with opts and checks it holds rows.
+func readMeasurementFile(b *testing.B, data []byte, rows int, opts ...Option) {
+	b.Helper()
+	mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for mr.Next() {
+		n += mr.Batch().Len()
+	}
+	if mr.Err() != nil || n != rows {
+		b.Fatal(n, mr.Err())
+	}
+}
+
 func BenchmarkWriteMeasurements(b *testing.B) {
 	in := makeBatch(benchRows, 1)
 	for _, codec := range []Codec{Zstd, Snappy} {
@@ -42,15 +75,7 @@ func BenchmarkWriteMeasurements(b *testing.B) {
 func BenchmarkReadMeasurements(b *testing.B) {
 	in := makeBatch(benchRows, 1)
 	for _, codec := range []Codec{Zstd, Snappy} {
-		var buf bytes.Buffer
-		mw, _ := NewMeasurementWriter(&buf, WithCodec(codec))
-		if err := mw.Write(in); err != nil {
-			b.Fatal(err)
-		}
-		if err := mw.Close(); err != nil {
-			b.Fatal(err)
-		}
-		data := buf.Bytes()
+		data := writeFile(b, in, WithCodec(codec))
 		for _, proj := range []struct {
 			name string
 			cols []string
@@ -67,17 +92,7 @@ func BenchmarkReadMeasurements(b *testing.B) {
 					if proj.cols != nil {
 						opts = append(opts, WithColumns(proj.cols...))
 					}
-					mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), opts...)
-					if err != nil {
-						b.Fatal(err)
-					}
-					n := 0
-					for mr.Next() {
-						n += mr.Batch().Len()
-					}
-					if mr.Err() != nil || n != benchRows {
-						b.Fatal(n, mr.Err())
-					}
+					readMeasurementFile(b, data, benchRows, opts...)
 				}
 				reportRows(b, benchRows)
 			})
@@ -133,34 +148,13 @@ func makeStoreBatch(n int, seed uint64) *engine.MeasurementBatch {
 func BenchmarkReadStore(b *testing.B) {
 	const rows = 1 << 20
 	in := makeStoreBatch(rows, 1)
-	var buf bytes.Buffer
-	mw, err := NewMeasurementWriter(&buf, WithCodec(Snappy), WithRowGroupRows(1<<17))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := mw.Write(in); err != nil {
-		b.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := writeFile(b, in, WithCodec(Snappy), WithRowGroupRows(1<<17))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	cpu0, cpuOK := cpuTime()
 	for i := 0; i < b.N; i++ {
-		mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), WithColumns(storeColumns...))
-		if err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for mr.Next() {
-			n += mr.Batch().Len()
-		}
-		if mr.Err() != nil || n != rows {
-			b.Fatal(n, mr.Err())
-		}
+		readMeasurementFile(b, data, rows, WithColumns(storeColumns...))
 	}
 	b.StopTimer()
 	total := float64(rows) * float64(b.N)
