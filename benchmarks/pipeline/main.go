@@ -36,6 +36,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/internal/benchrows"
 )
 
 type result struct {
@@ -209,11 +210,7 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 // generate writes rows measurement rows into a fresh dataset.
 func generate(dir string, rows int64, hotspots int, sigmaKm float64) error {
 	r := rand.New(rand.NewPCG(7, 11))
-	type spot struct{ lon, lat float64 }
-	spots := make([]spot, hotspots)
-	for i := range spots {
-		spots[i] = spot{102.2 + 7.2*r.Float64(), 8.6 + 14.7*r.Float64()}
-	}
+	spots := benchrows.Spots(r, hotspots)
 	s, err := dataset.Open(dir)
 	if err != nil {
 		return err
@@ -225,37 +222,12 @@ func generate(dir string, rows int64, hotspots int, sigmaKm float64) error {
 	defer txn.Abort()
 	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone, engine.Vietnamobile}
 	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, dataset.ReportTime).UnixMilli()
-	month := int64(30 * 86400 * 1000)
 	b := &engine.MeasurementBatch{}
 	const batch = 1 << 16
-	degLat := sigmaKm / 111.2
 	for done := int64(0); done < rows; {
 		b.Reset()
 		n := int(min(batch, rows-done))
-		for i := 0; i < n; i++ {
-			sp := spots[r.IntN(len(spots))]
-			lat := sp.lat + degLat*r.NormFloat64()
-			lon := sp.lon + degLat/math.Cos(lat*math.Pi/180)*r.NormFloat64()
-			tech := engine.Tech4G
-			switch x := r.IntN(20); {
-			case x == 0:
-				tech = engine.Tech2G
-			case x < 4:
-				tech = engine.Tech3G
-			}
-			m := engine.Measurement{TimeUnixMs: t0 + r.Int64N(month), Carrier: carriers[r.IntN(4)], Tech: tech,
-				Lon: lon, Lat: lat, SignalDBm: math.Round((-120+50*r.Float64())*10) / 10,
-				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
-				Source: engine.SourceCrowd, DeviceID: "d" + strconv.Itoa(r.IntN(200000)),
-				DeviceClass: engine.DeviceSmartphone, Environment: engine.Environment(1 + r.IntN(3))}
-			if r.IntN(30) == 0 {
-				m.Service, m.SignalDBm = engine.ServiceNone, math.NaN()
-			}
-			if r.IntN(4) == 0 {
-				m.DLMbps = 40 * r.Float64()
-			}
-			b.Append(m)
-		}
+		benchrows.Append(b, r, n, spots, sigmaKm, carriers, t0)
 		if err := txn.WriteMeasurements(b); err != nil {
 			return err
 		}

@@ -3,12 +3,11 @@ package arrowio
 import (
 	"bytes"
 	"io"
-	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/internal/benchrows"
 )
 
 const benchRows = 1 << 18
@@ -105,39 +104,12 @@ func BenchmarkReadMeasurements(b *testing.B) {
 var storeColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service", "dl_mbps", "ul_mbps", "device_id", "environment"}
 
 // makeStoreBatch returns n rows shaped like a store part of
-// benchmarks/pipeline: one carrier, mostly 4G, positions clustered around
-// settlements, a quarter of the rows with a download speed, device IDs
-// drawn from 200 000 devices.
+// benchmarks/pipeline (benchrows): one carrier, a 1 km spread around
+// 5000 settlements.
 func makeStoreBatch(n int, seed uint64) *engine.MeasurementBatch {
 	r := rand.New(rand.NewPCG(seed, 11))
-	spots := make([][2]float64, 5000)
-	for i := range spots {
-		spots[i] = [2]float64{102.2 + 7.2*r.Float64(), 8.6 + 14.7*r.Float64()}
-	}
 	b := &engine.MeasurementBatch{}
-	for i := 0; i < n; i++ {
-		sp := spots[r.IntN(len(spots))]
-		tech := engine.Tech4G
-		switch x := r.IntN(20); {
-		case x == 0:
-			tech = engine.Tech2G
-		case x < 4:
-			tech = engine.Tech3G
-		}
-		m := engine.Measurement{TimeUnixMs: 1790787600000 + r.Int64N(30*86400*1000), Carrier: engine.Viettel, Tech: tech,
-			Lon: sp[0] + 0.009*r.NormFloat64(), Lat: sp[1] + 0.009*r.NormFloat64(),
-			SignalDBm: math.Round((-120+50*r.Float64())*10) / 10,
-			RSRQDB:    math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
-			Source: engine.SourceCrowd, DeviceID: "d" + strconv.Itoa(r.IntN(200000)),
-			DeviceClass: engine.DeviceSmartphone, Environment: engine.Environment(1 + r.IntN(3))}
-		if r.IntN(30) == 0 {
-			m.Service, m.SignalDBm = engine.ServiceNone, math.NaN()
-		}
-		if r.IntN(4) == 0 {
-			m.DLMbps = 40 * r.Float64()
-		}
-		b.Append(m)
-	}
+	benchrows.Append(b, r, n, benchrows.Spots(r, 5000), 1, []engine.Carrier{engine.Viettel}, 1790787600000)
 	return b
 }
 
