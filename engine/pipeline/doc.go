@@ -4,8 +4,8 @@
 // shapes their results into output tables (engine/arrowio columns, CSV).
 //
 // Memory grows with the number of distinct keys (cell, carrier, tech), not
-// with the number of rows: batches are read one at a time and copied into a
-// fixed pool of worker buffers. Aggregate's workers own disjoint
-// partitions of the keys (by analysis cell, see aggregate.Parallel), so
-// adding workers adds no key state.
+// with the number of rows: each of Aggregate's workers reads row groups
+// into its own reused batch, indexes them and hands their rows to an
+// aggregate.Group, whose partitions own disjoint keys (by analysis cell),
+// so adding workers adds no key state.
 package pipeline
