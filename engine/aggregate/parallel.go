@@ -21,9 +21,10 @@ type IndexFunc func(dst []hexgrid.Cell, lon, lat []float64) error
 // calls Producer.Add) and hands each partition's records over in blocks
 // sorted by hash bucket; partition p keeps the blocks it receives and,
 // once they hold enough records, applies them bucket by bucket (see
-// consume and flushBlocks). The partitions hold disjoint keys, so no key is held twice and nothing
-// is merged: the Aggregator that Close returns holds the partitions. The
-// result is the same for any number of partitions and producers.
+// consume and flushBlocks). The partitions hold disjoint keys, so no key
+// is held twice and nothing is merged: the Aggregator that Close returns
+// holds the partitions. The result is the same for any number of
+// partitions and producers.
 type Group struct {
 	out   *Aggregator
 	parts []*Aggregator
