@@ -16,24 +16,8 @@ func reportRows(b *testing.B, rows int) {
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// writeFile returns the measurement store file of in written with opts.
-func writeFile(b *testing.B, in *engine.MeasurementBatch, opts ...Option) []byte {
-	b.Helper()
-	var buf bytes.Buffer
-	mw, err := NewMeasurementWriter(&buf, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := mw.Write(in); err != nil {
-		b.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// readMeasurementFile reads every batch of data with opts and checks it holds rows.
+// readMeasurementFile reads every batch of data with opts and checks that
+// it holds rows.
 func readMeasurementFile(b *testing.B, data []byte, rows int, opts ...Option) {
 	b.Helper()
 	mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), opts...)
@@ -74,7 +58,7 @@ func BenchmarkWriteMeasurements(b *testing.B) {
 func BenchmarkReadMeasurements(b *testing.B) {
 	in := makeBatch(benchRows, 1)
 	for _, codec := range []Codec{Zstd, Snappy} {
-		data := writeFile(b, in, WithCodec(codec))
+		data := writeMeasurements(b, []*engine.MeasurementBatch{in}, WithCodec(codec))
 		for _, proj := range []struct {
 			name string
 			cols []string
@@ -120,7 +104,7 @@ func makeStoreBatch(n int, seed uint64) *engine.MeasurementBatch {
 func BenchmarkReadStore(b *testing.B) {
 	const rows = 1 << 20
 	in := makeStoreBatch(rows, 1)
-	data := writeFile(b, in, WithCodec(Snappy), WithRowGroupRows(1<<17))
+	data := writeMeasurements(b, []*engine.MeasurementBatch{in}, WithCodec(Snappy), WithRowGroupRows(1<<17))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
