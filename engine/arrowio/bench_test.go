@@ -35,7 +35,7 @@ func readMeasurementFile(b *testing.B, data []byte, rows int, opts ...Option) {
 
 func BenchmarkWriteMeasurements(b *testing.B) {
 	in := makeBatch(benchRows, 1)
-	for _, codec := range []Codec{Zstd, Snappy} {
+	for _, codec := range []Codec{Zstd, Snappy, LZ4Raw} {
 		b.Run(codec.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -57,7 +57,7 @@ func BenchmarkWriteMeasurements(b *testing.B) {
 
 func BenchmarkReadMeasurements(b *testing.B) {
 	in := makeBatch(benchRows, 1)
-	for _, codec := range []Codec{Zstd, Snappy} {
+	for _, codec := range []Codec{Zstd, Snappy, LZ4Raw} {
 		data := writeMeasurements(b, []*engine.MeasurementBatch{in}, WithCodec(codec))
 		for _, proj := range []struct {
 			name string

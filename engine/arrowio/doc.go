@@ -28,10 +28,12 @@
 // into a dictionary seeded with every spelling and read back through a
 // small per-column cache, so they cost little more than integer columns.
 //
-// Files are compressed with zstd (default) or snappy, in row groups of at
-// most WithRowGroupRows rows (default 1 Mi). Uncompressed output is not
-// offered: the library decodes uncompressed pages into one reused buffer, so
-// string values read from such files could be overwritten mid-batch.
+// Files are compressed with zstd (default), snappy or lz4_raw (Parquet's
+// LZ4_RAW, which arrow/go v17 does not implement; lz4.go registers it), in
+// row groups of at most WithRowGroupRows rows (default 1 Mi). Uncompressed
+// output is not offered: the library decodes uncompressed pages into one
+// reused buffer, so string values read from such files could be
+// overwritten mid-batch.
 //
 // The reader decodes pages itself (pqpage.go) straight into the reused
 // batch, not through arrow records: PLAIN values, dictionary indices and

@@ -26,7 +26,8 @@ func fuzzSeeds(t *testing.F) [][]byte {
 		t.Fatal(err)
 	}
 	store := writeMeasurements(t, []*engine.MeasurementBatch{makeBatch(40, 3)}, WithCodec(Snappy), WithRowGroupRows(16))
-	return [][]byte{pq.Bytes(), writeMeasurements(t, nil), store, []byte("PAR1"), []byte("ARROW1\x00\x00")}
+	lz4 := writeMeasurements(t, []*engine.MeasurementBatch{makeBatch(40, 4)}, WithCodec(LZ4Raw), WithRowGroupRows(16))
+	return [][]byte{pq.Bytes(), writeMeasurements(t, nil), store, lz4, []byte("PAR1"), []byte("ARROW1\x00\x00")}
 }
 
 // drain reads a table to its end, touching every value.

@@ -12,19 +12,24 @@ import (
 type Codec uint8
 
 // Codecs. Zstd is the default: smaller files, about half the decode speed of
-// Snappy. Uncompressed output is deliberately not offered (see doc.go).
+// Snappy. LZ4Raw (Parquet's LZ4_RAW) decodes about 2.8× faster than Snappy
+// for a few per cent more bytes (lz4.go). Uncompressed output is
+// deliberately not offered (see doc.go).
 const (
 	Zstd Codec = iota
 	Snappy
+	LZ4Raw
 )
 
-// String returns "zstd" or "snappy".
+// String returns "zstd", "snappy" or "lz4_raw".
 func (c Codec) String() string {
 	switch c {
 	case Zstd:
 		return "zstd"
 	case Snappy:
 		return "snappy"
+	case LZ4Raw:
+		return "lz4_raw"
 	}
 	return fmt.Sprintf("codec(%d)", uint8(c))
 }
@@ -56,7 +61,7 @@ func newConfig(opts []Option) (config, error) {
 	for _, o := range opts {
 		o(&c)
 	}
-	if c.codec != Zstd && c.codec != Snappy {
+	if c.codec > LZ4Raw {
 		return c, fmt.Errorf("arrowio: unknown codec %d: %w", c.codec, engine.ErrInvalidConfig)
 	}
 	if c.rowGroupRows < 1 {

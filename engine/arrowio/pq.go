@@ -80,8 +80,11 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 	nodes := make(schema.FieldList, len(fields))
 	seen := make(map[string]bool, len(fields))
 	codec := compress.Codecs.Zstd
-	if cfg.codec == Snappy {
+	switch cfg.codec {
+	case Snappy:
 		codec = compress.Codecs.Snappy
+	case LZ4Raw:
+		codec = lz4Raw
 	}
 	props := []parquet.WriterProperty{
 		parquet.WithCompression(codec),

@@ -86,6 +86,8 @@ func TestMeasurementLayouts(t *testing.T) {
 	}{
 		{name: "as written", codec: Snappy},
 		{name: "zstd", codec: Zstd},
+		{name: "lz4_raw", codec: LZ4Raw},
+		{name: "lz4_raw, data page v2", props: []parquet.WriterProperty{parquet.WithDataPageVersion(parquet.DataPageV2)}, codec: LZ4Raw},
 		{name: "uncompressed", props: []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed)}},
 		{name: "tiny pages", props: []parquet.WriterProperty{parquet.WithDataPageSize(64)}, codec: Snappy},
 		{name: "data page v2", props: []parquet.WriterProperty{parquet.WithDataPageVersion(parquet.DataPageV2)}, codec: Snappy},
