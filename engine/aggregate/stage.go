@@ -160,16 +160,11 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 		r.bucket = uint16(hashKey(r.key) >> (64 - bucketBits))
 		flags := uint16(clsUnknown)
 		if hasEnv {
-			switch b.Environment[i] {
-			case engine.EnvOutdoor, engine.EnvVehicle:
-				flags = clsOutdoor
-			case engine.EnvIndoor:
-				flags = clsIndoor
-			}
+			flags = envFlags[b.Environment[i]]
 		}
-		switch b.Service[i] {
-		case engine.ServiceNone, engine.ServiceEmergency:
-			flags |= fTest | fBelow | fNoSvc
+		switch svc := b.Service[i]; svc {
+		default:
+			flags |= svcFlags[svc]
 		case engine.ServiceOK:
 			if sig := b.SignalDBm[i]; sig >= e.lo[t] && sig <= e.hi[t] { // false for NaN
 				flags |= fTest | fSignal
@@ -185,17 +180,17 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 		}
 		r.ts = b.TimeUnixMs[i]
 		flags |= uint16(uint64(c)>>digitShift&7) << fChildShift
+		// Speeds are often absent (NaN) in no particular pattern: flags
+		// from the ok results, not branches on them.
 		if hasDL {
-			if code, ok := rateCode(b.DLMbps[i]); ok {
-				flags |= fDL
-				r.dl = uint8(code)
-			}
+			code, ok := rateCode(b.DLMbps[i])
+			flags |= uint16(b2u(ok)) * fDL
+			r.dl = uint8(code)
 		}
 		if hasUL {
-			if code, ok := rateCode(b.ULMbps[i]); ok {
-				flags |= fUL
-				r.ul = uint8(code)
-			}
+			code, ok := rateCode(b.ULMbps[i])
+			flags |= uint16(b2u(ok)) * fUL
+			r.ul = uint8(code)
 		}
 		if hasDev {
 			if d := b.DeviceID[i]; d != "" {
@@ -214,6 +209,28 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 		outs[p] = append(outs[p], r)
 	}
 	return nil
+}
+
+// envFlags and svcFlags are the rec flags of an environment and of a
+// service other than ServiceOK, by value: lookups instead of branches,
+// since rows come in no order of either. Values beyond the enumerations
+// (never made by the readers) are unknown environments and rows that are
+// no test.
+var envFlags, svcFlags = func() (env, svc [256]uint16) {
+	for i := range env {
+		env[i] = clsUnknown
+	}
+	env[engine.EnvOutdoor], env[engine.EnvVehicle], env[engine.EnvIndoor] = clsOutdoor, clsOutdoor, clsIndoor
+	svc[engine.ServiceNone] = fTest | fBelow | fNoSvc
+	svc[engine.ServiceEmergency] = fTest | fBelow | fNoSvc
+	return env, svc
+}()
+
+func b2u(b bool) uint {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // applyRecs is the number of recs applySeg takes at a time.
