@@ -53,8 +53,8 @@
 //     hashes: probability below n²/2³³, 5·10⁻⁷ at 64), then a HyperLogLog
 //     of the same hashes with 256 registers: relative standard error
 //     1.04/√256 ≈ 6.5% (linear counting, more accurate, below 640).
-//     Hashing is FNV-1a with a fixed murmur3 finaliser: the same ids give
-//     the same counts in every process.
+//     Ids are hashed eight bytes at a time with a fixed murmur3 finaliser
+//     (hashDevice): the same ids give the same counts in every process.
 //   - 4-hour windows are aligned by Config.WindowOffsetMs (by default to
 //     midnight in Indochina Time, UTC+7).
 //

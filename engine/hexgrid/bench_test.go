@@ -21,7 +21,7 @@ func vietnamPoints(n int, seed uint64) (lon, lat []float64) {
 const benchBatch = 4096
 
 func BenchmarkIndexInto(b *testing.B) {
-	for _, res := range []int{0, 8, 15} {
+	for _, res := range []int{0, 8, 9, 15} {
 		b.Run("res="+itoa(res), func(b *testing.B) {
 			lon, lat := vietnamPoints(benchBatch, 1)
 			dst := make([]Cell, benchBatch)
