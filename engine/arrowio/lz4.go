@@ -60,27 +60,29 @@ func (c lz4RawCodec) EncodeLevel(dst, src []byte, _ int) []byte { return c.Encod
 func (lz4RawCodec) CompressBound(n int64) int64 { return int64(lz4.CompressBlockBound(int(n))) }
 
 // Decode decompresses one LZ4 block. The Parquet page reader passes dst
-// sized to the page header's uncompressed length; a block that does not
-// decode into it is corrupt, and Decode panics as the library's Snappy codec
-// does (this package's readers turn that panic into an error naming the
-// file). A nil or short dst (other callers) is grown up to LZ4's largest
+// sized to the page header's uncompressed length (and, for data pages v2,
+// ignores the returned slice); a block that does not decode into dst is
+// corrupt or its header wrong, and Decode panics as the library's Snappy
+// codec does (this package's readers turn that panic into an error naming
+// the file). Only a nil dst (other callers) is grown, up to LZ4's largest
 // expansion, 255 bytes per byte of block.
 func (lz4RawCodec) Decode(dst, src []byte) []byte {
-	if len(dst) == 0 && cap(dst) > 0 {
-		dst = dst[:cap(dst)]
+	if cap(dst) > 0 {
+		n, err := lz4.UncompressBlock(src, dst[:cap(dst)])
+		if err != nil {
+			panic(fmt.Sprintf("arrowio: corrupt lz4 block of %d bytes: %v", len(src), err))
+		}
+		return dst[:n]
 	}
-	if len(dst) == 0 {
-		dst = make([]byte, max(64, 4*len(src)))
-	}
-	for {
+	for size := max(64, 4*len(src)); ; size *= 2 {
+		dst = make([]byte, size)
 		n, err := lz4.UncompressBlock(src, dst)
 		if err == nil {
 			return dst[:n]
 		}
-		if len(dst) > 255*len(src)+16 {
+		if size > 255*len(src)+16 {
 			panic(fmt.Sprintf("arrowio: corrupt lz4 block of %d bytes: %v", len(src), err))
 		}
-		dst = make([]byte, 2*len(dst))
 	}
 }
 

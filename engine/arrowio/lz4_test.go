@@ -91,6 +91,11 @@ func TestLZ4RawRoundTrip(t *testing.T) {
 	if len(c.Encode(nil, inputs["zeros"])) > 5000 {
 		t.Error("a MiB of zeros did not compress")
 	}
+	// A buffer too short for the block is not grown: the page header that
+	// sized it is wrong.
+	if err := guard(func() error { c.Decode(make([]byte, 10), lz4Known.block); return nil }); err == nil {
+		t.Error("a block decoded into a buffer shorter than its text")
+	}
 	// A block that ends inside a match, or whose offset points before the
 	// output, is corrupt: Decode panics (callers guard) and the reader errs.
 	for _, bad := range [][]byte{lz4Known.block[:5], {0x0f, 0x09, 0x00}, {0xf0}} {
