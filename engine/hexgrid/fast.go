@@ -340,54 +340,78 @@ func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
 	dig := uint64(1)<<sh - 1 // 7s below res, zeros for levels 1..res
 	r := res
 	for r >= 4 {
-		ai, aj, dig = chunk4Step(ai, aj, dig, r, sh)
+		var d uint64
+		ai, aj, d = chunk4Step(&chunk4[r&1], ai, aj)
+		dig |= d << (sh & 63)
 		r -= 4
 		sh += 12
 	}
 	return finishCell(face, ai, aj, dig, r, res)
 }
 
-// chunk4Step takes the four digits of levels r-3..r of the cell at
-// axial (ai, aj) and resolution r from chunk4 into dig at bit offset sh
-// (3·(MaxRes−r)), and returns the axial coordinates of its ancestor at
-// r−4.
-func chunk4Step(ai, aj int, dig uint64, r int, sh uint) (int, int, uint64) {
-	const m, off = 49, 49 << 40
-	qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
-	e := chunk4[r&1][(ai-qi*m)*m+(aj-qj*m)]
-	dig |= uint64(e&0xfff) << (sh & 63)
-	return qi + int(int8(e>>12)), qj + int(int8(e>>20)), dig
+// chunk4Step returns the axial coordinates of the ancestor at r−4 of the
+// cell at axial (ai, aj) and resolution r, and the four digits of levels
+// r-3..r (level r-l at bits 3l), from t = chunk4[r&1]. Hex2d coordinates
+// are below 0.77·scale < 4.4·10⁶ in magnitude at res ≤ 15, so |ai|, |aj|
+// < 2²⁴; the offset (a multiple of m) keeps the dividends positive and
+// below 2³¹, where div49 floors them with one multiplication. The
+// residues (0..48) index the table with a row stride of 64; the mask lets
+// the compiler drop the bounds check.
+func chunk4Step(t *[chunk4Size]uint32, ai, aj int) (int, int, uint64) {
+	const m, off = 49, 49 << 25
+	ui, uj := uint64(ai+off), uint64(aj+off)
+	qi, qj := ui*div49Mul>>div49Shift, uj*div49Mul>>div49Shift
+	e := t[((ui-qi*m)<<6|(uj-qj*m))&(chunk4Size-1)]
+	return int(qi) - off/m + int(int8(e>>12)), int(qj) - off/m + int(int8(e>>20)), uint64(e & 0xfff)
 }
+
+// Division by 49 and 7 of x < 2³¹ as x·M >> S, M = ⌈2^S/d⌉: with e =
+// M·d − 2^S, x·M/2^S = x/d + x·e/(d·2^S), and the second term is below
+// 1/d (so the floor is x/d's) while x·e < 2^S; for 49, e = 13 and x <
+// 2³⁶/13 ≈ 5.3·10⁹; for 7, e = 5 and x < 2³⁴/5 ≈ 3.4·10⁹. x·M < 2⁶³.
+// The compiler's own division by a constant needs a 65-bit multiplier
+// here (an extra add and rotate). TestDivMagic checks the constants.
+const (
+	div49Mul, div49Shift = 1402438301, 36
+	div7Mul, div7Shift   = 2454267027, 34
+)
 
 // finishCell completes faceIJKToCell from the axial coordinates (ai, aj)
 // at resolution r < 4 of the ancestor of a cell at res, with the digits
 // of levels r+1..res already in dig.
 func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
 	if r >= 2 {
-		const m, off = 7, 7 << 40
-		qi, qj := (ai+off)/m-off/m, (aj+off)/m-off/m
-		e := chunk2[r&1][(ai-qi*m)*m+(aj-qj*m)]
+		const m, off = 7, 7 << 28 // as in chunk4Step
+		ui, uj := uint64(ai+off), uint64(aj+off)
+		qi, qj := ui*div7Mul>>div7Shift, uj*div7Mul>>div7Shift
+		e := chunk2[r&1][((ui-qi*m)<<3|(uj-qj*m))&(chunk2Size-1)]
 		dig |= uint64(e&0x3f) << (3 * (MaxRes - r) & 63)
-		ai, aj = qi+int(int8(e>>12)), qj+int(int8(e>>20))
+		ai, aj = int(qi)-off/m+int(int8(e>>12)), int(qj)-off/m+int(int8(e>>20))
 		r -= 2
 	}
+	// The res-0 coordinates, as an index into axialBaseCell: from the
+	// level-1 table when r is 1, else directly. axial -2..2 on both axes
+	// covers every normalised ijk in 0..2; outside it H3 has no cell.
+	var b0 uint
 	if r == 1 {
-		var d uint64
-		var ok bool
-		ai, aj, d, ok = upStep(1, ai, aj)
-		if !ok {
+		ui, uj := uint(ai+level1Radius), uint(aj+level1Radius)
+		if ui >= level1Side || uj >= level1Side {
 			return 0, false
 		}
-		dig |= d << (3 * (MaxRes - 1))
+		e := level1[ui*level1Side+uj]
+		if e == level1Outside {
+			return 0, false
+		}
+		dig |= uint64(e>>5) << (3 * (MaxRes - 1))
+		b0 = uint(e & 31)
+	} else {
+		ui, uj := uint(ai+2), uint(aj+2)
+		if ui > 4 || uj > 4 {
+			return 0, false
+		}
+		b0 = ui*5 + uj
 	}
-
-	// The base cell of the res-0 coordinates: axial -2..2 on both axes
-	// covers every normalised ijk in 0..2; outside it H3 has no cell.
-	ui, uj := uint(ai+2), uint(aj+2)
-	if ui > 4 || uj > 4 {
-		return 0, false
-	}
-	bcr := axialBaseCell[face][ui*5+uj]
+	bcr := axialBaseCell[face][b0&31]
 	bc, rots := uint64(bcr&0xff), bcr>>8&7
 	if bcr&(axialInvalid|axialPentagon) != 0 {
 		if bcr&axialInvalid != 0 {
@@ -428,7 +452,9 @@ func pentagonDigits(dig uint64, res, bc, face, rots int) uint64 {
 // normalised ijk of the res-0 axial coordinates (ai, aj) = (i-k, j-k):
 // base cell | rotations<<8, with axialPentagon for pentagon base cells and
 // axialInvalid where a normalised coordinate exceeds 2 (H3 has no cell).
-var axialBaseCell = func() (t [20][25]uint16) {
+// Rows are padded to 32 entries so that a masked index needs no bounds
+// check; the padding is never read.
+var axialBaseCell = func() (t [20][32]uint16) {
 	for f := range t {
 		for ai := -2; ai <= 2; ai++ {
 			for aj := -2; aj <= 2; aj++ {
@@ -474,14 +500,20 @@ func upStep(r, ai, aj int) (pi, pj int, digit uint64, ok bool) {
 // digitChunks: the down-steps of consecutive resolutions compose to 7·I
 // (H3's _downAp7 and _downAp7r matrices multiply to 7·I), so two up-steps
 // map x + 7w to parent(x) + w and produce the same two digits for x and
-// x + 7w; four up-steps likewise with 49. chunk4[p] and chunk2[p] hold,
-// for x mod 49 (resp. 7) per axis and a finest level of parity p, the
-// digits (level r-l at bits 3l) and the ancestor
-// of the residue as two int8 at bits 12 and 20.
+// x + 7w; four up-steps likewise with 49. chunk4[p][ri<<6|rj] and
+// chunk2[p][ri<<3|rj] hold, for x mod 49 (resp. 7) per axis and a finest
+// level of parity p, the digits (level r-l at bits 3l) and the ancestor
+// of the residue as two int8 at bits 12 and 20. Rows are padded to a
+// power of two; the padding is never read.
 var chunk4, chunk2 = buildChunks()
 
-func buildChunks() (c4 [2][49 * 49]uint32, c2 [2][7 * 7]uint32) {
-	build := func(p, n, m int, dst []uint32) {
+const (
+	chunk4Size = 64 << 6
+	chunk2Size = 8 << 3
+)
+
+func buildChunks() (c4 [2][chunk4Size]uint32, c2 [2][chunk2Size]uint32) {
+	build := func(p, n, m, stride int, dst []uint32) {
 		for ri := 0; ri < m; ri++ {
 			for rj := 0; rj < m; rj++ {
 				ai, aj := ri, rj
@@ -496,16 +528,43 @@ func buildChunks() (c4 [2][49 * 49]uint32, c2 [2][7 * 7]uint32) {
 					}
 					digs |= uint32(d) << (3 * l)
 				}
-				dst[ri*m+rj] = digs | uint32(uint8(int8(ai)))<<12 | uint32(uint8(int8(aj)))<<20
+				dst[ri*stride+rj] = digs | uint32(uint8(int8(ai)))<<12 | uint32(uint8(int8(aj)))<<20
 			}
 		}
 	}
 	for p := 0; p < 2; p++ {
-		build(p, 4, 49, c4[p][:])
-		build(p, 2, 7, c2[p][:])
+		build(p, 4, 49, 64, c4[p][:])
+		build(p, 2, 7, 8, c2[p][:])
 	}
 	return c4, c2
 }
+
+// level1[(ai+level1Radius)·level1Side + (aj+level1Radius)] is the up-step
+// of level 1 (a Class III resolution) from the axial coordinates (ai, aj)
+// of a res-1 cell: its digit at bits 5..7 and its parent's index into
+// axialBaseCell ((pi+2)·5 + (pj+2)) at bits 0..4, or level1Outside when
+// the parent lies outside axial -2..2 (H3 has no cell). A parent within
+// -2..2 puts its children at 2pi+pj ± 1 and 3pj−pi ± 1, within ±7 and
+// ±9: the table covers every res-1 cell that has one.
+var level1 = func() (t [level1Side * level1Side]uint8) {
+	for ai := -level1Radius; ai <= level1Radius; ai++ {
+		for aj := -level1Radius; aj <= level1Radius; aj++ {
+			e := uint8(level1Outside)
+			pi, pj, d, ok := upStep(1, ai, aj)
+			if ok && pi >= -2 && pi <= 2 && pj >= -2 && pj <= 2 {
+				e = uint8(d)<<5 | uint8((pi+2)*5+pj+2)
+			}
+			t[(ai+level1Radius)*level1Side+aj+level1Radius] = e
+		}
+	}
+	return t
+}()
+
+const (
+	level1Radius  = 9
+	level1Side    = 2*level1Radius + 1
+	level1Outside = 0xff
+)
 
 // normalizeIJK is H3's _ijkNormalize.
 func normalizeIJK(i, j, k int) (int, int, int) {

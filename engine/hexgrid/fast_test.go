@@ -452,3 +452,30 @@ func FuzzIndexMatchesH3(f *testing.F) {
 		}
 	})
 }
+
+// TestDivMagic checks the multiply-and-shift divisions of chunk4Step and
+// finishCell: the derived condition x·e < 2^S up to 2³¹, and the result
+// near every multiple of d at the ends of the range and on a sample.
+func TestDivMagic(t *testing.T) {
+	for _, c := range []struct{ d, mul, shift uint64 }{{49, div49Mul, div49Shift}, {7, div7Mul, div7Shift}} {
+		e := c.mul*c.d - 1<<c.shift
+		if c.mul < 1<<c.shift/c.d || e >= c.d || e<<31 >= 1<<c.shift || c.mul >= 1<<32 {
+			t.Fatalf("d=%d: M=%d S=%d fails the bound (e=%d)", c.d, c.mul, c.shift, e)
+		}
+		check := func(x uint64) {
+			if q := x * c.mul >> c.shift; q != x/c.d {
+				t.Fatalf("%d/%d: got %d", x, c.d, q)
+			}
+		}
+		for x := uint64(0); x < 1<<20; x++ {
+			check(x)
+			check(1<<31 - 1 - x)
+		}
+		rng := rand.New(rand.NewPCG(c.d, 1))
+		for range 1 << 20 {
+			x := rng.Uint64N(1<<31/c.d) * c.d
+			check(x)
+			check(x - 1)
+		}
+	}
+}

@@ -118,9 +118,10 @@ func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 	}
 	r := res
 	for ; r >= 4; r -= 4 {
+		t := &chunk4[r&1]
 		for i := range dst {
-			a, b, d := chunk4Step(int(ai[i]), int(aj[i]), dig[i], r, sh)
-			ai[i], aj[i], dig[i] = int32(a), int32(b), d
+			a, b, d := chunk4Step(t, int(ai[i]), int(aj[i]))
+			ai[i], aj[i], dig[i] = int32(a), int32(b), dig[i]|d<<(sh&63)
 		}
 		sh += 12
 	}
