@@ -479,3 +479,62 @@ func TestDivMagic(t *testing.T) {
 		}
 	}
 }
+
+// TestAxialBlockMatchesFastAxial checks that axialBlock's inline path
+// (project and nearestHex written out) decides exactly as fastAxial:
+// same face and hex, or the same fallback, row by row, over Vietnam and
+// the globe at every resolution, and on cell edges at res 9.
+func TestAxialBlockMatchesFastAxial(t *testing.T) {
+	ft := faces()
+	rng := rand.New(rand.NewPCG(47, 53))
+	lon, lat := make([]float64, indexBlock), make([]float64, indexBlock)
+	check := func(res int) {
+		var face, ai, aj [indexBlock]int32
+		var state [indexBlock]uint8
+		axialBlock(ft, &face, &ai, &aj, &state, lon, lat, res)
+		for i := range lon {
+			f, a, b, ok := fastAxial(ft, lon[i], lat[i], res)
+			want := uint8(rowH3)
+			if !finite(lon[i]) || !finite(lat[i]) {
+				want = rowNonFinite
+			} else if ok {
+				want = rowFast
+			}
+			if state[i] != want || ok && (int(face[i]) != f || int(ai[i]) != a || int(aj[i]) != b) {
+				t.Fatalf("res %d lon %.17g lat %.17g: axialBlock (%d, %d, %d) state %d, fastAxial (%d, %d, %d) %v",
+					res, lon[i], lat[i], face[i], ai[i], aj[i], state[i], f, a, b, ok)
+			}
+		}
+	}
+	for res := 0; res <= MaxRes; res++ {
+		for range 40 {
+			for i := range lon {
+				if i%2 == 0 {
+					lon[i], lat[i] = vnLonMin+rng.Float64()*(vnLonMax-vnLonMin), vnLatMin+rng.Float64()*(vnLatMax-vnLatMin)
+				} else {
+					lon[i], lat[i] = rng.Float64()*360-180, math.Asin(2*rng.Float64()-1)/degToRad
+				}
+			}
+			check(res)
+		}
+	}
+	// Vertices of res-9 cells over Vietnam, nudged by an ulp or two
+	// either way: points inside the margin, both sides of it.
+	const res = 9
+	n := 0
+	for n < 40*indexBlock {
+		c := referenceIndex(vnLonMin+rng.Float64()*(vnLonMax-vnLonMin), vnLatMin+rng.Float64()*(vnLatMax-vnLatMin), res)
+		b, err := h3.CellToBoundary(h3.Cell(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range b {
+			i := n % indexBlock
+			lon[i] = v.Lng + float64(rng.IntN(5)-2)*1e-15*v.Lng
+			lat[i] = v.Lat + float64(rng.IntN(5)-2)*1e-15*v.Lat
+			if n++; n%indexBlock == 0 {
+				check(res)
+			}
+		}
+	}
+}

@@ -79,33 +79,16 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 // enough for its scratch arrays to stay in L1 on the stack.
 const indexBlock = 256
 
-// indexInto indexes at most indexBlock rows in two passes, floating point
-// (face and hex) then integer (digits and base cell). Separate loops keep
-// each body short, so the processor overlaps consecutive rows.
+// indexInto indexes at most indexBlock rows in passes, floating point
+// (face and hex, axialBlock) then integer (digits and base cell).
+// Separate loops keep each body short, so the processor overlaps
+// consecutive rows.
 func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 	var face, ai, aj [indexBlock]int32
-	var hx, hy, ht [indexBlock]float64
-	var state [indexBlock]uint8 // 0 fast, 1 fall back to h3-go, 2 non-finite
+	var state [indexBlock]uint8
 	lat = lat[:len(lon)]
 	dst = dst[:len(lon)]
-	for i, x := range lon {
-		y := lat[i]
-		if x-x+y-y != 0 { // NaN or ±Inf in either coordinate
-			state[i] = 2
-			continue
-		}
-		f, px, py, t2, ok := project(ft, x, y, res)
-		face[i], hx[i], hy[i], ht[i] = int32(f), px, py, t2
-		state[i] = 1 - uint8(b2i(ok))
-	}
-	for i := range dst {
-		if state[i] != 0 {
-			continue
-		}
-		a, b, ok := nearestHex(hx[i], hy[i], ht[i], res)
-		ai[i], aj[i] = int32(a), int32(b)
-		state[i] = 1 - uint8(b2i(ok))
-	}
+	axialBlock(ft, &face, &ai, &aj, &state, lon, lat, res)
 	// The digit chain four levels at a time, one level of the chain for
 	// the whole block per loop: the rows are independent, so the
 	// processor overlaps their table lookups. Rows that are not on the
@@ -127,18 +110,141 @@ func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 	}
 	for i := range dst {
 		switch state[i] {
-		case 0:
+		case rowFast:
 			c, ok := finishCell(int(face[i]), int(ai[i]), int(aj[i]), dig[i], r, res)
 			if !ok {
 				c = referenceIndex(lon[i], lat[i], res)
 			}
 			dst[i] = c
-		case 1:
+		case rowH3:
 			dst[i] = referenceIndex(lon[i], lat[i], res)
 		default:
 			dst[i] = 0
 		}
 	}
+}
+
+// Row states of indexInto's block.
+const (
+	rowFast      = iota // face and axial coordinates known
+	rowH3               // within a margin: h3-go indexes the row
+	rowNonFinite        // NaN or infinite coordinate: the zero Cell
+	rowPending          // on axialBlock's inline path, not yet decided
+)
+
+// axialBlock is the floating-point pass of indexInto: for each row (at
+// most indexBlock) the face and the axial coordinates of its hex at res,
+// and its state (rowFast, rowH3 or rowNonFinite). The common case, a
+// point in range whose bucket lists a single face and which is not within
+// 1/64 (in tan r) of the face centre, is project and nearestHex written
+// out inline (sincosDeg and roundHex included) and split into three
+// loops: face and unit vector, projection, hex. Each row's arithmetic is
+// one long chain of dependent operations; with short loop bodies the
+// processor keeps several rows in flight, where one loop over all of it
+// leaves it waiting on the chain (about 25% slower at res 0). The other
+// rows go through project and nearestHex, which decide identically.
+func axialBlock(ft *faceTable, face, ai, aj *[indexBlock]int32, state *[indexBlock]uint8, lon, lat []float64, res int) {
+	res &= 15
+	lat = lat[:len(lon)]
+	class := res & 1
+	scale := proj.scale[res]
+	// nearestHex's test with its margin for t ≥ 1/64.
+	l := 1 - 2*proj.mFar[res]
+	l2 := l * l
+	const magicBits = 0x4338000000000000 // math.Float64bits(roundMagic)
+	// The unit vector, then in gx, gy the first two of them the
+	// gnomonic coordinates.
+	var gx, gy, gz [indexBlock]float64
+	for i, x := range lon {
+		y := lat[i]
+		i &= indexBlock - 1
+		var e uint32
+		if y >= -90 && y <= 90 && x >= -180 && x <= 180 {
+			bi := min(int((y+90)*(1.0/faceBucketDeg)), faceBucketsLat-1)
+			bj := min(int((x+180)*(1.0/faceBucketDeg)), faceBucketsLon-1)
+			e = ft[bi*faceBucketsLon+bj]
+		}
+		if e&faceCountMask != 1 {
+			face[i], ai[i], aj[i], state[i] = slowAxial(ft, x, y, res)
+			continue
+		}
+		face[i], state[i] = int32(e>>faceCountBits%20), rowPending
+
+		// unitVector: sincosDeg of x and of y.
+		ox := x + roundMagic
+		nx := ox - roundMagic
+		tx := &sinCosDegTab[(int(math.Float64bits(ox))-magicBits+180)&511]
+		bx := (x - nx) * degToRad
+		zx := bx * bx
+		sbx := bx + bx*zx*(sinT3+zx*sinT5)
+		hx := zx * (0.5 - zx*(cosT4-zx*cosT6))
+		sinX := tx[0] + (tx[1]*sbx - tx[0]*hx)
+		cosX := tx[1] - (tx[0]*sbx + tx[1]*hx)
+		oy := y + roundMagic
+		ny := oy - roundMagic
+		ty := &sinCosDegTab[(int(math.Float64bits(oy))-magicBits+180)&511]
+		by := (y - ny) * degToRad
+		zy := by * by
+		sby := by + by*zy*(sinT3+zy*sinT5)
+		hy := zy * (0.5 - zy*(cosT4-zy*cosT6))
+		sinY := ty[0] + (ty[1]*sby - ty[0]*hy)
+		cosY := ty[1] - (ty[0]*sby + ty[1]*hy)
+		gx[i], gy[i], gz[i] = cosX*cosY, sinX*cosY, sinY
+	}
+	for i := range lon {
+		i &= indexBlock - 1
+		if state[i] != rowPending {
+			continue
+		}
+		// project with its single candidate face.
+		px, py, pz := gx[i], gy[i], gz[i]
+		f := uint(face[i]) % 20
+		c := &faceCenter[f]
+		u, w := &proj.u[f][class], &proj.w[f][class]
+		inv := 1 / (c[0]*px + c[1]*py + c[2]*pz)
+		gx[i] = (u[0]*px + u[1]*py + u[2]*pz) * inv
+		gy[i] = (w[0]*px + w[1]*py + w[2]*pz) * inv
+	}
+	for i := range lon {
+		i &= indexBlock - 1
+		if state[i] != rowPending {
+			continue
+		}
+		x, y := gx[i], gy[i]
+		if x*x+y*y < 1.0/(64*64) {
+			face[i], ai[i], aj[i], state[i] = slowAxial(ft, lon[i], lat[i], res)
+			continue
+		}
+		// roundHex, and nearestHex's test.
+		r := y * scale * 1.1547005383792515290182975610039149112953 // 1/sin 60°
+		q := x*scale - 0.5*r
+		tq, tr := q+roundMagic, r+roundMagic
+		fq, fr := q-(tq-roundMagic), r-(tr-roundMagic)
+		sq, sr := fq+0.5*fr+roundMagic, fr+0.5*fq+roundMagic
+		dq, dr := sq-roundMagic, sr-roundMagic
+		alongQ := b2i(fq*fq >= fr*fr)
+		iq := int(math.Float64bits(tq)) - magicBits + (int(math.Float64bits(sq))-magicBits)&-alongQ
+		ir := int(math.Float64bits(tr)) - magicBits + (int(math.Float64bits(sr))-magicBits)&(alongQ-1)
+		sel := float64(alongQ)
+		uq, ur := fq-dq*sel, fr-dr*(1-sel)
+		na, nb, nc := 2*uq+ur, uq+2*ur, ur-uq
+		ai[i], aj[i] = int32(iq+ir), int32(ir)
+		state[i] = rowH3 - uint8(b2i(na*na < l2 && nb*nb < l2 && nc*nc < l2))
+	}
+}
+
+// slowAxial is axialBlock's path for the rows it does not handle inline.
+//
+//go:noinline
+func slowAxial(ft *faceTable, x, y float64, res int) (face, ai, aj int32, state uint8) {
+	if x-x+y-y != 0 { // NaN or ±Inf in either coordinate
+		return 0, 0, 0, rowNonFinite
+	}
+	f, a, b, ok := fastAxial(ft, x, y, res)
+	if !ok {
+		return 0, 0, 0, rowH3
+	}
+	return int32(f), int32(a), int32(b), rowFast
 }
 
 // IndexIntoH3 is IndexInto computed by calling h3-go's LatLngToCell for
