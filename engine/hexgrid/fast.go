@@ -381,37 +381,58 @@ const (
 // of levels r+1..res already in dig.
 func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
 	if r >= 2 {
-		const m, off = 7, 7 << 28 // as in chunk4Step
-		ui, uj := uint64(ai+off), uint64(aj+off)
-		qi, qj := ui*div7Mul>>div7Shift, uj*div7Mul>>div7Shift
-		e := chunk2[r&1][((ui-qi*m)<<3|(uj-qj*m))&(chunk2Size-1)]
-		dig |= uint64(e&0x3f) << (3 * (MaxRes - r) & 63)
-		ai, aj = int(qi)-off/m+int(int8(e>>12)), int(qj)-off/m+int(int8(e>>20))
+		var d uint64
+		ai, aj, d = chunk2Step(&chunk2[r&1], ai, aj)
+		dig |= d << (3 * (MaxRes - r) & 63)
 		r -= 2
 	}
-	// The res-0 coordinates, as an index into axialBaseCell: from the
-	// level-1 table when r is 1, else directly. axial -2..2 on both axes
-	// covers every normalised ijk in 0..2; outside it H3 has no cell.
 	var b0 uint
 	if r == 1 {
-		ui, uj := uint(ai+level1Radius), uint(aj+level1Radius)
-		if ui >= level1Side || uj >= level1Side {
-			return 0, false
-		}
-		e := level1[ui*level1Side+uj]
-		if e == level1Outside {
-			return 0, false
-		}
-		dig |= uint64(e>>5) << (3 * (MaxRes - 1))
-		b0 = uint(e & 31)
+		var d uint64
+		b0, d = level1Step(ai, aj)
+		dig |= d << (3 * (MaxRes - 1))
 	} else {
-		ui, uj := uint(ai+2), uint(aj+2)
-		if ui > 4 || uj > 4 {
-			return 0, false
-		}
-		b0 = ui*5 + uj
+		b0 = res0Index(ai, aj)
 	}
-	bcr := axialBaseCell[face][b0&31]
+	return baseCellDigits(axialBaseCell[face][b0&31], face, dig, res)
+}
+
+// chunk2Step is chunk4Step for two levels (r-1, r), from t = chunk2[r&1].
+func chunk2Step(t *[chunk2Size]uint32, ai, aj int) (int, int, uint64) {
+	const m, off = 7, 7 << 28 // as in chunk4Step
+	ui, uj := uint64(ai+off), uint64(aj+off)
+	qi, qj := ui*div7Mul>>div7Shift, uj*div7Mul>>div7Shift
+	e := t[((ui-qi*m)<<3|(uj-qj*m))&(chunk2Size-1)]
+	return int(qi) - off/m + int(int8(e>>12)), int(qj) - off/m + int(int8(e>>20)), uint64(e & 0x3f)
+}
+
+// level1Step returns, for the axial coordinates of a res-1 cell, its
+// parent's index into axialBaseCell (axialNoCell when H3 has no cell)
+// and its digit.
+func level1Step(ai, aj int) (b0 uint, digit uint64) {
+	ui, uj := uint(ai+level1Radius), uint(aj+level1Radius)
+	e := uint8(level1Outside)
+	if ui < level1Side && uj < level1Side {
+		e = level1[(ui*level1Side+uj)%(level1Side*level1Side)]
+	}
+	return uint(e & 31), uint64(e >> 5)
+}
+
+// res0Index returns the index into axialBaseCell of res-0 axial
+// coordinates: axial -2..2 on both axes covers every normalised ijk in
+// 0..2; outside it H3 has no cell (axialNoCell).
+func res0Index(ai, aj int) uint {
+	ui, uj := uint(ai+2), uint(aj+2)
+	if ui > 4 || uj > 4 {
+		return axialNoCell
+	}
+	return ui*5 + uj
+}
+
+// baseCellDigits finishes a cell from its axialBaseCell entry bcr and the
+// digits of levels 1..res (7s below): rotated into the base cell's frame,
+// with the base cell and resolution. false where H3 has no cell.
+func baseCellDigits(bcr uint16, face int, dig uint64, res int) (Cell, bool) {
 	bc, rots := uint64(bcr&0xff), bcr>>8&7
 	if bcr&(axialInvalid|axialPentagon) != 0 {
 		if bcr&axialInvalid != 0 {
@@ -419,15 +440,21 @@ func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
 		}
 		dig = pentagonDigits(dig, res, int(bc), face, int(rots))
 	} else {
-		// Rotate four digits at a time; the 7s below res map to 7s. No
-		// branch on rots: the base cell varies from point to point, and
-		// rotating by zero costs less than a mispredicted branch.
-		t := &rot60ccw4[rots]
-		for sh := uint(3*(MaxRes-res)) & 63; sh < 45; sh += 12 {
-			dig = dig&^(0xfff<<sh) | uint64(t[dig>>sh&0xfff])<<sh
-		}
+		dig = rotateDigits(dig, res, rots)
 	}
 	return Cell(uint64(1)<<59 | uint64(res)<<resOffset | bc<<45 | dig), true
+}
+
+// rotateDigits rotates the packed digits of levels 1..res rots times 60°
+// ccw, four digits at a time; the 7s below res map to 7s. No branch on
+// rots: the base cell varies from point to point, and rotating by zero
+// costs less than a mispredicted branch.
+func rotateDigits(dig uint64, res int, rots uint16) uint64 {
+	t := &rot60ccw4[rots]
+	for sh := uint(3*(MaxRes-res)) & 63; sh < 45; sh += 12 {
+		dig = dig&^(0xfff<<sh) | uint64(t[dig>>sh&0xfff])<<sh
+	}
+	return dig
 }
 
 // pentagonDigits applies rotatePentagonDigits to the packed digits of a
@@ -453,9 +480,12 @@ func pentagonDigits(dig uint64, res, bc, face, rots int) uint64 {
 // base cell | rotations<<8, with axialPentagon for pentagon base cells and
 // axialInvalid where a normalised coordinate exceeds 2 (H3 has no cell).
 // Rows are padded to 32 entries so that a masked index needs no bounds
-// check; the padding is never read.
+// check; the padding is axialInvalid, and axialNoCell indexes it.
 var axialBaseCell = func() (t [20][32]uint16) {
 	for f := range t {
+		for n := 25; n < 32; n++ {
+			t[f][n] = axialInvalid
+		}
 		for ai := -2; ai <= 2; ai++ {
 			for aj := -2; aj <= 2; aj++ {
 				i, j, k := normalizeIJK(ai, aj, 0)
@@ -476,6 +506,7 @@ var axialBaseCell = func() (t [20][32]uint16) {
 const (
 	axialPentagon = 1 << 14
 	axialInvalid  = 1 << 15
+	axialNoCell   = 31
 )
 
 // upStep is one level of _faceIjkToH3: from the axial coordinates of a
@@ -542,8 +573,9 @@ func buildChunks() (c4 [2][chunk4Size]uint32, c2 [2][chunk2Size]uint32) {
 // level1[(ai+level1Radius)·level1Side + (aj+level1Radius)] is the up-step
 // of level 1 (a Class III resolution) from the axial coordinates (ai, aj)
 // of a res-1 cell: its digit at bits 5..7 and its parent's index into
-// axialBaseCell ((pi+2)·5 + (pj+2)) at bits 0..4, or level1Outside when
-// the parent lies outside axial -2..2 (H3 has no cell). A parent within
+// axialBaseCell ((pi+2)·5 + (pj+2)) at bits 0..4, or level1Outside
+// (axialNoCell at bits 0..4) when the parent lies outside axial -2..2 (H3
+// has no cell). A parent within
 // -2..2 puts its children at 2pi+pj ± 1 and 3pj−pi ± 1, within ±7 and
 // ±9: the table covers every res-1 cell that has one.
 var level1 = func() (t [level1Side * level1Side]uint8) {
@@ -563,7 +595,7 @@ var level1 = func() (t [level1Side * level1Side]uint8) {
 const (
 	level1Radius  = 9
 	level1Side    = 2*level1Radius + 1
-	level1Outside = 0xff
+	level1Outside = 0xe0 | axialNoCell
 )
 
 // normalizeIJK is H3's _ijkNormalize.

@@ -108,20 +108,54 @@ func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 		}
 		sh += 12
 	}
-	for i := range dst {
-		switch state[i] {
-		case rowFast:
-			c, ok := finishCell(int(face[i]), int(ai[i]), int(aj[i]), dig[i], r, res)
-			if !ok {
-				c = referenceIndex(lon[i], lat[i], res)
-			}
-			dst[i] = c
-		case rowH3:
-			dst[i] = referenceIndex(lon[i], lat[i], res)
-		default:
-			dst[i] = 0
+	// The levels below 4: two from chunk2, level 1 from its table, then
+	// the base cell (b0 indexes axialBaseCell) and the rotation into its
+	// frame.
+	if r >= 2 {
+		t := &chunk2[r&1]
+		for i := range dst {
+			a, b, d := chunk2Step(t, int(ai[i]), int(aj[i]))
+			ai[i], aj[i], dig[i] = int32(a), int32(b), dig[i]|d<<(sh&63)
+		}
+		r -= 2
+	}
+	var b0 [indexBlock]uint8
+	if r == 1 {
+		for i := range dst {
+			b, d := level1Step(int(ai[i]), int(aj[i]))
+			b0[i], dig[i] = uint8(b), dig[i]|d<<(3*(MaxRes-1))
+		}
+	} else {
+		for i := range dst {
+			b0[i] = uint8(res0Index(int(ai[i]), int(aj[i])))
 		}
 	}
+	for i := range dst {
+		f := face[i]
+		bcr := axialBaseCell[f][b0[i]&31]
+		if state[i] != rowFast || bcr&(axialInvalid|axialPentagon) != 0 {
+			dst[i] = finishRow(state[i], bcr, int(f), dig[i], res, lon[i], lat[i])
+			continue
+		}
+		dst[i] = Cell(uint64(1)<<59 | uint64(res)<<resOffset | uint64(bcr&0xff)<<45 | rotateDigits(dig[i], res, bcr>>8&7))
+	}
+}
+
+// finishRow is indexInto's last step for the rows that are not on the
+// fast path or fall in a pentagon or outside the base cells.
+//
+//go:noinline
+func finishRow(state uint8, bcr uint16, face int, dig uint64, res int, lon, lat float64) Cell {
+	switch state {
+	case rowFast:
+		if c, ok := baseCellDigits(bcr, face, dig, res); ok {
+			return c
+		}
+		return referenceIndex(lon, lat, res)
+	case rowH3:
+		return referenceIndex(lon, lat, res)
+	}
+	return 0
 }
 
 // Row states of indexInto's block.
@@ -168,7 +202,7 @@ func axialBlock(ft *faceTable, face, ai, aj *[indexBlock]int32, state *[indexBlo
 			face[i], ai[i], aj[i], state[i] = slowAxial(ft, x, y, res)
 			continue
 		}
-		face[i], state[i] = int32(e>>faceCountBits%20), rowPending
+		face[i], state[i] = int32(e>>faceCountBits), rowPending
 
 		// unitVector: sincosDeg of x and of y.
 		ox := x + roundMagic
@@ -198,7 +232,7 @@ func axialBlock(ft *faceTable, face, ai, aj *[indexBlock]int32, state *[indexBlo
 		}
 		// project with its single candidate face.
 		px, py, pz := gx[i], gy[i], gz[i]
-		f := uint(face[i]) % 20
+		f := face[i]
 		c := &faceCenter[f]
 		u, w := &proj.u[f][class], &proj.w[f][class]
 		inv := 1 / (c[0]*px + c[1]*py + c[2]*pz)
