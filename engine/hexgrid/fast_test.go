@@ -489,9 +489,9 @@ func TestAxialBlockMatchesFastAxial(t *testing.T) {
 	rng := rand.New(rand.NewPCG(47, 53))
 	lon, lat := make([]float64, indexBlock), make([]float64, indexBlock)
 	check := func(res int) {
-		var face, ai, aj [indexBlock]int32
-		var state [indexBlock]uint8
-		axialBlock(ft, &face, &ai, &aj, &state, lon, lat, res)
+		var s indexScratch
+		axialBlock(ft, &s, lon, lat, res)
+		face, ai, aj, state := &s.face, &s.ai, &s.aj, &s.state
 		for i := range lon {
 			f, a, b, ok := fastAxial(ft, lon[i], lat[i], res)
 			want := uint8(rowH3)

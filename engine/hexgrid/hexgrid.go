@@ -67,9 +67,10 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 		return fmt.Errorf("hexgrid: IndexInto length mismatch: dst %d, lon %d, lat %d", len(dst), len(lon), len(lat))
 	}
 	ft := faces()
+	var scratch indexScratch // zeroed once per call, not per block
 	for len(lon) > 0 {
 		n := min(len(lon), indexBlock)
-		indexInto(ft, dst[:n], lon[:n], lat[:n], res)
+		indexInto(ft, &scratch, dst[:n], lon[:n], lat[:n], res)
 		dst, lon, lat = dst[n:], lon[n:], lat[n:]
 	}
 	return nil
@@ -79,21 +80,31 @@ func IndexInto(dst []Cell, lon, lat []float64, res int) error {
 // enough for its scratch arrays to stay in L1 on the stack.
 const indexBlock = 256
 
+// indexScratch holds indexInto's per-row arrays for a block. Every pass
+// writes a row's entries before reading them, so a block needs no
+// clearing: IndexInto reuses one for all its blocks.
+type indexScratch struct {
+	face, ai, aj [indexBlock]int32
+	state        [indexBlock]uint8
+	b0           [indexBlock]uint8
+	dig          [indexBlock]uint64
+	gx, gy, gz   [indexBlock]float64 // axialBlock's
+}
+
 // indexInto indexes at most indexBlock rows in passes, floating point
 // (face and hex, axialBlock) then integer (digits and base cell).
 // Separate loops keep each body short, so the processor overlaps
 // consecutive rows.
-func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
-	var face, ai, aj [indexBlock]int32
-	var state [indexBlock]uint8
+func indexInto(ft *faceTable, s *indexScratch, dst []Cell, lon, lat []float64, res int) {
+	face, ai, aj, state, dig, b0 := &s.face, &s.ai, &s.aj, &s.state, &s.dig, &s.b0
 	lat = lat[:len(lon)]
 	dst = dst[:len(lon)]
-	axialBlock(ft, &face, &ai, &aj, &state, lon, lat, res)
+	axialBlock(ft, s, lon, lat, res)
 	// The digit chain four levels at a time, one level of the chain for
 	// the whole block per loop: the rows are independent, so the
 	// processor overlaps their table lookups. Rows that are not on the
-	// fast path carry zeros, which index the tables harmlessly.
-	var dig [indexBlock]uint64
+	// fast path carry zeros or the hex they were refused, which index
+	// the tables harmlessly.
 	sh := uint(3*(MaxRes-res)) & 63
 	dig0 := uint64(1)<<sh - 1 // 7s below res
 	for i := range dst {
@@ -119,7 +130,6 @@ func indexInto(ft *faceTable, dst []Cell, lon, lat []float64, res int) {
 		}
 		r -= 2
 	}
-	var b0 [indexBlock]uint8
 	if r == 1 {
 		for i := range dst {
 			b, d := level1Step(int(ai[i]), int(aj[i]))
@@ -167,8 +177,8 @@ const (
 )
 
 // axialBlock is the floating-point pass of indexInto: for each row (at
-// most indexBlock) the face and the axial coordinates of its hex at res,
-// and its state (rowFast, rowH3 or rowNonFinite). The common case, a
+// most indexBlock) the face and the axial coordinates of its hex at res
+// in s, and its state (rowFast, rowH3 or rowNonFinite). The common case, a
 // point in range whose bucket lists a single face and which is not within
 // 1/64 (in tan r) of the face centre, is project and nearestHex written
 // out inline (sincosDeg and roundHex included) and split into three
@@ -177,7 +187,9 @@ const (
 // processor keeps several rows in flight, where one loop over all of it
 // leaves it waiting on the chain (about 25% slower at res 0). The other
 // rows go through project and nearestHex, which decide identically.
-func axialBlock(ft *faceTable, face, ai, aj *[indexBlock]int32, state *[indexBlock]uint8, lon, lat []float64, res int) {
+func axialBlock(ft *faceTable, s *indexScratch, lon, lat []float64, res int) {
+	face, ai, aj, state := &s.face, &s.ai, &s.aj, &s.state
+	gx, gy, gz := &s.gx, &s.gy, &s.gz
 	res &= 15
 	lat = lat[:len(lon)]
 	class := res & 1
@@ -186,9 +198,8 @@ func axialBlock(ft *faceTable, face, ai, aj *[indexBlock]int32, state *[indexBlo
 	l := 1 - 2*proj.mFar[res]
 	l2 := l * l
 	const magicBits = 0x4338000000000000 // math.Float64bits(roundMagic)
-	// The unit vector, then in gx, gy the first two of them the
-	// gnomonic coordinates.
-	var gx, gy, gz [indexBlock]float64
+	// gx, gy, gz: the unit vector, then in gx, gy the gnomonic
+	// coordinates.
 	for i, x := range lon {
 		y := lat[i]
 		i &= indexBlock - 1
