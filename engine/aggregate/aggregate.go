@@ -683,14 +683,81 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		slices.SortFunc(refs, func(x, y ref) int {
 			return cmp.Or(cmp.Compare(x.cell, y.cell), cmp.Compare(x.order, y.order))
 		})
-		var sc rowScratch
-		for _, r := range refs {
-			if !yield(aggs[r.part].row(aggs[r.part].stat(r.j), carriers, &sc)) {
-				return
+		build := func(dst []Row, refs []ref, sc *rowScratch) []Row {
+			for _, r := range refs {
+				dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), carriers, sc))
 			}
+			return dst
+		}
+		workers := runtime.GOMAXPROCS(0)
+		if workers == 1 || len(refs) <= 2*allChunk {
+			var sc rowScratch
+			for _, r := range refs {
+				if !yield(aggs[r.part].row(aggs[r.part].stat(r.j), carriers, &sc)) {
+					return
+				}
+			}
+			return
+		}
+		// Rows are built in chunks of allChunk keys by workers goroutines,
+		// at most ring chunks ahead of the consumer, and yielded in order.
+		// row only reads the key state, and nothing changes it meanwhile.
+		ring := workers + 1
+		bufs := make([][]Row, ring)
+		ready := make([]chan struct{}, ring)
+		for i := range ready {
+			ready[i] = make(chan struct{}, 1)
+		}
+		tokens := make(chan struct{}, ring)
+		for range ring {
+			tokens <- struct{}{}
+		}
+		work, stop := make(chan int), make(chan struct{})
+		nChunks := (len(refs) + allChunk - 1) / allChunk
+		var wg sync.WaitGroup
+		wg.Go(func() { // hands out chunk c once chunk c-ring is consumed
+			defer close(work)
+			for c := range nChunks {
+				select {
+				case <-tokens:
+				case <-stop:
+					return
+				}
+				select {
+				case work <- c:
+				case <-stop:
+					return
+				}
+			}
+		})
+		for range workers {
+			wg.Go(func() {
+				var sc rowScratch
+				for c := range work {
+					b := c % ring
+					bufs[b] = build(bufs[b][:0], refs[c*allChunk:min((c+1)*allChunk, len(refs))], &sc)
+					ready[b] <- struct{}{}
+				}
+			})
+		}
+		defer wg.Wait()
+		defer close(stop)
+		for c := range nChunks {
+			b := c % ring
+			<-ready[b]
+			for _, row := range bufs[b] {
+				if !yield(row) {
+					return
+				}
+			}
+			tokens <- struct{}{}
 		}
 	}
 }
+
+// allChunk is the number of keys whose Rows All builds on one goroutine at
+// a time.
+const allChunk = 2048
 
 // rowScratch holds the buffers row reuses between keys.
 type rowScratch struct {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -238,5 +240,55 @@ func TestAllMatchesRows(t *testing.T) {
 	}
 	if fmt.Sprintf("%+v", plain.Rows()) != fmt.Sprintf("%+v", par.Rows()) {
 		t.Fatal("partitioned and plain aggregators differ")
+	}
+}
+
+// TestAllInParallel checks that All builds the same rows in the same order
+// on several goroutines as on one, and that stopping early, at chunk
+// boundaries and inside chunks, leaves no goroutine behind.
+func TestAllInParallel(t *testing.T) {
+	b, fine := boxData(t, 21, 40_000, [4]float64{104, 20, 1, 1}, 9)
+	a := mustNew(t, DefaultConfig())
+	if err := a.Add(b, fine); err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() <= 3*allChunk {
+		t.Fatalf("%d keys: too few for the parallel path", a.Len())
+	}
+	collect := func(procs int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var rows []Row
+		for r := range a.All() {
+			rows = append(rows, r)
+		}
+		return fmt.Sprintf("%+v", rows)
+	}
+	one := collect(1)
+	for _, procs := range []int{2, 3, 8} {
+		if collect(procs) != one {
+			t.Fatalf("GOMAXPROCS %d: rows differ from one goroutine's", procs)
+		}
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	before := runtime.NumGoroutine()
+	for _, stopAt := range []int{1, allChunk - 1, allChunk, 3*allChunk + 5, a.Len()} {
+		n := 0
+		for range a.All() {
+			if n++; n == stopAt {
+				break
+			}
+		}
+		if n != stopAt {
+			t.Errorf("stop after %d: yielded %d", stopAt, n)
+		}
+		// All waits for its goroutines' functions to return; the
+		// goroutines themselves may take a moment more to exit.
+		g := runtime.NumGoroutine()
+		for deadline := time.Now().Add(5 * time.Second); g > before && time.Now().Before(deadline); g = runtime.NumGoroutine() {
+			time.Sleep(time.Millisecond)
+		}
+		if g > before {
+			t.Errorf("stop after %d: %d goroutines, %d before", stopAt, g, before)
+		}
 	}
 }
