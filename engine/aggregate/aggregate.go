@@ -653,11 +653,6 @@ func (a *Aggregator) Rows() []Row {
 // Aggregator must not change while the sequence runs.
 func (a *Aggregator) All() iter.Seq[Row] {
 	return func(yield func(Row) bool) {
-		type ref struct {
-			cell    hexgrid.Cell
-			part, j int32
-			order   uint32 // the carrier's rank by name <<techBits | tech
-		}
 		a.flushAll()
 		carriers := a.car.snapshot()
 		// Carriers compared by rank, not by name, in the sort.
@@ -666,23 +661,24 @@ func (a *Aggregator) All() iter.Seq[Row] {
 			byName[i] = i
 		}
 		slices.SortFunc(byName, func(x, y int) int { return cmp.Compare(carriers[x], carriers[y]) })
-		rank := make([]uint32, len(carriers))
+		rank := make([]uint64, len(carriers))
 		for r, id := range byName {
-			rank[id] = uint32(r)
+			rank[id] = uint64(r)
 		}
 		aggs := append([]*Aggregator{a}, a.parts...)
 		refs := make([]ref, 0, a.Len())
 		for p, g := range aggs {
 			for j := range int32(g.n) {
+				// The packed key with the carrier's rank for its id: cell
+				// bits, then rank, then tech, so that the order of these
+				// integers is that of (cell, carrier name, tech).
 				k := g.stat(j).key
 				cid := k >> techBits & (maxCarriers - 1)
-				refs = append(refs, ref{cell: g.cellOf(k), part: int32(p), j: j,
-					order: rank[cid]<<techBits | uint32(k&(1<<techBits-1))})
+				k = k&^((maxCarriers-1)<<techBits) | rank[cid]<<techBits
+				refs = append(refs, ref{key: k, part: int32(p), j: j})
 			}
 		}
-		slices.SortFunc(refs, func(x, y ref) int {
-			return cmp.Or(cmp.Compare(x.cell, y.cell), cmp.Compare(x.order, y.order))
-		})
+		sortRefs(refs)
 		build := func(dst []Row, refs []ref, sc *rowScratch) []Row {
 			for _, r := range refs {
 				dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), carriers, sc))
@@ -758,6 +754,48 @@ func (a *Aggregator) All() iter.Seq[Row] {
 // allChunk is the number of keys whose Rows All builds on one goroutine at
 // a time.
 const allChunk = 2048
+
+// ref is a key in All's order: its sort key, and where its statistics are.
+type ref struct {
+	key     uint64
+	part, j int32
+}
+
+// sortRefs sorts refs by key: a least-significant-digit radix sort on
+// 11-bit digits, skipping the digits every key shares (the high bits of
+// the cell, the tech at a single tech). Keys are distinct, so stability
+// does not matter for the result, only for the method.
+func sortRefs(refs []ref) {
+	if len(refs) < 2 {
+		return
+	}
+	const digitBits = 11
+	var count [1 << digitBits]int
+	src, dst := refs, make([]ref, len(refs))
+	for shift := uint(0); shift < 64; shift += digitBits {
+		clear(count[:])
+		for i := range src {
+			count[src[i].key>>shift&(1<<digitBits-1)]++
+		}
+		if count[src[0].key>>shift&(1<<digitBits-1)] == len(src) {
+			continue
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for i := range src {
+			d := src[i].key >> shift & (1<<digitBits - 1)
+			dst[count[d]] = src[i]
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &refs[0] {
+		copy(refs, src)
+	}
+}
 
 // rowScratch holds the buffers row reuses between keys.
 type rowScratch struct {

@@ -1,12 +1,14 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -289,6 +291,27 @@ func TestAllInParallel(t *testing.T) {
 		}
 		if g > before {
 			t.Errorf("stop after %d: %d goroutines, %d before", stopAt, g, before)
+		}
+	}
+}
+
+func TestSortRefs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		n    int
+		mask uint64 // bits the keys vary in
+	}{
+		{0, 0}, {1, ^uint64(0)}, {2, 1}, {100, ^uint64(0)}, {5000, 0xff << 40}, {5000, 1<<15 | 7}, {70_000, 1<<50 - 1},
+	} {
+		refs := make([]ref, tc.n)
+		for i := range refs {
+			refs[i] = ref{key: 0x1234_5678_9abc_def0&^tc.mask | rng.Uint64()&tc.mask, part: int32(i % 3), j: int32(i)}
+		}
+		want := slices.Clone(refs)
+		slices.SortStableFunc(want, func(x, y ref) int { return cmp.Compare(x.key, y.key) })
+		sortRefs(refs)
+		if !slices.Equal(refs, want) {
+			t.Errorf("%d keys varying in %x: not sorted as a stable sort would", tc.n, tc.mask)
 		}
 	}
 }
