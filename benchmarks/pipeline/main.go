@@ -96,9 +96,8 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Fprintf(os.Stderr, "generated in %.1fs\n", time.Since(start).Seconds())
-		// Write the new dataset back to disk now: otherwise the kernel
-		// does it during the first cases, and they measure its work too
-		// (the first pipeline case ran 30% slower).
+		// Write the new dataset back to disk now, so that no write-back
+		// can overlap the cases.
 		start = time.Now()
 		syscall.Sync()
 		fmt.Fprintf(os.Stderr, "synced in %.1fs\n", time.Since(start).Seconds())
