@@ -29,11 +29,12 @@
 // small per-column cache, so they cost little more than integer columns.
 //
 // Files are compressed with zstd (default), snappy or lz4_raw (Parquet's
-// LZ4_RAW, which arrow/go v17 does not implement; lz4.go registers it), in
-// row groups of at most WithRowGroupRows rows (default 1 Mi). Uncompressed
-// output is not offered: the library decodes uncompressed pages into one
-// reused buffer, so string values read from such files could be
-// overwritten mid-batch.
+// LZ4_RAW, which arrow/go v17 does not implement: codecs.go registers it,
+// and wraps the library's Snappy decoder so that a damaged block length is
+// an error instead of an allocation of up to 4 GiB), in row groups of at
+// most WithRowGroupRows rows (default 1 Mi). Uncompressed output is not
+// offered: the library decodes uncompressed pages into one reused buffer,
+// so string values read from such files could be overwritten mid-batch.
 //
 // The reader decodes pages itself (pqpage.go) straight into the reused
 // batch, not through arrow records: PLAIN values, dictionary indices and

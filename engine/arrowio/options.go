@@ -13,7 +13,7 @@ type Codec uint8
 
 // Codecs. Zstd is the default: smaller files, about half the decode speed of
 // Snappy. LZ4Raw (Parquet's LZ4_RAW) decodes about 2.8× faster than Snappy
-// for a few per cent more bytes (lz4.go). Uncompressed output is
+// for a few per cent more bytes (codecs.go). Uncompressed output is
 // deliberately not offered (see doc.go).
 const (
 	Zstd Codec = iota

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -307,39 +308,59 @@ func TestChunkStream(t *testing.T) {
 	}
 }
 
-// TestMeasurementCorruptBytes damages a file byte by byte: reading must end
-// (with or without an error), never hang or panic.
+// TestMeasurementCorruptBytes damages files byte by byte (every fifth
+// byte, every 211th with -short): reading must end (with or without an
+// error), never hang or panic, and never allocate what a damaged length
+// claims.
 func TestMeasurementCorruptBytes(t *testing.T) {
-	data := writeMeasurements(t, []*engine.MeasurementBatch{makeBatch(300, 2)}, WithCodec(Snappy), WithRowGroupRows(128),
-		withWriterProps(parquet.WithDataPageSize(512)))
-	// A damaged length can make the library allocate gigabytes (snappy
-	// block lengths), so the test samples bytes.
-	step := 29
-	if testing.Short() {
-		step = 211
-	}
-	errs := 0
-	for i := 4; i < len(data)-8; i += step {
-		for _, x := range []byte{0xff, 0x01} {
-			bad := bytes.Clone(data)
-			bad[i] ^= x
-			mr, err := NewMeasurementReader(bytes.NewReader(bad), int64(len(bad)), WithBatchRows(50))
-			if err != nil {
-				continue
+	for _, codec := range []Codec{Snappy, LZ4Raw} {
+		t.Run(codec.String(), func(t *testing.T) {
+			data := writeMeasurements(t, []*engine.MeasurementBatch{makeBatch(300, 2)}, WithCodec(codec), WithRowGroupRows(128),
+				withWriterProps(parquet.WithDataPageSize(512)))
+			step := 5
+			if testing.Short() {
+				step = 211
 			}
-			n := 0
-			for mr.Next() {
-				n += mr.Batch().Len()
+			errs := 0
+			var most uint64 // bytes allocated by the worst damaged read
+			worst := 0
+			allocated := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+			heapAllocs := func() uint64 { metrics.Read(allocated); return allocated[0].Value.Uint64() }
+			for i := 4; i < len(data)-8; i += step {
+				for _, x := range []byte{0xff, 0x01} {
+					bad := bytes.Clone(data)
+					bad[i] ^= x
+					before := heapAllocs()
+					mr, err := NewMeasurementReader(bytes.NewReader(bad), int64(len(bad)), WithBatchRows(50))
+					n := 0
+					if err == nil {
+						for mr.Next() {
+							n += mr.Batch().Len()
+						}
+					}
+					if a := heapAllocs() - before; a > most {
+						most, worst = a, i
+					}
+					if err != nil {
+						continue
+					}
+					if mr.Err() != nil {
+						errs++
+					} else if n != 300 {
+						t.Fatalf("byte %d ^ %#x: %d rows and no error", i, x, n)
+					}
+				}
 			}
-			if mr.Err() != nil {
-				errs++
-			} else if n != 300 {
-				t.Fatalf("byte %d ^ %#x: %d rows and no error", i, x, n)
+			// The pages of this file are 512 bytes: no read may allocate
+			// what a damaged length claims (a Snappy block's decoded
+			// length reaches 4 GiB).
+			if most > 64<<20 {
+				t.Errorf("a damaged read allocated %d bytes (byte %d)", most, worst)
 			}
-		}
-	}
-	if errs == 0 {
-		t.Error("no damaged file failed to read")
+			if errs == 0 {
+				t.Error("no damaged file failed to read")
+			}
+		})
 	}
 }
 

@@ -41,7 +41,7 @@ const partRowGroupRows = 1 << 17
 // creates a new zstd encoder for every page, which measured at a third of
 // ingest CPU and most of its allocations; and rather than Snappy: parts are
 // read far more often than written, and LZ4 blocks decode about 2.8× faster
-// for about 2% more bytes (arrowio's lz4.go). Parts written with Snappy by
+// for about 2% more bytes (arrowio's codecs.go). Parts written with Snappy by
 // earlier versions read as before.
 const partCodec = arrowio.LZ4Raw
 

@@ -1,9 +1,15 @@
 package arrowio
 
+// The Parquet codecs this package registers with arrow/go when it loads:
+// LZ4_RAW, which the library lacks, and the library's Snappy codec behind
+// a length check.
+
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/parquet/compress"
@@ -25,7 +31,30 @@ import (
 // is a different format and stays unsupported.
 var lz4Raw = compress.Compression(7)
 
-func init() { compress.RegisterCodec(lz4Raw, lz4RawCodec{}) }
+func init() {
+	compress.RegisterCodec(lz4Raw, lz4RawCodec{})
+	if c, err := compress.GetCodec(compress.Codecs.Snappy); err == nil {
+		compress.RegisterCodec(compress.Codecs.Snappy, checkedSnappy{c})
+	}
+}
+
+// checkedSnappy is the library's Snappy codec with one check before it
+// decodes: a Snappy block starts with its decoded length, and a block that
+// claims more than the buffer the page header sized is corrupt. The
+// library's decoder would instead allocate what the block claims, up to
+// 4 GiB for a damaged length, before finding out.
+type checkedSnappy struct{ compress.Codec }
+
+func (c checkedSnappy) Decode(dst, src []byte) []byte {
+	n, k := binary.Uvarint(src)
+	if k <= 0 || n > math.MaxUint32 {
+		panic("arrowio: corrupt snappy block: bad length")
+	}
+	if cap(dst) > 0 && n > uint64(cap(dst)) {
+		panic(fmt.Sprintf("arrowio: corrupt snappy block: %d bytes decoded into a page of %d", n, cap(dst)))
+	}
+	return c.Codec.Decode(dst[:cap(dst)], src)
+}
 
 type lz4RawCodec struct{}
 
