@@ -518,15 +518,16 @@ func hllCount(regs []uint8) int64 {
 	return int64(math.Round(e))
 }
 
-// hashDevice hashes a device identifier eight bytes at a time: each
-// little-endian word w of the identifier (its length first, then the
-// words, then the 1–7 byte tail read as described below) updates
-// h = rotl31((h ^ w)·k1), and the murmur3 64-bit finaliser mixes the
-// result. It is fixed (no per-process seed), so counts are reproducible
-// across processes and runs; device sets and HyperLogLog registers keep
-// its high 32 bits. A tail of 4–7 bytes is read as two overlapping 4-byte
-// words (first and last four bytes) and one of 1–3 bytes as its first,
-// middle and last bytes, which with the length determine the tail.
+// hashDevice hashes a device identifier eight bytes at a time: h starts
+// at len·k0, each little-endian 8-byte word w of the identifier updates
+// h = rotl31((h ^ w)·k1), the 0–7 byte tail read as one word t updates it
+// once more the same way, and the murmur3 64-bit finaliser mixes the
+// result. A tail of 4–7 bytes is read as two overlapping 4-byte words
+// (its first and last four bytes), one of 1–3 bytes as its first, middle
+// and last bytes, none as 0; with the length, t determines the tail. The
+// hash is fixed (no per-process seed), so counts are reproducible across
+// processes and runs; device sets and HyperLogLog registers keep its high
+// 32 bits.
 //
 // Identifiers are 7 to 64 characters (serials, IMEI hashes); a byte-wise
 // hash such as FNV-1a takes one dependent multiplication per byte, this
