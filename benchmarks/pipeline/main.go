@@ -87,7 +87,15 @@ func main() {
 	}
 
 	ds := filepath.Join(*dir, "dataset")
-	if st, err := dataset.Open(ds); err != nil || rowsIn(st) != *rows {
+	// A kept dataset is reused only if it was generated with the same
+	// parameters into parts of the current format (the stamp file).
+	stampPath := filepath.Join(*dir, "generated.txt")
+	stamp := fmt.Sprintf("rows %d, hotspots %d, sigma %g km, parts %s\n", *rows, *hotspots, *sigmaKm, dataset.PartCodec)
+	old, _ := os.ReadFile(stampPath)
+	if st, err := dataset.Open(ds); err != nil || rowsIn(st) != *rows || string(old) != stamp {
+		if len(old) > 0 && string(old) != stamp {
+			fmt.Fprintf(os.Stderr, "kept dataset was %q: generating anew\n", strings.TrimSpace(string(old)))
+		}
 		os.RemoveAll(*dir)
 		start := time.Now()
 		fmt.Fprintf(os.Stderr, "generating %d rows into %s ...\n", *rows, ds)
@@ -101,6 +109,10 @@ func main() {
 		start = time.Now()
 		syscall.Sync()
 		fmt.Fprintf(os.Stderr, "synced in %.1fs\n", time.Since(start).Seconds())
+		if err := os.WriteFile(stampPath, []byte(stamp), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	if !*keep {
 		defer os.RemoveAll(*dir)

@@ -37,13 +37,14 @@ const stageRows = 8192
 // cost them nothing measurable.
 const partRowGroupRows = 1 << 17
 
-// partCodec compresses store parts. LZ4_RAW rather than zstd: arrow/go v17
+// PartCodec compresses the store parts this version writes (parts written
+// with other codecs read as well). LZ4_RAW rather than zstd: arrow/go v17
 // creates a new zstd encoder for every page, which measured at a third of
 // ingest CPU and most of its allocations; and rather than Snappy: parts are
 // read far more often than written, and LZ4 blocks decode about 2.8× faster
 // for about 2% more bytes (arrowio's codecs.go). Parts written with Snappy by
 // earlier versions read as before.
-const partCodec = arrowio.LZ4Raw
+const PartCodec = arrowio.LZ4Raw
 
 // Txn is one ingest of one source: rows go to private temporary files and
 // become visible only when Commit writes the manifest.
@@ -176,7 +177,7 @@ func (t *Txn) newPart(k partKey) (*partWriter, error) {
 	if t.s.rowGroupRows > 0 {
 		rows = t.s.rowGroupRows
 	}
-	w, err := arrowio.NewMeasurementWriter(noClose{f}, arrowio.WithCodec(partCodec), arrowio.WithRowGroupRows(rows))
+	w, err := arrowio.NewMeasurementWriter(noClose{f}, arrowio.WithCodec(PartCodec), arrowio.WithRowGroupRows(rows))
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -268,7 +269,7 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := arrowio.WriteSites(noClose{f}, t.sites[c], arrowio.WithCodec(partCodec)); err != nil {
+		if err := arrowio.WriteSites(noClose{f}, t.sites[c], arrowio.WithCodec(PartCodec)); err != nil {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
