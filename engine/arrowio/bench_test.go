@@ -98,13 +98,13 @@ func makeStoreBatch(n int, seed uint64) *engine.MeasurementBatch {
 }
 
 // BenchmarkReadStore reads a file laid out as the dataset package writes
-// store parts (Snappy, 128 Ki-row row groups) with the pipeline's columns.
+// store parts (LZ4_RAW, 128 Ki-row row groups) with the pipeline's columns.
 // Besides wall time per row it reports the process's CPU time per row
 // (garbage collection on other cores included) where it can measure it.
 func BenchmarkReadStore(b *testing.B) {
 	const rows = 1 << 20
 	in := makeStoreBatch(rows, 1)
-	data := writeMeasurements(b, []*engine.MeasurementBatch{in}, WithCodec(Snappy), WithRowGroupRows(1<<17))
+	data := writeMeasurements(b, []*engine.MeasurementBatch{in}, WithCodec(LZ4Raw), WithRowGroupRows(1<<17))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
