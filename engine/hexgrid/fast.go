@@ -21,7 +21,7 @@ import (
 //	hex2d = scale · (p·U, p·W) / (p·c)
 //
 // where c is the face centre and U, W the unit tangent vectors at c along
-// θ = 0 and θ = 90°. fastIndex precomputes U and W per face and class and
+// θ = 0 and θ = 90°. The fast path precomputes U and W per face and class and
 // so needs no acos, atan2 or tan. The integer part (hex quantisation,
 // aperture-7 digits, base cell and rotations) is ported exactly.
 //
@@ -32,7 +32,7 @@ import (
 // hex2d by at most scale·√6·δ·(1+t)/cos r < 3.2·scale·δ·(1+t) (cos r >
 // 0.79 on a face); with δ below 8·eps on both sides together (ours ≤ 2,
 // TestSincosDegAndUnitVector; H3's ≤ 6) that is under 26·eps·scale·(1+t),
-// a tenth of the kRel term below. fastIndex bounds
+// a tenth of the kRel term below. The fast path bounds
 // that difference and falls back to h3-go whenever a decision lies within
 // the bound:
 //
@@ -115,19 +115,9 @@ func newProjection() *projection {
 	return p
 }
 
-// fastIndex returns the cell at res containing the point and true, or
-// false when the point is within the error margin of a decision boundary
-// (the caller then asks h3-go). lon and lat must be finite, res in 0..15.
-func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
-	face, ai, aj, ok := fastAxial(ft, lon, lat, res)
-	if !ok {
-		return 0, false
-	}
-	return faceIJKToCell(face, ai, aj, res)
-}
-
-// fastAxial is the floating-point half of fastIndex: the face and the
-// axial coordinates of the hex at res, or false inside the margin.
+// fastAxial is the floating-point half of the fast path for one point:
+// the face and the axial coordinates of the hex at res, or false inside
+// the margin.
 func fastAxial(ft *faceTable, lon, lat float64, res int) (face, ai, aj int, ok bool) {
 	face, x, y, t2, ok := project(ft, lon, lat, res)
 	if !ok {
@@ -327,28 +317,6 @@ func buildFaceTable() *faceTable {
 	return ft
 }
 
-// faceIJKToCell is H3's _faceIjkToH3 for a cell given by face and axial
-// coordinates (ai, aj) = (i-k, j-k) at res. It works in axial coordinates,
-// where H3's aperture-7 steps are linear maps and normalisation is a
-// no-op, and takes the digits 4 or 2 resolutions at a time from tables
-// (see digitChunks). false means H3 would return no cell (coordinates
-// beyond the base-cell table); the caller then defers to h3-go.
-func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
-	// sh is the bit offset of the finest level not yet done; shift counts
-	// are masked to 63 so the compiler emits plain shifts.
-	sh := uint(3*(MaxRes-res)) & 63
-	dig := uint64(1)<<sh - 1 // 7s below res, zeros for levels 1..res
-	r := res
-	for r >= 4 {
-		var d uint64
-		ai, aj, d = chunk4Step(&chunk4[r&1], ai, aj)
-		dig |= d << (sh & 63)
-		r -= 4
-		sh += 12
-	}
-	return finishCell(face, ai, aj, dig, r, res)
-}
-
 // chunk4Step returns the axial coordinates of the ancestor at r−4 of the
 // cell at axial (ai, aj) and resolution r, and the four digits of levels
 // r-3..r (level r-l at bits 3l), from t = chunk4[r&1]. Hex2d coordinates
@@ -375,27 +343,6 @@ const (
 	div49Mul, div49Shift = 1402438301, 36
 	div7Mul, div7Shift   = 2454267027, 34
 )
-
-// finishCell completes faceIJKToCell from the axial coordinates (ai, aj)
-// at resolution r < 4 of the ancestor of a cell at res, with the digits
-// of levels r+1..res already in dig.
-func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
-	if r >= 2 {
-		var d uint64
-		ai, aj, d = chunk2Step(&chunk2[r&1], ai, aj)
-		dig |= d << (3 * (MaxRes - r) & 63)
-		r -= 2
-	}
-	var b0 uint
-	if r == 1 {
-		var d uint64
-		b0, d = level1Step(ai, aj)
-		dig |= d << (3 * (MaxRes - 1))
-	} else {
-		b0 = res0Index(ai, aj)
-	}
-	return baseCellDigits(axialBaseCell[face][b0&31], face, dig, res)
-}
 
 // chunk2Step is chunk4Step for two levels (r-1, r), from t = chunk2[r&1].
 func chunk2Step(t *[chunk2Size]uint32, ai, aj int) (int, int, uint64) {
@@ -458,7 +405,7 @@ func rotateDigits(dig uint64, res int, rots uint16) uint64 {
 }
 
 // pentagonDigits applies rotatePentagonDigits to the packed digits of a
-// cell at res in pentagon base cell bc. It is kept out of faceIJKToCell
+// cell at res in pentagon base cell bc. It is kept out of baseCellDigits
 // so that the common path needs no digit array.
 //
 //go:noinline

@@ -454,7 +454,7 @@ func FuzzIndexMatchesH3(f *testing.F) {
 }
 
 // TestDivMagic checks the multiply-and-shift divisions of chunk4Step and
-// finishCell: the derived condition x·e < 2^S up to 2³¹, and the result
+// chunk2Step: the derived condition x·e < 2^S up to 2³¹, and the result
 // near every multiple of d at the ends of the range and on a sample.
 func TestDivMagic(t *testing.T) {
 	for _, c := range []struct{ d, mul, shift uint64 }{{49, div49Mul, div49Shift}, {7, div7Mul, div7Shift}} {
@@ -537,4 +537,63 @@ func TestAxialBlockMatchesFastAxial(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fastIndex, faceIJKToCell and finishCell are the fast path for one point,
+// from the same steps indexInto runs a block at a time (fastAxial, then
+// chunk4Step, chunk2Step, level1Step or res0Index, baseCellDigits): the
+// tests count the points it hands to h3-go with them.
+
+// fastIndex returns the cell at res containing the point and true, or
+// false when the point is within the error margin of a decision boundary
+// (the caller then asks h3-go). lon and lat must be finite, res in 0..15.
+func fastIndex(ft *faceTable, lon, lat float64, res int) (Cell, bool) {
+	face, ai, aj, ok := fastAxial(ft, lon, lat, res)
+	if !ok {
+		return 0, false
+	}
+	return faceIJKToCell(face, ai, aj, res)
+}
+
+// faceIJKToCell is H3's _faceIjkToH3 for a cell given by face and axial
+// coordinates (ai, aj) = (i-k, j-k) at res. It works in axial coordinates,
+// where H3's aperture-7 steps are linear maps and normalisation is a
+// no-op, and takes the digits 4 or 2 resolutions at a time from tables
+// (see digitChunks). false means H3 would return no cell (coordinates
+// beyond the base-cell table); the caller then defers to h3-go.
+func faceIJKToCell(face, ai, aj, res int) (Cell, bool) {
+	// sh is the bit offset of the finest level not yet done; shift counts
+	// are masked to 63 so the compiler emits plain shifts.
+	sh := uint(3*(MaxRes-res)) & 63
+	dig := uint64(1)<<sh - 1 // 7s below res, zeros for levels 1..res
+	r := res
+	for r >= 4 {
+		var d uint64
+		ai, aj, d = chunk4Step(&chunk4[r&1], ai, aj)
+		dig |= d << (sh & 63)
+		r -= 4
+		sh += 12
+	}
+	return finishCell(face, ai, aj, dig, r, res)
+}
+
+// finishCell completes faceIJKToCell from the axial coordinates (ai, aj)
+// at resolution r < 4 of the ancestor of a cell at res, with the digits
+// of levels r+1..res already in dig.
+func finishCell(face, ai, aj int, dig uint64, r, res int) (Cell, bool) {
+	if r >= 2 {
+		var d uint64
+		ai, aj, d = chunk2Step(&chunk2[r&1], ai, aj)
+		dig |= d << (3 * (MaxRes - r) & 63)
+		r -= 2
+	}
+	var b0 uint
+	if r == 1 {
+		var d uint64
+		b0, d = level1Step(ai, aj)
+		dig |= d << (3 * (MaxRes - 1))
+	} else {
+		b0 = res0Index(ai, aj)
+	}
+	return baseCellDigits(axialBaseCell[face][b0&31], face, dig, res)
 }
