@@ -8,11 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 // binDir holds the lomsong binary built for the tests that run it as a
@@ -192,5 +196,161 @@ func TestCanceledWithoutSignal(t *testing.T) {
 	cancel()
 	if code := exitCode(ctx, fmt.Errorf("scan: %w", context.Canceled), &errb); code != exitInterrupted {
 		t.Fatalf("exit %d, want %d", code, exitInterrupted)
+	}
+}
+
+// exampleDataset ingests the example site register and Viettel's
+// measurements (Lai Châu, October 2026) plus three villages into a fresh
+// dataset.
+func exampleDataset(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	return ds
+}
+
+// TestBinaryPeriodFlag: a malformed --period is a usage error naming the
+// flag and the form YYYY-MM in every command that takes it, before any
+// file is read.
+func TestBinaryPeriodFlag(t *testing.T) {
+	dir := t.TempDir()
+	ds, out := filepath.Join(dir, "no-such-dataset"), filepath.Join(dir, "out")
+	cmds := [][]string{
+		{"aggregate", "--dataset", ds, "--out", out},
+		{"calibrate", "--dataset", ds},
+		{"coverage", "--dataset", ds, "--out", out},
+		{"deadzones", "--dataset", ds, "--out", out},
+		{"plan", "--dataset", ds, "--out", out, "--budget", "1e9"},
+		{"scorecard", "--dataset", ds, "--out", out},
+		{"report", "--dataset", ds, "--out", out},
+	}
+	for _, c := range cmds {
+		for _, bad := range []string{"2026-13", "2026-1", "abc", "2026-00"} {
+			t.Run(c[0]+" "+bad, func(t *testing.T) {
+				_, errs, code := runBinary(t, append(c, "--period", bad)...)
+				want := fmt.Sprintf(`invalid value %q for flag -period: want a calendar month YYYY-MM`, bad)
+				if code != exitUsage || !strings.Contains(errs, want) {
+					t.Fatalf("exit %d (want %d)\nstderr: %s\nwant %q", code, exitUsage, errs, want)
+				}
+			})
+		}
+	}
+	// Each month of a list is checked.
+	if _, errs, code := runBinary(t, "aggregate", "--dataset", ds, "--out", out, "--period", "2026-10,2026-13"); code != exitUsage ||
+		!strings.Contains(errs, "YYYY-MM") {
+		t.Fatalf("period list: exit %d\n%s", code, errs)
+	}
+	if fileExists(out) {
+		t.Fatal("a usage error wrote output")
+	}
+}
+
+// TestBinaryPeriodSelection: the one-month commands read the latest month
+// with measurements by default and say so; a month without measurements is
+// refused (exit 3).
+func TestBinaryPeriodSelection(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "out")
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"calibrate", []string{"calibrate", "--dataset", ds, "--out", filepath.Join(out, "cal.json")}},
+		{"coverage", []string{"coverage", "--dataset", ds, "--out", filepath.Join(out, "cov")}},
+		{"deadzones", []string{"deadzones", "--dataset", ds, "--out", filepath.Join(out, "dz")}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := runBinary(t, c.args...)
+			if code != exitOK || !strings.Contains(errs, "period: 2026-10 (latest with measurements)") {
+				t.Fatalf("default period: exit %d\n%s\n%s", code, stdout, errs)
+			}
+			stdout, errs, code = runBinary(t, append(c.args, "--period", "2026-10")...)
+			if code != exitOK || strings.Contains(errs, "latest with measurements") {
+				t.Fatalf("--period 2026-10: exit %d\n%s\n%s", code, stdout, errs)
+			}
+			_, errs, code = runBinary(t, append(c.args, "--period", "2026-09")...)
+			want := "no measurements in period 2026-09 in " + ds
+			if code != exitDataRefused || !strings.Contains(errs, want) {
+				t.Fatalf("--period 2026-09: exit %d (want %d)\n%s\nwant %q", code, exitDataRefused, errs, want)
+			}
+		})
+	}
+	_, errs, code := runBinary(t, "aggregate", "--dataset", ds, "--out", filepath.Join(out, "agg"), "--period", "2026-09")
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-09") {
+		t.Fatalf("aggregate --period 2026-09: exit %d\n%s", code, errs)
+	}
+}
+
+// TestBinaryProvinceWithoutData: a province holding neither measurements
+// nor sites is refused (exit 3) by every command that analyses one, and
+// nothing is written; a province with data is analysed alone.
+func TestBinaryProvinceWithoutData(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "out")
+	for _, c := range [][]string{
+		{"calibrate", "--dataset", ds, "--out", filepath.Join(out, "cal.json")},
+		{"coverage", "--dataset", ds, "--out", filepath.Join(out, "cov")},
+		{"deadzones", "--dataset", ds, "--out", filepath.Join(out, "dz")},
+		{"plan", "--dataset", ds, "--budget", "1e9", "--out", filepath.Join(out, "plan")},
+		{"scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(out, "sc")},
+	} {
+		t.Run(c[0], func(t *testing.T) {
+			stdout, errs, code := runBinary(t, append(c, "--province", "ha noi")...)
+			if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+				t.Fatalf("exit %d (want %d)\n%s\n%s", code, exitDataRefused, stdout, errs)
+			}
+		})
+	}
+	if fileExists(out) {
+		t.Fatal("a refused run wrote output")
+	}
+	// Lai Châu holds the data: only its hexes are written.
+	cov := filepath.Join(out, "cov")
+	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--out", cov)
+	if code != exitOK || !strings.Contains(stdout, "coverage over Lai Châu (12)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	rows, err := readCSVFile(filepath.Join(cov, "coverage_best.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCellsInProvince(t, rows, "12")
+}
+
+// checkCellsInProvince checks that every hex of a CSV's cell column has
+// its centre inside the 2025 province with this code.
+func checkCellsInProvince(t *testing.T, rows [][]string, code string) {
+	t.Helper()
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := set.ByCode(code)
+	ic := slices.Index(rows[0], "cell")
+	if ic < 0 || len(rows) < 2 {
+		t.Fatalf("no cells: %v", rows[0])
+	}
+	for _, r := range rows[1:] {
+		c, err := hexgrid.Parse(r[ic])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctr, err := c.Center()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.Contains(ctr) {
+			t.Fatalf("hex %s (centre %v) lies outside %s", r[ic], ctr, u.Name)
+		}
 	}
 }

@@ -29,6 +29,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 // Exit codes (documented in the package comment and README).
@@ -94,10 +97,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "lomsong:", err)
 	var ue usageError
 	var re refusedError
+	var ea *pipeline.EmptyAreaError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re):
+	case errors.As(err, &re), errors.As(err, &ea):
 		return exitDataRefused
 	}
 	return exitFailure
@@ -235,4 +239,67 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// periodFlag is a --period value, checked when the flags are parsed: a
+// calendar month written YYYY-MM ("2026-10"; not "2026-1" or "2026-13").
+type periodFlag struct {
+	p   penetration.Period
+	set bool
+}
+
+func (f *periodFlag) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return f.p.String()
+}
+
+func (f *periodFlag) Set(s string) error {
+	p, err := parsePeriod(s)
+	if err != nil {
+		return err
+	}
+	f.p, f.set = p, true
+	return nil
+}
+
+// periodListFlag is a comma-separated list of YYYY-MM months.
+type periodListFlag []string
+
+func (f *periodListFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strings.Join(*f, ",")
+}
+
+func (f *periodListFlag) Set(s string) error {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := parsePeriod(part)
+		if err != nil {
+			return err
+		}
+		out = append(out, p.String())
+	}
+	if len(out) == 0 {
+		return errors.New("want one or more months YYYY-MM, comma-separated")
+	}
+	*f = out
+	return nil
+}
+
+// parsePeriod reads a month YYYY-MM; the error (shown by the flag package
+// after the flag's name and value) gives the expected form.
+func parsePeriod(s string) (penetration.Period, error) {
+	p, err := penetration.ParsePeriod(s)
+	if err != nil || p.Year < 1000 {
+		return penetration.Period{}, errors.New("want a calendar month YYYY-MM, e.g. 2026-10")
+	}
+	return p, nil
 }
