@@ -337,9 +337,9 @@ func parseTime(s, unit string, loc *time.Location) (int64, error) {
 		}
 		return 0, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds")
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("not a number of %s", strings.TrimPrefix(unit, "unix_"))
+		f, ok := parseDecimal(s)
+		if !ok {
+			return 0, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
 		}
 		switch unit {
 		case "unix_s":
