@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -306,5 +307,26 @@ func encodingCSV(in string) []string {
 			continue
 		}
 		out = append(out, strings.Join(rec, "|"))
+	}
+}
+
+func TestHostileWideHeader(t *testing.T) {
+	header := make([]string, 100000)
+	for i := range header {
+		header[i] = "c" + strconv.Itoa(i)
+	}
+	header[3], header[7], header[MaxSuggestColumns-1], header[MaxSuggestColumns] = "Longitude", "RSRP", "Latitude", "timestamp"
+	m, missing := SuggestMapping(KindMeasurements, header)
+	if m.Columns["Longitude"] != "lon" || m.Columns["RSRP"] != "signal_dbm" || m.Columns["Latitude"] != "lat" {
+		t.Fatalf("columns %v", m.Columns)
+	}
+	// "timestamp" is past the columns considered.
+	if strings.Join(missing, ",") != "ts,carrier,tech" {
+		t.Fatalf("missing %v", missing)
+	}
+	// Binding a wide header names a bounded part of it.
+	_, _, err := bind(KindMeasurements, header, nil)
+	if err == nil || len(err.Error()) > 3000 || !strings.Contains(err.Error(), "… 99960 more") {
+		t.Fatalf("error of %d bytes", len(err.Error()))
 	}
 }

@@ -238,8 +238,13 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("%w: %s not found in header [%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
-			ErrMissingColumn, strings.Join(missing, ", "), strings.Join(header, ", "))
+		shown := header
+		more := ""
+		if len(shown) > 40 {
+			shown, more = shown[:40], fmt.Sprintf(", … %d more", len(header)-40)
+		}
+		return nil, nil, fmt.Errorf("%w: %s not found in header [%s%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
+			ErrMissingColumn, strings.Join(missing, ", "), truncate(strings.Join(shown, ", "), 2000), more)
 	}
 	return b, ignored, nil
 }
