@@ -293,7 +293,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCoverage(*out, res, *layers); err != nil {
+	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers) }); err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
@@ -301,10 +301,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// writeCoverage writes the coverage outputs into out (a staging folder of
+// writeSet).
 func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
 	cols, err := pipeline.CoverageTable(res.States)
@@ -495,7 +494,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	if err := writeJSONFile(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
+	if err := writeSingle(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
 		return err
 	}
 	printCalibration(e.stdout, cals)

@@ -56,10 +56,12 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) }); err != nil {
+	if err := writeSet(*out, "scorecard", func(stage string) error {
+		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(stage, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) })
+	}); err != nil {
 		return err
 	}
 	shown := &scorecard.Card{Config: card.Config}
