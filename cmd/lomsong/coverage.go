@@ -39,6 +39,9 @@ type coverageFlags struct {
 	bounds      boundaryFlags
 	// popSource says where households per hex came from (set by prepare).
 	popSource string
+	// sitesOptional lets a dataset without sites through (the scorecard's
+	// targets 2–5 need none).
+	sitesOptional bool
 }
 
 // register adds the analysis flags, the boundary-set flags included.
@@ -77,7 +80,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if err != nil {
 		return nil, opt, "", err
 	}
-	if len(store.Parts("sites", nil, nil)) == 0 {
+	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
 	}
 	acfg := aggregate.DefaultConfig()

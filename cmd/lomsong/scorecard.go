@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -48,12 +49,13 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
 	}
+	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
 	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
-	if err != nil {
+	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
 	if err := writeSet(*out, "scorecard", func(stage string) error {
@@ -76,7 +78,11 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(shown.Rows) == 0 {
-		return fmt.Errorf("scorecard: no data for %s (periods with data: %s)", p, cardPeriods(card))
+		why := "no subscriptions"
+		if err != nil {
+			why += "; " + err.Error()
+		}
+		return fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
 	if err := shown.Table(e.stdout); err != nil {
@@ -122,21 +128,40 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
 	}
 	opt.Projection = &proj
+	opt.DeadZonesMissing = map[penetration.Period]string{}
 	var last *pipeline.DeadZoneResult
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
-		o.Aggregate.Periods = []string{q.String()}
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+		dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, q)
 		prog.end()
 		if err != nil {
 			return nil, nil, err
 		}
+		if missing != "" {
+			opt.DeadZonesMissing[q] = missing
+			continue
+		}
 		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
-		last = dz
+		if q == p {
+			last = dz
+		}
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
+	if err == nil && last == nil {
+		err = noDeadZones{p, opt.DeadZonesMissing[p]}
+	}
 	return card, last, err
 }
+
+// noDeadZones is scoreMonth's error when the dead zones of the month
+// could not be computed; the card is still returned with target 1
+// unknown, which is enough for the scorecard but not for a plan or report.
+type noDeadZones struct {
+	period penetration.Period
+	why    string
+}
+
+func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }

@@ -431,7 +431,7 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 	switch t {
 	case TargetDeadZones:
 		if in.DeadZones == nil {
-			return fmt.Sprintf("no dead-zone figures for %s in %s", in.Area, in.Period)
+			return fmt.Sprintf("no dead-zone figures for %s", in.Period)
 		}
 	case TargetSmartphone:
 		absent = in.Smartphone == nil
@@ -442,13 +442,13 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 	case TargetSpeed:
 		switch {
 		case in.SpeedMobile == nil:
-			return fmt.Sprintf("no mobile download speeds for %s in %s and a year before", in.Area, in.Period)
+			return fmt.Sprintf("no mobile download speeds for %s and a year before", in.Period)
 		case in.SpeedFixed == nil && cfg.SpeedRequireFixed:
 			return "no fixed download speeds (the target needs fixed and mobile)"
 		}
 	}
 	if absent {
-		return fmt.Sprintf("no subscriptions for %s in %s", in.Area, in.Period)
+		return fmt.Sprintf("no subscriptions for %s", in.Period)
 	}
 	if len(issues) > 0 {
 		return strings.Join(issues, "; ")

@@ -368,8 +368,8 @@ func TestMonthWithoutData(t *testing.T) {
 	lone := AreaInput{Area: "02", Period: feb, Households: math.NaN()}
 	c = build(t, []AreaInput{lone}, cfg)
 	got := row(t, c, "02", feb)
-	want := [NumTargets]string{"no dead-zone figures for 02 in 2025-02", "no subscriptions for 02 in 2025-02",
-		"no subscriptions for 02 in 2025-02", "no subscriptions for 02 in 2025-02", "no mobile download speeds for 02 in 2025-02 and a year before"}
+	want := [NumTargets]string{"no dead-zone figures for 2025-02", "no subscriptions for 2025-02",
+		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile download speeds for 2025-02 and a year before"}
 	for _, tg := range Targets {
 		if x := got.Targets[tg]; x.Status != StatusUnknown || x.Reason != want[tg] {
 			t.Errorf("%s: %v %q, want unknown %q", tg, x.Status, x.Reason, want[tg])
@@ -383,7 +383,7 @@ func TestMonthWithoutData(t *testing.T) {
 	c.WriteCSV(&cb)
 	c.WriteJSON(&jb)
 	for name, s := range map[string]string{"table": tb.String(), "csv": cb.String(), "json": jb.String()} {
-		if !strings.Contains(s, "no subscriptions for 02 in 2025-02") || strings.Contains(s, "NOT MET") {
+		if !strings.Contains(s, "no subscriptions for 2025-02") || strings.Contains(s, "NOT MET") {
 			t.Errorf("%s:\n%s", name, s)
 		}
 	}
