@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -76,28 +75,28 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	meta := aggregateMeta(cfg, opt)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	pqPath, csvPath := filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv")
-	pqf, err := dataset.CreateAtomic(pqPath)
+	var nkeys int
+	err = writeSet(*out, "aggregates", func(stage string) error {
+		pqf, err := dataset.CreateAtomic(filepath.Join(stage, "aggregates.parquet"))
+		if err != nil {
+			return err
+		}
+		defer pqf.Abort()
+		csvf, err := dataset.CreateAtomic(filepath.Join(stage, "aggregates.csv"))
+		if err != nil {
+			return err
+		}
+		defer csvf.Abort()
+		if nkeys, err = pipeline.WriteAggregates(pqf, csvf, agg.All(), meta); err != nil {
+			return fmt.Errorf("%s: %w", *out, err)
+		}
+		if err := pqf.Commit(); err != nil {
+			return err
+		}
+		return csvf.Commit()
+	})
 	if err != nil {
-		return err
-	}
-	defer pqf.Abort()
-	csvf, err := dataset.CreateAtomic(csvPath)
-	if err != nil {
-		return err
-	}
-	defer csvf.Abort()
-	nkeys, err := pipeline.WriteAggregates(pqf, csvf, agg.All(), meta)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *out, err)
-	}
-	if err := pqf.Commit(); err != nil {
-		return err
-	}
-	if err := csvf.Commit(); err != nil {
 		return err
 	}
 	sk := agg.Skipped()

@@ -43,6 +43,9 @@ type coverageFlags struct {
 	latestPeriod bool
 	// popSource says where households per hex came from (set by prepare).
 	popSource string
+	// sitesOptional lets a dataset without sites through (the scorecard's
+	// targets 2–5 need none).
+	sitesOptional bool
 }
 
 // registerPeriod adds --period for the commands that analyse one month of
@@ -88,7 +91,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if err != nil {
 		return nil, opt, "", err
 	}
-	if len(store.Parts("sites", nil, nil)) == 0 {
+	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
 	}
 	acfg := aggregate.DefaultConfig()
@@ -347,7 +350,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCoverage(*out, res, *layers); err != nil {
+	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers) }); err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
@@ -355,10 +358,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// writeCoverage writes the coverage outputs into out (a staging folder of
+// writeSet).
 func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
 	cols, err := pipeline.CoverageTable(res.States)
@@ -550,7 +552,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	if err := writeJSONFile(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
+	if err := writeSingle(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
 		return err
 	}
 	printCalibration(e.stdout, cals)

@@ -108,7 +108,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeDeadzones(*out, res); err != nil {
+	if err := writeSet(*out, "deadzones", func(stage string) error { return writeDeadzones(stage, res) }); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
@@ -147,10 +147,9 @@ func readClaims(path string) ([]challenge.Claim, error) {
 	}
 }
 
+// writeDeadzones writes the dead-zone outputs into out (a staging folder of
+// writeSet).
 func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	fc := geojson.NewFeatureCollection()
 	for _, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)

@@ -80,10 +80,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	path := filepath.Join(*out, "report.html")
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	if err := writeAtomic(path, func(f *dataset.AtomicFile) error { return report.Write(f, r) }); err != nil {
+	if err := writeSet(*out, "report", func(stage string) error {
+		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })
+	}); err != nil {
 		return err
 	}
 	st, _ := os.Stat(path)
