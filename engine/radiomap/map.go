@@ -145,7 +145,7 @@ type Posterior struct {
 	// (keys are correlated through the shared component).
 	Cov             []float64
 	Exact, Censored int     // neighbours used
-	NearestM        float64 // distance to the nearest test (any key), +Inf when none
+	NearestM        float64 // metres to the nearest test (any key) within Options.MaxDistM, +Inf when none
 }
 
 // SigmaDB returns the posterior standard deviation of key i, in dB.
