@@ -598,3 +598,38 @@ func TestCensoredTwoTestsApproximation(t *testing.T) {
 		})
 	}
 }
+
+func TestAtIntoAllocations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	obs := make([]Obs, 5000)
+	keys := []Key{kV4, kM4, kN3}
+	for i := range obs {
+		obs[i] = Obs{Lon: 105 + rng.Float64()*0.1, Lat: 21 + rng.Float64()*0.1, Key: keys[i%3], ResidualDB: rng.NormFloat64() * 5}
+		if i%5 == 0 {
+			obs[i].Censor = Upper
+		}
+	}
+	mp, err := New(obs, Model{SharedSillDB2: 20, SharedRangeM: 800, OwnSillDB2: 10, OwnRangeM: 300, NuggetDB2: 4}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Posterior
+	want, _ := mp.At(105.05, 21.05, keys)
+	if err := mp.AtInto(&p, 105.05, 21.05, keys); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.MeanDB, want.MeanDB) || !slices.Equal(p.Cov, want.Cov) || p.Exact != want.Exact || p.Censored != want.Censored || p.NearestM != want.NearestM {
+		t.Fatalf("AtInto %+v, At %+v", p, want)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := mp.AtInto(&p, 105+rng.Float64()*0.1, 21+rng.Float64()*0.1, keys); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("AtInto allocates %v times per call, want 0", allocs)
+	}
+	if err := mp.AtInto(&p, 200, 0, keys); err == nil || len(p.MeanDB) != 0 {
+		t.Errorf("AtInto(200, 0) = %v, posterior %+v", err, p)
+	}
+}
