@@ -70,7 +70,7 @@
 // New builds a static 3-d tree over the tests' positions on the sphere
 // (chord distance is monotone in great-circle distance, so neighbours are
 // exact, with no projection and no trouble near the antimeridian). The
-// build is deterministic (ties broken by input order) and O(n log² n);
+// build is deterministic (ties broken by input order) and O(n log n);
 // neighbour sets are the k nearest by distance, ties by input order, so
 // results do not depend on the tree's shape. At costs O(log n + k³) for k
 // neighbours: linear in the number of query points.

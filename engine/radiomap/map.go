@@ -72,7 +72,7 @@ type Map struct {
 }
 
 // New validates the model, options and observations and indexes the
-// observations (a static 3-d tree on the sphere: O(n log² n) build, O(n)
+// observations (a static 3-d tree on the sphere: O(n log n) build, O(n)
 // memory). obs is copied. An observation with a longitude outside
 // [−180, 180], a latitude outside [−90, 90], a non-finite residual, a
 // negative or non-finite NoiseDB or an unknown Censor is an error wrapping

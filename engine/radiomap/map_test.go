@@ -626,7 +626,7 @@ func TestAtIntoAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs != 0 {
+	if allocs != 0 && !raceEnabled {
 		t.Errorf("AtInto allocates %v times per call, want 0", allocs)
 	}
 	if err := mp.AtInto(&p, 200, 0, keys); err == nil || len(p.MeanDB) != 0 {
