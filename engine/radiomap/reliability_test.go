@@ -101,3 +101,83 @@ func TestPosteriorCoverage(t *testing.T) {
 		t.Errorf("RMSE with censored tests %.2f, without them %.2f: censored evidence should help", rmseCens/3, rmseDrop/3)
 	}
 }
+
+// The joint posterior of two keys is calibrated as a whole: at held-out
+// places the truth of both keys is drawn with the tests, and its
+// Mahalanobis distance d² from the posterior (χ² with 2 degrees of
+// freedom if the posterior is right) must fall below the 90% quantile
+// 4.605 at 85–95% of the places (0.890 over 900 places on these seeds),
+// and the key correlation must matter: the truths' mean Gaussian log
+// density must be higher under the joint covariance than under its
+// diagonal (−2.64 against −2.68).
+func TestJointPosteriorCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 1,800-row fields")
+	}
+	truth := Model{SharedSillDB2: 16, SharedRangeM: 600, OwnSillDB2: 9, OwnRangeM: 300, NuggetDB2: 4}
+	keys := []Key{kV4, kM4}
+	var places, inJoint, inDiag int
+	var logJoint, logDiag float64
+	for seed := uint64(31); seed <= 33; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 8))
+		// Layout of 1,500 clustered tests; every fifth becomes a held-out
+		// place where both keys' truths are drawn.
+		layout := simulate(t, truth, keys, 1500, 10, 15000, 200, rng).obs
+		var rows []Obs
+		var train int
+		for i, o := range layout {
+			if i%5 != 0 {
+				rows = append(rows, o)
+				train++
+			}
+		}
+		for i, o := range layout {
+			if i%5 == 0 {
+				for _, k := range keys {
+					o.Key = k
+					rows = append(rows, o)
+				}
+			}
+		}
+		f := drawLatent(t, truth, rows, rng)
+		obs := make([]Obs, train)
+		for i := range obs {
+			obs[i] = rows[i]
+			obs[i].ResidualDB = f[i] + 2*rng.NormFloat64()
+		}
+		mp, err := New(obs, truth, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := train; r < len(rows); r += 2 {
+			p, err := mp.At(rows[r].Lon, rows[r].Lat, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e0, e1 := f[r]-p.MeanDB[0], f[r+1]-p.MeanDB[1]
+			a, b, c := p.Cov[0], p.Cov[1], p.Cov[3]
+			det := a*c - b*b
+			d2 := (c*e0*e0 - 2*b*e0*e1 + a*e1*e1) / det
+			d2diag := e0*e0/a + e1*e1/c
+			if d2 <= 4.605 {
+				inJoint++
+			}
+			if d2diag <= 4.605 {
+				inDiag++
+			}
+			// Gaussian log densities of the truth under both.
+			logJoint += -0.5*d2 - 0.5*math.Log(det)
+			logDiag += -0.5*d2diag - 0.5*math.Log(a*c)
+			places++
+		}
+	}
+	share := float64(inJoint) / float64(places)
+	t.Logf("%d places: d² ≤ 4.605 at %.3f (diagonal %.3f); mean log density joint %.3f, diagonal %.3f",
+		places, share, float64(inDiag)/float64(places), logJoint/float64(places), logDiag/float64(places))
+	if share < 0.85 || share > 0.95 {
+		t.Errorf("joint 90%% regions hold %.3f of truths, want 0.85–0.95", share)
+	}
+	if logJoint <= logDiag {
+		t.Errorf("the joint covariance scores no better than its diagonal: %.1f vs %.1f", logJoint, logDiag)
+	}
+}
