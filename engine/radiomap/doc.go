@@ -32,20 +32,25 @@
 // around zero, the calibrated prediction being unbiased by construction.
 //
 // Censored tests (Censor Upper: the signal is at most a bound) are
-// incorporated after the exact ones, nearest first, by assumed density
-// filtering (Minka 2001): the test's predictive distribution N(μ, s² + τ²)
-// is truncated above at its bound (a Tobit likelihood), its mean and
-// variance become μ − σλ and σ²(1 − αλ − λ²) (α = (b − μ)/σ, λ = φ(α)/Φ(α)),
-// and the joint Gaussian of the target keys and the remaining censored
-// tests is updated to match — equivalently, conditioning on a Gaussian
-// pseudo-observation with those moments. One censored test gives the
-// exact posterior mean and covariance; several give the one-pass ADF
-// approximation (no expectation-propagation sweeps), which depends mildly
-// on the order; against quadrature of the exact posterior with two
-// censored tests its mean is within 1% of the posterior σ and its σ 1–3%
-// too small. Held-out tests of simulated fields with a third of the tests
-// censored keep 90% intervals at their nominal rate.
-//
+// incorporated after the exact ones, nearest first, by a Tobit likelihood
+// P(y ≤ b | f) = Φ((b − f)/τ) and moment matching. The first pass is
+// assumed density filtering (Minka 2001): each test's predictive
+// N(μ, s² + τ²) given everything before it is truncated above at its
+// bound, its mean and variance become μ − σλ and σ²(1 − αλ − λ²)
+// (α = (b − μ)/σ, λ = φ(α)/Φ(α)), and the joint Gaussian of the target
+// keys and the remaining censored tests is updated to match —
+// equivalently, conditioned on a Gaussian pseudo-observation with those
+// moments. One censored test gives the exact posterior mean and
+// covariance. With several, one pass is order-dependent and
+// overconfident, so by default further passes revisit each test against
+// the others' current pseudo-observations (expectation propagation,
+// Rasmussen & Williams 2006, §3.6) until they settle
+// (Options.CensoredSweeps; 1 keeps the single pass). Against quadrature of
+// the exact posterior with two censored tests, EP's mean and σ are within
+// 0.3% of the posterior σ, one-pass ADF's mean within 1% and its σ 1–3%
+// low; on simulated fields with three tests in four censored, 90%
+// intervals hold 0.90 of held-out truths with EP and 0.87 with one pass.
+
 // # Fit
 //
 // Fit estimates a Model from the exact tests: empirical semivariograms of

@@ -24,12 +24,21 @@ type Options struct {
 	// posterior then concerns m_k + s(x) + u_k(x) and the prior variance of a
 	// key without nearby tests includes MeanPriorSigmaDB².
 	MeanPriorSigmaDB float64
+	// CensoredSweeps is how many sweeps of expectation propagation
+	// incorporate the censored tests: 1 is one-pass assumed density
+	// filtering, more revisit each test until the result settles. 0
+	// means DefaultCensoredSweeps.
+	CensoredSweeps int
 }
 
 // Defaults of Options.
 const (
 	DefaultMaxNeighbours = 32
 	DefaultMaxDistM      = 5000.0
+	// DefaultCensoredSweeps bounds the sweeps of expectation propagation;
+	// they stop earlier once no site moves by more than 10⁻⁷ of its
+	// marginal's scale.
+	DefaultCensoredSweeps = 20
 )
 
 // Validate reports whether o is usable (zero fields take defaults). The
@@ -40,6 +49,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.MaxDistM >= 0) || math.IsInf(o.MaxDistM, 1) {
 		return fmt.Errorf("radiomap: MaxDistM = %v, want finite and ≥ 0: %w", o.MaxDistM, engine.ErrInvalidConfig)
+	}
+	if o.CensoredSweeps < 0 {
+		return fmt.Errorf("radiomap: CensoredSweeps = %d, want ≥ 0: %w", o.CensoredSweeps, engine.ErrInvalidConfig)
 	}
 	if !(o.MeanPriorSigmaDB >= 0) || math.IsInf(o.MeanPriorSigmaDB, 1) {
 		return fmt.Errorf("radiomap: MeanPriorSigmaDB = %v, want finite and ≥ 0: %w", o.MeanPriorSigmaDB, engine.ErrInvalidConfig)
@@ -53,6 +65,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxDistM == 0 {
 		o.MaxDistM = DefaultMaxDistM
+	}
+	if o.CensoredSweeps == 0 {
+		o.CensoredSweeps = DefaultCensoredSweeps
 	}
 	return o
 }
@@ -153,11 +168,12 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 
 // workspace holds one query's scratch buffers.
 type workspace struct {
-	nb            knn
-	ex, ce, tid   []int32
-	k, b, w, mu   []float64
-	s, c, diag    []float64
-	dTarget, dObs []float64
+	nb          knn
+	ex, ce, tid []int32
+	k, b, w, mu []float64
+	s, c, diag  []float64
+	// censored updates
+	s0, bp, mu0, tt, nt, bb, v, st, bounds, noise2 []float64
 }
 
 func grow(s []float64, n int) []float64 {
@@ -171,18 +187,15 @@ func grow(s []float64, n int) []float64 {
 // (degrees). It conditions on the Options.MaxNeighbours nearest tests
 // within Options.MaxDistM (any key; ties by distance broken by input
 // order), first exactly on the Exact ones (Gaussian conditioning), then on
-// each Upper one in order of distance by assumed density filtering: the
-// test's predictive N(μ, s² + τ²) given everything before it (τ² =
-// NuggetDB2 + NoiseDB²) is truncated at its bound and the joint Gaussian
-// of the targets and the remaining censored tests is moment-matched to the
-// truncated one. For a single censored test this gives the exact posterior
-// mean and covariance; with several it is the usual one-pass ADF
-// approximation (the result depends mildly on the order, fixed here by
-// distance). With no neighbours At returns the prior: mean 0 and the
-// prior covariance. A key absent from the map is allowed: it learns only
-// through the shared component. Keys may repeat. At is safe for
-// concurrent use; its cost is O(k³ + k²·(k + len(keys))) for k neighbours,
-// independent of the map's size but for the O(log n) search.
+// the Upper ones, nearest first, by truncated-Gaussian moment matching:
+// one pass of assumed density filtering, then expectation-propagation
+// passes up to Options.CensoredSweeps (the package documentation gives
+// the method and its accuracy). With no neighbours At returns the prior:
+// mean 0 and the prior covariance. A key absent from the map is allowed:
+// it learns only through the shared component. Keys may repeat. At is
+// safe for concurrent use; its cost is O(k³ + k²·len(keys)) for k
+// neighbours (times the sweeps for the censored ones), independent of
+// the map's size but for the O(log n) search.
 func (m *Map) At(lon, lat float64, keys []Key) (Posterior, error) {
 	var p Posterior
 	err := m.AtInto(&p, lon, lat, keys)
@@ -346,29 +359,13 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 	}
 
 	// Censored tests, nearest first.
-	ws.c = grow(ws.c, nz)
-	c := ws.c
-	for j := 0; j < nc; j++ {
-		p := q + j
-		o := m.obs[ws.ce[j]]
-		copy(c, S[p*nz:p*nz+nz])
-		s2 := c[p] + md.NuggetDB2 + o.NoiseDB*o.NoiseDB
-		if !(s2 > 0) {
-			continue // a noise-free censored test at a point already known exactly
-		}
-		sy := math.Sqrt(s2)
-		lambda, delta := truncUpper((o.ResidualDB - mu[p]) / sy)
-		gm := lambda / sy
-		gs := (1 - delta) / s2
-		for a := 0; a < nz; a++ {
-			mu[a] -= gm * c[a]
-			row := S[a*nz : a*nz+nz]
-			ca := gs * c[a]
-			for b := range row {
-				row[b] -= ca * c[b]
-			}
-		}
+	ws.bounds, ws.noise2 = grow(ws.bounds, nc), grow(ws.noise2, nc)
+	for j, i := range ws.ce {
+		o := m.obs[i]
+		ws.bounds[j] = o.ResidualDB
+		ws.noise2[j] = md.NuggetDB2 + o.NoiseDB*o.NoiseDB
 	}
+	censoredUpdate(ws, mu, S, nz, q, ws.bounds, ws.noise2, m.opt.CensoredSweeps)
 
 	for a := 0; a < q; a++ {
 		post.MeanDB[a] = mu[a]
