@@ -638,3 +638,41 @@ func TestAtIntoAllocations(t *testing.T) {
 		t.Errorf("AtInto(200, 0) = %v, posterior %+v", err, p)
 	}
 }
+
+// Ordinary kriging with censored tests: the posterior converges as the
+// mean's prior widens (no blow-up from the 10⁶ dB² prior in the EP
+// sweeps), and censoring below pulls the mean down against exact tests
+// alone.
+func TestOrdinaryKrigingWithCensoredTests(t *testing.T) {
+	m := Model{SharedSillDB2: 16, SharedRangeM: 600, OwnSillDB2: 9, OwnRangeM: 300, NuggetDB2: 4}
+	obs := []Obs{
+		{Lon: eqLon(-300), Key: kV4, ResidualDB: 2},
+		{Lon: eqLon(400), Key: kV4, ResidualDB: 5},
+		{Lon: eqLon(100), Lat: eqLon(200), Key: kM4, ResidualDB: 1},
+		{Lon: eqLon(150), Key: kV4, ResidualDB: -4, Censor: Upper},
+		{Lon: eqLon(-100), Lat: eqLon(-100), Key: kV4, ResidualDB: -2, Censor: Upper},
+	}
+	at := func(obs []Obs, sigma float64) Posterior {
+		mp, err := New(obs, m, Options{MeanPriorSigmaDB: sigma})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := mp.At(0, 0, []Key{kV4, kM4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p100, p1000 := at(obs, 100), at(obs, 1000)
+	for i := range 2 {
+		if math.IsNaN(p1000.MeanDB[i]) || math.IsNaN(p1000.Cov[3*i]) {
+			t.Fatalf("posterior %+v", p1000)
+		}
+	}
+	near(t, "mean V, σ_m 100 vs 1000", p100.MeanDB[0], p1000.MeanDB[0], 0.01)
+	near(t, "var V, σ_m 100 vs 1000", p100.Cov[0], p1000.Cov[0], 0.01)
+	exactOnly := at(obs[:3], 1000)
+	if !(p1000.MeanDB[0] < exactOnly.MeanDB[0]-1) {
+		t.Errorf("censored tests below: mean %.2f, exact tests alone %.2f", p1000.MeanDB[0], exactOnly.MeanDB[0])
+	}
+}
