@@ -148,6 +148,29 @@ func TestFitOneKeyAndBins(t *testing.T) {
 	if len(rep.KeyMeans) != 1 || rep.KeyMeans[0].MeanDB != 1 || rep.KeyMeans[0].Tests != 60 {
 		t.Errorf("key means %+v, want one of mean 1 over 60 tests", rep.KeyMeans)
 	}
+	// The tests' own noise comes off each pair: NoiseDB 1 and 2 on
+	// alternate tests take ½(1 + 4) = 2.5 dB² off every odd lag and 1 or
+	// 4 off the even ones (pairs of two quiet or two noisy tests).
+	noisy := slices.Clone(obs)
+	for i := range noisy {
+		noisy[i].NoiseDB = float64(1 + i%2)
+	}
+	_, rn, err := Fit(noisy, FitOptions{MaxDistM: 105, BinWidthM: 8.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range rn.Bins {
+		j := int(math.Round(b.DistM / 10))
+		// At an even lag j the 60−j pairs (i, i+j) are both quiet for
+		// even i, ⌈(60−j)/2⌉ of them, and both noisy otherwise.
+		want := rep.Bins[i].SemivarianceDB2 - 2.5
+		if j%2 == 0 {
+			n := 60 - j
+			quiet := (n + 1) / 2
+			want = rep.Bins[i].SemivarianceDB2 - (float64(quiet)*1+float64(n-quiet)*4)/float64(n)
+		}
+		near(t, "noise-corrected semivariance", b.SemivarianceDB2, want, 1e-9)
+	}
 }
 
 // MaxPairs bounds the sample; the same seed gives the same fit.
