@@ -22,7 +22,9 @@
 // # Kriging
 //
 // Map.At conditions on the nearest Options.MaxNeighbours tests (any key)
-// within Options.MaxDistM: local kriging, the usual approximation of the
+// within Options.MaxDistM, joined by the nearest Options.PerKeyNeighbours
+// of each queried key so a dense carrier's tests do not crowd out another
+// carrier's: local kriging, the usual approximation of the
 // global GP that ignores tests beyond the neighbourhood, whose weights are
 // small when the neighbourhood spans several ranges. Exact tests condition
 // by Gaussian conditioning (Cholesky). With Options.MeanPriorSigmaDB > 0

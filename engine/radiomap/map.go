@@ -3,6 +3,7 @@ package radiomap
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
@@ -24,6 +25,12 @@ type Options struct {
 	// posterior then concerns m_k + s(x) + u_k(x) and the prior variance of a
 	// key without nearby tests includes MeanPriorSigmaDB².
 	MeanPriorSigmaDB float64
+	// PerKeyNeighbours is how many nearest tests of each queried key
+	// (within MaxDistM) join the neighbourhood besides the MaxNeighbours
+	// nearest of any key, so a key's own tests, and its no-service rows,
+	// are not crowded out by a denser key's. 0 means
+	// DefaultPerKeyNeighbours; negative means none.
+	PerKeyNeighbours int
 	// CensoredSweeps is how many sweeps of expectation propagation
 	// incorporate the censored tests: 1 is one-pass assumed density
 	// filtering, more revisit each test until the result settles. 0
@@ -33,8 +40,9 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultMaxNeighbours = 32
-	DefaultMaxDistM      = 5000.0
+	DefaultMaxNeighbours    = 32
+	DefaultMaxDistM         = 5000.0
+	DefaultPerKeyNeighbours = 8
 	// DefaultCensoredSweeps bounds the sweeps of expectation propagation;
 	// they stop earlier once no site moves by more than 10⁻⁷ of its
 	// marginal's scale.
@@ -66,6 +74,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxDistM == 0 {
 		o.MaxDistM = DefaultMaxDistM
 	}
+	if o.PerKeyNeighbours == 0 {
+		o.PerKeyNeighbours = DefaultPerKeyNeighbours
+	}
 	if o.CensoredSweeps == 0 {
 		o.CensoredSweeps = DefaultCensoredSweeps
 	}
@@ -82,8 +93,10 @@ type Map struct {
 	keyID []int32      // small-int id of each obs' key
 	ids   map[Key]int32
 	tree  *tree
-	maxC2 float64 // squared chord of MaxDistM
-	pool  sync.Pool
+	// keyTree[id] indexes the tests of one key (indices into obs).
+	keyTree []*tree
+	maxC2   float64 // squared chord of MaxDistM
+	pool    sync.Pool
 }
 
 // New validates the model, options and observations and indexes the
@@ -121,6 +134,24 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		mp.keyID[i] = id
 	}
 	mp.tree = newTree(mp.pos)
+	if mp.opt.PerKeyNeighbours > 0 {
+		members := make([][]int32, len(mp.ids))
+		for i, id := range mp.keyID {
+			members[id] = append(members[id], int32(i))
+		}
+		mp.keyTree = make([]*tree, len(members))
+		for id, mem := range members {
+			p := make([][3]float64, len(mem))
+			for j, i := range mem {
+				p[j] = mp.pos[i]
+			}
+			t := newTree(p)
+			for j, local := range t.idx {
+				t.idx[j] = mem[local]
+			}
+			mp.keyTree[id] = t
+		}
+	}
 	return mp, nil
 }
 
@@ -168,7 +199,7 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 
 // workspace holds one query's scratch buffers.
 type workspace struct {
-	nb          knn
+	nb, nk      knn
 	ex, ce, tid []int32
 	k, b, w, mu []float64
 	s, c, diag  []float64
@@ -185,8 +216,9 @@ func grow(s []float64, n int) []float64 {
 
 // At returns the joint posterior of the residuals of keys at lon, lat
 // (degrees). It conditions on the Options.MaxNeighbours nearest tests
-// within Options.MaxDistM (any key; ties by distance broken by input
-// order), first exactly on the Exact ones (Gaussian conditioning), then on
+// within Options.MaxDistM (any key) together with the
+// Options.PerKeyNeighbours nearest of each key in keys (ties by distance
+// broken by input order), first exactly on the Exact ones (Gaussian conditioning), then on
 // the Upper ones, nearest first, by truncated-Gaussian moment matching:
 // one pass of assumed density filtering, then expectation-propagation
 // passes up to Options.CensoredSweeps (the package documentation gives
@@ -252,6 +284,22 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 
 	ws.nb = knn{k: m.opt.MaxNeighbours, maxC2: m.maxC2, h: ws.nb.h[:0]}
 	m.tree.nearest(x, &ws.nb)
+	if m.keyTree != nil {
+		// The nearest tests of each queried key join the neighbourhood.
+		found := len(ws.nb.h)
+		for i, id := range tid {
+			if id < 0 || slices.Contains(tid[:i], id) {
+				continue
+			}
+			ws.nk = knn{k: m.opt.PerKeyNeighbours, maxC2: m.maxC2, h: ws.nk.h[:0]}
+			m.keyTree[id].nearest(x, &ws.nk)
+			ws.nb.h = append(ws.nb.h, ws.nk.h...)
+		}
+		if len(ws.nb.h) > found {
+			sortNeighbours(ws.nb.h)
+			ws.nb.h = slices.CompactFunc(ws.nb.h, func(a, b neighbour) bool { return a.idx == b.idx })
+		}
+	}
 	ws.ex, ws.ce = ws.ex[:0], ws.ce[:0]
 	for _, nb := range ws.nb.h {
 		if m.obs[nb.idx].Censor == Exact {

@@ -676,3 +676,110 @@ func TestOrdinaryKrigingWithCensoredTests(t *testing.T) {
 		t.Errorf("censored tests below: mean %.2f, exact tests alone %.2f", p1000.MeanDB[0], exactOnly.MeanDB[0])
 	}
 }
+
+// A dense key does not crowd out another key's evidence: 100 Viettel
+// tests within 60 m and one MobiFone no-service row 400 m away. Without
+// per-key neighbours the 32 nearest are all Viettel's and MobiFone's row is
+// ignored; with them it counts and pulls MobiFone's mean down.
+func TestPerKeyNeighbours(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	var obs []Obs
+	for range 100 {
+		obs = append(obs, Obs{Lon: eqLon(rng.Float64()*60 - 30), Lat: eqLon(rng.Float64()*60 - 30), Key: kV4, ResidualDB: 3 + rng.NormFloat64()})
+	}
+	obs = append(obs, Obs{Lon: eqLon(400), Key: kM4, ResidualDB: -10, Censor: Upper})
+	m := Model{SharedSillDB2: 16, SharedRangeM: 600, OwnSillDB2: 9, OwnRangeM: 300, NuggetDB2: 4}
+	keys := []Key{kV4, kM4}
+	none, err := New(obs, m, Options{PerKeyNeighbours: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn, _ := none.At(0, 0, keys)
+	if pn.Exact != 32 || pn.Censored != 0 {
+		t.Errorf("without per-key neighbours: %d exact, %d censored, want 32 and 0", pn.Exact, pn.Censored)
+	}
+	def, err := New(obs, m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd, _ := def.At(0, 0, keys)
+	// 32 nearest of any key ∪ 8 nearest Viettel (among them) ∪ the one MobiFone.
+	if pd.Exact != 32 || pd.Censored != 1 {
+		t.Errorf("with per-key neighbours: %d exact, %d censored, want 32 and 1", pd.Exact, pd.Censored)
+	}
+	if !(pd.MeanDB[1] < pn.MeanDB[1]-0.5) {
+		t.Errorf("MobiFone mean %.2f with its no-service row, %.2f without", pd.MeanDB[1], pn.MeanDB[1])
+	}
+	// Querying Viettel alone does not bring MobiFone's row in.
+	pv, _ := def.At(0, 0, []Key{kV4})
+	if pv.Censored != 0 {
+		t.Errorf("Viettel alone: %d censored neighbours, want 0", pv.Censored)
+	}
+}
+
+// The neighbourhood is the union of the nearest of any key and the
+// nearest of each queried key, as a brute-force scan finds it.
+func TestNeighbourhoodUnionMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	keys := []Key{kV4, kM4, kN3}
+	obs := make([]Obs, 4000)
+	for i := range obs {
+		k := kV4 // Viettel dense, the others sparse
+		if i%10 == 0 {
+			k = keys[1+i/10%2]
+		}
+		obs[i] = Obs{Lon: 105 + rng.Float64()*0.05, Lat: 21 + rng.Float64()*0.05, Key: k}
+		if i%3 == 0 {
+			obs[i].Censor = Upper
+		}
+	}
+	opt := Options{MaxNeighbours: 12, PerKeyNeighbours: 5, MaxDistM: 1500}
+	mp, err := New(obs, Model{SharedSillDB2: 1, SharedRangeM: 300, NuggetDB2: 1}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxC2 := chord2Of(opt.MaxDistM)
+	for trial := 0; trial < 100; trial++ {
+		lon, lat := 105+rng.Float64()*0.05, 21+rng.Float64()*0.05
+		x := xyz(lon, lat)
+		q := keys[:1+trial%3]
+		nearest := func(ok func(Obs) bool, k int) []int32 {
+			var all []neighbour
+			for i, p := range mp.pos {
+				if c2 := chord2(x, p); c2 <= maxC2 && ok(obs[i]) {
+					all = append(all, neighbour{c2, int32(i)})
+				}
+			}
+			sortNeighbours(all)
+			var out []int32
+			for _, nb := range all[:min(k, len(all))] {
+				out = append(out, nb.idx)
+			}
+			return out
+		}
+		set := map[int32]bool{}
+		for _, i := range nearest(func(Obs) bool { return true }, 12) {
+			set[i] = true
+		}
+		for _, k := range q {
+			for _, i := range nearest(func(o Obs) bool { return o.Key == k }, 5) {
+				set[i] = true
+			}
+		}
+		exact, cens := 0, 0
+		for i := range set {
+			if obs[i].Censor == Upper {
+				cens++
+			} else {
+				exact++
+			}
+		}
+		p, err := mp.At(lon, lat, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Exact != exact || p.Censored != cens {
+			t.Fatalf("trial %d: %d exact %d censored, want %d and %d", trial, p.Exact, p.Censored, exact, cens)
+		}
+	}
+}
