@@ -24,9 +24,9 @@
 // Map.At conditions on the nearest Options.MaxNeighbours tests (any key)
 // within Options.MaxDistM, joined by the nearest Options.PerKeyNeighbours
 // of each queried key so a dense carrier's tests do not crowd out another
-// carrier's: local kriging, the usual approximation of the
-// global GP that ignores tests beyond the neighbourhood, whose weights are
-// small when the neighbourhood spans several ranges. Exact tests condition
+// carrier's: local kriging, the usual approximation of the global GP that
+// ignores tests beyond the neighbourhood, whose weights are small when the
+// neighbourhood spans several ranges. Exact tests condition
 // by Gaussian conditioning (Cholesky). With Options.MeanPriorSigmaDB > 0
 // every key also has an unknown constant mean with that prior σ, which
 // for a large σ reproduces ordinary kriging (the Bayesian limit of
@@ -52,7 +52,7 @@
 // 0.3% of the posterior σ, one-pass ADF's mean within 1% and its σ 1–3%
 // low; on simulated fields with three tests in four censored, 90%
 // intervals hold 0.90 of held-out truths with EP and 0.87 with one pass.
-
+//
 // # Fit
 //
 // Fit estimates a Model from the exact tests: empirical semivariograms of
@@ -78,8 +78,9 @@
 // (chord distance is monotone in great-circle distance, so neighbours are
 // exact, with no projection and no trouble near the antimeridian). The
 // build is deterministic (ties broken by input order) and O(n log n);
-// neighbour sets are the k nearest by distance, ties by input order, so
-// results do not depend on the tree's shape. At costs O(log n + k³) for k
+// neighbour sets are the k nearest by distance (of any key, and of each
+// queried key through one tree per key), ties by input order, so results
+// do not depend on the trees' shapes. At costs O(log n + k³) for k
 // neighbours: linear in the number of query points.
 //
 // # Concurrency
