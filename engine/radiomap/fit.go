@@ -131,9 +131,8 @@ type FitReport struct {
 // MaxPairs/200 of them, a seeded sample when there are more, half of them
 // from within MaxDistM/5 when there are enough there, since short lags
 // are rare among all pairs and pin the nugget) until MaxPairs pairs are
-// drawn. Which pairs are drawn depends on positions
-// only, so each bin's mean stays an unbiased estimate of the semivariance
-// at its distance. Cost: O(n log n) for the index plus the pairs and the
+// drawn. Which pairs are drawn depends on positions only, so each bin's
+// mean stays an unbiased estimate of the semivariance at its distance. Cost: O(n log n) for the index plus the pairs and the
 // neighbourhoods visited, bounded by MaxPairs in dense data.
 //
 // Semivariograms: each pair adds ½(r_i − r_j)² − ½(τ_i² + τ_j²) to its
@@ -149,8 +148,9 @@ type FitReport struct {
 // pairs, by Nelder–Mead from several starts, sills and nugget in log
 // scale, ranges between the shortest lag of a used bin (at least
 // BinWidthM/10) and MaxDistM: a shorter range is indistinguishable from
-// nugget, a longer one not identified by pairs at most MaxDistM apart. With no usable
-// cross-key bin the shared part is not identified (FitReport.SharedIdentified).
+// nugget, a longer one not identified by pairs at most MaxDistM apart.
+// With no usable cross-key bin the shared part is not identified
+// (FitReport.SharedIdentified) and Fit returns OwnSillDB2 for all of it.
 //
 // Errors: ErrTooFewObs with fewer than MinFitObs exact tests or fewer
 // than 3 usable same-key bins; engine.ErrInvalidConfig for bad options;
