@@ -65,6 +65,10 @@
 // details; FitReport carries the semivariograms for the outputs'
 // metadata.
 //
+// Map.CrossValidate scores a map on its own exact tests by leave-one-out
+// prediction (standardised errors, 90% interval coverage), a check of
+// model and map on real data for the outputs' metadata.
+//
 // # Units and conventions
 //
 // Residuals, means and σ in dB; variances (sills, nugget, Cov) in dB²;

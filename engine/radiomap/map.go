@@ -251,7 +251,7 @@ func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
 	if ws == nil {
 		ws = &workspace{}
 	}
-	err := m.at(ws, xyz(lon, lat), keys, dst)
+	err := m.at(ws, xyz(lon, lat), keys, dst, -1)
 	m.pool.Put(ws)
 	if err != nil {
 		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
@@ -266,7 +266,9 @@ func growZero(s []float64, n int) []float64 {
 	return s
 }
 
-func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error {
+// at computes the posterior into post; the test of index exclude (if
+// ≥ 0) is left out of the neighbourhood.
+func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclude int32) error {
 	md := m.model
 	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
 	q := len(keys)
@@ -299,6 +301,9 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 			sortNeighbours(ws.nb.h)
 			ws.nb.h = slices.CompactFunc(ws.nb.h, func(a, b neighbour) bool { return a.idx == b.idx })
 		}
+	}
+	if exclude >= 0 {
+		ws.nb.h = slices.DeleteFunc(ws.nb.h, func(nb neighbour) bool { return nb.idx == exclude })
 	}
 	ws.ex, ws.ce = ws.ex[:0], ws.ce[:0]
 	for _, nb := range ws.nb.h {
