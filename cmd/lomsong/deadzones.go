@@ -250,6 +250,15 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
 	}
 	tw.Flush()
+	outside := 0
+	for _, v := range res.Villages.Villages {
+		if v.Attribution == deadzone.AttributedOutside {
+			outside++
+		}
+	}
+	if outside > 0 {
+		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
+	}
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
