@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,8 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	dir := fs.String("dataset", "", "dataset `directory`")
 	out := fs.String("out", "", "output `directory`")
 	res := fs.Int("res", 8, "H3 `resolution` of the analysis cells (0..14; children at res+1 give the spatial spread)")
-	period := fs.String("period", "", "only these `periods` (comma-separated YYYY-MM)")
+	var periods periodListFlag
+	fs.Var(&periods, "period", "only these `months` (comma-separated YYYY-MM; default: every month)")
 	carrier := fs.String("carrier", "", "only these `carriers` (comma-separated identifiers, e.g. viettel,mobifone)")
 	workers := fs.Int("workers", 0, "worker goroutines (0 = all cores)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -57,7 +59,14 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if len(store.Parts("measurements", nil, nil)) == 0 {
 		return fmt.Errorf("%s: no measurements in the dataset (ingest some with lomsong ingest --dataset %s FILE...)", *dir, *dir)
 	}
-	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: splitList(*period), Carriers: splitList(*carrier)}
+	if have := store.Periods(); len(periods) > 0 {
+		for _, p := range periods {
+			if !slices.Contains(have, p) {
+				return refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, *dir, strings.Join(have, ", "))}
+			}
+		}
+	}
+	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: periods, Carriers: splitList(*carrier)}
 	prog := startProgress(e, "aggregate")
 	opt.Progress = prog.set
 	agg, rows, err := pipeline.Aggregate(ctx, store, opt)

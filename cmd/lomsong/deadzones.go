@@ -63,6 +63,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("deadzones", deadzonesSynopsis, deadzonesExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")

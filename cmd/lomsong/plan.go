@@ -50,6 +50,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("plan", planSynopsis, planExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
 	candidates := fs.String("candidates", "", "CSV `file` of proposed sites: candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]")

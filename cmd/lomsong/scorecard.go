@@ -40,17 +40,18 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	period := fs.String("period", "", "the `month` to score (YYYY-MM)")
+	var period periodFlag
+	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	p, err := penetration.ParsePeriod(*period)
-	if err != nil || *out == "" {
+	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
+		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
 	}
+	p := period.p
 	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
@@ -139,6 +140,12 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
 			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, q)
 		prog.end()
+		var empty *pipeline.EmptyAreaError
+		if errors.As(err, &empty) && q != p {
+			// The month before has nothing in the area: its dead zones
+			// stay unknown, and the card shows no changes against it.
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
