@@ -144,6 +144,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		if errors.As(err, &empty) && q != p {
 			// The month before has nothing in the area: its dead zones
 			// stay unknown, and the card shows no changes against it.
+			opt.DeadZonesMissing[q] = fmt.Sprintf("no measurements in %s in %s", empty.Area, q)
 			continue
 		}
 		if err != nil {
