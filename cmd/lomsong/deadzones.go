@@ -43,6 +43,11 @@ Writes to OUT:
   villages.csv        each village's status: the best server predicted at the village's
                       own point (calibrated, updated by its hex's tests, any carrier);
                       with --villages-by-hex, its hex and the hexes within --radius-m
+                      province and commune (a commune of the province the village's
+                      point lies in: its own commune_code when --communes has it
+                      there, else the commune holding the point) and how
+                      (attribution: commune_code, point, province_only,
+                      outside_all_units)
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
@@ -251,6 +256,15 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
 	}
 	tw.Flush()
+	outside := 0
+	for _, v := range res.Villages.Villages {
+		if v.Attribution == deadzone.AttributedOutside {
+			outside++
+		}
+	}
+	if outside > 0 {
+		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
+	}
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

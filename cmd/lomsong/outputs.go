@@ -53,7 +53,7 @@ func setLockName(set string) string     { return setPrefix + set + ".lock" }
 // writeSet writes the output set named set into dir atomically: fill writes
 // the set's files (plain files, no folders) into the staging folder it is
 // given. The set's name must be a plain word (programmer error otherwise).
-func writeSet(dir, set string, fill func(stage string) error) (err error) {
+func writeSet(dir, set string, fill func(stage string) error) error {
 	if set == "" || strings.ContainsAny(set, `/\.`) {
 		panic("lomsong: invalid output set name " + set)
 	}

@@ -244,3 +244,19 @@ func TestDeadzonesOutputsAreASet(t *testing.T) {
 	}
 	wantContent(t, out, first) // deterministic: the same set again
 }
+
+// calibrate's single file (its name is the user's) removes the temporary
+// files an interrupted write of it left, and only those.
+func TestWriteSingleCleansItsTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cal.json")
+	os.WriteFile(filepath.Join(dir, ".cal.json.tmp-31337"), []byte("{"), 0o600)
+	os.WriteFile(filepath.Join(dir, ".other.json.tmp-1"), []byte("{"), 0o600)
+	if err := writeSingle(path, map[string]int{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := listDir(t, dir), []string{".other.json.tmp-1", "cal.json"}; !slices.Equal(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	wantContent(t, dir, map[string]string{"cal.json": "{\"n\":1}\n"})
+}

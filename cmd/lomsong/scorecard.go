@@ -25,10 +25,12 @@ subscribers per adult and the census household size, shrunk towards surveys
 where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
 5%; (5) mobile download speed up at least 30% year on year (median, seeded
 bootstrap interval). Every figure has an interval; a target without data is
-"unknown", never zero. Dead zones are computed for --period and the month
-before it (from each month's measurements and the site register), so the card
-shows new dead-zone hexes and villages as alerts, with regressions on any
-target. Prints the table for --period and writes OUT/scorecard.csv and
+"unknown" with its reason, never zero or not met. Dead zones are computed for
+--period and the month before it (from each month's measurements and the site
+register), so the card shows new dead-zone hexes and villages as alerts, with
+regressions on any target; a month without measurements (or a dataset without
+sites or households) leaves target 1 unknown, and changes and alerts compare
+only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every period with data, so trends can be drawn).`
 
 const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --out lomsong-demo/scorecard
@@ -142,6 +144,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		if errors.As(err, &empty) && q != p {
 			// The month before has nothing in the area: its dead zones
 			// stay unknown, and the card shows no changes against it.
+			opt.DeadZonesMissing[q] = fmt.Sprintf("no measurements in %s in %s", empty.Area, q)
 			continue
 		}
 		if err != nil {
