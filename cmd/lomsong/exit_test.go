@@ -354,3 +354,42 @@ func checkCellsInProvince(t *testing.T, rows [][]string, code string) {
 		}
 	}
 }
+
+// TestBinaryProvinceNames: one boundary set everywhere (the 34 provinces
+// of 2025); a former province is answered with what it merged into, an
+// unknown name with the nearest names; both are usage errors.
+func TestBinaryProvinceNames(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"demo former province", []string{"demo", "--province", "Ha Giang", "--out", filepath.Join(dir, "demo")},
+			`--province "Ha Giang": Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo former code", []string{"demo", "--province", "02", "--out", filepath.Join(dir, "demo")},
+			`Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo misspelt", []string{"demo", "--province", "lai chua", "--out", filepath.Join(dir, "demo")},
+			`--province "lai chua": no such unit in vn-provinces-2025-from-2019; did you mean "Lai Châu" (12)?`},
+		{"coverage former province", []string{"coverage", "--dataset", filepath.Join(dir, "ds"), "--province", "bac kan", "--out", filepath.Join(dir, "cov")},
+			`Bắc Kạn merged into Thái Nguyên on 1 July 2025; use --province "Thái Nguyên"`},
+		{"deadzones unknown", []string{"deadzones", "--dataset", filepath.Join(dir, "ds"), "--province", "atlantis", "--out", filepath.Join(dir, "dz")},
+			`--province "atlantis": no such unit in vn-provinces-2025-from-2019 (lomsong areas lists them)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := runBinary(t, c.args...)
+			if code != exitUsage || !strings.Contains(errs, c.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, exitUsage, stdout, errs, c.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a usage error wrote %v", entries)
+	}
+	// The 63 provinces stay available when asked for.
+	stdout, errs, code := runBinary(t, "areas", "--boundaries", "provinces2019", "Ha Giang")
+	if code != exitOK || !strings.Contains(stdout, "Hà Giang") {
+		t.Fatalf("areas --boundaries provinces2019: exit %d\n%s\n%s", code, stdout, errs)
+	}
+}

@@ -9,7 +9,8 @@
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
-//	   (its report and quarantine are still written)
+//	   (its report and quarantine are still written), or the month or
+//	   province asked for holds no data
 //	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
 //	    finished
 //
@@ -191,7 +192,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows), 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, or no data in the
+month or province asked for), 130 interrupted.
 `)
 }
 
