@@ -393,3 +393,50 @@ func TestBinaryProvinceNames(t *testing.T) {
 		t.Fatalf("areas --boundaries provinces2019: exit %d\n%s\n%s", code, stdout, errs)
 	}
 }
+
+// TestBinaryNoMeasurements: a dataset of sites alone is analysed from the
+// prediction, and says so; asking for a month is refused.
+func TestBinaryNoMeasurements(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "cov")
+	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "period: none (the dataset has no measurements; prediction only)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	_, errs, code = runBinary(t, "coverage", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-10 in "+ds+" (months with measurements: none)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestBinaryScorecardMonthBefore: the scorecard compares a month with the
+// one before it; when the province had nothing in the month before, the
+// card is still made (its changes are unknown), not refused.
+func TestBinaryScorecardMonthBefore(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "2026-10-%02dT08:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i%20, i, 105.80+0.003*float64(i), 21.00+0.001*float64(i), -90-0.5*float64(i))
+	}
+	hanoi, villages := filepath.Join(dir, "hanoi.csv"), filepath.Join(dir, "villages.csv")
+	os.WriteFile(hanoi, []byte(b.String()), 0o644)
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\nV1,Thôn A,,105.84,21.02,40\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	// The sites are all in Lai Châu; Hà Nội has measurements in 2026-10 only.
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), hanoi, villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-10", "--out", filepath.Join(dir, "sc"))
+	if code != exitOK || !strings.Contains(stdout, "scorecard for 2026-10") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	// A month with nothing in the province is refused.
+	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-11", "--out", filepath.Join(dir, "sc2"))
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
