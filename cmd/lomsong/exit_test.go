@@ -29,6 +29,30 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as a crashing child for TestSupervise.
+	switch os.Getenv("LOMSONG_TEST_CHILD") {
+	case "goroutine panic":
+		go func() { panic("worker failed") }()
+		time.Sleep(time.Minute)
+	case "fatal":
+		m := map[int]int{}
+		for range 4 {
+			go func() {
+				for i := 0; ; i++ {
+					m[i%8] = i
+				}
+			}()
+		}
+		time.Sleep(time.Minute)
+	case "usage":
+		fmt.Fprintln(os.Stderr, "lomsong: unknown subcommand \"x\"\npanic: not a crash without a stack")
+		os.Exit(exitUsage)
+	case "refused":
+		os.Exit(exitDataRefused)
+	case "":
+	default:
+		os.Exit(99)
+	}
 	dir, err := os.MkdirTemp("", "lomsong-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -438,5 +462,35 @@ func TestBinaryScorecardMonthBefore(t *testing.T) {
 	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-11", "--out", filepath.Join(dir, "sc2"))
 	if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
 		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestSupervise: a crash on any goroutine of the command's process (exit
+// 2 from the Go runtime) becomes an internal error, exit 1; other exit
+// codes pass through.
+func TestSupervise(t *testing.T) {
+	cases := []struct {
+		child string
+		code  int
+		want  string
+	}{
+		{"goroutine panic", exitFailure, "panic: worker failed"},
+		{"fatal", exitFailure, "fatal error: concurrent map writes"},
+		{"usage", exitUsage, "unknown subcommand"},
+		{"refused", exitDataRefused, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.child, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "LOMSONG_TEST_CHILD="+c.child)
+			var errb bytes.Buffer
+			code := supervise(cmd, &errb)
+			if code != c.code || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d (want %d)\n%s", code, c.code, errb.String())
+			}
+			if crashed := strings.Contains(errb.String(), "lomsong: internal error"); crashed != (c.code == exitFailure) {
+				t.Fatalf("internal error reported: %v\n%s", crashed, errb.String())
+			}
+		})
 	}
 }
