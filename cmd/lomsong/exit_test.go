@@ -494,3 +494,39 @@ func TestSupervise(t *testing.T) {
 		})
 	}
 }
+
+func TestPeriodFlags(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" for an error
+	}{
+		{"2026-10", "2026-10"}, {"2024-01", "2024-01"}, {"2026-12", "2026-12"},
+		{"2026-13", ""}, {"2026-00", ""}, {"2026-1", ""}, {"26-10", ""}, {"abc", ""}, {"", ""}, {"2026-10-01", ""}, {" 2026-10", ""},
+	} {
+		var f periodFlag
+		err := f.Set(c.in)
+		if (err == nil) != (c.want != "") || f.String() != c.want {
+			t.Errorf("periodFlag.Set(%q) = %q, %v; want %q", c.in, f.String(), err, c.want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "YYYY-MM") {
+			t.Errorf("error %q does not give the form", err)
+		}
+	}
+	var l periodListFlag
+	if err := l.Set("2026-09, 2026-10"); err != nil || l.String() != "2026-09,2026-10" {
+		t.Fatalf("list: %q %v", l.String(), err)
+	}
+	for _, bad := range []string{"2026-09,2026-13", ",", "2026-9"} {
+		var l periodListFlag
+		if err := l.Set(bad); err == nil {
+			t.Errorf("list %q accepted as %q", bad, l.String())
+		}
+	}
+	// A valid month with measurements is aggregated alone.
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "agg")
+	stdout, errs, code := runCmd(t, "aggregate", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "400 rows read") {
+		t.Fatalf("aggregate --period 2026-10: %d\n%s\n%s", code, stdout, errs)
+	}
+}
