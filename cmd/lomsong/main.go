@@ -52,7 +52,8 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// refusedError marks input refused for its reject share.
+// refusedError marks data refused: a file whose rejected share is above
+// the limit, or a month or area asked for that holds no data.
 type refusedError struct{ err error }
 
 func (e refusedError) Error() string { return e.err.Error() }
