@@ -530,3 +530,34 @@ func TestPeriodFlags(t *testing.T) {
 		t.Fatalf("aggregate --period 2026-10: %d\n%s\n%s", code, stdout, errs)
 	}
 }
+
+// TestBinaryOneMonth: with measurements in two months, each one-month
+// command reads only the month asked for (the latest by default).
+func TestBinaryOneMonth(t *testing.T) {
+	ds := exampleDataset(t) // 400 rows in 2026-10
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "2026-09-%02dT09:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i, i, 103.40+0.002*float64(i), 22.35+0.001*float64(i), -85-float64(i))
+	}
+	sep := filepath.Join(t.TempDir(), "september.csv")
+	os.WriteFile(sep, []byte(b.String()), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sep); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		rows string
+	}{
+		{nil, ": 400 measurement rows"},
+		{[]string{"--period", "2026-10"}, ": 400 measurement rows"},
+		{[]string{"--period", "2026-09"}, ": 20 measurement rows"},
+	} {
+		args := append([]string{"coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", filepath.Join(out, "cov")}, c.args...)
+		stdout, errs, code := runBinary(t, args...)
+		if code != exitOK || !strings.Contains(stdout, c.rows) {
+			t.Fatalf("%v: exit %d, want %q\n%s\n%s", c.args, code, c.rows, stdout, errs)
+		}
+	}
+}
