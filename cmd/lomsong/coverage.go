@@ -87,6 +87,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if c.dataset == "" {
 		return nil, opt, "", usageError{"--dataset DIR is required"}
 	}
+	var unit geodata.Unit
+	if c.province != "" {
+		var err error
+		if unit, err = lookupProvince(set, c.province); err != nil {
+			return nil, opt, "", err
+		}
+	}
 	store, err := dataset.Open(c.dataset)
 	if err != nil {
 		return nil, opt, "", err
@@ -100,11 +107,6 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		return nil, opt, "", usageError{err.Error()}
 	}
 	opt.Aggregate = pipeline.AggregateOptions{Config: acfg}
-	if c.latestPeriod {
-		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
-			return nil, opt, "", err
-		}
-	}
 	opt.Predict = predict.DefaultConfig()
 	opt.Coverage = coverage.DefaultConfig()
 	opt.Coverage.Resolution = c.res
@@ -144,11 +146,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
-		u, err := lookupProvince(set, c.province)
-		if err != nil {
-			return nil, opt, "", err
-		}
-		if opt.Area, err = pipeline.UnitArea(u, c.res); err != nil {
+		if opt.Area, err = pipeline.UnitArea(unit, c.res); err != nil {
 			return nil, opt, "", err
 		}
 		opt.Cells = opt.Area.Cells
@@ -160,6 +158,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 		}
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
+	}
+	if c.latestPeriod {
+		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
+			return nil, opt, "", err
+		}
 	}
 	if !calibrate {
 		path := c.calibration
@@ -216,10 +219,26 @@ func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, er
 // former one merged into.
 func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
 	u, err := set.Lookup(q)
-	if err != nil {
-		return u, usageError{fmt.Sprintf("--province %q: %v", q, err)}
+	var nf *geodata.NotFoundError
+	var amb *geodata.AmbiguousError
+	switch {
+	case err == nil:
+		return u, nil
+	case errors.As(err, &nf) && nf.Former != nil:
+		f := nf.Former
+		return u, usageError{fmt.Sprintf("--province %q: %s merged into %s on %s; use --province %q", q, f.Name, f.Into.Name, f.Since, f.Into.Name)}
+	case errors.As(err, &nf) && len(nf.Nearest) > 0:
+		names := make([]string, len(nf.Nearest))
+		for i, n := range nf.Nearest {
+			names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
+		}
+		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s; did you mean %s?", q, set.Name, strings.Join(names, " or "))}
+	case errors.As(err, &nf):
+		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s (lomsong areas lists them)", q, set.Name)}
+	case errors.As(err, &amb):
+		return u, usageError{fmt.Sprintf("--province %q: %v; give the code", q, err)}
 	}
-	return u, nil
+	return u, err
 }
 
 func fileExists(p string) bool {

@@ -23,7 +23,8 @@ const demoSynopsis = `demo [flags]
 
 Runs lomsong end to end on a generated demo world, so it works on a fresh
 machine with no data. It generates (deterministically from --seed) a province of
-Vietnam inside its real outline — or the whole country with --country — with
+Vietnam (one of the 34 since 1 July 2025, built from its former provinces) inside
+its real outline — or the whole country with --country — with
 villages whose households add up to the 2019 census, three or four carriers'
 site registers (dense urban 4G, rural 2G/3G/4G, a few sites down, remote hamlets
 nobody serves), drive-test and crowd measurements drawn from a propagation model
@@ -43,12 +44,12 @@ as contract input files, ingests them, and runs every stage, writing under --out
   evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
 
 const demoExample = `  lomsong demo
-  lomsong demo --province "Hà Giang" --seed 7 --out ./demo-hagiang
+  lomsong demo --province "Tuyên Quang" --seed 7 --out ./demo-tuyenquang
   lomsong demo --country --density 0.2 --out ./demo-vn`
 
 func runDemo(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("demo", demoSynopsis, demoExample, e)
-	province := fs.String("province", "", "province to generate (code or name of the 63 provinces of 2008–2025; default Lai Châu, a mountainous northern province)")
+	province := fs.String("province", "", "province to generate (code or name of the 34 provinces since 1 July 2025, each the union of its former provinces; default Lai Châu, a mountainous northern province)")
 	country := fs.Bool("country", false, "generate every province")
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives byte-identical files")
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
@@ -61,12 +62,22 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if *country && *province != "" {
 		return usageError{"demo: --country and --province are exclusive"}
 	}
-	cfg := synth.Config{Seed: *seed, Country: *country, MeasurementDensity: *density}
+	// The demo uses the boundary set every other command defaults to: the
+	// 34 provinces of 2025, each generated as the union of its 2019 members.
+	cfg := synth.Config{Seed: *seed, Country: *country, MeasurementDensity: *density, Boundaries: synth.Boundaries2025}
 	if *density == 0 && *country {
 		cfg.MeasurementDensity = 0.2
 	}
 	if *province != "" {
-		cfg.Provinces = []string{*province}
+		set, err := geodata.Provinces2025()
+		if err != nil {
+			return err
+		}
+		u, err := lookupProvince(set, *province)
+		if err != nil {
+			return err
+		}
+		cfg.Provinces = []string{u.Code}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
@@ -140,7 +151,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			filepath.Join(in, "villages.csv"), filepath.Join(in, "subscriptions.csv")}},
 		{"aggregate", runAggregate, []string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "aggregates")}},
 	}
-	area := []string{"--boundaries", "provinces2019"}
+	area := []string{"--boundaries", "provinces2025"}
 	if !*country {
 		code, err := demoProvinceCode(cfg)
 		if err != nil {
@@ -208,19 +219,19 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
-// demoProvinceCode returns the 2019 code of the demo's single province.
+// demoProvinceCode returns the 2025 code of the demo's single province.
 func demoProvinceCode(cfg synth.Config) (string, error) {
 	q := synth.DefaultProvince
 	if len(cfg.Provinces) > 0 {
 		q = cfg.Provinces[0]
 	}
-	set, err := geodata.Provinces2019()
+	set, err := geodata.Provinces2025()
 	if err != nil {
 		return "", err
 	}
-	u, err := set.Lookup(q)
+	u, err := lookupProvince(set, q)
 	if err != nil {
-		return "", usageError{fmt.Sprintf("demo: --province %q: %v", q, err)}
+		return "", err
 	}
 	return u.Code, nil
 }

@@ -29,6 +29,30 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as a crashing child for TestSupervise.
+	switch os.Getenv("LOMSONG_TEST_CHILD") {
+	case "goroutine panic":
+		go func() { panic("worker failed") }()
+		time.Sleep(time.Minute)
+	case "fatal":
+		m := map[int]int{}
+		for range 4 {
+			go func() {
+				for i := 0; ; i++ {
+					m[i%8] = i
+				}
+			}()
+		}
+		time.Sleep(time.Minute)
+	case "usage":
+		fmt.Fprintln(os.Stderr, "lomsong: unknown subcommand \"x\"\npanic: not a crash without a stack")
+		os.Exit(exitUsage)
+	case "refused":
+		os.Exit(exitDataRefused)
+	case "":
+	default:
+		os.Exit(99)
+	}
 	dir, err := os.MkdirTemp("", "lomsong-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -351,6 +375,189 @@ func checkCellsInProvince(t *testing.T, rows [][]string, code string) {
 		}
 		if !u.Contains(ctr) {
 			t.Fatalf("hex %s (centre %v) lies outside %s", r[ic], ctr, u.Name)
+		}
+	}
+}
+
+// TestBinaryProvinceNames: one boundary set everywhere (the 34 provinces
+// of 2025); a former province is answered with what it merged into, an
+// unknown name with the nearest names; both are usage errors.
+func TestBinaryProvinceNames(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"demo former province", []string{"demo", "--province", "Ha Giang", "--out", filepath.Join(dir, "demo")},
+			`--province "Ha Giang": Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo former code", []string{"demo", "--province", "02", "--out", filepath.Join(dir, "demo")},
+			`Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo misspelt", []string{"demo", "--province", "lai chua", "--out", filepath.Join(dir, "demo")},
+			`--province "lai chua": no such unit in vn-provinces-2025-from-2019; did you mean "Lai Châu" (12)?`},
+		{"coverage former province", []string{"coverage", "--dataset", filepath.Join(dir, "ds"), "--province", "bac kan", "--out", filepath.Join(dir, "cov")},
+			`Bắc Kạn merged into Thái Nguyên on 1 July 2025; use --province "Thái Nguyên"`},
+		{"deadzones unknown", []string{"deadzones", "--dataset", filepath.Join(dir, "ds"), "--province", "atlantis", "--out", filepath.Join(dir, "dz")},
+			`--province "atlantis": no such unit in vn-provinces-2025-from-2019 (lomsong areas lists them)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := runBinary(t, c.args...)
+			if code != exitUsage || !strings.Contains(errs, c.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, exitUsage, stdout, errs, c.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a usage error wrote %v", entries)
+	}
+	// The 63 provinces stay available when asked for.
+	stdout, errs, code := runBinary(t, "areas", "--boundaries", "provinces2019", "Ha Giang")
+	if code != exitOK || !strings.Contains(stdout, "Hà Giang") {
+		t.Fatalf("areas --boundaries provinces2019: exit %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// TestBinaryNoMeasurements: a dataset of sites alone is analysed from the
+// prediction, and says so; asking for a month is refused.
+func TestBinaryNoMeasurements(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "cov")
+	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "period: none (the dataset has no measurements; prediction only)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	_, errs, code = runBinary(t, "coverage", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-10 in "+ds+" (months with measurements: none)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestBinaryScorecardMonthBefore: the scorecard compares a month with the
+// one before it; when the province had nothing in the month before, the
+// card is still made (its changes are unknown), not refused.
+func TestBinaryScorecardMonthBefore(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "2026-10-%02dT08:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i%20, i, 105.80+0.003*float64(i), 21.00+0.001*float64(i), -90-0.5*float64(i))
+	}
+	hanoi, villages := filepath.Join(dir, "hanoi.csv"), filepath.Join(dir, "villages.csv")
+	os.WriteFile(hanoi, []byte(b.String()), 0o644)
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\nV1,Thôn A,,105.84,21.02,40\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	// The sites are all in Lai Châu; Hà Nội has measurements in 2026-10 only.
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), hanoi, villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-10", "--out", filepath.Join(dir, "sc"))
+	if code != exitOK || !strings.Contains(stdout, "scorecard for 2026-10") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	// A month with nothing in the province is refused.
+	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-11", "--out", filepath.Join(dir, "sc2"))
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestSupervise: a crash on any goroutine of the command's process (exit
+// 2 from the Go runtime) becomes an internal error, exit 1; other exit
+// codes pass through.
+func TestSupervise(t *testing.T) {
+	cases := []struct {
+		child string
+		code  int
+		want  string
+	}{
+		{"goroutine panic", exitFailure, "panic: worker failed"},
+		{"fatal", exitFailure, "fatal error: concurrent map writes"},
+		{"usage", exitUsage, "unknown subcommand"},
+		{"refused", exitDataRefused, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.child, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "LOMSONG_TEST_CHILD="+c.child)
+			var errb bytes.Buffer
+			code := supervise(cmd, &errb)
+			if code != c.code || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d (want %d)\n%s", code, c.code, errb.String())
+			}
+			if crashed := strings.Contains(errb.String(), "lomsong: internal error"); crashed != (c.code == exitFailure) {
+				t.Fatalf("internal error reported: %v\n%s", crashed, errb.String())
+			}
+		})
+	}
+}
+
+func TestPeriodFlags(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" for an error
+	}{
+		{"2026-10", "2026-10"}, {"2024-01", "2024-01"}, {"2026-12", "2026-12"},
+		{"2026-13", ""}, {"2026-00", ""}, {"2026-1", ""}, {"26-10", ""}, {"abc", ""}, {"", ""}, {"2026-10-01", ""}, {" 2026-10", ""},
+	} {
+		var f periodFlag
+		err := f.Set(c.in)
+		if (err == nil) != (c.want != "") || f.String() != c.want {
+			t.Errorf("periodFlag.Set(%q) = %q, %v; want %q", c.in, f.String(), err, c.want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "YYYY-MM") {
+			t.Errorf("error %q does not give the form", err)
+		}
+	}
+	var l periodListFlag
+	if err := l.Set("2026-09, 2026-10"); err != nil || l.String() != "2026-09,2026-10" {
+		t.Fatalf("list: %q %v", l.String(), err)
+	}
+	for _, bad := range []string{"2026-09,2026-13", ",", "2026-9"} {
+		var l periodListFlag
+		if err := l.Set(bad); err == nil {
+			t.Errorf("list %q accepted as %q", bad, l.String())
+		}
+	}
+	// A valid month with measurements is aggregated alone.
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "agg")
+	stdout, errs, code := runCmd(t, "aggregate", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "400 rows read") {
+		t.Fatalf("aggregate --period 2026-10: %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// TestBinaryOneMonth: with measurements in two months, each one-month
+// command reads only the month asked for (the latest by default).
+func TestBinaryOneMonth(t *testing.T) {
+	ds := exampleDataset(t) // 400 rows in 2026-10
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "2026-09-%02dT09:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i, i, 103.40+0.002*float64(i), 22.35+0.001*float64(i), -85-float64(i))
+	}
+	sep := filepath.Join(t.TempDir(), "september.csv")
+	os.WriteFile(sep, []byte(b.String()), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sep); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		rows string
+	}{
+		{nil, ": 400 measurement rows"},
+		{[]string{"--period", "2026-10"}, ": 400 measurement rows"},
+		{[]string{"--period", "2026-09"}, ": 20 measurement rows"},
+	} {
+		args := append([]string{"coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", filepath.Join(out, "cov")}, c.args...)
+		stdout, errs, code := runBinary(t, args...)
+		if code != exitOK || !strings.Contains(stdout, c.rows) {
+			t.Fatalf("%v: exit %d, want %q\n%s\n%s", c.args, code, c.rows, stdout, errs)
 		}
 	}
 }

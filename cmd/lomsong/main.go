@@ -9,12 +9,15 @@
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
-//	   (its report and quarantine are still written)
+//	   (its report and quarantine are still written), or the month or
+//	   province asked for holds no data
 //	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
 //	    finished
 //
 // A panic in a subcommand is reported as an internal error (exit 1) with
-// its stack on stderr.
+// its stack on stderr. To catch a panic on any goroutine (which the Go
+// runtime ends with exit code 2), lomsong runs the command in a child
+// process of itself and maps a crash of the child to exit 1 (supervise).
 package main
 
 import (
@@ -24,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime/debug"
 	"sort"
@@ -48,7 +52,8 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// refusedError marks input refused for its reject share.
+// refusedError marks data refused: a file whose rejected share is above
+// the limit, or a month or area asked for that holds no data.
 type refusedError struct{ err error }
 
 func (e refusedError) Error() string { return e.err.Error() }
@@ -66,7 +71,16 @@ func (e internalError) Error() string {
 	return fmt.Sprintf("internal error in %s: %v", e.command, e.value)
 }
 
+// supervisedEnv is set in the environment of the process that runs the
+// command under supervise.
+const supervisedEnv = "LOMSONG_SUPERVISED"
+
 func main() {
+	if os.Getenv(supervisedEnv) == "" {
+		if exe, err := os.Executable(); err == nil {
+			os.Exit(supervise(exec.Command(exe, os.Args[1:]...), os.Stderr))
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	// The exit code reads ctx before stop cancels it: only a signal that
@@ -105,6 +119,90 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		return exitDataRefused
 	}
 	return exitFailure
+}
+
+// supervise runs cmd — this program again, marked by supervisedEnv — with
+// the standard streams passed through and SIGINT/SIGTERM forwarded, and
+// returns its exit code. A panic on the command's own goroutine is
+// recovered there (runCommand), but one on a worker goroutine, like any
+// fatal runtime error, ends the process with the runtime's exit code 2,
+// the usage code; supervise recognises the runtime's report on stderr
+// ("panic: " or "fatal error: " then a goroutine stack) and exits 1 instead,
+// an internal error. A child killed by a signal gives 128 + the signal.
+func supervise(cmd *exec.Cmd, stderr io.Writer) int {
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, supervisedEnv+"=1")
+	cmd.Stdin, cmd.Stdout = os.Stdin, os.Stdout
+	watch := &crashWatcher{w: stderr}
+	cmd.Stderr = watch
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(stderr, "lomsong:", err)
+		return exitFailure
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sig:
+				cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return exitOK
+	case !errors.As(err, &ee):
+		fmt.Fprintln(stderr, "lomsong:", err)
+		return exitFailure
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	code := ee.ExitCode()
+	if code == exitUsage && watch.crashed {
+		fmt.Fprintln(stderr, "lomsong: internal error: the program crashed (report above)")
+		return exitFailure
+	}
+	return code
+}
+
+// crashWatcher passes a child's stderr through and notes whether it holds
+// the Go runtime's crash report: a line starting "panic: " or
+// "fatal error: " followed by one starting "goroutine ".
+type crashWatcher struct {
+	w        io.Writer
+	line     []byte // the start of the current line (at most 16 bytes)
+	panicked bool
+	crashed  bool
+}
+
+func (c *crashWatcher) Write(p []byte) (int, error) {
+	for _, b := range p {
+		if b != '\n' {
+			if len(c.line) < 16 {
+				c.line = append(c.line, b)
+			}
+			continue
+		}
+		l := string(c.line)
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			c.panicked = true
+		} else if c.panicked && strings.HasPrefix(l, "goroutine ") {
+			c.crashed = true
+		}
+		c.line = c.line[:0]
+	}
+	return c.w.Write(p)
 }
 
 // runCommand runs one subcommand, turning a panic into an internalError
@@ -191,7 +289,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows), 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, or no data in the
+month or province asked for), 130 interrupted.
 `)
 }
 

@@ -35,7 +35,7 @@ the H3 hexes (best 3G/4G state of any carrier), the province outline, the dead
 zones and the villages without signal. It runs the dead zones of the month and the
 month before, the scorecard and the plan, as those commands do.`
 
-const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --province 12 --out lomsong-demo
+const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report`
 
 func runReport(ctx context.Context, args []string, e *env) error {

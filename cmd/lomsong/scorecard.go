@@ -33,7 +33,7 @@ sites or households) leaves target 1 unknown, and changes and alerts compare
 only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every period with data, so trends can be drawn).`
 
-const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --out lomsong-demo/scorecard
+const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard
   lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`
 
 func runScorecard(ctx context.Context, args []string, e *env) error {
