@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/geodata"
 )
@@ -261,9 +260,22 @@ func TestMeasurements(t *testing.T) {
 				t.Fatalf("row %d: no service with signal %g", i, m.SignalDBm)
 			}
 		case engine.ServiceOK:
-			if m.SignalDBm < th.NoService(m.Tech) {
+			if m.DeviceClass == engine.DeviceScanner {
+				if !engine.AcceptedSignal(m.Tech, m.SignalDBm) {
+					t.Fatalf("row %d: scanner reading %g dBm on %s not acceptable", i, m.SignalDBm, m.Tech)
+				}
+				if engine.Censored(m.Tech, m.SignalDBm) {
+					count["censored"]++
+				}
+				if m.SignalDBm < th.NoService(m.Tech) && !math.IsNaN(m.DLMbps) {
+					t.Fatalf("row %d: speed test at %g dBm, below no service", i, m.SignalDBm)
+				}
+			} else if m.SignalDBm < th.NoService(m.Tech) {
 				t.Fatalf("row %d: ok with %g dBm below no service", i, m.SignalDBm)
 			}
+		}
+		if (m.Source == engine.SourceDrive) != (m.DeviceClass == engine.DeviceScanner) {
+			t.Fatalf("row %d: %s test by a %s", i, m.Source, m.DeviceClass)
 		}
 		if m.DeviceClass == engine.DeviceFeature && m.Tech != engine.Tech2G {
 			t.Fatalf("row %d: a feature phone on %s", i, m.Tech)
@@ -279,7 +291,7 @@ func TestMeasurements(t *testing.T) {
 			count["speed"]++
 		}
 	}
-	for _, k := range []string{"none", "drive", "crowd", "vehicle", "outdoor", "indoor", "smartphone", "feature", "tablet",
+	for _, k := range []string{"none", "censored", "scanner", "drive", "crowd", "vehicle", "outdoor", "indoor", "smartphone", "feature", "tablet",
 		"viettel", "vinaphone", "mobifone", "vietnamobile", "speed"} {
 		if count[k] == 0 {
 			t.Errorf("no %s rows (%v)", k, count)
@@ -337,32 +349,6 @@ func TestDeadZones(t *testing.T) {
 	}
 	if remote == 0 {
 		t.Error("no remote hamlet is a dead zone")
-	}
-}
-
-func TestShadowingIsSpatiallyConsistent(t *testing.T) {
-	c, err := hexgrid.Index(103.46, 22.39, ShadowRes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := shadowZ(1, c, engine.Viettel, engine.Tech4G)
-	if b := shadowZ(1, c, engine.Viettel, engine.Tech4G); a != b {
-		t.Errorf("same cell: %g then %g", a, b)
-	}
-	if b := shadowZ(2, c, engine.Viettel, engine.Tech4G); a == b {
-		t.Error("seed does not change shadowing")
-	}
-	// Standard normal over many cells.
-	var s, s2 float64
-	const n = 20000
-	for i := range n {
-		z := shadowZ(1, c+hexgrid.Cell(i)<<20, engine.MobiFone, engine.Tech3G)
-		s += z
-		s2 += z * z
-	}
-	mean, sd := s/n, math.Sqrt(s2/n-(s/n)*(s/n))
-	if math.Abs(mean) > 0.05 || math.Abs(sd-1) > 0.05 {
-		t.Errorf("shadowing mean %.3f sd %.3f, want 0 and 1", mean, sd)
 	}
 }
 
@@ -538,5 +524,19 @@ func TestStats(t *testing.T) {
 	}
 	if rows != len(w.Sites) {
 		t.Errorf("site rows %d of %d", rows, len(w.Sites))
+	}
+}
+
+// BenchmarkGenerateCountry generates every province at the country demo's
+// measurement density (0.2).
+func BenchmarkGenerateCountry(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := Generate(Config{Country: true, MeasurementDensity: 0.2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(w.Measurements.Len()), "rows")
+		b.ReportMetric(float64(len(w.Villages)), "villages")
 	}
 }
