@@ -14,6 +14,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 )
 
 var (
@@ -524,6 +525,55 @@ func TestStats(t *testing.T) {
 	}
 	if rows != len(w.Sites) {
 		t.Errorf("site rows %d of %d", rows, len(w.Sites))
+	}
+}
+
+// TestRegisterIsNotTheTruth: the register's faults and the gaps in the
+// evidence are there, in the documented proportions.
+func TestRegisterIsNotTheTruth(t *testing.T) {
+	w := world(t)
+	s := w.Stats()
+	if len(w.Truth.Sites) != len(w.Sites) {
+		t.Fatalf("%d true site rows for %d registered", len(w.Truth.Sites), len(w.Sites))
+	}
+	downReg, downTrue, planned := 0, 0, 0
+	for i, x := range w.Truth.Sites {
+		r := w.Sites[i]
+		if x.SiteID != r.SiteID || x.Tech != r.Tech || x.EIRPDBm != r.EIRPDBm {
+			t.Fatalf("row %d: true %s, registered %s", i, x.SiteID, r.SiteID)
+		}
+		if d := distKm(orb.Point{r.Lon, r.Lat}, orb.Point{x.Lon, x.Lat}); d > posErrorMaxM/1000+0.001 {
+			t.Fatalf("%s registered %.2f km from its antenna", r.SiteID, d)
+		}
+		switch {
+		case r.Status == engine.StatusPlanned:
+			planned++
+			if x.Status != engine.StatusPlanned {
+				t.Fatalf("%s planned in the register, %s in truth", r.SiteID, x.Status)
+			}
+		case r.Status == engine.StatusDown:
+			downReg++
+			if x.Status != engine.StatusDown {
+				t.Fatalf("%s registered down but %s", r.SiteID, x.Status)
+			}
+		}
+		if x.Status == engine.StatusDown {
+			downTrue++
+		}
+	}
+	built := float64(len(w.Sites) - planned)
+	if share := float64(s.SiteRowsDownUnregistered) / built; share < 0.01 || share > 0.06 {
+		t.Errorf("%.3f of built rows down but registered active, want about %g", share, downUnregistered)
+	}
+	if share := float64(downTrue) / built; share < 0.03 || share > 0.08 || downReg+s.SiteRowsDownUnregistered != downTrue {
+		t.Errorf("%.3f of built rows down (%d registered, %d not), want about %g", share, downReg, s.SiteRowsDownUnregistered, downRegistered+downUnregistered)
+	}
+	// P(error > 100 m) = 0.4 · P(250 m · e^(0.6 N) > 100 m) = 0.4 · Φ(1.527) = 0.375.
+	if share := float64(s.SiteRowsMisplaced) / float64(len(w.Sites)); share < 0.3 || share > 0.45 {
+		t.Errorf("%.3f of rows misplaced by more than 100 m, want about 0.375", share)
+	}
+	if s.CensoredTests == 0 || s.UntestedVillages == 0 {
+		t.Errorf("%d censored readings, %d villages without a test within 1 km", s.CensoredTests, s.UntestedVillages)
 	}
 }
 
