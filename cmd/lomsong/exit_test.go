@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -560,4 +561,21 @@ func TestBinaryOneMonth(t *testing.T) {
 			t.Fatalf("%v: exit %d, want %q\n%s\n%s", c.args, code, c.rows, stdout, errs)
 		}
 	}
+}
+
+// readCSVFile reads a whole CSV output file, header first.
+func readCSVFile(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: empty", path)
+	}
+	return rows, nil
 }

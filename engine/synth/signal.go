@@ -9,11 +9,6 @@ import (
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
-// ShadowRes is the H3 resolution at which shadowing is spatially
-// consistent: every point of a res-9 cell (≈0.1 km²) sees the same
-// shadowing per carrier and technology.
-const ShadowRes = 9
-
 // EnvRes is the H3 resolution of the population density that sets a
 // point's propagation environment, as the engine's analysis unit.
 const EnvRes = 8
@@ -62,34 +57,11 @@ func (m *envModel) classify(lon, lat []float64) ([]predict.Env, error) {
 	return out, nil
 }
 
-// shadowZ is the standard-normal shadowing of a res-9 cell for a carrier
-// and technology: a carrier-wide part shared by its technologies (co-sited
-// layers see the same obstacles) and a per-technology part, from a seeded
-// hash, so it is the same wherever and whenever the cell is evaluated.
-func shadowZ(seed uint64, cell hexgrid.Cell, c engine.Carrier, t engine.Tech) float64 {
-	h := seed ^ uint64(cell)*0x9e3779b97f4a7c15
-	for i := 0; i < len(c); i++ {
-		h = (h ^ uint64(c[i])) * 0x100000001b3
-	}
-	zc := hashNormal(h)
-	zt := hashNormal(h ^ (uint64(t)+1)*0xbf58476d1ce4e5b9)
-	return math.Sqrt(0.75)*zc + 0.5*zt
-}
-
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
-}
-
-// hashNormal maps a key to a standard normal value (Box–Muller).
-func hashNormal(k uint64) float64 {
-	a := splitmix(k)
-	b := splitmix(a)
-	u1 := (float64(a>>11) + 0.5) / (1 << 53)
-	u2 := float64(b>>11) / (1 << 53)
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
 
 // field is the true signal at a set of points: per point, the best server
@@ -114,12 +86,16 @@ var rangesM = [4][3]float64{
 }
 
 // predictField predicts the true signal at points: engine/predict's best
-// server over active sites, one pass per environment class with its ranges.
-func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []predict.Env, workers int) (*field, error) {
-	cells := make([]hexgrid.Cell, len(lon))
-	if err := hexgrid.IndexInto(cells, lon, lat, ShadowRes); err != nil {
-		return nil, err
-	}
+// server over sites (the true register: true positions, active sites
+// only), one pass per environment class with its ranges, plus the
+// shadowing (shadow.go) of each row's carrier and technology at the point
+// and, scaled by the point's terrain factor (its province's remoteness),
+// the loss of the valleys that hold the point (valleyLossDB).
+//
+// want, if not nil, holds per point the carriers (carrierMask) whose
+// signal is needed there; the rows of other carriers are dropped before
+// the shadowing is computed.
+func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []predict.Env, terrain []float64, want []uint8, workers int) (*field, error) {
 	n := len(lon)
 	f := &field{res: &predict.Result{}, start: make([]int32, n+1)}
 	type row struct {
@@ -127,6 +103,7 @@ func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []pr
 		t   engine.Tech
 		s   int32
 		sig float64
+		sd  float64
 	}
 	rows := make([][]row, n)
 	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
@@ -158,10 +135,55 @@ func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []pr
 		}
 		for r := range res.Len() {
 			i := idx[res.Point[r]]
-			sig := res.SignalDBm[r] + res.SigmaDB[r]*shadowZ(seed, cells[i], res.Carrier[r], res.Tech[r])
-			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], sig})
+			if want != nil && want[i]&carrierMask(res.Carrier[r]) == 0 {
+				continue
+			}
+			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], res.SignalDBm[r], res.SigmaDB[r]})
 		}
 	}
+	// Shadowing, point by point in parallel blocks (each point's rows are
+	// its own, so the result does not depend on workers).
+	sx, sy := make([]float64, len(sites)), make([]float64, len(sites))
+	for i, s := range sites {
+		sx[i], sy[i] = project(s.Lon, s.Lat)
+	}
+	const block = 1024
+	parallel((n+block-1)/block, workers, func(k int) {
+		var vbuf [9]valley
+		for i := k * block; i < min(n, (k+1)*block); i++ {
+			if len(rows[i]) == 0 {
+				continue
+			}
+			x, y := project(lon[i], lat[i])
+			zl := sh.shared.at(x, y)
+			var vs []valley
+			if terrain[i] > 0 {
+				vs = sh.valleysHolding(vbuf[:0], x, y)
+			}
+			var cars [8]engine.Carrier
+			var zcs [8]float64
+			nc := 0
+			for j := range rows[i] {
+				r := &rows[i][j]
+				ci := 0
+				for ci < nc && cars[ci] != r.c {
+					ci++
+				}
+				if ci == nc {
+					if nc == len(cars) {
+						ci = len(cars) - 1 // more carriers than the cache holds: recompute
+					} else {
+						nc++
+					}
+					cars[ci], zcs[ci] = r.c, math.NaN()
+				}
+				r.sig += r.sd * sh.z(x, y, zl, r.c, r.t, &zcs[ci])
+				if len(vs) > 0 {
+					r.sig -= terrain[i] * valleyLossDB(vs, sx[r.s], sy[r.s])
+				}
+			}
+		}
+	})
 	for i, rs := range rows {
 		f.start[i+1] = f.start[i] + int32(len(rs))
 		for _, r := range rs {
@@ -173,6 +195,17 @@ func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []pr
 		}
 	}
 	return f, nil
+}
+
+// carrierMask is the bit of carrier c in a set of the demo's carriers
+// (profiles); every other carrier is the top bit.
+func carrierMask(c engine.Carrier) uint8 {
+	for i, p := range profiles {
+		if p.carrier == c {
+			return 1 << i
+		}
+	}
+	return 1 << 7
 }
 
 // at returns the true signal of (carrier, tech) at point i, or NaN when no
