@@ -235,6 +235,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "wrote %s\n", c.results)
 	}
+	return check(results, c.gen.Rows)
+}
+
+// check fails the run when the cases disagree about the input: every case
+// must read every generated row, every ingest must account for each row as
+// accepted or rejected, CSV and Parquet ingests with the same dedup setting
+// must accept and reject the same rows, and dedup must reject at least the
+// rows that dedup off rejects.
+func check(results []measured, rows int64) error {
+	type verdict struct{ accepted, rejected int64 }
+	byDedup := map[bool]map[string]verdict{false: {}, true: {}}
+	for _, m := range results {
+		r := m.best
+		if r.Rows != rows {
+			return fmt.Errorf("check: %s read %d rows of %d", m.name, r.Rows, rows)
+		}
+		if m.kind != caseIngest {
+			continue
+		}
+		if r.Accepted+r.Rejected != r.Rows || r.Accepted == 0 {
+			return fmt.Errorf("check: %s accepted %d and rejected %d of %d rows", m.name, r.Accepted, r.Rejected, r.Rows)
+		}
+		byDedup[m.dedup][m.format] = verdict{r.Accepted, r.Rejected}
+	}
+	for dedup, vs := range byDedup {
+		if c, p := vs["csv"], vs["parquet"]; len(vs) == 2 && c != p {
+			return fmt.Errorf("check: dedup %t: CSV accepted %d, rejected %d; Parquet accepted %d, rejected %d",
+				dedup, c.accepted, c.rejected, p.accepted, p.rejected)
+		}
+		for f, on := range vs {
+			if off, ok := byDedup[false][f]; ok && dedup && on.rejected < off.rejected {
+				return fmt.Errorf("check: %s: dedup on rejected %d rows, fewer than dedup off's %d", f, on.rejected, off.rejected)
+			}
+		}
+	}
 	return nil
 }
 

@@ -49,6 +49,7 @@ type result struct {
 	BPerKey  float64 `json:"bytes_per_key,omitempty"` // Aggregator.SizeBytes per key
 	Keys     int     `json:"keys,omitempty"`
 	Mismatch int64   `json:"mismatch,omitempty"`
+	Checked  int     `json:"checked,omitempty"` // rows of case (b) checked against h3-go
 }
 
 func main() {
@@ -140,6 +141,24 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if err := check(results, *rows); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// check fails the run when a case's answer is wrong: IndexInto cells that
+// differ from h3-go's, or a pipeline that did not aggregate every row.
+func check(rs []result, rows int64) error {
+	for _, r := range rs {
+		switch {
+		case r.Case == "index" && (r.Mismatch != 0 || r.Checked == 0):
+			return fmt.Errorf("case index: %d of %d cells differ from h3-go", r.Mismatch, r.Checked)
+		case r.Case == "pipeline" && (r.Rows != rows || r.Keys == 0):
+			return fmt.Errorf("case pipeline at %d CPUs: %d rows aggregated into %d keys, want all %d rows", r.CPU, r.Rows, r.Keys, rows)
+		}
+	}
+	return nil
 }
 
 func rowsIn(s *dataset.Store) int64 {
@@ -195,8 +214,10 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 			return result{}, err
 		}
 		var mismatch int64
+		checked := 0
 		if name == "index" { // check a sample against the reference
-			ref := make([]hexgrid.Cell, 100000)
+			checked = min(100000, len(lon))
+			ref := make([]hexgrid.Cell, checked)
 			hexgrid.IndexIntoH3(ref, lon[:len(ref)], lat[:len(ref)], res)
 			for i := range ref {
 				if ref[i] != dst[i] {
@@ -204,7 +225,7 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 				}
 			}
 		}
-		return result{Case: name, CPU: cpu, Rows: int64(len(lon)), Seconds: el, Mismatch: mismatch}, nil
+		return result{Case: name, CPU: cpu, Rows: int64(len(lon)), Seconds: el, Mismatch: mismatch, Checked: checked}, nil
 	case "pipeline":
 		s, err := dataset.Open(filepath.Join(dir, "dataset"))
 		if err != nil {
@@ -301,7 +322,7 @@ func render(rs []result, rows int64, res int) string {
 		case "h3":
 			note = "(a) h3-go LatLngToCell per point"
 		case "index":
-			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in a 100k sample", r.Mismatch)
+			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in the first %d points", r.Mismatch, r.Checked)
 		case "pipeline":
 			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f bytes of state per key", r.Keys, r.BPerKey)
 		}

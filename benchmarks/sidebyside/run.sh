@@ -2,14 +2,17 @@
 # Side-by-side benchmark: lomsong against PostgreSQL + PostGIS, DuckDB,
 # h3-js and geopandas on the same generated measurement points over
 # Vietnam's extent. Checks that the tools' results agree, then prints rows
-# per second and the ratio to lomsong, and writes RESULTS.md beside this
-# script (one section per row count).
+# per second and the ratio to lomsong, and updates RESULTS.md beside this
+# script (one section per row count). Exits non-zero if results that must
+# be identical differ.
 #
-#   benchmarks/sidebyside/run.sh [-n ROWS] [-seed S] [-keep]
+#   benchmarks/sidebyside/run.sh [-n ROWS] [-seed S] [-results FILE] [-keep]
 #
-# -n     rows (default 20000000)
-# -seed  generator seed (default 1)
-# -keep  keep the working directory (points, results, timings)
+# -n        rows (default 20000000)
+# -seed     generator seed (default 1)
+# -results  Markdown file to update (default RESULTS.md beside this
+#           script; "" for none, as CI does at its tiny size)
+# -keep     keep the working directory (points, results, timings)
 #
 # Installs what is missing (Debian packages, npm ci in node/), starts a
 # PostgreSQL server on a unix socket in a temporary directory and stops it
@@ -21,13 +24,15 @@ root=$(cd "$here/../.." && pwd)
 n=20000000
 seed=1
 keep=0
+results="$here/RESULTS.md"
 cmdline="benchmarks/sidebyside/run.sh $*"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) n=$2; shift 2 ;;
 	-seed) seed=$2; shift 2 ;;
+	-results) results=$2; shift 2 ;;
 	-keep) keep=1; shift ;;
-	*) echo "usage: $0 [-n ROWS] [-seed S] [-keep]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n ROWS] [-seed S] [-results FILE] [-keep]" >&2; exit 2 ;;
 	esac
 done
 geopandas_rows=$((n < 1000000 ? n : 1000000))
@@ -48,7 +53,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	sudo_=""
 	[ "$(id -u)" -eq 0 ] || sudo_=sudo
 	$sudo_ apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -q "${need[@]}"
+	$sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 if ! (cd "$here/node" && npm ls --silent >/dev/null 2>&1); then
 	log "npm ci"
@@ -153,4 +158,4 @@ log "geopandas ($geopandas_rows rows)"
 
 # --- checks and table -----------------------------------------------------------
 log "report"
-"$work/sidebyside" report -dir "$work" -out "$here/RESULTS.md" -cmd "$cmdline" -seed "$seed"
+"$work/sidebyside" report -dir "$work" -out "$results" -cmd "$cmdline" -seed "$seed"

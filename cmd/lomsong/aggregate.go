@@ -25,7 +25,8 @@ signal quantiles, download/upload medians, distinct devices, first/last time,
 distinct 4-hour windows, and which of the 7 finer child cells were hit (the
 spatial spread of the FCC challenge process). Writes OUT/aggregates.parquet and
 OUT/aggregates.csv (one row per key, with the cell centre's lon/lat, so the CSV
-opens in QGIS as points); the thresholds and resolution are in the Parquet
+opens in QGIS as points); the thresholds, resolution and cell rule (a test's
+cell is the parent of its res+1 cell, not its cell at res) are in the Parquet
 metadata. Work runs on all cores; memory grows with the number of keys, not rows.`
 
 const aggregateExample = `  lomsong aggregate --dataset lomsong-demo/dataset --res 8 --out lomsong-demo/aggregates
@@ -115,6 +116,7 @@ func aggregateMeta(cfg aggregate.Config, opt pipeline.AggregateOptions) map[stri
 	m := map[string]string{
 		"lomsong.table":      "aggregates",
 		"lomsong.resolution": strconv.Itoa(cfg.Resolution),
+		"lomsong.cell_rule":  fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", cfg.Resolution, cfg.Resolution+1, cfg.Resolution),
 		"lomsong.periods":    strings.Join(opt.Periods, ","),
 		"lomsong.carriers":   strings.Join(opt.Carriers, ","),
 	}
