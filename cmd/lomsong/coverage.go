@@ -20,7 +20,6 @@ import (
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -37,8 +36,23 @@ type coverageFlags struct {
 	population  string
 	calibration string
 	bounds      boundaryFlags
+	// period is the month of measurements to use; latestPeriod (set by
+	// registerPeriod) makes prepare select it, by default the latest month
+	// with measurements.
+	period       periodFlag
+	latestPeriod bool
 	// popSource says where households per hex came from (set by prepare).
 	popSource string
+	// sitesOptional lets a dataset without sites through (the scorecard's
+	// targets 2–5 need none).
+	sitesOptional bool
+}
+
+// registerPeriod adds --period for the commands that analyse one month of
+// measurements; without it prepare takes the latest month with measurements.
+func (c *coverageFlags) registerPeriod(fs *flag.FlagSet) {
+	c.latestPeriod = true
+	fs.Var(&c.period, "period", "use only the measurements of this `month` (YYYY-MM; default: the latest month with measurements)")
 }
 
 // register adds the analysis flags, the boundary-set flags included.
@@ -77,7 +91,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if err != nil {
 		return nil, opt, "", err
 	}
-	if len(store.Parts("sites", nil, nil)) == 0 {
+	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
 	}
 	acfg := aggregate.DefaultConfig()
@@ -86,6 +100,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		return nil, opt, "", usageError{err.Error()}
 	}
 	opt.Aggregate = pipeline.AggregateOptions{Config: acfg}
+	if c.latestPeriod {
+		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
+			return nil, opt, "", err
+		}
+	}
 	opt.Predict = predict.DefaultConfig()
 	opt.Coverage = coverage.DefaultConfig()
 	opt.Coverage.Resolution = c.res
@@ -125,14 +144,15 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
-		u, err := set.Lookup(c.province)
+		u, err := lookupProvince(set, c.province)
 		if err != nil {
-			return nil, opt, "", usageError{fmt.Sprintf("--province %q: %v", c.province, err)}
-		}
-		if opt.Cells, err = hexgrid.CoverMulti(u.Geometry, c.res); err != nil {
 			return nil, opt, "", err
 		}
-		area = fmt.Sprintf("%s (%s), %d hexes", u.Name, u.Code, len(opt.Cells))
+		if opt.Area, err = pipeline.UnitArea(u, c.res); err != nil {
+			return nil, opt, "", err
+		}
+		opt.Cells = opt.Area.Cells
+		area = fmt.Sprintf("%s, %d hexes", opt.Area, len(opt.Cells))
 	case len(pop) > 0:
 		for _, p := range pop {
 			if p.Population > 0 && p.Cell.Resolution() == c.res {
@@ -164,6 +184,42 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 	}
 	return store, opt, area, nil
+}
+
+// selectPeriod returns the measurement period to read: --period, which
+// must have measurements, or the latest month with measurements (said on
+// stderr). A dataset without any measurements gives nil: prediction only.
+func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, error) {
+	have := store.Periods()
+	if c.period.set {
+		p := c.period.p.String()
+		if !slices.Contains(have, p) {
+			with := "none"
+			if len(have) > 0 {
+				with = strings.Join(have, ", ")
+			}
+			return nil, refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, c.dataset, with)}
+		}
+		return []string{p}, nil
+	}
+	if len(have) == 0 {
+		fmt.Fprintln(e.stderr, "period: none (the dataset has no measurements; prediction only)")
+		return nil, nil
+	}
+	p := have[len(have)-1]
+	fmt.Fprintf(e.stderr, "period: %s (latest with measurements)\n", p)
+	return []string{p}, nil
+}
+
+// lookupProvince finds --province in the boundary set; a name that is not
+// found is a usage error with the nearest names, or with the province a
+// former one merged into.
+func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
+	u, err := set.Lookup(q)
+	if err != nil {
+		return u, usageError{fmt.Sprintf("--province %q: %v", q, err)}
+	}
+	return u, nil
 }
 
 func fileExists(p string) bool {
@@ -273,6 +329,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	layers := fs.String("geojson-layers", "", "also write one GeoJSON of hex states per `carrier:tech` (comma-separated, e.g. viettel:4G,mobifone:4G; \"all\" for every pair)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -293,7 +350,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCoverage(*out, res, *layers); err != nil {
+	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers) }); err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
@@ -301,10 +358,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// writeCoverage writes the coverage outputs into out (a staging folder of
+// writeSet).
 func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
 	cols, err := pipeline.CoverageTable(res.States)
@@ -471,6 +527,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("calibrate", calibrateSynopsis, calibrateExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")
 	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -495,7 +552,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	if err := writeJSONFile(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
+	if err := writeSingle(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
 		return err
 	}
 	printCalibration(e.stdout, cals)

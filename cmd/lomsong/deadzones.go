@@ -58,6 +58,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("deadzones", deadzonesSynopsis, deadzonesExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
@@ -107,7 +108,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeDeadzones(*out, res); err != nil {
+	if err := writeSet(*out, "deadzones", func(stage string) error { return writeDeadzones(stage, res) }); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
@@ -146,10 +147,9 @@ func readClaims(path string) ([]challenge.Claim, error) {
 	}
 }
 
+// writeDeadzones writes the dead-zone outputs into out (a staging folder of
+// writeSet).
 func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	fc := geojson.NewFeatureCollection()
 	for _, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)

@@ -88,25 +88,36 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	in, truth := filepath.Join(*out, "input"), filepath.Join(*out, "truth")
 	type file struct {
-		path  string
-		write func(io.Writer) error
+		dir, name string
+		write     func(io.Writer) error
 	}
 	files := []file{
-		{filepath.Join(in, "sites.csv"), func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
-		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
-		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
-		{filepath.Join(in, "subscriptions.csv"), func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
-		{filepath.Join(truth, "village_truth.csv"), func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
-		{filepath.Join(truth, "village_signals.csv"), func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
-		{filepath.Join(truth, "penetration.json"), func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
+		{in, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{in, "measurements.csv", func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+		{in, "villages.csv", func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
+		{in, "subscriptions.csv", func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
+		{truth, "village_truth.csv", func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
+		{truth, "village_signals.csv", func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
+		{truth, "penetration.json", func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
 	}
 	if !*country {
 		// The whole truth in one JSON file; for the country it would hold
 		// about a million village signals, which the CSV above carries.
-		files = append(files, file{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
+		files = append(files, file{truth, "ground_truth.json", func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
 	}
-	for _, f := range files {
-		if err := writeAtomic(f.path, func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+	// The inputs and the truth are two output sets (see writeSet).
+	for _, set := range []struct{ dir, name string }{{in, "demo-input"}, {truth, "demo-truth"}} {
+		if err := writeSet(set.dir, set.name, func(stage string) error {
+			for _, f := range files {
+				if f.dir != set.dir {
+					continue
+				}
+				if err := writeAtomic(filepath.Join(stage, f.name), func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 	}
@@ -187,7 +198,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	for _, x := range sig {
 		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
 	}
-	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig}); err != nil {
+	if err := writeSet(*out, "evaluation", func(stage string) error {
+		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig})
+	}); err != nil {
 		return err
 	}
 	done()

@@ -10,7 +10,11 @@
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
 //	   (its report and quarantine are still written)
-//	130 interrupted (Ctrl-C)
+//	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
+//	    finished
+//
+// A panic in a subcommand is reported as an internal error (exit 1) with
+// its stack on stderr.
 package main
 
 import (
@@ -21,9 +25,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 // Exit codes (documented in the package comment and README).
@@ -46,13 +54,30 @@ type refusedError struct{ err error }
 func (e refusedError) Error() string { return e.err.Error() }
 func (e refusedError) Unwrap() error { return e.err }
 
+// internalError is a panic recovered from a subcommand: a defect, never
+// a usage error, whatever the panic value.
+type internalError struct {
+	command string
+	value   any
+	stack   []byte
+}
+
+func (e internalError) Error() string {
+	return fmt.Sprintf("internal error in %s: %v", e.command, e.value)
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// The exit code reads ctx before stop cancels it: only a signal that
+	// really arrived makes the run "interrupted".
+	code := exitCode(ctx, err, os.Stderr)
 	stop()
-	os.Exit(exitCode(ctx, err, os.Stderr))
+	os.Exit(code)
 }
 
+// exitCode reports err on stderr and maps it to the exit code. ctx is the
+// signal context, still live: it is done only when a signal arrived.
 func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -60,18 +85,37 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	var ie internalError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(stderr, "lomsong: %v\n\n%s", ie, ie.stack)
+		return exitFailure
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "lomsong: interrupted:", err)
+		return exitInterrupted
+	}
 	fmt.Fprintln(stderr, "lomsong:", err)
 	var ue usageError
 	var re refusedError
+	var ea *pipeline.EmptyAreaError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re):
+	case errors.As(err, &re), errors.As(err, &ea):
 		return exitDataRefused
-	case ctx.Err() != nil || errors.Is(err, context.Canceled):
-		return exitInterrupted
 	}
 	return exitFailure
+}
+
+// runCommand runs one subcommand, turning a panic into an internalError
+// carrying the stack.
+func runCommand(ctx context.Context, name string, c command, args []string, e *env) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = internalError{command: name, value: v, stack: debug.Stack()}
+		}
+	}()
+	return c.run(ctx, args, e)
 }
 
 // command is one subcommand.
@@ -115,7 +159,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
 			if c, ok := commands()[args[1]]; ok {
-				return c.run(ctx, []string{"--help"}, e)
+				return runCommand(ctx, args[1], c, []string{"--help"}, e)
 			}
 		}
 		printUsage(stdout)
@@ -126,7 +170,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stderr)
 		return usageError{fmt.Sprintf("unknown subcommand %q", name)}
 	}
-	return c.run(ctx, args[1:], e)
+	return runCommand(ctx, name, c, args[1:], e)
 }
 
 func printUsage(w io.Writer) {
@@ -195,4 +239,67 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// periodFlag is a --period value, checked when the flags are parsed: a
+// calendar month written YYYY-MM ("2026-10"; not "2026-1" or "2026-13").
+type periodFlag struct {
+	p   penetration.Period
+	set bool
+}
+
+func (f *periodFlag) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return f.p.String()
+}
+
+func (f *periodFlag) Set(s string) error {
+	p, err := parsePeriod(s)
+	if err != nil {
+		return err
+	}
+	f.p, f.set = p, true
+	return nil
+}
+
+// periodListFlag is a comma-separated list of YYYY-MM months.
+type periodListFlag []string
+
+func (f *periodListFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strings.Join(*f, ",")
+}
+
+func (f *periodListFlag) Set(s string) error {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := parsePeriod(part)
+		if err != nil {
+			return err
+		}
+		out = append(out, p.String())
+	}
+	if len(out) == 0 {
+		return errors.New("want one or more months YYYY-MM, comma-separated")
+	}
+	*f = out
+	return nil
+}
+
+// parsePeriod reads a month YYYY-MM; the error (shown by the flag package
+// after the flag's name and value) gives the expected form.
+func parsePeriod(s string) (penetration.Period, error) {
+	p, err := penetration.ParsePeriod(s)
+	if err != nil || p.Year < 1000 {
+		return penetration.Period{}, errors.New("want a calendar month YYYY-MM, e.g. 2026-10")
+	}
+	return p, nil
 }

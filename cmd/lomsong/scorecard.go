@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -37,29 +38,33 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	period := fs.String("period", "", "the `month` to score (YYYY-MM)")
+	var period periodFlag
+	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	p, err := penetration.ParsePeriod(*period)
-	if err != nil || *out == "" {
+	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
+		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
 	}
+	p := period.p
+	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
 	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
-	if err != nil {
+	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) }); err != nil {
+	if err := writeSet(*out, "scorecard", func(stage string) error {
+		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(stage, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) })
+	}); err != nil {
 		return err
 	}
 	shown := &scorecard.Card{Config: card.Config}
@@ -74,7 +79,11 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(shown.Rows) == 0 {
-		return fmt.Errorf("scorecard: no data for %s (periods with data: %s)", p, cardPeriods(card))
+		why := "no subscriptions"
+		if err != nil {
+			why += "; " + err.Error()
+		}
+		return fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
 	if err := shown.Table(e.stdout); err != nil {
@@ -120,21 +129,46 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
 	}
 	opt.Projection = &proj
+	opt.DeadZonesMissing = map[penetration.Period]string{}
 	var last *pipeline.DeadZoneResult
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
-		o.Aggregate.Periods = []string{q.String()}
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+		dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, q)
 		prog.end()
+		var empty *pipeline.EmptyAreaError
+		if errors.As(err, &empty) && q != p {
+			// The month before has nothing in the area: its dead zones
+			// stay unknown, and the card shows no changes against it.
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
+		if missing != "" {
+			opt.DeadZonesMissing[q] = missing
+			continue
+		}
 		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
-		last = dz
+		if q == p {
+			last = dz
+		}
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
+	if err == nil && last == nil {
+		err = noDeadZones{p, opt.DeadZonesMissing[p]}
+	}
 	return card, last, err
 }
+
+// noDeadZones is scoreMonth's error when the dead zones of the month
+// could not be computed; the card is still returned with target 1
+// unknown, which is enough for the scorecard but not for a plan or report.
+type noDeadZones struct {
+	period penetration.Period
+	why    string
+}
+
+func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }

@@ -41,7 +41,52 @@ func openParquet(r io.ReaderAt, size int64) (f *file.Reader, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("arrowio: not a readable parquet file: %w (%w)", err, engine.ErrUnsupportedFormat)
 	}
+	if err := checkRowCounts(f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// checkRowCounts checks that the footer's row count is the sum of its row
+// groups' counts, none negative. Readers read row groups, so a file whose
+// total claims more rows than its row groups hold would otherwise end early
+// without an error.
+func checkRowCounts(f *file.Reader) error {
+	md := f.MetaData()
+	var sum int64
+	for i := 0; i < f.NumRowGroups(); i++ {
+		n := md.RowGroup(i).NumRows()
+		if n < 0 {
+			return fmt.Errorf("arrowio: row group %d claims %d rows: %w", i, n, engine.ErrUnsupportedFormat)
+		}
+		sum += n
+	}
+	if total := f.NumRows(); total != sum {
+		return fmt.Errorf("arrowio: footer declares %d rows, its row groups hold %d: %w", total, sum, engine.ErrUnsupportedFormat)
+	}
+	return nil
+}
+
+// ParquetFooter returns the row count and the key-value metadata (without
+// the embedded arrow schema) that a Parquet file's footer declares, without
+// reading its pages.
+func ParquetFooter(r io.ReaderAt, size int64) (rows int64, meta map[string]string, err error) {
+	f, err := openParquet(r, size)
+	if err != nil {
+		return 0, nil, err
+	}
+	meta = map[string]string{}
+	for _, kv := range f.MetaData().KeyValueMetadata() {
+		if kv.Key == "ARROW:schema" {
+			continue
+		}
+		if kv.Value != nil {
+			meta[kv.Key] = *kv.Value
+		} else {
+			meta[kv.Key] = ""
+		}
+	}
+	return f.NumRows(), meta, nil
 }
 
 // guard runs fn and turns a panic into an error. The parquet and arrow

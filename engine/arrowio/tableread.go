@@ -86,13 +86,16 @@ type TableReader struct {
 	rec    arrow.Record
 	recOff int // next row of rec
 
-	rows   [][]string
-	cells  []string
-	ends   []int // end offsets of the rendered cells in arena
-	arena  []byte
-	row    int64 // rows yielded, including the current batch
-	err    error
-	closed bool
+	rows  [][]string
+	cells []string
+	ends  []int // end offsets of the rendered cells in arena
+	arena []byte
+	row   int64 // rows yielded, including the current batch
+	// declared is the row count a Parquet footer declares (-1 for Arrow
+	// IPC, which has none): reaching the end with fewer rows is an error.
+	declared int64
+	err      error
+	closed   bool
 }
 
 // OpenTable opens a Parquet table of size bytes on r. Options:
@@ -107,7 +110,7 @@ func OpenTable(r io.ReaderAt, size int64, opts ...Option) (*TableReader, error) 
 	if err != nil {
 		return nil, err
 	}
-	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}}
+	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}, declared: f.NumRows()}
 	err = guard(func() error {
 		fr, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{BatchSize: int64(cfg.batchRows)}, memory.DefaultAllocator)
 		if err != nil {
@@ -169,7 +172,7 @@ func OpenIPC(r io.Reader, opts ...Option) (*TableReader, error) {
 	default:
 		return nil, fmt.Errorf("arrowio: not an arrow ipc file or stream: %w", engine.ErrUnsupportedFormat)
 	}
-	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}}
+	t := &TableReader{batchRows: cfg.batchRows, meta: map[string]string{}, declared: -1}
 	err = guard(func() error {
 		rd, err := ipc.NewReaderFromMessageReader(mr, ipc.WithAllocator(ipcAllocator))
 		if err != nil {
@@ -322,6 +325,9 @@ func (t *TableReader) Next() bool {
 			if !t.src.Next() {
 				if err := t.src.Err(); err != nil && !errors.Is(err, io.EOF) {
 					return err
+				}
+				if t.declared >= 0 && t.row != t.declared {
+					return fmt.Errorf("the footer declares %d rows, the file ended after %d: %w", t.declared, t.row, engine.ErrUnsupportedFormat)
 				}
 				return nil
 			}

@@ -294,3 +294,63 @@ func TestOpenRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestFooterRowCountChecked patches a table's footer to declare 5,000 rows
+// where its row group holds 4,000: every reader must refuse the file
+// instead of ending early as if the table were complete.
+func TestFooterRowCountChecked(t *testing.T) {
+	ids := make([]string, 4000)
+	vals := make([]float64, 4000)
+	for i := range ids {
+		ids[i], vals[i] = "s"+strings.Repeat("x", i%7), float64(i)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, []Column{{Name: "site_id", String: ids}, {Name: "v", Float64: vals}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	rows, _, err := ParquetFooter(bytes.NewReader(data), int64(len(data)))
+	if err != nil || rows != 4000 {
+		t.Fatalf("footer of the intact file: %d rows, %v", rows, err)
+	}
+	// FileMetaData field 3 (num_rows, i64) follows the schema list: compact
+	// header 0x16, then the zigzag varint of 4000 (C0 3E); 5000 is 90 4E.
+	flen := int(data[len(data)-8]) | int(data[len(data)-7])<<8 | int(data[len(data)-6])<<16 | int(data[len(data)-5])<<24
+	footer := data[len(data)-8-flen : len(data)-8]
+	i := bytes.Index(footer, []byte{0x16, 0xC0, 0x3E})
+	if i < 0 {
+		t.Fatal("num_rows not found in the footer")
+	}
+	footer[i+1], footer[i+2] = 0x90, 0x4E
+	if _, _, err := ParquetFooter(bytes.NewReader(data), int64(len(data))); err == nil || !strings.Contains(err.Error(), "declares 5000 rows") {
+		t.Fatalf("ParquetFooter: want a row count error, got %v", err)
+	}
+	if _, err := OpenTable(bytes.NewReader(data), int64(len(data))); err == nil || !errors.Is(err, engine.ErrUnsupportedFormat) {
+		t.Fatalf("OpenTable: want a row count error, got %v", err)
+	}
+	if _, err := ReadSites(bytes.NewReader(data), int64(len(data))); err == nil {
+		t.Fatal("ReadSites read a file whose footer overstates its rows")
+	}
+}
+
+// TestTableReaderEndsAtDeclaredRows checks that reaching the end of the
+// record batches with fewer rows than the footer declares is an error.
+func TestTableReaderEndsAtDeclaredRows(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, []Column{{Name: "v", Float64: []float64{1, 2, 3}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := OpenTable(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.declared = 4 // as if a column chunk ended a row early
+	n := 0
+	for tr.Next() {
+		n += len(tr.Rows())
+	}
+	if n != 3 || tr.Err() == nil || !strings.Contains(tr.Err().Error(), "declares 4 rows, the file ended after 3") {
+		t.Fatalf("read %d rows, err %v", n, tr.Err())
+	}
+}

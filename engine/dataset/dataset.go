@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,6 +38,13 @@ type Source struct {
 	Mapping        json.RawMessage  `json:"mapping,omitempty"`
 	Quarantine     string           `json:"quarantine,omitempty"`
 	Parts          []Part           `json:"parts"`
+	// ContentSHA256 is the SHA-256 of the decoded content (after gzip);
+	// absent when it equals SHA256 and in manifests of earlier versions.
+	ContentSHA256 string `json:"content_sha256,omitempty"`
+	// Recovered, when set, says how Repair rebuilt this record and what it
+	// could not recover. SHA256 may then hold only the 16 hex digits that
+	// name the source's files.
+	Recovered string `json:"recovered,omitempty"`
 }
 
 // Part is one Parquet file of accepted rows.
@@ -47,6 +55,7 @@ type Part struct {
 	Carrier string `json:"carrier"`
 	Rows    int64  `json:"rows"`
 	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256,omitempty"` // of the file's bytes; absent in parts of earlier versions
 }
 
 // ErrAlreadyIngested is returned by Begin for a source whose SHA-256 is
@@ -65,28 +74,51 @@ type Store struct {
 	failpoint func(step string) error
 	// rowGroupRows, when positive (tests only), replaces partRowGroupRows.
 	rowGroupRows int
+	// maxOpenParts, when positive (tests only), replaces maxOpenParts.
+	maxOpenParts int
 }
 
-const manifestName = "manifest.json"
+const (
+	manifestName     = "manifest.json"
+	prevManifestName = "manifest.prev.json"
+)
+
+// ErrNoManifest is returned by Open for a directory that holds data files
+// but no manifest: the manifest was lost, and treating the directory as
+// empty would hide (and a write would discard) every part in it.
+var ErrNoManifest = errors.New("data files but no manifest.json")
+
+// ErrBadManifest is wrapped by the errors of a manifest that does not
+// parse or holds impossible values.
+var ErrBadManifest = errors.New("malformed manifest")
 
 // Open reads the dataset at dir. A directory without a manifest (or one
-// that does not exist yet) is an empty dataset; it is created on the first
-// commit.
+// that does not exist yet) is an empty dataset, created on the first
+// commit, as long as it holds no data files: with data files but no
+// manifest the error wraps ErrNoManifest and says how to recover. A
+// manifest that does not parse or fails its checks (checksums of 64 hex
+// digits, part paths inside the dataset) is an error wrapping
+// ErrBadManifest.
 func Open(dir string) (*Store, error) {
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		if files, herr := dataFiles(dir); herr != nil {
+			return nil, fmt.Errorf("dataset %s: %w", dir, herr)
+		} else if len(files) > 0 {
+			return nil, fmt.Errorf("dataset %s: %w (%d files, e.g. %s); nothing was read or written; "+
+				"rebuild the manifest from the parts with: lomsong dataset repair %s", dir, ErrNoManifest, len(files), files[0], dir)
+		}
 		return s, nil
 	case err != nil:
 		return nil, fmt.Errorf("dataset %s: %w", dir, err)
 	}
-	if err := json.Unmarshal(b, &s.manifest); err != nil {
-		return nil, fmt.Errorf("dataset %s: manifest.json: %w", dir, err)
+	m, err := parseManifest(b)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %s: %w; rebuild it from the parts with: lomsong dataset repair %s", dir, manifestName, err, dir)
 	}
-	if s.manifest.Version != ManifestVersion {
-		return nil, fmt.Errorf("dataset %s: manifest version %d, this lomsong reads version %d", dir, s.manifest.Version, ManifestVersion)
-	}
+	s.manifest = m
 	return s, nil
 }
 
@@ -100,10 +132,18 @@ func (s *Store) Manifest() Manifest {
 	return m
 }
 
-// Lookup returns the source with the given SHA-256, if ingested.
+// Lookup returns the source with the given SHA-256, if ingested: the
+// checksum of its bytes, or of its decoded content (so that a file and its
+// gzip-compressed copy are one source). A source recovered with only the
+// first 16 hex digits of its checksum matches every checksum with that
+// prefix.
 func (s *Store) Lookup(sha string) (Source, bool) {
+	if sha == "" {
+		return Source{}, false
+	}
 	for _, src := range s.manifest.Sources {
-		if src.SHA256 == sha {
+		if src.SHA256 == sha || src.ContentSHA256 == sha ||
+			(src.Recovered != "" && len(src.SHA256) == 16 && strings.HasPrefix(sha, src.SHA256)) {
 			return src, true
 		}
 	}
@@ -199,6 +239,26 @@ func syncDir(dir string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
 		return err
+	}
+	return nil
+}
+
+// keepPrevious makes the current manifest (if any) manifest.prev.json: a
+// hard link renamed into place, so that the previous manifest is kept
+// whole whatever happens to the new one.
+func (s *Store) keepPrevious() error {
+	cur := filepath.Join(s.dir, manifestName)
+	tmp := filepath.Join(s.dir, "."+prevManifestName+".tmp-link")
+	os.Remove(tmp)
+	if err := os.Link(cur, tmp); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("dataset %s: keeping the previous manifest: %w", s.dir, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(s.dir, prevManifestName)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("dataset %s: keeping the previous manifest: %w", s.dir, err)
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type IngestOptions struct {
 type IngestResult struct {
 	Path            string
 	SHA256          string
+	ContentSHA256   string // of the decoded content, when it differs from SHA256
 	Format          string
 	Kind            ingest.Kind
 	AlreadyIngested bool
@@ -62,6 +63,51 @@ func (e *TooManyRejectsError) Error() string {
 		e.Path, 100*e.Share, 100*e.Limit, e.Dir)
 }
 
+// ErrNoDataRows is wrapped by NoDataError.
+var ErrNoDataRows = errors.New("no data rows")
+
+// NoDataError is returned for a source that holds a header but no data
+// rows: it is refused and nothing is recorded.
+type NoDataError struct{ Path string }
+
+func (e *NoDataError) Error() string {
+	return fmt.Sprintf("%s: %v (only a header); nothing was added to the dataset", e.Path, ErrNoDataRows)
+}
+
+func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
+
+// sourceChecksums reads a file once and returns the hex SHA-256 of its
+// bytes and of its decoded content (after gzip decompression; the same as
+// the first for a file that is not compressed). A file and its compressed
+// copy have the same content checksum.
+func sourceChecksums(path string) (raw, content string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", err
+	}
+	defer f.Close()
+	rh := sha256.New()
+	tee := io.TeeReader(f, rh)
+	r, gz, err := ingest.MaybeGunzip(tee)
+	if err != nil {
+		return "", "", fmt.Errorf("%s: %w", path, err)
+	}
+	if !gz {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return "", "", fmt.Errorf("%s: %w", path, err)
+		}
+		raw = hex.EncodeToString(rh.Sum(nil))
+		return raw, raw, nil
+	}
+	if content, _, err = hashOf(r); err != nil {
+		return "", "", fmt.Errorf("%s: decompressing: %w", path, err)
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return "", "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(rh.Sum(nil)), content, nil
+}
+
 // SHA256File returns the hex SHA-256 of a file's bytes.
 func SHA256File(path string) (string, error) {
 	f, err := os.Open(path)
@@ -83,14 +129,19 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	if opt.MaxRejectShare == 0 {
 		opt.MaxRejectShare = 0.05
 	}
-	sha, err := SHA256File(path)
+	sha, content, err := sourceChecksums(path)
 	if err != nil {
 		return nil, err
 	}
 	res := &IngestResult{Path: path, SHA256: sha}
-	if prev, ok := s.Lookup(sha); ok {
-		res.AlreadyIngested, res.Previous = true, prev
-		return res, nil
+	if content != sha {
+		res.ContentSHA256 = content
+	}
+	for _, sum := range []string{sha, content} {
+		if prev, ok := s.Lookup(sum); ok {
+			res.AlreadyIngested, res.Previous = true, prev
+			return res, nil
+		}
 	}
 	src, err := OpenSource(path, opt.Kind, opt.Mapping, opt.Config.Limits)
 	if err != nil {
@@ -98,9 +149,13 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	}
 	defer src.Close()
 	res.Format, res.Kind = src.Format, src.Kind
-	txn, err := s.Begin(sha, filepath.Base(path), string(src.Kind))
+	txn, err := s.BeginSource(SourceInfo{SHA256: sha, ContentSHA256: content, Name: filepath.Base(path),
+		Kind: string(src.Kind), Format: src.Format, IngestedAt: opt.Config.Now})
 	if errors.Is(err, ErrAlreadyIngested) {
-		prev, _ := s.Lookup(sha)
+		prev, ok := s.Lookup(sha)
+		if !ok {
+			prev, _ = s.Lookup(content)
+		}
 		res.AlreadyIngested, res.Previous = true, prev
 		return res, nil
 	}
@@ -125,6 +180,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	res.Report = rep
+	if rep.RowsRead == 0 {
+		return res, &NoDataError{Path: path}
+	}
 	if share := rep.RejectShare(); share > opt.MaxRejectShare {
 		js, _ := json.MarshalIndent(ReportJSON(res), "", "  ")
 		dir, err := txn.Refuse(append(js, '\n'))

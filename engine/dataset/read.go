@@ -2,11 +2,13 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -72,16 +74,23 @@ func (s *Store) ScanMeasurements(ctx context.Context, periods, carriers []string
 }
 
 // scanPart reads part p with r (nil: a new reader) and returns the reader.
+// It checks the part against the manifest: size, checksum, the footer's
+// row count and the rows read.
 func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementReader, fn func(*engine.MeasurementBatch) error, opts []arrowio.Option) (*arrowio.MeasurementReader, error) {
+	if err := s.checkPart(p); err != nil {
+		return nil, err
+	}
 	f, r, err := s.openPart(p, r, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	var rows int64
 	for r.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		rows += int64(r.Batch().Len())
 		if err := fn(r.Batch()); err != nil {
 			return nil, err
 		}
@@ -89,11 +98,41 @@ func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementRead
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 	}
+	if rows != p.Rows {
+		return nil, fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, rows, p.Rows, ErrCorruptPart)
+	}
 	return r, nil
 }
 
+// ErrCorruptPart is wrapped by the errors of a part that does not match
+// what the manifest records of it (size, checksum, rows).
+var ErrCorruptPart = errors.New("part does not match the manifest")
+
+// checkPart checks a listed part's file against the manifest: its size,
+// and its SHA-256 when the manifest records one (parts of earlier versions
+// have none). It reads the whole file.
+func (s *Store) checkPart(p Part) error {
+	f, err := os.Open(s.Path(p))
+	if err != nil {
+		return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+	}
+	defer f.Close()
+	sum, n, err := hashOf(f)
+	if err != nil {
+		return fmt.Errorf("dataset: %s: %w", p.Path, err)
+	}
+	if n != p.Bytes {
+		return fmt.Errorf("dataset: %s: %d bytes, the manifest lists %d: %w", p.Path, n, p.Bytes, ErrCorruptPart)
+	}
+	if p.SHA256 != "" && sum != p.SHA256 {
+		return fmt.Errorf("dataset: %s: sha256 %s, the manifest lists %s: %w", p.Path, sum, p.SHA256, ErrCorruptPart)
+	}
+	return nil
+}
+
 // openPart opens a measurement part and a reader of it: r reset to the
-// part, or a new reader if r is nil. The caller closes the file.
+// part, or a new reader if r is nil. The footer must declare the rows the
+// manifest lists. The caller closes the file.
 func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Option) (*os.File, *arrowio.MeasurementReader, error) {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
@@ -108,6 +147,9 @@ func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Op
 		r, err = arrowio.NewMeasurementReader(f, st.Size(), opts...)
 	} else {
 		err = r.Reset(f, st.Size())
+	}
+	if err == nil && r.NumRows() != p.Rows {
+		err = fmt.Errorf("footer declares %d rows, the manifest lists %d: %w", r.NumRows(), p.Rows, ErrCorruptPart)
 	}
 	if err != nil {
 		f.Close()
@@ -135,7 +177,9 @@ func (s *Store) ScanMeasurementsParallel(ctx context.Context, periods, carriers 
 	workers = max(workers, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pl := &scanPlan{s: s, parts: s.Parts("measurements", periods, carriers), opts: opts, n: -1}
+	parts := s.Parts("measurements", periods, carriers)
+	pl := &scanPlan{s: s, parts: parts, opts: opts, n: -1,
+		checked: make([]sync.Once, len(parts)), checkErr: make([]error, len(parts)), rows: make([]atomic.Int64, len(parts))}
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -158,7 +202,15 @@ func (s *Store) ScanMeasurementsParallel(ctx context.Context, periods, carriers 
 		}()
 	}
 	wg.Wait()
-	return first
+	if first != nil {
+		return first
+	}
+	for i, p := range pl.parts {
+		if n := pl.rows[i].Load(); n != p.Rows {
+			return fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, n, p.Rows, ErrCorruptPart)
+		}
+	}
+	return nil
 }
 
 // scanPlan hands out the row groups of parts to the workers of
@@ -169,6 +221,13 @@ type scanPlan struct {
 	s     *Store
 	parts []Part
 	opts  []arrowio.Option
+
+	// checked[i] checks parts[i] against the manifest once, on the first
+	// worker that opens it; checkErr[i] is the result. rows[i] counts the
+	// rows read from it.
+	checked  []sync.Once
+	checkErr []error
+	rows     []atomic.Int64
 
 	mu sync.Mutex
 	p  int // part of the next unit
@@ -197,6 +256,10 @@ func (pl *scanPlan) open(sr *scanReader, i int) error {
 		return nil
 	}
 	sr.close()
+	pl.checked[i].Do(func() { pl.checkErr[i] = pl.s.checkPart(pl.parts[i]) })
+	if err := pl.checkErr[i]; err != nil {
+		return err
+	}
 	f, r, err := pl.s.openPart(pl.parts[i], sr.r, pl.opts)
 	if err != nil {
 		return err
@@ -250,6 +313,7 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			pl.rows[part].Add(int64(r.Batch().Len()))
 			if err := fn(w, r.Batch()); err != nil {
 				return err
 			}
@@ -265,6 +329,9 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	var out []engine.Site
 	for _, p := range s.Parts("sites", nil, carriers) {
+		if err := s.checkPart(p); err != nil {
+			return nil, err
+		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
 			return nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
@@ -276,6 +343,9 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 		}
 		sites, err := arrowio.ReadSites(f, st.Size())
 		f.Close()
+		if err == nil && int64(len(sites)) != p.Rows {
+			err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(sites), p.Rows, ErrCorruptPart)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 		}

@@ -213,7 +213,7 @@ func TestScanMeasurementsParallelErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			return p.Path
-		}, want: engine.ErrUnsupportedFormat},
+		}, want: ErrCorruptPart}, // its size no longer matches the manifest's
 		{name: "page damaged", damage: func(t *testing.T, s *Store) string {
 			p := s.Parts("measurements", nil, nil)[1]
 			b, err := os.ReadFile(s.Path(p))

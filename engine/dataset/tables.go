@@ -48,6 +48,9 @@ func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 // the store and the contract cannot drift apart.
 func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg ingest.Config) (*ingest.Report, error)) error {
 	for _, p := range s.Parts(string(kind), nil, nil) {
+		if err := s.checkPart(p); err != nil {
+			return err
+		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
 			return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
@@ -69,6 +72,9 @@ func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg in
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("dataset: %s: %w", p.Path, err)
+		}
+		if rep.RowsRead != p.Rows {
+			return fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, rep.RowsRead, p.Rows, ErrCorruptPart)
 		}
 		if rep.Rejected > 0 {
 			return fmt.Errorf("dataset: %s: %d stored rows fail validation", p.Path, rep.Rejected)

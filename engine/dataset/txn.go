@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,17 +45,54 @@ const partRowGroupRows = 1 << 17
 // earlier versions read as before.
 const PartCodec = arrowio.LZ4Raw
 
+// maxOpenParts bounds the partition files an ingest keeps open at once.
+// A source that spreads over more (period, carrier) partitions has its
+// least recently used partition's file finished (a part of its own) to
+// make room; that partition's later rows go to a further part, so a
+// partition may hold several parts of one source.
+const maxOpenParts = 64
+
+// Metadata keys of the key-value metadata written into every part, from
+// which Repair rebuilds a lost manifest.
+const (
+	metaKind          = "lomsong.kind"
+	metaCarrier       = "lomsong.carrier"
+	metaPeriod        = "lomsong.period"
+	metaSourceSHA     = "lomsong.source_sha256"
+	metaContentSHA    = "lomsong.source_content_sha256"
+	metaSourceName    = "lomsong.source_name"
+	metaSourceFormat  = "lomsong.source_format"
+	metaSourceIngest  = "lomsong.source_ingested_at"
+	metaManifestLabel = "lomsong.table"
+)
+
+// SourceInfo identifies a source to BeginSource.
+type SourceInfo struct {
+	SHA256        string // of the file's bytes (hex)
+	ContentSHA256 string // of its decoded content, if compressed ("" = same as SHA256)
+	Name          string // file name
+	Kind          string // "measurements", "sites", "villages" or "subscriptions"
+	Format        string
+	IngestedAt    time.Time
+}
+
 // Txn is one ingest of one source: rows go to private temporary files and
 // become visible only when Commit writes the manifest.
 type Txn struct {
 	s      *Store
 	lockf  *os.File
+	info   SourceInfo
 	sha    string
 	short  string
 	name   string
 	kind   string
 	tmp    string
-	parts  map[partKey]*partWriter
+	parts  map[partKey]*partWriter // open partition files
+	seqs   map[partKey]int         // parts started per partition
+	done   []Part                  // finished parts, in temporary files
+	moves  []placed
+	nfiles int // temporary files created
+	tick   uint64
 	sites  map[engine.Carrier][]engine.Site
 	vills  []engine.Village
 	subs   []engine.Subscription
@@ -75,21 +111,36 @@ type partKey struct {
 }
 
 type partWriter struct {
-	f     *os.File
+	key   partKey
+	f     *hashFile
 	w     *arrowio.MeasurementWriter
 	stage engine.MeasurementBatch
 	rel   string
 	tmp   string
+	used  uint64 // tick of the last row routed here
 }
 
 // Begin starts ingesting a source with the given SHA-256 (hex), file name
-// and kind ("measurements" or "sites"). It takes the dataset's lock,
-// re-reads the manifest, returns ErrAlreadyIngested (with the earlier
-// source) when the checksum is listed, and removes what an earlier crashed
-// ingest may have left.
+// and kind; it is BeginSource without the decoded checksum, format and time.
 func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
-	if len(sha) < 16 {
-		return nil, fmt.Errorf("dataset: checksum %q is too short", sha)
+	return s.BeginSource(SourceInfo{SHA256: sha, Name: name, Kind: kind})
+}
+
+// BeginSource starts ingesting a source. It takes the dataset's lock,
+// re-reads the manifest, returns ErrAlreadyIngested when either checksum
+// is listed, removes the temporary files of an earlier crashed ingest and
+// moves data files the manifest does not list to orphans/ (never deleting
+// them). What info says is written into every part's metadata.
+func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
+	sha, kind := info.SHA256, info.Kind
+	if !isHex(sha, 64) {
+		return nil, fmt.Errorf("dataset: checksum %q is not 64 lowercase hex digits", sha)
+	}
+	if info.ContentSHA256 == sha {
+		info.ContentSHA256 = ""
+	}
+	if info.ContentSHA256 != "" && !isHex(info.ContentSHA256, 64) {
+		return nil, fmt.Errorf("dataset: content checksum %q is not 64 lowercase hex digits", info.ContentSHA256)
 	}
 	if !ingest.Kind(kind).Valid() {
 		return nil, fmt.Errorf("dataset: unknown kind %q", kind)
@@ -111,7 +162,11 @@ func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
 		unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
-	if err := s.collectGarbage(); err != nil {
+	if _, ok := s.Lookup(info.ContentSHA256); ok {
+		unlock(lf)
+		return nil, ErrAlreadyIngested
+	}
+	if err := s.collectGarbage(info); err != nil {
 		unlock(lf)
 		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
 	}
@@ -121,8 +176,8 @@ func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
 		unlock(lf)
 		return nil, err
 	}
-	t := &Txn{s: s, lockf: lf, sha: sha, short: short, name: name, kind: kind, tmp: tmp,
-		parts: map[partKey]*partWriter{}, sites: map[engine.Carrier][]engine.Site{}}
+	t := &Txn{s: s, lockf: lf, info: info, sha: sha, short: short, name: info.Name, kind: kind, tmp: tmp,
+		parts: map[partKey]*partWriter{}, seqs: map[partKey]int{}, sites: map[engine.Carrier][]engine.Site{}}
 	t.qfile, err = os.Create(filepath.Join(tmp, "quarantine.csv"))
 	if err == nil {
 		t.qw, err = ingest.NewQuarantineWriter(t.qfile)
@@ -132,6 +187,42 @@ func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// partMeta is the key-value metadata of a part of this source.
+func (t *Txn) partMeta(kind, period, carrier string) map[string]string {
+	m := map[string]string{metaKind: kind, metaSourceSHA: t.sha, metaSourceName: t.name}
+	if period != "" {
+		m[metaPeriod] = period
+	}
+	if kind == string(ingest.KindMeasurements) || kind == string(ingest.KindSites) {
+		m[metaCarrier] = carrier
+	}
+	if t.info.ContentSHA256 != "" {
+		m[metaContentSHA] = t.info.ContentSHA256
+	}
+	if t.info.Format != "" {
+		m[metaSourceFormat] = t.info.Format
+	}
+	if !t.info.IngestedAt.IsZero() {
+		m[metaSourceIngest] = t.info.IngestedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return m
+}
+
+// partName returns the name of the seq-th part of this source in a
+// partition: part-H.parquet, then part-H-1.parquet, ...
+func (t *Txn) partName(seq int) string {
+	if seq == 0 {
+		return "part-" + t.short + ".parquet"
+	}
+	return fmt.Sprintf("part-%s-%d.parquet", t.short, seq)
+}
+
+// tmpFile creates a new temporary file in the transaction's directory.
+func (t *Txn) tmpFile() (*os.File, error) {
+	t.nfiles++
+	return os.Create(filepath.Join(t.tmp, fmt.Sprintf("f%d.parquet", t.nfiles)))
 }
 
 // Reject records a quarantined row.
@@ -155,6 +246,8 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 				return err
 			}
 		}
+		t.tick++
+		pw.used = t.tick
 		pw.stage.AppendRow(b, i)
 		if pw.stage.Len() >= stageRows {
 			if err := pw.w.Write(&pw.stage); err != nil {
@@ -167,9 +260,25 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 }
 
 func (t *Txn) newPart(k partKey) (*partWriter, error) {
-	rel := fmt.Sprintf("measurements/period=%s/carrier=%s/part-%s.parquet", k.period, k.carrier, t.short)
-	tmp := filepath.Join(t.tmp, fmt.Sprintf("m-%s-%s.parquet", k.period, k.carrier))
-	f, err := os.Create(tmp)
+	limit := maxOpenParts
+	if t.s.maxOpenParts > 0 {
+		limit = t.s.maxOpenParts
+	}
+	if len(t.parts) >= limit {
+		var lru *partWriter
+		for _, pw := range t.parts {
+			if lru == nil || pw.used < lru.used {
+				lru = pw
+			}
+		}
+		if err := t.finishPart(lru); err != nil {
+			return nil, err
+		}
+	}
+	seq := t.seqs[k]
+	t.seqs[k] = seq + 1
+	rel := fmt.Sprintf("measurements/period=%s/carrier=%s/%s", k.period, slug(string(k.carrier)), t.partName(seq))
+	f, err := t.tmpFile()
 	if err != nil {
 		return nil, err
 	}
@@ -177,14 +286,39 @@ func (t *Txn) newPart(k partKey) (*partWriter, error) {
 	if t.s.rowGroupRows > 0 {
 		rows = t.s.rowGroupRows
 	}
-	w, err := arrowio.NewMeasurementWriter(noClose{f}, arrowio.WithCodec(PartCodec), arrowio.WithRowGroupRows(rows))
+	hf := newHashFile(f)
+	w, err := arrowio.NewMeasurementWriter(hf, arrowio.WithCodec(PartCodec), arrowio.WithRowGroupRows(rows),
+		arrowio.WithMetadata(t.partMeta(t.kind, k.period, string(k.carrier))))
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	pw := &partWriter{f: f, w: w, rel: rel, tmp: tmp}
+	pw := &partWriter{key: k, f: hf, w: w, rel: rel, tmp: f.Name()}
 	t.parts[k] = pw
 	return pw, nil
+}
+
+// finishPart writes out and closes an open partition file, and records it
+// as a finished part.
+func (t *Txn) finishPart(pw *partWriter) error {
+	if pw.stage.Len() > 0 {
+		if err := pw.w.Write(&pw.stage); err != nil {
+			return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+		}
+		pw.stage.Reset()
+	}
+	if err := pw.w.Close(); err != nil {
+		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
+	}
+	size, sum, err := pw.f.finish()
+	if err != nil {
+		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
+	}
+	delete(t.parts, pw.key)
+	t.done = append(t.done, Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier),
+		Rows: pw.w.Rows(), Bytes: size, SHA256: sum})
+	t.moves = append(t.moves, placed{pw.tmp, pw.rel})
+	return nil
 }
 
 // WriteSites adds sites; they are written per carrier at Commit.
@@ -227,8 +361,6 @@ func (t *Txn) fail(step string) error {
 // closeParts finishes every partition file in the temporary directory and
 // returns the parts (sorted by path) and the files to place.
 func (t *Txn) closeParts() ([]Part, []placed, error) {
-	var parts []Part
-	var moves []placed
 	keys := make([]partKey, 0, len(t.parts))
 	for k := range t.parts {
 		keys = append(keys, k)
@@ -240,45 +372,34 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		return strings.Compare(string(a.carrier), string(b.carrier))
 	})
 	for _, k := range keys {
-		pw := t.parts[k]
-		if pw.stage.Len() > 0 {
-			if err := pw.w.Write(&pw.stage); err != nil {
-				return nil, nil, fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
-			}
-			pw.stage.Reset()
-		}
-		if err := pw.w.Close(); err != nil {
-			return nil, nil, fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
-		}
-		size, err := syncClose(pw.f)
-		if err != nil {
+		if err := t.finishPart(t.parts[k]); err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: pw.rel, Kind: t.kind, Period: k.period, Carrier: string(k.carrier), Rows: pw.w.Rows(), Bytes: size})
-		moves = append(moves, placed{pw.tmp, pw.rel})
 	}
+	parts, moves := t.done, t.moves
 	carriers := make([]engine.Carrier, 0, len(t.sites))
 	for c := range t.sites {
 		carriers = append(carriers, c)
 	}
 	slices.Sort(carriers)
 	for _, c := range carriers {
-		rel := fmt.Sprintf("sites/carrier=%s/part-%s.parquet", c, t.short)
-		tmp := filepath.Join(t.tmp, "s-"+string(c)+".parquet")
-		f, err := os.Create(tmp)
+		rel := fmt.Sprintf("sites/carrier=%s/%s", slug(string(c)), t.partName(0))
+		f, err := t.tmpFile()
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := arrowio.WriteSites(noClose{f}, t.sites[c], arrowio.WithCodec(PartCodec)); err != nil {
+		hf := newHashFile(f)
+		if err := arrowio.WriteSites(hf, t.sites[c], arrowio.WithCodec(PartCodec),
+			arrowio.WithMetadata(t.partMeta(t.kind, "", string(c)))); err != nil {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, err := syncClose(f)
+		size, sum, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size})
-		moves = append(moves, placed{tmp, rel})
+		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size, SHA256: sum})
+		moves = append(moves, placed{f.Name(), rel})
 	}
 	for _, tab := range []struct {
 		kind string
@@ -291,29 +412,29 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		if tab.n == 0 {
 			continue
 		}
-		rel := fmt.Sprintf("%s/part-%s.parquet", tab.kind, t.short)
-		tmp := filepath.Join(t.tmp, tab.kind+".parquet")
-		f, err := os.Create(tmp)
+		rel := fmt.Sprintf("%s/%s", tab.kind, t.partName(0))
+		f, err := t.tmpFile()
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := arrowio.WriteTable(noClose{f}, tab.cols(), map[string]string{"lomsong.table": tab.kind}); err != nil {
+		hf := newHashFile(f)
+		meta := t.partMeta(tab.kind, "", "")
+		meta[metaManifestLabel] = tab.kind
+		if err := arrowio.WriteTable(hf, tab.cols(), meta); err != nil {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, err := syncClose(f)
+		size, sum, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n), Bytes: size})
-		moves = append(moves, placed{tmp, rel})
+		parts = append(parts, Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n), Bytes: size, SHA256: sum})
+		moves = append(moves, placed{f.Name(), rel})
 	}
+	slices.SortFunc(parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(moves, func(a, b placed) int { return strings.Compare(a.final, b.final) })
 	return parts, moves, nil
 }
-
-// noClose hides a file's Close from writers that close their sink, so
-// that the file can be fsynced before it is closed.
-type noClose struct{ io.Writer }
 
 func syncClose(f *os.File) (int64, error) {
 	if err := f.Sync(); err != nil {
@@ -383,7 +504,7 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		}
 	}
 	src = Source{SHA256: t.sha, Name: t.name, Kind: t.kind, Format: meta.Format,
-		IngestedAt: meta.IngestedAt.UTC(), Parts: parts}
+		IngestedAt: meta.IngestedAt.UTC(), Parts: parts, ContentSHA256: t.info.ContentSHA256}
 	if parts == nil {
 		src.Parts = []Part{}
 	}
@@ -413,6 +534,9 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		return Source{}, err
 	}
 	manifest := append(data, '\n')
+	if err = t.s.keepPrevious(); err != nil {
+		return Source{}, err
+	}
 	if err = writeFileAtomic(filepath.Join(t.s.dir, manifestName), manifest); err != nil {
 		// The rename may have happened before the failure (a directory
 		// fsync that failed): then the source is committed and its parts
@@ -491,7 +615,7 @@ func (t *Txn) Abort() {
 	}
 	t.closed = true
 	for _, pw := range t.parts {
-		pw.f.Close()
+		pw.f.f.Close()
 	}
 	if t.qfile != nil {
 		t.qfile.Close()
@@ -500,47 +624,29 @@ func (t *Txn) Abort() {
 	unlock(t.lockf)
 }
 
-// collectGarbage removes temporary directories and data files that the
-// manifest does not list: what a crashed ingest left. It runs under the lock.
-func (s *Store) collectGarbage() error {
-	listed := map[string]bool{}
-	for _, src := range s.manifest.Sources {
-		for _, p := range src.Parts {
-			listed[p.Path] = true
-		}
-		if src.Quarantine != "" {
-			listed[src.Quarantine] = true
-		}
-	}
+// collectGarbage removes the temporary directories of crashed ingests
+// (never listed, never seen by readers) and moves the data files the
+// manifest does not list to orphans/, with a note: the parts a crashed
+// ingest placed before its manifest, or parts a lost or older manifest
+// does not know. It never deletes a data file. It runs under the lock.
+func (s *Store) collectGarbage(info SourceInfo) error {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") {
+		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") ||
+			strings.HasPrefix(e.Name(), "."+prevManifestName+".tmp-") {
 			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
 				return err
 			}
 		}
 	}
-	for _, top := range []string{"measurements", "sites", "villages", "subscriptions", "quarantine"} {
-		root := filepath.Join(s.dir, top)
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(s.dir, path)
-			if !listed[filepath.ToSlash(rel)] {
-				return os.Remove(path)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
+	files, err := s.unlisted()
+	if err != nil || len(files) == 0 {
+		return err
 	}
-	return nil
+	why := fmt.Sprintf("the ingest of %s (sha256 %s) found them unlisted: left by an interrupted ingest, or listed by a manifest that was lost or replaced", info.Name, info.SHA256)
+	_, err = s.moveOrphans(files, why, info.IngestedAt)
+	return err
 }

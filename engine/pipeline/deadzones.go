@@ -306,6 +306,9 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
 	}
+	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
+		opt.Coverage.Cells = opt.Coverage.Area.Cells
+	}
 	if len(opt.Coverage.Cells) == 0 {
 		for _, p := range pop {
 			if p.Households > 0 || p.Population > 0 {

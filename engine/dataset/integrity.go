@@ -1,0 +1,295 @@
+package dataset
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// dataTops are the directories of the dataset that hold data files: every
+// file under them is either listed in the manifest or an orphan.
+var dataTops = []string{"measurements", "sites", "villages", "subscriptions", "quarantine"}
+
+// orphansDir is where files the manifest does not list are moved.
+const orphansDir = "orphans"
+
+// dataFiles returns the '/'-separated paths, relative to dir and sorted, of
+// the regular files under dir's data directories. A directory that does
+// not exist has none.
+func dataFiles(dir string) ([]string, error) {
+	var out []string
+	for _, top := range dataTops {
+		root := filepath.Join(dir, top)
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validRel reports whether p is a clean '/'-separated path inside one of
+// the dataset's data directories.
+func validRel(p string) bool {
+	if p == "" || strings.ContainsRune(p, '\\') || strings.ContainsRune(p, 0) || path.Clean(p) != p || path.IsAbs(p) {
+		return false
+	}
+	top, rest, ok := strings.Cut(p, "/")
+	return ok && rest != "" && slices.Contains(dataTops, top) && !slices.Contains(strings.Split(rest, "/"), "..")
+}
+
+// parseManifest decodes a manifest and checks what the code relies on:
+// the version, checksums of 64 hex digits (16 for sources Repair could
+// only name), part paths inside the dataset, counts that are not negative.
+func parseManifest(b []byte) (Manifest, error) {
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Manifest{}, fmt.Errorf("%w: %w", ErrBadManifest, err)
+	}
+	if m.Version != ManifestVersion {
+		return Manifest{}, fmt.Errorf("%w: version %d, this lomsong reads version %d", ErrBadManifest, m.Version, ManifestVersion)
+	}
+	for i, src := range m.Sources {
+		where := fmt.Sprintf("source %d (%q)", i+1, src.Name)
+		if !isHex(src.SHA256, 64) && !(src.Recovered != "" && isHex(src.SHA256, 16)) {
+			return Manifest{}, fmt.Errorf("%w: %s: sha256 %q is not 64 lowercase hex digits", ErrBadManifest, where, src.SHA256)
+		}
+		if src.ContentSHA256 != "" && !isHex(src.ContentSHA256, 64) {
+			return Manifest{}, fmt.Errorf("%w: %s: content_sha256 %q is not 64 lowercase hex digits", ErrBadManifest, where, src.ContentSHA256)
+		}
+		if src.Quarantine != "" && !validRel(src.Quarantine) {
+			return Manifest{}, fmt.Errorf("%w: %s: quarantine path %q is not inside the dataset", ErrBadManifest, where, src.Quarantine)
+		}
+		if src.RowsRead < 0 || src.Accepted < 0 || src.Rejected < 0 {
+			return Manifest{}, fmt.Errorf("%w: %s: negative row count", ErrBadManifest, where)
+		}
+		for _, p := range src.Parts {
+			switch {
+			case !validRel(p.Path):
+				return Manifest{}, fmt.Errorf("%w: %s: part path %q is not inside the dataset", ErrBadManifest, where, p.Path)
+			case !ingest.Kind(p.Kind).Valid():
+				return Manifest{}, fmt.Errorf("%w: %s: part %s: unknown kind %q", ErrBadManifest, where, p.Path, p.Kind)
+			case p.SHA256 != "" && !isHex(p.SHA256, 64):
+				return Manifest{}, fmt.Errorf("%w: %s: part %s: sha256 %q is not 64 lowercase hex digits", ErrBadManifest, where, p.Path, p.SHA256)
+			case p.Rows < 0 || p.Bytes < 0:
+				return Manifest{}, fmt.Errorf("%w: %s: part %s: negative rows or bytes", ErrBadManifest, where, p.Path)
+			}
+		}
+	}
+	return m, nil
+}
+
+// maxSlugBytes bounds a partition directory name: far below the 255 bytes
+// file systems allow, so that the "carrier=" prefix and any suffix fit.
+const maxSlugBytes = 64
+
+// slugKeepBytes is how much of an altered name a slug keeps before its
+// hash suffix.
+const slugKeepBytes = 40
+
+// slug returns a safe directory name for a partition value (a carrier). A
+// value of at most maxSlugBytes lowercase ASCII letters, digits, '-', '_'
+// and '.' (not starting with '.') is its own name, as in earlier versions.
+// Any other value keeps its first safe characters (others become '_',
+// capitals are lowered, at most slugKeepBytes) and ends with '~' and the
+// first 8 hex digits of the SHA-256 of its bytes: distinct values get
+// distinct names however they are truncated or altered (invalid UTF-8
+// included), and no unaltered name contains '~'.
+func slug(v string) string {
+	safe := func(c byte) bool {
+		return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
+	}
+	ok := v != "" && len(v) <= maxSlugBytes && v[0] != '.'
+	for i := 0; ok && i < len(v); i++ {
+		ok = safe(v[i])
+	}
+	if ok {
+		return v
+	}
+	b := make([]byte, 0, slugKeepBytes+9)
+	for i := 0; i < len(v) && len(b) < slugKeepBytes; {
+		_, size := utf8.DecodeRuneInString(v[i:]) // an invalid byte has size 1
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if size > 1 || !safe(c) || (len(b) == 0 && c == '.') {
+			c = '_' // one per character, or per byte that is not UTF-8
+		}
+		b = append(b, c)
+		i += size
+	}
+	h := sha256.Sum256([]byte(v))
+	return string(b) + "~" + hex.EncodeToString(h[:4])
+}
+
+// hashFile writes to a file and hashes what it writes. It has no Close, so
+// that writers which close their sink leave the file to be fsynced.
+type hashFile struct {
+	f *os.File
+	h hash.Hash
+	n int64
+}
+
+func newHashFile(f *os.File) *hashFile { return &hashFile{f: f, h: sha256.New()} }
+
+func (w *hashFile) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	return n, err
+}
+
+// finish fsyncs and closes the file and returns its size and SHA-256.
+func (w *hashFile) finish() (int64, string, error) {
+	if err := w.f.Sync(); err != nil {
+		w.f.Close()
+		return 0, "", err
+	}
+	if err := w.f.Close(); err != nil {
+		return 0, "", err
+	}
+	return w.n, hex.EncodeToString(w.h.Sum(nil)), nil
+}
+
+// hashOf returns the SHA-256 of r's bytes and their count.
+func hashOf(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// moveOrphans moves files (paths relative to the dataset) to
+// orphans/NNNN/, keeping their relative paths, with a NOTE.txt that says
+// why and when (when may be zero: not known). It returns the directory,
+// relative to the dataset.
+func (s *Store) moveOrphans(files []string, why string, when time.Time) (string, error) {
+	root := filepath.Join(s.dir, orphansDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return "", err
+	}
+	seq := 0
+	for _, e := range entries {
+		if n, err := strconv.Atoi(e.Name()); err == nil && n > seq {
+			seq = n
+		}
+	}
+	name := fmt.Sprintf("%04d", seq+1)
+	dst := filepath.Join(root, name)
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return "", err
+	}
+	var note strings.Builder
+	fmt.Fprintf(&note, "These files were in the dataset but its manifest did not list them, so no reader saw them.\n")
+	fmt.Fprintf(&note, "why: %s\n", why)
+	if when.IsZero() {
+		fmt.Fprintf(&note, "when: not recorded\n")
+	} else {
+		fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
+	for _, f := range files {
+		fmt.Fprintf(&note, "  %s\n", f)
+	}
+	fmt.Fprintf(&note, "To restore them, move them back to the same paths in the dataset and run: lomsong dataset repair DIR\n")
+	if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note.String())); err != nil {
+		return "", err
+	}
+	dirs := map[string]bool{dst: true}
+	for _, f := range files {
+		to := filepath.Join(dst, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return "", err
+		}
+		from := filepath.Join(s.dir, filepath.FromSlash(f))
+		if err := os.Rename(from, to); err != nil {
+			return "", err
+		}
+		dirs[filepath.Dir(to)], dirs[filepath.Dir(from)] = true, true
+	}
+	for _, d := range sortedDirs(dirs) {
+		if err := syncDir(d); err != nil {
+			return "", err
+		}
+	}
+	return orphansDir + "/" + name, nil
+}
+
+// listed returns the set of files the manifest lists.
+func (m Manifest) listed() map[string]bool {
+	out := map[string]bool{}
+	for _, src := range m.Sources {
+		for _, p := range src.Parts {
+			out[p.Path] = true
+		}
+		if src.Quarantine != "" {
+			out[src.Quarantine] = true
+		}
+	}
+	return out
+}
+
+// unlisted returns the data files the manifest does not list.
+func (s *Store) unlisted() ([]string, error) {
+	files, err := dataFiles(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	listed := s.manifest.listed()
+	var out []string
+	for _, f := range files {
+		if !listed[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
