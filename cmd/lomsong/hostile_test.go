@@ -163,3 +163,27 @@ func TestHostileSameRules(t *testing.T) {
 		t.Errorf("ingest: %q, want %q\n%s", got, want, iout)
 	}
 }
+
+func TestByteSizeFlag(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1048576", 1 << 20, true}, {"1MiB", 1 << 20, true}, {"4gib", 4 << 30, true}, {"512K", 512 << 10, true},
+		{"2 MB", 2 << 20, true}, {"10B", 10, true}, {"1.5MiB", 0, false}, {"-1", 0, false}, {"MiB", 0, false},
+		{"9999999999TiB", 0, false},
+	} {
+		var b byteSize
+		err := b.Set(c.in)
+		if (err == nil) != c.ok || (c.ok && int64(b) != c.want) {
+			t.Errorf("%q: got %d, %v", c.in, b, err)
+		}
+	}
+	if b := byteSize(4 << 30); b.String() != "4GiB" {
+		t.Errorf("String: %s", b.String())
+	}
+	if _, errs, code := runCmd(t, "validate", "--max-line-bytes", "lots", "x.csv"); code != exitUsage || !strings.Contains(errs, "want a size in bytes") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
