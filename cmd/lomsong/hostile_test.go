@@ -187,3 +187,12 @@ func TestByteSizeFlag(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+func TestHostileMappingTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	big := writeFile(t, dir, "mapping.json", bytes.Repeat([]byte(" "), 2<<20))
+	in := writeFile(t, dir, "m.csv", []byte(hostileHeader))
+	if _, errs, code := runCmd(t, "validate", "--mapping", big, in); code != exitFailure || !strings.Contains(errs, "mapping.json: larger than 1048576 bytes") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
