@@ -33,13 +33,15 @@ func FuzzOpenSource(f *testing.F) {
 		f.Add(seed)
 	}
 	lim := ingest.Limits{MaxLineBytes: 512, MaxDecompressedBytes: 1 << 20, MaxSpillBytes: 1 << 20}
+	// One input file and one temporary directory for all inputs: the
+	// inputs run one at a time in each process.
+	tmp := f.TempDir()
+	f.Setenv("TMPDIR", tmp)
+	path := filepath.Join(f.TempDir(), "in")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return
 		}
-		tmp := t.TempDir()
-		t.Setenv("TMPDIR", tmp)
-		path := filepath.Join(t.TempDir(), "in")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
