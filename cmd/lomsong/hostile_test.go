@@ -71,7 +71,7 @@ func TestHostileParquetSpill(t *testing.T) {
 	// 100 MB of zeros behind the Parquet magic: about 100 KB of gzip.
 	bomb := writeGzip(t, dir, "bomb.parquet.gz", "PAR1", []byte{0}, 100<<20)
 	_, errs, code := runCmd(t, "validate", bomb)
-	if code != exitFailure || !strings.Contains(errs, "bomb.parquet.gz: decompressing: is a gzip-compressed Parquet file") ||
+	if code != exitFailure || !strings.Contains(errs, "bomb.parquet.gz: decompressing: a gzip-compressed Parquet file is decompressed to a temporary file") ||
 		!strings.Contains(errs, "more than 100 times its compressed size") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
