@@ -78,7 +78,17 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 
 const goodRow = "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"
 
+// skipShort skips a test that streams megabytes through the reader: the
+// race detector's short run has nothing to find there, and .ci/run runs
+// it in full in its reliability step.
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams megabytes; run without -short")
+	}
+}
+
 func TestHostileLongLine(t *testing.T) {
+	skipShort(t)
 	for _, c := range []struct {
 		name string
 		long io.Reader
@@ -156,6 +166,7 @@ func gzipMembers(t *testing.T, head string, pattern byte, size, count int) io.Re
 }
 
 func TestHostileGzipBomb(t *testing.T) {
+	skipShort(t)
 	t.Run("ratio", func(t *testing.T) {
 		// 200 MB of empty lines (skipped by the CSV reader, so only the
 		// decompression ratio can stop them) from about 200 KB.
@@ -290,8 +301,10 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 	}
 }
 
-func encodingCSV(in string) []string {
-	br := bufio.NewReader(strings.NewReader(in))
+func encodingCSV(in string) []string { return encodingCSVSep(in, "|") }
+
+func encodingCSVSep(in, sep string) []string {
+	br := bufio.NewReaderSize(strings.NewReader(in), 1<<16)
 	cr := newStdCSV(br, sniffDelimiter(br))
 	if _, err := cr.Read(); err != nil {
 		return []string{"header error"}
@@ -306,7 +319,7 @@ func encodingCSV(in string) []string {
 			out = append(out, "ERR "+pe.Err.Error())
 			continue
 		}
-		out = append(out, strings.Join(rec, "|"))
+		out = append(out, strings.Join(rec, sep))
 	}
 }
 
@@ -329,4 +342,40 @@ func TestHostileWideHeader(t *testing.T) {
 	if err == nil || len(err.Error()) > 3000 || !strings.Contains(err.Error(), "… 99960 more") {
 		t.Fatalf("error of %d bytes", len(err.Error()))
 	}
+}
+
+// FuzzCSVMatchesEncodingCSV checks that the bounded reader splits any
+// input into the same records and row errors as encoding/csv (with a line
+// cap above the input's size).
+func FuzzCSVMatchesEncodingCSV(f *testing.F) {
+	f.Add("a,b\n\"x\n\"\"y\",2\r\n\n3,4")
+	f.Add("a;b\n1;\"2;3\"\n")
+	f.Add("a,b\nx\"y,2\n\"z\"w,3\n\"open\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) > 1<<16 {
+			return
+		}
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			return // not text, or no header
+		}
+		var got []string
+		for rec.Next() {
+			if rec.RowErr() != nil {
+				got = append(got, "ERR "+rec.RowErr().Error())
+				continue
+			}
+			got = append(got, strings.Join(rec.Record(), "\x00"))
+		}
+		if rec.Err() != nil {
+			t.Fatal(rec.Err())
+		}
+		want := encodingCSVSep(strings.TrimPrefix(in, "\ufeff"), "\x00")
+		if len(want) > 0 && want[0] == "header error" {
+			return
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%q:\ngot  %q\nwant %q", in, got, want)
+		}
+	})
 }
