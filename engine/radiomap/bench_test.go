@@ -43,6 +43,20 @@ func BenchmarkAt(b *testing.B) {
 	}
 }
 
+// BenchmarkAtInto reuses one Posterior: no allocation per query.
+func BenchmarkAtInto(b *testing.B) {
+	mp := benchMap(b, 100_000)
+	rng := rand.New(rand.NewPCG(7, 8))
+	keys := []Key{kV4, kM4, kN3}
+	var p Posterior
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := mp.AtInto(&p, 103+rng.Float64(), 21.5+rng.Float64(), keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

@@ -41,7 +41,22 @@
 // pseudo-observation with those moments. One censored test gives the
 // exact posterior mean and covariance; several give the one-pass ADF
 // approximation (no expectation-propagation sweeps), which depends mildly
-// on the order.
+// on the order; against quadrature of the exact posterior with two
+// censored tests its mean is within 1% of the posterior σ and its σ 1–3%
+// too small. Held-out tests of simulated fields with a third of the tests
+// censored keep 90% intervals at their nominal rate.
+//
+// # Fit
+//
+// Fit estimates a Model from the exact tests: empirical semivariograms of
+// pairs of one key (which see shared, own and nugget) and of pairs of two
+// keys (which vary only with the shared part), from a bounded, seeded
+// sample of pairs, and a weighted least-squares fit with Cressie's
+// weights. Each test's own NoiseDB is taken off the pairs, so the fitted
+// nugget is what remains beyond it. Censored tests are not used: when many
+// tests are censored the sills come out somewhat low. Fit documents the
+// details; FitReport carries the semivariograms for the outputs'
+// metadata.
 //
 // # Units and conventions
 //

@@ -28,6 +28,10 @@ func chord2(a, b [3]float64) float64 {
 // arcM converts a squared chord (m²) to the great-circle distance in m.
 func arcM(c2 float64) float64 {
 	h := math.Sqrt(c2) / (2 * EarthRadiusM)
+	if h < 1e-3 { // within 12.7 km: asin's series, exact to double precision (next term 5h⁷/112)
+		h2 := h * h
+		return 2 * EarthRadiusM * h * (1 + h2*(1.0/6+h2*(3.0/40)))
+	}
 	if h >= 1 {
 		return math.Pi * EarthRadiusM
 	}
@@ -100,19 +104,57 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi int) {
 			d = k
 		}
 	}
-	slices.SortFunc(order[lo:hi], func(a, b int32) int {
-		if p[a][d] < p[b][d] {
-			return -1
-		}
-		if p[a][d] > p[b][d] {
-			return 1
-		}
-		return int(a - b)
-	})
 	mid := (lo + hi) / 2
+	selectNth(order[lo:hi], mid-lo, func(a, b int32) bool {
+		return p[a][d] < p[b][d] || (p[a][d] == p[b][d] && a < b)
+	})
 	t.dim[mid] = uint8(d)
 	t.build(p, order, lo, mid)
 	t.build(p, order, mid+1, hi)
+}
+
+// selectNth reorders s so that s[k] is the element a full sort by less
+// would put there, with no greater element before it and no smaller one
+// after (Hoare's quickselect, median-of-three pivots: O(len(s)) expected,
+// deterministic).
+func selectNth(s []int32, k int, less func(a, b int32) bool) {
+	lo, hi := 0, len(s)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		// median of three to s[mid]
+		if less(s[mid], s[lo]) {
+			s[mid], s[lo] = s[lo], s[mid]
+		}
+		if less(s[hi], s[lo]) {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if less(s[hi], s[mid]) {
+			s[hi], s[mid] = s[mid], s[hi]
+		}
+		pivot := s[mid]
+		i, j := lo, hi
+		for i <= j {
+			for less(s[i], pivot) {
+				i++
+			}
+			for less(pivot, s[j]) {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // neighbour is a candidate: squared chord and original index.

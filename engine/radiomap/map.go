@@ -145,7 +145,7 @@ type Posterior struct {
 	// (keys are correlated through the shared component).
 	Cov             []float64
 	Exact, Censored int     // neighbours used
-	NearestM        float64 // distance to the nearest test (any key), +Inf when none
+	NearestM        float64 // metres to the nearest test (any key) within Options.MaxDistM, +Inf when none
 }
 
 // SigmaDB returns the posterior standard deviation of key i, in dB.
@@ -154,7 +154,7 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 // workspace holds one query's scratch buffers.
 type workspace struct {
 	nb            knn
-	ex, ce        []int32
+	ex, ce, tid   []int32
 	k, b, w, mu   []float64
 	s, c, diag    []float64
 	dTarget, dObs []float64
@@ -184,23 +184,41 @@ func grow(s []float64, n int) []float64 {
 // concurrent use; its cost is O(k³ + k²·(k + len(keys))) for k neighbours,
 // independent of the map's size but for the O(log n) search.
 func (m *Map) At(lon, lat float64, keys []Key) (Posterior, error) {
-	if !(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90) {
-		return Posterior{}, fmt.Errorf("radiomap: query at lon %v, lat %v: %w", lon, lat, engine.ErrInvalidValue)
-	}
+	var p Posterior
+	err := m.AtInto(&p, lon, lat, keys)
+	return p, err
+}
+
+// AtInto is At writing into dst, reusing its slices' capacity: with a
+// dst reused across calls it does not allocate. On error dst is reset to
+// zero neighbours and empty slices.
+func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
 	q := len(keys)
-	post := Posterior{
-		Keys:     append([]Key(nil), keys...),
-		MeanDB:   make([]float64, q),
-		Cov:      make([]float64, q*q),
-		NearestM: math.Inf(1),
+	dst.Keys = append(dst.Keys[:0], keys...)
+	dst.MeanDB = growZero(dst.MeanDB, q)
+	dst.Cov = growZero(dst.Cov, q*q)
+	dst.Exact, dst.Censored, dst.NearestM = 0, 0, math.Inf(1)
+	if !(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90) {
+		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
+		return fmt.Errorf("radiomap: query at lon %v, lat %v: %w", lon, lat, engine.ErrInvalidValue)
 	}
 	ws, _ := m.pool.Get().(*workspace)
 	if ws == nil {
 		ws = &workspace{}
 	}
-	defer m.pool.Put(ws)
-	err := m.at(ws, xyz(lon, lat), keys, &post)
-	return post, err
+	err := m.at(ws, xyz(lon, lat), keys, dst)
+	m.pool.Put(ws)
+	if err != nil {
+		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
+		dst.Exact, dst.Censored = 0, 0
+	}
+	return err
+}
+
+func growZero(s []float64, n int) []float64 {
+	s = grow(s, n)
+	clear(s)
+	return s
 }
 
 func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error {
@@ -209,14 +227,15 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 	q := len(keys)
 
 	// Query key ids (-1: absent from the map).
-	tid := make([]int32, q)
-	for i, k := range keys {
+	ws.tid = ws.tid[:0]
+	for _, k := range keys {
 		id, ok := m.ids[k]
 		if !ok {
 			id = -1
 		}
-		tid[i] = id
+		ws.tid = append(ws.tid, id)
 	}
+	tid := ws.tid
 
 	ws.nb = knn{k: m.opt.MaxNeighbours, maxC2: m.maxC2, h: ws.nb.h[:0]}
 	m.tree.nearest(x, &ws.nb)

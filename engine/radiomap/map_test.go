@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -480,5 +481,155 @@ func TestAtConcurrentDeterministic(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Fatal(e)
+	}
+}
+
+func TestSelectNth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := 0; trial < 500; trial++ {
+		n := 1 + rng.IntN(60)
+		v := make([]float64, n)
+		s := make([]int32, n)
+		for i := range v {
+			v[i] = float64(rng.IntN(8)) // many ties
+			s[i] = int32(i)
+		}
+		less := func(a, b int32) bool { return v[a] < v[b] || (v[a] == v[b] && a < b) }
+		sorted := slices.Clone(s)
+		slices.SortFunc(sorted, func(a, b int32) int {
+			if less(a, b) {
+				return -1
+			}
+			return 1
+		})
+		k := rng.IntN(n)
+		selectNth(s, k, less)
+		if s[k] != sorted[k] {
+			t.Fatalf("n %d k %d: s[k] = %d, want %d", n, k, s[k], sorted[k])
+		}
+		for i := range s {
+			if (i < k && less(s[k], s[i])) || (i > k && less(s[i], s[k])) {
+				t.Fatalf("n %d k %d: not partitioned at %d", n, k, i)
+			}
+		}
+	}
+}
+
+func TestArcSeries(t *testing.T) {
+	// The series branch against asin on both sides of its switch.
+	for _, d := range []float64{1, 100, 5000, 12000, 12741, 12743, 20000} {
+		c := 2 * EarthRadiusM * math.Sin(d/(2*EarthRadiusM))
+		near(t, "arc", arcM(c*c), d, 1e-9*d)
+	}
+}
+
+// Two censored tests: the one-pass ADF approximation against the exact
+// posterior by quadrature over the three latent values (target and the
+// two tests' noise-free residuals), whitened by the prior's Cholesky
+// factor. The approximation is exact for one censored test; with two
+// its error is a small share of the posterior σ: on these cases the mean
+// is within 1% of σ, σ itself 1–3% low.
+func TestCensoredTwoTestsApproximation(t *testing.T) {
+	m := Model{SharedSillDB2: 20, SharedRangeM: 800, OwnSillDB2: 10, OwnRangeM: 300, NuggetDB2: 4}
+	cases := []struct {
+		name           string
+		d1, d2, b1, b2 float64
+		k2             Key
+		meanTol, sdTol float64 // as shares of the exact posterior σ
+	}{
+		{"both below, same key", 150, -250, -6, -3, kV4, 0.02, 0.05},
+		{"both at the prior mean, other key", 100, 300, 0, 0, kM4, 0.02, 0.05},
+		{"deep, close together", 200, 260, -15, -15, kV4, 0.02, 0.05},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := []Obs{
+				{Lon: eqLon(tc.d1), Key: kV4, ResidualDB: tc.b1, Censor: Upper},
+				{Lon: eqLon(tc.d2), Key: tc.k2, ResidualDB: tc.b2, Censor: Upper},
+			}
+			mp, err := New(obs, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := mp.At(0, 0, []Key{kV4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Prior covariance of (f, f1, f2) and its Cholesky factor.
+			x := []float64{0, tc.d1, tc.d2}
+			k := []Key{kV4, kV4, tc.k2}
+			c := make([]float64, 9)
+			for i := range 3 {
+				for j := range 3 {
+					c[i*3+j] = m.Cov(math.Abs(x[i]-x[j]), k[i] == k[j])
+				}
+			}
+			if !cholesky(c, 3) {
+				t.Fatal("prior not positive definite")
+			}
+			tau := math.Sqrt(m.NuggetDB2)
+			const n, lim = 141, 7.0
+			h := 2 * lim / (n - 1)
+			var z0, z1, z2 float64
+			for a := range n {
+				za := -lim + float64(a)*h
+				wa := math.Exp(-za * za / 2)
+				f := c[0] * za
+				for b := range n {
+					zb := -lim + float64(b)*h
+					wb := wa * math.Exp(-zb*zb/2)
+					f1 := c[3]*za + c[4]*zb
+					l1 := normCDF((tc.b1 - f1) / tau)
+					for e := range n {
+						ze := -lim + float64(e)*h
+						f2 := c[6]*za + c[7]*zb + c[8]*ze
+						w := wb * math.Exp(-ze*ze/2) * l1 * normCDF((tc.b2-f2)/tau)
+						z0 += w
+						z1 += w * f
+						z2 += w * f * f
+					}
+				}
+			}
+			mean := z1 / z0
+			sd := math.Sqrt(z2/z0 - mean*mean)
+			t.Logf("exact mean %.3f σ %.3f; ADF mean %.3f σ %.3f", mean, sd, p.MeanDB[0], p.SigmaDB(0))
+			near(t, "mean", p.MeanDB[0], mean, tc.meanTol*sd)
+			near(t, "σ", p.SigmaDB(0), sd, tc.sdTol*sd)
+		})
+	}
+}
+
+func TestAtIntoAllocations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	obs := make([]Obs, 5000)
+	keys := []Key{kV4, kM4, kN3}
+	for i := range obs {
+		obs[i] = Obs{Lon: 105 + rng.Float64()*0.1, Lat: 21 + rng.Float64()*0.1, Key: keys[i%3], ResidualDB: rng.NormFloat64() * 5}
+		if i%5 == 0 {
+			obs[i].Censor = Upper
+		}
+	}
+	mp, err := New(obs, Model{SharedSillDB2: 20, SharedRangeM: 800, OwnSillDB2: 10, OwnRangeM: 300, NuggetDB2: 4}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Posterior
+	want, _ := mp.At(105.05, 21.05, keys)
+	if err := mp.AtInto(&p, 105.05, 21.05, keys); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.MeanDB, want.MeanDB) || !slices.Equal(p.Cov, want.Cov) || p.Exact != want.Exact || p.Censored != want.Censored || p.NearestM != want.NearestM {
+		t.Fatalf("AtInto %+v, At %+v", p, want)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := mp.AtInto(&p, 105+rng.Float64()*0.1, 21+rng.Float64()*0.1, keys); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("AtInto allocates %v times per call, want 0", allocs)
+	}
+	if err := mp.AtInto(&p, 200, 0, keys); err == nil || len(p.MeanDB) != 0 {
+		t.Errorf("AtInto(200, 0) = %v, posterior %+v", err, p)
 	}
 }
