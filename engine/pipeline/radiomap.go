@@ -348,7 +348,15 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		if err != nil {
 			return nil, rep, err
 		}
-		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], hexgrid.FastParent(c, res)
+		// The environment class is the analysis hex's that contains the
+		// point, not the cell's H3 parent: near a hex edge the two differ
+		// (by the aperture-7 hierarchy, often within 100 m of an edge), and
+		// the classes' path-loss models differ by up to 20 dB.
+		h, err := hexgrid.Index(ctr[0], ctr[1], res)
+		if err != nil {
+			return nil, rep, err
+		}
+		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], h
 	}
 	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
 	if err != nil {
