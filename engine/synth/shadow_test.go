@@ -152,11 +152,23 @@ func TestValleys(t *testing.T) {
 			// The centre, seen from a site 20 km away: the full depth
 			// (or a deeper overlapping valley's); from a site inside: no
 			// loss from it.
-			if got := sh.valleyLossDB(v.cx, v.cy, v.cx+20000, v.cy); got < v.depthDB {
+			held := sh.valleysHolding(nil, v.cx, v.cy)
+			if got := valleyLossDB(held, v.cx+20000, v.cy); got < v.depthDB {
 				t.Fatalf("valley %+v: loss %g at its centre", v, got)
 			}
-			if got := sh.valleyLossDB(v.cx+0.3*v.r, v.cy, v.cx-0.3*v.r, v.cy); got > 0 && got == v.depthDB {
-				t.Fatalf("valley %+v shadows a site inside it", v)
+			if got := valleyLossDB(held[:0:0], v.cx+20000, v.cy); got != 0 {
+				t.Fatalf("no valley, loss %g", got)
+			}
+			// From a site inside it, valleyInsideShare of the loss.
+			for _, o := range sh.valleysHolding(nil, v.cx+0.3*v.r, v.cy) {
+				if o.cx == v.cx && o.cy == v.cy {
+					if l := valleyLossDB([]valley{o}, v.cx-0.3*v.r, v.cy); math.Abs(l-valleyInsideShare*v.depthDB) > 1e-9 {
+						t.Fatalf("valley %+v, site inside it: %g dB, want %g", v, l, valleyInsideShare*v.depthDB)
+					}
+					if l := valleyLossDB([]valley{o}, v.cx+v.r+10, v.cy); l != v.depthDB {
+						t.Fatalf("valley %+v at 0.3 of its radius: %g dB, want the full depth", v, l)
+					}
+				}
 			}
 			v2, _ := sh.valleyAt(i, j)
 			if v2 != v {
@@ -166,5 +178,73 @@ func TestValleys(t *testing.T) {
 	}
 	if share := float64(found) / float64(cells); math.Abs(share-valleyProb) > 0.05 {
 		t.Errorf("%.2f of lattice cells hold a valley, want %.2f", share, valleyProb)
+	}
+}
+
+func TestCosTurns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	worst := 0.0
+	for i := range 200000 {
+		var x float64
+		switch i % 3 {
+		case 0:
+			x = rng.Float64()*2 - 1
+		case 1:
+			x = (rng.Float64()*2 - 1) * 1e4
+		default:
+			x = (rng.Float64()*2 - 1) * 1e7
+		}
+		worst = math.Max(worst, math.Abs(cosTurns(x)-math.Cos(2*math.Pi*x)))
+	}
+	if worst > 1e-8 {
+		t.Errorf("cosTurns differs from math.Cos by up to %g", worst)
+	}
+	for _, c := range []struct{ t, want float64 }{{0, 1}, {0.25, 0}, {0.5, -1}, {0.75, 0}, {1, 1}, {-0.5, -1}, {1.0 / 6, 0.5}, {1.0 / 3, -0.5}} {
+		if got := cosTurns(c.t); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("cosTurns(%g) = %.12f, want %g", c.t, got, c.want)
+		}
+	}
+}
+
+func BenchmarkGaussField(b *testing.B) {
+	f := newGaussField(newRand(1, "bench"), linkDecorrM)
+	var s float64
+	x := 0.0
+	for b.Loop() {
+		s += f.at(x, 12345)
+		x += 37
+	}
+	_ = s
+}
+
+// TestValleysDarkenVillages: in the default (mountainous) world, villages
+// deep in a valley are dead zones far more often than the others.
+func TestValleysDarkenVillages(t *testing.T) {
+	w := world(t)
+	sh := newShadowing(w.Config.Seed, nil)
+	var in, inDead, out, outDead int
+	for i, v := range w.Villages {
+		x, y := project(v.Lon, v.Lat)
+		deep := false
+		for _, o := range sh.valleysHolding(nil, x, y) {
+			deep = deep || o.depthDB >= valleyMinDB
+		}
+		dead := w.Truth.Villages[i].DeadZone
+		if deep {
+			in++
+			if dead {
+				inDead++
+			}
+		} else {
+			out++
+			if dead {
+				outDead++
+			}
+		}
+	}
+	pin, pout := float64(inDead)/float64(in), float64(outDead)/float64(out)
+	t.Logf("dead zones: %d of %d villages deep in a valley (%.3f), %d of %d elsewhere (%.3f)", inDead, in, pin, outDead, out, pout)
+	if in < 20 || pin < 2*pout {
+		t.Errorf("valleys do not darken villages: %.3f of %d in valleys dead, %.3f elsewhere", pin, in, pout)
 	}
 }
