@@ -300,6 +300,19 @@ func (pl *planner) day(start orb.Point) Route {
 	hours := func(route []int) float64 {
 		return PathLength(route, dist, closed)*hoursPerKm + float64(len(route)-1)*cfg.MeasureHours
 	}
+	// Any route through a village is at least as long as the straight
+	// way there (and back under ReturnToBase): villages farther cannot fit
+	// this day.
+	legs := 1.0
+	if closed {
+		legs = 2
+	}
+	var reach []int
+	for _, i := range pl.cands {
+		if !pl.chosen[i] && legs*dist(startNode, i)*hoursPerKm+cfg.MeasureHours <= cfg.DayHours {
+			reach = append(reach, i)
+		}
+	}
 	route := []int{startNode}
 	cur := 0.0
 	skip := map[int]bool{} // rows that fitted by estimate but not exactly
@@ -308,7 +321,7 @@ func (pl *planner) day(start orb.Point) Route {
 		for {
 			best, bestPos := -1, 0
 			var bestRatio float64
-			for _, i := range pl.cands {
+			for _, i := range reach {
 				if best >= 0 && pl.visits[i].Value/cfg.MeasureHours < bestRatio {
 					break
 				}
