@@ -15,7 +15,8 @@
 //
 //	R₀ = h · min(a, b)
 //
-// (the cheaper decision is taken). A test day at the village is modelled
+// (the cheaper decision is taken: dead from p = 1/(1+C), the cut that
+// deadzone.CutFromMissCost gives the verdict for the same C). A test day at the village is modelled
 // as a binary test that tells dead from served with a residual error ε
 // (Config.ResidualError, default 0.05): it says "dead" with probability
 // 1 − ε when the village is dead and ε when it is served, symmetrically.
