@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,12 +25,14 @@ import (
 
 const deadzonesSynopsis = `deadzones --dataset DIR --out DIR [flags]
 
-Finds the populated places without 3G/4G ("lõm sóng"). A hex is a dead zone when
-it has households and no carrier serves it with 3G, 4G or 5G; a 2G-only hex is a
-dead zone. A decisive measured verdict (as lomsong coverage decides it) stands;
-otherwise each carrier's calibrated prediction is updated by every outdoor test in
-the hex, and the hex is served when the probability that some carrier's 3G/4G/5G
-reaches the threshold is at least one half. Dead hexes that touch form a zone.
+Finds the populated places without 3G/4G ("lõm sóng"). Every village and populated
+hex centre gets P(dead): the probability that no carrier's 3G, 4G or 5G reaches its
+threshold there, from the calibrated prediction plus a radio map of the residuals of
+every nearby test (carriers share a terrain component; no-service rows and readings
+at the floor are upper bounds). A place is without signal when P(dead) is at least
+the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. A
+decisive measured hex verdict (as lomsong coverage decides it) stands. Dead hexes
+that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
 from the villages table.
 
@@ -40,9 +43,14 @@ Writes to OUT:
                       nearest active site per carrier, whether 2G reaches part of it
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not
-  villages.csv        each village's status: the best server predicted at the village's
-                      own point (calibrated, updated by its hex's tests, any carrier);
-                      with --villages-by-hex, its hex and the hexes within --radius-m
+  villages.csv        each village's verdict at its own point: p_dead, status
+                      (confirmed_served ≤ 0.05 < likely_served ≤ 0.2 < uncertain < 0.8 ≤
+                      likely_dead < 0.95 ≤ confirmed_dead), the best carrier/tech with
+                      its posterior mean and σ, tests and no-service rows within 300 m,
+                      the nearest test; with --villages-by-hex, its hex and the hexes
+                      within --radius-m
+  radiomap.json       the residual field's model, the observations behind it, the
+                      indoor loss, the cut and the Monte Carlo draws
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
@@ -63,7 +71,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	radius := fs.Float64("radius-m", 500, "with --villages-by-hex, a village takes the best service of the hexes within this `distance` of its point")
 	byHex := fs.Bool("villages-by-hex", false, "decide villages from their hexes instead of a prediction at each village's point")
-	served := fs.Float64("served-reliability", 0.5, "a hex or village counts as served when the probability that some carrier's 3G/4G/5G reaches the threshold is at least this `probability` (higher flags more places as dead zones)")
+	served := fs.Float64("served-reliability", 0.5, "a hex or village counts as served when the probability that some carrier's 3G/4G/5G reaches the threshold is at least this `probability` (higher flags more places as dead zones); the cut is 1 − this")
+	missCost := fs.Float64("miss-cost", 0, "`cost` of missing a dead village relative to a false alarm: the cut on P(dead) becomes 1/(1+cost) (instead of --served-reliability)")
 	claims := fs.String("claims", "", "CSV `file` of carrier-claimed coverage (cell,carrier,tech); default: the prediction")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
@@ -75,12 +84,25 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if !(*served > 0 && *served < 1) {
 		return usageError{fmt.Sprintf("deadzones: --served-reliability %g: want a probability between 0 and 1", *served)}
 	}
+	cut := 1 - *served
+	if *missCost != 0 {
+		both := false
+		fs.Visit(func(f *flag.Flag) { both = both || f.Name == "served-reliability" })
+		if both {
+			return usageError{"deadzones: give --miss-cost or --served-reliability, not both"}
+		}
+		c, err := deadzone.CutFromMissCost(*missCost)
+		if err != nil {
+			return usageError{fmt.Sprintf("deadzones: --miss-cost %g: want a positive number", *missCost)}
+		}
+		cut = c
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
 	opt := pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Villages: deadzone.VillageOptions{RadiusM: *radius},
-		Challenge: challenge.DefaultConfig(), VillagesByHex: *byHex, ServedReliability: *served}
+		Challenge: challenge.DefaultConfig(), VillagesByHex: *byHex, Cut: cut}
 	if err := opt.Villages.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
@@ -111,7 +133,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
-	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,challenges.csv}\n", *out)
+	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,challenges.csv,radiomap.json}\n", *out)
 	return nil
 }
 
@@ -183,6 +205,9 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.GapTable(res.Gaps) }},
 		{"villages.csv", func() ([]arrowio.Column, error) { return pipeline.VillageTable(res.Villages), nil }},
 		{"challenges.csv", func() ([]arrowio.Column, error) { return pipeline.ChallengeTable(res.Challenges), nil }},
+	}
+	if err := writeJSONFile(filepath.Join(out, "radiomap.json"), res.RadioMap); err != nil {
+		return err
 	}
 	for _, t := range tables {
 		cols, err := t.cols()

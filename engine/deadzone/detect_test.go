@@ -1,6 +1,7 @@
 package deadzone
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"slices"
@@ -347,16 +348,16 @@ func TestVillagesLocal(t *testing.T) {
 		t.Fatal("scene has no villages")
 	}
 	target := base.Villages[0]
-	flip := Covered // the opposite of the hexes' decision
+	flip, verdict := Covered, Verdict{PDead: 0.1} // the opposite of the hexes' decision
 	if !target.WithoutSignal() {
-		flip = NoSignal
+		flip, verdict = NoSignal, Verdict{PDead: 0.9}
 	}
 	opt := DefaultVillageOptions()
-	opt.Local = func(v Village) (Level, bool) {
+	opt.Local = func(v Village) (Verdict, Nearby, bool) {
 		if v.ID == target.ID {
-			return flip, true
+			return verdict, Nearby{Tests: 3}, true
 		}
-		return 0, false
+		return Verdict{}, Nearby{}, false
 	}
 	got, err := Villages(s.in, opt)
 	if err != nil {
@@ -370,6 +371,23 @@ func TestVillagesLocal(t *testing.T) {
 		if v.Level != want {
 			t.Fatalf("%s: level %v, want %v", v.ID, v.Level, want)
 		}
+		if v.HasVerdict != (v.ID == target.ID) || (v.HasVerdict && (v.Verdict != verdict || v.Nearby.Tests != 3)) {
+			t.Fatalf("%s: verdict %v %+v %+v", v.ID, v.HasVerdict, v.Verdict, v.Nearby)
+		}
+	}
+	// A cut below the verdict's P(dead) turns a served village dead.
+	if flip == Covered {
+		opt.Cut = 0.05
+		low, err := Villages(s.in, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range low.Villages {
+			if v.ID == target.ID && v.Level != NoSignal {
+				t.Fatalf("cut 0.05, P(dead) 0.1: level %v", v.Level)
+			}
+		}
+		opt.Cut = 0.5
 	}
 	sum := func(r VillageReport) (n int) {
 		for _, c := range r.ByCommune {
@@ -380,5 +398,69 @@ func TestVillagesLocal(t *testing.T) {
 	d := sum(got) - sum(base)
 	if (flip == NoSignal && d != 1) || (flip == Covered && d != -1) {
 		t.Fatalf("counts did not follow the local decision: %d", d)
+	}
+}
+
+// TestDetectPDead: a hex's verdict overrides its coverage rows: P(dead)
+// below the cut serves a hex no row covers, at or above it makes a covered
+// hex dead; a bad probability or cut is refused.
+func TestDetectPDead(t *testing.T) {
+	s := newScene(t)
+	in := s.in
+	in.PDead = map[hexgrid.Cell]float64{s.z2: 0.3}
+	zones, err := Detect(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range zones {
+		if slices.Contains(z.Cells, s.z2) {
+			t.Fatalf("hex with P(dead) 0.3 is in zone %s", z.ID)
+		}
+	}
+	in.Cut = 0.25
+	if zones, err = Detect(in); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, z := range zones {
+		found = found || slices.Contains(z.Cells, s.z2)
+	}
+	if !found {
+		t.Fatal("cut 0.25: hex with P(dead) 0.3 is not dead")
+	}
+	// Every populated covered hex marked dead joins the zones.
+	in.Cut = 0
+	in.PDead = map[hexgrid.Cell]float64{}
+	before, _ := Detect(s.in)
+	deadBefore := 0
+	for _, z := range before {
+		deadBefore += len(z.Cells)
+	}
+	var covered hexgrid.Cell
+	for _, p := range s.in.Population {
+		if p.Households > 0 && !slices.ContainsFunc(before, func(z Zone) bool { return slices.Contains(z.Cells, p.Cell) }) {
+			covered = p.Cell
+			break
+		}
+	}
+	if covered == 0 {
+		t.Fatal("scene has no covered populated hex")
+	}
+	in.PDead[covered] = 0.5
+	after, err := Detect(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAfter := 0
+	for _, z := range after {
+		deadAfter += len(z.Cells)
+	}
+	if deadAfter != deadBefore+1 {
+		t.Fatalf("covered hex at P(dead) 0.5: %d dead hexes, want %d", deadAfter, deadBefore+1)
+	}
+	for _, bad := range []Input{{PDead: map[hexgrid.Cell]float64{covered: 1.5}}, {Cut: 1}} {
+		if _, err := Detect(bad); !errors.Is(err, ErrInput) {
+			t.Errorf("%+v: err %v, want ErrInput", bad, err)
+		}
 	}
 }

@@ -71,6 +71,15 @@ type Input struct {
 	// Sites, optional: the register, for each zone's nearest active site
 	// per carrier.
 	Sites []engine.Site
+	// PDead, optional, gives hexes their verdict: the probability that no
+	// carrier's 3G/4G/5G reaches its threshold at the hex centre (Decide).
+	// A hex listed here is Covered when its PDead is below Cut, whatever
+	// Coverage says, and otherwise Only2G or NoSignal from Coverage's 2G
+	// rows; hexes not listed take their level from Coverage alone.
+	PDead map[hexgrid.Cell]float64
+	// Cut is the probability of being dead from which a hex of PDead is
+	// dead. Default 0.5.
+	Cut float64
 }
 
 // AdminMap turns commune attributions into the Admin map of Input, taking
@@ -132,10 +141,18 @@ type world struct {
 	cover    map[hexgrid.Cell][]uint8 // per carrier index: tech bit mask
 	pop      []population.Cell        // sorted by cell, merged duplicates
 	popAt    map[hexgrid.Cell]int
+	pDead    map[hexgrid.Cell]float64
+	cut      float64
 }
 
 func newWorld(in Input) (*world, error) {
-	w := &world{res: -1}
+	w := &world{res: -1, pDead: in.PDead, cut: in.Cut}
+	if w.cut == 0 {
+		w.cut = 0.5
+	}
+	if !(w.cut > 0 && w.cut < 1) {
+		return nil, fmt.Errorf("%w: cut %g outside (0, 1)", ErrInput, w.cut)
+	}
 	check := func(c hexgrid.Cell, what string) error {
 		if !c.Valid() {
 			return fmt.Errorf("%w: %s cell %d is not a valid H3 cell", ErrInput, what, uint64(c))
@@ -147,6 +164,19 @@ func newWorld(in Input) (*world, error) {
 			return fmt.Errorf("%w: %s cell %v at resolution %d, others at %d", ErrInput, what, c, r, w.res)
 		}
 		return nil
+	}
+	vcells := make([]hexgrid.Cell, 0, len(in.PDead))
+	for c := range in.PDead {
+		vcells = append(vcells, c)
+	}
+	slices.Sort(vcells)
+	for _, c := range vcells {
+		if err := check(c, "verdict"); err != nil {
+			return nil, err
+		}
+		if p := in.PDead[c]; !(p >= 0 && p <= 1) {
+			return nil, fmt.Errorf("%w: hex %v has P(dead) %g outside [0, 1]", ErrInput, c, p)
+		}
 	}
 	cs := slices.Clone(in.Carriers)
 	for _, hc := range in.Coverage {
@@ -200,11 +230,16 @@ func newWorld(in Input) (*world, error) {
 	return w, nil
 }
 
-// level returns the best service in c.
+// level returns the best service in c: from its verdict when it has
+// one (Input.PDead), else from the coverage rows.
 func (w *world) level(c hexgrid.Cell) Level {
+	p, verdict := w.pDead[c]
+	if verdict && p < w.cut {
+		return Covered
+	}
 	l := NoSignal
 	for _, m := range w.cover[c] {
-		if m&bitData != 0 {
+		if m&bitData != 0 && !verdict {
 			return Covered
 		}
 		if m&bit2G != 0 {

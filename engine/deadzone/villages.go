@@ -16,19 +16,40 @@ type VillageOptions struct {
 	// RadiusM is how far from a village's point a hex centre may lie for
 	// the hex's service to count for the village, metres. Default 500.
 	RadiusM float64
-	// Local, when set, may decide a village's level from evidence at the
-	// village's own point (for example a prediction there); when it reports
-	// ok, that level is used instead of the hexes'.
-	Local func(v Village) (level Level, ok bool)
+	// Local, when set, may decide a village from the evidence at its own
+	// point: when it reports ok, the village takes the verdict (its level
+	// is Verdict.Level at Cut) and the evidence near it, instead of the
+	// hexes' level.
+	Local func(v Village) (Verdict, Nearby, bool)
+	// Cut is the probability of being dead from which a village with a
+	// verdict is without signal. Default 0.5.
+	Cut float64
 }
 
-// DefaultVillageOptions returns the documented defaults.
-func DefaultVillageOptions() VillageOptions { return VillageOptions{RadiusM: 500} }
+// Nearby is the measured evidence near a village's point, published with
+// its verdict.
+type Nearby struct {
+	// Tests within NearbyRadiusM of the point, any carrier, technology and
+	// environment; NoService of them without service.
+	Tests, NoService int
+	// NearestTestM is the distance to the nearest test; +Inf when unknown.
+	NearestTestM float64
+}
 
-// Validate checks that RadiusM is finite and not negative.
+// NearbyRadiusM is the radius of Nearby's counts, metres.
+const NearbyRadiusM = 300
+
+// DefaultVillageOptions returns the documented defaults.
+func DefaultVillageOptions() VillageOptions { return VillageOptions{RadiusM: 500, Cut: 0.5} }
+
+// Validate checks that RadiusM is finite and not negative and that Cut is
+// 0 (the default) or in (0, 1).
 func (o VillageOptions) Validate() error {
 	if math.IsNaN(o.RadiusM) || math.IsInf(o.RadiusM, 0) || o.RadiusM < 0 {
 		return fmt.Errorf("deadzone: village radius %g m must be finite and ≥ 0: %w", o.RadiusM, engine.ErrInvalidConfig)
+	}
+	if o.Cut != 0 && !(o.Cut > 0 && o.Cut < 1) {
+		return fmt.Errorf("deadzone: village cut %g outside (0, 1): %w", o.Cut, engine.ErrInvalidConfig)
 	}
 	return nil
 }
@@ -39,6 +60,11 @@ type VillageStatus struct {
 	Cell     hexgrid.Cell // the hex of its point; zero if it cannot be indexed
 	Province string       // from Input.CommuneProvince, else the hex's Admin
 	Level    Level
+	// HasVerdict is set when VillageOptions.Local decided the village;
+	// Verdict and Nearby are then its verdict and evidence.
+	HasVerdict bool
+	Verdict    Verdict
+	Nearby     Nearby
 }
 
 // WithoutSignal reports the ministry's "village without mobile signal":
@@ -61,10 +87,12 @@ type VillageReport struct {
 	ByProvince []VillageCount  // by code; villages without province are left out
 }
 
-// Villages gives each village the best service among its own hex and the
-// hexes whose centre lies within opt.RadiusM of its point: Covered (3G, 4G
-// or 5G by some carrier), Only2G or NoSignal; and counts the villages
-// without signal (not Covered) per commune and per province.
+// Villages gives each village its level: from its own verdict when
+// opt.Local decides it (Covered when P(dead) < opt.Cut, else Only2G or
+// NoSignal), otherwise the best service among its own hex and the hexes
+// whose centre lies within opt.RadiusM of its point: Covered (3G, 4G or 5G
+// by some carrier), Only2G or NoSignal; and counts the villages without
+// signal (not Covered) per commune and per province.
 //
 // The hexes searched are the grid disk of radius k around the village's
 // hex, k = ceil(RadiusM / (0.8·√3·edge)) + 1 with the resolution's average
@@ -101,18 +129,21 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 			}
 		}
 	}
+	cut := opt.Cut
+	if cut == 0 {
+		cut = 0.5
+	}
 	for _, v := range in.Villages {
 		st := VillageStatus{Village: v}
 		pt := orb.Point{v.Lon, v.Lat}
-		local, haveLocal := Level(0), false
 		if opt.Local != nil {
-			local, haveLocal = opt.Local(v)
+			st.Verdict, st.Nearby, st.HasVerdict = opt.Local(v)
 		}
 		if c, ok := pointCell(pt, w.res); ok {
 			st.Cell = c
 			st.Level = w.level(c)
-			if haveLocal {
-				st.Level = local
+			if st.HasVerdict {
+				st.Level = st.Verdict.Level(cut)
 			} else if st.Level != Covered && k > 0 {
 				disk, err := c.Disk(k)
 				if err != nil {

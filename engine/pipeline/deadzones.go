@@ -16,8 +16,9 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
-	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -31,84 +32,55 @@ type DeadZoneOptions struct {
 	// Claims are carrier-submitted claimed (hex, carrier, tech); nil takes
 	// every predicted (hex, carrier, tech) as claimed.
 	Claims []challenge.Claim
-	// ServedReliability is the probability of service at which a hex counts
-	// as served for the dead-zone finding: the probability that some
-	// carrier's 3G/4G/5G signal at a point of the hex reaches the threshold
-	// (servedStates). Default 0.5: more likely served than not. The 90%
-	// cell-edge margin of the coverage layer is the bar for claiming
-	// coverage; for declaring a place without signal the likelier state is
-	// the honest one. A decisive measured verdict (covered or uncovered)
-	// stands.
-	ServedReliability float64
-	// MeasurementNoiseDB is the per-test noise used when tests are fused
-	// with the prediction (default DefaultMeasurementNoiseDB).
+	// Cut is the probability of being dead from which a village or hex is
+	// without signal (deadzone.VerdictConfig.Cut). Default 0.5: the
+	// likelier state. deadzone.CutFromMissCost derives it from the cost of
+	// a missed dead place.
+	Cut float64
+	// Draws is the number of Monte Carlo draws per place (default 2000).
+	Draws int
+	// MeasurementNoiseDB is a reading's own noise (default
+	// DefaultMeasurementNoiseDB); it sets RadioMap.NoiseDB when that is 0.
 	MeasurementNoiseDB float64
+	// RadioMap configures the residual field behind the verdicts.
+	RadioMap RadioMapOptions
 	// VillagesByHex decides villages from their hexes only (the hex's state,
 	// and the best hex within Villages.RadiusM), instead of from a
-	// prediction at each village's own point (villagePoints).
+	// verdict at each village's own point (villageVerdicts).
 	VillagesByHex bool
 }
 
-// villagePoints returns the village-level decision for deadzone.Villages:
-// the best server is predicted at each village's own point (not its hex's
-// centre: near a site the signal changes by tens of dB across a hex),
-// calibrated as the hexes are, updated by the outdoor tests of the village's
-// hex, and the village is served when the probability that some carrier's
-// 3G/4G/5G reaches the threshold is at least the reliability (as
-// servedStates decides hexes); 2G alone makes it 2G-only.
-func villagePoints(villages []deadzone.Village, cov *CoverageResult, opt DeadZoneOptions, res int) (func(deadzone.Village) (deadzone.Level, bool), error) {
-	cells := make([]hexgrid.Cell, len(villages))
+// villageVerdicts returns the village decision for deadzone.Villages:
+// the best server is predicted at each village's own point (not its
+// hex's centre: near a site the signal changes by tens of dB across a
+// hex), calibrated as the hexes are; the radio map adds the posterior
+// residual of every key there, keys measured near the village but not
+// predicted enter from their readings, and deadzone.Decide gives the
+// verdict (seeded by the village id). The evidence near the village is
+// published with it.
+func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int, m *radiomap.Map,
+	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
+	lon, lat, hexes := make([]float64, len(villages)), make([]float64, len(villages)), make([]hexgrid.Cell, len(villages))
 	for i, v := range villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, res)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
-		cells[i] = c
+		lon[i], lat[i], hexes[i] = v.Lon, v.Lat, c
 	}
-	pts, err := points(cells, opt.Coverage.Population, opt.Coverage.EnvCuts, res)
+	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
 	if err != nil {
 		return nil, err
 	}
+	verdicts := make([]deadzone.Verdict, len(villages))
 	for i, v := range villages {
-		pts.Lon[i], pts.Lat[i] = v.Lon, v.Lat
-	}
-	type key struct {
-		c hexgrid.Cell
-		k engine.Carrier
-		t engine.Tech
-	}
-	measured := make(map[key]*aggregate.Row, len(cov.Measured))
-	for i := range cov.Measured {
-		r := &cov.Measured[i]
-		measured[key{r.Cell, r.Carrier, r.Tech}] = r
-	}
-	type pred struct {
-		k   engine.Carrier
-		t   engine.Tech
-		sig float64
-		sd  float64
-	}
-	byVillage := make([][]pred, len(villages))
-	if len(cov.Sites) > 0 {
-		r, err := predict.BestServer(cov.Sites, pts, opt.Coverage.Predict)
+		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], noiseDB)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
-		pc := make([]coverage.PredictedCell, r.Len())
-		for j := range pc {
-			pc[j] = coverage.PredictedCell{Cell: cells[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-				SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j]}
+		if verdicts[i], err = deadzone.Decide(post, vcfg, deadzone.Seed(v.ID)); err != nil {
+			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
-		pc = coverage.ApplyCalibration(pc, opt.Coverage.Calibrations, opt.Coverage.MinPairs)
-		for j, p := range pc {
-			i := r.Point[j]
-			byVillage[i] = append(byVillage[i], pred{p.Carrier, p.Tech, p.SignalDBm, cov.Config.Sigma(p.Carrier, p.Tech, p.SigmaDB)})
-		}
-	}
-	th := cov.Config.Thresholds
-	reliability, noise, err := servedParams(opt.ServedReliability, opt.MeasurementNoiseDB)
-	if err != nil {
-		return nil, err
 	}
 	// Villages are found by id and position: ids are not required to be
 	// unique across rows.
@@ -120,28 +92,12 @@ func villagePoints(villages []deadzone.Village, cov *CoverageResult, opt DeadZon
 	for i, v := range villages {
 		index[vkey{v.ID, v.Lon, v.Lat}] = i
 	}
-	return func(v deadzone.Village) (deadzone.Level, bool) {
+	return func(v deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool) {
 		i, ok := index[vkey{v.ID, v.Lon, v.Lat}]
 		if !ok {
-			return 0, false
+			return deadzone.Verdict{}, deadzone.Nearby{}, false
 		}
-		none, only2G := 1.0, false
-		for _, p := range byVillage[i] {
-			st := coverage.State{Tech: p.t, PredictedDBm: p.sig, SigmaDB: p.sd}
-			q := servedProbability(st, measured[key{cells[i], p.k, p.t}], th, noise)
-			if p.t == engine.Tech2G {
-				only2G = only2G || q >= reliability
-				continue
-			}
-			none *= 1 - q
-		}
-		switch {
-		case 1-none >= reliability:
-			return deadzone.Covered, true
-		case only2G:
-			return deadzone.Only2G, true
-		}
-		return deadzone.NoSignal, true
+		return verdicts[i], ev.nearby[i], true
 	}, nil
 }
 
@@ -157,123 +113,102 @@ type DeadZoneResult struct {
 	// PopulationFromVillages reports that households per hex came from the
 	// villages table because no population was given.
 	PopulationFromVillages bool
+	// RadioMap describes the residual field and the verdict's settings.
+	RadioMap RadioMapReport
 }
 
-// servedParams applies the defaults of the serving rule (reliability 0.5,
-// DefaultMeasurementNoiseDB) and checks the reliability.
-func servedParams(reliability, noiseDB float64) (float64, float64, error) {
-	if reliability == 0 {
-		reliability = 0.5
+// hexVerdicts decides every hex of the coverage states at its centre, as
+// villages are decided at their points: the posterior of every predicted
+// key (calibrated prediction + the radio map's residual) and of keys
+// measured in the hex without prediction (their outdoor mean), and
+// deadzone.Decide seeded by the cell. A decisive measured verdict stands:
+// a key measured covered serves the hex (P(dead) 0), a key measured
+// uncovered is left out. It returns P(dead) per hex and the per-key view
+// for the carrier gaps: a key serves when measured covered or when its
+// posterior P(signal ≥ threshold) exceeds 1 − cut (so a hex one key
+// serves is never dead); a served hex that no single key serves marks the
+// verdict's best key as serving. 2G keys serve when more likely than not.
+func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+	th := vcfg.Thresholds
+	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
+	for i := range cov.Measured {
+		r := &cov.Measured[i]
+		rows[r.Key] = r
 	}
-	if !(reliability > 0 && reliability < 1) {
-		return 0, 0, fmt.Errorf("pipeline: served reliability %g outside (0, 1): %w", reliability, engine.ErrInvalidConfig)
-	}
-	if noiseDB == 0 {
-		noiseDB = DefaultMeasurementNoiseDB
-	}
-	return reliability, noiseDB, nil
-}
-
-// servedStates turns fused coverage into the dead-zone view: whether each
-// (hex, carrier, tech) serves the hex.
-//
-// A decisive measured verdict stands: covered serves, uncovered does not.
-// Otherwise each (hex, carrier, tech) gets the probability that the signal
-// reaches the threshold (servedProbability) and serves when it is at least
-// the reliability; where no single carrier does but together they do
-// (P(any) = 1 − Π(1 − p) over 3G/4G/5G ≥ reliability), the likeliest is
-// marked as serving, so the hex is not a dead zone.
-func servedStates(states []coverage.State, measured []aggregate.Row, th engine.Thresholds, reliability, noiseDB float64) ([]deadzone.HexCoverage, error) {
-	reliability, noiseDB, err := servedParams(reliability, noiseDB)
-	if err != nil {
-		return nil, err
-	}
-	type key struct {
-		c hexgrid.Cell
-		k engine.Carrier
-		t engine.Tech
-	}
-	rows := make(map[key]*aggregate.Row, len(measured))
-	for i := range measured {
-		r := &measured[i]
-		rows[key{r.Cell, r.Carrier, r.Tech}] = r
-	}
+	states := cov.States
+	pDead := map[hexgrid.Cell]float64{}
 	out := make([]deadzone.HexCoverage, 0, len(states))
-	prob := make([]float64, 0, len(states))
-	for _, st := range states {
-		var p float64
-		switch {
-		case st.Source == coverage.Measured && st.State == coverage.Covered:
-			p = 1
-		case st.Source == coverage.Measured && st.State == coverage.Uncovered:
-			p = 0
-		default:
-			p = servedProbability(st, rows[key{st.Cell, st.Carrier, st.Tech}], th, noiseDB)
-		}
-		prob = append(prob, p)
-		out = append(out, deadzone.HexCoverage{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech, Covered: p >= reliability})
-	}
-	// A hex is served when the probability that at least one carrier's
-	// 3G/4G/5G reaches the threshold is at least the reliability. The
-	// carriers' shadowing is taken as independent (different sites and
-	// paths), so P(any) = 1 − Π(1 − p). Where no single carrier reaches the
-	// reliability but together they do, the likeliest server is marked as
-	// serving, so the hex is not a dead zone; per-carrier gaps keep the
-	// carriers' own decisions otherwise.
 	for i := 0; i < len(states); {
+		cell := states[i].Cell
 		j := i
-		none, best := 1.0, -1
-		anyServed := false
-		for ; j < len(states) && states[j].Cell == states[i].Cell; j++ {
-			if states[j].Tech == engine.Tech2G {
+		for j < len(states) && states[j].Cell == cell {
+			j++
+		}
+		group := states[i:j]
+		i = j
+		first := len(out)
+		decided := false
+		var preds []prediction
+		measured := map[deadzone.Key]*evSum{}
+		for _, st := range group {
+			k := deadzone.Key{Carrier: st.Carrier, Tech: st.Tech}
+			covered := st.Source == coverage.Measured && st.State == coverage.Covered
+			out = append(out, deadzone.HexCoverage{Cell: cell, Carrier: st.Carrier, Tech: st.Tech, Covered: covered})
+			if covered && st.Tech != engine.Tech2G {
+				decided = true
+			}
+			if st.Source == coverage.Measured && st.State == coverage.Uncovered {
 				continue
 			}
-			none *= 1 - prob[j]
-			anyServed = anyServed || out[j].Covered
-			if best < 0 || prob[j] > prob[best] {
-				best = j
+			if !math.IsNaN(st.PredictedDBm) {
+				preds = append(preds, prediction{k, st.PredictedDBm})
+			} else if r := rows[aggregate.Key{Cell: cell, Carrier: st.Carrier, Tech: st.Tech}]; r != nil && r.OutdoorSignal.N > 0 {
+				measured[k] = &evSum{n: int(r.OutdoorSignal.N), sum: float64(r.OutdoorSignal.N) * r.OutdoorSignal.MeanDBm}
 			}
 		}
-		if !anyServed && best >= 0 && 1-none >= reliability {
-			out[best].Covered = true
+		if decided {
+			pDead[cell] = 0
+			continue
 		}
-		i = j
-	}
-	return out, nil
-}
-
-// servedProbability is the probability that the signal at a point of the
-// hex reaches the covered threshold: a Gaussian update of the calibrated
-// prediction N(predicted, σ²) with every outdoor test in the hex (each
-// N(m, σ² + noise²); a no-service test counts at the no-service level,
-// which is higher than its true value and so leans towards "served"),
-// evaluated as Φ((mean − threshold)/sd). Without a prediction the tests
-// alone decide; without either the probability is 0.
-func servedProbability(st coverage.State, r *aggregate.Row, th engine.Thresholds, noiseDB float64) float64 {
-	sigma := st.SigmaDB
-	if math.IsNaN(sigma) || sigma <= 0 {
-		sigma = 8
-	}
-	var w, wm float64
-	if !math.IsNaN(st.PredictedDBm) {
-		w, wm = 1/(sigma*sigma), st.PredictedDBm/(sigma*sigma)
-	}
-	if r != nil {
-		wt := 1 / (sigma*sigma + noiseDB*noiseDB)
-		if n := float64(r.OutdoorSignal.N); n > 0 {
-			w += n * wt
-			wm += n * wt * r.OutdoorSignal.MeanDBm
+		ctr, err := cell.Center()
+		if err != nil {
+			return nil, nil, err
 		}
-		if n := float64(r.Outdoor.NoServiceRows); n > 0 {
-			w += n * wt
-			wm += n * wt * th.NoService(st.Tech)
+		post, err := signalPosterior(m, ctr[0], ctr[1], preds, measured, noiseDB)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pipeline: hex %v: %w", cell, err)
+		}
+		v, err := deadzone.Decide(post, vcfg, deadzone.Seed(cell.String()))
+		if err != nil {
+			return nil, nil, fmt.Errorf("pipeline: hex %v: %w", cell, err)
+		}
+		pDead[cell] = v.PDead
+		anyServed := false
+		for pi, k := range post.Keys {
+			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / math.Max(post.SigmaDB(pi), 1e-9))
+			bar := 1 - vcfg.Cut
+			if k.Tech == engine.Tech2G {
+				bar = 0.5
+			}
+			if q <= bar {
+				continue
+			}
+			for o := first; o < len(out); o++ {
+				if out[o].Carrier == k.Carrier && out[o].Tech == k.Tech {
+					out[o].Covered = true
+					anyServed = anyServed || k.Tech != engine.Tech2G
+				}
+			}
+		}
+		if !anyServed && v.PDead < vcfg.Cut {
+			for o := first; o < len(out); o++ {
+				if out[o].Carrier == v.Best.Carrier && out[o].Tech == v.Best.Tech {
+					out[o].Covered = true
+				}
+			}
 		}
 	}
-	if w == 0 {
-		return 0
-	}
-	mean, sd := wm/w, math.Sqrt(1/w)
-	return distuv.UnitNormal.CDF((mean - th.Covered(st.Tech)) / sd)
+	return pDead, out, nil
 }
 
 // DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
@@ -284,8 +219,12 @@ const DefaultMeasurementNoiseDB = 4
 // DeadZones runs coverage, then finds dead zones, per-carrier gaps, the
 // status of every village and the challenge verdicts.
 //
-// A dead zone is a populated hex that no carrier serves with 3G, 4G or 5G
-// (see servedStates for what serves a hex).
+// A dead zone is a populated hex that no carrier serves with 3G, 4G or 5G:
+// its P(dead) at the centre is at least the cut (hexVerdicts). Villages
+// are decided at their own points the same way (villageVerdicts). Both
+// read one radio map: the residuals of every test within reach of a
+// village or populated hex against the calibrated prediction at the
+// test's point (scanEvidence, buildRadioMap).
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
 	villages, err := s.Villages()
 	if err != nil {
@@ -326,7 +265,51 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		return nil, err
 	}
 	out.Coverage = cov
-	hc, err := servedStates(cov.States, cov.Measured, cov.Config.Thresholds, opt.ServedReliability, opt.MeasurementNoiseDB)
+	vcfg := deadzone.DefaultVerdictConfig()
+	vcfg.Thresholds = cov.Config.Thresholds
+	if opt.Cut != 0 {
+		vcfg.Cut = opt.Cut
+	}
+	if opt.Draws != 0 {
+		vcfg.Draws = opt.Draws
+	}
+	if err := vcfg.Validate(); err != nil {
+		return nil, err
+	}
+	ro := opt.RadioMap
+	if ro.NoiseDB == 0 {
+		ro.NoiseDB = opt.MeasurementNoiseDB
+	}
+	dv := make([]deadzone.Village, len(villages))
+	anchors := make([]orb.Point, 0, len(villages)+len(pop))
+	for i, v := range villages {
+		dv[i] = deadzone.Village{ID: v.ID, Name: v.Name, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}
+		anchors = append(anchors, orb.Point{v.Lon, v.Lat})
+	}
+	for _, p := range pop {
+		if p.Households > 0 {
+			ctr, err := p.Cell.Center()
+			if err != nil {
+				return nil, err
+			}
+			anchors = append(anchors, ctr)
+		}
+	}
+	reach, err := reachCells(anchors)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := scanEvidence(ctx, s, opt.Coverage.Aggregate, vcfg.Thresholds, dv, reach)
+	if err != nil {
+		return nil, err
+	}
+	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, ro)
+	if err != nil {
+		return nil, err
+	}
+	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
+	out.RadioMap = rep
+	pDead, hc, err := hexVerdicts(cov, rm, vcfg, rep.NoiseDB)
 	if err != nil {
 		return nil, err
 	}
@@ -367,12 +350,8 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	}
 	slices.Sort(carriers)
 	carriers = slices.Compact(carriers)
-	dv := make([]deadzone.Village, len(villages))
-	for i, v := range villages {
-		dv[i] = deadzone.Village{ID: v.ID, Name: v.Name, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}
-	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
-		CommuneProvince: communeProvince, Villages: dv, Sites: cov.Sites}
+		CommuneProvince: communeProvince, Villages: dv, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
 	if out.Zones, err = deadzone.Detect(in); err != nil {
 		return nil, err
 	}
@@ -381,8 +360,9 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	}
 	if len(dv) > 0 {
 		vopt := opt.Villages
+		vopt.Cut = vcfg.Cut
 		if !opt.VillagesByHex {
-			if vopt.Local, err = villagePoints(dv, cov, opt, res); err != nil {
+			if vopt.Local, err = villageVerdicts(dv, cov, opt.Coverage, res, rm, ev, vcfg, rep.NoiseDB); err != nil {
 				return nil, err
 			}
 		}
@@ -536,11 +516,18 @@ func GapTable(g deadzone.GapReport) ([]arrowio.Column, error) {
 		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "province", String: prov}, {Name: "commune", String: comm}}, nil
 }
 
-// VillageTable shapes village statuses into result columns.
+// VillageTable shapes village statuses into result columns: level
+// (covered, 2g-only, no-signal) and, for villages decided at their point,
+// p_dead, its status bin (deadzone.StatusOf), the best 3G/4G/5G key with
+// its posterior mean and σ, and the tests within 300 m (empty values for
+// villages decided by their hexes).
 func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 	n := len(v.Villages)
 	id, name, commune, prov, cell, level := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	status, bestCarrier, bestTech := make([]string, n), make([]string, n), make([]string, n)
 	lon, lat, hh := make([]float64, n), make([]float64, n), make([]float64, n)
+	pDead, bestMean, bestSigma, nearest := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	tests, noService := make([]int64, n), make([]int64, n)
 	without := make([]bool, n)
 	for i, s := range v.Villages {
 		id[i], name[i], commune[i], prov[i], level[i] = s.ID, s.Name, s.CommuneCode, s.Province, s.Level.String()
@@ -548,10 +535,28 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 			cell[i] = s.Cell.String()
 		}
 		lon[i], lat[i], hh[i], without[i] = s.Lon, s.Lat, s.Households, s.WithoutSignal()
+		pDead[i], bestMean[i], bestSigma[i], nearest[i] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		if !s.HasVerdict {
+			continue
+		}
+		vd := s.Verdict
+		pDead[i], status[i] = math.Round(vd.PDead*1e4)/1e4, deadzone.StatusOf(vd.PDead).String()
+		if vd.Best.Tech.Valid() {
+			bestCarrier[i], bestTech[i] = string(vd.Best.Carrier), vd.Best.Tech.String()
+			bestMean[i], bestSigma[i] = math.Round(vd.BestMeanDBm*10)/10, math.Round(vd.BestSigmaDB*10)/10
+		}
+		tests[i], noService[i] = int64(s.Nearby.Tests), int64(s.Nearby.NoService)
+		if !math.IsInf(s.Nearby.NearestTestM, 0) {
+			nearest[i] = math.Round(s.Nearby.NearestTestM)
+		}
 	}
 	return []arrowio.Column{{Name: "village_id", String: id}, {Name: "name", String: name}, {Name: "commune_code", String: commune},
 		{Name: "province", String: prov}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat}, {Name: "households", Float64: hh},
-		{Name: "cell", String: cell}, {Name: "status", String: level}, {Name: "without_signal", Bool: without}}
+		{Name: "cell", String: cell}, {Name: "level", String: level}, {Name: "p_dead", Float64: pDead}, {Name: "status", String: status},
+		{Name: "best_carrier", String: bestCarrier}, {Name: "best_tech", String: bestTech},
+		{Name: "best_mean_dbm", Float64: bestMean}, {Name: "best_sigma_db", Float64: bestSigma},
+		{Name: "tests_300m", Int64: tests}, {Name: "no_service_300m", Int64: noService}, {Name: "nearest_test_m", Float64: nearest},
+		{Name: "without_signal", Bool: without}}
 }
 
 // ChallengeTable shapes challenge verdicts (hexes and roll-ups) into

@@ -1,0 +1,144 @@
+package deadzone
+
+import (
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Reading is what one test says about the signal of one technology of its
+// carrier at its point: the signal itself (Upper false) or an upper bound
+// on it (Upper true: the true signal is at most SignalDBm).
+type Reading struct {
+	Tech      engine.Tech
+	SignalDBm float64 // the reading, or the bound when Upper
+	Upper     bool
+	// Indoor marks a test taken indoors: its signal is below the outdoor
+	// signal by the building's penetration loss (IndoorLoss).
+	Indoor bool
+}
+
+// Test is the part of a measurement row that Evidence reads.
+type Test struct {
+	Tech        engine.Tech
+	SignalDBm   float64 // NaN when the row has none
+	Service     engine.Service
+	Source      engine.Source
+	DeviceClass engine.DeviceClass
+	Environment engine.Environment
+}
+
+// Evidence appends to dst the readings of one test and returns the
+// extended slice. The rules:
+//
+//   - A test with a signal above the technology's reporting floor
+//     (engine.SignalRange) is an exact reading of its technology.
+//   - A signal at or below the floor says only that the true signal is at
+//     most the floor: an upper bound at the floor.
+//   - A no-service (or emergency-only) test says the device found no
+//     network of its carrier: an upper bound at the no-service level
+//     (th.NoService) of every technology the device could have camped on —
+//     2G for a feature phone, 2G–5G for smartphones, tablets, routers and
+//     devices of unknown class. A drive test (source drive) scans each
+//     technology on its own, so its no-service row bounds only its own
+//     technology: the same point usually has rows of the other
+//     technologies, some with service.
+//   - A smartphone or tablet (not a drive test) camps on the highest
+//     technology whose signal clears the technology's camping level, taken
+//     as its no-service level (3GPP cell selection: Qrxlevmin is typically
+//     −124…−120 dBm RSRP for LTE and −115 dBm RSCP for UMTS). On 2G with
+//     service it says 3G and 4G were below their no-service levels; on 3G,
+//     that 4G was. 5G is left out (non-standalone 5G rides on 4G and is
+//     not selected on its own).
+//   - Indoor tests carry Indoor; the caller adds the building loss.
+//
+// Rows with a technology outside 2G–5G, or with service and no finite
+// signal (speed-only rows), give nothing.
+func Evidence(dst []Reading, t Test, th engine.Thresholds) []Reading {
+	if !t.Tech.Valid() {
+		return dst
+	}
+	indoor := t.Environment == engine.EnvIndoor
+	if t.Service == engine.ServiceNone || t.Service == engine.ServiceEmergency {
+		if t.Source == engine.SourceDrive {
+			return append(dst, Reading{Tech: t.Tech, SignalDBm: th.NoService(t.Tech), Upper: true, Indoor: indoor})
+		}
+		techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech5G}
+		if t.DeviceClass == engine.DeviceFeature {
+			techs = techs[:1]
+			if t.Tech != engine.Tech2G {
+				techs = []engine.Tech{engine.Tech2G, t.Tech}
+			}
+		}
+		for _, x := range techs {
+			dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor})
+		}
+		return dst
+	}
+	s := t.SignalDBm
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return dst
+	}
+	if lo, _ := engine.SignalRange(t.Tech); s <= lo {
+		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: lo, Upper: true, Indoor: indoor})
+	} else {
+		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: s, Indoor: indoor})
+	}
+	if t.Source == engine.SourceDrive || (t.DeviceClass != engine.DeviceSmartphone && t.DeviceClass != engine.DeviceTablet) {
+		return dst
+	}
+	var above []engine.Tech
+	switch t.Tech {
+	case engine.Tech2G:
+		above = []engine.Tech{engine.Tech3G, engine.Tech4G}
+	case engine.Tech3G:
+		above = []engine.Tech{engine.Tech4G}
+	}
+	for _, x := range above {
+		dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor})
+	}
+	return dst
+}
+
+// DefaultIndoorLossDB is the building penetration loss assumed for indoor
+// tests when the data cannot fit one: about 12 dB, the middle of the
+// 10–15 dB that ITU-R P.2109 gives at its median for traditional
+// buildings between 0.7 and 2.6 GHz.
+const DefaultIndoorLossDB = 12
+
+// MinIndoorPairs is the number of exact indoor and of exact outdoor
+// residuals IndoorLoss needs of each to fit the loss from the data.
+const MinIndoorPairs = 30
+
+// IndoorLoss fits the building penetration loss as the median of the
+// outdoor residuals minus the median of the indoor residuals (residual =
+// reading − calibrated prediction at the test's point, exact readings
+// only), when each has at least MinIndoorPairs values; otherwise it
+// returns DefaultIndoorLossDB and fitted false. The fit is floored at 0.
+//
+// Indoor tests that lost service are censored and left out, so the
+// indoor median is of the rooms that still had signal: the fitted loss is
+// biased low where indoor service is often lost. Neither slice is
+// modified.
+func IndoorLoss(outdoor, indoor []float64) (lossDB float64, fitted bool) {
+	if len(outdoor) < MinIndoorPairs || len(indoor) < MinIndoorPairs {
+		return DefaultIndoorLossDB, false
+	}
+	return math.Max(0, median(outdoor)-median(indoor)), true
+}
+
+// median returns the median of v (mean of the middle two for even
+// lengths) without modifying v; NaN for an empty slice.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}

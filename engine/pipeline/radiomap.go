@@ -1,0 +1,462 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/radiomap"
+	"github.com/paulmach/orb"
+)
+
+// RadioMapOptions control the residual field the verdicts read.
+type RadioMapOptions struct {
+	// Model is the prior of the residual field; the zero Model takes
+	// DefaultResidualModel.
+	Model radiomap.Model
+	// Map tunes the local kriging (radiomap.Options; zero takes its
+	// defaults).
+	Map radiomap.Options
+	// NoiseDB is a reading's own noise, dB (default
+	// DefaultMeasurementNoiseDB); IndoorLossSigmaDB the spread of the
+	// building loss, added in quadrature for indoor tests (default
+	// DefaultIndoorLossSigmaDB).
+	NoiseDB, IndoorLossSigmaDB float64
+}
+
+// DefaultResidualModel is the residual field's prior when none is given:
+// a shared component of 25 dB² over 1 km and a per-key one of 25 dB² over
+// 500 m (together σ ≈ 7.1 dB, the calibrated predictions' residual σ on
+// the demo's networks, 5.6–9.2 dB), and a 16 dB² nugget (a phone's ±4 dB).
+var DefaultResidualModel = radiomap.Model{SharedSillDB2: 25, SharedRangeM: 1000, OwnSillDB2: 25, OwnRangeM: 500, NuggetDB2: 16}
+
+// DefaultIndoorLossSigmaDB is the spread of the building penetration loss
+// between buildings, dB (ITU-R P.2109's lognormal spread is 4–8 dB at
+// 1–3 GHz).
+const DefaultIndoorLossSigmaDB = 6
+
+// evidenceRes is the resolution at which tests are collapsed into one
+// observation per (cell, carrier, technology, kind): resolution 10, edge
+// about 66 m, finer than the fields' ranges.
+const evidenceRes = 10
+
+// reachRes is the resolution of the cells that bound which tests are
+// read: a test is read when its resolution-7 cell is within two rings of
+// the cell of a village or populated hex centre, that is within 3 km or
+// more of it (two rings of resolution-7 cells, centres about 2.1 km
+// apart). Beyond that the fields' correlation is below 5%.
+const reachRes = 7
+
+// RadioMapReport describes the residual field of a run and the verdict's
+// settings, for the outputs' metadata.
+type RadioMapReport struct {
+	Model radiomap.Model `json:"model"`
+	// ModelSource says where Model came from: "default" or "given".
+	ModelSource string `json:"model_source"`
+	// IndoorLossDB is the building loss added to indoor tests;
+	// IndoorLossFitted whether it was fitted (deadzone.IndoorLoss).
+	IndoorLossDB     float64 `json:"indoor_loss_db"`
+	IndoorLossFitted bool    `json:"indoor_loss_fitted"`
+	// NoiseDB is a reading's own noise, IndoorLossSigmaDB the building
+	// loss's spread added for indoor readings.
+	NoiseDB           float64 `json:"noise_db"`
+	IndoorLossSigmaDB float64 `json:"indoor_loss_sigma_db"`
+	// TestsRead are the measurement rows read, TestsNear those within
+	// reach of a village or populated hex centre.
+	TestsRead int64 `json:"tests_read"`
+	TestsNear int64 `json:"tests_near"`
+	// Exact and Upper count the observations (collapsed per
+	// CollapseResolution cell, key and kind); ReadingsWithoutPrediction
+	// the readings dropped for want of a prediction of their key at their
+	// cell.
+	Exact                     int      `json:"observations_exact"`
+	Upper                     int      `json:"observations_upper"`
+	ReadingsWithoutPrediction int64    `json:"readings_without_prediction"`
+	Keys                      []string `json:"keys"`
+	CollapseResolution        int      `json:"collapse_resolution"`
+	ReachResolution           int      `json:"reach_resolution"`
+	MaxNeighbours             int      `json:"max_neighbours"`
+	MaxDistM                  float64  `json:"max_dist_m"`
+	NearbyRadiusM             float64  `json:"nearby_radius_m"`
+	MonteCarloDraws           int      `json:"monte_carlo_draws"`
+	Cut                       float64  `json:"cut"`
+}
+
+// evKey is one kind of reading of one key in one resolution-10 cell.
+type evKey struct {
+	cell          hexgrid.Cell
+	key           deadzone.Key
+	upper, indoor bool
+}
+
+// evSum sums the readings (or bounds) of an evKey.
+type evSum struct {
+	n   int
+	sum float64
+}
+
+// evidence is what the scan of the measurements gathers.
+type evidence struct {
+	sums   map[evKey]*evSum
+	order  []evKey           // first-seen order, sorted before use
+	nearby []deadzone.Nearby // per village
+	// near holds each village's exact outdoor readings within
+	// deadzone.NearbyRadiusM, per key (for keys without prediction).
+	near               []map[deadzone.Key]*evSum
+	rowsRead, rowsNear int64
+}
+
+// scanEvidence streams the measurements once: every row within reach of
+// an anchor becomes readings (deadzone.Evidence), summed per
+// resolution-10 cell, key and kind; and each village counts the tests
+// near it. Rows are read in batches; memory grows with the cells and
+// keys observed, not with the rows.
+func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th engine.Thresholds,
+	villages []deadzone.Village, reach map[hexgrid.Cell]bool) (*evidence, error) {
+	ev := &evidence{sums: map[evKey]*evSum{}, nearby: make([]deadzone.Nearby, len(villages)), near: make([]map[deadzone.Key]*evSum, len(villages))}
+	for i := range ev.nearby {
+		ev.nearby[i].NearestTestM = math.Inf(1)
+	}
+	// Villages by every resolution-8 cell within one ring of their own:
+	// a test within 300 m of a village lies in one of them.
+	villAt := map[hexgrid.Cell][]int{}
+	for i, v := range villages {
+		c, err := hexgrid.Index(v.Lon, v.Lat, 8)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
+		disk, err := c.Disk(1)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range disk {
+			villAt[d] = append(villAt[d], i)
+		}
+	}
+	var cells []hexgrid.Cell
+	var rd []deadzone.Reading
+	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
+		n := b.Len()
+		ev.rowsRead += int64(n)
+		cells = slices.Grow(cells[:0], n)[:n]
+		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		for i, c := range cells {
+			if !reach[hexgrid.FastParent(c, reachRes)] {
+				continue
+			}
+			ev.rowsNear++
+			pt := orb.Point{b.Lon[i], b.Lat[i]}
+			for _, vi := range villAt[hexgrid.FastParent(c, 8)] {
+				v := villages[vi]
+				d := hexgrid.GreatCircleM(pt, orb.Point{v.Lon, v.Lat})
+				nb := &ev.nearby[vi]
+				nb.NearestTestM = math.Min(nb.NearestTestM, d)
+				if d > deadzone.NearbyRadiusM {
+					continue
+				}
+				nb.Tests++
+				if b.Service[i] == engine.ServiceNone {
+					nb.NoService++
+				}
+				if b.Service[i] == engine.ServiceOK && b.Environment[i] != engine.EnvIndoor && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
+					if ev.near[vi] == nil {
+						ev.near[vi] = map[deadzone.Key]*evSum{}
+					}
+					k := deadzone.Key{Carrier: b.Carrier[i], Tech: b.Tech[i]}
+					e := ev.near[vi][k]
+					if e == nil {
+						e = &evSum{}
+						ev.near[vi][k] = e
+					}
+					e.n++
+					e.sum += b.SignalDBm[i]
+				}
+			}
+			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
+				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
+			for _, r := range rd {
+				k := evKey{cell: c, key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor}
+				e := ev.sums[k]
+				if e == nil {
+					e = &evSum{}
+					ev.sums[k] = e
+					ev.order = append(ev.order, k)
+				}
+				e.n++
+				e.sum += r.SignalDBm
+			}
+		}
+		return nil
+	}, arrowio.WithColumns("carrier", "tech", "lon", "lat", "signal_dbm", "service", "source", "device_class", "environment"))
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ev.order, func(a, b evKey) int {
+		switch {
+		case a.cell != b.cell:
+			return cmpCell(a.cell, b.cell)
+		case a.key.Carrier != b.key.Carrier:
+			return cmpString(string(a.key.Carrier), string(b.key.Carrier))
+		case a.key.Tech != b.key.Tech:
+			return int(a.key.Tech) - int(b.key.Tech)
+		case a.upper != b.upper:
+			return b2i(a.upper) - b2i(b.upper)
+		}
+		return b2i(a.indoor) - b2i(b.indoor)
+	})
+	return ev, nil
+}
+
+func cmpCell(a, b hexgrid.Cell) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reachCells returns the resolution-7 cells within two rings of every
+// anchor's: about 3 km or more around each anchor.
+func reachCells(anchors []orb.Point) (map[hexgrid.Cell]bool, error) {
+	own := map[hexgrid.Cell]bool{}
+	for _, p := range anchors {
+		c, err := hexgrid.Index(p[0], p[1], reachRes)
+		if err != nil {
+			return nil, err
+		}
+		own[c] = true
+	}
+	out := map[hexgrid.Cell]bool{}
+	for c := range own {
+		disk, err := c.Disk(2)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range disk {
+			out[d] = true
+		}
+	}
+	return out, nil
+}
+
+// prediction is the calibrated best-server signal of one key at a point.
+type prediction struct {
+	key       deadzone.Key
+	signalDBm float64
+}
+
+// predictAt returns the calibrated best-server prediction of every
+// (carrier, tech) at each point, each point's environment class being its
+// analysis hex's (hexes[i]), calibrated as the hexes are.
+func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
+	out := make([][]prediction, len(lon))
+	if len(cov.Sites) == 0 || len(lon) == 0 {
+		return out, nil
+	}
+	pts, err := points(hexes, copt.Population, copt.EnvCuts, res)
+	if err != nil {
+		return nil, err
+	}
+	copy(pts.Lon, lon)
+	copy(pts.Lat, lat)
+	r, err := predict.BestServer(cov.Sites, pts, copt.Predict)
+	if err != nil {
+		return nil, err
+	}
+	pc := make([]coverage.PredictedCell, r.Len())
+	for j := range pc {
+		pc[j] = coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
+			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j]}
+	}
+	pc = coverage.ApplyCalibration(pc, copt.Calibrations, copt.MinPairs)
+	for j, p := range pc {
+		i := r.Point[j]
+		out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
+	}
+	return out, nil
+}
+
+// buildRadioMap turns the scanned evidence into residual observations —
+// reading (or bound) minus the calibrated prediction of its key at its
+// cell's centre, indoor ones raised by the building loss — and the map
+// over them. A collapsed observation of n readings has noise σ/√n.
+func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res int, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
+	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
+		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
+	if ro.Model == (radiomap.Model{}) {
+		rep.Model, rep.ModelSource = DefaultResidualModel, "default"
+	}
+	noise, indoorSD := ro.NoiseDB, ro.IndoorLossSigmaDB
+	if noise == 0 {
+		noise = DefaultMeasurementNoiseDB
+	}
+	if indoorSD == 0 {
+		indoorSD = DefaultIndoorLossSigmaDB
+	}
+	rep.NoiseDB, rep.IndoorLossSigmaDB = noise, indoorSD
+	// One prediction per distinct cell.
+	var cells []hexgrid.Cell
+	for _, k := range ev.order {
+		if n := len(cells); n == 0 || cells[n-1] != k.cell {
+			cells = append(cells, k.cell)
+		}
+	}
+	lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
+	for i, c := range cells {
+		ctr, err := c.Center()
+		if err != nil {
+			return nil, rep, err
+		}
+		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], hexgrid.FastParent(c, res)
+	}
+	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
+	if err != nil {
+		return nil, rep, err
+	}
+	predOf := func(ci int, k deadzone.Key) (float64, bool) {
+		for _, p := range preds[ci] {
+			if p.key == k {
+				return p.signalDBm, true
+			}
+		}
+		return 0, false
+	}
+	// Fit the indoor loss from exact readings.
+	var outRes, inRes []float64
+	ci := 0
+	for _, k := range ev.order {
+		for cells[ci] != k.cell {
+			ci++
+		}
+		if k.upper {
+			continue
+		}
+		p, ok := predOf(ci, k.key)
+		if !ok {
+			continue
+		}
+		e := ev.sums[k]
+		if k.indoor {
+			inRes = append(inRes, e.sum/float64(e.n)-p)
+		} else {
+			outRes = append(outRes, e.sum/float64(e.n)-p)
+		}
+	}
+	rep.IndoorLossDB, rep.IndoorLossFitted = deadzone.IndoorLoss(outRes, inRes)
+	var obs []radiomap.Obs
+	keys := map[deadzone.Key]bool{}
+	ci = 0
+	for _, k := range ev.order {
+		for cells[ci] != k.cell {
+			ci++
+		}
+		e := ev.sums[k]
+		p, ok := predOf(ci, k.key)
+		if !ok {
+			rep.ReadingsWithoutPrediction += int64(e.n)
+			continue
+		}
+		r := e.sum/float64(e.n) - p
+		sd := noise
+		if k.indoor {
+			r += rep.IndoorLossDB
+			sd = math.Hypot(noise, indoorSD)
+		}
+		o := radiomap.Obs{Lon: lon[ci], Lat: lat[ci], Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
+			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(e.n))}
+		if k.upper {
+			o.Censor = radiomap.Upper
+			rep.Upper++
+		} else {
+			rep.Exact++
+		}
+		keys[k.key] = true
+		obs = append(obs, o)
+	}
+	for k := range keys {
+		rep.Keys = append(rep.Keys, string(k.Carrier)+"/"+k.Tech.String())
+	}
+	slices.Sort(rep.Keys)
+	m, err := radiomap.New(obs, rep.Model, ro.Map)
+	if err != nil {
+		return nil, rep, err
+	}
+	o := m.Options()
+	rep.MaxNeighbours, rep.MaxDistM = o.MaxNeighbours, o.MaxDistM
+	return m, rep, nil
+}
+
+// signalPosterior returns the joint posterior of the signal of keys at a
+// point: each key's calibrated prediction plus the field's posterior
+// residual, and, appended independent of them, keys without prediction
+// from their measurements alone (measured: mean reading and count), with
+// variance (prior residual variance + noise²)/n.
+func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, measured map[deadzone.Key]*evSum, noiseDB float64) (deadzone.Posterior, error) {
+	keys := make([]radiomap.Key, len(preds))
+	for i, p := range preds {
+		keys[i] = radiomap.Key{Carrier: p.key.Carrier, Tech: p.key.Tech}
+	}
+	post, err := m.At(lon, lat, keys)
+	if err != nil {
+		return deadzone.Posterior{}, err
+	}
+	var extra []deadzone.Key
+	for k := range measured {
+		if !slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) && k.Tech.Valid() {
+			extra = append(extra, k)
+		}
+	}
+	slices.SortFunc(extra, func(a, b deadzone.Key) int {
+		if a.Carrier != b.Carrier {
+			return cmpString(string(a.Carrier), string(b.Carrier))
+		}
+		return int(a.Tech) - int(b.Tech)
+	})
+	q, n := len(preds), len(preds)+len(extra)
+	out := deadzone.Posterior{Keys: make([]deadzone.Key, 0, n), MeanDBm: make([]float64, 0, n), Cov: make([]float64, n*n)}
+	for i, p := range preds {
+		out.Keys = append(out.Keys, p.key)
+		out.MeanDBm = append(out.MeanDBm, p.signalDBm+post.MeanDB[i])
+		for j := range q {
+			out.Cov[i*n+j] = post.Cov[i*q+j]
+		}
+	}
+	prior := m.Model().Cov(0, true)
+	for a, k := range extra {
+		e := measured[k]
+		i := q + a
+		out.Keys = append(out.Keys, k)
+		out.MeanDBm = append(out.MeanDBm, e.sum/float64(e.n))
+		out.Cov[i*n+i] = (prior + noiseDB*noiseDB) / float64(e.n)
+	}
+	return out, nil
+}
