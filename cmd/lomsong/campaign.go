@@ -14,7 +14,11 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/campaign"
+	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -27,7 +31,9 @@ dead-zone verdict as they can.
 
 Each village's probability of being a dead zone (p_dead) comes from the verdict
 (as lomsong deadzones computes it from --dataset), or from --verdicts, a
-villages.csv written by lomsong deadzones. A village's value is the expected
+villages.csv written by lomsong deadzones; with --dataset and --province only the
+villages whose point lies in the province are planned, and the verdict uses the
+cut 1/(1+C) of the same --miss-cost C. A village's value is the expected
 misclassified households its verdict removes: households × (min(C·p, 1−p) −
 the same risk after a test day whose verdict is wrong with probability
 --residual-error), C being --miss-cost (a missed dead village costs C, a false
@@ -62,6 +68,8 @@ type campaignOptions struct {
 
 func runCampaign(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("campaign", campaignSynopsis, campaignExample, e)
+	var cf coverageFlags
+	cf.register(fs)
 	var o campaignOptions
 	fs.StringVar(&o.verdicts, "verdicts", "", "villages.csv `file` from lomsong deadzones (with p_dead) instead of computing the verdict from --dataset")
 	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
@@ -82,9 +90,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"campaign: --out DIR and --days N (≥ 1) are required"}
 	}
-	if o.verdicts == "" {
+	if o.verdicts == "" && cf.dataset == "" {
 		fs.Usage()
-		return usageError{"campaign: --verdicts FILE is required"}
+		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
 	}
 	if o.cfg.ResidualError == 0 {
 		o.cfg.ResidualError = -1 // the flag's 0 means perfect tests, not the default
@@ -92,8 +100,15 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := o.cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	villages, err := readVerdicts(o.verdicts)
-	source := o.verdicts
+	var villages []campaign.Village
+	var source string
+	var err error
+	if o.verdicts != "" {
+		villages, err = readVerdicts(o.verdicts)
+		source = o.verdicts
+	} else {
+		villages, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
+	}
 	if err != nil {
 		return err
 	}
@@ -114,6 +129,44 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	printCampaign(e.stdout, plan, len(villages), source)
 	fmt.Fprintf(e.stdout, "wrote %s/{campaign.csv,campaign.geojson}\n", o.out)
 	return nil
+}
+
+// datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
+// deadzones does, with the cut 1/(1+C) of the same miss cost C) and
+// returns the villages that have a verdict; with --province, those whose
+// point lies in the province's hexes.
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, string, error) {
+	cut, err := deadzone.CutFromMissCost(missCost)
+	if err != nil {
+		return nil, "", usageError{err.Error()}
+	}
+	store, copt, area, provinces, err := cf.prepare(e, false)
+	if err != nil {
+		return nil, "", err
+	}
+	in := map[hexgrid.Cell]bool{}
+	if cf.province != "" {
+		for _, c := range copt.Cells {
+			in[c] = true
+		}
+	}
+	prog := startProgress(e, "campaign: measurements")
+	copt.Aggregate.Progress = prog.set
+	res, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}, Cut: cut})
+	prog.end()
+	if err != nil {
+		return nil, "", err
+	}
+	var out []campaign.Village
+	for _, s := range res.Villages.Villages {
+		if !s.HasVerdict || (cf.province != "" && !in[s.Cell]) {
+			continue
+		}
+		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
+			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: s.Verdict.PDead})
+	}
+	return out, "the verdict over " + area, nil
 }
 
 // readVerdicts reads villages with p_dead from a villages.csv of lomsong
