@@ -91,6 +91,9 @@ func TestEnums(t *testing.T) {
 	if d, err := ParseDeviceClass("feature_phone"); err != nil || d != DeviceFeature {
 		t.Fatal(d, err)
 	}
+	if d, err := ParseDeviceClass("Scanner"); err != nil || d != DeviceScanner || d.String() != "scanner" {
+		t.Fatal(d, err)
+	}
 	if Source(9).String() != "invalid(9)" {
 		t.Fatal(Source(9).String())
 	}
@@ -116,6 +119,48 @@ func TestThresholds(t *testing.T) {
 	}
 	if lo, hi := SignalRange(Tech4G); lo != -156 || hi != -31 {
 		t.Fatal(lo, hi)
+	}
+}
+
+func TestCensored(t *testing.T) {
+	floors := map[Tech]float64{Tech2G: -120, Tech3G: -120, Tech4G: -156, Tech5G: -156}
+	th := DefaultThresholds()
+	for tech, want := range floors {
+		if f := ReportingFloorDBm(tech); f != want {
+			t.Errorf("%s floor %g, want %g", tech, f, want)
+		}
+		if !(want < th.NoService(tech)) {
+			t.Errorf("%s floor %g not below the no-service level %g", tech, want, th.NoService(tech))
+		}
+	}
+	if !math.IsNaN(ReportingFloorDBm(Tech(0))) {
+		t.Error("invalid tech has a floor")
+	}
+	cases := []struct {
+		name             string
+		tech             Tech
+		dbm              float64
+		censored, accept bool
+	}{
+		{"3G above floor", Tech3G, -119.9, false, true},
+		{"3G at floor", Tech3G, -120, true, true},
+		{"3G scanner below floor", Tech3G, -131.5, true, true},
+		{"2G at physical minimum", Tech2G, -160, true, true},
+		{"4G below physical minimum", Tech4G, -160.1, false, false},
+		{"4G between floors of 3G and 4G", Tech4G, -140, false, true},
+		{"4G at floor", Tech4G, -156, true, true},
+		{"4G above range", Tech4G, -30, false, false},
+		{"2G top of range", Tech2G, -20, false, true},
+		{"NaN", Tech4G, math.NaN(), false, false},
+		{"invalid tech", Tech(0), -150, false, false},
+	}
+	for _, c := range cases {
+		if got := Censored(c.tech, c.dbm); got != c.censored {
+			t.Errorf("%s: Censored = %v, want %v", c.name, got, c.censored)
+		}
+		if got := AcceptedSignal(c.tech, c.dbm); got != c.accept {
+			t.Errorf("%s: AcceptedSignal = %v, want %v", c.name, got, c.accept)
+		}
 	}
 }
 

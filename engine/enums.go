@@ -30,6 +30,10 @@ const (
 )
 
 // DeviceClass is the kind of device that took a measurement. Zero is unknown.
+// DeviceScanner is a measuring instrument (a drive-test scanner or test
+// receiver), not a subscriber's phone: its rows are signal evidence like
+// any other, but it is never counted as a phone, a user device or a
+// 2G-only device.
 type DeviceClass uint8
 
 // DeviceClass values.
@@ -39,6 +43,7 @@ const (
 	DeviceFeature
 	DeviceTablet
 	DeviceRouter
+	DeviceScanner
 )
 
 // Environment is where a test was taken. Zero is unknown. Only outdoor and
@@ -77,7 +82,7 @@ const (
 var (
 	serviceNames     = []string{"ok", "none", "emergency"}
 	sourceNames      = []string{"", "drive", "crowd", "mdt", "speedtest"}
-	deviceClassNames = []string{"", "smartphone", "feature", "tablet", "router"}
+	deviceClassNames = []string{"", "smartphone", "feature", "tablet", "router", "scanner"}
 	environmentNames = []string{"", "outdoor", "vehicle", "indoor"}
 	statusNames      = []string{"active", "planned", "down"}
 	backhaulNames    = []string{"", "fiber", "microwave", "satellite"}
@@ -129,7 +134,7 @@ var (
 		"in_service": uint8(ServiceOK), "inservice": uint8(ServiceOK),
 	}
 	sourceAliases      = map[string]uint8{"drivetest": uint8(SourceDrive), "drive_test": uint8(SourceDrive), "crowdsourced": uint8(SourceCrowd)}
-	deviceClassAliases = map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter)}
+	deviceClassAliases = map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter), "drive_scanner": uint8(DeviceScanner)}
 	environmentAliases = map[string]uint8{"in_vehicle": uint8(EnvVehicle), "car": uint8(EnvVehicle), "drive": uint8(EnvVehicle)}
 	statusAliases      = map[string]uint8{"on_air": uint8(StatusActive), "onair": uint8(StatusActive), "off_air": uint8(StatusDown), "offline": uint8(StatusDown), "inactive": uint8(StatusDown)}
 	backhaulAliases    = map[string]uint8{"fibre": uint8(BackhaulFiber), "mw": uint8(BackhaulMicrowave), "vsat": uint8(BackhaulSatellite)}
@@ -147,7 +152,8 @@ func ParseSource(s string) (Source, error) {
 	return Source(v), err
 }
 
-// ParseDeviceClass parses smartphone|feature|tablet|router; empty means unknown.
+// ParseDeviceClass parses smartphone|feature|tablet|router|scanner; empty
+// means unknown.
 func ParseDeviceClass(s string) (DeviceClass, error) {
 	v, err := parseEnum("device_class", s, deviceClassNames, 0, deviceClassAliases)
 	return DeviceClass(v), err

@@ -58,3 +58,46 @@ func SignalRange(t Tech) (minDBm, maxDBm float64) {
 	}
 	return math.Inf(-1), math.Inf(1)
 }
+
+// MinSignalDBm is the lowest signal_dbm accepted for any technology:
+// 4 dB below the lowest level any 3GPP measurement report defines (NR
+// SS-RSRP_0 "< −156 dBm", TS 38.133 §10.1.6; LTE RSRP_00 of the extended
+// range, TS 36.133 §9.1.4). A value below it cannot come from a receiver
+// (the thermal noise of one 15 kHz subcarrier is −132 dBm) and is
+// rejected as out of range; a value between it and the reporting floor is
+// a censored reading.
+const MinSignalDBm = -160
+
+// ReportingFloorDBm is the lowest level a phone reports for technology t:
+// the lower end of SignalRange (RSRP −156 dBm for 4G/5G, RSCP −120 dBm for
+// 3G, RSSI −120 dBm for 2G). The lowest report of a 3GPP range means "at or
+// below" (RSCP_LEV_00 is "RSCP < −120 dBm", TS 25.133 §9.1.1.3), so a
+// reading at or below the floor says only that the signal is that weak or
+// weaker: it is censored (see Censored). NaN for an invalid technology.
+func ReportingFloorDBm(t Tech) float64 {
+	if !t.Valid() {
+		return math.NaN()
+	}
+	lo, _ := SignalRange(t)
+	return lo
+}
+
+// Censored reports whether a reading of dbm on technology t is censored:
+// at or below the technology's reporting floor, down to MinSignalDBm (a
+// measuring instrument records such values; a phone reports the floor).
+// Such a reading is evidence that the true signal is at most the floor,
+// not a measurement of it; it is below every technology's no-service
+// level (DefaultThresholds), so it counts as a test without service. It
+// is false for NaN, for values below MinSignalDBm (rejected at ingest) and
+// for invalid technologies.
+func Censored(t Tech, dbm float64) bool {
+	return t.Valid() && dbm >= MinSignalDBm && dbm <= ReportingFloorDBm(t)
+}
+
+// AcceptedSignal reports whether dbm is an acceptable signal_dbm for
+// technology t: within SignalRange, or censored (MinSignalDBm … floor).
+// This is the one rule ingest validates and the aggregation counts by.
+func AcceptedSignal(t Tech, dbm float64) bool {
+	_, hi := SignalRange(t)
+	return t.Valid() && dbm >= MinSignalDBm && dbm <= hi
+}

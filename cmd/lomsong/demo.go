@@ -31,7 +31,8 @@ with shadowing and noise, and 24 months of subscription tables. It writes them
 as contract input files, ingests them, and runs every stage, writing under --out:
 
   input/        the generated contract files (sites, measurements, villages, subscriptions)
-  truth/        the generator's ground truth (true signal and dead-zone villages), used
+  truth/        the generator's ground truth (true signal and dead-zone villages, the true
+                site register: antenna positions and which sites are down), used
                 only to evaluate the results below, never by the engine
   dataset/      the ingested dataset (lomsong dataset ls)
   aggregates/   per (hex, carrier, tech) measurement statistics
@@ -40,7 +41,9 @@ as contract input files, ingests them, and runs every stage, writing under --out
   plan/         universal-service investment plan within --budget, with its optimality bound
   scorecard/    the five targets per province and month, with intervals, ranks and alerts
   report.html   everything above in one offline page: open it in a browser
-  evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
+  evaluation.json  dead-zone villages found against the ground truth (precision, recall,
+                F1, on all and on decidable villages; Brier score and reliability
+                when the verdicts carry p_dead)`
 
 const demoExample = `  lomsong demo
   lomsong demo --province "Hà Giang" --seed 7 --out ./demo-hagiang
@@ -96,6 +99,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
 		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
 		{filepath.Join(in, "subscriptions.csv"), func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
+		{filepath.Join(truth, "sites.csv"), func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Truth.Sites) }},
 		{filepath.Join(truth, "village_truth.csv"), func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
 		{filepath.Join(truth, "village_signals.csv"), func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
 		{filepath.Join(truth, "penetration.json"), func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
@@ -163,12 +167,18 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return fmt.Errorf("demo: uncalibrated coverage: %w", err)
 	}
 	done = stage("evaluate against the generator's ground truth")
-	ev, err := evaluateDeadzoneVillages(filepath.Join(*out, "deadzones", "villages.csv"), w.Truth.DeadZoneVillages())
+	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &w.Truth)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "dead-zone villages: %d true, %d found, %d correct: precision %.3f, recall %.3f\n",
-		ev.True, ev.Found, ev.Correct, ev.Precision, ev.Recall)
+	fmt.Fprintf(e.stdout, "dead-zone villages: %d true, %d found, %d correct: precision %.3f, recall %.3f, F1 %.3f\n",
+		ev.True, ev.Found, ev.Correct, ev.Precision, ev.Recall, ev.F1)
+	d := ev.Decidable
+	fmt.Fprintf(e.stdout, "  decidable (true margin ≥ %g dB from the threshold, %d villages): %d true, %d found, %d correct: precision %.3f, recall %.3f, F1 %.3f\n",
+		ev.DecidableMarginDB, d.Villages, d.True, d.Found, d.Correct, d.Precision, d.Recall, d.F1)
+	if ev.Brier != nil {
+		fmt.Fprintf(e.stdout, "  p_dead of %d villages: Brier score %.4f (decidable %.4f)\n", ev.PDeadVillages, *ev.Brier, *ev.BrierDecidable)
+	}
 	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), w.Truth.Penetration)
 	if err != nil {
 		return err
@@ -212,66 +222,19 @@ func demoProvinceCode(cfg synth.Config) (string, error) {
 	return u.Code, nil
 }
 
-// deadzoneEvaluation compares the villages found without signal with the
-// generator's true dead-zone villages.
-type deadzoneEvaluation struct {
-	True      int      `json:"true_dead_zone_villages"`
-	Found     int      `json:"found_without_signal"`
-	Correct   int      `json:"correct"`
-	Precision float64  `json:"precision"`
-	Recall    float64  `json:"recall"`
-	Missed    []string `json:"missed"`
-	Spurious  []string `json:"spurious"`
-}
-
-func evaluateDeadzoneVillages(villagesCSV string, truth []string) (deadzoneEvaluation, error) {
+// evaluateVillages reads the engine's village verdicts and scores them
+// against the generator's truth (synth.EvaluateVillages).
+func evaluateVillages(villagesCSV string, truth *synth.Truth) (synth.VillageEvaluation, error) {
 	f, err := os.Open(villagesCSV)
 	if err != nil {
-		return deadzoneEvaluation{}, err
+		return synth.VillageEvaluation{}, err
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) == 0 {
-		return deadzoneEvaluation{}, fmt.Errorf("%s: %v", villagesCSV, err)
+	vs, err := synth.ReadVillageVerdictsCSV(f)
+	if err != nil {
+		return synth.VillageEvaluation{}, fmt.Errorf("%s: %w", villagesCSV, err)
 	}
-	id, ws := slices.Index(rows[0], "village_id"), slices.Index(rows[0], "without_signal")
-	if id < 0 || ws < 0 {
-		return deadzoneEvaluation{}, fmt.Errorf("%s: no village_id/without_signal columns", villagesCSV)
-	}
-	isTrue := map[string]bool{}
-	for _, v := range truth {
-		isTrue[v] = true
-	}
-	ev := deadzoneEvaluation{True: len(truth), Missed: []string{}, Spurious: []string{}}
-	found := map[string]bool{}
-	for _, r := range rows[1:] {
-		if r[ws] != "true" {
-			continue
-		}
-		found[r[id]] = true
-		ev.Found++
-		if isTrue[r[id]] {
-			ev.Correct++
-		} else {
-			ev.Spurious = append(ev.Spurious, r[id])
-		}
-	}
-	for _, v := range truth {
-		if !found[v] {
-			ev.Missed = append(ev.Missed, v)
-		}
-	}
-	slices.Sort(ev.Missed)
-	slices.Sort(ev.Spurious)
-	ev.Precision, ev.Recall = ratio(ev.Correct, ev.Found), ratio(ev.Correct, ev.True)
-	return ev, nil
-}
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 1
-	}
-	return float64(a) / float64(b)
+	return synth.EvaluateVillages(truth, vs)
 }
 
 // penetrationEvaluation compares one target's estimates with the truth.

@@ -27,13 +27,16 @@ type Key struct {
 //
 // Invariants: NoServiceRows ≤ BelowNoService ≤ Tests − Covered,
 // Tests ≤ Rows. Rows − Tests are rows with service ok whose signal is
-// absent or outside engine.SignalRange: kept and counted, but no test.
+// absent or not engine.AcceptedSignal: kept and counted, but no test.
+// A censored reading (engine.Censored: at or below the technology's
+// reporting floor) is a test at the floor: below the no-service level.
 type Counts struct {
 	// Rows is the number of rows.
 	Rows int64
 	// Tests are the valid signal tests: rows with service ok and a signal
-	// within engine.SignalRange of the technology, plus every row with
-	// service none or emergency (a negative test).
+	// within engine.SignalRange of the technology or censored below it
+	// (counted at the floor), plus every row with service none or
+	// emergency (a negative test).
 	Tests int64
 	// Covered are tests with service ok and signal ≥ the covered
 	// threshold (exact comparison of the reported value).
@@ -96,7 +99,8 @@ type Row struct {
 	// Signal covers all environments; OutdoorSignal outdoor and vehicle.
 	Signal, OutdoorSignal SignalStats
 	DL, UL                RateStats
-	// Devices is the number of distinct non-empty device ids: exact when
+	// Devices is the number of distinct non-empty device ids of rows not
+	// taken by a scanner (engine.DeviceScanner, an instrument): exact when
 	// DevicesExact (up to 64), else a HyperLogLog estimate (standard error
 	// 6.5%).
 	Devices      int64
@@ -448,8 +452,8 @@ func checkLen(name string, got, n int, optional bool) error {
 }
 
 // checkBatch checks column lengths against n cells. TimeUnixMs, Carrier,
-// Tech, SignalDBm and Service are required; Environment, DLMbps, ULMbps and
-// DeviceID may be empty (absent).
+// Tech, SignalDBm and Service are required; Environment, DLMbps, ULMbps,
+// DeviceID and DeviceClass may be empty (absent).
 func checkBatch(b *engine.MeasurementBatch, n int) error {
 	for _, c := range []struct {
 		name     string
@@ -465,6 +469,7 @@ func checkBatch(b *engine.MeasurementBatch, n int) error {
 		{"dl_mbps", len(b.DLMbps), true},
 		{"ul_mbps", len(b.ULMbps), true},
 		{"device_id", len(b.DeviceID), true},
+		{"device_class", len(b.DeviceClass), true},
 	} {
 		if err := checkLen(c.name, c.got, n, c.optional); err != nil {
 			return err

@@ -120,10 +120,11 @@ func TestCounts(t *testing.T) {
 			name: "2G thresholds and range",
 			rows: []engine.Measurement{
 				m(v, engine.Tech2G, -95), m(v, engine.Tech2G, -110), m(v, engine.Tech2G, -111),
-				m(v, engine.Tech2G, -121), // outside 2G range −120…−20: row, no test
+				m(v, engine.Tech2G, -121),   // below the 2G floor −120: censored, a test below no-service
+				m(v, engine.Tech2G, -160.5), // below engine.MinSignalDBm: row, no test
 			},
-			all:     Counts{Rows: 4, Tests: 3, Covered: 1, BelowNoService: 1},
-			outdoor: Counts{Rows: 4, Tests: 3, Covered: 1, BelowNoService: 1},
+			all:     Counts{Rows: 5, Tests: 4, Covered: 1, BelowNoService: 2},
+			outdoor: Counts{Rows: 5, Tests: 4, Covered: 1, BelowNoService: 2},
 		},
 		{
 			name: "no-service rows are negative tests, never dropped",
@@ -138,7 +139,7 @@ func TestCounts(t *testing.T) {
 		{
 			name: "absent and implausible signals are rows, not tests",
 			rows: []engine.Measurement{
-				m(v, engine.Tech4G, math.NaN()), m(v, engine.Tech4G, -157), m(v, engine.Tech4G, -30),
+				m(v, engine.Tech4G, math.NaN()), m(v, engine.Tech4G, -160.5), m(v, engine.Tech4G, -30),
 				m(v, engine.Tech4G, math.Inf(1)),
 			},
 			all:     Counts{Rows: 4},
@@ -198,6 +199,12 @@ func TestSignalStats(t *testing.T) {
 			rows: []engine.Measurement{m(v, engine.Tech4G, -95.4), m(v, engine.Tech4G, -95.5), m(v, engine.Tech4G, -95.6)},
 			want: SignalStats{N: 3, MinDBm: -95.6, MaxDBm: -95.4, MeanDBm: -95.5,
 				P10DBm: -96, P50DBm: -96, P90DBm: -95, LoDBm: -96, Hist: []uint32{2, 1}},
+		},
+		{
+			name: "censored 3G readings below the floor count at the floor −120",
+			rows: []engine.Measurement{m(v, engine.Tech3G, -131.2), m(v, engine.Tech3G, -120), m(v, engine.Tech3G, -110)},
+			want: SignalStats{N: 3, MinDBm: -120, MaxDBm: -110, MeanDBm: -350.0 / 3,
+				P10DBm: -120, P50DBm: -120, P90DBm: -110, LoDBm: -120, Hist: append(append([]uint32{2}, make([]uint32, 9)...), 1)},
 		},
 		{
 			name: "indoor in Signal only; no-service rows carry no signal",
@@ -275,9 +282,14 @@ func TestDevices(t *testing.T) {
 	for _, id := range ids {
 		rows = append(rows, with(m(engine.Viettel, engine.Tech4G, -90), func(r *engine.Measurement) { r.DeviceID = id }))
 	}
+	// A scanner is an instrument, not a user's device: its rows count,
+	// its id does not.
+	rows = append(rows, with(m(engine.Viettel, engine.Tech4G, -90), func(r *engine.Measurement) {
+		r.DeviceID, r.DeviceClass = "scanner-1", engine.DeviceScanner
+	}))
 	r := oneRow(t, rows)
-	if r.Devices != 3 || !r.DevicesExact {
-		t.Errorf("devices = %d exact %v, want 3 exact", r.Devices, r.DevicesExact)
+	if r.Devices != 3 || !r.DevicesExact || r.All.Rows != 7 {
+		t.Errorf("devices = %d exact %v rows %d, want 3 exact of 7 rows", r.Devices, r.DevicesExact, r.All.Rows)
 	}
 }
 

@@ -131,6 +131,7 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 	shift := uint(3 * (hexgrid.MaxRes - e.res))
 	digitShift := shift - 3
 	hasEnv, hasDL, hasUL, hasDev := len(b.Environment) == n, len(b.DLMbps) == n, len(b.ULMbps) == n, len(b.DeviceID) == n
+	hasClass := len(b.DeviceClass) == n
 	var lastDev string
 	var lastHash uint32
 	haveDev := false
@@ -166,7 +167,12 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 		default:
 			flags |= svcFlags[svc]
 		case engine.ServiceOK:
-			if sig := b.SignalDBm[i]; sig >= e.lo[t] && sig <= e.hi[t] { // false for NaN
+			if sig := b.SignalDBm[i]; sig >= engine.MinSignalDBm && sig <= e.hi[t] { // false for NaN
+				// A censored reading (at or below the reporting floor,
+				// engine.Censored) is a test at the floor: below the
+				// no-service level, with the signal statistics' quantiles
+				// above the floor unchanged.
+				sig = max(sig, e.lo[t])
 				flags |= fTest | fSignal
 				if sig >= e.cov[t] {
 					flags |= fCovered
@@ -192,7 +198,7 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 			flags |= uint16(b2u(ok)) * fUL
 			r.ul = uint8(code)
 		}
-		if hasDev {
+		if hasDev && !(hasClass && b.DeviceClass[i] == engine.DeviceScanner) { // an instrument is not a user's device
 			if d := b.DeviceID[i]; d != "" {
 				if !haveDev || d != lastDev {
 					lastDev, lastHash, haveDev = d, deviceHash32(d), true

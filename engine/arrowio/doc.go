@@ -18,7 +18,7 @@
 //	rsrq_db, sinr_db, dl_mbps, ul_mbps, latency_ms   DOUBLE
 //	source        string drive|crowd|mdt|speedtest; null = unknown
 //	device_id     string; null = ""
-//	device_class  string smartphone|feature|tablet|router; null = unknown
+//	device_class  string smartphone|feature|tablet|router|scanner; null = unknown
 //	environment   string outdoor|vehicle|indoor; null = unknown
 //
 // Every DOUBLE column is optional: NaN is written as null and null reads as

@@ -69,7 +69,7 @@ var (
 		mTech:        techNames,
 		mService:     names(engine.ServiceOK, engine.ServiceEmergency),
 		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
-		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceRouter),
+		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceScanner),
 		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
 	}
 )

@@ -121,8 +121,10 @@ type acc struct {
 // it was taken between cfg.DayStart and cfg.DayEnd local time, outdoors or
 // in a vehicle (unknown and indoor environments are excluded), with a
 // usable result: service none or emergency (negative), or a signal in
-// engine.SignalRange of its technology (negative when below
-// cfg.Thresholds.Covered). A hex is challenged when its counted tests meet
+// engine.SignalRange of its technology or censored below its reporting
+// floor (engine.AcceptedSignal; negative when below
+// cfg.Thresholds.Covered, as a censored reading always is). A hex is
+// challenged when its counted tests meet
 //
 //   - the geographic threshold: tests in ≥ MinChildren of its children;
 //   - the temporal threshold: first and last negatives ≥ MinSpan apart;
@@ -218,8 +220,7 @@ func classify(t Test, cfg Config) (negative, ok bool) {
 	case engine.ServiceNone, engine.ServiceEmergency:
 		return true, true
 	case engine.ServiceOK:
-		lo, hi := engine.SignalRange(t.Tech)
-		if math.IsNaN(t.SignalDBm) || t.SignalDBm < lo || t.SignalDBm > hi {
+		if !engine.AcceptedSignal(t.Tech, t.SignalDBm) { // false for NaN
 			return false, false
 		}
 		return t.SignalDBm < cfg.Thresholds.Covered(t.Tech), true

@@ -120,6 +120,9 @@ func TestAdjudicateEdges(t *testing.T) {
 		{"indoor excluded", edit(func(ts []Test) []Test { ts[4].Environment = engine.EnvIndoor; return ts }),
 			Insufficient, "volume: 4 negative tests", 4, 4},
 		{"vehicle counted", edit(func(ts []Test) []Test { ts[4].Environment = engine.EnvVehicle; return ts }), Challenged, "", 5, 5},
+		{"censored reading below the floor is negative", edit(func(ts []Test) []Test { ts[4].SignalDBm = -158; return ts }), Challenged, "", 5, 5},
+		{"impossible reading is unusable", edit(func(ts []Test) []Test { ts[4].SignalDBm = -161; return ts }),
+			Insufficient, "volume: 4 negative tests", 4, 4},
 		{"no service is negative", edit(func(ts []Test) []Test {
 			ts[4].SignalDBm, ts[4].Service = math.NaN(), engine.ServiceNone
 			return ts

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -73,10 +74,13 @@ func TestMeasurementRules(t *testing.T) {
 		{"lon NaN", "2026-10-01T08:00:00Z,viettel,4G,NaN,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
 		{"lat out of range", "2026-10-01T08:00:00Z,viettel,4G,105.85,91,-98,,,,,", ReasonOutOfRange, "lat"},
 		{"null island", "2026-10-01T08:00:00Z,viettel,4G,0,0,-98,,,,,", ReasonOutOfRange, "lon"},
-		{"RSRP too low", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-157,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSRP impossible", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-160.5,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSRP censored kept", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-157,,,vehicle,scanner,drive", "", ""},
 		{"RSRP edge ok", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-156,,,,,", "", ""},
 		{"RSRP too high", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-30,,,,,", ReasonOutOfRange, "signal_dbm"},
-		{"RSCP range 3G", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-125,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSCP censored kept", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-125,,,,,", "", ""},
+		{"RSCP impossible", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-161,,,,,", ReasonOutOfRange, "signal_dbm"},
+		{"RSCP too high", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-24,,,,,", ReasonOutOfRange, "signal_dbm"},
 		{"signal on no-service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-120,none,,,,", ReasonInconsistent, "signal_dbm"},
 		{"ok without values", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,,ok,,,,", ReasonInconsistent, "signal_dbm"},
 		{"negative speed", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,-1,,,", ReasonOutOfRange, "dl_mbps"},
@@ -103,6 +107,31 @@ func TestMeasurementRules(t *testing.T) {
 				t.Fatalf("got %+v, want reason %s column %q line 2", r, c.reason, c.column)
 			}
 		})
+	}
+}
+
+// TestScannerBelowFloor: a drive-test scanner's readings below every
+// technology's reporting floor (down to engine.MinSignalDBm) are kept as
+// censored evidence, not rejected.
+func TestScannerBelowFloor(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(mHeader)
+	techs := []string{"2G", "3G", "4G", "5G"}
+	for i := range 40 {
+		tech := techs[i%4]
+		tt, _ := engine.ParseTech(tech)
+		sig := engine.ReportingFloorDBm(tt) - float64(i%5)*0.7 // at and below the floor
+		sig = max(sig, engine.MinSignalDBm)
+		fmt.Fprintf(&b, "2026-10-01T08:%02d:00Z,viettel,%s,105.85,21.03,%.1f,ok,,vehicle,scanner,drive\n", i, tech, sig)
+	}
+	rows, rejects, rep := readM(t, b.String(), nil, nil)
+	if rep.Rejected != 0 || len(rejects) != 0 || len(rows) != 40 {
+		t.Fatalf("read %d, accepted %d, rejected %d: %+v", rep.RowsRead, rep.Accepted, rep.Rejected, rejects)
+	}
+	for i, r := range rows {
+		if r.DeviceClass != engine.DeviceScanner || !engine.Censored(r.Tech, r.SignalDBm) {
+			t.Fatalf("row %d: %+v is not a censored scanner reading", i, r)
+		}
 	}
 }
 

@@ -43,7 +43,9 @@ const (
 // Rules (docs/data-contract.md): ts, carrier, tech, lon, lat required; lon
 // in −180…180, lat in −90…90, not 0,0, inside cfg.Bounds if given; ts not
 // before cfg.Earliest nor after cfg.Now+cfg.FutureSlack; signal_dbm in the
-// 3GPP reporting range of the technology (engine.SignalRange); a row with
+// 3GPP reporting range of the technology (engine.SignalRange) or below its
+// reporting floor down to engine.MinSignalDBm (censored, engine.Censored:
+// kept as evidence of weak signal, not rejected); a row with
 // service "none" must have no signal and is kept as a negative test; a row
 // with service "ok" needs a signal or a speed or latency value; speeds and
 // latency non-negative; enums as the contract lists them; exact repeats of
@@ -167,10 +169,12 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 		}
 		v = 10 * math.Log10(v)
 	}
-	lo, hi := engine.SignalRange(t)
-	if v < lo || v > hi {
+	// Below the reporting floor down to engine.MinSignalDBm is a censored
+	// reading (a scanner's, typically), kept as evidence of weak signal.
+	if !engine.AcceptedSignal(t, v) {
+		_, hi := engine.SignalRange(t)
 		return 0, &rowError{"signal_dbm", s, ReasonOutOfRange,
-			fmt.Sprintf("%s %.1f dBm outside the reportable %g…%g dBm", t.SignalMeasure(), v, lo, hi)}
+			fmt.Sprintf("%s %.1f dBm outside the possible %d…%g dBm", t.SignalMeasure(), v, engine.MinSignalDBm, hi)}
 	}
 	return v, nil
 }

@@ -360,8 +360,11 @@ func TestTwoGOnly(t *testing.T) {
 	add("t1", engine.DeviceTablet, engine.Tech4G)
 	add("u1", engine.DeviceUnknown, engine.Tech2G)
 	add("", engine.DeviceFeature, engine.Tech2G)
+	add("x1", engine.DeviceScanner, engine.Tech2G) // a drive-test instrument: not a phone
+	add("x2", engine.DeviceScanner, engine.Tech3G)
+	add("x2", engine.DeviceFeature, engine.Tech2G) // an id once a scanner stays an instrument
 	c := CountDevices(&b, nil)
-	want := DeviceCounts{Phones: 4, TwoGOnly: 1, NoID: 1, NotPhone: 1, UnknownClass: 1}
+	want := DeviceCounts{Phones: 4, TwoGOnly: 1, NoID: 1, NotPhone: 3, UnknownClass: 1}
 	if c != want {
 		t.Errorf("counts %+v, want %+v", c, want)
 	}

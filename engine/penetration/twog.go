@@ -27,8 +27,9 @@ func TwoGOnlyShare(s Subscription, conf float64) Estimate {
 type DeviceCounts struct {
 	Phones   int // distinct smartphones and feature phones
 	TwoGOnly int // of which feature phones never seen on 3G, 4G or 5G
-	// Not counted: devices without an id, tablets and routers (not
-	// phones), and devices whose class is unknown.
+	// Not counted: devices without an id, tablets, routers and scanners
+	// (not phones; an id seen once as a scanner is an instrument), and
+	// devices whose class is unknown.
 	NoID, NotPhone, UnknownClass int
 }
 
@@ -45,6 +46,8 @@ func CountDevices(b *engine.MeasurementBatch, keep func(i int) bool) DeviceCount
 	}
 	rank := func(c engine.DeviceClass) int {
 		switch c {
+		case engine.DeviceScanner: // an instrument, whatever else its id reports
+			return 5
 		case engine.DeviceSmartphone:
 			return 4
 		case engine.DeviceTablet:
@@ -88,7 +91,7 @@ func CountDevices(b *engine.MeasurementBatch, keep func(i int) bool) DeviceCount
 			if !d.above {
 				c.TwoGOnly++
 			}
-		case engine.DeviceTablet, engine.DeviceRouter:
+		case engine.DeviceTablet, engine.DeviceRouter, engine.DeviceScanner:
 			c.NotPhone++
 		default:
 			c.UnknownClass++

@@ -8,6 +8,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 )
 
 // CampaignVisit is one village a measuring team tests on one day of a
@@ -73,15 +74,15 @@ func (c CampaignConfig) withDefaults(w *World) CampaignConfig {
 // visited village a team walks PointsPerVillage test points (the village's
 // own point first, then points spread uniformly over a disc of RadiusKm)
 // with a multi-technology scanner for every carrier that has an active site
-// in the village's province, testing each technology that carrier has
-// deployed there. The signal is the world's truth (signal.go: best server
-// over active sites plus the spatially consistent shadowing of the point's
-// res-9 cell, so a test at a village's own point sees exactly the
-// village's Truth.Signals) with the drive-test scanner's 3 dB noise; a
-// reading below the no-service level, or a technology with no site in
-// range, is a no-service test. Tests are outdoor, source drive, device
-// class smartphone (the drive tests' scanner), device id
-// "camp-<carrier code>-t<team>".
+// in the village's province in the register, testing each technology that
+// carrier has deployed there. The signal is the world's truth (signal.go
+// and shadow.go: best server over the true register's active sites, the
+// seed's spatially correlated shadowing and the valleys of the province's
+// terrain, so a test at a village's own point sees exactly the village's
+// Truth.Signals) with the drive-test scanner's 3 dB noise; scanners report
+// down to engine.MinSignalDBm, and a technology with no site in range is a
+// no-service test. Tests are outdoor, source drive, device class scanner,
+// device id "camp-<carrier code>-t<team>".
 //
 // The tests of a visit fall between its arrival (ArrivalHour + (Order −
 // 1)·GapHours, local time, on campaign day Day) and MeasureHours later;
@@ -162,6 +163,9 @@ func (w *World) Campaign(visits []CampaignVisit, cfg CampaignConfig) (*engine.Me
 			lat = append(lat, round6(q[1]))
 		}
 	}
+	// The world's field, rebuilt as Generate builds it: the environment
+	// classes from the villages, the seed's shadowing, each province's
+	// terrain factor, the true register.
 	hhSize := map[string]float64{}
 	for _, c := range geodata.Census2019() {
 		hhSize[c.Code] = c.AvgHouseholdSize()
@@ -174,7 +178,25 @@ func (w *World) Campaign(visits []CampaignVisit, cfg CampaignConfig) (*engine.Me
 	if err != nil {
 		return nil, err
 	}
-	f, err := predictField(w.Config.Seed, w.Sites, lon, lat, envs, w.Config.Workers)
+	remoteness, err := provinceRemoteness()
+	if err != nil {
+		return nil, err
+	}
+	terrain := make([]float64, len(lon))
+	for _, pl := range plans {
+		for p := range cfg.PointsPerVillage {
+			terrain[pl.first+p] = remoteness[pl.v.Province]
+		}
+	}
+	var carriers []engine.Carrier
+	for _, p := range profiles {
+		carriers = append(carriers, p.carrier)
+	}
+	truth := w.Truth.Sites
+	if truth == nil {
+		truth = w.Sites
+	}
+	f, err := predictField(newShadowing(w.Config.Seed, carriers), truth, lon, lat, envs, terrain, w.Config.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("synth campaign: %w", err)
 	}
@@ -198,15 +220,34 @@ func (w *World) Campaign(visits []CampaignVisit, cfg CampaignConfig) (*engine.Me
 						continue
 					}
 					m := engine.Measurement{TimeUnixMs: ts, Carrier: prof.carrier, Tech: t, Lon: lon[i], Lat: lat[i],
-						Source: engine.SourceDrive, DeviceID: device, DeviceClass: engine.DeviceSmartphone,
+						Source: engine.SourceDrive, DeviceID: device, DeviceClass: engine.DeviceScanner,
 						Environment: engine.EnvOutdoor}
 					ts += 7
 					sig := f.at(i, prof.carrier, t) + driveNoiseDB*rng.NormFloat64()
-					fillSignal(&m, sig, th, rng, envs[i], p%4 == 0)
+					fillSignal(&m, sig, engine.MinSignalDBm, th, rng, envs[i], p%4 == 0)
 					b.Append(m)
 				}
 			}
 		}
 	}
 	return b, nil
+}
+
+// provinceRemoteness is each 2019 province's remoteness (settle.go) from
+// its census population and outline area, as Generate computes it: the
+// terrain factor of its valleys.
+func provinceRemoteness() (map[string]float64, error) {
+	set, err := geodata.Provinces2019()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, c := range geodata.Census2019() {
+		u, ok := set.ByCode(c.Code)
+		if !ok {
+			continue
+		}
+		out[c.Code] = remotenessOf(float64(c.Population) / (geo.Area(u.Geometry) / 1e6))
+	}
+	return out, nil
 }

@@ -34,17 +34,29 @@
 //     three-sector sites (4G 1800 MHz everywhere, 4G 2100, 3G 2100 and 2G
 //     900 MHz on a share); rural 36–40 m towers near every village a carrier
 //     chooses to serve (2G 900, mostly 3G 2100 and 4G 1800; some remote
-//     sites 2G-only), sites along the main roads, about 2 % down, and
-//     planned universal-service sites at unserved remote hamlets. Remote
-//     hamlets are rarely served, so real dead-zone villages exist (a few
-//     percent in a mountainous province, fewer in the lowlands).
+//     sites 2G-only), sites along the main roads, and planned
+//     universal-service sites at unserved remote hamlets. Remote hamlets
+//     are rarely served, so real dead-zone villages exist (a few percent
+//     in a mountainous province, fewer in the lowlands).
+//   - The register is not the truth (Truth.Sites is): 5 % of the sites
+//     registered active or down are down, of which 2 % registered down
+//     and 3 % still registered active; 40 % of sites are registered
+//     hundreds of metres from their antenna (median 250 m, log-normal
+//     spread 0.6, at most 1.5 km), as when positions are geocoded from an
+//     address or copied from a neighbour. The true signal comes from the
+//     true positions and status.
 //   - Measurements in the measurement month: drive tests along every road
-//     (a multi-technology scanner per carrier, in a vehicle, every 0.3 km
-//     at density 1), and crowd tests by phones living in every settlement
-//     (smartphones and tablets camp on the best of 4G, 3G, 2G; feature
-//     phones on 2G only; 45 % indoors with 12 ± 4 dB penetration loss).
-//     Times fall mostly between 06:00 and 22:00 Viet Nam time (UTC+7) and
-//     never after Config.Now.
+//     (a multi-technology scanner per carrier, device class scanner, in a
+//     vehicle, every 0.3 km at density 1, recording readings below every
+//     phone's reporting floor down to −160 dBm: censored evidence, see
+//     engine.Censored), and crowd tests by phones living in every
+//     settlement (smartphones and tablets camp on the best of 4G, 3G, 2G;
+//     feature phones on 2G only; 45 % indoors with 12 ± 4 dB penetration
+//     loss; a phone that finds no network reports service none). 70 % of
+//     remote hamlets have no crowd tests at all (nobody there runs a test
+//     app), so many villages have no test nearby. Times fall mostly
+//     between 06:00 and 22:00 Viet Nam time (UTC+7) and never after
+//     Config.Now.
 //   - Subscriptions per area and month, drawn from true shares that follow
 //     the national figures (fibre households 74.5 % in Dec 2022 → 82.3 % in
 //     Oct 2024; smartphones 75 % → 88.7 % of mobile users; 2G-only phones
@@ -55,24 +67,38 @@
 // # Signals
 //
 // The true signal at a point is engine/predict's best-server prediction
-// over active sites (down and planned sites excluded) plus log-normal
-// shadowing with the model's σ, spatially consistent: a seeded hash of the
-// point's H3 resolution-9 cell, carrier and technology, so every test and
-// village in a cell shares it. The environment class of a point comes from
-// the population density of its H3 resolution-8 cell (the world's
-// households at the province's census household size) through
+// over the true register's active sites (true positions; down and planned
+// sites excluded) plus spatially correlated log-normal shadowing with the
+// model's σ (shadow.go): Gaussian fields with exponential correlation
+// exp(−d/dcorr), a location part every carrier and technology shares
+// (half the variance, decorrelation 300 m: terrain and clutter shadow
+// everyone) and a per-carrier and per-technology part (decorrelation
+// 100 m), within the ranges of 3GPP TR 38.901 Table 7.5-6 and
+// Gudmundson's measurements. The fields are sums of 64 seeded random
+// Fourier features, evaluated at any point, so tests and villages at the
+// same place see the same shadowing. On top, in mountainous provinces
+// (scaled by remoteness, none in the lowlands), terrain blocks: valleys
+// of 1.2–2.8 km radius on about 30 % of the cells of a 5 km lattice that
+// lose 10–25 dB on every link from a site outside them, shadowing several
+// sites at once. The environment class of a point comes from the
+// population density of its H3 resolution-8 cell (the world's households
+// at the province's census household size) through
 // predict.DefaultEnvCutoffs, the way the engine classifies hexes. Sites
-// farther than a per-environment range (rangesM) are not evaluated.
-// A test adds measurement noise (3 dB scanner, 4 dB phone); one below the
-// technology's no-service level (engine.DefaultThresholds) becomes service
-// "none" with an empty signal. Every row passes ingest's validation.
+// farther than a per-environment range (rangesM) are not evaluated. A
+// test adds measurement noise (3 dB scanner, 4 dB phone); a phone's test
+// below the technology's no-service level (engine.DefaultThresholds)
+// becomes service "none" with an empty signal, a scanner's only below
+// −160 dBm (or with no site in range). Every row passes ingest's
+// validation.
 //
 // # Ground truth
 //
 // Truth holds, per village, the true signal of each carrier and technology
-// in range, whether the village is a dead zone (no carrier with 3G RSCP ≥
-// −100 dBm or 4G RSRP ≥ −105 dBm there), and per area and month the true
-// fibre, smartphone and 2G-only shares. The engine never reads it.
+// in range (the same field the tests are drawn from, at the village
+// point), whether the village is a dead zone (no carrier with 3G RSCP ≥
+// −100 dBm or 4G RSRP ≥ −105 dBm there), the true register, and per area
+// and month the true fibre, smartphone and 2G-only shares. The engine
+// never reads it; EvaluateVillages scores village verdicts against it.
 //
 // # Determinism and concurrency
 //

@@ -19,6 +19,7 @@ const (
 	crowdIndoor     = 0.45 // share of crowd tests taken indoors
 	driveStepKm     = 0.3  // drive-test sampling interval at density 1
 	crowdDevicesPer = 0.25 // crowd devices per village ≈ this × households^0.55 at density 1
+	remoteUntested  = 0.7  // share of remote hamlets where nobody runs a crowd test app
 )
 
 // drivePlan is one road driven by one carrier on one day.
@@ -73,8 +74,10 @@ func (w window) crowdTime(rng *rand.Rand) int64 {
 	return w.startMs + rng.Int64N(w.endMs-w.startMs)
 }
 
-// measurements builds the measurement batch of the world.
-func measurements(cfg Config, provs []*province, sites []engine.Site, env *envModel) (*engine.MeasurementBatch, error) {
+// measurements builds the measurement batch of the world: what the
+// scanners and phones measure of the true field (truth: the true register)
+// where the carriers' register (sites) says they have deployed.
+func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env *envModel, sh *shadowing) (*engine.MeasurementBatch, error) {
 	win := measurementWindow(cfg)
 	dens := cfg.MeasurementDensity
 	// What each carrier has deployed (active) per province, to decide
@@ -93,16 +96,19 @@ func measurements(cfg Config, provs []*province, sites []engine.Site, env *envMo
 		deployed[prov][s.Carrier] = d
 	}
 
-	var lon, lat []float64
+	var lon, lat, terrain []float64
+	var remoteness float64 // of the province being planned
 	addPt := func(p orb.Point) int {
 		lon = append(lon, round6(p[0]))
 		lat = append(lat, round6(p[1]))
+		terrain = append(terrain, remoteness)
 		return len(lon) - 1
 	}
 	var drives []drivePlan
 	var devices []crowdDevice
 	for pi, p := range provs {
 		rng := newRand(cfg.Seed, "measure/plan/"+p.m.census.Code)
+		remoteness = p.remoteness
 		step := driveStepKm / dens
 		for ri, r := range p.roads {
 			first := len(lon)
@@ -146,6 +152,9 @@ func measurements(cfg Config, provs []*province, sites []engine.Site, env *envMo
 			if rng.Float64() < x-float64(nd) {
 				nd++
 			}
+			if v.Kind == KindRemote && rng.Float64() < remoteUntested {
+				nd = 0
+			}
 			spread := 0.3
 			if v.Kind == KindUrban {
 				spread = 0.25
@@ -174,7 +183,7 @@ func measurements(cfg Config, provs []*province, sites []engine.Site, env *envMo
 	if err != nil {
 		return nil, err
 	}
-	f, err := predictField(cfg.Seed, sites, lon, lat, envs, cfg.Workers)
+	f, err := predictField(sh, truth, lon, lat, envs, terrain, cfg.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -192,11 +201,11 @@ func measurements(cfg Config, provs []*province, sites []engine.Site, env *envMo
 					continue
 				}
 				m := engine.Measurement{TimeUnixMs: min(ts, win.endMs-1), Carrier: d.carrier, Tech: t, Lon: lon[i], Lat: lat[i],
-					Source: engine.SourceDrive, DeviceID: d.device, DeviceClass: engine.DeviceSmartphone,
+					Source: engine.SourceDrive, DeviceID: d.device, DeviceClass: engine.DeviceScanner,
 					Environment: engine.EnvVehicle}
 				ts += 7
 				sig := f.at(i, d.carrier, t) + driveNoiseDB*rng.NormFloat64()
-				fillSignal(&m, sig, th, rng, envs[i], k%4 == 0)
+				fillSignal(&m, sig, engine.MinSignalDBm, th, rng, envs[i], k%4 == 0)
 				b.Append(m)
 			}
 		}
@@ -224,7 +233,7 @@ func measurements(cfg Config, provs []*province, sites []engine.Site, env *envMo
 					break
 				}
 			}
-			fillSignal(&m, sig, th, rng, envs[d.point], d.class != engine.DeviceFeature && rng.Float64() < 0.5)
+			fillSignal(&m, sig, th.NoService(m.Tech), th, rng, envs[d.point], d.class != engine.DeviceFeature && rng.Float64() < 0.5)
 			b.Append(m)
 		}
 	}
@@ -261,11 +270,13 @@ func pickCarrier(rng *rand.Rand, urban bool) engine.Carrier {
 	return engine.Viettel
 }
 
-// fillSignal sets the signal (or no service) and, when speed is set and
-// the test found service, the quality, speed and latency columns.
-func fillSignal(m *engine.Measurement, sig float64, th engine.Thresholds, rng *rand.Rand, env predict.Env, speed bool) {
+// fillSignal sets the signal, or no service below floorDBm (a phone's
+// no-service level; engine.MinSignalDBm for a scanner, which records
+// readings below every reporting floor), and, when speed is set and a
+// phone would have service, the quality, speed and latency columns.
+func fillSignal(m *engine.Measurement, sig, floorDBm float64, th engine.Thresholds, rng *rand.Rand, env predict.Env, speed bool) {
 	m.RSRQDB, m.SINRDB, m.DLMbps, m.ULMbps, m.LatencyMs = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
-	if math.IsNaN(sig) || sig < th.NoService(m.Tech) {
+	if math.IsNaN(sig) || sig < floorDBm {
 		m.Service = engine.ServiceNone
 		m.SignalDBm = math.NaN()
 		return
@@ -273,6 +284,9 @@ func fillSignal(m *engine.Measurement, sig float64, th engine.Thresholds, rng *r
 	_, hi := engine.SignalRange(m.Tech)
 	m.Service = engine.ServiceOK
 	m.SignalDBm = math.Round(math.Min(sig, hi)*10) / 10
+	if sig < th.NoService(m.Tech) {
+		return // a scanner's reading where no phone has service
+	}
 	load := 0.45 + 0.5*rng.Float64() // share of capacity left to this user
 	if env >= predict.EnvUrban {
 		load *= 0.7

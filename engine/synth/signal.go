@@ -9,11 +9,6 @@ import (
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
-// ShadowRes is the H3 resolution at which shadowing is spatially
-// consistent: every point of a res-9 cell (≈0.1 km²) sees the same
-// shadowing per carrier and technology.
-const ShadowRes = 9
-
 // EnvRes is the H3 resolution of the population density that sets a
 // point's propagation environment, as the engine's analysis unit.
 const EnvRes = 8
@@ -62,20 +57,6 @@ func (m *envModel) classify(lon, lat []float64) ([]predict.Env, error) {
 	return out, nil
 }
 
-// shadowZ is the standard-normal shadowing of a res-9 cell for a carrier
-// and technology: a carrier-wide part shared by its technologies (co-sited
-// layers see the same obstacles) and a per-technology part, from a seeded
-// hash, so it is the same wherever and whenever the cell is evaluated.
-func shadowZ(seed uint64, cell hexgrid.Cell, c engine.Carrier, t engine.Tech) float64 {
-	h := seed ^ uint64(cell)*0x9e3779b97f4a7c15
-	for i := 0; i < len(c); i++ {
-		h = (h ^ uint64(c[i])) * 0x100000001b3
-	}
-	zc := hashNormal(h)
-	zt := hashNormal(h ^ (uint64(t)+1)*0xbf58476d1ce4e5b9)
-	return math.Sqrt(0.75)*zc + 0.5*zt
-}
-
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
@@ -114,12 +95,12 @@ var rangesM = [4][3]float64{
 }
 
 // predictField predicts the true signal at points: engine/predict's best
-// server over active sites, one pass per environment class with its ranges.
-func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []predict.Env, workers int) (*field, error) {
-	cells := make([]hexgrid.Cell, len(lon))
-	if err := hexgrid.IndexInto(cells, lon, lat, ShadowRes); err != nil {
-		return nil, err
-	}
+// server over sites (the true register: true positions, active sites
+// only), one pass per environment class with its ranges, plus the
+// shadowing (shadow.go) of each row's carrier and technology at the point
+// and, scaled by the point's terrain factor (its province's remoteness),
+// the loss of any valley that holds the point but not the serving site.
+func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []predict.Env, terrain []float64, workers int) (*field, error) {
 	n := len(lon)
 	f := &field{res: &predict.Result{}, start: make([]int32, n+1)}
 	type row struct {
@@ -127,6 +108,7 @@ func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []pr
 		t   engine.Tech
 		s   int32
 		sig float64
+		sd  float64
 	}
 	rows := make([][]row, n)
 	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
@@ -158,10 +140,47 @@ func predictField(seed uint64, sites []engine.Site, lon, lat []float64, env []pr
 		}
 		for r := range res.Len() {
 			i := idx[res.Point[r]]
-			sig := res.SignalDBm[r] + res.SigmaDB[r]*shadowZ(seed, cells[i], res.Carrier[r], res.Tech[r])
-			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], sig})
+			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], res.SignalDBm[r], res.SigmaDB[r]})
 		}
 	}
+	// Shadowing, point by point in parallel blocks (each point's rows are
+	// its own, so the result does not depend on workers).
+	sx, sy := make([]float64, len(sites)), make([]float64, len(sites))
+	for i, s := range sites {
+		sx[i], sy[i] = project(s.Lon, s.Lat)
+	}
+	const block = 1024
+	parallel((n+block-1)/block, workers, func(k int) {
+		for i := k * block; i < min(n, (k+1)*block); i++ {
+			if len(rows[i]) == 0 {
+				continue
+			}
+			x, y := project(lon[i], lat[i])
+			zl := sh.shared.at(x, y)
+			var cars [8]engine.Carrier
+			var zcs [8]float64
+			nc := 0
+			for j := range rows[i] {
+				r := &rows[i][j]
+				ci := 0
+				for ci < nc && cars[ci] != r.c {
+					ci++
+				}
+				if ci == nc {
+					if nc == len(cars) {
+						ci = len(cars) - 1 // more carriers than the cache holds: recompute
+					} else {
+						nc++
+					}
+					cars[ci], zcs[ci] = r.c, math.NaN()
+				}
+				r.sig += r.sd * sh.z(x, y, zl, r.c, r.t, &zcs[ci])
+				if terrain[i] > 0 {
+					r.sig -= terrain[i] * sh.valleyLossDB(x, y, sx[r.s], sy[r.s])
+				}
+			}
+		}
+	})
 	for i, rs := range rows {
 		f.start[i+1] = f.start[i] + int32(len(rs))
 		for _, r := range rs {

@@ -62,30 +62,55 @@ var profiles = []carrierProfile{
 
 var urbanLayerSet = []layer{layerG09, layerU21, layerL18, layerL21}
 
-// site is one physical site before it is split into sector rows.
+// site is one physical site before it is split into sector rows. pos and
+// status are the truth; regPos and regStatus what the register says.
 type site struct {
-	pos      orb.Point
-	layers   []layer
-	heightM  float64
-	tiltDeg  float64
-	rotation float64
-	status   engine.SiteStatus
-	backhaul engine.Backhaul
-	urban    bool
+	pos       orb.Point
+	regPos    orb.Point
+	layers    []layer
+	heightM   float64
+	tiltDeg   float64
+	rotation  float64
+	status    engine.SiteStatus
+	regStatus engine.SiteStatus
+	backhaul  engine.Backhaul
+	urban     bool
 }
 
+// Register faults (see doc.go). A site is down with probability
+// downRegistered + downUnregistered: the first share is registered down,
+// the second still registered active. A site's registered position is off
+// with probability posErrorProb, by posErrorMedianM·exp(posErrorSigma·N)
+// (at most posErrorMaxM) in a uniform direction: positions geocoded from
+// an address or a commune centroid, or copied from a neighbouring site.
+const (
+	downRegistered   = 0.02
+	downUnregistered = 0.03
+	posErrorProb     = 0.4
+	posErrorMedianM  = 250
+	posErrorSigma    = 0.6
+	posErrorMaxM     = 1500
+)
+
 // buildSites places every carrier's sites in one province and returns the
-// sector rows (one per sector and layer), in carrier then site order.
-func buildSites(seed uint64, p *province, env []predict.Env) []engine.Site {
-	var out []engine.Site
+// sector rows (one per sector and layer), in carrier then site order: as
+// the register has them, and as they truly are (true positions and
+// status, same ids and order).
+func buildSites(seed uint64, p *province, env []predict.Env) (register, truth []engine.Site) {
 	for _, prof := range profiles {
 		rng := newRand(seed, "sites/"+p.m.census.Code+"/"+string(prof.carrier))
 		sites := p.carrierSites(rng, prof, env)
+		registerFaults(rng, sites)
 		for i, s := range sites {
-			out = append(out, s.rows(rng, prof, p.m.census.Code, i+1)...)
+			reg := s.rows(rng, prof, p.m.census.Code, i+1)
+			register = append(register, reg...)
+			for _, r := range reg {
+				r.Lon, r.Lat, r.Status = round6(s.pos[0]), round6(s.pos[1]), s.status
+				truth = append(truth, r)
+			}
 		}
 	}
-	return out
+	return register, truth
 }
 
 // radiusFactor shrinks a carrier's rural design radius where the clutter
@@ -193,13 +218,29 @@ func (p *province) carrierSites(rng *rand.Rand, prof carrierProfile, env []predi
 			}
 		}
 	}
-	// A few sites are down (power or backhaul faults).
+	return sites
+}
+
+// registerFaults sets what the register says of each site: a few sites
+// are down (power or backhaul faults), not all of them known to the
+// register; many registered positions are off.
+func registerFaults(rng *rand.Rand, sites []site) {
 	for i := range sites {
-		if sites[i].status == engine.StatusActive && rng.Float64() < 0.02 {
-			sites[i].status = engine.StatusDown
+		s := &sites[i]
+		s.regStatus, s.regPos = s.status, s.pos
+		if s.status == engine.StatusActive {
+			switch x := rng.Float64(); {
+			case x < downRegistered:
+				s.status, s.regStatus = engine.StatusDown, engine.StatusDown
+			case x < downRegistered+downUnregistered:
+				s.status = engine.StatusDown
+			}
+		}
+		if rng.Float64() < posErrorProb {
+			d := math.Min(posErrorMaxM, posErrorMedianM*math.Exp(posErrorSigma*rng.NormFloat64()))
+			s.regPos = moveKm(s.pos, 360*rng.Float64(), d/1000)
 		}
 	}
-	return sites
 }
 
 func (p *province) urbanSite(rng *rand.Rand, prof carrierProfile, q orb.Point) site {
@@ -244,7 +285,8 @@ func (p *province) ruralSite(rng *rand.Rand, prof carrierProfile, near orb.Point
 	return s
 }
 
-// rows splits a site into its sector rows: three sectors per layer.
+// rows splits a site into its sector rows as the register has them
+// (registered position and status): three sectors per layer.
 func (s site) rows(rng *rand.Rand, prof carrierProfile, prov string, n int) []engine.Site {
 	out := make([]engine.Site, 0, 3*len(s.layers))
 	for _, l := range s.layers {
@@ -261,10 +303,10 @@ func (s site) rows(rng *rand.Rand, prof carrierProfile, prov string, n int) []en
 			out = append(out, engine.Site{
 				SiteID:  fmt.Sprintf("%s%s-%04d-%s-%c", prof.code, prov, n, l.code, 'A'+sec),
 				Carrier: prof.carrier, Tech: l.tech,
-				Lon: round6(s.pos[0]), Lat: round6(s.pos[1]),
+				Lon: round6(s.regPos[0]), Lat: round6(s.regPos[1]),
 				BandMHz: l.band, HeightM: s.heightM,
 				AzimuthDeg: math.Mod(s.rotation+float64(sec)*120, 360), BeamwidthDeg: 65, TiltDeg: s.tiltDeg,
-				EIRPDBm: eirp, Status: s.status, Backhaul: s.backhaul,
+				EIRPDBm: eirp, Status: s.regStatus, Backhaul: s.backhaul,
 			})
 		}
 	}

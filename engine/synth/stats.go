@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/paulmach/orb"
 )
 
 // Stats summarises a world's sizes.
@@ -16,8 +17,17 @@ type Stats struct {
 	SiteRowsBy                                   []SiteRowCount // per carrier, technology and status, sorted
 	Measurements, DriveTests, CrowdTests         int
 	NoServiceTests                               int
-	DeadZoneVillages, Only2GVillages             int
-	SubscriptionRows                             int
+	// CensoredTests are readings at or below the reporting floor
+	// (engine.Censored), all from scanners.
+	CensoredTests                    int
+	DeadZoneVillages, Only2GVillages int
+	// UntestedVillages have no test within 1 km.
+	UntestedVillages int
+	// SiteRowsDownUnregistered are sector rows registered active that are
+	// down; SiteRowsMisplaced rows registered more than 100 m from their
+	// antenna (Truth.Sites).
+	SiteRowsDownUnregistered, SiteRowsMisplaced int
+	SubscriptionRows                            int
 }
 
 // SiteRowCount counts the sector rows of one carrier, technology and status.
@@ -72,7 +82,27 @@ func (w *World) Stats() Stats {
 			}
 			if b.Service[i] == engine.ServiceNone {
 				s.NoServiceTests++
+			} else if engine.Censored(b.Tech[i], b.SignalDBm[i]) {
+				s.CensoredTests++
 			}
+		}
+		g := newPointGrid(0.05)
+		for i := range b.Len() {
+			g.add(orb.Point{b.Lon[i], b.Lat[i]})
+		}
+		for _, v := range w.Villages {
+			if g.nearest(orb.Point{v.Lon, v.Lat}) > 1 {
+				s.UntestedVillages++
+			}
+		}
+	}
+	for i, x := range w.Truth.Sites {
+		r := w.Sites[i]
+		if r.Status == engine.StatusActive && x.Status == engine.StatusDown {
+			s.SiteRowsDownUnregistered++
+		}
+		if distKm(orb.Point{r.Lon, r.Lat}, orb.Point{x.Lon, x.Lat}) > 0.1 {
+			s.SiteRowsMisplaced++
 		}
 	}
 	for _, v := range w.Truth.Villages {

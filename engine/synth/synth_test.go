@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 )
 
 var (
@@ -261,9 +261,22 @@ func TestMeasurements(t *testing.T) {
 				t.Fatalf("row %d: no service with signal %g", i, m.SignalDBm)
 			}
 		case engine.ServiceOK:
-			if m.SignalDBm < th.NoService(m.Tech) {
+			if m.DeviceClass == engine.DeviceScanner {
+				if !engine.AcceptedSignal(m.Tech, m.SignalDBm) {
+					t.Fatalf("row %d: scanner reading %g dBm on %s not acceptable", i, m.SignalDBm, m.Tech)
+				}
+				if engine.Censored(m.Tech, m.SignalDBm) {
+					count["censored"]++
+				}
+				if m.SignalDBm < th.NoService(m.Tech) && !math.IsNaN(m.DLMbps) {
+					t.Fatalf("row %d: speed test at %g dBm, below no service", i, m.SignalDBm)
+				}
+			} else if m.SignalDBm < th.NoService(m.Tech) {
 				t.Fatalf("row %d: ok with %g dBm below no service", i, m.SignalDBm)
 			}
+		}
+		if (m.Source == engine.SourceDrive) != (m.DeviceClass == engine.DeviceScanner) {
+			t.Fatalf("row %d: %s test by a %s", i, m.Source, m.DeviceClass)
 		}
 		if m.DeviceClass == engine.DeviceFeature && m.Tech != engine.Tech2G {
 			t.Fatalf("row %d: a feature phone on %s", i, m.Tech)
@@ -279,7 +292,7 @@ func TestMeasurements(t *testing.T) {
 			count["speed"]++
 		}
 	}
-	for _, k := range []string{"none", "drive", "crowd", "vehicle", "outdoor", "indoor", "smartphone", "feature", "tablet",
+	for _, k := range []string{"none", "censored", "scanner", "drive", "crowd", "vehicle", "outdoor", "indoor", "smartphone", "feature", "tablet",
 		"viettel", "vinaphone", "mobifone", "vietnamobile", "speed"} {
 		if count[k] == 0 {
 			t.Errorf("no %s rows (%v)", k, count)
@@ -337,32 +350,6 @@ func TestDeadZones(t *testing.T) {
 	}
 	if remote == 0 {
 		t.Error("no remote hamlet is a dead zone")
-	}
-}
-
-func TestShadowingIsSpatiallyConsistent(t *testing.T) {
-	c, err := hexgrid.Index(103.46, 22.39, ShadowRes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := shadowZ(1, c, engine.Viettel, engine.Tech4G)
-	if b := shadowZ(1, c, engine.Viettel, engine.Tech4G); a != b {
-		t.Errorf("same cell: %g then %g", a, b)
-	}
-	if b := shadowZ(2, c, engine.Viettel, engine.Tech4G); a == b {
-		t.Error("seed does not change shadowing")
-	}
-	// Standard normal over many cells.
-	var s, s2 float64
-	const n = 20000
-	for i := range n {
-		z := shadowZ(1, c+hexgrid.Cell(i)<<20, engine.MobiFone, engine.Tech3G)
-		s += z
-		s2 += z * z
-	}
-	mean, sd := s/n, math.Sqrt(s2/n-(s/n)*(s/n))
-	if math.Abs(mean) > 0.05 || math.Abs(sd-1) > 0.05 {
-		t.Errorf("shadowing mean %.3f sd %.3f, want 0 and 1", mean, sd)
 	}
 }
 
@@ -538,5 +525,68 @@ func TestStats(t *testing.T) {
 	}
 	if rows != len(w.Sites) {
 		t.Errorf("site rows %d of %d", rows, len(w.Sites))
+	}
+}
+
+// TestRegisterIsNotTheTruth: the register's faults and the gaps in the
+// evidence are there, in the documented proportions.
+func TestRegisterIsNotTheTruth(t *testing.T) {
+	w := world(t)
+	s := w.Stats()
+	if len(w.Truth.Sites) != len(w.Sites) {
+		t.Fatalf("%d true site rows for %d registered", len(w.Truth.Sites), len(w.Sites))
+	}
+	downReg, downTrue, planned := 0, 0, 0
+	for i, x := range w.Truth.Sites {
+		r := w.Sites[i]
+		if x.SiteID != r.SiteID || x.Tech != r.Tech || x.EIRPDBm != r.EIRPDBm {
+			t.Fatalf("row %d: true %s, registered %s", i, x.SiteID, r.SiteID)
+		}
+		if d := distKm(orb.Point{r.Lon, r.Lat}, orb.Point{x.Lon, x.Lat}); d > posErrorMaxM/1000+0.001 {
+			t.Fatalf("%s registered %.2f km from its antenna", r.SiteID, d)
+		}
+		switch {
+		case r.Status == engine.StatusPlanned:
+			planned++
+			if x.Status != engine.StatusPlanned {
+				t.Fatalf("%s planned in the register, %s in truth", r.SiteID, x.Status)
+			}
+		case r.Status == engine.StatusDown:
+			downReg++
+			if x.Status != engine.StatusDown {
+				t.Fatalf("%s registered down but %s", r.SiteID, x.Status)
+			}
+		}
+		if x.Status == engine.StatusDown {
+			downTrue++
+		}
+	}
+	built := float64(len(w.Sites) - planned)
+	if share := float64(s.SiteRowsDownUnregistered) / built; share < 0.01 || share > 0.06 {
+		t.Errorf("%.3f of built rows down but registered active, want about %g", share, downUnregistered)
+	}
+	if share := float64(downTrue) / built; share < 0.03 || share > 0.08 || downReg+s.SiteRowsDownUnregistered != downTrue {
+		t.Errorf("%.3f of built rows down (%d registered, %d not), want about %g", share, downReg, s.SiteRowsDownUnregistered, downRegistered+downUnregistered)
+	}
+	// P(error > 100 m) = 0.4 · P(250 m · e^(0.6 N) > 100 m) = 0.4 · Φ(1.527) = 0.375.
+	if share := float64(s.SiteRowsMisplaced) / float64(len(w.Sites)); share < 0.3 || share > 0.45 {
+		t.Errorf("%.3f of rows misplaced by more than 100 m, want about 0.375", share)
+	}
+	if s.CensoredTests == 0 || s.UntestedVillages == 0 {
+		t.Errorf("%d censored readings, %d villages without a test within 1 km", s.CensoredTests, s.UntestedVillages)
+	}
+}
+
+// BenchmarkGenerateCountry generates every province at the country demo's
+// measurement density (0.2).
+func BenchmarkGenerateCountry(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := Generate(Config{Country: true, MeasurementDensity: 0.2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(w.Measurements.Len()), "rows")
+		b.ReportMetric(float64(len(w.Villages)), "villages")
 	}
 }

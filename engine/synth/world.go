@@ -26,7 +26,9 @@ type World struct {
 	// census households exactly.
 	Villages []Village
 	// Sites is the site register of every carrier: one row per sector and
-	// technology.
+	// technology, as the carriers declare it (positions may be off by
+	// hundreds of metres, some sites registered active are down; the true
+	// register is Truth.Sites).
 	Sites []engine.Site
 	// Measurements are the drive tests and crowd tests of the measurement
 	// month.
@@ -43,6 +45,10 @@ type Truth struct {
 	// Thresholds are the coverage levels the truth was judged at
 	// (engine.DefaultThresholds).
 	Thresholds engine.Thresholds `json:"-"`
+	// Sites is the true register: World.Sites row for row (same ids and
+	// order) with the true antenna positions and status. The signals were
+	// predicted from it.
+	Sites []engine.Site `json:"-"`
 	// Villages holds, per village (same order as World.Villages), its
 	// environment, best 3G/4G signal and whether it is a dead zone.
 	Villages []VillageTruth `json:"villages"`
@@ -132,7 +138,7 @@ func Generate(cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites := make([][]engine.Site, len(provs))
+	sites, trueSites := make([][]engine.Site, len(provs)), make([][]engine.Site, len(provs))
 	errs := make([]error, len(provs))
 	parallel(len(provs), cfg.Workers, func(i int) {
 		p := provs[i]
@@ -145,36 +151,51 @@ func Generate(cfg Config) (*World, error) {
 			errs[i] = err
 			return
 		}
-		sites[i] = buildSites(cfg.Seed, p, envs)
+		sites[i], trueSites[i] = buildSites(cfg.Seed, p, envs)
 	})
+	var truth []engine.Site
 	for i := range provs {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
 		w.Sites = append(w.Sites, sites[i]...)
+		truth = append(truth, trueSites[i]...)
 	}
-	if w.Truth, err = villageTruth(cfg, w.Villages, w.Sites, env); err != nil {
+	var carriers []engine.Carrier
+	for _, p := range profiles {
+		carriers = append(carriers, p.carrier)
+	}
+	sh := newShadowing(cfg.Seed, carriers)
+	remoteness := map[string]float64{}
+	for _, p := range provs {
+		remoteness[p.m.census.Code] = p.remoteness
+	}
+	if w.Truth, err = villageTruth(cfg, w.Villages, truth, env, sh, remoteness); err != nil {
 		return nil, err
 	}
-	if w.Measurements, err = measurements(cfg, provs, w.Sites, env); err != nil {
+	w.Truth.Sites = truth
+	if w.Measurements, err = measurements(cfg, provs, w.Sites, truth, env, sh); err != nil {
 		return nil, err
 	}
 	w.Subscriptions, w.Truth.Penetration = subscriptions(cfg, r.areas, provs)
 	return w, nil
 }
 
-func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envModel) (Truth, error) {
+// villageTruth is the true signal at every village point: the same field
+// (true sites, shadowing, valleys) the measurements are drawn from.
+func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envModel, sh *shadowing, remoteness map[string]float64) (Truth, error) {
 	th := engine.DefaultThresholds()
 	t := Truth{Thresholds: th}
 	lon, lat := make([]float64, len(villages)), make([]float64, len(villages))
+	terrain := make([]float64, len(villages))
 	for i, v := range villages {
-		lon[i], lat[i] = v.Lon, v.Lat
+		lon[i], lat[i], terrain[i] = v.Lon, v.Lat, remoteness[v.Province]
 	}
 	envs, err := env.classify(lon, lat)
 	if err != nil {
 		return t, err
 	}
-	f, err := predictField(cfg.Seed, sites, lon, lat, envs, cfg.Workers)
+	f, err := predictField(sh, sites, lon, lat, envs, terrain, cfg.Workers)
 	if err != nil {
 		return t, fmt.Errorf("synth: village signals: %w", err)
 	}

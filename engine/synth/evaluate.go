@@ -1,0 +1,257 @@
+package synth
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// DecidableMarginDB is the margin that makes a village decidable: its
+// true best 3G/4G signal is at least this far from the covered threshold,
+// above or below (a village with no 3G/4G site in range is decidable).
+// Within it, measurement noise (3–4 dB per test) and the model's σ make a
+// wrong verdict an honest mistake rather than a failure of the method.
+const DecidableMarginDB = 3
+
+// ReliabilityBins is the number of equal-width p_dead bins of the
+// reliability table.
+const ReliabilityBins = 10
+
+// VillageVerdict is an engine's verdict on one village.
+type VillageVerdict struct {
+	VillageID string
+	// WithoutSignal is the decision: the village is a dead zone.
+	WithoutSignal bool
+	// PDead is the probability that the village is a dead zone, in
+	// [0, 1]; NaN when the verdict gives none.
+	PDead float64
+}
+
+// Scores are the detection scores of dead-zone villages over a set of
+// villages. Precision is Correct/Found (1 when nothing was found: no
+// false claim), Recall Correct/True (1 when there is no dead zone to
+// find), F1 their harmonic mean (0 when both are 0).
+type Scores struct {
+	Villages  int     `json:"villages"`
+	True      int     `json:"true_dead_zone_villages"`
+	Found     int     `json:"found_without_signal"`
+	Correct   int     `json:"correct"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+// ReliabilityBin is one row of the reliability table: the villages whose
+// p_dead falls in [PLower, PUpper) (the last bin includes 1), the mean of
+// their p_dead and the share of them truly dead. For a calibrated verdict
+// the two agree within sampling error. Means are absent (nil) in an empty
+// bin.
+type ReliabilityBin struct {
+	PLower            float64  `json:"p_lower"`
+	PUpper            float64  `json:"p_upper"`
+	Villages          int      `json:"villages"`
+	Dead              int      `json:"dead"`
+	MeanPDead         *float64 `json:"mean_p_dead,omitempty"`
+	ObservedDeadShare *float64 `json:"observed_dead_share,omitempty"`
+}
+
+// VillageEvaluation scores village verdicts against a world's truth.
+type VillageEvaluation struct {
+	// Scores are over every village of the truth; a village without a
+	// verdict counts as not found.
+	Scores
+	// Missed and Spurious are the false negatives and false positives,
+	// sorted.
+	Missed   []string `json:"missed"`
+	Spurious []string `json:"spurious"`
+	// NoVerdict counts the villages of the truth without a verdict.
+	NoVerdict int `json:"villages_without_verdict"`
+	// DecidableMarginDB is the margin of the decidable villages.
+	DecidableMarginDB float64 `json:"decidable_margin_db"`
+	// Decidable are the scores over the decidable villages only.
+	Decidable Scores `json:"decidable"`
+	// Brier is the mean of (p_dead − dead)² over the villages whose
+	// verdict has a p_dead, BrierDecidable the same over the decidable
+	// ones, PDeadVillages their number; absent when no verdict has one.
+	PDeadVillages  int      `json:"p_dead_villages,omitempty"`
+	Brier          *float64 `json:"brier,omitempty"`
+	BrierDecidable *float64 `json:"brier_decidable,omitempty"`
+	// Reliability is p_dead in ReliabilityBins bins against the observed
+	// share of dead villages; absent when no verdict has a p_dead.
+	Reliability []ReliabilityBin `json:"reliability,omitempty"`
+}
+
+// Decidable reports whether a village's truth is at least
+// DecidableMarginDB from the covered threshold.
+func (v VillageTruth) Decidable() bool {
+	return math.Abs(v.Best3G4GMarginDB) >= DecidableMarginDB
+}
+
+// EvaluateVillages scores verdicts against truth: precision, recall and F1
+// of the dead-zone villages found, over all villages and over the
+// decidable ones, and, when verdicts carry p_dead, the Brier score and a
+// reliability table. A verdict for a village the truth does not hold, a
+// village given twice, or a p_dead outside [0, 1] is an error wrapping
+// engine.ErrInvalidValue.
+func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluation, error) {
+	byID := make(map[string]int, len(truth.Villages))
+	for i, v := range truth.Villages {
+		byID[v.VillageID] = i
+	}
+	verdict := make([]int, len(truth.Villages)) // index+1 into verdicts, 0 = none
+	for j, v := range verdicts {
+		i, ok := byID[v.VillageID]
+		if !ok {
+			return VillageEvaluation{}, fmt.Errorf("synth: verdict for village %q, which the truth does not hold: %w", v.VillageID, engine.ErrInvalidValue)
+		}
+		if verdict[i] != 0 {
+			return VillageEvaluation{}, fmt.Errorf("synth: village %q has two verdicts: %w", v.VillageID, engine.ErrInvalidValue)
+		}
+		if !math.IsNaN(v.PDead) && !(v.PDead >= 0 && v.PDead <= 1) {
+			return VillageEvaluation{}, fmt.Errorf("synth: village %q: p_dead %g outside [0, 1]: %w", v.VillageID, v.PDead, engine.ErrInvalidValue)
+		}
+		verdict[i] = j + 1
+	}
+	ev := VillageEvaluation{Missed: []string{}, Spurious: []string{}, DecidableMarginDB: DecidableMarginDB}
+	var bins [ReliabilityBins]struct {
+		n, dead int
+		sumP    float64
+	}
+	var brier, brierDec float64
+	nDec := 0
+	for i, t := range truth.Villages {
+		found, p := false, math.NaN()
+		if j := verdict[i]; j > 0 {
+			found, p = verdicts[j-1].WithoutSignal, verdicts[j-1].PDead
+		} else {
+			ev.NoVerdict++
+		}
+		ev.Scores.add(t.DeadZone, found)
+		if t.Decidable() {
+			ev.Decidable.add(t.DeadZone, found)
+		}
+		switch {
+		case t.DeadZone && !found:
+			ev.Missed = append(ev.Missed, t.VillageID)
+		case !t.DeadZone && found:
+			ev.Spurious = append(ev.Spurious, t.VillageID)
+		}
+		if math.IsNaN(p) {
+			continue
+		}
+		y := 0.0
+		if t.DeadZone {
+			y = 1
+		}
+		ev.PDeadVillages++
+		brier += (p - y) * (p - y)
+		if t.Decidable() {
+			nDec++
+			brierDec += (p - y) * (p - y)
+		}
+		b := min(ReliabilityBins-1, int(p*ReliabilityBins))
+		bins[b].n++
+		bins[b].sumP += p
+		if t.DeadZone {
+			bins[b].dead++
+		}
+	}
+	ev.Scores.finish()
+	ev.Decidable.finish()
+	slices.Sort(ev.Missed)
+	slices.Sort(ev.Spurious)
+	if ev.PDeadVillages > 0 {
+		ev.Brier = ptr(brier / float64(ev.PDeadVillages))
+		if nDec > 0 {
+			ev.BrierDecidable = ptr(brierDec / float64(nDec))
+		}
+		ev.Reliability = make([]ReliabilityBin, ReliabilityBins)
+		for b, x := range bins {
+			r := ReliabilityBin{PLower: float64(b) / ReliabilityBins, PUpper: float64(b+1) / ReliabilityBins, Villages: x.n, Dead: x.dead}
+			if x.n > 0 {
+				r.MeanPDead = ptr(x.sumP / float64(x.n))
+				r.ObservedDeadShare = ptr(float64(x.dead) / float64(x.n))
+			}
+			ev.Reliability[b] = r
+		}
+	}
+	return ev, nil
+}
+
+func ptr(x float64) *float64 { return &x }
+
+func (s *Scores) add(dead, found bool) {
+	s.Villages++
+	if dead {
+		s.True++
+	}
+	if found {
+		s.Found++
+		if dead {
+			s.Correct++
+		}
+	}
+}
+
+func (s *Scores) finish() {
+	s.Precision, s.Recall = ratio(s.Correct, s.Found), ratio(s.Correct, s.True)
+	if s.Precision+s.Recall > 0 {
+		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// ReadVillageVerdictsCSV reads village verdicts from a CSV table with a
+// header: village_id and without_signal (true|false) required, p_dead
+// optional (empty = none). Other columns are ignored.
+func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("village verdicts: no header: %w", engine.ErrInvalidValue)
+		}
+		return nil, fmt.Errorf("village verdicts: %w", err)
+	}
+	col := func(name string) int {
+		return slices.IndexFunc(head, func(h string) bool { return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name })
+	}
+	id, ws, pd := col("village_id"), col("without_signal"), col("p_dead")
+	if id < 0 || ws < 0 {
+		return nil, fmt.Errorf("village verdicts: village_id and without_signal columns required: %w", engine.ErrInvalidValue)
+	}
+	var out []VillageVerdict
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("village verdicts: %w", err)
+		}
+		v := VillageVerdict{VillageID: rec[id], PDead: math.NaN()}
+		if v.WithoutSignal, err = strconv.ParseBool(rec[ws]); err != nil {
+			return nil, fmt.Errorf("village verdicts: line %d: without_signal %q: %w", line, rec[ws], engine.ErrInvalidValue)
+		}
+		if pd >= 0 && rec[pd] != "" {
+			if v.PDead, err = strconv.ParseFloat(rec[pd], 64); err != nil || !(v.PDead >= 0 && v.PDead <= 1) {
+				return nil, fmt.Errorf("village verdicts: line %d: p_dead %q is not a probability: %w", line, rec[pd], engine.ErrInvalidValue)
+			}
+		}
+		out = append(out, v)
+	}
+}
