@@ -42,7 +42,8 @@ travel), within --day-hours, then ordered by nearest neighbour from the day's
 start and improved by 2-opt. Travel is the great-circle distance × --detour at
 --speed-kmh: a road-less approximation. Teams start at --start (a village id, a
 town or village name, or LON,LAT; a name matches village names and the parts of
-names after commas, e.g. "Lai Châu" matches "Tổ dân phố 3, Lai Châu", and
+names after commas, e.g. "Thành phố Lai Châu" matches "Tổ dân phố 3, Thành phố
+Lai Châu", and
 starts at their household-weighted centre), else at the mean position of the
 villages; without --return a team lodges where its day ends.
 
@@ -55,7 +56,7 @@ Writes to OUT:
 and prints the plan per team-day.`
 
 const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
-      --start "Lai Châu" --out lomsong-demo/campaign
+      --start "Thành phố Lai Châu" --out lomsong-demo/campaign
   lomsong campaign --verdicts lomsong-demo/deadzones/villages.csv --days 5 --start 103.46,22.40 --out ./camp`
 
 // campaignOptions are the command's settings.
@@ -81,7 +82,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	fs.Float64Var(&o.cfg.SpeedKmh, "speed-kmh", 30, "travel `speed` along the detoured distance, km/h")
 	fs.Float64Var(&o.cfg.DetourFactor, "detour", 1.4, "road distance over great-circle distance (`factor` ≥ 1)")
 	fs.Float64Var(&o.cfg.MissCost, "miss-cost", 1, "cost of a missed dead village relative to a false alarm (`C` > 0)")
-	fs.Float64Var(&o.cfg.ResidualError, "residual-error", 0.05, "`probability` that a village's verdict is still wrong after its test day, in [0, 0.5)")
+	fs.Float64Var(&o.cfg.ResidualError, "residual-error", 0.05, "`probability` that a village's verdict is still wrong after its test day, in [0, 0.5) (0: the tests settle it)")
 	fs.BoolVar(&o.cfg.ReturnToBase, "return", false, "teams return to --start every evening")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
@@ -353,7 +354,7 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
 	}
 	fmt.Fprintf(w, "campaign from %s: %d villages with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
 		source, villages, len(p.Ranked), p.RiskNow, c.MissCost)
-	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, risk removed %.1f households (%.1f%%)\n",
+	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%.1f%%)\n",
 		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, 100*safeDiv(p.Value, p.RiskNow))
 	if len(p.Routes) == 0 {
 		return
