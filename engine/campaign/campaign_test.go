@@ -289,6 +289,19 @@ func TestBudgetNeverExceeded(t *testing.T) {
 				if !near(km, r.LengthKm, 1e-6) || !near(h, r.Hours, 1e-9) {
 					t.Errorf("config %d seed %d: route says %g km %g h, its points %g km %g h", ci, seed, r.LengthKm, r.Hours, km, h)
 				}
+				// The route is a 2-opt local optimum: no move shortens it.
+				nodes := make([]int, len(pts))
+				for k := range nodes {
+					nodes[k] = k
+				}
+				if eff.ReturnToBase {
+					nodes = nodes[:len(nodes)-1]
+				}
+				d := func(i, j int) float64 { return GreatCircleKm(pts[i], pts[j]) }
+				l := PathLength(nodes, d, eff.ReturnToBase)
+				if l2 := PathLength(TwoOpt(slices.Clone(nodes), d, eff.ReturnToBase), d, eff.ReturnToBase); l2 < l-1e-6 {
+					t.Errorf("config %d seed %d: team %d day %d: 2-opt still shortens %g → %g km", ci, seed, r.Team, r.Day, l, l2)
+				}
 				if r.Team < 1 || r.Team > eff.Teams || r.Day < 1 || r.Day > eff.Days {
 					t.Errorf("config %d: team %d day %d out of range", ci, r.Team, r.Day)
 				}
