@@ -1,1 +1,254 @@
 package pipeline
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/radiomap"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// The small world: three site sectors at one mast (lon 103.30, lat
+// 22.40), Viettel 4G, MobiFone 3G and Viettel 2G at low EIRPs (50, 54 and
+// 37 dBm); villages east of it along lat 22.40 and one north. The
+// predictions at V3, 2.57 km east in a suburban hex, are MobiFone 3G
+// −97.1 dBm (2.9 dB above the threshold: served), Viettel 2G −94.6 and
+// Viettel 4G −120.2 dBm; V7, 15 km east, has only Viettel 2G (−103.8).
+var (
+	worldVillages = []engine.Village{
+		{ID: "V1", Name: "Bản Một", CommuneCode: "C1", Lon: 103.305, Lat: 22.40, Households: 120},
+		{ID: "V2", Name: "Bản Hai", CommuneCode: "C1", Lon: 103.315, Lat: 22.40, Households: 80},
+		{ID: "V3", Name: "Bản Ba", CommuneCode: "C1", Lon: 103.325, Lat: 22.40, Households: 60},
+		{ID: "V4", Name: "Bản Bốn", CommuneCode: "C2", Lon: 103.340, Lat: 22.40, Households: 45},
+		{ID: "V5", Name: "Bản Năm", CommuneCode: "C2", Lon: 103.360, Lat: 22.40, Households: 30},
+		{ID: "V6", Name: "Bản Sáu", CommuneCode: "C2", Lon: 103.300, Lat: 22.41, Households: 90},
+		{ID: "V7", Name: "Bản Bảy", CommuneCode: "C2", Lon: 103.450, Lat: 22.40, Households: 25},
+	}
+	worldT0 = time.Date(2026, 10, 5, 3, 0, 0, 0, time.UTC).UnixMilli()
+)
+
+func worldSites() []engine.Site {
+	nan := math.NaN()
+	site := func(id string, c engine.Carrier, tech engine.Tech, eirp float64) engine.Site {
+		return engine.Site{SiteID: id, Carrier: c, Tech: tech, Lon: 103.30, Lat: 22.40, BandMHz: nan, HeightM: nan,
+			AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: eirp}
+	}
+	return []engine.Site{site("VT-L", engine.Viettel, engine.Tech4G, 50), site("MF-U", engine.MobiFone, engine.Tech3G, 54),
+		site("VT-G", engine.Viettel, engine.Tech2G, 37)}
+}
+
+// worldTests are phone tests near V1 and V6 (strong Viettel 4G) and, when
+// negative is set, eight Viettel smartphones without service 100–250 m
+// around V3: a negative neighbourhood for Viettel only.
+func worldTests(negative bool) *engine.MeasurementBatch {
+	rng := rand.New(rand.NewPCG(14, 3))
+	b := &engine.MeasurementBatch{}
+	add := func(lon, lat float64, c engine.Carrier, tech engine.Tech, sig float64, svc engine.Service) {
+		b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(b.Len())*600000, Carrier: c, Tech: tech, Lon: lon, Lat: lat,
+			SignalDBm: sig, Service: svc, RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(),
+			LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "d", DeviceClass: engine.DeviceSmartphone,
+			Environment: engine.EnvOutdoor})
+	}
+	for _, v := range []engine.Village{worldVillages[0], worldVillages[5]} {
+		for range 6 {
+			a := rng.Float64() * 2 * math.Pi
+			add(v.Lon+0.002*math.Cos(a), v.Lat+0.002*math.Sin(a), engine.Viettel, engine.Tech4G, math.Round(-80+4*rng.NormFloat64()), engine.ServiceOK)
+		}
+	}
+	if negative {
+		v := worldVillages[2]
+		for i := range 8 {
+			a := float64(i) * math.Pi / 4
+			r := (100 + 150*rng.Float64()) / 111000
+			add(v.Lon+r*math.Cos(a)/math.Cos(v.Lat*math.Pi/180), v.Lat+r*math.Sin(a), engine.Viettel, engine.Tech4G, math.NaN(), engine.ServiceNone)
+		}
+	}
+	return b
+}
+
+// worldStore writes the small world into a new dataset.
+func worldStore(t *testing.T, negative bool) *dataset.Store {
+	t.Helper()
+	s, err := dataset.Open(filepath.Join(t.TempDir(), "ds"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(sha, kind string, f func(*dataset.Txn) error) {
+		txn, err := s.Begin(strings.Repeat(sha, 32), kind, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f(txn); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := txn.Commit(dataset.Meta{IngestedAt: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a1", "sites", func(x *dataset.Txn) error { return x.WriteSites(worldSites()) })
+	write("b2", "villages", func(x *dataset.Txn) error { return x.WriteVillages(worldVillages) })
+	write("c3", "measurements", func(x *dataset.Txn) error { return x.WriteMeasurements(worldTests(negative)) })
+	return s
+}
+
+// worldModel is a residual field dominated by its shared component.
+var worldModel = radiomap.Model{SharedSillDB2: 48, SharedRangeM: 1500, OwnSillDB2: 16, OwnRangeM: 500, NuggetDB2: 4}
+
+func worldOptions() DeadZoneOptions {
+	acfg := aggregate.DefaultConfig()
+	ccfg := coverage.DefaultConfig()
+	ccfg.Resolution = acfg.Resolution
+	return DeadZoneOptions{
+		Coverage: CoverageOptions{Aggregate: AggregateOptions{Config: acfg, Workers: 1}, Predict: predict.DefaultConfig(),
+			Coverage: ccfg, EnvCuts: predict.DefaultEnvCutoffs()},
+		Villages:  deadzone.DefaultVillageOptions(),
+		Challenge: challenge.DefaultConfig(),
+		RadioMap:  RadioMapOptions{Model: worldModel},
+	}
+}
+
+func villageByID(t *testing.T, r *DeadZoneResult, id string) deadzone.VillageStatus {
+	t.Helper()
+	for _, v := range r.Villages.Villages {
+		if v.ID == id {
+			return v
+		}
+	}
+	t.Fatalf("village %s missing", id)
+	return deadzone.VillageStatus{}
+}
+
+// TestDeadZonesGolden runs the whole dead-zone stage on the small world
+// with the negative neighbourhood and compares villages.csv with
+// testdata/villages.golden.csv (go test -run DeadZonesGolden -update
+// rewrites it).
+func TestDeadZonesGolden(t *testing.T) {
+	r, err := DeadZones(context.Background(), worldStore(t, true), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, VillageTable(r.Villages)); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "villages.golden.csv")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("villages.csv differs from %s:\ngot:\n%s\nwant:\n%s", golden, buf.Bytes(), want)
+	}
+	// The meaning, beyond the bytes: near the mast served, V3 under its
+	// negative neighbourhood and V7 beyond every 3G/4G site dead.
+	for _, c := range []struct {
+		id   string
+		want deadzone.Level
+	}{{"V1", deadzone.Covered}, {"V6", deadzone.Covered}, {"V3", deadzone.NoSignal}, {"V7", deadzone.NoSignal}} {
+		if v := villageByID(t, r, c.id); v.Level != c.want || !v.HasVerdict {
+			t.Errorf("%s: level %v (verdict %v), want %v", c.id, v.Level, v.HasVerdict, c.want)
+		}
+	}
+	if v := villageByID(t, r, "V3"); v.Nearby.Tests != 8 || v.Nearby.NoService != 8 {
+		t.Errorf("V3 evidence %+v, want 8 tests, 8 without service", v.Nearby)
+	}
+	if r.RadioMap.ModelSource != "given" || r.RadioMap.Upper == 0 || r.RadioMap.Exact == 0 {
+		t.Errorf("radio map report %+v", r.RadioMap)
+	}
+}
+
+// TestNegativeNeighbourhood: Viettel phones without service around V3 pull
+// MobiFone's 3G there — predicted served, never measured — towards dead
+// through the shared component of the residual field; with no shared
+// component they leave it as predicted.
+func TestNegativeNeighbourhood(t *testing.T) {
+	ctx := context.Background()
+	opt := worldOptions()
+	clean, err := DeadZones(ctx, worldStore(t, false), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	neg := worldStore(t, true)
+	dirty, err := DeadZones(ctx, neg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := villageByID(t, clean, "V3"), villageByID(t, dirty, "V3")
+	if before.Verdict.Best != (deadzone.Key{Carrier: engine.MobiFone, Tech: engine.Tech3G}) {
+		t.Fatalf("V3's best key %v, want MobiFone 3G", before.Verdict.Best)
+	}
+	if before.WithoutSignal() || before.Verdict.PDead > 0.45 {
+		t.Fatalf("V3 without tests: P(dead) %.3f, want served", before.Verdict.PDead)
+	}
+	if !after.WithoutSignal() || after.Verdict.PDead < 0.6 {
+		t.Errorf("V3 with a negative neighbourhood: P(dead) %.3f (before %.3f), want ≥ 0.6", after.Verdict.PDead, before.Verdict.PDead)
+	}
+	if after.Verdict.BestMeanDBm > before.Verdict.BestMeanDBm-4 {
+		t.Errorf("MobiFone 3G at V3: posterior mean %.1f dBm, before %.1f: want pulled down ≥ 4 dB", after.Verdict.BestMeanDBm, before.Verdict.BestMeanDBm)
+	}
+	// Without the shared component nothing moves between carriers:
+	// MobiFone's 3G at V3 stays at its prediction, −97.1 dBm.
+	own := opt
+	own.RadioMap.Model = radiomap.Model{OwnSillDB2: 64, OwnRangeM: 500, NuggetDB2: 4}
+	alone, err := DeadZones(ctx, neg, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := villageByID(t, alone, "V3"); v.WithoutSignal() || math.Abs(v.Verdict.BestMeanDBm-(-97.1)) > 0.05 {
+		t.Errorf("own-only field: V3 P(dead) %.3f, MobiFone mean %.1f dBm; want as predicted (−97.1)", v.Verdict.PDead, v.Verdict.BestMeanDBm)
+	}
+}
+
+// TestDeadZonesCut: a lower cut (a higher miss cost) turns uncertain
+// villages dead and never the reverse.
+func TestDeadZonesCut(t *testing.T) {
+	s := worldStore(t, false)
+	opt := worldOptions()
+	base, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.Cut, err = deadzone.CutFromMissCost(4); err != nil {
+		t.Fatal(err)
+	}
+	low, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range low.Villages.Villages {
+		b := base.Villages.Villages[i]
+		if v.Verdict.PDead != b.Verdict.PDead {
+			t.Fatalf("%s: P(dead) changed with the cut: %g, %g", v.ID, b.Verdict.PDead, v.Verdict.PDead)
+		}
+		if want := v.Verdict.PDead >= 0.2; v.WithoutSignal() != want {
+			t.Errorf("%s at cut 0.2: P(dead) %.3f, without signal %v", v.ID, v.Verdict.PDead, v.WithoutSignal())
+		}
+	}
+	if low.RadioMap.Cut != 0.2 {
+		t.Errorf("report cut %g", low.RadioMap.Cut)
+	}
+}

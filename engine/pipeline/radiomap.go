@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -19,8 +20,9 @@ import (
 
 // RadioMapOptions control the residual field the verdicts read.
 type RadioMapOptions struct {
-	// Model is the prior of the residual field; the zero Model takes
-	// DefaultResidualModel.
+	// Model is the prior of the residual field; the zero Model is fitted
+	// to the observations (radiomap.Fit, seed 1), or DefaultResidualModel
+	// when they are too few to fit.
 	Model radiomap.Model
 	// Map tunes the local kriging (radiomap.Options; zero takes its
 	// defaults).
@@ -32,7 +34,8 @@ type RadioMapOptions struct {
 	NoiseDB, IndoorLossSigmaDB float64
 }
 
-// DefaultResidualModel is the residual field's prior when none is given:
+// DefaultResidualModel is the residual field's prior when none is given
+// and the tests are too few to fit one:
 // a shared component of 25 dB² over 1 km and a per-key one of 25 dB² over
 // 500 m (together σ ≈ 7.1 dB, the calibrated predictions' residual σ on
 // the demo's networks, 5.6–9.2 dB), and a 16 dB² nugget (a phone's ±4 dB).
@@ -59,8 +62,11 @@ const reachRes = 7
 // settings, for the outputs' metadata.
 type RadioMapReport struct {
 	Model radiomap.Model `json:"model"`
-	// ModelSource says where Model came from: "default" or "given".
-	ModelSource string `json:"model_source"`
+	// ModelSource says where Model came from: "fitted", "given" or
+	// "default" (too few tests to fit); Fit is the fit's report when
+	// fitted.
+	ModelSource string              `json:"model_source"`
+	Fit         *radiomap.FitReport `json:"fit,omitempty"`
 	// IndoorLossDB is the building loss added to indoor tests;
 	// IndoorLossFitted whether it was fitted (deadzone.IndoorLoss).
 	IndoorLossDB     float64 `json:"indoor_loss_db"`
@@ -312,9 +318,6 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res int, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
-	if ro.Model == (radiomap.Model{}) {
-		rep.Model, rep.ModelSource = DefaultResidualModel, "default"
-	}
 	noise, indoorSD := ro.NoiseDB, ro.IndoorLossSigmaDB
 	if noise == 0 {
 		noise = DefaultMeasurementNoiseDB
@@ -406,6 +409,17 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		rep.Keys = append(rep.Keys, string(k.Carrier)+"/"+k.Tech.String())
 	}
 	slices.Sort(rep.Keys)
+	if ro.Model == (radiomap.Model{}) {
+		model, fit, err := radiomap.Fit(obs, radiomap.FitOptions{Seed: 1})
+		switch {
+		case errors.Is(err, radiomap.ErrTooFewObs):
+			rep.Model, rep.ModelSource = DefaultResidualModel, "default"
+		case err != nil:
+			return nil, rep, err
+		default:
+			rep.Model, rep.ModelSource, rep.Fit = model, "fitted", &fit
+		}
+	}
 	m, err := radiomap.New(obs, rep.Model, ro.Map)
 	if err != nil {
 		return nil, rep, err
