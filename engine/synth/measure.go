@@ -183,7 +183,17 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 	if err != nil {
 		return nil, err
 	}
-	f, err := predictField(sh, truth, lon, lat, envs, terrain, cfg.Workers)
+	// Only the carriers that test at a point need its signal.
+	want := make([]uint8, len(lon))
+	for _, d := range drives {
+		for i := d.first; i < d.first+d.n; i++ {
+			want[i] |= carrierMask(d.carrier)
+		}
+	}
+	for _, d := range devices {
+		want[d.point] |= carrierMask(d.carrier)
+	}
+	f, err := predictField(sh, truth, lon, lat, envs, terrain, want, cfg.Workers)
 	if err != nil {
 		return nil, err
 	}

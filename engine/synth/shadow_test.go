@@ -152,11 +152,24 @@ func TestValleys(t *testing.T) {
 			// The centre, seen from a site 20 km away: the full depth
 			// (or a deeper overlapping valley's); from a site inside: no
 			// loss from it.
-			if got := sh.valleyLossDB(v.cx, v.cy, v.cx+20000, v.cy); got < v.depthDB {
+			held := sh.valleysHolding(nil, v.cx, v.cy)
+			if got := valleyLossDB(held, v.cx+20000, v.cy); got < v.depthDB {
 				t.Fatalf("valley %+v: loss %g at its centre", v, got)
 			}
-			if got := sh.valleyLossDB(v.cx+0.3*v.r, v.cy, v.cx-0.3*v.r, v.cy); got > 0 && got == v.depthDB {
-				t.Fatalf("valley %+v shadows a site inside it", v)
+			if got := valleyLossDB(held[:0:0], v.cx+20000, v.cy); got != 0 {
+				t.Fatalf("no valley, loss %g", got)
+			}
+			// From a site inside it, no loss from this valley: only from
+			// another (overlapping) valley that does not hold the site.
+			for _, o := range sh.valleysHolding(nil, v.cx+0.3*v.r, v.cy) {
+				if o.cx == v.cx && o.cy == v.cy {
+					if l := valleyLossDB([]valley{o}, v.cx-0.3*v.r, v.cy); l != 0 {
+						t.Fatalf("valley %+v shadows a site inside it: %g dB", v, l)
+					}
+					if l := valleyLossDB([]valley{o}, v.cx+v.r+10, v.cy); l != v.depthDB {
+						t.Fatalf("valley %+v at 0.3 of its radius: %g dB, want the full depth", v, l)
+					}
+				}
 			}
 			v2, _ := sh.valleyAt(i, j)
 			if v2 != v {
@@ -167,4 +180,40 @@ func TestValleys(t *testing.T) {
 	if share := float64(found) / float64(cells); math.Abs(share-valleyProb) > 0.05 {
 		t.Errorf("%.2f of lattice cells hold a valley, want %.2f", share, valleyProb)
 	}
+}
+
+func TestCosTurns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	worst := 0.0
+	for i := range 200000 {
+		var x float64
+		switch i % 3 {
+		case 0:
+			x = rng.Float64()*2 - 1
+		case 1:
+			x = (rng.Float64()*2 - 1) * 1e4
+		default:
+			x = (rng.Float64()*2 - 1) * 1e7
+		}
+		worst = math.Max(worst, math.Abs(cosTurns(x)-math.Cos(2*math.Pi*x)))
+	}
+	if worst > 1e-8 {
+		t.Errorf("cosTurns differs from math.Cos by up to %g", worst)
+	}
+	for _, c := range []struct{ t, want float64 }{{0, 1}, {0.25, 0}, {0.5, -1}, {0.75, 0}, {1, 1}, {-0.5, -1}, {1.0 / 6, 0.5}, {1.0 / 3, -0.5}} {
+		if got := cosTurns(c.t); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("cosTurns(%g) = %.12f, want %g", c.t, got, c.want)
+		}
+	}
+}
+
+func BenchmarkGaussField(b *testing.B) {
+	f := newGaussField(newRand(1, "bench"), linkDecorrM)
+	var s float64
+	x := 0.0
+	for b.Loop() {
+		s += f.at(x, 12345)
+		x += 37
+	}
+	_ = s
 }

@@ -100,7 +100,11 @@ var rangesM = [4][3]float64{
 // shadowing (shadow.go) of each row's carrier and technology at the point
 // and, scaled by the point's terrain factor (its province's remoteness),
 // the loss of any valley that holds the point but not the serving site.
-func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []predict.Env, terrain []float64, workers int) (*field, error) {
+//
+// want, if not nil, holds per point the carriers (carrierMask) whose
+// signal is needed there; the rows of other carriers are dropped before
+// the shadowing is computed.
+func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []predict.Env, terrain []float64, want []uint8, workers int) (*field, error) {
 	n := len(lon)
 	f := &field{res: &predict.Result{}, start: make([]int32, n+1)}
 	type row struct {
@@ -140,6 +144,9 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		}
 		for r := range res.Len() {
 			i := idx[res.Point[r]]
+			if want != nil && want[i]&carrierMask(res.Carrier[r]) == 0 {
+				continue
+			}
 			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], res.SignalDBm[r], res.SigmaDB[r]})
 		}
 	}
@@ -151,12 +158,17 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 	}
 	const block = 1024
 	parallel((n+block-1)/block, workers, func(k int) {
+		var vbuf [9]valley
 		for i := k * block; i < min(n, (k+1)*block); i++ {
 			if len(rows[i]) == 0 {
 				continue
 			}
 			x, y := project(lon[i], lat[i])
 			zl := sh.shared.at(x, y)
+			var vs []valley
+			if terrain[i] > 0 {
+				vs = sh.valleysHolding(vbuf[:0], x, y)
+			}
 			var cars [8]engine.Carrier
 			var zcs [8]float64
 			nc := 0
@@ -175,8 +187,8 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 					cars[ci], zcs[ci] = r.c, math.NaN()
 				}
 				r.sig += r.sd * sh.z(x, y, zl, r.c, r.t, &zcs[ci])
-				if terrain[i] > 0 {
-					r.sig -= terrain[i] * sh.valleyLossDB(x, y, sx[r.s], sy[r.s])
+				if len(vs) > 0 {
+					r.sig -= terrain[i] * valleyLossDB(vs, sx[r.s], sy[r.s])
 				}
 			}
 		}
@@ -192,6 +204,17 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		}
 	}
 	return f, nil
+}
+
+// carrierMask is the bit of carrier c in a set of the demo's carriers
+// (profiles); every other carrier is the top bit.
+func carrierMask(c engine.Carrier) uint8 {
+	for i, p := range profiles {
+		if p.carrier == c {
+			return 1 << i
+		}
+	}
+	return 1 << 7
 }
 
 // at returns the true signal of (carrier, tech) at point i, or NaN when no

@@ -195,7 +195,7 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 	if err != nil {
 		return t, err
 	}
-	f, err := predictField(sh, sites, lon, lat, envs, terrain, cfg.Workers)
+	f, err := predictField(sh, sites, lon, lat, envs, terrain, nil, cfg.Workers)
 	if err != nil {
 		return t, fmt.Errorf("synth: village signals: %w", err)
 	}
