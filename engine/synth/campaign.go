@@ -196,7 +196,7 @@ func (w *World) Campaign(visits []CampaignVisit, cfg CampaignConfig) (*engine.Me
 	if truth == nil {
 		truth = w.Sites
 	}
-	f, err := predictField(newShadowing(w.Config.Seed, carriers), truth, lon, lat, envs, terrain, w.Config.Workers)
+	f, err := predictField(newShadowing(w.Config.Seed, carriers), truth, lon, lat, envs, terrain, nil, w.Config.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("synth campaign: %w", err)
 	}
