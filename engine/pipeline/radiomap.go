@@ -47,9 +47,18 @@ var DefaultResidualModel = radiomap.Model{SharedSillDB2: 25, SharedRangeM: 1000,
 const DefaultIndoorLossSigmaDB = 6
 
 // evidenceRes is the resolution at which tests are collapsed into one
-// observation per (cell, carrier, technology, kind): resolution 10, edge
-// about 66 m, finer than the fields' ranges.
-const evidenceRes = 10
+// observation per (cell, carrier, technology, kind): resolution 11, edge
+// about 25 m, finer than the shortest shadowing correlation distances
+// (3GPP TR 38.901 Table 7.5-6: 37–120 m), so collapsing loses no
+// structure the fit could see; the observations then grow with the
+// tested places, not the rows.
+const evidenceRes = 11
+
+// Fit's bins: fitBinM wide out to fitMaxDistM.
+const (
+	fitBinM     = 50
+	fitMaxDistM = 3000
+)
 
 // reachRes is the resolution of the cells that bound which tests are
 // read: a test is read when its resolution-7 cell is within two rings of
@@ -339,7 +348,15 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		if err != nil {
 			return nil, rep, err
 		}
-		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], hexgrid.FastParent(c, res)
+		// The environment class is the analysis hex's that contains the
+		// point, not the cell's H3 parent: near a hex edge the two differ
+		// (by the aperture-7 hierarchy, often within 100 m of an edge), and
+		// the classes' path-loss models differ by up to 20 dB.
+		h, err := hexgrid.Index(ctr[0], ctr[1], res)
+		if err != nil {
+			return nil, rep, err
+		}
+		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], h
 	}
 	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
 	if err != nil {
@@ -410,7 +427,10 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	}
 	slices.Sort(rep.Keys)
 	if ro.Model == (radiomap.Model{}) {
-		model, fit, err := radiomap.Fit(obs, radiomap.FitOptions{Seed: 1})
+		// Bins of 50 m out to 3 km: the per-link shadowing decorrelates
+		// within about 100 m (TR 38.901), which the default 200 m bins
+		// would fold into the nugget.
+		model, fit, err := radiomap.Fit(obs, radiomap.FitOptions{Seed: 1, BinWidthM: fitBinM, MaxDistM: fitMaxDistM})
 		switch {
 		case errors.Is(err, radiomap.ErrTooFewObs):
 			rep.Model, rep.ModelSource = DefaultResidualModel, "default"
@@ -431,7 +451,11 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 
 // signalPosterior returns the joint posterior of the signal of keys at a
 // point: each key's calibrated prediction plus the field's posterior
-// residual, and, appended independent of them, keys without prediction
+// residual, each key's variance raised by the model's nugget (the tests
+// carry their measurement noise themselves, so the fitted nugget is
+// variation below the fields' resolution — a link's own shadowing over
+// tens of metres — which the signal at the point has too, independent
+// between keys); and, appended independent of them, keys without prediction
 // from their measurements alone (measured: mean reading and count), with
 // variance (prior residual variance + noise²)/n.
 func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, measured map[deadzone.Key]*evSum, noiseDB float64) (deadzone.Posterior, error) {
@@ -457,12 +481,14 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	})
 	q, n := len(preds), len(preds)+len(extra)
 	out := deadzone.Posterior{Keys: make([]deadzone.Key, 0, n), MeanDBm: make([]float64, 0, n), Cov: make([]float64, n*n)}
+	nugget := m.Model().NuggetDB2
 	for i, p := range preds {
 		out.Keys = append(out.Keys, p.key)
 		out.MeanDBm = append(out.MeanDBm, p.signalDBm+post.MeanDB[i])
 		for j := range q {
 			out.Cov[i*n+j] = post.Cov[i*q+j]
 		}
+		out.Cov[i*n+i] += nugget
 	}
 	prior := m.Model().Cov(0, true)
 	for a, k := range extra {
