@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -237,194 +233,37 @@ func evaluateVillages(villagesCSV string, truth *synth.Truth) (synth.VillageEval
 	return synth.EvaluateVillages(truth, vs)
 }
 
-// penetrationEvaluation compares one target's estimates with the truth.
-type penetrationEvaluation struct {
-	Target   string  `json:"target"`
-	N        int     `json:"area_months"`
-	MAE      float64 `json:"mean_absolute_error"`
-	Coverage float64 `json:"interval_coverage"`
-	Interval string  `json:"interval"`
-}
-
-// evaluatePenetration reads the scorecard's per-area estimates and scores
-// them against the generator's true shares.
-func evaluatePenetration(scorecardCSV string, truth []synth.Penetration) ([]penetrationEvaluation, error) {
+// evaluatePenetration scores the scorecard's per-area estimates against
+// the generator's true shares (synth.EvaluatePenetration).
+func evaluatePenetration(scorecardCSV string, truth []synth.Penetration) ([]synth.PenetrationEvaluation, error) {
 	f, err := os.Open(scorecardCSV)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) == 0 {
-		return nil, fmt.Errorf("%s: %v", scorecardCSV, err)
+	ev, err := synth.EvaluatePenetration(f, truth)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", scorecardCSV, err)
 	}
-	col := func(name string) int { return slices.Index(rows[0], name) }
-	type key struct{ area, period string }
-	tr := map[key]synth.Penetration{}
-	for _, p := range truth {
-		tr[key{p.AreaCode, p.Period}] = p
-	}
-	targets := []struct {
-		name, prefix, interval string
-		truth                  func(synth.Penetration) float64
-	}{
-		{"households with a smartphone", "smartphone", "90% (model sensitivity, or beta posterior with surveys)", func(p synth.Penetration) float64 { return p.HouseholdSmartphoneShare }},
-		{"households with fibre", "fibre", "administrative counts", func(p synth.Penetration) float64 { return p.FiberShare }},
-		{"2G-only phones", "2g_only", "95% Wilson", func(p synth.Penetration) float64 { return p.Only2GShare }},
-	}
-	var out []penetrationEvaluation
-	ia, ip, in := col("area"), col("period"), col("national")
-	for _, t := range targets {
-		iv, il, iu := col(t.prefix+"_value"), col(t.prefix+"_lower"), col(t.prefix+"_upper")
-		if iv < 0 || il < 0 || iu < 0 || ia < 0 || ip < 0 || in < 0 {
-			return nil, fmt.Errorf("%s: columns for %s missing", scorecardCSV, t.prefix)
-		}
-		ev := penetrationEvaluation{Target: t.name, Interval: t.interval}
-		var sum float64
-		var held int
-		for _, r := range rows[1:] {
-			p, ok := tr[key{r[ia], r[ip]}]
-			if !ok || r[in] == "true" {
-				continue
-			}
-			v, err1 := strconv.ParseFloat(r[iv], 64)
-			lo, err2 := strconv.ParseFloat(r[il], 64)
-			hi, err3 := strconv.ParseFloat(r[iu], 64)
-			if err1 != nil || err2 != nil || err3 != nil {
-				continue // unknown
-			}
-			x := t.truth(p)
-			ev.N++
-			sum += math.Abs(v - x)
-			if lo-1e-9 <= x && x <= hi+1e-9 {
-				held++
-			}
-		}
-		if ev.N > 0 {
-			ev.MAE, ev.Coverage = sum/float64(ev.N), float64(held)/float64(ev.N)
-		}
-		out = append(out, ev)
-	}
-	return out, nil
+	return ev, nil
 }
 
-// signalEvaluation is the error of one estimate of the signal at villages.
-type signalEvaluation struct {
-	Estimate string  `json:"estimate"`
-	Carrier  string  `json:"carrier"`
-	N        int     `json:"pairs"`
-	BiasDB   float64 `json:"bias_db"`
-	RMSEDB   float64 `json:"rmse_db"`
-}
-
-// evaluateSignals compares, per carrier, the signal lomsong estimates in a
-// village's hex (each coverage.csv's predicted_dbm, and the measured
-// median where the hex was measured) with the generator's true signal at
-// the village.
-func evaluateSignals(villagesCSV string, coverage map[string]string, truth []synth.VillageSignal) ([]signalEvaluation, error) {
-	vrows, err := readCSVFile(villagesCSV)
+// evaluateSignals scores the signal estimated in each village's hex by
+// each coverage.csv against the true signal (synth.EvaluateSignals).
+func evaluateSignals(villagesCSV string, coverage map[string]string, truth []synth.VillageSignal) ([]synth.SignalEvaluation, error) {
+	v, err := os.Open(villagesCSV)
 	if err != nil {
 		return nil, err
 	}
-	vid, vcell := slices.Index(vrows[0], "village_id"), slices.Index(vrows[0], "cell")
-	if vid < 0 || vcell < 0 {
-		return nil, fmt.Errorf("%s: village_id/cell columns missing", villagesCSV)
-	}
-	cellOf := map[string]string{}
-	for _, r := range vrows[1:] {
-		cellOf[r[vid]] = r[vcell]
-	}
-	type key struct{ cell, carrier, tech string }
-	type acc struct {
-		n        int
-		sum, sq  float64
-		estimate string
-		carrier  string
-	}
-	accs := map[[2]string]*acc{}
-	var order [][2]string
-	add := func(estimate, carrier string, d float64) {
-		k := [2]string{estimate, carrier}
-		a := accs[k]
-		if a == nil {
-			a = &acc{estimate: estimate, carrier: carrier}
-			accs[k] = a
-			order = append(order, k)
-		}
-		a.n++
-		a.sum += d
-		a.sq += d * d
-	}
-	names := make([]string, 0, len(coverage))
-	for n := range coverage {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	measuredDone := false
-	for _, name := range names {
-		crows, err := readCSVFile(coverage[name])
+	defer v.Close()
+	readers := map[string]io.Reader{}
+	for name, path := range coverage {
+		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		h := crows[0]
-		ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
-			slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
-		if min(ic, ik, it, ip, im, is) < 0 {
-			return nil, fmt.Errorf("%s: coverage columns missing", coverage[name])
-		}
-		pred, meas := map[key]float64{}, map[key]float64{}
-		for _, r := range crows[1:] {
-			k := key{r[ic], r[ik], r[it]}
-			if v, err := strconv.ParseFloat(r[ip], 64); err == nil {
-				pred[k] = v
-			}
-			if r[is] == "measured" {
-				if v, err := strconv.ParseFloat(r[im], 64); err == nil {
-					meas[k] = v
-				}
-			}
-		}
-		for _, t := range truth {
-			c := cellOf[t.VillageID]
-			if c == "" {
-				continue
-			}
-			k := key{c, string(t.Carrier), t.Tech}
-			if v, ok := pred[k]; ok {
-				add(name, string(t.Carrier), v-t.SignalDBm)
-			}
-			if v, ok := meas[k]; ok && !measuredDone {
-				add("measured median", string(t.Carrier), v-t.SignalDBm)
-			}
-		}
-		measuredDone = true
+		defer f.Close()
+		readers[name] = f
 	}
-	slices.SortFunc(order, func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
-	})
-	out := make([]signalEvaluation, 0, len(order))
-	for _, k := range order {
-		a := accs[k]
-		out = append(out, signalEvaluation{Estimate: a.estimate, Carrier: a.carrier, N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
-	}
-	return out, nil
-}
-
-func readCSVFile(path string) ([][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: empty", path)
-	}
-	return rows, nil
+	return synth.EvaluateSignals(v, readers, truth)
 }

@@ -26,10 +26,14 @@
 // Every row with a cell, a technology 2G..5G and a carrier is counted in
 // its key; the other rows are counted in Skipped, never dropped silently.
 // A row is a valid signal test when its service is ok and its signal lies
-// in engine.SignalRange of its technology, or when its service is none or
-// emergency: a phone that found no service from its carrier is a negative
-// test, counted below the covered threshold and below the no-service level,
-// and its signal (if any) is not used. Threshold comparisons use the
+// in engine.SignalRange of its technology, or below it down to
+// engine.MinSignalDBm (a censored reading, engine.Censored: counted at
+// the technology's reporting floor, so below the no-service level), or
+// when its service is none or emergency: a phone that found no service
+// from its carrier is a negative test, counted below the covered
+// threshold and below the no-service level, and its signal (if any) is
+// not used. Rows of scanners (engine.DeviceScanner, measuring
+// instruments) count as tests but not as devices. Threshold comparisons use the
 // reported value: a 4G test at exactly −105 dBm is covered, at −120 dBm it
 // is not below the no-service level. Counts are kept for outdoor+vehicle
 // tests (they decide coverage), indoor tests, and all tests.

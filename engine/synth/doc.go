@@ -79,8 +79,8 @@
 // same place see the same shadowing. On top, in mountainous provinces
 // (scaled by remoteness, none in the lowlands), terrain blocks: valleys
 // of 1.2–2.8 km radius on about 30 % of the cells of a 5 km lattice that
-// lose 10–25 dB on every link from a site outside them, shadowing several
-// sites at once. The environment class of a point comes from the
+// lose 10–25 dB on every link from a site outside them (half that from a
+// site inside), shadowing several sites at once. The environment class of a point comes from the
 // population density of its H3 resolution-8 cell (the world's households
 // at the province's census household size) through
 // predict.DefaultEnvCutoffs, the way the engine classifies hexes. Sites

@@ -3,6 +3,7 @@ package synth_test
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/synth"
@@ -31,4 +32,32 @@ func ExampleGenerate() {
 	// households: 101010
 	// dead-zone villages found: true
 	// subscription periods: 2022-11 … 2024-10
+}
+
+// Score village verdicts, read from a CSV table, against a world's truth.
+func ExampleEvaluateVillages() {
+	truth := &synth.Truth{Villages: []synth.VillageTruth{
+		{VillageID: "V1", Best3G4GMarginDB: -12, DeadZone: true},
+		{VillageID: "V2", Best3G4GMarginDB: -1.5, DeadZone: true}, // within 3 dB: not decidable
+		{VillageID: "V3", Best3G4GMarginDB: 15},
+		{VillageID: "V4", Best3G4GMarginDB: 4},
+	}}
+	verdicts, err := synth.ReadVillageVerdictsCSV(strings.NewReader(
+		"village_id,without_signal,p_dead\nV1,true,0.8\nV2,false,0.4\nV3,false,0.1\nV4,true,0.6\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ev, err := synth.EvaluateVillages(truth, verdicts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("all: precision %.2f, recall %.2f, F1 %.2f\n", ev.Precision, ev.Recall, ev.F1)
+	fmt.Printf("decidable (%d): precision %.2f, recall %.2f, F1 %.2f\n", ev.Decidable.Villages, ev.Decidable.Precision, ev.Decidable.Recall, ev.Decidable.F1)
+	fmt.Printf("Brier score %.4f\n", *ev.Brier) // (0.2² + 0.6² + 0.1² + 0.6²)/4
+	// Output:
+	// all: precision 0.50, recall 0.50, F1 0.50
+	// decidable (3): precision 0.50, recall 1.00, F1 0.67
+	// Brier score 0.1925
 }

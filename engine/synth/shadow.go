@@ -15,7 +15,7 @@ import (
 //
 // The shadowing of carrier c, technology t at point x, in dB, is
 //
-//	S = σ · ( √ρL · ZL(x) + √(1−ρL) · ( √ρC · ZC_c(x) + √(1−ρC) · ZT_ct(x) ) ) + V(x, site)
+//	S = σ · ( √ρL · ZL(x) + √(1−ρL) · ( √ρC · ZC_c(x) + √(1−ρC) · ZT_ct(x) ) ) − V(x, site)
 //
 // with σ the prediction model's location variability (engine/predict),
 // ZL, ZC_c, ZT_ct independent zero-mean unit-variance Gaussian fields with
@@ -23,8 +23,8 @@ import (
 // linkDecorrM), ρL = sharedShare and ρC = carrierShare. So S has standard
 // deviation σ; two carriers' shadowing at one point correlate ρL, two
 // technologies of one carrier ρL + (1−ρL)·ρC, and one link at two points
-// d apart exp(−d/dcorr) (mixed by the shares). V is the terrain blocks'
-// offset (valley), zero outside them.
+// d apart exp(−d/dcorr) (mixed by the shares). V ≥ 0 is the terrain
+// blocks' loss (valleys), zero outside them.
 const (
 	// sharedDecorrM is the decorrelation distance of the shared location
 	// part: terrain and clutter features of a few hundred metres.
@@ -55,8 +55,11 @@ const (
 // valleyMinRM…valleyMaxRM at a random place in the cell, whose points lose
 // valleyMinDB…valleyMaxDB (scaled by the province's remoteness: none in
 // the lowlands) on every link from a site outside the disc, fully inside
-// 60 % of the radius and tapering smoothly to nothing at its edge. A site
-// inside the valley serves it normally. Depths of 10–25 dB are the
+// 60 % of the radius and tapering smoothly to nothing at its edge. Links
+// from a site inside the valley lose valleyInsideShare of that (the
+// valley's own slopes and forest still block part of its paths), so a
+// valley village with a site of its own usually keeps service while one
+// served over the ridges loses it. Depths of 10–25 dB are the
 // diffraction losses of one or two ridges in the knife-edge model (ITU-R
 // P.526 §4.1: 6 dB at grazing incidence, about 20 dB at ν = 2.4).
 const (
@@ -66,6 +69,9 @@ const (
 	valleyMaxRM    = 2800
 	valleyMinDB    = 10
 	valleyMaxDB    = 25
+	// valleyInsideShare is the share of a valley's loss on links from a
+	// site inside it.
+	valleyInsideShare = 0.5
 )
 
 // Projection of the fields: sinusoidal, central meridian 106° E, origin
@@ -236,13 +242,16 @@ func (s *shadowing) valleysHolding(dst []valley, x, y float64) []valley {
 
 // valleyLossDB is the terrain-block loss on the link from a site at plane
 // point (sx, sy) to a receiver held by the valleys vs (valleysHolding):
-// the deepest of them that does not hold the site.
+// the largest of their losses, each scaled by valleyInsideShare when the
+// valley also holds the site.
 func valleyLossDB(vs []valley, sx, sy float64) float64 {
 	var loss float64
 	for _, v := range vs {
-		if math.Hypot(sx-v.cx, sy-v.cy) >= v.r {
-			loss = math.Max(loss, v.depthDB)
+		d := v.depthDB
+		if math.Hypot(sx-v.cx, sy-v.cy) < v.r {
+			d *= valleyInsideShare
 		}
+		loss = math.Max(loss, d)
 	}
 	return loss
 }

@@ -159,12 +159,11 @@ func TestValleys(t *testing.T) {
 			if got := valleyLossDB(held[:0:0], v.cx+20000, v.cy); got != 0 {
 				t.Fatalf("no valley, loss %g", got)
 			}
-			// From a site inside it, no loss from this valley: only from
-			// another (overlapping) valley that does not hold the site.
+			// From a site inside it, valleyInsideShare of the loss.
 			for _, o := range sh.valleysHolding(nil, v.cx+0.3*v.r, v.cy) {
 				if o.cx == v.cx && o.cy == v.cy {
-					if l := valleyLossDB([]valley{o}, v.cx-0.3*v.r, v.cy); l != 0 {
-						t.Fatalf("valley %+v shadows a site inside it: %g dB", v, l)
+					if l := valleyLossDB([]valley{o}, v.cx-0.3*v.r, v.cy); math.Abs(l-valleyInsideShare*v.depthDB) > 1e-9 {
+						t.Fatalf("valley %+v, site inside it: %g dB, want %g", v, l, valleyInsideShare*v.depthDB)
 					}
 					if l := valleyLossDB([]valley{o}, v.cx+v.r+10, v.cy); l != v.depthDB {
 						t.Fatalf("valley %+v at 0.3 of its radius: %g dB, want the full depth", v, l)
@@ -216,4 +215,36 @@ func BenchmarkGaussField(b *testing.B) {
 		x += 37
 	}
 	_ = s
+}
+
+// TestValleysDarkenVillages: in the default (mountainous) world, villages
+// deep in a valley are dead zones far more often than the others.
+func TestValleysDarkenVillages(t *testing.T) {
+	w := world(t)
+	sh := newShadowing(w.Config.Seed, nil)
+	var in, inDead, out, outDead int
+	for i, v := range w.Villages {
+		x, y := project(v.Lon, v.Lat)
+		deep := false
+		for _, o := range sh.valleysHolding(nil, x, y) {
+			deep = deep || o.depthDB >= valleyMinDB
+		}
+		dead := w.Truth.Villages[i].DeadZone
+		if deep {
+			in++
+			if dead {
+				inDead++
+			}
+		} else {
+			out++
+			if dead {
+				outDead++
+			}
+		}
+	}
+	pin, pout := float64(inDead)/float64(in), float64(outDead)/float64(out)
+	t.Logf("dead zones: %d of %d villages deep in a valley (%.3f), %d of %d elsewhere (%.3f)", inDead, in, pin, outDead, out, pout)
+	if in < 20 || pin < 2*pout {
+		t.Errorf("valleys do not darken villages: %.3f of %d in valleys dead, %.3f elsewhere", pin, in, pout)
+	}
 }

@@ -1,0 +1,205 @@
+package synth
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// PenetrationEvaluation compares one target's estimates with the truth.
+type PenetrationEvaluation struct {
+	Target   string  `json:"target"`
+	N        int     `json:"area_months"`
+	MAE      float64 `json:"mean_absolute_error"`
+	Coverage float64 `json:"interval_coverage"`
+	Interval string  `json:"interval"`
+}
+
+// EvaluatePenetration reads a scorecard table (CSV: columns area, period,
+// national, and PREFIX_value, PREFIX_lower, PREFIX_upper for smartphone,
+// fibre and 2g_only) and scores its per-area estimates against the true
+// shares: the mean absolute error and the share of area-months whose
+// interval holds the truth (with 1e-9 of slack). National rows, areas and
+// periods the truth lacks, and unknown (non-numeric) estimates are
+// skipped.
+func EvaluatePenetration(scorecard io.Reader, truth []Penetration) ([]PenetrationEvaluation, error) {
+	rows, err := readTable(scorecard)
+	if err != nil {
+		return nil, err
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	type key struct{ area, period string }
+	tr := map[key]Penetration{}
+	for _, p := range truth {
+		tr[key{p.AreaCode, p.Period}] = p
+	}
+	targets := []struct {
+		name, prefix, interval string
+		truth                  func(Penetration) float64
+	}{
+		{"households with a smartphone", "smartphone", "90% (model sensitivity, or beta posterior with surveys)", func(p Penetration) float64 { return p.HouseholdSmartphoneShare }},
+		{"households with fibre", "fibre", "administrative counts", func(p Penetration) float64 { return p.FiberShare }},
+		{"2G-only phones", "2g_only", "95% Wilson", func(p Penetration) float64 { return p.Only2GShare }},
+	}
+	var out []PenetrationEvaluation
+	ia, ip, in := col("area"), col("period"), col("national")
+	for _, t := range targets {
+		iv, il, iu := col(t.prefix+"_value"), col(t.prefix+"_lower"), col(t.prefix+"_upper")
+		if iv < 0 || il < 0 || iu < 0 || ia < 0 || ip < 0 || in < 0 {
+			return nil, fmt.Errorf("scorecard: columns for %s missing: %w", t.prefix, engine.ErrInvalidValue)
+		}
+		ev := PenetrationEvaluation{Target: t.name, Interval: t.interval}
+		var sum float64
+		var held int
+		for _, r := range rows[1:] {
+			p, ok := tr[key{r[ia], r[ip]}]
+			if !ok || r[in] == "true" {
+				continue
+			}
+			v, err1 := strconv.ParseFloat(r[iv], 64)
+			lo, err2 := strconv.ParseFloat(r[il], 64)
+			hi, err3 := strconv.ParseFloat(r[iu], 64)
+			if err1 != nil || err2 != nil || err3 != nil {
+				continue // unknown
+			}
+			x := t.truth(p)
+			ev.N++
+			sum += math.Abs(v - x)
+			if lo-1e-9 <= x && x <= hi+1e-9 {
+				held++
+			}
+		}
+		if ev.N > 0 {
+			ev.MAE, ev.Coverage = sum/float64(ev.N), float64(held)/float64(ev.N)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// SignalEvaluation is the error of one estimate of the signal at villages,
+// for one carrier.
+type SignalEvaluation struct {
+	Estimate string  `json:"estimate"`
+	Carrier  string  `json:"carrier"`
+	N        int     `json:"pairs"`
+	BiasDB   float64 `json:"bias_db"`
+	RMSEDB   float64 `json:"rmse_db"`
+}
+
+// EvaluateSignals compares, per carrier, the signal estimated in a
+// village's hex with the true signal at the village: each coverage
+// table's predicted_dbm (named by its key in coverage), and the measured
+// median (median_dbm of rows whose source is "measured", from the first
+// table by name). villages is a table with village_id and cell; coverage
+// tables have cell, carrier, tech, predicted_dbm, median_dbm and source.
+// Bias is estimate − truth. Results are sorted by estimate, then carrier.
+func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []VillageSignal) ([]SignalEvaluation, error) {
+	vrows, err := readTable(villages)
+	if err != nil {
+		return nil, err
+	}
+	vid, vcell := slices.Index(vrows[0], "village_id"), slices.Index(vrows[0], "cell")
+	if vid < 0 || vcell < 0 {
+		return nil, fmt.Errorf("villages: village_id/cell columns missing: %w", engine.ErrInvalidValue)
+	}
+	cellOf := map[string]string{}
+	for _, r := range vrows[1:] {
+		cellOf[r[vid]] = r[vcell]
+	}
+	type key struct{ cell, carrier, tech string }
+	type acc struct {
+		n        int
+		sum, sq  float64
+		estimate string
+		carrier  string
+	}
+	accs := map[[2]string]*acc{}
+	var order [][2]string
+	add := func(estimate, carrier string, d float64) {
+		k := [2]string{estimate, carrier}
+		a := accs[k]
+		if a == nil {
+			a = &acc{estimate: estimate, carrier: carrier}
+			accs[k] = a
+			order = append(order, k)
+		}
+		a.n++
+		a.sum += d
+		a.sq += d * d
+	}
+	names := make([]string, 0, len(coverage))
+	for n := range coverage {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	measuredDone := false
+	for _, name := range names {
+		crows, err := readTable(coverage[name])
+		if err != nil {
+			return nil, fmt.Errorf("coverage %s: %w", name, err)
+		}
+		h := crows[0]
+		ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
+			slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
+		if min(ic, ik, it, ip, im, is) < 0 {
+			return nil, fmt.Errorf("coverage %s: columns missing: %w", name, engine.ErrInvalidValue)
+		}
+		pred, meas := map[key]float64{}, map[key]float64{}
+		for _, r := range crows[1:] {
+			k := key{r[ic], r[ik], r[it]}
+			if v, err := strconv.ParseFloat(r[ip], 64); err == nil {
+				pred[k] = v
+			}
+			if r[is] == "measured" {
+				if v, err := strconv.ParseFloat(r[im], 64); err == nil {
+					meas[k] = v
+				}
+			}
+		}
+		for _, t := range truth {
+			c := cellOf[t.VillageID]
+			if c == "" {
+				continue
+			}
+			k := key{c, string(t.Carrier), t.Tech}
+			if v, ok := pred[k]; ok {
+				add(name, string(t.Carrier), v-t.SignalDBm)
+			}
+			if v, ok := meas[k]; ok && !measuredDone {
+				add("measured median", string(t.Carrier), v-t.SignalDBm)
+			}
+		}
+		measuredDone = true
+	}
+	slices.SortFunc(order, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	out := make([]SignalEvaluation, 0, len(order))
+	for _, k := range order {
+		a := accs[k]
+		out = append(out, SignalEvaluation{Estimate: a.estimate, Carrier: a.carrier, N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
+	}
+	return out, nil
+}
+
+// readTable reads a whole CSV table with its header.
+func readTable(r io.Reader) ([][]string, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("empty table: %w", engine.ErrInvalidValue)
+	}
+	return rows, nil
+}
