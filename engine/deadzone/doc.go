@@ -19,15 +19,41 @@
 //   - A hex is populated when its households are > 0.
 //   - Its level is Covered when some carrier covers it with 3G, 4G or 5G,
 //     Only2G when the best is 2G, NoSignal otherwise. Only2G and NoSignal
-//     populated hexes are dead (a 2G-only hex is a dead zone).
+//     populated hexes are dead (a 2G-only hex is a dead zone). A hex with
+//     a verdict (Input.PDead) is Covered exactly when its P(dead) is below
+//     Input.Cut (default 0.5).
 //   - A zone is a connected component of dead hexes under H3 adjacency
 //     (grid distance 1). Its id is "DZ-" and the hexadecimal form of its
 //     smallest cell, so identical input gives identical ids.
 //   - A carrier's gap is a populated hex without that carrier's 3G/4G/5G;
 //     it is shareable when another carrier covers it.
-//   - A village's level is the best of its own hex and the hexes whose
-//     centre lies within VillageOptions.RadiusM (default 500 m); it is
-//     "without signal" unless Covered.
+//   - A village's level is its verdict's when VillageOptions.Local gives
+//     one (Covered when P(dead) < VillageOptions.Cut), else the best of its
+//     own hex and the hexes whose centre lies within
+//     VillageOptions.RadiusM (default 500 m); it is "without signal"
+//     unless Covered.
+//
+// # The verdict
+//
+// Decide turns a joint Gaussian posterior of the signal of every (carrier,
+// technology) at a point (Posterior: calibrated prediction plus the radio
+// map's residual, carriers correlated through the shared location
+// component) into P(dead) = P(no 3G/4G/5G key reaches its covered
+// threshold): the closed form Π Φ((t − μ)/σ) for independent keys, else
+// Monte Carlo over VerdictConfig.Draws draws (default 2000, standard
+// error ≤ 0.011) seeded per place (Seed of its id), so verdicts do not
+// depend on order. A place is without signal when P(dead) ≥ the cut,
+// 0.5 by default or 1/(1 + C) for a miss cost C (CutFromMissCost).
+// StatusOf bins P(dead): confirmed_served ≤ 0.05 < likely_served ≤ 0.2 <
+// uncertain < 0.8 ≤ likely_dead < 0.95 ≤ confirmed_dead, independent of
+// the cut.
+//
+// Evidence says what each test is evidence of: an exact reading, or an
+// upper bound — at the reporting floor for a reading at or below it, at
+// every usable technology's no-service level for a phone without service
+// (its own technology only for a drive test or scanner), at the
+// no-service level of the technologies a smartphone did not camp on.
+// IndoorLoss fits the building loss added to indoor tests (default 12 dB).
 //
 // # Attribution
 //

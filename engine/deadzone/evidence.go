@@ -40,10 +40,10 @@ type Test struct {
 //     network of its carrier: an upper bound at the no-service level
 //     (th.NoService) of every technology the device could have camped on —
 //     2G for a feature phone, 2G–5G for smartphones, tablets, routers and
-//     devices of unknown class. A drive test (source drive) scans each
-//     technology on its own, so its no-service row bounds only its own
-//     technology: the same point usually has rows of the other
-//     technologies, some with service.
+//     devices of unknown class. A drive test (source drive) or a scanner
+//     measures each technology on its own, so its no-service row bounds
+//     only its own technology: the same point usually has rows of the
+//     other technologies, some with service.
 //   - A smartphone or tablet (not a drive test) camps on the highest
 //     technology whose signal clears the technology's camping level, taken
 //     as its no-service level (3GPP cell selection: Qrxlevmin is typically
@@ -61,7 +61,7 @@ func Evidence(dst []Reading, t Test, th engine.Thresholds) []Reading {
 	}
 	indoor := t.Environment == engine.EnvIndoor
 	if t.Service == engine.ServiceNone || t.Service == engine.ServiceEmergency {
-		if t.Source == engine.SourceDrive {
+		if t.Source == engine.SourceDrive || t.DeviceClass == engine.DeviceScanner {
 			return append(dst, Reading{Tech: t.Tech, SignalDBm: th.NoService(t.Tech), Upper: true, Indoor: indoor})
 		}
 		techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech5G}

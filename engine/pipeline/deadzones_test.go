@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"math"
 	"math/rand/v2"
@@ -250,5 +251,20 @@ func TestDeadZonesCut(t *testing.T) {
 	}
 	if low.RadioMap.Cut != 0.2 {
 		t.Errorf("report cut %g", low.RadioMap.Cut)
+	}
+}
+
+func TestDeadZonesBadOptions(t *testing.T) {
+	s := worldStore(t, false)
+	for name, mod := range map[string]func(*DeadZoneOptions){
+		"cut 1":          func(o *DeadZoneOptions) { o.Cut = 1 },
+		"negative draws": func(o *DeadZoneOptions) { o.Draws = -1 },
+		"negative noise": func(o *DeadZoneOptions) { o.RadioMap.NoiseDB = -2 },
+	} {
+		opt := worldOptions()
+		mod(&opt)
+		if _, err := DeadZones(context.Background(), s, opt); !errors.Is(err, engine.ErrInvalidConfig) {
+			t.Errorf("%s: err %v, want ErrInvalidConfig", name, err)
+		}
 	}
 }

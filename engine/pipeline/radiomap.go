@@ -328,6 +328,11 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
 	noise, indoorSD := ro.NoiseDB, ro.IndoorLossSigmaDB
+	for _, v := range []float64{noise, indoorSD} {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return nil, rep, fmt.Errorf("pipeline: radio map noise %g dB must be finite and ≥ 0: %w", v, engine.ErrInvalidConfig)
+		}
+	}
 	if noise == 0 {
 		noise = DefaultMeasurementNoiseDB
 	}

@@ -63,3 +63,20 @@ func BenchmarkNew(b *testing.B) {
 		benchMap(b, 100_000)
 	}
 }
+
+// BenchmarkFit fits 100,000 tests with the default options (200,000
+// pairs).
+func BenchmarkFit(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []Key{kV4, kM4, kN3}
+	obs := make([]Obs, 100_000)
+	for i := range obs {
+		obs[i] = Obs{Lon: 103 + rng.Float64(), Lat: 21.5 + rng.Float64(), Key: keys[i%3], ResidualDB: rng.NormFloat64() * 6}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Fit(obs, FitOptions{Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,9 +22,11 @@
 // # Kriging
 //
 // Map.At conditions on the nearest Options.MaxNeighbours tests (any key)
-// within Options.MaxDistM: local kriging, the usual approximation of the
-// global GP that ignores tests beyond the neighbourhood, whose weights are
-// small when the neighbourhood spans several ranges. Exact tests condition
+// within Options.MaxDistM, joined by the nearest Options.PerKeyNeighbours
+// of each queried key so a dense carrier's tests do not crowd out another
+// carrier's: local kriging, the usual approximation of the global GP that
+// ignores tests beyond the neighbourhood, whose weights are small when the
+// neighbourhood spans several ranges. Exact tests condition
 // by Gaussian conditioning (Cholesky). With Options.MeanPriorSigmaDB > 0
 // every key also has an unknown constant mean with that prior σ, which
 // for a large σ reproduces ordinary kriging (the Bayesian limit of
@@ -32,19 +34,24 @@
 // around zero, the calibrated prediction being unbiased by construction.
 //
 // Censored tests (Censor Upper: the signal is at most a bound) are
-// incorporated after the exact ones, nearest first, by assumed density
-// filtering (Minka 2001): the test's predictive distribution N(μ, s² + τ²)
-// is truncated above at its bound (a Tobit likelihood), its mean and
-// variance become μ − σλ and σ²(1 − αλ − λ²) (α = (b − μ)/σ, λ = φ(α)/Φ(α)),
-// and the joint Gaussian of the target keys and the remaining censored
-// tests is updated to match — equivalently, conditioning on a Gaussian
-// pseudo-observation with those moments. One censored test gives the
-// exact posterior mean and covariance; several give the one-pass ADF
-// approximation (no expectation-propagation sweeps), which depends mildly
-// on the order; against quadrature of the exact posterior with two
-// censored tests its mean is within 1% of the posterior σ and its σ 1–3%
-// too small. Held-out tests of simulated fields with a third of the tests
-// censored keep 90% intervals at their nominal rate.
+// incorporated after the exact ones, nearest first, by a Tobit likelihood
+// P(y ≤ b | f) = Φ((b − f)/τ) and moment matching. The first pass is
+// assumed density filtering (Minka 2001): each test's predictive
+// N(μ, s² + τ²) given everything before it is truncated above at its
+// bound, its mean and variance become μ − σλ and σ²(1 − αλ − λ²)
+// (α = (b − μ)/σ, λ = φ(α)/Φ(α)), and the joint Gaussian of the target
+// keys and the remaining censored tests is updated to match —
+// equivalently, conditioned on a Gaussian pseudo-observation with those
+// moments. One censored test gives the exact posterior mean and
+// covariance. With several, one pass is order-dependent and
+// overconfident, so by default further passes revisit each test against
+// the others' current pseudo-observations (expectation propagation,
+// Rasmussen & Williams 2006, §3.6) until they settle
+// (Options.CensoredSweeps; 1 keeps the single pass). Against quadrature of
+// the exact posterior with two censored tests, EP's mean and σ are within
+// 0.3% of the posterior σ, one-pass ADF's mean within 1% and its σ 1–3%
+// low; on simulated fields with three tests in four censored, 90%
+// intervals hold 0.90 of held-out truths with EP and 0.87 with one pass.
 //
 // # Fit
 //
@@ -58,6 +65,10 @@
 // details; FitReport carries the semivariograms for the outputs'
 // metadata.
 //
+// Map.CrossValidate scores a map on its own exact tests by leave-one-out
+// prediction (standardised errors, 90% interval coverage), a check of
+// model and map on real data for the outputs' metadata.
+//
 // # Units and conventions
 //
 // Residuals, means and σ in dB; variances (sills, nugget, Cov) in dB²;
@@ -70,9 +81,10 @@
 // New builds a static 3-d tree over the tests' positions on the sphere
 // (chord distance is monotone in great-circle distance, so neighbours are
 // exact, with no projection and no trouble near the antimeridian). The
-// build is deterministic (ties broken by input order) and O(n log² n);
-// neighbour sets are the k nearest by distance, ties by input order, so
-// results do not depend on the tree's shape. At costs O(log n + k³) for k
+// build is deterministic (ties broken by input order) and O(n log n);
+// neighbour sets are the k nearest by distance (of any key, and of each
+// queried key through one tree per key), ties by input order, so results
+// do not depend on the trees' shapes. At costs O(log n + k³) for k
 // neighbours: linear in the number of query points.
 //
 // # Concurrency

@@ -22,7 +22,7 @@ type FitOptions struct {
 	// MaxPairs bounds the pairs of tests sampled. 0 means 200,000.
 	MaxPairs int
 	// BinWidthM is the width of the distance bins in metres. 0 means
-	// MaxDistM/25.
+	// MaxDistM/50.
 	BinWidthM float64
 	// MaxDistM is the largest pair distance used, in metres. 0 means 5000
 	// (the default neighbourhood of Options).
@@ -35,7 +35,7 @@ type FitOptions struct {
 const (
 	DefaultMaxPairs = 200_000
 	DefaultFitDistM = 5000.0
-	defaultBins     = 25
+	defaultBins     = 50
 	// MinFitObs is the fewest exact tests Fit accepts.
 	MinFitObs = 30
 	// MinBinPairs is the fewest pairs a bin needs to enter the fit.
@@ -127,11 +127,12 @@ type FitReport struct {
 // counted and ignored).
 //
 // Pairs: tests are taken as anchors in a seeded random order; each anchor
-// pairs with every later-unvisited test within MaxDistM (at most
-// MaxPairs/200 of them, a seeded sample when there are more) until
-// MaxPairs pairs are drawn. Which pairs are drawn depends on positions
-// only, so each bin's mean stays an unbiased estimate of the semivariance
-// at its distance. Cost: O(n log n) for the index plus the pairs and the
+// pairs with the tests not yet visited within MaxDistM (at most
+// MaxPairs/200 of them, a seeded sample when there are more, half of them
+// from within MaxDistM/5 when there are enough there, since short lags
+// are rare among all pairs and pin the nugget) until MaxPairs pairs are
+// drawn. Which pairs are drawn depends on positions only, so each bin's
+// mean stays an unbiased estimate of the semivariance at its distance. Cost: O(n log n) for the index plus the pairs and the
 // neighbourhoods visited, bounded by MaxPairs in dense data.
 //
 // Semivariograms: each pair adds ½(r_i − r_j)² − ½(τ_i² + τ_j²) to its
@@ -145,9 +146,11 @@ type FitReport struct {
 // Fit: weighted least squares with Cressie's (1985) weights,
 // min Σ_b N_b·(γ̂_b/γ(h_b; θ) − 1)² over the bins with at least MinBinPairs
 // pairs, by Nelder–Mead from several starts, sills and nugget in log
-// scale, ranges within [BinWidthM/10, MaxDistM] (a longer range is
-// not identified by pairs at most MaxDistM apart). With no usable
-// cross-key bin the shared part is not identified (FitReport.SharedIdentified).
+// scale, ranges between the shortest lag of a used bin (at least
+// BinWidthM/10) and MaxDistM: a shorter range is indistinguishable from
+// nugget, a longer one not identified by pairs at most MaxDistM apart.
+// With no usable cross-key bin the shared part is not identified
+// (FitReport.SharedIdentified) and Fit returns OwnSillDB2 for all of it.
 //
 // Errors: ErrTooFewObs with fewer than MinFitObs exact tests or fewer
 // than 3 usable same-key bins; engine.ErrInvalidConfig for bad options;
@@ -218,7 +221,8 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 	order := rng.Perm(len(ex))
 	visited := make([]bool, len(ex))
 	maxC2 := chord2Of(opt.MaxDistM)
-	perAnchor := max(1, opt.MaxPairs/maxAnchorShare)
+	perAnchor := max(2, opt.MaxPairs/maxAnchorShare)
+	nearC2 := chord2Of(opt.MaxDistM / 5)
 	var cand []int32
 	var cd []float64
 	for _, a := range order {
@@ -237,17 +241,29 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 			continue
 		}
 		rep.Anchors++
-		take := min(len(cand), perAnchor, opt.MaxPairs-rep.Pairs)
-		if take < len(cand) { // partial Fisher–Yates: a seeded sample
-			for i := 0; i < take; i++ {
-				j := i + rng.IntN(len(cand)-i)
-				cand[i], cand[j] = cand[j], cand[i]
-				cd[i], cd[j] = cd[j], cd[i]
+		// Near candidates (within MaxDistM/5) first: short lags, which
+		// pin the nugget and the short ranges, are rare among all pairs.
+		// Half the anchor's budget goes to them, the rest to far ones.
+		nNear := 0
+		for i := range cand {
+			if cd[i] <= nearC2 {
+				cand[i], cand[nNear] = cand[nNear], cand[i]
+				cd[i], cd[nNear] = cd[nNear], cd[i]
+				nNear++
 			}
 		}
+		nFar := len(cand) - nNear
+		budget := min(perAnchor, opt.MaxPairs-rep.Pairs)
+		takeNear := min(nNear, max(budget/2, budget-nFar))
+		takeFar := min(nFar, budget-takeNear)
+		sample(rng, cand[:nNear], cd[:nNear], takeNear)
+		sample(rng, cand[nNear:], cd[nNear:], takeFar)
 		oa := ex[a]
 		ta := oa.NoiseDB * oa.NoiseDB
-		for i := 0; i < take; i++ {
+		for i := range cand {
+			if i >= takeNear && i < nNear || i >= nNear+takeFar {
+				continue
+			}
 			j := cand[i]
 			h := arcM(cd[i])
 			b := int(h / opt.BinWidthM)
@@ -340,7 +356,17 @@ func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
 	plateau = math.Max(plateau, 1e-6)
 	first = math.Min(math.Max(first, 0.01*plateau), plateau)
 
-	loA, hiA := math.Log(opt.BinWidthM/10), math.Log(opt.MaxDistM)
+	// A range below the shortest lag seen looks like nugget; it is not
+	// identified, and the lower bound keeps the fit from trading nugget for
+	// such a range.
+	shortest := math.Inf(1)
+	for _, b := range used {
+		shortest = math.Min(shortest, b.DistM)
+	}
+	loA, hiA := math.Log(math.Max(opt.BinWidthM/10, shortest)), math.Log(opt.MaxDistM)
+	if loA >= hiA {
+		loA = hiA - 1
+	}
 	rangeOf := func(p float64) float64 { return math.Exp(loA + (hiA-loA)/(1+math.Exp(-p))) }
 	rangeParam := func(a float64) float64 {
 		u := (math.Log(a) - loA) / (hiA - loA)
@@ -407,4 +433,17 @@ func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
 		}
 	}
 	return model(best), bestF
+}
+
+// sample moves a seeded sample of k of the candidates to the front
+// (partial Fisher–Yates), keeping cand and cd in step.
+func sample(rng *rand.Rand, cand []int32, cd []float64, k int) {
+	if k >= len(cand) {
+		return
+	}
+	for i := 0; i < k; i++ {
+		j := i + rng.IntN(len(cand)-i)
+		cand[i], cand[j] = cand[j], cand[i]
+		cd[i], cd[j] = cd[j], cd[i]
+	}
 }

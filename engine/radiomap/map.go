@@ -3,6 +3,7 @@ package radiomap
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
@@ -24,12 +25,28 @@ type Options struct {
 	// posterior then concerns m_k + s(x) + u_k(x) and the prior variance of a
 	// key without nearby tests includes MeanPriorSigmaDB².
 	MeanPriorSigmaDB float64
+	// PerKeyNeighbours is how many nearest tests of each queried key
+	// (within MaxDistM) join the neighbourhood besides the MaxNeighbours
+	// nearest of any key, so a key's own tests, and its no-service rows,
+	// are not crowded out by a denser key's. 0 means
+	// DefaultPerKeyNeighbours; negative means none.
+	PerKeyNeighbours int
+	// CensoredSweeps is how many sweeps of expectation propagation
+	// incorporate the censored tests: 1 is one-pass assumed density
+	// filtering, more revisit each test until the result settles. 0
+	// means DefaultCensoredSweeps.
+	CensoredSweeps int
 }
 
 // Defaults of Options.
 const (
-	DefaultMaxNeighbours = 32
-	DefaultMaxDistM      = 5000.0
+	DefaultMaxNeighbours    = 32
+	DefaultMaxDistM         = 5000.0
+	DefaultPerKeyNeighbours = 8
+	// DefaultCensoredSweeps bounds the sweeps of expectation propagation;
+	// they stop earlier once no site moves by more than 10⁻⁷ of its
+	// marginal's scale.
+	DefaultCensoredSweeps = 20
 )
 
 // Validate reports whether o is usable (zero fields take defaults). The
@@ -40,6 +57,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.MaxDistM >= 0) || math.IsInf(o.MaxDistM, 1) {
 		return fmt.Errorf("radiomap: MaxDistM = %v, want finite and ≥ 0: %w", o.MaxDistM, engine.ErrInvalidConfig)
+	}
+	if o.CensoredSweeps < 0 {
+		return fmt.Errorf("radiomap: CensoredSweeps = %d, want ≥ 0: %w", o.CensoredSweeps, engine.ErrInvalidConfig)
 	}
 	if !(o.MeanPriorSigmaDB >= 0) || math.IsInf(o.MeanPriorSigmaDB, 1) {
 		return fmt.Errorf("radiomap: MeanPriorSigmaDB = %v, want finite and ≥ 0: %w", o.MeanPriorSigmaDB, engine.ErrInvalidConfig)
@@ -54,6 +74,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxDistM == 0 {
 		o.MaxDistM = DefaultMaxDistM
 	}
+	if o.PerKeyNeighbours == 0 {
+		o.PerKeyNeighbours = DefaultPerKeyNeighbours
+	}
+	if o.CensoredSweeps == 0 {
+		o.CensoredSweeps = DefaultCensoredSweeps
+	}
 	return o
 }
 
@@ -67,12 +93,14 @@ type Map struct {
 	keyID []int32      // small-int id of each obs' key
 	ids   map[Key]int32
 	tree  *tree
-	maxC2 float64 // squared chord of MaxDistM
-	pool  sync.Pool
+	// keyTree[id] indexes the tests of one key (indices into obs).
+	keyTree []*tree
+	maxC2   float64 // squared chord of MaxDistM
+	pool    sync.Pool
 }
 
 // New validates the model, options and observations and indexes the
-// observations (a static 3-d tree on the sphere: O(n log² n) build, O(n)
+// observations (a static 3-d tree on the sphere: O(n log n) build, O(n)
 // memory). obs is copied. An observation with a longitude outside
 // [−180, 180], a latitude outside [−90, 90], a non-finite residual, a
 // negative or non-finite NoiseDB or an unknown Censor is an error wrapping
@@ -106,6 +134,24 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		mp.keyID[i] = id
 	}
 	mp.tree = newTree(mp.pos)
+	if mp.opt.PerKeyNeighbours > 0 {
+		members := make([][]int32, len(mp.ids))
+		for i, id := range mp.keyID {
+			members[id] = append(members[id], int32(i))
+		}
+		mp.keyTree = make([]*tree, len(members))
+		for id, mem := range members {
+			p := make([][3]float64, len(mem))
+			for j, i := range mem {
+				p[j] = mp.pos[i]
+			}
+			t := newTree(p)
+			for j, local := range t.idx {
+				t.idx[j] = mem[local]
+			}
+			mp.keyTree[id] = t
+		}
+	}
 	return mp, nil
 }
 
@@ -153,11 +199,12 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 
 // workspace holds one query's scratch buffers.
 type workspace struct {
-	nb            knn
-	ex, ce, tid   []int32
-	k, b, w, mu   []float64
-	s, c, diag    []float64
-	dTarget, dObs []float64
+	nb, nk      knn
+	ex, ce, tid []int32
+	k, b, w, mu []float64
+	s, c, diag  []float64
+	// censored updates
+	s0, bp, mu0, tt, nt, bb, v, st, bounds, noise2 []float64
 }
 
 func grow(s []float64, n int) []float64 {
@@ -169,20 +216,18 @@ func grow(s []float64, n int) []float64 {
 
 // At returns the joint posterior of the residuals of keys at lon, lat
 // (degrees). It conditions on the Options.MaxNeighbours nearest tests
-// within Options.MaxDistM (any key; ties by distance broken by input
-// order), first exactly on the Exact ones (Gaussian conditioning), then on
-// each Upper one in order of distance by assumed density filtering: the
-// test's predictive N(μ, s² + τ²) given everything before it (τ² =
-// NuggetDB2 + NoiseDB²) is truncated at its bound and the joint Gaussian
-// of the targets and the remaining censored tests is moment-matched to the
-// truncated one. For a single censored test this gives the exact posterior
-// mean and covariance; with several it is the usual one-pass ADF
-// approximation (the result depends mildly on the order, fixed here by
-// distance). With no neighbours At returns the prior: mean 0 and the
-// prior covariance. A key absent from the map is allowed: it learns only
-// through the shared component. Keys may repeat. At is safe for
-// concurrent use; its cost is O(k³ + k²·(k + len(keys))) for k neighbours,
-// independent of the map's size but for the O(log n) search.
+// within Options.MaxDistM (any key) together with the
+// Options.PerKeyNeighbours nearest of each key in keys (ties by distance
+// broken by input order), first exactly on the Exact ones (Gaussian conditioning), then on
+// the Upper ones, nearest first, by truncated-Gaussian moment matching:
+// one pass of assumed density filtering, then expectation-propagation
+// passes up to Options.CensoredSweeps (the package documentation gives
+// the method and its accuracy). With no neighbours At returns the prior:
+// mean 0 and the prior covariance. A key absent from the map is allowed:
+// it learns only through the shared component. Keys may repeat. At is
+// safe for concurrent use; its cost is O(k³ + k²·len(keys)) for k
+// neighbours (times the sweeps for the censored ones), independent of
+// the map's size but for the O(log n) search.
 func (m *Map) At(lon, lat float64, keys []Key) (Posterior, error) {
 	var p Posterior
 	err := m.AtInto(&p, lon, lat, keys)
@@ -206,7 +251,7 @@ func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
 	if ws == nil {
 		ws = &workspace{}
 	}
-	err := m.at(ws, xyz(lon, lat), keys, dst)
+	err := m.at(ws, xyz(lon, lat), keys, dst, -1)
 	m.pool.Put(ws)
 	if err != nil {
 		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
@@ -221,7 +266,9 @@ func growZero(s []float64, n int) []float64 {
 	return s
 }
 
-func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error {
+// at computes the posterior into post; the test of index exclude (if
+// ≥ 0) is left out of the neighbourhood.
+func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclude int32) error {
 	md := m.model
 	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
 	q := len(keys)
@@ -239,6 +286,25 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 
 	ws.nb = knn{k: m.opt.MaxNeighbours, maxC2: m.maxC2, h: ws.nb.h[:0]}
 	m.tree.nearest(x, &ws.nb)
+	if m.keyTree != nil {
+		// The nearest tests of each queried key join the neighbourhood.
+		found := len(ws.nb.h)
+		for i, id := range tid {
+			if id < 0 || slices.Contains(tid[:i], id) {
+				continue
+			}
+			ws.nk = knn{k: m.opt.PerKeyNeighbours, maxC2: m.maxC2, h: ws.nk.h[:0]}
+			m.keyTree[id].nearest(x, &ws.nk)
+			ws.nb.h = append(ws.nb.h, ws.nk.h...)
+		}
+		if len(ws.nb.h) > found {
+			sortNeighbours(ws.nb.h)
+			ws.nb.h = slices.CompactFunc(ws.nb.h, func(a, b neighbour) bool { return a.idx == b.idx })
+		}
+	}
+	if exclude >= 0 {
+		ws.nb.h = slices.DeleteFunc(ws.nb.h, func(nb neighbour) bool { return nb.idx == exclude })
+	}
 	ws.ex, ws.ce = ws.ex[:0], ws.ce[:0]
 	for _, nb := range ws.nb.h {
 		if m.obs[nb.idx].Censor == Exact {
@@ -346,29 +412,13 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior) error
 	}
 
 	// Censored tests, nearest first.
-	ws.c = grow(ws.c, nz)
-	c := ws.c
-	for j := 0; j < nc; j++ {
-		p := q + j
-		o := m.obs[ws.ce[j]]
-		copy(c, S[p*nz:p*nz+nz])
-		s2 := c[p] + md.NuggetDB2 + o.NoiseDB*o.NoiseDB
-		if !(s2 > 0) {
-			continue // a noise-free censored test at a point already known exactly
-		}
-		sy := math.Sqrt(s2)
-		lambda, delta := truncUpper((o.ResidualDB - mu[p]) / sy)
-		gm := lambda / sy
-		gs := (1 - delta) / s2
-		for a := 0; a < nz; a++ {
-			mu[a] -= gm * c[a]
-			row := S[a*nz : a*nz+nz]
-			ca := gs * c[a]
-			for b := range row {
-				row[b] -= ca * c[b]
-			}
-		}
+	ws.bounds, ws.noise2 = grow(ws.bounds, nc), grow(ws.noise2, nc)
+	for j, i := range ws.ce {
+		o := m.obs[i]
+		ws.bounds[j] = o.ResidualDB
+		ws.noise2[j] = md.NuggetDB2 + o.NoiseDB*o.NoiseDB
 	}
+	censoredUpdate(ws, mu, S, nz, q, ws.bounds, ws.noise2, m.opt.CensoredSweeps)
 
 	for a := 0; a < q; a++ {
 		post.MeanDB[a] = mu[a]

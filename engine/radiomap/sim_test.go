@@ -33,11 +33,28 @@ func simulate(t testing.TB, m Model, keys []Key, n, per int, sideM, clusterM flo
 		y := cy + (rng.Float64()-0.5)*clusterM
 		obs[i] = Obs{Lon: lon0 + x/(mPerDeg*math.Cos(lat0*math.Pi/180)), Lat: lat0 + y/mPerDeg, Key: keys[rng.IntN(len(keys))]}
 	}
+	f := drawLatent(t, m, obs, rng)
+	sim := simField{obs: obs, latent: make([]float64, n)}
+	for i := range obs {
+		sim.latent[i] = f[i]
+		obs[i].ResidualDB = sim.latent[i] + math.Sqrt(m.NuggetDB2)*rng.NormFloat64()
+	}
+	return sim
+}
+
+// rel is |got/want − 1|.
+func rel(got, want float64) float64 { return math.Abs(got/want - 1) }
+
+// drawLatent draws the noise-free residuals s + u_k at the rows' places
+// and keys, jointly, by the Cholesky factor of their covariance.
+func drawLatent(t testing.TB, m Model, rows []Obs, rng *rand.Rand) []float64 {
+	t.Helper()
+	n := len(rows)
 	cov := mat.NewSymDense(n, nil)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
-			d := DistanceM(obs[i].Lon, obs[i].Lat, obs[j].Lon, obs[j].Lat)
-			c := m.Cov(d, obs[i].Key == obs[j].Key)
+			d := DistanceM(rows[i].Lon, rows[i].Lat, rows[j].Lon, rows[j].Lat)
+			c := m.Cov(d, rows[i].Key == rows[j].Key)
 			if i == j {
 				c += 1e-9 * (m.SharedSillDB2 + m.OwnSillDB2) // jitter for duplicates
 			}
@@ -56,13 +73,9 @@ func simulate(t testing.TB, m Model, keys []Key, n, per int, sideM, clusterM flo
 	}
 	var f mat.VecDense
 	f.MulVec(&l, z)
-	sim := simField{obs: obs, latent: make([]float64, n)}
-	for i := range obs {
-		sim.latent[i] = f.AtVec(i)
-		obs[i].ResidualDB = sim.latent[i] + math.Sqrt(m.NuggetDB2)*rng.NormFloat64()
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = f.AtVec(i)
 	}
-	return sim
+	return out
 }
-
-// rel is |got/want − 1|.
-func rel(got, want float64) float64 { return math.Abs(got/want - 1) }

@@ -64,15 +64,6 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// hashNormal maps a key to a standard normal value (Box–Muller).
-func hashNormal(k uint64) float64 {
-	a := splitmix(k)
-	b := splitmix(a)
-	u1 := (float64(a>>11) + 0.5) / (1 << 53)
-	u2 := float64(b>>11) / (1 << 53)
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
-}
-
 // field is the true signal at a set of points: per point, the best server
 // of each (carrier, tech) over active sites, plus the point's shadowing.
 type field struct {
@@ -99,7 +90,7 @@ var rangesM = [4][3]float64{
 // only), one pass per environment class with its ranges, plus the
 // shadowing (shadow.go) of each row's carrier and technology at the point
 // and, scaled by the point's terrain factor (its province's remoteness),
-// the loss of any valley that holds the point but not the serving site.
+// the loss of the valleys that hold the point (valleyLossDB).
 //
 // want, if not nil, holds per point the carriers (carrierMask) whose
 // signal is needed there; the rows of other carriers are dropped before
