@@ -235,6 +235,7 @@ func commands() map[string]command {
 		"dataset":    {"summarise a dataset (dataset ls DIR)", runDataset},
 		"aggregate":  {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
 		"areas":      {"list or find provinces and communes of a boundary set", runAreas},
+		"campaign":   {"where to measure next: villages, teams, days and routes by value of information", runCampaign},
 		"calibrate":  {"fit the prediction error per carrier and technology on measured hexes", runCalibrate},
 		"coverage":   {"fused coverage per H3 hex, carrier and technology (measured and predicted)", runCoverage},
 		"deadzones":  {"populated places without 3G/4G, carrier gaps, villages, coverage challenges", runDeadzones},

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/campaign"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+const campaignSynopsis = `campaign --dataset DIR --days N [--teams K] [--start TOWN] --out DIR [flags]
+
+Plans where to measure next: which villages K teams test over N days, in which
+order, so that the tests correct as many misclassified households of the
+dead-zone verdict as they can.
+
+Each village's probability of being a dead zone (p_dead) comes from the verdict
+(as lomsong deadzones computes it from --dataset), or from --verdicts, a
+villages.csv written by lomsong deadzones; with --dataset and --province only the
+villages whose point lies in the province are planned, and the verdict uses the
+cut 1/(1+C) of the same --miss-cost C. A village's value is the expected
+misclassified households its verdict removes: households × (min(C·p, 1−p) −
+the same risk after a test day whose verdict is wrong with probability
+--residual-error), C being --miss-cost (a missed dead village costs C, a false
+alarm 1). Team-days are filled greedily by value per hour (tests plus the extra
+travel), within --day-hours, then ordered by nearest neighbour from the day's
+start and improved by 2-opt. Travel is the great-circle distance × --detour at
+--speed-kmh: a road-less approximation. Teams start at --start (a village id, a
+town or village name, or LON,LAT; a name matches village names and the parts of
+names after commas, e.g. "Thành phố Lai Châu" matches "Tổ dân phố 3, Thành phố
+Lai Châu", and
+starts at their household-weighted centre), else at the mean position of the
+villages; without --return a team lodges where its day ends.
+
+Writes to OUT:
+  campaign.csv      villages with a positive value, best first: rank, village_id,
+                    name, commune, lon, lat, households, p_dead, value, team, day,
+                    order (team, day and order empty when not visited)
+  campaign.geojson  the villages as points with the same properties, and one
+                    LineString per team-day route (team, day, km, hours, value)
+and prints the plan per team-day.`
+
+const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
+      --start "Thành phố Lai Châu" --out lomsong-demo/campaign
+  lomsong campaign --verdicts lomsong-demo/deadzones/villages.csv --days 5 --start 103.46,22.40 --out ./camp`
+
+// campaignOptions are the command's settings.
+type campaignOptions struct {
+	verdicts string // villages.csv with p_dead; empty: run the verdict on the dataset
+	start    string
+	out      string
+	cfg      campaign.Config
+}
+
+func runCampaign(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("campaign", campaignSynopsis, campaignExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	var o campaignOptions
+	fs.StringVar(&o.verdicts, "verdicts", "", "villages.csv `file` from lomsong deadzones (with p_dead) instead of computing the verdict from --dataset")
+	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
+	fs.IntVar(&o.cfg.Teams, "teams", 1, "number of measuring `teams`")
+	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name`, or LON,LAT (default: the villages' mean position)")
+	fs.StringVar(&o.out, "out", "", "output `directory`")
+	fs.Float64Var(&o.cfg.DayHours, "day-hours", 8, "time budget of a team-day, `hours`")
+	fs.Float64Var(&o.cfg.MeasureHours, "measure-hours", 1.5, "time spent testing one village, `hours`")
+	fs.Float64Var(&o.cfg.SpeedKmh, "speed-kmh", 30, "travel `speed` along the detoured distance, km/h")
+	fs.Float64Var(&o.cfg.DetourFactor, "detour", 1.4, "road distance over great-circle distance (`factor` ≥ 1)")
+	fs.Float64Var(&o.cfg.MissCost, "miss-cost", 1, "cost of a missed dead village relative to a false alarm (`C` > 0)")
+	fs.Float64Var(&o.cfg.ResidualError, "residual-error", 0.05, "`probability` that a village's verdict is still wrong after its test day, in [0, 0.5) (0: the tests settle it)")
+	fs.BoolVar(&o.cfg.ReturnToBase, "return", false, "teams return to --start every evening")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if o.out == "" || o.cfg.Days < 1 {
+		fs.Usage()
+		return usageError{"campaign: --out DIR and --days N (≥ 1) are required"}
+	}
+	if o.verdicts == "" && cf.dataset == "" {
+		fs.Usage()
+		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
+	}
+	if o.cfg.ResidualError == 0 {
+		o.cfg.ResidualError = -1 // the flag's 0 means perfect tests, not the default
+	}
+	if err := o.cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	var villages []campaign.Village
+	var source string
+	var err error
+	if o.verdicts != "" {
+		villages, err = readVerdicts(o.verdicts)
+		source = o.verdicts
+	} else {
+		villages, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
+	}
+	if err != nil {
+		return err
+	}
+	if o.start != "" {
+		p, err := resolveStart(o.start, villages)
+		if err != nil {
+			return usageError{"campaign: --start: " + err.Error()}
+		}
+		o.cfg.Start = p
+	}
+	plan, err := campaign.Build(villages, o.cfg)
+	if err != nil {
+		return err
+	}
+	if err := writeCampaign(o.out, plan); err != nil {
+		return err
+	}
+	printCampaign(e.stdout, plan, len(villages), source)
+	fmt.Fprintf(e.stdout, "wrote %s/{campaign.csv,campaign.geojson}\n", o.out)
+	return nil
+}
+
+// datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
+// deadzones does, with the cut 1/(1+C) of the same miss cost C) and
+// returns the villages that have a verdict; with --province, those whose
+// point lies in the province's hexes.
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, string, error) {
+	cut, err := deadzone.CutFromMissCost(missCost)
+	if err != nil {
+		return nil, "", usageError{err.Error()}
+	}
+	store, copt, area, provinces, err := cf.prepare(e, false)
+	if err != nil {
+		return nil, "", err
+	}
+	in := map[hexgrid.Cell]bool{}
+	if cf.province != "" {
+		for _, c := range copt.Cells {
+			in[c] = true
+		}
+	}
+	prog := startProgress(e, "campaign: measurements")
+	copt.Aggregate.Progress = prog.set
+	res, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}, Cut: cut})
+	prog.end()
+	if err != nil {
+		return nil, "", err
+	}
+	var out []campaign.Village
+	for _, s := range res.Villages.Villages {
+		if !s.HasVerdict || (cf.province != "" && !in[s.Cell]) {
+			continue
+		}
+		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
+			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: s.Verdict.PDead})
+	}
+	return out, "the verdict over " + area, nil
+}
+
+// readVerdicts reads villages with p_dead from a villages.csv of lomsong
+// deadzones (village_id, name, commune_code, lon, lat, households, p_dead).
+// Rows with an empty p_dead (no verdict) are left out.
+func readVerdicts(path string) ([]campaign.Village, error) {
+	f, cr, idx, err := openTable(path, "village_id", "lon", "lat", "households", "p_dead")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	get := func(rec []string, col string) string {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var out []campaign.Village
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+		}
+		if get(rec, "p_dead") == "" {
+			continue
+		}
+		v := campaign.Village{Village: engine.Village{ID: get(rec, "village_id"), Name: get(rec, "name"), CommuneCode: get(rec, "commune_code")}}
+		for _, c := range []struct {
+			name string
+			dst  *float64
+		}{{"lon", &v.Lon}, {"lat", &v.Lat}, {"households", &v.Households}, {"p_dead", &v.PDead}} {
+			x, err := strconv.ParseFloat(get(rec, c.name), 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)
+			}
+			*c.dst = x
+		}
+		out = append(out, v)
+	}
+}
+
+// resolveStart reads --start: "LON,LAT", a village id, or a name matching
+// village names or the comma-separated parts of them (case-insensitive),
+// whose household-weighted centre it returns (their mean position when
+// they have no households).
+func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
+	if a, b, ok := strings.Cut(spec, ","); ok {
+		lon, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+		lat, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+		if err1 == nil && err2 == nil {
+			if !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
+				return orb.Point{}, fmt.Errorf("%q is not a lon,lat position", spec)
+			}
+			return orb.Point{lon, lat}, nil
+		}
+	}
+	want := strings.ToLower(strings.TrimSpace(spec))
+	for _, v := range villages {
+		if v.ID == spec {
+			return orb.Point{v.Lon, v.Lat}, nil
+		}
+	}
+	var match []campaign.Village
+	for _, v := range villages {
+		for part := range strings.SplitSeq(v.Name, ",") {
+			if strings.ToLower(strings.TrimSpace(part)) == want {
+				match = append(match, v)
+				break
+			}
+		}
+	}
+	if len(match) == 0 {
+		return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))
+	}
+	var w, lon, lat float64
+	for _, v := range match {
+		w += v.Households
+		lon += v.Households * v.Lon
+		lat += v.Households * v.Lat
+	}
+	if w == 0 {
+		c := campaign.Centroid(match)
+		return c, nil
+	}
+	return orb.Point{lon / w, lat / w}, nil
+}
+
+func fmtFloat(v float64, prec int) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if strings.Trim(s, "-0.") == "" {
+		return strconv.FormatFloat(0, 'f', prec, 64)
+	}
+	return s
+}
+
+// campaignRow is one ranked village, formatted for campaign.csv.
+func campaignRow(rank int, v campaign.Visit) []string {
+	team, day, order := "", "", ""
+	if v.Chosen() {
+		team, day, order = strconv.Itoa(v.Team), strconv.Itoa(v.Day), strconv.Itoa(v.Order)
+	}
+	return []string{strconv.Itoa(rank), v.ID, v.Name, v.CommuneCode, fmtFloat(v.Lon, 6), fmtFloat(v.Lat, 6),
+		strconv.FormatFloat(v.Households, 'f', -1, 64), fmtFloat(v.PDead, 4), fmtFloat(v.Value, 3), team, day, order}
+}
+
+var campaignColumns = []string{"rank", "village_id", "name", "commune", "lon", "lat", "households", "p_dead", "value", "team", "day", "order"}
+
+func writeCampaign(out string, p *campaign.Plan) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	err := writeAtomic(filepath.Join(out, "campaign.csv"), func(f *dataset.AtomicFile) error {
+		cw := csv.NewWriter(f)
+		if err := cw.Write(campaignColumns); err != nil {
+			return err
+		}
+		for i, v := range p.Ranked {
+			if err := cw.Write(campaignRow(i+1, v)); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for i, v := range p.Ranked {
+		f := geojson.NewFeature(orb.Point{v.Lon, v.Lat})
+		f.Properties["rank"] = i + 1
+		f.Properties["village_id"] = v.ID
+		f.Properties["name"] = v.Name
+		f.Properties["commune"] = v.CommuneCode
+		f.Properties["households"] = v.Households
+		f.Properties["p_dead"] = round4(v.PDead)
+		f.Properties["value"] = round4(v.Value)
+		f.Properties["chosen"] = v.Chosen()
+		if v.Chosen() {
+			f.Properties["team"], f.Properties["day"], f.Properties["order"] = v.Team, v.Day, v.Order
+		}
+		fc.Append(f)
+	}
+	at := map[int]orb.Point{}
+	for _, v := range p.Ranked {
+		at[v.Row] = orb.Point{v.Lon, v.Lat}
+	}
+	for _, r := range p.Routes {
+		line := orb.LineString{r.Start}
+		for _, row := range r.Rows {
+			line = append(line, at[row])
+		}
+		if p.Config.ReturnToBase {
+			line = append(line, r.Start)
+		}
+		f := geojson.NewFeature(line)
+		f.Properties["team"], f.Properties["day"] = r.Team, r.Day
+		f.Properties["villages"] = len(r.Rows)
+		f.Properties["length_km"] = round1(r.LengthKm)
+		f.Properties["travel_hours"] = round2(r.TravelHours)
+		f.Properties["hours"] = round2(r.Hours)
+		f.Properties["value"] = round4(r.Value)
+		fc.Append(f)
+	}
+	return writeJSONFile(filepath.Join(out, "campaign.geojson"), fc)
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
+
+func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
+	c := p.Config
+	var visited int
+	for _, v := range p.Ranked {
+		if v.Chosen() {
+			visited++
+		}
+	}
+	fmt.Fprintf(w, "campaign from %s: %d villages with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
+		source, villages, len(p.Ranked), p.RiskNow, c.MissCost)
+	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%.1f%%)\n",
+		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, 100*safeDiv(p.Value, p.RiskNow))
+	if len(p.Routes) == 0 {
+		return
+	}
+	byRow := map[int]campaign.Visit{}
+	for _, v := range p.Ranked {
+		byRow[v.Row] = v
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "day\tteam\tkm\thours\tvalue\tvillages")
+	for _, r := range p.Routes {
+		ids := make([]string, len(r.Rows))
+		for k, row := range r.Rows {
+			ids[k] = byRow[row].ID
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.2f\t%.1f\t%s\n", r.Day, r.Team, r.LengthKm, r.Hours, r.Value, strings.Join(ids, " → "))
+	}
+	tw.Flush()
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// verdictsCSV is a villages.csv with verdicts: two town neighbourhoods
+// and four villages around Lai Châu town, one certainly served, one
+// certainly dead.
+const verdictsCSV = `village_id,name,commune_code,province,lon,lat,households,cell,status,without_signal,p_dead
+V1,"Tổ dân phố 1, Lai Châu",12001,12,103.4600,22.4000,300,,covered,false,0.01
+V2,"Tổ dân phố 2, Lai Châu",12001,12,103.4700,22.3900,100,,covered,false,0.02
+V3,Bản Hon,12002,12,103.5000,22.4200,120,,no_signal,true,0.5
+V4,Bản Pa,12002,12,103.3000,22.4500,80,,covered,false,0.3
+V5,Bản Mù,12003,12,103.7000,22.2000,60,,no_signal,true,0.98
+V6,Bản Xa,12003,12,103.5500,22.3000,90,,no_signal,true,
+`
+
+func writeVerdicts(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "villages.csv")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCampaignCommand(t *testing.T) {
+	in := writeVerdicts(t, verdictsCSV)
+	out := filepath.Join(t.TempDir(), "camp")
+	args := []string{"campaign", "--verdicts", in, "--days", "2", "--teams", "2", "--start", "lai châu", "--day-hours", "3", "--out", out}
+	stdout, stderr, code := runCmd(t, args...)
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "5 villages with a verdict") {
+		t.Errorf("summary: %s", stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "campaign.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], ","); got != "rank,village_id,name,commune,lon,lat,households,p_dead,value,team,day,order" {
+		t.Fatalf("header %s", got)
+	}
+	// Values (C = 1, ε = 0.05): V3 120·(0.5 − 0.05) = 54, V4 80·(0.3 −
+	// 0.05) = 20, V2 100·(0.02 − 0.02) = 0, V1 and V5 0 as well.
+	want := [][]string{{"1", "V3", "54.000"}, {"2", "V4", "20.000"}}
+	if len(rows) != 1+len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(rows)-1, len(want), b)
+	}
+	for i, w := range want {
+		r := rows[i+1]
+		if r[0] != w[0] || r[1] != w[1] || r[8] != w[2] || r[9] == "" || r[10] == "" || r[11] != "1" {
+			t.Errorf("row %d: %v, want rank, id, value %v and a team, day, order 1", i+1, r, w)
+		}
+	}
+	// Three-hour days hold one of them: both teams go out on day 1, the
+	// best village to team 1.
+	if rows[1][9] != "1" || rows[1][10] != "1" || rows[2][9] != "2" || rows[2][10] != "1" {
+		t.Errorf("teams and days: %v %v", rows[1], rows[2])
+	}
+	g, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Type        string          `json:"type"`
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(g, &fc); err != nil {
+		t.Fatal(err)
+	}
+	var points, lines int
+	for _, f := range fc.Features {
+		switch f.Geometry.Type {
+		case "Point":
+			points++
+		case "LineString":
+			lines++
+			var c [][2]float64
+			if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil || len(c) != 2 {
+				t.Errorf("route %v: %s", f.Properties, f.Geometry.Coordinates)
+			}
+			// Start: the household-weighted centre of the two
+			// neighbourhoods of Lai Châu.
+			if c[0][0] < 103.462 || c[0][0] > 103.463 || c[0][1] < 22.397 || c[0][1] > 22.398 {
+				t.Errorf("route starts at %v", c[0])
+			}
+			if h, _ := f.Properties["hours"].(float64); h <= 0 || h > 8 {
+				t.Errorf("route hours %v", f.Properties["hours"])
+			}
+		}
+	}
+	if points != 2 || lines != 2 {
+		t.Errorf("%d points and %d routes, want 2 and 2", points, lines)
+	}
+	// The same run gives the same bytes.
+	out2 := filepath.Join(t.TempDir(), "camp")
+	args[len(args)-1] = out2
+	if _, _, code := runCmd(t, args...); code != exitOK {
+		t.Fatal(code)
+	}
+	for _, name := range []string{"campaign.csv", "campaign.geojson"} {
+		a, _ := os.ReadFile(filepath.Join(out, name))
+		b, _ := os.ReadFile(filepath.Join(out2, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+}
+
+func TestCampaignCommandErrors(t *testing.T) {
+	good := writeVerdicts(t, verdictsCSV)
+	out := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"help", []string{"campaign", "--help"}, exitOK, "Example:"},
+		{"no days", []string{"campaign", "--verdicts", good, "--out", out}, exitUsage, "--days"},
+		{"no input", []string{"campaign", "--days", "3", "--out", out}, exitUsage, "required"},
+		{"bad residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "0.7"}, exitUsage, "residual error"},
+		{"unknown start", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "Hà Nội"}, exitUsage, "Hà Nội"},
+		{"start off the globe", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "200,10"}, exitUsage, "lon,lat"},
+		{"missing file", []string{"campaign", "--verdicts", filepath.Join(out, "none.csv"), "--days", "3", "--out", out}, exitFailure, "none.csv"},
+		{"no p_dead column", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households\nV1,103,22,10\n"), "--days", "3", "--out", out}, exitFailure, "p_dead"},
+		{"p_dead above 1", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,1.5\n"), "--days", "3", "--out", out}, exitFailure, "p_dead 1.5"},
+		{"p_dead not a number", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,high\n"), "--days", "3", "--out", out}, exitFailure, "line 2, column p_dead"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, c.args...)
+			if code != c.code || !strings.Contains(stdout+stderr, c.want) {
+				t.Fatalf("code %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, c.code, stdout, stderr, c.want)
+			}
+		})
+	}
+}
+
+// TestCampaignFromDataset runs the verdict on a small dataset and checks
+// that the plan matches the one made from the villages.csv of lomsong
+// deadzones on the same dataset.
+func TestCampaignFromDataset(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\nV4,Bản D,,103.40,22.40,30\n"), 0o644)
+	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatal(code)
+	}
+	dz := filepath.Join(dir, "dz")
+	if stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--province", "lai chau", "--out", dz); code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	fromDataset, fromFile := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	stdout, errs, code := runCmd(t, "campaign", "--dataset", ds, "--province", "lai chau", "--days", "3", "--residual-error", "0", "--start", "103.3,22.4", "--out", fromDataset)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	stdout2, errs, code := runCmd(t, "campaign", "--verdicts", filepath.Join(dz, "villages.csv"), "--days", "3", "--residual-error", "0", "--start", "103.3,22.4", "--out", fromFile)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout2, errs)
+	}
+	// villages.csv has every village; --province keeps those in Lai Châu
+	// (V3 lies south of it, and has no value either way).
+	count := func(s string) string {
+		_, after, _ := strings.Cut(s, ": ")
+		n, _, _ := strings.Cut(after, " villages with")
+		return n
+	}
+	if count(stdout) != "3" || count(stdout2) != "4" {
+		t.Errorf("villages with a verdict: %q from the dataset, %q from villages.csv\n%s\n%s", count(stdout), count(stdout2), stdout, stdout2)
+	}
+	read := func(dir string) [][]string {
+		b, err := os.ReadFile(filepath.Join(dir, "campaign.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	a, b := read(fromDataset), read(fromFile)
+	if len(a) != len(b) || len(a) < 2 {
+		t.Fatalf("%d rows from the dataset, %d from villages.csv", len(a)-1, len(b)-1)
+	}
+	for i := range a {
+		// id, p_dead (4 decimals in both), team, day, order
+		for _, c := range []int{1, 7, 9, 10, 11} {
+			if a[i][c] != b[i][c] {
+				t.Errorf("row %d column %s: %q from the dataset, %q from villages.csv", i, a[0][c], a[i][c], b[i][c])
+			}
+		}
+	}
+}
