@@ -71,6 +71,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("campaign", campaignSynopsis, campaignExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	var o campaignOptions
 	fs.StringVar(&o.verdicts, "verdicts", "", "villages.csv `file` from lomsong deadzones (with p_dead) instead of computing the verdict from --dataset")
 	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
