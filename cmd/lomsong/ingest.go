@@ -68,6 +68,10 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "  REFUSED: %v\n", err)
 			refused = append(refused, err)
 			continue
+		case errors.Is(err, dataset.ErrNoDataRows):
+			fmt.Fprintf(e.stdout, "%s: REFUSED: %v\n", path, err)
+			refused = append(refused, err)
+			continue
 		case err != nil:
 			return err
 		case res.AlreadyIngested:

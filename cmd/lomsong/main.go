@@ -90,7 +90,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"validate":   {"check input files against the data contract and write the quarantine", runValidate},
 		"ingest":     {"validate files and add their accepted rows to a dataset", runIngest},
-		"dataset":    {"summarise a dataset (dataset ls DIR)", runDataset},
+		"dataset":    {"summarise, verify or repair a dataset (dataset ls|verify|repair DIR)", runDataset},
 		"aggregate":  {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
 		"areas":      {"list or find provinces and communes of a boundary set", runAreas},
 		"calibrate":  {"fit the prediction error per carrier and technology on measured hexes", runCalibrate},
