@@ -85,7 +85,7 @@ const verifyBatchRows = 1024
 
 // verifyPart checks one part and returns the rows it read.
 func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
-	if err := s.checkPart(p); err != nil {
+	if err := s.checkPart(p, true); err != nil {
 		return 0, unwrapDataset(err, p.Path)
 	}
 	f, err := os.Open(s.Path(p))
@@ -165,11 +165,10 @@ type RepairReport struct {
 
 // partFile is a data file found by Repair.
 type partFile struct {
-	rel   string
-	bytes int64
-	sha   string
-	rows  int64
-	meta  map[string]string
+	rel  string
+	sums fileSums
+	rows int64
+	meta map[string]string
 }
 
 var partNameRE = regexp.MustCompile(`^part-([0-9a-f]{16})(-[0-9]+)?\.parquet$`)
@@ -250,7 +249,8 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		whole := true
 		for _, p := range c.Parts {
 			pf := found[p.Path]
-			if pf == nil || used[p.Path] || pf.bytes != p.Bytes || pf.rows != p.Rows || (p.SHA256 != "" && pf.sha != p.SHA256) {
+			if pf == nil || used[p.Path] || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
+				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C) {
 				whole = false
 				break
 			}
@@ -264,8 +264,8 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		seen[c.SHA256] = true
 		for i, p := range c.Parts {
 			used[p.Path] = true
-			if p.SHA256 == "" {
-				c.Parts[i].SHA256 = found[p.Path].sha
+			if p.SHA256 == "" || p.CRC32C == "" {
+				c.Parts[i].setSums(found[p.Path].sums)
 			}
 		}
 		if c.Quarantine != "" {
@@ -401,15 +401,15 @@ func readPartFile(dir, rel string) (*partFile, error) {
 		return nil, err
 	}
 	defer f.Close()
-	sum, n, err := hashOf(f)
+	sums, err := sumsOf(f, true)
 	if err != nil {
 		return nil, err
 	}
-	rows, meta, err := arrowio.ParquetFooter(f, n)
+	rows, meta, err := arrowio.ParquetFooter(f, sums.bytes)
 	if err != nil {
 		return nil, err
 	}
-	return &partFile{rel: rel, bytes: n, sha: sum, rows: rows, meta: meta}, nil
+	return &partFile{rel: rel, sums: sums, rows: rows, meta: meta}, nil
 }
 
 // recoverPart rebuilds a part's record from its metadata or, failing
@@ -418,7 +418,8 @@ func readPartFile(dir, rel string) (*partFile, error) {
 func recoverPart(pf *partFile) (Part, string, SourceInfo, error) {
 	elems := strings.Split(pf.rel, "/")
 	top, base := elems[0], elems[len(elems)-1]
-	p := Part{Path: pf.rel, Kind: top, Rows: pf.rows, Bytes: pf.bytes, SHA256: pf.sha}
+	p := Part{Path: pf.rel, Kind: top, Rows: pf.rows}
+	p.setSums(pf.sums)
 	if top == string(ingest.KindMeasurements) || top == string(ingest.KindSites) {
 		for _, e := range elems[1 : len(elems)-1] {
 			if v, ok := strings.CutPrefix(e, "period="); ok {

@@ -310,13 +310,14 @@ func (t *Txn) finishPart(pw *partWriter) error {
 	if err := pw.w.Close(); err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
-	size, sum, err := pw.f.finish()
+	sums, err := pw.f.finish()
 	if err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
 	delete(t.parts, pw.key)
-	t.done = append(t.done, Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier),
-		Rows: pw.w.Rows(), Bytes: size, SHA256: sum})
+	p := Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier), Rows: pw.w.Rows()}
+	p.setSums(sums)
+	t.done = append(t.done, p)
 	t.moves = append(t.moves, placed{pw.tmp, pw.rel})
 	return nil
 }
@@ -394,11 +395,13 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, sum, err := hf.finish()
+		sums, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size, SHA256: sum})
+		p := Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c]))}
+		p.setSums(sums)
+		parts = append(parts, p)
 		moves = append(moves, placed{f.Name(), rel})
 	}
 	for _, tab := range []struct {
@@ -424,11 +427,13 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, sum, err := hf.finish()
+		sums, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n), Bytes: size, SHA256: sum})
+		p := Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n)}
+		p.setSums(sums)
+		parts = append(parts, p)
 		moves = append(moves, placed{f.Name(), rel})
 	}
 	slices.SortFunc(parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
