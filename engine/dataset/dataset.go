@@ -83,8 +83,10 @@ type Store struct {
 	failpoint func(step string) error
 	// rowGroupRows, when positive (tests only), replaces partRowGroupRows.
 	rowGroupRows int
-	// maxOpenParts, when positive (tests only), replaces maxOpenParts.
+	// maxOpenParts and stageRows, when positive (tests only), replace
+	// the constants of those names.
 	maxOpenParts int
+	stageRows    int
 }
 
 const (

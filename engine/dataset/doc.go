@@ -19,9 +19,10 @@
 // at most 64 bytes of a-z, 0-9, '-', '_', '.' (not first); any other value
 // keeps at most 40 such bytes and ends in '~' and 8 hex digits of its
 // SHA-256, so that names fit every file system and distinct carriers
-// (invalid UTF-8 included) never share a directory. An ingest keeps at most
-// maxOpenParts partition files open, finishing the least recently used one
-// when it needs another; a partition it reopens gets part-H-N.parquet.
+// (invalid UTF-8 included) never share a directory. An ingest stages rows
+// per partition in memory and keeps at most maxOpenParts partition files
+// open, finishing the least recently used one when it needs another; a
+// partition it reopens gets part-H-N.parquet.
 //
 // The manifest is the truth: readers see only the parts it lists. For each
 // source it records the SHA-256 of its bytes and, when compressed, of its

@@ -283,7 +283,7 @@ func TestManyPartitions(t *testing.T) {
 		}
 	}
 	s, _ := Open(dir)
-	s.maxOpenParts = 5
+	s.maxOpenParts, s.stageRows = 5, 1 // every row goes to its file at once
 	res, err := s.IngestFile(context.Background(), writeFile(t, t.TempDir(), "many.csv", b.String()), opts())
 	if err != nil {
 		t.Fatal(err)
@@ -307,6 +307,61 @@ func TestManyPartitions(t *testing.T) {
 	}
 	if rep, err := s.Verify(context.Background()); err != nil || len(rep.Bad) > 0 || rep.Rows != int64(rows) {
 		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
+
+// TestOpenPartsBounded writes rows of 60 partitions in turn and counts
+// the process's open files: an ingest holds at most maxOpenParts part
+// files, and with the default staging each partition gets one part.
+func TestOpenPartsBounded(t *testing.T) {
+	fds := func() int {
+		e, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd:", err)
+		}
+		return len(e)
+	}
+	for _, stage := range []int{1, 0} {
+		t.Run(fmt.Sprintf("stage=%d", stage), func(t *testing.T) {
+			s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+			s.maxOpenParts, s.stageRows = 8, stage
+			txn, err := s.Begin(strings.Repeat("cd", 32), "many.csv", "measurements")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer txn.Abort()
+			base := fds()
+			b := &engine.MeasurementBatch{}
+			most := 0
+			for round := 0; round < 3; round++ {
+				for c := 0; c < 60; c++ {
+					b.Reset()
+					b.Append(engine.Measurement{TimeUnixMs: 1790000000000, Carrier: engine.Carrier(fmt.Sprintf("c%03d", c)),
+						Tech: engine.Tech4G, Lon: 105, Lat: 21, SignalDBm: -90})
+					if err := txn.WriteMeasurements(b); err != nil {
+						t.Fatal(err)
+					}
+					most = max(most, fds()-base)
+				}
+			}
+			if most > 8 {
+				t.Fatalf("%d files open beyond the transaction's own, limit 8", most)
+			}
+			src, err := txn.Commit(Meta{IngestedAt: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantParts := 60
+			if stage == 1 {
+				wantParts = 3 * 60 // every row evicted before its partition's next
+			}
+			if len(src.Parts) != wantParts {
+				t.Fatalf("%d parts, want %d", len(src.Parts), wantParts)
+			}
+			if n := scanCount(t, s); n != 180 {
+				t.Fatalf("%d rows stored of 180", n)
+			}
+		})
 	}
 }
 

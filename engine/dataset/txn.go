@@ -46,10 +46,12 @@ const partRowGroupRows = 1 << 17
 const PartCodec = arrowio.LZ4Raw
 
 // maxOpenParts bounds the partition files an ingest keeps open at once.
-// A source that spreads over more (period, carrier) partitions has its
+// Rows are staged per partition (stageRows) before they go to a file; a
+// partition whose stage is full when maxOpenParts files are open has the
 // least recently used partition's file finished (a part of its own) to
-// make room; that partition's later rows go to a further part, so a
-// partition may hold several parts of one source.
+// make room, and that partition's later rows go to a further part. A
+// source spread over many partitions thus holds a bounded number of files
+// and gets at most one part per stageRows rows of a partition.
 const maxOpenParts = 64
 
 // Metadata keys of the key-value metadata written into every part, from
@@ -87,7 +89,8 @@ type Txn struct {
 	name   string
 	kind   string
 	tmp    string
-	parts  map[partKey]*partWriter // open partition files
+	parts  map[partKey]*partWriter // every partition met, its file open or not
+	open   int                     // partitions with an open file
 	seqs   map[partKey]int         // parts started per partition
 	done   []Part                  // finished parts, in temporary files
 	moves  []placed
@@ -110,6 +113,8 @@ type partKey struct {
 	carrier engine.Carrier
 }
 
+// partWriter is a partition of the source: rows staged in memory and,
+// while open, the file they go to (w and f nil when closed).
 type partWriter struct {
 	key   partKey
 	f     *hashFile
@@ -230,6 +235,10 @@ func (t *Txn) Reject(r ingest.Reject) error { return t.qw.Write(r) }
 
 // WriteMeasurements routes the rows of b to their (period, carrier) partitions.
 func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
+	stage := stageRows
+	if t.s.stageRows > 0 {
+		stage = t.s.stageRows
+	}
 	for i := 0; i < b.Len(); i++ {
 		ms := b.TimeUnixMs[i]
 		if ms < t.lastLo || ms >= t.lastHi || t.lastPeriod == "" {
@@ -241,46 +250,64 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 		k := partKey{t.lastPeriod, b.Carrier[i]}
 		pw := t.parts[k]
 		if pw == nil {
-			var err error
-			if pw, err = t.newPart(k); err != nil {
-				return err
-			}
+			pw = &partWriter{key: k}
+			t.parts[k] = pw
 		}
 		t.tick++
 		pw.used = t.tick
 		pw.stage.AppendRow(b, i)
-		if pw.stage.Len() >= stageRows {
-			if err := pw.w.Write(&pw.stage); err != nil {
-				return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+		if pw.stage.Len() >= stage {
+			if err := t.flush(pw); err != nil {
+				return err
 			}
-			pw.stage.Reset()
 		}
 	}
 	return nil
 }
 
-func (t *Txn) newPart(k partKey) (*partWriter, error) {
+// flush writes a partition's staged rows to its file, opening a new part
+// if it has none open.
+func (t *Txn) flush(pw *partWriter) error {
+	if pw.w == nil {
+		if err := t.openPart(pw); err != nil {
+			return err
+		}
+	}
+	if err := pw.w.Write(&pw.stage); err != nil {
+		return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+	}
+	pw.stage.Reset()
+	return nil
+}
+
+// openPart starts the partition's next part, first finishing the least
+// recently used open part if maxOpenParts are open. A partition's rows
+// are staged in memory until stageRows have come (or the commit), so a
+// source spread over many partitions opens a part per stageRows rows at
+// most, not per row.
+func (t *Txn) openPart(pw *partWriter) error {
 	limit := maxOpenParts
 	if t.s.maxOpenParts > 0 {
 		limit = t.s.maxOpenParts
 	}
-	if len(t.parts) >= limit {
+	if t.open >= limit {
 		var lru *partWriter
-		for _, pw := range t.parts {
-			if lru == nil || pw.used < lru.used {
-				lru = pw
+		for _, o := range t.parts {
+			if o.w != nil && o != pw && (lru == nil || o.used < lru.used) {
+				lru = o
 			}
 		}
 		if err := t.finishPart(lru); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	k := pw.key
 	seq := t.seqs[k]
 	t.seqs[k] = seq + 1
 	rel := fmt.Sprintf("measurements/period=%s/carrier=%s/%s", k.period, slug(string(k.carrier)), t.partName(seq))
 	f, err := t.tmpFile()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows := partRowGroupRows
 	if t.s.rowGroupRows > 0 {
@@ -291,22 +318,16 @@ func (t *Txn) newPart(k partKey) (*partWriter, error) {
 		arrowio.WithMetadata(t.partMeta(t.kind, k.period, string(k.carrier))))
 	if err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	pw := &partWriter{key: k, f: hf, w: w, rel: rel, tmp: f.Name()}
-	t.parts[k] = pw
-	return pw, nil
+	pw.f, pw.w, pw.rel, pw.tmp = hf, w, rel, f.Name()
+	t.open++
+	return nil
 }
 
-// finishPart writes out and closes an open partition file, and records it
-// as a finished part.
+// finishPart closes a partition's open part (its staged rows stay staged
+// for the next part) and records it as a finished part.
 func (t *Txn) finishPart(pw *partWriter) error {
-	if pw.stage.Len() > 0 {
-		if err := pw.w.Write(&pw.stage); err != nil {
-			return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
-		}
-		pw.stage.Reset()
-	}
 	if err := pw.w.Close(); err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
@@ -314,11 +335,12 @@ func (t *Txn) finishPart(pw *partWriter) error {
 	if err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
-	delete(t.parts, pw.key)
 	p := Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier), Rows: pw.w.Rows()}
 	p.setSums(sums)
 	t.done = append(t.done, p)
 	t.moves = append(t.moves, placed{pw.tmp, pw.rel})
+	pw.f, pw.w = nil, nil
+	t.open--
 	return nil
 }
 
@@ -373,8 +395,16 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		return strings.Compare(string(a.carrier), string(b.carrier))
 	})
 	for _, k := range keys {
-		if err := t.finishPart(t.parts[k]); err != nil {
-			return nil, nil, err
+		pw := t.parts[k]
+		if pw.stage.Len() > 0 {
+			if err := t.flush(pw); err != nil {
+				return nil, nil, err
+			}
+		}
+		if pw.w != nil {
+			if err := t.finishPart(pw); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	parts, moves := t.done, t.moves
@@ -620,7 +650,9 @@ func (t *Txn) Abort() {
 	}
 	t.closed = true
 	for _, pw := range t.parts {
-		pw.f.f.Close()
+		if pw.f != nil {
+			pw.f.f.Close()
+		}
 	}
 	if t.qfile != nil {
 		t.qfile.Close()
