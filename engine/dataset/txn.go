@@ -340,6 +340,9 @@ func (t *Txn) finishPart(pw *partWriter) error {
 	t.done = append(t.done, p)
 	t.moves = append(t.moves, placed{pw.tmp, pw.rel})
 	pw.f, pw.w = nil, nil
+	if pw.stage.Len() == 0 {
+		pw.stage = engine.MeasurementBatch{} // a closed partition holds no buffers
+	}
 	t.open--
 	return nil
 }
