@@ -86,6 +86,26 @@ func TestDatasetIntegrityCommands(t *testing.T) {
 		t.Fatal("a refused header-only file changed the manifest")
 	}
 
+	// An older manifest restored: the parts it does not list are moved
+	// aside, not deleted, and the ingest says so.
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, other); code != exitOK {
+		t.Fatalf("ingest: %d\n%s\n%s", code, out, errs)
+	}
+	prev, err := os.ReadFile(filepath.Join(ds, "manifest.prev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(manifest, prev, 0o644)
+	other2 := filepath.Join(t.TempDir(), "other2.csv")
+	os.WriteFile(other2, []byte("ts,carrier,tech,lon,lat,signal_dbm\n2026-10-02T09:00:00Z,viettel,4G,105.85,21.03,-91\n"), 0o644)
+	out, errs, code = runCmd(t, "ingest", "--dataset", ds, other2)
+	if code != exitOK || !strings.Contains(out, "did not list moved to "+ds+"/orphans/0001") {
+		t.Fatalf("ingest over an older manifest: %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(ds, "orphans", "0001", "NOTE.txt")); err != nil {
+		t.Fatal(err)
+	}
+
 	// A directory that does not exist is an error; an empty one is empty.
 	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Join(t.TempDir(), "nonexistent")); code != exitFailure || !strings.Contains(errs, "no such file") {
 		t.Fatalf("ls of a missing directory: %d %s", code, errs)

@@ -46,6 +46,11 @@ type IngestResult struct {
 	Report          *ingest.Report
 	Source          Source // the manifest entry, when committed
 	RefusedDir      string // where the report and quarantine went, when refused
+	// OrphansDir, when set, is where data files the manifest did not list
+	// were moved before this ingest (relative to the dataset), and
+	// Orphaned lists them.
+	OrphansDir string
+	Orphaned   []string
 }
 
 // TooManyRejectsError is returned when a source's reject share exceeds the
@@ -163,6 +168,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	defer txn.Abort()
+	res.OrphansDir, res.Orphaned = txn.Orphans()
 	cfg := opt.Config
 	cfg.Source = filepath.Base(path)
 	var rep *ingest.Report

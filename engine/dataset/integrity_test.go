@@ -111,7 +111,13 @@ func TestOlderManifestOrphansNotDeleted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, manifestName), old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ingestAll(t, dir, fileC)
+	s3, _ := Open(dir)
+	o := opts()
+	o.MaxRejectShare = 1
+	res, err := s3.IngestFile(context.Background(), writeFile(t, t.TempDir(), fileC[0], fileC[1]), o)
+	if err != nil || res.OrphansDir != "orphans/0001" || len(res.Orphaned) != len(bParts)+1 { // and b's quarantine
+		t.Fatalf("ingest over an older manifest: %+v %v", res, err)
+	}
 	for _, p := range bParts {
 		if _, err := os.Stat(s.Path(p)); !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("%s still in place: %v", p.Path, err)

@@ -103,6 +103,9 @@ type Txn struct {
 	qw     *ingest.QuarantineWriter
 	closed bool
 
+	orphans  string   // where BeginSource moved unlisted files ("" = none)
+	orphaned []string // those files
+
 	// cached period bounds of the last row, to skip time conversion.
 	lastLo, lastHi int64
 	lastPeriod     string
@@ -171,7 +174,8 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 		unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
-	if err := s.collectGarbage(info); err != nil {
+	orphans, moved, err := s.collectGarbage(info)
+	if err != nil {
 		unlock(lf)
 		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
 	}
@@ -182,7 +186,8 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 		return nil, err
 	}
 	t := &Txn{s: s, lockf: lf, info: info, sha: sha, short: short, name: info.Name, kind: kind, tmp: tmp,
-		parts: map[partKey]*partWriter{}, seqs: map[partKey]int{}, sites: map[engine.Carrier][]engine.Site{}}
+		parts: map[partKey]*partWriter{}, seqs: map[partKey]int{}, sites: map[engine.Carrier][]engine.Site{},
+		orphans: orphans, orphaned: moved}
 	t.qfile, err = os.Create(filepath.Join(tmp, "quarantine.csv"))
 	if err == nil {
 		t.qw, err = ingest.NewQuarantineWriter(t.qfile)
@@ -669,24 +674,28 @@ func (t *Txn) Abort() {
 // manifest does not list to orphans/, with a note: the parts a crashed
 // ingest placed before its manifest, or parts a lost or older manifest
 // does not know. It never deletes a data file. It runs under the lock.
-func (s *Store) collectGarbage(info SourceInfo) error {
+func (s *Store) collectGarbage(info SourceInfo) (dir string, moved []string, err error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") ||
 			strings.HasPrefix(e.Name(), "."+prevManifestName+".tmp-") {
 			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
-				return err
+				return "", nil, err
 			}
 		}
 	}
 	files, err := s.unlisted()
 	if err != nil || len(files) == 0 {
-		return err
+		return "", nil, err
 	}
 	why := fmt.Sprintf("the ingest of %s (sha256 %s) found them unlisted: left by an interrupted ingest, or listed by a manifest that was lost or replaced", info.Name, info.SHA256)
-	_, err = s.moveOrphans(files, why, info.IngestedAt)
-	return err
+	dir, err = s.moveOrphans(files, why, info.IngestedAt)
+	return dir, files, err
 }
+
+// Orphans returns where BeginSource moved data files the manifest did not
+// list (relative to the dataset; "" when there were none) and those files.
+func (t *Txn) Orphans() (string, []string) { return t.orphans, t.orphaned }
