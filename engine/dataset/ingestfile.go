@@ -214,6 +214,9 @@ func ReportJSON(r *IngestResult) any {
 	}
 	out := map[string]any{"path": r.Path, "sha256": r.SHA256, "format": r.Format, "kind": r.Kind,
 		"already_ingested": r.AlreadyIngested}
+	if r.ContentSHA256 != "" {
+		out["content_sha256"] = r.ContentSHA256
+	}
 	if r.Report != nil {
 		var reasons []reason
 		for _, k := range r.Report.Reasons() {

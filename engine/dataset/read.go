@@ -135,8 +135,8 @@ func (s *Store) checkPart(p Part, full bool) error {
 }
 
 // openPart opens a measurement part and a reader of it: r reset to the
-// part, or a new reader if r is nil. The footer must declare the rows the
-// manifest lists. The caller closes the file.
+// part, or a new reader if r is nil. The file must have the size and its
+// footer declare the rows the manifest lists. The caller closes the file.
 func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Option) (*os.File, *arrowio.MeasurementReader, error) {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
@@ -147,9 +147,12 @@ func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Op
 		f.Close()
 		return nil, nil, err
 	}
-	if r == nil {
+	switch {
+	case st.Size() != p.Bytes:
+		err = fmt.Errorf("%d bytes, the manifest lists %d: %w", st.Size(), p.Bytes, ErrCorruptPart)
+	case r == nil:
 		r, err = arrowio.NewMeasurementReader(f, st.Size(), opts...)
-	} else {
+	default:
 		err = r.Reset(f, st.Size())
 	}
 	if err == nil && r.NumRows() != p.Rows {
@@ -227,7 +230,8 @@ type scanPlan struct {
 	opts  []arrowio.Option
 
 	// checked[i] checks parts[i] against the manifest once, on the first
-	// worker that opens it; checkErr[i] is the result. rows[i] counts the
+	// worker to read it, before any of its rows is handed out; checkErr[i]
+	// is the result. rows[i] counts the
 	// rows read from it.
 	checked  []sync.Once
 	checkErr []error
@@ -260,10 +264,6 @@ func (pl *scanPlan) open(sr *scanReader, i int) error {
 		return nil
 	}
 	sr.close()
-	pl.checked[i].Do(func() { pl.checkErr[i] = pl.s.checkPart(pl.parts[i], false) })
-	if err := pl.checkErr[i]; err != nil {
-		return err
-	}
 	f, r, err := pl.s.openPart(pl.parts[i], sr.r, pl.opts)
 	if err != nil {
 		return err
@@ -307,6 +307,11 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 			return err
 		}
 		if err := pl.open(sr, part); err != nil {
+			return err
+		}
+		// Checked outside the plan's lock: workers on other parts go on.
+		pl.checked[part].Do(func() { pl.checkErr[part] = pl.s.checkPart(pl.parts[part], false) })
+		if err := pl.checkErr[part]; err != nil {
 			return err
 		}
 		r := sr.r
