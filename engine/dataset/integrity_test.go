@@ -552,3 +552,42 @@ func TestRepairDamagedManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestShortParquetInputRefused: an input Parquet file whose footer
+// declares 5,000 rows where its row group holds 4,000 is an error naming
+// the file, not a source of 4,000 rows.
+func TestShortParquetInputRefused(t *testing.T) {
+	const n = 4000
+	ts, carrier, tech := make([]int64, n), make([]string, n), make([]string, n)
+	lon, lat, sig := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range ts {
+		ts[i], carrier[i], tech[i] = 1790000000000+int64(i)*1000, "viettel", "4G"
+		lon[i], lat[i], sig[i] = 105.8, 21.0, -90
+	}
+	var buf bytes.Buffer
+	if err := arrowio.WriteTable(&buf, []arrowio.Column{{Name: "ts", TimeUnixMs: ts}, {Name: "carrier", String: carrier},
+		{Name: "tech", String: tech}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat}, {Name: "signal_dbm", Float64: sig}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// FileMetaData's num_rows (field 3, i64: header 0x16) as a zigzag
+	// varint: 4000 is C0 3E, 5000 is 90 4E.
+	flen := int(data[len(data)-8]) | int(data[len(data)-7])<<8 | int(data[len(data)-6])<<16 | int(data[len(data)-5])<<24
+	footer := data[len(data)-8-flen : len(data)-8]
+	i := bytes.Index(footer, []byte{0x16, 0xC0, 0x3E})
+	if i < 0 {
+		t.Fatal("num_rows not found in the footer")
+	}
+	footer[i+1], footer[i+2] = 0x90, 0x4E
+	in := writeFile(t, t.TempDir(), "short.parquet", string(data))
+	dir := filepath.Join(t.TempDir(), "ds")
+	s, _ := Open(dir)
+	_, err := s.IngestFile(context.Background(), in, opts())
+	if !errors.Is(err, engine.ErrUnsupportedFormat) || !strings.Contains(err.Error(), "short.parquet") ||
+		!strings.Contains(err.Error(), "declares 5000 rows") {
+		t.Fatalf("want an error naming the file and its row counts, got %v", err)
+	}
+	if len(s.Manifest().Sources) != 0 {
+		t.Fatal("a short file was recorded")
+	}
+}
