@@ -135,5 +135,11 @@ func datasetRepair(dir string, e *env) error {
 	if len(rep.Moved) > 0 {
 		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
 	}
+	if len(rep.Damaged) > 0 {
+		for _, p := range rep.Damaged {
+			fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)
+		}
+		return fmt.Errorf("dataset %s: %d listed part(s) no longer match their records; they stay listed as recorded (see lomsong dataset verify %s); restore them from a copy", dir, len(rep.Damaged), dir)
+	}
 	return nil
 }

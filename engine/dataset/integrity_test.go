@@ -553,6 +553,33 @@ func TestRepairDamagedManifest(t *testing.T) {
 	}
 }
 
+// TestRepairKeepsDamageVisible: a recorded source with a damaged part is
+// kept as recorded, the part reported, its checksum not replaced by that
+// of the damaged bytes.
+func TestRepairKeepsDamageVisible(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	ingestAll(t, dir, fileA)
+	s, _ := Open(dir)
+	p := s.Parts("measurements", nil, nil)[0]
+	b, _ := os.ReadFile(s.Path(p))
+	b[len(b)/2] ^= 4
+	os.WriteFile(s.Path(p), b, 0o644)
+	rep, err := Repair(dir, now)
+	if err != nil || rep.Kept != 1 || len(rep.Damaged) != 1 || rep.Damaged[0] != p.Path || len(rep.Moved) != 0 {
+		t.Fatalf("repair: %+v %v", rep, err)
+	}
+	s2, _ := Open(dir)
+	if v, _ := s2.Verify(context.Background()); len(v.Bad) != 1 || v.Bad[0].Path != p.Path {
+		t.Fatalf("verify after repair: %+v", v)
+	}
+	// Unreadable too: kept listed, not moved.
+	os.WriteFile(s.Path(p), []byte("not a part"), 0o644)
+	rep, err = Repair(dir, now)
+	if err != nil || rep.Kept != 1 || len(rep.Damaged) != 1 || len(rep.Moved) != 0 {
+		t.Fatalf("repair of an unreadable part: %+v %v", rep, err)
+	}
+}
+
 // TestShortParquetInputRefused: an input Parquet file whose footer
 // declares 5,000 rows where its row group holds 4,000 is an error naming
 // the file, not a source of 4,000 rows.

@@ -161,6 +161,10 @@ type RepairReport struct {
 	Parts     int    // parts listed in the new manifest
 	Orphans   string // where unreadable files were moved ("" = none), relative to the dataset
 	Moved     []string
+	// Damaged lists parts of kept sources whose files no longer match
+	// their records (size, rows or checksums): they stay listed as
+	// recorded, so that verify and readers report them.
+	Damaged []string
 }
 
 // partFile is a data file found by Repair.
@@ -177,8 +181,9 @@ var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
 // Repair rebuilds the manifest of the dataset at dir from the files in it,
 // under the dataset's lock; when is the time written into the orphans'
 // note. A source recorded in manifest.json or manifest.prev.json (those
-// that parse) whose parts are all present with their recorded size and
-// checksum is kept as recorded. Every other part becomes part of a
+// that parse) whose part files are all present is kept as recorded; its
+// parts that no longer match their records are listed in Damaged, never
+// given new checksums. Every other part becomes part of a
 // source rebuilt from the metadata written into each part (kind, carrier,
 // period, the source's checksums, name, format and ingest time), or, for
 // parts of earlier versions without it, from its path (kind, period=,
@@ -222,23 +227,29 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		return rep, fmt.Errorf("dataset %s: %w", dir, err)
 	}
 	found := map[string]*partFile{}
+	present := map[string]bool{}
+	unreadable := map[string]error{}
 	quarantines := map[string]bool{}
 	var bad []string
 	var why []string
 	for _, rel := range files {
+		present[rel] = true
 		if strings.HasPrefix(rel, "quarantine/") {
 			quarantines[rel] = true
 			continue
 		}
 		pf, err := readPartFile(dir, rel)
 		if err != nil {
-			bad = append(bad, rel)
-			why = append(why, fmt.Sprintf("%s: %v", rel, err))
+			unreadable[rel] = err
 			continue
 		}
 		found[rel] = pf
 	}
 
+	// A recorded source whose part files are all present is kept as
+	// recorded, damaged parts included: repair rebuilds the manifest, it
+	// does not bless bytes that no longer match their checksums. Such
+	// parts are reported, and verify and readers go on failing on them.
 	used := map[string]bool{}
 	var sources []Source
 	seen := map[string]bool{}
@@ -248,32 +259,40 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		}
 		whole := true
 		for _, p := range c.Parts {
-			pf := found[p.Path]
-			if pf == nil || used[p.Path] || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
-				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C) {
+			if !present[p.Path] || used[p.Path] {
 				whole = false
 				break
 			}
-		}
-		if c.Quarantine != "" && !quarantines[c.Quarantine] {
-			whole = false
 		}
 		if !whole {
 			continue
 		}
 		seen[c.SHA256] = true
+		c.Parts = slices.Clone(c.Parts)
 		for i, p := range c.Parts {
 			used[p.Path] = true
-			if p.SHA256 == "" || p.CRC32C == "" {
-				c.Parts[i].setSums(found[p.Path].sums)
+			pf := found[p.Path]
+			switch {
+			case pf == nil || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
+				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C):
+				rep.Damaged = append(rep.Damaged, p.Path)
+			case p.SHA256 == "" || p.CRC32C == "":
+				c.Parts[i].setSums(pf.sums) // a part of an earlier version, intact as far as it was recorded
 			}
 		}
-		if c.Quarantine != "" {
+		if c.Quarantine != "" && quarantines[c.Quarantine] {
 			used[c.Quarantine] = true
 		}
 		sources = append(sources, c)
 		rep.Kept++
 	}
+	for _, rel := range files {
+		if err := unreadable[rel]; err != nil && !used[rel] {
+			bad = append(bad, rel)
+			why = append(why, fmt.Sprintf("%s: %v", rel, err))
+		}
+	}
+	slices.Sort(rep.Damaged)
 
 	// Group the other parts by their source.
 	bySource := map[string]*Source{}
