@@ -39,6 +39,41 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("geodata: %q is ambiguous: %s", e.Query, strings.Join(parts, "; "))
 }
 
+// NotFoundError is returned by Lookup when no unit matches; it wraps
+// ErrNotFound. Former is set when the query names (or codes) a unit of an
+// earlier boundary set that merged into a unit of this one; Nearest holds
+// the units whose names are closest to the query.
+type NotFoundError struct {
+	Query   string
+	Set     string // the set's Name
+	Former  *Former
+	Nearest []Unit // at most 3, closest first (ties by code)
+}
+
+// Former is a unit of an earlier boundary set and the unit it became.
+type Former struct {
+	Code, Name string
+	Into       Unit
+	Since      string // e.g. "1 July 2025"
+}
+
+func (e *NotFoundError) Error() string {
+	if f := e.Former; f != nil {
+		return fmt.Sprintf("geodata: %q in %s: %s (%s) merged into %s (%s) on %s", e.Query, e.Set, f.Name, f.Code, f.Into.Name, f.Into.Code, f.Since)
+	}
+	s := fmt.Sprintf("%v: %q in %s", ErrNotFound, e.Query, e.Set)
+	if len(e.Nearest) > 0 {
+		names := make([]string, len(e.Nearest))
+		for i, u := range e.Nearest {
+			names[i] = fmt.Sprintf("%s (%s)", u.Name, u.Code)
+		}
+		s += "; nearest: " + strings.Join(names, ", ")
+	}
+	return s
+}
+
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
 // Unit is one administrative unit of a BoundarySet.
 type Unit struct {
 	Code       string // official code, unique within its set
@@ -60,6 +95,10 @@ type BoundarySet struct {
 	units []Unit // sorted by code
 	code  map[string]int
 	name  map[string][]int // folded name → indexes, ascending
+	// formerCode and formerName find the units of an earlier set that
+	// merged into this one's (by code, and by folded name); nil for sets
+	// without a predecessor.
+	formerCode, formerName map[string]Former
 }
 
 // NewBoundarySet builds a set from units. Codes must be non-empty and
@@ -118,16 +157,27 @@ func (s *BoundarySet) ByCode(code string) (Unit, bool) {
 // Lookup finds a unit by code or by name. A code matches exactly (after
 // trimming spaces); a name matches ignoring case, diacritics, spaces and
 // punctuation ("lai chau" = "Lai Châu"). A name shared by several units
-// returns an *AmbiguousError; no match returns ErrNotFound.
+// returns an *AmbiguousError; no match returns a *NotFoundError (which
+// wraps ErrNotFound) saying what a former unit merged into, or else the
+// nearest names.
 func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	q := strings.TrimSpace(query)
 	if u, ok := s.ByCode(q); ok {
 		return u, nil
 	}
-	idx := s.name[engine.Fold(q)]
+	f := engine.Fold(q)
+	idx := s.name[f]
 	switch len(idx) {
 	case 0:
-		return Unit{}, fmt.Errorf("%w: %q in %s", ErrNotFound, query, s.Name)
+		e := &NotFoundError{Query: query, Set: s.Name}
+		if fo, ok := s.formerCode[q]; ok {
+			e.Former = &fo
+		} else if fo, ok := s.formerName[f]; ok && f != "" {
+			e.Former = &fo
+		} else {
+			e.Nearest = s.nearest(f, 3)
+		}
+		return Unit{}, e
 	case 1:
 		return s.units[idx[0]], nil
 	}
@@ -136,6 +186,59 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		e.Candidates = append(e.Candidates, s.units[i])
 	}
 	return Unit{}, e
+}
+
+// nearest returns up to k units whose folded names are within a small
+// edit distance of the folded query (at most 2 edits, or a third of the
+// name's length) or contain it or are contained in it ("dien bien phu"
+// finds Điện Biên), closest first, ties by code.
+func (s *BoundarySet) nearest(folded string, k int) []Unit {
+	if folded == "" {
+		return nil
+	}
+	type cand struct{ i, d int }
+	var cs []cand
+	for i := range s.units {
+		name := engine.Fold(s.units[i].Name)
+		d := editDistance(folded, name)
+		contains := len(folded) >= 4 && len(name) >= 4 && (strings.Contains(name, folded) || strings.Contains(folded, name))
+		if d <= 2 || 3*d <= len(name) || contains {
+			cs = append(cs, cand{i, d})
+		}
+	}
+	sort.SliceStable(cs, func(a, b int) bool { return cs[a].d < cs[b].d }) // units are sorted by code
+	var out []Unit
+	for _, c := range cs[:min(k, len(cs))] {
+		out = append(out, s.units[c.i])
+	}
+	return out
+}
+
+// editDistance is the optimal-string-alignment distance between a and b
+// (bytes): insertions, deletions, substitutions and transpositions of
+// neighbours each cost 1.
+func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 // Locate returns the unit containing p (lon, lat): bounding boxes first,

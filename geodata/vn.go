@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/paulmach/orb"
 )
 
@@ -176,7 +177,28 @@ var provinces2025 = sync.OnceValues(func() (*BoundarySet, error) {
 	for _, c := range codes {
 		units = append(units, *merged[c])
 	}
-	return NewBoundarySet("vn-provinces-2025-from-2019", "province", units)
+	set, err := NewBoundarySet("vn-provinces-2025-from-2019", "province", units)
+	if err != nil {
+		return nil, err
+	}
+	// The 2019 provinces that merged into another keep pointing to it:
+	// "Hà Giang" or "02" names Hà Giang, merged into Tuyên Quang (08).
+	set.formerCode, set.formerName = map[string]Former{}, map[string]Former{}
+	for _, u := range old.units {
+		c := cw[u.Code]
+		if c.Name2025 == u.Name && c.Code2025 == u.Code {
+			continue // the province kept its name and code
+		}
+		into, _ := set.ByCode(c.Code2025)
+		f := Former{Code: u.Code, Name: u.Name, Into: into, Since: "1 July 2025"}
+		if _, taken := set.code[u.Code]; !taken {
+			set.formerCode[u.Code] = f
+		}
+		if _, taken := set.name[engine.Fold(u.Name)]; !taken {
+			set.formerName[engine.Fold(u.Name)] = f
+		}
+	}
+	return set, nil
 })
 
 // Provinces2025 returns the 34 provinces in force since 1 July 2025,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +36,8 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	dir := fs.String("dataset", "", "dataset `directory`")
 	out := fs.String("out", "", "output `directory`")
 	res := fs.Int("res", 8, "H3 `resolution` of the analysis cells (0..14; children at res+1 give the spatial spread)")
-	period := fs.String("period", "", "only these `periods` (comma-separated YYYY-MM)")
+	var periods periodListFlag
+	fs.Var(&periods, "period", "only these `months` (comma-separated YYYY-MM; default: every month)")
 	carrier := fs.String("carrier", "", "only these `carriers` (comma-separated identifiers, e.g. viettel,mobifone)")
 	workers := fs.Int("workers", 0, "worker goroutines (0 = all cores)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -58,7 +59,14 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if len(store.Parts("measurements", nil, nil)) == 0 {
 		return fmt.Errorf("%s: no measurements in the dataset (ingest some with lomsong ingest --dataset %s FILE...)", *dir, *dir)
 	}
-	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: splitList(*period), Carriers: splitList(*carrier)}
+	if have := store.Periods(); len(periods) > 0 {
+		for _, p := range periods {
+			if !slices.Contains(have, p) {
+				return refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, *dir, strings.Join(have, ", "))}
+			}
+		}
+	}
+	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: periods, Carriers: splitList(*carrier)}
 	prog := startProgress(e, "aggregate")
 	opt.Progress = prog.set
 	agg, rows, err := pipeline.Aggregate(ctx, store, opt)
@@ -67,28 +75,28 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	meta := aggregateMeta(cfg, opt)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	pqPath, csvPath := filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv")
-	pqf, err := dataset.CreateAtomic(pqPath)
+	var nkeys int
+	err = writeSet(*out, "aggregates", func(stage string) error {
+		pqf, err := dataset.CreateAtomic(filepath.Join(stage, "aggregates.parquet"))
+		if err != nil {
+			return err
+		}
+		defer pqf.Abort()
+		csvf, err := dataset.CreateAtomic(filepath.Join(stage, "aggregates.csv"))
+		if err != nil {
+			return err
+		}
+		defer csvf.Abort()
+		if nkeys, err = pipeline.WriteAggregates(pqf, csvf, agg.All(), meta); err != nil {
+			return fmt.Errorf("%s: %w", *out, err)
+		}
+		if err := pqf.Commit(); err != nil {
+			return err
+		}
+		return csvf.Commit()
+	})
 	if err != nil {
-		return err
-	}
-	defer pqf.Abort()
-	csvf, err := dataset.CreateAtomic(csvPath)
-	if err != nil {
-		return err
-	}
-	defer csvf.Abort()
-	nkeys, err := pipeline.WriteAggregates(pqf, csvf, agg.All(), meta)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *out, err)
-	}
-	if err := pqf.Commit(); err != nil {
-		return err
-	}
-	if err := csvf.Commit(); err != nil {
 		return err
 	}
 	sk := agg.Skipped()

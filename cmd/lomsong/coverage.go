@@ -20,7 +20,6 @@ import (
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -37,8 +36,23 @@ type coverageFlags struct {
 	population  string
 	calibration string
 	bounds      boundaryFlags
+	// period is the month of measurements to use; latestPeriod (set by
+	// registerPeriod) makes prepare select it, by default the latest month
+	// with measurements.
+	period       periodFlag
+	latestPeriod bool
 	// popSource says where households per hex came from (set by prepare).
 	popSource string
+	// sitesOptional lets a dataset without sites through (the scorecard's
+	// targets 2–5 need none).
+	sitesOptional bool
+}
+
+// registerPeriod adds --period for the commands that analyse one month of
+// measurements; without it prepare takes the latest month with measurements.
+func (c *coverageFlags) registerPeriod(fs *flag.FlagSet) {
+	c.latestPeriod = true
+	fs.Var(&c.period, "period", "use only the measurements of this `month` (YYYY-MM; default: the latest month with measurements)")
 }
 
 // register adds the analysis flags, the boundary-set flags included.
@@ -73,11 +87,18 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if c.dataset == "" {
 		return nil, opt, "", usageError{"--dataset DIR is required"}
 	}
+	var unit geodata.Unit
+	if c.province != "" {
+		var err error
+		if unit, err = lookupProvince(set, c.province); err != nil {
+			return nil, opt, "", err
+		}
+	}
 	store, err := dataset.Open(c.dataset)
 	if err != nil {
 		return nil, opt, "", err
 	}
-	if len(store.Parts("sites", nil, nil)) == 0 {
+	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
 	}
 	acfg := aggregate.DefaultConfig()
@@ -125,14 +146,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
-		u, err := set.Lookup(c.province)
-		if err != nil {
-			return nil, opt, "", usageError{fmt.Sprintf("--province %q: %v", c.province, err)}
-		}
-		if opt.Cells, err = hexgrid.CoverMulti(u.Geometry, c.res); err != nil {
+		if opt.Area, err = pipeline.UnitArea(unit, c.res); err != nil {
 			return nil, opt, "", err
 		}
-		area = fmt.Sprintf("%s (%s), %d hexes", u.Name, u.Code, len(opt.Cells))
+		opt.Cells = opt.Area.Cells
+		area = fmt.Sprintf("%s, %d hexes", opt.Area, len(opt.Cells))
 	case len(pop) > 0:
 		for _, p := range pop {
 			if p.Population > 0 && p.Cell.Resolution() == c.res {
@@ -140,6 +158,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 		}
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
+	}
+	if c.latestPeriod {
+		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
+			return nil, opt, "", err
+		}
 	}
 	if !calibrate {
 		path := c.calibration
@@ -164,6 +187,58 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 	}
 	return store, opt, area, nil
+}
+
+// selectPeriod returns the measurement period to read: --period, which
+// must have measurements, or the latest month with measurements (said on
+// stderr). A dataset without any measurements gives nil: prediction only.
+func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, error) {
+	have := store.Periods()
+	if c.period.set {
+		p := c.period.p.String()
+		if !slices.Contains(have, p) {
+			with := "none"
+			if len(have) > 0 {
+				with = strings.Join(have, ", ")
+			}
+			return nil, refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, c.dataset, with)}
+		}
+		return []string{p}, nil
+	}
+	if len(have) == 0 {
+		fmt.Fprintln(e.stderr, "period: none (the dataset has no measurements; prediction only)")
+		return nil, nil
+	}
+	p := have[len(have)-1]
+	fmt.Fprintf(e.stderr, "period: %s (latest with measurements)\n", p)
+	return []string{p}, nil
+}
+
+// lookupProvince finds --province in the boundary set; a name that is not
+// found is a usage error with the nearest names, or with the province a
+// former one merged into.
+func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
+	u, err := set.Lookup(q)
+	var nf *geodata.NotFoundError
+	var amb *geodata.AmbiguousError
+	switch {
+	case err == nil:
+		return u, nil
+	case errors.As(err, &nf) && nf.Former != nil:
+		f := nf.Former
+		return u, usageError{fmt.Sprintf("--province %q: %s merged into %s on %s; use --province %q", q, f.Name, f.Into.Name, f.Since, f.Into.Name)}
+	case errors.As(err, &nf) && len(nf.Nearest) > 0:
+		names := make([]string, len(nf.Nearest))
+		for i, n := range nf.Nearest {
+			names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
+		}
+		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s; did you mean %s?", q, set.Name, strings.Join(names, " or "))}
+	case errors.As(err, &nf):
+		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s (lomsong areas lists them)", q, set.Name)}
+	case errors.As(err, &amb):
+		return u, usageError{fmt.Sprintf("--province %q: %v; give the code", q, err)}
+	}
+	return u, err
 }
 
 func fileExists(p string) bool {
@@ -273,6 +348,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	layers := fs.String("geojson-layers", "", "also write one GeoJSON of hex states per `carrier:tech` (comma-separated, e.g. viettel:4G,mobifone:4G; \"all\" for every pair)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -293,7 +369,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCoverage(*out, res, *layers); err != nil {
+	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers) }); err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
@@ -301,10 +377,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// writeCoverage writes the coverage outputs into out (a staging folder of
+// writeSet).
 func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
 	cols, err := pipeline.CoverageTable(res.States)
@@ -471,6 +546,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("calibrate", calibrateSynopsis, calibrateExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")
 	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
 	if _, err := parseFlags(fs, args, e); err != nil {
@@ -495,7 +571,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	if err := writeJSONFile(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
+	if err := writeSingle(path, calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}); err != nil {
 		return err
 	}
 	printCalibration(e.stdout, cals)

@@ -43,6 +43,11 @@ Writes to OUT:
   villages.csv        each village's status: the best server predicted at the village's
                       own point (calibrated, updated by its hex's tests, any carrier);
                       with --villages-by-hex, its hex and the hexes within --radius-m
+                      province and commune (a commune of the province the village's
+                      point lies in: its own commune_code when --communes has it
+                      there, else the commune holding the point) and how
+                      (attribution: commune_code, point, province_only,
+                      outside_all_units)
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
@@ -58,6 +63,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("deadzones", deadzonesSynopsis, deadzonesExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute hexes to")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
@@ -107,7 +113,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeDeadzones(*out, res); err != nil {
+	if err := writeSet(*out, "deadzones", func(stage string) error { return writeDeadzones(stage, res) }); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
@@ -146,10 +152,9 @@ func readClaims(path string) ([]challenge.Claim, error) {
 	}
 }
 
+// writeDeadzones writes the dead-zone outputs into out (a staging folder of
+// writeSet).
 func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	fc := geojson.NewFeatureCollection()
 	for _, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)
@@ -251,6 +256,15 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
 	}
 	tw.Flush()
+	outside := 0
+	for _, v := range res.Villages.Villages {
+		if v.Attribution == deadzone.AttributedOutside {
+			outside++
+		}
+	}
+	if outside > 0 {
+		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
+	}
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -23,7 +23,8 @@ const demoSynopsis = `demo [flags]
 
 Runs lomsong end to end on a generated demo world, so it works on a fresh
 machine with no data. It generates (deterministically from --seed) a province of
-Vietnam inside its real outline — or the whole country with --country — with
+Vietnam (one of the 34 since 1 July 2025, built from its former provinces) inside
+its real outline — or the whole country with --country — with
 villages whose households add up to the 2019 census, three or four carriers'
 site registers (dense urban 4G, rural 2G/3G/4G, a few sites down, remote hamlets
 nobody serves), drive-test and crowd measurements drawn from a propagation model
@@ -43,12 +44,12 @@ as contract input files, ingests them, and runs every stage, writing under --out
   evaluation.json  dead-zone villages found against the ground truth (precision, recall)`
 
 const demoExample = `  lomsong demo
-  lomsong demo --province "Hà Giang" --seed 7 --out ./demo-hagiang
+  lomsong demo --province "Tuyên Quang" --seed 7 --out ./demo-tuyenquang
   lomsong demo --country --density 0.2 --out ./demo-vn`
 
 func runDemo(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("demo", demoSynopsis, demoExample, e)
-	province := fs.String("province", "", "province to generate (code or name of the 63 provinces of 2008–2025; default Lai Châu, a mountainous northern province)")
+	province := fs.String("province", "", "province to generate (code or name of the 34 provinces since 1 July 2025, each the union of its former provinces; default Lai Châu, a mountainous northern province)")
 	country := fs.Bool("country", false, "generate every province")
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives byte-identical files")
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
@@ -61,12 +62,22 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if *country && *province != "" {
 		return usageError{"demo: --country and --province are exclusive"}
 	}
-	cfg := synth.Config{Seed: *seed, Country: *country, MeasurementDensity: *density}
+	// The demo uses the boundary set every other command defaults to: the
+	// 34 provinces of 2025, each generated as the union of its 2019 members.
+	cfg := synth.Config{Seed: *seed, Country: *country, MeasurementDensity: *density, Boundaries: synth.Boundaries2025}
 	if *density == 0 && *country {
 		cfg.MeasurementDensity = 0.2
 	}
 	if *province != "" {
-		cfg.Provinces = []string{*province}
+		set, err := geodata.Provinces2025()
+		if err != nil {
+			return err
+		}
+		u, err := lookupProvince(set, *province)
+		if err != nil {
+			return err
+		}
+		cfg.Provinces = []string{u.Code}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
@@ -88,25 +99,36 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	in, truth := filepath.Join(*out, "input"), filepath.Join(*out, "truth")
 	type file struct {
-		path  string
-		write func(io.Writer) error
+		dir, name string
+		write     func(io.Writer) error
 	}
 	files := []file{
-		{filepath.Join(in, "sites.csv"), func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
-		{filepath.Join(in, "measurements.csv"), func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
-		{filepath.Join(in, "villages.csv"), func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
-		{filepath.Join(in, "subscriptions.csv"), func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
-		{filepath.Join(truth, "village_truth.csv"), func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
-		{filepath.Join(truth, "village_signals.csv"), func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
-		{filepath.Join(truth, "penetration.json"), func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
+		{in, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{in, "measurements.csv", func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+		{in, "villages.csv", func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
+		{in, "subscriptions.csv", func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
+		{truth, "village_truth.csv", func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
+		{truth, "village_signals.csv", func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
+		{truth, "penetration.json", func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
 	}
 	if !*country {
 		// The whole truth in one JSON file; for the country it would hold
 		// about a million village signals, which the CSV above carries.
-		files = append(files, file{filepath.Join(truth, "ground_truth.json"), func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
+		files = append(files, file{truth, "ground_truth.json", func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
 	}
-	for _, f := range files {
-		if err := writeAtomic(f.path, func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+	// The inputs and the truth are two output sets (see writeSet).
+	for _, set := range []struct{ dir, name string }{{in, "demo-input"}, {truth, "demo-truth"}} {
+		if err := writeSet(set.dir, set.name, func(stage string) error {
+			for _, f := range files {
+				if f.dir != set.dir {
+					continue
+				}
+				if err := writeAtomic(filepath.Join(stage, f.name), func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 	}
@@ -129,7 +151,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			filepath.Join(in, "villages.csv"), filepath.Join(in, "subscriptions.csv")}},
 		{"aggregate", runAggregate, []string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "aggregates")}},
 	}
-	area := []string{"--boundaries", "provinces2019"}
+	area := []string{"--boundaries", "provinces2025"}
 	if !*country {
 		code, err := demoProvinceCode(cfg)
 		if err != nil {
@@ -187,7 +209,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	for _, x := range sig {
 		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
 	}
-	if err := writeJSONFile(filepath.Join(*out, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig}); err != nil {
+	if err := writeSet(*out, "evaluation", func(stage string) error {
+		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig})
+	}); err != nil {
 		return err
 	}
 	done()
@@ -195,19 +219,19 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
-// demoProvinceCode returns the 2019 code of the demo's single province.
+// demoProvinceCode returns the 2025 code of the demo's single province.
 func demoProvinceCode(cfg synth.Config) (string, error) {
 	q := synth.DefaultProvince
 	if len(cfg.Provinces) > 0 {
 		q = cfg.Provinces[0]
 	}
-	set, err := geodata.Provinces2019()
+	set, err := geodata.Provinces2025()
 	if err != nil {
 		return "", err
 	}
-	u, err := set.Lookup(q)
+	u, err := lookupProvince(set, q)
 	if err != nil {
-		return "", usageError{fmt.Sprintf("demo: --province %q: %v", q, err)}
+		return "", err
 	}
 	return u.Code, nil
 }

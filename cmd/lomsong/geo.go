@@ -245,17 +245,16 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	meta := map[string]string{"lomsong.table": "population", "lomsong.resolution": fmt.Sprint(*res)}
-	if err := writeAtomic(filepath.Join(*out, "population.parquet"), func(f *dataset.AtomicFile) error {
-		return arrowio.WriteTable(f, cols, meta)
-	}); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(*out, "population.csv"), func(f *dataset.AtomicFile) error {
-		return writeCols(f, cols)
+	if err := writeSet(*out, "population", func(stage string) error {
+		if err := writeAtomic(filepath.Join(stage, "population.parquet"), func(f *dataset.AtomicFile) error {
+			return arrowio.WriteTable(f, cols, meta)
+		}); err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(stage, "population.csv"), func(f *dataset.AtomicFile) error {
+			return writeCols(f, cols)
+		})
 	}); err != nil {
 		return err
 	}

@@ -9,8 +9,15 @@
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
-//	   (its report and quarantine are still written)
-//	130 interrupted (Ctrl-C)
+//	   (its report and quarantine are still written), or the month or
+//	   province asked for holds no data
+//	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
+//	    finished
+//
+// A panic in a subcommand is reported as an internal error (exit 1) with
+// its stack on stderr. To catch a panic on any goroutine (which the Go
+// runtime ends with exit code 2), lomsong runs the command in a child
+// process of itself and maps a crash of the child to exit 1 (supervise).
 package main
 
 import (
@@ -20,10 +27,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 // Exit codes (documented in the package comment and README).
@@ -40,19 +52,46 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// refusedError marks input refused for its reject share.
+// refusedError marks data refused: a file whose rejected share is above
+// the limit, or a month or area asked for that holds no data.
 type refusedError struct{ err error }
 
 func (e refusedError) Error() string { return e.err.Error() }
 func (e refusedError) Unwrap() error { return e.err }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(exitCode(ctx, err, os.Stderr))
+// internalError is a panic recovered from a subcommand: a defect, never
+// a usage error, whatever the panic value.
+type internalError struct {
+	command string
+	value   any
+	stack   []byte
 }
 
+func (e internalError) Error() string {
+	return fmt.Sprintf("internal error in %s: %v", e.command, e.value)
+}
+
+// supervisedEnv is set in the environment of the process that runs the
+// command under supervise.
+const supervisedEnv = "LOMSONG_SUPERVISED"
+
+func main() {
+	if os.Getenv(supervisedEnv) == "" {
+		if exe, err := os.Executable(); err == nil {
+			os.Exit(supervise(exec.Command(exe, os.Args[1:]...), os.Stderr))
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// The exit code reads ctx before stop cancels it: only a signal that
+	// really arrived makes the run "interrupted".
+	code := exitCode(ctx, err, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitCode reports err on stderr and maps it to the exit code. ctx is the
+// signal context, still live: it is done only when a signal arrived.
 func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -60,18 +99,121 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	var ie internalError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(stderr, "lomsong: %v\n\n%s", ie, ie.stack)
+		return exitFailure
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "lomsong: interrupted:", err)
+		return exitInterrupted
+	}
 	fmt.Fprintln(stderr, "lomsong:", err)
 	var ue usageError
 	var re refusedError
+	var ea *pipeline.EmptyAreaError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re):
+	case errors.As(err, &re), errors.As(err, &ea):
 		return exitDataRefused
-	case ctx.Err() != nil || errors.Is(err, context.Canceled):
-		return exitInterrupted
 	}
 	return exitFailure
+}
+
+// supervise runs cmd — this program again, marked by supervisedEnv — with
+// the standard streams passed through and SIGINT/SIGTERM forwarded, and
+// returns its exit code. A panic on the command's own goroutine is
+// recovered there (runCommand), but one on a worker goroutine, like any
+// fatal runtime error, ends the process with the runtime's exit code 2,
+// the usage code; supervise recognises the runtime's report on stderr
+// ("panic: " or "fatal error: " then a goroutine stack) and exits 1 instead,
+// an internal error. A child killed by a signal gives 128 + the signal.
+func supervise(cmd *exec.Cmd, stderr io.Writer) int {
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, supervisedEnv+"=1")
+	cmd.Stdin, cmd.Stdout = os.Stdin, os.Stdout
+	watch := &crashWatcher{w: stderr}
+	cmd.Stderr = watch
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(stderr, "lomsong:", err)
+		return exitFailure
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sig:
+				cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return exitOK
+	case !errors.As(err, &ee):
+		fmt.Fprintln(stderr, "lomsong:", err)
+		return exitFailure
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	code := ee.ExitCode()
+	if code == exitUsage && watch.crashed {
+		fmt.Fprintln(stderr, "lomsong: internal error: the program crashed (report above)")
+		return exitFailure
+	}
+	return code
+}
+
+// crashWatcher passes a child's stderr through and notes whether it holds
+// the Go runtime's crash report: a line starting "panic: " or
+// "fatal error: " followed by one starting "goroutine ".
+type crashWatcher struct {
+	w        io.Writer
+	line     []byte // the start of the current line (at most 16 bytes)
+	panicked bool
+	crashed  bool
+}
+
+func (c *crashWatcher) Write(p []byte) (int, error) {
+	for _, b := range p {
+		if b != '\n' {
+			if len(c.line) < 16 {
+				c.line = append(c.line, b)
+			}
+			continue
+		}
+		l := string(c.line)
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			c.panicked = true
+		} else if c.panicked && strings.HasPrefix(l, "goroutine ") {
+			c.crashed = true
+		}
+		c.line = c.line[:0]
+	}
+	return c.w.Write(p)
+}
+
+// runCommand runs one subcommand, turning a panic into an internalError
+// carrying the stack.
+func runCommand(ctx context.Context, name string, c command, args []string, e *env) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = internalError{command: name, value: v, stack: debug.Stack()}
+		}
+	}()
+	return c.run(ctx, args, e)
 }
 
 // command is one subcommand.
@@ -115,7 +257,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
 			if c, ok := commands()[args[1]]; ok {
-				return c.run(ctx, []string{"--help"}, e)
+				return runCommand(ctx, args[1], c, []string{"--help"}, e)
 			}
 		}
 		printUsage(stdout)
@@ -126,7 +268,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stderr)
 		return usageError{fmt.Sprintf("unknown subcommand %q", name)}
 	}
-	return c.run(ctx, args[1:], e)
+	return runCommand(ctx, name, c, args[1:], e)
 }
 
 func printUsage(w io.Writer) {
@@ -147,7 +289,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows), 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, or no data in the
+month or province asked for), 130 interrupted.
 `)
 }
 
@@ -195,4 +338,67 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// periodFlag is a --period value, checked when the flags are parsed: a
+// calendar month written YYYY-MM ("2026-10"; not "2026-1" or "2026-13").
+type periodFlag struct {
+	p   penetration.Period
+	set bool
+}
+
+func (f *periodFlag) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return f.p.String()
+}
+
+func (f *periodFlag) Set(s string) error {
+	p, err := parsePeriod(s)
+	if err != nil {
+		return err
+	}
+	f.p, f.set = p, true
+	return nil
+}
+
+// periodListFlag is a comma-separated list of YYYY-MM months.
+type periodListFlag []string
+
+func (f *periodListFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strings.Join(*f, ",")
+}
+
+func (f *periodListFlag) Set(s string) error {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := parsePeriod(part)
+		if err != nil {
+			return err
+		}
+		out = append(out, p.String())
+	}
+	if len(out) == 0 {
+		return errors.New("want one or more months YYYY-MM, comma-separated")
+	}
+	*f = out
+	return nil
+}
+
+// parsePeriod reads a month YYYY-MM; the error (shown by the flag package
+// after the flag's name and value) gives the expected form.
+func parsePeriod(s string) (penetration.Period, error) {
+	p, err := penetration.ParsePeriod(s)
+	if err != nil || p.Year < 1000 {
+		return penetration.Period{}, errors.New("want a calendar month YYYY-MM, e.g. 2026-10")
+	}
+	return p, nil
 }

@@ -239,7 +239,7 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(stdout, "REFUSED") || !strings.Contains(stdout, " 0 rejected") {
 		t.Fatalf("generated inputs were rejected:\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "scorecard for 2024-10") || !strings.Contains(stdout, "unknown") {
+	if !strings.Contains(stdout, "scorecard for 2024-10 (vn-provinces-2025") || !strings.Contains(stdout, "unknown") {
 		t.Fatalf("scorecard table missing:\n%s", stdout)
 	}
 	html, _ := os.ReadFile(filepath.Join(out, "report.html"))

@@ -50,6 +50,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("plan", planSynopsis, planExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
 	candidates := fs.String("candidates", "", "CSV `file` of proposed sites: candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]")
@@ -97,7 +98,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writePlan(*out, res, popt); err != nil {
+	if err := writeSet(*out, "plan", func(stage string) error { return writePlan(stage, res, popt) }); err != nil {
 		return err
 	}
 	p := res.Plan
@@ -138,10 +139,9 @@ func money(v float64) string {
 	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
+// writePlan writes the plan's outputs into out (a staging folder of
+// writeSet).
 func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	p := res.Plan
 	n := len(p.Curve)
 	cc, ch := make([]float64, n), make([]float64, n)

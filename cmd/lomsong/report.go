@@ -35,14 +35,15 @@ the H3 hexes (best 3G/4G state of any carrier), the province outline, the dead
 zones and the villages without signal. It runs the dead zones of the month and the
 month before, the scorecard and the plan, as those commands do.`
 
-const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --province 12 --out lomsong-demo
+const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report`
 
 func runReport(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("report", reportSynopsis, reportExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	period := fs.String("period", "", "the `month` of the report (YYYY-MM)")
+	var period periodFlag
+	fs.Var(&period, "period", "the `month` of the report (YYYY-MM)")
 	out := fs.String("out", "", "output `directory` (report.html is written there)")
 	budget := fs.Float64("budget", 500e9, "investment curve budget in `VND`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
@@ -50,11 +51,11 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	p, err := penetration.ParsePeriod(*period)
-	if err != nil || *out == "" {
+	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{fmt.Sprintf("report: --period YYYY-MM and --out DIR are required (%v)", err)}
+		return usageError{"report: --period YYYY-MM and --out DIR are required"}
 	}
+	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
@@ -79,10 +80,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	path := filepath.Join(*out, "report.html")
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	if err := writeAtomic(path, func(f *dataset.AtomicFile) error { return report.Write(f, r) }); err != nil {
+	if err := writeSet(*out, "report", func(stage string) error {
+		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })
+	}); err != nil {
 		return err
 	}
 	st, _ := os.Stat(path)

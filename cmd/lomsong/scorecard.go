@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -24,42 +25,48 @@ subscribers per adult and the census household size, shrunk towards surveys
 where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
 5%; (5) mobile download speed up at least 30% year on year (median, seeded
 bootstrap interval). Every figure has an interval; a target without data is
-"unknown", never zero. Dead zones are computed for --period and the month
-before it (from each month's measurements and the site register), so the card
-shows new dead-zone hexes and villages as alerts, with regressions on any
-target. Prints the table for --period and writes OUT/scorecard.csv and
+"unknown" with its reason, never zero or not met. Dead zones are computed for
+--period and the month before it (from each month's measurements and the site
+register), so the card shows new dead-zone hexes and villages as alerts, with
+regressions on any target; a month without measurements (or a dataset without
+sites or households) leaves target 1 unknown, and changes and alerts compare
+only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every period with data, so trends can be drawn).`
 
-const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --boundaries provinces2019 --out lomsong-demo/scorecard
+const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard
   lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`
 
 func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
 	var cf coverageFlags
 	cf.register(fs)
-	period := fs.String("period", "", "the `month` to score (YYYY-MM)")
+	var period periodFlag
+	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	p, err := penetration.ParsePeriod(*period)
-	if err != nil || *out == "" {
+	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{fmt.Sprintf("scorecard: --period YYYY-MM and --out DIR are required (%v)", err)}
+		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
 	}
+	p := period.p
+	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
 	}
 	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
-	if err != nil {
+	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(*out, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) }); err != nil {
+	if err := writeSet(*out, "scorecard", func(stage string) error {
+		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(stage, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) })
+	}); err != nil {
 		return err
 	}
 	shown := &scorecard.Card{Config: card.Config}
@@ -74,7 +81,11 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(shown.Rows) == 0 {
-		return fmt.Errorf("scorecard: no data for %s (periods with data: %s)", p, cardPeriods(card))
+		why := "no subscriptions"
+		if err != nil {
+			why += "; " + err.Error()
+		}
+		return fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
 	if err := shown.Table(e.stdout); err != nil {
@@ -120,21 +131,47 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
 	}
 	opt.Projection = &proj
+	opt.DeadZonesMissing = map[penetration.Period]string{}
 	var last *pipeline.DeadZoneResult
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
-		o.Aggregate.Periods = []string{q.String()}
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
+		dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, q)
 		prog.end()
+		var empty *pipeline.EmptyAreaError
+		if errors.As(err, &empty) && q != p {
+			// The month before has nothing in the area: its dead zones
+			// stay unknown, and the card shows no changes against it.
+			opt.DeadZonesMissing[q] = fmt.Sprintf("no measurements in %s in %s", empty.Area, q)
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
+		if missing != "" {
+			opt.DeadZonesMissing[q] = missing
+			continue
+		}
 		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
-		last = dz
+		if q == p {
+			last = dz
+		}
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
+	if err == nil && last == nil {
+		err = noDeadZones{p, opt.DeadZonesMissing[p]}
+	}
 	return card, last, err
 }
+
+// noDeadZones is scoreMonth's error when the dead zones of the month
+// could not be computed; the card is still returned with target 1
+// unknown, which is enough for the scorecard but not for a plan or report.
+type noDeadZones struct {
+	period penetration.Period
+	why    string
+}
+
+func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }

@@ -39,6 +39,15 @@
 // descendants two resolutions finer (point-in-polygon, bounding boxes
 // first). Ties go to the lowest code.
 //
+// Provinces and communes nest: AdminCells gives a hex its province, then a
+// commune among that province's communes only (the communes whose
+// ParentCode is the province), so a hex never lands in another province's
+// commune through a sliver or overlap. AttributePlaces does the same for
+// villages at their own point: the village's commune code is taken only
+// when the commune set has it under the province the point lies in, else
+// the commune of that province holding the point; a point in no unit is
+// AttributedOutside ("outside_all_units") and listed so, never dropped.
+//
 // # Units and order
 //
 // Coordinates are WGS84 lon, lat (orb order); areas km², distances metres

@@ -66,6 +66,10 @@ type Input struct {
 	// CommuneProvince, optional, maps commune codes to province codes for
 	// the villages' rollup (see ParentCodes).
 	CommuneProvince map[string]string
+	// VillageAdmin, optional, gives each village (index-aligned with
+	// Villages) its province and commune (see AttributePlaces); it takes
+	// precedence over CommuneProvince and Admin for the villages.
+	VillageAdmin []PlaceAdmin
 	// Villages, optional.
 	Villages []Village
 	// Sites, optional: the register, for each zone's nearest active site

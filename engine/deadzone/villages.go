@@ -37,8 +37,13 @@ func (o VillageOptions) Validate() error {
 type VillageStatus struct {
 	Village
 	Cell     hexgrid.Cell // the hex of its point; zero if it cannot be indexed
-	Province string       // from Input.CommuneProvince, else the hex's Admin
+	Province string       // from Input.VillageAdmin, else CommuneProvince, else the hex's Admin
 	Level    Level
+
+	// Commune is the commune attributed (Input.VillageAdmin), else the
+	// village's own CommuneCode; Attribution says how (AttributedByCode,
+	// AttributedByPoint, AttributedProvinceOnly, AttributedOutside).
+	Commune, Attribution string
 }
 
 // WithoutSignal reports the ministry's "village without mobile signal":
@@ -101,7 +106,7 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 			}
 		}
 	}
-	for _, v := range in.Villages {
+	for i, v := range in.Villages {
 		st := VillageStatus{Village: v}
 		pt := orb.Point{v.Lon, v.Lat}
 		local, haveLocal := Level(0), false
@@ -133,12 +138,10 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 				}
 			}
 		}
-		st.Province = in.CommuneProvince[v.CommuneCode]
-		if st.Province == "" {
-			st.Province = in.Admin[st.Cell].Province
-		}
+		a := in.villageAdmin(i, v, st.Cell)
+		st.Province, st.Commune, st.Attribution = a.Province, a.Commune, a.Attribution
 		rep.Villages = append(rep.Villages, st)
-		count(comm, v.CommuneCode, st)
+		count(comm, st.Commune, st)
 		if st.Province != "" {
 			count(prov, st.Province, st)
 		}

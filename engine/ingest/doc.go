@@ -10,7 +10,13 @@
 // exports (headerless, 14 columns, adapted onto the sites contract), and
 // Parquet or Arrow IPC through package arrowio.
 //
-// Memory is bounded by the batch size, except the duplicate detector,
+// Memory is bounded by the batch size and Limits whatever the bytes: a CSV
+// record longer than Limits.MaxLineBytes is skipped (never held) and
+// quarantined as line_too_long; gzip input is read under caps on its
+// decompressed size and ratio (MaybeGunzipWith); the first line must be
+// text. Numbers are plain decimals (no hex floats, digit separators,
+// Inf or NaN) and text fields valid UTF-8 (else invalid_utf8). The
+// exception is the duplicate detector,
 // which keeps one 64-bit hash per distinct row (16–48 bytes per row with
 // its table's load factor and growth; about 51 bytes of peak RSS per row
 // measured at 20 million rows) up to Config.DedupMaxRows and then stops,

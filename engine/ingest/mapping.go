@@ -223,65 +223,83 @@ var synonyms = map[string][]string{
 	"backhaul":      {"backhaul", "transmission", "transport"},
 }
 
+var synReplacer = strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "")
+
 func synKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "").Replace(s)
+	return synReplacer.Replace(strings.ToLower(strings.TrimSpace(s)))
 }
+
+// MaxSuggestColumns is how many header columns SuggestMapping considers;
+// a header beyond it is not a layout a person maps by hand.
+const MaxSuggestColumns = 10000
 
 // SuggestMapping proposes a mapping for a header: exact contract names
 // first, then case-insensitive matches, then common synonyms (RSRP,
 // Latitude/Longitude, Lat/Lng, Operator, RAT, ...). Unit hints are added for
 // names that carry one (…kbps, …_s). It returns the mapping and the
-// required contract columns it could not find. The suggestion is a starting
-// point to review, not a guarantee.
+// required contract columns it could not find. Only the first
+// MaxSuggestColumns columns are considered; the work is linear in them.
+// The suggestion is a starting point to review, not a guarantee.
 func SuggestMapping(kind Kind, header []string) (*Mapping, []string) {
+	if len(header) > MaxSuggestColumns {
+		header = header[:MaxSuggestColumns]
+	}
 	m := &Mapping{Kind: kind, Columns: map[string]string{}, Units: map[string]string{}}
 	taken := map[string]bool{}
 	assigned := make([]bool, len(header))
+	exact := map[string][]int{}
+	byKey := map[string][]int{}
+	for i, h := range header {
+		exact[h] = append(exact[h], i)
+		k := synKey(h)
+		byKey[k] = append(byKey[k], i)
+	}
+	// first returns the first unassigned column among idx.
+	first := func(idx []int) int {
+		for _, i := range idx {
+			if !assigned[i] {
+				return i
+			}
+		}
+		return -1
+	}
 	// Pass 1: exact contract names. Pass 2: case/spacing-insensitive names.
 	// Pass 3: synonyms, in the synonym list's order of preference.
 	for _, col := range kind.Columns() {
-		for i, h := range header {
-			if !assigned[i] && h == col {
-				taken[col], assigned[i] = true, true
-				break
-			}
+		if i := first(exact[col]); i >= 0 {
+			taken[col], assigned[i] = true, true
 		}
 	}
 	for _, col := range kind.Columns() {
 		if taken[col] {
 			continue
 		}
-		for i, h := range header {
-			if !assigned[i] && synKey(h) == synKey(col) {
-				m.Columns[h] = col
-				taken[col], assigned[i] = true, true
-				break
-			}
+		if i := first(byKey[synKey(col)]); i >= 0 {
+			m.Columns[header[i]] = col
+			taken[col], assigned[i] = true, true
 		}
 	}
 	for _, col := range kind.Columns() {
 		if taken[col] {
 			continue
 		}
-	syn:
 		for _, s := range synonyms[col] {
-			for i, h := range header {
-				if !assigned[i] && synKey(h) == s {
-					m.Columns[h] = col
-					taken[col], assigned[i] = true, true
-					if strings.HasSuffix(s, "kbps") {
-						m.Units[col] = "kbps"
-					}
-					if strings.HasSuffix(s, "asu") {
-						m.Units[col] = "asu"
-					}
-					if col == "ts" && (s == "epoch" || s == "unixtime") {
-						m.Units[col] = "unix_s"
-					}
-					break syn
-				}
+			i := first(byKey[s])
+			if i < 0 {
+				continue
 			}
+			m.Columns[header[i]] = col
+			taken[col], assigned[i] = true, true
+			if strings.HasSuffix(s, "kbps") {
+				m.Units[col] = "kbps"
+			}
+			if strings.HasSuffix(s, "asu") {
+				m.Units[col] = "asu"
+			}
+			if col == "ts" && (s == "epoch" || s == "unixtime") {
+				m.Units[col] = "unix_s"
+			}
+			break
 		}
 	}
 	var missing []string
@@ -337,9 +355,9 @@ func parseTime(s, unit string, loc *time.Location) (int64, error) {
 		}
 		return 0, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds")
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("not a number of %s", strings.TrimPrefix(unit, "unix_"))
+		f, ok := parseDecimal(s)
+		if !ok {
+			return 0, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
 		}
 		switch unit {
 		case "unix_s":

@@ -3,12 +3,14 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/lomsong/lomsong/engine"
 )
 
 // Records is a stream of rows from one input table, each row as the
@@ -50,22 +52,6 @@ func (f Format) String() string {
 	return [...]string{"unknown", "csv", "parquet", "arrow-file", "arrow-stream"}[f]
 }
 
-// MaybeGunzip returns a reader that transparently decompresses r when it
-// starts with the gzip magic bytes, and reports whether it did.
-func MaybeGunzip(r io.Reader) (io.Reader, bool, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	head, _ := br.Peek(2)
-	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, true, fmt.Errorf("gzip: %w", err)
-		}
-		zr.Multistream(true)
-		return zr, true, nil
-	}
-	return br, false, nil
-}
-
 // Sniff tells the format from the first bytes of a (decompressed) file.
 func Sniff(head []byte) Format {
 	switch {
@@ -86,20 +72,38 @@ type CSVOptions struct {
 	// Header, when non-nil, names the columns of a headerless file; the
 	// first line is then a data row.
 	Header []string
+	// MaxLineBytes caps a record (0: DefaultMaxLineBytes). A longer record
+	// is a row error wrapping ErrLineTooLong and reading goes on at the
+	// next line end; a line with no line end within SkipFactor times the
+	// cap stops the stream (Err wraps ErrTooLarge).
+	MaxLineBytes int
 }
 
-// CSV reads a delimited text table. It strips a UTF-8 byte-order mark,
-// sniffs ',' versus ';' from the header line, accepts quoted fields and
-// CRLF line ends, and reports a malformed line as a row error rather than
-// stopping.
+// CSV reads a delimited text table (RFC 4180, as encoding/csv reads it
+// with FieldsPerRecord -1: quoted fields may hold delimiters, doubled
+// quotes and line ends; a bare quote in an unquoted field or a stray one
+// after a quoted field is a row error; empty lines are skipped). It
+// strips a UTF-8 byte-order mark, sniffs ',' versus ';' from the header
+// line, accepts CRLF line ends, and reports a malformed or overlong line
+// as a row error rather than stopping. Memory is bounded by
+// MaxLineBytes whatever the input: an overlong line is skipped, never
+// held.
 type CSV struct {
-	cr     *csv.Reader
-	header []string
-	rec    []string
-	rowErr error
-	line   int64
-	err    error
-	done   bool
+	br      *bufio.Reader
+	comma   byte
+	maxLine int
+	header  []string
+	rec     []string // the current record: fields[:n], or nil
+	fields  []string
+	rowErr  error
+	line    int64 // first line of the current record
+	lines   int64 // physical lines consumed
+	err     error
+	done    bool
+	eof     bool
+	lineBuf []byte // a line longer than br's buffer
+	recBuf  []byte // the current record's unquoted bytes
+	ends    []int  // end of each field in recBuf
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
@@ -107,38 +111,91 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 // ErrEmptyInput is returned for a table with no header line.
 var ErrEmptyInput = errors.New("empty input: no header line")
 
+// ErrLineTooLong is the row error of a CSV record over MaxLineBytes.
+var ErrLineTooLong = errors.New("line too long")
+
+// NotTableError is returned for input whose first line is not text: not
+// a CSV, Parquet or Arrow file.
+type NotTableError struct {
+	Head []byte // the first bytes (at most 16)
+}
+
+func (e *NotTableError) Error() string {
+	var sb strings.Builder
+	for i, b := range e.Head {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		fmt.Fprintf(&sb, "%02x", b)
+	}
+	hint := ""
+	switch {
+	case bytes.HasPrefix(e.Head, []byte("PK\x03\x04")):
+		hint = "; a ZIP archive (an Excel .xlsx?): export it as CSV"
+	case bytes.HasPrefix(e.Head, []byte{0xff, 0xfe}), bytes.HasPrefix(e.Head, []byte{0xfe, 0xff}):
+		hint = "; UTF-16 text: save it as UTF-8"
+	}
+	return fmt.Sprintf("not a CSV/Parquet/Arrow file (starts with bytes %s …)%s", sb.String(), hint)
+}
+
+// checkText refuses a first line that is not text: a NUL or another
+// control byte than tab, CR or FF. Invalid UTF-8 further on is a row
+// problem (invalid_utf8), not a reason to refuse the file.
+func checkText(br *bufio.Reader) error {
+	head, _ := br.Peek(4096)
+	first := head
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	for _, c := range first {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\f' || c == 0x7f {
+			return &NotTableError{Head: append([]byte(nil), head[:min(len(head), 16)]...)}
+		}
+	}
+	return nil
+}
+
 // NewCSV starts reading a CSV table from r.
 func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
+	if opt.MaxLineBytes < 0 {
+		return nil, fmt.Errorf("csv: MaxLineBytes %d must not be negative: %w", opt.MaxLineBytes, engine.ErrInvalidConfig)
+	}
 	br, ok := r.(*bufio.Reader)
-	if !ok {
+	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 1<<16)
 	}
 	if b, _ := br.Peek(3); bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(3)
 	}
+	if err := checkText(br); err != nil {
+		return nil, err
+	}
 	comma := opt.Comma
 	if comma == 0 {
 		comma = sniffDelimiter(br)
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	c := &CSV{cr: cr}
+	if comma <= 0 || comma >= utf8.RuneSelf || comma == '"' || comma == '\r' || comma == '\n' {
+		return nil, fmt.Errorf("csv: delimiter %q: want a single-byte character other than a quote or line end: %w", comma, engine.ErrInvalidConfig)
+	}
+	c := &CSV{br: br, comma: byte(comma), maxLine: opt.MaxLineBytes}
+	if c.maxLine == 0 {
+		c.maxLine = DefaultMaxLineBytes
+	}
 	if opt.Header != nil {
 		c.header = append([]string(nil), opt.Header...)
 		return c, nil
 	}
-	h, err := cr.Read()
-	if err == io.EOF {
+	if !c.Next() {
+		if c.err != nil {
+			return nil, fmt.Errorf("header line: %w", c.err)
+		}
 		return nil, ErrEmptyInput
 	}
-	if err != nil {
-		return nil, fmt.Errorf("header line: %w", err)
+	if c.rowErr != nil {
+		return nil, fmt.Errorf("header line %d: %w", c.line, c.rowErr)
 	}
-	c.line = 1
-	c.header = make([]string, len(h))
-	for i, s := range h {
+	c.header = make([]string, len(c.rec))
+	for i, s := range c.rec {
 		c.header[i] = strings.TrimSpace(s)
 	}
 	return c, nil
@@ -176,33 +233,245 @@ func sniffDelimiter(br *bufio.Reader) rune {
 // Header implements Records.
 func (c *CSV) Header() []string { return c.header }
 
+// readLine returns the next physical line with its line end ("\r\n"
+// normalised to "\n"), valid until the next call; nil at the end of the
+// input. A line over the cap is skipped up to its line end and reported as
+// errTooLong; with no line end within SkipFactor times the cap it sets
+// c.err.
+func (c *CSV) readLine() ([]byte, error) {
+	if c.eof {
+		return nil, io.EOF
+	}
+	line, err := c.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		c.lineBuf = append(c.lineBuf[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = c.br.ReadSlice('\n')
+			if len(c.lineBuf)+len(line) > c.maxLine+2 { // +2: the line end
+				c.lines++
+				return nil, c.skipLine(int64(len(c.lineBuf)+len(line)), err)
+			}
+			c.lineBuf = append(c.lineBuf, line...)
+		}
+		line = c.lineBuf
+	}
+	switch {
+	case err == io.EOF:
+		c.eof = true
+		if len(line) == 0 {
+			return nil, io.EOF
+		}
+		if line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+	case err != nil:
+		c.eof = true
+		return nil, err
+	}
+	c.lines++
+	if n := len(line); n >= 2 && line[n-2] == '\r' && line[n-1] == '\n' {
+		line[n-2] = '\n'
+		line = line[:n-1]
+	}
+	if len(line)-lengthNL(line) > c.maxLine {
+		return nil, errTooLong
+	}
+	return line, nil
+}
+
+var errTooLong = errors.New("too long")
+
+// skipLine discards the rest of an overlong line; n bytes of it are read
+// and err is the last read's error.
+func (c *CSV) skipLine(n int64, err error) error {
+	hard := int64(c.maxLine) * SkipFactor
+	for err == bufio.ErrBufferFull {
+		if n > hard {
+			c.eof = true
+			return fmt.Errorf("no line end within %d bytes (%d times the line cap of %d bytes; raise --max-line-bytes if the file is genuine): %w",
+				hard, SkipFactor, c.maxLine, ErrTooLarge)
+		}
+		var line []byte
+		line, err = c.br.ReadSlice('\n')
+		n += int64(len(line))
+	}
+	switch {
+	case err == io.EOF:
+		c.eof = true
+	case err != nil:
+		c.eof = true
+		return err
+	}
+	return errTooLong
+}
+
+// skipQuoted discards the rest of an overlong record whose quoted field
+// is open at the start of line (size bytes of the record read so far):
+// up to the first line end outside quotes, counting lines. With no such
+// line end within SkipFactor times the cap it sets c.err.
+func (c *CSV) skipQuoted(line []byte, size int64) error {
+	hard := int64(c.maxLine) * SkipFactor
+	inQ := true
+	for {
+		for _, b := range line {
+			if b == '"' {
+				inQ = !inQ
+			}
+		}
+		if !inQ && lengthNL(line) == 1 {
+			return errTooLong
+		}
+		if size > hard {
+			c.eof = true
+			c.err = fmt.Errorf("no end of a quoted field within %d bytes (%d times the line cap of %d bytes; raise --max-line-bytes if the file is genuine): %w",
+				hard, SkipFactor, c.maxLine, ErrTooLarge)
+			return c.err
+		}
+		var err error
+		line, err = c.br.ReadSlice('\n')
+		size += int64(len(line))
+		switch {
+		case err == nil:
+			c.lines++
+		case err == io.EOF:
+			c.eof = true
+			return errTooLong
+		case err != bufio.ErrBufferFull:
+			c.eof = true
+			c.err = err
+			return err
+		}
+	}
+}
+
+func lengthNL(b []byte) int {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
+		return 1
+	}
+	return 0
+}
+
 // Next implements Records.
 func (c *CSV) Next() bool {
 	if c.done {
 		return false
 	}
-	rec, err := c.cr.Read()
-	c.rowErr = nil
+	c.rowErr, c.rec = nil, nil
+	var line []byte
+	var err error
+	for {
+		line, err = c.readLine()
+		if err == nil && len(line) == lengthNL(line) {
+			continue // empty line
+		}
+		break
+	}
+	c.line = c.lines
 	switch {
 	case err == io.EOF:
 		c.done = true
 		return false
+	case err == errTooLong:
+		c.rowErr, c.rec = c.tooLong(), nil
+		return true
 	case err != nil:
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			c.rec = nil
-			c.rowErr = pe.Err
-			c.line = int64(pe.StartLine)
-			return true
-		}
-		c.err = err
-		c.done = true
+		c.err, c.done = err, true
 		return false
 	}
-	line, _ := c.cr.FieldPos(0)
-	c.line = int64(line)
-	c.rec = rec
+	if rerr := c.parse(line); rerr != nil {
+		if rerr == errTooLong {
+			rerr = c.tooLong()
+		}
+		if c.err != nil {
+			c.done = true
+			return false
+		}
+		c.rowErr, c.rec = rerr, nil
+		return true
+	}
+	s := string(c.recBuf)
+	if cap(c.fields) < len(c.ends) {
+		c.fields = make([]string, len(c.ends))
+	}
+	c.rec = c.fields[:len(c.ends)]
+	prev := 0
+	for i, e := range c.ends {
+		c.rec[i] = s[prev:e]
+		prev = e
+	}
 	return true
+}
+
+func (c *CSV) tooLong() error {
+	return fmt.Errorf("%w: longer than %d bytes (the line cap); skipped to the next line end", ErrLineTooLong, c.maxLine)
+}
+
+// parse splits one record starting with line into c.recBuf and c.ends,
+// reading further lines while a quoted field is open.
+func (c *CSV) parse(line []byte) error {
+	c.recBuf, c.ends = c.recBuf[:0], c.ends[:0]
+	size := len(line)
+	for {
+		if len(line) == 0 || line[0] != '"' {
+			i := bytes.IndexByte(line, c.comma)
+			field := line
+			if i >= 0 {
+				field = field[:i]
+			} else {
+				field = field[:len(field)-lengthNL(field)]
+			}
+			if bytes.IndexByte(field, '"') >= 0 {
+				return csv.ErrBareQuote
+			}
+			c.recBuf = append(c.recBuf, field...)
+			c.ends = append(c.ends, len(c.recBuf))
+			if i < 0 {
+				return nil
+			}
+			line = line[i+1:]
+			continue
+		}
+		line = line[1:] // quoted field
+		for {
+			if i := bytes.IndexByte(line, '"'); i >= 0 {
+				c.recBuf = append(c.recBuf, line[:i]...)
+				line = line[i+1:]
+				switch {
+				case len(line) > 0 && line[0] == '"':
+					c.recBuf = append(c.recBuf, '"')
+					line = line[1:]
+					continue
+				case len(line) > 0 && line[0] == c.comma:
+					line = line[1:]
+					c.ends = append(c.ends, len(c.recBuf))
+				case len(line) == lengthNL(line):
+					c.ends = append(c.ends, len(c.recBuf))
+					return nil
+				default:
+					return csv.ErrQuote
+				}
+				break
+			}
+			if len(line) == 0 {
+				return csv.ErrQuote // end of input inside quotes
+			}
+			c.recBuf = append(c.recBuf, line...)
+			next, err := c.readLine()
+			switch {
+			case err == io.EOF:
+				return csv.ErrQuote
+			case err == errTooLong:
+				return errTooLong
+			case err != nil:
+				c.err = err
+				return err
+			}
+			if size += len(next); size > c.maxLine+2 {
+				return c.skipQuoted(next, int64(size))
+			}
+			line = next
+		}
+	}
 }
 
 // Record implements Records.

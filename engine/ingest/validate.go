@@ -2,12 +2,14 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/paulmach/orb"
@@ -29,6 +31,8 @@ const (
 	ReasonOutsideBounds Reason = "outside_bounds" // a point outside the bounding polygon
 	ReasonInconsistent  Reason = "inconsistent"   // fields that contradict each other
 	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file
+	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record over Limits.MaxLineBytes, skipped
+	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
 )
 
 // Reject is one quarantined row: where it is, which column, the offending
@@ -70,6 +74,10 @@ type Config struct {
 	BatchSize int
 	// Progress, if set, is called after every BatchSize rows read.
 	Progress func(rowsRead int64)
+	// Limits bound what one input may cost (line length, decompression,
+	// temporary spill); zero fields take their defaults. The readers apply
+	// them where the input is opened (NewCSV, MaybeGunzipWith).
+	Limits Limits
 }
 
 // Defaults returns a Config with the documented defaults and the given
@@ -83,6 +91,7 @@ func Defaults(source string, now time.Time) Config {
 		Dedup:        true,
 		DedupMaxRows: 64 << 20,
 		BatchSize:    1 << 16,
+		Limits:       DefaultLimits(),
 	}
 }
 
@@ -98,7 +107,7 @@ func (c Config) Validate() error {
 	case c.Dedup && c.DedupMaxRows <= 0:
 		return fmt.Errorf("ingest config: DedupMaxRows must be positive when Dedup is on: %w", engine.ErrInvalidConfig)
 	}
-	return nil
+	return c.Limits.Validate()
 }
 
 // Report counts what happened to every row of one input. RowsRead always
@@ -229,8 +238,13 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("%w: %s not found in header [%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
-			ErrMissingColumn, strings.Join(missing, ", "), strings.Join(header, ", "))
+		shown := header
+		more := ""
+		if len(shown) > 40 {
+			shown, more = shown[:40], fmt.Sprintf(", … %d more", len(header)-40)
+		}
+		return nil, nil, fmt.Errorf("%w: %s not found in header [%s%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
+			ErrMissingColumn, strings.Join(missing, ", "), truncate(strings.Join(shown, ", "), 2000), more)
 	}
 	return b, ignored, nil
 }
@@ -317,9 +331,9 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 	if s == "" {
 		return math.NaN(), nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, "not a finite number"}
+	v, ok := parseDecimal(s)
+	if !ok {
+		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, "not a finite decimal number"}
 	}
 	if v < lo || v > hi {
 		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %g…%g", lo, hi)}
@@ -359,6 +373,76 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 		}
 	}
 	return lon, lat, nil
+}
+
+// parseDecimal parses a finite number written in plain decimal: an
+// optional sign, digits with at most one decimal point, and an optional
+// exponent (e or E, optional sign, digits). strconv.ParseFloat alone
+// would also take hexadecimal floats (0x1p-2), digit separators (1_05.8),
+// "Inf" and "NaN", none of which a carrier's file means as a measurement.
+func parseDecimal(s string) (float64, bool) {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits, dot := 0, false
+mantissa:
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			break mantissa
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return 0, false
+		}
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
+}
+
+// checkUTF8 returns the contract column of the first bound field that is
+// not valid UTF-8, as a row error.
+func (p *parser) checkUTF8(rec []string) *rowError {
+	for col, i := range p.b.idx {
+		if i < 0 || utf8.ValidString(rec[i]) {
+			continue
+		}
+		f := rec[i]
+		at := 0
+		for at < len(f) {
+			r, n := utf8.DecodeRuneInString(f[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return &rowError{p.b.cols[col], strings.ToValidUTF8(f, "\uFFFD"), ReasonInvalidUTF8,
+			fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8)", f[at], at)}
+	}
+	return nil
 }
 
 // dedup reports whether rec repeats an earlier row.
@@ -414,7 +498,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 		}
 		if rerr := rec.RowErr(); rerr != nil {
-			if err := reject(line, rowError{"", "", ReasonMalformedRow, rerr.Error()}); err != nil {
+			reason := ReasonMalformedRow
+			if errors.Is(rerr, ErrLineTooLong) {
+				reason = ReasonLineTooLong
+			}
+			if err := reject(line, rowError{"", "", reason, rerr.Error()}); err != nil {
 				return rep, err
 			}
 			continue
@@ -423,6 +511,13 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		if len(fields) != nHeader {
 			if err := reject(line, rowError{"", truncate(strings.Join(fields, ","), 200), ReasonMalformedRow,
 				fmt.Sprintf("%d fields, header has %d", len(fields), nHeader)}); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		if e := p.checkUTF8(fields); e != nil {
+			e.value = truncate(e.value, 200)
+			if err := reject(line, *e); err != nil {
 				return rep, err
 			}
 			continue
@@ -462,9 +557,14 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	return rep, nil
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary when s is UTF-8.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	i := n
+	for i > n-utf8.UTFMax && i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

@@ -31,6 +31,10 @@ type CoverageOptions struct {
 	// Cells are the analysis hexes to predict (at the analysis resolution).
 	// Hexes with measurements are always added.
 	Cells []hexgrid.Cell
+	// Area, when set, limits the analysis to its hexes: Cells default to
+	// the Area's, measured hexes and Cells outside it are dropped, and an
+	// area holding neither measurements nor sites is an *EmptyAreaError.
+	Area *Area
 	// Population gives people per hex for the environment class (density);
 	// hexes without population are rural.
 	Population []population.Cell
@@ -79,6 +83,15 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 		out.Measured, out.RowsRead, out.Skipped = agg.Rows(), rows, agg.Skipped()
 	}
 	cells := slices.Clone(opt.Cells)
+	if opt.Area != nil {
+		if out.Measured, err = opt.Area.clip(out.Measured, sites, res, opt.Aggregate.Periods); err != nil {
+			return nil, err
+		}
+		if len(cells) == 0 {
+			cells = slices.Clone(opt.Area.Cells)
+		}
+		cells = opt.Area.keep(cells)
+	}
 	for _, r := range out.Measured {
 		cells = append(cells, r.Cell)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -306,6 +307,9 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
 	}
+	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
+		opt.Coverage.Cells = opt.Coverage.Area.Cells
+	}
 	if len(opt.Coverage.Cells) == 0 {
 		for _, p := range pop {
 			if p.Households > 0 || p.Population > 0 {
@@ -334,31 +338,14 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	for _, p := range pop {
 		cells = append(cells, p.Cell)
 	}
-	admin := map[hexgrid.Cell]deadzone.Admin{}
-	var communeProvince map[string]string
-	if opt.Provinces != nil {
-		att, _, err := deadzone.Attribute(opt.Provinces, cells)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range att {
-			admin[a.Cell] = deadzone.Admin{Province: a.Code}
-		}
+	// Hexes and villages go to communes of their own province only.
+	admin, err := deadzone.AdminCells(opt.Provinces, opt.Communes, cells)
+	if err != nil {
+		return nil, err
 	}
+	var communeProvince map[string]string
 	if opt.Communes != nil {
-		att, _, err := deadzone.Attribute(opt.Communes, cells)
-		if err != nil {
-			return nil, err
-		}
 		communeProvince = deadzone.ParentCodes(opt.Communes)
-		for _, a := range att {
-			ad := admin[a.Cell]
-			ad.Commune = a.Code
-			if p := communeProvince[a.Code]; p != "" && ad.Province == "" {
-				ad.Province = p
-			}
-			admin[a.Cell] = ad
-		}
 	}
 	out.Admin = admin
 	var carriers []engine.Carrier
@@ -371,8 +358,16 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	for i, v := range villages {
 		dv[i] = deadzone.Village{ID: v.ID, Name: v.Name, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}
 	}
+	places := make([]deadzone.Place, len(dv))
+	for i, v := range dv {
+		places[i] = deadzone.Place{Point: orb.Point{v.Lon, v.Lat}, CommuneCode: v.CommuneCode}
+	}
+	vadmin, err := deadzone.AttributePlaces(opt.Provinces, opt.Communes, places)
+	if err != nil {
+		return nil, err
+	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
-		CommuneProvince: communeProvince, Villages: dv, Sites: cov.Sites}
+		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites}
 	if out.Zones, err = deadzone.Detect(in); err != nil {
 		return nil, err
 	}
@@ -540,6 +535,7 @@ func GapTable(g deadzone.GapReport) ([]arrowio.Column, error) {
 func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 	n := len(v.Villages)
 	id, name, commune, prov, cell, level := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attributed, how := make([]string, n), make([]string, n)
 	lon, lat, hh := make([]float64, n), make([]float64, n), make([]float64, n)
 	without := make([]bool, n)
 	for i, s := range v.Villages {
@@ -548,10 +544,12 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 			cell[i] = s.Cell.String()
 		}
 		lon[i], lat[i], hh[i], without[i] = s.Lon, s.Lat, s.Households, s.WithoutSignal()
+		attributed[i], how[i] = s.Commune, s.Attribution
 	}
 	return []arrowio.Column{{Name: "village_id", String: id}, {Name: "name", String: name}, {Name: "commune_code", String: commune},
 		{Name: "province", String: prov}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat}, {Name: "households", Float64: hh},
-		{Name: "cell", String: cell}, {Name: "status", String: level}, {Name: "without_signal", Bool: without}}
+		{Name: "cell", String: cell}, {Name: "status", String: level}, {Name: "without_signal", Bool: without},
+		{Name: "commune", String: attributed}, {Name: "attribution", String: how}}
 }
 
 // ChallengeTable shapes challenge verdicts (hexes and roll-ups) into

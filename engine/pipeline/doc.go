@@ -8,4 +8,10 @@
 // into its own reused batch, indexes them and hands their rows to an
 // aggregate.Group, whose partitions own disjoint keys (by analysis cell),
 // so adding workers adds no key state.
+//
+// Which data an analysis sees is chosen by its options: the measurement
+// periods (AggregateOptions.Periods) and the area (CoverageOptions.Area, a
+// unit's hexes by centre containment). An area that holds neither
+// measurements nor sites is an *EmptyAreaError rather than an empty or
+// prediction-only result.
 package pipeline

@@ -32,6 +32,10 @@ type ScorecardOptions struct {
 	// DeadZones holds per area the dead-zone figures of the periods for
 	// which dead zones were computed (others stay unknown).
 	DeadZones map[penetration.Period]map[string]*scorecard.DeadZones
+	// DeadZonesMissing says, for periods whose dead zones could not be
+	// computed, why (see MonthDeadZones); target 1 is unknown there with
+	// that reason.
+	DeadZonesMissing map[penetration.Period]string
 	// Periods restricts the rows (nil = every period with data).
 	Periods []penetration.Period
 }
@@ -102,6 +106,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			sm := smart[i]
 			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: r.Households, Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode]}
+			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
 			if in.DeadZones == nil && opt.DeadZones[p] != nil {
 				// Dead zones were computed for this period and none touch the area.
 				in.DeadZones = &scorecard.DeadZones{}
@@ -121,6 +126,31 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		}
 	}
 	return scorecard.Build(inputs, opt.Config)
+}
+
+// MonthDeadZones computes the dead zones of month p for target 1: from the
+// site register, that month's measurements and households per hex. When
+// one of them is missing (scorecard.DeadZoneInputs) it computes nothing and
+// returns the reason instead.
+func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (*DeadZoneResult, string, error) {
+	in := scorecard.DeadZoneInputs{
+		Sites:        len(s.Parts("sites", nil, nil)) > 0,
+		Measurements: len(s.Parts("measurements", []string{p.String()}, nil)) > 0,
+		Households:   len(opt.Coverage.Population) > 0,
+	}
+	if !in.Households {
+		villages, err := s.Villages()
+		if err != nil {
+			return nil, "", err
+		}
+		in.Households = len(villages) > 0
+	}
+	if why := in.Missing(p); why != "" {
+		return nil, why, nil
+	}
+	opt.Coverage.Aggregate.Periods = []string{p.String()}
+	dz, err := DeadZones(ctx, s, opt)
+	return dz, "", err
 }
 
 // speedChanges estimates the year-on-year change of the median mobile

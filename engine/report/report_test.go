@@ -226,6 +226,30 @@ func TestUnknownIsNotZero(t *testing.T) {
 	}
 }
 
+// A previous month without data gives "no data for …", never a change.
+func TestNoChangeAgainstAMonthWithoutData(t *testing.T) {
+	aug, sep := penetration.Period{Year: 2024, Month: 9}, penetration.Period{Year: 2024, Month: 10}
+	prev := scorecard.AreaInput{Area: "12", Period: aug, Households: 1000, Fibre: est(0.5, 0.5, 0.5)}
+	prev.Missing[scorecard.TargetDeadZones] = "no measurements in 2024-09"
+	cur := scorecard.AreaInput{Area: "12", Period: sep, Households: 1000, Fibre: est(0.6, 0.6, 0.6),
+		DeadZones: &scorecard.DeadZones{Villages: 5}}
+	card, err := scorecard.Build([]scorecard.AreaInput{prev, cur}, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(render(t, &Report{Title: "t", Period: "2024-10", Scorecard: card, Areas: []Area{{"12", "Lai Châu"}}}))
+	checkXML(t, "page", []byte(html))
+	if !strings.Contains(html, "no data for 2024-09: no change shown") || strings.Contains(html, "villages since last month") {
+		t.Errorf("dead-zone change against a month without data:\n%s", html)
+	}
+	if !strings.Contains(html, "&#43;10.0 pp since last month (better)") {
+		t.Errorf("fibre, known in both months, lost its change")
+	}
+	if !strings.Contains(html, "no data for 2024-10") || !strings.Contains(html, "no subscriptions for 2024-10") {
+		t.Errorf("an unknown target of the month lacks its reason")
+	}
+}
+
 func TestEscaping(t *testing.T) {
 	evil := `Bắc Kạn <script>alert("x")</script> & 'Đắk Lắk'`
 	r := testReport(t)

@@ -123,8 +123,8 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <footer>lomsong report{{if .GeneratedAt}}, generated {{.GeneratedAt}}{{end}}. This file works offline: it loads nothing from the network.</footer>
 </body>
 </html>
-{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
-{{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
+{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{if .Reason}}<br/><span class="small">{{.Reason}}</span>{{end}}{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
+{{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
 {{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
 {{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}
 {{define "zones"}}<table>

@@ -58,6 +58,7 @@ type link struct{ ID, Text string }
 
 type tile struct {
 	Name, Goal, Value, Interval, Status, StatusText, Change, ChangeClass, Rank string
+	Reason                                                                     string // why the status is unknown
 }
 
 type glance struct {
@@ -232,6 +233,12 @@ func (b *builder) row(area string, p penetration.Period) (*scorecard.Row, bool) 
 	return &b.card.Rows[i], true
 }
 
+// hasData reports whether target t of area has a figure in month p.
+func (b *builder) hasData(area string, p penetration.Period, t scorecard.Target) bool {
+	r, ok := b.row(area, p)
+	return ok && finite(r.Targets[t].Value)
+}
+
 // Target names, in the ministry's order.
 var targetNames = [scorecard.NumTargets]string{
 	"No 3G/4G dead zones",
@@ -318,7 +325,14 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		(res.Lower != res.Value || res.Upper != res.Value) {
 		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}
+	c.Reason = res.Reason
+	prev := row.Period.AddMonths(-1)
 	switch ch := res.Change; {
+	case !finite(res.Value):
+		c.Change, c.ChangeClass = "no data for "+row.Period.String(), "same"
+	case !finite(ch) && !b.hasData(row.Area, prev, t):
+		// Changes compare only months that both have data.
+		c.Change, c.ChangeClass = "no data for "+prev.String()+": no change shown", "same"
 	case !finite(ch):
 		c.Change, c.ChangeClass = "change since last month: unknown", "same"
 	default:

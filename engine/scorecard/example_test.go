@@ -32,4 +32,15 @@ func Example() {
 	// 2025-02  VN (national)  14 NOT MET               ? unknown                      ? unknown     ? unknown               ? unknown    0/5
 	// 2025-02  01             0 met #1                 93.0% [91.0, 95.0] NOT MET #1  87.5% met #1  3.6% [3.1, 4.2] met #1  ? unknown    3/5
 	// 2025-02  02             14 NOT MET #2            ? unknown                      ? unknown     ? unknown               ? unknown    0/5
+	//
+	// unknown (no data, never counted as not met)
+	//   2 smartphone: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
+	//   2 smartphone: no subscriptions for 2025-02 (1 row)
+	//   3 fibre: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
+	//   3 fibre: no subscriptions for 2025-02 (1 row)
+	//   4 2g_only: 2G-only is a share of phones, not households: it does not aggregate from the areas (1 row)
+	//   4 2g_only: no subscriptions for 2025-02 (1 row)
+	//   5 speed_yoy: unknown in 2 of 2 areas (no fixed download speeds (the target needs fixed and mobile)) (1 row)
+	//   5 speed_yoy: no fixed download speeds (the target needs fixed and mobile) (1 row)
+	//   5 speed_yoy: no mobile download speeds for 2025-02 and a year before (1 row)
 }

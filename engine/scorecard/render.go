@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +32,9 @@ func (c *Card) Table(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := c.unknownReasons(w); err != nil {
+		return err
+	}
 	if len(c.Alerts) > 0 {
 		fmt.Fprintf(w, "\nalerts\n")
 	}
@@ -40,6 +44,49 @@ func (c *Card) Table(w io.Writer) error {
 			line += " [" + strings.Join(a.Items, " ") + "]"
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unknownReasons lists why targets are unknown: each distinct reason once
+// per target, with the number of rows it explains, in target order and
+// then first appearance.
+func (c *Card) unknownReasons(w io.Writer) error {
+	type reason struct {
+		t    Target
+		why  string
+		rows int
+	}
+	var rs []reason
+	for _, r := range c.Rows {
+		for _, t := range Targets {
+			x := r.Targets[t]
+			if x.Status != StatusUnknown {
+				continue
+			}
+			k := slices.IndexFunc(rs, func(q reason) bool { return q.t == t && q.why == x.Reason })
+			if k < 0 {
+				rs = append(rs, reason{t: t, why: x.Reason})
+				k = len(rs) - 1
+			}
+			rs[k].rows++
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(rs, func(a, b reason) int { return int(a.t) - int(b.t) })
+	if _, err := fmt.Fprintf(w, "\nunknown (no data, never counted as not met)\n"); err != nil {
+		return err
+	}
+	for _, q := range rs {
+		rows := "row"
+		if q.rows > 1 {
+			rows = "rows"
+		}
+		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.why, q.rows, rows); err != nil {
 			return err
 		}
 	}
@@ -87,12 +134,12 @@ func num(v float64) string {
 // CSVHeader returns the column names of WriteCSV: area, period, national,
 // met, not_met, unknown, the parts of targets 1 and 5, then for each
 // target t: t_value, t_lower, t_upper, t_goal, t_status, t_status_point,
-// t_status_bound, t_change, t_rank.
+// t_status_bound, t_change, t_rank, t_reason (why the status is unknown).
 func CSVHeader() []string {
 	h := []string{"area", "period", "national", "met", "not_met", "unknown",
 		"dead_zone_villages", "dead_zone_households", "speed_mobile_yoy", "speed_fixed_yoy"}
 	for _, t := range Targets {
-		for _, f := range []string{"value", "lower", "upper", "goal", "status", "status_point", "status_bound", "change", "rank"} {
+		for _, f := range []string{"value", "lower", "upper", "goal", "status", "status_point", "status_bound", "change", "rank", "reason"} {
 			h = append(h, t.String()+"_"+f)
 		}
 	}
@@ -117,7 +164,7 @@ func (c *Card) WriteCSV(w io.Writer) error {
 				rank = strconv.Itoa(x.Rank)
 			}
 			rec = append(rec, num(x.Value), num(x.Lower), num(x.Upper), num(x.Goal), x.Status.String(),
-				x.StatusPoint.String(), x.StatusBound.String(), num(x.Change), rank)
+				x.StatusPoint.String(), x.StatusBound.String(), num(x.Change), rank, x.Reason)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -149,6 +196,7 @@ type jsonResult struct {
 	Change      jsonNum  `json:"change"`
 	Rank        *int     `json:"rank"`
 	Issues      []string `json:"issues,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
 }
 
 type jsonRow struct {
@@ -209,7 +257,7 @@ func (c *Card) WriteJSON(w io.Writer) error {
 			x := r.Targets[t]
 			jr.Targets = append(jr.Targets, jsonResult{Target: t.String(), Value: jsonNum(x.Value), Lower: jsonNum(x.Lower),
 				Upper: jsonNum(x.Upper), Goal: jsonNum(x.Goal), Status: x.Status.String(), StatusPoint: x.StatusPoint.String(),
-				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues})
+				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues, Reason: x.Reason})
 		}
 		out.Rows = append(out.Rows, jr)
 	}

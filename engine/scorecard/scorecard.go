@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/penetration"
@@ -108,6 +109,36 @@ type AreaInput struct {
 	Smartphone, Fibre       *penetration.Estimate
 	TwoGOnly                *penetration.Estimate
 	SpeedMobile, SpeedFixed *penetration.Estimate // year-on-year change of median download
+	// Missing says, per target, why its inputs are absent for this month
+	// (e.g. "no measurements in 2024-09"), when the caller knows; a target
+	// without its input gets a generic reason otherwise.
+	Missing [NumTargets]string
+}
+
+// DeadZoneInputs says which inputs target 1 of a month has: the site
+// register, the month's own measurements and households per hex (a
+// population or villages table).
+type DeadZoneInputs struct {
+	Sites, Measurements, Households bool
+}
+
+// Missing returns why target 1 cannot be scored for month p from these
+// inputs, or "" when it can. Dead zones of a month are judged on that
+// month's measurements: without them the figure would be the prediction
+// alone, and comparing it with a measured month would report a change that
+// is only the difference between the two kinds of evidence.
+func (in DeadZoneInputs) Missing(p penetration.Period) string {
+	var why []string
+	if !in.Sites {
+		why = append(why, "no sites in the dataset")
+	}
+	if !in.Measurements {
+		why = append(why, "no measurements in "+p.String())
+	}
+	if !in.Households {
+		why = append(why, "no households per hex (no population or villages table)")
+	}
+	return strings.Join(why, "; ")
 }
 
 // Result is one target's figure for one area and month.
@@ -121,6 +152,9 @@ type Result struct {
 	Change              float64 // Value − last month's Value; NaN when either is missing
 	Rank                int     // 1 = best among areas this month; 0 when unknown or national
 	Issues              []string
+	// Reason says why Status is unknown ("" when it is known): the
+	// input missing for the month, or the estimate's issues.
+	Reason string
 }
 
 // Row is one area's (or the nation's) scorecard for one month.
@@ -171,7 +205,9 @@ type key struct {
 }
 
 // Build scores every (area, month) of inputs, adds a national row per
-// month and derives ranks, month-on-month changes and alerts.
+// month and derives ranks, month-on-month changes and alerts. A target
+// whose input is missing is unknown with its Reason, never not met or zero;
+// changes and alerts compare only months that both have the figure.
 //
 // The national row is the input whose Area is Config.National when given;
 // otherwise it is aggregated from the month's areas: dead-zone counts are
@@ -370,6 +406,9 @@ func score(in AreaInput, cfg Config) Row {
 		if cfg.Rule == RuleBound {
 			r.Status = r.StatusBound
 		}
+		if r.Status == StatusUnknown {
+			r.Reason = unknownReason(in, Target(t), r.Issues, cfg)
+		}
 		switch r.Status {
 		case StatusMet:
 			row.Met++
@@ -380,6 +419,41 @@ func score(in AreaInput, cfg Config) Row {
 		}
 	}
 	return row
+}
+
+// unknownReason says why target t of in is unknown: the caller's reason
+// for a missing input, the estimate's issues, or what is absent.
+func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
+	if in.Missing[t] != "" {
+		return in.Missing[t]
+	}
+	var absent bool
+	switch t {
+	case TargetDeadZones:
+		if in.DeadZones == nil {
+			return fmt.Sprintf("no dead-zone figures for %s", in.Period)
+		}
+	case TargetSmartphone:
+		absent = in.Smartphone == nil
+	case TargetFibre:
+		absent = in.Fibre == nil
+	case TargetTwoGOnly:
+		absent = in.TwoGOnly == nil
+	case TargetSpeed:
+		switch {
+		case in.SpeedMobile == nil:
+			return fmt.Sprintf("no mobile download speeds for %s and a year before", in.Period)
+		case in.SpeedFixed == nil && cfg.SpeedRequireFixed:
+			return "no fixed download speeds (the target needs fixed and mobile)"
+		}
+	}
+	if absent {
+		return fmt.Sprintf("no subscriptions for %s", in.Period)
+	}
+	if len(issues) > 0 {
+		return strings.Join(issues, "; ")
+	}
+	return "not enough data"
 }
 
 // national aggregates the month's area inputs (see Build).
@@ -396,6 +470,35 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		dz.Households += in.DeadZones.Households
 	}
 	out.DeadZones = dz
+	// A figure missing in some areas is missing nationally: say where.
+	scored := make([]Row, len(idx))
+	for k, i := range idx {
+		scored[k] = score(inputs[i], cfg)
+	}
+	for _, t := range Targets {
+		var why []string
+		var n int
+		for k, i := range idx {
+			if r := scored[k].Targets[t]; math.IsNaN(r.Value) {
+				n++
+				reason := cmp.Or(r.Reason, unknownReason(inputs[i], t, r.Issues, cfg))
+				if !slices.Contains(why, reason) {
+					why = append(why, reason)
+				}
+			}
+		}
+		switch {
+		case n == 0:
+		case len(why) == 1 && n == len(idx):
+			out.Missing[t] = why[0]
+		default:
+			out.Missing[t] = fmt.Sprintf("unknown in %d of %d areas (%s)", n, len(idx), why[0])
+		}
+	}
+	out.Missing[TargetTwoGOnly] = "2G-only is a share of phones, not households: it does not aggregate from the areas"
+	if out.Missing[TargetSpeed] == "" {
+		out.Missing[TargetSpeed] = "speed changes do not aggregate from the areas' medians"
+	}
 	share := func(get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
 		var w, v, lo, hi float64
 		for _, i := range idx {

@@ -317,7 +317,7 @@ func TestRenderings(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csvb.String()), "\n")
-	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+9*NumTargets {
+	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+10*NumTargets {
 		t.Errorf("csv:\n%s", csvb.String())
 	}
 	if !strings.HasPrefix(lines[4], "01,2025-02,false,") {
@@ -330,6 +330,76 @@ func TestRenderings(t *testing.T) {
 	for _, s := range []string{"82.0% met #1", "79.0% NOT MET", "? unknown", "alerts", "regression"} {
 		if !strings.Contains(tb.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, tb.String())
+		}
+	}
+}
+
+// A month whose dead zones could not be computed (no measurements) is
+// unknown with its reason: never not met, never zero, never compared.
+func TestMonthWithoutData(t *testing.T) {
+	cfg := DefaultConfig()
+	prev := full("01", jan)
+	prev.DeadZones = nil
+	prev.Missing[TargetDeadZones] = DeadZoneInputs{Sites: true, Households: true}.Missing(jan)
+	cur := full("01", feb)
+	cur.DeadZones = &DeadZones{Villages: 3, VillageIDs: []string{"V1", "V2", "V3"}, Hexes: []string{"h"}}
+	c := build(t, []AreaInput{prev, cur}, cfg)
+	p := row(t, c, "01", jan).Targets[TargetDeadZones]
+	if p.Status != StatusUnknown || !math.IsNaN(p.Value) || p.Reason != "no measurements in 2025-01" {
+		t.Fatalf("month without measurements: %+v", p)
+	}
+	r := row(t, c, "01", feb)
+	if d := r.Targets[TargetDeadZones]; d.Status != StatusNotMet || !math.IsNaN(d.Change) || d.Reason != "" {
+		t.Fatalf("change against a month without data: %+v", d)
+	}
+	if n := row(t, c, "VN", jan).Targets[TargetDeadZones]; n.Status != StatusUnknown || n.Reason != "no measurements in 2025-01" {
+		t.Fatalf("national: %+v", n)
+	}
+	for _, a := range c.Alerts {
+		if a.Target == TargetDeadZones {
+			t.Fatalf("alert against a month without data: %+v", a)
+		}
+	}
+	// Targets 2–4 of both months have data: their changes are computed.
+	if ch := r.Targets[TargetFibre].Change; ch != 0 {
+		t.Fatalf("fibre change %v", ch)
+	}
+	// Absent inputs get a generic reason; rendered in every format.
+	lone := AreaInput{Area: "02", Period: feb, Households: math.NaN()}
+	c = build(t, []AreaInput{lone}, cfg)
+	got := row(t, c, "02", feb)
+	want := [NumTargets]string{"no dead-zone figures for 2025-02", "no subscriptions for 2025-02",
+		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile download speeds for 2025-02 and a year before"}
+	for _, tg := range Targets {
+		if x := got.Targets[tg]; x.Status != StatusUnknown || x.Reason != want[tg] {
+			t.Errorf("%s: %v %q, want unknown %q", tg, x.Status, x.Reason, want[tg])
+		}
+	}
+	if got.Unknown != NumTargets || got.NotMet != 0 {
+		t.Fatalf("%+v", got)
+	}
+	var tb, cb, jb bytes.Buffer
+	c.Table(&tb)
+	c.WriteCSV(&cb)
+	c.WriteJSON(&jb)
+	for name, s := range map[string]string{"table": tb.String(), "csv": cb.String(), "json": jb.String()} {
+		if !strings.Contains(s, "no subscriptions for 2025-02") || strings.Contains(s, "NOT MET") {
+			t.Errorf("%s:\n%s", name, s)
+		}
+	}
+}
+
+func TestDeadZoneInputsMissing(t *testing.T) {
+	for _, c := range []struct {
+		in   DeadZoneInputs
+		want string
+	}{
+		{DeadZoneInputs{true, true, true}, ""},
+		{DeadZoneInputs{Sites: true, Households: true}, "no measurements in 2025-02"},
+		{DeadZoneInputs{}, "no sites in the dataset; no measurements in 2025-02; no households per hex (no population or villages table)"},
+	} {
+		if got := c.in.Missing(feb); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.in, got, c.want)
 		}
 	}
 }

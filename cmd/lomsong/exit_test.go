@@ -1,0 +1,563 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// binDir holds the lomsong binary built for the tests that run it as a
+// user does: exit codes and messages as the shell sees them.
+var (
+	binDir   string
+	binOnce  sync.Once
+	binPath  string
+	binError error
+)
+
+func TestMain(m *testing.M) {
+	// The test binary doubles as a crashing child for TestSupervise.
+	switch os.Getenv("LOMSONG_TEST_CHILD") {
+	case "goroutine panic":
+		go func() { panic("worker failed") }()
+		time.Sleep(time.Minute)
+	case "fatal":
+		m := map[int]int{}
+		for range 4 {
+			go func() {
+				for i := 0; ; i++ {
+					m[i%8] = i
+				}
+			}()
+		}
+		time.Sleep(time.Minute)
+	case "usage":
+		fmt.Fprintln(os.Stderr, "lomsong: unknown subcommand \"x\"\npanic: not a crash without a stack")
+		os.Exit(exitUsage)
+	case "refused":
+		os.Exit(exitDataRefused)
+	case "":
+	default:
+		os.Exit(99)
+	}
+	dir, err := os.MkdirTemp("", "lomsong-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// lomsongBinary builds the command once per test binary and returns its path.
+func lomsongBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		p := filepath.Join(binDir, "lomsong")
+		out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
+		if err != nil {
+			binError = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		binPath = p
+	})
+	if binError != nil {
+		t.Fatal(binError)
+	}
+	return binPath
+}
+
+// runBinary runs the built command and returns its streams and exit code.
+func runBinary(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(lomsongBinary(t), args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestBinaryExitCodes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nonexistent.csv")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{"help", []string{"--help"}, exitOK, "Exit codes"},
+		{"command help", []string{"coverage", "--help"}, exitOK, "Example:"},
+		{"missing file", []string{"validate", missing}, exitFailure, missing},
+		{"missing file ingest", []string{"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), missing}, exitFailure, missing},
+		{"unknown flag", []string{"validate", "--nope", "x.csv"}, exitUsage, "flag provided but not defined: -nope"},
+		{"unknown subcommand", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
+		{"no subcommand", nil, exitUsage, "no subcommand"},
+		{"too many rejected rows", []string{"validate", "--max-reject-share", "0", filepath.Join(examples, "measurements_viettel.csv")},
+			exitDataRefused, "max-reject-share"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errs, code := runBinary(t, c.args...)
+			if code != c.code || !strings.Contains(out+errs, c.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, c.code, out, errs, c.want)
+			}
+			if code != exitInterrupted && strings.Contains(errs, "lomsong: interrupted") {
+				t.Fatalf("a run without a signal reported an interruption:\n%s", errs)
+			}
+		})
+	}
+}
+
+// TestBinaryInterrupted sends SIGINT to a long-running demo: the command
+// stops and exits 130.
+func TestBinaryInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs part of the demo")
+	}
+	cmd := exec.Command(lomsongBinary(t), "demo", "--out", filepath.Join(t.TempDir(), "demo"))
+	var out, errb syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the demo has begun its work, then interrupt it.
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "== generate") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("demo did not start:\n%s\n%s", out.String(), errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(120 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("demo did not stop after SIGINT:\n%s", out.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit %v, want %d\nstdout: %s\nstderr: %s", err, exitInterrupted, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "lomsong: interrupted") {
+		t.Fatalf("stderr does not say the run was interrupted:\n%s", errb.String())
+	}
+	if strings.Contains(out.String(), "demo finished") {
+		t.Fatalf("the demo ran to the end despite the signal:\n%s", out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestPanicIsInternalError checks that a panic in a subcommand, whatever
+// its value, is an internal error with exit code 1 and its stack on stderr.
+func TestPanicIsInternalError(t *testing.T) {
+	for _, v := range []any{"index out of range", usageError{"looks like usage"}, errors.New("boom")} {
+		c := command{run: func(context.Context, []string, *env) error { panic(v) }}
+		err := runCommand(context.Background(), "frob", c, nil, &env{})
+		var errb bytes.Buffer
+		code := exitCode(context.Background(), err, &errb)
+		if code != exitFailure || !strings.Contains(errb.String(), "internal error in frob") ||
+			!strings.Contains(errb.String(), "goroutine ") || !strings.Contains(errb.String(), "exit_test.go") {
+			t.Fatalf("panic(%v): exit %d\n%s", v, code, errb.String())
+		}
+	}
+}
+
+// TestCanceledWithoutSignal: a context error that no signal caused is a
+// failure, not an interruption.
+func TestCanceledWithoutSignal(t *testing.T) {
+	var errb bytes.Buffer
+	if code := exitCode(context.Background(), fmt.Errorf("scan: %w", context.Canceled), &errb); code != exitFailure {
+		t.Fatalf("exit %d, want %d", code, exitFailure)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := exitCode(ctx, fmt.Errorf("scan: %w", context.Canceled), &errb); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d", code, exitInterrupted)
+	}
+}
+
+// exampleDataset ingests the example site register and Viettel's
+// measurements (Lai Châu, October 2026) plus three villages into a fresh
+// dataset.
+func exampleDataset(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	return ds
+}
+
+// TestBinaryPeriodFlag: a malformed --period is a usage error naming the
+// flag and the form YYYY-MM in every command that takes it, before any
+// file is read.
+func TestBinaryPeriodFlag(t *testing.T) {
+	dir := t.TempDir()
+	ds, out := filepath.Join(dir, "no-such-dataset"), filepath.Join(dir, "out")
+	cmds := [][]string{
+		{"aggregate", "--dataset", ds, "--out", out},
+		{"calibrate", "--dataset", ds},
+		{"coverage", "--dataset", ds, "--out", out},
+		{"deadzones", "--dataset", ds, "--out", out},
+		{"plan", "--dataset", ds, "--out", out, "--budget", "1e9"},
+		{"scorecard", "--dataset", ds, "--out", out},
+		{"report", "--dataset", ds, "--out", out},
+	}
+	for _, c := range cmds {
+		for _, bad := range []string{"2026-13", "2026-1", "abc", "2026-00"} {
+			t.Run(c[0]+" "+bad, func(t *testing.T) {
+				_, errs, code := runBinary(t, append(c, "--period", bad)...)
+				want := fmt.Sprintf(`invalid value %q for flag -period: want a calendar month YYYY-MM`, bad)
+				if code != exitUsage || !strings.Contains(errs, want) {
+					t.Fatalf("exit %d (want %d)\nstderr: %s\nwant %q", code, exitUsage, errs, want)
+				}
+			})
+		}
+	}
+	// Each month of a list is checked.
+	if _, errs, code := runBinary(t, "aggregate", "--dataset", ds, "--out", out, "--period", "2026-10,2026-13"); code != exitUsage ||
+		!strings.Contains(errs, "YYYY-MM") {
+		t.Fatalf("period list: exit %d\n%s", code, errs)
+	}
+	if fileExists(out) {
+		t.Fatal("a usage error wrote output")
+	}
+}
+
+// TestBinaryPeriodSelection: the one-month commands read the latest month
+// with measurements by default and say so; a month without measurements is
+// refused (exit 3).
+func TestBinaryPeriodSelection(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "out")
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"calibrate", []string{"calibrate", "--dataset", ds, "--out", filepath.Join(out, "cal.json")}},
+		{"coverage", []string{"coverage", "--dataset", ds, "--out", filepath.Join(out, "cov")}},
+		{"deadzones", []string{"deadzones", "--dataset", ds, "--out", filepath.Join(out, "dz")}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := runBinary(t, c.args...)
+			if code != exitOK || !strings.Contains(errs, "period: 2026-10 (latest with measurements)") {
+				t.Fatalf("default period: exit %d\n%s\n%s", code, stdout, errs)
+			}
+			stdout, errs, code = runBinary(t, append(c.args, "--period", "2026-10")...)
+			if code != exitOK || strings.Contains(errs, "latest with measurements") {
+				t.Fatalf("--period 2026-10: exit %d\n%s\n%s", code, stdout, errs)
+			}
+			_, errs, code = runBinary(t, append(c.args, "--period", "2026-09")...)
+			want := "no measurements in period 2026-09 in " + ds
+			if code != exitDataRefused || !strings.Contains(errs, want) {
+				t.Fatalf("--period 2026-09: exit %d (want %d)\n%s\nwant %q", code, exitDataRefused, errs, want)
+			}
+		})
+	}
+	_, errs, code := runBinary(t, "aggregate", "--dataset", ds, "--out", filepath.Join(out, "agg"), "--period", "2026-09")
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-09") {
+		t.Fatalf("aggregate --period 2026-09: exit %d\n%s", code, errs)
+	}
+}
+
+// TestBinaryProvinceWithoutData: a province holding neither measurements
+// nor sites is refused (exit 3) by every command that analyses one, and
+// nothing is written; a province with data is analysed alone.
+func TestBinaryProvinceWithoutData(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "out")
+	for _, c := range [][]string{
+		{"calibrate", "--dataset", ds, "--out", filepath.Join(out, "cal.json")},
+		{"coverage", "--dataset", ds, "--out", filepath.Join(out, "cov")},
+		{"deadzones", "--dataset", ds, "--out", filepath.Join(out, "dz")},
+		{"plan", "--dataset", ds, "--budget", "1e9", "--out", filepath.Join(out, "plan")},
+		{"scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(out, "sc")},
+	} {
+		t.Run(c[0], func(t *testing.T) {
+			stdout, errs, code := runBinary(t, append(c, "--province", "ha noi")...)
+			if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+				t.Fatalf("exit %d (want %d)\n%s\n%s", code, exitDataRefused, stdout, errs)
+			}
+		})
+	}
+	if fileExists(out) {
+		t.Fatal("a refused run wrote output")
+	}
+	// Lai Châu holds the data: only its hexes are written.
+	cov := filepath.Join(out, "cov")
+	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--out", cov)
+	if code != exitOK || !strings.Contains(stdout, "coverage over Lai Châu (12)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	rows, err := readCSVFile(filepath.Join(cov, "coverage_best.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCellsInProvince(t, rows, "12")
+}
+
+// checkCellsInProvince checks that every hex of a CSV's cell column has
+// its centre inside the 2025 province with this code.
+func checkCellsInProvince(t *testing.T, rows [][]string, code string) {
+	t.Helper()
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := set.ByCode(code)
+	ic := slices.Index(rows[0], "cell")
+	if ic < 0 || len(rows) < 2 {
+		t.Fatalf("no cells: %v", rows[0])
+	}
+	for _, r := range rows[1:] {
+		c, err := hexgrid.Parse(r[ic])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctr, err := c.Center()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.Contains(ctr) {
+			t.Fatalf("hex %s (centre %v) lies outside %s", r[ic], ctr, u.Name)
+		}
+	}
+}
+
+// TestBinaryProvinceNames: one boundary set everywhere (the 34 provinces
+// of 2025); a former province is answered with what it merged into, an
+// unknown name with the nearest names; both are usage errors.
+func TestBinaryProvinceNames(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"demo former province", []string{"demo", "--province", "Ha Giang", "--out", filepath.Join(dir, "demo")},
+			`--province "Ha Giang": Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo former code", []string{"demo", "--province", "02", "--out", filepath.Join(dir, "demo")},
+			`Hà Giang merged into Tuyên Quang on 1 July 2025; use --province "Tuyên Quang"`},
+		{"demo misspelt", []string{"demo", "--province", "lai chua", "--out", filepath.Join(dir, "demo")},
+			`--province "lai chua": no such unit in vn-provinces-2025-from-2019; did you mean "Lai Châu" (12)?`},
+		{"coverage former province", []string{"coverage", "--dataset", filepath.Join(dir, "ds"), "--province", "bac kan", "--out", filepath.Join(dir, "cov")},
+			`Bắc Kạn merged into Thái Nguyên on 1 July 2025; use --province "Thái Nguyên"`},
+		{"deadzones unknown", []string{"deadzones", "--dataset", filepath.Join(dir, "ds"), "--province", "atlantis", "--out", filepath.Join(dir, "dz")},
+			`--province "atlantis": no such unit in vn-provinces-2025-from-2019 (lomsong areas lists them)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := runBinary(t, c.args...)
+			if code != exitUsage || !strings.Contains(errs, c.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, exitUsage, stdout, errs, c.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a usage error wrote %v", entries)
+	}
+	// The 63 provinces stay available when asked for.
+	stdout, errs, code := runBinary(t, "areas", "--boundaries", "provinces2019", "Ha Giang")
+	if code != exitOK || !strings.Contains(stdout, "Hà Giang") {
+		t.Fatalf("areas --boundaries provinces2019: exit %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// TestBinaryNoMeasurements: a dataset of sites alone is analysed from the
+// prediction, and says so; asking for a month is refused.
+func TestBinaryNoMeasurements(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "cov")
+	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "period: none (the dataset has no measurements; prediction only)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	_, errs, code = runBinary(t, "coverage", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-10 in "+ds+" (months with measurements: none)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestBinaryScorecardMonthBefore: the scorecard compares a month with the
+// one before it; when the province had nothing in the month before, the
+// card is still made (its changes are unknown), not refused.
+func TestBinaryScorecardMonthBefore(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "2026-10-%02dT08:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i%20, i, 105.80+0.003*float64(i), 21.00+0.001*float64(i), -90-0.5*float64(i))
+	}
+	hanoi, villages := filepath.Join(dir, "hanoi.csv"), filepath.Join(dir, "villages.csv")
+	os.WriteFile(hanoi, []byte(b.String()), 0o644)
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\nV1,Thôn A,,105.84,21.02,40\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	// The sites are all in Lai Châu; Hà Nội has measurements in 2026-10 only.
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), hanoi, villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-10", "--out", filepath.Join(dir, "sc"))
+	if code != exitOK || !strings.Contains(stdout, "scorecard for 2026-10") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	// A month with nothing in the province is refused.
+	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-11", "--out", filepath.Join(dir, "sc2"))
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+// TestSupervise: a crash on any goroutine of the command's process (exit
+// 2 from the Go runtime) becomes an internal error, exit 1; other exit
+// codes pass through.
+func TestSupervise(t *testing.T) {
+	cases := []struct {
+		child string
+		code  int
+		want  string
+	}{
+		{"goroutine panic", exitFailure, "panic: worker failed"},
+		{"fatal", exitFailure, "fatal error: concurrent map writes"},
+		{"usage", exitUsage, "unknown subcommand"},
+		{"refused", exitDataRefused, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.child, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "LOMSONG_TEST_CHILD="+c.child)
+			var errb bytes.Buffer
+			code := supervise(cmd, &errb)
+			if code != c.code || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d (want %d)\n%s", code, c.code, errb.String())
+			}
+			if crashed := strings.Contains(errb.String(), "lomsong: internal error"); crashed != (c.code == exitFailure) {
+				t.Fatalf("internal error reported: %v\n%s", crashed, errb.String())
+			}
+		})
+	}
+}
+
+func TestPeriodFlags(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" for an error
+	}{
+		{"2026-10", "2026-10"}, {"2024-01", "2024-01"}, {"2026-12", "2026-12"},
+		{"2026-13", ""}, {"2026-00", ""}, {"2026-1", ""}, {"26-10", ""}, {"abc", ""}, {"", ""}, {"2026-10-01", ""}, {" 2026-10", ""},
+	} {
+		var f periodFlag
+		err := f.Set(c.in)
+		if (err == nil) != (c.want != "") || f.String() != c.want {
+			t.Errorf("periodFlag.Set(%q) = %q, %v; want %q", c.in, f.String(), err, c.want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "YYYY-MM") {
+			t.Errorf("error %q does not give the form", err)
+		}
+	}
+	var l periodListFlag
+	if err := l.Set("2026-09, 2026-10"); err != nil || l.String() != "2026-09,2026-10" {
+		t.Fatalf("list: %q %v", l.String(), err)
+	}
+	for _, bad := range []string{"2026-09,2026-13", ",", "2026-9"} {
+		var l periodListFlag
+		if err := l.Set(bad); err == nil {
+			t.Errorf("list %q accepted as %q", bad, l.String())
+		}
+	}
+	// A valid month with measurements is aggregated alone.
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "agg")
+	stdout, errs, code := runCmd(t, "aggregate", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "400 rows read") {
+		t.Fatalf("aggregate --period 2026-10: %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// TestBinaryOneMonth: with measurements in two months, each one-month
+// command reads only the month asked for (the latest by default).
+func TestBinaryOneMonth(t *testing.T) {
+	ds := exampleDataset(t) // 400 rows in 2026-10
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "2026-09-%02dT09:%02d:00+07:00,viettel,4G,%.4f,%.4f,%.1f,ok,outdoor\n", 1+i, i, 103.40+0.002*float64(i), 22.35+0.001*float64(i), -85-float64(i))
+	}
+	sep := filepath.Join(t.TempDir(), "september.csv")
+	os.WriteFile(sep, []byte(b.String()), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sep); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		rows string
+	}{
+		{nil, ": 400 measurement rows"},
+		{[]string{"--period", "2026-10"}, ": 400 measurement rows"},
+		{[]string{"--period", "2026-09"}, ": 20 measurement rows"},
+	} {
+		args := append([]string{"coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", filepath.Join(out, "cov")}, c.args...)
+		stdout, errs, code := runBinary(t, args...)
+		if code != exitOK || !strings.Contains(stdout, c.rows) {
+			t.Fatalf("%v: exit %d, want %q\n%s\n%s", c.args, code, c.rows, stdout, errs)
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+)
+
+// Output sets. A command that writes several files writes them as one set:
+// either every file of the new run is in place or every file of the previous
+// run still is, never a mix. writeSet does it in the same way for every
+// command:
+//
+//  1. fill writes the files into a fresh staging folder DIR/.lomsong-SET.tmp-*
+//     (each file fsynced); the previous set stays untouched meanwhile;
+//  2. the list of the new files (DIR/.lomsong-SET.json, the set's manifest) is
+//     written into the staging folder, which is fsynced and renamed to
+//     DIR/.lomsong-SET.ready: this rename is the commit point;
+//  3. the files are renamed from the ready folder into DIR, files of the
+//     previous set that the new one does not have are removed, the manifest is
+//     moved last, DIR is fsynced and the ready folder removed.
+//
+// A run that fails or is interrupted before the commit point leaves the
+// previous set as it was; a run killed after it (during the few renames of
+// step 3) is completed by the next run of the same command, which also removes
+// staging folders and temporary files that a killed run left behind. Runs of
+// the same set into the same DIR exclude each other through a lock on
+// DIR/.lomsong-SET.lock.
+
+const (
+	setPrefix   = ".lomsong-"
+	setTmpInfix = ".tmp-"
+)
+
+// setManifest lists the files of the set in place.
+type setManifest struct {
+	Set   string   `json:"set"`
+	Files []string `json:"files"`
+}
+
+func setManifestName(set string) string { return setPrefix + set + ".json" }
+func setReadyName(set string) string    { return setPrefix + set + ".ready" }
+func setLockName(set string) string     { return setPrefix + set + ".lock" }
+
+// writeSet writes the output set named set into dir atomically: fill writes
+// the set's files (plain files, no folders) into the staging folder it is
+// given. The set's name must be a plain word (programmer error otherwise).
+func writeSet(dir, set string, fill func(stage string) error) error {
+	if set == "" || strings.ContainsAny(set, `/\.`) {
+		panic("lomsong: invalid output set name " + set)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockSet(dir, set)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := recoverSet(dir, set); err != nil {
+		return fmt.Errorf("%s: previous %s outputs: %w", dir, set, err)
+	}
+	stage, err := os.MkdirTemp(dir, setPrefix+set+setTmpInfix)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(stage)
+		}
+	}()
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return err
+	}
+	if err := fill(stage); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return err
+	}
+	m := setManifest{Set: set, Files: []string{}}
+	for _, e := range entries {
+		if isTempName(e.Name()) {
+			continue
+		}
+		if !e.Type().IsRegular() {
+			return fmt.Errorf("%s outputs: %s is not a plain file", set, e.Name())
+		}
+		m.Files = append(m.Files, e.Name())
+	}
+	if slices.Contains(m.Files, setManifestName(set)) {
+		return fmt.Errorf("%s outputs: %s is a reserved name", set, setManifestName(set))
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := dataset.WriteFileAtomic(filepath.Join(stage, setManifestName(set)), append(data, '\n')); err != nil {
+		return err
+	}
+	if err := syncDir(stage); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, filepath.Join(dir, setReadyName(set))); err != nil {
+		return err
+	}
+	committed = true
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	return finishSet(dir, set)
+}
+
+// recoverSet completes a set that a killed run had committed and removes what
+// runs killed before their commit left: staging folders and the temporary
+// files of single-file writes (.NAME.tmp-*) of the set's files.
+func recoverSet(dir, set string) error {
+	if _, err := os.Stat(filepath.Join(dir, setReadyName(set))); err == nil {
+		if err := finishSet(dir, set); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), setPrefix+set+setTmpInfix) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	old, err := readSetManifest(dir, set)
+	if err != nil {
+		return err
+	}
+	return removeFileTemps(dir, old.Files)
+}
+
+// finishSet moves a committed set from its ready folder into dir. It is
+// idempotent: a run killed half-way is finished by the next one.
+func finishSet(dir, set string) error {
+	ready := filepath.Join(dir, setReadyName(set))
+	data, err := os.ReadFile(filepath.Join(ready, setManifestName(set)))
+	if errors.Is(err, fs.ErrNotExist) {
+		// The manifest was moved last: only the empty folder is left.
+		return os.RemoveAll(ready)
+	}
+	if err != nil {
+		return err
+	}
+	var next setManifest
+	if err := json.Unmarshal(data, &next); err != nil {
+		return fmt.Errorf("%s: %w", setManifestName(set), err)
+	}
+	for _, name := range next.Files {
+		err := os.Rename(filepath.Join(ready, name), filepath.Join(dir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // moved by an earlier, killed run
+			return err
+		}
+	}
+	prev, err := readSetManifest(dir, set)
+	if err != nil {
+		return err
+	}
+	for _, name := range prev.Files {
+		if !slices.Contains(next.Files, name) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	if err := os.Rename(filepath.Join(ready, setManifestName(set)), filepath.Join(dir, setManifestName(set))); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(ready); err != nil {
+		return err
+	}
+	return removeFileTemps(dir, append(prev.Files, next.Files...))
+}
+
+// readSetManifest reads the manifest of the set in place; a set written
+// before manifests existed (or never) has none and lists no files.
+func readSetManifest(dir, set string) (setManifest, error) {
+	var m setManifest
+	data, err := os.ReadFile(filepath.Join(dir, setManifestName(set)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", setManifestName(set), err)
+	}
+	return m, nil
+}
+
+// removeFileTemps removes the temporary files (.NAME.tmp-*) that an
+// interrupted single-file write of one of names left in dir.
+func removeFileTemps(dir string, names []string) error {
+	for _, name := range names {
+		tmps, err := filepath.Glob(filepath.Join(dir, "."+globEscape(name)+setTmpInfix+"*"))
+		if err != nil {
+			return err
+		}
+		for _, t := range tmps {
+			if err := os.Remove(t); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func globEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+	return r.Replace(s)
+}
+
+// isTempName reports whether name is a temporary file of a single-file write.
+func isTempName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, setTmpInfix)
+}
+
+// lockSet takes the set's lock in dir, or fails at once when another run
+// holds it.
+func lockSet(dir, set string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, setLockName(set)), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: another lomsong run is writing the %s outputs here", dir, set)
+		}
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = f.Close()
+	}, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// writeSingle writes one file whose name the user chose (so it is no fixed
+// set) atomically, after removing the temporary files that an interrupted
+// earlier write of it left.
+func writeSingle(path string, v any) error {
+	if err := removeFileTemps(filepath.Dir(path), []string{filepath.Base(path)}); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return writeJSONFile(path, v)
+}

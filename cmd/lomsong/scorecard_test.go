@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const testSubscriptions = `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
+12,2026-09,120000,70000,400000,300000,20000
+12,2026-10,120000,72000,400000,310000,19000
+01,2026-09,2500000,2100000,9000000,8000000,200000
+01,2026-10,2500000,2110000,9000000,8100000,190000
+`
+
+// scorecardJSON reads the targets of one row of scorecard.json.
+func scorecardTargets(t *testing.T, path, area, period string) map[string]map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var card struct {
+		Rows []struct {
+			Area, Period string
+			Targets      []map[string]any
+		}
+	}
+	if err := json.Unmarshal(b, &card); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range card.Rows {
+		if r.Area == area && r.Period == period {
+			out := map[string]map[string]any{}
+			for _, x := range r.Targets {
+				out[x["target"].(string)] = x
+			}
+			return out
+		}
+	}
+	t.Fatalf("no row %s %s in %s", area, period, path)
+	return nil
+}
+
+// Subscriptions alone score targets 2–4; target 1 is unknown with the
+// reason, not a refusal and not "not met".
+func TestScorecardSubscriptionsOnly(t *testing.T) {
+	dir := t.TempDir()
+	subs := filepath.Join(dir, "subscriptions.csv")
+	os.WriteFile(subs, []byte(testSubscriptions), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	out := filepath.Join(dir, "card")
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	for _, want := range []string{"60.0% NOT MET #2", "84.4% met #1",
+		"1 dead_zones: no sites in the dataset; no measurements in 2026-10; no households per hex (no population or villages table) (3 rows)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	tg := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-10")
+	if dz := tg["dead_zones"]; dz["status"] != "unknown" || dz["value"] != nil || !strings.Contains(dz["reason"].(string), "no sites") {
+		t.Errorf("target 1: %v", dz)
+	}
+	if f := tg["fibre"]; f["status"] != "not_met" || f["change"] == nil {
+		t.Errorf("fibre (both months have subscriptions, so a change): %v", f)
+	}
+
+	// A month without any data is no data, never 20 targets not met.
+	stdout, errs, code = runCmd(t, "scorecard", "--dataset", ds, "--period", "2030-01", "--out", out)
+	if code != exitFailure || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// Measurements of October only: September's dead zones are unknown (no
+// measurements), so October's have no change and raise no alert.
+func TestScorecardMonthWithoutMeasurements(t *testing.T) {
+	dir := t.TempDir()
+	subs := filepath.Join(dir, "subscriptions.csv")
+	os.WriteFile(subs, []byte(testSubscriptions), 0o644)
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages, subs); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	out := filepath.Join(dir, "card")
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--province", "lai chau", "--period", "2026-10", "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	sep := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-09")["dead_zones"]
+	if sep["status"] != "unknown" || sep["reason"] != "no measurements in 2026-09" {
+		t.Errorf("September: %v", sep)
+	}
+	oct := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-10")["dead_zones"]
+	if oct["status"] == "unknown" || oct["value"] == nil || oct["change"] != nil {
+		t.Errorf("October: %v (want a figure and no change)", oct)
+	}
+	if strings.Contains(stdout, "new_dead_zone") {
+		t.Errorf("alert against a month without measurements:\n%s", stdout)
+	}
+}

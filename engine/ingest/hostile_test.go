@@ -1,0 +1,332 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Tests of bounded resources on hostile input (the reliability suite that
+// .ci/run runs by the name prefix TestHostile). Each checks the outcome
+// (reason or error) and that the bytes allocated while reading stay far
+// below the input's size: allocation, unlike peak RSS, does not depend on
+// when the garbage collector runs.
+
+// allocBudget is the most a hostile input may allocate while it is read.
+const allocBudget = 64 << 20
+
+// allocated runs f and returns the bytes it allocated.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// readAll validates a measurements table from r with cfg and returns the
+// rejects and the report (or the error that stopped it).
+func readAll(t *testing.T, r io.Reader, cfg Config) ([]Reject, *Report, error) {
+	t.Helper()
+	rec, err := NewCSV(r, CSVOptions{MaxLineBytes: cfg.Limits.MaxLineBytes})
+	if err != nil {
+		return nil, nil, err
+	}
+	var rejects []Reject
+	var accepted int64
+	rep, err := ReadMeasurements(context.Background(), rec, nil, cfg,
+		func(b *engine.MeasurementBatch) error { accepted += int64(b.Len()); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err == nil && (rep.RowsRead != rep.Accepted+rep.Rejected || rep.Accepted != accepted || rep.Rejected != int64(len(rejects))) {
+		t.Fatalf("counts do not add up: read %d accepted %d (%d) rejected %d (%d)", rep.RowsRead, rep.Accepted, accepted, rep.Rejected, len(rejects))
+	}
+	return rejects, rep, err
+}
+
+// repeatReader yields n bytes of a repeated pattern without holding them.
+type repeatReader struct {
+	pat []byte
+	off int
+	n   int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	k := 0
+	for k < len(p) {
+		c := copy(p[k:], r.pat[r.off:])
+		k += c
+		r.off = (r.off + c) % len(r.pat)
+	}
+	r.n -= int64(k)
+	return k, nil
+}
+
+const goodRow = "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"
+
+func TestHostileLongLine(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		long io.Reader
+	}{
+		{"5 MB of digits", &repeatReader{pat: []byte("0"), n: 5 << 20}},
+		{"5 MB of commas", &repeatReader{pat: []byte(","), n: 5 << 20}},
+		{"5 MB in quotes over lines", io.MultiReader(strings.NewReader(`"`), &repeatReader{pat: []byte("abc\n"), n: 5 << 20}, strings.NewReader(`"`))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := io.MultiReader(strings.NewReader(mHeader+goodRow), c.long,
+				strings.NewReader("\n"+strings.Replace(goodRow, "-98", "-97", 1)))
+			var rejects []Reject
+			var rep *Report
+			var err error
+			n := allocated(func() { rejects, rep, err = readAll(t, in, Defaults("long.csv", testNow)) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Accepted != 2 || rep.Rejected != 1 || rejects[0].Line != 3 || rejects[0].Reason != ReasonLineTooLong {
+				t.Fatalf("read %d, accepted %d, rejected %v; first reject %+v", rep.RowsRead, rep.Accepted, rep.ByReason, rejects[0])
+			}
+			if n > allocBudget {
+				t.Fatalf("allocated %d MiB reading a 5 MB line", n>>20)
+			}
+		})
+	}
+	// The line after an overlong one keeps its number.
+	long := strings.Repeat("x", 2000)
+	rejects, rep, err := readAll(t, strings.NewReader(mHeader+long+"\n"+goodRow+"\"a\n"+long+"\n"+strings.Replace(goodRow, "-98", "-97", 1)+"bad"),
+		func() Config { c := Defaults("t.csv", testNow); c.Limits.MaxLineBytes = 1000; return c }())
+	if err != nil || rep.Accepted != 2 || len(rejects) != 3 {
+		t.Fatalf("%v %+v %+v", err, rep, rejects)
+	}
+	for i, want := range []struct {
+		line   int64
+		reason Reason
+	}{{2, ReasonLineTooLong}, {4, ReasonLineTooLong}, {7, ReasonMalformedRow}} {
+		if rejects[i].Line != want.line || rejects[i].Reason != want.reason {
+			t.Errorf("reject %d: %+v, want line %d %s", i, rejects[i], want.line, want.reason)
+		}
+	}
+}
+
+func TestHostileLineWithoutEnd(t *testing.T) {
+	cfg := Defaults("noeol.csv", testNow)
+	cfg.Limits.MaxLineBytes = 4096
+	in := io.MultiReader(strings.NewReader(mHeader+goodRow), &repeatReader{pat: []byte("0,"), n: 1 << 30})
+	var err error
+	n := allocated(func() { _, _, err = readAll(t, in, cfg) })
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "noeol.csv: line 3: no line end within 262144 bytes") {
+		t.Fatalf("got %v", err)
+	}
+	if n > allocBudget {
+		t.Fatalf("allocated %d MiB", n>>20)
+	}
+}
+
+// gzipMembers returns a gzip stream of count identical members, each the
+// compression of size bytes of pattern: a bomb of count·size bytes made
+// from one small compression.
+func gzipMembers(t *testing.T, head string, pattern byte, size, count int) io.Reader {
+	t.Helper()
+	var first, member bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&first, gzip.BestCompression)
+	zw.Write([]byte(head))
+	zw.Close()
+	zw, _ = gzip.NewWriterLevel(&member, gzip.BestCompression)
+	zw.Write(bytes.Repeat([]byte{pattern}, size))
+	zw.Close()
+	rs := []io.Reader{bytes.NewReader(first.Bytes())}
+	for range count {
+		rs = append(rs, bytes.NewReader(member.Bytes()))
+	}
+	return io.MultiReader(rs...)
+}
+
+func TestHostileGzipBomb(t *testing.T) {
+	t.Run("ratio", func(t *testing.T) {
+		// 200 MB of empty lines (skipped by the CSV reader, so only the
+		// decompression ratio can stop them) from about 200 KB.
+		bomb := gzipMembers(t, mHeader+goodRow, '\n', 8<<20, 25)
+		var err error
+		n := allocated(func() {
+			r, gz, gerr := MaybeGunzipWith(bomb, Limits{})
+			if gerr != nil || !gz {
+				t.Fatal(gerr, gz)
+			}
+			_, _, err = readAll(t, r, Defaults("bomb.csv.gz", testNow))
+		})
+		if !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), "bomb.csv.gz: line ") ||
+			!strings.Contains(err.Error(), ": decompresses to more than 1000 times its compressed size") {
+			t.Fatalf("got %v", err)
+		}
+		if n > allocBudget {
+			t.Fatalf("allocated %d MiB", n>>20)
+		}
+	})
+	t.Run("absolute", func(t *testing.T) {
+		r, _, err := MaybeGunzipWith(gzipMembers(t, mHeader, '\n', 1<<20, 3), Limits{MaxDecompressedBytes: 2 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err = readAll(t, r, Defaults("big.csv.gz", testNow)); !errors.Is(err, ErrTooLarge) ||
+			!strings.Contains(err.Error(), "decompresses to more than 2097152 bytes (raise --max-decompressed-bytes") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("within limits", func(t *testing.T) {
+		r, _, err := MaybeGunzipWith(gzipMembers(t, mHeader+goodRow, '\n', 1<<20, 2), Limits{MaxDecompressedBytes: 3 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, rep, err := readAll(t, r, Defaults("ok.csv.gz", testNow)); err != nil || rep.Accepted != 1 {
+			t.Fatalf("%v %+v", err, rep)
+		}
+	})
+}
+
+func TestHostileNumbersAndText(t *testing.T) {
+	for _, c := range []struct {
+		name, row string
+		reason    Reason
+		column    string
+	}{
+		{"hex float lon", "2026-10-01T08:00:00Z,viettel,4G,0x1.a7p6,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"hex float lat", "2026-10-01T08:00:00Z,viettel,4G,105.85,0x1p-2,-98,,,,,", ReasonInvalidNumber, "lat"},
+		{"digit separators", "2026-10-01T08:00:00Z,viettel,4G,1_05.8,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"Inf signal", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-Inf,,,,,", ReasonInvalidNumber, "signal_dbm"},
+		{"two points", "2026-10-01T08:00:00Z,viettel,4G,105.8.5,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"bare exponent", "2026-10-01T08:00:00Z,viettel,4G,105e,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
+		{"exponent and sign", "2026-10-01T08:00:00Z,viettel,4G,+1.0585e2,2103E-2,-98,,,,,", "", ""},
+		{"leading point", "2026-10-01T08:00:00Z,viettel,4G,105.,.5,-98,,,,,", "", ""},
+		{"Latin-1 carrier", "2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98,,,,,", ReasonInvalidUTF8, "carrier"},
+		{"invalid UTF-8 enum", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,outdoor\xc3,,", ReasonInvalidUTF8, "environment"},
+		{"UTF-8 carrier", "2026-10-01T08:00:00Z,Viễn thông X,4G,105.85,21.03,-98,,,,,", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, rejects, rep := readM(t, mHeader+c.row+"\n", nil, nil)
+			if c.reason == "" {
+				if rep.Accepted != 1 {
+					t.Fatalf("rejected: %+v", rejects)
+				}
+				return
+			}
+			if len(rejects) != 1 || rejects[0].Reason != c.reason || rejects[0].Column != c.column {
+				t.Fatalf("got %+v, want %s in %s", rejects, c.reason, c.column)
+			}
+		})
+	}
+	_, rejects, _ := readM(t, mHeader+"2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98,,,,,\n", nil, nil)
+	if r := rejects[0]; r.Value != "Vi\uFFFDttel" || !strings.Contains(r.Detail, "byte 0xe9 at offset 2") {
+		t.Fatalf("%+v", r)
+	}
+	// The unix_s timestamp unit is numeric too.
+	_, rejects, _ = readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n0x1p30,viettel,4G,105.85,21.03,-98\n",
+		&Mapping{Units: map[string]string{"ts": "unix_s"}}, nil)
+	if len(rejects) != 1 || rejects[0].Reason != ReasonInvalidTime {
+		t.Fatalf("%+v", rejects)
+	}
+}
+
+func TestHostileBinary(t *testing.T) {
+	elf := []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00")
+	_, err := NewCSV(bytes.NewReader(elf), CSVOptions{})
+	var nt *NotTableError
+	if !errors.As(err, &nt) || err.Error() != "not a CSV/Parquet/Arrow file (starts with bytes 7f 45 4c 46 02 01 01 00 00 00 00 00 00 00 00 00 …)" {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := NewCSV(strings.NewReader("PK\x03\x04\x14\x00\x06\x00"), CSVOptions{}); err == nil || !strings.Contains(err.Error(), "Excel") {
+		t.Fatalf("zip: %v", err)
+	}
+	// Text with a Latin-1 byte in the header is still a table.
+	if _, err := NewCSV(strings.NewReader("ts,v\xe9\n1,2\n"), CSVOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCSVMatchesEncodingCSV checks that the bounded reader splits records
+// as encoding/csv does (fields and row errors) on tricky input.
+func TestCSVMatchesEncodingCSV(t *testing.T) {
+	for _, in := range []string{
+		"a,b\n1,2\n",
+		"a,b\r\n1,2\r\n\r\n\n3,4",
+		"a,b\n\"x,\"\"y\"\"\",2\n\"multi\nline\",3\n",
+		"a,b\n1,2\r",
+		"a,b\nx\"y,2\n3,4\n",
+		"a,b\n\"x\"y,2\n3,4\n",
+		"a,b\n\"unterminated,2\n3,4\n",
+		"a,b\n\"x\"\n,\n,,,\n",
+		"a;b\n1;2\n",
+		"a,b\n\"\"\n\"a\"\"\",\"\"\n",
+	} {
+		want := encodingCSV(in)
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		var got []string
+		for rec.Next() {
+			if rec.RowErr() != nil {
+				got = append(got, "ERR "+rec.RowErr().Error())
+				continue
+			}
+			got = append(got, strings.Join(rec.Record(), "|"))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%q:\ngot  %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+func encodingCSV(in string) []string {
+	br := bufio.NewReader(strings.NewReader(in))
+	cr := newStdCSV(br, sniffDelimiter(br))
+	if _, err := cr.Read(); err != nil {
+		return []string{"header error"}
+	}
+	var out []string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out
+		}
+		if pe := (*stdParseError)(nil); errors.As(err, &pe) {
+			out = append(out, "ERR "+pe.Err.Error())
+			continue
+		}
+		out = append(out, strings.Join(rec, "|"))
+	}
+}
+
+func TestHostileWideHeader(t *testing.T) {
+	header := make([]string, 100000)
+	for i := range header {
+		header[i] = "c" + strconv.Itoa(i)
+	}
+	header[3], header[7], header[MaxSuggestColumns-1], header[MaxSuggestColumns] = "Longitude", "RSRP", "Latitude", "timestamp"
+	m, missing := SuggestMapping(KindMeasurements, header)
+	if m.Columns["Longitude"] != "lon" || m.Columns["RSRP"] != "signal_dbm" || m.Columns["Latitude"] != "lat" {
+		t.Fatalf("columns %v", m.Columns)
+	}
+	// "timestamp" is past the columns considered.
+	if strings.Join(missing, ",") != "ts,carrier,tech" {
+		t.Fatalf("missing %v", missing)
+	}
+	// Binding a wide header names a bounded part of it.
+	_, _, err := bind(KindMeasurements, header, nil)
+	if err == nil || len(err.Error()) > 3000 || !strings.Contains(err.Error(), "… 99960 more") {
+		t.Fatalf("error of %d bytes", len(err.Error()))
+	}
+}

@@ -1,0 +1,85 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// Area is a named analysis area, such as one province: the hexes at the
+// analysis resolution whose centres lie inside its outline (H3's centre
+// containment, as hexgrid.Cover and deadzone.Attribute decide it).
+//
+// A measurement belongs to the area when its analysis hex does; a site
+// when the hex holding its point does. Sites outside the area still serve
+// the area's hexes (the prediction uses every site); they only do not make
+// an area without data look analysed.
+type Area struct {
+	Code, Name string
+	Cells      []hexgrid.Cell // sorted, at the analysis resolution
+}
+
+// UnitArea returns the area of a boundary unit at resolution res.
+func UnitArea(u geodata.Unit, res int) (*Area, error) {
+	cells, err := hexgrid.CoverMulti(u.Geometry, res)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: area %s (%s): %w", u.Name, u.Code, err)
+	}
+	return &Area{Code: u.Code, Name: u.Name, Cells: cells}, nil
+}
+
+// String returns "Name (Code)".
+func (a *Area) String() string { return fmt.Sprintf("%s (%s)", a.Name, a.Code) }
+
+// EmptyAreaError is returned when an analysis area holds neither
+// measurements (of the selected periods) nor sites: analysing it would
+// publish a prediction with no evidence behind it, or nothing at all, as
+// if it were a result.
+type EmptyAreaError struct {
+	Area    string   // "Name (Code)"
+	Periods []string // the measurement periods read (nil = all)
+}
+
+func (e *EmptyAreaError) Error() string {
+	s := "pipeline: no measurements or sites in " + e.Area
+	if len(e.Periods) > 0 {
+		s += " (period " + strings.Join(e.Periods, ", ") + ")"
+	}
+	return s
+}
+
+// clip keeps the measured rows whose hex lies in the area and returns an
+// *EmptyAreaError when neither a measured row nor a site lies in it.
+func (a *Area) clip(measured []aggregate.Row, sites []engine.Site, res int, periods []string) ([]aggregate.Row, error) {
+	in := a.set()
+	kept := slices.DeleteFunc(slices.Clone(measured), func(r aggregate.Row) bool { return !in[r.Cell] })
+	if len(kept) > 0 {
+		return kept, nil
+	}
+	for _, s := range sites {
+		c, err := hexgrid.Index(s.Lon, s.Lat, res)
+		if err == nil && in[c] {
+			return kept, nil
+		}
+	}
+	return nil, &EmptyAreaError{Area: a.String(), Periods: periods}
+}
+
+// keep returns the cells that lie in the area, in place.
+func (a *Area) keep(cells []hexgrid.Cell) []hexgrid.Cell {
+	in := a.set()
+	return slices.DeleteFunc(cells, func(c hexgrid.Cell) bool { return !in[c] })
+}
+
+func (a *Area) set() map[hexgrid.Cell]bool {
+	in := make(map[hexgrid.Cell]bool, len(a.Cells))
+	for _, c := range a.Cells {
+		in[c] = true
+	}
+	return in
+}

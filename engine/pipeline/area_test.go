@@ -1,0 +1,81 @@
+package pipeline
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+func TestAreaClip(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	laichau, _ := set.ByCode("12")
+	hanoi, _ := set.ByCode("01")
+	area, err := UnitArea(hanoi, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if area.String() != "Hà Nội (01)" || len(area.Cells) == 0 {
+		t.Fatalf("area %s with %d cells", area, len(area.Cells))
+	}
+	// A point of Lai Châu (Lai Châu town) and one of Hà Nội (Hoàn Kiếm).
+	lcLon, lcLat, hnLon, hnLat := 103.46, 22.39, 105.85, 21.03
+	if !laichau.Contains([2]float64{lcLon, lcLat}) || !hanoi.Contains([2]float64{hnLon, hnLat}) {
+		t.Fatal("test points are not where they should be")
+	}
+	row := func(lon, lat float64) aggregate.Row {
+		c, err := hexgrid.Index(lon, lat, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aggregate.Row{Key: aggregate.Key{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech4G}}
+	}
+	site := func(lon, lat float64) engine.Site {
+		return engine.Site{SiteID: "S", Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: lon, Lat: lat}
+	}
+	cases := []struct {
+		name     string
+		measured []aggregate.Row
+		sites    []engine.Site
+		kept     int
+		empty    bool
+	}{
+		{"data elsewhere only", []aggregate.Row{row(lcLon, lcLat)}, []engine.Site{site(lcLon, lcLat)}, 0, true},
+		{"nothing at all", nil, nil, 0, true},
+		{"a site inside, tests elsewhere", []aggregate.Row{row(lcLon, lcLat)}, []engine.Site{site(hnLon, hnLat)}, 0, false},
+		{"tests inside and elsewhere", []aggregate.Row{row(lcLon, lcLat), row(hnLon, hnLat)}, nil, 1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kept, err := area.clip(c.measured, c.sites, 7, []string{"2026-10"})
+			var ee *EmptyAreaError
+			if c.empty {
+				if !errors.As(err, &ee) || !strings.Contains(err.Error(), "no measurements or sites in Hà Nội (01)") ||
+					!strings.Contains(err.Error(), "2026-10") {
+					t.Fatalf("want an EmptyAreaError naming Hà Nội and the period, got %v", err)
+				}
+				return
+			}
+			if err != nil || len(kept) != c.kept {
+				t.Fatalf("kept %d rows (want %d), err %v", len(kept), c.kept, err)
+			}
+			for _, r := range kept {
+				if !area.set()[r.Cell] {
+					t.Fatalf("kept a row outside the area: %v", r.Cell)
+				}
+			}
+		})
+	}
+	lc, _ := hexgrid.Index(lcLon, lcLat, 7)
+	hn, _ := hexgrid.Index(hnLon, hnLat, 7)
+	if got := area.keep([]hexgrid.Cell{lc, hn}); len(got) != 1 || got[0] != hn {
+		t.Fatalf("keep: %v", got)
+	}
+}

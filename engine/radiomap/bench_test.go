@@ -1,0 +1,82 @@
+package radiomap
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchMap is 100,000 tests over about 100 km × 100 km of northern
+// Vietnam, three keys, one in ten censored.
+func benchMap(b *testing.B, n int) *Map {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []Key{kV4, kM4, kN3}
+	obs := make([]Obs, n)
+	for i := range obs {
+		obs[i] = Obs{Lon: 103 + rng.Float64(), Lat: 21.5 + rng.Float64(), Key: keys[i%3], ResidualDB: rng.NormFloat64() * 6}
+		if i%10 == 0 {
+			obs[i].Censor = Upper
+		}
+	}
+	mp, err := New(obs, Model{SharedSillDB2: 25, SharedRangeM: 1500, OwnSillDB2: 9, OwnRangeM: 500, NuggetDB2: 9}, Options{MaxNeighbours: 32})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mp
+}
+
+func BenchmarkAt(b *testing.B) {
+	mp := benchMap(b, 100_000)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		name string
+		keys []Key
+	}{{"keys=1", []Key{kV4}}, {"keys=3", []Key{kV4, kM4, kN3}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := mp.At(103+rng.Float64(), 21.5+rng.Float64(), tc.keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAtInto reuses one Posterior: no allocation per query.
+func BenchmarkAtInto(b *testing.B) {
+	mp := benchMap(b, 100_000)
+	rng := rand.New(rand.NewPCG(7, 8))
+	keys := []Key{kV4, kM4, kN3}
+	var p Posterior
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := mp.AtInto(&p, 103+rng.Float64(), 21.5+rng.Float64(), keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		benchMap(b, 100_000)
+	}
+}
+
+// BenchmarkFit fits 100,000 tests with the default options (200,000
+// pairs).
+func BenchmarkFit(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []Key{kV4, kM4, kN3}
+	obs := make([]Obs, 100_000)
+	for i := range obs {
+		obs[i] = Obs{Lon: 103 + rng.Float64(), Lat: 21.5 + rng.Float64(), Key: keys[i%3], ResidualDB: rng.NormFloat64() * 6}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Fit(obs, FitOptions{Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,449 @@
+package radiomap
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/optimize"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// ErrTooFewObs marks a fit without enough exact tests or pairs to
+// estimate a semivariogram.
+var ErrTooFewObs = errors.New("radiomap: too few observations to fit")
+
+// FitOptions tune Fit. The zero value gives the defaults.
+type FitOptions struct {
+	// MaxPairs bounds the pairs of tests sampled. 0 means 200,000.
+	MaxPairs int
+	// BinWidthM is the width of the distance bins in metres. 0 means
+	// MaxDistM/50.
+	BinWidthM float64
+	// MaxDistM is the largest pair distance used, in metres. 0 means 5000
+	// (the default neighbourhood of Options).
+	MaxDistM float64
+	// Seed seeds the pair sampling.
+	Seed uint64
+}
+
+// Defaults and limits of Fit.
+const (
+	DefaultMaxPairs = 200_000
+	DefaultFitDistM = 5000.0
+	defaultBins     = 50
+	// MinFitObs is the fewest exact tests Fit accepts.
+	MinFitObs = 30
+	// MinBinPairs is the fewest pairs a bin needs to enter the fit.
+	MinBinPairs = 30
+	// maxAnchorShare: an anchor contributes at most MaxPairs/maxAnchorShare
+	// pairs, so the sample spreads over at least that many anchors.
+	maxAnchorShare = 200
+)
+
+// Validate reports whether o is usable (zero fields take defaults). The
+// error wraps engine.ErrInvalidConfig.
+func (o FitOptions) Validate() error {
+	if o.MaxPairs < 0 {
+		return fmt.Errorf("radiomap: MaxPairs = %d, want ≥ 0: %w", o.MaxPairs, engine.ErrInvalidConfig)
+	}
+	if !(o.MaxDistM >= 0) || math.IsInf(o.MaxDistM, 1) {
+		return fmt.Errorf("radiomap: fit MaxDistM = %v, want finite and ≥ 0: %w", o.MaxDistM, engine.ErrInvalidConfig)
+	}
+	if !(o.BinWidthM >= 0) || math.IsInf(o.BinWidthM, 1) {
+		return fmt.Errorf("radiomap: BinWidthM = %v, want finite and ≥ 0: %w", o.BinWidthM, engine.ErrInvalidConfig)
+	}
+	d := o.MaxDistM
+	if d == 0 {
+		d = DefaultFitDistM
+	}
+	if o.BinWidthM > d {
+		return fmt.Errorf("radiomap: BinWidthM = %v above MaxDistM = %v: %w", o.BinWidthM, d, engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+func (o FitOptions) withDefaults() FitOptions {
+	if o.MaxPairs == 0 {
+		o.MaxPairs = DefaultMaxPairs
+	}
+	if o.MaxDistM == 0 {
+		o.MaxDistM = DefaultFitDistM
+	}
+	if o.BinWidthM == 0 {
+		o.BinWidthM = o.MaxDistM / defaultBins
+	}
+	return o
+}
+
+// VariogramBin is one bin of an empirical semivariogram.
+type VariogramBin struct {
+	// SameKey: pairs of one key (semivariogram of r_k); otherwise pairs of
+	// two keys (pseudo cross-semivariogram of residuals centred per key).
+	SameKey  bool
+	LoM, HiM float64 // the bin's distance interval [LoM, HiM)
+	DistM    float64 // mean distance of its pairs
+	// SemivarianceDB2 is the mean over pairs of ½(r_i − r_j)² − ½(τ_i² +
+	// τ_j²), τ being each test's NoiseDB: the semivariance of tests with
+	// the nugget alone.
+	SemivarianceDB2 float64
+	Pairs           int
+	Used            bool // entered the fit (Pairs ≥ MinBinPairs)
+}
+
+// KeyMean is the mean exact residual of one key, the centre Fit takes
+// off before cross-key pairs (a calibration bias shows here).
+type KeyMean struct {
+	Key    Key
+	MeanDB float64
+	Tests  int
+}
+
+// FitReport describes a fit for the outputs' metadata.
+type FitReport struct {
+	Options FitOptions // with defaults filled in
+	Bins    []VariogramBin
+	// Pairs sampled in all; of them, pairs of one key and of two keys.
+	Pairs, SamePairs, CrossPairs int
+	Exact, Censored              int // tests used; censored tests (not used)
+	Anchors                      int // tests whose neighbourhoods were sampled
+	KeyMeans                     []KeyMean
+	// SharedIdentified is false when no cross-key bin was usable: the
+	// shared and own parts cannot be told apart and Fit attributes the
+	// whole structured variance to the own part (no evidence moves
+	// between keys), with SharedSillDB2 = 0.
+	SharedIdentified bool
+	Model            Model
+	// Objective is the weighted sum of squares at the optimum,
+	// Σ N_b·(γ̂_b/γ(h_b) − 1)².
+	Objective float64
+}
+
+// Fit estimates a Model from the Exact tests in obs (Upper tests are
+// counted and ignored).
+//
+// Pairs: tests are taken as anchors in a seeded random order; each anchor
+// pairs with the tests not yet visited within MaxDistM (at most
+// MaxPairs/200 of them, a seeded sample when there are more, half of them
+// from within MaxDistM/5 when there are enough there, since short lags
+// are rare among all pairs and pin the nugget) until MaxPairs pairs are
+// drawn. Which pairs are drawn depends on positions only, so each bin's
+// mean stays an unbiased estimate of the semivariance at its distance. Cost: O(n log n) for the index plus the pairs and the
+// neighbourhoods visited, bounded by MaxPairs in dense data.
+//
+// Semivariograms: each pair adds ½(r_i − r_j)² − ½(τ_i² + τ_j²) to its
+// distance bin, of one key or of two keys (residuals then centred by
+// their key's mean). The model's semivariograms (Model.Semivariogram) are
+// γ_same(h) = N + S_s(1 − e^(−h/a_s)) + S_o(1 − e^(−h/a_o)) and γ_cross(h) =
+// N + S_o + S_s(1 − e^(−h/a_s)): the cross-key curve rises only with the
+// shared part and starts at N + S_o, which separates the shared from the
+// own part. The cross-key form assumes every key has the same sills.
+//
+// Fit: weighted least squares with Cressie's (1985) weights,
+// min Σ_b N_b·(γ̂_b/γ(h_b; θ) − 1)² over the bins with at least MinBinPairs
+// pairs, by Nelder–Mead from several starts, sills and nugget in log
+// scale, ranges between the shortest lag of a used bin (at least
+// BinWidthM/10) and MaxDistM: a shorter range is indistinguishable from
+// nugget, a longer one not identified by pairs at most MaxDistM apart.
+// With no usable cross-key bin the shared part is not identified
+// (FitReport.SharedIdentified) and Fit returns OwnSillDB2 for all of it.
+//
+// Errors: ErrTooFewObs with fewer than MinFitObs exact tests or fewer
+// than 3 usable same-key bins; engine.ErrInvalidConfig for bad options;
+// engine.ErrInvalidValue for a bad observation.
+func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
+	if err := opt.Validate(); err != nil {
+		return Model{}, FitReport{}, err
+	}
+	opt = opt.withDefaults()
+	if err := checkObs(obs); err != nil {
+		return Model{}, FitReport{}, err
+	}
+	rep := FitReport{Options: opt}
+	var ex []Obs
+	for _, o := range obs {
+		if o.Censor == Exact {
+			ex = append(ex, o)
+		} else {
+			rep.Censored++
+		}
+	}
+	rep.Exact = len(ex)
+	if len(ex) < MinFitObs {
+		return Model{}, rep, fmt.Errorf("%w: %d exact tests, need %d", ErrTooFewObs, len(ex), MinFitObs)
+	}
+
+	// Per-key means, for centring the cross-key pairs.
+	keyIdx := map[Key]int{}
+	for _, o := range ex {
+		i, ok := keyIdx[o.Key]
+		if !ok {
+			i = len(rep.KeyMeans)
+			keyIdx[o.Key] = i
+			rep.KeyMeans = append(rep.KeyMeans, KeyMean{Key: o.Key})
+		}
+		rep.KeyMeans[i].MeanDB += o.ResidualDB
+		rep.KeyMeans[i].Tests++
+	}
+	kid := make([]int32, len(ex))
+	centred := make([]float64, len(ex))
+	for i, o := range ex {
+		kid[i] = int32(keyIdx[o.Key])
+	}
+	for i := range rep.KeyMeans {
+		rep.KeyMeans[i].MeanDB /= float64(rep.KeyMeans[i].Tests)
+	}
+	for i, o := range ex {
+		centred[i] = o.ResidualDB - rep.KeyMeans[kid[i]].MeanDB
+	}
+	slices.SortFunc(rep.KeyMeans, func(a, b KeyMean) int {
+		return cmp.Or(cmp.Compare(a.Key.Carrier, b.Key.Carrier), cmp.Compare(a.Key.Tech, b.Key.Tech))
+	})
+
+	// Pair sampling.
+	nb := int(math.Ceil(opt.MaxDistM / opt.BinWidthM))
+	type acc struct {
+		h, g float64
+		n    int
+	}
+	same := make([]acc, nb)
+	cross := make([]acc, nb)
+	pos := make([][3]float64, len(ex))
+	for i, o := range ex {
+		pos[i] = xyz(o.Lon, o.Lat)
+	}
+	tr := newTree(pos)
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x7261646d6170)) // "radmap"
+	order := rng.Perm(len(ex))
+	visited := make([]bool, len(ex))
+	maxC2 := chord2Of(opt.MaxDistM)
+	perAnchor := max(2, opt.MaxPairs/maxAnchorShare)
+	nearC2 := chord2Of(opt.MaxDistM / 5)
+	var cand []int32
+	var cd []float64
+	for _, a := range order {
+		if rep.Pairs >= opt.MaxPairs {
+			break
+		}
+		visited[a] = true
+		cand, cd = cand[:0], cd[:0]
+		tr.within(pos[a], maxC2, func(j int32, c2 float64) {
+			if !visited[j] {
+				cand = append(cand, j)
+				cd = append(cd, c2)
+			}
+		})
+		if len(cand) == 0 {
+			continue
+		}
+		rep.Anchors++
+		// Near candidates (within MaxDistM/5) first: short lags, which
+		// pin the nugget and the short ranges, are rare among all pairs.
+		// Half the anchor's budget goes to them, the rest to far ones.
+		nNear := 0
+		for i := range cand {
+			if cd[i] <= nearC2 {
+				cand[i], cand[nNear] = cand[nNear], cand[i]
+				cd[i], cd[nNear] = cd[nNear], cd[i]
+				nNear++
+			}
+		}
+		nFar := len(cand) - nNear
+		budget := min(perAnchor, opt.MaxPairs-rep.Pairs)
+		takeNear := min(nNear, max(budget/2, budget-nFar))
+		takeFar := min(nFar, budget-takeNear)
+		sample(rng, cand[:nNear], cd[:nNear], takeNear)
+		sample(rng, cand[nNear:], cd[nNear:], takeFar)
+		oa := ex[a]
+		ta := oa.NoiseDB * oa.NoiseDB
+		for i := range cand {
+			if i >= takeNear && i < nNear || i >= nNear+takeFar {
+				continue
+			}
+			j := cand[i]
+			h := arcM(cd[i])
+			b := int(h / opt.BinWidthM)
+			if b >= nb {
+				continue // beyond MaxDistM by rounding
+			}
+			ob := ex[j]
+			noise := 0.5 * (ta + ob.NoiseDB*ob.NoiseDB)
+			if kid[a] == kid[j] {
+				d := oa.ResidualDB - ob.ResidualDB
+				same[b].h += h
+				same[b].g += 0.5*d*d - noise
+				same[b].n++
+				rep.SamePairs++
+			} else {
+				d := centred[a] - centred[j]
+				cross[b].h += h
+				cross[b].g += 0.5*d*d - noise
+				cross[b].n++
+				rep.CrossPairs++
+			}
+			rep.Pairs++
+		}
+	}
+
+	var usedSame, usedCross int
+	for _, sk := range []bool{true, false} {
+		bins := cross
+		if sk {
+			bins = same
+		}
+		for b, ac := range bins {
+			if ac.n == 0 {
+				continue
+			}
+			vb := VariogramBin{
+				SameKey: sk, LoM: float64(b) * opt.BinWidthM, HiM: math.Min(float64(b+1)*opt.BinWidthM, opt.MaxDistM),
+				DistM: ac.h / float64(ac.n), SemivarianceDB2: ac.g / float64(ac.n), Pairs: ac.n,
+				Used: ac.n >= MinBinPairs,
+			}
+			if vb.Used {
+				if sk {
+					usedSame++
+				} else {
+					usedCross++
+				}
+			}
+			rep.Bins = append(rep.Bins, vb)
+		}
+	}
+	if usedSame < 3 {
+		return Model{}, rep, fmt.Errorf("%w: %d same-key distance bins with %d pairs or more, need 3", ErrTooFewObs, usedSame, MinBinPairs)
+	}
+	rep.SharedIdentified = usedCross >= 2
+	m, obj := fitWLS(rep.Bins, rep.SharedIdentified, opt)
+	rep.Model, rep.Objective = m, obj
+	return m, rep, nil
+}
+
+// fitWLS minimises the Cressie-weighted sum of squares over the used bins.
+func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
+	var used []VariogramBin
+	plateau, first := 0.0, math.Inf(1)
+	firstH := math.Inf(1)
+	var plateauN int
+	for _, b := range bins {
+		if !b.Used {
+			continue
+		}
+		used = append(used, b)
+		if b.SameKey {
+			if b.DistM < firstH {
+				firstH, first = b.DistM, b.SemivarianceDB2
+			}
+			if b.DistM >= opt.MaxDistM/2 {
+				plateau += b.SemivarianceDB2
+				plateauN++
+			}
+		}
+	}
+	if plateauN == 0 { // all usable bins are short: take the largest
+		for _, b := range used {
+			if b.SameKey {
+				plateau = math.Max(plateau, b.SemivarianceDB2)
+			}
+		}
+	} else {
+		plateau /= float64(plateauN)
+	}
+	plateau = math.Max(plateau, 1e-6)
+	first = math.Min(math.Max(first, 0.01*plateau), plateau)
+
+	// A range below the shortest lag seen looks like nugget; it is not
+	// identified, and the lower bound keeps the fit from trading nugget for
+	// such a range.
+	shortest := math.Inf(1)
+	for _, b := range used {
+		shortest = math.Min(shortest, b.DistM)
+	}
+	loA, hiA := math.Log(math.Max(opt.BinWidthM/10, shortest)), math.Log(opt.MaxDistM)
+	if loA >= hiA {
+		loA = hiA - 1
+	}
+	rangeOf := func(p float64) float64 { return math.Exp(loA + (hiA-loA)/(1+math.Exp(-p))) }
+	rangeParam := func(a float64) float64 {
+		u := (math.Log(a) - loA) / (hiA - loA)
+		u = math.Min(math.Max(u, 1e-6), 1-1e-6)
+		return math.Log(u / (1 - u))
+	}
+	model := func(x []float64) Model {
+		if shared {
+			return Model{SharedSillDB2: math.Exp(x[0]), SharedRangeM: rangeOf(x[1]), OwnSillDB2: math.Exp(x[2]), OwnRangeM: rangeOf(x[3]), NuggetDB2: math.Exp(x[4])}
+		}
+		return Model{OwnSillDB2: math.Exp(x[0]), OwnRangeM: rangeOf(x[1]), NuggetDB2: math.Exp(x[2])}
+	}
+	obj := func(x []float64) float64 {
+		m := model(x)
+		s := 0.0
+		for _, b := range used {
+			g := m.Semivariogram(b.DistM, b.SameKey)
+			r := b.SemivarianceDB2/g - 1
+			s += float64(b.Pairs) * r * r
+		}
+		if math.IsNaN(s) {
+			return math.Inf(1)
+		}
+		return s
+	}
+
+	// Starts: nugget a share of the first bin, structured variance split
+	// and ranges over a small grid.
+	nug := math.Max(0.5*first, 1e-3*plateau)
+	structured := math.Max(plateau-nug, 1e-3*plateau)
+	var starts [][]float64
+	for _, a := range []float64{opt.MaxDistM / 20, opt.MaxDistM / 6, opt.MaxDistM / 2} {
+		if shared {
+			for _, split := range []float64{0.3, 0.7} {
+				for _, ratio := range []float64{0.5, 1} {
+					starts = append(starts, []float64{
+						math.Log(split * structured), rangeParam(a),
+						math.Log((1 - split) * structured), rangeParam(ratio * a),
+						math.Log(nug),
+					})
+				}
+			}
+		} else {
+			starts = append(starts, []float64{math.Log(structured), rangeParam(a), math.Log(nug)})
+		}
+	}
+	best, bestF := starts[0], math.Inf(1)
+	for _, x0 := range starts {
+		// Two restarts from the optimum guard against Nelder–Mead's early
+		// collapse of the simplex.
+		x := x0
+		for range 3 {
+			res, err := optimize.Minimize(optimize.Problem{Func: obj}, x, &optimize.Settings{
+				FuncEvaluations: 4000,
+				Converger:       &optimize.FunctionConverge{Absolute: 1e-10, Relative: 1e-10, Iterations: 200},
+			}, &optimize.NelderMead{})
+			if res == nil || (err != nil && res.F >= obj(x)) {
+				break
+			}
+			x = res.X
+		}
+		if f := obj(x); f < bestF {
+			best, bestF = x, f
+		}
+	}
+	return model(best), bestF
+}
+
+// sample moves a seeded sample of k of the candidates to the front
+// (partial Fisher–Yates), keeping cand and cd in step.
+func sample(rng *rand.Rand, cand []int32, cd []float64, k int) {
+	if k >= len(cand) {
+		return
+	}
+	for i := 0; i < k; i++ {
+		j := i + rng.IntN(len(cand)-i)
+		cand[i], cand[j] = cand[j], cand[i]
+		cd[i], cd[j] = cd[j], cd[i]
+	}
+}

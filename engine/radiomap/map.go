@@ -1,0 +1,458 @@
+package radiomap
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Options tune the local kriging of a Map. The zero value gives the
+// defaults.
+type Options struct {
+	// MaxNeighbours is how many nearest tests (any key, exact or
+	// censored) condition a query. 0 means 32.
+	MaxNeighbours int
+	// MaxDistM is the radius in metres beyond which tests are ignored.
+	// 0 means 5000.
+	MaxDistM float64
+	// MeanPriorSigmaDB is the prior standard deviation in dB of an unknown
+	// constant mean per key, shared by a query's whole neighbourhood: 0 is
+	// simple kriging (residuals have mean zero, as calibration intends); a
+	// large value (≥ 100 × the field's σ) reproduces ordinary kriging. The
+	// posterior then concerns m_k + s(x) + u_k(x) and the prior variance of a
+	// key without nearby tests includes MeanPriorSigmaDB².
+	MeanPriorSigmaDB float64
+	// PerKeyNeighbours is how many nearest tests of each queried key
+	// (within MaxDistM) join the neighbourhood besides the MaxNeighbours
+	// nearest of any key, so a key's own tests, and its no-service rows,
+	// are not crowded out by a denser key's. 0 means
+	// DefaultPerKeyNeighbours; negative means none.
+	PerKeyNeighbours int
+	// CensoredSweeps is how many sweeps of expectation propagation
+	// incorporate the censored tests: 1 is one-pass assumed density
+	// filtering, more revisit each test until the result settles. 0
+	// means DefaultCensoredSweeps.
+	CensoredSweeps int
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxNeighbours    = 32
+	DefaultMaxDistM         = 5000.0
+	DefaultPerKeyNeighbours = 8
+	// DefaultCensoredSweeps bounds the sweeps of expectation propagation;
+	// they stop earlier once no site moves by more than 10⁻⁷ of its
+	// marginal's scale.
+	DefaultCensoredSweeps = 20
+)
+
+// Validate reports whether o is usable (zero fields take defaults). The
+// error wraps engine.ErrInvalidConfig.
+func (o Options) Validate() error {
+	if o.MaxNeighbours < 0 {
+		return fmt.Errorf("radiomap: MaxNeighbours = %d, want ≥ 0: %w", o.MaxNeighbours, engine.ErrInvalidConfig)
+	}
+	if !(o.MaxDistM >= 0) || math.IsInf(o.MaxDistM, 1) {
+		return fmt.Errorf("radiomap: MaxDistM = %v, want finite and ≥ 0: %w", o.MaxDistM, engine.ErrInvalidConfig)
+	}
+	if o.CensoredSweeps < 0 {
+		return fmt.Errorf("radiomap: CensoredSweeps = %d, want ≥ 0: %w", o.CensoredSweeps, engine.ErrInvalidConfig)
+	}
+	if !(o.MeanPriorSigmaDB >= 0) || math.IsInf(o.MeanPriorSigmaDB, 1) {
+		return fmt.Errorf("radiomap: MeanPriorSigmaDB = %v, want finite and ≥ 0: %w", o.MeanPriorSigmaDB, engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxNeighbours == 0 {
+		o.MaxNeighbours = DefaultMaxNeighbours
+	}
+	if o.MaxDistM == 0 {
+		o.MaxDistM = DefaultMaxDistM
+	}
+	if o.PerKeyNeighbours == 0 {
+		o.PerKeyNeighbours = DefaultPerKeyNeighbours
+	}
+	if o.CensoredSweeps == 0 {
+		o.CensoredSweeps = DefaultCensoredSweeps
+	}
+	return o
+}
+
+// Map is a residual field conditioned on tests. It is immutable after New
+// and safe for concurrent use by any number of goroutines.
+type Map struct {
+	model Model
+	opt   Options
+	obs   []Obs
+	pos   [][3]float64 // obs positions on the sphere, metres
+	keyID []int32      // small-int id of each obs' key
+	ids   map[Key]int32
+	tree  *tree
+	// keyTree[id] indexes the tests of one key (indices into obs).
+	keyTree []*tree
+	maxC2   float64 // squared chord of MaxDistM
+	pool    sync.Pool
+}
+
+// New validates the model, options and observations and indexes the
+// observations (a static 3-d tree on the sphere: O(n log n) build, O(n)
+// memory). obs is copied. An observation with a longitude outside
+// [−180, 180], a latitude outside [−90, 90], a non-finite residual, a
+// negative or non-finite NoiseDB or an unknown Censor is an error wrapping
+// engine.ErrInvalidValue that names its index.
+func New(obs []Obs, m Model, opt Options) (*Map, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	opt = opt.withDefaults()
+	if err := checkObs(obs); err != nil {
+		return nil, err
+	}
+	mp := &Map{
+		model: m, opt: opt,
+		obs:   append([]Obs(nil), obs...),
+		pos:   make([][3]float64, len(obs)),
+		keyID: make([]int32, len(obs)),
+		ids:   make(map[Key]int32),
+		maxC2: chord2Of(opt.MaxDistM),
+	}
+	for i, o := range obs {
+		mp.pos[i] = xyz(o.Lon, o.Lat)
+		id, ok := mp.ids[o.Key]
+		if !ok {
+			id = int32(len(mp.ids))
+			mp.ids[o.Key] = id
+		}
+		mp.keyID[i] = id
+	}
+	mp.tree = newTree(mp.pos)
+	if mp.opt.PerKeyNeighbours > 0 {
+		members := make([][]int32, len(mp.ids))
+		for i, id := range mp.keyID {
+			members[id] = append(members[id], int32(i))
+		}
+		mp.keyTree = make([]*tree, len(members))
+		for id, mem := range members {
+			p := make([][3]float64, len(mem))
+			for j, i := range mem {
+				p[j] = mp.pos[i]
+			}
+			t := newTree(p)
+			for j, local := range t.idx {
+				t.idx[j] = mem[local]
+			}
+			mp.keyTree[id] = t
+		}
+	}
+	return mp, nil
+}
+
+func checkObs(obs []Obs) error {
+	for i, o := range obs {
+		switch {
+		case !(o.Lon >= -180 && o.Lon <= 180) || !(o.Lat >= -90 && o.Lat <= 90):
+			return fmt.Errorf("radiomap: obs %d at lon %v, lat %v: %w", i, o.Lon, o.Lat, engine.ErrInvalidValue)
+		case math.IsNaN(o.ResidualDB) || math.IsInf(o.ResidualDB, 0):
+			return fmt.Errorf("radiomap: obs %d residual %v: %w", i, o.ResidualDB, engine.ErrInvalidValue)
+		case !(o.NoiseDB >= 0) || math.IsInf(o.NoiseDB, 1):
+			return fmt.Errorf("radiomap: obs %d NoiseDB %v, want finite and ≥ 0: %w", i, o.NoiseDB, engine.ErrInvalidValue)
+		case o.Censor != Exact && o.Censor != Upper:
+			return fmt.Errorf("radiomap: obs %d censor %v: %w", i, o.Censor, engine.ErrInvalidValue)
+		}
+	}
+	return nil
+}
+
+// Model returns the model the map was built with.
+func (m *Map) Model() Model { return m.model }
+
+// Options returns the options the map was built with, defaults filled in.
+func (m *Map) Options() Options { return m.opt }
+
+// Len returns the number of observations.
+func (m *Map) Len() int { return len(m.obs) }
+
+// Posterior is the joint posterior of the noise-free residuals s + u_k
+// (plus the key's mean when Options.MeanPriorSigmaDB > 0) of some keys at
+// one point. The residual a single new test would read there has the same
+// mean and variance Cov[i*n+i] + Model.NuggetDB2 (+ its own noise²).
+type Posterior struct {
+	Keys   []Key
+	MeanDB []float64 // posterior mean residual per key, dB
+	// Cov is the len(Keys)² row-major joint posterior covariance in dB²
+	// (keys are correlated through the shared component).
+	Cov             []float64
+	Exact, Censored int     // neighbours used
+	NearestM        float64 // metres to the nearest test (any key) within Options.MaxDistM, +Inf when none
+}
+
+// SigmaDB returns the posterior standard deviation of key i, in dB.
+func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)+i]) }
+
+// workspace holds one query's scratch buffers.
+type workspace struct {
+	nb, nk      knn
+	ex, ce, tid []int32
+	k, b, w, mu []float64
+	s, c, diag  []float64
+	// censored updates
+	s0, bp, mu0, tt, nt, bb, v, st, bounds, noise2 []float64
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// At returns the joint posterior of the residuals of keys at lon, lat
+// (degrees). It conditions on the Options.MaxNeighbours nearest tests
+// within Options.MaxDistM (any key) together with the
+// Options.PerKeyNeighbours nearest of each key in keys (ties by distance
+// broken by input order), first exactly on the Exact ones (Gaussian conditioning), then on
+// the Upper ones, nearest first, by truncated-Gaussian moment matching:
+// one pass of assumed density filtering, then expectation-propagation
+// passes up to Options.CensoredSweeps (the package documentation gives
+// the method and its accuracy). With no neighbours At returns the prior:
+// mean 0 and the prior covariance. A key absent from the map is allowed:
+// it learns only through the shared component. Keys may repeat. At is
+// safe for concurrent use; its cost is O(k³ + k²·len(keys)) for k
+// neighbours (times the sweeps for the censored ones), independent of
+// the map's size but for the O(log n) search.
+func (m *Map) At(lon, lat float64, keys []Key) (Posterior, error) {
+	var p Posterior
+	err := m.AtInto(&p, lon, lat, keys)
+	return p, err
+}
+
+// AtInto is At writing into dst, reusing its slices' capacity: with a
+// dst reused across calls it does not allocate. On error dst is reset to
+// zero neighbours and empty slices.
+func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
+	q := len(keys)
+	dst.Keys = append(dst.Keys[:0], keys...)
+	dst.MeanDB = growZero(dst.MeanDB, q)
+	dst.Cov = growZero(dst.Cov, q*q)
+	dst.Exact, dst.Censored, dst.NearestM = 0, 0, math.Inf(1)
+	if !(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90) {
+		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
+		return fmt.Errorf("radiomap: query at lon %v, lat %v: %w", lon, lat, engine.ErrInvalidValue)
+	}
+	ws, _ := m.pool.Get().(*workspace)
+	if ws == nil {
+		ws = &workspace{}
+	}
+	err := m.at(ws, xyz(lon, lat), keys, dst, -1)
+	m.pool.Put(ws)
+	if err != nil {
+		dst.Keys, dst.MeanDB, dst.Cov = dst.Keys[:0], dst.MeanDB[:0], dst.Cov[:0]
+		dst.Exact, dst.Censored = 0, 0
+	}
+	return err
+}
+
+func growZero(s []float64, n int) []float64 {
+	s = grow(s, n)
+	clear(s)
+	return s
+}
+
+// at computes the posterior into post; the test of index exclude (if
+// ≥ 0) is left out of the neighbourhood.
+func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclude int32) error {
+	md := m.model
+	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
+	q := len(keys)
+
+	// Query key ids (-1: absent from the map).
+	ws.tid = ws.tid[:0]
+	for _, k := range keys {
+		id, ok := m.ids[k]
+		if !ok {
+			id = -1
+		}
+		ws.tid = append(ws.tid, id)
+	}
+	tid := ws.tid
+
+	ws.nb = knn{k: m.opt.MaxNeighbours, maxC2: m.maxC2, h: ws.nb.h[:0]}
+	m.tree.nearest(x, &ws.nb)
+	if m.keyTree != nil {
+		// The nearest tests of each queried key join the neighbourhood.
+		found := len(ws.nb.h)
+		for i, id := range tid {
+			if id < 0 || slices.Contains(tid[:i], id) {
+				continue
+			}
+			ws.nk = knn{k: m.opt.PerKeyNeighbours, maxC2: m.maxC2, h: ws.nk.h[:0]}
+			m.keyTree[id].nearest(x, &ws.nk)
+			ws.nb.h = append(ws.nb.h, ws.nk.h...)
+		}
+		if len(ws.nb.h) > found {
+			sortNeighbours(ws.nb.h)
+			ws.nb.h = slices.CompactFunc(ws.nb.h, func(a, b neighbour) bool { return a.idx == b.idx })
+		}
+	}
+	if exclude >= 0 {
+		ws.nb.h = slices.DeleteFunc(ws.nb.h, func(nb neighbour) bool { return nb.idx == exclude })
+	}
+	ws.ex, ws.ce = ws.ex[:0], ws.ce[:0]
+	for _, nb := range ws.nb.h {
+		if m.obs[nb.idx].Censor == Exact {
+			ws.ex = append(ws.ex, nb.idx)
+		} else {
+			ws.ce = append(ws.ce, nb.idx)
+		}
+	}
+	if len(ws.nb.h) > 0 {
+		post.NearestM = arcM(ws.nb.h[0].c2)
+	}
+	ne, nc := len(ws.ex), len(ws.ce)
+	post.Exact, post.Censored = ne, nc
+	nz := q + nc // latent variables: targets, then censored tests
+
+	// cov between latent variable a (target or censored) and b.
+	zKey := func(a int) (int32, bool) { // key id and whether it is a target with an absent key
+		if a < q {
+			return tid[a], tid[a] < 0
+		}
+		return m.keyID[ws.ce[a-q]], false
+	}
+	zPos := func(a int) [3]float64 {
+		if a < q {
+			return x
+		}
+		return m.pos[ws.ce[a-q]]
+	}
+	same := func(a, b int) bool { // for latent variables
+		ka, absA := zKey(a)
+		kb, absB := zKey(b)
+		if absA || absB {
+			return a < q && b < q && keys[a] == keys[b]
+		}
+		return ka == kb
+	}
+	prior := func(d float64, sameKey bool) float64 {
+		c := md.Cov(d, sameKey)
+		if sameKey {
+			c += sm2
+		}
+		return c
+	}
+
+	// Prior of the latent variables.
+	ws.s = grow(ws.s, nz*nz)
+	S := ws.s
+	for a := 0; a < nz; a++ {
+		for b := 0; b <= a; b++ {
+			d := 0.0
+			if a >= q || b >= q {
+				d = arcM(chord2(zPos(a), zPos(b)))
+			}
+			v := prior(d, same(a, b))
+			S[a*nz+b], S[b*nz+a] = v, v
+		}
+	}
+	ws.mu = grow(ws.mu, nz)
+	mu := ws.mu
+	clear(mu)
+
+	if ne > 0 {
+		// Exact conditioning: K = Σ_EE + diag(τ²), B = Σ_EZ.
+		ws.k = grow(ws.k, ne*ne)
+		ws.b = grow(ws.b, ne*nz)
+		ws.w = grow(ws.w, ne)
+		K, B, w := ws.k, ws.b, ws.w
+		for i := 0; i < ne; i++ {
+			oi := ws.ex[i]
+			for j := 0; j < i; j++ {
+				oj := ws.ex[j]
+				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), m.keyID[oi] == m.keyID[oj])
+				K[i*ne+j], K[j*ne+i] = v, v
+			}
+			nz0 := m.obs[oi].NoiseDB
+			K[i*ne+i] = prior(0, true) + md.NuggetDB2 + nz0*nz0
+			w[i] = m.obs[oi].ResidualDB
+			for a := 0; a < nz; a++ {
+				ka, abs := zKey(a)
+				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), !abs && ka == m.keyID[oi])
+			}
+		}
+		ws.diag = grow(ws.diag, ne)
+		if err := choleskyJitter(K, ne, ws.diag); err != nil {
+			return err
+		}
+		forward(K, ne, w)
+		forwardCols(K, ne, B, nz)
+		// μ_Z = Bᵀw, S -= BᵀB
+		for i := 0; i < ne; i++ {
+			bi := B[i*nz : i*nz+nz]
+			wi := w[i]
+			for a := 0; a < nz; a++ {
+				mu[a] += bi[a] * wi
+				ba := bi[a]
+				if ba == 0 {
+					continue
+				}
+				row := S[a*nz : a*nz+nz]
+				for b := range row {
+					row[b] -= ba * bi[b]
+				}
+			}
+		}
+	}
+
+	// Censored tests, nearest first.
+	ws.bounds, ws.noise2 = grow(ws.bounds, nc), grow(ws.noise2, nc)
+	for j, i := range ws.ce {
+		o := m.obs[i]
+		ws.bounds[j] = o.ResidualDB
+		ws.noise2[j] = md.NuggetDB2 + o.NoiseDB*o.NoiseDB
+	}
+	censoredUpdate(ws, mu, S, nz, q, ws.bounds, ws.noise2, m.opt.CensoredSweeps)
+
+	for a := 0; a < q; a++ {
+		post.MeanDB[a] = mu[a]
+		for b := 0; b < q; b++ {
+			post.Cov[a*q+b] = 0.5 * (S[a*nz+b] + S[b*nz+a])
+		}
+		if post.Cov[a*q+a] < 0 {
+			post.Cov[a*q+a] = 0
+		}
+	}
+	return nil
+}
+
+// choleskyJitter factors the covariance k in place; when it is not
+// numerically positive definite (duplicate tests with no nugget and no
+// noise) it adds 10⁻¹⁰, 10⁻⁸, 10⁻⁶ of the largest diagonal to the diagonal
+// and retries. diag is scratch of length n. The factorisation writes only
+// the lower triangle, so the upper one restores the matrix.
+func choleskyJitter(k []float64, n int, diag []float64) error {
+	maxDiag := 0.0
+	for i := 0; i < n; i++ {
+		diag[i] = k[i*n+i]
+		maxDiag = math.Max(maxDiag, diag[i])
+	}
+	for _, eps := range [...]float64{0, 1e-10, 1e-8, 1e-6} {
+		for i := 0; i < n; i++ {
+			k[i*n+i] = diag[i] + eps*maxDiag
+			for j := 0; j < i; j++ {
+				k[i*n+j] = k[j*n+i]
+			}
+		}
+		if cholesky(k, n) {
+			return nil
+		}
+	}
+	return fmt.Errorf("radiomap: neighbour covariance is not positive definite: %w", engine.ErrInvalidValue)
+}

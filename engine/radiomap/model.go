@@ -1,0 +1,136 @@
+package radiomap
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Key names one residual field: a carrier's technology.
+type Key struct {
+	Carrier engine.Carrier
+	Tech    engine.Tech
+}
+
+// String returns "carrier/tech", e.g. "viettel/4G".
+func (k Key) String() string { return string(k.Carrier) + "/" + k.Tech.String() }
+
+// Censor says what an observation's ResidualDB means.
+type Censor uint8
+
+const (
+	// Exact: the test measured the signal; ResidualDB is measured minus
+	// calibrated prediction.
+	Exact Censor = iota
+	// Upper: the true signal is at or below a bound (a no-service row, a
+	// reading at or below a reporting floor, a phone camped on a lower
+	// technology); ResidualDB is the bound minus the calibrated
+	// prediction.
+	Upper
+)
+
+// String returns "exact" or "upper".
+func (c Censor) String() string {
+	switch c {
+	case Exact:
+		return "exact"
+	case Upper:
+		return "upper"
+	}
+	return fmt.Sprintf("Censor(%d)", uint8(c))
+}
+
+// Obs is one test's evidence about the residual field of its key.
+type Obs struct {
+	Lon, Lat   float64 // WGS84 degrees
+	Key        Key
+	ResidualDB float64 // measured − calibrated prediction; for Upper: bound − prediction
+	Censor     Censor
+	// NoiseDB is the test's own noise standard deviation in dB
+	// (measurement noise; an indoor test with an uncertain indoor loss has
+	// a larger one), added in quadrature to Model.NuggetDB2. 0 means the
+	// nugget alone.
+	NoiseDB float64
+}
+
+// Model is the prior of the residual fields. The residual of key k at
+// point x is
+//
+//	r_k(x) = s(x) + u_k(x) + ε
+//
+// where s is shared by every key (terrain and clutter shadow every
+// carrier at a place), u_k belongs to key k alone (independent between
+// keys and of s), and ε is white noise of variance NuggetDB2 (plus the
+// test's NoiseDB²), independent between tests even at one place. s and u_k
+// are zero-mean Gaussian fields with exponential covariances
+//
+//	Cov(s(x), s(y))     = SharedSillDB2 · exp(−d/SharedRangeM)
+//	Cov(u_k(x), u_k(y)) = OwnSillDB2 · exp(−d/OwnRangeM)
+//
+// with d the great-circle distance in metres. A range is the exponential's
+// scale: correlation e⁻¹ ≈ 0.37 at one range, 0.05 at three (the
+// "practical range" is 3·RangeM). Sills are variances in dB².
+type Model struct {
+	SharedSillDB2, SharedRangeM float64
+	OwnSillDB2, OwnRangeM       float64
+	NuggetDB2                   float64
+}
+
+// Validate reports whether m is a usable model: every field finite and
+// non-negative, a positive range for every positive sill, and a positive
+// total variance. The error wraps engine.ErrInvalidConfig.
+func (m Model) Validate() error {
+	fields := [...]struct {
+		name string
+		v    float64
+	}{
+		{"SharedSillDB2", m.SharedSillDB2}, {"SharedRangeM", m.SharedRangeM},
+		{"OwnSillDB2", m.OwnSillDB2}, {"OwnRangeM", m.OwnRangeM},
+		{"NuggetDB2", m.NuggetDB2},
+	}
+	for _, f := range fields {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return fmt.Errorf("radiomap: model %s = %v, want finite and ≥ 0: %w", f.name, f.v, engine.ErrInvalidConfig)
+		}
+	}
+	if m.SharedSillDB2 > 0 && m.SharedRangeM == 0 {
+		return fmt.Errorf("radiomap: model SharedRangeM = 0 with SharedSillDB2 = %v: %w", m.SharedSillDB2, engine.ErrInvalidConfig)
+	}
+	if m.OwnSillDB2 > 0 && m.OwnRangeM == 0 {
+		return fmt.Errorf("radiomap: model OwnRangeM = 0 with OwnSillDB2 = %v: %w", m.OwnSillDB2, engine.ErrInvalidConfig)
+	}
+	if m.SharedSillDB2+m.OwnSillDB2+m.NuggetDB2 <= 0 {
+		return fmt.Errorf("radiomap: model has zero total variance: %w", engine.ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Cov returns the prior covariance in dB² of the noise-free residuals
+// s + u of two points distM metres apart (distM ≥ 0), of one key
+// (sameKey) or of two different keys. The nugget is not part of it: it is
+// the variance of each test's own error, added by the map to every
+// observation's variance, never between two tests or to a posterior.
+// Cov(0, true) is the prior variance of the noise-free residual at a
+// point.
+func (m Model) Cov(distM float64, sameKey bool) float64 {
+	c := 0.0
+	if m.SharedSillDB2 > 0 {
+		c += m.SharedSillDB2 * math.Exp(-distM/m.SharedRangeM)
+	}
+	if sameKey && m.OwnSillDB2 > 0 {
+		c += m.OwnSillDB2 * math.Exp(-distM/m.OwnRangeM)
+	}
+	return c
+}
+
+// Semivariogram returns the model's semivariance in dB² between two
+// tests distM > 0 metres apart, each with noise variance NuggetDB2 only:
+// of one key, NuggetDB2 + SharedSillDB2·(1 − e^(−d/a_s)) +
+// OwnSillDB2·(1 − e^(−d/a_o)); of two keys (the pseudo cross-variogram
+// ½E[(r_k(x) − r_l(y))²] of zero-mean residuals), NuggetDB2 + OwnSillDB2 +
+// SharedSillDB2·(1 − e^(−d/a_s)). Fit matches it to the empirical
+// semivariograms.
+func (m Model) Semivariogram(distM float64, sameKey bool) float64 {
+	return m.NuggetDB2 + m.SharedSillDB2 + m.OwnSillDB2 - m.Cov(distM, sameKey)
+}

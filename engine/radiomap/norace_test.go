@@ -1,0 +1,5 @@
+//go:build !race
+
+package radiomap
+
+const raceEnabled = false
