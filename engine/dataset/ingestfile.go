@@ -84,8 +84,9 @@ func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
 // sourceChecksums reads a file once and returns the hex SHA-256 of its
 // bytes and of its decoded content (after gzip decompression; the same as
 // the first for a file that is not compressed). A file and its compressed
-// copy have the same content checksum.
-func sourceChecksums(path string) (raw, content string, err error) {
+// copy have the same content checksum. Decompression is bounded by lim,
+// as when the file is read.
+func sourceChecksums(path string, lim ingest.Limits) (raw, content string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", "", err
@@ -93,7 +94,7 @@ func sourceChecksums(path string) (raw, content string, err error) {
 	defer f.Close()
 	rh := sha256.New()
 	tee := io.TeeReader(f, rh)
-	r, gz, err := ingest.MaybeGunzip(tee)
+	r, gz, err := ingest.MaybeGunzipWith(tee, lim)
 	if err != nil {
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -134,7 +135,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	if opt.MaxRejectShare == 0 {
 		opt.MaxRejectShare = 0.05
 	}
-	sha, content, err := sourceChecksums(path)
+	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {
 		return nil, err
 	}
