@@ -3,40 +3,69 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
 )
 
-const datasetSynopsis = `dataset ls DIR
+const datasetSynopsis = `dataset ls|verify|repair DIR
 
-Summarises a dataset: rows and files per kind, period and carrier, and every
-ingested source with its checksum and row counts.`
+ls      summarises a dataset: rows and files per kind, period and carrier, and
+        every ingested source with its checksum and row counts.
+verify  checks every part the manifest lists: its size and SHA-256, the row
+        count in its footer and the rows actually read, against the manifest.
+        Exits 1 listing the bad parts, 0 when all are verified.
+repair  rebuilds manifest.json from the parts themselves (the metadata each
+        part carries, or its path for parts of earlier versions) after the
+        manifest was lost, damaged or replaced by an older copy. Sources it
+        could only partly rebuild are marked "recovered"; files it cannot
+        read are moved to DIR/orphans/ with a note, never deleted.`
 
-const datasetExample = `  lomsong dataset ls ./ds`
+const datasetExample = `  lomsong dataset ls ./ds
+  lomsong dataset verify ./ds
+  lomsong dataset repair ./ds`
 
 func runDataset(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("dataset ls", datasetSynopsis, datasetExample, e)
+	fs := newFlags("dataset", datasetSynopsis, datasetExample, e)
 	pos, err := parseFlags(fs, args, e)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "ls" {
+	if len(pos) != 2 || (pos[0] != "ls" && pos[0] != "verify" && pos[0] != "repair") {
 		fs.Usage()
-		return usageError{"dataset: want \"dataset ls DIR\""}
+		return usageError{"dataset: want \"dataset ls|verify|repair DIR\""}
 	}
-	s, err := dataset.Open(pos[1])
+	dir := pos[1]
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("dataset %s: not a directory", dir)
+	}
+	switch pos[0] {
+	case "verify":
+		return datasetVerify(ctx, dir, e)
+	case "repair":
+		return datasetRepair(dir, e)
+	}
+	return datasetLs(dir, e)
+}
+
+func datasetLs(dir string, e *env) error {
+	s, err := dataset.Open(dir)
 	if err != nil {
 		return err
 	}
 	man := s.Manifest()
 	if len(man.Sources) == 0 {
-		fmt.Fprintf(e.stdout, "%s: empty dataset (no manifest.json); add files with lomsong ingest --dataset %s FILE...\n", pos[1], pos[1])
+		fmt.Fprintf(e.stdout, "%s: empty dataset (no data files); add files with lomsong ingest --dataset %s FILE...\n", dir, dir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(e.stdout, "%s: %d sources\n\n", pos[1], len(man.Sources))
+	fmt.Fprintf(e.stdout, "%s: %d sources\n\n", dir, len(man.Sources))
 	fmt.Fprintln(tw, "kind\tperiod\tcarrier\tfiles\trows\tMB\t")
 	var total int64
 	for _, r := range s.Summary() {
@@ -52,9 +81,65 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintln(e.stdout, "\nsources:")
 	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ingested\tname\tkind\tformat\tread\taccepted\trejected\tsha256")
+	recovered := 0
 	for _, src := range man.Sources {
+		sha := src.SHA256[:16] // Open checked it has at least 16 hex digits
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s…\n", src.IngestedAt.Format(time.RFC3339), src.Name, src.Kind,
-			src.Format, src.RowsRead, src.Accepted, src.Rejected, src.SHA256[:16])
+			src.Format, src.RowsRead, src.Accepted, src.Rejected, sha)
+		if src.Recovered != "" {
+			recovered++
+		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if recovered > 0 {
+		fmt.Fprintf(e.stdout, "\n%d source(s) rebuilt by dataset repair; their records are incomplete (see \"recovered\" in manifest.json)\n", recovered)
+	}
+	return nil
+}
+
+func datasetVerify(ctx context.Context, dir string, e *env) error {
+	s, err := dataset.Open(dir)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range rep.Bad {
+		fmt.Fprintf(e.stdout, "BAD %s: %s\n", b.Path, b.Problem)
+	}
+	if len(rep.Unlisted) > 0 {
+		fmt.Fprintf(e.stdout, "%d file(s) under the data directories are not in the manifest and are not read (e.g. %s); lomsong dataset repair %s would list them\n",
+			len(rep.Unlisted), rep.Unlisted[0], dir)
+	}
+	if rep.Unhashed > 0 {
+		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
+	}
+	if len(rep.Bad) > 0 {
+		return fmt.Errorf("dataset %s: %d of %d parts and quarantine files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine)
+	}
+	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
+	return nil
+}
+
+func datasetRepair(dir string, e *env) error {
+	rep, err := dataset.Repair(dir, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %d source(s) kept as recorded, %d rebuilt from their parts, %d parts\n",
+		dir, rep.Kept, rep.Recovered, rep.Parts)
+	if len(rep.Moved) > 0 {
+		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
+	}
+	if len(rep.Damaged) > 0 {
+		for _, p := range rep.Damaged {
+			fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)
+		}
+		return fmt.Errorf("dataset %s: %d listed part(s) no longer match their records; they stay listed as recorded (see lomsong dataset verify %s); restore them from a copy", dir, len(rep.Damaged), dir)
+	}
+	return nil
 }

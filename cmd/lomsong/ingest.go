@@ -63,11 +63,19 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		opt.Config.Progress = prog.set
 		res, err := store.IngestFile(ctx, path, opt)
 		elapsed := prog.end()
+		if res != nil && res.OrphansDir != "" {
+			fmt.Fprintf(e.stdout, "%s: %d file(s) the manifest did not list moved to %s/%s (see NOTE.txt there)\n",
+				*dir, len(res.Orphaned), *dir, res.OrphansDir)
+		}
 		var tm *dataset.TooManyRejectsError
 		switch {
 		case errors.As(err, &tm):
 			printReport(e, res, nil, elapsed, "")
 			fmt.Fprintf(e.stdout, "  REFUSED: %v\n", err)
+			refused = append(refused, err)
+			continue
+		case errors.Is(err, dataset.ErrNoDataRows):
+			fmt.Fprintf(e.stdout, "%s: REFUSED: %v\n", path, err)
 			refused = append(refused, err)
 			continue
 		case err != nil:

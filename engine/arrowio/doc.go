@@ -63,6 +63,12 @@
 // engine.ErrUnsupportedFormat; panics inside the library on corrupt bytes
 // are recovered into errors (see guard).
 //
+// Every Parquet reader refuses a footer whose row count is not the sum of
+// its row groups' counts, and a Parquet TableReader that runs out of rows
+// before the count its footer declares ends with an error, not as if the
+// table were complete. ParquetFooter reads a file's declared row count and
+// key-value metadata without reading its pages.
+//
 // # Result tables
 //
 // WriteTable and TableWriter write result tables (aggregates, coverage,

@@ -203,7 +203,8 @@ func TestCrashSafety(t *testing.T) {
 }
 
 // TestLeftoversCollected simulates a crash that left unlisted files and a
-// temporary directory: the next ingest removes them.
+// temporary directory: the next ingest removes the temporary directory and
+// moves the unlisted files to orphans/.
 func TestLeftoversCollected(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
 	s, _ := Open(dir)
@@ -220,7 +221,11 @@ func TestLeftoversCollected(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(orphan); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal("orphan part not removed")
+		t.Fatal("unlisted part left in place")
+	}
+	moved := filepath.Join(dir, "orphans", "0001", "measurements", "period=2026-10", "carrier=viettel", "part-deadbeefdeadbeef.parquet")
+	if b, err := os.ReadFile(moved); err != nil || string(b) != "half" {
+		t.Fatalf("unlisted part not kept in orphans/: %q %v", b, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".tmp-0123456789abcdef-1")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal("stale temp dir not removed")

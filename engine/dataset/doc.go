@@ -4,24 +4,63 @@
 //
 // Layout under the dataset directory:
 //
-//	manifest.json                                   every source: SHA-256, counts, parts
-//	measurements/period=YYYY-MM/carrier=ID/part-H.parquet
-//	sites/carrier=ID/part-H.parquet
+//	manifest.json                                   every source: checksums, counts, parts
+//	manifest.prev.json                              the manifest the last commit replaced
+//	measurements/period=YYYY-MM/carrier=C/part-H[-N].parquet
+//	sites/carrier=C/part-H.parquet
+//	villages/part-H.parquet, subscriptions/part-H.parquet
 //	quarantine/H.csv                                rejected rows of source H
 //	rejected/H/{report.json,quarantine.csv}         sources refused for too many rejects
+//	orphans/NNNN/{NOTE.txt,...}                     unlisted files moved aside, never deleted
 //
 // where H is the first 16 hex digits of the source's SHA-256 and the period
 // is the calendar month of the test in Vietnam's time (UTC+7, no daylight
-// saving), the month the ministry reports on.
+// saving), the month the ministry reports on. C is the carrier when it is
+// at most 64 bytes of a-z, 0-9, '-', '_', '.' (not first); any other value
+// keeps at most 40 such bytes and ends in '~' and 8 hex digits of its
+// SHA-256, so that names fit every file system and distinct carriers
+// (invalid UTF-8 included) never share a directory. An ingest stages rows
+// per partition in memory and keeps at most maxOpenParts partition files
+// open, finishing the least recently used one when it needs another; a
+// partition it reopens gets part-H-N.parquet.
 //
-// The manifest is the truth: readers see only the parts it lists. An ingest
-// writes every part to a private temporary directory, fsyncs it, renames the
-// parts into place, and writes the manifest last (temp file, fsync,
-// rename, fsync of the directory). An ingest that fails at any step removes
-// what it placed, and a crash that leaves unlisted files behind is cleaned
-// up by the next ingest, so the dataset a reader sees is exactly as before.
-// A source whose SHA-256 is already listed is reported as already ingested
-// and changes nothing. One ingest at a time holds an exclusive lock file.
+// The manifest is the truth: readers see only the parts it lists. For each
+// source it records the SHA-256 of its bytes and, when compressed, of its
+// decoded content (a source whose either checksum is listed is already
+// ingested); for each part its rows, bytes, SHA-256 and CRC-32C. An
+// ingest writes every part to a private temporary directory, fsyncs it,
+// renames the parts into place, keeps the current manifest as manifest.prev.json (a
+// hard link) and writes the new manifest last (temp file, fsync, rename,
+// fsync of the directory). An ingest that fails at any step removes what it
+// placed, so the dataset a reader sees is exactly as before. A source
+// without data rows is refused (NoDataError) and recorded nowhere.
+//
+// No data file is ever deleted because the manifest does not list it. Open
+// refuses a directory that holds data files but no manifest (ErrNoManifest)
+// or a manifest that fails its checks (ErrBadManifest): such a directory is
+// not empty, and an ingest into it would hide every part. Files the
+// manifest does not list (what a crashed ingest placed, or parts a
+// restored older manifest does not know) are moved by the next ingest to
+// orphans/NNNN/ with a NOTE.txt saying why and when. One ingest (or
+// repair) at a time holds an exclusive lock file.
+//
+// Every part carries, in its Parquet key-value metadata, its kind, carrier,
+// period and its source's checksums, name, format and ingest time. Repair
+// rebuilds a manifest from them: sources recorded whole in manifest.json or
+// manifest.prev.json are kept as recorded, others rebuilt from the parts'
+// metadata (or, for parts of earlier versions, from their paths) and marked
+// Recovered; files that are not readable parts go to orphans/. Verify
+// checks every listed part: size, SHA-256 and CRC-32C, the footer's row
+// count and the rows decoded, against the manifest.
+//
+// Readers check each part before using its rows: its size and CRC-32C
+// (or its SHA-256 when only that is recorded; parts of earlier versions
+// have neither), the footer's row count and the rows read, against the
+// manifest; a mismatch is an error wrapping ErrCorruptPart that names the
+// part. The check reads each part once more than decoding does: measured
+// on 1 Mi random rows (38 bytes a row) scanned on two workers, the CRC-32C
+// check took 9-15% of the scan's CPU time, SHA-256 and CRC-32C together
+// 32-43%, which is why readers leave SHA-256 to Verify.
 //
 // ScanMeasurements reads the measurement parts in path order on the calling
 // goroutine. ScanMeasurementsParallel hands their row groups (at most

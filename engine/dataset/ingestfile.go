@@ -46,6 +46,11 @@ type IngestResult struct {
 	Report          *ingest.Report
 	Source          Source // the manifest entry, when committed
 	RefusedDir      string // where the report and quarantine went, when refused
+	// OrphansDir, when set, is where data files the manifest did not list
+	// were moved before this ingest (relative to the dataset), and
+	// Orphaned lists them.
+	OrphansDir string
+	Orphaned   []string
 }
 
 // TooManyRejectsError is returned when a source's reject share exceeds the
@@ -79,8 +84,9 @@ func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
 // sourceChecksums reads a file once and returns the hex SHA-256 of its
 // bytes and of its decoded content (after gzip decompression; the same as
 // the first for a file that is not compressed). A file and its compressed
-// copy have the same content checksum.
-func sourceChecksums(path string) (raw, content string, err error) {
+// copy have the same content checksum. Decompression is bounded by lim,
+// as when the file is read.
+func sourceChecksums(path string, lim ingest.Limits) (raw, content string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", "", err
@@ -88,7 +94,7 @@ func sourceChecksums(path string) (raw, content string, err error) {
 	defer f.Close()
 	rh := sha256.New()
 	tee := io.TeeReader(f, rh)
-	r, gz, err := ingest.MaybeGunzip(tee)
+	r, gz, err := ingest.MaybeGunzipWith(tee, lim)
 	if err != nil {
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -129,7 +135,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	if opt.MaxRejectShare == 0 {
 		opt.MaxRejectShare = 0.05
 	}
-	sha, content, err := sourceChecksums(path)
+	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +169,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	defer txn.Abort()
+	res.OrphansDir, res.Orphaned = txn.Orphans()
 	cfg := opt.Config
 	cfg.Source = filepath.Base(path)
 	var rep *ingest.Report
@@ -208,6 +215,9 @@ func ReportJSON(r *IngestResult) any {
 	}
 	out := map[string]any{"path": r.Path, "sha256": r.SHA256, "format": r.Format, "kind": r.Kind,
 		"already_ingested": r.AlreadyIngested}
+	if r.ContentSHA256 != "" {
+		out["content_sha256"] = r.ContentSHA256
+	}
 	if r.Report != nil {
 		var reasons []reason
 		for _, k := range r.Report.Reasons() {

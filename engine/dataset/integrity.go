@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -116,6 +117,8 @@ func parseManifest(b []byte) (Manifest, error) {
 				return Manifest{}, fmt.Errorf("%w: %s: part %s: unknown kind %q", ErrBadManifest, where, p.Path, p.Kind)
 			case p.SHA256 != "" && !isHex(p.SHA256, 64):
 				return Manifest{}, fmt.Errorf("%w: %s: part %s: sha256 %q is not 64 lowercase hex digits", ErrBadManifest, where, p.Path, p.SHA256)
+			case p.CRC32C != "" && !isHex(p.CRC32C, 8):
+				return Manifest{}, fmt.Errorf("%w: %s: part %s: crc32c %q is not 8 lowercase hex digits", ErrBadManifest, where, p.Path, p.CRC32C)
 			case p.Rows < 0 || p.Bytes < 0:
 				return Manifest{}, fmt.Errorf("%w: %s: part %s: negative rows or bytes", ErrBadManifest, where, p.Path)
 			}
@@ -168,33 +171,80 @@ func slug(v string) string {
 	return string(b) + "~" + hex.EncodeToString(h[:4])
 }
 
-// hashFile writes to a file and hashes what it writes. It has no Close, so
+// fileSums are a file's size and checksums as the manifest records them.
+type fileSums struct {
+	bytes  int64
+	sha256 string // hex
+	crc32c string // 8 hex digits, CRC-32C (Castagnoli)
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// summer computes fileSums of the bytes written to it.
+type summer struct {
+	sha hash.Hash // nil: no SHA-256
+	crc uint32
+	n   int64
+}
+
+func newSummer(withSHA bool) *summer {
+	s := &summer{}
+	if withSHA {
+		s.sha = sha256.New()
+	}
+	return s
+}
+
+func (s *summer) Write(p []byte) (int, error) {
+	if s.sha != nil {
+		s.sha.Write(p)
+	}
+	s.crc = crc32.Update(s.crc, castagnoli, p)
+	s.n += int64(len(p))
+	return len(p), nil
+}
+
+func (s *summer) sums() fileSums {
+	out := fileSums{bytes: s.n, crc32c: fmt.Sprintf("%08x", s.crc)}
+	if s.sha != nil {
+		out.sha256 = hex.EncodeToString(s.sha.Sum(nil))
+	}
+	return out
+}
+
+// sumsOf reads r to its end and returns its size, CRC-32C and, if withSHA,
+// SHA-256.
+func sumsOf(r io.Reader, withSHA bool) (fileSums, error) {
+	s := newSummer(withSHA)
+	_, err := io.Copy(s, r)
+	return s.sums(), err
+}
+
+// hashFile writes to a file and sums what it writes. It has no Close, so
 // that writers which close their sink leave the file to be fsynced.
 type hashFile struct {
 	f *os.File
-	h hash.Hash
-	n int64
+	s *summer
 }
 
-func newHashFile(f *os.File) *hashFile { return &hashFile{f: f, h: sha256.New()} }
+func newHashFile(f *os.File) *hashFile { return &hashFile{f: f, s: newSummer(true)} }
 
 func (w *hashFile) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
-	w.h.Write(p[:n])
-	w.n += int64(n)
+	w.s.Write(p[:n])
 	return n, err
 }
 
-// finish fsyncs and closes the file and returns its size and SHA-256.
-func (w *hashFile) finish() (int64, string, error) {
+// finish fsyncs and closes the file and returns its size and checksums.
+func (w *hashFile) finish() (fileSums, error) {
 	if err := w.f.Sync(); err != nil {
 		w.f.Close()
-		return 0, "", err
+		return fileSums{}, err
 	}
 	if err := w.f.Close(); err != nil {
-		return 0, "", err
+		return fileSums{}, err
 	}
-	return w.n, hex.EncodeToString(w.h.Sum(nil)), nil
+	return w.s.sums(), nil
 }
 
 // hashOf returns the SHA-256 of r's bytes and their count.

@@ -77,7 +77,7 @@ func (s *Store) ScanMeasurements(ctx context.Context, periods, carriers []string
 // It checks the part against the manifest: size, checksum, the footer's
 // row count and the rows read.
 func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementReader, fn func(*engine.MeasurementBatch) error, opts []arrowio.Option) (*arrowio.MeasurementReader, error) {
-	if err := s.checkPart(p); err != nil {
+	if err := s.checkPart(p, false); err != nil {
 		return nil, err
 	}
 	f, r, err := s.openPart(p, r, opts)
@@ -109,30 +109,34 @@ func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementRead
 var ErrCorruptPart = errors.New("part does not match the manifest")
 
 // checkPart checks a listed part's file against the manifest: its size,
-// and its SHA-256 when the manifest records one (parts of earlier versions
-// have none). It reads the whole file.
-func (s *Store) checkPart(p Part) error {
+// and its CRC-32C when the manifest records one, else its SHA-256 when it
+// records that (parts of earlier versions have neither). With full, it
+// checks the SHA-256 as well. It reads the whole file.
+func (s *Store) checkPart(p Part, full bool) error {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
 		return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
 	}
 	defer f.Close()
-	sum, n, err := hashOf(f)
+	withSHA := p.SHA256 != "" && (full || p.CRC32C == "")
+	sums, err := sumsOf(f, withSHA)
 	if err != nil {
 		return fmt.Errorf("dataset: %s: %w", p.Path, err)
 	}
-	if n != p.Bytes {
-		return fmt.Errorf("dataset: %s: %d bytes, the manifest lists %d: %w", p.Path, n, p.Bytes, ErrCorruptPart)
-	}
-	if p.SHA256 != "" && sum != p.SHA256 {
-		return fmt.Errorf("dataset: %s: sha256 %s, the manifest lists %s: %w", p.Path, sum, p.SHA256, ErrCorruptPart)
+	switch {
+	case sums.bytes != p.Bytes:
+		return fmt.Errorf("dataset: %s: %d bytes, the manifest lists %d: %w", p.Path, sums.bytes, p.Bytes, ErrCorruptPart)
+	case withSHA && sums.sha256 != p.SHA256:
+		return fmt.Errorf("dataset: %s: sha256 %s, the manifest lists %s: %w", p.Path, sums.sha256, p.SHA256, ErrCorruptPart)
+	case p.CRC32C != "" && sums.crc32c != p.CRC32C:
+		return fmt.Errorf("dataset: %s: crc32c %s, the manifest lists %s: %w", p.Path, sums.crc32c, p.CRC32C, ErrCorruptPart)
 	}
 	return nil
 }
 
 // openPart opens a measurement part and a reader of it: r reset to the
-// part, or a new reader if r is nil. The footer must declare the rows the
-// manifest lists. The caller closes the file.
+// part, or a new reader if r is nil. The file must have the size and its
+// footer declare the rows the manifest lists. The caller closes the file.
 func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Option) (*os.File, *arrowio.MeasurementReader, error) {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
@@ -143,9 +147,12 @@ func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Op
 		f.Close()
 		return nil, nil, err
 	}
-	if r == nil {
+	switch {
+	case st.Size() != p.Bytes:
+		err = fmt.Errorf("%d bytes, the manifest lists %d: %w", st.Size(), p.Bytes, ErrCorruptPart)
+	case r == nil:
 		r, err = arrowio.NewMeasurementReader(f, st.Size(), opts...)
-	} else {
+	default:
 		err = r.Reset(f, st.Size())
 	}
 	if err == nil && r.NumRows() != p.Rows {
@@ -223,7 +230,8 @@ type scanPlan struct {
 	opts  []arrowio.Option
 
 	// checked[i] checks parts[i] against the manifest once, on the first
-	// worker that opens it; checkErr[i] is the result. rows[i] counts the
+	// worker to read it, before any of its rows is handed out; checkErr[i]
+	// is the result. rows[i] counts the
 	// rows read from it.
 	checked  []sync.Once
 	checkErr []error
@@ -256,10 +264,6 @@ func (pl *scanPlan) open(sr *scanReader, i int) error {
 		return nil
 	}
 	sr.close()
-	pl.checked[i].Do(func() { pl.checkErr[i] = pl.s.checkPart(pl.parts[i]) })
-	if err := pl.checkErr[i]; err != nil {
-		return err
-	}
 	f, r, err := pl.s.openPart(pl.parts[i], sr.r, pl.opts)
 	if err != nil {
 		return err
@@ -305,6 +309,11 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 		if err := pl.open(sr, part); err != nil {
 			return err
 		}
+		// Checked outside the plan's lock: workers on other parts go on.
+		pl.checked[part].Do(func() { pl.checkErr[part] = pl.s.checkPart(pl.parts[part], false) })
+		if err := pl.checkErr[part]; err != nil {
+			return err
+		}
 		r := sr.r
 		if err := r.SetRowGroups(rg, rg+1); err != nil {
 			return fmt.Errorf("dataset: %s: %w", pl.parts[part].Path, err)
@@ -329,7 +338,7 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	var out []engine.Site
 	for _, p := range s.Parts("sites", nil, carriers) {
-		if err := s.checkPart(p); err != nil {
+		if err := s.checkPart(p, false); err != nil {
 			return nil, err
 		}
 		f, err := os.Open(s.Path(p))

@@ -48,7 +48,7 @@ func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 // the store and the contract cannot drift apart.
 func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg ingest.Config) (*ingest.Report, error)) error {
 	for _, p := range s.Parts(string(kind), nil, nil) {
-		if err := s.checkPart(p); err != nil {
+		if err := s.checkPart(p, false); err != nil {
 			return err
 		}
 		f, err := os.Open(s.Path(p))

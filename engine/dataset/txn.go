@@ -46,10 +46,12 @@ const partRowGroupRows = 1 << 17
 const PartCodec = arrowio.LZ4Raw
 
 // maxOpenParts bounds the partition files an ingest keeps open at once.
-// A source that spreads over more (period, carrier) partitions has its
+// Rows are staged per partition (stageRows) before they go to a file; a
+// partition whose stage is full when maxOpenParts files are open has the
 // least recently used partition's file finished (a part of its own) to
-// make room; that partition's later rows go to a further part, so a
-// partition may hold several parts of one source.
+// make room, and that partition's later rows go to a further part. A
+// source spread over many partitions thus holds a bounded number of files
+// and gets at most one part per stageRows rows of a partition.
 const maxOpenParts = 64
 
 // Metadata keys of the key-value metadata written into every part, from
@@ -87,7 +89,8 @@ type Txn struct {
 	name   string
 	kind   string
 	tmp    string
-	parts  map[partKey]*partWriter // open partition files
+	parts  map[partKey]*partWriter // every partition met, its file open or not
+	open   int                     // partitions with an open file
 	seqs   map[partKey]int         // parts started per partition
 	done   []Part                  // finished parts, in temporary files
 	moves  []placed
@@ -100,6 +103,9 @@ type Txn struct {
 	qw     *ingest.QuarantineWriter
 	closed bool
 
+	orphans  string   // where BeginSource moved unlisted files ("" = none)
+	orphaned []string // those files
+
 	// cached period bounds of the last row, to skip time conversion.
 	lastLo, lastHi int64
 	lastPeriod     string
@@ -110,6 +116,8 @@ type partKey struct {
 	carrier engine.Carrier
 }
 
+// partWriter is a partition of the source: rows staged in memory and,
+// while open, the file they go to (w and f nil when closed).
 type partWriter struct {
 	key   partKey
 	f     *hashFile
@@ -166,7 +174,8 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 		unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
-	if err := s.collectGarbage(info); err != nil {
+	orphans, moved, err := s.collectGarbage(info)
+	if err != nil {
 		unlock(lf)
 		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
 	}
@@ -177,7 +186,8 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 		return nil, err
 	}
 	t := &Txn{s: s, lockf: lf, info: info, sha: sha, short: short, name: info.Name, kind: kind, tmp: tmp,
-		parts: map[partKey]*partWriter{}, seqs: map[partKey]int{}, sites: map[engine.Carrier][]engine.Site{}}
+		parts: map[partKey]*partWriter{}, seqs: map[partKey]int{}, sites: map[engine.Carrier][]engine.Site{},
+		orphans: orphans, orphaned: moved}
 	t.qfile, err = os.Create(filepath.Join(tmp, "quarantine.csv"))
 	if err == nil {
 		t.qw, err = ingest.NewQuarantineWriter(t.qfile)
@@ -230,6 +240,10 @@ func (t *Txn) Reject(r ingest.Reject) error { return t.qw.Write(r) }
 
 // WriteMeasurements routes the rows of b to their (period, carrier) partitions.
 func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
+	stage := stageRows
+	if t.s.stageRows > 0 {
+		stage = t.s.stageRows
+	}
 	for i := 0; i < b.Len(); i++ {
 		ms := b.TimeUnixMs[i]
 		if ms < t.lastLo || ms >= t.lastHi || t.lastPeriod == "" {
@@ -241,46 +255,64 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 		k := partKey{t.lastPeriod, b.Carrier[i]}
 		pw := t.parts[k]
 		if pw == nil {
-			var err error
-			if pw, err = t.newPart(k); err != nil {
-				return err
-			}
+			pw = &partWriter{key: k}
+			t.parts[k] = pw
 		}
 		t.tick++
 		pw.used = t.tick
 		pw.stage.AppendRow(b, i)
-		if pw.stage.Len() >= stageRows {
-			if err := pw.w.Write(&pw.stage); err != nil {
-				return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+		if pw.stage.Len() >= stage {
+			if err := t.flush(pw); err != nil {
+				return err
 			}
-			pw.stage.Reset()
 		}
 	}
 	return nil
 }
 
-func (t *Txn) newPart(k partKey) (*partWriter, error) {
+// flush writes a partition's staged rows to its file, opening a new part
+// if it has none open.
+func (t *Txn) flush(pw *partWriter) error {
+	if pw.w == nil {
+		if err := t.openPart(pw); err != nil {
+			return err
+		}
+	}
+	if err := pw.w.Write(&pw.stage); err != nil {
+		return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
+	}
+	pw.stage.Reset()
+	return nil
+}
+
+// openPart starts the partition's next part, first finishing the least
+// recently used open part if maxOpenParts are open. A partition's rows
+// are staged in memory until stageRows have come (or the commit), so a
+// source spread over many partitions opens a part per stageRows rows at
+// most, not per row.
+func (t *Txn) openPart(pw *partWriter) error {
 	limit := maxOpenParts
 	if t.s.maxOpenParts > 0 {
 		limit = t.s.maxOpenParts
 	}
-	if len(t.parts) >= limit {
+	if t.open >= limit {
 		var lru *partWriter
-		for _, pw := range t.parts {
-			if lru == nil || pw.used < lru.used {
-				lru = pw
+		for _, o := range t.parts {
+			if o.w != nil && o != pw && (lru == nil || o.used < lru.used) {
+				lru = o
 			}
 		}
 		if err := t.finishPart(lru); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	k := pw.key
 	seq := t.seqs[k]
 	t.seqs[k] = seq + 1
 	rel := fmt.Sprintf("measurements/period=%s/carrier=%s/%s", k.period, slug(string(k.carrier)), t.partName(seq))
 	f, err := t.tmpFile()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows := partRowGroupRows
 	if t.s.rowGroupRows > 0 {
@@ -291,33 +323,32 @@ func (t *Txn) newPart(k partKey) (*partWriter, error) {
 		arrowio.WithMetadata(t.partMeta(t.kind, k.period, string(k.carrier))))
 	if err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	pw := &partWriter{key: k, f: hf, w: w, rel: rel, tmp: f.Name()}
-	t.parts[k] = pw
-	return pw, nil
+	pw.f, pw.w, pw.rel, pw.tmp = hf, w, rel, f.Name()
+	t.open++
+	return nil
 }
 
-// finishPart writes out and closes an open partition file, and records it
-// as a finished part.
+// finishPart closes a partition's open part (its staged rows stay staged
+// for the next part) and records it as a finished part.
 func (t *Txn) finishPart(pw *partWriter) error {
-	if pw.stage.Len() > 0 {
-		if err := pw.w.Write(&pw.stage); err != nil {
-			return fmt.Errorf("dataset: writing %s: %w", pw.rel, err)
-		}
-		pw.stage.Reset()
-	}
 	if err := pw.w.Close(); err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
-	size, sum, err := pw.f.finish()
+	sums, err := pw.f.finish()
 	if err != nil {
 		return fmt.Errorf("dataset: closing %s: %w", pw.rel, err)
 	}
-	delete(t.parts, pw.key)
-	t.done = append(t.done, Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier),
-		Rows: pw.w.Rows(), Bytes: size, SHA256: sum})
+	p := Part{Path: pw.rel, Kind: t.kind, Period: pw.key.period, Carrier: string(pw.key.carrier), Rows: pw.w.Rows()}
+	p.setSums(sums)
+	t.done = append(t.done, p)
 	t.moves = append(t.moves, placed{pw.tmp, pw.rel})
+	pw.f, pw.w = nil, nil
+	if pw.stage.Len() == 0 {
+		pw.stage = engine.MeasurementBatch{} // a closed partition holds no buffers
+	}
+	t.open--
 	return nil
 }
 
@@ -372,8 +403,16 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		return strings.Compare(string(a.carrier), string(b.carrier))
 	})
 	for _, k := range keys {
-		if err := t.finishPart(t.parts[k]); err != nil {
-			return nil, nil, err
+		pw := t.parts[k]
+		if pw.stage.Len() > 0 {
+			if err := t.flush(pw); err != nil {
+				return nil, nil, err
+			}
+		}
+		if pw.w != nil {
+			if err := t.finishPart(pw); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	parts, moves := t.done, t.moves
@@ -394,11 +433,13 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, sum, err := hf.finish()
+		sums, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c])), Bytes: size, SHA256: sum})
+		p := Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c]))}
+		p.setSums(sums)
+		parts = append(parts, p)
 		moves = append(moves, placed{f.Name(), rel})
 	}
 	for _, tab := range []struct {
@@ -424,11 +465,13 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
 		}
-		size, sum, err := hf.finish()
+		sums, err := hf.finish()
 		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n), Bytes: size, SHA256: sum})
+		p := Part{Path: rel, Kind: tab.kind, Rows: int64(tab.n)}
+		p.setSums(sums)
+		parts = append(parts, p)
 		moves = append(moves, placed{f.Name(), rel})
 	}
 	slices.SortFunc(parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
@@ -615,7 +658,9 @@ func (t *Txn) Abort() {
 	}
 	t.closed = true
 	for _, pw := range t.parts {
-		pw.f.f.Close()
+		if pw.f != nil {
+			pw.f.f.Close()
+		}
 	}
 	if t.qfile != nil {
 		t.qfile.Close()
@@ -629,24 +674,28 @@ func (t *Txn) Abort() {
 // manifest does not list to orphans/, with a note: the parts a crashed
 // ingest placed before its manifest, or parts a lost or older manifest
 // does not know. It never deletes a data file. It runs under the lock.
-func (s *Store) collectGarbage(info SourceInfo) error {
+func (s *Store) collectGarbage(info SourceInfo) (dir string, moved []string, err error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") ||
 			strings.HasPrefix(e.Name(), "."+prevManifestName+".tmp-") {
 			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
-				return err
+				return "", nil, err
 			}
 		}
 	}
 	files, err := s.unlisted()
 	if err != nil || len(files) == 0 {
-		return err
+		return "", nil, err
 	}
 	why := fmt.Sprintf("the ingest of %s (sha256 %s) found them unlisted: left by an interrupted ingest, or listed by a manifest that was lost or replaced", info.Name, info.SHA256)
-	_, err = s.moveOrphans(files, why, info.IngestedAt)
-	return err
+	dir, err = s.moveOrphans(files, why, info.IngestedAt)
+	return dir, files, err
 }
+
+// Orphans returns where BeginSource moved data files the manifest did not
+// list (relative to the dataset; "" when there were none) and those files.
+func (t *Txn) Orphans() (string, []string) { return t.orphans, t.orphaned }

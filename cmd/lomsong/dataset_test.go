@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDatasetIntegrityCommands walks a dataset through the failures the
+// dataset commands are for: a lost manifest, a damaged part, a malformed
+// manifest, a header-only file.
+func TestDatasetIntegrityCommands(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	sites, meas := filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv")
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, meas); code != exitOK {
+		t.Fatalf("ingest: %d\n%s\n%s", code, out, errs)
+	}
+	out, _, code := runCmd(t, "dataset", "verify", ds)
+	if code != exitOK || !strings.Contains(out, "parts verified (547 rows)") {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+
+	// Without its manifest the dataset is an error, not empty, and an
+	// ingest refuses to write into it.
+	manifest := filepath.Join(ds, "manifest.json")
+	os.Remove(manifest)
+	os.Remove(filepath.Join(ds, "manifest.prev.json"))
+	if out, errs, code := runCmd(t, "dataset", "ls", ds); code != exitFailure || strings.Contains(out, "empty") ||
+		!strings.Contains(errs, "dataset repair") {
+		t.Fatalf("ls without manifest: %d\n%s\n%s", code, out, errs)
+	}
+	other := filepath.Join(t.TempDir(), "other.csv")
+	os.WriteFile(other, []byte("ts,carrier,tech,lon,lat,signal_dbm\n2026-10-02T08:00:00Z,viettel,4G,105.85,21.03,-90\n"), 0o644)
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, other); code != exitFailure || !strings.Contains(errs, "no manifest.json") {
+		t.Fatalf("ingest without manifest: %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code := runCmd(t, "dataset", "repair", ds)
+	if code != exitOK || !strings.Contains(out, "2 rebuilt from their parts") {
+		t.Fatalf("repair: %d\n%s\n%s", code, out, errs)
+	}
+	out, _, code = runCmd(t, "dataset", "ls", ds)
+	if code != exitOK || !strings.Contains(out, "2 sources") || !strings.Contains(out, "547") || !strings.Contains(out, "rebuilt by dataset repair") {
+		t.Fatalf("ls after repair: %d\n%s", code, out)
+	}
+	if out, _, code := runCmd(t, "ingest", "--dataset", ds, meas); code != exitOK || !strings.Contains(out, "already ingested") {
+		t.Fatalf("re-ingest after repair: %d\n%s", code, out)
+	}
+
+	// A damaged part fails verify, named.
+	var part string
+	filepath.WalkDir(filepath.Join(ds, "measurements"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && part == "" {
+			part = p
+		}
+		return nil
+	})
+	b, _ := os.ReadFile(part)
+	b[len(b)/3] ^= 1
+	os.WriteFile(part, b, 0o644)
+	rel, _ := filepath.Rel(ds, part)
+	out, errs, code = runCmd(t, "dataset", "verify", ds)
+	if code != exitFailure || !strings.Contains(out, "BAD "+filepath.ToSlash(rel)) || !strings.Contains(errs, "failed verification") {
+		t.Fatalf("verify of a damaged part: %d\n%s\n%s", code, out, errs)
+	}
+	b[len(b)/3] ^= 1
+	os.WriteFile(part, b, 0o644)
+
+	// A malformed checksum is an error, not a panic.
+	m, _ := os.ReadFile(manifest)
+	i := strings.Index(string(m), `"sha256": "`) + len(`"sha256": "`)
+	os.WriteFile(manifest, []byte(string(m[:i])+"abc"+string(m[i+64:])), 0o644)
+	if out, errs, code := runCmd(t, "dataset", "ls", ds); code != exitFailure || !strings.Contains(errs, `sha256 "abc"`) {
+		t.Fatalf("ls of a malformed manifest: %d\n%s\n%s", code, out, errs)
+	}
+	os.WriteFile(manifest, m, 0o644)
+
+	// A header-only file is refused (exit 3) and recorded nowhere.
+	header := filepath.Join(t.TempDir(), "header.csv")
+	os.WriteFile(header, []byte("ts,carrier,tech,lon,lat,signal_dbm,service\n"), 0o644)
+	out, errs, code = runCmd(t, "ingest", "--dataset", ds, header)
+	if code != exitDataRefused || !strings.Contains(out, "no data rows") {
+		t.Fatalf("header-only file: %d\n%s\n%s", code, out, errs)
+	}
+	if after, _ := os.ReadFile(manifest); string(after) != string(m) {
+		t.Fatal("a refused header-only file changed the manifest")
+	}
+
+	// An older manifest restored: the parts it does not list are moved
+	// aside, not deleted, and the ingest says so.
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, other); code != exitOK {
+		t.Fatalf("ingest: %d\n%s\n%s", code, out, errs)
+	}
+	prev, err := os.ReadFile(filepath.Join(ds, "manifest.prev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(manifest, prev, 0o644)
+	other2 := filepath.Join(t.TempDir(), "other2.csv")
+	os.WriteFile(other2, []byte("ts,carrier,tech,lon,lat,signal_dbm\n2026-10-02T09:00:00Z,viettel,4G,105.85,21.03,-91\n"), 0o644)
+	out, errs, code = runCmd(t, "ingest", "--dataset", ds, other2)
+	if code != exitOK || !strings.Contains(out, "did not list moved to "+ds+"/orphans/0001") {
+		t.Fatalf("ingest over an older manifest: %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(ds, "orphans", "0001", "NOTE.txt")); err != nil {
+		t.Fatal(err)
+	}
+
+	// A directory that does not exist is an error; an empty one is empty.
+	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Join(t.TempDir(), "nonexistent")); code != exitFailure || !strings.Contains(errs, "no such file") {
+		t.Fatalf("ls of a missing directory: %d %s", code, errs)
+	}
+	if out, _, code := runCmd(t, "dataset", "ls", t.TempDir()); code != exitOK || !strings.Contains(out, "empty dataset") {
+		t.Fatalf("ls of an empty directory: %d %s", code, out)
+	}
+	if _, _, code := runCmd(t, "dataset", "check", ds); code != exitUsage {
+		t.Fatalf("unknown dataset subcommand: %d", code)
+	}
+}

@@ -1,0 +1,515 @@
+package dataset
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// PartProblem is a listed part (or quarantine file) that failed Verify.
+type PartProblem struct {
+	Path    string
+	Problem string
+}
+
+// VerifyReport is what Verify found.
+type VerifyReport struct {
+	Parts      int           // parts checked
+	Rows       int64         // rows read from them
+	Unhashed   int           // parts without a recorded checksum (earlier versions): rows and size checked only
+	Bad        []PartProblem // in path order
+	Unlisted   []string      // data files the manifest does not list (not read by anyone)
+	Quarantine int           // quarantine files checked
+}
+
+// Verify checks every part the manifest lists: the file's size and
+// SHA-256 against the manifest, its footer's row count against the
+// manifest, and every row decoded, counted against the footer. It also
+// checks that listed quarantine files exist, and lists data files the
+// manifest does not. Problems with parts are in the report; the error is
+// for the dataset as a whole (ctx, or a directory that cannot be listed).
+func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
+	var rep VerifyReport
+	var parts []Part
+	for _, src := range s.manifest.Sources {
+		parts = append(parts, src.Parts...)
+		if src.Quarantine != "" {
+			rep.Quarantine++
+			if st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(src.Quarantine))); err != nil {
+				rep.Bad = append(rep.Bad, PartProblem{src.Quarantine, fmt.Sprintf("quarantine file of %s: %v", src.Name, err)})
+			} else if !st.Mode().IsRegular() {
+				rep.Bad = append(rep.Bad, PartProblem{src.Quarantine, "quarantine file is not a regular file"})
+			}
+		}
+	}
+	slices.SortFunc(parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
+	for _, p := range parts {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		rep.Parts++
+		if p.SHA256 == "" {
+			rep.Unhashed++
+		}
+		rows, err := s.verifyPart(ctx, p)
+		rep.Rows += rows
+		if err != nil {
+			rep.Bad = append(rep.Bad, PartProblem{p.Path, err.Error()})
+		}
+	}
+	slices.SortStableFunc(rep.Bad, func(a, b PartProblem) int { return strings.Compare(a.Path, b.Path) })
+	un, err := s.unlisted()
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
+	rep.Unlisted = un
+	return rep, nil
+}
+
+// verifyBatchRows is the batch of Verify's measurement reader: it only
+// counts rows, so a small batch saves allocating and clearing a large one
+// per part.
+const verifyBatchRows = 1024
+
+// verifyPart checks one part and returns the rows it read.
+func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
+	if err := s.checkPart(p, true); err != nil {
+		return 0, unwrapDataset(err, p.Path)
+	}
+	f, err := os.Open(s.Path(p))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	footer, _, err := arrowio.ParquetFooter(f, st.Size())
+	if err != nil {
+		return 0, err
+	}
+	if footer != p.Rows {
+		return 0, fmt.Errorf("footer declares %d rows, the manifest lists %d", footer, p.Rows)
+	}
+	var rows int64
+	switch p.Kind {
+	case string(ingest.KindMeasurements):
+		r, err := arrowio.NewMeasurementReader(f, st.Size(), arrowio.WithBatchRows(verifyBatchRows))
+		if err != nil {
+			return 0, err
+		}
+		for r.Next() {
+			if err := ctx.Err(); err != nil {
+				return rows, err
+			}
+			rows += int64(r.Batch().Len())
+		}
+		if err := r.Err(); err != nil {
+			return rows, err
+		}
+	case string(ingest.KindSites):
+		sites, err := arrowio.ReadSites(f, st.Size())
+		if err != nil {
+			return 0, err
+		}
+		rows = int64(len(sites))
+	default:
+		t, err := arrowio.OpenTable(f, st.Size())
+		if err != nil {
+			return 0, err
+		}
+		for t.Next() {
+			rows += int64(len(t.Rows()))
+		}
+		err = t.Err()
+		t.Close()
+		if err != nil {
+			return rows, err
+		}
+	}
+	if rows != p.Rows {
+		return rows, fmt.Errorf("%d rows read, the manifest lists %d", rows, p.Rows)
+	}
+	return rows, nil
+}
+
+// unwrapDataset strips the "dataset: PATH: " prefix of checkPart's errors,
+// for reports that name the part already.
+func unwrapDataset(err error, p string) error {
+	msg := strings.TrimPrefix(err.Error(), "dataset: ")
+	msg = strings.TrimPrefix(msg, p+": ")
+	return errors.New(msg)
+}
+
+// RepairReport is what Repair did.
+type RepairReport struct {
+	Kept      int    // sources taken whole from manifest.json or manifest.prev.json
+	Recovered int    // sources rebuilt from their parts' metadata or paths
+	Parts     int    // parts listed in the new manifest
+	Orphans   string // where unreadable files were moved ("" = none), relative to the dataset
+	Moved     []string
+	// Damaged lists parts of kept sources whose files no longer match
+	// their records (size, rows or checksums): they stay listed as
+	// recorded, so that verify and readers report them.
+	Damaged []string
+}
+
+// partFile is a data file found by Repair.
+type partFile struct {
+	rel  string
+	sums fileSums
+	rows int64
+	meta map[string]string
+}
+
+var partNameRE = regexp.MustCompile(`^part-([0-9a-f]{16})(-[0-9]+)?\.parquet$`)
+var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
+
+// Repair rebuilds the manifest of the dataset at dir from the files in it,
+// under the dataset's lock; when is the time written into the orphans'
+// note. A source recorded in manifest.json or manifest.prev.json (those
+// that parse) whose part files are all present is kept as recorded; its
+// parts that no longer match their records are listed in Damaged, never
+// given new checksums. Every other part becomes part of a
+// source rebuilt from the metadata written into each part (kind, carrier,
+// period, the source's checksums, name, format and ingest time), or, for
+// parts of earlier versions without it, from its path (kind, period=,
+// carrier=, and the 16 hex digits of part-H.parquet); such sources say
+// so in Recovered, and their rejected count is that of their quarantine
+// file. Files that are not readable parts are moved to orphans/ with a
+// note; a manifest.json that does not parse goes with them. The previous
+// manifest is kept as manifest.prev.json.
+func Repair(dir string, when time.Time) (RepairReport, error) {
+	var rep RepairReport
+	st, err := os.Stat(dir)
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return rep, fmt.Errorf("dataset %s: not a directory", dir)
+	}
+	lf, err := lock(dir)
+	if err != nil {
+		return rep, err
+	}
+	defer unlock(lf)
+	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
+
+	var candidates []Source
+	curBytes, curErr := os.ReadFile(filepath.Join(dir, manifestName))
+	curOK := false
+	if curErr == nil {
+		if m, err := parseManifest(curBytes); err == nil {
+			candidates, curOK = append(candidates, m.Sources...), true
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, prevManifestName)); err == nil {
+		if m, err := parseManifest(b); err == nil {
+			candidates = append(candidates, m.Sources...)
+		}
+	}
+
+	files, err := dataFiles(dir)
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	found := map[string]*partFile{}
+	present := map[string]bool{}
+	unreadable := map[string]error{}
+	quarantines := map[string]bool{}
+	var bad []string
+	var why []string
+	for _, rel := range files {
+		present[rel] = true
+		if strings.HasPrefix(rel, "quarantine/") {
+			quarantines[rel] = true
+			continue
+		}
+		pf, err := readPartFile(dir, rel)
+		if err != nil {
+			unreadable[rel] = err
+			continue
+		}
+		found[rel] = pf
+	}
+
+	// A recorded source whose part files are all present is kept as
+	// recorded, damaged parts included: repair rebuilds the manifest, it
+	// does not bless bytes that no longer match their checksums. Such
+	// parts are reported, and verify and readers go on failing on them.
+	used := map[string]bool{}
+	var sources []Source
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		if seen[c.SHA256] {
+			continue
+		}
+		whole := true
+		for _, p := range c.Parts {
+			if !present[p.Path] || used[p.Path] {
+				whole = false
+				break
+			}
+		}
+		if !whole {
+			continue
+		}
+		seen[c.SHA256] = true
+		c.Parts = slices.Clone(c.Parts)
+		for i, p := range c.Parts {
+			used[p.Path] = true
+			pf := found[p.Path]
+			switch {
+			case pf == nil || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
+				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C):
+				rep.Damaged = append(rep.Damaged, p.Path)
+			case p.SHA256 == "" || p.CRC32C == "":
+				c.Parts[i].setSums(pf.sums) // a part of an earlier version, intact as far as it was recorded
+			}
+		}
+		if c.Quarantine != "" && quarantines[c.Quarantine] {
+			used[c.Quarantine] = true
+		}
+		sources = append(sources, c)
+		rep.Kept++
+	}
+	for _, rel := range files {
+		if err := unreadable[rel]; err != nil && !used[rel] {
+			bad = append(bad, rel)
+			why = append(why, fmt.Sprintf("%s: %v", rel, err))
+		}
+	}
+	slices.Sort(rep.Damaged)
+
+	// Group the other parts by their source.
+	bySource := map[string]*Source{}
+	var order []string
+	rels := make([]string, 0, len(found))
+	for rel := range found {
+		rels = append(rels, rel)
+	}
+	slices.Sort(rels)
+	for _, rel := range rels {
+		if used[rel] {
+			continue
+		}
+		pf := found[rel]
+		p, key, info, err := recoverPart(pf)
+		if err != nil {
+			bad = append(bad, rel)
+			why = append(why, fmt.Sprintf("%s: %v", rel, err))
+			continue
+		}
+		src := bySource[key]
+		if src == nil {
+			src = &Source{SHA256: key, Name: info.Name, Kind: p.Kind, Format: info.Format, IngestedAt: info.IngestedAt,
+				ContentSHA256: info.ContentSHA256}
+			bySource[key] = src
+			order = append(order, key)
+		}
+		src.Parts = append(src.Parts, p)
+		src.Accepted += p.Rows
+		used[rel] = true
+	}
+	// Quarantine files of sources none of whose parts remain (or that had
+	// none: every row rejected).
+	for q := range quarantines {
+		if used[q] {
+			continue
+		}
+		m := quarantineNameRE.FindStringSubmatch(q)
+		if m == nil {
+			bad = append(bad, q)
+			why = append(why, q+": not named as a quarantine file")
+			continue
+		}
+		short := m[1]
+		key := ""
+		for _, k := range order {
+			if strings.HasPrefix(k, short) {
+				key = k
+			}
+		}
+		if key == "" {
+			key = short
+			bySource[key] = &Source{SHA256: short, Parts: []Part{}}
+			order = append(order, key)
+		}
+		bySource[key].Quarantine = q
+	}
+	slices.Sort(order)
+	for _, k := range order {
+		src := bySource[k]
+		if src.Quarantine != "" {
+			n, err := countQuarantine(filepath.Join(dir, filepath.FromSlash(src.Quarantine)))
+			if err != nil {
+				return rep, fmt.Errorf("dataset %s: %s: %w", dir, src.Quarantine, err)
+			}
+			src.Rejected = n
+		}
+		src.RowsRead = src.Accepted + src.Rejected
+		src.Recovered = "rebuilt by dataset repair"
+		switch {
+		case len(src.SHA256) == 16:
+			src.Recovered += " from the parts' paths (written before parts carried metadata): name, format, time, checksums and reasons not known"
+		default:
+			src.Recovered += " from the parts' metadata: reject reasons, ignored columns and mapping not known"
+		}
+		if src.Quarantine != "" {
+			src.Recovered += "; rejected rows counted in the quarantine file"
+		}
+		if len(src.Parts) == 0 {
+			src.Recovered += "; no part remains, only the quarantine file (kind not known)"
+		}
+		slices.SortFunc(src.Parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
+		sources = append(sources, *src)
+		rep.Recovered++
+	}
+	for _, src := range sources {
+		rep.Parts += len(src.Parts)
+	}
+	if curErr == nil && !curOK {
+		// Kept with the orphans, so that nothing is lost.
+		bad = append(bad, manifestName)
+		why = append(why, manifestName+": does not parse, replaced by the rebuilt manifest")
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		note := "dataset repair could not use them:\n  " + strings.Join(why, "\n  ")
+		o, err := s.moveOrphans(bad, note, when)
+		if err != nil {
+			return rep, fmt.Errorf("dataset %s: moving unreadable files: %w", dir, err)
+		}
+		rep.Orphans, rep.Moved = o, bad
+	}
+	m := Manifest{Version: ManifestVersion, Sources: sources}
+	if m.Sources == nil {
+		m.Sources = []Source{}
+	}
+	if _, err := parseManifest(mustJSON(m)); err != nil {
+		return rep, fmt.Errorf("dataset %s: the rebuilt manifest fails its own checks: %w", dir, err)
+	}
+	if curOK {
+		if err := s.keepPrevious(); err != nil {
+			return rep, err
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, manifestName), mustJSON(m)); err != nil {
+		return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+	}
+	return rep, nil
+}
+
+// readPartFile hashes a data file and reads its Parquet footer.
+func readPartFile(dir, rel string) (*partFile, error) {
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sums, err := sumsOf(f, true)
+	if err != nil {
+		return nil, err
+	}
+	rows, meta, err := arrowio.ParquetFooter(f, sums.bytes)
+	if err != nil {
+		return nil, err
+	}
+	return &partFile{rel: rel, sums: sums, rows: rows, meta: meta}, nil
+}
+
+// recoverPart rebuilds a part's record from its metadata or, failing
+// that, its path, and returns the key of its source (its SHA-256, or the
+// 16 hex digits of its name).
+func recoverPart(pf *partFile) (Part, string, SourceInfo, error) {
+	elems := strings.Split(pf.rel, "/")
+	top, base := elems[0], elems[len(elems)-1]
+	p := Part{Path: pf.rel, Kind: top, Rows: pf.rows}
+	p.setSums(pf.sums)
+	if top == string(ingest.KindMeasurements) || top == string(ingest.KindSites) {
+		for _, e := range elems[1 : len(elems)-1] {
+			if v, ok := strings.CutPrefix(e, "period="); ok {
+				p.Period = v
+			}
+			if v, ok := strings.CutPrefix(e, "carrier="); ok {
+				p.Carrier = v
+			}
+		}
+	}
+	var info SourceInfo
+	if key := pf.meta[metaSourceSHA]; isHex(key, 64) {
+		if k := pf.meta[metaKind]; k != top {
+			return Part{}, "", info, fmt.Errorf("metadata says kind %q, the file is under %s/", k, top)
+		}
+		if c, ok := pf.meta[metaCarrier]; ok {
+			p.Carrier = c
+		}
+		if v, ok := pf.meta[metaPeriod]; ok {
+			p.Period = v
+		}
+		info.Name, info.Format = pf.meta[metaSourceName], pf.meta[metaSourceFormat]
+		if c := pf.meta[metaContentSHA]; isHex(c, 64) {
+			info.ContentSHA256 = c
+		}
+		if t, err := time.Parse(time.RFC3339Nano, pf.meta[metaSourceIngest]); err == nil {
+			info.IngestedAt = t
+		}
+		return p, key, info, nil
+	}
+	m := partNameRE.FindStringSubmatch(base)
+	if m == nil {
+		return Part{}, "", info, errors.New("no source in its metadata and not named part-H.parquet")
+	}
+	if (top == string(ingest.KindMeasurements) && p.Period == "") || (top == string(ingest.KindSites) && p.Carrier == "") {
+		return Part{}, "", info, errors.New("no source in its metadata and no period=/carrier= in its path")
+	}
+	return p, m[1], info, nil
+}
+
+// countQuarantine counts the rows of a quarantine CSV file (without its
+// header).
+func countQuarantine(p string) (int64, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	var n int64
+	for {
+		_, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return max(n-1, 0), nil
+}
+
+// mustJSON renders a manifest as the files hold it. It panics only if
+// the types above stop being marshallable, a programmer error.
+func mustJSON(m Manifest) []byte {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}
