@@ -22,6 +22,9 @@ const (
 	AttributedProvinceOnly = "province_only"
 	// AttributedOutside: the point falls in no province and no commune.
 	AttributedOutside = "outside_all_units"
+	// AttributedNoBoundaries: no boundary set was given, so the place was
+	// not attributed (its own commune code stands, unchecked).
+	AttributedNoBoundaries = "no_boundaries"
 )
 
 // PointGapRes is the H3 resolution whose cell around a point settles a
@@ -180,6 +183,8 @@ func AttributePlaces(provinces, communes *geodata.BoundarySet, places []Place) (
 		}
 		switch {
 		case a.Attribution != "":
+		case n.provinces == nil && n.communes == nil:
+			a.Attribution = AttributedNoBoundaries
 		case a.Province == "":
 			a.Attribution = AttributedOutside
 		case n.communes != nil:
