@@ -459,9 +459,9 @@ func TestBinaryScorecardMonthBefore(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "scorecard for 2026-10") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
-	// A month with nothing in the province is refused.
+	// A month with no data at all is refused, never scored.
 	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--province", "ha noi", "--period", "2026-11", "--out", filepath.Join(dir, "sc2"))
-	if code != exitDataRefused || !strings.Contains(errs, "no measurements or sites in Hà Nội (01)") {
+	if code != exitDataRefused || !strings.Contains(errs, "no data for 2026-11") || strings.Contains(errs, "NOT MET") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 }

@@ -85,7 +85,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			why += "; " + err.Error()
 		}
-		return fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))
+		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))}
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
 	if err := shown.Table(e.stdout); err != nil {

@@ -75,7 +75,7 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 
 	// A month without any data is no data, never 20 targets not met.
 	stdout, errs, code = runCmd(t, "scorecard", "--dataset", ds, "--period", "2030-01", "--out", out)
-	if code != exitFailure || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") {
+	if code != exitDataRefused || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}
 }
