@@ -19,7 +19,9 @@ reason). Rejected rows go to DIR/quarantine/. Each file is added atomically:
 an interrupted or failed ingest leaves the dataset exactly as it was, and a
 file whose bytes were ingested before is reported and skipped. A file whose
 rejected share is above --max-reject-share is not added; its report and
-quarantine go to DIR/rejected/ and the command exits with status 3.`
+quarantine go to DIR/rejected/ and the command exits with status 3. Rows and
+files are checked exactly as validate checks them, under the same limits
+(--max-line-bytes, --max-decompressed-bytes, --max-gzip-ratio, --max-spill-bytes).`
 
 const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/measurements_viettel.csv
   lomsong ingest --dataset ./ds --mapping mobifone.json mobifone_2026-10.csv.gz

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,20 +20,32 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// inputFlags are the flags shared by validate and ingest.
+// inputFlags are the flags shared by validate and ingest: both read
+// through the same ingest.Config, so they accept and refuse the same rows
+// and files.
 type inputFlags struct {
-	kind           string
-	mapping        string
-	maxRejectShare float64
-	bounds         string
-	noDedup        bool
+	kind            string
+	mapping         string
+	maxRejectShare  float64
+	bounds          string
+	noDedup         bool
+	maxLine         byteSize
+	maxDecompressed byteSize
+	maxGzipRatio    float64
+	maxSpill        byteSize
 }
 
 func (f *inputFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 	Float64Var(*float64, string, float64, string)
 	BoolVar(*bool, string, bool, string)
+	Var(flag.Value, string, string)
 }) {
+	f.maxLine, f.maxDecompressed, f.maxSpill = ingest.DefaultMaxLineBytes, ingest.DefaultMaxDecompressedBytes, ingest.DefaultMaxSpillBytes
+	fs.Var(&f.maxLine, "max-line-bytes", "largest `size` of a CSV row (plain bytes or with KiB, MiB, GiB); a longer row is quarantined as line_too_long and reading goes on at the next line; no line end within 64 times it stops the file")
+	fs.Var(&f.maxDecompressed, "max-decompressed-bytes", "refuse a gzip file that decompresses to more than this `size`")
+	fs.Float64Var(&f.maxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip file that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB")
+	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
 	fs.StringVar(&f.kind, "kind", "", "table kind: measurements, sites, villages or subscriptions (default: detected from the header)")
 	fs.StringVar(&f.mapping, "mapping", "", "JSON `file` mapping the file's own column names, units and spellings onto the contract")
 	fs.Float64Var(&f.maxRejectShare, "max-reject-share", 0.05, "fail when more than this `share` of a file's rows are rejected (0..1)")
@@ -44,6 +60,15 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 	}
 	if f.maxRejectShare < 0 || f.maxRejectShare > 1 {
 		return nil, nil, nil, usageError{fmt.Sprintf("--max-reject-share %g: want a share between 0 and 1", f.maxRejectShare)}
+	}
+	if !(f.maxGzipRatio >= 1) {
+		return nil, nil, nil, usageError{fmt.Sprintf("--max-gzip-ratio %g: want a ratio of at least 1", f.maxGzipRatio)}
+	}
+	if f.maxLine < 1 || f.maxLine > 1<<30 {
+		return nil, nil, nil, usageError{fmt.Sprintf("--max-line-bytes %d: want 1 byte to 1GiB", f.maxLine)}
+	}
+	if f.maxDecompressed < 1 || f.maxSpill < 1 {
+		return nil, nil, nil, usageError{"--max-decompressed-bytes and --max-spill-bytes must be positive"}
 	}
 	if f.mapping != "" {
 		mjson, err = os.ReadFile(f.mapping)
@@ -98,7 +123,52 @@ func (f *inputFlags) config(now time.Time, bounds orb.MultiPolygon) ingest.Confi
 	cfg := ingest.Defaults("", now)
 	cfg.Bounds = bounds
 	cfg.Dedup = !f.noDedup
+	cfg.Limits = f.limits()
 	return cfg
+}
+
+func (f *inputFlags) limits() ingest.Limits {
+	l := ingest.DefaultLimits()
+	l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxGzipRatio, l.MaxSpillBytes = int(f.maxLine), int64(f.maxDecompressed), f.maxGzipRatio, int64(f.maxSpill)
+	return l
+}
+
+// byteSize is a flag value in bytes, written as a plain number or with a
+// binary suffix: 512KiB, 1MiB, 4GiB (K, M, G and KB, MB, GB mean the same).
+type byteSize int64
+
+func (b *byteSize) String() string {
+	switch v := int64(*b); {
+	case v != 0 && v%(1<<30) == 0:
+		return strconv.FormatInt(v>>30, 10) + "GiB"
+	case v != 0 && v%(1<<20) == 0:
+		return strconv.FormatInt(v>>20, 10) + "MiB"
+	case v != 0 && v%(1<<10) == 0:
+		return strconv.FormatInt(v>>10, 10) + "KiB"
+	default:
+		return strconv.FormatInt(v, 10)
+	}
+}
+
+func (b *byteSize) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"TB", 1 << 40},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return fmt.Errorf("%q: want a size in bytes such as 1048576, 1MiB or 4GiB", s)
+	}
+	*b = byteSize(n * mult)
+	return nil
 }
 
 // progress prints rows and rows/s to stderr every two seconds while a long
@@ -158,21 +228,30 @@ const validateSynopsis = `validate [flags] FILE...
 
 Checks every row of each file against the input contract (docs/data-contract.md)
 without changing any dataset. Prints, per file, rows read, accepted and rejected
-by reason with the first rejected rows; --quarantine writes every rejected row
-(file, line, column, value, reason) to a CSV. Files may be CSV (comma or
-semicolon, with or without BOM), OpenCelliD exports, Parquet or Arrow IPC, each
-optionally gzip-compressed. --suggest-mapping prints a mapping for a file whose
-column names differ from the contract, to review and pass back with --mapping.`
+by reason with the first rejected rows; --quarantine FILE writes every rejected
+row (file, line, column, value, reason) to one CSV, and --quarantine DIR (an
+existing directory) writes DIR/<input file name>.quarantine.csv per input. Files
+may be CSV (comma or semicolon, with or without BOM), OpenCelliD exports, Parquet
+or Arrow IPC, each optionally gzip-compressed. --suggest-mapping prints a
+mapping for a file whose column names differ from the contract (its first 10,000
+columns), to review and pass back with --mapping.
+
+Hostile input costs bounded memory and disk: a CSV row longer than
+--max-line-bytes is quarantined as line_too_long; a gzip file over
+--max-decompressed-bytes or --max-gzip-ratio, a gzip-compressed Parquet file
+over --max-spill-bytes, and a file that is not text, CSV, Parquet or Arrow are
+refused with an error naming the file. validate and ingest apply the same rules.`
 
 const validateExample = `  lomsong validate geodata/examples/measurements_viettel.csv
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
-  lomsong validate --mapping mapping.json --quarantine rejected.csv carrier_dump.csv`
+  lomsong validate --mapping mapping.json --quarantine rejected.csv carrier_dump.csv
+  lomsong validate --quarantine rejected/ --max-line-bytes 4MiB dump_a.csv.gz dump_b.csv.gz`
 
 func runValidate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("validate", validateSynopsis, validateExample, e)
 	var in inputFlags
 	in.register(fs)
-	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`")
+	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory, each input's rejected rows to DIR/<input file name>.quarantine.csv")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
@@ -189,28 +268,66 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *suggest {
-		return suggestMappings(files, ingest.Kind(in.kind), e)
+		return suggestMappings(files, ingest.Kind(in.kind), in.limits(), e)
 	}
 	var qw *ingest.QuarantineWriter
 	var qf *dataset.AtomicFile
-	if *quarantine != "" {
-		qf, err = dataset.CreateAtomic(*quarantine)
-		if err != nil {
+	// openQuarantine starts a quarantine file; closeQuarantine commits it.
+	openQuarantine := func(path string) error {
+		var err error
+		if qf, err = dataset.CreateAtomic(path); err != nil {
 			return err
 		}
-		defer qf.Abort()
-		if qw, err = ingest.NewQuarantineWriter(qf); err != nil {
+		qw, err = ingest.NewQuarantineWriter(qf)
+		return err
+	}
+	closeQuarantine := func(path string) error {
+		if err := qw.Flush(); err != nil {
+			return err
+		}
+		if err := qf.Commit(); err != nil {
+			return err
+		}
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "quarantine: %d rejected rows written to %s\n", qw.Rows(), path)
+		}
+		qw, qf = nil, nil
+		return nil
+	}
+	defer func() {
+		if qf != nil {
+			qf.Abort()
+		}
+	}()
+	qdir := ""
+	if st, err := os.Stat(*quarantine); *quarantine != "" && err == nil && st.IsDir() {
+		qdir = *quarantine
+		seen := map[string]string{}
+		for _, path := range files {
+			name := quarantineName(path)
+			if prev, ok := seen[name]; ok {
+				return usageError{fmt.Sprintf("--quarantine %s: %s and %s would both write %s; give a file instead of a directory", qdir, prev, path, name)}
+			}
+			seen[name] = path
+		}
+	} else if *quarantine != "" {
+		if err := openQuarantine(*quarantine); err != nil {
 			return err
 		}
 	}
 	var refused []string
 	var reports []any
 	for _, path := range files {
-		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m)
+		if qdir != "" {
+			if err := openQuarantine(filepath.Join(qdir, quarantineName(path))); err != nil {
+				return err
+			}
+		}
+		cfg := in.config(time.Now(), bounds)
+		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			return err
 		}
-		cfg := in.config(time.Now(), bounds)
 		cfg.Source = filepath.Base(path)
 		prog := startProgress(e, cfg.Source)
 		cfg.Progress = prog.set
@@ -249,20 +366,19 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		if rep.RejectShare() > in.maxRejectShare {
 			refused = append(refused, fmt.Sprintf("%s (%.2f%% rejected)", path, 100*rep.RejectShare()))
 		}
+		if qdir != "" {
+			if err := closeQuarantine(filepath.Join(qdir, quarantineName(path))); err != nil {
+				return err
+			}
+		}
 	}
 	if *asJSON {
 		b, _ := json.MarshalIndent(reports, "", "  ")
 		fmt.Fprintf(e.stdout, "%s\n", b)
 	}
 	if qw != nil {
-		if err := qw.Flush(); err != nil {
+		if err := closeQuarantine(*quarantine); err != nil {
 			return err
-		}
-		if err := qf.Commit(); err != nil {
-			return err
-		}
-		if !*asJSON {
-			fmt.Fprintf(e.stdout, "quarantine: %d rejected rows written to %s\n", qw.Rows(), *quarantine)
 		}
 	}
 	if len(refused) > 0 {
@@ -270,6 +386,10 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	}
 	return nil
 }
+
+// quarantineName is the name of an input's quarantine file in a
+// --quarantine directory.
+func quarantineName(path string) string { return filepath.Base(path) + ".quarantine.csv" }
 
 // printReport prints one file's counts, reasons and the shown rejected
 // rows; hint says where the rest of the rejected rows are.
@@ -284,8 +404,12 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	for _, reason := range rep.Reasons() {
 		fmt.Fprintf(e.stdout, "  %-16s %d\n", reason, rep.ByReason[reason])
 	}
-	if len(rep.IgnoredColumns) > 0 {
-		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract; map them with --mapping if they are): %v\n", rep.IgnoredColumns)
+	if n := len(rep.IgnoredColumns); n > 0 {
+		cols, more := rep.IgnoredColumns, ""
+		if n > 40 {
+			cols, more = cols[:40], fmt.Sprintf(" and %d more", n-40)
+		}
+		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract; map them with --mapping if they are): %v%s\n", cols, more)
 	}
 	if rep.DedupStoppedAtLine > 0 {
 		fmt.Fprintf(e.stdout, "  duplicate detection stopped at line %d (memory cap reached)\n", rep.DedupStoppedAtLine)
@@ -298,15 +422,18 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	}
 }
 
-func suggestMappings(files []string, kind ingest.Kind, e *env) error {
+func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env) error {
 	for _, path := range files {
-		src, err := dataset.OpenSource(path, kind, nil)
+		src, err := dataset.OpenSource(path, kind, nil, lim)
 		if err != nil {
 			return err
 		}
 		header := src.Records.Header()
 		k := src.Kind
 		src.Close()
+		if len(header) > ingest.MaxSuggestColumns {
+			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
+		}
 		m, missing := ingest.SuggestMapping(k, header)
 		if len(files) > 1 {
 			fmt.Fprintf(e.stdout, "// %s\n", path)

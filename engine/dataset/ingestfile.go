@@ -143,7 +143,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			return res, nil
 		}
 	}
-	src, err := OpenSource(path, opt.Kind, opt.Mapping)
+	src, err := OpenSource(path, opt.Kind, opt.Mapping, opt.Config.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -245,8 +245,10 @@ func (o *OpenedSource) Close() error {
 // OpenSource opens an input file of any supported format (CSV, OpenCelliD
 // export, Parquet, Arrow IPC, each optionally gzip-compressed) and
 // decides its kind: kind if given, else the mapping's kind, else from the
-// header (OpenCelliD and site_id → sites, otherwise measurements).
-func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping) (*OpenedSource, error) {
+// header (OpenCelliD and site_id → sites, otherwise measurements). lim
+// bounds what reading it may cost (line length, decompression, the
+// temporary copy of a gzip-compressed Parquet file).
+func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Limits) (*OpenedSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -256,7 +258,7 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping) (*OpenedSource
 		o.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r, gz, err := ingest.MaybeGunzip(f)
+	r, gz, err := ingest.MaybeGunzipWith(f, lim)
 	if err != nil {
 		return fail(err)
 	}
@@ -281,7 +283,7 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping) (*OpenedSource
 		line = strings.TrimPrefix(line, "\ufeff")
 		if ingest.LooksLikeOpenCellID(line) && kind != ingest.KindMeasurements {
 			o.Format = "opencellid" + suffix
-			opt := ingest.CSVOptions{Comma: ','}
+			opt := ingest.CSVOptions{Comma: ',', MaxLineBytes: lim.MaxLineBytes}
 			if !strings.EqualFold(strings.SplitN(line, ",", 2)[0], "radio") {
 				opt.Header = ingest.OpenCellIDHeader
 			}
@@ -292,12 +294,15 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping) (*OpenedSource
 			o.Kind, o.Records = ingest.KindSites, ingest.NewOpenCellID(rec)
 			return o, nil
 		}
-		rec, err := ingest.NewCSV(br, ingest.CSVOptions{})
+		rec, err := ingest.NewCSV(br, ingest.CSVOptions{MaxLineBytes: lim.MaxLineBytes})
 		if err != nil {
 			return fail(err)
 		}
 		o.Records = rec
 	default:
+		if g, ok := r.(*ingest.GzipReader); ok && format == ingest.FormatParquet {
+			g.LimitSpill(lim) // Parquet is decompressed to a temporary file: cap it
+		}
 		rec, closer, err := openColumnar(format, f, br, gz)
 		if err != nil {
 			return fail(err)

@@ -290,8 +290,10 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 	}
 }
 
-func encodingCSV(in string) []string {
-	br := bufio.NewReader(strings.NewReader(in))
+func encodingCSV(in string) []string { return encodingCSVSep(in, "|") }
+
+func encodingCSVSep(in, sep string) []string {
+	br := bufio.NewReaderSize(strings.NewReader(in), 1<<16)
 	cr := newStdCSV(br, sniffDelimiter(br))
 	if _, err := cr.Read(); err != nil {
 		return []string{"header error"}
@@ -306,7 +308,7 @@ func encodingCSV(in string) []string {
 			out = append(out, "ERR "+pe.Err.Error())
 			continue
 		}
-		out = append(out, strings.Join(rec, "|"))
+		out = append(out, strings.Join(rec, sep))
 	}
 }
 
@@ -329,4 +331,40 @@ func TestHostileWideHeader(t *testing.T) {
 	if err == nil || len(err.Error()) > 3000 || !strings.Contains(err.Error(), "… 99960 more") {
 		t.Fatalf("error of %d bytes", len(err.Error()))
 	}
+}
+
+// FuzzCSVMatchesEncodingCSV checks that the bounded reader splits any
+// input into the same records and row errors as encoding/csv (with a line
+// cap above the input's size).
+func FuzzCSVMatchesEncodingCSV(f *testing.F) {
+	f.Add("a,b\n\"x\n\"\"y\",2\r\n\n3,4")
+	f.Add("a;b\n1;\"2;3\"\n")
+	f.Add("a,b\nx\"y,2\n\"z\"w,3\n\"open\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) > 1<<16 {
+			return
+		}
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			return // not text, or no header
+		}
+		var got []string
+		for rec.Next() {
+			if rec.RowErr() != nil {
+				got = append(got, "ERR "+rec.RowErr().Error())
+				continue
+			}
+			got = append(got, strings.Join(rec.Record(), "\x00"))
+		}
+		if rec.Err() != nil {
+			t.Fatal(rec.Err())
+		}
+		want := encodingCSVSep(strings.TrimPrefix(in, "\ufeff"), "\x00")
+		if len(want) > 0 && want[0] == "header error" {
+			return
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%q:\ngot  %q\nwant %q", in, got, want)
+		}
+	})
 }

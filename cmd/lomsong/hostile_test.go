@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Hostile input through the command line (the reliability suite that
+// .ci/run runs by the name prefix TestHostile). The memory probes run the
+// command in a child process and read its peak RSS (hostile_rss_test.go).
+
+const hostileHeader = "ts,carrier,tech,lon,lat,signal_dbm\n"
+
+// writeGzip writes head followed by n bytes of pattern, gzip-compressed,
+// to a file in dir; the file is small whatever n is.
+func writeGzip(t *testing.T, dir, name, head string, pattern []byte, n int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	zw.Write([]byte(head))
+	chunk := bytes.Repeat(pattern, max(1, (1<<20)/len(pattern)))
+	for w := 0; w < n; w += len(chunk) {
+		zw.Write(chunk[:min(len(chunk), n-w)])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestHostileNotATable(t *testing.T) {
+	dir := t.TempDir()
+	elf := writeFile(t, dir, "ls", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00\x00\x00"))
+	_, errs, code := runCmd(t, "validate", elf)
+	if code != exitFailure || !strings.Contains(errs, elf+": not a CSV/Parquet/Arrow file (starts with bytes 7f 45 4c 46 02 01 01 00") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat("/bin/ls"); err == nil {
+		if _, errs, code := runCmd(t, "validate", "/bin/ls"); code != exitFailure || !strings.Contains(errs, "not a CSV/Parquet/Arrow file (starts with bytes 7f 45 4c 46") {
+			t.Fatalf("/bin/ls: exit %d: %s", code, errs)
+		}
+	}
+}
+
+func TestHostileParquetSpill(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := t.TempDir()
+	// 100 MB of zeros behind the Parquet magic: about 100 KB of gzip.
+	bomb := writeGzip(t, dir, "bomb.parquet.gz", "PAR1", []byte{0}, 100<<20)
+	_, errs, code := runCmd(t, "validate", bomb)
+	if code != exitFailure || !strings.Contains(errs, "bomb.parquet.gz: decompressing: is a gzip-compressed Parquet file") ||
+		!strings.Contains(errs, "more than 100 times its compressed size") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// Random bytes do not compress: the size cap stops them.
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 3<<20)
+	for i := range noise {
+		noise[i] = byte(rng.Uint32())
+	}
+	big := writeGzip(t, dir, "noise.parquet.gz", "PAR1", noise, len(noise))
+	_, errs, code = runCmd(t, "validate", "--max-spill-bytes", "2MiB", big)
+	if code != exitFailure || !strings.Contains(errs, "to more than 2097152 bytes (raise --max-spill-bytes") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	left, _ := os.ReadDir(tmp)
+	if len(left) != 0 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+}
+
+func TestHostileQuarantineDir(t *testing.T) {
+	dir := t.TempDir()
+	qdir := filepath.Join(dir, "q")
+	if err := os.Mkdir(qdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := writeFile(t, dir, "a.csv", []byte(hostileHeader+"2026-10-01T08:00:00Z,viettel,4G,0x1p6,21.03,-98\n2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98\n"))
+	b := writeFile(t, dir, "b.csv", []byte(hostileHeader+"2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98\n"))
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", "--quarantine", qdir, a, b)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for name, want := range map[string]string{"a.csv.quarantine.csv": "a.csv,2,lon,0x1p6,invalid_number", "b.csv.quarantine.csv": "b.csv,2,carrier,Vi\uFFFDttel,invalid_utf8"} {
+		got, err := os.ReadFile(filepath.Join(qdir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(got), "source,line,column,value,reason,detail\n"+want+",") {
+			t.Errorf("%s:\n%s", name, got)
+		}
+		if !strings.Contains(out, "written to "+filepath.Join(qdir, name)) {
+			t.Errorf("output does not name %s:\n%s", name, out)
+		}
+	}
+	// Two inputs of the same name cannot share the directory.
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a2 := writeFile(t, filepath.Join(dir, "sub"), "a.csv", []byte(hostileHeader))
+	if _, errs, code := runCmd(t, "validate", "--quarantine", qdir, a, a2); code != exitUsage || !strings.Contains(errs, "would both write a.csv.quarantine.csv") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestHostileSameRules checks that validate and ingest reject the same
+// rows for the same reasons.
+func TestHostileSameRules(t *testing.T) {
+	dir := t.TempDir()
+	rows := hostileHeader +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,1_05.8,21.03,-98\n" +
+		"2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98\n" +
+		strings.Repeat("9", 3000) + "\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,0x1p-2,-98\n" +
+		"2026-10-01T08:00:00Z,viettel,4G,105.86,21.03,-97\n"
+	in := writeFile(t, dir, "m.csv", []byte(rows))
+	args := []string{"--max-line-bytes", "2KiB", "--max-reject-share", "1"}
+	vout, errs, code := runCmd(t, append(append([]string{"validate"}, args...), in)...)
+	if code != exitOK {
+		t.Fatalf("validate: exit %d: %s", code, errs)
+	}
+	iout, errs, code := runCmd(t, append(append([]string{"ingest", "--dataset", filepath.Join(dir, "ds")}, args...), in)...)
+	if code != exitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	counts := regexp.MustCompile(`(?m)(\d+ rows read, \d+ accepted, \d+ rejected)|^  ([a-z_0-9]+ +\d+)$`)
+	summary := func(out string) string {
+		var s []string
+		for _, m := range counts.FindAllStringSubmatch(out, -1) {
+			s = append(s, m[1]+m[2])
+		}
+		return strings.Join(s, "; ")
+	}
+	want := "6 rows read, 2 accepted, 4 rejected; invalid_number   2; invalid_utf8     1; line_too_long    1"
+	if got := summary(vout); got != want {
+		t.Errorf("validate: %q, want %q\n%s", got, want, vout)
+	}
+	if got := summary(iout); got != want {
+		t.Errorf("ingest: %q, want %q\n%s", got, want, iout)
+	}
+}
