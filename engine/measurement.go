@@ -22,6 +22,19 @@ type MeasurementBatch struct {
 	DeviceID    []string // pseudonymous; "" when absent
 	DeviceClass []DeviceClass
 	Environment []Environment
+	// Speed marks idle bitrates (SpeedIdle): DLMbps/ULMbps kept but not
+	// speed tests. It may be shorter than the other columns (empty when
+	// no row is idle): rows past its end are speed tests.
+	Speed []SpeedKind
+}
+
+// SpeedAt returns the speed kind of row i (SpeedTested when the batch has
+// no Speed column).
+func (b *MeasurementBatch) SpeedAt(i int) SpeedKind {
+	if i < len(b.Speed) {
+		return b.Speed[i]
+	}
+	return SpeedTested
 }
 
 // Len returns the number of rows.
@@ -45,6 +58,7 @@ func (b *MeasurementBatch) Reset() {
 	b.DeviceID = b.DeviceID[:0]
 	b.DeviceClass = b.DeviceClass[:0]
 	b.Environment = b.Environment[:0]
+	b.Speed = b.Speed[:0]
 }
 
 // Measurement is one row of a MeasurementBatch, used to append and read
@@ -65,6 +79,7 @@ type Measurement struct {
 	DeviceID    string
 	DeviceClass DeviceClass
 	Environment Environment
+	Speed       SpeedKind
 }
 
 // Append adds one row.
@@ -85,6 +100,12 @@ func (b *MeasurementBatch) Append(m Measurement) {
 	b.DeviceID = append(b.DeviceID, m.DeviceID)
 	b.DeviceClass = append(b.DeviceClass, m.DeviceClass)
 	b.Environment = append(b.Environment, m.Environment)
+	if m.Speed != SpeedTested || len(b.Speed) > 0 {
+		for len(b.Speed) < len(b.Environment)-1 {
+			b.Speed = append(b.Speed, SpeedTested)
+		}
+		b.Speed = append(b.Speed, m.Speed)
+	}
 }
 
 // Row returns row i.
@@ -94,7 +115,7 @@ func (b *MeasurementBatch) Row(i int) Measurement {
 		Lon: b.Lon[i], Lat: b.Lat[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 		RSRQDB: b.RSRQDB[i], SINRDB: b.SINRDB[i], DLMbps: b.DLMbps[i], ULMbps: b.ULMbps[i],
 		LatencyMs: b.LatencyMs[i], Source: b.Source[i], DeviceID: b.DeviceID[i],
-		DeviceClass: b.DeviceClass[i], Environment: b.Environment[i],
+		DeviceClass: b.DeviceClass[i], Environment: b.Environment[i], Speed: b.SpeedAt(i),
 	}
 }
 

@@ -378,4 +378,5 @@ func copyBatch(dst, src *engine.MeasurementBatch) {
 	dst.DLMbps = append(dst.DLMbps, src.DLMbps...)
 	dst.ULMbps = append(dst.ULMbps, src.ULMbps...)
 	dst.DeviceID = append(dst.DeviceID, src.DeviceID...)
+	dst.Speed = append(dst.Speed, src.Speed...)
 }

@@ -29,6 +29,7 @@ const (
 	mDeviceID
 	mDeviceClass
 	mEnvironment
+	mSpeed
 	mCount
 )
 
@@ -49,6 +50,7 @@ var measurementFields = [mCount]field{
 	mDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
 	mDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
 	mEnvironment: {name: "environment", kind: kindStringNull, enum: true},
+	mSpeed:       {name: "speed", kind: kindStringNull, enum: true},
 }
 
 // MeasurementColumns returns the column names of a measurement store file,
@@ -71,6 +73,7 @@ var (
 		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
 		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceRouter),
 		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
+		mSpeed:       names(engine.SpeedTested, engine.SpeedIdle),
 	}
 )
 
@@ -97,6 +100,7 @@ type MeasurementWriter struct {
 	carriers    []string         // carrier dictionary, in index order
 	carrierIdx  map[string]int32 // index of carriers
 	carrierDict arrow.Array      // carriers as an arrow array, when current
+	speed       []engine.SpeedKind
 }
 
 // maxCarriers bounds the carrier dictionary; a file with more distinct
@@ -186,6 +190,13 @@ func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) e
 	if err := writeEnumColumn(p, mEnvironment, mw.enums[mEnvironment], b.Environment[lo:hi]); err != nil {
 		return err
 	}
+	mw.speed = mw.speed[:0]
+	for i := lo; i < hi; i++ {
+		mw.speed = append(mw.speed, b.SpeedAt(i))
+	}
+	if err := writeEnumColumn(p, mSpeed, mw.enums[mSpeed], mw.speed); err != nil {
+		return err
+	}
 	return stringsTo(p, mDeviceID, b.DeviceID[lo:hi])
 }
 
@@ -246,6 +257,12 @@ func checkBatch(b *engine.MeasurementBatch) error {
 	if err := checkEnum(mDeviceClass, b.DeviceClass); err != nil {
 		return err
 	}
+	if len(b.Speed) > n {
+		return fmt.Errorf("arrowio: measurement batch speed column has %d rows, more than %d: %w", len(b.Speed), n, engine.ErrInvalidValue)
+	}
+	if err := checkEnum(mSpeed, b.Speed); err != nil {
+		return err
+	}
 	return checkEnum(mEnvironment, b.Environment)
 }
 
@@ -295,6 +312,7 @@ type MeasurementReader struct {
 	sourceT  dictTable[engine.Source]
 	deviceT  dictTable[engine.DeviceClass]
 	envT     dictTable[engine.Environment]
+	speedT   dictTable[engine.SpeedKind]
 	idT      strTable
 
 	carrier *lookup[engine.Carrier]
@@ -303,6 +321,7 @@ type MeasurementReader struct {
 	source  *lookup[engine.Source]
 	device  *lookup[engine.DeviceClass]
 	env     *lookup[engine.Environment]
+	speed   *lookup[engine.SpeedKind]
 }
 
 // measurementRequired are the columns a store file must have.
@@ -332,6 +351,7 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 		source:  newLookup(engine.ParseSource),
 		device:  newLookup(engine.ParseDeviceClass),
 		env:     newLookup(engine.ParseEnvironment),
+		speed:   newLookup(engine.ParseSpeedKind),
 	}
 	if cfg.columns == nil {
 		for i := range mr.want {
@@ -538,6 +558,7 @@ func (mr *MeasurementReader) resize(n int) {
 			RSRQDB: nanSlice(c), SINRDB: nanSlice(c), DLMbps: nanSlice(c), ULMbps: nanSlice(c),
 			LatencyMs: nanSlice(c), Source: make([]engine.Source, c), DeviceID: make([]string, c),
 			DeviceClass: make([]engine.DeviceClass, c), Environment: make([]engine.Environment, c),
+			Speed: make([]engine.SpeedKind, c),
 		}
 	}
 	b.TimeUnixMs = b.TimeUnixMs[:n]
@@ -556,6 +577,7 @@ func (mr *MeasurementReader) resize(n int) {
 	b.DeviceID = b.DeviceID[:n]
 	b.DeviceClass = b.DeviceClass[:n]
 	b.Environment = b.Environment[:n]
+	b.Speed = b.Speed[:n]
 }
 
 func nanSlice(n int) []float64 {
@@ -610,6 +632,8 @@ func (mr *MeasurementReader) read(n int) error {
 			err = readEnum(mr, i, mr.device, &mr.deviceT, b.DeviceClass)
 		case mEnvironment:
 			err = readEnum(mr, i, mr.env, &mr.envT, b.Environment)
+		case mSpeed:
+			err = readEnum(mr, i, mr.speed, &mr.speedT, b.Speed)
 		case mDeviceID:
 			if mr.fast[i] {
 				err = readStrings(mr.pages[i], &mr.idT, b.DeviceID)

@@ -53,6 +53,7 @@ func makeBatch(n int, seed uint64) *engine.MeasurementBatch {
 			DeviceID:    dev,
 			DeviceClass: engine.DeviceClass((i / 2) % 5),
 			Environment: engine.Environment((i / 3) % 4),
+			Speed:       engine.SpeedKind(b2i(i%7 == 0)),
 		})
 	}
 	return b
@@ -67,7 +68,14 @@ func sameRow(a, b engine.Measurement) bool {
 		a.Service == b.Service && sameFloat(a.RSRQDB, b.RSRQDB) && sameFloat(a.SINRDB, b.SINRDB) &&
 		sameFloat(a.DLMbps, b.DLMbps) && sameFloat(a.ULMbps, b.ULMbps) && sameFloat(a.LatencyMs, b.LatencyMs) &&
 		a.Source == b.Source && a.DeviceID == b.DeviceID && a.DeviceClass == b.DeviceClass &&
-		a.Environment == b.Environment
+		a.Environment == b.Environment && a.Speed == b.Speed
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func writeMeasurements(t testing.TB, batches []*engine.MeasurementBatch, opts ...Option) []byte {
