@@ -26,7 +26,7 @@ const (
 var (
 	MeasurementColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
 		"rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms", "source", "device_id",
-		"device_class", "environment"}
+		"device_class", "environment", "speed_test"}
 	MeasurementRequired = []string{"ts", "carrier", "tech", "lon", "lat"}
 	SiteColumns         = []string{"site_id", "carrier", "tech", "lon", "lat", "band_mhz", "height_m",
 		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul"}
@@ -74,6 +74,8 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 //	  "units":     {"dl_mbps": "kbps", "signal_dbm": "asu", "ts": "unix_s"},
 //	  "constants": {"carrier": "Viettel", "source": "drive"},
 //	  "tech_values": {"LTE-A Pro": "4G"},
+//	  "values":    {"environment": {"Walking": "outdoor", "Driving": "vehicle"}},
+//	  "decimal":   ",",
 //	  "timezone": "Asia/Ho_Chi_Minh"
 //	}
 //
@@ -86,15 +88,27 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
 // followed by a Go time layout such as "layout:2006-01-02 15:04:05".
 // constants fills a contract column that the file lacks (or overrides
-// it). tech_values adds technology spellings. timezone is the IANA zone
-// of timestamps that carry no offset (default UTC).
+// it). tech_values adds technology spellings (the same as values["tech"]).
+// values maps a file's own spellings of an enum column (carrier, tech,
+// service, source, device_class, environment, speed_test; status and
+// backhaul for sites) onto the contract's, matched case- and
+// accent-insensitively (engine.Fold: "Đi bộ", "di bo" and "DI-BO" are one
+// key). decimal is the decimal mark of numbers, "." (default) or ",";
+// thousands separators are refused either way. timezone is the zone of
+// timestamps that carry no offset: an IANA name ("Asia/Ho_Chi_Minh") or a
+// fixed offset ("UTC+7", "+07:00"); default Vietnam time (UTC+7, no
+// daylight saving since 1975). speed_rule says which speed values are
+// speed tests (SpeedRule).
 type Mapping struct {
-	Kind       Kind              `json:"kind,omitempty"`
-	Columns    map[string]string `json:"columns,omitempty"`
-	Units      map[string]string `json:"units,omitempty"`
-	Constants  map[string]string `json:"constants,omitempty"`
-	TechValues map[string]string `json:"tech_values,omitempty"`
-	Timezone   string            `json:"timezone,omitempty"`
+	Kind       Kind                         `json:"kind,omitempty"`
+	Columns    map[string]string            `json:"columns,omitempty"`
+	Units      map[string]string            `json:"units,omitempty"`
+	Constants  map[string]string            `json:"constants,omitempty"`
+	TechValues map[string]string            `json:"tech_values,omitempty"`
+	Values     map[string]map[string]string `json:"values,omitempty"`
+	Decimal    string                       `json:"decimal,omitempty"`
+	Timezone   string                       `json:"timezone,omitempty"`
+	SpeedRule  string                       `json:"speed_rule,omitempty"`
 }
 
 // unit conversions accepted per contract column.
@@ -174,8 +188,26 @@ func (m *Mapping) Validate() error {
 		}
 	}
 	if m.Timezone != "" {
-		if _, err := time.LoadLocation(m.Timezone); err != nil {
+		if _, err := LoadZone(m.Timezone); err != nil {
 			return fmt.Errorf("mapping: timezone %q: %w", m.Timezone, err)
+		}
+	}
+	if err := m.validateValues(kind); err != nil {
+		return err
+	}
+	switch m.Decimal {
+	case "", ".", ",":
+	default:
+		return fmt.Errorf("mapping: decimal %q: want \".\" or \",\"", m.Decimal)
+	}
+	switch m.SpeedRule {
+	case "", SpeedRuleAny, SpeedRulePositive:
+	default:
+		return fmt.Errorf("mapping: speed_rule %q: want %q or %q", m.SpeedRule, SpeedRuleAny, SpeedRulePositive)
+	}
+	if l, ok := strings.CutPrefix(m.Units["ts"], "layout:"); ok {
+		if err := checkLayout(l); err != nil {
+			return fmt.Errorf("mapping: units[\"ts\"] = %q: %w", m.Units["ts"], err)
 		}
 	}
 	return nil
@@ -337,43 +369,46 @@ func asuToDBm(t engine.Tech, asu float64) float64 {
 // parseUnixOrRFC3339 parses "auto" timestamps: an integer is Unix
 // milliseconds; otherwise RFC 3339 (with or without fractional seconds), or
 // "2006-01-02 15:04:05" / "2006-01-02T15:04:05" without offset in loc.
-func parseTime(s, unit string, loc *time.Location) (int64, error) {
+//
+// naive reports that s carried no offset and was read in loc.
+func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err error) {
 	switch {
 	case unit == "" || unit == "auto":
 		if allDigits(s) {
 			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return n, nil
+				return n, false, nil
 			}
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t.UnixMilli(), nil
+			return t.UnixMilli(), false, nil
 		}
 		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
-				return t.UnixMilli(), nil
+				return t.UnixMilli(), true, nil
 			}
 		}
-		return 0, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds")
+		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")")
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
 		f, ok := parseDecimal(s)
 		if !ok {
-			return 0, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
+			return 0, false, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
 		}
 		switch unit {
 		case "unix_s":
-			return int64(math.Round(f * 1000)), nil
+			return int64(math.Round(f * 1000)), false, nil
 		case "unix_us":
-			return int64(math.Round(f / 1000)), nil
+			return int64(math.Round(f / 1000)), false, nil
 		}
-		return int64(math.Round(f)), nil
+		return int64(math.Round(f)), false, nil
 	case strings.HasPrefix(unit, "layout:"):
-		t, err := time.ParseInLocation(strings.TrimPrefix(unit, "layout:"), s, loc)
+		l := strings.TrimPrefix(unit, "layout:")
+		t, err := time.ParseInLocation(l, s, loc)
 		if err != nil {
-			return 0, fmt.Errorf("does not match layout %q", strings.TrimPrefix(unit, "layout:"))
+			return 0, false, fmt.Errorf("does not match layout %q", l)
 		}
-		return t.UnixMilli(), nil
+		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
-	return 0, fmt.Errorf("unknown time unit %q", unit)
+	return 0, false, fmt.Errorf("unknown time unit %q", unit)
 }
 
 // allDigits reports whether s is a non-empty run of ASCII digits, with an

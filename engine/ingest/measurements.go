@@ -26,6 +26,7 @@ const (
 	mDeviceID
 	mDeviceClass
 	mEnvironment
+	mSpeedTest
 )
 
 // Plausible ranges of the optional measurement values.
@@ -73,10 +74,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if e = p.required(mTS, ts); e != nil {
 		return e
 	}
-	ms, err := parseTime(ts, b.units["ts"], b.loc)
+	ms, naive, err := parseTime(ts, b.units["ts"], b.loc)
 	if err != nil {
 		return &rowError{"ts", ts, ReasonInvalidTime, err.Error()}
 	}
+	p.rowNaive = naive
 	if ms < p.minMs {
 		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02")}
 	}
@@ -139,6 +141,20 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if r.Environment, err = engine.ParseEnvironment(s); err != nil {
 		return &rowError{"environment", s, ReasonInvalidEnum, err.Error()}
 	}
+	s = b.field(f, mSpeedTest)
+	test, err := parseSpeedTest(s)
+	if err != nil {
+		return &rowError{"speed_test", s, ReasonInvalidEnum, err.Error()}
+	}
+	hasSpeed := !math.IsNaN(r.DLMbps) || !math.IsNaN(r.ULMbps)
+	if test && b.speed == SpeedRulePositive && !(r.DLMbps > 0) && !(r.ULMbps > 0) {
+		test = false
+	}
+	r.Speed = engine.SpeedTested
+	if hasSpeed && !test {
+		r.Speed = engine.SpeedIdle
+	}
+	p.rowIdle = r.Speed == engine.SpeedIdle
 	return nil
 }
 
