@@ -71,7 +71,7 @@ func TestHostileParquetSpill(t *testing.T) {
 	// 100 MB of zeros behind the Parquet magic: about 100 KB of gzip.
 	bomb := writeGzip(t, dir, "bomb.parquet.gz", "PAR1", []byte{0}, 100<<20)
 	_, errs, code := runCmd(t, "validate", bomb)
-	if code != exitFailure || !strings.Contains(errs, "bomb.parquet.gz: decompressing: is a gzip-compressed Parquet file") ||
+	if code != exitFailure || !strings.Contains(errs, "bomb.parquet.gz: decompressing: a gzip-compressed Parquet file is decompressed to a temporary file") ||
 		!strings.Contains(errs, "more than 100 times its compressed size") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -161,5 +161,38 @@ func TestHostileSameRules(t *testing.T) {
 	}
 	if got := summary(iout); got != want {
 		t.Errorf("ingest: %q, want %q\n%s", got, want, iout)
+	}
+}
+
+func TestByteSizeFlag(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1048576", 1 << 20, true}, {"1MiB", 1 << 20, true}, {"4gib", 4 << 30, true}, {"512K", 512 << 10, true},
+		{"2 MB", 2 << 20, true}, {"10B", 10, true}, {"1.5MiB", 0, false}, {"-1", 0, false}, {"MiB", 0, false},
+		{"9999999999TiB", 0, false},
+	} {
+		var b byteSize
+		err := b.Set(c.in)
+		if (err == nil) != c.ok || (c.ok && int64(b) != c.want) {
+			t.Errorf("%q: got %d, %v", c.in, b, err)
+		}
+	}
+	if b := byteSize(4 << 30); b.String() != "4GiB" {
+		t.Errorf("String: %s", b.String())
+	}
+	if _, errs, code := runCmd(t, "validate", "--max-line-bytes", "lots", "x.csv"); code != exitUsage || !strings.Contains(errs, "want a size in bytes") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+func TestHostileMappingTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	big := writeFile(t, dir, "mapping.json", bytes.Repeat([]byte(" "), 2<<20))
+	in := writeFile(t, dir, "m.csv", []byte(hostileHeader))
+	if _, errs, code := runCmd(t, "validate", "--mapping", big, in); code != exitFailure || !strings.Contains(errs, "mapping.json: larger than 1048576 bytes") {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -79,7 +80,7 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 		return nil, nil, nil, usageError{"--mapping and --preset: give one of them"}
 	}
 	if f.mapping != "" {
-		mjson, err = os.ReadFile(f.mapping)
+		mjson, err = readCapped(f.mapping, ingest.MaxMappingBytes)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -113,9 +114,30 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 	return m, mjson, bounds, nil
 }
 
+// maxBoundsBytes caps a --bounds file (Vietnam's 3,321 communes are 16 MB
+// of GeoJSON).
+const maxBoundsBytes = 64 << 20
+
+// readCapped reads a whole file of at most max bytes.
+func readCapped(path string, max int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than %d bytes, the limit for this file: %w", path, max, ingest.ErrTooLarge)
+	}
+	return b, nil
+}
+
 // readBounds reads the union of the polygons of a GeoJSON file.
 func readBounds(path string) (orb.MultiPolygon, error) {
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path, maxBoundsBytes)
 	if err != nil {
 		return nil, err
 	}

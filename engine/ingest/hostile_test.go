@@ -78,7 +78,17 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 
 const goodRow = "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"
 
+// skipShort skips a test that streams megabytes through the reader: the
+// race detector's short run has nothing to find there, and .ci/run runs
+// it in full in its reliability step.
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams megabytes; run without -short")
+	}
+}
+
 func TestHostileLongLine(t *testing.T) {
+	skipShort(t)
 	for _, c := range []struct {
 		name string
 		long io.Reader
@@ -156,6 +166,7 @@ func gzipMembers(t *testing.T, head string, pattern byte, size, count int) io.Re
 }
 
 func TestHostileGzipBomb(t *testing.T) {
+	skipShort(t)
 	t.Run("ratio", func(t *testing.T) {
 		// 200 MB of empty lines (skipped by the CSV reader, so only the
 		// decompression ratio can stop them) from about 200 KB.

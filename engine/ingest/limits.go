@@ -182,7 +182,7 @@ func (g *GzipReader) Read(p []byte) (int, error) {
 	g.out += int64(n)
 	what := "decompresses"
 	if g.spill {
-		what = "is a gzip-compressed Parquet file, decompressed to a temporary file first; it decompresses"
+		what = "a gzip-compressed Parquet file is decompressed to a temporary file before it is read, and this one decompresses"
 	}
 	switch {
 	case g.out > g.maxOut:
