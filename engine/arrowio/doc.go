@@ -20,6 +20,9 @@
 //	device_id     string; null = ""
 //	device_class  string smartphone|feature|tablet|router; null = unknown
 //	environment   string outdoor|vehicle|indoor; null = unknown
+//	speed         string "idle" (dl/ul_mbps are an idle connection's bitrate,
+//	              not a speed test); null = a speed test. Files written
+//	              before the column existed read as all null.
 //
 // Every DOUBLE column is optional: NaN is written as null and null reads as
 // NaN (a NaN payload is not kept). Enumerations are stored as the contract's
