@@ -26,7 +26,7 @@ const (
 var (
 	MeasurementColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
 		"rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms", "source", "device_id",
-		"device_class", "environment", "speed_test"}
+		"device_class", "environment", "speed_test", "cell_id", "node_id", "pci", "arfcn", "band"}
 	MeasurementRequired = []string{"ts", "carrier", "tech", "lon", "lat"}
 	SiteColumns         = []string{"site_id", "carrier", "tech", "lon", "lat", "band_mhz", "height_m",
 		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul"}

@@ -47,7 +47,7 @@ func TestSuggestGNetTrack(t *testing.T) {
 	m := sg.Mapping
 	for src, want := range map[string]string{"Timestamp": "ts", "Longitude": "lon", "Latitude": "lat", "Operatorname": "carrier",
 		"NetworkTech": "tech", "Level": "signal_dbm", "Qual": "rsrq_db", "SNR": "sinr_db", "DL_bitrate": "dl_mbps",
-		"UL_bitrate": "ul_mbps", "Mobility": "environment"} {
+		"UL_bitrate": "ul_mbps", "Mobility": "environment", "CellID": "cell_id", "Node": "node_id", "ARFCN": "arfcn"} {
 		if m.Columns[src] != want {
 			t.Errorf("%s → %q, want %q", src, m.Columns[src], want)
 		}
@@ -82,6 +82,9 @@ func checkGNetTrack(t *testing.T, rows []engine.Measurement, rep *Report) {
 		r.Tech != engine.Tech4G || r.SignalDBm != -97 || r.RSRQDB != -10 || r.SINRDB != 13 || r.DLMbps != 24.512 ||
 		r.Environment != engine.EnvOutdoor || r.Speed != engine.SpeedTested {
 		t.Fatalf("row 1: %+v", r)
+	}
+	if s := rows[0].Serving; s == nil || *s != (engine.ServingCell{CellID: "12345678", NodeID: "48225", ARFCN: 1650, PCI: -1}) {
+		t.Fatalf("row 0 serving cell: %+v", s)
 	}
 	if rows[0].Speed != engine.SpeedIdle || rows[0].DLMbps != 0 || rows[4].Environment != engine.EnvVehicle ||
 		rows[6].Tech != engine.Tech3G || rows[8].Tech != engine.Tech5G {

@@ -215,3 +215,30 @@ func TestIdleSpeeds(t *testing.T) {
 		t.Fatalf("%+v", rejects)
 	}
 }
+
+func TestServingCell(t *testing.T) {
+	head := "ts,carrier,tech,lon,lat,signal_dbm,cell_id,node_id,pci,arfcn,band\n"
+	rows, rejects, _ := readM(t, head+
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-90,12345678,48225,301,1650,B3\n"+
+		"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-90,,,,,\n"+
+		"2026-10-01T08:00:02Z,viettel,5G,105.85,21.03,-90,,,1008,,\n"+
+		"2026-10-01T08:00:03Z,viettel,4G,105.85,21.03,-90,,,301.5,,\n"+
+		"2026-10-01T08:00:04Z,viettel,4G,105.85,21.03,-90,,,,-1,\n", nil, nil)
+	if len(rows) != 2 || len(rejects) != 3 {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+	if s := rows[0].Serving; s == nil || *s != (engine.ServingCell{CellID: "12345678", NodeID: "48225", PCI: 301, ARFCN: 1650, Band: "B3"}) {
+		t.Fatalf("serving %+v", s)
+	}
+	if rows[1].Serving != nil {
+		t.Fatalf("empty serving-cell fields gave %+v", rows[1].Serving)
+	}
+	for i, want := range []struct {
+		col    string
+		reason Reason
+	}{{"pci", ReasonOutOfRange}, {"pci", ReasonInvalidNumber}, {"arfcn", ReasonOutOfRange}} {
+		if rejects[i].Column != want.col || rejects[i].Reason != want.reason {
+			t.Errorf("reject %d: %+v, want %s %s", i, rejects[i], want.col, want.reason)
+		}
+	}
+}
