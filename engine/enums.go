@@ -140,10 +140,18 @@ func (v SiteStatus) String() string  { return enumString(statusNames, uint8(v)) 
 func (v Backhaul) String() string    { return enumString(backhaulNames, uint8(v)) }
 func (v SpeedKind) String() string   { return enumString(speedKindNames, uint8(v)) }
 
-// ParseSpeedKind parses "idle"; empty (or "test") means a speed test.
+// ParseSpeedKind parses the contract's speed_test spellings: "no" (also
+// "idle", "false", "0") is SpeedIdle; empty, "yes" ("test", "true", "1")
+// a speed test.
 func ParseSpeedKind(s string) (SpeedKind, error) {
-	v, err := parseEnum("speed", s, speedKindNames, 0, map[string]uint8{"test": uint8(SpeedTested), "tested": uint8(SpeedTested)})
+	v, err := parseEnum("speed_test", s, speedKindNames, 0, speedKindAliases)
 	return SpeedKind(v), err
+}
+
+var speedKindAliases = map[string]uint8{
+	"yes": uint8(SpeedTested), "y": uint8(SpeedTested), "true": uint8(SpeedTested), "1": uint8(SpeedTested),
+	"test": uint8(SpeedTested), "tested": uint8(SpeedTested), "transfer": uint8(SpeedTested),
+	"no": uint8(SpeedIdle), "n": uint8(SpeedIdle), "false": uint8(SpeedIdle), "0": uint8(SpeedIdle),
 }
 
 // Extra spellings accepted by the Parse functions (lower case).

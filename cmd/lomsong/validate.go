@@ -496,9 +496,13 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		header := src.Records.Header()
 		k := src.Kind
 		var samples [][]string
-		for len(samples) < ingest.MaxSuggestSamples && src.Records.Next() {
+		held := 0
+		for len(samples) < ingest.MaxSuggestSamples && held < ingest.MaxSuggestSampleBytes && src.Records.Next() {
 			if rec := src.Records.Record(); rec != nil {
 				samples = append(samples, slices.Clone(rec))
+				for _, f := range rec {
+					held += len(f) + 16
+				}
 			}
 		}
 		err = src.Records.Err()

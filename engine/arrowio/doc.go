@@ -20,8 +20,8 @@
 //	device_id     string; null = ""
 //	device_class  string smartphone|feature|tablet|router; null = unknown
 //	environment   string outdoor|vehicle|indoor; null = unknown
-//	speed         string "idle" (dl/ul_mbps are an idle connection's bitrate,
-//	              not a speed test); null = a speed test. Files written
+//	speed_test    string "no" (dl/ul_mbps are an idle connection's bitrate,
+//	              engine.SpeedIdle); null = a speed test. Files written
 //	              before the column existed read as all null.
 //	cell_id, node_id, band   string; null = "" (the serving cell)
 //	pci, arfcn    DOUBLE whole numbers; null = -1 in the batch

@@ -56,7 +56,7 @@ var measurementFields = [mCount]field{
 	mDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
 	mDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
 	mEnvironment: {name: "environment", kind: kindStringNull, enum: true},
-	mSpeed:       {name: "speed", kind: kindStringNull, enum: true},
+	mSpeed:       {name: "speed_test", kind: kindStringNull, enum: true},
 	mCellID:      {name: "cell_id", kind: kindStringNull, plain: true},
 	mNodeID:      {name: "node_id", kind: kindStringNull, plain: true},
 	mPCI:         {name: "pci", kind: kindFloat64},
@@ -84,7 +84,7 @@ var (
 		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
 		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceRouter),
 		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
-		mSpeed:       names(engine.SpeedTested, engine.SpeedIdle),
+		mSpeed:       {"", "no"}, // the contract's speed_test: null = yes
 	}
 )
 

@@ -70,8 +70,13 @@ func synKey(s string) string {
 // a header beyond it is not a layout a person maps by hand.
 const MaxSuggestColumns = 10000
 
-// MaxSuggestSamples is how many sample rows Suggest looks at.
-const MaxSuggestSamples = 1000
+// MaxSuggestSamples is how many sample rows Suggest looks at, and
+// MaxSuggestSampleBytes how many bytes of them a caller should hold (rows
+// may be up to Limits.MaxLineBytes long each).
+const (
+	MaxSuggestSamples     = 1000
+	MaxSuggestSampleBytes = 16 << 20
+)
 
 // Suggestion is a proposed mapping with what could not be settled.
 type Suggestion struct {

@@ -179,7 +179,7 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 			cells, dl, periods = append(cells, buf[i]), append(dl, b.DLMbps[i]), append(periods, p)
 		}
 		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed"))
+	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
 	if err != nil {
 		return nil, err
 	}
