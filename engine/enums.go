@@ -58,6 +58,23 @@ const (
 	EnvIndoor
 )
 
+// SpeedKind says whether a row's speed values (DLMbps, ULMbps) were
+// measured during a transfer. Zero is a speed test (or a row without
+// speeds); SpeedIdle marks the bitrate of an idle connection, which a
+// drive-test or crowd tool logs every second whether or not a test ran:
+// kept in the dataset, never counted in speed statistics.
+type SpeedKind uint8
+
+// SpeedKind values.
+const (
+	SpeedTested SpeedKind = iota
+	SpeedIdle
+)
+
+// Counts reports whether a row of this kind with speed v counts in speed
+// statistics: a speed test with a finite, non-negative value.
+func (k SpeedKind) Counts(v float64) bool { return k == SpeedTested && v >= 0 && v <= 1e300 }
+
 // SiteStatus is a site's operational state. Zero is active.
 type SiteStatus uint8
 
@@ -86,6 +103,7 @@ var (
 	environmentNames = []string{"", "outdoor", "vehicle", "indoor"}
 	statusNames      = []string{"active", "planned", "down"}
 	backhaulNames    = []string{"", "fiber", "microwave", "satellite"}
+	speedKindNames   = []string{"", "idle"}
 )
 
 func enumString(names []string, i uint8) string {
@@ -125,6 +143,21 @@ func (v DeviceClass) String() string { return enumString(deviceClassNames, uint8
 func (v Environment) String() string { return enumString(environmentNames, uint8(v)) }
 func (v SiteStatus) String() string  { return enumString(statusNames, uint8(v)) }
 func (v Backhaul) String() string    { return enumString(backhaulNames, uint8(v)) }
+func (v SpeedKind) String() string   { return enumString(speedKindNames, uint8(v)) }
+
+// ParseSpeedKind parses the contract's speed_test spellings: "no" (also
+// "idle", "false", "0") is SpeedIdle; empty, "yes" ("test", "true", "1")
+// a speed test.
+func ParseSpeedKind(s string) (SpeedKind, error) {
+	v, err := parseEnum("speed_test", s, speedKindNames, 0, speedKindAliases)
+	return SpeedKind(v), err
+}
+
+var speedKindAliases = map[string]uint8{
+	"yes": uint8(SpeedTested), "y": uint8(SpeedTested), "true": uint8(SpeedTested), "1": uint8(SpeedTested),
+	"test": uint8(SpeedTested), "tested": uint8(SpeedTested), "transfer": uint8(SpeedTested),
+	"no": uint8(SpeedIdle), "n": uint8(SpeedIdle), "false": uint8(SpeedIdle), "0": uint8(SpeedIdle),
+}
 
 // Extra spellings accepted by the Parse functions (lower case).
 var (

@@ -22,6 +22,38 @@ type MeasurementBatch struct {
 	DeviceID    []string // pseudonymous; "" when absent
 	DeviceClass []DeviceClass
 	Environment []Environment
+	// Speed marks idle bitrates (SpeedIdle): DLMbps/ULMbps kept but not
+	// speed tests. It may be shorter than the other columns (empty when
+	// no row is idle): rows past its end are speed tests.
+	Speed []SpeedKind
+	// The serving cell, when the file names it: either all five columns
+	// are empty (no row has serving-cell data) or all are Len() long.
+	// Identities are kept as the file writes them (an ECI, CI or NCI; an
+	// eNodeB, NodeB or gNodeB ID); PCI and ARFCN are -1 when absent.
+	CellID []string
+	NodeID []string
+	PCI    []int32 // physical cell identity (4G 0…503, 5G 0…1007; 3G PSC 0…511)
+	ARFCN  []int32 // EARFCN, UARFCN, ARFCN or NR-ARFCN
+	Band   []string
+}
+
+// ServingCell is the serving cell a measurement names. PCI and ARFCN are
+// -1 when absent.
+type ServingCell struct {
+	CellID, NodeID, Band string
+	PCI, ARFCN           int32
+}
+
+// HasServing reports whether the batch has serving-cell columns.
+func (b *MeasurementBatch) HasServing() bool { return len(b.CellID) > 0 }
+
+// SpeedAt returns the speed kind of row i (SpeedTested when the batch has
+// no Speed column).
+func (b *MeasurementBatch) SpeedAt(i int) SpeedKind {
+	if i < len(b.Speed) {
+		return b.Speed[i]
+	}
+	return SpeedTested
 }
 
 // Len returns the number of rows.
@@ -45,6 +77,8 @@ func (b *MeasurementBatch) Reset() {
 	b.DeviceID = b.DeviceID[:0]
 	b.DeviceClass = b.DeviceClass[:0]
 	b.Environment = b.Environment[:0]
+	b.Speed = b.Speed[:0]
+	b.CellID, b.NodeID, b.PCI, b.ARFCN, b.Band = b.CellID[:0], b.NodeID[:0], b.PCI[:0], b.ARFCN[:0], b.Band[:0]
 }
 
 // Measurement is one row of a MeasurementBatch, used to append and read
@@ -65,6 +99,8 @@ type Measurement struct {
 	DeviceID    string
 	DeviceClass DeviceClass
 	Environment Environment
+	Speed       SpeedKind
+	Serving     *ServingCell // nil when the row names no serving cell
 }
 
 // Append adds one row.
@@ -85,16 +121,42 @@ func (b *MeasurementBatch) Append(m Measurement) {
 	b.DeviceID = append(b.DeviceID, m.DeviceID)
 	b.DeviceClass = append(b.DeviceClass, m.DeviceClass)
 	b.Environment = append(b.Environment, m.Environment)
+	if m.Speed != SpeedTested || len(b.Speed) > 0 {
+		for len(b.Speed) < len(b.Environment)-1 {
+			b.Speed = append(b.Speed, SpeedTested)
+		}
+		b.Speed = append(b.Speed, m.Speed)
+	}
+	if m.Serving != nil || len(b.CellID) > 0 {
+		for len(b.CellID) < len(b.Environment)-1 {
+			b.CellID, b.NodeID, b.Band = append(b.CellID, ""), append(b.NodeID, ""), append(b.Band, "")
+			b.PCI, b.ARFCN = append(b.PCI, -1), append(b.ARFCN, -1)
+		}
+		s := ServingCell{PCI: -1, ARFCN: -1}
+		if m.Serving != nil {
+			s = *m.Serving
+		}
+		b.CellID, b.NodeID, b.Band = append(b.CellID, s.CellID), append(b.NodeID, s.NodeID), append(b.Band, s.Band)
+		b.PCI, b.ARFCN = append(b.PCI, s.PCI), append(b.ARFCN, s.ARFCN)
+	}
 }
 
 // Row returns row i.
 func (b *MeasurementBatch) Row(i int) Measurement {
+	var sc *ServingCell
+	if i < len(b.CellID) {
+		s := ServingCell{CellID: b.CellID[i], NodeID: b.NodeID[i], Band: b.Band[i], PCI: b.PCI[i], ARFCN: b.ARFCN[i]}
+		if s != (ServingCell{PCI: -1, ARFCN: -1}) {
+			sc = &s
+		}
+	}
 	return Measurement{
+		Serving:    sc,
 		TimeUnixMs: b.TimeUnixMs[i], Carrier: b.Carrier[i], Tech: b.Tech[i],
 		Lon: b.Lon[i], Lat: b.Lat[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 		RSRQDB: b.RSRQDB[i], SINRDB: b.SINRDB[i], DLMbps: b.DLMbps[i], ULMbps: b.ULMbps[i],
 		LatencyMs: b.LatencyMs[i], Source: b.Source[i], DeviceID: b.DeviceID[i],
-		DeviceClass: b.DeviceClass[i], Environment: b.Environment[i],
+		DeviceClass: b.DeviceClass[i], Environment: b.Environment[i], Speed: b.SpeedAt(i),
 	}
 }
 

@@ -78,7 +78,7 @@ func TestHostileMemory(t *testing.T) {
 		{"200 MB of zeros, no line end", []string{"validate", "--max-gzip-ratio", "5000", zeros}, exitFailure, "zeros.csv.gz: line 3: no line end within 67108864 bytes"},
 		{"200 MB of line ends", []string{"validate", blank}, exitFailure, "decompresses to more than 1000 times its compressed size"},
 		{"50 MB line of commas", []string{"validate", "--max-gzip-ratio", "5000", "--max-reject-share", "1", commas}, exitOK, "2 accepted, 1 rejected"},
-		{"100,000 columns", []string{"validate", "--suggest-mapping", wideCSV}, exitOK, "only the first 10000 are considered"},
+		{"100,000 columns", []string{"validate", "--suggest-mapping", wideCSV}, exitDataRefused, "only the first 10000 are considered"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run", "^TestHostileChild$")

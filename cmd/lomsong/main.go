@@ -9,8 +9,10 @@
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
-//	   (its report and quarantine are still written), or the month or
-//	   province asked for holds no data
+//	   (its report and quarantine are still written), the month or
+//	   province asked for holds no data, or a mapping that validate
+//	   --suggest-mapping proposes lacks a required column (the partial
+//	   JSON is still printed)
 //	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
 //	    finished
 //
@@ -33,6 +35,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	// The time-zone database, embedded so that a mapping's or --timezone's
+	// IANA zone resolves on machines without one (about 450 KB).
+	_ "time/tzdata"
 
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -290,8 +295,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, or no data in the
-month or province asked for), 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, no data in the
+month or province asked for, or an incomplete suggested mapping), 130 interrupted.
 `)
 }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -27,6 +28,8 @@ import (
 type inputFlags struct {
 	kind            string
 	mapping         string
+	preset          string
+	timezone        string
 	maxRejectShare  float64
 	bounds          string
 	noDedup         bool
@@ -49,6 +52,8 @@ func (f *inputFlags) register(fs interface {
 	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
 	fs.StringVar(&f.kind, "kind", "", "table kind: measurements, sites, villages or subscriptions (default: detected from the header)")
 	fs.StringVar(&f.mapping, "mapping", "", "JSON `file` mapping the file's own column names, units and spellings onto the contract")
+	fs.StringVar(&f.preset, "preset", "", "read a tool's documented export layout: `name` "+strings.Join(ingest.PresetNames(), " or ")+" (instead of --mapping)")
+	fs.StringVar(&f.timezone, "timezone", "", "`zone` of timestamps written without an offset (IANA name or offset like UTC+7); overrides the mapping's; default Asia/Ho_Chi_Minh (UTC+7)")
 	fs.Float64Var(&f.maxRejectShare, "max-reject-share", 0.05, "fail when more than this `share` of a file's rows are rejected (0..1)")
 	fs.StringVar(&f.bounds, "bounds", "", "GeoJSON `file` with a (multi)polygon: reject points outside it")
 	fs.BoolVar(&f.noDedup, "no-dedup", false, "do not reject exact duplicate rows (saves ~16 bytes of memory per row)")
@@ -71,6 +76,9 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 	if f.maxDecompressed < 1 || f.maxSpill < 1 {
 		return nil, nil, nil, usageError{"--max-decompressed-bytes and --max-spill-bytes must be positive"}
 	}
+	if f.mapping != "" && f.preset != "" {
+		return nil, nil, nil, usageError{"--mapping and --preset: give one of them"}
+	}
 	if f.mapping != "" {
 		mjson, err = readCapped(f.mapping, ingest.MaxMappingBytes)
 		if err != nil {
@@ -80,6 +88,22 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", f.mapping, err)
 		}
+	}
+	if f.preset != "" {
+		if m, err = ingest.Preset(f.preset); err != nil {
+			return nil, nil, nil, usageError{"--preset: " + err.Error()}
+		}
+		mjson = m.JSON()
+	}
+	if f.timezone != "" {
+		if _, err := ingest.LoadZone(f.timezone); err != nil {
+			return nil, nil, nil, usageError{fmt.Sprintf("--timezone %q: %v", f.timezone, err)}
+		}
+		if m == nil {
+			m = &ingest.Mapping{}
+		}
+		m.Timezone = f.timezone
+		mjson = m.JSON() // the manifest records the zone the times were read in
 	}
 	if f.bounds != "" {
 		bounds, err = readBounds(f.bounds)
@@ -253,10 +277,14 @@ without changing any dataset. Prints, per file, rows read, accepted and rejected
 by reason with the first rejected rows; --quarantine FILE writes every rejected
 row (file, line, column, value, reason) to one CSV, and --quarantine DIR (an
 existing directory) writes DIR/<input file name>.quarantine.csv per input. Files
-may be CSV (comma or semicolon, with or without BOM), OpenCelliD exports, Parquet
+may be CSV (comma, semicolon or tab, with or without BOM), OpenCelliD exports, Parquet
 or Arrow IPC, each optionally gzip-compressed. --suggest-mapping prints a
-mapping for a file whose column names differ from the contract (its first 10,000
-columns), to review and pass back with --mapping.
+mapping (JSON only, on stdout) for a file whose column names differ from the
+contract, inferred from its header (first 10,000 columns) and first 1,000 rows,
+to review and pass back with --mapping; what it could not map goes to stderr,
+and it exits 3 when a required column is unmapped. --preset reads a tool's
+documented export (gnettrack, vn-drivetest). Times without an offset are read in
+the mapping's timezone, else Vietnam time (UTC+7); --timezone overrides both.
 
 Hostile input costs bounded memory and disk: a CSV row longer than
 --max-line-bytes is quarantined as line_too_long; a gzip file over
@@ -266,6 +294,7 @@ refused with an error naming the file. validate and ingest apply the same rules.
 
 const validateExample = `  lomsong validate geodata/examples/measurements_viettel.csv
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
+  lomsong validate --preset gnettrack --timezone Asia/Ho_Chi_Minh gnettrack_log.txt
   lomsong validate --mapping mapping.json --quarantine rejected.csv carrier_dump.csv
   lomsong validate --quarantine rejected/ --max-line-bytes 4MiB dump_a.csv.gz dump_b.csv.gz`
 
@@ -426,6 +455,15 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	for _, reason := range rep.Reasons() {
 		fmt.Fprintf(e.stdout, "  %-16s %d\n", reason, rep.ByReason[reason])
 	}
+	for _, line := range rep.UnmappedSummary() {
+		fmt.Fprintf(e.stdout, "  unmapped values, %s: add them to the mapping's \"values\"\n", line)
+	}
+	if rep.NaiveTimes > 0 {
+		fmt.Fprintf(e.stdout, "  %d times without offset read as %s\n", rep.NaiveTimes, rep.Zone)
+	}
+	if rep.IdleSpeeds > 0 {
+		fmt.Fprintf(e.stdout, "  %d rows with idle bitrates (no transfer running): kept, not counted as speed tests\n", rep.IdleSpeeds)
+	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""
 		if n > 40 {
@@ -444,7 +482,12 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	}
 }
 
+// suggestMappings prints one suggested mapping (JSON) per file on stdout,
+// and on stderr what could not be settled. It returns a refusedError
+// (exit 3) when a file's suggestion lacks a required column: the JSON is
+// then incomplete and would not ingest as it is.
 func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env) error {
+	var incomplete []string
 	for _, path := range files {
 		src, err := dataset.OpenSource(path, kind, nil, lim)
 		if err != nil {
@@ -452,18 +495,39 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		}
 		header := src.Records.Header()
 		k := src.Kind
+		var samples [][]string
+		held := 0
+		for len(samples) < ingest.MaxSuggestSamples && held < ingest.MaxSuggestSampleBytes && src.Records.Next() {
+			if rec := src.Records.Record(); rec != nil {
+				samples = append(samples, slices.Clone(rec))
+				for _, f := range rec {
+					held += len(f) + 16
+				}
+			}
+		}
+		err = src.Records.Err()
 		src.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		if len(header) > ingest.MaxSuggestColumns {
 			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
 		}
-		m, missing := ingest.SuggestMapping(k, header)
-		if len(files) > 1 {
-			fmt.Fprintf(e.stdout, "// %s\n", path)
+		sg := ingest.Suggest(k, header, samples)
+		e.stdout.Write(sg.Mapping.JSON())
+		if sg.Preset != "" {
+			fmt.Fprintf(e.stderr, "%s: the header is the %s export layout: --preset %s reads it as documented\n", path, sg.Preset, sg.Preset)
 		}
-		e.stdout.Write(m.JSON())
-		if len(missing) > 0 {
-			fmt.Fprintf(e.stderr, "%s: no column found for required %v: add them to \"columns\", or give a value in \"constants\" (e.g. {\"carrier\": \"viettel\"})\n", path, missing)
+		for _, n := range sg.Notes {
+			fmt.Fprintf(e.stderr, "%s: %s\n", path, n)
 		}
+		if len(sg.Missing) > 0 {
+			fmt.Fprintf(e.stderr, "%s: no column found for required %v: add them to \"columns\", or give a value in \"constants\" (e.g. {\"carrier\": \"viettel\"})\n", path, sg.Missing)
+			incomplete = append(incomplete, fmt.Sprintf("%s (%s)", path, strings.Join(sg.Missing, ", ")))
+		}
+	}
+	if len(incomplete) > 0 {
+		return refusedError{fmt.Errorf("suggested mapping incomplete, required columns unmapped: %s", strings.Join(incomplete, "; "))}
 	}
 	return nil
 }

@@ -276,6 +276,24 @@ func TestRates(t *testing.T) {
 	}
 }
 
+// Idle bitrates (engine.SpeedIdle) stay out of the speed statistics: 15
+// idle zeros beside two speed tests leave a median of the tests, not 0.
+func TestIdleSpeedsExcluded(t *testing.T) {
+	var rows []engine.Measurement
+	for i := 0; i < 15; i++ {
+		rows = append(rows, with(m(engine.Viettel, engine.Tech4G, -90), func(r *engine.Measurement) {
+			r.DLMbps, r.ULMbps, r.Speed = 0, 0, engine.SpeedIdle
+		}))
+	}
+	for _, x := range []float64{20, 40} {
+		rows = append(rows, with(m(engine.Viettel, engine.Tech4G, -90), func(r *engine.Measurement) { r.DLMbps, r.ULMbps = x, x/10 }))
+	}
+	r := oneRow(t, rows)
+	if r.DL.N != 2 || r.UL.N != 2 || !near(r.DL.MedianMbps, 20, 20*rateAlpha) || r.Signal.N != 17 {
+		t.Errorf("DL = %+v, UL N %d, signal N %d: want 2 speed tests (median 20) and 17 signal tests", r.DL, r.UL.N, r.Signal.N)
+	}
+}
+
 func TestDevices(t *testing.T) {
 	ids := []string{"a", "b", "a", "", "c", "b"}
 	var rows []engine.Measurement

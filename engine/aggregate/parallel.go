@@ -379,4 +379,5 @@ func copyBatch(dst, src *engine.MeasurementBatch) {
 	dst.ULMbps = append(dst.ULMbps, src.ULMbps...)
 	dst.DeviceID = append(dst.DeviceID, src.DeviceID...)
 	dst.DeviceClass = append(dst.DeviceClass, src.DeviceClass...)
+	dst.Speed = append(dst.Speed, src.Speed...)
 }

@@ -188,12 +188,15 @@ func (e *encoder) encode(outs [][]rec, b *engine.MeasurementBatch, fine []hexgri
 		flags |= uint16(uint64(c)>>digitShift&7) << fChildShift
 		// Speeds are often absent (NaN) in no particular pattern: flags
 		// from the ok results, not branches on them.
-		if hasDL {
+		// Idle bitrates (engine.SpeedIdle) are kept in the dataset but are
+		// not speed tests: they never reach the speed sketches.
+		idle := i < len(b.Speed) && b.Speed[i] == engine.SpeedIdle
+		if hasDL && !idle {
 			code, ok := rateCode(b.DLMbps[i])
 			flags |= uint16(b2u(ok)) * fDL
 			r.dl = uint8(code)
 		}
-		if hasUL {
+		if hasUL && !idle {
 			code, ok := rateCode(b.ULMbps[i])
 			flags |= uint16(b2u(ok)) * fUL
 			r.ul = uint8(code)

@@ -20,6 +20,11 @@
 //	device_id     string; null = ""
 //	device_class  string smartphone|feature|tablet|router|scanner; null = unknown
 //	environment   string outdoor|vehicle|indoor; null = unknown
+//	speed_test    string "no" (dl/ul_mbps are an idle connection's bitrate,
+//	              engine.SpeedIdle); null = a speed test. Files written
+//	              before the column existed read as all null.
+//	cell_id, node_id, band   string; null = "" (the serving cell)
+//	pci, arfcn    DOUBLE whole numbers; null = -1 in the batch
 //
 // Every DOUBLE column is optional: NaN is written as null and null reads as
 // NaN (a NaN payload is not kept). Enumerations are stored as the contract's

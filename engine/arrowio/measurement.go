@@ -3,6 +3,7 @@ package arrowio
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/parquet"
@@ -29,6 +30,12 @@ const (
 	mDeviceID
 	mDeviceClass
 	mEnvironment
+	mSpeed
+	mCellID
+	mNodeID
+	mPCI
+	mARFCN
+	mBand
 	mCount
 )
 
@@ -49,6 +56,12 @@ var measurementFields = [mCount]field{
 	mDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
 	mDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
 	mEnvironment: {name: "environment", kind: kindStringNull, enum: true},
+	mSpeed:       {name: "speed_test", kind: kindStringNull, enum: true},
+	mCellID:      {name: "cell_id", kind: kindStringNull, plain: true},
+	mNodeID:      {name: "node_id", kind: kindStringNull, plain: true},
+	mPCI:         {name: "pci", kind: kindFloat64},
+	mARFCN:       {name: "arfcn", kind: kindFloat64},
+	mBand:        {name: "band", kind: kindStringNull, plain: true},
 }
 
 // MeasurementColumns returns the column names of a measurement store file,
@@ -71,6 +84,7 @@ var (
 		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
 		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceScanner),
 		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
+		mSpeed:       {"", "no"}, // the contract's speed_test: null = yes
 	}
 )
 
@@ -97,6 +111,58 @@ type MeasurementWriter struct {
 	carriers    []string         // carrier dictionary, in index order
 	carrierIdx  map[string]int32 // index of carriers
 	carrierDict arrow.Array      // carriers as an arrow array, when current
+	speed       []engine.SpeedKind
+	blank       []string  // "" per row, for a batch without serving-cell columns
+	num         []float64 // PCI or ARFCN as written (NaN when absent)
+}
+
+// writeServing writes the serving-cell columns (nulls for a batch that
+// has none). PCI and ARFCN are stored as DOUBLE so that absent is null.
+func (mw *MeasurementWriter) writeServing(b *engine.MeasurementBatch, lo, hi int) error {
+	p := mw.p
+	if !b.HasServing() {
+		for len(mw.blank) < hi-lo {
+			mw.blank = append(mw.blank, "")
+		}
+		mw.num = mw.num[:0]
+		for i := lo; i < hi; i++ {
+			mw.num = append(mw.num, nan)
+		}
+		for _, c := range []int{mCellID, mNodeID, mBand} {
+			if err := stringsTo(p, c, mw.blank[:hi-lo]); err != nil {
+				return err
+			}
+		}
+		if err := p.float64s(mPCI, mw.num); err != nil {
+			return err
+		}
+		return p.float64s(mARFCN, mw.num)
+	}
+	for _, c := range []struct {
+		col int
+		v   []string
+	}{{mCellID, b.CellID}, {mNodeID, b.NodeID}, {mBand, b.Band}} {
+		if err := stringsTo(p, c.col, c.v[lo:hi]); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		col int
+		v   []int32
+	}{{mPCI, b.PCI}, {mARFCN, b.ARFCN}} {
+		mw.num = mw.num[:0]
+		for _, x := range c.v[lo:hi] {
+			f := float64(x)
+			if x < 0 {
+				f = nan
+			}
+			mw.num = append(mw.num, f)
+		}
+		if err := p.float64s(c.col, mw.num); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxCarriers bounds the carrier dictionary; a file with more distinct
@@ -186,6 +252,16 @@ func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) e
 	if err := writeEnumColumn(p, mEnvironment, mw.enums[mEnvironment], b.Environment[lo:hi]); err != nil {
 		return err
 	}
+	mw.speed = mw.speed[:0]
+	for i := lo; i < hi; i++ {
+		mw.speed = append(mw.speed, b.SpeedAt(i))
+	}
+	if err := writeEnumColumn(p, mSpeed, mw.enums[mSpeed], mw.speed); err != nil {
+		return err
+	}
+	if err := mw.writeServing(b, lo, hi); err != nil {
+		return err
+	}
 	return stringsTo(p, mDeviceID, b.DeviceID[lo:hi])
 }
 
@@ -246,6 +322,17 @@ func checkBatch(b *engine.MeasurementBatch) error {
 	if err := checkEnum(mDeviceClass, b.DeviceClass); err != nil {
 		return err
 	}
+	for _, l := range []int{len(b.CellID), len(b.NodeID), len(b.PCI), len(b.ARFCN), len(b.Band)} {
+		if l != len(b.CellID) || l != 0 && l != n {
+			return fmt.Errorf("arrowio: measurement batch serving-cell columns must all be empty or %d long: %w", n, engine.ErrInvalidValue)
+		}
+	}
+	if len(b.Speed) > n {
+		return fmt.Errorf("arrowio: measurement batch speed column has %d rows, more than %d: %w", len(b.Speed), n, engine.ErrInvalidValue)
+	}
+	if err := checkEnum(mSpeed, b.Speed); err != nil {
+		return err
+	}
 	return checkEnum(mEnvironment, b.Environment)
 }
 
@@ -295,7 +382,12 @@ type MeasurementReader struct {
 	sourceT  dictTable[engine.Source]
 	deviceT  dictTable[engine.DeviceClass]
 	envT     dictTable[engine.Environment]
+	speedT   dictTable[engine.SpeedKind]
 	idT      strTable
+	cellT    strTable
+	nodeT    strTable
+	bandT    strTable
+	f64      []float64
 
 	carrier *lookup[engine.Carrier]
 	tech    *lookup[engine.Tech]
@@ -303,6 +395,7 @@ type MeasurementReader struct {
 	source  *lookup[engine.Source]
 	device  *lookup[engine.DeviceClass]
 	env     *lookup[engine.Environment]
+	speed   *lookup[engine.SpeedKind]
 }
 
 // measurementRequired are the columns a store file must have.
@@ -332,6 +425,7 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 		source:  newLookup(engine.ParseSource),
 		device:  newLookup(engine.ParseDeviceClass),
 		env:     newLookup(engine.ParseEnvironment),
+		speed:   newLookup(engine.ParseSpeedKind),
 	}
 	if cfg.columns == nil {
 		for i := range mr.want {
@@ -538,6 +632,12 @@ func (mr *MeasurementReader) resize(n int) {
 			RSRQDB: nanSlice(c), SINRDB: nanSlice(c), DLMbps: nanSlice(c), ULMbps: nanSlice(c),
 			LatencyMs: nanSlice(c), Source: make([]engine.Source, c), DeviceID: make([]string, c),
 			DeviceClass: make([]engine.DeviceClass, c), Environment: make([]engine.Environment, c),
+			Speed:  make([]engine.SpeedKind, c),
+			CellID: make([]string, c), NodeID: make([]string, c), Band: make([]string, c),
+			PCI: make([]int32, c), ARFCN: make([]int32, c),
+		}
+		for i := range c {
+			b.PCI[i], b.ARFCN[i] = -1, -1
 		}
 	}
 	b.TimeUnixMs = b.TimeUnixMs[:n]
@@ -556,6 +656,8 @@ func (mr *MeasurementReader) resize(n int) {
 	b.DeviceID = b.DeviceID[:n]
 	b.DeviceClass = b.DeviceClass[:n]
 	b.Environment = b.Environment[:n]
+	b.Speed = b.Speed[:n]
+	b.CellID, b.NodeID, b.Band, b.PCI, b.ARFCN = b.CellID[:n], b.NodeID[:n], b.Band[:n], b.PCI[:n], b.ARFCN[:n]
 }
 
 func nanSlice(n int) []float64 {
@@ -610,6 +712,18 @@ func (mr *MeasurementReader) read(n int) error {
 			err = readEnum(mr, i, mr.device, &mr.deviceT, b.DeviceClass)
 		case mEnvironment:
 			err = readEnum(mr, i, mr.env, &mr.envT, b.Environment)
+		case mSpeed:
+			err = readEnum(mr, i, mr.speed, &mr.speedT, b.Speed)
+		case mCellID:
+			err = mr.readStringCol(i, &mr.cellT, b.CellID)
+		case mNodeID:
+			err = mr.readStringCol(i, &mr.nodeT, b.NodeID)
+		case mBand:
+			err = mr.readStringCol(i, &mr.bandT, b.Band)
+		case mPCI:
+			err = mr.readInt32(i, b.PCI)
+		case mARFCN:
+			err = mr.readInt32(i, b.ARFCN)
 		case mDeviceID:
 			if mr.fast[i] {
 				err = readStrings(mr.pages[i], &mr.idT, b.DeviceID)
@@ -663,8 +777,35 @@ func readLookup[T any](c *colBuf, r any, l *lookup[T], dst []T) error {
 // readDeviceIDs decodes device IDs into one string per batch and slices it,
 // so a batch costs one allocation however many rows it has. Runs of the same
 // device share one substring.
+// readStringCol reads a plain string column (null as "").
+func (mr *MeasurementReader) readStringCol(i int, t *strTable, dst []string) error {
+	if mr.fast[i] {
+		return readStrings(mr.pages[i], t, dst)
+	}
+	return mr.readByteArrays(i, dst)
+}
+
+// readInt32 reads a DOUBLE column of whole numbers into dst, null as -1.
+func (mr *MeasurementReader) readInt32(i int, dst []int32) error {
+	mr.f64 = grow(mr.f64, len(dst))
+	if err := mr.readF64(i, mr.f64); err != nil {
+		return err
+	}
+	for j, v := range mr.f64 {
+		dst[j] = -1
+		if v >= 0 && v <= math.MaxInt32 {
+			dst[j] = int32(v)
+		}
+	}
+	return nil
+}
+
 func (mr *MeasurementReader) readDeviceIDs(dst []string) error {
-	vals, err := mr.buf.readBA(mr.readers[mDeviceID].(byteArrayReader), len(dst))
+	return mr.readByteArrays(mDeviceID, dst)
+}
+
+func (mr *MeasurementReader) readByteArrays(col int, dst []string) error {
+	vals, err := mr.buf.readBA(mr.readers[col].(byteArrayReader), len(dst))
 	if err != nil {
 		return err
 	}

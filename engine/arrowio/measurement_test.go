@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/parquet"
@@ -53,6 +54,8 @@ func makeBatch(n int, seed uint64) *engine.MeasurementBatch {
 			DeviceID:    dev,
 			DeviceClass: engine.DeviceClass((i / 2) % 5),
 			Environment: engine.Environment((i / 3) % 4),
+			Speed:       engine.SpeedKind(b2i(i%7 == 0)),
+			Serving:     serving(i),
 		})
 	}
 	return b
@@ -67,7 +70,30 @@ func sameRow(a, b engine.Measurement) bool {
 		a.Service == b.Service && sameFloat(a.RSRQDB, b.RSRQDB) && sameFloat(a.SINRDB, b.SINRDB) &&
 		sameFloat(a.DLMbps, b.DLMbps) && sameFloat(a.ULMbps, b.ULMbps) && sameFloat(a.LatencyMs, b.LatencyMs) &&
 		a.Source == b.Source && a.DeviceID == b.DeviceID && a.DeviceClass == b.DeviceClass &&
-		a.Environment == b.Environment
+		a.Environment == b.Environment && a.Speed == b.Speed && sameServing(a.Serving, b.Serving)
+}
+
+// serving gives every third row a serving cell, some with parts absent.
+func serving(i int) *engine.ServingCell {
+	if i%3 != 0 {
+		return nil
+	}
+	s := &engine.ServingCell{CellID: strconv.Itoa(12345000 + i%97), NodeID: strconv.Itoa(48000 + i%13), PCI: int32(i % 504), ARFCN: int32(1650 + i%5), Band: "B3"}
+	if i%9 == 0 {
+		s.NodeID, s.PCI, s.Band = "", -1, ""
+	}
+	return s
+}
+
+func sameServing(a, b *engine.ServingCell) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func writeMeasurements(t testing.TB, batches []*engine.MeasurementBatch, opts ...Option) []byte {
@@ -241,9 +267,11 @@ func TestMeasurementReadAllocs(t *testing.T) {
 		budget  float64
 	}{
 		// Rows of a batch lie in one page of each column: nothing to
-		// allocate but the batch's device ID strings (one allocation).
-		{"no device IDs", false, 0},
-		{"device IDs", true, 1},
+		// allocate but the batch's strings, one allocation per string
+		// column with values: device IDs, and the serving cell's
+		// cell_id, node_id and band.
+		{"no device IDs or serving cells", false, 0},
+		{"device IDs and serving cells", true, 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,6 +280,7 @@ func TestMeasurementReadAllocs(t *testing.T) {
 				for i := range in.DeviceID {
 					in.DeviceID[i] = ""
 				}
+				in.CellID, in.NodeID, in.PCI, in.ARFCN, in.Band = nil, nil, nil, nil, nil
 			}
 			data := writeMeasurements(t, []*engine.MeasurementBatch{in}, WithRowGroupRows(1<<20))
 			mr, err := NewMeasurementReader(bytes.NewReader(data), int64(len(data)), WithBatchRows(256))

@@ -42,14 +42,16 @@ func randomCSV(n int, seed uint64) string {
 		if svc == "none" {
 			sig = ""
 		}
-		fmt.Fprintf(&b, "%d,%s,%s,%.6f,%.6f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+		fmt.Fprintf(&b, "%d,%s,%s,%.6f,%.6f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 			t0+r.Int64N(60*86400*1000), carriers[r.IntN(4)], tech,
 			102.2+7*r.Float64(), 8.6+14*r.Float64(), sig, svc,
 			opt(fmt.Sprintf("%.1f", -20+15*r.Float64())), opt(fmt.Sprintf("%.1f", -5+30*r.Float64())),
 			fmt.Sprintf("%.2f", 100*r.Float64()), opt(fmt.Sprintf("%.2f", 20*r.Float64())), opt(fmt.Sprint(r.IntN(300))),
 			opt([]string{"drive", "crowd", "mdt", "speedtest"}[r.IntN(4)]), opt(fmt.Sprintf("d%04d", r.IntN(500))),
 			opt([]string{"smartphone", "feature", "tablet", "router"}[r.IntN(4)]),
-			opt([]string{"outdoor", "vehicle", "indoor"}[r.IntN(3)]))
+			opt([]string{"outdoor", "vehicle", "indoor"}[r.IntN(3)]),
+			opt([]string{"yes", "no"}[r.IntN(2)]), opt(fmt.Sprint(r.IntN(1<<28))), opt(fmt.Sprint(r.IntN(1<<20))),
+			opt(fmt.Sprint(r.IntN(504))), opt(fmt.Sprint(r.IntN(70000))), opt([]string{"B1", "B3", "n78"}[r.IntN(3)]))
 	}
 	return b.String()
 }
@@ -61,11 +63,20 @@ func sameRow(a, b engine.Measurement) bool {
 		sameFloat(a.Lon, b.Lon) && sameFloat(a.Lat, b.Lat) && sameFloat(a.SignalDBm, b.SignalDBm) &&
 		a.Service == b.Service && sameFloat(a.RSRQDB, b.RSRQDB) && sameFloat(a.SINRDB, b.SINRDB) &&
 		sameFloat(a.DLMbps, b.DLMbps) && sameFloat(a.ULMbps, b.ULMbps) && sameFloat(a.LatencyMs, b.LatencyMs) &&
-		a.Source == b.Source && a.DeviceID == b.DeviceID && a.DeviceClass == b.DeviceClass && a.Environment == b.Environment
+		a.Source == b.Source && a.DeviceID == b.DeviceID && a.DeviceClass == b.DeviceClass && a.Environment == b.Environment &&
+		a.Speed == b.Speed && (a.Serving == nil) == (b.Serving == nil) && (a.Serving == nil || *a.Serving == *b.Serving)
 }
 
 // rowKey orders rows independently of partitioning.
-func rowKey(m engine.Measurement) string { return fmt.Sprintf("%+v", m) }
+// The serving cell is keyed by value, not by its pointer.
+func rowKey(m engine.Measurement) string {
+	s := m.Serving
+	m.Serving = nil
+	if s == nil {
+		return fmt.Sprintf("%+v", m)
+	}
+	return fmt.Sprintf("%+v %+v", m, *s)
+}
 
 // TestCSVParquetRoundTrip validates a CSV directly, ingests it into the
 // Parquet dataset, reads every partition back, and checks the two row

@@ -22,6 +22,14 @@
 // measured at 20 million rows) up to Config.DedupMaxRows and then stops,
 // saying so in the report.
 //
+// A mapping (Mapping, or a built-in Preset of a tool's export) renames
+// columns, converts units, maps enum spellings case- and
+// accent-insensitively, reads decimal commas and sets the zone of
+// timestamps without an offset (default Vietnam time, UTC+7; the report
+// counts them). Suggest proposes a mapping from a header and sample rows.
+// Speed values recorded with no transfer running are kept but marked
+// engine.SpeedIdle, out of speed statistics.
+//
 // Coordinates are WGS84 lon, lat degrees. The package reads no clock:
 // Config.Now is the ingest time against which future timestamps are
 // judged. Functions are not safe for concurrent use on the same Records.

@@ -275,9 +275,9 @@ func TestSuggestMapping(t *testing.T) {
 	if _, err := ParseMapping(m.JSON()); err != nil {
 		t.Fatalf("suggestion does not parse: %v", err)
 	}
-	m, missing = SuggestMapping(KindMeasurements, []string{"Thoi_gian", "Kinh_do", "Vi_do", "RAT", "Level_ASU", "Trang_thai"})
+	m, missing = SuggestMapping(KindMeasurements, []string{"Thoi_gian", "Kinh_do", "Vi_do", "RAT", "Level_ASU", "Trang_thai_song"})
 	if strings.Join(missing, ",") != "carrier" || m.Columns["Thoi_gian"] != "ts" || m.Columns["Level_ASU"] != "signal_dbm" ||
-		m.Units["signal_dbm"] != "asu" || m.Columns["Trang_thai"] != "service" {
+		m.Units["signal_dbm"] != "asu" || m.Columns["Trang_thai_song"] != "service" {
 		t.Fatalf("Vietnamese names: %+v missing %v", m, missing)
 	}
 	_, missing = SuggestMapping(KindSites, []string{"foo", "bar"})

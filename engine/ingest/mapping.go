@@ -26,7 +26,7 @@ const (
 var (
 	MeasurementColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
 		"rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms", "source", "device_id",
-		"device_class", "environment"}
+		"device_class", "environment", "speed_test", "cell_id", "node_id", "pci", "arfcn", "band"}
 	MeasurementRequired = []string{"ts", "carrier", "tech", "lon", "lat"}
 	SiteColumns         = []string{"site_id", "carrier", "tech", "lon", "lat", "band_mhz", "height_m",
 		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul"}
@@ -74,6 +74,8 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 //	  "units":     {"dl_mbps": "kbps", "signal_dbm": "asu", "ts": "unix_s"},
 //	  "constants": {"carrier": "Viettel", "source": "drive"},
 //	  "tech_values": {"LTE-A Pro": "4G"},
+//	  "values":    {"environment": {"Walking": "outdoor", "Driving": "vehicle"}},
+//	  "decimal":   ",",
 //	  "timezone": "Asia/Ho_Chi_Minh"
 //	}
 //
@@ -86,15 +88,27 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
 // followed by a Go time layout such as "layout:2006-01-02 15:04:05".
 // constants fills a contract column that the file lacks (or overrides
-// it). tech_values adds technology spellings. timezone is the IANA zone
-// of timestamps that carry no offset (default UTC).
+// it). tech_values adds technology spellings (the same as values["tech"]).
+// values maps a file's own spellings of an enum column (carrier, tech,
+// service, source, device_class, environment, speed_test; status and
+// backhaul for sites) onto the contract's, matched case- and
+// accent-insensitively (engine.Fold: "Đi bộ", "di bo" and "DI-BO" are one
+// key). decimal is the decimal mark of numbers, "." (default) or ",";
+// thousands separators are refused either way. timezone is the zone of
+// timestamps that carry no offset: an IANA name ("Asia/Ho_Chi_Minh") or a
+// fixed offset ("UTC+7", "+07:00"); default Vietnam time (UTC+7, no
+// daylight saving since 1975). speed_rule says which speed values are
+// speed tests (SpeedRule).
 type Mapping struct {
-	Kind       Kind              `json:"kind,omitempty"`
-	Columns    map[string]string `json:"columns,omitempty"`
-	Units      map[string]string `json:"units,omitempty"`
-	Constants  map[string]string `json:"constants,omitempty"`
-	TechValues map[string]string `json:"tech_values,omitempty"`
-	Timezone   string            `json:"timezone,omitempty"`
+	Kind       Kind                         `json:"kind,omitempty"`
+	Columns    map[string]string            `json:"columns,omitempty"`
+	Units      map[string]string            `json:"units,omitempty"`
+	Constants  map[string]string            `json:"constants,omitempty"`
+	TechValues map[string]string            `json:"tech_values,omitempty"`
+	Values     map[string]map[string]string `json:"values,omitempty"`
+	Decimal    string                       `json:"decimal,omitempty"`
+	Timezone   string                       `json:"timezone,omitempty"`
+	SpeedRule  string                       `json:"speed_rule,omitempty"`
 }
 
 // unit conversions accepted per contract column.
@@ -174,8 +188,26 @@ func (m *Mapping) Validate() error {
 		}
 	}
 	if m.Timezone != "" {
-		if _, err := time.LoadLocation(m.Timezone); err != nil {
+		if _, err := LoadZone(m.Timezone); err != nil {
 			return fmt.Errorf("mapping: timezone %q: %w", m.Timezone, err)
+		}
+	}
+	if err := m.validateValues(kind); err != nil {
+		return err
+	}
+	switch m.Decimal {
+	case "", ".", ",":
+	default:
+		return fmt.Errorf("mapping: decimal %q: want \".\" or \",\"", m.Decimal)
+	}
+	switch m.SpeedRule {
+	case "", SpeedRuleAny, SpeedRulePositive:
+	default:
+		return fmt.Errorf("mapping: speed_rule %q: want %q or %q", m.SpeedRule, SpeedRuleAny, SpeedRulePositive)
+	}
+	if l, ok := strings.CutPrefix(m.Units["ts"], "layout:"); ok {
+		if err := checkLayout(l); err != nil {
+			return fmt.Errorf("mapping: units[\"ts\"] = %q: %w", m.Units["ts"], err)
 		}
 	}
 	return nil
@@ -188,130 +220,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(k)
 	return k
-}
-
-// synonyms lists common source names for contract columns (compared after
-// lower-casing and removing spaces, dashes, underscores and brackets).
-var synonyms = map[string][]string{
-	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
-	"carrier":       {"carrier", "operator", "network", "networkname", "mno", "provider", "plmnname", "nhamang"},
-	"tech":          {"tech", "technology", "rat", "radio", "networktype", "nettype", "accesstech", "generation", "gen"},
-	"lon":           {"lon", "lng", "long", "longitude", "x", "kinhdo", "gpslon", "gpslongitude"},
-	"lat":           {"lat", "latitude", "y", "vido", "gpslat", "gpslatitude"},
-	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "signalstrength", "level", "dbm", "rsrpdbm", "rscpdbm", "rssidbm", "cursignal", "levelasu", "asu", "signalasu", "cuongdo", "mucthu"},
-	"service":       {"service", "servicestate", "status", "state", "trangthai"},
-	"rsrq_db":       {"rsrqdb", "rsrq"},
-	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "ecio", "ecno"},
-	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "downloadspeed", "dlkbps", "downloadkbps"},
-	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "uploadspeed", "ulkbps", "uploadkbps"},
-	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "rtt", "rttms"},
-	"source":        {"source", "datasource", "collection"},
-	"device_id":     {"deviceid", "device", "imeihash", "uehash", "userid", "devicehash"},
-	"village_id":    {"villageid", "village", "thonid", "mathon", "id"},
-	"name":          {"name", "villagename", "ten", "tenthon"},
-	"commune_code":  {"communecode", "commune", "maxa", "wardcode", "xa"},
-	"households":    {"households", "hh", "sohogiadinh", "soho", "numhouseholds"},
-	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
-	"environment":   {"environment", "env", "indooroutdoor", "location", "placement"},
-	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
-	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz"},
-	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight"},
-	"azimuth_deg":   {"azimuthdeg", "azimuth", "azi", "az", "bearing"},
-	"beamwidth_deg": {"beamwidthdeg", "beamwidth", "hbw", "hbeamwidth", "horizontalbeamwidth"},
-	"tilt_deg":      {"tiltdeg", "tilt", "downtilt", "etilt", "mtilt", "totaltilt"},
-	"eirp_dbm":      {"eirpdbm", "eirp", "power", "txpower", "powerdbm"},
-	"backhaul":      {"backhaul", "transmission", "transport"},
-}
-
-var synReplacer = strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "")
-
-func synKey(s string) string {
-	return synReplacer.Replace(strings.ToLower(strings.TrimSpace(s)))
-}
-
-// MaxSuggestColumns is how many header columns SuggestMapping considers;
-// a header beyond it is not a layout a person maps by hand.
-const MaxSuggestColumns = 10000
-
-// SuggestMapping proposes a mapping for a header: exact contract names
-// first, then case-insensitive matches, then common synonyms (RSRP,
-// Latitude/Longitude, Lat/Lng, Operator, RAT, ...). Unit hints are added for
-// names that carry one (…kbps, …_s). It returns the mapping and the
-// required contract columns it could not find. Only the first
-// MaxSuggestColumns columns are considered; the work is linear in them.
-// The suggestion is a starting point to review, not a guarantee.
-func SuggestMapping(kind Kind, header []string) (*Mapping, []string) {
-	if len(header) > MaxSuggestColumns {
-		header = header[:MaxSuggestColumns]
-	}
-	m := &Mapping{Kind: kind, Columns: map[string]string{}, Units: map[string]string{}}
-	taken := map[string]bool{}
-	assigned := make([]bool, len(header))
-	exact := map[string][]int{}
-	byKey := map[string][]int{}
-	for i, h := range header {
-		exact[h] = append(exact[h], i)
-		k := synKey(h)
-		byKey[k] = append(byKey[k], i)
-	}
-	// first returns the first unassigned column among idx.
-	first := func(idx []int) int {
-		for _, i := range idx {
-			if !assigned[i] {
-				return i
-			}
-		}
-		return -1
-	}
-	// Pass 1: exact contract names. Pass 2: case/spacing-insensitive names.
-	// Pass 3: synonyms, in the synonym list's order of preference.
-	for _, col := range kind.Columns() {
-		if i := first(exact[col]); i >= 0 {
-			taken[col], assigned[i] = true, true
-		}
-	}
-	for _, col := range kind.Columns() {
-		if taken[col] {
-			continue
-		}
-		if i := first(byKey[synKey(col)]); i >= 0 {
-			m.Columns[header[i]] = col
-			taken[col], assigned[i] = true, true
-		}
-	}
-	for _, col := range kind.Columns() {
-		if taken[col] {
-			continue
-		}
-		for _, s := range synonyms[col] {
-			i := first(byKey[s])
-			if i < 0 {
-				continue
-			}
-			m.Columns[header[i]] = col
-			taken[col], assigned[i] = true, true
-			if strings.HasSuffix(s, "kbps") {
-				m.Units[col] = "kbps"
-			}
-			if strings.HasSuffix(s, "asu") {
-				m.Units[col] = "asu"
-			}
-			if col == "ts" && (s == "epoch" || s == "unixtime") {
-				m.Units[col] = "unix_s"
-			}
-			break
-		}
-	}
-	var missing []string
-	for _, col := range kind.Required() {
-		if !taken[col] {
-			missing = append(missing, col)
-		}
-	}
-	if len(m.Units) == 0 {
-		m.Units = nil
-	}
-	return m, missing
 }
 
 // JSON renders the mapping as indented JSON with sorted keys.
@@ -337,43 +245,46 @@ func asuToDBm(t engine.Tech, asu float64) float64 {
 // parseUnixOrRFC3339 parses "auto" timestamps: an integer is Unix
 // milliseconds; otherwise RFC 3339 (with or without fractional seconds), or
 // "2006-01-02 15:04:05" / "2006-01-02T15:04:05" without offset in loc.
-func parseTime(s, unit string, loc *time.Location) (int64, error) {
+//
+// naive reports that s carried no offset and was read in loc.
+func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err error) {
 	switch {
 	case unit == "" || unit == "auto":
 		if allDigits(s) {
 			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return n, nil
+				return n, false, nil
 			}
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t.UnixMilli(), nil
+			return t.UnixMilli(), false, nil
 		}
 		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
-				return t.UnixMilli(), nil
+				return t.UnixMilli(), true, nil
 			}
 		}
-		return 0, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds")
+		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")")
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
 		f, ok := parseDecimal(s)
 		if !ok {
-			return 0, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
+			return 0, false, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
 		}
 		switch unit {
 		case "unix_s":
-			return int64(math.Round(f * 1000)), nil
+			return int64(math.Round(f * 1000)), false, nil
 		case "unix_us":
-			return int64(math.Round(f / 1000)), nil
+			return int64(math.Round(f / 1000)), false, nil
 		}
-		return int64(math.Round(f)), nil
+		return int64(math.Round(f)), false, nil
 	case strings.HasPrefix(unit, "layout:"):
-		t, err := time.ParseInLocation(strings.TrimPrefix(unit, "layout:"), s, loc)
+		l := strings.TrimPrefix(unit, "layout:")
+		t, err := time.ParseInLocation(l, s, loc)
 		if err != nil {
-			return 0, fmt.Errorf("does not match layout %q", strings.TrimPrefix(unit, "layout:"))
+			return 0, false, fmt.Errorf("does not match layout %q", l)
 		}
-		return t.UnixMilli(), nil
+		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
-	return 0, fmt.Errorf("unknown time unit %q", unit)
+	return 0, false, fmt.Errorf("unknown time unit %q", unit)
 }
 
 // allDigits reports whether s is a non-empty run of ASCII digits, with an

@@ -26,6 +26,20 @@ const (
 	mDeviceID
 	mDeviceClass
 	mEnvironment
+	mSpeedTest
+	mCellID
+	mNodeID
+	mPCI
+	mARFCN
+	mBand
+)
+
+// Ranges of the serving cell's numbers: PCI up to 1007 (5G NR; 503 in
+// LTE, PSC 511 in UMTS), channel numbers up to NR-ARFCN 3,279,165
+// (3GPP TS 38.104).
+const (
+	maxPCI   = 1007
+	maxARFCN = 3279165
 )
 
 // Plausible ranges of the optional measurement values.
@@ -75,10 +89,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if e = p.required(mTS, ts); e != nil {
 		return e
 	}
-	ms, err := parseTime(ts, b.units["ts"], b.loc)
+	ms, naive, err := parseTime(ts, b.units["ts"], b.loc)
 	if err != nil {
 		return &rowError{"ts", ts, ReasonInvalidTime, err.Error()}
 	}
+	p.rowNaive = naive
 	if ms < p.minMs {
 		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02")}
 	}
@@ -141,6 +156,23 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if r.Environment, err = engine.ParseEnvironment(s); err != nil {
 		return &rowError{"environment", s, ReasonInvalidEnum, err.Error()}
 	}
+	s = b.field(f, mSpeedTest)
+	test, err := parseSpeedTest(s)
+	if err != nil {
+		return &rowError{"speed_test", s, ReasonInvalidEnum, err.Error()}
+	}
+	hasSpeed := !math.IsNaN(r.DLMbps) || !math.IsNaN(r.ULMbps)
+	if test && b.speed == SpeedRulePositive && !(r.DLMbps > 0) && !(r.ULMbps > 0) {
+		test = false
+	}
+	if e = p.serving(f, r); e != nil {
+		return e
+	}
+	r.Speed = engine.SpeedTested
+	if hasSpeed && !test {
+		r.Speed = engine.SpeedIdle
+	}
+	p.rowIdle = r.Speed == engine.SpeedIdle
 	return nil
 }
 
@@ -201,4 +233,37 @@ func (p *parser) speed(col int, s string) (float64, *rowError) {
 		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("%.0f Mbit/s is above the plausible %d", v, maxSpeedMbps)}
 	}
 	return v, nil
+}
+
+// serving reads the optional serving-cell columns into r.Serving (nil
+// when the row names none).
+func (p *parser) serving(f []string, r *engine.Measurement) *rowError {
+	b := p.b
+	r.Serving = nil
+	if !b.has[mCellID] && !b.has[mNodeID] && !b.has[mPCI] && !b.has[mARFCN] && !b.has[mBand] {
+		return nil
+	}
+	sc := engine.ServingCell{CellID: b.field(f, mCellID), NodeID: b.field(f, mNodeID), Band: b.field(f, mBand), PCI: -1, ARFCN: -1}
+	for _, c := range []struct {
+		col int
+		max float64
+		dst *int32
+	}{{mPCI, maxPCI, &sc.PCI}, {mARFCN, maxARFCN, &sc.ARFCN}} {
+		s := b.field(f, c.col)
+		v, e := p.number(c.col, s, 0, c.max)
+		if e != nil {
+			return e
+		}
+		if math.IsNaN(v) {
+			continue
+		}
+		if v != math.Trunc(v) {
+			return &rowError{b.cols[c.col], s, ReasonInvalidNumber, "not a whole number"}
+		}
+		*c.dst = int32(v)
+	}
+	if sc != (engine.ServingCell{PCI: -1, ARFCN: -1}) {
+		r.Serving = &sc
+	}
+	return nil
 }

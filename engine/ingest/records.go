@@ -201,15 +201,16 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	return c, nil
 }
 
-// sniffDelimiter counts commas and semicolons outside quotes on the first
-// line and picks the more frequent (comma on a tie).
+// sniffDelimiter counts commas, semicolons and tabs outside quotes on the
+// first line and picks the most frequent (comma on a tie; tab-separated
+// text is what G-NetTrack and other drive-test tools export).
 func sniffDelimiter(br *bufio.Reader) rune {
 	buf, _ := br.Peek(br.Size())
 	if i := bytes.IndexByte(buf, '\n'); i >= 0 {
 		buf = buf[:i]
 	}
 	inQ := false
-	commas, semis := 0, 0
+	commas, semis, tabs := 0, 0, 0
 	for _, b := range buf {
 		switch b {
 		case '"':
@@ -222,9 +223,16 @@ func sniffDelimiter(br *bufio.Reader) rune {
 			if !inQ {
 				semis++
 			}
+		case '\t':
+			if !inQ {
+				tabs++
+			}
 		}
 	}
-	if semis > commas {
+	switch {
+	case tabs > commas && tabs > semis:
+		return '\t'
+	case semis > commas:
 		return ';'
 	}
 	return ','

@@ -125,6 +125,18 @@ type Report struct {
 	// DedupStoppedAtLine is the line after which duplicate detection
 	// stopped because DedupMaxRows was reached (0: it never stopped).
 	DedupStoppedAtLine int64
+	// Unmapped counts, per enum column, the rejected rows of each spelling
+	// that matched no contract value and no mapping entry (invalid_enum),
+	// up to maxUnmappedPerColumn spellings a column (UnmappedSummary).
+	Unmapped map[string]map[string]int64
+	// NaiveTimes counts accepted rows whose timestamp had no offset and
+	// was read in Zone (the mapping's timezone or DefaultZoneName).
+	NaiveTimes int64
+	Zone       string
+	// IdleSpeeds counts accepted rows whose speed values were recorded
+	// with no transfer running (speed_test "no" or the mapping's
+	// speed_rule): kept, but not speed tests.
+	IdleSpeeds int64
 }
 
 // Reasons returns the reasons in ByReason, most frequent first, ties by name.
@@ -160,8 +172,12 @@ type binding struct {
 	has      []bool
 	cols     []string
 	units    map[string]string
-	techVals map[string]engine.Tech
+	values   []map[string]string // contract column → folded spelling → contract value
+	valCache []map[string]string // contract column → raw field → mapped value
 	loc      *time.Location
+	zone     string // the name of loc in reports
+	comma    bool   // decimal comma
+	speed    string // speed rule
 }
 
 // ErrMissingColumn is wrapped when a required contract column is neither in
@@ -174,10 +190,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	}
 	cols := kind.Columns()
 	b := &binding{idx: make([]int, len(cols)), constant: make([]string, len(cols)), has: make([]bool, len(cols)),
-		cols: cols, units: map[string]string{}, techVals: map[string]engine.Tech{}, loc: time.UTC}
-	rename := map[string]string{}
+		cols: cols, units: map[string]string{}, loc: vietnamZone, zone: DefaultZoneName,
+		comma: m.Decimal == ",", speed: m.SpeedRule}
+	rename, renameFolded := map[string]string{}, map[string]string{}
 	for src, dst := range m.Columns {
 		rename[strings.ToLower(strings.TrimSpace(src))] = dst
+		renameFolded[engine.Fold(src)] = dst
 	}
 	for k, v := range m.Units {
 		b.units[k] = v
@@ -186,18 +204,21 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 	}
 	for from, to := range m.TechValues {
-		t, err := engine.ParseTech(to)
-		if err != nil {
+		if _, err := engine.ParseTech(to); err != nil {
 			return nil, nil, fmt.Errorf("mapping tech_values[%q]: %w", from, err)
 		}
-		b.techVals[strings.ToLower(strings.TrimSpace(from))] = t
 	}
+	var err error
+	if b.values, err = valueMaps(cols, m); err != nil {
+		return nil, nil, err
+	}
+	b.valCache = make([]map[string]string, len(cols))
 	if m.Timezone != "" {
-		loc, err := time.LoadLocation(m.Timezone)
+		loc, err := LoadZone(m.Timezone)
 		if err != nil {
 			return nil, nil, fmt.Errorf("mapping timezone %q: %w", m.Timezone, err)
 		}
-		b.loc = loc
+		b.loc, b.zone = loc, m.Timezone
 	}
 	for i := range b.idx {
 		b.idx[i] = -1
@@ -207,6 +228,8 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		name := strings.TrimSpace(h)
 		if dst, ok := rename[strings.ToLower(name)]; ok {
 			name = dst
+		} else if dst, ok := renameFolded[engine.Fold(name)]; ok && engine.Fold(name) != "" {
+			name = dst // "Thời gian" for "Thoi gian": accents and spacing aside
 		}
 		j := slices.Index(cols, name)
 		if j < 0 {
@@ -250,10 +273,33 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 }
 
 func (b *binding) field(rec []string, col int) string {
+	s := b.constant[col]
 	if i := b.idx[col]; i >= 0 {
-		return strings.TrimSpace(rec[i])
+		s = strings.TrimSpace(rec[i])
 	}
-	return b.constant[col]
+	if b.values[col] == nil || s == "" {
+		return s
+	}
+	return b.mapValue(col, s)
+}
+
+// mapValue returns the contract value a mapping's "values" gives to the
+// spelling s of an enum column, or s when it has none.
+func (b *binding) mapValue(col int, s string) string {
+	if v, ok := b.valCache[col][s]; ok {
+		return v
+	}
+	v, ok := b.values[col][engine.Fold(s)]
+	if !ok {
+		v = s
+	}
+	if b.valCache[col] == nil {
+		b.valCache[col] = map[string]string{}
+	}
+	if len(b.valCache[col]) < maxCacheEntries {
+		b.valCache[col][s] = v
+	}
+	return v
 }
 
 // rowError is a reason for rejecting a row.
@@ -271,6 +317,9 @@ type parser struct {
 	carriers map[string]engine.Carrier
 	techs    map[string]engine.Tech
 	seen     hashSet
+	rep      *Report
+	rowNaive bool // the current row's time had no offset
+	rowIdle  bool // the current row's speeds are idle bitrates
 	bounds   orb.Bound
 	minMs    int64
 	maxMs    int64
@@ -312,13 +361,9 @@ func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
 	if s == "" {
 		return 0, &rowError{p.b.cols[col], s, ReasonMissingValue, "tech is required"}
 	}
-	t, ok := p.b.techVals[strings.ToLower(s)]
-	if !ok {
-		var err error
-		t, err = engine.ParseTech(s)
-		if err != nil {
-			return 0, &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
-		}
+	t, err := engine.ParseTech(s)
+	if err != nil {
+		return 0, &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
 	}
 	if len(p.techs) < maxCacheEntries {
 		p.techs[s] = t
@@ -331,9 +376,9 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 	if s == "" {
 		return math.NaN(), nil
 	}
-	v, ok := parseDecimal(s)
-	if !ok {
-		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, "not a finite decimal number"}
+	v, bad := parseNumber(s, p.b.comma)
+	if bad != "" {
+		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, bad}
 	}
 	if v < lo || v > hi {
 		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %g…%g", lo, hi)}
@@ -476,10 +521,14 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
 	p := newParser(cfg, b)
-	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored}
+	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone}
+	p.rep = rep
 	reject := func(line int64, e rowError) error {
 		rep.Rejected++
 		rep.ByReason[e.reason]++
+		if e.reason == ReasonInvalidEnum && e.value != "" {
+			rep.addUnmapped(e.col, e.value)
+		}
 		if onReject == nil {
 			return nil
 		}
@@ -522,6 +571,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
+		p.rowNaive, p.rowIdle = false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -537,6 +587,12 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		commit()
 		rep.Accepted++
+		if p.rowNaive {
+			rep.NaiveTimes++
+		}
+		if p.rowIdle {
+			rep.IdleSpeeds++
+		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {
 				return rep, err

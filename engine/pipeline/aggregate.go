@@ -36,7 +36,7 @@ type AggregateOptions struct {
 
 // aggregateColumns are the measurement columns the aggregation reads.
 var aggregateColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
-	"dl_mbps", "ul_mbps", "device_id", "device_class", "environment"}
+	"dl_mbps", "ul_mbps", "device_id", "device_class", "environment", "speed_test"}
 
 // Aggregate streams every selected measurement partition of the dataset
 // through H3 indexing (at Config.Resolution+1, for the child-cell spread)

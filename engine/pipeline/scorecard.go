@@ -169,7 +169,7 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 			return err
 		}
 		for i := 0; i < b.Len(); i++ {
-			if b.Service[i] != engine.ServiceOK || !(b.DLMbps[i] >= 0) {
+			if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
 				continue
 			}
 			p, err := penetration.ParsePeriod(dataset.PeriodOf(b.TimeUnixMs[i]))
@@ -179,7 +179,7 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 			cells, dl, periods = append(cells, buf[i]), append(dl, b.DLMbps[i]), append(periods, p)
 		}
 		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps"))
+	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,485 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// synonyms lists common source names for contract columns, compared after
+// synKey (lower case, accents folded, spaces, dashes, underscores,
+// brackets and dots removed), in order of preference. They cover the
+// exports of G-NetTrack Pro (Operatorname, NetworkTech, Level, Qual,
+// DL_bitrate, Mobility), NetMonster and Network Cell Info (RSRP, RSRQ,
+// SNR, Network type), TEMS, Nemo and QualiPoc (Serving RSRP, RAT,
+// Throughput) and Vietnamese names written without diacritics (Thoi gian,
+// Kinh do, Vi do, Nha mang, Cong nghe).
+var synonyms = map[string][]string{
+	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "localtime", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
+	"carrier":       {"carrier", "operatorname", "networkoperatorname", "operator", "networkoperator", "network", "networkname", "mno", "provider", "plmnname", "nhamang", "nhacungcap"},
+	"tech":          {"tech", "technology", "networktech", "rat", "servingrat", "radio", "networktype", "nettype", "nettech", "accesstech", "systemtype", "generation", "gen", "congnghe", "mang"},
+	"lon":           {"lon", "lng", "long", "longitude", "x", "kinhdo", "gpslon", "gpslongitude", "alllongitude"},
+	"lat":           {"lat", "latitude", "y", "vido", "gpslat", "gpslatitude", "alllatitude"},
+	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "rsrpdbm", "rscpdbm", "rssidbm", "servingrsrp", "servingcellrsrp", "servingrsrpdbm", "rsrpserving", "signalstrength", "level", "dbm", "cursignal", "levelasu", "asu", "signalasu", "cuongdo", "cuongdotinhieu", "mucthu"},
+	"service":       {"service", "servicestate", "trangthaisong", "trangthaidichvu"},
+	"rsrq_db":       {"rsrqdb", "rsrq", "servingrsrq", "servingcellrsrq", "qual"},
+	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "servingsinr", "servingcellsinr", "ecio", "ecno"},
+	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "dlthroughputmbps", "downloadspeed", "dlkbps", "downloadkbps", "dlthroughputkbps", "dlbitrate", "downlinkbitrate", "pdschthroughput", "appthroughputdl", "tocdotaixuong"},
+	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "ulthroughputmbps", "uploadspeed", "ulkbps", "uploadkbps", "ulthroughputkbps", "ulbitrate", "uplinkbitrate", "puschthroughput", "appthroughputul", "tocdotailen"},
+	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "pingavg", "rtt", "rttms"},
+	"source":        {"source", "datasource", "collection"},
+	"device_id":     {"deviceid", "device", "imeihash", "uehash", "userid", "devicehash"},
+	"village_id":    {"villageid", "village", "thonid", "mathon", "id"},
+	"name":          {"name", "villagename", "ten", "tenthon"},
+	"commune_code":  {"communecode", "commune", "maxa", "wardcode", "xa"},
+	"households":    {"households", "hh", "sohogiadinh", "soho", "numhouseholds"},
+	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
+	"environment":   {"environment", "env", "mobility", "indooroutdoor", "location", "placement", "moitruong"},
+	"speed_test":    {"speedtest", "teststatus", "speedteststatus", "transferstate"},
+	"cell_id":       {"cellid", "ci", "eci", "nci", "cellidentity", "servingcellid", "cid"},
+	"node_id":       {"nodeid", "node", "enodeb", "enodebid", "enb", "enbid", "gnodeb", "gnbid", "nodeb", "nodebid"},
+	"pci":           {"pci", "psc", "physicalcellid", "servingpci"},
+	"arfcn":         {"arfcn", "earfcn", "uarfcn", "nrarfcn", "servingearfcn", "channel"},
+	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
+	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz"},
+	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight"},
+	"azimuth_deg":   {"azimuthdeg", "azimuth", "azi", "az", "bearing"},
+	"beamwidth_deg": {"beamwidthdeg", "beamwidth", "hbw", "hbeamwidth", "horizontalbeamwidth"},
+	"tilt_deg":      {"tiltdeg", "tilt", "downtilt", "etilt", "mtilt", "totaltilt"},
+	"eirp_dbm":      {"eirpdbm", "eirp", "power", "txpower", "powerdbm"},
+	"backhaul":      {"backhaul", "transmission", "transport"},
+}
+
+var synReplacer = strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "", "/", "")
+
+func synKey(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return engine.Fold(s) // accents folded: "Thời gian" → "thoigian"
+		}
+	}
+	return synReplacer.Replace(strings.ToLower(s))
+}
+
+// MaxSuggestColumns is how many header columns SuggestMapping considers;
+// a header beyond it is not a layout a person maps by hand.
+const MaxSuggestColumns = 10000
+
+// MaxSuggestSamples is how many sample rows Suggest looks at, and
+// MaxSuggestSampleBytes how many bytes of them a caller should hold (rows
+// may be up to Limits.MaxLineBytes long each).
+const (
+	MaxSuggestSamples     = 1000
+	MaxSuggestSampleBytes = 16 << 20
+)
+
+// Suggestion is a proposed mapping with what could not be settled.
+type Suggestion struct {
+	Mapping *Mapping
+	// Missing are the required contract columns no source column was
+	// found for: the mapping is incomplete until they are added (or given
+	// as constants).
+	Missing []string
+	// Notes say what was inferred and should be checked (an ambiguous
+	// date order, a unit taken from a tool's convention) and what could
+	// not be mapped (spellings with no contract value).
+	Notes []string
+	// Preset names a built-in preset whose layout the header matches, or "".
+	Preset string
+}
+
+// SuggestMapping proposes a mapping from a header alone (Suggest without
+// samples) and returns it with the required columns it could not find.
+func SuggestMapping(kind Kind, header []string) (*Mapping, []string) {
+	s := Suggest(kind, header, nil)
+	return s.Mapping, s.Missing
+}
+
+// Suggest proposes a mapping for a header and sample rows (each as long
+// as the header; at most MaxSuggestSamples are used). Columns are matched
+// by name: exact contract names first, then case- and accent-insensitive
+// names, then the synonyms of common tools. Sample values then settle
+// what names cannot: the timestamp layout (with a note when the day and
+// month order is ambiguous), a decimal comma, the unit of bitrates, value
+// maps for enum spellings of the tools (Walking, Driving, No service …),
+// idle zero bitrates (speed_rule "positive"), and required columns found
+// by their values (operator names, technology spellings). The work is
+// linear in the header and samples. The suggestion is a starting point to
+// review, not a guarantee.
+func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
+	if len(header) > MaxSuggestColumns {
+		header = header[:MaxSuggestColumns]
+	}
+	if len(samples) > MaxSuggestSamples {
+		samples = samples[:MaxSuggestSamples]
+	}
+	m := &Mapping{Kind: kind, Columns: map[string]string{}, Units: map[string]string{}, Values: map[string]map[string]string{}}
+	sg := &Suggestion{Mapping: m}
+	at := map[string]int{} // contract column → header index
+	assigned := make([]bool, len(header))
+	exact := map[string][]int{}
+	byKey := map[string][]int{}
+	for i, h := range header {
+		exact[h] = append(exact[h], i)
+		k := synKey(h)
+		byKey[k] = append(byKey[k], i)
+	}
+	first := func(idx []int) int {
+		for _, i := range idx {
+			if !assigned[i] {
+				return i
+			}
+		}
+		return -1
+	}
+	take := func(col string, i int, rename bool) {
+		at[col], assigned[i] = i, true
+		if rename {
+			m.Columns[header[i]] = col
+		}
+	}
+	for _, col := range kind.Columns() {
+		if i := first(exact[col]); i >= 0 {
+			take(col, i, false)
+		}
+	}
+	for _, col := range kind.Columns() {
+		if _, ok := at[col]; ok {
+			continue
+		}
+		if i := first(byKey[synKey(col)]); i >= 0 {
+			take(col, i, true)
+		}
+	}
+	for _, col := range kind.Columns() {
+		if _, ok := at[col]; ok {
+			continue
+		}
+		for _, s := range synonyms[col] {
+			i := first(byKey[s])
+			if i < 0 {
+				continue
+			}
+			take(col, i, true)
+			switch {
+			case strings.HasSuffix(s, "kbps"):
+				m.Units[col] = "kbps"
+			case strings.HasSuffix(s, "bitrate"):
+				m.Units[col] = "kbps"
+				sg.note("%s: %q read as kbit/s, the unit of G-NetTrack's bitrates; change units.%s if the file says otherwise", col, header[i], col)
+			case strings.HasSuffix(s, "asu"):
+				m.Units[col] = "asu"
+			case col == "ts" && (s == "epoch" || s == "unixtime"):
+				m.Units[col] = "unix_s"
+			}
+			break
+		}
+	}
+	column := func(i int) []string {
+		var out []string
+		for _, r := range samples {
+			if i < len(r) {
+				if v := strings.TrimSpace(r[i]); v != "" {
+					out = append(out, v)
+				}
+			}
+		}
+		return out
+	}
+	if kind == KindMeasurements && len(samples) > 0 {
+		// Required columns the names missed, found by their values.
+		for _, c := range []struct {
+			col string
+			ok  func(string) bool
+		}{{"carrier", knownCarrier}, {"tech", isTech}} {
+			if _, ok := at[c.col]; ok {
+				continue
+			}
+			for i := range header {
+				if vals := column(i); !assigned[i] && len(vals) > 0 && all(vals, c.ok) {
+					take(c.col, i, true)
+					sg.note("%s: %q chosen by its values (%s)", c.col, header[i], strings.Join(distinct(vals, 4), ", "))
+					break
+				}
+			}
+		}
+		// "State" or "Status" is the service only when its values say so
+		// (G-NetTrack's State is not: it holds the data state).
+		if _, ok := at["service"]; !ok {
+			for _, s := range []string{"state", "status", "trangthai"} {
+				i := first(byKey[s])
+				if vals := column(max(i, 0)); i >= 0 && len(vals) > 0 && all(vals, func(v string) bool { _, err := engine.ParseService(v); return err == nil }) {
+					take("service", i, true)
+					sg.note("service: %q chosen by its values (%s)", header[i], strings.Join(distinct(vals, 4), ", "))
+					break
+				}
+			}
+		}
+		if i, ok := at["ts"]; ok {
+			sg.inferTime(header[i], column(i))
+		}
+		sg.inferDecimal(header, at, column)
+		for _, col := range EnumColumns(kind) {
+			if i, ok := at[col]; ok {
+				sg.inferValues(col, header[i], column(i))
+			}
+		}
+		for _, col := range []string{"dl_mbps", "ul_mbps"} {
+			if i, ok := at[col]; ok && m.SpeedRule == "" && slices.ContainsFunc(column(i), func(v string) bool {
+				f, bad := parseNumber(v, m.Decimal == ",")
+				return bad == "" && f == 0
+			}) {
+				if _, marker := at["speed_test"]; !marker {
+					m.SpeedRule = SpeedRulePositive
+					sg.note("%s: %q has zero bitrates: speed_rule \"positive\" keeps them as idle rows, out of speed statistics", col, header[i])
+				}
+			}
+		}
+	}
+	for _, r := range kind.Required() {
+		if _, ok := at[r]; !ok {
+			sg.Missing = append(sg.Missing, r)
+		}
+	}
+	var ignored []string
+	for i, h := range header {
+		if !assigned[i] {
+			ignored = append(ignored, h)
+		}
+	}
+	if len(ignored) > 0 && len(samples) > 0 {
+		sg.note("not mapped (no contract column): %s", strings.Join(ignored, ", "))
+	}
+	sg.Preset = presetFor(header)
+	if len(m.Units) == 0 {
+		m.Units = nil
+	}
+	if len(m.Values) == 0 {
+		m.Values = nil
+	}
+	return sg
+}
+
+func (sg *Suggestion) note(format string, args ...any) {
+	sg.Notes = append(sg.Notes, fmt.Sprintf(format, args...))
+}
+
+func all(vals []string, ok func(string) bool) bool {
+	for _, v := range vals {
+		if !ok(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// distinct returns up to n distinct values in order of first appearance.
+func distinct(vals []string, n int) []string {
+	var out []string
+	for _, v := range vals {
+		if !slices.Contains(out, v) {
+			if len(out) == n {
+				break
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var vietnameseCarriers = []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone, engine.Vietnamobile, engine.Gmobile, engine.ITelecom}
+
+func knownCarrier(s string) bool {
+	c, err := engine.ParseCarrier(s)
+	return err == nil && slices.Contains(vietnameseCarriers, c)
+}
+
+func isTech(s string) bool {
+	_, err := engine.ParseTech(s)
+	return err == nil
+}
+
+// timeLayouts are the layouts Suggest tries on timestamps that are not
+// RFC 3339, "YYYY-MM-DD hh:mm:ss" or Unix milliseconds; day-first before
+// month-first (Vietnamese files write the day first).
+var timeLayouts = []string{
+	"2006.01.02_15.04.05", "2006.01.02 15:04:05", "2006/01/02 15:04:05", "2006-01-02_15-04-05",
+	"2006-01-02 15:04:05.000", "2006-01-02 15:04",
+	"02/01/2006 15:04:05", "01/02/2006 15:04:05", "02/01/2006 15:04", "01/02/2006 15:04",
+	"02-01-2006 15:04:05", "01-02-2006 15:04:05", "02.01.2006 15:04:05", "01.02.2006 15:04:05",
+	"02/01/2006 15:04:05.000", "01/02/2006 15:04:05.000", "2/1/2006 15:04:05", "1/2/2006 15:04:05",
+	"02/01/2006 3:04:05 PM", "01/02/2006 3:04:05 PM", "1/2/2006 3:04:05 PM",
+}
+
+var unixSecondsRE = regexp.MustCompile(`^1\d{9}(\.\d+)?$`)
+
+func (sg *Suggestion) inferTime(name string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	parses := func(unit string) bool {
+		for _, v := range vals {
+			if _, _, err := parseTime(v, unit, vietnamZone); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	if all(vals, unixSecondsRE.MatchString) {
+		sg.Mapping.Units["ts"] = "unix_s"
+		return
+	}
+	if parses("auto") {
+		if _, naive, _ := parseTime(vals[0], "auto", vietnamZone); naive {
+			sg.note("ts: %q has no offset: read as Vietnam time (UTC+7); set \"timezone\" if it is not", name)
+		}
+		return
+	}
+	var fit []string
+	for _, l := range timeLayouts {
+		if parses("layout:" + l) {
+			fit = append(fit, l)
+		}
+	}
+	if len(fit) == 0 {
+		sg.note("ts: no known layout reads %q (e.g. %q): give units.ts \"layout:…\" in Go's reference time 2006-01-02 15:04:05", name, vals[0])
+		return
+	}
+	l := fit[0]
+	sg.Mapping.Units["ts"] = "layout:" + l
+	for _, other := range fit[1:] {
+		if swapsDayMonth(l, other) {
+			sg.note("ts: %q is ambiguous: %q reads as %s (day first, layout %q) or as %s (month first, %q); no sample has a day above 12, so the suggestion takes the day first, as Vietnamese files write it: check",
+				name, vals[0], mustParse(l, vals[0]), l, mustParse(other, vals[0]), other)
+			break
+		}
+	}
+	if !layoutHasZone(l) {
+		sg.note("ts: %q has no offset: read as Vietnam time (UTC+7); set \"timezone\" if it is not", name)
+	}
+}
+
+func swapsDayMonth(a, b string) bool {
+	r := strings.NewReplacer("02", "X", "01", "02", "2/", "Y", "1/", "2/")
+	return strings.NewReplacer("X", "01", "Y", "1/").Replace(r.Replace(a)) == b
+}
+
+func mustParse(l, v string) string {
+	t, err := time.Parse(l, v)
+	if err != nil {
+		return "?"
+	}
+	return t.Format("2 January 2006")
+}
+
+// numericColumns are the measurement columns read as numbers.
+var numericColumns = []string{"lon", "lat", "signal_dbm", "rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms"}
+
+var commaDecimalRE = regexp.MustCompile(`^[+-]?\d+,\d+$`)
+
+func (sg *Suggestion) inferDecimal(header []string, at map[string]int, column func(int) []string) {
+	commas, points := 0, 0
+	var seen []string
+	for _, col := range numericColumns {
+		i, ok := at[col]
+		if !ok {
+			continue
+		}
+		for _, v := range column(i) {
+			switch {
+			case commaDecimalRE.MatchString(v):
+				commas++
+				if len(seen) < 3 && !slices.Contains(seen, header[i]) {
+					seen = append(seen, header[i])
+				}
+			case strings.Contains(v, "."):
+				points++
+			}
+		}
+	}
+	switch {
+	case commas > 0 && points == 0:
+		sg.Mapping.Decimal = ","
+		sg.note("decimal commas found (%s): \"decimal\": \",\"", strings.Join(seen, ", "))
+	case commas > 0:
+		sg.note("numbers are written with both decimal commas and points (%s): neither mark reads them all; fix the file", strings.Join(seen, ", "))
+	}
+}
+
+// valueSynonyms are tools' spellings of enum values (keys folded by
+// engine.Fold) that Suggest proposes as value maps.
+var valueSynonyms = map[string]map[string]string{
+	"environment": {
+		"walking": "outdoor", "walk": "outdoor", "pedestrian": "outdoor", "onfoot": "outdoor", "dibo": "outdoor",
+		"ngoaitroi": "outdoor", "driving": "vehicle", "drive": "vehicle", "incar": "vehicle", "vehicle": "vehicle",
+		"trenxe": "vehicle", "oto": "vehicle", "xemay": "vehicle", "trongnha": "indoor", "inbuilding": "indoor",
+	},
+	"service": {
+		"noservice": "none", "outofservice": "none", "nosignal": "none", "matsong": "none", "khongcosong": "none",
+		"emergencyonly": "emergency", "emergencycallsonly": "emergency", "inservice": "ok", "cosong": "ok",
+	},
+	"source": {"drivetest": "drive", "walktest": "drive", "crowdsourced": "crowd"},
+	"device_class": {
+		"mobile": "smartphone", "phone": "smartphone", "handset": "smartphone", "dienthoai": "smartphone",
+		"scanner": "router", "modem": "router",
+	},
+	"speed_test": {
+		"idle": "no", "none": "no", "stopped": "no", "finished": "no", "running": "yes", "downloading": "yes",
+		"uploading": "yes", "active": "yes",
+	},
+}
+
+func (sg *Suggestion) inferValues(col, name string, vals []string) {
+	parse := enumParsers[col]
+	var unknown []string
+	for _, v := range distinct(vals, MaxSuggestSamples) {
+		if parse(v) == nil {
+			if col == "carrier" && !knownCarrier(v) && !slices.Contains(unknown, v) {
+				sg.note("carrier: %q is no operator lomsong knows: kept as %q; map it in values.carrier if it is one", v, engine.Slug(v))
+			}
+			continue
+		}
+		if to, ok := valueSynonyms[col][engine.Fold(v)]; ok {
+			if sg.Mapping.Values[col] == nil {
+				sg.Mapping.Values[col] = map[string]string{}
+			}
+			sg.Mapping.Values[col][v] = to
+			continue
+		}
+		unknown = append(unknown, v)
+	}
+	if len(unknown) > 0 {
+		q := make([]string, len(unknown))
+		for i, u := range unknown {
+			q[i] = fmt.Sprintf("%q", u)
+		}
+		sg.note("%s: no contract value for %s in %q: add them to values.%s (want %s), or their rows are rejected", col, strings.Join(q, ", "), name, col, enumWant(col))
+	}
+}
+
+func enumWant(col string) string {
+	switch col {
+	case "environment":
+		return "outdoor, vehicle or indoor"
+	case "service":
+		return "ok, none or emergency"
+	case "source":
+		return "drive, crowd, mdt or speedtest"
+	case "device_class":
+		return "smartphone, feature, tablet or router"
+	case "tech":
+		return "2G, 3G, 4G or 5G"
+	case "speed_test":
+		return "yes or no"
+	case "status":
+		return "active, planned or down"
+	case "backhaul":
+		return "fiber, microwave or satellite"
+	}
+	return "a valid value"
+}

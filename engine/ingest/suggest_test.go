@@ -1,0 +1,206 @@
+package ingest
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// readFixture reads a testdata file's header and rows.
+func readFixture(t *testing.T, name string) ([]string, [][]string, string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := NewCSV(strings.NewReader(string(b)), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for rec.Next() {
+		rows = append(rows, slices.Clone(rec.Record()))
+	}
+	return rec.Header(), rows, string(b)
+}
+
+// ingestWith validates a fixture's text under m and fails on any rejected row.
+func ingestWith(t *testing.T, text string, m *Mapping) ([]engine.Measurement, *Report) {
+	t.Helper()
+	rows, rejects, rep := readM(t, text, m, nil)
+	if len(rejects) > 0 {
+		t.Fatalf("%d rows rejected, first %+v", len(rejects), rejects[0])
+	}
+	return rows, rep
+}
+
+func TestSuggestGNetTrack(t *testing.T) {
+	header, samples, text := readFixture(t, "gnettrack.txt")
+	sg := Suggest(KindMeasurements, header, samples)
+	if len(sg.Missing) > 0 {
+		t.Fatalf("missing %v", sg.Missing)
+	}
+	m := sg.Mapping
+	for src, want := range map[string]string{"Timestamp": "ts", "Longitude": "lon", "Latitude": "lat", "Operatorname": "carrier",
+		"NetworkTech": "tech", "Level": "signal_dbm", "Qual": "rsrq_db", "SNR": "sinr_db", "DL_bitrate": "dl_mbps",
+		"UL_bitrate": "ul_mbps", "Mobility": "environment", "CellID": "cell_id", "Node": "node_id", "ARFCN": "arfcn"} {
+		if m.Columns[src] != want {
+			t.Errorf("%s → %q, want %q", src, m.Columns[src], want)
+		}
+	}
+	if _, ok := m.Columns["State"]; ok {
+		t.Errorf("State mapped onto %q; it is G-NetTrack's data state, not the service", m.Columns["State"])
+	}
+	if m.Units["ts"] != "layout:2006.01.02_15.04.05" || m.Units["dl_mbps"] != "kbps" || m.Units["ul_mbps"] != "kbps" {
+		t.Errorf("units %v", m.Units)
+	}
+	if m.Values["environment"]["Walking"] != "outdoor" || m.Values["environment"]["Driving"] != "vehicle" || m.SpeedRule != SpeedRulePositive {
+		t.Errorf("values %v, speed rule %q", m.Values, m.SpeedRule)
+	}
+	if sg.Preset != "gnettrack" {
+		t.Errorf("preset %q", sg.Preset)
+	}
+	parsed, err := ParseMapping(m.JSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, rep := ingestWith(t, text, parsed)
+	checkGNetTrack(t, rows, rep)
+}
+
+func checkGNetTrack(t *testing.T, rows []engine.Measurement, rep *Report) {
+	t.Helper()
+	if len(rows) != 9 || rep.NaiveTimes != 9 || rep.IdleSpeeds != 6 {
+		t.Fatalf("%d rows, %d naive times, %d idle", len(rows), rep.NaiveTimes, rep.IdleSpeeds)
+	}
+	r := rows[1]
+	if r.TimeUnixMs != time.Date(2024, 12, 3, 4, 30, 20, 0, time.UTC).UnixMilli() || r.Carrier != engine.Viettel ||
+		r.Tech != engine.Tech4G || r.SignalDBm != -97 || r.RSRQDB != -10 || r.SINRDB != 13 || r.DLMbps != 24.512 ||
+		r.Environment != engine.EnvOutdoor || r.Speed != engine.SpeedTested {
+		t.Fatalf("row 1: %+v", r)
+	}
+	if s := rows[0].Serving; s == nil || *s != (engine.ServingCell{CellID: "12345678", NodeID: "48225", ARFCN: 1650, PCI: -1}) {
+		t.Fatalf("row 0 serving cell: %+v", s)
+	}
+	if rows[0].Speed != engine.SpeedIdle || rows[0].DLMbps != 0 || rows[4].Environment != engine.EnvVehicle ||
+		rows[6].Tech != engine.Tech3G || rows[8].Tech != engine.Tech5G {
+		t.Fatalf("rows 0, 4, 6, 8: %+v %+v %+v %+v", rows[0], rows[4], rows[6], rows[8])
+	}
+}
+
+func TestSuggestVietnamese(t *testing.T) {
+	header, samples, text := readFixture(t, "vn_drivetest.csv")
+	sg := Suggest(KindMeasurements, header, samples)
+	if len(sg.Missing) > 0 {
+		t.Fatalf("missing %v", sg.Missing)
+	}
+	m := sg.Mapping
+	for src, want := range map[string]string{"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
+		"Cong nghe": "tech", "RSRP (dBm)": "signal_dbm"} {
+		if m.Columns[src] != want {
+			t.Errorf("%s → %q, want %q", src, m.Columns[src], want)
+		}
+	}
+	if m.Units["ts"] != "layout:02/01/2006 15:04:05" || m.Decimal != "," {
+		t.Errorf("units %v decimal %q", m.Units, m.Decimal)
+	}
+	if !slices.ContainsFunc(sg.Notes, func(n string) bool {
+		return strings.Contains(n, "ambiguous") && strings.Contains(n, "3 December 2024") && strings.Contains(n, "12 March 2024")
+	}) {
+		t.Errorf("no note of the ambiguous day/month order: %q", sg.Notes)
+	}
+	parsed, err := ParseMapping(m.JSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, rep := ingestWith(t, text, parsed)
+	checkVietnamese(t, rows, rep)
+	// Headers written with diacritics find the same columns.
+	accented := strings.Replace(text, "Thoi gian;Kinh do;Vi do;Nha mang;Cong nghe", "Thời gian;Kinh độ;Vĩ độ;Nhà mạng;Công nghệ", 1)
+	rows, rep = ingestWith(t, accented, parsed)
+	checkVietnamese(t, rows, rep)
+}
+
+func checkVietnamese(t *testing.T, rows []engine.Measurement, rep *Report) {
+	t.Helper()
+	if len(rows) != 6 || rep.NaiveTimes != 6 {
+		t.Fatalf("%d rows, %d naive", len(rows), rep.NaiveTimes)
+	}
+	r := rows[0]
+	if r.TimeUnixMs != time.Date(2024, 12, 3, 4, 30, 19, 0, time.UTC).UnixMilli() || r.Lon != 105.8512 || r.Lat != 21.0301 ||
+		r.SignalDBm != -98.5 || r.Carrier != engine.Viettel || r.Tech != engine.Tech4G {
+		t.Fatalf("row 0: %+v", r)
+	}
+	if rows[3].Carrier != engine.MobiFone || rows[3].Tech != engine.Tech3G || rows[4].SignalDBm != -112.5 {
+		t.Fatalf("rows 3, 4: %+v %+v", rows[3], rows[4])
+	}
+}
+
+func TestPresets(t *testing.T) {
+	for _, c := range []struct {
+		preset, file string
+		check        func(*testing.T, []engine.Measurement, *Report)
+	}{
+		{"gnettrack", "gnettrack.txt", checkGNetTrack},
+		{"vn-drivetest", "vn_drivetest.csv", checkVietnamese},
+	} {
+		t.Run(c.preset, func(t *testing.T) {
+			m, err := Preset(c.preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, text := readFixture(t, c.file)
+			rows, rep := ingestWith(t, text, m)
+			c.check(t, rows, rep)
+			for _, r := range rows {
+				if r.Source != engine.SourceDrive {
+					t.Fatalf("source %v", r.Source)
+				}
+			}
+		})
+	}
+	if len(PresetNames()) != 2 {
+		t.Errorf("presets %v: each needs a fixture test here", PresetNames())
+	}
+	if _, err := Preset("tems"); err == nil {
+		t.Error("unknown preset accepted")
+	}
+}
+
+func TestSuggestNotes(t *testing.T) {
+	header := []string{"Time", "Lon", "Lat", "Operator", "Network type", "RSRP", "Mobility", "Status"}
+	samples := [][]string{
+		{"25/12/2024 08:00:00", "105.1", "21.1", "Viettel", "LTE", "-90", "Walking", "Connected"},
+		{"25/12/2024 08:00:01", "105.1", "21.1", "Viettel", "LTE", "-91", "Running", "Connected"},
+	}
+	sg := Suggest(KindMeasurements, header, samples)
+	if sg.Mapping.Units["ts"] != "layout:02/01/2006 15:04:05" {
+		t.Errorf("units %v", sg.Mapping.Units)
+	}
+	notes := strings.Join(sg.Notes, "\n")
+	if strings.Contains(notes, "ambiguous") {
+		t.Errorf("day 25 settles the order, yet: %s", notes)
+	}
+	if !strings.Contains(notes, `"Running"`) || !strings.Contains(notes, "values.environment") {
+		t.Errorf("unmapped spelling not reported: %s", notes)
+	}
+	if _, ok := sg.Mapping.Columns["Status"]; ok {
+		t.Errorf("Status with values Connected mapped: %v", sg.Mapping.Columns)
+	}
+	// Required columns found by their values when the names say nothing.
+	sg = Suggest(KindMeasurements, []string{"t", "x", "y", "op", "gen", "lvl"}, [][]string{
+		{"2024-12-03T11:30:19+07:00", "105.1", "21.1", "VNPT", "4G", "-90"},
+	})
+	if sg.Mapping.Columns["op"] != "carrier" || sg.Mapping.Columns["gen"] != "tech" || len(sg.Missing) != 1 || sg.Missing[0] != "ts" {
+		t.Errorf("%v missing %v", sg.Mapping.Columns, sg.Missing)
+	}
+	// A decimal comma in a comma-separated file's quoted fields.
+	sg = Suggest(KindMeasurements, []string{"ts", "carrier", "tech", "lon", "lat"}, [][]string{{"2024-12-03T11:30:19Z", "viettel", "4G", "105,1", "21,3"}})
+	if sg.Mapping.Decimal != "," {
+		t.Errorf("decimal %q", sg.Mapping.Decimal)
+	}
+}

@@ -1,0 +1,272 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// enumParsers checks a value of each enum column the mapping's "values"
+// may target.
+var enumParsers = map[string]func(string) error{
+	"carrier":      func(s string) error { _, err := engine.ParseCarrier(s); return err },
+	"tech":         func(s string) error { _, err := engine.ParseTech(s); return err },
+	"service":      func(s string) error { _, err := engine.ParseService(s); return err },
+	"source":       func(s string) error { _, err := engine.ParseSource(s); return err },
+	"device_class": func(s string) error { _, err := engine.ParseDeviceClass(s); return err },
+	"environment":  func(s string) error { _, err := engine.ParseEnvironment(s); return err },
+	"speed_test":   func(s string) error { _, err := parseSpeedTest(s); return err },
+	"status":       func(s string) error { _, err := engine.ParseSiteStatus(s); return err },
+	"backhaul":     func(s string) error { _, err := engine.ParseBackhaul(s); return err },
+}
+
+// EnumColumns returns the enum columns of a kind, whose spellings a
+// mapping's "values" may map.
+func EnumColumns(kind Kind) []string {
+	var out []string
+	for _, c := range kind.Columns() {
+		if enumParsers[c] != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (m *Mapping) validateValues(kind Kind) error {
+	for _, col := range sortedKeys(m.Values) {
+		parse := enumParsers[col]
+		if parse == nil || !slices.Contains(kind.Columns(), col) {
+			return fmt.Errorf("mapping: values[%q]: not an enum column of %s (want one of %s)", col, kind, strings.Join(EnumColumns(kind), ", "))
+		}
+		folded := map[string]string{}
+		for _, from := range sortedKeys(m.Values[col]) {
+			to := m.Values[col][from]
+			if err := parse(to); err != nil || strings.TrimSpace(to) == "" {
+				return fmt.Errorf("mapping: values[%q][%q] = %q: not a valid %s", col, from, to, col)
+			}
+			k := engine.Fold(from)
+			if prev, ok := folded[k]; ok && m.Values[col][prev] != to {
+				return fmt.Errorf("mapping: values[%q]: %q and %q are the same spelling once case and accents are ignored, but map to different values", col, prev, from)
+			}
+			folded[k] = from
+		}
+	}
+	return nil
+}
+
+// valueMaps builds, per contract column, the folded spelling → contract
+// value map of a mapping (tech_values included).
+func valueMaps(cols []string, m *Mapping) ([]map[string]string, error) {
+	out := make([]map[string]string, len(cols))
+	add := func(col, from, to string) error {
+		j := slices.Index(cols, col)
+		if j < 0 {
+			return fmt.Errorf("mapping values[%q]: not a column of this table", col)
+		}
+		if out[j] == nil {
+			out[j] = map[string]string{}
+		}
+		out[j][engine.Fold(from)] = to
+		return nil
+	}
+	for from, to := range m.TechValues {
+		if err := add("tech", from, to); err != nil {
+			return nil, err
+		}
+	}
+	for col, vm := range m.Values {
+		for from, to := range vm {
+			if err := add(col, from, to); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// maxUnmappedPerColumn bounds the distinct unmapped spellings a report
+// counts per column; the rest are counted together.
+const maxUnmappedPerColumn = 50
+
+// UnmappedValue is an enum spelling that matched no contract value and no
+// entry of the mapping's "values", with the number of rows that had it.
+type UnmappedValue struct {
+	Value string
+	Rows  int64
+}
+
+func (r *Report) addUnmapped(col, value string) {
+	if r.Unmapped == nil {
+		r.Unmapped = map[string]map[string]int64{}
+	}
+	vm := r.Unmapped[col]
+	if vm == nil {
+		vm = map[string]int64{}
+		r.Unmapped[col] = vm
+	}
+	if _, ok := vm[value]; !ok && len(vm) >= maxUnmappedPerColumn {
+		value = "…other spellings"
+	}
+	vm[value]++
+}
+
+// UnmappedValues returns the unmapped spellings of a column, most rows
+// first, ties by spelling.
+func (r *Report) UnmappedValues(col string) []UnmappedValue {
+	var out []UnmappedValue
+	for v, n := range r.Unmapped[col] {
+		out = append(out, UnmappedValue{v, n})
+	}
+	slices.SortFunc(out, func(a, b UnmappedValue) int {
+		if a.Rows != b.Rows {
+			if a.Rows > b.Rows {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}
+
+// UnmappedSummary returns one line per enum column with unmapped
+// spellings, e.g. `environment: "Walking" (120 rows), "Driving" (30 rows)`,
+// columns in contract order.
+func (r *Report) UnmappedSummary() []string {
+	var lines []string
+	for _, col := range r.Kind.Columns() {
+		vals := r.UnmappedValues(col)
+		if len(vals) == 0 {
+			continue
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = fmt.Sprintf("%q (%d rows)", v.Value, v.Rows)
+		}
+		lines = append(lines, col+": "+strings.Join(parts, ", "))
+	}
+	return lines
+}
+
+// The Vietnamese default zone: UTC+7, without daylight saving since 1975,
+// so a fixed offset is exact for every plausible timestamp (after
+// Config.Earliest) and needs no time-zone database.
+var vietnamZone = time.FixedZone("UTC+7", 7*3600)
+
+// DefaultZoneName names the zone of timestamps without an offset when the
+// mapping gives none.
+const DefaultZoneName = "Asia/Ho_Chi_Minh (UTC+7)"
+
+var offsetRE = regexp.MustCompile(`^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d\d))?$`)
+
+// LoadZone resolves a mapping's timezone: a fixed offset ("UTC+7",
+// "+07:00", "GMT-3"), "UTC", or an IANA name. "Asia/Ho_Chi_Minh" (and
+// "Asia/Saigon") resolve to the fixed UTC+7 zone without the time-zone
+// database; other names need it (the lomsong command embeds it).
+func LoadZone(name string) (*time.Location, error) {
+	n := strings.TrimSpace(name)
+	switch strings.ToLower(n) {
+	case "asia/ho_chi_minh", "asia/saigon", "ict":
+		return vietnamZone, nil
+	case "utc", "gmt", "z":
+		return time.UTC, nil
+	}
+	if g := offsetRE.FindStringSubmatch(strings.ToUpper(n)); g != nil {
+		h, _ := strconv.Atoi(g[2])
+		mnt := 0
+		if g[3] != "" {
+			mnt, _ = strconv.Atoi(g[3])
+		}
+		if h > 14 || mnt > 59 {
+			return nil, fmt.Errorf("offset out of range")
+		}
+		off := h*3600 + mnt*60
+		if g[1] == "-" {
+			off = -off
+		}
+		return time.FixedZone(n, off), nil
+	}
+	return time.LoadLocation(n)
+}
+
+// checkLayout refuses a time layout that cannot give a full date and time
+// to the minute (a typo such as "2006.01.02_15.04.06" would otherwise read
+// every row wrong or reject it).
+func checkLayout(l string) error {
+	ref := time.Date(2024, 12, 3, 11, 30, 19, 0, time.UTC)
+	got, err := time.Parse(l, ref.Format(l))
+	if err != nil {
+		return fmt.Errorf("not a usable Go time layout: %w", err)
+	}
+	if got.Year() != 2024 || got.Month() != 12 || got.Day() != 3 || got.Hour() != 11 || got.Minute() != 30 {
+		return fmt.Errorf("layout does not hold a full date and time (write it with Go's reference time 2006-01-02 15:04:05)")
+	}
+	return nil
+}
+
+// layoutHasZone reports whether a Go time layout reads a zone or offset.
+func layoutHasZone(l string) bool {
+	return strings.Contains(l, "Z07") || strings.Contains(l, "-07") || strings.Contains(l, "MST")
+}
+
+// Speed rules of a mapping ("speed_rule").
+const (
+	// SpeedRuleAny: every dl_mbps/ul_mbps value is a speed test (the
+	// default; the contract's own files mean it so).
+	SpeedRuleAny = "any"
+	// SpeedRulePositive: a speed value counts as a speed test only when it
+	// is above zero; a 0 is the bitrate of an idle connection, kept in the
+	// dataset but marked idle and left out of speed statistics.
+	SpeedRulePositive = "positive"
+)
+
+// parseSpeedTest reads the speed_test column: yes (a transfer was
+// running: the speeds are a speed test) or no (idle; the speeds are
+// kept but not counted as a test). Empty means yes.
+func parseSpeedTest(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "yes", "y", "true", "1", "test", "transfer":
+		return true, nil
+	case "no", "n", "false", "0", "idle":
+		return false, nil
+	}
+	return false, fmt.Errorf("invalid speed_test %q (want yes or no): %w", s, engine.ErrInvalidValue)
+}
+
+// number parsing with the mapping's decimal mark; thousands separators are
+// refused with a reason that says what to change.
+func parseNumber(s string, comma bool) (float64, string) {
+	if comma {
+		if strings.ContainsAny(s, ". \u00a0'") {
+			return 0, "with \"decimal\": \",\" a point or space in a number is a thousands separator, which is not accepted: write the digits without grouping"
+		}
+		if strings.Count(s, ",") == 1 {
+			s = strings.Replace(s, ",", ".", 1)
+		}
+	} else if strings.ContainsAny(s, ", \u00a0'") {
+		if thousandsRE.MatchString(s) {
+			if strings.Count(s, ",") == 1 && !strings.ContainsAny(s, ". \u00a0'") {
+				return 0, "a comma in a number: a thousands separator is not accepted, and a decimal comma needs \"decimal\": \",\" in the mapping"
+			}
+			return 0, "thousands separators are not accepted: write the digits without grouping"
+		}
+		if strings.Count(s, ",") == 1 && !strings.ContainsAny(s, ". \u00a0'") {
+			return 0, "a decimal comma: set \"decimal\": \",\" in the mapping"
+		}
+		return 0, "not a finite decimal number"
+	}
+	v, ok := parseDecimal(s)
+	if !ok {
+		return 0, "not a finite decimal number"
+	}
+	return v, ""
+}
+
+// thousandsRE matches digits grouped by three with ',', a space, a
+// no-break space or an apostrophe (1,234 or 1 234.5).
+var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}([, \x{00a0}']\d{3})+(\.\d+)?$`)

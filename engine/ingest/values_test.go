@@ -1,0 +1,244 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+func mustMapping(t *testing.T, js string) *Mapping {
+	t.Helper()
+	m, err := ParseMapping([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestValueMaps(t *testing.T) {
+	m := mustMapping(t, `{
+		"values": {
+			"environment": {"Walking": "outdoor", "Driving": "vehicle", "Đi bộ": "outdoor", "Trong nhà": "indoor"},
+			"service": {"Mất sóng": "none"},
+			"device_class": {"Mobile": "smartphone"},
+			"source": {"G-NetTrack": "drive"},
+			"carrier": {"VNMB": "Vietnamobile"},
+			"tech": {"LTE CA": "4G"}
+		}
+	}`)
+	head := "ts,carrier,tech,lon,lat,signal_dbm,service,environment,device_class,source\n"
+	rows, rejects, rep := readM(t, head+
+		"2026-10-01T08:00:00Z,vnmb,lte ca,105.85,21.03,-98,,WALKING,mobile,g-nettrack\n"+
+		"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-98,,driving,,\n"+
+		"2026-10-01T08:00:02Z,viettel,4G,105.85,21.03,-98,,DI BO,,\n"+
+		"2026-10-01T08:00:03Z,viettel,4G,105.85,21.03,-98,,trong nha,,\n"+
+		"2026-10-01T08:00:04Z,viettel,4G,105.85,21.03,,MẤT SÓNG,outdoor,,\n"+
+		"2026-10-01T08:00:05Z,viettel,4G,105.85,21.03,-98,,Running,,\n"+
+		"2026-10-01T08:00:06Z,viettel,4G,105.85,21.03,-97,,Running,,\n"+
+		"2026-10-01T08:00:07Z,viettel,4G,105.85,21.03,-96,,Cycling,,\n", m, nil)
+	if len(rows) != 5 {
+		t.Fatalf("accepted %d, rejects %+v", len(rows), rejects)
+	}
+	r := rows[0]
+	if r.Carrier != engine.Vietnamobile || r.Tech != engine.Tech4G || r.Environment != engine.EnvOutdoor ||
+		r.DeviceClass != engine.DeviceSmartphone || r.Source != engine.SourceDrive {
+		t.Fatalf("row 0: %+v", r)
+	}
+	want := []engine.Environment{engine.EnvOutdoor, engine.EnvVehicle, engine.EnvOutdoor, engine.EnvIndoor, engine.EnvOutdoor}
+	for i, w := range want {
+		if rows[i].Environment != w {
+			t.Errorf("row %d: environment %v, want %v", i, rows[i].Environment, w)
+		}
+	}
+	if rows[4].Service != engine.ServiceNone {
+		t.Errorf("row 4: service %v, want none", rows[4].Service)
+	}
+	if len(rejects) != 3 || rejects[0].Reason != ReasonInvalidEnum || rejects[0].Column != "environment" || rejects[0].Line != 7 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	got := rep.UnmappedValues("environment")
+	if len(got) != 2 || got[0] != (UnmappedValue{"Running", 2}) || got[1] != (UnmappedValue{"Cycling", 1}) {
+		t.Fatalf("unmapped %+v", got)
+	}
+	sum := rep.UnmappedSummary()
+	if len(sum) != 1 || sum[0] != `environment: "Running" (2 rows), "Cycling" (1 rows)` {
+		t.Fatalf("summary %q", sum)
+	}
+}
+
+func TestValueMapErrors(t *testing.T) {
+	for name, js := range map[string]string{
+		"not an enum column":  `{"values": {"lon": {"a": "b"}}}`,
+		"unknown column":      `{"values": {"mood": {"a": "b"}}}`,
+		"bad target":          `{"values": {"environment": {"Walking": "strolling"}}}`,
+		"empty target":        `{"values": {"carrier": {"x": ""}}}`,
+		"site column in meas": `{"values": {"backhaul": {"fo": "fiber"}}}`,
+		"folded clash":        `{"values": {"environment": {"Đi bộ": "outdoor", "di bo": "indoor"}}}`,
+		"bad decimal":         `{"decimal": ";"}`,
+		"bad speed rule":      `{"speed_rule": "sometimes"}`,
+		"layout without date": `{"units": {"ts": "layout:15:04:05"}}`,
+		"bad offset":          `{"timezone": "UTC+19"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseMapping([]byte(js)); err == nil {
+				t.Fatalf("want an error for %s", js)
+			}
+		})
+	}
+	if _, err := ParseMapping([]byte(`{"kind": "sites", "values": {"backhaul": {"Cáp quang": "fiber"}}}`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTimesWithoutOffset(t *testing.T) {
+	head := "ts,carrier,tech,lon,lat,signal_dbm\n"
+	body := "2024-12-03 11:30:19,viettel,4G,105.85,21.03,-90\n2024-12-03T11:30:20+07:00,viettel,4G,105.85,21.03,-90\n"
+	vn := time.Date(2024, 12, 3, 4, 30, 19, 0, time.UTC).UnixMilli()
+	for _, c := range []struct {
+		name    string
+		mapping string
+		want    int64
+		zone    string
+	}{
+		{"default Vietnam time", `{}`, vn, DefaultZoneName},
+		{"IANA name", `{"timezone": "Asia/Ho_Chi_Minh"}`, vn, "Asia/Ho_Chi_Minh"},
+		{"fixed offset", `{"timezone": "UTC+7"}`, vn, "UTC+7"},
+		{"UTC", `{"timezone": "UTC"}`, vn + 7*3600*1000, "UTC"},
+		{"negative offset", `{"timezone": "-03:00"}`, vn + 10*3600*1000, "-03:00"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, _, rep := readM(t, head+body, mustMapping(t, c.mapping), nil)
+			if len(rows) != 2 || rows[0].TimeUnixMs != c.want || rows[1].TimeUnixMs != vn+1000 {
+				t.Fatalf("%+v", rows)
+			}
+			if rep.NaiveTimes != 1 || rep.Zone != c.zone {
+				t.Fatalf("naive %d zone %q", rep.NaiveTimes, rep.Zone)
+			}
+		})
+	}
+	for _, c := range []struct {
+		layout, value string
+		naive         bool
+	}{
+		{"2006.01.02_15.04.05", "2024.12.03_11.30.19", true},
+		{"02/01/2006 15:04:05", "03/12/2024 11:30:19", true},
+		{"02/01/2006 15:04:05 -07:00", "03/12/2024 11:30:19 +07:00", false},
+	} {
+		m := mustMapping(t, `{"units": {"ts": "layout:`+c.layout+`"}}`)
+		rows, rejects, rep := readM(t, head+c.value+",viettel,4G,105.85,21.03,-90\n", m, nil)
+		if len(rows) != 1 || rows[0].TimeUnixMs != vn {
+			t.Fatalf("%s: %+v %+v", c.layout, rows, rejects)
+		}
+		if (rep.NaiveTimes == 1) != c.naive {
+			t.Errorf("%s: naive times %d", c.layout, rep.NaiveTimes)
+		}
+	}
+}
+
+func TestDecimalComma(t *testing.T) {
+	head := "Thoi gian;Kinh do;Vi do;Nha mang;Cong nghe;RSRP (dBm);DL\n"
+	m := mustMapping(t, `{"columns": {"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
+		"Cong nghe": "tech", "RSRP (dBm)": "signal_dbm", "DL": "dl_mbps"},
+		"units": {"ts": "layout:02/01/2006 15:04:05"}, "decimal": ","}`)
+	rows, rejects, _ := readM(t, head+
+		"03/12/2024 11:30:19;105,8512;21,0301;Viettel;4G;-98,5;12,25\n"+
+		"03/12/2024 11:30:20;105,8512;21,0301;Viettel;4G;-98;1.234,5\n"+
+		"03/12/2024 11:30:21;105.8512;21,0301;Viettel;4G;-98;\n"+
+		"03/12/2024 11:30:22;105,8512;21,0301;Viettel;4G;-98;1 234\n", m, nil)
+	if len(rows) != 1 || rows[0].Lon != 105.8512 || rows[0].Lat != 21.0301 || rows[0].SignalDBm != -98.5 || rows[0].DLMbps != 12.25 {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+	if len(rejects) != 3 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	for _, r := range rejects {
+		if r.Reason != ReasonInvalidNumber || !strings.Contains(r.Detail, "thousands separator") {
+			t.Errorf("reject %+v", r)
+		}
+	}
+	// Without "decimal": "," a decimal comma is refused with the fix named.
+	_, rejects, _ = readM(t, "ts;carrier;tech;lon;lat;signal_dbm\n2026-10-01T08:00:00Z;viettel;4G;105,85;21.03;-90\n"+
+		"2026-10-01T08:00:00Z;viettel;4G;105.85;21.03;-1,234.5\n", nil, nil)
+	if len(rejects) != 2 || !strings.Contains(rejects[0].Detail, `"decimal": ","`) || !strings.Contains(rejects[1].Detail, "thousands separators") {
+		t.Fatalf("%+v", rejects)
+	}
+	// Strict decimals stay strict with a decimal comma.
+	for _, v := range []string{"0x1p-2", "1_05,8", "Inf", "NaN", "1,2,3", ","} {
+		if _, bad := parseNumber(v, true); bad == "" {
+			t.Errorf("%q accepted with a decimal comma", v)
+		}
+	}
+}
+
+func TestIdleSpeeds(t *testing.T) {
+	head := "ts,carrier,tech,lon,lat,signal_dbm,dl_mbps,ul_mbps,speed_test\n"
+	body := "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-90,0,0,\n" +
+		"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-90,25,3,\n" +
+		"2026-10-01T08:00:02Z,viettel,4G,105.85,21.03,-90,0,0.2,\n" +
+		"2026-10-01T08:00:03Z,viettel,4G,105.85,21.03,-90,30,2,Idle\n" +
+		"2026-10-01T08:00:04Z,viettel,4G,105.85,21.03,-90,,,\n"
+	for _, c := range []struct {
+		name string
+		m    string
+		want []engine.SpeedKind
+	}{
+		{"column only", `{}`, []engine.SpeedKind{0, 0, 0, engine.SpeedIdle, 0}},
+		{"positive rule", `{"speed_rule": "positive"}`, []engine.SpeedKind{engine.SpeedIdle, 0, 0, engine.SpeedIdle, 0}},
+		{"mapped marker", `{"speed_rule": "positive", "values": {"speed_test": {"Idle": "yes"}}}`, []engine.SpeedKind{engine.SpeedIdle, 0, 0, 0, 0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, rejects, rep := readM(t, head+body, mustMapping(t, c.m), nil)
+			if len(rows) != 5 {
+				t.Fatalf("%+v", rejects)
+			}
+			idle := int64(0)
+			for i, w := range c.want {
+				if rows[i].Speed != w {
+					t.Errorf("row %d: %v, want %v", i, rows[i].Speed, w)
+				}
+				if w == engine.SpeedIdle {
+					idle++
+					if rows[i].DLMbps != []float64{0, 25, 0, 30, 0}[i] {
+						t.Errorf("row %d: idle speed not kept: %v", i, rows[i].DLMbps)
+					}
+				}
+			}
+			if rep.IdleSpeeds != idle {
+				t.Errorf("report counts %d idle rows, want %d", rep.IdleSpeeds, idle)
+			}
+		})
+	}
+	_, rejects, _ := readM(t, head+"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-90,1,1,maybe\n", nil, nil)
+	if len(rejects) != 1 || rejects[0].Column != "speed_test" || rejects[0].Reason != ReasonInvalidEnum {
+		t.Fatalf("%+v", rejects)
+	}
+}
+
+func TestServingCell(t *testing.T) {
+	head := "ts,carrier,tech,lon,lat,signal_dbm,cell_id,node_id,pci,arfcn,band\n"
+	rows, rejects, _ := readM(t, head+
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-90,12345678,48225,301,1650,B3\n"+
+		"2026-10-01T08:00:01Z,viettel,4G,105.85,21.03,-90,,,,,\n"+
+		"2026-10-01T08:00:02Z,viettel,5G,105.85,21.03,-90,,,1008,,\n"+
+		"2026-10-01T08:00:03Z,viettel,4G,105.85,21.03,-90,,,301.5,,\n"+
+		"2026-10-01T08:00:04Z,viettel,4G,105.85,21.03,-90,,,,-1,\n", nil, nil)
+	if len(rows) != 2 || len(rejects) != 3 {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+	if s := rows[0].Serving; s == nil || *s != (engine.ServingCell{CellID: "12345678", NodeID: "48225", PCI: 301, ARFCN: 1650, Band: "B3"}) {
+		t.Fatalf("serving %+v", s)
+	}
+	if rows[1].Serving != nil {
+		t.Fatalf("empty serving-cell fields gave %+v", rows[1].Serving)
+	}
+	for i, want := range []struct {
+		col    string
+		reason Reason
+	}{{"pci", ReasonOutOfRange}, {"pci", ReasonInvalidNumber}, {"arfcn", ReasonOutOfRange}} {
+		if rejects[i].Column != want.col || rejects[i].Reason != want.reason {
+			t.Errorf("reject %d: %+v, want %s %s", i, rejects[i], want.col, want.reason)
+		}
+	}
+}
