@@ -302,7 +302,7 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	if err != nil {
 		return nil, err
 	}
-	ev, err := scanEvidence(ctx, s, opt.Coverage.Aggregate, vcfg.Thresholds, dv, reach)
+	ev, err := scanEvidence(ctx, s, opt.Coverage.Aggregate, vcfg.Thresholds, dv, reach, res)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
 )
@@ -86,6 +87,13 @@ func worldTests(negative bool) *engine.MeasurementBatch {
 // worldStore writes the small world into a new dataset.
 func worldStore(t *testing.T, negative bool) *dataset.Store {
 	t.Helper()
+	return storeOf(t, worldVillages, worldTests(negative))
+}
+
+// storeOf writes the small world's sites, villages and tests into a new
+// dataset.
+func storeOf(t *testing.T, villages []engine.Village, tests *engine.MeasurementBatch) *dataset.Store {
+	t.Helper()
 	s, err := dataset.Open(filepath.Join(t.TempDir(), "ds"))
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +111,8 @@ func worldStore(t *testing.T, negative bool) *dataset.Store {
 		}
 	}
 	write("a1", "sites", func(x *dataset.Txn) error { return x.WriteSites(worldSites()) })
-	write("b2", "villages", func(x *dataset.Txn) error { return x.WriteVillages(worldVillages) })
-	write("c3", "measurements", func(x *dataset.Txn) error { return x.WriteMeasurements(worldTests(negative)) })
+	write("b2", "villages", func(x *dataset.Txn) error { return x.WriteVillages(villages) })
+	write("c3", "measurements", func(x *dataset.Txn) error { return x.WriteMeasurements(tests) })
 	return s
 }
 
@@ -221,6 +229,72 @@ func TestNegativeNeighbourhood(t *testing.T) {
 	}
 	if v := villageByID(t, alone, "V3"); v.WithoutSignal() || math.Abs(v.Verdict.BestMeanDBm-(-97.1)) > 0.05 {
 		t.Errorf("own-only field: V3 P(dead) %.3f, MobiFone mean %.1f dBm; want as predicted (−97.1)", v.Verdict.PDead, v.Verdict.BestMeanDBm)
+	}
+}
+
+// TestTestsAtVillagePoint: tests at a village's own point decide its
+// verdict even when the village lies by its hex's edge and the
+// resolution-11 cell holding the tests has its centre in the neighbouring
+// hex, of another environment class. The readings' residuals must come
+// from the prediction with the class of the hex the tests lie in — the
+// village's — else the 20–30 dB between the classes' path losses turn
+// clear readings into a posterior far below them.
+func TestTestsAtVillagePoint(t *testing.T) {
+	res := worldOptions().Coverage.Coverage.Resolution
+	// Walk east from 1 km east of the mast to a point whose evidence cell
+	// has its centre in another analysis hex.
+	var lon, lat float64
+	for i := range 5000 {
+		lon, lat = 103.31+float64(i)*1e-5, 22.40
+		c, err := hexgrid.Index(lon, lat, evidenceRes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctr, err := c.Center()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := hexgrid.Index(lon, lat, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := hexgrid.Index(ctr[0], ctr[1], res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h != hc {
+			break
+		}
+		if i == 4999 {
+			t.Fatal("no point near a hex edge found")
+		}
+	}
+	// A town (urban class) in its hex; the neighbouring hexes are rural.
+	villages := []engine.Village{{ID: "T1", Name: "Thị trấn", CommuneCode: "C1", Lon: lon, Lat: lat, Households: 1500}}
+	const readingDBm = -85.0
+	b := &engine.MeasurementBatch{}
+	for i := range 6 {
+		b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*600000, Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: lon, Lat: lat,
+			SignalDBm: readingDBm, Service: engine.ServiceOK, RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(),
+			LatencyMs: math.NaN(), Source: engine.SourceDrive, DeviceID: "s", DeviceClass: engine.DeviceScanner, Environment: engine.EnvOutdoor})
+	}
+	r, err := DeadZones(context.Background(), storeOf(t, villages, b), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := villageByID(t, r, "T1")
+	if v.Verdict.Best != (deadzone.Key{Carrier: engine.Viettel, Tech: engine.Tech4G}) {
+		t.Fatalf("best key %v, want Viettel 4G", v.Verdict.Best)
+	}
+	// Six readings (noise 4 dB each, collapsed: 2.7 dB²) and the 4 dB²
+	// nugget against the field's 64 dB² keep the posterior mean within
+	// about 9% of the residual of the readings; the prediction there is
+	// some 45 dB below them, so within 5 dB.
+	if d := v.Verdict.BestMeanDBm - readingDBm; math.Abs(d) > 5 {
+		t.Errorf("Viettel 4G at T1: posterior mean %.1f dBm, readings at its point %.1f dBm", v.Verdict.BestMeanDBm, readingDBm)
+	}
+	if v.WithoutSignal() || v.Verdict.PDead > 0.05 {
+		t.Errorf("T1: P(dead) %.3f, level %v; want confirmed served", v.Verdict.PDead, v.Level)
 	}
 }
 

@@ -47,7 +47,8 @@ var DefaultResidualModel = radiomap.Model{SharedSillDB2: 25, SharedRangeM: 1000,
 const DefaultIndoorLossSigmaDB = 6
 
 // evidenceRes is the resolution at which tests are collapsed into one
-// observation per (cell, carrier, technology, kind): resolution 11, edge
+// observation per (cell, analysis hex, carrier, technology, kind):
+// resolution 11, edge
 // about 25 m, finer than the shortest shadowing correlation distances
 // (3GPP TR 38.901 Table 7.5-6: 37–120 m), so collapsing loses no
 // structure the fit could see; the observations then grow with the
@@ -89,9 +90,9 @@ type RadioMapReport struct {
 	TestsRead int64 `json:"tests_read"`
 	TestsNear int64 `json:"tests_near"`
 	// Exact and Upper count the observations (collapsed per
-	// CollapseResolution cell, key and kind); ReadingsWithoutPrediction
-	// the readings dropped for want of a prediction of their key at their
-	// cell.
+	// CollapseResolution cell, analysis hex, key and kind);
+	// ReadingsWithoutPrediction the readings dropped for want of a
+	// prediction of their key at their cell.
 	Exact                     int      `json:"observations_exact"`
 	Upper                     int      `json:"observations_upper"`
 	ReadingsWithoutPrediction int64    `json:"readings_without_prediction"`
@@ -105,9 +106,12 @@ type RadioMapReport struct {
 	Cut                       float64  `json:"cut"`
 }
 
-// evKey is one kind of reading of one key in one resolution-10 cell.
+// evKey is one kind of reading of one key in one evidenceRes cell, from
+// the tests whose points lie in one analysis hex (hex): a cell near a
+// hex's edge straddles it, and the tests on either side are predicted
+// with their own hex's environment class.
 type evKey struct {
-	cell          hexgrid.Cell
+	cell, hex     hexgrid.Cell
 	key           deadzone.Key
 	upper, indoor bool
 }
@@ -130,12 +134,13 @@ type evidence struct {
 }
 
 // scanEvidence streams the measurements once: every row within reach of
-// an anchor becomes readings (deadzone.Evidence), summed per
-// resolution-10 cell, key and kind; and each village counts the tests
+// an anchor becomes readings (deadzone.Evidence), summed per evidenceRes
+// cell, analysis hex (resolution res) of the row's point, key and kind;
+// and each village counts the tests
 // near it. Rows are read in batches; memory grows with the cells and
 // keys observed, not with the rows.
 func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th engine.Thresholds,
-	villages []deadzone.Village, reach map[hexgrid.Cell]bool) (*evidence, error) {
+	villages []deadzone.Village, reach map[hexgrid.Cell]bool, res int) (*evidence, error) {
 	ev := &evidence{sums: map[evKey]*evSum{}, nearby: make([]deadzone.Nearby, len(villages)), near: make([]map[deadzone.Key]*evSum, len(villages))}
 	for i := range ev.nearby {
 		ev.nearby[i].NearestTestM = math.Inf(1)
@@ -156,13 +161,17 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 			villAt[d] = append(villAt[d], i)
 		}
 	}
-	var cells []hexgrid.Cell
+	var cells, hexes []hexgrid.Cell
 	var rd []deadzone.Reading
 	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
 		n := b.Len()
 		ev.rowsRead += int64(n)
 		cells = slices.Grow(cells[:0], n)[:n]
 		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		hexes = slices.Grow(hexes[:0], n)[:n]
+		if err := hexgrid.IndexInto(hexes, b.Lon, b.Lat, res); err != nil {
 			return fmt.Errorf("pipeline: index: %w", err)
 		}
 		for i, c := range cells {
@@ -200,7 +209,7 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
 			for _, r := range rd {
-				k := evKey{cell: c, key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor}
+				k := evKey{cell: c, hex: hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor}
 				e := ev.sums[k]
 				if e == nil {
 					e = &evSum{}
@@ -220,6 +229,8 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 		switch {
 		case a.cell != b.cell:
 			return cmpCell(a.cell, b.cell)
+		case a.hex != b.hex:
+			return cmpCell(a.hex, b.hex)
 		case a.key.Carrier != b.key.Carrier:
 			return cmpString(string(a.key.Carrier), string(b.key.Carrier))
 		case a.key.Tech != b.key.Tech:
@@ -322,8 +333,9 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 
 // buildRadioMap turns the scanned evidence into residual observations —
 // reading (or bound) minus the calibrated prediction of its key at its
-// cell's centre, indoor ones raised by the building loss — and the map
-// over them. A collapsed observation of n readings has noise σ/√n.
+// cell's centre with the environment class of the analysis hex its tests
+// lie in, indoor ones raised by the building loss — and the map over
+// them. A collapsed observation of n readings has noise σ/√n.
 func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res int, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
@@ -340,28 +352,29 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		indoorSD = DefaultIndoorLossSigmaDB
 	}
 	rep.NoiseDB, rep.IndoorLossSigmaDB = noise, indoorSD
-	// One prediction per distinct cell.
-	var cells []hexgrid.Cell
+	// One prediction per distinct (cell, hex). The environment class is
+	// that of the analysis hex containing the tests' points — the class
+	// a village at the same point is predicted with — neither the cell's
+	// H3 parent's nor the hex containing the cell's centre: near a hex
+	// edge either can be the neighbour (the parent by the aperture-7
+	// hierarchy, often within 100 m of an edge; the centre's hex within
+	// the cell's 25 m), and the classes' path-loss models differ by 20 to
+	// 30 dB, which would turn a reading at a village's own point into a
+	// residual that contradicts it there.
+	type cellHex struct{ cell, hex hexgrid.Cell }
+	var cells []cellHex
 	for _, k := range ev.order {
-		if n := len(cells); n == 0 || cells[n-1] != k.cell {
-			cells = append(cells, k.cell)
+		if n := len(cells); n == 0 || cells[n-1] != (cellHex{k.cell, k.hex}) {
+			cells = append(cells, cellHex{k.cell, k.hex})
 		}
 	}
 	lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
 	for i, c := range cells {
-		ctr, err := c.Center()
+		ctr, err := c.cell.Center()
 		if err != nil {
 			return nil, rep, err
 		}
-		// The environment class is the analysis hex's that contains the
-		// point, not the cell's H3 parent: near a hex edge the two differ
-		// (by the aperture-7 hierarchy, often within 100 m of an edge), and
-		// the classes' path-loss models differ by up to 20 dB.
-		h, err := hexgrid.Index(ctr[0], ctr[1], res)
-		if err != nil {
-			return nil, rep, err
-		}
-		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], h
+		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], c.hex
 	}
 	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
 	if err != nil {
@@ -379,7 +392,7 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	var outRes, inRes []float64
 	ci := 0
 	for _, k := range ev.order {
-		for cells[ci] != k.cell {
+		for cells[ci] != (cellHex{k.cell, k.hex}) {
 			ci++
 		}
 		if k.upper {
@@ -401,7 +414,7 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	keys := map[deadzone.Key]bool{}
 	ci = 0
 	for _, k := range ev.order {
-		for cells[ci] != k.cell {
+		for cells[ci] != (cellHex{k.cell, k.hex}) {
 			ci++
 		}
 		e := ev.sums[k]

@@ -783,3 +783,55 @@ func TestNeighbourhoodUnionMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// Exact tests of a key beside its query point decide its posterior even
+// when many no-service bounds of another carrier lie nearer: the bounds
+// fill the nearest-neighbour set but the key's own tests still join it
+// (per-key neighbours), and the bounds pull the shared component down
+// without moving the key's mean far from its readings.
+func TestExactReadingsHoldAgainstNearerBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	m := Model{SharedSillDB2: 25, SharedRangeM: 1000, OwnSillDB2: 25, OwnRangeM: 500, NuggetDB2: 4}
+	var exact []Obs
+	for i := range 4 {
+		a := float64(i) * math.Pi / 2
+		exact = append(exact, Obs{Lon: eqLon(40 * math.Cos(a)), Lat: eqLon(40 * math.Sin(a)), Key: kV4, ResidualDB: 15, NoiseDB: 2})
+	}
+	obs := slices.Clone(exact)
+	for range 60 {
+		r, a := 5+25*rng.Float64(), 2*math.Pi*rng.Float64()
+		obs = append(obs, Obs{Lon: eqLon(r * math.Cos(a)), Lat: eqLon(r * math.Sin(a)), Key: kM4, ResidualDB: -20, Censor: Upper, NoiseDB: 2})
+	}
+	keys := []Key{kV4, kM4}
+	alone, err := New(exact, m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := New(obs, m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, err := alone.At(0, 0, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := both.At(0, 0, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pb.Exact != 4 {
+		t.Fatalf("%d exact neighbours, want the 4 Viettel tests", pb.Exact)
+	}
+	// The readings alone give a residual of +14.5 dB; the bounds may
+	// lower it a little through the shared component, never by more than
+	// the readings' own uncertainty allows.
+	if pa.MeanDB[0] < 12 {
+		t.Fatalf("Viettel with its readings alone: mean %.2f dB", pa.MeanDB[0])
+	}
+	if d := pa.MeanDB[0] - pb.MeanDB[0]; d > 2 || d < -0.5 {
+		t.Errorf("Viettel mean %.2f dB with 60 nearer MobiFone bounds, %.2f without: want within 2 dB below", pb.MeanDB[0], pa.MeanDB[0])
+	}
+	if !(pb.MeanDB[1] < pa.MeanDB[1]-10) {
+		t.Errorf("MobiFone mean %.2f dB under its bounds, %.2f without", pb.MeanDB[1], pa.MeanDB[1])
+	}
+}
