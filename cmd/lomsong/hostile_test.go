@@ -116,6 +116,14 @@ func TestHostileQuarantineDir(t *testing.T) {
 			t.Errorf("output does not name %s:\n%s", name, out)
 		}
 	}
+	// A name ending in a separator is a directory, created when absent.
+	qnew := filepath.Join(dir, "qnew") + string(filepath.Separator)
+	if _, errs, code := runCmd(t, "validate", "--max-reject-share", "1", "--quarantine", qnew, a); code != exitOK {
+		t.Fatalf("--quarantine %s: exit %d: %s", qnew, code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(qnew, "a.csv.quarantine.csv")); err != nil {
+		t.Fatal(err)
+	}
 	// Two inputs of the same name cannot share the directory.
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)

@@ -302,7 +302,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("validate", validateSynopsis, validateExample, e)
 	var in inputFlags
 	in.register(fs)
-	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory, each input's rejected rows to DIR/<input file name>.quarantine.csv")
+	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
@@ -351,6 +351,12 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 	}()
 	qdir := ""
+	if q := *quarantine; q != "" && os.IsPathSeparator(q[len(q)-1]) {
+		// A name ending in a separator is a directory, even if it does not exist yet.
+		if err := os.MkdirAll(q, 0o755); err != nil {
+			return err
+		}
+	}
 	if st, err := os.Stat(*quarantine); *quarantine != "" && err == nil && st.IsDir() {
 		qdir = *quarantine
 		seen := map[string]string{}
