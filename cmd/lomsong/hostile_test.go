@@ -204,3 +204,16 @@ func TestHostileMappingTooLarge(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
+
+// TestValidateHeaderOnly: validate refuses a file without data rows as
+// ingest does (exit 3), naming the file.
+func TestValidateHeaderOnly(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hdr.csv")
+	if err := os.WriteFile(p, []byte("ts,carrier,tech,lon,lat,signal_dbm\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := runCmd(t, "validate", p)
+	if code != exitDataRefused || !strings.Contains(errs, "hdr.csv: no data rows") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}

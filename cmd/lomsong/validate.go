@@ -420,7 +420,11 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		} else {
 			printReport(e, res, shown, elapsed, "--quarantine FILE writes them all")
 		}
-		if rep.RejectShare() > in.maxRejectShare {
+		switch {
+		case rep.RowsRead == 0:
+			// The rule ingest applies: a file without data rows is refused.
+			refused = append(refused, fmt.Sprintf("%s: %v (only a header)", path, dataset.ErrNoDataRows))
+		case rep.RejectShare() > in.maxRejectShare:
 			refused = append(refused, fmt.Sprintf("%s (%.2f%% rejected)", path, 100*rep.RejectShare()))
 		}
 		if qdir != "" {
@@ -439,7 +443,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(refused) > 0 {
-		return refusedError{fmt.Errorf("rejected-row share above --max-reject-share %.2f%% in %v", 100*in.maxRejectShare, refused)}
+		return refusedError{fmt.Errorf("refused (no data rows, or rejected-row share above --max-reject-share %.2f%%): %s", 100*in.maxRejectShare, strings.Join(refused, "; "))}
 	}
 	return nil
 }
