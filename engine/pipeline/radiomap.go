@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -228,11 +229,11 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 	slices.SortFunc(ev.order, func(a, b evKey) int {
 		switch {
 		case a.cell != b.cell:
-			return cmpCell(a.cell, b.cell)
+			return cmp.Compare(a.cell, b.cell)
 		case a.hex != b.hex:
-			return cmpCell(a.hex, b.hex)
+			return cmp.Compare(a.hex, b.hex)
 		case a.key.Carrier != b.key.Carrier:
-			return cmpString(string(a.key.Carrier), string(b.key.Carrier))
+			return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
 		case a.key.Tech != b.key.Tech:
 			return int(a.key.Tech) - int(b.key.Tech)
 		case a.upper != b.upper:
@@ -243,25 +244,7 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 	return ev, nil
 }
 
-func cmpCell(a, b hexgrid.Cell) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 func b2i(b bool) int {
 	if b {
@@ -493,7 +476,7 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	}
 	slices.SortFunc(extra, func(a, b deadzone.Key) int {
 		if a.Carrier != b.Carrier {
-			return cmpString(string(a.Carrier), string(b.Carrier))
+			return cmp.Compare(string(a.Carrier), string(b.Carrier))
 		}
 		return int(a.Tech) - int(b.Tech)
 	})
