@@ -244,8 +244,6 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 	return ev, nil
 }
 
-
-
 func b2i(b bool) int {
 	if b {
 		return 1
