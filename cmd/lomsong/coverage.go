@@ -358,6 +358,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"coverage: --out DIR is required"}
 	}
+	if _, err := layerList(*layers, nil); err != nil {
+		return err
+	}
 	store, opt, area, _, err := cf.prepare(e, false)
 	if err != nil {
 		return err
@@ -408,7 +411,11 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string) erro
 		return err
 	}
 	if layers != "" {
-		for _, l := range layerList(layers, res.States) {
+		list, err := layerList(layers, res.States)
+		if err != nil {
+			return err
+		}
+		for _, l := range list {
 			carrier, tech := l[0], l[1]
 			fc, err := coverage.FeatureCollection(res.States, func(s coverage.State) bool {
 				return string(s.Carrier) == carrier && s.Tech.String() == tech
@@ -435,8 +442,11 @@ func siteIDs(res *pipeline.CoverageResult) []string {
 }
 
 // layerList expands --geojson-layers into (carrier, tech) pairs.
-func layerList(spec string, states []coverage.State) [][2]string {
+func layerList(spec string, states []coverage.State) ([][2]string, error) {
 	var out [][2]string
+	if spec == "" {
+		return nil, nil
+	}
 	if spec == "all" {
 		seen := map[[2]string]bool{}
 		for _, s := range states {
@@ -447,14 +457,26 @@ func layerList(spec string, states []coverage.State) [][2]string {
 			}
 		}
 		sortPairs(out)
-		return out
+		return out, nil
 	}
 	for _, p := range strings.Split(spec, ",") {
-		if c, t, ok := strings.Cut(strings.TrimSpace(p), ":"); ok {
-			out = append(out, [2]string{strings.ToLower(c), strings.ToUpper(t)})
+		c, t, ok := strings.Cut(strings.TrimSpace(p), ":")
+		if !ok {
+			return nil, usageError{fmt.Sprintf("coverage: --geojson-layers %q: want carrier:tech pairs, e.g. viettel:4G", p)}
 		}
+		// Parsed names are slugs and known technologies, so a layer's file
+		// name never leaves --out.
+		carrier, err := engine.ParseCarrier(c)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("coverage: --geojson-layers %q: %v", p, err)}
+		}
+		tech, err := engine.ParseTech(t)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("coverage: --geojson-layers %q: %v", p, err)}
+		}
+		out = append(out, [2]string{string(carrier), tech.String()})
 	}
-	return out
+	return out, nil
 }
 
 func sortPairs(p [][2]string) {

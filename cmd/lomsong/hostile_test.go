@@ -217,3 +217,27 @@ func TestValidateHeaderOnly(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 }
+
+// TestCoverageLayerNames: a --geojson-layers name cannot lead a file out of
+// --out; a malformed pair is a usage error before any work.
+func TestCoverageLayerNames(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cov")
+	for _, spec := range []string{"../../x:4G", "viettel", "viettel:6G"} {
+		_, errs, code := runCmd(t, "coverage", "--dataset", t.TempDir(), "--out", out, "--geojson-layers", spec)
+		if spec == "../../x:4G" {
+			// A carrier name becomes a slug ("x"): valid, and the run then
+			// fails for the empty dataset, not for the name.
+			if strings.Contains(errs, "geojson-layers") {
+				t.Fatalf("%s: %s", spec, errs)
+			}
+			continue
+		}
+		if code != exitUsage || !strings.Contains(errs, "--geojson-layers") {
+			t.Fatalf("%s: exit %d\n%s", spec, code, errs)
+		}
+	}
+	got, err := layerList("../../Viettel:4g, VNPT:3G", nil)
+	if err != nil || len(got) != 2 || got[0] != [2]string{"viettel", "4G"} || got[1] != [2]string{"vinaphone", "3G"} {
+		t.Fatalf("layerList = %v, %v", got, err)
+	}
+}
