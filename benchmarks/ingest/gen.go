@@ -8,10 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // benchNow is the fixed ingest time: every generated test lies in the
@@ -188,7 +188,14 @@ func (g *generator) next(row *genRow) {
 	}
 }
 
-// appendCSV appends row as one CSV line in MeasurementColumns order.
+// genColumns are the contract columns the generator writes, in appendCSV's
+// order (the contract's optional serving-cell and speed-test columns are
+// left out, as most carriers' files leave them out).
+var genColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
+	"rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms", "source", "device_id",
+	"device_class", "environment"}
+
+// appendCSV appends row as one CSV line in genColumns order.
 func appendCSV(b []byte, row *genRow) []byte {
 	b = time.UnixMilli(row.tsMs).UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, ',')
@@ -276,7 +283,7 @@ func (c *parquetChunk) add(row *genRow) {
 func (c *parquetChunk) len() int { return len(c.ts) }
 
 // columns returns the chunk as contract-named columns (the column order of
-// ingest.MeasurementColumns).
+// genColumns, then the same names for the Parquet file).
 func (c *parquetChunk) columns() []arrowio.Column {
 	cols := []arrowio.Column{
 		{Name: "ts", TimeUnixMs: c.ts},
@@ -333,14 +340,7 @@ func generate(ctx context.Context, opt genOptions, csvPath, parquetPath string) 
 			return err
 		}
 		bw = bufio.NewWriterSize(f, 1<<20)
-		hdr := ""
-		for i, c := range ingest.MeasurementColumns {
-			if i > 0 {
-				hdr += ","
-			}
-			hdr += c
-		}
-		if _, err := bw.WriteString(hdr + "\n"); err != nil {
+		if _, err := bw.WriteString(strings.Join(genColumns, ",") + "\n"); err != nil {
 			return err
 		}
 	}
