@@ -282,8 +282,7 @@ func (c *parquetChunk) add(row *genRow) {
 
 func (c *parquetChunk) len() int { return len(c.ts) }
 
-// columns returns the chunk as contract-named columns (the column order of
-// genColumns, then the same names for the Parquet file).
+// columns returns the chunk as contract-named columns, in genColumns order.
 func (c *parquetChunk) columns() []arrowio.Column {
 	cols := []arrowio.Column{
 		{Name: "ts", TimeUnixMs: c.ts},
