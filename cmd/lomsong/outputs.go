@@ -108,14 +108,14 @@ func writeSet(dir, set string, fill func(stage string) error) error {
 	if err := dataset.WriteFileAtomic(filepath.Join(stage, setManifestName(set)), append(data, '\n')); err != nil {
 		return err
 	}
-	if err := syncDir(stage); err != nil {
+	if err := dataset.SyncDir(stage); err != nil {
 		return err
 	}
 	if err := os.Rename(stage, filepath.Join(dir, setReadyName(set))); err != nil {
 		return err
 	}
 	committed = true
-	if err := syncDir(dir); err != nil {
+	if err := dataset.SyncDir(dir); err != nil {
 		return err
 	}
 	return finishSet(dir, set)
@@ -186,7 +186,7 @@ func finishSet(dir, set string) error {
 	if err := os.Rename(filepath.Join(ready, setManifestName(set)), filepath.Join(dir, setManifestName(set))); err != nil {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := dataset.SyncDir(dir); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(ready); err != nil {
@@ -257,18 +257,6 @@ func lockSet(dir, set string) (func(), error) {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		_ = f.Close()
 	}, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return err
-	}
-	return nil
 }
 
 // writeSingle writes one file whose name the user chose (so it is no fixed

@@ -242,6 +242,10 @@ func writeFileAtomic(path string, data []byte) error {
 	return syncDir(dir)
 }
 
+// SyncDir flushes a directory's entries (a rename or a new file in it) to
+// disk; file systems that cannot sync a directory (EINVAL) are accepted.
+func SyncDir(dir string) error { return syncDir(dir) }
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
