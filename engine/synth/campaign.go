@@ -112,19 +112,7 @@ func (w *World) Campaign(visits []CampaignVisit, cfg CampaignConfig) (*engine.Me
 	}
 	// What each carrier has deployed (active) per 2019 province, as the
 	// world's drive tests decide what their scanners look for.
-	deployed := map[string]map[engine.Carrier][5]bool{}
-	for _, s := range w.Sites {
-		if s.Status != engine.StatusActive {
-			continue
-		}
-		prov := s.SiteID[3:5]
-		if deployed[prov] == nil {
-			deployed[prov] = map[engine.Carrier][5]bool{}
-		}
-		d := deployed[prov][s.Carrier]
-		d[s.Tech] = true
-		deployed[prov][s.Carrier] = d
-	}
+	deployed := deployedTechs(w.Sites)
 	day0 := time.Date(cfg.Start.In(ICT).Year(), cfg.Start.In(ICT).Month(), cfg.Start.In(ICT).Day(), 0, 0, 0, 0, ICT)
 	type visitPlan struct {
 		v       Village

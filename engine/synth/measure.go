@@ -82,19 +82,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 	dens := cfg.MeasurementDensity
 	// What each carrier has deployed (active) per province, to decide
 	// which technologies its scanners and phones look for.
-	deployed := map[string]map[engine.Carrier][5]bool{}
-	for _, s := range sites {
-		if s.Status != engine.StatusActive {
-			continue
-		}
-		prov := s.SiteID[3:5]
-		if deployed[prov] == nil {
-			deployed[prov] = map[engine.Carrier][5]bool{}
-		}
-		d := deployed[prov][s.Carrier]
-		d[s.Tech] = true
-		deployed[prov][s.Carrier] = d
-	}
+	deployed := deployedTechs(sites)
 
 	var lon, lat, terrain []float64
 	var remoteness float64 // of the province being planned
@@ -326,4 +314,24 @@ func fillSignal(m *engine.Measurement, sig, floorDBm float64, th engine.Threshol
 		m.ULMbps = math.Round(m.DLMbps*(0.15+0.2*rng.Float64())*100) / 100
 		m.LatencyMs = math.Round(m.LatencyMs)
 	}
+}
+
+// deployedTechs lists, per 2019 province code (characters 3–4 of a site id)
+// and carrier, the technologies of its active sites: what the world's
+// scanners and phones look for there.
+func deployedTechs(sites []engine.Site) map[string]map[engine.Carrier][5]bool {
+	deployed := map[string]map[engine.Carrier][5]bool{}
+	for _, s := range sites {
+		if s.Status != engine.StatusActive {
+			continue
+		}
+		prov := s.SiteID[3:5]
+		if deployed[prov] == nil {
+			deployed[prov] = map[engine.Carrier][5]bool{}
+		}
+		d := deployed[prov][s.Carrier]
+		d[s.Tech] = true
+		deployed[prov][s.Carrier] = d
+	}
+	return deployed
 }
