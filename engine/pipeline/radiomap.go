@@ -98,13 +98,21 @@ type RadioMapReport struct {
 	Upper                     int      `json:"observations_upper"`
 	ReadingsWithoutPrediction int64    `json:"readings_without_prediction"`
 	Keys                      []string `json:"keys"`
-	CollapseResolution        int      `json:"collapse_resolution"`
-	ReachResolution           int      `json:"reach_resolution"`
-	MaxNeighbours             int      `json:"max_neighbours"`
-	MaxDistM                  float64  `json:"max_dist_m"`
-	NearbyRadiusM             float64  `json:"nearby_radius_m"`
-	MonteCarloDraws           int      `json:"monte_carlo_draws"`
-	Cut                       float64  `json:"cut"`
+	// KeyMeans are each key's constant mean residual (the calibrated
+	// prediction's offset), fitted with the censored tests counted.
+	KeyMeans []radiomap.KeyMean `json:"key_means"`
+	// VarianceScale is the factor radiomap.FitMarginal applied to the
+	// fitted or default model's sills and nugget (0: the model was given
+	// and kept as is); Model is the scaled model, Fit.Model the
+	// variogram's.
+	VarianceScale      float64 `json:"variance_scale,omitempty"`
+	CollapseResolution int     `json:"collapse_resolution"`
+	ReachResolution    int     `json:"reach_resolution"`
+	MaxNeighbours      int     `json:"max_neighbours"`
+	MaxDistM           float64 `json:"max_dist_m"`
+	NearbyRadiusM      float64 `json:"nearby_radius_m"`
+	MonteCarloDraws    int     `json:"monte_carlo_draws"`
+	Cut                float64 `json:"cut"`
 }
 
 // evKey is one kind of reading of one key in one evidenceRes cell, from
@@ -439,7 +447,25 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 			rep.Model, rep.ModelSource, rep.Fit = model, "fitted", &fit
 		}
 	}
-	m, err := radiomap.New(obs, rep.Model, ro.Map)
+	// Each key's constant offset from its calibrated prediction and the
+	// level of the field's variance, with censored tests counted
+	// (radiomap.FitMarginal): the field is kriged around the offsets
+	// rather than around zero, with the variogram's shape at the level
+	// the censored tests show. A given model or given means stand.
+	mopt := ro.Map
+	if mopt.KeyMeans == nil {
+		mg, err := radiomap.FitMarginal(obs, rep.Model, 0)
+		if err != nil {
+			return nil, rep, err
+		}
+		mopt.KeyMeans = mg.Means
+		if rep.ModelSource != "given" {
+			rep.VarianceScale = mg.Scale
+			rep.Model = mg.Model
+		}
+	}
+	rep.KeyMeans = mopt.KeyMeans
+	m, err := radiomap.New(obs, rep.Model, mopt)
 	if err != nil {
 		return nil, rep, err
 	}

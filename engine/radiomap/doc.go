@@ -65,6 +65,18 @@
 // details; FitReport carries the semivariograms for the outputs'
 // metadata.
 //
+// # Means and the variance's level
+//
+// FitMarginal estimates each key's constant mean residual (the offset its
+// calibration missed) and one scale of the model's variances from every
+// test, censored ones included, by a Tobit likelihood: exact readings
+// alone are a truncated sample (phones report a technology only where it
+// clears the camping level), whose mean is too high and whose spread,
+// the only thing the variogram sees, too low. Options.KeyMeans makes the
+// map krige r − m_k around those means. On the demo province the means
+// moved 3G by up to 4 dB and the scale was 1.2; posterior z-scores of the
+// true village signals went from a standard deviation of 1.15 to 1.04.
+//
 // Map.CrossValidate scores a map on its own exact tests by leave-one-out
 // prediction (standardised errors, 90% interval coverage), a check of
 // model and map on real data for the outputs' metadata.

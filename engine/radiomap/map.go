@@ -36,6 +36,12 @@ type Options struct {
 	// filtering, more revisit each test until the result settles. 0
 	// means DefaultCensoredSweeps.
 	CensoredSweeps int
+	// KeyMeans are known constant means m_k of keys' residuals (FitMeans
+	// estimates them with censoring taken into account): the map kriges
+	// r − m_k and adds m_k back, so a key's posterior far from its tests
+	// tends to m_k instead of 0. Keys not listed have mean 0; a key may
+	// be listed once.
+	KeyMeans []KeyMean
 }
 
 // Defaults of Options.
@@ -64,6 +70,16 @@ func (o Options) Validate() error {
 	if !(o.MeanPriorSigmaDB >= 0) || math.IsInf(o.MeanPriorSigmaDB, 1) {
 		return fmt.Errorf("radiomap: MeanPriorSigmaDB = %v, want finite and ≥ 0: %w", o.MeanPriorSigmaDB, engine.ErrInvalidConfig)
 	}
+	seen := map[Key]bool{}
+	for _, km := range o.KeyMeans {
+		if math.IsNaN(km.MeanDB) || math.IsInf(km.MeanDB, 0) {
+			return fmt.Errorf("radiomap: key mean of %v = %v dB, want finite: %w", km.Key, km.MeanDB, engine.ErrInvalidConfig)
+		}
+		if seen[km.Key] {
+			return fmt.Errorf("radiomap: key mean of %v given twice: %w", km.Key, engine.ErrInvalidConfig)
+		}
+		seen[km.Key] = true
+	}
 	return nil
 }
 
@@ -91,6 +107,7 @@ type Map struct {
 	obs   []Obs
 	pos   [][3]float64 // obs positions on the sphere, metres
 	keyID []int32      // small-int id of each obs' key
+	mean  []float64    // per key id: Options.KeyMeans (0 when not given)
 	ids   map[Key]int32
 	tree  *tree
 	// keyTree[id] indexes the tests of one key (indices into obs).
@@ -133,6 +150,13 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		}
 		mp.keyID[i] = id
 	}
+	mp.mean = make([]float64, len(mp.ids))
+	for _, km := range opt.KeyMeans {
+		if id, ok := mp.ids[km.Key]; ok {
+			mp.mean[id] = km.MeanDB
+		}
+	}
+	mp.opt.KeyMeans = slices.Clone(opt.KeyMeans)
 	mp.tree = newTree(mp.pos)
 	if mp.opt.PerKeyNeighbours > 0 {
 		members := make([][]int32, len(mp.ids))
@@ -381,7 +405,7 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			}
 			nz0 := m.obs[oi].NoiseDB
 			K[i*ne+i] = prior(0, true) + md.NuggetDB2 + nz0*nz0
-			w[i] = m.obs[oi].ResidualDB
+			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
 			for a := 0; a < nz; a++ {
 				ka, abs := zKey(a)
 				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), !abs && ka == m.keyID[oi])
@@ -415,13 +439,16 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 	ws.bounds, ws.noise2 = grow(ws.bounds, nc), grow(ws.noise2, nc)
 	for j, i := range ws.ce {
 		o := m.obs[i]
-		ws.bounds[j] = o.ResidualDB
+		ws.bounds[j] = o.ResidualDB - m.mean[m.keyID[i]]
 		ws.noise2[j] = md.NuggetDB2 + o.NoiseDB*o.NoiseDB
 	}
 	censoredUpdate(ws, mu, S, nz, q, ws.bounds, ws.noise2, m.opt.CensoredSweeps)
 
 	for a := 0; a < q; a++ {
 		post.MeanDB[a] = mu[a]
+		if tid[a] >= 0 {
+			post.MeanDB[a] += m.mean[tid[a]]
+		}
 		for b := 0; b < q; b++ {
 			post.Cov[a*q+b] = 0.5 * (S[a*nz+b] + S[b*nz+a])
 		}

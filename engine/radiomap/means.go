@@ -1,0 +1,218 @@
+package radiomap
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lomsong/lomsong/engine"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// DefaultMeanPriorDB is the prior standard deviation, dB, of a key's
+// constant mean in FitMeans: a calibrated prediction is rarely off by more
+// than one or two location variabilities (6–10 dB) over a whole network,
+// so 10 dB lets a few hundred tests move the mean freely while a key with
+// a handful of censored tests alone stays near zero instead of running off
+// towards −∞ (censored tests alone have no finite maximum likelihood).
+const DefaultMeanPriorDB = 10
+
+// MinMeanTests is the number of tests (exact and censored) a key needs for
+// FitMarginal to fit its mean; a key with fewer keeps mean 0, its
+// calibrated prediction taken as unbiased. The likelihood treats tests as
+// independent, and a few tests are usually at one or two places, where
+// they say more about the local field than about the whole network (the
+// kriging uses them there).
+const MinMeanTests = 30
+
+// Marginal is what FitMarginal estimates from the tests' marginal
+// distribution.
+type Marginal struct {
+	// Means are the keys' constant mean residuals (0 for keys with fewer
+	// than MinMeanTests tests), sorted by carrier, then technology.
+	Means []KeyMean `json:"means"`
+	// Scale multiplies the model's sills and nugget so the marginal
+	// variance of a test matches the tests, censored ones included.
+	Scale float64 `json:"scale"`
+	// Model is the given model with Scale applied.
+	Model Model `json:"model"`
+}
+
+// FitMarginal estimates each key's constant mean residual m_k (the offset
+// of its calibrated prediction) and one variance scale c for the model,
+// from all tests, exact and censored, by maximum a posteriori under
+//
+//	r_i = m_k + f_i,   f_i ~ N(0, v_i),   v_i = c·(Cov(0, same key) + NuggetDB2) + NoiseDB_i²,
+//
+// with a Gaussian prior N(0, priorSigmaDB²) on each m_k (0 takes
+// DefaultMeanPriorDB) and c in [1/4, 4] (c = 1 with fewer than
+// MinMeanTests tests in all). An exact test contributes its
+// Gaussian density, a censored (Upper) one P(r ≤ bound) = Φ((bound − m_k)/√v_i):
+// a Tobit model. For a fixed c the log-posterior is concave in each m_k
+// (the normal density and CDF are log-concave), so its maximum is found
+// by bisection on the derivative; c is then maximised by golden-section
+// search in log c for the means, and the two alternate until c moves by
+// less than 10⁻⁴ (at most 20 rounds).
+//
+// Why: the exact readings alone are a truncated sample — a phone reports
+// a technology only where its signal clears the camping level, and
+// elsewhere only that it did not — so their mean overstates a key's level
+// where it is weak (as does a calibration that leaves censored places
+// out), and their spread understates the field's variance (the variogram
+// fit reads exact tests only). Simple kriging around a biased zero pulls
+// villages far from tests towards a biased prediction, and too small a
+// variance makes p_dead over-confident. The variogram keeps the shape
+// (how the variance splits and how fast it decorrelates); c sets its
+// level.
+//
+// Assumptions: tests are treated as independent (a composite likelihood):
+// spatial correlation does not bias the estimates but makes their true
+// uncertainty larger than the independent-test information suggests; it
+// is not propagated to the posteriors. One scale for all keys, as the
+// model is shared.
+func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
+	if err := m.Validate(); err != nil {
+		return Marginal{}, err
+	}
+	if !(priorSigmaDB >= 0) || math.IsInf(priorSigmaDB, 1) {
+		return Marginal{}, fmt.Errorf("radiomap: mean prior σ %v dB, want finite and ≥ 0: %w", priorSigmaDB, engine.ErrInvalidConfig)
+	}
+	if priorSigmaDB == 0 {
+		priorSigmaDB = DefaultMeanPriorDB
+	}
+	if err := checkObs(obs); err != nil {
+		return Marginal{}, err
+	}
+	byKey := map[Key][]int{}
+	for i, o := range obs {
+		byKey[o.Key] = append(byKey[o.Key], i)
+	}
+	keys := make([]Key, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b Key) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
+	})
+	base := m.Cov(0, true) + m.NuggetDB2
+	means := make([]float64, len(keys))
+	fitted := make([]bool, len(keys))
+	for ki, k := range keys {
+		fitted[ki] = len(byKey[k]) >= MinMeanTests
+	}
+	fitMeans := func(c float64) {
+		for ki, k := range keys {
+			if !fitted[ki] {
+				continue
+			}
+			idx := byKey[k]
+			grad := func(mu float64) float64 {
+				g := -mu / (priorSigmaDB * priorSigmaDB)
+				for _, i := range idx {
+					o := obs[i]
+					v := c*base + o.NoiseDB*o.NoiseDB
+					if o.Censor == Exact {
+						g += (o.ResidualDB - mu) / v
+						continue
+					}
+					sd := math.Sqrt(v)
+					g -= millsRatio((o.ResidualDB-mu)/sd) / sd
+				}
+				return g
+			}
+			lo, hi := -1.0, 1.0
+			for grad(lo) < 0 {
+				lo *= 2
+			}
+			for grad(hi) > 0 {
+				hi *= 2
+			}
+			for range 200 {
+				mid := 0.5 * (lo + hi)
+				if grad(mid) > 0 {
+					lo = mid
+				} else {
+					hi = mid
+				}
+				if hi-lo < 1e-9 {
+					break
+				}
+			}
+			means[ki] = 0.5 * (lo + hi)
+		}
+	}
+	// Log-likelihood of the tests for scale c at the current means.
+	loglik := func(c float64) float64 {
+		var ll float64
+		for ki, k := range keys {
+			for _, i := range byKey[k] {
+				o := obs[i]
+				v := c*base + o.NoiseDB*o.NoiseDB
+				if v <= 0 {
+					return math.Inf(-1)
+				}
+				z := (o.ResidualDB - means[ki]) / math.Sqrt(v)
+				if o.Censor == Exact {
+					ll += -0.5*z*z - 0.5*math.Log(v)
+				} else {
+					ll += logNormCDF(z)
+				}
+			}
+		}
+		return ll
+	}
+	c := 1.0
+	if base > 0 && len(obs) >= MinMeanTests {
+		for range 20 {
+			fitMeans(c)
+			// Golden-section search for the maximum over log c in [log ¼, log 4].
+			a, b := math.Log(0.25), math.Log(4)
+			const g = 0.6180339887498949
+			x1, x2 := b-g*(b-a), a+g*(b-a)
+			f1, f2 := loglik(math.Exp(x1)), loglik(math.Exp(x2))
+			for b-a > 1e-6 {
+				if f1 < f2 {
+					a, x1, f1 = x1, x2, f2
+					x2 = a + g*(b-a)
+					f2 = loglik(math.Exp(x2))
+				} else {
+					b, x2, f2 = x2, x1, f1
+					x1 = b - g*(b-a)
+					f1 = loglik(math.Exp(x1))
+				}
+			}
+			next := math.Exp(0.5 * (a + b))
+			done := math.Abs(next-c) < 1e-4
+			c = next
+			if done {
+				break
+			}
+		}
+	}
+	fitMeans(c)
+	out := Marginal{Scale: c, Model: Model{SharedSillDB2: c * m.SharedSillDB2, SharedRangeM: m.SharedRangeM,
+		OwnSillDB2: c * m.OwnSillDB2, OwnRangeM: m.OwnRangeM, NuggetDB2: c * m.NuggetDB2}}
+	for ki, k := range keys {
+		out.Means = append(out.Means, KeyMean{Key: k, MeanDB: means[ki], Tests: len(byKey[k])})
+	}
+	return out, nil
+}
+
+// millsRatio returns φ(a)/Φ(a), the inverse Mills ratio, stably for
+// very negative a (where it tends to −a).
+func millsRatio(a float64) float64 {
+	if a < -30 {
+		return -a
+	}
+	return distuv.UnitNormal.Prob(a) / distuv.UnitNormal.CDF(a)
+}
+
+// logNormCDF returns log Φ(z), by the asymptotic series for z < −30
+// where Φ underflows (log φ(z) − log(−z), relative error below 10⁻³).
+func logNormCDF(z float64) float64 {
+	if z < -30 {
+		return -0.5*z*z - 0.5*math.Log(2*math.Pi) - math.Log(-z)
+	}
+	return math.Log(0.5 * math.Erfc(-z/math.Sqrt2))
+}
