@@ -50,7 +50,9 @@
 //     vehicle, every 0.3 km at density 1, recording readings below every
 //     phone's reporting floor down to −160 dBm: censored evidence, see
 //     engine.Censored), and crowd tests by phones living in every
-//     settlement (smartphones and tablets camp on the best of 4G, 3G, 2G;
+//     settlement, around its centre where its households cluster (a 2-D
+//     Gaussian whose σ grows with the village's households, truncated at
+//     0.3 km; measure.go documents it) (smartphones and tablets camp on the best of 4G, 3G, 2G;
 //     feature phones on 2G only; 45 % indoors with 12 ± 4 dB penetration
 //     loss; a phone that finds no network reports service none). 70 % of
 //     remote hamlets have no crowd tests at all (nobody there runs a test

@@ -22,6 +22,39 @@ const (
 	remoteUntested  = 0.7  // share of remote hamlets where nobody runs a crowd test app
 )
 
+// Where a village's phones test: at home and around it. A village's
+// households cluster around its centre (the village point), so its crowd
+// tests do too: each test is at a 2-D Gaussian offset from the point, of
+// standard deviation per axis half the radius of the village's built-up
+// disc (household count × householdPlotM2, so about 86% of tests fall
+// inside that disc), at least minHomeSigmaKm and at most half the
+// village's spread (0.3 km, 0.25 km in towns), truncated at the spread.
+// householdPlotM2 is an assumption, not a measurement: a house with its
+// yard and garden in a rural hamlet, about 1,000 m², puts a hamlet of 50
+// households in a disc of 126 m radius (σ 63 m) and one of 200 in 252 m
+// (σ 126 m). Tests scattered uniformly over the whole 300 m disc, as the
+// demo drew them before, put half of them beyond 210 m of the point,
+// where the per-link shadowing (linkDecorrM 100 m) has decorrelated: the
+// village point was then mostly unobserved even where its people test.
+const (
+	householdPlotM2 = 1000
+	minHomeSigmaKm  = 0.04
+)
+
+// homeSigmaKm is the per-axis σ of a village's crowd-test offsets.
+func homeSigmaKm(households, spreadKm float64) float64 {
+	r := math.Sqrt(math.Max(households, 0)*householdPlotM2/math.Pi) / 1000
+	return math.Min(math.Max(r/2, minHomeSigmaKm), spreadKm/2)
+}
+
+// truncRayleighKm maps u in [0, 1) to the distance from the centre of a
+// 2-D Gaussian offset of per-axis σ sigmaKm conditioned on falling within
+// maxKm (inverse CDF of the Rayleigh distribution truncated at maxKm).
+func truncRayleighKm(sigmaKm, maxKm, u float64) float64 {
+	top := -math.Expm1(-maxKm * maxKm / (2 * sigmaKm * sigmaKm))
+	return sigmaKm * math.Sqrt(-2*math.Log1p(-u*top))
+}
+
 // drivePlan is one road driven by one carrier on one day.
 type drivePlan struct {
 	prov    int
@@ -147,9 +180,10 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 			if v.Kind == KindUrban {
 				spread = 0.25
 			}
+			sigma := homeSigmaKm(float64(v.Households), spread)
 			for di := range nd {
 				q := p.inside(rng, func() orb.Point {
-					return moveKm(orb.Point{v.Lon, v.Lat}, rng.Float64()*360, spread*math.Sqrt(rng.Float64()))
+					return moveKm(orb.Point{v.Lon, v.Lat}, rng.Float64()*360, truncRayleighKm(sigma, spread, rng.Float64()))
 				})
 				d := crowdDevice{prov: pi, point: addPt(q), tests: 1 + rng.IntN(4)}
 				d.carrier = pickCarrier(rng, v.Kind == KindUrban && v.Households > 0)
