@@ -33,6 +33,9 @@ type RadioMapOptions struct {
 	// building loss, added in quadrature for indoor tests (default
 	// DefaultIndoorLossSigmaDB).
 	NoiseDB, IndoorLossSigmaDB float64
+	// ScannerNoiseDB is a drive-test scanner's reading noise, dB (default
+	// DefaultScannerNoiseDB).
+	ScannerNoiseDB float64
 }
 
 // DefaultResidualModel is the residual field's prior when none is given
@@ -41,6 +44,14 @@ type RadioMapOptions struct {
 // 500 m (together σ ≈ 7.1 dB, the calibrated predictions' residual σ on
 // the demo's networks, 5.6–9.2 dB), and a 16 dB² nugget (a phone's ±4 dB).
 var DefaultResidualModel = radiomap.Model{SharedSillDB2: 25, SharedRangeM: 1000, OwnSillDB2: 25, OwnRangeM: 500, NuggetDB2: 16}
+
+// DefaultScannerNoiseDB is the noise of a drive-test scanner's reading,
+// dB: a calibrated measuring receiver averaging many reference symbols,
+// taken as 3 dB against a phone's 4 (DefaultMeasurementNoiseDB). Taking a
+// phone's noise for a scanner overstates the noise the variogram takes
+// off each pair, which hides the short-range structure of the field in a
+// negative semivariance at short lags.
+const DefaultScannerNoiseDB = 3
 
 // DefaultIndoorLossSigmaDB is the spread of the building penetration loss
 // between buildings, dB (ITU-R P.2109's lognormal spread is 4–8 dB at
@@ -86,6 +97,11 @@ type RadioMapReport struct {
 	// loss's spread added for indoor readings.
 	NoiseDB           float64 `json:"noise_db"`
 	IndoorLossSigmaDB float64 `json:"indoor_loss_sigma_db"`
+	// IndoorLossSigmaFitted reports that IndoorLossSigmaDB was fitted from
+	// the readings (deadzone.IndoorLossSpread); ScannerNoiseDB is a
+	// scanner's reading noise.
+	IndoorLossSigmaFitted bool    `json:"indoor_loss_sigma_fitted"`
+	ScannerNoiseDB        float64 `json:"scanner_noise_db"`
 	// TestsRead are the measurement rows read, TestsNear those within
 	// reach of a village or populated hex centre.
 	TestsRead int64 `json:"tests_read"`
@@ -123,6 +139,9 @@ type evKey struct {
 	cell, hex     hexgrid.Cell
 	key           deadzone.Key
 	upper, indoor bool
+	// scanner marks a drive test or a scanner's reading (a measuring
+	// receiver: ScannerNoiseDB rather than a phone's NoiseDB).
+	scanner bool
 }
 
 // evSum sums the readings (or bounds) of an evKey.
@@ -218,7 +237,8 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
 			for _, r := range rd {
-				k := evKey{cell: c, hex: hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor}
+				k := evKey{cell: c, hex: hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor,
+					scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}
 				e := ev.sums[k]
 				if e == nil {
 					e = &evSum{}
@@ -246,8 +266,10 @@ func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th
 			return int(a.key.Tech) - int(b.key.Tech)
 		case a.upper != b.upper:
 			return b2i(a.upper) - b2i(b.upper)
+		case a.indoor != b.indoor:
+			return b2i(a.indoor) - b2i(b.indoor)
 		}
-		return b2i(a.indoor) - b2i(b.indoor)
+		return b2i(a.scanner) - b2i(b.scanner)
 	})
 	return ev, nil
 }
@@ -328,8 +350,8 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res int, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
-	noise, indoorSD := ro.NoiseDB, ro.IndoorLossSigmaDB
-	for _, v := range []float64{noise, indoorSD} {
+	noise, indoorSD, scanNoise := ro.NoiseDB, ro.IndoorLossSigmaDB, ro.ScannerNoiseDB
+	for _, v := range []float64{noise, indoorSD, scanNoise} {
 		if !(v >= 0) || math.IsInf(v, 0) {
 			return nil, rep, fmt.Errorf("pipeline: radio map noise %g dB must be finite and ≥ 0: %w", v, engine.ErrInvalidConfig)
 		}
@@ -337,10 +359,10 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	if noise == 0 {
 		noise = DefaultMeasurementNoiseDB
 	}
-	if indoorSD == 0 {
-		indoorSD = DefaultIndoorLossSigmaDB
+	if scanNoise == 0 {
+		scanNoise = DefaultScannerNoiseDB
 	}
-	rep.NoiseDB, rep.IndoorLossSigmaDB = noise, indoorSD
+	rep.NoiseDB, rep.ScannerNoiseDB = noise, scanNoise
 	// One prediction per distinct (cell, hex). The environment class is
 	// that of the analysis hex containing the tests' points — the class
 	// a village at the same point is predicted with — neither the cell's
@@ -377,8 +399,9 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		}
 		return 0, false
 	}
-	// Fit the indoor loss from exact readings.
-	var outRes, inRes []float64
+	// Fit the indoor loss from exact readings; its spread between
+	// buildings from single phone readings (indoor against outdoor).
+	var outRes, inRes, out1, in1 []float64
 	ci := 0
 	for _, k := range ev.order {
 		for cells[ci] != (cellHex{k.cell, k.hex}) {
@@ -392,13 +415,26 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 			continue
 		}
 		e := ev.sums[k]
+		r := e.sum/float64(e.n) - p
 		if k.indoor {
-			inRes = append(inRes, e.sum/float64(e.n)-p)
+			inRes = append(inRes, r)
 		} else {
-			outRes = append(outRes, e.sum/float64(e.n)-p)
+			outRes = append(outRes, r)
+		}
+		if e.n == 1 && !k.scanner {
+			if k.indoor {
+				in1 = append(in1, r)
+			} else {
+				out1 = append(out1, r)
+			}
 		}
 	}
 	rep.IndoorLossDB, rep.IndoorLossFitted = deadzone.IndoorLoss(outRes, inRes)
+	rep.IndoorLossSigmaDB = indoorSD
+	if indoorSD == 0 {
+		rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = deadzone.IndoorLossSpread(out1, in1, DefaultIndoorLossSigmaDB)
+	}
+	indoorSD = rep.IndoorLossSigmaDB
 	var obs []radiomap.Obs
 	keys := map[deadzone.Key]bool{}
 	ci = 0
@@ -414,6 +450,9 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 		}
 		r := e.sum/float64(e.n) - p
 		sd := noise
+		if k.scanner {
+			sd = scanNoise
+		}
 		if k.indoor {
 			r += rep.IndoorLossDB
 			sd = math.Hypot(noise, indoorSD)
