@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,6 +101,50 @@ func countMaps(r *report.Report) int {
 	return n
 }
 
+// reportVillage is a village's row of the report and whether the report
+// shows it: villages without signal and villages whose verdict is
+// uncertain (deadzone.Uncertain: 0.2 < p_dead < 0.8), which are shown as
+// such rather than as served or dead.
+func reportVillage(v deadzone.VillageStatus) (report.VillageRow, bool) {
+	row := report.VillageRow{ID: v.ID, Name: v.Name, Commune: v.Commune, Households: v.Households, WithoutSignal: v.WithoutSignal(),
+		PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}
+	if row.Commune == "" {
+		row.Commune = v.CommuneCode
+	}
+	show := row.WithoutSignal
+	if v.HasVerdict {
+		vd := v.Verdict
+		st := deadzone.StatusOf(vd.PDead)
+		row.PDead, row.Status = vd.PDead, st.String()
+		show = show || st == deadzone.Uncertain
+		if vd.Best.Tech.Valid() {
+			row.Best = string(vd.Best.Carrier) + " " + vd.Best.Tech.String()
+			row.BestMeanDBm, row.BestSigmaDB = vd.BestMeanDBm, vd.BestSigmaDB
+		}
+		row.Tests, row.NoService = v.Nearby.Tests, v.Nearby.NoService
+		if !math.IsInf(v.Nearby.NearestTestM, 0) {
+			row.NearestTestM = v.Nearby.NearestTestM
+		}
+	}
+	return row, show
+}
+
+// sortVillageRows orders villages most likely dead first (those without a
+// probability, decided without signal by their hexes, count as 1), then
+// by households, then id.
+func sortVillageRows(rows []report.VillageRow) []report.VillageRow {
+	p := func(r report.VillageRow) float64 {
+		if math.IsNaN(r.PDead) {
+			return 1
+		}
+		return r.PDead
+	}
+	slices.SortStableFunc(rows, func(a, b report.VillageRow) int {
+		return cmp.Or(cmp.Compare(p(b), p(a)), cmp.Compare(b.Households, a.Households), cmp.Compare(a.ID, b.ID))
+	})
+	return rows
+}
+
 func reportZone(z deadzone.Zone) report.DeadZone {
 	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages)}
 	for _, c := range z.Communes {
@@ -151,6 +196,7 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 		deadHH  float64
 		zones   []int
 		village []report.Place
+		rows    []report.VillageRow
 	}
 	acc := map[string]*provAcc{}
 	get := func(code string) *provAcc {
@@ -180,8 +226,11 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 		a.zones = append(a.zones, i)
 	}
 	for _, v := range dz.Villages.Villages {
-		if v.WithoutSignal() && v.Province != "" {
-			get(v.Province).village = append(get(v.Province).village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}})
+		row, show := reportVillage(v)
+		if show && v.Province != "" {
+			a := get(v.Province)
+			a.village = append(a.village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}, Status: row.Status, PDead: row.PDead})
+			a.rows = append(a.rows, row)
 		}
 	}
 	codes := make([]string, 0, len(acc))
@@ -207,6 +256,7 @@ func buildReport(dz *pipeline.DeadZoneResult, card *scorecard.Card, pr *pipeline
 		for _, zi := range a.zones {
 			prov.DeadZones = append(prov.DeadZones, reportZone(dz.Zones[zi]))
 		}
+		prov.Villages = sortVillageRows(a.rows)
 		if i < maxMaps && ok {
 			m := &report.Map{Outline: u.Geometry, Villages: a.village}
 			for _, c := range a.cells {

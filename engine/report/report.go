@@ -50,7 +50,27 @@ type Province struct {
 	Name      string
 	Map       *Map // nil: no map
 	DeadZones []DeadZone
-	Notes     []string
+	// Villages lists villages without signal and uncertain ones, most
+	// likely dead first; the report shows the first maxVillages.
+	Villages []VillageRow
+	Notes    []string
+}
+
+// VillageRow is one village of a province's villages table: its verdict's
+// class (Place.Status), its probability of having no 3G/4G, the carrier
+// and technology most likely to serve it with that key's posterior mean
+// and σ, and the evidence near it. Unknown numbers are NaN.
+type VillageRow struct {
+	ID, Name, Commune string
+	Households        float64
+	Status            string
+	WithoutSignal     bool
+	PDead             float64
+	Best              string // e.g. "viettel 4G"; empty when none
+	BestMeanDBm       float64
+	BestSigmaDB       float64
+	Tests, NoService  int // tests and no-service rows within 300 m
+	NearestTestM      float64
 }
 
 // DeadZone is one row of a top dead zones table.
@@ -115,7 +135,8 @@ type Map struct {
 	// DeadZones are zone outlines (hexgrid.Outline of a zone's cells),
 	// drawn as thick outlines over the hexes.
 	DeadZones []ZoneOutline
-	// Villages without signal, drawn as points with their names.
+	// Villages without signal and villages whose verdict is uncertain,
+	// drawn as points with their names, each marked by its Status.
 	Villages []Place
 	// Sites, drawn as small marks (optional).
 	Sites []orb.Point
@@ -127,10 +148,16 @@ type ZoneOutline struct {
 	Outline orb.MultiPolygon
 }
 
-// Place is a named point.
+// Place is a named point. For a village, Status is its verdict's class
+// (deadzone.Status: "confirmed_dead", "likely_dead", "uncertain",
+// "likely_served", "confirmed_served"; empty for a village without signal
+// decided without a probability) and PDead its probability of having no
+// 3G/4G, read only when Status is set.
 type Place struct {
-	Name  string
-	Point orb.Point
+	Name   string
+	Point  orb.Point
+	Status string
+	PDead  float64
 }
 
 // PlanCurve is the investment plan's households-versus-budget curve.

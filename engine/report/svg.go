@@ -322,16 +322,41 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 		}
 	}
 	if len(m.Villages) > 0 {
-		b.WriteString(`<g fill="#fff" stroke="#000" stroke-width="1.5">` + "\n")
-		for _, v := range m.Villages {
-			if !inside(v.Point) {
-				continue
-			}
-			x, y := p.xy(v.Point)
-			drawn.villages++
-			b.WriteString(`<circle cx="` + num(x) + `" cy="` + num(y) + `" r="5"><title>` + esc(v.Name) + `</title></circle>` + "\n")
+		// Uncertain villages first, so a dead village beside one stays on top.
+		styles := []struct{ class, attrs string }{
+			{"village-uncertain", `fill="#fff" stroke="#e66101" stroke-width="1.5" stroke-dasharray="3 2"`},
+			{"village", `fill="#fff" stroke="#000" stroke-width="1.5"`},
+			{"village-dead", `fill="#000" stroke="#fff" stroke-width="1"`},
 		}
-		b.WriteString("</g>\n")
+		for _, st := range styles {
+			open := false
+			for _, v := range m.Villages {
+				if villageClass(v.Status) != st.class || !inside(v.Point) {
+					continue
+				}
+				if !open {
+					b.WriteString(`<g class="` + st.class + `" ` + st.attrs + ">\n")
+					open = true
+				}
+				x, y := p.xy(v.Point)
+				drawn.villages++
+				if drawn.villageClass == nil {
+					drawn.villageClass = map[string]int{}
+				}
+				drawn.villageClass[st.class]++
+				title := v.Name
+				if s := statusText[v.Status]; s != "" {
+					title += ": " + s
+				}
+				if v.Status != "" && !math.IsNaN(v.PDead) {
+					title += ", p_dead " + decimal(v.PDead, 2)
+				}
+				b.WriteString(`<circle cx="` + num(x) + `" cy="` + num(y) + `" r="5"><title>` + esc(title) + `</title></circle>` + "\n")
+			}
+			if open {
+				b.WriteString("</g>\n")
+			}
+		}
 	}
 	scaleBar(&b, p)
 	b.WriteString("</svg>")
@@ -343,6 +368,8 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 type mapCounts struct {
 	states          [numStates]int
 	villages, sites int
+	// villageClass counts villages drawn per class (villageClass).
+	villageClass map[string]int
 }
 
 // scaleBar draws a bar of a round length near a fifth of the map's width

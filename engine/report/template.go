@@ -44,6 +44,9 @@ svg.map{width:100%;max-width:820px;height:auto;border:1px solid #ddd;background:
 .key.covered{background:#4575b4}.key.weak{background:#fee090}.key.uncovered{background:#d73027}.key.nodata{background:#d9d9d9}
 .key.zone{border:2px solid #000;background:transparent}
 .key.village{border-radius:50%;border:2px solid #000;background:#fff;width:9px;height:9px}
+.key.village-dead{border-radius:50%;border:2px solid #000;background:#000;width:9px;height:9px}
+.key.village-uncertain{border-radius:50%;border:2px dashed #e66101;background:#fff;width:9px;height:9px}
+td.village-dead{font-weight:bold}td.village-uncertain{color:#b35806}
 .key.site{background:#222;width:6px;height:6px;border:0}
 .alert{border-left:4px solid #d55e00;padding:4px 8px;margin:6px 0;background:#fff7ec}
 footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padding-top:8px;padding-bottom:24px}
@@ -110,6 +113,9 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{if .Trends}}<h3>Trends</h3><div class="charts">{{range .Trends}}{{.}}{{end}}</div>{{end}}
 {{if .HasCard}}<h3>Alerts</h3>{{template "alerts" .Alerts}}{{end}}
 {{if .Zones}}<h3>Top dead zones</h3>{{template "zones" .Zones}}{{end}}
+{{if .Villages}}<h3>Villages without 3G/4G or uncertain</h3>
+<p class="small">p_dead is the probability that no carrier reaches 3G/4G at the village point, from every test and the calibrated prediction. Uncertain villages (0.2 &lt; p_dead &lt; 0.8) are where a test decides most: they are shown as such, not as served or dead.</p>
+{{template "villages" .Villages}}{{if .MoreVillages}}<p class="small">{{.MoreVillages}}</p>{{end}}{{end}}
 {{if .Notes}}<h3>Notes</h3><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>
 {{end}}
@@ -127,6 +133,12 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
 {{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
 {{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}
+{{define "villages"}}<table>
+<thead><tr><th>Village</th><th>Commune</th><th>Households</th><th>Verdict</th><th>p_dead</th><th>Most likely service</th><th>Signal (mean ± σ)</th><th>Tests within 300 m</th><th>Nearest test</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{.Name}}</td><td>{{.Commune}}</td><td class="num">{{.Households}}</td><td class="{{.StatusClass}}">{{.Status}}</td><td class="num">{{.PDead}}</td><td>{{.Best}}</td><td class="num">{{.Signal}}</td><td class="num">{{.Tests}}</td><td class="num">{{.Nearest}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}
 {{define "zones"}}<table>
 <thead><tr><th>#</th><th>Zone</th><th>Households</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
 <tbody>

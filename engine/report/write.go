@@ -18,6 +18,7 @@ import (
 const (
 	maxAlertItems = 12 // ids listed per alert
 	maxCommunes   = 4  // communes listed per dead zone
+	maxVillages   = 40 // villages listed per province
 	maxTrendMonth = 36 // months in a trend chart
 )
 
@@ -97,6 +98,8 @@ type provView struct {
 	Alerts         []alertView
 	HasCard        bool
 	Zones          []zoneView
+	Villages       []villageView
+	MoreVillages   string
 	Notes          []string
 }
 
@@ -189,6 +192,7 @@ func build(r *Report) view {
 			}
 		}
 		pv.Zones = zones(pr.DeadZones)
+		pv.Villages, pv.MoreVillages = villageRows(pr.Villages)
 		pv.Notes = cleanAll(pr.Notes)
 		v.Provinces = append(v.Provinces, pv)
 		v.Nav = append(v.Nav, link{pv.ID, pv.Name})
@@ -520,6 +524,66 @@ func zones(zs []DeadZone) []zoneView {
 	return out
 }
 
+type villageView struct {
+	Name, Commune, Households, Status, StatusClass, PDead, Best, Signal, Tests, Nearest string
+}
+
+// statusText names a village's verdict class for people.
+var statusText = map[string]string{
+	"confirmed_dead":   "confirmed without 3G/4G",
+	"likely_dead":      "likely without 3G/4G",
+	"uncertain":        "uncertain",
+	"likely_served":    "likely served",
+	"confirmed_served": "confirmed served",
+	"":                 "without 3G/4G",
+}
+
+func villageRows(vs []VillageRow) ([]villageView, string) {
+	var out []villageView
+	for i, v := range vs {
+		if i == maxVillages {
+			return out, fmt.Sprintf("and %d more in villages.csv", len(vs)-maxVillages)
+		}
+		vv := villageView{Name: clean(v.Name), Commune: clean(v.Commune), Households: count(v.Households),
+			Status: statusText[v.Status], StatusClass: villageClass(v.Status), PDead: "unknown", Signal: "unknown", Nearest: "none"}
+		if vv.Status == "" {
+			vv.Status = clean(v.Status)
+		}
+		if v.ID != "" {
+			vv.Name += " (" + clean(v.ID) + ")"
+		}
+		if !math.IsNaN(v.PDead) {
+			vv.PDead = decimal(v.PDead, 2)
+		}
+		vv.Best = clean(v.Best)
+		if v.Best != "" && !math.IsNaN(v.BestMeanDBm) && !math.IsNaN(v.BestSigmaDB) {
+			vv.Signal = decimal(v.BestMeanDBm, 0) + " ± " + decimal(v.BestSigmaDB, 0) + " dBm"
+		}
+		vv.Tests = group(int64(v.Tests))
+		if v.NoService > 0 {
+			vv.Tests += " (" + group(int64(v.NoService)) + " no service)"
+		}
+		if !math.IsNaN(v.NearestTestM) {
+			vv.Nearest = group(int64(math.Round(v.NearestTestM))) + " m"
+		}
+		out = append(out, vv)
+	}
+	return out, ""
+}
+
+// villageClass is the map and table class of a village's status: dead
+// (confirmed), likely (likely dead, or without signal with no
+// probability) or uncertain; served villages are not drawn.
+func villageClass(status string) string {
+	switch status {
+	case "confirmed_dead":
+		return "village-dead"
+	case "uncertain", "likely_served", "confirmed_served":
+		return "village-uncertain"
+	}
+	return "village"
+}
+
 func legend(m *Map, drawn mapCounts) []legendItem {
 	texts := [numStates]string{
 		StateNoData:    "No data",
@@ -538,8 +602,14 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 	if len(m.DeadZones) > 0 {
 		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
 	}
-	if drawn.villages > 0 {
-		out = append(out, legendItem{Key: "village", Text: "Village without signal: " + group(int64(drawn.villages))})
+	if n := drawn.villageClass["village-dead"]; n > 0 {
+		out = append(out, legendItem{Key: "village-dead", Text: "Village confirmed without 3G/4G (p_dead ≥ 0.95): " + group(int64(n))})
+	}
+	if n := drawn.villageClass["village"]; n > 0 {
+		out = append(out, legendItem{Key: "village", Text: "Village without 3G/4G (likely, or without a probability): " + group(int64(n))})
+	}
+	if n := drawn.villageClass["village-uncertain"]; n > 0 {
+		out = append(out, legendItem{Key: "village-uncertain", Text: "Village uncertain (0.2 < p_dead < 0.8): " + group(int64(n))})
 	}
 	if drawn.sites > 0 {
 		out = append(out, legendItem{Key: "site", Text: "Sites: " + group(int64(drawn.sites))})
