@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,7 +41,10 @@ Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages
   deadzones.csv       one row per zone: id (stable), hexes, area, households, centroid,
                       provinces and communes touched (largest share first), villages,
-                      nearest active site per carrier, whether 2G reaches part of it
+                      nearest active site per carrier, whether 2G reaches part of it,
+                      its hexes' p_dead (households-weighted mean, and the least)
+  hexes.csv           each analysed populated hex: centre, households, p_dead at its
+                      centre from the same radio map as the villages, status, zone
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not
   villages.csv        each village's verdict at its own point: p_dead, status
@@ -54,8 +58,10 @@ Writes to OUT:
                       there, else the commune holding the point) and how
                       (attribution: commune_code, point, province_only,
                       outside_all_units)
-  radiomap.json       the residual field's model, the observations behind it, the
-                      indoor loss, the cut and the Monte Carlo draws
+  radiomap.json       the residual field's model (variogram fit, then its level and
+                      each key's mean fitted with the censored tests), the
+                      observations behind it, the indoor loss and its spread, the
+                      noise of phones and scanners, the cut and the Monte Carlo draws
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
@@ -139,7 +145,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
-	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,challenges.csv,radiomap.json}\n", *out)
+	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json}\n", *out)
 	return nil
 }
 
@@ -191,6 +197,10 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		f.Properties["area_km2"] = round1(z.AreaKm2)
 		f.Properties["villages"] = len(z.Villages)
 		f.Properties["partly_2g"] = z.Partly2G
+		if !math.IsNaN(z.PDeadMean) {
+			f.Properties["p_dead_mean"] = math.Round(z.PDeadMean*1e4) / 1e4
+			f.Properties["p_dead_min"] = math.Round(z.PDeadMin*1e4) / 1e4
+		}
 		if len(z.Provinces) > 0 {
 			f.Properties["province"] = z.Provinces[0].Code
 		}
@@ -209,6 +219,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		{"deadzones.csv", func() ([]arrowio.Column, error) { return pipeline.ZoneTable(res.Zones), nil }},
 		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.GapTable(res.Gaps) }},
 		{"villages.csv", func() ([]arrowio.Column, error) { return pipeline.VillageTable(res.Villages), nil }},
+		{"hexes.csv", func() ([]arrowio.Column, error) { return pipeline.HexTable(res) }},
 		{"challenges.csv", func() ([]arrowio.Column, error) { return pipeline.ChallengeTable(res.Challenges), nil }},
 	}
 	if err := writeJSONFile(filepath.Join(out, "radiomap.json"), res.RadioMap); err != nil {

@@ -37,6 +37,12 @@ type Zone struct {
 	// Carriers2G lists them.
 	Partly2G   bool
 	Carriers2G []engine.Carrier
+	// PDeadMean is the households-weighted mean of its hexes' P(dead)
+	// (Input.PDead; the plain mean when no household count is positive)
+	// and PDeadMin the least of them: the zone's expected share of
+	// households without 3G/4G, and how sure its least sure hex is. NaN
+	// when the zone's hexes have no P(dead).
+	PDeadMean, PDeadMin float64
 }
 
 // SiteDistance is a carrier's nearest active site (any technology) to a
@@ -108,8 +114,10 @@ func Detect(in Input) ([]Zone, error) {
 }
 
 func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, villageAt map[hexgrid.Cell][]string, sites *siteIndex) (Zone, error) {
-	z := Zone{ID: "DZ-" + cells[0].String(), Cells: cells}
+	z := Zone{ID: "DZ-" + cells[0].String(), Cells: cells, PDeadMean: math.NaN(), PDeadMin: math.NaN()}
 	var sx, sy, sw, mx, my float64
+	var pw, pws, ps float64
+	var pn int
 	prov, comm := map[string]int{}, map[string]int{}
 	twoG := map[engine.Carrier]bool{}
 	centres := make([]orb.Point, len(cells))
@@ -133,6 +141,15 @@ func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, village
 		sw += hh
 		mx += ctr[0]
 		my += ctr[1]
+		if pd, ok := w.pDead[c]; ok {
+			pw += hh * pd
+			pws += hh
+			ps += pd
+			pn++
+			if !(pd >= z.PDeadMin) {
+				z.PDeadMin = pd
+			}
+		}
 		if ad, ok := admin[c]; ok {
 			if ad.Province != "" {
 				prov[ad.Province]++
@@ -153,6 +170,12 @@ func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, village
 	} else {
 		n := float64(len(cells))
 		z.Centroid = orb.Point{mx / n, my / n}
+	}
+	switch {
+	case pws > 0:
+		z.PDeadMean = pw / pws
+	case pn > 0:
+		z.PDeadMean = ps / float64(pn)
 	}
 	z.Provinces = shares(prov, len(cells))
 	z.Communes = shares(comm, len(cells))

@@ -205,6 +205,15 @@ func TestDetectDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Zones without P(dead) carry NaN summaries, which DeepEqual never
+	// finds equal: compare them apart.
+	for _, zs := range [][]Zone{a, b} {
+		for i := range zs {
+			if math.IsNaN(zs[i].PDeadMean) && math.IsNaN(zs[i].PDeadMin) {
+				zs[i].PDeadMean, zs[i].PDeadMin = -1, -1
+			}
+		}
+	}
 	if !reflect.DeepEqual(a, b) {
 		t.Error("Detect depends on input order")
 	}
@@ -462,5 +471,50 @@ func TestDetectPDead(t *testing.T) {
 		if _, err := Detect(bad); !errors.Is(err, ErrInput) {
 			t.Errorf("%+v: err %v, want ErrInput", bad, err)
 		}
+	}
+}
+
+// A zone's P(dead) summary: the households-weighted mean of its hexes'
+// P(dead) and the least of them; NaN when no hex has one.
+func TestZonePDeadSummary(t *testing.T) {
+	s := newScene(t)
+	zones, err := Detect(s.in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zones) == 0 {
+		t.Fatal("scene has no zone")
+	}
+	if z := zones[0]; !math.IsNaN(z.PDeadMean) || !math.IsNaN(z.PDeadMin) {
+		t.Errorf("without P(dead): mean %v, min %v, want NaN", z.PDeadMean, z.PDeadMin)
+	}
+	z0 := zones[0]
+	in := s.in
+	in.PDead = map[hexgrid.Cell]float64{}
+	hh := map[hexgrid.Cell]float64{}
+	for _, p := range s.in.Population {
+		hh[p.Cell] = p.Households
+	}
+	var num, den float64
+	for i, c := range z0.Cells {
+		p := 0.6 + 0.3*float64(i%2) // 0.6, 0.9, 0.6, …: all dead at cut 0.5
+		in.PDead[c] = p
+		num += math.Max(hh[c], 0) * p
+		den += math.Max(hh[c], 0)
+	}
+	zones, err = Detect(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(zones, func(z Zone) bool { return z.ID == z0.ID })
+	if i < 0 {
+		t.Fatalf("zone %s gone", z0.ID)
+	}
+	z := zones[i]
+	if den == 0 {
+		t.Fatal("zone without households")
+	}
+	if want := num / den; math.Abs(z.PDeadMean-want) > 1e-12 || z.PDeadMin != 0.6 {
+		t.Errorf("zone %s: mean %v, min %v; want %v, 0.6", z.ID, z.PDeadMean, z.PDeadMin, want)
 	}
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -115,6 +116,10 @@ type DeadZoneResult struct {
 	PopulationFromVillages bool
 	// RadioMap describes the residual field and the verdict's settings.
 	RadioMap RadioMapReport
+	// PDead is each analysed hex's probability of having no 3G/4G at its
+	// centre (hexVerdicts), from the same radio map as the villages; the
+	// zones are its hexes at or above the cut.
+	PDead map[hexgrid.Cell]float64
 }
 
 // hexVerdicts decides every hex of the coverage states at its centre, as
@@ -316,6 +321,7 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	if err != nil {
 		return nil, err
 	}
+	out.PDead = pDead
 	cells := make([]hexgrid.Cell, 0, len(pop))
 	for _, p := range pop {
 		cells = append(cells, p.Cell)
@@ -461,7 +467,9 @@ func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 	hexes, nv := make([]int64, n), make([]int64, n)
 	area, hh, pp, lon, lat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	partly := make([]bool, n)
+	pMean, pMin := make([]float64, n), make([]float64, n)
 	for i, z := range zones {
+		pMean[i], pMin[i] = round4(z.PDeadMean), round4(z.PDeadMin)
 		id[i], hexes[i], area[i], hh[i], pp[i] = z.ID, int64(len(z.Cells)), z.AreaKm2, z.Households, z.Population
 		lon[i], lat[i] = z.Centroid[0], z.Centroid[1]
 		prov[i], comm[i] = shares(z.Provinces), shares(z.Communes)
@@ -481,7 +489,8 @@ func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 	return []arrowio.Column{{Name: "zone_id", String: id}, {Name: "hexes", Int64: hexes}, {Name: "area_km2", Float64: area},
 		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "provinces", String: prov}, {Name: "communes", String: comm}, {Name: "villages", Int64: nv}, {Name: "village_ids", String: vills},
-		{Name: "nearest_sites", String: nearest}, {Name: "partly_2g", Bool: partly}, {Name: "carriers_2g", String: c2g}}
+		{Name: "nearest_sites", String: nearest}, {Name: "partly_2g", Bool: partly}, {Name: "carriers_2g", String: c2g},
+		{Name: "p_dead_mean", Float64: pMean}, {Name: "p_dead_min", Float64: pMin}}
 }
 
 // GapTable shapes per-carrier gap hexes into result columns.
@@ -584,4 +593,44 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 		{Name: "tests", Int64: tests}, {Name: "negatives", Int64: neg}, {Name: "children_with_tests", Int64: children},
 		{Name: "negative_span_hours", Float64: span}, {Name: "p_value", Float64: pv},
 		{Name: "first_negative_ms", Int64: first}, {Name: "last_negative_ms", Int64: last}}
+}
+
+// round4 rounds to 4 decimals (NaN stays NaN).
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// HexTable shapes the hex verdicts into result columns, one row per
+// analysed populated hex in cell order: its centre, households, P(dead)
+// at its centre (DeadZoneResult.PDead; empty when the hex was not
+// decided), its status bin (deadzone.StatusOf), and the dead zone
+// holding it (a populated hex without 3G/4G at the cut; empty when none).
+func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
+	zoneOf := map[hexgrid.Cell]string{}
+	for _, z := range r.Zones {
+		for _, c := range z.Cells {
+			zoneOf[c] = z.ID
+		}
+	}
+	pop := slices.Clone(r.Population)
+	slices.SortFunc(pop, func(a, b population.Cell) int { return cmp.Compare(a.Cell, b.Cell) })
+	n := len(pop)
+	cell, status, zone, prov, comm := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	lon, lat, hh, pd := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, p := range pop {
+		ctr, err := p.Cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		cell[i], lon[i], lat[i], hh[i] = p.Cell.String(), ctr[0], ctr[1], p.Households
+		pd[i] = math.NaN()
+		if v, ok := r.PDead[p.Cell]; ok {
+			pd[i], status[i] = round4(v), deadzone.StatusOf(v).String()
+		}
+		zone[i] = zoneOf[p.Cell]
+		a := r.Admin[p.Cell]
+		prov[i], comm[i] = a.Province, a.Commune
+	}
+	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
+		{Name: "households", Float64: hh}, {Name: "p_dead", Float64: pd}, {Name: "status", String: status},
+		{Name: "zone_id", String: zone},
+		{Name: "province", String: prov}, {Name: "commune", String: comm}}, nil
 }
