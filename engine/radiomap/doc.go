@@ -7,17 +7,19 @@
 //
 // # Model
 //
-// The residual of key k at point x is r_k(x) = s(x) + u_k(x) + ε: s is
-// shared by all keys (terrain and clutter shadow every carrier at a
-// place), u_k belongs to key k, ε is the test's own white error (variance
-// Model.NuggetDB2 + Obs.NoiseDB²). s and u_k are independent zero-mean
-// Gaussian fields with exponential covariances, sill · exp(−d/range)
-// (Model documents the parameters). The exponential is the covariance of
-// the Gudmundson (1991) model of log-normal shadowing, the usual choice
-// for shadow fading; it is not differentiable at 0, which suits a field
-// with sharp terrain edges. Posteriors concern the noise-free residual
-// s + u_k: add the nugget (and a test's noise) to predict what one new
-// test would read.
+// The residual of key k (a carrier c's technology) at point x is
+// r_k(x) = s(x) + v_c(x) + u_k(x) + ε: s is shared by all keys (terrain
+// and clutter shadow every carrier at a place), v_c by the technologies
+// of one carrier (co-sited layers: their paths cross the same
+// obstacles), u_k belongs to key k, ε is the test's own white error
+// (variance Model.NuggetDB2 + Obs.NoiseDB²). s, v_c and u_k are
+// independent zero-mean Gaussian fields with exponential covariances,
+// sill · exp(−d/range) (Model documents the parameters). The exponential
+// is the covariance of the Gudmundson (1991) model of log-normal
+// shadowing, the usual choice for shadow fading; it is not differentiable
+// at 0, which suits a field with sharp terrain edges. Posteriors concern
+// the noise-free residual s + v_c + u_k: add the nugget (and a test's
+// noise) to predict what one new test would read.
 //
 // # Kriging
 //
@@ -56,14 +58,15 @@
 // # Fit
 //
 // Fit estimates a Model from the exact tests: empirical semivariograms of
-// pairs of one key (which see shared, own and nugget) and of pairs of two
-// keys (which vary only with the shared part), from a bounded, seeded
-// sample of pairs, and a weighted least-squares fit with Cressie's
-// weights. Each test's own NoiseDB is taken off the pairs, so the fitted
-// nugget is what remains beyond it. Censored tests are not used: when many
-// tests are censored the sills come out somewhat low. Fit documents the
-// details; FitReport carries the semivariograms for the outputs'
-// metadata.
+// pairs of one key (which see every component and the nugget), of pairs
+// of two technologies of one carrier (which vary with the shared and
+// carrier parts) and of pairs of two carriers (which vary only with the
+// shared part), from a bounded, seeded sample of pairs, and a weighted
+// least-squares fit with Cressie's weights. Each test's own NoiseDB is
+// taken off the pairs, so the fitted nugget is what remains beyond it.
+// Censored tests are not used here; FitMarginal sets the variance's level
+// with them. Fit documents the details; FitReport carries the
+// semivariograms for the outputs' metadata.
 //
 // # Means and the variance's level
 //

@@ -83,10 +83,12 @@ func (o FitOptions) withDefaults() FitOptions {
 // VariogramBin is one bin of an empirical semivariogram.
 type VariogramBin struct {
 	// SameKey: pairs of one key (semivariogram of r_k); otherwise pairs of
-	// two keys (pseudo cross-semivariogram of residuals centred per key).
-	SameKey  bool
-	LoM, HiM float64 // the bin's distance interval [LoM, HiM)
-	DistM    float64 // mean distance of its pairs
+	// two keys (pseudo cross-semivariogram of residuals centred per key),
+	// of one carrier (SameCarrier) or of two.
+	SameKey     bool
+	SameCarrier bool
+	LoM, HiM    float64 // the bin's distance interval [LoM, HiM)
+	DistM       float64 // mean distance of its pairs
 	// SemivarianceDB2 is the mean over pairs of ½(r_i − r_j)² − ½(τ_i² +
 	// τ_j²), τ being each test's NoiseDB: the semivariance of tests with
 	// the nugget alone.
@@ -117,7 +119,11 @@ type FitReport struct {
 	// whole structured variance to the own part (no evidence moves
 	// between keys), with SharedSillDB2 = 0.
 	SharedIdentified bool
-	Model            Model
+	// CarrierIdentified is false when no bin of pairs of two technologies
+	// of one carrier was usable: the carrier component is then left out
+	// (CarrierSillDB2 = 0).
+	CarrierIdentified bool
+	Model             Model
 	// Objective is the weighted sum of squares at the optimum,
 	// Σ N_b·(γ̂_b/γ(h_b) − 1)².
 	Objective float64
@@ -136,12 +142,16 @@ type FitReport struct {
 // neighbourhoods visited, bounded by MaxPairs in dense data.
 //
 // Semivariograms: each pair adds ½(r_i − r_j)² − ½(τ_i² + τ_j²) to its
-// distance bin, of one key or of two keys (residuals then centred by
-// their key's mean). The model's semivariograms (Model.Semivariogram) are
-// γ_same(h) = N + S_s(1 − e^(−h/a_s)) + S_o(1 − e^(−h/a_o)) and γ_cross(h) =
-// N + S_o + S_s(1 − e^(−h/a_s)): the cross-key curve rises only with the
-// shared part and starts at N + S_o, which separates the shared from the
-// own part. The cross-key form assumes every key has the same sills.
+// distance bin, of one key, of two technologies of one carrier, or of two
+// carriers (residuals of two keys centred by their key's mean). The
+// model's semivariograms (Model.SemivariogramRel) are
+// γ_same(h) = N + S_s(1 − e^(−h/a_s)) + S_c(1 − e^(−h/a_c)) + S_o(1 − e^(−h/a_o)),
+// γ_carrier(h) = N + S_o + S_s(1 − e^(−h/a_s)) + S_c(1 − e^(−h/a_c)) and
+// γ_other(h) = N + S_o + S_c + S_s(1 − e^(−h/a_s)): the curve of two
+// carriers rises only with the shared part, that of one carrier's two
+// technologies with the shared and carrier parts, and their starting
+// levels separate the parts. The cross-key forms assume every key has the
+// same sills.
 //
 // Fit: weighted least squares with Cressie's (1985) weights,
 // min Σ_b N_b·(γ̂_b/γ(h_b; θ) − 1)² over the bins with at least MinBinPairs
@@ -149,8 +159,11 @@ type FitReport struct {
 // scale, ranges between the shortest lag of a used bin (at least
 // BinWidthM/10) and MaxDistM: a shorter range is indistinguishable from
 // nugget, a longer one not identified by pairs at most MaxDistM apart.
-// With no usable cross-key bin the shared part is not identified
-// (FitReport.SharedIdentified) and Fit returns OwnSillDB2 for all of it.
+// With fewer than two usable bins of two carriers the shared part is not
+// identified (FitReport.SharedIdentified) and is left out; with fewer than
+// two of one carrier's two technologies, likewise the carrier part
+// (FitReport.CarrierIdentified); their variance then goes to the parts
+// that remain.
 //
 // Errors: ErrTooFewObs with fewer than MinFitObs exact tests or fewer
 // than 3 usable same-key bins; engine.ErrInvalidConfig for bad options;
@@ -212,6 +225,7 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 	}
 	same := make([]acc, nb)
 	cross := make([]acc, nb)
+	carrier := make([]acc, nb)
 	pos := make([][3]float64, len(ex))
 	for i, o := range ex {
 		pos[i] = xyz(o.Lon, o.Lat)
@@ -279,36 +293,41 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 				same[b].n++
 				rep.SamePairs++
 			} else {
+				bins := cross
+				if oa.Key.Carrier == ob.Key.Carrier {
+					bins = carrier
+				}
 				d := centred[a] - centred[j]
-				cross[b].h += h
-				cross[b].g += 0.5*d*d - noise
-				cross[b].n++
+				bins[b].h += h
+				bins[b].g += 0.5*d*d - noise
+				bins[b].n++
 				rep.CrossPairs++
 			}
 			rep.Pairs++
 		}
 	}
 
-	var usedSame, usedCross int
-	for _, sk := range []bool{true, false} {
-		bins := cross
-		if sk {
-			bins = same
-		}
+	var usedSame, usedCross, usedCarrier int
+	for _, class := range []Relation{SameKey, OtherCarrier, SameCarrier} {
+		bins := map[Relation][]acc{SameKey: same, OtherCarrier: cross, SameCarrier: carrier}[class]
 		for b, ac := range bins {
 			if ac.n == 0 {
 				continue
 			}
 			vb := VariogramBin{
-				SameKey: sk, LoM: float64(b) * opt.BinWidthM, HiM: math.Min(float64(b+1)*opt.BinWidthM, opt.MaxDistM),
+				SameKey: class == SameKey, SameCarrier: class == SameCarrier,
+				LoM: float64(b) * opt.BinWidthM, HiM: math.Min(float64(b+1)*opt.BinWidthM, opt.MaxDistM),
 				DistM: ac.h / float64(ac.n), SemivarianceDB2: ac.g / float64(ac.n), Pairs: ac.n,
 				Used: ac.n >= MinBinPairs,
 			}
 			if vb.Used {
-				if sk {
+				switch class {
+				case SameKey:
 					usedSame++
-				} else {
+				case OtherCarrier:
 					usedCross++
+				default:
+					usedCarrier++
 				}
 			}
 			rep.Bins = append(rep.Bins, vb)
@@ -318,13 +337,25 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 		return Model{}, rep, fmt.Errorf("%w: %d same-key distance bins with %d pairs or more, need 3", ErrTooFewObs, usedSame, MinBinPairs)
 	}
 	rep.SharedIdentified = usedCross >= 2
-	m, obj := fitWLS(rep.Bins, rep.SharedIdentified, opt)
+	rep.CarrierIdentified = usedCarrier >= 2
+	m, obj := fitWLS(rep.Bins, rep.SharedIdentified, rep.CarrierIdentified, opt)
 	rep.Model, rep.Objective = m, obj
 	return m, rep, nil
 }
 
+// relation is the key relation of a bin's pairs.
+func (b VariogramBin) relation() Relation {
+	switch {
+	case b.SameKey:
+		return SameKey
+	case b.SameCarrier:
+		return SameCarrier
+	}
+	return OtherCarrier
+}
+
 // fitWLS minimises the Cressie-weighted sum of squares over the used bins.
-func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
+func fitWLS(bins []VariogramBin, shared, carrier bool, opt FitOptions) (Model, float64) {
 	var used []VariogramBin
 	plateau, first := 0.0, math.Inf(1)
 	firstH := math.Inf(1)
@@ -373,17 +404,28 @@ func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
 		u = math.Min(math.Max(u, 1e-6), 1-1e-6)
 		return math.Log(u / (1 - u))
 	}
+	// Parameters, in order: the shared sill and range (when identified),
+	// the carrier sill and range (when identified), the own sill and
+	// range, the nugget; sills and nugget in log scale.
 	model := func(x []float64) Model {
+		var m Model
+		i := 0
 		if shared {
-			return Model{SharedSillDB2: math.Exp(x[0]), SharedRangeM: rangeOf(x[1]), OwnSillDB2: math.Exp(x[2]), OwnRangeM: rangeOf(x[3]), NuggetDB2: math.Exp(x[4])}
+			m.SharedSillDB2, m.SharedRangeM = math.Exp(x[i]), rangeOf(x[i+1])
+			i += 2
 		}
-		return Model{OwnSillDB2: math.Exp(x[0]), OwnRangeM: rangeOf(x[1]), NuggetDB2: math.Exp(x[2])}
+		if carrier {
+			m.CarrierSillDB2, m.CarrierRangeM = math.Exp(x[i]), rangeOf(x[i+1])
+			i += 2
+		}
+		m.OwnSillDB2, m.OwnRangeM, m.NuggetDB2 = math.Exp(x[i]), rangeOf(x[i+1]), math.Exp(x[i+2])
+		return m
 	}
 	obj := func(x []float64) float64 {
 		m := model(x)
 		s := 0.0
 		for _, b := range used {
-			g := m.Semivariogram(b.DistM, b.SameKey)
+			g := m.SemivariogramRel(b.DistM, b.relation())
 			r := b.SemivarianceDB2/g - 1
 			s += float64(b.Pairs) * r * r
 		}
@@ -394,23 +436,30 @@ func fitWLS(bins []VariogramBin, shared bool, opt FitOptions) (Model, float64) {
 	}
 
 	// Starts: nugget a share of the first bin, structured variance split
-	// and ranges over a small grid.
+	// between the components and ranges over a small grid (the carrier
+	// and own parts starting shorter than the shared one).
 	nug := math.Max(0.5*first, 1e-3*plateau)
 	structured := math.Max(plateau-nug, 1e-3*plateau)
 	var starts [][]float64
 	for _, a := range []float64{opt.MaxDistM / 20, opt.MaxDistM / 6, opt.MaxDistM / 2} {
-		if shared {
-			for _, split := range []float64{0.3, 0.7} {
-				for _, ratio := range []float64{0.5, 1} {
-					starts = append(starts, []float64{
-						math.Log(split * structured), rangeParam(a),
-						math.Log((1 - split) * structured), rangeParam(ratio * a),
-						math.Log(nug),
-					})
+		for _, split := range []float64{0.3, 0.7} {
+			for _, ratio := range []float64{0.5, 1} {
+				if !shared && !carrier && (split != 0.3 || ratio != 1) {
+					continue // one start per range
 				}
+				var x []float64
+				rest := structured
+				if shared {
+					x = append(x, math.Log(split*rest), rangeParam(a))
+					rest *= 1 - split
+				}
+				if carrier {
+					x = append(x, math.Log(0.5*rest), rangeParam(ratio*a))
+					rest *= 0.5
+				}
+				x = append(x, math.Log(rest), rangeParam(ratio*a), math.Log(nug))
+				starts = append(starts, x)
 			}
-		} else {
-			starts = append(starts, []float64{math.Log(structured), rangeParam(a), math.Log(nug)})
 		}
 	}
 	best, bestF := starts[0], math.Inf(1)

@@ -345,11 +345,11 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 	nz := q + nc // latent variables: targets, then censored tests
 
 	// cov between latent variable a (target or censored) and b.
-	zKey := func(a int) (int32, bool) { // key id and whether it is a target with an absent key
+	zKey := func(a int) Key {
 		if a < q {
-			return tid[a], tid[a] < 0
+			return keys[a]
 		}
-		return m.keyID[ws.ce[a-q]], false
+		return m.obs[ws.ce[a-q]].Key
 	}
 	zPos := func(a int) [3]float64 {
 		if a < q {
@@ -357,17 +357,10 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 		}
 		return m.pos[ws.ce[a-q]]
 	}
-	same := func(a, b int) bool { // for latent variables
-		ka, absA := zKey(a)
-		kb, absB := zKey(b)
-		if absA || absB {
-			return a < q && b < q && keys[a] == keys[b]
-		}
-		return ka == kb
-	}
-	prior := func(d float64, sameKey bool) float64 {
-		c := md.Cov(d, sameKey)
-		if sameKey {
+	rel := func(a, b int) Relation { return RelationOf(zKey(a), zKey(b)) }
+	prior := func(d float64, r Relation) float64 {
+		c := md.CovRel(d, r)
+		if r == SameKey {
 			c += sm2
 		}
 		return c
@@ -382,7 +375,7 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			if a >= q || b >= q {
 				d = arcM(chord2(zPos(a), zPos(b)))
 			}
-			v := prior(d, same(a, b))
+			v := prior(d, rel(a, b))
 			S[a*nz+b], S[b*nz+a] = v, v
 		}
 	}
@@ -400,15 +393,15 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			oi := ws.ex[i]
 			for j := 0; j < i; j++ {
 				oj := ws.ex[j]
-				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), m.keyID[oi] == m.keyID[oj])
+				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), RelationOf(m.obs[oi].Key, m.obs[oj].Key))
 				K[i*ne+j], K[j*ne+i] = v, v
 			}
 			nz0 := m.obs[oi].NoiseDB
-			K[i*ne+i] = prior(0, true) + md.NuggetDB2 + nz0*nz0
+			K[i*ne+i] = prior(0, SameKey) + md.NuggetDB2 + nz0*nz0
 			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
+			ki := m.obs[oi].Key
 			for a := 0; a < nz; a++ {
-				ka, abs := zKey(a)
-				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), !abs && ka == m.keyID[oi])
+				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), RelationOf(ki, zKey(a)))
 			}
 		}
 		ws.diag = grow(ws.diag, ne)

@@ -191,8 +191,12 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 		}
 	}
 	fitMeans(c)
-	out := Marginal{Scale: c, Model: Model{SharedSillDB2: c * m.SharedSillDB2, SharedRangeM: m.SharedRangeM,
-		OwnSillDB2: c * m.OwnSillDB2, OwnRangeM: m.OwnRangeM, NuggetDB2: c * m.NuggetDB2}}
+	scaled := m
+	scaled.SharedSillDB2 *= c
+	scaled.CarrierSillDB2 *= c
+	scaled.OwnSillDB2 *= c
+	scaled.NuggetDB2 *= c
+	out := Marginal{Scale: c, Model: scaled}
 	for ki, k := range keys {
 		out.Means = append(out.Means, KeyMean{Key: k, MeanDB: means[ki], Tests: len(byKey[k])})
 	}

@@ -54,27 +54,57 @@ type Obs struct {
 	NoiseDB float64
 }
 
-// Model is the prior of the residual fields. The residual of key k at
-// point x is
+// Model is the prior of the residual fields. The residual of key k (a
+// carrier c's technology) at point x is
 //
-//	r_k(x) = s(x) + u_k(x) + ε
+//	r_k(x) = s(x) + v_c(x) + u_k(x) + ε
 //
 // where s is shared by every key (terrain and clutter shadow every
-// carrier at a place), u_k belongs to key k alone (independent between
-// keys and of s), and ε is white noise of variance NuggetDB2 (plus the
-// test's NoiseDB²), independent between tests even at one place. s and u_k
-// are zero-mean Gaussian fields with exponential covariances
+// carrier at a place), v_c by the technologies of one carrier (its layers
+// are mostly co-sited: their paths to a place cross the same obstacles),
+// u_k belongs to key k alone (independent between keys and of s and v),
+// and ε is white noise of variance NuggetDB2 (plus the test's NoiseDB²),
+// independent between tests even at one place. s, v_c and u_k are
+// zero-mean Gaussian fields with exponential covariances
 //
 //	Cov(s(x), s(y))     = SharedSillDB2 · exp(−d/SharedRangeM)
+//	Cov(v_c(x), v_c(y)) = CarrierSillDB2 · exp(−d/CarrierRangeM)
 //	Cov(u_k(x), u_k(y)) = OwnSillDB2 · exp(−d/OwnRangeM)
 //
 // with d the great-circle distance in metres. A range is the exponential's
 // scale: correlation e⁻¹ ≈ 0.37 at one range, 0.05 at three (the
-// "practical range" is 3·RangeM). Sills are variances in dB².
+// "practical range" is 3·RangeM). Sills are variances in dB². A zero
+// CarrierSillDB2 leaves the carrier component out (keys of one carrier
+// then correlate through s alone, as keys of two carriers do).
 type Model struct {
-	SharedSillDB2, SharedRangeM float64
-	OwnSillDB2, OwnRangeM       float64
-	NuggetDB2                   float64
+	SharedSillDB2, SharedRangeM   float64
+	CarrierSillDB2, CarrierRangeM float64
+	OwnSillDB2, OwnRangeM         float64
+	NuggetDB2                     float64
+}
+
+// Relation is how two keys are related, which sets the components their
+// residuals share.
+type Relation uint8
+
+const (
+	// OtherCarrier: keys of two carriers share s only.
+	OtherCarrier Relation = iota
+	// SameCarrier: two technologies of one carrier share s and v_c.
+	SameCarrier
+	// SameKey: one key shares s, v_c and u_k.
+	SameKey
+)
+
+// RelationOf returns the relation of keys a and b.
+func RelationOf(a, b Key) Relation {
+	switch {
+	case a == b:
+		return SameKey
+	case a.Carrier == b.Carrier:
+		return SameCarrier
+	}
+	return OtherCarrier
 }
 
 // Validate reports whether m is a usable model: every field finite and
@@ -86,6 +116,7 @@ func (m Model) Validate() error {
 		v    float64
 	}{
 		{"SharedSillDB2", m.SharedSillDB2}, {"SharedRangeM", m.SharedRangeM},
+		{"CarrierSillDB2", m.CarrierSillDB2}, {"CarrierRangeM", m.CarrierRangeM},
 		{"OwnSillDB2", m.OwnSillDB2}, {"OwnRangeM", m.OwnRangeM},
 		{"NuggetDB2", m.NuggetDB2},
 	}
@@ -97,40 +128,60 @@ func (m Model) Validate() error {
 	if m.SharedSillDB2 > 0 && m.SharedRangeM == 0 {
 		return fmt.Errorf("radiomap: model SharedRangeM = 0 with SharedSillDB2 = %v: %w", m.SharedSillDB2, engine.ErrInvalidConfig)
 	}
+	if m.CarrierSillDB2 > 0 && m.CarrierRangeM == 0 {
+		return fmt.Errorf("radiomap: model CarrierRangeM = 0 with CarrierSillDB2 = %v: %w", m.CarrierSillDB2, engine.ErrInvalidConfig)
+	}
 	if m.OwnSillDB2 > 0 && m.OwnRangeM == 0 {
 		return fmt.Errorf("radiomap: model OwnRangeM = 0 with OwnSillDB2 = %v: %w", m.OwnSillDB2, engine.ErrInvalidConfig)
 	}
-	if m.SharedSillDB2+m.OwnSillDB2+m.NuggetDB2 <= 0 {
+	if m.SharedSillDB2+m.CarrierSillDB2+m.OwnSillDB2+m.NuggetDB2 <= 0 {
 		return fmt.Errorf("radiomap: model has zero total variance: %w", engine.ErrInvalidConfig)
 	}
 	return nil
 }
 
-// Cov returns the prior covariance in dB² of the noise-free residuals
-// s + u of two points distM metres apart (distM ≥ 0), of one key
-// (sameKey) or of two different keys. The nugget is not part of it: it is
-// the variance of each test's own error, added by the map to every
-// observation's variance, never between two tests or to a posterior.
-// Cov(0, true) is the prior variance of the noise-free residual at a
-// point.
-func (m Model) Cov(distM float64, sameKey bool) float64 {
+// CovRel returns the prior covariance in dB² of the noise-free residuals
+// s + v_c + u_k of two points distM metres apart (distM ≥ 0) whose keys
+// are related by r. The nugget is not part of it: it is the variance of
+// each test's own error, added by the map to every observation's
+// variance, never between two tests or to a posterior. CovRel(0, SameKey)
+// is the prior variance of the noise-free residual at a point.
+func (m Model) CovRel(distM float64, r Relation) float64 {
 	c := 0.0
 	if m.SharedSillDB2 > 0 {
 		c += m.SharedSillDB2 * math.Exp(-distM/m.SharedRangeM)
 	}
-	if sameKey && m.OwnSillDB2 > 0 {
+	if r >= SameCarrier && m.CarrierSillDB2 > 0 {
+		c += m.CarrierSillDB2 * math.Exp(-distM/m.CarrierRangeM)
+	}
+	if r == SameKey && m.OwnSillDB2 > 0 {
 		c += m.OwnSillDB2 * math.Exp(-distM/m.OwnRangeM)
 	}
 	return c
 }
 
-// Semivariogram returns the model's semivariance in dB² between two
-// tests distM > 0 metres apart, each with noise variance NuggetDB2 only:
-// of one key, NuggetDB2 + SharedSillDB2·(1 − e^(−d/a_s)) +
-// OwnSillDB2·(1 − e^(−d/a_o)); of two keys (the pseudo cross-variogram
-// ½E[(r_k(x) − r_l(y))²] of zero-mean residuals), NuggetDB2 + OwnSillDB2 +
-// SharedSillDB2·(1 − e^(−d/a_s)). Fit matches it to the empirical
-// semivariograms.
+// Cov is CovRel for one key (sameKey) or for keys of two carriers.
+func (m Model) Cov(distM float64, sameKey bool) float64 {
+	if sameKey {
+		return m.CovRel(distM, SameKey)
+	}
+	return m.CovRel(distM, OtherCarrier)
+}
+
+// SemivariogramRel returns the model's semivariance in dB² between two
+// tests distM > 0 metres apart, each with noise variance NuggetDB2 only,
+// whose keys are related by r: NuggetDB2 + the total sill − CovRel(distM,
+// r) (for two keys, the pseudo cross-variogram ½E[(r_k(x) − r_l(y))²] of
+// zero-mean residuals). Fit matches it to the empirical semivariograms.
+func (m Model) SemivariogramRel(distM float64, r Relation) float64 {
+	return m.NuggetDB2 + m.SharedSillDB2 + m.CarrierSillDB2 + m.OwnSillDB2 - m.CovRel(distM, r)
+}
+
+// Semivariogram is SemivariogramRel for one key (sameKey) or for keys of
+// two carriers.
 func (m Model) Semivariogram(distM float64, sameKey bool) float64 {
-	return m.NuggetDB2 + m.SharedSillDB2 + m.OwnSillDB2 - m.Cov(distM, sameKey)
+	if sameKey {
+		return m.SemivariogramRel(distM, SameKey)
+	}
+	return m.SemivariogramRel(distM, OtherCarrier)
 }

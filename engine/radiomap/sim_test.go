@@ -54,9 +54,9 @@ func drawLatent(t testing.TB, m Model, rows []Obs, rng *rand.Rand) []float64 {
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
 			d := DistanceM(rows[i].Lon, rows[i].Lat, rows[j].Lon, rows[j].Lat)
-			c := m.Cov(d, rows[i].Key == rows[j].Key)
+			c := m.CovRel(d, RelationOf(rows[i].Key, rows[j].Key))
 			if i == j {
-				c += 1e-9 * (m.SharedSillDB2 + m.OwnSillDB2) // jitter for duplicates
+				c += 1e-9 * (m.SharedSillDB2 + m.CarrierSillDB2 + m.OwnSillDB2) // jitter for duplicates
 			}
 			cov.SetSym(i, j, c)
 		}
