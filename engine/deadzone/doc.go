@@ -24,7 +24,9 @@
 //     Input.Cut (default 0.5).
 //   - A zone is a connected component of dead hexes under H3 adjacency
 //     (grid distance 1). Its id is "DZ-" and the hexadecimal form of its
-//     smallest cell, so identical input gives identical ids.
+//     smallest cell, so identical input gives identical ids. With verdicts
+//     it carries its hexes' P(dead): the households-weighted mean (the
+//     expected share of its households without 3G/4G) and the least.
 //   - A carrier's gap is a populated hex without that carrier's 3G/4G/5G;
 //     it is shareable when another carrier covers it.
 //   - A village's level is its verdict's when VillageOptions.Local gives
