@@ -212,3 +212,28 @@ func TestCutFromMissCost(t *testing.T) {
 		}
 	}
 }
+
+// A key almost surely above its threshold bounds P(dead) without draws:
+// viettel 4G at −80 dBm, σ 4 (P(below −105) = Φ(−6.25) ≈ 2·10⁻¹⁰) beside
+// a correlated key: PDead is that bound, below 10⁻⁶; at σ 6 (Φ(−4.17) ≈
+// 1.5·10⁻⁵) the draws decide, and none of 2000 falls below both.
+func TestDecideSurelyServed(t *testing.T) {
+	cfg := DefaultVerdictConfig()
+	for _, tc := range []struct {
+		sd    float64
+		bound bool
+	}{{4, true}, {6, false}} {
+		p := Posterior{Keys: []Key{vt4G, mf3G}, MeanDBm: []float64{-80, -101}, Cov: []float64{tc.sd * tc.sd, 10, 10, 36}}
+		v, err := Decide(p, cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		below := distuv.UnitNormal.CDF((-105 + 80) / tc.sd)
+		if tc.bound && (math.Abs(v.PDead/below-1) > 1e-5 || v.PDead > 1e-6) {
+			t.Errorf("σ %v: PDead %g, want the bound %g", tc.sd, v.PDead, below)
+		}
+		if !tc.bound && v.PDead != 0 {
+			t.Errorf("σ %v: PDead %g from the draws, want 0", tc.sd, v.PDead)
+		}
+	}
+}

@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -74,14 +77,19 @@ func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt Cove
 		return nil, err
 	}
 	verdicts := make([]deadzone.Verdict, len(villages))
-	for i, v := range villages {
+	err = parallelFor(len(villages), func(i int) error {
+		v := villages[i]
 		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], noiseDB)
 		if err != nil {
-			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
 		if verdicts[i], err = deadzone.Decide(post, vcfg, deadzone.Seed(v.ID)); err != nil {
-			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Villages are found by id and position: ids are not required to be
 	// unique across rows.
@@ -143,6 +151,18 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 	states := cov.States
 	pDead := map[hexgrid.Cell]float64{}
 	out := make([]deadzone.HexCoverage, 0, len(states))
+	// A hex to decide: its cell, the range of its rows in out, what its
+	// posterior reads; decided in parallel below (each hex's draws are
+	// seeded by its cell, so the result does not depend on the order).
+	type hexJob struct {
+		cell        hexgrid.Cell
+		first, last int
+		preds       []prediction
+		measured    map[deadzone.Key]*evSum
+		post        deadzone.Posterior
+		v           deadzone.Verdict
+	}
+	var jobs []hexJob
 	for i := 0; i < len(states); {
 		cell := states[i].Cell
 		j := i
@@ -175,19 +195,29 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 			pDead[cell] = 0
 			continue
 		}
-		ctr, err := cell.Center()
+		jobs = append(jobs, hexJob{cell: cell, first: first, last: len(out), preds: preds, measured: measured})
+	}
+	err := parallelFor(len(jobs), func(i int) error {
+		jb := &jobs[i]
+		ctr, err := jb.cell.Center()
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		post, err := signalPosterior(m, ctr[0], ctr[1], preds, measured, noiseDB)
-		if err != nil {
-			return nil, nil, fmt.Errorf("pipeline: hex %v: %w", cell, err)
+		if jb.post, err = signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, noiseDB); err != nil {
+			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
-		v, err := deadzone.Decide(post, vcfg, deadzone.Seed(cell.String()))
-		if err != nil {
-			return nil, nil, fmt.Errorf("pipeline: hex %v: %w", cell, err)
+		if jb.v, err = deadzone.Decide(jb.post, vcfg, deadzone.Seed(jb.cell.String())); err != nil {
+			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
-		pDead[cell] = v.PDead
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, jb := range jobs {
+		post, v, first := jb.post, jb.v, jb.first
+		out := out[:jb.last]
+		pDead[jb.cell] = v.PDead
 		anyServed := false
 		for pi, k := range post.Keys {
 			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / math.Max(post.SigmaDB(pi), 1e-9))
@@ -633,4 +663,34 @@ func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 		{Name: "households", Float64: hh}, {Name: "p_dead", Float64: pd}, {Name: "status", String: status},
 		{Name: "zone_id", String: zone},
 		{Name: "province", String: prov}, {Name: "commune", String: comm}}, nil
+}
+
+// parallelFor calls f(0) … f(n−1) on GOMAXPROCS goroutines, each index
+// once, and returns the error of the lowest index that failed. f must
+// write only to its own index's results.
+func parallelFor(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
