@@ -45,7 +45,7 @@ func TestSuggestedMappingIngestsExports(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, args := range [][]string{
-		{"validate", "--preset", "tems", preset},
+		{"validate", "--preset", "tems-investigation", preset},
 		{"validate", "--timezone", "Mars/Olympus", preset},
 		{"validate", "--preset", "gnettrack", "--mapping", "x.json", preset},
 	} {

@@ -283,7 +283,7 @@ mapping (JSON only, on stdout) for a file whose column names differ from the
 contract, inferred from its header (first 10,000 columns) and first 1,000 rows,
 to review and pass back with --mapping; what it could not map goes to stderr,
 and it exits 3 when a required column is unmapped. --preset reads a tool's
-documented export (gnettrack, vn-drivetest). Times without an offset are read in
+export layout (docs/data-contract.md, Presets). Times without an offset are read in
 the mapping's timezone, else Vietnam time (UTC+7); --timezone overrides both.
 
 Hostile input costs bounded memory and disk: a CSV row longer than

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -163,11 +164,145 @@ func TestPresets(t *testing.T) {
 			}
 		})
 	}
-	if len(PresetNames()) != 2 {
+	for _, c := range toolPresets {
+		t.Run(c.preset, func(t *testing.T) {
+			m, err := Preset(c.preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, text := readFixture(t, c.file)
+			rows, rep := ingestWith(t, text, m)
+			c.check(t, rows, rep)
+		})
+	}
+	if len(PresetNames()) != 2+len(toolPresets) {
 		t.Errorf("presets %v: each needs a fixture test here", PresetNames())
 	}
-	if _, err := Preset("tems"); err == nil {
+	if _, err := Preset("tems-investigation"); err == nil {
 		t.Error("unknown preset accepted")
+	}
+}
+
+// toolPresets are the presets of the other tools of issue 19, each with
+// its fixture written from the published layout and the values its rows
+// must read as (known answers worked out by hand from the fixture).
+var toolPresets = []struct {
+	preset, file string
+	check        func(*testing.T, []engine.Measurement, *Report)
+}{
+	{"netmonster", "netmonster.csv", func(t *testing.T, rows []engine.Measurement, rep *Report) {
+		// 1733200219000 ms = 2024-12-03T04:30:19Z; Unix times carry no zone.
+		r := rows[0]
+		if len(rows) != 5 || rep.NaiveTimes != 0 || r.TimeUnixMs != time.Date(2024, 12, 3, 4, 30, 19, 0, time.UTC).UnixMilli() ||
+			r.Lat != 21.030112 || r.Lon != 105.851234 || r.SignalDBm != -98 || r.RSRQDB != -11 || r.SINRDB != 12.4 ||
+			r.Carrier != engine.Viettel || r.Tech != engine.Tech4G {
+			t.Fatalf("%d rows, %d naive, row 0 %+v", len(rows), rep.NaiveTimes, r)
+		}
+		if s := rows[3].Serving; rows[3].Tech != engine.Tech5G || s == nil || *s != (engine.ServingCell{CellID: "5120001", NodeID: "20001", PCI: 611, ARFCN: 643296}) {
+			t.Fatalf("row 3: %+v serving %+v", rows[3], s)
+		}
+	}},
+	{"network-cell-info", "network_cell_info.csv", func(t *testing.T, rows []engine.Measurement, rep *Report) {
+		r := rows[0]
+		if len(rows) != 4 || rep.NaiveTimes != 0 || r.TimeUnixMs != time.Date(2024, 12, 3, 4, 30, 19, 603e6, time.UTC).UnixMilli() ||
+			r.Tech != engine.Tech4G || r.SignalDBm != -98 || r.SINRDB != 12.4 || r.DeviceID != "1234abc12e56789f" {
+			t.Fatalf("%d rows, %d naive, row 0 %+v", len(rows), rep.NaiveTimes, r)
+		}
+		if s := rows[3].Serving; rows[3].Carrier != engine.VinaPhone || s == nil || *s != (engine.ServingCell{CellID: "1001234", PCI: 145, ARFCN: 3725}) {
+			t.Fatalf("row 3: %+v serving %+v", rows[3], s)
+		}
+	}},
+	{"tems", "tems.txt", func(t *testing.T, rows []engine.Measurement, rep *Report) {
+		// Times without offset: Vietnam time, 11:30:19.250 → 04:30:19.250Z.
+		r := rows[1]
+		if len(rows) != 4 || rep.NaiveTimes != 4 || rep.IdleSpeeds != 1 || rows[0].TimeUnixMs != time.Date(2024, 12, 3, 4, 30, 19, 250e6, time.UTC).UnixMilli() ||
+			r.SignalDBm != -97.5 || r.DLMbps != 24.512 || r.ULMbps != 1.83 || r.Speed != engine.SpeedTested || rows[0].Speed != engine.SpeedIdle {
+			t.Fatalf("%d rows, %d naive, %d idle, rows 0, 1 %+v %+v", len(rows), rep.NaiveTimes, rep.IdleSpeeds, rows[0], r)
+		}
+		if s := rows[3].Serving; rows[3].Tech != engine.Tech3G || !math.IsNaN(rows[3].SINRDB) || s == nil || *s != (engine.ServingCell{CellID: "31002", PCI: 88, ARFCN: 10663}) {
+			t.Fatalf("row 3: %+v serving %+v", rows[3], s)
+		}
+	}},
+	{"nemo", "nemo.csv", func(t *testing.T, rows []engine.Measurement, rep *Report) {
+		r := rows[1]
+		if len(rows) != 4 || rep.NaiveTimes != 4 || rep.IdleSpeeds != 2 || r.Carrier != engine.MobiFone || r.DLMbps != 24.5125 ||
+			r.ULMbps != 1.83 || r.SINRDB != 13 || r.Serving == nil || *r.Serving != (engine.ServingCell{PCI: 301, ARFCN: 1650}) {
+			t.Fatalf("%d rows, %d naive, %d idle, row 1 %+v", len(rows), rep.NaiveTimes, rep.IdleSpeeds, r)
+		}
+	}},
+	{"qualipoc", "qualipoc.csv", func(t *testing.T, rows []engine.Measurement, rep *Report) {
+		r := rows[2]
+		if len(rows) != 4 || rep.NaiveTimes != 4 || rep.IdleSpeeds != 2 || r.SignalDBm != -99 || r.RSRQDB != -12 || r.SINRDB != 11.1 ||
+			r.DLMbps != 31.877 || r.Serving == nil || *r.Serving != (engine.ServingCell{CellID: "12345678", NodeID: "48225", PCI: 301, ARFCN: 1650, Band: "3"}) {
+			t.Fatalf("%d rows, %d naive, %d idle, row 2 %+v", len(rows), rep.NaiveTimes, rep.IdleSpeeds, r)
+		}
+		// The repeated RSRP and RSRQ columns are read once, the repeats ignored.
+		if !slices.Contains(rep.IgnoredColumns, "RSRP") || !slices.Contains(rep.IgnoredColumns, "RSRQ") {
+			t.Fatalf("ignored %v", rep.IgnoredColumns)
+		}
+	}},
+}
+
+// TestSuggestToolLayouts: each tool's fixture gets a suggestion, from its
+// header names and sampled values, that names the preset and ingests the
+// file with no rejected row, reading the same values as the preset.
+func TestSuggestToolLayouts(t *testing.T) {
+	for _, c := range toolPresets {
+		t.Run(c.preset, func(t *testing.T) {
+			header, samples, text := readFixture(t, c.file)
+			sg := Suggest(KindMeasurements, header, samples)
+			if len(sg.Missing) > 0 || sg.Preset != c.preset {
+				t.Fatalf("missing %v, preset %q, notes %q", sg.Missing, sg.Preset, sg.Notes)
+			}
+			parsed, err := ParseMapping(sg.Mapping.JSON())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, rep := ingestWith(t, text, parsed)
+			c.check(t, rows, rep)
+			// With the preset's other columns gone, the names and values
+			// alone still find the required columns and the signal.
+			p, _ := Preset(c.preset)
+			var keep []int
+			for i, h := range header {
+				if dst := p.Columns[h]; slices.Contains(MeasurementRequired, dst) || dst == "signal_dbm" {
+					keep = append(keep, i)
+				}
+			}
+			sub := make([]string, len(keep))
+			subRows := make([][]string, len(samples))
+			for k, i := range keep {
+				sub[k] = header[i]
+			}
+			for r, row := range samples {
+				for _, i := range keep {
+					subRows[r] = append(subRows[r], row[i])
+				}
+			}
+			sg = Suggest(KindMeasurements, sub, subRows)
+			if sg.Preset != "" {
+				t.Fatalf("%v taken for preset %q", sub, sg.Preset)
+			}
+			for _, h := range sub {
+				want, got := p.Columns[h], sg.Mapping.Columns[h]
+				if got == "" && slices.Contains(MeasurementColumns, h) {
+					got = h
+				}
+				if got != want {
+					t.Errorf("%q → %q, want %q", h, got, want)
+				}
+			}
+			for _, miss := range sg.Missing {
+				if p.Constants[miss] == "" {
+					t.Errorf("missing %s", miss)
+				}
+			}
+		})
+	}
+	// A header sharing a few generic names with a preset is not taken for it.
+	sg := Suggest(KindMeasurements, []string{"Time", "Latitude", "Longitude", "Operator", "Technology", "RSRP"}, nil)
+	if sg.Preset != "" {
+		t.Errorf("generic header taken for preset %q", sg.Preset)
 	}
 }
 

@@ -225,7 +225,7 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	}
 	var ignored []string
 	for i, h := range header {
-		name := strings.TrimSpace(h)
+		name := cleanHeader(h)
 		if dst, ok := rename[strings.ToLower(name)]; ok {
 			name = dst
 		} else if dst, ok := renameFolded[engine.Fold(name)]; ok && engine.Fold(name) != "" {
@@ -240,6 +240,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 			continue
 		}
 		if b.idx[j] >= 0 {
+			if cleanHeader(header[b.idx[j]]) == cleanHeader(h) {
+				// A name the file repeats (QualiPoc writes RSRP, RSRQ, PCI
+				// and DL EARFCN twice): the first is read, repeats ignored.
+				ignored = append(ignored, h)
+				continue
+			}
 			return nil, nil, fmt.Errorf("columns %q and %q both map to %q", header[b.idx[j]], h, cols[j])
 		}
 		b.idx[j] = i
@@ -270,6 +276,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 			ErrMissingColumn, strings.Join(missing, ", "), truncate(strings.Join(shown, ", "), 2000), more)
 	}
 	return b, ignored, nil
+}
+
+// cleanHeader trims a header name, dropping the zero-width spaces some
+// tools' exports write into names (QualiPoc).
+func cleanHeader(h string) string {
+	return strings.TrimSpace(strings.ReplaceAll(h, "\u200b", ""))
 }
 
 func (b *binding) field(rec []string, col int) string {
