@@ -2,8 +2,8 @@ package arrowio
 
 import (
 	"fmt"
-	"math"
 	"io"
+	"math"
 
 	"github.com/apache/arrow/go/v17/parquet"
 
