@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/synth"
 )
 
 // Carrier and drive-test exports (engine/ingest/testdata) are read as they
@@ -52,5 +55,69 @@ func TestSuggestedMappingIngestsExports(t *testing.T) {
 		if _, errs, code := runCmd(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errs)
 		}
+	}
+}
+
+// TestCalibratePerSite: a generated world whose drive tests name their
+// serving cell and whose register gives each sector's cell_id goes through
+// the contract files, ingest and the dataset into calibrate --per-site:
+// measurements are tied to their sector by cell_id, the calibration file
+// records per-site offsets, and coverage applies them.
+func TestCalibratePerSite(t *testing.T) {
+	dir := t.TempDir()
+	w, err := synth.Generate(synth.Config{ServingCells: true, SiteEIRPErrorDB: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, meas := filepath.Join(dir, "sites.csv"), filepath.Join(dir, "measurements.csv")
+	for _, f := range []struct {
+		path  string
+		write func(*os.File) error
+	}{
+		{sites, func(f *os.File) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{meas, func(f *os.File) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+	} {
+		fh, err := os.Create(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.write(fh); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, meas); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	cal := filepath.Join(dir, "calibration.json")
+	stdout, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--per-site", "--out", cal)
+	if code != exitOK || !strings.Contains(stdout, "per-site offsets:") {
+		t.Fatalf("calibrate: %d\n%s\n%s", code, stdout, errs)
+	}
+	var f struct {
+		Attribution map[string]int   `json:"site_attribution"`
+		Offsets     []map[string]any `json:"site_offsets"`
+		Networks    []map[string]any `json:"site_networks"`
+	}
+	b, _ := os.ReadFile(cal)
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	a := f.Attribution
+	if a["by_cell_id"] < a["measurements"]*8/10 || a["by_best_server"] != 0 || len(f.Offsets) < 1000 || len(f.Networks) < 9 {
+		t.Fatalf("attribution %v, %d offsets, %d networks", a, len(f.Offsets), len(f.Networks))
+	}
+	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--calibration", cal, "--out", filepath.Join(dir, "cov"))
+	if code != exitOK || !strings.Contains(errs, fmt.Sprintf("%d per-site offsets", len(f.Offsets))) {
+		t.Fatalf("coverage: %d\n%s", code, errs)
+	}
+	// Without --per-site the file has no per-site part.
+	if _, _, code := runCmd(t, "calibrate", "--dataset", ds, "--out", cal); code != exitOK {
+		t.Fatal(code)
+	}
+	b, _ = os.ReadFile(cal)
+	if strings.Contains(string(b), "site_offsets") {
+		t.Error("per-site offsets written without --per-site")
 	}
 }
