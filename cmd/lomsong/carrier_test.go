@@ -121,3 +121,55 @@ func TestCalibratePerSite(t *testing.T) {
 		t.Error("per-site offsets written without --per-site")
 	}
 }
+
+// TestValidateReportFile: validate --report writes the JSON report with
+// its counts, for a file that is refused (every row has an undeclared
+// decimal comma) as for one that passes.
+func TestValidateReportFile(t *testing.T) {
+	dir := t.TempDir()
+	vn := filepath.Join("..", "..", "engine", "ingest", "testdata", "vn_drivetest.csv")
+	mapping := filepath.Join(dir, "m.json")
+	os.WriteFile(mapping, []byte(`{"columns": {"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
+  "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm"}, "units": {"ts": "layout:02/01/2006 15:04:05"}}`), 0o644)
+	report := filepath.Join(dir, "report.json")
+	_, errs, code := runCmd(t, "validate", "--mapping", mapping, "--report", report, vn)
+	if code != exitDataRefused {
+		t.Fatalf("exit %d, want %d (refused)\n%s", code, exitDataRefused, errs)
+	}
+	var got []struct {
+		Path   string `json:"path"`
+		Counts struct {
+			RowsRead    int64            `json:"rows_read"`
+			Accepted    int64            `json:"rows_accepted"`
+			Quarantined int64            `json:"rows_quarantined"`
+			ByReason    map[string]int64 `json:"quarantined_by_reason"`
+			Decimal     int64            `json:"rows_rejected_for_decimal_comma"`
+			Naive       int64            `json:"times_without_offset"`
+			Idle        int64            `json:"idle_speed_rows_excluded"`
+			Mark        string           `json:"decimal_mark"`
+		} `json:"counts"`
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v: %s", err, b)
+	}
+	c := got[0].Counts
+	if c.RowsRead != 6 || c.Accepted != 0 || c.Quarantined != 6 || c.ByReason["invalid_number"] != 6 || c.Decimal != 6 || c.Mark != "." {
+		t.Fatalf("%+v", c)
+	}
+	gn := filepath.Join("..", "..", "engine", "ingest", "testdata", "gnettrack.txt")
+	if _, errs, code := runCmd(t, "validate", "--preset", "gnettrack", "--report", report, gn); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	b, _ = os.ReadFile(report)
+	got = nil
+	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if c := got[0].Counts; c.Accepted != 9 || c.Idle != 6 || c.Naive != 9 {
+		t.Fatalf("gnettrack %+v", c)
+	}
+}

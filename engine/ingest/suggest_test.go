@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"slices"
@@ -337,5 +338,53 @@ func TestSuggestNotes(t *testing.T) {
 	sg = Suggest(KindMeasurements, []string{"ts", "carrier", "tech", "lon", "lat"}, [][]string{{"2024-12-03T11:30:19Z", "viettel", "4G", "105,1", "21,3"}})
 	if sg.Mapping.Decimal != "," {
 		t.Errorf("decimal %q", sg.Mapping.Decimal)
+	}
+}
+
+// TestReportCounts: the counts of the JSON validation report, worked out
+// by hand from the fixtures: the Vietnamese file's 6 rows all have
+// decimal commas and times without offset; read without "decimal": ","
+// every row is quarantined as invalid_number for its decimal comma; the
+// G-NetTrack log has 6 idle rows of 9.
+func TestReportCounts(t *testing.T) {
+	_, _, text := readFixture(t, "vn_drivetest.csv")
+	m, _ := Preset("vn-drivetest")
+	_, rep := ingestWith(t, text, m)
+	c := rep.Counts()
+	if c.RowsRead != 6 || c.Accepted != 6 || c.Quarantined != 0 || len(c.QuarantinedByReason) != 0 || c.DecimalMark != "," ||
+		c.RowsWithDecimalComma != 6 || c.RowsRejectedForDecimalComma != 0 || c.TimesWithoutOffset != 6 || c.TimeZone != DefaultZoneName {
+		t.Fatalf("%+v", c)
+	}
+	m.Decimal = ""
+	_, rejects, rep := readM(t, text, m, nil)
+	c = rep.Counts()
+	if c.RowsRead != 6 || c.Accepted != 0 || c.Quarantined != 6 || c.QuarantinedByReason[ReasonInvalidNumber] != 6 ||
+		c.RowsRejectedForDecimalComma != 6 || c.DecimalMark != "." || c.RowsWithDecimalComma != 0 || len(rejects) != 6 {
+		t.Fatalf("%+v", c)
+	}
+	_, _, text = readFixture(t, "gnettrack.txt")
+	m, _ = Preset("gnettrack")
+	m.Values = nil // Walking and Driving now unmapped: 4 and 5 rows
+	_, _, rep = readM(t, text, m, nil)
+	c = rep.Counts()
+	if c.Quarantined != 9 || c.UnmappedValues["environment"]["Walking"] != 4 || c.UnmappedValues["environment"]["Driving"] != 5 {
+		t.Fatalf("%+v", c)
+	}
+	m, _ = Preset("gnettrack")
+	_, rep = ingestWith(t, text, m)
+	c = rep.Counts()
+	if c.IdleSpeedRowsExcluded != 6 || c.TimesWithoutOffset != 9 || c.Accepted != 9 {
+		t.Fatalf("%+v", c)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"rows_read":9`, `"rows_accepted":9`, `"rows_quarantined":0`, `"quarantined_by_reason":{}`,
+		`"times_without_offset":9`, `"time_zone":"Asia/Ho_Chi_Minh (UTC+7)"`, `"decimal_mark":"."`, `"idle_speed_rows_excluded":6`,
+		`"rows_with_decimal_comma":0`, `"rows_rejected_for_decimal_comma":0`, `"unmapped_values":{}`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("%s not in %s", k, b)
+		}
 	}
 }
