@@ -181,6 +181,17 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			break
 		}
 	}
+	// A register whose only identifier is its cells' ids: each cell is its
+	// own site (before cell ids joined the sites contract, CellID was the
+	// site_id a register gave).
+	if _, ok := at["site_id"]; !ok && kind == KindSites {
+		if i, ok := at["cell_id"]; ok {
+			delete(at, "cell_id")
+			delete(m.Columns, header[i])
+			take("site_id", i, true)
+			sg.note("site_id: %q, the only identifier, read as the site id (each cell its own site); to tie measurements by it too, copy it into a cell_id column", header[i])
+		}
+	}
 	column := func(i int) []string {
 		var out []string
 		for _, r := range samples {

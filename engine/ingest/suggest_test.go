@@ -388,3 +388,17 @@ func TestReportCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestSiteIdentifiers: a register's cell ids map onto cell_id
+// beside its site ids; a register with cell ids alone keeps them as its
+// site ids, as before the identifiers joined the sites contract.
+func TestSuggestSiteIdentifiers(t *testing.T) {
+	sg := Suggest(KindSites, []string{"SiteID", "CellID", "Operator", "Tech", "Lon", "Lat", "PCI", "EARFCN"}, nil)
+	if c := sg.Mapping.Columns; len(sg.Missing) > 0 || c["SiteID"] != "site_id" || c["CellID"] != "cell_id" || c["PCI"] != "pci" || c["EARFCN"] != "arfcn" {
+		t.Errorf("%v missing %v", c, sg.Missing)
+	}
+	sg = Suggest(KindSites, []string{"CellID", "Operator", "Tech", "Lon", "Lat"}, nil)
+	if c := sg.Mapping.Columns; len(sg.Missing) > 0 || c["CellID"] != "site_id" || len(sg.Notes) != 1 {
+		t.Errorf("%v missing %v notes %q", c, sg.Missing, sg.Notes)
+	}
+}
