@@ -64,11 +64,10 @@ var presets = map[string]string{
 }`,
 	// TEMS (Discovery / Pocket) tabular export of serving-cell information
 	// elements, tab-separated. The export file layout is not publicly
-	// documented; the column names are the LTE serving-cell element names
-	// (Serving Cell RSRP (dBm), Serving Cell RSRQ (dB), Serving Cell RS
-	// SINR (dB) as a published drive-test reporting script reads them;
-	// PCI, EARFCN, Identity and the PDSCH/PUSCH throughputs in kbit/s as
-	// the TEMS Investigation information-element manual names them).
+	// documented: Serving Cell RSRP (dBm), Serving Cell RSRQ (dB) and
+	// Serving Cell RS SINR (dB) are as a published drive-test reporting
+	// script reads them; the other names (PCI, EARFCN, Identity, the
+	// PDSCH/PUSCH throughputs in kbit/s) follow their pattern, unverified.
 	"tems": `{
   "kind": "measurements",
   "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "RAT": "tech",
