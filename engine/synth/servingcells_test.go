@@ -25,6 +25,9 @@ import (
 //     ρ ≥ 0.5 and regress on them with a slope within 0.7…1.3 (measured:
 //     ρ 0.70, slope 0.96; shadowing adds spread, not bias).
 func TestServingCellsPerSiteOffsets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates three worlds, one at measurement density 4")
+	}
 	plain, err := Generate(Config{})
 	if err != nil {
 		t.Fatal(err)
