@@ -395,6 +395,40 @@ func TestSites(t *testing.T) {
 	}
 }
 
+// TestSiteIdentifiers: the register's optional sector identifiers are
+// read like a measurement's serving cell; a bad PCI is rejected with its
+// column.
+func TestSiteIdentifiers(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat,cell_id,node_id,pci,arfcn\n" +
+		"HN001,Viettel,LTE,105.85,21.03,12345678,48225,301,1650\n" +
+		"HN002,Viettel,LTE,105.86,21.04,,,,\n" +
+		"HN003,Viettel,LTE,105.87,21.05,,,145,\n" +
+		"HN004,Viettel,LTE,105.88,21.06,,,1008,1650\n" +
+		"HN005,Viettel,LTE,105.89,21.07,,,12.5,1650\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	var sites []engine.Site
+	var rejects []Reject
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func(b []engine.Site) error { sites = append(sites, b...); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 3 || len(rejects) != 2 || rejects[0].Column != "pci" || rejects[0].Reason != ReasonOutOfRange ||
+		rejects[1].Column != "pci" || rejects[1].Reason != ReasonInvalidNumber {
+		t.Fatalf("%+v %+v", rep, rejects)
+	}
+	if c := sites[0].Cell; c == nil || *c != (engine.ServingCell{CellID: "12345678", NodeID: "48225", PCI: 301, ARFCN: 1650}) {
+		t.Fatalf("site 0 cell %+v", c)
+	}
+	if sites[1].Cell != nil {
+		t.Fatalf("site without identifiers has %+v", sites[1].Cell)
+	}
+	if c := sites[2].Cell; c == nil || *c != (engine.ServingCell{PCI: 145, ARFCN: -1}) {
+		t.Fatalf("site 2 cell %+v", c)
+	}
+}
+
 // TestOpenCellIDEcuador reads the real 75,068-row OpenCelliD export and
 // checks the counts per radio type against the file (counted with
 // `zcat | cut -d, -f1 | sort | uniq -c`: 19,058 GSM, 48,159 UMTS,

@@ -43,6 +43,9 @@ type CoverageOptions struct {
 	// coverage.SigmaFromCalibration) for pairs with at least MinPairs.
 	Calibrations []coverage.Calibration
 	MinPairs     int
+	// SiteOffsets, when given, correct the predictions of the sites they
+	// name (coverage.ApplySiteOffsets, after Calibrations).
+	SiteOffsets []predict.SiteOffset
 }
 
 // CoverageResult is the fused coverage and the evidence behind it.
@@ -138,6 +141,9 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 			merged[k] = v
 		}
 		cfg.SigmaDB = merged
+	}
+	if len(opt.SiteOffsets) > 0 {
+		predicted = coverage.ApplySiteOffsets(predicted, opt.SiteOffsets)
 	}
 	out.Predicted = predicted
 	out.Config = cfg

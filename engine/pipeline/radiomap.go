@@ -302,9 +302,12 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 	pc := make([]coverage.PredictedCell, r.Len())
 	for j := range pc {
 		pc[j] = coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j]}
+			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: cov.Sites[r.Site[j]].SiteID}
 	}
 	pc = coverage.ApplyCalibration(pc, copt.Calibrations, copt.MinPairs)
+	if len(copt.SiteOffsets) > 0 {
+		pc = coverage.ApplySiteOffsets(pc, copt.SiteOffsets)
+	}
 	for j, p := range pc {
 		i := r.Point[j]
 		out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
