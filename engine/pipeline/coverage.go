@@ -43,6 +43,10 @@ type CoverageOptions struct {
 	// coverage.SigmaFromCalibration) for pairs with at least MinPairs.
 	Calibrations []coverage.Calibration
 	MinPairs     int
+	// Measured, when set, is the pass over the measurements (Measure) to
+	// read instead of aggregating them again; it must have been made
+	// with Aggregate's periods, carriers and configuration.
+	Measured *Measured
 }
 
 // CoverageResult is the fused coverage and the evidence behind it.
@@ -75,7 +79,9 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 		return nil, err
 	}
 	out := &CoverageResult{Sites: sites}
-	if len(s.Parts("measurements", nil, nil)) > 0 {
+	if m := opt.Measured; m != nil {
+		out.Measured, out.RowsRead, out.Skipped = m.Rows, m.RowsRead, m.Skipped
+	} else if len(s.Parts("measurements", nil, nil)) > 0 {
 		agg, rows, err := Aggregate(ctx, s, opt.Aggregate)
 		if err != nil {
 			return nil, err

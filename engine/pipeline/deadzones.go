@@ -226,11 +226,44 @@ const DefaultMeasurementNoiseDB = 4
 // village or populated hex against the calibrated prediction at the
 // test's point (scanEvidence, buildRadioMap).
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
+	p, err := prepareDeadZones(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	m := p.opt.Coverage.Measured
+	if m == nil {
+		if m, err = Measure(ctx, s, p.measureOptions()); err != nil {
+			return nil, err
+		}
+		p.opt.Coverage.Measured = m
+	}
+	cov, err := Coverage(ctx, s, p.opt.Coverage)
+	if err != nil {
+		return nil, err
+	}
+	return finishDeadZones(p, m, cov)
+}
+
+// dzPrep is a dead-zone run's inputs, prepared before the measurements are
+// read: the villages, households per hex, the analysis hexes and the
+// radio map's anchors (villages and populated hex centres).
+type dzPrep struct {
+	opt             DeadZoneOptions // Coverage.Population and Cells filled in
+	dv              []deadzone.Village
+	pop             []population.Cell
+	reach           map[hexgrid.Cell]bool
+	vcfg            deadzone.VerdictConfig
+	ro              RadioMapOptions
+	res             int
+	popFromVillages bool
+}
+
+func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	villages, err := s.Villages()
 	if err != nil {
 		return nil, err
 	}
-	out := &DeadZoneResult{}
+	p := &dzPrep{}
 	res := opt.Coverage.Aggregate.Config.Resolution
 	pop := opt.Coverage.Population
 	if len(pop) == 0 {
@@ -240,7 +273,7 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		if pop, err = VillagePopulation(villages, res); err != nil {
 			return nil, err
 		}
-		out.PopulationFromVillages = true
+		p.popFromVillages = true
 		opt.Coverage.Population = pop
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
@@ -262,14 +295,8 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		}
 		pop = slices.DeleteFunc(slices.Clone(pop), func(p population.Cell) bool { return !in[p.Cell] })
 	}
-	out.Population = pop
-	cov, err := Coverage(ctx, s, opt.Coverage)
-	if err != nil {
-		return nil, err
-	}
-	out.Coverage = cov
 	vcfg := deadzone.DefaultVerdictConfig()
-	vcfg.Thresholds = cov.Config.Thresholds
+	vcfg.Thresholds = opt.Coverage.Coverage.Thresholds
 	if opt.Cut != 0 {
 		vcfg.Cut = opt.Cut
 	}
@@ -302,11 +329,28 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	if err != nil {
 		return nil, err
 	}
-	ev, err := scanEvidence(ctx, s, opt.Coverage.Aggregate, vcfg.Thresholds, dv, reach, res)
-	if err != nil {
-		return nil, err
+	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
+	return p, nil
+}
+
+// measureOptions are the options of the pass that gathers what the
+// dead-zone run reads.
+func (p *dzPrep) measureOptions() MeasureOptions {
+	return MeasureOptions{Aggregate: p.opt.Coverage.Aggregate, Thresholds: p.vcfg.Thresholds, Challenge: p.opt.Challenge,
+		Villages: p.dv, Reach: p.reach}
+}
+
+// finishDeadZones decides hexes and villages from the coverage and the
+// gathered measurements, and adjudicates the claims.
+func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResult, error) {
+	if m.anchors != anchorsKey(p.dv, p.reach) {
+		return nil, fmt.Errorf("pipeline: the measurements were gathered for other villages or populated hexes than this run's: %w", engine.ErrInvalidConfig)
 	}
-	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, ro)
+	opt, dv, pop, res, vcfg := p.opt, p.dv, p.pop, p.res, p.vcfg
+	out := &DeadZoneResult{Coverage: cov, Population: pop, PopulationFromVillages: p.popFromVillages}
+	vcfg.Thresholds = cov.Config.Thresholds
+	ev := m.ev
+	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, p.ro)
 	if err != nil {
 		return nil, err
 	}
@@ -370,13 +414,11 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 			claims = append(claims, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
 		}
 	}
-	tests, err := challengeTests(ctx, s, opt.Coverage.Aggregate)
-	if err != nil {
-		return nil, err
-	}
+	// The tests were tallied per key in the pass over the measurements:
+	// no test is held here, and no claim means nothing to decide.
 	ccfg := opt.Challenge
 	ccfg.Res = res
-	if out.Challenges, err = challenge.Adjudicate(claims, tests, ccfg); err != nil {
+	if out.Challenges, err = challenge.AdjudicateTally(claims, m.Tally, ccfg); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -431,19 +473,6 @@ func VillagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
 		out[i] = *m[c]
 	}
 	return out, nil
-}
-
-// challengeTests reads the measurements as challenge tests.
-func challengeTests(ctx context.Context, s *dataset.Store, ao AggregateOptions) ([]challenge.Test, error) {
-	var tests []challenge.Test
-	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
-		for i := 0; i < b.Len(); i++ {
-			tests = append(tests, challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Lon: b.Lon[i], Lat: b.Lat[i],
-				Carrier: b.Carrier[i], Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i], Environment: b.Environment[i]})
-		}
-		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service", "environment"))
-	return tests, err
 }
 
 func shares(us []deadzone.UnitShare) string {
