@@ -68,7 +68,15 @@ type CoverageResult struct {
 // server per (hex, carrier, tech) over opt.Cells and the measured hexes,
 // applies calibrations, and fuses measured and predicted evidence
 // (coverage.Fuse).
+//
+// The coverage of one period (Aggregate.Periods of length 1, Measured
+// nil) goes through the period's saved stages (see Run): the saved
+// coverage when current, else one computed from the period's saved
+// passes over the measurements and saved.
 func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
+		return stagedCoverage(ctx, s, opt)
+	}
 	res := opt.Aggregate.Config.Resolution
 	if opt.Coverage.Resolution != res {
 		return nil, fmt.Errorf("pipeline: coverage resolution %d differs from the aggregation resolution %d: %w",

@@ -225,7 +225,19 @@ const DefaultMeasurementNoiseDB = 4
 // read one radio map: the residuals of every test within reach of a
 // village or populated hex against the calibrated prediction at the
 // test's point (scanEvidence, buildRadioMap).
+//
+// The analysis of one period (Coverage.Aggregate.Periods of length 1) goes
+// through the period's saved stages (see Run): what is saved and current
+// is read back, what is not is computed and saved. Others make one pass
+// over the measurements and save nothing.
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
+	if ps := opt.Coverage.Aggregate.Periods; len(ps) == 1 && opt.Coverage.Measured == nil {
+		r, err := runDeadZones(ctx, s, opt, ps[0], nil, &RunSummary{})
+		if err != nil {
+			return nil, err
+		}
+		return r.result, nil
+	}
 	p, err := prepareDeadZones(s, opt)
 	if err != nil {
 		return nil, err
@@ -278,6 +290,7 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
 	}
+	popAll := pop
 	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
 		opt.Coverage.Cells = opt.Coverage.Area.Cells
 	}
@@ -310,6 +323,21 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	if ro.NoiseDB == 0 {
 		ro.NoiseDB = opt.MeasurementNoiseDB
 	}
+	// The anchors are every village and every populated hex, also those
+	// outside an analysis area: a period's one pass serves every area.
+	dv, reach, err := anchorsOf(villages, popAll)
+	if err != nil {
+		return nil, err
+	}
+	// The options as they take effect, so that equal runs hash alike.
+	opt.Cut, opt.Draws, opt.RadioMap, opt.Villages.Cut = vcfg.Cut, vcfg.Draws, ro, vcfg.Cut
+	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
+	return p, nil
+}
+
+// anchorsOf returns the villages as the verdicts take them and the
+// resolution-7 cells within reach of a village or a populated hex centre.
+func anchorsOf(villages []engine.Village, pop []population.Cell) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
 	dv := make([]deadzone.Village, len(villages))
 	anchors := make([]orb.Point, 0, len(villages)+len(pop))
 	for i, v := range villages {
@@ -320,17 +348,16 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 		if p.Households > 0 {
 			ctr, err := p.Cell.Center()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			anchors = append(anchors, ctr)
 		}
 	}
 	reach, err := reachCells(anchors)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
-	return p, nil
+	return dv, reach, nil
 }
 
 // measureOptions are the options of the pass that gathers what the
@@ -408,20 +435,24 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 			return nil, err
 		}
 	}
-	claims := opt.Claims
+	ccfg := opt.Challenge
+	ccfg.Res = res
+	if out.Challenges, err = adjudicate(opt.Claims, cov, m.Tally, ccfg); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// adjudicate decides the claims (nil: every predicted key) from the
+// tally of the tests, which the pass over the measurements built per key:
+// no test is held in memory, and no claim means nothing to decide.
+func adjudicate(claims []challenge.Claim, cov *CoverageResult, tally *challenge.Tally, ccfg challenge.Config) (challenge.Report, error) {
 	if claims == nil {
 		for _, p := range cov.Predicted {
 			claims = append(claims, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
 		}
 	}
-	// The tests were tallied per key in the pass over the measurements:
-	// no test is held here, and no claim means nothing to decide.
-	ccfg := opt.Challenge
-	ccfg.Res = res
-	if out.Challenges, err = challenge.AdjudicateTally(claims, m.Tally, ccfg); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return challenge.AdjudicateTally(claims, tally, ccfg)
 }
 
 // atResolution brings population cells to the analysis resolution:

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -210,6 +211,263 @@ type stagedDeadZones struct {
 	key    string
 }
 
+// periodRun is one period's measure stages: their keys, computed from the
+// manifest without reading anything, and the merged pass, read back or
+// rebuilt on first use.
+type periodRun struct {
+	s         *dataset.Store
+	period    string
+	progress  func(Progress)
+	sum       *RunSummary
+	mo        MeasureOptions
+	anchors   string
+	carriers  []string
+	byCarrier map[string][]dataset.Part
+	keyOf     map[string]string
+	mkeys     []string // carrier=key, by carrier
+	m         *Measured
+}
+
+func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
+	r := &periodRun{s: s, period: period, progress: progress, sum: sum, mo: mo, anchors: anchorsKey(mo.Villages, mo.Reach),
+		byCarrier: map[string][]dataset.Part{}, keyOf: map[string]string{}}
+	r.mo.Aggregate.Periods = []string{period}
+	// What the pass depends on besides its parts: the statistics'
+	// configuration, the readings' thresholds, what the tally counts
+	// with, and the anchors.
+	mcfg := struct {
+		Config                aggregate.Config
+		Thresholds            engine.Thresholds
+		Res                   int
+		UTCOffset, Start, End time.Duration
+		ChallengeThresholds   engine.Thresholds
+		Anchors               string
+	}{mo.Aggregate.Config, mo.Thresholds, mo.Aggregate.Config.Resolution, mo.Challenge.UTCOffset, mo.Challenge.DayStart,
+		mo.Challenge.DayEnd, mo.Challenge.Thresholds, r.anchors}
+	mconf := hashConfig(mcfg)
+	for _, pt := range s.Parts("measurements", []string{period}, mo.Aggregate.Carriers) {
+		r.byCarrier[pt.Carrier] = append(r.byCarrier[pt.Carrier], pt)
+	}
+	r.carriers = slices.Sorted(mapKeysOf(r.byCarrier))
+	for _, c := range r.carriers {
+		in := []string{mconf}
+		for _, pt := range r.byCarrier[c] {
+			in = append(in, pt.Path, pt.SHA256, pt.CRC32C, fmt.Sprint(pt.Rows))
+		}
+		r.keyOf[c] = stageKey(StageMeasure, measureFormat, in...)
+		r.mkeys = append(r.mkeys, c+"="+r.keyOf[c])
+	}
+	return r
+}
+
+// measured returns the period's merged pass: each carrier's saved output
+// when current, and one pass over the parts of the carriers whose output
+// is not.
+func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
+	if r.m != nil {
+		return r.m, nil
+	}
+	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
+	per := map[string]*Measured{}
+	var need []string
+	var needRows int64
+	whyOf := map[string]string{}
+	for _, c := range r.carriers {
+		t0 := time.Now()
+		ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
+		var st measuredState
+		why, err := loadStage(s, ref, r.keyOf[c], &st)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
+			if per[c], err = st.measured(mo.Challenge, mo.Aggregate.Config.Resolution); err != nil {
+				return nil, err
+			}
+			if per[c].anchors != r.anchors {
+				why = "saved for other anchors"
+			}
+		}
+		if why != "" {
+			need, whyOf[c] = append(need, c), why
+			for _, pt := range r.byCarrier[c] {
+				needRows += pt.Rows
+			}
+			continue
+		}
+		el := time.Since(t0)
+		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
+		report(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
+	}
+	if len(need) > 0 {
+		t0 := time.Now()
+		po := mo
+		po.Aggregate.Carriers = need
+		name := StageMeasure + " " + strings.Join(need, ",")
+		outer := mo.Aggregate.Progress
+		po.Aggregate.Progress = func(rows int64) {
+			report(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
+			if outer != nil {
+				outer(rows)
+			}
+		}
+		report(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
+		fresh, err := measureCarriers(ctx, s, po)
+		if err != nil {
+			return nil, err
+		}
+		el := time.Since(t0)
+		ccfg := po.Challenge
+		ccfg.Res = po.Aggregate.Config.Resolution
+		for _, c := range need {
+			mc := fresh[c]
+			if mc == nil { // parts without rows
+				tl, err := challenge.NewTally(ccfg)
+				if err != nil {
+					return nil, err
+				}
+				mc = &Measured{Tally: tl, ev: newEvAcc(len(mo.Villages)).evidence(), anchors: r.anchors}
+			}
+			per[c] = mc
+			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
+			var in []string
+			for _, pt := range r.byCarrier[c] {
+				in = append(in, pt.Path+" "+pt.SHA256)
+			}
+			dir, err := saveStage(s, ref, r.keyOf[c], in, stateOf(mc))
+			if err != nil {
+				return nil, err
+			}
+			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
+		}
+		report(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
+	}
+	ccfg := mo.Challenge
+	ccfg.Res = mo.Aggregate.Config.Resolution
+	m, err := mergeMeasured(per, len(mo.Villages), r.anchors, ccfg)
+	if err != nil {
+		return nil, err
+	}
+	r.m = m
+	return m, nil
+}
+
+// scopeOf names the saved outputs of an analysis limited to an area or to
+// given hexes apart from the period's whole analysis ("").
+func scopeOf(copt CoverageOptions) string {
+	if copt.Area == nil && len(copt.Cells) == 0 {
+		return ""
+	}
+	var h string
+	if copt.Area != nil {
+		h = hashConfig([]string{copt.Area.Code, copt.Area.Name})
+	} else {
+		h = hashConfig(copt.Cells)
+	}
+	return ".area-" + h[:12]
+}
+
+// coverage returns the coverage stage's output for copt (read back when
+// current, else computed from the merged pass and saved) and its key.
+func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*CoverageResult, string, error) {
+	t0 := time.Now()
+	kopt := copt
+	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
+	var sitesIn []string
+	for _, pt := range r.s.Parts("sites", nil, nil) {
+		sitesIn = append(sitesIn, pt.Path, pt.SHA256, pt.CRC32C)
+	}
+	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
+	ref := dataset.StageRef{Period: r.period, Stage: StageCoverage + scopeOf(copt)}
+	var cov CoverageResult
+	why, err := loadStage(r.s, ref, key, &cov)
+	if err != nil {
+		return nil, "", err
+	}
+	if why == "" {
+		el := time.Since(t0)
+		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Reused: true, Items: int64(len(cov.States)), Elapsed: el})
+		report(r.progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: el})
+		return &cov, key, nil
+	}
+	m, err := r.measured(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	t0 = time.Now()
+	report(r.progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
+	copt.Measured = m
+	copt.Aggregate.Periods = []string{r.period}
+	res, err := Coverage(ctx, r.s, copt)
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), res)
+	if err != nil {
+		return nil, "", err
+	}
+	el := time.Since(t0)
+	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
+	report(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
+	return res, key, nil
+}
+
+// finish completes the summary: measure outputs not read (the stages after
+// them were current) are listed as reused, and stages are put in order.
+func (r *periodRun) finish() {
+	if r.m == nil {
+		for _, c := range r.carriers {
+			var rows int64
+			for _, pt := range r.byCarrier[c] {
+				rows += pt.Rows
+			}
+			r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: rows,
+				Why: "not read: the stages after it are current"})
+		}
+	}
+	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageDeadZones: 2, StagePlan: 3}
+	slices.SortStableFunc(r.sum.Stages, func(a, b StageSummary) int {
+		if d := order[a.Stage] - order[b.Stage]; d != 0 {
+			return d
+		}
+		return strings.Compare(a.Carrier, b.Carrier)
+	})
+}
+
+// coverageAnchors returns the radio map's anchors for a coverage run
+// alone, as a dead-zone run on the same options takes them (all villages,
+// every populated hex), so that both read the same saved pass.
+func coverageAnchors(s *dataset.Store, copt CoverageOptions) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
+	villages, err := s.Villages()
+	if err != nil {
+		return nil, nil, err
+	}
+	res := copt.Aggregate.Config.Resolution
+	pop := copt.Population
+	if len(pop) == 0 && len(villages) > 0 {
+		if pop, err = VillagePopulation(villages, res); err != nil {
+			return nil, nil, err
+		}
+	} else if pop, err = atResolution(pop, res); err != nil {
+		return nil, nil, err
+	}
+	return anchorsOf(villages, pop)
+}
+
+// stagedCoverage is Coverage through the saved stages of one period.
+func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions) (*CoverageResult, error) {
+	dv, reach, err := coverageAnchors(s, copt)
+	if err != nil {
+		return nil, err
+	}
+	ch := challenge.DefaultConfig()
+	ch.Thresholds = copt.Coverage.Thresholds
+	mo := MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach}
+	r := newPeriodRun(s, copt.Aggregate.Periods[0], mo, nil, &RunSummary{})
+	res, _, err := r.coverage(ctx, copt)
+	return res, err
+}
+
 // runDeadZones runs the measure, coverage and deadzones stages of one
 // period, reading back what is saved and current, saving what it
 // computes; it appends to sum's stages.
@@ -220,204 +478,56 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	if err != nil {
 		return nil, err
 	}
-	mo := p.measureOptions()
-	// Measure keys, per carrier of the period (the parts' carrier).
-	mcfg := mo
-	mcfg.Aggregate.Workers, mcfg.Aggregate.Progress, mcfg.Aggregate.Carriers, mcfg.Villages, mcfg.Reach = 0, nil, nil, nil, nil
-	mcfg.Challenge.Res = mo.Aggregate.Config.Resolution
-	mconf := hashConfig(mcfg)
-	anchors := anchorsKey(mo.Villages, mo.Reach)
-	byCarrier := map[string][]dataset.Part{}
-	for _, pt := range s.Parts("measurements", []string{period}, opt.Coverage.Aggregate.Carriers) {
-		byCarrier[pt.Carrier] = append(byCarrier[pt.Carrier], pt)
-	}
-	carriers := slices.Sorted(mapKeysOf(byCarrier))
-	mkeys := make([]string, 0, len(carriers))
-	keyOf := map[string]string{}
-	for _, c := range carriers {
-		in := []string{mconf, anchors}
-		for _, pt := range byCarrier[c] {
-			in = append(in, pt.Path, pt.SHA256, pt.CRC32C, fmt.Sprint(pt.Rows))
-		}
-		k := stageKey(StageMeasure, measureFormat, in...)
-		keyOf[c] = k
-		mkeys = append(mkeys, c+"="+k)
-	}
-	// Coverage and dead-zone keys hold the measure keys: computed before
-	// any measure output is read, so that with nothing changed none is.
-	copt := p.opt.Coverage
-	copt.Aggregate.Workers, copt.Aggregate.Progress, copt.Measured = 0, nil, nil
-	var sitesIn []string
-	for _, pt := range s.Parts("sites", nil, nil) {
-		sitesIn = append(sitesIn, pt.Path, pt.SHA256, pt.CRC32C)
-	}
-	covKey := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(copt)}, sitesIn...), mkeys...)...)
-	dopt := p.opt
-	dopt.Coverage = CoverageOptions{}
-	dzKey := stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, anchors)
-
-	var m *Measured
-	measured := func() (*Measured, error) {
-		if m != nil {
-			return m, nil
-		}
-		per := map[string]*Measured{}
-		var need []string
-		var needRows int64
-		whyOf := map[string]string{}
-		for _, c := range carriers {
-			t0 := time.Now()
-			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
-			var st measuredState
-			why, err := loadStage(s, ref, keyOf[c], &st)
-			if err != nil {
-				return nil, err
-			}
-			if why != "" {
-				need, whyOf[c] = append(need, c), why
-				for _, pt := range byCarrier[c] {
-					needRows += pt.Rows
-				}
-				continue
-			}
-			if per[c], err = st.measured(mo.Challenge, mo.Aggregate.Config.Resolution); err != nil {
-				return nil, err
-			}
-			el := time.Since(t0)
-			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
-			report(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
-		}
-		if len(need) > 0 {
-			t0 := time.Now()
-			po := mo
-			po.Aggregate.Carriers = need
-			po.Aggregate.Progress = func(rows int64) {
-				report(progress, Progress{Stage: StageMeasure + " " + strings.Join(need, ","), Done: rows, Total: needRows, Unit: "rows"})
-			}
-			fresh, err := measureCarriers(ctx, s, po)
-			if err != nil {
-				return nil, err
-			}
-			el := time.Since(t0)
-			for _, c := range need {
-				mc := fresh[c]
-				if mc == nil { // parts without rows
-					tl, err := challenge.NewTally(po.Challenge)
-					if err != nil {
-						return nil, err
-					}
-					mc = &Measured{Tally: tl, ev: newEvAcc(len(mo.Villages)).evidence(), anchors: anchors}
-				}
-				per[c] = mc
-				ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
-				var in []string
-				for _, pt := range byCarrier[c] {
-					in = append(in, pt.Path+" "+pt.SHA256)
-				}
-				dir, err := saveStage(s, ref, keyOf[c], in, stateOf(mc))
-				if err != nil {
-					return nil, err
-				}
-				sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
-			}
-			report(progress, Progress{Stage: StageMeasure + " " + strings.Join(need, ","), Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
-		}
-		ccfg := mo.Challenge
-		ccfg.Res = mo.Aggregate.Config.Resolution
-		var err error
-		if m, err = mergeMeasured(per, len(mo.Villages), anchors, ccfg); err != nil {
-			return nil, err
-		}
-		return m, nil
-	}
-
-	// Dead zones first: when they are current, coverage is read back with
-	// them and nothing else is needed.
-	t0 := time.Now()
-	dzRef := dataset.StageRef{Period: period, Stage: StageDeadZones}
-	covRef := dataset.StageRef{Period: period, Stage: StageCoverage}
-	var dzs deadZonesState
-	dzWhy, err := loadStage(s, dzRef, dzKey, &dzs)
+	r := newPeriodRun(s, period, p.measureOptions(), progress, sum)
+	defer r.finish()
+	cov, covKey, err := r.coverage(ctx, p.opt.Coverage)
 	if err != nil {
 		return nil, err
-	}
-	var cov CoverageResult
-	covWhy, err := loadStage(s, covRef, covKey, &cov)
-	if err != nil {
-		return nil, err
-	}
-	if covWhy == "" {
-		report(progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: time.Since(t0)})
-	} else {
-		mm, err := measured()
-		if err != nil {
-			return nil, err
-		}
-		t0 = time.Now()
-		report(progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
-		c2 := p.opt.Coverage
-		c2.Measured = mm
-		cr, err := Coverage(ctx, s, c2)
-		if err != nil {
-			return nil, err
-		}
-		cov = *cr
-		dir, err := saveStage(s, covRef, covKey, append(append([]string{}, sitesIn...), mkeys...), &cov)
-		if err != nil {
-			return nil, err
-		}
-		sum.Stages = append(sum.Stages, StageSummary{Stage: StageCoverage, Why: covWhy, Items: int64(len(cov.States)), Elapsed: time.Since(t0), Dir: dir})
-		report(progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: time.Since(t0)})
-	}
-	if covWhy == "" {
-		sum.Stages = append(sum.Stages, StageSummary{Stage: StageCoverage, Reused: true, Items: int64(len(cov.States)), Elapsed: time.Since(t0)})
 	}
 	sum.Rows, sum.Keys = cov.RowsRead, int64(len(cov.Measured))
-	t0 = time.Now()
+	// The claims are not part of the key: the tally is saved with the
+	// verdicts and adjudicated for the claims of each call.
+	dopt := p.opt
+	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
+	dzKey := stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors)
+	dzRef := dataset.StageRef{Period: period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
+	t0 := time.Now()
+	var dzs deadZonesState
+	why, err := loadStage(s, dzRef, dzKey, &dzs)
+	if err != nil {
+		return nil, err
+	}
 	var res *DeadZoneResult
-	if dzWhy == "" && covWhy == "" {
-		res = dzs.result(&cov)
-		sum.Stages = append(sum.Stages, StageSummary{Stage: StageDeadZones, Reused: true, Items: int64(len(res.Villages.Villages)), Elapsed: time.Since(t0)})
-		report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: true, Elapsed: time.Since(t0)})
-	} else {
-		if dzWhy == "" {
-			dzWhy = "coverage was rebuilt"
+	var tally *challenge.Tally
+	ccfg := p.opt.Challenge
+	ccfg.Res = p.res
+	st := StageSummary{Stage: StageDeadZones, Reused: why == "", Why: why}
+	if why == "" {
+		res = dzs.result(cov)
+		if tally, err = challenge.NewTallyFrom(ccfg, dzs.Tally); err != nil {
+			return nil, err
 		}
-		mm, err := measured()
+	} else {
+		m, err := r.measured(ctx)
 		if err != nil {
 			return nil, err
 		}
 		t0 = time.Now()
 		report(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
-		if res, err = finishDeadZones(p, mm, &cov); err != nil {
+		if res, err = finishDeadZones(p, m, cov); err != nil {
 			return nil, err
 		}
-		dir, err := saveStage(s, dzRef, dzKey, []string{"coverage " + covKey}, stateOfDeadZones(res))
-		if err != nil {
+		tally = m.Tally
+		if st.Dir, err = saveStage(s, dzRef, dzKey, []string{"coverage " + covKey}, stateOfDeadZones(res, m.Tally)); err != nil {
 			return nil, err
 		}
-		sum.Stages = append(sum.Stages, StageSummary{Stage: StageDeadZones, Why: dzWhy, Items: int64(len(res.Villages.Villages)), Elapsed: time.Since(t0), Dir: dir})
-		report(progress, Progress{Stage: StageDeadZones, Finished: true, Elapsed: time.Since(t0)})
 	}
-	if m == nil {
-		// Later stages were current: the measure outputs were not read.
-		for _, c := range carriers {
-			var rows int64
-			for _, pt := range byCarrier[c] {
-				rows += pt.Rows
-			}
-			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: rows,
-				Why: "not read: the stages after it are current"})
-		}
+	if res.Challenges, err = adjudicate(p.opt.Claims, cov, tally, ccfg); err != nil {
+		return nil, err
 	}
-	// Keep the summary in stage order: measure, coverage, deadzones.
-	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageDeadZones: 2}
-	slices.SortStableFunc(sum.Stages, func(a, b StageSummary) int {
-		if d := order[a.Stage] - order[b.Stage]; d != 0 {
-			return d
-		}
-		return strings.Compare(a.Carrier, b.Carrier)
-	})
+	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
+	sum.Stages = append(sum.Stages, st)
+	report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
 	return &stagedDeadZones{result: res, key: dzKey}, nil
 }
 
@@ -549,15 +659,18 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 }
 
 // deadZonesState is a DeadZoneResult in its saved form: without its
-// coverage (saved by the coverage stage).
+// coverage (saved by the coverage stage) and challenges (adjudicated for
+// each call's claims from the tally saved with it).
 type deadZonesState struct {
 	Result DeadZoneResult
+	Tally  challenge.TallyState
 }
 
-func stateOfDeadZones(r *DeadZoneResult) *deadZonesState {
+func stateOfDeadZones(r *DeadZoneResult, t *challenge.Tally) *deadZonesState {
 	c := *r
 	c.Coverage = nil
-	return &deadZonesState{Result: c}
+	c.Challenges = challenge.Report{} // adjudicated per call
+	return &deadZonesState{Result: c, Tally: t.State()}
 }
 
 func (st *deadZonesState) result(cov *CoverageResult) *DeadZoneResult {
