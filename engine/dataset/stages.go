@@ -33,8 +33,8 @@ import (
 //
 // An output appears whole or not at all: its files and stage.json are
 // written to a temporary directory beside it, fsynced, and the directory
-// is renamed into place; outputs of the same stage with other keys (stale
-// ones) are then removed. Saved outputs are derived data that the next run
+// is renamed into place; of the outputs of the same stage with other keys
+// the most recent keepStageOutputs−1 are kept and older ones removed. Saved outputs are derived data that the next run
 // rebuilds from the parts, so unlike data files they are deleted when
 // stale; they live outside the data directories, and ingest, repair and
 // the orphan sweep never touch them. Readers check each file's size and
@@ -227,17 +227,65 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	if err := syncDir(parent); err != nil {
 		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
 	}
-	// Stale outputs of this stage and leftovers of interrupted saves.
+	s.sweepStage(parent, key[:16])
+	return rec, nil
+}
+
+// keepStageOutputs is how many outputs of one stage (ref) are kept: the
+// one just saved and the most recently saved others, so that analyses
+// that alternate (calibrated and not, one province and the country) do
+// not evict each other.
+const keepStageOutputs = 4
+
+// sweepStage removes leftovers of interrupted saves and all but the
+// keepStageOutputs most recently saved outputs in parent (by their
+// stage.json's modification time, the file system's clock), never keep.
+// Errors are ignored: the sweep is redone at the next save.
+func (s *Store) sweepStage(parent, keep string) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
-		return rec, nil // the output is in place; the sweep waits for the next save
+		return
 	}
+	type out struct {
+		name string
+		mod  int64
+	}
+	var others []out
 	for _, e := range entries {
-		if e.Name() != key[:16] && e.IsDir() && !strings.HasPrefix(e.Name(), "carrier=") {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
+		n := e.Name()
+		switch {
+		case !e.IsDir() || n == keep || strings.HasPrefix(n, "carrier="):
+		case strings.HasPrefix(n, ".old-") || strings.HasPrefix(n, ".tmp-"):
+			os.RemoveAll(filepath.Join(parent, n))
+		default:
+			var mod int64
+			if st, err := os.Stat(filepath.Join(parent, n, stageRecordName)); err == nil {
+				mod = st.ModTime().UnixNano()
+			}
+			others = append(others, out{n, mod})
 		}
 	}
-	return rec, nil
+	slices.SortFunc(others, func(a, b out) int {
+		if a.mod != b.mod {
+			return cmpInt64(b.mod, a.mod)
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	for i, o := range others {
+		if i >= keepStageOutputs-1 {
+			os.RemoveAll(filepath.Join(parent, o.name))
+		}
+	}
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // ErrNoStage is returned by LoadStage when no output with the key is saved.

@@ -3,11 +3,13 @@ package dataset
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -46,15 +48,30 @@ func TestStageSaveLoadVerify(t *testing.T) {
 	if string(b) != "hello" {
 		t.Fatalf("read %q", b)
 	}
-	// Another key is not reused; saving it removes the stale output.
+	// Another key is not reused; outputs of other keys are kept up to
+	// keepStageOutputs, the oldest removed first.
 	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrNoStage) {
 		t.Fatalf("other key: %v, want ErrNoStage", err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(s.Dir(), filepath.FromSlash(rec.Dir), "stage.json"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	for i := range keepStageOutputs {
+		k := strings.Repeat(fmt.Sprintf("%02x", 0x30+i), 32)
+		if _, err := s.SaveStage(ref, k, nil, []StageWrite{{Name: "a.bin", Write: writeString("x")}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LoadStage(ref, k1); (err == nil) != (i < keepStageOutputs-1) {
+			t.Fatalf("after %d more outputs, the oldest: %v", i+1, err)
+		}
 	}
 	if _, err := s.SaveStage(ref, k2, nil, []StageWrite{{Name: "a.bin", Write: writeString("world!")}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(s.Dir(), filepath.FromSlash(rec.Dir))); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("stale output kept: %v", err)
+	for i := range keepStageOutputs {
+		k := strings.Repeat(fmt.Sprintf("%02x", 0x30+i), 32)
+		os.RemoveAll(filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel", k[:16]))
 	}
 	// A file whose writer fails leaves nothing behind and the saved output as it was.
 	boom := errors.New("boom")
