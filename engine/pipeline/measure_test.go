@@ -125,3 +125,12 @@ func TestDeadZonesScanOnce(t *testing.T) {
 		t.Fatalf("%d scans, want 1", st.Scans)
 	}
 }
+
+// Speeds are kept to three significant digits in the scorecard's pass.
+func TestSpeedKey(t *testing.T) {
+	for _, c := range [][2]float64{{12.345, 12.3}, {0.012345, 0.0123}, {987.65, 988}, {1000, 1000}, {0, 0}, {45.6, 45.6}, {99.96, 100}} {
+		if got := speedKey(c[0]); math.Abs(got-c[1]) > 1e-9*c[1] {
+			t.Errorf("speedKey(%g) = %g, want %g", c[0], got, c[1])
+		}
+	}
+}
