@@ -48,4 +48,3 @@ func TestYoYHistogramEqualsYoY(t *testing.T) {
 		}
 	}
 }
-
