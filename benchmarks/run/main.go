@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -191,6 +192,25 @@ func child(ctx context.Context, phase string, args []string) error {
 	}
 	c.Dir = args[1]
 	ds := filepath.Join(c.Dir, "dataset")
+	// LOMSONG_BENCH_PROFILES=DIR writes a CPU and an allocation profile of
+	// each phase there (PHASE.cpu.pprof, PHASE.allocs.pprof).
+	if dir := os.Getenv("LOMSONG_BENCH_PROFILES"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, phase+".cpu.pprof"))
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+			if h, err := os.Create(filepath.Join(dir, phase+".allocs.pprof")); err == nil {
+				pprof.Lookup("allocs").WriteTo(h, 0)
+				h.Close()
+			}
+		}()
+	}
 	start := time.Now()
 	r := phaseResult{Phase: phase}
 	var err error

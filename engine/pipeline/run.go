@@ -14,9 +14,11 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
 )
 
 // The monthly run.
@@ -380,7 +382,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
 	ref := dataset.StageRef{Period: r.period, Stage: StageCoverage + scopeOf(copt)}
 	var cov CoverageResult
-	why, err := loadStage(r.s, ref, key, &cov)
+	why, err := loadStage(r.s, ref, key, coverageState{&cov})
 	if err != nil {
 		return nil, "", err
 	}
@@ -402,7 +404,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	if err != nil {
 		return nil, "", err
 	}
-	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), res)
+	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), coverageState{res})
 	if err != nil {
 		return nil, "", err
 	}
@@ -560,17 +562,77 @@ func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why s
 		return "saved output unreadable: " + err.Error(), nil
 	}
 	defer f.Close()
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(v); err != nil {
+	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	if c, ok := v.(chunked); ok {
+		err = c.decodeFrom(dec)
+	} else {
+		err = dec.Decode(v)
+	}
+	if err != nil {
 		return fmt.Sprintf("saved output %s does not decode: %v", rec.Dir, err), nil
 	}
 	return "", nil
+}
+
+// chunked is a saved form written as several gob messages: gob builds
+// each message whole in memory, so large slices go in chunks.
+type chunked interface {
+	encodeTo(*gob.Encoder) error
+	decodeFrom(*gob.Decoder) error
+}
+
+// gobChunk is how many elements of a slice go in one gob message.
+const gobChunk = 8192
+
+func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
+	if err := enc.Encode(len(xs)); err != nil {
+		return err
+	}
+	for i := 0; i < len(xs); i += gobChunk {
+		if err := enc.Encode(xs[i:min(i+gobChunk, len(xs))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeChunks[T any](dec *gob.Decoder) ([]T, error) {
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("negative length %d", n)
+	}
+	out := make([]T, 0, min(n, 1<<20))
+	for len(out) < n {
+		var c []T
+		if err := dec.Decode(&c); err != nil {
+			return nil, err
+		}
+		if len(c) == 0 {
+			return nil, errors.New("empty chunk")
+		}
+		out = append(out, c...)
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("%d elements, the header says %d", len(out), n)
+	}
+	return out, nil
 }
 
 // saveStage saves v as a stage output and returns its directory.
 func saveStage(s *dataset.Store, ref dataset.StageRef, key string, inputs []string, v any) (string, error) {
 	rec, err := s.SaveStage(ref, key, inputs, []dataset.StageWrite{{Name: "output.gob", Write: func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
-		if err := gob.NewEncoder(bw).Encode(v); err != nil {
+		enc := gob.NewEncoder(bw)
+		var err error
+		if c, ok := v.(chunked); ok {
+			err = c.encodeTo(enc)
+		} else {
+			err = enc.Encode(v)
+		}
+		if err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -607,6 +669,63 @@ type nearState struct {
 	Key     deadzone.Key
 	N       int
 	Sum     float64
+}
+
+func (st *measuredState) encodeTo(enc *gob.Encoder) error {
+	h := *st
+	h.Rows, h.Readings = nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Rows); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.Readings)
+}
+
+func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st); err != nil {
+		return err
+	}
+	var err error
+	if st.Rows, err = decodeChunks[aggregate.Row](dec); err != nil {
+		return err
+	}
+	st.Readings, err = decodeChunks[readingState](dec)
+	return err
+}
+
+// coverageState is a CoverageResult in its saved form.
+type coverageState struct{ r *CoverageResult }
+
+func (st coverageState) encodeTo(enc *gob.Encoder) error {
+	h := *st.r
+	h.States, h.Measured, h.Predicted = nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.r.States); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.r.Measured); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.r.Predicted)
+}
+
+func (st coverageState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st.r); err != nil {
+		return err
+	}
+	var err error
+	if st.r.States, err = decodeChunks[coverage.State](dec); err != nil {
+		return err
+	}
+	if st.r.Measured, err = decodeChunks[aggregate.Row](dec); err != nil {
+		return err
+	}
+	st.r.Predicted, err = decodeChunks[coverage.PredictedCell](dec)
+	return err
 }
 
 func stateOf(m *Measured) *measuredState {
@@ -671,6 +790,36 @@ func stateOfDeadZones(r *DeadZoneResult, t *challenge.Tally) *deadZonesState {
 	c.Coverage = nil
 	c.Challenges = challenge.Report{} // adjudicated per call
 	return &deadZonesState{Result: c, Tally: t.State()}
+}
+
+func (st *deadZonesState) encodeTo(enc *gob.Encoder) error {
+	h := *st
+	h.Result.Population, h.Result.Villages.Villages, h.Result.Gaps.Hexes = nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Result.Population); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Result.Villages.Villages); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.Result.Gaps.Hexes)
+}
+
+func (st *deadZonesState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st); err != nil {
+		return err
+	}
+	var err error
+	if st.Result.Population, err = decodeChunks[population.Cell](dec); err != nil {
+		return err
+	}
+	if st.Result.Villages.Villages, err = decodeChunks[deadzone.VillageStatus](dec); err != nil {
+		return err
+	}
+	st.Result.Gaps.Hexes, err = decodeChunks[deadzone.GapHex](dec)
+	return err
 }
 
 func (st *deadZonesState) result(cov *CoverageResult) *DeadZoneResult {
