@@ -232,7 +232,7 @@ const DefaultMeasurementNoiseDB = 4
 // over the measurements and save nothing.
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
 	if ps := opt.Coverage.Aggregate.Periods; len(ps) == 1 && opt.Coverage.Measured == nil {
-		r, err := runDeadZones(ctx, s, opt, ps[0], nil, &RunSummary{})
+		r, err := runDeadZones(ctx, s, opt, ps[0], nil, &RunSummary{}, false)
 		if err != nil {
 			return nil, err
 		}

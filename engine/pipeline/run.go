@@ -78,6 +78,10 @@ type RunOptions struct {
 	DeadZones DeadZoneOptions
 	// Plan, when set, adds the plan stage.
 	Plan *PlanOptions
+	// ReadOnly reads the saved outputs and computes nothing: a stage whose
+	// saved output is not current is a *NotSavedError. The service and
+	// exports open a period's results this way.
+	ReadOnly bool
 	// Progress, if set, receives progress as stages run, from the calling
 	// goroutine or (rows of the measure pass) the reading goroutines one
 	// at a time.
@@ -150,12 +154,28 @@ func (e *NoPeriodDataError) Error() string {
 	return fmt.Sprintf("no measurements in period %s (periods with measurements: %s)", e.Period, have)
 }
 
+// NotSavedError is returned by a ReadOnly Run for a stage whose saved
+// output is missing or not current.
+type NotSavedError struct {
+	Period, Stage, Why string
+}
+
+func (e *NotSavedError) Error() string {
+	return fmt.Sprintf("period %s: stage %s has no current saved output (%s): run lomsong run --period %s first", e.Period, e.Stage, e.Why, e.Period)
+}
+
 // Run runs every stage of a period once, in order, each reading the saved
 // output of the one before, and saves what it computes (see the notes
 // above on stages and keys). A period without measurement parts is a
-// *NoPeriodDataError. The service and exports read a period's results
-// through Run as well: with nothing changed it reads every output back
-// and makes no pass over the measurements.
+// *NoPeriodDataError.
+//
+// The service and exports open a period's results through Run too: with
+// nothing changed it reads every output back and makes no pass over the
+// measurements; with RunOptions.ReadOnly it never computes, and a stage
+// whose saved output is not current is a *NotSavedError. The options must
+// be those the outputs were saved with (lomsong run's defaults: see
+// cmd/lomsong/run.go); RunSummary.DeadZones (with its Coverage) and
+// RunSummary.Plan are the results.
 func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, error) {
 	start := time.Now()
 	before := s.Scans()
@@ -163,7 +183,7 @@ func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, er
 		return nil, &NoPeriodDataError{Period: opt.Period, Have: s.Periods()}
 	}
 	sum := &RunSummary{Period: opt.Period}
-	dz, err := runDeadZones(ctx, s, opt.DeadZones, opt.Period, opt.Progress, sum)
+	dz, err := runDeadZones(ctx, s, opt.DeadZones, opt.Period, opt.Progress, sum, opt.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +202,9 @@ func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, er
 			st.Reused = true
 			sum.Plan = &pr
 		} else {
+			if opt.ReadOnly {
+				return nil, &NotSavedError{opt.Period, StagePlan, why}
+			}
 			st.Why = why
 			report(opt.Progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
 			if sum.Plan, err = Plan(dz.result, dz.result.Coverage.Sites, *opt.Plan); err != nil {
@@ -228,6 +251,7 @@ type periodRun struct {
 	keyOf     map[string]string
 	mkeys     []string // carrier=key, by carrier
 	m         *Measured
+	readOnly  bool
 }
 
 func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
@@ -300,6 +324,9 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 		el := time.Since(t0)
 		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
 		report(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
+	}
+	if len(need) > 0 && r.readOnly {
+		return nil, &NotSavedError{period, StageMeasure + " " + need[0], whyOf[need[0]]}
 	}
 	if len(need) > 0 {
 		t0 := time.Now()
@@ -392,6 +419,9 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 		report(r.progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: el})
 		return &cov, key, nil
 	}
+	if r.readOnly {
+		return nil, "", &NotSavedError{r.period, StageCoverage, why}
+	}
 	m, err := r.measured(ctx)
 	if err != nil {
 		return nil, "", err
@@ -473,7 +503,7 @@ func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions)
 // runDeadZones runs the measure, coverage and deadzones stages of one
 // period, reading back what is saved and current, saving what it
 // computes; it appends to sum's stages.
-func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, period string, progress func(Progress), sum *RunSummary) (*stagedDeadZones, error) {
+func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, period string, progress func(Progress), sum *RunSummary, readOnly bool) (*stagedDeadZones, error) {
 	opt.Coverage.Aggregate.Periods = []string{period}
 	opt.Coverage.Measured = nil
 	p, err := prepareDeadZones(s, opt)
@@ -481,6 +511,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		return nil, err
 	}
 	r := newPeriodRun(s, period, p.measureOptions(), progress, sum)
+	r.readOnly = readOnly
 	defer r.finish()
 	cov, covKey, err := r.coverage(ctx, p.opt.Coverage)
 	if err != nil {
@@ -510,6 +541,9 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 			return nil, err
 		}
 	} else {
+		if readOnly {
+			return nil, &NotSavedError{period, StageDeadZones, why}
+		}
 		m, err := r.measured(ctx)
 		if err != nil {
 			return nil, err

@@ -137,6 +137,18 @@ func TestRunReusesSavedStages(t *testing.T) {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 
+	// Read-only: the results as saved, or an error naming what is not.
+	ro := opt
+	ro.ReadOnly = true
+	if got, err := Run(ctx, s, ro); err != nil || villagesCSV(t, got.DeadZones) != villagesCSV(t, inc.DeadZones) {
+		t.Fatalf("read-only run: %v", err)
+	}
+	ro.DeadZones.Cut = 0.3
+	var ns *NotSavedError
+	if _, err := Run(ctx, s, ro); !errors.As(err, &ns) || ns.Stage != StageDeadZones {
+		t.Fatalf("read-only run of a cut not run: %v", err)
+	}
+
 	var nd *NoPeriodDataError
 	if _, err := Run(ctx, s, RunOptions{Period: "2026-11", DeadZones: worldOptions()}); !errors.As(err, &nd) || !strings.Contains(err.Error(), "2026-10") {
 		t.Fatalf("empty period: %v", err)
