@@ -37,9 +37,12 @@ outputs it read), its options and its format. A stage whose key is unchanged
 is read back, not computed: a second run with nothing new reads no
 measurement, and when one carrier adds a dump only that carrier's pass is
 made again (over its parts alone) and the stages after it rerun.
-lomsong coverage, deadzones, plan, scorecard and report read the same saved
-outputs when their options are the run's (the defaults), so after a run they
-do not read the measurements again. lomsong dataset verify checks the saved
+lomsong coverage, deadzones and plan read the same saved outputs when their
+options are the run's (the defaults), so after a run they read no measurement;
+scorecard and report read them for the month's dead zones (their speed trend
+still makes its own pass over every month's speed tests). Predictions are
+calibrated as the other commands calibrate them (DATASET/calibration.json when
+it exists, --calibration FILE or none). lomsong dataset verify checks the saved
 outputs' checksums as it checks the parts.
 
 Progress goes to stderr (stage, rows, rate, ETA); a summary of the stages
