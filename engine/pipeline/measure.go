@@ -384,12 +384,18 @@ func Measure(ctx context.Context, s *dataset.Store, opt MeasureOptions) (*Measur
 // mergeMeasured merges the passes of disjoint carriers: their keys are
 // disjoint, so rows are concatenated and sorted, readings and tallies
 // added, nearby counts added and nearest distances taken at their minimum.
+// It consumes per: each carrier's rows and readings are released once
+// merged, so that the merge does not hold two copies of the month.
 func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg challenge.Config) (*Measured, error) {
 	tl, err := challenge.NewTally(ccfg)
 	if err != nil {
 		return nil, err
 	}
-	out := &Measured{Tally: tl, anchors: anchors}
+	var nrows int
+	for _, m := range per {
+		nrows += len(m.Rows)
+	}
+	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows)}
 	acc := newEvAcc(villages)
 	evOut := acc.evidence()
 	for _, c := range slices.Sorted(maps.Keys(per)) {
@@ -425,6 +431,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 				evOut.near[i][k] = e
 			}
 		}
+		m.Rows, m.ev, m.Tally = nil, nil, nil
 	}
 	slices.SortFunc(out.Rows, func(a, b aggregate.Row) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
