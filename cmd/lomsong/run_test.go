@@ -45,6 +45,12 @@ func TestRunCommand(t *testing.T) {
 	if len(a) == 0 || string(a) != string(b) {
 		t.Fatalf("run's villages.csv and deadzones' differ:\n%s\n%s", a, b)
 	}
+	stdout, errs, code = runCmd(t, "plan", "--dataset", ds, "--period", "2026-10", "--budget", "50e9", "--out", filepath.Join(dir, "plan"))
+	a, _ = os.ReadFile(filepath.Join(dir, "out", "plan", "plan.csv"))
+	b, _ = os.ReadFile(filepath.Join(dir, "plan", "plan.csv"))
+	if code != exitOK || len(a) == 0 || string(a) != string(b) {
+		t.Fatalf("plan: %d %s\nrun's plan.csv and plan's differ:\n%s\n%s", code, errs, a, b)
+	}
 	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-11")
 	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-11") || !strings.Contains(errs, "2026-10") {
 		t.Fatalf("empty month: %d\n%s\n%s", code, stdout, errs)

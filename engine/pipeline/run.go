@@ -189,34 +189,9 @@ func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, er
 	}
 	sum.DeadZones = dz.result
 	if opt.Plan != nil {
-		t0 := time.Now()
-		ref := dataset.StageRef{Period: opt.Period, Stage: StagePlan}
-		key := stageKey(StagePlan, planFormat, hashConfig(*opt.Plan), dz.key)
-		var pr PlanResult
-		st := StageSummary{Stage: StagePlan}
-		why, err := loadStage(s, ref, key, &pr)
-		if err != nil {
+		if sum.Plan, err = runPlanStage(s, opt.Period, dz, *opt.Plan, opt.Progress, opt.ReadOnly, sum); err != nil {
 			return nil, err
 		}
-		if why == "" {
-			st.Reused = true
-			sum.Plan = &pr
-		} else {
-			if opt.ReadOnly {
-				return nil, &NotSavedError{opt.Period, StagePlan, why}
-			}
-			st.Why = why
-			report(opt.Progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
-			if sum.Plan, err = Plan(dz.result, dz.result.Coverage.Sites, *opt.Plan); err != nil {
-				return nil, err
-			}
-			if st.Dir, err = saveStage(s, ref, key, []string{"deadzones " + dz.key}, sum.Plan); err != nil {
-				return nil, err
-			}
-		}
-		st.Items, st.Elapsed = int64(len(sum.Plan.Plan.Steps)), time.Since(t0)
-		report(opt.Progress, Progress{Stage: StagePlan, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
-		sum.Stages = append(sum.Stages, st)
 	}
 	after := s.Scans()
 	sum.Scans = dataset.ScanStats{Scans: after.Scans - before.Scans, Rows: after.Rows - before.Rows}
@@ -230,10 +205,71 @@ func report(f func(Progress), p Progress) {
 	}
 }
 
+// runPlanStage reads back or computes (and saves) the plan of a period's
+// dead zones.
+func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanOptions, progress func(Progress), readOnly bool, sum *RunSummary) (*PlanResult, error) {
+	t0 := time.Now()
+	ref := dataset.StageRef{Period: period, Stage: StagePlan + dz.scope}
+	key := stageKey(StagePlan, planFormat, hashConfig(po), dz.key)
+	var pr PlanResult
+	st := StageSummary{Stage: StagePlan}
+	why, err := loadStage(s, ref, key, &pr)
+	if err != nil {
+		return nil, err
+	}
+	out := &pr
+	if why == "" {
+		st.Reused = true
+	} else {
+		if readOnly {
+			return nil, &NotSavedError{period, StagePlan, why}
+		}
+		st.Why = why
+		report(progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
+		if out, err = Plan(dz.result, dz.result.Coverage.Sites, po); err != nil {
+			return nil, err
+		}
+		if st.Dir, err = saveStage(s, ref, key, []string{"deadzones " + dz.key}, out); err != nil {
+			return nil, err
+		}
+	}
+	st.Items, st.Elapsed = int64(len(out.Plan.Steps)), time.Since(t0)
+	report(progress, Progress{Stage: StagePlan, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	sum.Stages = append(sum.Stages, st)
+	return out, nil
+}
+
+// DeadZonesAndPlan returns the dead zones and the plan of one period
+// through the period's saved stages (as Run does, with opt as the
+// dead-zone options and po as the plan's); for options that do not name
+// exactly one period it computes both and saves nothing.
+func DeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions) (*DeadZoneResult, *PlanResult, error) {
+	ps := opt.Coverage.Aggregate.Periods
+	if len(ps) != 1 || opt.Coverage.Measured != nil {
+		dz, err := DeadZones(ctx, s, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		pr, err := Plan(dz, dz.Coverage.Sites, po)
+		return dz, pr, err
+	}
+	sum := &RunSummary{Period: ps[0]}
+	dz, err := runDeadZones(ctx, s, opt, ps[0], nil, sum, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr, err := runPlanStage(s, ps[0], dz, po, nil, false, sum)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dz.result, pr, nil
+}
+
 // stagedDeadZones is a dead-zone result with its stage key.
 type stagedDeadZones struct {
 	result *DeadZoneResult
 	key    string
+	scope  string // scopeOf its coverage options
 }
 
 // periodRun is one period's measure stages: their keys, computed from the
@@ -564,7 +600,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
 	sum.Stages = append(sum.Stages, st)
 	report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
-	return &stagedDeadZones{result: res, key: dzKey}, nil
+	return &stagedDeadZones{result: res, key: dzKey, scope: scopeOf(p.opt.Coverage)}, nil
 }
 
 func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
