@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -55,6 +56,60 @@ type Measured struct {
 	Tally    *challenge.Tally
 	ev       *evidence
 	anchors  string // anchorsKey of the villages and reach the readings were gathered for
+	// speeds counts the download speeds of speed tests (three significant
+	// digits, speedKey) per res-7 hex (indexed at res 7) and month, for
+	// the scorecard's speed trend.
+	speeds map[speedCell]map[float64]int64
+}
+
+// speedCell is a res-7 hex in a month.
+type speedCell struct {
+	cell   hexgrid.Cell
+	period string
+}
+
+// speedRes is the resolution of the speed trend's hexes.
+const speedRes = 7
+
+// addSpeeds counts the speed tests of b into m, with the month of each
+// (bounds cached in *lo, *hi, *period).
+func addSpeeds(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch, lo, hi *int64, period *string) error {
+	for i := 0; i < b.Len(); i++ {
+		if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
+			continue
+		}
+		if ms := b.TimeUnixMs[i]; *period == "" || ms < *lo || ms >= *hi {
+			*period = dataset.PeriodOf(ms)
+			t := time.UnixMilli(ms).In(dataset.ReportTime)
+			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, dataset.ReportTime)
+			*lo, *hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+		}
+		c, err := hexgrid.Index(b.Lon[i], b.Lat[i], speedRes)
+		if err != nil {
+			continue // no hex, no area: as an unattributed test
+		}
+		k := speedCell{c, *period}
+		v := m[k]
+		if v == nil {
+			v = map[float64]int64{}
+			m[k] = v
+		}
+		v[speedKey(b.DLMbps[i])]++
+	}
+	return nil
+}
+
+func mergeSpeeds(into, from map[speedCell]map[float64]int64) {
+	for k, m := range from {
+		v := into[k]
+		if v == nil {
+			into[k] = m
+			continue
+		}
+		for x, n := range m {
+			v[x] += n
+		}
+	}
 }
 
 // measureColumns are the measurement columns the pass reads.
@@ -250,6 +305,7 @@ type carrierPass struct {
 	prods []*aggregate.Producer // per worker
 	evs   []*evAcc              // per worker
 	tals  []*challenge.Tally    // per worker
+	spds  []map[speedCell]map[float64]int64
 }
 
 // measureCarriers reads the selected measurement partitions in one pass
@@ -286,8 +342,10 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err != nil {
 			return nil, err
 		}
-		p := &carrierPass{group: grp, prods: make([]*aggregate.Producer, workers), evs: make([]*evAcc, workers), tals: make([]*challenge.Tally, workers)}
+		p := &carrierPass{group: grp, prods: make([]*aggregate.Producer, workers), evs: make([]*evAcc, workers), tals: make([]*challenge.Tally, workers),
+			spds: make([]map[speedCell]map[float64]int64, workers)}
 		for w := range workers {
+			p.spds[w] = map[speedCell]map[float64]int64{}
 			p.prods[w] = grp.NewProducer()
 			p.evs[w] = newEvAcc(len(opt.Villages))
 			p.tals[w], _ = challenge.NewTally(ccfg)
@@ -296,10 +354,12 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		return p, nil
 	}
 	type scratch struct {
-		fine []hexgrid.Cell
-		gs   gatherScratch
-		last string
-		p    *carrierPass
+		fine   []hexgrid.Cell
+		gs     gatherScratch
+		last   string
+		p      *carrierPass
+		lo, hi int64
+		period string
 	}
 	scs := make([]scratch, workers)
 	res := cfg.Resolution + 1
@@ -333,6 +393,9 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err := g.add(sc.p.evs[w], &sc.gs, b); err != nil {
 			return err
 		}
+		if err := addSpeeds(sc.p.spds[w], b, &sc.lo, &sc.hi, &sc.period); err != nil {
+			return err
+		}
 		tl := sc.p.tals[w]
 		for i := 0; i < n; i++ {
 			tl.Add(challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Carrier: b.Carrier[i], Tech: b.Tech[i], SignalDBm: b.SignalDBm[i],
@@ -359,8 +422,10 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		for w := 1; w < workers; w++ {
 			ev.merge(p.evs[w])
 			tl.Merge(p.tals[w])
+			mergeSpeeds(p.spds[0], p.spds[w])
 		}
-		out[c] = &Measured{Rows: a.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors}
+		out[c] = &Measured{Rows: a.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors,
+			speeds: p.spds[0]}
 	}
 	if err != nil {
 		return nil, err
@@ -395,7 +460,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	for _, m := range per {
 		nrows += len(m.Rows)
 	}
-	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows)}
+	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows), speeds: map[speedCell]map[float64]int64{}}
 	acc := newEvAcc(villages)
 	evOut := acc.evidence()
 	for _, c := range slices.Sorted(maps.Keys(per)) {
@@ -431,7 +496,8 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 				evOut.near[i][k] = e
 			}
 		}
-		m.Rows, m.ev, m.Tally = nil, nil, nil
+		mergeSpeeds(out.speeds, m.speeds)
+		m.Rows, m.ev, m.Tally, m.speeds = nil, nil, nil, nil
 	}
 	slices.SortFunc(out.Rows, func(a, b aggregate.Row) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))

@@ -55,7 +55,7 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 1
+	measureFormat   = 2
 	coverageFormat  = 1
 	deadZonesFormat = 1
 	planFormat      = 1
@@ -522,15 +522,25 @@ func coverageAnchors(s *dataset.Store, copt CoverageOptions) ([]deadzone.Village
 	return anchorsOf(villages, pop)
 }
 
-// stagedCoverage is Coverage through the saved stages of one period.
-func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions) (*CoverageResult, error) {
+// coverageMeasureOptions are the options of the pass a coverage run alone
+// reads: the ones a dead-zone run on the same options (with the default
+// challenge configuration) makes, so that both read the same saved pass.
+func coverageMeasureOptions(s *dataset.Store, copt CoverageOptions) (MeasureOptions, error) {
 	dv, reach, err := coverageAnchors(s, copt)
 	if err != nil {
-		return nil, err
+		return MeasureOptions{}, err
 	}
 	ch := challenge.DefaultConfig()
 	ch.Thresholds = copt.Coverage.Thresholds
-	mo := MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach}
+	return MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach}, nil
+}
+
+// stagedCoverage is Coverage through the saved stages of one period.
+func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions) (*CoverageResult, error) {
+	mo, err := coverageMeasureOptions(s, copt)
+	if err != nil {
+		return nil, err
+	}
 	r := newPeriodRun(s, copt.Aggregate.Periods[0], mo, nil, &RunSummary{})
 	res, _, err := r.coverage(ctx, copt)
 	return res, err
@@ -601,6 +611,16 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	sum.Stages = append(sum.Stages, st)
 	report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
 	return &stagedDeadZones{result: res, key: dzKey, scope: scopeOf(p.opt.Coverage)}, nil
+}
+
+func cmpCell(a, b hexgrid.Cell) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
@@ -724,6 +744,15 @@ type measuredState struct {
 	Near     []nearState
 	RowsNear int64
 	Anchors  string
+	Speeds   []speedState
+}
+
+// speedState is a count of one speed in one res-7 hex and month.
+type speedState struct {
+	Cell   hexgrid.Cell
+	Period string
+	DLMbps float64
+	Count  int64
 }
 
 type readingState struct {
@@ -743,14 +772,17 @@ type nearState struct {
 
 func (st *measuredState) encodeTo(enc *gob.Encoder) error {
 	h := *st
-	h.Rows, h.Readings = nil, nil
+	h.Rows, h.Readings, h.Speeds = nil, nil, nil
 	if err := enc.Encode(&h); err != nil {
 		return err
 	}
 	if err := encodeChunks(enc, st.Rows); err != nil {
 		return err
 	}
-	return encodeChunks(enc, st.Readings)
+	if err := encodeChunks(enc, st.Readings); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.Speeds)
 }
 
 func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
@@ -761,7 +793,10 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	if st.Rows, err = decodeChunks[aggregate.Row](dec); err != nil {
 		return err
 	}
-	st.Readings, err = decodeChunks[readingState](dec)
+	if st.Readings, err = decodeChunks[readingState](dec); err != nil {
+		return err
+	}
+	st.Speeds, err = decodeChunks[speedState](dec)
 	return err
 }
 
@@ -805,6 +840,26 @@ func stateOf(m *Measured) *measuredState {
 		e := m.ev.sums[k]
 		st.Readings = append(st.Readings, readingState{k.cell, k.hex, k.key, k.upper, k.indoor, e.n, e.sum})
 	}
+	for k, vals := range m.speeds {
+		for v, n := range vals {
+			st.Speeds = append(st.Speeds, speedState{k.cell, k.period, v, n})
+		}
+	}
+	slices.SortFunc(st.Speeds, func(a, b speedState) int {
+		if a.Cell != b.Cell {
+			return cmpCell(a.Cell, b.Cell)
+		}
+		if c := strings.Compare(a.Period, b.Period); c != 0 {
+			return c
+		}
+		switch {
+		case a.DLMbps < b.DLMbps:
+			return -1
+		case a.DLMbps > b.DLMbps:
+			return 1
+		}
+		return 0
+	})
 	for i, near := range m.ev.near {
 		keys := slices.SortedFunc(mapKeysOf(near), func(a, b deadzone.Key) int {
 			if c := strings.Compare(string(a.Carrier), string(b.Carrier)); c != 0 {
@@ -844,7 +899,15 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 		}
 		ev.near[n.Village][n.Key] = &evSum{n: n.N, sum: n.Sum}
 	}
-	return &Measured{Rows: st.Rows, Skipped: st.Skipped, RowsRead: st.RowsRead, Tally: tl, ev: ev, anchors: st.Anchors}, nil
+	speeds := map[speedCell]map[float64]int64{}
+	for _, x := range st.Speeds {
+		k := speedCell{x.Cell, x.Period}
+		if speeds[k] == nil {
+			speeds[k] = map[float64]int64{}
+		}
+		speeds[k][x.DLMbps] += x.Count
+	}
+	return &Measured{Rows: st.Rows, Skipped: st.Skipped, RowsRead: st.RowsRead, Tally: tl, ev: ev, anchors: st.Anchors, speeds: speeds}, nil
 }
 
 // deadZonesState is a DeadZoneResult in its saved form: without its

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 // villagesCSV is the villages table of a dead-zone result.
@@ -171,5 +175,64 @@ func TestRunConfigChangeRebuildsOnlyWhatDependsOnIt(t *testing.T) {
 	}
 	if got := stageStates(r); r.Scans.Scans != 0 || got != "measure:mobifone=reused measure:viettel=reused coverage=reused deadzones=rebuilt" {
 		t.Fatalf("cut changed: scans %+v, %s", r.Scans, got)
+	}
+}
+
+// The speed trend read from the months' saved passes equals the one from
+// a pass of its own, and once the passes are saved it reads no
+// measurement.
+func TestSpeedTrendFromSavedPasses(t *testing.T) {
+	ctx := context.Background()
+	b := twoCarrierTests()
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, t0 := range []int64{worldT0, time.UnixMilli(worldT0).AddDate(-1, 0, 0).UnixMilli()} {
+		for i := range 40 {
+			b.Append(engine.Measurement{TimeUnixMs: t0 + int64(i)*3600_000, Carrier: engine.Viettel, Tech: engine.Tech4G,
+				Lon: 103.31 + 0.01*rng.Float64(), Lat: 22.40 + 0.01*rng.Float64(), SignalDBm: -80, Service: engine.ServiceOK,
+				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: 10 + 30*rng.Float64() + float64(t0-worldT0)/1e10, ULMbps: math.NaN(),
+				LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+		}
+	}
+	s := storeOf(t, worldVillages, b)
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := ScorecardOptions{Areas: provinces, Bootstrap: penetration.DefaultBootstrap(), Seed: 3}
+	own, err := speedChanges(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := worldOptions().Coverage
+	opt.Coverage = &cov
+	saved, err := speedChanges(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(m map[penetration.Period]map[string]*penetration.Estimate) string {
+		out := ""
+		for p, x := range m {
+			for a, e := range x {
+				out += fmt.Sprintf("%v %s %+v\n", p, a, *e)
+			}
+		}
+		return out
+	}
+	if show(own) != show(saved) || len(own) != 1 {
+		t.Fatalf("own pass %s, saved passes %s", show(own), show(saved))
+	}
+	for _, m := range own {
+		for _, e := range m {
+			if math.IsNaN(e.Value) {
+				t.Fatalf("no estimate: %+v", e)
+			}
+		}
+	}
+	before := s.Scans()
+	if _, err := speedChanges(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	if s.Scans() != before {
+		t.Fatalf("scans %+v after %+v: the saved passes were not read", s.Scans(), before)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -39,6 +38,11 @@ type ScorecardOptions struct {
 	DeadZonesMissing map[penetration.Period]string
 	// Periods restricts the rows (nil = every period with data).
 	Periods []penetration.Period
+	// Coverage, when set, makes the speed trend read each month's saved
+	// pass over the measurements (the one coverage and dead zones on these
+	// options read; made and saved when missing) instead of a pass of its
+	// own over every month.
+	Coverage *CoverageOptions
 }
 
 // Scorecard scores every area and period of the dataset's subscriptions
@@ -165,40 +169,7 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 // most 0.05% of a speed. The bootstrap (penetration.ChangesHistogram)
 // draws from those counts exactly as it would from the tests.
 func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[penetration.Period]map[string]*penetration.Estimate, error) {
-	const res = 7
-	type cellPeriod struct {
-		cell   hexgrid.Cell
-		period string
-	}
-	counts := map[cellPeriod]map[float64]int64{}
-	buf := make([]hexgrid.Cell, 0, 1<<16)
-	var lo, hi int64 // the last row's month, to skip time conversion
-	var period string
-	err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
-		buf = buf[:b.Len()]
-		if err := hexgrid.IndexInto(buf, b.Lon, b.Lat, res); err != nil {
-			return err
-		}
-		for i := 0; i < b.Len(); i++ {
-			if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
-				continue
-			}
-			if ms := b.TimeUnixMs[i]; period == "" || ms < lo || ms >= hi {
-				period = dataset.PeriodOf(ms)
-				t := time.UnixMilli(ms).In(dataset.ReportTime)
-				start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, dataset.ReportTime)
-				lo, hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
-			}
-			k := cellPeriod{buf[i], period}
-			m := counts[k]
-			if m == nil {
-				m = map[float64]int64{}
-				counts[k] = m
-			}
-			m[speedKey(b.DLMbps[i])]++
-		}
-		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
+	counts, err := speedCounts(ctx, s, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +229,35 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		out[ch.Key.Period][ch.Key.Area] = &e
 	}
 	return out, nil
+}
+
+// speedCounts counts the speed tests per res-7 hex and month: from each
+// month's saved pass over the measurements when opt.Coverage is set (made
+// and saved when missing), else in a pass of its own over every month.
+func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[speedCell]map[float64]int64, error) {
+	counts := map[speedCell]map[float64]int64{}
+	if opt.Coverage == nil {
+		var lo, hi int64
+		var period string
+		err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
+			return addSpeeds(counts, b, &lo, &hi, &period)
+		}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
+		return counts, err
+	}
+	for _, p := range s.Periods() {
+		copt := *opt.Coverage
+		copt.Aggregate.Periods, copt.Measured = []string{p}, nil
+		mo, err := coverageMeasureOptions(s, copt)
+		if err != nil {
+			return nil, err
+		}
+		m, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).measured(ctx)
+		if err != nil {
+			return nil, err
+		}
+		mergeSpeeds(counts, m.speeds)
+	}
+	return counts, nil
 }
 
 // speedKey keeps a download speed to three significant digits (0 stays
