@@ -161,6 +161,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	steps = append(steps,
 		step{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
+		// The month's run saves every stage in the dataset; the commands
+		// after it read those outputs back instead of the measurements.
+		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String()}, area...)},
 		step{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
 		step{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
 		step{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),

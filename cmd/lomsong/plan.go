@@ -87,13 +87,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	prog := startProgress(e, "plan: measurements")
 	copt.Aggregate.Progress = prog.set
-	dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
-		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
-	if err != nil {
-		prog.end()
-		return err
-	}
-	res, err := pipeline.Plan(dz, dz.Coverage.Sites, popt)
+	// The month's saved dead zones and plan when current (lomsong run).
+	dz, res, err := pipeline.DeadZonesAndPlan(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, popt)
 	prog.end()
 	if err != nil {
 		return err
