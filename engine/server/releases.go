@@ -27,6 +27,7 @@ import (
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb/geojson"
 )
@@ -66,7 +67,8 @@ type ReleaseVillage struct {
 
 // monthRun is what one month's run yields for a release.
 type monthRun struct {
-	dz *pipeline.DeadZoneResult
+	dz   *pipeline.DeadZoneResult
+	card *scorecard.Card // nil without subscriptions
 }
 
 // runMonth computes the month p from the release dataset: the one place
@@ -113,7 +115,19 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	if missing != "" {
 		return nil, &NoDataError{Period: p.String(), Why: missing}
 	}
-	return &monthRun{dz: dz}, nil
+	run := &monthRun{dz: dz}
+	if len(store.Parts("subscriptions", nil, nil)) == 0 {
+		return run, nil
+	}
+	proj := penetration.Census2025Projection()
+	sopt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: provinces,
+		Projection: &proj, DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{p: pipeline.DeadZoneFigures(dz)},
+		DeadZonesMissing: map[penetration.Period]string{p.AddMonths(-1): "a release computes the dead zones of its own month only"}}
+	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
+		return nil, err
+	}
+	return run, nil
 }
 
 // NoDataError is a month that cannot be released: what it lacks.
@@ -331,10 +345,25 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 			return "", fmt.Errorf("%s: %w", name, err)
 		}
 	}
+	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv"}
+	if run.card != nil {
+		f, err := dataset.CreateAtomic(filepath.Join(stage, "scorecard.json"))
+		if err != nil {
+			return "", err
+		}
+		if err := run.card.WriteJSON(f); err != nil {
+			f.Abort()
+			return "", err
+		}
+		if err := f.Commit(); err != nil {
+			return "", err
+		}
+		names = append(names, "scorecard.json")
+	}
 	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
 		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{}}
 	files := manifest["files"].(map[string]string)
-	for _, name := range []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv"} {
+	for _, name := range names {
 		sum, err := dataset.SHA256File(filepath.Join(stage, name))
 		if err != nil {
 			return "", err
@@ -620,4 +649,47 @@ func diffVillages(old, cur []ReleaseVillage, keep func(ReleaseVillage) bool) vil
 	slices.SortFunc(d.dead, byID)
 	slices.SortFunc(d.served, byID)
 	return d
+}
+
+// releaseScorecard sends the province's rows and alerts of the release's
+// scorecard (every month of the subscriptions; target 1 of this month
+// only). A release computed without subscriptions has none: 404.
+func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "scorecard.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		writeError(w, http.StatusNotFound, "release %d has no scorecard: no subscriptions were certified", rl.Number)
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var card struct {
+		Rules  any              `json:"rules"`
+		Rows   []map[string]any `json:"rows"`
+		Alerts []map[string]any `json:"alerts"`
+	}
+	if err := json.Unmarshal(b, &card); err != nil {
+		s.internal(w, err)
+		return
+	}
+	keep := func(in []map[string]any) []map[string]any {
+		out := []map[string]any{}
+		for _, x := range in {
+			if x["area"] == code {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
+		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts)})
 }

@@ -26,6 +26,7 @@ import (
 // 2024-10 measurements), split per carrier.
 type fixture struct {
 	villages     []byte
+	subs         []byte
 	measurements map[string][]byte // by carrier; "" = all carriers
 	sites        map[string][]byte
 }
@@ -47,7 +48,10 @@ func world(t *testing.T) fixture {
 			fixErr = err
 			return
 		}
-		var v, m, s bytes.Buffer
+		var v, m, s, sub bytes.Buffer
+		if fixErr = synth.WriteSubscriptionsCSV(&sub, w.Subscriptions); fixErr != nil {
+			return
+		}
 		if fixErr = synth.WriteVillagesCSV(&v, w.Villages); fixErr != nil {
 			return
 		}
@@ -57,7 +61,7 @@ func world(t *testing.T) fixture {
 		if fixErr = synth.WriteSitesCSV(&s, w.Sites); fixErr != nil {
 			return
 		}
-		fix = fixture{villages: v.Bytes(), measurements: byCarrier(m.Bytes()), sites: byCarrier(s.Bytes())}
+		fix = fixture{villages: v.Bytes(), subs: sub.Bytes(), measurements: byCarrier(m.Bytes()), sites: byCarrier(s.Bytes())}
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)
@@ -338,6 +342,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	f := world(t)
 	ts := newService(t, nil)
 	vil := ts.submit(t, "cuc", "villages", "villages.csv", f.villages)
+	subs := ts.submit(t, "cuc", "subscriptions", "subscriptions.csv", f.subs)
 	mixed := ts.submit(t, "vt", "measurements", "all.csv", f.measurements[""])
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
@@ -399,21 +404,21 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	for _, c := range []struct {
 		user string
 		id   int64
-	}{{"cuc", vil}, {"vt", vtm}, {"vt", vts}} {
+	}{{"cuc", vil}, {"cuc", subs}, {"vt", vtm}, {"vt", vts}} {
 		if code := ts.certify(t, c.user, c.id); code != 200 {
 			t.Fatalf("certify %d: %d", c.id, code)
 		}
 	}
 	store, _ = dataset.Open(ts.dir)
-	if n := len(store.Manifest().Sources); n != 3 {
-		t.Fatalf("%d sources after 3 certifications", n)
+	if n := len(store.Manifest().Sources); n != 4 {
+		t.Fatalf("%d sources after 4 certifications", n)
 	}
 	rep, err := store.Verify(context.Background())
 	if err != nil || len(rep.Bad) != 0 {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 	r1 := ts.release(t, "2024-10")
-	if r1.Status != "published" || len(r1.Submissions) != 3 {
+	if r1.Status != "published" || len(r1.Submissions) != 4 {
 		t.Fatalf("release 1: %+v", r1)
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
@@ -447,6 +452,25 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", nil, ""); code != 200 {
 		t.Fatalf("deadzones: %d", code)
 	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", nil, "")
+	var card struct {
+		Rows []struct {
+			Area, Period string
+			Targets      []struct{ Target, Status string }
+		}
+	}
+	json.Unmarshal(b, &card)
+	if code != 200 || len(card.Rows) == 0 {
+		t.Fatalf("scorecard: %d %.300s", code, b)
+	}
+	for _, r := range card.Rows {
+		if r.Area != "12" {
+			t.Fatalf("scorecard row of area %s for province 12", r.Area)
+		}
+		if r.Period == "2024-10" && r.Targets[0].Status == "unknown" {
+			t.Errorf("target 1 of the release's month is unknown: %+v", r.Targets[0])
+		}
+	}
 	if code, _ := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, ""); code != 404 {
 		t.Fatalf("diff of the first release: %d", code)
 	}
@@ -460,7 +484,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	ts.certify(t, "vnp", m)
 	ts.certify(t, "vnp", st)
 	r2 := ts.release(t, "2024-10")
-	if r2.Status != "published" || r2.Number != r1.Number+1 || len(r2.Submissions) != 5 {
+	if r2.Status != "published" || r2.Number != r1.Number+1 || len(r2.Submissions) != 6 {
 		t.Fatalf("release 2: %+v", r2)
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
