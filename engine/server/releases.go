@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
@@ -63,6 +64,21 @@ type ReleaseVillage struct {
 	BestTech      string   `json:"best_tech,omitempty"`
 	Tests300m     int      `json:"tests_300m"`
 	NoService300m int      `json:"no_service_300m"`
+}
+
+// ReleaseGap is a populated hex where one carrier has no 3G/4G/5G; when
+// another carrier covers it (gap another_carrier_covers), CoveredBy names
+// those carriers, by name only.
+type ReleaseGap struct {
+	Cell       string   `json:"cell"`
+	Lon        float64  `json:"lon"`
+	Lat        float64  `json:"lat"`
+	Carrier    string   `json:"carrier"`
+	Gap        string   `json:"gap"`
+	CoveredBy  []string `json:"covered_by"`
+	Households float64  `json:"households"`
+	Province   string   `json:"province"`
+	Commune    string   `json:"commune"`
 }
 
 // monthRun is what one month's run yields for a release.
@@ -331,6 +347,25 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err := writeJSONAtomic(filepath.Join(stage, "deadzones.geojson"), fc); err != nil {
 		return "", err
 	}
+	rgaps := make([]ReleaseGap, 0, len(dz.Gaps.Hexes))
+	for _, h := range dz.Gaps.Hexes {
+		ctr, err := h.Cell.Center()
+		if err != nil {
+			return "", err
+		}
+		g := ReleaseGap{Cell: h.Cell.String(), Lon: ctr[0], Lat: ctr[1], Carrier: string(h.Carrier), Gap: "nobody_covers",
+			CoveredBy: []string{}, Households: math.Round(h.Households*10) / 10, Province: h.Admin.Province, Commune: h.Admin.Commune}
+		if h.Shareable() {
+			g.Gap = "another_carrier_covers"
+		}
+		for _, c := range h.Others {
+			g.CoveredBy = append(g.CoveredBy, string(c))
+		}
+		rgaps = append(rgaps, g)
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "gaps.json"), rgaps); err != nil {
+		return "", err
+	}
 	gaps, err := pipeline.GapTable(dz.Gaps)
 	if err != nil {
 		return "", err
@@ -345,7 +380,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 			return "", fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv"}
+	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json"}
 	if run.card != nil {
 		f, err := dataset.CreateAtomic(filepath.Join(stage, "scorecard.json"))
 		if err != nil {
@@ -692,4 +727,57 @@ func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
 		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts)})
+}
+
+// releaseGaps sends the carrier gaps of the period's latest release: a
+// carrier its own (with, by name only, the carriers that cover each gap),
+// a province those in its province, the ministry all (or one carrier's
+// with ?carrier=).
+func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "gaps.json"))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var all []ReleaseGap
+	if err := json.Unmarshal(b, &all); err != nil {
+		s.internal(w, err)
+		return
+	}
+	u := userOf(r)
+	want := r.URL.Query().Get("carrier")
+	if want != "" {
+		c, err := engine.ParseCarrier(want)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "carrier %q: %v", want, err)
+			return
+		}
+		want = string(c)
+		if u.Role == RoleCarrier && want != string(u.Carrier) {
+			writeError(w, http.StatusForbidden, "the gaps of %s are not yours", want)
+			return
+		}
+	}
+	keep := func(g ReleaseGap) bool {
+		switch {
+		case want != "" && g.Carrier != want:
+			return false
+		case u.Role == RoleCarrier:
+			return g.Carrier == string(u.Carrier)
+		case u.Role == RoleProvince:
+			return g.Province == u.Province
+		}
+		return true
+	}
+	out := []ReleaseGap{}
+	for _, g := range all {
+		if keep(g) {
+			out = append(out, g)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "gaps": out})
 }

@@ -471,6 +471,20 @@ func TestSubmitCertifyRelease(t *testing.T) {
 			t.Errorf("target 1 of the release's month is unknown: %+v", r.Targets[0])
 		}
 	}
+	code, b = ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", nil, "")
+	var gaps struct{ Gaps []ReleaseGap }
+	json.Unmarshal(b, &gaps)
+	if code != 200 || len(gaps.Gaps) == 0 {
+		t.Fatalf("viettel's gaps: %d %.300s", code, b)
+	}
+	for _, g := range gaps.Gaps {
+		if g.Carrier != "viettel" {
+			t.Fatalf("viettel sees a gap of %s", g.Carrier)
+		}
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps?carrier=vnpt", "/api/v1/releases/{period}/gaps", nil, ""); code != 403 {
+		t.Fatalf("viettel asks for vinaphone's gaps: %d", code)
+	}
 	if code, _ := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, ""); code != 404 {
 		t.Fatalf("diff of the first release: %d", code)
 	}
