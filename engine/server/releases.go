@@ -500,7 +500,7 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 // of the province pages.
 func (s *Server) provinceScope(w http.ResponseWriter, r *http.Request) (string, bool) {
 	code := r.PathValue("code")
-	set, err := geodata.Provinces2025()
+	set, err := provinces2025()
 	if err != nil {
 		s.internal(w, err)
 		return "", false
@@ -781,3 +781,5 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "gaps": out})
 }
+
+func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }

@@ -397,6 +397,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps)
 	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff)
 	s.handle("GET /api/v1/audit", ministryOnly, s.audit)
+	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
+	s.dashboardRoutes()
 	s.handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 	})

@@ -622,6 +622,16 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	}
 	s.dsMu.Lock()
 	defer s.dsMu.Unlock()
+	// Another request may have certified it while this one waited.
+	var status string
+	if err := s.db.QueryRowContext(r.Context(), `SELECT status FROM submissions WHERE id = ?`, sub.ID).Scan(&status); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if status != "accepted" {
+		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
+		return
+	}
 	store, err := dataset.Open(s.opt.Dataset)
 	if err != nil {
 		s.internal(w, err)
