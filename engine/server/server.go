@@ -84,6 +84,10 @@ func (o *Options) defaults() error {
 	return nil
 }
 
+// maxAttempts is how many times a job is started before a restart fails
+// it instead of queueing it again.
+const maxAttempts = 3
+
 // maxJSONBody caps the JSON body of a request that is not an upload.
 const maxJSONBody = 64 << 10
 
@@ -235,6 +239,13 @@ func (s *Server) recover(ctx context.Context) error {
 		}
 	}
 	now := nowText(s.opt.Now())
+	// A file whose validation has brought the service down maxAttempts
+	// times is failed rather than run again.
+	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'failed', updated_at = ?,
+		error = 'validation was interrupted `+strconv.Itoa(maxAttempts)+` times (the service stopped during it each time); submit the file again or report it'
+		WHERE status = 'validating' AND attempts >= ?`, now, maxAttempts); err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'queued', updated_at = ? WHERE status = 'validating'`, now)
 	if err != nil {
 		return err

@@ -650,6 +650,22 @@ func TestRestartRequeues(t *testing.T) {
 	if e := ts2.spoolEntries(t); len(e) != 1 || e[0] != fmt.Sprint(id) {
 		t.Fatalf("spool after recovery: %v", e)
 	}
+	// A job that was interrupted maxAttempts times is failed, not re-run.
+	srv.Close()
+	s2.Close()
+	st, _ = openState(context.Background(), ts.dir)
+	st.Exec(`UPDATE submissions SET status = 'validating', attempts = ? WHERE id = ?`, maxAttempts, id)
+	st.Close()
+	s3, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	var status, msg string
+	s3.db.QueryRow(`SELECT status, error FROM submissions WHERE id = ?`, id).Scan(&status, &msg)
+	if status != "failed" || !strings.Contains(msg, "interrupted 3 times") {
+		t.Fatalf("after %d interruptions: %s %q", maxAttempts, status, msg)
+	}
 }
 
 func TestLimiter(t *testing.T) {
