@@ -112,7 +112,9 @@ func newService(t *testing.T, mod func(*Options)) *testService {
 		}
 		tokens[u.Name] = tok
 	}
-	opt := Options{Dataset: dir, Logger: quietLogger()}
+	// The tests poll; a generous rate keeps them off 429 on a slow machine
+	// (TestAuthScopeAndLimits sets its own).
+	opt := Options{Dataset: dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20}
 	if mod != nil {
 		mod(&opt)
 	}
@@ -632,7 +634,7 @@ func TestRestartRequeues(t *testing.T) {
 	os.WriteFile(filepath.Join(staging, "junk"), []byte("x"), 0o644)
 	os.MkdirAll(filepath.Join(ts.dir, StateDir, "spool", ".upload-123"), 0o755)
 	os.MkdirAll(filepath.Join(ts.dir, StateDir, "spool", "99"), 0o755)
-	s2, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger()})
+	s2, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
