@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -79,6 +80,63 @@ type ReleaseGap struct {
 	Households float64  `json:"households"`
 	Province   string   `json:"province"`
 	Commune    string   `json:"commune"`
+}
+
+// ReleaseHex is one analysis hex of a release: its best 3G/4G/5G state
+// over the carriers (covered, weak, uncovered, or unknown) and the state of
+// every (carrier, technology) the coverage decided.
+type ReleaseHex struct {
+	Cell     string          `json:"cell"`
+	Lon      float64         `json:"lon"`
+	Lat      float64         `json:"lat"`
+	Province string          `json:"province"`
+	Best     string          `json:"best"`
+	States   []ReleaseHexKey `json:"states"`
+}
+
+// ReleaseHexKey is one (carrier, technology) state of a hex.
+type ReleaseHexKey struct {
+	Carrier string `json:"carrier"`
+	Tech    string `json:"tech"`
+	State   string `json:"state"`
+}
+
+// releaseHexes groups the coverage states by hex, in cell order.
+func releaseHexes(dz *pipeline.DeadZoneResult) ([]ReleaseHex, error) {
+	out := []ReleaseHex{}
+	if dz.Coverage == nil {
+		return out, nil
+	}
+	by := map[hexgrid.Cell]int{}
+	best := map[hexgrid.Cell]coverage.Level{}
+	for _, st := range dz.Coverage.States {
+		i, ok := by[st.Cell]
+		if !ok {
+			ctr, err := st.Cell.Center()
+			if err != nil {
+				return nil, err
+			}
+			i = len(out)
+			by[st.Cell] = i
+			out = append(out, ReleaseHex{Cell: st.Cell.String(), Lon: ctr[0], Lat: ctr[1], Province: dz.Admin[st.Cell].Province})
+		}
+		out[i].States = append(out[i].States, ReleaseHexKey{Carrier: string(st.Carrier), Tech: st.Tech.String(), State: st.State.String()})
+		if st.Tech.String() != "2G" && st.State > best[st.Cell] {
+			best[st.Cell] = st.State
+		}
+	}
+	for i := range out {
+		c, _ := hexgrid.Parse(out[i].Cell)
+		out[i].Best = best[c].String()
+		slices.SortFunc(out[i].States, func(a, b ReleaseHexKey) int {
+			if a.Carrier != b.Carrier {
+				return strings.Compare(a.Carrier, b.Carrier)
+			}
+			return strings.Compare(a.Tech, b.Tech)
+		})
+	}
+	slices.SortFunc(out, func(a, b ReleaseHex) int { return strings.Compare(a.Cell, b.Cell) })
+	return out, nil
 }
 
 // monthRun is what one month's run yields for a release.
@@ -366,6 +424,13 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err := writeJSONAtomic(filepath.Join(stage, "gaps.json"), rgaps); err != nil {
 		return "", err
 	}
+	hexes, err := releaseHexes(dz)
+	if err != nil {
+		return "", err
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "hexes.json"), hexes); err != nil {
+		return "", err
+	}
 	gaps, err := pipeline.GapTable(dz.Gaps)
 	if err != nil {
 		return "", err
@@ -380,7 +445,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 			return "", fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json"}
+	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json", "hexes.json"}
 	if run.card != nil {
 		f, err := dataset.CreateAtomic(filepath.Join(stage, "scorecard.json"))
 		if err != nil {
@@ -783,3 +848,32 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 }
 
 func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }
+
+// releaseHexes sends the province's hexes of the period's latest release.
+func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "hexes.json"))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var all []ReleaseHex
+	if err := json.Unmarshal(b, &all); err != nil {
+		s.internal(w, err)
+		return
+	}
+	out := []ReleaseHex{}
+	for _, h := range all {
+		if h.Province == code {
+			out = append(out, h)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+}

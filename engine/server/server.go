@@ -405,6 +405,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/villages", anyUser, s.releaseVillages)
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/deadzones.geojson", anyUser, s.releaseDeadzones)
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/scorecard", anyUser, s.releaseScorecard)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/hexes", anyUser, s.releaseHexesOf)
 	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps)
 	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff)
 	s.handle("GET /api/v1/audit", ministryOnly, s.audit)

@@ -454,6 +454,25 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", nil, ""); code != 200 {
 		t.Fatalf("deadzones: %d", code)
 	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", nil, "")
+	var hx struct{ Hexes []ReleaseHex }
+	json.Unmarshal(b, &hx)
+	if code != 200 || len(hx.Hexes) == 0 {
+		t.Fatalf("hexes: %d %.300s", code, b)
+	}
+	bests := map[string]int{}
+	for _, h := range hx.Hexes {
+		bests[h.Best]++
+		if h.Province != "12" || len(h.States) == 0 {
+			t.Fatalf("hex %+v", h)
+		}
+	}
+	if bests["covered"] == 0 || bests["uncovered"]+bests["weak"] == 0 {
+		t.Errorf("best states of the province's hexes: %v", bests)
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", nil, ""); code != 403 {
+		t.Errorf("carrier reads a province's hexes: %d", code)
+	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", nil, "")
 	var card struct {
 		Rows []struct {

@@ -17,7 +17,8 @@ const T = {
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
     noRelease: "Chưa có kỳ công bố nào", communes: "Xã", legendDead: "chưa có 3G/4G", legendOk: "có 3G/4G", zoneLegend: "vùng lõm",
-    user: "Người dùng", all: "tất cả",
+    user: "Người dùng", all: "tất cả", layer: "Lớp phủ sóng", bestState: "Tốt nhất (mọi nhà mạng, 3G/4G/5G)",
+    covered: "có sóng", weak: "sóng yếu", uncovered: "không có sóng", unknown: "chưa rõ",
   },
   en: {
     token: "Access token", signin: "Sign in", signout: "Sign out", ministry: "National", carrier: "Carrier",
@@ -31,7 +32,8 @@ const T = {
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
     noRelease: "No release published yet", communes: "Communes", legendDead: "without 3G/4G", legendOk: "3G/4G", zoneLegend: "dead zone",
-    user: "User", all: "all",
+    user: "User", all: "all", layer: "Coverage layer", bestState: "Best (any carrier, 3G/4G/5G)",
+    covered: "covered", weak: "weak", uncovered: "uncovered", unknown: "unknown",
   },
 }[lang];
 
@@ -128,9 +130,12 @@ async function carrierPage(c, me) {
         .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])));
 }
 
-function villageMap(villages, zones) {
+const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
+
+function villageMap(villages, zones, hexes, layer) {
   const pts = villages.filter((v) => isFinite(v.lon) && isFinite(v.lat));
   const coords = pts.map((v) => [v.lon, v.lat]);
+  for (const h of hexes) coords.push([h.lon, h.lat]);
   for (const f of zones.features) for (const poly of f.geometry.coordinates) for (const ring of poly) coords.push(...ring);
   if (!coords.length) return el("p", { class: "muted" }, T.none);
   const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
@@ -142,6 +147,14 @@ function villageMap(villages, zones) {
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
+  for (const h of hexes) {
+    let st = h.best;
+    if (layer !== "best") { const k = h.states.find((x) => `${x.carrier} ${x.tech}` === layer); st = k ? k.state : "unknown"; }
+    const c = document.createElementNS(ns, "circle");
+    c.setAttribute("cx", px(h.lon).toFixed(1)); c.setAttribute("cy", py(h.lat).toFixed(1)); c.setAttribute("r", 3.2);
+    c.setAttribute("fill", stateColor[st] || stateColor.unknown);
+    svg.append(c);
+  }
   for (const f of zones.features) {
     for (const poly of f.geometry.coordinates) {
       const p = document.createElementNS(ns, "path");
@@ -157,16 +170,23 @@ function villageMap(villages, zones) {
     const t = document.createElementNS(ns, "title"); t.textContent = v.name; c.append(t);
     svg.append(c);
   }
-  return el("div", {}, svg, el("p", { class: "legend" }, el("span", { class: "dead" }, "● " + T.legendDead), el("span", { class: "ok" }, "● " + T.legendOk), el("span", {}, "■ " + T.zoneLegend)));
+  const hexLegend = ["covered", "weak", "uncovered", "unknown"].map((k) => el("span", {}, el("b", { class: "swatch-" + k }, "⬤"), " " + T[k]));
+  return el("div", {}, svg, el("p", { class: "legend" }, el("span", { class: "dead" }, "● " + T.legendDead), el("span", { class: "ok" }, "● " + T.legendOk), el("span", {}, "■ " + T.zoneLegend)),
+    el("p", { class: "legend" }, hexLegend));
 }
 
 async function provincePage(c, code) {
   const period = await latestPeriod();
   if (!period) { c.append(section(T.province, el("p", { class: "muted" }, T.noRelease))); return; }
   const base = `/api/v1/releases/${period}/provinces/${encodeURIComponent(code)}`;
-  const [vs, zones] = await Promise.all([api(base + "/villages"), api(base + "/deadzones.geojson")]);
+  const [vs, zones, hx] = await Promise.all([api(base + "/villages"), api(base + "/deadzones.geojson"), api(base + "/hexes")]);
   c.append(el("h2", {}, `${T.province} ${code} — ${T.release} ${vs.release} (${period})`));
-  c.append(section(T.map, villageMap(vs.villages, zones)));
+  const keys = [...new Set(hx.hexes.flatMap((h) => h.states.map((x) => `${x.carrier} ${x.tech}`)))].sort();
+  const holder = el("div", {});
+  const select = el("select", { id: "layer", "aria-label": T.layer, onchange: () => holder.replaceChildren(villageMap(vs.villages, zones, hx.hexes, select.value)) },
+    el("option", { value: "best" }, T.bestState), keys.map((k) => el("option", { value: k }, k)));
+  holder.append(villageMap(vs.villages, zones, hx.hexes, "best"));
+  c.append(section(T.map, el("label", {}, T.layer + " ", select), holder));
   const communes = new Map();
   for (const v of vs.villages) {
     const x = communes.get(v.commune_code) || { n: 0, w: 0, hh: 0 };
