@@ -250,6 +250,8 @@ func commands() map[string]command {
 		"report":     {"one offline HTML report: scorecard, trends, maps, dead zones, investment curve", runReport},
 		"scorecard":  {"the five provincial targets per month, with intervals, ranks and alerts", runScorecard},
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
+		"serve":      {"the authenticated HTTP service: submissions, certification, releases", runServe},
+		"users":      {"add, list or revoke the users (tokens) of lomsong serve", runUsers},
 	}
 }
 

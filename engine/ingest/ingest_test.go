@@ -183,6 +183,25 @@ func TestBounds(t *testing.T) {
 	}
 }
 
+func TestAllowedCarriers(t *testing.T) {
+	text := mHeader +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:00Z,VNPT,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:01Z,Viettel Mobile,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:02Z,vnpt,4G,105.85,21.03,-98,,,,,\n"
+	rows, rejects, rep := readM(t, text, nil, func(c *Config) { c.AllowedCarriers = []engine.Carrier{engine.Viettel} })
+	if rep.Accepted != 2 || rep.ByReason[ReasonCarrierNotYours] != 2 || len(rows) != 2 || rows[1].Carrier != engine.Viettel {
+		t.Fatalf("%+v %+v", rep, rows)
+	}
+	if rejects[0].Line != 3 || rejects[0].Column != "carrier" || rejects[0].Value != "VNPT" || rejects[1].Line != 5 {
+		t.Fatalf("%+v", rejects)
+	}
+	_, _, rep = readM(t, text, nil, nil)
+	if rep.Accepted != 4 {
+		t.Fatalf("no allowed list must accept every carrier: %+v", rep)
+	}
+}
+
 func TestMappingUnitsAndConstants(t *testing.T) {
 	m, err := ParseMapping([]byte(`{
 		"kind": "measurements",

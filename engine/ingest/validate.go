@@ -33,6 +33,9 @@ const (
 	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file
 	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
+	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
+	// (a carrier submitting another carrier's rows to the service).
+	ReasonCarrierNotYours Reason = "carrier_not_yours"
 )
 
 // Reject is one quarantined row: where it is, which column, the offending
@@ -78,6 +81,10 @@ type Config struct {
 	// temporary spill); zero fields take their defaults. The readers apply
 	// them where the input is opened (NewCSV, MaybeGunzipWith).
 	Limits Limits
+	// AllowedCarriers, when non-empty, rejects rows (measurements, sites)
+	// of any other carrier as carrier_not_yours: a carrier submits its own
+	// data only. Empty allows every carrier.
+	AllowedCarriers []engine.Carrier
 }
 
 // Defaults returns a Config with the documented defaults and the given
@@ -417,6 +424,23 @@ func newParser(cfg Config, b *binding) *parser {
 }
 
 func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
+	c, e := p.parseCarrier(col, s)
+	if e == nil && len(p.cfg.AllowedCarriers) > 0 && !slices.Contains(p.cfg.AllowedCarriers, c) {
+		return "", &rowError{p.b.cols[col], s, ReasonCarrierNotYours,
+			fmt.Sprintf("carrier %s is not among the carriers this file may hold (%s)", c, joinCarriers(p.cfg.AllowedCarriers))}
+	}
+	return c, e
+}
+
+func joinCarriers(cs []engine.Carrier) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (p *parser) parseCarrier(col int, s string) (engine.Carrier, *rowError) {
 	if c, ok := p.carriers[s]; ok {
 		return c, nil
 	}
