@@ -249,7 +249,7 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	if len(store.Parts("subscriptions", nil, nil)) == 0 {
 		return run, nil
 	}
-	figures, missing, err := earlierDeadZones(ctx, store, p)
+	figures, missing, err := earlierDeadZones(ctx, store, opt, p)
 	if err != nil {
 		return nil, err
 	}
@@ -266,11 +266,12 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 
 // earlierDeadZones returns target 1's figures for the months before p
 // that have subscriptions or measurements: each read back from that
-// month's saved stages (pipeline.Run ReadOnly with the release's options,
-// saved by that month's release or by lomsong run), never computed. A
+// month's saved stages (pipeline.Run ReadOnly with the release's options
+// opt for that month, saved by that month's release or by lomsong run),
+// never computed. A
 // month whose saved dead zones are missing or not current (its data
 // changed since) is unknown, with the reason; so are the months after p.
-func earlierDeadZones(ctx context.Context, store *dataset.Store, p penetration.Period) (map[penetration.Period]map[string]*scorecard.DeadZones, map[penetration.Period]string, error) {
+func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) (map[penetration.Period]map[string]*scorecard.DeadZones, map[penetration.Period]string, error) {
 	figures := map[penetration.Period]map[string]*scorecard.DeadZones{}
 	missing := map[penetration.Period]string{}
 	subs, err := store.Subscriptions()
@@ -300,16 +301,13 @@ func earlierDeadZones(ctx context.Context, store *dataset.Store, p penetration.P
 			missing[q] = fmt.Sprintf("the release of %s scores the months up to its own", p)
 			continue
 		}
-		opt, _, err := releaseRunOptions(store, q.String())
-		if err != nil {
-			return nil, nil, err
-		}
 		if why := monthInputs(store, opt, q); why != "" {
 			missing[q] = why
 			continue
 		}
-		opt.ReadOnly = true
-		sum, err := pipeline.Run(ctx, store, opt)
+		qopt := opt
+		qopt.Period, qopt.ReadOnly = q.String(), true
+		sum, err := pipeline.Run(ctx, store, qopt)
 		var ns *pipeline.NotSavedError
 		if errors.As(err, &ns) {
 			missing[q] = fmt.Sprintf("no current saved dead zones for %s (stage %s: %s): publish %s (or lomsong run --period %s) first", q, ns.Stage, ns.Why, q, q)
