@@ -1057,7 +1057,11 @@ type ReleaseProvinceCampaign struct {
 	Province string `json:"province"`
 	// Villages counts the province's villages with a verdict; Ranked
 	// those with a positive value, best first.
-	Villages int                    `json:"villages_with_verdict"`
+	Villages int `json:"villages_with_verdict"`
+	// StartLon, StartLat are where the teams start: the mean position of
+	// the province's villages with a verdict.
+	StartLon float64                `json:"start_lon"`
+	StartLat float64                `json:"start_lat"`
 	RiskNow  float64                `json:"risk_now"`
 	Value    float64                `json:"value"`
 	Ranked   []ReleaseCampaignVisit `json:"ranked"`
@@ -1124,7 +1128,7 @@ func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
 		if err != nil {
 			return nil, fmt.Errorf("campaign of province %s: %w", code, err)
 		}
-		pc := ReleaseProvinceCampaign{Province: code, Villages: len(vs), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
+		pc := ReleaseProvinceCampaign{Province: code, Villages: len(vs), StartLon: round(plan.Config.Start[0], 6), StartLat: round(plan.Config.Start[1], 6), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
 			Ranked: make([]ReleaseCampaignVisit, 0, len(plan.Ranked)), Routes: make([]ReleaseCampaignRoute, 0, len(plan.Routes))}
 		for i, v := range plan.Ranked {
 			pc.Ranked = append(pc.Ranked, ReleaseCampaignVisit{Rank: i + 1, ID: v.ID, Name: v.Name, Commune: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,

@@ -213,6 +213,9 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		t.Fatalf("no campaign for Lai Châu: %.500s", b)
 	}
 	checkCampaign(t, *lc)
+	if lc.StartLon < 102 || lc.StartLon > 104.5 || lc.StartLat < 21.5 || lc.StartLat > 23 {
+		t.Errorf("Lai Châu's campaign starts at %g, %g, outside the province", lc.StartLon, lc.StartLat)
+	}
 	t.Logf("Lai Châu campaign: %d villages with a verdict, %d ranked, %d routes, value %g of risk %g", lc.Villages, len(lc.Ranked), len(lc.Routes), lc.Value, lc.RiskNow)
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/campaign", "/api/v1/releases/{period}/campaign", nil, "")
 	var own struct{ Campaign ReleaseCampaign }
