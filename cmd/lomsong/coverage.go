@@ -8,7 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +18,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -172,20 +173,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 		}
 		if path != "" && path != "none" {
-			b, err := os.ReadFile(path)
+			cf, applied, err := calfile.ReadCalibrationFile(path)
 			if err != nil {
 				return nil, opt, "", err
 			}
-			var cf calibrationFile
-			if err := json.Unmarshal(b, &cf); err != nil {
-				return nil, opt, "", fmt.Errorf("%s: %w", path, err)
-			}
-			if opt.Calibrations, err = fromCalibrationJSON(cf.Calibrations); err != nil {
-				return nil, opt, "", fmt.Errorf("%s: %w", path, err)
-			}
-			if opt.SiteOffsets, err = fromSiteOffsetJSON(cf.SiteOffsets); err != nil {
-				return nil, opt, "", fmt.Errorf("%s: %w", path, err)
-			}
+			opt.Calibrations, opt.SiteOffsets = applied.Calibrations, applied.SiteOffsets
 			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits, %d per-site offsets)\n", path, len(cf.Calibrations), len(opt.SiteOffsets))
 		}
 	}
@@ -247,159 +239,6 @@ func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// calibrationFile is what lomsong calibrate writes.
-type calibrationFile struct {
-	Resolution   int               `json:"resolution"`
-	WithSlope    bool              `json:"with_slope"`
-	Calibrations []calibrationJSON `json:"calibrations"`
-	// Per-site offsets (predict.CalibrateSites): the networks' summaries,
-	// how measurements were attributed, and one offset per site.
-	SiteNetworks []siteNetworkJSON `json:"site_networks,omitempty"`
-	Attribution  *siteCountsJSON   `json:"site_attribution,omitempty"`
-	SiteOffsets  []siteOffsetJSON  `json:"site_offsets,omitempty"`
-}
-
-type siteNetworkJSON struct {
-	Carrier string    `json:"carrier"`
-	Tech    string    `json:"tech"`
-	N       int       `json:"measurements"`
-	Sites   int       `json:"sites"`
-	MeanDB  jsonFloat `json:"mean_db"`
-	SigmaDB jsonFloat `json:"within_site_sigma_db"`
-	TauDB   jsonFloat `json:"between_site_tau_db"`
-}
-
-type siteCountsJSON struct {
-	Rows         int `json:"measurements"`
-	NoSignal     int `json:"no_signal"`
-	Censored     int `json:"censored"`
-	ByCellID     int `json:"by_cell_id"`
-	ByPCIARFCN   int `json:"by_pci_arfcn"`
-	ByNodeID     int `json:"by_node_id"`
-	ByBestServer int `json:"by_best_server"`
-	IDsUnmatched int `json:"ids_not_in_register"`
-	NoPrediction int `json:"no_prediction"`
-}
-
-type siteOffsetJSON struct {
-	Carrier        string    `json:"carrier"`
-	Tech           string    `json:"tech"`
-	SiteID         string    `json:"site_id"`
-	N              int       `json:"measurements"`
-	ByID           int       `json:"by_id"`
-	MeanResidualDB jsonFloat `json:"mean_residual_db"`
-	Weight         jsonFloat `json:"shrinkage_weight"`
-	OffsetDB       jsonFloat `json:"offset_db"`
-	DeviationDB    jsonFloat `json:"deviation_db"`
-}
-
-func toSiteJSON(sc *predict.SiteCalibration) ([]siteNetworkJSON, *siteCountsJSON, []siteOffsetJSON) {
-	nets := make([]siteNetworkJSON, len(sc.Networks))
-	for i, n := range sc.Networks {
-		nets[i] = siteNetworkJSON{Carrier: string(n.Carrier), Tech: n.Tech.String(), N: n.N, Sites: n.Sites,
-			MeanDB: jsonFloat(n.MeanDB), SigmaDB: jsonFloat(n.SigmaDB), TauDB: jsonFloat(n.TauDB)}
-	}
-	c := sc.Counts
-	counts := &siteCountsJSON{Rows: c.Rows, NoSignal: c.NoSignal, Censored: c.Censored, ByCellID: c.ByCellID, ByPCIARFCN: c.ByPCIARFCN,
-		ByNodeID: c.ByNodeID, ByBestServer: c.ByBestServer, IDsUnmatched: c.IDsUnmatched, NoPrediction: c.NoPrediction}
-	offs := make([]siteOffsetJSON, len(sc.Sites))
-	for i, o := range sc.Sites {
-		offs[i] = siteOffsetJSON{Carrier: string(o.Carrier), Tech: o.Tech.String(), SiteID: o.SiteID, N: o.N, ByID: o.ByID,
-			MeanResidualDB: jsonFloat(o.MeanResidualDB), Weight: jsonFloat(o.Weight), OffsetDB: jsonFloat(o.OffsetDB), DeviationDB: jsonFloat(o.DeviationDB)}
-	}
-	return nets, counts, offs
-}
-
-func fromSiteOffsetJSON(in []siteOffsetJSON) ([]predict.SiteOffset, error) {
-	out := make([]predict.SiteOffset, len(in))
-	for i, o := range in {
-		carrier, err := engine.ParseCarrier(o.Carrier)
-		if err != nil {
-			return nil, fmt.Errorf("site_offsets[%d]: %w", i, err)
-		}
-		tech, err := engine.ParseTech(o.Tech)
-		if err != nil {
-			return nil, fmt.Errorf("site_offsets[%d]: %w", i, err)
-		}
-		if math.IsNaN(float64(o.OffsetDB)) || math.IsNaN(float64(o.DeviationDB)) || o.SiteID == "" {
-			return nil, fmt.Errorf("site_offsets[%d] (%q): a site id and finite offset_db and deviation_db are required: %w", i, o.SiteID, engine.ErrInvalidValue)
-		}
-		out[i] = predict.SiteOffset{Carrier: carrier, Tech: tech, SiteID: o.SiteID, N: o.N, ByID: o.ByID,
-			MeanResidualDB: float64(o.MeanResidualDB), Weight: float64(o.Weight), OffsetDB: float64(o.OffsetDB), DeviationDB: float64(o.DeviationDB)}
-	}
-	return out, nil
-}
-
-// calibrationJSON is coverage.Calibration with NaN written as null.
-type calibrationJSON struct {
-	Carrier      string    `json:"carrier"`
-	Tech         string    `json:"tech"`
-	N            int       `json:"hexes"`
-	Censored     int       `json:"censored"`
-	BiasDB       jsonFloat `json:"bias_db"`
-	RMSEBeforeDB jsonFloat `json:"rmse_before_db"`
-	RMSEAfterDB  jsonFloat `json:"rmse_after_db"`
-	OffsetDB     jsonFloat `json:"offset_db"`
-	SlopeDB      jsonFloat `json:"slope_db_per_decade"`
-	RefLog10D    jsonFloat `json:"ref_log10_distance_m"`
-	SlopeFitted  bool      `json:"slope_fitted"`
-	SigmaDB      jsonFloat `json:"sigma_db"`
-}
-
-func toCalibrationJSON(cals []coverage.Calibration) []calibrationJSON {
-	out := make([]calibrationJSON, len(cals))
-	for i, c := range cals {
-		out[i] = calibrationJSON{Carrier: string(c.Carrier), Tech: c.Tech.String(), N: c.N, Censored: c.Censored,
-			BiasDB: jsonFloat(c.BiasDB), RMSEBeforeDB: jsonFloat(c.RMSEBeforeDB), RMSEAfterDB: jsonFloat(c.RMSEAfterDB),
-			OffsetDB: jsonFloat(c.Fit.OffsetDB), SlopeDB: jsonFloat(c.Fit.SlopeDB), RefLog10D: jsonFloat(c.Fit.RefLog10D),
-			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: jsonFloat(c.Fit.SigmaDB)}
-	}
-	return out
-}
-
-func fromCalibrationJSON(in []calibrationJSON) ([]coverage.Calibration, error) {
-	out := make([]coverage.Calibration, len(in))
-	for i, c := range in {
-		carrier, err := engine.ParseCarrier(c.Carrier)
-		if err != nil {
-			return nil, err
-		}
-		tech, err := engine.ParseTech(c.Tech)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
-			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
-			Fit: predict.Fit{N: c.N, OffsetDB: float64(c.OffsetDB), SlopeDB: float64(c.SlopeDB), RefLog10D: float64(c.RefLog10D),
-				SlopeFitted: c.SlopeFitted, SigmaDB: float64(c.SigmaDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB)}}
-	}
-	return out, nil
-}
-
-// jsonFloat writes NaN and infinities as null and reads null as NaN.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = jsonFloat(math.NaN())
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = jsonFloat(v)
-	return nil
 }
 
 // polygon makes a GeoJSON polygon of one ring.
@@ -685,15 +524,15 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	file := calibrationFile{Resolution: cf.res, WithSlope: *slope, Calibrations: toCalibrationJSON(cals)}
+	file := calfile.New(cf.res, *slope, cals)
 	var sc *predict.SiteCalibration
 	if *perSite {
 		if sc, err = pipeline.SiteCalibration(ctx, store, opt); err != nil {
 			return err
 		}
-		file.SiteNetworks, file.Attribution, file.SiteOffsets = toSiteJSON(sc)
+		file.SetSites(sc)
 	}
-	if err := writeSingle(path, file); err != nil {
+	if err := writeCalibration(path, file); err != nil {
 		return err
 	}
 	printCalibration(e.stdout, cals)
@@ -702,6 +541,15 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", path)
 	return nil
+}
+
+// writeCalibration writes the calibration file as a single output (the
+// temporaries of an earlier interrupted write removed first).
+func writeCalibration(path string, f *calfile.File) error {
+	if err := removeFileTemps(filepath.Dir(path), []string{filepath.Base(path)}); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		return err
+	}
+	return calfile.WriteCalibrationFile(path, f)
 }
 
 func printSiteCalibration(w io.Writer, sc *predict.SiteCalibration) {

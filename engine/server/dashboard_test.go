@@ -88,8 +88,8 @@ func TestDashboardInChromium(t *testing.T) {
 		{name: "ministry", user: "cuc", want: []string{"Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng"}, not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng"}},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
-		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G"}, not: []string{"Bài nộp", "viettel-m.csv"}},
-		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName}},
+		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv"}},
+		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}},
 		{name: "province outside its scope", user: "laichau", hash: "#province/01", wantError: "outside your scope", not: []string{"Thôn chưa có 3G/4G", deadName}},
 	}
 	for _, c := range cases {

@@ -21,6 +21,8 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/calfile"
+	"github.com/lomsong/lomsong/engine/campaign"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -143,65 +145,180 @@ func releaseHexes(dz *pipeline.DeadZoneResult) ([]ReleaseHex, error) {
 type monthRun struct {
 	dz   *pipeline.DeadZoneResult
 	card *scorecard.Card // nil without subscriptions
+	// sum is pipeline.Run's summary: which stages were read back.
+	sum *pipeline.RunSummary
+	// calibration is the calibration file applied ("" when none).
+	calibration string
+	// campaign is the release's measurement campaign per province.
+	campaign *ReleaseCampaign
 }
 
-// runMonth computes the month p from the release dataset: the one place
-// the service calls the engine's pipeline, as lomsong deadzones does for
-// one month (resolution 8, households and environment classes from the
-// dataset's villages, the 34 provinces of 2025, the default verdict cut;
-// predictions uncalibrated). A month without sites, measurements or
-// villages is refused with the reason.
-func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (*monthRun, error) {
-	const res = 8
+// releaseRes is the analysis resolution of a release.
+const releaseRes = 8
+
+// releaseRunOptions are the options a release runs a month with, those of
+// lomsong run with its defaults (resolution 8, households and environment
+// classes from the dataset's villages, the analysis over the populated
+// hexes, the 34 provinces of 2025, the default verdict cut), the
+// predictions calibrated by DIR/calibration.json when it exists (as every
+// command calibrates them by default). So a release and lomsong run on the
+// same dataset read each other's saved stages. It returns the calibration
+// file applied ("" when none).
+func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions, string, error) {
 	provinces, err := geodata.Provinces2025()
 	if err != nil {
-		return nil, err
+		return pipeline.RunOptions{}, "", err
 	}
 	var copt pipeline.CoverageOptions
 	acfg := aggregate.DefaultConfig()
-	acfg.Resolution = res
+	acfg.Resolution = releaseRes
 	copt.Aggregate = pipeline.AggregateOptions{Config: acfg}
 	copt.Predict = predict.DefaultConfig()
 	copt.Coverage = coverage.DefaultConfig()
-	copt.Coverage.Resolution = res
+	copt.Coverage.Resolution = releaseRes
 	copt.EnvCuts = predict.DefaultEnvCutoffs()
 	copt.MinPairs = 10
 	villages, err := store.Villages()
 	if err != nil {
-		return nil, err
+		return pipeline.RunOptions{}, "", err
 	}
 	if len(villages) > 0 {
-		if copt.Population, err = pipeline.VillagePopulation(villages, res); err != nil {
-			return nil, err
+		if copt.Population, err = pipeline.VillagePopulation(villages, releaseRes); err != nil {
+			return pipeline.RunOptions{}, "", err
 		}
 		for _, c := range copt.Population {
-			if c.Population > 0 && c.Cell.Resolution() == res {
+			if c.Population > 0 && c.Cell.Resolution() == releaseRes {
 				copt.Cells = append(copt.Cells, c.Cell)
 			}
 		}
 	}
-	opt := pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Villages: deadzone.VillageOptions{RadiusM: 500},
-		Challenge: challenge.DefaultConfig(), Cut: 0.5}
-	dz, missing, err := pipeline.MonthDeadZones(ctx, store, opt, p)
+	cal := ""
+	if path := filepath.Join(store.Dir(), "calibration.json"); fileExists(path) {
+		_, applied, err := calfile.ReadCalibrationFile(path)
+		if err != nil {
+			return pipeline.RunOptions{}, "", err
+		}
+		copt.Calibrations, copt.SiteOffsets, cal = applied.Calibrations, applied.SiteOffsets, "calibration.json"
+	}
+	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+	return opt, cal, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// monthInputs says why month p cannot be analysed from the dataset
+// (scorecard.DeadZoneInputs), or "" when it can.
+func monthInputs(store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) string {
+	in := scorecard.DeadZoneInputs{
+		Sites:        len(store.Parts("sites", nil, nil)) > 0,
+		Measurements: len(store.Parts("measurements", []string{p.String()}, nil)) > 0,
+		Households:   len(opt.DeadZones.Coverage.Population) > 0,
+	}
+	return in.Missing(p)
+}
+
+// runMonth computes the month p from the release dataset: the one place
+// the service calls the engine's pipeline. The month runs through
+// pipeline.Run with lomsong run's options (releaseRunOptions): every
+// stage reads the saved output of the one before, and a stage whose
+// inputs are unchanged since an earlier release (or lomsong run) is read
+// back, not computed. A month without sites, measurements or villages is
+// refused with the reason. With subscriptions, the scorecard scores every
+// month of the subscriptions, target 1 from the saved dead zones of the
+// months up to p (earlierDeadZones).
+func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (*monthRun, error) {
+	opt, cal, err := releaseRunOptions(store, p.String())
 	if err != nil {
 		return nil, err
 	}
-	if missing != "" {
+	if missing := monthInputs(store, opt, p); missing != "" {
 		return nil, &NoDataError{Period: p.String(), Why: missing}
 	}
-	run := &monthRun{dz: dz}
+	sum, err := pipeline.Run(ctx, store, opt)
+	if err != nil {
+		return nil, err
+	}
+	run := &monthRun{dz: sum.DeadZones, sum: sum, calibration: cal}
+	if run.campaign, err = releaseCampaign(sum.DeadZones); err != nil {
+		return nil, err
+	}
 	if len(store.Parts("subscriptions", nil, nil)) == 0 {
 		return run, nil
 	}
+	figures, missing, err := earlierDeadZones(ctx, store, opt, p)
+	if err != nil {
+		return nil, err
+	}
+	figures[p] = pipeline.DeadZoneFigures(sum.DeadZones)
 	proj := penetration.Census2025Projection()
 	sopt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
-		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: provinces,
-		Projection: &proj, DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{p: pipeline.DeadZoneFigures(dz)},
-		DeadZonesMissing: map[penetration.Period]string{p.AddMonths(-1): "a release computes the dead zones of its own month only"}}
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: opt.DeadZones.Provinces,
+		Projection: &proj, DeadZones: figures, DeadZonesMissing: missing}
 	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
 		return nil, err
 	}
 	return run, nil
+}
+
+// earlierDeadZones returns target 1's figures for the months before p
+// that have subscriptions or measurements: each read back from that
+// month's saved stages (pipeline.Run ReadOnly with the release's options
+// opt for that month, saved by that month's release or by lomsong run),
+// never computed. A
+// month whose saved dead zones are missing or not current (its data
+// changed since) is unknown, with the reason; so are the months after p.
+func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) (map[penetration.Period]map[string]*scorecard.DeadZones, map[penetration.Period]string, error) {
+	figures := map[penetration.Period]map[string]*scorecard.DeadZones{}
+	missing := map[penetration.Period]string{}
+	subs, err := store.Subscriptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	months := map[penetration.Period]bool{}
+	for _, x := range subs {
+		q, err := penetration.ParsePeriod(x.Period)
+		if err != nil {
+			return nil, nil, fmt.Errorf("subscriptions period %q: %w", x.Period, err)
+		}
+		months[q] = true
+	}
+	for _, x := range store.Periods() {
+		q, err := penetration.ParsePeriod(x)
+		if err != nil {
+			return nil, nil, fmt.Errorf("measurements period %q: %w", x, err)
+		}
+		months[q] = true
+	}
+	for q := range months {
+		if q == p {
+			continue
+		}
+		if p.Before(q) {
+			missing[q] = fmt.Sprintf("the release of %s scores the months up to its own", p)
+			continue
+		}
+		if why := monthInputs(store, opt, q); why != "" {
+			missing[q] = why
+			continue
+		}
+		qopt := opt
+		qopt.Period, qopt.ReadOnly = q.String(), true
+		sum, err := pipeline.Run(ctx, store, qopt)
+		var ns *pipeline.NotSavedError
+		if errors.As(err, &ns) {
+			missing[q] = fmt.Sprintf("no current saved dead zones for %s (stage %s: %s): publish %s (or lomsong run --period %s) first", q, ns.Stage, ns.Why, q, q)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		figures[q] = pipeline.DeadZoneFigures(sum.DeadZones)
+	}
+	return figures, missing, nil
 }
 
 // NoDataError is a month that cannot be released: what it lacks.
@@ -359,6 +476,14 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err != nil {
 		return "", err
 	}
+	readBack := 0
+	for _, st := range run.sum.Stages {
+		if st.Reused {
+			readBack++
+		}
+	}
+	s.log.Info("release month run", "number", rl.Number, "period", rl.Period, "stages", len(run.sum.Stages), "read_back", readBack,
+		"measurement_passes", run.sum.Scans.Scans, "rows", run.sum.Scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
 	root := filepath.Join(s.state, "releases")
 	stage, err := os.MkdirTemp(root, ".tmp-")
 	if err != nil {
@@ -445,7 +570,10 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 			return "", fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json", "hexes.json"}
+	if err := writeJSONAtomic(filepath.Join(stage, "campaign.json"), run.campaign); err != nil {
+		return "", err
+	}
+	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json", "hexes.json", "campaign.json"}
 	if run.card != nil {
 		f, err := dataset.CreateAtomic(filepath.Join(stage, "scorecard.json"))
 		if err != nil {
@@ -461,7 +589,8 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 		names = append(names, "scorecard.json")
 	}
 	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
-		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{}}
+		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{},
+		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.sum.Scans.Scans}
 	files := manifest["files"].(map[string]string)
 	for _, name := range names {
 		sum, err := dataset.SHA256File(filepath.Join(stage, name))
@@ -498,6 +627,23 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	h := sha256.Sum256(mj)
 	return hex.EncodeToString(h[:]), nil
+}
+
+// ReleaseStage is what the month's run did for one stage: read back from
+// the dataset's saved outputs, or computed (and why).
+type ReleaseStage struct {
+	Stage    string `json:"stage"`
+	Carrier  string `json:"carrier,omitempty"`
+	ReadBack bool   `json:"read_back"`
+	Why      string `json:"why,omitempty"`
+}
+
+func releaseStages(sum *pipeline.RunSummary) []ReleaseStage {
+	out := []ReleaseStage{}
+	for _, st := range sum.Stages {
+		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, ReadBack: st.Reused, Why: st.Why})
+	}
+	return out
 }
 
 func writeJSONAtomic(path string, v any) error {
@@ -876,4 +1022,184 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+}
+
+// The campaign a release plans, per province: the days and teams of the
+// month's measuring campaign. lomsong campaign has no default for --days;
+// a release takes the 20 working days of a month (its example's figure)
+// and the command's default of one team, and campaign.Config's defaults
+// for the rest (8-hour days, 1.5 h per village, 30 km/h, detour 1.4,
+// miss cost 1, whose cut 0.5 is the release's verdict cut, residual error
+// 0.05), starting from the province's villages' mean position.
+const (
+	campaignDays  = 20
+	campaignTeams = 1
+)
+
+// ReleaseCampaign is a release's measurement campaign: where to measure
+// next, one plan per province (campaign.Build over the province's
+// villages with a verdict, as lomsong campaign --dataset --province plans
+// it from the same verdict).
+type ReleaseCampaign struct {
+	Days          int                       `json:"days"`
+	Teams         int                       `json:"teams"`
+	DayHours      float64                   `json:"day_hours"`
+	MeasureHours  float64                   `json:"measure_hours"`
+	SpeedKmh      float64                   `json:"speed_kmh"`
+	DetourFactor  float64                   `json:"detour_factor"`
+	MissCost      float64                   `json:"miss_cost"`
+	ResidualError float64                   `json:"residual_error"`
+	Provinces     []ReleaseProvinceCampaign `json:"provinces"`
+}
+
+// ReleaseProvinceCampaign is one province's campaign.
+type ReleaseProvinceCampaign struct {
+	Province string `json:"province"`
+	// Villages counts the province's villages with a verdict; Ranked
+	// those with a positive value, best first.
+	Villages int `json:"villages_with_verdict"`
+	// StartLon, StartLat are where the teams start: the mean position of
+	// the province's villages with a verdict.
+	StartLon float64                `json:"start_lon"`
+	StartLat float64                `json:"start_lat"`
+	RiskNow  float64                `json:"risk_now"`
+	Value    float64                `json:"value"`
+	Ranked   []ReleaseCampaignVisit `json:"ranked"`
+	Routes   []ReleaseCampaignRoute `json:"routes"`
+}
+
+// ReleaseCampaignVisit is one ranked village (campaign.csv's columns);
+// team, day and order are 0 when it is not visited.
+type ReleaseCampaignVisit struct {
+	Rank       int     `json:"rank"`
+	ID         string  `json:"village_id"`
+	Name       string  `json:"name"`
+	Commune    string  `json:"commune"`
+	Lon        float64 `json:"lon"`
+	Lat        float64 `json:"lat"`
+	Households float64 `json:"households"`
+	PDead      float64 `json:"p_dead"`
+	Value      float64 `json:"value"`
+	Team       int     `json:"team"`
+	Day        int     `json:"day"`
+	Order      int     `json:"order"`
+}
+
+// ReleaseCampaignRoute is one team-day: the villages in visiting order.
+type ReleaseCampaignRoute struct {
+	Team        int      `json:"team"`
+	Day         int      `json:"day"`
+	Villages    []string `json:"villages"`
+	LengthKm    float64  `json:"length_km"`
+	TravelHours float64  `json:"travel_hours"`
+	Hours       float64  `json:"hours"`
+	Value       float64  `json:"value"`
+}
+
+func round(v float64, digits int) float64 {
+	m := math.Pow(10, float64(digits))
+	return math.Round(v*m) / m
+}
+
+// releaseCampaign plans the campaign of every province with villages that
+// have a verdict, provinces by code.
+func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
+	cfg := campaign.Config{Days: campaignDays, Teams: campaignTeams}.Defaults()
+	out := &ReleaseCampaign{Days: cfg.Days, Teams: cfg.Teams, DayHours: cfg.DayHours, MeasureHours: cfg.MeasureHours, SpeedKmh: cfg.SpeedKmh,
+		DetourFactor: cfg.DetourFactor, MissCost: cfg.MissCost, ResidualError: cfg.ResidualError, Provinces: []ReleaseProvinceCampaign{}}
+	byProvince := map[string][]campaign.Village{}
+	for _, v := range dz.Villages.Villages {
+		if !v.HasVerdict || v.Province == "" {
+			continue
+		}
+		byProvince[v.Province] = append(byProvince[v.Province], campaign.Village{Village: engine.Village{ID: v.ID, Name: v.Name,
+			CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}, PDead: v.Verdict.PDead})
+	}
+	codes := slices.Sorted(func(yield func(string) bool) {
+		for c := range byProvince {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	for _, code := range codes {
+		vs := byProvince[code]
+		plan, err := campaign.Build(vs, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("campaign of province %s: %w", code, err)
+		}
+		pc := ReleaseProvinceCampaign{Province: code, Villages: len(vs), StartLon: round(plan.Config.Start[0], 6), StartLat: round(plan.Config.Start[1], 6), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
+			Ranked: make([]ReleaseCampaignVisit, 0, len(plan.Ranked)), Routes: make([]ReleaseCampaignRoute, 0, len(plan.Routes))}
+		for i, v := range plan.Ranked {
+			pc.Ranked = append(pc.Ranked, ReleaseCampaignVisit{Rank: i + 1, ID: v.ID, Name: v.Name, Commune: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
+				Households: v.Households, PDead: round(v.PDead, 4), Value: round(v.Value, 4), Team: v.Team, Day: v.Day, Order: v.Order})
+		}
+		for _, r := range plan.Routes {
+			ids := make([]string, len(r.Rows))
+			for i, row := range r.Rows {
+				ids[i] = vs[row].ID
+			}
+			pc.Routes = append(pc.Routes, ReleaseCampaignRoute{Team: r.Team, Day: r.Day, Villages: ids, LengthKm: round(r.LengthKm, 1),
+				TravelHours: round(r.TravelHours, 2), Hours: round(r.Hours, 2), Value: round(r.Value, 4)})
+		}
+		out.Provinces = append(out.Provinces, pc)
+	}
+	return out, nil
+}
+
+// releaseCampaignOf sends the campaign of the period's latest release: the
+// ministry every province's (or one with ?province=CODE), a province user
+// its own province's only; carriers none. A release published before
+// releases planned campaigns has none: 404.
+func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if u.Role == RoleCarrier {
+		writeError(w, http.StatusForbidden, "the measurement campaign is for the ministry and the provinces")
+		return
+	}
+	want := r.URL.Query().Get("province")
+	if want != "" {
+		set, err := provinces2025()
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		if _, ok := set.ByCode(want); !ok {
+			writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", want)
+			return
+		}
+		if u.Role == RoleProvince && want != u.Province {
+			writeError(w, http.StatusForbidden, "province %s is outside your scope", want)
+			return
+		}
+	}
+	if u.Role == RoleProvince {
+		want = u.Province
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "campaign.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		writeError(w, http.StatusNotFound, "release %d has no campaign: it was published before releases planned one", rl.Number)
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var c ReleaseCampaign
+	if err := json.Unmarshal(b, &c); err != nil {
+		s.internal(w, fmt.Errorf("release %d: campaign.json: %w", rl.Number, err))
+		return
+	}
+	kept := []ReleaseProvinceCampaign{}
+	for _, p := range c.Provinces {
+		if want == "" || p.Province == want {
+			kept = append(kept, p)
+		}
+	}
+	c.Provinces = kept
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "campaign": c})
 }

@@ -104,8 +104,11 @@ type Server struct {
 	latency *prometheus.HistogramVec
 	limiter *limiter
 	wake    chan struct{} // a new job is queued
-	// dsMu serialises writes to the release dataset (certify: write lock)
-	// against release runs (read lock).
+	// dsMu serialises writes to the release dataset's parts (certify:
+	// write lock) against release runs (read lock). A release run saves
+	// stage outputs under DIR/stages (their own folders, not the
+	// manifest); only one release runs at a time (createRelease refuses a
+	// second), so no two runs write stages at once.
 	dsMu sync.RWMutex
 	// bg counts background work (the job worker, release runs) that
 	// Close waits for.
@@ -408,6 +411,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/hexes", anyUser, s.releaseHexesOf)
 	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps)
 	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff)
+	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf)
 	s.handle("GET /api/v1/audit", ministryOnly, s.audit)
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
 	s.dashboardRoutes()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -521,6 +522,16 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	r2 := ts.release(t, "2024-10")
 	if r2.Status != "published" || r2.Number != r1.Number+1 || len(r2.Submissions) != 6 {
 		t.Fatalf("release 2: %+v", r2)
+	}
+	// Only VinaPhone's measurement pass is made; Viettel's is read back,
+	// and the stages after them rerun on the merged result.
+	m2 := ts.manifest(t, r2)
+	got := map[string]bool{}
+	for _, st := range m2.Stages {
+		got[st.Stage+" "+st.Carrier] = st.ReadBack
+	}
+	if want := map[string]bool{"measure viettel": true, "measure vinaphone": false, "coverage ": false, "deadzones ": false}; !maps.Equal(got, want) || m2.Passes != 1 {
+		t.Errorf("release 2 after VinaPhone's dump: stages read back %v, want %v; %d passes, want 1", got, want, m2.Passes)
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
 	var d struct {

@@ -19,6 +19,8 @@ const T = {
     noRelease: "Chưa có kỳ công bố nào", communes: "Xã", legendDead: "chưa có 3G/4G", legendOk: "có 3G/4G", zoneLegend: "vùng lõm",
     user: "Người dùng", all: "tất cả", layer: "Lớp phủ sóng", bestState: "Tốt nhất (mọi nhà mạng, 3G/4G/5G)",
     covered: "có sóng", weak: "sóng yếu", uncovered: "không có sóng", unknown: "chưa rõ",
+    campaign: "Nơi cần đo kiểm tiếp", day: "Ngày", team: "Đội", order: "Thứ tự", gain: "Giá trị (hộ)",
+    campaignNote: "thôn được chọn, theo ngày và đội; giá trị = số hộ bị phân loại sai dự kiến mà một ngày đo loại bỏ",
   },
   en: {
     token: "Access token", signin: "Sign in", signout: "Sign out", ministry: "National", carrier: "Carrier",
@@ -34,6 +36,8 @@ const T = {
     noRelease: "No release published yet", communes: "Communes", legendDead: "without 3G/4G", legendOk: "3G/4G", zoneLegend: "dead zone",
     user: "User", all: "all", layer: "Coverage layer", bestState: "Best (any carrier, 3G/4G/5G)",
     covered: "covered", weak: "weak", uncovered: "uncovered", unknown: "unknown",
+    campaign: "Where to measure next", day: "Day", team: "Team", order: "Order", gain: "Value (households)",
+    campaignNote: "villages chosen, by day and team; value = expected misclassified households a test day removes",
   },
 }[lang];
 
@@ -210,6 +214,15 @@ async function provincePage(c, code) {
           rows.slice(-6).map((r) => (r.targets[i].value == null ? "–" : fmt(r.targets[i].value, 2))).join(" → ")]), [1], [3])));
     }
   } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
+  try {
+    const cp = await api(`/api/v1/releases/${period}/campaign?province=${encodeURIComponent(code)}`);
+    const p = cp.campaign.provinces[0];
+    const visits = p ? p.ranked.filter((v) => v.team > 0).sort((a, b) => a.day - b.day || a.team - b.team || a.order - b.order) : [];
+    c.append(section(`${T.campaign} (${cp.campaign.days} × ${cp.campaign.teams})`, el("p", { class: "muted" }, T.campaignNote),
+      visits.length ? table([T.day, T.team, T.order, T.villages, T.communes, T.households, T.pdead, T.gain],
+        visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2), fmt(v.value, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
+        : el("p", { class: "muted" }, T.none)));
+  } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
   try {
     const d = await api(`/api/v1/releases/${period}/diff`);
     const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
