@@ -249,6 +249,8 @@ func commands() map[string]command {
 		"report":     {"one offline HTML report: scorecard, trends, maps, dead zones, investment curve", runReport},
 		"scorecard":  {"the five provincial targets per month, with intervals, ranks and alerts", runScorecard},
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
+		"export":     {"a month as GeoPackage, GeoParquet or PostGIS tables for QGIS, notebooks and databases", runExport},
+		"version":    {"print the version, commit and build date", runVersion},
 	}
 }
 
