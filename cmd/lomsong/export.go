@@ -207,3 +207,17 @@ func manifestSHA256(dir string) (string, error) {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:]), nil
 }
+
+// addProvenance records in a table's metadata (Parquet key-value
+// metadata, coverage_meta.json) the build of lomsong and the SHA-256 of
+// the dataset's manifest: lomsong.version, lomsong.commit,
+// lomsong.build_date, lomsong.dataset_manifest_sha256.
+func addProvenance(meta map[string]string, datasetDir string) error {
+	m, err := outputMeta(datasetDir)
+	if err != nil {
+		return err
+	}
+	meta["lomsong.version"], meta["lomsong.commit"], meta["lomsong.build_date"] = m.Version, m.Commit, m.BuildDate
+	meta["lomsong.dataset_manifest_sha256"] = m.ManifestSHA256
+	return nil
+}

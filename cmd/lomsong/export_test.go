@@ -302,3 +302,47 @@ func TestVersion(t *testing.T) {
 		t.Errorf("module version and -ldflags commit: %+v", b)
 	}
 }
+
+// TestOutputsRecordProvenance checks that plan.json and coverage's
+// metadata carry the build and the dataset's manifest checksum, and that
+// plan.json holds whole đồng and households with the exact totals beside.
+func TestOutputsRecordProvenance(t *testing.T) {
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	sum, err := manifestSHA256(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--dataset", ds, "--province", "lai chau", "--period", "2026-10"}
+	if _, errs, code := runCmd(t, append([]string{"plan", "--budget", "20e9", "--out", filepath.Join(dir, "plan")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	if _, errs, code := runCmd(t, append([]string{"coverage", "--out", filepath.Join(dir, "cov")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	var plan map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "plan", "plan.json"))
+	if err := json.Unmarshal(b, &plan); err != nil {
+		t.Fatal(err)
+	}
+	cost, _ := plan["cost_vnd"].(float64)
+	exact, _ := plan["exact_totals"].(map[string]any)
+	exactCost, _ := exact["cost_vnd"].(float64)
+	if plan["dataset_manifest_sha256"] != sum || plan["lomsong_version"] == "" || cost <= 0 || cost != math.Round(cost) ||
+		math.Abs(cost-exactCost) > 0.5 {
+		t.Errorf("plan.json: manifest %v version %v cost %v exact %v", plan["dataset_manifest_sha256"], plan["lomsong_version"], cost, exactCost)
+	}
+	if k := regexp.MustCompile(`"[A-Z][A-Za-z]*":`).FindString(string(b)); k != "" {
+		t.Errorf("plan.json has Go field name %s", k)
+	}
+	var cov struct {
+		Metadata map[string]string `json:"metadata"`
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "cov", "coverage_meta.json"))
+	if err := json.Unmarshal(b, &cov); err != nil {
+		t.Fatal(err)
+	}
+	if cov.Metadata["lomsong.dataset_manifest_sha256"] != sum || cov.Metadata["lomsong.version"] == "" {
+		t.Errorf("coverage metadata %v", cov.Metadata)
+	}
+}
