@@ -17,6 +17,7 @@ import (
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -220,4 +221,22 @@ func addProvenance(meta map[string]string, datasetDir string) error {
 	meta["lomsong.version"], meta["lomsong.commit"], meta["lomsong.build_date"] = m.Version, m.Commit, m.BuildDate
 	meta["lomsong.dataset_manifest_sha256"] = m.ManifestSHA256
 	return nil
+}
+
+// exportFiles lists the exports beside a report in folder out, for the
+// report to link to: OUT/export/*.gpkg and the GeoParquet files of
+// OUT/export/geoparquet, by name.
+func exportFiles(out string) []report.File {
+	var files []report.File
+	gpkg, _ := filepath.Glob(filepath.Join(out, "export", "*.gpkg"))
+	for _, p := range gpkg {
+		files = append(files, report.File{Name: filepath.Base(p), Href: "export/" + filepath.Base(p),
+			Text: "GeoPackage: every layer with its QGIS style (open it in QGIS: Layer → Add Layer → Add Vector Layer)"})
+	}
+	pq, _ := filepath.Glob(filepath.Join(out, "export", "geoparquet", "*.parquet"))
+	for _, p := range pq {
+		files = append(files, report.File{Name: filepath.Base(p), Href: "export/geoparquet/" + filepath.Base(p),
+			Text: "GeoParquet 1.1 layer " + strings.TrimSuffix(filepath.Base(p), ".parquet") + " (DuckDB, GeoPandas, QGIS)"})
+	}
+	return files
 }
