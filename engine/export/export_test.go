@@ -452,3 +452,22 @@ func TestLayersHexPolygons(t *testing.T) {
 		}
 	}
 }
+
+// TestRounding checks the rounding of counts and money: to the nearest
+// whole number, halves away from zero, NaN and infinities to 0.
+func TestRounding(t *testing.T) {
+	for _, c := range []struct {
+		in   float64
+		want int64
+	}{{40.4, 40}, {40.5, 41}, {2937457732.8994374, 2937457733}, {0, 0}, {math.NaN(), 0}, {math.Inf(1), 0}} {
+		if got := count(c.in); got != c.want {
+			t.Errorf("count(%v) = %d, want %d", c.in, got, c.want)
+		}
+		if got := dong(c.in); got != c.want {
+			t.Errorf("dong(%v) = %d, want %d", c.in, got, c.want)
+		}
+	}
+	if _, err := DecodeGeoPackageBinary([]byte{'G', 'P', 0, 0x0b, 0xe6, 0x10, 0, 0}); err == nil {
+		t.Error("envelope code 5 accepted")
+	}
+}

@@ -163,8 +163,10 @@ func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta
 }
 
 func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) error {
-	if ok, err := sqlitedb.HasRTree(ctx, db); err != nil || !ok {
-		return fmt.Errorf("the SQLite library lacks the R*Tree module (err %v)", err)
+	if ok, err := sqlitedb.HasRTree(ctx, db); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("the SQLite library lacks the R*Tree module the spatial indexes need")
 	}
 	// One connection: the pragmas and the transaction apply to it.
 	conn, err := db.Conn(ctx)

@@ -231,7 +231,11 @@ func DecodeGeoPackageBinary(b []byte) (GeoPackageBinary, error) {
 		bo = binary.LittleEndian
 	}
 	out.SRSID = int32(bo.Uint32(b[4:]))
-	n := map[byte]int{0: 0, 1: 4, 2: 6, 3: 6, 4: 8}[(out.Flags>>1)&7]
+	code := (out.Flags >> 1) & 7
+	if code > 4 {
+		return out, fmt.Errorf("export: GeoPackage envelope code %d is not defined", code)
+	}
+	n := [...]int{0, 4, 6, 6, 8}[code]
 	off := 8
 	if off+8*n > len(b) {
 		return out, errShortWKB
