@@ -98,6 +98,16 @@ func TestExportGeoPackage(t *testing.T) {
 	if want["villages"] != 5 || want["deadzones"] == 0 || want["plan"] == 0 {
 		t.Fatalf("test month too thin: %v", want)
 	}
+	// GDAL's GeoPackage validator (python3-gdal, which gdal-bin brings)
+	// checks the requirements of the specification one by one.
+	const validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+	if _, err := os.Stat(validator); err == nil {
+		if out, err := exec.Command("/usr/bin/python3", validator, gpkg).CombinedOutput(); err != nil {
+			t.Errorf("validate_gpkg.py: %v\n%s", err, out)
+		}
+	} else {
+		t.Logf("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal): the GeoPackage is checked with ogrinfo only")
+	}
 	got := ogrLayers(t, gpkg)
 	types := map[string]string{"coverage_hex": "Polygon", "coverage_best": "Polygon", "deadzones": "Multi Polygon", "villages": "Point",
 		"sites": "Point", "plan": "Point", "communes_summary": "Multi Polygon"}
