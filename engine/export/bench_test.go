@@ -39,6 +39,7 @@ func benchMonth(b *testing.B) []Layer {
 func BenchmarkWriteGeoPackage(b *testing.B) {
 	layers := benchMonth(b)
 	dir := b.TempDir()
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := WriteGeoPackage(context.Background(), filepath.Join(dir, "m.gpkg"), layers, Meta{Period: "2026-11"}); err != nil {
@@ -51,6 +52,7 @@ func BenchmarkWriteGeoPackage(b *testing.B) {
 func BenchmarkWriteGeoParquet(b *testing.B) {
 	layers := benchMonth(b)
 	dir := b.TempDir()
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := WriteGeoParquet(dir, layers, Meta{Period: "2026-11"}); err != nil {

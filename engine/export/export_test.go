@@ -471,3 +471,35 @@ func TestRounding(t *testing.T) {
 		t.Error("envelope code 5 accepted")
 	}
 }
+
+// FuzzDecodeWKB feeds arbitrary bytes to the decoders: an error or a
+// geometry whose encoding decodes to itself, never a panic or a runaway
+// allocation (counts are checked against the bytes left).
+func FuzzDecodeWKB(f *testing.F) {
+	for _, g := range []orb.Geometry{orb.Point{1, 2}, orb.Polygon{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}, orb.MultiPolygon{{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}}} {
+		b, _ := AppendWKB(nil, g, 0)
+		f.Add(b)
+		b, _ = AppendGeoPackageBinary(nil, g, 4326)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		if g, srid, _, err := DecodeWKB(b); err == nil {
+			// What decodes encodes, and decodes to what encodes the same.
+			once, err := AppendWKB(nil, g, srid)
+			if err != nil {
+				t.Fatalf("%x decoded to %v, which does not encode: %v", b, g, err)
+			}
+			g2, srid2, _, err := DecodeWKB(once)
+			if err != nil {
+				t.Fatalf("%x: re-encoded %x does not decode: %v", b, once, err)
+			}
+			if twice, _ := AppendWKB(nil, g2, srid2); !bytes.Equal(once, twice) {
+				t.Fatalf("%x: encodes to %x, then to %x", b, once, twice)
+			}
+		}
+		DecodeGeoPackageBinary(b)
+	})
+}

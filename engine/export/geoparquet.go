@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -70,30 +71,36 @@ func GeoParquetColumns(l *Layer) ([]arrowio.Column, GeoMetadata, error) {
 	return cols, GeoMetadata{Version: GeoParquetVersion, PrimaryColumn: "geometry", Columns: map[string]GeoColumn{"geometry": gc}}, nil
 }
 
-// WriteGeoParquet writes each layer as dir/<layer>.parquet, GeoParquet
-// 1.1: the "geo" key of the file metadata (GeoMetadata) and "lomsong",
-// meta as JSON. Each file is written atomically; dir must exist.
-func WriteGeoParquet(dir string, layers []Layer, meta Meta) error {
+// WriteGeoParquetLayer writes one layer to w as a GeoParquet 1.1 file: the
+// "geo" key of the file metadata (GeoMetadata) and "lomsong", meta as
+// JSON.
+func WriteGeoParquetLayer(w io.Writer, l *Layer, meta Meta) error {
 	mj, err := json.Marshal(meta)
 	if err != nil {
 		return err
 	}
+	cols, geo, err := GeoParquetColumns(l)
+	if err != nil {
+		return err
+	}
+	gj, err := json.Marshal(geo)
+	if err != nil {
+		return err
+	}
+	return arrowio.WriteTable(w, cols, map[string]string{"geo": string(gj), "lomsong": string(mj)})
+}
+
+// WriteGeoParquet writes each layer as dir/<layer>.parquet
+// (WriteGeoParquetLayer), each file atomically; dir must exist.
+func WriteGeoParquet(dir string, layers []Layer, meta Meta) error {
 	for i := range layers {
 		l := &layers[i]
-		cols, geo, err := GeoParquetColumns(l)
-		if err != nil {
-			return err
-		}
-		gj, err := json.Marshal(geo)
-		if err != nil {
-			return err
-		}
 		path := filepath.Join(dir, l.Name+".parquet")
 		f, err := dataset.CreateAtomic(path)
 		if err != nil {
 			return err
 		}
-		if err := arrowio.WriteTable(f, cols, map[string]string{"geo": string(gj), "lomsong": string(mj)}); err != nil {
+		if err := WriteGeoParquetLayer(f, l, meta); err != nil {
 			f.Abort()
 			return fmt.Errorf("%s: %w", path, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -325,4 +326,14 @@ func contentTime(meta Meta) string {
 		return t.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	return "1970-01-01T00:00:00.000Z"
+}
+
+// sortedKeys returns the keys of m in ascending order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
