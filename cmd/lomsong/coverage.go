@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -290,7 +291,11 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers) }); err != nil {
+	prov := map[string]string{}
+	if err := addProvenance(prov, cf.dataset); err != nil {
+		return err
+	}
+	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) }); err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
@@ -300,9 +305,10 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 
 // writeCoverage writes the coverage outputs into out (a staging folder of
 // writeSet).
-func writeCoverage(out string, res *pipeline.CoverageResult, layers string) error {
+func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov map[string]string) error {
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
+	maps.Copy(meta, prov)
 	cols, err := pipeline.CoverageTable(res.States)
 	if err != nil {
 		return err

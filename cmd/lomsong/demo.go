@@ -37,6 +37,7 @@ as contract input files, ingests them, and runs every stage, writing under --out
   deadzones/    dead zones, carrier gaps, villages without signal, challenges
   plan/         universal-service investment plan within --budget, with its optimality bound
   scorecard/    the five targets per province and month, with intervals, ranks and alerts
+  export/       the month as a GeoPackage (lomsong-YYYY-MM.gpkg) for QGIS
   report.html   everything above in one offline page: open it in a browser
   evaluation.json  dead-zone villages found against the ground truth (precision, recall,
                 F1, on all and on decidable villages; Brier score and reliability
@@ -170,6 +171,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			"--out", filepath.Join(*out, "plan")}, area...)},
 		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
+		step{"export", runExport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--format", "gpkg",
+			"--out", filepath.Join(*out, "export", "lomsong-"+w.Config.MeasurementMonth.String()+".gpkg")}, area...)},
 		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)

@@ -252,6 +252,8 @@ func commands() map[string]command {
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
 		"serve":      {"the authenticated HTTP service: submissions, certification, releases", runServe},
 		"users":      {"add, list or revoke the users (tokens) of lomsong serve", runUsers},
+		"export":     {"a month as GeoPackage, GeoParquet or PostGIS tables for QGIS, notebooks and databases", runExport},
+		"version":    {"print the version, commit and build date", runVersion},
 	}
 }
 

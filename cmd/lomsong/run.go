@@ -102,7 +102,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		if sum.Plan != nil {
-			if err := writeSet(filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan) }); err != nil {
+			prov, err := outputMeta(cf.dataset)
+			if err != nil {
+				return err
+			}
+			if err := writeSet(filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
 				return err
 			}
 		}

@@ -16,6 +16,9 @@ type Key struct {
 // String returns "carrier/tech", e.g. "viettel/4G".
 func (k Key) String() string { return string(k.Carrier) + "/" + k.Tech.String() }
 
+// MarshalText writes the key as String does ("viettel/4G") in JSON outputs.
+func (k Key) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Censor says what an observation's ResidualDB means.
 type Censor uint8
 
@@ -72,9 +75,11 @@ type Obs struct {
 // scale: correlation e⁻¹ ≈ 0.37 at one range, 0.05 at three (the
 // "practical range" is 3·RangeM). Sills are variances in dB².
 type Model struct {
-	SharedSillDB2, SharedRangeM float64
-	OwnSillDB2, OwnRangeM       float64
-	NuggetDB2                   float64
+	SharedSillDB2 float64 `json:"shared_sill_db2"`
+	SharedRangeM  float64 `json:"shared_range_m"`
+	OwnSillDB2    float64 `json:"own_sill_db2"`
+	OwnRangeM     float64 `json:"own_range_m"`
+	NuggetDB2     float64 `json:"nugget_db2"`
 }
 
 // Validate reports whether m is a usable model: every field finite and
