@@ -16,4 +16,10 @@ type Site struct {
 	EIRPDBm      float64 // effective isotropic radiated power, dBm
 	Status       SiteStatus
 	Backhaul     Backhaul
+	// Cell holds the sector's identifiers when the register gives them
+	// (cell_id, node_id, pci, arfcn; PCI and ARFCN −1 when absent), the
+	// same identifiers a measurement's serving cell names; nil otherwise.
+	// Calibration attributes a measurement to the site whose sector has
+	// its serving cell's identifiers (engine/predict, CalibrateSites).
+	Cell *ServingCell
 }

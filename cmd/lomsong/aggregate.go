@@ -76,6 +76,9 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	meta := aggregateMeta(cfg, opt)
+	if err := addProvenance(meta, *dir); err != nil {
+		return err
+	}
 	pqPath, csvPath := filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv")
 	var nkeys int
 	err = writeSet(*out, "aggregates", func(stage string) error {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/synth"
 )
 
 // Carrier and drive-test exports (engine/ingest/testdata) are read as they
@@ -45,12 +48,128 @@ func TestSuggestedMappingIngestsExports(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, args := range [][]string{
-		{"validate", "--preset", "tems", preset},
+		{"validate", "--preset", "tems-investigation", preset},
 		{"validate", "--timezone", "Mars/Olympus", preset},
 		{"validate", "--preset", "gnettrack", "--mapping", "x.json", preset},
 	} {
 		if _, errs, code := runCmd(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errs)
 		}
+	}
+}
+
+// TestCalibratePerSite: a generated world whose drive tests name their
+// serving cell and whose register gives each sector's cell_id goes through
+// the contract files, ingest and the dataset into calibrate --per-site:
+// measurements are tied to their sector by cell_id, the calibration file
+// records per-site offsets, and coverage applies them.
+func TestCalibratePerSite(t *testing.T) {
+	dir := t.TempDir()
+	w, err := synth.Generate(synth.Config{ServingCells: true, SiteEIRPErrorDB: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, meas := filepath.Join(dir, "sites.csv"), filepath.Join(dir, "measurements.csv")
+	for _, f := range []struct {
+		path  string
+		write func(*os.File) error
+	}{
+		{sites, func(f *os.File) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{meas, func(f *os.File) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+	} {
+		fh, err := os.Create(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.write(fh); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, meas); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	cal := filepath.Join(dir, "calibration.json")
+	stdout, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--per-site", "--out", cal)
+	if code != exitOK || !strings.Contains(stdout, "per-site offsets:") {
+		t.Fatalf("calibrate: %d\n%s\n%s", code, stdout, errs)
+	}
+	var f struct {
+		Attribution map[string]int   `json:"site_attribution"`
+		Offsets     []map[string]any `json:"site_offsets"`
+		Networks    []map[string]any `json:"site_networks"`
+	}
+	b, _ := os.ReadFile(cal)
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	a := f.Attribution
+	if a["by_cell_id"] < a["measurements"]*8/10 || a["by_best_server"] != 0 || len(f.Offsets) < 1000 || len(f.Networks) < 9 {
+		t.Fatalf("attribution %v, %d offsets, %d networks", a, len(f.Offsets), len(f.Networks))
+	}
+	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--calibration", cal, "--out", filepath.Join(dir, "cov"))
+	if code != exitOK || !strings.Contains(errs, fmt.Sprintf("%d per-site offsets", len(f.Offsets))) {
+		t.Fatalf("coverage: %d\n%s", code, errs)
+	}
+	// Without --per-site the file has no per-site part.
+	if _, _, code := runCmd(t, "calibrate", "--dataset", ds, "--out", cal); code != exitOK {
+		t.Fatal(code)
+	}
+	b, _ = os.ReadFile(cal)
+	if strings.Contains(string(b), "site_offsets") {
+		t.Error("per-site offsets written without --per-site")
+	}
+}
+
+// TestValidateReportFile: validate --report writes the JSON report with
+// its counts, for a file that is refused (every row has an undeclared
+// decimal comma) as for one that passes.
+func TestValidateReportFile(t *testing.T) {
+	dir := t.TempDir()
+	vn := filepath.Join("..", "..", "engine", "ingest", "testdata", "vn_drivetest.csv")
+	mapping := filepath.Join(dir, "m.json")
+	os.WriteFile(mapping, []byte(`{"columns": {"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
+  "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm"}, "units": {"ts": "layout:02/01/2006 15:04:05"}}`), 0o644)
+	report := filepath.Join(dir, "report.json")
+	_, errs, code := runCmd(t, "validate", "--mapping", mapping, "--report", report, vn)
+	if code != exitDataRefused {
+		t.Fatalf("exit %d, want %d (refused)\n%s", code, exitDataRefused, errs)
+	}
+	var got []struct {
+		Path   string `json:"path"`
+		Counts struct {
+			RowsRead    int64            `json:"rows_read"`
+			Accepted    int64            `json:"rows_accepted"`
+			Quarantined int64            `json:"rows_quarantined"`
+			ByReason    map[string]int64 `json:"quarantined_by_reason"`
+			Decimal     int64            `json:"rows_rejected_for_decimal_comma"`
+			Naive       int64            `json:"times_without_offset"`
+			Idle        int64            `json:"idle_speed_rows_excluded"`
+			Mark        string           `json:"decimal_mark"`
+		} `json:"counts"`
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v: %s", err, b)
+	}
+	c := got[0].Counts
+	if c.RowsRead != 6 || c.Accepted != 0 || c.Quarantined != 6 || c.ByReason["invalid_number"] != 6 || c.Decimal != 6 || c.Mark != "." {
+		t.Fatalf("%+v", c)
+	}
+	gn := filepath.Join("..", "..", "engine", "ingest", "testdata", "gnettrack.txt")
+	if _, errs, code := runCmd(t, "validate", "--preset", "gnettrack", "--report", report, gn); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	b, _ = os.ReadFile(report)
+	got = nil
+	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if c := got[0].Counts; c.Accepted != 9 || c.Idle != 6 || c.Naive != 9 {
+		t.Fatalf("gnettrack %+v", c)
 	}
 }

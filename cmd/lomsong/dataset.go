@@ -119,9 +119,12 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
 	}
 	if len(rep.Bad) > 0 {
-		return fmt.Errorf("dataset %s: %d of %d parts and quarantine files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine)
+		return fmt.Errorf("dataset %s: %d of %d parts, quarantine and saved stage files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine+rep.StageFiles)
 	}
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
+	if rep.Stages > 0 {
+		fmt.Fprintf(e.stdout, "%d saved stage outputs verified (%d files)\n", rep.Stages, rep.StageFiles)
+	}
 	return nil
 }
 

@@ -37,6 +37,7 @@ as contract input files, ingests them, and runs every stage, writing under --out
   deadzones/    dead zones, carrier gaps, villages without signal, challenges
   plan/         universal-service investment plan within --budget, with its optimality bound
   scorecard/    the five targets per province and month, with intervals, ranks and alerts
+  export/       the month as a GeoPackage (lomsong-YYYY-MM.gpkg) for QGIS
   report.html   everything above in one offline page: open it in a browser
   evaluation.json  dead-zone villages found against the ground truth (precision, recall,
                 F1, on all and on decidable villages; Brier score and reliability
@@ -161,12 +162,18 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	steps = append(steps,
 		step{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
+		// The month's run saves every stage in the dataset; the commands
+		// after it read those outputs back instead of the measurements.
+		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String()}, area...)},
 		step{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
 		step{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
 		step{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
 			"--out", filepath.Join(*out, "plan")}, area...)},
 		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
+		step{"export", runExport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--format", "gpkg",
+			"--out", filepath.Join(*out, "export", "lomsong-"+w.Config.MeasurementMonth.String()+".gpkg")}, area...)},
 		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)

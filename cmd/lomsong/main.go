@@ -246,9 +246,14 @@ func commands() map[string]command {
 		"deadzones":  {"populated places without 3G/4G, carrier gaps, villages, coverage challenges", runDeadzones},
 		"demo":       {"generate a demo world of Vietnam and run every stage on it", runDemo},
 		"plan":       {"universal-service investment plan: households newly covered per đồng, with an optimality bound", runPlan},
+		"run":        {"the monthly run: every stage of a month once, saved in the dataset and reused while its inputs are unchanged", runRun},
 		"report":     {"one offline HTML report: scorecard, trends, maps, dead zones, investment curve", runReport},
 		"scorecard":  {"the five provincial targets per month, with intervals, ranks and alerts", runScorecard},
 		"population": {"distribute population (raster, H3 table or points) onto H3 cells", runPopulation},
+		"serve":      {"the authenticated HTTP service: submissions, certification, releases", runServe},
+		"users":      {"add, list or revoke the users (tokens) of lomsong serve", runUsers},
+		"export":     {"a month as GeoPackage, GeoParquet or PostGIS tables for QGIS, notebooks and databases", runExport},
+		"version":    {"print the version, commit and build date", runVersion},
 	}
 }
 

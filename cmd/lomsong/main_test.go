@@ -232,7 +232,7 @@ func TestDemo(t *testing.T) {
 		"truth/ground_truth.json", "dataset/manifest.json", "dataset/calibration.json", "aggregates/aggregates.parquet",
 		"coverage/coverage_best.geojson", "deadzones/deadzones.geojson", "deadzones/villages.csv", "evaluation.json",
 		"plan/plan.csv", "plan/curve.svg", "plan/plan.json", "plan/footprints.geojson",
-		"scorecard/scorecard.csv", "scorecard/scorecard.json", "report.html"} {
+		"scorecard/scorecard.csv", "scorecard/scorecard.json", "export/lomsong-2024-10.gpkg", "report.html"} {
 		if !fileExists(filepath.Join(out, f)) {
 			t.Errorf("missing %s", f)
 		}
@@ -249,6 +249,9 @@ func TestDemo(t *testing.T) {
 		if strings.Contains(string(html), bad) {
 			t.Fatalf("report.html is not self-contained: contains %q", bad)
 		}
+	}
+	if !strings.Contains(string(html), `<a href="export/lomsong-2024-10.gpkg">`) {
+		t.Error("report.html does not link to the demo's GeoPackage")
 	}
 	if !strings.Contains(string(html), "<svg") || !strings.Contains(string(html), "Lai Châu") {
 		t.Fatal("report.html lacks its map or the province name")

@@ -15,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
@@ -87,18 +88,18 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	prog := startProgress(e, "plan: measurements")
 	copt.Aggregate.Progress = prog.set
-	dz, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
-		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}})
-	if err != nil {
-		prog.end()
-		return err
-	}
-	res, err := pipeline.Plan(dz, dz.Coverage.Sites, popt)
+	// The month's saved dead zones and plan when current (lomsong run).
+	dz, res, err := pipeline.DeadZonesAndPlan(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, popt)
 	prog.end()
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "plan", func(stage string) error { return writePlan(stage, res, popt) }); err != nil {
+	prov, err := outputMeta(cf.dataset)
+	if err != nil {
+		return err
+	}
+	if err := writeSet(*out, "plan", func(stage string) error { return writePlan(stage, res, popt, prov) }); err != nil {
 		return err
 	}
 	p := res.Plan
@@ -141,7 +142,10 @@ func money(v float64) string {
 
 // writePlan writes the plan's outputs into out (a staging folder of
 // writeSet).
-func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions) error {
+// plan.json holds money in whole đồng and households as whole numbers,
+// with the exact totals under exact_totals, and the build and dataset the
+// plan came from (prov).
+func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, prov export.Meta) error {
 	p := res.Plan
 	n := len(p.Curve)
 	cc, ch := make([]float64, n), make([]float64, n)
@@ -193,11 +197,15 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions) e
 		return err
 	}
 	summary := map[string]any{
-		"budget_vnd": p.BudgetVND, "sites_funded": len(p.Steps), "households_newly_covered": p.TotalHouseholds,
-		"cost_vnd": p.TotalCostVND, "dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound,
+		"budget_vnd": math.Round(p.BudgetVND), "sites_funded": len(p.Steps), "households_newly_covered": math.Round(p.TotalHouseholds),
+		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(p.DeadHouseholds), "upper_bound_households": math.Round(p.UpperBound),
 		"gap": p.Gap, "bound_method": p.BoundMethod, "guarantee": p.Guarantee, "guarantee_factor": p.GuaranteeFactor,
 		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
 		"sharing_included": opt.IncludeSharing,
+		"exact_totals": map[string]float64{"households_newly_covered": p.TotalHouseholds, "cost_vnd": p.TotalCostVND,
+			"dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound},
+		"lomsong_version": prov.Version, "lomsong_commit": prov.Commit, "lomsong_build_date": prov.BuildDate,
+		"dataset_manifest_sha256": prov.ManifestSHA256,
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
 }

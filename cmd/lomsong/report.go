@@ -80,6 +80,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	r.Files = exportFiles(*out)
 	path := filepath.Join(*out, "report.html")
 	if err := writeSet(*out, "report", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })

@@ -132,6 +132,9 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	}
 	opt.Projection = &proj
 	opt.DeadZonesMissing = map[penetration.Period]string{}
+	// The speed trend reads each month's saved pass (lomsong run's).
+	speedOpt := copt
+	opt.Coverage = &speedOpt
 	var last *pipeline.DeadZoneResult
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt

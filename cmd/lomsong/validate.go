@@ -283,7 +283,7 @@ mapping (JSON only, on stdout) for a file whose column names differ from the
 contract, inferred from its header (first 10,000 columns) and first 1,000 rows,
 to review and pass back with --mapping; what it could not map goes to stderr,
 and it exits 3 when a required column is unmapped. --preset reads a tool's
-documented export (gnettrack, vn-drivetest). Times without an offset are read in
+export layout (docs/data-contract.md, Presets). Times without an offset are read in
 the mapping's timezone, else Vietnam time (UTC+7); --timezone overrides both.
 
 Hostile input costs bounded memory and disk: a CSV row longer than
@@ -296,6 +296,7 @@ const validateExample = `  lomsong validate geodata/examples/measurements_viette
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
   lomsong validate --preset gnettrack --timezone Asia/Ho_Chi_Minh gnettrack_log.txt
   lomsong validate --mapping mapping.json --quarantine rejected.csv carrier_dump.csv
+  lomsong validate --preset vn-drivetest --report report.json do_kiem.csv
   lomsong validate --quarantine rejected/ --max-line-bytes 4MiB dump_a.csv.gz dump_b.csv.gz`
 
 func runValidate(ctx context.Context, args []string, e *env) error {
@@ -305,6 +306,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	reportPath := fs.String("report", "", "also write the report as JSON to this `file` (one object per input, with its counts: rows read, accepted and quarantined, per reason, times without offset, decimal mark, idle speed rows); written whole or not at all")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
 	files, err := parseFlags(fs, args, e)
 	if err != nil {
@@ -415,9 +417,10 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		res := &dataset.IngestResult{Path: path, Format: src.Format, Kind: src.Kind, Report: rep}
-		if *asJSON {
+		if *asJSON || *reportPath != "" {
 			reports = append(reports, dataset.ReportJSON(res))
-		} else {
+		}
+		if !*asJSON {
 			printReport(e, res, shown, elapsed, "--quarantine FILE writes them all")
 		}
 		switch {
@@ -436,6 +439,11 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	if *asJSON {
 		b, _ := json.MarshalIndent(reports, "", "  ")
 		fmt.Fprintf(e.stdout, "%s\n", b)
+	}
+	if *reportPath != "" {
+		if err := writeSingle(*reportPath, reports); err != nil {
+			return err
+		}
 	}
 	if qw != nil {
 		if err := closeQuarantine(*quarantine); err != nil {

@@ -28,6 +28,7 @@ const (
 	kindString                     // required UTF-8 string
 	kindStringNull                 // optional UTF-8 string; "" ⇄ null
 	kindBool                       // required BOOLEAN
+	kindBinary                     // optional BYTE_ARRAY; nil ⇄ null
 )
 
 type field struct {
@@ -54,6 +55,8 @@ func (k kind) node(name string) (schema.Node, error) {
 		return schema.NewPrimitiveNodeLogical(name, opt, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
 	case kindBool:
 		return schema.NewPrimitiveNode(name, req, parquet.Types.Boolean, -1, -1)
+	case kindBinary:
+		return schema.NewPrimitiveNode(name, opt, parquet.Types.ByteArray, -1, -1)
 	}
 	return nil, fmt.Errorf("arrowio: column %q has no type", name)
 }
@@ -255,6 +258,28 @@ func (p *pqWriter) byteArrays(i int, n int) error {
 			k++
 		}
 		vals = vals[:k]
+	}
+	_, err = cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(vals, defs, nil)
+	return p.wrap(i, err)
+}
+
+// binaries writes an optional binary column; a nil value becomes null (an
+// empty non-nil value stays an empty value).
+func (p *pqWriter) binaries(i int, v [][]byte) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	p.defs = grow(p.defs, len(v))
+	p.ba = grow(p.ba, len(v))
+	defs, vals := p.defs, p.ba[:0]
+	for j, b := range v {
+		if b == nil {
+			defs[j] = 0
+			continue
+		}
+		defs[j] = 1
+		vals = append(vals, b)
 	}
 	_, err = cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(vals, defs, nil)
 	return p.wrap(i, err)

@@ -3,6 +3,7 @@ package arrowio
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/apache/arrow/go/v17/parquet"
 
@@ -24,6 +25,10 @@ const (
 	sEIRP
 	sStatus
 	sBackhaul
+	sCellID
+	sNodeID
+	sPCI
+	sARFCN
 	sCount
 )
 
@@ -41,6 +46,10 @@ var siteFields = [sCount]field{
 	sEIRP:      {name: "eirp_dbm", kind: kindFloat64},
 	sStatus:    {name: "status", kind: kindString},
 	sBackhaul:  {name: "backhaul", kind: kindStringNull},
+	sCellID:    {name: "cell_id", kind: kindStringNull},
+	sNodeID:    {name: "node_id", kind: kindStringNull},
+	sPCI:       {name: "pci", kind: kindFloat64},
+	sARFCN:     {name: "arfcn", kind: kindFloat64},
 }
 
 var siteRequired = [sCount]bool{sID: true, sCarrier: true, sTech: true, sLon: true, sLat: true}
@@ -112,6 +121,18 @@ func siteFloat(s *engine.Site, c int) float64 {
 		return s.BeamwidthDeg
 	case sTilt:
 		return s.TiltDeg
+	case sPCI, sARFCN:
+		if s.Cell == nil {
+			return nan
+		}
+		v := s.Cell.PCI
+		if c == sARFCN {
+			v = s.Cell.ARFCN
+		}
+		if v < 0 {
+			return nan
+		}
+		return float64(v)
 	}
 	return s.EIRPDBm
 }
@@ -126,8 +147,24 @@ func siteString(s *engine.Site, c int) string {
 		return techNames[s.Tech]
 	case sStatus:
 		return s.Status.String()
+	case sCellID, sNodeID:
+		if s.Cell == nil {
+			return ""
+		}
+		if c == sCellID {
+			return s.Cell.CellID
+		}
+		return s.Cell.NodeID
 	}
 	return s.Backhaul.String()
+}
+
+// siteCell returns s's identifiers, created (all absent) on first use.
+func siteCell(s *engine.Site) *engine.ServingCell {
+	if s.Cell == nil {
+		s.Cell = &engine.ServingCell{PCI: -1, ARFCN: -1}
+	}
+	return s.Cell
 }
 
 // ReadSites reads a site register written by WriteSites (or any Parquet
@@ -244,6 +281,15 @@ func setSiteFloat(s *engine.Site, c int, v float64) {
 		s.BeamwidthDeg = v
 	case sTilt:
 		s.TiltDeg = v
+	case sPCI, sARFCN:
+		if math.IsNaN(v) {
+			return
+		}
+		if c == sPCI {
+			siteCell(s).PCI = int32(v)
+		} else {
+			siteCell(s).ARFCN = int32(v)
+		}
 	default:
 		s.EIRPDBm = v
 	}
@@ -259,6 +305,14 @@ func setSiteString(s *engine.Site, c int, v []byte, tech *lookup[engine.Tech], s
 		s.Tech, err = tech.get(v)
 	case sStatus:
 		s.Status, err = status.get(v)
+	case sCellID:
+		if len(v) > 0 {
+			siteCell(s).CellID = string(v)
+		}
+	case sNodeID:
+		if len(v) > 0 {
+			siteCell(s).NodeID = string(v)
+		}
 	default:
 		s.Backhaul, err = backhaul.get(v)
 	}

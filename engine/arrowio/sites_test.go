@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -25,6 +26,14 @@ func TestSitesRoundTrip(t *testing.T) {
 		if i%6 == 0 {
 			s.HeightM, s.BeamwidthDeg, s.TiltDeg = nan, nan, nan
 		}
+		switch i % 5 {
+		case 1:
+			s.Cell = &engine.ServingCell{CellID: strconv.Itoa(12345000 + i), NodeID: strconv.Itoa(48000 + i/3), PCI: int32(i % 504), ARFCN: 1650}
+		case 2:
+			s.Cell = &engine.ServingCell{PCI: int32(i % 504), ARFCN: -1}
+		case 3:
+			s.Cell = &engine.ServingCell{NodeID: "N" + strconv.Itoa(i), PCI: -1, ARFCN: 0}
+		}
 		sites = append(sites, s)
 	}
 	for _, n := range []int{0, 1, 700} {
@@ -45,7 +54,8 @@ func TestSitesRoundTrip(t *testing.T) {
 				g.Backhaul != w.Backhaul || !sameFloat(g.Lon, w.Lon) || !sameFloat(g.Lat, w.Lat) ||
 				!sameFloat(g.BandMHz, w.BandMHz) || !sameFloat(g.HeightM, w.HeightM) ||
 				!sameFloat(g.AzimuthDeg, w.AzimuthDeg) || !sameFloat(g.BeamwidthDeg, w.BeamwidthDeg) ||
-				!sameFloat(g.TiltDeg, w.TiltDeg) || !sameFloat(g.EIRPDBm, w.EIRPDBm) {
+				!sameFloat(g.TiltDeg, w.TiltDeg) || !sameFloat(g.EIRPDBm, w.EIRPDBm) ||
+				(g.Cell == nil) != (w.Cell == nil) || g.Cell != nil && *g.Cell != *w.Cell {
 				t.Fatalf("site %d:\n got %+v\nwant %+v", i, g, w)
 			}
 		}

@@ -16,6 +16,8 @@ import (
 //	Float64     nullable DOUBLE; NaN is written as null
 //	String      UTF-8 string, dictionary encoded; nullable with EmptyIsNull
 //	Bool        BOOLEAN
+//	Binary      nullable BYTE_ARRAY without a logical type, plain encoded; a
+//	            nil value is written as null (WKB geometries of GeoParquet)
 type Column struct {
 	Name       string
 	Int64      []int64
@@ -24,6 +26,7 @@ type Column struct {
 	Float64    []float64
 	String     []string
 	Bool       []bool
+	Binary     [][]byte
 	// EmptyIsNull writes empty strings of String as null.
 	EmptyIsNull bool
 }
@@ -45,6 +48,7 @@ func (c Column) kind() (kind, int, error) {
 	check(kindFloat64, len(c.Float64), c.Float64 != nil)
 	check(kindString, len(c.String), c.String != nil)
 	check(kindBool, len(c.Bool), c.Bool != nil)
+	check(kindBinary, len(c.Binary), c.Binary != nil)
 	if set != 1 {
 		return 0, 0, fmt.Errorf("arrowio: column %q must set exactly one value slice, has %d: %w", c.Name, set, engine.ErrInvalidValue)
 	}
@@ -126,7 +130,7 @@ func (tw *TableWriter) check(cols []Column) (int, error) {
 			return 0, fmt.Errorf("arrowio: column %q has %d rows, column %q %d: %w", c.Name, l, cols[0].Name, n, engine.ErrInvalidValue)
 		}
 		n = l
-		fields[i] = field{name: c.Name, kind: k}
+		fields[i] = field{name: c.Name, kind: k, plain: k == kindBinary}
 	}
 	if tw.fields == nil {
 		if len(cols) == 0 {
@@ -158,6 +162,8 @@ func (tw *TableWriter) writeColumn(i int, c Column, lo, hi int) error {
 		return tw.p.float64s(i, c.Float64[lo:hi])
 	case c.String != nil:
 		return stringsTo(tw.p, i, c.String[lo:hi])
+	case c.Binary != nil:
+		return tw.p.binaries(i, c.Binary[lo:hi])
 	default:
 		return tw.p.bools(i, c.Bool[lo:hi])
 	}

@@ -112,6 +112,8 @@ type key struct {
 	tech    engine.Tech
 }
 
+// acc is a claimed key's result being decided, with its first and last
+// negative times.
 type acc struct {
 	Result
 	first, last int64
@@ -139,14 +141,9 @@ func Adjudicate(claims []Claim, tests []Test, cfg Config) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	accs := make(map[key]*acc, len(claims))
 	for _, c := range claims {
 		if !c.Cell.Valid() || c.Cell.Resolution() != cfg.Res {
 			return Report{}, fmt.Errorf("%w: cell %v for %s %s is not a valid cell at resolution %d", ErrClaim, c.Cell, c.Carrier, c.Tech, cfg.Res)
-		}
-		k := key{c.Cell, c.Carrier, c.Tech}
-		if accs[k] == nil {
-			accs[k] = &acc{Result: Result{Claim: c}}
 		}
 	}
 	fine := cfg.Res + 1
@@ -166,51 +163,18 @@ func Adjudicate(claims []Claim, tests []Test, cfg Config) (Report, error) {
 	for j, i := range at {
 		cellOf[i] = indexed[j]
 	}
-	var rep Report
+	tally, err := NewTally(cfg)
+	if err != nil {
+		return Report{}, err
+	}
 	for i, t := range tests {
 		c := t.Cell
 		if c == 0 {
 			c = cellOf[i]
 		}
-		if !c.Valid() || c.Resolution() != fine || t.Carrier == "" || !t.Tech.Valid() {
-			rep.Invalid++
-			continue
-		}
-		a := accs[key{hexgrid.FastParent(c, cfg.Res), t.Carrier, t.Tech}]
-		if a == nil {
-			rep.Unmatched++
-			continue
-		}
-		negative, ok := classify(t, cfg)
-		if !ok || !cfg.daytime(t.TimeUnixMs) ||
-			(t.Environment != engine.EnvOutdoor && t.Environment != engine.EnvVehicle) {
-			a.Excluded++
-			continue
-		}
-		a.Tests++
-		if d := c.ChildDigit(); a.ChildMask&(1<<d) == 0 {
-			a.ChildMask |= 1 << d
-			a.Children++
-		}
-		if negative {
-			if a.Negatives == 0 || t.TimeUnixMs < a.first {
-				a.first = t.TimeUnixMs
-			}
-			if a.Negatives == 0 || t.TimeUnixMs > a.last {
-				a.last = t.TimeUnixMs
-			}
-			a.Negatives++
-		}
+		tally.Add(t, c)
 	}
-	for _, a := range accs {
-		if a.Tests+a.Excluded == 0 {
-			continue
-		}
-		rep.Hexes = append(rep.Hexes, decide(a, cfg))
-	}
-	slices.SortFunc(rep.Hexes, func(a, b Result) int { return cmpKey(a.Claim, b.Claim) })
-	rep.Parents = rollup(rep.Hexes, cfg)
-	return rep, nil
+	return AdjudicateTally(claims, tally, cfg)
 }
 
 // classify reports whether a test is negative, and ok false when it has

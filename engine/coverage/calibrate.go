@@ -197,3 +197,33 @@ func SigmaFromCalibration(cals []Calibration, minPairs int) map[CarrierTech]floa
 	}
 	return m
 }
+
+// ApplySiteOffsets returns a copy of predicted with each cell whose serving
+// site has a per-site offset (predict.CalibrateSites) corrected by the
+// site's deviation from its network's mean (DeviationDB). The network's
+// mean itself is ApplyCalibration's to correct, from its per-network fit
+// with at least MinPairs pairs: a network too thinly measured for that fit
+// keeps its uncorrected mean here too (its deviations are then shrunk to
+// almost nothing anyway). Cells of other sites are copied unchanged. The
+// serving site stays the one the uncorrected prediction chose: an offset
+// does not re-run the best-server search (near a cell edge a corrected
+// neighbour may in truth serve).
+func ApplySiteOffsets(predicted []PredictedCell, offsets []predict.SiteOffset) []PredictedCell {
+	type key struct {
+		c    engine.Carrier
+		t    engine.Tech
+		site string
+	}
+	dev := make(map[key]float64, len(offsets))
+	for _, o := range offsets {
+		dev[key{o.Carrier, o.Tech, o.SiteID}] = o.DeviationDB
+	}
+	out := make([]PredictedCell, len(predicted))
+	for i, p := range predicted {
+		if v, ok := dev[key{p.Carrier, p.Tech, p.ServingSite}]; ok && p.ServingSite != "" {
+			p.SignalDBm += v
+		}
+		out[i] = p
+	}
+	return out
+}

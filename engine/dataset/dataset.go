@@ -87,6 +87,8 @@ type Store struct {
 	// the constants of those names.
 	maxOpenParts int
 	stageRows    int
+	// scans counts passes over measurement rows (Scans).
+	scans scanCounter
 }
 
 const (

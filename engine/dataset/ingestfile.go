@@ -229,6 +229,7 @@ func ReportJSON(r *IngestResult) any {
 		if r.Report.DedupStoppedAtLine > 0 {
 			out["dedup_stopped_at_line"] = r.Report.DedupStoppedAtLine
 		}
+		out["counts"] = r.Report.Counts()
 	}
 	return out
 }

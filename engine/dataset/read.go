@@ -64,7 +64,9 @@ func (s *Store) Periods() []string {
 // example arrowio.WithColumns to read fewer columns).
 func (s *Store) ScanMeasurements(ctx context.Context, periods, carriers []string, fn func(*engine.MeasurementBatch) error, opts ...arrowio.Option) error {
 	var r *arrowio.MeasurementReader // reset from part to part
-	for _, p := range s.Parts("measurements", periods, carriers) {
+	parts := s.Parts("measurements", periods, carriers)
+	s.countScan(parts)
+	for _, p := range parts {
 		var err error
 		if r, err = s.scanPart(ctx, p, r, fn, opts); err != nil {
 			return err
@@ -185,6 +187,7 @@ func (s *Store) ScanMeasurementsParallel(ctx context.Context, periods, carriers 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := s.Parts("measurements", periods, carriers)
+	s.countScan(parts)
 	pl := &scanPlan{s: s, parts: parts, opts: opts, n: -1,
 		checked: make([]sync.Once, len(parts)), checkErr: make([]error, len(parts)), rows: make([]atomic.Int64, len(parts))}
 	var (
@@ -361,4 +364,16 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 		out = append(out, sites...)
 	}
 	return out, nil
+}
+
+// countScan records a pass over parts in the Store's ScanStats (a pass
+// over no part is none).
+func (s *Store) countScan(parts []Part) {
+	if len(parts) == 0 {
+		return
+	}
+	s.scans.scans.Add(1)
+	for _, p := range parts {
+		s.scans.rows.Add(p.Rows)
+	}
 }

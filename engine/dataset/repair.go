@@ -32,13 +32,17 @@ type VerifyReport struct {
 	Bad        []PartProblem // in path order
 	Unlisted   []string      // data files the manifest does not list (not read by anyone)
 	Quarantine int           // quarantine files checked
+	// Stages and StageFiles count the saved stage outputs checked and
+	// their files (size, SHA-256 and CRC-32C against their stage.json).
+	Stages, StageFiles int
 }
 
 // Verify checks every part the manifest lists: the file's size and
 // SHA-256 against the manifest, its footer's row count against the
 // manifest, and every row decoded, counted against the footer. It also
 // checks that listed quarantine files exist, and lists data files the
-// manifest does not. Problems with parts are in the report; the error is
+// manifest does not, and checks every saved stage output's files against
+// its stage.json. Problems with parts are in the report; the error is
 // for the dataset as a whole (ctx, or a directory that cannot be listed).
 func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	var rep VerifyReport
@@ -75,6 +79,24 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		return rep, fmt.Errorf("dataset %s: %w", s.dir, err)
 	}
 	rep.Unlisted = un
+	recs, bad, err := s.SavedStages()
+	if err != nil {
+		return rep, err
+	}
+	rep.Bad = append(rep.Bad, bad...)
+	for _, rec := range recs {
+		rep.Stages++
+		for _, f := range rec.Files {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			rep.StageFiles++
+			if err := s.checkStageFile(rec, f, true); err != nil {
+				rep.Bad = append(rep.Bad, PartProblem{rec.Dir + "/" + f.Name, err.Error()})
+			}
+		}
+	}
+	slices.SortStableFunc(rep.Bad, func(a, b PartProblem) int { return strings.Compare(a.Path, b.Path) })
 	return rep, nil
 }
 

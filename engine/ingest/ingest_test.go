@@ -183,6 +183,25 @@ func TestBounds(t *testing.T) {
 	}
 }
 
+func TestAllowedCarriers(t *testing.T) {
+	text := mHeader +
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:00Z,VNPT,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:01Z,Viettel Mobile,4G,105.85,21.03,-98,,,,,\n" +
+		"2026-10-01T08:00:02Z,vnpt,4G,105.85,21.03,-98,,,,,\n"
+	rows, rejects, rep := readM(t, text, nil, func(c *Config) { c.AllowedCarriers = []engine.Carrier{engine.Viettel} })
+	if rep.Accepted != 2 || rep.ByReason[ReasonCarrierNotYours] != 2 || len(rows) != 2 || rows[1].Carrier != engine.Viettel {
+		t.Fatalf("%+v %+v", rep, rows)
+	}
+	if rejects[0].Line != 3 || rejects[0].Column != "carrier" || rejects[0].Value != "VNPT" || rejects[1].Line != 5 {
+		t.Fatalf("%+v", rejects)
+	}
+	_, _, rep = readM(t, text, nil, nil)
+	if rep.Accepted != 4 {
+		t.Fatalf("no allowed list must accept every carrier: %+v", rep)
+	}
+}
+
 func TestMappingUnitsAndConstants(t *testing.T) {
 	m, err := ParseMapping([]byte(`{
 		"kind": "measurements",
@@ -392,6 +411,40 @@ func TestSites(t *testing.T) {
 	}
 	if !math.IsNaN(sites[1].AzimuthDeg) || sites[1].Status != engine.StatusActive {
 		t.Fatalf("omni site: %+v", sites[1])
+	}
+}
+
+// TestSiteIdentifiers: the register's optional sector identifiers are
+// read like a measurement's serving cell; a bad PCI is rejected with its
+// column.
+func TestSiteIdentifiers(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat,cell_id,node_id,pci,arfcn\n" +
+		"HN001,Viettel,LTE,105.85,21.03,12345678,48225,301,1650\n" +
+		"HN002,Viettel,LTE,105.86,21.04,,,,\n" +
+		"HN003,Viettel,LTE,105.87,21.05,,,145,\n" +
+		"HN004,Viettel,LTE,105.88,21.06,,,1008,1650\n" +
+		"HN005,Viettel,LTE,105.89,21.07,,,12.5,1650\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	var sites []engine.Site
+	var rejects []Reject
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func(b []engine.Site) error { sites = append(sites, b...); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 3 || len(rejects) != 2 || rejects[0].Column != "pci" || rejects[0].Reason != ReasonOutOfRange ||
+		rejects[1].Column != "pci" || rejects[1].Reason != ReasonInvalidNumber {
+		t.Fatalf("%+v %+v", rep, rejects)
+	}
+	if c := sites[0].Cell; c == nil || *c != (engine.ServingCell{CellID: "12345678", NodeID: "48225", PCI: 301, ARFCN: 1650}) {
+		t.Fatalf("site 0 cell %+v", c)
+	}
+	if sites[1].Cell != nil {
+		t.Fatalf("site without identifiers has %+v", sites[1].Cell)
+	}
+	if c := sites[2].Cell; c == nil || *c != (engine.ServingCell{PCI: 145, ARFCN: -1}) {
+		t.Fatalf("site 2 cell %+v", c)
 	}
 }
 

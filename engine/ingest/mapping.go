@@ -29,7 +29,8 @@ var (
 		"device_class", "environment", "speed_test", "cell_id", "node_id", "pci", "arfcn", "band"}
 	MeasurementRequired = []string{"ts", "carrier", "tech", "lon", "lat"}
 	SiteColumns         = []string{"site_id", "carrier", "tech", "lon", "lat", "band_mhz", "height_m",
-		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul"}
+		"azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm", "status", "backhaul",
+		"cell_id", "node_id", "pci", "arfcn"}
 	SiteRequired = []string{"site_id", "carrier", "tech", "lon", "lat"}
 )
 

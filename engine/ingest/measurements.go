@@ -244,13 +244,26 @@ func (p *parser) serving(f []string, r *engine.Measurement) *rowError {
 		return nil
 	}
 	sc := engine.ServingCell{CellID: b.field(f, mCellID), NodeID: b.field(f, mNodeID), Band: b.field(f, mBand), PCI: -1, ARFCN: -1}
-	for _, c := range []struct {
+	if e := p.cellNumbers(f, mPCI, mARFCN, &sc); e != nil {
+		return e
+	}
+	if sc != (engine.ServingCell{PCI: -1, ARFCN: -1}) {
+		r.Serving = &sc
+	}
+	return nil
+}
+
+// cellNumbers reads a cell's PCI (0…maxPCI) and ARFCN (0…maxARFCN),
+// whole numbers, into c; empty fields leave −1. Measurements and sites
+// share it.
+func (p *parser) cellNumbers(f []string, pciCol, arfcnCol int, c *engine.ServingCell) *rowError {
+	for _, n := range []struct {
 		col int
 		max float64
 		dst *int32
-	}{{mPCI, maxPCI, &sc.PCI}, {mARFCN, maxARFCN, &sc.ARFCN}} {
-		s := b.field(f, c.col)
-		v, e := p.number(c.col, s, 0, c.max)
+	}{{pciCol, maxPCI, &c.PCI}, {arfcnCol, maxARFCN, &c.ARFCN}} {
+		s := p.b.field(f, n.col)
+		v, e := p.number(n.col, s, 0, n.max)
 		if e != nil {
 			return e
 		}
@@ -258,12 +271,9 @@ func (p *parser) serving(f []string, r *engine.Measurement) *rowError {
 			continue
 		}
 		if v != math.Trunc(v) {
-			return &rowError{b.cols[c.col], s, ReasonInvalidNumber, "not a whole number"}
+			return &rowError{p.b.cols[n.col], s, ReasonInvalidNumber, "not a whole number"}
 		}
-		*c.dst = int32(v)
-	}
-	if sc != (engine.ServingCell{PCI: -1, ARFCN: -1}) {
-		r.Serving = &sc
+		*n.dst = int32(v)
 	}
 	return nil
 }

@@ -37,6 +37,81 @@ var presets = map[string]string{
   "decimal": ",",
   "constants": {"source": "drive"}
 }`,
+	// NetMonster (cz.mroczis.netmonster) log export. Its file layout is not
+	// publicly documented; the column names are the fields of the cell
+	// model of the app's published library, netmonster-core (CellLte: eci,
+	// enb, tac, pci, earfcn; SignalLte: rsrp, rsrq, snr; a timestamp in
+	// Unix milliseconds). rsrp is the LTE/NR level in dBm.
+	"netmonster": `{
+  "kind": "measurements",
+  "columns": {"timestamp": "ts", "latitude": "lat", "longitude": "lon", "operator": "carrier",
+    "technology": "tech", "eci": "cell_id", "enb": "node_id", "pci": "pci", "earfcn": "arfcn",
+    "rsrp": "signal_dbm", "rsrq": "rsrq_db", "snr": "sinr_db"},
+  "units": {"ts": "unix_ms"},
+  "constants": {"source": "drive"}
+}`,
+	// Network Cell Info (Lite) (Wilysis) CSV export. Its layout is not
+	// publicly documented; the preset reads the closest published layout
+	// of an Android cell logger, Network Survey's LTE CSV
+	// (networksurvey.app/manual/data-logging/csv): one file per
+	// technology, deviceTime in RFC 3339 with its offset, rsrp in dBm.
+	"network-cell-info": `{
+  "kind": "measurements",
+  "columns": {"deviceTime": "ts", "latitude": "lat", "longitude": "lon", "provider": "carrier",
+    "eci": "cell_id", "earfcn": "arfcn", "pci": "pci", "rsrp": "signal_dbm", "rsrq": "rsrq_db",
+    "snr": "sinr_db", "deviceSerialNumber": "device_id"},
+  "constants": {"tech": "4G", "source": "drive"}
+}`,
+	// TEMS (Discovery / Pocket) tabular export of serving-cell information
+	// elements, tab-separated. The export file layout is not publicly
+	// documented: Serving Cell RSRP (dBm), Serving Cell RSRQ (dB) and
+	// Serving Cell RS SINR (dB) are as a published drive-test reporting
+	// script reads them; the other names (PCI, EARFCN, Identity, the
+	// PDSCH/PUSCH throughputs in kbit/s) follow their pattern, unverified.
+	"tems": `{
+  "kind": "measurements",
+  "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "RAT": "tech",
+    "Serving Cell Identity": "cell_id", "Serving Cell PCI": "pci", "Serving Cell EARFCN": "arfcn",
+    "Serving Cell RSRP (dBm)": "signal_dbm", "Serving Cell RSRQ (dB)": "rsrq_db",
+    "Serving Cell RS SINR (dB)": "sinr_db", "PDSCH Throughput (kbit/s)": "dl_mbps",
+    "PUSCH Throughput (kbit/s)": "ul_mbps"},
+  "units": {"dl_mbps": "kbps", "ul_mbps": "kbps"},
+  "constants": {"source": "drive"},
+  "speed_rule": "positive"
+}`,
+	// Nemo (Outdoor / Analyze) CSV export of serving-cell parameters: a
+	// Time column first, parameters named "<name> (<RAT> serving cell)"
+	// as a published Nemo-export reader shows ("SINR (NR serving cell)").
+	// The vendor's export layout is not publicly documented: the
+	// application throughputs are taken in kbit/s, and the time must carry
+	// its date (a time of day alone is rejected as invalid_time).
+	"nemo": `{
+  "kind": "measurements",
+  "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "Technology": "tech",
+    "RSRP (LTE serving cell)": "signal_dbm", "RSRQ (LTE serving cell)": "rsrq_db",
+    "SINR (LTE serving cell)": "sinr_db", "PCI (LTE serving cell)": "pci",
+    "EARFCN (LTE serving cell)": "arfcn", "Application throughput downlink": "dl_mbps",
+    "Application throughput uplink": "ul_mbps"},
+  "units": {"dl_mbps": "kbps", "ul_mbps": "kbps"},
+  "constants": {"source": "drive"},
+  "speed_rule": "positive"
+}`,
+	// QualiPoc (Rohde & Schwarz) CSV export, comma-separated, with the
+	// column names a published QualiPoc reader lists (Time, Network,
+	// Operator, Technology, Data technology, Cell Id, DL EARFCN, RSSI,
+	// PCI, RSRP, RSRQ, …, IP Thrpt DL/UL, …, SINR Rx[0], eNB, RF Band
+	// (LTE)); RSRP, RSRQ, PCI and DL EARFCN repeat in a second block,
+	// whose repeats are ignored. IP throughputs are taken in kbit/s.
+	"qualipoc": `{
+  "kind": "measurements",
+  "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "Technology": "tech",
+    "Cell Id": "cell_id", "eNB": "node_id", "DL EARFCN": "arfcn", "PCI": "pci", "RSRP": "signal_dbm",
+    "RSRQ": "rsrq_db", "SINR Rx[0]": "sinr_db", "IP Thrpt DL": "dl_mbps", "IP Thrpt UL": "ul_mbps",
+    "RF Band (LTE)": "band"},
+  "units": {"dl_mbps": "kbps", "ul_mbps": "kbps"},
+  "constants": {"source": "drive"},
+  "speed_rule": "positive"
+}`,
 }
 
 // PresetNames lists the presets, sorted.
@@ -54,7 +129,8 @@ func Preset(name string) (*Mapping, error) {
 }
 
 // presetFor returns the name of the preset whose columns a header holds
-// (every mapped source column but the optional ones it lacks), or "".
+// (every required one and at least three quarters of all), the one with
+// most columns found when several do, or "".
 func presetFor(header []string) string {
 	have := map[string]bool{}
 	for _, h := range header {
@@ -75,7 +151,7 @@ func presetFor(header []string) string {
 				ok = false
 			}
 		}
-		if ok && n > bestN {
+		if ok && 4*n >= 3*len(m.Columns) && n > bestN {
 			best, bestN = name, n
 		}
 	}

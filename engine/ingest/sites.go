@@ -23,6 +23,10 @@ const (
 	sEIRP
 	sStatus
 	sBackhaul
+	sCellID
+	sNodeID
+	sPCI
+	sARFCN
 )
 
 // ReadSites validates every row of a sites table (one row per sector and
@@ -33,7 +37,10 @@ const (
 // height_m 0…600; azimuth_deg 0…360 (empty = omnidirectional);
 // beamwidth_deg above 0 up to 360; tilt_deg −30…90; eirp_dbm −30…100;
 // status active|planned|down (default active); backhaul
-// fiber|microwave|satellite; exact repeats are duplicates.
+// fiber|microwave|satellite; the sector's optional identifiers cell_id and
+// node_id (text), pci 0…1007 and arfcn 0…3,279,165 (whole numbers), the
+// same as a measurement's serving-cell columns; exact repeats are
+// duplicates.
 func ReadSites(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Site) error, onReject func(Reject) error) (*Report, error) {
 	var batch []engine.Site
@@ -90,6 +97,17 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	if r.Backhaul, err = engine.ParseBackhaul(s); err != nil {
 		return &rowError{"backhaul", s, ReasonInvalidEnum, err.Error()}
 	}
+	r.Cell = nil
+	if !b.has[sCellID] && !b.has[sNodeID] && !b.has[sPCI] && !b.has[sARFCN] {
+		return nil
+	}
+	c := engine.ServingCell{CellID: b.field(f, sCellID), NodeID: b.field(f, sNodeID), PCI: -1, ARFCN: -1}
+	if e = p.cellNumbers(f, sPCI, sARFCN, &c); e != nil {
+		return e
+	}
+	if c != (engine.ServingCell{PCI: -1, ARFCN: -1}) {
+		r.Cell = &c
+	}
 	return nil
 }
 
@@ -120,7 +138,8 @@ func LooksLikeOpenCellID(firstLine string) bool {
 // becomes a site with site_id "RADIO-MCC-NET-AREA-CELL", the carrier from
 // the MCC+MNC table (engine.CarrierForPLMN), tech from radio (GSM 2G,
 // UMTS 3G, LTE 4G, NR 5G; CDMA rows are rejected as an unsupported radio)
-// and lon/lat as given. Positions are where the cell was observed, not
+// and lon/lat as given, and cell_id the export's cell (the identity a
+// measurement's serving cell names: CI, UTRAN cell id, ECI or NCI). Positions are where the cell was observed, not
 // surveyed antenna positions; azimuth is unknown, so sites are taken as
 // omnidirectional.
 type OpenCellID struct {
@@ -136,7 +155,7 @@ func NewOpenCellID(src Records) *OpenCellID {
 }
 
 // openCellIDOut is the header the adapter presents.
-var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat"}
+var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat", "cell_id"}
 
 // Header implements Records.
 func (o *OpenCellID) Header() []string { return openCellIDOut }
@@ -158,6 +177,7 @@ func (o *OpenCellID) Next() bool {
 	o.out[1] = plmnCarrier(rec[1], rec[2])
 	o.out[2] = rec[0]
 	o.out[3], o.out[4] = rec[6], rec[7]
+	o.out[5] = rec[4] // the cell identity (GSM CI, UMTS UTRAN cell id, LTE ECI, NR NCI)
 	return true
 }
 

@@ -19,20 +19,20 @@ import (
 // Throughput) and Vietnamese names written without diacritics (Thoi gian,
 // Kinh do, Vi do, Nha mang, Cong nghe).
 var synonyms = map[string][]string{
-	"ts":            {"ts", "time", "timestamp", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "localtime", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
+	"ts":            {"ts", "time", "timestamp", "devicetime", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "localtime", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
 	"carrier":       {"carrier", "operatorname", "networkoperatorname", "operator", "networkoperator", "network", "networkname", "mno", "provider", "plmnname", "nhamang", "nhacungcap"},
 	"tech":          {"tech", "technology", "networktech", "rat", "servingrat", "radio", "networktype", "nettype", "nettech", "accesstech", "systemtype", "generation", "gen", "congnghe", "mang"},
 	"lon":           {"lon", "lng", "long", "longitude", "x", "kinhdo", "gpslon", "gpslongitude", "alllongitude"},
 	"lat":           {"lat", "latitude", "y", "vido", "gpslat", "gpslatitude", "alllatitude"},
-	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "rsrpdbm", "rscpdbm", "rssidbm", "servingrsrp", "servingcellrsrp", "servingrsrpdbm", "rsrpserving", "signalstrength", "level", "dbm", "cursignal", "levelasu", "asu", "signalasu", "cuongdo", "cuongdotinhieu", "mucthu"},
+	"signal_dbm":    {"signaldbm", "signal", "rsrp", "rscp", "rssi", "rxlev", "rsrpdbm", "rscpdbm", "rssidbm", "servingrsrp", "servingcellrsrp", "servingrsrpdbm", "servingcellrsrpdbm", "rsrplteservingcell", "rsrpnrservingcell", "rsrpserving", "signalstrength", "level", "dbm", "cursignal", "levelasu", "asu", "signalasu", "cuongdo", "cuongdotinhieu", "mucthu"},
 	"service":       {"service", "servicestate", "trangthaisong", "trangthaidichvu"},
-	"rsrq_db":       {"rsrqdb", "rsrq", "servingrsrq", "servingcellrsrq", "qual"},
-	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "servingsinr", "servingcellsinr", "ecio", "ecno"},
-	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "dlthroughputmbps", "downloadspeed", "dlkbps", "downloadkbps", "dlthroughputkbps", "dlbitrate", "downlinkbitrate", "pdschthroughput", "appthroughputdl", "tocdotaixuong"},
-	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "ulthroughputmbps", "uploadspeed", "ulkbps", "uploadkbps", "ulthroughputkbps", "ulbitrate", "uplinkbitrate", "puschthroughput", "appthroughputul", "tocdotailen"},
+	"rsrq_db":       {"rsrqdb", "rsrq", "servingrsrq", "servingcellrsrq", "servingcellrsrqdb", "rsrqlteservingcell", "rsrqnrservingcell", "qual"},
+	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "servingsinr", "servingcellsinr", "servingcellrssinrdb", "sinrlteservingcell", "sinrnrservingcell", "sinrrx0", "ecio", "ecno"},
+	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "dlthroughputmbps", "downloadspeed", "dlkbps", "downloadkbps", "dlthroughputkbps", "dlbitrate", "downlinkbitrate", "pdschthroughput", "pdschthroughputkbits", "ipthrptdl", "applicationthroughputdownlink", "appthroughputdl", "tocdotaixuong"},
+	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "ulthroughputmbps", "uploadspeed", "ulkbps", "uploadkbps", "ulthroughputkbps", "ulbitrate", "uplinkbitrate", "puschthroughput", "puschthroughputkbits", "ipthrptul", "applicationthroughputuplink", "appthroughputul", "tocdotailen"},
 	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "pingavg", "rtt", "rttms"},
 	"source":        {"source", "datasource", "collection"},
-	"device_id":     {"deviceid", "device", "imeihash", "uehash", "userid", "devicehash"},
+	"device_id":     {"deviceid", "device", "deviceserialnumber", "imeihash", "uehash", "userid", "devicehash"},
 	"village_id":    {"villageid", "village", "thonid", "mathon", "id"},
 	"name":          {"name", "villagename", "ten", "tenthon"},
 	"commune_code":  {"communecode", "commune", "maxa", "wardcode", "xa"},
@@ -40,10 +40,11 @@ var synonyms = map[string][]string{
 	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
 	"environment":   {"environment", "env", "mobility", "indooroutdoor", "location", "placement", "moitruong"},
 	"speed_test":    {"speedtest", "teststatus", "speedteststatus", "transferstate"},
-	"cell_id":       {"cellid", "ci", "eci", "nci", "cellidentity", "servingcellid", "cid"},
+	"cell_id":       {"cellid", "ci", "eci", "nci", "cellidentity", "servingcellid", "servingcellidentity", "cid"},
 	"node_id":       {"nodeid", "node", "enodeb", "enodebid", "enb", "enbid", "gnodeb", "gnbid", "nodeb", "nodebid"},
-	"pci":           {"pci", "psc", "physicalcellid", "servingpci"},
-	"arfcn":         {"arfcn", "earfcn", "uarfcn", "nrarfcn", "servingearfcn", "channel"},
+	"pci":           {"pci", "psc", "physicalcellid", "servingpci", "servingcellpci", "pciservingcell", "pcilteservingcell", "pcinrservingcell"},
+	"arfcn":         {"arfcn", "earfcn", "uarfcn", "nrarfcn", "servingearfcn", "servingcellearfcn", "dlearfcn", "earfcnlteservingcell", "arfcnnrservingcell", "channel"},
+	"band":          {"band", "rfband", "rfbandlte", "rfbandnr", "bandnumber", "servingband"},
 	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
 	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz"},
 	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight"},
@@ -57,7 +58,7 @@ var synonyms = map[string][]string{
 var synReplacer = strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "", "/", "")
 
 func synKey(s string) string {
-	s = strings.TrimSpace(s)
+	s = cleanHeader(s)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return engine.Fold(s) // accents folded: "Thời gian" → "thoigian"
@@ -167,7 +168,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			}
 			take(col, i, true)
 			switch {
-			case strings.HasSuffix(s, "kbps"):
+			case strings.HasSuffix(s, "kbps") || strings.HasSuffix(s, "kbits"):
 				m.Units[col] = "kbps"
 			case strings.HasSuffix(s, "bitrate"):
 				m.Units[col] = "kbps"
@@ -178,6 +179,17 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 				m.Units[col] = "unix_s"
 			}
 			break
+		}
+	}
+	// A register whose only identifier is its cells' ids: each cell is its
+	// own site (before cell ids joined the sites contract, CellID was the
+	// site_id a register gave).
+	if _, ok := at["site_id"]; !ok && kind == KindSites {
+		if i, ok := at["cell_id"]; ok {
+			delete(at, "cell_id")
+			delete(m.Columns, header[i])
+			take("site_id", i, true)
+			sg.note("site_id: %q, the only identifier, read as the site id (each cell its own site); to tie measurements by it too, copy it into a cell_id column", header[i])
 		}
 	}
 	column := func(i int) []string {
@@ -241,8 +253,11 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			}
 		}
 	}
+	if sg.Preset = presetFor(header); sg.Preset != "" && kind == KindMeasurements {
+		sg.adoptPreset(header, at, assigned)
+	}
 	for _, r := range kind.Required() {
-		if _, ok := at[r]; !ok {
+		if _, ok := at[r]; !ok && m.Constants[r] == "" {
 			sg.Missing = append(sg.Missing, r)
 		}
 	}
@@ -255,7 +270,6 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 	if len(ignored) > 0 && len(samples) > 0 {
 		sg.note("not mapped (no contract column): %s", strings.Join(ignored, ", "))
 	}
-	sg.Preset = presetFor(header)
 	if len(m.Units) == 0 {
 		m.Units = nil
 	}
@@ -263,6 +277,66 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 		m.Values = nil
 	}
 	return sg
+}
+
+// adoptPreset makes the suggestion follow the documented layout of the
+// preset whose columns the header holds: the preset's column for each
+// contract column it maps (in the header's own spelling), its units,
+// constants, value maps, decimal mark and speed rule. What the samples
+// showed beyond it (a value map for another spelling) is kept.
+func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned []bool) {
+	p, err := Preset(sg.Preset)
+	if err != nil {
+		return
+	}
+	m := sg.Mapping
+	for _, src := range sortedKeys(p.Columns) {
+		dst := p.Columns[src]
+		i := slices.IndexFunc(header, func(h string) bool { return synKey(h) == synKey(src) })
+		if i < 0 {
+			continue
+		}
+		if j, ok := at[dst]; ok && j != i {
+			delete(m.Columns, header[j])
+			assigned[j] = false
+		}
+		for k, c := range at {
+			if c == i && k != dst {
+				delete(at, k)
+			}
+		}
+		delete(m.Columns, header[i])
+		if header[i] != dst {
+			m.Columns[header[i]] = dst
+		}
+		at[dst], assigned[i] = i, true
+	}
+	for col, u := range p.Units {
+		m.Units[col] = u
+	}
+	if m.Constants == nil && len(p.Constants) > 0 {
+		m.Constants = map[string]string{}
+	}
+	for col, v := range p.Constants {
+		if _, ok := at[col]; !ok {
+			m.Constants[col] = v
+		}
+	}
+	for col, vals := range p.Values {
+		if m.Values[col] == nil {
+			m.Values[col] = map[string]string{}
+		}
+		for from, to := range vals {
+			m.Values[col][from] = to
+		}
+	}
+	if p.Decimal != "" {
+		m.Decimal = p.Decimal
+	}
+	if p.SpeedRule != "" {
+		m.SpeedRule = p.SpeedRule
+	}
+	sg.note("the header is the %s export layout: its columns, units and rules are the preset's (docs/data-contract.md, Presets)", sg.Preset)
 }
 
 func (sg *Suggestion) note(format string, args ...any) {

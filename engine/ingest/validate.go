@@ -33,6 +33,9 @@ const (
 	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file
 	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
+	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
+	// (a carrier submitting another carrier's rows to the service).
+	ReasonCarrierNotYours Reason = "carrier_not_yours"
 )
 
 // Reject is one quarantined row: where it is, which column, the offending
@@ -78,6 +81,10 @@ type Config struct {
 	// temporary spill); zero fields take their defaults. The readers apply
 	// them where the input is opened (NewCSV, MaybeGunzipWith).
 	Limits Limits
+	// AllowedCarriers, when non-empty, rejects rows (measurements, sites)
+	// of any other carrier as carrier_not_yours: a carrier submits its own
+	// data only. Empty allows every carrier.
+	AllowedCarriers []engine.Carrier
 }
 
 // Defaults returns a Config with the documented defaults and the given
@@ -137,6 +144,72 @@ type Report struct {
 	// with no transfer running (speed_test "no" or the mapping's
 	// speed_rule): kept, but not speed tests.
 	IdleSpeeds int64
+	// Decimal is the decimal mark numbers were read with ("." or ",").
+	// DecimalCommaRows counts accepted rows with at least one number
+	// written with a decimal comma (read as the mapping's "decimal": ","
+	// asks); DecimalCommaRejected the rows rejected because a number had
+	// a decimal comma the mapping did not declare.
+	Decimal              string
+	DecimalCommaRows     int64
+	DecimalCommaRejected int64
+}
+
+// ReportCounts is the report as the validation report's JSON shows it to
+// whoever sent the file: snake_case keys, reasons and unmapped spellings
+// as objects keyed by name (encoding/json sorts them).
+type ReportCounts struct {
+	RowsRead    int64 `json:"rows_read"`
+	Accepted    int64 `json:"rows_accepted"`
+	Quarantined int64 `json:"rows_quarantined"`
+	// QuarantinedByReason counts quarantined rows per reason (stable
+	// codes: docs/data-contract.md, Quarantine); every reason with a row.
+	QuarantinedByReason map[Reason]int64 `json:"quarantined_by_reason"`
+	// UnmappedValues counts, per enum column, the rows of each spelling
+	// that matched no contract value and no mapping entry.
+	UnmappedValues map[string]map[string]int64 `json:"unmapped_values"`
+	// TimesWithoutOffset counts accepted rows whose time had no offset and
+	// was read in TimeZone.
+	TimesWithoutOffset int64  `json:"times_without_offset"`
+	TimeZone           string `json:"time_zone"`
+	// DecimalMark is the decimal mark numbers were read with;
+	// RowsWithDecimalComma the accepted rows that had a number with a
+	// decimal comma; RowsRejectedForDecimalComma the rows quarantined
+	// because a decimal comma was not declared ("decimal": ",").
+	DecimalMark                 string `json:"decimal_mark"`
+	RowsWithDecimalComma        int64  `json:"rows_with_decimal_comma"`
+	RowsRejectedForDecimalComma int64  `json:"rows_rejected_for_decimal_comma"`
+	// IdleSpeedRowsExcluded counts accepted rows whose bitrates were
+	// recorded with no transfer running: kept, but excluded from speed
+	// statistics.
+	IdleSpeedRowsExcluded int64    `json:"idle_speed_rows_excluded"`
+	IgnoredColumns        []string `json:"ignored_columns"`
+	DedupStoppedAtLine    int64    `json:"dedup_stopped_at_line,omitempty"`
+}
+
+// Counts returns the report's counts for the JSON validation report.
+func (r *Report) Counts() ReportCounts {
+	c := ReportCounts{RowsRead: r.RowsRead, Accepted: r.Accepted, Quarantined: r.Rejected,
+		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
+		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
+		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
+		IdleSpeedRowsExcluded: r.IdleSpeeds, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine}
+	for k, v := range r.ByReason {
+		c.QuarantinedByReason[k] = v
+	}
+	for col, vals := range r.Unmapped {
+		m := make(map[string]int64, len(vals))
+		for v, n := range vals {
+			m[v] = n
+		}
+		c.UnmappedValues[col] = m
+	}
+	if c.DecimalMark == "" {
+		c.DecimalMark = "."
+	}
+	if c.IgnoredColumns == nil {
+		c.IgnoredColumns = []string{}
+	}
+	return c
 }
 
 // Reasons returns the reasons in ByReason, most frequent first, ties by name.
@@ -225,7 +298,7 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	}
 	var ignored []string
 	for i, h := range header {
-		name := strings.TrimSpace(h)
+		name := cleanHeader(h)
 		if dst, ok := rename[strings.ToLower(name)]; ok {
 			name = dst
 		} else if dst, ok := renameFolded[engine.Fold(name)]; ok && engine.Fold(name) != "" {
@@ -240,6 +313,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 			continue
 		}
 		if b.idx[j] >= 0 {
+			if cleanHeader(header[b.idx[j]]) == cleanHeader(h) {
+				// A name the file repeats (QualiPoc writes RSRP, RSRQ, PCI
+				// and DL EARFCN twice): the first is read, repeats ignored.
+				ignored = append(ignored, h)
+				continue
+			}
 			return nil, nil, fmt.Errorf("columns %q and %q both map to %q", header[b.idx[j]], h, cols[j])
 		}
 		b.idx[j] = i
@@ -270,6 +349,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 			ErrMissingColumn, strings.Join(missing, ", "), truncate(strings.Join(shown, ", "), 2000), more)
 	}
 	return b, ignored, nil
+}
+
+// cleanHeader trims a header name, dropping the zero-width spaces some
+// tools' exports write into names (QualiPoc).
+func cleanHeader(h string) string {
+	return strings.TrimSpace(strings.ReplaceAll(h, "\u200b", ""))
 }
 
 func (b *binding) field(rec []string, col int) string {
@@ -320,6 +405,7 @@ type parser struct {
 	rep      *Report
 	rowNaive bool // the current row's time had no offset
 	rowIdle  bool // the current row's speeds are idle bitrates
+	rowComma bool // the current row had a number with a decimal comma
 	bounds   orb.Bound
 	minMs    int64
 	maxMs    int64
@@ -338,6 +424,23 @@ func newParser(cfg Config, b *binding) *parser {
 }
 
 func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
+	c, e := p.parseCarrier(col, s)
+	if e == nil && len(p.cfg.AllowedCarriers) > 0 && !slices.Contains(p.cfg.AllowedCarriers, c) {
+		return "", &rowError{p.b.cols[col], s, ReasonCarrierNotYours,
+			fmt.Sprintf("carrier %s is not among the carriers this file may hold (%s)", c, joinCarriers(p.cfg.AllowedCarriers))}
+	}
+	return c, e
+}
+
+func joinCarriers(cs []engine.Carrier) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (p *parser) parseCarrier(col int, s string) (engine.Carrier, *rowError) {
 	if c, ok := p.carriers[s]; ok {
 		return c, nil
 	}
@@ -379,6 +482,9 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 	v, bad := parseNumber(s, p.b.comma)
 	if bad != "" {
 		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, bad}
+	}
+	if p.b.comma && !p.rowComma && strings.IndexByte(s, ',') >= 0 {
+		p.rowComma = true
 	}
 	if v < lo || v > hi {
 		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %g…%g", lo, hi)}
@@ -521,13 +627,19 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
 	p := newParser(cfg, b)
-	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone}
+	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: "."}
+	if b.comma {
+		rep.Decimal = ","
+	}
 	p.rep = rep
 	reject := func(line int64, e rowError) error {
 		rep.Rejected++
 		rep.ByReason[e.reason]++
 		if e.reason == ReasonInvalidEnum && e.value != "" {
 			rep.addUnmapped(e.col, e.value)
+		}
+		if e.reason == ReasonInvalidNumber && e.detail == detailDecimalComma {
+			rep.DecimalCommaRejected++
 		}
 		if onReject == nil {
 			return nil
@@ -571,7 +683,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle = false, false
+		p.rowNaive, p.rowIdle, p.rowComma = false, false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -592,6 +704,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.rowIdle {
 			rep.IdleSpeeds++
+		}
+		if p.rowComma {
+			rep.DecimalCommaRows++
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {

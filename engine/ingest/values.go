@@ -256,7 +256,7 @@ func parseNumber(s string, comma bool) (float64, string) {
 			return 0, "thousands separators are not accepted: write the digits without grouping"
 		}
 		if strings.Count(s, ",") == 1 && !strings.ContainsAny(s, ". \u00a0'") {
-			return 0, "a decimal comma: set \"decimal\": \",\" in the mapping"
+			return 0, detailDecimalComma
 		}
 		return 0, "not a finite decimal number"
 	}
@@ -266,6 +266,11 @@ func parseNumber(s string, comma bool) (float64, string) {
 	}
 	return v, ""
 }
+
+// detailDecimalComma is the reason a number with a decimal comma is
+// refused when the mapping does not set "decimal": "," (counted in
+// Report.DecimalCommaRejected).
+const detailDecimalComma = "a decimal comma: set \"decimal\": \",\" in the mapping"
 
 // thousandsRE matches digits grouped by three with ',', a space, a
 // no-break space or an apostrophe (1,234 or 1 234.5).

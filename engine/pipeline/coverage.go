@@ -43,6 +43,13 @@ type CoverageOptions struct {
 	// coverage.SigmaFromCalibration) for pairs with at least MinPairs.
 	Calibrations []coverage.Calibration
 	MinPairs     int
+	// SiteOffsets, when given, correct the predictions of the sites they
+	// name (coverage.ApplySiteOffsets, after Calibrations).
+	SiteOffsets []predict.SiteOffset
+	// Measured, when set, is the pass over the measurements (Measure) to
+	// read instead of aggregating them again; it must have been made
+	// with Aggregate's periods, carriers and configuration.
+	Measured *Measured
 }
 
 // CoverageResult is the fused coverage and the evidence behind it.
@@ -64,7 +71,15 @@ type CoverageResult struct {
 // server per (hex, carrier, tech) over opt.Cells and the measured hexes,
 // applies calibrations, and fuses measured and predicted evidence
 // (coverage.Fuse).
+//
+// The coverage of one period (Aggregate.Periods of length 1, Measured
+// nil) goes through the period's saved stages (see Run): the saved
+// coverage when current, else one computed from the period's saved
+// passes over the measurements and saved.
 func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
+		return stagedCoverage(ctx, s, opt)
+	}
 	res := opt.Aggregate.Config.Resolution
 	if opt.Coverage.Resolution != res {
 		return nil, fmt.Errorf("pipeline: coverage resolution %d differs from the aggregation resolution %d: %w",
@@ -75,7 +90,9 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 		return nil, err
 	}
 	out := &CoverageResult{Sites: sites}
-	if len(s.Parts("measurements", nil, nil)) > 0 {
+	if m := opt.Measured; m != nil {
+		out.Measured, out.RowsRead, out.Skipped = m.Rows, m.RowsRead, m.Skipped
+	} else if len(s.Parts("measurements", nil, nil)) > 0 {
 		agg, rows, err := Aggregate(ctx, s, opt.Aggregate)
 		if err != nil {
 			return nil, err
@@ -138,6 +155,9 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 			merged[k] = v
 		}
 		cfg.SigmaDB = merged
+	}
+	if len(opt.SiteOffsets) > 0 {
+		predicted = coverage.ApplySiteOffsets(predicted, opt.SiteOffsets)
 	}
 	out.Predicted = predicted
 	out.Config = cfg

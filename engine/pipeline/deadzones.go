@@ -260,12 +260,57 @@ const DefaultMeasurementNoiseDB = 4
 // read one radio map: the residuals of every test within reach of a
 // village or populated hex against the calibrated prediction at the
 // test's point (scanEvidence, buildRadioMap).
+//
+// The analysis of one period (Coverage.Aggregate.Periods of length 1) goes
+// through the period's saved stages (see Run): what is saved and current
+// is read back, what is not is computed and saved. Others make one pass
+// over the measurements and save nothing.
 func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
+	if ps := opt.Coverage.Aggregate.Periods; len(ps) == 1 && opt.Coverage.Measured == nil {
+		r, err := runDeadZones(ctx, s, opt, ps[0], nil, &RunSummary{}, false)
+		if err != nil {
+			return nil, err
+		}
+		return r.result, nil
+	}
+	p, err := prepareDeadZones(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	m := p.opt.Coverage.Measured
+	if m == nil {
+		if m, err = Measure(ctx, s, p.measureOptions()); err != nil {
+			return nil, err
+		}
+		p.opt.Coverage.Measured = m
+	}
+	cov, err := Coverage(ctx, s, p.opt.Coverage)
+	if err != nil {
+		return nil, err
+	}
+	return finishDeadZones(p, m, cov)
+}
+
+// dzPrep is a dead-zone run's inputs, prepared before the measurements are
+// read: the villages, households per hex, the analysis hexes and the
+// radio map's anchors (villages and populated hex centres).
+type dzPrep struct {
+	opt             DeadZoneOptions // Coverage.Population and Cells filled in
+	dv              []deadzone.Village
+	pop             []population.Cell
+	reach           map[hexgrid.Cell]bool
+	vcfg            deadzone.VerdictConfig
+	ro              RadioMapOptions
+	res             int
+	popFromVillages bool
+}
+
+func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	villages, err := s.Villages()
 	if err != nil {
 		return nil, err
 	}
-	out := &DeadZoneResult{}
+	p := &dzPrep{}
 	res := opt.Coverage.Aggregate.Config.Resolution
 	pop := opt.Coverage.Population
 	if len(pop) == 0 {
@@ -275,11 +320,12 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		if pop, err = VillagePopulation(villages, res); err != nil {
 			return nil, err
 		}
-		out.PopulationFromVillages = true
+		p.popFromVillages = true
 		opt.Coverage.Population = pop
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
 	}
+	popAll := pop
 	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
 		opt.Coverage.Cells = opt.Coverage.Area.Cells
 	}
@@ -297,14 +343,8 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		}
 		pop = slices.DeleteFunc(slices.Clone(pop), func(p population.Cell) bool { return !in[p.Cell] })
 	}
-	out.Population = pop
-	cov, err := Coverage(ctx, s, opt.Coverage)
-	if err != nil {
-		return nil, err
-	}
-	out.Coverage = cov
 	vcfg := deadzone.DefaultVerdictConfig()
-	vcfg.Thresholds = cov.Config.Thresholds
+	vcfg.Thresholds = opt.Coverage.Coverage.Thresholds
 	if opt.Cut != 0 {
 		vcfg.Cut = opt.Cut
 	}
@@ -318,6 +358,21 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	if ro.NoiseDB == 0 {
 		ro.NoiseDB = opt.MeasurementNoiseDB
 	}
+	// The anchors are every village and every populated hex, also those
+	// outside an analysis area: a period's one pass serves every area.
+	dv, reach, err := anchorsOf(villages, popAll)
+	if err != nil {
+		return nil, err
+	}
+	// The options as they take effect, so that equal runs hash alike.
+	opt.Cut, opt.Draws, opt.RadioMap, opt.Villages.Cut = vcfg.Cut, vcfg.Draws, ro, vcfg.Cut
+	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
+	return p, nil
+}
+
+// anchorsOf returns the villages as the verdicts take them and the
+// resolution-7 cells within reach of a village or a populated hex centre.
+func anchorsOf(villages []engine.Village, pop []population.Cell) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
 	dv := make([]deadzone.Village, len(villages))
 	anchors := make([]orb.Point, 0, len(villages)+len(pop))
 	for i, v := range villages {
@@ -328,20 +383,36 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 		if p.Households > 0 {
 			ctr, err := p.Cell.Center()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			anchors = append(anchors, ctr)
 		}
 	}
 	reach, err := reachCells(anchors)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ev, err := scanEvidence(ctx, s, opt.Coverage.Aggregate, vcfg.Thresholds, dv, reach, res)
-	if err != nil {
-		return nil, err
+	return dv, reach, nil
+}
+
+// measureOptions are the options of the pass that gathers what the
+// dead-zone run reads.
+func (p *dzPrep) measureOptions() MeasureOptions {
+	return MeasureOptions{Aggregate: p.opt.Coverage.Aggregate, Thresholds: p.vcfg.Thresholds, Challenge: p.opt.Challenge,
+		Villages: p.dv, Reach: p.reach}
+}
+
+// finishDeadZones decides hexes and villages from the coverage and the
+// gathered measurements, and adjudicates the claims.
+func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResult, error) {
+	if m.anchors != anchorsKey(p.dv, p.reach) {
+		return nil, fmt.Errorf("pipeline: the measurements were gathered for other villages or populated hexes than this run's: %w", engine.ErrInvalidConfig)
 	}
-	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, ro)
+	opt, dv, pop, res, vcfg := p.opt, p.dv, p.pop, p.res, p.vcfg
+	out := &DeadZoneResult{Coverage: cov, Population: pop, PopulationFromVillages: p.popFromVillages}
+	vcfg.Thresholds = cov.Config.Thresholds
+	ev := m.ev
+	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, p.ro)
 	if err != nil {
 		return nil, err
 	}
@@ -400,22 +471,24 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 			return nil, err
 		}
 	}
-	claims := opt.Claims
+	ccfg := opt.Challenge
+	ccfg.Res = res
+	if out.Challenges, err = adjudicate(opt.Claims, cov, m.Tally, ccfg); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// adjudicate decides the claims (nil: every predicted key) from the
+// tally of the tests, which the pass over the measurements built per key:
+// no test is held in memory, and no claim means nothing to decide.
+func adjudicate(claims []challenge.Claim, cov *CoverageResult, tally *challenge.Tally, ccfg challenge.Config) (challenge.Report, error) {
 	if claims == nil {
 		for _, p := range cov.Predicted {
 			claims = append(claims, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
 		}
 	}
-	tests, err := challengeTests(ctx, s, opt.Coverage.Aggregate)
-	if err != nil {
-		return nil, err
-	}
-	ccfg := opt.Challenge
-	ccfg.Res = res
-	if out.Challenges, err = challenge.Adjudicate(claims, tests, ccfg); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return challenge.AdjudicateTally(claims, tally, ccfg)
 }
 
 // atResolution brings population cells to the analysis resolution:
@@ -467,19 +540,6 @@ func VillagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
 		out[i] = *m[c]
 	}
 	return out, nil
-}
-
-// challengeTests reads the measurements as challenge tests.
-func challengeTests(ctx context.Context, s *dataset.Store, ao AggregateOptions) ([]challenge.Test, error) {
-	var tests []challenge.Test
-	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
-		for i := 0; i < b.Len(); i++ {
-			tests = append(tests, challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Lon: b.Lon[i], Lat: b.Lat[i],
-				Carrier: b.Carrier[i], Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i], Environment: b.Environment[i]})
-		}
-		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service", "environment"))
-	return tests, err
 }
 
 func shares(us []deadzone.UnitShare) string {

@@ -2,16 +2,13 @@ package pipeline
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/coverage"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -150,7 +147,9 @@ type evSum struct {
 	sum float64
 }
 
-// evidence is what the scan of the measurements gathers.
+// evidence is what the pass over the measurements gathers for the radio
+// map (Measure): readings per evidenceRes cell, analysis hex, key and
+// kind, and the tests near each village.
 type evidence struct {
 	sums   map[evKey]*evSum
 	order  []evKey           // first-seen order, sorted before use
@@ -159,119 +158,6 @@ type evidence struct {
 	// deadzone.NearbyRadiusM, per key (for keys without prediction).
 	near               []map[deadzone.Key]*evSum
 	rowsRead, rowsNear int64
-}
-
-// scanEvidence streams the measurements once: every row within reach of
-// an anchor becomes readings (deadzone.Evidence), summed per evidenceRes
-// cell, analysis hex (resolution res) of the row's point, key and kind;
-// and each village counts the tests
-// near it. Rows are read in batches; memory grows with the cells and
-// keys observed, not with the rows.
-func scanEvidence(ctx context.Context, s *dataset.Store, ao AggregateOptions, th engine.Thresholds,
-	villages []deadzone.Village, reach map[hexgrid.Cell]bool, res int) (*evidence, error) {
-	ev := &evidence{sums: map[evKey]*evSum{}, nearby: make([]deadzone.Nearby, len(villages)), near: make([]map[deadzone.Key]*evSum, len(villages))}
-	for i := range ev.nearby {
-		ev.nearby[i].NearestTestM = math.Inf(1)
-	}
-	// Villages by every resolution-8 cell within one ring of their own:
-	// a test within 300 m of a village lies in one of them.
-	villAt := map[hexgrid.Cell][]int{}
-	for i, v := range villages {
-		c, err := hexgrid.Index(v.Lon, v.Lat, 8)
-		if err != nil {
-			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
-		}
-		disk, err := c.Disk(1)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range disk {
-			villAt[d] = append(villAt[d], i)
-		}
-	}
-	var cells, hexes []hexgrid.Cell
-	var rd []deadzone.Reading
-	err := s.ScanMeasurements(ctx, ao.Periods, ao.Carriers, func(b *engine.MeasurementBatch) error {
-		n := b.Len()
-		ev.rowsRead += int64(n)
-		cells = slices.Grow(cells[:0], n)[:n]
-		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
-			return fmt.Errorf("pipeline: index: %w", err)
-		}
-		hexes = slices.Grow(hexes[:0], n)[:n]
-		if err := hexgrid.IndexInto(hexes, b.Lon, b.Lat, res); err != nil {
-			return fmt.Errorf("pipeline: index: %w", err)
-		}
-		for i, c := range cells {
-			if !reach[hexgrid.FastParent(c, reachRes)] {
-				continue
-			}
-			ev.rowsNear++
-			pt := orb.Point{b.Lon[i], b.Lat[i]}
-			for _, vi := range villAt[hexgrid.FastParent(c, 8)] {
-				v := villages[vi]
-				d := hexgrid.GreatCircleM(pt, orb.Point{v.Lon, v.Lat})
-				nb := &ev.nearby[vi]
-				nb.NearestTestM = math.Min(nb.NearestTestM, d)
-				if d > deadzone.NearbyRadiusM {
-					continue
-				}
-				nb.Tests++
-				if b.Service[i] == engine.ServiceNone {
-					nb.NoService++
-				}
-				if b.Service[i] == engine.ServiceOK && b.Environment[i] != engine.EnvIndoor && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
-					if ev.near[vi] == nil {
-						ev.near[vi] = map[deadzone.Key]*evSum{}
-					}
-					k := deadzone.Key{Carrier: b.Carrier[i], Tech: b.Tech[i]}
-					e := ev.near[vi][k]
-					if e == nil {
-						e = &evSum{}
-						ev.near[vi][k] = e
-					}
-					e.n++
-					e.sum += b.SignalDBm[i]
-				}
-			}
-			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
-				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
-			for _, r := range rd {
-				k := evKey{cell: c, hex: hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor,
-					scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}
-				e := ev.sums[k]
-				if e == nil {
-					e = &evSum{}
-					ev.sums[k] = e
-					ev.order = append(ev.order, k)
-				}
-				e.n++
-				e.sum += r.SignalDBm
-			}
-		}
-		return nil
-	}, arrowio.WithColumns("carrier", "tech", "lon", "lat", "signal_dbm", "service", "source", "device_class", "environment"))
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(ev.order, func(a, b evKey) int {
-		switch {
-		case a.cell != b.cell:
-			return cmp.Compare(a.cell, b.cell)
-		case a.hex != b.hex:
-			return cmp.Compare(a.hex, b.hex)
-		case a.key.Carrier != b.key.Carrier:
-			return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
-		case a.key.Tech != b.key.Tech:
-			return int(a.key.Tech) - int(b.key.Tech)
-		case a.upper != b.upper:
-			return b2i(a.upper) - b2i(b.upper)
-		case a.indoor != b.indoor:
-			return b2i(a.indoor) - b2i(b.indoor)
-		}
-		return b2i(a.scanner) - b2i(b.scanner)
-	})
-	return ev, nil
 }
 
 func b2i(b bool) int {
@@ -332,9 +218,12 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 	pc := make([]coverage.PredictedCell, r.Len())
 	for j := range pc {
 		pc[j] = coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j]}
+			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: cov.Sites[r.Site[j]].SiteID}
 	}
 	pc = coverage.ApplyCalibration(pc, copt.Calibrations, copt.MinPairs)
+	if len(copt.SiteOffsets) > 0 {
+		pc = coverage.ApplySiteOffsets(pc, copt.SiteOffsets)
+	}
 	for j, p := range pc {
 		i := r.Point[j]
 		out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})

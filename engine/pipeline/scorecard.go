@@ -38,6 +38,11 @@ type ScorecardOptions struct {
 	DeadZonesMissing map[penetration.Period]string
 	// Periods restricts the rows (nil = every period with data).
 	Periods []penetration.Period
+	// Coverage, when set, makes the speed trend read each month's saved
+	// pass over the measurements (the one coverage and dead zones on these
+	// options read; made and saved when missing) instead of a pass of its
+	// own over every month.
+	Coverage *CoverageOptions
 }
 
 // Scorecard scores every area and period of the dataset's subscriptions
@@ -156,33 +161,24 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 // speedChanges estimates the year-on-year change of the median mobile
 // download speed per area and period from the measurements (all carriers
 // pooled), attributing each test to an area through its res-7 hex.
+//
+// The pass keeps, per (res-7 hex, period), how many tests had each speed,
+// the speed kept to three significant digits (speedKey): memory grows
+// with the hexes and the distinct speeds (at most about 900 per decade of
+// speed), never with the tests, and the medians and bootstrap move by at
+// most 0.05% of a speed. The bootstrap (penetration.ChangesHistogram)
+// draws from those counts exactly as it would from the tests.
 func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[penetration.Period]map[string]*penetration.Estimate, error) {
-	const res = 7
-	var samples []penetration.SpeedSample
-	var cells []hexgrid.Cell
-	var dl []float64
-	var periods []penetration.Period
-	buf := make([]hexgrid.Cell, 0, 1<<16)
-	err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
-		buf = buf[:b.Len()]
-		if err := hexgrid.IndexInto(buf, b.Lon, b.Lat, res); err != nil {
-			return err
-		}
-		for i := 0; i < b.Len(); i++ {
-			if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
-				continue
-			}
-			p, err := penetration.ParsePeriod(dataset.PeriodOf(b.TimeUnixMs[i]))
-			if err != nil {
-				return err
-			}
-			cells, dl, periods = append(cells, buf[i]), append(dl, b.DLMbps[i]), append(periods, p)
-		}
-		return nil
-	}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
+	counts, err := speedCounts(ctx, s, opt)
 	if err != nil {
 		return nil, err
 	}
+	cells := make([]hexgrid.Cell, 0, len(counts))
+	for k := range counts {
+		cells = append(cells, k.cell)
+	}
+	slices.Sort(cells)
+	cells = slices.Compact(cells)
 	att, _, err := deadzone.Attribute(opt.Areas, cells)
 	if err != nil {
 		return nil, err
@@ -191,14 +187,33 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 	for _, a := range att {
 		area[a.Cell] = a.Code
 	}
-	for i, c := range cells {
-		if code := area[c]; code != "" {
-			samples = append(samples, penetration.SpeedSample{Key: penetration.SpeedKey{Area: code, Period: periods[i]}, DLMbps: dl[i]})
+	byKey := map[penetration.SpeedKey]map[float64]int64{}
+	for k, m := range counts {
+		code := area[k.cell]
+		if code == "" {
+			continue
+		}
+		p, err := penetration.ParsePeriod(k.period)
+		if err != nil {
+			return nil, err
+		}
+		sk := penetration.SpeedKey{Area: code, Period: p}
+		into := byKey[sk]
+		if into == nil {
+			into = map[float64]int64{}
+			byKey[sk] = into
+		}
+		for v, n := range m {
+			into[v] += n
 		}
 	}
-	groups := penetration.GroupSpeeds(samples, false)
+	hists := make([]penetration.SpeedHistogram, 0, len(byKey))
+	for k, m := range byKey {
+		h, _ := penetration.SpeedHistogramOf(k, m)
+		hists = append(hists, h)
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ce11))
-	changes, err := opt.Bootstrap.Changes(groups, rng)
+	changes, err := opt.Bootstrap.ChangesHistogram(hists, rng) // visits keys in order
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +229,45 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		out[ch.Key.Period][ch.Key.Area] = &e
 	}
 	return out, nil
+}
+
+// speedCounts counts the speed tests per res-7 hex and month: from each
+// month's saved pass over the measurements when opt.Coverage is set (made
+// and saved when missing), else in a pass of its own over every month.
+func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[speedCell]map[float64]int64, error) {
+	counts := map[speedCell]map[float64]int64{}
+	if opt.Coverage == nil {
+		var lo, hi int64
+		var period string
+		err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
+			return addSpeeds(counts, b, &lo, &hi, &period)
+		}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
+		return counts, err
+	}
+	for _, p := range s.Periods() {
+		copt := *opt.Coverage
+		copt.Aggregate.Periods, copt.Measured = []string{p}, nil
+		mo, err := coverageMeasureOptions(s, copt)
+		if err != nil {
+			return nil, err
+		}
+		m, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).measured(ctx)
+		if err != nil {
+			return nil, err
+		}
+		mergeSpeeds(counts, m.speeds)
+	}
+	return counts, nil
+}
+
+// speedKey keeps a download speed to three significant digits (0 stays
+// 0): within 0.05% of the speed.
+func speedKey(v float64) float64 {
+	if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	step := math.Pow(10, math.Floor(math.Log10(v))-2)
+	return math.Round(v/step) * step
 }
 
 // DeadZoneFigures sums a dead-zone run per province for the scorecard:

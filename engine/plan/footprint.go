@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -55,6 +56,32 @@ type FootprintConfig struct {
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	// The result does not depend on it.
 	Workers int
+}
+
+// MarshalJSON writes the configuration as plan.json shows it: snake_case
+// names, the technology and the environment by name, and the link budgets
+// and thresholds keyed by technology ("2G" … "5G"). Workers is left out:
+// it does not change the result.
+func (c FootprintConfig) MarshalJSON() ([]byte, error) {
+	links := map[string]predict.TechParams{}
+	covered, none := map[string]float64{}, map[string]float64{}
+	for _, t := range []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech5G} {
+		links[t.String()] = c.Link[t]
+		covered[t.String()], none[t.String()] = c.Thresholds.CoveredDBm[t], c.Thresholds.NoServiceDBm[t]
+	}
+	return json.Marshal(struct {
+		Tech          string                        `json:"tech"`
+		Link          map[string]predict.TechParams `json:"link"`
+		Models        predict.ModelConfig           `json:"models"`
+		Pattern       predict.Pattern               `json:"pattern"`
+		HeightM       float64                       `json:"height_m"`
+		TiltDeg       float64                       `json:"tilt_deg"`
+		MobileHeightM float64                       `json:"mobile_height_m"`
+		Env           string                        `json:"env"`
+		CoveredDBm    map[string]float64            `json:"covered_dbm"`
+		NoServiceDBm  map[string]float64            `json:"no_service_dbm"`
+		MarginSigmas  float64                       `json:"margin_sigmas"`
+	}{c.Tech.String(), links, c.Models, c.Pattern, c.HeightM, c.TiltDeg, c.MobileHeightM, c.Env.String(), covered, none, c.MarginSigmas})
 }
 
 // DefaultFootprintConfig returns the documented defaults.

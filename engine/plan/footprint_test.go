@@ -1,8 +1,11 @@
 package plan
 
 import (
+	"encoding/json"
 	"math"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -103,5 +106,43 @@ func TestFootprintsRejects(t *testing.T) {
 	cfg.Tech = engine.TechUnknown
 	if _, err := Footprints(nil, nil, cfg); err == nil {
 		t.Error("unknown default technology accepted")
+	}
+}
+
+// TestFootprintConfigJSON checks plan.json's view of the footprint
+// configuration: snake_case names only, the technology by name and the
+// link budget keyed by technology.
+func TestFootprintConfigJSON(t *testing.T) {
+	b, err := json.Marshal(DefaultFootprintConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keys are snake_case, except the technologies' own names.
+	for _, m := range regexp.MustCompile(`"([^"]*)":`).FindAllStringSubmatch(string(b), -1) {
+		if k := m[1]; k != strings.ToLower(k) && !slices.Contains([]string{"2G", "3G", "4G", "5G"}, k) {
+			t.Errorf("key %s is not snake_case in %s", k, b)
+		}
+	}
+	var v struct {
+		Tech string `json:"tech"`
+		Link map[string]struct {
+			BandMHz float64 `json:"band_mhz"`
+			NRB     int     `json:"n_rb"`
+		} `json:"link"`
+		Models struct {
+			LOS        string `json:"los"`
+			Extensions struct {
+				LongRange bool `json:"long_range"`
+			} `json:"extensions"`
+		} `json:"models"`
+		CoveredDBm map[string]float64 `json:"covered_dbm"`
+		Env        string             `json:"env"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Tech != "4G" || v.Link["4G"].BandMHz != 900 || v.Link["4G"].NRB != 50 || v.CoveredDBm["4G"] != -105 ||
+		v.Models.LOS != "nlos" || !v.Models.Extensions.LongRange || v.Env != "rural" {
+		t.Errorf("footprint JSON %s", b)
 	}
 }

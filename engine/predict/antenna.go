@@ -22,10 +22,10 @@ import (
 // (TR 36.814). An omnidirectional antenna has no horizontal term. The
 // vertical pattern applies to every antenna.
 type Pattern struct {
-	HBeamwidthDeg float64 // φ3dB, used when a site has no beamwidth
-	AmDB          float64 // front-to-back ratio
-	VBeamwidthDeg float64 // θ3dB
-	SLAvDB        float64 // vertical side-lobe attenuation
+	HBeamwidthDeg float64 `json:"h_beamwidth_deg"` // φ3dB, used when a site has no beamwidth
+	AmDB          float64 `json:"am_db"`           // front-to-back ratio
+	VBeamwidthDeg float64 `json:"v_beamwidth_deg"` // θ3dB
+	SLAvDB        float64 `json:"sla_v_db"`        // vertical side-lobe attenuation
 }
 
 // DefaultPattern returns φ3dB 65°, Am 25 dB, θ3dB 10°, SLAv 20 dB.

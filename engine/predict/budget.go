@@ -31,11 +31,11 @@ import (
 //   - 2G RSSI: the BCCH carrier is sent at full power on every timeslot,
 //     share = 0 dB; EIRP is the BCCH carrier's EIRP.
 type TechParams struct {
-	BandMHz       float64 // default carrier frequency, MHz
-	EIRPDBm       float64 // default total EIRP, dBm
-	NRB           int     // 4G/5G: resource blocks the EIRP is spread over
-	CPICHFraction float64 // 3G: CPICH share of total power, (0, 1]
-	MaxRangeM     float64 // sites farther than this from a point are not evaluated
+	BandMHz       float64 `json:"band_mhz"`       // default carrier frequency, MHz
+	EIRPDBm       float64 `json:"eirp_dbm"`       // default total EIRP, dBm
+	NRB           int     `json:"n_rb"`           // 4G/5G: resource blocks the EIRP is spread over
+	CPICHFraction float64 `json:"cpich_fraction"` // 3G: CPICH share of total power, (0, 1]
+	MaxRangeM     float64 `json:"max_range_m"`    // sites farther than this from a point are not evaluated
 }
 
 // DefaultTechParams returns lomsong's documented defaults (assumptions for

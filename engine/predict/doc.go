@@ -1,8 +1,11 @@
 // Package predict turns a site register into predicted signal levels: radio
 // propagation models (free space, Okumura–Hata, COST-231 Hata, 3GPP TR 38.901
 // RMa and UMa), the 3GPP sector antenna pattern, per-technology link budgets,
-// a best-server search over target points, and a least-squares calibration of
-// predictions against measurements.
+// a best-server search over target points, a least-squares calibration of
+// predictions against measurements, and per-site offsets (CalibrateSites):
+// measurements attributed to their serving site by the serving cell's
+// identifiers, else to the best server, with empirical-Bayes shrinkage
+// toward each network's mean (Shrink).
 //
 // Units are carried in names: frequencies in MHz (FreqMHz), heights and
 // distances in metres (HeightM, DistanceM) unless a name says km, losses and

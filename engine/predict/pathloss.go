@@ -49,22 +49,22 @@ type Extensions struct {
 	// (Hata and COST-231: 1 km; TR 38.901: 10 m) and floors the result at
 	// the free-space loss over the 3D distance, so the loss stays physical
 	// and continuous at the range limit.
-	ShortRange bool
+	ShortRange bool `json:"short_range"`
 	// LongRange extrapolates the formula beyond the model's maximum distance
 	// (Hata and COST-231: 20 km; RMa: 10 km LOS, 5 km NLOS; UMa: 5 km). The
 	// log-distance slope is kept; earth curvature and diffraction beyond the
 	// radio horizon are not modelled.
-	LongRange bool
+	LongRange bool `json:"long_range"`
 	// AntennaHeight evaluates the formula for base-station heights between
 	// 10 m and 300 m and mobile heights between 1 m and 22.5 m when they
 	// fall outside the model's own range (Hata/COST-231: 30–200 m and
 	// 1–10 m). The height terms are extrapolated analytically; below 30 m
 	// Hata's height gain is increasingly approximate.
-	AntennaHeight bool
+	AntennaHeight bool `json:"antenna_height"`
 	// COST231To2200MHz applies COST-231 Hata up to 2200 MHz instead of its
 	// published 2000 MHz limit, so UMTS band 1 (2110–2170 MHz downlink) can
 	// use it, as is common practice in 3G planning.
-	COST231To2200MHz bool
+	COST231To2200MHz bool `json:"cost231_to_2200mhz"`
 }
 
 // extHeightMinBaseM etc. bound the AntennaHeight extension.

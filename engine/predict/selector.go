@@ -52,10 +52,10 @@ const HataSigmaDB = 8
 // So 2G/3G/4G at 700–900 MHz use Hata, 1800 MHz (and 2100 MHz with the
 // COST-231 extension) COST-231, and 2600/3500 MHz and all 5G use 38.901.
 type ModelConfig struct {
-	Ext         Extensions
-	LOS         LOSMode   // 38.901 branch; default LOSModeNLOS
-	RuralRMa    RMaParams // default h 5 m, W 20 m (Table 7.4.1-1 defaults)
-	SuburbanRMa RMaParams // default h 10 m, W 20 m (assumption: taller clutter)
+	Ext         Extensions `json:"extensions"`
+	LOS         LOSMode    `json:"los"`          // 38.901 branch; default LOSModeNLOS
+	RuralRMa    RMaParams  `json:"rural_rma"`    // default h 5 m, W 20 m (Table 7.4.1-1 defaults)
+	SuburbanRMa RMaParams  `json:"suburban_rma"` // default h 10 m, W 20 m (assumption: taller clutter)
 }
 
 // DefaultModelConfig returns strict ranges, NLOS and the RMa defaults above.

@@ -36,6 +36,9 @@ func (m LOSMode) String() string {
 	return fmt.Sprintf("invalid(%d)", uint8(m))
 }
 
+// MarshalText writes the mode by name in JSON outputs.
+func (m LOSMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
 // Loss is a median path loss with its log-normal shadow-fading standard
 // deviation.
 type Loss struct {
@@ -47,8 +50,8 @@ type Loss struct {
 // 7.4.1-1: average building height h (5–50 m, default 5 m) and average
 // street width W (5–50 m, default 20 m).
 type RMaParams struct {
-	BuildingHeightM float64
-	StreetWidthM    float64
+	BuildingHeightM float64 `json:"building_height_m"`
+	StreetWidthM    float64 `json:"street_width_m"`
 }
 
 // DefaultRMaParams returns the table's defaults h = 5 m, W = 20 m.

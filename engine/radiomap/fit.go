@@ -20,15 +20,15 @@ var ErrTooFewObs = errors.New("radiomap: too few observations to fit")
 // FitOptions tune Fit. The zero value gives the defaults.
 type FitOptions struct {
 	// MaxPairs bounds the pairs of tests sampled. 0 means 200,000.
-	MaxPairs int
+	MaxPairs int `json:"max_pairs"`
 	// BinWidthM is the width of the distance bins in metres. 0 means
 	// MaxDistM/50.
-	BinWidthM float64
+	BinWidthM float64 `json:"bin_width_m"`
 	// MaxDistM is the largest pair distance used, in metres. 0 means 5000
 	// (the default neighbourhood of Options).
-	MaxDistM float64
+	MaxDistM float64 `json:"max_dist_m"`
 	// Seed seeds the pair sampling.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 }
 
 // Defaults and limits of Fit.
@@ -85,48 +85,52 @@ type VariogramBin struct {
 	// SameKey: pairs of one key (semivariogram of r_k); otherwise pairs of
 	// two keys (pseudo cross-semivariogram of residuals centred per key),
 	// of one carrier (SameCarrier) or of two.
-	SameKey     bool
-	SameCarrier bool
-	LoM, HiM    float64 // the bin's distance interval [LoM, HiM)
-	DistM       float64 // mean distance of its pairs
+	SameKey     bool    `json:"same_key"`
+	SameCarrier bool    `json:"same_carrier"`
+	LoM         float64 `json:"lo_m"` // the bin's distance interval [LoM, HiM)
+	HiM         float64 `json:"hi_m"`
+	DistM       float64 `json:"dist_m"` // mean distance of its pairs
 	// SemivarianceDB2 is the mean over pairs of ½(r_i − r_j)² − ½(τ_i² +
 	// τ_j²), τ being each test's NoiseDB: the semivariance of tests with
 	// the nugget alone.
-	SemivarianceDB2 float64
-	Pairs           int
-	Used            bool // entered the fit (Pairs ≥ MinBinPairs)
+	SemivarianceDB2 float64 `json:"semivariance_db2"`
+	Pairs           int     `json:"pairs"`
+	Used            bool    `json:"used"` // entered the fit (Pairs ≥ MinBinPairs)
 }
 
 // KeyMean is the mean exact residual of one key, the centre Fit takes
 // off before cross-key pairs (a calibration bias shows here).
 type KeyMean struct {
-	Key    Key
-	MeanDB float64
-	Tests  int
+	Key    Key     `json:"key"`
+	MeanDB float64 `json:"mean_db"`
+	Tests  int     `json:"tests"`
 }
 
 // FitReport describes a fit for the outputs' metadata.
 type FitReport struct {
-	Options FitOptions // with defaults filled in
-	Bins    []VariogramBin
+	Options FitOptions     `json:"options"` // with defaults filled in
+	Bins    []VariogramBin `json:"bins"`
 	// Pairs sampled in all; of them, pairs of one key and of two keys.
-	Pairs, SamePairs, CrossPairs int
-	Exact, Censored              int // tests used; censored tests (not used)
-	Anchors                      int // tests whose neighbourhoods were sampled
-	KeyMeans                     []KeyMean
+	Pairs      int       `json:"pairs"`
+	SamePairs  int       `json:"same_key_pairs"`
+	CrossPairs int       `json:"cross_key_pairs"`
+	Exact      int       `json:"exact"`    // tests used
+	Censored   int       `json:"censored"` // censored tests (not used)
+	Anchors    int       `json:"anchors"`  // tests whose neighbourhoods were sampled
+	KeyMeans   []KeyMean `json:"key_means"`
 	// SharedIdentified is false when no cross-key bin was usable: the
 	// shared and own parts cannot be told apart and Fit attributes the
 	// whole structured variance to the own part (no evidence moves
 	// between keys), with SharedSillDB2 = 0.
-	SharedIdentified bool
+	SharedIdentified bool `json:"shared_identified"`
 	// CarrierIdentified is false when no bin of pairs of two technologies
 	// of one carrier was usable: the carrier component is then left out
 	// (CarrierSillDB2 = 0).
-	CarrierIdentified bool
-	Model             Model
+	CarrierIdentified bool  `json:"carrier_identified"`
+	Model             Model `json:"model"`
 	// Objective is the weighted sum of squares at the optimum,
 	// Σ N_b·(γ̂_b/γ(h_b) − 1)².
-	Objective float64
+	Objective float64 `json:"objective"`
 }
 
 // Fit estimates a Model from the Exact tests in obs (Upper tests are

@@ -16,6 +16,9 @@ type Key struct {
 // String returns "carrier/tech", e.g. "viettel/4G".
 func (k Key) String() string { return string(k.Carrier) + "/" + k.Tech.String() }
 
+// MarshalText writes the key as String does ("viettel/4G") in JSON outputs.
+func (k Key) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Censor says what an observation's ResidualDB means.
 type Censor uint8
 
@@ -77,10 +80,13 @@ type Obs struct {
 // CarrierSillDB2 leaves the carrier component out (keys of one carrier
 // then correlate through s alone, as keys of two carriers do).
 type Model struct {
-	SharedSillDB2, SharedRangeM   float64
-	CarrierSillDB2, CarrierRangeM float64
-	OwnSillDB2, OwnRangeM         float64
-	NuggetDB2                     float64
+	SharedSillDB2  float64 `json:"shared_sill_db2"`
+	SharedRangeM   float64 `json:"shared_range_m"`
+	CarrierSillDB2 float64 `json:"carrier_sill_db2"`
+	CarrierRangeM  float64 `json:"carrier_range_m"`
+	OwnSillDB2     float64 `json:"own_sill_db2"`
+	OwnRangeM      float64 `json:"own_range_m"`
+	NuggetDB2      float64 `json:"nugget_db2"`
 }
 
 // Relation is how two keys are related, which sets the components their

@@ -34,6 +34,15 @@ type Report struct {
 	// Plan is the households-versus-budget curve of the investment plan;
 	// its section is left out when nil.
 	Plan *PlanCurve
+	// Files link to files beside the report (GIS exports), listed in
+	// their own section when not empty.
+	Files []File
+}
+
+// File is a link from the report to a file beside it: Href is relative
+// to the report, Text says what the file holds.
+type File struct {
+	Name, Href, Text string
 }
 
 // Area names an area code.

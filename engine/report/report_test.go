@@ -434,3 +434,21 @@ func TestVillagesByStatus(t *testing.T) {
 		t.Errorf("table order: Thôn A at %d, Thôn C at %d", a, c)
 	}
 }
+
+// TestFilesSection checks the links to files beside the report: relative,
+// escaped, in their own section and in the navigation; none without files.
+func TestFilesSection(t *testing.T) {
+	r := testReport(t)
+	if html := render(t, r); bytes.Contains(html, []byte(`id="files"`)) {
+		t.Error("a files section without files")
+	}
+	r.Files = []File{{Name: "lomsong-2025-09.gpkg", Href: "export/lomsong-2025-09.gpkg", Text: "GeoPackage <all layers>"}}
+	html := render(t, r)
+	checkXML(t, "page", html)
+	checkOffline(t, html)
+	for _, want := range []string{`<section id="files">`, `<a href="export/lomsong-2025-09.gpkg">lomsong-2025-09.gpkg</a>: GeoPackage &lt;all layers&gt;`, `href="#files"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

@@ -119,7 +119,14 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{if .Notes}}<h3>Notes</h3><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>
 {{end}}
-{{if or .Notes .Rules}}
+{{if .Files}}
+<section id="files">
+<h2>GIS files</h2>
+<p>The month's layers as files for QGIS, notebooks and databases (docs/exports.md lists their columns):</p>
+<ul>{{range .Files}}<li><a href="{{.Href}}">{{.Name}}</a>: {{.Text}}</li>
+{{end}}</ul>
+</section>
+{{end}}{{if or .Notes .Rules}}
 <section id="notes">
 <h2>Notes and assumptions</h2>
 <ul>{{range .Rules}}<li>{{.}}</li>{{end}}{{range .Notes}}<li>{{.}}</li>{{end}}</ul>

@@ -53,6 +53,7 @@ type view struct {
 	PlanText                                string
 	Provinces                               []provView
 	Notes, Rules                            []string
+	Files                                   []File
 }
 
 type link struct{ ID, Text string }
@@ -196,6 +197,10 @@ func build(r *Report) view {
 		pv.Notes = cleanAll(pr.Notes)
 		v.Provinces = append(v.Provinces, pv)
 		v.Nav = append(v.Nav, link{pv.ID, pv.Name})
+	}
+	v.Files = r.Files
+	if len(v.Files) > 0 {
+		v.Nav = append(v.Nav, link{"files", "GIS files"})
 	}
 	v.Notes = cleanAll(r.Notes)
 	if len(v.Notes) > 0 || len(v.Rules) > 0 {

@@ -91,6 +91,18 @@ type Config struct {
 	// MeasurementDensity multiplies the number of drive-test points and
 	// crowd tests. Default 1; Country worlds are usually generated at 0.2.
 	MeasurementDensity float64
+	// ServingCells gives every register sector a cell_id (ServingCellOf)
+	// and every measurement with a level the cell_id of the true sector
+	// that served it, as drive-test tools log it; a sector missing from the
+	// register leaves its measurements' cell_id unmatched there. Default
+	// false (the world is otherwise the same, byte for byte).
+	ServingCells bool
+	// SiteEIRPErrorDB is the standard deviation of each sector's true EIRP
+	// about the register's (Truth.Sites EIRPDBm − Sites EIRPDBm is the
+	// sector's known offset; drawn from the sector id, so the rest of the
+	// world's randomness is untouched). Default 0: the register's EIRP is
+	// the truth.
+	SiteEIRPErrorDB float64
 	// Now is the generation time: every timestamp is at or before it, and
 	// it must lie after the first day of MeasurementMonth. Default: the end
 	// of MeasurementMonth (first instant of the next month, UTC+7).

@@ -90,13 +90,25 @@ func WriteSitesCSV(w io.Writer, sites []engine.Site) error {
 		if s.Backhaul != engine.BackhaulUnknown {
 			bh = s.Backhaul.String()
 		}
+		cellID, nodeID, pci, arfcn := "", "", int32(-1), int32(-1)
+		if c := s.Cell; c != nil {
+			cellID, nodeID, pci, arfcn = c.CellID, c.NodeID, c.PCI, c.ARFCN
+		}
 		if err := t.cw.Write([]string{s.SiteID, string(s.Carrier), s.Tech.String(), num(s.Lon, 6), num(s.Lat, 6),
 			num(s.BandMHz, 0), num(s.HeightM, 1), num(s.AzimuthDeg, 1), num(s.BeamwidthDeg, 1), num(s.TiltDeg, 1),
-			num(s.EIRPDBm, 1), s.Status.String(), bh}); err != nil {
+			num(s.EIRPDBm, 1), s.Status.String(), bh, cellID, nodeID, cellNum(pci), cellNum(arfcn)}); err != nil {
 			return err
 		}
 	}
 	return t.close()
+}
+
+// cellNum writes a PCI or ARFCN, empty when absent (−1).
+func cellNum(v int32) string {
+	if v < 0 {
+		return ""
+	}
+	return strconv.Itoa(int(v))
 }
 
 // WriteMeasurementsCSV writes a measurement batch with a header, in the
@@ -132,6 +144,9 @@ func WriteMeasurementsCSV(w io.Writer, b *engine.MeasurementBatch) error {
 		rec[13] = b.DeviceID[i]
 		rec[14] = enum(b.DeviceClass[i].String(), b.DeviceClass[i] == engine.DeviceUnknown)
 		rec[15] = enum(b.Environment[i].String(), b.Environment[i] == engine.EnvUnknown)
+		if b.HasServing() {
+			rec[17], rec[18], rec[19], rec[20], rec[21] = b.CellID[i], b.NodeID[i], cellNum(b.PCI[i]), cellNum(b.ARFCN[i]), b.Band[i]
+		}
 		if err := t.cw.Write(rec); err != nil {
 			return err
 		}

@@ -238,6 +238,11 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 				ts += 7
 				sig := f.at(i, d.carrier, t) + driveNoiseDB*rng.NormFloat64()
 				fillSignal(&m, sig, engine.MinSignalDBm, th, rng, envs[i], k%4 == 0)
+				if cfg.ServingCells && !math.IsNaN(m.SignalDBm) {
+					if s := f.servingAt(i, d.carrier, t); s >= 0 {
+						m.Serving = ServingCellOf(truth[s].SiteID)
+					}
+				}
 				b.Append(m)
 			}
 		}
@@ -266,6 +271,11 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 				}
 			}
 			fillSignal(&m, sig, th.NoService(m.Tech), th, rng, envs[d.point], d.class != engine.DeviceFeature && rng.Float64() < 0.5)
+			if cfg.ServingCells && !math.IsNaN(m.SignalDBm) {
+				if s := f.servingAt(d.point, d.carrier, m.Tech); s >= 0 {
+					m.Serving = ServingCellOf(truth[s].SiteID)
+				}
+			}
 			b.Append(m)
 		}
 	}

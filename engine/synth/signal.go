@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -210,6 +211,24 @@ func carrierMask(c engine.Carrier) uint8 {
 
 // at returns the true signal of (carrier, tech) at point i, or NaN when no
 // site of theirs is in range.
+// servingAt returns the index (into the sites the field was predicted
+// from) of the best server of carrier c and technology t at point i, or −1.
+func (f *field) servingAt(i int, c engine.Carrier, t engine.Tech) int32 {
+	for r := f.start[i]; r < f.start[i+1]; r++ {
+		if f.res.Carrier[r] == c && f.res.Tech[r] == t {
+			return f.res.Site[r]
+		}
+	}
+	return -1
+}
+
+// ServingCellOf is the identity Config.ServingCells gives the sector
+// siteID: a cell_id derived from the id (a decimal number below 2^28, as an
+// LTE ECI is), the same in the register and in the measurements it serves.
+func ServingCellOf(siteID string) *engine.ServingCell {
+	return &engine.ServingCell{CellID: strconv.FormatUint(fnvString(siteID)%(1<<28), 10), PCI: -1, ARFCN: -1}
+}
+
 func (f *field) at(i int, c engine.Carrier, t engine.Tech) float64 {
 	for r := f.start[i]; r < f.start[i+1]; r++ {
 		if f.res.Carrier[r] == c && f.res.Tech[r] == t {

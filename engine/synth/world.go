@@ -3,11 +3,13 @@ package synth
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // World is a generated demo world: the input tables lomsong reads and the
@@ -37,6 +39,14 @@ type World struct {
 	Subscriptions []Subscription
 	// Truth is what the tables were drawn from, for tests.
 	Truth Truth
+	env   *envModel
+}
+
+// EnvAt returns the propagation environment class the world's signals were
+// predicted with at each point (from the population density of its res-8
+// cell).
+func (w *World) EnvAt(lon, lat []float64) ([]predict.Env, error) {
+	return w.env.classify(lon, lat)
 }
 
 // Truth is the ground truth of a world. The engine never sees it; tests
@@ -135,6 +145,7 @@ func Generate(cfg Config) (*World, error) {
 		w.Villages = append(w.Villages, p.villages...)
 	}
 	env, err := newEnvModel(w.Villages, hhSize)
+	w.env = env
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +163,12 @@ func Generate(cfg Config) (*World, error) {
 			return
 		}
 		sites[i], trueSites[i] = buildSites(cfg.Seed, p, envs)
+		if sd := cfg.SiteEIRPErrorDB; sd != 0 {
+			for k := range trueSites[i] {
+				id := trueSites[i][k].SiteID
+				trueSites[i][k].EIRPDBm += sd * rand.New(rand.NewPCG(cfg.Seed, fnvString("eirp/"+id))).NormFloat64()
+			}
+		}
 	})
 	var truth []engine.Site
 	for i := range provs {
@@ -160,6 +177,11 @@ func Generate(cfg Config) (*World, error) {
 		}
 		w.Sites = append(w.Sites, sites[i]...)
 		truth = append(truth, trueSites[i]...)
+	}
+	if cfg.ServingCells {
+		for i := range w.Sites {
+			w.Sites[i].Cell = ServingCellOf(w.Sites[i].SiteID)
+		}
 	}
 	var carriers []engine.Carrier
 	for _, p := range profiles {

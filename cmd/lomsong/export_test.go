@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine/export"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// exportDataset ingests the example sites and measurements (October 2026,
+// Lai Châu) with five villages, one (V4) 70 km from any site, into a
+// dataset under dir.
+func exportDataset(t *testing.T, dir string) string {
+	t.Helper()
+	ds := filepath.Join(dir, "ds")
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40.4\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"+
+		"V4,Bản D,,102.55,22.55,33\nV5,Bản E,,102.60,22.30,12.5\n"), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	return ds
+}
+
+func csvRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// ogrLayers parses "ogrinfo -so -al" output: per layer, the geometry type
+// and the feature count.
+func ogrLayers(t *testing.T, path string) map[string][2]string {
+	t.Helper()
+	out, err := exec.Command("ogrinfo", "-ro", "-so", "-al", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	got := map[string][2]string{}
+	re := regexp.MustCompile(`(?m)^Layer name: (\S+)\n(?:.*\n)*?Geometry: (.+)\nFeature Count: (\d+)`)
+	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
+		got[m[1]] = [2]string{m[2], m[3]}
+	}
+	return got
+}
+
+// TestExportGeoPackage exports a month and checks it with GDAL: every
+// layer listed with its geometry type and a feature count equal to the
+// rows of the CSV outputs of lomsong deadzones, plan and coverage for the
+// same month, and dead-zone outlines and hexes converted by ogr2ogr to
+// GeoJSON equal to the geometries in the file, coordinate for coordinate.
+func TestExportGeoPackage(t *testing.T) {
+	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		t.Skip("ogrinfo is not installed (apt-get install gdal-bin)")
+	}
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	gpkg := filepath.Join(dir, "out", "m.gpkg")
+	common := []string{"--dataset", ds, "--province", "lai chau", "--period", "2026-10"}
+	stdout, errs, code := runCmd(t, append([]string{"export", "--format", "gpkg", "--out", gpkg, "--budget", "20e9"}, common...)...)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	if _, errs, code := runCmd(t, append([]string{"deadzones", "--out", filepath.Join(dir, "dz")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	if _, errs, code := runCmd(t, append([]string{"plan", "--budget", "20e9", "--out", filepath.Join(dir, "plan")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	want := map[string]int{
+		"deadzones": len(csvRows(t, filepath.Join(dir, "dz", "deadzones.csv"))) - 1,
+		"villages":  len(csvRows(t, filepath.Join(dir, "dz", "villages.csv"))) - 1,
+		"plan":      len(csvRows(t, filepath.Join(dir, "plan", "plan.csv"))) - 1,
+	}
+	if want["villages"] != 5 || want["deadzones"] == 0 || want["plan"] == 0 {
+		t.Fatalf("test month too thin: %v", want)
+	}
+	// GDAL's GeoPackage validator (python3-gdal, which gdal-bin brings)
+	// checks the requirements of the specification one by one.
+	const validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+	if _, err := os.Stat(validator); err == nil {
+		if out, err := exec.Command("/usr/bin/python3", validator, gpkg).CombinedOutput(); err != nil {
+			t.Errorf("validate_gpkg.py: %v\n%s", err, out)
+		}
+	} else {
+		t.Logf("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal): the GeoPackage is checked with ogrinfo only")
+	}
+	got := ogrLayers(t, gpkg)
+	types := map[string]string{"coverage_hex": "Polygon", "coverage_best": "Polygon", "deadzones": "Multi Polygon", "villages": "Point",
+		"sites": "Point", "plan": "Point", "communes_summary": "Multi Polygon"}
+	for name, typ := range types {
+		g, ok := got[name]
+		if !ok {
+			t.Errorf("ogrinfo does not list layer %s", name)
+			continue
+		}
+		if g[0] != typ {
+			t.Errorf("%s: geometry %s, want %s", name, g[0], typ)
+		}
+		if n, ok := want[name]; ok && g[1] != strconv.Itoa(n) {
+			t.Errorf("%s: %s features, the CSV output has %d rows", name, g[1], n)
+		}
+	}
+	// Coverage states: the deadzones month's hexes × carrier × tech equal
+	// the distinct rows of coverage_hex, and coverage_best one per hex.
+	db, err := sqlitedb.Open(context.Background(), gpkg, sqlitedb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var states, keys, hexes, best int
+	db.QueryRow("SELECT count(*), count(DISTINCT h3 || carrier || tech), count(DISTINCT h3) FROM coverage_hex").Scan(&states, &keys, &hexes)
+	db.QueryRow("SELECT count(*) FROM coverage_best").Scan(&best)
+	if states == 0 || states != keys || best != hexes {
+		t.Errorf("coverage_hex: %d rows, %d distinct keys, %d hexes; coverage_best %d rows", states, keys, hexes, best)
+	}
+	// Households are whole numbers; the exact total is in the metadata.
+	var hh int64
+	var totals string
+	db.QueryRow("SELECT households FROM villages WHERE village_id = 'V1'").Scan(&hh)
+	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'exact_totals'").Scan(&totals)
+	var exact map[string]float64
+	json.Unmarshal([]byte(totals), &exact)
+	if hh != 40 || math.Abs(exact["village_households"]-170.9) > 1e-9 {
+		t.Errorf("V1 households %d (want 40), totals %s (want village_households 170.9)", hh, totals)
+	}
+	var sum string
+	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'dataset_manifest_sha256'").Scan(&sum)
+	if want, _ := manifestSHA256(ds); sum != want || len(sum) != 64 {
+		t.Errorf("manifest checksum %q, want %q", sum, want)
+	}
+	// ogr2ogr round trip: GeoJSON from GDAL against the file's own bytes.
+	for _, layer := range []string{"deadzones", "coverage_best", "villages"} {
+		gj := filepath.Join(dir, layer+".geojson")
+		if out, err := exec.Command("ogr2ogr", "-f", "GeoJSON", "-lco", "COORDINATE_PRECISION=17", gj, gpkg, layer).CombinedOutput(); err != nil {
+			t.Fatalf("ogr2ogr: %v\n%s", err, out)
+		}
+		b, _ := os.ReadFile(gj)
+		fc, err := geojson.UnmarshalFeatureCollection(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(`SELECT geom FROM "` + layer + `" ORDER BY fid LIMIT 5`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := 0
+		for rows.Next() {
+			var blob []byte
+			rows.Scan(&blob)
+			d, err := export.DecodeGeoPackageBinary(blob)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := fc.Features[i].Geometry
+			if mp, ok := d.Geometry.(orb.MultiPolygon); ok && len(mp) == 1 {
+				// GeoJSON keeps a multipolygon even of one part.
+				if p, ok := g.(orb.Polygon); ok {
+					g = orb.MultiPolygon{p}
+				}
+			}
+			if !orb.Equal(g, d.Geometry) {
+				t.Errorf("%s feature %d: GDAL %v, file %v", layer, i+1, g, d.Geometry)
+			}
+			i++
+		}
+		rows.Close()
+		if i == 0 {
+			t.Errorf("%s: no geometries compared", layer)
+		}
+	}
+}
+
+// TestExportGeoParquetSecondReader reads the GeoParquet files with DuckDB
+// (benchmarks/sidebyside/node's @duckdb/node-api), which reads the geo
+// metadata itself: each file opens with its geometry column typed as
+// GEOMETRY of OGC:CRS84, the counts match, and the first geometry's WKT
+// matches the one written.
+func TestExportGeoParquetSecondReader(t *testing.T) {
+	mods := os.Getenv("LOMSONG_NODE_MODULES")
+	if mods == "" {
+		mods, _ = filepath.Abs(filepath.Join("..", "..", "benchmarks", "sidebyside", "node", "node_modules"))
+	}
+	if _, err := os.Stat(filepath.Join(mods, "@duckdb", "node-api")); err != nil {
+		t.Skip("DuckDB for Node.js is not installed: run npm ci in benchmarks/sidebyside/node (or set LOMSONG_NODE_MODULES)")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	out := filepath.Join(dir, "gpq")
+	if stdout, errs, code := runCmd(t, "export", "--dataset", ds, "--province", "lai chau", "--period", "2026-10",
+		"--format", "geoparquet", "--out", out, "--budget", "20e9"); code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	// ES modules resolve packages from the script's folder upwards.
+	script := filepath.Join(dir, "read.mjs")
+	os.Symlink(mods, filepath.Join(dir, "node_modules"))
+	os.WriteFile(script, []byte(`import { DuckDBInstance } from '@duckdb/node-api';
+const out = {};
+const c = await (await DuckDBInstance.create(':memory:')).connect();
+for (const t of process.argv.slice(3)) {
+  const r = await c.runAndReadAll("SELECT count(*)::INTEGER AS n, typeof(any_value(geometry)) AS type, " +
+    "(SELECT geometry::VARCHAR FROM read_parquet('" + process.argv[2] + "/" + t + ".parquet') LIMIT 1) AS first " +
+    "FROM read_parquet('" + process.argv[2] + "/" + t + ".parquet')");
+  out[t] = r.getRowObjectsJson()[0];
+}
+console.log(JSON.stringify(out));
+`), 0o644)
+	cmd := exec.Command("node", append([]string{script, out}, export.LayerNames...)...)
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, b)
+	}
+	var got map[string]struct {
+		N     int    `json:"n"`
+		Type  string `json:"type"`
+		First string `json:"first"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	db := filepath.Join(dir, "m.gpkg")
+	if _, errs, code := runCmd(t, "export", "--dataset", ds, "--province", "lai chau", "--period", "2026-10",
+		"--format", "gpkg", "--out", db, "--budget", "20e9"); code != exitOK {
+		t.Fatal(errs)
+	}
+	sq, err := sqlitedb.Open(context.Background(), db, sqlitedb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	for _, name := range export.LayerNames {
+		var n int
+		sq.QueryRow(`SELECT count(*) FROM "` + name + `"`).Scan(&n)
+		g := got[name]
+		if g.N != n {
+			t.Errorf("%s: DuckDB reads %d rows, the GeoPackage holds %d", name, g.N, n)
+		}
+		if n > 0 && name != "communes_summary" && g.Type != "GEOMETRY('OGC:CRS84')" {
+			t.Errorf("%s: DuckDB types the geometry %q, want GEOMETRY('OGC:CRS84')", name, g.Type)
+		}
+	}
+	if !strings.HasPrefix(got["deadzones"].First, "MULTIPOLYGON (((") || !strings.HasPrefix(got["villages"].First, "POINT (") {
+		t.Errorf("first geometries: %q, %q", got["deadzones"].First, got["villages"].First)
+	}
+}
+
+func TestExportRefusesAndUsage(t *testing.T) {
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"export", "--dataset", ds, "--period", "2026-10", "--format", "gpkg"}, exitUsage, "required"},
+		{[]string{"export", "--dataset", ds, "--period", "2026-10", "--format", "shp", "--out", "x"}, exitUsage, "want gpkg, geoparquet or postgis"},
+		{[]string{"export", "--dataset", ds, "--period", "2026-10", "--format", "gpkg", "--out", filepath.Join(dir, "x.sqlite")}, exitUsage, "does not end in .gpkg"},
+		{[]string{"export", "--dataset", ds, "--period", "2026-10", "--format", "postgis", "--out", "db"}, exitUsage, "postgres://"},
+		// A month without measurements is refused, not exported empty.
+		{[]string{"export", "--dataset", ds, "--province", "lai chau", "--period", "2025-01", "--format", "gpkg", "--out", filepath.Join(dir, "e.gpkg")}, exitDataRefused, "nothing to export"},
+	} {
+		_, errs, code := runCmd(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d with %q", c.args[5:], code, errs, c.code, c.want)
+		}
+	}
+	if fileExists(filepath.Join(dir, "e.gpkg")) {
+		t.Error("a refused export left a file")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := runCmd(t, "version")
+	if code != exitOK || !regexp.MustCompile(`^lomsong \S+\ncommit \S+\nbuilt \S+\n$`).MatchString(stdout) {
+		t.Fatalf("%d %q", code, stdout)
+	}
+	b := buildInfo{Version: "1.2.0"}
+	fillBuild(&b, &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}})
+	if b != (buildInfo{Version: "1.2.0", Commit: "abc123-dirty", BuildDate: "2026-12-01T10:00:00Z"}) {
+		t.Errorf("from -ldflags version and vcs settings: %+v", b)
+	}
+	b = buildInfo{Commit: "fixed"}
+	fillBuild(&b, &debug.BuildInfo{Main: debug.Module{Version: "v0.3.0"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}}})
+	if b.Version != "v0.3.0" || b.Commit != "fixed" || b.BuildDate != "" {
+		t.Errorf("module version and -ldflags commit: %+v", b)
+	}
+}
+
+// TestOutputsRecordProvenance checks that plan.json and coverage's
+// metadata carry the build and the dataset's manifest checksum, and that
+// plan.json holds whole đồng and households with the exact totals beside.
+func TestOutputsRecordProvenance(t *testing.T) {
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	sum, err := manifestSHA256(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--dataset", ds, "--province", "lai chau", "--period", "2026-10"}
+	if _, errs, code := runCmd(t, append([]string{"plan", "--budget", "20e9", "--out", filepath.Join(dir, "plan")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	if _, errs, code := runCmd(t, append([]string{"coverage", "--out", filepath.Join(dir, "cov")}, common...)...); code != exitOK {
+		t.Fatal(errs)
+	}
+	var plan map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "plan", "plan.json"))
+	if err := json.Unmarshal(b, &plan); err != nil {
+		t.Fatal(err)
+	}
+	cost, _ := plan["cost_vnd"].(float64)
+	exact, _ := plan["exact_totals"].(map[string]any)
+	exactCost, _ := exact["cost_vnd"].(float64)
+	if plan["dataset_manifest_sha256"] != sum || plan["lomsong_version"] == "" || cost <= 0 || cost != math.Round(cost) ||
+		math.Abs(cost-exactCost) > 0.5 {
+		t.Errorf("plan.json: manifest %v version %v cost %v exact %v", plan["dataset_manifest_sha256"], plan["lomsong_version"], cost, exactCost)
+	}
+	if k := regexp.MustCompile(`"[A-Z][A-Za-z]*":`).FindString(string(b)); k != "" {
+		t.Errorf("plan.json has Go field name %s", k)
+	}
+	var cov struct {
+		Metadata map[string]string `json:"metadata"`
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "cov", "coverage_meta.json"))
+	if err := json.Unmarshal(b, &cov); err != nil {
+		t.Fatal(err)
+	}
+	if cov.Metadata["lomsong.dataset_manifest_sha256"] != sum || cov.Metadata["lomsong.version"] == "" {
+		t.Errorf("coverage metadata %v", cov.Metadata)
+	}
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+const runSynopsis = `run --dataset DIR [--period YYYY-MM] [flags]
+
+The monthly run: every stage of one month, once, in order, each reading the
+output the stage before saved in the dataset:
+
+  measure    one pass per carrier over the month's measurements: statistics
+             per (hex, carrier, technology), the radio map's readings near
+             villages and populated hexes, the challenge tally
+  coverage   best-server prediction fused with the measured hexes
+  deadzones  P(dead) per village and hex, zones, carrier gaps, challenges
+  plan       the investment plan (with --budget)
+
+Each output is saved under DIR/stages/period=YYYY-MM/ with a key of everything
+it was computed from: the checksums of the parts it read (or the keys of the
+outputs it read), its options and its format. A stage whose key is unchanged
+is read back, not computed: a second run with nothing new reads no
+measurement, and when one carrier adds a dump only that carrier's pass is
+made again (over its parts alone) and the stages after it rerun.
+lomsong coverage, deadzones and plan read the same saved outputs when their
+options are the run's (the defaults), so after a run they read no measurement;
+scorecard and report read them for the month's dead zones (their speed trend
+still makes its own pass over every month's speed tests). Predictions are
+calibrated as the other commands calibrate them (DATASET/calibration.json when
+it exists, --calibration FILE or none). lomsong dataset verify checks the saved
+outputs' checksums as it checks the parts.
+
+Progress goes to stderr (stage, rows, rate, ETA); a summary of the stages
+(read back or computed, why, time, where saved) and the month's figures to
+stdout. A month without measurements is refused (exit 3).`
+
+const runExample = `  lomsong run --dataset lomsong-demo/dataset --period 2026-05
+  lomsong run --dataset ./ds --period 2026-05 --budget 500e9 --out ./may
+  lomsong run --dataset ./ds --province "lai chau" --communes ../shared/data/vn_communes_2025.geojson`
+
+func runRun(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("run", runSynopsis, runExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.registerPeriod(fs)
+	out := fs.String("out", "", "also write the dead-zone tables (and with --budget the plan) to this `directory` (OUT/deadzones, OUT/plan)")
+	budget := fs.Float64("budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
+	communes := fs.String("communes", "", "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
+	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *budget < 0 {
+		return usageError{fmt.Sprintf("run: --budget %g: want a positive amount", *budget)}
+	}
+	store, copt, area, provinces, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	if len(copt.Aggregate.Periods) != 1 {
+		return refusedError{fmt.Errorf("run: %s has no measurements: nothing to run (ingest a month of measurements first)", cf.dataset)}
+	}
+	period := copt.Aggregate.Periods[0]
+	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+	if *communes != "" {
+		if opt.DeadZones.Communes, err = loadCommunes(*communes, *communeParent); err != nil {
+			return err
+		}
+	}
+	if *budget > 0 {
+		opt.Plan = &pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget,
+			SharingAgreementVND: 200e6, SharingPerHexVND: 5e6}
+	}
+	pr := newRunProgress(e.stderr)
+	opt.Progress = pr.report
+	sum, err := pipeline.Run(ctx, store, opt)
+	var nd *pipeline.NoPeriodDataError
+	if errors.As(err, &nd) {
+		return refusedError{fmt.Errorf("run: %s: %w", cf.dataset, err)}
+	}
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := writeSet(filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
+			return err
+		}
+		if sum.Plan != nil {
+			prov, err := outputMeta(cf.dataset)
+			if err != nil {
+				return err
+			}
+			if err := writeSet(filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
+				return err
+			}
+		}
+	}
+	printRunSummary(e.stdout, sum, cf.dataset, area, *out)
+	return nil
+}
+
+// printRunSummary prints one screen: the stages, the passes made, the
+// month's figures and where the outputs are.
+func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out string) {
+	fmt.Fprintf(w, "run %s over %s: %.1fs; %d pass(es) over %d measurement rows (the month has %d rows, %d hex/carrier/tech keys)\n",
+		sum.Period, area, sum.Elapsed.Seconds(), sum.Scans.Scans, sum.Scans.Rows, sum.Rows, sum.Keys)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "stage\tcarrier\toutput\titems\ttime\twhy")
+	reused := 0
+	for _, s := range sum.Stages {
+		status := "computed"
+		if s.Reused {
+			status = "read back"
+			reused++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2fs\t%s\n", s.Stage, s.Carrier, status, s.Items, s.Elapsed.Seconds(), s.Why)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d of %d stages read back, %d computed\n", reused, len(sum.Stages), len(sum.Stages)-reused)
+	if dz := sum.DeadZones; dz != nil {
+		var hh float64
+		hexes := 0
+		for _, z := range dz.Zones {
+			hh += z.Households
+			hexes += len(z.Cells)
+		}
+		without := 0
+		for _, v := range dz.Villages.Villages {
+			if v.WithoutSignal() {
+				without++
+			}
+		}
+		fmt.Fprintf(w, "dead zones: %d zones, %d hexes, %.0f households; villages without signal: %d of %d; challenged hexes: %d\n",
+			len(dz.Zones), hexes, hh, without, len(dz.Villages.Villages), countChallenged(dz.Challenges))
+	}
+	if p := sum.Plan; p != nil {
+		fmt.Fprintf(w, "plan: %d sites funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",
+			len(p.Plan.Steps), p.Plan.TotalHouseholds, money(p.Plan.TotalCostVND), 100*p.Plan.Gap)
+	}
+	fmt.Fprintf(w, "saved under %s\n", filepath.Join(dir, "stages", "period="+sum.Period))
+	if out != "" {
+		fmt.Fprintf(w, "tables written to %s\n", out)
+	} else {
+		fmt.Fprintf(w, "tables: lomsong deadzones --dataset %s --period %s --out DIR reads them back\n", dir, sum.Period)
+	}
+}
+
+func countChallenged(r challenge.Report) int {
+	n := 0
+	for _, h := range r.Hexes {
+		if h.Verdict == challenge.Challenged {
+			n++
+		}
+	}
+	return n
+}
+
+// runProgress prints the stages' progress on stderr: a line when a stage
+// starts and ends, and while rows are read at most one a second with the
+// rate and the time left.
+type runProgress struct {
+	w     io.Writer
+	mu    sync.Mutex
+	start map[string]time.Time
+	last  time.Time
+}
+
+func newRunProgress(w io.Writer) *runProgress {
+	return &runProgress{w: w, start: map[string]time.Time{}}
+}
+
+func (p *runProgress) report(ev pipeline.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	t0, ok := p.start[ev.Stage]
+	if !ok {
+		t0 = now
+		p.start[ev.Stage] = now
+	}
+	switch {
+	case ev.Finished && ev.Reused:
+		fmt.Fprintf(p.w, "%s: read back (saved output current)\n", ev.Stage)
+	case ev.Finished:
+		rate := ""
+		if ev.Done > 0 && ev.Elapsed > 0 {
+			rate = fmt.Sprintf(", %s %s/s", human(float64(ev.Done)/ev.Elapsed.Seconds()), ev.Unit)
+		}
+		fmt.Fprintf(p.w, "%s: done in %.1fs%s\n", ev.Stage, ev.Elapsed.Seconds(), rate)
+	case !ok:
+		what := ""
+		if ev.Total > 0 {
+			what = fmt.Sprintf(" (%d %s)", ev.Total, ev.Unit)
+		}
+		fmt.Fprintf(p.w, "%s: started%s\n", ev.Stage, what)
+		p.last = now
+	case now.Sub(p.last) >= time.Second && ev.Done > 0:
+		p.last = now
+		el := now.Sub(t0).Seconds()
+		rate := float64(ev.Done) / el
+		line := fmt.Sprintf("%s: %d %s", ev.Stage, ev.Done, ev.Unit)
+		if ev.Total > 0 {
+			line += fmt.Sprintf(" of %d (%.0f%%)", ev.Total, 100*float64(ev.Done)/float64(ev.Total))
+		}
+		line += fmt.Sprintf(", %s %s/s", human(rate), ev.Unit)
+		if ev.Total > ev.Done && rate > 0 {
+			line += fmt.Sprintf(", ETA %s", time.Duration(float64(ev.Total-ev.Done)/rate*float64(time.Second)).Round(time.Second))
+		}
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// loadCommunes reads a commune boundary set (as deadzones --communes).
+func loadCommunes(path, parentProp string) (*geodata.BoundarySet, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	set, err := geodata.LoadBoundaries(f, "code", "name", parentProp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return set, nil
+}
+
+// human prints a rate with an SI prefix: 1.2 M, 340 k.
+func human(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.1f M", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.0f k", v/1e3)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%.0f", v))
+}

@@ -1,0 +1,283 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+)
+
+// serveProc is a running lomsong serve.
+type serveProc struct {
+	cmd  *exec.Cmd
+	base string
+	done chan error
+}
+
+// startServe runs the built binary's serve on a free port. unsupervised
+// runs the server itself (no supervising parent), so that a signal to the
+// process reaches the server directly.
+func startServe(t *testing.T, dir string, unsupervised bool, extra ...string) *serveProc {
+	t.Helper()
+	cmd := exec.Command(lomsongBinary(t), append([]string{"serve", "--dataset", dir, "--listen", "127.0.0.1:0", "--rate", "1000", "--burst", "1000"}, extra...)...)
+	cmd.Env = os.Environ()
+	if unsupervised {
+		cmd.Env = append(cmd.Env, supervisedEnv+"=1")
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, done: make(chan error, 1)}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+	})
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "lomsong serve: listening on "); ok {
+				line <- a
+			}
+		}
+		p.done <- cmd.Wait()
+	}()
+	select {
+	case p.base = <-line:
+	case <-time.After(30 * time.Second):
+		t.Fatal("lomsong serve did not start")
+	}
+	return p
+}
+
+func addUser(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, errs, code := runBinary(t, append([]string{"users", "add", "--dataset", dir}, args...)...)
+	if code != 0 {
+		t.Fatalf("users add %v: %d %s", args, code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1]
+}
+
+func httpDo(t *testing.T, method, url, token string, body io.Reader) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestServeUsersAndGracefulShutdown(t *testing.T) {
+	dir := t.TempDir()
+	tok := addUser(t, dir, "--role", "province", "--province", "lai chau", "so-laichau")
+	if !strings.HasPrefix(tok, "ls_") {
+		t.Fatalf("last line %q is not a token", tok)
+	}
+	for _, bad := range [][]string{
+		{"users", "add", "--dataset", dir, "--role", "carrier", "x"},
+		{"users", "add", "--dataset", dir, "--role", "province", "--province", "Atlantis", "x"},
+		{"users", "add", "--dataset", dir, "--role", "root", "x"},
+		{"users", "revoke", "--dataset", dir, "nobody"},
+		{"users", "--dataset", dir},
+		{"serve", "--dataset", dir, "--tls-cert", "c.pem"},
+	} {
+		if _, _, code := runBinary(t, bad...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitUsage)
+		}
+	}
+	out, _, code := runBinary(t, "users", "ls", "--dataset", dir)
+	if code != 0 || !strings.Contains(out, "so-laichau  province  12") {
+		t.Fatalf("users ls: %d\n%s", code, out)
+	}
+	p := startServe(t, dir, false)
+	if code, b := httpDo(t, "GET", p.base+"/api/v1/me", tok, nil); code != 200 || !strings.Contains(string(b), `"province": "12"`) {
+		t.Fatalf("me: %d %s", code, b)
+	}
+	if _, _, code := runBinary(t, "users", "revoke", "--dataset", dir, "so-laichau"); code != 0 {
+		t.Fatal("revoke")
+	}
+	if code, _ := httpDo(t, "GET", p.base+"/api/v1/me", tok, nil); code != 401 {
+		t.Fatalf("revoked token: %d", code)
+	}
+	// SIGTERM to the supervising process: forwarded, drained, exit 0.
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("after SIGTERM: %v", err)
+		}
+		p.done <- nil // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+}
+
+// waitStatus polls a submission until pred holds.
+func waitStatus(t *testing.T, base, token string, id int64, pred func(string) bool, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		code, b := httpDo(t, "GET", fmt.Sprintf("%s/api/v1/submissions/%d", base, id), token, nil)
+		var s struct{ Status string }
+		json.Unmarshal(b, &s)
+		if code == 200 && pred(s.Status) {
+			return s.Status
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("submission %d: %d %s", id, code, b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// kill -9 of the server while it validates a submission: on restart the
+// job runs again from scratch and is accepted; the release dataset is
+// untouched until certification and verifies after it.
+func TestServeKill9DuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and validates a file of about 1.2 million rows; not in -short")
+	}
+	dir := t.TempDir()
+	tok := addUser(t, dir, "--role", "carrier", "--carrier", "viettel", "vt")
+	big := filepath.Join(t.TempDir(), "big.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	w.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
+	const rows = 1200000
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(w, "2024-10-%02dT08:00:%02dZ,viettel,4G,%.6f,21.03,-%d\n", 1+i%28, i%60, 105+float64(i)*1e-6, 60+i%50)
+	}
+	w.Flush()
+	f.Close()
+	p := startServe(t, dir, true)
+	fh, _ := os.Open(big)
+	code, b := httpDo(t, "POST", p.base+"/api/v1/submissions?kind=measurements&name=big.csv", tok, fh)
+	fh.Close()
+	if code != 202 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	waitStatus(t, p.base, tok, 1, func(s string) bool { return s == "validating" }, 30*time.Second)
+	time.Sleep(200 * time.Millisecond) // into the ingest
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	p.done <- nil
+	store, err := dataset.Open(dir)
+	if err != nil || len(store.Manifest().Sources) != 0 {
+		t.Fatalf("the release dataset changed before certification: %v", err)
+	}
+	p2 := startServe(t, dir, true)
+	if st := waitStatus(t, p2.base, tok, 1, func(s string) bool { return s != "queued" && s != "validating" }, 120*time.Second); st != "accepted" {
+		t.Fatalf("after restart: %s", st)
+	}
+	code, b = httpDo(t, "GET", p2.base+"/api/v1/submissions/1", tok, nil)
+	var sub struct {
+		Accepted int64 `json:"accepted"`
+		RowsRead int64 `json:"rows_read"`
+	}
+	json.Unmarshal(b, &sub)
+	if sub.RowsRead != rows || sub.Accepted != rows {
+		t.Fatalf("after restart: %s", b)
+	}
+	if code, b := httpDo(t, "POST", p2.base+"/api/v1/submissions/1/certify", tok, nil); code != 200 {
+		t.Fatalf("certify: %d %s", code, b)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "serve", "submissions", "1")} {
+		store, err := dataset.Open(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := store.Verify(context.Background())
+		if err != nil || len(rep.Bad) != 0 || len(rep.Unlisted) != 0 || rep.Rows != rows {
+			t.Fatalf("%s: verify %+v %v", d, rep, err)
+		}
+	}
+}
+
+// repeatReader yields n bytes of b, over and over.
+type repeatReader struct {
+	b []byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && int64(k) < r.n {
+		k += copy(p[k:min(len(p), k+int(r.n)-k)], r.b)
+	}
+	r.n -= int64(k)
+	return k, nil
+}
+
+// A 200 MB upload is streamed to disk: the server's peak RSS stays far
+// below the body's size.
+func TestServeUploadMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 200 MB over loopback; not in -short")
+	}
+	dir := t.TempDir()
+	tok := addUser(t, dir, "--role", "ministry", "cuc")
+	p := startServe(t, dir, true)
+	const size = 200 << 20
+	body := io.MultiReader(strings.NewReader("ts,carrier,tech,lon,lat,signal_dbm\n"), &repeatReader{b: []byte("\n\n\n\n\n\n\n\n"), n: size})
+	code, b := httpDo(t, "POST", p.base+"/api/v1/submissions?kind=measurements&name=blank.csv", tok, body)
+	if code != 202 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	if st := waitStatus(t, p.base, tok, 1, func(s string) bool { return s != "queued" && s != "validating" }, 120*time.Second); st != "refused" {
+		t.Fatalf("a file of blank lines: %s", st)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hwm int64
+	for _, l := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			hwm, _ = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	t.Logf("peak RSS of the server after a %d MB upload: %d MB", size>>20, hwm>>10)
+	if hwm == 0 || hwm<<10 > 100<<20 {
+		t.Fatalf("peak RSS %d KiB: the upload was not streamed", hwm)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "serve", "spool", "1", "blank.csv"))
+	if err != nil || fi.Size() != size+35 {
+		t.Fatalf("spooled file: %v %v", fi, err)
+	}
+}

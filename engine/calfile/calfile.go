@@ -1,0 +1,233 @@
+// Package calfile is the calibration file's format: what lomsong
+// calibrate writes (DATASET/calibration.json by default) and what every
+// stage that predicts signal reads — lomsong coverage, deadzones, run and
+// the service's releases alike.
+//
+// It is a package of its own, not part of engine/predict, because the
+// file holds coverage.Calibration values (the fit with its bias and RMSE
+// against measured hexes), and engine/coverage imports predict: predict
+// cannot import coverage back, and predict stays pure (no I/O).
+//
+// The JSON is one object: resolution, with_slope, calibrations (one per
+// carrier and technology), and with per-site offsets site_networks,
+// site_attribution and site_offsets. Numbers that are not finite (a fit
+// without pairs has NaN bias and RMSE) are written as null and read back
+// as NaN.
+package calfile
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// File is a calibration file.
+type File struct {
+	Resolution   int           `json:"resolution"`
+	WithSlope    bool          `json:"with_slope"`
+	Calibrations []Calibration `json:"calibrations"`
+	// Per-site offsets (predict.CalibrateSites): the networks' summaries,
+	// how measurements were attributed, and one offset per site.
+	SiteNetworks []SiteNetwork `json:"site_networks,omitempty"`
+	Attribution  *SiteCounts   `json:"site_attribution,omitempty"`
+	SiteOffsets  []SiteOffset  `json:"site_offsets,omitempty"`
+}
+
+// SiteNetwork is predict.SiteNetwork in the file.
+type SiteNetwork struct {
+	Carrier string `json:"carrier"`
+	Tech    string `json:"tech"`
+	N       int    `json:"measurements"`
+	Sites   int    `json:"sites"`
+	MeanDB  Float  `json:"mean_db"`
+	SigmaDB Float  `json:"within_site_sigma_db"`
+	TauDB   Float  `json:"between_site_tau_db"`
+}
+
+// SiteCounts is predict.SiteCounts in the file.
+type SiteCounts struct {
+	Rows         int `json:"measurements"`
+	NoSignal     int `json:"no_signal"`
+	Censored     int `json:"censored"`
+	ByCellID     int `json:"by_cell_id"`
+	ByPCIARFCN   int `json:"by_pci_arfcn"`
+	ByNodeID     int `json:"by_node_id"`
+	ByBestServer int `json:"by_best_server"`
+	IDsUnmatched int `json:"ids_not_in_register"`
+	NoPrediction int `json:"no_prediction"`
+}
+
+// SiteOffset is predict.SiteOffset in the file.
+type SiteOffset struct {
+	Carrier        string `json:"carrier"`
+	Tech           string `json:"tech"`
+	SiteID         string `json:"site_id"`
+	N              int    `json:"measurements"`
+	ByID           int    `json:"by_id"`
+	MeanResidualDB Float  `json:"mean_residual_db"`
+	Weight         Float  `json:"shrinkage_weight"`
+	OffsetDB       Float  `json:"offset_db"`
+	DeviationDB    Float  `json:"deviation_db"`
+}
+
+// Calibration is coverage.Calibration in the file.
+type Calibration struct {
+	Carrier      string `json:"carrier"`
+	Tech         string `json:"tech"`
+	N            int    `json:"hexes"`
+	Censored     int    `json:"censored"`
+	BiasDB       Float  `json:"bias_db"`
+	RMSEBeforeDB Float  `json:"rmse_before_db"`
+	RMSEAfterDB  Float  `json:"rmse_after_db"`
+	OffsetDB     Float  `json:"offset_db"`
+	SlopeDB      Float  `json:"slope_db_per_decade"`
+	RefLog10D    Float  `json:"ref_log10_distance_m"`
+	SlopeFitted  bool   `json:"slope_fitted"`
+	SigmaDB      Float  `json:"sigma_db"`
+}
+
+// New returns the file of carrier/technology fits made at resolution res.
+func New(res int, withSlope bool, cals []coverage.Calibration) *File {
+	f := &File{Resolution: res, WithSlope: withSlope, Calibrations: make([]Calibration, len(cals))}
+	for i, c := range cals {
+		f.Calibrations[i] = Calibration{Carrier: string(c.Carrier), Tech: c.Tech.String(), N: c.N, Censored: c.Censored,
+			BiasDB: Float(c.BiasDB), RMSEBeforeDB: Float(c.RMSEBeforeDB), RMSEAfterDB: Float(c.RMSEAfterDB),
+			OffsetDB: Float(c.Fit.OffsetDB), SlopeDB: Float(c.Fit.SlopeDB), RefLog10D: Float(c.Fit.RefLog10D),
+			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: Float(c.Fit.SigmaDB)}
+	}
+	return f
+}
+
+// SetSites adds per-site offsets to the file.
+func (f *File) SetSites(sc *predict.SiteCalibration) {
+	f.SiteNetworks = make([]SiteNetwork, len(sc.Networks))
+	for i, n := range sc.Networks {
+		f.SiteNetworks[i] = SiteNetwork{Carrier: string(n.Carrier), Tech: n.Tech.String(), N: n.N, Sites: n.Sites,
+			MeanDB: Float(n.MeanDB), SigmaDB: Float(n.SigmaDB), TauDB: Float(n.TauDB)}
+	}
+	c := sc.Counts
+	f.Attribution = &SiteCounts{Rows: c.Rows, NoSignal: c.NoSignal, Censored: c.Censored, ByCellID: c.ByCellID, ByPCIARFCN: c.ByPCIARFCN,
+		ByNodeID: c.ByNodeID, ByBestServer: c.ByBestServer, IDsUnmatched: c.IDsUnmatched, NoPrediction: c.NoPrediction}
+	f.SiteOffsets = make([]SiteOffset, len(sc.Sites))
+	for i, o := range sc.Sites {
+		f.SiteOffsets[i] = SiteOffset{Carrier: string(o.Carrier), Tech: o.Tech.String(), SiteID: o.SiteID, N: o.N, ByID: o.ByID,
+			MeanResidualDB: Float(o.MeanResidualDB), Weight: Float(o.Weight), OffsetDB: Float(o.OffsetDB), DeviationDB: Float(o.DeviationDB)}
+	}
+}
+
+// Fits returns the carrier/technology calibrations, as coverage applies
+// them. An unknown carrier or technology is an error naming the entry.
+func (f *File) Fits() ([]coverage.Calibration, error) {
+	out := make([]coverage.Calibration, len(f.Calibrations))
+	for i, c := range f.Calibrations {
+		carrier, err := engine.ParseCarrier(c.Carrier)
+		if err != nil {
+			return nil, fmt.Errorf("calibrations[%d]: %w", i, err)
+		}
+		tech, err := engine.ParseTech(c.Tech)
+		if err != nil {
+			return nil, fmt.Errorf("calibrations[%d]: %w", i, err)
+		}
+		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
+			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
+			Fit: predict.Fit{N: c.N, OffsetDB: float64(c.OffsetDB), SlopeDB: float64(c.SlopeDB), RefLog10D: float64(c.RefLog10D),
+				SlopeFitted: c.SlopeFitted, SigmaDB: float64(c.SigmaDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB)}}
+	}
+	return out, nil
+}
+
+// Offsets returns the per-site offsets (none when the file has none). An
+// entry without a site id or with a non-finite offset or deviation is an
+// error naming it.
+func (f *File) Offsets() ([]predict.SiteOffset, error) {
+	out := make([]predict.SiteOffset, len(f.SiteOffsets))
+	for i, o := range f.SiteOffsets {
+		carrier, err := engine.ParseCarrier(o.Carrier)
+		if err != nil {
+			return nil, fmt.Errorf("site_offsets[%d]: %w", i, err)
+		}
+		tech, err := engine.ParseTech(o.Tech)
+		if err != nil {
+			return nil, fmt.Errorf("site_offsets[%d]: %w", i, err)
+		}
+		if math.IsNaN(float64(o.OffsetDB)) || math.IsNaN(float64(o.DeviationDB)) || o.SiteID == "" {
+			return nil, fmt.Errorf("site_offsets[%d] (%q): a site id and finite offset_db and deviation_db are required: %w", i, o.SiteID, engine.ErrInvalidValue)
+		}
+		out[i] = predict.SiteOffset{Carrier: carrier, Tech: tech, SiteID: o.SiteID, N: o.N, ByID: o.ByID,
+			MeanResidualDB: float64(o.MeanResidualDB), Weight: float64(o.Weight), OffsetDB: float64(o.OffsetDB), DeviationDB: float64(o.DeviationDB)}
+	}
+	return out, nil
+}
+
+// Applied is what a stage applies from a calibration file.
+type Applied struct {
+	Calibrations []coverage.Calibration
+	SiteOffsets  []predict.SiteOffset
+}
+
+// ReadCalibrationFile reads the calibration file at path and checks its
+// entries; errors name the file and the entry.
+func ReadCalibrationFile(path string) (*File, *Applied, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var a Applied
+	if a.Calibrations, err = f.Fits(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if a.SiteOffsets, err = f.Offsets(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &f, &a, nil
+}
+
+// WriteCalibrationFile writes f to path atomically (a temporary file
+// beside it, fsynced and renamed into place): one line of JSON.
+func WriteCalibrationFile(path string, f *File) error {
+	af, err := dataset.CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(af).Encode(f); err != nil {
+		af.Abort()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return af.Commit()
+}
+
+// Float writes NaN and infinities as null and reads null as NaN.
+type Float float64
+
+// MarshalJSON implements json.Marshaler.
+func (f Float) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Float) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Float(math.NaN())
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = Float(v)
+	return nil
+}

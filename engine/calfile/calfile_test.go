@@ -1,0 +1,93 @@
+package calfile
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// golden is a file as lomsong calibrate wrote it before the format moved
+// here: the same keys, in the same order, NaN as null.
+const golden = `{"resolution":8,"with_slope":true,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":1,"bias_db":-3.5,"rmse_before_db":6.25,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":1.5,"ref_log10_distance_m":3.1,"slope_fitted":true,"sigma_db":4},{"carrier":"mobifone","tech":"3G","hexes":0,"censored":0,"bias_db":null,"rmse_before_db":null,"rmse_after_db":null,"offset_db":0,"slope_db_per_decade":0,"ref_log10_distance_m":0,"slope_fitted":false,"sigma_db":0}],"site_networks":[{"carrier":"viettel","tech":"4G","measurements":40,"sites":3,"mean_db":-2,"within_site_sigma_db":5,"between_site_tau_db":null}],"site_attribution":{"measurements":50,"no_signal":2,"censored":1,"by_cell_id":30,"by_pci_arfcn":5,"by_node_id":2,"by_best_server":10,"ids_not_in_register":1,"no_prediction":0},"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"VT-1","measurements":20,"by_id":18,"mean_residual_db":-6,"shrinkage_weight":0.8,"offset_db":-5.2,"deviation_db":-3.2}]}
+`
+
+func TestRoundTripIsByteForByte(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.json")
+	if err := os.WriteFile(in, []byte(golden), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, a, err := ReadCalibrationFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Calibrations) != 2 || a.Calibrations[0].Carrier != engine.Viettel || a.Calibrations[0].Fit.OffsetDB != -3.5 ||
+		a.Calibrations[0].Fit.SlopeDB != 1.5 || !a.Calibrations[0].Fit.SlopeFitted || a.Calibrations[0].N != 12 {
+		t.Fatalf("calibrations: %+v", a.Calibrations)
+	}
+	if !math.IsNaN(a.Calibrations[1].BiasDB) {
+		t.Errorf("null bias read as %v, want NaN", a.Calibrations[1].BiasDB)
+	}
+	if len(a.SiteOffsets) != 1 || a.SiteOffsets[0].SiteID != "VT-1" || a.SiteOffsets[0].DeviationDB != -3.2 {
+		t.Fatalf("site offsets: %+v", a.SiteOffsets)
+	}
+	out := filepath.Join(dir, "out.json")
+	if err := WriteCalibrationFile(out, f); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != golden {
+		t.Errorf("rewritten file differs:\n got %s\nwant %s", b, golden)
+	}
+}
+
+func TestNewAndSetSites(t *testing.T) {
+	cals := []coverage.Calibration{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 12, Censored: 1, BiasDB: -3.5, RMSEBeforeDB: 6.25,
+		RMSEAfterDB: 4, Fit: predict.Fit{N: 12, OffsetDB: -3.5, SlopeDB: 1.5, RefLog10D: 3.1, SlopeFitted: true, SigmaDB: 4}},
+		{Carrier: engine.MobiFone, Tech: engine.Tech3G, BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}}
+	f := New(8, true, cals)
+	f.SetSites(&predict.SiteCalibration{
+		Networks: []predict.SiteNetwork{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 40, Sites: 3, MeanDB: -2, SigmaDB: 5, TauDB: math.NaN()}},
+		Counts:   predict.SiteCounts{Rows: 50, NoSignal: 2, Censored: 1, ByCellID: 30, ByPCIARFCN: 5, ByNodeID: 2, ByBestServer: 10, IDsUnmatched: 1},
+		Sites: []predict.SiteOffset{{Carrier: engine.Viettel, Tech: engine.Tech4G, SiteID: "VT-1", N: 20, ByID: 18, MeanResidualDB: -6,
+			Weight: 0.8, OffsetDB: -5.2, DeviationDB: -3.2}},
+	})
+	out := filepath.Join(t.TempDir(), "calibration.json")
+	if err := WriteCalibrationFile(out, f); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	if string(b) != golden {
+		t.Errorf("written file:\n got %s\nwant %s", b, golden)
+	}
+}
+
+func TestBadEntriesNameFileAndEntry(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ name, body, want string }{
+		{"carrier", `{"resolution":8,"calibrations":[{"carrier":"","tech":"4G"}]}`, "calibrations[0]"},
+		{"tech", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"7G"}]}`, "calibrations[0]"},
+		{"offset", `{"resolution":8,"calibrations":[],"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"A","offset_db":null,"deviation_db":1}]}`, "site_offsets[0]"},
+		{"json", `{"resolution":`, "unexpected end"},
+	} {
+		p := filepath.Join(dir, c.name+".json")
+		os.WriteFile(p, []byte(c.body), 0o644)
+		_, _, err := ReadCalibrationFile(p)
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want it to name %s and %s", c.name, err, p, c.want)
+		}
+	}
+	if _, _, err := ReadCalibrationFile(filepath.Join(dir, "absent.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("absent file: %v", err)
+	}
+}

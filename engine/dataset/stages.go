@@ -1,0 +1,417 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
+// Saved stage outputs.
+//
+// A stage (the pipeline's aggregation of one carrier's month, the month's
+// coverage, its dead zones, ...) saves what it computed so that a later
+// stage or command reads it instead of recomputing it. Layout:
+//
+//	stages/period=YYYY-MM/STAGE[/carrier=C]/KEY16/stage.json
+//	stages/period=YYYY-MM/STAGE[/carrier=C]/KEY16/FILE...
+//
+// KEY16 is the first 16 hex digits of the output's key, a SHA-256 the
+// caller derives from everything the output depends on (the SHA-256 of the
+// input parts or the keys of the saved outputs it read, a hash of the
+// stage's configuration and the stage's format version): an output is
+// reused only when its full key equals the key the caller computes now.
+// stage.json records the full key, the inputs named by the caller, and
+// every file's size, SHA-256 and CRC-32C, as the manifest does for parts.
+//
+// An output appears whole or not at all: its files and stage.json are
+// written to a temporary directory beside it, fsynced, and the directory
+// is renamed into place; of the outputs of the same stage with other keys
+// the most recent keepStageOutputs−1 are kept and older ones removed. Saved outputs are derived data that the next run
+// rebuilds from the parts, so unlike data files they are deleted when
+// stale; they live outside the data directories, and ingest, repair and
+// the orphan sweep never touch them. Readers check each file's size and
+// CRC-32C before using it (ErrCorruptPart names the file); Verify checks
+// size, SHA-256 and CRC-32C of every saved file.
+
+// StageDir is the directory of saved stage outputs, relative to the dataset.
+const StageDir = "stages"
+
+// stageRecordName is the file that describes a saved output.
+const stageRecordName = "stage.json"
+
+// StageVersion is the layout version of stage.json.
+const StageVersion = 1
+
+// StageRef names a saved stage output: the period, the stage and, for
+// outputs kept per carrier, the carrier.
+type StageRef struct {
+	Period  string // YYYY-MM
+	Stage   string // a-z, 0-9, '-', '_'
+	Carrier string // "" for outputs of the whole period
+}
+
+func (r StageRef) String() string {
+	s := r.Period + "/" + r.Stage
+	if r.Carrier != "" {
+		s += "/" + r.Carrier
+	}
+	return s
+}
+
+// StageFile is one file of a saved output.
+type StageFile struct {
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	CRC32C string `json:"crc32c"`
+}
+
+// StageRecord describes a saved output (its stage.json).
+type StageRecord struct {
+	Version int    `json:"version"`
+	Stage   string `json:"stage"`
+	Period  string `json:"period"`
+	Carrier string `json:"carrier,omitempty"`
+	// Key is the SHA-256 (hex) of everything the output depends on.
+	Key string `json:"key"`
+	// Inputs name what the key was derived from (for people; the key
+	// decides reuse).
+	Inputs []string    `json:"inputs,omitempty"`
+	Files  []StageFile `json:"files"`
+	// Dir is the output's directory relative to the dataset
+	// ('/'-separated); not stored.
+	Dir string `json:"-"`
+}
+
+// StageWrite is one file to save: Write writes its content.
+type StageWrite struct {
+	Name  string
+	Write func(io.Writer) error
+}
+
+func validStageName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') || (i == 0 && c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validPeriod(p string) bool {
+	if len(p) != 7 || p[4] != '-' {
+		return false
+	}
+	for i, c := range []byte(p) {
+		if i != 4 && !('0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return p[5:] >= "01" && p[5:] <= "12"
+}
+
+// stageDir returns the directory of a stage's outputs, relative to the
+// dataset, '/'-separated.
+func (r StageRef) dir() (string, error) {
+	if !validPeriod(r.Period) {
+		return "", fmt.Errorf("dataset: stage period %q is not YYYY-MM", r.Period)
+	}
+	if !validStageName(r.Stage) {
+		return "", fmt.Errorf("dataset: stage name %q is not 1-64 of a-z, 0-9, '-', '_', '.'", r.Stage)
+	}
+	d := path.Join(StageDir, "period="+r.Period, r.Stage)
+	if r.Carrier != "" {
+		d = path.Join(d, "carrier="+slug(r.Carrier))
+	}
+	return d, nil
+}
+
+// ScanStats count the passes over measurement rows a Store made: Scans is
+// the number of ScanMeasurements and ScanMeasurementsParallel calls that
+// read at least one part, Rows the rows they read.
+type ScanStats struct {
+	Scans int64
+	Rows  int64
+}
+
+type scanCounter struct{ scans, rows atomic.Int64 }
+
+// Scans returns the measurement scans made through this Store so far.
+func (s *Store) Scans() ScanStats {
+	return ScanStats{Scans: s.scans.scans.Load(), Rows: s.scans.rows.Load()}
+}
+
+// SaveStage saves the files of a stage output under key (64 hex digits),
+// replacing any output of the same ref: see the package's notes on saved
+// stage outputs. inputs are recorded in stage.json for people to read.
+func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []StageWrite) (StageRecord, error) {
+	rel, err := ref.dir()
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if !isHex(key, 64) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
+	}
+	rec := StageRecord{Version: StageVersion, Stage: ref.Stage, Period: ref.Period, Carrier: ref.Carrier, Key: key,
+		Inputs: slices.Clone(inputs), Dir: rel + "/" + key[:16]}
+	names := map[string]bool{stageRecordName: true}
+	for _, f := range files {
+		if !validStageName(f.Name) || names[f.Name] {
+			return StageRecord{}, fmt.Errorf("dataset: stage %s: file name %q is invalid or repeated", ref, f.Name)
+		}
+		names[f.Name] = true
+	}
+	parent := filepath.Join(s.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return StageRecord{}, err
+	}
+	tmp, err := os.MkdirTemp(parent, ".tmp-")
+	if err != nil {
+		return StageRecord{}, err
+	}
+	fail := func(err error) (StageRecord, error) {
+		os.RemoveAll(tmp)
+		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
+	}
+	for _, f := range files {
+		fh, err := os.Create(filepath.Join(tmp, f.Name))
+		if err != nil {
+			return fail(err)
+		}
+		hf := newHashFile(fh)
+		if err := f.Write(hf); err != nil {
+			fh.Close()
+			return fail(fmt.Errorf("%s: %w", f.Name, err))
+		}
+		sums, err := hf.finish()
+		if err != nil {
+			return fail(err)
+		}
+		rec.Files = append(rec.Files, StageFile{Name: f.Name, Bytes: sums.bytes, SHA256: sums.sha256, CRC32C: sums.crc32c})
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeFileAtomic(filepath.Join(tmp, stageRecordName), append(b, '\n')); err != nil {
+		return fail(err)
+	}
+	final := filepath.Join(parent, key[:16])
+	if _, err := os.Stat(final); err == nil {
+		// The same key saved before (or by a concurrent run): move it
+		// aside, so that the rename below cannot meet a directory.
+		old, err := os.MkdirTemp(parent, ".old-")
+		if err != nil {
+			return fail(err)
+		}
+		if err := os.Rename(final, filepath.Join(old, "out")); err != nil {
+			os.RemoveAll(old)
+			return fail(err)
+		}
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return fail(err)
+	}
+	if err := syncDir(parent); err != nil {
+		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
+	}
+	s.sweepStage(parent, key[:16])
+	return rec, nil
+}
+
+// keepStageOutputs is how many outputs of one stage (ref) are kept: the
+// one just saved and the most recently saved others, so that analyses
+// that alternate (calibrated and not, one province and the country) do
+// not evict each other.
+const keepStageOutputs = 4
+
+// sweepStage removes leftovers of interrupted saves and all but the
+// keepStageOutputs most recently saved outputs in parent (by their
+// stage.json's modification time, the file system's clock), never keep.
+// Errors are ignored: the sweep is redone at the next save.
+func (s *Store) sweepStage(parent, keep string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	type out struct {
+		name string
+		mod  int64
+	}
+	var others []out
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case !e.IsDir() || n == keep || strings.HasPrefix(n, "carrier="):
+		case strings.HasPrefix(n, ".old-") || strings.HasPrefix(n, ".tmp-"):
+			os.RemoveAll(filepath.Join(parent, n))
+		default:
+			var mod int64
+			if st, err := os.Stat(filepath.Join(parent, n, stageRecordName)); err == nil {
+				mod = st.ModTime().UnixNano()
+			}
+			others = append(others, out{n, mod})
+		}
+	}
+	slices.SortFunc(others, func(a, b out) int {
+		if a.mod != b.mod {
+			return cmpInt64(b.mod, a.mod)
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	for i, o := range others {
+		if i >= keepStageOutputs-1 {
+			os.RemoveAll(filepath.Join(parent, o.name))
+		}
+	}
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ErrNoStage is returned by LoadStage when no output with the key is saved.
+var ErrNoStage = errors.New("no saved output with this key")
+
+// LoadStage returns the record of the saved output of ref with key, after
+// checking every file's size and CRC-32C; the error wraps ErrNoStage when
+// there is none (or only one with another key) and ErrCorruptPart when a
+// file does not match its record. Read the files with OpenStageFile.
+func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
+	rel, err := ref.dir()
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if !isHex(key, 64) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
+	}
+	dir := rel + "/" + key[:16]
+	rec, err := s.readStageRecord(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
+	}
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if rec.Key != key {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
+	}
+	for _, f := range rec.Files {
+		if err := s.checkStageFile(rec, f, false); err != nil {
+			return StageRecord{}, err
+		}
+	}
+	return rec, nil
+}
+
+// OpenStageFile opens a file of a saved output returned by LoadStage.
+func (s *Store) OpenStageFile(rec StageRecord, name string) (*os.File, error) {
+	for _, f := range rec.Files {
+		if f.Name == name {
+			return os.Open(filepath.Join(s.dir, filepath.FromSlash(rec.Dir), name))
+		}
+	}
+	return nil, fmt.Errorf("dataset: saved output %s has no file %q", rec.Dir, name)
+}
+
+func (s *Store) readStageRecord(dir string) (StageRecord, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(dir), stageRecordName))
+	if err != nil {
+		return StageRecord{}, err
+	}
+	var rec StageRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return StageRecord{}, fmt.Errorf("dataset: %s/%s: %w: %w", dir, stageRecordName, ErrCorruptPart, err)
+	}
+	if rec.Version != StageVersion || !isHex(rec.Key, 64) {
+		return StageRecord{}, fmt.Errorf("dataset: %s/%s: version %d or key %q not of this lomsong: %w", dir, stageRecordName, rec.Version, rec.Key, ErrCorruptPart)
+	}
+	for _, f := range rec.Files {
+		if !validStageName(f.Name) || f.Name == stageRecordName || !isHex(f.SHA256, 64) || !isHex(f.CRC32C, 8) {
+			return StageRecord{}, fmt.Errorf("dataset: %s/%s: file %q: bad name or checksums: %w", dir, stageRecordName, f.Name, ErrCorruptPart)
+		}
+	}
+	rec.Dir = dir
+	return rec, nil
+}
+
+// checkStageFile checks a saved file's size and CRC-32C (and with full its
+// SHA-256) against its record.
+func (s *Store) checkStageFile(rec StageRecord, f StageFile, full bool) error {
+	rel := rec.Dir + "/" + f.Name
+	fh, err := os.Open(filepath.Join(s.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return fmt.Errorf("dataset: saved output file %s: %w: %w", rel, ErrCorruptPart, err)
+	}
+	defer fh.Close()
+	sums, err := sumsOf(fh, full)
+	switch {
+	case err != nil:
+		return fmt.Errorf("dataset: %s: %w", rel, err)
+	case sums.bytes != f.Bytes:
+		return fmt.Errorf("dataset: %s: %d bytes, its stage.json lists %d: %w", rel, sums.bytes, f.Bytes, ErrCorruptPart)
+	case sums.crc32c != f.CRC32C:
+		return fmt.Errorf("dataset: %s: crc32c %s, its stage.json lists %s: %w", rel, sums.crc32c, f.CRC32C, ErrCorruptPart)
+	case full && sums.sha256 != f.SHA256:
+		return fmt.Errorf("dataset: %s: sha256 %s, its stage.json lists %s: %w", rel, sums.sha256, f.SHA256, ErrCorruptPart)
+	}
+	return nil
+}
+
+// SavedStages returns the record of every saved output (whatever its key),
+// sorted by directory. A stage.json that does not parse is returned as a
+// problem rather than an error.
+func (s *Store) SavedStages() ([]StageRecord, []PartProblem, error) {
+	var recs []StageRecord
+	var bad []PartProblem
+	root := filepath.Join(s.dir, StageDir)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+			return filepath.SkipDir // a save in progress or interrupted
+		}
+		if d.IsDir() || d.Name() != stageRecordName {
+			return nil
+		}
+		relFile, err := filepath.Rel(s.dir, p)
+		if err != nil {
+			return err
+		}
+		dir := path.Dir(filepath.ToSlash(relFile))
+		rec, err := s.readStageRecord(dir)
+		if err != nil {
+			bad = append(bad, PartProblem{Path: filepath.ToSlash(relFile), Problem: err.Error()})
+			return nil
+		}
+		recs = append(recs, rec)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
+	slices.SortFunc(recs, func(a, b StageRecord) int { return strings.Compare(a.Dir, b.Dir) })
+	return recs, bad, nil
+}

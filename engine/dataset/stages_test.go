@@ -1,0 +1,125 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+}
+
+func TestStageSaveLoadVerify(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "ds"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := StageRef{Period: "2026-09", Stage: "measure", Carrier: "viettel"}
+	k1, k2 := strings.Repeat("a1", 32), strings.Repeat("b2", 32)
+	if _, err := s.LoadStage(ref, k1); !errors.Is(err, ErrNoStage) {
+		t.Fatalf("nothing saved: %v, want ErrNoStage", err)
+	}
+	rec, err := s.SaveStage(ref, k1, []string{"part x"}, []StageWrite{{Name: "a.bin", Write: writeString("hello")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Dir != "stages/period=2026-09/measure/carrier=viettel/"+k1[:16] || len(rec.Files) != 1 || rec.Files[0].Bytes != 5 {
+		t.Fatalf("record %+v", rec)
+	}
+	got, err := s.LoadStage(ref, k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.OpenStageFile(got, "a.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(f)
+	f.Close()
+	if string(b) != "hello" {
+		t.Fatalf("read %q", b)
+	}
+	// Another key is not reused; outputs of other keys are kept up to
+	// keepStageOutputs, the oldest removed first.
+	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrNoStage) {
+		t.Fatalf("other key: %v, want ErrNoStage", err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(s.Dir(), filepath.FromSlash(rec.Dir), "stage.json"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	for i := range keepStageOutputs {
+		k := strings.Repeat(fmt.Sprintf("%02x", 0x30+i), 32)
+		if _, err := s.SaveStage(ref, k, nil, []StageWrite{{Name: "a.bin", Write: writeString("x")}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LoadStage(ref, k1); (err == nil) != (i < keepStageOutputs-1) {
+			t.Fatalf("after %d more outputs, the oldest: %v", i+1, err)
+		}
+	}
+	if _, err := s.SaveStage(ref, k2, nil, []StageWrite{{Name: "a.bin", Write: writeString("world!")}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range keepStageOutputs {
+		k := strings.Repeat(fmt.Sprintf("%02x", 0x30+i), 32)
+		os.RemoveAll(filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel", k[:16]))
+	}
+	// A file whose writer fails leaves nothing behind and the saved output as it was.
+	boom := errors.New("boom")
+	if _, err := s.SaveStage(ref, k1, nil, []StageWrite{{Name: "a.bin", Write: func(io.Writer) error { return boom }}}); !errors.Is(err, boom) {
+		t.Fatalf("failing writer: %v", err)
+	}
+	if _, err := s.LoadStage(ref, k2); err != nil {
+		t.Fatalf("output lost by a failed save: %v", err)
+	}
+	rep, err := s.Verify(context.Background())
+	if err != nil || rep.Stages != 1 || rep.StageFiles != 1 || len(rep.Bad) != 0 {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	// A flipped byte is caught by readers and Verify, naming the file.
+	p := filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel", k2[:16], "a.bin")
+	if err := os.WriteFile(p, []byte("World!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrCorruptPart) || !strings.Contains(err.Error(), "a.bin") {
+		t.Fatalf("corrupt file: %v", err)
+	}
+	rep, err = s.Verify(context.Background())
+	if err != nil || len(rep.Bad) != 1 || !strings.HasSuffix(rep.Bad[0].Path, "/a.bin") {
+		t.Fatalf("verify of a corrupt file: %+v, %v", rep, err)
+	}
+	// Bad refs and keys are refused.
+	for _, r := range []StageRef{{Period: "2026-13", Stage: "x"}, {Period: "2026-01", Stage: "../x"}, {Period: "2026-01", Stage: ""}} {
+		if _, err := s.SaveStage(r, k1, nil, nil); err == nil {
+			t.Errorf("ref %+v accepted", r)
+		}
+	}
+	if _, err := s.SaveStage(ref, "abc", nil, nil); err == nil {
+		t.Error("short key accepted")
+	}
+}
+
+func TestScansCounted(t *testing.T) {
+	s := scanStore(t, 3000, 500)
+	if st := s.Scans(); st.Scans != 0 || st.Rows != 0 {
+		t.Fatalf("fresh store: %+v", st)
+	}
+	if err := s.ScanMeasurementsParallel(context.Background(), nil, nil, 2, func(int, *engine.MeasurementBatch) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ScanMeasurements(context.Background(), []string{"1999-01"}, nil, func(*engine.MeasurementBatch) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Scans(); st.Scans != 1 || st.Rows != 3000 {
+		t.Fatalf("after one scan and one of nothing: %+v", st)
+	}
+}

@@ -1,0 +1,505 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
+	"github.com/paulmach/orb"
+)
+
+// TestWKBKnownAnswers checks the encoding against hand-assembled WKB and
+// EWKB (ISO 13249-3 / PostGIS).
+func TestWKBKnownAnswers(t *testing.T) {
+	for _, c := range []struct {
+		g    orb.Geometry
+		srid int
+		want string
+	}{
+		// POINT(1 2), little endian, type 1.
+		{orb.Point{1, 2}, 0, "0101000000" + "000000000000f03f" + "0000000000000040"},
+		// SRID=4326;POINT(1 2): type 1|0x20000000, then 4326 (0x10e6).
+		{orb.Point{1, 2}, 4326, "0101000020" + "e6100000" + "000000000000f03f" + "0000000000000040"},
+		// POLYGON((0 0,1 0,0 1,0 0)): type 3, one ring of 4 points.
+		{orb.Polygon{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}, 0, "0103000000" + "01000000" + "04000000" +
+			"00000000000000000000000000000000" + "000000000000f03f0000000000000000" + "0000000000000000000000000000f03f" + "00000000000000000000000000000000"},
+		// MULTIPOLYGON(((0 0,1 0,0 1,0 0))) with SRID: only the outer type carries it.
+		{orb.MultiPolygon{{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}}, 4326, "0106000020" + "e6100000" + "01000000" + "0103000000" + "01000000" + "04000000" +
+			"00000000000000000000000000000000" + "000000000000f03f0000000000000000" + "0000000000000000000000000000f03f" + "00000000000000000000000000000000"},
+	} {
+		b, err := AppendWKB(nil, c.g, c.srid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(b); got != c.want {
+			t.Errorf("%v srid %d:\n got %s\nwant %s", c.g, c.srid, got, c.want)
+		}
+		g, srid, n, err := DecodeWKB(b)
+		if err != nil || srid != c.srid || n != len(b) || !orb.Equal(g, c.g) {
+			t.Errorf("decode %s: %v srid %d n %d err %v", c.want, g, srid, n, err)
+		}
+	}
+	if _, err := AppendWKB(nil, orb.LineString{{0, 0}, {1, 1}}, 0); err == nil {
+		t.Error("a line string was encoded; want an error")
+	}
+	for _, bad := range []string{"", "02", "0101000000000000", "0107000000", "01030000000100000010000000"} {
+		b, _ := hex.DecodeString(bad)
+		if _, _, _, err := DecodeWKB(b); err == nil {
+			t.Errorf("DecodeWKB(%s) accepted", bad)
+		}
+	}
+}
+
+// TestGeoPackageBinaryHeader checks the StandardGeoPackageBinary layout
+// byte by byte for a polygon (envelope) and a point (none).
+func TestGeoPackageBinaryHeader(t *testing.T) {
+	poly := orb.Polygon{{{100, 20}, {101, 20}, {101, 21.5}, {100, 20}}}
+	b, err := AppendGeoPackageBinary(nil, poly, 4326)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "GP", version 0, flags 0b011 (little endian, xy envelope), srs 4326.
+	if got := hex.EncodeToString(b[:8]); got != "47500003e6100000" {
+		t.Errorf("header %s", got)
+	}
+	d, err := DecodeGeoPackageBinary(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.SRSID != 4326 || !slices.Equal(d.Envelope, []float64{100, 101, 20, 21.5}) || !orb.Equal(d.Geometry, poly) {
+		t.Errorf("decoded %+v", d)
+	}
+	wkb, _ := AppendWKB(nil, poly, 0)
+	if !bytes.Equal(b[8+32:], wkb) {
+		t.Error("the geometry after the envelope is not the plain WKB")
+	}
+	b, _ = AppendGeoPackageBinary(nil, orb.Point{103.5, 22.25}, 4326)
+	if got := hex.EncodeToString(b[:8]); got != "47500001e6100000" {
+		t.Errorf("point header %s", got)
+	}
+	d, err = DecodeGeoPackageBinary(b)
+	if err != nil || d.Envelope != nil || d.Geometry != (orb.Point{103.5, 22.25}) {
+		t.Errorf("point decoded %+v %v", d, err)
+	}
+	if _, err := DecodeGeoPackageBinary([]byte("XP\x00\x01abcd")); err == nil {
+		t.Error("bad magic accepted")
+	}
+}
+
+// testMonth is a small month around Lai Châu town: 19 hexes with states
+// of two carriers, a three-hex zone, villages (one without verdict), a
+// site, a plan point and a commune without polygon.
+func testMonth(t *testing.T) (*Month, []hexgrid.Cell) {
+	t.Helper()
+	c0, err := hexgrid.Index(103.45, 22.40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := c0.Disk(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(cells)
+	m := &Month{Meta: Meta{Period: "2026-11", Resolution: 8, Version: "test", ManifestSHA256: "ab12", Totals: map[string]float64{"dead_zone_households": 12.4}}}
+	for i, c := range cells {
+		for _, carrier := range []string{"viettel", "vinaphone"} {
+			m.Coverage = append(m.Coverage, CoverageHex{Cell: c, Carrier: carrier, Tech: "4G", State: "covered", Source: "predicted",
+				MedianDBm: math.NaN(), PredictedDBm: -90 - float64(i), SigmaDB: 8, DistanceM: 1000, Province: "12", ProvinceName: "Lai Châu"})
+		}
+		m.Best = append(m.Best, BestHex{Cell: c, State: "covered", Households: int64(i), Province: "12", ProvinceName: "Lai Châu"})
+	}
+	outline, err := hexgrid.Outline(cells[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Zones = []Zone{{ID: "DZ-1", Outline: outline, Hexes: 3, Households: 12, Province: "12", ProvinceName: "Lai Châu"}}
+	m.Villages = []Village{
+		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Cell: c0, Households: 40, Level: "covered", PDead: 0.01, Province: "12", ProvinceName: "Lai Châu"},
+		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), Province: "14"},
+	}
+	m.Sites = []Site{{SiteID: "S1", Carrier: "viettel", Tech: "4G", Lon: 103.46, Lat: 22.41, BandMHz: 1800, HeightM: 30, Status: "active"}}
+	m.Plan = []PlanPoint{{Rank: 1, Candidate: "C1", Lon: 103.44, Lat: 22.39, HouseholdsNewlyCovered: 12, CostVND: 2937457733, Province: "12"}}
+	m.Communes = []CommuneSummary{{Code: "12001", Province: "12", Villages: 1}}
+	return m, cells
+}
+
+// TestGeoPackageReadBack writes a GeoPackage and reads it back with SQL
+// only: the pragmas, the three spatial reference systems, contents and
+// geometry columns, R-tree rows equal to each feature's envelope, and
+// every geometry decoding to the one written.
+func TestGeoPackageReadBack(t *testing.T) {
+	m, _ := testMonth(t)
+	layers, err := Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.gpkg")
+	ctx := context.Background()
+	if err := WriteGeoPackage(ctx, path, layers, m.Meta); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var appID, userVersion int64
+	db.QueryRow("PRAGMA application_id").Scan(&appID)
+	db.QueryRow("PRAGMA user_version").Scan(&userVersion)
+	if appID != 0x47504B47 || userVersion != 10300 {
+		t.Errorf("application_id %#x user_version %d", appID, userVersion)
+	}
+	var srs []int64
+	rows, err := db.Query("SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		srs = append(srs, id)
+	}
+	rows.Close()
+	if !slices.Equal(srs, []int64{-1, 0, 4326}) {
+		t.Errorf("srs ids %v", srs)
+	}
+	for _, l := range layers {
+		var typ string
+		var srid int
+		if err := db.QueryRow("SELECT geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ? AND column_name = 'geom'", l.Name).Scan(&typ, &srid); err != nil {
+			t.Fatalf("%s: %v", l.Name, err)
+		}
+		var dataType string
+		db.QueryRow("SELECT data_type FROM gpkg_contents WHERE table_name = ?", l.Name).Scan(&dataType)
+		var ext int
+		db.QueryRow("SELECT count(*) FROM gpkg_extensions WHERE table_name = ? AND extension_name = 'gpkg_rtree_index'", l.Name).Scan(&ext)
+		if typ != string(l.Geometry) || srid != 4326 || dataType != "features" || ext != 1 {
+			t.Errorf("%s: type %s srs %d data_type %s rtree extension rows %d", l.Name, typ, srid, dataType, ext)
+		}
+		rows, err := db.Query(`SELECT t.fid, t.geom, r.minx, r.maxx, r.miny, r.maxy FROM "` + l.Name + `" t LEFT JOIN "rtree_` + l.Name + `_geom" r ON r.id = t.fid ORDER BY t.fid`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var fid int64
+			var blob []byte
+			var env [4]*float64
+			if err := rows.Scan(&fid, &blob, &env[0], &env[1], &env[2], &env[3]); err != nil {
+				t.Fatal(err)
+			}
+			want := l.Geoms[fid-1]
+			n++
+			if want == nil {
+				if blob != nil || env[0] != nil {
+					t.Errorf("%s %d: want no geometry and no index row", l.Name, fid)
+				}
+				continue
+			}
+			d, err := DecodeGeoPackageBinary(blob)
+			if err != nil {
+				t.Fatalf("%s %d: %v", l.Name, fid, err)
+			}
+			if !orb.Equal(d.Geometry, want) || d.SRSID != 4326 {
+				t.Errorf("%s %d: geometry %v srs %d, want %v", l.Name, fid, d.Geometry, d.SRSID, want)
+			}
+			// The R-tree stores float32 bounds that contain the envelope.
+			b := want.Bound()
+			if env[0] == nil || *env[0] > b.Min[0] || *env[1] < b.Max[0] || *env[2] > b.Min[1] || *env[3] < b.Max[1] {
+				t.Errorf("%s %d: index row %v does not hold %v", l.Name, fid, env, b)
+			}
+		}
+		rows.Close()
+		if n != l.Len() {
+			t.Errorf("%s: %d rows, want %d", l.Name, n, l.Len())
+		}
+	}
+	var cost int64
+	var pDead any
+	db.QueryRow("SELECT cost_vnd FROM plan").Scan(&cost)
+	db.QueryRow("SELECT p_dead FROM villages WHERE village_id = 'V2'").Scan(&pDead)
+	if cost != 2937457733 || pDead != nil {
+		t.Errorf("cost %d (want whole đồng), p_dead of a village without verdict %v (want NULL)", cost, pDead)
+	}
+	var totals, sum string
+	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'exact_totals'").Scan(&totals)
+	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'dataset_manifest_sha256'").Scan(&sum)
+	if totals != `{"dead_zone_households":12.4}` || sum != "ab12" {
+		t.Errorf("metadata: totals %q manifest %q", totals, sum)
+	}
+	var styles int
+	db.QueryRow("SELECT count(*) FROM layer_styles WHERE useAsDefault").Scan(&styles)
+	if styles != len(styles_(layers)) {
+		t.Errorf("%d default styles", styles)
+	}
+}
+
+func styles_(layers []Layer) []layerStyle {
+	var out []layerStyle
+	for _, s := range styles {
+		if slices.ContainsFunc(layers, func(l Layer) bool { return l.Name == s.layer }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestGeoPackageAtomic checks that a failed write leaves the previous
+// file as it was and no temporary file behind.
+func TestGeoPackageAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.gpkg")
+	os.WriteFile(path, []byte("previous"), 0o644)
+	bad := []Layer{{Name: "bad", Geometry: Point, Geoms: []orb.Geometry{orb.LineString{{0, 0}, {1, 1}}}}}
+	if err := WriteGeoPackage(context.Background(), path, bad, Meta{Period: "2026-11"}); err == nil {
+		t.Fatal("a line string in a point layer was written")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "previous" {
+		t.Errorf("the previous file changed: %q", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("left in the folder: %v", ents)
+	}
+}
+
+// checkGeoMetadata validates a "geo" value against the GeoParquet 1.1
+// schema's required fields and types (format-specs/schema.json): version
+// "1.1.0"; primary_column a string naming a column; columns an object of
+// objects each with encoding "WKB" (or a native encoding), geometry_types
+// an array of unique strings from the spec's list, and, when present, bbox
+// of 4 or 6 numbers with min ≤ max and crs a PROJJSON object or null.
+func checkGeoMetadata(t *testing.T, raw string) GeoMetadata {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatalf("geo is not JSON: %v", err)
+	}
+	for _, k := range []string{"version", "primary_column", "columns"} {
+		if _, ok := doc[k]; !ok {
+			t.Fatalf("geo lacks required %q: %s", k, raw)
+		}
+	}
+	if doc["version"] != "1.1.0" {
+		t.Errorf("version %v", doc["version"])
+	}
+	cols, ok := doc["columns"].(map[string]any)
+	pc, _ := doc["primary_column"].(string)
+	if !ok || cols[pc] == nil {
+		t.Fatalf("primary column %q not in columns: %s", pc, raw)
+	}
+	types := map[string]bool{}
+	for _, b := range []string{"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection"} {
+		for _, s := range []string{"", " Z"} {
+			types[b+s] = true
+		}
+	}
+	for name, v := range cols {
+		c, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("column %s is not an object", name)
+		}
+		switch c["encoding"] {
+		case "WKB", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon":
+		default:
+			t.Errorf("column %s encoding %v", name, c["encoding"])
+		}
+		gt, ok := c["geometry_types"].([]any)
+		if !ok {
+			t.Fatalf("column %s geometry_types missing or not an array", name)
+		}
+		seen := map[string]bool{}
+		for _, x := range gt {
+			s, _ := x.(string)
+			if !types[s] || seen[s] {
+				t.Errorf("column %s geometry type %v unknown or repeated", name, x)
+			}
+			seen[s] = true
+		}
+		if bb, ok := c["bbox"]; ok {
+			a, _ := bb.([]any)
+			if len(a) != 4 && len(a) != 6 {
+				t.Fatalf("bbox %v", bb)
+			}
+			f := make([]float64, len(a))
+			for i, x := range a {
+				f[i], _ = x.(float64)
+			}
+			if h := len(f) / 2; f[0] > f[h] || f[1] > f[h+1] {
+				t.Errorf("bbox %v has min above max", f)
+			}
+		}
+		if crs, ok := c["crs"]; ok && crs != nil {
+			if _, ok := crs.(map[string]any); !ok {
+				t.Errorf("crs %v is neither PROJJSON nor null", crs)
+			}
+		}
+	}
+	var g GeoMetadata
+	json.Unmarshal([]byte(raw), &g)
+	return g
+}
+
+// TestGeoParquetRoundTrip writes the layers as GeoParquet, validates each
+// file's geo metadata and decodes every geometry back to the one written.
+func TestGeoParquetRoundTrip(t *testing.T) {
+	m, _ := testMonth(t)
+	layers, err := Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := WriteGeoParquet(dir, layers, m.Meta); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		b, err := os.ReadFile(filepath.Join(dir, l.Name+".parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := arrowio.OpenTable(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := checkGeoMetadata(t, tr.Metadata()["geo"])
+		if got := g.Columns["geometry"].GeometryTypes; !slices.Equal(got, []string{geoTypeNames[l.Geometry]}) {
+			t.Errorf("%s: geometry types %v", l.Name, got)
+		}
+		if !json.Valid([]byte(tr.Metadata()["lomsong"])) {
+			t.Errorf("%s: lomsong metadata %q", l.Name, tr.Metadata()["lomsong"])
+		}
+		cols := tr.Columns()
+		gi, hi := slices.Index(cols, "geometry"), slices.Index(cols, "h3")
+		var bound orb.Bound
+		i := 0
+		for tr.Next() {
+			for _, r := range tr.Rows() {
+				want := l.Geoms[i]
+				if want == nil {
+					if r[gi] != "" {
+						t.Errorf("%s row %d: geometry where none was written", l.Name, i)
+					}
+					i++
+					continue
+				}
+				got, _, _, err := DecodeWKB([]byte(r[gi]))
+				if err != nil || !orb.Equal(got, want) {
+					t.Errorf("%s row %d: %v %v, want %v", l.Name, i, got, err, want)
+				}
+				if i == 0 {
+					bound = want.Bound()
+				}
+				bound = bound.Union(want.Bound())
+				if hi >= 0 {
+					f := l.Fields[slices.IndexFunc(l.Fields, func(f Field) bool { return f.Name == "h3" })]
+					if r[hi] != f.Texts[i] {
+						t.Errorf("%s row %d: h3 %q, want %q", l.Name, i, r[hi], f.Texts[i])
+					}
+				}
+				i++
+			}
+		}
+		if err := tr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		tr.Close()
+		if i != l.Len() {
+			t.Errorf("%s: %d rows, want %d", l.Name, i, l.Len())
+		}
+		bb := g.Columns["geometry"].BBox
+		if l.Name != "communes_summary" && !slices.Equal(bb, []float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}) {
+			t.Errorf("%s: bbox %v, features span %v", l.Name, bb, bound)
+		}
+	}
+}
+
+// TestLayersHexPolygons checks that hex layers carry H3's own boundary
+// (closed, 7 points) and the cell id as text.
+func TestLayersHexPolygons(t *testing.T) {
+	m, cells := testMonth(t)
+	layers, err := Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := func() []string {
+		var n []string
+		for _, l := range layers {
+			n = append(n, l.Name)
+		}
+		return n
+	}(); !slices.Equal(names, LayerNames) {
+		t.Fatalf("layers %v", names)
+	}
+	best := layers[1]
+	for i, c := range cells {
+		ring, err := c.Boundary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !orb.Equal(best.Geoms[i], orb.Polygon{ring}) || len(ring) != 7 || best.Fields[0].Texts[i] != c.String() {
+			t.Errorf("hex %d: %v, want %v (%s)", i, best.Geoms[i], ring, c)
+		}
+	}
+}
+
+// TestRounding checks the rounding of counts and money: to the nearest
+// whole number, halves away from zero, NaN and infinities to 0.
+func TestRounding(t *testing.T) {
+	for _, c := range []struct {
+		in   float64
+		want int64
+	}{{40.4, 40}, {40.5, 41}, {2937457732.8994374, 2937457733}, {0, 0}, {math.NaN(), 0}, {math.Inf(1), 0}} {
+		if got := count(c.in); got != c.want {
+			t.Errorf("count(%v) = %d, want %d", c.in, got, c.want)
+		}
+		if got := dong(c.in); got != c.want {
+			t.Errorf("dong(%v) = %d, want %d", c.in, got, c.want)
+		}
+	}
+	if _, err := DecodeGeoPackageBinary([]byte{'G', 'P', 0, 0x0b, 0xe6, 0x10, 0, 0}); err == nil {
+		t.Error("envelope code 5 accepted")
+	}
+}
+
+// FuzzDecodeWKB feeds arbitrary bytes to the decoders: an error or a
+// geometry whose encoding decodes to itself, never a panic or a runaway
+// allocation (counts are checked against the bytes left).
+func FuzzDecodeWKB(f *testing.F) {
+	for _, g := range []orb.Geometry{orb.Point{1, 2}, orb.Polygon{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}, orb.MultiPolygon{{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}}} {
+		b, _ := AppendWKB(nil, g, 0)
+		f.Add(b)
+		b, _ = AppendGeoPackageBinary(nil, g, 4326)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		if g, srid, _, err := DecodeWKB(b); err == nil {
+			// What decodes encodes, and decodes to what encodes the same.
+			once, err := AppendWKB(nil, g, srid)
+			if err != nil {
+				t.Fatalf("%x decoded to %v, which does not encode: %v", b, g, err)
+			}
+			g2, srid2, _, err := DecodeWKB(once)
+			if err != nil {
+				t.Fatalf("%x: re-encoded %x does not decode: %v", b, once, err)
+			}
+			if twice, _ := AppendWKB(nil, g2, srid2); !bytes.Equal(once, twice) {
+				t.Fatalf("%x: encodes to %x, then to %x", b, once, twice)
+			}
+		}
+		DecodeGeoPackageBinary(b)
+	})
+}

@@ -1,0 +1,339 @@
+package export
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
+)
+
+// GeoPackage constants (OGC GeoPackage 1.3, §1.1.1.1.1): the application
+// id is the ASCII of "GPKG", the user version 10300 for 1.3.0.
+const (
+	gpkgApplicationID = 0x47504B47
+	gpkgUserVersion   = 10300
+)
+
+// epsg4326WKT is the OGC WKT of EPSG:4326 as the EPSG registry gives it.
+const epsg4326WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]`
+
+// gpkgSchema creates the GeoPackage core tables (GeoPackage 1.3 Annex C
+// table definition SQL) and the extensions table.
+var gpkgSchema = []string{
+	`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
+  organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT)`,
+	`CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))`,
+	`CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))`,
+	`CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))`,
+	`INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system')`,
+	`INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system')`,
+}
+
+// rtreeTriggers are the GeoPackage 1.3 R-tree extension's triggers
+// (F.3, with update1–update4) for table t, geometry column geom and
+// primary key fid. They call ST_IsEmpty, ST_MinX… which SQLite alone does
+// not define: GDAL, QGIS and SpatiaLite register them, so edits there keep
+// the index current. The writer fills the index itself before creating
+// them.
+func rtreeTriggers(t string) []string {
+	r := "rtree_" + t + "_geom"
+	const vals = `VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom))`
+	q := func(s string) string {
+		return strings.NewReplacer("{t}", `"`+t+`"`, "{r}", `"`+r+`"`, "{n}", r, "{v}", vals).Replace(s)
+	}
+	return []string{
+		q(`CREATE TRIGGER "{n}_insert" AFTER INSERT ON {t} WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN INSERT OR REPLACE INTO {r} {v}; END`),
+		q(`CREATE TRIGGER "{n}_update1" AFTER UPDATE OF geom ON {t} WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN INSERT OR REPLACE INTO {r} {v}; END`),
+		q(`CREATE TRIGGER "{n}_update2" AFTER UPDATE OF geom ON {t} WHEN OLD.fid = NEW.fid AND (NEW.geom IS NULL OR ST_IsEmpty(NEW.geom))
+BEGIN DELETE FROM {r} WHERE id = OLD.fid; END`),
+		q(`CREATE TRIGGER "{n}_update3" AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN DELETE FROM {r} WHERE id = OLD.fid; INSERT OR REPLACE INTO {r} {v}; END`),
+		q(`CREATE TRIGGER "{n}_update4" AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND (NEW.geom IS NULL OR ST_IsEmpty(NEW.geom))
+BEGIN DELETE FROM {r} WHERE id IN (OLD.fid, NEW.fid); END`),
+		q(`CREATE TRIGGER "{n}_delete" AFTER DELETE ON {t} WHEN old.geom NOT NULL
+BEGIN DELETE FROM {r} WHERE id = OLD.fid; END`),
+	}
+}
+
+func sqlType(t FieldType) string {
+	switch t {
+	case Integer:
+		return "INTEGER"
+	case Real:
+		return "DOUBLE"
+	case Boolean:
+		return "BOOLEAN"
+	}
+	return "TEXT"
+}
+
+// value returns row i of f as a database value: NULL for a NaN real or an
+// empty text.
+func (f *Field) value(i int) any {
+	switch f.Type {
+	case Integer:
+		return f.Ints[i]
+	case Real:
+		if math.IsNaN(f.Reals[i]) || math.IsInf(f.Reals[i], 0) {
+			return nil
+		}
+		return f.Reals[i]
+	case Boolean:
+		if f.Bools[i] {
+			return 1
+		}
+		return 0
+	}
+	if f.Texts[i] == "" {
+		return nil
+	}
+	return f.Texts[i]
+}
+
+// WriteGeoPackage writes the layers as one OGC GeoPackage 1.3 file at
+// path, atomically: into a temporary file beside it that is synced and
+// renamed over path only when complete. Every layer is a feature table
+// (fid, geom, the fields) registered in gpkg_contents and
+// gpkg_geometry_columns with EPSG:4326, its geometries as
+// StandardGeoPackageBinary, and an R-tree spatial index
+// (rtree_<layer>_geom, filled, with the extension's triggers); meta is the
+// lomsong_metadata attributes table (key, value); QGIS picks the styles
+// of layer_styles (QGISStyles) up as each layer's default.
+func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	defer func() {
+		if err != nil {
+			os.Remove(tmpPath)
+			os.Remove(tmpPath + "-journal")
+		}
+	}()
+	db, err := sqlitedb.Open(ctx, tmpPath, sqlitedb.Options{NoWAL: true})
+	if err != nil {
+		return err
+	}
+	if err = fillGeoPackage(ctx, db, layers, meta); err != nil {
+		db.Close()
+		return fmt.Errorf("geopackage %s: %w", path, err)
+	}
+	if err = db.Close(); err != nil {
+		return fmt.Errorf("geopackage %s: %w", path, err)
+	}
+	f, err := os.OpenFile(tmpPath, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(tmpPath, 0o644); err != nil {
+		return err
+	}
+	if err = os.Rename(tmpPath, path); err != nil {
+		return err
+	}
+	return dataset.SyncDir(dir)
+}
+
+func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) error {
+	if ok, err := sqlitedb.HasRTree(ctx, db); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("the SQLite library lacks the R*Tree module the spatial indexes need")
+	}
+	// One connection: the pragmas and the transaction apply to it.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, s := range []string{
+		fmt.Sprintf("PRAGMA application_id = %d", gpkgApplicationID),
+		fmt.Sprintf("PRAGMA user_version = %d", gpkgUserVersion),
+		"PRAGMA page_size = 4096",
+	} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, s := range gpkgSchema {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic', ?, 'EPSG', ?, ?, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')`,
+		SRID, SRID, epsg4326WKT); err != nil {
+		return err
+	}
+	// last_change is the first instant of the month exported, not the
+	// clock: the same month gives the same file.
+	stamp := contentTime(meta)
+	for _, l := range layers {
+		if err := writeGPKGLayer(ctx, tx, &l, stamp); err != nil {
+			return fmt.Errorf("layer %s: %w", l.Name, err)
+		}
+	}
+	if err := writeGPKGMeta(ctx, tx, meta, stamp); err != nil {
+		return err
+	}
+	if err := writeStyles(ctx, tx, layers, stamp); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l *Layer, stamp string) error {
+	cols := []string{`fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL`, `geom ` + string(l.Geometry)}
+	names := []string{"fid", "geom"}
+	for _, f := range l.Fields {
+		cols = append(cols, fmt.Sprintf(`"%s" %s`, f.Name, sqlType(f.Type)))
+		names = append(names, `"`+f.Name+`"`)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE "%s" (%s)`, l.Name, strings.Join(cols, ", "))); err != nil {
+		return err
+	}
+	b, ok := l.Bound()
+	var env [4]any
+	if ok {
+		env = [4]any{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id)
+VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, stamp, env[0], env[1], env[2], env[3], SRID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)`, l.Name, string(l.Geometry), SRID); err != nil {
+		return err
+	}
+	rtree := "rtree_" + l.Name + "_geom"
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE VIRTUAL TABLE "%s" USING rtree(id, minx, maxx, miny, maxy)`, rtree)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`, l.Name); err != nil {
+		return err
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+	ins, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO "%s" (%s) VALUES (%s)`, l.Name, strings.Join(names, ", "), ph))
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	idx, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO "%s" VALUES (?, ?, ?, ?, ?)`, rtree))
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	args := make([]any, len(names))
+	var buf []byte
+	for i, g := range l.Geoms {
+		fid := int64(i + 1)
+		args[0], args[1] = fid, nil
+		if g != nil {
+			if buf, err = AppendGeoPackageBinary(buf[:0], g, SRID); err != nil {
+				return err
+			}
+			args[1] = buf
+		}
+		for j := range l.Fields {
+			args[j+2] = l.Fields[j].value(i)
+		}
+		if _, err := ins.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("feature %d: %w", fid, err)
+		}
+		if g != nil {
+			b := g.Bound()
+			if _, err := idx.ExecContext(ctx, fid, b.Min[0], b.Max[0], b.Min[1], b.Max[1]); err != nil {
+				return fmt.Errorf("feature %d: spatial index: %w", fid, err)
+			}
+		}
+	}
+	for _, s := range rtreeTriggers(l.Name) {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeGPKGMeta stores meta as the attributes table lomsong_metadata
+// (key, value as JSON text).
+func writeGPKGMeta(ctx context.Context, tx *sql.Tx, meta Meta, stamp string) error {
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	var kv map[string]json.RawMessage
+	if err := json.Unmarshal(b, &kv); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE lomsong_metadata (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, key TEXT NOT NULL UNIQUE, value TEXT)`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+VALUES ('lomsong_metadata', 'attributes', 'lomsong_metadata', 'where the month came from: lomsong build, dataset manifest checksum, exact totals', ?)`, stamp); err != nil {
+		return err
+	}
+	for _, k := range sortedKeys(kv) {
+		v := string(kv[k])
+		var s string
+		if json.Unmarshal(kv[k], &s) == nil {
+			v = s
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lomsong_metadata (key, value) VALUES (?, ?)`, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// contentTime is the first instant of meta's period (YYYY-MM) in the
+// GeoPackage's timestamp form; the Unix epoch when the period is not a
+// month.
+func contentTime(meta Meta) string {
+	if t, err := time.Parse("2006-01", meta.Period); err == nil {
+		return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return "1970-01-01T00:00:00.000Z"
+}
+
+// sortedKeys returns the keys of m in ascending order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,384 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
+)
+
+// Meta describes where a Month came from. It is written into every
+// format's metadata.
+type Meta struct {
+	// Period is the month (YYYY-MM); Province the code of the one province
+	// analysed, empty for the whole dataset.
+	Period   string `json:"period"`
+	Province string `json:"province,omitempty"`
+	// Resolution is the H3 analysis resolution.
+	Resolution int `json:"h3_resolution"`
+	// Version, Commit and BuildDate identify the lomsong build.
+	Version   string `json:"lomsong_version"`
+	Commit    string `json:"lomsong_commit"`
+	BuildDate string `json:"lomsong_build_date"`
+	// Dataset is the dataset folder and ManifestSHA256 the SHA-256 of its
+	// manifest.json: the exact inputs the month was computed from.
+	Dataset        string `json:"dataset"`
+	ManifestSHA256 string `json:"dataset_manifest_sha256"`
+	// Boundaries and CommuneBoundaries name the province and commune
+	// boundary sets.
+	Boundaries        string `json:"boundaries"`
+	CommuneBoundaries string `json:"commune_boundaries,omitempty"`
+	// Totals are exact (unrounded) sums of the counts the tables round,
+	// by name (e.g. "dead_zone_households"); filled by Build.
+	Totals map[string]float64 `json:"exact_totals"`
+}
+
+// CoverageHex is one hex × carrier × technology state.
+type CoverageHex struct {
+	Cell                         hexgrid.Cell
+	Carrier, Tech, State, Source string
+	Tests, Failures              int64
+	MedianDBm, PredictedDBm      float64 // NaN when unknown
+	SigmaDB, DistanceM           float64 // NaN when unknown
+	ServingSite                  string
+	Province, ProvinceName       string
+	Commune, CommuneName         string
+}
+
+// BestHex is the best 3G/4G/5G state of any carrier in a hex.
+type BestHex struct {
+	Cell                         hexgrid.Cell
+	State, Source, Carrier, Tech string
+	Carriers                     string // space-separated carriers serving at least weakly
+	Has2G                        bool
+	Households, Population       int64
+	Dead                         bool // the hex is part of a dead zone
+	Province, ProvinceName       string
+	Commune, CommuneName         string
+}
+
+// Zone is a dead zone with its outline.
+type Zone struct {
+	ID                     string
+	Outline                orb.MultiPolygon
+	Hexes, Villages        int
+	AreaKm2                float64
+	Households, Population int64
+	Province, ProvinceName string
+	Commune, CommuneName   string
+	Partly2G               bool
+	Carriers2G             string
+	NearestSites           string
+}
+
+// Village is a village's verdict at its point.
+type Village struct {
+	ID, Name               string
+	Lon, Lat               float64
+	Cell                   hexgrid.Cell
+	Households             int64
+	Level, Status          string
+	PDead                  float64 // NaN for a village decided by its hexes
+	WithoutSignal          bool
+	BestCarrier, BestTech  string
+	Tests300m              int64
+	Commune, CommuneName   string
+	Province, ProvinceName string
+	Attribution            string
+}
+
+// Site is one sector of the site register.
+type Site struct {
+	SiteID, Carrier, Tech string
+	Lon, Lat              float64
+	Cell                  hexgrid.Cell
+	BandMHz, HeightM      float64
+	Status, Backhaul      string
+}
+
+// PlanPoint is a funded step of the investment plan.
+type PlanPoint struct {
+	Rank                                         int64
+	Candidate, Source                            string
+	Lon, Lat                                     float64
+	Cell                                         hexgrid.Cell
+	HouseholdsNewlyCovered, CumulativeHouseholds int64
+	CostVND, CumulativeCostVND                   int64
+	CostPerHouseholdVND                          int64 // 0 when no household is newly covered
+	DeadHexesCovered                             int64
+	Power, Backhaul                              string
+	Province, ProvinceName                       string
+	Commune, CommuneName                         string
+}
+
+// CommuneSummary counts villages and dead-zone households per commune.
+type CommuneSummary struct {
+	Code, Name             string
+	Province, ProvinceName string
+	// Outline is the commune's polygon from the commune boundary set; nil
+	// when the month was built without one.
+	Outline                         orb.MultiPolygon
+	Villages, WithoutSignal, Only2G int64
+	HouseholdsWithoutSignal         int64
+	DeadHexes                       int64
+	DeadZoneHouseholds              int64
+}
+
+// Month is one month of results, ready to export.
+type Month struct {
+	Meta     Meta
+	Coverage []CoverageHex
+	Best     []BestHex
+	Zones    []Zone
+	Villages []Village
+	Sites    []Site
+	Plan     []PlanPoint
+	Communes []CommuneSummary
+}
+
+// Input is what Build reads: the month's dead zones (with the coverage
+// behind them) and plan, and the boundary sets that name their codes.
+type Input struct {
+	DeadZones *pipeline.DeadZoneResult
+	Plan      *pipeline.PlanResult
+	// Provinces names province codes; Communes (optional) names commune
+	// codes and gives the commune summaries their polygons.
+	Provinces, Communes *geodata.BoundarySet
+	Meta                Meta
+}
+
+// count rounds a non-negative count to the nearest whole number (NaN → 0).
+func count(v float64) int64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return int64(math.Round(v))
+}
+
+// dong rounds an amount to whole đồng (NaN or ±Inf → 0).
+func dong(v float64) int64 { return count(v) }
+
+func name(set *geodata.BoundarySet, code string) string {
+	if set == nil || code == "" {
+		return ""
+	}
+	if u, ok := set.ByCode(code); ok {
+		return u.Name
+	}
+	return ""
+}
+
+// Build turns the month's results into a Month: rows in the engine's
+// order (states by cell, carrier and tech; zones by households; villages
+// by commune and id; plan by rank; communes by code), counts rounded to
+// whole households and money to whole đồng with the exact totals in
+// Meta.Totals.
+func Build(in Input) (*Month, error) {
+	dz, pr := in.DeadZones, in.Plan
+	if dz == nil || dz.Coverage == nil {
+		return nil, fmt.Errorf("export: no dead-zone results to export: %w", engine.ErrInvalidConfig)
+	}
+	m := &Month{Meta: in.Meta}
+	m.Meta.Totals = map[string]float64{}
+	if in.Provinces != nil {
+		m.Meta.Boundaries = in.Provinces.Name
+	}
+	if in.Communes != nil {
+		m.Meta.CommuneBoundaries = in.Communes.Name
+	}
+	pn := func(code string) string { return name(in.Provinces, code) }
+	cn := func(code string) string { return name(in.Communes, code) }
+	dead := map[hexgrid.Cell]bool{}
+	for _, z := range dz.Zones {
+		for _, c := range z.Cells {
+			dead[c] = true
+		}
+	}
+	for _, s := range dz.Coverage.States {
+		a := dz.Admin[s.Cell]
+		m.Coverage = append(m.Coverage, CoverageHex{Cell: s.Cell, Carrier: string(s.Carrier), Tech: s.Tech.String(),
+			State: s.State.String(), Source: s.Source.String(), Tests: s.Tests, Failures: s.Failures,
+			MedianDBm: s.MedianDBm, PredictedDBm: s.PredictedDBm, SigmaDB: s.SigmaDB, DistanceM: s.DistanceM,
+			ServingSite: s.ServingSite, Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)})
+	}
+	pop := map[hexgrid.Cell][2]float64{}
+	for _, p := range dz.Population {
+		pop[p.Cell] = [2]float64{p.Households, p.Population}
+	}
+	var hexHH float64
+	for _, b := range coverage.BestByHex(dz.Coverage.States) {
+		a := dz.Admin[b.Cell]
+		h := BestHex{Cell: b.Cell, State: b.State.String(), Carrier: string(b.Carrier), Has2G: b.Has2G, Dead: dead[b.Cell],
+			Households: count(pop[b.Cell][0]), Population: count(pop[b.Cell][1]),
+			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
+		hexHH += pop[b.Cell][0]
+		if b.Tech != engine.TechUnknown {
+			h.Tech, h.Source = b.Tech.String(), b.Source.String()
+		}
+		cs := make([]string, len(b.Carriers))
+		for i, c := range b.Carriers {
+			cs[i] = string(c)
+		}
+		h.Carriers = strings.Join(cs, " ")
+		m.Best = append(m.Best, h)
+	}
+	m.Meta.Totals["coverage_best_households"] = hexHH
+	var zoneHH, zonePop float64
+	for _, z := range dz.Zones {
+		outline, err := hexgrid.Outline(z.Cells)
+		if err != nil {
+			return nil, fmt.Errorf("export: zone %s: %w", z.ID, err)
+		}
+		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), AreaKm2: z.AreaKm2,
+			Households: count(z.Households), Population: count(z.Population), Partly2G: z.Partly2G}
+		zoneHH += z.Households
+		zonePop += z.Population
+		if len(z.Provinces) > 0 {
+			o.Province = z.Provinces[0].Code
+			o.ProvinceName = pn(o.Province)
+		}
+		if len(z.Communes) > 0 {
+			o.Commune = z.Communes[0].Code
+			o.CommuneName = cn(o.Commune)
+		}
+		var cs, ns []string
+		for _, c := range z.Carriers2G {
+			cs = append(cs, string(c))
+		}
+		for _, d := range z.Nearest {
+			ns = append(ns, fmt.Sprintf("%s:%s:%.0fm", d.Carrier, d.SiteID, d.DistanceM))
+		}
+		o.Carriers2G, o.NearestSites = strings.Join(cs, " "), strings.Join(ns, " ")
+		m.Zones = append(m.Zones, o)
+	}
+	m.Meta.Totals["dead_zone_households"] = zoneHH
+	m.Meta.Totals["dead_zone_population"] = zonePop
+	var villageHH float64
+	for _, v := range dz.Villages.Villages {
+		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
+			Level: v.Level.String(), PDead: math.NaN(), WithoutSignal: v.WithoutSignal(),
+			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
+		villageHH += v.Households
+		if v.HasVerdict {
+			o.PDead, o.Status = math.Round(v.Verdict.PDead*1e4)/1e4, deadzone.StatusOf(v.Verdict.PDead).String()
+			if v.Verdict.Best.Tech.Valid() {
+				o.BestCarrier, o.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
+			}
+			o.Tests300m = int64(v.Nearby.Tests)
+		}
+		m.Villages = append(m.Villages, o)
+	}
+	m.Meta.Totals["village_households"] = villageHH
+	res := m.Meta.Resolution
+	if res == 0 {
+		res = dz.Coverage.Config.Resolution
+		m.Meta.Resolution = res
+	}
+	for _, s := range dz.Coverage.Sites {
+		o := Site{SiteID: s.SiteID, Carrier: string(s.Carrier), Tech: s.Tech.String(), Lon: s.Lon, Lat: s.Lat,
+			BandMHz: s.BandMHz, HeightM: s.HeightM, Status: s.Status.String(), Backhaul: s.Backhaul.String()}
+		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
+			o.Cell = c
+		}
+		m.Sites = append(m.Sites, o)
+	}
+	if pr != nil {
+		var newHH float64
+		for _, s := range pr.Plan.Steps {
+			a := pr.Admin[s.CandidateID]
+			o := PlanPoint{Rank: int64(s.Rank), Candidate: s.CandidateID, Source: s.Source.String(), Lon: s.Lon, Lat: s.Lat,
+				HouseholdsNewlyCovered: count(s.NewHouseholds), CumulativeHouseholds: count(s.CumHouseholds),
+				CostVND: dong(s.CostVND), CumulativeCostVND: dong(s.CumCostVND), CostPerHouseholdVND: dong(s.CostPerHouseholdVND),
+				DeadHexesCovered: int64(len(pr.Footprints[s.CandidateID])), Power: s.Power, Backhaul: s.Backhaul,
+				Province: a[0], ProvinceName: pn(a[0]), Commune: a[1], CommuneName: cn(a[1])}
+			newHH += s.NewHouseholds
+			if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
+				o.Cell = c
+			}
+			m.Plan = append(m.Plan, o)
+		}
+		m.Meta.Totals["plan_households_newly_covered"] = newHH
+		m.Meta.Totals["plan_cost_vnd"] = pr.Plan.TotalCostVND
+	}
+	communes, err := communeSummaries(dz, in.Provinces, in.Communes, dead, pop)
+	if err != nil {
+		return nil, err
+	}
+	m.Communes = communes
+	return m, nil
+}
+
+// communeSummaries counts villages (deadzone's per-commune counts) and
+// dead hexes and their households (by each hex's commune) per commune
+// code, with the commune's polygon when the commune set has it.
+func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.BoundarySet, dead map[hexgrid.Cell]bool, pop map[hexgrid.Cell][2]float64) ([]CommuneSummary, error) {
+	by := map[string]*CommuneSummary{}
+	get := func(code string) *CommuneSummary {
+		if by[code] == nil {
+			by[code] = &CommuneSummary{Code: code}
+		}
+		return by[code]
+	}
+	for _, c := range dz.Villages.ByCommune {
+		if c.Code == "" {
+			continue
+		}
+		s := get(c.Code)
+		s.Villages, s.WithoutSignal, s.Only2G = int64(c.Villages), int64(c.WithoutSignal), int64(c.Only2G)
+		s.HouseholdsWithoutSignal = count(c.HouseholdsWithoutSignal)
+	}
+	exact := map[string]float64{}
+	cells := make([]hexgrid.Cell, 0, len(dead))
+	for c := range dead {
+		cells = append(cells, c)
+	}
+	slices.Sort(cells)
+	for _, c := range cells {
+		code := dz.Admin[c].Commune
+		if code == "" {
+			continue
+		}
+		get(code).DeadHexes++
+		exact[code] += pop[c][0]
+	}
+	codes := make([]string, 0, len(by))
+	for code := range by {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	out := make([]CommuneSummary, 0, len(codes))
+	for _, code := range codes {
+		s := by[code]
+		s.DeadZoneHouseholds = count(exact[code])
+		if communes != nil {
+			if u, ok := communes.ByCode(code); ok {
+				s.Name, s.Province, s.Outline = u.Name, u.ParentCode, u.Geometry
+			}
+		}
+		if s.Province == "" {
+			s.Province = provinceOfCommune(dz, code)
+		}
+		s.ProvinceName = name(provinces, s.Province)
+		out = append(out, *s)
+	}
+	return out, nil
+}
+
+// provinceOfCommune returns the province of the first village attributed
+// to the commune (villages are sorted by commune, then id).
+func provinceOfCommune(dz *pipeline.DeadZoneResult, code string) string {
+	for _, v := range dz.Villages.Villages {
+		if v.Commune == code && v.Province != "" {
+			return v.Province
+		}
+	}
+	return ""
+}

@@ -1,0 +1,249 @@
+// Package postgis puts a month of lomsong's results into PostgreSQL with
+// PostGIS. It is the only package of the module that imports the
+// PostgreSQL driver (github.com/jackc/pgx/v5).
+//
+// A release is one schema (SchemaName: lomsong_YYYY_MM, with _p<code> for
+// a one-province export) holding the layers of engine/export as tables:
+// fid, geom (geometry of the layer's type, SRID 4326) and the layer's
+// columns, loaded with COPY in binary form (geometries sent as EWKB), a
+// GiST index on geom, the metadata table lomsong_metadata (key, value),
+// and per province a view of each layer that has a province_code,
+// province_<code>_<layer>. Write replaces the release in one transaction:
+// readers see the whole previous release or the whole new one, and
+// exporting the same release twice leaves one copy.
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/export"
+)
+
+// SchemaName is the release's schema: lomsong_YYYY_MM for the month,
+// followed by _p<code> when one province was exported.
+func SchemaName(meta export.Meta) (string, error) {
+	if !regexp.MustCompile(`^\d{4}-\d{2}$`).MatchString(meta.Period) {
+		return "", fmt.Errorf("postgis: period %q is not YYYY-MM: %w", meta.Period, engine.ErrInvalidValue)
+	}
+	s := "lomsong_" + strings.ReplaceAll(meta.Period, "-", "_")
+	if meta.Province != "" {
+		if !codeRE.MatchString(meta.Province) {
+			return "", fmt.Errorf("postgis: province code %q: %w", meta.Province, engine.ErrInvalidValue)
+		}
+		s += "_p" + strings.ToLower(meta.Province)
+	}
+	return s, nil
+}
+
+// codeRE is what a province code in a view name may hold.
+var codeRE = regexp.MustCompile(`^[0-9A-Za-z_]{1,20}$`)
+
+func sqlType(t export.FieldType) string {
+	switch t {
+	case export.Integer:
+		return "bigint"
+	case export.Real:
+		return "double precision"
+	case export.Boolean:
+		return "boolean"
+	}
+	return "text"
+}
+
+// Stats reports what Write loaded.
+type Stats struct {
+	Schema string
+	Rows   map[string]int64 // per table
+	Views  int
+}
+
+// Write connects to the database at connString (a postgres:// URL or
+// key=value string; a unix socket is host=/dir) and replaces the release
+// schema with the layers. The database must have the postgis extension.
+func Write(ctx context.Context, connString string, layers []export.Layer, meta export.Meta) (*Stats, error) {
+	schema, err := SchemaName(meta)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var oid uint32
+	if err := conn.QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'geometry' ORDER BY oid LIMIT 1`).Scan(&oid); err != nil {
+		if err == pgx.ErrNoRows {
+			return nil, fmt.Errorf("postgis: database %q has no PostGIS geometry type: run CREATE EXTENSION postgis there first", conn.Config().Database)
+		}
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	// geometry's binary input (geometry_recv) reads (E)WKB: sent as raw
+	// bytes, the codec of bytea fits.
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	st := &Stats{Schema: schema, Rows: map[string]int64{}}
+	s := pgx.Identifier{schema}.Sanitize()
+	mj, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{
+		`DROP SCHEMA IF EXISTS ` + s + ` CASCADE`,
+		`CREATE SCHEMA ` + s,
+		`COMMENT ON SCHEMA ` + s + ` IS ` + literal("lomsong "+meta.Period+" "+string(mj)),
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return nil, fmt.Errorf("postgis: %s: %w", q, err)
+		}
+	}
+	for i := range layers {
+		n, views, err := writeLayer(ctx, tx, schema, &layers[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgis: table %s.%s: %w", schema, layers[i].Name, err)
+		}
+		st.Rows[layers[i].Name] = n
+		st.Views += views
+	}
+	if err := writeMeta(ctx, tx, schema, mj); err != nil {
+		return nil, fmt.Errorf("postgis: %s.lomsong_metadata: %w", schema, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("postgis: commit: %w", err)
+	}
+	return st, nil
+}
+
+// literal quotes s as an SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer) (int64, int, error) {
+	t := pgx.Identifier{schema, l.Name}
+	cols := []string{`fid bigint PRIMARY KEY`, fmt.Sprintf(`geom geometry(%s, %d)`, l.Geometry, export.SRID)}
+	names := []string{"fid", "geom"}
+	for _, f := range l.Fields {
+		cols = append(cols, pgx.Identifier{f.Name}.Sanitize()+" "+sqlType(f.Type))
+		names = append(names, f.Name)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE `+t.Sanitize()+` (`+strings.Join(cols, ", ")+`)`); err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.Exec(ctx, `COMMENT ON TABLE `+t.Sanitize()+` IS `+literal(l.Description)); err != nil {
+		return 0, 0, err
+	}
+	rows := make([][]any, l.Len())
+	for i, g := range l.Geoms {
+		r := make([]any, len(names))
+		r[0] = int64(i + 1)
+		if g != nil {
+			b, err := export.AppendWKB(nil, g, export.SRID)
+			if err != nil {
+				return 0, 0, fmt.Errorf("feature %d: %w", i+1, err)
+			}
+			r[1] = b
+		}
+		for j := range l.Fields {
+			r[j+2] = value(&l.Fields[j], i)
+		}
+		rows[i] = r
+	}
+	n, err := tx.CopyFrom(ctx, t, names, pgx.CopyFromRows(rows))
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.Exec(ctx, `CREATE INDEX `+pgx.Identifier{l.Name + "_geom_gist"}.Sanitize()+` ON `+t.Sanitize()+` USING gist (geom)`); err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.Exec(ctx, `ANALYZE `+t.Sanitize()); err != nil {
+		return 0, 0, err
+	}
+	views, err := provinceViews(ctx, tx, schema, l)
+	return n, views, err
+}
+
+// provinceViews creates province_<code>_<layer> for every province code
+// of a layer with a province_code column.
+func provinceViews(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer) (int, error) {
+	i := slices.IndexFunc(l.Fields, func(f export.Field) bool { return f.Name == "province_code" })
+	if i < 0 {
+		return 0, nil
+	}
+	codes := slices.Clone(l.Fields[i].Texts)
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	n := 0
+	for _, c := range codes {
+		if c == "" {
+			continue
+		}
+		if !codeRE.MatchString(c) {
+			return n, fmt.Errorf("province code %q cannot name a view: %w", c, engine.ErrInvalidValue)
+		}
+		v := pgx.Identifier{schema, "province_" + strings.ToLower(c) + "_" + l.Name}.Sanitize()
+		q := `CREATE VIEW ` + v + ` AS SELECT * FROM ` + pgx.Identifier{schema, l.Name}.Sanitize() + ` WHERE province_code = ` + literal(c)
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// value returns row i of f for COPY: NULL for a NaN real or an empty text.
+func value(f *export.Field, i int) any {
+	switch f.Type {
+	case export.Integer:
+		return f.Ints[i]
+	case export.Real:
+		if math.IsNaN(f.Reals[i]) || math.IsInf(f.Reals[i], 0) {
+			return nil
+		}
+		return f.Reals[i]
+	case export.Boolean:
+		return f.Bools[i]
+	}
+	if f.Texts[i] == "" {
+		return nil
+	}
+	return f.Texts[i]
+}
+
+func writeMeta(ctx context.Context, tx pgx.Tx, schema string, mj []byte) error {
+	var kv map[string]json.RawMessage
+	if err := json.Unmarshal(mj, &kv); err != nil {
+		return err
+	}
+	t := pgx.Identifier{schema, "lomsong_metadata"}.Sanitize()
+	if _, err := tx.Exec(ctx, `CREATE TABLE `+t+` (key text PRIMARY KEY, value text)`); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := string(kv[k])
+		var s string
+		if json.Unmarshal(kv[k], &s) == nil {
+			v = s
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO `+t+` VALUES ($1, $2)`, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

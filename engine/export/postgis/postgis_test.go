@@ -1,0 +1,255 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lomsong/lomsong/engine/export"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/paulmach/orb"
+)
+
+// pgBin is where Debian's postgresql-15 installs the server programs.
+const pgBin = "/usr/lib/postgresql/15/bin"
+
+// startPostgres starts a PostgreSQL 15 server with PostGIS in a temporary
+// folder, listening only on a unix socket there, and returns a connection
+// string for its postgres database; the server stops when the test ends.
+// It skips when the Debian packages are missing (.ci/run installs
+// postgresql-15 and postgresql-15-postgis-3).
+func startPostgres(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(pgBin, "initdb")); err != nil {
+		t.Skip("PostgreSQL 15 is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)")
+	}
+	if _, err := os.Stat("/usr/share/postgresql/15/extension/postgis.control"); err != nil {
+		t.Skip("PostGIS for PostgreSQL 15 is not installed (apt-get install postgresql-15-postgis-3)")
+	}
+	dir, err := os.MkdirTemp("", "lomsong-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// The server refuses to run as root: as root, run it as postgres.
+	run := func(name string, args ...string) *exec.Cmd { return exec.Command(filepath.Join(pgBin, name), args...) }
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Skip("running as root without a postgres user to run the server as")
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		run = func(name string, args ...string) *exec.Cmd {
+			return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin, name)}, args...)...)
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c fsync=off", dir)
+	if out, err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-o", opts, "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	t.Cleanup(func() { run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop").Run() })
+	url := fmt.Sprintf("host=%s user=postgres dbname=postgres", dir)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// testMonth is a small month: hexes around Lai Châu town in coverage and
+// best, one zone, villages in two provinces, a site, a plan point and a
+// commune without polygon.
+func testMonth(t *testing.T) (*export.Month, []hexgrid.Cell) {
+	t.Helper()
+	c0, err := hexgrid.Index(103.45, 22.40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := c0.Disk(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &export.Month{Meta: export.Meta{Period: "2026-11", Resolution: 8, Version: "test", Totals: map[string]float64{"dead_zone_households": 12.4}}}
+	for i, c := range cells {
+		for _, carrier := range []string{"viettel", "vinaphone"} {
+			m.Coverage = append(m.Coverage, export.CoverageHex{Cell: c, Carrier: carrier, Tech: "4G", State: "covered", Source: "predicted",
+				MedianDBm: math.NaN(), PredictedDBm: -90 - float64(i), SigmaDB: 8, DistanceM: 1000, Province: "12", ProvinceName: "Lai Châu"})
+		}
+		m.Best = append(m.Best, export.BestHex{Cell: c, State: "covered", Households: int64(i), Province: "12", ProvinceName: "Lai Châu"})
+	}
+	outline, err := hexgrid.Outline(cells[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Zones = []export.Zone{{ID: "DZ-1", Outline: outline, Hexes: 3, Households: 12, Province: "12", ProvinceName: "Lai Châu"}}
+	m.Villages = []export.Village{
+		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Households: 40, Level: "covered", PDead: 0.01, Province: "12", ProvinceName: "Lai Châu"},
+		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), Province: "14", ProvinceName: "Sơn La"},
+	}
+	m.Sites = []export.Site{{SiteID: "S1", Carrier: "viettel", Tech: "4G", Lon: 103.46, Lat: 22.41, BandMHz: 1800, HeightM: 30, Status: "active"}}
+	m.Plan = []export.PlanPoint{{Rank: 1, Candidate: "C1", Lon: 103.44, Lat: 22.39, HouseholdsNewlyCovered: 12, CostVND: 2937457733, Province: "12"}}
+	m.Communes = []export.CommuneSummary{{Code: "12001", Province: "12", Villages: 1}}
+	return m, cells
+}
+
+func TestWritePostGIS(t *testing.T) {
+	url := startPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	m, cells := testMonth(t)
+	layers, err := export.Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 1; round <= 2; round++ {
+		st, err := Write(ctx, url, layers, m.Meta)
+		if err != nil {
+			t.Fatalf("export %d: %v", round, err)
+		}
+		if st.Schema != "lomsong_2026_11" {
+			t.Fatalf("schema %q", st.Schema)
+		}
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	q := func(sql string, dst ...any) {
+		t.Helper()
+		if err := conn.QueryRow(ctx, sql).Scan(dst...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// Twice exported, one copy: one schema, each table holding its rows once.
+	var schemas int
+	q(`SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'lomsong\_%'`, &schemas)
+	if schemas != 1 {
+		t.Errorf("%d lomsong schemas after two exports of one release, want 1", schemas)
+	}
+	for _, l := range layers {
+		var n, valid, srid int
+		q(fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE geom IS NULL OR ST_IsValid(geom)), coalesce(max(ST_SRID(geom)), 4326) FROM lomsong_2026_11.%s`, l.Name), &n, &valid, &srid)
+		if n != l.Len() {
+			t.Errorf("%s: %d rows, want %d", l.Name, n, l.Len())
+		}
+		if valid != n {
+			t.Errorf("%s: %d of %d geometries valid", l.Name, valid, n)
+		}
+		if srid != 4326 {
+			t.Errorf("%s: SRID %d", l.Name, srid)
+		}
+		var gist int
+		q(fmt.Sprintf(`SELECT count(*) FROM pg_indexes WHERE schemaname = 'lomsong_2026_11' AND tablename = '%s' AND indexdef LIKE '%%USING gist (geom)%%'`, l.Name), &gist)
+		if gist != 1 {
+			t.Errorf("%s: %d GiST indexes on geom, want 1", l.Name, gist)
+		}
+	}
+	// Hex areas on the spheroid against H3's exact cell area.
+	for i, c := range cells {
+		want, err := c.AreaKm2()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64
+		q(fmt.Sprintf(`SELECT ST_Area(geom::geography) / 1e6 FROM lomsong_2026_11.coverage_best WHERE h3 = '%s'`, c), &got)
+		if math.Abs(got-want) > 0.01*want {
+			t.Errorf("hex %d %v: PostGIS area %.5f km², H3 %.5f km² (more than 1%% apart)", i, c, got, want)
+		}
+	}
+	// Nulls stay nulls; money stays whole đồng.
+	var pNull bool
+	var cost int64
+	q(`SELECT p_dead IS NULL FROM lomsong_2026_11.villages WHERE village_id = 'V2'`, &pNull)
+	q(`SELECT cost_vnd FROM lomsong_2026_11.plan`, &cost)
+	if !pNull || cost != 2937457733 {
+		t.Errorf("p_dead of a village without verdict null %v; cost %d", pNull, cost)
+	}
+	// A view per province: villages of 14 hold V2 only.
+	var id string
+	var n int
+	q(`SELECT count(*), min(village_id) FROM lomsong_2026_11.province_14_villages`, &n, &id)
+	if n != 1 || id != "V2" {
+		t.Errorf("province_14_villages: %d rows, first %q", n, id)
+	}
+	var meta string
+	q(`SELECT value FROM lomsong_2026_11.lomsong_metadata WHERE key = 'exact_totals'`, &meta)
+	if !strings.Contains(meta, `"dead_zone_households":12.4`) {
+		t.Errorf("exact totals %s", meta)
+	}
+	// A zone outline round-trips exactly.
+	var wkb []byte
+	q(`SELECT ST_AsBinary(geom) FROM lomsong_2026_11.deadzones`, &wkb)
+	g, _, _, err := export.DecodeWKB(wkb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !orb.Equal(g, m.Zones[0].Outline) {
+		t.Errorf("zone outline changed in PostGIS: %v, want %v", g, m.Zones[0].Outline)
+	}
+}
+
+func TestWriteWithoutPostGIS(t *testing.T) {
+	url := startPostgres(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE plain"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	m, _ := testMonth(t)
+	layers, err := export.Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Write(ctx, strings.Replace(url, "dbname=postgres", "dbname=plain", 1), layers, m.Meta)
+	if err == nil || !strings.Contains(err.Error(), "CREATE EXTENSION postgis") {
+		t.Fatalf("export to a database without PostGIS: %v, want an error naming CREATE EXTENSION postgis", err)
+	}
+}
+
+func TestSchemaName(t *testing.T) {
+	for _, c := range []struct {
+		meta export.Meta
+		want string
+		ok   bool
+	}{
+		{export.Meta{Period: "2026-11"}, "lomsong_2026_11", true},
+		{export.Meta{Period: "2026-11", Province: "12"}, "lomsong_2026_11_p12", true},
+		{export.Meta{Period: "2026-1"}, "", false},
+		{export.Meta{Period: "2026-11", Province: "12; DROP"}, "", false},
+	} {
+		got, err := SchemaName(c.meta)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("SchemaName(%+v) = %q, %v; want %q", c.meta, got, err, c.want)
+		}
+	}
+}

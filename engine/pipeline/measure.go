@@ -1,0 +1,551 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/paulmach/orb"
+)
+
+// MeasureOptions control Measure: the one pass over the measurements that
+// every later stage reads.
+type MeasureOptions struct {
+	// Aggregate selects the partitions (Periods, Carriers), the workers and
+	// the per-key statistics' configuration.
+	Aggregate AggregateOptions
+	// Thresholds turn tests into the radio map's readings
+	// (deadzone.Evidence).
+	Thresholds engine.Thresholds
+	// Challenge is the configuration the challenge tally counts tests
+	// with; its Res is set to the aggregation's resolution.
+	Challenge challenge.Config
+	// Villages and Reach are the radio map's anchors: tests whose
+	// resolution-7 cell is in Reach become readings, and each village
+	// counts the tests near it. Both nil: no readings are gathered.
+	Villages []deadzone.Village
+	Reach    map[hexgrid.Cell]bool
+}
+
+// Measured is what one pass over a period's measurements gathers, per key
+// and never per row: the per-key statistics (Rows, sorted by cell, carrier
+// and tech), the radio map's readings collapsed per evidence cell and the
+// tests near each village, and the challenge tally. Measured values of
+// disjoint carriers merge (mergeMeasured), which is how a carrier's late
+// dump reruns only that carrier's pass.
+type Measured struct {
+	Rows     []aggregate.Row
+	Skipped  aggregate.Skipped
+	RowsRead int64
+	Tally    *challenge.Tally
+	ev       *evidence
+	anchors  string // anchorsKey of the villages and reach the readings were gathered for
+	// speeds counts the download speeds of speed tests (three significant
+	// digits, speedKey) per res-7 hex (indexed at res 7) and month, for
+	// the scorecard's speed trend.
+	speeds map[speedCell]map[float64]int64
+}
+
+// speedCell is a res-7 hex in a month.
+type speedCell struct {
+	cell   hexgrid.Cell
+	period string
+}
+
+// speedRes is the resolution of the speed trend's hexes.
+const speedRes = 7
+
+// addSpeeds counts the speed tests of b into m, with the month of each
+// (bounds cached in *lo, *hi, *period).
+func addSpeeds(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch, lo, hi *int64, period *string) error {
+	for i := 0; i < b.Len(); i++ {
+		if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
+			continue
+		}
+		if ms := b.TimeUnixMs[i]; *period == "" || ms < *lo || ms >= *hi {
+			*period = dataset.PeriodOf(ms)
+			t := time.UnixMilli(ms).In(dataset.ReportTime)
+			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, dataset.ReportTime)
+			*lo, *hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+		}
+		c, err := hexgrid.Index(b.Lon[i], b.Lat[i], speedRes)
+		if err != nil {
+			continue // no hex, no area: as an unattributed test
+		}
+		k := speedCell{c, *period}
+		v := m[k]
+		if v == nil {
+			v = map[float64]int64{}
+			m[k] = v
+		}
+		v[speedKey(b.DLMbps[i])]++
+	}
+	return nil
+}
+
+func mergeSpeeds(into, from map[speedCell]map[float64]int64) {
+	for k, m := range from {
+		v := into[k]
+		if v == nil {
+			into[k] = m
+			continue
+		}
+		for x, n := range m {
+			v[x] += n
+		}
+	}
+}
+
+// measureColumns are the measurement columns the pass reads.
+var measureColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm", "service",
+	"dl_mbps", "ul_mbps", "device_id", "device_class", "environment", "speed_test", "source"}
+
+// microDB is the fixed point of readings' sums: sums of integers are the
+// same in any order, so a pass on several workers gathers the same sums
+// as one on a single goroutine. Signals are summed in µdB (an int64 holds
+// 9·10¹² readings of −1000 dB); the mean is then within 5·10⁻⁷ dB of the
+// floating-point mean.
+const microDB = 1e6
+
+func toMicro(v float64) int64 { return int64(math.Round(v * microDB)) }
+
+// evFix is evSum in fixed point while gathering.
+type evFix struct {
+	n   int
+	sum int64
+}
+
+// evAcc is one worker's evidence for one carrier.
+type evAcc struct {
+	sums               map[evKey]*evFix
+	nearby             []deadzone.Nearby
+	near               []map[deadzone.Key]*evFix
+	rowsRead, rowsNear int64
+}
+
+func newEvAcc(villages int) *evAcc {
+	a := &evAcc{sums: map[evKey]*evFix{}, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
+	for i := range a.nearby {
+		a.nearby[i].NearestTestM = math.Inf(1)
+	}
+	return a
+}
+
+func (a *evAcc) merge(o *evAcc) {
+	a.rowsRead += o.rowsRead
+	a.rowsNear += o.rowsNear
+	for k, e := range o.sums {
+		if x := a.sums[k]; x != nil {
+			x.n, x.sum = x.n+e.n, x.sum+e.sum
+		} else {
+			c := *e
+			a.sums[k] = &c
+		}
+	}
+	for i := range o.nearby {
+		nb, ob := &a.nearby[i], o.nearby[i]
+		nb.Tests += ob.Tests
+		nb.NoService += ob.NoService
+		nb.NearestTestM = math.Min(nb.NearestTestM, ob.NearestTestM)
+		for k, e := range o.near[i] {
+			if a.near[i] == nil {
+				a.near[i] = map[deadzone.Key]*evFix{}
+			}
+			if x := a.near[i][k]; x != nil {
+				x.n, x.sum = x.n+e.n, x.sum+e.sum
+			} else {
+				c := *e
+				a.near[i][k] = &c
+			}
+		}
+	}
+}
+
+// evidence returns the gathered readings as scanEvidence's result.
+func (a *evAcc) evidence() *evidence {
+	ev := &evidence{sums: make(map[evKey]*evSum, len(a.sums)), nearby: slices.Clone(a.nearby),
+		near: make([]map[deadzone.Key]*evSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
+	for k, e := range a.sums {
+		ev.sums[k] = &evSum{n: e.n, sum: float64(e.sum) / microDB}
+		ev.order = append(ev.order, k)
+	}
+	sortEvKeys(ev.order)
+	for i, m := range a.near {
+		if m == nil {
+			continue
+		}
+		ev.near[i] = make(map[deadzone.Key]*evSum, len(m))
+		for k, e := range m {
+			ev.near[i][k] = &evSum{n: e.n, sum: float64(e.sum) / microDB}
+		}
+	}
+	return ev
+}
+
+// gatherer turns one worker's rows into readings and nearby counts, as
+// scanEvidence did on its own pass.
+type gatherer struct {
+	th       engine.Thresholds
+	villages []deadzone.Village
+	villAt   map[hexgrid.Cell][]int
+	reach    map[hexgrid.Cell]bool
+	res      int
+}
+
+func newGatherer(opt MeasureOptions) (*gatherer, error) {
+	g := &gatherer{th: opt.Thresholds, villages: opt.Villages, reach: opt.Reach, res: opt.Aggregate.Config.Resolution,
+		villAt: map[hexgrid.Cell][]int{}}
+	// Villages by every resolution-8 cell within one ring of their own:
+	// a test within 300 m of a village lies in one of them.
+	for i, v := range opt.Villages {
+		c, err := hexgrid.Index(v.Lon, v.Lat, 8)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
+		disk, err := c.Disk(1)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range disk {
+			g.villAt[d] = append(g.villAt[d], i)
+		}
+	}
+	return g, nil
+}
+
+// gatherScratch is a worker's reused buffers.
+type gatherScratch struct {
+	cells, hexes []hexgrid.Cell
+	rd           []deadzone.Reading
+}
+
+func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch) error {
+	n := b.Len()
+	ev.rowsRead += int64(n)
+	if len(g.reach) == 0 {
+		return nil
+	}
+	sc.cells = slices.Grow(sc.cells[:0], n)[:n]
+	if err := hexgrid.IndexInto(sc.cells, b.Lon, b.Lat, evidenceRes); err != nil {
+		return fmt.Errorf("pipeline: index: %w", err)
+	}
+	// The readings' hex is the point's own cell at the analysis
+	// resolution, as the prediction at the point uses.
+	sc.hexes = slices.Grow(sc.hexes[:0], n)[:n]
+	if err := hexgrid.IndexInto(sc.hexes, b.Lon, b.Lat, g.res); err != nil {
+		return fmt.Errorf("pipeline: index: %w", err)
+	}
+	for i, c := range sc.cells {
+		if c == 0 || !g.reach[hexgrid.FastParent(c, reachRes)] {
+			continue
+		}
+		ev.rowsNear++
+		pt := orb.Point{b.Lon[i], b.Lat[i]}
+		for _, vi := range g.villAt[hexgrid.FastParent(c, 8)] {
+			v := g.villages[vi]
+			d := hexgrid.GreatCircleM(pt, orb.Point{v.Lon, v.Lat})
+			nb := &ev.nearby[vi]
+			nb.NearestTestM = math.Min(nb.NearestTestM, d)
+			if d > deadzone.NearbyRadiusM {
+				continue
+			}
+			nb.Tests++
+			if b.Service[i] == engine.ServiceNone {
+				nb.NoService++
+			}
+			if b.Service[i] == engine.ServiceOK && b.Environment[i] != engine.EnvIndoor && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
+				if ev.near[vi] == nil {
+					ev.near[vi] = map[deadzone.Key]*evFix{}
+				}
+				k := deadzone.Key{Carrier: b.Carrier[i], Tech: b.Tech[i]}
+				e := ev.near[vi][k]
+				if e == nil {
+					e = &evFix{}
+					ev.near[vi][k] = e
+				}
+				e.n++
+				e.sum += toMicro(b.SignalDBm[i])
+			}
+		}
+		sc.rd = deadzone.Evidence(sc.rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
+			Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, g.th)
+		for _, r := range sc.rd {
+			k := evKey{cell: c, hex: sc.hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor,
+				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}
+			e := ev.sums[k]
+			if e == nil {
+				e = &evFix{}
+				ev.sums[k] = e
+			}
+			e.n++
+			e.sum += toMicro(r.SignalDBm)
+		}
+	}
+	return nil
+}
+
+// carrierPass is the state of one carrier's partitions in a pass.
+type carrierPass struct {
+	group *aggregate.Group
+	prods []*aggregate.Producer // per worker
+	evs   []*evAcc              // per worker
+	tals  []*challenge.Tally    // per worker
+	spds  []map[speedCell]map[float64]int64
+}
+
+// measureCarriers reads the selected measurement partitions in one pass
+// (one ScanMeasurementsParallel) and returns what it gathered per carrier
+// (the parts' carrier), sorted by carrier. Each batch comes from one part,
+// so from one carrier; a batch that mixes carriers is an error.
+func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) (map[string]*Measured, error) {
+	cfg := opt.Aggregate.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ccfg := opt.Challenge
+	ccfg.Res = cfg.Resolution
+	if _, err := challenge.NewTally(ccfg); err != nil {
+		return nil, err
+	}
+	workers := opt.Aggregate.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g, err := newGatherer(opt)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	passes := map[string]*carrierPass{}
+	pass := func(c string) (*carrierPass, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p := passes[c]; p != nil {
+			return p, nil
+		}
+		grp, err := aggregate.NewGroup(cfg, workers)
+		if err != nil {
+			return nil, err
+		}
+		p := &carrierPass{group: grp, prods: make([]*aggregate.Producer, workers), evs: make([]*evAcc, workers), tals: make([]*challenge.Tally, workers),
+			spds: make([]map[speedCell]map[float64]int64, workers)}
+		for w := range workers {
+			p.spds[w] = map[speedCell]map[float64]int64{}
+			p.prods[w] = grp.NewProducer()
+			p.evs[w] = newEvAcc(len(opt.Villages))
+			p.tals[w], _ = challenge.NewTally(ccfg)
+		}
+		passes[c] = p
+		return p, nil
+	}
+	type scratch struct {
+		fine   []hexgrid.Cell
+		gs     gatherScratch
+		last   string
+		p      *carrierPass
+		lo, hi int64
+		period string
+	}
+	scs := make([]scratch, workers)
+	res := cfg.Resolution + 1
+	var rows atomic.Int64
+	err = s.ScanMeasurementsParallel(ctx, opt.Aggregate.Periods, opt.Aggregate.Carriers, workers, func(w int, b *engine.MeasurementBatch) error {
+		n := b.Len()
+		if n == 0 {
+			return nil
+		}
+		sc := &scs[w]
+		c := string(b.Carrier[0])
+		for _, x := range b.Carrier {
+			if string(x) != c {
+				return fmt.Errorf("pipeline: a row group holds carriers %q and %q: parts are per carrier", c, x)
+			}
+		}
+		if sc.p == nil || sc.last != c {
+			p, err := pass(c)
+			if err != nil {
+				return err
+			}
+			sc.p, sc.last = p, c
+		}
+		sc.fine = slices.Grow(sc.fine[:0], n)[:n]
+		if err := hexgrid.IndexInto(sc.fine, b.Lon, b.Lat, res); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		if err := sc.p.prods[w].Add(b, sc.fine); err != nil {
+			return err
+		}
+		if err := g.add(sc.p.evs[w], &sc.gs, b); err != nil {
+			return err
+		}
+		if err := addSpeeds(sc.p.spds[w], b, &sc.lo, &sc.hi, &sc.period); err != nil {
+			return err
+		}
+		tl := sc.p.tals[w]
+		for i := 0; i < n; i++ {
+			tl.Add(challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Carrier: b.Carrier[i], Tech: b.Tech[i], SignalDBm: b.SignalDBm[i],
+				Service: b.Service[i], Environment: b.Environment[i]}, sc.fine[i])
+		}
+		if r := rows.Add(int64(n)); opt.Aggregate.Progress != nil {
+			opt.Aggregate.Progress(r)
+		}
+		return nil
+	}, arrowio.WithColumns(measureColumns...))
+	out := map[string]*Measured{}
+	anchors := anchorsKey(opt.Villages, opt.Reach)
+	for _, c := range slices.Sorted(maps.Keys(passes)) {
+		p := passes[c]
+		a, cerr := p.group.Close()
+		if err == nil {
+			err = cerr
+		}
+		if err != nil {
+			continue
+		}
+		ev := p.evs[0]
+		tl := p.tals[0]
+		for w := 1; w < workers; w++ {
+			ev.merge(p.evs[w])
+			tl.Merge(p.tals[w])
+			mergeSpeeds(p.spds[0], p.spds[w])
+		}
+		out[c] = &Measured{Rows: a.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors,
+			speeds: p.spds[0]}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Measure makes one pass over the selected measurements and returns the
+// per-key statistics, the radio map's readings near opt.Villages and
+// opt.Reach, and the challenge tally (see Measured).
+func Measure(ctx context.Context, s *dataset.Store, opt MeasureOptions) (*Measured, error) {
+	per, err := measureCarriers(ctx, s, opt)
+	if err != nil {
+		return nil, err
+	}
+	ccfg := opt.Challenge
+	ccfg.Res = opt.Aggregate.Config.Resolution
+	return mergeMeasured(per, len(opt.Villages), anchorsKey(opt.Villages, opt.Reach), ccfg)
+}
+
+// mergeMeasured merges the passes of disjoint carriers: their keys are
+// disjoint, so rows are concatenated and sorted, readings and tallies
+// added, nearby counts added and nearest distances taken at their minimum.
+// It consumes per: each carrier's rows and readings are released once
+// merged, so that the merge does not hold two copies of the month.
+func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg challenge.Config) (*Measured, error) {
+	tl, err := challenge.NewTally(ccfg)
+	if err != nil {
+		return nil, err
+	}
+	var nrows int
+	for _, m := range per {
+		nrows += len(m.Rows)
+	}
+	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows), speeds: map[speedCell]map[float64]int64{}}
+	acc := newEvAcc(villages)
+	evOut := acc.evidence()
+	for _, c := range slices.Sorted(maps.Keys(per)) {
+		m := per[c]
+		if m.anchors != anchors {
+			return nil, fmt.Errorf("pipeline: the measurements of %s were gathered for other villages or populated hexes", c)
+		}
+		out.Rows = append(out.Rows, m.Rows...)
+		out.Skipped.NoCell += m.Skipped.NoCell
+		out.Skipped.NoTech += m.Skipped.NoTech
+		out.Skipped.NoCarrier += m.Skipped.NoCarrier
+		out.RowsRead += m.RowsRead
+		tl.Merge(m.Tally)
+		ev := m.ev
+		evOut.rowsRead += ev.rowsRead
+		evOut.rowsNear += ev.rowsNear
+		for _, k := range ev.order {
+			evOut.sums[k] = ev.sums[k] // keys hold the carrier: disjoint
+			evOut.order = append(evOut.order, k)
+		}
+		if len(ev.nearby) != villages {
+			return nil, fmt.Errorf("pipeline: the measurements of %s counted %d villages, want %d", c, len(ev.nearby), villages)
+		}
+		for i := range ev.nearby {
+			nb := &evOut.nearby[i]
+			nb.Tests += ev.nearby[i].Tests
+			nb.NoService += ev.nearby[i].NoService
+			nb.NearestTestM = math.Min(nb.NearestTestM, ev.nearby[i].NearestTestM)
+			for k, e := range ev.near[i] {
+				if evOut.near[i] == nil {
+					evOut.near[i] = map[deadzone.Key]*evSum{}
+				}
+				evOut.near[i][k] = e
+			}
+		}
+		mergeSpeeds(out.speeds, m.speeds)
+		m.Rows, m.ev, m.Tally, m.speeds = nil, nil, nil, nil
+	}
+	slices.SortFunc(out.Rows, func(a, b aggregate.Row) int {
+		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
+	})
+	sortEvKeys(evOut.order)
+	out.ev = evOut
+	return out, nil
+}
+
+// anchorsKey identifies the villages and reach cells readings were
+// gathered for.
+func anchorsKey(villages []deadzone.Village, reach map[hexgrid.Cell]bool) string {
+	h := sha256.New()
+	for _, v := range villages {
+		fmt.Fprintf(h, "%q %q %x %x\n", v.ID, v.CommuneCode, math.Float64bits(v.Lon), math.Float64bits(v.Lat))
+	}
+	cells := make([]hexgrid.Cell, 0, len(reach))
+	for c, ok := range reach {
+		if ok {
+			cells = append(cells, c)
+		}
+	}
+	slices.Sort(cells)
+	for _, c := range cells {
+		fmt.Fprintf(h, "%x\n", uint64(c))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sortEvKeys sorts readings' keys by cell, hex, carrier, tech and kind
+// (upper, indoor, scanner).
+func sortEvKeys(order []evKey) {
+	slices.SortFunc(order, func(a, b evKey) int {
+		switch {
+		case a.cell != b.cell:
+			return cmp.Compare(a.cell, b.cell)
+		case a.hex != b.hex:
+			return cmp.Compare(a.hex, b.hex)
+		case a.key.Carrier != b.key.Carrier:
+			return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
+		case a.key.Tech != b.key.Tech:
+			return int(a.key.Tech) - int(b.key.Tech)
+		case a.upper != b.upper:
+			return b2i(a.upper) - b2i(b.upper)
+		case a.indoor != b.indoor:
+			return b2i(a.indoor) - b2i(b.indoor)
+		}
+		return b2i(a.scanner) - b2i(b.scanner)
+	})
+}

@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/challenge"
+)
+
+// twoCarrierTests are the small world's tests with MobiFone 3G tests
+// near V2 and V3 added, so that passes have two carriers to merge.
+func twoCarrierTests() *engine.MeasurementBatch {
+	b := worldTests(true)
+	for i := range 12 {
+		v := worldVillages[1+i%2]
+		b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*3600_000, Carrier: engine.MobiFone, Tech: engine.Tech3G,
+			Lon: v.Lon + 0.001*float64(i%3), Lat: v.Lat + 0.0007*float64(i%4), SignalDBm: -95.37 + float64(i)*0.61, Service: engine.ServiceOK,
+			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+			Source: engine.SourceCrowd, DeviceID: "m", DeviceClass: engine.DeviceSmartphone, Environment: engine.Environment(i % 4)})
+	}
+	return b
+}
+
+// One pass gathers what aggregation, the radio map's evidence and the
+// challenge process read: the rows equal Aggregate's, the tally decides
+// as the tests themselves do, and the result does not depend on the
+// workers (fixed-point sums) or on measuring carriers apart and merging.
+func TestMeasureOnePass(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	p, err := prepareDeadZones(s, worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mo := p.measureOptions()
+	one, err := Measure(ctx, s, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Scans(); st.Scans != 1 || st.Rows != int64(twoCarrierTests().Len()) {
+		t.Fatalf("scans %+v, want one pass over %d rows", st, twoCarrierTests().Len())
+	}
+	agg, rows, err := Aggregate(ctx, s, mo.Aggregate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != one.RowsRead || !sameRows(agg.Rows(), one.Rows) || len(one.Rows) == 0 {
+		t.Fatalf("rows differ from Aggregate's: %d keys vs %d", len(one.Rows), agg.Len())
+	}
+	if one.ev.rowsNear == 0 || len(one.ev.order) == 0 {
+		t.Fatalf("no readings gathered: %+v", one.ev)
+	}
+	mo.Aggregate.Workers = 2
+	two, err := Measure(ctx, s, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mo.Aggregate.Carriers = []string{"viettel"}
+	vt, err := measureCarriers(ctx, s, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mo.Aggregate.Carriers = []string{"mobifone"}
+	mf, err := measureCarriers(ctx, s, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccfg := mo.Challenge
+	ccfg.Res = mo.Aggregate.Config.Resolution
+	merged, err := mergeMeasured(map[string]*Measured{"viettel": vt["viettel"], "mobifone": mf["mobifone"]}, len(p.dv), one.anchors, ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]*Measured{"two workers": two, "carriers apart": merged} {
+		if !sameRows(m.Rows, one.Rows) || !reflect.DeepEqual(m.ev, one.ev) || !reflect.DeepEqual(m.Tally.State(), one.Tally.State()) {
+			t.Errorf("%s: the pass differs from one worker's", name)
+		}
+	}
+	// The tally decides every predicted claim as the tests do.
+	var tests []challenge.Test
+	b := twoCarrierTests()
+	for i := range b.Len() {
+		tests = append(tests, challenge.Test{TimeUnixMs: b.TimeUnixMs[i], Lon: b.Lon[i], Lat: b.Lat[i], Carrier: b.Carrier[i],
+			Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i], Environment: b.Environment[i]})
+	}
+	var claims []challenge.Claim
+	for _, r := range one.Rows {
+		claims = append(claims, challenge.Claim{Cell: r.Cell, Carrier: r.Carrier, Tech: r.Tech})
+	}
+	want, err := challenge.Adjudicate(claims, tests, ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := challenge.AdjudicateTally(claims, one.Tally, ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Hexes) == 0 || len(got.Hexes) != len(want.Hexes) || got.Unmatched != want.Unmatched || got.Invalid != want.Invalid {
+		t.Fatalf("tally: %d hexes, unmatched %d; tests: %d hexes, unmatched %d", len(got.Hexes), got.Unmatched, len(want.Hexes), want.Unmatched)
+	}
+	for i := range got.Hexes {
+		g, w := got.Hexes[i], want.Hexes[i]
+		if g.Claim != w.Claim || g.Verdict != w.Verdict || g.Tests != w.Tests || g.Negatives != w.Negatives || g.ChildMask != w.ChildMask {
+			t.Errorf("hex %d: tally %+v, tests %+v", i, g, w)
+		}
+	}
+}
+
+// sameRows compares rows as printed (NaN statistics print alike).
+func sameRows(a, b []aggregate.Row) bool { return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b) }
+
+// A dead-zone run reads the measurements once (it read them three times:
+// aggregation, the radio map's evidence and the challenge tests).
+func TestDeadZonesScanOnce(t *testing.T) {
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	if _, err := DeadZones(context.Background(), s, worldOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Scans(); st.Scans != 1 {
+		t.Fatalf("%d scans, want 1", st.Scans)
+	}
+}
+
+// Speeds are kept to three significant digits in the scorecard's pass.
+func TestSpeedKey(t *testing.T) {
+	for _, c := range [][2]float64{{12.345, 12.3}, {0.012345, 0.0123}, {987.65, 988}, {1000, 1000}, {0, 0}, {45.6, 45.6}, {99.96, 100}} {
+		if got := speedKey(c[0]); math.Abs(got-c[1]) > 1e-9*c[1] {
+			t.Errorf("speedKey(%g) = %g, want %g", c[0], got, c[1])
+		}
+	}
+}

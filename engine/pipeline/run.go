@@ -1,0 +1,963 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
+)
+
+// The monthly run.
+//
+// A period's analysis is a chain of stages, each saved in the dataset
+// (dataset.SaveStage) under a key derived from everything it read:
+//
+//	measure (per carrier)  one pass over that carrier's measurement parts of
+//	                       the period: per-key statistics, the radio map's
+//	                       readings near villages and populated hexes, the
+//	                       challenge tally (Measured). Key: the parts'
+//	                       SHA-256, the aggregation, thresholds and
+//	                       challenge configuration, the villages and
+//	                       reach cells.
+//	coverage               best-server prediction fused with the merged
+//	                       measure outputs (CoverageResult). Key: the
+//	                       measure keys, the site parts' SHA-256, the
+//	                       coverage options.
+//	deadzones              verdicts per hex and village, zones, gaps,
+//	                       challenges (DeadZoneResult). Key: the coverage
+//	                       and measure keys, the dead-zone options.
+//	plan                   the investment plan (when RunOptions.Plan is
+//	                       set). Key: the deadzones key, the plan options.
+//
+// A stage whose key is unchanged is read back instead of computed; a
+// stage is computed only when its own inputs changed, and then every
+// stage after it is too (their keys hold its key). When one carrier adds
+// a dump, only that carrier's parts change: its measure output is rebuilt
+// by a pass over its parts alone, the others are read back, and coverage,
+// dead zones and plan rerun on the merged result. The passes a run makes
+// are counted by the store (dataset.Store.Scans).
+
+// Stage format versions: a change of a stage's saved form or meaning
+// bumps its version, so that outputs saved by earlier versions are
+// rebuilt.
+const (
+	measureFormat   = 3
+	coverageFormat  = 1
+	deadZonesFormat = 2
+	planFormat      = 1
+)
+
+// Stage names in the dataset.
+const (
+	StageMeasure   = "measure"
+	StageCoverage  = "coverage"
+	StageDeadZones = "deadzones"
+	StagePlan      = "plan"
+)
+
+// RunOptions control Run.
+type RunOptions struct {
+	// Period is the month to run (YYYY-MM).
+	Period string
+	// DeadZones are the analysis' options; its Coverage.Aggregate.Periods
+	// is set to Period.
+	DeadZones DeadZoneOptions
+	// Plan, when set, adds the plan stage.
+	Plan *PlanOptions
+	// ReadOnly reads the saved outputs and computes nothing: a stage whose
+	// saved output is not current is a *NotSavedError. The service and
+	// exports open a period's results this way.
+	ReadOnly bool
+	// Progress, if set, receives progress as stages run, from the calling
+	// goroutine or (rows of the measure pass) the reading goroutines one
+	// at a time.
+	Progress func(Progress)
+}
+
+// Progress reports a stage's advance. Done and Total count Unit (rows,
+// hexes, ...); Total is 0 when unknown. Finished is set once per stage,
+// with Reused when its saved output was read back.
+type Progress struct {
+	Stage    string
+	Done     int64
+	Total    int64
+	Unit     string
+	Finished bool
+	Reused   bool
+	Elapsed  time.Duration
+}
+
+// StageSummary is what a run did for one stage.
+type StageSummary struct {
+	Stage   string
+	Carrier string // measure stages
+	// Reused is set when the saved output was read back; otherwise the
+	// stage was computed and saved (Why says why: no saved output, inputs
+	// changed, or a saved output that failed its checks).
+	Reused  bool
+	Why     string
+	Items   int64 // rows for measure, keys, hexes, villages for the others
+	Elapsed time.Duration
+	Dir     string // the saved output, relative to the dataset
+}
+
+// RunSummary is what Run did and what it found.
+type RunSummary struct {
+	Period string
+	Stages []StageSummary
+	// Scans are the passes over measurement rows this run made.
+	Scans dataset.ScanStats
+	// Rows are the period's measurement rows; Keys the (hex, carrier,
+	// tech) keys measured.
+	Rows, Keys int64
+	DeadZones  *DeadZoneResult
+	Plan       *PlanResult // when RunOptions.Plan was set
+	Elapsed    time.Duration
+}
+
+// Rebuilt returns the stages that were computed rather than read back.
+func (r *RunSummary) Rebuilt() []StageSummary {
+	var out []StageSummary
+	for _, s := range r.Stages {
+		if !s.Reused {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// NoPeriodDataError is returned by Run for a period without measurements.
+type NoPeriodDataError struct {
+	Period string
+	Have   []string // the periods with measurements
+}
+
+func (e *NoPeriodDataError) Error() string {
+	have := "none"
+	if len(e.Have) > 0 {
+		have = strings.Join(e.Have, ", ")
+	}
+	return fmt.Sprintf("no measurements in period %s (periods with measurements: %s)", e.Period, have)
+}
+
+// NotSavedError is returned by a ReadOnly Run for a stage whose saved
+// output is missing or not current.
+type NotSavedError struct {
+	Period, Stage, Why string
+}
+
+func (e *NotSavedError) Error() string {
+	return fmt.Sprintf("period %s: stage %s has no current saved output (%s): run lomsong run --period %s first", e.Period, e.Stage, e.Why, e.Period)
+}
+
+// Run runs every stage of a period once, in order, each reading the saved
+// output of the one before, and saves what it computes (see the notes
+// above on stages and keys). A period without measurement parts is a
+// *NoPeriodDataError.
+//
+// The service and exports open a period's results through Run too: with
+// nothing changed it reads every output back and makes no pass over the
+// measurements; with RunOptions.ReadOnly it never computes, and a stage
+// whose saved output is not current is a *NotSavedError. The options must
+// be those the outputs were saved with (lomsong run's defaults: see
+// cmd/lomsong/run.go); RunSummary.DeadZones (with its Coverage) and
+// RunSummary.Plan are the results.
+func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, error) {
+	start := time.Now()
+	before := s.Scans()
+	if !slices.Contains(s.Periods(), opt.Period) {
+		return nil, &NoPeriodDataError{Period: opt.Period, Have: s.Periods()}
+	}
+	sum := &RunSummary{Period: opt.Period}
+	dz, err := runDeadZones(ctx, s, opt.DeadZones, opt.Period, opt.Progress, sum, opt.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	sum.DeadZones = dz.result
+	if opt.Plan != nil {
+		if sum.Plan, err = runPlanStage(s, opt.Period, dz, *opt.Plan, opt.Progress, opt.ReadOnly, sum); err != nil {
+			return nil, err
+		}
+	}
+	after := s.Scans()
+	sum.Scans = dataset.ScanStats{Scans: after.Scans - before.Scans, Rows: after.Rows - before.Rows}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+func report(f func(Progress), p Progress) {
+	if f != nil {
+		f(p)
+	}
+}
+
+// runPlanStage reads back or computes (and saves) the plan of a period's
+// dead zones.
+func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanOptions, progress func(Progress), readOnly bool, sum *RunSummary) (*PlanResult, error) {
+	t0 := time.Now()
+	ref := dataset.StageRef{Period: period, Stage: StagePlan + dz.scope}
+	key := stageKey(StagePlan, planFormat, hashConfig(po), dz.key)
+	var pr PlanResult
+	st := StageSummary{Stage: StagePlan}
+	why, err := loadStage(s, ref, key, &pr)
+	if err != nil {
+		return nil, err
+	}
+	out := &pr
+	if why == "" {
+		st.Reused = true
+	} else {
+		if readOnly {
+			return nil, &NotSavedError{period, StagePlan, why}
+		}
+		st.Why = why
+		report(progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
+		if out, err = Plan(dz.result, dz.result.Coverage.Sites, po); err != nil {
+			return nil, err
+		}
+		if st.Dir, err = saveStage(s, ref, key, []string{"deadzones " + dz.key}, out); err != nil {
+			return nil, err
+		}
+	}
+	st.Items, st.Elapsed = int64(len(out.Plan.Steps)), time.Since(t0)
+	report(progress, Progress{Stage: StagePlan, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	sum.Stages = append(sum.Stages, st)
+	return out, nil
+}
+
+// DeadZonesAndPlan returns the dead zones and the plan of one period
+// through the period's saved stages (as Run does, with opt as the
+// dead-zone options and po as the plan's); for options that do not name
+// exactly one period it computes both and saves nothing.
+func DeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions) (*DeadZoneResult, *PlanResult, error) {
+	ps := opt.Coverage.Aggregate.Periods
+	if len(ps) != 1 || opt.Coverage.Measured != nil {
+		dz, err := DeadZones(ctx, s, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		pr, err := Plan(dz, dz.Coverage.Sites, po)
+		return dz, pr, err
+	}
+	sum := &RunSummary{Period: ps[0]}
+	dz, err := runDeadZones(ctx, s, opt, ps[0], nil, sum, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr, err := runPlanStage(s, ps[0], dz, po, nil, false, sum)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dz.result, pr, nil
+}
+
+// stagedDeadZones is a dead-zone result with its stage key.
+type stagedDeadZones struct {
+	result *DeadZoneResult
+	key    string
+	scope  string // scopeOf its coverage options
+}
+
+// periodRun is one period's measure stages: their keys, computed from the
+// manifest without reading anything, and the merged pass, read back or
+// rebuilt on first use.
+type periodRun struct {
+	s         *dataset.Store
+	period    string
+	progress  func(Progress)
+	sum       *RunSummary
+	mo        MeasureOptions
+	anchors   string
+	carriers  []string
+	byCarrier map[string][]dataset.Part
+	keyOf     map[string]string
+	mkeys     []string // carrier=key, by carrier
+	m         *Measured
+	readOnly  bool
+}
+
+func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
+	r := &periodRun{s: s, period: period, progress: progress, sum: sum, mo: mo, anchors: anchorsKey(mo.Villages, mo.Reach),
+		byCarrier: map[string][]dataset.Part{}, keyOf: map[string]string{}}
+	r.mo.Aggregate.Periods = []string{period}
+	// What the pass depends on besides its parts: the statistics'
+	// configuration, the readings' thresholds, what the tally counts
+	// with, and the anchors.
+	mcfg := struct {
+		Config                aggregate.Config
+		Thresholds            engine.Thresholds
+		Res                   int
+		UTCOffset, Start, End time.Duration
+		ChallengeThresholds   engine.Thresholds
+		Anchors               string
+	}{mo.Aggregate.Config, mo.Thresholds, mo.Aggregate.Config.Resolution, mo.Challenge.UTCOffset, mo.Challenge.DayStart,
+		mo.Challenge.DayEnd, mo.Challenge.Thresholds, r.anchors}
+	mconf := hashConfig(mcfg)
+	for _, pt := range s.Parts("measurements", []string{period}, mo.Aggregate.Carriers) {
+		r.byCarrier[pt.Carrier] = append(r.byCarrier[pt.Carrier], pt)
+	}
+	r.carriers = slices.Sorted(mapKeysOf(r.byCarrier))
+	for _, c := range r.carriers {
+		in := []string{mconf}
+		for _, pt := range r.byCarrier[c] {
+			in = append(in, pt.Path, pt.SHA256, pt.CRC32C, fmt.Sprint(pt.Rows))
+		}
+		r.keyOf[c] = stageKey(StageMeasure, measureFormat, in...)
+		r.mkeys = append(r.mkeys, c+"="+r.keyOf[c])
+	}
+	return r
+}
+
+// measured returns the period's merged pass: each carrier's saved output
+// when current, and one pass over the parts of the carriers whose output
+// is not.
+func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
+	if r.m != nil {
+		return r.m, nil
+	}
+	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
+	per := map[string]*Measured{}
+	var need []string
+	var needRows int64
+	whyOf := map[string]string{}
+	for _, c := range r.carriers {
+		t0 := time.Now()
+		ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
+		var st measuredState
+		why, err := loadStage(s, ref, r.keyOf[c], &st)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
+			if per[c], err = st.measured(mo.Challenge, mo.Aggregate.Config.Resolution); err != nil {
+				return nil, err
+			}
+			if per[c].anchors != r.anchors {
+				why = "saved for other anchors"
+			}
+		}
+		if why != "" {
+			need, whyOf[c] = append(need, c), why
+			for _, pt := range r.byCarrier[c] {
+				needRows += pt.Rows
+			}
+			continue
+		}
+		el := time.Since(t0)
+		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
+		report(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
+	}
+	if len(need) > 0 && r.readOnly {
+		return nil, &NotSavedError{period, StageMeasure + " " + need[0], whyOf[need[0]]}
+	}
+	if len(need) > 0 {
+		t0 := time.Now()
+		po := mo
+		po.Aggregate.Carriers = need
+		name := StageMeasure + " " + strings.Join(need, ",")
+		outer := mo.Aggregate.Progress
+		po.Aggregate.Progress = func(rows int64) {
+			report(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
+			if outer != nil {
+				outer(rows)
+			}
+		}
+		report(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
+		fresh, err := measureCarriers(ctx, s, po)
+		if err != nil {
+			return nil, err
+		}
+		el := time.Since(t0)
+		ccfg := po.Challenge
+		ccfg.Res = po.Aggregate.Config.Resolution
+		for _, c := range need {
+			mc := fresh[c]
+			if mc == nil { // parts without rows
+				tl, err := challenge.NewTally(ccfg)
+				if err != nil {
+					return nil, err
+				}
+				mc = &Measured{Tally: tl, ev: newEvAcc(len(mo.Villages)).evidence(), anchors: r.anchors}
+			}
+			per[c] = mc
+			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
+			var in []string
+			for _, pt := range r.byCarrier[c] {
+				in = append(in, pt.Path+" "+pt.SHA256)
+			}
+			dir, err := saveStage(s, ref, r.keyOf[c], in, stateOf(mc))
+			if err != nil {
+				return nil, err
+			}
+			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
+		}
+		report(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
+	}
+	ccfg := mo.Challenge
+	ccfg.Res = mo.Aggregate.Config.Resolution
+	m, err := mergeMeasured(per, len(mo.Villages), r.anchors, ccfg)
+	if err != nil {
+		return nil, err
+	}
+	r.m = m
+	return m, nil
+}
+
+// scopeOf names the saved outputs of an analysis limited to an area or to
+// given hexes apart from the period's whole analysis ("").
+func scopeOf(copt CoverageOptions) string {
+	if copt.Area == nil && len(copt.Cells) == 0 {
+		return ""
+	}
+	var h string
+	if copt.Area != nil {
+		h = hashConfig([]string{copt.Area.Code, copt.Area.Name})
+	} else {
+		h = hashConfig(copt.Cells)
+	}
+	return ".area-" + h[:12]
+}
+
+// coverage returns the coverage stage's output for copt (read back when
+// current, else computed from the merged pass and saved) and its key.
+func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*CoverageResult, string, error) {
+	t0 := time.Now()
+	kopt := copt
+	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
+	var sitesIn []string
+	for _, pt := range r.s.Parts("sites", nil, nil) {
+		sitesIn = append(sitesIn, pt.Path, pt.SHA256, pt.CRC32C)
+	}
+	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
+	ref := dataset.StageRef{Period: r.period, Stage: StageCoverage + scopeOf(copt)}
+	var cov CoverageResult
+	why, err := loadStage(r.s, ref, key, coverageState{&cov})
+	if err != nil {
+		return nil, "", err
+	}
+	if why == "" {
+		el := time.Since(t0)
+		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Reused: true, Items: int64(len(cov.States)), Elapsed: el})
+		report(r.progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: el})
+		return &cov, key, nil
+	}
+	if r.readOnly {
+		return nil, "", &NotSavedError{r.period, StageCoverage, why}
+	}
+	m, err := r.measured(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	t0 = time.Now()
+	report(r.progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
+	copt.Measured = m
+	copt.Aggregate.Periods = []string{r.period}
+	res, err := Coverage(ctx, r.s, copt)
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), coverageState{res})
+	if err != nil {
+		return nil, "", err
+	}
+	el := time.Since(t0)
+	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
+	report(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
+	return res, key, nil
+}
+
+// finish completes the summary: measure outputs not read (the stages after
+// them were current) are listed as reused, and stages are put in order.
+func (r *periodRun) finish() {
+	if r.m == nil {
+		for _, c := range r.carriers {
+			var rows int64
+			for _, pt := range r.byCarrier[c] {
+				rows += pt.Rows
+			}
+			r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: rows,
+				Why: "not read: the stages after it are current"})
+		}
+	}
+	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageDeadZones: 2, StagePlan: 3}
+	slices.SortStableFunc(r.sum.Stages, func(a, b StageSummary) int {
+		if d := order[a.Stage] - order[b.Stage]; d != 0 {
+			return d
+		}
+		return strings.Compare(a.Carrier, b.Carrier)
+	})
+}
+
+// coverageAnchors returns the radio map's anchors for a coverage run
+// alone, as a dead-zone run on the same options takes them (all villages,
+// every populated hex), so that both read the same saved pass.
+func coverageAnchors(s *dataset.Store, copt CoverageOptions) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
+	villages, err := s.Villages()
+	if err != nil {
+		return nil, nil, err
+	}
+	res := copt.Aggregate.Config.Resolution
+	pop := copt.Population
+	if len(pop) == 0 && len(villages) > 0 {
+		if pop, err = VillagePopulation(villages, res); err != nil {
+			return nil, nil, err
+		}
+	} else if pop, err = atResolution(pop, res); err != nil {
+		return nil, nil, err
+	}
+	return anchorsOf(villages, pop)
+}
+
+// coverageMeasureOptions are the options of the pass a coverage run alone
+// reads: the ones a dead-zone run on the same options (with the default
+// challenge configuration) makes, so that both read the same saved pass.
+func coverageMeasureOptions(s *dataset.Store, copt CoverageOptions) (MeasureOptions, error) {
+	dv, reach, err := coverageAnchors(s, copt)
+	if err != nil {
+		return MeasureOptions{}, err
+	}
+	ch := challenge.DefaultConfig()
+	ch.Thresholds = copt.Coverage.Thresholds
+	return MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach}, nil
+}
+
+// stagedCoverage is Coverage through the saved stages of one period.
+func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions) (*CoverageResult, error) {
+	mo, err := coverageMeasureOptions(s, copt)
+	if err != nil {
+		return nil, err
+	}
+	r := newPeriodRun(s, copt.Aggregate.Periods[0], mo, nil, &RunSummary{})
+	res, _, err := r.coverage(ctx, copt)
+	return res, err
+}
+
+// runDeadZones runs the measure, coverage and deadzones stages of one
+// period, reading back what is saved and current, saving what it
+// computes; it appends to sum's stages.
+func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, period string, progress func(Progress), sum *RunSummary, readOnly bool) (*stagedDeadZones, error) {
+	opt.Coverage.Aggregate.Periods = []string{period}
+	opt.Coverage.Measured = nil
+	p, err := prepareDeadZones(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	r := newPeriodRun(s, period, p.measureOptions(), progress, sum)
+	r.readOnly = readOnly
+	defer r.finish()
+	cov, covKey, err := r.coverage(ctx, p.opt.Coverage)
+	if err != nil {
+		return nil, err
+	}
+	sum.Rows, sum.Keys = cov.RowsRead, int64(len(cov.Measured))
+	// The claims are not part of the key: the tally is saved with the
+	// verdicts and adjudicated for the claims of each call.
+	dopt := p.opt
+	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
+	dzKey := stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors)
+	dzRef := dataset.StageRef{Period: period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
+	t0 := time.Now()
+	var dzs deadZonesState
+	why, err := loadStage(s, dzRef, dzKey, &dzs)
+	if err != nil {
+		return nil, err
+	}
+	var res *DeadZoneResult
+	var tally *challenge.Tally
+	ccfg := p.opt.Challenge
+	ccfg.Res = p.res
+	st := StageSummary{Stage: StageDeadZones, Reused: why == "", Why: why}
+	if why == "" {
+		res = dzs.result(cov)
+		if tally, err = challenge.NewTallyFrom(ccfg, dzs.Tally); err != nil {
+			return nil, err
+		}
+	} else {
+		if readOnly {
+			return nil, &NotSavedError{period, StageDeadZones, why}
+		}
+		m, err := r.measured(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t0 = time.Now()
+		report(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
+		if res, err = finishDeadZones(p, m, cov); err != nil {
+			return nil, err
+		}
+		tally = m.Tally
+		if st.Dir, err = saveStage(s, dzRef, dzKey, []string{"coverage " + covKey}, stateOfDeadZones(res, m.Tally)); err != nil {
+			return nil, err
+		}
+	}
+	if res.Challenges, err = adjudicate(p.opt.Claims, cov, tally, ccfg); err != nil {
+		return nil, err
+	}
+	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
+	sum.Stages = append(sum.Stages, st)
+	report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	return &stagedDeadZones{result: res, key: dzKey, scope: scopeOf(p.opt.Coverage)}, nil
+}
+
+func cmpCell(a, b hexgrid.Cell) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// loadStage reads a saved output into v. why is "" when it was read, else
+// why it must be computed: none saved with this key, or one that failed
+// its checks or did not decode (then it is rebuilt, and the reason is
+// kept in the summary).
+func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why string, err error) {
+	rec, err := s.LoadStage(ref, key)
+	switch {
+	case errors.Is(err, dataset.ErrNoStage):
+		return "no saved output for its inputs", nil
+	case errors.Is(err, dataset.ErrCorruptPart):
+		return "saved output failed its checks: " + err.Error(), nil
+	case err != nil:
+		return "", err
+	}
+	f, err := s.OpenStageFile(rec, "output.gob")
+	if err != nil {
+		return "saved output unreadable: " + err.Error(), nil
+	}
+	defer f.Close()
+	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	if c, ok := v.(chunked); ok {
+		err = c.decodeFrom(dec)
+	} else {
+		err = dec.Decode(v)
+	}
+	if err != nil {
+		return fmt.Sprintf("saved output %s does not decode: %v", rec.Dir, err), nil
+	}
+	return "", nil
+}
+
+// chunked is a saved form written as several gob messages: gob builds
+// each message whole in memory, so large slices go in chunks.
+type chunked interface {
+	encodeTo(*gob.Encoder) error
+	decodeFrom(*gob.Decoder) error
+}
+
+// gobChunk is how many elements of a slice go in one gob message.
+const gobChunk = 8192
+
+func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
+	if err := enc.Encode(len(xs)); err != nil {
+		return err
+	}
+	for i := 0; i < len(xs); i += gobChunk {
+		if err := enc.Encode(xs[i:min(i+gobChunk, len(xs))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeChunks[T any](dec *gob.Decoder) ([]T, error) {
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("negative length %d", n)
+	}
+	out := make([]T, 0, min(n, 1<<20))
+	for len(out) < n {
+		var c []T
+		if err := dec.Decode(&c); err != nil {
+			return nil, err
+		}
+		if len(c) == 0 {
+			return nil, errors.New("empty chunk")
+		}
+		out = append(out, c...)
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("%d elements, the header says %d", len(out), n)
+	}
+	return out, nil
+}
+
+// saveStage saves v as a stage output and returns its directory.
+func saveStage(s *dataset.Store, ref dataset.StageRef, key string, inputs []string, v any) (string, error) {
+	rec, err := s.SaveStage(ref, key, inputs, []dataset.StageWrite{{Name: "output.gob", Write: func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		enc := gob.NewEncoder(bw)
+		var err error
+		if c, ok := v.(chunked); ok {
+			err = c.encodeTo(enc)
+		} else {
+			err = enc.Encode(v)
+		}
+		if err != nil {
+			return err
+		}
+		return bw.Flush()
+	}}})
+	if err != nil {
+		return "", err
+	}
+	return rec.Dir, nil
+}
+
+// measuredState is a Measured in its saved form.
+type measuredState struct {
+	Rows     []aggregate.Row
+	Skipped  aggregate.Skipped
+	RowsRead int64
+	Tally    challenge.TallyState
+	Readings []readingState
+	Nearby   []deadzone.Nearby
+	Near     []nearState
+	RowsNear int64
+	Anchors  string
+	Speeds   []speedState
+}
+
+// speedState is a count of one speed in one res-7 hex and month.
+type speedState struct {
+	Cell   hexgrid.Cell
+	Period string
+	DLMbps float64
+	Count  int64
+}
+
+type readingState struct {
+	Cell, Hex     hexgrid.Cell
+	Key           deadzone.Key
+	Upper, Indoor bool
+	Scanner       bool
+	N             int
+	Sum           float64
+}
+
+type nearState struct {
+	Village int
+	Key     deadzone.Key
+	N       int
+	Sum     float64
+}
+
+func (st *measuredState) encodeTo(enc *gob.Encoder) error {
+	h := *st
+	h.Rows, h.Readings, h.Speeds = nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Rows); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Readings); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.Speeds)
+}
+
+func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st); err != nil {
+		return err
+	}
+	var err error
+	if st.Rows, err = decodeChunks[aggregate.Row](dec); err != nil {
+		return err
+	}
+	if st.Readings, err = decodeChunks[readingState](dec); err != nil {
+		return err
+	}
+	st.Speeds, err = decodeChunks[speedState](dec)
+	return err
+}
+
+// coverageState is a CoverageResult in its saved form.
+type coverageState struct{ r *CoverageResult }
+
+func (st coverageState) encodeTo(enc *gob.Encoder) error {
+	h := *st.r
+	h.States, h.Measured, h.Predicted = nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.r.States); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.r.Measured); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.r.Predicted)
+}
+
+func (st coverageState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st.r); err != nil {
+		return err
+	}
+	var err error
+	if st.r.States, err = decodeChunks[coverage.State](dec); err != nil {
+		return err
+	}
+	if st.r.Measured, err = decodeChunks[aggregate.Row](dec); err != nil {
+		return err
+	}
+	st.r.Predicted, err = decodeChunks[coverage.PredictedCell](dec)
+	return err
+}
+
+func stateOf(m *Measured) *measuredState {
+	st := &measuredState{Rows: m.Rows, Skipped: m.Skipped, RowsRead: m.RowsRead, Tally: m.Tally.State(),
+		Nearby: m.ev.nearby, RowsNear: m.ev.rowsNear, Anchors: m.anchors}
+	for _, k := range m.ev.order {
+		e := m.ev.sums[k]
+		st.Readings = append(st.Readings, readingState{k.cell, k.hex, k.key, k.upper, k.indoor, k.scanner, e.n, e.sum})
+	}
+	for k, vals := range m.speeds {
+		for v, n := range vals {
+			st.Speeds = append(st.Speeds, speedState{k.cell, k.period, v, n})
+		}
+	}
+	slices.SortFunc(st.Speeds, func(a, b speedState) int {
+		if a.Cell != b.Cell {
+			return cmpCell(a.Cell, b.Cell)
+		}
+		if c := strings.Compare(a.Period, b.Period); c != 0 {
+			return c
+		}
+		switch {
+		case a.DLMbps < b.DLMbps:
+			return -1
+		case a.DLMbps > b.DLMbps:
+			return 1
+		}
+		return 0
+	})
+	for i, near := range m.ev.near {
+		keys := slices.SortedFunc(mapKeysOf(near), func(a, b deadzone.Key) int {
+			if c := strings.Compare(string(a.Carrier), string(b.Carrier)); c != 0 {
+				return c
+			}
+			return int(a.Tech) - int(b.Tech)
+		})
+		for _, k := range keys {
+			st.Near = append(st.Near, nearState{i, k, near[k].n, near[k].sum})
+		}
+	}
+	return st
+}
+
+func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, error) {
+	ccfg.Res = res
+	tl, err := challenge.NewTallyFrom(ccfg, st.Tally)
+	if err != nil {
+		return nil, err
+	}
+	ev := &evidence{sums: make(map[evKey]*evSum, len(st.Readings)), nearby: st.Nearby,
+		near: make([]map[deadzone.Key]*evSum, len(st.Nearby)), rowsRead: st.RowsRead, rowsNear: st.RowsNear}
+	if ev.nearby == nil {
+		ev.nearby = []deadzone.Nearby{}
+	}
+	for _, r := range st.Readings {
+		k := evKey{cell: r.Cell, hex: r.Hex, key: r.Key, upper: r.Upper, indoor: r.Indoor, scanner: r.Scanner}
+		ev.sums[k] = &evSum{n: r.N, sum: r.Sum}
+		ev.order = append(ev.order, k)
+	}
+	for _, n := range st.Near {
+		if n.Village < 0 || n.Village >= len(ev.near) {
+			return nil, fmt.Errorf("pipeline: saved measurements name village %d of %d", n.Village, len(ev.near))
+		}
+		if ev.near[n.Village] == nil {
+			ev.near[n.Village] = map[deadzone.Key]*evSum{}
+		}
+		ev.near[n.Village][n.Key] = &evSum{n: n.N, sum: n.Sum}
+	}
+	speeds := map[speedCell]map[float64]int64{}
+	for _, x := range st.Speeds {
+		k := speedCell{x.Cell, x.Period}
+		if speeds[k] == nil {
+			speeds[k] = map[float64]int64{}
+		}
+		speeds[k][x.DLMbps] += x.Count
+	}
+	return &Measured{Rows: st.Rows, Skipped: st.Skipped, RowsRead: st.RowsRead, Tally: tl, ev: ev, anchors: st.Anchors, speeds: speeds}, nil
+}
+
+// deadZonesState is a DeadZoneResult in its saved form: without its
+// coverage (saved by the coverage stage) and challenges (adjudicated for
+// each call's claims from the tally saved with it).
+type deadZonesState struct {
+	Result DeadZoneResult
+	Tally  challenge.TallyState
+}
+
+func stateOfDeadZones(r *DeadZoneResult, t *challenge.Tally) *deadZonesState {
+	c := *r
+	c.Coverage = nil
+	c.Challenges = challenge.Report{} // adjudicated per call
+	return &deadZonesState{Result: c, Tally: t.State()}
+}
+
+func (st *deadZonesState) encodeTo(enc *gob.Encoder) error {
+	h := *st
+	h.Result.Population, h.Result.Villages.Villages, h.Result.Gaps.Hexes = nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Result.Population); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Result.Villages.Villages); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.Result.Gaps.Hexes)
+}
+
+func (st *deadZonesState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st); err != nil {
+		return err
+	}
+	var err error
+	if st.Result.Population, err = decodeChunks[population.Cell](dec); err != nil {
+		return err
+	}
+	if st.Result.Villages.Villages, err = decodeChunks[deadzone.VillageStatus](dec); err != nil {
+		return err
+	}
+	st.Result.Gaps.Hexes, err = decodeChunks[deadzone.GapHex](dec)
+	return err
+}
+
+func (st *deadZonesState) result(cov *CoverageResult) *DeadZoneResult {
+	r := st.Result
+	r.Coverage = cov
+	return &r
+}

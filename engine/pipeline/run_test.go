@@ -1,0 +1,238 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// villagesCSV is the villages table of a dead-zone result.
+func villagesCSV(t *testing.T, r *DeadZoneResult) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteCSV(&b, VillageTable(r.Villages)); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCSV(&b, ZoneTable(r.Zones)); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCSV(&b, ChallengeTable(r.Challenges)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func stageStates(sum *RunSummary) string {
+	var parts []string
+	for _, s := range sum.Stages {
+		name := s.Stage
+		if s.Carrier != "" {
+			name += ":" + s.Carrier
+		}
+		if s.Reused {
+			name += "=reused"
+		} else {
+			name += "=rebuilt"
+		}
+		parts = append(parts, name)
+	}
+	return strings.Join(parts, " ")
+}
+
+// The monthly run: the first run reads the measurements once and saves
+// every stage; a second run with nothing changed reads them zero times and
+// rebuilds nothing; after one carrier adds a dump only that carrier's
+// pass reruns (over its parts alone) and the stages after it. Each run's
+// results equal a dead-zone run from scratch.
+func TestRunReusesSavedStages(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+	first, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Scans.Scans != 1 || first.Scans.Rows != int64(twoCarrierTests().Len()) {
+		t.Fatalf("first run: scans %+v", first.Scans)
+	}
+	if got := stageStates(first); got != "measure:mobifone=rebuilt measure:viettel=rebuilt coverage=rebuilt deadzones=rebuilt" {
+		t.Fatalf("first run: %s", got)
+	}
+	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := villagesCSV(t, fresh)
+	if got := villagesCSV(t, first.DeadZones); got != want {
+		t.Fatalf("run differs from a dead-zone run:\n%s\nwant\n%s", got, want)
+	}
+
+	again, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Scans.Scans != 0 || len(again.Rebuilt()) != 0 {
+		t.Fatalf("second run: scans %+v, stages %s", again.Scans, stageStates(again))
+	}
+	if got := villagesCSV(t, again.DeadZones); got != want {
+		t.Fatalf("read-back results differ:\n%s\nwant\n%s", got, want)
+	}
+
+	// MobiFone's late dump: tests without service at V4.
+	late := &engine.MeasurementBatch{}
+	v := worldVillages[3]
+	for i := range 9 {
+		late.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*5400_000, Carrier: engine.MobiFone, Tech: engine.Tech3G,
+			Lon: v.Lon + 0.0008*float64(i%3), Lat: v.Lat + 0.0006*float64(i%3), SignalDBm: math.NaN(), Service: engine.ServiceNone,
+			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+			Source: engine.SourceCrowd, DeviceID: "late", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+	}
+	txn, err := s.Begin(strings.Repeat("d4", 32), "mobifone-late", "measurements")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.WriteMeasurements(late); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := txn.Commit(dataset.Meta{IngestedAt: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	var mobifoneRows int64
+	for _, p := range s.Parts("measurements", []string{"2026-10"}, []string{"mobifone"}) {
+		mobifoneRows += p.Rows
+	}
+	inc, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc.Scans.Scans != 1 || inc.Scans.Rows != mobifoneRows {
+		t.Fatalf("after MobiFone's dump: scans %+v, want one pass over MobiFone's %d rows", inc.Scans, mobifoneRows)
+	}
+	if got := stageStates(inc); got != "measure:mobifone=rebuilt measure:viettel=reused coverage=rebuilt deadzones=rebuilt" {
+		t.Fatalf("after MobiFone's dump: %s", got)
+	}
+	all := twoCarrierTests()
+	for i := range late.Len() {
+		all.AppendRow(late, i)
+	}
+	fresh, err = DeadZones(ctx, storeOf(t, worldVillages, all), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := villagesCSV(t, inc.DeadZones), villagesCSV(t, fresh); got != want {
+		t.Fatalf("incremental run differs from a run from scratch:\n%s\nwant\n%s", got, want)
+	}
+	if got := villagesCSV(t, inc.DeadZones); got == want {
+		t.Fatal("the late dump changed nothing: the test does not test")
+	}
+	rep, err := s.Verify(ctx)
+	if err != nil || len(rep.Bad) != 0 || rep.Stages != 7 { // MobiFone's pass, coverage and dead zones twice (before and after), Viettel's once
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+
+	// Read-only: the results as saved, or an error naming what is not.
+	ro := opt
+	ro.ReadOnly = true
+	if got, err := Run(ctx, s, ro); err != nil || villagesCSV(t, got.DeadZones) != villagesCSV(t, inc.DeadZones) {
+		t.Fatalf("read-only run: %v", err)
+	}
+	ro.DeadZones.Cut = 0.3
+	var ns *NotSavedError
+	if _, err := Run(ctx, s, ro); !errors.As(err, &ns) || ns.Stage != StageDeadZones {
+		t.Fatalf("read-only run of a cut not run: %v", err)
+	}
+
+	var nd *NoPeriodDataError
+	if _, err := Run(ctx, s, RunOptions{Period: "2026-11", DeadZones: worldOptions()}); !errors.As(err, &nd) || !strings.Contains(err.Error(), "2026-10") {
+		t.Fatalf("empty period: %v", err)
+	}
+}
+
+// A configuration change (the cut) rebuilds the dead zones and not the
+// measurements' pass.
+func TestRunConfigChangeRebuildsOnlyWhatDependsOnIt(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+	if _, err := Run(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	opt.DeadZones.Cut = 0.3
+	r, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stageStates(r); r.Scans.Scans != 0 || got != "measure:mobifone=reused measure:viettel=reused coverage=reused deadzones=rebuilt" {
+		t.Fatalf("cut changed: scans %+v, %s", r.Scans, got)
+	}
+}
+
+// The speed trend read from the months' saved passes equals the one from
+// a pass of its own, and once the passes are saved it reads no
+// measurement.
+func TestSpeedTrendFromSavedPasses(t *testing.T) {
+	ctx := context.Background()
+	b := twoCarrierTests()
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, t0 := range []int64{worldT0, time.UnixMilli(worldT0).AddDate(-1, 0, 0).UnixMilli()} {
+		for i := range 40 {
+			b.Append(engine.Measurement{TimeUnixMs: t0 + int64(i)*3600_000, Carrier: engine.Viettel, Tech: engine.Tech4G,
+				Lon: 103.31 + 0.01*rng.Float64(), Lat: 22.40 + 0.01*rng.Float64(), SignalDBm: -80, Service: engine.ServiceOK,
+				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: 10 + 30*rng.Float64() + float64(t0-worldT0)/1e10, ULMbps: math.NaN(),
+				LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+		}
+	}
+	s := storeOf(t, worldVillages, b)
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := ScorecardOptions{Areas: provinces, Bootstrap: penetration.DefaultBootstrap(), Seed: 3}
+	own, err := speedChanges(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := worldOptions().Coverage
+	opt.Coverage = &cov
+	saved, err := speedChanges(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(m map[penetration.Period]map[string]*penetration.Estimate) string {
+		out := ""
+		for p, x := range m {
+			for a, e := range x {
+				out += fmt.Sprintf("%v %s %+v\n", p, a, *e)
+			}
+		}
+		return out
+	}
+	if show(own) != show(saved) || len(own) != 1 {
+		t.Fatalf("own pass %s, saved passes %s", show(own), show(saved))
+	}
+	for _, m := range own {
+		for _, e := range m {
+			if math.IsNaN(e.Value) {
+				t.Fatalf("no estimate: %+v", e)
+			}
+		}
+	}
+	before := s.Scans()
+	if _, err := speedChanges(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	if s.Scans() != before {
+		t.Fatalf("scans %+v after %+v: the saved passes were not read", s.Scans(), before)
+	}
+}

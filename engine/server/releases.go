@@ -1,0 +1,1205 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/calfile"
+	"github.com/lomsong/lomsong/engine/campaign"
+	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Release is one published (or attempted) monthly release.
+type Release struct {
+	Number      int64   `json:"number"`
+	Period      string  `json:"period"`
+	Status      string  `json:"status"` // running, published, failed
+	CreatedBy   string  `json:"created_by"`
+	CreatedAt   string  `json:"created_at"`
+	FinishedAt  string  `json:"finished_at,omitempty"`
+	Submissions []int64 `json:"submissions"` // the certified submissions it was computed from
+	SHA256      string  `json:"sha256,omitempty"`
+	Error       string  `json:"error,omitempty"`
+	folder      string
+}
+
+// ReleaseVillage is one village of a release.
+type ReleaseVillage struct {
+	ID            string   `json:"village_id"`
+	Name          string   `json:"name"`
+	Province      string   `json:"province"`
+	CommuneCode   string   `json:"commune_code"`
+	Lon           float64  `json:"lon"`
+	Lat           float64  `json:"lat"`
+	Households    float64  `json:"households"`
+	Level         string   `json:"level"`
+	WithoutSignal bool     `json:"without_signal"`
+	PDead         *float64 `json:"p_dead"`
+	Status        string   `json:"status,omitempty"`
+	BestCarrier   string   `json:"best_carrier,omitempty"`
+	BestTech      string   `json:"best_tech,omitempty"`
+	Tests300m     int      `json:"tests_300m"`
+	NoService300m int      `json:"no_service_300m"`
+}
+
+// ReleaseGap is a populated hex where one carrier has no 3G/4G/5G; when
+// another carrier covers it (gap another_carrier_covers), CoveredBy names
+// those carriers, by name only.
+type ReleaseGap struct {
+	Cell       string   `json:"cell"`
+	Lon        float64  `json:"lon"`
+	Lat        float64  `json:"lat"`
+	Carrier    string   `json:"carrier"`
+	Gap        string   `json:"gap"`
+	CoveredBy  []string `json:"covered_by"`
+	Households float64  `json:"households"`
+	Province   string   `json:"province"`
+	Commune    string   `json:"commune"`
+}
+
+// ReleaseHex is one analysis hex of a release: its best 3G/4G/5G state
+// over the carriers (covered, weak, uncovered, or unknown) and the state of
+// every (carrier, technology) the coverage decided.
+type ReleaseHex struct {
+	Cell     string          `json:"cell"`
+	Lon      float64         `json:"lon"`
+	Lat      float64         `json:"lat"`
+	Province string          `json:"province"`
+	Best     string          `json:"best"`
+	States   []ReleaseHexKey `json:"states"`
+}
+
+// ReleaseHexKey is one (carrier, technology) state of a hex.
+type ReleaseHexKey struct {
+	Carrier string `json:"carrier"`
+	Tech    string `json:"tech"`
+	State   string `json:"state"`
+}
+
+// releaseHexes groups the coverage states by hex, in cell order.
+func releaseHexes(dz *pipeline.DeadZoneResult) ([]ReleaseHex, error) {
+	out := []ReleaseHex{}
+	if dz.Coverage == nil {
+		return out, nil
+	}
+	by := map[hexgrid.Cell]int{}
+	best := map[hexgrid.Cell]coverage.Level{}
+	for _, st := range dz.Coverage.States {
+		i, ok := by[st.Cell]
+		if !ok {
+			ctr, err := st.Cell.Center()
+			if err != nil {
+				return nil, err
+			}
+			i = len(out)
+			by[st.Cell] = i
+			out = append(out, ReleaseHex{Cell: st.Cell.String(), Lon: ctr[0], Lat: ctr[1], Province: dz.Admin[st.Cell].Province})
+		}
+		out[i].States = append(out[i].States, ReleaseHexKey{Carrier: string(st.Carrier), Tech: st.Tech.String(), State: st.State.String()})
+		if st.Tech.String() != "2G" && st.State > best[st.Cell] {
+			best[st.Cell] = st.State
+		}
+	}
+	for i := range out {
+		c, _ := hexgrid.Parse(out[i].Cell)
+		out[i].Best = best[c].String()
+		slices.SortFunc(out[i].States, func(a, b ReleaseHexKey) int {
+			if a.Carrier != b.Carrier {
+				return strings.Compare(a.Carrier, b.Carrier)
+			}
+			return strings.Compare(a.Tech, b.Tech)
+		})
+	}
+	slices.SortFunc(out, func(a, b ReleaseHex) int { return strings.Compare(a.Cell, b.Cell) })
+	return out, nil
+}
+
+// monthRun is what one month's run yields for a release.
+type monthRun struct {
+	dz   *pipeline.DeadZoneResult
+	card *scorecard.Card // nil without subscriptions
+	// sum is pipeline.Run's summary: which stages were read back.
+	sum *pipeline.RunSummary
+	// calibration is the calibration file applied ("" when none).
+	calibration string
+	// campaign is the release's measurement campaign per province.
+	campaign *ReleaseCampaign
+}
+
+// releaseRes is the analysis resolution of a release.
+const releaseRes = 8
+
+// releaseRunOptions are the options a release runs a month with, those of
+// lomsong run with its defaults (resolution 8, households and environment
+// classes from the dataset's villages, the analysis over the populated
+// hexes, the 34 provinces of 2025, the default verdict cut), the
+// predictions calibrated by DIR/calibration.json when it exists (as every
+// command calibrates them by default). So a release and lomsong run on the
+// same dataset read each other's saved stages. It returns the calibration
+// file applied ("" when none).
+func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions, string, error) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		return pipeline.RunOptions{}, "", err
+	}
+	var copt pipeline.CoverageOptions
+	acfg := aggregate.DefaultConfig()
+	acfg.Resolution = releaseRes
+	copt.Aggregate = pipeline.AggregateOptions{Config: acfg}
+	copt.Predict = predict.DefaultConfig()
+	copt.Coverage = coverage.DefaultConfig()
+	copt.Coverage.Resolution = releaseRes
+	copt.EnvCuts = predict.DefaultEnvCutoffs()
+	copt.MinPairs = 10
+	villages, err := store.Villages()
+	if err != nil {
+		return pipeline.RunOptions{}, "", err
+	}
+	if len(villages) > 0 {
+		if copt.Population, err = pipeline.VillagePopulation(villages, releaseRes); err != nil {
+			return pipeline.RunOptions{}, "", err
+		}
+		for _, c := range copt.Population {
+			if c.Population > 0 && c.Cell.Resolution() == releaseRes {
+				copt.Cells = append(copt.Cells, c.Cell)
+			}
+		}
+	}
+	cal := ""
+	if path := filepath.Join(store.Dir(), "calibration.json"); fileExists(path) {
+		_, applied, err := calfile.ReadCalibrationFile(path)
+		if err != nil {
+			return pipeline.RunOptions{}, "", err
+		}
+		copt.Calibrations, copt.SiteOffsets, cal = applied.Calibrations, applied.SiteOffsets, "calibration.json"
+	}
+	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+	return opt, cal, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// monthInputs says why month p cannot be analysed from the dataset
+// (scorecard.DeadZoneInputs), or "" when it can.
+func monthInputs(store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) string {
+	in := scorecard.DeadZoneInputs{
+		Sites:        len(store.Parts("sites", nil, nil)) > 0,
+		Measurements: len(store.Parts("measurements", []string{p.String()}, nil)) > 0,
+		Households:   len(opt.DeadZones.Coverage.Population) > 0,
+	}
+	return in.Missing(p)
+}
+
+// runMonth computes the month p from the release dataset: the one place
+// the service calls the engine's pipeline. The month runs through
+// pipeline.Run with lomsong run's options (releaseRunOptions): every
+// stage reads the saved output of the one before, and a stage whose
+// inputs are unchanged since an earlier release (or lomsong run) is read
+// back, not computed. A month without sites, measurements or villages is
+// refused with the reason. With subscriptions, the scorecard scores every
+// month of the subscriptions, target 1 from the saved dead zones of the
+// months up to p (earlierDeadZones).
+func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (*monthRun, error) {
+	opt, cal, err := releaseRunOptions(store, p.String())
+	if err != nil {
+		return nil, err
+	}
+	if missing := monthInputs(store, opt, p); missing != "" {
+		return nil, &NoDataError{Period: p.String(), Why: missing}
+	}
+	sum, err := pipeline.Run(ctx, store, opt)
+	if err != nil {
+		return nil, err
+	}
+	run := &monthRun{dz: sum.DeadZones, sum: sum, calibration: cal}
+	if run.campaign, err = releaseCampaign(sum.DeadZones); err != nil {
+		return nil, err
+	}
+	if len(store.Parts("subscriptions", nil, nil)) == 0 {
+		return run, nil
+	}
+	figures, missing, err := earlierDeadZones(ctx, store, opt, p)
+	if err != nil {
+		return nil, err
+	}
+	figures[p] = pipeline.DeadZoneFigures(sum.DeadZones)
+	proj := penetration.Census2025Projection()
+	sopt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: opt.DeadZones.Provinces,
+		Projection: &proj, DeadZones: figures, DeadZonesMissing: missing}
+	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// earlierDeadZones returns target 1's figures for the months before p
+// that have subscriptions or measurements: each read back from that
+// month's saved stages (pipeline.Run ReadOnly with the release's options
+// opt for that month, saved by that month's release or by lomsong run),
+// never computed. A
+// month whose saved dead zones are missing or not current (its data
+// changed since) is unknown, with the reason; so are the months after p.
+func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) (map[penetration.Period]map[string]*scorecard.DeadZones, map[penetration.Period]string, error) {
+	figures := map[penetration.Period]map[string]*scorecard.DeadZones{}
+	missing := map[penetration.Period]string{}
+	subs, err := store.Subscriptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	months := map[penetration.Period]bool{}
+	for _, x := range subs {
+		q, err := penetration.ParsePeriod(x.Period)
+		if err != nil {
+			return nil, nil, fmt.Errorf("subscriptions period %q: %w", x.Period, err)
+		}
+		months[q] = true
+	}
+	for _, x := range store.Periods() {
+		q, err := penetration.ParsePeriod(x)
+		if err != nil {
+			return nil, nil, fmt.Errorf("measurements period %q: %w", x, err)
+		}
+		months[q] = true
+	}
+	for q := range months {
+		if q == p {
+			continue
+		}
+		if p.Before(q) {
+			missing[q] = fmt.Sprintf("the release of %s scores the months up to its own", p)
+			continue
+		}
+		if why := monthInputs(store, opt, q); why != "" {
+			missing[q] = why
+			continue
+		}
+		qopt := opt
+		qopt.Period, qopt.ReadOnly = q.String(), true
+		sum, err := pipeline.Run(ctx, store, qopt)
+		var ns *pipeline.NotSavedError
+		if errors.As(err, &ns) {
+			missing[q] = fmt.Sprintf("no current saved dead zones for %s (stage %s: %s): publish %s (or lomsong run --period %s) first", q, ns.Stage, ns.Why, q, q)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		figures[q] = pipeline.DeadZoneFigures(sum.DeadZones)
+	}
+	return figures, missing, nil
+}
+
+// NoDataError is a month that cannot be released: what it lacks.
+type NoDataError struct{ Period, Why string }
+
+func (e *NoDataError) Error() string {
+	return fmt.Sprintf("no release for %s: %s in the certified data", e.Period, e.Why)
+}
+
+const releaseCols = `number, period, status, created_by, created_at, finished_at, folder, submissions, sha256, error`
+
+func scanRelease(row interface{ Scan(...any) error }) (Release, error) {
+	var rl Release
+	var fin sql.NullString
+	var subs string
+	if err := row.Scan(&rl.Number, &rl.Period, &rl.Status, &rl.CreatedBy, &rl.CreatedAt, &fin, &rl.folder, &subs, &rl.SHA256, &rl.Error); err != nil {
+		return rl, err
+	}
+	rl.FinishedAt = fin.String
+	if err := json.Unmarshal([]byte(subs), &rl.Submissions); err != nil {
+		return rl, err
+	}
+	if rl.Submissions == nil {
+		rl.Submissions = []int64{}
+	}
+	return rl, nil
+}
+
+func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Period string `json:"period"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+			return
+		}
+		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"}: %v`, err)
+		return
+	}
+	p, err := penetration.ParsePeriod(req.Period)
+	if err != nil || p.Year < 1000 || p.String() != req.Period {
+		writeError(w, http.StatusBadRequest, "period %q: want a calendar month YYYY-MM", req.Period)
+		return
+	}
+	u := userOf(r)
+	now := s.opt.Now()
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer tx.Rollback()
+	var running int
+	if err := tx.QueryRowContext(r.Context(), `SELECT count(*) FROM releases WHERE status = 'running'`).Scan(&running); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if running > 0 {
+		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
+		return
+	}
+	var subs []int64
+	rows, err := tx.QueryContext(r.Context(), `SELECT id FROM submissions WHERE status = 'certified' ORDER BY id`)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			s.internal(w, err)
+			return
+		}
+		subs = append(subs, id)
+	}
+	rows.Close()
+	if subs == nil {
+		subs = []int64{}
+	}
+	sj, _ := json.Marshal(subs)
+	res, err := tx.ExecContext(r.Context(), `INSERT INTO releases (period, status, created_by, created_at, submissions) VALUES (?, 'running', ?, ?, ?)`,
+		p.String(), u.Name, nowText(now), string(sj))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	num, _ := res.LastInsertId()
+	if err := appendAudit(r.Context(), tx, now, u.Name, "release.start", strconv.FormatInt(num, 10), "", "period="+p.String()); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		s.internal(w, err)
+		return
+	}
+	rl := Release{Number: num, Period: p.String(), Status: "running", CreatedBy: u.Name, CreatedAt: nowText(now), Submissions: subs}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.publish(s.bgCtx, rl, p)
+	}()
+	writeJSON(w, http.StatusAccepted, rl)
+}
+
+// publish computes a release and freezes it in serve/releases/NNNN-YYYY-MM:
+// the files are written into a staging folder, made read-only, and the
+// folder is renamed into place; then the release row is marked published.
+func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) {
+	folder := fmt.Sprintf("%04d-%s", rl.Number, rl.Period)
+	sum, err := s.build(ctx, rl, p, folder)
+	now := s.opt.Now()
+	status, msg := "published", ""
+	if err != nil {
+		status, msg = "failed", err.Error()
+		folder = ""
+		s.log.Warn("release failed", "number", rl.Number, "period", rl.Period, "err", err)
+	} else {
+		s.log.Info("release published", "number", rl.Number, "period", rl.Period, "sha256", sum)
+	}
+	tx, err := s.db.Begin()
+	if err != nil {
+		s.log.Error("release", "err", err)
+		return
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`UPDATE releases SET status = ?, finished_at = ?, folder = ?, sha256 = ?, error = ? WHERE number = ?`,
+		status, nowText(now), folder, sum, msg, rl.Number); err != nil {
+		s.log.Error("release", "err", err)
+		return
+	}
+	if err := appendAudit(context.Background(), tx, now, rl.CreatedBy, "release."+status, strconv.FormatInt(rl.Number, 10), sum, msg); err != nil {
+		s.log.Error("release", "err", err)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		s.log.Error("release", "err", err)
+	}
+}
+
+// build runs the month and writes the release folder; it returns the
+// SHA-256 of the release's manifest (release.json).
+func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, folder string) (string, error) {
+	s.dsMu.RLock()
+	defer s.dsMu.RUnlock()
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		return "", err
+	}
+	run, err := runMonth(ctx, store, p)
+	if err != nil {
+		return "", err
+	}
+	readBack := 0
+	for _, st := range run.sum.Stages {
+		if st.Reused {
+			readBack++
+		}
+	}
+	s.log.Info("release month run", "number", rl.Number, "period", rl.Period, "stages", len(run.sum.Stages), "read_back", readBack,
+		"measurement_passes", run.sum.Scans.Scans, "rows", run.sum.Scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
+	root := filepath.Join(s.state, "releases")
+	stage, err := os.MkdirTemp(root, ".tmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(stage)
+	dz := run.dz
+	vs := make([]ReleaseVillage, 0, len(dz.Villages.Villages))
+	for _, v := range dz.Villages.Villages {
+		rv := ReleaseVillage{ID: v.ID, Name: v.Name, Province: v.Province, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
+			Households: v.Households, Level: v.Level.String(), WithoutSignal: v.WithoutSignal()}
+		if v.HasVerdict {
+			pd := math.Round(v.Verdict.PDead*1e4) / 1e4
+			rv.PDead, rv.Status = &pd, deadzone.StatusOf(v.Verdict.PDead).String()
+			if v.Verdict.Best.Tech.Valid() {
+				rv.BestCarrier, rv.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
+			}
+			rv.Tests300m, rv.NoService300m = v.Nearby.Tests, v.Nearby.NoService
+		}
+		vs = append(vs, rv)
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "villages.json"), vs); err != nil {
+		return "", err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, z := range dz.Zones {
+		mp, err := hexgrid.Outline(z.Cells)
+		if err != nil {
+			return "", err
+		}
+		f := geojson.NewFeature(mp)
+		f.Properties["zone_id"] = z.ID
+		f.Properties["households"] = math.Round(z.Households*10) / 10
+		f.Properties["hexes"] = len(z.Cells)
+		f.Properties["area_km2"] = math.Round(z.AreaKm2*10) / 10
+		f.Properties["villages"] = len(z.Villages)
+		codes := []string{}
+		for _, u := range z.Provinces {
+			codes = append(codes, u.Code)
+		}
+		f.Properties["provinces"] = codes
+		fc.Append(f)
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "deadzones.geojson"), fc); err != nil {
+		return "", err
+	}
+	rgaps := make([]ReleaseGap, 0, len(dz.Gaps.Hexes))
+	for _, h := range dz.Gaps.Hexes {
+		ctr, err := h.Cell.Center()
+		if err != nil {
+			return "", err
+		}
+		g := ReleaseGap{Cell: h.Cell.String(), Lon: ctr[0], Lat: ctr[1], Carrier: string(h.Carrier), Gap: "nobody_covers",
+			CoveredBy: []string{}, Households: math.Round(h.Households*10) / 10, Province: h.Admin.Province, Commune: h.Admin.Commune}
+		if h.Shareable() {
+			g.Gap = "another_carrier_covers"
+		}
+		for _, c := range h.Others {
+			g.CoveredBy = append(g.CoveredBy, string(c))
+		}
+		rgaps = append(rgaps, g)
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "gaps.json"), rgaps); err != nil {
+		return "", err
+	}
+	hexes, err := releaseHexes(dz)
+	if err != nil {
+		return "", err
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "hexes.json"), hexes); err != nil {
+		return "", err
+	}
+	gaps, err := pipeline.GapTable(dz.Gaps)
+	if err != nil {
+		return "", err
+	}
+	for name, cols := range map[string]func() error{
+		"villages.csv": func() error {
+			return writeCSVAtomic(filepath.Join(stage, "villages.csv"), pipeline.VillageTable(dz.Villages))
+		},
+		"carrier_gaps.csv": func() error { return writeCSVAtomic(filepath.Join(stage, "carrier_gaps.csv"), gaps) },
+	} {
+		if err := cols(); err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if err := writeJSONAtomic(filepath.Join(stage, "campaign.json"), run.campaign); err != nil {
+		return "", err
+	}
+	names := []string{"villages.json", "villages.csv", "deadzones.geojson", "carrier_gaps.csv", "gaps.json", "hexes.json", "campaign.json"}
+	if run.card != nil {
+		f, err := dataset.CreateAtomic(filepath.Join(stage, "scorecard.json"))
+		if err != nil {
+			return "", err
+		}
+		if err := run.card.WriteJSON(f); err != nil {
+			f.Abort()
+			return "", err
+		}
+		if err := f.Commit(); err != nil {
+			return "", err
+		}
+		names = append(names, "scorecard.json")
+	}
+	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
+		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{},
+		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.sum.Scans.Scans}
+	files := manifest["files"].(map[string]string)
+	for _, name := range names {
+		sum, err := dataset.SHA256File(filepath.Join(stage, name))
+		if err != nil {
+			return "", err
+		}
+		files[name] = sum
+	}
+	mj, _ := json.MarshalIndent(manifest, "", "  ")
+	mj = append(mj, '\n')
+	if err := dataset.WriteFileAtomic(filepath.Join(stage, "release.json"), mj); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if err := os.Chmod(filepath.Join(stage, e.Name()), 0o444); err != nil {
+			return "", err
+		}
+	}
+	if err := dataset.SyncDir(stage); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(stage, 0o555); err != nil {
+		return "", err
+	}
+	if err := os.Rename(stage, filepath.Join(root, folder)); err != nil {
+		return "", err
+	}
+	if err := dataset.SyncDir(root); err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(mj)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// ReleaseStage is what the month's run did for one stage: read back from
+// the dataset's saved outputs, or computed (and why).
+type ReleaseStage struct {
+	Stage    string `json:"stage"`
+	Carrier  string `json:"carrier,omitempty"`
+	ReadBack bool   `json:"read_back"`
+	Why      string `json:"why,omitempty"`
+}
+
+func releaseStages(sum *pipeline.RunSummary) []ReleaseStage {
+	out := []ReleaseStage{}
+	for _, st := range sum.Stages {
+		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, ReadBack: st.Reused, Why: st.Why})
+	}
+	return out
+}
+
+func writeJSONAtomic(path string, v any) error {
+	f, err := dataset.CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(f).Encode(v); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+func writeCSVAtomic(path string, cols []arrowio.Column) error {
+	f, err := dataset.CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := pipeline.WriteCSV(f, cols); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.db.QueryContext(r.Context(), `SELECT `+releaseCols+` FROM releases ORDER BY number`)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer rows.Close()
+	out := []Release{}
+	for rows.Next() {
+		rl, err := scanRelease(rows)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		out = append(out, rl)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"releases": out})
+}
+
+// releaseOf returns the latest published release of the request's
+// {period}, writing 404 when there is none.
+func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, bool) {
+	period := r.PathValue("period")
+	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
+		WHERE period = ? AND status = 'published' ORDER BY number DESC LIMIT 1`, period))
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "no published release for %q", period)
+		return rl, false
+	}
+	if err != nil {
+		s.internal(w, err)
+		return rl, false
+	}
+	return rl, true
+}
+
+// provinceScope checks the request's {code} against the user's scope: the
+// ministry reads every province, a province user its own, a carrier none
+// of the province pages.
+func (s *Server) provinceScope(w http.ResponseWriter, r *http.Request) (string, bool) {
+	code := r.PathValue("code")
+	set, err := provinces2025()
+	if err != nil {
+		s.internal(w, err)
+		return "", false
+	}
+	if _, ok := set.ByCode(code); !ok {
+		writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", code)
+		return "", false
+	}
+	u := userOf(r)
+	switch {
+	case u.Role == RoleMinistry:
+	case u.Role == RoleProvince && u.Province == code:
+	default:
+		writeError(w, http.StatusForbidden, "province %s is outside your scope", code)
+		return "", false
+	}
+	return code, true
+}
+
+func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "villages.json"))
+	if err != nil {
+		return nil, err
+	}
+	var vs []ReleaseVillage
+	if err := json.Unmarshal(b, &vs); err != nil {
+		return nil, fmt.Errorf("release %d: villages.json: %w", rl.Number, err)
+	}
+	return vs, nil
+}
+
+func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	all, err := s.readVillages(rl)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	vs := []ReleaseVillage{}
+	for _, v := range all {
+		if v.Province == code {
+			vs = append(vs, v)
+		}
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "villages": vs})
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		writeVillagesCSV(w, vs)
+	default:
+		writeError(w, http.StatusBadRequest, "format %q: want json or csv", r.URL.Query().Get("format"))
+	}
+}
+
+func writeVillagesCSV(w io.Writer, vs []ReleaseVillage) {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"village_id", "name", "province", "commune_code", "lon", "lat", "households", "level", "without_signal",
+		"p_dead", "status", "best_carrier", "best_tech", "tests_300m", "no_service_300m"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, v := range vs {
+		pd := ""
+		if v.PDead != nil {
+			pd = f(*v.PDead)
+		}
+		cw.Write([]string{v.ID, v.Name, v.Province, v.CommuneCode, f(v.Lon), f(v.Lat), f(v.Households), v.Level,
+			strconv.FormatBool(v.WithoutSignal), pd, v.Status, v.BestCarrier, v.BestTech, strconv.Itoa(v.Tests300m), strconv.Itoa(v.NoService300m)})
+	}
+	cw.Flush()
+}
+
+func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	out := geojson.NewFeatureCollection()
+	for _, f := range fc.Features {
+		codes, _ := f.Properties["provinces"].([]any)
+		if slices.Contains(codes, any(code)) {
+			out.Append(f)
+		}
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	json.NewEncoder(w).Encode(out)
+}
+
+// releaseDiff compares the period's release with the release published
+// before it (by number): villages newly without signal and newly served.
+// A province user sees its own province's villages only; a carrier none.
+func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if u.Role == RoleCarrier {
+		writeError(w, http.StatusForbidden, "the village diff is for the ministry and the provinces")
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	prev, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
+		WHERE status = 'published' AND number < ? ORDER BY number DESC LIMIT 1`, rl.Number))
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "release %d (%s) is the first: there is nothing to compare it with", rl.Number, rl.Period)
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	cur, err := s.readVillages(rl)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	old, err := s.readVillages(prev)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	d := diffVillages(old, cur, func(v ReleaseVillage) bool { return u.Role == RoleMinistry || v.Province == u.Province })
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
+		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served})
+}
+
+type villageDiff struct{ dead, served []ReleaseVillage }
+
+// diffVillages lists the villages of cur (kept by keep) without signal now
+// that were served in old, or absent from it ("newly dead"), and those
+// served now that were without signal in old ("newly served"); by id.
+func diffVillages(old, cur []ReleaseVillage, keep func(ReleaseVillage) bool) villageDiff {
+	before := map[string]bool{} // id → without signal
+	for _, v := range old {
+		before[v.ID] = v.WithoutSignal
+	}
+	d := villageDiff{dead: []ReleaseVillage{}, served: []ReleaseVillage{}}
+	for _, v := range cur {
+		if !keep(v) {
+			continue
+		}
+		was, known := before[v.ID]
+		switch {
+		case v.WithoutSignal && (!known || !was):
+			d.dead = append(d.dead, v)
+		case !v.WithoutSignal && known && was:
+			d.served = append(d.served, v)
+		}
+	}
+	byID := func(a, b ReleaseVillage) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(d.dead, byID)
+	slices.SortFunc(d.served, byID)
+	return d
+}
+
+// releaseScorecard sends the province's rows and alerts of the release's
+// scorecard (every month of the subscriptions; target 1 of this month
+// only). A release computed without subscriptions has none: 404.
+func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "scorecard.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		writeError(w, http.StatusNotFound, "release %d has no scorecard: no subscriptions were certified", rl.Number)
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var card struct {
+		Rules  any              `json:"rules"`
+		Rows   []map[string]any `json:"rows"`
+		Alerts []map[string]any `json:"alerts"`
+	}
+	if err := json.Unmarshal(b, &card); err != nil {
+		s.internal(w, err)
+		return
+	}
+	keep := func(in []map[string]any) []map[string]any {
+		out := []map[string]any{}
+		for _, x := range in {
+			if x["area"] == code {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
+		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts)})
+}
+
+// releaseGaps sends the carrier gaps of the period's latest release: a
+// carrier its own (with, by name only, the carriers that cover each gap),
+// a province those in its province, the ministry all (or one carrier's
+// with ?carrier=).
+func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "gaps.json"))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var all []ReleaseGap
+	if err := json.Unmarshal(b, &all); err != nil {
+		s.internal(w, err)
+		return
+	}
+	u := userOf(r)
+	want := r.URL.Query().Get("carrier")
+	if want != "" {
+		c, err := engine.ParseCarrier(want)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "carrier %q: %v", want, err)
+			return
+		}
+		want = string(c)
+		if u.Role == RoleCarrier && want != string(u.Carrier) {
+			writeError(w, http.StatusForbidden, "the gaps of %s are not yours", want)
+			return
+		}
+	}
+	keep := func(g ReleaseGap) bool {
+		switch {
+		case want != "" && g.Carrier != want:
+			return false
+		case u.Role == RoleCarrier:
+			return g.Carrier == string(u.Carrier)
+		case u.Role == RoleProvince:
+			return g.Province == u.Province
+		}
+		return true
+	}
+	out := []ReleaseGap{}
+	for _, g := range all {
+		if keep(g) {
+			out = append(out, g)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "gaps": out})
+}
+
+func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }
+
+// releaseHexes sends the province's hexes of the period's latest release.
+func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
+	code, ok := s.provinceScope(w, r)
+	if !ok {
+		return
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "hexes.json"))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var all []ReleaseHex
+	if err := json.Unmarshal(b, &all); err != nil {
+		s.internal(w, err)
+		return
+	}
+	out := []ReleaseHex{}
+	for _, h := range all {
+		if h.Province == code {
+			out = append(out, h)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+}
+
+// The campaign a release plans, per province: the days and teams of the
+// month's measuring campaign. lomsong campaign has no default for --days;
+// a release takes the 20 working days of a month (its example's figure)
+// and the command's default of one team, and campaign.Config's defaults
+// for the rest (8-hour days, 1.5 h per village, 30 km/h, detour 1.4,
+// miss cost 1, whose cut 0.5 is the release's verdict cut, residual error
+// 0.05), starting from the province's villages' mean position.
+const (
+	campaignDays  = 20
+	campaignTeams = 1
+)
+
+// ReleaseCampaign is a release's measurement campaign: where to measure
+// next, one plan per province (campaign.Build over the province's
+// villages with a verdict, as lomsong campaign --dataset --province plans
+// it from the same verdict).
+type ReleaseCampaign struct {
+	Days          int                       `json:"days"`
+	Teams         int                       `json:"teams"`
+	DayHours      float64                   `json:"day_hours"`
+	MeasureHours  float64                   `json:"measure_hours"`
+	SpeedKmh      float64                   `json:"speed_kmh"`
+	DetourFactor  float64                   `json:"detour_factor"`
+	MissCost      float64                   `json:"miss_cost"`
+	ResidualError float64                   `json:"residual_error"`
+	Provinces     []ReleaseProvinceCampaign `json:"provinces"`
+}
+
+// ReleaseProvinceCampaign is one province's campaign.
+type ReleaseProvinceCampaign struct {
+	Province string `json:"province"`
+	// Villages counts the province's villages with a verdict; Ranked
+	// those with a positive value, best first.
+	Villages int `json:"villages_with_verdict"`
+	// StartLon, StartLat are where the teams start: the mean position of
+	// the province's villages with a verdict.
+	StartLon float64                `json:"start_lon"`
+	StartLat float64                `json:"start_lat"`
+	RiskNow  float64                `json:"risk_now"`
+	Value    float64                `json:"value"`
+	Ranked   []ReleaseCampaignVisit `json:"ranked"`
+	Routes   []ReleaseCampaignRoute `json:"routes"`
+}
+
+// ReleaseCampaignVisit is one ranked village (campaign.csv's columns);
+// team, day and order are 0 when it is not visited.
+type ReleaseCampaignVisit struct {
+	Rank       int     `json:"rank"`
+	ID         string  `json:"village_id"`
+	Name       string  `json:"name"`
+	Commune    string  `json:"commune"`
+	Lon        float64 `json:"lon"`
+	Lat        float64 `json:"lat"`
+	Households float64 `json:"households"`
+	PDead      float64 `json:"p_dead"`
+	Value      float64 `json:"value"`
+	Team       int     `json:"team"`
+	Day        int     `json:"day"`
+	Order      int     `json:"order"`
+}
+
+// ReleaseCampaignRoute is one team-day: the villages in visiting order.
+type ReleaseCampaignRoute struct {
+	Team        int      `json:"team"`
+	Day         int      `json:"day"`
+	Villages    []string `json:"villages"`
+	LengthKm    float64  `json:"length_km"`
+	TravelHours float64  `json:"travel_hours"`
+	Hours       float64  `json:"hours"`
+	Value       float64  `json:"value"`
+}
+
+func round(v float64, digits int) float64 {
+	m := math.Pow(10, float64(digits))
+	return math.Round(v*m) / m
+}
+
+// releaseCampaign plans the campaign of every province with villages that
+// have a verdict, provinces by code.
+func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
+	cfg := campaign.Config{Days: campaignDays, Teams: campaignTeams}.Defaults()
+	out := &ReleaseCampaign{Days: cfg.Days, Teams: cfg.Teams, DayHours: cfg.DayHours, MeasureHours: cfg.MeasureHours, SpeedKmh: cfg.SpeedKmh,
+		DetourFactor: cfg.DetourFactor, MissCost: cfg.MissCost, ResidualError: cfg.ResidualError, Provinces: []ReleaseProvinceCampaign{}}
+	byProvince := map[string][]campaign.Village{}
+	for _, v := range dz.Villages.Villages {
+		if !v.HasVerdict || v.Province == "" {
+			continue
+		}
+		byProvince[v.Province] = append(byProvince[v.Province], campaign.Village{Village: engine.Village{ID: v.ID, Name: v.Name,
+			CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat, Households: v.Households}, PDead: v.Verdict.PDead})
+	}
+	codes := slices.Sorted(func(yield func(string) bool) {
+		for c := range byProvince {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	for _, code := range codes {
+		vs := byProvince[code]
+		plan, err := campaign.Build(vs, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("campaign of province %s: %w", code, err)
+		}
+		pc := ReleaseProvinceCampaign{Province: code, Villages: len(vs), StartLon: round(plan.Config.Start[0], 6), StartLat: round(plan.Config.Start[1], 6), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
+			Ranked: make([]ReleaseCampaignVisit, 0, len(plan.Ranked)), Routes: make([]ReleaseCampaignRoute, 0, len(plan.Routes))}
+		for i, v := range plan.Ranked {
+			pc.Ranked = append(pc.Ranked, ReleaseCampaignVisit{Rank: i + 1, ID: v.ID, Name: v.Name, Commune: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
+				Households: v.Households, PDead: round(v.PDead, 4), Value: round(v.Value, 4), Team: v.Team, Day: v.Day, Order: v.Order})
+		}
+		for _, r := range plan.Routes {
+			ids := make([]string, len(r.Rows))
+			for i, row := range r.Rows {
+				ids[i] = vs[row].ID
+			}
+			pc.Routes = append(pc.Routes, ReleaseCampaignRoute{Team: r.Team, Day: r.Day, Villages: ids, LengthKm: round(r.LengthKm, 1),
+				TravelHours: round(r.TravelHours, 2), Hours: round(r.Hours, 2), Value: round(r.Value, 4)})
+		}
+		out.Provinces = append(out.Provinces, pc)
+	}
+	return out, nil
+}
+
+// releaseCampaignOf sends the campaign of the period's latest release: the
+// ministry every province's (or one with ?province=CODE), a province user
+// its own province's only; carriers none. A release published before
+// releases planned campaigns has none: 404.
+func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if u.Role == RoleCarrier {
+		writeError(w, http.StatusForbidden, "the measurement campaign is for the ministry and the provinces")
+		return
+	}
+	want := r.URL.Query().Get("province")
+	if want != "" {
+		set, err := provinces2025()
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		if _, ok := set.ByCode(want); !ok {
+			writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", want)
+			return
+		}
+		if u.Role == RoleProvince && want != u.Province {
+			writeError(w, http.StatusForbidden, "province %s is outside your scope", want)
+			return
+		}
+	}
+	if u.Role == RoleProvince {
+		want = u.Province
+	}
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "campaign.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		writeError(w, http.StatusNotFound, "release %d has no campaign: it was published before releases planned one", rl.Number)
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	var c ReleaseCampaign
+	if err := json.Unmarshal(b, &c); err != nil {
+		s.internal(w, fmt.Errorf("release %d: campaign.json: %w", rl.Number, err))
+		return
+	}
+	kept := []ReleaseProvinceCampaign{}
+	for _, p := range c.Provinces {
+		if want == "" || p.Province == want {
+			kept = append(kept, p)
+		}
+	}
+	c.Provinces = kept
+	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "campaign": c})
+}

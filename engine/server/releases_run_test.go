@@ -1,0 +1,318 @@
+package server
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"encoding/json"
+	"fmt"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/calfile"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// releaseManifest is what a test reads of a release's release.json.
+type releaseManifest struct {
+	Files       map[string]string `json:"files"`
+	Calibration string            `json:"calibration"`
+	Stages      []ReleaseStage    `json:"stages"`
+	Passes      int64             `json:"measurement_passes"`
+}
+
+func (ts *testService) manifest(t *testing.T, rl Release) releaseManifest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-%s", rl.Number, rl.Period), "release.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m releaseManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// shiftMonth moves the measurements of a CSV from October 2024 to
+// September 2024, keeping the days 02–29 (a day that exists in both months
+// whatever the time zone).
+func shiftMonth(t *testing.T, b []byte) []byte {
+	t.Helper()
+	lines := strings.SplitAfter(string(b), "\n")
+	out := lines[0]
+	n := 0
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "2024-10-") || len(l) < 10 || l[8:10] < "02" || l[8:10] > "29" {
+			continue
+		}
+		out += "2024-09-" + l[len("2024-10-"):]
+		n++
+	}
+	if n < 100 {
+		t.Fatalf("only %d measurements to shift (first line %.80q)", n, lines[min(1, len(lines)-1)])
+	}
+	return []byte(out)
+}
+
+func targetOf(t *testing.T, ts *testService, period, month string) (status, reason string) {
+	t.Helper()
+	code, b := ts.call(t, "laichau", "GET", "/api/v1/releases/"+period+"/provinces/12/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", nil, "")
+	var card struct {
+		Rows []struct {
+			Period  string
+			Targets []struct{ Target, Status, Reason string }
+		}
+	}
+	if err := json.Unmarshal(b, &card); err != nil || code != 200 {
+		t.Fatalf("scorecard: %d %v %.300s", code, err, b)
+	}
+	for _, r := range card.Rows {
+		if r.Period == month {
+			return r.Targets[0].Status, r.Targets[0].Reason
+		}
+	}
+	t.Fatalf("scorecard of %s has no row for %s", period, month)
+	return "", ""
+}
+
+// A release runs its month through the saved stages: publishing the same
+// month again with nothing new certified reads every stage back and makes
+// no pass over the measurements, with the same files; the scorecard scores
+// target 1 of an earlier month from that month's saved dead zones once it
+// was published; the campaign is planned per province and a province sees
+// its own; a calibration file in the dataset calibrates the release.
+func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	ids := []struct {
+		user string
+		id   int64
+	}{
+		{"cuc", ts.submit(t, "cuc", "villages", "villages.csv", f.villages)},
+		{"cuc", ts.submit(t, "cuc", "subscriptions", "subscriptions.csv", f.subs)},
+		{"vt", ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])},
+		{"vt", ts.submit(t, "vt", "measurements", "oct.csv", f.measurements["viettel"])},
+		{"vt", ts.submit(t, "vt", "measurements", "sep.csv", shiftMonth(t, f.measurements["viettel"]))},
+	}
+	for _, x := range ids {
+		if s := ts.wait(t, x.user, x.id); s.Status != "accepted" {
+			t.Fatalf("submission %d: %+v", x.id, s)
+		}
+		if code := ts.certify(t, x.user, x.id); code != 200 {
+			t.Fatalf("certify %d: %d", x.id, code)
+		}
+	}
+
+	// October first: September's dead zones were never run, so its
+	// target 1 is unknown, with the reason.
+	r1 := ts.release(t, "2024-10")
+	if r1.Status != "published" {
+		t.Fatalf("release 1: %+v", r1)
+	}
+	m1 := ts.manifest(t, r1)
+	if m1.Passes != 1 || len(m1.Stages) < 3 || m1.Calibration != "" {
+		t.Fatalf("release 1 run: %+v", m1)
+	}
+	for _, st := range m1.Stages {
+		if st.ReadBack || st.Why == "" {
+			t.Errorf("release 1, a first run, read back stage %+v", st)
+		}
+	}
+	if st, why := targetOf(t, ts, "2024-10", "2024-09"); st != "unknown" || !strings.Contains(why, "no current saved dead zones for 2024-09") {
+		t.Errorf("September before its release: %s %q", st, why)
+	}
+	if st, _ := targetOf(t, ts, "2024-10", "2024-10"); st == "unknown" {
+		t.Error("target 1 of the release's own month is unknown")
+	}
+
+	// The same content as the direct computation the releases made before
+	// they ran through the saved stages (pipeline.MonthDeadZones).
+	store, err := dataset.Open(ts.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, _, err := releaseRunOptions(store, "2024-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, missing, err := pipeline.MonthDeadZones(context.Background(), store, opt.DeadZones, penetration.Period{Year: 2024, Month: time.October})
+	if err != nil || missing != "" {
+		t.Fatalf("direct: %v %s", err, missing)
+	}
+	rl1, err := ts.s.readVillages(Release{Number: r1.Number, folder: fmt.Sprintf("%04d-2024-10", r1.Number)})
+	if err != nil || len(rl1) != len(direct.Villages.Villages) || len(rl1) == 0 {
+		t.Fatalf("villages: %d released, %d direct, %v", len(rl1), len(direct.Villages.Villages), err)
+	}
+	without := 0
+	for i, v := range direct.Villages.Villages {
+		r := rl1[i]
+		if r.ID != v.ID || r.WithoutSignal != v.WithoutSignal() || (r.PDead == nil) != !v.HasVerdict ||
+			(r.PDead != nil && math.Abs(*r.PDead-v.Verdict.PDead) > 5e-5) {
+			t.Fatalf("village %s: released %+v, direct %+v", v.ID, r, v)
+		}
+		if r.WithoutSignal {
+			without++
+		}
+	}
+	t.Logf("%d villages, %d without signal, the same as the direct computation", len(rl1), without)
+
+	// September, then October again: October is read back entirely and
+	// September's target 1 is known.
+	if r := ts.release(t, "2024-09"); r.Status != "published" {
+		t.Fatalf("September: %+v", r)
+	}
+	r3 := ts.release(t, "2024-10")
+	m3 := ts.manifest(t, r3)
+	if r3.Status != "published" || m3.Passes != 0 || len(m3.Stages) != len(m1.Stages) {
+		t.Fatalf("release 3: %+v %+v", r3, m3)
+	}
+	for _, st := range m3.Stages {
+		if !st.ReadBack {
+			t.Errorf("release 3 computed stage %+v again with nothing new", st)
+		}
+	}
+	for name, sum := range m1.Files {
+		if name != "scorecard.json" && m3.Files[name] != sum {
+			t.Errorf("%s differs between the computed and the read-back run", name)
+		}
+	}
+	t.Logf("release 1 stages %+v; release 3 stages %+v", m1.Stages, m3.Stages)
+	if st, why := targetOf(t, ts, "2024-10", "2024-09"); st == "unknown" {
+		t.Errorf("September after its release is still unknown: %q", why)
+	}
+
+	// The campaign: a province reads its own rows only.
+	code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/campaign", "/api/v1/releases/{period}/campaign", nil, "")
+	var all struct {
+		Release  int64
+		Campaign ReleaseCampaign
+	}
+	if err := json.Unmarshal(b, &all); err != nil || code != 200 || all.Release != r3.Number || len(all.Campaign.Provinces) == 0 {
+		t.Fatalf("campaign (ministry): %d %v %.300s", code, err, b)
+	}
+	if all.Campaign.Days != campaignDays || all.Campaign.Teams != campaignTeams || all.Campaign.DayHours != 8 {
+		t.Errorf("campaign settings: %+v", all.Campaign)
+	}
+	var lc *ReleaseProvinceCampaign
+	for i, p := range all.Campaign.Provinces {
+		if p.Province == "12" {
+			lc = &all.Campaign.Provinces[i]
+		}
+	}
+	if lc == nil || len(lc.Ranked) == 0 || len(lc.Routes) == 0 {
+		t.Fatalf("no campaign for Lai Châu: %.500s", b)
+	}
+	checkCampaign(t, *lc)
+	if lc.StartLon < 102 || lc.StartLon > 104.5 || lc.StartLat < 21.5 || lc.StartLat > 23 {
+		t.Errorf("Lai Châu's campaign starts at %g, %g, outside the province", lc.StartLon, lc.StartLat)
+	}
+	t.Logf("Lai Châu campaign: %d villages with a verdict, %d ranked, %d routes, value %g of risk %g", lc.Villages, len(lc.Ranked), len(lc.Routes), lc.Value, lc.RiskNow)
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/campaign", "/api/v1/releases/{period}/campaign", nil, "")
+	var own struct{ Campaign ReleaseCampaign }
+	json.Unmarshal(b, &own)
+	if code != 200 || len(own.Campaign.Provinces) != 1 || own.Campaign.Provinces[0].Province != "12" ||
+		len(own.Campaign.Provinces[0].Ranked) != len(lc.Ranked) {
+		t.Fatalf("campaign (province 12): %d %.300s", code, b)
+	}
+	for _, c := range []struct {
+		user, path string
+		code       int
+	}{
+		{"laichau", "/api/v1/releases/2024-10/campaign?province=01", 403},
+		{"vt", "/api/v1/releases/2024-10/campaign", 403},
+		{"cuc", "/api/v1/releases/2024-10/campaign?province=99", 404},
+		{"cuc", "/api/v1/releases/2023-01/campaign", 404},
+		{"cuc", "/api/v1/releases/2024-10/campaign?province=12", 200},
+	} {
+		if code, b := ts.call(t, c.user, "GET", c.path, "/api/v1/releases/{period}/campaign", nil, ""); code != c.code {
+			t.Errorf("%s %s: %d, want %d (%.200s)", c.user, c.path, code, c.code, b)
+		}
+	}
+
+	// A calibration file in the dataset calibrates the next release: the
+	// measure passes are read back, coverage is computed again with it.
+	var cals []coverage.Calibration
+	for _, tech := range []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech5G} {
+		cals = append(cals, coverage.Calibration{Carrier: engine.Viettel, Tech: tech, N: 10,
+			Fit: predict.Fit{N: 10, OffsetDB: -40, SigmaDB: 8}})
+	}
+	if err := calfile.WriteCalibrationFile(filepath.Join(ts.dir, "calibration.json"), calfile.New(8, false, cals)); err != nil {
+		t.Fatal(err)
+	}
+	r4 := ts.release(t, "2024-10")
+	m4 := ts.manifest(t, r4)
+	if r4.Status != "published" || m4.Calibration != "calibration.json" || m4.Passes != 0 {
+		t.Fatalf("calibrated release: %+v %+v", r4, m4)
+	}
+	for _, st := range m4.Stages {
+		if want := st.Stage == "measure"; st.ReadBack != want {
+			t.Errorf("calibrated release, stage %+v: read back %v, want %v", st, st.ReadBack, want)
+		}
+	}
+	if m4.Files["villages.json"] == m3.Files["villages.json"] || m4.Files["hexes.json"] == m3.Files["hexes.json"] {
+		t.Error("a calibration 40 dB down changed neither the villages nor the hexes")
+	}
+	// A broken calibration file fails the release, with its name.
+	os.WriteFile(filepath.Join(ts.dir, "calibration.json"), []byte(`{"resolution":8,"calibrations":[{"carrier":"","tech":"4G"}]}`), 0o644)
+	if r := ts.release(t, "2024-10"); r.Status != "failed" || !strings.Contains(r.Error, "calibration.json") {
+		t.Errorf("release with a broken calibration file: %+v", r)
+	}
+}
+
+// checkCampaign checks a province's plan for consistency: ranked best
+// first, visits within the teams and days, routes listing the visited
+// villages in their order.
+func checkCampaign(t *testing.T, p ReleaseProvinceCampaign) {
+	t.Helper()
+	visited := map[string]ReleaseCampaignVisit{}
+	var total float64
+	for i, v := range p.Ranked {
+		if v.Rank != i+1 || (i > 0 && v.Value > p.Ranked[i-1].Value) || v.Value <= 0 {
+			t.Fatalf("ranking at %d: %+v", i, v)
+		}
+		if v.Team > 0 {
+			if v.Team > campaignTeams || v.Day < 1 || v.Day > campaignDays || v.Order < 1 {
+				t.Fatalf("visit outside the campaign: %+v", v)
+			}
+			visited[v.ID] = v
+			total += v.Value
+		}
+	}
+	n := 0
+	for _, r := range p.Routes {
+		if r.Hours > 8+1e-9 || len(r.Villages) == 0 {
+			t.Fatalf("route %+v", r)
+		}
+		for i, id := range r.Villages {
+			v, ok := visited[id]
+			if !ok || v.Team != r.Team || v.Day != r.Day || v.Order != i+1 {
+				t.Fatalf("route %d/%d lists %s at %d: %+v", r.Team, r.Day, id, i+1, v)
+			}
+			n++
+		}
+	}
+	if n != len(visited) {
+		t.Fatalf("%d villages on routes, %d visited", n, len(visited))
+	}
+	if d := total - p.Value; d > 1e-2 || d < -1e-2 {
+		t.Errorf("plan value %g, visits sum to %g", p.Value, total)
+	}
+	if !slices.IsSortedFunc(p.Routes, func(a, b ReleaseCampaignRoute) int {
+		if a.Day != b.Day {
+			return a.Day - b.Day
+		}
+		return a.Team - b.Team
+	}) {
+		t.Error("routes not by day, then team")
+	}
+}

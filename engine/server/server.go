@@ -1,0 +1,517 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configure a Server. Zero values take the defaults below.
+type Options struct {
+	// Dataset is the dataset directory (required); the state lives in
+	// Dataset/serve.
+	Dataset string
+	// Listen is the address to listen on (default 127.0.0.1:8080).
+	Listen string
+	// TLSCert and TLSKey, both or neither, serve HTTPS.
+	TLSCert, TLSKey string
+	// MaxUploadBytes caps a submission's body (default 4 GiB); a larger
+	// body is refused with 413 and nothing is kept.
+	MaxUploadBytes int64
+	// RatePerSecond and Burst are each token's request bucket: Burst
+	// requests at once, refilled at RatePerSecond (defaults 20 and 60).
+	RatePerSecond float64
+	Burst         int
+	// MaxRejectShare is the share of rejected rows above which a
+	// submission is refused (default 0.05, as lomsong ingest).
+	MaxRejectShare float64
+	// ShutdownGrace is how long a shutdown waits for requests in flight
+	// (default 30 s).
+	ShutdownGrace time.Duration
+	// Logger receives the structured logs (default: JSON on stderr).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now); tests set it.
+	Now func() time.Time
+}
+
+func (o *Options) defaults() error {
+	if o.Dataset == "" {
+		return errors.New("serve: a dataset directory is required")
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return errors.New("serve: give both --tls-cert and --tls-key, or neither")
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 4 << 30
+	}
+	if o.RatePerSecond <= 0 {
+		o.RatePerSecond = 20
+	}
+	if o.Burst <= 0 {
+		o.Burst = 60
+	}
+	if o.MaxRejectShare <= 0 || o.MaxRejectShare > 1 {
+		o.MaxRejectShare = 0.05
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// maxAttempts is how many times a job is started before a restart fails
+// it instead of queueing it again.
+const maxAttempts = 3
+
+// maxJSONBody caps the JSON body of a request that is not an upload.
+const maxJSONBody = 64 << 10
+
+// Server is a running service: the state database, the job worker and the
+// HTTP handler.
+type Server struct {
+	opt     Options
+	db      *sql.DB
+	log     *slog.Logger
+	state   string // Dataset/serve
+	mux     *http.ServeMux
+	reg     *prometheus.Registry
+	reqs    *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+	limiter *limiter
+	wake    chan struct{} // a new job is queued
+	// dsMu serialises writes to the release dataset's parts (certify:
+	// write lock) against release runs (read lock). A release run saves
+	// stage outputs under DIR/stages (their own folders, not the
+	// manifest); only one release runs at a time (createRelease refuses a
+	// second), so no two runs write stages at once.
+	dsMu sync.RWMutex
+	// bg counts background work (the job worker, release runs) that
+	// Close waits for.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+}
+
+// New opens the state of the dataset, recovers what a killed earlier run
+// left (uploads in progress, jobs being validated, releases being
+// computed) and returns a server whose job worker is running. Close it.
+func New(ctx context.Context, opt Options) (*Server, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(opt.Dataset); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("serve: dataset %s: not a directory (create one with lomsong ingest or lomsong demo)", opt.Dataset)
+	}
+	db, err := openState(ctx, opt.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, db: db, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
+		limiter: newLimiter(opt.RatePerSecond, opt.Burst), wake: make(chan struct{}, 1)}
+	for _, d := range []string{"spool", "submissions", "releases"} {
+		if err := os.MkdirAll(filepath.Join(s.state, d), 0o755); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := s.recover(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("serve: recovering the previous run's state: %w", err)
+	}
+	s.metrics()
+	s.routes()
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	s.bg.Add(1)
+	go s.worker()
+	return s, nil
+}
+
+// Close stops the job worker (a job being validated goes back to the
+// queue) and waits for background work, then closes the state database.
+func (s *Server) Close() error {
+	s.bgCancel()
+	s.bg.Wait()
+	return s.db.Close()
+}
+
+// Handler is the service's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Serve listens on the configured address and serves until ctx is done,
+// then stops accepting connections, drains the requests in flight (up to
+// ShutdownGrace) and the background work, and returns nil. ready, when not
+// nil, receives the address listened on.
+func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", s.opt.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	if s.opt.TLSCert != "" {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if s.opt.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, s.opt.TLSCert, s.opt.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	scheme := "http"
+	if s.opt.TLSCert != "" {
+		scheme = "https"
+	}
+	s.log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "dataset", s.opt.Dataset)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: draining requests", "grace", s.opt.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.opt.ShutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-errc
+	if err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// recover puts the state right after a run that was killed: uploads that
+// were in progress are removed, spool folders without a submission are
+// removed, jobs left validating go back to the queue (their staging
+// dataset is rebuilt from scratch), releases left running are failed.
+func (s *Server) recover(ctx context.Context) error {
+	spool := filepath.Join(s.state, "spool")
+	entries, err := os.ReadDir(spool)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".upload-") {
+			if err := os.RemoveAll(filepath.Join(spool, name)); err != nil {
+				return err
+			}
+			continue
+		}
+		id, err := strconv.ParseInt(name, 10, 64)
+		if err != nil {
+			continue
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 { // renamed in, but the submission's row never committed
+			if err := os.RemoveAll(filepath.Join(spool, name)); err != nil {
+				return err
+			}
+		}
+	}
+	now := nowText(s.opt.Now())
+	// A file whose validation has brought the service down maxAttempts
+	// times is failed rather than run again.
+	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'failed', updated_at = ?,
+		error = 'validation was interrupted `+strconv.Itoa(maxAttempts)+` times (the service stopped during it each time); submit the file again or report it'
+		WHERE status = 'validating' AND attempts >= ?`, now, maxAttempts); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'queued', updated_at = ? WHERE status = 'validating'`, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Warn("jobs interrupted by the previous run go back to the queue", "jobs", n)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = 'interrupted: the service stopped while the release was computed' WHERE status = 'running'`, now); err != nil {
+		return err
+	}
+	tmps, _ := filepath.Glob(filepath.Join(s.state, "releases", ".tmp-*"))
+	for _, t := range tmps {
+		if err := os.RemoveAll(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- HTTP plumbing -------------------------------------------------------
+
+type ctxKey struct{}
+
+func userOf(r *http.Request) User { u, _ := r.Context().Value(ctxKey{}).(User); return u }
+
+// apiError is the JSON body of every error response.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, format string, args ...any) {
+	writeJSON(w, code, apiError{Error: fmt.Sprintf(format, args...)})
+}
+
+// statusWriter records the status code written.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// access says who may call a route.
+type access int
+
+const (
+	public access = iota // no token (/healthz, static assets)
+	anyUser
+	ministryOnly
+)
+
+// handle registers a route with logging, metrics and, unless public, the
+// bearer-token check and the token's rate limit.
+func (s *Server) handle(pattern string, acc access, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		user := ""
+		defer func() {
+			code := sw.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			route := r.Pattern
+			s.reqs.WithLabelValues(route, strconv.Itoa(code)).Inc()
+			s.latency.WithLabelValues(route, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+			s.log.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", code,
+				"ms", time.Since(start).Milliseconds(), "user", user, "remote", r.RemoteAddr)
+		}()
+		if acc != public {
+			token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || token == "" {
+				sw.Header().Set("WWW-Authenticate", `Bearer realm="lomsong"`)
+				writeError(sw, http.StatusUnauthorized, "an Authorization: Bearer TOKEN header is required")
+				return
+			}
+			u, ok, err := authenticate(r.Context(), s.db, strings.TrimSpace(token))
+			if err != nil {
+				s.log.Error("token lookup", "err", err)
+				writeError(sw, http.StatusInternalServerError, "internal error")
+				return
+			}
+			if !ok {
+				sw.Header().Set("WWW-Authenticate", `Bearer realm="lomsong", error="invalid_token"`)
+				writeError(sw, http.StatusUnauthorized, "the token is unknown or revoked")
+				return
+			}
+			user = u.Name
+			if wait, ok := s.limiter.allow(tokenHash(token), time.Now()); !ok {
+				sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				writeError(sw, http.StatusTooManyRequests, "over the request rate of %g per second (burst %d) for this token", s.opt.RatePerSecond, s.opt.Burst)
+				return
+			}
+			if acc == ministryOnly && u.Role != RoleMinistry {
+				writeError(sw, http.StatusForbidden, "this needs the ministry role")
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, u))
+		}
+		h(sw, r)
+	})
+}
+
+func (s *Server) metrics() {
+	s.reg = prometheus.NewRegistry()
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lomsong_http_requests_total",
+		Help: "HTTP requests by route and status code."}, []string{"route", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "lomsong_http_request_duration_seconds",
+		Help: "HTTP request latency by route and status code.", Buckets: prometheus.DefBuckets}, []string{"route", "code"})
+	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "lomsong_jobs_queued",
+		Help: "Submissions waiting for or in validation (status queued or validating)."}, func() float64 {
+		var n int
+		if err := s.db.QueryRow(`SELECT count(*) FROM submissions WHERE status IN ('queued','validating')`).Scan(&n); err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	})
+	s.reg.MustRegister(s.reqs, s.latency, queue, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.handle("GET /healthz", public, s.healthz)
+	metrics := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	s.handle("GET /metrics", ministryOnly, metrics.ServeHTTP)
+	s.handle("GET /api/v1/openapi.json", public, s.openapi)
+	s.handle("GET /api/v1/me", anyUser, s.me)
+	s.handle("POST /api/v1/submissions", anyUser, s.submit)
+	s.handle("GET /api/v1/submissions", anyUser, s.listSubmissions)
+	s.handle("GET /api/v1/submissions/{id}", anyUser, s.getSubmission)
+	s.handle("GET /api/v1/submissions/{id}/quarantine.csv", anyUser, s.quarantine)
+	s.handle("POST /api/v1/submissions/{id}/certify", anyUser, s.certify)
+	s.handle("POST /api/v1/releases", ministryOnly, s.createRelease)
+	s.handle("GET /api/v1/releases", anyUser, s.listReleases)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/villages", anyUser, s.releaseVillages)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/deadzones.geojson", anyUser, s.releaseDeadzones)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/scorecard", anyUser, s.releaseScorecard)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/hexes", anyUser, s.releaseHexesOf)
+	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps)
+	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff)
+	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf)
+	s.handle("GET /api/v1/audit", ministryOnly, s.audit)
+	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
+	s.dashboardRoutes()
+	s.handle("/", public, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if err := s.db.PingContext(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "state database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, userOf(r))
+}
+
+func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
+	limit := 1000
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			writeError(w, http.StatusBadRequest, "limit %q: want 1 to 100000", v)
+			return
+		}
+		limit = n
+	}
+	rows, err := s.db.QueryContext(r.Context(), `SELECT seq, at, user, action, target, sha256, detail FROM audit ORDER BY seq DESC LIMIT ?`, limit)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer rows.Close()
+	type entry struct {
+		Seq    int64  `json:"seq"`
+		At     string `json:"at"`
+		User   string `json:"user"`
+		Action string `json:"action"`
+		Target string `json:"target"`
+		SHA256 string `json:"sha256"`
+		Detail string `json:"detail"`
+	}
+	out := []entry{}
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.User, &e.Action, &e.Target, &e.SHA256, &e.Detail); err != nil {
+			s.internal(w, err)
+			return
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		s.internal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+func (s *Server) internal(w http.ResponseWriter, err error) {
+	s.log.Error("internal error", "err", err)
+	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+// limiter is a token bucket per API token.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(rate float64, burst int) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// allow takes one request from key's bucket at now; when it is empty it
+// returns how long until the next request is allowed.
+func (l *limiter) allow(key string, now time.Time) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	if dt := now.Sub(b.last).Seconds(); dt > 0 {
+		b.tokens = math.Min(l.burst, b.tokens+dt*l.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0, true
+	}
+	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+}

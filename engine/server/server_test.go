@@ -1,0 +1,730 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/synth"
+)
+
+// fixture holds the contract files of a small generated world (Lai Châu,
+// 2024-10 measurements), split per carrier.
+type fixture struct {
+	villages     []byte
+	subs         []byte
+	measurements map[string][]byte // by carrier; "" = all carriers
+	sites        map[string][]byte
+}
+
+var (
+	fixOnce sync.Once
+	fix     fixture
+	fixErr  error
+)
+
+func world(t *testing.T) fixture {
+	t.Helper()
+	fixOnce.Do(func() {
+		cfg := synth.DefaultConfig()
+		cfg.Boundaries = synth.Boundaries2025
+		cfg.MeasurementDensity = 0.15
+		w, err := synth.Generate(cfg)
+		if err != nil {
+			fixErr = err
+			return
+		}
+		var v, m, s, sub bytes.Buffer
+		if fixErr = synth.WriteSubscriptionsCSV(&sub, w.Subscriptions); fixErr != nil {
+			return
+		}
+		if fixErr = synth.WriteVillagesCSV(&v, w.Villages); fixErr != nil {
+			return
+		}
+		if fixErr = synth.WriteMeasurementsCSV(&m, w.Measurements); fixErr != nil {
+			return
+		}
+		if fixErr = synth.WriteSitesCSV(&s, w.Sites); fixErr != nil {
+			return
+		}
+		fix = fixture{villages: v.Bytes(), subs: sub.Bytes(), measurements: byCarrier(m.Bytes()), sites: byCarrier(s.Bytes())}
+	})
+	if fixErr != nil {
+		t.Fatal(fixErr)
+	}
+	return fix
+}
+
+// byCarrier splits a CSV whose second column is the carrier.
+func byCarrier(b []byte) map[string][]byte {
+	lines := strings.SplitAfter(string(b), "\n")
+	out := map[string][]byte{"": b}
+	for _, l := range lines[1:] {
+		f := strings.SplitN(l, ",", 3)
+		if len(f) < 3 {
+			continue
+		}
+		if out[f[1]] == nil {
+			out[f[1]] = []byte(lines[0])
+		}
+		out[f[1]] = append(out[f[1]], l...)
+	}
+	return out
+}
+
+type testService struct {
+	s      *Server
+	ts     *httptest.Server
+	dir    string
+	tokens map[string]string
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newService starts a service on a fresh dataset with the users
+// cuc (ministry), vt (viettel), vnp (vinaphone), mobi (mobifone) and
+// laichau (province 12).
+func newService(t *testing.T, mod func(*Options)) *testService {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	tokens := map[string]string{}
+	for _, u := range []NewUser{{Name: "cuc", Role: RoleMinistry}, {Name: "vt", Role: RoleCarrier, Carrier: "Viettel"},
+		{Name: "vnp", Role: RoleCarrier, Carrier: "VNPT"}, {Name: "mobi", Role: RoleCarrier, Carrier: "mobifone"},
+		{Name: "laichau", Role: RoleProvince, Province: "Lai Châu"}} {
+		_, tok, err := AddUser(ctx, dir, u, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[u.Name] = tok
+	}
+	// The tests poll; a generous rate keeps them off 429 on a slow machine
+	// (TestAuthScopeAndLimits sets its own).
+	opt := Options{Dataset: dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20}
+	if mod != nil {
+		mod(&opt)
+	}
+	s, err := New(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		s.Close()
+	})
+	return &testService{s: s, ts: ts, dir: dir, tokens: tokens}
+}
+
+// call makes a request as user (none when "") and checks the response
+// against the OpenAPI document under pathKey.
+func (ts *testService) call(t *testing.T, user, method, path, pathKey string, body io.Reader, ctype string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.ts.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		tok, ok := ts.tokens[user]
+		if !ok {
+			tok = user // a raw token
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pathKey != "" {
+		checkResponse(t, method, pathKey, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	return resp.StatusCode, b
+}
+
+func (ts *testService) submit(t *testing.T, user, kind, name string, data []byte) int64 {
+	t.Helper()
+	code, b := ts.call(t, user, "POST", "/api/v1/submissions?kind="+kind+"&name="+name, "/api/v1/submissions", bytes.NewReader(data), "text/csv")
+	if code != http.StatusAccepted {
+		t.Fatalf("submit %s as %s: %d %s", name, user, code, b)
+	}
+	var q struct{ ID int64 }
+	json.Unmarshal(b, &q)
+	return q.ID
+}
+
+// wait polls a submission until it leaves the queue.
+func (ts *testService) wait(t *testing.T, user string, id int64) Submission {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, b := ts.call(t, user, "GET", fmt.Sprintf("/api/v1/submissions/%d", id), "/api/v1/submissions/{id}", nil, "")
+		if code != http.StatusOK {
+			t.Fatalf("submission %d: %d %s", id, code, b)
+		}
+		var s Submission
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Status != "queued" && s.Status != "validating" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("submission %d still %s", id, s.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (ts *testService) certify(t *testing.T, user string, id int64) int {
+	t.Helper()
+	code, _ := ts.call(t, user, "POST", fmt.Sprintf("/api/v1/submissions/%d/certify", id), "/api/v1/submissions/{id}/certify", nil, "")
+	return code
+}
+
+func (ts *testService) release(t *testing.T, period string) Release {
+	t.Helper()
+	code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"`+period+`"}`), "application/json")
+	if code != http.StatusAccepted {
+		t.Fatalf("release: %d %s", code, b)
+	}
+	var rl Release
+	json.Unmarshal(b, &rl)
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		_, b := ts.call(t, "cuc", "GET", "/api/v1/releases", "/api/v1/releases", nil, "")
+		var list struct{ Releases []Release }
+		json.Unmarshal(b, &list)
+		for _, r := range list.Releases {
+			if r.Number == rl.Number && r.Status != "running" {
+				return r
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("release still running")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	u, tok, err := AddUser(ctx, dir, NewUser{Name: "so-laichau", Role: RoleProvince, Province: "lai chau"}, now)
+	if err != nil || u.Province != "12" || !strings.HasPrefix(tok, "ls_") || len(tok) != 46 {
+		t.Fatalf("%+v %q %v", u, tok, err)
+	}
+	u, _, err = AddUser(ctx, dir, NewUser{Name: "vnpt", Role: RoleCarrier, Carrier: "VNPT VinaPhone"}, now)
+	if err != nil || u.Carrier != "vinaphone" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	for _, bad := range []NewUser{
+		{Name: "x", Role: "admin"},
+		{Name: "x", Role: RoleCarrier},
+		{Name: "x", Role: RoleProvince, Province: "Atlantis"},
+		{Name: "x", Role: RoleProvince, Province: "Hà Giang"}, // merged into Tuyên Quang in 2025
+		{Name: "x", Role: RoleMinistry, Carrier: "viettel"},
+		{Name: "-x", Role: RoleMinistry},
+		{Name: "vnpt", Role: RoleMinistry}, // exists
+	} {
+		if _, _, err := AddUser(ctx, dir, bad, now); err == nil {
+			t.Errorf("%+v: added", bad)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, StateDir, "state.db"))
+	if err != nil || bytes.Contains(b, []byte(tok)) || !bytes.Contains(b, []byte(tokenHash(tok))) {
+		t.Fatalf("the state keeps the token's hash only (err %v)", err)
+	}
+	if err := RevokeUser(ctx, dir, "so-laichau", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := RevokeUser(ctx, dir, "nobody", now); err == nil {
+		t.Fatal("revoking an unknown user succeeded")
+	}
+	users, err := ListUsers(ctx, dir)
+	if err != nil || len(users) != 2 || users[0].Name != "so-laichau" || users[0].Revoked == nil || users[1].Revoked != nil {
+		t.Fatalf("%+v %v", users, err)
+	}
+}
+
+func TestAuthScopeAndLimits(t *testing.T) {
+	ts := newService(t, func(o *Options) { o.MaxUploadBytes = 1000; o.RatePerSecond = 0.001; o.Burst = 5 })
+	if code, _ := ts.call(t, "", "GET", "/healthz", "/healthz", nil, ""); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	if code, _ := ts.call(t, "", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 401 {
+		t.Fatalf("no token: %d", code)
+	}
+	if code, _ := ts.call(t, "ls_not-a-token", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 401 {
+		t.Fatalf("bad token: %d", code)
+	}
+	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/audit", "/api/v1/audit", nil, ""); code != 403 {
+		t.Fatalf("province reads the audit: %d", code)
+	}
+	if code, _ := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=villages", "/api/v1/submissions", strings.NewReader("x"), ""); code != 403 {
+		t.Fatalf("carrier submits villages: %d", code)
+	}
+	if code, _ := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", strings.NewReader(strings.Repeat("x", 1001)), ""); code != 413 {
+		t.Fatalf("over the cap: %d", code)
+	}
+	// A chunked body (no Content-Length) over the cap is cut at the cap.
+	if code, _ := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", io.MultiReader(strings.NewReader(strings.Repeat("x", 1001))), ""); code != 413 {
+		t.Fatalf("chunked over the cap: %d", code)
+	}
+	// vt has made 3 requests; its burst is 5: the 6th is refused, other
+	// tokens are not.
+	for i := 0; i < 2; i++ {
+		if code, _ := ts.call(t, "vt", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 200 {
+			t.Fatalf("request %d: %d", i, code)
+		}
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 429 {
+		t.Fatalf("over the rate: %d", code)
+	}
+	if code, _ := ts.call(t, "vnp", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 200 {
+		t.Fatalf("another token: %d", code)
+	}
+	entries := ts.spoolEntries(t)
+	if len(entries) != 0 {
+		t.Fatalf("refused uploads left %v", entries)
+	}
+}
+
+func (ts *testService) spoolEntries(t *testing.T) []string {
+	t.Helper()
+	es, err := os.ReadDir(filepath.Join(ts.dir, StateDir, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestRevokedTokenRefusedAtOnce(t *testing.T) {
+	ts := newService(t, nil)
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/me", "/api/v1/me", nil, ""); code != 200 {
+		t.Fatalf("before: %d", code)
+	}
+	if err := RevokeUser(context.Background(), ts.dir, "vt", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/me", "/api/v1/me", nil, ""); code != 401 {
+		t.Fatalf("after revoke: %d", code)
+	}
+}
+
+// The whole flow: validation, carrier_not_yours, certification, a release
+// from certified submissions only, province scope, the diff.
+func TestSubmitCertifyRelease(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	vil := ts.submit(t, "cuc", "villages", "villages.csv", f.villages)
+	subs := ts.submit(t, "cuc", "subscriptions", "subscriptions.csv", f.subs)
+	mixed := ts.submit(t, "vt", "measurements", "all.csv", f.measurements[""])
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("file", "viettel-2024-10.csv")
+	fw.Write(f.measurements["viettel"])
+	mw.Close()
+	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
+	if code != 202 {
+		t.Fatalf("multipart: %d %s", code, b)
+	}
+	var q struct{ ID int64 }
+	json.Unmarshal(b, &q)
+	vtm := q.ID
+	vts := ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])
+
+	if s := ts.wait(t, "cuc", vil); s.Status != "accepted" || s.Accepted == 0 || s.Accepted != s.RowsRead {
+		t.Fatalf("villages: %+v", s)
+	}
+	s := ts.wait(t, "vt", mixed)
+	if s.Status != "refused" || len(s.Reasons) != 1 || s.Reasons[0].Reason != "carrier_not_yours" ||
+		s.Reasons[0].Rows != s.Rejected || s.Rejected != int64(bytes.Count(f.measurements[""], []byte("\n"))-bytes.Count(f.measurements["viettel"], []byte("\n"))) {
+		t.Fatalf("mixed file: %+v", s)
+	}
+	code, b = ts.call(t, "vt", "GET", fmt.Sprintf("/api/v1/submissions/%d/quarantine.csv", mixed), "/api/v1/submissions/{id}/quarantine.csv", nil, "")
+	if code != 200 || int64(bytes.Count(b, []byte("\n"))) != s.Rejected+1 || !bytes.Contains(b, []byte(",carrier_not_yours,")) {
+		t.Fatalf("quarantine: %d %.300s", code, b)
+	}
+	if s := ts.wait(t, "vt", vtm); s.Status != "accepted" || s.Filename != "viettel-2024-10.csv" {
+		t.Fatalf("viettel measurements: %+v", s)
+	}
+	ts.wait(t, "vt", vts)
+
+	// Scope: another carrier and a province never see viettel's submission.
+	if code, _ := ts.call(t, "vnp", "GET", fmt.Sprintf("/api/v1/submissions/%d", vtm), "/api/v1/submissions/{id}", nil, ""); code != 403 {
+		t.Fatalf("vinaphone reads viettel's: %d", code)
+	}
+	code, b = ts.call(t, "vnp", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, "")
+	if code != 200 || !bytes.Contains(b, []byte(`"submissions": []`)) {
+		t.Fatalf("vinaphone's list: %d %s", code, b)
+	}
+	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, ""); code != 403 {
+		t.Fatalf("province lists submissions: %d", code)
+	}
+	if code := ts.certify(t, "vnp", vtm); code != 403 {
+		t.Fatalf("vinaphone certifies viettel's: %d", code)
+	}
+	if code := ts.certify(t, "vt", mixed); code != 409 {
+		t.Fatalf("certifying a refused submission: %d", code)
+	}
+
+	// Nothing certified: the release dataset is empty, a release fails.
+	store, err := dataset.Open(ts.dir)
+	if err != nil || len(store.Manifest().Sources) != 0 {
+		t.Fatalf("validation wrote into the release dataset: %v", err)
+	}
+	if rl := ts.release(t, "2024-10"); rl.Status != "failed" || rl.Error == "" {
+		t.Fatalf("release without certified data: %+v", rl)
+	}
+	for _, c := range []struct {
+		user string
+		id   int64
+	}{{"cuc", vil}, {"cuc", subs}, {"vt", vtm}, {"vt", vts}} {
+		if code := ts.certify(t, c.user, c.id); code != 200 {
+			t.Fatalf("certify %d: %d", c.id, code)
+		}
+	}
+	store, _ = dataset.Open(ts.dir)
+	if n := len(store.Manifest().Sources); n != 4 {
+		t.Fatalf("%d sources after 4 certifications", n)
+	}
+	rep, err := store.Verify(context.Background())
+	if err != nil || len(rep.Bad) != 0 {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+	r1 := ts.release(t, "2024-10")
+	if r1.Status != "published" || len(r1.Submissions) != 4 {
+		t.Fatalf("release 1: %+v", r1)
+	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
+	var vs struct{ Villages []ReleaseVillage }
+	json.Unmarshal(b, &vs)
+	if code != 200 || len(vs.Villages) == 0 {
+		t.Fatalf("villages: %d %.300s", code, b)
+	}
+	for _, v := range vs.Villages {
+		if v.Province != "12" {
+			t.Fatalf("village of province %s in province 12's list", v.Province)
+		}
+	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/villages?format=csv", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
+	if code != 200 || bytes.Count(b, []byte("\n")) != len(vs.Villages)+1 {
+		t.Fatalf("csv: %d lines for %d villages", bytes.Count(b, []byte("\n")), len(vs.Villages))
+	}
+	for _, c := range []struct {
+		user, path string
+		code       int
+	}{
+		{"laichau", "/api/v1/releases/2024-10/provinces/01/villages", 403},
+		{"vt", "/api/v1/releases/2024-10/provinces/12/villages", 403},
+		{"cuc", "/api/v1/releases/2024-10/provinces/99/villages", 404},
+		{"cuc", "/api/v1/releases/2024-09/provinces/12/villages", 404},
+	} {
+		if code, _ := ts.call(t, c.user, "GET", c.path, "/api/v1/releases/{period}/provinces/{code}/villages", nil, ""); code != c.code {
+			t.Errorf("%s %s: %d, want %d", c.user, c.path, code, c.code)
+		}
+	}
+	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", nil, ""); code != 200 {
+		t.Fatalf("deadzones: %d", code)
+	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", nil, "")
+	var hx struct{ Hexes []ReleaseHex }
+	json.Unmarshal(b, &hx)
+	if code != 200 || len(hx.Hexes) == 0 {
+		t.Fatalf("hexes: %d %.300s", code, b)
+	}
+	bests := map[string]int{}
+	for _, h := range hx.Hexes {
+		bests[h.Best]++
+		if h.Province != "12" || len(h.States) == 0 {
+			t.Fatalf("hex %+v", h)
+		}
+	}
+	if bests["covered"] == 0 || bests["uncovered"]+bests["weak"] == 0 {
+		t.Errorf("best states of the province's hexes: %v", bests)
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", nil, ""); code != 403 {
+		t.Errorf("carrier reads a province's hexes: %d", code)
+	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", nil, "")
+	var card struct {
+		Rows []struct {
+			Area, Period string
+			Targets      []struct{ Target, Status string }
+		}
+	}
+	json.Unmarshal(b, &card)
+	if code != 200 || len(card.Rows) == 0 {
+		t.Fatalf("scorecard: %d %.300s", code, b)
+	}
+	for _, r := range card.Rows {
+		if r.Area != "12" {
+			t.Fatalf("scorecard row of area %s for province 12", r.Area)
+		}
+		if r.Period == "2024-10" && r.Targets[0].Status == "unknown" {
+			t.Errorf("target 1 of the release's month is unknown: %+v", r.Targets[0])
+		}
+	}
+	code, b = ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", nil, "")
+	var gaps struct{ Gaps []ReleaseGap }
+	json.Unmarshal(b, &gaps)
+	if code != 200 || len(gaps.Gaps) == 0 {
+		t.Fatalf("viettel's gaps: %d %.300s", code, b)
+	}
+	for _, g := range gaps.Gaps {
+		if g.Carrier != "viettel" {
+			t.Fatalf("viettel sees a gap of %s", g.Carrier)
+		}
+	}
+	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps?carrier=vnpt", "/api/v1/releases/{period}/gaps", nil, ""); code != 403 {
+		t.Fatalf("viettel asks for vinaphone's gaps: %d", code)
+	}
+	if code, _ := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, ""); code != 404 {
+		t.Fatalf("diff of the first release: %d", code)
+	}
+
+	// VinaPhone's data arrive and are certified: a second release, and
+	// villages newly served by it.
+	m := ts.submit(t, "vnp", "measurements", "m.csv", f.measurements["vinaphone"])
+	st := ts.submit(t, "vnp", "sites", "s.csv", f.sites["vinaphone"])
+	ts.wait(t, "vnp", m)
+	ts.wait(t, "vnp", st)
+	ts.certify(t, "vnp", m)
+	ts.certify(t, "vnp", st)
+	r2 := ts.release(t, "2024-10")
+	if r2.Status != "published" || r2.Number != r1.Number+1 || len(r2.Submissions) != 6 {
+		t.Fatalf("release 2: %+v", r2)
+	}
+	// Only VinaPhone's measurement pass is made; Viettel's is read back,
+	// and the stages after them rerun on the merged result.
+	m2 := ts.manifest(t, r2)
+	got := map[string]bool{}
+	for _, st := range m2.Stages {
+		got[st.Stage+" "+st.Carrier] = st.ReadBack
+	}
+	if want := map[string]bool{"measure viettel": true, "measure vinaphone": false, "coverage ": false, "deadzones ": false}; !maps.Equal(got, want) || m2.Passes != 1 {
+		t.Errorf("release 2 after VinaPhone's dump: stages read back %v, want %v; %d passes, want 1", got, want, m2.Passes)
+	}
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
+	var d struct {
+		PreviousRelease int64            `json:"previous_release"`
+		NewlyDead       []ReleaseVillage `json:"newly_dead"`
+		NewlyServed     []ReleaseVillage `json:"newly_served"`
+	}
+	json.Unmarshal(b, &d)
+	if code != 200 || d.PreviousRelease != r1.Number || len(d.NewlyServed) == 0 {
+		t.Fatalf("diff: %d %+v", code, d)
+	}
+	// The frozen release is read-only.
+	rdir := filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r1.Number))
+	if fi, err := os.Stat(filepath.Join(rdir, "villages.json")); err != nil || fi.Mode().Perm()&0o222 != 0 {
+		t.Fatalf("release file mode: %v %v", fi, err)
+	}
+	// The audit log has every write, and refuses to be rewritten.
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
+	for _, a := range []string{"submission.create", "submission.refused", "submission.certify", "release.published", "release.failed"} {
+		if !bytes.Contains(b, []byte(`"`+a+`"`)) {
+			t.Errorf("audit lacks %s", a)
+		}
+	}
+	if _, err := ts.s.db.Exec(`UPDATE audit SET user = 'x'`); err == nil {
+		t.Fatal("the audit log was rewritten")
+	}
+	if _, err := ts.s.db.Exec(`DELETE FROM audit`); err == nil {
+		t.Fatal("the audit log was deleted")
+	}
+	code, b = ts.call(t, "cuc", "GET", "/metrics", "/metrics", nil, "")
+	if code != 200 || !bytes.Contains(b, []byte(`lomsong_http_requests_total{code="202",route="POST /api/v1/submissions"}`)) ||
+		!bytes.Contains(b, []byte("lomsong_jobs_queued 0")) {
+		t.Fatalf("metrics: %d %.500s", code, b)
+	}
+	if code, _ := ts.call(t, "", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json", nil, ""); code != 200 {
+		t.Fatal("openapi")
+	}
+}
+
+// Four carriers upload at once; every upload lands and is validated.
+func TestConcurrentCarriers(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	ctx := context.Background()
+	_, t4, err := AddUser(ctx, ts.dir, NewUser{Name: "vnm2", Role: RoleCarrier, Carrier: "vietnamobile"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.tokens["vnm2"] = t4
+	users := map[string]string{"vt": "viettel", "vnp": "vinaphone", "mobi": "mobifone", "vnm2": "vietnamobile"}
+	ids := make(chan [2]string, 8)
+	var wg sync.WaitGroup
+	for u, c := range users {
+		for _, kind := range []string{"measurements", "sites"} {
+			data := f.measurements[c]
+			if kind == "sites" {
+				data = f.sites[c]
+			}
+			if data == nil {
+				t.Fatalf("no %s for %s in the fixture", kind, c)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := ts.submit(t, u, kind, c+"-"+kind+".csv", data)
+				ids <- [2]string{u, fmt.Sprint(id)}
+			}()
+		}
+	}
+	wg.Wait()
+	close(ids)
+	n := 0
+	for p := range ids {
+		var id int64
+		fmt.Sscan(p[1], &id)
+		if s := ts.wait(t, p[0], id); s.Status != "accepted" || s.Rejected != 0 {
+			t.Errorf("%s's submission %d: %+v", p[0], id, s)
+		}
+		n++
+	}
+	if n != 8 {
+		t.Fatalf("%d of 8 uploads landed", n)
+	}
+}
+
+// An upload cut off mid-body leaves no file and no submission.
+func TestCutUploadLeavesNothing(t *testing.T) {
+	ts := newService(t, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /api/v1/submissions?kind=measurements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 1000000\r\n\r\n", ts.tokens["vt"])
+	conn.Write(bytes.Repeat([]byte("ts,carrier\n"), 1000))
+	time.Sleep(100 * time.Millisecond)
+	conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ts.spoolEntries(t)) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: %v", ts.spoolEntries(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d submissions recorded", n)
+	}
+}
+
+// A job left validating by a killed run is run again on the next start,
+// and leftovers of uploads and orphaned spool folders are removed.
+func TestRestartRequeues(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	id := ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])
+	first := ts.wait(t, "vt", id)
+	ts.ts.Close()
+	ts.s.Close()
+	// As a kill -9 during validation leaves it: status validating, a
+	// half-written staging dataset, an upload in progress, a spool folder
+	// whose row never committed.
+	st, err := openState(context.Background(), ts.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Exec(`UPDATE submissions SET status = 'validating', accepted = 0 WHERE id = ?`, id)
+	st.Close()
+	staging := filepath.Join(ts.dir, StateDir, "submissions", fmt.Sprint(id))
+	os.WriteFile(filepath.Join(staging, "junk"), []byte("x"), 0o644)
+	os.MkdirAll(filepath.Join(ts.dir, StateDir, "spool", ".upload-123"), 0o755)
+	os.MkdirAll(filepath.Join(ts.dir, StateDir, "spool", "99"), 0o755)
+	s2, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	srv := httptest.NewServer(s2.Handler())
+	defer srv.Close()
+	ts2 := &testService{s: s2, ts: srv, dir: ts.dir, tokens: ts.tokens}
+	again := ts2.wait(t, "vt", id)
+	if again.Status != "accepted" || again.Accepted != first.Accepted {
+		t.Fatalf("re-run: %+v, first %+v", again, first)
+	}
+	if _, err := os.Stat(filepath.Join(staging, "junk")); err == nil {
+		t.Fatal("the staging dataset was not rebuilt")
+	}
+	if e := ts2.spoolEntries(t); len(e) != 1 || e[0] != fmt.Sprint(id) {
+		t.Fatalf("spool after recovery: %v", e)
+	}
+	// A job that was interrupted maxAttempts times is failed, not re-run.
+	srv.Close()
+	s2.Close()
+	st, _ = openState(context.Background(), ts.dir)
+	st.Exec(`UPDATE submissions SET status = 'validating', attempts = ? WHERE id = ?`, maxAttempts, id)
+	st.Close()
+	s3, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	var status, msg string
+	s3.db.QueryRow(`SELECT status, error FROM submissions WHERE id = ?`, id).Scan(&status, &msg)
+	if status != "failed" || !strings.Contains(msg, "interrupted 3 times") {
+		t.Fatalf("after %d interruptions: %s %q", maxAttempts, status, msg)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := newLimiter(2, 3) // 2 per second, burst 3
+	t0 := time.Unix(0, 0)
+	for i := 0; i < 3; i++ {
+		if _, ok := l.allow("a", t0); !ok {
+			t.Fatalf("request %d refused within the burst", i)
+		}
+	}
+	wait, ok := l.allow("a", t0)
+	if ok || wait != 500*time.Millisecond {
+		t.Fatalf("4th: ok %v wait %v", ok, wait)
+	}
+	if _, ok := l.allow("a", t0.Add(500*time.Millisecond)); !ok {
+		t.Fatal("refill of one after 0.5 s")
+	}
+	if _, ok := l.allow("b", t0); !ok {
+		t.Fatal("another key shares the bucket")
+	}
+}
+
+func TestDiffVillages(t *testing.T) {
+	old := []ReleaseVillage{{ID: "a", WithoutSignal: true}, {ID: "b"}, {ID: "c", WithoutSignal: true}}
+	cur := []ReleaseVillage{{ID: "d", WithoutSignal: true}, {ID: "a"}, {ID: "b", WithoutSignal: true}, {ID: "c", WithoutSignal: true}, {ID: "e"}}
+	d := diffVillages(old, cur, func(ReleaseVillage) bool { return true })
+	if len(d.dead) != 2 || d.dead[0].ID != "b" || d.dead[1].ID != "d" || len(d.served) != 1 || d.served[0].ID != "a" {
+		t.Fatalf("%+v", d)
+	}
+}

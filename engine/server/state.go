@@ -1,0 +1,339 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// StateDir is the service's folder inside the dataset directory.
+const StateDir = "serve"
+
+// Role is what a user may see and do.
+type Role string
+
+// The roles.
+const (
+	// RoleMinistry (Cục Viễn thông) sees and does everything.
+	RoleMinistry Role = "ministry"
+	// RoleCarrier submits for its own carrier only and sees its own
+	// submissions.
+	RoleCarrier Role = "carrier"
+	// RoleProvince (a provincial Sở) reads its own province only.
+	RoleProvince Role = "province"
+)
+
+// User is one account of the service.
+type User struct {
+	Name     string         `json:"name"`
+	Role     Role           `json:"role"`
+	Carrier  engine.Carrier `json:"carrier,omitempty"`
+	Province string         `json:"province,omitempty"` // a 2025 province code
+	Created  time.Time      `json:"created"`
+	Revoked  *time.Time     `json:"revoked,omitempty"`
+}
+
+// ErrNoSuchUser is returned for a user name that is not registered.
+var ErrNoSuchUser = errors.New("no such user")
+
+// ErrInvalidUser wraps the reasons a user cannot be added.
+var ErrInvalidUser = errors.New("invalid user")
+
+var userName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS users (
+	name         TEXT PRIMARY KEY,
+	role         TEXT NOT NULL CHECK (role IN ('ministry','carrier','province')),
+	carrier      TEXT NOT NULL DEFAULT '',
+	province     TEXT NOT NULL DEFAULT '',
+	token_sha256 TEXT NOT NULL UNIQUE,
+	created_at   TEXT NOT NULL,
+	revoked_at   TEXT
+);
+CREATE TABLE IF NOT EXISTS submissions (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	user         TEXT NOT NULL,
+	carrier      TEXT NOT NULL DEFAULT '',
+	kind         TEXT NOT NULL,
+	filename     TEXT NOT NULL,
+	bytes        INTEGER NOT NULL,
+	sha256       TEXT NOT NULL,
+	mapping      BLOB,
+	received_at  TEXT NOT NULL,
+	status       TEXT NOT NULL CHECK (status IN ('queued','validating','accepted','refused','failed','certified')),
+	rows_read    INTEGER NOT NULL DEFAULT 0,
+	accepted     INTEGER NOT NULL DEFAULT 0,
+	rejected     INTEGER NOT NULL DEFAULT 0,
+	reasons      TEXT NOT NULL DEFAULT '[]',
+	quarantine   TEXT NOT NULL DEFAULT '',
+	error        TEXT NOT NULL DEFAULT '',
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	updated_at   TEXT NOT NULL,
+	certified_at TEXT,
+	certified_by TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, id);
+CREATE TABLE IF NOT EXISTS releases (
+	number       INTEGER PRIMARY KEY AUTOINCREMENT,
+	period       TEXT NOT NULL,
+	status       TEXT NOT NULL CHECK (status IN ('running','published','failed')),
+	created_by   TEXT NOT NULL,
+	created_at   TEXT NOT NULL,
+	finished_at  TEXT,
+	folder       TEXT NOT NULL DEFAULT '',
+	submissions  TEXT NOT NULL DEFAULT '[]',
+	sha256       TEXT NOT NULL DEFAULT '',
+	error        TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS audit (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	at      TEXT NOT NULL,
+	user    TEXT NOT NULL,
+	action  TEXT NOT NULL,
+	target  TEXT NOT NULL DEFAULT '',
+	sha256  TEXT NOT NULL DEFAULT '',
+	detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`
+
+// openState opens (creating) the state database of the dataset at dir.
+func openState(ctx context.Context, dir string) (*sql.DB, error) {
+	if err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755); err != nil {
+		return nil, err
+	}
+	db, err := sqlitedb.Open(ctx, filepath.Join(dir, StateDir, "state.db"), sqlitedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
+	}
+	return db, nil
+}
+
+func nowText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// newToken returns a fresh bearer token: 256 bits from crypto/rand,
+// base64url, with a "ls_" prefix that secret scanners and people can
+// recognise.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "ls_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// tokenHash is what the database keeps of a token: its SHA-256. A token is
+// 256 random bits, so its hash cannot be inverted or guessed, and a copy of
+// the database does not let anyone sign in; a slow password hash (bcrypt,
+// argon2) protects guessable secrets only and would cost every request
+// tens of milliseconds.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// NewUser is what AddUser needs: a name, a role, and the carrier (role
+// carrier) or province (role province, a code or a name of the 34
+// provinces of 2025) it is limited to.
+type NewUser struct {
+	Name     string
+	Role     Role
+	Carrier  string
+	Province string
+}
+
+// check normalises u and says what is wrong with it.
+func (u *NewUser) check() error {
+	if !userName.MatchString(u.Name) {
+		return fmt.Errorf("%w: name %q: want 1 to 64 letters, digits or . _ @ -, starting with a letter or digit", ErrInvalidUser, u.Name)
+	}
+	switch u.Role {
+	case RoleMinistry:
+		if u.Carrier != "" || u.Province != "" {
+			return fmt.Errorf("%w: a ministry user takes no carrier or province", ErrInvalidUser)
+		}
+	case RoleCarrier:
+		if u.Province != "" {
+			return fmt.Errorf("%w: a carrier user takes no province", ErrInvalidUser)
+		}
+		if u.Carrier == "" {
+			return fmt.Errorf("%w: a carrier user needs its carrier", ErrInvalidUser)
+		}
+		c, err := engine.ParseCarrier(u.Carrier)
+		if err != nil {
+			return fmt.Errorf("%w: carrier %q: %v", ErrInvalidUser, u.Carrier, err)
+		}
+		u.Carrier = string(c)
+	case RoleProvince:
+		if u.Carrier != "" {
+			return fmt.Errorf("%w: a province user takes no carrier", ErrInvalidUser)
+		}
+		if u.Province == "" {
+			return fmt.Errorf("%w: a province user needs its province", ErrInvalidUser)
+		}
+		set, err := geodata.Provinces2025()
+		if err != nil {
+			return err
+		}
+		unit, err := set.Lookup(u.Province)
+		if err != nil {
+			return fmt.Errorf("%w: province %q: %v (one of the 34 provinces of 2025, by code or name)", ErrInvalidUser, u.Province, err)
+		}
+		u.Province = unit.Code
+	default:
+		return fmt.Errorf("%w: role %q: want ministry, carrier or province", ErrInvalidUser, u.Role)
+	}
+	return nil
+}
+
+// AddUser registers a user of the service of the dataset at dir and
+// returns its token, which is shown this once: only its hash is kept.
+func AddUser(ctx context.Context, dir string, nu NewUser, now time.Time) (User, string, error) {
+	if err := nu.check(); err != nil {
+		return User{}, "", err
+	}
+	db, err := openState(ctx, dir)
+	if err != nil {
+		return User{}, "", err
+	}
+	defer db.Close()
+	token, err := newToken()
+	if err != nil {
+		return User{}, "", err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return User{}, "", err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO users (name, role, carrier, province, token_sha256, created_at) VALUES (?,?,?,?,?,?)`,
+		nu.Name, string(nu.Role), nu.Carrier, nu.Province, tokenHash(token), nowText(now))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return User{}, "", fmt.Errorf("%w: user %q exists already (revoke it or choose another name)", ErrInvalidUser, nu.Name)
+		}
+		return User{}, "", err
+	}
+	if err := appendAudit(ctx, tx, now, "cli", "user.add", nu.Name, "", fmt.Sprintf("role=%s carrier=%s province=%s", nu.Role, nu.Carrier, nu.Province)); err != nil {
+		return User{}, "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return User{}, "", err
+	}
+	return User{Name: nu.Name, Role: nu.Role, Carrier: engine.Carrier(nu.Carrier), Province: nu.Province, Created: now.UTC()}, token, nil
+}
+
+// ListUsers returns the users of the service of the dataset at dir, by name.
+func ListUsers(ctx context.Context, dir string) ([]User, error) {
+	db, err := openState(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT name, role, carrier, province, created_at, revoked_at FROM users ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var created string
+		var revoked sql.NullString
+		if err := rows.Scan(&u.Name, &u.Role, &u.Carrier, &u.Province, &created, &revoked); err != nil {
+			return nil, err
+		}
+		u.Created = parseTime(created)
+		if revoked.Valid {
+			t := parseTime(revoked.String)
+			u.Revoked = &t
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RevokeUser revokes a user's token; the running service refuses it from
+// its next request on (tokens are looked up on every request).
+func RevokeUser(ctx context.Context, dir, name string, now time.Time) error {
+	db, err := openState(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, nowText(now), name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var x int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE name = ?`, name).Scan(&x); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %q", ErrNoSuchUser, name)
+		}
+		return nil // revoked already
+	}
+	if err := appendAudit(ctx, tx, now, "cli", "user.revoke", name, "", ""); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// appendAudit adds one line to the append-only audit log (triggers refuse
+// any UPDATE or DELETE of it).
+func appendAudit(ctx context.Context, db execer, now time.Time, user, action, target, sha, detail string) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit (at, user, action, target, sha256, detail) VALUES (?,?,?,?,?,?)`,
+		nowText(now), user, action, target, sha, detail)
+	return err
+}
+
+// authenticate returns the live user whose token this is.
+func authenticate(ctx context.Context, db *sql.DB, token string) (User, bool, error) {
+	var u User
+	var created string
+	err := db.QueryRowContext(ctx, `SELECT name, role, carrier, province, created_at FROM users WHERE token_sha256 = ? AND revoked_at IS NULL`,
+		tokenHash(token)).Scan(&u.Name, &u.Role, &u.Carrier, &u.Province, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	u.Created = parseTime(created)
+	return u, true, nil
+}

@@ -1,0 +1,676 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// Submission is one uploaded file and what its validation found.
+type Submission struct {
+	ID          int64         `json:"id"`
+	User        string        `json:"user"`
+	Carrier     string        `json:"carrier,omitempty"`
+	Kind        string        `json:"kind"`
+	Filename    string        `json:"filename"`
+	Bytes       int64         `json:"bytes"`
+	SHA256      string        `json:"sha256"`
+	ReceivedAt  string        `json:"received_at"`
+	Status      string        `json:"status"`
+	RowsRead    int64         `json:"rows_read"`
+	Accepted    int64         `json:"accepted"`
+	Rejected    int64         `json:"rejected"`
+	Reasons     []ReasonCount `json:"rejected_by_reason"`
+	Error       string        `json:"error,omitempty"`
+	UpdatedAt   string        `json:"updated_at"`
+	CertifiedAt string        `json:"certified_at,omitempty"`
+	CertifiedBy string        `json:"certified_by,omitempty"`
+	mapping     []byte
+	quarantine  string
+}
+
+// ReasonCount is the number of rows rejected for one reason.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Rows   int64  `json:"rows"`
+}
+
+const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
+	reasons, quarantine, error, updated_at, certified_at, certified_by`
+
+func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
+	var s Submission
+	var reasons string
+	var certAt, certBy sql.NullString
+	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy)
+	if err != nil {
+		return s, err
+	}
+	s.CertifiedAt, s.CertifiedBy = certAt.String, certBy.String
+	if err := json.Unmarshal([]byte(reasons), &s.Reasons); err != nil {
+		return s, fmt.Errorf("submission %d: reasons: %w", s.ID, err)
+	}
+	if s.Reasons == nil {
+		s.Reasons = []ReasonCount{}
+	}
+	return s, nil
+}
+
+// carrierKinds are the tables a carrier may submit: the ones whose rows
+// name their carrier, so that rows of another carrier can be quarantined.
+var carrierKinds = map[ingest.Kind]bool{ingest.KindMeasurements: true, ingest.KindSites: true}
+
+// safeName reduces an uploaded file's name to its base name in letters,
+// digits, dot, dash and underscore (it becomes the source's name in the
+// dataset's manifest).
+func safeName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	var b strings.Builder
+	for _, r := range name {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	out := strings.TrimLeft(b.String(), ".")
+	if len(out) > 100 {
+		out = out[len(out)-100:]
+	}
+	if out == "" || out == "_" {
+		return "upload"
+	}
+	return out
+}
+
+// submit receives a file: the body itself, or multipart/form-data with a
+// "file" part and an optional "mapping" part. The bytes are streamed to a
+// temporary file in the spool (SHA-256 computed on the way, at most
+// MaxUploadBytes), and only a complete upload becomes a queued submission.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	kind := ingest.Kind(r.URL.Query().Get("kind"))
+	if !kind.Valid() {
+		writeError(w, http.StatusBadRequest, "kind %q: want ?kind=measurements, sites, villages or subscriptions", kind)
+		return
+	}
+	var carrier string
+	switch u.Role {
+	case RoleProvince:
+		writeError(w, http.StatusForbidden, "a province user cannot submit data")
+		return
+	case RoleCarrier:
+		if !carrierKinds[kind] {
+			writeError(w, http.StatusForbidden, "a carrier submits measurements and sites; %s come from the ministry", kind)
+			return
+		}
+		carrier = string(u.Carrier)
+	}
+	if r.ContentLength > s.opt.MaxUploadBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opt.MaxUploadBytes)
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, s.opt.MaxUploadBytes)
+	spool := filepath.Join(s.state, "spool")
+	tmp, err := os.MkdirTemp(spool, ".upload-")
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer os.RemoveAll(tmp) // emptied by the rename below when the upload is kept
+	name := safeName(r.URL.Query().Get("name"))
+	var mapping []byte
+	var size int64
+	var sum string
+	filePath := ""
+	store := func(src io.Reader, fname string) error {
+		if filePath != "" {
+			return errUpload{http.StatusBadRequest, "more than one file part"}
+		}
+		filePath = filepath.Join(tmp, "data")
+		f, err := os.OpenFile(filePath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		n, err := io.Copy(io.MultiWriter(f, h), src)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return uploadErr(err)
+		}
+		size, sum = n, hex.EncodeToString(h.Sum(nil))
+		if fname != "" {
+			name = safeName(fname)
+		}
+		return nil
+	}
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" && params["boundary"] != "" {
+		err = s.readMultipart(r, body, store, &mapping)
+	} else {
+		err = store(body, "")
+	}
+	if err == nil && filePath == "" {
+		err = errUpload{http.StatusBadRequest, `multipart body without a "file" part`}
+	}
+	if err == nil && size == 0 {
+		err = errUpload{http.StatusBadRequest, "the file is empty"}
+	}
+	var m *ingest.Mapping
+	if err == nil && mapping != nil {
+		if m, err = ingest.ParseMapping(mapping); err != nil {
+			err = errUpload{http.StatusBadRequest, "mapping: " + err.Error()}
+		}
+	}
+	if err == nil && m != nil && m.Kind != "" && m.Kind != kind {
+		err = errUpload{http.StatusBadRequest, fmt.Sprintf("the mapping is for %s, the submission is %s", m.Kind, kind)}
+	}
+	if err != nil {
+		var ue errUpload
+		if errors.As(err, &ue) {
+			writeError(w, ue.code, "%s", ue.msg)
+			return
+		}
+		s.internal(w, err)
+		return
+	}
+	now := s.opt.Now()
+	id, err := s.queue(r.Context(), u, carrier, kind, name, size, sum, mapping, now, tmp)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	s.log.Info("submission queued", "id", id, "user", u.Name, "kind", kind, "bytes", size, "sha256", sum)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": "queued"})
+}
+
+// queue records a complete upload (in the folder tmp) as a queued
+// submission: the row and the move of tmp to spool/ID commit together (a
+// folder moved in whose row did not commit is removed at startup).
+func (s *Server) queue(ctx context.Context, u User, carrier string, kind ingest.Kind, name string, size int64, sum string, mapping []byte, now time.Time, tmp string) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var mp any
+	if mapping != nil {
+		mp = mapping
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO submissions (user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, updated_at)
+		VALUES (?,?,?,?,?,?,?,?, 'queued', ?)`, u.Name, carrier, string(kind), name, size, sum, mp, nowText(now), nowText(now))
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if err := appendAudit(ctx, tx, now, u.Name, "submission.create", strconv.FormatInt(id, 10), sum,
+		fmt.Sprintf("kind=%s file=%s bytes=%d", kind, name, size)); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(filepath.Join(tmp, "data"), filepath.Join(tmp, name)); err != nil {
+		return 0, err
+	}
+	dst := filepath.Join(s.state, "spool", strconv.FormatInt(id, 10))
+	if err := os.Rename(tmp, dst); err != nil {
+		return 0, err
+	}
+	if err := dataset.SyncDir(filepath.Join(s.state, "spool")); err != nil {
+		os.RemoveAll(dst)
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		os.RemoveAll(dst)
+		return 0, err
+	}
+	return id, nil
+}
+
+// errUpload is a client's mistake in an upload, with its status code.
+type errUpload struct {
+	code int
+	msg  string
+}
+
+func (e errUpload) Error() string { return e.msg }
+
+// uploadErr classifies an error while reading the body: over the cap
+// (413), cut off (400), or the server's own (returned as is).
+func uploadErr(err error) error {
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", mb.Limit)}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "http: "),
+		strings.Contains(err.Error(), "multipart"), strings.Contains(err.Error(), "connection reset"):
+		return errUpload{http.StatusBadRequest, "the upload was cut off or malformed: " + err.Error()}
+	}
+	return err
+}
+
+func (s *Server) readMultipart(r *http.Request, body io.Reader, store func(io.Reader, string) error, mapping *[]byte) error {
+	r.Body = io.NopCloser(body)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errUpload{http.StatusBadRequest, "multipart: " + err.Error()}
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return uploadErr(err)
+		}
+		switch p.FormName() {
+		case "file":
+			if err := store(p, p.FileName()); err != nil {
+				return err
+			}
+		case "mapping":
+			b, err := io.ReadAll(io.LimitReader(p, ingest.MaxMappingBytes+1))
+			if err != nil {
+				return uploadErr(err)
+			}
+			if len(b) > ingest.MaxMappingBytes {
+				return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the mapping is over %d bytes", ingest.MaxMappingBytes)}
+			}
+			*mapping = b
+		default:
+			return errUpload{http.StatusBadRequest, fmt.Sprintf("unknown multipart part %q: want file and optionally mapping", p.FormName())}
+		}
+	}
+}
+
+// visible reports whether u may see submission sub: the ministry sees
+// all, a carrier its carrier's, a province none.
+func visible(u User, sub Submission) bool {
+	switch u.Role {
+	case RoleMinistry:
+		return true
+	case RoleCarrier:
+		return sub.Carrier == string(u.Carrier)
+	}
+	return false
+}
+
+func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	var rows *sql.Rows
+	var err error
+	switch u.Role {
+	case RoleMinistry:
+		rows, err = s.db.QueryContext(r.Context(), `SELECT `+submissionCols+` FROM submissions ORDER BY id`)
+	case RoleCarrier:
+		rows, err = s.db.QueryContext(r.Context(), `SELECT `+submissionCols+` FROM submissions WHERE carrier = ? ORDER BY id`, string(u.Carrier))
+	default:
+		writeError(w, http.StatusForbidden, "a province user has no submissions")
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer rows.Close()
+	out := []Submission{}
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		s.internal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"submissions": out})
+}
+
+// submissionFor loads the submission of the request's {id} and checks
+// that its user may see it; it writes the error response otherwise.
+func (s *Server) submissionFor(w http.ResponseWriter, r *http.Request) (Submission, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusNotFound, "no submission %q", r.PathValue("id"))
+		return Submission{}, false
+	}
+	sub, err := scanSubmission(s.db.QueryRowContext(r.Context(), `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "no submission %d", id)
+		return sub, false
+	}
+	if err != nil {
+		s.internal(w, err)
+		return sub, false
+	}
+	if !visible(userOf(r), sub) {
+		writeError(w, http.StatusForbidden, "submission %d is not yours", id)
+		return sub, false
+	}
+	return sub, true
+}
+
+func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request) {
+	if sub, ok := s.submissionFor(w, r); ok {
+		writeJSON(w, http.StatusOK, sub)
+	}
+}
+
+// quarantine sends the rejected rows of a validated submission as CSV
+// (only a header when none were rejected).
+func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
+	sub, ok := s.submissionFor(w, r)
+	if !ok {
+		return
+	}
+	switch sub.Status {
+	case "queued", "validating":
+		writeError(w, http.StatusConflict, "submission %d is %s; its quarantine exists once it is validated", sub.ID, sub.Status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="submission-%d-quarantine.csv"`, sub.ID))
+	if sub.quarantine == "" {
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, strings.Join(ingest.QuarantineHeader, ",")+"\n")
+		return
+	}
+	f, err := os.Open(filepath.Join(s.state, filepath.FromSlash(sub.quarantine)))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer f.Close()
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, f)
+}
+
+// spoolPath is where a submission's bytes are kept.
+func (s *Server) spoolPath(sub Submission) string {
+	return filepath.Join(s.state, "spool", strconv.FormatInt(sub.ID, 10), sub.Filename)
+}
+
+// ingestOptions are the options a submission is validated and (when
+// certified) ingested with: the same for both, so both read the same rows.
+// The ingest time is the submission's receipt, not the clock.
+func (s *Server) ingestOptions(sub Submission) (dataset.IngestOptions, error) {
+	received := parseTime(sub.ReceivedAt)
+	if received.IsZero() {
+		return dataset.IngestOptions{}, fmt.Errorf("submission %d: bad receipt time %q", sub.ID, sub.ReceivedAt)
+	}
+	opt := dataset.IngestOptions{Kind: ingest.Kind(sub.Kind), Config: ingest.Defaults("", received), MaxRejectShare: s.opt.MaxRejectShare}
+	if sub.mapping != nil {
+		m, err := ingest.ParseMapping(sub.mapping)
+		if err != nil {
+			return opt, fmt.Errorf("submission %d: mapping: %w", sub.ID, err)
+		}
+		opt.Mapping, opt.MappingJSON = m, sub.mapping
+	}
+	if sub.Carrier != "" {
+		opt.Config.AllowedCarriers = []engine.Carrier{engine.Carrier(sub.Carrier)}
+	}
+	return opt, nil
+}
+
+// --- the job queue ---------------------------------------------------------
+
+// worker validates queued submissions one at a time, oldest first, until
+// the server closes. A job interrupted by Close goes back to the queue.
+func (s *Server) worker() {
+	defer s.bg.Done()
+	for {
+		for {
+			ran, err := s.runNext(s.bgCtx)
+			if err != nil && s.bgCtx.Err() == nil {
+				s.log.Error("job queue", "err", err)
+			}
+			if !ran || s.bgCtx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-s.bgCtx.Done():
+			return
+		case <-s.wake:
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// runNext claims the oldest queued submission and validates it; it
+// reports whether there was one.
+func (s *Server) runNext(ctx context.Context) (bool, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `UPDATE submissions SET status = 'validating', attempts = attempts + 1, updated_at = ?
+		WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING id`, nowText(s.opt.Now())).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, id))
+	if err != nil {
+		return true, err
+	}
+	s.log.Info("validating", "id", id, "kind", sub.Kind, "bytes", sub.Bytes)
+	res, verr := s.validate(ctx, sub)
+	if ctx.Err() != nil {
+		// Stopped by Close: the job goes back to the queue and is run from
+		// scratch on the next start.
+		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', updated_at = ? WHERE id = ?`, nowText(s.opt.Now()), id)
+		return true, err
+	}
+	return true, s.finish(sub, res, verr)
+}
+
+// validate ingests the submission into its own staging dataset,
+// serve/submissions/ID (made afresh, so a re-run after a crash starts
+// clean).
+func (s *Server) validate(ctx context.Context, sub Submission) (*dataset.IngestResult, error) {
+	staging := filepath.Join(s.state, "submissions", strconv.FormatInt(sub.ID, 10))
+	if err := os.RemoveAll(staging); err != nil {
+		return nil, err
+	}
+	opt, err := s.ingestOptions(sub)
+	if err != nil {
+		return nil, err
+	}
+	store, err := dataset.Open(staging)
+	if err != nil {
+		return nil, err
+	}
+	return store.IngestFile(ctx, s.spoolPath(sub), opt)
+}
+
+// finish records a validation's outcome: accepted (its rows may be
+// certified), refused (too many rejected rows, no data rows, or a file
+// that cannot be read as the kind; the error says why), or failed (the
+// service's own error).
+func (s *Server) finish(sub Submission, res *dataset.IngestResult, verr error) error {
+	status, msg := "accepted", ""
+	var tm *dataset.TooManyRejectsError
+	switch {
+	case verr == nil:
+	case errors.As(verr, &tm):
+		status = "refused"
+		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; fix the rows in quarantine.csv and submit again",
+			100*tm.Share, 100*tm.Limit)
+	case errors.Is(verr, dataset.ErrNoDataRows):
+		status, msg = "refused", "the file has no data rows"
+	case isFileError(verr):
+		status, msg = "refused", strings.ReplaceAll(verr.Error(), s.spoolPath(sub), sub.Filename)
+	default:
+		status, msg = "failed", verr.Error()
+		s.log.Error("validation failed", "id", sub.ID, "err", verr)
+	}
+	var read, acc, rej int64
+	reasons := []ReasonCount{}
+	quarantine := ""
+	if res != nil && res.Report != nil {
+		read, acc, rej = res.Report.RowsRead, res.Report.Accepted, res.Report.Rejected
+		for _, k := range res.Report.Reasons() {
+			reasons = append(reasons, ReasonCount{string(k), res.Report.ByReason[k]})
+		}
+		staging := filepath.Join(s.state, "submissions", strconv.FormatInt(sub.ID, 10))
+		q := ""
+		switch {
+		case res.RefusedDir != "":
+			q = filepath.Join(res.RefusedDir, "quarantine.csv")
+		case res.Source.Quarantine != "":
+			q = filepath.Join(staging, filepath.FromSlash(res.Source.Quarantine))
+		}
+		if q != "" {
+			rel, err := filepath.Rel(s.state, q)
+			if err != nil {
+				return err
+			}
+			quarantine = filepath.ToSlash(rel)
+		}
+	}
+	rj, _ := json.Marshal(reasons)
+	now := s.opt.Now()
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, updated_at = ?
+		WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, nowText(now), sub.ID); err != nil {
+		return err
+	}
+	if err := appendAudit(context.Background(), tx, now, "service", "submission."+status, strconv.FormatInt(sub.ID, 10), sub.SHA256,
+		fmt.Sprintf("rows_read=%d accepted=%d rejected=%d", read, acc, rej)); err != nil {
+		return err
+	}
+	s.log.Info("validated", "id", sub.ID, "status", status, "rows_read", read, "accepted", acc, "rejected", rej)
+	return tx.Commit()
+}
+
+// isFileError reports whether err is about the file's content (a refusal)
+// rather than the service (a failure).
+func isFileError(err error) bool {
+	for _, e := range []error{ingest.ErrEmptyInput, ingest.ErrTooLarge, engine.ErrInvalidConfig} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return false
+	}
+	// The readers' errors about a header, a format or a compression name
+	// the file ("FILE: …"); anything else from the dataset is the service's.
+	return !strings.Contains(err.Error(), "dataset ")
+}
+
+// certify merges an accepted submission into the release dataset: the
+// same bytes, validated with the same options, through the dataset's
+// transactional ingest (all of its accepted rows or none).
+func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
+	sub, ok := s.submissionFor(w, r)
+	if !ok {
+		return
+	}
+	u := userOf(r)
+	if u.Role == RoleMinistry && sub.Carrier != "" {
+		writeError(w, http.StatusForbidden, "submission %d is %s's: its carrier certifies it", sub.ID, sub.Carrier)
+		return
+	}
+	if sub.Status == "certified" {
+		writeJSON(w, http.StatusOK, sub)
+		return
+	}
+	if sub.Status != "accepted" {
+		writeError(w, http.StatusConflict, "submission %d is %s: only an accepted submission can be certified", sub.ID, sub.Status)
+		return
+	}
+	opt, err := s.ingestOptions(sub)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	s.dsMu.Lock()
+	defer s.dsMu.Unlock()
+	// Another request may have certified it while this one waited.
+	var status string
+	if err := s.db.QueryRowContext(r.Context(), `SELECT status FROM submissions WHERE id = ?`, sub.ID).Scan(&status); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if status != "accepted" {
+		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
+		return
+	}
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	res, err := store.IngestFile(r.Context(), s.spoolPath(sub), opt)
+	if err != nil {
+		s.internal(w, fmt.Errorf("certify %d: %w", sub.ID, err))
+		return
+	}
+	if res.Report != nil && res.Report.Accepted != sub.Accepted {
+		// Cannot happen with the same bytes and options; if it does, say so
+		// loudly rather than publish rows nobody validated.
+		s.log.Error("certify: accepted rows differ from the validation", "id", sub.ID, "validated", sub.Accepted, "ingested", res.Report.Accepted)
+	}
+	now := s.opt.Now()
+	detail := fmt.Sprintf("accepted=%d", sub.Accepted)
+	if res.AlreadyIngested {
+		detail += " (these bytes were in the dataset already as " + res.Previous.Name + ")"
+	}
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ? WHERE id = ?`,
+		nowText(now), u.Name, nowText(now), sub.ID); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if err := appendAudit(r.Context(), tx, now, u.Name, "submission.certify", strconv.FormatInt(sub.ID, 10), sub.SHA256, detail); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		s.internal(w, err)
+		return
+	}
+	sub.Status, sub.CertifiedAt, sub.CertifiedBy, sub.UpdatedAt = "certified", nowText(now), u.Name, nowText(now)
+	writeJSON(w, http.StatusOK, sub)
+}

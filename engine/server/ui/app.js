@@ -1,0 +1,278 @@
+// lomsong dashboard: Vietnamese first, English with ?lang=en. Reads the
+// API with the user's bearer token (kept in this tab's sessionStorage).
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const lang = params.get("lang") === "en" ? "en" : "vi";
+const T = {
+  vi: {
+    token: "Mã truy cập (token)", signin: "Đăng nhập", signout: "Đăng xuất", ministry: "Toàn quốc", carrier: "Nhà mạng",
+    province: "Tỉnh", releases: "Các kỳ công bố", release: "Kỳ công bố", period: "Kỳ", status: "Trạng thái",
+    provinces: "Xếp hạng tỉnh theo số thôn chưa có 3G/4G", villages: "Thôn", without: "Chưa có 3G/4G",
+    households: "Hộ", awaiting: "Bài nộp chờ xác nhận", submissions: "Bài nộp và báo cáo kiểm tra", kind: "Loại",
+    file: "Tệp", read: "Đọc", accepted: "Nhận", rejected: "Loại bỏ", reasons: "Lý do", quarantine: "Dòng bị loại",
+    certify: "Xác nhận", gaps: "Vùng lõm của nhà mạng", gap: "Loại", coveredBy: "Nhà mạng khác phủ", nobody: "Không ai phủ",
+    other: "Nhà mạng khác phủ (dùng chung hạ tầng)", map: "Bản đồ thôn và vùng lõm", villagesWithout: "Thôn chưa có 3G/4G",
+    evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
+    zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
+    changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    noRelease: "Chưa có kỳ công bố nào", communes: "Xã", legendDead: "chưa có 3G/4G", legendOk: "có 3G/4G", zoneLegend: "vùng lõm",
+    user: "Người dùng", all: "tất cả", layer: "Lớp phủ sóng", bestState: "Tốt nhất (mọi nhà mạng, 3G/4G/5G)",
+    covered: "có sóng", weak: "sóng yếu", uncovered: "không có sóng", unknown: "chưa rõ",
+    campaign: "Nơi cần đo kiểm tiếp", day: "Ngày", team: "Đội", order: "Thứ tự", gain: "Giá trị (hộ)",
+    campaignNote: "thôn được chọn, theo ngày và đội; giá trị = số hộ bị phân loại sai dự kiến mà một ngày đo loại bỏ",
+  },
+  en: {
+    token: "Access token", signin: "Sign in", signout: "Sign out", ministry: "National", carrier: "Carrier",
+    province: "Province", releases: "Releases", release: "Release", period: "Period", status: "Status",
+    provinces: "Provinces ranked by villages without 3G/4G", villages: "Villages", without: "Without 3G/4G",
+    households: "Households", awaiting: "Submissions awaiting certification", submissions: "Submissions and validation reports", kind: "Kind",
+    file: "File", read: "Read", accepted: "Accepted", rejected: "Rejected", reasons: "Reasons", quarantine: "Rejected rows",
+    certify: "Certify", gaps: "The carrier's gaps", gap: "Gap", coveredBy: "Covered by", nobody: "Nobody covers",
+    other: "Another carrier covers (sharing)", map: "Map of villages and dead zones", villagesWithout: "Villages without 3G/4G",
+    evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
+    zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
+    changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    noRelease: "No release published yet", communes: "Communes", legendDead: "without 3G/4G", legendOk: "3G/4G", zoneLegend: "dead zone",
+    user: "User", all: "all", layer: "Coverage layer", bestState: "Best (any carrier, 3G/4G/5G)",
+    covered: "covered", weak: "weak", uncovered: "uncovered", unknown: "unknown",
+    campaign: "Where to measure next", day: "Day", team: "Team", order: "Order", gain: "Value (households)",
+    campaignNote: "villages chosen, by day and team; value = expected misclassified households a test day removes",
+  },
+}[lang];
+
+const $ = (s) => document.querySelector(s);
+const el = (tag, attrs, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const k of kids.flat()) e.append(k instanceof Node ? k : document.createTextNode(k == null ? "" : String(k)));
+  return e;
+};
+const fmt = (n, d = 0) => (n == null ? "–" : Number(n).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: d }));
+const withLang = (h) => (lang === "en" ? "?lang=en" : "") + h;
+
+function table(head, rows, numeric = [], optional = []) {
+  const th = head.map((h, i) => el("th", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, h));
+  const body = rows.map((r) => el("tr", {}, r.map((c, i) => el("td", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, c))));
+  return el("table", {}, el("thead", {}, el("tr", {}, th)), el("tbody", {}, body));
+}
+const section = (title, ...kids) => el("section", {}, el("h2", {}, title), ...kids);
+
+async function api(path, opt = {}) {
+  const token = sessionStorage.getItem("lomsong-token");
+  const r = await fetch(path, { ...opt, headers: { Authorization: "Bearer " + token, ...(opt.headers || {}) } });
+  if (r.status === 401) { sessionStorage.removeItem("lomsong-token"); throw new Error(await errText(r)); }
+  if (!r.ok) throw new Error(await errText(r));
+  return r.json();
+}
+async function errText(r) {
+  try { return (await r.json()).error || r.statusText; } catch (_) { return r.status + " " + r.statusText; }
+}
+
+function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = !msg; }
+
+async function latestPeriod() {
+  const rl = (await api("/api/v1/releases")).releases.filter((r) => r.status === "published");
+  return rl.length ? rl[rl.length - 1].period : null;
+}
+
+// --- pages ---------------------------------------------------------------
+
+async function ministryPage(c) {
+  const [rels, subs] = await Promise.all([api("/api/v1/releases"), api("/api/v1/submissions")]);
+  c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
+    rels.releases.map((r) => [r.number, r.period, r.status + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
+  const period = await latestPeriod();
+  if (period) {
+    const ps = await api(`/api/v1/releases/${period}/provinces`);
+    const ranked = ps.provinces.slice().sort((a, b) => b.without_signal - a.without_signal || a.code.localeCompare(b.code));
+    c.append(section(`${T.provinces} (${period})`, table([T.province, T.villages, T.without, T.households],
+      ranked.map((p) => [el("a", { href: withLang("#province/" + p.code) }, `${p.name} (${p.code})`), fmt(p.villages), fmt(p.without_signal), fmt(p.households_without_signal)]), [1, 2, 3])));
+  } else {
+    c.append(section(T.releases, el("p", { class: "muted" }, T.noRelease)));
+  }
+  const awaiting = subs.submissions.filter((s) => s.status === "accepted");
+  c.append(section(T.awaiting, awaiting.length ? submissionsTable(awaiting, false) : el("p", { class: "muted" }, T.none)));
+}
+
+function submissionsTable(list, canCertify) {
+  return table(["#", T.kind, T.file, T.status, T.read, T.accepted, T.rejected, T.reasons, ""],
+    list.map((s) => [s.id, s.kind, s.filename, s.status + (s.error ? " — " + s.error : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
+      s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
+      el("span", {},
+        s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
+        canCertify && s.status === "accepted" ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
+    [0, 4, 5, 6], [4, 7]);
+}
+
+async function download(id) {
+  const r = await fetch(`/api/v1/submissions/${id}/quarantine.csv`, { headers: { Authorization: "Bearer " + sessionStorage.getItem("lomsong-token") } });
+  if (!r.ok) { showError(await errText(r)); return; }
+  const url = URL.createObjectURL(await r.blob());
+  const a = el("a", { href: url, download: `submission-${id}-quarantine.csv` });
+  document.body.append(a); a.click(); a.remove(); URL.revokeObjectURL(url);
+}
+
+async function certify(id) {
+  try { await api(`/api/v1/submissions/${id}/certify`, { method: "POST" }); route(); } catch (e) { showError(e.message); }
+}
+
+async function carrierPage(c, me) {
+  const subs = await api("/api/v1/submissions");
+  c.append(section(T.submissions, submissionsTable(subs.submissions, true)));
+  const period = await latestPeriod();
+  if (!period) { c.append(section(T.gaps, el("p", { class: "muted" }, T.noRelease))); return; }
+  const g = await api(`/api/v1/releases/${period}/gaps`);
+  const shareable = g.gaps.filter((x) => x.gap === "another_carrier_covers");
+  const hh = (xs) => xs.reduce((s, x) => s + x.households, 0);
+  c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
+    el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.households}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.households}`),
+    table(["H3", T.province, T.households, T.gap, T.coveredBy],
+      g.gaps.slice().sort((a, b) => b.households - a.households).slice(0, 200)
+        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])));
+}
+
+const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
+
+function villageMap(villages, zones, hexes, layer) {
+  const pts = villages.filter((v) => isFinite(v.lon) && isFinite(v.lat));
+  const coords = pts.map((v) => [v.lon, v.lat]);
+  for (const h of hexes) coords.push([h.lon, h.lat]);
+  for (const f of zones.features) for (const poly of f.geometry.coordinates) for (const ring of poly) coords.push(...ring);
+  if (!coords.length) return el("p", { class: "muted" }, T.none);
+  const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 600, pad = 8;
+  const sx = (W - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), H = Math.max(200, Math.round((y1 - y0) * sx + 2 * pad));
+  const px = (lon) => pad + (lon - x0) * k * sx, py = (lat) => H - pad - (lat - y0) * sx;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  for (const h of hexes) {
+    let st = h.best;
+    if (layer !== "best") { const k = h.states.find((x) => `${x.carrier} ${x.tech}` === layer); st = k ? k.state : "unknown"; }
+    const c = document.createElementNS(ns, "circle");
+    c.setAttribute("cx", px(h.lon).toFixed(1)); c.setAttribute("cy", py(h.lat).toFixed(1)); c.setAttribute("r", 3.2);
+    c.setAttribute("fill", stateColor[st] || stateColor.unknown);
+    svg.append(c);
+  }
+  for (const f of zones.features) {
+    for (const poly of f.geometry.coordinates) {
+      const p = document.createElementNS(ns, "path");
+      p.setAttribute("d", poly.map((ring) => "M" + ring.map((q) => `${px(q[0]).toFixed(1)},${py(q[1]).toFixed(1)}`).join("L") + "Z").join(""));
+      p.setAttribute("fill", "#f4a3a8"); p.setAttribute("stroke", "#b00020"); p.setAttribute("stroke-width", "0.5");
+      svg.append(p);
+    }
+  }
+  for (const v of pts) {
+    const c = document.createElementNS(ns, "circle");
+    c.setAttribute("cx", px(v.lon).toFixed(1)); c.setAttribute("cy", py(v.lat).toFixed(1)); c.setAttribute("r", v.without_signal ? 2.5 : 1.5);
+    c.setAttribute("fill", v.without_signal ? "#b00020" : "#1b6e20");
+    const t = document.createElementNS(ns, "title"); t.textContent = v.name; c.append(t);
+    svg.append(c);
+  }
+  const hexLegend = ["covered", "weak", "uncovered", "unknown"].map((k) => el("span", {}, el("b", { class: "swatch-" + k }, "⬤"), " " + T[k]));
+  return el("div", {}, svg, el("p", { class: "legend" }, el("span", { class: "dead" }, "● " + T.legendDead), el("span", { class: "ok" }, "● " + T.legendOk), el("span", {}, "■ " + T.zoneLegend)),
+    el("p", { class: "legend" }, hexLegend));
+}
+
+async function provincePage(c, code) {
+  const period = await latestPeriod();
+  if (!period) { c.append(section(T.province, el("p", { class: "muted" }, T.noRelease))); return; }
+  const base = `/api/v1/releases/${period}/provinces/${encodeURIComponent(code)}`;
+  const [vs, zones, hx] = await Promise.all([api(base + "/villages"), api(base + "/deadzones.geojson"), api(base + "/hexes")]);
+  c.append(el("h2", {}, `${T.province} ${code} — ${T.release} ${vs.release} (${period})`));
+  const keys = [...new Set(hx.hexes.flatMap((h) => h.states.map((x) => `${x.carrier} ${x.tech}`)))].sort();
+  const holder = el("div", {});
+  const select = el("select", { id: "layer", "aria-label": T.layer, onchange: () => holder.replaceChildren(villageMap(vs.villages, zones, hx.hexes, select.value)) },
+    el("option", { value: "best" }, T.bestState), keys.map((k) => el("option", { value: k }, k)));
+  holder.append(villageMap(vs.villages, zones, hx.hexes, "best"));
+  c.append(section(T.map, el("label", {}, T.layer + " ", select), holder));
+  const communes = new Map();
+  for (const v of vs.villages) {
+    const x = communes.get(v.commune_code) || { n: 0, w: 0, hh: 0 };
+    x.n++; if (v.without_signal) { x.w++; x.hh += v.households; }
+    communes.set(v.commune_code, x);
+  }
+  c.append(section(T.communes, table([T.communes, T.villages, T.without, T.households],
+    [...communes.entries()].sort((a, b) => b[1].w - a[1].w || a[0].localeCompare(b[0])).map(([k, x]) => [k, fmt(x.n), fmt(x.w), fmt(x.hh)]), [1, 2, 3])));
+  const dead = vs.villages.filter((v) => v.without_signal).sort((a, b) => (b.p_dead ?? 0) - (a.p_dead ?? 0) || a.village_id.localeCompare(b.village_id));
+  c.append(section(`${T.villagesWithout} (${fmt(dead.length)})`, table([T.villages, T.communes, T.households, T.pdead, T.tests, T.best],
+    dead.map((v) => [v.name, v.commune_code, fmt(v.households), v.p_dead == null ? "–" : fmt(v.p_dead, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ")]), [2, 3], [1, 4, 5])));
+  c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
+    zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
+  try {
+    const card = await api(base + "/scorecard");
+    const rows = card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
+    const last = rows[rows.length - 1];
+    if (last) {
+      c.append(section(`${T.targets} (${last.period})`, table([T.target, T.value, T.status, T.trend],
+        last.targets.map((t, i) => [t.target, t.value == null ? "–" : fmt(t.value, 3), t.status,
+          rows.slice(-6).map((r) => (r.targets[i].value == null ? "–" : fmt(r.targets[i].value, 2))).join(" → ")]), [1], [3])));
+    }
+  } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
+  try {
+    const cp = await api(`/api/v1/releases/${period}/campaign?province=${encodeURIComponent(code)}`);
+    const p = cp.campaign.provinces[0];
+    const visits = p ? p.ranked.filter((v) => v.team > 0).sort((a, b) => a.day - b.day || a.team - b.team || a.order - b.order) : [];
+    c.append(section(`${T.campaign} (${cp.campaign.days} × ${cp.campaign.teams})`, el("p", { class: "muted" }, T.campaignNote),
+      visits.length ? table([T.day, T.team, T.order, T.villages, T.communes, T.households, T.pdead, T.gain],
+        visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2), fmt(v.value, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
+        : el("p", { class: "muted" }, T.none)));
+  } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
+  try {
+    const d = await api(`/api/v1/releases/${period}/diff`);
+    const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
+    c.append(section(`${T.changes} (${T.release} ${d.previous_release} → ${d.release})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
+  } catch (e) { c.append(section(T.changes, el("p", { class: "muted" }, e.message))); }
+}
+
+// --- routing -------------------------------------------------------------
+
+let me = null;
+
+async function route() {
+  const c = $("#content");
+  c.replaceChildren();
+  showError("");
+  $("#page").dataset.ready = "0";
+  if (!sessionStorage.getItem("lomsong-token")) { $("#login").hidden = false; $("#nav").replaceChildren(); $("#page").dataset.ready = "1"; return; }
+  $("#login").hidden = true;
+  try {
+    me = me || await api("/api/v1/me");
+    const nav = [el("span", {}, `${T.user}: ${me.name}`)];
+    if (me.role === "ministry") nav.push(el("a", { href: withLang("#ministry") }, T.ministry));
+    if (me.role === "province") nav.push(el("a", { href: withLang("#province/" + me.province) }, `${T.province} ${me.province}`));
+    if (me.role === "carrier") nav.push(el("a", { href: withLang("#carrier") }, `${T.carrier} ${me.carrier}`));
+    nav.push(el("button", { type: "button", onclick: () => { sessionStorage.removeItem("lomsong-token"); me = null; location.hash = ""; route(); } }, T.signout));
+    $("#nav").replaceChildren(...nav);
+    const h = location.hash.slice(1);
+    const home = { ministry: "ministry", carrier: "carrier", province: "province/" + me.province }[me.role];
+    const [page, arg] = (h || home).split("/");
+    if (page === "ministry") await ministryPage(c);
+    else if (page === "carrier") await carrierPage(c, me);
+    else if (page === "province") await provincePage(c, arg);
+    else await { ministry: () => ministryPage(c), carrier: () => carrierPage(c, me), province: () => provincePage(c, me.province) }[me.role]();
+  } catch (e) {
+    if (!sessionStorage.getItem("lomsong-token")) { me = null; $("#login").hidden = false; }
+    showError(e.message);
+  }
+  $("#page").dataset.ready = "1";
+}
+
+document.documentElement.lang = lang;
+for (const e of document.querySelectorAll("[data-t]")) e.textContent = T[e.dataset.t];
+$("#lang").textContent = lang === "en" ? "Tiếng Việt" : "English";
+$("#lang").href = (lang === "en" ? "?" : "?lang=en") + location.hash;
+$("#login").addEventListener("submit", (e) => {
+  e.preventDefault();
+  sessionStorage.setItem("lomsong-token", $("#token").value.trim());
+  $("#token").value = "";
+  me = null;
+  route();
+});
+window.addEventListener("hashchange", route);
+route();
