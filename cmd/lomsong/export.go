@@ -4,19 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lomsong/lomsong/engine/challenge"
-	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/export/postgis"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 )
@@ -45,7 +44,14 @@ columns):
                      _p<code> for --province) replaced in one transaction, GiST
                      indexes, a view per province and layer
 
-The month is computed as lomsong deadzones and plan compute it.`
+The month is read from the outputs lomsong run saved in the dataset
+(DIR/stages/period=YYYY-MM), with the same options (and calibration:
+DIR/calibration.json when it exists, or --calibration): after lomsong run
+the export reads no measurement. A stage not saved, or saved from inputs
+or options that have since changed, is computed and saved as lomsong run
+would; stderr says which stages were read back and which computed. With
+--read-only nothing is computed or saved: a month lomsong run has not
+saved is refused (exit 3) with the lomsong run command that saves it.`
 
 const exportExample = `  lomsong export --dataset lomsong-demo/dataset --period 2024-10 --format gpkg --out lomsong-demo/export/lomsong-2024-10.gpkg
   lomsong export --dataset ./ds --period 2026-11 --communes ../shared/data/vn_communes_2025.geojson --format geoparquet --out ./geoparquet
@@ -62,6 +68,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson): commune names, attribution and the communes_summary polygons")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
+	readOnly := fs.Bool("read-only", false, "only read the month's saved outputs (lomsong run): refuse, computing and saving nothing, when they are not saved or not current")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -87,18 +94,13 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	}
 	var communeSet *geodata.BoundarySet
 	if *communes != "" {
-		f, err := os.Open(*communes)
-		if err != nil {
+		var err error
+		if communeSet, err = loadCommunes(*communes, *communeParent); err != nil {
 			return err
-		}
-		communeSet, err = geodata.LoadBoundaries(f, "code", "name", *communeParent)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", *communes, err)
 		}
 	}
 	start := time.Now()
-	m, err := loadMonth(ctx, e, &cf, period.p, communeSet, *budget)
+	m, how, err := loadMonth(ctx, e, &cf, period.p, communeSet, *budget, *readOnly, savingRunCommand(&cf, period.p, *communes, *communeParent))
 	if err != nil {
 		return err
 	}
@@ -143,47 +145,141 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	for _, l := range layers {
 		fmt.Fprintf(e.stdout, "  %-17s %8d %s\n", l.Name, l.Len(), strings.ToLower(string(l.Geometry)))
 	}
-	fmt.Fprintf(e.stdout, "exported %s to %s: computed in %.1fs, written in %.1fs\n", m.Meta.Period, where, computed.Seconds(), time.Since(start).Seconds())
+	fmt.Fprintf(e.stdout, "exported %s to %s: %s in %.1fs, written in %.1fs\n", m.Meta.Period, where, how, computed.Seconds(), time.Since(start).Seconds())
 	return nil
 }
 
-// loadMonth computes the month to export: the dead zones of the period and
-// the plan over them, as lomsong deadzones and plan compute them. It is the
-// one place that decides where an export's results come from.
-func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Period, communes *geodata.BoundarySet, budget float64) (*export.Month, error) {
+// loadMonth reads the month to export, its dead zones and the plan over
+// them, through the month's saved stages: pipeline.Run with lomsong run's
+// options (monthRunOptions), so that what lomsong run saved is read back
+// with no pass over the measurements, and a stage not saved or not current
+// is computed and saved as lomsong run would. With readOnly nothing is
+// computed: a month whose dead zones are not saved is refused, naming the
+// command (run) that saves them; a plan not saved for this budget is
+// computed for the export from the saved dead zones and not saved. It
+// says on stderr which stages were read back and which computed, and
+// returns the month and a phrase for the summary line. It is the one
+// place that decides where an export's results come from.
+func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Period, communes *geodata.BoundarySet, budget float64, readOnly bool, run string) (*export.Month, string, error) {
+	cf.period, cf.latestPeriod = periodFlag{p: p, set: true}, true
 	store, copt, _, provinces, err := cf.prepare(e, false)
+	var refused refusedError
+	if errors.As(err, &refused) {
+		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: %w", p, refused.err)}
+	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	prog := startProgress(e, "export "+p.String()+": measurements")
-	copt.Aggregate.Progress = prog.set
-	dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Communes: communes,
-		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, p)
-	prog.end()
-	if err != nil {
-		return nil, err
+	if len(copt.Population) == 0 {
+		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: no households per hex (no population or villages table)", p)}
 	}
-	if missing != "" {
-		return nil, refusedError{fmt.Errorf("export: nothing to export for %s: %s", p, missing)}
+	opt := monthRunOptions(p.String(), copt, provinces, communes, budget)
+	opt.ReadOnly = readOnly
+	if !readOnly {
+		opt.Progress = newRunProgress(e.stderr).report
 	}
-	pr, err := pipeline.Plan(dz, dz.Coverage.Sites, pipeline.PlanOptions{Config: plan.DefaultConfig(),
-		Candidates: plan.DefaultCandidateConfig(), BudgetVND: budget, SharingAgreementVND: 200e6, SharingPerHexVND: 5e6})
-	if err != nil {
-		return nil, err
+	sum, err := pipeline.Run(ctx, store, opt)
+	var ns *pipeline.NotSavedError
+	var nd *pipeline.NoPeriodDataError
+	planOnly := false
+	switch {
+	case errors.As(err, &nd):
+		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: %w", p, err)}
+	case errors.As(err, &ns) && ns.Stage == pipeline.StagePlan:
+		// The dead zones are saved; the plan of this budget is not. It
+		// reads no measurement: compute it for this export only.
+		planOnly = true
+		po := *opt.Plan
+		opt.Plan = nil
+		if sum, err = pipeline.Run(ctx, store, opt); err != nil {
+			return nil, "", err
+		}
+		if sum.Plan, err = pipeline.Plan(sum.DeadZones, sum.DeadZones.Coverage.Sites, po); err != nil {
+			return nil, "", err
+		}
+	case errors.As(err, &ns):
+		return nil, "", refusedError{fmt.Errorf("export: --read-only: %s is not saved in %s (stage %s: %s): run %s first, or export without --read-only to compute and save it",
+			p, cf.dataset, ns.Stage, ns.Why, run)}
+	case err != nil:
+		return nil, "", err
 	}
+	var read, computed []string
+	for _, s := range sum.Stages {
+		name := s.Stage
+		if s.Carrier != "" {
+			name += " " + s.Carrier
+		}
+		if s.Reused {
+			read = append(read, name)
+		} else {
+			computed = append(computed, fmt.Sprintf("%s (%s)", name, s.Why))
+		}
+	}
+	if planOnly {
+		computed = append(computed, "plan (not saved for this budget; computed for this export only, --read-only saves nothing)")
+	}
+	list := func(xs []string) string {
+		if len(xs) == 0 {
+			return "none"
+		}
+		return strings.Join(xs, ", ")
+	}
+	fmt.Fprintf(e.stderr, "export %s: read back: %s; computed and saved: %s; %d pass(es) over %d measurement rows\n",
+		p, list(read), list(computed), sum.Scans.Scans, sum.Scans.Rows)
+	how := fmt.Sprintf("%d of %d stages read back, %d pass(es) over the measurements,", len(read), len(read)+len(computed), sum.Scans.Scans)
 	meta, err := outputMeta(cf.dataset)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	meta.Period, meta.Resolution = p.String(), cf.res
 	if cf.province != "" {
 		u, err := provinces.Lookup(cf.province)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		meta.Province = u.Code
 	}
-	return export.Build(export.Input{DeadZones: dz, Plan: pr, Provinces: provinces, Communes: communes, Meta: meta})
+	m, err := export.Build(export.Input{DeadZones: sum.DeadZones, Plan: sum.Plan, Provinces: provinces, Communes: communes, Meta: meta})
+	return m, how, err
+}
+
+// savingRunCommand is the lomsong run command line that saves the month an
+// export with these flags reads: the flags that enter the saved stages'
+// keys.
+func savingRunCommand(cf *coverageFlags, p penetration.Period, communes, communeParent string) string {
+	args := []string{"lomsong run --dataset", shellQuote(cf.dataset), "--period", p.String()}
+	if b := cf.bounds.boundaries; b != "" && b != "provinces2025" {
+		args = append(args, "--boundaries", shellQuote(b))
+	}
+	if cf.province != "" {
+		args = append(args, "--province", shellQuote(cf.province))
+	}
+	if cf.res != 8 {
+		args = append(args, "--res", strconv.Itoa(cf.res))
+	}
+	if cf.population != "" {
+		args = append(args, "--population", shellQuote(cf.population))
+	}
+	if cf.calibration != "" {
+		args = append(args, "--calibration", shellQuote(cf.calibration))
+	}
+	if communes != "" {
+		args = append(args, "--communes", shellQuote(communes))
+		if communeParent != "provinceCode" {
+			args = append(args, "--commune-parent-prop", shellQuote(communeParent))
+		}
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // outputMeta is the provenance every output's metadata records: this

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -354,5 +356,94 @@ func TestOutputsRecordProvenance(t *testing.T) {
 	}
 	if cov.Metadata["lomsong.dataset_manifest_sha256"] != sum || cov.Metadata["lomsong.version"] == "" {
 		t.Errorf("coverage metadata %v", cov.Metadata)
+	}
+}
+
+// gpkgDump returns every row of every layer of a GeoPackage, geometry
+// included, as text: two exports of the same month dump alike.
+func gpkgDump(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	db, err := sqlitedb.Open(context.Background(), path, sqlitedb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]string{}
+	for _, name := range export.LayerNames {
+		rows, err := db.Query(`SELECT * FROM "` + name + `" ORDER BY fid`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = append(out[name], fmt.Sprintf("%v", vals))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestExportReadsSavedMonth runs the built command as a user does: after
+// lomsong run, export reads the saved stages back with no pass over the
+// measurements, and its layers equal those of an export that computes the
+// month afresh on an identical dataset; --read-only on a month lomsong run
+// has not saved is refused (exit 3) with the run command that saves it.
+func TestExportReadsSavedMonth(t *testing.T) {
+	dir := t.TempDir()
+	area := []string{"--province", "lai chau", "--period", "2026-10"}
+	os.Mkdir(filepath.Join(dir, "a"), 0o755)
+	os.Mkdir(filepath.Join(dir, "b"), 0o755)
+	saved := exportDataset(t, filepath.Join(dir, "a"))
+	if _, errs, code := runBinary(t, append([]string{"run", "--dataset", saved, "--budget", "20e9"}, area...)...); code != exitOK {
+		t.Fatalf("run: %d\n%s", code, errs)
+	}
+	read := filepath.Join(dir, "read.gpkg")
+	stdout, errs, code := runBinary(t, append([]string{"export", "--dataset", saved, "--budget", "20e9", "--format", "gpkg", "--out", read}, area...)...)
+	if code != exitOK || !strings.Contains(errs, "computed and saved: none; 0 pass(es) over 0 measurement rows") ||
+		!strings.Contains(errs, "read back: measure viettel, coverage, deadzones, plan;") || !strings.Contains(stdout, "4 of 4 stages read back") {
+		t.Fatalf("export after run: %d\n%s\n%s", code, stdout, errs)
+	}
+	// --read-only reads the same month; a plan of another budget is
+	// computed for the export from the saved dead zones, not saved.
+	ro := filepath.Join(dir, "ro.gpkg")
+	stdout, errs, code = runBinary(t, append([]string{"export", "--read-only", "--dataset", saved, "--budget", "30e9", "--format", "gpkg", "--out", ro}, area...)...)
+	if code != exitOK || !strings.Contains(errs, "0 pass(es) over 0 measurement rows") || !strings.Contains(errs, "computed for this export only") {
+		t.Fatalf("read-only export after run: %d\n%s\n%s", code, stdout, errs)
+	}
+
+	fresh := exportDataset(t, filepath.Join(dir, "b"))
+	refused := filepath.Join(dir, "refused.gpkg")
+	stdout, errs, code = runBinary(t, append([]string{"export", "--read-only", "--dataset", fresh, "--budget", "20e9", "--format", "gpkg", "--out", refused}, area...)...)
+	want := "run lomsong run --dataset " + fresh + " --period 2026-10 --province 'lai chau' first"
+	if code != exitDataRefused || !strings.Contains(errs, want) || !strings.Contains(errs, "2026-10 is not saved") {
+		t.Fatalf("read-only export of an un-run month: %d\n%s\n%s\nwant %q", code, stdout, errs, want)
+	}
+	if fileExists(refused) {
+		t.Error("a refused export left a file")
+	}
+	computed := filepath.Join(dir, "computed.gpkg")
+	stdout, errs, code = runBinary(t, append([]string{"export", "--dataset", fresh, "--budget", "20e9", "--format", "gpkg", "--out", computed}, area...)...)
+	if code != exitOK || !strings.Contains(errs, "read back: none;") || !strings.Contains(errs, "1 pass(es) over 400 measurement rows") {
+		t.Fatalf("export of an un-run month: %d\n%s\n%s", code, stdout, errs)
+	}
+	a, b := gpkgDump(t, read), gpkgDump(t, computed)
+	for _, name := range export.LayerNames {
+		if len(a[name]) == 0 && name != "communes_summary" {
+			t.Errorf("%s: no rows", name)
+		}
+		if !slices.Equal(a[name], b[name]) {
+			t.Errorf("%s: the export of the saved month differs from the computed one:\n%v\n%v", name, a[name], b[name])
+		}
 	}
 }

@@ -76,17 +76,13 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return refusedError{fmt.Errorf("run: %s has no measurements: nothing to run (ingest a month of measurements first)", cf.dataset)}
 	}
 	period := copt.Aggregate.Periods[0]
-	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
-		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+	var communeSet *geodata.BoundarySet
 	if *communes != "" {
-		if opt.DeadZones.Communes, err = loadCommunes(*communes, *communeParent); err != nil {
+		if communeSet, err = loadCommunes(*communes, *communeParent); err != nil {
 			return err
 		}
 	}
-	if *budget > 0 {
-		opt.Plan = &pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget,
-			SharingAgreementVND: 200e6, SharingPerHexVND: 5e6}
-	}
+	opt := monthRunOptions(period, copt, provinces, communeSet, *budget)
 	pr := newRunProgress(e.stderr)
 	opt.Progress = pr.report
 	sum, err := pipeline.Run(ctx, store, opt)
@@ -113,6 +109,21 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	}
 	printRunSummary(e.stdout, sum, cf.dataset, area, *out)
 	return nil
+}
+
+// monthRunOptions are lomsong run's options for one month: the analysis
+// options copt (from coverageFlags.prepare), the boundary sets, and with
+// a positive budget the plan stage. Every command that reads a month's
+// saved stages (run, export) builds its options here, so that their keys
+// match and each reads what the other saved.
+func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, communes *geodata.BoundarySet, budget float64) pipeline.RunOptions {
+	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Communes: communes,
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+	if budget > 0 {
+		opt.Plan = &pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: budget,
+			SharingAgreementVND: 200e6, SharingPerHexVND: 5e6}
+	}
+	return opt
 }
 
 // printRunSummary prints one screen: the stages, the passes made, the
