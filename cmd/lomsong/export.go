@@ -29,9 +29,11 @@ metadata) and money in whole đồng. The layers (docs/exports.md lists their
 columns):
 
   coverage_hex      state per H3 hex × carrier × technology, with source and evidence
-  coverage_best     best 3G/4G/5G state per hex, households, dead-zone flag
+  coverage_best     best 3G/4G/5G state per hex, households, dead-zone flag, p_dead
+  hexes             populated hexes with p_dead, status and dead zone
   deadzones         dead-zone outlines with households, area, province, commune
-  villages          village points with status, p_dead, commune and province
+  villages          village points with status, p_dead, best carrier/tech with
+                    its mean and σ, commune and province
   sites             the site register (one point per sector and technology)
   plan              funded sites of the investment plan (--budget) with rank and cost
   communes_summary  per commune: villages without signal, dead-zone households

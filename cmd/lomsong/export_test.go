@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -111,7 +112,7 @@ func TestExportGeoPackage(t *testing.T) {
 		t.Logf("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal): the GeoPackage is checked with ogrinfo only")
 	}
 	got := ogrLayers(t, gpkg)
-	types := map[string]string{"coverage_hex": "Polygon", "coverage_best": "Polygon", "deadzones": "Multi Polygon", "villages": "Point",
+	types := map[string]string{"coverage_hex": "Polygon", "coverage_best": "Polygon", "hexes": "Polygon", "deadzones": "Multi Polygon", "villages": "Point",
 		"sites": "Point", "plan": "Point", "communes_summary": "Multi Polygon"}
 	for name, typ := range types {
 		g, ok := got[name]
@@ -148,6 +149,16 @@ func TestExportGeoPackage(t *testing.T) {
 	json.Unmarshal([]byte(totals), &exact)
 	if hh != 40 || math.Abs(exact["village_households"]-170.9) > 1e-9 {
 		t.Errorf("V1 households %d (want 40), totals %s (want village_households 170.9)", hh, totals)
+	}
+	// p_dead, status and the best key's mean and σ equal those of
+	// deadzones' villages.csv and hexes.csv, NULL where those are empty.
+	checkVerdicts(t, db, filepath.Join(dir, "dz", "villages.csv"), "villages", "village_id", "village_id",
+		[]string{"p_dead", "status", "best_mean_dbm", "best_sigma_db"})
+	checkVerdicts(t, db, filepath.Join(dir, "dz", "hexes.csv"), "hexes", "cell", "h3", []string{"p_dead", "status", "zone_id"})
+	var differ, decided int
+	db.QueryRow("SELECT count(*) FILTER (WHERE b.p_dead IS NOT h.p_dead OR b.status IS NOT h.status), count(b.p_dead) FROM coverage_best b JOIN hexes h USING (h3)").Scan(&differ, &decided)
+	if differ != 0 || decided == 0 {
+		t.Errorf("coverage_best: %d hexes whose p_dead or status differ from the hexes layer's, %d with p_dead", differ, decided)
 	}
 	var sum string
 	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'dataset_manifest_sha256'").Scan(&sum)
@@ -356,6 +367,56 @@ func TestOutputsRecordProvenance(t *testing.T) {
 	}
 	if cov.Metadata["lomsong.dataset_manifest_sha256"] != sum || cov.Metadata["lomsong.version"] == "" {
 		t.Errorf("coverage metadata %v", cov.Metadata)
+	}
+}
+
+// checkVerdicts compares columns of a CSV output with a GeoPackage layer,
+// row by row on a key: numbers within 1e-9, an empty CSV value NULL in the
+// layer. At least one value and one NULL must be compared, or the test
+// month does not test what it should.
+func checkVerdicts(t *testing.T, db *sql.DB, csvPath, layer, csvKey, key string, cols []string) {
+	t.Helper()
+	recs := csvRows(t, csvPath)
+	idx := map[string]int{}
+	for i, h := range recs[0] {
+		idx[h] = i
+	}
+	values, nulls := 0, 0
+	for _, r := range recs[1:] {
+		dst := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range dst {
+			ptrs[i] = &dst[i]
+		}
+		err := db.QueryRow(`SELECT `+strings.Join(cols, ", ")+` FROM "`+layer+`" WHERE `+key+` = ?`, r[idx[csvKey]]).Scan(ptrs...)
+		if err != nil {
+			t.Errorf("%s %s: %v", layer, r[idx[csvKey]], err)
+			continue
+		}
+		for i, c := range cols {
+			want, got := r[idx[c]], dst[i]
+			switch g := got.(type) {
+			case nil:
+				nulls++
+				if want != "" {
+					t.Errorf("%s %s: %s NULL, %s has %q", layer, r[idx[csvKey]], c, filepath.Base(csvPath), want)
+				}
+			case float64:
+				values++
+				w, err := strconv.ParseFloat(want, 64)
+				if err != nil || math.Abs(w-g) > 1e-9 {
+					t.Errorf("%s %s: %s %v, %s has %q", layer, r[idx[csvKey]], c, g, filepath.Base(csvPath), want)
+				}
+			default:
+				values++
+				if fmt.Sprint(g) != want {
+					t.Errorf("%s %s: %s %v, %s has %q", layer, r[idx[csvKey]], c, g, filepath.Base(csvPath), want)
+				}
+			}
+		}
+	}
+	if values == 0 || nulls == 0 {
+		t.Errorf("%s: %d values and %d NULLs compared with %s; want some of each", layer, values, nulls, filepath.Base(csvPath))
 	}
 }
 

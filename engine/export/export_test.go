@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -115,7 +117,13 @@ func testMonth(t *testing.T) (*Month, []hexgrid.Cell) {
 			m.Coverage = append(m.Coverage, CoverageHex{Cell: c, Carrier: carrier, Tech: "4G", State: "covered", Source: "predicted",
 				MedianDBm: math.NaN(), PredictedDBm: -90 - float64(i), SigmaDB: 8, DistanceM: 1000, Province: "12", ProvinceName: "Lai Châu"})
 		}
-		m.Best = append(m.Best, BestHex{Cell: c, State: "covered", Households: int64(i), Province: "12", ProvinceName: "Lai Châu"})
+		m.Best = append(m.Best, BestHex{Cell: c, State: "covered", Households: int64(i), PDead: math.NaN(), Province: "12", ProvinceName: "Lai Châu"})
+	}
+	// The first hex is decided dead; the others were not analysed.
+	m.Best[0].State, m.Best[0].Dead, m.Best[0].PDead, m.Best[0].Status = "uncovered", true, 0.9731, "confirmed_dead"
+	m.Hexes = []Hex{
+		{Cell: cells[0], Households: 12, Population: 50, PDead: 0.9731, Status: "confirmed_dead", ZoneID: "DZ-1", Province: "12", ProvinceName: "Lai Châu"},
+		{Cell: cells[1], Households: 3, Population: 11, PDead: math.NaN(), Province: "12", ProvinceName: "Lai Châu"},
 	}
 	outline, err := hexgrid.Outline(cells[:3])
 	if err != nil {
@@ -123,8 +131,9 @@ func testMonth(t *testing.T) (*Month, []hexgrid.Cell) {
 	}
 	m.Zones = []Zone{{ID: "DZ-1", Outline: outline, Hexes: 3, Households: 12, Province: "12", ProvinceName: "Lai Châu"}}
 	m.Villages = []Village{
-		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Cell: c0, Households: 40, Level: "covered", PDead: 0.01, Province: "12", ProvinceName: "Lai Châu"},
-		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), Province: "14"},
+		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Cell: c0, Households: 40, Level: "covered", PDead: 0.01, Status: "confirmed_served",
+			BestCarrier: "viettel", BestTech: "4G", BestMeanDBm: -88.4, BestSigmaDB: 6.2, Province: "12", ProvinceName: "Lai Châu"},
+		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), Province: "14"},
 	}
 	m.Sites = []Site{{SiteID: "S1", Carrier: "viettel", Tech: "4G", Lon: 103.46, Lat: 22.41, BandMHz: 1800, HeightM: 30, Status: "active"}}
 	m.Plan = []PlanPoint{{Rank: 1, Candidate: "C1", Lon: 103.44, Lat: 22.39, HouseholdsNewlyCovered: 12, CostVND: 2937457733, Province: "12"}}
@@ -232,6 +241,27 @@ func TestGeoPackageReadBack(t *testing.T) {
 	db.QueryRow("SELECT p_dead FROM villages WHERE village_id = 'V2'").Scan(&pDead)
 	if cost != 2937457733 || pDead != nil {
 		t.Errorf("cost %d (want whole đồng), p_dead of a village without verdict %v (want NULL)", cost, pDead)
+	}
+	// p_dead, status and the best key's mean and σ where known, NULL
+	// (never 0) where not.
+	var v1 [4]any
+	var v2 [4]any
+	var h0, h1 [2]any
+	db.QueryRow("SELECT p_dead, status, best_mean_dbm, best_sigma_db FROM villages WHERE village_id = 'V1'").Scan(&v1[0], &v1[1], &v1[2], &v1[3])
+	db.QueryRow("SELECT p_dead, status, best_mean_dbm, best_sigma_db FROM villages WHERE village_id = 'V2'").Scan(&v2[0], &v2[1], &v2[2], &v2[3])
+	db.QueryRow("SELECT p_dead, status FROM coverage_best WHERE fid = 1").Scan(&h0[0], &h0[1])
+	db.QueryRow("SELECT p_dead, status FROM coverage_best WHERE fid = 2").Scan(&h1[0], &h1[1])
+	var x0, x1 [3]any
+	db.QueryRow("SELECT p_dead, status, zone_id FROM hexes WHERE fid = 1").Scan(&x0[0], &x0[1], &x0[2])
+	db.QueryRow("SELECT p_dead, status, zone_id FROM hexes WHERE fid = 2").Scan(&x1[0], &x1[1], &x1[2])
+	if fmt.Sprint(x0) != "[0.9731 confirmed_dead DZ-1]" || x1 != [3]any{} {
+		t.Errorf("hexes p_dead, status, zone_id: decided hex %v, undecided %v (want NULLs)", x0, x1)
+	}
+	if fmt.Sprint(v1) != "[0.01 confirmed_served -88.4 6.2]" || v2 != [4]any{} {
+		t.Errorf("villages p_dead, status, best_mean_dbm, best_sigma_db: V1 %v, V2 %v (want NULLs)", v1, v2)
+	}
+	if fmt.Sprint(h0) != "[0.9731 confirmed_dead]" || h1 != [2]any{} {
+		t.Errorf("coverage_best p_dead, status: decided hex %v, hex not analysed %v (want NULLs)", h0, h1)
 	}
 	var totals, sum string
 	db.QueryRow("SELECT value FROM lomsong_metadata WHERE key = 'exact_totals'").Scan(&totals)
@@ -381,6 +411,10 @@ func TestGeoParquetRoundTrip(t *testing.T) {
 		}
 		cols := tr.Columns()
 		gi, hi := slices.Index(cols, "geometry"), slices.Index(cols, "h3")
+		pi := slices.Index(cols, "p_dead")
+		if (l.Name == "villages" || l.Name == "coverage_best") && (pi < 0 || !slices.Contains(cols, "status")) {
+			t.Errorf("%s: columns %v lack p_dead or status", l.Name, cols)
+		}
 		var bound orb.Bound
 		i := 0
 		for tr.Next() {
@@ -401,6 +435,13 @@ func TestGeoParquetRoundTrip(t *testing.T) {
 					bound = want.Bound()
 				}
 				bound = bound.Union(want.Bound())
+				if pi >= 0 {
+					// A NULL reads back as "", a value as its text.
+					f := l.Fields[slices.IndexFunc(l.Fields, func(f Field) bool { return f.Name == "p_dead" })]
+					if want := f.Reals[i]; math.IsNaN(want) && r[pi] != "" || !math.IsNaN(want) && r[pi] != strconv.FormatFloat(want, 'g', -1, 64) {
+						t.Errorf("%s row %d: p_dead %q, want %v (NaN is NULL)", l.Name, i, r[pi], want)
+					}
+				}
 				if hi >= 0 {
 					f := l.Fields[slices.IndexFunc(l.Fields, func(f Field) bool { return f.Name == "h3" })]
 					if r[hi] != f.Texts[i] {

@@ -135,7 +135,7 @@ func hexPolygon(c hexgrid.Cell) (orb.Geometry, error) {
 }
 
 // LayerNames are the layers of every export, in order.
-var LayerNames = []string{"coverage_hex", "coverage_best", "deadzones", "villages", "sites", "plan", "communes_summary"}
+var LayerNames = []string{"coverage_hex", "coverage_best", "hexes", "deadzones", "villages", "sites", "plan", "communes_summary"}
 
 // Layers returns the month's tables as layers, in LayerNames order.
 func Layers(m *Month) ([]Layer, error) {
@@ -194,7 +194,7 @@ func Layers(m *Month) ([]Layer, error) {
 
 	b = newLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex", Polygon,
 		ft("h3"), ft("state"), ft("source"), ft("carrier"), ft("tech"), ft("carriers"), fb("has_2g"), fb("dead_zone"),
-		fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+		fr("p_dead"), ft("status"), fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
 	for _, h := range m.Best {
 		g, err := poly(h.Cell)
 		if err != nil {
@@ -209,8 +209,34 @@ func Layers(m *Month) ([]Layer, error) {
 		b.t("carriers", h.Carriers)
 		b.b("has_2g", h.Has2G)
 		b.b("dead_zone", h.Dead)
+		b.r("p_dead", h.PDead)
+		b.t("status", h.Status)
 		b.i("households", h.Households)
 		b.i("population", h.Population)
+		b.t("province_code", h.Province)
+		b.t("province_name", h.ProvinceName)
+		b.t("commune_code", h.Commune)
+		b.t("commune_name", h.CommuneName)
+	}
+	if err := add(b); err != nil {
+		return nil, err
+	}
+
+	b = newLayer("hexes", "populated hexes of the analysis with P(dead) and its status", Polygon,
+		ft("h3"), fi("households"), fi("population"), fr("p_dead"), ft("status"), ft("zone_id"),
+		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+	for _, h := range m.Hexes {
+		g, err := poly(h.Cell)
+		if err != nil {
+			return nil, err
+		}
+		b.geom(g)
+		b.t("h3", cellString(h.Cell))
+		b.i("households", h.Households)
+		b.i("population", h.Population)
+		b.r("p_dead", h.PDead)
+		b.t("status", h.Status)
+		b.t("zone_id", h.ZoneID)
 		b.t("province_code", h.Province)
 		b.t("province_name", h.ProvinceName)
 		b.t("commune_code", h.Commune)
@@ -246,7 +272,7 @@ func Layers(m *Month) ([]Layer, error) {
 
 	b = newLayer("villages", "villages with their verdict at their own point", Point,
 		ft("village_id"), ft("name"), ft("h3"), fi("households"), ft("level"), ft("status"), fr("p_dead"),
-		fb("without_signal"), ft("best_carrier"), ft("best_tech"), fi("tests_300m"),
+		fb("without_signal"), ft("best_carrier"), ft("best_tech"), fr("best_mean_dbm"), fr("best_sigma_db"), fi("tests_300m"),
 		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution"))
 	for _, v := range m.Villages {
 		b.geom(orb.Point{v.Lon, v.Lat})
@@ -260,6 +286,8 @@ func Layers(m *Month) ([]Layer, error) {
 		b.b("without_signal", v.WithoutSignal)
 		b.t("best_carrier", v.BestCarrier)
 		b.t("best_tech", v.BestTech)
+		b.r("best_mean_dbm", v.BestMeanDBm)
+		b.r("best_sigma_db", v.BestSigmaDB)
 		b.i("tests_300m", v.Tests300m)
 		b.t("commune_code", v.Commune)
 		b.t("commune_name", v.CommuneName)

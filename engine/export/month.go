@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
@@ -61,8 +63,27 @@ type BestHex struct {
 	Has2G                        bool
 	Households, Population       int64
 	Dead                         bool // the hex is part of a dead zone
-	Province, ProvinceName       string
-	Commune, CommuneName         string
+	// PDead is the hex's probability of having no 3G/4G/5G (to 4
+	// decimals) and Status its class (deadzone.StatusOf); NaN and "" for
+	// a hex the dead-zone analysis did not decide (unpopulated).
+	PDead                  float64
+	Status                 string
+	Province, ProvinceName string
+	Commune, CommuneName   string
+}
+
+// Hex is a populated hex of the analysis with its dead-zone verdict.
+type Hex struct {
+	Cell                   hexgrid.Cell
+	Households, Population int64
+	// PDead is the probability of having no 3G/4G/5G (to 4 decimals),
+	// Status its class (deadzone.StatusOf); NaN and "" when the hex was
+	// not decided.
+	PDead                  float64
+	Status                 string
+	ZoneID                 string // the dead zone it belongs to, if any
+	Province, ProvinceName string
+	Commune, CommuneName   string
 }
 
 // Zone is a dead zone with its outline.
@@ -81,18 +102,22 @@ type Zone struct {
 
 // Village is a village's verdict at its point.
 type Village struct {
-	ID, Name               string
-	Lon, Lat               float64
-	Cell                   hexgrid.Cell
-	Households             int64
-	Level, Status          string
-	PDead                  float64 // NaN for a village decided by its hexes
-	WithoutSignal          bool
-	BestCarrier, BestTech  string
-	Tests300m              int64
-	Commune, CommuneName   string
-	Province, ProvinceName string
-	Attribution            string
+	ID, Name              string
+	Lon, Lat              float64
+	Cell                  hexgrid.Cell
+	Households            int64
+	Level, Status         string
+	PDead                 float64 // NaN for a village decided by its hexes
+	WithoutSignal         bool
+	BestCarrier, BestTech string
+	// BestMeanDBm and BestSigmaDB are the posterior mean and σ of the
+	// best carrier's technology at the village's point (to 0.1); NaN
+	// without a verdict or without a 3G/4G/5G key.
+	BestMeanDBm, BestSigmaDB float64
+	Tests300m                int64
+	Commune, CommuneName     string
+	Province, ProvinceName   string
+	Attribution              string
 }
 
 // Site is one sector of the site register.
@@ -137,6 +162,7 @@ type Month struct {
 	Meta     Meta
 	Coverage []CoverageHex
 	Best     []BestHex
+	Hexes    []Hex
 	Zones    []Zone
 	Villages []Village
 	Sites    []Site
@@ -162,6 +188,9 @@ func count(v float64) int64 {
 	}
 	return int64(math.Round(v))
 }
+
+// round rounds v to 1/scale (NaN and ±Inf stay as they are).
+func round(v, scale float64) float64 { return math.Round(v*scale) / scale }
 
 // dong rounds an amount to whole đồng (NaN or ±Inf → 0).
 func dong(v float64) int64 { return count(v) }
@@ -217,8 +246,11 @@ func Build(in Input) (*Month, error) {
 	for _, b := range coverage.BestByHex(dz.Coverage.States) {
 		a := dz.Admin[b.Cell]
 		h := BestHex{Cell: b.Cell, State: b.State.String(), Carrier: string(b.Carrier), Has2G: b.Has2G, Dead: dead[b.Cell],
-			Households: count(pop[b.Cell][0]), Population: count(pop[b.Cell][1]),
+			Households: count(pop[b.Cell][0]), Population: count(pop[b.Cell][1]), PDead: math.NaN(),
 			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
+		if p, ok := dz.PDead[b.Cell]; ok && !math.IsNaN(p) {
+			h.PDead, h.Status = round(p, 1e4), deadzone.StatusOf(p).String()
+		}
 		hexHH += pop[b.Cell][0]
 		if b.Tech != engine.TechUnknown {
 			h.Tech, h.Source = b.Tech.String(), b.Source.String()
@@ -231,6 +263,26 @@ func Build(in Input) (*Month, error) {
 		m.Best = append(m.Best, h)
 	}
 	m.Meta.Totals["coverage_best_households"] = hexHH
+	zoneOf := map[hexgrid.Cell]string{}
+	for _, z := range dz.Zones {
+		for _, c := range z.Cells {
+			zoneOf[c] = z.ID
+		}
+	}
+	popCells := slices.Clone(dz.Population)
+	slices.SortStableFunc(popCells, func(a, b population.Cell) int { return cmp.Compare(a.Cell, b.Cell) })
+	var popHH float64
+	for _, p := range popCells {
+		a := dz.Admin[p.Cell]
+		h := Hex{Cell: p.Cell, Households: count(p.Households), Population: count(p.Population), PDead: math.NaN(), ZoneID: zoneOf[p.Cell],
+			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
+		if v, ok := dz.PDead[p.Cell]; ok && !math.IsNaN(v) {
+			h.PDead, h.Status = round(v, 1e4), deadzone.StatusOf(v).String()
+		}
+		popHH += p.Households
+		m.Hexes = append(m.Hexes, h)
+	}
+	m.Meta.Totals["hexes_households"] = popHH
 	var zoneHH, zonePop float64
 	for _, z := range dz.Zones {
 		outline, err := hexgrid.Outline(z.Cells)
@@ -264,13 +316,14 @@ func Build(in Input) (*Month, error) {
 	var villageHH float64
 	for _, v := range dz.Villages.Villages {
 		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
-			Level: v.Level.String(), PDead: math.NaN(), WithoutSignal: v.WithoutSignal(),
+			Level: v.Level.String(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), WithoutSignal: v.WithoutSignal(),
 			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
 		villageHH += v.Households
 		if v.HasVerdict {
-			o.PDead, o.Status = math.Round(v.Verdict.PDead*1e4)/1e4, deadzone.StatusOf(v.Verdict.PDead).String()
+			o.PDead, o.Status = round(v.Verdict.PDead, 1e4), deadzone.StatusOf(v.Verdict.PDead).String()
 			if v.Verdict.Best.Tech.Valid() {
 				o.BestCarrier, o.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
+				o.BestMeanDBm, o.BestSigmaDB = round(v.Verdict.BestMeanDBm, 10), round(v.Verdict.BestSigmaDB, 10)
 			}
 			o.Tests300m = int64(v.Nearby.Tests)
 		}

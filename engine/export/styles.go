@@ -22,13 +22,26 @@ type layerStyle struct {
 	classes      []category
 }
 
+// statusClasses are the bins of P(dead) (deadzone.Status), green served
+// to red dead, and grey for a place without P(dead) (the empty value is
+// QGIS's "all other values", which NULL falls in).
+var statusClasses = []category{
+	{"confirmed_served", "confirmed served (P(dead) ≤ 0.05)", [3]int{26, 150, 65}},
+	{"likely_served", "likely served (≤ 0.2)", [3]int{166, 217, 106}},
+	{"uncertain", "uncertain (0.2–0.8)", [3]int{255, 255, 191}},
+	{"likely_dead", "likely dead (≥ 0.8)", [3]int{253, 174, 97}},
+	{"confirmed_dead", "confirmed dead (≥ 0.95)", [3]int{215, 25, 28}},
+	{"", "no P(dead)", [3]int{150, 150, 150}},
+}
+
 // styles are the classes the state fields take (coverage.Level,
-// deadzone.Level): green served, amber weak or 2G only, red without
+// deadzone.Status): green served, amber weak or 2G only, red without
 // signal.
 var styles = []layerStyle{
 	{"coverage_hex", "state", []category{{"covered", "covered", [3]int{26, 150, 65}}, {"weak", "weak", [3]int{253, 174, 97}}, {"uncovered", "uncovered", [3]int{215, 25, 28}}}},
 	{"coverage_best", "state", []category{{"covered", "covered", [3]int{26, 150, 65}}, {"weak", "weak", [3]int{253, 174, 97}}, {"uncovered", "uncovered", [3]int{215, 25, 28}}}},
-	{"villages", "level", []category{{"covered", "3G/4G/5G", [3]int{26, 150, 65}}, {"2g-only", "2G only", [3]int{253, 174, 97}}, {"no-signal", "no signal", [3]int{215, 25, 28}}}},
+	{"hexes", "status", statusClasses},
+	{"villages", "status", statusClasses},
 	{"deadzones", "partly_2g", []category{{"0", "no signal", [3]int{215, 25, 28}}, {"1", "partly 2G", [3]int{253, 174, 97}}}},
 }
 

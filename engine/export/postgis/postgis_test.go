@@ -100,7 +100,13 @@ func testMonth(t *testing.T) (*export.Month, []hexgrid.Cell) {
 			m.Coverage = append(m.Coverage, export.CoverageHex{Cell: c, Carrier: carrier, Tech: "4G", State: "covered", Source: "predicted",
 				MedianDBm: math.NaN(), PredictedDBm: -90 - float64(i), SigmaDB: 8, DistanceM: 1000, Province: "12", ProvinceName: "Lai Châu"})
 		}
-		m.Best = append(m.Best, export.BestHex{Cell: c, State: "covered", Households: int64(i), Province: "12", ProvinceName: "Lai Châu"})
+		m.Best = append(m.Best, export.BestHex{Cell: c, State: "covered", Households: int64(i), PDead: math.NaN(), Province: "12", ProvinceName: "Lai Châu"})
+	}
+	// The first hex is decided dead; the others were not analysed.
+	m.Best[0].State, m.Best[0].Dead, m.Best[0].PDead, m.Best[0].Status = "uncovered", true, 0.9731, "confirmed_dead"
+	m.Hexes = []export.Hex{
+		{Cell: cells[0], Households: 12, Population: 50, PDead: 0.9731, Status: "confirmed_dead", ZoneID: "DZ-1", Province: "12", ProvinceName: "Lai Châu"},
+		{Cell: cells[1], Households: 3, Population: 11, PDead: math.NaN(), Province: "12", ProvinceName: "Lai Châu"},
 	}
 	outline, err := hexgrid.Outline(cells[:3])
 	if err != nil {
@@ -108,8 +114,9 @@ func testMonth(t *testing.T) (*export.Month, []hexgrid.Cell) {
 	}
 	m.Zones = []export.Zone{{ID: "DZ-1", Outline: outline, Hexes: 3, Households: 12, Province: "12", ProvinceName: "Lai Châu"}}
 	m.Villages = []export.Village{
-		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Households: 40, Level: "covered", PDead: 0.01, Province: "12", ProvinceName: "Lai Châu"},
-		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), Province: "14", ProvinceName: "Sơn La"},
+		{ID: "V1", Name: "Bản Một", Lon: 103.45, Lat: 22.40, Households: 40, Level: "covered", PDead: 0.01, Status: "confirmed_served",
+			BestCarrier: "viettel", BestTech: "4G", BestMeanDBm: -88.4, BestSigmaDB: 6.2, Province: "12", ProvinceName: "Lai Châu"},
+		{ID: "V2", Name: "Bản Hai", Lon: 103.0, Lat: 21.5, Households: 7, Level: "no-signal", PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), Province: "14", ProvinceName: "Sơn La"},
 	}
 	m.Sites = []export.Site{{SiteID: "S1", Carrier: "viettel", Tech: "4G", Lon: 103.46, Lat: 22.41, BandMHz: 1800, HeightM: 30, Status: "active"}}
 	m.Plan = []export.PlanPoint{{Rank: 1, Candidate: "C1", Lon: 103.44, Lat: 22.39, HouseholdsNewlyCovered: 12, CostVND: 2937457733, Province: "12"}}
@@ -189,6 +196,23 @@ func TestWritePostGIS(t *testing.T) {
 	q(`SELECT cost_vnd FROM lomsong_2026_11.plan`, &cost)
 	if !pNull || cost != 2937457733 {
 		t.Errorf("p_dead of a village without verdict null %v; cost %d", pNull, cost)
+	}
+	// p_dead and status of villages and hexes, NULL where unknown.
+	var vNull, hNull bool
+	var hp float64
+	var hs string
+	q(`SELECT best_mean_dbm IS NULL AND best_sigma_db IS NULL AND status IS NULL FROM lomsong_2026_11.villages WHERE village_id = 'V2'`, &vNull)
+	q(`SELECT p_dead, status FROM lomsong_2026_11.coverage_best WHERE fid = 1`, &hp, &hs)
+	q(`SELECT p_dead IS NULL AND status IS NULL FROM lomsong_2026_11.coverage_best WHERE fid = 2`, &hNull)
+	var xNull bool
+	var xp float64
+	q(`SELECT p_dead FROM lomsong_2026_11.hexes WHERE fid = 1`, &xp)
+	q(`SELECT p_dead IS NULL AND status IS NULL AND zone_id IS NULL FROM lomsong_2026_11.hexes WHERE fid = 2`, &xNull)
+	if xp != 0.9731 || !xNull {
+		t.Errorf("hexes: p_dead %v; undecided hex NULLs %v", xp, xNull)
+	}
+	if !vNull || hp != 0.9731 || hs != "confirmed_dead" || !hNull {
+		t.Errorf("village V2 unknowns NULL %v; hex 1 p_dead %v status %q; hex 2 NULL %v", vNull, hp, hs, hNull)
 	}
 	// A view per province: villages of 14 hold V2 only.
 	var id string
