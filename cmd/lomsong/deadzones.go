@@ -66,6 +66,9 @@ Writes to OUT:
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
                       a share significantly above 10%), and roll-ups to res 7 and 6
+  deadzones_meta.json the exact (unrounded) sums of the household and population
+                      columns: the tables give households and people as whole
+                      numbers, each row rounded to the nearest
 and prints the dead-zone households and villages without signal per province and
 the ten largest zones.`
 
@@ -145,7 +148,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
-	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json}\n", *out)
+	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }
 
@@ -191,8 +194,8 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		}
 		f := geojson.NewFeature(mp)
 		f.Properties["zone_id"] = z.ID
-		f.Properties["households"] = round1(z.Households)
-		f.Properties["population"] = round1(z.Population)
+		f.Properties["households"] = math.Round(z.Households)
+		f.Properties["population"] = math.Round(z.Population)
 		f.Properties["hexes"] = len(z.Cells)
 		f.Properties["area_km2"] = round1(z.AreaKm2)
 		f.Properties["villages"] = len(z.Villages)
@@ -225,16 +228,47 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 	if err := writeJSONFile(filepath.Join(out, "radiomap.json"), res.RadioMap); err != nil {
 		return err
 	}
+	totals := map[string]float64{}
 	for _, t := range tables {
 		cols, err := t.cols()
 		if err != nil {
 			return err
 		}
+		cols = wholeCounts(cols, strings.TrimSuffix(t.name, ".csv"), totals, "households", "population")
 		if err := writeAtomic(filepath.Join(out, t.name), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
 			return err
 		}
 	}
-	return nil
+	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
+		"counts":       "households and population are whole numbers, each row rounded to the nearest; exact_totals holds each column's exact (unrounded) sum",
+		"exact_totals": totals,
+	})
+}
+
+// wholeCounts returns cols with the Float64 columns named in names (counts
+// of households or people) rounded to whole numbers (Int64), and records
+// each one's exact sum in totals under "TABLE.COLUMN", so that a sum of
+// rounded rows can be traced to the exact figure.
+func wholeCounts(cols []arrowio.Column, table string, totals map[string]float64, names ...string) []arrowio.Column {
+	out := slices.Clone(cols)
+	for i, c := range out {
+		if c.Float64 == nil || !slices.Contains(names, c.Name) {
+			continue
+		}
+		ints := make([]int64, len(c.Float64))
+		var sum float64
+		for j, v := range c.Float64 {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				ints[j] = int64(math.Round(v))
+				sum += v
+			}
+		}
+		out[i] = arrowio.Column{Name: c.Name, Int64: ints}
+		if totals != nil {
+			totals[table+"."+c.Name] = sum
+		}
+	}
+	return out
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

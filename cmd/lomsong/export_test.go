@@ -101,6 +101,12 @@ func TestExportGeoPackage(t *testing.T) {
 	if want["villages"] != 5 || want["deadzones"] == 0 || want["plan"] == 0 {
 		t.Fatalf("test month too thin: %v", want)
 	}
+	checkWholeHouseholds(t, filepath.Join(dir, "dz"), "deadzones_meta.json", map[string][]string{
+		"villages.csv": {"households"}, "deadzones.csv": {"households", "population"}, "hexes.csv": {"households"},
+		"carrier_gaps.csv": {"households", "population"}}, "villages.households", 170.9)
+	checkWholeHouseholds(t, filepath.Join(dir, "plan"), "plan.json", map[string][]string{
+		"plan.csv": {"households_newly_covered", "cumulative_households"}, "curve.csv": {"households"}, "sharing.csv": {"households"}},
+		"plan.households_newly_covered", math.NaN())
 	// GDAL's GeoPackage validator (python3-gdal, which gdal-bin brings)
 	// checks the requirements of the specification one by one.
 	const validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
@@ -367,6 +373,51 @@ func TestOutputsRecordProvenance(t *testing.T) {
 	}
 	if cov.Metadata["lomsong.dataset_manifest_sha256"] != sum || cov.Metadata["lomsong.version"] == "" {
 		t.Errorf("coverage metadata %v", cov.Metadata)
+	}
+}
+
+// checkWholeHouseholds checks that the household columns of a set's CSV
+// files hold whole numbers, that the set's metadata JSON keeps the exact
+// total under exact_totals[key] (equal to want unless want is NaN), and
+// that the rounded rows of that column sum to it within half a household
+// per row.
+func checkWholeHouseholds(t *testing.T, dir, metaFile string, cols map[string][]string, key string, want float64) {
+	t.Helper()
+	var meta struct {
+		Totals map[string]float64 `json:"exact_totals"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	exact, ok := meta.Totals[key]
+	if !ok || !math.IsNaN(want) && math.Abs(exact-want) > 1e-9 {
+		t.Errorf("%s: exact_totals[%s] = %v (present %v), want %v", metaFile, key, exact, ok, want)
+	}
+	file, col, _ := strings.Cut(key, ".")
+	for name, cs := range cols {
+		recs := csvRows(t, filepath.Join(dir, name))
+		for _, c := range cs {
+			j := slices.Index(recs[0], c)
+			if j < 0 {
+				t.Errorf("%s: no column %s", name, c)
+				continue
+			}
+			var sum int64
+			for _, r := range recs[1:] {
+				n, err := strconv.ParseInt(r[j], 10, 64)
+				if err != nil {
+					t.Errorf("%s %s: %q is not a whole number", name, c, r[j])
+				}
+				sum += n
+			}
+			if name == file+".csv" && c == col && math.Abs(float64(sum)-exact) > 0.5*float64(len(recs)-1) {
+				t.Errorf("%s %s: rounded rows sum to %d, exact total %v", name, c, sum, exact)
+			}
+		}
 	}
 }
 

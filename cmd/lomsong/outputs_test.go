@@ -221,7 +221,7 @@ func TestDeadzonesOutputsAreASet(t *testing.T) {
 	if _, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--province", "lai chau", "--out", out); code != exitOK {
 		t.Fatalf("%d %s", code, errs)
 	}
-	files := []string{"carrier_gaps.csv", "challenges.csv", "deadzones.csv", "deadzones.geojson", "hexes.csv", "radiomap.json", "villages.csv"}
+	files := []string{"carrier_gaps.csv", "challenges.csv", "deadzones.csv", "deadzones.geojson", "deadzones_meta.json", "hexes.csv", "radiomap.json", "villages.csv"}
 	want := append([]string{".lomsong-deadzones.json", ".lomsong-deadzones.lock"}, files...)
 	if got := listDir(t, out); !slices.Equal(got, want) {
 		t.Fatalf("files %v, want %v", got, want)

@@ -42,7 +42,8 @@ newly covered, cumulative households, cost, cumulative cost, cost per household)
 OUT/curve.csv and OUT/curve.svg (households against budget), OUT/footprints.geojson
 (the dead hexes each funded site covers), OUT/sharing.csv (roaming or sharing
 options where another carrier already covers a carrier's gap), OUT/candidates.csv
-and OUT/plan.json (totals, bound, gap, guarantee).`
+and OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,
+each row rounded to the nearest; plan.json keeps the exact totals (exact_totals).`
 
 const planExample = `  lomsong plan --dataset lomsong-demo/dataset --budget 500e9 --province "lai chau" --out lomsong-demo/plan
   lomsong plan --dataset ./ds --budget 2e12 --candidates proposals.csv --costs costs.json --out ./plan`
@@ -158,10 +159,15 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	for i, c := range res.Candidates {
 		cid[i], csrc[i], czone[i], clon[i], clat[i] = c.ID, c.Source.String(), c.Zone, c.Lon, c.Lat
 	}
+	// Households are whole numbers; the exact totals are in plan.json
+	// (cumulative columns have no meaningful sum: their last row is the
+	// plan's households_newly_covered).
+	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
-		"plan.csv":       pipeline.PlanTable(res),
-		"curve.csv":      {{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}},
-		"sharing.csv":    pipeline.SharingTable(res.Sharing),
+		"plan.csv": wholeCounts(wholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered"), "", nil,
+			"cumulative_households"),
+		"curve.csv":      wholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households"),
+		"sharing.csv":    wholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"),
 		"candidates.csv": {{Name: "candidate", String: cid}, {Name: "source", String: csrc}, {Name: "zone", String: czone}, {Name: "lon", Float64: clon}, {Name: "lat", Float64: clat}},
 	}
 	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {
@@ -189,7 +195,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		f := geojson.NewFeature(mp)
 		f.Properties["rank"] = s.Rank
 		f.Properties["candidate"] = s.CandidateID
-		f.Properties["households_newly_covered"] = round1(s.NewHouseholds)
+		f.Properties["households_newly_covered"] = math.Round(s.NewHouseholds)
 		f.Properties["cost_vnd"] = math.Round(s.CostVND)
 		fc.Append(f)
 	}
@@ -203,7 +209,8 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
 		"sharing_included": opt.IncludeSharing,
 		"exact_totals": map[string]float64{"households_newly_covered": p.TotalHouseholds, "cost_vnd": p.TotalCostVND,
-			"dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound},
+			"dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound,
+			"plan.households_newly_covered": totals["plan.households_newly_covered"], "sharing.households": totals["sharing.households"]},
 		"lomsong_version": prov.Version, "lomsong_commit": prov.Commit, "lomsong_build_date": prov.BuildDate,
 		"dataset_manifest_sha256": prov.ManifestSHA256,
 	}
