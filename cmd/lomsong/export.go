@@ -200,7 +200,7 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 			return nil, "", err
 		}
 	case errors.As(err, &ns):
-		return nil, "", refusedError{fmt.Errorf("export: --read-only: %s is not saved in %s (stage %s: %s): run %s first, or export without --read-only to compute and save it",
+		return nil, "", refusedError{fmt.Errorf("export: --read-only: %s is not saved in %s (stage %s: %s); save it first with: %s (or export without --read-only, which computes and saves it)",
 			p, cf.dataset, ns.Stage, ns.Why, run)}
 	case err != nil:
 		return nil, "", err

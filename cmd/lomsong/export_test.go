@@ -537,7 +537,7 @@ func TestExportReadsSavedMonth(t *testing.T) {
 	fresh := exportDataset(t, filepath.Join(dir, "b"))
 	refused := filepath.Join(dir, "refused.gpkg")
 	stdout, errs, code = runBinary(t, append([]string{"export", "--read-only", "--dataset", fresh, "--budget", "20e9", "--format", "gpkg", "--out", refused}, area...)...)
-	want := "run lomsong run --dataset " + fresh + " --period 2026-10 --province 'lai chau' first"
+	want := "save it first with: lomsong run --dataset " + fresh + " --period 2026-10 --province 'lai chau' (or export"
 	if code != exitDataRefused || !strings.Contains(errs, want) || !strings.Contains(errs, "2026-10 is not saved") {
 		t.Fatalf("read-only export of an un-run month: %d\n%s\n%s\nwant %q", code, stdout, errs, want)
 	}
