@@ -217,18 +217,20 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 			computed = append(computed, fmt.Sprintf("%s (%s)", name, s.Why))
 		}
 	}
-	if planOnly {
-		computed = append(computed, "plan (not saved for this budget; computed for this export only, --read-only saves nothing)")
-	}
 	list := func(xs []string) string {
 		if len(xs) == 0 {
 			return "none"
 		}
 		return strings.Join(xs, ", ")
 	}
-	fmt.Fprintf(e.stderr, "export %s: read back: %s; computed and saved: %s; %d pass(es) over %d measurement rows\n",
-		p, list(read), list(computed), sum.Scans.Scans, sum.Scans.Rows)
-	how := fmt.Sprintf("%d of %d stages read back, %d pass(es) over the measurements,", len(read), len(read)+len(computed), sum.Scans.Scans)
+	unsaved, stages := "", len(read)+len(computed)
+	if planOnly {
+		unsaved = "; computed for this export only (--read-only saves nothing): plan (no saved plan of this budget)"
+		stages++
+	}
+	fmt.Fprintf(e.stderr, "export %s: read back: %s; computed and saved: %s%s; %d pass(es) over %d measurement rows\n",
+		p, list(read), list(computed), unsaved, sum.Scans.Scans, sum.Scans.Rows)
+	how := fmt.Sprintf("%d of %d stages read back, %d pass(es) over the measurements,", len(read), stages, sum.Scans.Scans)
 	meta, err := outputMeta(cf.dataset)
 	if err != nil {
 		return nil, "", err
