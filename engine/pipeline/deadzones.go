@@ -72,7 +72,7 @@ func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt Cove
 		}
 		lon[i], lat[i], hexes[i] = v.Lon, v.Lat, c
 	}
-	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
+	preds, err := predictAt(lon, lat, hexes, cov.Sites, copt, res)
 	if err != nil {
 		return nil, err
 	}
@@ -303,6 +303,9 @@ type dzPrep struct {
 	ro              RadioMapOptions
 	res             int
 	popFromVillages bool
+	// predictor, when set, gives the predictions at the evidence cells
+	// (predictEvidence when nil).
+	predictor evPredictor
 }
 
 func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
@@ -412,7 +415,11 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	out := &DeadZoneResult{Coverage: cov, Population: pop, PopulationFromVillages: p.popFromVillages}
 	vcfg.Thresholds = cov.Config.Thresholds
 	ev := m.ev
-	rm, rep, err := buildRadioMap(ev, cov, opt.Coverage, res, p.ro)
+	predictor := p.predictor
+	if predictor == nil {
+		predictor = predictEvidence(cov, opt.Coverage, res)
+	}
+	rm, rep, err := buildRadioMap(ev, predictor, p.ro)
 	if err != nil {
 		return nil, err
 	}

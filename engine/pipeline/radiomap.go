@@ -200,9 +200,9 @@ type prediction struct {
 // predictAt returns the calibrated best-server prediction of every
 // (carrier, tech) at each point, each point's environment class being its
 // analysis hex's (hexes[i]), calibrated as the hexes are.
-func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
+func predictAt(lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, res int) ([][]prediction, error) {
 	out := make([][]prediction, len(lon))
-	if len(cov.Sites) == 0 || len(lon) == 0 {
+	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
 	pts, err := points(hexes, copt.Population, copt.EnvCuts, res)
@@ -211,14 +211,14 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 	}
 	copy(pts.Lon, lon)
 	copy(pts.Lat, lat)
-	r, err := predict.BestServer(cov.Sites, pts, copt.Predict)
+	r, err := predict.BestServer(sites, pts, copt.Predict)
 	if err != nil {
 		return nil, err
 	}
 	pc := make([]coverage.PredictedCell, r.Len())
 	for j := range pc {
 		pc[j] = coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: cov.Sites[r.Site[j]].SiteID}
+			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: sites[r.Site[j]].SiteID}
 	}
 	pc = coverage.ApplyCalibration(pc, copt.Calibrations, copt.MinPairs)
 	if len(copt.SiteOffsets) > 0 {
@@ -231,12 +231,46 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, cov *CoverageResult, co
 	return out, nil
 }
 
+// cellHex is an evidenceRes cell and the analysis hex whose tests it holds.
+type cellHex struct{ cell, hex hexgrid.Cell }
+
+// evPredictor returns the calibrated predictions of one carrier's keys at
+// the centres of cells, each with its hex's environment class.
+type evPredictor func(c engine.Carrier, cells []cellHex) ([][]prediction, error)
+
+// predictEvidence is the evPredictor that computes the predictions
+// (predictAt with the carrier's sites).
+func predictEvidence(cov *CoverageResult, copt CoverageOptions, res int) evPredictor {
+	return func(c engine.Carrier, cells []cellHex) ([][]prediction, error) {
+		lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
+		for i, ch := range cells {
+			ctr, err := ch.cell.Center()
+			if err != nil {
+				return nil, err
+			}
+			lon[i], lat[i], hexes[i] = ctr[0], ctr[1], ch.hex
+		}
+		return predictAt(lon, lat, hexes, carrierSites(cov.Sites, c), copt, res)
+	}
+}
+
+// carrierSites returns the sites of carrier c, in their order.
+func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
+	var out []engine.Site
+	for _, s := range sites {
+		if s.Carrier == c {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // buildRadioMap turns the scanned evidence into residual observations —
 // reading (or bound) minus the calibrated prediction of its key at its
 // cell's centre with the environment class of the analysis hex its tests
 // lie in, indoor ones raised by the building loss — and the map over
 // them. A collapsed observation of n readings has noise σ/√n.
-func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res int, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
+func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
 	noise, indoorSD, scanNoise := ro.NoiseDB, ro.IndoorLossSigmaDB, ro.ScannerNoiseDB
@@ -261,45 +295,62 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	// the cell's 25 m), and the classes' path-loss models differ by 20 to
 	// 30 dB, which would turn a reading at a village's own point into a
 	// residual that contradicts it there.
-	type cellHex struct{ cell, hex hexgrid.Cell }
-	var cells []cellHex
-	for _, k := range ev.order {
-		if n := len(cells); n == 0 || cells[n-1] != (cellHex{k.cell, k.hex}) {
-			cells = append(cells, cellHex{k.cell, k.hex})
-		}
+	//
+	// A carrier's keys are predicted with its own sites at the cells where
+	// it was measured: predict.BestServer picks the best server of each
+	// carrier and technology among that carrier's sites alone, so these
+	// predictions change only with the carrier's sites and readings, and
+	// predictor may read them back (evPredictions).
+	type carrierCells struct {
+		cells []cellHex
+		preds [][]prediction
 	}
-	lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
-	for i, c := range cells {
-		ctr, err := c.cell.Center()
-		if err != nil {
+	byCarrier := map[engine.Carrier]*carrierCells{}
+	var carriers []engine.Carrier
+	at := make([]int32, len(ev.order)) // each reading's cell among its carrier's
+	for i, k := range ev.order {
+		cc := byCarrier[k.key.Carrier]
+		if cc == nil {
+			cc = &carrierCells{}
+			byCarrier[k.key.Carrier] = cc
+			carriers = append(carriers, k.key.Carrier)
+		}
+		if n := len(cc.cells); n == 0 || cc.cells[n-1] != (cellHex{k.cell, k.hex}) {
+			cc.cells = append(cc.cells, cellHex{k.cell, k.hex})
+		}
+		at[i] = int32(len(cc.cells) - 1)
+	}
+	slices.Sort(carriers)
+	for _, c := range carriers {
+		cc := byCarrier[c]
+		var err error
+		if cc.preds, err = predictor(c, cc.cells); err != nil {
 			return nil, rep, err
 		}
-		lon[i], lat[i], hexes[i] = ctr[0], ctr[1], c.hex
+		if len(cc.preds) != len(cc.cells) {
+			return nil, rep, fmt.Errorf("pipeline: %d predictions of %s at %d cells", len(cc.preds), c, len(cc.cells))
+		}
 	}
-	preds, err := predictAt(lon, lat, hexes, cov, copt, res)
-	if err != nil {
-		return nil, rep, err
-	}
-	predOf := func(ci int, k deadzone.Key) (float64, bool) {
-		for _, p := range preds[ci] {
+	predOf := func(i int, k deadzone.Key) (float64, bool) {
+		for _, p := range byCarrier[k.Carrier].preds[at[i]] {
 			if p.key == k {
 				return p.signalDBm, true
 			}
 		}
 		return 0, false
 	}
+	centre := func(c hexgrid.Cell) (float64, float64, error) {
+		ctr, err := c.Center()
+		return ctr[0], ctr[1], err
+	}
 	// Fit the indoor loss from exact readings; its spread between
 	// buildings from single phone readings (indoor against outdoor).
 	var outRes, inRes, out1, in1 []float64
-	ci := 0
-	for _, k := range ev.order {
-		for cells[ci] != (cellHex{k.cell, k.hex}) {
-			ci++
-		}
+	for i, k := range ev.order {
 		if k.upper {
 			continue
 		}
-		p, ok := predOf(ci, k.key)
+		p, ok := predOf(i, k.key)
 		if !ok {
 			continue
 		}
@@ -326,13 +377,9 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 	indoorSD = rep.IndoorLossSigmaDB
 	var obs []radiomap.Obs
 	keys := map[deadzone.Key]bool{}
-	ci = 0
-	for _, k := range ev.order {
-		for cells[ci] != (cellHex{k.cell, k.hex}) {
-			ci++
-		}
+	for i, k := range ev.order {
 		e := ev.sums[k]
-		p, ok := predOf(ci, k.key)
+		p, ok := predOf(i, k.key)
 		if !ok {
 			rep.ReadingsWithoutPrediction += int64(e.n)
 			continue
@@ -346,7 +393,11 @@ func buildRadioMap(ev *evidence, cov *CoverageResult, copt CoverageOptions, res 
 			r += rep.IndoorLossDB
 			sd = math.Hypot(noise, indoorSD)
 		}
-		o := radiomap.Obs{Lon: lon[ci], Lat: lat[ci], Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
+		lon, lat, err := centre(k.cell)
+		if err != nil {
+			return nil, rep, err
+		}
+		o := radiomap.Obs{Lon: lon, Lat: lat, Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
 			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(e.n))}
 		if k.upper {
 			o.Censor = radiomap.Upper

@@ -19,6 +19,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // The monthly run.
@@ -59,6 +60,8 @@ const (
 	coverageFormat  = 1
 	deadZonesFormat = 2
 	planFormat      = 1
+	// evPredictionsFormat is the version of StageEvPredictions' parts.
+	evPredictionsFormat = 1
 )
 
 // Stage names in the dataset.
@@ -67,6 +70,10 @@ const (
 	StageCoverage  = "coverage"
 	StageDeadZones = "deadzones"
 	StagePlan      = "plan"
+	// StageEvPredictions are per carrier the calibrated predictions at the
+	// cells the carrier was measured in, which the dead-zone stage's radio
+	// map reads (saved per carrier like measure).
+	StageEvPredictions = "evpredictions"
 )
 
 // RunOptions control Run.
@@ -493,7 +500,7 @@ func (r *periodRun) finish() {
 				Why: "not read: the stages after it are current"})
 		}
 	}
-	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageDeadZones: 2, StagePlan: 3}
+	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageEvPredictions: 2, StageDeadZones: 3, StagePlan: 4}
 	slices.SortStableFunc(r.sum.Stages, func(a, b StageSummary) int {
 		if d := order[a.Stage] - order[b.Stage]; d != 0 {
 			return d
@@ -596,6 +603,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		}
 		t0 = time.Now()
 		report(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
+		p.predictor = r.evPredictions(predictEvidence(cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
 		if res, err = finishDeadZones(p, m, cov); err != nil {
 			return nil, err
 		}
@@ -960,4 +968,97 @@ func (st *deadZonesState) result(cov *CoverageResult) *DeadZoneResult {
 	r := st.Result
 	r.Coverage = cov
 	return &r
+}
+
+// evPredictionsState is one carrier's calibrated predictions at its
+// evidence cells (buildRadioMap) in their saved form: per cell, Count
+// predictions in Tech and SignalDBm.
+type evPredictionsState struct {
+	Cells     []cellHexState
+	Count     []int32
+	Tech      []engine.Tech
+	SignalDBm []float64
+}
+
+type cellHexState struct{ Cell, Hex hexgrid.Cell }
+
+// evPredictions is the evPredictor of a period's run: a carrier's
+// predictions at its evidence cells are read back when saved for the
+// same readings (its measure key), its sites and the prediction options,
+// and computed (by next) and saved otherwise. Saved predictions for other
+// cells than asked are recomputed.
+func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt CoverageOptions, res int) evPredictor {
+	pcfg := struct {
+		Predict      predict.Config
+		EnvCuts      predict.EnvCutoffs
+		Population   []population.Cell
+		Calibrations []coverage.Calibration
+		MinPairs     int
+		SiteOffsets  []predict.SiteOffset
+		Res          int
+	}{copt.Predict, copt.EnvCuts, copt.Population, copt.Calibrations, copt.MinPairs, copt.SiteOffsets, res}
+	conf := hashConfig(pcfg)
+	return func(c engine.Carrier, cells []cellHex) ([][]prediction, error) {
+		mkey, ok := r.keyOf[string(c)]
+		if !ok {
+			return next(c, cells)
+		}
+		t0 := time.Now()
+		key := stageKey(StageEvPredictions, evPredictionsFormat, mkey, hashConfig(carrierSites(sites, c)), conf)
+		ref := dataset.StageRef{Period: r.period, Stage: StageEvPredictions, Carrier: string(c)}
+		var st evPredictionsState
+		why, err := loadStage(r.s, ref, key, &st)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
+			if out, ok := st.predictions(c, cells); ok {
+				el := time.Since(t0)
+				r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageEvPredictions, Carrier: string(c), Reused: true, Items: int64(len(cells)), Elapsed: el})
+				return out, nil
+			}
+			why = "saved for other cells"
+		}
+		out, err := next(c, cells)
+		if err != nil {
+			return nil, err
+		}
+		st = evPredictionsState{Cells: make([]cellHexState, len(cells)), Count: make([]int32, len(cells))}
+		for i, ch := range cells {
+			st.Cells[i], st.Count[i] = cellHexState{ch.cell, ch.hex}, int32(len(out[i]))
+			for _, p := range out[i] {
+				st.Tech, st.SignalDBm = append(st.Tech, p.key.Tech), append(st.SignalDBm, p.signalDBm)
+			}
+		}
+		dir, err := saveStage(r.s, ref, key, []string{"measure " + string(c) + " " + mkey}, &st)
+		if err != nil {
+			return nil, err
+		}
+		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageEvPredictions, Carrier: string(c), Why: why, Items: int64(len(cells)),
+			Elapsed: time.Since(t0), Dir: dir})
+		return out, nil
+	}
+}
+
+// predictions returns the saved predictions if they are for cells.
+func (st *evPredictionsState) predictions(c engine.Carrier, cells []cellHex) ([][]prediction, bool) {
+	if len(st.Cells) != len(cells) || len(st.Count) != len(cells) || len(st.Tech) != len(st.SignalDBm) {
+		return nil, false
+	}
+	out := make([][]prediction, len(cells))
+	j := 0
+	for i, ch := range cells {
+		n := int(st.Count[i])
+		if st.Cells[i] != (cellHexState{ch.cell, ch.hex}) || n < 0 || j+n > len(st.Tech) {
+			return nil, false
+		}
+		if n > 0 {
+			out[i] = make([]prediction, n)
+			for a := range n {
+				out[i][a] = prediction{deadzone.Key{Carrier: c, Tech: st.Tech[j+a]}, st.SignalDBm[j+a]}
+			}
+		}
+		j += n
+	}
+	return out, j == len(st.Tech)
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,31 @@ func villagesCSV(t *testing.T, r *DeadZoneResult) string {
 	}
 	if err := WriteCSV(&b, ChallengeTable(r.Challenges)); err != nil {
 		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// exactResults prints a dead-zone result's verdicts and radio map at full
+// precision.
+func exactResults(r *DeadZoneResult) string {
+	var b strings.Builder
+	fit := r.RadioMap
+	if fit.Fit != nil {
+		fmt.Fprintf(&b, "fit %+v\n", *fit.Fit)
+		fit.Fit = nil
+	}
+	fmt.Fprintf(&b, "radio map %+v\n", fit)
+	for _, c := range slices.Sorted(maps.Keys(r.PDead)) {
+		fmt.Fprintf(&b, "%v %v\n", c, r.PDead[c])
+	}
+	for _, v := range r.Villages.Villages {
+		fmt.Fprintf(&b, "%+v\n", v)
+	}
+	for _, z := range r.Zones {
+		fmt.Fprintf(&b, "%+v\n", z)
+	}
+	for _, g := range r.Gaps.Hexes {
+		fmt.Fprintf(&b, "%+v\n", g)
 	}
 	return b.String()
 }
@@ -66,7 +93,7 @@ func TestRunReusesSavedStages(t *testing.T) {
 	if first.Scans.Scans != 1 || first.Scans.Rows != int64(twoCarrierTests().Len()) {
 		t.Fatalf("first run: scans %+v", first.Scans)
 	}
-	if got := stageStates(first); got != "measure:mobifone=rebuilt measure:viettel=rebuilt coverage=rebuilt deadzones=rebuilt" {
+	if got := stageStates(first); got != "measure:mobifone=rebuilt measure:viettel=rebuilt coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=rebuilt deadzones=rebuilt" {
 		t.Fatalf("first run: %s", got)
 	}
 	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), worldOptions())
@@ -119,7 +146,7 @@ func TestRunReusesSavedStages(t *testing.T) {
 	if inc.Scans.Scans != 1 || inc.Scans.Rows != mobifoneRows {
 		t.Fatalf("after MobiFone's dump: scans %+v, want one pass over MobiFone's %d rows", inc.Scans, mobifoneRows)
 	}
-	if got := stageStates(inc); got != "measure:mobifone=rebuilt measure:viettel=reused coverage=rebuilt deadzones=rebuilt" {
+	if got := stageStates(inc); got != "measure:mobifone=rebuilt measure:viettel=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
 		t.Fatalf("after MobiFone's dump: %s", got)
 	}
 	all := twoCarrierTests()
@@ -133,11 +160,16 @@ func TestRunReusesSavedStages(t *testing.T) {
 	if got, want := villagesCSV(t, inc.DeadZones), villagesCSV(t, fresh); got != want {
 		t.Fatalf("incremental run differs from a run from scratch:\n%s\nwant\n%s", got, want)
 	}
+	// Viettel's predictions read back give what computed ones give, to
+	// the last bit.
+	if got, want := exactResults(inc.DeadZones), exactResults(fresh); got != want {
+		t.Fatalf("incremental run differs from a run from scratch:\n%s\nwant\n%s", got, want)
+	}
 	if got := villagesCSV(t, inc.DeadZones); got == want {
 		t.Fatal("the late dump changed nothing: the test does not test")
 	}
 	rep, err := s.Verify(ctx)
-	if err != nil || len(rep.Bad) != 0 || rep.Stages != 7 { // MobiFone's pass, coverage and dead zones twice (before and after), Viettel's once
+	if err != nil || len(rep.Bad) != 0 || rep.Stages != 10 { // MobiFone's pass and predictions, coverage and dead zones twice (before and after), Viettel's once
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 
@@ -173,8 +205,70 @@ func TestRunConfigChangeRebuildsOnlyWhatDependsOnIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := stageStates(r); r.Scans.Scans != 0 || got != "measure:mobifone=reused measure:viettel=reused coverage=reused deadzones=rebuilt" {
+	if got := stageStates(r); r.Scans.Scans != 0 || got != "measure:mobifone=reused measure:viettel=reused coverage=reused evpredictions:mobifone=reused evpredictions:viettel=reused deadzones=rebuilt" {
 		t.Fatalf("cut changed: scans %+v, %s", r.Scans, got)
+	}
+}
+
+// A new site of one carrier rebuilds that carrier's predictions at
+// its evidence cells and reads the other's back, and the results are
+// those of a run from scratch on the new sites.
+func TestRunSitesChangeRebuildsThatCarriersPredictions(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+	before, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// MobiFone adds a strong site at village V4.
+	var sites []engine.Site
+	for _, st := range worldSites() {
+		if st.Carrier == engine.MobiFone && len(sites) == 0 {
+			st.SiteID, st.Lon, st.Lat, st.EIRPDBm = "MF-NEW", worldVillages[3].Lon+0.002, worldVillages[3].Lat, 62
+			sites = append(sites, st)
+		}
+	}
+	if len(sites) == 0 {
+		t.Fatal("no MobiFone site: the test does not test")
+	}
+	txn, err := s.Begin(strings.Repeat("e5", 32), "sites-2", "sites")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.WriteSites(sites); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := txn.Commit(dataset.Meta{IngestedAt: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stageStates(after); got != "measure:mobifone=reused measure:viettel=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
+		t.Fatalf("after MobiFone's sites changed: %s", got)
+	}
+	if exactResults(after.DeadZones) == exactResults(before.DeadZones) {
+		t.Fatal("the sites' change changed nothing: the test does not test")
+	}
+	fresh := storeOf(t, worldVillages, twoCarrierTests())
+	txn, err = fresh.Begin(strings.Repeat("e5", 32), "sites-2", "sites")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.WriteSites(sites); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := txn.Commit(dataset.Meta{IngestedAt: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := DeadZones(ctx, fresh, worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := exactResults(after.DeadZones), exactResults(want); got != want {
+		t.Fatalf("after the sites' change:\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -96,30 +99,28 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 	})
 	base := m.Cov(0, true) + m.NuggetDB2
+	ts := newMarginalTests(obs, keys, byKey)
 	means := make([]float64, len(keys))
 	fitted := make([]bool, len(keys))
 	for ki, k := range keys {
 		fitted[ki] = len(byKey[k]) >= MinMeanTests
 	}
 	fitMeans := func(c float64) {
-		for ki, k := range keys {
+		lv := ts.levels(c, base, false)
+		for ki := range keys {
 			if !fitted[ki] {
 				continue
 			}
-			idx := byKey[k]
+			first, end := ts.start[ki], ts.start[ki+1]
 			grad := func(mu float64) float64 {
-				g := -mu / (priorSigmaDB * priorSigmaDB)
-				for _, i := range idx {
-					o := obs[i]
-					v := c*base + o.NoiseDB*o.NoiseDB
-					if o.Censor == Exact {
-						g += (o.ResidualDB - mu) / v
-						continue
+				return ts.sum(first, end, -mu/(priorSigmaDB*priorSigmaDB), func(p int) float64 {
+					l := ts.level[p]
+					if !ts.upper[p] {
+						return (ts.r[p] - mu) / lv.v[l]
 					}
-					sd := math.Sqrt(v)
-					g -= millsRatio((o.ResidualDB-mu)/sd) / sd
-				}
-				return g
+					sd := lv.sd[l]
+					return -(millsRatio((ts.r[p]-mu)/sd) / sd)
+				})
 			}
 			lo, hi := -1.0, 1.0
 			for grad(lo) < 0 {
@@ -144,23 +145,18 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 	}
 	// Log-likelihood of the tests for scale c at the current means.
 	loglik := func(c float64) float64 {
-		var ll float64
-		for ki, k := range keys {
-			for _, i := range byKey[k] {
-				o := obs[i]
-				v := c*base + o.NoiseDB*o.NoiseDB
-				if v <= 0 {
-					return math.Inf(-1)
-				}
-				z := (o.ResidualDB - means[ki]) / math.Sqrt(v)
-				if o.Censor == Exact {
-					ll += -0.5*z*z - 0.5*math.Log(v)
-				} else {
-					ll += logNormCDF(z)
-				}
-			}
+		lv := ts.levels(c, base, true)
+		if slices.ContainsFunc(lv.v, func(v float64) bool { return v <= 0 }) {
+			return math.Inf(-1)
 		}
-		return ll
+		return ts.sum(0, len(ts.r), 0, func(p int) float64 {
+			l := ts.level[p]
+			z := (ts.r[p] - means[ts.key[p]]) / lv.sd[l]
+			if !ts.upper[p] {
+				return -0.5*z*z - 0.5*lv.log[l]
+			}
+			return logNormCDF(z)
+		})
 	}
 	c := 1.0
 	if base > 0 && len(obs) >= MinMeanTests {
@@ -201,6 +197,107 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 		out.Means = append(out.Means, KeyMean{Key: k, MeanDB: means[ki], Tests: len(byKey[k])})
 	}
 	return out, nil
+}
+
+// marginalTests are FitMarginal's tests as columns in the order its sums
+// run (by key, then input order), with each test's noise level: tests
+// share few noises (a reading's noise over √n), so what depends only on
+// the scale and the noise is computed once per level.
+type marginalTests struct {
+	r     []float64 // residual or bound
+	upper []bool
+	key   []int32 // index into the sorted keys
+	level []int32 // index into n2
+	start []int   // key i's tests are [start[i], start[i+1])
+	n2    []float64
+	buf   []float64 // the terms of a sum
+}
+
+func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests {
+	n := len(obs)
+	ts := &marginalTests{r: make([]float64, 0, n), upper: make([]bool, 0, n), key: make([]int32, 0, n),
+		level: make([]int32, 0, n), start: make([]int, 0, len(keys)+1), buf: make([]float64, n)}
+	levelOf := map[float64]int32{}
+	for ki, k := range keys {
+		ts.start = append(ts.start, len(ts.r))
+		for _, i := range byKey[k] {
+			o := obs[i]
+			n2 := o.NoiseDB * o.NoiseDB
+			l, ok := levelOf[n2]
+			if !ok {
+				l = int32(len(ts.n2))
+				levelOf[n2] = l
+				ts.n2 = append(ts.n2, n2)
+			}
+			ts.r = append(ts.r, o.ResidualDB)
+			ts.upper = append(ts.upper, o.Censor == Upper)
+			ts.key = append(ts.key, int32(ki))
+			ts.level = append(ts.level, l)
+		}
+	}
+	ts.start = append(ts.start, len(ts.r))
+	return ts
+}
+
+// marginalLevels are, per noise level, a test's variance v = c·base +
+// noise², its square root and (when asked) its logarithm.
+type marginalLevels struct{ v, sd, log []float64 }
+
+func (ts *marginalTests) levels(c, base float64, withLog bool) marginalLevels {
+	lv := marginalLevels{v: make([]float64, len(ts.n2)), sd: make([]float64, len(ts.n2))}
+	if withLog {
+		lv.log = make([]float64, len(ts.n2))
+	}
+	for l, n2 := range ts.n2 {
+		lv.v[l] = c*base + n2
+		lv.sd[l] = math.Sqrt(lv.v[l])
+		if withLog {
+			lv.log[l] = math.Log(lv.v[l])
+		}
+	}
+	return lv
+}
+
+// marginalChunk is how many terms one goroutine computes at a time.
+const marginalChunk = 8192
+
+// sum returns start + term(first) + … + term(end−1), added one at a time
+// in that order, so the result does not depend on the goroutines: with
+// more than two chunks of terms, the terms are computed on up to
+// GOMAXPROCS goroutines first and added after.
+func (ts *marginalTests) sum(first, end int, start float64, term func(p int) float64) float64 {
+	s := start
+	chunks := (end - first + marginalChunk - 1) / marginalChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if chunks <= 2 || workers < 2 {
+		for p := first; p < end; p++ {
+			s += term(p)
+		}
+		return s
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ch := int(next.Add(1) - 1)
+				if ch >= chunks {
+					return
+				}
+				lo := first + ch*marginalChunk
+				for p := lo; p < min(lo+marginalChunk, end); p++ {
+					ts.buf[p] = term(p)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, t := range ts.buf[first:end] {
+		s += t
+	}
+	return s
 }
 
 // millsRatio returns φ(a)/Φ(a), the inverse Mills ratio, stably for
