@@ -173,7 +173,10 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 	}
 	r3 := ts.release(t, "2024-10")
 	m3 := ts.manifest(t, r3)
-	if r3.Status != "published" || m3.Passes != 0 || len(m3.Stages) != len(m1.Stages) {
+	// Stages whose outputs are only inputs of current later stages (the
+	// per-carrier predictions) are not opened at all: fewer may be listed.
+	if r3.Status != "published" || m3.Passes != 0 || len(m3.Stages) == 0 || len(m3.Stages) > len(m1.Stages) ||
+		!slices.ContainsFunc(m3.Stages, func(st ReleaseStage) bool { return st.Stage == "deadzones" }) {
 		t.Fatalf("release 3: %+v %+v", r3, m3)
 	}
 	for _, st := range m3.Stages {

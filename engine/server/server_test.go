@@ -530,7 +530,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	for _, st := range m2.Stages {
 		got[st.Stage+" "+st.Carrier] = st.ReadBack
 	}
-	if want := map[string]bool{"measure viettel": true, "measure vinaphone": false, "coverage ": false, "deadzones ": false}; !maps.Equal(got, want) || m2.Passes != 1 {
+	if want := map[string]bool{"measure viettel": true, "measure vinaphone": false, "evpredictions viettel": true, "evpredictions vinaphone": false, "coverage ": false, "deadzones ": false}; !maps.Equal(got, want) || m2.Passes != 1 {
 		t.Errorf("release 2 after VinaPhone's dump: stages read back %v, want %v; %d passes, want 1", got, want, m2.Passes)
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
