@@ -6,10 +6,9 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -275,25 +274,12 @@ func (ts *marginalTests) sum(first, end int, start float64, term func(p int) flo
 		}
 		return s
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				ch := int(next.Add(1) - 1)
-				if ch >= chunks {
-					return
-				}
-				lo := first + ch*marginalChunk
-				for p := lo; p < min(lo+marginalChunk, end); p++ {
-					ts.buf[p] = term(p)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(chunks, workers, func(ch int) {
+		lo := first + ch*marginalChunk
+		for p := lo; p < min(lo+marginalChunk, end); p++ {
+			ts.buf[p] = term(p)
+		}
+	})
 	for _, t := range ts.buf[first:end] {
 		s += t
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
@@ -149,7 +150,7 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		sx[i], sy[i] = project(s.Lon, s.Lat)
 	}
 	const block = 1024
-	parallel((n+block-1)/block, workers, func(k int) {
+	parallel.For((n+block-1)/block, workers, func(k int) {
 		var vbuf [9]valley
 		for i := k * block; i < min(n, (k+1)*block); i++ {
 			if len(rows[i]) == 0 {

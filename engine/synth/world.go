@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
@@ -133,7 +131,7 @@ func Generate(cfg Config) (*World, error) {
 		base[i] = towns[m.area]
 		towns[m.area] += 30
 	}
-	parallel(len(r.members), cfg.Workers, func(i int) {
+	parallel.For(len(r.members), cfg.Workers, func(i int) {
 		m := r.members[i]
 		provs[i] = settle(cfg.Seed, m, r.areas[m.area].Code, base[i])
 	})
@@ -151,7 +149,7 @@ func Generate(cfg Config) (*World, error) {
 	}
 	sites, trueSites := make([][]engine.Site, len(provs)), make([][]engine.Site, len(provs))
 	errs := make([]error, len(provs))
-	parallel(len(provs), cfg.Workers, func(i int) {
+	parallel.For(len(provs), cfg.Workers, func(i int) {
 		p := provs[i]
 		lon, lat := make([]float64, len(p.villages)), make([]float64, len(p.villages))
 		for j, v := range p.villages {
@@ -246,28 +244,4 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 		t.Villages[i] = vt
 	}
 	return t, nil
-}
-
-// parallel runs f(0) … f(n−1) on up to workers goroutines (0: GOMAXPROCS).
-func parallel(n, workers int, f func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -1,0 +1,40 @@
+// Package parallel runs independent pieces of work on a bounded number of
+// goroutines.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// For runs f(0) … f(n−1) on up to workers goroutines (0 or less:
+// GOMAXPROCS), each taking the next index as it finishes one, and returns
+// when every call has returned. f must write only to its own index's
+// results; which goroutine runs an index is not fixed, so results that
+// must not depend on it are stored by index and combined after.
+func For(n, workers int, f func(i int)) {
+	if n <= 0 {
+		return
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
