@@ -234,41 +234,15 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		if err != nil {
 			return err
 		}
-		cols = wholeCounts(cols, strings.TrimSuffix(t.name, ".csv"), totals, "households", "population")
+		cols = pipeline.WholeCounts(cols, strings.TrimSuffix(t.name, ".csv"), totals, "households", "population")
 		if err := writeAtomic(filepath.Join(out, t.name), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
 			return err
 		}
 	}
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
-		"counts":       "households and population are whole numbers, each row rounded to the nearest; exact_totals holds each column's exact (unrounded) sum",
+		"counts":       pipeline.ExactTotalsNote,
 		"exact_totals": totals,
 	})
-}
-
-// wholeCounts returns cols with the Float64 columns named in names (counts
-// of households or people) rounded to whole numbers (Int64), and records
-// each one's exact sum in totals under "TABLE.COLUMN", so that a sum of
-// rounded rows can be traced to the exact figure.
-func wholeCounts(cols []arrowio.Column, table string, totals map[string]float64, names ...string) []arrowio.Column {
-	out := slices.Clone(cols)
-	for i, c := range out {
-		if c.Float64 == nil || !slices.Contains(names, c.Name) {
-			continue
-		}
-		ints := make([]int64, len(c.Float64))
-		var sum float64
-		for j, v := range c.Float64 {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				ints[j] = int64(math.Round(v))
-				sum += v
-			}
-		}
-		out[i] = arrowio.Column{Name: c.Name, Int64: ints}
-		if totals != nil {
-			totals[table+"."+c.Name] = sum
-		}
-	}
-	return out
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

@@ -164,10 +164,10 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	// plan's households_newly_covered).
 	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
-		"plan.csv": wholeCounts(wholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered"), "", nil,
+		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered"), "", nil,
 			"cumulative_households"),
-		"curve.csv":      wholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households"),
-		"sharing.csv":    wholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"),
+		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households"),
+		"sharing.csv":    pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"),
 		"candidates.csv": {{Name: "candidate", String: cid}, {Name: "source", String: csrc}, {Name: "zone", String: czone}, {Name: "lon", Float64: clon}, {Name: "lat", Float64: clat}},
 	}
 	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {

@@ -181,13 +181,10 @@ type Input struct {
 	Meta                Meta
 }
 
-// count rounds a non-negative count to the nearest whole number (NaN → 0).
-func count(v float64) int64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
-	}
-	return int64(math.Round(v))
-}
+// count is a count of households or people as a whole number, by the
+// pipeline's rule (pipeline.WholeCount), which the CLI's tables and the
+// service's release files share.
+func count(v float64) int64 { return int64(pipeline.WholeCount(v)) }
 
 // round rounds v to 1/scale (NaN and ±Inf stay as they are).
 func round(v, scale float64) float64 { return math.Round(v*scale) / scale }

@@ -491,10 +491,12 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	defer os.RemoveAll(stage)
 	dz := run.dz
+	// Whole households in every file; their exact sums in the manifest.
+	totals := map[string]float64{}
 	vs := make([]ReleaseVillage, 0, len(dz.Villages.Villages))
 	for _, v := range dz.Villages.Villages {
 		rv := ReleaseVillage{ID: v.ID, Name: v.Name, Province: v.Province, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
-			Households: v.Households, Level: v.Level.String(), WithoutSignal: v.WithoutSignal()}
+			Households: pipeline.WholeCount(v.Households), Level: v.Level.String(), WithoutSignal: v.WithoutSignal()}
 		if v.HasVerdict {
 			pd := math.Round(v.Verdict.PDead*1e4) / 1e4
 			rv.PDead, rv.Status = &pd, deadzone.StatusOf(v.Verdict.PDead).String()
@@ -516,7 +518,8 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 		}
 		f := geojson.NewFeature(mp)
 		f.Properties["zone_id"] = z.ID
-		f.Properties["households"] = math.Round(z.Households*10) / 10
+		f.Properties["households"] = pipeline.WholeCount(z.Households)
+		totals["deadzones.households"] += z.Households
 		f.Properties["hexes"] = len(z.Cells)
 		f.Properties["area_km2"] = math.Round(z.AreaKm2*10) / 10
 		f.Properties["villages"] = len(z.Villages)
@@ -537,7 +540,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 			return "", err
 		}
 		g := ReleaseGap{Cell: h.Cell.String(), Lon: ctr[0], Lat: ctr[1], Carrier: string(h.Carrier), Gap: "nobody_covers",
-			CoveredBy: []string{}, Households: math.Round(h.Households*10) / 10, Province: h.Admin.Province, Commune: h.Admin.Commune}
+			CoveredBy: []string{}, Households: pipeline.WholeCount(h.Households), Province: h.Admin.Province, Commune: h.Admin.Commune}
 		if h.Shareable() {
 			g.Gap = "another_carrier_covers"
 		}
@@ -562,9 +565,12 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	for name, cols := range map[string]func() error{
 		"villages.csv": func() error {
-			return writeCSVAtomic(filepath.Join(stage, "villages.csv"), pipeline.VillageTable(dz.Villages))
+			return writeCSVAtomic(filepath.Join(stage, "villages.csv"),
+				pipeline.WholeCounts(pipeline.VillageTable(dz.Villages), "villages", totals, "households", "population"))
 		},
-		"carrier_gaps.csv": func() error { return writeCSVAtomic(filepath.Join(stage, "carrier_gaps.csv"), gaps) },
+		"carrier_gaps.csv": func() error {
+			return writeCSVAtomic(filepath.Join(stage, "carrier_gaps.csv"), pipeline.WholeCounts(gaps, "gaps", totals, "households", "population"))
+		},
 	} {
 		if err := cols(); err != nil {
 			return "", fmt.Errorf("%s: %w", name, err)
@@ -590,7 +596,8 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
 		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{},
-		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.sum.Scans.Scans}
+		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.sum.Scans.Scans,
+		"counts": pipeline.ExactTotalsNote, "exact_totals": totals}
 	files := manifest["files"].(map[string]string)
 	for _, name := range names {
 		sum, err := dataset.SHA256File(filepath.Join(stage, name))
@@ -1132,7 +1139,7 @@ func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
 			Ranked: make([]ReleaseCampaignVisit, 0, len(plan.Ranked)), Routes: make([]ReleaseCampaignRoute, 0, len(plan.Routes))}
 		for i, v := range plan.Ranked {
 			pc.Ranked = append(pc.Ranked, ReleaseCampaignVisit{Rank: i + 1, ID: v.ID, Name: v.Name, Commune: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
-				Households: v.Households, PDead: round(v.PDead, 4), Value: round(v.Value, 4), Team: v.Team, Day: v.Day, Order: v.Order})
+				Households: pipeline.WholeCount(v.Households), PDead: round(v.PDead, 4), Value: round(v.Value, 4), Team: v.Team, Day: v.Day, Order: v.Order})
 		}
 		for _, r := range plan.Routes {
 			ids := make([]string, len(r.Rows))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/csv"
 	"math"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,10 +26,11 @@ import (
 
 // releaseManifest is what a test reads of a release's release.json.
 type releaseManifest struct {
-	Files       map[string]string `json:"files"`
-	Calibration string            `json:"calibration"`
-	Stages      []ReleaseStage    `json:"stages"`
-	Passes      int64             `json:"measurement_passes"`
+	Files       map[string]string  `json:"files"`
+	Calibration string             `json:"calibration"`
+	Stages      []ReleaseStage     `json:"stages"`
+	Passes      int64              `json:"measurement_passes"`
+	ExactTotals map[string]float64 `json:"exact_totals"`
 }
 
 func (ts *testService) manifest(t *testing.T, rl Release) releaseManifest {
@@ -165,6 +168,43 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		}
 	}
 	t.Logf("%d villages, %d without signal, the same as the direct computation", len(rl1), without)
+
+	// Households are whole numbers in every release file, by the same rule
+	// as the CLI's tables; the manifest keeps the exact sums.
+	var exact float64
+	for i, v := range direct.Villages.Villages {
+		exact += v.Households
+		if rl1[i].Households != pipeline.WholeCount(v.Households) {
+			t.Fatalf("village %s: %v households released, %v exact", v.ID, rl1[i].Households, v.Households)
+		}
+	}
+	if got := m1.ExactTotals["villages.households"]; math.Abs(got-exact) > 1e-6*math.Max(1, exact) {
+		t.Errorf("exact_totals villages.households = %v, want %v (%v)", got, exact, m1.ExactTotals)
+	}
+	if _, ok := m1.ExactTotals["gaps.households"]; !ok {
+		t.Errorf("exact_totals has no gaps.households: %v", m1.ExactTotals)
+	}
+	folder := filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r1.Number))
+	for _, name := range []string{"villages.csv", "carrier_gaps.csv"} {
+		f, err := os.Open(filepath.Join(folder, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: %d rows, %v", name, len(rows), err)
+		}
+		col := slices.Index(rows[0], "households")
+		if col < 0 {
+			t.Fatalf("%s: no households column: %q", name, rows[0])
+		}
+		for _, r := range rows[1:] {
+			if _, err := strconv.ParseInt(r[col], 10, 64); err != nil {
+				t.Fatalf("%s: households %q is not a whole number: %q", name, r[col], r)
+			}
+		}
+	}
 
 	// September, then October again: October is read back entirely and
 	// September's target 1 is known.
