@@ -123,24 +123,28 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 // in km, where they are unknown. Distance to the power grid stays unknown
 // (the cost model then prices off-grid solar).
 func distances(cands []plan.Candidate, sites []engine.Site) {
+	var active, fibre [][2]float64
+	for _, s := range sites {
+		if s.Status != engine.StatusActive {
+			continue
+		}
+		active = append(active, [2]float64{s.Lon, s.Lat})
+		if s.Backhaul == engine.BackhaulFiber {
+			fibre = append(fibre, [2]float64{s.Lon, s.Lat})
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	near, nearFibre := newNearestIndex(active), newNearestIndex(fibre)
 	for i := range cands {
 		c := &cands[i]
-		best, bestFibre := math.Inf(1), math.Inf(1)
-		for _, s := range sites {
-			if s.Status != engine.StatusActive {
-				continue
-			}
-			d := hexgrid.GreatCircleM([2]float64{c.Lon, c.Lat}, [2]float64{s.Lon, s.Lat}) / 1000
-			best = min(best, d)
-			if s.Backhaul == engine.BackhaulFiber {
-				bestFibre = min(bestFibre, d)
-			}
-		}
-		if math.IsNaN(c.SiteKm) && !math.IsInf(best, 1) {
+		p := [2]float64{c.Lon, c.Lat}
+		if best := near.nearestM(p) / 1000; math.IsNaN(c.SiteKm) && !math.IsInf(best, 1) {
 			c.SiteKm = best
 		}
-		if math.IsNaN(c.FibreKm) && !math.IsInf(bestFibre, 1) {
-			c.FibreKm = bestFibre
+		if best := nearFibre.nearestM(p) / 1000; math.IsNaN(c.FibreKm) && !math.IsInf(best, 1) {
+			c.FibreKm = best
 		}
 	}
 }
