@@ -179,6 +179,14 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) 
 		fmt.Sprintf("PRAGMA application_id = %d", gpkgApplicationID),
 		fmt.Sprintf("PRAGMA user_version = %d", gpkgUserVersion),
 		"PRAGMA page_size = 4096",
+		// The file is a temporary one, synced once when complete and
+		// renamed into place (WriteGeoPackage), and removed when anything
+		// fails: neither a journal nor a sync per commit protects anything
+		// here, and a large page cache keeps the R-trees' pages in memory
+		// instead of spilling them while the one transaction grows.
+		"PRAGMA journal_mode = OFF",
+		"PRAGMA synchronous = OFF",
+		"PRAGMA cache_size = -262144", // KiB: 256 MiB
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
