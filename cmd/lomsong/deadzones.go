@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -19,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb/geojson"
@@ -132,10 +134,16 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *communes, err)
 		}
 	}
+	var claimsTable *dataset.ArgTable
 	if *claims != "" {
-		if opt.Claims, err = readClaims(*claims); err != nil {
+		rows, t, err := dataset.ReadClaims(ctx, *claims, ingest.Defaults("", time.Now()))
+		if err != nil {
 			return err
 		}
+		if err := checkArgTable(e, t, "claims.quarantine.csv"); err != nil {
+			return err
+		}
+		opt.Claims, claimsTable = pipeline.ClaimsOf(rows), t
 	}
 	prog := startProgress(e, "deadzones: measurements")
 	opt.Coverage.Aggregate.Progress = prog.set
@@ -144,43 +152,17 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "deadzones", func(stage string) error { return writeDeadzones(stage, res) }); err != nil {
+	if err := writeSet(*out, "deadzones", func(stage string) error {
+		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
+			return err
+		}
+		return writeDeadzones(stage, res)
+	}); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
-}
-
-func readClaims(path string) ([]challenge.Claim, error) {
-	f, cr, idx, err := openTable(path, "cell", "carrier", "tech")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []challenge.Claim
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
-		}
-		cell, err := hexgrid.Parse(rec[idx["cell"]])
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d, column cell: %w", path, line, err)
-		}
-		carrier, err := engine.ParseCarrier(rec[idx["carrier"]])
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d, column carrier: %w", path, line, err)
-		}
-		tech, err := engine.ParseTech(rec[idx["tech"]])
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d, column tech: %w", path, line, err)
-		}
-		out = append(out, challenge.Claim{Cell: cell, Carrier: carrier, Tech: tech})
-	}
 }
 
 // writeDeadzones writes the dead-zone outputs into out (a staging folder of

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -265,18 +266,53 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestPlanCandidatesFile: proposed sites and claims go through ingest's
+// validation, as the binary runs them: a file with a few bad rows is used
+// with those rows in a quarantine file of the outputs (line, column,
+// reason); a file mostly bad is refused (exit 3) naming the line and
+// column.
 func TestPlanCandidatesFile(t *testing.T) {
+	ds := exampleDataset(t)
 	dir := t.TempDir()
-	good := filepath.Join(dir, "c.csv")
-	os.WriteFile(good, []byte("candidate_id,lon,lat,tech,height_m,cost_vnd\nP1,103.3,22.4,4G,45,\nP2,103.35,22.45,,,1.5e9\n"), 0o644)
-	cands, err := readCandidates(good)
-	if err != nil || len(cands) != 2 || cands[0].HeightM != 45 || cands[1].CostVND != 1.5e9 || cands[0].ID != "P1" {
-		t.Fatalf("%+v %v", cands, err)
+	var b strings.Builder
+	b.WriteString("candidate_id,lon,lat,tech,height_m,cost_vnd\nP1,103.3,22.4,4G,45,\nP2,103.35,22.45,,,1.5e9\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "Q%d,103.%02d,22.3,,,\n", i, 10+i)
 	}
+	b.WriteString("P3,203.3,22.4,,,\n") // one bad row of 33: 3%
+	good := filepath.Join(dir, "c.csv")
+	os.WriteFile(good, []byte(b.String()), 0o644)
+	out := filepath.Join(dir, "plan")
+	_, errs, code := runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", good, "--out", out)
+	if code != exitOK || !strings.Contains(errs, "1 of 33 rows rejected (out_of_range 1)") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	q := csvRows(t, filepath.Join(out, "candidates.quarantine.csv"))
+	if len(q) != 2 || q[1][1] != "34" || q[1][2] != "lon" || q[1][4] != "out_of_range" {
+		t.Fatalf("quarantine: %q", q)
+	}
+	cands := csvRows(t, filepath.Join(out, "candidates.csv"))
+	proposed := 0
+	for _, r := range cands[1:] {
+		if r[1] == "proposed" {
+			proposed++
+		}
+	}
+	if proposed != 32 {
+		t.Errorf("%d proposed candidates in candidates.csv, want 32", proposed)
+	}
+
 	bad := filepath.Join(dir, "b.csv")
-	os.WriteFile(bad, []byte("candidate_id,lon,lat\nP1,203.3,22.4\n"), 0o644)
-	if _, err := readCandidates(bad); err == nil || !strings.Contains(err.Error(), "line 2, column lon") {
-		t.Fatalf("want a line/column error, got %v", err)
+	os.WriteFile(bad, []byte("candidate_id,lon,lat\nP1,203.3,22.4\nP2,103.3,22.4\n"), 0o644)
+	_, errs, code = runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", bad, "--out", filepath.Join(dir, "p2"))
+	if code != exitDataRefused || !strings.Contains(errs, "b.csv: 1 of 2 candidates rows rejected") || !strings.Contains(errs, "line 2, column lon") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	claims := filepath.Join(dir, "claims.csv")
+	os.WriteFile(claims, []byte("cell,carrier,tech\nnot-a-cell,viettel,4G\n"), 0o644)
+	_, errs, code = runBinary(t, "deadzones", "--dataset", ds, "--claims", claims, "--out", filepath.Join(dir, "dz"))
+	if code != exitDataRefused || !strings.Contains(errs, "no valid claims rows") || !strings.Contains(errs, "column cell") {
+		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	if _, _, code := runCmd(t, "plan", "--dataset", dir, "--out", dir); code != exitUsage {
 		t.Fatalf("missing budget: %d", code)

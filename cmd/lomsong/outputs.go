@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // Output sets. A command that writes several files writes them as one set:
@@ -267,4 +268,43 @@ func writeSingle(path string, v any) error {
 		return err
 	}
 	return writeJSONFile(path, v)
+}
+
+// checkArgTable refuses (exit 3) a command's own input table that
+// dataset.ArgTable.Check refuses, and otherwise says on stderr how many of
+// its rows were rejected and where they are listed (quarantine, a file of
+// the command's output set).
+func checkArgTable(e *env, t *dataset.ArgTable, quarantine string) error {
+	if err := t.Check(); err != nil {
+		return refusedError{err}
+	}
+	if r := t.Report; r.Rejected > 0 {
+		var parts []string
+		for _, reason := range r.Reasons() {
+			parts = append(parts, fmt.Sprintf("%s %d", reason, r.ByReason[reason]))
+		}
+		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",
+			t.Path, r.Rejected, r.RowsRead, strings.Join(parts, ", "), quarantine)
+	}
+	return nil
+}
+
+// writeArgQuarantine writes the rejected rows of a command's own input
+// table into the output set's staging folder (nothing when none were).
+func writeArgQuarantine(stage string, t *dataset.ArgTable, name string) error {
+	if t == nil || len(t.Rejects) == 0 {
+		return nil
+	}
+	return writeAtomic(filepath.Join(stage, name), func(f *dataset.AtomicFile) error {
+		q, err := ingest.NewQuarantineWriter(f)
+		if err != nil {
+			return err
+		}
+		for _, r := range t.Rejects {
+			if err := q.Write(r); err != nil {
+				return err
+			}
+		}
+		return q.Flush()
+	})
 }

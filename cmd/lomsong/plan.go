@@ -8,15 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
+	"time"
 
-	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/paulmach/orb/geojson"
@@ -82,10 +82,16 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *costs, err)
 		}
 	}
+	var candTable *dataset.ArgTable
 	if *candidates != "" {
-		if popt.Proposed, err = readCandidates(*candidates); err != nil {
+		rows, t, err := dataset.ReadCandidates(ctx, *candidates, ingest.Defaults("", time.Now()))
+		if err != nil {
 			return err
 		}
+		if err := checkArgTable(e, t, "candidates.quarantine.csv"); err != nil {
+			return err
+		}
+		popt.Proposed, candTable = pipeline.CandidatesOf(rows), t
 	}
 	prog := startProgress(e, "plan: measurements")
 	copt.Aggregate.Progress = prog.set
@@ -100,7 +106,12 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "plan", func(stage string) error { return writePlan(stage, res, popt, prov) }); err != nil {
+	if err := writeSet(*out, "plan", func(stage string) error {
+		if err := writeArgQuarantine(stage, candTable, "candidates.quarantine.csv"); err != nil {
+			return err
+		}
+		return writePlan(stage, res, popt, prov)
+	}); err != nil {
 		return err
 	}
 	p := res.Plan
@@ -215,71 +226,4 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		"dataset_manifest_sha256": prov.ManifestSHA256,
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
-}
-
-// readCandidates reads proposed sites: candidate_id,lon,lat and optional
-// tech, band_mhz, height_m, cost_vnd.
-func readCandidates(path string) ([]plan.Candidate, error) {
-	f, cr, idx, err := openTable(path, "candidate_id", "lon", "lat")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	num := func(rec []string, col string, line int, lo, hi float64) (float64, error) {
-		i, ok := idx[col]
-		if !ok || strings.TrimSpace(rec[i]) == "" {
-			return math.NaN(), nil
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
-		if err != nil || v < lo || v > hi {
-			return 0, fmt.Errorf("%s: line %d, column %s: %q is not a number in %g…%g", path, line, col, rec[i], lo, hi)
-		}
-		return v, nil
-	}
-	var out []plan.Candidate
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
-		}
-		lon, err := num(rec, "lon", line, -180, 180)
-		if err != nil {
-			return nil, err
-		}
-		lat, err := num(rec, "lat", line, -90, 90)
-		if err != nil {
-			return nil, err
-		}
-		if math.IsNaN(lon) || math.IsNaN(lat) || strings.TrimSpace(rec[idx["candidate_id"]]) == "" {
-			return nil, fmt.Errorf("%s: line %d: candidate_id, lon and lat are required", path, line)
-		}
-		c := plan.NewCandidate(strings.TrimSpace(rec[idx["candidate_id"]]), lon, lat, plan.SourceProposed)
-		if i, ok := idx["tech"]; ok && strings.TrimSpace(rec[i]) != "" {
-			if c.Tech, err = engine.ParseTech(rec[i]); err != nil {
-				return nil, fmt.Errorf("%s: line %d, column tech: %w", path, line, err)
-			}
-		}
-		if c.BandMHz, err = num(rec, "band_mhz", line, 400, 100000); err != nil {
-			return nil, err
-		}
-		if c.HeightM, err = num(rec, "height_m", line, 1, 600); err != nil {
-			return nil, err
-		}
-		if c.CostVND, err = num(rec, "cost_vnd", line, 0, 1e15); err != nil {
-			return nil, err
-		}
-		if math.IsNaN(c.BandMHz) {
-			c.BandMHz = 0
-		}
-		if math.IsNaN(c.HeightM) {
-			c.HeightM = 0
-		}
-		if math.IsNaN(c.CostVND) {
-			c.CostVND = 0
-		}
-		out = append(out, c)
-	}
 }

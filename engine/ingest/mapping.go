@@ -43,6 +43,10 @@ func (k Kind) Columns() []string {
 		return VillageColumns
 	case KindSubscriptions:
 		return SubscriptionColumns
+	case KindClaims:
+		return ClaimColumns
+	case KindCandidates:
+		return CandidateColumns
 	}
 	return MeasurementColumns
 }
@@ -56,6 +60,10 @@ func (k Kind) Required() []string {
 		return VillageRequired
 	case KindSubscriptions:
 		return SubscriptionRequired
+	case KindClaims:
+		return ClaimRequired
+	case KindCandidates:
+		return CandidateRequired
 	}
 	return MeasurementRequired
 }

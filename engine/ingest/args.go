@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+)
+
+// Two tables are analysis inputs given with a command rather than stored in
+// a dataset: a carrier's coverage claims (lomsong deadzones --claims) and
+// proposed sites (lomsong plan --candidates). They are read like the
+// contract's tables — the same Records (CSV, gzip), mapping, limits,
+// per-row validation with a reason, and duplicates — so a bad row is a
+// quarantine row naming its line, column and reason, never a failure of
+// the whole file or a silent drop. They are not in Kinds: a dataset does
+// not store them.
+const (
+	KindClaims     Kind = "claims"
+	KindCandidates Kind = "candidates"
+)
+
+var (
+	ClaimColumns      = []string{"cell", "carrier", "tech"}
+	ClaimRequired     = ClaimColumns
+	CandidateColumns  = []string{"candidate_id", "lon", "lat", "tech", "band_mhz", "height_m", "cost_vnd"}
+	CandidateRequired = []string{"candidate_id", "lon", "lat"}
+)
+
+// Claim is one row of a claims table: the carrier claims that the hex
+// (an H3 cell, at the analysis resolution) has its technology's coverage.
+type Claim struct {
+	Cell    hexgrid.Cell
+	Carrier engine.Carrier
+	Tech    engine.Tech
+}
+
+// Candidate is one row of a candidates table: a proposed site. Tech is 0
+// and BandMHz, HeightM and CostVND are NaN where the row leaves them empty
+// (the plan's standard new build then applies).
+type Candidate struct {
+	ID                        string
+	Lon, Lat                  float64
+	Tech                      engine.Tech
+	BandMHz, HeightM, CostVND float64
+}
+
+// Plausible ranges of a candidate's numbers: bands of the mobile
+// allocations (as for sites), masts up to 600 m (as for sites; at least
+// 1 m), costs up to 10¹⁵ đồng.
+const (
+	candidateMinHeightM = 1
+	candidateMaxCostVND = 1e15
+)
+
+// ReadClaims validates a claims table: cell (an H3 cell index), carrier
+// and tech, all required.
+func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
+	onBatch func([]Claim) error, onReject func(Reject) error) (*Report, error) {
+	var batch []Claim
+	var row Claim
+	parse := func(p *parser, f []string) *rowError {
+		b := p.b
+		s := b.field(f, 0)
+		if e := p.required(0, s); e != nil {
+			return e
+		}
+		c, err := hexgrid.Parse(s)
+		if err != nil {
+			return &rowError{"cell", s, ReasonInvalidEnum, "not an H3 cell index: " + err.Error()}
+		}
+		row.Cell = c
+		var e *rowError
+		if row.Carrier, e = p.carrier(1, b.field(f, 1)); e != nil {
+			return e
+		}
+		if row.Tech, e = p.tech(2, b.field(f, 2)); e != nil {
+			return e
+		}
+		return nil
+	}
+	return run(ctx, KindClaims, rec, m, cfg, parse,
+		func() { batch = append(batch, row) },
+		func() error { err := onBatch(batch); batch = batch[:0]; return err },
+		func() int { return len(batch) }, onReject)
+}
+
+// ReadCandidates validates a candidates table: candidate_id, lon and lat
+// required; tech, band_mhz (400…100,000 MHz), height_m (1…600 m) and
+// cost_vnd (0…10¹⁵ đồng) optional.
+func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
+	onBatch func([]Candidate) error, onReject func(Reject) error) (*Report, error) {
+	var batch []Candidate
+	var row Candidate
+	parse := func(p *parser, f []string) *rowError {
+		b := p.b
+		row = Candidate{ID: b.field(f, 0), Tech: 0}
+		if e := p.required(0, row.ID); e != nil {
+			return e
+		}
+		var e *rowError
+		if row.Lon, row.Lat, e = p.lonLat(1, 2, b.field(f, 1), b.field(f, 2)); e != nil {
+			return e
+		}
+		if s := b.field(f, 3); s != "" {
+			if row.Tech, e = p.tech(3, s); e != nil {
+				return e
+			}
+		}
+		for _, c := range []struct {
+			col    int
+			dst    *float64
+			lo, hi float64
+		}{
+			{4, &row.BandMHz, 400, 100000},
+			{5, &row.HeightM, candidateMinHeightM, 600},
+			{6, &row.CostVND, 0, candidateMaxCostVND},
+		} {
+			if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
+				return e
+			}
+		}
+		return nil
+	}
+	return run(ctx, KindCandidates, rec, m, cfg, parse,
+		func() { batch = append(batch, row) },
+		func() error { err := onBatch(batch); batch = batch[:0]; return err },
+		func() int { return len(batch) }, onReject)
+}
