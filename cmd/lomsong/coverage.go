@@ -17,7 +17,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -103,17 +102,9 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
 	}
-	acfg := aggregate.DefaultConfig()
-	acfg.Resolution = c.res
-	if err := acfg.Validate(); err != nil {
+	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{err.Error()}
 	}
-	opt.Aggregate = pipeline.AggregateOptions{Config: acfg}
-	opt.Predict = predict.DefaultConfig()
-	opt.Coverage = coverage.DefaultConfig()
-	opt.Coverage.Resolution = c.res
-	opt.EnvCuts = predict.DefaultEnvCutoffs()
-	opt.MinPairs = 10
 	var pop []population.Cell
 	if c.population != "" {
 		f, err := os.Open(c.population)

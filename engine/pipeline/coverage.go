@@ -52,6 +52,29 @@ type CoverageOptions struct {
 	Measured *Measured
 }
 
+// DefaultMinPairs is the fewest (measured, predicted) hex pairs a
+// network's calibration needs to be applied (coverage.ApplyCalibration):
+// fewer leave that network's predictions and σ as the model gives them.
+const DefaultMinPairs = 10
+
+// DefaultCoverageOptions returns the options every command and the
+// service start from at an analysis resolution: the aggregation,
+// prediction and coverage defaults (aggregate.DefaultConfig,
+// predict.DefaultConfig, coverage.DefaultConfig), the default environment
+// cut-offs and DefaultMinPairs. The caller adds the analysis hexes,
+// population, area and calibrations.
+func DefaultCoverageOptions(res int) (CoverageOptions, error) {
+	acfg := aggregate.DefaultConfig()
+	acfg.Resolution = res
+	if err := acfg.Validate(); err != nil {
+		return CoverageOptions{}, err
+	}
+	ccfg := coverage.DefaultConfig()
+	ccfg.Resolution = res
+	return CoverageOptions{Aggregate: AggregateOptions{Config: acfg}, Predict: predict.DefaultConfig(), Coverage: ccfg,
+		EnvCuts: predict.DefaultEnvCutoffs(), MinPairs: DefaultMinPairs}, nil
+}
+
 // CoverageResult is the fused coverage and the evidence behind it.
 type CoverageResult struct {
 	States    []coverage.State

@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/campaign"
@@ -30,7 +29,6 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb/geojson"
@@ -169,15 +167,10 @@ func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions
 	if err != nil {
 		return pipeline.RunOptions{}, "", err
 	}
-	var copt pipeline.CoverageOptions
-	acfg := aggregate.DefaultConfig()
-	acfg.Resolution = releaseRes
-	copt.Aggregate = pipeline.AggregateOptions{Config: acfg}
-	copt.Predict = predict.DefaultConfig()
-	copt.Coverage = coverage.DefaultConfig()
-	copt.Coverage.Resolution = releaseRes
-	copt.EnvCuts = predict.DefaultEnvCutoffs()
-	copt.MinPairs = 10
+	copt, err := pipeline.DefaultCoverageOptions(releaseRes)
+	if err != nil {
+		return pipeline.RunOptions{}, "", err
+	}
 	villages, err := store.Villages()
 	if err != nil {
 		return pipeline.RunOptions{}, "", err
