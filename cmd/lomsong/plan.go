@@ -58,8 +58,8 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	candidates := fs.String("candidates", "", "CSV `file` of proposed sites: candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]")
 	costs := fs.String("costs", "", "JSON `file` overriding cost-model figures (see plan.json for the defaults used)")
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements")
-	shareAgreement := fs.Float64("sharing-agreement-vnd", 200e6, "fixed cost of one sharing/roaming agreement, `VND`")
-	sharePerHex := fs.Float64("sharing-per-hex-vnd", 5e6, "cost per hex served under an agreement, `VND`")
+	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
+	sharePerHex := fs.Float64("sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -71,8 +71,8 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	popt := pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget,
-		SharingAgreementVND: *shareAgreement, SharingPerHexVND: *sharePerHex, IncludeSharing: *includeSharing}
+	popt := pipeline.DefaultPlanOptions(*budget)
+	popt.SharingAgreementVND, popt.SharingPerHexVND, popt.IncludeSharing = *shareAgreement, *sharePerHex, *includeSharing
 	if *costs != "" {
 		b, err := os.ReadFile(*costs)
 		if err != nil {

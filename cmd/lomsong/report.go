@@ -18,7 +18,6 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
@@ -65,8 +64,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	pr, err := pipeline.Plan(dz, dz.Coverage.Sites, pipeline.PlanOptions{Config: plan.DefaultConfig(),
-		Candidates: plan.DefaultCandidateConfig(), BudgetVND: *budget, SharingAgreementVND: 200e6, SharingPerHexVND: 5e6})
+	pr, err := pipeline.Plan(dz, dz.Coverage.Sites, pipeline.DefaultPlanOptions(*budget))
 	if err != nil {
 		return err
 	}

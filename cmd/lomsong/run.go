@@ -15,7 +15,6 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -120,8 +119,8 @@ func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, co
 	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Communes: communes,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
 	if budget > 0 {
-		opt.Plan = &pipeline.PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: budget,
-			SharingAgreementVND: 200e6, SharingPerHexVND: 5e6}
+		popt := pipeline.DefaultPlanOptions(budget)
+		opt.Plan = &popt
 	}
 	return opt
 }

@@ -30,6 +30,25 @@ type PlanOptions struct {
 	IncludeSharing bool
 }
 
+// Default prices of a roaming/sharing agreement (PlanOptions): a fixed
+// 200 million đồng per agreement (contract, interconnection and
+// configuration work) and 5 million đồng per hex served under it (the
+// host network's capacity). They are planning assumptions, overridable on
+// the command line (lomsong plan --sharing-agreement-vnd,
+// --sharing-per-hex-vnd).
+const (
+	DefaultSharingAgreementVND = 200e6
+	DefaultSharingPerHexVND    = 5e6
+)
+
+// DefaultPlanOptions returns the plan options every command starts from
+// for a budget: the cost model's and candidate placement's defaults and
+// the default sharing prices, no proposed candidates, sharing listed apart.
+func DefaultPlanOptions(budgetVND float64) PlanOptions {
+	return PlanOptions{Config: plan.DefaultConfig(), Candidates: plan.DefaultCandidateConfig(), BudgetVND: budgetVND,
+		SharingAgreementVND: DefaultSharingAgreementVND, SharingPerHexVND: DefaultSharingPerHexVND}
+}
+
 // PlanResult is the plan with what it was built from.
 type PlanResult struct {
 	Plan       plan.Plan
