@@ -206,6 +206,16 @@ func TestDashboardInChromium(t *testing.T) {
 			if scrollWidth > 390 {
 				t.Errorf("the page is %d px wide at a 390 px viewport", scrollWidth)
 			}
+			// Every button and link is on screen, not in a table scrolled
+			// out of sight.
+			offscreen, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#content button, #content a")]
+				.filter((e) => e.getBoundingClientRect().right > innerWidth).map((e) => e.textContent)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(offscreen) > 0 {
+				t.Errorf("controls beyond the right edge at 390 px: %q", offscreen)
+			}
 			shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
 				tiles: Object.fromEntries([...document.querySelectorAll(".tile")].map((t) => [t.dataset.kpi, [Number(t.dataset.value), t.querySelector(".fig").textContent]])),
 				provinces: document.querySelectorAll("#national-map path").length,

@@ -71,10 +71,14 @@ const el = (tag, attrs, ...kids) => {
 const fmt = (n, d = 0) => (n == null ? "–" : Number(n).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: d }));
 const withLang = (h) => (lang === "en" ? "?lang=en" : "") + h;
 
-function table(head, rows, numeric = [], optional = []) {
-  const th = head.map((h, i) => el("th", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, h));
-  const body = rows.map((r) => el("tr", {}, r.map((c, i) => el("td", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, c))));
-  return el("table", {}, el("thead", {}, el("tr", {}, th)), el("tbody", {}, body));
+// table: numeric columns align right, optional ones hide on a narrow
+// screen; cards lays each row out as a card there (app.css), its cells
+// labelled by data-label.
+function table(head, rows, numeric = [], optional = [], cards = false) {
+  const cls = (i) => [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ");
+  const th = head.map((h, i) => el("th", { class: cls(i) }, h));
+  const body = rows.map((r) => el("tr", {}, r.map((c, i) => el("td", { class: cls(i), "data-label": head[i] }, c))));
+  return el("table", { class: cards ? "cards" : "" }, el("thead", {}, el("tr", {}, th)), el("tbody", {}, body));
 }
 const section = (title, ...kids) => el("section", {}, el("h2", {}, title), ...kids);
 
@@ -197,7 +201,7 @@ function submissionsTable(list, canCertify) {
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
         canCertify && s.status === "accepted" ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
-    [0, 4, 5, 6], [4, 7]);
+    [0, 4, 5, 6], [4, 7], true);
 }
 
 async function download(id) {
@@ -222,9 +226,10 @@ async function carrierPage(c, me) {
   const hh = (xs) => xs.reduce((s, x) => s + x.households, 0);
   c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
     el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.households}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.households}`),
-    table(["H3", T.province, T.households, T.gap, T.coveredBy],
+    g.gaps.length ? table(["H3", T.province, T.households, T.gap, T.coveredBy],
       g.gaps.slice().sort((a, b) => b.households - a.households).slice(0, 200)
-        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])));
+        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])
+      : el("p", { class: "muted" }, T.none)));
 }
 
 const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
