@@ -4,14 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -71,6 +76,38 @@ func TestDashboardInChromium(t *testing.T) {
 	if deadName == "" {
 		t.Fatal("the fixture has no village without signal")
 	}
+	_, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/national", "", nil, "")
+	var nat National
+	if err := json.Unmarshal(b, &nat); err != nil {
+		t.Fatal(err)
+	}
+	// The ministry's tiles: the figure each shows, as the API gives it.
+	natTiles := map[string]float64{"villages": float64(nat.Villages), "without_signal": float64(nat.WithoutSignal),
+		"households_without_signal": nat.HouseholdsWithoutSignal, "provinces_clear": float64(nat.ProvincesClear),
+		"dead_zones": float64(nat.DeadZones), "awaiting": 1}
+	_, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/scorecard", "", nil, "")
+	var card struct {
+		Rows []struct {
+			Period  string
+			Targets []struct {
+				Target string
+				Value  *float64
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &card); err != nil || len(card.Rows) == 0 {
+		t.Fatalf("scorecard: %v %.200s", err, b)
+	}
+	// Each target's sparkline names its latest value.
+	sparks := map[string]string{}
+	last := card.Rows[len(card.Rows)-1]
+	for _, x := range last.Targets {
+		v := "–"
+		if x.Value != nil {
+			v = viNumber(*x.Value, 3)
+		}
+		sparks[x.Target] = last.Period + " " + v
+	}
 
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Flag("headless", true))...)
@@ -84,12 +121,17 @@ func TestDashboardInChromium(t *testing.T) {
 		name, user, query, hash string
 		want, not               []string
 		wantError               string
+		tiles                   map[string]float64 // data-kpi → figure; nil: no tiles, no national map
+		sparks                  map[string]string  // target → "period value" its label must hold; nil: none
 	}{
-		{name: "ministry", user: "cuc", want: []string{"Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}},
+		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
+		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification"}, tiles: natTiles},
+		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "needs the ministry role", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
+		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "a province user has no submissions", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng"}, not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng"}},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
-		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv"}},
-		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}},
+		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá"}, sparks: sparks},
+		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}, sparks: sparks},
 		{name: "province outside its scope", user: "laichau", hash: "#province/01", wantError: "outside your scope", not: []string{"Thôn chưa có 3G/4G", deadName}},
 	}
 	for _, c := range cases {
@@ -164,23 +206,124 @@ func TestDashboardInChromium(t *testing.T) {
 			if scrollWidth > 390 {
 				t.Errorf("the page is %d px wide at a 390 px viewport", scrollWidth)
 			}
+			// Every button and link is on screen, not in a table scrolled
+			// out of sight.
+			offscreen, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#content button, #content a")]
+				.filter((e) => e.getBoundingClientRect().right > innerWidth).map((e) => e.textContent)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(offscreen) > 0 {
+				t.Errorf("controls beyond the right edge at 390 px: %q", offscreen)
+			}
+			shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
+				tiles: Object.fromEntries([...document.querySelectorAll(".tile")].map((t) => [t.dataset.kpi, [Number(t.dataset.value), t.querySelector(".fig").textContent]])),
+				provinces: document.querySelectorAll("#national-map path").length,
+				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label"))})`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Tiles     map[string][2]any
+				Provinces int
+				Sparks    []string
+			}
+			if err := json.Unmarshal([]byte(shown), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Tiles) != len(c.tiles) {
+				t.Errorf("tiles %v, want %v", got.Tiles, c.tiles)
+			}
+			for kpi, v := range c.tiles {
+				fig := viNumber(v, 0)
+				if kpi == "provinces_clear" {
+					fig += " / " + viNumber(float64(nat.ProvincesAssessed), 0)
+				}
+				if c.query == "?lang=en" {
+					fig = strings.ReplaceAll(fig, ".", ",")
+				}
+				if g, ok := got.Tiles[kpi]; !ok || g[0] != v || g[1] != fig {
+					t.Errorf("tile %s shows %v, want %g shown as %q", kpi, g, v, fig)
+				}
+			}
+			if want := map[bool]int{true: 34}[c.tiles != nil]; got.Provinces != want {
+				t.Errorf("the national map has %d provinces, want %d", got.Provinces, want)
+			}
+			if len(got.Sparks) != len(c.sparks) {
+				t.Errorf("%d sparklines, want %d: %q", len(got.Sparks), len(c.sparks), got.Sparks)
+			}
+			for target, latest := range c.sparks {
+				found := false
+				for _, label := range got.Sparks {
+					if strings.Contains(label, "("+target+"): ") {
+						found = true
+						if c.query == "?lang=en" {
+							latest = strings.ReplaceAll(latest, ",", ".")
+						}
+						if !strings.HasSuffix(strings.Split(label, ";")[len(strings.Split(label, ";"))-2], latest) {
+							t.Errorf("the sparkline of %s: %q, want its latest value %q", target, label, latest)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no sparkline of %s among %q", target, got.Sparks)
+				}
+			}
+			// The listener runs under chromedp's lock of the tab's
+			// listeners: hold mu only to copy, never across a call to
+			// the browser.
 			mu.Lock()
-			defer mu.Unlock()
-			if len(problems) > 0 {
-				t.Errorf("console: %v", problems)
+			seen := slices.Clone(problems)
+			mu.Unlock()
+			if len(seen) > 0 {
+				t.Errorf("console: %v", seen)
 			}
 			if t.Failed() {
 				t.Logf("page text: %.1500s", text)
 			}
 			if dir := os.Getenv("LOMSONG_DASHBOARD_SHOTS"); dir != "" {
-				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-				if err == nil {
-					err = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".png"), png, 0o644)
-				}
-				if err != nil {
-					t.Log(err)
+				// Whole-page shots at the phone width and a desktop's; the
+				// tab is brought to the front first, as a background tab
+				// paints no frame to capture.
+				for _, width := range []int64{390, 1280} {
+					_, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{})
+					if err == nil {
+						err = chromedp.Do(ctx, chromedp.EmulateViewport(width, 844))
+					}
+					var png []byte
+					if err == nil {
+						png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+					}
+					if err == nil {
+						err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", strings.ReplaceAll(c.name, " ", "_"), width)), png, 0o644)
+					}
+					if err != nil {
+						t.Log(err)
+					}
 				}
 			}
 		})
 	}
+}
+
+// viNumber formats v as the page does in Vietnamese (toLocaleString
+// "vi-VN", at most digits decimals): "." groups thousands, "," marks
+// decimals.
+func viNumber(v float64, digits int) string {
+	s := strconv.FormatFloat(math.Round(v*math.Pow10(digits))/math.Pow10(digits), 'f', -1, 64)
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	var b strings.Builder
+	if v < 0 && s != "0" {
+		b.WriteString("-")
+	}
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(".")
+		}
+		b.WriteRune(r)
+	}
+	if frac != "" {
+		b.WriteString("," + frac)
+	}
+	return b.String()
 }

@@ -414,6 +414,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf)
 	s.handle("GET /api/v1/audit", ministryOnly, s.audit)
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
+	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational)
 	s.dashboardRoutes()
 	s.handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)

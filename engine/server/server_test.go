@@ -493,6 +493,79 @@ func TestSubmitCertifyRelease(t *testing.T) {
 			t.Errorf("target 1 of the release's month is unknown: %+v", r.Targets[0])
 		}
 	}
+	// The ministry's national figures add up the villages of the release;
+	// no one else reads them.
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/national", "/api/v1/releases/{period}/national", nil, "")
+	var nat National
+	if err := json.Unmarshal(b, &nat); code != 200 || err != nil {
+		t.Fatalf("national: %d %v %.300s", code, err, b)
+	}
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/provinces", "/api/v1/releases/{period}/provinces", nil, "")
+	var ps struct{ Provinces []ProvinceSummary }
+	json.Unmarshal(b, &ps)
+	if code != 200 || len(ps.Provinces) == 0 {
+		t.Fatalf("provinces: %d %.300s", code, b)
+	}
+	want := National{Release: r1.Number, Period: "2024-10", Provinces: 34, ProvincesAssessed: len(ps.Provinces), Villages: nat.OutsideProvinces}
+	for _, p := range ps.Provinces {
+		want.Villages += p.Villages
+		if p.WithoutSignal == 0 {
+			want.ProvincesClear++
+		}
+	}
+	deadHH := 0.0
+	for _, v := range vs.Villages {
+		if v.WithoutSignal {
+			want.WithoutSignal++
+			deadHH += v.Households
+		}
+	}
+	if nat.Release != want.Release || nat.Period != want.Period || nat.Provinces != want.Provinces || nat.ProvincesAssessed != want.ProvincesAssessed ||
+		nat.ProvincesClear != want.ProvincesClear || nat.Villages != want.Villages || nat.WithoutSignal != want.WithoutSignal ||
+		nat.HouseholdsWithoutSignal != deadHH || nat.OutsideProvinces != 0 {
+		t.Errorf("national figures %+v, want %+v and %g households without signal", nat, want, deadHH)
+	}
+	b, err = os.ReadFile(filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r1.Number), "deadzones.geojson"))
+	var zones struct {
+		Features []struct {
+			Properties struct {
+				Households float64 `json:"households"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	json.Unmarshal(b, &zones)
+	zoneHH := 0.0
+	for _, z := range zones.Features {
+		zoneHH += z.Properties.Households
+	}
+	if err != nil || nat.DeadZones != len(zones.Features) || nat.DeadZones == 0 || nat.DeadZoneHouseholds != zoneHH || nat.DeadZoneAreaKm2 <= 0 {
+		t.Errorf("national dead zones: %d, %g households, %g km²; the release's: %d, %g households (%v)", nat.DeadZones, nat.DeadZoneHouseholds, nat.DeadZoneAreaKm2, len(zones.Features), zoneHH, err)
+	}
+	if nat.Map == nil || len(nat.Map.Features) != 34 {
+		t.Fatalf("national map: %+v", nat.Map)
+	}
+	for i, f := range nat.Map.Features {
+		code := f.Properties.MustString("code", "")
+		if i > 0 && code <= nat.Map.Features[i-1].Properties.MustString("code", "") {
+			t.Errorf("national map: province %s after %s", code, nat.Map.Features[i-1].Properties.MustString("code", ""))
+		}
+		if code == "12" && f.Properties.MustInt("without_signal", -1) != want.WithoutSignal {
+			t.Errorf("national map: Lai Châu's %v", f.Properties)
+		}
+	}
+	for _, c := range []struct {
+		user, path string
+		code       int
+	}{
+		{"laichau", "/api/v1/releases/2024-10/national", 403},
+		{"vt", "/api/v1/releases/2024-10/national", 403},
+		{"cuc", "/api/v1/releases/2024-09/national", 404},
+		{"vt", "/api/v1/releases/2024-10/provinces", 403},
+	} {
+		if code, b := ts.call(t, c.user, "GET", c.path, strings.Replace(strings.Replace(c.path, "2024-10", "{period}", 1), "2024-09", "{period}", 1), nil, ""); code != c.code {
+			t.Errorf("%s %s: %d, want %d: %.200s", c.user, c.path, code, c.code, b)
+		}
+	}
 	code, b = ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", nil, "")
 	var gaps struct{ Gaps []ReleaseGap }
 	json.Unmarshal(b, &gaps)

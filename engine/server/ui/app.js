@@ -21,6 +21,15 @@ const T = {
     covered: "có sóng", weak: "sóng yếu", uncovered: "không có sóng", unknown: "chưa rõ",
     campaign: "Nơi cần đo kiểm tiếp", day: "Ngày", team: "Đội", order: "Thứ tự", gain: "Giá trị (hộ)",
     campaignNote: "thôn được chọn, theo ngày và đội; giá trị = số hộ bị phân loại sai dự kiến mà một ngày đo loại bỏ",
+    national: "Toàn quốc", kpiVillages: "Thôn được đánh giá", kpiWithout: "Thôn chưa có 3G/4G", kpiHouseholds: "Hộ ở thôn chưa có 3G/4G",
+    kpiClear: "Tỉnh không còn thôn chưa có 3G/4G", kpiClearOf: (a, n) => `trên ${a} tỉnh có thôn được đánh giá (cả nước ${n} tỉnh)`,
+    kpiZones: "Vùng lõm sóng", kpiZonesOf: (hh, km2) => `${hh} hộ, ${km2} km²`, kpiAwaiting: "Bài nộp chờ xác nhận",
+    kpiShare: (x) => `${x}% số thôn`, kpiOutside: (n) => `${n} thôn ngoài ranh giới 34 tỉnh`,
+    nationalMap: "Bản đồ tỉnh theo tỷ lệ thôn chưa có 3G/4G", noData: "chưa có số liệu", shareLegend: "tỷ lệ thôn chưa có 3G/4G",
+    goal: "mục tiêu", spark: (name, vals, goal) => `Xu hướng ${name}: ${vals}; mục tiêu ${goal}`,
+    met: "đạt", not_met: "chưa đạt",
+    targetNames: { dead_zones: "Thôn chưa có 3G/4G", smartphone: "Hộ có điện thoại thông minh", fibre: "Hộ có cáp quang",
+      "2g_only": "Máy chỉ dùng 2G", speed_yoy: "Tốc độ tải tăng so với năm trước" },
   },
   en: {
     token: "Access token", signin: "Sign in", signout: "Sign out", ministry: "National", carrier: "Carrier",
@@ -38,6 +47,15 @@ const T = {
     covered: "covered", weak: "weak", uncovered: "uncovered", unknown: "unknown",
     campaign: "Where to measure next", day: "Day", team: "Team", order: "Order", gain: "Value (households)",
     campaignNote: "villages chosen, by day and team; value = expected misclassified households a test day removes",
+    national: "National", kpiVillages: "Villages assessed", kpiWithout: "Villages without 3G/4G", kpiHouseholds: "Households in villages without 3G/4G",
+    kpiClear: "Provinces with no village without 3G/4G", kpiClearOf: (a, n) => `of ${a} ${a === "1" ? "province" : "provinces"} with villages assessed (${n} provinces in all)`,
+    kpiZones: "Dead zones", kpiZonesOf: (hh, km2) => `${hh} households, ${km2} km²`, kpiAwaiting: "Submissions awaiting certification",
+    kpiShare: (x) => `${x}% of villages`, kpiOutside: (n) => `${n} villages outside the 34 provinces' boundaries`,
+    nationalMap: "Provinces by share of villages without 3G/4G", noData: "no data", shareLegend: "share of villages without 3G/4G",
+    goal: "goal", spark: (name, vals, goal) => `Trend of ${name}: ${vals}; goal ${goal}`,
+    met: "met", not_met: "not met",
+    targetNames: { dead_zones: "Villages without 3G/4G", smartphone: "Households with a smartphone", fibre: "Households with fibre",
+      "2g_only": "2G-only phones", speed_yoy: "Download speed up year on year" },
   },
 }[lang];
 
@@ -53,10 +71,14 @@ const el = (tag, attrs, ...kids) => {
 const fmt = (n, d = 0) => (n == null ? "–" : Number(n).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: d }));
 const withLang = (h) => (lang === "en" ? "?lang=en" : "") + h;
 
-function table(head, rows, numeric = [], optional = []) {
-  const th = head.map((h, i) => el("th", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, h));
-  const body = rows.map((r) => el("tr", {}, r.map((c, i) => el("td", { class: [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ") }, c))));
-  return el("table", {}, el("thead", {}, el("tr", {}, th)), el("tbody", {}, body));
+// table: numeric columns align right, optional ones hide on a narrow
+// screen; cards lays each row out as a card there (app.css), its cells
+// labelled by data-label.
+function table(head, rows, numeric = [], optional = [], cards = false) {
+  const cls = (i) => [numeric.includes(i) ? "num" : "", optional.includes(i) ? "opt" : ""].join(" ");
+  const th = head.map((h, i) => el("th", { class: cls(i) }, h));
+  const body = rows.map((r) => el("tr", {}, r.map((c, i) => el("td", { class: cls(i), "data-label": head[i] }, c))));
+  return el("table", { class: cards ? "cards" : "" }, el("thead", {}, el("tr", {}, th)), el("tbody", {}, body));
 }
 const section = (title, ...kids) => el("section", {}, el("h2", {}, title), ...kids);
 
@@ -82,19 +104,94 @@ async function latestPeriod() {
 
 async function ministryPage(c) {
   const [rels, subs] = await Promise.all([api("/api/v1/releases"), api("/api/v1/submissions")]);
-  c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
-    rels.releases.map((r) => [r.number, r.period, r.status + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
+  const awaiting = subs.submissions.filter((s) => s.status === "accepted");
   const period = await latestPeriod();
   if (period) {
-    const ps = await api(`/api/v1/releases/${period}/provinces`);
+    const [nat, ps] = await Promise.all([api(`/api/v1/releases/${period}/national`), api(`/api/v1/releases/${period}/provinces`)]);
+    c.append(section(`${T.national} — ${T.release} ${nat.release} (${period})`, tiles(nat, awaiting.length)));
     const ranked = ps.provinces.slice().sort((a, b) => b.without_signal - a.without_signal || a.code.localeCompare(b.code));
-    c.append(section(`${T.provinces} (${period})`, table([T.province, T.villages, T.without, T.households],
-      ranked.map((p) => [el("a", { href: withLang("#province/" + p.code) }, `${p.name} (${p.code})`), fmt(p.villages), fmt(p.without_signal), fmt(p.households_without_signal)]), [1, 2, 3])));
+    c.append(el("section", { class: "national-grid" },
+      el("div", {}, el("h2", {}, `${T.nationalMap} (${period})`), nationalMap(nat.map)),
+      el("div", { class: "scroll" }, el("h2", {}, `${T.provinces} (${period})`), table([T.province, T.villages, T.without, T.households],
+        ranked.map((p) => [el("a", { href: withLang("#province/" + p.code) }, `${p.name} (${p.code})`), fmt(p.villages), fmt(p.without_signal), fmt(p.households_without_signal)]), [1, 2, 3]))));
   } else {
-    c.append(section(T.releases, el("p", { class: "muted" }, T.noRelease)));
+    c.append(section(T.national, el("p", { class: "muted" }, T.noRelease)));
   }
-  const awaiting = subs.submissions.filter((s) => s.status === "accepted");
   c.append(section(T.awaiting, awaiting.length ? submissionsTable(awaiting, false) : el("p", { class: "muted" }, T.none)));
+  c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
+    rels.releases.map((r) => [r.number, r.period, r.status + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
+}
+
+// tiles: the release's headline figures; data-kpi names the figure and
+// data-value holds it unformatted.
+function tiles(nat, awaiting) {
+  const tile = (kpi, value, label, note) => el("div", { class: "tile", "data-kpi": kpi, "data-value": String(value) },
+    el("span", { class: "fig" }, fmt(value)), el("span", { class: "lbl" }, label), note ? el("span", { class: "note" }, note) : "");
+  const share = nat.villages ? fmt((100 * nat.without_signal) / nat.villages, 1) : "–";
+  return el("div", { class: "tiles" },
+    tile("villages", nat.villages, T.kpiVillages, nat.outside_provinces ? T.kpiOutside(fmt(nat.outside_provinces)) : ""),
+    tile("without_signal", nat.without_signal, T.kpiWithout, T.kpiShare(share)),
+    tile("households_without_signal", nat.households_without_signal, T.kpiHouseholds),
+    el("div", { class: "tile", "data-kpi": "provinces_clear", "data-value": String(nat.provinces_clear) },
+      el("span", { class: "fig" }, `${fmt(nat.provinces_clear)} / ${fmt(nat.provinces_assessed)}`), el("span", { class: "lbl" }, T.kpiClear),
+      el("span", { class: "note" }, T.kpiClearOf(fmt(nat.provinces_assessed), fmt(nat.provinces)))),
+    tile("dead_zones", nat.dead_zones, T.kpiZones, T.kpiZonesOf(fmt(nat.dead_zone_households), fmt(nat.dead_zone_area_km2, 1))),
+    tile("awaiting", awaiting, T.kpiAwaiting));
+}
+
+// shareBins: upper bound of the share, fill; app.css colours the legend's
+// .sw-bI swatches alike.
+const shareBins = [[0, "#9fd8a8"], [0.02, "#fde0c5"], [0.05, "#f7a76c"], [0.1, "#e4572e"], [Infinity, "#a11d1d"]];
+const shareColor = (p) => {
+  if (!p.villages) return "#e6e6e6";
+  const x = p.without_signal / p.villages;
+  return shareBins.find(([hi]) => x <= hi)[1];
+};
+
+// nationalMap draws the provinces (lon, lat; equirectangular at the mean
+// latitude) shaded by their share of villages without 3G/4G; a province
+// with villages links to its page.
+function nationalMap(fc) {
+  const coords = fc.features.flatMap((f) => f.geometry.coordinates.flat(2));
+  if (!coords.length) return el("p", { class: "muted" }, T.none);
+  const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 360, pad = 6;
+  const sx = (W - 2 * pad) / ((x1 - x0) * k), H = Math.round((y1 - y0) * sx + 2 * pad);
+  const px = (lon) => (pad + (lon - x0) * k * sx).toFixed(1), py = (lat) => (H - pad - (lat - y0) * sx).toFixed(1);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", T.nationalMap);
+  svg.setAttribute("id", "national-map");
+  svg.setAttribute("class", "national");
+  for (const f of fc.features) {
+    const p = f.properties;
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", f.geometry.coordinates.map((poly) => poly.map((ring) => "M" + ring.map((q) => px(q[0]) + "," + py(q[1])).join("L") + "Z").join("")).join(""));
+    path.setAttribute("fill", shareColor(p));
+    path.setAttribute("stroke", "#fff");
+    path.setAttribute("stroke-width", "0.6");
+    path.setAttribute("data-code", p.code);
+    const t = document.createElementNS(ns, "title");
+    t.textContent = `${p.name} (${p.code}): ` + (p.villages ? `${fmt(p.without_signal)} / ${fmt(p.villages)} ${T.villages} ${T.legendDead}, ${fmt(p.households_without_signal)} ${T.households}` : T.noData);
+    path.append(t);
+    if (p.villages) {
+      const a = document.createElementNS(ns, "a");
+      a.setAttribute("href", withLang("#province/" + p.code));
+      a.append(path);
+      svg.append(a);
+    } else svg.append(path);
+  }
+  const pct = (x) => fmt(100 * x, 0) + "%";
+  const legend = [el("span", {}, el("b", { class: "sw-nodata" }, "■"), " " + T.noData),
+    el("span", {}, el("b", { class: "sw-b0" }, "■"), " 0%")];
+  for (let i = 1; i < shareBins.length; i++) {
+    const lo = shareBins[i - 1][0], hi = shareBins[i][0];
+    legend.push(el("span", {}, el("b", { class: "sw-b" + i }, "■"), " " + (hi === Infinity ? `> ${pct(lo)}` : lo ? `${pct(lo)}–${pct(hi)}` : `≤ ${pct(hi)}`)));
+  }
+  return el("div", { class: "national-wrap" }, svg, el("p", { class: "legend" }, el("span", {}, T.shareLegend + ":"), legend));
 }
 
 function submissionsTable(list, canCertify) {
@@ -104,7 +201,7 @@ function submissionsTable(list, canCertify) {
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
         canCertify && s.status === "accepted" ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
-    [0, 4, 5, 6], [4, 7]);
+    [0, 4, 5, 6], [4, 7], true);
 }
 
 async function download(id) {
@@ -129,9 +226,10 @@ async function carrierPage(c, me) {
   const hh = (xs) => xs.reduce((s, x) => s + x.households, 0);
   c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
     el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.households}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.households}`),
-    table(["H3", T.province, T.households, T.gap, T.coveredBy],
+    g.gaps.length ? table(["H3", T.province, T.households, T.gap, T.coveredBy],
       g.gaps.slice().sort((a, b) => b.households - a.households).slice(0, 200)
-        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])));
+        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])
+      : el("p", { class: "muted" }, T.none)));
 }
 
 const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
@@ -179,6 +277,46 @@ function villageMap(villages, zones, hexes, layer) {
     el("p", { class: "legend" }, hexLegend));
 }
 
+const statusColor = { met: "#1b6e20", not_met: "#b00020" };
+
+// sparkline draws a target's values over the months of pts ({period,
+// value}, oldest first; a null value leaves a gap) with its goal as a
+// dashed line; the title and aria-label carry every value.
+function sparkline(name, pts, goal, status) {
+  const ns = "http://www.w3.org/2000/svg", W = 96, H = 28, pad = 3;
+  const known = pts.filter((p) => p.value != null).map((p) => p.value);
+  const label = T.spark(name, pts.map((p) => `${p.period} ${p.value == null ? "–" : fmt(p.value, 3)}`).join("; "), goal == null ? "–" : fmt(goal, 3));
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", label);
+  const title = document.createElementNS(ns, "title");
+  title.textContent = label;
+  svg.append(title);
+  if (!known.length) return svg;
+  const range = known.concat(goal == null ? [] : [goal]);
+  let lo = Math.min(...range), hi = Math.max(...range);
+  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+  const x = (i) => (pts.length < 2 ? W / 2 : pad + (i * (W - 2 * pad)) / (pts.length - 1)).toFixed(1);
+  const y = (v) => (H - pad - ((v - lo) * (H - 2 * pad)) / (hi - lo)).toFixed(1);
+  const add = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); svg.append(e); return e; };
+  if (goal != null) add("line", { x1: pad, x2: W - pad, y1: y(goal), y2: y(goal), stroke: "#888", "stroke-width": 1, "stroke-dasharray": "3 2" });
+  let d = "", pen = false;
+  pts.forEach((p, i) => {
+    if (p.value == null) { pen = false; return; }
+    d += (pen ? "L" : "M") + x(i) + "," + y(p.value);
+    pen = true;
+  });
+  add("path", { d, fill: "none", stroke: "#0b3d62", "stroke-width": 1.5 });
+  pts.forEach((p, i) => {
+    if (p.value == null) return;
+    const lastPt = i === pts.length - 1;
+    add("circle", { cx: x(i), cy: y(p.value), r: lastPt ? 2.8 : 1.6, fill: lastPt ? statusColor[status] || "#666" : "#0b3d62" });
+  });
+  return svg;
+}
+
 async function provincePage(c, code) {
   const period = await latestPeriod();
   if (!period) { c.append(section(T.province, el("p", { class: "muted" }, T.noRelease))); return; }
@@ -209,9 +347,14 @@ async function provincePage(c, code) {
     const rows = card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
     const last = rows[rows.length - 1];
     if (last) {
+      const recent = rows.slice(-6);
       c.append(section(`${T.targets} (${last.period})`, table([T.target, T.value, T.status, T.trend],
-        last.targets.map((t, i) => [t.target, t.value == null ? "–" : fmt(t.value, 3), t.status,
-          rows.slice(-6).map((r) => (r.targets[i].value == null ? "–" : fmt(r.targets[i].value, 2))).join(" → ")]), [1], [3])));
+        last.targets.map((t) => {
+          const pts = recent.map((r) => { const x = r.targets.find((y) => y.target === t.target); return { period: r.period, value: x ? x.value : null }; });
+          const name = T.targetNames[t.target] ? `${T.targetNames[t.target]} (${t.target})` : t.target;
+          return [name, t.value == null ? "–" : fmt(t.value, 3), T[t.status] || t.status,
+            el("div", { class: "trend" }, sparkline(name, pts, t.goal, t.status), el("span", { class: "trend-values" }, pts.map((p) => (p.value == null ? "–" : fmt(p.value, 2))).join(" → ")))];
+        }), [1])));
     }
   } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
   try {
