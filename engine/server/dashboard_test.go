@@ -219,14 +219,16 @@ func TestDashboardInChromium(t *testing.T) {
 			shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
 				tiles: Object.fromEntries([...document.querySelectorAll(".tile")].map((t) => [t.dataset.kpi, [Number(t.dataset.value), t.querySelector(".fig").textContent]])),
 				provinces: document.querySelectorAll("#national-map path").length,
+				archipelagos: [...document.querySelectorAll("#national-map g.archipelago")].map((g) => g.querySelector("title").textContent),
 				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label"))})`))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got struct {
-				Tiles     map[string][2]any
-				Provinces int
-				Sparks    []string
+				Tiles        map[string][2]any
+				Provinces    int
+				Archipelagos []string
+				Sparks       []string
 			}
 			if err := json.Unmarshal([]byte(shown), &got); err != nil {
 				t.Fatal(err)
@@ -248,6 +250,11 @@ func TestDashboardInChromium(t *testing.T) {
 			}
 			if want := map[bool]int{true: 34}[c.tiles != nil]; got.Provinces != want {
 				t.Errorf("the national map has %d provinces, want %d", got.Provinces, want)
+			}
+			// The archipelagos are drawn with their names on every national map.
+			if c.tiles != nil && (len(got.Archipelagos) != 2 || !strings.Contains(strings.Join(got.Archipelagos, "|"), "Hoàng Sa") && c.query == "" ||
+				!strings.Contains(strings.Join(got.Archipelagos, "|"), "Truong Sa") && c.query == "?lang=en") {
+				t.Errorf("the national map's archipelagos: %q", got.Archipelagos)
 			}
 			if len(got.Sparks) != len(c.sparks) {
 				t.Errorf("%d sparklines, want %d: %q", len(got.Sparks), len(c.sparks), got.Sparks)

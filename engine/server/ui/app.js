@@ -25,7 +25,7 @@ const T = {
     kpiClear: "Tỉnh không còn thôn chưa có 3G/4G", kpiClearOf: (a, n) => `trên ${a} tỉnh có thôn được đánh giá (cả nước ${n} tỉnh)`,
     kpiZones: "Vùng lõm sóng", kpiZonesOf: (hh, km2) => `${hh} hộ, ${km2} km²`, kpiAwaiting: "Bài nộp chờ xác nhận",
     kpiShare: (x) => `${x}% số thôn`, kpiOutside: (n) => `${n} thôn ngoài ranh giới 34 tỉnh`,
-    nationalMap: "Bản đồ tỉnh theo tỷ lệ thôn chưa có 3G/4G", noData: "chưa có số liệu", shareLegend: "tỷ lệ thôn chưa có 3G/4G",
+    nationalMap: "Bản đồ tỉnh theo tỷ lệ thôn chưa có 3G/4G", hoangSa: "QĐ. Hoàng Sa (TP. Đà Nẵng)", truongSa: "QĐ. Trường Sa (tỉnh Khánh Hòa)", noData: "chưa có số liệu", shareLegend: "tỷ lệ thôn chưa có 3G/4G",
     goal: "mục tiêu", spark: (name, vals, goal) => `Xu hướng ${name}: ${vals}; mục tiêu ${goal}`,
     met: "đạt", not_met: "chưa đạt",
     targetNames: { dead_zones: "Thôn chưa có 3G/4G", smartphone: "Hộ có điện thoại thông minh", fibre: "Hộ có cáp quang",
@@ -51,7 +51,7 @@ const T = {
     kpiClear: "Provinces with no village without 3G/4G", kpiClearOf: (a, n) => `of ${a} ${a === "1" ? "province" : "provinces"} with villages assessed (${n} provinces in all)`,
     kpiZones: "Dead zones", kpiZonesOf: (hh, km2) => `${hh} households, ${km2} km²`, kpiAwaiting: "Submissions awaiting certification",
     kpiShare: (x) => `${x}% of villages`, kpiOutside: (n) => `${n} villages outside the 34 provinces' boundaries`,
-    nationalMap: "Provinces by share of villages without 3G/4G", noData: "no data", shareLegend: "share of villages without 3G/4G",
+    nationalMap: "Provinces by share of villages without 3G/4G", hoangSa: "Hoang Sa archipelago (Da Nang)", truongSa: "Truong Sa archipelago (Khanh Hoa)", noData: "no data", shareLegend: "share of villages without 3G/4G",
     goal: "goal", spark: (name, vals, goal) => `Trend of ${name}: ${vals}; goal ${goal}`,
     met: "met", not_met: "not met",
     targetNames: { dead_zones: "Villages without 3G/4G", smartphone: "Households with a smartphone", fibre: "Households with fibre",
@@ -151,9 +151,19 @@ const shareColor = (p) => {
 // nationalMap draws the provinces (lon, lat; equirectangular at the mean
 // latitude) shaded by their share of villages without 3G/4G; a province
 // with villages links to its page.
+// The two archipelagos of Viet Nam — Hoàng Sa (Đà Nẵng) and Trường Sa
+// (Khánh Hòa) — are not in the provinces' outlines the map is drawn from:
+// they are drawn as their main islands (lon, lat, approximate positions)
+// with their names, and the map's extent includes them.
+const archipelagos = [
+  { name: "hoangSa", islands: [[112.34, 16.83], [111.61, 16.53], [111.20, 15.78], [112.73, 16.67], [111.50, 17.08], [111.92, 16.45]] },
+  { name: "truongSa", islands: [[114.33, 11.43], [111.92, 8.65], [114.33, 9.88], [114.36, 10.18], [114.48, 10.38], [112.20, 8.85], [112.92, 7.87], [113.30, 8.10], [115.20, 8.40]] },
+];
+
 function nationalMap(fc) {
   const coords = fc.features.flatMap((f) => f.geometry.coordinates.flat(2));
   if (!coords.length) return el("p", { class: "muted" }, T.none);
+  for (const a of archipelagos) coords.push(...a.islands);
   const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 360, pad = 6;
@@ -183,6 +193,35 @@ function nationalMap(fc) {
       a.append(path);
       svg.append(a);
     } else svg.append(path);
+  }
+  for (const a of archipelagos) {
+    const g = document.createElementNS(ns, "g");
+    g.setAttribute("class", "archipelago");
+    const t = document.createElementNS(ns, "title");
+    t.textContent = T[a.name];
+    g.append(t);
+    for (const [lon, lat] of a.islands) {
+      const c = document.createElementNS(ns, "circle");
+      c.setAttribute("cx", px(lon)); c.setAttribute("cy", py(lat)); c.setAttribute("r", "1.6");
+      c.setAttribute("fill", "#9a9a9a");
+      g.append(c);
+    }
+    // The name in two lines (archipelago, then its province) centred
+    // above the islands, inside the map's width.
+    const lons = a.islands.map((q) => q[0]), top = Math.max(...a.islands.map((q) => q[1]));
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", px((Math.min(...lons) + Math.max(...lons)) / 2)); label.setAttribute("y", (+py(top) - 16).toFixed(1));
+    label.setAttribute("font-size", "8.5"); label.setAttribute("fill", "#555"); label.setAttribute("text-anchor", "middle");
+    const [first, second] = T[a.name].split(" (");
+    for (const [i, line] of [first, second ? "(" + second : ""].entries()) {
+      if (!line) continue;
+      const ts = document.createElementNS(ns, "tspan");
+      ts.setAttribute("x", label.getAttribute("x")); ts.setAttribute("dy", i ? "1.1em" : "0");
+      ts.textContent = line;
+      label.append(ts);
+    }
+    g.append(label);
+    svg.append(g);
   }
   const pct = (x) => fmt(100 * x, 0) + "%";
   const legend = [el("span", {}, el("b", { class: "sw-nodata" }, "■"), " " + T.noData),
