@@ -38,6 +38,13 @@ import (
 //	                       measure outputs (CoverageResult). Key: the
 //	                       measure keys, the site parts' SHA-256, the
 //	                       coverage options.
+//	evpredictions          the calibrated predictions of one carrier's
+//	(per carrier)          sites at the cells that carrier was measured
+//	                       in, which the dead-zone stage's radio map
+//	                       turns into residuals. Key: that carrier's
+//	                       measure key, its sites, the prediction
+//	                       options. A carrier's late dump recomputes its
+//	                       own part only.
 //	deadzones              verdicts per hex and village, zones, gaps,
 //	                       challenges (DeadZoneResult). Key: the coverage
 //	                       and measure keys, the dead-zone options.
