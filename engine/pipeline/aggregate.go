@@ -1,18 +1,12 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"iter"
-	"math"
 	"runtime"
-	"strconv"
 	"sync/atomic"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -175,138 +169,6 @@ func popcount(b uint8) int {
 	return n
 }
 
-// WriteCSV writes columns as CSV with a header: floats in shortest
-// round-trip form (empty for NaN), times as RFC 3339 UTC with milliseconds.
-func WriteCSV(w io.Writer, cols []arrowio.Column) error {
-	t := NewCSVTable(w)
-	if err := t.Write(cols); err != nil {
-		return err
-	}
-	return t.Flush()
-}
-
-// CSVTable writes result columns as CSV in successive chunks of rows,
-// with the header once (see WriteCSV for the formatting). The output is
-// what encoding/csv writes with its defaults (comma, LF line ends, fields
-// quoted by the same rule, tested): numbers, booleans and times never need
-// quotes, so rows are formatted straight into a buffer with strconv's
-// Append functions and only strings go through the quoting rule.
-type CSVTable struct {
-	w      *bufio.Writer
-	err    error
-	header []string
-	line   []byte
-}
-
-// NewCSVTable starts a CSV table on w.
-func NewCSVTable(w io.Writer) *CSVTable { return &CSVTable{w: bufio.NewWriterSize(w, 1<<16)} }
-
-// Write appends the rows of cols; the first call fixes the header, and
-// later calls must have the same column names.
-func (t *CSVTable) Write(cols []arrowio.Column) error {
-	if t.err != nil {
-		return t.err
-	}
-	n := -1
-	for _, c := range cols {
-		l := max(len(c.Int64), len(c.Uint64), len(c.TimeUnixMs), len(c.Float64), len(c.String), len(c.Bool))
-		if n >= 0 && l != n {
-			return fmt.Errorf("pipeline: column %q has %d rows, others %d", c.Name, l, n)
-		}
-		n = l
-	}
-	if t.header == nil {
-		t.header = make([]string, len(cols))
-		line := t.line[:0]
-		for i, c := range cols {
-			t.header[i] = c.Name
-			if i > 0 {
-				line = append(line, ',')
-			}
-			line = appendCSVField(line, c.Name)
-		}
-		t.line = append(line, '\n')
-		if _, t.err = t.w.Write(t.line); t.err != nil {
-			return t.err
-		}
-	} else {
-		if len(cols) != len(t.header) {
-			return fmt.Errorf("pipeline: %d columns after a header of %d", len(cols), len(t.header))
-		}
-		for i, c := range cols {
-			if c.Name != t.header[i] {
-				return fmt.Errorf("pipeline: column %d is %q after a header naming %q", i, c.Name, t.header[i])
-			}
-		}
-	}
-	for r := 0; r < n; r++ {
-		line := t.line[:0]
-		for i, c := range cols {
-			if i > 0 {
-				line = append(line, ',')
-			}
-			switch {
-			case c.Int64 != nil:
-				line = strconv.AppendInt(line, c.Int64[r], 10)
-			case c.Uint64 != nil:
-				line = strconv.AppendUint(line, c.Uint64[r], 10)
-			case c.TimeUnixMs != nil:
-				line = time.UnixMilli(c.TimeUnixMs[r]).UTC().AppendFormat(line, msLayout)
-			case c.Float64 != nil:
-				if v := c.Float64[r]; !math.IsNaN(v) {
-					line = strconv.AppendFloat(line, v, 'g', -1, 64)
-				}
-			case c.String != nil:
-				line = appendCSVField(line, c.String[r])
-			case c.Bool != nil:
-				line = strconv.AppendBool(line, c.Bool[r])
-			}
-		}
-		t.line = append(line, '\n')
-		if _, t.err = t.w.Write(t.line); t.err != nil {
-			return t.err
-		}
-	}
-	return nil
-}
-
-// appendCSVField appends s as encoding/csv writes a field: quoted when it
-// holds a comma, quote, CR or LF, begins with a Unicode space, or is \.
-// (an end-of-data marker to some readers); quotes are doubled inside.
-func appendCSVField(dst []byte, s string) []byte {
-	needs := s == `\.`
-	for i := 0; i < len(s) && !needs; i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			needs = true
-		}
-	}
-	if !needs && s != "" {
-		r, _ := utf8.DecodeRuneInString(s)
-		needs = unicode.IsSpace(r)
-	}
-	if !needs {
-		return append(dst, s...)
-	}
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, s[i])
-	}
-	return append(dst, '"')
-}
-
-// Flush writes buffered rows and reports any write error.
-func (t *CSVTable) Flush() error {
-	if t.err != nil {
-		return t.err
-	}
-	t.err = t.w.Flush()
-	return t.err
-}
-
 // aggregateChunk is how many keys WriteAggregates shapes into columns at a
 // time.
 const aggregateChunk = 1 << 16
@@ -404,6 +266,3 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 	}
 	return n, ct.Flush()
 }
-
-// msLayout is the CSV form of times: RFC 3339 UTC with milliseconds.
-const msLayout = "2006-01-02T15:04:05.000Z"
