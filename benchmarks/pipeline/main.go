@@ -1,9 +1,10 @@
 // Command pipeline measures lomsong's hot path in one run: (a) h3-go's
-// LatLngToCell per point, (b) hexgrid.IndexInto, and (c) the whole
-// dataset (Parquet) → H3 → per (cell, carrier, tech) aggregates pipeline at
-// each -cpu setting, each case in a child process so that its peak
-// resident memory is its own. Figures are printed as rows/s and as ratios
-// to h3-go measured in the same run.
+// LatLngToCell per point, (b) hexgrid.IndexInto, (c) the whole dataset
+// (Parquet) → H3 → per (cell, carrier, tech) aggregates pipeline at each
+// -cpu setting, and (d) the whole `lomsong aggregate` command on the same
+// dataset, its outputs written, beside (c) at each -cpu setting, each case
+// in a child process so that its peak resident memory is its own. Figures
+// are printed as rows/s and as ratios to h3-go measured in the same run.
 //
 //	go run ./benchmarks/pipeline -rows 100000000 -cpu 1,2
 //
@@ -24,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -50,6 +52,9 @@ type result struct {
 	Keys     int     `json:"keys,omitempty"`
 	Mismatch int64   `json:"mismatch,omitempty"`
 	Checked  int     `json:"checked,omitempty"` // rows of case (b) checked against h3-go
+	// ReadSeconds is the read and aggregate phase of case (d), by the
+	// command's own figure; the rest of its wall time is writing.
+	ReadSeconds float64 `json:"read_seconds,omitempty"`
 }
 
 func main() {
@@ -65,6 +70,9 @@ func main() {
 	cpu := flag.Int("child-cpu", 1, "internal: GOMAXPROCS of the child")
 	out := flag.String("results", "", "also write the Markdown table to this file")
 	cpuprofile := flag.String("cpuprofile", "", "internal: with -child, write a CPU profile to this file")
+	command := flag.Bool("command", true, "also time the whole `lomsong aggregate` command, outputs written, at each -cpu setting (case d)")
+	lomsong := flag.String("lomsong", "", "lomsong binary for case (d) (default: built from this module into -dir; run from the module root)")
+	repeat := flag.Int("repeat", 1, "run cases (c) and (d) this many times, alternating")
 	flag.Parse()
 
 	if *child != "" {
@@ -125,13 +133,32 @@ func main() {
 	}{{"h3", 1}, {"index", 1}} {
 		results = append(results, spawn(c.name, c.cpu, *dir, *res, *indexRows))
 	}
-	for _, s := range strings.Split(*cpus, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			fmt.Fprintf(os.Stderr, "bad -cpu value %q\n", s)
-			os.Exit(2)
+	if *command && *lomsong == "" {
+		*lomsong = filepath.Join(*dir, "lomsong")
+		build := exec.Command("go", "build", "-o", *lomsong, "./cmd/lomsong")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "building lomsong (run from the module root or give -lomsong): %v\n", err)
+			os.Exit(1)
 		}
-		results = append(results, spawn("pipeline", n, *dir, *res, *indexRows))
+	}
+	for range max(*repeat, 1) {
+		for _, s := range strings.Split(*cpus, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < 1 {
+				fmt.Fprintf(os.Stderr, "bad -cpu value %q\n", s)
+				os.Exit(2)
+			}
+			results = append(results, spawn("pipeline", n, *dir, *res, *indexRows))
+			if *command {
+				r, err := runCommand(*lomsong, n, *dir, *res)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(1)
+				}
+				results = append(results, r)
+			}
+		}
 	}
 	table := render(results, *rows, *res)
 	fmt.Print(table)
@@ -154,8 +181,8 @@ func check(rs []result, rows int64) error {
 		switch {
 		case r.Case == "index" && (r.Mismatch != 0 || r.Checked == 0):
 			return fmt.Errorf("case index: %d of %d cells differ from h3-go", r.Mismatch, r.Checked)
-		case r.Case == "pipeline" && (r.Rows != rows || r.Keys == 0):
-			return fmt.Errorf("case pipeline at %d CPUs: %d rows aggregated into %d keys, want all %d rows", r.CPU, r.Rows, r.Keys, rows)
+		case (r.Case == "pipeline" || r.Case == "command") && (r.Rows != rows || r.Keys == 0):
+			return fmt.Errorf("case %s at %d CPUs: %d rows aggregated into %d keys, want all %d rows", r.Case, r.CPU, r.Rows, r.Keys, rows)
 		}
 	}
 	return nil
@@ -184,6 +211,46 @@ func spawn(name string, cpu int, dir string, res, indexRows int) result {
 		os.Exit(1)
 	}
 	return r
+}
+
+// commandFigures reads the summary line of `lomsong aggregate`: rows, the
+// read and aggregate phase's rate, and keys.
+var commandFigures = regexp.MustCompile(`(?m)^(\d+) rows read in [0-9.]+s \((\d+) rows/s\), (\d+) keys`)
+
+// runCommand times `lomsong aggregate` on the dataset with GOMAXPROCS cpu,
+// its outputs written into a fresh folder: wall time, the child's CPU time
+// and peak RSS (getrusage), and the read and aggregate phase by the
+// command's own figure.
+func runCommand(lomsong string, cpu int, dir string, res int) (result, error) {
+	out := filepath.Join(dir, "aggregates")
+	if err := os.RemoveAll(out); err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(lomsong, "aggregate", "--dataset", filepath.Join(dir, "dataset"), "--res", strconv.Itoa(res), "--out", out)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(cpu))
+	var stdout strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	el := time.Since(start).Seconds()
+	if err != nil {
+		return result{}, fmt.Errorf("case command cpu %d: %v", cpu, err)
+	}
+	m := commandFigures.FindStringSubmatch(stdout.String())
+	if m == nil {
+		return result{}, fmt.Errorf("case command cpu %d: no summary line in %q", cpu, stdout.String())
+	}
+	rows, _ := strconv.ParseInt(m[1], 10, 64)
+	rate, _ := strconv.ParseFloat(m[2], 64)
+	keys, _ := strconv.Atoi(m[3])
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r := result{Case: "command", CPU: cpu, Rows: rows, Seconds: el, Keys: keys, ReadSeconds: float64(rows) / max(rate, 1),
+		CPUSec: math.NaN(), PeakMiB: math.NaN()}
+	if ru != nil {
+		tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+		r.CPUSec, r.PeakMiB = tv(ru.Utime)+tv(ru.Stime), float64(ru.Maxrss)/1024 // Maxrss: KiB on Linux
+	}
+	return r, nil
 }
 
 // points returns n deterministic points over Vietnam's extent.
@@ -325,6 +392,9 @@ func render(rs []result, rows int64, res int) string {
 			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in the first %d points", r.Mismatch, r.Checked)
 		case "pipeline":
 			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f bytes of state per key", r.Keys, r.BPerKey)
+		case "command":
+			note = fmt.Sprintf("(d) `lomsong aggregate`, outputs written; %d keys; read and aggregate %.2f s (%.3g rows/s), writes and the rest %.2f s",
+				r.Keys, r.ReadSeconds, float64(r.Rows)/r.ReadSeconds, r.Seconds-r.ReadSeconds)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.3g | %.1f | %.1f | %.3g | %.0f | %s |\n", r.Case, r.CPU, r.Rows, r.Seconds, rate, rate/h3rate,
 			r.CPUSec, float64(r.Rows)/r.CPUSec, r.PeakMiB, note)

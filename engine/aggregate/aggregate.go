@@ -685,15 +685,23 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		}
 		sortRefs(refs)
 		build := func(dst []Row, refs []ref, sc *rowScratch) []Row {
-			for _, r := range refs {
-				dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), carriers, sc))
+			for len(refs) > 0 {
+				block := refs[:min(touchBlock, len(refs))]
+				refs = refs[len(block):]
+				sc.touched += touch(aggs, block)
+				for _, r := range block {
+					dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), carriers, sc))
+				}
 			}
 			return dst
 		}
 		workers := runtime.GOMAXPROCS(0)
 		if workers == 1 || len(refs) <= 2*allChunk {
 			var sc rowScratch
-			for _, r := range refs {
+			for i, r := range refs {
+				if i%touchBlock == 0 {
+					sc.touched += touch(aggs, refs[i:min(i+touchBlock, len(refs))])
+				}
 				if !yield(aggs[r.part].row(aggs[r.part].stat(r.j), carriers, &sc)) {
 					return
 				}
@@ -804,8 +812,32 @@ func sortRefs(refs []ref) {
 
 // rowScratch holds the buffers row reuses between keys.
 type rowScratch struct {
-	hist   [nStreams][256]uint32
-	lo, hi [nStreams]uint32
+	hist    [nStreams][256]uint32
+	lo, hi  [nStreams]uint32
+	touched uint64 // touch's sums, kept so that its loads stay
+}
+
+// touchBlock is how many keys All's workers touch ahead of building their
+// rows.
+const touchBlock = 256
+
+// touch loads the first word of each key's statistics, the word with its
+// arena references, and the first word of its code log or histogram. The
+// loads of different keys are independent, so the core overlaps their
+// cache misses, where row, one key at a time, would wait on each in turn
+// (keys are visited in key order, not memory order); row then finds the
+// lines in cache. It returns a sum of the words.
+func touch(aggs []*Aggregator, refs []ref) uint64 {
+	var sum uint64
+	for _, r := range refs {
+		g := aggs[r.part]
+		st := g.stat(r.j)
+		sum += st.key + uint64(st.codes)
+		if st.codes != 0 {
+			sum += g.ar.words(st.codes, 1)[0]
+		}
+	}
+	return sum
 }
 
 // row builds the statistics of st; carriers names the carrier ids.

@@ -501,6 +501,10 @@ func (a *Aggregator) deviceCount(st *stats) (n int64, exact bool) {
 	return hllCount(a.ar.u8(st.dev, hllWords)[:hllM]), false
 }
 
+// pow2Neg returns 2^-r, exactly math.Ldexp(1, -int(r)), from the float's
+// bits: the exponent field of 2^-r is 1023 - r (normal for r ≤ 255).
+func pow2Neg(r uint8) float64 { return math.Float64frombits(uint64(1023-int(r)) << 52) }
+
 func hllCount(regs []uint8) int64 {
 	var sum float64
 	zeros := 0
@@ -508,7 +512,7 @@ func hllCount(regs []uint8) int64 {
 		if r == 0 {
 			zeros++
 		}
-		sum += math.Ldexp(1, -int(r))
+		sum += pow2Neg(r)
 	}
 	m := float64(hllM)
 	e := 0.7213 / (1 + 1.079/m) * m * m / sum

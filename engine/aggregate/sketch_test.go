@@ -428,3 +428,11 @@ func TestRateCodeMatchesLog(t *testing.T) {
 		t.Errorf("below the least speed: code %d, %v; want the zero bucket", c, ok)
 	}
 }
+
+func TestPow2Neg(t *testing.T) {
+	for r := range 256 {
+		if got, want := pow2Neg(uint8(r)), math.Ldexp(1, -r); got != want {
+			t.Fatalf("pow2Neg(%d) = %g, want %g", r, got, want)
+		}
+	}
+}

@@ -1,18 +1,13 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"iter"
-	"math"
 	"runtime"
-	"strconv"
+	"sync"
 	"sync/atomic"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -108,45 +103,71 @@ var AggregateColumnNames = []string{
 // AggregateTable shapes aggregate rows into columns (AggregateColumnNames
 // order) for arrowio.WriteTable. lon/lat are the cell centres.
 func AggregateTable(rows []aggregate.Row) ([]arrowio.Column, error) {
+	var t aggregateTable
+	return t.fill(rows)
+}
+
+// aggregateTable holds AggregateTable's columns, so that a writer of
+// successive chunks can reuse them.
+type aggregateTable struct {
+	cell, carrier, tech []string
+	res                 []int64
+	lon, lat            []float64
+	ints                [16][]int64
+	floats              [9][]float64
+	exact               []bool
+	first, last         []int64
+}
+
+// fill shapes rows into t's columns (overwriting the previous chunk's) and
+// returns them. A cell's id, resolution and centre are computed once for
+// the run of its keys (rows come sorted by cell).
+func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
 	n := len(rows)
-	str := func() []string { return make([]string, 0, n) }
-	i64 := func() []int64 { return make([]int64, 0, n) }
-	f64 := func() []float64 { return make([]float64, 0, n) }
-	cell, carrier, tech := str(), str(), str()
-	res := i64()
-	lon, lat := f64(), f64()
-	var ints [16][]int64
+	cell, carrier, tech := reuse(t.cell, n), reuse(t.carrier, n), reuse(t.tech, n)
+	res := reuse(t.res, n)
+	lon, lat := reuse(t.lon, n), reuse(t.lat, n)
+	ints, floats := &t.ints, &t.floats
 	for i := range ints {
-		ints[i] = i64()
+		ints[i] = reuse(ints[i], n)
 	}
-	var floats [10][]float64
 	for i := range floats {
-		floats[i] = f64()
+		floats[i] = reuse(floats[i], n)
 	}
-	exact := make([]bool, 0, n)
-	first, last := i64(), i64()
-	for _, r := range rows {
-		c, err := r.Cell.Center()
-		if err != nil {
-			return nil, err
+	exact := reuse(t.exact, n)
+	first, last := reuse(t.first, n), reuse(t.last, n)
+	var (
+		prev     hexgrid.Cell
+		id       string
+		cres     int64
+		clon, ca float64
+	)
+	for i, r := range rows {
+		if i == 0 || r.Cell != prev {
+			c, err := r.Cell.Center()
+			if err != nil {
+				return nil, err
+			}
+			prev, id, cres, clon, ca = r.Cell, r.Cell.String(), int64(r.Cell.Resolution()), c[0], c[1]
 		}
-		cell = append(cell, r.Cell.String())
-		res = append(res, int64(r.Cell.Resolution()))
-		lon, lat = append(lon, c[0]), append(lat, c[1])
+		cell = append(cell, id)
+		res = append(res, cres)
+		lon, lat = append(lon, clon), append(lat, ca)
 		carrier = append(carrier, string(r.Carrier))
 		tech = append(tech, r.Tech.String())
-		for i, v := range []int64{r.All.Rows, r.All.Tests, r.All.Covered, r.All.BelowNoService, r.All.NoServiceRows,
+		for i, v := range [...]int64{r.All.Rows, r.All.Tests, r.All.Covered, r.All.BelowNoService, r.All.NoServiceRows,
 			r.Outdoor.Tests, r.Outdoor.Covered, r.Outdoor.BelowNoService, r.Indoor.Tests, r.Signal.N,
 			r.DL.N, r.UL.N, r.Devices, int64(r.Windows), int64(popcount(r.Children)), int64(r.Children)} {
 			ints[i] = append(ints[i], v)
 		}
-		for i, v := range []float64{r.Signal.MinDBm, r.Signal.P10DBm, r.Signal.P50DBm, r.Signal.P90DBm, r.Signal.MaxDBm,
-			r.Signal.MeanDBm, r.OutdoorSignal.P50DBm, r.DL.MedianMbps, r.UL.MedianMbps, 0} {
+		for i, v := range [...]float64{r.Signal.MinDBm, r.Signal.P10DBm, r.Signal.P50DBm, r.Signal.P90DBm, r.Signal.MaxDBm,
+			r.Signal.MeanDBm, r.OutdoorSignal.P50DBm, r.DL.MedianMbps, r.UL.MedianMbps} {
 			floats[i] = append(floats[i], v)
 		}
 		exact = append(exact, r.DevicesExact)
 		first, last = append(first, r.FirstUnixMs), append(last, r.LastUnixMs)
 	}
+	t.cell, t.carrier, t.tech, t.res, t.lon, t.lat, t.exact, t.first, t.last = cell, carrier, tech, res, lon, lat, exact, first, last
 	return []arrowio.Column{
 		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "carrier", String: carrier}, {Name: "tech", String: tech},
@@ -167,6 +188,15 @@ func AggregateTable(rows []aggregate.Row) ([]arrowio.Column, error) {
 	}, nil
 }
 
+// reuse returns s emptied, with room for n values. It is never nil, so
+// that an empty column still names its type.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n || s == nil {
+		return make([]T, 0, n)
+	}
+	return s[:0]
+}
+
 func popcount(b uint8) int {
 	n := 0
 	for ; b != 0; b &= b - 1 {
@@ -175,226 +205,138 @@ func popcount(b uint8) int {
 	return n
 }
 
-// WriteCSV writes columns as CSV with a header: floats in shortest
-// round-trip form (empty for NaN), times as RFC 3339 UTC with milliseconds.
-func WriteCSV(w io.Writer, cols []arrowio.Column) error {
-	t := NewCSVTable(w)
-	if err := t.Write(cols); err != nil {
-		return err
-	}
-	return t.Flush()
-}
-
-// CSVTable writes result columns as CSV in successive chunks of rows,
-// with the header once (see WriteCSV for the formatting). The output is
-// what encoding/csv writes with its defaults (comma, LF line ends, fields
-// quoted by the same rule, tested): numbers, booleans and times never need
-// quotes, so rows are formatted straight into a buffer with strconv's
-// Append functions and only strings go through the quoting rule.
-type CSVTable struct {
-	w      *bufio.Writer
-	err    error
-	header []string
-	line   []byte
-}
-
-// NewCSVTable starts a CSV table on w.
-func NewCSVTable(w io.Writer) *CSVTable { return &CSVTable{w: bufio.NewWriterSize(w, 1<<16)} }
-
-// Write appends the rows of cols; the first call fixes the header, and
-// later calls must have the same column names.
-func (t *CSVTable) Write(cols []arrowio.Column) error {
-	if t.err != nil {
-		return t.err
-	}
-	n := -1
-	for _, c := range cols {
-		l := max(len(c.Int64), len(c.Uint64), len(c.TimeUnixMs), len(c.Float64), len(c.String), len(c.Bool))
-		if n >= 0 && l != n {
-			return fmt.Errorf("pipeline: column %q has %d rows, others %d", c.Name, l, n)
-		}
-		n = l
-	}
-	if t.header == nil {
-		t.header = make([]string, len(cols))
-		line := t.line[:0]
-		for i, c := range cols {
-			t.header[i] = c.Name
-			if i > 0 {
-				line = append(line, ',')
-			}
-			line = appendCSVField(line, c.Name)
-		}
-		t.line = append(line, '\n')
-		if _, t.err = t.w.Write(t.line); t.err != nil {
-			return t.err
-		}
-	} else {
-		if len(cols) != len(t.header) {
-			return fmt.Errorf("pipeline: %d columns after a header of %d", len(cols), len(t.header))
-		}
-		for i, c := range cols {
-			if c.Name != t.header[i] {
-				return fmt.Errorf("pipeline: column %d is %q after a header naming %q", i, c.Name, t.header[i])
-			}
-		}
-	}
-	for r := 0; r < n; r++ {
-		line := t.line[:0]
-		for i, c := range cols {
-			if i > 0 {
-				line = append(line, ',')
-			}
-			switch {
-			case c.Int64 != nil:
-				line = strconv.AppendInt(line, c.Int64[r], 10)
-			case c.Uint64 != nil:
-				line = strconv.AppendUint(line, c.Uint64[r], 10)
-			case c.TimeUnixMs != nil:
-				line = time.UnixMilli(c.TimeUnixMs[r]).UTC().AppendFormat(line, msLayout)
-			case c.Float64 != nil:
-				if v := c.Float64[r]; !math.IsNaN(v) {
-					line = strconv.AppendFloat(line, v, 'g', -1, 64)
-				}
-			case c.String != nil:
-				line = appendCSVField(line, c.String[r])
-			case c.Bool != nil:
-				line = strconv.AppendBool(line, c.Bool[r])
-			}
-		}
-		t.line = append(line, '\n')
-		if _, t.err = t.w.Write(t.line); t.err != nil {
-			return t.err
-		}
-	}
-	return nil
-}
-
-// appendCSVField appends s as encoding/csv writes a field: quoted when it
-// holds a comma, quote, CR or LF, begins with a Unicode space, or is \.
-// (an end-of-data marker to some readers); quotes are doubled inside.
-func appendCSVField(dst []byte, s string) []byte {
-	needs := s == `\.`
-	for i := 0; i < len(s) && !needs; i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			needs = true
-		}
-	}
-	if !needs && s != "" {
-		r, _ := utf8.DecodeRuneInString(s)
-		needs = unicode.IsSpace(r)
-	}
-	if !needs {
-		return append(dst, s...)
-	}
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, s[i])
-	}
-	return append(dst, '"')
-}
-
-// Flush writes buffered rows and reports any write error.
-func (t *CSVTable) Flush() error {
-	if t.err != nil {
-		return t.err
-	}
-	t.err = t.w.Flush()
-	return t.err
-}
-
-// aggregateChunk is how many keys WriteAggregates shapes into columns at a
-// time.
-const aggregateChunk = 1 << 16
+// aggregateChunk is how many keys WriteAggregates shapes into columns and
+// CSV lines at a time on one goroutine; aggregateRowGroup is the Parquet
+// row group size.
+const (
+	aggregateChunk    = 1 << 14
+	aggregateRowGroup = 1 << 17
+)
 
 // WriteAggregates streams the per-key table (AggregateColumnNames) to
 // Parquet (with meta) and CSV in chunks, so memory stays with the
-// aggregator's key state rather than a table of every key. It returns the
-// number of keys written.
+// aggregator's key state rather than a table of every key. Chunks are
+// shaped into columns and formatted as CSV on GOMAXPROCS goroutines, while
+// one goroutine writes the Parquet file and another the CSV file, each
+// taking the chunks in order. It returns the number of keys written.
 func WriteAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string) (int, error) {
 	return writeAggregates(pq, csvOut, rows, meta, aggregateChunk)
+}
+
+// aggregateJob is one chunk of WriteAggregates on its way through the
+// stages. Its buffers are reused once both writers are done with it.
+type aggregateJob struct {
+	rows  []aggregate.Row
+	table aggregateTable
+	csv   csvFormat
+	cols  []arrowio.Column
+	lines []byte
+	err   error
+	ready chan struct{} // closed when cols and lines are done
+	users atomic.Int32  // writers yet to take the chunk
 }
 
 func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string, chunkRows int) (int, error) {
 	// Bounded row groups: the writer holds its open group in memory.
 	// Snappy: arrow/go v17's zstd builds an encoder per page.
-	tw, err := arrowio.NewTableWriter(pq, meta, arrowio.WithRowGroupRows(2*chunkRows), arrowio.WithCodec(arrowio.Snappy))
+	tw, err := arrowio.NewTableWriter(pq, meta, arrowio.WithRowGroupRows(aggregateRowGroup), arrowio.WithCodec(arrowio.Snappy))
 	if err != nil {
 		return 0, err
 	}
 	ct := NewCSVTable(csvOut)
-	// Three stages on their own goroutines: rows are built and shaped into
-	// columns here, while one goroutine writes Parquet and another CSV,
-	// each taking every chunk in order. Chunks are read-only once sent.
-	type sink struct {
-		in   chan []arrowio.Column
-		err  error
-		done chan struct{}
+	workers := runtime.GOMAXPROCS(0)
+	// At most ring chunks exist: the free list bounds the memory.
+	ring := workers + 3
+	free := make(chan *aggregateJob, ring)
+	for range ring {
+		free <- &aggregateJob{rows: make([]aggregate.Row, 0, chunkRows)}
 	}
-	sinks := []*sink{{}, {}}
-	writers := []func([]arrowio.Column) error{tw.Write, ct.Write}
-	var failed atomic.Bool // a sink failed: stop building chunks
-	for i, s := range sinks {
-		s.in, s.done = make(chan []arrowio.Column, 2), make(chan struct{})
-		go func() {
-			defer close(s.done)
-			for cols := range s.in {
+	release := func(j *aggregateJob) {
+		if j.users.Add(-1) == 0 {
+			free <- j
+		}
+	}
+	work := make(chan *aggregateJob, ring)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range work {
+				j.cols, j.err = j.table.fill(j.rows)
+				if j.err == nil {
+					j.lines = j.csv.appendRows(j.lines[:0], j.cols, 0, len(j.rows))
+				}
+				close(j.ready)
+			}
+		})
+	}
+	var failed atomic.Bool // a stage failed: stop building chunks
+	type sink struct {
+		in    chan *aggregateJob
+		err   error
+		write func(*aggregateJob) error
+	}
+	sinks := []*sink{
+		{write: func(j *aggregateJob) error { return tw.Write(j.cols) }},
+		{write: func(j *aggregateJob) error { return ct.writeFormatted(j.cols, j.lines) }},
+	}
+	var sinkWG sync.WaitGroup
+	for _, s := range sinks {
+		s.in = make(chan *aggregateJob, ring)
+		sinkWG.Go(func() {
+			for j := range s.in {
+				<-j.ready
 				if s.err == nil {
-					if s.err = writers[i](cols); s.err != nil {
+					if s.err = j.err; s.err == nil {
+						s.err = s.write(j)
+					}
+					if s.err != nil {
 						failed.Store(true)
 					}
 				}
+				release(j)
 			}
-		}()
+		})
 	}
 	stop := func() error {
+		close(work)
 		for _, s := range sinks {
 			close(s.in)
 		}
-		var err error
+		wg.Wait()
+		sinkWG.Wait()
 		for _, s := range sinks {
-			<-s.done
-			if err == nil {
-				err = s.err
+			if s.err != nil {
+				return s.err
 			}
 		}
-		return err
-	}
-	chunk := make([]aggregate.Row, 0, chunkRows)
-	n := 0
-	send := func() error {
-		cols, err := AggregateTable(chunk)
-		if err != nil {
-			return err
-		}
-		for _, s := range sinks {
-			s.in <- cols
-		}
-		n += len(chunk)
-		chunk = chunk[:0]
 		return nil
 	}
+	n := 0
+	j := <-free
+	j.rows = j.rows[:0]
+	send := func() {
+		n += len(j.rows)
+		j.ready = make(chan struct{})
+		j.users.Store(int32(len(sinks)))
+		work <- j
+		for _, s := range sinks {
+			s.in <- j
+		}
+	}
 	for r := range rows {
-		chunk = append(chunk, r)
-		if len(chunk) == chunkRows {
-			if err := send(); err != nil {
-				stop()
-				return n, err
-			}
+		j.rows = append(j.rows, r)
+		if len(j.rows) == chunkRows {
+			send()
 			if failed.Load() {
 				break
 			}
+			j = <-free
+			j.rows = j.rows[:0]
 		}
 	}
-	if !failed.Load() && (len(chunk) > 0 || n == 0) {
-		if err := send(); err != nil {
-			stop()
-			return n, err
-		}
+	// The last chunk, or an empty one to give an empty table its header.
+	if !failed.Load() && (len(j.rows) > 0 || n == 0) {
+		send()
 	}
 	if err := stop(); err != nil {
 		return n, err
@@ -404,6 +346,3 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 	}
 	return n, ct.Flush()
 }
-
-// msLayout is the CSV form of times: RFC 3339 UTC with milliseconds.
-const msLayout = "2006-01-02T15:04:05.000Z"

@@ -14,8 +14,8 @@ import (
 )
 
 // TestCSVTableMatchesEncodingCSV writes a table of every column kind, with
-// strings that need quoting by each of encoding/csv's rules, in two
-// chunks, and compares the bytes with what encoding/csv writes for the
+// strings that need quoting by each of encoding/csv's rules and runs of
+// equal fields, in two chunks, and compares the bytes with what encoding/csv writes for the
 // same fields.
 func TestCSVTableMatchesEncodingCSV(t *testing.T) {
 	tricky := []string{"", "plain", "Lai Châu", "a,b", `say "hi"`, "line\nbreak", "cr\rhere", `\.`, `\.x`,
@@ -43,6 +43,18 @@ func TestCSVTableMatchesEncodingCSV(t *testing.T) {
 		cols[3].Float64 = append(cols[3].Float64, f)
 		cols[4].TimeUnixMs = append(cols[4].TimeUnixMs, rng.Int64N(4e12)-1e12)
 		cols[5].Bool = append(cols[5].Bool, r%3 == 0)
+		if r%4 == 1 || r%4 == 2 { // runs of equal fields, as a cell's keys have
+			for i := range cols {
+				switch c := &cols[i]; {
+				case c.Float64 != nil:
+					c.Float64[r] = c.Float64[r-1]
+				case c.TimeUnixMs != nil:
+					c.TimeUnixMs[r] = c.TimeUnixMs[r-1]
+				case c.String != nil && r%4 == 1:
+					c.String[r] = c.String[r-1]
+				}
+			}
+		}
 	}
 	slice := func(lo, hi int) []arrowio.Column {
 		out := make([]arrowio.Column, len(cols))
@@ -135,5 +147,54 @@ func TestCSVTableWriteError(t *testing.T) {
 	}
 	if ct.Write(col) == nil || ct.Flush() == nil {
 		t.Error("a table that failed to write accepts more")
+	}
+}
+
+// TestAppendFloatMatchesStrconv checks the integer and one-decimal fast
+// paths, and the values around them, against strconv.
+func TestAppendFloatMatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	vals := []float64{0, math.Copysign(0, -1), 0.1, -0.1, 0.05, 0.5, -0.5, 1, -1, 9.9, 99999.9, 999999.9, -999999.9,
+		999999, 1e6, -1e6, 1e6 + 0.5, 1e21, 1e-5, 0.0001, 123456.7, -105.25, -84.4, math.MaxInt64, math.Inf(1), math.Inf(-1),
+		math.SmallestNonzeroFloat64, math.MaxFloat64}
+	for range 200000 {
+		k := rng.Int64N(4e7) - 2e7
+		for _, v := range []float64{float64(k) / 10, float64(k / 10), float64(k) / 100, float64(k) / 1000} {
+			vals = append(vals, v, math.Nextafter(v, math.Inf(1)), math.Nextafter(v, math.Inf(-1)))
+		}
+		vals = append(vals, math.Float64frombits(rng.Uint64()), rng.NormFloat64()*1e3)
+	}
+	for _, v := range vals {
+		if math.IsNaN(v) {
+			continue
+		}
+		if got, want := string(appendFloat([]byte("x"), v)), "x"+strconv.FormatFloat(v, 'g', -1, 64); got != want {
+			t.Fatalf("appendFloat(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestAppendTimeMsMatchesTime checks the civil-date formatting against the
+// time package across its range and at its ends.
+func TestAppendTimeMsMatchesTime(t *testing.T) {
+	if got := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(); got != minTimeMs {
+		t.Fatalf("minTimeMs = %d, want %d", int64(minTimeMs), got)
+	}
+	if got := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(); got != endTimeMs {
+		t.Fatalf("endTimeMs = %d, want %d", int64(endTimeMs), got)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	ms := []int64{0, -1, 1, 86399999, 86400000, -86400000, -86400001, minTimeMs, minTimeMs - 1, minTimeMs + 1,
+		endTimeMs - 1, endTimeMs, math.MaxInt64 / 2, math.MinInt64 / 2,
+		time.Date(2000, 2, 29, 23, 59, 59, 999e6, time.UTC).UnixMilli(), time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC).UnixMilli(),
+		time.Date(1600, 12, 31, 12, 0, 0, 0, time.UTC).UnixMilli()}
+	for range 200000 {
+		ms = append(ms, rng.Int64N(endTimeMs-minTimeMs+2000)+minTimeMs-1000, rng.Int64N(4e12)-1e12)
+	}
+	for _, v := range ms {
+		got := string(appendTimeMs(nil, v))
+		if want := time.UnixMilli(v).UTC().Format(msLayout); got != want {
+			t.Fatalf("appendTimeMs(%d) = %q, want %q", v, got, want)
+		}
 	}
 }
