@@ -235,3 +235,23 @@ func TestFitErrors(t *testing.T) {
 		}
 	}
 }
+
+// covFrom over termsAt is CovRel bit for bit, for every relation, with
+// and without each component.
+func TestCovTermsEqualCovRel(t *testing.T) {
+	models := []Model{
+		{SharedSillDB2: 48.2, SharedRangeM: 2027, CarrierSillDB2: 36.1, CarrierRangeM: 80.6, OwnSillDB2: 8.6, OwnRangeM: 215, NuggetDB2: 5.5},
+		{SharedSillDB2: 0, SharedRangeM: 0, CarrierSillDB2: 20, CarrierRangeM: 150, OwnSillDB2: 30, OwnRangeM: 90},
+		{SharedSillDB2: 12, SharedRangeM: 500, OwnSillDB2: 40, OwnRangeM: 120},
+	}
+	for _, m := range models {
+		for _, d := range []float64{0, 1e-9, 0.5, 37, 80.6, 299.99, 1234.5, 5000, 2e4} {
+			tm := m.termsAt(d)
+			for _, r := range []Relation{OtherCarrier, SameCarrier, SameKey} {
+				if got, want := m.covFrom(tm, r), m.CovRel(d, r); math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("model %+v, d %v, relation %v: %v, CovRel %v", m, d, r, got, want)
+				}
+			}
+		}
+	}
+}

@@ -400,7 +400,18 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			K[i*ne+i] = prior(0, SameKey) + md.NuggetDB2 + nz0*nz0
 			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
 			ki := m.obs[oi].Key
-			for a := 0; a < nz; a++ {
+			// The targets share the query point: one distance and one
+			// set of exponentials for all of them.
+			tx := md.termsAt(arcM(chord2(m.pos[oi], x)))
+			for a := 0; a < q; a++ {
+				r := RelationOf(ki, keys[a])
+				v := md.covFrom(tx, r)
+				if r == SameKey {
+					v += sm2
+				}
+				B[i*nz+a] = v
+			}
+			for a := q; a < nz; a++ {
 				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), RelationOf(ki, zKey(a)))
 			}
 		}

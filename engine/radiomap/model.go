@@ -166,6 +166,41 @@ func (m Model) CovRel(distM float64, r Relation) float64 {
 	return c
 }
 
+// covTerms are the exponentials of CovRel at one distance, one per
+// component (0 where its sill is not positive), so that several relations
+// at that distance cost one exp per component: covFrom(termsAt(d), r)
+// equals CovRel(d, r) bit for bit (the same products summed in the same
+// order).
+type covTerms struct{ shared, carrier, own float64 }
+
+func (m Model) termsAt(distM float64) covTerms {
+	var t covTerms
+	if m.SharedSillDB2 > 0 {
+		t.shared = math.Exp(-distM / m.SharedRangeM)
+	}
+	if m.CarrierSillDB2 > 0 {
+		t.carrier = math.Exp(-distM / m.CarrierRangeM)
+	}
+	if m.OwnSillDB2 > 0 {
+		t.own = math.Exp(-distM / m.OwnRangeM)
+	}
+	return t
+}
+
+func (m Model) covFrom(t covTerms, r Relation) float64 {
+	c := 0.0
+	if m.SharedSillDB2 > 0 {
+		c += m.SharedSillDB2 * t.shared
+	}
+	if r >= SameCarrier && m.CarrierSillDB2 > 0 {
+		c += m.CarrierSillDB2 * t.carrier
+	}
+	if r == SameKey && m.OwnSillDB2 > 0 {
+		c += m.OwnSillDB2 * t.own
+	}
+	return c
+}
+
 // Cov is CovRel for one key (sameKey) or for keys of two carriers.
 func (m Model) Cov(distM float64, sameKey bool) float64 {
 	if sameKey {
