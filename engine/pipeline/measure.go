@@ -179,13 +179,12 @@ func (a *evAcc) merge(o *evAcc) {
 
 // evidence returns the gathered readings as scanEvidence's result.
 func (a *evAcc) evidence() *evidence {
-	ev := &evidence{sums: make(map[evKey]*evSum, len(a.sums)), nearby: slices.Clone(a.nearby),
+	ev := &evidence{readings: make([]evReading, 0, len(a.sums)), nearby: slices.Clone(a.nearby),
 		near: make([]map[deadzone.Key]*evSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
 	for k, e := range a.sums {
-		ev.sums[k] = &evSum{n: e.n, sum: float64(e.sum) / microDB}
-		ev.order = append(ev.order, k)
+		ev.readings = append(ev.readings, evReading{k, evSum{n: e.n, sum: float64(e.sum) / microDB}})
 	}
-	sortEvKeys(ev.order)
+	sortReadings(ev.readings)
 	for i, m := range a.near {
 		if m == nil {
 			continue
@@ -478,10 +477,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 		ev := m.ev
 		evOut.rowsRead += ev.rowsRead
 		evOut.rowsNear += ev.rowsNear
-		for _, k := range ev.order {
-			evOut.sums[k] = ev.sums[k] // keys hold the carrier: disjoint
-			evOut.order = append(evOut.order, k)
-		}
+		evOut.readings = append(evOut.readings, ev.readings...) // keys hold the carrier: disjoint
 		if len(ev.nearby) != villages {
 			return nil, fmt.Errorf("pipeline: the measurements of %s counted %d villages, want %d", c, len(ev.nearby), villages)
 		}
@@ -503,7 +499,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	slices.SortFunc(out.Rows, func(a, b aggregate.Row) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 	})
-	sortEvKeys(evOut.order)
+	sortReadings(evOut.readings)
 	out.ev = evOut
 	return out, nil
 }
@@ -528,10 +524,11 @@ func anchorsKey(villages []deadzone.Village, reach map[hexgrid.Cell]bool) string
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// sortEvKeys sorts readings' keys by cell, hex, carrier, tech and kind
+// sortReadings sorts readings by key: cell, hex, carrier, tech and kind
 // (upper, indoor, scanner).
-func sortEvKeys(order []evKey) {
-	slices.SortFunc(order, func(a, b evKey) int {
+func sortReadings(rs []evReading) {
+	slices.SortFunc(rs, func(ra, rb evReading) int {
+		a, b := &ra.evKey, &rb.evKey
 		switch {
 		case a.cell != b.cell:
 			return cmp.Compare(a.cell, b.cell)

@@ -52,7 +52,7 @@ func TestMeasureOnePass(t *testing.T) {
 	if rows != one.RowsRead || !sameRows(agg.Rows(), one.Rows) || len(one.Rows) == 0 {
 		t.Fatalf("rows differ from Aggregate's: %d keys vs %d", len(one.Rows), agg.Len())
 	}
-	if one.ev.rowsNear == 0 || len(one.ev.order) == 0 {
+	if one.ev.rowsNear == 0 || len(one.ev.readings) == 0 {
 		t.Fatalf("no readings gathered: %+v", one.ev)
 	}
 	mo.Aggregate.Workers = 2

@@ -147,13 +147,21 @@ type evSum struct {
 	sum float64
 }
 
+// evReading is one evKey's sum.
+type evReading struct {
+	evKey
+	evSum
+}
+
 // evidence is what the pass over the measurements gathers for the radio
 // map (Measure): readings per evidenceRes cell, analysis hex, key and
-// kind, and the tests near each village.
+// kind, and the tests near each village. The readings are a slice sorted
+// by key (sortReadings), not a map: about 64 bytes each instead of about
+// 280 for a map entry with its key list and a pointer per sum, and their
+// number grows with the cells measured.
 type evidence struct {
-	sums   map[evKey]*evSum
-	order  []evKey           // first-seen order, sorted before use
-	nearby []deadzone.Nearby // per village
+	readings []evReading
+	nearby   []deadzone.Nearby // per village
 	// near holds each village's exact outdoor readings within
 	// deadzone.NearbyRadiusM, per key (for keys without prediction).
 	near               []map[deadzone.Key]*evSum
@@ -307,8 +315,9 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 	}
 	byCarrier := map[engine.Carrier]*carrierCells{}
 	var carriers []engine.Carrier
-	at := make([]int32, len(ev.order)) // each reading's cell among its carrier's
-	for i, k := range ev.order {
+	at := make([]int32, len(ev.readings)) // each reading's cell among its carrier's
+	for i := range ev.readings {
+		k := &ev.readings[i].evKey
 		cc := byCarrier[k.key.Carrier]
 		if cc == nil {
 			cc = &carrierCells{}
@@ -346,7 +355,8 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 	// Fit the indoor loss from exact readings; its spread between
 	// buildings from single phone readings (indoor against outdoor).
 	var outRes, inRes, out1, in1 []float64
-	for i, k := range ev.order {
+	for i := range ev.readings {
+		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
 		if k.upper {
 			continue
 		}
@@ -354,7 +364,6 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 		if !ok {
 			continue
 		}
-		e := ev.sums[k]
 		r := e.sum/float64(e.n) - p
 		if k.indoor {
 			inRes = append(inRes, r)
@@ -377,8 +386,8 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 	indoorSD = rep.IndoorLossSigmaDB
 	var obs []radiomap.Obs
 	keys := map[deadzone.Key]bool{}
-	for i, k := range ev.order {
-		e := ev.sums[k]
+	for i := range ev.readings {
+		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
 		p, ok := predOf(i, k.key)
 		if !ok {
 			rep.ReadingsWithoutPrediction += int64(e.n)

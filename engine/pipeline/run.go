@@ -852,9 +852,9 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 func stateOf(m *Measured) *measuredState {
 	st := &measuredState{Rows: m.Rows, Skipped: m.Skipped, RowsRead: m.RowsRead, Tally: m.Tally.State(),
 		Nearby: m.ev.nearby, RowsNear: m.ev.rowsNear, Anchors: m.anchors}
-	for _, k := range m.ev.order {
-		e := m.ev.sums[k]
-		st.Readings = append(st.Readings, readingState{k.cell, k.hex, k.key, k.upper, k.indoor, k.scanner, e.n, e.sum})
+	st.Readings = make([]readingState, 0, len(m.ev.readings))
+	for _, r := range m.ev.readings {
+		st.Readings = append(st.Readings, readingState{r.cell, r.hex, r.key, r.upper, r.indoor, r.scanner, r.n, r.sum})
 	}
 	for k, vals := range m.speeds {
 		for v, n := range vals {
@@ -896,15 +896,14 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 	if err != nil {
 		return nil, err
 	}
-	ev := &evidence{sums: make(map[evKey]*evSum, len(st.Readings)), nearby: st.Nearby,
+	ev := &evidence{readings: make([]evReading, 0, len(st.Readings)), nearby: st.Nearby,
 		near: make([]map[deadzone.Key]*evSum, len(st.Nearby)), rowsRead: st.RowsRead, rowsNear: st.RowsNear}
 	if ev.nearby == nil {
 		ev.nearby = []deadzone.Nearby{}
 	}
 	for _, r := range st.Readings {
-		k := evKey{cell: r.Cell, hex: r.Hex, key: r.Key, upper: r.Upper, indoor: r.Indoor, scanner: r.Scanner}
-		ev.sums[k] = &evSum{n: r.N, sum: r.Sum}
-		ev.order = append(ev.order, k)
+		ev.readings = append(ev.readings, evReading{evKey{cell: r.Cell, hex: r.Hex, key: r.Key, upper: r.Upper, indoor: r.Indoor, scanner: r.Scanner},
+			evSum{n: r.N, sum: r.Sum}})
 	}
 	for _, n := range st.Near {
 		if n.Village < 0 || n.Village >= len(ev.near) {
