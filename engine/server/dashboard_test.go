@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -34,7 +35,9 @@ func chromiumPath() string {
 
 // TestDashboardInChromium loads each role's page in headless Chromium at
 // 390 px wide: the page shows the role's data and no one else's, throws
-// no error, logs none to the console and needs no horizontal scrolling.
+// no error, logs none to the console and needs no horizontal scrolling; the
+// province map draws the API's hexes as hexagons of their state in the
+// layer the toggle shows, or as dots for a release without boundaries.
 func TestDashboardInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives headless Chromium; not in -short")
@@ -109,6 +112,44 @@ func TestDashboardInChromium(t *testing.T) {
 		sparks[x.Target] = last.Period + " " + v
 	}
 
+	// The province's hexes as the API sends them: the map draws each as a
+	// hexagon filled with its state in the layer shown.
+	_, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "", nil, "")
+	var hx struct{ Hexes []ReleaseHex }
+	if err := json.Unmarshal(b, &hx); err != nil || len(hx.Hexes) == 0 {
+		t.Fatalf("hexes: %v %.200s", err, b)
+	}
+	statesIn := func(layer string) map[string]int {
+		n := map[string]int{}
+		for _, h := range hx.Hexes {
+			st := h.Best
+			if layer != "best" {
+				st = "unknown"
+				for _, k := range h.States {
+					if k.Carrier+" "+k.Tech == layer {
+						st = k.State
+					}
+				}
+			}
+			n[st]++
+		}
+		return n
+	}
+	// The layer the toggle shows: the first carrier and technology whose
+	// hexes' states differ from the best ones.
+	toggle := ""
+	for _, h := range hx.Hexes {
+		for _, k := range h.States {
+			key := k.Carrier + " " + k.Tech
+			if (toggle == "" || key < toggle) && !maps.Equal(statesIn(key), statesIn("best")) {
+				toggle = key
+			}
+		}
+	}
+	if toggle == "" {
+		t.Fatal("no carrier and technology of the fixture's hexes differs from the best state")
+	}
+
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Flag("headless", true))...)
 	defer cancel()
@@ -123,6 +164,8 @@ func TestDashboardInChromium(t *testing.T) {
 		wantError               string
 		tiles                   map[string]float64 // data-kpi → figure; nil: no tiles, no national map
 		sparks                  map[string]string  // target → "period value" its label must hold; nil: none
+		hexMap                  bool               // the province map of province 12's hexes
+		oldRelease              bool               // the release's hexes.json loses its boundaries first
 	}{
 		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
 		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification"}, tiles: natTiles},
@@ -130,12 +173,18 @@ func TestDashboardInChromium(t *testing.T) {
 		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "a province user has no submissions", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng"}, not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng"}},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
-		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá"}, sparks: sparks},
-		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}, sparks: sparks},
+		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá"}, sparks: sparks, hexMap: true},
+		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}, sparks: sparks, hexMap: true},
 		{name: "province outside its scope", user: "laichau", hash: "#province/01", wantError: "outside your scope", not: []string{"Thôn chưa có 3G/4G", deadName}},
+		// Last: it rewrites the release as one written before hexes had
+		// boundaries.
+		{name: "province of an older release", user: "laichau", want: []string{"Lớp phủ sóng", deadName}, sparks: sparks, hexMap: true, oldRelease: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.oldRelease {
+				dropBoundaries(t, filepath.Join(ts.dir, StateDir, "releases"))
+			}
 			ctx, cancel := chromedp.NewContext(bctx)
 			defer cancel()
 			ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
@@ -276,6 +325,22 @@ func TestDashboardInChromium(t *testing.T) {
 					t.Errorf("no sparkline of %s among %q", target, got.Sparks)
 				}
 			}
+			if c.hexMap {
+				checkHexMap(t, ctx, "best", statesIn("best"), c.oldRelease)
+				// The toggle redraws the map in the layer's states: as the
+				// colour of each state stays, a count that changes is
+				// hexagons whose fill changed.
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const s = document.querySelector("#layer");
+					s.value = %q; s.dispatchEvent(new Event("change")); return s.value; })()`, toggle))); err != nil {
+					t.Fatal(err)
+				}
+				checkHexMap(t, ctx, toggle, statesIn(toggle), c.oldRelease)
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const s = document.querySelector("#layer");
+					s.value = "best"; s.dispatchEvent(new Event("change")); return s.value; })()`)); err != nil {
+					t.Fatal(err)
+				}
+				checkHexMap(t, ctx, "best", statesIn("best"), c.oldRelease)
+			}
 			// The listener runs under chromedp's lock of the tab's
 			// listeners: hold mu only to copy, never across a call to
 			// the browser.
@@ -308,6 +373,17 @@ func TestDashboardInChromium(t *testing.T) {
 						t.Log(err)
 					}
 				}
+				// The province map alone at three times a desktop's
+				// pixels, where the hexagons' shapes can be seen.
+				if c.hexMap {
+					png, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS("#province-map"), 3))
+					if err == nil {
+						err = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+"-map.png"), png, 0o644)
+					}
+					if err != nil {
+						t.Log(err)
+					}
+				}
 			}
 		})
 	}
@@ -333,4 +409,103 @@ func viNumber(v float64, digits int) string {
 		b.WriteString("," + frac)
 	}
 	return b.String()
+}
+
+// stateFill is each state's colour on the province map.
+var stateFill = map[string]string{"covered": "#9fd8a8", "weak": "#f3c26b", "uncovered": "#e88", "unknown": "#ccc"}
+
+// checkHexMap checks the province map shows layer with want hexes of each
+// state: with boundaries, one path per state, a hexagon (six vertices) per
+// hex in it, filled with the state's colour; without (dots), a circle per
+// hex at its centre and no hexagons.
+func checkHexMap(t *testing.T, ctx context.Context, layer string, want map[string]int, dots bool) {
+	t.Helper()
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const m = document.querySelector("#province-map");
+		return JSON.stringify(m ? {layer: m.dataset.layer,
+			paths: [...m.querySelectorAll("path.hexes")].map((p) => ({state: p.dataset.state, n: Number(p.dataset.hexes), fill: p.getAttribute("fill"),
+				vertices: p.getAttribute("d").split("M").slice(1).map((r) => r.split("L").length)})),
+			dots: [...m.querySelectorAll("circle.hex-dot")].map((c) => [c.dataset.state, c.getAttribute("fill")])} : {}); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Layer string
+		Paths []struct {
+			State, Fill string
+			N           int
+			Vertices    []int
+		}
+		Dots [][2]string
+	}
+	if err := json.Unmarshal([]byte(shown), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Layer != layer {
+		t.Fatalf("the map shows layer %q, want %q", got.Layer, layer)
+	}
+	hexagons, circles := map[string]int{}, map[string]int{}
+	for _, p := range got.Paths {
+		if p.Fill != stateFill[p.State] || hexagons[p.State] > 0 {
+			t.Errorf("layer %s: a path of state %q filled %s (want one, filled %s)", layer, p.State, p.Fill, stateFill[p.State])
+		}
+		if len(p.Vertices) != p.N {
+			t.Errorf("layer %s, %s: %d hexagons drawn, data-hexes %d", layer, p.State, len(p.Vertices), p.N)
+		}
+		for _, v := range p.Vertices {
+			if v != 6 {
+				t.Errorf("layer %s, %s: a hex drawn with %d vertices", layer, p.State, v)
+				break
+			}
+		}
+		hexagons[p.State] = len(p.Vertices)
+	}
+	for _, d := range got.Dots {
+		if d[1] != stateFill[d[0]] {
+			t.Errorf("layer %s: a dot of state %s filled %s", layer, d[0], d[1])
+		}
+		circles[d[0]]++
+	}
+	drawn, none := hexagons, circles
+	if dots {
+		drawn, none = circles, hexagons
+	}
+	if !maps.Equal(drawn, want) || len(none) > 0 {
+		t.Errorf("layer %s: hexagons %v, dots %v; want %v as %s", layer, hexagons, circles, want, map[bool]string{false: "hexagons", true: "dots"}[dots])
+	}
+}
+
+// dropBoundaries rewrites the hexes.json of every release under dir
+// without the hexes' boundaries, as releases were written before them.
+func dropBoundaries(t *testing.T, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*", "hexes.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no hexes.json under %s (%v)", dir, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hexes []map[string]any
+		if err := json.Unmarshal(b, &hexes); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hexes {
+			delete(h, "boundary")
+		}
+		if b, err = json.Marshal(hexes); err != nil {
+			t.Fatal(err)
+		}
+		// A release is read-only once published.
+		if err := os.Chmod(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, b, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

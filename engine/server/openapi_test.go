@@ -22,7 +22,7 @@ var apiDoc = func() map[string]any {
 // checkResponse checks a real response against the OpenAPI document: the
 // path and method are documented, the status code is one of the
 // operation's responses, and a JSON body matches its schema (types,
-// required fields, enums, array items; $ref followed).
+// required fields, enums, array items and their counts; $ref followed).
 func checkResponse(t *testing.T, method, pathKey string, code int, contentType string, body []byte) {
 	t.Helper()
 	if err := conforms(method, pathKey, code, contentType, body); err != nil {
@@ -113,6 +113,12 @@ func validate(schema map[string]any, v any, at string) error {
 		}
 	}
 	if arr, ok := v.([]any); ok {
+		if n, ok := schema["minItems"].(float64); ok && float64(len(arr)) < n {
+			return fmt.Errorf("%s: %d items, want at least %v", at, len(arr), n)
+		}
+		if n, ok := schema["maxItems"].(float64); ok && float64(len(arr)) > n {
+			return fmt.Errorf("%s: %d items, want at most %v", at, len(arr), n)
+		}
 		if items, ok := schema["items"].(map[string]any); ok {
 			for i, x := range arr {
 				if err := validate(items, x, fmt.Sprintf("%s[%d]", at, i)); err != nil {
@@ -164,6 +170,8 @@ func TestCheckerRejects(t *testing.T) {
 		{"POST", "/api/v1/submissions", 202, `{"id": 1.5, "status": "queued"}`},
 		{"POST", "/api/v1/submissions", 202, `{"id": 1, "status": "done"}`},
 		{"GET", "/api/v1/releases", 200, `{"releases": [{"number": 1}]}`},
+		{"GET", "/api/v1/releases/{period}/provinces/{code}/hexes", 200, `{"release": 1, "period": "2024-10", "province": "12", "hexes": [{"cell": "x", "lon": 1, "lat": 2, "province": "12", "best": "covered", "states": [], "boundary": [[1, 2], [1, 3], [2, 3]]}]}`},
+		{"GET", "/api/v1/releases/{period}/provinces/{code}/hexes", 200, `{"release": 1, "period": "2024-10", "province": "12", "hexes": [{"cell": "x", "lon": 1, "lat": 2, "province": "12", "best": "covered", "states": [], "boundary": [[1, 2, 0], [1, 3], [2, 3], [2, 2], [1.5, 1.5]]}]}`},
 	}
 	for _, c := range cases {
 		if err := conforms(c.method, c.path, c.code, "application/json", []byte(c.body)); err == nil {

@@ -85,10 +85,16 @@ type ReleaseGap struct {
 // ReleaseHex is one analysis hex of a release: its best 3G/4G/5G state
 // over the carriers (covered, weak, uncovered, or unknown) and the state of
 // every (carrier, technology) the coverage decided.
+//
+// Boundary is the cell's outline, lon, lat pairs rounded to
+// boundaryDigits decimals, counter-clockwise, the first vertex not
+// repeated (6 for a hexagon, up to 10 where the cell crosses an
+// icosahedron edge). Releases written before it was added have none.
 type ReleaseHex struct {
 	Cell     string          `json:"cell"`
 	Lon      float64         `json:"lon"`
 	Lat      float64         `json:"lat"`
+	Boundary [][2]float64    `json:"boundary,omitempty"`
 	Province string          `json:"province"`
 	Best     string          `json:"best"`
 	States   []ReleaseHexKey `json:"states"`
@@ -101,7 +107,27 @@ type ReleaseHexKey struct {
 	State   string `json:"state"`
 }
 
-// releaseHexes groups the coverage states by hex, in cell order.
+// boundaryDigits is the decimals a hex boundary's degrees keep: 1e-6° is
+// about 0.1 m, far below a hex's edge, and the file and the response
+// stay small.
+const boundaryDigits = 6
+
+// hexBoundary returns c's outline as ReleaseHex.Boundary holds it.
+func hexBoundary(c hexgrid.Cell) ([][2]float64, error) {
+	ring, err := c.Boundary()
+	if err != nil {
+		return nil, err
+	}
+	scale := math.Pow10(boundaryDigits)
+	out := make([][2]float64, 0, len(ring))
+	for _, p := range ring[:max(len(ring)-1, 0)] {
+		out = append(out, [2]float64{math.Round(p[0]*scale) / scale, math.Round(p[1]*scale) / scale})
+	}
+	return out, nil
+}
+
+// releaseHexes groups the coverage states by hex, in cell order, each with
+// its boundary.
 func releaseHexes(dz *pipeline.DeadZoneResult) ([]ReleaseHex, error) {
 	out := []ReleaseHex{}
 	if dz.Coverage == nil {
@@ -116,9 +142,13 @@ func releaseHexes(dz *pipeline.DeadZoneResult) ([]ReleaseHex, error) {
 			if err != nil {
 				return nil, err
 			}
+			bnd, err := hexBoundary(st.Cell)
+			if err != nil {
+				return nil, err
+			}
 			i = len(out)
 			by[st.Cell] = i
-			out = append(out, ReleaseHex{Cell: st.Cell.String(), Lon: ctr[0], Lat: ctr[1], Province: dz.Admin[st.Cell].Province})
+			out = append(out, ReleaseHex{Cell: st.Cell.String(), Lon: ctr[0], Lat: ctr[1], Boundary: bnd, Province: dz.Admin[st.Cell].Province})
 		}
 		out[i].States = append(out[i].States, ReleaseHexKey{Carrier: string(st.Carrier), Tech: st.Tech.String(), State: st.State.String()})
 		if st.Tech.String() != "2G" && st.State > best[st.Cell] {
@@ -995,7 +1025,7 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 
 func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }
 
-// releaseHexes sends the province's hexes of the period's latest release.
+// releaseHexesOf sends the province's hexes of the period's latest release.
 func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	code, ok := s.provinceScope(w, r)
 	if !ok {
@@ -1021,7 +1051,11 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 			out = append(out, h)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+	// Compact, like deadzones.geojson: the boundaries are most of the
+	// body, and indenting puts each of their numbers on a line.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	json.NewEncoder(w).Encode(map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
 }
 
 // The campaign a release plans, per province: the days and teams of the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/synth"
 )
 
@@ -466,6 +468,23 @@ func TestSubmitCertifyRelease(t *testing.T) {
 		bests[h.Best]++
 		if h.Province != "12" || len(h.States) == 0 {
 			t.Fatalf("hex %+v", h)
+		}
+		// The outline is the cell's hexagon, its vertices to 6 decimals.
+		if len(h.Boundary) != 6 {
+			t.Fatalf("hex %s boundary %v: want 6 vertices", h.Cell, h.Boundary)
+		}
+		c, err := hexgrid.Parse(h.Cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring, err := c.Boundary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range h.Boundary {
+			if math.Abs(p[0]-ring[i][0]) > 5e-7 || math.Abs(p[1]-ring[i][1]) > 5e-7 || p[0] != math.Round(p[0]*1e6)/1e6 || p[1] != math.Round(p[1]*1e6)/1e6 {
+				t.Fatalf("hex %s vertex %d: %v, want %v to 6 decimals", h.Cell, i, p, ring[i])
+			}
 		}
 	}
 	if bests["covered"] == 0 || bests["uncovered"]+bests["weak"] == 0 {

@@ -272,48 +272,104 @@ async function carrierPage(c, me) {
 }
 
 const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
+const hexStates = Object.keys(stateColor);
 
+// swatch: a legend's small shape, an SVG hexagon (fill, stroke) or the
+// outline of a zone.
+function swatch(fill, stroke, zone) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 12 12");
+  svg.setAttribute("class", "swatch");
+  svg.setAttribute("aria-hidden", "true");
+  const p = document.createElementNS(ns, "path");
+  p.setAttribute("d", zone ? "M1.5,2.5L10.5,1.5L10,10.5L2,9.5Z" : "M6,0.5L10.8,3.25L10.8,8.75L6,11.5L1.2,8.75L1.2,3.25Z");
+  p.setAttribute("fill", fill); p.setAttribute("stroke", stroke); p.setAttribute("stroke-width", zone ? "1.5" : "0.8");
+  svg.append(p);
+  return svg;
+}
+
+// villageMap draws the province (lon, lat; equirectangular at the mean
+// latitude): the hexes filled with their state — the best over the
+// carriers, or the "carrier tech" layer's — the dead zones outlined over
+// them and the villages as points on top. The hexagons of one state are
+// one path, a subpath per hex (data-hexes counts them), so a province of
+// thousands of hexes stays a handful of elements; a hex without a boundary
+// (a release written before hexes carried one) is a dot at its centre.
 function villageMap(villages, zones, hexes, layer) {
   const pts = villages.filter((v) => isFinite(v.lon) && isFinite(v.lat));
   const coords = pts.map((v) => [v.lon, v.lat]);
-  for (const h of hexes) coords.push([h.lon, h.lat]);
+  const outlined = (h) => Array.isArray(h.boundary) && h.boundary.length >= 3;
+  for (const h of hexes) if (outlined(h)) coords.push(...h.boundary); else coords.push([h.lon, h.lat]);
   for (const f of zones.features) for (const poly of f.geometry.coordinates) for (const ring of poly) coords.push(...ring);
   if (!coords.length) return el("p", { class: "muted" }, T.none);
-  const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const [x, y] of coords) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
   const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 600, pad = 8;
   const sx = (W - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), H = Math.max(200, Math.round((y1 - y0) * sx + 2 * pad));
   const px = (lon) => pad + (lon - x0) * k * sx, py = (lat) => H - pad - (lat - y0) * sx;
+  const xy = (q) => px(q[0]).toFixed(1) + "," + py(q[1]).toFixed(1);
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
-  for (const h of hexes) {
+  svg.setAttribute("aria-label", T.map);
+  svg.setAttribute("id", "province-map");
+  svg.setAttribute("data-layer", layer);
+  const stateOf = (h) => {
     let st = h.best;
-    if (layer !== "best") { const k = h.states.find((x) => `${x.carrier} ${x.tech}` === layer); st = k ? k.state : "unknown"; }
+    if (layer !== "best") { const x = h.states.find((y) => `${y.carrier} ${y.tech}` === layer); st = x ? x.state : "unknown"; }
+    return stateColor[st] ? st : "unknown";
+  };
+  const rings = Object.fromEntries(hexStates.map((st) => [st, []]));
+  const dots = [];
+  for (const h of hexes) {
+    const st = stateOf(h);
+    if (outlined(h)) rings[st].push("M" + h.boundary.map(xy).join("L") + "Z");
+    else dots.push([h, st]);
+  }
+  for (const st of hexStates) {
+    if (!rings[st].length) continue;
+    const p = document.createElementNS(ns, "path");
+    p.setAttribute("d", rings[st].join(""));
+    p.setAttribute("class", "hexes");
+    p.setAttribute("data-state", st);
+    p.setAttribute("data-hexes", rings[st].length);
+    p.setAttribute("fill", stateColor[st]);
+    p.setAttribute("stroke", "#fff"); p.setAttribute("stroke-width", "0.3"); p.setAttribute("stroke-linejoin", "round");
+    const t = document.createElementNS(ns, "title"); t.textContent = `${T[st]}: ${fmt(rings[st].length)} hex`; p.append(t);
+    svg.append(p);
+  }
+  for (const [h, st] of dots) {
     const c = document.createElementNS(ns, "circle");
     c.setAttribute("cx", px(h.lon).toFixed(1)); c.setAttribute("cy", py(h.lat).toFixed(1)); c.setAttribute("r", 3.2);
-    c.setAttribute("fill", stateColor[st] || stateColor.unknown);
+    c.setAttribute("class", "hex-dot");
+    c.setAttribute("data-state", st);
+    c.setAttribute("fill", stateColor[st]);
     svg.append(c);
   }
   for (const f of zones.features) {
     for (const poly of f.geometry.coordinates) {
       const p = document.createElementNS(ns, "path");
-      p.setAttribute("d", poly.map((ring) => "M" + ring.map((q) => `${px(q[0]).toFixed(1)},${py(q[1]).toFixed(1)}`).join("L") + "Z").join(""));
-      p.setAttribute("fill", "#f4a3a8"); p.setAttribute("stroke", "#b00020"); p.setAttribute("stroke-width", "0.5");
+      p.setAttribute("d", poly.map((ring) => "M" + ring.map(xy).join("L") + "Z").join(""));
+      p.setAttribute("class", "zone");
+      p.setAttribute("fill", "none"); p.setAttribute("stroke", "#b00020"); p.setAttribute("stroke-width", "0.8"); p.setAttribute("stroke-linejoin", "round");
+      const t = document.createElementNS(ns, "title"); t.textContent = `${T.zone} ${f.properties.zone_id}`; p.append(t);
       svg.append(p);
     }
   }
   for (const v of pts) {
     const c = document.createElementNS(ns, "circle");
-    c.setAttribute("cx", px(v.lon).toFixed(1)); c.setAttribute("cy", py(v.lat).toFixed(1)); c.setAttribute("r", v.without_signal ? 2.5 : 1.5);
+    c.setAttribute("cx", px(v.lon).toFixed(1)); c.setAttribute("cy", py(v.lat).toFixed(1)); c.setAttribute("r", v.without_signal ? 1.5 : 0.8);
     c.setAttribute("fill", v.without_signal ? "#b00020" : "#1b6e20");
+    if (v.without_signal) { c.setAttribute("stroke", "#fff"); c.setAttribute("stroke-width", "0.4"); }
     const t = document.createElementNS(ns, "title"); t.textContent = v.name; c.append(t);
     svg.append(c);
   }
-  const hexLegend = ["covered", "weak", "uncovered", "unknown"].map((k) => el("span", {}, el("b", { class: "swatch-" + k }, "⬤"), " " + T[k]));
-  return el("div", {}, svg, el("p", { class: "legend" }, el("span", { class: "dead" }, "● " + T.legendDead), el("span", { class: "ok" }, "● " + T.legendOk), el("span", {}, "■ " + T.zoneLegend)),
-    el("p", { class: "legend" }, hexLegend));
+  const hexLegend = hexStates.map((st) => el("span", {}, swatch(stateColor[st], "#888"), " " + T[st]));
+  return el("div", {}, svg, el("p", { class: "legend" }, el("span", { class: "dead" }, "● " + T.legendDead), el("span", { class: "ok" }, "● " + T.legendOk),
+    el("span", {}, swatch("none", "#b00020", true), " " + T.zoneLegend)),
+  el("p", { class: "legend" }, el("span", {}, (layer === "best" ? T.bestState : layer) + ":"), hexLegend));
 }
 
 const statusColor = { met: "#1b6e20", not_met: "#b00020" };
