@@ -34,11 +34,9 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/challenge"
-	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -243,19 +241,19 @@ func runMonth(ctx context.Context, ds string, r *phaseResult) error {
 	if err != nil {
 		return err
 	}
-	acfg := aggregate.DefaultConfig()
-	ccfg := coverage.DefaultConfig()
-	ccfg.Resolution = acfg.Resolution
+	copt, err := pipeline.DefaultCoverageOptions(aggregate.DefaultConfig().Resolution)
+	if err != nil {
+		return err
+	}
 	villages, err := s.Villages()
 	if err != nil {
 		return err
 	}
-	pop, err := pipeline.VillagePopulation(villages, acfg.Resolution)
+	pop, err := pipeline.VillagePopulation(villages, copt.Aggregate.Config.Resolution)
 	if err != nil {
 		return err
 	}
-	copt := pipeline.CoverageOptions{Aggregate: pipeline.AggregateOptions{Config: acfg}, Predict: predict.DefaultConfig(),
-		Coverage: ccfg, EnvCuts: predict.DefaultEnvCutoffs(), Population: pop, MinPairs: 10}
+	copt.Population = pop
 	for _, p := range pop {
 		if p.Population > 0 {
 			copt.Cells = append(copt.Cells, p.Cell)
