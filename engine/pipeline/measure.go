@@ -456,13 +456,17 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	if err != nil {
 		return nil, err
 	}
-	var nrows int
+	var nrows, nreadings int
 	for _, m := range per {
 		nrows += len(m.Rows)
+		if m.ev != nil {
+			nreadings += len(m.ev.readings)
+		}
 	}
 	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows), speeds: map[speedCell]map[float64]int64{}}
 	acc := newEvAcc(villages)
 	evOut := acc.evidence()
+	evOut.readings = make([]evReading, 0, nreadings)
 	for _, c := range slices.Sorted(maps.Keys(per)) {
 		m := per[c]
 		if m.anchors != anchors {
