@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -19,6 +18,7 @@ import (
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/lomsong/lomsong/engine/report"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -118,7 +118,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
 		area, len(dz.Zones), p.DeadHouseholds, len(res.Candidates), len(popt.Proposed))
 	fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
-		money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, money(p.TotalCostVND), money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+		report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
 	fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
 		p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
 	for i, s := range p.Steps {
@@ -126,7 +126,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "  … %d more in plan.csv\n", len(p.Steps)-10)
 			break
 		}
-		fmt.Fprintf(e.stdout, "  %2d. %-24s %7.0f households  %8s VND  %8s VND/household\n", s.Rank, s.CandidateID, s.NewHouseholds, money(s.CostVND), money(s.CostPerHouseholdVND))
+		fmt.Fprintf(e.stdout, "  %2d. %-24s %7.0f households  %8s VND  %8s VND/household\n", s.Rank, s.CandidateID, s.NewHouseholds, report.Money(s.CostVND), report.Money(s.CostPerHouseholdVND))
 	}
 	fmt.Fprintf(e.stdout, "wrote %s/{plan.csv,curve.csv,curve.svg,footprints.geojson,sharing.csv,candidates.csv,plan.json}\n", *out)
 	return nil
@@ -137,19 +137,6 @@ func safeDiv(a, b float64) float64 {
 		return math.NaN()
 	}
 	return a / b
-}
-
-// money formats đồng with a unit suffix (k, M, bn).
-func money(v float64) string {
-	switch a := math.Abs(v); {
-	case math.IsNaN(v):
-		return "-"
-	case a >= 1e9:
-		return strconv.FormatFloat(v/1e9, 'f', 2, 64) + "bn"
-	case a >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
 // writePlan writes the plan's outputs into out (a staging folder of

@@ -15,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -161,7 +162,7 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 	}
 	if p := sum.Plan; p != nil {
 		fmt.Fprintf(w, "plan: %d sites funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",
-			len(p.Plan.Steps), p.Plan.TotalHouseholds, money(p.Plan.TotalCostVND), 100*p.Plan.Gap)
+			len(p.Plan.Steps), p.Plan.TotalHouseholds, report.Money(p.Plan.TotalCostVND), 100*p.Plan.Gap)
 	}
 	fmt.Fprintf(w, "saved under %s\n", filepath.Join(dir, "stages", "period="+sum.Period))
 	if out != "" {

@@ -213,7 +213,7 @@ func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, er
 	return sum, nil
 }
 
-func report(f func(Progress), p Progress) {
+func notify(f func(Progress), p Progress) {
 	if f != nil {
 		f(p)
 	}
@@ -239,7 +239,7 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 			return nil, &NotSavedError{period, StagePlan, why}
 		}
 		st.Why = why
-		report(progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
+		notify(progress, Progress{Stage: StagePlan, Unit: "zones", Total: int64(len(dz.result.Zones))})
 		if out, err = Plan(dz.result, dz.result.Coverage.Sites, po); err != nil {
 			return nil, err
 		}
@@ -248,7 +248,7 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 		}
 	}
 	st.Items, st.Elapsed = int64(len(out.Plan.Steps)), time.Since(t0)
-	report(progress, Progress{Stage: StagePlan, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	notify(progress, Progress{Stage: StagePlan, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
 	sum.Stages = append(sum.Stages, st)
 	return out, nil
 }
@@ -373,7 +373,7 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 		}
 		el := time.Since(t0)
 		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
-		report(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
+		notify(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
 	}
 	if len(need) > 0 && r.readOnly {
 		return nil, &NotSavedError{period, StageMeasure + " " + need[0], whyOf[need[0]]}
@@ -385,12 +385,12 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 		name := StageMeasure + " " + strings.Join(need, ",")
 		outer := mo.Aggregate.Progress
 		po.Aggregate.Progress = func(rows int64) {
-			report(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
+			notify(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
 			if outer != nil {
 				outer(rows)
 			}
 		}
-		report(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
+		notify(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
 		fresh, err := measureCarriers(ctx, s, po)
 		if err != nil {
 			return nil, err
@@ -419,7 +419,7 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 			}
 			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
 		}
-		report(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
+		notify(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
 	}
 	ccfg := mo.Challenge
 	ccfg.Res = mo.Aggregate.Config.Resolution
@@ -466,7 +466,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	if why == "" {
 		el := time.Since(t0)
 		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Reused: true, Items: int64(len(cov.States)), Elapsed: el})
-		report(r.progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: el})
+		notify(r.progress, Progress{Stage: StageCoverage, Finished: true, Reused: true, Elapsed: el})
 		return &cov, key, nil
 	}
 	if r.readOnly {
@@ -477,7 +477,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 		return nil, "", err
 	}
 	t0 = time.Now()
-	report(r.progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
+	notify(r.progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
 	copt.Measured = m
 	copt.Aggregate.Periods = []string{r.period}
 	res, err := Coverage(ctx, r.s, copt)
@@ -490,7 +490,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	}
 	el := time.Since(t0)
 	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
-	report(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
+	notify(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
 	return res, key, nil
 }
 
@@ -609,7 +609,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 			return nil, err
 		}
 		t0 = time.Now()
-		report(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
+		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
 		p.predictor = r.evPredictions(predictEvidence(cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
 		if res, err = finishDeadZones(p, m, cov); err != nil {
 			return nil, err
@@ -624,7 +624,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	}
 	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
 	sum.Stages = append(sum.Stages, st)
-	report(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	notify(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
 	return &stagedDeadZones{result: res, key: dzKey, scope: scopeOf(p.opt.Coverage)}, nil
 }
 

@@ -287,3 +287,18 @@ func planSVG(c *PlanCurve) template.HTML {
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
+
+// Money formats an amount in đồng for people: 2.65bn, 772.1M, 950000
+// (two decimals in billions, one in millions, whole đồng below; "-" for
+// NaN).
+func Money(v float64) string {
+	switch a := math.Abs(v); {
+	case math.IsNaN(v):
+		return "-"
+	case a >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 2, 64) + "bn"
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}

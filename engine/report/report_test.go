@@ -452,3 +452,14 @@ func TestFilesSection(t *testing.T) {
 		}
 	}
 }
+
+func TestMoney(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{2.6544e9, "2.65bn"}, {772082, "772082"}, {772.1e6, "772.1M"}, {-3.2e6, "-3.2M"}, {999999, "999999"}, {1e9, "1.00bn"}, {math.NaN(), "-"}} {
+		if got := Money(c.v); got != c.want {
+			t.Errorf("Money(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}

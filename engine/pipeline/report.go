@@ -1,0 +1,234 @@
+package pipeline
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
+)
+
+// reportVillage is a village's row of the report and whether the report
+// shows it: villages without signal and villages whose verdict is
+// uncertain (deadzone.Uncertain: 0.2 < p_dead < 0.8), which are shown as
+// such rather than as served or dead.
+func reportVillage(v deadzone.VillageStatus) (report.VillageRow, bool) {
+	row := report.VillageRow{ID: v.ID, Name: v.Name, Commune: v.Commune, Households: v.Households, WithoutSignal: v.WithoutSignal(),
+		PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}
+	if row.Commune == "" {
+		row.Commune = v.CommuneCode
+	}
+	show := row.WithoutSignal
+	if v.HasVerdict {
+		vd := v.Verdict
+		st := deadzone.StatusOf(vd.PDead)
+		row.PDead, row.Status = vd.PDead, st.String()
+		show = show || st == deadzone.Uncertain
+		if vd.Best.Tech.Valid() {
+			row.Best = string(vd.Best.Carrier) + " " + vd.Best.Tech.String()
+			row.BestMeanDBm, row.BestSigmaDB = vd.BestMeanDBm, vd.BestSigmaDB
+		}
+		row.Tests, row.NoService = v.Nearby.Tests, v.Nearby.NoService
+		if !math.IsInf(v.Nearby.NearestTestM, 0) {
+			row.NearestTestM = v.Nearby.NearestTestM
+		}
+	}
+	return row, show
+}
+
+// sortVillageRows orders villages most likely dead first (those without a
+// probability, decided without signal by their hexes, count as 1), then
+// by households, then id.
+func sortVillageRows(rows []report.VillageRow) []report.VillageRow {
+	p := func(r report.VillageRow) float64 {
+		if math.IsNaN(r.PDead) {
+			return 1
+		}
+		return r.PDead
+	}
+	slices.SortStableFunc(rows, func(a, b report.VillageRow) int {
+		return cmp.Or(cmp.Compare(p(b), p(a)), cmp.Compare(b.Households, a.Households), cmp.Compare(a.ID, b.ID))
+	})
+	return rows
+}
+
+func reportZone(z deadzone.Zone) report.DeadZone {
+	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages)}
+	for _, c := range z.Communes {
+		d.Communes = append(d.Communes, c.Code)
+	}
+	for _, n := range z.Nearest {
+		d.Nearest = append(d.Nearest, report.NearestSite{Carrier: string(n.Carrier), SiteID: n.SiteID, DistanceM: n.DistanceM})
+	}
+	return d
+}
+
+// BuildReport adapts a month's results (dead zones, scorecard, plan) into
+// the report's plain structs (engine/report writes them as HTML): the
+// top dead zones, the investment curve, and per province (by dead-zone
+// households) its zones, its villages without signal or uncertain, and a
+// map for the first maxMaps.
+// single, when not empty, is the code of the one province the analysis
+// covered.
+func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provinces *geodata.BoundarySet,
+	p penetration.Period, maxMaps int, single string) (*report.Report, error) {
+	r := &report.Report{Title: "lomsong — mobile coverage, dead zones and the five targets", Period: p.String(),
+		GeneratedAt: time.Now().UTC().Format("2006-01-02 15:04 UTC"), BoundarySet: provinces.Name}
+	r.Scorecard = card
+	for _, u := range provinces.Units() {
+		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
+	}
+	for i, z := range dz.Zones {
+		if i == 20 {
+			break
+		}
+		r.DeadZones = append(r.DeadZones, reportZone(z))
+	}
+	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound}
+	for _, c := range pr.Plan.Curve {
+		cur.Points = append(cur.Points, report.CurvePoint{CostVND: c.CostVND, Households: c.Households})
+	}
+	r.Plan = cur
+	r.Notes = []string{
+		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
+		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak.",
+		fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", report.Money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod),
+	}
+	// Province sections: the provinces holding populated hexes, by
+	// dead-zone households.
+	best := coverage.BestByHex(dz.Coverage.States)
+	bestOf := make(map[hexgrid.Cell]coverage.Best, len(best))
+	for _, b := range best {
+		bestOf[b.Cell] = b
+	}
+	type provAcc struct {
+		code    string
+		cells   []hexgrid.Cell
+		deadHH  float64
+		zones   []int
+		village []report.Place
+		rows    []report.VillageRow
+	}
+	acc := map[string]*provAcc{}
+	get := func(code string) *provAcc {
+		if acc[code] == nil {
+			acc[code] = &provAcc{code: code}
+		}
+		return acc[code]
+	}
+	if single != "" {
+		// A one-province report maps every analysed hex of the province.
+		for _, b := range best {
+			get(single).cells = append(get(single).cells, b.Cell)
+		}
+	} else {
+		for _, pc := range dz.Population {
+			if code := dz.Admin[pc.Cell].Province; code != "" {
+				get(code).cells = append(get(code).cells, pc.Cell)
+			}
+		}
+	}
+	for i, z := range dz.Zones {
+		if len(z.Provinces) == 0 {
+			continue
+		}
+		a := get(z.Provinces[0].Code)
+		a.deadHH += z.Households
+		a.zones = append(a.zones, i)
+	}
+	for _, v := range dz.Villages.Villages {
+		row, show := reportVillage(v)
+		if show && v.Province != "" {
+			a := get(v.Province)
+			a.village = append(a.village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}, Status: row.Status, PDead: row.PDead})
+			a.rows = append(a.rows, row)
+		}
+	}
+	codes := make([]string, 0, len(acc))
+	for c := range acc {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		if acc[a].deadHH != acc[b].deadHH {
+			if acc[a].deadHH > acc[b].deadHH {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for i, code := range codes {
+		a := acc[code]
+		prov := report.Province{Code: code, Name: code}
+		u, ok := provinces.ByCode(code)
+		if ok {
+			prov.Name = u.Name
+		}
+		for _, zi := range a.zones {
+			prov.DeadZones = append(prov.DeadZones, reportZone(dz.Zones[zi]))
+		}
+		prov.Villages = sortVillageRows(a.rows)
+		if i < maxMaps && ok {
+			m := &report.Map{Outline: u.Geometry, Villages: a.village}
+			for _, c := range a.cells {
+				ring, err := c.Boundary()
+				if err != nil {
+					return nil, err
+				}
+				m.Hexes = append(m.Hexes, report.Hex{Boundary: ring, State: reportState(bestOf[c])})
+			}
+			for _, zi := range a.zones {
+				mp, err := hexgrid.Outline(dz.Zones[zi].Cells)
+				if err != nil {
+					return nil, err
+				}
+				m.DeadZones = append(m.DeadZones, report.ZoneOutline{ID: dz.Zones[zi].ID, Outline: mp})
+			}
+			m.Sites = siteMarks(dz.Coverage.Sites, u.Bound)
+			prov.Map = m
+		}
+		r.Provinces = append(r.Provinces, prov)
+	}
+	return r, nil
+}
+
+func reportState(b coverage.Best) report.State {
+	if b.Cell == 0 {
+		return report.StateNoData
+	}
+	switch b.State {
+	case coverage.Covered:
+		return report.StateCovered
+	case coverage.Weak:
+		return report.StateWeak
+	}
+	return report.StateUncovered
+}
+
+// siteMarks returns one point per active physical site (sectors and
+// technologies at one position collapse) inside the bound.
+func siteMarks(sites []engine.Site, b orb.Bound) []orb.Point {
+	seen := map[orb.Point]bool{}
+	var out []orb.Point
+	for _, s := range sites {
+		pt := orb.Point{s.Lon, s.Lat}
+		if s.Status != engine.StatusActive || seen[pt] || !b.Contains(pt) {
+			continue
+		}
+		seen[pt] = true
+		out = append(out, pt)
+	}
+	slices.SortFunc(out, func(a, b orb.Point) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	return out
+}
