@@ -317,4 +317,14 @@ func TestPlanCandidatesFile(t *testing.T) {
 	if _, _, code := runCmd(t, "plan", "--dataset", dir, "--out", dir); code != exitUsage {
 		t.Fatalf("missing budget: %d", code)
 	}
+	// validate checks both tables before a run; ingest does not store them.
+	if out, errs, code := runCmd(t, "validate", "--kind", "candidates", good); code != exitOK || !strings.Contains(out, "33 rows read, 32 accepted, 1 rejected") {
+		t.Fatalf("validate --kind candidates: %d\n%s%s", code, out, errs)
+	}
+	if out, errs, code := runCmd(t, "validate", "--kind", "claims", claims); code != exitDataRefused || !strings.Contains(out, `column "cell"`) {
+		t.Fatalf("validate --kind claims: %d\n%s%s", code, out, errs)
+	}
+	if _, errs, code := runCmd(t, "ingest", "--dataset", filepath.Join(dir, "ds2"), "--kind", "claims", claims); code != exitUsage || !strings.Contains(errs, `--kind "claims"`) {
+		t.Fatalf("ingest --kind claims: %d %s", code, errs)
+	}
 }

@@ -26,6 +26,9 @@ import (
 // through the same ingest.Config, so they accept and refuse the same rows
 // and files.
 type inputFlags struct {
+	// argKinds lets --kind name a command's own input table (claims,
+	// candidates): validate checks them, ingest does not store them.
+	argKinds        bool
 	kind            string
 	mapping         string
 	preset          string
@@ -50,7 +53,11 @@ func (f *inputFlags) register(fs interface {
 	fs.Var(&f.maxDecompressed, "max-decompressed-bytes", "refuse a gzip file that decompresses to more than this `size`")
 	fs.Float64Var(&f.maxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip file that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB")
 	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
-	fs.StringVar(&f.kind, "kind", "", "table kind: measurements, sites, villages or subscriptions (default: detected from the header)")
+	kinds := "measurements, sites, villages or subscriptions"
+	if f.argKinds {
+		kinds = "measurements, sites, villages, subscriptions, or a command's own claims (deadzones --claims) or candidates (plan --candidates)"
+	}
+	fs.StringVar(&f.kind, "kind", "", "table kind: "+kinds+" (default: detected from the header)")
 	fs.StringVar(&f.mapping, "mapping", "", "JSON `file` mapping the file's own column names, units and spellings onto the contract")
 	fs.StringVar(&f.preset, "preset", "", "read a tool's documented export layout: `name` "+strings.Join(ingest.PresetNames(), " or ")+" (instead of --mapping)")
 	fs.StringVar(&f.timezone, "timezone", "", "`zone` of timestamps written without an offset (IANA name or offset like UTC+7); overrides the mapping's; default Asia/Ho_Chi_Minh (UTC+7)")
@@ -61,8 +68,12 @@ func (f *inputFlags) register(fs interface {
 
 // load reads the mapping and bounds files named by the flags.
 func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPolygon, err error) {
-	if f.kind != "" && !ingest.Kind(f.kind).Valid() {
-		return nil, nil, nil, usageError{fmt.Sprintf("--kind %q: want measurements, sites, villages or subscriptions", f.kind)}
+	if k := ingest.Kind(f.kind); f.kind != "" && !k.Valid() && !(f.argKinds && k.IsArg()) {
+		want := "measurements, sites, villages or subscriptions"
+		if f.argKinds {
+			want = "measurements, sites, villages, subscriptions, claims or candidates"
+		}
+		return nil, nil, nil, usageError{fmt.Sprintf("--kind %q: want %s", f.kind, want)}
 	}
 	if f.maxRejectShare < 0 || f.maxRejectShare > 1 {
 		return nil, nil, nil, usageError{fmt.Sprintf("--max-reject-share %g: want a share between 0 and 1", f.maxRejectShare)}
@@ -297,11 +308,12 @@ const validateExample = `  lomsong validate geodata/examples/measurements_viette
   lomsong validate --preset gnettrack --timezone Asia/Ho_Chi_Minh gnettrack_log.txt
   lomsong validate --mapping mapping.json --quarantine rejected.csv carrier_dump.csv
   lomsong validate --preset vn-drivetest --report report.json do_kiem.csv
-  lomsong validate --quarantine rejected/ --max-line-bytes 4MiB dump_a.csv.gz dump_b.csv.gz`
+  lomsong validate --quarantine rejected/ --max-line-bytes 4MiB dump_a.csv.gz dump_b.csv.gz
+  lomsong validate --kind candidates proposals.csv   (the table lomsong plan --candidates reads)`
 
 func runValidate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("validate", validateSynopsis, validateExample, e)
-	var in inputFlags
+	in := inputFlags{argKinds: true}
 	in.register(fs)
 	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
@@ -408,6 +420,10 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			rep, err = ingest.ReadVillages(ctx, src.Records, m, cfg, func([]engine.Village) error { return nil }, onReject)
 		case ingest.KindSubscriptions:
 			rep, err = ingest.ReadSubscriptions(ctx, src.Records, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
+		case ingest.KindClaims:
+			rep, err = ingest.ReadClaims(ctx, src.Records, m, cfg, func([]ingest.Claim) error { return nil }, onReject)
+		case ingest.KindCandidates:
+			rep, err = ingest.ReadCandidates(ctx, src.Records, m, cfg, func([]ingest.Candidate) error { return nil }, onReject)
 		default:
 			rep, err = ingest.ReadMeasurements(ctx, src.Records, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
 		}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"slices"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -19,6 +20,13 @@ const (
 	KindClaims     Kind = "claims"
 	KindCandidates Kind = "candidates"
 )
+
+// ArgKinds are the kinds a command reads as its own input (lomsong
+// validate --kind checks them too); a dataset refuses them.
+var ArgKinds = []Kind{KindClaims, KindCandidates}
+
+// IsArg reports whether k is one of ArgKinds.
+func (k Kind) IsArg() bool { return slices.Contains(ArgKinds, k) }
 
 var (
 	ClaimColumns      = []string{"cell", "carrier", "tech"}
