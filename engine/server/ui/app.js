@@ -160,19 +160,29 @@ const archipelagos = [
   { name: "truongSa", islands: [[114.33, 11.43], [111.92, 8.65], [114.33, 9.88], [114.36, 10.18], [114.48, 10.38], [112.20, 8.85], [112.92, 7.87], [113.30, 8.10], [115.20, 8.40]] },
 ];
 
+const ns = "http://www.w3.org/2000/svg";
+
+// mapFrame fits lon/lat points into an SVG W wide (at least minH high):
+// equirectangular, longitudes scaled by the cosine of the mean latitude,
+// pad units of margin. px and py map a longitude and a latitude to SVG
+// units; svg is the empty <svg role="img"> with its viewBox.
+function mapFrame(coords, W, pad, minH) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const [x, y] of coords) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
+  const sx = (W - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), H = Math.max(minH, Math.round((y1 - y0) * sx + 2 * pad));
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  return { px: (lon) => pad + (lon - x0) * k * sx, py: (lat) => H - pad - (lat - y0) * sx, svg };
+}
+
 function nationalMap(fc) {
   const coords = fc.features.flatMap((f) => f.geometry.coordinates.flat(2));
   if (!coords.length) return el("p", { class: "muted" }, T.none);
   for (const a of archipelagos) coords.push(...a.islands);
-  const xs = coords.map((p) => p[0]), ys = coords.map((p) => p[1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 360, pad = 6;
-  const sx = (W - 2 * pad) / ((x1 - x0) * k), H = Math.round((y1 - y0) * sx + 2 * pad);
-  const px = (lon) => (pad + (lon - x0) * k * sx).toFixed(1), py = (lat) => (H - pad - (lat - y0) * sx).toFixed(1);
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("role", "img");
+  const frame = mapFrame(coords, 360, 6, 0), svg = frame.svg;
+  const px = (lon) => frame.px(lon).toFixed(1), py = (lat) => frame.py(lat).toFixed(1);
   svg.setAttribute("aria-label", T.nationalMap);
   svg.setAttribute("id", "national-map");
   svg.setAttribute("class", "national");
@@ -277,7 +287,6 @@ const hexStates = Object.keys(stateColor);
 // swatch: a legend's small shape, an SVG hexagon (fill, stroke) or the
 // outline of a zone.
 function swatch(fill, stroke, zone) {
-  const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 12 12");
   svg.setAttribute("class", "swatch");
@@ -303,16 +312,8 @@ function villageMap(villages, zones, hexes, layer) {
   for (const h of hexes) if (outlined(h)) coords.push(...h.boundary); else coords.push([h.lon, h.lat]);
   for (const f of zones.features) for (const poly of f.geometry.coordinates) for (const ring of poly) coords.push(...ring);
   if (!coords.length) return el("p", { class: "muted" }, T.none);
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (const [x, y] of coords) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), W = 600, pad = 8;
-  const sx = (W - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), H = Math.max(200, Math.round((y1 - y0) * sx + 2 * pad));
-  const px = (lon) => pad + (lon - x0) * k * sx, py = (lat) => H - pad - (lat - y0) * sx;
+  const { px, py, svg } = mapFrame(coords, 600, 8, 200);
   const xy = (q) => px(q[0]).toFixed(1) + "," + py(q[1]).toFixed(1);
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", T.map);
   svg.setAttribute("id", "province-map");
   svg.setAttribute("data-layer", layer);
@@ -378,7 +379,7 @@ const statusColor = { met: "#1b6e20", not_met: "#b00020" };
 // value}, oldest first; a null value leaves a gap) with its goal as a
 // dashed line; the title and aria-label carry every value.
 function sparkline(name, pts, goal, status) {
-  const ns = "http://www.w3.org/2000/svg", W = 96, H = 28, pad = 3;
+  const W = 96, H = 28, pad = 3;
   const known = pts.filter((p) => p.value != null).map((p) => p.value);
   const label = T.spark(name, pts.map((p) => `${p.period} ${p.value == null ? "–" : fmt(p.value, 3)}`).join("; "), goal == null ? "–" : fmt(goal, 3));
   const svg = document.createElementNS(ns, "svg");
