@@ -93,13 +93,8 @@ func (s *Server) releaseProvinces(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "the province figures are for the ministry and the provinces")
 		return
 	}
-	rl, ok := s.releaseOf(w, r)
+	rl, vs, ok := s.releaseVillagesOf(w, r)
 	if !ok {
-		return
-	}
-	vs, err := s.readVillages(rl)
-	if err != nil {
-		s.internal(w, err)
 		return
 	}
 	out := provinceSums(vs, func(code string) bool { return u.Role == RoleMinistry || code == u.Province })
@@ -171,13 +166,8 @@ var provinceOutlines = sync.OnceValues(func() ([]geodata.Unit, error) {
 // villages and households without 3G/4G, the provinces with none, the
 // dead zones, and the provinces' map shaded by their figures.
 func (s *Server) releaseNational(w http.ResponseWriter, r *http.Request) {
-	rl, ok := s.releaseOf(w, r)
+	rl, vs, ok := s.releaseVillagesOf(w, r)
 	if !ok {
-		return
-	}
-	vs, err := s.readVillages(rl)
-	if err != nil {
-		s.internal(w, err)
 		return
 	}
 	units, err := provinceOutlines()

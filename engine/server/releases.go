@@ -761,6 +761,20 @@ func (s *Server) provinceScope(w http.ResponseWriter, r *http.Request) (string, 
 	return code, true
 }
 
+// releaseVillagesOf resolves the request's release and reads its villages;
+// on failure it has written the response (404, 500) and ok is false.
+func (s *Server) releaseVillagesOf(w http.ResponseWriter, r *http.Request) (rl Release, vs []ReleaseVillage, ok bool) {
+	if rl, ok = s.releaseOf(w, r); !ok {
+		return rl, nil, false
+	}
+	vs, err := s.readVillages(rl)
+	if err != nil {
+		s.internal(w, err)
+		return rl, nil, false
+	}
+	return rl, vs, true
+}
+
 func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
 	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "villages.json"))
 	if err != nil {
@@ -778,13 +792,8 @@ func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rl, ok := s.releaseOf(w, r)
+	rl, all, ok := s.releaseVillagesOf(w, r)
 	if !ok {
-		return
-	}
-	all, err := s.readVillages(rl)
-	if err != nil {
-		s.internal(w, err)
 		return
 	}
 	vs := []ReleaseVillage{}
