@@ -65,7 +65,6 @@ const (
 // and tech, all required.
 func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]Claim) error, onReject func(Reject) error) (*Report, error) {
-	var batch []Claim
 	var row Claim
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
@@ -87,10 +86,7 @@ func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}
 		return nil
 	}
-	return run(ctx, KindClaims, rec, m, cfg, parse,
-		func() { batch = append(batch, row) },
-		func() error { err := onBatch(batch); batch = batch[:0]; return err },
-		func() int { return len(batch) }, onReject)
+	return runRows(ctx, KindClaims, rec, m, cfg, &row, parse, onBatch, onReject)
 }
 
 // ReadCandidates validates a candidates table: candidate_id, lon and lat
@@ -98,7 +94,6 @@ func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 // cost_vnd (0…10¹⁵ đồng) optional.
 func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]Candidate) error, onReject func(Reject) error) (*Report, error) {
-	var batch []Candidate
 	var row Candidate
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
@@ -130,8 +125,5 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}
 		return nil
 	}
-	return run(ctx, KindCandidates, rec, m, cfg, parse,
-		func() { batch = append(batch, row) },
-		func() error { err := onBatch(batch); batch = batch[:0]; return err },
-		func() int { return len(batch) }, onReject)
+	return runRows(ctx, KindCandidates, rec, m, cfg, &row, parse, onBatch, onReject)
 }

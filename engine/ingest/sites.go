@@ -43,17 +43,9 @@ const (
 // duplicates.
 func ReadSites(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Site) error, onReject func(Reject) error) (*Report, error) {
-	var batch []engine.Site
 	var row engine.Site
 	parse := func(p *parser, f []string) *rowError { return p.site(f, &row) }
-	return run(ctx, KindSites, rec, m, cfg, parse,
-		func() { batch = append(batch, row) },
-		func() error {
-			err := onBatch(batch)
-			batch = batch[:0]
-			return err
-		},
-		func() int { return len(batch) }, onReject)
+	return runRows(ctx, KindSites, rec, m, cfg, &row, parse, onBatch, onReject)
 }
 
 func (p *parser) site(f []string, r *engine.Site) *rowError {

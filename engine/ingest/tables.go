@@ -28,7 +28,6 @@ var (
 // households required; households a non-negative count.
 func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Village) error, onReject func(Reject) error) (*Report, error) {
-	var batch []engine.Village
 	var row engine.Village
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
@@ -49,10 +48,7 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}
 		return nil
 	}
-	return run(ctx, KindVillages, rec, m, cfg, parse,
-		func() { batch = append(batch, row) },
-		func() error { err := onBatch(batch); batch = batch[:0]; return err },
-		func() int { return len(batch) }, onReject)
+	return runRows(ctx, KindVillages, rec, m, cfg, &row, parse, onBatch, onReject)
 }
 
 // ReadSubscriptions validates a subscriptions table: area_code and period
@@ -60,7 +56,6 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 // surveyed_with_smartphone not above surveyed_households.
 func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Subscription) error, onReject func(Reject) error) (*Report, error) {
-	var batch []engine.Subscription
 	var row engine.Subscription
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
@@ -91,8 +86,5 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}
 		return nil
 	}
-	return run(ctx, KindSubscriptions, rec, m, cfg, parse,
-		func() { batch = append(batch, row) },
-		func() error { err := onBatch(batch); batch = batch[:0]; return err },
-		func() int { return len(batch) }, onReject)
+	return runRows(ctx, KindSubscriptions, rec, m, cfg, &row, parse, onBatch, onReject)
 }

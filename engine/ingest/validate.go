@@ -613,6 +613,18 @@ func (p *parser) dedup(rec []string, line int64, rep *Report) bool {
 	return false
 }
 
+// runRows is run for a reader whose parse fills *row: each accepted row is
+// appended to a batch handed to onBatch (then reused) every BatchSize rows
+// and at the end.
+func runRows[T any](ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config, row *T,
+	parse func(p *parser, fields []string) *rowError, onBatch func([]T) error, onReject func(Reject) error) (*Report, error) {
+	var batch []T
+	return run(ctx, kind, rec, m, cfg, parse,
+		func() { batch = append(batch, *row) },
+		func() error { err := onBatch(batch); batch = batch[:0]; return err },
+		func() int { return len(batch) }, onReject)
+}
+
 // run drives the common loop: malformed rows, field counts, per-row
 // parsing into a scratch row (parse returns nil on success), duplicates,
 // commit of the scratch row, batching and progress.
