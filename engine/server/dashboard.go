@@ -2,11 +2,8 @@ package server
 
 import (
 	"embed"
-	"encoding/json"
 	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 
@@ -204,12 +201,7 @@ func (s *Server) releaseNational(w http.ResponseWriter, r *http.Request) {
 		f.Properties["households_without_signal"] = p.HouseholdsWithoutSignal
 		n.Map.Append(f)
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	zones, err := geojson.UnmarshalFeatureCollection(b)
+	zones, err := s.readZones(rl)
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -221,7 +213,5 @@ func (s *Server) releaseNational(w http.ResponseWriter, r *http.Request) {
 	}
 	n.DeadZoneAreaKm2 = round(n.DeadZoneAreaKm2, 1)
 	// Unindented: the outlines are some 9,000 points.
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	json.NewEncoder(w).Encode(n)
+	writeCompactJSON(w, "application/json; charset=utf-8", n)
 }

@@ -839,12 +839,7 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
+	fc, err := s.readZones(rl)
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -856,9 +851,20 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 			out.Append(f)
 		}
 	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.WriteHeader(http.StatusOK)
-	json.NewEncoder(w).Encode(out)
+	writeCompactJSON(w, "application/geo+json", out)
+}
+
+// readZones reads a release's dead zones (deadzones.geojson).
+func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
+	if err != nil {
+		return nil, err
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, fmt.Errorf("release %d: deadzones.geojson: %w", rl.Number, err)
+	}
+	return fc, nil
 }
 
 // releaseDiff compares the period's release with the release published
@@ -1062,9 +1068,7 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	}
 	// Compact, like deadzones.geojson: the boundaries are most of the
 	// body, and indenting puts each of their numbers on a line.
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	json.NewEncoder(w).Encode(map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+	writeCompactJSON(w, "application/json; charset=utf-8", map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
 }
 
 // The campaign a release plans, per province: the days and teams of the

@@ -8,15 +8,16 @@ import (
 
 	"encoding/json"
 	"fmt"
-	"github.com/lomsong/lomsong/engine/dataset"
-	"github.com/lomsong/lomsong/engine/penetration"
-	"github.com/lomsong/lomsong/engine/pipeline"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/pipeline"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/calfile"
