@@ -279,12 +279,8 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine string) error {
 		return refusedError{err}
 	}
 	if r := t.Report; r.Rejected > 0 {
-		var parts []string
-		for _, reason := range r.Reasons() {
-			parts = append(parts, fmt.Sprintf("%s %d", reason, r.ByReason[reason]))
-		}
 		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",
-			t.Path, r.Rejected, r.RowsRead, strings.Join(parts, ", "), quarantine)
+			t.Path, r.Rejected, r.RowsRead, t.RejectedByReason(), quarantine)
 	}
 	return nil
 }

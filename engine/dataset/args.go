@@ -46,17 +46,23 @@ func (t *ArgTable) Check() error {
 	return nil
 }
 
+// RejectedByReason lists the rejected rows per reason ("out_of_range 2,
+// invalid_enum 1"; "" when none were).
+func (t *ArgTable) RejectedByReason() string {
+	var parts []string
+	for _, reason := range t.Report.Reasons() {
+		parts = append(parts, fmt.Sprintf("%s %d", reason, t.Report.ByReason[reason]))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // reasons lists the rejected rows per reason, and the first one's line
 // and column.
 func (t *ArgTable) reasons() string {
 	if t.Report.Rejected == 0 {
 		return ""
 	}
-	var parts []string
-	for _, reason := range t.Report.Reasons() {
-		parts = append(parts, fmt.Sprintf("%s %d", reason, t.Report.ByReason[reason]))
-	}
-	s := ": " + strings.Join(parts, ", ")
+	s := ": " + t.RejectedByReason()
 	if len(t.Rejects) > 0 {
 		r := t.Rejects[0]
 		s += fmt.Sprintf("; first at line %d", r.Line)
