@@ -142,6 +142,9 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 // in km, where they are unknown. Distance to the power grid stays unknown
 // (the cost model then prices off-grid solar).
 func distances(cands []plan.Candidate, sites []engine.Site) {
+	if len(cands) == 0 {
+		return
+	}
 	var active, fibre [][2]float64
 	for _, s := range sites {
 		if s.Status != engine.StatusActive {
@@ -151,9 +154,6 @@ func distances(cands []plan.Candidate, sites []engine.Site) {
 		if s.Backhaul == engine.BackhaulFiber {
 			fibre = append(fibre, [2]float64{s.Lon, s.Lat})
 		}
-	}
-	if len(cands) == 0 {
-		return
 	}
 	near, nearFibre := newNearestIndex(active), newNearestIndex(fibre)
 	for i := range cands {

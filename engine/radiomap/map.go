@@ -358,13 +358,15 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 		return m.pos[ws.ce[a-q]]
 	}
 	rel := func(a, b int) Relation { return RelationOf(zKey(a), zKey(b)) }
-	prior := func(d float64, r Relation) float64 {
-		c := md.CovRel(d, r)
+	// withMean adds the unknown constant mean's prior variance to the
+	// covariance c of one key with itself.
+	withMean := func(c float64, r Relation) float64 {
 		if r == SameKey {
 			c += sm2
 		}
 		return c
 	}
+	prior := func(d float64, r Relation) float64 { return withMean(md.CovRel(d, r), r) }
 
 	// Prior of the latent variables.
 	ws.s = grow(ws.s, nz*nz)
@@ -405,11 +407,7 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			tx := md.termsAt(arcM(chord2(m.pos[oi], x)))
 			for a := 0; a < q; a++ {
 				r := RelationOf(ki, keys[a])
-				v := md.covFrom(tx, r)
-				if r == SameKey {
-					v += sm2
-				}
-				B[i*nz+a] = v
+				B[i*nz+a] = withMean(md.covFrom(tx, r), r)
 			}
 			for a := q; a < nz; a++ {
 				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), RelationOf(ki, zKey(a)))
