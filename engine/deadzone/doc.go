@@ -43,7 +43,8 @@
 // component) into P(dead) = P(no 3G/4G/5G key reaches its covered
 // threshold): the closed form Π Φ((t − μ)/σ) for independent keys, else
 // Monte Carlo over VerdictConfig.Draws draws (default 2000, standard
-// error ≤ 0.011) seeded per place (Seed of its id), so verdicts do not
+// error ≤ 0.011; up to eight times more while the estimate is within two
+// standard errors of the cut) seeded per place (Seed of its id), so verdicts do not
 // depend on order. A place is without signal when P(dead) ≥ the cut,
 // 0.5 by default or 1/(1 + C) for a miss cost C (CutFromMissCost).
 // StatusOf bins P(dead): confirmed_served ≤ 0.05 < likely_served ≤ 0.2 <

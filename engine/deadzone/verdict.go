@@ -1,9 +1,11 @@
 package deadzone
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/lomsong/lomsong/engine"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -184,7 +186,12 @@ func Seed(id string) uint64 {
 // zero (independent keys) it is the closed form Π Φ((t_k − μ_k)/σ_k);
 // otherwise it is the share of cfg.Draws draws from the joint Gaussian
 // (Cholesky factor, draws from a PCG generator seeded with seed) below
-// every threshold. A key with σ = 0 is a step at its threshold. A
+// every threshold. A draw takes the keys in order of decreasing marginal
+// P(X_k ≥ t_k) and stops at the first above its threshold, drawing each
+// key's normal only when it gets there. While the share is within two
+// standard errors of cfg.Cut, cfg.Draws more are drawn, up to eight times
+// cfg.Draws, so that the draws' own error rarely decides which side of
+// the cut a place falls. A key with σ = 0 is a step at its threshold. A
 // covariance that is not positive semi-definite is an error.
 func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 	if err := p.Validate(); err != nil {
@@ -236,6 +243,14 @@ func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 		v.PDead = dead
 		return v, nil
 	}
+	// The keys likeliest to serve first: a draw stops at the first key
+	// above its threshold, and each key's normal is drawn only when the
+	// draw reaches it, so a draw at a place some key almost surely serves
+	// costs about one normal instead of one per key.
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(pAbove(p.MeanDBm[b], p.SigmaDB(b), th.Covered(p.Keys[b].Tech)),
+			pAbove(p.MeanDBm[a], p.SigmaDB(a), th.Covered(p.Keys[a].Tech)))
+	})
 	m := len(idx)
 	cov := make([]float64, m*m)
 	for a, i := range idx {
@@ -247,31 +262,57 @@ func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
+	t := make([]float64, m)
+	for a, i := range idx {
+		t[a] = th.Covered(p.Keys[i].Tech)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	z := make([]float64, m)
-	dead := 0
-	for range cfg.Draws {
-		for a := range z {
-			z[a] = rng.NormFloat64()
-		}
-		below := true
-		for a, i := range idx {
-			x := p.MeanDBm[i]
-			for b := 0; b <= a; b++ {
-				x += l[a*m+b] * z[b]
+	dead, n := 0, 0
+	draw := func(k int) {
+		for range k {
+			below := true
+			for a, i := range idx {
+				z[a] = rng.NormFloat64()
+				x := p.MeanDBm[i]
+				row := l[a*m : a*m+a+1]
+				for b, lb := range row {
+					x += lb * z[b]
+				}
+				if x >= t[a] {
+					below = false
+					break
+				}
 			}
-			if x >= th.Covered(p.Keys[i].Tech) {
-				below = false
-				break
+			if below {
+				dead++
 			}
 		}
-		if below {
-			dead++
-		}
+		n += k
 	}
-	v.PDead = float64(dead) / float64(cfg.Draws)
+	draw(cfg.Draws)
+	// Near the cut the draws' error decides the verdict: while the
+	// estimate is within nearCutSE standard errors of the cut, draw
+	// cfg.Draws more, up to maxDrawsFactor·cfg.Draws in all.
+	for n < maxDrawsFactor*cfg.Draws {
+		ph := float64(dead) / float64(n)
+		if math.Abs(ph-cfg.Cut) >= nearCutSE*math.Sqrt(ph*(1-ph)/float64(n)) {
+			break
+		}
+		draw(cfg.Draws)
+	}
+	v.PDead = float64(dead) / float64(n)
 	return v, nil
 }
+
+// Extra draws near the cut (Decide): while P(dead)'s estimate is within
+// nearCutSE standard errors of the cut, up to maxDrawsFactor times
+// VerdictConfig.Draws in all (16,000 at the default 2000: standard error
+// ≤ 0.004).
+const (
+	nearCutSE      = 2
+	maxDrawsFactor = 8
+)
 
 // surelyServed is the P(dead) bound under which Decide skips the Monte
 // Carlo: 10⁻⁶, a five-hundredth of the resolution of its 2000 default

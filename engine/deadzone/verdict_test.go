@@ -128,6 +128,94 @@ func TestDecideBivariate(t *testing.T) {
 	}
 }
 
+// More keys than two, correlated: with m standard normals of common
+// correlation ½ the orthant P(all < 0) is 1/(m + 1) (Steck 1962; Tong,
+// The Multivariate Normal Distribution, 1990, §8.2), whatever order the
+// keys are listed in; the draws take the keys in order of their chance to
+// serve and stop at the first that does, so the answer must not depend
+// on the listing order.
+func TestDecideEquicorrelated(t *testing.T) {
+	keys := []Key{vt4G, mf3G, {engine.VinaPhone, engine.Tech4G}, {engine.Vietnamobile, engine.Tech4G}}
+	cfg := DefaultVerdictConfig()
+	cfg.Draws = 200000
+	for m := 2; m <= len(keys); m++ {
+		mu := make([]float64, m)
+		cov := make([]float64, m*m)
+		for i := range m {
+			mu[i] = cfg.Thresholds.Covered(keys[i].Tech)
+			for j := range m {
+				cov[i*m+j] = 18 // σ 6 dB, correlation ½
+			}
+			cov[i*m+i] = 36
+		}
+		v, err := Decide(Posterior{Keys: keys[:m], MeanDBm: mu, Cov: cov}, cfg, Seed("E"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 / float64(m+1); !near(v.PDead, want, 0.005) {
+			t.Errorf("%d keys: PDead %g, want %g", m, v.PDead, want)
+		}
+	}
+	// Shifted means: the same posterior with its keys listed in reverse
+	// gives the same P(dead) within the draws' error.
+	mu := []float64{-112, -96, -101, -90}
+	sd := []float64{7, 5, 6, 8}
+	rho := [][]float64{{1, 0.6, 0.5, 0.4}, {0.6, 1, 0.7, 0.3}, {0.5, 0.7, 1, 0.5}, {0.4, 0.3, 0.5, 1}}
+	cov := make([]float64, 16)
+	rev := make([]float64, 16)
+	for i := range 4 {
+		for j := range 4 {
+			cov[i*4+j] = rho[i][j] * sd[i] * sd[j]
+			rev[(3-i)*4+(3-j)] = cov[i*4+j]
+		}
+	}
+	rk := []Key{keys[3], keys[2], keys[1], keys[0]}
+	rm := []float64{mu[3], mu[2], mu[1], mu[0]}
+	a, err := Decide(Posterior{Keys: keys, MeanDBm: mu, Cov: cov}, cfg, Seed("F"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decide(Posterior{Keys: rk, MeanDBm: rm, Cov: rev}, cfg, Seed("G"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.PDead < 0.01 || !near(a.PDead, b.PDead, 0.006) {
+		t.Errorf("PDead %g listed one way, %g the other", a.PDead, b.PDead)
+	}
+}
+
+// Near the cut Decide draws more: a place whose P(dead) is about the cut
+// gets up to eight times the draws, one far from it the draws asked for.
+func TestDecideDrawsMoreNearTheCut(t *testing.T) {
+	rho := 0.999 // orthant 1/4 + asin(ρ)/(2π) ≈ 0.4929
+	p := Posterior{Keys: []Key{vt4G, mf3G}, MeanDBm: []float64{-105, -100}, Cov: []float64{36, rho * 30, rho * 30, 25}}
+	want := 0.25 + math.Asin(rho)/(2*math.Pi)
+	cfg := DefaultVerdictConfig()
+	v, err := Decide(p, cfg, Seed("C"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws := func(pd float64) int {
+		for n := cfg.Draws; n <= maxDrawsFactor*cfg.Draws; n += cfg.Draws {
+			if x := pd * float64(n); math.Abs(x-math.Round(x)) < 1e-6 && (n == maxDrawsFactor*cfg.Draws || math.Abs(pd-cfg.Cut) >= nearCutSE*math.Sqrt(pd*(1-pd)/float64(n))) {
+				return n
+			}
+		}
+		return -1
+	}
+	if n := draws(v.PDead); n <= cfg.Draws || !near(v.PDead, want, 3*math.Sqrt(want*(1-want)/float64(n))) {
+		t.Errorf("cut 0.5: PDead %g from %d draws, want %g from more than %d", v.PDead, n, want, cfg.Draws)
+	}
+	cfg.Cut = 0.2
+	v, err = Decide(p, cfg, Seed("C"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := draws(v.PDead); n != cfg.Draws {
+		t.Errorf("cut 0.2: PDead %g from %d draws, want %d", v.PDead, n, cfg.Draws)
+	}
+}
+
 func TestDecideEdges(t *testing.T) {
 	cfg := DefaultVerdictConfig()
 	t.Run("no data key is dead", func(t *testing.T) {
