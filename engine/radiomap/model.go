@@ -155,13 +155,13 @@ func (m Model) Validate() error {
 func (m Model) CovRel(distM float64, r Relation) float64 {
 	c := 0.0
 	if m.SharedSillDB2 > 0 {
-		c += m.SharedSillDB2 * math.Exp(-distM/m.SharedRangeM)
+		c += m.SharedSillDB2 * expNeg(distM/m.SharedRangeM)
 	}
 	if r >= SameCarrier && m.CarrierSillDB2 > 0 {
-		c += m.CarrierSillDB2 * math.Exp(-distM/m.CarrierRangeM)
+		c += m.CarrierSillDB2 * expNeg(distM/m.CarrierRangeM)
 	}
 	if r == SameKey && m.OwnSillDB2 > 0 {
-		c += m.OwnSillDB2 * math.Exp(-distM/m.OwnRangeM)
+		c += m.OwnSillDB2 * expNeg(distM/m.OwnRangeM)
 	}
 	return c
 }
@@ -176,13 +176,13 @@ type covTerms struct{ shared, carrier, own float64 }
 func (m Model) termsAt(distM float64) covTerms {
 	var t covTerms
 	if m.SharedSillDB2 > 0 {
-		t.shared = math.Exp(-distM / m.SharedRangeM)
+		t.shared = expNeg(distM / m.SharedRangeM)
 	}
 	if m.CarrierSillDB2 > 0 {
-		t.carrier = math.Exp(-distM / m.CarrierRangeM)
+		t.carrier = expNeg(distM / m.CarrierRangeM)
 	}
 	if m.OwnSillDB2 > 0 {
-		t.own = math.Exp(-distM / m.OwnRangeM)
+		t.own = expNeg(distM / m.OwnRangeM)
 	}
 	return t
 }
