@@ -701,7 +701,12 @@ func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
 	return nil
 }
 
-func decodeChunks[T any](dec *gob.Decoder) ([]T, error) {
+// decodeChunks reads what encodeChunks wrote. intern, when not nil, is
+// applied to each element as its chunk is read, to share the element's
+// repeated strings (carriers, serving sites) through one copy: gob
+// allocates every string it decodes, and a million coverage states carry
+// about 50 MB of copies of a few carrier names and site ids.
+func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, error) {
 	var n int
 	if err := dec.Decode(&n); err != nil {
 		return nil, err
@@ -709,7 +714,10 @@ func decodeChunks[T any](dec *gob.Decoder) ([]T, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("negative length %d", n)
 	}
-	out := make([]T, 0, min(n, 1<<20))
+	// The whole length at once up to 4 Mi elements (beyond that the slice
+	// grows as the chunks come: a header is not trusted with more).
+	out := make([]T, 0, min(n, 1<<22))
+	var strs interner
 	for len(out) < n {
 		var c []T
 		if err := dec.Decode(&c); err != nil {
@@ -718,12 +726,55 @@ func decodeChunks[T any](dec *gob.Decoder) ([]T, error) {
 		if len(c) == 0 {
 			return nil, errors.New("empty chunk")
 		}
+		if intern != nil {
+			for i := range c {
+				intern(&strs, &c[i])
+			}
+		}
 		out = append(out, c...)
 	}
 	if len(out) != n {
 		return nil, fmt.Errorf("%d elements, the header says %d", len(out), n)
 	}
 	return out, nil
+}
+
+// interner shares the strings of decoded elements.
+type interner struct{ m map[string]string }
+
+func (s *interner) of(v string) string {
+	if v == "" {
+		return ""
+	}
+	if w, ok := s.m[v]; ok {
+		return w
+	}
+	if s.m == nil {
+		s.m = map[string]string{}
+	}
+	s.m[v] = v
+	return v
+}
+
+func (s *interner) carrier(c engine.Carrier) engine.Carrier { return engine.Carrier(s.of(string(c))) }
+
+func internState(s *interner, x *coverage.State) {
+	x.Carrier, x.ServingSite = s.carrier(x.Carrier), s.of(x.ServingSite)
+}
+
+func internPredicted(s *interner, x *coverage.PredictedCell) {
+	x.Carrier, x.ServingSite = s.carrier(x.Carrier), s.of(x.ServingSite)
+}
+
+func internRow(s *interner, x *aggregate.Row) { x.Carrier = s.carrier(x.Carrier) }
+
+func internReading(s *interner, x *readingState) { x.Key.Carrier = s.carrier(x.Key.Carrier) }
+
+func internGap(s *interner, x *deadzone.GapHex) {
+	x.Carrier = s.carrier(x.Carrier)
+	for i, o := range x.Others {
+		x.Others[i] = s.carrier(o)
+	}
 }
 
 // saveStage saves v as a stage output and returns its directory.
@@ -806,13 +857,13 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.Rows, err = decodeChunks[aggregate.Row](dec); err != nil {
+	if st.Rows, err = decodeChunks(dec, internRow); err != nil {
 		return err
 	}
-	if st.Readings, err = decodeChunks[readingState](dec); err != nil {
+	if st.Readings, err = decodeChunks(dec, internReading); err != nil {
 		return err
 	}
-	st.Speeds, err = decodeChunks[speedState](dec)
+	st.Speeds, err = decodeChunks[speedState](dec, nil)
 	return err
 }
 
@@ -839,13 +890,13 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.r.States, err = decodeChunks[coverage.State](dec); err != nil {
+	if st.r.States, err = decodeChunks(dec, internState); err != nil {
 		return err
 	}
-	if st.r.Measured, err = decodeChunks[aggregate.Row](dec); err != nil {
+	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {
 		return err
 	}
-	st.r.Predicted, err = decodeChunks[coverage.PredictedCell](dec)
+	st.r.Predicted, err = decodeChunks(dec, internPredicted)
 	return err
 }
 
@@ -960,13 +1011,13 @@ func (st *deadZonesState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.Result.Population, err = decodeChunks[population.Cell](dec); err != nil {
+	if st.Result.Population, err = decodeChunks[population.Cell](dec, nil); err != nil {
 		return err
 	}
-	if st.Result.Villages.Villages, err = decodeChunks[deadzone.VillageStatus](dec); err != nil {
+	if st.Result.Villages.Villages, err = decodeChunks[deadzone.VillageStatus](dec, nil); err != nil {
 		return err
 	}
-	st.Result.Gaps.Hexes, err = decodeChunks[deadzone.GapHex](dec)
+	st.Result.Gaps.Hexes, err = decodeChunks(dec, internGap)
 	return err
 }
 
