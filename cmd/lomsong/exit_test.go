@@ -579,3 +579,31 @@ func readCSVFile(path string) ([][]string, error) {
 	}
 	return rows, nil
 }
+
+// LOMSONG_CPUPROFILE and LOMSONG_MEMPROFILE write profiles pprof reads
+// (gzip-compressed protocol buffers), whatever the command.
+func TestProfilesFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof")
+	cmd := exec.Command(lomsongBinary(t), "version")
+	cmd.Env = append(os.Environ(), cpuProfileEnv+"="+cpu, heapProfileEnv+"="+heap)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "heap profile at a live heap of") {
+		t.Errorf("no notice of the heap profile:\n%s", out)
+	}
+	for _, p := range []string{cpu, heap} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: %d bytes, not a gzip-compressed profile", filepath.Base(p), len(b))
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}

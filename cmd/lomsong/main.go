@@ -32,10 +32,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
+
 	// The time-zone database, embedded so that a mapping's or --timezone's
 	// IANA zone resolves on machines without one (about 450 KB).
 	_ "time/tzdata"
@@ -77,35 +77,6 @@ func (e internalError) Error() string {
 	return fmt.Sprintf("internal error in %s: %v", e.command, e.value)
 }
 
-// cpuProfileEnv names a file to write a CPU profile of the command to
-// (go tool pprof reads it): LOMSONG_CPUPROFILE=/tmp/cpu.pprof lomsong run ….
-const cpuProfileEnv = "LOMSONG_CPUPROFILE"
-
-// startCPUProfile starts profiling into path (nothing when path is empty)
-// and returns the function that ends it; a profile that cannot be written
-// is reported on stderr and the command runs anyway.
-func startCPUProfile(path string, stderr io.Writer) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		if err = pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lomsong: %s: no CPU profile: %v\n", cpuProfileEnv, err)
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "lomsong: %s: %v\n", cpuProfileEnv, err)
-		}
-	}
-}
-
 // supervisedEnv is set in the environment of the process that runs the
 // command under supervise.
 const supervisedEnv = "LOMSONG_SUPERVISED"
@@ -118,7 +89,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startCPUProfile(os.Getenv(cpuProfileEnv), os.Stderr)
+	stopHeap := startHeapProfile(os.Getenv(heapProfileEnv), os.Stderr)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopHeap()
 	stopProfile()
 	// The exit code reads ctx before stop cancels it: only a signal that
 	// really arrived makes the run "interrupted".

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/metrics"
+	"runtime/pprof"
+	"time"
+)
+
+// cpuProfileEnv names a file to write a CPU profile of the command to
+// (go tool pprof reads it): LOMSONG_CPUPROFILE=/tmp/cpu.pprof lomsong run ….
+const cpuProfileEnv = "LOMSONG_CPUPROFILE"
+
+// startCPUProfile starts profiling into path (nothing when path is empty)
+// and returns the function that ends it; a profile that cannot be written
+// is reported on stderr and the command runs anyway.
+func startCPUProfile(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lomsong: %s: no CPU profile: %v\n", cpuProfileEnv, err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "lomsong: %s: %v\n", cpuProfileEnv, err)
+		}
+	}
+}
+
+// heapProfileEnv names a file to write a heap profile of the command to,
+// taken when the live heap is at its largest:
+// LOMSONG_MEMPROFILE=/tmp/heap.pprof lomsong run …, then
+// go tool pprof -sample_index=inuse_space lomsong /tmp/heap.pprof.
+const heapProfileEnv = "LOMSONG_MEMPROFILE"
+
+// heapPollInterval is how often startHeapProfile reads the live heap.
+const heapPollInterval = 250 * time.Millisecond
+
+// startHeapProfile watches the live heap (runtime/metrics'
+// /gc/heap/live:bytes, the heap marked live by the last collection) and
+// rewrites the profile at path each time it grows by 5% over the largest
+// seen, so the file ends holding the profile of the peak (within 5% and
+// a poll interval); nothing when path is empty. The returned function
+// stops watching.
+func startHeapProfile(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak uint64
+	write := func() error {
+		tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+		if err != nil {
+			return err
+		}
+		err = pprof.Lookup("heap").WriteTo(tmp, 0)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+		return err
+	}
+	check := func() error {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return nil
+		}
+		if live := sample[0].Value.Uint64(); live > peak+peak/20 {
+			peak = live
+			return write()
+		}
+		return nil
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(heapPollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if err := check(); err != nil {
+					fmt.Fprintf(stderr, "lomsong: %s: %v\n", heapProfileEnv, err)
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		if err := check(); err != nil {
+			fmt.Fprintf(stderr, "lomsong: %s: %v\n", heapProfileEnv, err)
+		}
+		if peak > 0 {
+			fmt.Fprintf(stderr, "lomsong: %s: heap profile at a live heap of %.0f MiB in %s\n", heapProfileEnv, float64(peak)/(1<<20), path)
+		}
+	}
+}
