@@ -93,53 +93,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 
 	done := stage("generate the demo world")
-	w, err := synth.Generate(cfg)
+	truth, month, err := generateDemo(cfg, *out, e.stdout)
 	if err != nil {
 		return err
 	}
-	in, truth := filepath.Join(*out, "input"), filepath.Join(*out, "truth")
-	type file struct {
-		dir, name string
-		write     func(io.Writer) error
-	}
-	files := []file{
-		{in, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
-		{in, "measurements.csv", func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
-		{in, "villages.csv", func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
-		{in, "subscriptions.csv", func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
-		{truth, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Truth.Sites) }},
-		{truth, "village_truth.csv", func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
-		{truth, "village_signals.csv", func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
-		{truth, "penetration.json", func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
-	}
-	if !*country {
-		// The whole truth in one JSON file; for the country it would hold
-		// about a million village signals, which the CSV above carries.
-		files = append(files, file{truth, "ground_truth.json", func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
-	}
-	// The inputs and the truth are two output sets (see writeSet).
-	for _, set := range []struct{ dir, name string }{{in, "demo-input"}, {truth, "demo-truth"}} {
-		if err := writeSet(set.dir, set.name, func(stage string) error {
-			for _, f := range files {
-				if f.dir != set.dir {
-					continue
-				}
-				if err := writeAtomic(filepath.Join(stage, f.name), func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	var hh float64
-	for _, v := range w.Villages {
-		hh += float64(v.Households)
-	}
-	fmt.Fprintf(e.stdout, "%d areas, %d villages (%.0f households), %d site sectors, %d measurements, %d subscription rows; true dead-zone villages: %d\n",
-		len(w.Areas), len(w.Villages), hh, len(w.Sites), w.Measurements.Len(), len(w.Subscriptions), len(w.Truth.DeadZoneVillages()))
 	done()
+	in := filepath.Join(*out, "input")
 
 	ds := filepath.Join(*out, "dataset")
 	type step struct {
@@ -164,17 +123,17 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		step{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
 		// The month's run saves every stage in the dataset; the commands
 		// after it read those outputs back instead of the measurements.
-		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String()}, area...)},
+		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String()}, area...)},
 		step{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
 		step{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
 		step{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
 			"--out", filepath.Join(*out, "plan")}, area...)},
-		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
-		step{"export", runExport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+		step{"export", runExport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--format", "gpkg",
-			"--out", filepath.Join(*out, "export", "lomsong-"+w.Config.MeasurementMonth.String()+".gpkg")}, area...)},
-		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", w.Config.MeasurementMonth.String(),
+			"--out", filepath.Join(*out, "export", "lomsong-"+month.String()+".gpkg")}, area...)},
+		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)
 	for _, s := range steps {
@@ -192,7 +151,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return fmt.Errorf("demo: uncalibrated coverage: %w", err)
 	}
 	done = stage("evaluate against the generator's ground truth")
-	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &w.Truth)
+	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
 	if err != nil {
 		return err
 	}
@@ -204,7 +163,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if ev.Brier != nil {
 		fmt.Fprintf(e.stdout, "  p_dead of %d villages: Brier score %.4f (decidable %.4f)\n", ev.PDeadVillages, *ev.Brier, *ev.BrierDecidable)
 	}
-	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), w.Truth.Penetration)
+	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), truth.Penetration)
 	if err != nil {
 		return err
 	}
@@ -214,7 +173,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
 		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
-		w.Truth.Signals)
+		truth.Signals)
 	if err != nil {
 		return err
 	}
@@ -230,6 +189,64 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	done()
 	fmt.Fprintf(e.stdout, "\ndemo finished in %.1fs; outputs under %s\n", time.Since(start).Seconds(), *out)
 	return nil
+}
+
+// generateDemo generates the demo world of cfg and writes its input and
+// truth files under out. It returns only what the evaluation reads, the
+// truth without its site register, and the month measured: the world
+// itself (sites, measurements, subscriptions) is garbage once written, so
+// the stages after it do not run beside it.
+func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, synth.Period, error) {
+	w, err := synth.Generate(cfg)
+	if err != nil {
+		return synth.Truth{}, synth.Period{}, err
+	}
+	in, truth := filepath.Join(out, "input"), filepath.Join(out, "truth")
+	type file struct {
+		dir, name string
+		write     func(io.Writer) error
+	}
+	files := []file{
+		{in, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Sites) }},
+		{in, "measurements.csv", func(f io.Writer) error { return synth.WriteMeasurementsCSV(f, w.Measurements) }},
+		{in, "villages.csv", func(f io.Writer) error { return synth.WriteVillagesCSV(f, w.Villages) }},
+		{in, "subscriptions.csv", func(f io.Writer) error { return synth.WriteSubscriptionsCSV(f, w.Subscriptions) }},
+		{truth, "sites.csv", func(f io.Writer) error { return synth.WriteSitesCSV(f, w.Truth.Sites) }},
+		{truth, "village_truth.csv", func(f io.Writer) error { return synth.WriteVillageTruthCSV(f, &w.Truth) }},
+		{truth, "village_signals.csv", func(f io.Writer) error { return synth.WriteVillageSignalsCSV(f, &w.Truth) }},
+		{truth, "penetration.json", func(f io.Writer) error { return json.NewEncoder(f).Encode(w.Truth.Penetration) }},
+	}
+	if !cfg.Country {
+		// The whole truth in one JSON file; for the country it would hold
+		// about a million village signals, which the CSV above carries.
+		files = append(files, file{truth, "ground_truth.json", func(f io.Writer) error { return synth.WriteGroundTruth(f, &w.Truth) }})
+	}
+	// The inputs and the truth are two output sets (see writeSet).
+	for _, set := range []struct{ dir, name string }{{in, "demo-input"}, {truth, "demo-truth"}} {
+		if err := writeSet(set.dir, set.name, func(stage string) error {
+			for _, f := range files {
+				if f.dir != set.dir {
+					continue
+				}
+				if err := writeAtomic(filepath.Join(stage, f.name), func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return synth.Truth{}, synth.Period{}, err
+		}
+	}
+	var hh float64
+	for _, v := range w.Villages {
+		hh += float64(v.Households)
+	}
+	fmt.Fprintf(stdout, "%d areas, %d villages (%.0f households), %d site sectors, %d measurements, %d subscription rows; true dead-zone villages: %d\n",
+		len(w.Areas), len(w.Villages), hh, len(w.Sites), w.Measurements.Len(), len(w.Subscriptions), len(w.Truth.DeadZoneVillages()))
+
+	tr := w.Truth
+	tr.Sites = nil
+	return tr, w.Config.MeasurementMonth, nil
 }
 
 // demoProvinceCode returns the 2025 code of the demo's single province.
