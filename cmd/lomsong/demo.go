@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -86,10 +89,19 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Sprintf("demo: %s already holds a demo dataset; remove it or give another --out", *out)}
 	}
 	start := time.Now()
+	rss := watchRSS()
+	defer rss.close()
 	stage := func(name string) func() {
+		// The stage before leaves garbage behind: collect it and return
+		// it to the system, so that the stage starts from its live data
+		// and its peak is its own.
+		debug.FreeOSMemory()
 		t := time.Now()
+		rss.reset()
 		fmt.Fprintf(e.stdout, "\n== %s\n", name)
-		return func() { fmt.Fprintf(e.stdout, "(%s: %.1fs)\n", name, time.Since(t).Seconds()) }
+		return func() {
+			fmt.Fprintf(e.stdout, "(%s: %.1fs%s)\n", name, time.Since(t).Seconds(), rss.note())
+		}
 	}
 
 	done := stage("generate the demo world")
@@ -187,7 +199,11 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	done()
-	fmt.Fprintf(e.stdout, "\ndemo finished in %.1fs; outputs under %s\n", time.Since(start).Seconds(), *out)
+	peak := ""
+	if b, ok := rssBytes("hwm"); ok {
+		peak = fmt.Sprintf(" (peak RSS %d MiB)", b>>20)
+	}
+	fmt.Fprintf(e.stdout, "\ndemo finished in %.1fs%s; outputs under %s\n", time.Since(start).Seconds(), peak, *out)
 	return nil
 }
 
@@ -314,4 +330,86 @@ func evaluateSignals(villagesCSV string, coverage map[string]string, truth []syn
 		readers[name] = f
 	}
 	return synth.EvaluateSignals(v, readers, truth)
+}
+
+// rssWatch samples the process's resident set (VmRSS, /proc/self/statm)
+// every 50 ms, keeping the largest since the last reset: each demo stage
+// reports its own peak without touching the process's VmHWM, which
+// /usr/bin/time and the end of the demo report for the whole run. Where
+// /proc is missing it reports nothing.
+type rssWatch struct {
+	peak atomic.Int64 // bytes
+	stop chan struct{}
+}
+
+func watchRSS() *rssWatch {
+	w := &rssWatch{stop: make(chan struct{})}
+	if _, ok := rssBytes("statm"); !ok {
+		return w
+	}
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+				if b, ok := rssBytes("statm"); ok && b > w.peak.Load() {
+					w.peak.Store(b)
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// reset starts a new stage's peak at the current resident set.
+func (w *rssWatch) reset() {
+	b, _ := rssBytes("statm")
+	w.peak.Store(b)
+}
+
+// note returns ", peak RSS N MiB" for the stage, or "" without /proc.
+func (w *rssWatch) note() string {
+	b, ok := rssBytes("statm")
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(", peak RSS %d MiB", max(b, w.peak.Load())>>20)
+}
+
+func (w *rssWatch) close() { close(w.stop) }
+
+// rssBytes reads the resident set from /proc/self/statm ("statm": now)
+// or its high-water mark from /proc/self/status ("hwm": VmHWM).
+func rssBytes(which string) (int64, bool) {
+	if which == "statm" {
+		b, err := os.ReadFile("/proc/self/statm")
+		if err != nil {
+			return 0, false
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			return 0, false
+		}
+		pages, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		return pages * int64(os.Getpagesize()), true
+	}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kib int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kib); err == nil {
+				return kib << 10, true
+			}
+		}
+	}
+	return 0, false
 }
