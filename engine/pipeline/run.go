@@ -301,6 +301,7 @@ type periodRun struct {
 	keyOf     map[string]string
 	mkeys     []string // carrier=key, by carrier
 	m         *Measured
+	mRows     bool // m holds the per-key statistics
 	readOnly  bool
 }
 
@@ -338,11 +339,16 @@ func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress f
 
 // measured returns the period's merged pass: each carrier's saved output
 // when current, and one pass over the parts of the carriers whose output
-// is not.
-func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
-	if r.m != nil {
+// is not. rows asks for the per-key statistics too: the coverage stage
+// fuses them, the dead-zone stage reads only the radio map's readings and
+// the tally (its coverage, read back or computed, holds the statistics),
+// and without rows the saved ones are skipped as they are read instead of
+// held twice.
+func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) {
+	if r.m != nil && (r.mRows || !rows) {
 		return r.m, nil
 	}
+	r.m = nil
 	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
 	per := map[string]*Measured{}
 	var need []string
@@ -351,7 +357,7 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 	for _, c := range r.carriers {
 		t0 := time.Now()
 		ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
-		var st measuredState
+		st := measuredState{skipRows: !rows}
 		why, err := loadStage(s, ref, r.keyOf[c], &st)
 		if err != nil {
 			return nil, err
@@ -417,6 +423,9 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 			if err != nil {
 				return nil, err
 			}
+			if !rows {
+				mc.Rows = nil
+			}
 			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
 		}
 		notify(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
@@ -427,7 +436,7 @@ func (r *periodRun) measured(ctx context.Context) (*Measured, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.m = m
+	r.m, r.mRows = m, rows
 	return m, nil
 }
 
@@ -472,7 +481,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	if r.readOnly {
 		return nil, "", &NotSavedError{r.period, StageCoverage, why}
 	}
-	m, err := r.measured(ctx)
+	m, err := r.measured(ctx, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -604,7 +613,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		if readOnly {
 			return nil, &NotSavedError{period, StageDeadZones, why}
 		}
-		m, err := r.measured(ctx)
+		m, err := r.measured(ctx, false)
 		if err != nil {
 			return nil, err
 		}
@@ -739,6 +748,31 @@ func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, err
 	return out, nil
 }
 
+// skipChunks reads past what encodeChunks wrote, one chunk at a time.
+func skipChunks[T any](dec *gob.Decoder) error {
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return err
+	}
+	if n < 0 {
+		return fmt.Errorf("negative length %d", n)
+	}
+	for read := 0; read < n; {
+		var c []T
+		if err := dec.Decode(&c); err != nil {
+			return err
+		}
+		if len(c) == 0 {
+			return errors.New("empty chunk")
+		}
+		read += len(c)
+		if read > n {
+			return fmt.Errorf("%d elements, the header says %d", read, n)
+		}
+	}
+	return nil
+}
+
 // interner shares the strings of decoded elements.
 type interner struct{ m map[string]string }
 
@@ -811,6 +845,9 @@ type measuredState struct {
 	RowsNear int64
 	Anchors  string
 	Speeds   []speedState
+	// skipRows reads past the saved Rows without keeping them (not
+	// saved).
+	skipRows bool
 }
 
 // speedState is a count of one speed in one res-7 hex and month.
@@ -857,7 +894,12 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.Rows, err = decodeChunks(dec, internRow); err != nil {
+	if st.skipRows {
+		err = skipChunks[aggregate.Row](dec)
+	} else {
+		st.Rows, err = decodeChunks(dec, internRow)
+	}
+	if err != nil {
 		return err
 	}
 	if st.Readings, err = decodeChunks(dec, internReading); err != nil {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -328,5 +329,43 @@ func TestSpeedTrendFromSavedPasses(t *testing.T) {
 	}
 	if s.Scans() != before {
 		t.Fatalf("scans %+v after %+v: the saved passes were not read", s.Scans(), before)
+	}
+}
+
+// A pass read back without its per-key statistics (what the dead-zone
+// stage and the speed trend read) holds no rows and the same readings,
+// tally and speeds; asking for the rows afterwards reads them.
+func TestMeasuredWithoutRows(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	if _, err := Run(ctx, s, RunOptions{Period: "2026-10", DeadZones: worldOptions()}); err != nil {
+		t.Fatal(err)
+	}
+	mo, err := coverageMeasureOptions(s, worldOptions().Coverage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mo.Aggregate.Periods = []string{"2026-10"}
+	r := newPeriodRun(s, "2026-10", mo, nil, &RunSummary{})
+	lean, err := r.measured(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lean.Rows) != 0 || len(lean.ev.readings) == 0 {
+		t.Fatalf("without rows: %d rows, %d readings", len(lean.Rows), len(lean.ev.readings))
+	}
+	full, err := r.measured(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Rows) == 0 || full == lean {
+		t.Fatalf("with rows: %d rows (same pass: %v)", len(full.Rows), full == lean)
+	}
+	if again, _ := r.measured(ctx, false); again != full {
+		t.Error("a pass with rows is not reused for one without")
+	}
+	if !reflect.DeepEqual(lean.ev, full.ev) || !reflect.DeepEqual(lean.speeds, full.speeds) ||
+		!reflect.DeepEqual(lean.Tally.State(), full.Tally.State()) || lean.RowsRead != full.RowsRead {
+		t.Error("the readings, speeds, tally or rows read differ with and without the rows")
 	}
 }

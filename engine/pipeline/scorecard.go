@@ -251,7 +251,7 @@ func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (m
 		if err != nil {
 			return nil, err
 		}
-		m, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).measured(ctx)
+		m, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).measured(ctx, false)
 		if err != nil {
 			return nil, err
 		}
