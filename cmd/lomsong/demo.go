@@ -209,7 +209,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 
 // generateDemo generates the demo world of cfg and writes its input and
 // truth files under out. It returns only what the evaluation reads, the
-// truth without its site register, and the month measured: the world
+// truth without its site register and serving sites, and the month measured: the world
 // itself (sites, measurements, subscriptions) is garbage once written, so
 // the stages after it do not run beside it.
 func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, synth.Period, error) {
@@ -262,6 +262,12 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 
 	tr := w.Truth
 	tr.Sites = nil
+	// The signals' serving sites are in truth/village_signals.csv; the
+	// evaluation reads the signals alone (a million site ids less to
+	// hold for the country).
+	for i := range tr.Signals {
+		tr.Signals[i].SiteID = ""
+	}
 	return tr, w.Config.MeasurementMonth, nil
 }
 

@@ -182,11 +182,13 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) 
 		// The file is a temporary one, synced once when complete and
 		// renamed into place (WriteGeoPackage), and removed when anything
 		// fails: neither a journal nor a sync per commit protects anything
-		// here, and a large page cache keeps the R-trees' pages in memory
-		// instead of spilling them while the one transaction grows.
+		// here. A page cache of 64 MiB writes the country demo's month as
+		// fast as one of 256 MiB (32.5 against 33.8 s for 557.5 MB) with
+		// 210 MB less resident: SQLite's cache is outside the Go heap and
+		// GOMEMLIMIT.
 		"PRAGMA journal_mode = OFF",
 		"PRAGMA synchronous = OFF",
-		"PRAGMA cache_size = -262144", // KiB: 256 MiB
+		"PRAGMA cache_size = -65536", // KiB: 64 MiB
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
