@@ -85,6 +85,26 @@ func newLayer(name, desc string, g GeometryType, fields ...Field) *layerBuilder 
 	return b
 }
 
+// reserve sizes the layer for n features: the columns of a million hexes
+// grown by appending would hold up to twice their size while they grow.
+func (b *layerBuilder) reserve(n int) *layerBuilder {
+	b.l.Geoms = make([]orb.Geometry, 0, n)
+	for i := range b.l.Fields {
+		f := &b.l.Fields[i]
+		switch f.Type {
+		case Integer:
+			f.Ints = make([]int64, 0, n)
+		case Real:
+			f.Reals = make([]float64, 0, n)
+		case Boolean:
+			f.Bools = make([]bool, 0, n)
+		default:
+			f.Texts = make([]string, 0, n)
+		}
+	}
+	return b
+}
+
 func (b *layerBuilder) geom(g orb.Geometry) { b.l.Geoms = append(b.l.Geoms, g) }
 func (b *layerBuilder) i(name string, v int64) {
 	f := &b.l.Fields[b.idx[name]]
@@ -164,7 +184,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b := newLayer("coverage_hex", "coverage state per H3 hex, carrier and technology", Polygon,
 		ft("h3"), ft("carrier"), ft("tech"), ft("state"), ft("source"), fi("tests"), fi("failures"),
 		fr("median_dbm"), fr("predicted_dbm"), fr("sigma_db"), fr("distance_m"), ft("serving_site"),
-		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Coverage))
 	for _, h := range m.Coverage {
 		g, err := poly(h.Cell)
 		if err != nil {
@@ -194,7 +214,7 @@ func Layers(m *Month) ([]Layer, error) {
 
 	b = newLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex", Polygon,
 		ft("h3"), ft("state"), ft("source"), ft("carrier"), ft("tech"), ft("carriers"), fb("has_2g"), fb("dead_zone"),
-		fr("p_dead"), ft("status"), fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+		fr("p_dead"), ft("status"), fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Best))
 	for _, h := range m.Best {
 		g, err := poly(h.Cell)
 		if err != nil {
@@ -224,7 +244,7 @@ func Layers(m *Month) ([]Layer, error) {
 
 	b = newLayer("hexes", "populated hexes of the analysis with P(dead) and its status", Polygon,
 		ft("h3"), fi("households"), fi("population"), fr("p_dead"), ft("status"), ft("zone_id"),
-		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Hexes))
 	for _, h := range m.Hexes {
 		g, err := poly(h.Cell)
 		if err != nil {
@@ -249,7 +269,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("deadzones", "dead zones: touching populated hexes without 3G/4G/5G", MultiPolygon,
 		ft("zone_id"), fi("hexes"), fr("area_km2"), fi("households"), fi("population"), fi("villages"),
 		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"),
-		fb("partly_2g"), ft("carriers_2g"), ft("nearest_sites"))
+		fb("partly_2g"), ft("carriers_2g"), ft("nearest_sites")).reserve(len(m.Zones))
 	for _, z := range m.Zones {
 		b.geom(z.Outline)
 		b.t("zone_id", z.ID)
@@ -273,7 +293,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("villages", "villages with their verdict at their own point", Point,
 		ft("village_id"), ft("name"), ft("h3"), fi("households"), ft("level"), ft("status"), fr("p_dead"),
 		fb("without_signal"), ft("best_carrier"), ft("best_tech"), fr("best_mean_dbm"), fr("best_sigma_db"), fi("tests_300m"),
-		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution"))
+		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution")).reserve(len(m.Villages))
 	for _, v := range m.Villages {
 		b.geom(orb.Point{v.Lon, v.Lat})
 		b.t("village_id", v.ID)
@@ -300,7 +320,7 @@ func Layers(m *Month) ([]Layer, error) {
 	}
 
 	b = newLayer("sites", "cell-site register: one row per sector and technology", Point,
-		ft("site_id"), ft("carrier"), ft("tech"), ft("h3"), fr("band_mhz"), fr("height_m"), ft("status"), ft("backhaul"))
+		ft("site_id"), ft("carrier"), ft("tech"), ft("h3"), fr("band_mhz"), fr("height_m"), ft("status"), ft("backhaul")).reserve(len(m.Sites))
 	for _, s := range m.Sites {
 		b.geom(orb.Point{s.Lon, s.Lat})
 		b.t("site_id", s.SiteID)
@@ -319,7 +339,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("plan", "universal-service investment plan: funded sites by rank", Point,
 		fi("rank"), ft("candidate"), ft("source"), ft("h3"), fi("households_newly_covered"), fi("cumulative_households"),
 		fi("cost_vnd"), fi("cumulative_cost_vnd"), fi("cost_per_household_vnd"), fi("dead_hexes_covered"),
-		ft("power"), ft("backhaul"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"))
+		ft("power"), ft("backhaul"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Plan))
 	for _, p := range m.Plan {
 		b.geom(orb.Point{p.Lon, p.Lat})
 		b.i("rank", p.Rank)
@@ -346,7 +366,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("communes_summary", "per commune: villages without signal and dead-zone households", MultiPolygon,
 		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), fi("villages"),
 		fi("villages_without_signal"), fi("villages_2g_only"), fi("households_without_signal"),
-		fi("dead_hexes"), fi("dead_zone_households"))
+		fi("dead_hexes"), fi("dead_zone_households")).reserve(len(m.Communes))
 	for _, c := range m.Communes {
 		if c.Outline != nil {
 			b.geom(c.Outline)

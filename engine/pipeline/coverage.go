@@ -88,6 +88,26 @@ type CoverageResult struct {
 	RowsRead    int64
 	Skipped     aggregate.Skipped
 	Config      coverage.Config
+
+	// lean marks a result read back without Measured and Predicted;
+	// measuredKeys is then how many Measured held.
+	lean         bool
+	measuredKeys int
+}
+
+// Lean reports a result read back without its per-key statistics
+// (Measured) and predictions (Predicted), as the stages that read neither
+// load it: States hold what they need (a state's PredictedDBm is its
+// prediction, NaN where there is none).
+func (r *CoverageResult) Lean() bool { return r.lean }
+
+// MeasuredKeys is the number of (hex, carrier, technology) keys measured:
+// len(Measured), or what a lean result's Measured held.
+func (r *CoverageResult) MeasuredKeys() int {
+	if r.lean {
+		return r.measuredKeys
+	}
+	return len(r.Measured)
 }
 
 // Coverage reads the dataset's sites and measurements, predicts the best

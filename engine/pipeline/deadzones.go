@@ -489,8 +489,14 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 // no test is held in memory, and no claim means nothing to decide.
 func adjudicate(claims []challenge.Claim, cov *CoverageResult, tally *challenge.Tally, ccfg challenge.Config) (challenge.Report, error) {
 	if claims == nil {
-		for _, p := range cov.Predicted {
-			claims = append(claims, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
+		// Every predicted key: the states with a prediction (coverage.Fuse
+		// gives each predicted key a state carrying its prediction), so
+		// that a lean coverage, read back without its predictions, claims
+		// the same keys.
+		for _, st := range cov.States {
+			if !math.IsNaN(st.PredictedDBm) {
+				claims = append(claims, challenge.Claim{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech})
+			}
 		}
 	}
 	return challenge.AdjudicateTally(claims, tally, ccfg)

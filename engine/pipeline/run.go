@@ -457,7 +457,10 @@ func scopeOf(copt CoverageOptions) string {
 
 // coverage returns the coverage stage's output for copt (read back when
 // current, else computed from the merged pass and saved) and its key.
-func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*CoverageResult, string, error) {
+// lean reads a saved output back without its per-key statistics and
+// predictions (CoverageResult.Lean), which only computing the dead zones
+// and calibrating read; a computed output is whole either way.
+func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean bool) (*CoverageResult, string, error) {
 	t0 := time.Now()
 	kopt := copt
 	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
@@ -468,7 +471,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
 	ref := dataset.StageRef{Period: r.period, Stage: StageCoverage + scopeOf(copt)}
 	var cov CoverageResult
-	why, err := loadStage(r.s, ref, key, coverageState{&cov})
+	why, err := loadStage(r.s, ref, key, coverageState{r: &cov, lean: lean})
 	if err != nil {
 		return nil, "", err
 	}
@@ -493,7 +496,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions) (*Covera
 	if err != nil {
 		return nil, "", err
 	}
-	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), coverageState{res})
+	dir, err := saveStage(r.s, ref, key, append(append([]string{}, sitesIn...), r.mkeys...), coverageState{r: res})
 	if err != nil {
 		return nil, "", err
 	}
@@ -565,7 +568,7 @@ func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions)
 		return nil, err
 	}
 	r := newPeriodRun(s, copt.Aggregate.Periods[0], mo, nil, &RunSummary{})
-	res, _, err := r.coverage(ctx, copt)
+	res, _, err := r.coverage(ctx, copt, false)
 	return res, err
 }
 
@@ -582,11 +585,11 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	r := newPeriodRun(s, period, p.measureOptions(), progress, sum)
 	r.readOnly = readOnly
 	defer r.finish()
-	cov, covKey, err := r.coverage(ctx, p.opt.Coverage)
+	cov, covKey, err := r.coverage(ctx, p.opt.Coverage, true)
 	if err != nil {
 		return nil, err
 	}
-	sum.Rows, sum.Keys = cov.RowsRead, int64(len(cov.Measured))
+	sum.Rows, sum.Keys = cov.RowsRead, int64(cov.MeasuredKeys())
 	// The claims are not part of the key: the tally is saved with the
 	// verdicts and adjudicated for the claims of each call.
 	dopt := p.opt
@@ -612,6 +615,16 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	} else {
 		if readOnly {
 			return nil, &NotSavedError{period, StageDeadZones, why}
+		}
+		if cov.Lean() {
+			// The verdicts read the statistics the lean read skipped.
+			var whole CoverageResult
+			if why, err := loadStage(s, dataset.StageRef{Period: period, Stage: StageCoverage + scopeOf(p.opt.Coverage)}, covKey, coverageState{r: &whole}); err != nil {
+				return nil, err
+			} else if why != "" {
+				return nil, fmt.Errorf("pipeline: the coverage read back a moment ago is gone: %s", why)
+			}
+			cov = &whole
 		}
 		m, err := r.measured(ctx, false)
 		if err != nil {
@@ -748,29 +761,30 @@ func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, err
 	return out, nil
 }
 
-// skipChunks reads past what encodeChunks wrote, one chunk at a time.
-func skipChunks[T any](dec *gob.Decoder) error {
+// skipChunks reads past what encodeChunks wrote, one chunk at a time,
+// and returns how many elements it held.
+func skipChunks[T any](dec *gob.Decoder) (int, error) {
 	var n int
 	if err := dec.Decode(&n); err != nil {
-		return err
+		return 0, err
 	}
 	if n < 0 {
-		return fmt.Errorf("negative length %d", n)
+		return 0, fmt.Errorf("negative length %d", n)
 	}
 	for read := 0; read < n; {
 		var c []T
 		if err := dec.Decode(&c); err != nil {
-			return err
+			return 0, err
 		}
 		if len(c) == 0 {
-			return errors.New("empty chunk")
+			return 0, errors.New("empty chunk")
 		}
 		read += len(c)
 		if read > n {
-			return fmt.Errorf("%d elements, the header says %d", read, n)
+			return 0, fmt.Errorf("%d elements, the header says %d", read, n)
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // interner shares the strings of decoded elements.
@@ -895,7 +909,7 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	}
 	var err error
 	if st.skipRows {
-		err = skipChunks[aggregate.Row](dec)
+		_, err = skipChunks[aggregate.Row](dec)
 	} else {
 		st.Rows, err = decodeChunks(dec, internRow)
 	}
@@ -909,8 +923,12 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	return err
 }
 
-// coverageState is a CoverageResult in its saved form.
-type coverageState struct{ r *CoverageResult }
+// coverageState is a CoverageResult in its saved form; lean reads past
+// the statistics and predictions without keeping them.
+type coverageState struct {
+	r    *CoverageResult
+	lean bool
+}
 
 func (st coverageState) encodeTo(enc *gob.Encoder) error {
 	h := *st.r
@@ -933,6 +951,14 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 	}
 	var err error
 	if st.r.States, err = decodeChunks(dec, internState); err != nil {
+		return err
+	}
+	if st.lean {
+		st.r.lean = true
+		if st.r.measuredKeys, err = skipChunks[aggregate.Row](dec); err != nil {
+			return err
+		}
+		_, err = skipChunks[coverage.PredictedCell](dec)
 		return err
 	}
 	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {

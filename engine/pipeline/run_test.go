@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/geodata"
@@ -367,5 +369,78 @@ func TestMeasuredWithoutRows(t *testing.T) {
 	if !reflect.DeepEqual(lean.ev, full.ev) || !reflect.DeepEqual(lean.speeds, full.speeds) ||
 		!reflect.DeepEqual(lean.Tally.State(), full.Tally.State()) || lean.RowsRead != full.RowsRead {
 		t.Error("the readings, speeds, tally or rows read differ with and without the rows")
+	}
+}
+
+// The dead-zone stage reads a saved coverage back lean (without its
+// statistics and predictions) when its own output is current, and whole
+// when it must compute the verdicts; the results equal a run from scratch
+// either way, and the challenges claim the same keys as from the
+// predictions.
+func TestLeanCoverageReadBack(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+	first, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := villagesCSV(t, first.DeadZones)
+	again, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := again.DeadZones.Coverage
+	if !cov.Lean() || cov.Measured != nil || cov.Predicted != nil || cov.MeasuredKeys() != len(first.DeadZones.Coverage.Measured) || cov.MeasuredKeys() == 0 {
+		t.Fatalf("read back: lean %v, %d rows, %d predictions, %d keys (first run %d)", cov.Lean(), len(cov.Measured), len(cov.Predicted),
+			cov.MeasuredKeys(), len(first.DeadZones.Coverage.Measured))
+	}
+	if got := villagesCSV(t, again.DeadZones); got != want {
+		t.Fatalf("lean read-back results differ:\n%s\nwant\n%s", got, want)
+	}
+	// (printed: the results hold NaN, which DeepEqual never matches)
+	if fmt.Sprintf("%+v", again.DeadZones.Challenges) != fmt.Sprintf("%+v", first.DeadZones.Challenges) || len(first.DeadZones.Challenges.Hexes) == 0 {
+		t.Fatalf("challenges differ or none: %d against %d", len(again.DeadZones.Challenges.Hexes), len(first.DeadZones.Challenges.Hexes))
+	}
+	// Claims from the states are the predicted keys.
+	full := first.DeadZones.Coverage
+	var fromPred, fromStates []challenge.Claim
+	for _, p := range full.Predicted {
+		fromPred = append(fromPred, challenge.Claim{Cell: p.Cell, Carrier: p.Carrier, Tech: p.Tech})
+	}
+	for _, st := range full.States {
+		if !math.IsNaN(st.PredictedDBm) {
+			fromStates = append(fromStates, challenge.Claim{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech})
+		}
+	}
+	sortClaims := func(cs []challenge.Claim) {
+		slices.SortFunc(cs, func(a, b challenge.Claim) int {
+			return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
+		})
+	}
+	sortClaims(fromPred)
+	sortClaims(fromStates)
+	if len(fromPred) == 0 || !slices.Equal(fromPred, fromStates) {
+		t.Fatalf("%d predicted keys, %d states with a prediction", len(fromPred), len(fromStates))
+	}
+	// A changed verdict option: the coverage is current, the verdicts are
+	// not, so the coverage is read whole and the verdicts computed.
+	opt.DeadZones.Draws = 3000
+	changed, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stageStates(changed); !strings.Contains(got, "coverage=reused") || !strings.Contains(got, "deadzones=rebuilt") {
+		t.Fatalf("after a verdict option changed: %s", got)
+	}
+	if c := changed.DeadZones.Coverage; c.Lean() || len(c.Measured) != len(full.Measured) {
+		t.Fatalf("verdicts computed over a lean coverage (%d of %d rows)", len(c.Measured), len(full.Measured))
+	}
+	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), opt.DeadZones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := villagesCSV(t, changed.DeadZones), villagesCSV(t, fresh); got != w {
+		t.Fatalf("verdicts over a coverage read back differ from a fresh run:\n%s\nwant\n%s", got, w)
 	}
 }
