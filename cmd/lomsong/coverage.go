@@ -277,7 +277,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	}
 	prog := startProgress(e, "coverage: measurements")
 	opt.Aggregate.Progress = prog.set
-	res, err := pipeline.Coverage(ctx, store, opt)
+	res, err := pipeline.CoverageStates(ctx, store, opt)
 	elapsed := prog.end()
 	if err != nil {
 		return err

@@ -110,6 +110,10 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// The layers hold every value the writers read: only the month's
+	// metadata is read below, so its rows (about 400 MB for the country)
+	// are garbage while the layers are written.
+	meta := m.Meta
 	computed := time.Since(start)
 	start = time.Now()
 	var where string
@@ -118,7 +122,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 			return err
 		}
-		if err := export.WriteGeoPackage(ctx, *out, layers, m.Meta); err != nil {
+		if err := export.WriteGeoPackage(ctx, *out, layers, meta); err != nil {
 			return err
 		}
 		st, err := os.Stat(*out)
@@ -127,7 +131,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		where = fmt.Sprintf("%s (%.1f MB)", *out, float64(st.Size())/1e6)
 	case "geoparquet":
-		if err := writeSet(*out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, m.Meta) }); err != nil {
+		if err := writeSet(*out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
 			return err
 		}
 		var size int64
@@ -138,7 +142,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		where = fmt.Sprintf("%s/{%s}.parquet (%.1f MB)", *out, strings.Join(export.LayerNames, ","), float64(size)/1e6)
 	case "postgis":
-		st, err := postgis.Write(ctx, *out, layers, m.Meta)
+		st, err := postgis.Write(ctx, *out, layers, meta)
 		if err != nil {
 			return err
 		}
@@ -147,7 +151,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	for _, l := range layers {
 		fmt.Fprintf(e.stdout, "  %-17s %8d %s\n", l.Name, l.Len(), strings.ToLower(string(l.Geometry)))
 	}
-	fmt.Fprintf(e.stdout, "exported %s to %s: %s in %.1fs, written in %.1fs\n", m.Meta.Period, where, how, computed.Seconds(), time.Since(start).Seconds())
+	fmt.Fprintf(e.stdout, "exported %s to %s: %s in %.1fs, written in %.1fs\n", meta.Period, where, how, computed.Seconds(), time.Since(start).Seconds())
 	return nil
 }
 

@@ -110,6 +110,17 @@ func (r *CoverageResult) MeasuredKeys() int {
 	return len(r.Measured)
 }
 
+// CoverageStates is Coverage for callers that read the states and the
+// summary (sites, sites down, rows read) but neither Measured nor
+// Predicted: a saved coverage is read back lean (CoverageResult.Lean),
+// about 200 MB less for the country month; one computed here is whole.
+func CoverageStates(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
+		return stagedCoverage(ctx, s, opt, true)
+	}
+	return Coverage(ctx, s, opt)
+}
+
 // Coverage reads the dataset's sites and measurements, predicts the best
 // server per (hex, carrier, tech) over opt.Cells and the measured hexes,
 // applies calibrations, and fuses measured and predicted evidence
@@ -121,7 +132,7 @@ func (r *CoverageResult) MeasuredKeys() int {
 // passes over the measurements and saved.
 func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
 	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
-		return stagedCoverage(ctx, s, opt)
+		return stagedCoverage(ctx, s, opt, false)
 	}
 	res := opt.Aggregate.Config.Resolution
 	if opt.Coverage.Resolution != res {

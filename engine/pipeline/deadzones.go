@@ -157,7 +157,6 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 		first, last int
 		preds       []prediction
 		measured    map[deadzone.Key]*evSum
-		post        deadzone.Posterior
 		v           deadzone.Verdict
 	}
 	var jobs []hexJob
@@ -195,27 +194,23 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 		}
 		jobs = append(jobs, hexJob{cell: cell, first: first, last: len(out), preds: preds, measured: measured})
 	}
+	// Each job marks its own rows of out (disjoint ranges) and keeps its
+	// verdict; its posterior is dropped as soon as it is read.
 	err := parallelFor(len(jobs), func(i int) error {
 		jb := &jobs[i]
 		ctr, err := jb.cell.Center()
 		if err != nil {
 			return err
 		}
-		if jb.post, err = signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, noiseDB); err != nil {
+		post, err := signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, noiseDB)
+		if err != nil {
 			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
-		if jb.v, err = deadzone.Decide(jb.post, vcfg, deadzone.Seed(jb.cell.String())); err != nil {
+		if jb.v, err = deadzone.Decide(post, vcfg, deadzone.Seed(jb.cell.String())); err != nil {
 			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, jb := range jobs {
-		post, v, first := jb.post, jb.v, jb.first
-		out := out[:jb.last]
-		pDead[jb.cell] = v.PDead
+		jb.preds, jb.measured = nil, nil
+		v, rows := jb.v, out[jb.first:jb.last]
 		anyServed := false
 		for pi, k := range post.Keys {
 			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / math.Max(post.SigmaDB(pi), 1e-9))
@@ -226,20 +221,27 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 			if q <= bar {
 				continue
 			}
-			for o := first; o < len(out); o++ {
-				if out[o].Carrier == k.Carrier && out[o].Tech == k.Tech {
-					out[o].Covered = true
+			for o := range rows {
+				if rows[o].Carrier == k.Carrier && rows[o].Tech == k.Tech {
+					rows[o].Covered = true
 					anyServed = anyServed || k.Tech != engine.Tech2G
 				}
 			}
 		}
 		if !anyServed && v.PDead < vcfg.Cut {
-			for o := first; o < len(out); o++ {
-				if out[o].Carrier == v.Best.Carrier && out[o].Tech == v.Best.Tech {
-					out[o].Covered = true
+			for o := range rows {
+				if rows[o].Carrier == v.Best.Carrier && rows[o].Tech == v.Best.Tech {
+					rows[o].Covered = true
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, jb := range jobs {
+		pDead[jb.cell] = jb.v.PDead
 	}
 	return pDead, out, nil
 }

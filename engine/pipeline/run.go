@@ -562,13 +562,13 @@ func coverageMeasureOptions(s *dataset.Store, copt CoverageOptions) (MeasureOpti
 }
 
 // stagedCoverage is Coverage through the saved stages of one period.
-func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions) (*CoverageResult, error) {
+func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions, lean bool) (*CoverageResult, error) {
 	mo, err := coverageMeasureOptions(s, copt)
 	if err != nil {
 		return nil, err
 	}
 	r := newPeriodRun(s, copt.Aggregate.Periods[0], mo, nil, &RunSummary{})
-	res, _, err := r.coverage(ctx, copt, false)
+	res, _, err := r.coverage(ctx, copt, lean)
 	return res, err
 }
 

@@ -444,3 +444,26 @@ func TestLeanCoverageReadBack(t *testing.T) {
 		t.Fatalf("verdicts over a coverage read back differ from a fresh run:\n%s\nwant\n%s", got, w)
 	}
 }
+
+// CoverageStates reads a saved coverage lean, with the states Coverage
+// reads whole.
+func TestCoverageStatesLean(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	copt := worldOptions().Coverage
+	copt.Aggregate.Periods = []string{"2026-10"}
+	whole, err := Coverage(ctx, s, copt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := CoverageStates(ctx, s, copt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Lean() || !lean.Lean() || lean.Measured != nil || lean.Predicted != nil || len(whole.Predicted) == 0 {
+		t.Fatalf("whole lean %v, lean lean %v with %d rows and %d predictions", whole.Lean(), lean.Lean(), len(lean.Measured), len(lean.Predicted))
+	}
+	if fmt.Sprintf("%v", lean.States) != fmt.Sprintf("%v", whole.States) || lean.MeasuredKeys() != len(whole.Measured) || lean.RowsRead != whole.RowsRead {
+		t.Fatal("the lean read's states or counts differ")
+	}
+}
