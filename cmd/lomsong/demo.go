@@ -185,7 +185,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
 		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
-		truth.Signals)
+		filepath.Join(*out, "truth", "village_signals.csv"))
 	if err != nil {
 		return err
 	}
@@ -208,8 +208,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 }
 
 // generateDemo generates the demo world of cfg and writes its input and
-// truth files under out. It returns only what the evaluation reads, the
-// truth without its site register and serving sites, and the month measured: the world
+// truth files under out. It returns only what the evaluation holds, the
+// truth without its site register and signals (read back from the truth
+// files), and the month measured: the world
 // itself (sites, measurements, subscriptions) is garbage once written, so
 // the stages after it do not run beside it.
 func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, synth.Period, error) {
@@ -261,13 +262,10 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 		len(w.Areas), len(w.Villages), hh, len(w.Sites), w.Measurements.Len(), len(w.Subscriptions), len(w.Truth.DeadZoneVillages()))
 
 	tr := w.Truth
-	tr.Sites = nil
-	// The signals' serving sites are in truth/village_signals.csv; the
-	// evaluation reads the signals alone (a million site ids less to
-	// hold for the country).
-	for i := range tr.Signals {
-		tr.Signals[i].SiteID = ""
-	}
+	// The true register and signals are in truth/ (sites.csv,
+	// village_signals.csv): the evaluation reads the signals back from
+	// the file rather than hold 1.5 million of them through every stage.
+	tr.Sites, tr.Signals = nil, nil
 	return tr, w.Config.MeasurementMonth, nil
 }
 
@@ -319,8 +317,18 @@ func evaluatePenetration(scorecardCSV string, truth []synth.Penetration) ([]synt
 }
 
 // evaluateSignals scores the signal estimated in each village's hex by
-// each coverage.csv against the true signal (synth.EvaluateSignals).
-func evaluateSignals(villagesCSV string, coverage map[string]string, truth []synth.VillageSignal) ([]synth.SignalEvaluation, error) {
+// each coverage.csv against the true signal read from signalsCSV (the
+// truth written by the demo; synth.EvaluateSignals).
+func evaluateSignals(villagesCSV string, coverage map[string]string, signalsCSV string) ([]synth.SignalEvaluation, error) {
+	tf, err := os.Open(signalsCSV)
+	if err != nil {
+		return nil, err
+	}
+	truth, err := synth.ReadVillageSignalsCSV(tf)
+	tf.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", signalsCSV, err)
+	}
 	v, err := os.Open(villagesCSV)
 	if err != nil {
 		return nil, err

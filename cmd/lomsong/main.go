@@ -307,6 +307,9 @@ Commands:
 Run "lomsong <command> --help" for a command's flags and an example.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, no data in the
 month or province asked for, or an incomplete suggested mapping), 130 interrupted.
+Environment: GOMEMLIMIT (e.g. 1400MiB) bounds the memory the Go runtime keeps before collecting,
+for small machines, at some CPU; LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a
+command (go tool pprof).
 `)
 }
 

@@ -255,3 +255,59 @@ func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 		out = append(out, v)
 	}
 }
+
+// ReadVillageSignalsCSV reads what WriteVillageSignalsCSV wrote (a header
+// with VillageSignalColumns, in any order; signal_dbm with its 0.1 dB
+// rounding; an empty site_id or covered is allowed).
+func ReadVillageSignalsCSV(r io.Reader) ([]VillageSignal, error) {
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("village signals: no header: %w", engine.ErrInvalidValue)
+		}
+		return nil, fmt.Errorf("village signals: %w", err)
+	}
+	idx := make([]int, len(VillageSignalColumns))
+	for i, name := range VillageSignalColumns {
+		idx[i] = slices.IndexFunc(head, func(h string) bool { return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name })
+		if idx[i] < 0 && (name == "village_id" || name == "carrier" || name == "tech" || name == "signal_dbm") {
+			return nil, fmt.Errorf("village signals: no %s column: %w", name, engine.ErrInvalidValue)
+		}
+	}
+	get := func(rec []string, i int) string {
+		if idx[i] < 0 {
+			return ""
+		}
+		return rec[idx[i]]
+	}
+	// Carriers, technologies and village ids repeat: one string each.
+	strs := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := strs[s]; ok {
+			return v
+		}
+		strs[s] = s
+		return s
+	}
+	var out []VillageSignal
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("village signals: %w", err)
+		}
+		s := VillageSignal{VillageID: intern(get(rec, 0)), Carrier: engine.Carrier(intern(get(rec, 1))), Tech: intern(get(rec, 2)), SiteID: get(rec, 4)}
+		if s.SignalDBm, err = strconv.ParseFloat(get(rec, 3), 64); err != nil || math.IsNaN(s.SignalDBm) || math.IsInf(s.SignalDBm, 0) {
+			return nil, fmt.Errorf("village signals: line %d: signal_dbm %q is not a number: %w", line, get(rec, 3), engine.ErrInvalidValue)
+		}
+		if c := get(rec, 5); c != "" {
+			if s.Covered, err = strconv.ParseBool(c); err != nil {
+				return nil, fmt.Errorf("village signals: line %d: covered %q: %w", line, c, engine.ErrInvalidValue)
+			}
+		}
+		out = append(out, s)
+	}
+}
