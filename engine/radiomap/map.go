@@ -107,9 +107,13 @@ type Map struct {
 	obs   []Obs
 	pos   [][3]float64 // obs positions on the sphere, metres
 	keyID []int32      // small-int id of each obs' key
-	mean  []float64    // per key id: Options.KeyMeans (0 when not given)
-	ids   map[Key]int32
-	tree  *tree
+	// keyCarrier is the small-int id of each key id's carrier: the
+	// relation of two tests from their ids (relOf) rather than from their
+	// keys' strings, thousands of times per query.
+	keyCarrier []int32
+	mean       []float64 // per key id: Options.KeyMeans (0 when not given)
+	ids        map[Key]int32
+	tree       *tree
 	// keyTree[id] indexes the tests of one key (indices into obs).
 	keyTree []*tree
 	maxC2   float64 // squared chord of MaxDistM
@@ -149,6 +153,16 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 			mp.ids[o.Key] = id
 		}
 		mp.keyID[i] = id
+	}
+	mp.keyCarrier = make([]int32, len(mp.ids))
+	carriers := map[engine.Carrier]int32{}
+	for k, id := range mp.ids {
+		c, ok := carriers[k.Carrier]
+		if !ok {
+			c = int32(len(carriers))
+			carriers[k.Carrier] = c
+		}
+		mp.keyCarrier[id] = c
 	}
 	mp.mean = make([]float64, len(mp.ids))
 	for _, km := range opt.KeyMeans {
@@ -395,7 +409,7 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 			oi := ws.ex[i]
 			for j := 0; j < i; j++ {
 				oj := ws.ex[j]
-				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), RelationOf(m.obs[oi].Key, m.obs[oj].Key))
+				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), m.relOf(oi, oj))
 				K[i*ne+j], K[j*ne+i] = v, v
 			}
 			nz0 := m.obs[oi].NoiseDB
@@ -410,7 +424,7 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 				B[i*nz+a] = withMean(md.covFrom(tx, r), r)
 			}
 			for a := q; a < nz; a++ {
-				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), RelationOf(ki, zKey(a)))
+				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), m.relOf(oi, ws.ce[a-q]))
 			}
 		}
 		ws.diag = grow(ws.diag, ne)
@@ -459,6 +473,18 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 		}
 	}
 	return nil
+}
+
+// relOf is RelationOf of the keys of tests i and j.
+func (m *Map) relOf(i, j int32) Relation {
+	a, b := m.keyID[i], m.keyID[j]
+	switch {
+	case a == b:
+		return SameKey
+	case m.keyCarrier[a] == m.keyCarrier[b]:
+		return SameCarrier
+	}
+	return OtherCarrier
 }
 
 // choleskyJitter factors the covariance k in place; when it is not

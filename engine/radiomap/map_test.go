@@ -835,3 +835,24 @@ func TestExactReadingsHoldAgainstNearerBounds(t *testing.T) {
 		t.Errorf("MobiFone mean %.2f dB under its bounds, %.2f without", pb.MeanDB[1], pa.MeanDB[1])
 	}
 }
+
+// relOf, the relation of two tests from their key and carrier ids, is
+// RelationOf of their keys for every pair.
+func TestRelOfMatchesRelationOf(t *testing.T) {
+	keys := []Key{{"viettel", 1}, {"viettel", 2}, {"mobifone", 1}, {"mobifone", 2}, {"vinaphone", 2}}
+	var obs []Obs
+	for i := range 40 {
+		obs = append(obs, Obs{Lon: 103 + float64(i)*1e-3, Lat: 22, Key: keys[(i*7)%len(keys)], ResidualDB: float64(i % 5), NoiseDB: 4})
+	}
+	m, err := New(obs, Model{SharedSillDB2: 25, SharedRangeM: 1000, OwnSillDB2: 25, OwnRangeM: 500, NuggetDB2: 16}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range obs {
+		for j := range obs {
+			if got, want := m.relOf(int32(i), int32(j)), RelationOf(obs[i].Key, obs[j].Key); got != want {
+				t.Fatalf("tests %d and %d: %v, want %v", i, j, got, want)
+			}
+		}
+	}
+}
