@@ -440,6 +440,12 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 	return m, nil
 }
 
+// coverageRef is where the coverage stage of period saves its output for
+// copt.
+func coverageRef(period string, copt CoverageOptions) dataset.StageRef {
+	return dataset.StageRef{Period: period, Stage: StageCoverage + scopeOf(copt)}
+}
+
 // scopeOf names the saved outputs of an analysis limited to an area or to
 // given hexes apart from the period's whole analysis ("").
 func scopeOf(copt CoverageOptions) string {
@@ -469,7 +475,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 		sitesIn = append(sitesIn, pt.Path, pt.SHA256, pt.CRC32C)
 	}
 	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
-	ref := dataset.StageRef{Period: r.period, Stage: StageCoverage + scopeOf(copt)}
+	ref := coverageRef(r.period, copt)
 	var cov CoverageResult
 	why, err := loadStage(r.s, ref, key, coverageState{r: &cov, lean: lean})
 	if err != nil {
@@ -619,7 +625,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		if cov.Lean() {
 			// The verdicts read the statistics the lean read skipped.
 			var whole CoverageResult
-			if why, err := loadStage(s, dataset.StageRef{Period: period, Stage: StageCoverage + scopeOf(p.opt.Coverage)}, covKey, coverageState{r: &whole}); err != nil {
+			if why, err := loadStage(s, coverageRef(period, p.opt.Coverage), covKey, coverageState{r: &whole}); err != nil {
 				return nil, err
 			} else if why != "" {
 				return nil, fmt.Errorf("pipeline: the coverage read back a moment ago is gone: %s", why)
@@ -723,47 +729,9 @@ func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
 	return nil
 }
 
-// decodeChunks reads what encodeChunks wrote. intern, when not nil, is
-// applied to each element as its chunk is read, to share the element's
-// repeated strings (carriers, serving sites) through one copy: gob
-// allocates every string it decodes, and a million coverage states carry
-// about 50 MB of copies of a few carrier names and site ids.
-func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, error) {
-	var n int
-	if err := dec.Decode(&n); err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		return nil, fmt.Errorf("negative length %d", n)
-	}
-	// The whole length at once up to 4 Mi elements (beyond that the slice
-	// grows as the chunks come: a header is not trusted with more).
-	out := make([]T, 0, min(n, 1<<22))
-	var strs interner
-	for len(out) < n {
-		var c []T
-		if err := dec.Decode(&c); err != nil {
-			return nil, err
-		}
-		if len(c) == 0 {
-			return nil, errors.New("empty chunk")
-		}
-		if intern != nil {
-			for i := range c {
-				intern(&strs, &c[i])
-			}
-		}
-		out = append(out, c...)
-	}
-	if len(out) != n {
-		return nil, fmt.Errorf("%d elements, the header says %d", len(out), n)
-	}
-	return out, nil
-}
-
-// skipChunks reads past what encodeChunks wrote, one chunk at a time,
-// and returns how many elements it held.
-func skipChunks[T any](dec *gob.Decoder) (int, error) {
+// eachChunk reads what encodeChunks wrote: the length, given to start,
+// then the chunks, each given to f as it is read (f may keep it).
+func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, error) {
 	var n int
 	if err := dec.Decode(&n); err != nil {
 		return 0, err
@@ -771,6 +739,7 @@ func skipChunks[T any](dec *gob.Decoder) (int, error) {
 	if n < 0 {
 		return 0, fmt.Errorf("negative length %d", n)
 	}
+	start(n)
 	for read := 0; read < n; {
 		var c []T
 		if err := dec.Decode(&c); err != nil {
@@ -779,12 +748,45 @@ func skipChunks[T any](dec *gob.Decoder) (int, error) {
 		if len(c) == 0 {
 			return 0, errors.New("empty chunk")
 		}
-		read += len(c)
-		if read > n {
+		if read += len(c); read > n {
 			return 0, fmt.Errorf("%d elements, the header says %d", read, n)
 		}
+		f(c)
 	}
 	return n, nil
+}
+
+// decodeChunks reads what encodeChunks wrote. intern, when not nil, is
+// applied to each element as its chunk is read, to share the element's
+// repeated strings (carriers, serving sites) through one copy: gob
+// allocates every string it decodes, and a million coverage states carry
+// about 50 MB of copies of a few carrier names and site ids.
+func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, error) {
+	var out []T
+	var strs interner
+	_, err := eachChunk(dec, func(n int) {
+		// The whole length at once up to 4 Mi elements (beyond that the
+		// slice grows as the chunks come: a header is not trusted with
+		// more).
+		out = make([]T, 0, min(n, 1<<22))
+	}, func(c []T) {
+		if intern != nil {
+			for i := range c {
+				intern(&strs, &c[i])
+			}
+		}
+		out = append(out, c...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// skipChunks reads past what encodeChunks wrote, one chunk at a time,
+// and returns how many elements it held.
+func skipChunks[T any](dec *gob.Decoder) (int, error) {
+	return eachChunk(dec, func(int) {}, func([]T) {})
 }
 
 // interner shares the strings of decoded elements.
