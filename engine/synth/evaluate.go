@@ -214,21 +214,32 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
+// readHeader reads the header of a CSV table (what names the table in
+// errors) and returns the index of a column by name (−1 when absent;
+// spaces and a byte-order mark ignored).
+func readHeader(cr *csv.Reader, what string) (func(name string) int, error) {
+	head, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: no header: %w", what, engine.ErrInvalidValue)
+		}
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	head = slices.Clone(head) // a reader reusing records overwrites it
+	return func(name string) int {
+		return slices.IndexFunc(head, func(h string) bool { return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name })
+	}, nil
+}
+
 // ReadVillageVerdictsCSV reads village verdicts from a CSV table with a
 // header: village_id and without_signal (true|false) required, p_dead
 // optional (empty = none). Other columns are ignored.
 func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	head, err := cr.Read()
+	col, err := readHeader(cr, "village verdicts")
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("village verdicts: no header: %w", engine.ErrInvalidValue)
-		}
-		return nil, fmt.Errorf("village verdicts: %w", err)
-	}
-	col := func(name string) int {
-		return slices.IndexFunc(head, func(h string) bool { return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name })
+		return nil, err
 	}
 	id, ws, pd := col("village_id"), col("without_signal"), col("p_dead")
 	if id < 0 || ws < 0 {
@@ -261,16 +272,13 @@ func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 // rounding; an empty site_id or covered is allowed).
 func ReadVillageSignalsCSV(r io.Reader) ([]VillageSignal, error) {
 	cr := csv.NewReader(r)
-	head, err := cr.Read()
+	col, err := readHeader(cr, "village signals")
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("village signals: no header: %w", engine.ErrInvalidValue)
-		}
-		return nil, fmt.Errorf("village signals: %w", err)
+		return nil, err
 	}
 	idx := make([]int, len(VillageSignalColumns))
 	for i, name := range VillageSignalColumns {
-		idx[i] = slices.IndexFunc(head, func(h string) bool { return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name })
+		idx[i] = col(name)
 		if idx[i] < 0 && (name == "village_id" || name == "carrier" || name == "tech" || name == "signal_dbm") {
 			return nil, fmt.Errorf("village signals: no %s column: %w", name, engine.ErrInvalidValue)
 		}
