@@ -200,7 +200,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	done()
 	peak := ""
-	if b, ok := rssBytes("hwm"); ok {
+	if b, ok := rssPeak(); ok {
 		peak = fmt.Sprintf(" (peak RSS %d MiB)", b>>20)
 	}
 	fmt.Fprintf(e.stdout, "\ndemo finished in %.1fs%s; outputs under %s\n", time.Since(start).Seconds(), peak, *out)
@@ -358,7 +358,7 @@ type rssWatch struct {
 
 func watchRSS() *rssWatch {
 	w := &rssWatch{stop: make(chan struct{})}
-	if _, ok := rssBytes("statm"); !ok {
+	if _, ok := rssNow(); !ok {
 		return w
 	}
 	go func() {
@@ -369,7 +369,7 @@ func watchRSS() *rssWatch {
 			case <-w.stop:
 				return
 			case <-t.C:
-				if b, ok := rssBytes("statm"); ok && b > w.peak.Load() {
+				if b, ok := rssNow(); ok && b > w.peak.Load() {
 					w.peak.Store(b)
 				}
 			}
@@ -380,13 +380,13 @@ func watchRSS() *rssWatch {
 
 // reset starts a new stage's peak at the current resident set.
 func (w *rssWatch) reset() {
-	b, _ := rssBytes("statm")
+	b, _ := rssNow()
 	w.peak.Store(b)
 }
 
 // note returns ", peak RSS N MiB" for the stage, or "" without /proc.
 func (w *rssWatch) note() string {
-	b, ok := rssBytes("statm")
+	b, ok := rssNow()
 	if !ok {
 		return ""
 	}
@@ -395,24 +395,26 @@ func (w *rssWatch) note() string {
 
 func (w *rssWatch) close() { close(w.stop) }
 
-// rssBytes reads the resident set from /proc/self/statm ("statm": now)
-// or its high-water mark from /proc/self/status ("hwm": VmHWM).
-func rssBytes(which string) (int64, bool) {
-	if which == "statm" {
-		b, err := os.ReadFile("/proc/self/statm")
-		if err != nil {
-			return 0, false
-		}
-		f := strings.Fields(string(b))
-		if len(f) < 2 {
-			return 0, false
-		}
-		pages, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		return pages * int64(os.Getpagesize()), true
+// rssNow reads the resident set from /proc/self/statm.
+func rssNow() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, false
 	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
+}
+
+// rssPeak reads the resident set's high-water mark (VmHWM) from
+// /proc/self/status.
+func rssPeak() (int64, bool) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0, false
