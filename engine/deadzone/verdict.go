@@ -201,10 +201,12 @@ func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 	n := len(p.Keys)
 	v := Verdict{PDead: 1, BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN()}
 	var idx []int
+	above := make([]float64, n) // each key's marginal P(X_k ≥ t_k)
 	bestP := -1.0
 	for i, k := range p.Keys {
 		sd := p.SigmaDB(i)
 		q := pAbove(p.MeanDBm[i], sd, th.Covered(k.Tech))
+		above[i] = q
 		if k.Tech == engine.Tech2G {
 			v.Has2G = v.Has2G || q > 0.5
 			continue
@@ -238,7 +240,7 @@ func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 	if independent {
 		dead := 1.0
 		for _, i := range idx {
-			dead *= 1 - pAbove(p.MeanDBm[i], p.SigmaDB(i), th.Covered(p.Keys[i].Tech))
+			dead *= 1 - above[i]
 		}
 		v.PDead = dead
 		return v, nil
@@ -247,10 +249,7 @@ func Decide(p Posterior, cfg VerdictConfig, seed uint64) (Verdict, error) {
 	// above its threshold, and each key's normal is drawn only when the
 	// draw reaches it, so a draw at a place some key almost surely serves
 	// costs about one normal instead of one per key.
-	slices.SortStableFunc(idx, func(a, b int) int {
-		return cmp.Compare(pAbove(p.MeanDBm[b], p.SigmaDB(b), th.Covered(p.Keys[b].Tech)),
-			pAbove(p.MeanDBm[a], p.SigmaDB(a), th.Covered(p.Keys[a].Tech)))
-	})
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(above[b], above[a]) })
 	m := len(idx)
 	cov := make([]float64, m*m)
 	for a, i := range idx {
