@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/metrics"
 	"runtime/pprof"
 	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
 )
 
 // cpuProfileEnv names a file to write a CPU profile of the command to
@@ -61,21 +62,7 @@ func startHeapProfile(path string, stderr io.Writer) func() {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var peak uint64
 	write := func() error {
-		tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-		if err != nil {
-			return err
-		}
-		err = pprof.Lookup("heap").WriteTo(tmp, 0)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-		return err
+		return writeAtomic(path, func(f *dataset.AtomicFile) error { return pprof.Lookup("heap").WriteTo(f, 0) })
 	}
 	check := func() error {
 		metrics.Read(sample)
