@@ -169,8 +169,9 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			if err != nil {
 				return nil, opt, "", err
 			}
-			opt.Calibrations, opt.SiteOffsets = applied.Calibrations, applied.SiteOffsets
-			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits, %d per-site offsets)\n", path, len(cf.Calibrations), len(opt.SiteOffsets))
+			opt.Calibrations, opt.SiteOffsets, opt.OffAir = applied.Calibrations, applied.SiteOffsets, applied.OffAir
+			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits, %d per-site offsets, %d sector rows of masts off the air)\n",
+				path, len(cf.Calibrations), len(opt.SiteOffsets), len(opt.OffAir))
 		}
 	}
 	return store, opt, area, nil
@@ -476,6 +477,16 @@ Writes the fits to DATASET/calibration.json (or --out FILE), which lomsong
 coverage then applies; the report says how much each carrier's register over-
 (negative bias) or under-predicts the measured signal.
 
+First it checks the register against the tests for masts listed active that are
+off the air (a power or backhaul fault the register does not show): for each
+mast — a carrier's sectors sharing a site_id or a position — the tests it is
+predicted to serve best are weighed as "on the air" (about its prediction)
+against "off" (about what the other masts give, or no service where none
+reaches), counting the tests within 200 m of each other once. A mast whose
+posterior probability of being off reaches 0.5 (prior 5 %) on at least three
+informative tests is listed in the file's off_air section and predicted as down
+by every later stage. --off-air=false keeps the register as it is.
+
 With --per-site it also fits an offset per site: each outdoor or
 in-vehicle measurement is tied to the site that served it — by its serving
 cell's cell_id, PCI+ARFCN or node_id where the site register has the same
@@ -499,6 +510,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")
 	perSite := fs.Bool("per-site", false, "also fit per-site offsets: measurements tied to their serving site by the serving cell's identifiers where the site register has them, else to the best server, shrunk toward each network's mean")
 	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
+	offAir := fs.Bool("off-air", true, "check the register against the tests for masts listed active that are off the air; stages then predict those as down (--off-air=false keeps the register as it is)")
 	if _, err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -508,6 +520,13 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	if len(store.Parts("measurements", nil, nil)) == 0 {
 		return errors.New("calibrate: the dataset has no measurements to calibrate against")
+	}
+	var oa *predict.OffAirResult
+	if *offAir {
+		if oa, err = pipeline.OffAirSites(ctx, store, opt, predict.OffAirOptions{}); err != nil {
+			return err
+		}
+		opt.OffAir = oa.Refs()
 	}
 	res, err := pipeline.Coverage(ctx, store, opt)
 	if err != nil {
@@ -522,6 +541,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
 	file := calfile.New(cf.res, *slope, cals)
+	if oa != nil {
+		file.SetOffAir(oa)
+	}
 	var sc *predict.SiteCalibration
 	if *perSite {
 		if sc, err = pipeline.SiteCalibration(ctx, store, opt); err != nil {
@@ -533,6 +555,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printCalibration(e.stdout, cals)
+	if oa != nil {
+		printOffAir(e.stdout, oa)
+	}
 	if sc != nil {
 		printSiteCalibration(e.stdout, sc)
 	}
@@ -557,6 +582,22 @@ func printSiteCalibration(w io.Writer, sc *predict.SiteCalibration) {
 	fmt.Fprintln(tw, "carrier\ttech\tmeasurements\tsites\tmean dB\twithin σ dB\tbetween τ dB\t")
 	for _, n := range sc.Networks {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t\n", n.Carrier, n.Tech, n.N, n.Sites, n.MeanDB, n.SigmaDB, n.TauDB)
+	}
+	tw.Flush()
+}
+
+func printOffAir(w io.Writer, oa *predict.OffAirResult) {
+	off := oa.Off()
+	fmt.Fprintf(w, "off the air: %d of %d masts weighed (listed active, but the tests they should serve best read tens of dB below them); predicted as down from now on\n",
+		len(off), len(oa.Masts))
+	if len(off) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "carrier\tmast (first site id)\tsectors\tlon\tlat\tobservations\tmedian residual dB\tP(off air)\t")
+	for _, m := range off {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.5f\t%.5f\t%d\t%+.1f\t%.3f\t\n", m.Carrier, m.SiteIDs[0], len(m.SiteIDs), m.Lon, m.Lat,
+			m.Observations, m.MedianResidualDB, m.POff)
 	}
 	tw.Flush()
 }

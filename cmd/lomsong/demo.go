@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/synth"
 	"github.com/lomsong/lomsong/geodata"
 )
@@ -193,8 +195,15 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	for _, x := range sig {
 		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
 	}
+	oa, err := evaluateOffAir(ds, truth.OffAir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "masts off the air but listed active: %d true, %d found, %d correct (of %d masts): precision %.3f, recall %.3f\n",
+		oa.True, oa.Found, oa.Correct, oa.Masts, oa.Precision, oa.Recall)
 	if err := writeSet(*out, "evaluation", func(stage string) error {
-		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig})
+		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig,
+			"off_air_masts": oa})
 	}); err != nil {
 		return err
 	}
@@ -284,6 +293,24 @@ func demoProvinceCode(cfg synth.Config) (string, error) {
 		return "", err
 	}
 	return u.Code, nil
+}
+
+// evaluateOffAir scores the masts the dataset's calibration file calls
+// off the air against the generator's (synth.EvaluateOffAir).
+func evaluateOffAir(ds string, truth []predict.SiteRef) (synth.OffAirEvaluation, error) {
+	store, err := dataset.Open(ds)
+	if err != nil {
+		return synth.OffAirEvaluation{}, err
+	}
+	sites, err := store.Sites(nil)
+	if err != nil {
+		return synth.OffAirEvaluation{}, err
+	}
+	_, applied, err := calfile.ReadCalibrationFile(filepath.Join(ds, "calibration.json"))
+	if err != nil {
+		return synth.OffAirEvaluation{}, err
+	}
+	return synth.EvaluateOffAir(sites, truth, applied.OffAir), nil
 }
 
 // evaluateVillages reads the engine's village verdicts and scores them

@@ -37,6 +37,80 @@ type File struct {
 	SiteNetworks []SiteNetwork `json:"site_networks,omitempty"`
 	Attribution  *SiteCounts   `json:"site_attribution,omitempty"`
 	SiteOffsets  []SiteOffset  `json:"site_offsets,omitempty"`
+	// OffAir is the off-air check (predict.OffAir): the masts listed
+	// active that the tests show off the air, which every stage then
+	// predicts as down.
+	OffAir *OffAir `json:"off_air,omitempty"`
+}
+
+// OffAir is the off-air check in the file: how many masts were weighed
+// and the ones judged off the air, with their evidence.
+type OffAir struct {
+	MastsWeighed int            `json:"masts_weighed"`
+	Masts        []OffAirMast   `json:"masts"`
+	Networks     []OffAirSpread `json:"networks"`
+}
+
+// OffAirMast is predict.OffAirMast in the file.
+type OffAirMast struct {
+	Carrier          string   `json:"carrier"`
+	SiteIDs          []string `json:"site_ids"`
+	Lon              float64  `json:"lon"`
+	Lat              float64  `json:"lat"`
+	Observations     int      `json:"observations"`
+	Informative      int      `json:"informative"`
+	Readings         int      `json:"readings"`
+	MedianResidualDB Float    `json:"median_residual_db"`
+	LogLR            Float    `json:"log_likelihood_ratio"`
+	POff             Float    `json:"p_off_air"`
+}
+
+// OffAirSpread is predict.OffAirNetwork in the file.
+type OffAirSpread struct {
+	Carrier      string `json:"carrier"`
+	Tech         string `json:"tech"`
+	Observations int    `json:"observations"`
+	OffsetDB     Float  `json:"offset_db"`
+	SigmaDB      Float  `json:"sigma_db"`
+}
+
+// SetOffAir adds the off-air check to the file: the masts judged off the
+// air (all of r's masts weighed are counted).
+func (f *File) SetOffAir(r *predict.OffAirResult) {
+	oa := &OffAir{MastsWeighed: len(r.Masts), Masts: []OffAirMast{}, Networks: make([]OffAirSpread, len(r.Networks))}
+	for _, m := range r.Off() {
+		oa.Masts = append(oa.Masts, OffAirMast{Carrier: string(m.Carrier), SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
+			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
+			MedianResidualDB: Float(m.MedianResidualDB), LogLR: Float(m.LogLR), POff: Float(m.POff)})
+	}
+	for i, n := range r.Networks {
+		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations,
+			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB)}
+	}
+	f.OffAir = oa
+}
+
+// OffAirRefs returns the register rows of the off-air masts (none when
+// the file has no check). An entry without a carrier or site ids is an
+// error naming it.
+func (f *File) OffAirRefs() ([]predict.SiteRef, error) {
+	if f.OffAir == nil {
+		return nil, nil
+	}
+	var out []predict.SiteRef
+	for i, m := range f.OffAir.Masts {
+		carrier, err := engine.ParseCarrier(m.Carrier)
+		if err != nil {
+			return nil, fmt.Errorf("off_air.masts[%d]: %w", i, err)
+		}
+		if len(m.SiteIDs) == 0 {
+			return nil, fmt.Errorf("off_air.masts[%d]: no site_ids: %w", i, engine.ErrInvalidValue)
+		}
+		for _, id := range m.SiteIDs {
+			out = append(out, predict.SiteRef{Carrier: carrier, SiteID: id})
+		}
+	}
+	return out, nil
 }
 
 // SiteNetwork is predict.SiteNetwork in the file.
@@ -169,6 +243,7 @@ func (f *File) Offsets() ([]predict.SiteOffset, error) {
 type Applied struct {
 	Calibrations []coverage.Calibration
 	SiteOffsets  []predict.SiteOffset
+	OffAir       []predict.SiteRef
 }
 
 // ReadCalibrationFile reads the calibration file at path and checks its
@@ -187,6 +262,9 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if a.SiteOffsets, err = f.Offsets(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if a.OffAir, err = f.OffAirRefs(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &f, &a, nil

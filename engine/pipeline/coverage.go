@@ -46,6 +46,10 @@ type CoverageOptions struct {
 	// SiteOffsets, when given, correct the predictions of the sites they
 	// name (coverage.ApplySiteOffsets, after Calibrations).
 	SiteOffsets []predict.SiteOffset
+	// OffAir names the register's rows of masts listed active that the
+	// tests show off the air (OffAirSites, kept in the calibration file):
+	// they are predicted as down (predict.MarkOffAir).
+	OffAir []predict.SiteRef
 	// Measured, when set, is the pass over the measurements (Measure) to
 	// read instead of aggregating them again; it must have been made
 	// with Aggregate's periods, carriers and configuration.
@@ -143,6 +147,7 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	if err != nil {
 		return nil, err
 	}
+	sites = predict.MarkOffAir(sites, opt.OffAir)
 	out := &CoverageResult{Sites: sites}
 	if m := opt.Measured; m != nil {
 		out.Measured, out.RowsRead, out.Skipped = m.Rows, m.RowsRead, m.Skipped

@@ -181,12 +181,26 @@ func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy)))
 // environments; otherwise the error wraps engine.ErrInvalidValue. Longitude
 // is not wrapped at the antimeridian.
 func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
-	return bestServer(sites, pts, cfg, true)
+	return bestServer(sites, pts, cfg, true, nil, nil)
+}
+
+// BestServerWithout is BestServer with, at point i, the sites s whose
+// group[s] equals without[i] left out (none when without[i] is
+// negative): the best server each point would have were that group's
+// sites off the air. group has one entry per site (a mast's sectors share
+// one); without one per point. Errors as BestServer's, and
+// engine.ErrInvalidValue for columns of the wrong length.
+func BestServerWithout(sites []engine.Site, group []int32, pts Points, without []int32, cfg Config) (*Result, error) {
+	if len(group) != len(sites) || len(without) != len(pts.Lon) {
+		return nil, fmt.Errorf("%d site groups for %d sites, %d exclusions for %d points: %w", len(group), len(sites), len(without), len(pts.Lon), engine.ErrInvalidValue)
+	}
+	return bestServer(sites, pts, cfg, true, group, without)
 }
 
 // bestServer is BestServer; prune false evaluates every site in range (the
-// reference the pruned search is tested against).
-func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool) (*Result, error) {
+// reference the pruned search is tested against); group and without, when
+// not nil, are BestServerWithout's.
+func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, without []int32) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -225,6 +239,7 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool) (*Resul
 		go func() {
 			defer wg.Done()
 			w := newWorker(len(carriers)*4, cfg)
+			w.group = group
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= nChunks {
@@ -232,6 +247,9 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool) (*Resul
 				}
 				lo, hi := c*chunk, min(n, (c+1)*chunk)
 				for i := lo; i < hi; i++ {
+					if without != nil {
+						w.except = without[i]
+					}
 					if idx != nil && math.Abs(pts.Lon[i]) <= 180 {
 						w.pointPruned(pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids, idx)
 					} else {
@@ -372,6 +390,10 @@ type worker struct {
 	heap    []heapEntry // pruned search frontier, reused across points
 	evals   int64
 	oor     int64
+	// group and except leave out, at the current point, the sites whose
+	// group is except (BestServerWithout); group nil leaves out none.
+	group  []int32
+	except int32
 }
 
 func newWorker(groups int, cfg Config) *worker {
@@ -444,6 +466,9 @@ func (w *worker) eval(p *prepSite, latRad, sinLat, cosLat, lonRad float64, env E
 // evalAt evaluates a site at great-circle distance d (longitude difference
 // dl) from the point.
 func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env) {
+	if w.group != nil && w.group[p.idx] == w.except {
+		return
+	}
 	cfg := w.cfg
 	l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: d}
 	var loss Loss

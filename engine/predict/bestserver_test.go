@@ -210,7 +210,7 @@ func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
 	}
 	// The unpruned search computes every pair in range; the pruned one
 	// fewer, with the same result.
-	full, err := bestServer(sites, pts, cfg, false)
+	full, err := bestServer(sites, pts, cfg, false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func BenchmarkBestServer(b *testing.B) {
 	b.Run("province", func(b *testing.B) {
 		sites, pts := randomWorld(1, 2000, 20000)
 		cfg := DefaultConfig()
-		full, err := bestServer(sites, pts, cfg, false)
+		full, err := bestServer(sites, pts, cfg, false, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -312,9 +312,9 @@ func BenchmarkBestServer(b *testing.B) {
 		var evals, pairs int64
 		for b.Loop() {
 			t0 := time.Now()
-			full, err := bestServer(sites, pts, cfg, false)
+			full, err := bestServer(sites, pts, cfg, false, nil, nil)
 			t1 := time.Now()
-			r, err2 := bestServer(sites, pts, cfg, true)
+			r, err2 := bestServer(sites, pts, cfg, true, nil, nil)
 			t2 := time.Now()
 			if err != nil || err2 != nil {
 				b.Fatal(err, err2)
@@ -330,4 +330,78 @@ func BenchmarkBestServer(b *testing.B) {
 		b.ReportMetric(float64(pairs)/tPruned.Seconds(), "pairs/s")
 		b.ReportMetric(tFull.Seconds()/tPruned.Seconds(), "unpruned/pruned")
 	})
+}
+
+// TestBestServerWithout checks each point's best server with one mast's
+// sites left out against BestServer over the register without that mast,
+// point by point, pruned and unpruned.
+func TestBestServerWithout(t *testing.T) {
+	sites, pts := nationalWorld(7, 600, 300)
+	// Masts: the three sectors appended together share one group.
+	group := make([]int32, len(sites))
+	for i := range sites {
+		group[i] = int32(i / 3)
+	}
+	masts := int32((len(sites) + 2) / 3)
+	rng := rand.New(rand.NewPCG(3, 4))
+	cfg := DefaultConfig()
+	all, err := BestServer(sites, pts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Half the points leave out the mast serving their first network, the
+	// others a random mast or none (−1).
+	without := make([]int32, len(pts.Lon))
+	for i := range without {
+		without[i] = int32(rng.IntN(int(masts)+1)) - 1
+	}
+	served := 0
+	for j := range all.Len() {
+		if i := all.Point[j]; i%2 == 0 && (j == 0 || all.Point[j-1] != i) {
+			without[i] = group[all.Site[j]]
+			served++
+		}
+	}
+	if served < 50 {
+		t.Fatalf("only %d points served", served)
+	}
+	for _, prune := range []bool{false, true} {
+		got, err := bestServer(sites, pts, cfg, prune, group, without)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := 0
+		for i := range pts.Lon {
+			var kept []engine.Site
+			for s := range sites {
+				if group[s] != without[i] {
+					kept = append(kept, sites[s])
+				}
+			}
+			one := Points{Lon: pts.Lon[i : i+1], Lat: pts.Lat[i : i+1], Env: pts.Env[i : i+1]}
+			want, err := bestServer(kept, one, cfg, false, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range want.Len() {
+				for rows < got.Len() && got.Point[rows] < int32(i) {
+					rows++
+				}
+				if rows >= got.Len() || got.Point[rows] != int32(i) || got.Carrier[rows] != want.Carrier[j] || got.Tech[rows] != want.Tech[j] {
+					t.Fatalf("prune %v point %d: %s %s missing", prune, i, want.Carrier[j], want.Tech[j])
+				}
+				if got.SignalDBm[rows] != want.SignalDBm[j] || sites[got.Site[rows]].AzimuthDeg != kept[want.Site[j]].AzimuthDeg ||
+					group[got.Site[rows]] == without[i] {
+					t.Fatalf("prune %v point %d %s %s: %g dBm, want %g", prune, i, want.Carrier[j], want.Tech[j], got.SignalDBm[rows], want.SignalDBm[j])
+				}
+				rows++
+			}
+		}
+		if rows != got.Len() {
+			t.Fatalf("prune %v: %d rows, %d expected", prune, got.Len(), rows)
+		}
+	}
+	if _, err := BestServerWithout(sites, group[1:], pts, without, cfg); err == nil {
+		t.Fatal("short group column accepted")
+	}
 }

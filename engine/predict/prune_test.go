@@ -137,11 +137,11 @@ func TestBestServerPrunedEqualsUnpruned(t *testing.T) {
 	var pruned, full int64
 	for i := range 150 {
 		c := randomPruneCase(rng, i)
-		want, err := bestServer(c.sites, c.pts, c.cfg, false)
+		want, err := bestServer(c.sites, c.pts, c.cfg, false, nil, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		got, err := bestServer(c.sites, c.pts, c.cfg, true)
+		got, err := bestServer(c.sites, c.pts, c.cfg, true, nil, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

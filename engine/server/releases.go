@@ -221,7 +221,7 @@ func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions
 		if err != nil {
 			return pipeline.RunOptions{}, "", err
 		}
-		copt.Calibrations, copt.SiteOffsets, cal = applied.Calibrations, applied.SiteOffsets, "calibration.json"
+		copt.Calibrations, copt.SiteOffsets, copt.OffAir, cal = applied.Calibrations, applied.SiteOffsets, applied.OffAir, "calibration.json"
 	}
 	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}

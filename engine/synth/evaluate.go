@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // DecidableMarginDB is the margin that makes a village decidable: its
@@ -318,4 +319,50 @@ func ReadVillageSignalsCSV(r io.Reader) ([]VillageSignal, error) {
 		}
 		out = append(out, s)
 	}
+}
+
+// OffAirEvaluation scores the masts called off the air against the ones
+// truly down while listed active: per mast (predict.Masts on the
+// register), a mast being off when any of its rows is.
+type OffAirEvaluation struct {
+	Masts     int     `json:"masts"`
+	True      int     `json:"true_off_air"`
+	Found     int     `json:"found"`
+	Correct   int     `json:"correct"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+}
+
+// EvaluateOffAir scores found (the rows of the masts called off the air)
+// against truth (Truth.OffAir) over register, the register the engine
+// read.
+func EvaluateOffAir(register []engine.Site, truth, found []predict.SiteRef) OffAirEvaluation {
+	mast, n := predict.Masts(register)
+	isTrue, isFound := make([]bool, n), make([]bool, n)
+	tr, fd := map[predict.SiteRef]bool{}, map[predict.SiteRef]bool{}
+	for _, r := range truth {
+		tr[r] = true
+	}
+	for _, r := range found {
+		fd[r] = true
+	}
+	for i, s := range register {
+		ref := predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}
+		isTrue[mast[i]] = isTrue[mast[i]] || tr[ref]
+		isFound[mast[i]] = isFound[mast[i]] || fd[ref]
+	}
+	e := OffAirEvaluation{Masts: n}
+	for m := range n {
+		if isTrue[m] {
+			e.True++
+		}
+		if isFound[m] {
+			e.Found++
+			if isTrue[m] {
+				e.Correct++
+			}
+		}
+	}
+	e.Precision, e.Recall = ratio(e.Correct, e.Found), ratio(e.Correct, e.True)
+	return e
 }

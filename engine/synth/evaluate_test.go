@@ -5,10 +5,12 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // handTruth: six villages, three dead; B and D within 3 dB of the
@@ -198,4 +200,38 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+func TestTruthOffAirAndEvaluateOffAir(t *testing.T) {
+	w := world(t)
+	if len(w.Truth.OffAir) == 0 {
+		t.Fatal("the default world has no mast down while listed active")
+	}
+	at := map[predict.SiteRef]int{}
+	for i, s := range w.Sites {
+		at[predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}] = i
+	}
+	for _, r := range w.Truth.OffAir {
+		i := at[r]
+		if w.Sites[i].Status != engine.StatusActive || w.Truth.Sites[i].Status != engine.StatusDown {
+			t.Fatalf("%v: listed %v, truly %v", r, w.Sites[i].Status, w.Truth.Sites[i].Status)
+		}
+	}
+	// Finding one row of a true mast finds the mast; a row of another mast
+	// is a false find.
+	e := EvaluateOffAir(w.Sites, w.Truth.OffAir, nil)
+	if e.True == 0 || e.True > len(w.Truth.OffAir) || e.Found != 0 || e.Recall != 0 {
+		t.Fatalf("nothing found: %+v", e)
+	}
+	var other predict.SiteRef
+	for _, s := range w.Sites {
+		if r := (predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}); s.Status == engine.StatusActive && !slices.Contains(w.Truth.OffAir, r) {
+			other = r
+			break
+		}
+	}
+	e2 := EvaluateOffAir(w.Sites, w.Truth.OffAir, []predict.SiteRef{w.Truth.OffAir[0], other})
+	if e2.Found != 2 || e2.Correct != 1 || e2.Precision != 0.5 || math.Abs(e2.Recall-1/float64(e.True)) > 1e-12 {
+		t.Fatalf("one true, one false: %+v (true masts %d)", e2, e.True)
+	}
 }

@@ -57,6 +57,10 @@ type Truth struct {
 	// order) with the true antenna positions and status. The signals were
 	// predicted from it.
 	Sites []engine.Site `json:"-"`
+	// OffAir are the register's rows listed active that are truly down
+	// (power or backhaul faults the carriers' register does not show), in
+	// register order: what lomsong calibrate's off-air check should find.
+	OffAir []predict.SiteRef `json:"-"`
 	// Villages holds, per village (same order as World.Villages), its
 	// environment, best 3G/4G signal and whether it is a dead zone.
 	Villages []VillageTruth `json:"villages"`
@@ -194,6 +198,11 @@ func Generate(cfg Config) (*World, error) {
 		return nil, err
 	}
 	w.Truth.Sites = truth
+	for i := range w.Sites {
+		if w.Sites[i].Status == engine.StatusActive && truth[i].Status == engine.StatusDown {
+			w.Truth.OffAir = append(w.Truth.OffAir, predict.SiteRef{Carrier: w.Sites[i].Carrier, SiteID: w.Sites[i].SiteID})
+		}
+	}
 	if w.Measurements, err = measurements(cfg, provs, w.Sites, truth, env, sh); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/predict"
+)
+
+// offAirColumns are the measurement columns OffAirSites reads.
+var offAirColumns = []string{"carrier", "tech", "lon", "lat", "signal_dbm", "service", "source", "device_class", "environment"}
+
+// offAirKey is one kind of reading of one network in one evidenceRes
+// cell, from tests in one analysis hex.
+type offAirKey struct {
+	cell, hex hexgrid.Cell
+	carrier   engine.Carrier
+	tech      engine.Tech
+	upper     bool
+}
+
+// OffAirSites reads the dataset's sites and the selected measurements
+// (opt.Aggregate's periods and carriers; within opt.Area when set) and
+// weighs which masts the register lists as active are off the air
+// (predict.OffAir with opt.Predict and oo).
+//
+// The observations are the tests' readings as the radio map takes them
+// (deadzone.Evidence: levels, bounds from no-service rows, readings at
+// the reporting floor and phones camped on a lower technology), averaged
+// per evidenceRes cell, network and kind, each placed at its cell's
+// centre with the environment class of the analysis hex its tests lie in.
+// Indoor tests are left out: their building loss would blur the tens of
+// dB an off-air mast takes away. Memory grows with the cells tested, not
+// the rows.
+func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo predict.OffAirOptions) (*predict.OffAirResult, error) {
+	res := opt.Aggregate.Config.Resolution
+	sites, err := s.Sites(nil)
+	if err != nil {
+		return nil, err
+	}
+	var in map[hexgrid.Cell]bool
+	if opt.Area != nil {
+		in = opt.Area.set()
+	}
+	th := opt.Coverage.Thresholds
+	var mu sync.Mutex
+	sums := map[offAirKey]*evFix{}
+	err = s.ScanMeasurements(ctx, opt.Aggregate.Periods, opt.Aggregate.Carriers, func(b *engine.MeasurementBatch) error {
+		n := b.Len()
+		cells, hexes := make([]hexgrid.Cell, n), make([]hexgrid.Cell, n)
+		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		if err := hexgrid.IndexInto(hexes, b.Lon, b.Lat, res); err != nil {
+			return fmt.Errorf("pipeline: index: %w", err)
+		}
+		local := map[offAirKey]*evFix{}
+		var rd []deadzone.Reading
+		for i := range n {
+			if cells[i] == 0 || b.Environment[i] == engine.EnvIndoor || (in != nil && !in[hexes[i]]) {
+				continue
+			}
+			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
+				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
+			for _, r := range rd {
+				k := offAirKey{cells[i], hexes[i], b.Carrier[i], r.Tech, r.Upper}
+				e := local[k]
+				if e == nil {
+					e = &evFix{}
+					local[k] = e
+				}
+				e.n++
+				// Fixed point, so that the sums do not depend on the order
+				// the batches are merged in.
+				e.sum += toMicro(r.SignalDBm)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, v := range local {
+			e := sums[k]
+			if e == nil {
+				sums[k] = v
+				continue
+			}
+			e.n += v.n
+			e.sum += v.sum
+		}
+		return nil
+	}, arrowio.WithColumns(offAirColumns...))
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]offAirKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b offAirKey) int {
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.hex, b.hex), cmp.Compare(a.carrier, b.carrier),
+			cmp.Compare(a.tech, b.tech), cmp.Compare(b2i(a.upper), b2i(b.upper)))
+	})
+	hexes := make([]hexgrid.Cell, len(keys))
+	for i, k := range keys {
+		hexes[i] = k.hex
+	}
+	pts, err := points(hexes, opt.Population, opt.EnvCuts, res)
+	if err != nil {
+		return nil, err
+	}
+	obs := predict.OffAirObs{Lon: pts.Lon, Lat: pts.Lat, Env: pts.Env, Carrier: make([]engine.Carrier, len(keys)),
+		Tech: make([]engine.Tech, len(keys)), LevelDBm: make([]float64, len(keys)), Upper: make([]bool, len(keys)), N: make([]int32, len(keys))}
+	for i, k := range keys {
+		ctr, err := k.cell.Center()
+		if err != nil {
+			return nil, err
+		}
+		e := sums[k]
+		obs.Lon[i], obs.Lat[i] = ctr[0], ctr[1]
+		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = k.carrier, k.tech, k.upper
+		obs.LevelDBm[i], obs.N[i] = float64(e.sum)/microDB/float64(e.n), int32(e.n)
+	}
+	return predict.OffAir(sites, obs, opt.Predict, oo)
+}

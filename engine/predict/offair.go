@@ -1,0 +1,618 @@
+package predict
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// Off-air masts: sites a register lists as active whose signal the tests
+// do not see.
+//
+// A register says what the carriers believe is on the air; a site that is
+// down (a power or backhaul fault, a sector switched off) and still listed
+// as active makes every prediction around it tens of dB too strong, which
+// turns the villages it was meant to serve into "served" against every
+// test there. OffAir weighs, mast by mast, two hypotheses on the tests its
+// sectors are predicted to serve best: on the air, each test reads about
+// the mast's prediction; off the air, about the best prediction of the
+// other masts (BestServerWithout), or nothing at all where no other site
+// reaches. The evidence is a likelihood ratio; the decision a posterior
+// probability against a prior share of masts off the air.
+
+// A mast is the sectors of one carrier on one structure: sites of one
+// carrier that share a site_id or whose registered positions agree to
+// MastToleranceDeg in both coordinates (about 1 m), joined transitively.
+// Outages take a whole mast down (its power and backhaul are shared), so
+// the mast, not the sector, is what is on or off the air.
+const MastToleranceDeg = 1e-5
+
+// OffAirObs are the observations OffAir weighs, as columns of one length:
+// each the mean of N readings of one carrier's technology at one place
+// (or the bound they share), with the place's environment class.
+type OffAirObs struct {
+	Lon, Lat []float64
+	Env      []Env
+	Carrier  []engine.Carrier
+	Tech     []engine.Tech
+	// LevelDBm is the mean level read, or for an Upper observation the
+	// bound the true level is at or below (a no-service test, a reading at
+	// the reporting floor, a phone camped on a lower technology).
+	LevelDBm []float64
+	Upper    []bool
+	N        []int32 // readings, ≥ 1
+}
+
+// Len returns the number of observations.
+func (o *OffAirObs) Len() int { return len(o.Lon) }
+
+func (o *OffAirObs) check() error {
+	n := len(o.Lon)
+	if len(o.Lat) != n || len(o.Env) != n || len(o.Carrier) != n || len(o.Tech) != n || len(o.LevelDBm) != n || len(o.Upper) != n || len(o.N) != n {
+		return fmt.Errorf("off-air observations: columns differ in length: %w", engine.ErrInvalidValue)
+	}
+	for i := range n {
+		if !finite(o.LevelDBm[i]) || o.N[i] < 1 || !o.Tech[i].Valid() {
+			return fmt.Errorf("off-air observation %d: level %g dBm, %d readings, technology %q: %w", i, o.LevelDBm[i], o.N[i], o.Tech[i], engine.ErrInvalidValue)
+		}
+	}
+	return nil
+}
+
+// OffAirOptions set OffAir's decision. The zero value takes the defaults.
+type OffAirOptions struct {
+	// Prior is the share of masts listed active that are off the air
+	// before any test is seen. Default 0.05: an assumption, not a
+	// measurement (a register a few weeks old with outages of a few per
+	// cent of sites); a lower prior asks for more evidence.
+	Prior float64
+	// Contamination is the share of observations that follow neither
+	// hypothesis (a reading of another carrier's cell, a wrong position, a
+	// repeater): each likelihood is (1 − ε)·Gaussian + ε·uniform over
+	// [−140, −40] dBm, which bounds what one observation can say.
+	// Default 0.05.
+	Contamination float64
+	// MinGapDB: an observation is informative when the mast's prediction
+	// beats the other masts' by at least this much (or no other mast
+	// reaches); default 6 dB. MinInformative is the number of informative
+	// observations a mast needs before it can be called off the air;
+	// default 3.
+	MinGapDB       float64
+	MinInformative int
+}
+
+// DefaultOffAirOptions returns the defaults.
+func DefaultOffAirOptions() OffAirOptions {
+	return OffAirOptions{Prior: 0.05, Contamination: 0.05, MinGapDB: 6, MinInformative: 3}
+}
+
+func (o OffAirOptions) withDefaults() (OffAirOptions, error) {
+	d := DefaultOffAirOptions()
+	if o.Prior == 0 {
+		o.Prior = d.Prior
+	}
+	if o.Contamination == 0 {
+		o.Contamination = d.Contamination
+	}
+	if o.MinGapDB == 0 {
+		o.MinGapDB = d.MinGapDB
+	}
+	if o.MinInformative == 0 {
+		o.MinInformative = d.MinInformative
+	}
+	if !(o.Prior > 0 && o.Prior < 1) || !(o.Contamination > 0 && o.Contamination < 1) || !(o.MinGapDB > 0) || math.IsInf(o.MinGapDB, 0) || o.MinInformative < 1 {
+		return o, fmt.Errorf("off-air options: prior %g and contamination %g must be in (0, 1), gap %g dB positive, informative %d ≥ 1: %w",
+			o.Prior, o.Contamination, o.MinGapDB, o.MinInformative, engine.ErrInvalidConfig)
+	}
+	return o, nil
+}
+
+// OffAirMast is the evidence on one mast.
+type OffAirMast struct {
+	Carrier engine.Carrier
+	// SiteIDs are its sectors' site ids, sorted and distinct; Lon, Lat
+	// its first sector's registered position.
+	SiteIDs  []string
+	Lon, Lat float64
+	// Observations are those it is the predicted best server of;
+	// Informative those where its prediction beats the other masts' by
+	// MinGapDB or more; Readings the readings behind Observations.
+	Observations, Informative, Readings int
+	// MedianResidualDB is the median of exact level − on-air prediction −
+	// the network's offset (NaN without an exact observation).
+	MedianResidualDB float64
+	// LogLR is the log-likelihood ratio of off against on the air; POff
+	// the posterior probability of off the air; OffAir the decision
+	// (POff ≥ 0.5 with at least MinInformative informative observations).
+	LogLR, POff float64
+	OffAir      bool
+}
+
+// OffAirNetwork is the spread OffAir measured for one network.
+type OffAirNetwork struct {
+	Carrier engine.Carrier
+	Tech    engine.Tech
+	// Observations are the exact ones with an on-air prediction; OffsetDB
+	// their median residual, SigmaDB 1.4826 × their median absolute
+	// deviation (robust to the off-air masts among them), floored at
+	// MinOffAirSigmaDB.
+	Observations      int
+	OffsetDB, SigmaDB float64
+}
+
+// MinOffAirSigmaDB floors a network's residual spread: a few tests at one
+// place cannot make a prediction more precise than a phone's reading.
+const MinOffAirSigmaDB = 4
+
+// OffAirResult is OffAir's answer.
+type OffAirResult struct {
+	// Masts are those with at least one informative observation, sorted
+	// by carrier, then first site id.
+	Masts    []OffAirMast
+	Networks []OffAirNetwork // sorted by carrier, tech
+	// Unpredicted counts observations no site of their network reaches.
+	Unpredicted int
+}
+
+// Off returns the masts judged off the air.
+func (r *OffAirResult) Off() []OffAirMast {
+	var out []OffAirMast
+	for _, m := range r.Masts {
+		if m.OffAir {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Masts returns the mast of each site (an index per site; sites of one
+// carrier sharing a site_id or a position within MastToleranceDeg share
+// one) and the number of masts. Site ids are compared as given.
+func Masts(sites []engine.Site) ([]int32, int) {
+	parent := make([]int32, len(sites))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int32) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	type idKey struct {
+		c  engine.Carrier
+		id string
+	}
+	type posKey struct {
+		c        engine.Carrier
+		lon, lat int64
+	}
+	byID := map[idKey]int32{}
+	byPos := map[posKey]int32{}
+	for i, s := range sites {
+		if j, ok := byID[idKey{s.Carrier, s.SiteID}]; ok {
+			union(j, int32(i))
+		} else {
+			byID[idKey{s.Carrier, s.SiteID}] = int32(i)
+		}
+		if !finite(s.Lon) || !finite(s.Lat) {
+			continue
+		}
+		k := posKey{s.Carrier, int64(math.Round(s.Lon / MastToleranceDeg)), int64(math.Round(s.Lat / MastToleranceDeg))}
+		if j, ok := byPos[k]; ok {
+			union(j, int32(i))
+		} else {
+			byPos[k] = int32(i)
+		}
+	}
+	out := make([]int32, len(sites))
+	ids := map[int32]int32{}
+	for i := range sites {
+		r := find(int32(i))
+		id, ok := ids[r]
+		if !ok {
+			id = int32(len(ids))
+			ids[r] = id
+		}
+		out[i] = id
+	}
+	return out, len(ids)
+}
+
+// offAirSpan is the range of the contamination's uniform density, dBm.
+const offAirLoDBm, offAirSpanDB = -140.0, 100.0
+
+// OffAir weighs, for every mast with tests it is predicted to serve best,
+// whether it is off the air (see the package notes above OffAirObs).
+//
+// For observation i of network (c, t) with mast M its predicted best
+// server (BestServer with cfg over sites), on_i is M's prediction and
+// off_i the best of the network's other masts (BestServerWithout), both
+// shifted by the network's offset μ (median exact residual against the
+// on-air predictions). With σ the network's robust residual spread and
+// ε the contamination, an exact level y has likelihood
+//
+//	L(m) = (1 − ε)·φ((y − m)/σ)/σ + ε/100
+//
+// and an upper bound b has L(m) = (1 − ε)·Φ((b − m)/σ) + ε·U(b), U the
+// uniform CDF over [−140, −40] dBm. Off the air with no other mast in
+// reach, an exact level has likelihood ε/100 and a bound 1. M's
+// log-likelihood ratio is Σ log L(off_i) − log L(on_i) over its
+// observations, taken as independent (correlated shadowing makes
+// neighbouring tests partly redundant: MinInformative and the
+// contamination keep a single run of them from deciding alone), and
+//
+//	POff = 1 / (1 + (1 − prior)/prior · exp(−LogLR)).
+//
+// Sites down or planned in the register are not candidates (BestServer
+// skips them). Errors: invalid observations wrap engine.ErrInvalidValue,
+// invalid options engine.ErrInvalidConfig; BestServer's errors pass
+// through.
+func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (*OffAirResult, error) {
+	if err := obs.check(); err != nil {
+		return nil, err
+	}
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	n := obs.Len()
+	mast, _ := Masts(sites)
+	pr, err := offAirPredictions(sites, mast, &obs, cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	// Each network's offset and spread from its exact observations.
+	type netKey struct {
+		c engine.Carrier
+		t engine.Tech
+	}
+	resid := map[netKey][]float64{}
+	res := &OffAirResult{}
+	for i := range n {
+		if pr.site[i] < 0 {
+			res.Unpredicted++
+			continue
+		}
+		if !obs.Upper[i] {
+			k := netKey{obs.Carrier[i], obs.Tech[i]}
+			resid[k] = append(resid[k], obs.LevelDBm[i]-pr.on[i])
+		}
+	}
+	type spread struct{ mu, sigma float64 }
+	nets := map[netKey]spread{}
+	for k, r := range resid {
+		mu := medianOf(r)
+		dev := make([]float64, len(r))
+		for i, v := range r {
+			dev[i] = math.Abs(v - mu)
+		}
+		sd := math.Max(1.4826*medianOf(dev), MinOffAirSigmaDB)
+		nets[k] = spread{mu, sd}
+		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(r), OffsetDB: mu, SigmaDB: sd})
+	}
+	slices.SortFunc(res.Networks, func(a, b OffAirNetwork) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
+	})
+
+	eps := opt.Contamination
+	like := func(upper bool, y, m, sd float64) float64 {
+		if upper {
+			u := math.Min(math.Max((y-offAirLoDBm)/offAirSpanDB, 0), 1)
+			return (1-eps)*0.5*math.Erfc(-(y-m)/(sd*math.Sqrt2)) + eps*u
+		}
+		z := (y - m) / sd
+		return (1-eps)*math.Exp(-0.5*z*z)/(sd*math.Sqrt(2*math.Pi)) + eps/offAirSpanDB
+	}
+	nothing := func(upper bool, y float64) float64 {
+		if upper {
+			return 1
+		}
+		return eps / offAirSpanDB
+	}
+	type acc struct {
+		obs, informative, readings int
+		resid                      []float64
+		// llr sums each square's mean log-likelihood ratio (offAirSquareM).
+		squares map[[2]int64]*[2]float64 // sum, count
+	}
+	byMast := map[int32]*acc{}
+	for i := range n {
+		if pr.site[i] < 0 {
+			continue
+		}
+		sp, ok := nets[netKey{obs.Carrier[i], obs.Tech[i]}]
+		if !ok {
+			// A network with bounds alone: no offset or spread to weigh
+			// them with.
+			continue
+		}
+		m := mast[pr.site[i]]
+		a := byMast[m]
+		if a == nil {
+			a = &acc{}
+			byMast[m] = a
+		}
+		y, up := obs.LevelDBm[i], obs.Upper[i]
+		mOn := pr.on[i] + sp.mu
+		lOn := like(up, y, mOn, sp.sigma)
+		var lOff float64
+		informative := true
+		if o := pr.off[i]; !math.IsNaN(o) {
+			lOff = like(up, y, o+sp.mu, sp.sigma)
+			informative = pr.on[i]-o >= opt.MinGapDB
+		} else {
+			lOff = nothing(up, y)
+		}
+		a.obs++
+		a.readings += int(obs.N[i])
+		sq := offAirSquare(obs.Lon[i], obs.Lat[i])
+		if a.squares == nil {
+			a.squares = map[[2]int64]*[2]float64{}
+		}
+		v := a.squares[sq]
+		if v == nil {
+			v = &[2]float64{}
+			a.squares[sq] = v
+		}
+		v[0] += math.Log(lOff) - math.Log(lOn)
+		v[1]++
+		if informative {
+			a.informative++
+		}
+		if !up {
+			a.resid = append(a.resid, y-mOn)
+		}
+	}
+	members := map[int32][]int{}
+	for s := range sites {
+		if byMast[mast[s]] != nil {
+			members[mast[s]] = append(members[mast[s]], s)
+		}
+	}
+	logPrior := math.Log((1 - opt.Prior) / opt.Prior)
+	for m, a := range byMast {
+		if a.informative == 0 {
+			continue
+		}
+		ss := members[m]
+		// Summed in the squares' order, not the map's: the same inputs
+		// give the same bits.
+		sqs := make([][2]int64, 0, len(a.squares))
+		for k := range a.squares {
+			sqs = append(sqs, k)
+		}
+		slices.SortFunc(sqs, func(x, y [2]int64) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+		llr := 0.0
+		for _, k := range sqs {
+			v := a.squares[k]
+			llr += v[0] / v[1]
+		}
+		om := OffAirMast{Carrier: sites[ss[0]].Carrier, Lon: sites[ss[0]].Lon, Lat: sites[ss[0]].Lat,
+			Observations: a.obs, Informative: a.informative, Readings: a.readings, LogLR: llr, MedianResidualDB: math.NaN()}
+		for _, s := range ss {
+			om.SiteIDs = append(om.SiteIDs, sites[s].SiteID)
+		}
+		slices.Sort(om.SiteIDs)
+		om.SiteIDs = slices.Compact(om.SiteIDs)
+		if len(a.resid) > 0 {
+			om.MedianResidualDB = medianOf(a.resid)
+		}
+		om.POff = 1 / (1 + math.Exp(logPrior-llr))
+		om.OffAir = om.POff >= 0.5 && a.informative >= opt.MinInformative
+		res.Masts = append(res.Masts, om)
+	}
+	slices.SortFunc(res.Masts, func(a, b OffAirMast) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))
+	})
+	return res, nil
+}
+
+// offAirPreds are, per observation, its network's best server over all
+// sites (site, an index into the sites; −1 when none reaches) and its
+// signal (on), and the best signal of the other masts (off; NaN when none
+// reaches).
+type offAirPreds struct {
+	site    []int32
+	on, off []float64
+}
+
+// offAirPredictions predicts each observation's network at its point with
+// and without its best server's mast, carrier by carrier (each with its
+// own sites only).
+func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Config) (offAirPreds, error) {
+	n := obs.Len()
+	pr := offAirPreds{site: make([]int32, n), on: make([]float64, n), off: make([]float64, n)}
+	for i := range n {
+		pr.site[i], pr.on[i], pr.off[i] = -1, math.NaN(), math.NaN()
+	}
+	byCarrier := map[engine.Carrier][]int{}
+	var carriers []engine.Carrier
+	for i, c := range obs.Carrier {
+		if byCarrier[c] == nil {
+			carriers = append(carriers, c)
+		}
+		byCarrier[c] = append(byCarrier[c], i)
+	}
+	slices.Sort(carriers)
+	for _, c := range carriers {
+		var cs []engine.Site
+		var global, group []int32
+		for s := range sites {
+			if sites[s].Carrier == c {
+				cs = append(cs, sites[s])
+				global = append(global, int32(s))
+				group = append(group, mast[s])
+			}
+		}
+		if len(cs) == 0 {
+			continue
+		}
+		// One prediction per distinct place (the observations of a cell's
+		// technologies and kinds share it), and one per distinct place and
+		// left-out mast.
+		type place struct {
+			lon, lat float64
+			env      Env
+		}
+		idx := byCarrier[c]
+		at := map[place]int32{}
+		pl := make([]int32, len(idx)) // each observation's place
+		var pts Points
+		for k, i := range idx {
+			q := place{obs.Lon[i], obs.Lat[i], obs.Env[i]}
+			p, ok := at[q]
+			if !ok {
+				p = int32(len(pts.Lon))
+				at[q] = p
+				pts.Lon, pts.Lat, pts.Env = append(pts.Lon, q.lon), append(pts.Lat, q.lat), append(pts.Env, q.env)
+			}
+			pl[k] = p
+		}
+		on, err := BestServer(cs, pts, cfg)
+		if err != nil {
+			return pr, err
+		}
+		// Rows of each place, by technology.
+		first := make([]int32, len(pts.Lon)+1)
+		for j := range on.Len() {
+			first[on.Point[j]+1] = int32(j + 1)
+		}
+		for p := 1; p < len(first); p++ {
+			first[p] = max(first[p], first[p-1])
+		}
+		rowOf := func(r *Result, lo, hi int32, t engine.Tech) int32 {
+			for j := lo; j < hi; j++ {
+				if r.Tech[j] == t {
+					return j
+				}
+			}
+			return -1
+		}
+		type placeMast struct{ place, mast int32 }
+		atOff := map[placeMast]int32{}
+		var offPts Points
+		var without []int32
+		offAt := make([]int32, len(idx))
+		for k, i := range idx {
+			offAt[k] = -1
+			p := pl[k]
+			j := rowOf(on, first[p], first[p+1], obs.Tech[i])
+			if j < 0 {
+				continue
+			}
+			pr.site[i], pr.on[i] = global[on.Site[j]], on.SignalDBm[j]
+			q := placeMast{p, group[on.Site[j]]}
+			o, ok := atOff[q]
+			if !ok {
+				o = int32(len(offPts.Lon))
+				atOff[q] = o
+				offPts.Lon, offPts.Lat, offPts.Env = append(offPts.Lon, pts.Lon[p]), append(offPts.Lat, pts.Lat[p]), append(offPts.Env, pts.Env[p])
+				without = append(without, q.mast)
+			}
+			offAt[k] = o
+		}
+		off, err := BestServerWithout(cs, group, offPts, without, cfg)
+		if err != nil {
+			return pr, err
+		}
+		ofirst := make([]int32, len(offPts.Lon)+1)
+		for j := range off.Len() {
+			ofirst[off.Point[j]+1] = int32(j + 1)
+		}
+		for p := 1; p < len(ofirst); p++ {
+			ofirst[p] = max(ofirst[p], ofirst[p-1])
+		}
+		for k, i := range idx {
+			if o := offAt[k]; o >= 0 {
+				if j := rowOf(off, ofirst[o], ofirst[o+1], obs.Tech[i]); j >= 0 {
+					pr.off[i] = off.SignalDBm[j]
+				}
+			}
+		}
+	}
+	return pr, nil
+}
+
+// offAirSquareM is the side of the squares within which observations
+// count as one: their mean log-likelihood ratio. Shadowing decorrelates
+// over 100–300 m (the radio map's fitted ranges; 3GPP TR 38.901 Table
+// 7.5-6), so the tests of one stretch of road or one hamlet are one piece
+// of evidence, not dozens.
+const offAirSquareM = 200
+
+// offAirSquare returns the offAirSquareM square holding a point (an
+// equirectangular grid: squares narrow by cos(latitude), which within
+// Viet Nam's 8–24° N is at most 9 %).
+func offAirSquare(lon, lat float64) [2]int64 {
+	const deg = offAirSquareM / 111320.0
+	return [2]int64{int64(math.Floor(lon / deg)), int64(math.Floor(lat / deg))}
+}
+
+// medianOf returns the median of v (NaN when empty), reordering v.
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(v)
+	h := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[h]
+	}
+	return (v[h-1] + v[h]) / 2
+}
+
+// SiteRef names a register's sector rows: a carrier's site_id.
+type SiteRef struct {
+	Carrier engine.Carrier
+	SiteID  string
+}
+
+// MarkOffAir returns sites with every row named in off (as OffAirMast's
+// SiteIDs are: all of an off-air mast's sectors) set down, so that
+// BestServer skips them and lists them in Result.Down. sites is not
+// modified; with off empty it is returned as is.
+func MarkOffAir(sites []engine.Site, off []SiteRef) []engine.Site {
+	if len(off) == 0 {
+		return sites
+	}
+	set := make(map[SiteRef]bool, len(off))
+	for _, r := range off {
+		set[r] = true
+	}
+	out := slices.Clone(sites)
+	for i := range out {
+		if out[i].Status == engine.StatusActive && set[SiteRef{out[i].Carrier, out[i].SiteID}] {
+			out[i].Status = engine.StatusDown
+		}
+	}
+	return out
+}
+
+// Refs returns the site rows of the masts judged off the air, sorted.
+func (r *OffAirResult) Refs() []SiteRef {
+	var out []SiteRef
+	for _, m := range r.Masts {
+		if m.OffAir {
+			for _, id := range m.SiteIDs {
+				out = append(out, SiteRef{m.Carrier, id})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b SiteRef) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteID, b.SiteID))
+	})
+	return slices.Compact(out)
+}
