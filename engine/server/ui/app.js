@@ -82,6 +82,15 @@ function table(head, rows, numeric = [], optional = [], cards = false) {
 }
 const section = (title, ...kids) => el("section", {}, el("h2", {}, title), ...kids);
 
+// settled awaits every request and then fails with the first failure in
+// the list's order, not the first to arrive: the error a page shows does
+// not depend on which response the network delivered first.
+async function settled(requests) {
+  const rs = await Promise.allSettled(requests);
+  for (const r of rs) if (r.status === "rejected") throw r.reason;
+  return rs.map((r) => r.value);
+}
+
 async function api(path, opt = {}) {
   const token = sessionStorage.getItem("lomsong-token");
   const r = await fetch(path, { ...opt, headers: { Authorization: "Bearer " + token, ...(opt.headers || {}) } });
@@ -103,11 +112,11 @@ async function latestPeriod() {
 // --- pages ---------------------------------------------------------------
 
 async function ministryPage(c) {
-  const [rels, subs] = await Promise.all([api("/api/v1/releases"), api("/api/v1/submissions")]);
+  const [rels, subs] = await settled([api("/api/v1/releases"), api("/api/v1/submissions")]);
   const awaiting = subs.submissions.filter((s) => s.status === "accepted");
   const period = await latestPeriod();
   if (period) {
-    const [nat, ps] = await Promise.all([api(`/api/v1/releases/${period}/national`), api(`/api/v1/releases/${period}/provinces`)]);
+    const [nat, ps] = await settled([api(`/api/v1/releases/${period}/national`), api(`/api/v1/releases/${period}/provinces`)]);
     c.append(section(`${T.national} — ${T.release} ${nat.release} (${period})`, tiles(nat, awaiting.length)));
     const ranked = ps.provinces.slice().sort((a, b) => b.without_signal - a.without_signal || a.code.localeCompare(b.code));
     c.append(el("section", { class: "national-grid" },
@@ -417,7 +426,7 @@ async function provincePage(c, code) {
   const period = await latestPeriod();
   if (!period) { c.append(section(T.province, el("p", { class: "muted" }, T.noRelease))); return; }
   const base = `/api/v1/releases/${period}/provinces/${encodeURIComponent(code)}`;
-  const [vs, zones, hx] = await Promise.all([api(base + "/villages"), api(base + "/deadzones.geojson"), api(base + "/hexes")]);
+  const [vs, zones, hx] = await settled([api(base + "/villages"), api(base + "/deadzones.geojson"), api(base + "/hexes")]);
   c.append(el("h2", {}, `${T.province} ${code} — ${T.release} ${vs.release} (${period})`));
   const keys = [...new Set(hx.hexes.flatMap((h) => h.states.map((x) => `${x.carrier} ${x.tech}`)))].sort();
   const holder = el("div", {});
