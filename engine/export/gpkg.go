@@ -254,40 +254,43 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`, l.Name); err != nil {
 		return err
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
-	ins, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO "%s" (%s) VALUES (%s)`, l.Name, strings.Join(names, ", "), ph))
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	idx, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO "%s" VALUES (?, ?, ?, ?, ?)`, rtree))
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
+	ins := newRowWriter(tx, fmt.Sprintf(`INSERT INTO "%s" (%s) VALUES`, l.Name, strings.Join(names, ", ")), len(names))
+	defer ins.close()
+	// The spatial index is packed once the features are in (packRTree).
+	boxes := make([]rtreeCell, 0, len(l.Geoms))
 	args := make([]any, len(names))
-	var buf []byte
+	bufs := make([][]byte, ins.per) // one geometry buffer per row of a statement
+	firstQueued := int64(1)
 	for i, g := range l.Geoms {
 		fid := int64(i + 1)
+		if ins.slot() == 0 {
+			firstQueued = fid
+		}
 		args[0], args[1] = fid, nil
 		if g != nil {
-			if buf, err = AppendGeoPackageBinary(buf[:0], g, SRID); err != nil {
+			k := ins.slot()
+			var err error
+			if bufs[k], err = AppendGeoPackageBinary(bufs[k][:0], g, SRID); err != nil {
 				return err
 			}
-			args[1] = buf
+			args[1] = bufs[k]
 		}
 		for j := range l.Fields {
 			args[j+2] = l.Fields[j].value(i)
 		}
-		if _, err := ins.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("feature %d: %w", fid, err)
+		if err := ins.add(ctx, args...); err != nil {
+			return fmt.Errorf("features %d–%d: %w", firstQueued, fid, err)
 		}
 		if g != nil {
 			b := g.Bound()
-			if _, err := idx.ExecContext(ctx, fid, b.Min[0], b.Max[0], b.Min[1], b.Max[1]); err != nil {
-				return fmt.Errorf("feature %d: spatial index: %w", fid, err)
-			}
+			boxes = append(boxes, rtreeCell{id: fid, minX: rtreeDown(b.Min[0]), maxX: rtreeUp(b.Max[0]), minY: rtreeDown(b.Min[1]), maxY: rtreeUp(b.Max[1])})
 		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return fmt.Errorf("features %d–%d: %w", firstQueued, len(l.Geoms), err)
+	}
+	if err := packRTree(ctx, tx, rtree, boxes); err != nil {
+		return err
 	}
 	for _, s := range rtreeTriggers(l.Name) {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
