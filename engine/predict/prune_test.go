@@ -324,3 +324,21 @@ func TestFreeSpaceIsNotALowerBound(t *testing.T) {
 		t.Errorf("UMa LOS %g dB, free space %g dB", u.DB, fs)
 	}
 }
+
+// TestPruneApproximations: lnApprox within 2e-4 of math.Log, sinLower at
+// or below math.Sin and within x⁵/120 of it, over their ranges.
+func TestPruneApproximations(t *testing.T) {
+	for x := 1.0; x < 1e6; x *= 1.0007 {
+		if d := math.Abs(lnApprox(x) - math.Log(x)); d > 2e-4 {
+			t.Fatalf("lnApprox(%g) off by %g", x, d)
+		}
+	}
+	for x := 0.0; x <= math.Pi/2; x += 1e-4 {
+		if s := sinLower(x); s > math.Sin(x) || math.Sin(x)-s > math.Pow(x, 5)/120+1e-15 {
+			t.Fatalf("sinLower(%g) = %g, sin %g", x, s, math.Sin(x))
+		}
+	}
+	if sinLower(-1) != 0 {
+		t.Fatal("sinLower of a negative angle")
+	}
+}
