@@ -482,10 +482,12 @@ off the air (a power or backhaul fault the register does not show): for each
 mast — a carrier's sectors sharing a site_id or a position — the tests it is
 predicted to serve best are weighed as "on the air" (about its prediction)
 against "off" (about what the other masts give, or no service where none
-reaches), counting the tests within 200 m of each other once. A mast whose
-posterior probability of being off reaches 0.5 (prior 5 %) on at least three
-informative tests is listed in the file's off_air section and predicted as down
-by every later stage. --off-air=false keeps the register as it is.
+reaches), counting the tests within 200 m of each other once, and — since
+registers place masts hundreds of metres off — against "on the air up to 800 m
+from its registered position". A mast whose posterior probability of being off
+reaches 0.5 (prior 5 %) on at least three informative tests is listed in the
+file's off_air section and predicted as down by every later stage.
+--off-air=false keeps the register as it is.
 
 With --per-site it also fits an offset per site: each outdoor or
 in-vehicle measurement is tied to the site that served it — by its serving

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // Off-air masts: sites a register lists as active whose signal the tests
@@ -325,9 +326,11 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	type acc struct {
 		obs, informative, readings int
 		resid                      []float64
-		// llr sums each square's mean log-likelihood ratio (offAirSquareM).
-		squares map[[2]int64]*[2]float64 // sum, count
+		idx                        []int // its observations
 	}
+	// Each observation's log-likelihood off the air, and on the air at the
+	// registered position.
+	logOff, logOn := make([]float64, n), make([]float64, n)
 	byMast := map[int32]*acc{}
 	for i := range n {
 		if pr.site[i] < 0 {
@@ -358,17 +361,8 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		}
 		a.obs++
 		a.readings += int(obs.N[i])
-		sq := offAirSquare(obs.Lon[i], obs.Lat[i])
-		if a.squares == nil {
-			a.squares = map[[2]int64]*[2]float64{}
-		}
-		v := a.squares[sq]
-		if v == nil {
-			v = &[2]float64{}
-			a.squares[sq] = v
-		}
-		v[0] += math.Log(lOff) - math.Log(lOn)
-		v[1]++
+		a.idx = append(a.idx, i)
+		logOff[i], logOn[i] = math.Log(lOff), math.Log(lOn)
 		if informative {
 			a.informative++
 		}
@@ -383,22 +377,68 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		}
 	}
 	logPrior := math.Log((1 - opt.Prior) / opt.Prior)
+	near := newObsGrid(&obs)
+	// Masts in a fixed order, weighed in parallel (each writes its slot).
+	ids := make([]int32, 0, len(byMast))
 	for m, a := range byMast {
-		if a.informative == 0 {
-			continue
+		if a.informative > 0 {
+			ids = append(ids, m)
 		}
+	}
+	slices.Sort(ids)
+	out := make([]OffAirMast, len(ids))
+	errs := make([]error, len(ids))
+	one := cfg
+	one.Workers = 1 // the masts are the parallel work
+	parallel.For(len(ids), cfg.Workers, func(k int) {
+		m := ids[k]
+		a := byMast[m]
 		ss := members[m]
-		// Summed in the squares' order, not the map's: the same inputs
-		// give the same bits.
-		sqs := make([][2]int64, 0, len(a.squares))
-		for k := range a.squares {
-			sqs = append(sqs, k)
-		}
-		slices.SortFunc(sqs, func(x, y [2]int64) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
-		llr := 0.0
-		for _, k := range sqs {
-			v := a.squares[k]
-			llr += v[0] / v[1]
+		llr := squareSum(&obs, a.idx, func(i int) float64 { return logOff[i] - logOn[i] })
+		if llr > logPrior {
+			// Off the air rather than on at the registered position: weigh
+			// "on the air somewhere near it" too (registerShiftsM).
+			// The tests around it count too: a mast standing elsewhere
+			// serves them, and where they do not read it, it is not there.
+			own := map[int]bool{}
+			for _, i := range a.idx {
+				own[i] = true
+			}
+			around := slices.Clone(a.idx)
+			for _, i := range near.within(obs.Carrier[a.idx[0]], sites[ss[0]].Lon, sites[ss[0]].Lat, displacedReachM) {
+				if !own[i] && pr.site[i] >= 0 {
+					if _, ok := nets[netKey{obs.Carrier[i], obs.Tech[i]}]; ok {
+						around = append(around, i)
+					}
+				}
+			}
+			slices.Sort(around)
+			moved, err := displacedLogLR(sites, ss, &obs, around, one, func(i int, sig float64) float64 {
+				sp := nets[netKey{obs.Carrier[i], obs.Tech[i]}]
+				// Without the mast: its own tests' other masts, the others'
+				// own best server.
+				base, lBase := pr.off[i], logOff[i]
+				if !own[i] {
+					base, lBase = pr.on[i], logOn[i]
+				}
+				m := base
+				if !math.IsNaN(sig) && (math.IsNaN(m) || sig > m) {
+					m = sig
+				}
+				if math.IsNaN(m) {
+					return lBase - math.Log(nothing(obs.Upper[i], obs.LevelDBm[i]))
+				}
+				return lBase - math.Log(like(obs.Upper[i], obs.LevelDBm[i], m+sp.mu, sp.sigma))
+			})
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			// The composite "on": at the registered position with
+			// probability registeredShare, else at one of the displaced
+			// positions, each equally likely: log L_off − log L_on with
+			// L_on = share·L_registered + (1 − share)·mean L_displaced.
+			llr = logMeanExp([]float64{llr, logMeanExp(moved, -1)}, -1, registeredShare)
 		}
 		om := OffAirMast{Carrier: sites[ss[0]].Carrier, Lon: sites[ss[0]].Lon, Lat: sites[ss[0]].Lat,
 			Observations: a.obs, Informative: a.informative, Readings: a.readings, LogLR: llr, MedianResidualDB: math.NaN()}
@@ -412,8 +452,14 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		}
 		om.POff = 1 / (1 + math.Exp(logPrior-llr))
 		om.OffAir = om.POff >= 0.5 && a.informative >= opt.MinInformative
-		res.Masts = append(res.Masts, om)
+		out[k] = om
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
+	res.Masts = out
 	slices.SortFunc(res.Masts, func(a, b OffAirMast) int {
 		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))
 	})
@@ -544,6 +590,162 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 		}
 	}
 	return pr, nil
+}
+
+// squareSum sums, over the offAirSquareM squares of the observations
+// idx, the mean of f over each square's observations, in the squares'
+// order (the same inputs give the same bits).
+func squareSum(obs *OffAirObs, idx []int, f func(i int) float64) float64 {
+	type sv struct {
+		sum float64
+		n   int
+	}
+	by := map[[2]int64]*sv{}
+	var keys [][2]int64
+	for _, i := range idx {
+		k := offAirSquare(obs.Lon[i], obs.Lat[i])
+		v := by[k]
+		if v == nil {
+			v = &sv{}
+			by[k] = v
+			keys = append(keys, k)
+		}
+		v.sum += f(i)
+		v.n++
+	}
+	slices.SortFunc(keys, func(x, y [2]int64) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+	t := 0.0
+	for _, k := range keys {
+		t += by[k].sum / float64(by[k].n)
+	}
+	return t
+}
+
+// logMeanExp returns log(Σ w_k·exp(sign·v_k)) / sign, computed stably,
+// with weights w = (w0, (1 − w0)/(n − 1), …) when one weight w0 is given,
+// else all 1/n: with sign −1 and v the log-likelihood ratios of off
+// against each way of being on, the ratio of off against their mixture.
+func logMeanExp(v []float64, sign float64, w0 ...float64) float64 {
+	weight := func(k int) float64 {
+		if len(w0) == 0 {
+			return 1 / float64(len(v))
+		}
+		if k == 0 {
+			return w0[0]
+		}
+		return (1 - w0[0]) / float64(len(v)-1)
+	}
+	hi := math.Inf(-1)
+	for _, x := range v {
+		hi = max(hi, sign*x)
+	}
+	s := 0.0
+	for k, x := range v {
+		s += weight(k) * math.Exp(sign*x-hi)
+	}
+	return (hi + math.Log(s)) / sign
+}
+
+// registeredShare is the prior probability that a mast stands where the
+// register puts it (to within the first ring's 150 m), against somewhere
+// on the rings of registerShiftsM: an assumption, one half, for registers
+// whose positions are often off by hundreds of metres.
+const registeredShare = 0.5
+
+// displacedReachM is how far from a mast's registered position the tests
+// are read when it is tried at displaced positions: the farthest ring
+// and about a kilometre and a half of the displaced mast's own reach.
+const displacedReachM = 2500
+
+// obsGrid finds a carrier's observations near a point: a grid of
+// obsGridDeg squares per carrier.
+type obsGrid struct {
+	obs   *OffAirObs
+	cells map[obsCell][]int
+}
+
+type obsCell struct {
+	c      engine.Carrier
+	ix, iy int32
+}
+
+const obsGridDeg = 0.02
+
+func newObsGrid(obs *OffAirObs) *obsGrid {
+	g := &obsGrid{obs: obs, cells: map[obsCell][]int{}}
+	for i := range obs.Lon {
+		k := obsCell{obs.Carrier[i], int32(math.Floor(obs.Lon[i] / obsGridDeg)), int32(math.Floor(obs.Lat[i] / obsGridDeg))}
+		g.cells[k] = append(g.cells[k], i)
+	}
+	return g
+}
+
+// within returns carrier c's observations within rM metres of (lon, lat),
+// in index order.
+func (g *obsGrid) within(c engine.Carrier, lon, lat, rM float64) []int {
+	dLat := rM / earthRadiusM * rad2deg
+	dLon := dLat / math.Max(math.Cos(lat*deg2rad), 0.01)
+	var out []int
+	for ix := int32(math.Floor((lon - dLon) / obsGridDeg)); ix <= int32(math.Floor((lon+dLon)/obsGridDeg)); ix++ {
+		for iy := int32(math.Floor((lat - dLat) / obsGridDeg)); iy <= int32(math.Floor((lat+dLat)/obsGridDeg)); iy++ {
+			for _, i := range g.cells[obsCell{c, ix, iy}] {
+				if GreatCircleM(lon, lat, g.obs.Lon[i], g.obs.Lat[i]) <= rM {
+					out = append(out, i)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// registerShiftsM and registerBearings are the displaced positions at
+// which a mast that looks off the air is tried on the air: rings of 150 to
+// 800 m in eight directions. Registers place masts hundreds of metres
+// from where they stand (a survey on the road, a site moved since); near
+// its registered position such a mast reads tens of dB below its
+// prediction, as an off-air one does, but its signal is there.
+var registerShiftsM = [...]float64{150, 300, 500, 800}
+
+const registerBearings = 8
+
+// displacedLogLR returns, for each displaced position of the mast's
+// sectors (sites[ss]), the log-likelihood ratio of off against on the air
+// there over the observations idx (squareSum of llr(i, signal of the
+// displaced mast at i, NaN when it does not reach)).
+func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cfg Config, llr func(i int, sig float64) float64) ([]float64, error) {
+	pts := Points{Lon: make([]float64, len(idx)), Lat: make([]float64, len(idx)), Env: make([]Env, len(idx))}
+	for k, i := range idx {
+		pts.Lon[k], pts.Lat[k], pts.Env[k] = obs.Lon[i], obs.Lat[i], obs.Env[i]
+	}
+	moved := make([]engine.Site, len(ss))
+	sig := make([]float64, len(obs.Lon))
+	var out []float64
+	for _, d := range registerShiftsM {
+		for b := range registerBearings {
+			th := 2 * math.Pi * float64(b) / registerBearings
+			for k, s := range ss {
+				moved[k] = sites[s]
+				lat := moved[k].Lat * deg2rad
+				moved[k].Lat += d * math.Cos(th) / earthRadiusM * rad2deg
+				moved[k].Lon += d * math.Sin(th) / (earthRadiusM * math.Cos(lat)) * rad2deg
+			}
+			r, err := BestServer(moved, pts, cfg)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range idx {
+				sig[i] = math.NaN()
+			}
+			for j := range r.Len() {
+				if i := idx[r.Point[j]]; r.Tech[j] == obs.Tech[i] {
+					sig[i] = r.SignalDBm[j]
+				}
+			}
+			out = append(out, squareSum(obs, idx, func(i int) float64 { return llr(i, sig[i]) }))
+		}
+	}
+	return out, nil
 }
 
 // offAirSquareM is the side of the squares within which observations

@@ -38,19 +38,24 @@ func offAirWorld() []engine.Site {
 }
 
 // offAirReadings returns one exact 3G observation every 150 m from 300 m
-// to 1.8 km north of mast A (the first 11), and as many east of B and
-// of C, each the prediction of the given sites (where A is, its own
-// sites) plus N(0, 6²) noise (seeded): B and C are on the air, so the
-// network's offset is theirs.
+// to 1.8 km north of mast A (the first 11) and as many south of it, and
+// 11 east of B and of C, each the prediction of the given sites plus
+// N(0, 6²) noise (seeded): B and C are on the air, so the network's
+// offset is theirs. Tests on both sides of A tell "off the air" from
+// "standing farther away" (OffAir's displaced positions).
 func offAirReadings(t *testing.T, truth []engine.Site, seed uint64) OffAirObs {
 	t.Helper()
 	var o OffAirObs
 	reg := offAirWorld()
-	for _, m := range []engine.Site{reg[0], reg[2], reg[4]} {
+	for _, m := range []engine.Site{reg[0], reg[0], reg[2], reg[4]} {
 		for d := 300.0; d <= 1800; d += 150 {
 			if m.SiteID == "A3" {
+				north := d
+				if len(o.Lon) >= 11 {
+					north = -d
+				}
 				o.Lon = append(o.Lon, m.Lon+0.0001)
-				o.Lat = append(o.Lat, latOffset(m.Lat, d))
+				o.Lat = append(o.Lat, latOffset(m.Lat, north))
 			} else {
 				o.Lon = append(o.Lon, m.Lon+d/(earthRadiusM*math.Cos(m.Lat*deg2rad))*rad2deg)
 				o.Lat = append(o.Lat, m.Lat)
@@ -100,7 +105,7 @@ func TestOffAirFindsASilentMast(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := mastOf(t, r, "A3")
-	if !a.OffAir || a.POff < 0.99 || !slices.Equal(a.SiteIDs, []string{"A3", "A4"}) || a.MedianResidualDB > -10 {
+	if !a.OffAir || a.POff < 0.95 || !slices.Equal(a.SiteIDs, []string{"A3", "A4"}) || a.MedianResidualDB > -10 {
 		t.Fatalf("mast A off the air: %+v", a)
 	}
 	if got := r.Refs(); !slices.Equal(got, []SiteRef{{engine.Viettel, "A3"}, {engine.Viettel, "A4"}}) {
@@ -119,6 +124,30 @@ func TestOffAirFindsASilentMast(t *testing.T) {
 	}
 }
 
+// TestOffAirDisplacedMastStaysOn: mast A stands 500 m east of where the
+// register puts it and beams east, so the tests along its registered
+// meridian are behind it and read far below its prediction; it is on the
+// air, and the displaced positions OffAir tries say so.
+func TestOffAirDisplacedMastStaysOn(t *testing.T) {
+	reg := offAirWorld()
+	for i := range 2 {
+		reg[i].AzimuthDeg, reg[i].BeamwidthDeg = 90, 65
+	}
+	truth := slices.Clone(reg)
+	for i := range 2 {
+		truth[i].Lon += 500 / (earthRadiusM * math.Cos(21*deg2rad)) * rad2deg
+	}
+	obs := offAirReadings(t, truth, 2)
+	r, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mastOf(t, r, "A3")
+	if a.OffAir || a.MedianResidualDB > -3 {
+		t.Fatalf("a mast 500 m from its registered position called off the air (or the test's premise fails): %+v", a)
+	}
+}
+
 // TestOffAirBoundsAlone: no-service bounds where A predicts a strong
 // signal say A is off; with MinInformative above their number it is not
 // called.
@@ -126,10 +155,9 @@ func TestOffAirBoundsAlone(t *testing.T) {
 	reg := offAirWorld()
 	cfg := DefaultConfig()
 	obs := offAirReadings(t, reg, 1)
-	// South of A (away from B and C) only bounds; B's and C's tests set
-	// the network's offset and spread.
-	for i := range 11 {
-		obs.Lat[i] = latOffset(21.0, -300-150*float64(i))
+	// Around A (on both sides) only bounds; B's and C's tests set the
+	// network's offset and spread.
+	for i := range 22 {
 		obs.Upper[i], obs.LevelDBm[i] = true, -115 // 3G no-service level
 	}
 	r, err := OffAir(reg, obs, cfg, OffAirOptions{})
