@@ -730,7 +730,9 @@ func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cf
 				moved[k].Lat += d * math.Cos(th) / earthRadiusM * rad2deg
 				moved[k].Lon += d * math.Sin(th) / (earthRadiusM * math.Cos(lat)) * rad2deg
 			}
-			r, err := BestServer(moved, pts, cfg)
+			// A handful of sectors: scanning them beats building the
+			// pruned search's index (same result, BestServer's reference).
+			r, err := bestServer(moved, pts, cfg, false, nil, nil)
 			if err != nil {
 				return nil, err
 			}
