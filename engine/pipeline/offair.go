@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
@@ -41,11 +42,46 @@ type offAirKey struct {
 // dB an off-air mast takes away. Memory grows with the cells tested, not
 // the rows.
 func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo predict.OffAirOptions) (*predict.OffAirResult, error) {
-	res := opt.Aggregate.Config.Resolution
 	sites, err := s.Sites(nil)
 	if err != nil {
 		return nil, err
 	}
+	// Carrier by carrier: a mast, its network's offset and spread and its
+	// tests all belong to one carrier, so the answer is the same as over
+	// all at once, and memory holds one carrier's tested cells at a time.
+	var carriers []string
+	for _, pt := range s.Parts("measurements", opt.Aggregate.Periods, opt.Aggregate.Carriers) {
+		carriers = append(carriers, pt.Carrier)
+	}
+	slices.Sort(carriers)
+	carriers = slices.Compact(carriers)
+	out := &predict.OffAirResult{}
+	for _, c := range carriers {
+		obs, err := offAirObservations(ctx, s, opt, c)
+		if err != nil {
+			return nil, err
+		}
+		r, err := predict.OffAir(sites, obs, opt.Predict, oo)
+		if err != nil {
+			return nil, err
+		}
+		out.Masts = append(out.Masts, r.Masts...)
+		out.Networks = append(out.Networks, r.Networks...)
+		out.Unpredicted += r.Unpredicted
+	}
+	slices.SortFunc(out.Masts, func(a, b predict.OffAirMast) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))
+	})
+	slices.SortFunc(out.Networks, func(a, b predict.OffAirNetwork) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
+	})
+	return out, nil
+}
+
+// offAirObservations reads one carrier's selected measurements into
+// OffAir's observations (see OffAirSites).
+func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptions, carrier string) (predict.OffAirObs, error) {
+	res := opt.Aggregate.Config.Resolution
 	var in map[hexgrid.Cell]bool
 	if opt.Area != nil {
 		in = opt.Area.set()
@@ -53,7 +89,7 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	th := opt.Coverage.Thresholds
 	var mu sync.Mutex
 	sums := map[offAirKey]*evFix{}
-	err = s.ScanMeasurements(ctx, opt.Aggregate.Periods, opt.Aggregate.Carriers, func(b *engine.MeasurementBatch) error {
+	err := s.ScanMeasurements(ctx, opt.Aggregate.Periods, []string{carrier}, func(b *engine.MeasurementBatch) error {
 		n := b.Len()
 		cells, hexes := make([]hexgrid.Cell, n), make([]hexgrid.Cell, n)
 		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
@@ -97,7 +133,7 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 		return nil
 	}, arrowio.WithColumns(offAirColumns...))
 	if err != nil {
-		return nil, err
+		return predict.OffAirObs{}, err
 	}
 	keys := make([]offAirKey, 0, len(sums))
 	for k := range sums {
@@ -113,19 +149,19 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	}
 	pts, err := points(hexes, opt.Population, opt.EnvCuts, res)
 	if err != nil {
-		return nil, err
+		return predict.OffAirObs{}, err
 	}
 	obs := predict.OffAirObs{Lon: pts.Lon, Lat: pts.Lat, Env: pts.Env, Carrier: make([]engine.Carrier, len(keys)),
 		Tech: make([]engine.Tech, len(keys)), LevelDBm: make([]float64, len(keys)), Upper: make([]bool, len(keys)), N: make([]int32, len(keys))}
 	for i, k := range keys {
 		ctr, err := k.cell.Center()
 		if err != nil {
-			return nil, err
+			return predict.OffAirObs{}, err
 		}
 		e := sums[k]
 		obs.Lon[i], obs.Lat[i] = ctr[0], ctr[1]
 		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = k.carrier, k.tech, k.upper
 		obs.LevelDBm[i], obs.N[i] = float64(e.sum)/microDB/float64(e.n), int32(e.n)
 	}
-	return predict.OffAir(sites, obs, opt.Predict, oo)
+	return obs, nil
 }
