@@ -47,6 +47,9 @@ type coverageFlags struct {
 	// sitesOptional lets a dataset without sites through (the scorecard's
 	// targets 2–5 need none).
 	sitesOptional bool
+	// offAir are the calibration file's off-air masts with their evidence
+	// (set by prepare), for the report.
+	offAir []predict.OffAirMast
 }
 
 // registerPeriod adds --period for the commands that analyse one month of
@@ -170,6 +173,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				return nil, opt, "", err
 			}
 			opt.Calibrations, opt.SiteOffsets, opt.OffAir = applied.Calibrations, applied.SiteOffsets, applied.OffAir
+			c.offAir = applied.OffAirMasts
 			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits, %d per-site offsets, %d sector rows of masts off the air)\n",
 				path, len(cf.Calibrations), len(opt.SiteOffsets), len(opt.OffAir))
 		}

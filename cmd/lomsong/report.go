@@ -65,6 +65,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
 	r.Files = exportFiles(*out)
 	path := filepath.Join(*out, "report.html")
 	if err := writeSet(*out, "report", func(stage string) error {

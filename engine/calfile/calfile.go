@@ -244,6 +244,8 @@ type Applied struct {
 	Calibrations []coverage.Calibration
 	SiteOffsets  []predict.SiteOffset
 	OffAir       []predict.SiteRef
+	// OffAirMasts are the off-air masts with their evidence, for reports.
+	OffAirMasts []predict.OffAirMast
 }
 
 // ReadCalibrationFile reads the calibration file at path and checks its
@@ -266,6 +268,14 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	}
 	if a.OffAir, err = f.OffAirRefs(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.OffAir != nil {
+		for _, m := range f.OffAir.Masts {
+			c, _ := engine.ParseCarrier(m.Carrier) // checked by OffAirRefs
+			a.OffAirMasts = append(a.OffAirMasts, predict.OffAirMast{Carrier: c, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
+				Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
+				MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true})
+		}
 	}
 	return &f, &a, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
@@ -201,6 +202,42 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		r.Provinces = append(r.Provinces, prov)
 	}
 	return r, nil
+}
+
+// ReportOffAir returns the report's rows of the masts off the air: the
+// most likely off first (then the most tested), at most max, each placed
+// in its province (only those of province single when it is not empty);
+// and how many were left out.
+func ReportOffAir(masts []predict.OffAirMast, provinces *geodata.BoundarySet, single string, max int) ([]report.OffAirMast, int) {
+	var ms []predict.OffAirMast
+	area := make(map[string]string, len(masts)) // first site id → province code
+	for _, m := range masts {
+		code := ""
+		if provinces != nil {
+			if u, ok := provinces.Locate(orb.Point{m.Lon, m.Lat}); ok {
+				code = u.Code
+			}
+		}
+		if single != "" && code != single {
+			continue
+		}
+		area[string(m.Carrier)+"/"+m.SiteIDs[0]] = code
+		ms = append(ms, m)
+	}
+	slices.SortStableFunc(ms, func(a, b predict.OffAirMast) int {
+		return cmp.Or(cmp.Compare(b.POff, a.POff), cmp.Compare(b.Observations, a.Observations),
+			cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))
+	})
+	more := 0
+	if len(ms) > max {
+		ms, more = ms[:max], len(ms)-max
+	}
+	out := make([]report.OffAirMast, len(ms))
+	for i, m := range ms {
+		out[i] = report.OffAirMast{Carrier: string(m.Carrier), Mast: m.SiteIDs[0], Sectors: len(m.SiteIDs), Lon: m.Lon, Lat: m.Lat,
+			Observations: m.Observations, MedianResidualDB: m.MedianResidualDB, POff: m.POff, Area: area[string(m.Carrier)+"/"+m.SiteIDs[0]]}
+	}
+	return out, more
 }
 
 func reportState(b coverage.Best) report.State {

@@ -37,6 +37,26 @@ type Report struct {
 	// Files link to files beside the report (GIS exports), listed in
 	// their own section when not empty.
 	Files []File
+	// OffAir are the masts the register lists active that the month's
+	// tests show off the air (lomsong calibrate's off-air check), in the
+	// order given; their section is left out when empty.
+	OffAir []OffAirMast
+	// OffAirMore counts the masts off the air not listed (the calibration
+	// file lists every one).
+	OffAirMore int
+}
+
+// OffAirMast is one mast listed active that the tests show off the air.
+type OffAirMast struct {
+	Carrier, Mast string // Mast: its first site id
+	Sectors       int
+	Area          string // the area code holding it ("" when none)
+	Lon, Lat      float64
+	// Observations are the tested places it should serve best;
+	// MedianResidualDB what they read against its prediction; POff the
+	// posterior probability that it is off the air.
+	Observations           int
+	MedianResidualDB, POff float64
 }
 
 // File is a link from the report to a file beside it: Href is relative

@@ -463,3 +463,30 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestOffAirSection: the off-air masts get their section (escaped, the
+// area by name, the left-out count) and none without masts.
+func TestOffAirSection(t *testing.T) {
+	r := &Report{Title: "t", Areas: []Area{{Code: "12", Name: "Lai Châu"}}, OffAir: []OffAirMast{
+		{Carrier: "viettel", Mast: "VTL<1>", Sectors: 9, Area: "12", Lon: 103.17093, Lat: 22.2432, Observations: 6, MedianResidualDB: -15.84, POff: 0.7681},
+		{Carrier: "mobifone", Mast: "MBF-2", Sectors: 3, Lon: 105, Lat: 21, Observations: 4, MedianResidualDB: math.NaN(), POff: 0.5},
+	}, OffAirMore: 1234}
+	var b bytes.Buffer
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, want := range []string{`id="offair"`, "VTL&lt;1&gt;", "Lai Châu", "22.24320, 103.17093", "-15.8 dB", "0.768", "… and 1,234 more", `href="#offair"`} {
+		if !strings.Contains(h, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	r.OffAir, r.OffAirMore = nil, 0
+	b.Reset()
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), `id="offair"`) {
+		t.Error("an off-air section without masts")
+	}
+}

@@ -89,6 +89,19 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{template "zones" .Zones}}
 </section>
 {{end}}
+{{if .OffAir}}
+<section id="offair">
+<h2>Masts listed active that the tests show off the air</h2>
+<p class="small">Each mast's tests read far below what it should give and about what the other masts give, or nothing where no other mast reaches; "standing up to 800 m from its registered position" was weighed too. Every stage predicts these masts as down. Check the register and the site: a power or backhaul fault, or a wrong position or status.</p>
+<table>
+<thead><tr><th>Carrier</th><th>Mast (first site id)</th><th>Sectors</th><th>Area</th><th>Lat, lon</th><th>Tested places</th><th>Median reading vs. prediction</th><th>P(off the air)</th></tr></thead>
+<tbody>
+{{range .OffAir}}<tr><td>{{.Carrier}}</td><td>{{.Mast}}</td><td class="num">{{.Sectors}}</td><td>{{.Area}}</td><td>{{.Position}}</td><td class="num">{{.Observations}}</td><td class="num">{{.Residual}}</td><td class="num">{{.POff}}</td></tr>
+{{end}}</tbody>
+</table>
+{{if .OffAirMore}}<p class="small">{{.OffAirMore}}</p>{{end}}
+</section>
+{{end}}
 {{if .Plan}}
 <section id="plan">
 <h2>Investment plan: households reached vs. budget</h2>

@@ -54,6 +54,12 @@ type view struct {
 	Provinces                               []provView
 	Notes, Rules                            []string
 	Files                                   []File
+	OffAir                                  []offAirView
+	OffAirMore                              string
+}
+
+type offAirView struct {
+	Carrier, Mast, Sectors, Area, Position, Observations, Residual, POff string
 }
 
 type link struct{ ID, Text string }
@@ -160,6 +166,25 @@ func build(r *Report) view {
 	if len(r.DeadZones) > 0 {
 		v.Zones = zones(r.DeadZones)
 		v.Nav = append(v.Nav, link{"deadzones", "Top dead zones"})
+	}
+	for _, m := range r.OffAir {
+		area := clean(m.Area)
+		if n := b.names[m.Area]; n != "" {
+			area = n
+		}
+		res := "–"
+		if finite(m.MedianResidualDB) {
+			res = fmt.Sprintf("%+.1f dB", m.MedianResidualDB)
+		}
+		v.OffAir = append(v.OffAir, offAirView{Carrier: clean(m.Carrier), Mast: clean(m.Mast), Sectors: count(float64(m.Sectors)), Area: area,
+			Position: fmt.Sprintf("%.5f, %.5f", m.Lat, m.Lon), Observations: count(float64(m.Observations)), Residual: res,
+			POff: decimal(m.POff, 3)})
+	}
+	if len(v.OffAir) > 0 {
+		v.Nav = append(v.Nav, link{"offair", "Masts off the air"})
+		if r.OffAirMore > 0 {
+			v.OffAirMore = fmt.Sprintf("… and %s more: the calibration file (off_air) lists every one.", count(float64(r.OffAirMore)))
+		}
 	}
 	if r.Plan != nil && len(r.Plan.Points) > 0 {
 		v.Plan = planSVG(r.Plan)
