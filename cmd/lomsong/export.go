@@ -247,7 +247,8 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		}
 		meta.Province = u.Code
 	}
-	m, err := export.Build(export.Input{DeadZones: sum.DeadZones, Plan: sum.Plan, Provinces: provinces, Communes: communes, Meta: meta})
+	m, err := export.Build(export.Input{DeadZones: sum.DeadZones, Plan: sum.Plan, Provinces: provinces, Communes: communes, Meta: meta,
+		OffAir: copt.OffAir})
 	return m, how, err
 }
 

@@ -13,8 +13,11 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/sqlitedb"
 	"github.com/paulmach/orb"
 )
@@ -543,4 +546,28 @@ func FuzzDecodeWKB(f *testing.F) {
 		}
 		DecodeGeoPackageBinary(b)
 	})
+}
+
+// TestBuildOffAirSites: rows the off-air check set down carry the status
+// off_air in the sites layer; rows the register lists down stay down.
+func TestBuildOffAirSites(t *testing.T) {
+	nan := math.NaN()
+	site := func(id string, st engine.SiteStatus) engine.Site {
+		return engine.Site{SiteID: id, Carrier: engine.Viettel, Tech: engine.Tech3G, Lon: 103.3, Lat: 22.4, Status: st,
+			BandMHz: nan, HeightM: nan, AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan}
+	}
+	sites := predict.MarkOffAir([]engine.Site{site("A-1", engine.StatusActive), site("B-1", engine.StatusDown), site("C-1", engine.StatusActive)},
+		[]predict.SiteRef{{Carrier: engine.Viettel, SiteID: "A-1"}})
+	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{Sites: sites}}
+	m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8}, OffAir: []predict.SiteRef{{Carrier: engine.Viettel, SiteID: "A-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range m.Sites {
+		got[s.SiteID] = s.Status
+	}
+	if got["A-1"] != SiteOffAir || got["B-1"] != "down" || got["C-1"] != "active" {
+		t.Fatalf("statuses %v", got)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
@@ -129,6 +130,10 @@ type Site struct {
 	Status, Backhaul      string
 }
 
+// SiteOffAir is the sites layer's status of a row the register lists
+// active that the calibration's off-air check set down.
+const SiteOffAir = "off_air"
+
 // PlanPoint is a funded step of the investment plan.
 type PlanPoint struct {
 	Rank                                         int64
@@ -179,6 +184,10 @@ type Input struct {
 	// codes and gives the commune summaries their polygons.
 	Provinces, Communes *geodata.BoundarySet
 	Meta                Meta
+	// OffAir names the register rows the calibration's off-air check set
+	// down (CoverageOptions.OffAir): the sites layer gives them the status
+	// off_air instead of down.
+	OffAir []predict.SiteRef
 }
 
 // count is a count of households or people as a whole number, by the
@@ -332,9 +341,16 @@ func Build(in Input) (*Month, error) {
 		res = dz.Coverage.Config.Resolution
 		m.Meta.Resolution = res
 	}
+	offAir := make(map[predict.SiteRef]bool, len(in.OffAir))
+	for _, r := range in.OffAir {
+		offAir[r] = true
+	}
 	for _, s := range dz.Coverage.Sites {
 		o := Site{SiteID: s.SiteID, Carrier: string(s.Carrier), Tech: s.Tech.String(), Lon: s.Lon, Lat: s.Lat,
 			BandMHz: s.BandMHz, HeightM: s.HeightM, Status: s.Status.String(), Backhaul: s.Backhaul.String()}
+		if s.Status == engine.StatusDown && offAir[predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}] {
+			o.Status = SiteOffAir
+		}
 		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
 			o.Cell = c
 		}

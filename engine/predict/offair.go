@@ -115,8 +115,8 @@ func (o OffAirOptions) withDefaults() (OffAirOptions, error) {
 // OffAirMast is the evidence on one mast.
 type OffAirMast struct {
 	Carrier engine.Carrier
-	// SiteIDs are its sectors' site ids, sorted and distinct; Lon, Lat
-	// its first sector's registered position.
+	// SiteIDs are its active sectors' site ids, sorted and distinct; Lon,
+	// Lat its first one's registered position.
 	SiteIDs  []string
 	Lon, Lat float64
 	// Observations are those it is the predicted best server of;
@@ -372,7 +372,8 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	}
 	members := map[int32][]int{}
 	for s := range sites {
-		if byMast[mast[s]] != nil {
+		// The sectors it would set down: those listed active.
+		if byMast[mast[s]] != nil && sites[s].Status == engine.StatusActive {
 			members[mast[s]] = append(members[mast[s]], s)
 		}
 	}
