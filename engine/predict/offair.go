@@ -395,7 +395,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		m := ids[k]
 		a := byMast[m]
 		ss := members[m]
-		llr := squareSum(&obs, a.idx, func(i int) float64 { return logOff[i] - logOn[i] })
+		llr := groupSum(squareGroups(&obs, a.idx), func(k int) float64 { i := a.idx[k]; return logOff[i] - logOn[i] })
 		if llr > logPrior {
 			// Off the air rather than on at the registered position: weigh
 			// "on the air somewhere near it" too (registerShiftsM).
@@ -532,14 +532,7 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 		if err != nil {
 			return pr, err
 		}
-		// Rows of each place, by technology.
-		first := make([]int32, len(pts.Lon)+1)
-		for j := range on.Len() {
-			first[on.Point[j]+1] = int32(j + 1)
-		}
-		for p := 1; p < len(first); p++ {
-			first[p] = max(first[p], first[p-1])
-		}
+		first := rowStarts(on, len(pts.Lon))
 		rowOf := func(r *Result, lo, hi int32, t engine.Tech) int32 {
 			for j := lo; j < hi; j++ {
 				if r.Tech[j] == t {
@@ -575,13 +568,7 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 		if err != nil {
 			return pr, err
 		}
-		ofirst := make([]int32, len(offPts.Lon)+1)
-		for j := range off.Len() {
-			ofirst[off.Point[j]+1] = int32(j + 1)
-		}
-		for p := 1; p < len(ofirst); p++ {
-			ofirst[p] = max(ofirst[p], ofirst[p-1])
-		}
+		ofirst := rowStarts(off, len(offPts.Lon))
 		for k, i := range idx {
 			if o := offAt[k]; o >= 0 {
 				if j := rowOf(off, ofirst[o], ofirst[o+1], obs.Tech[i]); j >= 0 {
@@ -593,31 +580,49 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 	return pr, nil
 }
 
-// squareSum sums, over the offAirSquareM squares of the observations
-// idx, the mean of f over each square's observations, in the squares'
-// order (the same inputs give the same bits).
-func squareSum(obs *OffAirObs, idx []int, f func(i int) float64) float64 {
-	type sv struct {
-		sum float64
-		n   int
-	}
-	by := map[[2]int64]*sv{}
+// squareGroups groups the observations idx by offAirSquareM square: per
+// square, in the squares' order, the positions in idx of its
+// observations, in idx's order (so sums over them give the same bits for
+// the same inputs).
+func squareGroups(obs *OffAirObs, idx []int) [][]int {
+	at := map[[2]int64]int{}
 	var keys [][2]int64
-	for _, i := range idx {
-		k := offAirSquare(obs.Lon[i], obs.Lat[i])
-		v := by[k]
-		if v == nil {
-			v = &sv{}
-			by[k] = v
-			keys = append(keys, k)
+	var groups [][]int
+	for k, i := range idx {
+		sq := offAirSquare(obs.Lon[i], obs.Lat[i])
+		g, ok := at[sq]
+		if !ok {
+			g = len(groups)
+			at[sq] = g
+			keys = append(keys, sq)
+			groups = append(groups, nil)
 		}
-		v.sum += f(i)
-		v.n++
+		groups[g] = append(groups[g], k)
 	}
-	slices.SortFunc(keys, func(x, y [2]int64) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+	order := make([]int, len(groups))
+	for g := range order {
+		order[g] = g
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		return cmp.Or(cmp.Compare(keys[x][0], keys[y][0]), cmp.Compare(keys[x][1], keys[y][1]))
+	})
+	out := make([][]int, len(groups))
+	for n, g := range order {
+		out[n] = groups[g]
+	}
+	return out
+}
+
+// groupSum sums, over groups (squareGroups), the mean of f over each
+// group's positions: observations within one square count once.
+func groupSum(groups [][]int, f func(k int) float64) float64 {
 	t := 0.0
-	for _, k := range keys {
-		t += by[k].sum / float64(by[k].n)
+	for _, g := range groups {
+		sum := 0.0
+		for _, k := range g {
+			sum += f(k)
+		}
+		t += sum / float64(len(g))
 	}
 	return t
 }
@@ -712,7 +717,7 @@ const registerBearings = 8
 
 // displacedLogLR returns, for each displaced position of the mast's
 // sectors (sites[ss]), the log-likelihood ratio of off against on the air
-// there over the observations idx (squareSum of llr(i, signal of the
+// there over the observations idx (groupSum by square of llr(i, signal of the
 // displaced mast at i, NaN when it does not reach)).
 func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cfg Config, llr func(i int, sig float64) float64) ([]float64, error) {
 	pts := Points{Lon: make([]float64, len(idx)), Lat: make([]float64, len(idx)), Env: make([]Env, len(idx))}
@@ -720,7 +725,8 @@ func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cf
 		pts.Lon[k], pts.Lat[k], pts.Env[k] = obs.Lon[i], obs.Lat[i], obs.Env[i]
 	}
 	moved := make([]engine.Site, len(ss))
-	sig := make([]float64, len(obs.Lon))
+	sig := make([]float64, len(idx)) // by position in idx
+	groups := squareGroups(obs, idx)
 	var out []float64
 	for _, d := range registerShiftsM {
 		for b := range registerBearings {
@@ -737,18 +743,32 @@ func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cf
 			if err != nil {
 				return nil, err
 			}
-			for _, i := range idx {
-				sig[i] = math.NaN()
+			for k := range sig {
+				sig[k] = math.NaN()
 			}
 			for j := range r.Len() {
-				if i := idx[r.Point[j]]; r.Tech[j] == obs.Tech[i] {
-					sig[i] = r.SignalDBm[j]
+				if k := r.Point[j]; r.Tech[j] == obs.Tech[idx[k]] {
+					sig[k] = r.SignalDBm[j]
 				}
 			}
-			out = append(out, squareSum(obs, idx, func(i int) float64 { return llr(i, sig[i]) }))
+			out = append(out, groupSum(groups, func(k int) float64 { return llr(idx[k], sig[k]) }))
 		}
 	}
 	return out, nil
+}
+
+// rowStarts returns, for a result over n points (rows sorted by point),
+// where each point's rows start: point p's rows are [starts[p],
+// starts[p+1]).
+func rowStarts(r *Result, n int) []int32 {
+	starts := make([]int32, n+1)
+	for j := range r.Len() {
+		starts[r.Point[j]+1] = int32(j + 1)
+	}
+	for p := 1; p < len(starts); p++ {
+		starts[p] = max(starts[p], starts[p-1])
+	}
+	return starts
 }
 
 // offAirSquareM is the side of the squares within which observations
