@@ -209,8 +209,11 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 // in its province (only those of province single when it is not empty);
 // and how many were left out.
 func ReportOffAir(masts []predict.OffAirMast, provinces *geodata.BoundarySet, single string, max int) ([]report.OffAirMast, int) {
-	var ms []predict.OffAirMast
-	area := make(map[string]string, len(masts)) // first site id → province code
+	type placed struct {
+		m    predict.OffAirMast
+		code string // its province
+	}
+	var ms []placed
 	for _, m := range masts {
 		code := ""
 		if provinces != nil {
@@ -218,13 +221,12 @@ func ReportOffAir(masts []predict.OffAirMast, provinces *geodata.BoundarySet, si
 				code = u.Code
 			}
 		}
-		if single != "" && code != single {
-			continue
+		if single == "" || code == single {
+			ms = append(ms, placed{m, code})
 		}
-		area[string(m.Carrier)+"/"+m.SiteIDs[0]] = code
-		ms = append(ms, m)
 	}
-	slices.SortStableFunc(ms, func(a, b predict.OffAirMast) int {
+	slices.SortStableFunc(ms, func(x, y placed) int {
+		a, b := x.m, y.m
 		return cmp.Or(cmp.Compare(b.POff, a.POff), cmp.Compare(b.Observations, a.Observations),
 			cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))
 	})
@@ -233,9 +235,10 @@ func ReportOffAir(masts []predict.OffAirMast, provinces *geodata.BoundarySet, si
 		ms, more = ms[:max], len(ms)-max
 	}
 	out := make([]report.OffAirMast, len(ms))
-	for i, m := range ms {
-		out[i] = report.OffAirMast{Carrier: string(m.Carrier), Mast: m.SiteIDs[0], Sectors: len(m.SiteIDs), Lon: m.Lon, Lat: m.Lat,
-			Observations: m.Observations, MedianResidualDB: m.MedianResidualDB, POff: m.POff, Area: area[string(m.Carrier)+"/"+m.SiteIDs[0]]}
+	for i, p := range ms {
+		m := p.m
+		out[i] = report.OffAirMast{Carrier: string(m.Carrier), Mast: m.SiteIDs[0], Sectors: len(m.SiteIDs), Area: p.code, Lon: m.Lon, Lat: m.Lat,
+			Observations: m.Observations, MedianResidualDB: m.MedianResidualDB, POff: m.POff}
 	}
 	return out, more
 }
