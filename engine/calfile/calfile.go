@@ -90,14 +90,14 @@ func (f *File) SetOffAir(r *predict.OffAirResult) {
 	f.OffAir = oa
 }
 
-// OffAirRefs returns the register rows of the off-air masts (none when
-// the file has no check). An entry without a carrier or site ids is an
-// error naming it.
-func (f *File) OffAirRefs() ([]predict.SiteRef, error) {
+// OffAirMasts returns the off-air masts with their evidence (none when
+// the file has no check). An entry without a known carrier or site ids
+// is an error naming it.
+func (f *File) OffAirMasts() ([]predict.OffAirMast, error) {
 	if f.OffAir == nil {
 		return nil, nil
 	}
-	var out []predict.SiteRef
+	out := make([]predict.OffAirMast, len(f.OffAir.Masts))
 	for i, m := range f.OffAir.Masts {
 		carrier, err := engine.ParseCarrier(m.Carrier)
 		if err != nil {
@@ -106,9 +106,9 @@ func (f *File) OffAirRefs() ([]predict.SiteRef, error) {
 		if len(m.SiteIDs) == 0 {
 			return nil, fmt.Errorf("off_air.masts[%d]: no site_ids: %w", i, engine.ErrInvalidValue)
 		}
-		for _, id := range m.SiteIDs {
-			out = append(out, predict.SiteRef{Carrier: carrier, SiteID: id})
-		}
+		out[i] = predict.OffAirMast{Carrier: carrier, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
+			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
+			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true}
 	}
 	return out, nil
 }
@@ -266,17 +266,11 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	if a.SiteOffsets, err = f.Offsets(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if a.OffAir, err = f.OffAirRefs(); err != nil {
+	if a.OffAirMasts, err = f.OffAirMasts(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if f.OffAir != nil {
-		for _, m := range f.OffAir.Masts {
-			c, _ := engine.ParseCarrier(m.Carrier) // checked by OffAirRefs
-			a.OffAirMasts = append(a.OffAirMasts, predict.OffAirMast{Carrier: c, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
-				Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
-				MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true})
-		}
-	}
+	// The rows to set down, as calibrate itself derives them.
+	a.OffAir = (&predict.OffAirResult{Masts: a.OffAirMasts}).Refs()
 	return &f, &a, nil
 }
 
