@@ -260,12 +260,8 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 	boxes := make([]rtreeCell, 0, len(l.Geoms))
 	args := make([]any, len(names))
 	bufs := make([][]byte, ins.per) // one geometry buffer per row of a statement
-	firstQueued := int64(1)
 	for i, g := range l.Geoms {
 		fid := int64(i + 1)
-		if ins.slot() == 0 {
-			firstQueued = fid
-		}
 		args[0], args[1] = fid, nil
 		if g != nil {
 			k := ins.slot()
@@ -278,16 +274,18 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 		for j := range l.Fields {
 			args[j+2] = l.Fields[j].value(i)
 		}
+		first := fid - int64(ins.slot()) // the statement's first feature
 		if err := ins.add(ctx, args...); err != nil {
-			return fmt.Errorf("features %d–%d: %w", firstQueued, fid, err)
+			return fmt.Errorf("features %d–%d: %w", first, fid, err)
 		}
 		if g != nil {
 			b := g.Bound()
 			boxes = append(boxes, rtreeCell{id: fid, minX: rtreeDown(b.Min[0]), maxX: rtreeUp(b.Max[0]), minY: rtreeDown(b.Min[1]), maxY: rtreeUp(b.Max[1])})
 		}
 	}
+	first := len(l.Geoms) - ins.slot() + 1 // of the rows flush writes
 	if err := ins.flush(ctx); err != nil {
-		return fmt.Errorf("features %d–%d: %w", firstQueued, len(l.Geoms), err)
+		return fmt.Errorf("features %d–%d: %w", first, len(l.Geoms), err)
 	}
 	if err := packRTree(ctx, tx, rtree, boxes); err != nil {
 		return err
