@@ -1,6 +1,7 @@
 package radiomap
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -78,5 +79,35 @@ func BenchmarkFit(b *testing.B) {
 		if _, _, err := Fit(obs, FitOptions{Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFitMarginal fits the means and scale of 1,000,000 tests (one
+// in six censored, noises of readings collapsed from 1–8 tests): "grouped"
+// is FitMarginal, "reference" the one-test-at-a-time reference of
+// means_ref_test.go on the same tests, the baseline of the ratio.
+func BenchmarkFitMarginal(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	keys := []Key{kV4, kM4, kN3}
+	obs := make([]Obs, 1_000_000)
+	for i := range obs {
+		obs[i] = Obs{Lon: 103 + rng.Float64(), Lat: 21.5 + rng.Float64(), Key: keys[i%3], ResidualDB: rng.NormFloat64()*7 - 2,
+			NoiseDB: 4 / math.Sqrt(float64(1+rng.IntN(8)))}
+		if i%6 == 0 {
+			obs[i].Censor = Upper
+		}
+	}
+	m := Model{SharedSillDB2: 25, SharedRangeM: 1500, OwnSillDB2: 9, OwnRangeM: 500, NuggetDB2: 9}
+	for _, c := range []struct {
+		name string
+		fit  func([]Obs, Model, float64) (Marginal, error)
+	}{{"grouped", FitMarginal}, {"reference", fitMarginalReference}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.fit(obs, m, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/parallel"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // DefaultMeanPriorDB is the prior standard deviation, dB, of a key's
@@ -111,13 +110,14 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 				continue
 			}
 			first, end := ts.start[ki], ts.start[ki+1]
+			gfirst, gend := ts.gstart[ki], ts.gstart[ki+1]
 			grad := func(mu float64) float64 {
-				return ts.sum(first, end, -mu/(priorSigmaDB*priorSigmaDB), func(p int) float64 {
-					l := ts.level[p]
-					if !ts.upper[p] {
-						return (ts.r[p] - mu) / lv.v[l]
-					}
-					sd := lv.sd[l]
+				g := -mu / (priorSigmaDB * priorSigmaDB)
+				for _, e := range ts.groups[gfirst:gend] {
+					g += e.n * (e.mean - mu) / lv.v[e.level]
+				}
+				return ts.sum(first, end, g, func(p int) float64 {
+					sd := lv.sd[ts.level[p]]
 					return -(millsRatio((ts.r[p]-mu)/sd) / sd)
 				})
 			}
@@ -148,13 +148,14 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 		if slices.ContainsFunc(lv.v, func(v float64) bool { return v <= 0 }) {
 			return math.Inf(-1)
 		}
-		return ts.sum(0, len(ts.r), 0, func(p int) float64 {
-			l := ts.level[p]
-			z := (ts.r[p] - means[ts.key[p]]) / lv.sd[l]
-			if !ts.upper[p] {
-				return -0.5*z*z - 0.5*lv.log[l]
-			}
-			return logNormCDF(z)
+		// Exact tests by group: Σ (r − m)² = M2 + n (r̄ − m)².
+		var ll float64
+		for _, e := range ts.groups {
+			d := e.mean - means[e.key]
+			ll += -0.5*(e.m2+e.n*d*d)/lv.v[e.level] - 0.5*e.n*lv.log[e.level]
+		}
+		return ts.sum(0, len(ts.r), ll, func(p int) float64 {
+			return logNormCDF((ts.r[p] - means[ts.key[p]]) / lv.sd[ts.level[p]])
 		})
 	}
 	c := 1.0
@@ -198,27 +199,41 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 	return out, nil
 }
 
-// marginalTests are FitMarginal's tests as columns in the order its sums
-// run (by key, then input order), with each test's noise level: tests
-// share few noises (a reading's noise over √n), so what depends only on
-// the scale and the noise is computed once per level.
+// marginalTests are FitMarginal's tests: the censored ones as columns in
+// the order its sums run (by key, then input order), each with its noise
+// level, and the exact ones as groups of one key and one noise level
+// (count, mean and sum of squared deviations, from which every Gaussian
+// term of a sum follows at once: Σ (r − μ) = n (r̄ − μ) and Σ (r − μ)² =
+// M2 + n (r̄ − μ)²). Tests share few noises (a reading's noise over √n),
+// so what depends only on the scale and the noise is computed once per
+// level, and the exact tests cost one term per group however many there
+// are.
 type marginalTests struct {
-	r     []float64 // residual or bound
-	upper []bool
-	key   []int32 // index into the sorted keys
-	level []int32 // index into n2
-	start []int   // key i's tests are [start[i], start[i+1])
-	n2    []float64
-	buf   []float64 // the terms of a sum
+	r      []float64 // censored tests' bounds
+	key    []int32   // index into the sorted keys
+	level  []int32   // index into n2
+	start  []int     // key i's censored tests are [start[i], start[i+1])
+	groups []marginalGroup
+	gstart []int // key i's groups are [gstart[i], gstart[i+1])
+	n2     []float64
+	buf    []float64 // the terms of a sum
+}
+
+// marginalGroup is the exact tests of one key at one noise level.
+type marginalGroup struct {
+	key, level int32
+	n          float64
+	mean, m2   float64 // mean residual and Σ (r − mean)²
 }
 
 func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests {
-	n := len(obs)
-	ts := &marginalTests{r: make([]float64, 0, n), upper: make([]bool, 0, n), key: make([]int32, 0, n),
-		level: make([]int32, 0, n), start: make([]int, 0, len(keys)+1), buf: make([]float64, n)}
+	ts := &marginalTests{start: make([]int, 0, len(keys)+1), gstart: make([]int, 0, len(keys)+1)}
 	levelOf := map[float64]int32{}
 	for ki, k := range keys {
 		ts.start = append(ts.start, len(ts.r))
+		ts.gstart = append(ts.gstart, len(ts.groups))
+		first := len(ts.groups)
+		groupOf := map[int32]int{} // level → index in ts.groups
 		for _, i := range byKey[k] {
 			o := obs[i]
 			n2 := o.NoiseDB * o.NoiseDB
@@ -228,13 +243,32 @@ func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests
 				levelOf[n2] = l
 				ts.n2 = append(ts.n2, n2)
 			}
-			ts.r = append(ts.r, o.ResidualDB)
-			ts.upper = append(ts.upper, o.Censor == Upper)
-			ts.key = append(ts.key, int32(ki))
-			ts.level = append(ts.level, l)
+			if o.Censor == Upper {
+				ts.r = append(ts.r, o.ResidualDB)
+				ts.key = append(ts.key, int32(ki))
+				ts.level = append(ts.level, l)
+				continue
+			}
+			g, ok := groupOf[l]
+			if !ok {
+				g = len(ts.groups)
+				groupOf[l] = g
+				ts.groups = append(ts.groups, marginalGroup{key: int32(ki), level: l})
+			}
+			// Welford's update: stable for millions of tests.
+			e := &ts.groups[g]
+			e.n++
+			d := o.ResidualDB - e.mean
+			e.mean += d / e.n
+			e.m2 += d * (o.ResidualDB - e.mean)
 		}
+		// Groups in level order, so the sums do not depend on which level
+		// came first.
+		slices.SortFunc(ts.groups[first:], func(a, b marginalGroup) int { return cmp.Compare(a.level, b.level) })
 	}
 	ts.start = append(ts.start, len(ts.r))
+	ts.gstart = append(ts.gstart, len(ts.groups))
+	ts.buf = make([]float64, len(ts.r))
 	return ts
 }
 
@@ -292,7 +326,9 @@ func millsRatio(a float64) float64 {
 	if a < -30 {
 		return -a
 	}
-	return distuv.UnitNormal.Prob(a) / distuv.UnitNormal.CDF(a)
+	// φ(a) = exp(−a²/2)/√(2π) and Φ(a) = erfc(−a/√2)/2, written out:
+	// distuv's Prob goes through a logarithm of σ = 1 on every call.
+	return math.Exp(-0.5*a*a) * (2 / math.Sqrt(2*math.Pi)) / math.Erfc(-a/math.Sqrt2)
 }
 
 // logNormCDF returns log Φ(z), by the asymptotic series for z < −30

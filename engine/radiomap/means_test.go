@@ -159,3 +159,25 @@ func TestMapKeyMeans(t *testing.T) {
 		}
 	}
 }
+
+// millsRatio against φ(a)/Φ(a) from tabulated values of the standard
+// normal density and distribution (Abramowitz & Stegun, Table 26.1), and
+// its asymptote −a + 1/a… far in the lower tail (−a to within 1/a).
+func TestMillsRatio(t *testing.T) {
+	for _, c := range []struct{ a, phi, cdf float64 }{
+		{0, 0.3989422804014327, 0.5},
+		{-1, 0.24197072451914337, 0.15865525393145707},
+		{2, 0.05399096651318806, 0.9772498680518208},
+		{-3, 0.0044318484119380075, 0.0013498980316301035},
+	} {
+		want := c.phi / c.cdf
+		if got := millsRatio(c.a); math.Abs(got/want-1) > 1e-13 {
+			t.Errorf("millsRatio(%v) = %.16g, want %.16g", c.a, got, want)
+		}
+	}
+	for _, a := range []float64{-20, -29.9, -30.1, -40} {
+		if got := millsRatio(a); math.Abs(got-(-a)) > 1/(-a) || got < -a {
+			t.Errorf("millsRatio(%v) = %v, want just above %v", a, got, -a)
+		}
+	}
+}
