@@ -2,7 +2,9 @@ package radiomap
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // EarthRadiusM is the radius of the sphere on which distances are
@@ -75,7 +77,7 @@ func newTree(p [][3]float64) *tree {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	t.build(p, order, 0, n)
+	t.build(p, order, 0, n, parallelDepth())
 	for i, o := range order {
 		t.pts[i] = p[o]
 		t.idx[i] = o
@@ -83,7 +85,26 @@ func newTree(p [][3]float64) *tree {
 	return t
 }
 
-func (t *tree) build(p [][3]float64, order []int32, lo, hi int) {
+// parallelBuild is the smallest node whose two halves build on two
+// goroutines.
+const parallelBuild = 1 << 16
+
+// parallelDepth is how many levels of the tree split their halves onto
+// two goroutines: twice GOMAXPROCS goroutines at the deepest, so that
+// uneven halves still keep every core busy.
+func parallelDepth() int {
+	d := 0
+	for 1<<d < 2*runtime.GOMAXPROCS(0) {
+		d++
+	}
+	return d
+}
+
+// build lays out the node [lo, hi) and those below it; the top par levels
+// of nodes larger than parallelBuild build their halves concurrently (the
+// halves are disjoint ranges, and each is laid out as it would be
+// serially).
+func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
 	if hi-lo <= leafSize {
 		return
 	}
@@ -109,8 +130,15 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi int) {
 		return p[a][d] < p[b][d] || (p[a][d] == p[b][d] && a < b)
 	})
 	t.dim[mid] = uint8(d)
-	t.build(p, order, lo, mid)
-	t.build(p, order, mid+1, hi)
+	if par > 0 && hi-lo > parallelBuild {
+		var wg sync.WaitGroup
+		wg.Go(func() { t.build(p, order, lo, mid, par-1) })
+		t.build(p, order, mid+1, hi, par-1)
+		wg.Wait()
+		return
+	}
+	t.build(p, order, lo, mid, 0)
+	t.build(p, order, mid+1, hi, 0)
 }
 
 // selectNth reorders s so that s[k] is the element a full sort by less

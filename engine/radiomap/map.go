@@ -3,10 +3,12 @@ package radiomap
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // Options tune the local kriging of a Map. The zero value gives the
@@ -178,7 +180,8 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 			members[id] = append(members[id], int32(i))
 		}
 		mp.keyTree = make([]*tree, len(members))
-		for id, mem := range members {
+		parallel.For(len(members), runtime.GOMAXPROCS(0), func(id int) {
+			mem := members[id]
 			p := make([][3]float64, len(mem))
 			for j, i := range mem {
 				p[j] = mp.pos[i]
@@ -188,7 +191,7 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 				t.idx[j] = mem[local]
 			}
 			mp.keyTree[id] = t
-		}
+		})
 	}
 	return mp, nil
 }
