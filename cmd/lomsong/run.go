@@ -189,17 +189,29 @@ type runProgress struct {
 	w     io.Writer
 	mu    sync.Mutex
 	start map[string]time.Time
+	// first is each stage's first report of items done: the rate and the
+	// time left count from it, not from the stage's start, which may
+	// spend a while before its first item (the dead-zone stage builds its
+	// radio map before it decides any place).
+	first map[string]progressMark
 	last  time.Time
+	now   func() time.Time // time.Now; tests set their clock
+}
+
+// progressMark is a stage's count of items done at a time.
+type progressMark struct {
+	t    time.Time
+	done int64
 }
 
 func newRunProgress(w io.Writer) *runProgress {
-	return &runProgress{w: w, start: map[string]time.Time{}}
+	return &runProgress{w: w, start: map[string]time.Time{}, first: map[string]progressMark{}, now: time.Now}
 }
 
 func (p *runProgress) report(ev pipeline.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := time.Now()
+	now := p.now()
 	t0, ok := p.start[ev.Stage]
 	if !ok {
 		t0 = now
@@ -221,17 +233,32 @@ func (p *runProgress) report(ev pipeline.Progress) {
 		}
 		fmt.Fprintf(p.w, "%s: started%s\n", ev.Stage, what)
 		p.last = now
-	case now.Sub(p.last) >= time.Second && ev.Done > 0:
+	case ev.Done > 0:
+		f, seen := p.first[ev.Stage]
+		if !seen {
+			// Counting from the stage's start while it had nothing
+			// done yet: the time before its first item counts as
+			// waiting, not as the pace.
+			f = progressMark{t0, 0}
+			if now.Sub(t0) >= time.Second {
+				f = progressMark{now, ev.Done}
+			}
+			p.first[ev.Stage] = f
+		}
+		if now.Sub(p.last) < time.Second {
+			return
+		}
 		p.last = now
-		el := now.Sub(t0).Seconds()
-		rate := float64(ev.Done) / el
 		line := fmt.Sprintf("%s: %d %s", ev.Stage, ev.Done, ev.Unit)
 		if ev.Total > 0 {
 			line += fmt.Sprintf(" of %d (%.0f%%)", ev.Total, 100*float64(ev.Done)/float64(ev.Total))
 		}
-		line += fmt.Sprintf(", %s %s/s", human(rate), ev.Unit)
-		if ev.Total > ev.Done && rate > 0 {
-			line += fmt.Sprintf(", ETA %s", time.Duration(float64(ev.Total-ev.Done)/rate*float64(time.Second)).Round(time.Second))
+		if el := now.Sub(f.t).Seconds(); el >= 1 && ev.Done > f.done {
+			rate := float64(ev.Done-f.done) / el
+			line += fmt.Sprintf(", %s %s/s", human(rate), ev.Unit)
+			if ev.Total > ev.Done {
+				line += fmt.Sprintf(", ETA %s", time.Duration(float64(ev.Total-ev.Done)/rate*float64(time.Second)).Round(time.Second))
+			}
 		}
 		fmt.Fprintln(p.w, line)
 	}

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 // lomsong run computes and saves every stage once; a second run reads them
@@ -62,5 +65,46 @@ func TestRunCommand(t *testing.T) {
 	stdout, _, code = runCmd(t, "run", "--help")
 	if code != exitOK || !strings.Contains(stdout, "The monthly run") || !strings.Contains(stdout, "--period") {
 		t.Fatalf("help: %d\n%s", code, stdout)
+	}
+}
+
+// The pace and time left of a stage count from its first item done, not
+// from its start: the dead-zone stage builds its radio map for a minute
+// before it decides any place, and an ETA from the start would first
+// read hundreds of hours.
+func TestRunProgressPaceFromFirstItem(t *testing.T) {
+	var b strings.Builder
+	p := newRunProgress(&b)
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	clock := t0
+	p.now = func() time.Time { return clock }
+	at := func(s float64, ev pipeline.Progress) {
+		clock = t0.Add(time.Duration(s * float64(time.Second)))
+		p.report(ev)
+	}
+	dz := func(done int64) pipeline.Progress {
+		return pipeline.Progress{Stage: "deadzones", Done: done, Total: 1000, Unit: "places"}
+	}
+	at(0, pipeline.Progress{Stage: "deadzones", Total: 20, Unit: "villages"})
+	at(60, dz(1))
+	at(62, dz(201))
+	at(62.5, dz(300)) // within a second of the last line: not printed
+	at(64, dz(401))
+	want := "deadzones: started (20 villages)\n" +
+		"deadzones: 1 places of 1000 (0%)\n" +
+		"deadzones: 201 places of 1000 (20%), 100 places/s, ETA 8s\n" +
+		"deadzones: 401 places of 1000 (40%), 100 places/s, ETA 6s\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+	// A stage whose items start at once counts from its start.
+	b.Reset()
+	at(100, pipeline.Progress{Stage: "measure viettel", Total: 1000, Unit: "rows"})
+	at(100.5, pipeline.Progress{Stage: "measure viettel", Done: 100, Total: 1000, Unit: "rows"}) // within a second of the start line
+	at(102, pipeline.Progress{Stage: "measure viettel", Done: 400, Total: 1000, Unit: "rows"})
+	want = "measure viettel: started (1000 rows)\n" +
+		"measure viettel: 400 rows of 1000 (40%), 200 rows/s, ETA 3s\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

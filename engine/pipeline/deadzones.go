@@ -52,7 +52,8 @@ type DeadZoneOptions struct {
 	VillagesByHex bool
 }
 
-// villageVerdicts returns the village decision for deadzone.Villages:
+// villageVerdicts returns the village decision for deadzone.Villages
+// (done is called once per village decided, from its goroutine):
 // the best server is predicted at each village's own point (not its
 // hex's centre: near a site the signal changes by tens of dB across a
 // hex), calibrated as the hexes are; the radio map adds the posterior
@@ -61,7 +62,7 @@ type DeadZoneOptions struct {
 // verdict (seeded by the village id). The evidence near the village is
 // published with it.
 func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int, m *radiomap.Map,
-	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
+	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	lon, lat, hexes := make([]float64, len(villages)), make([]float64, len(villages)), make([]hexgrid.Cell, len(villages))
 	for i, v := range villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, res)
@@ -84,6 +85,7 @@ func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt Cove
 		if verdicts[i], err = deadzone.Decide(post, vcfg, deadzone.Seed(v.ID)); err != nil {
 			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
+		done()
 		return nil
 	})
 	if err != nil {
@@ -128,8 +130,9 @@ type DeadZoneResult struct {
 	PDead map[hexgrid.Cell]float64
 }
 
-// hexVerdicts decides every hex of the coverage states at its centre, as
-// villages are decided at their points: the posterior of every predicted
+// hexVerdicts decides the analysis hexes (decide: the coverage's Cells,
+// by default the populated hexes) at their centres, as villages are
+// decided at their points: the posterior of every predicted
 // key (calibrated prediction + the radio map's residual) and of keys
 // measured in the hex without prediction (their outdoor mean), and
 // deadzone.Decide seeded by the cell. A decisive measured verdict stands:
@@ -139,7 +142,12 @@ type DeadZoneResult struct {
 // posterior P(signal ≥ threshold) exceeds 1 − cut (so a hex one key
 // serves is never dead); a served hex that no single key serves marks the
 // verdict's best key as serving. 2G keys serve when more likely than not.
-func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+// Other hexes of the coverage states (measured outside the analysis
+// hexes, e.g. along roads through unpopulated land) keep their coverage
+// rows undecided: no P(dead), as no dead zone can hold them, and at
+// national scale they are most of the measured hexes. done is called once
+// per decided hex, from the deciding goroutine.
+func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -169,6 +177,13 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 		group := states[i:j]
 		i = j
 		first := len(out)
+		if !decide[cell] {
+			for _, st := range group {
+				out = append(out, deadzone.HexCoverage{Cell: cell, Carrier: st.Carrier, Tech: st.Tech,
+					Covered: st.Source == coverage.Measured && st.State == coverage.Covered})
+			}
+			continue
+		}
 		decided := false
 		var preds []prediction
 		measured := map[deadzone.Key]*evSum{}
@@ -190,6 +205,7 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 		}
 		if decided {
 			pDead[cell] = 0
+			done()
 			continue
 		}
 		jobs = append(jobs, hexJob{cell: cell, first: first, last: len(out), preds: preds, measured: measured})
@@ -210,6 +226,7 @@ func hexVerdicts(cov *CoverageResult, m *radiomap.Map, vcfg deadzone.VerdictConf
 			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
 		jb.preds, jb.measured = nil, nil
+		done()
 		v, rows := jb.v, out[jb.first:jb.last]
 		anyServed := false
 		for pi, k := range post.Keys {
@@ -303,6 +320,9 @@ type dzPrep struct {
 	ro              RadioMapOptions
 	res             int
 	popFromVillages bool
+	// progress, when set, receives the verdicts' advance (StageDeadZones,
+	// places: hexes and villages decided).
+	progress func(Progress)
 	// predictor, when set, gives the predictions at the evidence cells
 	// (predictEvidence when nil).
 	predictor evPredictor
@@ -425,7 +445,25 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	}
 	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
 	out.RadioMap = rep
-	pDead, hc, err := hexVerdicts(cov, rm, vcfg, rep.NoiseDB)
+	// The hexes decided: the analysis hexes and the villages' own (a
+	// village decided by its hex reads its hex's verdict).
+	decide := make(map[hexgrid.Cell]bool, len(opt.Coverage.Cells)+len(dv))
+	for _, c := range opt.Coverage.Cells {
+		decide[c] = true
+	}
+	for _, v := range dv {
+		if c, err := hexgrid.Index(v.Lon, v.Lat, res); err == nil {
+			decide[c] = true
+		}
+	}
+	var hexes int64
+	for i, st := range cov.States {
+		if decide[st.Cell] && (i == 0 || cov.States[i-1].Cell != st.Cell) {
+			hexes++
+		}
+	}
+	tick := newTicker(p.progress, StageDeadZones, "places", hexes+int64(len(dv)))
+	pDead, hc, err := hexVerdicts(cov, decide, rm, vcfg, rep.NoiseDB, tick.add)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +508,7 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 		vopt := opt.Villages
 		vopt.Cut = vcfg.Cut
 		if !opt.VillagesByHex {
-			if vopt.Local, err = villageVerdicts(dv, cov, opt.Coverage, res, rm, ev, vcfg, rep.NoiseDB); err != nil {
+			if vopt.Local, err = villageVerdicts(dv, cov, opt.Coverage, res, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
 				return nil, err
 			}
 		}

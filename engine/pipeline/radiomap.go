@@ -384,7 +384,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 		rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = deadzone.IndoorLossSpread(out1, in1, DefaultIndoorLossSigmaDB)
 	}
 	indoorSD = rep.IndoorLossSigmaDB
-	var obs []radiomap.Obs
+	obs := make([]radiomap.Obs, 0, len(ev.readings))
 	keys := map[deadzone.Key]bool{}
 	for i := range ev.readings {
 		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 )
@@ -354,21 +356,39 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 	var need []string
 	var needRows int64
 	whyOf := map[string]string{}
-	for _, c := range r.carriers {
+	// The carriers' saved passes are read on parallel goroutines (each
+	// its own file; decoding is most of the time), then taken in order.
+	type loaded struct {
+		m   *Measured
+		why string
+		el  time.Duration
+		err error
+	}
+	loads := make([]loaded, len(r.carriers))
+	parallel.For(len(r.carriers), runtime.GOMAXPROCS(0), func(i int) {
+		c, ld := r.carriers[i], &loads[i]
 		t0 := time.Now()
 		ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
 		st := measuredState{skipRows: !rows}
-		why, err := loadStage(s, ref, r.keyOf[c], &st)
-		if err != nil {
-			return nil, err
+		if ld.why, ld.err = loadStage(s, ref, r.keyOf[c], &st); ld.err != nil || ld.why != "" {
+			return
 		}
+		if ld.m, ld.err = st.measured(mo.Challenge, mo.Aggregate.Config.Resolution); ld.err != nil {
+			return
+		}
+		if ld.m.anchors != r.anchors {
+			ld.m, ld.why = nil, "saved for other anchors"
+		}
+		ld.el = time.Since(t0)
+	})
+	for i, c := range r.carriers {
+		ld := loads[i]
+		if ld.err != nil {
+			return nil, ld.err
+		}
+		why := ld.why
 		if why == "" {
-			if per[c], err = st.measured(mo.Challenge, mo.Aggregate.Config.Resolution); err != nil {
-				return nil, err
-			}
-			if per[c].anchors != r.anchors {
-				why = "saved for other anchors"
-			}
+			per[c] = ld.m
 		}
 		if why != "" {
 			need, whyOf[c] = append(need, c), why
@@ -377,7 +397,7 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 			}
 			continue
 		}
-		el := time.Since(t0)
+		el := ld.el
 		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: per[c].RowsRead, Elapsed: el})
 		notify(progress, Progress{Stage: StageMeasure + " " + c, Finished: true, Reused: true, Elapsed: el, Done: per[c].RowsRead, Unit: "rows"})
 	}
@@ -609,13 +629,18 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		return nil, err
 	}
 	var res *DeadZoneResult
-	var tally *challenge.Tally
-	ccfg := p.opt.Challenge
-	ccfg.Res = p.res
 	st := StageSummary{Stage: StageDeadZones, Reused: why == "", Why: why}
 	if why == "" {
+		// A saved result is adjudicated for this call's claims (a computed
+		// one was, as it was decided: finishDeadZones).
 		res = dzs.result(cov)
-		if tally, err = challenge.NewTallyFrom(ccfg, dzs.Tally); err != nil {
+		ccfg := p.opt.Challenge
+		ccfg.Res = p.res
+		tally, err := challenge.NewTallyFrom(ccfg, dzs.Tally)
+		if err != nil {
+			return nil, err
+		}
+		if res.Challenges, err = adjudicate(p.opt.Claims, cov, tally, ccfg); err != nil {
 			return nil, err
 		}
 	} else {
@@ -623,9 +648,10 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 			return nil, &NotSavedError{period, StageDeadZones, why}
 		}
 		if cov.Lean() {
-			// The verdicts read the statistics the lean read skipped.
+			// The verdicts read the statistics the lean read skipped
+			// (not the predictions).
 			var whole CoverageResult
-			if why, err := loadStage(s, coverageRef(period, p.opt.Coverage), covKey, coverageState{r: &whole}); err != nil {
+			if why, err := loadStage(s, coverageRef(period, p.opt.Coverage), covKey, coverageState{r: &whole, noPredicted: true}); err != nil {
 				return nil, err
 			} else if why != "" {
 				return nil, fmt.Errorf("pipeline: the coverage read back a moment ago is gone: %s", why)
@@ -639,16 +665,13 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		t0 = time.Now()
 		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
 		p.predictor = r.evPredictions(predictEvidence(cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
+		p.progress = progress
 		if res, err = finishDeadZones(p, m, cov); err != nil {
 			return nil, err
 		}
-		tally = m.Tally
 		if st.Dir, err = saveStage(s, dzRef, dzKey, []string{"coverage " + covKey}, stateOfDeadZones(res, m.Tally)); err != nil {
 			return nil, err
 		}
-	}
-	if res.Challenges, err = adjudicate(p.opt.Claims, cov, tally, ccfg); err != nil {
-		return nil, err
 	}
 	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
 	sum.Stages = append(sum.Stages, st)
@@ -930,6 +953,9 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 type coverageState struct {
 	r    *CoverageResult
 	lean bool
+	// noPredicted reads past the predictions (only lomsong coverage's
+	// calibration reads them) but keeps the statistics.
+	noPredicted bool
 }
 
 func (st coverageState) encodeTo(enc *gob.Encoder) error {
@@ -964,6 +990,10 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {
+		return err
+	}
+	if st.noPredicted {
+		_, err = skipChunks[coverage.PredictedCell](dec)
 		return err
 	}
 	st.r.Predicted, err = decodeChunks(dec, internPredicted)
