@@ -342,3 +342,77 @@ func TestDeadZonesBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// The dead-zone stage decides the analysis hexes (by default the populated
+// ones) and the villages' hexes, not every measured hex: drive tests 30 km
+// from any village give coverage states there but no P(dead). Its progress
+// counts each decided place once (hexes and villages), ending at the
+// total it announced.
+func TestDeadZonesDecideAnalysisHexesOnly(t *testing.T) {
+	tests := worldTests(false)
+	far := hexgrid.Cell(0)
+	for i := range 5 {
+		lon, lat := 103.60+0.001*float64(i), 22.62
+		tests.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*60000, Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: lon, Lat: lat,
+			SignalDBm: -85, Service: engine.ServiceOK, RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(),
+			LatencyMs: math.NaN(), Source: engine.SourceDrive, DeviceID: "scan", DeviceClass: engine.DeviceScanner, Environment: engine.EnvVehicle})
+		c, err := hexgrid.Index(lon, lat, aggregate.DefaultConfig().Resolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		far = c
+	}
+	s := storeOf(t, worldVillages, tests)
+	var events []Progress
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions(), Progress: func(p Progress) {
+		if p.Stage == StageDeadZones {
+			events = append(events, p)
+		}
+	}}
+	sum, err := Run(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.DeadZones
+	measuredFar := false
+	for _, st := range r.Coverage.States {
+		measuredFar = measuredFar || st.Cell == far
+	}
+	if !measuredFar {
+		t.Fatalf("no coverage state at the drive-tested hex %v: the case does not test what it should", far)
+	}
+	if _, ok := r.PDead[far]; ok {
+		t.Errorf("the unpopulated drive-tested hex %v was decided", far)
+	}
+	decided := map[hexgrid.Cell]bool{}
+	for _, st := range r.Coverage.States {
+		decided[st.Cell] = false
+	}
+	for _, p := range r.Population {
+		if _, hasState := decided[p.Cell]; !hasState {
+			continue
+		}
+		if _, ok := r.PDead[p.Cell]; !ok {
+			t.Errorf("populated hex %v has coverage states but no P(dead)", p.Cell)
+		}
+		decided[p.Cell] = true
+	}
+	hexes := 0
+	for _, d := range decided {
+		if d {
+			hexes++
+		}
+	}
+	if len(r.PDead) != hexes {
+		t.Errorf("%d hexes decided, want the %d populated ones with coverage states", len(r.PDead), hexes)
+	}
+	var last Progress
+	for _, e := range events {
+		if e.Unit == "places" {
+			last = e
+		}
+	}
+	if want := int64(hexes + len(worldVillages)); last.Done != want || last.Total != want {
+		t.Errorf("last progress %+v, want %d of %d places", last, want, want)
+	}
+}
