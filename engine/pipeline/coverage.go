@@ -94,9 +94,11 @@ type CoverageResult struct {
 	Config      coverage.Config
 
 	// lean marks a result read back without Measured and Predicted;
-	// measuredKeys is then how many Measured held.
-	lean         bool
-	measuredKeys int
+	// partial one read back with only the Measured rows the dead-zone
+	// verdicts read and no Predicted. measuredKeys is then how many
+	// Measured held.
+	lean, partial bool
+	measuredKeys  int
 }
 
 // Lean reports a result read back without its per-key statistics
@@ -106,9 +108,9 @@ type CoverageResult struct {
 func (r *CoverageResult) Lean() bool { return r.lean }
 
 // MeasuredKeys is the number of (hex, carrier, technology) keys measured:
-// len(Measured), or what a lean result's Measured held.
+// len(Measured), or what a lean or partial result's Measured held.
 func (r *CoverageResult) MeasuredKeys() int {
-	if r.lean {
+	if r.lean || r.partial {
 		return r.measuredKeys
 	}
 	return len(r.Measured)

@@ -197,7 +197,7 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 			if st.Source == coverage.Measured && st.State == coverage.Uncovered {
 				continue
 			}
-			if !math.IsNaN(st.PredictedDBm) {
+			if !readsMeasuredRow(st) {
 				preds = append(preds, prediction{k, st.PredictedDBm})
 			} else if r := rows[aggregate.Key{Cell: cell, Carrier: st.Carrier, Tech: st.Tech}]; r != nil && r.OutdoorSignal.N > 0 {
 				measured[k] = &evSum{n: int(r.OutdoorSignal.N), sum: float64(r.OutdoorSignal.N) * r.OutdoorSignal.MeanDBm}
@@ -263,6 +263,14 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 	return pDead, out, nil
 }
 
+// readsMeasuredRow reports whether hexVerdicts reads the measured row of a
+// decided hex's state: a key without prediction, not measured uncovered,
+// enters from its outdoor readings. The dead-zone stage reads back only
+// these rows of the coverage (coverageState.decide).
+func readsMeasuredRow(st coverage.State) bool {
+	return math.IsNaN(st.PredictedDBm) && !(st.Source == coverage.Measured && st.State == coverage.Uncovered)
+}
+
 // DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
 // fusing tests with a prediction (phones report RSRP within about ±4 dB
 // of a scanner; 3GPP TS 36.133 allows ±6 dB absolute accuracy).
@@ -320,9 +328,17 @@ type dzPrep struct {
 	ro              RadioMapOptions
 	res             int
 	popFromVillages bool
+	// decide are the hexes the verdicts decide: the analysis hexes and
+	// the villages' own (a village decided by its hex reads its hex's
+	// verdict).
+	decide map[hexgrid.Cell]bool
 	// progress, when set, receives the verdicts' advance (StageDeadZones,
 	// places: hexes and villages decided).
 	progress func(Progress)
+	// releaseReadings lets the radio map's build drop the measurements'
+	// readings once its observations are made: set by a caller that does
+	// not read them again (the run's dead-zone stage).
+	releaseReadings bool
 	// predictor, when set, gives the predictions at the evidence cells
 	// (predictEvidence when nil).
 	predictor evPredictor
@@ -390,6 +406,15 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	// The options as they take effect, so that equal runs hash alike.
 	opt.Cut, opt.Draws, opt.RadioMap, opt.Villages.Cut = vcfg.Cut, vcfg.Draws, ro, vcfg.Cut
 	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
+	p.decide = make(map[hexgrid.Cell]bool, len(opt.Coverage.Cells)+len(dv))
+	for _, c := range opt.Coverage.Cells {
+		p.decide[c] = true
+	}
+	for _, v := range dv {
+		if c, err := hexgrid.Index(v.Lon, v.Lat, res); err == nil {
+			p.decide[c] = true
+		}
+	}
 	return p, nil
 }
 
@@ -439,23 +464,13 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	if predictor == nil {
 		predictor = predictEvidence(cov, opt.Coverage, res)
 	}
-	rm, rep, err := buildRadioMap(ev, predictor, p.ro)
+	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings)
 	if err != nil {
 		return nil, err
 	}
 	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
 	out.RadioMap = rep
-	// The hexes decided: the analysis hexes and the villages' own (a
-	// village decided by its hex reads its hex's verdict).
-	decide := make(map[hexgrid.Cell]bool, len(opt.Coverage.Cells)+len(dv))
-	for _, c := range opt.Coverage.Cells {
-		decide[c] = true
-	}
-	for _, v := range dv {
-		if c, err := hexgrid.Index(v.Lon, v.Lat, res); err == nil {
-			decide[c] = true
-		}
-	}
+	decide := p.decide
 	var hexes int64
 	for i, st := range cov.States {
 		if decide[st.Cell] && (i == 0 || cov.States[i-1].Cell != st.Cell) {

@@ -278,7 +278,11 @@ func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
 // cell's centre with the environment class of the analysis hex its tests
 // lie in, indoor ones raised by the building loss — and the map over
 // them. A collapsed observation of n readings has noise σ/√n.
-func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*radiomap.Map, RadioMapReport, error) {
+//
+// With release set, the caller reads ev's readings no more: they are
+// dropped once the observations are made, before the model's fit and the
+// map's index (at national scale a gigabyte or more).
+func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, release bool) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
 	noise, indoorSD, scanNoise := ro.NoiseDB, ro.IndoorLossSigmaDB, ro.ScannerNoiseDB
@@ -416,6 +420,9 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions) (*ra
 		}
 		keys[k.key] = true
 		obs = append(obs, o)
+	}
+	if release {
+		ev.readings = nil
 	}
 	for k := range keys {
 		rep.Keys = append(rep.Keys, string(k.Carrier)+"/"+k.Tech.String())

@@ -648,10 +648,10 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 			return nil, &NotSavedError{period, StageDeadZones, why}
 		}
 		if cov.Lean() {
-			// The verdicts read the statistics the lean read skipped
-			// (not the predictions).
+			// The verdicts read some of the statistics the lean read
+			// skipped (and no prediction).
 			var whole CoverageResult
-			if why, err := loadStage(s, coverageRef(period, p.opt.Coverage), covKey, coverageState{r: &whole, noPredicted: true}); err != nil {
+			if why, err := loadStage(s, coverageRef(period, p.opt.Coverage), covKey, coverageState{r: &whole, decide: p.decide}); err != nil {
 				return nil, err
 			} else if why != "" {
 				return nil, fmt.Errorf("pipeline: the coverage read back a moment ago is gone: %s", why)
@@ -665,7 +665,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		t0 = time.Now()
 		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
 		p.predictor = r.evPredictions(predictEvidence(cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
-		p.progress = progress
+		p.progress, p.releaseReadings = progress, true
 		if res, err = finishDeadZones(p, m, cov); err != nil {
 			return nil, err
 		}
@@ -953,9 +953,11 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 type coverageState struct {
 	r    *CoverageResult
 	lean bool
-	// noPredicted reads past the predictions (only lomsong coverage's
-	// calibration reads them) but keeps the statistics.
-	noPredicted bool
+	// decide, when set, keeps of the statistics only the rows the verdicts
+	// of these hexes read (readsMeasuredRow) and reads past the
+	// predictions (only lomsong coverage's calibration reads them): the
+	// dead-zone stage's read.
+	decide map[hexgrid.Cell]bool
 }
 
 func (st coverageState) encodeTo(enc *gob.Encoder) error {
@@ -989,11 +991,29 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		_, err = skipChunks[coverage.PredictedCell](dec)
 		return err
 	}
-	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {
+	if st.decide != nil {
+		need := map[aggregate.Key]bool{}
+		for _, x := range st.r.States {
+			if st.decide[x.Cell] && readsMeasuredRow(x) {
+				need[aggregate.Key{Cell: x.Cell, Carrier: x.Carrier, Tech: x.Tech}] = true
+			}
+		}
+		var strs interner
+		if st.r.measuredKeys, err = eachChunk(dec, func(int) {}, func(c []aggregate.Row) {
+			for i := range c {
+				if need[c[i].Key] {
+					internRow(&strs, &c[i])
+					st.r.Measured = append(st.r.Measured, c[i])
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		st.r.partial = true
+		_, err = skipChunks[coverage.PredictedCell](dec)
 		return err
 	}
-	if st.noPredicted {
-		_, err = skipChunks[coverage.PredictedCell](dec)
+	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {
 		return err
 	}
 	st.r.Predicted, err = decodeChunks(dec, internPredicted)

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/geodata"
@@ -379,7 +381,21 @@ func TestMeasuredWithoutRows(t *testing.T) {
 // predictions.
 func TestLeanCoverageReadBack(t *testing.T) {
 	ctx := context.Background()
-	s := storeOf(t, worldVillages, twoCarrierTests())
+	// Vinaphone tests near V2 and V4, a carrier without sites: keys
+	// without prediction, which the verdicts read from their measured
+	// rows.
+	tests := func() *engine.MeasurementBatch {
+		b := twoCarrierTests()
+		for i := range 10 {
+			v := worldVillages[1+2*(i%2)]
+			b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*1800_000, Carrier: engine.VinaPhone, Tech: engine.Tech4G,
+				Lon: v.Lon + 0.0008*float64(i%3), Lat: v.Lat - 0.0005*float64(i%2), SignalDBm: -96 - float64(i), Service: engine.ServiceOK,
+				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+				Source: engine.SourceCrowd, DeviceID: "n", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+		}
+		return b
+	}
+	s := storeOf(t, worldVillages, tests())
 	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
 	first, err := Run(ctx, s, opt)
 	if err != nil {
@@ -433,10 +449,25 @@ func TestLeanCoverageReadBack(t *testing.T) {
 	if got := stageStates(changed); !strings.Contains(got, "coverage=reused") || !strings.Contains(got, "deadzones=rebuilt") {
 		t.Fatalf("after a verdict option changed: %s", got)
 	}
-	if c := changed.DeadZones.Coverage; c.Lean() || len(c.Measured) != len(full.Measured) {
-		t.Fatalf("verdicts computed over a lean coverage (%d of %d rows)", len(c.Measured), len(full.Measured))
+	// The verdicts' read keeps the rows they read: the keys of decided
+	// hexes without prediction, not measured uncovered.
+	var needed []aggregate.Key
+	for _, st := range full.States {
+		if _, decided := first.DeadZones.PDead[st.Cell]; decided && math.IsNaN(st.PredictedDBm) &&
+			!(st.Source == coverage.Measured && st.State == coverage.Uncovered) {
+			needed = append(needed, aggregate.Key{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech})
+		}
 	}
-	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), opt.DeadZones)
+	c := changed.DeadZones.Coverage
+	var kept []aggregate.Key
+	for _, r := range c.Measured {
+		kept = append(kept, r.Key)
+	}
+	if c.Lean() || c.Predicted != nil || len(needed) == 0 || !slices.Equal(kept, needed) || c.MeasuredKeys() != len(full.Measured) {
+		t.Fatalf("verdicts' read: lean %v, %d predictions, rows %v, want %v; %d keys of %d", c.Lean(), len(c.Predicted), kept, needed,
+			c.MeasuredKeys(), len(full.Measured))
+	}
+	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, tests()), opt.DeadZones)
 	if err != nil {
 		t.Fatal(err)
 	}
