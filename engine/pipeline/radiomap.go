@@ -390,6 +390,8 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	indoorSD = rep.IndoorLossSigmaDB
 	obs := make([]radiomap.Obs, 0, len(ev.readings))
 	keys := map[deadzone.Key]bool{}
+	var lastCell hexgrid.Cell
+	var lastLon, lastLat float64
 	for i := range ev.readings {
 		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
 		p, ok := predOf(i, k.key)
@@ -406,11 +408,16 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 			r += rep.IndoorLossDB
 			sd = math.Hypot(noise, indoorSD)
 		}
-		lon, lat, err := centre(k.cell)
-		if err != nil {
-			return nil, rep, err
+		if k.cell != lastCell || i == 0 {
+			// Readings are sorted by cell: its keys and kinds follow
+			// one another, and share its centre.
+			var err error
+			if lastLon, lastLat, err = centre(k.cell); err != nil {
+				return nil, rep, err
+			}
+			lastCell = k.cell
 		}
-		o := radiomap.Obs{Lon: lon, Lat: lat, Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
+		o := radiomap.Obs{Lon: lastLon, Lat: lastLat, Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
 			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(e.n))}
 		if k.upper {
 			o.Censor = radiomap.Upper

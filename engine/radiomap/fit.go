@@ -181,7 +181,13 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 		return Model{}, FitReport{}, err
 	}
 	rep := FitReport{Options: opt}
-	var ex []Obs
+	exact := 0
+	for _, o := range obs {
+		if o.Censor == Exact {
+			exact++
+		}
+	}
+	ex := make([]Obs, 0, exact)
 	for _, o := range obs {
 		if o.Censor == Exact {
 			ex = append(ex, o)
