@@ -67,6 +67,10 @@ type Marginal struct {
 // (how the variance splits and how fast it decorrelates); c sets its
 // level.
 //
+// Beyond MarginalCensoredSample censored tests of one key, a systematic
+// sample of them stands for all (see there): the fit's cost is then
+// bounded per key however many tests a month holds.
+//
 // Assumptions: tests are treated as independent (a composite likelihood):
 // spatial correlation does not bias the estimates but makes their true
 // uncertainty larger than the independent-test information suggests; it
@@ -116,9 +120,10 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 				for _, e := range ts.groups[gfirst:gend] {
 					g += e.n * (e.mean - mu) / lv.v[e.level]
 				}
+				w := ts.weight[ki]
 				return ts.sum(first, end, g, func(p int) float64 {
 					sd := lv.sd[ts.level[p]]
-					return -(millsRatio((ts.r[p]-mu)/sd) / sd)
+					return -w * (millsRatio((ts.r[p]-mu)/sd) / sd)
 				})
 			}
 			lo, hi := -1.0, 1.0
@@ -155,7 +160,7 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 			ll += -0.5*(e.m2+e.n*d*d)/lv.v[e.level] - 0.5*e.n*lv.log[e.level]
 		}
 		return ts.sum(0, len(ts.r), ll, func(p int) float64 {
-			return logNormCDF((ts.r[p] - means[ts.key[p]]) / lv.sd[ts.level[p]])
+			return ts.weight[ts.key[p]] * logNormCDF((ts.r[p]-means[ts.key[p]])/lv.sd[ts.level[p]])
 		})
 	}
 	c := 1.0
@@ -199,6 +204,18 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 	return out, nil
 }
 
+// MarginalCensoredSample is the most censored tests of one key that
+// FitMarginal sums one at a time: beyond it a systematic sample of that
+// many (every censored/MarginalCensoredSample-th in input order, which
+// for the radio map's readings, sorted by cell, spreads it over the
+// key's area) stands for them all, each weighing censored/kept. The
+// exact tests are all counted (grouped). A key's mean is then estimated
+// from at least 65,536 censored tests: its sampling error, a fraction of
+// the field's σ (6–10 dB) over √65,536 = 256, is a few hundredths of a
+// dB, where the outputs print tenths; below the sample size nothing is
+// sampled and the fit is the exact composite likelihood.
+const MarginalCensoredSample = 1 << 16
+
 // marginalTests are FitMarginal's tests: the censored ones as columns in
 // the order its sums run (by key, then input order), each with its noise
 // level, and the exact ones as groups of one key and one noise level
@@ -210,6 +227,7 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 // are.
 type marginalTests struct {
 	r      []float64 // censored tests' bounds
+	weight []float64 // per key: how many censored tests each kept one stands for (1 unless sampled)
 	key    []int32   // index into the sorted keys
 	level  []int32   // index into n2
 	start  []int     // key i's censored tests are [start[i], start[i+1])
@@ -234,6 +252,21 @@ func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests
 		ts.gstart = append(ts.gstart, len(ts.groups))
 		first := len(ts.groups)
 		groupOf := map[int32]int{} // level → index in ts.groups
+		censored := 0
+		for _, i := range byKey[k] {
+			if obs[i].Censor == Upper {
+				censored++
+			}
+		}
+		// A systematic sample of at most MarginalCensoredSample of the
+		// key's censored tests (its j-th censored test is kept when the
+		// sample's count steps up there), each standing for
+		// censored/kept.
+		kept, seen := min(censored, MarginalCensoredSample), 0
+		ts.weight = append(ts.weight, 1)
+		if kept < censored {
+			ts.weight[ki] = float64(censored) / float64(kept)
+		}
 		for _, i := range byKey[k] {
 			o := obs[i]
 			n2 := o.NoiseDB * o.NoiseDB
@@ -244,6 +277,11 @@ func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests
 				ts.n2 = append(ts.n2, n2)
 			}
 			if o.Censor == Upper {
+				j := seen
+				seen++
+				if j*kept/censored == seen*kept/censored {
+					continue
+				}
 				ts.r = append(ts.r, o.ResidualDB)
 				ts.key = append(ts.key, int32(ki))
 				ts.level = append(ts.level, l)
