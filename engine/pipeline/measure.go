@@ -131,22 +131,35 @@ type evFix struct {
 	sum int64
 }
 
+// evCellKey is an evKey within one carrier's evAcc: without the carrier's
+// name, a key of fixed size that the map hashes and compares as memory
+// (a string in the key made every insert of the pass hash and compare
+// it).
+type evCellKey struct {
+	cell, hex              hexgrid.Cell
+	tech                   engine.Tech
+	upper, indoor, scanner bool
+}
+
 // evAcc is one worker's evidence for one carrier.
 type evAcc struct {
-	sums               map[evKey]*evFix
+	carrier            engine.Carrier
+	sums               map[evCellKey]*evFix
 	nearby             []deadzone.Nearby
 	near               []map[deadzone.Key]*evFix
 	rowsRead, rowsNear int64
 }
 
-func newEvAcc(villages int) *evAcc {
-	a := &evAcc{sums: map[evKey]*evFix{}, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
+// newEvAcc starts the evidence of carrier c near villages villages.
+func newEvAcc(c engine.Carrier, villages int) *evAcc {
+	a := &evAcc{carrier: c, sums: map[evCellKey]*evFix{}, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
 	for i := range a.nearby {
 		a.nearby[i].NearestTestM = math.Inf(1)
 	}
 	return a
 }
 
+// merge adds o, the evidence of the same carrier, to a.
 func (a *evAcc) merge(o *evAcc) {
 	a.rowsRead += o.rowsRead
 	a.rowsNear += o.rowsNear
@@ -182,7 +195,8 @@ func (a *evAcc) evidence() *evidence {
 	ev := &evidence{readings: make([]evReading, 0, len(a.sums)), nearby: slices.Clone(a.nearby),
 		near: make([]map[deadzone.Key]*evSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
 	for k, e := range a.sums {
-		ev.readings = append(ev.readings, evReading{k, evSum{n: e.n, sum: float64(e.sum) / microDB}})
+		ev.readings = append(ev.readings, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: a.carrier, Tech: k.tech},
+			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: e.n, sum: float64(e.sum) / microDB}})
 	}
 	sortReadings(ev.readings)
 	for i, m := range a.near {
@@ -236,6 +250,11 @@ type gatherScratch struct {
 
 func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch) error {
 	n := b.Len()
+	for _, c := range b.Carrier {
+		if c != ev.carrier {
+			return fmt.Errorf("pipeline: a test of %q gathered as %q's evidence", c, ev.carrier)
+		}
+	}
 	ev.rowsRead += int64(n)
 	if len(g.reach) == 0 {
 		return nil
@@ -285,7 +304,7 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 		sc.rd = deadzone.Evidence(sc.rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 			Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, g.th)
 		for _, r := range sc.rd {
-			k := evKey{cell: c, hex: sc.hexes[i], key: deadzone.Key{Carrier: b.Carrier[i], Tech: r.Tech}, upper: r.Upper, indoor: r.Indoor,
+			k := evCellKey{cell: c, hex: sc.hexes[i], tech: r.Tech, upper: r.Upper, indoor: r.Indoor,
 				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}
 			e := ev.sums[k]
 			if e == nil {
@@ -347,7 +366,7 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		for w := range workers {
 			p.spds[w] = map[speedCell]map[float64]int64{}
 			p.prods[w] = grp.NewProducer()
-			p.evs[w] = newEvAcc(len(opt.Villages))
+			p.evs[w] = newEvAcc(engine.Carrier(c), len(opt.Villages))
 			p.tals[w], _ = challenge.NewTally(ccfg)
 		}
 		passes[c] = p
@@ -464,7 +483,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 		}
 	}
 	out := &Measured{Tally: tl, anchors: anchors, Rows: make([]aggregate.Row, 0, nrows), speeds: map[speedCell]map[float64]int64{}}
-	acc := newEvAcc(villages)
+	acc := newEvAcc("", villages)
 	evOut := acc.evidence()
 	evOut.readings = make([]evReading, 0, nreadings)
 	for _, c := range slices.Sorted(maps.Keys(per)) {

@@ -431,7 +431,7 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 				if err != nil {
 					return nil, err
 				}
-				mc = &Measured{Tally: tl, ev: newEvAcc(len(mo.Villages)).evidence(), anchors: r.anchors}
+				mc = &Measured{Tally: tl, ev: newEvAcc(engine.Carrier(c), len(mo.Villages)).evidence(), anchors: r.anchors}
 			}
 			per[c] = mc
 			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
