@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
 // twoCarrierTests are the small world's tests with MobiFone 3G tests
@@ -132,5 +136,44 @@ func TestSpeedKey(t *testing.T) {
 		if got := speedKey(c[0]); math.Abs(got-c[1]) > 1e-9*c[1] {
 			t.Errorf("speedKey(%g) = %g, want %g", c[0], got, c[1])
 		}
+	}
+}
+
+// mergeReadings gives what sorting the concatenated runs gives: runs of
+// three carriers over shared cells, one of them handed over unsorted.
+func TestMergeReadings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	cells := make([]hexgrid.Cell, 40)
+	for i := range cells {
+		c, err := hexgrid.Index(103+rng.Float64()/10, 22+rng.Float64()/10, 11)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells[i] = c
+	}
+	var runs [][]evReading
+	var all []evReading
+	for ci, c := range []engine.Carrier{engine.MobiFone, engine.Viettel, engine.VinaPhone} {
+		seen := map[evKey]bool{}
+		var run []evReading
+		for range 300 {
+			cell := cells[rng.IntN(len(cells))]
+			k := evKey{cell: cell, hex: hexgrid.FastParent(cell, 8), key: deadzone.Key{Carrier: c, Tech: engine.Tech(2 + rng.IntN(3))},
+				upper: rng.IntN(2) == 0, indoor: rng.IntN(3) == 0, scanner: rng.IntN(4) == 0}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			run = append(run, evReading{k, evSum{n: 1 + rng.IntN(5), sum: -90 * rng.Float64()}})
+		}
+		if ci != 1 {
+			sortReadings(run)
+		}
+		all = append(all, run...)
+		runs = append(runs, run)
+	}
+	sortReadings(all)
+	if got := mergeReadings(runs); !slices.Equal(got, all) {
+		t.Fatalf("merged %d readings differ from the sorted %d", len(got), len(all))
 	}
 }

@@ -434,19 +434,28 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 				mc = &Measured{Tally: tl, ev: newEvAcc(engine.Carrier(c), len(mo.Villages)).evidence(), anchors: r.anchors}
 			}
 			per[c] = mc
+		}
+		// Each carrier's pass is saved in its own folder: on parallel
+		// goroutines (encoding is most of the time).
+		dirs, errs := make([]string, len(need)), make([]error, len(need))
+		parallel.For(len(need), runtime.GOMAXPROCS(0), func(i int) {
+			c := need[i]
 			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
 			var in []string
 			for _, pt := range r.byCarrier[c] {
 				in = append(in, pt.Path+" "+pt.SHA256)
 			}
-			dir, err := saveStage(s, ref, r.keyOf[c], in, stateOf(mc))
-			if err != nil {
-				return nil, err
+			dirs[i], errs[i] = saveStage(s, ref, r.keyOf[c], in, stateOf(per[c]))
+		})
+		for i, c := range need {
+			if errs[i] != nil {
+				return nil, errs[i]
 			}
+			mc := per[c]
 			if !rows {
 				mc.Rows = nil
 			}
-			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dir})
+			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dirs[i]})
 		}
 		notify(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
 	}
