@@ -67,7 +67,7 @@ import (
 const (
 	measureFormat   = 3
 	coverageFormat  = 1
-	deadZonesFormat = 2
+	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 1
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 1
