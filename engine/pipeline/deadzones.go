@@ -271,6 +271,35 @@ func readsMeasuredRow(st coverage.State) bool {
 	return math.IsNaN(st.PredictedDBm) && !(st.Source == coverage.Measured && st.State == coverage.Uncovered)
 }
 
+// verdictRows returns the keys whose measured rows hexVerdicts reads
+// among states: readsMeasuredRow of the hexes it decides.
+func verdictRows(states []coverage.State, decide map[hexgrid.Cell]bool) map[aggregate.Key]bool {
+	need := map[aggregate.Key]bool{}
+	for _, x := range states {
+		if decide[x.Cell] && readsMeasuredRow(x) {
+			need[aggregate.Key{Cell: x.Cell, Carrier: x.Carrier, Tech: x.Tech}] = true
+		}
+	}
+	return need
+}
+
+// forVerdicts returns r as the dead-zone stage reads it back (partial):
+// its states and summary, the measured rows its verdicts read and no
+// predictions, so that a coverage computed in the same run holds no more
+// memory through the verdicts than one read back.
+func (r *CoverageResult) forVerdicts(decide map[hexgrid.Cell]bool) *CoverageResult {
+	out := *r
+	need := verdictRows(r.States, decide)
+	out.Measured, out.Predicted = nil, nil
+	for _, row := range r.Measured {
+		if need[row.Key] {
+			out.Measured = append(out.Measured, row)
+		}
+	}
+	out.partial, out.measuredKeys = true, r.MeasuredKeys()
+	return &out
+}
+
 // DefaultMeasurementNoiseDB is the per-test measurement noise assumed when
 // fusing tests with a prediction (phones report RSRP within about ±4 dB
 // of a scanner; 3GPP TS 36.133 allows ±6 dB absolute accuracy).

@@ -625,6 +625,15 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		return nil, err
 	}
 	sum.Rows, sum.Keys = cov.RowsRead, int64(cov.MeasuredKeys())
+	if !cov.Lean() && !cov.partial {
+		// Computed in this run: keep what a read-back for the verdicts
+		// keeps, and let the pass's statistics rows go (the coverage
+		// holds the few the verdicts read).
+		cov = cov.forVerdicts(p.decide)
+		if r.m != nil {
+			r.m.Rows, r.mRows = nil, false
+		}
+	}
 	// The claims are not part of the key: the tally is saved with the
 	// verdicts and adjudicated for the claims of each call.
 	dopt := p.opt
@@ -1001,12 +1010,7 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	if st.decide != nil {
-		need := map[aggregate.Key]bool{}
-		for _, x := range st.r.States {
-			if st.decide[x.Cell] && readsMeasuredRow(x) {
-				need[aggregate.Key{Cell: x.Cell, Carrier: x.Carrier, Tech: x.Tech}] = true
-			}
-		}
+		need := verdictRows(st.r.States, st.decide)
 		var strs interner
 		if st.r.measuredKeys, err = eachChunk(dec, func(int) {}, func(c []aggregate.Row) {
 			for i := range c {
