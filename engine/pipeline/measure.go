@@ -546,24 +546,22 @@ func sortReadings(rs []evReading) {
 
 // cmpReading orders readings by cell, hex, carrier, technology and kind.
 func cmpReading(ra, rb evReading) int {
-	{
-		a, b := &ra.evKey, &rb.evKey
-		switch {
-		case a.cell != b.cell:
-			return cmp.Compare(a.cell, b.cell)
-		case a.hex != b.hex:
-			return cmp.Compare(a.hex, b.hex)
-		case a.key.Carrier != b.key.Carrier:
-			return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
-		case a.key.Tech != b.key.Tech:
-			return int(a.key.Tech) - int(b.key.Tech)
-		case a.upper != b.upper:
-			return b2i(a.upper) - b2i(b.upper)
-		case a.indoor != b.indoor:
-			return b2i(a.indoor) - b2i(b.indoor)
-		}
-		return b2i(a.scanner) - b2i(b.scanner)
+	a, b := &ra.evKey, &rb.evKey
+	switch {
+	case a.cell != b.cell:
+		return cmp.Compare(a.cell, b.cell)
+	case a.hex != b.hex:
+		return cmp.Compare(a.hex, b.hex)
+	case a.key.Carrier != b.key.Carrier:
+		return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
+	case a.key.Tech != b.key.Tech:
+		return int(a.key.Tech) - int(b.key.Tech)
+	case a.upper != b.upper:
+		return b2i(a.upper) - b2i(b.upper)
+	case a.indoor != b.indoor:
+		return b2i(a.indoor) - b2i(b.indoor)
 	}
+	return b2i(a.scanner) - b2i(b.scanner)
 }
 
 // mergeReadings merges runs of readings, each sorted by cmpReading and
