@@ -17,9 +17,55 @@ import (
 // AdjudicateTally decides claims from it exactly as Adjudicate decides
 // them from the tests (Adjudicate is AdjudicateTally of the tests' tally).
 type Tally struct {
-	cfg     Config
-	accs    map[key]*TallyEntry
-	invalid int
+	cfg Config
+	// accs holds each key's counts in a map whose keys and values hold no
+	// pointer (a carrier is an index into carriers): hashed and compared
+	// as memory, and not scanned by the collector — one is updated per
+	// test of a month.
+	accs     map[tallyKey]tallyAcc
+	carriers []engine.Carrier
+	index    map[engine.Carrier]uint16
+	last     engine.Carrier // the carrier of the last test added, and its index
+	lastIdx  uint16
+	invalid  int
+}
+
+// tallyKey is a key of a Tally: a cell, a carrier's index in
+// Tally.carriers and a technology.
+type tallyKey struct {
+	cell    hexgrid.Cell
+	carrier uint16
+	tech    engine.Tech
+}
+
+// tallyAcc is the counts of one key (TallyEntry without the key).
+type tallyAcc struct {
+	tests, excluded, negatives  int
+	childMask                   uint8
+	firstNegative, lastNegative int64
+}
+
+// carrierIndex returns c's index in t.carriers (a month has a few
+// carriers; an index holds 65,536), adding it when new (the
+// tally is being built: not safe for concurrent use).
+func (t *Tally) carrierIndex(c engine.Carrier) uint16 {
+	if c == t.last && len(t.carriers) > 0 {
+		return t.lastIdx
+	}
+	i, ok := t.index[c]
+	if !ok {
+		i = uint16(len(t.carriers))
+		t.carriers = append(t.carriers, c)
+		t.index[c] = i
+	}
+	t.last, t.lastIdx = c, i
+	return i
+}
+
+// entry returns the TallyEntry of key k with counts a.
+func (t *Tally) entry(k tallyKey, a tallyAcc) TallyEntry {
+	return TallyEntry{Cell: k.cell, Carrier: t.carriers[k.carrier], Tech: k.tech, Tests: a.tests, Excluded: a.excluded,
+		Negatives: a.negatives, ChildMask: a.childMask, FirstNegative: a.firstNegative, LastNegative: a.lastNegative}
 }
 
 // TallyEntry is the tally of one key.
@@ -48,7 +94,7 @@ func NewTally(cfg Config) (*Tally, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Tally{cfg: cfg, accs: map[key]*TallyEntry{}}, nil
+	return &Tally{cfg: cfg, accs: map[tallyKey]tallyAcc{}, index: map[engine.Carrier]uint16{}}, nil
 }
 
 // NewTallyFrom restores a tally saved with State, for cfg.
@@ -58,13 +104,14 @@ func NewTallyFrom(cfg Config, st TallyState) (*Tally, error) {
 		return nil, err
 	}
 	t.invalid = st.Invalid
-	for i := range st.Entries {
-		e := st.Entries[i]
-		k := key{e.Cell, e.Carrier, e.Tech}
-		if t.accs[k] != nil {
+	for _, e := range st.Entries {
+		ci := t.carrierIndex(e.Carrier)
+		k := tallyKey{e.Cell, ci, e.Tech}
+		if _, dup := t.accs[k]; dup {
 			return nil, fmt.Errorf("challenge: tally lists %v %s %s twice", e.Cell, e.Carrier, e.Tech)
 		}
-		t.accs[k] = &e
+		t.accs[k] = tallyAcc{tests: e.Tests, excluded: e.Excluded, negatives: e.Negatives, childMask: e.ChildMask,
+			firstNegative: e.FirstNegative, lastNegative: e.LastNegative}
 	}
 	return t, nil
 }
@@ -77,53 +124,58 @@ func (t *Tally) Add(test Test, fine hexgrid.Cell) {
 		t.invalid++
 		return
 	}
-	k := key{hexgrid.FastParent(fine, t.cfg.Res), test.Carrier, test.Tech}
+	ci := t.carrierIndex(test.Carrier)
+	k := tallyKey{hexgrid.FastParent(fine, t.cfg.Res), ci, test.Tech}
 	a := t.accs[k]
-	if a == nil {
-		a = &TallyEntry{Cell: k.cell, Carrier: k.carrier, Tech: k.tech}
-		t.accs[k] = a
-	}
 	negative, ok := classify(test, t.cfg)
 	if !ok || !t.cfg.daytime(test.TimeUnixMs) ||
 		(test.Environment != engine.EnvOutdoor && test.Environment != engine.EnvVehicle) {
-		a.Excluded++
+		a.excluded++
+		t.accs[k] = a
 		return
 	}
-	a.Tests++
-	a.ChildMask |= 1 << fine.ChildDigit()
+	a.tests++
+	a.childMask |= 1 << fine.ChildDigit()
 	if negative {
-		if a.Negatives == 0 || test.TimeUnixMs < a.FirstNegative {
-			a.FirstNegative = test.TimeUnixMs
+		if a.negatives == 0 || test.TimeUnixMs < a.firstNegative {
+			a.firstNegative = test.TimeUnixMs
 		}
-		if a.Negatives == 0 || test.TimeUnixMs > a.LastNegative {
-			a.LastNegative = test.TimeUnixMs
+		if a.negatives == 0 || test.TimeUnixMs > a.lastNegative {
+			a.lastNegative = test.TimeUnixMs
 		}
-		a.Negatives++
+		a.negatives++
 	}
+	t.accs[k] = a
 }
 
 // Merge adds the tests of o (tallied with the same configuration) to t.
 func (t *Tally) Merge(o *Tally) {
 	t.invalid += o.invalid
-	for k, b := range o.accs {
-		a := t.accs[k]
-		if a == nil {
-			c := *b
-			t.accs[k] = &c
+	// o's carrier indices in t.
+	idx := make([]uint16, len(o.carriers))
+	for i, c := range o.carriers {
+		idx[i] = t.carrierIndex(c)
+	}
+	for ok, b := range o.accs {
+		k := tallyKey{ok.cell, idx[ok.carrier], ok.tech}
+		a, had := t.accs[k]
+		if !had {
+			t.accs[k] = b
 			continue
 		}
-		if b.Negatives > 0 {
-			if a.Negatives == 0 || b.FirstNegative < a.FirstNegative {
-				a.FirstNegative = b.FirstNegative
+		if b.negatives > 0 {
+			if a.negatives == 0 || b.firstNegative < a.firstNegative {
+				a.firstNegative = b.firstNegative
 			}
-			if a.Negatives == 0 || b.LastNegative > a.LastNegative {
-				a.LastNegative = b.LastNegative
+			if a.negatives == 0 || b.lastNegative > a.lastNegative {
+				a.lastNegative = b.lastNegative
 			}
 		}
-		a.Tests += b.Tests
-		a.Excluded += b.Excluded
-		a.Negatives += b.Negatives
-		a.ChildMask |= b.ChildMask
+		a.tests += b.tests
+		a.excluded += b.excluded
+		a.negatives += b.negatives
+		a.childMask |= b.childMask
+		t.accs[k] = a
 	}
 }
 
@@ -134,8 +186,8 @@ func (t *Tally) Len() int { return len(t.accs) }
 // cell.
 func (t *Tally) State() TallyState {
 	st := TallyState{Invalid: t.invalid, Entries: make([]TallyEntry, 0, len(t.accs))}
-	for _, a := range t.accs {
-		st.Entries = append(st.Entries, *a)
+	for k, a := range t.accs {
+		st.Entries = append(st.Entries, t.entry(k, a))
 	}
 	slices.SortFunc(st.Entries, func(a, b TallyEntry) int {
 		return cmpKey(Claim{a.Cell, a.Carrier, a.Tech}, Claim{b.Cell, b.Carrier, b.Tech})
@@ -156,26 +208,36 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 		cfg.DayEnd != t.cfg.DayEnd || cfg.Thresholds != t.cfg.Thresholds {
 		return Report{}, fmt.Errorf("challenge: the tests were tallied with another resolution, day window or thresholds: %w", engine.ErrInvalidConfig)
 	}
-	claimed := make(map[key]bool, len(claims))
+	// Claims are keyed as the tally's keys; a carrier the tally does not
+	// know takes an index after its own (claimed, never matched).
+	claimed := make(map[tallyKey]bool, len(claims))
+	extra := map[engine.Carrier]uint16{}
 	var rep Report
 	for _, c := range claims {
 		if !c.Cell.Valid() || c.Cell.Resolution() != cfg.Res {
 			return Report{}, fmt.Errorf("%w: cell %v for %s %s is not a valid cell at resolution %d", ErrClaim, c.Cell, c.Carrier, c.Tech, cfg.Res)
 		}
-		k := key{c.Cell, c.Carrier, c.Tech}
+		ci, known := t.index[c.Carrier] // read only: adjudications may share a tally
+		if !known {
+			if ci, known = extra[c.Carrier]; !known {
+				ci = uint16(len(t.carriers) + len(extra))
+				extra[c.Carrier] = ci
+			}
+		}
+		k := tallyKey{c.Cell, ci, c.Tech}
 		if claimed[k] {
 			continue
 		}
 		claimed[k] = true
-		if a := t.accs[k]; a != nil && a.Tests+a.Excluded > 0 {
-			rep.Hexes = append(rep.Hexes, decide(&acc{Result: Result{Claim: c, Tests: a.Tests, Excluded: a.Excluded,
-				Negatives: a.Negatives, Children: bits.OnesCount8(a.ChildMask), ChildMask: a.ChildMask},
-				first: a.FirstNegative, last: a.LastNegative}, cfg))
+		if a, ok := t.accs[k]; ok && a.tests+a.excluded > 0 {
+			rep.Hexes = append(rep.Hexes, decide(&acc{Result: Result{Claim: c, Tests: a.tests, Excluded: a.excluded,
+				Negatives: a.negatives, Children: bits.OnesCount8(a.childMask), ChildMask: a.childMask},
+				first: a.firstNegative, last: a.lastNegative}, cfg))
 		}
 	}
 	for k, a := range t.accs {
 		if !claimed[k] {
-			rep.Unmatched += a.Tests + a.Excluded
+			rep.Unmatched += a.tests + a.excluded
 		}
 	}
 	rep.Invalid = t.invalid
