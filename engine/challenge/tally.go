@@ -2,6 +2,7 @@ package challenge
 
 import (
 	"fmt"
+	"maps"
 	"math/bits"
 	"slices"
 
@@ -211,18 +212,22 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 	// Claims are keyed as the tally's keys; a carrier the tally does not
 	// know takes an index after its own (claimed, never matched).
 	claimed := make(map[tallyKey]bool, len(claims))
-	extra := map[engine.Carrier]uint16{}
+	index := maps.Clone(t.index) // read only: adjudications may share a tally
+	var lastC engine.Carrier
+	var lastI uint16
 	var rep Report
-	for _, c := range claims {
+	for i, c := range claims {
 		if !c.Cell.Valid() || c.Cell.Resolution() != cfg.Res {
 			return Report{}, fmt.Errorf("%w: cell %v for %s %s is not a valid cell at resolution %d", ErrClaim, c.Cell, c.Carrier, c.Tech, cfg.Res)
 		}
-		ci, known := t.index[c.Carrier] // read only: adjudications may share a tally
-		if !known {
-			if ci, known = extra[c.Carrier]; !known {
-				ci = uint16(len(t.carriers) + len(extra))
-				extra[c.Carrier] = ci
+		ci := lastI
+		if i == 0 || c.Carrier != lastC {
+			var known bool
+			if ci, known = index[c.Carrier]; !known {
+				ci = uint16(len(index))
+				index[c.Carrier] = ci
 			}
+			lastC, lastI = c.Carrier, ci
 		}
 		k := tallyKey{c.Cell, ci, c.Tech}
 		if claimed[k] {

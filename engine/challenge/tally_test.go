@@ -20,7 +20,11 @@ func TestTallyMergesAndRestores(t *testing.T) {
 	other.Carrier = engine.MobiFone // unclaimed
 	tests = append(tests, other, Test{Cell: f.children[1], Tech: engine.Tech4G, TimeUnixMs: localMs(9, 0)})
 	cfg := DefaultConfig()
-	want, err := Adjudicate([]Claim{f.claim()}, tests, cfg)
+	// A claim of a carrier without tests (nor tallied): decided by no
+	// hex, counted nowhere.
+	unknown := f.claim()
+	unknown.Carrier = engine.Vietnamobile
+	want, err := Adjudicate([]Claim{unknown, f.claim()}, tests, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +34,11 @@ func TestTallyMergesAndRestores(t *testing.T) {
 	}
 	a, _ := NewTally(cfg)
 	b, _ := NewTally(cfg)
+	b.Add(other, other.Cell) // b meets MobiFone first, a Viettel: Merge maps carriers by name
 	for i, x := range tests {
+		if x == other {
+			continue
+		}
 		to := a
 		if i%2 == 1 {
 			to = b
@@ -43,7 +51,7 @@ func TestTallyMergesAndRestores(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tl := range []*Tally{a, restored} {
-		got, err := AdjudicateTally([]Claim{f.claim(), f.claim()}, tl, cfg)
+		got, err := AdjudicateTally([]Claim{f.claim(), unknown, f.claim()}, tl, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
