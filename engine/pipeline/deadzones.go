@@ -177,20 +177,17 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 		group := states[i:j]
 		i = j
 		first := len(out)
-		if !decide[cell] {
-			for _, st := range group {
-				out = append(out, deadzone.HexCoverage{Cell: cell, Carrier: st.Carrier, Tech: st.Tech,
-					Covered: st.Source == coverage.Measured && st.State == coverage.Covered})
-			}
-			continue
-		}
+		judged := decide[cell]
 		decided := false
 		var preds []prediction
-		measured := map[deadzone.Key]*evSum{}
+		var measured map[deadzone.Key]*evSum
 		for _, st := range group {
 			k := deadzone.Key{Carrier: st.Carrier, Tech: st.Tech}
 			covered := st.Source == coverage.Measured && st.State == coverage.Covered
 			out = append(out, deadzone.HexCoverage{Cell: cell, Carrier: st.Carrier, Tech: st.Tech, Covered: covered})
+			if !judged {
+				continue
+			}
 			if covered && st.Tech != engine.Tech2G {
 				decided = true
 			}
@@ -200,10 +197,16 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 			if !readsMeasuredRow(st) {
 				preds = append(preds, prediction{k, st.PredictedDBm})
 			} else if r := rows[aggregate.Key{Cell: cell, Carrier: st.Carrier, Tech: st.Tech}]; r != nil && r.OutdoorSignal.N > 0 {
+				if measured == nil {
+					measured = map[deadzone.Key]*evSum{}
+				}
 				measured[k] = &evSum{n: int(r.OutdoorSignal.N), sum: float64(r.OutdoorSignal.N) * r.OutdoorSignal.MeanDBm}
 			}
 		}
-		if decided {
+		switch {
+		case !judged:
+			continue
+		case decided:
 			pDead[cell] = 0
 			done()
 			continue
