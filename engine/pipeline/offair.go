@@ -19,11 +19,10 @@ import (
 // offAirColumns are the measurement columns OffAirSites reads.
 var offAirColumns = []string{"carrier", "tech", "lon", "lat", "signal_dbm", "service", "source", "device_class", "environment"}
 
-// offAirKey is one kind of reading of one network in one evidenceRes
-// cell, from tests in one analysis hex.
+// offAirKey is one kind of reading of one technology in one evidenceRes
+// cell, from tests in one analysis hex (the carrier is the scan's).
 type offAirKey struct {
 	cell, hex hexgrid.Cell
-	carrier   engine.Carrier
 	tech      engine.Tech
 	upper     bool
 }
@@ -91,6 +90,11 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 	sums := map[offAirKey]*evFix{}
 	err := s.ScanMeasurements(ctx, opt.Aggregate.Periods, []string{carrier}, func(b *engine.MeasurementBatch) error {
 		n := b.Len()
+		for _, c := range b.Carrier {
+			if string(c) != carrier {
+				return fmt.Errorf("pipeline: a test of %q in %q's parts: parts are per carrier", c, carrier)
+			}
+		}
 		cells, hexes := make([]hexgrid.Cell, n), make([]hexgrid.Cell, n)
 		if err := hexgrid.IndexInto(cells, b.Lon, b.Lat, evidenceRes); err != nil {
 			return fmt.Errorf("pipeline: index: %w", err)
@@ -107,7 +111,7 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 			rd = deadzone.Evidence(rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 				Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, th)
 			for _, r := range rd {
-				k := offAirKey{cells[i], hexes[i], b.Carrier[i], r.Tech, r.Upper}
+				k := offAirKey{cells[i], hexes[i], r.Tech, r.Upper}
 				e := local[k]
 				if e == nil {
 					e = &evFix{}
@@ -140,8 +144,7 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b offAirKey) int {
-		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.hex, b.hex), cmp.Compare(a.carrier, b.carrier),
-			cmp.Compare(a.tech, b.tech), cmp.Compare(b2i(a.upper), b2i(b.upper)))
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.hex, b.hex), cmp.Compare(a.tech, b.tech), cmp.Compare(b2i(a.upper), b2i(b.upper)))
 	})
 	hexes := make([]hexgrid.Cell, len(keys))
 	for i, k := range keys {
@@ -160,7 +163,7 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 		}
 		e := sums[k]
 		obs.Lon[i], obs.Lat[i] = ctr[0], ctr[1]
-		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = k.carrier, k.tech, k.upper
+		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = engine.Carrier(carrier), k.tech, k.upper
 		obs.LevelDBm[i], obs.N[i] = float64(e.sum)/microDB/float64(e.n), int32(e.n)
 	}
 	return obs, nil
