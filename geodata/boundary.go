@@ -81,11 +81,22 @@ type Unit struct {
 	ParentCode string // empty for top-level units
 	Geometry   orb.MultiPolygon
 	Bound      orb.Bound
+	// index answers Contains for units of a BoundarySet (NewBoundarySet
+	// builds it); nil for units built elsewhere.
+	index *PolygonIndex
 }
 
-// Contains reports whether p (lon, lat) lies inside the unit.
+// Contains reports whether p (lon, lat) lies inside the unit: on its
+// boundary counts as inside, in a hole as outside
+// (planar.MultiPolygonContains).
 func (u *Unit) Contains(p orb.Point) bool {
-	return u.Bound.Contains(p) && planar.MultiPolygonContains(u.Geometry, p)
+	if !u.Bound.Contains(p) {
+		return false
+	}
+	if u.index != nil {
+		return u.index.Contains(p)
+	}
+	return planar.MultiPolygonContains(u.Geometry, p)
 }
 
 // BoundarySet is a named set of units of one level (e.g. "province").
@@ -119,6 +130,7 @@ func NewBoundarySet(name, level string, units []Unit) (*BoundarySet, error) {
 		}
 		s.code[u.Code] = i
 		u.Bound = u.Geometry.Bound()
+		u.index = NewPolygonIndex(u.Geometry)
 		f := engine.Fold(u.Name)
 		s.name[f] = append(s.name[f], i)
 	}
