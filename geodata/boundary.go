@@ -82,8 +82,9 @@ type Unit struct {
 	Geometry   orb.MultiPolygon
 	Bound      orb.Bound
 	// index answers Contains for units of a BoundarySet (NewBoundarySet
-	// builds it); nil for units built elsewhere.
-	index *PolygonIndex
+	// builds it); nil for units built elsewhere. It is derived from
+	// Geometry: configuration hashes leave it out (hash:"-").
+	index *PolygonIndex `hash:"-"`
 }
 
 // Contains reports whether p (lon, lat) lies inside the unit: on its

@@ -16,7 +16,8 @@ import (
 // arrays element by element, maps as their entries' hashes sorted (so map
 // order never matters), pointers by what they point to (nil apart), floats
 // by their bits (so NaN and −0 are themselves). Functions and channels are
-// skipped: callbacks (progress) do not change a result. Two values hash
+// skipped: callbacks (progress) do not change a result; so are fields
+// tagged `hash:"-"`, values derived from the others (an index). Two values hash
 // alike when they are deeply equal in this sense; the field and type
 // names are hashed too, so a field added to an options struct changes
 // every key and saved outputs are rebuilt once.
@@ -119,7 +120,7 @@ func (w *hasher) value(v reflect.Value) {
 		t := v.Type()
 		w.str(t.String())
 		for i := 0; i < v.NumField(); i++ {
-			if k := t.Field(i).Type.Kind(); k == reflect.Func || k == reflect.Chan {
+			if k := t.Field(i).Type.Kind(); k == reflect.Func || k == reflect.Chan || t.Field(i).Tag.Get("hash") == "-" {
 				continue
 			}
 			w.str(t.Field(i).Name)
