@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/export/postgis"
 	"github.com/lomsong/lomsong/engine/penetration"
@@ -180,6 +181,9 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: no households per hex (no population or villages table)", p)}
 	}
 	opt := monthRunOptions(p.String(), copt, provinces, communes, budget)
+	// No layer holds the challenges: no claim to adjudicate (every
+	// predicted key of the country takes seconds and ~100 MB).
+	opt.DeadZones.Claims = []challenge.Claim{}
 	opt.ReadOnly = readOnly
 	if !readOnly {
 		opt.Progress = newRunProgress(e.stderr).report

@@ -224,7 +224,9 @@ func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions
 		copt.Calibrations, copt.SiteOffsets, copt.OffAir, cal = applied.Calibrations, applied.SiteOffsets, applied.OffAir, "calibration.json"
 	}
 	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
-		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
+		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(),
+		// No release file holds the challenges: no claim to adjudicate.
+		Claims: []challenge.Claim{}}}
 	return opt, cal, nil
 }
 
