@@ -65,8 +65,8 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 3
-	coverageFormat  = 1
+	measureFormat   = 4 // 4: statistics rows as records (reccodec.go)
+	coverageFormat  = 2 // 2: states, rows, predictions and sites as records
 	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 1
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
@@ -758,12 +758,29 @@ type chunked interface {
 // gobChunk is how many elements of a slice go in one gob message.
 const gobChunk = 8192
 
+// encodeChunks writes xs as its length, then chunks of at most gobChunk
+// elements: gob messages of the elements, or for a type with a record
+// codec (codecOf) gob byte strings of its records.
 func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
 	if err := enc.Encode(len(xs)); err != nil {
 		return err
 	}
+	codec := codecOf[T]()
+	var w recWriter
 	for i := 0; i < len(xs); i += gobChunk {
-		if err := enc.Encode(xs[i:min(i+gobChunk, len(xs))]); err != nil {
+		c := xs[i:min(i+gobChunk, len(xs))]
+		if codec == nil {
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+			continue
+		}
+		w.b = w.b[:0]
+		w.u64(uint64(len(c)))
+		for j := range c {
+			codec.put(&w, &c[j])
+		}
+		if err := enc.Encode(w.b); err != nil {
 			return err
 		}
 	}
@@ -771,7 +788,9 @@ func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
 }
 
 // eachChunk reads what encodeChunks wrote: the length, given to start,
-// then the chunks, each given to f as it is read (f may keep it).
+// then the chunks, each given to f as it is read (f may keep it). With f
+// nil the chunks are read past (a record chunk without decoding its
+// elements). It returns the length.
 func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, error) {
 	var n int
 	if err := dec.Decode(&n); err != nil {
@@ -781,10 +800,28 @@ func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, 
 		return 0, fmt.Errorf("negative length %d", n)
 	}
 	start(n)
+	codec := codecOf[T]()
+	var buf []byte
+	var strs interner
 	for read := 0; read < n; {
 		var c []T
-		if err := dec.Decode(&c); err != nil {
-			return 0, err
+		if codec == nil {
+			if err := dec.Decode(&c); err != nil {
+				return 0, err
+			}
+		} else {
+			r, m, err := nextRecordChunk(dec, &buf, &strs, n-read)
+			if err != nil {
+				return 0, err
+			}
+			if f == nil {
+				read += m
+				continue
+			}
+			c = make([]T, m)
+			if err := getRecords(&r, codec, c); err != nil {
+				return 0, err
+			}
 		}
 		if len(c) == 0 {
 			return 0, errors.New("empty chunk")
@@ -792,17 +829,80 @@ func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, 
 		if read += len(c); read > n {
 			return 0, fmt.Errorf("%d elements, the header says %d", read, n)
 		}
-		f(c)
+		if f != nil {
+			f(c)
+		}
 	}
 	return n, nil
 }
 
+// nextRecordChunk reads the next record chunk into *buf and returns a
+// reader positioned at its first element and its count, between 1 and
+// left.
+func nextRecordChunk(dec *gob.Decoder, buf *[]byte, strs *interner, left int) (recReader, int, error) {
+	*buf = (*buf)[:0]
+	if err := dec.Decode(buf); err != nil {
+		return recReader{}, 0, err
+	}
+	r := recReader{b: *buf, strs: strs}
+	m := r.u64()
+	if r.err != nil || m == 0 || m > uint64(left) {
+		return recReader{}, 0, fmt.Errorf("%w: chunk of %d elements with %d left to read", errBadRecord, m, left)
+	}
+	return r, int(m), nil
+}
+
+// getRecords decodes len(c) elements from r, which must hold exactly
+// those.
+func getRecords[T any](r *recReader, codec *recCodec[T], c []T) error {
+	for i := range c {
+		codec.get(r, &c[i])
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.b) != 0 {
+		return fmt.Errorf("%w: %d bytes after the chunk's %d elements", errBadRecord, len(r.b), len(c))
+	}
+	return nil
+}
+
+// decodeRecords is decodeChunks for a type with a record codec: each
+// chunk decoded in place at the end of the result.
+func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("negative length %d", n)
+	}
+	out := make([]T, 0, min(n, 1<<22))
+	var buf []byte
+	var strs interner
+	for len(out) < n {
+		r, m, err := nextRecordChunk(dec, &buf, &strs, n-len(out))
+		if err != nil {
+			return nil, err
+		}
+		k := len(out)
+		out = slices.Grow(out, m)[:k+m]
+		if err := getRecords(&r, codec, out[k:]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // decodeChunks reads what encodeChunks wrote. intern, when not nil, is
 // applied to each element as its chunk is read, to share the element's
-// repeated strings (carriers, serving sites) through one copy: gob
-// allocates every string it decodes, and a million coverage states carry
-// about 50 MB of copies of a few carrier names and site ids.
+// repeated strings (carriers) through one copy: gob allocates every
+// string it decodes. Types with a record codec share them as they are
+// read and take nil.
 func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, error) {
+	if codec := codecOf[T](); codec != nil {
+		return decodeRecords(dec, codec)
+	}
 	var out []T
 	var strs interner
 	_, err := eachChunk(dec, func(n int) {
@@ -827,11 +927,14 @@ func decodeChunks[T any](dec *gob.Decoder, intern func(*interner, *T)) ([]T, err
 // skipChunks reads past what encodeChunks wrote, one chunk at a time,
 // and returns how many elements it held.
 func skipChunks[T any](dec *gob.Decoder) (int, error) {
-	return eachChunk(dec, func(int) {}, func([]T) {})
+	return eachChunk[T](dec, func(int) {}, nil)
 }
 
 // interner shares the strings of decoded elements.
-type interner struct{ m map[string]string }
+type interner struct {
+	m    map[string]string
+	last string // the last string looked up by ofBytes (values repeat in runs)
+}
 
 func (s *interner) of(v string) string {
 	if v == "" {
@@ -847,17 +950,23 @@ func (s *interner) of(v string) string {
 	return v
 }
 
+// ofBytes is of(string(b)), without a copy of b when its string is held.
+func (s *interner) ofBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if string(b) == s.last {
+		return s.last
+	}
+	w, ok := s.m[string(b)]
+	if !ok {
+		w = s.of(string(b))
+	}
+	s.last = w
+	return w
+}
+
 func (s *interner) carrier(c engine.Carrier) engine.Carrier { return engine.Carrier(s.of(string(c))) }
-
-func internState(s *interner, x *coverage.State) {
-	x.Carrier, x.ServingSite = s.carrier(x.Carrier), s.of(x.ServingSite)
-}
-
-func internPredicted(s *interner, x *coverage.PredictedCell) {
-	x.Carrier, x.ServingSite = s.carrier(x.Carrier), s.of(x.ServingSite)
-}
-
-func internRow(s *interner, x *aggregate.Row) { x.Carrier = s.carrier(x.Carrier) }
 
 func internReading(s *interner, x *readingState) { x.Key.Carrier = s.carrier(x.Key.Carrier) }
 
@@ -954,7 +1063,7 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	if st.skipRows {
 		_, err = skipChunks[aggregate.Row](dec)
 	} else {
-		st.Rows, err = decodeChunks(dec, internRow)
+		st.Rows, err = decodeChunks[aggregate.Row](dec, nil)
 	}
 	if err != nil {
 		return err
@@ -980,7 +1089,7 @@ type coverageState struct {
 
 func (st coverageState) encodeTo(enc *gob.Encoder) error {
 	h := *st.r
-	h.States, h.Measured, h.Predicted = nil, nil, nil
+	h.States, h.Measured, h.Predicted, h.Sites = nil, nil, nil, nil
 	if err := enc.Encode(&h); err != nil {
 		return err
 	}
@@ -990,7 +1099,10 @@ func (st coverageState) encodeTo(enc *gob.Encoder) error {
 	if err := encodeChunks(enc, st.r.Measured); err != nil {
 		return err
 	}
-	return encodeChunks(enc, st.r.Predicted)
+	if err := encodeChunks(enc, st.r.Predicted); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.r.Sites)
 }
 
 func (st coverageState) decodeFrom(dec *gob.Decoder) error {
@@ -998,24 +1110,21 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.r.States, err = decodeChunks(dec, internState); err != nil {
+	if st.r.States, err = decodeChunks[coverage.State](dec, nil); err != nil {
 		return err
 	}
-	if st.lean {
+	switch {
+	case st.lean:
 		st.r.lean = true
 		if st.r.measuredKeys, err = skipChunks[aggregate.Row](dec); err != nil {
 			return err
 		}
 		_, err = skipChunks[coverage.PredictedCell](dec)
-		return err
-	}
-	if st.decide != nil {
+	case st.decide != nil:
 		need := verdictRows(st.r.States, st.decide)
-		var strs interner
 		if st.r.measuredKeys, err = eachChunk(dec, func(int) {}, func(c []aggregate.Row) {
 			for i := range c {
 				if need[c[i].Key] {
-					internRow(&strs, &c[i])
 					st.r.Measured = append(st.r.Measured, c[i])
 				}
 			}
@@ -1024,12 +1133,16 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		}
 		st.r.partial = true
 		_, err = skipChunks[coverage.PredictedCell](dec)
+	default:
+		if st.r.Measured, err = decodeChunks[aggregate.Row](dec, nil); err != nil {
+			return err
+		}
+		st.r.Predicted, err = decodeChunks[coverage.PredictedCell](dec, nil)
+	}
+	if err != nil {
 		return err
 	}
-	if st.r.Measured, err = decodeChunks(dec, internRow); err != nil {
-		return err
-	}
-	st.r.Predicted, err = decodeChunks(dec, internPredicted)
+	st.r.Sites, err = decodeChunks[engine.Site](dec, nil)
 	return err
 }
 
