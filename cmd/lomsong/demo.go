@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/synth"
 	"github.com/lomsong/lomsong/geodata"
@@ -158,13 +162,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		done()
 	}
 
-	// An uncalibrated coverage run, to measure what calibration changes.
+	done = stage("evaluate against the generator's ground truth")
+	// The uncalibrated prediction at the villages' hexes, to measure what
+	// calibration changes.
 	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
-	if err := runCoverage(ctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none", "--out", uncal}, area...),
-		&env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard}); err != nil {
+	if err := uncalibratedAtVillages(ctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
+		filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard}); err != nil {
 		return fmt.Errorf("demo: uncalibrated coverage: %w", err)
 	}
-	done = stage("evaluate against the generator's ground truth")
 	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
 	if err != nil {
 		return err
@@ -371,6 +376,63 @@ func evaluateSignals(villagesCSV string, coverage map[string]string, signalsCSV 
 		readers[name] = f
 	}
 	return synth.EvaluateSignals(v, readers, truth)
+}
+
+// uncalibratedAtVillages writes under dir the coverage tables
+// (writeCoverage) of the uncalibrated prediction at the hexes of the
+// villages in villagesCSV (its cell column): lomsong coverage with args
+// (--calibration none), restricted to those hexes and without the
+// measurements, which do not change a prediction. The whole country's
+// coverage, a million rows, would be computed and written for the few
+// values the evaluation reads.
+func uncalibratedAtVillages(ctx context.Context, args []string, villagesCSV, dir string, e *env) error {
+	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
+	var cf coverageFlags
+	cf.register(fs)
+	cf.registerPeriod(fs)
+	if _, err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	store, opt, _, _, err := cf.prepare(e, false)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(villagesCSV)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	h, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: %w", villagesCSV, err)
+	}
+	ic := slices.Index(h, "cell")
+	if ic < 0 {
+		return fmt.Errorf("%s: no cell column", villagesCSV)
+	}
+	opt.Cells = nil
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", villagesCSV, err)
+		}
+		c, err := hexgrid.Parse(row[ic])
+		if err != nil {
+			return fmt.Errorf("%s: cell %q: %w", villagesCSV, row[ic], err)
+		}
+		opt.Cells = append(opt.Cells, c)
+	}
+	opt.Measured = &pipeline.Measured{}
+	res, err := pipeline.Coverage(ctx, store, opt)
+	if err != nil {
+		return err
+	}
+	return writeSet(dir, "coverage", func(stage string) error { return writeCoverage(stage, res, "", map[string]string{}) })
 }
 
 // rssWatch samples the process's resident set (VmRSS, /proc/self/statm)

@@ -140,20 +140,37 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 	}
 	slices.Sort(names)
 	measuredDone := false
+	villageCells := make(map[string]bool, len(cellOf))
+	for _, c := range cellOf {
+		villageCells[c] = true
+	}
 	for _, name := range names {
-		crows, err := readTable(coverage[name])
+		// Streamed: a country's coverage table has a million rows, of
+		// which only the villages' hexes are read.
+		cr := csv.NewReader(coverage[name])
+		cr.ReuseRecord = true
+		h, err := cr.Read()
 		if err != nil {
 			return nil, fmt.Errorf("coverage %s: %w", name, err)
 		}
-		h := crows[0]
 		ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
 			slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
 		if min(ic, ik, it, ip, im, is) < 0 {
 			return nil, fmt.Errorf("coverage %s: columns missing: %w", name, engine.ErrInvalidValue)
 		}
 		pred, meas := map[key]float64{}, map[key]float64{}
-		for _, r := range crows[1:] {
-			k := key{r[ic], r[ik], r[it]}
+		for {
+			r, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("coverage %s: %w", name, err)
+			}
+			if !villageCells[r[ic]] {
+				continue
+			}
+			k := key{strings.Clone(r[ic]), strings.Clone(r[ik]), strings.Clone(r[it])}
 			if v, err := strconv.ParseFloat(r[ip], 64); err == nil {
 				pred[k] = v
 			}
