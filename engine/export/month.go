@@ -237,6 +237,9 @@ func Build(in Input) (*Month, error) {
 			dead[c] = true
 		}
 	}
+	// Tables sized once: the country's coverage has a million rows, and a
+	// slice grown by doubling holds up to twice that, and the copies.
+	m.Coverage = make([]CoverageHex, 0, len(dz.Coverage.States))
 	for _, s := range dz.Coverage.States {
 		a := dz.Admin[s.Cell]
 		m.Coverage = append(m.Coverage, CoverageHex{Cell: s.Cell, Carrier: string(s.Carrier), Tech: s.Tech.String(),
@@ -249,7 +252,9 @@ func Build(in Input) (*Month, error) {
 		pop[p.Cell] = [2]float64{p.Households, p.Population}
 	}
 	var hexHH float64
-	for _, b := range coverage.BestByHex(dz.Coverage.States) {
+	best := coverage.BestByHex(dz.Coverage.States)
+	m.Best = make([]BestHex, 0, len(best))
+	for _, b := range best {
 		a := dz.Admin[b.Cell]
 		h := BestHex{Cell: b.Cell, State: b.State.String(), Carrier: string(b.Carrier), Has2G: b.Has2G, Dead: dead[b.Cell],
 			Households: count(pop[b.Cell][0]), Population: count(pop[b.Cell][1]), PDead: math.NaN(),
@@ -278,6 +283,7 @@ func Build(in Input) (*Month, error) {
 	popCells := slices.Clone(dz.Population)
 	slices.SortStableFunc(popCells, func(a, b population.Cell) int { return cmp.Compare(a.Cell, b.Cell) })
 	var popHH float64
+	m.Hexes = make([]Hex, 0, len(popCells))
 	for _, p := range popCells {
 		a := dz.Admin[p.Cell]
 		h := Hex{Cell: p.Cell, Households: count(p.Households), Population: count(p.Population), PDead: math.NaN(), ZoneID: zoneOf[p.Cell],
@@ -320,6 +326,7 @@ func Build(in Input) (*Month, error) {
 	m.Meta.Totals["dead_zone_households"] = zoneHH
 	m.Meta.Totals["dead_zone_population"] = zonePop
 	var villageHH float64
+	m.Villages = make([]Village, 0, len(dz.Villages.Villages))
 	for _, v := range dz.Villages.Villages {
 		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
 			Level: v.Level.String(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), WithoutSignal: v.WithoutSignal(),
@@ -345,6 +352,7 @@ func Build(in Input) (*Month, error) {
 	for _, r := range in.OffAir {
 		offAir[r] = true
 	}
+	m.Sites = make([]Site, 0, len(dz.Coverage.Sites))
 	for _, s := range dz.Coverage.Sites {
 		o := Site{SiteID: s.SiteID, Carrier: string(s.Carrier), Tech: s.Tech.String(), Lon: s.Lon, Lat: s.Lat,
 			BandMHz: s.BandMHz, HeightM: s.HeightM, Status: s.Status.String(), Backhaul: s.Backhaul.String()}
