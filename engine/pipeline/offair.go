@@ -54,13 +54,19 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	}
 	slices.Sort(carriers)
 	carriers = slices.Compact(carriers)
+	// Each carrier's own sites: its masts are grouped (predict.Masts) and
+	// predicted from them alone, as over the whole register.
+	bySite := map[engine.Carrier][]engine.Site{}
+	for _, st := range sites {
+		bySite[st.Carrier] = append(bySite[st.Carrier], st)
+	}
 	out := &predict.OffAirResult{}
 	for _, c := range carriers {
 		obs, err := offAirObservations(ctx, s, opt, c)
 		if err != nil {
 			return nil, err
 		}
-		r, err := predict.OffAir(sites, obs, opt.Predict, oo)
+		r, err := predict.OffAir(bySite[engine.Carrier(c)], obs, opt.Predict, oo)
 		if err != nil {
 			return nil, err
 		}
