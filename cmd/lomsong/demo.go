@@ -378,8 +378,9 @@ func evaluateSignals(villagesCSV string, coverage map[string]string, signalsCSV 
 	return synth.EvaluateSignals(v, readers, truth)
 }
 
-// uncalibratedAtVillages writes under dir the coverage tables
-// (writeCoverage) of the uncalibrated prediction at the hexes of the
+// uncalibratedAtVillages writes under dir the coverage table
+// (coverage.csv, as lomsong coverage writes it) of the uncalibrated
+// prediction at the hexes of the
 // villages in villagesCSV (its cell column): lomsong coverage with args
 // (--calibration none), restricted to those hexes and without the
 // measurements, which do not change a prediction. The whole country's
@@ -432,7 +433,13 @@ func uncalibratedAtVillages(ctx context.Context, args []string, villagesCSV, dir
 	if err != nil {
 		return err
 	}
-	return writeSet(dir, "coverage", func(stage string) error { return writeCoverage(stage, res, "", map[string]string{}) })
+	cols, err := pipeline.CoverageTable(res.States)
+	if err != nil {
+		return err
+	}
+	return writeSet(dir, "coverage", func(stage string) error {
+		return writeAtomic(filepath.Join(stage, "coverage.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, cols) })
+	})
 }
 
 // rssWatch samples the process's resident set (VmRSS, /proc/self/statm)
