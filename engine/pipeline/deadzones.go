@@ -52,17 +52,10 @@ type DeadZoneOptions struct {
 	VillagesByHex bool
 }
 
-// villageVerdicts returns the village decision for deadzone.Villages
-// (done is called once per village decided, from its goroutine):
-// the best server is predicted at each village's own point (not its
-// hex's centre: near a site the signal changes by tens of dB across a
-// hex), calibrated as the hexes are; the radio map adds the posterior
-// residual of every key there, keys measured near the village but not
-// predicted enter from their readings, and deadzone.Decide gives the
-// verdict (seeded by the village id). The evidence near the village is
-// published with it.
-func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int, m *radiomap.Map,
-	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
+// villagePredictions predicts the best server at each village's own
+// point (not its hex's centre: near a site the signal changes by tens of
+// dB across a hex), calibrated as the hexes are (predictAt).
+func villagePredictions(villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
 	lon, lat, hexes := make([]float64, len(villages)), make([]float64, len(villages)), make([]hexgrid.Cell, len(villages))
 	for i, v := range villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, res)
@@ -71,12 +64,20 @@ func villageVerdicts(villages []deadzone.Village, cov *CoverageResult, copt Cove
 		}
 		lon[i], lat[i], hexes[i] = v.Lon, v.Lat, c
 	}
-	preds, err := predictAt(lon, lat, hexes, cov.Sites, copt, res)
-	if err != nil {
-		return nil, err
-	}
+	return predictAt(lon, lat, hexes, cov.Sites, copt, res)
+}
+
+// villageVerdicts returns the village decision for deadzone.Villages
+// (done is called once per village decided, from its goroutine), from
+// the villages' predictions (villagePredictions); the radio map adds the posterior
+// residual of every key there, keys measured near the village but not
+// predicted enter from their readings, and deadzone.Decide gives the
+// verdict (seeded by the village id). The evidence near the village is
+// published with it.
+func villageVerdicts(villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
+	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
-	err = parallelFor(len(villages), func(i int) error {
+	err := parallelFor(len(villages), func(i int) error {
 		v := villages[i]
 		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], noiseDB)
 		if err != nil {
@@ -496,6 +497,16 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	if predictor == nil {
 		predictor = predictEvidence(cov, opt.Coverage, res)
 	}
+	// The villages' predictions before the radio map: the best-server
+	// search's prepared register (about 120 MB for the country) is
+	// garbage before the map and its observations are built.
+	var vpreds [][]prediction
+	if len(dv) > 0 && !opt.VillagesByHex {
+		var err error
+		if vpreds, err = villagePredictions(dv, cov, opt.Coverage, res); err != nil {
+			return nil, err
+		}
+	}
 	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings)
 	if err != nil {
 		return nil, err
@@ -555,7 +566,7 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 		vopt := opt.Villages
 		vopt.Cut = vcfg.Cut
 		if !opt.VillagesByHex {
-			if vopt.Local, err = villageVerdicts(dv, cov, opt.Coverage, res, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
+			if vopt.Local, err = villageVerdicts(dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
 				return nil, err
 			}
 		}
