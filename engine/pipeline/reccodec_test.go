@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -150,8 +151,9 @@ func TestRecordCodecsRoundTrip(t *testing.T) {
 }
 
 // TestRecordCodecsRejectCorruptChunks: a chunk cut short, with bytes left
-// over, or counting more elements than the header is an error, never a
-// panic or a silently short result.
+// over, counting more elements than the header, than a chunk holds or
+// than its bytes could is an error, never a panic, a huge allocation or a
+// silently short result.
 func TestRecordCodecsRejectCorruptChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows := make([]aggregate.Row, 5)
@@ -172,6 +174,8 @@ func TestRecordCodecsRejectCorruptChunks(t *testing.T) {
 		"trailing bytes":   {5, append(append([]byte{}, good...), 0)},
 		"more than header": {4, good},
 		"empty":            {5, []byte{0}},
+		"huge count":       {1 << 40, binary.AppendUvarint(nil, 1<<39)},
+		"count over bytes": {5000, binary.AppendUvarint(nil, 5000)},
 		"no count":         {5, nil},
 	}
 	for name, c := range cases {

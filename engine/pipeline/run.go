@@ -838,7 +838,8 @@ func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, 
 
 // nextRecordChunk reads the next record chunk into *buf and returns a
 // reader positioned at its first element and its count, between 1 and
-// left.
+// min(left, gobChunk, the chunk's bytes): a corrupt count never sizes an
+// allocation beyond one chunk's elements.
 func nextRecordChunk(dec *gob.Decoder, buf *[]byte, strs *interner, left int) (recReader, int, error) {
 	*buf = (*buf)[:0]
 	if err := dec.Decode(buf); err != nil {
@@ -846,7 +847,7 @@ func nextRecordChunk(dec *gob.Decoder, buf *[]byte, strs *interner, left int) (r
 	}
 	r := recReader{b: *buf, strs: strs}
 	m := r.u64()
-	if r.err != nil || m == 0 || m > uint64(left) {
+	if r.err != nil || m == 0 || m > uint64(left) || m > gobChunk || m > uint64(len(r.b)) {
 		return recReader{}, 0, fmt.Errorf("%w: chunk of %d elements with %d left to read", errBadRecord, m, left)
 	}
 	return r, int(m), nil
