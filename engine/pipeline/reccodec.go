@@ -13,7 +13,8 @@ import (
 )
 
 // Record codecs: the saved stages' largest slices (coverage states,
-// predictions, statistics rows, the site register) are written chunk by
+// predictions, statistics rows, the site register, the dead-zone
+// evidence's readings) are written chunk by
 // chunk as gob byte strings holding a plain binary encoding of their
 // elements, instead of gob's own encoding of the structs. gob decodes a
 // struct field by field through reflection and allocates every string;
@@ -165,6 +166,7 @@ var (
 	predictedCodec = recCodec[coverage.PredictedCell]{putPredicted, getPredicted}
 	rowCodec       = recCodec[aggregate.Row]{putRow, getRow}
 	siteCodec      = recCodec[engine.Site]{putSite, getSite}
+	readingCodec   = recCodec[readingState]{putReading, getReading}
 )
 
 // codecOf returns T's record codec, nil for types saved by gob.
@@ -180,6 +182,8 @@ func codecOf[T any]() *recCodec[T] {
 		c = &rowCodec
 	case engine.Site:
 		c = &siteCodec
+	case readingState:
+		c = &readingCodec
 	default:
 		return nil
 	}
@@ -406,4 +410,28 @@ func getSite(r *recReader, s *engine.Site) {
 		c.PCI, c.ARFCN = int32(pci), int32(arfcn)
 		s.Cell = c
 	}
+}
+
+func putReading(w *recWriter, x *readingState) {
+	w.cell(x.Cell)
+	w.cell(x.Hex)
+	w.str(string(x.Key.Carrier))
+	w.u8(uint8(x.Key.Tech))
+	w.bool(x.Upper)
+	w.bool(x.Indoor)
+	w.bool(x.Scanner)
+	w.i64(int64(x.N))
+	w.f64(x.Sum)
+}
+
+func getReading(r *recReader, x *readingState) {
+	x.Cell = r.cell()
+	x.Hex = r.cell()
+	x.Key.Carrier = r.carrier()
+	x.Key.Tech = engine.Tech(r.u8())
+	x.Upper = r.bool()
+	x.Indoor = r.bool()
+	x.Scanner = r.bool()
+	x.N = r.int()
+	x.Sum = r.f64()
 }

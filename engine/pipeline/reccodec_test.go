@@ -132,8 +132,9 @@ func TestRecordCodecsRoundTrip(t *testing.T) {
 	roundTrip[coverage.PredictedCell](t, 100)
 	roundTrip[aggregate.Row](t, 100)
 	roundTrip[engine.Site](t, 100)
-	if codecOf[readingState]() != nil {
-		t.Error("readingState has a record codec: add it to this test")
+	roundTrip[readingState](t, 100)
+	if codecOf[speedState]() != nil {
+		t.Error("speedState has a record codec: add it to this test")
 	}
 
 	states := []coverage.State{{Carrier: "viettel", ServingSite: "S1"}, {Carrier: "viettel", ServingSite: "S1"}}

@@ -65,7 +65,7 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 4 // 4: statistics rows as records (reccodec.go)
+	measureFormat   = 4 // 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 2 // 2: states, rows, predictions and sites as records
 	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 1
@@ -969,8 +969,6 @@ func (s *interner) ofBytes(b []byte) string {
 
 func (s *interner) carrier(c engine.Carrier) engine.Carrier { return engine.Carrier(s.of(string(c))) }
 
-func internReading(s *interner, x *readingState) { x.Key.Carrier = s.carrier(x.Key.Carrier) }
-
 func internGap(s *interner, x *deadzone.GapHex) {
 	x.Carrier = s.carrier(x.Carrier)
 	for i, o := range x.Others {
@@ -1069,7 +1067,7 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if st.Readings, err = decodeChunks(dec, internReading); err != nil {
+	if st.Readings, err = decodeChunks[readingState](dec, nil); err != nil {
 		return err
 	}
 	st.Speeds, err = decodeChunks[speedState](dec, nil)
