@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -527,13 +528,16 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if len(store.Parts("measurements", nil, nil)) == 0 {
 		return errors.New("calibrate: the dataset has no measurements to calibrate against")
 	}
+	t0 := time.Now()
 	var oa *predict.OffAirResult
 	if *offAir {
+		fmt.Fprintln(e.stderr, "calibrate: weighing the masts listed active against their tests (off-air check)")
 		if oa, err = pipeline.OffAirSites(ctx, store, opt, predict.OffAirOptions{}); err != nil {
 			return err
 		}
 		opt.OffAir = oa.Refs()
 	}
+	fmt.Fprintf(e.stderr, "calibrate: predicting the measured and populated hexes (at %.1fs)\n", time.Since(t0).Seconds())
 	res, err := pipeline.Coverage(ctx, store, opt)
 	if err != nil {
 		return err

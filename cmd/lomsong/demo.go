@@ -111,6 +111,10 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 
 	done := stage("generate the demo world")
+	genStart := time.Now()
+	cfg.Progress = func(phase string) {
+		fmt.Fprintf(e.stderr, "generate: %s (at %.1fs)\n", phase, time.Since(genStart).Seconds())
+	}
 	truth, month, err := generateDemo(cfg, *out, e.stdout)
 	if err != nil {
 		return err
@@ -163,6 +167,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 
 	done = stage("evaluate against the generator's ground truth")
+	fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes")
 	// The uncalibrated prediction at the villages' hexes, to measure what
 	// calibration changes.
 	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
@@ -190,6 +195,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "%-28s %3d area-months: mean absolute error %.3f, interval holds the truth in %.0f%% (%s)\n",
 			t.Target, t.N, t.MAE, 100*t.Coverage, t.Interval)
 	}
+	fmt.Fprintln(e.stderr, "evaluate: signals at the villages against the true signals")
 	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
 		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
 		filepath.Join(*out, "truth", "village_signals.csv"))
@@ -254,6 +260,9 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 	}
 	// The inputs and the truth are two output sets (see writeSet).
 	for _, set := range []struct{ dir, name string }{{in, "demo-input"}, {truth, "demo-truth"}} {
+		if cfg.Progress != nil {
+			cfg.Progress("writing " + set.dir)
+		}
 		if err := writeSet(set.dir, set.name, func(stage string) error {
 			for _, f := range files {
 				if f.dir != set.dir {

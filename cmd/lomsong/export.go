@@ -123,7 +123,11 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 			return err
 		}
-		if err := export.WriteGeoPackage(ctx, *out, layers, meta); err != nil {
+		t0 := time.Now()
+		progress := func(layer string, features int) {
+			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
+		}
+		if err := export.WriteGeoPackageProgress(ctx, *out, layers, meta, progress); err != nil {
 			return err
 		}
 		st, err := os.Stat(*out)

@@ -156,8 +156,14 @@ func TestGeoPackageReadBack(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "m.gpkg")
 	ctx := context.Background()
-	if err := WriteGeoPackage(ctx, path, layers, m.Meta); err != nil {
+	var progress []string
+	if err := WriteGeoPackageProgress(ctx, path, layers, m.Meta, func(layer string, n int) {
+		progress = append(progress, fmt.Sprintf("%s:%d", layer, n))
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if len(progress) != len(layers) || progress[0] != fmt.Sprintf("%s:%d", layers[0].Name, layers[0].Len()) {
+		t.Errorf("progress %q, want one call per layer with its feature count", progress)
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)

@@ -118,7 +118,14 @@ func (f *Field) value(i int) any {
 // (rtree_<layer>_geom, filled, with the extension's triggers); meta is the
 // lomsong_metadata attributes table (key, value); QGIS picks the styles
 // of layer_styles (QGISStyles) up as each layer's default.
-func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta) (err error) {
+func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta) error {
+	return WriteGeoPackageProgress(ctx, path, layers, meta, nil)
+}
+
+// WriteGeoPackageProgress is WriteGeoPackage calling progress (when not
+// nil) as each layer's writing starts, with its name and feature count:
+// a country's month takes seconds a layer.
+func WriteGeoPackageProgress(ctx context.Context, path string, layers []Layer, meta Meta, progress func(layer string, features int)) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -136,7 +143,7 @@ func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta
 	if err != nil {
 		return err
 	}
-	if err = fillGeoPackage(ctx, db, layers, meta); err != nil {
+	if err = fillGeoPackage(ctx, db, layers, meta, progress); err != nil {
 		db.Close()
 		return fmt.Errorf("geopackage %s: %w", path, err)
 	}
@@ -163,7 +170,7 @@ func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta
 	return dataset.SyncDir(dir)
 }
 
-func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) error {
+func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta, progress func(string, int)) error {
 	if ok, err := sqlitedb.HasRTree(ctx, db); err != nil {
 		return err
 	} else if !ok {
@@ -212,6 +219,9 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta) 
 	// clock: the same month gives the same file.
 	stamp := contentTime(meta)
 	for _, l := range layers {
+		if progress != nil {
+			progress(l.Name, l.Len())
+		}
 		if err := writeGPKGLayer(ctx, tx, &l, stamp); err != nil {
 			return fmt.Errorf("layer %s: %w", l.Name, err)
 		}

@@ -110,6 +110,10 @@ type Config struct {
 	// Workers is the number of goroutines for signal prediction; 0 means
 	// GOMAXPROCS. The world does not depend on it.
 	Workers int
+	// Progress, when set, is called as each phase of Generate starts (its
+	// name and what it works on), from Generate's goroutine; the world
+	// does not depend on it.
+	Progress func(phase string)
 }
 
 // DefaultConfig returns the defaults: seed 1, 2019 boundaries, Lai Châu,

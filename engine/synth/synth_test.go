@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +69,20 @@ func TestDeterministic(t *testing.T) {
 		}
 		if len(a[name]) < 100 {
 			t.Errorf("%s: only %d bytes", name, len(a[name]))
+		}
+	}
+	// Progress reports the phases in order and changes nothing.
+	var phases []string
+	w4, err := Generate(Config{Progress: func(p string) { phases = append(phases, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(phases) != 3 || !strings.HasPrefix(phases[0], "site registers") || !strings.HasPrefix(phases[2], "measurements") {
+		t.Errorf("progress phases %q, want site registers, true signal, measurements", phases)
+	}
+	for name, v := range render(t, w4) {
+		if !bytes.Equal(a[name], v) {
+			t.Errorf("%s: a Progress callback changed the world", name)
 		}
 	}
 	w3, err := Generate(Config{Seed: 2})

@@ -153,6 +153,7 @@ func Generate(cfg Config) (*World, error) {
 	}
 	sites, trueSites := make([][]engine.Site, len(provs)), make([][]engine.Site, len(provs))
 	errs := make([]error, len(provs))
+	cfg.progress(fmt.Sprintf("site registers (%d %s)", len(provs), map[bool]string{true: "province", false: "provinces"}[len(provs) == 1]))
 	parallel.For(len(provs), cfg.Workers, func(i int) {
 		p := provs[i]
 		lon, lat := make([]float64, len(p.villages)), make([]float64, len(p.villages))
@@ -194,6 +195,7 @@ func Generate(cfg Config) (*World, error) {
 	for _, p := range provs {
 		remoteness[p.m.census.Code] = p.remoteness
 	}
+	cfg.progress(fmt.Sprintf("true signal at %d villages from %d sectors", len(w.Villages), len(truth)))
 	if w.Truth, err = villageTruth(cfg, w.Villages, truth, env, sh, remoteness); err != nil {
 		return nil, err
 	}
@@ -203,11 +205,19 @@ func Generate(cfg Config) (*World, error) {
 			w.Truth.OffAir = append(w.Truth.OffAir, predict.SiteRef{Carrier: w.Sites[i].Carrier, SiteID: w.Sites[i].SiteID})
 		}
 	}
+	cfg.progress("measurements (drive and crowd tests of every carrier)")
 	if w.Measurements, err = measurements(cfg, provs, w.Sites, truth, env, sh); err != nil {
 		return nil, err
 	}
 	w.Subscriptions, w.Truth.Penetration = subscriptions(cfg, r.areas, provs)
 	return w, nil
+}
+
+// progress reports the start of a phase of Generate (Config.Progress).
+func (c Config) progress(phase string) {
+	if c.Progress != nil {
+		c.Progress(phase)
+	}
 }
 
 // villageTruth is the true signal at every village point: the same field
