@@ -87,6 +87,7 @@ func main() {
 			os.Exit(supervise(exec.Command(exe, os.Args[1:]...), os.Stderr))
 		}
 	}
+	applyMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startCPUProfile(os.Getenv(cpuProfileEnv), os.Stderr)
 	stopHeap := startHeapProfile(os.Getenv(heapProfileEnv), os.Stderr)
@@ -307,9 +308,9 @@ Commands:
 Run "lomsong <command> --help" for a command's flags and an example.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, no data in the
 month or province asked for, or an incomplete suggested mapping), 130 interrupted.
-Environment: GOMEMLIMIT (e.g. 1400MiB) bounds the memory the Go runtime keeps before collecting,
-for small machines, at some CPU; LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a
-command (go tool pprof).
+Environment: GOMEMLIMIT (e.g. 1400MiB) is the soft limit of the memory the Go runtime keeps
+before collecting harder (default: 3/4 of the memory available, the container's limit or the
+machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof).
 `)
 }
 
