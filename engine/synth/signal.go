@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/lomsong/lomsong/engine"
@@ -95,8 +96,7 @@ var rangesM = [4][3]float64{
 // the loss of the valleys that hold the point (valleyLossDB).
 //
 // want, if not nil, holds per point the carriers (carrierMask) whose
-// signal is needed there; the rows of other carriers are dropped before
-// the shadowing is computed.
+// signal is needed there; other carriers are not predicted there.
 func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []predict.Env, terrain []float64, want []uint8, workers int) (*field, error) {
 	n := len(lon)
 	f := &field{res: &predict.Result{}, start: make([]int32, n+1)}
@@ -108,39 +108,73 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		sd  float64
 	}
 	rows := make([][]row, n)
-	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
-		var idx []int
-		var pts predict.Points
-		for i := range n {
-			if env[i] == e {
-				idx = append(idx, i)
-				pts.Lon = append(pts.Lon, lon[i])
-				pts.Lat = append(pts.Lat, lat[i])
-				pts.Env = append(pts.Env, e)
+	// With want, each carrier's sites are predicted at the points that
+	// want that carrier only (most tests are one phone's, of one carrier):
+	// a carrier's best server depends on its own sites alone, and taking
+	// the carriers in their sorted order keeps each point's rows in
+	// predict.Result's order (carrier, then technology), so the field is
+	// the same as one pass over every site, filtered.
+	type group struct {
+		mask  uint8
+		sites []engine.Site
+		index []int32 // into sites of predictField
+	}
+	groups := []group{{sites: sites}}
+	if want != nil {
+		byCarrier := map[engine.Carrier]*group{}
+		var cs []engine.Carrier
+		for i, st := range sites {
+			g := byCarrier[st.Carrier]
+			if g == nil {
+				g = &group{mask: carrierMask(st.Carrier)}
+				byCarrier[st.Carrier] = g
+				cs = append(cs, st.Carrier)
 			}
+			g.sites = append(g.sites, st)
+			g.index = append(g.index, int32(i))
 		}
-		if len(idx) == 0 {
-			continue
+		slices.Sort(cs)
+		groups = groups[:0]
+		for _, c := range cs {
+			groups = append(groups, *byCarrier[c])
 		}
+	}
+	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
 		cfg := predict.DefaultConfig()
 		cfg.Workers = workers
 		cfg.Tech[engine.Tech2G].MaxRangeM = rangesM[e][0]
 		cfg.Tech[engine.Tech3G].MaxRangeM = rangesM[e][1]
 		cfg.Tech[engine.Tech4G].MaxRangeM = rangesM[e][2]
 		cfg.Tech[engine.Tech5G].MaxRangeM = rangesM[e][2]
-		res, err := predict.BestServer(sites, pts, cfg)
-		if err != nil {
-			return nil, err
-		}
-		if len(res.Rejected) > 0 {
-			return nil, fmt.Errorf("synth: site %s cannot be predicted: %w", sites[res.Rejected[0].Site].SiteID, res.Rejected[0].Err)
-		}
-		for r := range res.Len() {
-			i := idx[res.Point[r]]
-			if want != nil && want[i]&carrierMask(res.Carrier[r]) == 0 {
+		for _, g := range groups {
+			var idx []int
+			var pts predict.Points
+			for i := range n {
+				if env[i] == e && (want == nil || want[i]&g.mask != 0) {
+					idx = append(idx, i)
+					pts.Lon = append(pts.Lon, lon[i])
+					pts.Lat = append(pts.Lat, lat[i])
+					pts.Env = append(pts.Env, e)
+				}
+			}
+			if len(idx) == 0 {
 				continue
 			}
-			rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], res.Site[r], res.SignalDBm[r], res.SigmaDB[r]})
+			res, err := predict.BestServer(g.sites, pts, cfg)
+			if err != nil {
+				return nil, err
+			}
+			if len(res.Rejected) > 0 {
+				return nil, fmt.Errorf("synth: site %s cannot be predicted: %w", g.sites[res.Rejected[0].Site].SiteID, res.Rejected[0].Err)
+			}
+			for r := range res.Len() {
+				i := idx[res.Point[r]]
+				site := res.Site[r]
+				if g.index != nil {
+					site = g.index[site]
+				}
+				rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], site, res.SignalDBm[r], res.SigmaDB[r]})
+			}
 		}
 	}
 	// Shadowing, point by point in parallel blocks (each point's rows are
