@@ -54,6 +54,11 @@ type CoverageOptions struct {
 	// read instead of aggregating them again; it must have been made
 	// with Aggregate's periods, carriers and configuration.
 	Measured *Measured
+
+	// bestServer, when set, stands for predict.BestServer (a month's run
+	// reads back a search saved for the same sites, points and options:
+	// periodRun.savedBestServer).
+	bestServer func([]engine.Site, predict.Points, predict.Config) (*predict.Result, error)
 }
 
 // DefaultMinPairs is the fewest (measured, predicted) hex pairs a
@@ -189,7 +194,11 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	}
 	var predicted []coverage.PredictedCell
 	if len(sites) > 0 && len(cells) > 0 {
-		r, err := predict.BestServer(sites, pts, opt.Predict)
+		bs := opt.bestServer
+		if bs == nil {
+			bs = predict.BestServer
+		}
+		r, err := bs(sites, pts, opt.Predict)
 		if err != nil {
 			return nil, err
 		}

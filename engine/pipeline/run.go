@@ -71,6 +71,8 @@ const (
 	planFormat      = 1
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 1
+	// predictionsFormat is the version of StagePredictions' parts.
+	predictionsFormat = 1
 )
 
 // Stage names in the dataset.
@@ -83,6 +85,11 @@ const (
 	// cells the carrier was measured in, which the dead-zone stage's radio
 	// map reads (saved per carrier like measure).
 	StageEvPredictions = "evpredictions"
+	// StagePredictions is the coverage's best-server search, uncalibrated
+	// (calibration corrects its values afterwards): lomsong calibrate and
+	// the calibrated coverage of lomsong run search the same sites at the
+	// same hexes, and the second reads the first's back.
+	StagePredictions = "predictions"
 )
 
 // RunOptions control Run.
@@ -527,6 +534,8 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 	notify(r.progress, Progress{Stage: StageCoverage, Unit: "hexes", Total: int64(len(copt.Cells))})
 	copt.Measured = m
 	copt.Aggregate.Periods = []string{r.period}
+	var searched []StageSummary
+	copt.bestServer = r.savedBestServer(sitesIn, copt.OffAir, &searched)
 	res, err := Coverage(ctx, r.s, copt)
 	if err != nil {
 		return nil, "", err
@@ -536,6 +545,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 		return nil, "", err
 	}
 	el := time.Since(t0)
+	r.sum.Stages = append(r.sum.Stages, searched...)
 	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
 	notify(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
 	return res, key, nil
@@ -554,7 +564,7 @@ func (r *periodRun) finish() {
 				Why: "not read: the stages after it are current"})
 		}
 	}
-	order := map[string]int{StageMeasure: 0, StageCoverage: 1, StageEvPredictions: 2, StageDeadZones: 3, StagePlan: 4}
+	order := map[string]int{StageMeasure: 0, StagePredictions: 1, StageCoverage: 2, StageEvPredictions: 3, StageDeadZones: 4, StagePlan: 5}
 	slices.SortStableFunc(r.sum.Stages, func(a, b StageSummary) int {
 		if d := order[a.Stage] - order[b.Stage]; d != 0 {
 			return d
@@ -1339,6 +1349,41 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageEvPredictions, Carrier: string(c), Why: why, Items: int64(len(cells)),
 			Elapsed: time.Since(t0), Dir: dir})
 		return out, nil
+	}
+}
+
+// savedBestServer returns the coverage's best-server search through
+// StagePredictions: the search is a function of its sites, points and
+// options alone, and Coverage's sites are the register's parts (sitesIn)
+// with the off-air rows set down (offAir), so those, the points and the
+// options key it. A search saved under the key is read back; otherwise
+// it is computed and saved (not when read-only, nor when a site was
+// rejected: the error is the caller's to report). Each search's summary
+// is added to *done.
+func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, done *[]StageSummary) func([]engine.Site, predict.Points, predict.Config) (*predict.Result, error) {
+	return func(sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, error) {
+		t0 := time.Now()
+		key := stageKey(StagePredictions, predictionsFormat, append([]string{hashConfig(cfg), hashConfig(offAir), hashConfig(pts)}, sitesIn...)...)
+		ref := dataset.StageRef{Period: r.period, Stage: StagePredictions}
+		var saved predict.Result
+		why, err := loadStage(r.s, ref, key, &saved)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
+			*done = append(*done, StageSummary{Stage: StagePredictions, Reused: true, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0)})
+			return &saved, nil
+		}
+		res, err := predict.BestServer(sites, pts, cfg)
+		if err != nil || len(res.Rejected) > 0 || r.readOnly {
+			return res, err
+		}
+		dir, err := saveStage(r.s, ref, key, sitesIn, res)
+		if err != nil {
+			return nil, err
+		}
+		*done = append(*done, StageSummary{Stage: StagePredictions, Why: why, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0), Dir: dir})
+		return res, nil
 	}
 }
 

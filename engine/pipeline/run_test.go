@@ -21,6 +21,7 @@ import (
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -98,7 +99,7 @@ func TestRunReusesSavedStages(t *testing.T) {
 	if first.Scans.Scans != 1 || first.Scans.Rows != int64(twoCarrierTests().Len()) {
 		t.Fatalf("first run: scans %+v", first.Scans)
 	}
-	if got := stageStates(first); got != "measure:mobifone=rebuilt measure:viettel=rebuilt coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=rebuilt deadzones=rebuilt" {
+	if got := stageStates(first); got != "measure:mobifone=rebuilt measure:viettel=rebuilt predictions=rebuilt coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=rebuilt deadzones=rebuilt" {
 		t.Fatalf("first run: %s", got)
 	}
 	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), worldOptions())
@@ -151,7 +152,7 @@ func TestRunReusesSavedStages(t *testing.T) {
 	if inc.Scans.Scans != 1 || inc.Scans.Rows != mobifoneRows {
 		t.Fatalf("after MobiFone's dump: scans %+v, want one pass over MobiFone's %d rows", inc.Scans, mobifoneRows)
 	}
-	if got := stageStates(inc); got != "measure:mobifone=rebuilt measure:viettel=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
+	if got := stageStates(inc); got != "measure:mobifone=rebuilt measure:viettel=reused predictions=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
 		t.Fatalf("after MobiFone's dump: %s", got)
 	}
 	all := twoCarrierTests()
@@ -174,7 +175,10 @@ func TestRunReusesSavedStages(t *testing.T) {
 		t.Fatal("the late dump changed nothing: the test does not test")
 	}
 	rep, err := s.Verify(ctx)
-	if err != nil || len(rep.Bad) != 0 || rep.Stages != 10 { // MobiFone's pass and predictions, coverage and dead zones twice (before and after), Viettel's once
+	// MobiFone's pass and predictions, coverage and dead zones twice
+	// (before and after); Viettel's pass and predictions once; the
+	// best-server search once (the dump added no hex).
+	if err != nil || len(rep.Bad) != 0 || rep.Stages != 11 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 
@@ -251,7 +255,7 @@ func TestRunSitesChangeRebuildsThatCarriersPredictions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := stageStates(after); got != "measure:mobifone=reused measure:viettel=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
+	if got := stageStates(after); got != "measure:mobifone=reused measure:viettel=reused predictions=rebuilt coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=reused deadzones=rebuilt" {
 		t.Fatalf("after MobiFone's sites changed: %s", got)
 	}
 	if exactResults(after.DeadZones) == exactResults(before.DeadZones) {
@@ -511,5 +515,43 @@ func TestCoverageStatesLean(t *testing.T) {
 	}
 	if fmt.Sprintf("%v", lean.States) != fmt.Sprintf("%v", whole.States) || lean.MeasuredKeys() != len(whole.Measured) || lean.RowsRead != whole.RowsRead {
 		t.Fatal("the lean read's states or counts differ")
+	}
+}
+
+// A new calibration reruns coverage and the dead zones but reads the
+// best-server search back (calibration corrects its values afterwards),
+// and the month equals a dead-zone run from scratch with the calibration.
+func TestRunCalibrationReadsSearchBack(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+	before, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cals []coverage.Calibration
+	for _, tech := range []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G} {
+		cals = append(cals, coverage.Calibration{Carrier: engine.Viettel, Tech: tech, N: 50,
+			Fit: predict.Fit{N: 50, OffsetDB: -25, SigmaDB: 8}})
+	}
+	opt.DeadZones.Coverage.Calibrations = cals
+	after, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stageStates(after); got != "measure:mobifone=reused measure:viettel=reused predictions=reused coverage=rebuilt evpredictions:mobifone=rebuilt evpredictions:viettel=rebuilt deadzones=rebuilt" {
+		t.Fatalf("after a new calibration: %s", got)
+	}
+	dopt := worldOptions()
+	dopt.Coverage.Calibrations = cals
+	fresh, err := DeadZones(ctx, storeOf(t, worldVillages, twoCarrierTests()), dopt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := exactResults(after.DeadZones), exactResults(fresh); got != want {
+		t.Fatalf("calibrated run differs from a run from scratch:\n%s\nwant\n%s", got, want)
+	}
+	if exactResults(after.DeadZones) == exactResults(before.DeadZones) {
+		t.Fatal("a calibration 25 dB down changed nothing: the test does not test")
 	}
 }
