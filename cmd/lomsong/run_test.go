@@ -25,7 +25,7 @@ func TestRunCommand(t *testing.T) {
 		t.Fatal(code)
 	}
 	stdout, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9", "--out", filepath.Join(dir, "out"))
-	if code != exitOK || !strings.Contains(stdout, "1 pass(es) over 400 measurement rows") || !strings.Contains(stdout, "0 of 5 stages read back") ||
+	if code != exitOK || !strings.Contains(stdout, "1 pass(es) over 400 measurement rows") || !strings.Contains(stdout, "0 of 6 stages read back") ||
 		!strings.Contains(errs, "measure viettel: started (400 rows)") || !strings.Contains(errs, "deadzones: done in") {
 		t.Fatalf("first run: %d\n%s\n%s", code, stdout, errs)
 	}
