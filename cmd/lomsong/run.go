@@ -24,12 +24,15 @@ const runSynopsis = `run --dataset DIR [--period YYYY-MM] [flags]
 The monthly run: every stage of one month, once, in order, each reading the
 output the stage before saved in the dataset:
 
-  measure    one pass per carrier over the month's measurements: statistics
-             per (hex, carrier, technology), the radio map's readings near
-             villages and populated hexes, the challenge tally
-  coverage   best-server prediction fused with the measured hexes
-  deadzones  P(dead) per village and hex, zones, carrier gaps, challenges
-  plan       the investment plan (with --budget)
+  measure      one pass per carrier over the month's measurements:
+               statistics per (hex, carrier, technology), the radio map's
+               readings near villages and populated hexes, the challenge tally
+  predictions  the best-server search over the register at the analysis and
+               measured hexes, uncalibrated (lomsong calibrate saves it too,
+               so the run after a calibration reads it back)
+  coverage     the search calibrated and fused with the measured hexes
+  deadzones    P(dead) per village and hex, zones, carrier gaps, challenges
+  plan         the investment plan (with --budget)
 
 Each output is saved under DIR/stages/period=YYYY-MM/ with a key of everything
 it was computed from: the checksums of the parts it read (or the keys of the

@@ -219,10 +219,10 @@ func TestRunConfigChangeRebuildsOnlyWhatDependsOnIt(t *testing.T) {
 	}
 }
 
-// A new site of one carrier rebuilds that carrier's predictions at
-// its evidence cells and reads the other's back, and the results are
-// those of a run from scratch on the new sites.
-func TestRunSitesChangeRebuildsThatCarriersPredictions(t *testing.T) {
+// firstRun runs the two-carrier world's month once in a new dataset and
+// returns what a test of a second run needs.
+func firstRun(t *testing.T) (context.Context, *dataset.Store, RunOptions, *RunSummary) {
+	t.Helper()
 	ctx := context.Background()
 	s := storeOf(t, worldVillages, twoCarrierTests())
 	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
@@ -230,6 +230,14 @@ func TestRunSitesChangeRebuildsThatCarriersPredictions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, s, opt, before
+}
+
+// A new site of one carrier rebuilds that carrier's predictions at
+// its evidence cells and reads the other's back, and the results are
+// those of a run from scratch on the new sites.
+func TestRunSitesChangeRebuildsThatCarriersPredictions(t *testing.T) {
+	ctx, s, opt, before := firstRun(t)
 	// MobiFone adds a strong site at village V4.
 	var sites []engine.Site
 	for _, st := range worldSites() {
@@ -522,13 +530,7 @@ func TestCoverageStatesLean(t *testing.T) {
 // best-server search back (calibration corrects its values afterwards),
 // and the month equals a dead-zone run from scratch with the calibration.
 func TestRunCalibrationReadsSearchBack(t *testing.T) {
-	ctx := context.Background()
-	s := storeOf(t, worldVillages, twoCarrierTests())
-	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
-	before, err := Run(ctx, s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, opt, before := firstRun(t)
 	var cals []coverage.Calibration
 	for _, tech := range []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G} {
 		cals = append(cals, coverage.Calibration{Carrier: engine.Viettel, Tech: tech, N: 50,
