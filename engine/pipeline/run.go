@@ -802,12 +802,9 @@ func encodeChunks[T any](enc *gob.Encoder, xs []T) error {
 // nil the chunks are read past (a record chunk without decoding its
 // elements). It returns the length.
 func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, error) {
-	var n int
-	if err := dec.Decode(&n); err != nil {
+	n, err := chunksLength(dec)
+	if err != nil {
 		return 0, err
-	}
-	if n < 0 {
-		return 0, fmt.Errorf("negative length %d", n)
 	}
 	start(n)
 	codec := codecOf[T]()
@@ -842,6 +839,18 @@ func eachChunk[T any](dec *gob.Decoder, start func(n int), f func(c []T)) (int, 
 		if f != nil {
 			f(c)
 		}
+	}
+	return n, nil
+}
+
+// chunksLength reads the length encodeChunks wrote first.
+func chunksLength(dec *gob.Decoder) (int, error) {
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("negative length %d", n)
 	}
 	return n, nil
 }
@@ -881,12 +890,9 @@ func getRecords[T any](r *recReader, codec *recCodec[T], c []T) error {
 // decodeRecords is decodeChunks for a type with a record codec: each
 // chunk decoded in place at the end of the result.
 func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
-	var n int
-	if err := dec.Decode(&n); err != nil {
+	n, err := chunksLength(dec)
+	if err != nil {
 		return nil, err
-	}
-	if n < 0 {
-		return nil, fmt.Errorf("negative length %d", n)
 	}
 	out := make([]T, 0, min(n, 1<<22))
 	var buf []byte
@@ -1357,9 +1363,11 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 // options alone, and Coverage's sites are the register's parts (sitesIn)
 // with the off-air rows set down (offAir), so those, the points and the
 // options key it. A search saved under the key is read back; otherwise
-// it is computed and saved (not when read-only, nor when a site was
-// rejected: the error is the caller's to report). Each search's summary
-// is added to *done.
+// it is computed and saved — unless a site was rejected (its error, which
+// Coverage lists, is no value gob can save: such a search is computed
+// each time). It is reached only by a run that may compute (coverage
+// refuses a read-only one before). Each saved or read search's summary is
+// added to *done.
 func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, done *[]StageSummary) func([]engine.Site, predict.Points, predict.Config) (*predict.Result, error) {
 	return func(sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, error) {
 		t0 := time.Now()
@@ -1375,7 +1383,7 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 			return &saved, nil
 		}
 		res, err := predict.BestServer(sites, pts, cfg)
-		if err != nil || len(res.Rejected) > 0 || r.readOnly {
+		if err != nil || len(res.Rejected) > 0 {
 			return res, err
 		}
 		dir, err := saveStage(r.s, ref, key, sitesIn, res)
