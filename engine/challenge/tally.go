@@ -216,6 +216,9 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 	var lastC engine.Carrier
 	var lastI uint16
 	var rep Report
+	if n := min(len(claims), len(t.accs)); n > 0 {
+		rep.Hexes = make([]Result, 0, n) // at most one per tallied key
+	}
 	for i, c := range claims {
 		if !c.Cell.Valid() || c.Cell.Resolution() != cfg.Res {
 			return Report{}, fmt.Errorf("%w: cell %v for %s %s is not a valid cell at resolution %d", ErrClaim, c.Cell, c.Carrier, c.Tech, cfg.Res)
@@ -246,6 +249,9 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 		}
 	}
 	rep.Invalid = t.invalid
+	if len(rep.Hexes) == 0 {
+		rep.Hexes = nil // as when none was sized
+	}
 	slices.SortFunc(rep.Hexes, func(a, b Result) int { return cmpKey(a.Claim, b.Claim) })
 	rep.Parents = rollup(rep.Hexes, cfg)
 	return rep, nil

@@ -182,9 +182,12 @@ func newWorld(in Input) (*world, error) {
 			return nil, fmt.Errorf("%w: hex %v has P(dead) %g outside [0, 1]", ErrInput, c, p)
 		}
 	}
+	// The carriers: a handful, named by up to millions of coverage rows.
 	cs := slices.Clone(in.Carriers)
-	for _, hc := range in.Coverage {
-		cs = append(cs, hc.Carrier)
+	for i, hc := range in.Coverage {
+		if (i == 0 || hc.Carrier != in.Coverage[i-1].Carrier) && !slices.Contains(cs, hc.Carrier) {
+			cs = append(cs, hc.Carrier)
+		}
 	}
 	slices.Sort(cs)
 	w.carriers = slices.Compact(cs)

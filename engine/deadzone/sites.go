@@ -16,9 +16,12 @@ const siteStep = 0.1
 const metresPerDegree = 6371007.180918475 * math.Pi / 180
 
 // siteIndex bins the active sites of a register for nearest-site search.
+// It keeps of each site what the search reads (position, id, carrier),
+// not a copy of the register's rows.
 type siteIndex struct {
-	sites          []engine.Site
-	carrier        []int // carrier index of each site
+	lon, lat       []float64
+	id             []string
+	carrier        []int32 // carrier index of each site
 	carriers       []engine.Carrier
 	minLon, minLat float64
 	nx, ny         int
@@ -28,31 +31,47 @@ type siteIndex struct {
 
 func newSiteIndex(all []engine.Site) *siteIndex {
 	s := &siteIndex{}
-	for _, st := range all {
-		if st.Status == engine.StatusActive && finitePoint(orb.Point{st.Lon, st.Lat}) &&
-			math.Abs(st.Lat) <= 90 && math.Abs(st.Lon) <= 180 {
-			s.sites = append(s.sites, st)
+	active := func(st *engine.Site) bool {
+		return st.Status == engine.StatusActive && finitePoint(orb.Point{st.Lon, st.Lat}) &&
+			math.Abs(st.Lat) <= 90 && math.Abs(st.Lon) <= 180
+	}
+	n := 0
+	var b orb.Bound
+	for i := range all {
+		st := &all[i]
+		if !active(st) {
+			continue
+		}
+		p := orb.Point{st.Lon, st.Lat}
+		if n == 0 {
+			b = orb.Bound{Min: p, Max: p}
+		}
+		b = b.Extend(p)
+		n++
+		if n == 1 || !slices.Contains(s.carriers, st.Carrier) {
+			s.carriers = append(s.carriers, st.Carrier)
 		}
 	}
-	if len(s.sites) == 0 {
+	if n == 0 {
 		return s
 	}
-	b := orb.Bound{Min: orb.Point{s.sites[0].Lon, s.sites[0].Lat}, Max: orb.Point{s.sites[0].Lon, s.sites[0].Lat}}
-	for _, st := range s.sites {
-		b = b.Extend(orb.Point{st.Lon, st.Lat})
-		s.carriers = append(s.carriers, st.Carrier)
-	}
 	slices.Sort(s.carriers)
-	s.carriers = slices.Compact(s.carriers)
+	s.lon, s.lat, s.id, s.carrier = make([]float64, 0, n), make([]float64, 0, n), make([]string, 0, n), make([]int32, 0, n)
 	s.minLon, s.minLat = b.Min[0], b.Min[1]
 	s.nx = int((b.Max[0]-b.Min[0])/siteStep) + 1
 	s.ny = int((b.Max[1]-b.Min[1])/siteStep) + 1
 	s.bins = make([][]int32, s.nx*s.ny)
-	for i, st := range s.sites {
+	for i := range all {
+		st := &all[i]
+		if !active(st) {
+			continue
+		}
+		k := int32(len(s.lon))
 		x, y := s.bin(orb.Point{st.Lon, st.Lat})
-		s.bins[y*s.nx+x] = append(s.bins[y*s.nx+x], int32(i))
+		s.bins[y*s.nx+x] = append(s.bins[y*s.nx+x], k)
 		ci, _ := slices.BinarySearch(s.carriers, st.Carrier)
-		s.carrier = append(s.carrier, ci)
+		s.lon, s.lat, s.id = append(s.lon, st.Lon), append(s.lat, st.Lat), append(s.id, st.SiteID)
+		s.carrier = append(s.carrier, int32(ci))
 	}
 	// A bin step in longitude is shortest at the highest latitude; 0.9
 	// leaves a margin for great circles shorter than the parallel.
@@ -70,7 +89,7 @@ func (s *siteIndex) bin(p orb.Point) (int, int) {
 // any of pts, by carrier. It searches rings of bins outward from the bins
 // of pts and stops when no unseen bin can hold a nearer site.
 func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
-	if len(s.sites) == 0 || len(pts) == 0 {
+	if len(s.lon) == 0 || len(pts) == 0 {
 		return nil
 	}
 	b := orb.MultiPoint(pts).Bound()
@@ -91,15 +110,14 @@ func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
 			return
 		}
 		for _, i := range s.bins[y*s.nx+x] {
-			st := s.sites[i]
-			sp := orb.Point{st.Lon, st.Lat}
+			sp := orb.Point{s.lon[i], s.lat[i]}
 			d := math.Inf(1)
 			for _, p := range pts {
 				d = math.Min(d, hexgrid.GreatCircleM(sp, p))
 			}
 			bd := &best[s.carrier[i]]
-			if d < bd.DistanceM || (d == bd.DistanceM && st.SiteID < bd.SiteID) {
-				bd.SiteID, bd.DistanceM = st.SiteID, d
+			if d < bd.DistanceM || (d == bd.DistanceM && s.id[i] < bd.SiteID) {
+				bd.SiteID, bd.DistanceM = s.id[i], d
 			}
 		}
 	}

@@ -138,6 +138,9 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 	if cut == 0 {
 		cut = 0.5
 	}
+	if len(in.Villages) > 0 {
+		rep.Villages = make([]VillageStatus, 0, len(in.Villages))
+	}
 	for i, v := range in.Villages {
 		st := VillageStatus{Village: v}
 		pt := orb.Point{v.Lon, v.Lat}

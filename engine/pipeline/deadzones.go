@@ -526,6 +526,17 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 		return nil, err
 	}
 	out.PDead = pDead
+	// The villages' verdicts next, before the zones: the villages'
+	// predictions and the radio map are not used after them, so the
+	// zones' and gaps' working sets do not stack on theirs (the stage's
+	// peak).
+	vopt := opt.Villages
+	vopt.Cut = vcfg.Cut
+	if len(dv) > 0 && !opt.VillagesByHex {
+		if vopt.Local, err = villageVerdicts(dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
+			return nil, err
+		}
+	}
 	cells := make([]hexgrid.Cell, 0, len(pop))
 	for _, p := range pop {
 		cells = append(cells, p.Cell)
@@ -563,13 +574,6 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 		return nil, err
 	}
 	if len(dv) > 0 {
-		vopt := opt.Villages
-		vopt.Cut = vcfg.Cut
-		if !opt.VillagesByHex {
-			if vopt.Local, err = villageVerdicts(dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
-				return nil, err
-			}
-		}
 		if out.Villages, err = deadzone.Villages(in, vopt); err != nil {
 			return nil, err
 		}
@@ -591,6 +595,15 @@ func adjudicate(claims []challenge.Claim, cov *CoverageResult, tally *challenge.
 		// gives each predicted key a state carrying its prediction), so
 		// that a lean coverage, read back without its predictions, claims
 		// the same keys.
+		n := 0
+		for _, st := range cov.States {
+			if !math.IsNaN(st.PredictedDBm) {
+				n++
+			}
+		}
+		if n > 0 {
+			claims = make([]challenge.Claim, 0, n)
+		}
 		for _, st := range cov.States {
 			if !math.IsNaN(st.PredictedDBm) {
 				claims = append(claims, challenge.Claim{Cell: st.Cell, Carrier: st.Carrier, Tech: st.Tech})
