@@ -140,10 +140,17 @@ type prepSite struct {
 	tiltDeg             float64
 	maxRangeM           float64
 	model               [numEnv]Model
-	hataA, hataB        [numEnv]float64 // Hata/COST-231 coefficients
-	carrier             engine.Carrier
+	coefs               int32 // its Hata/COST-231 coefficients: index into prepare's table
 	omni                bool
 	cellX, cellY        int32 // bucket of the technology's range-wide grid
+}
+
+// siteCoefs are the Hata/COST-231 coefficients (hataCoeffs) of a band and
+// height in each environment whose model is one of them (zero elsewhere).
+// Sites share them: a register has far fewer bands and heights than
+// sites, so prepSite holds an index and stays free of pointers and small.
+type siteCoefs struct {
+	hataA, hataB [numEnv]float64
 }
 
 // grid buckets sites of one technology by cells of cellDeg degrees.
@@ -214,7 +221,7 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, 
 		}
 	}
 	res := &Result{}
-	prep, carriers := prepare(sites, cfg, res)
+	prep, carriers, coefs := prepare(sites, cfg, res)
 	var grids [5]*grid
 	for _, t := range engine.Techs {
 		grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
@@ -238,7 +245,7 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(len(carriers)*4, cfg)
+			w := newWorker(len(carriers)*4, cfg, coefs)
 			w.group = group
 			for {
 				c := int(next.Add(1) - 1)
@@ -275,7 +282,7 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, 
 	return res, nil
 }
 
-func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine.Carrier) {
+func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine.Carrier, []siteCoefs) {
 	var carriers []engine.Carrier
 	keep := make([]bool, len(sites))
 	for i := range sites {
@@ -300,6 +307,19 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 	slices.Sort(carriers)
 	carriers = slices.Compact(carriers)
 
+	// The models and coefficients of a technology, band and height,
+	// probed once for the sites that share them.
+	type bandKey struct {
+		tech            engine.Tech
+		freqMHz, height float64
+	}
+	type bandModels struct {
+		model [numEnv]Model
+		coefs int32
+		err   error
+	}
+	bands := map[bandKey]bandModels{}
+	var coefs []siteCoefs
 	prep := make([]prepSite, 0, len(sites))
 	for i := range sites {
 		if !keep[i] {
@@ -308,7 +328,7 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		s := &sites[i]
 		tp := cfg.Tech[s.Tech]
 		p := prepSite{
-			idx: int32(i), tech: s.Tech, carrier: s.Carrier,
+			idx: int32(i), tech: s.Tech,
 			freqMHz: orDefault(s.BandMHz, tp.BandMHz), heightM: orDefault(s.HeightM, cfg.DefaultHeightM),
 			signalBaseDBm: orDefaultAny(s.EIRPDBm, tp.EIRPDBm) + tp.ShareDB(s.Tech),
 			azimuthDeg:    s.AzimuthDeg, beamDeg: orDefault(s.BeamwidthDeg, cfg.Pattern.HBeamwidthDeg),
@@ -319,26 +339,36 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		p.group = int32(ci*4 + int(s.Tech) - 1)
 		p.latRad, p.lonRad = s.Lat*deg2rad, s.Lon*deg2rad
 		p.sinLat, p.cosLat = math.Sin(p.latRad), math.Cos(p.latRad)
-		var err error
-		for e := range numEnv {
-			// Probe at 1 km, inside every model's distance range, so only
-			// band and height problems surface here.
-			l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: 1000}
-			if _, p.model[e], err = cfg.Models.PathLoss(s.Tech, e, l); err != nil {
-				break
+		k := bandKey{s.Tech, p.freqMHz, p.heightM}
+		bm, ok := bands[k]
+		if !ok {
+			var c siteCoefs
+			for e := range numEnv {
+				// Probe at 1 km, inside every model's distance range, so
+				// only band and height problems surface here.
+				l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: 1000}
+				if _, bm.model[e], bm.err = cfg.Models.PathLoss(s.Tech, e, l); bm.err != nil {
+					break
+				}
+				if m := bm.model[e]; m == ModelHata || m == ModelCOST231 {
+					c.hataA[e], c.hataB[e] = hataCoeffs(p.freqMHz, p.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+				}
 			}
-			if m := p.model[e]; m == ModelHata || m == ModelCOST231 {
-				p.hataA[e], p.hataB[e] = hataCoeffs(p.freqMHz, p.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+			if bm.err == nil {
+				bm.coefs = int32(len(coefs))
+				coefs = append(coefs, c)
 			}
+			bands[k] = bm
 		}
-		if err != nil {
-			res.Rejected = append(res.Rejected, &SiteError{i, err})
+		if bm.err != nil {
+			res.Rejected = append(res.Rejected, &SiteError{i, bm.err})
 			continue
 		}
+		p.model, p.coefs = bm.model, bm.coefs
 		prep = append(prep, p)
 	}
 	slices.SortFunc(res.Rejected, func(a, b *SiteError) int { return a.Site - b.Site })
-	return prep, carriers
+	return prep, carriers, coefs
 }
 
 // orDefault returns v unless it is NaN, infinite or not positive.
@@ -385,6 +415,7 @@ type best struct {
 
 type worker struct {
 	cfg     *Config
+	coefs   []siteCoefs // prepare's
 	best    []best
 	touched []int32
 	heap    []heapEntry // pruned search frontier, reused across points
@@ -396,8 +427,8 @@ type worker struct {
 	except int32
 }
 
-func newWorker(groups int, cfg Config) *worker {
-	w := &worker{cfg: &cfg, best: make([]best, groups)}
+func newWorker(groups int, cfg Config, coefs []siteCoefs) *worker {
+	w := &worker{cfg: &cfg, coefs: coefs, best: make([]best, groups)}
 	for i := range w.best {
 		w.best[i].site = -1
 	}
@@ -478,7 +509,8 @@ func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env) {
 			w.oor++
 			return
 		}
-		loss = Loss{DB: hataEval(p.hataA[env], p.hataB[env], l), SigmaDB: HataSigmaDB}
+		c := &w.coefs[p.coefs]
+		loss = Loss{DB: hataEval(c.hataA[env], c.hataB[env], l), SigmaDB: HataSigmaDB}
 	default:
 		var err error
 		loss, _, err = cfg.Models.PathLoss(p.tech, env, l)

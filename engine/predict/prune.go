@@ -154,7 +154,7 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 		go func() {
 			defer wg.Done()
 			for gi := range next {
-				gi.build(prep, 0, int32(len(gi.sites)))
+				gi.build(prep, 0, int32(len(gi.sites)), nil)
 				gi.bounds(prep, cfg, idx.boundDM)
 			}
 		}()
@@ -164,8 +164,15 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 }
 
 // build appends the node for sites[lo:hi] and its subtree; it returns the
-// node's index.
-func (gi *groupIndex) build(prep []prepSite, lo, hi int32) int32 {
+// node's index. parent orders sites by the parent's split axis (nil at the
+// root).
+//
+// A node splits its sites at the median of its wider axis (ties by
+// index): the lower half, as a set, goes left. Only that set matters to
+// the subtree, so the split selects rather than sorts (linear, not
+// n·log n per level); a leaf's sites are then put in its parent's order,
+// the order a full sort at each split would leave them in.
+func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int32) int) int32 {
 	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
 		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
 	for _, si := range gi.sites[lo:hi] {
@@ -177,10 +184,13 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32) int32 {
 	at := int32(len(gi.nodes))
 	gi.nodes = append(gi.nodes, n)
 	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
+		if parent != nil {
+			slices.SortFunc(gi.sites[lo:hi], parent)
+		}
 		return at
 	}
 	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
-	slices.SortFunc(gi.sites[lo:hi], func(a, b int32) int {
+	cmp := func(a, b int32) int {
 		pa, pb := &prep[a], &prep[b]
 		ka, kb := pa.lonRad, pb.lonRad
 		if byLat {
@@ -193,12 +203,56 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32) int32 {
 			return 1
 		}
 		return int(a - b)
-	})
+	}
 	mid := lo + (hi-lo)/2
-	l := gi.build(prep, lo, mid)
-	r := gi.build(prep, mid, hi)
+	selectNth(gi.sites[lo:hi], int(mid-lo), cmp)
+	l := gi.build(prep, lo, mid, cmp)
+	r := gi.build(prep, mid, hi, cmp)
 	gi.nodes[at].left, gi.nodes[at].right = l, r
 	return at
+}
+
+// selectNth reorders s so that s[k] is the element a sort by cmp would put
+// there, every element before it compares below it and every one after
+// above (cmp must be a total order: no two elements equal). Quickselect
+// with a median-of-three pivot: linear on average, deterministic.
+func selectNth(s []int32, k int, cmp func(a, b int32) int) {
+	lo, hi := 0, len(s)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			slices.SortFunc(s[lo:hi+1], cmp)
+			return
+		}
+		m := lo + (hi-lo)/2
+		// Median of three to s[m], then the pivot to s[hi].
+		if cmp(s[m], s[lo]) < 0 {
+			s[m], s[lo] = s[lo], s[m]
+		}
+		if cmp(s[hi], s[lo]) < 0 {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if cmp(s[hi], s[m]) < 0 {
+			s[hi], s[m] = s[m], s[hi]
+		}
+		s[m], s[hi] = s[hi], s[m]
+		pivot := s[hi]
+		j := lo
+		for i := lo; i < hi; i++ {
+			if cmp(s[i], pivot) < 0 {
+				s[i], s[j] = s[j], s[i]
+				j++
+			}
+		}
+		s[j], s[hi] = s[hi], s[j]
+		switch {
+		case k == j:
+			return
+		case k < j:
+			hi = j - 1
+		default:
+			lo = j + 1
+		}
+	}
 }
 
 // minDistM returns a lower bound on the great-circle distance from a point

@@ -184,7 +184,7 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := &Result{}
-		prep, carriers := prepare(c.sites, cfg, res)
+		prep, carriers, coefs := prepare(c.sites, cfg, res)
 		if !canPrune(prep, &cfg) {
 			continue
 		}
@@ -197,7 +197,7 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 				}
 			}
 		}
-		w := newWorker(len(carriers)*4, cfg)
+		w := newWorker(len(carriers)*4, cfg, coefs)
 		for k := range c.pts.Lon {
 			lat, lon, env := c.pts.Lat[k]*deg2rad, c.pts.Lon[k]*deg2rad, c.pts.Env[k]
 			sinLat, cosLat := math.Sin(lat), math.Cos(lat)
@@ -340,5 +340,122 @@ func TestPruneApproximations(t *testing.T) {
 	}
 	if sinLower(-1) != 0 {
 		t.Fatal("sinLower of a negative angle")
+	}
+}
+
+// buildBySort is groupIndex.build as a full sort at every split: the
+// reference the selecting build must reproduce node for node.
+func (gi *groupIndex) buildBySort(prep []prepSite, lo, hi int32) int32 {
+	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
+		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
+	for _, si := range gi.sites[lo:hi] {
+		p := &prep[si]
+		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
+		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
+		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
+	}
+	at := int32(len(gi.nodes))
+	gi.nodes = append(gi.nodes, n)
+	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
+		return at
+	}
+	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
+	slices.SortFunc(gi.sites[lo:hi], func(a, b int32) int {
+		ka, kb := prep[a].lonRad, prep[b].lonRad
+		if byLat {
+			ka, kb = prep[a].latRad, prep[b].latRad
+		}
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return int(a - b)
+	})
+	mid := lo + (hi-lo)/2
+	l := gi.buildBySort(prep, lo, mid)
+	r := gi.buildBySort(prep, mid, hi)
+	gi.nodes[at].left, gi.nodes[at].right = l, r
+	return at
+}
+
+// TestGroupIndexBuildMatchesSort: the k-d tree built by selection has the
+// nodes and the site order of one built by sorting at every split, on
+// registers with repeated coordinates (ties broken by index), whole
+// clusters at one point and every size around the leaf size.
+func TestGroupIndexBuildMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 21))
+	for c := range 300 {
+		n := 1 + rng.IntN(40)
+		if c%3 == 0 {
+			n = 1 + rng.IntN(5000)
+		}
+		prep := make([]prepSite, n)
+		for i := range prep {
+			lon, lat := 105+rng.Float64(), 20+rng.Float64()
+			switch rng.IntN(4) {
+			case 0: // on a coarse lattice: many equal longitudes or latitudes
+				lon, lat = 105+float64(rng.IntN(6))/10, 20+float64(rng.IntN(6))/10
+			case 1:
+				if c%5 == 0 { // a cluster at one point
+					lon, lat = 105.5, 20.5
+				}
+			}
+			prep[i].latRad, prep[i].lonRad = lat*deg2rad, lon*deg2rad
+			prep[i].cosLat = math.Cos(prep[i].latRad)
+		}
+		sites := make([]int32, n)
+		for i := range sites {
+			sites[i] = int32(i)
+		}
+		got := &groupIndex{sites: slices.Clone(sites)}
+		got.build(prep, 0, int32(n), nil)
+		want := &groupIndex{sites: slices.Clone(sites)}
+		want.buildBySort(prep, 0, int32(n))
+		if !reflect.DeepEqual(got.nodes, want.nodes) || !slices.Equal(got.sites, want.sites) {
+			t.Fatalf("case %d (%d sites): the selecting build differs from the sorting one", c, n)
+		}
+	}
+}
+
+// TestSelectNth: the k-th element in place and the halves on either side,
+// against a sort, for every k of small slices and random k of large ones.
+func TestSelectNth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	key := make([]int, 3000)
+	cmp := func(a, b int32) int {
+		if key[a] != key[b] {
+			return key[a] - key[b]
+		}
+		return int(a - b)
+	}
+	for c := range 400 {
+		n := 1 + rng.IntN(60)
+		if c%4 == 0 {
+			n = 1 + rng.IntN(len(key))
+		}
+		for i := range n {
+			key[i] = rng.IntN(1 + n/3) // many equal keys
+		}
+		s := make([]int32, n)
+		for i := range s {
+			s[i] = int32(i)
+		}
+		rng.Shuffle(n, func(i, j int) { s[i], s[j] = s[j], s[i] })
+		sorted := slices.Clone(s)
+		slices.SortFunc(sorted, cmp)
+		k := rng.IntN(n)
+		got := slices.Clone(s)
+		selectNth(got, k, cmp)
+		if got[k] != sorted[k] {
+			t.Fatalf("case %d: s[%d] = %d, want %d", c, k, got[k], sorted[k])
+		}
+		lo, hi := slices.Clone(got[:k]), slices.Clone(got[k+1:])
+		slices.SortFunc(lo, cmp)
+		slices.SortFunc(hi, cmp)
+		if !slices.Equal(lo, sorted[:k]) || !slices.Equal(hi, sorted[k+1:]) {
+			t.Fatalf("case %d: the halves around %d are not the sorted ones", c, k)
+		}
 	}
 }
