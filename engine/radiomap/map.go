@@ -436,7 +436,8 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 		}
 		forward(K, ne, w)
 		forwardCols(K, ne, B, nz)
-		// μ_Z = Bᵀw, S -= BᵀB
+		// μ_Z = Bᵀw, S -= BᵀB: the lower triangle, then its mirror (the
+		// same products in the same order, so S stays exactly symmetric).
 		for i := 0; i < ne; i++ {
 			bi := B[i*nz : i*nz+nz]
 			wi := w[i]
@@ -446,10 +447,15 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 				if ba == 0 {
 					continue
 				}
-				row := S[a*nz : a*nz+nz]
+				row := S[a*nz : a*nz+a+1]
 				for b := range row {
 					row[b] -= ba * bi[b]
 				}
+			}
+		}
+		for a := 0; a < nz; a++ {
+			for b := 0; b < a; b++ {
+				S[b*nz+a] = S[a*nz+b]
 			}
 		}
 	}
