@@ -3,6 +3,7 @@ package coverage
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/lomsong/lomsong/engine"
@@ -162,14 +163,22 @@ func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, 
 // set to it. Cells of networks without a calibration of at least minPairs
 // pairs are copied unchanged.
 func ApplyCalibration(predicted []PredictedCell, cals []Calibration, minPairs int) []PredictedCell {
+	out := slices.Clone(predicted)
+	CalibrateInPlace(out, cals, minPairs)
+	return out
+}
+
+// CalibrateInPlace is ApplyCalibration correcting predicted itself, for a
+// caller that owns the cells (no copy of a million of them).
+func CalibrateInPlace(predicted []PredictedCell, cals []Calibration, minPairs int) {
 	fits := map[CarrierTech]predict.Fit{}
 	for _, c := range cals {
 		if c.N > 0 && c.N >= minPairs {
 			fits[CarrierTech{c.Carrier, c.Tech}] = c.Fit
 		}
 	}
-	out := make([]PredictedCell, len(predicted))
-	for i, p := range predicted {
+	for i := range predicted {
+		p := &predicted[i]
 		if f, ok := fits[CarrierTech{p.Carrier, p.Tech}]; ok {
 			logd := f.RefLog10D
 			if f.SlopeFitted && !math.IsNaN(p.DistanceM) && !math.IsInf(p.DistanceM, 0) {
@@ -180,9 +189,7 @@ func ApplyCalibration(predicted []PredictedCell, cals []Calibration, minPairs in
 				p.SigmaDB = f.SigmaDB
 			}
 		}
-		out[i] = p
 	}
-	return out
 }
 
 // SigmaFromCalibration returns the residual σ per network of the
@@ -209,6 +216,13 @@ func SigmaFromCalibration(cals []Calibration, minPairs int) map[CarrierTech]floa
 // does not re-run the best-server search (near a cell edge a corrected
 // neighbour may in truth serve).
 func ApplySiteOffsets(predicted []PredictedCell, offsets []predict.SiteOffset) []PredictedCell {
+	out := slices.Clone(predicted)
+	OffsetSitesInPlace(out, offsets)
+	return out
+}
+
+// OffsetSitesInPlace is ApplySiteOffsets correcting predicted itself.
+func OffsetSitesInPlace(predicted []PredictedCell, offsets []predict.SiteOffset) {
 	type key struct {
 		c    engine.Carrier
 		t    engine.Tech
@@ -218,12 +232,10 @@ func ApplySiteOffsets(predicted []PredictedCell, offsets []predict.SiteOffset) [
 	for _, o := range offsets {
 		dev[key{o.Carrier, o.Tech, o.SiteID}] = o.DeviationDB
 	}
-	out := make([]PredictedCell, len(predicted))
-	for i, p := range predicted {
+	for i := range predicted {
+		p := &predicted[i]
 		if v, ok := dev[key{p.Carrier, p.Tech, p.ServingSite}]; ok && p.ServingSite != "" {
 			p.SignalDBm += v
 		}
-		out[i] = p
 	}
-	return out
 }

@@ -215,7 +215,7 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	}
 	cfg := opt.Coverage
 	if len(opt.Calibrations) > 0 {
-		predicted = coverage.ApplyCalibration(predicted, opt.Calibrations, opt.MinPairs)
+		coverage.CalibrateInPlace(predicted, opt.Calibrations, opt.MinPairs)
 		sig := coverage.SigmaFromCalibration(opt.Calibrations, opt.MinPairs)
 		merged := map[coverage.CarrierTech]float64{}
 		for k, v := range cfg.SigmaDB {
@@ -227,7 +227,7 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 		cfg.SigmaDB = merged
 	}
 	if len(opt.SiteOffsets) > 0 {
-		predicted = coverage.ApplySiteOffsets(predicted, opt.SiteOffsets)
+		coverage.OffsetSitesInPlace(predicted, opt.SiteOffsets)
 	}
 	out.Predicted = predicted
 	out.Config = cfg

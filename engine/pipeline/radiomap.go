@@ -223,18 +223,26 @@ func predictAt(lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, co
 	if err != nil {
 		return nil, err
 	}
-	pc := make([]coverage.PredictedCell, r.Len())
-	for j := range pc {
-		pc[j] = coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-			SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: sites[r.Site[j]].SiteID}
-	}
-	pc = coverage.ApplyCalibration(pc, copt.Calibrations, copt.MinPairs)
-	if len(copt.SiteOffsets) > 0 {
-		pc = coverage.ApplySiteOffsets(pc, copt.SiteOffsets)
-	}
-	for j, p := range pc {
-		i := r.Point[j]
-		out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
+	// Calibrated a block of rows at a time (the corrections are row by
+	// row): all the rows as PredictedCells would be several times the
+	// predictions' own size for the country's villages.
+	const block = 1 << 14
+	pc := make([]coverage.PredictedCell, 0, min(block, r.Len()))
+	for lo := 0; lo < r.Len(); lo += block {
+		hi := min(lo+block, r.Len())
+		pc = pc[:0]
+		for j := lo; j < hi; j++ {
+			pc = append(pc, coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
+				SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: sites[r.Site[j]].SiteID})
+		}
+		coverage.CalibrateInPlace(pc, copt.Calibrations, copt.MinPairs)
+		if len(copt.SiteOffsets) > 0 {
+			coverage.OffsetSitesInPlace(pc, copt.SiteOffsets)
+		}
+		for k, p := range pc {
+			i := r.Point[lo+k]
+			out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
+		}
 	}
 	return out, nil
 }

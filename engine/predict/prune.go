@@ -173,14 +173,7 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 // n·log n per level); a leaf's sites are then put in its parent's order,
 // the order a full sort at each split would leave them in.
 func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int32) int) int32 {
-	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
-		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
-	for _, si := range gi.sites[lo:hi] {
-		p := &prep[si]
-		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
-		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
-		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
-	}
+	n := gi.leaf(prep, lo, hi)
 	at := int32(len(gi.nodes))
 	gi.nodes = append(gi.nodes, n)
 	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
@@ -210,6 +203,20 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int3
 	r := gi.build(prep, mid, hi, cmp)
 	gi.nodes[at].left, gi.nodes[at].right = l, r
 	return at
+}
+
+// leaf returns the node of sites[lo:hi] without children: their bounding
+// box and least cos(latitude).
+func (gi *groupIndex) leaf(prep []prepSite, lo, hi int32) kdNode {
+	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
+		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
+	for _, si := range gi.sites[lo:hi] {
+		p := &prep[si]
+		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
+		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
+		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
+	}
+	return n
 }
 
 // selectNth reorders s so that s[k] is the element a sort by cmp would put

@@ -346,14 +346,7 @@ func TestPruneApproximations(t *testing.T) {
 // buildBySort is groupIndex.build as a full sort at every split: the
 // reference the selecting build must reproduce node for node.
 func (gi *groupIndex) buildBySort(prep []prepSite, lo, hi int32) int32 {
-	n := kdNode{latLo: math.Inf(1), latHi: math.Inf(-1), lonLo: math.Inf(1), lonHi: math.Inf(-1),
-		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
-	for _, si := range gi.sites[lo:hi] {
-		p := &prep[si]
-		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
-		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
-		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
-	}
+	n := gi.leaf(prep, lo, hi)
 	at := int32(len(gi.nodes))
 	gi.nodes = append(gi.nodes, n)
 	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
