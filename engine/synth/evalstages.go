@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -109,11 +110,33 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 	if vid < 0 || vcell < 0 {
 		return nil, fmt.Errorf("villages: village_id/cell columns missing: %w", engine.ErrInvalidValue)
 	}
-	cellOf := map[string]string{}
+	// Keys as numbers: a village hex is its index among the villages'
+	// hexes, a carrier and a technology their index among the truth's
+	// (a coverage row of another can match no true signal).
+	cellIdx := map[string]int{}
+	villageCell := make(map[string]int, len(vrows)-1)
 	for _, r := range vrows[1:] {
-		cellOf[r[vid]] = r[vcell]
+		if r[vcell] == "" {
+			villageCell[r[vid]] = -1 // no hex: no estimate
+			continue
+		}
+		i, ok := cellIdx[r[vcell]]
+		if !ok {
+			i = len(cellIdx)
+			cellIdx[r[vcell]] = i
+		}
+		villageCell[r[vid]] = i
 	}
-	type key struct{ cell, carrier, tech string }
+	carrierIdx, techIdx := map[string]int{}, map[string]int{}
+	for _, t := range truth {
+		if _, ok := carrierIdx[string(t.Carrier)]; !ok {
+			carrierIdx[string(t.Carrier)] = len(carrierIdx)
+		}
+		if _, ok := techIdx[t.Tech]; !ok {
+			techIdx[t.Tech] = len(techIdx)
+		}
+	}
+	key := func(cell, carrier, tech int) uint64 { return uint64(cell)<<32 | uint64(carrier)<<16 | uint64(tech) }
 	type acc struct {
 		n        int
 		sum, sq  float64
@@ -139,57 +162,53 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	measuredDone := false
-	villageCells := make(map[string]bool, len(cellOf))
-	for _, c := range cellOf {
-		villageCells[c] = true
+	// The tables are read on goroutines of their own (a country's has a
+	// million rows, of which only the villages' hexes are kept); the sums
+	// below run in the order of names and truth, as read one by one.
+	type table struct {
+		pred, meas map[uint64]float64
+		err        error
 	}
-	for _, name := range names {
-		// Streamed: a country's coverage table has a million rows, of
-		// which only the villages' hexes are read.
-		cr := csv.NewReader(coverage[name])
-		cr.ReuseRecord = true
-		h, err := cr.Read()
-		if err != nil {
-			return nil, fmt.Errorf("coverage %s: %w", name, err)
-		}
-		ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
-			slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
-		if min(ic, ik, it, ip, im, is) < 0 {
-			return nil, fmt.Errorf("coverage %s: columns missing: %w", name, engine.ErrInvalidValue)
-		}
-		pred, meas := map[key]float64{}, map[key]float64{}
-		for {
-			r, err := cr.Read()
-			if err == io.EOF {
-				break
+	tables := make([]table, len(names))
+	var wg sync.WaitGroup
+	for n, name := range names {
+		wg.Go(func() {
+			tables[n].pred, tables[n].meas, tables[n].err = readCoverageAt(coverage[name], func(cell, carrier, tech string) (uint64, bool) {
+				c, ok1 := cellIdx[cell]
+				k, ok2 := carrierIdx[carrier]
+				t, ok3 := techIdx[tech]
+				return key(c, k, t), ok1 && ok2 && ok3
+			})
+			if tables[n].err != nil {
+				tables[n].err = fmt.Errorf("coverage %s: %w", name, tables[n].err)
 			}
-			if err != nil {
-				return nil, fmt.Errorf("coverage %s: %w", name, err)
-			}
-			if !villageCells[r[ic]] {
+		})
+	}
+	wg.Wait()
+	// Each true signal's key, or none.
+	keys := make([]uint64, len(truth))
+	has := make([]bool, len(truth))
+	for i, t := range truth {
+		c, ok := villageCell[t.VillageID]
+		if !ok || c < 0 {
+			continue
+		}
+		keys[i], has[i] = key(c, carrierIdx[string(t.Carrier)], techIdx[t.Tech]), true
+	}
+	measuredDone := false
+	for n, name := range names {
+		tb := tables[n]
+		if tb.err != nil {
+			return nil, tb.err
+		}
+		for i, t := range truth {
+			if !has[i] {
 				continue
 			}
-			k := key{strings.Clone(r[ic]), strings.Clone(r[ik]), strings.Clone(r[it])}
-			if v, err := strconv.ParseFloat(r[ip], 64); err == nil {
-				pred[k] = v
-			}
-			if r[is] == "measured" {
-				if v, err := strconv.ParseFloat(r[im], 64); err == nil {
-					meas[k] = v
-				}
-			}
-		}
-		for _, t := range truth {
-			c := cellOf[t.VillageID]
-			if c == "" {
-				continue
-			}
-			k := key{c, string(t.Carrier), t.Tech}
-			if v, ok := pred[k]; ok {
+			if v, ok := tb.pred[keys[i]]; ok {
 				add(name, string(t.Carrier), v-t.SignalDBm)
 			}
-			if v, ok := meas[k]; ok && !measuredDone {
+			if v, ok := tb.meas[keys[i]]; ok && !measuredDone {
 				add("measured median", string(t.Carrier), v-t.SignalDBm)
 			}
 		}
@@ -207,6 +226,44 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 		out = append(out, SignalEvaluation{Estimate: a.estimate, Carrier: a.carrier, N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
 	}
 	return out, nil
+}
+
+// readCoverageAt streams a coverage table, keeping the predicted_dbm of
+// every row keyOf accepts, and the median_dbm of those measured.
+func readCoverageAt(r io.Reader, keyOf func(cell, carrier, tech string) (uint64, bool)) (pred, meas map[uint64]float64, err error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	h, err := cr.Read()
+	if err != nil {
+		return nil, nil, err
+	}
+	ic, ik, it, ip, im, is := slices.Index(h, "cell"), slices.Index(h, "carrier"), slices.Index(h, "tech"),
+		slices.Index(h, "predicted_dbm"), slices.Index(h, "median_dbm"), slices.Index(h, "source")
+	if min(ic, ik, it, ip, im, is) < 0 {
+		return nil, nil, fmt.Errorf("columns missing: %w", engine.ErrInvalidValue)
+	}
+	pred, meas = map[uint64]float64{}, map[uint64]float64{}
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return pred, meas, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		k, ok := keyOf(row[ic], row[ik], row[it])
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseFloat(row[ip], 64); err == nil {
+			pred[k] = v
+		}
+		if row[is] == "measured" {
+			if v, err := strconv.ParseFloat(row[im], 64); err == nil {
+				meas[k] = v
+			}
+		}
+	}
 }
 
 // readTable reads a whole CSV table with its header.
