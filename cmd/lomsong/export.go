@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -107,14 +109,24 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// The stages' outputs the month was built from are garbage now, and
+	// the month's rows once the layers are built (only its metadata is
+	// read below): collecting at each of these two points sets the
+	// collector's next target from what is live after it, not from both
+	// sets at once. While they are written the layers are most of the
+	// live heap to the end, and the writers' garbage is short-lived: a
+	// collection at half the live heap's growth instead of all of it
+	// bounds the heap at 1.5× the layers instead of 2× (the second core
+	// marks while SQLite writes). The country month: peak RSS 1.26 ->
+	// 1.00 GB, the same wall time, 1.4 CPU s more.
+	runtime.GC()
 	layers, err := export.Layers(m)
 	if err != nil {
 		return err
 	}
-	// The layers hold every value the writers read: only the month's
-	// metadata is read below, so its rows (about 400 MB for the country)
-	// are garbage while the layers are written.
 	meta := m.Meta
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	computed := time.Since(start)
 	start = time.Now()
 	var where string
