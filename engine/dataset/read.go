@@ -339,8 +339,21 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 // Sites reads every listed site part (filtered by carrier, nil = all), in
 // path order.
 func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
+	parts := s.Parts("sites", nil, carriers)
+	// Sized once from the manifest's row counts (each checked as its part
+	// is read): grown by appends, a country's 625,695 rows held up to
+	// twice their 72 MB. A count beyond any register is not trusted for
+	// the size.
+	const maxSized = 1 << 24
+	var rows int64
+	for _, p := range parts {
+		rows = min(rows+min(max(p.Rows, 0), maxSized), maxSized)
+	}
 	var out []engine.Site
-	for _, p := range s.Parts("sites", nil, carriers) {
+	if rows > 0 {
+		out = make([]engine.Site, 0, rows)
+	}
+	for _, p := range parts {
 		if err := s.checkPart(p, false); err != nil {
 			return nil, err
 		}
