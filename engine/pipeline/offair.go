@@ -56,7 +56,14 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	carriers = slices.Compact(carriers)
 	// Each carrier's own sites: its masts are grouped (predict.Masts) and
 	// predicted from them alone, as over the whole register.
-	bySite := map[engine.Carrier][]engine.Site{}
+	count := map[engine.Carrier]int{}
+	for _, st := range sites {
+		count[st.Carrier]++
+	}
+	bySite := make(map[engine.Carrier][]engine.Site, len(count))
+	for c, n := range count {
+		bySite[c] = make([]engine.Site, 0, n) // sized: a country's register is 72 MB
+	}
 	for _, st := range sites {
 		bySite[st.Carrier] = append(bySite[st.Carrier], st)
 	}

@@ -29,7 +29,7 @@ func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions)
 	if err != nil {
 		return nil, err
 	}
-	sites = predict.MarkOffAir(sites, opt.OffAir)
+	predict.SetOffAir(sites, opt.OffAir) // the register read here: its own
 	var in map[hexgrid.Cell]bool
 	if opt.Area != nil {
 		in = opt.Area.set()

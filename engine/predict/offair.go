@@ -813,17 +813,26 @@ func MarkOffAir(sites []engine.Site, off []SiteRef) []engine.Site {
 	if len(off) == 0 {
 		return sites
 	}
+	out := slices.Clone(sites)
+	SetOffAir(out, off)
+	return out
+}
+
+// SetOffAir is MarkOffAir setting the rows of sites itself down, for a
+// caller that owns the register (no copy of its rows).
+func SetOffAir(sites []engine.Site, off []SiteRef) {
+	if len(off) == 0 {
+		return
+	}
 	set := make(map[SiteRef]bool, len(off))
 	for _, r := range off {
 		set[r] = true
 	}
-	out := slices.Clone(sites)
-	for i := range out {
-		if out[i].Status == engine.StatusActive && set[SiteRef{out[i].Carrier, out[i].SiteID}] {
-			out[i].Status = engine.StatusDown
+	for i := range sites {
+		if sites[i].Status == engine.StatusActive && set[SiteRef{sites[i].Carrier, sites[i].SiteID}] {
+			sites[i].Status = engine.StatusDown
 		}
 	}
-	return out
 }
 
 // Refs returns the site rows of the masts judged off the air, sorted.

@@ -248,6 +248,13 @@ func TestMarkOffAir(t *testing.T) {
 	if got := MarkOffAir(reg, nil); &got[0] != &reg[0] {
 		t.Fatal("no refs: the register should come back as is")
 	}
+	// SetOffAir: the same statuses, on the register itself.
+	SetOffAir(reg, []SiteRef{{engine.Viettel, "A3"}, {engine.Viettel, "C3"}, {engine.MobiFone, "B3"}})
+	for i, s := range reg {
+		if s.Status != want[i] {
+			t.Fatalf("SetOffAir: site %s: status %v, want %v", s.SiteID, s.Status, want[i])
+		}
+	}
 }
 
 func TestOffAirRejects(t *testing.T) {
