@@ -538,7 +538,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		opt.OffAir = oa.Refs()
 	}
 	fmt.Fprintf(e.stderr, "calibrate: predicting the measured and populated hexes (at %.1fs)\n", time.Since(t0).Seconds())
-	res, err := pipeline.Coverage(ctx, store, opt)
+	res, err := pipeline.CalibrationInputs(ctx, store, opt)
 	if err != nil {
 		return err
 	}

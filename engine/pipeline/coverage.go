@@ -48,7 +48,7 @@ type CoverageOptions struct {
 	SiteOffsets []predict.SiteOffset
 	// OffAir names the register's rows of masts listed active that the
 	// tests show off the air (OffAirSites, kept in the calibration file):
-	// they are predicted as down (predict.MarkOffAir).
+	// they are predicted as down (predict.SetOffAir).
 	OffAir []predict.SiteRef
 	// Measured, when set, is the pass over the measurements (Measure) to
 	// read instead of aggregating them again; it must have been made
@@ -145,6 +145,20 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
 		return stagedCoverage(ctx, s, opt, false)
 	}
+	out, err := predictedCoverage(ctx, s, opt)
+	if err != nil {
+		return nil, err
+	}
+	if out.States, err = coverage.Fuse(out.Measured, out.Predicted, out.Config); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// predictedCoverage is Coverage without its states: the measured rows,
+// the predictions (calibrated as opt says) and the configuration the
+// states would be fused with.
+func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
 	res := opt.Aggregate.Config.Resolution
 	if opt.Coverage.Resolution != res {
 		return nil, fmt.Errorf("pipeline: coverage resolution %d differs from the aggregation resolution %d: %w",
@@ -154,7 +168,7 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	if err != nil {
 		return nil, err
 	}
-	sites = predict.MarkOffAir(sites, opt.OffAir)
+	predict.SetOffAir(sites, opt.OffAir) // the register read here: its own
 	out := &CoverageResult{Sites: sites}
 	if m := opt.Measured; m != nil {
 		out.Measured, out.RowsRead, out.Skipped = m.Rows, m.RowsRead, m.Skipped
@@ -231,10 +245,34 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 	}
 	out.Predicted = predicted
 	out.Config = cfg
-	if out.States, err = coverage.Fuse(out.Measured, predicted, cfg); err != nil {
+	return out, nil
+}
+
+// CalibrationInputs returns what a calibration reads (coverage.Calibrate):
+// Coverage's measured rows, uncalibrated predictions at the measured and
+// analysis hexes and configuration, without its states. The analysis of
+// one period reads the period's saved pass over the measurements and
+// best-server search, and saves them when it computes them (the month's
+// run then reads both back), as Coverage does; no coverage is fused or
+// saved: the run's coverage is a calibrated one. opt should carry no
+// calibration.
+func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+	if len(opt.Aggregate.Periods) != 1 || opt.Measured != nil {
+		return predictedCoverage(ctx, s, opt)
+	}
+	mo, err := coverageMeasureOptions(s, opt)
+	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	r := newPeriodRun(s, opt.Aggregate.Periods[0], mo, nil, &RunSummary{})
+	m, err := r.measured(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	var searched []StageSummary
+	opt.Measured = m
+	opt.bestServer = r.savedBestServer(siteParts(s), opt.OffAir, &searched)
+	return predictedCoverage(ctx, s, opt)
 }
 
 // points returns hex centres with their environment class from population

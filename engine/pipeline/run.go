@@ -506,10 +506,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 	t0 := time.Now()
 	kopt := copt
 	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
-	var sitesIn []string
-	for _, pt := range r.s.Parts("sites", nil, nil) {
-		sitesIn = append(sitesIn, pt.Path, pt.SHA256, pt.CRC32C)
-	}
+	sitesIn := siteParts(r.s)
 	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
 	ref := coverageRef(r.period, copt)
 	var cov CoverageResult
@@ -549,6 +546,16 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
 	notify(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
 	return res, key, nil
+}
+
+// siteParts names the register's parts as the stages' keys take them:
+// path, SHA-256 and CRC32C of each.
+func siteParts(s *dataset.Store) []string {
+	var out []string
+	for _, pt := range s.Parts("sites", nil, nil) {
+		out = append(out, pt.Path, pt.SHA256, pt.CRC32C)
+	}
+	return out
 }
 
 // finish completes the summary: measure outputs not read (the stages after
