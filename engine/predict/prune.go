@@ -182,8 +182,21 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int3
 		}
 		return at
 	}
+	cmp := splitOrder(prep, &n)
+	mid := lo + (hi-lo)/2
+	selectNth(gi.sites[lo:hi], int(mid-lo), cmp)
+	l := gi.build(prep, lo, mid, cmp)
+	r := gi.build(prep, mid, hi, cmp)
+	gi.nodes[at].left, gi.nodes[at].right = l, r
+	return at
+}
+
+// splitOrder orders a node's sites along its wider axis (latitude when
+// its extent in latitude is at least that in longitude, scaled to the
+// ground at its middle), ties by index: a total order.
+func splitOrder(prep []prepSite, n *kdNode) func(a, b int32) int {
 	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
-	cmp := func(a, b int32) int {
+	return func(a, b int32) int {
 		pa, pb := &prep[a], &prep[b]
 		ka, kb := pa.lonRad, pb.lonRad
 		if byLat {
@@ -197,12 +210,6 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int3
 		}
 		return int(a - b)
 	}
-	mid := lo + (hi-lo)/2
-	selectNth(gi.sites[lo:hi], int(mid-lo), cmp)
-	l := gi.build(prep, lo, mid, cmp)
-	r := gi.build(prep, mid, hi, cmp)
-	gi.nodes[at].left, gi.nodes[at].right = l, r
-	return at
 }
 
 // leaf returns the node of sites[lo:hi] without children: their bounding

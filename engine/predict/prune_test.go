@@ -352,20 +352,7 @@ func (gi *groupIndex) buildBySort(prep []prepSite, lo, hi int32) int32 {
 	if hi-lo <= leafSites || n.latLo == n.latHi && n.lonLo == n.lonHi {
 		return at
 	}
-	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
-	slices.SortFunc(gi.sites[lo:hi], func(a, b int32) int {
-		ka, kb := prep[a].lonRad, prep[b].lonRad
-		if byLat {
-			ka, kb = prep[a].latRad, prep[b].latRad
-		}
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return int(a - b)
-	})
+	slices.SortFunc(gi.sites[lo:hi], splitOrder(prep, &n))
 	mid := lo + (hi-lo)/2
 	l := gi.buildBySort(prep, lo, mid)
 	r := gi.buildBySort(prep, mid, hi)
