@@ -292,7 +292,10 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := addProvenance(prov, cf.dataset); err != nil {
 		return err
 	}
-	if err := writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) }); err != nil {
+	restore := writePhase() // the tables below: a million rows for the country
+	err = writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) })
+	restore()
+	if err != nil {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"time"
@@ -102,4 +104,20 @@ func startHeapProfile(path string, stderr io.Writer) func() {
 			fmt.Fprintf(stderr, "lomsong: %s: heap profile at a live heap of %.0f MiB in %s\n", heapProfileEnv, float64(peak)/(1<<20), path)
 		}
 	}
+}
+
+// writePhase starts a command's write phase: what it writes is built and
+// is most of the live heap to the end, and the writers' garbage is
+// short-lived. It collects, so the collector's next target follows what
+// is live now, and sets that target at 1.5× the live heap (GOGC 50)
+// instead of 2×; the second core marks while a writer works. The returned
+// function restores the collector's setting. A GOGC the user set is left
+// as it is.
+func writePhase() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	runtime.GC()
+	old := debug.SetGCPercent(50)
+	return func() { debug.SetGCPercent(old) }
 }
