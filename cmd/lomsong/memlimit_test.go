@@ -67,3 +67,27 @@ func TestApplyMemoryLimit(t *testing.T) {
 		t.Errorf("limit %d after applyMemoryLimit, want %d", got, want)
 	}
 }
+
+// TestWritePhase: a write phase sets the collector's target to GOGC 50
+// and its end puts back what was set; with GOGC in the environment it
+// changes nothing.
+func TestWritePhase(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	end := writePhase()
+	if got := debug.SetGCPercent(50); got != 50 {
+		t.Fatalf("in a write phase GOGC is %d, want 50", got)
+	}
+	end()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("after a write phase GOGC is %d, want the 100 set before", got)
+	}
+	t.Setenv("GOGC", "200")
+	debug.SetGCPercent(200)
+	end = writePhase()
+	if got := debug.SetGCPercent(200); got != 200 {
+		t.Fatalf("with GOGC=200 set, a write phase made it %d", got)
+	}
+	end()
+}
