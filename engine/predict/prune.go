@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/nth"
 )
 
 // Pruned best-server search.
@@ -184,7 +185,7 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int3
 	}
 	cmp := splitOrder(prep, &n)
 	mid := lo + (hi-lo)/2
-	selectNth(gi.sites[lo:hi], int(mid-lo), cmp)
+	nth.Select(gi.sites[lo:hi], int(mid-lo), func(a, b int32) bool { return cmp(a, b) < 0 })
 	l := gi.build(prep, lo, mid, cmp)
 	r := gi.build(prep, mid, hi, cmp)
 	gi.nodes[at].left, gi.nodes[at].right = l, r
@@ -224,49 +225,6 @@ func (gi *groupIndex) leaf(prep []prepSite, lo, hi int32) kdNode {
 		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
 	}
 	return n
-}
-
-// selectNth reorders s so that s[k] is the element a sort by cmp would put
-// there, every element before it compares below it and every one after
-// above (cmp must be a total order: no two elements equal). Quickselect
-// with a median-of-three pivot: linear on average, deterministic.
-func selectNth(s []int32, k int, cmp func(a, b int32) int) {
-	lo, hi := 0, len(s)-1
-	for hi > lo {
-		if hi-lo < 16 {
-			slices.SortFunc(s[lo:hi+1], cmp)
-			return
-		}
-		m := lo + (hi-lo)/2
-		// Median of three to s[m], then the pivot to s[hi].
-		if cmp(s[m], s[lo]) < 0 {
-			s[m], s[lo] = s[lo], s[m]
-		}
-		if cmp(s[hi], s[lo]) < 0 {
-			s[hi], s[lo] = s[lo], s[hi]
-		}
-		if cmp(s[hi], s[m]) < 0 {
-			s[hi], s[m] = s[m], s[hi]
-		}
-		s[m], s[hi] = s[hi], s[m]
-		pivot := s[hi]
-		j := lo
-		for i := lo; i < hi; i++ {
-			if cmp(s[i], pivot) < 0 {
-				s[i], s[j] = s[j], s[i]
-				j++
-			}
-		}
-		s[j], s[hi] = s[hi], s[j]
-		switch {
-		case k == j:
-			return
-		case k < j:
-			hi = j - 1
-		default:
-			lo = j + 1
-		}
-	}
 }
 
 // minDistM returns a lower bound on the great-circle distance from a point

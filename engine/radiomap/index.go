@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/lomsong/lomsong/engine/internal/nth"
 )
 
 // EarthRadiusM is the radius of the sphere on which distances are
@@ -126,7 +128,7 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
 		}
 	}
 	mid := (lo + hi) / 2
-	selectNth(order[lo:hi], mid-lo, func(a, b int32) bool {
+	nth.Select(order[lo:hi], mid-lo, func(a, b int32) bool {
 		return p[a][d] < p[b][d] || (p[a][d] == p[b][d] && a < b)
 	})
 	t.dim[mid] = uint8(d)
@@ -139,50 +141,6 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
 	}
 	t.build(p, order, lo, mid, 0)
 	t.build(p, order, mid+1, hi, 0)
-}
-
-// selectNth reorders s so that s[k] is the element a full sort by less
-// would put there, with no greater element before it and no smaller one
-// after (Hoare's quickselect, median-of-three pivots: O(len(s)) expected,
-// deterministic).
-func selectNth(s []int32, k int, less func(a, b int32) bool) {
-	lo, hi := 0, len(s)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		// median of three to s[mid]
-		if less(s[mid], s[lo]) {
-			s[mid], s[lo] = s[lo], s[mid]
-		}
-		if less(s[hi], s[lo]) {
-			s[hi], s[lo] = s[lo], s[hi]
-		}
-		if less(s[hi], s[mid]) {
-			s[hi], s[mid] = s[mid], s[hi]
-		}
-		pivot := s[mid]
-		i, j := lo, hi
-		for i <= j {
-			for less(s[i], pivot) {
-				i++
-			}
-			for less(pivot, s[j]) {
-				j--
-			}
-			if i <= j {
-				s[i], s[j] = s[j], s[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
-		}
-	}
 }
 
 // neighbour is a candidate: squared chord and original index.

@@ -484,37 +484,6 @@ func TestAtConcurrentDeterministic(t *testing.T) {
 	}
 }
 
-func TestSelectNth(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
-	for trial := 0; trial < 500; trial++ {
-		n := 1 + rng.IntN(60)
-		v := make([]float64, n)
-		s := make([]int32, n)
-		for i := range v {
-			v[i] = float64(rng.IntN(8)) // many ties
-			s[i] = int32(i)
-		}
-		less := func(a, b int32) bool { return v[a] < v[b] || (v[a] == v[b] && a < b) }
-		sorted := slices.Clone(s)
-		slices.SortFunc(sorted, func(a, b int32) int {
-			if less(a, b) {
-				return -1
-			}
-			return 1
-		})
-		k := rng.IntN(n)
-		selectNth(s, k, less)
-		if s[k] != sorted[k] {
-			t.Fatalf("n %d k %d: s[k] = %d, want %d", n, k, s[k], sorted[k])
-		}
-		for i := range s {
-			if (i < k && less(s[k], s[i])) || (i > k && less(s[i], s[k])) {
-				t.Fatalf("n %d k %d: not partitioned at %d", n, k, i)
-			}
-		}
-	}
-}
-
 func TestArcSeries(t *testing.T) {
 	// The series branch against asin on both sides of its switch.
 	for _, d := range []float64{1, 100, 5000, 12000, 12741, 12743, 20000} {
