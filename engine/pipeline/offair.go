@@ -54,26 +54,15 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	}
 	slices.Sort(carriers)
 	carriers = slices.Compact(carriers)
-	// Each carrier's own sites: its masts are grouped (predict.Masts) and
-	// predicted from them alone, as over the whole register.
-	count := map[engine.Carrier]int{}
-	for _, st := range sites {
-		count[st.Carrier]++
-	}
-	bySite := make(map[engine.Carrier][]engine.Site, len(count))
-	for c, n := range count {
-		bySite[c] = make([]engine.Site, 0, n) // sized: a country's register is 72 MB
-	}
-	for _, st := range sites {
-		bySite[st.Carrier] = append(bySite[st.Carrier], st)
-	}
 	out := &predict.OffAirResult{}
 	for _, c := range carriers {
 		obs, err := offAirObservations(ctx, s, opt, c)
 		if err != nil {
 			return nil, err
 		}
-		r, err := predict.OffAir(bySite[engine.Carrier(c)], obs, opt.Predict, oo)
+		// The carrier's own sites: its masts are grouped (predict.Masts)
+		// and predicted from them alone, as over the whole register.
+		r, err := predict.OffAir(carrierSites(sites, engine.Carrier(c)), obs, opt.Predict, oo)
 		if err != nil {
 			return nil, err
 		}

@@ -272,7 +272,16 @@ func predictEvidence(cov *CoverageResult, copt CoverageOptions, res int) evPredi
 
 // carrierSites returns the sites of carrier c, in their order.
 func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
-	var out []engine.Site
+	n := 0
+	for i := range sites {
+		if sites[i].Carrier == c {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]engine.Site, 0, n) // sized: a country's register is 72 MB
 	for _, s := range sites {
 		if s.Carrier == c {
 			out = append(out, s)
