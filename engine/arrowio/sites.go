@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow/go/v17/parquet"
 
@@ -172,6 +173,19 @@ func siteCell(s *engine.Site) *engine.ServingCell {
 // tech, lon and lat are required (engine.ErrMissingColumn); absent optional
 // columns read as NaN or the zero enum.
 func ReadSites(r io.ReaderAt, size int64) ([]engine.Site, error) {
+	return AppendSites(nil, r, size)
+}
+
+// maxSizedSites bounds the rows AppendSites reserves room for from a
+// file's own row count: a corrupt count cannot size an allocation beyond
+// it (the rows actually read still grow the slice).
+const maxSizedSites = 1 << 24
+
+// AppendSites is ReadSites appending the file's sites to dst: a caller
+// reading several parts into one register sizes it once and copies no
+// site twice. On error dst's rows are unchanged (the returned slice is
+// nil).
+func AppendSites(dst []engine.Site, r io.ReaderAt, size int64) ([]engine.Site, error) {
 	f, err := openParquet(r, size)
 	if err != nil {
 		return nil, err
@@ -194,10 +208,10 @@ func ReadSites(r io.ReaderAt, size int64) ([]engine.Site, error) {
 	if total < 0 {
 		return nil, fmt.Errorf("arrowio: site file claims %d rows: %w", total, engine.ErrUnsupportedFormat)
 	}
+	sites, start := slices.Grow(dst, int(min(total, maxSizedSites))), len(dst)
 	var (
-		sites []engine.Site
-		buf   colBuf
-		f64   []float64
+		buf colBuf
+		f64 []float64
 	)
 	tech := newLookup(func(s string) (engine.Tech, error) {
 		if s == "" {
@@ -244,7 +258,7 @@ func ReadSites(r io.ReaderAt, size int64) ([]engine.Site, error) {
 						if vals, err = buf.readBA(rd.(byteArrayReader), n); err == nil {
 							for k := range part {
 								if err = setSiteString(&part[k], c, vals[k], tech, status, backhaul); err != nil {
-									err = fmt.Errorf("row %d: %w", base+k+1, err)
+									err = fmt.Errorf("row %d: %w", base-start+k+1, err)
 									break
 								}
 							}

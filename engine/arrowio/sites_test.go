@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -70,5 +72,47 @@ func TestSitesRoundTrip(t *testing.T) {
 	}
 	if _, err := ReadSites(bytes.NewReader(buf.Bytes()), int64(buf.Len())); !errors.Is(err, engine.ErrMissingColumn) {
 		t.Errorf("site file without carrier: err = %v, want ErrMissingColumn", err)
+	}
+}
+
+// TestAppendSites appends a file's sites after rows already held: those
+// rows stay as they were, the file's follow in order, and an error names
+// the file's own row, not the row's place in the register.
+func TestAppendSites(t *testing.T) {
+	var sites []engine.Site
+	for i := range 300 {
+		sites = append(sites, engine.Site{SiteID: "S" + strconv.Itoa(i), Carrier: engine.Viettel, Tech: engine.Tech4G,
+			Lon: 105 + float64(i)/1000, Lat: 21, BandMHz: 1800, HeightM: 30, AzimuthDeg: float64(i % 360), BeamwidthDeg: 65, TiltDeg: 4, EIRPDBm: 60})
+	}
+	var buf bytes.Buffer
+	if err := WriteSites(&buf, sites[100:], WithRowGroupRows(64)); err != nil {
+		t.Fatal(err)
+	}
+	held := slices.Clone(sites[:100])
+	got, err := AppendSites(held, bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(sites) {
+		t.Fatalf("%d sites, want %d", len(got), len(sites))
+	}
+	for i := range sites {
+		if got[i].SiteID != sites[i].SiteID || got[i].Lon != sites[i].Lon || got[i].AzimuthDeg != sites[i].AzimuthDeg {
+			t.Fatalf("site %d: got %+v, want %+v", i, got[i], sites[i])
+		}
+	}
+
+	var bad bytes.Buffer
+	if err := WriteTable(&bad, []Column{{Name: "site_id", String: []string{"a", "b", "c"}},
+		{Name: "carrier", String: []string{"viettel", "viettel", "viettel"}}, {Name: "tech", String: []string{"4G", "4G", "6G"}},
+		{Name: "lon", Float64: []float64{105, 105, 105}}, {Name: "lat", Float64: []float64{21, 21, 21}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = AppendSites(held, bytes.NewReader(bad.Bytes()), int64(bad.Len()))
+	if err == nil || !strings.Contains(err.Error(), "row 3:") {
+		t.Errorf("bad tech in the file's row 3 after 100 held rows: err = %v, want it to name row 3", err)
+	}
+	if held[99].SiteID != "S99" {
+		t.Errorf("held rows changed: %+v", held[99])
 	}
 }

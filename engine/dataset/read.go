@@ -366,15 +366,15 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 			f.Close()
 			return nil, err
 		}
-		sites, err := arrowio.ReadSites(f, st.Size())
+		before := len(out)
+		out, err = arrowio.AppendSites(out, f, st.Size())
 		f.Close()
-		if err == nil && int64(len(sites)) != p.Rows {
-			err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(sites), p.Rows, ErrCorruptPart)
+		if err == nil && int64(len(out)-before) != p.Rows {
+			err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(out)-before, p.Rows, ErrCorruptPart)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 		}
-		out = append(out, sites...)
 	}
 	return out, nil
 }
