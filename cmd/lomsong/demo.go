@@ -143,13 +143,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	steps = append(steps,
 		step{"calibrate", runCalibrate, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res)}, area...)},
-		// The month's run saves every stage in the dataset; the commands
-		// after it read those outputs back instead of the measurements.
-		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String()}, area...)},
+		// The month's run saves every stage in the dataset and writes the
+		// dead-zone and plan tables (OUT/deadzones, OUT/plan) from what it
+		// holds, as lomsong deadzones and plan would from its saved
+		// outputs; the commands after it read those outputs back instead
+		// of the measurements.
+		step{"run", runRun, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
+			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 		step{"coverage", runCoverage, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "coverage")}, area...)},
-		step{"deadzones", runDeadzones, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--out", filepath.Join(*out, "deadzones")}, area...)},
-		step{"plan", runPlan, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--budget", strconv.FormatFloat(*budget, 'g', -1, 64),
-			"--out", filepath.Join(*out, "plan")}, area...)},
 		step{"scorecard", runScorecard, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
 			"--out", filepath.Join(*out, "scorecard")}, area...)},
 		step{"export", runExport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
