@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // hashConfig returns the SHA-256 (hex) of a configuration value: every
@@ -22,26 +23,77 @@ import (
 // names are hashed too, so a field added to an options struct changes
 // every key and saved outputs are rebuilt once.
 func hashConfig(v any) string {
-	h := sha256.New()
-	w := &hasher{h: h, seen: map[uintptr]bool{}}
+	w := &hasher{h: sha256.New(), seen: map[uintptr]bool{}}
 	w.value(reflect.ValueOf(v))
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(w.sum())
 }
 
+// hasher writes a value's bytes to h through a buffer: a register of
+// 625,695 sites is about 25 small writes a site, each a call into the
+// hash, where one call per few kilobytes hashes the same bytes.
 type hasher struct {
 	h    hash.Hash
-	buf  [8]byte
+	b    []byte           // bytes not yet written to h
 	seen map[uintptr]bool // pointers on the current path (cycles)
 }
 
+const hasherBlock = 4096
+
 func (w *hasher) u64(x uint64) {
-	binary.LittleEndian.PutUint64(w.buf[:], x)
-	w.h.Write(w.buf[:])
+	w.b = binary.LittleEndian.AppendUint64(w.b, x)
+	if len(w.b) >= hasherBlock {
+		w.flush()
+	}
 }
 
 func (w *hasher) str(s string) {
 	w.u64(uint64(len(s)))
-	w.h.Write([]byte(s))
+	w.b = append(w.b, s...)
+	if len(w.b) >= hasherBlock {
+		w.flush()
+	}
+}
+
+func (w *hasher) flush() {
+	w.h.Write(w.b)
+	w.b = w.b[:0]
+}
+
+// sum returns the hash of every byte written.
+func (w *hasher) sum() []byte {
+	w.flush()
+	return w.h.Sum(nil)
+}
+
+// structInfo is what value hashes of a struct type besides its fields'
+// values: its name and the fields hashed (reflect's Field and tag lookups
+// per value were most of the time of a register's hash).
+type structInfo struct {
+	name   string
+	fields []structField
+}
+
+type structField struct {
+	index int
+	name  string
+}
+
+var structInfos sync.Map // reflect.Type → *structInfo
+
+func structInfoOf(t reflect.Type) *structInfo {
+	if si, ok := structInfos.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{name: t.String()}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if k := f.Type.Kind(); k == reflect.Func || k == reflect.Chan || f.Tag.Get("hash") == "-" {
+			continue
+		}
+		si.fields = append(si.fields, structField{i, f.Name})
+	}
+	structInfos.Store(t, si)
+	return si
 }
 
 func (w *hasher) value(v reflect.Value) {
@@ -89,12 +141,15 @@ func (w *hasher) value(v reflect.Value) {
 			sub := &hasher{h: sha256.New(), seen: w.seen}
 			sub.value(it.Key())
 			sub.value(it.Value())
-			entries = append(entries, sub.h.Sum(nil))
+			entries = append(entries, sub.sum())
 		}
 		slices.SortFunc(entries, bytes.Compare)
 		w.u64(uint64(len(entries)))
 		for _, e := range entries {
-			w.h.Write(e)
+			w.b = append(w.b, e...)
+		}
+		if len(w.b) >= hasherBlock {
+			w.flush()
 		}
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -117,14 +172,11 @@ func (w *hasher) value(v reflect.Value) {
 		w.str(v.Elem().Type().String())
 		w.value(v.Elem())
 	case reflect.Struct:
-		t := v.Type()
-		w.str(t.String())
-		for i := 0; i < v.NumField(); i++ {
-			if k := t.Field(i).Type.Kind(); k == reflect.Func || k == reflect.Chan || t.Field(i).Tag.Get("hash") == "-" {
-				continue
-			}
-			w.str(t.Field(i).Name)
-			w.value(v.Field(i))
+		si := structInfoOf(v.Type())
+		w.str(si.name)
+		for _, f := range si.fields {
+			w.str(f.name)
+			w.value(v.Field(f.index))
 		}
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		// skipped
@@ -135,12 +187,11 @@ func (w *hasher) value(v reflect.Value) {
 // name and format version and of its inputs' identities, in the order
 // given (configuration hashes, part checksums, upstream keys).
 func stageKey(stage string, version int, inputs ...string) string {
-	h := sha256.New()
-	w := &hasher{h: h}
+	w := &hasher{h: sha256.New()}
 	w.str(stage)
 	w.u64(uint64(version))
 	for _, in := range inputs {
 		w.str(in)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(w.sum())
 }
