@@ -220,6 +220,12 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 			}
 		}
 	})
+	total := 0
+	for _, rs := range rows {
+		total += len(rs)
+	}
+	f.res.Point, f.res.Carrier = make([]int32, 0, total), make([]engine.Carrier, 0, total)
+	f.res.Tech, f.res.Site, f.true_ = make([]engine.Tech, 0, total), make([]int32, 0, total), make([]float64, 0, total)
 	for i, rs := range rows {
 		f.start[i+1] = f.start[i] + int32(len(rs))
 		for _, r := range rs {

@@ -140,6 +140,13 @@ func Generate(cfg Config) (*World, error) {
 		provs[i] = settle(cfg.Seed, m, r.areas[m.area].Code, base[i])
 	})
 	hhSize := map[string]float64{}
+	nv := 0
+	for _, p := range provs {
+		nv += len(p.villages)
+	}
+	if nv > 0 {
+		w.Villages = make([]Village, 0, nv)
+	}
 	for _, p := range provs {
 		hhSize[p.m.census.Code] = p.hhSize
 		w.Towns = append(w.Towns, p.towns...)
@@ -173,13 +180,19 @@ func Generate(cfg Config) (*World, error) {
 			}
 		}
 	})
-	var truth []engine.Site
+	ns := 0
 	for i := range provs {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+		ns += len(sites[i])
+	}
+	w.Sites = make([]engine.Site, 0, ns)
+	truth := make([]engine.Site, 0, ns)
+	for i := range provs {
 		w.Sites = append(w.Sites, sites[i]...)
 		truth = append(truth, trueSites[i]...)
+		sites[i], trueSites[i] = nil, nil
 	}
 	if cfg.ServingCells {
 		for i := range w.Sites {
@@ -239,6 +252,9 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 		return t, fmt.Errorf("synth: village signals: %w", err)
 	}
 	t.Villages = make([]VillageTruth, len(villages))
+	if n := f.res.Len(); n > 0 {
+		t.Signals = make([]VillageSignal, 0, n)
+	}
 	for i, v := range villages {
 		vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
 		has2G := false
