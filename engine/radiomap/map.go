@@ -109,6 +109,11 @@ type Map struct {
 	obs   []Obs
 	pos   [][3]float64 // obs positions on the sphere, metres
 	keyID []int32      // small-int id of each obs' key
+	// posID is, per obs, the index of the first obs at its position:
+	// tests gathered at one cell's centre share it, and a query computes
+	// the distances and covariance terms of its neighbourhood once per
+	// pair of positions.
+	posID []int32
 	// keyCarrier is the small-int id of each key id's carrier: the
 	// relation of two tests from their ids (relOf) rather than from their
 	// keys' strings, thousands of times per query.
@@ -147,8 +152,16 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		ids:   make(map[Key]int32),
 		maxC2: chord2Of(opt.MaxDistM),
 	}
+	mp.posID = make([]int32, len(obs))
+	first := make(map[[3]float64]int32, len(obs))
 	for i, o := range obs {
 		mp.pos[i] = xyz(o.Lon, o.Lat)
+		if f, ok := first[mp.pos[i]]; ok {
+			mp.posID[i] = f
+		} else {
+			first[mp.pos[i]] = int32(i)
+			mp.posID[i] = int32(i)
+		}
 		id, ok := mp.ids[o.Key]
 		if !ok {
 			id = int32(len(mp.ids))
@@ -242,6 +255,12 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 type workspace struct {
 	nb, nk      knn
 	ex, ce, tid []int32
+	// The neighbourhood's distinct positions (posIDs), each exact and
+	// censored neighbour's index among them, and the covariance terms
+	// between every two of them (pt, row-major) and from each to the
+	// query point (qt).
+	up, pe, pc  []int32
+	pt, qt      []covTerms
 	k, b, w, mu []float64
 	s, c, diag  []float64
 	// censored updates
@@ -301,6 +320,13 @@ func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
 	return err
 }
 
+func growTerms(s []covTerms, n int) []covTerms {
+	if cap(s) < n {
+		return make([]covTerms, n)
+	}
+	return s[:n]
+}
+
 func growZero(s []float64, n int) []float64 {
 	s = grow(s, n)
 	clear(s)
@@ -311,7 +337,6 @@ func growZero(s []float64, n int) []float64 {
 // ≥ 0) is left out of the neighbourhood.
 func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclude int32) error {
 	md := m.model
-	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
 	q := len(keys)
 
 	// Query key ids (-1: absent from the map).
@@ -361,75 +386,11 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 	post.Exact, post.Censored = ne, nc
 	nz := q + nc // latent variables: targets, then censored tests
 
-	// cov between latent variable a (target or censored) and b.
-	zKey := func(a int) Key {
-		if a < q {
-			return keys[a]
-		}
-		return m.obs[ws.ce[a-q]].Key
-	}
-	zPos := func(a int) [3]float64 {
-		if a < q {
-			return x
-		}
-		return m.pos[ws.ce[a-q]]
-	}
-	rel := func(a, b int) Relation { return RelationOf(zKey(a), zKey(b)) }
-	// withMean adds the unknown constant mean's prior variance to the
-	// covariance c of one key with itself.
-	withMean := func(c float64, r Relation) float64 {
-		if r == SameKey {
-			c += sm2
-		}
-		return c
-	}
-	prior := func(d float64, r Relation) float64 { return withMean(md.CovRel(d, r), r) }
-
-	// Prior of the latent variables.
-	ws.s = grow(ws.s, nz*nz)
-	S := ws.s
-	for a := 0; a < nz; a++ {
-		for b := 0; b <= a; b++ {
-			d := 0.0
-			if a >= q || b >= q {
-				d = arcM(chord2(zPos(a), zPos(b)))
-			}
-			v := prior(d, rel(a, b))
-			S[a*nz+b], S[b*nz+a] = v, v
-		}
-	}
-	ws.mu = grow(ws.mu, nz)
-	mu := ws.mu
-	clear(mu)
-
+	m.priors(ws, x, keys)
+	S, mu := ws.s, ws.mu
 	if ne > 0 {
-		// Exact conditioning: K = Σ_EE + diag(τ²), B = Σ_EZ.
-		ws.k = grow(ws.k, ne*ne)
-		ws.b = grow(ws.b, ne*nz)
-		ws.w = grow(ws.w, ne)
+		// Exact conditioning.
 		K, B, w := ws.k, ws.b, ws.w
-		for i := 0; i < ne; i++ {
-			oi := ws.ex[i]
-			for j := 0; j < i; j++ {
-				oj := ws.ex[j]
-				v := prior(arcM(chord2(m.pos[oi], m.pos[oj])), m.relOf(oi, oj))
-				K[i*ne+j], K[j*ne+i] = v, v
-			}
-			nz0 := m.obs[oi].NoiseDB
-			K[i*ne+i] = prior(0, SameKey) + md.NuggetDB2 + nz0*nz0
-			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
-			ki := m.obs[oi].Key
-			// The targets share the query point: one distance and one
-			// set of exponentials for all of them.
-			tx := md.termsAt(arcM(chord2(m.pos[oi], x)))
-			for a := 0; a < q; a++ {
-				r := RelationOf(ki, keys[a])
-				B[i*nz+a] = withMean(md.covFrom(tx, r), r)
-			}
-			for a := q; a < nz; a++ {
-				B[i*nz+a] = prior(arcM(chord2(m.pos[oi], zPos(a))), m.relOf(oi, ws.ce[a-q]))
-			}
-		}
 		ws.diag = grow(ws.diag, ne)
 		if err := choleskyJitter(K, ne, ws.diag); err != nil {
 			return err
@@ -482,6 +443,132 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 		}
 	}
 	return nil
+}
+
+// priors fills ws with the prior moments of a query at x for keys, its
+// neighbourhood ws.ex (exact) and ws.ce (censored) chosen: S (ws.s) the
+// covariance of the latent variables (the targets, then the censored
+// tests), mu (ws.mu) zero, and for the exact tests K (ws.k) their
+// covariance with their nugget and noise on the diagonal, B (ws.b) their
+// covariance with the latent variables and w (ws.w) their residuals from
+// their keys' means.
+func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
+	md := m.model
+	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
+	q, ne, nc := len(keys), len(ws.ex), len(ws.ce)
+	nz := q + nc
+	// withMean adds the unknown constant mean's prior variance to the
+	// covariance c of one key with itself.
+	withMean := func(c float64, r Relation) float64 {
+		if r == SameKey {
+			c += sm2
+		}
+		return c
+	}
+
+	// The neighbourhood's distinct positions (tests gathered at one cell's
+	// centre share it) and the covariance terms between every two of them
+	// and from each to the query point, computed once per pair of
+	// positions: covFrom of termsAt of a distance is CovRel of that
+	// distance bit for bit, and the distance arcM(chord2(·,·)) of two
+	// positions is the same for every two tests there (chord2 is
+	// symmetric to the bit).
+	ws.up = ws.up[:0]
+	local := func(i int32) int32 {
+		g := m.posID[i]
+		for k, u := range ws.up {
+			if u == g {
+				return int32(k)
+			}
+		}
+		ws.up = append(ws.up, g)
+		return int32(len(ws.up) - 1)
+	}
+	ws.pe, ws.pc = ws.pe[:0], ws.pc[:0]
+	for _, i := range ws.ex {
+		ws.pe = append(ws.pe, local(i))
+	}
+	for _, i := range ws.ce {
+		ws.pc = append(ws.pc, local(i))
+	}
+	np := len(ws.up)
+	ws.pt, ws.qt = growTerms(ws.pt, np*np), growTerms(ws.qt, np)
+	tt, tx := ws.pt, ws.qt
+	for a := 0; a < np; a++ {
+		pa := m.pos[ws.up[a]]
+		for b := 0; b <= a; b++ {
+			t := md.termsAt(arcM(chord2(pa, m.pos[ws.up[b]])))
+			tt[a*np+b], tt[b*np+a] = t, t
+		}
+		tx[a] = md.termsAt(arcM(chord2(pa, x)))
+	}
+	// terms returns the terms between latent variables a and b (targets,
+	// then censored tests): the targets are all at the query point.
+	terms := func(a, b int) covTerms {
+		switch {
+		case a < q && b < q:
+			return md.termsAt(0)
+		case a < q:
+			return tx[ws.pc[b-q]]
+		case b < q:
+			return tx[ws.pc[a-q]]
+		}
+		return tt[int(ws.pc[a-q])*np+int(ws.pc[b-q])]
+	}
+	zKey := func(a int) Key {
+		if a < q {
+			return keys[a]
+		}
+		return m.obs[ws.ce[a-q]].Key
+	}
+	rel := func(a, b int) Relation { return RelationOf(zKey(a), zKey(b)) }
+
+	// Prior of the latent variables.
+	ws.s = grow(ws.s, nz*nz)
+	S := ws.s
+	for a := 0; a < nz; a++ {
+		for b := 0; b <= a; b++ {
+			r := rel(a, b)
+			v := withMean(md.covFrom(terms(a, b), r), r)
+			S[a*nz+b], S[b*nz+a] = v, v
+		}
+	}
+	ws.mu = grow(ws.mu, nz)
+	clear(ws.mu)
+
+	// The exact tests: K = Σ_EE + diag(τ²), B = Σ_EZ, w their residuals
+	// from their keys' means.
+	{
+		ws.k = grow(ws.k, ne*ne)
+		ws.b = grow(ws.b, ne*nz)
+		ws.w = grow(ws.w, ne)
+		K, B, w := ws.k, ws.b, ws.w
+		prior0 := withMean(md.CovRel(0, SameKey), SameKey)
+		for i := 0; i < ne; i++ {
+			oi := ws.ex[i]
+			pi := int(ws.pe[i]) * np
+			for j := 0; j < i; j++ {
+				oj := ws.ex[j]
+				r := m.relOf(oi, oj)
+				v := withMean(md.covFrom(tt[pi+int(ws.pe[j])], r), r)
+				K[i*ne+j], K[j*ne+i] = v, v
+			}
+			nz0 := m.obs[oi].NoiseDB
+			K[i*ne+i] = prior0 + md.NuggetDB2 + nz0*nz0
+			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
+			ki := m.obs[oi].Key
+			// The targets share the query point.
+			t := tx[ws.pe[i]]
+			for a := 0; a < q; a++ {
+				r := RelationOf(ki, keys[a])
+				B[i*nz+a] = withMean(md.covFrom(t, r), r)
+			}
+			for a := q; a < nz; a++ {
+				r := m.relOf(oi, ws.ce[a-q])
+				B[i*nz+a] = withMean(md.covFrom(tt[pi+int(ws.pc[a-q])], r), r)
+			}
+		}
+	}
 }
 
 // relOf is RelationOf of the keys of tests i and j.

@@ -825,3 +825,99 @@ func TestRelOfMatchesRelationOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorsMatchPairwiseCovRel: the prior moments a query builds from its
+// neighbourhood's distinct positions (tests of several keys gathered at
+// one cell's centre share it) are, bit for bit, those of CovRel at each
+// pair's own distance — the covariance of every two tests, of every test
+// with the targets and the censored tests, and of the latent variables.
+func TestPriorsMatchPairwiseCovRel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	keys := []Key{kV4, kM4, kN3, {engine.Viettel, engine.Tech3G}}
+	// 600 cells' centres, each holding the tests of one to four keys.
+	var obs []Obs
+	for range 600 {
+		lon, lat := 105+rng.Float64()*0.05, 21+rng.Float64()*0.05
+		for k := range 1 + rng.IntN(4) {
+			o := Obs{Lon: lon, Lat: lat, Key: keys[(k+rng.IntN(4))%4], ResidualDB: rng.NormFloat64() * 6, NoiseDB: rng.Float64() * 3}
+			if rng.IntN(6) == 0 {
+				o.Censor = Upper
+			}
+			obs = append(obs, o)
+		}
+	}
+	md := Model{SharedSillDB2: 30, SharedRangeM: 900, CarrierSillDB2: 12, CarrierRangeM: 250, OwnSillDB2: 9, OwnRangeM: 120, NuggetDB2: 3}
+	mp, err := New(obs, md, Options{MeanPriorSigmaDB: 4, KeyMeans: []KeyMean{{Key: kV4, MeanDB: -2.5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm2 := 16.0
+	prior := func(d float64, r Relation) float64 {
+		c := md.CovRel(d, r)
+		if r == SameKey {
+			c += sm2
+		}
+		return c
+	}
+	shared := false
+	ws := &workspace{}
+	for n := range 200 {
+		x := xyz(105+rng.Float64()*0.05, 21+rng.Float64()*0.05)
+		q := keys[:1+n%4]
+		var post Posterior
+		post.MeanDB, post.Cov = make([]float64, len(q)), make([]float64, len(q)*len(q))
+		if err := mp.at(ws, x, q, &post, -1); err != nil {
+			t.Fatal(err)
+		}
+		mp.priors(ws, x, q) // again: at conditioned its matrices in place
+		ne, nc := len(ws.ex), len(ws.ce)
+		nz := len(q) + nc
+		shared = shared || len(ws.up) < ne+nc
+		zPos := func(a int) [3]float64 {
+			if a < len(q) {
+				return x
+			}
+			return mp.pos[ws.ce[a-len(q)]]
+		}
+		zKey := func(a int) Key {
+			if a < len(q) {
+				return q[a]
+			}
+			return mp.obs[ws.ce[a-len(q)]].Key
+		}
+		for a := range nz {
+			for b := range nz {
+				d := 0.0
+				if a >= len(q) || b >= len(q) {
+					d = arcM(chord2(zPos(a), zPos(b)))
+				}
+				if got, want := ws.s[a*nz+b], prior(d, RelationOf(zKey(a), zKey(b))); got != want {
+					t.Fatalf("query %d: S[%d,%d] = %v, want %v", n, a, b, got, want)
+				}
+			}
+		}
+		for i, oi := range ws.ex {
+			for j, oj := range ws.ex {
+				want := prior(arcM(chord2(mp.pos[oi], mp.pos[oj])), mp.relOf(oi, oj))
+				if i == j {
+					want = prior(0, SameKey) + md.NuggetDB2 + mp.obs[oi].NoiseDB*mp.obs[oi].NoiseDB
+				}
+				if got := ws.k[i*ne+j]; got != want {
+					t.Fatalf("query %d: K[%d,%d] = %v, want %v", n, i, j, got, want)
+				}
+			}
+			for a := range nz {
+				want := prior(arcM(chord2(mp.pos[oi], zPos(a))), RelationOf(mp.obs[oi].Key, zKey(a)))
+				if got := ws.b[i*nz+a]; got != want {
+					t.Fatalf("query %d: B[%d,%d] = %v, want %v", n, i, a, got, want)
+				}
+			}
+			if got, want := ws.w[i], mp.obs[oi].ResidualDB-mp.mean[mp.keyID[oi]]; got != want {
+				t.Fatalf("query %d: w[%d] = %v, want %v", n, i, got, want)
+			}
+		}
+	}
+	if !shared {
+		t.Fatal("no neighbourhood shares a position: the test does not test")
+	}
+}
