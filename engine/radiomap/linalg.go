@@ -5,23 +5,41 @@ import "math"
 // cholesky factors the n×n symmetric positive-definite row-major matrix a
 // in place into its lower triangle L (a = L·Lᵀ); the strict upper triangle
 // is left as it was. It reports false when a pivot is not positive.
+//
+// Column j's entries below the pivot are taken two rows at a time (two
+// independent dot products over the same pivot row); every entry's sum
+// runs in the same order as one row at a time, so the factor is the same
+// to the bit (TestCholeskyForwardMatchPlainLoops).
 func cholesky(a []float64, n int) bool {
 	for j := 0; j < n; j++ {
 		rj := a[j*n : j*n+n]
+		pj := rj[:j]
 		s := rj[j]
-		for k := 0; k < j; k++ {
-			s -= rj[k] * rj[k]
+		for _, v := range pj {
+			s -= v * v
 		}
 		if !(s > 0) {
 			return false
 		}
 		d := math.Sqrt(s)
 		rj[j] = d
-		for i := j + 1; i < n; i++ {
+		i := j + 1
+		for ; i+2 <= n; i += 2 {
+			r0, r1 := a[i*n:i*n+n], a[(i+1)*n:(i+1)*n+n]
+			p0, p1 := r0[:len(pj)], r1[:len(pj)]
+			t0, t1 := r0[j], r1[j]
+			for k, v := range pj {
+				t0 -= p0[k] * v
+				t1 -= p1[k] * v
+			}
+			r0[j], r1[j] = t0/d, t1/d
+		}
+		for ; i < n; i++ {
 			ri := a[i*n : i*n+n]
+			pi := ri[:len(pj)]
 			t := ri[j]
-			for k := 0; k < j; k++ {
-				t -= ri[k] * rj[k]
+			for k, v := range pj {
+				t -= pi[k] * v
 			}
 			ri[j] = t / d
 		}
@@ -42,16 +60,41 @@ func forward(l []float64, n int, b []float64) {
 	}
 }
 
-// forwardCols solves L·X = B in place for the n×m row-major B.
+// forwardCols solves L·X = B in place for the n×m row-major B. Row i of X
+// subtracts the rows k < i with a nonzero L[i,k], in increasing k, four
+// rows per pass over its entries: each entry sees the same operations in
+// the same order as one row per pass.
 func forwardCols(l []float64, n int, b []float64, m int) {
 	for i := 0; i < n; i++ {
 		bi := b[i*m : i*m+m]
-		for k := 0; k < i; k++ {
-			v := l[i*n+k]
+		li := l[i*n : i*n+i]
+		var grp [4]int
+		g := 0
+		for k, v := range li {
 			if v == 0 {
 				continue
 			}
-			bk := b[k*m : k*m+m]
+			grp[g] = k
+			if g++; g < len(grp) {
+				continue
+			}
+			g = 0
+			v0, v1, v2, v3 := li[grp[0]], li[grp[1]], li[grp[2]], li[grp[3]]
+			b0 := b[grp[0]*m : grp[0]*m+m][:len(bi)]
+			b1 := b[grp[1]*m : grp[1]*m+m][:len(bi)]
+			b2 := b[grp[2]*m : grp[2]*m+m][:len(bi)]
+			b3 := b[grp[3]*m : grp[3]*m+m][:len(bi)]
+			for c, x := range bi {
+				x -= v0 * b0[c]
+				x -= v1 * b1[c]
+				x -= v2 * b2[c]
+				x -= v3 * b3[c]
+				bi[c] = x
+			}
+		}
+		for _, k := range grp[:g] {
+			v := li[k]
+			bk := b[k*m : k*m+m][:len(bi)]
 			for c := range bi {
 				bi[c] -= v * bk[c]
 			}
