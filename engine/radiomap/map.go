@@ -109,10 +109,10 @@ type Map struct {
 	obs   []Obs
 	pos   [][3]float64 // obs positions on the sphere, metres
 	keyID []int32      // small-int id of each obs' key
-	// posID is, per obs, the index of the first obs at its position:
-	// tests gathered at one cell's centre share it, and a query computes
-	// the distances and covariance terms of its neighbourhood once per
-	// pair of positions.
+	// posID is, per obs, the index of the first obs of the run of
+	// consecutive obs at its position (tests gathered at one cell's
+	// centre share it): a query computes the distances and covariance
+	// terms of its neighbourhood once per pair of such runs.
 	posID []int32
 	// keyCarrier is the small-int id of each key id's carrier: the
 	// relation of two tests from their ids (relOf) rather than from their
@@ -153,14 +153,13 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		maxC2: chord2Of(opt.MaxDistM),
 	}
 	mp.posID = make([]int32, len(obs))
-	first := make(map[[3]float64]int32, len(obs))
 	for i, o := range obs {
 		mp.pos[i] = xyz(o.Lon, o.Lat)
-		if f, ok := first[mp.pos[i]]; ok {
-			mp.posID[i] = f
-		} else {
-			first[mp.pos[i]] = int32(i)
-			mp.posID[i] = int32(i)
+		// A cell's tests come one after another (a map of every position
+		// would cost more memory than it saves time).
+		mp.posID[i] = int32(i)
+		if i > 0 && mp.pos[i] == mp.pos[i-1] {
+			mp.posID[i] = mp.posID[i-1]
 		}
 		id, ok := mp.ids[o.Key]
 		if !ok {
