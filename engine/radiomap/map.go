@@ -537,35 +537,33 @@ func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 
 	// The exact tests: K = Σ_EE + diag(τ²), B = Σ_EZ, w their residuals
 	// from their keys' means.
-	{
-		ws.k = grow(ws.k, ne*ne)
-		ws.b = grow(ws.b, ne*nz)
-		ws.w = grow(ws.w, ne)
-		K, B, w := ws.k, ws.b, ws.w
-		prior0 := withMean(md.CovRel(0, SameKey), SameKey)
-		for i := 0; i < ne; i++ {
-			oi := ws.ex[i]
-			pi := int(ws.pe[i]) * np
-			for j := 0; j < i; j++ {
-				oj := ws.ex[j]
-				r := m.relOf(oi, oj)
-				v := withMean(md.covFrom(tt[pi+int(ws.pe[j])], r), r)
-				K[i*ne+j], K[j*ne+i] = v, v
-			}
-			nz0 := m.obs[oi].NoiseDB
-			K[i*ne+i] = prior0 + md.NuggetDB2 + nz0*nz0
-			w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
-			ki := m.obs[oi].Key
-			// The targets share the query point.
-			t := tx[ws.pe[i]]
-			for a := 0; a < q; a++ {
-				r := RelationOf(ki, keys[a])
-				B[i*nz+a] = withMean(md.covFrom(t, r), r)
-			}
-			for a := q; a < nz; a++ {
-				r := m.relOf(oi, ws.ce[a-q])
-				B[i*nz+a] = withMean(md.covFrom(tt[pi+int(ws.pc[a-q])], r), r)
-			}
+	ws.k = grow(ws.k, ne*ne)
+	ws.b = grow(ws.b, ne*nz)
+	ws.w = grow(ws.w, ne)
+	K, B, w := ws.k, ws.b, ws.w
+	prior0 := withMean(md.CovRel(0, SameKey), SameKey)
+	for i := 0; i < ne; i++ {
+		oi := ws.ex[i]
+		pi := int(ws.pe[i]) * np
+		for j := 0; j < i; j++ {
+			oj := ws.ex[j]
+			r := m.relOf(oi, oj)
+			v := withMean(md.covFrom(tt[pi+int(ws.pe[j])], r), r)
+			K[i*ne+j], K[j*ne+i] = v, v
+		}
+		nz0 := m.obs[oi].NoiseDB
+		K[i*ne+i] = prior0 + md.NuggetDB2 + nz0*nz0
+		w[i] = m.obs[oi].ResidualDB - m.mean[m.keyID[oi]]
+		ki := m.obs[oi].Key
+		// The targets share the query point.
+		t := tx[ws.pe[i]]
+		for a := 0; a < q; a++ {
+			r := RelationOf(ki, keys[a])
+			B[i*nz+a] = withMean(md.covFrom(t, r), r)
+		}
+		for a := q; a < nz; a++ {
+			r := m.relOf(oi, ws.ce[a-q])
+			B[i*nz+a] = withMean(md.covFrom(tt[pi+int(ws.pc[a-q])], r), r)
 		}
 	}
 }
