@@ -75,8 +75,9 @@ func censoredUpdate(ws *workspace, mu, S []float64, nz, q int, bounds, noise2 []
 					continue
 				}
 				row := S[a*nz : a*nz+nz]
+				cb := c[:len(row)]
 				for b := range row {
-					row[b] -= ga * c[b]
+					row[b] -= ga * cb[b]
 				}
 			}
 			siteMean(mu, S, nz, q, nt)
@@ -95,7 +96,7 @@ func censoredUpdate(ws *workspace, mu, S []float64, nz, q int, bounds, noise2 []
 // siteMean sets mu = Σ[:, censored]·ν̃.
 func siteMean(mu, S []float64, nz, q int, nt []float64) {
 	for a := 0; a < nz; a++ {
-		row := S[a*nz+q : a*nz+nz]
+		row := S[a*nz+q : a*nz+nz][:len(nt)]
 		s := 0.0
 		for j, v := range nt {
 			s += row[j] * v
@@ -138,8 +139,9 @@ func recomputeSigma(ws *workspace, S, S0 []float64, nz, q int, tt []float64) {
 				continue
 			}
 			row := S[a*nz : a*nz+nz]
+			vb := vi[:len(row)]
 			for b := range row {
-				row[b] -= va * vi[b]
+				row[b] -= va * vb[b]
 			}
 		}
 	}

@@ -408,8 +408,9 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 					continue
 				}
 				row := S[a*nz : a*nz+a+1]
+				bb := bi[:len(row)]
 				for b := range row {
-					row[b] -= ba * bi[b]
+					row[b] -= ba * bb[b]
 				}
 			}
 		}
