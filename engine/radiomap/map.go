@@ -266,9 +266,9 @@ type workspace struct {
 	s0, bp, mu0, tt, nt, bb, v, st, bounds, noise2 []float64
 }
 
-func grow(s []float64, n int) []float64 {
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }
@@ -317,13 +317,6 @@ func (m *Map) AtInto(dst *Posterior, lon, lat float64, keys []Key) error {
 		dst.Exact, dst.Censored = 0, 0
 	}
 	return err
-}
-
-func growTerms(s []covTerms, n int) []covTerms {
-	if cap(s) < n {
-		return make([]covTerms, n)
-	}
-	return s[:n]
 }
 
 func growZero(s []float64, n int) []float64 {
@@ -492,7 +485,7 @@ func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 		ws.pc = append(ws.pc, local(i))
 	}
 	np := len(ws.up)
-	ws.pt, ws.qt = growTerms(ws.pt, np*np), growTerms(ws.qt, np)
+	ws.pt, ws.qt = grow(ws.pt, np*np), grow(ws.qt, np)
 	tt, tx := ws.pt, ws.qt
 	for a := 0; a < np; a++ {
 		pa := m.pos[ws.up[a]]
@@ -504,10 +497,11 @@ func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 	}
 	// terms returns the terms between latent variables a and b (targets,
 	// then censored tests): the targets are all at the query point.
+	t0 := md.termsAt(0)
 	terms := func(a, b int) covTerms {
 		switch {
 		case a < q && b < q:
-			return md.termsAt(0)
+			return t0
 		case a < q:
 			return tx[ws.pc[b-q]]
 		case b < q:
