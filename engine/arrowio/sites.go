@@ -176,10 +176,11 @@ func ReadSites(r io.ReaderAt, size int64) ([]engine.Site, error) {
 	return AppendSites(nil, r, size)
 }
 
-// maxSizedSites bounds the rows AppendSites reserves room for from a
-// file's own row count: a corrupt count cannot size an allocation beyond
-// it (the rows actually read still grow the slice).
-const maxSizedSites = 1 << 24
+// MaxSizedSites bounds the rows a reader reserves room for from a row
+// count it has not read yet (a file's or a manifest's): a corrupt count
+// cannot size an allocation beyond it (the rows actually read still grow
+// the slice).
+const MaxSizedSites = 1 << 24
 
 // AppendSites is ReadSites appending the file's sites to dst: a caller
 // reading several parts into one register sizes it once and copies no
@@ -208,7 +209,7 @@ func AppendSites(dst []engine.Site, r io.ReaderAt, size int64) ([]engine.Site, e
 	if total < 0 {
 		return nil, fmt.Errorf("arrowio: site file claims %d rows: %w", total, engine.ErrUnsupportedFormat)
 	}
-	sites, start := slices.Grow(dst, int(min(total, maxSizedSites))), len(dst)
+	sites, start := slices.Grow(dst, int(min(total, MaxSizedSites))), len(dst)
 	var (
 		buf colBuf
 		f64 []float64

@@ -343,11 +343,10 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	// Sized once from the manifest's row counts (each checked as its part
 	// is read): grown by appends, a country's 625,695 rows held up to
 	// twice their 72 MB. A count beyond any register is not trusted for
-	// the size.
-	const maxSized = 1 << 24
+	// the size (arrowio.MaxSizedSites).
 	var rows int64
 	for _, p := range parts {
-		rows = min(rows+min(max(p.Rows, 0), maxSized), maxSized)
+		rows = min(rows+min(max(p.Rows, 0), arrowio.MaxSizedSites), arrowio.MaxSizedSites)
 	}
 	var out []engine.Site
 	if rows > 0 {
