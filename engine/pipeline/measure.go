@@ -419,6 +419,7 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		}
 		return nil
 	}, arrowio.WithColumns(measureColumns...))
+	clear(scs) // each worker's last pass and buffers
 	out := map[string]*Measured{}
 	anchors := anchorsKey(opt.Villages, opt.Reach)
 	for _, c := range slices.Sorted(maps.Keys(passes)) {
@@ -430,15 +431,21 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err != nil {
 			continue
 		}
+		// Each worker's sums are released once added, and the carrier's
+		// pass once its readings are a slice: at a national month's size
+		// the maps are gigabytes, and the next carrier's merge should not
+		// find them still held.
 		ev := p.evs[0]
 		tl := p.tals[0]
 		for w := 1; w < workers; w++ {
 			ev.merge(p.evs[w])
 			tl.Merge(p.tals[w])
 			mergeSpeeds(p.spds[0], p.spds[w])
+			p.evs[w], p.tals[w], p.spds[w] = nil, nil, nil
 		}
 		out[c] = &Measured{Rows: a.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors,
 			speeds: p.spds[0]}
+		delete(passes, c)
 	}
 	if err != nil {
 		return nil, err

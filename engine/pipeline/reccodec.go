@@ -166,7 +166,7 @@ var (
 	predictedCodec = recCodec[coverage.PredictedCell]{putPredicted, getPredicted}
 	rowCodec       = recCodec[aggregate.Row]{putRow, getRow}
 	siteCodec      = recCodec[engine.Site]{putSite, getSite}
-	readingCodec   = recCodec[readingState]{putReading, getReading}
+	readingCodec   = recCodec[evReading]{putReading, getReading}
 )
 
 // codecOf returns T's record codec, nil for types saved by gob.
@@ -182,7 +182,7 @@ func codecOf[T any]() *recCodec[T] {
 		c = &rowCodec
 	case engine.Site:
 		c = &siteCodec
-	case readingState:
+	case evReading:
 		c = &readingCodec
 	default:
 		return nil
@@ -412,26 +412,28 @@ func getSite(r *recReader, s *engine.Site) {
 	}
 }
 
-func putReading(w *recWriter, x *readingState) {
-	w.cell(x.Cell)
-	w.cell(x.Hex)
-	w.str(string(x.Key.Carrier))
-	w.u8(uint8(x.Key.Tech))
-	w.bool(x.Upper)
-	w.bool(x.Indoor)
-	w.bool(x.Scanner)
-	w.i64(int64(x.N))
-	w.f64(x.Sum)
+// putReading and getReading write and read a reading as the fields of
+// readingState, in its order: the saved form is readingState's.
+func putReading(w *recWriter, x *evReading) {
+	w.cell(x.cell)
+	w.cell(x.hex)
+	w.str(string(x.key.Carrier))
+	w.u8(uint8(x.key.Tech))
+	w.bool(x.upper)
+	w.bool(x.indoor)
+	w.bool(x.scanner)
+	w.i64(int64(x.n))
+	w.f64(x.sum)
 }
 
-func getReading(r *recReader, x *readingState) {
-	x.Cell = r.cell()
-	x.Hex = r.cell()
-	x.Key.Carrier = r.carrier()
-	x.Key.Tech = engine.Tech(r.u8())
-	x.Upper = r.bool()
-	x.Indoor = r.bool()
-	x.Scanner = r.bool()
-	x.N = r.int()
-	x.Sum = r.f64()
+func getReading(r *recReader, x *evReading) {
+	x.cell = r.cell()
+	x.hex = r.cell()
+	x.key.Carrier = r.carrier()
+	x.key.Tech = engine.Tech(r.u8())
+	x.upper = r.bool()
+	x.indoor = r.bool()
+	x.scanner = r.bool()
+	x.n = r.int()
+	x.sum = r.f64()
 }

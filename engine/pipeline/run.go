@@ -1027,12 +1027,18 @@ type measuredState struct {
 	Skipped  aggregate.Skipped
 	RowsRead int64
 	Tally    challenge.TallyState
+	// Readings is never set: the readings follow the header as record
+	// chunks (readings, in readingState's fields); the field keeps the
+	// saved header's gob type as it was.
 	Readings []readingState
 	Nearby   []deadzone.Nearby
 	Near     []nearState
 	RowsNear int64
 	Anchors  string
 	Speeds   []speedState
+	// readings are the radio map's readings, saved after Rows without a
+	// copy into readingState (a national month holds millions).
+	readings []evReading
 	// skipRows reads past the saved Rows without keeping them (not
 	// saved).
 	skipRows bool
@@ -1046,6 +1052,8 @@ type speedState struct {
 	Count  int64
 }
 
+// readingState is the saved form of an evReading: the fields its record
+// codec writes (putReading), and their names in the saved header's type.
 type readingState struct {
 	Cell, Hex     hexgrid.Cell
 	Key           deadzone.Key
@@ -1064,14 +1072,14 @@ type nearState struct {
 
 func (st *measuredState) encodeTo(enc *gob.Encoder) error {
 	h := *st
-	h.Rows, h.Readings, h.Speeds = nil, nil, nil
+	h.Rows, h.Speeds = nil, nil
 	if err := enc.Encode(&h); err != nil {
 		return err
 	}
 	if err := encodeChunks(enc, st.Rows); err != nil {
 		return err
 	}
-	if err := encodeChunks(enc, st.Readings); err != nil {
+	if err := encodeChunks(enc, st.readings); err != nil {
 		return err
 	}
 	return encodeChunks(enc, st.Speeds)
@@ -1090,7 +1098,7 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if st.Readings, err = decodeChunks[readingState](dec, nil); err != nil {
+	if st.readings, err = decodeChunks[evReading](dec, nil); err != nil {
 		return err
 	}
 	st.Speeds, err = decodeChunks[speedState](dec, nil)
@@ -1171,10 +1179,7 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 func stateOf(m *Measured) *measuredState {
 	st := &measuredState{Rows: m.Rows, Skipped: m.Skipped, RowsRead: m.RowsRead, Tally: m.Tally.State(),
 		Nearby: m.ev.nearby, RowsNear: m.ev.rowsNear, Anchors: m.anchors}
-	st.Readings = make([]readingState, 0, len(m.ev.readings))
-	for _, r := range m.ev.readings {
-		st.Readings = append(st.Readings, readingState{r.cell, r.hex, r.key, r.upper, r.indoor, r.scanner, r.n, r.sum})
-	}
+	st.readings = m.ev.readings
 	for k, vals := range m.speeds {
 		for v, n := range vals {
 			st.Speeds = append(st.Speeds, speedState{k.cell, k.period, v, n})
@@ -1215,14 +1220,13 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 	if err != nil {
 		return nil, err
 	}
-	ev := &evidence{readings: make([]evReading, 0, len(st.Readings)), nearby: st.Nearby,
+	ev := &evidence{readings: st.readings, nearby: st.Nearby,
 		near: make([]map[deadzone.Key]*evSum, len(st.Nearby)), rowsRead: st.RowsRead, rowsNear: st.RowsNear}
 	if ev.nearby == nil {
 		ev.nearby = []deadzone.Nearby{}
 	}
-	for _, r := range st.Readings {
-		ev.readings = append(ev.readings, evReading{evKey{cell: r.Cell, hex: r.Hex, key: r.Key, upper: r.Upper, indoor: r.Indoor, scanner: r.Scanner},
-			evSum{n: r.N, sum: r.Sum}})
+	if ev.readings == nil {
+		ev.readings = []evReading{}
 	}
 	for _, n := range st.Near {
 		if n.Village < 0 || n.Village >= len(ev.near) {
