@@ -29,8 +29,8 @@ type CVReport struct {
 // At per scored test.
 func (m *Map) CrossValidate(maxTests int, seed uint64) (CVReport, error) {
 	var idx []int32
-	for i, o := range m.obs {
-		if o.Censor == Exact {
+	for i, c := range m.censor {
+		if c == Exact {
 			idx = append(idx, int32(i))
 		}
 	}
@@ -53,17 +53,17 @@ func (m *Map) CrossValidate(maxTests int, seed uint64) (CVReport, error) {
 	var sumE2, sumZ, sumZ2 float64
 	in := 0
 	for _, i := range idx {
-		o := m.obs[i]
-		keys[0] = o.Key
-		post.Keys = append(post.Keys[:0], o.Key)
+		key := m.keys[m.keyID[i]]
+		keys[0] = key
+		post.Keys = append(post.Keys[:0], key)
 		post.MeanDB = growZero(post.MeanDB, 1)
 		post.Cov = growZero(post.Cov, 1)
 		post.NearestM = math.Inf(1)
 		if err := m.at(ws, m.pos[i], keys, &post, i); err != nil {
 			return CVReport{}, err
 		}
-		e := o.ResidualDB - post.MeanDB[0]
-		sd := math.Sqrt(post.Cov[0] + m.model.NuggetDB2 + o.NoiseDB*o.NoiseDB)
+		e := m.resid[i] - post.MeanDB[0]
+		sd := math.Sqrt(post.Cov[0] + m.model.NuggetDB2 + m.noise[i]*m.noise[i])
 		z := e / sd
 		sumE2 += e * e
 		sumZ += z

@@ -883,7 +883,7 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 			if a < len(q) {
 				return q[a]
 			}
-			return mp.obs[ws.ce[a-len(q)]].Key
+			return obs[ws.ce[a-len(q)]].Key
 		}
 		for a := range nz {
 			for b := range nz {
@@ -900,19 +900,19 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 			for j, oj := range ws.ex {
 				want := prior(arcM(chord2(mp.pos[oi], mp.pos[oj])), mp.relOf(oi, oj))
 				if i == j {
-					want = prior(0, SameKey) + md.NuggetDB2 + mp.obs[oi].NoiseDB*mp.obs[oi].NoiseDB
+					want = prior(0, SameKey) + md.NuggetDB2 + obs[oi].NoiseDB*obs[oi].NoiseDB
 				}
 				if got := ws.k[i*ne+j]; got != want {
 					t.Fatalf("query %d: K[%d,%d] = %v, want %v", n, i, j, got, want)
 				}
 			}
 			for a := range nz {
-				want := prior(arcM(chord2(mp.pos[oi], zPos(a))), RelationOf(mp.obs[oi].Key, zKey(a)))
+				want := prior(arcM(chord2(mp.pos[oi], zPos(a))), RelationOf(obs[oi].Key, zKey(a)))
 				if got := ws.b[i*nz+a]; got != want {
 					t.Fatalf("query %d: B[%d,%d] = %v, want %v", n, i, a, got, want)
 				}
 			}
-			if got, want := ws.w[i], mp.obs[oi].ResidualDB-mp.mean[mp.keyID[oi]]; got != want {
+			if got, want := ws.w[i], obs[oi].ResidualDB-mp.mean[mp.keyID[oi]]; got != want {
 				t.Fatalf("query %d: w[%d] = %v, want %v", n, i, got, want)
 			}
 		}
