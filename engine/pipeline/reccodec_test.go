@@ -177,6 +177,30 @@ func TestRecordCodecsRoundTrip(t *testing.T) {
 // over, counting more elements than the header, than a chunk holds or
 // than its bytes could is an error, never a panic, a huge allocation or a
 // silently short result.
+// TestDecodeRecordsBeyondOneBlock: past recordBlock elements the chunks
+// are decoded into blocks and copied into one result, in order.
+func TestDecodeRecordsBeyondOneBlock(t *testing.T) {
+	defer func(b int) { recordBlock = b }(recordBlock)
+	recordBlock = 10000
+	xs := randomOf[aggregate.Row](3*gobChunk + 17) // four chunks: blocks of one chunk
+	var buf bytes.Buffer
+	if err := encodeChunks(gob.NewEncoder(&buf), xs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeChunks[aggregate.Row](gob.NewDecoder(&buf), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(xs) || cap(got) != len(xs) {
+		t.Fatalf("%d rows back (capacity %d), want %d", len(got), cap(got), len(xs))
+	}
+	for i := range xs {
+		if !same(reflect.ValueOf(xs[i]), reflect.ValueOf(got[i])) {
+			t.Fatalf("row %d:\n got %+v\nwant %+v", i, got[i], xs[i])
+		}
+	}
+}
+
 func TestRecordCodecsRejectCorruptChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows := make([]aggregate.Row, 5)

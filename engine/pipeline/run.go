@@ -896,27 +896,58 @@ func getRecords[T any](r *recReader, codec *recCodec[T], c []T) error {
 
 // decodeRecords is decodeChunks for a type with a record codec: each
 // chunk decoded in place at the end of the result.
+//
+// The header's count sizes the result only up to recordBlock elements (a
+// corrupt count must not size an allocation). Beyond that the chunks are
+// decoded into blocks of at most recordBlock elements, each allocated as
+// the chunks reach it, and copied once into a result of the count the
+// chunks delivered. Growing one slice instead (1.25× a step) copied 8 M
+// readings four times, hundreds of megabytes a move: 15 s to read one
+// carrier's pass of a 10 M-row month, against 3.9 s sized at once.
 func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
 	n, err := chunksLength(dec)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, 0, min(n, 1<<22))
+	out := make([]T, 0, min(n, recordBlock))
+	var full [][]T // the blocks filled before out, when n is beyond one
 	var buf []byte
 	var strs interner
-	for len(out) < n {
-		r, m, err := nextRecordChunk(dec, &buf, &strs, n-len(out))
+	for read := 0; read < n; {
+		r, m, err := nextRecordChunk(dec, &buf, &strs, n-read)
 		if err != nil {
 			return nil, err
 		}
+		if len(out)+m > cap(out) {
+			if len(out) > 0 {
+				full = append(full, out)
+			}
+			out = make([]T, 0, max(m, min(n-read, recordBlock)))
+		}
 		k := len(out)
-		out = slices.Grow(out, m)[:k+m]
+		out = out[:k+m]
 		if err := getRecords(&r, codec, out[k:]); err != nil {
 			return nil, err
 		}
+		read += m
 	}
-	return out, nil
+	if full == nil {
+		return out, nil
+	}
+	all := make([]T, 0, n)
+	for _, b := range append(full, out) {
+		// A piece at a time: a move of a whole block would hold off the
+		// collector's preemption for its length.
+		for lo := 0; lo < len(b); lo += gobChunk {
+			all = append(all, b[lo:min(lo+gobChunk, len(b))]...)
+		}
+	}
+	return all, nil
 }
+
+// recordBlock is the most elements decodeRecords allocates at once on a
+// header's word.
+var recordBlock = 1 << 22 // a variable for the tests
 
 // decodeChunks reads what encodeChunks wrote. intern, when not nil, is
 // applied to each element as its chunk is read, to share the element's
