@@ -141,33 +141,111 @@ type evCellKey struct {
 	upper, indoor, scanner bool
 }
 
+// evRow is one reading's key and sum while gathering.
+type evRow struct {
+	k evCellKey
+	evFix
+}
+
+// cmpCellKey orders cell keys as cmpReading orders the readings of one
+// carrier: cell, hex, technology and kind.
+func cmpCellKey(a, b *evCellKey) int {
+	switch {
+	case a.cell != b.cell:
+		return cmp.Compare(a.cell, b.cell)
+	case a.hex != b.hex:
+		return cmp.Compare(a.hex, b.hex)
+	case a.tech != b.tech:
+		return int(a.tech) - int(b.tech)
+	case a.upper != b.upper:
+		return b2i(a.upper) - b2i(b.upper)
+	case a.indoor != b.indoor:
+		return b2i(a.indoor) - b2i(b.indoor)
+	}
+	return b2i(a.scanner) - b2i(b.scanner)
+}
+
 // evAcc is one worker's evidence for one carrier.
+//
+// The readings are gathered as rows appended one per reading and, when
+// they reach compactAt, sorted by key and summed into one row per key
+// (compact), compactAt then doubling past what is left: the sums in
+// about 40 bytes a key, no pointer for the collector to scan, and an
+// append a reading, where a map of the keys took 60–90 bytes a key and
+// most of a 10 M-row pass's time in its lookups and growth. The sums are
+// integers, so the result is the same in any order of the readings.
 type evAcc struct {
 	carrier            engine.Carrier
-	sums               map[evCellKey]evFix // no pointer in key or value: the collector does not scan it
+	rows               []evRow
+	compactAt          int
 	nearby             []deadzone.Nearby
 	near               []map[deadzone.Key]*evFix
 	rowsRead, rowsNear int64
 }
 
+// minCompactAt is the fewest rows an evAcc gathers before compacting.
+var minCompactAt = 1 << 16 // a variable for the tests
+
 // newEvAcc starts the evidence of carrier c near villages villages.
 func newEvAcc(c engine.Carrier, villages int) *evAcc {
-	a := &evAcc{carrier: c, sums: map[evCellKey]evFix{}, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
+	a := &evAcc{carrier: c, compactAt: minCompactAt, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
 	for i := range a.nearby {
 		a.nearby[i].NearestTestM = math.Inf(1)
 	}
 	return a
 }
 
+// addReading adds one reading (its key and fixed-point value).
+func (a *evAcc) addReading(k evCellKey, v int64) {
+	a.rows = append(a.rows, evRow{k, evFix{1, v}})
+	if len(a.rows) >= a.compactAt {
+		a.compact()
+	}
+}
+
+// compact sorts the rows by key and sums each key's into one.
+func (a *evAcc) compact() {
+	slices.SortFunc(a.rows, func(x, y evRow) int { return cmpCellKey(&x.k, &y.k) })
+	out := a.rows[:0]
+	for _, r := range a.rows {
+		if n := len(out); n > 0 && out[n-1].k == r.k {
+			out[n-1].n += r.n
+			out[n-1].sum += r.sum
+			continue
+		}
+		out = append(out, r)
+	}
+	a.rows = out
+	a.compactAt = max(minCompactAt, 2*len(out))
+}
+
 // merge adds o, the evidence of the same carrier, to a.
 func (a *evAcc) merge(o *evAcc) {
 	a.rowsRead += o.rowsRead
 	a.rowsNear += o.rowsNear
-	for k, e := range o.sums {
-		x := a.sums[k]
-		x.n, x.sum = x.n+e.n, x.sum+e.sum
-		a.sums[k] = x
+	// Both compacted, then merged in one pass.
+	a.compact()
+	o.compact()
+	out := make([]evRow, 0, len(a.rows)+len(o.rows))
+	i, j := 0, 0
+	for i < len(a.rows) && j < len(o.rows) {
+		switch c := cmpCellKey(&a.rows[i].k, &o.rows[j].k); {
+		case c < 0:
+			out = append(out, a.rows[i])
+			i++
+		case c > 0:
+			out = append(out, o.rows[j])
+			j++
+		default:
+			r := a.rows[i]
+			r.n, r.sum = r.n+o.rows[j].n, r.sum+o.rows[j].sum
+			out = append(out, r)
+			i, j = i+1, j+1
+		}
 	}
+	out = append(append(out, a.rows[i:]...), o.rows[j:]...)
+	a.rows, o.rows = out, nil
+	a.compactAt = max(minCompactAt, 2*len(out))
 	for i := range o.nearby {
 		nb, ob := &a.nearby[i], o.nearby[i]
 		nb.Tests += ob.Tests
@@ -189,13 +267,14 @@ func (a *evAcc) merge(o *evAcc) {
 
 // evidence returns the gathered readings as scanEvidence's result.
 func (a *evAcc) evidence() *evidence {
-	ev := &evidence{readings: make([]evReading, 0, len(a.sums)), nearby: slices.Clone(a.nearby),
+	a.compact() // sorted as cmpReading sorts one carrier's readings
+	ev := &evidence{readings: make([]evReading, 0, len(a.rows)), nearby: slices.Clone(a.nearby),
 		near: make([]map[deadzone.Key]*evSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
-	for k, e := range a.sums {
+	for _, r := range a.rows {
+		k := &r.k
 		ev.readings = append(ev.readings, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: a.carrier, Tech: k.tech},
-			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: e.n, sum: float64(e.sum) / microDB}})
+			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: r.n, sum: float64(r.sum) / microDB}})
 	}
-	sortReadings(ev.readings)
 	for i, m := range a.near {
 		if m == nil {
 			continue
@@ -301,12 +380,8 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 		sc.rd = deadzone.Evidence(sc.rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
 			Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, g.th)
 		for _, r := range sc.rd {
-			k := evCellKey{cell: c, hex: sc.hexes[i], tech: r.Tech, upper: r.Upper, indoor: r.Indoor,
-				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}
-			e := ev.sums[k]
-			e.n++
-			e.sum += toMicro(r.SignalDBm)
-			ev.sums[k] = e
+			ev.addReading(evCellKey{cell: c, hex: sc.hexes[i], tech: r.Tech, upper: r.Upper, indoor: r.Indoor,
+				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}, toMicro(r.SignalDBm))
 		}
 	}
 	return nil

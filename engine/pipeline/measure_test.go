@@ -177,3 +177,45 @@ func TestMergeReadings(t *testing.T) {
 		t.Fatalf("merged %d readings differ from the sorted %d", len(got), len(all))
 	}
 }
+
+// TestEvAccCompactsAsAMapSums: readings gathered by two workers through
+// many compactions and merged give the sums and order that summing them
+// in a map and sorting by cmpReading gives.
+func TestEvAccCompactsAsAMapSums(t *testing.T) {
+	defer func(m int) { minCompactAt = m }(minCompactAt)
+	minCompactAt = 64
+	rng := rand.New(rand.NewPCG(3, 4))
+	cells := make([]hexgrid.Cell, 300)
+	for i := range cells {
+		c, err := hexgrid.Index(103+rng.Float64(), 21+rng.Float64(), evidenceRes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells[i] = c
+	}
+	want := map[evCellKey]evFix{}
+	accs := []*evAcc{newEvAcc(engine.Viettel, 0), newEvAcc(engine.Viettel, 0)}
+	for i := range 20000 {
+		k := evCellKey{cell: cells[rng.IntN(len(cells))], hex: hexgrid.Cell(1 + rng.IntN(2)), tech: engine.Tech(1 + rng.IntN(3)),
+			upper: rng.IntN(2) == 0, indoor: rng.IntN(3) == 0, scanner: rng.IntN(4) == 0}
+		v := toMicro(-120 + 60*rng.Float64())
+		w := want[k]
+		w.n, w.sum = w.n+1, w.sum+v
+		want[k] = w
+		accs[i%2].addReading(k, v)
+	}
+	if len(accs[0].rows) >= 10000 {
+		t.Fatalf("%d rows gathered by worker 0 of 10000 readings over %d keys: compaction did not run", len(accs[0].rows), len(want))
+	}
+	accs[0].merge(accs[1])
+	got := accs[0].evidence().readings
+	var ref []evReading
+	for k, e := range want {
+		ref = append(ref, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: engine.Viettel, Tech: k.tech},
+			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: e.n, sum: float64(e.sum) / microDB}})
+	}
+	sortReadings(ref)
+	if !slices.Equal(got, ref) {
+		t.Fatalf("%d readings gathered, want %d (or their sums or order differ)", len(got), len(ref))
+	}
+}
