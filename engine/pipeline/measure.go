@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -559,12 +560,13 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	acc := newEvAcc("", villages)
 	evOut := acc.evidence()
 	runs := make([][]evReading, 0, len(per))
+	rowRuns := make([][]aggregate.Row, 0, len(per))
 	for _, c := range slices.Sorted(maps.Keys(per)) {
 		m := per[c]
 		if m.anchors != anchors {
 			return nil, fmt.Errorf("pipeline: the measurements of %s were gathered for other villages or populated hexes", c)
 		}
-		out.Rows = append(out.Rows, m.Rows...)
+		rowRuns = append(rowRuns, m.Rows)
 		out.Skipped.NoCell += m.Skipped.NoCell
 		out.Skipped.NoTech += m.Skipped.NoTech
 		out.Skipped.NoCarrier += m.Skipped.NoCarrier
@@ -592,9 +594,22 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 		mergeSpeeds(out.speeds, m.speeds)
 		m.Rows, m.ev, m.Tally, m.speeds = nil, nil, nil, nil
 	}
-	slices.SortFunc(out.Rows, func(a, b aggregate.Row) int {
+	// Each carrier's rows are sorted by cell and technology (Aggregator.
+	// Rows): merged by cell, the earlier carrier's first at a cell, they
+	// are sorted by cell, carrier and technology without sorting the
+	// whole (and copied once).
+	cmpRow := func(a, b aggregate.Row) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
-	})
+	}
+	if rs, ok := carrierRuns(rowRuns, cmpRow, func(r *aggregate.Row) engine.Carrier { return r.Carrier }); ok {
+		out.Rows = mergeRuns(out.Rows, rs, func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
+	} else {
+		for _, r := range rowRuns {
+			out.Rows = append(out.Rows, r...)
+		}
+		slices.SortFunc(out.Rows, cmpRow)
+	}
+	clear(rowRuns)
 	evOut.readings = mergeReadings(runs)
 	out.ev = evOut
 	return out, nil
@@ -654,21 +669,63 @@ func mergeReadings(runs [][]evReading) []evReading {
 	n := 0
 	for _, r := range runs {
 		n += len(r)
-		if !slices.IsSortedFunc(r, cmpReading) {
-			sortReadings(r)
-		}
+	}
+	if rs, ok := carrierRuns(runs, cmpReading, func(r *evReading) engine.Carrier { return r.key.Carrier }); ok {
+		return mergeRuns(make([]evReading, 0, n), rs, func(a, b *evReading) bool {
+			return a.cell < b.cell || a.cell == b.cell && a.hex < b.hex
+		})
 	}
 	out := make([]evReading, 0, n)
+	for _, r := range runs {
+		out = append(out, r...)
+	}
+	sortReadings(out)
+	return out
+}
+
+// carrierRuns returns the non-empty runs in their carriers' order, and
+// whether each is sorted by cmp (strictly) and holds one carrier, no two
+// runs the same. Then, cmp ordering by some keys, then the carrier, then
+// others, merging the runs by the keys before the carrier (mergeRuns,
+// the earlier run first on a tie) gives what sorting them all by cmp
+// gives.
+func carrierRuns[T any](runs [][]T, cmp func(a, b T) int, carrierOf func(*T) engine.Carrier) ([][]T, bool) {
+	rs := make([][]T, 0, len(runs))
+	for _, r := range runs {
+		if len(r) > 0 {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortFunc(rs, func(a, b []T) int { return strings.Compare(string(carrierOf(&a[0])), string(carrierOf(&b[0]))) })
+	for j, r := range rs {
+		c := carrierOf(&r[0])
+		if j > 0 && carrierOf(&rs[j-1][0]) == c {
+			return nil, false
+		}
+		for i := 1; i < len(r); i++ {
+			if carrierOf(&r[i]) != c || cmp(r[i-1], r[i]) >= 0 {
+				return nil, false
+			}
+		}
+	}
+	return rs, true
+}
+
+// mergeRuns appends to out the elements of runs, each sorted by before (a
+// strict order), merged by it: on a tie the earlier run's element first.
+func mergeRuns[T any](out []T, runs [][]T, before func(a, b *T) bool) []T {
 	at := make([]int, len(runs))
-	for len(out) < n {
+	for {
 		best := -1
 		for i, r := range runs {
-			if at[i] < len(r) && (best < 0 || cmpReading(r[at[i]], runs[best][at[best]]) < 0) {
+			if at[i] < len(r) && (best < 0 || before(&r[at[i]], &runs[best][at[best]])) {
 				best = i
 			}
+		}
+		if best < 0 {
+			return out
 		}
 		out = append(out, runs[best][at[best]])
 		at[best]++
 	}
-	return out
 }

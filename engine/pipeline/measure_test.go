@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -153,7 +154,7 @@ func TestMergeReadings(t *testing.T) {
 	}
 	var runs [][]evReading
 	var all []evReading
-	for ci, c := range []engine.Carrier{engine.MobiFone, engine.Viettel, engine.VinaPhone} {
+	for _, c := range []engine.Carrier{engine.MobiFone, engine.Viettel, engine.VinaPhone} {
 		seen := map[evKey]bool{}
 		var run []evReading
 		for range 300 {
@@ -166,15 +167,68 @@ func TestMergeReadings(t *testing.T) {
 			seen[k] = true
 			run = append(run, evReading{k, evSum{n: 1 + rng.IntN(5), sum: -90 * rng.Float64()}})
 		}
-		if ci != 1 {
-			sortReadings(run)
-		}
+		sortReadings(run)
 		all = append(all, run...)
 		runs = append(runs, run)
 	}
 	sortReadings(all)
+	// Not in their carriers' order: where runs share a cell and hex, the
+	// carrier decides.
+	runs[0], runs[2] = runs[2], runs[0]
 	if got := mergeReadings(runs); !slices.Equal(got, all) {
 		t.Fatalf("merged %d readings differ from the sorted %d", len(got), len(all))
+	}
+	// A run out of order: sorted whole instead.
+	slices.Reverse(runs[1])
+	if got := mergeReadings(runs); !slices.Equal(got, all) {
+		t.Fatalf("with a run out of order, %d readings differ from the sorted %d", len(got), len(all))
+	}
+}
+
+// TestMergeRunsOfRows: carriers' rows, each sorted by cell and technology,
+// merged by cell in their carriers' order, are sorted by cell, carrier
+// and technology; a run out of order or of two carriers is refused.
+func TestMergeRunsOfRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cmpRow := func(a, b aggregate.Row) int {
+		if c := cmp.Compare(a.Cell, b.Cell); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Carrier, b.Carrier); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Tech, b.Tech)
+	}
+	carrierOf := func(r *aggregate.Row) engine.Carrier { return r.Carrier }
+	var runs [][]aggregate.Row
+	var all []aggregate.Row
+	for _, c := range []engine.Carrier{engine.VinaPhone, engine.MobiFone, engine.Viettel} {
+		var run []aggregate.Row
+		for cell := hexgrid.Cell(1); cell <= 60; cell++ {
+			for tech := engine.Tech2G; tech <= engine.Tech4G; tech++ {
+				if rng.IntN(2) == 0 {
+					run = append(run, aggregate.Row{Key: aggregate.Key{Cell: cell, Carrier: c, Tech: tech}, Windows: rng.IntN(9)})
+				}
+			}
+		}
+		runs, all = append(runs, run), append(all, run...)
+	}
+	slices.SortFunc(all, cmpRow)
+	rs, ok := carrierRuns(runs, cmpRow, carrierOf)
+	if !ok {
+		t.Fatal("sorted runs of one carrier each refused")
+	}
+	if got := mergeRuns(nil, rs, func(a, b *aggregate.Row) bool { return a.Cell < b.Cell }); !reflect.DeepEqual(got, all) {
+		t.Fatalf("merged %d rows differ from the sorted %d", len(got), len(all))
+	}
+	runs[1][0], runs[1][1] = runs[1][1], runs[1][0]
+	if _, ok := carrierRuns(runs, cmpRow, carrierOf); ok {
+		t.Error("a run out of order accepted")
+	}
+	runs[1][0], runs[1][1] = runs[1][1], runs[1][0]
+	runs[1][3].Carrier = engine.Viettel
+	if _, ok := carrierRuns(runs, cmpRow, carrierOf); ok {
+		t.Error("a run of two carriers accepted")
 	}
 }
 
