@@ -1358,7 +1358,7 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 		Res          int
 	}{copt.Predict, copt.EnvCuts, copt.Population, copt.Calibrations, copt.MinPairs, copt.SiteOffsets, res}
 	conf := hashConfig(pcfg)
-	return func(c engine.Carrier, cells []cellHex) ([][]prediction, error) {
+	return func(c engine.Carrier, cells []cellHex) (cellPreds, error) {
 		mkey, ok := r.keyOf[string(c)]
 		if !ok {
 			return next(c, cells)
@@ -1369,10 +1369,10 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 		var st evPredictionsState
 		why, err := loadStage(r.s, ref, key, &st)
 		if err != nil {
-			return nil, err
+			return cellPreds{}, err
 		}
 		if why == "" {
-			if out, ok := st.predictions(c, cells); ok {
+			if out, ok := st.predictions(cells); ok {
 				el := time.Since(t0)
 				r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageEvPredictions, Carrier: string(c), Reused: true, Items: int64(len(cells)), Elapsed: el})
 				return out, nil
@@ -1381,18 +1381,18 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 		}
 		out, err := next(c, cells)
 		if err != nil {
-			return nil, err
+			return cellPreds{}, err
 		}
-		st = evPredictionsState{Cells: make([]cellHexState, len(cells)), Count: make([]int32, len(cells))}
+		if out.cells() != len(cells) {
+			return cellPreds{}, fmt.Errorf("pipeline: predictions of %s at %d cells, want %d", c, out.cells(), len(cells))
+		}
+		st = evPredictionsState{Cells: make([]cellHexState, len(cells)), Count: make([]int32, len(cells)), Tech: out.tech, SignalDBm: out.signalDBm}
 		for i, ch := range cells {
-			st.Cells[i], st.Count[i] = cellHexState{ch.cell, ch.hex}, int32(len(out[i]))
-			for _, p := range out[i] {
-				st.Tech, st.SignalDBm = append(st.Tech, p.key.Tech), append(st.SignalDBm, p.signalDBm)
-			}
+			st.Cells[i], st.Count[i] = cellHexState{ch.cell, ch.hex}, int32(out.start[i+1]-out.start[i])
 		}
 		dir, err := saveStage(r.s, ref, key, []string{"measure " + string(c) + " " + mkey}, &st)
 		if err != nil {
-			return nil, err
+			return cellPreds{}, err
 		}
 		r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageEvPredictions, Carrier: string(c), Why: why, Items: int64(len(cells)),
 			Elapsed: time.Since(t0), Dir: dir})
@@ -1437,25 +1437,21 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 	}
 }
 
-// predictions returns the saved predictions if they are for cells.
-func (st *evPredictionsState) predictions(c engine.Carrier, cells []cellHex) ([][]prediction, bool) {
+// predictions returns the saved predictions if they are for cells (its
+// columns, not a copy).
+func (st *evPredictionsState) predictions(cells []cellHex) (cellPreds, bool) {
 	if len(st.Cells) != len(cells) || len(st.Count) != len(cells) || len(st.Tech) != len(st.SignalDBm) {
-		return nil, false
+		return cellPreds{}, false
 	}
-	out := make([][]prediction, len(cells))
+	out := cellPreds{start: make([]int, len(cells)+1), tech: st.Tech, signalDBm: st.SignalDBm}
 	j := 0
 	for i, ch := range cells {
 		n := int(st.Count[i])
 		if st.Cells[i] != (cellHexState{ch.cell, ch.hex}) || n < 0 || j+n > len(st.Tech) {
-			return nil, false
-		}
-		if n > 0 {
-			out[i] = make([]prediction, n)
-			for a := range n {
-				out[i][a] = prediction{deadzone.Key{Carrier: c, Tech: st.Tech[j+a]}, st.SignalDBm[j+a]}
-			}
+			return cellPreds{}, false
 		}
 		j += n
+		out.start[i+1] = j
 	}
 	return out, j == len(st.Tech)
 }
