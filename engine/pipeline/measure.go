@@ -601,14 +601,8 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	cmpRow := func(a, b aggregate.Row) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 	}
-	if rs, ok := carrierRuns(rowRuns, cmpRow, func(r *aggregate.Row) engine.Carrier { return r.Carrier }); ok {
-		out.Rows = mergeRuns(out.Rows, rs, func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
-	} else {
-		for _, r := range rowRuns {
-			out.Rows = append(out.Rows, r...)
-		}
-		slices.SortFunc(out.Rows, cmpRow)
-	}
+	out.Rows = mergeCarrierRuns(out.Rows, rowRuns, cmpRow, func(r *aggregate.Row) engine.Carrier { return r.Carrier },
+		func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
 	clear(rowRuns)
 	evOut.readings = mergeReadings(runs)
 	out.ev = evOut
@@ -635,13 +629,8 @@ func anchorsKey(villages []deadzone.Village, reach map[hexgrid.Cell]bool) string
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// sortReadings sorts readings by key: cell, hex, carrier, tech and kind
+// cmpReading orders readings by cell, hex, carrier, technology and kind
 // (upper, indoor, scanner).
-func sortReadings(rs []evReading) {
-	slices.SortFunc(rs, cmpReading)
-}
-
-// cmpReading orders readings by cell, hex, carrier, technology and kind.
 func cmpReading(ra, rb evReading) int {
 	a, b := &ra.evKey, &rb.evKey
 	switch {
@@ -670,16 +659,22 @@ func mergeReadings(runs [][]evReading) []evReading {
 	for _, r := range runs {
 		n += len(r)
 	}
-	if rs, ok := carrierRuns(runs, cmpReading, func(r *evReading) engine.Carrier { return r.key.Carrier }); ok {
-		return mergeRuns(make([]evReading, 0, n), rs, func(a, b *evReading) bool {
-			return a.cell < b.cell || a.cell == b.cell && a.hex < b.hex
-		})
+	return mergeCarrierRuns(make([]evReading, 0, n), runs, cmpReading, func(r *evReading) engine.Carrier { return r.key.Carrier },
+		func(a, b *evReading) bool { return a.cell < b.cell || a.cell == b.cell && a.hex < b.hex })
+}
+
+// mergeCarrierRuns appends to out the elements of runs sorted by cmp: by
+// merging them by before, the keys cmp orders by ahead of the carrier,
+// when carrierRuns says that gives cmp's order, else by sorting them all.
+func mergeCarrierRuns[T any](out []T, runs [][]T, cmp func(a, b T) int, carrierOf func(*T) engine.Carrier, before func(a, b *T) bool) []T {
+	if rs, ok := carrierRuns(runs, cmp, carrierOf); ok {
+		return mergeRuns(out, rs, before)
 	}
-	out := make([]evReading, 0, n)
+	k := len(out)
 	for _, r := range runs {
 		out = append(out, r...)
 	}
-	sortReadings(out)
+	slices.SortFunc(out[k:], cmp)
 	return out
 }
 

@@ -167,11 +167,11 @@ func TestMergeReadings(t *testing.T) {
 			seen[k] = true
 			run = append(run, evReading{k, evSum{n: 1 + rng.IntN(5), sum: -90 * rng.Float64()}})
 		}
-		sortReadings(run)
+		slices.SortFunc(run, cmpReading)
 		all = append(all, run...)
 		runs = append(runs, run)
 	}
-	sortReadings(all)
+	slices.SortFunc(all, cmpReading)
 	// Not in their carriers' order: where runs share a cell and hex, the
 	// carrier decides.
 	runs[0], runs[2] = runs[2], runs[0]
@@ -268,7 +268,7 @@ func TestEvAccCompactsAsAMapSums(t *testing.T) {
 		ref = append(ref, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: engine.Viettel, Tech: k.tech},
 			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: e.n, sum: float64(e.sum) / microDB}})
 	}
-	sortReadings(ref)
+	slices.SortFunc(ref, cmpReading)
 	if !slices.Equal(got, ref) {
 		t.Fatalf("%d readings gathered, want %d (or their sums or order differ)", len(got), len(ref))
 	}

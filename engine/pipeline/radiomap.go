@@ -156,7 +156,7 @@ type evReading struct {
 // evidence is what the pass over the measurements gathers for the radio
 // map (Measure): readings per evidenceRes cell, analysis hex, key and
 // kind, and the tests near each village. The readings are a slice sorted
-// by key (sortReadings), not a map: about 64 bytes each instead of about
+// by key (cmpReading), not a map: about 64 bytes each instead of about
 // 280 for a map entry with its key list and a pointer per sum, and their
 // number grows with the cells measured.
 type evidence struct {

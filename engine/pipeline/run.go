@@ -1256,9 +1256,6 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 	if ev.nearby == nil {
 		ev.nearby = []deadzone.Nearby{}
 	}
-	if ev.readings == nil {
-		ev.readings = []evReading{}
-	}
 	for _, n := range st.Near {
 		if n.Village < 0 || n.Village >= len(ev.near) {
 			return nil, fmt.Errorf("pipeline: saved measurements name village %d of %d", n.Village, len(ev.near))
