@@ -346,6 +346,46 @@ func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress f
 	return r
 }
 
+// speeds returns the period's speed counts (Measured.speeds of the merged
+// pass). When every carrier's saved pass is current, each is read for its
+// speed counts alone, past its statistics and readings — a national
+// month's passes hold millions of those, which the speed target does not
+// read; otherwise the merged pass (measured) computes and saves what is
+// missing.
+func (r *periodRun) speeds(ctx context.Context) (map[speedCell]map[float64]int64, error) {
+	if r.m != nil {
+		return r.m.speeds, nil
+	}
+	type loaded struct {
+		speeds []speedState
+		why    string
+		err    error
+	}
+	loads := make([]loaded, len(r.carriers))
+	parallel.For(len(r.carriers), runtime.GOMAXPROCS(0), func(i int) {
+		ld := &loads[i]
+		c := r.carriers[i]
+		st := measuredState{speedsOnly: true}
+		ld.why, ld.err = loadStage(r.s, dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c], &st)
+		ld.speeds = st.Speeds
+	})
+	out := map[speedCell]map[float64]int64{}
+	for _, ld := range loads {
+		if ld.err != nil {
+			return nil, ld.err
+		}
+		if ld.why != "" {
+			m, err := r.measured(ctx, false)
+			if err != nil {
+				return nil, err
+			}
+			return m.speeds, nil
+		}
+		addSpeedStates(out, ld.speeds)
+	}
+	return out, nil
+}
+
 // measured returns the period's merged pass: each carrier's saved output
 // when current, and one pass over the parts of the carriers whose output
 // is not. rows asks for the per-key statistics too: the coverage stage
@@ -1073,6 +1113,9 @@ type measuredState struct {
 	// skipRows reads past the saved Rows without keeping them (not
 	// saved).
 	skipRows bool
+	// speedsOnly reads past the saved Rows and readings too: what the
+	// speed target reads (not saved).
+	speedsOnly bool
 }
 
 // speedState is a count of one speed in one res-7 hex and month.
@@ -1121,7 +1164,7 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
-	if st.skipRows {
+	if st.skipRows || st.speedsOnly {
 		_, err = skipChunks[aggregate.Row](dec)
 	} else {
 		st.Rows, err = decodeChunks[aggregate.Row](dec, nil)
@@ -1129,7 +1172,12 @@ func (st *measuredState) decodeFrom(dec *gob.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if st.readings, err = decodeChunks[evReading](dec, nil); err != nil {
+	if st.speedsOnly {
+		_, err = skipChunks[evReading](dec)
+	} else {
+		st.readings, err = decodeChunks[evReading](dec, nil)
+	}
+	if err != nil {
 		return err
 	}
 	st.Speeds, err = decodeChunks[speedState](dec, nil)
@@ -1266,14 +1314,19 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 		ev.near[n.Village][n.Key] = &evSum{n: n.N, sum: n.Sum}
 	}
 	speeds := map[speedCell]map[float64]int64{}
-	for _, x := range st.Speeds {
+	addSpeedStates(speeds, st.Speeds)
+	return &Measured{Rows: st.Rows, Skipped: st.Skipped, RowsRead: st.RowsRead, Tally: tl, ev: ev, anchors: st.Anchors, speeds: speeds}, nil
+}
+
+// addSpeedStates adds saved speed counts to speeds.
+func addSpeedStates(speeds map[speedCell]map[float64]int64, xs []speedState) {
+	for _, x := range xs {
 		k := speedCell{x.Cell, x.Period}
 		if speeds[k] == nil {
 			speeds[k] = map[float64]int64{}
 		}
 		speeds[k][x.DLMbps] += x.Count
 	}
-	return &Measured{Rows: st.Rows, Skipped: st.Skipped, RowsRead: st.RowsRead, Tally: tl, ev: ev, anchors: st.Anchors, speeds: speeds}, nil
 }
 
 // deadZonesState is a DeadZoneResult in its saved form: without its

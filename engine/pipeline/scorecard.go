@@ -251,11 +251,11 @@ func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (m
 		if err != nil {
 			return nil, err
 		}
-		m, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).measured(ctx, false)
+		sp, err := newPeriodRun(s, p, mo, nil, &RunSummary{}).speeds(ctx)
 		if err != nil {
 			return nil, err
 		}
-		mergeSpeeds(counts, m.speeds)
+		mergeSpeeds(counts, sp)
 	}
 	return counts, nil
 }
