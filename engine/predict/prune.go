@@ -26,17 +26,25 @@ import (
 // the best, which UB(D) < best excludes, so the result is exactly the
 // unpruned one. See lossLowerBoundDB for LB per model.
 //
-// UB is tabulated per class and environment at distances boundD0M·boundRatio^j;
-// a distance d uses the largest tabulated distance at or below it, which is
-// valid because each LB_s is non-decreasing.
+// UB is tabulated per class and environment at the distances whose
+// float64 representation ends in boundShift zero bits (from the first at
+// or above boundD0M): 2^boundMantBits steps an octave, consecutive
+// distances at most 1 + 2^−boundMantBits apart. A distance d uses the
+// largest tabulated distance at or below it — its own bits with the low
+// boundShift cleared, an index without a logarithm — which is valid
+// because each LB_s is non-decreasing.
 
 const (
 	// boundD0M is the first tabulated distance. Below it no site is
 	// pruned: Hata's height monotonicity (see bounds) needs d > 7.8 m,
 	// and coincident antennas (distance 0) must reach the model to be
 	// counted as out of range.
-	boundD0M   = 10.0
-	boundRatio = 1.02 // tabulation step: at most 40·log10(1.02) = 0.35 dB looser
+	boundD0M = 10.0
+	// boundMantBits is the tabulation's mantissa bits: steps of at most
+	// a ratio 1 + 1/64, so a bound at most 40·log10(1 + 1/64) = 0.27 dB
+	// looser than at the distance itself.
+	boundMantBits = 6
+	boundShift    = 52 - boundMantBits
 	// boundMarginDB absorbs floating-point differences between the bound
 	// and the evaluated loss (the losses agree to about 1e-13 dB).
 	boundMarginDB = 1e-6
@@ -49,7 +57,9 @@ const (
 	leafSites      = 8
 )
 
-var invLogBoundRatio = 1 / math.Log(boundRatio)
+// boundKey is the tabulation step of a distance (see above): increasing
+// with the distance, for distances ≥ 0.
+func boundKey(dM float64) int64 { return int64(math.Float64bits(dM) >> boundShift) }
 
 // canPrune reports whether the pruned search gives exactly the unpruned
 // result for this register and configuration.
@@ -101,7 +111,8 @@ type groupIndex struct {
 type pruneIndex struct {
 	groups  [][]*groupIndex // classes by group
 	byTech  [5][]int32      // groups of each technology
-	boundDM []float64       // tabulated distances, boundD0M·boundRatio^j
+	boundDM []float64       // tabulated distances (see boundKey), from the first ≥ boundD0M
+	key0    int64           // boundKey(boundDM[0])
 }
 
 func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pruneIndex {
@@ -128,7 +139,15 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 		maxRange = math.Max(maxRange, cfg.Tech[t].MaxRangeM)
 	}
 	idx := &pruneIndex{groups: make([][]*groupIndex, nGroups)}
-	for d := boundD0M; d <= maxRange; d *= boundRatio {
+	idx.key0 = boundKey(boundD0M)
+	if math.Float64frombits(uint64(idx.key0)<<boundShift) < boundD0M {
+		idx.key0++
+	}
+	for k := idx.key0; ; k++ {
+		d := math.Float64frombits(uint64(k) << boundShift)
+		if d > maxRange {
+			break
+		}
 		idx.boundDM = append(idx.boundDM, d)
 	}
 	classes := make([]*groupIndex, len(members))
@@ -479,34 +498,12 @@ func blendLowerDB(pLOS, los, nlos float64) float64 {
 // upperBound returns the bound on the signal of any of the group's sites at
 // distance ≥ dM from a point of environment env.
 func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
-	if !(dM >= boundD0M) || len(ub) == 0 {
+	if len(ub) == 0 || !(dM >= idx.boundDM[0]) {
 		return math.Inf(1)
 	}
-	// The table's index from an approximate logarithm, then stepped to the
-	// exact one: the last tabulated distance at or below dM.
-	j := min(max(0, int(lnApprox(dM/boundD0M)*invLogBoundRatio)), len(ub)-1)
-	for j+1 < len(ub) && idx.boundDM[j+1] <= dM {
-		j++
-	}
-	for j > 0 && idx.boundDM[j] > dM {
-		j--
-	}
-	if idx.boundDM[j] > dM {
-		return math.Inf(1)
-	}
-	return ub[j]
-}
-
-// lnApprox returns ln x for x ≥ 1 within 2e-4: the exponent of x times
-// ln 2 plus ln m of its mantissa m in [1, 2) by the series
-// 2·(t + t³/3 + t⁵/5), t = (m − 1)/(m + 1) < 1/3.
-func lnApprox(x float64) float64 {
-	b := math.Float64bits(x)
-	e := int((b>>52)&0x7ff) - 1023
-	m := math.Float64frombits(b&^(0x7ff<<52) | 1023<<52)
-	t := (m - 1) / (m + 1)
-	t2 := t * t
-	return float64(e)*math.Ln2 + 2*t*(1+t2*(1.0/3+t2/5))
+	// The last tabulated distance at or below dM (the table's last
+	// beyond it: the bounds do not increase with distance).
+	return ub[min(boundKey(dM)-idx.key0, int64(len(ub)-1))]
 }
 
 // heapEntry is a node of a class's tree with the bound on its sites'
@@ -604,7 +601,15 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 						continue
 					}
 					dl := lonRad - p.lonRad
-					d := haversineM(p.latRad, latRad, p.cosLat, cosLat, dl)
+					root := haversineRoot(p.latRad, latRad, p.cosLat, cosLat, dl)
+					// 2R·root ≤ the distance (asin x ≥ x; the relative
+					// margin covers math.Asin's rounding): a site
+					// out of range or bounded below the best by it is
+					// left without the arcsine.
+					if low := 2 * earthRadiusM * root * (1 - 1e-9); low > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, low) < b.signal {
+						continue
+					}
+					d := chordHalfM(root)
 					if d > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, d) < b.signal {
 						continue
 					}

@@ -216,7 +216,7 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 					continue
 				}
 				ub := class[int32(si)].ub[env]
-				for _, at := range []float64{d, d * rng.Float64(), d / boundRatio, math.Min(d, boundD0M)} {
+				for _, at := range []float64{d, d * rng.Float64(), d / (1 + 1.0/(1<<boundMantBits)), math.Min(d, boundD0M)} {
 					if u := idx.upperBound(ub, at); !(u >= b.signal) {
 						t.Fatalf("%s: site %d (%s, %g MHz, %g m) at %g m: signal %.9g dBm above the bound %.9g dBm at %g m",
 							c.name, p.idx, p.model[env], p.freqMHz, p.heightM, d, b.signal, u, at)
@@ -325,12 +325,32 @@ func TestFreeSpaceIsNotALowerBound(t *testing.T) {
 	}
 }
 
-// TestPruneApproximations: lnApprox within 2e-4 of math.Log, sinLower at
-// or below math.Sin and within x⁵/120 of it, over their ranges.
+// TestPruneApproximations: the bound table's index of a distance is the
+// last tabulated distance at or below it, tabulated distances start at
+// boundD0M or just above and step by at most 1 + 2^−boundMantBits;
+// sinLower at or below math.Sin and within x⁵/120 of it, over its range.
 func TestPruneApproximations(t *testing.T) {
-	for x := 1.0; x < 1e6; x *= 1.0007 {
-		if d := math.Abs(lnApprox(x) - math.Log(x)); d > 2e-4 {
-			t.Fatalf("lnApprox(%g) off by %g", x, d)
+	cfg := DefaultConfig()
+	prep, carriers, _ := prepare([]engine.Site{site("a", engine.Viettel, engine.Tech4G, 105, 21)}, cfg, &Result{})
+	idx := buildPruneIndex(prep, len(carriers)*4, &cfg, 1)
+	dm := idx.boundDM
+	if len(dm) < 100 || dm[0] < boundD0M || dm[0] > boundD0M*(1+1.0/(1<<boundMantBits)) {
+		t.Fatalf("%d tabulated distances from %g m", len(dm), dm[0])
+	}
+	for j := 1; j < len(dm); j++ {
+		if !(dm[j] > dm[j-1]) || dm[j] > dm[j-1]*(1+1.0/(1<<boundMantBits)) {
+			t.Fatalf("tabulated distances %g, %g m", dm[j-1], dm[j])
+		}
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for range 100000 {
+		d := dm[0] * math.Exp(rng.Float64()*math.Log(dm[len(dm)-1]/dm[0]))
+		if rng.IntN(10) == 0 {
+			d = dm[rng.IntN(len(dm))] // on a tabulated distance
+		}
+		j := int(boundKey(d) - idx.key0)
+		if j < 0 || j >= len(dm) || dm[j] > d || j+1 < len(dm) && dm[j+1] <= d {
+			t.Fatalf("distance %g m: index %d of %d", d, j, len(dm))
 		}
 	}
 	for x := 0.0; x <= math.Pi/2; x += 1e-4 {
