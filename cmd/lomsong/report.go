@@ -47,7 +47,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	card, dz, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
+	card, dz, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, true)
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,10 @@ measurement, and when one carrier adds a dump only that carrier's pass is
 made again (over its parts alone) and the stages after it rerun.
 lomsong coverage, deadzones and plan read the same saved outputs when their
 options are the run's (the defaults), so after a run they read no measurement;
-scorecard and report read them for the month's dead zones (their speed trend
-still makes its own pass over every month's speed tests). Predictions are
+scorecard and report read them too: the dead zones of the month and the month
+before (the scorecard's figures from the dead-zone stage alone, without the
+coverage) and, for the speed target, each month's saved pass for its speed
+counts alone. Predictions are
 calibrated as the other commands calibrate them (DATASET/calibration.json when
 it exists, --calibration FILE or none). lomsong dataset verify checks the saved
 outputs' checksums as it checks the parts.

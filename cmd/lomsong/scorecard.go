@@ -57,7 +57,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed)
+	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, false)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
@@ -115,9 +115,12 @@ func cardPeriods(c *scorecard.Card) string {
 }
 
 // scoreMonth runs the dead zones of period p and the month before it and
-// builds the scorecard; it returns the card and the dead zones of p.
+// builds the scorecard; it returns the card and, with withDeadZones, the
+// dead zones of p. The card itself needs only each month's dead-zone
+// figures, which a saved dead-zone stage gives without its coverage
+// (pipeline.MonthDeadZoneFigures).
 func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
-	boundaries string, p penetration.Period, seed uint64) (*scorecard.Card, *pipeline.DeadZoneResult, error) {
+	boundaries string, p penetration.Period, seed uint64, withDeadZones bool) (*scorecard.Card, *pipeline.DeadZoneResult, error) {
 	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
 		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: provinces,
 		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
@@ -136,12 +139,24 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	speedOpt := copt
 	opt.Coverage = &speedOpt
 	var last *pipeline.DeadZoneResult
+	have := false
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dz, missing, err := pipeline.MonthDeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, q)
+		dopt := pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}
+		var figures map[string]*scorecard.DeadZones
+		var missing string
+		var err error
+		if q == p && withDeadZones {
+			var dz *pipeline.DeadZoneResult
+			if dz, missing, err = pipeline.MonthDeadZones(ctx, store, dopt, q); err == nil && missing == "" {
+				figures, last = pipeline.DeadZoneFigures(dz), dz
+			}
+		} else {
+			figures, missing, err = pipeline.MonthDeadZoneFigures(ctx, store, dopt, q)
+		}
 		prog.end()
 		var empty *pipeline.EmptyAreaError
 		if errors.As(err, &empty) && q != p {
@@ -157,13 +172,11 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 			opt.DeadZonesMissing[q] = missing
 			continue
 		}
-		opt.DeadZones[q] = pipeline.DeadZoneFigures(dz)
-		if q == p {
-			last = dz
-		}
+		opt.DeadZones[q] = figures
+		have = have || q == p
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
-	if err == nil && last == nil {
+	if err == nil && !have {
 		err = noDeadZones{p, opt.DeadZonesMissing[p]}
 	}
 	return card, last, err

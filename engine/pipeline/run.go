@@ -544,10 +544,7 @@ func scopeOf(copt CoverageOptions) string {
 // and calibrating read; a computed output is whole either way.
 func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean bool) (*CoverageResult, string, error) {
 	t0 := time.Now()
-	kopt := copt
-	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
-	sitesIn := siteParts(r.s)
-	key := stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...)
+	key, sitesIn := r.coverageKey(copt)
 	ref := coverageRef(r.period, copt)
 	var cov CoverageResult
 	why, err := loadStage(r.s, ref, key, coverageState{r: &cov, lean: lean})
@@ -586,6 +583,51 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 	r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageCoverage, Why: why, Items: int64(len(res.States)), Elapsed: el, Dir: dir})
 	notify(r.progress, Progress{Stage: StageCoverage, Finished: true, Elapsed: el})
 	return res, key, nil
+}
+
+// coverageKey is the key of the coverage stage for copt — its options,
+// the register's parts (also returned) and the period's measure keys —
+// computed from the manifest without reading anything.
+func (r *periodRun) coverageKey(copt CoverageOptions) (key string, sitesIn []string) {
+	kopt := copt
+	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
+	sitesIn = siteParts(r.s)
+	return stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...), sitesIn
+}
+
+// deadZonesKey is the key and place of the dead-zone stage of a prepared
+// run whose coverage has key covKey.
+func (r *periodRun) deadZonesKey(p *dzPrep, covKey string) (string, dataset.StageRef) {
+	// The claims are not part of the key: the tally is saved with the
+	// verdicts and adjudicated for the claims of each call.
+	dopt := p.opt
+	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
+	return stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors),
+		dataset.StageRef{Period: r.period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
+}
+
+// savedDeadZones returns the period's dead zones as saved by the
+// dead-zone stage for opt's current inputs, without the coverage they were
+// decided from (Coverage nil), challenges and carrier gaps' hexes, or nil
+// when no current output is saved. It reads neither the coverage nor a
+// measurement: what callers that need only the verdicts, zones and
+// households (the scorecard's figures) read.
+func savedDeadZones(s *dataset.Store, opt DeadZoneOptions, period string) (*DeadZoneResult, error) {
+	opt.Coverage.Aggregate.Periods = []string{period}
+	opt.Coverage.Measured = nil
+	p, err := prepareDeadZones(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	r := newPeriodRun(s, period, p.measureOptions(), nil, &RunSummary{})
+	covKey, _ := r.coverageKey(p.opt.Coverage)
+	key, ref := r.deadZonesKey(p, covKey)
+	dzs := deadZonesState{noGaps: true}
+	why, err := loadStage(s, ref, key, &dzs)
+	if err != nil || why != "" {
+		return nil, err
+	}
+	return dzs.result(nil), nil
 }
 
 // siteParts names the register's parts as the stages' keys take them:
@@ -691,12 +733,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 			r.m.Rows, r.mRows = nil, false
 		}
 	}
-	// The claims are not part of the key: the tally is saved with the
-	// verdicts and adjudicated for the claims of each call.
-	dopt := p.opt
-	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
-	dzKey := stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors)
-	dzRef := dataset.StageRef{Period: period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
+	dzKey, dzRef := r.deadZonesKey(p, covKey)
 	t0 := time.Now()
 	var dzs deadZonesState
 	why, err := loadStage(s, dzRef, dzKey, &dzs)
@@ -1335,6 +1372,9 @@ func addSpeedStates(speeds map[speedCell]map[float64]int64, xs []speedState) {
 type deadZonesState struct {
 	Result DeadZoneResult
 	Tally  challenge.TallyState
+	// noGaps reads past the saved carrier gaps' hexes without keeping
+	// them (not saved): savedDeadZones' read.
+	noGaps bool
 }
 
 func stateOfDeadZones(r *DeadZoneResult, t *challenge.Tally) *deadZonesState {
@@ -1368,6 +1408,10 @@ func (st *deadZonesState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	if st.Result.Villages.Villages, err = decodeChunks[deadzone.VillageStatus](dec, nil); err != nil {
+		return err
+	}
+	if st.noGaps {
+		_, err = skipChunks[deadzone.GapHex](dec)
 		return err
 	}
 	st.Result.Gaps.Hexes, err = decodeChunks(dec, internGap)

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -561,5 +564,78 @@ func TestRunCalibrationReadsSearchBack(t *testing.T) {
 	}
 	if exactResults(after.DeadZones) == exactResults(before.DeadZones) {
 		t.Fatal("a calibration 25 dB down changed nothing: the test does not test")
+	}
+}
+
+// The scorecard's dead-zone figures of a month whose dead-zone stage is
+// saved come from that stage alone: they equal the figures of the whole
+// result, and are read without the coverage the verdicts were decided
+// from (still read when its saved output is gone) and without a pass over
+// the measurements. Without a saved stage they are computed and saved;
+// a month without measurements gives its reason.
+func TestMonthDeadZoneFiguresFromSavedStage(t *testing.T) {
+	ctx := context.Background()
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := worldOptions()
+	opt.Provinces = provinces
+	p, err := penetration.ParsePeriod("2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed, missing, err := MonthDeadZoneFigures(ctx, s, opt, p)
+	if err != nil || missing != "" {
+		t.Fatal(err, missing)
+	}
+	if s.Scans().Scans != 1 {
+		t.Fatalf("nothing saved: scans %+v", s.Scans())
+	}
+	dz, _, err := MonthDeadZones(ctx, s, opt, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DeadZoneFigures(dz)
+	show := func(m map[string]*scorecard.DeadZones) string {
+		var b strings.Builder
+		for _, c := range slices.Sorted(maps.Keys(m)) {
+			fmt.Fprintf(&b, "%s %+v\n", c, *m[c])
+		}
+		return b.String()
+	}
+	villages := 0.0
+	for _, d := range want {
+		villages += d.Villages
+	}
+	if len(want) == 0 || villages == 0 {
+		t.Fatalf("figures %s: no village without signal to compare", show(want))
+	}
+	if show(computed) != show(want) {
+		t.Fatalf("computed figures %s, want %s", show(computed), show(want))
+	}
+	covs, err := filepath.Glob(filepath.Join(s.Dir(), "stages", "period=2026-10", "coverage*", "*", "output.gob"))
+	if err != nil || len(covs) == 0 {
+		t.Fatalf("no saved coverage (%v)", err)
+	}
+	for _, f := range covs {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.Scans()
+	saved, missing, err := MonthDeadZoneFigures(ctx, s, opt, p)
+	if err != nil || missing != "" {
+		t.Fatal(err, missing)
+	}
+	if show(saved) != show(want) || s.Scans() != before {
+		t.Fatalf("from the saved stage: %s (scans %+v after %+v), want %s", show(saved), s.Scans(), before, show(want))
+	}
+	if again, _ := filepath.Glob(filepath.Join(s.Dir(), "stages", "period=2026-10", "coverage*", "*", "output.gob")); len(again) != 0 {
+		t.Fatalf("the coverage was computed again for the figures: %v", again)
+	}
+	if _, missing, err := MonthDeadZoneFigures(ctx, s, opt, p.AddMonths(-1)); err != nil || missing == "" {
+		t.Fatalf("a month without measurements: %q, %v", missing, err)
 	}
 }

@@ -138,6 +138,44 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 // one of them is missing (scorecard.DeadZoneInputs) it computes nothing and
 // returns the reason instead.
 func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (*DeadZoneResult, string, error) {
+	if why, err := monthDeadZonesMissing(s, opt, p); err != nil || why != "" {
+		return nil, why, err
+	}
+	opt.Coverage.Aggregate.Periods = []string{p.String()}
+	dz, err := DeadZones(ctx, s, opt)
+	return dz, "", err
+}
+
+// MonthDeadZoneFigures returns DeadZoneFigures of month p's dead zones
+// (MonthDeadZones), or why they are missing. When the month's dead-zone
+// stage is saved and current for opt, the figures are read from it alone:
+// not the coverage the verdicts were decided from, which at national
+// scale is most of what a read-back of the dead zones reads and which the
+// figures do not use. Otherwise the dead zones are computed (and saved)
+// as MonthDeadZones computes them.
+func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, string, error) {
+	if why, err := monthDeadZonesMissing(s, opt, p); err != nil || why != "" {
+		return nil, why, err
+	}
+	var dz *DeadZoneResult
+	if opt.Coverage.Measured == nil {
+		var err error
+		if dz, err = savedDeadZones(s, opt, p.String()); err != nil {
+			return nil, "", err
+		}
+	}
+	if dz == nil {
+		var err error
+		if dz, _, err = MonthDeadZones(ctx, s, opt, p); err != nil {
+			return nil, "", err
+		}
+	}
+	return DeadZoneFigures(dz), "", nil
+}
+
+// monthDeadZonesMissing says why month p's dead zones cannot be computed
+// (scorecard.DeadZoneInputs), or "" when they can.
+func monthDeadZonesMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (string, error) {
 	in := scorecard.DeadZoneInputs{
 		Sites:        len(s.Parts("sites", nil, nil)) > 0,
 		Measurements: len(s.Parts("measurements", []string{p.String()}, nil)) > 0,
@@ -146,16 +184,11 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 	if !in.Households {
 		villages, err := s.Villages()
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
 		in.Households = len(villages) > 0
 	}
-	if why := in.Missing(p); why != "" {
-		return nil, why, nil
-	}
-	opt.Coverage.Aggregate.Periods = []string{p.String()}
-	dz, err := DeadZones(ctx, s, opt)
-	return dz, "", err
+	return in.Missing(p), nil
 }
 
 // speedChanges estimates the year-on-year change of the median mobile
