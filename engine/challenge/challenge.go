@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
@@ -206,29 +207,56 @@ func decide(a *acc, cfg Config) Result {
 	r.GeographicMet = r.Children >= cfg.MinChildren
 	r.TemporalMet = r.Negatives >= 2 && a.last-a.first >= cfg.MinSpan.Milliseconds()
 	r.VolumeMet = r.Negatives >= cfg.MinNegatives && significant
-	var why []string
+	// The reasons, "; "-separated, built with strconv (a national month
+	// decides millions of keys): the text fmt's verbs gave (%d, %v of the
+	// span, %.2f, %g, %.4g), which TestDecideReasons checks.
+	var buf [256]byte
+	why := buf[:0]
 	if r.Tests == 0 {
-		why = append(why, fmt.Sprintf("no counted tests (%d excluded: night, indoor or unknown environment, or no usable result)", r.Excluded))
+		why = reasonPart(why, "no counted tests (")
+		why = strconv.AppendInt(why, int64(r.Excluded), 10)
+		why = append(why, " excluded: night, indoor or unknown environment, or no usable result)"...)
 	}
 	if !r.GeographicMet {
-		why = append(why, fmt.Sprintf("geographic: tests in %d of 7 children, need %d", r.Children, cfg.MinChildren))
+		why = reasonPart(why, "geographic: tests in ")
+		why = strconv.AppendInt(why, int64(r.Children), 10)
+		why = append(why, " of 7 children, need "...)
+		why = strconv.AppendInt(why, int64(cfg.MinChildren), 10)
 	}
 	if !r.TemporalMet {
 		if r.Negatives < 2 {
-			why = append(why, fmt.Sprintf("temporal: %d negative tests, need 2 at least %v apart", r.Negatives, cfg.MinSpan))
+			why = reasonPart(why, "temporal: ")
+			why = strconv.AppendInt(why, int64(r.Negatives), 10)
+			why = append(why, " negative tests, need 2 at least "...)
+			why = append(why, cfg.MinSpan.String()...)
+			why = append(why, " apart"...)
 		} else {
-			why = append(why, fmt.Sprintf("temporal: negatives span %.2f h, need %v", r.SpanHours, cfg.MinSpan))
+			why = reasonPart(why, "temporal: negatives span ")
+			why = strconv.AppendFloat(why, r.SpanHours, 'f', 2, 64)
+			why = append(why, " h, need "...)
+			why = append(why, cfg.MinSpan.String()...)
 		}
 	}
 	if r.Tests > 0 && !r.VolumeMet {
 		if r.Negatives < cfg.MinNegatives {
-			why = append(why, fmt.Sprintf("volume: %d negative tests, need %d", r.Negatives, cfg.MinNegatives))
+			why = reasonPart(why, "volume: ")
+			why = strconv.AppendInt(why, int64(r.Negatives), 10)
+			why = append(why, " negative tests, need "...)
+			why = strconv.AppendInt(why, int64(cfg.MinNegatives), 10)
 		}
 		if !significant {
-			why = append(why, fmt.Sprintf("volume: %d of %d negative, not significantly above %g (p = %.4g)", r.Negatives, r.Tests, cfg.NullShare, r.PValue))
+			why = reasonPart(why, "volume: ")
+			why = strconv.AppendInt(why, int64(r.Negatives), 10)
+			why = append(why, " of "...)
+			why = strconv.AppendInt(why, int64(r.Tests), 10)
+			why = append(why, " negative, not significantly above "...)
+			why = strconv.AppendFloat(why, cfg.NullShare, 'g', -1, 64)
+			why = append(why, " (p = "...)
+			why = strconv.AppendFloat(why, r.PValue, 'g', 4, 64)
+			why = append(why, ')')
 		}
 	}
-	r.Reason = strings.Join(why, "; ")
+	r.Reason = string(why)
 	switch {
 	case r.GeographicMet && r.TemporalMet && r.VolumeMet:
 		r.Verdict = Challenged
@@ -240,43 +268,90 @@ func decide(a *acc, cfg Config) Result {
 	return r
 }
 
+// reasonPart appends text to a reason list, after "; " unless first.
+func reasonPart(why []byte, text string) []byte {
+	if len(why) > 0 {
+		why = append(why, "; "...)
+	}
+	return append(why, text...)
+}
+
 // rollup counts challenged children per parent, resolution by resolution.
 func rollup(hexes []Result, cfg Config) []Rollup {
 	var out []Rollup
-	type cur struct {
-		key
-		challenged bool
-	}
-	level := make([]cur, 0, len(hexes))
+	level := make([]levelKey, 0, len(hexes))
 	for _, h := range hexes {
-		level = append(level, cur{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged})
+		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged})
 	}
 	for res := cfg.Res - 1; res >= cfg.RollupRes; res-- {
-		count := map[key]int{}
-		var keys []key
-		for _, c := range level {
-			p := key{hexgrid.FastParent(c.cell, res), c.carrier, c.tech}
-			if _, ok := count[p]; !ok {
-				keys = append(keys, p)
-				count[p] = 0
-			}
-			if c.challenged {
-				count[p]++
-			}
-		}
-		slices.SortFunc(keys, func(a, b key) int {
-			return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech})
-		})
-		next := make([]cur, 0, len(keys))
-		for _, k := range keys {
-			n := count[k]
+		keys, counts := parentCounts(level, res)
+		next := make([]levelKey, 0, len(keys))
+		for i, k := range keys {
+			n := counts[i]
 			ch := n >= cfg.RollupMin
 			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res, ChildrenChallenged: n, Challenged: ch})
-			next = append(next, cur{k, ch})
+			next = append(next, levelKey{k, ch})
 		}
 		level = next
 	}
 	return out
+}
+
+// levelKey is a key of one resolution of the rollup and whether it is
+// challenged.
+type levelKey struct {
+	key
+	challenged bool
+}
+
+// parentCounts returns the distinct parents at res of the level's keys,
+// in cmpKey's order, with how many of each one's children are
+// challenged. Keys sorted by cmpKey have their parents in that order too,
+// each parent's children together (an H3 index orders the cells of one
+// resolution by their parents' digits first), so one pass over the runs
+// gives them; keys out of that order are counted through a map and
+// sorted.
+func parentCounts(level []levelKey, res int) ([]key, []int) {
+	parent := func(c levelKey) key { return key{hexgrid.FastParent(c.cell, res), c.carrier, c.tech} }
+	less := func(a, b key) int { return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech}) }
+	keys := make([]key, 0, len(level)/4+1)
+	var counts []int
+	for _, c := range level {
+		p := parent(c)
+		if n := len(keys); n == 0 || keys[n-1] != p {
+			if n > 0 && less(keys[n-1], p) >= 0 {
+				return parentCountsUnordered(level, parent, less)
+			}
+			keys = append(keys, p)
+			counts = append(counts, 0)
+		}
+		if c.challenged {
+			counts[len(counts)-1]++
+		}
+	}
+	return keys, counts
+}
+
+// parentCountsUnordered is parentCounts for a level out of cmpKey's order.
+func parentCountsUnordered(level []levelKey, parent func(levelKey) key, less func(a, b key) int) ([]key, []int) {
+	count := map[key]int{}
+	var keys []key
+	for _, c := range level {
+		p := parent(c)
+		if _, ok := count[p]; !ok {
+			keys = append(keys, p)
+			count[p] = 0
+		}
+		if c.challenged {
+			count[p]++
+		}
+	}
+	slices.SortFunc(keys, less)
+	counts := make([]int, len(keys))
+	for i, k := range keys {
+		counts[i] = count[k]
+	}
+	return keys, counts
 }
 
 func cmpKey(a, b Claim) int {

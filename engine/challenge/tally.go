@@ -211,7 +211,6 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 	}
 	// Claims are keyed as the tally's keys; a carrier the tally does not
 	// know takes an index after its own (claimed, never matched).
-	claimed := make(map[tallyKey]bool, len(claims))
 	index := maps.Clone(t.index) // read only: adjudications may share a tally
 	var lastC engine.Carrier
 	var lastI uint16
@@ -233,26 +232,27 @@ func AdjudicateTally(claims []Claim, t *Tally, cfg Config) (Report, error) {
 			lastC, lastI = c.Carrier, ci
 		}
 		k := tallyKey{c.Cell, ci, c.Tech}
-		if claimed[k] {
-			continue
-		}
-		claimed[k] = true
 		if a, ok := t.accs[k]; ok && a.tests+a.excluded > 0 {
 			rep.Hexes = append(rep.Hexes, decide(&acc{Result: Result{Claim: c, Tests: a.tests, Excluded: a.excluded,
 				Negatives: a.negatives, Children: bits.OnesCount8(a.childMask), ChildMask: a.childMask},
 				first: a.firstNegative, last: a.lastNegative}, cfg))
 		}
 	}
-	for k, a := range t.accs {
-		if !claimed[k] {
-			rep.Unmatched += a.tests + a.excluded
-		}
+	// A key claimed twice is decided once: its results are equal and,
+	// sorted, adjacent. The tests of keys not claimed are the tally's
+	// less those decided (a claimed key without tests adds none).
+	slices.SortFunc(rep.Hexes, func(a, b Result) int { return cmpKey(a.Claim, b.Claim) })
+	rep.Hexes = slices.CompactFunc(rep.Hexes, func(a, b Result) bool { return cmpKey(a.Claim, b.Claim) == 0 })
+	for _, a := range t.accs {
+		rep.Unmatched += a.tests + a.excluded
+	}
+	for i := range rep.Hexes {
+		rep.Unmatched -= rep.Hexes[i].Tests + rep.Hexes[i].Excluded
 	}
 	rep.Invalid = t.invalid
 	if len(rep.Hexes) == 0 {
 		rep.Hexes = nil // as when none was sized
 	}
-	slices.SortFunc(rep.Hexes, func(a, b Result) int { return cmpKey(a.Claim, b.Claim) })
 	rep.Parents = rollup(rep.Hexes, cfg)
 	return rep, nil
 }

@@ -1,0 +1,133 @@
+package challenge
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+)
+
+// reasonsWithFmt is decide's reason text as fmt's verbs write it.
+func reasonsWithFmt(r Result, significant bool, cfg Config) string {
+	var why []string
+	if r.Tests == 0 {
+		why = append(why, fmt.Sprintf("no counted tests (%d excluded: night, indoor or unknown environment, or no usable result)", r.Excluded))
+	}
+	if !r.GeographicMet {
+		why = append(why, fmt.Sprintf("geographic: tests in %d of 7 children, need %d", r.Children, cfg.MinChildren))
+	}
+	if !r.TemporalMet {
+		if r.Negatives < 2 {
+			why = append(why, fmt.Sprintf("temporal: %d negative tests, need 2 at least %v apart", r.Negatives, cfg.MinSpan))
+		} else {
+			why = append(why, fmt.Sprintf("temporal: negatives span %.2f h, need %v", r.SpanHours, cfg.MinSpan))
+		}
+	}
+	if r.Tests > 0 && !r.VolumeMet {
+		if r.Negatives < cfg.MinNegatives {
+			why = append(why, fmt.Sprintf("volume: %d negative tests, need %d", r.Negatives, cfg.MinNegatives))
+		}
+		if !significant {
+			why = append(why, fmt.Sprintf("volume: %d of %d negative, not significantly above %g (p = %.4g)", r.Negatives, r.Tests, cfg.NullShare, r.PValue))
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// TestDecideReasons: decide writes the reasons fmt's verbs would, over
+// counts, spans and configurations that reach every reason (p-values from
+// 1 down to below 1e-5, spans of minutes to days, odd thresholds).
+func TestDecideReasons(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	cfgs := []Config{DefaultConfig()}
+	odd := DefaultConfig()
+	odd.MinSpan, odd.MinChildren, odd.MinNegatives, odd.NullShare = 90*time.Minute+7*time.Second, 3, 11, 0.125
+	cfgs = append(cfgs, odd)
+	seen := map[string]bool{}
+	for i := range 20000 {
+		cfg := cfgs[i%len(cfgs)]
+		tests := rng.IntN(60)
+		if i%7 == 0 {
+			tests = 0
+		}
+		neg := 0
+		if tests > 0 {
+			neg = rng.IntN(tests + 1)
+		}
+		first := int64(rng.IntN(1 << 30))
+		a := &acc{Result: Result{Claim: Claim{Carrier: engine.Viettel, Tech: engine.Tech4G}, Tests: tests, Excluded: rng.IntN(5),
+			Negatives: neg, Children: rng.IntN(8)}, first: first, last: first + int64(rng.IntN(30*3600_000))}
+		r := decide(a, cfg)
+		significant := r.Tests > 0 && r.PValue < cfg.Alpha
+		if want := reasonsWithFmt(r, significant, cfg); r.Reason != want {
+			t.Fatalf("%+v: reason %q, want %q", r, r.Reason, want)
+		}
+		if r.Reason == "" {
+			seen["none"] = true
+			continue
+		}
+		for _, part := range strings.Split(r.Reason, "; ") {
+			w := strings.SplitN(part, " ", 3)
+			seen[w[0]+" "+w[1]] = true
+		}
+	}
+	for _, want := range []string{"no counted", "geographic: tests", "temporal: negatives", "volume: 0", "temporal: 1", "none"} {
+		if !seen[want] {
+			t.Errorf("no reason starting %q reached (%v)", want, seen)
+		}
+	}
+}
+
+// TestRollupParents: parents counted in one pass over keys in cmpKey's
+// order equal those counted through a map and sorted, for keys of
+// several carriers and technologies over neighbouring parents; a level
+// out of that order is counted through the map.
+func TestRollupParents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 7))
+	var level []levelKey
+	for _, c := range []engine.Carrier{engine.MobiFone, engine.Viettel} {
+		for _, tech := range []engine.Tech{engine.Tech3G, engine.Tech4G} {
+			for range 40 {
+				p, err := hexgrid.Index(103+rng.Float64()*0.3, 21+rng.Float64()*0.3, 6)
+				if err != nil {
+					t.Fatal(err)
+				}
+				kids, err := p.Children(8)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range kids {
+					if rng.IntN(3) > 0 {
+						level = append(level, levelKey{key{k, c, tech}, rng.IntN(2) == 0})
+					}
+				}
+			}
+		}
+	}
+	less := func(a, b levelKey) int {
+		return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech})
+	}
+	slices.SortFunc(level, less)
+	level = slices.CompactFunc(level, func(a, b levelKey) bool { return a.key == b.key })
+	for _, res := range []int{7, 6, 5} {
+		parent := func(c levelKey) key { return key{hexgrid.FastParent(c.cell, res), c.carrier, c.tech} }
+		lessKey := func(a, b key) int { return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech}) }
+		wantKeys, wantCounts := parentCountsUnordered(level, parent, lessKey)
+		keys, counts := parentCounts(level, res)
+		if len(wantKeys) < 20 || !reflect.DeepEqual(keys, wantKeys) || !reflect.DeepEqual(counts, wantCounts) {
+			t.Fatalf("res %d: %d parents, want %d", res, len(keys), len(wantKeys))
+		}
+		shuffled := slices.Clone(level)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		keys, counts = parentCounts(shuffled, res)
+		if !reflect.DeepEqual(keys, wantKeys) || !reflect.DeepEqual(counts, wantCounts) {
+			t.Fatalf("res %d, shuffled: %d parents, want %d", res, len(keys), len(wantKeys))
+		}
+	}
+}
