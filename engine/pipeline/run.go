@@ -70,7 +70,7 @@ const (
 	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 1
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
-	evPredictionsFormat = 1
+	evPredictionsFormat = 2 // 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
 	predictionsFormat = 1
 )
@@ -1435,6 +1435,37 @@ type evPredictionsState struct {
 }
 
 type cellHexState struct{ Cell, Hex hexgrid.Cell }
+
+// encodeTo writes the columns in chunks (encodeChunks): as one gob
+// message, a national carrier's columns (millions of cells and
+// predictions) were read back by growing one buffer of hundreds of MB.
+func (st *evPredictionsState) encodeTo(enc *gob.Encoder) error {
+	if err := encodeChunks(enc, st.Cells); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Count); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, st.Tech); err != nil {
+		return err
+	}
+	return encodeChunks(enc, st.SignalDBm)
+}
+
+func (st *evPredictionsState) decodeFrom(dec *gob.Decoder) error {
+	var err error
+	if st.Cells, err = decodeChunks[cellHexState](dec, nil); err != nil {
+		return err
+	}
+	if st.Count, err = decodeChunks[int32](dec, nil); err != nil {
+		return err
+	}
+	if st.Tech, err = decodeChunks[engine.Tech](dec, nil); err != nil {
+		return err
+	}
+	st.SignalDBm, err = decodeChunks[float64](dec, nil)
+	return err
+}
 
 // evPredictions is the evPredictor of a period's run: a carrier's
 // predictions at its evidence cells are read back when saved for the
