@@ -42,7 +42,7 @@ func reasonsWithFmt(r Result, significant bool, cfg Config) string {
 
 // TestDecideReasons: decide writes the reasons fmt's verbs would, over
 // counts, spans and configurations that reach every reason (p-values from
-// 1 down to below 1e-5, spans of minutes to days, odd thresholds).
+// 1 down to below 1e-5, spans of minutes to 30 hours, odd thresholds).
 func TestDecideReasons(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 1))
 	cfgs := []Config{DefaultConfig()}

@@ -131,11 +131,11 @@ func GreatCircleM(lon1, lat1, lon2, lat2 float64) float64 {
 }
 
 func haversineM(p1, p2, cos1, cos2, dl float64) float64 {
-	return chordHalfM(haversineRoot(p1, p2, cos1, cos2, dl))
+	return arcOfRootM(haversineRoot(p1, p2, cos1, cos2, dl))
 }
 
 // haversineRoot returns √a, a = sin²(Δφ/2) + cos φ1·cos φ2·sin²(Δλ/2)
-// capped at 1: the distance is 2R·asin of it (chordHalfM) and at least
+// capped at 1: the distance is 2R·asin of it (arcOfRootM) and at least
 // 2R times it (asin x ≥ x).
 func haversineRoot(p1, p2, cos1, cos2, dl float64) float64 {
 	sp := math.Sin((p2 - p1) / 2)
@@ -144,5 +144,6 @@ func haversineRoot(p1, p2, cos1, cos2, dl float64) float64 {
 	return math.Min(1, math.Sqrt(a))
 }
 
-// chordHalfM returns the great-circle distance of haversineRoot's root.
-func chordHalfM(root float64) float64 { return 2 * earthRadiusM * math.Asin(root) }
+// arcOfRootM returns the great-circle distance, in metres, whose
+// haversineRoot is root.
+func arcOfRootM(root float64) float64 { return 2 * earthRadiusM * math.Asin(root) }

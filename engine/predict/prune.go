@@ -609,7 +609,7 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 					if low := 2 * earthRadiusM * root * (1 - 1e-9); low > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, low) < b.signal {
 						continue
 					}
-					d := chordHalfM(root)
+					d := arcOfRootM(root)
 					if d > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, d) < b.signal {
 						continue
 					}
