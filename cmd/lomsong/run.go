@@ -45,10 +45,9 @@ options are the run's (the defaults), so after a run they read no measurement;
 scorecard and report read them too: the dead zones of the month and the month
 before (the scorecard's figures from the dead-zone stage alone, without the
 coverage) and, for the speed target, each month's saved pass for its speed
-counts alone. Predictions are
-calibrated as the other commands calibrate them (DATASET/calibration.json when
-it exists, --calibration FILE or none). lomsong dataset verify checks the saved
-outputs' checksums as it checks the parts.
+counts alone. Predictions are calibrated as the other commands calibrate them
+(DATASET/calibration.json when it exists, --calibration FILE or none). lomsong
+dataset verify checks the saved outputs' checksums as it checks the parts.
 
 Progress goes to stderr (stage, rows, rate, ETA); a summary of the stages
 (read back or computed, why, time, where saved) and the month's figures to
