@@ -173,10 +173,6 @@ func TestRecordCodecsRoundTrip(t *testing.T) {
 	}
 }
 
-// TestRecordCodecsRejectCorruptChunks: a chunk cut short, with bytes left
-// over, counting more elements than the header, than a chunk holds or
-// than its bytes could is an error, never a panic, a huge allocation or a
-// silently short result.
 // TestDecodeRecordsBeyondOneBlock: past recordBlock elements the chunks
 // are decoded into blocks and copied into one result, in order.
 func TestDecodeRecordsBeyondOneBlock(t *testing.T) {
@@ -201,6 +197,10 @@ func TestDecodeRecordsBeyondOneBlock(t *testing.T) {
 	}
 }
 
+// TestRecordCodecsRejectCorruptChunks: a chunk cut short, with bytes left
+// over, counting more elements than the header, than a chunk holds or
+// than its bytes could is an error, never a panic, a huge allocation or a
+// silently short result.
 func TestRecordCodecsRejectCorruptChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows := make([]aggregate.Row, 5)
