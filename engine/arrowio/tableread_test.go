@@ -296,6 +296,56 @@ func TestOpenRejects(t *testing.T) {
 	}
 }
 
+// TestRowsWithoutValuesRefused: a record declares its length, and one of
+// no columns or of null columns alone holds no bytes whatever it declares.
+// Such records are refused with an error rather than rendered for ever;
+// a record of the same length with a value column is read.
+func TestRowsWithoutValuesRefused(t *testing.T) {
+	stream := func(fields []arrow.Field, cols []arrow.Array, rows int64) []byte {
+		var buf bytes.Buffer
+		sc := arrow.NewSchema(fields, nil)
+		w := ipc.NewWriter(&buf, ipc.WithSchema(sc))
+		if err := w.Write(array.NewRecord(sc, cols, rows)); err != nil || w.Close() != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	nulls := array.NewNull(40)
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	b.AppendValues(make([]int64, 40), nil)
+	ints := b.NewArray()
+	nullField := arrow.Field{Name: "n", Type: arrow.Null, Nullable: true}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want int64 // rows read; -1: refused
+	}{
+		{"no columns, 2^40 rows", stream(nil, nil, 1<<40), -1},
+		{"a null column alone", stream([]arrow.Field{nullField}, []arrow.Array{nulls}, 40), -1},
+		{"a null column beside values", stream([]arrow.Field{nullField, {Name: "v", Type: arrow.PrimitiveTypes.Int64}}, []arrow.Array{nulls, ints}, 40), 40},
+		{"no rows", stream(nil, nil, 0), 0},
+	} {
+		tr, err := OpenIPC(bytes.NewReader(tc.data), WithBatchRows(7))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var rows int64
+		for tr.Next() {
+			rows += int64(len(tr.Rows()))
+		}
+		err = tr.Err()
+		tr.Close()
+		switch {
+		case tc.want < 0 && !errors.Is(err, engine.ErrUnsupportedFormat):
+			t.Errorf("%s: err = %v after %d rows, want ErrUnsupportedFormat", tc.name, err, rows)
+		case tc.want < 0 && !strings.Contains(err.Error(), "rows without values"):
+			t.Errorf("%s: err = %v, want it to say the rows hold no values", tc.name, err)
+		case tc.want >= 0 && (err != nil || rows != tc.want):
+			t.Errorf("%s: %d rows, err %v; want %d rows", tc.name, rows, err, tc.want)
+		}
+	}
+}
+
 // TestFooterRowCountChecked patches a table's footer to declare 5,000 rows
 // where its row group holds 4,000: every reader must refuse the file
 // instead of ending early as if the table were complete.
