@@ -175,6 +175,9 @@ type monthRun struct {
 	card *scorecard.Card // nil without subscriptions
 	// sum is pipeline.Run's summary: which stages were read back.
 	sum *pipeline.RunSummary
+	// scans are the passes over the measurements of the whole month: the
+	// run's and the speed trend's (months whose pass was not saved yet).
+	scans dataset.ScanStats
 	// calibration is the calibration file applied ("" when none).
 	calibration string
 	// campaign is the release's measurement campaign per province.
@@ -254,7 +257,9 @@ func monthInputs(store *dataset.Store, opt pipeline.RunOptions, p penetration.Pe
 // back, not computed. A month without sites, measurements or villages is
 // refused with the reason. With subscriptions, the scorecard scores every
 // month of the subscriptions, target 1 from the saved dead zones of the
-// months up to p (earlierDeadZones).
+// months up to p (earlierDeadZones), target 5 from each month's saved
+// pass over the measurements (made and saved for a month that has none
+// yet, with the options the month's own run reads it with).
 func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (*monthRun, error) {
 	opt, cal, err := releaseRunOptions(store, p.String())
 	if err != nil {
@@ -268,6 +273,7 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 		return nil, err
 	}
 	run := &monthRun{dz: sum.DeadZones, sum: sum, calibration: cal}
+	defer func() { run.scans = store.Scans() }()
 	if run.campaign, err = releaseCampaign(sum.DeadZones); err != nil {
 		return nil, err
 	}
@@ -283,6 +289,8 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	sopt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
 		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: opt.DeadZones.Provinces,
 		Projection: &proj, DeadZones: figures, DeadZonesMissing: missing}
+	speedOpt := opt.DeadZones.Coverage
+	sopt.Coverage = &speedOpt
 	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
 		return nil, err
 	}
@@ -508,7 +516,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 		}
 	}
 	s.log.Info("release month run", "number", rl.Number, "period", rl.Period, "stages", len(run.sum.Stages), "read_back", readBack,
-		"measurement_passes", run.sum.Scans.Scans, "rows", run.sum.Scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
+		"measurement_passes", run.scans.Scans, "rows", run.scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
 	root := filepath.Join(s.state, "releases")
 	stage, err := os.MkdirTemp(root, ".tmp-")
 	if err != nil {
@@ -621,7 +629,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
 		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{},
-		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.sum.Scans.Scans,
+		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.scans.Scans,
 		"counts": pipeline.ExactTotalsNote, "exact_totals": totals}
 	files := manifest["files"].(map[string]string)
 	for _, name := range names {
