@@ -138,7 +138,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 // one of them is missing (scorecard.DeadZoneInputs) it computes nothing and
 // returns the reason instead.
 func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (*DeadZoneResult, string, error) {
-	if why, err := monthDeadZonesMissing(s, opt, p); err != nil || why != "" {
+	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, why, err
 	}
 	opt.Coverage.Aggregate.Periods = []string{p.String()}
@@ -154,7 +154,7 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 // figures do not use. Otherwise the dead zones are computed (and saved)
 // as MonthDeadZones computes them.
 func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, string, error) {
-	if why, err := monthDeadZonesMissing(s, opt, p); err != nil || why != "" {
+	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, why, err
 	}
 	var dz *DeadZoneResult
@@ -173,9 +173,12 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 	return DeadZoneFigures(dz), "", nil
 }
 
-// monthDeadZonesMissing says why month p's dead zones cannot be computed
-// (scorecard.DeadZoneInputs), or "" when they can.
-func monthDeadZonesMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (string, error) {
+// MonthInputsMissing says why month p's dead zones cannot be computed from
+// the dataset and opt (scorecard.DeadZoneInputs: sites, the month's
+// measurements, households per hex from opt's population or else the
+// dataset's villages), or "" when they can: the one rule the commands, the
+// scorecard and the service's releases judge a month by.
+func MonthInputsMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (string, error) {
 	in := scorecard.DeadZoneInputs{
 		Sites:        len(s.Parts("sites", nil, nil)) > 0,
 		Measurements: len(s.Parts("measurements", []string{p.String()}, nil)) > 0,

@@ -238,17 +238,6 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// monthInputs says why month p cannot be analysed from the dataset
-// (scorecard.DeadZoneInputs), or "" when it can.
-func monthInputs(store *dataset.Store, opt pipeline.RunOptions, p penetration.Period) string {
-	in := scorecard.DeadZoneInputs{
-		Sites:        len(store.Parts("sites", nil, nil)) > 0,
-		Measurements: len(store.Parts("measurements", []string{p.String()}, nil)) > 0,
-		Households:   len(opt.DeadZones.Coverage.Population) > 0,
-	}
-	return in.Missing(p)
-}
-
 // runMonth computes the month p from the release dataset: the one place
 // the service calls the engine's pipeline. The month runs through
 // pipeline.Run with lomsong run's options (releaseRunOptions): every
@@ -265,8 +254,12 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	if err != nil {
 		return nil, err
 	}
-	if missing := monthInputs(store, opt, p); missing != "" {
-		return nil, &NoDataError{Period: p.String(), Why: missing}
+	why, err := pipeline.MonthInputsMissing(store, opt.DeadZones, p)
+	if err != nil {
+		return nil, err
+	}
+	if why != "" {
+		return nil, &NoDataError{Period: p.String(), Why: why}
 	}
 	sum, err := pipeline.Run(ctx, store, opt)
 	if err != nil {
@@ -334,7 +327,11 @@ func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.Ru
 			missing[q] = fmt.Sprintf("the release of %s scores the months up to its own", p)
 			continue
 		}
-		if why := monthInputs(store, opt, q); why != "" {
+		why, err := pipeline.MonthInputsMissing(store, opt.DeadZones, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		if why != "" {
 			missing[q] = why
 			continue
 		}
