@@ -506,6 +506,23 @@ func gpkgDump(t *testing.T, path string) map[string][]string {
 	return out
 }
 
+// TestReportSavesAndReadsThePlan: the report takes the month's plan
+// through its saved stage as lomsong run does. After a report alone, a
+// read-only export finds every stage saved, the plan included, and reads
+// them back without a pass over the measurements.
+func TestReportSavesAndReadsThePlan(t *testing.T) {
+	dir := t.TempDir()
+	area := []string{"--province", "lai chau", "--period", "2026-10"}
+	ds := exportDataset(t, dir)
+	if _, errs, code := runBinary(t, append([]string{"report", "--dataset", ds, "--budget", "20e9", "--out", filepath.Join(dir, "report")}, area...)...); code != exitOK {
+		t.Fatalf("report: %d\n%s", code, errs)
+	}
+	stdout, errs, code := runBinary(t, append([]string{"export", "--read-only", "--dataset", ds, "--budget", "20e9", "--format", "gpkg", "--out", filepath.Join(dir, "ro.gpkg")}, area...)...)
+	if code != exitOK || !strings.Contains(errs, "0 pass(es) over 0 measurement rows") || !strings.Contains(errs, "deadzones, plan;") {
+		t.Fatalf("read-only export after the report: %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
 // TestExportReadsSavedMonth runs the built command as a user does: after
 // lomsong run, export reads the saved stages back with no pass over the
 // measurements, and its layers equal those of an export that computes the

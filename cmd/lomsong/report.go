@@ -19,8 +19,10 @@ target's value, interval, status, change since last month and rank; trend charts
 of every target; alerts (new dead-zone hexes and villages, regressions); the top
 dead zones; the investment curve for --budget; and per province a map drawn from
 the H3 hexes (best 3G/4G state of any carrier), the province outline, the dead
-zones and the villages without signal. It runs the dead zones of the month and the
-month before, the scorecard and the plan, as those commands do.`
+zones and the villages without signal. It takes the dead zones of the month and the
+month before, the scorecard and the plan as those commands do: each read back from
+the month's saved stages when they are current (lomsong run saves them), else
+computed and saved.`
 
 const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report`
@@ -47,11 +49,8 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	card, dz, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, true)
-	if err != nil {
-		return err
-	}
-	pr, err := pipeline.Plan(dz, dz.Coverage.Sites, pipeline.DefaultPlanOptions(*budget))
+	po := pipeline.DefaultPlanOptions(*budget)
+	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, &po)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	card, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, false)
+	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, nil)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
@@ -115,12 +115,13 @@ func cardPeriods(c *scorecard.Card) string {
 }
 
 // scoreMonth runs the dead zones of period p and the month before it and
-// builds the scorecard; it returns the card and, with withDeadZones, the
-// dead zones of p. The card itself needs only each month's dead-zone
-// figures, which a saved dead-zone stage gives without its coverage
-// (pipeline.MonthDeadZoneFigures).
+// builds the scorecard; it returns the card and, with a plan's options,
+// the dead zones of p and their plan (read back from the month's saved
+// stages when current, as lomsong run saves them). The card itself needs
+// only each month's dead-zone figures, which a saved dead-zone stage gives
+// without its coverage (pipeline.MonthDeadZoneFigures).
 func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
-	boundaries string, p penetration.Period, seed uint64, withDeadZones bool) (*scorecard.Card, *pipeline.DeadZoneResult, error) {
+	boundaries string, p penetration.Period, seed uint64, plan *pipeline.PlanOptions) (*scorecard.Card, *pipeline.DeadZoneResult, *pipeline.PlanResult, error) {
 	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
 		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: provinces,
 		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
@@ -139,6 +140,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	speedOpt := copt
 	opt.Coverage = &speedOpt
 	var last *pipeline.DeadZoneResult
+	var lastPlan *pipeline.PlanResult
 	have := false
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
@@ -149,10 +151,11 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		var figures map[string]*scorecard.DeadZones
 		var missing string
 		var err error
-		if q == p && withDeadZones {
+		if q == p && plan != nil {
 			var dz *pipeline.DeadZoneResult
-			if dz, missing, err = pipeline.MonthDeadZones(ctx, store, dopt, q); err == nil && missing == "" {
-				figures, last = pipeline.DeadZoneFigures(dz), dz
+			var pr *pipeline.PlanResult
+			if dz, pr, missing, err = pipeline.MonthDeadZonesAndPlan(ctx, store, dopt, *plan, q); err == nil && missing == "" {
+				figures, last, lastPlan = pipeline.DeadZoneFigures(dz), dz, pr
 			}
 		} else {
 			figures, missing, err = pipeline.MonthDeadZoneFigures(ctx, store, dopt, q)
@@ -166,7 +169,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if missing != "" {
 			opt.DeadZonesMissing[q] = missing
@@ -179,7 +182,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	if err == nil && !have {
 		err = noDeadZones{p, opt.DeadZonesMissing[p]}
 	}
-	return card, last, err
+	return card, last, lastPlan, err
 }
 
 // noDeadZones is scoreMonth's error when the dead zones of the month

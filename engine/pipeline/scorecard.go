@@ -146,6 +146,18 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 	return dz, "", err
 }
 
+// MonthDeadZonesAndPlan is MonthDeadZones with the plan of the month's dead
+// zones for po (DeadZonesAndPlan): both read back from the month's saved
+// stages when current, else computed and saved.
+func MonthDeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions, p penetration.Period) (*DeadZoneResult, *PlanResult, string, error) {
+	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
+		return nil, nil, why, err
+	}
+	opt.Coverage.Aggregate.Periods = []string{p.String()}
+	dz, pr, err := DeadZonesAndPlan(ctx, s, opt, po)
+	return dz, pr, "", err
+}
+
 // MonthDeadZoneFigures returns DeadZoneFigures of month p's dead zones
 // (MonthDeadZones), or why they are missing. When the month's dead-zone
 // stage is saved and current for opt, the figures are read from it alone:
