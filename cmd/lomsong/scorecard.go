@@ -122,20 +122,7 @@ func cardPeriods(c *scorecard.Card) string {
 // without its coverage (pipeline.MonthDeadZoneFigures).
 func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
 	boundaries string, p penetration.Period, seed uint64, plan *pipeline.PlanOptions) (*scorecard.Card, *pipeline.DeadZoneResult, *pipeline.PlanResult, error) {
-	opt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
-		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: provinces,
-		DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{}}
-	var proj penetration.Projection
-	switch boundaries {
-	case "provinces2019":
-		proj = penetration.Census2019Projection()
-	case "", "provinces2025":
-		proj = penetration.Census2025Projection()
-	default:
-		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
-	}
-	opt.Projection = &proj
-	opt.DeadZonesMissing = map[penetration.Period]string{}
+	opt := pipeline.DefaultScorecardOptions(provinces, boundaries, seed)
 	// The speed trend reads each month's saved pass (lomsong run's).
 	speedOpt := copt
 	opt.Coverage = &speedOpt

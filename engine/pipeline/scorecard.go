@@ -45,6 +45,29 @@ type ScorecardOptions struct {
 	Coverage *CoverageOptions
 }
 
+// DefaultScorecardOptions are the scorecard's options for areas drawn from
+// boundaries (lomsong's --boundaries: "provinces2025", the default when
+// empty, "provinces2019", or a file of other areas) with the bootstrap's
+// seed: the default targets, smartphone model, shrinkage and bootstrap,
+// and the census projection of the boundaries' provinces (2019 or 2025;
+// none for other areas, whose household counts come from their
+// subscriptions alone). DeadZones and DeadZonesMissing start empty.
+func DefaultScorecardOptions(areas *geodata.BoundarySet, boundaries string, seed uint64) ScorecardOptions {
+	var proj penetration.Projection
+	switch boundaries {
+	case "provinces2019":
+		proj = penetration.Census2019Projection()
+	case "", "provinces2025":
+		proj = penetration.Census2025Projection()
+	default:
+		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
+	}
+	return ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: areas,
+		Projection: &proj, DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{},
+		DeadZonesMissing: map[penetration.Period]string{}}
+}
+
 // Scorecard scores every area and period of the dataset's subscriptions
 // (targets 2–4), dead zones (target 1) and measured speeds (target 5).
 func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*scorecard.Card, error) {

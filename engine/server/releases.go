@@ -278,10 +278,8 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 		return nil, err
 	}
 	figures[p] = pipeline.DeadZoneFigures(sum.DeadZones)
-	proj := penetration.Census2025Projection()
-	sopt := pipeline.ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
-		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: 1, Areas: opt.DeadZones.Provinces,
-		Projection: &proj, DeadZones: figures, DeadZonesMissing: missing}
+	sopt := pipeline.DefaultScorecardOptions(opt.DeadZones.Provinces, "provinces2025", 1)
+	sopt.DeadZones, sopt.DeadZonesMissing = figures, missing
 	speedOpt := opt.DeadZones.Coverage
 	sopt.Coverage = &speedOpt
 	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
