@@ -104,7 +104,9 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		return nil, opt, "", err
 	}
 	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
-		return nil, opt, "", fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)
+		// No data to answer with: refused (exit 3), as a month without
+		// measurements is.
+		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)}
 	}
 	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{err.Error()}

@@ -279,6 +279,33 @@ func TestBinaryPeriodFlag(t *testing.T) {
 	}
 }
 
+// TestBinaryNoSitesRefused: a dataset without a site register holds no
+// data for any command that predicts coverage to answer with: each is
+// refused (exit 3), says what to ingest, and writes nothing.
+func TestBinaryNoSitesRefused(t *testing.T) {
+	dir := t.TempDir()
+	ds, out := filepath.Join(dir, "empty"), filepath.Join(dir, "out")
+	if err := os.Mkdir(ds, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{
+		{"run", "--dataset", ds, "--period", "2026-10"},
+		{"coverage", "--dataset", ds, "--period", "2026-10", "--out", out},
+		{"deadzones", "--dataset", ds, "--period", "2026-10", "--out", out},
+		{"plan", "--dataset", ds, "--period", "2026-10", "--out", out, "--budget", "1e9"},
+		{"report", "--dataset", ds, "--period", "2026-10", "--out", out},
+		{"campaign", "--dataset", ds, "--days", "3", "--out", out},
+	} {
+		_, errs, code := runBinary(t, c...)
+		if code != exitDataRefused || !strings.Contains(errs, "no sites in the dataset: ingest a site register first") {
+			t.Errorf("%s: exit %d (want %d)\n%s", c[0], code, exitDataRefused, errs)
+		}
+	}
+	if fileExists(out) {
+		t.Error("a refused command wrote output")
+	}
+}
+
 // TestBinaryPeriodSelection: the one-month commands read the latest month
 // with measurements by default and say so; a month without measurements is
 // refused (exit 3).

@@ -9,10 +9,10 @@
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
 //	3  data refused: a file's rejected-row share is above --max-reject-share
-//	   (its report and quarantine are still written), the month or
-//	   province asked for holds no data, or a mapping that validate
-//	   --suggest-mapping proposes lacks a required column (the partial
-//	   JSON is still printed)
+//	   (its report and quarantine are still written), the dataset (no
+//	   site register), month or province asked for holds no data, or a
+//	   mapping that validate --suggest-mapping proposes lacks a required
+//	   column (the partial JSON is still printed)
 //	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
 //	    finished
 //
@@ -307,7 +307,7 @@ Commands:
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, no data in the
-month or province asked for, or an incomplete suggested mapping), 130 interrupted.
+dataset, month or province asked for, or an incomplete suggested mapping), 130 interrupted.
 Environment: GOMEMLIMIT (e.g. 1400MiB) is the soft limit of the memory the Go runtime keeps
 before collecting harder (default: 3/4 of the memory available, the container's limit or the
 machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof).
