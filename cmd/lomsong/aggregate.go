@@ -53,7 +53,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	store, err := dataset.Open(*dir)
+	store, err := openDataset(*dir)
 	if err != nil {
 		return err
 	}

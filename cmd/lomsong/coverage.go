@@ -99,7 +99,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			return nil, opt, "", err
 		}
 	}
-	store, err := dataset.Open(c.dataset)
+	store, err := openDataset(c.dataset)
 	if err != nil {
 		return nil, opt, "", err
 	}

@@ -54,8 +54,19 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 	return datasetLs(dir, e)
 }
 
+// openDataset opens the dataset at dir for a command that reads it: a
+// directory that does not exist (a mistyped --dataset, most often) is an
+// error that says so, not an empty dataset with no data. Commands that
+// create the dataset (ingest, demo) open it with dataset.Open.
+func openDataset(dir string) (*dataset.Store, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s: no dataset here (not a directory); create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, dir)
+	}
+	return dataset.Open(dir)
+}
+
 func datasetLs(dir string, e *env) error {
-	s, err := dataset.Open(dir)
+	s, err := openDataset(dir)
 	if err != nil {
 		return err
 	}
@@ -100,7 +111,7 @@ func datasetLs(dir string, e *env) error {
 }
 
 func datasetVerify(ctx context.Context, dir string, e *env) error {
-	s, err := dataset.Open(dir)
+	s, err := openDataset(dir)
 	if err != nil {
 		return err
 	}

@@ -306,6 +306,22 @@ func TestBinaryNoSitesRefused(t *testing.T) {
 	}
 }
 
+// TestBinaryMissingDataset: a --dataset that is not a directory (a typo,
+// most often) is said to be one, not answered as an empty dataset.
+func TestBinaryMissingDataset(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "no-such-dataset")
+	for _, c := range [][]string{
+		{"run", "--dataset", ds, "--period", "2026-10"},
+		{"aggregate", "--dataset", ds, "--out", filepath.Join(t.TempDir(), "agg")},
+		{"scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(t.TempDir(), "sc")},
+	} {
+		_, errs, code := runBinary(t, c...)
+		if code != exitFailure || !strings.Contains(errs, ds+": no dataset here (not a directory)") {
+			t.Errorf("%s: exit %d (want %d)\n%s", c[0], code, exitFailure, errs)
+		}
+	}
+}
+
 // TestBinaryPeriodSelection: the one-month commands read the latest month
 // with measurements by default and say so; a month without measurements is
 // refused (exit 3).
