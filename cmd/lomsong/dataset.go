@@ -66,7 +66,7 @@ func openDataset(dir string) (*dataset.Store, error) {
 }
 
 func datasetLs(dir string, e *env) error {
-	s, err := openDataset(dir)
+	s, err := dataset.Open(dir)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func datasetLs(dir string, e *env) error {
 }
 
 func datasetVerify(ctx context.Context, dir string, e *env) error {
-	s, err := openDataset(dir)
+	s, err := dataset.Open(dir)
 	if err != nil {
 		return err
 	}
