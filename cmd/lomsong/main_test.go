@@ -187,7 +187,12 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	if _, _, code := runCmd(t, "coverage", "--dataset", ds, "--province", "atlantis", "--out", out); code != exitUsage {
 		t.Fatalf("unknown province: %d", code)
 	}
-	if _, errs, code := runCmd(t, "coverage", "--dataset", filepath.Join(t.TempDir(), "empty"), "--out", out); code != exitFailure || !strings.Contains(errs, "no sites") {
+	// A directory that is not there is said to be missing (exit 1); an
+	// empty dataset holds no sites to answer with (exit 3).
+	if _, errs, code := runCmd(t, "coverage", "--dataset", filepath.Join(t.TempDir(), "missing"), "--out", out); code != exitFailure || !strings.Contains(errs, "no dataset here") {
+		t.Fatalf("missing dataset: %d %s", code, errs)
+	}
+	if _, errs, code := runCmd(t, "coverage", "--dataset", t.TempDir(), "--out", out); code != exitDataRefused || !strings.Contains(errs, "no sites") {
 		t.Fatalf("empty dataset: %d %s", code, errs)
 	}
 }
