@@ -200,8 +200,11 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 		}
 	}
 	if dz == nil {
+		// The month's inputs are checked above: computed as MonthDeadZones
+		// computes them, without checking them again.
+		opt.Coverage.Aggregate.Periods = []string{p.String()}
 		var err error
-		if dz, _, err = MonthDeadZones(ctx, s, opt, p); err != nil {
+		if dz, err = DeadZones(ctx, s, opt); err != nil {
 			return nil, "", err
 		}
 	}
