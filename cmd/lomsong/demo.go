@@ -50,7 +50,8 @@ as contract input files, ingests them, and runs every stage, writing under --out
   report.html   everything above in one offline page: open it in a browser
   evaluation.json  dead-zone villages found against the ground truth (precision, recall,
                 F1, on all and on decidable villages; Brier score and reliability
-                when the verdicts carry p_dead)`
+                when the verdicts carry p_dead; the same by the tests within 300 m
+                of each village: none, 1–9, 10 or more)`
 
 const demoExample = `  lomsong demo
   lomsong demo --province "Tuyên Quang" --seed 7 --out ./demo-tuyenquang
@@ -187,6 +188,21 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		ev.DecidableMarginDB, d.Villages, d.True, d.Found, d.Correct, d.Precision, d.Recall, d.F1)
 	if ev.Brier != nil {
 		fmt.Fprintf(e.stdout, "  p_dead of %d villages: Brier score %.4f (decidable %.4f)\n", ev.PDeadVillages, *ev.Brier, *ev.BrierDecidable)
+	}
+	for _, b := range ev.ByEvidence {
+		tests := fmt.Sprintf("%d or more tests", b.MinTests)
+		if b.MaxTests != nil {
+			tests = fmt.Sprintf("%d–%d tests", b.MinTests, *b.MaxTests)
+			if *b.MaxTests == b.MinTests {
+				tests = fmt.Sprintf("%d tests", b.MinTests)
+			}
+		}
+		a := b.All
+		line := fmt.Sprintf("  %s within 300 m, %d villages: %d true, %d found, %d correct: F1 %.3f", tests, a.Villages, a.True, a.Found, a.Correct, a.F1)
+		if d := b.Decidable; d != nil {
+			line += fmt.Sprintf("; decidable %d villages, %d true: F1 %.3f", d.Villages, d.True, d.F1)
+		}
+		fmt.Fprintln(e.stdout, line)
 	}
 	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), truth.Penetration)
 	if err != nil {

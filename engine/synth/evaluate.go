@@ -33,6 +33,30 @@ type VillageVerdict struct {
 	// PDead is the probability that the village is a dead zone, in
 	// [0, 1]; NaN when the verdict gives none.
 	PDead float64
+	// TestsNearby is the number of tests within 300 m of the village the
+	// verdict rests on (villages.csv's tests_300m); −1 when the verdict
+	// does not say.
+	TestsNearby int
+}
+
+// EvidenceBands are the lower bounds of the bands of TestsNearby that
+// VillageEvaluation.ByEvidence scores apart: no test within 300 m, 1–9,
+// 10 or more. Where the errors fall among them says whether more tests
+// near the villages or a better use of the tests at hand would help.
+var EvidenceBands = []int{0, 1, 10}
+
+// EvidenceScores are the scores of the villages whose verdicts rest on
+// MinTests to MaxTests tests within 300 m (MaxTests absent: no upper
+// bound). Decidable and Brier are absent when the band has no decidable
+// village or no p_dead: an empty set scores nothing, not a perfect 1.
+type EvidenceScores struct {
+	MinTests  int      `json:"min_tests"`
+	MaxTests  *int     `json:"max_tests,omitempty"`
+	All       Scores   `json:"all"`
+	Decidable *Scores  `json:"decidable,omitempty"`
+	Brier     *float64 `json:"brier,omitempty"`
+	brierSum  float64
+	brierN    int
 }
 
 // Scores are the detection scores of dead-zone villages over a set of
@@ -87,6 +111,9 @@ type VillageEvaluation struct {
 	// Reliability is p_dead in ReliabilityBins bins against the observed
 	// share of dead villages; absent when no verdict has a p_dead.
 	Reliability []ReliabilityBin `json:"reliability,omitempty"`
+	// ByEvidence are the scores by EvidenceBands of the verdicts'
+	// TestsNearby; absent unless every verdict gives it.
+	ByEvidence []EvidenceScores `json:"by_evidence,omitempty"`
 }
 
 // Decidable reports whether a village's truth is at least
@@ -127,16 +154,43 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 	}
 	var brier, brierDec float64
 	nDec := 0
+	byEvidence := len(verdicts) > 0
+	for _, v := range verdicts {
+		byEvidence = byEvidence && v.TestsNearby >= 0
+	}
+	if byEvidence {
+		for k, lo := range EvidenceBands {
+			b := EvidenceScores{MinTests: lo}
+			if k+1 < len(EvidenceBands) {
+				b.MaxTests = ptr(EvidenceBands[k+1] - 1)
+			}
+			ev.ByEvidence = append(ev.ByEvidence, b)
+		}
+	}
 	for i, t := range truth.Villages {
 		found, p := false, math.NaN()
+		var band *EvidenceScores
 		if j := verdict[i]; j > 0 {
-			found, p = verdicts[j-1].WithoutSignal, verdicts[j-1].PDead
+			v := &verdicts[j-1]
+			found, p = v.WithoutSignal, v.PDead
+			if byEvidence {
+				band = &ev.ByEvidence[evidenceBand(v.TestsNearby)]
+			}
 		} else {
 			ev.NoVerdict++
 		}
 		ev.Scores.add(t.DeadZone, found)
 		if t.Decidable() {
 			ev.Decidable.add(t.DeadZone, found)
+		}
+		if band != nil {
+			band.All.add(t.DeadZone, found)
+			if t.Decidable() {
+				if band.Decidable == nil {
+					band.Decidable = &Scores{}
+				}
+				band.Decidable.add(t.DeadZone, found)
+			}
 		}
 		switch {
 		case t.DeadZone && !found:
@@ -153,6 +207,10 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		}
 		ev.PDeadVillages++
 		brier += (p - y) * (p - y)
+		if band != nil {
+			band.brierSum += (p - y) * (p - y)
+			band.brierN++
+		}
 		if t.Decidable() {
 			nDec++
 			brierDec += (p - y) * (p - y)
@@ -166,6 +224,16 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 	}
 	ev.Scores.finish()
 	ev.Decidable.finish()
+	for k := range ev.ByEvidence {
+		b := &ev.ByEvidence[k]
+		b.All.finish()
+		if b.Decidable != nil {
+			b.Decidable.finish()
+		}
+		if b.brierN > 0 {
+			b.Brier = ptr(b.brierSum / float64(b.brierN))
+		}
+	}
 	slices.Sort(ev.Missed)
 	slices.Sort(ev.Spurious)
 	if ev.PDeadVillages > 0 {
@@ -186,7 +254,17 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 	return ev, nil
 }
 
-func ptr(x float64) *float64 { return &x }
+func ptr[T any](x T) *T { return &x }
+
+// evidenceBand returns the index of the band of EvidenceBands that holds
+// n tests (n ≥ 0).
+func evidenceBand(n int) int {
+	k := 0
+	for k+1 < len(EvidenceBands) && n >= EvidenceBands[k+1] {
+		k++
+	}
+	return k
+}
 
 func (s *Scores) add(dead, found bool) {
 	s.Villages++
@@ -234,7 +312,8 @@ func readHeader(cr *csv.Reader, what string) (func(name string) int, error) {
 
 // ReadVillageVerdictsCSV reads village verdicts from a CSV table with a
 // header: village_id and without_signal (true|false) required, p_dead
-// optional (empty = none). Other columns are ignored.
+// optional (empty = none), tests_300m optional (a whole number ≥ 0;
+// TestsNearby −1 when the column is absent). Other columns are ignored.
 func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -242,7 +321,7 @@ func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, ws, pd := col("village_id"), col("without_signal"), col("p_dead")
+	id, ws, pd, tn := col("village_id"), col("without_signal"), col("p_dead"), col("tests_300m")
 	if id < 0 || ws < 0 {
 		return nil, fmt.Errorf("village verdicts: village_id and without_signal columns required: %w", engine.ErrInvalidValue)
 	}
@@ -255,13 +334,18 @@ func ReadVillageVerdictsCSV(r io.Reader) ([]VillageVerdict, error) {
 		if err != nil {
 			return nil, fmt.Errorf("village verdicts: %w", err)
 		}
-		v := VillageVerdict{VillageID: rec[id], PDead: math.NaN()}
+		v := VillageVerdict{VillageID: rec[id], PDead: math.NaN(), TestsNearby: -1}
 		if v.WithoutSignal, err = strconv.ParseBool(rec[ws]); err != nil {
 			return nil, fmt.Errorf("village verdicts: line %d: without_signal %q: %w", line, rec[ws], engine.ErrInvalidValue)
 		}
 		if pd >= 0 && rec[pd] != "" {
 			if v.PDead, err = strconv.ParseFloat(rec[pd], 64); err != nil || !(v.PDead >= 0 && v.PDead <= 1) {
 				return nil, fmt.Errorf("village verdicts: line %d: p_dead %q is not a probability: %w", line, rec[pd], engine.ErrInvalidValue)
+			}
+		}
+		if tn >= 0 {
+			if v.TestsNearby, err = strconv.Atoi(rec[tn]); err != nil || v.TestsNearby < 0 {
+				return nil, fmt.Errorf("village verdicts: line %d: tests_300m %q is not a count: %w", line, rec[tn], engine.ErrInvalidValue)
 			}
 		}
 		out = append(out, v)

@@ -28,11 +28,11 @@ func handTruth() *Truth {
 
 func TestEvaluateVillagesByHand(t *testing.T) {
 	verdicts := []VillageVerdict{
-		{"E", true, 1.0}, // order does not matter
-		{"A", true, 0.9},
-		{"B", false, 0.3},
-		{"C", false, 0.05},
-		{"D", true, 0.6},
+		{"E", true, 1.0, 0}, // order does not matter
+		{"A", true, 0.9, 3},
+		{"B", false, 0.3, 12},
+		{"C", false, 0.05, 0},
+		{"D", true, 0.6, 1},
 		// F has no verdict: not found
 	}
 	ev, err := EvaluateVillages(handTruth(), verdicts)
@@ -55,6 +55,35 @@ func TestEvaluateVillagesByHand(t *testing.T) {
 	if ev.PDeadVillages != 5 || ev.Brier == nil || math.Abs(*ev.Brier-0.1725) > 1e-12 ||
 		ev.BrierDecidable == nil || math.Abs(*ev.BrierDecidable-0.0125/3) > 1e-12 {
 		t.Errorf("brier %v decidable %v over %d", deref(ev.Brier), deref(ev.BrierDecidable), ev.PDeadVillages)
+	}
+	// By tests within 300 m: none (C, E), 1–9 (A, D), 10 or more (B);
+	// F has no verdict and so no band.
+	if len(ev.ByEvidence) != 3 {
+		t.Fatalf("%d evidence bands", len(ev.ByEvidence))
+	}
+	for k, want := range []struct {
+		lo, hi int
+		all    Scores
+		dec    *Scores
+		brier  float64
+	}{
+		{0, 0, Scores{Villages: 2, True: 1, Found: 1, Correct: 1, Precision: 1, Recall: 1, F1: 1},
+			&Scores{Villages: 2, True: 1, Found: 1, Correct: 1, Precision: 1, Recall: 1, F1: 1}, (0 + 0.0025) / 2},
+		{1, 9, Scores{Villages: 2, True: 1, Found: 2, Correct: 1, Precision: 0.5, Recall: 1, F1: 2.0 / 3},
+			&Scores{Villages: 1, True: 1, Found: 1, Correct: 1, Precision: 1, Recall: 1, F1: 1}, (0.01 + 0.36) / 2},
+		{10, -1, Scores{Villages: 1, True: 1, Found: 0, Correct: 0, Precision: 1, Recall: 0, F1: 0},
+			nil, 0.49}, // B is within 3 dB of the threshold
+	} {
+		b := ev.ByEvidence[k]
+		hi := -1
+		if b.MaxTests != nil {
+			hi = *b.MaxTests
+		}
+		if b.MinTests != want.lo || hi != want.hi || !closeScores(b.All, want.all) ||
+			(b.Decidable == nil) != (want.dec == nil) || want.dec != nil && !closeScores(*b.Decidable, *want.dec) ||
+			b.Brier == nil || math.Abs(*b.Brier-want.brier) > 1e-12 {
+			t.Errorf("band %d: %d–%d all %+v decidable %+v brier %v", k, b.MinTests, hi, b.All, b.Decidable, deref(b.Brier))
+		}
 	}
 	if len(ev.Reliability) != ReliabilityBins {
 		t.Fatalf("%d reliability bins", len(ev.Reliability))
@@ -85,7 +114,7 @@ func TestEvaluateVillagesByHand(t *testing.T) {
 
 func TestEvaluateVillagesWithoutPDead(t *testing.T) {
 	nan := math.NaN()
-	ev, err := EvaluateVillages(handTruth(), []VillageVerdict{{"A", true, nan}, {"C", true, nan}})
+	ev, err := EvaluateVillages(handTruth(), []VillageVerdict{{"A", true, nan, -1}, {"C", true, nan, -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +144,7 @@ func TestEvaluateVillagesWithoutPDead(t *testing.T) {
 func TestEvaluateVillagesEdges(t *testing.T) {
 	// Nothing dead and nothing found: no false claim, nothing missed.
 	ev, err := EvaluateVillages(&Truth{Villages: []VillageTruth{{VillageID: "X", Best3G4GMarginDB: 9}}},
-		[]VillageVerdict{{"X", false, 0}})
+		[]VillageVerdict{{"X", false, 0, -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,15 +152,15 @@ func TestEvaluateVillagesEdges(t *testing.T) {
 		t.Errorf("%+v", ev)
 	}
 	// Everything wrong: F1 0.
-	ev, _ = EvaluateVillages(handTruth(), []VillageVerdict{{"C", true, 1}})
+	ev, _ = EvaluateVillages(handTruth(), []VillageVerdict{{"C", true, 1, -1}})
 	if ev.Precision != 0 || ev.Recall != 0 || ev.F1 != 0 {
 		t.Errorf("%+v", ev.Scores)
 	}
 	for name, vs := range map[string][]VillageVerdict{
-		"unknown village": {{"Z", true, 0.5}},
-		"twice":           {{"A", true, 0.5}, {"A", false, 0.5}},
-		"p above 1":       {{"A", true, 1.5}},
-		"p negative":      {{"A", true, -0.1}},
+		"unknown village": {{"Z", true, 0.5, -1}},
+		"twice":           {{"A", true, 0.5, -1}, {"A", false, 0.5, -1}},
+		"p above 1":       {{"A", true, 1.5, -1}},
+		"p negative":      {{"A", true, -0.1, -1}},
 	} {
 		if _, err := EvaluateVillages(handTruth(), vs); !errors.Is(err, engine.ErrInvalidValue) {
 			t.Errorf("%s: %v", name, err)
@@ -144,8 +173,12 @@ func TestReadVillageVerdictsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(vs) != 2 || vs[0] != (VillageVerdict{"A", true, 0.75}) || vs[1].VillageID != "B" || vs[1].WithoutSignal || !math.IsNaN(vs[1].PDead) {
+	if len(vs) != 2 || vs[0] != (VillageVerdict{"A", true, 0.75, -1}) || vs[1].VillageID != "B" || vs[1].WithoutSignal || !math.IsNaN(vs[1].PDead) {
 		t.Fatalf("%+v", vs)
+	}
+	vs, err = ReadVillageVerdictsCSV(strings.NewReader("village_id,without_signal,tests_300m\nA,false,7\n"))
+	if err != nil || len(vs) != 1 || vs[0].TestsNearby != 7 {
+		t.Fatalf("%+v %v", vs, err)
 	}
 	vs, err = ReadVillageVerdictsCSV(strings.NewReader("village_id,without_signal\nA,false\n"))
 	if err != nil || len(vs) != 1 || !math.IsNaN(vs[0].PDead) {
@@ -157,6 +190,8 @@ func TestReadVillageVerdictsCSV(t *testing.T) {
 		"bad bool":       "village_id,without_signal\nA,maybe\n",
 		"bad p":          "village_id,without_signal,p_dead\nA,true,high\n",
 		"p out of range": "village_id,without_signal,p_dead\nA,true,1.2\n",
+		"bad count":      "village_id,without_signal,tests_300m\nA,true,some\n",
+		"negative count": "village_id,without_signal,tests_300m\nA,true,-2\n",
 	} {
 		if _, err := ReadVillageVerdictsCSV(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: no error", name)
@@ -175,7 +210,7 @@ func TestEvaluateDefaultWorld(t *testing.T) {
 		if v.DeadZone {
 			p = 1
 		}
-		vs = append(vs, VillageVerdict{v.VillageID, v.DeadZone, p})
+		vs = append(vs, VillageVerdict{v.VillageID, v.DeadZone, p, -1})
 		if math.Abs(v.Best3G4GMarginDB) >= 3 {
 			dec++
 		}
