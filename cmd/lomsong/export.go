@@ -224,15 +224,18 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 	case err != nil:
 		return nil, "", err
 	}
-	var read, computed []string
+	var read, current, computed []string
 	for _, s := range sum.Stages {
 		name := s.Stage
 		if s.Carrier != "" {
 			name += " " + s.Carrier
 		}
-		if s.Reused {
+		switch {
+		case s.NotRead:
+			current = append(current, name)
+		case s.Reused:
 			read = append(read, name)
-		} else {
+		default:
 			computed = append(computed, fmt.Sprintf("%s (%s)", name, s.Why))
 		}
 	}
@@ -242,14 +245,21 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		}
 		return strings.Join(xs, ", ")
 	}
-	unsaved, stages := "", len(read)+len(computed)
+	unsaved, stages := "", len(read)+len(current)+len(computed)
 	if planOnly {
 		unsaved = "; computed for this export only (--read-only saves nothing): plan (no saved plan of this budget)"
 		stages++
 	}
-	fmt.Fprintf(e.stderr, "export %s: read back: %s; computed and saved: %s%s; %d pass(es) over %d measurement rows\n",
-		p, list(read), list(computed), unsaved, sum.Scans.Scans, sum.Scans.Rows)
+	notNeeded := ""
+	if len(current) > 0 {
+		notNeeded = "; current and not needed: " + list(current)
+	}
+	fmt.Fprintf(e.stderr, "export %s: read back: %s%s; computed and saved: %s%s; %d pass(es) over %d measurement rows\n",
+		p, list(read), notNeeded, list(computed), unsaved, sum.Scans.Scans, sum.Scans.Rows)
 	how := fmt.Sprintf("%d of %d stages read back, %d pass(es) over the measurements,", len(read), stages, sum.Scans.Scans)
+	if len(current) > 0 {
+		how = fmt.Sprintf("%d of %d stages read back (%d current and not needed), %d pass(es) over the measurements,", len(read), stages, len(current), sum.Scans.Scans)
+	}
 	meta, err := outputMeta(cf.dataset)
 	if err != nil {
 		return nil, "", err

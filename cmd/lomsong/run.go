@@ -137,17 +137,26 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		sum.Period, area, sum.Elapsed.Seconds(), sum.Scans.Scans, sum.Scans.Rows, sum.Rows, sum.Keys)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "stage\tcarrier\toutput\titems\ttime\twhy")
-	reused := 0
+	read, notRead := 0, 0
 	for _, s := range sum.Stages {
 		status := "computed"
-		if s.Reused {
+		switch {
+		case s.NotRead:
+			status = "current"
+			notRead++
+		case s.Reused:
 			status = "read back"
-			reused++
+			read++
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2fs\t%s\n", s.Stage, s.Carrier, status, s.Items, s.Elapsed.Seconds(), s.Why)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d of %d stages read back, %d computed\n", reused, len(sum.Stages), len(sum.Stages)-reused)
+	computed := len(sum.Stages) - read - notRead
+	if notRead > 0 {
+		fmt.Fprintf(w, "%d of %d stages read back, %d current and not needed, %d computed\n", read, len(sum.Stages), notRead, computed)
+	} else {
+		fmt.Fprintf(w, "%d of %d stages read back, %d computed\n", read, len(sum.Stages), computed)
+	}
 	if dz := sum.DeadZones; dz != nil {
 		var hh float64
 		hexes := 0

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,8 @@ func TestRunCommand(t *testing.T) {
 		}
 	}
 	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9")
-	if code != exitOK || !strings.Contains(stdout, "0 pass(es) over 0 measurement rows") || !strings.Contains(stdout, "4 of 4 stages read back") {
+	if code != exitOK || !strings.Contains(stdout, "0 pass(es) over 0 measurement rows") ||
+		!strings.Contains(stdout, "3 of 4 stages read back, 1 current and not needed, 0 computed") || !regexp.MustCompile(`measure +viettel +current +400 `).MatchString(stdout) {
 		t.Fatalf("second run: %d\n%s\n%s", code, stdout, errs)
 	}
 	// deadzones with the run's options reads the saved outputs.

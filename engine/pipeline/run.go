@@ -131,7 +131,11 @@ type StageSummary struct {
 	// Reused is set when the saved output was read back; otherwise the
 	// stage was computed and saved (Why says why: no saved output, inputs
 	// changed, or a saved output that failed its checks).
-	Reused  bool
+	Reused bool
+	// NotRead is set, with Reused, when the saved output was current but
+	// not needed: the stages after it were current too, so nothing read
+	// it.
+	NotRead bool
 	Why     string
 	Items   int64 // rows for measure, keys, hexes, villages for the others
 	Elapsed time.Duration
@@ -649,7 +653,7 @@ func (r *periodRun) finish() {
 			for _, pt := range r.byCarrier[c] {
 				rows += pt.Rows
 			}
-			r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, Items: rows,
+			r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, NotRead: true, Items: rows,
 				Why: "not read: the stages after it are current"})
 		}
 	}
