@@ -357,6 +357,16 @@ func TestBinaryPeriodSelection(t *testing.T) {
 	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-09") {
 		t.Fatalf("aggregate --period 2026-09: exit %d\n%s", code, errs)
 	}
+	// The report of a month without measurements is refused too (it
+	// exited 1, the code of an unreadable file), naming the months that
+	// have some; no report is written.
+	_, errs, code = runBinary(t, "report", "--dataset", ds, "--out", filepath.Join(out, "report"), "--period", "2026-09")
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements in 2026-09") || !strings.Contains(errs, "months with measurements in "+ds+": 2026-10") {
+		t.Fatalf("report --period 2026-09: exit %d (want %d)\n%s", code, exitDataRefused, errs)
+	}
+	if fileExists(filepath.Join(out, "report", "report.html")) {
+		t.Error("report.html written for a month without data")
+	}
 }
 
 // TestBinaryProvinceWithoutData: a province holding neither measurements

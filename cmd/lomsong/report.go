@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -51,6 +53,15 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	}
 	po := pipeline.DefaultPlanOptions(*budget)
 	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, &po)
+	if errors.As(err, new(noDeadZones)) {
+		// The month (or the province in it) holds no data to answer
+		// with: refused, as every command that analyses a month is.
+		have := strings.Join(store.Periods(), ", ")
+		if have == "" {
+			have = "none"
+		}
+		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s)", err, cf.dataset, have)}
+	}
 	if err != nil {
 		return err
 	}
