@@ -179,6 +179,13 @@ func TestGeoPackageReadBack(t *testing.T) {
 	if appID != 0x47504B47 || userVersion != 10300 {
 		t.Errorf("application_id %#x user_version %d", appID, userVersion)
 	}
+	// The page size is set before anything creates the file's header:
+	// after it, SQLite ignores the pragma.
+	var pageSize int64
+	db.QueryRow("PRAGMA page_size").Scan(&pageSize)
+	if pageSize != gpkgPageSize {
+		t.Errorf("page size %d, want %d", pageSize, gpkgPageSize)
+	}
 	var srs []int64
 	rows, err := db.Query("SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id")
 	if err != nil {
@@ -205,6 +212,10 @@ func TestGeoPackageReadBack(t *testing.T) {
 		db.QueryRow("SELECT count(*) FROM gpkg_extensions WHERE table_name = ? AND extension_name = 'gpkg_rtree_index'", l.Name).Scan(&ext)
 		if typ != string(l.Geometry) || srid != 4326 || dataType != "features" || ext != 1 {
 			t.Errorf("%s: type %s srs %d data_type %s rtree extension rows %d", l.Name, typ, srid, dataType, ext)
+		}
+		var check string
+		if err := db.QueryRow(`SELECT rtreecheck('rtree_` + l.Name + `_geom')`).Scan(&check); err != nil || check != "ok" {
+			t.Errorf("%s: rtreecheck %q %v", l.Name, check, err)
 		}
 		rows, err := db.Query(`SELECT t.fid, t.geom, r.minx, r.maxx, r.miny, r.maxy FROM "` + l.Name + `" t LEFT JOIN "rtree_` + l.Name + `_geom" r ON r.id = t.fid ORDER BY t.fid`)
 		if err != nil {

@@ -23,6 +23,15 @@ const (
 	gpkgUserVersion   = 10300
 )
 
+// gpkgPageSize is the SQLite page size of a GeoPackage written here (the
+// standard sets none). 16 KiB against SQLite's default 4 KiB, on the
+// country demo's month (531 MB, 2.0 M features), builds alternated three
+// times: writing 9.9–10.7 s against 10.3–12.5 s, 45 MB less resident, a
+// 2.6% smaller file (fewer b-tree pages and page writes); 64 KiB was
+// no faster than 16 KiB. R-tree nodes grow with the page (679 cells
+// instead of 169), which SQLite's rtreecheck accepts.
+const gpkgPageSize = 16384
+
 // epsg4326WKT is the OGC WKT of EPSG:4326 as the EPSG registry gives it.
 const epsg4326WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]`
 
@@ -183,9 +192,11 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta, 
 	}
 	defer conn.Close()
 	for _, s := range []string{
+		// First: once anything has written the file's header (the two
+		// pragmas after it do), SQLite ignores a new page size.
+		fmt.Sprintf("PRAGMA page_size = %d", gpkgPageSize),
 		fmt.Sprintf("PRAGMA application_id = %d", gpkgApplicationID),
 		fmt.Sprintf("PRAGMA user_version = %d", gpkgUserVersion),
-		"PRAGMA page_size = 4096",
 		// The file is a temporary one, synced once when complete and
 		// renamed into place (WriteGeoPackage), and removed when anything
 		// fails: neither a journal nor a sync per commit protects anything
@@ -264,10 +275,31 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`, l.Name); err != nil {
 		return err
 	}
+	// The spatial index is packed (sorting the features' rectangles, pure
+	// computation) on another goroutine while the features are inserted,
+	// and written once they are in.
+	nodeBytes, err := rtreeNodeBytes(ctx, tx, rtree)
+	if err != nil {
+		return err
+	}
+	boxes := make([]rtreeCell, 0, len(l.Geoms))
+	for i, g := range l.Geoms {
+		if g != nil {
+			b := g.Bound()
+			boxes = append(boxes, rtreeCell{id: int64(i + 1), minX: rtreeDown(b.Min[0]), maxX: rtreeUp(b.Max[0]), minY: rtreeDown(b.Min[1]), maxY: rtreeUp(b.Max[1])})
+		}
+	}
+	packed := make(chan [][][]rtreeCell, 1)
+	go func() { packed <- packLevels(boxes, nodeBytes) }()
+	levels := func() [][][]rtreeCell { // waits for the packing, once
+		lv := <-packed
+		packed <- lv
+		return lv
+	}
+	// On every return the packing has finished: nothing outlives the call.
+	defer levels()
 	ins := newRowWriter(tx, fmt.Sprintf(`INSERT INTO "%s" (%s) VALUES`, l.Name, strings.Join(names, ", ")), len(names))
 	defer ins.close()
-	// The spatial index is packed once the features are in (packRTree).
-	boxes := make([]rtreeCell, 0, len(l.Geoms))
 	args := make([]any, len(names))
 	bufs := make([][]byte, ins.per) // one geometry buffer per row of a statement
 	for i, g := range l.Geoms {
@@ -288,16 +320,12 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 		if err := ins.add(ctx, args...); err != nil {
 			return fmt.Errorf("features %d–%d: %w", first, fid, err)
 		}
-		if g != nil {
-			b := g.Bound()
-			boxes = append(boxes, rtreeCell{id: fid, minX: rtreeDown(b.Min[0]), maxX: rtreeUp(b.Max[0]), minY: rtreeDown(b.Min[1]), maxY: rtreeUp(b.Max[1])})
-		}
 	}
 	first := len(l.Geoms) - ins.slot() + 1 // of the rows flush writes
 	if err := ins.flush(ctx); err != nil {
 		return fmt.Errorf("features %d–%d: %w", first, len(l.Geoms), err)
 	}
-	if err := packRTree(ctx, tx, rtree, boxes); err != nil {
+	if err := writeRTree(ctx, tx, rtree, levels(), nodeBytes); err != nil {
 		return err
 	}
 	for _, s := range rtreeTriggers(l.Name) {

@@ -93,23 +93,33 @@ func bound(cells []rtreeCell) rtreeCell {
 	return b
 }
 
-// packRTree fills the empty R*Tree virtual table name (just created, so
-// its root is an empty node) with the features' rectangles.
-func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell) error {
+// rtreeNodeBytes returns the size in bytes of a node of the empty R*Tree
+// virtual table name (just created: its root is an empty node), which
+// fixes how many cells a node holds.
+func rtreeNodeBytes(ctx context.Context, tx *sql.Tx, name string) (int, error) {
+	var size int
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT length(data) FROM "%s_node" WHERE nodeno = 1`, name)).Scan(&size); err != nil {
+		return 0, fmt.Errorf("spatial index %s: root node: %w", name, err)
+	}
+	if (size-4)/rtreeCellBytes < 2 {
+		return 0, fmt.Errorf("spatial index %s: node of %d bytes", name, size)
+	}
+	return size, nil
+}
+
+// rtreeCellBytes is the size of a cell in an R*Tree node of two
+// dimensions: a 64-bit id and four 32-bit coordinates.
+const rtreeCellBytes = 8 + 4*4
+
+// packLevels packs leaves (reordered) into the levels of an R*Tree of
+// nodes of nodeBytes: levels[0] are the leaves' nodes, each level's nodes
+// the cells of the one above, up to one node, the root. It reads no
+// database, so it may run while the features are inserted.
+func packLevels(leaves []rtreeCell, nodeBytes int) [][][]rtreeCell {
 	if len(leaves) == 0 {
 		return nil
 	}
-	var size int
-	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT length(data) FROM "%s_node" WHERE nodeno = 1`, name)).Scan(&size); err != nil {
-		return fmt.Errorf("spatial index %s: root node: %w", name, err)
-	}
-	const cellBytes = 8 + 4*4
-	capacity := (size - 4) / cellBytes
-	if capacity < 2 {
-		return fmt.Errorf("spatial index %s: node of %d bytes", name, size)
-	}
-	// levels[0] are the leaves; each level's nodes are the cells of the
-	// one above, until one node, the root, remains.
+	capacity := (nodeBytes - 4) / rtreeCellBytes
 	var levels [][][]rtreeCell
 	cells := leaves
 	for {
@@ -125,6 +135,29 @@ func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell)
 		}
 		cells = up
 	}
+	return levels
+}
+
+// packRTree fills the empty R*Tree virtual table name (just created, so
+// its root is an empty node) with the features' rectangles.
+func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell) error {
+	if len(leaves) == 0 {
+		return nil
+	}
+	size, err := rtreeNodeBytes(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	return writeRTree(ctx, tx, name, packLevels(leaves, size), size)
+}
+
+// writeRTree writes the packed levels (packLevels) into the empty R*Tree
+// virtual table name, whose nodes are of size bytes.
+func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtreeCell, size int) error {
+	if len(levels) == 0 {
+		return nil
+	}
+	const cellBytes = rtreeCellBytes
 	// Number the nodes from the root down, level by level: the root is 1.
 	height := len(levels)
 	first := make([]int64, height) // nodeno of each level's first node
