@@ -39,11 +39,11 @@ type VillageVerdict struct {
 	TestsNearby int
 }
 
-// EvidenceBands are the lower bounds of the bands of TestsNearby that
+// evidenceBands are the lower bounds of the bands of TestsNearby that
 // VillageEvaluation.ByEvidence scores apart: no test within 300 m, 1–9,
 // 10 or more. Where the errors fall among them says whether more tests
 // near the villages or a better use of the tests at hand would help.
-var EvidenceBands = []int{0, 1, 10}
+var evidenceBands = []int{0, 1, 10}
 
 // EvidenceScores are the scores of the villages whose verdicts rest on
 // MinTests to MaxTests tests within 300 m (MaxTests absent: no upper
@@ -111,8 +111,9 @@ type VillageEvaluation struct {
 	// Reliability is p_dead in ReliabilityBins bins against the observed
 	// share of dead villages; absent when no verdict has a p_dead.
 	Reliability []ReliabilityBin `json:"reliability,omitempty"`
-	// ByEvidence are the scores by EvidenceBands of the verdicts'
-	// TestsNearby; absent unless every verdict gives it.
+	// ByEvidence are the scores by the verdicts' TestsNearby — none, 1–9,
+	// 10 or more tests within 300 m — absent unless every verdict gives
+	// it. A village of the truth without a verdict is in no band.
 	ByEvidence []EvidenceScores `json:"by_evidence,omitempty"`
 }
 
@@ -159,10 +160,10 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		byEvidence = byEvidence && v.TestsNearby >= 0
 	}
 	if byEvidence {
-		for k, lo := range EvidenceBands {
+		for k, lo := range evidenceBands {
 			b := EvidenceScores{MinTests: lo}
-			if k+1 < len(EvidenceBands) {
-				b.MaxTests = ptr(EvidenceBands[k+1] - 1)
+			if k+1 < len(evidenceBands) {
+				b.MaxTests = ptr(evidenceBands[k+1] - 1)
 			}
 			ev.ByEvidence = append(ev.ByEvidence, b)
 		}
@@ -256,11 +257,11 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 
 func ptr[T any](x T) *T { return &x }
 
-// evidenceBand returns the index of the band of EvidenceBands that holds
+// evidenceBand returns the index of the band of evidenceBands that holds
 // n tests (n ≥ 0).
 func evidenceBand(n int) int {
 	k := 0
-	for k+1 < len(EvidenceBands) && n >= EvidenceBands[k+1] {
+	for k+1 < len(evidenceBands) && n >= evidenceBands[k+1] {
 		k++
 	}
 	return k
