@@ -63,7 +63,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if have := store.Periods(); len(periods) > 0 {
 		for _, p := range periods {
 			if !slices.Contains(have, p) {
-				return refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, *dir, strings.Join(have, ", "))}
+				return refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, *dir, monthList(have))}
 			}
 		}
 	}

@@ -184,6 +184,15 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	return store, opt, area, nil
 }
 
+// monthList lists the months a dataset has measurements in, for an error
+// refusing another month: "none" when it has none.
+func monthList(have []string) string {
+	if len(have) == 0 {
+		return "none"
+	}
+	return strings.Join(have, ", ")
+}
+
 // selectPeriod returns the measurement period to read: --period, which
 // must have measurements, or the latest month with measurements (said on
 // stderr). A dataset without any measurements gives nil: prediction only.
@@ -192,11 +201,7 @@ func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, er
 	if c.period.set {
 		p := c.period.p.String()
 		if !slices.Contains(have, p) {
-			with := "none"
-			if len(have) > 0 {
-				with = strings.Join(have, ", ")
-			}
-			return nil, refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, c.dataset, with)}
+			return nil, refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, c.dataset, monthList(have))}
 		}
 		return []string{p}, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -56,11 +55,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if errors.As(err, new(noDeadZones)) {
 		// The month (or the province in it) holds no data to answer
 		// with: refused, as every command that analyses a month is.
-		have := strings.Join(store.Periods(), ", ")
-		if have == "" {
-			have = "none"
-		}
-		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s)", err, cf.dataset, have)}
+		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s)", err, cf.dataset, monthList(store.Periods()))}
 	}
 	if err != nil {
 		return err
