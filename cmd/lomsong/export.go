@@ -250,16 +250,14 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		unsaved = "; computed for this export only (--read-only saves nothing): plan (no saved plan of this budget)"
 		stages++
 	}
-	notNeeded := ""
+	notNeeded, notNeededCount := "", ""
 	if len(current) > 0 {
 		notNeeded = "; current and not needed: " + list(current)
+		notNeededCount = fmt.Sprintf(" (%d current and not needed)", len(current))
 	}
 	fmt.Fprintf(e.stderr, "export %s: read back: %s%s; computed and saved: %s%s; %d pass(es) over %d measurement rows\n",
 		p, list(read), notNeeded, list(computed), unsaved, sum.Scans.Scans, sum.Scans.Rows)
-	how := fmt.Sprintf("%d of %d stages read back, %d pass(es) over the measurements,", len(read), stages, sum.Scans.Scans)
-	if len(current) > 0 {
-		how = fmt.Sprintf("%d of %d stages read back (%d current and not needed), %d pass(es) over the measurements,", len(read), stages, len(current), sum.Scans.Scans)
-	}
+	how := fmt.Sprintf("%d of %d stages read back%s, %d pass(es) over the measurements,", len(read), stages, notNeededCount, sum.Scans.Scans)
 	meta, err := outputMeta(cf.dataset)
 	if err != nil {
 		return nil, "", err

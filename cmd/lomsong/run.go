@@ -151,12 +151,11 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2fs\t%s\n", s.Stage, s.Carrier, status, s.Items, s.Elapsed.Seconds(), s.Why)
 	}
 	tw.Flush()
-	computed := len(sum.Stages) - read - notRead
+	current := ""
 	if notRead > 0 {
-		fmt.Fprintf(w, "%d of %d stages read back, %d current and not needed, %d computed\n", read, len(sum.Stages), notRead, computed)
-	} else {
-		fmt.Fprintf(w, "%d of %d stages read back, %d computed\n", read, len(sum.Stages), computed)
+		current = fmt.Sprintf(", %d current and not needed", notRead)
 	}
+	fmt.Fprintf(w, "%d of %d stages read back%s, %d computed\n", read, len(sum.Stages), current, len(sum.Stages)-read-notRead)
 	if dz := sum.DeadZones; dz != nil {
 		var hh float64
 		hexes := 0
