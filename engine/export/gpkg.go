@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -289,15 +290,11 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 			boxes = append(boxes, rtreeCell{id: int64(i + 1), minX: rtreeDown(b.Min[0]), maxX: rtreeUp(b.Max[0]), minY: rtreeDown(b.Min[1]), maxY: rtreeUp(b.Max[1])})
 		}
 	}
-	packed := make(chan [][][]rtreeCell, 1)
-	go func() { packed <- packLevels(boxes, nodeBytes) }()
-	levels := func() [][][]rtreeCell { // waits for the packing, once
-		lv := <-packed
-		packed <- lv
-		return lv
-	}
+	var levels [][][]rtreeCell
+	var packing sync.WaitGroup
+	packing.Go(func() { levels = packLevels(boxes, nodeBytes) })
 	// On every return the packing has finished: nothing outlives the call.
-	defer levels()
+	defer packing.Wait()
 	ins := newRowWriter(tx, fmt.Sprintf(`INSERT INTO "%s" (%s) VALUES`, l.Name, strings.Join(names, ", ")), len(names))
 	defer ins.close()
 	args := make([]any, len(names))
@@ -325,7 +322,8 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 	if err := ins.flush(ctx); err != nil {
 		return fmt.Errorf("features %d–%d: %w", first, len(l.Geoms), err)
 	}
-	if err := writeRTree(ctx, tx, rtree, levels(), nodeBytes); err != nil {
+	packing.Wait()
+	if err := writeRTree(ctx, tx, rtree, levels, nodeBytes); err != nil {
 		return err
 	}
 	for _, s := range rtreeTriggers(l.Name) {

@@ -138,19 +138,6 @@ func packLevels(leaves []rtreeCell, nodeBytes int) [][][]rtreeCell {
 	return levels
 }
 
-// packRTree fills the empty R*Tree virtual table name (just created, so
-// its root is an empty node) with the features' rectangles.
-func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell) error {
-	if len(leaves) == 0 {
-		return nil
-	}
-	size, err := rtreeNodeBytes(ctx, tx, name)
-	if err != nil {
-		return err
-	}
-	return writeRTree(ctx, tx, name, packLevels(leaves, size), size)
-}
-
 // writeRTree writes the packed levels (packLevels) into the empty R*Tree
 // virtual table name, whose nodes are of size bytes.
 func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtreeCell, size int) error {

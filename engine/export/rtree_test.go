@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -110,4 +111,18 @@ func TestRTreeRounding(t *testing.T) {
 			t.Errorf("%g: down %g up %g", d, lo, hi)
 		}
 	}
+}
+
+// packRTree fills the empty R*Tree virtual table name (just created, so
+// its root is an empty node) with the rectangles, as writeGPKGLayer does:
+// node size, packing, writing.
+func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell) error {
+	if len(leaves) == 0 {
+		return nil
+	}
+	size, err := rtreeNodeBytes(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	return writeRTree(ctx, tx, name, packLevels(leaves, size), size)
 }
