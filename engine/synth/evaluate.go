@@ -55,8 +55,6 @@ type EvidenceScores struct {
 	All       Scores   `json:"all"`
 	Decidable *Scores  `json:"decidable,omitempty"`
 	Brier     *float64 `json:"brier,omitempty"`
-	brierSum  float64
-	brierN    int
 }
 
 // Scores are the detection scores of dead-zone villages over a set of
@@ -159,7 +157,9 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 	for _, v := range verdicts {
 		byEvidence = byEvidence && v.TestsNearby >= 0
 	}
+	var bandBriers []brierSum
 	if byEvidence {
+		bandBriers = make([]brierSum, len(evidenceBands))
 		for k, lo := range evidenceBands {
 			b := EvidenceScores{MinTests: lo}
 			if k+1 < len(evidenceBands) {
@@ -171,11 +171,13 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 	for i, t := range truth.Villages {
 		found, p := false, math.NaN()
 		var band *EvidenceScores
+		var bandBrier *brierSum
 		if j := verdict[i]; j > 0 {
 			v := &verdicts[j-1]
 			found, p = v.WithoutSignal, v.PDead
 			if byEvidence {
-				band = &ev.ByEvidence[evidenceBand(v.TestsNearby)]
+				k := evidenceBand(v.TestsNearby)
+				band, bandBrier = &ev.ByEvidence[k], &bandBriers[k]
 			}
 		} else {
 			ev.NoVerdict++
@@ -208,9 +210,9 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		}
 		ev.PDeadVillages++
 		brier += (p - y) * (p - y)
-		if band != nil {
-			band.brierSum += (p - y) * (p - y)
-			band.brierN++
+		if bandBrier != nil {
+			bandBrier.sum += (p - y) * (p - y)
+			bandBrier.n++
 		}
 		if t.Decidable() {
 			nDec++
@@ -231,8 +233,8 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		if b.Decidable != nil {
 			b.Decidable.finish()
 		}
-		if b.brierN > 0 {
-			b.Brier = ptr(b.brierSum / float64(b.brierN))
+		if s := bandBriers[k]; s.n > 0 {
+			b.Brier = ptr(s.sum / float64(s.n))
 		}
 	}
 	slices.Sort(ev.Missed)
@@ -256,6 +258,13 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 }
 
 func ptr[T any](x T) *T { return &x }
+
+// brierSum accumulates a Brier score: the sum of squared errors and their
+// count.
+type brierSum struct {
+	sum float64
+	n   int
+}
 
 // evidenceBand returns the index of the band of evidenceBands that holds
 // n tests (n ≥ 0).
