@@ -504,13 +504,17 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err != nil {
 		return "", err
 	}
-	readBack := 0
+	readBack, notRead := 0, 0
 	for _, st := range run.sum.Stages {
-		if st.Reused {
+		switch {
+		case st.NotRead:
+			notRead++
+		case st.Reused:
 			readBack++
 		}
 	}
 	s.log.Info("release month run", "number", rl.Number, "period", rl.Period, "stages", len(run.sum.Stages), "read_back", readBack,
+		"current_not_read", notRead,
 		"measurement_passes", run.scans.Scans, "rows", run.scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
 	root := filepath.Join(s.state, "releases")
 	stage, err := os.MkdirTemp(root, ".tmp-")
@@ -664,11 +668,15 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	return hex.EncodeToString(h[:]), nil
 }
 
-// ReleaseStage is what the month's run did for one stage: read back from
-// the dataset's saved outputs, or computed (and why).
+// ReleaseStage is what the month's run did for one stage: its saved
+// output was current (Current) and read back (ReadBack), or current and
+// not needed, because every stage after it was current too (Current
+// without ReadBack); or the stage was computed (neither), and Why says
+// why.
 type ReleaseStage struct {
 	Stage    string `json:"stage"`
 	Carrier  string `json:"carrier,omitempty"`
+	Current  bool   `json:"current"`
 	ReadBack bool   `json:"read_back"`
 	Why      string `json:"why,omitempty"`
 }
@@ -676,7 +684,8 @@ type ReleaseStage struct {
 func releaseStages(sum *pipeline.RunSummary) []ReleaseStage {
 	out := []ReleaseStage{}
 	for _, st := range sum.Stages {
-		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, ReadBack: st.Reused, Why: st.Why})
+		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, Current: st.Reused,
+			ReadBack: st.Reused && !st.NotRead, Why: st.Why})
 	}
 	return out
 }

@@ -130,7 +130,7 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		t.Fatalf("release 1 run: %+v", m1)
 	}
 	for _, st := range m1.Stages {
-		if st.ReadBack || st.Why == "" {
+		if st.Current || st.ReadBack || st.Why == "" {
 			t.Errorf("release 1, a first run, read back stage %+v", st)
 		}
 	}
@@ -227,8 +227,13 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		t.Fatalf("release 3: %+v %+v", r3, m3)
 	}
 	for _, st := range m3.Stages {
-		if !st.ReadBack {
+		if !st.Current {
 			t.Errorf("release 3 computed stage %+v again with nothing new", st)
+		}
+		// The measure stage is current and not needed (coverage and dead
+		// zones were current): it was not read, and must not say so.
+		if notNeeded := st.Stage == "measure"; st.ReadBack == notNeeded {
+			t.Errorf("release 3 stage %+v: read back %v, want %v", st, st.ReadBack, !notNeeded)
 		}
 	}
 	for name, sum := range m1.Files {
@@ -306,7 +311,7 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		t.Fatalf("calibrated release: %+v %+v", r4, m4)
 	}
 	for _, st := range m4.Stages {
-		if want := st.Stage == "measure" || st.Stage == "predictions"; st.ReadBack != want {
+		if want := st.Stage == "measure" || st.Stage == "predictions"; st.ReadBack != want || st.Current != want {
 			t.Errorf("calibrated release, stage %+v: read back %v, want %v", st, st.ReadBack, want)
 		}
 	}

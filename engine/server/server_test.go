@@ -622,6 +622,9 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	got := map[string]bool{}
 	for _, st := range m2.Stages {
 		got[st.Stage+" "+st.Carrier] = st.ReadBack
+		if st.Current != st.ReadBack {
+			t.Errorf("release 2 stage %+v: current %v beside read back %v (every current stage was needed)", st, st.Current, st.ReadBack)
+		}
 	}
 	if want := map[string]bool{"measure viettel": true, "measure vinaphone": false, "evpredictions viettel": true, "evpredictions vinaphone": false, "predictions ": false, "coverage ": false, "deadzones ": false}; !maps.Equal(got, want) || m2.Passes != 1 {
 		t.Errorf("release 2 after VinaPhone's dump: stages read back %v, want %v; %d passes, want 1", got, want, m2.Passes)
