@@ -59,7 +59,7 @@ func (m *Map) CrossValidate(maxTests int, seed uint64) (CVReport, error) {
 		post.MeanDB = growZero(post.MeanDB, 1)
 		post.Cov = growZero(post.Cov, 1)
 		post.NearestM = math.Inf(1)
-		if err := m.at(ws, m.pos[i], keys, &post, i); err != nil {
+		if err := m.at(ws, m.pos[m.posID[i]], keys, &post, i); err != nil {
 			return CVReport{}, err
 		}
 		e := m.resid[i] - post.MeanDB[0]

@@ -95,7 +95,9 @@
 //
 // New builds a static 3-d tree over the tests' positions on the sphere
 // (chord distance is monotone in great-circle distance, so neighbours are
-// exact, with no projection and no trouble near the antimeridian). The
+// exact, with no projection and no trouble near the antimeridian); tests
+// at one position one after another (a cell's readings) are one point of
+// it, whose distance a search measures once for all of them. The
 // build is deterministic (ties broken by input order) and O(n log n);
 // neighbour sets are the k nearest by distance (of any key, and of each
 // queried key through one tree per key), ties by input order, so results

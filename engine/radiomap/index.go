@@ -5,8 +5,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-
-	"github.com/lomsong/lomsong/engine/internal/nth"
 )
 
 // EarthRadiusM is the radius of the sphere on which distances are
@@ -66,24 +64,38 @@ const leafSize = 8
 // element mid = (lo+hi)/2, split on dim[mid]; [lo, mid) lies at or below
 // it, (mid, hi) at or above. The build sorts with the point's index as
 // tie-break, so the layout, and every search, is deterministic.
+//
+// With runs, point r stands for the observations runs[r] … runs[r+1]−1,
+// all at that position (tests gathered at one cell's centre): a search
+// measures the distance once and offers each of them, so the tree holds
+// the distinct positions and finds the same neighbours as a tree over
+// every observation.
 type tree struct {
-	pts []([3]float64) // permuted points
-	idx []int32        // idx[i] = original index of pts[i]
-	dim []uint8        // split dimension of the node at a middle position
+	pt   []item  // points in layout order, each with its original index
+	dim  []uint8 // split dimension of the node at a middle position
+	runs []int32 // nil, or the observations of each point (see above)
+}
+
+// item is a point of a tree and its index among the points given to
+// newTree. The build selects items themselves rather than indices into
+// the points, so that its comparisons read memory in order.
+type item struct {
+	p   [3]float64
+	idx int32
 }
 
 func newTree(p [][3]float64) *tree {
-	n := len(p)
-	t := &tree{pts: make([][3]float64, n), idx: make([]int32, n), dim: make([]uint8, n)}
-	order := make([]int32, n)
-	for i := range order {
-		order[i] = int32(i)
+	pt := make([]item, len(p))
+	for i := range p {
+		pt[i] = item{p[i], int32(i)}
 	}
-	t.build(p, order, 0, n, parallelDepth())
-	for i, o := range order {
-		t.pts[i] = p[o]
-		t.idx[i] = o
-	}
+	return newTreeOf(pt)
+}
+
+// newTreeOf builds the tree of the items pt, which it keeps and reorders.
+func newTreeOf(pt []item) *tree {
+	t := &tree{pt: pt, dim: make([]uint8, len(pt))}
+	t.build(0, len(pt), parallelDepth())
 	return t
 }
 
@@ -106,7 +118,7 @@ func parallelDepth() int {
 // of nodes larger than parallelBuild build their halves concurrently (the
 // halves are disjoint ranges, and each is laid out as it would be
 // serially).
-func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
+func (t *tree) build(lo, hi, par int) {
 	if hi-lo <= leafSize {
 		return
 	}
@@ -115,10 +127,17 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
 	for d := range 3 {
 		mn[d], mx[d] = math.Inf(1), math.Inf(-1)
 	}
-	for _, o := range order[lo:hi] {
+	// Plain comparisons: the coordinates are finite (math.Min's NaN and
+	// signed-zero cases cannot change a spread).
+	for i := range t.pt[lo:hi] {
+		p := &t.pt[lo+i].p
 		for d := range 3 {
-			mn[d] = math.Min(mn[d], p[o][d])
-			mx[d] = math.Max(mx[d], p[o][d])
+			if p[d] < mn[d] {
+				mn[d] = p[d]
+			}
+			if p[d] > mx[d] {
+				mx[d] = p[d]
+			}
 		}
 	}
 	d := 0
@@ -128,19 +147,65 @@ func (t *tree) build(p [][3]float64, order []int32, lo, hi, par int) {
 		}
 	}
 	mid := (lo + hi) / 2
-	nth.Select(order[lo:hi], mid-lo, func(a, b int32) bool {
-		return p[a][d] < p[b][d] || (p[a][d] == p[b][d] && a < b)
-	})
+	selectItems(t.pt[lo:hi], mid-lo, d)
 	t.dim[mid] = uint8(d)
 	if par > 0 && hi-lo > parallelBuild {
 		var wg sync.WaitGroup
-		wg.Go(func() { t.build(p, order, lo, mid, par-1) })
-		t.build(p, order, mid+1, hi, par-1)
+		wg.Go(func() { t.build(lo, mid, par-1) })
+		t.build(mid+1, hi, par-1)
 		wg.Wait()
 		return
 	}
-	t.build(p, order, lo, mid, 0)
-	t.build(p, order, mid+1, hi, 0)
+	t.build(lo, mid, 0)
+	t.build(mid+1, hi, 0)
+}
+
+// selectItems is nth.Select of s by coordinate d, ties by index, with
+// the comparison written out (a call per comparison was most of the
+// build's time): the same algorithm making the same comparisons, so the
+// same layout (TestTreeParallelBuildLayout builds the reference with
+// nth.Select).
+func selectItems(s []item, k, d int) {
+	less := func(a, b *item) bool {
+		return a.p[d] < b.p[d] || (a.p[d] == b.p[d] && a.idx < b.idx)
+	}
+	lo, hi := 0, len(s)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		// median of three to s[mid]
+		if less(&s[mid], &s[lo]) {
+			s[mid], s[lo] = s[lo], s[mid]
+		}
+		if less(&s[hi], &s[lo]) {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if less(&s[hi], &s[mid]) {
+			s[hi], s[mid] = s[mid], s[hi]
+		}
+		pivot := s[mid]
+		i, j := lo, hi
+		for i <= j {
+			for less(&s[i], &pivot) {
+				i++
+			}
+			for less(&pivot, &s[j]) {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // neighbour is a candidate: squared chord and original index.
@@ -211,7 +276,7 @@ func (q *knn) offer(nb neighbour) {
 // distance, then index) and leaves q.h sorted in that order.
 func (t *tree) nearest(x [3]float64, q *knn) {
 	if q.k > 0 {
-		t.search(x, q, 0, len(t.pts))
+		t.search(x, q, 0, len(t.pt))
 	}
 	sortNeighbours(q.h)
 }
@@ -219,14 +284,14 @@ func (t *tree) nearest(x [3]float64, q *knn) {
 func (t *tree) search(x [3]float64, q *knn, lo, hi int) {
 	if hi-lo <= leafSize {
 		for i := lo; i < hi; i++ {
-			q.offer(neighbour{chord2(x, t.pts[i]), t.idx[i]})
+			t.offer(q, chord2(x, t.pt[i].p), t.pt[i].idx)
 		}
 		return
 	}
 	mid := (lo + hi) / 2
 	d := t.dim[mid]
-	q.offer(neighbour{chord2(x, t.pts[mid]), t.idx[mid]})
-	diff := x[d] - t.pts[mid][d]
+	t.offer(q, chord2(x, t.pt[mid].p), t.pt[mid].idx)
+	diff := x[d] - t.pt[mid].p[d]
 	if diff <= 0 {
 		t.search(x, q, lo, mid)
 		if diff*diff <= q.worst() {
@@ -240,27 +305,54 @@ func (t *tree) search(x [3]float64, q *knn, lo, hi int) {
 	}
 }
 
-// within calls fn for every point within squared chord maxC2 of x, in
-// tree order (deterministic).
+// offer offers q the observations of point idx at squared chord c2: the
+// point itself, or each observation of its run.
+func (t *tree) offer(q *knn, c2 float64, idx int32) {
+	if t.runs == nil {
+		q.offer(neighbour{c2, idx})
+		return
+	}
+	if c2 > q.maxC2 {
+		return
+	}
+	for o := t.runs[idx]; o < t.runs[idx+1]; o++ {
+		q.offer(neighbour{c2, o})
+	}
+}
+
+// within calls fn for every point (with runs, every observation) within
+// squared chord maxC2 of x, in tree order (deterministic).
 func (t *tree) within(x [3]float64, maxC2 float64, fn func(idx int32, c2 float64)) {
-	t.withinRange(x, maxC2, fn, 0, len(t.pts))
+	t.withinRange(x, maxC2, fn, 0, len(t.pt))
+}
+
+// emit calls fn for point idx at squared chord c2: the point itself, or
+// each observation of its run.
+func (t *tree) emit(fn func(int32, float64), c2 float64, idx int32) {
+	if t.runs == nil {
+		fn(idx, c2)
+		return
+	}
+	for o := t.runs[idx]; o < t.runs[idx+1]; o++ {
+		fn(o, c2)
+	}
 }
 
 func (t *tree) withinRange(x [3]float64, maxC2 float64, fn func(int32, float64), lo, hi int) {
 	if hi-lo <= leafSize {
 		for i := lo; i < hi; i++ {
-			if c2 := chord2(x, t.pts[i]); c2 <= maxC2 {
-				fn(t.idx[i], c2)
+			if c2 := chord2(x, t.pt[i].p); c2 <= maxC2 {
+				t.emit(fn, c2, t.pt[i].idx)
 			}
 		}
 		return
 	}
 	mid := (lo + hi) / 2
 	d := t.dim[mid]
-	if c2 := chord2(x, t.pts[mid]); c2 <= maxC2 {
-		fn(t.idx[mid], c2)
+	if c2 := chord2(x, t.pt[mid].p); c2 <= maxC2 {
+		t.emit(fn, c2, t.pt[mid].idx)
 	}
-	diff := x[d] - t.pts[mid][d]
+	diff := x[d] - t.pt[mid].p[d]
 	if diff <= 0 || diff*diff <= maxC2 {
 		t.withinRange(x, maxC2, fn, lo, mid)
 	}

@@ -113,14 +113,15 @@ type Map struct {
 	resid  []float64
 	noise  []float64
 	censor []Censor
-	keys   []Key        // per key id
-	pos    [][3]float64 // obs positions on the sphere, metres
-	keyID  []int32      // small-int id of each obs' key
-	// posID is, per obs, the index of the first obs of the run of
-	// consecutive obs at its position (tests gathered at one cell's
-	// centre share it): a query computes the distances and covariance
-	// terms of its neighbourhood once per pair of such runs.
+	keys   []Key   // per key id
+	keyID  []int32 // small-int id of each obs' key
+	// posID is, per obs, the index of the run of consecutive obs at its
+	// position (tests gathered at one cell's centre share it), and pos
+	// each run's position on the sphere, in metres: a query computes the
+	// distances and covariance terms of its neighbourhood once per pair
+	// of runs, and the main tree holds each run once.
 	posID []int32
+	pos   [][3]float64
 	// keyCarrier is the small-int id of each key id's carrier: the
 	// relation of two tests from their ids (relOf) rather than from their
 	// keys' strings, thousands of times per query.
@@ -157,21 +158,35 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		resid:  make([]float64, len(obs)),
 		noise:  make([]float64, len(obs)),
 		censor: make([]Censor, len(obs)),
-		pos:    make([][3]float64, len(obs)),
 		keyID:  make([]int32, len(obs)),
 		ids:    make(map[Key]int32),
 		maxC2:  chord2Of(opt.MaxDistM),
 	}
 	mp.posID = make([]int32, len(obs))
+	// A cell's tests come one after another (a map of every position
+	// would cost more memory than it saves time). Runs of equal lon, lat
+	// bound the runs of equal positions (two coordinates may map to one
+	// point: a pole, ±180°), so they size pos and runs.
+	sameLonLat := func(i int) bool { return i > 0 && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat }
+	n := 0
+	for i := range obs {
+		if !sameLonLat(i) {
+			n++
+		}
+	}
+	mp.pos = make([][3]float64, 0, n)
+	runs := make([]int32, 0, n+1) // each run's first obs
+	var x [3]float64
 	for i, o := range obs {
 		mp.resid[i], mp.noise[i], mp.censor[i] = o.ResidualDB, o.NoiseDB, o.Censor
-		mp.pos[i] = xyz(o.Lon, o.Lat)
-		// A cell's tests come one after another (a map of every position
-		// would cost more memory than it saves time).
-		mp.posID[i] = int32(i)
-		if i > 0 && mp.pos[i] == mp.pos[i-1] {
-			mp.posID[i] = mp.posID[i-1]
+		if !sameLonLat(i) {
+			x = xyz(o.Lon, o.Lat)
 		}
+		if len(mp.pos) == 0 || x != mp.pos[len(mp.pos)-1] {
+			mp.pos = append(mp.pos, x)
+			runs = append(runs, int32(i))
+		}
+		mp.posID[i] = int32(len(mp.pos) - 1)
 		id, ok := mp.ids[o.Key]
 		if !ok {
 			id = int32(len(mp.ids))
@@ -198,6 +213,7 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 	}
 	mp.opt.KeyMeans = slices.Clone(opt.KeyMeans)
 	mp.tree = newTree(mp.pos)
+	mp.tree.runs = append(runs, int32(len(obs)))
 	if mp.opt.PerKeyNeighbours > 0 {
 		members := make([][]int32, len(mp.ids))
 		for i, id := range mp.keyID {
@@ -206,15 +222,11 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		mp.keyTree = make([]*tree, len(members))
 		parallel.For(len(members), runtime.GOMAXPROCS(0), func(id int) {
 			mem := members[id]
-			p := make([][3]float64, len(mem))
+			pt := make([]item, len(mem))
 			for j, i := range mem {
-				p[j] = mp.pos[i]
+				pt[j] = item{mp.pos[mp.posID[i]], i}
 			}
-			t := newTree(p)
-			for j, local := range t.idx {
-				t.idx[j] = mem[local]
-			}
-			mp.keyTree[id] = t
+			mp.keyTree[id] = newTreeOf(pt)
 		})
 	}
 	return mp, nil

@@ -877,7 +877,7 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 			if a < len(q) {
 				return x
 			}
-			return mp.pos[ws.ce[a-len(q)]]
+			return mp.pos[mp.posID[ws.ce[a-len(q)]]]
 		}
 		zKey := func(a int) Key {
 			if a < len(q) {
@@ -898,7 +898,7 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 		}
 		for i, oi := range ws.ex {
 			for j, oj := range ws.ex {
-				want := prior(arcM(chord2(mp.pos[oi], mp.pos[oj])), mp.relOf(oi, oj))
+				want := prior(arcM(chord2(mp.pos[mp.posID[oi]], mp.pos[mp.posID[oj]])), mp.relOf(oi, oj))
 				if i == j {
 					want = prior(0, SameKey) + md.NuggetDB2 + obs[oi].NoiseDB*obs[oi].NoiseDB
 				}
@@ -907,7 +907,7 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 				}
 			}
 			for a := range nz {
-				want := prior(arcM(chord2(mp.pos[oi], zPos(a))), RelationOf(obs[oi].Key, zKey(a)))
+				want := prior(arcM(chord2(mp.pos[mp.posID[oi]], zPos(a))), RelationOf(obs[oi].Key, zKey(a)))
 				if got := ws.b[i*nz+a]; got != want {
 					t.Fatalf("query %d: B[%d,%d] = %v, want %v", n, i, a, got, want)
 				}
