@@ -6,10 +6,11 @@ import "math"
 // in place into its lower triangle L (a = L·Lᵀ); the strict upper triangle
 // is left as it was. It reports false when a pivot is not positive.
 //
-// Column j's entries below the pivot are taken two rows at a time (two
-// independent dot products over the same pivot row); every entry's sum
-// runs in the same order as one row at a time, so the factor is the same
-// to the bit (TestCholeskyForwardMatchPlainLoops).
+// Column j's entries below the pivot are taken four rows at a time (four
+// independent dot products over the same pivot row, so the additions'
+// latencies overlap), then two, then one; every entry's sum runs in the
+// same order as one row at a time, so the factor is the same to the bit
+// (TestCholeskyForwardMatchPlainLoops).
 func cholesky(a []float64, n int) bool {
 	for j := 0; j < n; j++ {
 		rj := a[j*n : j*n+n]
@@ -24,6 +25,19 @@ func cholesky(a []float64, n int) bool {
 		d := math.Sqrt(s)
 		rj[j] = d
 		i := j + 1
+		for ; i+4 <= n; i += 4 {
+			r0, r1 := a[i*n:i*n+n], a[(i+1)*n:(i+1)*n+n]
+			r2, r3 := a[(i+2)*n:(i+2)*n+n], a[(i+3)*n:(i+3)*n+n]
+			p0, p1, p2, p3 := r0[:len(pj)], r1[:len(pj)], r2[:len(pj)], r3[:len(pj)]
+			t0, t1, t2, t3 := r0[j], r1[j], r2[j], r3[j]
+			for k, v := range pj {
+				t0 -= p0[k] * v
+				t1 -= p1[k] * v
+				t2 -= p2[k] * v
+				t3 -= p3[k] * v
+			}
+			r0[j], r1[j], r2[j], r3[j] = t0/d, t1/d, t2/d, t3/d
+		}
 		for ; i+2 <= n; i += 2 {
 			r0, r1 := a[i*n:i*n+n], a[(i+1)*n:(i+1)*n+n]
 			p0, p1 := r0[:len(pj)], r1[:len(pj)]
