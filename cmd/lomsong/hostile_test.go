@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -169,6 +171,67 @@ func TestHostileSameRules(t *testing.T) {
 	}
 	if got := summary(iout); got != want {
 		t.Errorf("ingest: %q, want %q\n%s", got, want, iout)
+	}
+}
+
+// TestHostileStrayQuote: one stray quote costs its own line, not every
+// line after it. A quote that never closes (the end of the file, or the
+// line cap first) and one closed by a later line's quote into a malformed
+// record each quarantine their first line, with its text, and the lines
+// after it are read again; validate and ingest count the same.
+func TestHostileStrayQuote(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString(hostileHeader)
+	for i := range 300 {
+		fmt.Fprintf(&b, "2026-10-01T08:%02d:%02dZ,viettel,4G,105.%04d,21.03,-%d\n", i/60, i%60, 8500+i, 70+i%40)
+	}
+	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	stray := slices.Clone(rows)
+	stray[100] = strings.Replace(stray[100], ",viettel,", `,"viettel,`, 1) // line 101, never closed
+	closed := slices.Clone(stray)
+	closed[200] = strings.Replace(closed[200], ",viettel,", `,vi"ettel,`, 1) // line 201 closes it into junk
+	for _, c := range []struct {
+		name, data string
+		args       []string
+		lines      []int64
+	}{
+		{"open to the end of the file", strings.Join(stray, "\n") + "\n", nil, []int64{101}},
+		{"open past the line cap", strings.Join(stray, "\n") + "\n", []string{"--max-line-bytes", "2KiB"}, []int64{101}},
+		{"closed by a later quote", strings.Join(closed, "\n") + "\n", nil, []int64{101, 201}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := writeFile(t, t.TempDir(), "m.csv", []byte(c.data))
+			want := fmt.Sprintf("300 rows read, %d accepted, %d rejected", 300-len(c.lines), len(c.lines))
+			vout, errs, code := runCmd(t, append(append([]string{"validate"}, c.args...), in)...)
+			if code != exitOK || !strings.Contains(vout, want) {
+				t.Fatalf("validate: exit %d, want %q:\n%s%s", code, want, vout, errs)
+			}
+			ds := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+			iout, errs, code := runCmd(t, append(append([]string{"ingest", "--dataset", ds}, c.args...), in)...)
+			if code != exitOK || !strings.Contains(iout, want) {
+				t.Fatalf("ingest: exit %d, want %q:\n%s%s", code, want, iout, errs)
+			}
+			q, err := filepath.Glob(filepath.Join(ds, "quarantine", "*.csv"))
+			if err != nil || len(q) != 1 {
+				t.Fatalf("quarantine files %v %v", q, err)
+			}
+			data, err := os.ReadFile(q[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSpace(string(data)), "\n")[1:]
+			if len(got) != len(c.lines) {
+				t.Fatalf("quarantine:\n%s", data)
+			}
+			for i, line := range c.lines {
+				// The line's own text is kept (quotes doubled by the CSV writer).
+				text := strings.ReplaceAll(strings.Split(c.data, "\n")[line-1], `"`, `""`)
+				if !strings.HasPrefix(got[i], fmt.Sprintf("m.csv,%d,,", line)) || !strings.Contains(got[i], text) || !strings.Contains(got[i], "malformed_row") {
+					t.Errorf("quarantine row %d: %s, want line %d with %s", i, got[i], line, text)
+				}
+			}
+		})
 	}
 }
 

@@ -12,7 +12,10 @@
 //
 // Memory is bounded by the batch size and Limits whatever the bytes: a CSV
 // record longer than Limits.MaxLineBytes is skipped (never held) and
-// quarantined as line_too_long; gzip input is read under caps on its
+// quarantined as line_too_long; a quoted field that is not closed (or
+// closes into a malformed record) quarantines the line it opened on as
+// malformed_row and the lines after it are read again, one stray quote
+// costing one row; gzip input is read under caps on its
 // decompressed size and ratio (MaybeGunzipWith); the first line must be
 // text. Numbers are plain decimals (no hex floats, digit separators,
 // Inf or NaN) and text fields valid UTF-8 (else invalid_utf8). The

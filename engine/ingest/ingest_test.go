@@ -320,11 +320,18 @@ func TestHostileInput(t *testing.T) {
 		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
 		"\"unterminated,viettel,4G,105.85\n2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-96,,,,,\n"
 	rows, rejects, rep := readM(t, in, nil, nil)
-	// 10 records: 3 accepted (lines 2, 3, 9); rejected: too many fields,
-	// 1e400, bare quote, all empty, binary junk, a duplicate of line 2, and
-	// the unterminated quote that swallows the last line.
-	if rep.RowsRead != 10 || rep.Accepted != 3 || rep.ByReason[ReasonDuplicate] != 1 || rep.ByReason[ReasonMalformedRow] != 3 {
+	// 11 records: 4 accepted (lines 2, 3, 9, 12); rejected: too many
+	// fields, 1e400, bare quote, all empty, binary junk, a duplicate of
+	// line 2, and the line whose quote is never closed — alone: the line
+	// after it is read again and kept.
+	if rep.RowsRead != 11 || rep.Accepted != 4 || rep.ByReason[ReasonDuplicate] != 1 || rep.ByReason[ReasonMalformedRow] != 3 {
 		t.Fatalf("%+v", rep)
+	}
+	if last := rows[len(rows)-1]; last.SignalDBm != -96 {
+		t.Fatalf("the row after the unterminated quote: %+v", last)
+	}
+	if r := rejects[len(rejects)-1]; r.Line != 11 || r.Value != `"unterminated,viettel,4G,105.85` || !strings.Contains(r.Detail, "not closed before the end of the file") {
+		t.Fatalf("the unterminated quote's reject: %+v", r)
 	}
 	if rows[1].Carrier != "quoted-carrier" {
 		t.Fatalf("quoted field: %q", rows[1].Carrier)

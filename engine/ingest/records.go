@@ -72,10 +72,12 @@ type CSVOptions struct {
 	// Header, when non-nil, names the columns of a headerless file; the
 	// first line is then a data row.
 	Header []string
-	// MaxLineBytes caps a record (0: DefaultMaxLineBytes). A longer record
+	// MaxLineBytes caps a record (0: DefaultMaxLineBytes). A longer line
 	// is a row error wrapping ErrLineTooLong and reading goes on at the
 	// next line end; a line with no line end within SkipFactor times the
-	// cap stops the stream (Err wraps ErrTooLarge).
+	// cap stops the stream (Err wraps ErrTooLarge). A quoted field still
+	// open after the cap is a row error of the line it opened on, and the
+	// lines after that one are read again.
 	MaxLineBytes int
 }
 
@@ -85,9 +87,12 @@ type CSVOptions struct {
 // after a quoted field is a row error; empty lines are skipped). It
 // strips a UTF-8 byte-order mark, sniffs ',' versus ';' from the header
 // line, accepts CRLF line ends, and reports a malformed or overlong line
-// as a row error rather than stopping. Memory is bounded by
-// MaxLineBytes whatever the input: an overlong line is skipped, never
-// held.
+// as a row error rather than stopping. A quoted field that is not closed
+// (by the end of the input or within MaxLineBytes), or that closes into a
+// malformed record or one of another field count than the header's, is a
+// row error of its first line alone: the lines after it are read again
+// as rows of their own. Memory is bounded by MaxLineBytes whatever the
+// input: an overlong line is skipped, never held.
 type CSV struct {
 	br      *bufio.Reader
 	comma   byte
@@ -104,7 +109,62 @@ type CSV struct {
 	lineBuf []byte // a line longer than br's buffer
 	recBuf  []byte // the current record's unquoted bytes
 	ends    []int  // end of each field in recBuf
+	// The lines a record read past its first while a quoted field was
+	// open (span), kept until the record is known good: a record whose
+	// quoted field does not close (end of input, or the line cap), or
+	// that closes into a malformed record or one of another field count
+	// than the header's, quarantines its first line alone and its other
+	// lines are read again as lines of their own (pend), so that one stray
+	// quote costs one row, not every row after it.
+	span, pend lines
+	first      []byte // the start of a failed record's first line (rawText)
 }
+
+// lines is a queue of physical lines in one buffer: line i is
+// buf[end[i-1]:end[i]] (from 0), or an overlong line that was skipped
+// when long[i].
+type lines struct {
+	buf  []byte
+	end  []int
+	long []bool
+	next int // the first line not yet read again
+}
+
+func (l *lines) reset() { l.buf, l.end, l.long, l.next = l.buf[:0], l.end[:0], l.long[:0], 0 }
+
+func (l *lines) add(b []byte, long bool) {
+	l.buf = append(l.buf, b...)
+	l.end = append(l.end, len(l.buf))
+	l.long = append(l.long, long)
+}
+
+func (l *lines) len() int { return len(l.end) - l.next }
+
+// pop returns the next line (valid until the queue changes) and whether
+// it was an overlong line.
+func (l *lines) pop() ([]byte, bool) {
+	i := l.next
+	l.next++
+	start := 0
+	if i > 0 {
+		start = l.end[i-1]
+	}
+	return l.buf[start:l.end[i]], l.long[i]
+}
+
+// RowTextError is a row error with the start of the row's text (at most
+// rawTextBytes), so that what could not be read is kept in the
+// quarantine.
+type RowTextError struct {
+	Err  error
+	Text string
+}
+
+func (e *RowTextError) Error() string { return e.Err.Error() }
+func (e *RowTextError) Unwrap() error { return e.Err }
+
+// rawTextBytes is how much of a malformed line a row error keeps.
+const rawTextBytes = 200
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
@@ -247,6 +307,14 @@ func (c *CSV) Header() []string { return c.header }
 // errTooLong; with no line end within SkipFactor times the cap it sets
 // c.err.
 func (c *CSV) readLine() ([]byte, error) {
+	if c.pend.len() > 0 {
+		c.lines++
+		line, long := c.pend.pop()
+		if long {
+			return nil, errTooLong
+		}
+		return line, nil
+	}
 	if c.eof {
 		return nil, io.EOF
 	}
@@ -289,6 +357,10 @@ func (c *CSV) readLine() ([]byte, error) {
 
 var errTooLong = errors.New("too long")
 
+// errUnclosed is the row error of a quoted field still open at the end of
+// the input.
+var errUnclosed = fmt.Errorf("a quoted field opened on this line is not closed before the end of the file: %w", csv.ErrQuote)
+
 // skipLine discards the rest of an overlong line; n bytes of it are read
 // and err is the last read's error.
 func (c *CSV) skipLine(n int64, err error) error {
@@ -311,45 +383,6 @@ func (c *CSV) skipLine(n int64, err error) error {
 		return err
 	}
 	return errTooLong
-}
-
-// skipQuoted discards the rest of an overlong record whose quoted field
-// is open at the start of line (size bytes of the record read so far):
-// up to the first line end outside quotes, counting lines. With no such
-// line end within SkipFactor times the cap it sets c.err.
-func (c *CSV) skipQuoted(line []byte, size int64) error {
-	hard := int64(c.maxLine) * SkipFactor
-	inQ := true
-	for {
-		for _, b := range line {
-			if b == '"' {
-				inQ = !inQ
-			}
-		}
-		if !inQ && lengthNL(line) == 1 {
-			return errTooLong
-		}
-		if size > hard {
-			c.eof = true
-			c.err = fmt.Errorf("no end of a quoted field within %d bytes (%d times the line cap of %d bytes; raise --max-line-bytes if the file is genuine): %w",
-				hard, SkipFactor, c.maxLine, ErrTooLarge)
-			return c.err
-		}
-		var err error
-		line, err = c.br.ReadSlice('\n')
-		size += int64(len(line))
-		switch {
-		case err == nil:
-			c.lines++
-		case err == io.EOF:
-			c.eof = true
-			return errTooLong
-		case err != bufio.ErrBufferFull:
-			c.eof = true
-			c.err = err
-			return err
-		}
-	}
 }
 
 func lengthNL(b []byte) int {
@@ -387,14 +420,11 @@ func (c *CSV) Next() bool {
 		return false
 	}
 	if rerr := c.parse(line); rerr != nil {
-		if rerr == errTooLong {
-			rerr = c.tooLong()
-		}
 		if c.err != nil {
 			c.done = true
 			return false
 		}
-		c.rowErr, c.rec = rerr, nil
+		c.rowErr, c.rec = &RowTextError{Err: rerr, Text: string(c.first)}, nil
 		return true
 	}
 	s := string(c.recBuf)
@@ -417,8 +447,48 @@ func (c *CSV) tooLong() error {
 // parse splits one record starting with line into c.recBuf and c.ends,
 // reading further lines while a quoted field is open.
 func (c *CSV) parse(line []byte) error {
+	c.span.reset()
+	err := c.parseRecord(line)
+	if c.span.len() == 0 {
+		if err != nil {
+			c.keepFirst(line) // still valid: no line was read past it
+		}
+		return err
+	}
+	// A record over several lines.
+	switch {
+	case err == nil && c.header != nil && len(c.ends) != len(c.header):
+		err = fmt.Errorf("a quoted field opened on this line runs over %d more lines into a record of %d fields (the header has %d): %w",
+			c.span.len(), len(c.ends), len(c.header), csv.ErrQuote)
+	case err == csv.ErrQuote || err == csv.ErrBareQuote:
+		err = fmt.Errorf("a quoted field opened on this line runs over %d more lines into a malformed record: %w", c.span.len(), err)
+	}
+	if err == nil || c.err != nil {
+		return err
+	}
+	// Read the other lines again, each a row of its own.
+	c.lines -= int64(c.span.len())
+	for c.pend.len() > 0 {
+		b, long := c.pend.pop()
+		c.span.add(b, long)
+	}
+	c.span, c.pend = c.pend, c.span
+	c.span.reset()
+	return fmt.Errorf("%w; only this line is quarantined, the lines after it are read again", err)
+}
+
+// keepFirst keeps the start of a record's first line for its row error.
+func (c *CSV) keepFirst(line []byte) {
+	line = line[:len(line)-lengthNL(line)]
+	c.first = append(c.first[:0], line[:min(len(line), rawTextBytes)]...)
+}
+
+// parseRecord splits the record starting with line into c.recBuf and
+// c.ends, reading further lines into c.span while a quoted field is open.
+func (c *CSV) parseRecord(line []byte) error {
 	c.recBuf, c.ends = c.recBuf[:0], c.ends[:0]
 	size := len(line)
+	start := line
 	for {
 		if len(line) == 0 || line[0] != '"' {
 			i := bytes.IndexByte(line, c.comma)
@@ -461,21 +531,26 @@ func (c *CSV) parse(line []byte) error {
 				break
 			}
 			if len(line) == 0 {
-				return csv.ErrQuote // end of input inside quotes
+				return errUnclosed // end of input inside quotes
 			}
 			c.recBuf = append(c.recBuf, line...)
+			if c.span.len() == 0 {
+				c.keepFirst(start) // before the read that may reuse its buffer
+			}
 			next, err := c.readLine()
 			switch {
 			case err == io.EOF:
-				return csv.ErrQuote
+				return errUnclosed
 			case err == errTooLong:
-				return errTooLong
+				c.span.add(nil, true)
+				return fmt.Errorf("a quoted field opened on this line is not closed before an overlong line: %w", csv.ErrQuote)
 			case err != nil:
 				c.err = err
 				return err
 			}
+			c.span.add(next, false)
 			if size += len(next); size > c.maxLine+2 {
-				return c.skipQuoted(next, int64(size))
+				return fmt.Errorf("a quoted field opened on this line is not closed within %d bytes (the line cap): %w", c.maxLine, csv.ErrQuote)
 			}
 			line = next
 		}

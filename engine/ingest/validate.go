@@ -675,7 +675,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			if errors.Is(rerr, ErrLineTooLong) {
 				reason = ReasonLineTooLong
 			}
-			if err := reject(line, rowError{"", "", reason, rerr.Error()}); err != nil {
+			var text string // what could be read of the line, kept in the quarantine
+			if te := (*RowTextError)(nil); errors.As(rerr, &te) {
+				text = truncate(te.Text, 200)
+			}
+			if err := reject(line, rowError{"", text, reason, rerr.Error()}); err != nil {
 				return rep, err
 			}
 			continue
