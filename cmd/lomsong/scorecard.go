@@ -29,8 +29,9 @@ bootstrap interval). Every figure has an interval; a target without data is
 --period and the month before it (from each month's measurements and the site
 register), so the card shows new dead-zone hexes and villages as alerts, with
 regressions on any target; a month without measurements (or a dataset without
-sites or households) leaves target 1 unknown, and changes and alerts compare
-only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
+sites or households) leaves target 1 unknown, as does an area none of whose
+villages the run located (outside --boundaries, or not in the dataset); changes
+and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every period with data, so trends can be drawn).`
 
 const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard

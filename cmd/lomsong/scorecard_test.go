@@ -110,4 +110,15 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 	if strings.Contains(stdout, "new_dead_zone") {
 		t.Errorf("alert against a month without measurements:\n%s", stdout)
 	}
+	// Hà Nội (01) has subscriptions but none of the villages: its dead-zone
+	// count of zero is no assessment, so target 1 is unknown there (it
+	// said "0 met"); nationally the dead village the run found (in an area
+	// it assessed) is a lower bound that proves the target not met.
+	hn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "01", "2026-10")["dead_zones"]
+	if hn["status"] != "unknown" || !strings.Contains(hn["reason"].(string), "no village of the area in the dead-zone run") {
+		t.Errorf("Hà Nội, no village: %v", hn)
+	}
+	if vn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "VN", "2026-10")["dead_zones"]; vn["status"] != "not_met" || vn["value"] != nil || vn["lower"] != 1.0 {
+		t.Errorf("national with an area not assessed: %v (Lai Châu %v)", vn, oct)
+	}
 }

@@ -136,8 +136,9 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode]}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
 			if in.DeadZones == nil && opt.DeadZones[p] != nil {
-				// Dead zones were computed for this period and none touch the area.
-				in.DeadZones = &scorecard.DeadZones{}
+				// Dead zones were computed for this period and none of
+				// its villages or populated hexes lie in the area.
+				in.DeadZones = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true}
 			}
 			inputs = append(inputs, in)
 		}
@@ -377,12 +378,23 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 			d.VillageIDs = append(d.VillageIDs, v.ID)
 		}
 	}
+	// Which areas the run assessed: those with villages located in them,
+	// and those with populated hexes. An area with neither (a dead-zone hex
+	// across its border from its village) says nothing on that basis.
+	villages, households := map[string]bool{}, map[string]bool{}
 	for _, c := range dz.Villages.ByProvince {
 		get(c.Code) // provinces with villages but none without signal
+		villages[c.Code] = c.Villages > 0
 	}
-	for _, d := range out {
+	for _, p := range dz.Population {
+		if code := dz.Admin[p.Cell].Province; code != "" && p.Households > 0 {
+			households[code] = true
+		}
+	}
+	for code, d := range out {
 		slices.Sort(d.Hexes)
 		slices.Sort(d.VillageIDs)
+		d.NoVillages, d.NoHouseholds = !villages[code], !households[code]
 	}
 	return out
 }

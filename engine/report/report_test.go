@@ -250,6 +250,23 @@ func TestNoChangeAgainstAMonthWithoutData(t *testing.T) {
 	}
 }
 
+// A national dead-zone count over areas of which one was not assessed is
+// a lower bound: "at least", not met, never a total.
+func TestPartialNationalDeadZones(t *testing.T) {
+	oct := penetration.Period{Year: 2024, Month: 10}
+	a := scorecard.AreaInput{Area: "12", Period: oct, Households: 1000, DeadZones: &scorecard.DeadZones{Villages: 3}}
+	b := scorecard.AreaInput{Area: "14", Period: oct, Households: 1000, DeadZones: &scorecard.DeadZones{NoVillages: true, NoHouseholds: true}}
+	card, err := scorecard.Build([]scorecard.AreaInput{a, b}, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(render(t, &Report{Title: "t", Period: "2024-10", Scorecard: card, Areas: []Area{{"12", "Lai Châu"}, {"14", "Sơn La"}}}))
+	checkXML(t, "page", []byte(html))
+	if !strings.Contains(html, "at least 3 villages") || !strings.Contains(html, "areas not assessed are not counted") {
+		t.Errorf("national lower bound not shown as one:\n%s", html)
+	}
+}
+
 func TestEscaping(t *testing.T) {
 	evil := `Bắc Kạn <script>alert("x")</script> & 'Đắk Lắk'`
 	r := testReport(t)

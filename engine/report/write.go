@@ -360,8 +360,15 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}
 	c.Reason = res.Reason
+	partial := t == scorecard.TargetDeadZones && !finite(res.Value) && finite(res.Lower)
+	if partial {
+		// A lower bound: some areas were not assessed (scorecard.DeadZones.Partial).
+		c.Value = "at least " + b.value(t, res.Lower)
+	}
 	prev := row.Period.AddMonths(-1)
 	switch ch := res.Change; {
+	case partial:
+		c.Change, c.ChangeClass = "areas not assessed are not counted", "same"
 	case !finite(res.Value):
 		c.Change, c.ChangeClass = "no data for "+row.Period.String(), "same"
 	case !finite(ch) && !b.hasData(row.Area, prev, t):

@@ -16,7 +16,12 @@
 //
 // A target with missing data is unknown: never a made-up zero, and a
 // missing part of target 5 makes it unknown unless the other part is
-// already not met. Every Result carries two statuses: StatusPoint judges
+// already not met. Target 1 of an area the dead-zone run located nothing
+// in (DeadZones.NoVillages, or NoHouseholds on that basis: its villages
+// lie outside the boundaries, or the dataset has none) is unknown, not a
+// count of zero; nationally the other areas' sum is then a lower bound
+// (DeadZones.Partial), which shows the target not met when it is above
+// zero ("≥ N") and leaves it unknown otherwise. Every Result carries two statuses: StatusPoint judges
 // the point estimate (as the ministry reports), StatusBound the
 // conservative end of the interval (the lower bound of targets 2, 3 and 5,
 // the upper bound of target 4), met only when the data show it; Config.Rule

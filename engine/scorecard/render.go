@@ -105,6 +105,9 @@ func mark(s Status) string {
 
 func cell(r Result) string {
 	if math.IsNaN(r.Value) {
+		if r.Target == TargetDeadZones && r.Status == StatusNotMet && !math.IsNaN(r.Lower) {
+			return "≥ " + strconv.FormatFloat(r.Lower, 'f', 0, 64) + " " + mark(r.Status) // a lower bound (Partial)
+		}
 		return "? unknown"
 	}
 	var v string

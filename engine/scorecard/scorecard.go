@@ -95,6 +95,27 @@ type DeadZones struct {
 	Households float64  // households in dead-zone hexes
 	Hexes      []string // dead-zone hex ids, for new-zone alerts
 	VillageIDs []string // dead-zone village ids, for new-zone alerts
+	// NoVillages and NoHouseholds say that the dead-zone run located no
+	// village, or no populated hex, in the area (its villages lie outside
+	// the boundaries, or the dataset has none of them): a count of zero on
+	// that basis is then no evidence of "no dead zones", and target 1 on
+	// it is unknown.
+	NoVillages, NoHouseholds bool
+	// Partial says the counts cover only some of the areas they sum (the
+	// national row when an area is not assessed): lower bounds, which can
+	// prove target 1 not met but never met.
+	Partial bool
+}
+
+// unassessed returns why d says nothing on cfg's basis, or "".
+func (d *DeadZones) unassessed(cfg Config) string {
+	switch {
+	case cfg.DeadZoneBasis == BasisHouseholds && d.NoHouseholds:
+		return "no populated hex of the area in the dead-zone run"
+	case cfg.DeadZoneBasis != BasisHouseholds && d.NoVillages:
+		return "no village of the area in the dead-zone run (its villages lie outside the boundaries, or the dataset has none)"
+	}
+	return ""
 }
 
 // AreaInput is everything known about one area in one month. A nil
@@ -370,7 +391,17 @@ func score(in AreaInput, cfg Config) Row {
 		if cfg.DeadZoneBasis == BasisHouseholds {
 			v = d.Households
 		}
-		if v < 0 {
+		if why := d.unassessed(cfg); why != "" {
+			dz.Issues = append(dz.Issues, why)
+		} else if d.Partial {
+			// A lower bound: above the goal it is not met, else unknown.
+			row.DeadZoneVillages, row.DeadZoneHouseholds = nan(), nan()
+			if v > cfg.goal(TargetDeadZones) {
+				dz.Lower = v
+				dz.StatusPoint, dz.StatusBound = StatusNotMet, StatusNotMet
+				dz.Issues = append(dz.Issues, fmt.Sprintf("at least %v: the areas not assessed are not counted", v))
+			}
+		} else if v < 0 {
 			dz.Issues = append(dz.Issues, fmt.Sprintf("negative dead-zone %s count %v", cfg.DeadZoneBasis, v))
 		} else if !math.IsNaN(v) {
 			dz.Value, dz.Lower, dz.Upper = v, v, v
@@ -459,12 +490,18 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 // national aggregates the month's area inputs (see Build).
 func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) AreaInput {
 	out := AreaInput{Area: cfg.National, Period: p, Households: 0}
+	// Target 1 sums the areas' counts; with an area not assessed the sum
+	// is a lower bound (Partial), with an area without figures unknown.
 	dz := &DeadZones{}
 	for _, i := range idx {
 		in := inputs[i]
 		if in.DeadZones == nil {
 			dz.Villages, dz.Households = nan(), nan()
 			break
+		}
+		if in.DeadZones.unassessed(cfg) != "" {
+			dz.Partial = true
+			continue
 		}
 		dz.Villages += in.DeadZones.Villages
 		dz.Households += in.DeadZones.Households

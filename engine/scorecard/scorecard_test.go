@@ -403,3 +403,46 @@ func TestDeadZoneInputsMissing(t *testing.T) {
 		}
 	}
 }
+
+// An area the dead-zone run located nothing in (no village, or no
+// populated hex on the households basis) has a dead-zone count of zero
+// that says nothing: target 1 is unknown there and nationally, never met.
+func TestDeadZonesUnassessed(t *testing.T) {
+	for _, basis := range []Basis{BasisVillages, BasisHouseholds} {
+		cfg := DefaultConfig()
+		cfg.DeadZoneBasis = basis
+		a, b := full("A", jan), full("B", jan)
+		b.DeadZones = &DeadZones{Households: 30, Hexes: []string{"h"}, NoVillages: true}
+		if basis == BasisHouseholds {
+			b.DeadZones = &DeadZones{Villages: 0, NoHouseholds: true}
+		}
+		c := build(t, []AreaInput{a, b}, cfg)
+		if r := row(t, c, "A", jan).Targets[TargetDeadZones]; r.Status != StatusMet {
+			t.Errorf("%v: assessed area: %+v", basis, r)
+		}
+		r := row(t, c, "B", jan).Targets[TargetDeadZones]
+		if r.Status != StatusUnknown || !strings.Contains(r.Reason, "in the dead-zone run") {
+			t.Errorf("%v: unassessed area: %+v", basis, r)
+		}
+		n := row(t, c, cfg.National, jan).Targets[TargetDeadZones]
+		if n.Status != StatusUnknown || !strings.Contains(n.Reason, "unknown in 1 of 2 areas") {
+			t.Errorf("%v: national: %+v", basis, n)
+		}
+	}
+	// Known dead zones elsewhere prove the nation not met: at least their
+	// count, whatever the area not assessed holds.
+	a, b := full("A", jan), full("B", jan)
+	a.DeadZones = &DeadZones{Villages: 3, Households: 120}
+	b.DeadZones = &DeadZones{NoVillages: true, NoHouseholds: true}
+	n := row(t, build(t, []AreaInput{a, b}, DefaultConfig()), DefaultConfig().National, jan)
+	if r := n.Targets[TargetDeadZones]; r.Status != StatusNotMet || !math.IsNaN(r.Value) || r.Lower != 3 || cell(r) != "≥ 3 NOT MET" ||
+		!math.IsNaN(n.DeadZoneVillages) {
+		t.Errorf("national, at least 3: %+v (%q), villages %v", r, cell(r), n.DeadZoneVillages)
+	}
+	// The other basis's flag does not matter.
+	only := full("A", jan)
+	only.DeadZones.NoHouseholds = true
+	if r := row(t, build(t, []AreaInput{only}, DefaultConfig()), "A", jan).Targets[TargetDeadZones]; r.Status != StatusMet {
+		t.Errorf("villages basis with no populated hex: %+v", r)
+	}
+}
