@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -95,6 +96,21 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if o.verdicts == "" && cf.dataset == "" {
 		fs.Usage()
 		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
+	}
+	// The engine reads a zero as "the default": a zero the user typed is
+	// refused instead of replaced (each flag's default is already its
+	// value).
+	var zero error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "teams", "day-hours", "measure-hours", "speed-kmh", "detour", "miss-cost":
+			if v, err := strconv.ParseFloat(f.Value.String(), 64); err == nil && v == 0 && zero == nil {
+				zero = usageError{fmt.Sprintf("campaign: --%s 0: want a value above 0 (its default is %s)", f.Name, f.DefValue)}
+			}
+		}
+	})
+	if zero != nil {
+		return zero
 	}
 	if o.cfg.ResidualError == 0 {
 		o.cfg.ResidualError = -1 // the flag's 0 means perfect tests, not the default

@@ -138,6 +138,10 @@ func TestCampaignCommandErrors(t *testing.T) {
 		{"no days", []string{"campaign", "--verdicts", good, "--out", out}, exitUsage, "--days"},
 		{"no input", []string{"campaign", "--days", "3", "--out", out}, exitUsage, "required"},
 		{"bad residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "0.7"}, exitUsage, "residual error"},
+		// A zero typed is refused, not replaced by the default.
+		{"zero teams", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--teams", "0"}, exitUsage, "--teams 0: want a value above 0"},
+		{"zero speed", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--speed-kmh", "0"}, exitUsage, "--speed-kmh 0"},
+		{"zero miss cost", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--miss-cost", "0"}, exitUsage, "--miss-cost 0"},
 		{"unknown start", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "Hà Nội"}, exitUsage, "Hà Nội"},
 		{"start off the globe", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "200,10"}, exitUsage, "lon,lat"},
 		{"missing file", []string{"campaign", "--verdicts", filepath.Join(out, "none.csv"), "--days", "3", "--out", out}, exitFailure, "none.csv"},

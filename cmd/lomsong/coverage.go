@@ -109,7 +109,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)}
 	}
 	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
-		return nil, opt, "", usageError{err.Error()}
+		return nil, opt, "", usageError{"--res: " + err.Error()}
 	}
 	var pop []population.Cell
 	if c.population != "" {

@@ -490,6 +490,43 @@ func TestBinaryNoMeasurements(t *testing.T) {
 	}
 }
 
+// TestBinaryExitCodesMissingData: a dataset without what a command needs
+// is data refused (exit 3), a flag out of its range a usage error (exit 2),
+// each naming what is missing or which flag.
+func TestBinaryExitCodesMissingData(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	// Sites and measurements, no villages and no population table.
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"deadzones", "--dataset", ds, "--out", out}, exitDataRefused, "give a population table or ingest a villages table"},
+		{[]string{"run", "--dataset", ds, "--period", "2026-10"}, exitDataRefused, "give a population table or ingest a villages table"},
+		{[]string{"aggregate", "--dataset", empty, "--out", out}, exitDataRefused, "no measurements in the dataset"},
+		{[]string{"coverage", "--dataset", ds, "--res", "3", "--out", out}, exitUsage, "--res: resolution 3: the analysis needs resolution 6 or finer"},
+		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want a positive amount"},
+	} {
+		_, errs, code := runBinary(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d (want %d), want %q in\n%s", strings.Join(c.args, " "), code, c.code, c.want, errs)
+		}
+	}
+	if fileExists(out) {
+		t.Error("a refused command wrote output")
+	}
+}
+
 // TestBinaryScorecardMonthBefore: the scorecard compares a month with the
 // one before it; when the province had nothing in the month before, the
 // card is still made (its changes are unknown), not refused.

@@ -126,7 +126,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re), errors.As(err, &ea):
+	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData):
 		return exitDataRefused
 	}
 	return exitFailure

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -44,6 +45,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if !period.set || *out == "" {
 		fs.Usage()
 		return usageError{"report: --period YYYY-MM and --out DIR are required"}
+	}
+	if !(*budget > 0) || math.IsInf(*budget, 1) {
+		return usageError{fmt.Sprintf("report: --budget %v: want a positive amount of VND", *budget)}
 	}
 	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,6 +41,11 @@ func (a *Area) String() string { return fmt.Sprintf("%s (%s)", a.Name, a.Code) }
 // measurements (of the selected periods) nor sites: analysing it would
 // publish a prediction with no evidence behind it, or nothing at all, as
 // if it were a result.
+// ErrMissingData is wrapped by errors that say the dataset lacks a table a
+// stage needs (no villages and no population table for the dead zones):
+// the data is refused, not the configuration.
+var ErrMissingData = errors.New("missing from the dataset")
+
 type EmptyAreaError struct {
 	Area    string   // "Name (Code)"
 	Periods []string // the measurement periods read (nil = all)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/lomsong/lomsong/engine/challenge"
 	"io"
 	"math"
 	"slices"
@@ -73,6 +74,12 @@ const DefaultMinPairs = 10
 // cut-offs and DefaultMinPairs. The caller adds the analysis hexes,
 // population, area and calibrations.
 func DefaultCoverageOptions(res int) (CoverageOptions, error) {
+	// The analysis feeds the challenge process, which rolls a hex's tests
+	// up to coarser parents down to its RollupRes.
+	if rr := challenge.DefaultConfig().RollupRes; res < rr {
+		return CoverageOptions{}, fmt.Errorf("resolution %d: the analysis needs resolution %d or finer (the challenge process rolls hexes up to resolution %d): %w",
+			res, rr, rr, engine.ErrInvalidConfig)
+	}
 	acfg := aggregate.DefaultConfig()
 	acfg.Resolution = res
 	if err := acfg.Validate(); err != nil {

@@ -387,7 +387,7 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	pop := opt.Coverage.Population
 	if len(pop) == 0 {
 		if len(villages) == 0 {
-			return nil, fmt.Errorf("pipeline: dead zones need households per hex: give a population table or ingest a villages table: %w", engine.ErrInvalidConfig)
+			return nil, fmt.Errorf("pipeline: dead zones need households per hex: give a population table or ingest a villages table: villages %w", ErrMissingData)
 		}
 		if pop, err = VillagePopulation(villages, res); err != nil {
 			return nil, err
