@@ -136,7 +136,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	}
 	var claimsTable *dataset.ArgTable
 	if *claims != "" {
-		rows, t, err := dataset.ReadClaims(ctx, *claims, ingest.Defaults("", time.Now()))
+		ccfg := ingest.Defaults("", time.Now())
+		ccfg.CellRes = cf.res // a claim names an analysis hex
+		rows, t, err := dataset.ReadClaims(ctx, *claims, ccfg)
 		if err != nil {
 			return err
 		}

@@ -319,6 +319,33 @@ func TestPlanCandidatesFile(t *testing.T) {
 	if code != exitDataRefused || !strings.Contains(errs, "no valid claims rows") || !strings.Contains(errs, "column cell") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
+	// A claim at another resolution than the analysis's is one rejected
+	// row, not the end of the run (it stopped it with exit 1, naming no
+	// file or line); validate applies the same rule at its --res.
+	var sb strings.Builder
+	sb.WriteString("cell,carrier,tech\n")
+	for _, c := range []string{"88415c3a17fffff", "88415c3a13fffff", "88415c3a15fffff", "88415c3a11fffff"} {
+		for _, k := range []string{"viettel,4G", "viettel,3G", "vinaphone,4G", "mobifone,4G", "mobifone,3G"} {
+			sb.WriteString(c + "," + k + "\n")
+		}
+	}
+	sb.WriteString("8928308280fffff,viettel,4G\n") // line 22: resolution 9
+	mixed := filepath.Join(dir, "claims_mixed.csv")
+	os.WriteFile(mixed, []byte(sb.String()), 0o644)
+	_, errs, code = runBinary(t, "deadzones", "--dataset", ds, "--claims", mixed, "--out", filepath.Join(dir, "dz2"))
+	if code != exitOK || !strings.Contains(errs, "1 of 21 rows rejected (out_of_range 1)") {
+		t.Fatalf("claims with one at resolution 9: exit %d\n%s", code, errs)
+	}
+	if q := csvRows(t, filepath.Join(dir, "dz2", "claims.quarantine.csv")); len(q) != 2 || q[1][1] != "22" || q[1][2] != "cell" ||
+		!strings.Contains(q[1][5], "a resolution-9 cell; the analysis is at resolution 8") {
+		t.Fatalf("claims quarantine: %q", q)
+	}
+	if out, errs, code := runCmd(t, "validate", "--kind", "claims", mixed); code != exitOK || !strings.Contains(out, "21 rows read, 20 accepted, 1 rejected") {
+		t.Fatalf("validate --kind claims (resolution 8): %d\n%s%s", code, out, errs)
+	}
+	if out, errs, code := runCmd(t, "validate", "--kind", "claims", "--res", "9", mixed); code != exitDataRefused || !strings.Contains(out, "out_of_range") {
+		t.Fatalf("validate --kind claims --res 9: %d\n%s%s", code, out, errs)
+	}
 	if _, _, code := runCmd(t, "plan", "--dataset", dir, "--out", dir); code != exitUsage {
 		t.Fatalf("missing budget: %d", code)
 	}

@@ -320,6 +320,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	reportPath := fs.String("report", "", "also write the report as JSON to this `file` (one object per input, with its counts: rows read, accepted and quarantined, per reason, times without offset, decimal mark, idle speed rows); written whole or not at all")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
+	claimsRes := fs.Int("res", 8, "H3 analysis `resolution` a claims table's cells must be at (that of lomsong deadzones --res)")
 	files, err := parseFlags(fs, args, e)
 	if err != nil {
 		return err
@@ -395,6 +396,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			}
 		}
 		cfg := in.config(time.Now(), bounds)
+		cfg.CellRes = *claimsRes
 		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			return err

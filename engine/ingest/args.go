@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"context"
 	"slices"
 
@@ -61,8 +62,8 @@ const (
 	candidateMaxCostVND = 1e15
 )
 
-// ReadClaims validates a claims table: cell (an H3 cell index), carrier
-// and tech, all required.
+// ReadClaims validates a claims table: cell (an H3 cell index, at
+// cfg.CellRes when that is set), carrier and tech, all required.
 func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]Claim) error, onReject func(Reject) error) (*Report, error) {
 	var row Claim
@@ -75,6 +76,9 @@ func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		c, err := hexgrid.Parse(s)
 		if err != nil {
 			return &rowError{"cell", s, ReasonInvalidEnum, "not an H3 cell index: " + err.Error()}
+		}
+		if r := c.Resolution(); cfg.CellRes > 0 && r != cfg.CellRes {
+			return &rowError{"cell", s, ReasonOutOfRange, fmt.Sprintf("a resolution-%d cell; the analysis is at resolution %d", r, cfg.CellRes)}
 		}
 		row.Cell = c
 		var e *rowError

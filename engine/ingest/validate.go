@@ -85,6 +85,10 @@ type Config struct {
 	// of any other carrier as carrier_not_yours: a carrier submits its own
 	// data only. Empty allows every carrier.
 	AllowedCarriers []engine.Carrier
+	// CellRes, when positive, is the H3 resolution a claims table's cells
+	// must be at (the analysis resolution of the run that reads them); a
+	// cell at another is out_of_range. 0 accepts any resolution.
+	CellRes int
 }
 
 // Defaults returns a Config with the documented defaults and the given
