@@ -1,8 +1,8 @@
 package ingest
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/lomsong/lomsong/engine"
