@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -82,10 +83,13 @@ func (e *NoDataError) Error() string {
 func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
 
 // sourceChecksums reads a file once and returns the hex SHA-256 of its
-// bytes and of its decoded content (after gzip decompression; the same as
-// the first for a file that is not compressed). A file and its compressed
-// copy have the same content checksum. Decompression is bounded by lim,
-// as when the file is read.
+// bytes and of its decoded content: after gzip decompression and, for a
+// text (CSV) file, without a leading UTF-8 byte-order mark and with CRLF
+// line ends read as LF, the ways an export or a copy re-wraps the same
+// rows (the CSV reader reads them alike). A file and its compressed copy,
+// or its copy saved with Windows line ends, have the same content
+// checksum; a file that needs neither has content = raw. Decompression is
+// bounded by lim, as when the file is read.
 func sourceChecksums(path string, lim ingest.Limits) (raw, content string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -94,24 +98,94 @@ func sourceChecksums(path string, lim ingest.Limits) (raw, content string, err e
 	defer f.Close()
 	rh := sha256.New()
 	tee := io.TeeReader(f, rh)
-	r, gz, err := ingest.MaybeGunzipWith(tee, lim)
+	r, _, err := ingest.MaybeGunzipWith(tee, lim)
 	if err != nil {
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}
-	if !gz {
-		if _, err := io.Copy(io.Discard, r); err != nil {
-			return "", "", fmt.Errorf("%s: %w", path, err)
-		}
-		raw = hex.EncodeToString(rh.Sum(nil))
-		return raw, raw, nil
+	br := bufio.NewReaderSize(r, 1<<16)
+	ch := sha256.New()
+	var w io.Writer = ch
+	if head, _ := br.Peek(8); ingest.Sniff(head) == ingest.FormatCSV {
+		w = &textNorm{w: ch}
 	}
-	if content, _, err = hashOf(r); err != nil {
-		return "", "", fmt.Errorf("%s: decompressing: %w", path, err)
+	if _, err := io.Copy(w, br); err != nil {
+		return "", "", fmt.Errorf("%s: decoding: %w", path, err)
 	}
-	if _, err := io.Copy(io.Discard, tee); err != nil {
+	if tn, ok := w.(*textNorm); ok {
+		tn.flush()
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil { // the rest of a gzip file's bytes
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}
-	return hex.EncodeToString(rh.Sum(nil)), content, nil
+	return hex.EncodeToString(rh.Sum(nil)), hex.EncodeToString(ch.Sum(nil)), nil
+}
+
+// textNorm writes text to w without a leading UTF-8 byte-order mark and
+// with every CRLF as LF (a lone CR is kept).
+type textNorm struct {
+	w        io.Writer
+	head     []byte // the first bytes, until three are seen
+	headDone bool
+	cr       bool // a CR held back: written unless an LF follows
+}
+
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+func (t *textNorm) Write(p []byte) (int, error) {
+	n := len(p)
+	if !t.headDone {
+		take := min(3-len(t.head), len(p))
+		t.head, p = append(t.head, p[:take]...), p[take:]
+		if len(t.head) < 3 {
+			return n, nil
+		}
+		t.headDone = true
+		if !bytes.Equal(t.head, utf8BOM) {
+			if err := t.write(t.head); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := t.write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (t *textNorm) write(p []byte) error {
+	for len(p) > 0 {
+		if t.cr {
+			t.cr = false
+			if p[0] != '\n' {
+				if _, err := t.w.Write([]byte{'\r'}); err != nil {
+					return err
+				}
+			}
+		}
+		i := bytes.IndexByte(p, '\r')
+		if i < 0 {
+			_, err := t.w.Write(p)
+			return err
+		}
+		if _, err := t.w.Write(p[:i]); err != nil {
+			return err
+		}
+		t.cr, p = true, p[i+1:]
+	}
+	return nil
+}
+
+// flush writes what is held back at the end of the text: fewer than
+// three bytes in all, or a final CR.
+func (t *textNorm) flush() {
+	if !t.headDone {
+		t.headDone = true
+		t.write(t.head)
+	}
+	if t.cr {
+		t.cr = false
+		t.w.Write([]byte{'\r'})
+	}
 }
 
 // SHA256File returns the hex SHA-256 of a file's bytes.

@@ -207,6 +207,59 @@ func TestCompressedCopyIsTheSameSource(t *testing.T) {
 	}
 }
 
+// TestRewrappedTextIsTheSameSource: a CSV file saved again with Windows
+// line ends, with a byte-order mark, both, or gzip-compressed so, is the
+// source already ingested, in either order; a file whose rows differ is
+// not.
+func TestRewrappedTextIsTheSameSource(t *testing.T) {
+	crlf := strings.ReplaceAll(mCSV, "\n", "\r\n")
+	bom := "\ufeff" + mCSV
+	variants := map[string]string{"lf.csv": mCSV, "crlf.csv": crlf, "bom.csv": bom, "bomcrlf.csv": "\ufeff" + crlf, "crlf.csv.gz": gz(t, crlf)}
+	for _, first := range []string{"lf.csv", "crlf.csv", "bomcrlf.csv"} {
+		t.Run(first+" first", func(t *testing.T) {
+			s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+			o := opts()
+			o.MaxRejectShare = 1
+			if _, err := s.IngestFile(context.Background(), writeFile(t, t.TempDir(), first, variants[first]), o); err != nil {
+				t.Fatal(err)
+			}
+			rows := scanCount(t, s)
+			for _, name := range []string{"lf.csv", "crlf.csv", "bom.csv", "bomcrlf.csv", "crlf.csv.gz"} {
+				res, err := s.IngestFile(context.Background(), writeFile(t, t.TempDir(), name, variants[name]), o)
+				if err != nil || !res.AlreadyIngested {
+					t.Fatalf("%s after %s: %+v %v", name, first, res, err)
+				}
+			}
+			if got := scanCount(t, s); got != rows || len(s.Manifest().Sources) != 1 {
+				t.Fatalf("rows %d → %d, %d sources", rows, got, len(s.Manifest().Sources))
+			}
+			// A lone CR inside the rows is content, not a line end.
+			other := strings.Replace(mCSV, "\n", "\r", 1) + "\n"
+			if res, err := s.IngestFile(context.Background(), writeFile(t, t.TempDir(), "cr.csv", other), o); err == nil && res.AlreadyIngested {
+				t.Fatalf("a file with a lone CR taken for the source: %+v", res)
+			}
+		})
+	}
+}
+
+// TestTextNorm: the normalisation is the same whatever the writes'
+// boundaries (a BOM or a CRLF split across two writes).
+func TestTextNorm(t *testing.T) {
+	for _, in := range []string{"", "a", "ab", "\ufeff", "\ufeffa\r\nb\r", "x\r\r\ny\r\n", "\r\n\r\n", "a\rb"} {
+		want := strings.TrimPrefix(strings.ReplaceAll(in, "\r\n", "\n"), "\ufeff")
+		for cut := 0; cut <= len(in); cut++ {
+			var b bytes.Buffer
+			tn := &textNorm{w: &b}
+			tn.Write([]byte(in[:cut]))
+			tn.Write([]byte(in[cut:]))
+			tn.flush()
+			if b.String() != want {
+				t.Fatalf("%q cut at %d: %q, want %q", in, cut, b.String(), want)
+			}
+		}
+	}
+}
+
 // TestHeaderOnlyRefused: a file with a header and no rows is refused and
 // leaves no trace.
 func TestHeaderOnlyRefused(t *testing.T) {
