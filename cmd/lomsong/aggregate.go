@@ -67,7 +67,29 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 			}
 		}
 	}
-	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: periods, Carriers: splitList(*carrier)}
+	// Carriers are named as ingest names them ("Viettel", "VNPT" → viettel,
+	// vinaphone); one without measurements is refused, not answered with
+	// an empty table.
+	var carriers []string
+	for _, name := range splitList(*carrier) {
+		c, err := engine.ParseCarrier(name)
+		if err != nil {
+			return usageError{fmt.Sprintf("aggregate: --carrier %q: %v", name, err)}
+		}
+		if len(store.Parts("measurements", periods, []string{string(c)})) == 0 {
+			var have []string
+			for _, pt := range store.Parts("measurements", periods, nil) {
+				if !slices.Contains(have, pt.Carrier) {
+					have = append(have, pt.Carrier)
+				}
+			}
+			slices.Sort(have)
+			return refusedError{fmt.Errorf("aggregate: --carrier %s: no measurements of %s in %s (carriers with measurements: %s)",
+				name, c, *dir, strings.Join(have, ", "))}
+		}
+		carriers = append(carriers, string(c))
+	}
+	opt := pipeline.AggregateOptions{Config: cfg, Workers: *workers, Periods: periods, Carriers: carriers}
 	prog := startProgress(e, "aggregate")
 	opt.Progress = prog.set
 	agg, rows, err := pipeline.Aggregate(ctx, store, opt)

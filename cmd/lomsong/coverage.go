@@ -571,6 +571,15 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		}
 		file.SetSites(sc)
 	}
+	if len(cals) == 0 {
+		// Written all the same (with --off-air=false it resets an earlier
+		// calibration), but not as if it calibrated something.
+		fmt.Fprintf(e.stderr, "calibrate: warning: no carrier and technology has enough measured hexes with a prediction to fit (%d measured hex-carrier-technology keys in all): the file corrects no prediction", len(res.Measured))
+		if oa != nil && len(oa.Off()) > 0 {
+			fmt.Fprint(e.stderr, "; it lists masts off the air")
+		}
+		fmt.Fprintln(e.stderr)
+	}
 	if err := writeCalibration(path, file); err != nil {
 		return err
 	}

@@ -514,6 +514,10 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		{[]string{"deadzones", "--dataset", ds, "--out", out}, exitDataRefused, "give a population table or ingest a villages table"},
 		{[]string{"run", "--dataset", ds, "--period", "2026-10"}, exitDataRefused, "give a population table or ingest a villages table"},
 		{[]string{"aggregate", "--dataset", empty, "--out", out}, exitDataRefused, "no measurements in the dataset"},
+		// A carrier without measurements is refused, naming those with some
+		// (it wrote empty tables, exit 0).
+		{[]string{"aggregate", "--dataset", ds, "--carrier", "vnpt", "--out", out}, exitDataRefused,
+			"--carrier vnpt: no measurements of vinaphone in " + ds + " (carriers with measurements: viettel)"},
 		{[]string{"coverage", "--dataset", ds, "--res", "3", "--out", out}, exitUsage, "--res: resolution 3: the analysis needs resolution 6 or finer"},
 		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want a positive amount"},
 	} {
@@ -524,6 +528,30 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 	}
 	if fileExists(out) {
 		t.Error("a refused command wrote output")
+	}
+	// One measurement fits no calibration: the file is written (it may
+	// reset an earlier one) but the command says it corrects nothing (it
+	// said nothing).
+	one := filepath.Join(dir, "one")
+	m, err := os.ReadFile(filepath.Join(examples, "measurements_viettel.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(m), "\n", 3)
+	mOne := writeFile(t, dir, "m1.csv", []byte(lines[0]+"\n"+lines[1]+"\n"))
+	if _, errs, code := runCmd(t, "ingest", "--dataset", one, filepath.Join(examples, "sites.csv"), mOne); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	cal := filepath.Join(dir, "cal.json")
+	if _, errs, code := runBinary(t, "calibrate", "--dataset", one, "--out", cal); code != exitOK ||
+		!strings.Contains(errs, "warning: no carrier and technology has enough measured hexes with a prediction to fit (1 measured") ||
+		!strings.Contains(errs, "the file corrects no prediction") || !fileExists(cal) {
+		t.Errorf("calibrate on one measurement: exit %d\n%s", code, errs)
+	}
+	// A carrier named as ingest names it is found.
+	if stdout, errs, code := runBinary(t, "aggregate", "--dataset", ds, "--carrier", "Viettel Mobile", "--out", out); code != exitOK ||
+		strings.HasPrefix(stdout, "0 rows read") {
+		t.Errorf("aggregate --carrier 'Viettel Mobile': exit %d\n%s%s", code, stdout, errs)
 	}
 }
 
