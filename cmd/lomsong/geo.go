@@ -240,6 +240,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "%d cells lie outside the census provinces and use the national household size %.2f\n", unmatched, geodata.NationalHouseholdSize2019)
 		}
 	}
+	if len(cells) == 0 {
+		// An empty table would be used as "no households anywhere".
+		return refusedError{fmt.Errorf("population: no populated cell in the input (no rows, or every count 0); nothing written")}
+	}
 	pop, hh := population.Totals(cells)
 	cols, err := populationColumns(cells)
 	if err != nil {

@@ -155,6 +155,14 @@ func TestPopulationCommand(t *testing.T) {
 	if _, _, code := runCmd(t, "population", "--out", dir); code != exitUsage {
 		t.Fatal(code)
 	}
+	// A table of no rows is refused, not written as "no households".
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, []byte("lon,lat,population\n"), 0o644)
+	emptyOut := filepath.Join(dir, "empty-out")
+	if _, errs, code := runCmd(t, "population", "--points", empty, "--out", emptyOut); code != exitDataRefused ||
+		!strings.Contains(errs, "no populated cell in the input") || fileExists(emptyOut) {
+		t.Fatalf("empty points: %d %s", code, errs)
+	}
 }
 
 func TestCoverageAndCalibrate(t *testing.T) {

@@ -348,6 +348,9 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 		{"negative", a.String() + ",1\n" + b.String() + ",-1\n", "population", 2},
 		{"missing population", a.String() + "\n", "population", 1},
 		{"header without population", "h3,people\n", "population", 1},
+		// Two of these would sum to +Inf.
+		{"beyond any place", a.String() + ",1e308\n", "population", 1},
+		{"households beyond any place", "h3,population,households\n" + a.String() + ",10,2e9\n", "households", 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -357,6 +360,19 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 				t.Errorf("err = %v, want line %d column %s", err, tc.line, tc.col)
 			}
 		})
+	}
+}
+
+// A point count beyond any place is an error naming its line, not a
+// total of +Inf.
+func TestPointsBeyondAnyPlace(t *testing.T) {
+	_, err := ReadPoints(strings.NewReader("lon,lat,population\n103.17,22.39,5\n103.17,22.39,1e308\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 3 || pe.Column != "population" || !strings.Contains(err.Error(), "no place holds that many") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ReadPoints(strings.NewReader("lon,lat,population\n103.17,22.39,1e9\n")); err != nil {
+		t.Fatalf("a billion is the bound, accepted: %v", err)
 	}
 }
 

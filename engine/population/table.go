@@ -97,8 +97,17 @@ func parseCount(line int, col, s string) (float64, error) {
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a non-negative number", s)}
 	}
+	if v > MaxCount {
+		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%v is above %g: no place holds that many", v, float64(MaxCount))}
+	}
 	return v, nil
 }
+
+// MaxCount is the largest population or household count one row may
+// give: 10⁹, about India's or China's population. Above it a value is a
+// wrong unit or a corrupt number, not a place (summing such values would
+// overflow to +Inf).
+const MaxCount = 1e9
 
 // ReadH3Table reads an H3 table: h3,population[,households]. The header
 // row is optional (Kontur files have none; without a header the columns
@@ -176,6 +185,9 @@ func ReadPoints(r io.Reader) (*Points, error) {
 			}
 			if v[2] < 0 {
 				return &ParseError{Line: line, Column: "population", Err: fmt.Errorf("%v is negative", v[2])}
+			}
+			if v[2] > MaxCount {
+				return &ParseError{Line: line, Column: "population", Err: fmt.Errorf("%v is above %g: no place holds that many", v[2], float64(MaxCount))}
 			}
 			hs, ok := get("households")
 			has := 0
