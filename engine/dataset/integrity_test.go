@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -669,5 +670,63 @@ func TestShortParquetInputRefused(t *testing.T) {
 	}
 	if len(s.Manifest().Sources) != 0 {
 		t.Fatal("a short file was recorded")
+	}
+}
+
+// TestRegistersReplacedBySource: a register ingested again replaces the
+// earlier rows of its keys instead of adding to them — a site's sectors
+// (carrier, site id, technology) with their status changed, a village by
+// id with its households corrected, a subscription row by (area, month) —
+// while rows of one source that share a key (a site's sectors) are all
+// kept and keys the later file leaves out stay as they were.
+func TestRegistersReplacedBySource(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(filepath.Join(dir, "ds"))
+	o := opts()
+	const sitesHeader = "site_id,carrier,tech,lon,lat,band_mhz,height_m,azimuth_deg,status\n"
+	for _, f := range []struct{ name, text string }{
+		{"sites.csv", sitesHeader +
+			"S1,viettel,4G,103.30,22.40,1800,35,0,active\nS1,viettel,4G,103.30,22.40,1800,35,120,active\nS1,viettel,4G,103.30,22.40,1800,35,240,active\n" +
+			"S2,viettel,4G,103.40,22.40,1800,35,0,active\nS1,mobifone,4G,103.50,22.40,1800,35,0,active\n"},
+		{"villages.csv", "village_id,name,lon,lat,households\nV1,A,103.30,22.41,40\nV2,B,103.40,22.41,25\n"},
+		{"subscriptions.csv", "area_code,period,households,fiber_households\n12,2026-09,1000,500\n12,2026-10,1000,510\n"},
+		// The updates: Viettel's S1 down (all three sectors), V1's households
+		// corrected, October's fibre corrected.
+		{"sites_update.csv", sitesHeader +
+			"S1,viettel,4G,103.30,22.40,1800,35,0,down\nS1,viettel,4G,103.30,22.40,1800,35,120,down\nS1,viettel,4G,103.30,22.40,1800,35,240,down\n"},
+		{"villages_update.csv", "village_id,name,lon,lat,households\nV1,A,103.30,22.41,44\n"},
+		{"subscriptions_update.csv", "area_code,period,households,fiber_households\n12,2026-10,1000,520\n"},
+	} {
+		if _, err := s.IngestFile(context.Background(), writeFile(t, dir, f.name, f.text), o); err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+	}
+	sites, err := s.Sites(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range sites {
+		got = append(got, fmt.Sprintf("%s/%s/%v/%s", st.Carrier, st.SiteID, st.AzimuthDeg, st.Status))
+	}
+	slices.Sort(got)
+	if want := []string{"mobifone/S1/0/active", "viettel/S1/0/down", "viettel/S1/120/down", "viettel/S1/240/down", "viettel/S2/0/active"}; !slices.Equal(got, want) {
+		t.Errorf("sites %v, want %v", got, want)
+	}
+	villages, err := s.Villages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(villages, func(a, b engine.Village) int { return strings.Compare(a.ID, b.ID) })
+	if len(villages) != 2 || villages[0].ID != "V1" || villages[0].Households != 44 || villages[1].ID != "V2" {
+		t.Errorf("villages %+v", villages)
+	}
+	subs, err := s.Subscriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(subs, func(a, b engine.Subscription) int { return strings.Compare(a.Period, b.Period) })
+	if len(subs) != 2 || subs[0].Period != "2026-09" || subs[1].Period != "2026-10" || subs[1].FiberHouseholds != 520 {
+		t.Errorf("subscriptions %+v", subs)
 	}
 }

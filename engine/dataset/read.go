@@ -337,7 +337,8 @@ func (pl *scanPlan) work(ctx context.Context, w int, sr *scanReader, fn func(int
 }
 
 // Sites reads every listed site part (filtered by carrier, nil = all), in
-// path order.
+// path order; of a sector (carrier, site id, technology) listed by several
+// sources, the rows of the source ingested last (latestSource).
 func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	parts := s.Parts("sites", nil, carriers)
 	// Sized once from the manifest's row counts (each checked as its part
@@ -352,6 +353,8 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	if rows > 0 {
 		out = make([]engine.Site, 0, rows)
 	}
+	order := s.sourceOrder()
+	var src []int32
 	for _, p := range parts {
 		if err := s.checkPart(p, false); err != nil {
 			return nil, err
@@ -367,6 +370,7 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 		}
 		before := len(out)
 		out, err = arrowio.AppendSites(out, f, st.Size())
+		src = appendSource(src, len(out)-before, order[p.Path])
 		f.Close()
 		if err == nil && int64(len(out)-before) != p.Rows {
 			err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(out)-before, p.Rows, ErrCorruptPart)
@@ -375,7 +379,14 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 		}
 	}
-	return out, nil
+	// A register ingested again (a status changed, a position corrected)
+	// replaces the earlier rows of its sectors.
+	type sector struct {
+		carrier engine.Carrier
+		id      string
+		tech    engine.Tech
+	}
+	return latestSource(out, src, func(v *engine.Site) sector { return sector{v.Carrier, v.SiteID, v.Tech} }), nil
 }
 
 // countScan records a pass over parts in the Store's ScanStats (a pass

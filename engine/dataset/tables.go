@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -46,7 +47,7 @@ func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 // readTable re-reads a stored contract table through the same validation
 // it passed on ingest (the stored columns carry the contract names), so
 // the store and the contract cannot drift apart.
-func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg ingest.Config) (*ingest.Report, error)) error {
+func (s *Store) readTable(kind ingest.Kind, read func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error)) error {
 	for _, p := range s.Parts(string(kind), nil, nil) {
 		if err := s.checkPart(p, false); err != nil {
 			return err
@@ -67,7 +68,7 @@ func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg in
 		}
 		cfg := ingest.Defaults(p.Path, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 		cfg.Dedup = false
-		rep, err := read(&tableRecords{t: t, i: -1}, cfg)
+		rep, err := read(p, &tableRecords{t: t, i: -1}, cfg)
 		t.Close()
 		f.Close()
 		if err != nil {
@@ -83,22 +84,90 @@ func (s *Store) readTable(kind ingest.Kind, read func(rec ingest.Records, cfg in
 	return nil
 }
 
-// Villages returns every stored village, in part order.
+// Villages returns the stored villages, in part order: a register
+// ingested again replaces the earlier rows of its village ids
+// (latestSource).
 func (s *Store) Villages() ([]engine.Village, error) {
 	var out []engine.Village
-	err := s.readTable(ingest.KindVillages, func(rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
-		return ingest.ReadVillages(context.Background(), rec, nil, cfg,
+	var src []int32
+	order := s.sourceOrder()
+	err := s.readTable(ingest.KindVillages, func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
+		n := len(out)
+		rep, err := ingest.ReadVillages(context.Background(), rec, nil, cfg,
 			func(v []engine.Village) error { out = append(out, v...); return nil }, nil)
+		src = appendSource(src, len(out)-n, order[p.Path])
+		return rep, err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return latestSource(out, src, func(v *engine.Village) string { return v.ID }), nil
 }
 
-// Subscriptions returns every stored subscription row, in part order.
+// Subscriptions returns the stored subscription rows, in part order: a
+// table ingested again replaces the earlier rows of its (area, month).
 func (s *Store) Subscriptions() ([]engine.Subscription, error) {
 	var out []engine.Subscription
-	err := s.readTable(ingest.KindSubscriptions, func(rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
-		return ingest.ReadSubscriptions(context.Background(), rec, nil, cfg,
+	var src []int32
+	order := s.sourceOrder()
+	err := s.readTable(ingest.KindSubscriptions, func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
+		n := len(out)
+		rep, err := ingest.ReadSubscriptions(context.Background(), rec, nil, cfg,
 			func(v []engine.Subscription) error { out = append(out, v...); return nil }, nil)
+		src = appendSource(src, len(out)-n, order[p.Path])
+		return rep, err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	type areaMonth struct{ area, period string }
+	return latestSource(out, src, func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} }), nil
+}
+
+// sourceOrder returns each part's source's position in the manifest: the
+// order the sources were ingested in.
+func (s *Store) sourceOrder() map[string]int32 {
+	m := map[string]int32{}
+	for i, src := range s.manifest.Sources {
+		for _, p := range src.Parts {
+			m[p.Path] = int32(i)
+		}
+	}
+	return m
+}
+
+func appendSource(src []int32, n int, i int32) []int32 {
+	for range n {
+		src = append(src, i)
+	}
+	return src
+}
+
+// latestSource applies the registers' rule to rows read from the sources
+// src (one entry per row, the source's ingest order): of rows whose key
+// comes in more than one source, only those of the source ingested last
+// are kept, so that a register (sites, villages, subscriptions) ingested
+// again — corrected, or with a status changed — replaces its earlier rows
+// instead of adding to them. Rows of one source that share a key are all
+// kept (a register may list one key twice; the readers decide). The order
+// of the rows kept is unchanged. With one source it returns rows as they
+// are, at no cost.
+func latestSource[T any, K comparable](rows []T, src []int32, key func(*T) K) []T {
+	if len(src) == 0 || !slices.ContainsFunc(src, func(i int32) bool { return i != src[0] }) {
+		return rows
+	}
+	last := make(map[K]int32, len(rows))
+	for i := range rows {
+		k := key(&rows[i])
+		if l, ok := last[k]; !ok || src[i] > l {
+			last[k] = src[i]
+		}
+	}
+	out := rows[:0]
+	for i := range rows {
+		if src[i] == last[key(&rows[i])] {
+			out = append(out, rows[i])
+		}
+	}
+	return slices.Clip(out)
 }
