@@ -88,6 +88,20 @@ func skipShort(t *testing.T) {
 	}
 }
 
+// readAllocated reads a measurements table from r with the defaults and
+// returns its rejects, its report and the bytes reading allocated.
+func readAllocated(t *testing.T, r io.Reader) ([]Reject, *Report, uint64) {
+	t.Helper()
+	var rejects []Reject
+	var rep *Report
+	var err error
+	n := allocated(func() { rejects, rep, err = readAll(t, r, Defaults("long.csv", testNow)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rejects, rep, n
+}
+
 func TestHostileLongLine(t *testing.T) {
 	skipShort(t)
 	for _, c := range []struct {
@@ -100,13 +114,7 @@ func TestHostileLongLine(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			in := io.MultiReader(strings.NewReader(mHeader+goodRow), c.long,
 				strings.NewReader("\n"+strings.Replace(goodRow, "-98", "-97", 1)))
-			var rejects []Reject
-			var rep *Report
-			var err error
-			n := allocated(func() { rejects, rep, err = readAll(t, in, Defaults("long.csv", testNow)) })
-			if err != nil {
-				t.Fatal(err)
-			}
+			rejects, rep, n := readAllocated(t, in)
 			if rep.Accepted != 2 || rep.Rejected != 1 || rejects[0].Line != 3 || rejects[0].Reason != ReasonLineTooLong {
 				t.Fatalf("read %d, accepted %d, rejected %v; first reject %+v", rep.RowsRead, rep.Accepted, rep.ByReason, rejects[0])
 			}
@@ -125,13 +133,7 @@ func TestHostileLongLine(t *testing.T) {
 		pat := []byte(strings.Repeat("abc", 33) + "\n")
 		in := io.MultiReader(strings.NewReader(mHeader+goodRow+`"`), &repeatReader{pat: pat, n: 5 << 20},
 			strings.NewReader("\"\n"+strings.Replace(goodRow, "-98", "-97", 1)))
-		var rejects []Reject
-		var rep *Report
-		var err error
-		n := allocated(func() { rejects, rep, err = readAll(t, in, Defaults("long.csv", testNow)) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		rejects, rep, n := readAllocated(t, in)
 		lines := int64(5<<20) / int64(len(pat))
 		if rep.Accepted != 2 || rep.Rejected != lines+1 || rejects[0].Line != 3 || rejects[0].Reason != ReasonMalformedRow ||
 			!strings.Contains(rejects[0].Detail, "not closed within") || rejects[1].Line != 4 || rejects[len(rejects)-1].Line != lines+3 {
