@@ -117,7 +117,7 @@ type CSV struct {
 	// lines are read again as lines of their own (pend), so that one stray
 	// quote costs one row, not every row after it.
 	span, pend lines
-	first      []byte // the start of a failed record's first line (rawText)
+	first      []byte // the start of a failed record's first line (its RowTextError's Text)
 }
 
 // lines is a queue of physical lines in one buffer: line i is

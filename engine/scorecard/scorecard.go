@@ -391,6 +391,13 @@ func score(in AreaInput, cfg Config) Row {
 		if cfg.DeadZoneBasis == BasisHouseholds {
 			v = d.Households
 		}
+		// A count of a unit the run located none of says nothing.
+		if d.NoVillages {
+			row.DeadZoneVillages = nan()
+		}
+		if d.NoHouseholds {
+			row.DeadZoneHouseholds = nan()
+		}
 		if why := d.unassessed(cfg); why != "" {
 			dz.Issues = append(dz.Issues, why)
 		} else if d.Partial {

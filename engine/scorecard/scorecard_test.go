@@ -420,9 +420,13 @@ func TestDeadZonesUnassessed(t *testing.T) {
 		if r := row(t, c, "A", jan).Targets[TargetDeadZones]; r.Status != StatusMet {
 			t.Errorf("%v: assessed area: %+v", basis, r)
 		}
-		r := row(t, c, "B", jan).Targets[TargetDeadZones]
+		rb := row(t, c, "B", jan)
+		r := rb.Targets[TargetDeadZones]
 		if r.Status != StatusUnknown || !strings.Contains(r.Reason, "in the dead-zone run") {
 			t.Errorf("%v: unassessed area: %+v", basis, r)
+		}
+		if basis == BasisVillages && (!math.IsNaN(rb.DeadZoneVillages) || rb.DeadZoneHouseholds != 30) {
+			t.Errorf("unassessed area's counts: villages %v (want none), households %v", rb.DeadZoneVillages, rb.DeadZoneHouseholds)
 		}
 		n := row(t, c, cfg.National, jan).Targets[TargetDeadZones]
 		if n.Status != StatusUnknown || !strings.Contains(n.Reason, "unknown in 1 of 2 areas") {
