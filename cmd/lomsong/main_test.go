@@ -315,6 +315,19 @@ func TestPlanCandidatesFile(t *testing.T) {
 		t.Errorf("%d proposed candidates in candidates.csv, want 32", proposed)
 	}
 
+	// A candidate id given twice: the second row is a duplicate with its
+	// line (it stopped the plan with "option 27: duplicate ID", no file or
+	// line), and validate says so too.
+	dup := filepath.Join(dir, "dup.csv")
+	os.WriteFile(dup, []byte("candidate_id,lon,lat\nC1,103.17,22.39\nC1,103.5,22.1\n"), 0o644)
+	if out, _, code := runCmd(t, "validate", "--kind", "candidates", "--max-reject-share", "1", dup); code != exitOK ||
+		!strings.Contains(out, `line 3, column "candidate_id", value "C1": duplicate (repeats the candidate id of an earlier row, which is kept)`) {
+		t.Fatalf("validate, duplicate candidate id: %d\n%s", code, out)
+	}
+	_, errs, code = runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", dup, "--out", filepath.Join(dir, "pdup"))
+	if code != exitDataRefused || !strings.Contains(errs, "dup.csv: 1 of 2 candidates rows rejected") || !strings.Contains(errs, "line 3, column candidate_id") {
+		t.Fatalf("plan, duplicate candidate id: exit %d\n%s", code, errs)
+	}
 	bad := filepath.Join(dir, "b.csv")
 	os.WriteFile(bad, []byte("candidate_id,lon,lat\nP1,203.3,22.4\nP2,103.3,22.4\n"), 0o644)
 	_, errs, code = runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", bad, "--out", filepath.Join(dir, "p2"))

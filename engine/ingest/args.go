@@ -93,17 +93,24 @@ func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	return runRows(ctx, KindClaims, rec, m, cfg, &row, parse, onBatch, onReject)
 }
 
-// ReadCandidates validates a candidates table: candidate_id, lon and lat
-// required; tech, band_mhz (400…100,000 MHz), height_m (1…600 m) and
-// cost_vnd (0…10¹⁵ đồng) optional.
+// ReadCandidates validates a candidates table: candidate_id (once per
+// table: a later row with the id of an accepted one is a duplicate), lon
+// and lat required; tech, band_mhz (400…100,000 MHz), height_m (1…600 m)
+// and cost_vnd (0…10¹⁵ đồng) optional.
 func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]Candidate) error, onReject func(Reject) error) (*Report, error) {
 	var row Candidate
+	// A candidate id names one option of the plan: a second row with an id
+	// already accepted is rejected (the first row is kept).
+	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
 		row = Candidate{ID: b.field(f, 0), Tech: 0}
 		if e := p.required(0, row.ID); e != nil {
 			return e
+		}
+		if ids[row.ID] {
+			return &rowError{"candidate_id", row.ID, ReasonDuplicate, "repeats the candidate id of an earlier row, which is kept"}
 		}
 		var e *rowError
 		if row.Lon, row.Lat, e = p.lonLat(1, 2, b.field(f, 1), b.field(f, 2)); e != nil {
@@ -127,6 +134,7 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 				return e
 			}
 		}
+		ids[row.ID] = true
 		return nil
 	}
 	return runRows(ctx, KindCandidates, rec, m, cfg, &row, parse, onBatch, onReject)
