@@ -520,6 +520,9 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 			"--carrier vnpt: no measurements of vinaphone in " + ds + " (carriers with measurements: viettel)"},
 		{[]string{"coverage", "--dataset", ds, "--res", "3", "--out", out}, exitUsage, "--res: resolution 3: the analysis needs resolution 6 or finer"},
 		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want a positive amount"},
+		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--include-sharing", "--sharing-agreement-vnd", "NaN", "--out", out}, exitUsage,
+			"--sharing-agreement-vnd NaN: want a finite amount"},
+		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
 	} {
 		_, errs, code := runBinary(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {

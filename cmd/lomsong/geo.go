@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -97,9 +98,24 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 		for _, q := range queries {
 			u, err := set.Lookup(q)
 			var amb *geodata.AmbiguousError
+			var nf *geodata.NotFoundError
 			switch {
 			case errors.As(err, &amb):
 				return usageError{fmt.Sprintf("%v; give the code", amb)}
+			case errors.As(err, &nf):
+				// A name that names nothing is how the command was called
+				// (exit 2), with the nearest names or the merger it went into.
+				msg := fmt.Sprintf("%q: no such unit in %s", q, set.Name)
+				if f := nf.Former; f != nil {
+					msg = fmt.Sprintf("%q: %s merged into %s on %s", q, f.Name, f.Into.Name, f.Since)
+				} else if len(nf.Nearest) > 0 {
+					names := make([]string, len(nf.Nearest))
+					for i, n := range nf.Nearest {
+						names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
+					}
+					msg += "; did you mean " + strings.Join(names, " or ") + "?"
+				}
+				return usageError{msg}
 			case err != nil:
 				return fmt.Errorf("%q: %w", q, err)
 			}

@@ -135,7 +135,8 @@ func TestAreasCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "63 units") {
 		t.Fatalf("%d\n%s", code, out)
 	}
-	if _, errs, code := runCmd(t, "areas", "atlantis"); code != exitFailure || !strings.Contains(errs, "atlantis") {
+	// A name that names nothing is a usage error, as an unknown --province.
+	if _, errs, code := runCmd(t, "areas", "atlantis"); code != exitUsage || !strings.Contains(errs, `"atlantis": no such unit`) {
 		t.Fatalf("%d %s", code, errs)
 	}
 }

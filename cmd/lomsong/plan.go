@@ -67,6 +67,14 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"plan: --out DIR and a positive --budget are required"}
 	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"sharing-agreement-vnd", *shareAgreement}, {"sharing-per-hex-vnd", *sharePerHex}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 1) {
+			return usageError{fmt.Sprintf("plan: --%s %v: want a finite amount of VND, 0 or more", f.name, f.v)}
+		}
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
