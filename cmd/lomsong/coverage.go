@@ -218,25 +218,36 @@ func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, er
 // found is a usage error with the nearest names, or with the province a
 // former one merged into.
 func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
+	return lookupUnit(set, q, "--province")
+}
+
+// lookupUnit finds the unit q names in set; one it names none of, or
+// several, is a usage error (exit 2) naming flag (when not empty) and q,
+// with the nearest names or the unit a former province merged into.
+func lookupUnit(set *geodata.BoundarySet, q, flag string) (geodata.Unit, error) {
 	u, err := set.Lookup(q)
 	var nf *geodata.NotFoundError
 	var amb *geodata.AmbiguousError
+	what, use := fmt.Sprintf("%q", q), "use %q"
+	if flag != "" {
+		what, use = flag+" "+what, "use "+flag+" %q"
+	}
 	switch {
 	case err == nil:
 		return u, nil
 	case errors.As(err, &nf) && nf.Former != nil:
 		f := nf.Former
-		return u, usageError{fmt.Sprintf("--province %q: %s merged into %s on %s; use --province %q", q, f.Name, f.Into.Name, f.Since, f.Into.Name)}
+		return u, usageError{fmt.Sprintf("%s: %s merged into %s on %s; "+use, what, f.Name, f.Into.Name, f.Since, f.Into.Name)}
 	case errors.As(err, &nf) && len(nf.Nearest) > 0:
 		names := make([]string, len(nf.Nearest))
 		for i, n := range nf.Nearest {
 			names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
 		}
-		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s; did you mean %s?", q, set.Name, strings.Join(names, " or "))}
+		return u, usageError{fmt.Sprintf("%s: no such unit in %s; did you mean %s?", what, set.Name, strings.Join(names, " or "))}
 	case errors.As(err, &nf):
-		return u, usageError{fmt.Sprintf("--province %q: no such unit in %s (lomsong areas lists them)", q, set.Name)}
+		return u, usageError{fmt.Sprintf("%s: no such unit in %s (lomsong areas lists them)", what, set.Name)}
 	case errors.As(err, &amb):
-		return u, usageError{fmt.Sprintf("--province %q: %v; give the code", q, err)}
+		return u, usageError{fmt.Sprintf("%s: %v; give the code", what, err)}
 	}
 	return u, err
 }

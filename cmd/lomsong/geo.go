@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -96,28 +94,9 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 	if len(queries) > 0 {
 		units = units[:0:0]
 		for _, q := range queries {
-			u, err := set.Lookup(q)
-			var amb *geodata.AmbiguousError
-			var nf *geodata.NotFoundError
-			switch {
-			case errors.As(err, &amb):
-				return usageError{fmt.Sprintf("%v; give the code", amb)}
-			case errors.As(err, &nf):
-				// A name that names nothing is how the command was called
-				// (exit 2), with the nearest names or the merger it went into.
-				msg := fmt.Sprintf("%q: no such unit in %s", q, set.Name)
-				if f := nf.Former; f != nil {
-					msg = fmt.Sprintf("%q: %s merged into %s on %s", q, f.Name, f.Into.Name, f.Since)
-				} else if len(nf.Nearest) > 0 {
-					names := make([]string, len(nf.Nearest))
-					for i, n := range nf.Nearest {
-						names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
-					}
-					msg += "; did you mean " + strings.Join(names, " or ") + "?"
-				}
-				return usageError{msg}
-			case err != nil:
-				return fmt.Errorf("%q: %w", q, err)
+			u, err := lookupUnit(set, q, "")
+			if err != nil {
+				return err
 			}
 			units = append(units, u)
 		}
