@@ -44,84 +44,68 @@ func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 	return out
 }
 
-// readTable re-reads a stored contract table through the same validation
-// it passed on ingest (the stored columns carry the contract names), so
-// the store and the contract cannot drift apart.
-func (s *Store) readTable(kind ingest.Kind, read func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error)) error {
+// readRegister re-reads a stored register (villages, subscriptions)
+// through the same validation it passed on ingest (the stored columns
+// carry the contract names), so the store and the contract cannot drift
+// apart, in part order; of a key several sources list, the rows of the
+// source ingested last are kept (latestSource).
+func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
+	read func(context.Context, ingest.Records, *ingest.Mapping, ingest.Config, func([]T) error, func(ingest.Reject) error) (*ingest.Report, error),
+	key func(*T) K) ([]T, error) {
+	var out []T
+	var src []int32
+	order := s.sourceOrder()
 	for _, p := range s.Parts(string(kind), nil, nil) {
 		if err := s.checkPart(p, false); err != nil {
-			return err
+			return nil, err
 		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
-			return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+			return nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
 		}
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return err
+			return nil, err
 		}
 		t, err := arrowio.OpenTable(f, st.Size())
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("dataset: %s: %w", p.Path, err)
+			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 		}
 		cfg := ingest.Defaults(p.Path, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 		cfg.Dedup = false
-		rep, err := read(p, &tableRecords{t: t, i: -1}, cfg)
+		n := len(out)
+		rep, err := read(context.Background(), &tableRecords{t: t, i: -1}, nil, cfg,
+			func(v []T) error { out = append(out, v...); return nil }, nil)
 		t.Close()
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("dataset: %s: %w", p.Path, err)
+			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
 		}
 		if rep.RowsRead != p.Rows {
-			return fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, rep.RowsRead, p.Rows, ErrCorruptPart)
+			return nil, fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, rep.RowsRead, p.Rows, ErrCorruptPart)
 		}
 		if rep.Rejected > 0 {
-			return fmt.Errorf("dataset: %s: %d stored rows fail validation", p.Path, rep.Rejected)
+			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation", p.Path, rep.Rejected)
 		}
+		src = appendSource(src, len(out)-n, order[p.Path])
 	}
-	return nil
+	return latestSource(out, src, key), nil
 }
 
 // Villages returns the stored villages, in part order: a register
-// ingested again replaces the earlier rows of its village ids
-// (latestSource).
+// ingested again replaces the earlier rows of its village ids.
 func (s *Store) Villages() ([]engine.Village, error) {
-	var out []engine.Village
-	var src []int32
-	order := s.sourceOrder()
-	err := s.readTable(ingest.KindVillages, func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
-		n := len(out)
-		rep, err := ingest.ReadVillages(context.Background(), rec, nil, cfg,
-			func(v []engine.Village) error { out = append(out, v...); return nil }, nil)
-		src = appendSource(src, len(out)-n, order[p.Path])
-		return rep, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return latestSource(out, src, func(v *engine.Village) string { return v.ID }), nil
+	return readRegister(s, ingest.KindVillages, ingest.ReadVillages, func(v *engine.Village) string { return v.ID })
 }
 
 // Subscriptions returns the stored subscription rows, in part order: a
 // table ingested again replaces the earlier rows of its (area, month).
 func (s *Store) Subscriptions() ([]engine.Subscription, error) {
-	var out []engine.Subscription
-	var src []int32
-	order := s.sourceOrder()
-	err := s.readTable(ingest.KindSubscriptions, func(p Part, rec ingest.Records, cfg ingest.Config) (*ingest.Report, error) {
-		n := len(out)
-		rep, err := ingest.ReadSubscriptions(context.Background(), rec, nil, cfg,
-			func(v []engine.Subscription) error { out = append(out, v...); return nil }, nil)
-		src = appendSource(src, len(out)-n, order[p.Path])
-		return rep, err
-	})
-	if err != nil {
-		return nil, err
-	}
 	type areaMonth struct{ area, period string }
-	return latestSource(out, src, func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} }), nil
+	return readRegister(s, ingest.KindSubscriptions, ingest.ReadSubscriptions,
+		func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} })
 }
 
 // sourceOrder returns each part's source's position in the manifest: the
