@@ -71,19 +71,13 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	// vinaphone); one without measurements is refused, not answered with
 	// an empty table.
 	var carriers []string
+	have := store.Carriers(periods, nil)
 	for _, name := range splitList(*carrier) {
 		c, err := engine.ParseCarrier(name)
 		if err != nil {
 			return usageError{fmt.Sprintf("aggregate: --carrier %q: %v", name, err)}
 		}
-		if len(store.Parts("measurements", periods, []string{string(c)})) == 0 {
-			var have []string
-			for _, pt := range store.Parts("measurements", periods, nil) {
-				if !slices.Contains(have, pt.Carrier) {
-					have = append(have, pt.Carrier)
-				}
-			}
-			slices.Sort(have)
+		if !slices.Contains(have, string(c)) {
 			return refusedError{fmt.Errorf("aggregate: --carrier %s: no measurements of %s in %s (carriers with measurements: %s)",
 				name, c, *dir, strings.Join(have, ", "))}
 		}

@@ -58,6 +58,17 @@ func (s *Store) Periods() []string {
 	return slices.Compact(out)
 }
 
+// Carriers returns the distinct carriers of the measurement parts Parts
+// lists for periods and carriers (nil = all), ascending.
+func (s *Store) Carriers(periods, carriers []string) []string {
+	var out []string
+	for _, p := range s.Parts("measurements", periods, carriers) {
+		out = append(out, p.Carrier)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // ScanMeasurements streams the rows of the listed measurement parts
 // (filtered as in Parts) in path order, calling fn with each batch. The
 // batch is reused after fn returns. Options go to the Parquet reader (for

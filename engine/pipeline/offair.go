@@ -48,14 +48,8 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	// Carrier by carrier: a mast, its network's offset and spread and its
 	// tests all belong to one carrier, so the answer is the same as over
 	// all at once, and memory holds one carrier's tested cells at a time.
-	var carriers []string
-	for _, pt := range s.Parts("measurements", opt.Aggregate.Periods, opt.Aggregate.Carriers) {
-		carriers = append(carriers, pt.Carrier)
-	}
-	slices.Sort(carriers)
-	carriers = slices.Compact(carriers)
 	out := &predict.OffAirResult{}
-	for _, c := range carriers {
+	for _, c := range s.Carriers(opt.Aggregate.Periods, opt.Aggregate.Carriers) {
 		obs, err := offAirObservations(ctx, s, opt, c)
 		if err != nil {
 			return nil, err
