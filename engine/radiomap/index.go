@@ -305,17 +305,19 @@ func (t *tree) search(x [3]float64, q *knn, lo, hi int) {
 	}
 }
 
-// offer offers q the observations of point idx at squared chord c2: the
-// point itself, or each observation of its run.
-func (t *tree) offer(q *knn, c2 float64, idx int32) {
+// obs returns the observations point idx stands for, [lo, hi): the point
+// itself, or its run.
+func (t *tree) obs(idx int32) (lo, hi int32) {
 	if t.runs == nil {
-		q.offer(neighbour{c2, idx})
-		return
+		return idx, idx + 1
 	}
-	if c2 > q.maxC2 {
-		return
-	}
-	for o := t.runs[idx]; o < t.runs[idx+1]; o++ {
+	return t.runs[idx], t.runs[idx+1]
+}
+
+// offer offers q the observations of point idx at squared chord c2.
+func (t *tree) offer(q *knn, c2 float64, idx int32) {
+	lo, hi := t.obs(idx)
+	for o := lo; o < hi; o++ {
 		q.offer(neighbour{c2, o})
 	}
 }
@@ -326,14 +328,10 @@ func (t *tree) within(x [3]float64, maxC2 float64, fn func(idx int32, c2 float64
 	t.withinRange(x, maxC2, fn, 0, len(t.pt))
 }
 
-// emit calls fn for point idx at squared chord c2: the point itself, or
-// each observation of its run.
+// emit calls fn for the observations of point idx at squared chord c2.
 func (t *tree) emit(fn func(int32, float64), c2 float64, idx int32) {
-	if t.runs == nil {
-		fn(idx, c2)
-		return
-	}
-	for o := t.runs[idx]; o < t.runs[idx+1]; o++ {
+	lo, hi := t.obs(idx)
+	for o := lo; o < hi; o++ {
 		fn(o, c2)
 	}
 }
