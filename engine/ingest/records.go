@@ -118,6 +118,7 @@ type CSV struct {
 	// quote costs one row, not every row after it.
 	span, pend lines
 	first      []byte // the start of a failed record's first line (its RowTextError's Text)
+	firstKept  bool   // first holds the current record's line
 }
 
 // lines is a queue of physical lines in one buffer: line i is
@@ -448,11 +449,12 @@ func (c *CSV) tooLong() error {
 // reading further lines while a quoted field is open.
 func (c *CSV) parse(line []byte) error {
 	c.span.reset()
+	c.firstKept = false
 	err := c.parseRecord(line)
+	if err != nil && !c.firstKept {
+		c.keepFirst(line) // still valid: no line was read past it
+	}
 	if c.span.len() == 0 {
-		if err != nil {
-			c.keepFirst(line) // still valid: no line was read past it
-		}
 		return err
 	}
 	// A record over several lines.
@@ -481,6 +483,7 @@ func (c *CSV) parse(line []byte) error {
 func (c *CSV) keepFirst(line []byte) {
 	line = line[:len(line)-lengthNL(line)]
 	c.first = append(c.first[:0], line[:min(len(line), rawTextBytes)]...)
+	c.firstKept = true
 }
 
 // parseRecord splits the record starting with line into c.recBuf and
@@ -534,7 +537,7 @@ func (c *CSV) parseRecord(line []byte) error {
 				return errUnclosed // end of input inside quotes
 			}
 			c.recBuf = append(c.recBuf, line...)
-			if c.span.len() == 0 {
+			if !c.firstKept {
 				c.keepFirst(start) // before the read that may reuse its buffer
 			}
 			next, err := c.readLine()
