@@ -338,7 +338,7 @@ func measurements(b *engine.MeasurementBatch, rng *rand.Rand, vills []engine.Vil
 		if rng.IntN(25) == 0 {
 			svc, sig = engine.ServiceNone, math.NaN()
 		}
-		sig = math.Max(sig, -139)
+		sig = max(sig, -139)
 		dl := math.NaN()
 		if rng.IntN(8) == 0 {
 			dl = 40 * rng.ExpFloat64()

@@ -16,7 +16,7 @@ func GreatCircleKm(a, b orb.Point) float64 {
 	dLat := (b[1] - a[1]) * rad
 	dLon := (b[0] - a[0]) * rad
 	s := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a[1]*rad)*math.Cos(b[1]*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(s)))
+	return 2 * EarthRadiusKm * math.Asin(min(1, math.Sqrt(s)))
 }
 
 // PathLength is the length of the path through nodes in order, closed

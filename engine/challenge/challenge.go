@@ -377,5 +377,5 @@ func upperTail(k, n int, p float64) float64 {
 	for i := n; i >= k; i-- { // smallest terms first
 		s += b.Prob(float64(i))
 	}
-	return math.Min(s, 1)
+	return min(s, 1)
 }

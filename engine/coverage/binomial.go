@@ -80,7 +80,7 @@ func UpperTailExact(k, n int64, p float64) float64 {
 	for i := k; i <= n; i++ {
 		sum += math.Exp(logPMF(i) - top)
 	}
-	return math.Min(1, math.Exp(top+math.Log(sum)))
+	return min(1, math.Exp(top+math.Log(sum)))
 }
 
 // CriticalFailures returns the smallest number of failures k in n tests

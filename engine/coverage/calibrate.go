@@ -123,7 +123,7 @@ func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, 
 			if math.IsNaN(p.DistanceM) || math.IsInf(p.DistanceM, 0) {
 				return nil, fmt.Errorf("coverage: predicted cell %s %s %s has no distance to calibrate a slope: %w", p.Cell, p.Carrier, p.Tech, engine.ErrInvalidValue)
 			}
-			logd = math.Log10(math.Max(p.DistanceM, 1))
+			logd = math.Log10(max(p.DistanceM, 1))
 		}
 		g.pred = append(g.pred, p.SignalDBm)
 		g.meas = append(g.meas, med)
@@ -182,7 +182,7 @@ func CalibrateInPlace(predicted []PredictedCell, cals []Calibration, minPairs in
 		if f, ok := fits[CarrierTech{p.Carrier, p.Tech}]; ok {
 			logd := f.RefLog10D
 			if f.SlopeFitted && !math.IsNaN(p.DistanceM) && !math.IsInf(p.DistanceM, 0) {
-				logd = math.Log10(math.Max(p.DistanceM, 1))
+				logd = math.Log10(max(p.DistanceM, 1))
 			}
 			p.SignalDBm = f.Apply(p.SignalDBm, logd)
 			if !math.IsNaN(f.SigmaDB) && !math.IsInf(f.SigmaDB, 0) {

@@ -212,7 +212,7 @@ func newUnitIndex(units []geodata.Unit) *unitIndex {
 	step := math.Sqrt(area/float64(len(units))) / 2
 	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
 	if step <= 0 || math.IsNaN(step) {
-		step = math.Max(w, h) + 1e-9
+		step = max(w, h) + 1e-9
 	}
 	for (w/step+1)*(h/step+1) > maxBins {
 		step *= 2

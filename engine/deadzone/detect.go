@@ -135,7 +135,7 @@ func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, village
 			return Zone{}, err
 		}
 		centres[i] = ctr
-		hh := math.Max(p.Households, 0)
+		hh := max(p.Households, 0)
 		sx += hh * ctr[0]
 		sy += hh * ctr[1]
 		sw += hh

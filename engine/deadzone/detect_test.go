@@ -160,7 +160,7 @@ func TestDetectZones(t *testing.T) {
 	pz2 := mustCenter(t, s.z2)
 	wantMF := math.Inf(1)
 	for _, c := range s.zone1 {
-		wantMF = math.Min(wantMF, hexgrid.GreatCircleM(pz2, mustCenter(t, c)))
+		wantMF = min(wantMF, hexgrid.GreatCircleM(pz2, mustCenter(t, c)))
 	}
 	if len(z1.Nearest) != 3 {
 		t.Fatalf("nearest %+v, want 3 carriers", z1.Nearest)
@@ -499,8 +499,8 @@ func TestZonePDeadSummary(t *testing.T) {
 	for i, c := range z0.Cells {
 		p := 0.6 + 0.3*float64(i%2) // 0.6, 0.9, 0.6, …: all dead at cut 0.5
 		in.PDead[c] = p
-		num += math.Max(hh[c], 0) * p
-		den += math.Max(hh[c], 0)
+		num += max(hh[c], 0) * p
+		den += max(hh[c], 0)
 	}
 	zones, err = Detect(in)
 	if err != nil {

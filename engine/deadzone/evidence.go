@@ -125,7 +125,7 @@ func IndoorLoss(outdoor, indoor []float64) (lossDB float64, fitted bool) {
 	if len(outdoor) < MinIndoorPairs || len(indoor) < MinIndoorPairs {
 		return DefaultIndoorLossDB, false
 	}
-	return math.Max(0, median(outdoor)-median(indoor)), true
+	return max(0, median(outdoor)-median(indoor)), true
 }
 
 // median returns the median of v (mean of the middle two for even
@@ -158,7 +158,7 @@ func IndoorLossSpread(outdoor, indoor []float64, def float64) (sigmaDB float64, 
 		return def, false
 	}
 	vo, vi := robustVar(outdoor), robustVar(indoor)
-	return math.Sqrt(math.Max(0, vi-vo)), true
+	return math.Sqrt(max(0, vi-vo)), true
 }
 
 // robustVar is (1.4826 · median absolute deviation)², the variance of a

@@ -212,8 +212,8 @@ func reliability(p []float64, dead []bool, minN int) (excess, mid, brier float64
 		mean, obs := sum[b]/float64(n[b]), float64(d[b])/float64(n[b])
 		desc += fmt.Sprintf(" [%.1f,%.1f): %d villages, mean p %.3f, observed %.3f;", float64(b)/10, float64(b+1)/10, n[b], mean, obs)
 		if n[b] >= minN {
-			tol := math.Max(0.10, 2*math.Sqrt(mean*(1-mean)/float64(n[b])))
-			excess = math.Max(excess, math.Abs(mean-obs)-tol)
+			tol := max(0.10, 2*math.Sqrt(mean*(1-mean)/float64(n[b])))
+			excess = max(excess, math.Abs(mean-obs)-tol)
 		}
 	}
 	if midN > 0 {

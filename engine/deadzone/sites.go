@@ -75,8 +75,8 @@ func newSiteIndex(all []engine.Site) *siteIndex {
 	}
 	// A bin step in longitude is shortest at the highest latitude; 0.9
 	// leaves a margin for great circles shorter than the parallel.
-	maxLat := math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) + 1
-	s.lowerM = 0.9 * metresPerDegree * math.Cos(math.Min(maxLat, 89)*math.Pi/180)
+	maxLat := max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) + 1
+	s.lowerM = 0.9 * metresPerDegree * math.Cos(min(maxLat, 89)*math.Pi/180)
 	return s
 }
 
@@ -96,15 +96,15 @@ func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
 	x0, y0 := s.bin(b.Min)
 	x1, y1 := s.bin(b.Max)
 	// Keep the search inside the lower bound's latitude band.
-	if math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) > 89 {
+	if max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) > 89 {
 		return nil
 	}
 	best := make([]SiteDistance, len(s.carriers))
 	for i := range best {
 		best[i] = SiteDistance{Carrier: s.carriers[i], DistanceM: math.Inf(1)}
 	}
-	cosZone := math.Cos(math.Min(math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+1, 89) * math.Pi / 180)
-	lower := math.Min(s.lowerM, 0.9*metresPerDegree*cosZone)
+	cosZone := math.Cos(min(max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+1, 89) * math.Pi / 180)
+	lower := min(s.lowerM, 0.9*metresPerDegree*cosZone)
 	visit := func(x, y int) {
 		if x < 0 || y < 0 || x >= s.nx || y >= s.ny {
 			return
@@ -113,7 +113,7 @@ func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
 			sp := orb.Point{s.lon[i], s.lat[i]}
 			d := math.Inf(1)
 			for _, p := range pts {
-				d = math.Min(d, hexgrid.GreatCircleM(sp, p))
+				d = min(d, hexgrid.GreatCircleM(sp, p))
 			}
 			bd := &best[s.carrier[i]]
 			if d < bd.DistanceM || (d == bd.DistanceM && s.id[i] < bd.SiteID) {

@@ -336,9 +336,9 @@ func pAbove(mean, sd, t float64) float64 {
 func cholesky(a []float64, m int) ([]float64, error) {
 	var scale float64
 	for i := range m {
-		scale = math.Max(scale, a[i*m+i])
+		scale = max(scale, a[i*m+i])
 	}
-	tol := 1e-9 * math.Max(scale, 1e-300)
+	tol := 1e-9 * max(scale, 1e-300)
 	l := make([]float64, m*m)
 	for j := range m {
 		d := a[j*m+j]

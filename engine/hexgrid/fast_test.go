@@ -155,8 +155,8 @@ func TestIndexIntoMatchesH3NearPentagons(t *testing.T) {
 				// Within about three cells of the pentagon centre.
 				r := 3 * edgeDeg * math.Sqrt(rng.Float64())
 				a := rng.Float64() * 2 * math.Pi
-				lon = append(lon, ll.Lng+r*math.Cos(a)/math.Max(math.Cos(ll.Lat*degToRad), 1e-3))
-				lat = append(lat, math.Max(-90, math.Min(90, ll.Lat+r*math.Sin(a))))
+				lon = append(lon, ll.Lng+r*math.Cos(a)/max(math.Cos(ll.Lat*degToRad), 1e-3))
+				lat = append(lat, max(-90, min(90, ll.Lat+r*math.Sin(a))))
 			}
 		}
 		if bad := compareBatch(t, "pentagon", lon, lat, res); bad != 0 {

@@ -104,7 +104,7 @@ func (p Projection) Households(area string, period Period) (mid, lo, hi float64,
 	y := p.Years(period)
 	f := func(g float64) float64 { return b.Households * math.Pow(1+g, y) }
 	a, c := f(g-p.GrowthBand), f(g+p.GrowthBand)
-	return f(g), math.Min(a, c), math.Max(a, c), true
+	return f(g), min(a, c), max(a, c), true
 }
 
 // PersonsPerHousehold returns the census persons per household of area

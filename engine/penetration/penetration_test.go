@@ -147,7 +147,7 @@ func TestShrinkageApply(t *testing.T) {
 	}
 	// m by hand over the first three areas.
 	want, _, _ := PriorStrengthMoM(areas)
-	near(t, "m", m, math.Min(math.Max(want, sh.MinPriorStrength), sh.MaxPriorStrength), 1e-12)
+	near(t, "m", m, min(max(want, sh.MinPriorStrength), sh.MaxPriorStrength), 1e-12)
 	near(t, "no survey = prior mean", est[3].Value, 0.9, 1e-12)
 	near(t, "no model = Jeffreys mean", est[4].Value, 10.5/21, 1e-12)
 	if est[5].Known() {

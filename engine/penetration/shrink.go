@@ -115,7 +115,7 @@ func BetaPosterior(mu, m, x, n, conf float64) Estimate {
 	if !(m > 0) || !(x >= 0 && x <= n) {
 		panic("penetration: BetaPosterior: need m > 0 and 0 <= x <= n")
 	}
-	mu = math.Min(math.Max(mu, muClamp), 1-muClamp)
+	mu = min(max(mu, muClamp), 1-muClamp)
 	b := distuv.Beta{Alpha: m*mu + x, Beta: m*(1-mu) + n - x}
 	t := (1 - conf) / 2
 	return Estimate{Value: b.Mean(), Lower: b.Quantile(t), Upper: b.Quantile(1 - t),
@@ -143,7 +143,7 @@ func (s Shrinkage) Apply(areas []SurveyArea) ([]Estimate, float64, error) {
 		case !ok || used < s.MinAreas:
 			m, how = s.FallbackPriorStrength, fmt.Sprintf("fallback (%d surveyed areas, need %d)", used, s.MinAreas)
 		default:
-			m, how = math.Min(math.Max(est, s.MinPriorStrength), s.MaxPriorStrength),
+			m, how = min(max(est, s.MinPriorStrength), s.MaxPriorStrength),
 				fmt.Sprintf("method of moments over %d areas (raw %.3g)", used, est)
 		}
 	}

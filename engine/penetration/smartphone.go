@@ -102,7 +102,7 @@ func HouseholdNoSmartphone(p, meanAdults float64, d HouseholdDist) float64 {
 // ztpTheta solves θ/(1 − e^−θ) = a for a > 1 by bisection; the root lies
 // in [a − 1, a].
 func ztpTheta(a float64) float64 {
-	lo, hi := math.Max(a-1, 1e-12), a
+	lo, hi := max(a-1, 1e-12), a
 	for range 200 {
 		mid := (lo + hi) / 2
 		if mid/(-math.Expm1(-mid)) < a {
@@ -156,7 +156,7 @@ func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 		Assumptions: []string{
 			fmt.Sprintf("adults = households x %.2f persons (%s) x adult share %.2f", pph, src, m.AdultShare),
 			fmt.Sprintf("%.2f SIMs per smartphone user (interval: %.2f..%.2f)", m.SIMsPerUser, m.SIMsPerUserLow, m.SIMsPerUserHigh),
-			fmt.Sprintf("adults per household K ~ %s with mean %.2f; adults own smartphones independently", m.Dist, math.Max(a, 1)),
+			fmt.Sprintf("adults per household K ~ %s with mean %.2f; adults own smartphones independently", m.Dist, max(a, 1)),
 		}}
 	if projected {
 		e.Assumptions = append(e.Assumptions, "households projected from the census (interval includes the growth band)")

@@ -39,7 +39,7 @@ func Wilson(x, n, conf float64) (lo, hi float64) {
 	if x == n {
 		hi = 1
 	}
-	return math.Max(lo, 0), math.Min(hi, 1)
+	return max(lo, 0), min(hi, 1)
 }
 
 // Proportion returns x/n with its Wilson interval at confidence conf as an

@@ -234,7 +234,7 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 		v, rows := jb.v, out[jb.first:jb.last]
 		anyServed := false
 		for pi, k := range post.Keys {
-			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / math.Max(post.SigmaDB(pi), 1e-9))
+			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / max(post.SigmaDB(pi), 1e-9))
 			bar := 1 - vcfg.Cut
 			if k.Tech == engine.Tech2G {
 				bar = 0.5

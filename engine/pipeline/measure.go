@@ -251,7 +251,7 @@ func (a *evAcc) merge(o *evAcc) {
 		nb, ob := &a.nearby[i], o.nearby[i]
 		nb.Tests += ob.Tests
 		nb.NoService += ob.NoService
-		nb.NearestTestM = math.Min(nb.NearestTestM, ob.NearestTestM)
+		nb.NearestTestM = min(nb.NearestTestM, ob.NearestTestM)
 		for k, e := range o.near[i] {
 			if a.near[i] == nil {
 				a.near[i] = map[deadzone.Key]*evFix{}
@@ -356,7 +356,7 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 			v := g.villages[vi]
 			d := hexgrid.GreatCircleM(pt, orb.Point{v.Lon, v.Lat})
 			nb := &ev.nearby[vi]
-			nb.NearestTestM = math.Min(nb.NearestTestM, d)
+			nb.NearestTestM = min(nb.NearestTestM, d)
 			if d > deadzone.NearbyRadiusM {
 				continue
 			}
@@ -583,7 +583,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 			nb := &evOut.nearby[i]
 			nb.Tests += ev.nearby[i].Tests
 			nb.NoService += ev.nearby[i].NoService
-			nb.NearestTestM = math.Min(nb.NearestTestM, ev.nearby[i].NearestTestM)
+			nb.NearestTestM = min(nb.NearestTestM, ev.nearby[i].NearestTestM)
 			for k, e := range ev.near[i] {
 				if evOut.near[i] == nil {
 					evOut.near[i] = map[deadzone.Key]*evSum{}

@@ -182,7 +182,7 @@ func placeZone(hexes []Hex, cfg CandidateConfig) [][2]float64 {
 	w := make([]float64, len(hs))
 	var sw, sx, sy float64
 	for i, h := range hs {
-		w[i] = math.Max(h.Households, eps)
+		w[i] = max(h.Households, eps)
 		sw += w[i]
 		sx += w[i] * h.Lon
 		sy += w[i] * h.Lat
@@ -193,7 +193,7 @@ func placeZone(hexes []Hex, cfg CandidateConfig) [][2]float64 {
 	extent := 0.0
 	for i, h := range hs {
 		x[i], y[i] = loc.xy(h.Lon, h.Lat)
-		extent = math.Max(extent, math.Hypot(x[i], y[i]))
+		extent = max(extent, math.Hypot(x[i], y[i]))
 	}
 	k := int(math.Ceil((extent / cfg.RadiusM) * (extent / cfg.RadiusM)))
 	k = max(1, min(k, cfg.MaxPerZone, len(hs)))
@@ -219,7 +219,7 @@ func placeZone(hexes []Hex, cfg CandidateConfig) [][2]float64 {
 		}
 		cx, cy = append(cx, x[far]), append(cy, y[far])
 		for i := range hs {
-			d2[i] = math.Min(d2[i], sq(x[i]-x[far])+sq(y[i]-y[far]))
+			d2[i] = min(d2[i], sq(x[i]-x[far])+sq(y[i]-y[far]))
 		}
 	}
 	// Lloyd refinement.

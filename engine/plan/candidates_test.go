@@ -72,7 +72,7 @@ func TestGenerateCandidatesCoversZones(t *testing.T) {
 			}
 			d := math.Inf(1)
 			for _, c := range cs {
-				d = math.Min(d, predict.GreatCircleM(c.Lon, c.Lat, h.Lon, h.Lat))
+				d = min(d, predict.GreatCircleM(c.Lon, c.Lat, h.Lon, h.Lat))
 			}
 			if d > cfg.RadiusM*1.001 && len(cs) < cfg.MaxPerZone {
 				t.Errorf("zone %s hex %v: %.0f m from the nearest site", z.ID, h.Cell, d)

@@ -169,7 +169,7 @@ func (c *FootprintConfig) radio(cand *Candidate) (radio, error) {
 // margin returns the covered margin (dB above threshold, ≥ 0 means
 // covered) at distance d, and whether the model could evaluate it.
 func (c *FootprintConfig) margin(r *radio, d float64, pattern bool) (float64, bool) {
-	loss, _, err := c.Models.PathLoss(r.tech, c.Env, predict.Link{FreqMHz: r.freq, HBaseM: r.height, HMobileM: c.MobileHeightM, DistanceM: math.Max(d, 1)})
+	loss, _, err := c.Models.PathLoss(r.tech, c.Env, predict.Link{FreqMHz: r.freq, HBaseM: r.height, HMobileM: c.MobileHeightM, DistanceM: max(d, 1)})
 	if err != nil {
 		return 0, false
 	}
@@ -254,7 +254,7 @@ func Footprints(cands []Candidate, dead []Hex, cfg FootprintConfig) ([][]int32, 
 		}
 		r.reachM = reach
 		radios[i] = r
-		maxReach = math.Max(maxReach, reach)
+		maxReach = max(maxReach, reach)
 	}
 	out := make([][]int32, len(cands))
 	if len(dead) == 0 || maxReach == 0 {
@@ -315,8 +315,8 @@ func newHexIndex(hs []Hex, radiusM float64) *hexIndex {
 // near appends the hexes in buckets that may lie within radiusM of lon/lat.
 func (g *hexIndex) near(dst []int32, lon, lat, radiusM float64) []int32 {
 	dLat := radiusM / mPerDeg
-	maxLat := math.Min(89.9, math.Abs(lat)+dLat)
-	dLon := math.Min(180, dLat/math.Cos(maxLat*math.Pi/180))
+	maxLat := min(89.9, math.Abs(lat)+dLat)
+	dLon := min(180, dLat/math.Cos(maxLat*math.Pi/180))
 	iy0, iy1 := int32(math.Floor((lat-dLat)/g.cellDeg)), int32(math.Floor((lat+dLat)/g.cellDeg))
 	ix0, ix1 := int32(math.Floor((lon-dLon)/g.cellDeg)), int32(math.Floor((lon+dLon)/g.cellDeg))
 	for iy := iy0; iy <= iy1; iy++ {

@@ -114,7 +114,7 @@ func (s *solver) lpBound(maxGroups int) (float64, bool) {
 		for r := range rows {
 			red -= A[r][j] * u[r]
 		}
-		bound += math.Max(0, red)
+		bound += max(0, red)
 	}
 	return bound, true
 }
@@ -191,7 +191,7 @@ func simplexDuals(A [][]float64, b, c []float64, cols, maxPivots int) []float64 
 	}
 	u := make([]float64, rows)
 	for r := range rows {
-		u[r] = math.Max(0, obj[nc+r])
+		u[r] = max(0, obj[nc+r])
 	}
 	return u
 }

@@ -71,7 +71,7 @@ func TestLPBoundMatchesGonum(t *testing.T) {
 			t.Fatalf("instance %d: no LP bound", k)
 		}
 		want := gonumLP(t, inst, budget)
-		if math.Abs(got-want) > 1e-6*math.Max(1, want) {
+		if math.Abs(got-want) > 1e-6*max(1, want) {
 			t.Errorf("instance %d: LP bound %.9g, gonum %.9g", k, got, want)
 		}
 	}

@@ -179,7 +179,7 @@ func Solve(inst Instance, budgetVND float64, cfg SolveConfig) (Solution, error) 
 	for _, i := range sol.Chosen {
 		s.take(i)
 	}
-	sol.OnlineBound = math.Min(sol.OnlineBound, s.online())
+	sol.OnlineBound = min(sol.OnlineBound, s.online())
 
 	sol.CoverableBound = s.coverable()
 	sol.UpperBound, sol.BoundMethod = sol.CoverableBound, "coverable"
@@ -385,7 +385,7 @@ func (s *solver) greedyOver(pool, seed []int, budget float64, online bool) run {
 	}
 	next := 1
 	if online {
-		s.onlineBest = math.Min(s.onlineBest, s.online())
+		s.onlineBest = min(s.onlineBest, s.online())
 	}
 	for len(s.heap) > 0 {
 		top := &s.heap[0]
@@ -409,12 +409,12 @@ func (s *solver) greedyOver(pool, seed []int, budget float64, online bool) run {
 		r.gains = append(r.gains, s.take(i))
 		r.cost += s.cost[i]
 		if online && len(r.chosen) == next {
-			s.onlineBest = math.Min(s.onlineBest, s.online())
+			s.onlineBest = min(s.onlineBest, s.online())
 			next *= 2
 		}
 	}
 	if online {
-		s.onlineBest = math.Min(s.onlineBest, s.online())
+		s.onlineBest = min(s.onlineBest, s.online())
 	}
 	r.value = s.value
 	return r

@@ -65,7 +65,7 @@ func bruteForce(inst Instance, budget float64) float64 {
 		for c := cov[s]; c != 0; c &= c - 1 {
 			v += inst.Households[bits.TrailingZeros64(c)]
 		}
-		best = math.Max(best, v)
+		best = max(best, v)
 	}
 	return best
 }
@@ -107,11 +107,11 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 					if sol.LPBound < opt-1e-9 {
 						t.Errorf("instance %d: LP %g below OPT %g", k, sol.LPBound, opt)
 					}
-					worstLP = math.Min(worstLP, sol.LPBound/math.Max(opt, 1))
+					worstLP = min(worstLP, sol.LPBound/max(opt, 1))
 				}
 				if opt > 0 {
-					worst = math.Min(worst, sol.Value/opt)
-					worstBound = math.Max(worstBound, sol.UpperBound/opt)
+					worst = min(worst, sol.Value/opt)
+					worstBound = max(worstBound, sol.UpperBound/opt)
 				}
 			}
 			t.Logf("worst value/OPT %.4f, worst bound/OPT %.4f, LP solved %d/40 (min LP/OPT %.4f)", worst, worstBound, lpSolved, worstLP)

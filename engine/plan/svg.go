@@ -18,15 +18,15 @@ func CurveSVG(p Plan) string {
 		w, h                   = 640.0, 400.0
 		left, right, top, bott = 72.0, 24.0, 40.0, 56.0
 	)
-	maxX := math.Max(p.BudgetVND, p.TotalCostVND) / 1e9
-	maxY := math.Max(p.UpperBound, p.TotalHouseholds)
+	maxX := max(p.BudgetVND, p.TotalCostVND) / 1e9
+	maxY := max(p.UpperBound, p.TotalHouseholds)
 	for _, c := range p.Curve {
-		maxX = math.Max(maxX, c.CostVND/1e9)
-		maxY = math.Max(maxY, c.Households)
+		maxX = max(maxX, c.CostVND/1e9)
+		maxY = max(maxY, c.Households)
 	}
 	xStep, yStep := niceStep(maxX), niceStep(maxY)
-	maxX = math.Max(xStep, math.Ceil(maxX/xStep)*xStep)
-	maxY = math.Max(yStep, math.Ceil(maxY/yStep)*yStep)
+	maxX = max(xStep, math.Ceil(maxX/xStep)*xStep)
+	maxY = max(yStep, math.Ceil(maxY/yStep)*yStep)
 	px := func(v float64) float64 { return left + v/maxX*(w-left-right) }
 	py := func(v float64) float64 { return h - bott - v/maxY*(h-top-bott) }
 

@@ -49,13 +49,13 @@ func (p Pattern) Validate() error {
 // sign, any turn) and half-power beamwidth φ3dB.
 func (p Pattern) HorizontalDB(offsetDeg, beamwidthDeg float64) float64 {
 	x := AngleDiffDeg(offsetDeg, 0) / beamwidthDeg
-	return -math.Min(12*x*x, p.AmDB)
+	return -min(12*x*x, p.AmDB)
 }
 
 // VerticalDB returns A_V(θ) for a depression angle and downtilt.
 func (p Pattern) VerticalDB(depressionDeg, tiltDeg float64) float64 {
 	x := (depressionDeg - tiltDeg) / p.VBeamwidthDeg
-	return -math.Min(12*x*x, p.SLAvDB)
+	return -min(12*x*x, p.SLAvDB)
 }
 
 // GainDB returns the combined relative gain A(φ, θ). azimuthDeg NaN means
@@ -64,13 +64,13 @@ func (p Pattern) VerticalDB(depressionDeg, tiltDeg float64) float64 {
 func (p Pattern) GainDB(azimuthDeg, beamwidthDeg, bearingDeg, depressionDeg, tiltDeg float64) float64 {
 	v := p.VerticalDB(depressionDeg, tiltDeg)
 	if math.IsNaN(azimuthDeg) {
-		return -math.Min(-v, p.AmDB)
+		return -min(-v, p.AmDB)
 	}
 	if !(beamwidthDeg > 0) {
 		beamwidthDeg = p.HBeamwidthDeg
 	}
 	h := p.HorizontalDB(bearingDeg-azimuthDeg, beamwidthDeg)
-	return -math.Min(-(h + v), p.AmDB)
+	return -min(-(h + v), p.AmDB)
 }
 
 // AngleDiffDeg returns a − b wrapped to [−180, 180).
@@ -141,7 +141,7 @@ func haversineRoot(p1, p2, cos1, cos2, dl float64) float64 {
 	sp := math.Sin((p2 - p1) / 2)
 	sl := math.Sin(dl / 2)
 	a := sp*sp + cos1*cos2*sl*sl
-	return math.Min(1, math.Sqrt(a))
+	return min(1, math.Sqrt(a))
 }
 
 // arcOfRootM returns the great-circle distance, in metres, whose

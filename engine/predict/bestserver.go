@@ -440,8 +440,8 @@ func newWorker(groups int, cfg Config, coefs []siteCoefs) *worker {
 func (g *grid) cellRange(lon, lat float64) (ix0, ix1, iy0, iy1 int) {
 	dLat := g.cellDeg
 	iy0, iy1 = int(math.Floor((lat-dLat)/g.cellDeg)), int(math.Floor((lat+dLat)/g.cellDeg))
-	maxLat := math.Min(89.9, math.Abs(lat)+dLat)
-	dLon := math.Min(180, dLat/math.Cos(maxLat*deg2rad))
+	maxLat := min(89.9, math.Abs(lat)+dLat)
+	dLon := min(180, dLat/math.Cos(maxLat*deg2rad))
 	ix0, ix1 = int(math.Floor((lon-dLon)/g.cellDeg)), int(math.Floor((lon+dLon)/g.cellDeg))
 	return ix0, ix1, iy0, iy1
 }

@@ -300,7 +300,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		for i, v := range r {
 			dev[i] = math.Abs(v - mu)
 		}
-		sd := math.Max(1.4826*medianOf(dev), MinOffAirSigmaDB)
+		sd := max(1.4826*medianOf(dev), MinOffAirSigmaDB)
 		nets[k] = spread{mu, sd}
 		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(r), OffsetDB: mu, SigmaDB: sd})
 	}
@@ -311,7 +311,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	eps := opt.Contamination
 	like := func(upper bool, y, m, sd float64) float64 {
 		if upper {
-			u := math.Min(math.Max((y-offAirLoDBm)/offAirSpanDB, 0), 1)
+			u := min(max((y-offAirLoDBm)/offAirSpanDB, 0), 1)
 			return (1-eps)*0.5*math.Erfc(-(y-m)/(sd*math.Sqrt2)) + eps*u
 		}
 		z := (y - m) / sd
@@ -690,7 +690,7 @@ func newObsGrid(obs *OffAirObs) *obsGrid {
 // in index order.
 func (g *obsGrid) within(c engine.Carrier, lon, lat, rM float64) []int {
 	dLat := rM / earthRadiusM * rad2deg
-	dLon := dLat / math.Max(math.Cos(lat*deg2rad), 0.01)
+	dLon := dLat / max(math.Cos(lat*deg2rad), 0.01)
 	var out []int
 	for ix := int32(math.Floor((lon - dLon) / obsGridDeg)); ix <= int32(math.Floor((lon+dLon)/obsGridDeg)); ix++ {
 		for iy := int32(math.Floor((lat - dLat) / obsGridDeg)); iy <= int32(math.Floor((lat+dLat)/obsGridDeg)); iy++ {

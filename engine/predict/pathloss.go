@@ -83,8 +83,8 @@ func outOfRange(model, what string, v, lo, hi float64, unit string) error {
 // extended ranges.
 func checkHeights(model string, l Link, bLo, bHi, mLo, mHi float64, ext Extensions) error {
 	if ext.AntennaHeight {
-		bLo, bHi = math.Min(bLo, extBaseMinM), math.Max(bHi, extBaseMaxM)
-		mLo, mHi = math.Min(mLo, extMobileMinM), math.Max(mHi, extMobileMaxM)
+		bLo, bHi = min(bLo, extBaseMinM), max(bHi, extBaseMaxM)
+		mLo, mHi = min(mLo, extMobileMinM), max(mHi, extMobileMaxM)
 	}
 	if l.HBaseM < bLo || l.HBaseM > bHi {
 		return outOfRange(model, "base-station height", l.HBaseM, bLo, bHi, "m")
@@ -206,7 +206,7 @@ func hataEval(a, b float64, l Link) float64 {
 	loss := a + b*math.Log10(l.DistanceM/1000)
 	if l.DistanceM < 1000 {
 		if d3 := l.distance3DM(); d3 > 0 {
-			loss = math.Max(loss, freeSpaceDB(d3, l.FreqMHz))
+			loss = max(loss, freeSpaceDB(d3, l.FreqMHz))
 		}
 	}
 	return loss

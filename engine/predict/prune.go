@@ -136,7 +136,7 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 	}
 	maxRange := 0.0
 	for _, t := range engine.Techs {
-		maxRange = math.Max(maxRange, cfg.Tech[t].MaxRangeM)
+		maxRange = max(maxRange, cfg.Tech[t].MaxRangeM)
 	}
 	idx := &pruneIndex{groups: make([][]*groupIndex, nGroups)}
 	idx.key0 = boundKey(boundD0M)
@@ -239,9 +239,9 @@ func (gi *groupIndex) leaf(prep []prepSite, lo, hi int32) kdNode {
 		cosLatMin: math.Inf(1), lo: lo, hi: hi, left: -1, right: -1}
 	for _, si := range gi.sites[lo:hi] {
 		p := &prep[si]
-		n.latLo, n.latHi = math.Min(n.latLo, p.latRad), math.Max(n.latHi, p.latRad)
-		n.lonLo, n.lonHi = math.Min(n.lonLo, p.lonRad), math.Max(n.lonHi, p.lonRad)
-		n.cosLatMin = math.Min(n.cosLatMin, p.cosLat)
+		n.latLo, n.latHi = min(n.latLo, p.latRad), max(n.latHi, p.latRad)
+		n.lonLo, n.lonHi = min(n.lonLo, p.lonRad), max(n.lonHi, p.lonRad)
+		n.cosLatMin = min(n.cosLatMin, p.cosLat)
 	}
 	return n
 }
@@ -269,12 +269,12 @@ func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
 	}
 	sp := sinLower(dphi / 2)
 	a := sp * sp
-	if math.Max(math.Abs(lonRad-n.lonLo), math.Abs(lonRad-n.lonHi)) <= math.Pi {
+	if max(math.Abs(lonRad-n.lonLo), math.Abs(lonRad-n.lonHi)) <= math.Pi {
 		sl := sinLower(dlam / 2)
 		a += cosLat * n.cosLatMin * sl * sl
 	}
 	// The relative margin covers rounding differences with haversineM.
-	return 2 * earthRadiusM * math.Sqrt(math.Min(1, a)) * (1 - 1e-9)
+	return 2 * earthRadiusM * math.Sqrt(min(1, a)) * (1 - 1e-9)
 }
 
 // sinLower returns x − x³/6, a lower bound on sin x for 0 ≤ x ≤ π/2 (the
@@ -303,7 +303,7 @@ func (gi *groupIndex) bounds(prep []prepSite, cfg *Config, dist []float64) {
 	maxBase, maxH := math.Inf(-1), 0.0
 	for _, si := range gi.sites {
 		p := &prep[si]
-		maxBase, maxH = math.Max(maxBase, p.signalBaseDBm), math.Max(maxH, p.heightM)
+		maxBase, maxH = max(maxBase, p.signalBaseDBm), max(maxH, p.heightM)
 		if b, ok := base[p.heightM]; !ok {
 			base[p.heightM] = p.signalBaseDBm
 			heights = append(heights, p.heightM)
@@ -341,7 +341,7 @@ func (gi *groupIndex) bounds(prep []prepSite, cfg *Config, dist []float64) {
 				if math.IsNaN(s) {
 					s = math.Inf(1)
 				}
-				ub[j] = math.Max(ub[j], s)
+				ub[j] = max(ub[j], s)
 			}
 		}
 		gi.ub[e] = ub
@@ -383,7 +383,7 @@ func lossLowerBoundDB(m Model, env Env, hataA, hataB float64, l Link, mc *ModelC
 		return hataA + hataB*math.Log10(d/1000)
 	case ModelUMa:
 		los := umaLOSLowerDB(l)
-		nlos := math.Max(los, umaNLOSPrimeDB(l))
+		nlos := max(los, umaNLOSPrimeDB(l))
 		switch mc.LOS {
 		case LOSModeLOS:
 			return los
@@ -401,7 +401,7 @@ func lossLowerBoundDB(m Model, env Env, hataA, hataB float64, l Link, mc *ModelC
 		if !ok {
 			return math.Inf(-1)
 		}
-		nlos := math.Max(los, nlosP)
+		nlos := max(los, nlosP)
 		switch mc.LOS {
 		case LOSModeLOS:
 			return los
@@ -421,7 +421,7 @@ func umaLOSLowerDB(l Link) float64 {
 	dh := l.HBaseM - l.HMobileM
 	pl1 := 28 + 22*math.Log10(d3) + 20*math.Log10(fc)
 	if q := dBP*dBP + dh*dh; q > 0 {
-		return math.Max(pl1, 28+40*math.Log10(d3)+20*math.Log10(fc)-9*math.Log10(q))
+		return max(pl1, 28+40*math.Log10(d3)+20*math.Log10(fc)-9*math.Log10(q))
 	}
 	return pl1
 }
@@ -440,16 +440,16 @@ func umaLOSProbabilityUpper(d, hUTM float64) float64 {
 	}
 	p := 18/d + math.Exp(-d/63)*(1-18/d)
 	if hUTM > 13 {
-		c := math.Pow((math.Min(hUTM, 23)-13)/10, 1.5)
-		x := math.Max(d, 450)
+		c := math.Pow((min(hUTM, 23)-13)/10, 1.5)
+		x := max(d, 450)
 		p *= 1 + c*1.25*math.Pow(x/100, 3)*math.Exp(-x/150)
 	}
-	return math.Min(1, p)
+	return min(1, p)
 }
 
 func rmaPL1DB(d3, fc, h, hp float64) float64 {
-	return 20*math.Log10(40*math.Pi*d3*fc/3) + math.Min(0.03*hp, 10)*math.Log10(d3) -
-		math.Min(0.044*hp, 14.77) + 0.002*math.Log10(h)*d3
+	return 20*math.Log10(40*math.Pi*d3*fc/3) + min(0.03*hp, 10)*math.Log10(d3) -
+		min(0.044*hp, 14.77) + 0.002*math.Log10(h)*d3
 }
 
 func rmaLOSLowerDB(l Link, p RMaParams) float64 {
@@ -464,7 +464,7 @@ func rmaLOSLowerDB(l Link, p RMaParams) float64 {
 	if l.DistanceM <= dBP {
 		dh := l.HBaseM - l.HMobileM
 		beyond := atBP + 40*math.Log10(math.Sqrt(dBP*dBP+dh*dh)/dBP)
-		return math.Min(rmaPL1DB(l.distance3DM(), fc, h, hp), beyond)
+		return min(rmaPL1DB(l.distance3DM(), fc, h, hp), beyond)
 	}
 	return atBP + 40*math.Log10(l.distance3DM()/dBP)
 }

@@ -216,7 +216,7 @@ func TestPruneBoundAboveEverySignal(t *testing.T) {
 					continue
 				}
 				ub := class[int32(si)].ub[env]
-				for _, at := range []float64{d, d * rng.Float64(), d / (1 + 1.0/(1<<boundMantBits)), math.Min(d, boundD0M)} {
+				for _, at := range []float64{d, d * rng.Float64(), d / (1 + 1.0/(1<<boundMantBits)), min(d, boundD0M)} {
 					if u := idx.upperBound(ub, at); !(u >= b.signal) {
 						t.Fatalf("%s: site %d (%s, %g MHz, %g m) at %g m: signal %.9g dBm above the bound %.9g dBm at %g m",
 							c.name, p.idx, p.model[env], p.freqMHz, p.heightM, d, b.signal, u, at)
@@ -292,7 +292,7 @@ func TestLossLowerBoundMonotone(t *testing.T) {
 			if !(d > 0) {
 				continue
 			}
-			minFrom = math.Min(minFrom, loss(d))
+			minFrom = min(minFrom, loss(d))
 			l := Link{f, hb, hm, d}
 			lb := lossLowerBoundDB(m, env, ha, hbk, l, &mc)
 			if lb > minFrom+boundMarginDB/2 {

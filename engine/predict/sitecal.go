@@ -111,7 +111,7 @@ func Shrink(residuals [][]float64) (Shrinkage, error) {
 				dev += (m - mbar) * (m - mbar)
 			}
 		}
-		sh.Tau2 = math.Max(0, dev/float64(sites-1)-sh.Sigma2*invN)
+		sh.Tau2 = max(0, dev/float64(sites-1)-sh.Sigma2*invN)
 	}
 	sh.MeanDB = sumAll / total
 	if sh.Tau2 > 0 {

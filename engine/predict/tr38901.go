@@ -85,7 +85,7 @@ func check38901(model string, l Link, fHiGHz, bLo, bHi, mLo, mHi, dHi float64, e
 // the 10 m minimum distance.
 func floorFreeSpace(lossDB float64, l Link) float64 {
 	if l.DistanceM < 10 {
-		return math.Max(lossDB, freeSpaceDB(l.distance3DM(), l.FreqMHz))
+		return max(lossDB, freeSpaceDB(l.distance3DM(), l.FreqMHz))
 	}
 	return lossDB
 }
@@ -111,7 +111,7 @@ func UMaLOSProbability(d2DM, hUTM float64) float64 {
 	}
 	p := 18/d2DM + math.Exp(-d2DM/63)*(1-18/d2DM)
 	if hUTM > 13 {
-		c := math.Pow((math.Min(hUTM, 23)-13)/10, 1.5)
+		c := math.Pow((min(hUTM, 23)-13)/10, 1.5)
 		p *= 1 + c*1.25*math.Pow(d2DM/100, 3)*math.Exp(-d2DM/150)
 	}
 	return p
@@ -174,8 +174,8 @@ func rmaLOS(l Link, p RMaParams) Loss {
 	h := p.BuildingHeightM
 	hp := math.Pow(h, 1.72)
 	pl1 := func(d3 float64) float64 {
-		return 20*math.Log10(40*math.Pi*d3*fc/3) + math.Min(0.03*hp, 10)*math.Log10(d3) -
-			math.Min(0.044*hp, 14.77) + 0.002*math.Log10(h)*d3
+		return 20*math.Log10(40*math.Pi*d3*fc/3) + min(0.03*hp, 10)*math.Log10(d3) -
+			min(0.044*hp, 14.77) + 0.002*math.Log10(h)*d3
 	}
 	dBP := 2 * math.Pi * l.HBaseM * l.HMobileM * l.FreqMHz * 1e6 / speedOfLightMPerS
 	d3 := l.distance3DM()
@@ -194,7 +194,7 @@ func rmaNLOS(l Link, p RMaParams) Loss {
 		(43.42-3.1*math.Log10(hbs))*(math.Log10(l.distance3DM())-3) +
 		20*math.Log10(fc) - (3.2*x*x - 4.97)
 	los := rmaLOS(l, p)
-	return Loss{DB: math.Max(los.DB, nlos), SigmaDB: 8}
+	return Loss{DB: max(los.DB, nlos), SigmaDB: 8}
 }
 
 // UMaDB returns the 3GPP TR 38.901 (v16/v17) Table 7.4.1-1 urban-macro
@@ -243,5 +243,5 @@ func umaLOS(l Link) Loss {
 func umaNLOS(l Link) Loss {
 	fc := l.FreqMHz / 1000
 	nlos := 13.54 + 39.08*math.Log10(l.distance3DM()) + 20*math.Log10(fc) - 0.6*(l.HMobileM-1.5)
-	return Loss{DB: math.Max(umaLOS(l).DB, nlos), SigmaDB: 6}
+	return Loss{DB: max(umaLOS(l).DB, nlos), SigmaDB: 6}
 }

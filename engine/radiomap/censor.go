@@ -61,10 +61,10 @@ func censoredUpdate(ws *workspace, mu, S []float64, nz, q int, bounds, noise2 []
 			lambda, delta := truncUpper((bp[j] - mC) / sy)
 			vHat := vC - vC*vC*(1-delta)/sy2
 			mHat := mC - vC*lambda/sy
-			newT := math.Max(1/vHat-tauCav, 0) // ≥ 0: the likelihood is log-concave
+			newT := max(1/vHat-tauCav, 0) // ≥ 0: the likelihood is log-concave
 			newN := mHat/vHat - nuCav
 			dT, dN := newT-tt[j], newN-nt[j]
-			change = math.Max(change, math.Max(math.Abs(dT)*s2, math.Abs(dN)*math.Sqrt(s2)))
+			change = max(change, max(math.Abs(dT)*s2, math.Abs(dN)*math.Sqrt(s2)))
 			tt[j], nt[j] = newT, newN
 			// Σ ← Σ − dT/(1 + dT·Σ_pp)·s·sᵀ, s = Σ[:, p]
 			copy(c, S[p*nz:p*nz+nz])

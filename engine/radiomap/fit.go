@@ -326,7 +326,7 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 			}
 			vb := VariogramBin{
 				SameKey: class == SameKey, SameCarrier: class == SameCarrier,
-				LoM: float64(b) * opt.BinWidthM, HiM: math.Min(float64(b+1)*opt.BinWidthM, opt.MaxDistM),
+				LoM: float64(b) * opt.BinWidthM, HiM: min(float64(b+1)*opt.BinWidthM, opt.MaxDistM),
 				DistM: ac.h / float64(ac.n), SemivarianceDB2: ac.g / float64(ac.n), Pairs: ac.n,
 				Used: ac.n >= MinBinPairs,
 			}
@@ -388,30 +388,30 @@ func fitWLS(bins []VariogramBin, shared, carrier bool, opt FitOptions) (Model, f
 	if plateauN == 0 { // all usable bins are short: take the largest
 		for _, b := range used {
 			if b.SameKey {
-				plateau = math.Max(plateau, b.SemivarianceDB2)
+				plateau = max(plateau, b.SemivarianceDB2)
 			}
 		}
 	} else {
 		plateau /= float64(plateauN)
 	}
-	plateau = math.Max(plateau, 1e-6)
-	first = math.Min(math.Max(first, 0.01*plateau), plateau)
+	plateau = max(plateau, 1e-6)
+	first = min(max(first, 0.01*plateau), plateau)
 
 	// A range below the shortest lag seen looks like nugget; it is not
 	// identified, and the lower bound keeps the fit from trading nugget for
 	// such a range.
 	shortest := math.Inf(1)
 	for _, b := range used {
-		shortest = math.Min(shortest, b.DistM)
+		shortest = min(shortest, b.DistM)
 	}
-	loA, hiA := math.Log(math.Max(opt.BinWidthM/10, shortest)), math.Log(opt.MaxDistM)
+	loA, hiA := math.Log(max(opt.BinWidthM/10, shortest)), math.Log(opt.MaxDistM)
 	if loA >= hiA {
 		loA = hiA - 1
 	}
 	rangeOf := func(p float64) float64 { return math.Exp(loA + (hiA-loA)/(1+math.Exp(-p))) }
 	rangeParam := func(a float64) float64 {
 		u := (math.Log(a) - loA) / (hiA - loA)
-		u = math.Min(math.Max(u, 1e-6), 1-1e-6)
+		u = min(max(u, 1e-6), 1-1e-6)
 		return math.Log(u / (1 - u))
 	}
 	// Parameters, in order: the shared sill and range (when identified),
@@ -448,8 +448,8 @@ func fitWLS(bins []VariogramBin, shared, carrier bool, opt FitOptions) (Model, f
 	// Starts: nugget a share of the first bin, structured variance split
 	// between the components and ranges over a small grid (the carrier
 	// and own parts starting shorter than the shared one).
-	nug := math.Max(0.5*first, 1e-3*plateau)
-	structured := math.Max(plateau-nug, 1e-3*plateau)
+	nug := max(0.5*first, 1e-3*plateau)
+	structured := max(plateau-nug, 1e-3*plateau)
 	var starts [][]float64
 	for _, a := range []float64{opt.MaxDistM / 20, opt.MaxDistM / 6, opt.MaxDistM / 2} {
 		for _, split := range []float64{0.3, 0.7} {

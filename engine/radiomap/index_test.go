@@ -42,8 +42,8 @@ func refLayout(p [][3]float64) ([]int32, []uint8) {
 		}
 		for _, o := range order[lo:hi] {
 			for d := range 3 {
-				mn[d] = math.Min(mn[d], p[o][d])
-				mx[d] = math.Max(mx[d], p[o][d])
+				mn[d] = min(mn[d], p[o][d])
+				mx[d] = max(mx[d], p[o][d])
 			}
 		}
 		d := 0

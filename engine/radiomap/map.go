@@ -607,7 +607,7 @@ func choleskyJitter(k []float64, n int, diag []float64) error {
 	maxDiag := 0.0
 	for i := 0; i < n; i++ {
 		diag[i] = k[i*n+i]
-		maxDiag = math.Max(maxDiag, diag[i])
+		maxDiag = max(maxDiag, diag[i])
 	}
 	for _, eps := range [...]float64{0, 1e-10, 1e-8, 1e-6} {
 		for i := 0; i < n; i++ {

@@ -314,10 +314,10 @@ func TestTruncUpperMoments(t *testing.T) {
 	for _, alpha := range []float64{3, 1, 0, -1, -3, -8, -20} {
 		lam, del := truncUpper(alpha)
 		z := normCDF(alpha)
-		lo := math.Min(alpha, 0) - 12
+		lo := min(alpha, 0) - 12
 		m := simpson(func(x float64) float64 { return x * normPDF(x) }, lo, alpha, 200000) / z
 		v := simpson(func(x float64) float64 { return (x - m) * (x - m) * normPDF(x) }, lo, alpha, 200000) / z
-		near(t, "−λ", -lam, m, 1e-8*math.Max(1, math.Abs(m)))
+		near(t, "−λ", -lam, m, 1e-8*max(1, math.Abs(m)))
 		near(t, "δ", del, v, 1e-6*v)
 	}
 	l1, d1 := truncUpper(-30)

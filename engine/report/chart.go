@@ -76,7 +76,7 @@ func (f *frame) yRange(lo, hi float64) float64 {
 		lo, hi = 0, 1
 	}
 	if hi-lo < 1e-9 {
-		d := math.Max(math.Abs(hi)*0.1, 0.01)
+		d := max(math.Abs(hi)*0.1, 0.01)
 		if lo == 0 {
 			hi = d
 		} else {
@@ -137,7 +137,7 @@ func trendSVG(t trend) template.HTML {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(v float64) {
 		if finite(v) {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
 	for _, p := range t.points {
@@ -235,14 +235,14 @@ func trendSVG(t trend) template.HTML {
 // line and the upper bound as a dashed horizontal line.
 func planSVG(c *PlanCurve) template.HTML {
 	f := frame{w: 640, h: 360, left: 72, right: 24, top: 30, bottom: 50}
-	maxX, maxY := math.Max(c.BudgetVND/1e9, 0), math.Max(c.UpperBound, 0)
+	maxX, maxY := max(c.BudgetVND/1e9, 0), max(c.UpperBound, 0)
 	for _, p := range c.Points {
 		if finite(p.CostVND) && finite(p.Households) {
-			maxX, maxY = math.Max(maxX, p.CostVND/1e9), math.Max(maxY, p.Households)
+			maxX, maxY = max(maxX, p.CostVND/1e9), max(maxY, p.Households)
 		}
 	}
 	xStep := niceStep(maxX / 6)
-	f.x0, f.x1 = 0, math.Max(xStep, math.Ceil(maxX/xStep-1e-9)*xStep)
+	f.x0, f.x1 = 0, max(xStep, math.Ceil(maxX/xStep-1e-9)*xStep)
 	step := f.yRange(0, maxY)
 	var b strings.Builder
 	f.open(&b, "Households reached vs. budget")

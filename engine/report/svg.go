@@ -50,7 +50,7 @@ func fit(b orb.Bound, maxW, maxH, pad float64) projection {
 		k = (maxW - 2*pad) / dx
 	}
 	if dy > 0 {
-		k = math.Min(k, (maxH-2*pad)/dy)
+		k = min(k, (maxH-2*pad)/dy)
 	}
 	if math.IsInf(k, 1) { // a single point
 		k = 1

@@ -181,7 +181,7 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 			t.Fatalf("village %s: %v households released, %v exact", v.ID, rl1[i].Households, v.Households)
 		}
 	}
-	if got := m1.ExactTotals["villages.households"]; math.Abs(got-exact) > 1e-6*math.Max(1, exact) {
+	if got := m1.ExactTotals["villages.households"]; math.Abs(got-exact) > 1e-6*max(1, exact) {
 		t.Errorf("exact_totals villages.households = %v, want %v (%v)", got, exact, m1.ExactTotals)
 	}
 	if _, ok := m1.ExactTotals["gaps.households"]; !ok {

@@ -516,7 +516,7 @@ func (l *limiter) allow(key string, now time.Time) (time.Duration, bool) {
 		l.buckets[key] = b
 	}
 	if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+dt*l.rate)
+		b.tokens = min(l.burst, b.tokens+dt*l.rate)
 		b.last = now
 	}
 	if b.tokens >= 1 {

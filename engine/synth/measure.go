@@ -43,8 +43,8 @@ const (
 
 // homeSigmaKm is the per-axis σ of a village's crowd-test offsets.
 func homeSigmaKm(households, spreadKm float64) float64 {
-	r := math.Sqrt(math.Max(households, 0)*householdPlotM2/math.Pi) / 1000
-	return math.Min(math.Max(r/2, minHomeSigmaKm), spreadKm/2)
+	r := math.Sqrt(max(households, 0)*householdPlotM2/math.Pi) / 1000
+	return min(max(r/2, minHomeSigmaKm), spreadKm/2)
 }
 
 // truncRayleighKm maps u in [0, 1) to the distance from the centre of a
@@ -255,7 +255,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 			loss := 0.0
 			if rng.Float64() < crowdIndoor {
 				m.Environment = engine.EnvIndoor
-				loss = math.Max(0, indoorLossDB+indoorLossSDDB*rng.NormFloat64())
+				loss = max(0, indoorLossDB+indoorLossSDDB*rng.NormFloat64())
 			}
 			techs := []engine.Tech{engine.Tech4G, engine.Tech3G, engine.Tech2G}
 			if d.class == engine.DeviceFeature {
@@ -325,7 +325,7 @@ func fillSignal(m *engine.Measurement, sig, floorDBm float64, th engine.Threshol
 	}
 	_, hi := engine.SignalRange(m.Tech)
 	m.Service = engine.ServiceOK
-	m.SignalDBm = math.Round(math.Min(sig, hi)*10) / 10
+	m.SignalDBm = math.Round(min(sig, hi)*10) / 10
 	if sig < th.NoService(m.Tech) {
 		return // a scanner's reading where no phone has service
 	}
@@ -335,16 +335,16 @@ func fillSignal(m *engine.Measurement, sig, floorDBm float64, th engine.Threshol
 	}
 	switch m.Tech {
 	case engine.Tech4G:
-		sinr := math.Max(-5, math.Min(30, (m.SignalDBm+118)/2.2+3*rng.NormFloat64()))
+		sinr := max(-5, min(30, (m.SignalDBm+118)/2.2+3*rng.NormFloat64()))
 		m.SINRDB = math.Round(sinr*10) / 10
-		m.RSRQDB = math.Round(math.Max(-19.5, math.Min(-3, -7-6*(1-load)+1.5*rng.NormFloat64()))*10) / 10
+		m.RSRQDB = math.Round(max(-19.5, min(-3, -7-6*(1-load)+1.5*rng.NormFloat64()))*10) / 10
 		if speed {
-			m.DLMbps = 80 * (1 - math.Exp(-math.Max(0, sinr+6)/12)) * load
+			m.DLMbps = 80 * (1 - math.Exp(-max(0, sinr+6)/12)) * load
 			m.LatencyMs = 25 + 35*rng.Float64()
 		}
 	case engine.Tech3G:
 		if speed {
-			m.DLMbps = 12 * (1 - math.Exp(-math.Max(0, m.SignalDBm+115)/15)) * load
+			m.DLMbps = 12 * (1 - math.Exp(-max(0, m.SignalDBm+115)/15)) * load
 			m.LatencyMs = 60 + 90*rng.Float64()
 		}
 	case engine.Tech2G:
@@ -354,7 +354,7 @@ func fillSignal(m *engine.Measurement, sig, floorDBm float64, th engine.Threshol
 		}
 	}
 	if speed {
-		m.DLMbps = math.Round(math.Max(0.05, m.DLMbps)*100) / 100
+		m.DLMbps = math.Round(max(0.05, m.DLMbps)*100) / 100
 		m.ULMbps = math.Round(m.DLMbps*(0.15+0.2*rng.Float64())*100) / 100
 		m.LatencyMs = math.Round(m.LatencyMs)
 	}

@@ -85,7 +85,7 @@ type province struct {
 // ≤ 50 people/km², log-linearly.
 func remotenessOf(densityPerKm2 float64) float64 {
 	r := (math.Log10(300) - math.Log10(densityPerKm2)) / (math.Log10(300) - math.Log10(50))
-	return math.Max(0, math.Min(1, r))
+	return max(0, min(1, r))
 }
 
 // settle builds towns, roads and villages of one 2019 province.
@@ -126,7 +126,7 @@ func settle(seed uint64, m member2019, areaCode string, districtBase int) *provi
 			q := samplePoint(rng, u)
 			d := math.Inf(1)
 			for _, t := range centres {
-				d = math.Min(d, distKm(q, t))
+				d = min(d, distKm(q, t))
 			}
 			if d > bestD {
 				best, bestD = q, d
@@ -138,7 +138,7 @@ func settle(seed uint64, m member2019, areaCode string, districtBase int) *provi
 	for i := range w {
 		w[i] = math.Exp(0.4 * rng.NormFloat64())
 	}
-	w[0] = math.Max(2.5, float64(nTowns)*0.4)
+	w[0] = max(2.5, float64(nTowns)*0.4)
 	urbanHH := apportion(c.HouseholdsUrban, w, 0)
 	for i, q := range centres {
 		t := Town{Lon: q[0], Lat: q[1], UrbanHouseholds: urbanHH[i], Capital: i == 0, Province: c.Code,
@@ -174,7 +174,7 @@ func settle(seed uint64, m member2019, areaCode string, districtBase int) *provi
 
 	// Rural villages: mostly along roads, some around towns, a few remote.
 	density := float64(c.Population) / p.areaKm2
-	meanSize := math.Max(60, math.Min(350, 60+density/4))
+	meanSize := max(60, min(350, 60+density/4))
 	nRural := max(1, int(math.Round(float64(c.HouseholdsRural)/meanSize)))
 	remoteShare := 0.03 + 0.09*p.remoteness
 	roadLen := make([]float64, len(p.roads))
@@ -323,7 +323,7 @@ func (p *province) roadsidePoint(rng *rand.Rand, roadLen []float64, total float6
 		if x <= seg || i == len(line)-1 {
 			f := 0.0
 			if seg > 0 {
-				f = math.Min(1, x/seg)
+				f = min(1, x/seg)
 			}
 			q := orb.Point{line[i-1][0] + f*(line[i][0]-line[i-1][0]), line[i-1][1] + f*(line[i][1]-line[i-1][1])}
 			side := 90.0
@@ -358,7 +358,7 @@ func (p *province) addRoad(rng *rand.Rand, a, b orb.Point, main bool) {
 			break
 		}
 		want := headingDeg(cur, b)
-		dev = math.Max(-70, math.Min(70, 0.7*dev+25*rng.NormFloat64()))
+		dev = max(-70, min(70, 0.7*dev+25*rng.NormFloat64()))
 		next := moveKm(cur, want+dev, step)
 		if !p.m.unit.Contains(next) {
 			dev = 0

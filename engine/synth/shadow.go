@@ -116,7 +116,7 @@ func newGaussField(rng *rand.Rand, dcorrM float64) *gaussField {
 	off := rng.Float64()
 	for m := range fieldFeatures {
 		u := (float64(m) + rng.Float64()) / fieldFeatures
-		rho := math.Min(1000, math.Sqrt(1/((1-u)*(1-u))-1))
+		rho := min(1000, math.Sqrt(1/((1-u)*(1-u))-1))
 		th := 2 * math.Pi * math.Mod(off+float64(m)*golden, 1)
 		k := rho / dcorrM / (2 * math.Pi)
 		f.kx[m], f.ky[m] = k*math.Cos(th), k*math.Sin(th)
@@ -252,7 +252,7 @@ func valleyLossDB(vs []valley, sx, sy float64) float64 {
 		if math.Hypot(sx-v.cx, sy-v.cy) < v.r {
 			d *= valleyInsideShare
 		}
-		loss = math.Max(loss, d)
+		loss = max(loss, d)
 	}
 	return loss
 }

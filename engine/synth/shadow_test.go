@@ -194,7 +194,7 @@ func TestCosTurns(t *testing.T) {
 		default:
 			x = (rng.Float64()*2 - 1) * 1e7
 		}
-		worst = math.Max(worst, math.Abs(cosTurns(x)-math.Cos(2*math.Pi*x)))
+		worst = max(worst, math.Abs(cosTurns(x)-math.Cos(2*math.Pi*x)))
 	}
 	if worst > 1e-8 {
 		t.Errorf("cosTurns differs from math.Cos by up to %g", worst)

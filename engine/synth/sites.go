@@ -237,7 +237,7 @@ func registerFaults(rng *rand.Rand, sites []site) {
 			}
 		}
 		if rng.Float64() < posErrorProb {
-			d := math.Min(posErrorMaxM, posErrorMedianM*math.Exp(posErrorSigma*rng.NormFloat64()))
+			d := min(posErrorMaxM, posErrorMedianM*math.Exp(posErrorSigma*rng.NormFloat64()))
 			s.regPos = moveKm(s.pos, 360*rng.Float64(), d/1000)
 		}
 	}

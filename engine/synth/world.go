@@ -268,7 +268,7 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 			case engine.Tech2G:
 				has2G = has2G || cov
 			case engine.Tech3G, engine.Tech4G:
-				vt.Best3G4GMarginDB = math.Max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
+				vt.Best3G4GMarginDB = max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
 				if cov && (len(vt.CoveredBy) == 0 || vt.CoveredBy[len(vt.CoveredBy)-1] != f.res.Carrier[r]) {
 					vt.CoveredBy = append(vt.CoveredBy, f.res.Carrier[r])
 				}
