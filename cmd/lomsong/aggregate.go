@@ -41,7 +41,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	fs.Var(&periods, "period", "only these `months` (comma-separated YYYY-MM; default: every month)")
 	carrier := fs.String("carrier", "", "only these `carriers` (comma-separated identifiers, e.g. viettel,mobifone)")
 	workers := fs.Int("workers", 0, "worker goroutines (0 = all cores)")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *dir == "" || *out == "" {

@@ -86,7 +86,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	fs.Float64Var(&o.cfg.MissCost, "miss-cost", 1, "cost of a missed dead village relative to a false alarm (`C` > 0)")
 	fs.Float64Var(&o.cfg.ResidualError, "residual-error", 0.05, "`probability` that a village's verdict is still wrong after its test day, in [0, 0.5) (0: the tests settle it)")
 	fs.BoolVar(&o.cfg.ReturnToBase, "return", false, "teams return to --start every evening")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if o.out == "" || o.cfg.Days < 1 {

@@ -285,7 +285,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	layers := fs.String("geojson-layers", "", "also write one GeoJSON of hex states per `carrier:tech` (comma-separated, e.g. viettel:4G,mobifone:4G; \"all\" for every pair)")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -539,7 +539,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	perSite := fs.Bool("per-site", false, "also fit per-site offsets: measurements tied to their serving site by the serving cell's identifiers where the site register has them, else to the best server, shrunk toward each network's mean")
 	out := fs.String("out", "", "calibration `file` to write (default DATASET/calibration.json)")
 	offAir := fs.Bool("off-air", true, "check the register against the tests for masts listed active that are off the air; stages then predict those as down (--off-air=false keeps the register as it is)")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	store, opt, _, _, err := cf.prepare(e, true)

@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "lomsong-demo", "output `directory`")
 	res := fs.Int("res", 8, "H3 analysis `resolution`")
 	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *country && *province != "" {
@@ -417,7 +417,7 @@ func uncalibratedAtVillages(ctx context.Context, args []string, villagesCSV, dir
 	var cf coverageFlags
 	cf.register(fs)
 	cf.registerPeriod(fs)
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	store, opt, _, _, err := cf.prepare(e, false)

@@ -116,6 +116,10 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"unknown flag", []string{"validate", "--nope", "x.csv"}, exitUsage, "flag provided but not defined: -nope"},
 		{"unknown subcommand", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
 		{"no subcommand", nil, exitUsage, "no subcommand"},
+		{"month without --period", []string{"run", "--dataset", missing, "2030-01"}, exitUsage,
+			`run: unexpected argument "2030-01" (did you mean --period 2030-01?)`},
+		{"stray argument", []string{"coverage", "--dataset", missing, "junk", "--out", missing}, exitUsage,
+			`coverage: unexpected argument "junk": it takes flags only`},
 		{"too many rejected rows", []string{"validate", "--max-reject-share", "0", filepath.Join(examples, "measurements_viettel.csv")},
 			exitDataRefused, "max-reject-share"},
 	}
@@ -731,5 +735,25 @@ func TestProfilesFromEnv(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("the profiles' folder holds %v (%v), want cpu.pprof and heap.pprof alone", names, err)
+	}
+}
+
+// TestSignalWhileRunningIsInterrupted: a command that finishes after a
+// signal arrived exits 130 all the same (whoever sent it must not read
+// success); serve, which a signal stops by design, exits 0.
+func TestSignalWhileRunningIsInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	finish := command{run: func(ctx context.Context, _ []string, _ *env) error {
+		cancel() // the signal arrives while the command runs
+		return nil
+	}}
+	var errb bytes.Buffer
+	if code := exitCode(ctx, runCommand(ctx, "coverage", finish, nil, &env{}), &errb); code != exitInterrupted ||
+		!strings.Contains(errb.String(), "lomsong: interrupted: coverage finished, but a signal arrived while it ran") {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInterrupted, errb.String())
+	}
+	errb.Reset()
+	if code := exitCode(ctx, runCommand(ctx, "serve", finish, nil, &env{}), &errb); code != exitOK || errb.Len() != 0 {
+		t.Fatalf("serve: exit %d, want 0\n%s", code, errb.String())
 	}
 }

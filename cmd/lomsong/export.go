@@ -73,7 +73,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
 	readOnly := fs.Bool("read-only", false, "only read the month's saved outputs (lomsong run): refuse, computing and saving nothing, when they are not saved or not current")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if !period.set || *out == "" || *format == "" {

@@ -142,7 +142,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 	pointsPath := fs.String("points", "", "CSV `file` lon,lat,population[,households]")
 	res := fs.Int("res", 8, "H3 `resolution` of the output cells")
 	out := fs.String("out", "", "output `directory`")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	given := 0

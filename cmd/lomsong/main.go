@@ -218,13 +218,23 @@ func (c *crashWatcher) Write(p []byte) (int, error) {
 
 // runCommand runs one subcommand, turning a panic into an internalError
 // carrying the stack.
+//
+// A signal that arrived while the command ran ends it as interrupted
+// (exit 130, as SIGINT's default action would), even when the command
+// finished before it noticed: its outputs, written atomically, are
+// whole, but whoever sent the signal must not read success. serve is the
+// exception: a signal is how it is stopped (it drains and exits 0).
 func runCommand(ctx context.Context, name string, c command, args []string, e *env) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = internalError{command: name, value: v, stack: debug.Stack()}
 		}
 	}()
-	return c.run(ctx, args, e)
+	err = c.run(ctx, args, e)
+	if err == nil && ctx.Err() != nil && name != "serve" {
+		err = fmt.Errorf("%s finished, but a signal arrived while it ran", name)
+	}
+	return err
 }
 
 // command is one subcommand.
@@ -358,6 +368,22 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseFlagsNoArgs is parseFlags for a command that takes flags only: a
+// word left over (a month given without --period, a stray file name) is a
+// usage error rather than silently ignored.
+func parseFlagsNoArgs(fs *flag.FlagSet, args []string, e *env) error {
+	pos, err := parseFlags(fs, args, e)
+	if err != nil || len(pos) == 0 {
+		return err
+	}
+	hint := ""
+	var pf periodFlag
+	if pf.Set(pos[0]) == nil && fs.Lookup("period") != nil {
+		hint = fmt.Sprintf(" (did you mean --period %s?)", pos[0])
+	}
+	return usageError{fmt.Sprintf("%s: unexpected argument %q%s: it takes flags only (lomsong %s --help)", fs.Name(), pos[0], hint, fs.Name())}
 }
 
 // periodFlag is a --period value, checked when the flags are parsed: a

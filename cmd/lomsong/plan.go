@@ -60,7 +60,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements")
 	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
 	sharePerHex := fs.Float64("sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *out == "" || !(*budget > 0) {

@@ -39,7 +39,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	budget := fs.Float64("budget", 500e9, "investment curve budget in `VND`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
 	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if !period.set || *out == "" {

@@ -66,7 +66,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	budget := fs.Float64("budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *budget < 0 {

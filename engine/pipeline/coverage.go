@@ -56,10 +56,10 @@ type CoverageOptions struct {
 	// with Aggregate's periods, carriers and configuration.
 	Measured *Measured
 
-	// bestServer, when set, stands for predict.BestServer (a month's run
+	// bestServer, when set, stands for predict.BestServerContext (a month's run
 	// reads back a search saved for the same sites, points and options:
 	// periodRun.savedBestServer).
-	bestServer func([]engine.Site, predict.Points, predict.Config) (*predict.Result, error)
+	bestServer func(context.Context, []engine.Site, predict.Points, predict.Config) (*predict.Result, error)
 }
 
 // DefaultMinPairs is the fewest (measured, predicted) hex pairs a
@@ -217,10 +217,13 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	if len(sites) > 0 && len(cells) > 0 {
 		bs := opt.bestServer
 		if bs == nil {
-			bs = predict.BestServer
+			bs = predict.BestServerContext
 		}
-		r, err := bs(sites, pts, opt.Predict)
+		r, err := bs(ctx, sites, pts, opt.Predict)
 		if err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		out.Evaluations = r.Evaluations
@@ -282,9 +285,26 @@ func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOption
 	return predictedCoverage(ctx, s, opt)
 }
 
-// points returns hex centres with their environment class from population
-// density (people per km² of the hex); hexes without population are rural.
+// points returns hex centres with their environment class (envClasses).
 func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs, res int) (predict.Points, error) {
+	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells))}
+	for i, c := range cells {
+		ctr, err := c.Center()
+		if err != nil {
+			return pts, err
+		}
+		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
+	}
+	var err error
+	pts.Env, err = envClasses(cells, pop, cuts, res)
+	return pts, err
+}
+
+// envClasses returns each hex's environment class from its population
+// density (people per km² of the hex); hexes without population are
+// rural. A hex given several times (the hexes of many points) is
+// classified once.
+func envClasses(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs, res int) ([]predict.Env, error) {
 	density := map[hexgrid.Cell]float64{}
 	for _, p := range pop {
 		c := p.Cell
@@ -295,27 +315,28 @@ func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs
 			density[c] += p.Population
 		}
 	}
-	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells)), Env: make([]predict.Env, len(cells))}
+	env := make([]predict.Env, len(cells))
+	class := map[hexgrid.Cell]predict.Env{} // the populated hexes classified so far
 	for i, c := range cells {
-		ctr, err := c.Center()
-		if err != nil {
-			return pts, err
+		env[i] = predict.EnvRural
+		p, ok := density[c]
+		if !ok || !(p > 0) {
+			continue
 		}
-		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
-		pts.Env[i] = predict.EnvRural
-		if p, ok := density[c]; ok && p > 0 {
+		e, ok := class[c]
+		if !ok {
 			a, err := c.AreaKm2()
 			if err != nil {
-				return pts, err
+				return nil, err
 			}
-			env, err := cuts.Classify(p / a)
-			if err != nil {
-				return pts, err
+			if e, err = cuts.Classify(p / a); err != nil {
+				return nil, err
 			}
-			pts.Env[i] = env
+			class[c] = e
 		}
+		env[i] = e
 	}
-	return pts, nil
+	return env, nil
 }
 
 // CoverageTable shapes states into result columns.

@@ -55,7 +55,7 @@ type DeadZoneOptions struct {
 // villagePredictions predicts the best server at each village's own
 // point (not its hex's centre: near a site the signal changes by tens of
 // dB across a hex), calibrated as the hexes are (predictAt).
-func villagePredictions(villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
+func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
 	lon, lat, hexes := make([]float64, len(villages)), make([]float64, len(villages)), make([]hexgrid.Cell, len(villages))
 	for i, v := range villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, res)
@@ -64,7 +64,7 @@ func villagePredictions(villages []deadzone.Village, cov *CoverageResult, copt C
 		}
 		lon[i], lat[i], hexes[i] = v.Lon, v.Lat, c
 	}
-	return predictAt(lon, lat, hexes, cov.Sites, copt, res)
+	return predictAt(ctx, lon, lat, hexes, cov.Sites, copt, res)
 }
 
 // villageVerdicts returns the village decision for deadzone.Villages
@@ -74,10 +74,10 @@ func villagePredictions(villages []deadzone.Village, cov *CoverageResult, copt C
 // predicted enter from their readings, and deadzone.Decide gives the
 // verdict (seeded by the village id). The evidence near the village is
 // published with it.
-func villageVerdicts(villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
+func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
 	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
-	err := parallelFor(len(villages), func(i int) error {
+	err := parallelFor(ctx, len(villages), func(i int) error {
 		v := villages[i]
 		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], noiseDB)
 		if err != nil {
@@ -148,7 +148,7 @@ type DeadZoneResult struct {
 // rows undecided: no P(dead), as no dead zone can hold them, and at
 // national scale they are most of the measured hexes. done is called once
 // per decided hex, from the deciding goroutine.
-func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -216,7 +216,7 @@ func hexVerdicts(cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.
 	}
 	// Each job marks its own rows of out (disjoint ranges) and keeps its
 	// verdict; its posterior is dropped as soon as it is read.
-	err := parallelFor(len(jobs), func(i int) error {
+	err := parallelFor(ctx, len(jobs), func(i int) error {
 		jb := &jobs[i]
 		ctr, err := jb.cell.Center()
 		if err != nil {
@@ -346,7 +346,7 @@ func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*Dea
 	if err != nil {
 		return nil, err
 	}
-	return finishDeadZones(p, m, cov)
+	return finishDeadZones(ctx, p, m, cov)
 }
 
 // dzPrep is a dead-zone run's inputs, prepared before the measurements are
@@ -484,8 +484,10 @@ func (p *dzPrep) measureOptions() MeasureOptions {
 }
 
 // finishDeadZones decides hexes and villages from the coverage and the
-// gathered measurements, and adjudicates the claims.
-func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResult, error) {
+// gathered measurements, and adjudicates the claims. It stops with
+// ctx's error when ctx is done (between its steps, and within the
+// verdicts between places).
+func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResult, error) {
 	if m.anchors != anchorsKey(p.dv, p.reach) {
 		return nil, fmt.Errorf("pipeline: the measurements were gathered for other villages or populated hexes than this run's: %w", engine.ErrInvalidConfig)
 	}
@@ -495,7 +497,7 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	ev := m.ev
 	predictor := p.predictor
 	if predictor == nil {
-		predictor = predictEvidence(cov, opt.Coverage, res)
+		predictor = predictEvidence(ctx, cov, opt.Coverage, res)
 	}
 	// The villages' predictions before the radio map: the best-server
 	// search's prepared register (about 120 MB for the country) is
@@ -503,12 +505,18 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	var vpreds [][]prediction
 	if len(dv) > 0 && !opt.VillagesByHex {
 		var err error
-		if vpreds, err = villagePredictions(dv, cov, opt.Coverage, res); err != nil {
+		if vpreds, err = villagePredictions(ctx, dv, cov, opt.Coverage, res); err != nil {
 			return nil, err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
@@ -521,7 +529,7 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 		}
 	}
 	tick := newTicker(p.progress, StageDeadZones, "places", hexes+int64(len(dv)))
-	pDead, hc, err := hexVerdicts(cov, decide, rm, vcfg, rep.NoiseDB, tick.add)
+	pDead, hc, err := hexVerdicts(ctx, cov, decide, rm, vcfg, rep.NoiseDB, tick.add)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +541,7 @@ func finishDeadZones(p *dzPrep, m *Measured, cov *CoverageResult) (*DeadZoneResu
 	vopt := opt.Villages
 	vopt.Cut = vcfg.Cut
 	if len(dv) > 0 && !opt.VillagesByHex {
-		if vopt.Local, err = villageVerdicts(dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
+		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
 			return nil, err
 		}
 	}
@@ -849,10 +857,20 @@ func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 
 // parallelFor calls f(0) … f(n−1) on GOMAXPROCS goroutines, each index
 // once, and returns the error of the lowest index that failed. f must
-// write only to its own index's results.
-func parallelFor(n int, f func(i int) error) error {
+// write only to its own index's results. Once ctx is done the indices
+// not yet started are skipped and ctx's error is returned.
+func parallelFor(ctx context.Context, n int, f func(i int) error) error {
 	errs := make([]error, n)
-	parallel.For(n, 0, func(i int) { errs[i] = f(i) })
+	parallel.For(n, 0, func(i int) {
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
+			return
+		}
+		errs[i] = f(i)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return err

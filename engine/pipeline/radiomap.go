@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -208,18 +209,16 @@ type prediction struct {
 // predictAt returns the calibrated best-server prediction of every
 // (carrier, tech) at each point, each point's environment class being its
 // analysis hex's (hexes[i]), calibrated as the hexes are.
-func predictAt(lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, res int) ([][]prediction, error) {
+func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, res int) ([][]prediction, error) {
 	out := make([][]prediction, len(lon))
 	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
-	pts, err := points(hexes, copt.Population, copt.EnvCuts, res)
+	env, err := envClasses(hexes, copt.Population, copt.EnvCuts, res)
 	if err != nil {
 		return nil, err
 	}
-	copy(pts.Lon, lon)
-	copy(pts.Lat, lat)
-	r, err := predict.BestServer(sites, pts, copt.Predict)
+	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: env}, copt.Predict)
 	if err != nil {
 		return nil, err
 	}
@@ -297,8 +296,8 @@ func (p *cellPreds) at(i int, t engine.Tech) (float64, bool) {
 }
 
 // predictEvidence is the evPredictor that computes the predictions
-// (predictAt with the carrier's sites).
-func predictEvidence(cov *CoverageResult, copt CoverageOptions, res int) evPredictor {
+// (predictAt with the carrier's sites), stopping once ctx is done.
+func predictEvidence(ctx context.Context, cov *CoverageResult, copt CoverageOptions, res int) evPredictor {
 	return func(c engine.Carrier, cells []cellHex) (cellPreds, error) {
 		lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
 		for i, ch := range cells {
@@ -308,7 +307,7 @@ func predictEvidence(cov *CoverageResult, copt CoverageOptions, res int) evPredi
 			}
 			lon[i], lat[i], hexes[i] = ctr[0], ctr[1], ch.hex
 		}
-		preds, err := predictAt(lon, lat, hexes, carrierSites(cov.Sites, c), copt, res)
+		preds, err := predictAt(ctx, lon, lat, hexes, carrierSites(cov.Sites, c), copt, res)
 		if err != nil {
 			return cellPreds{}, err
 		}

@@ -780,9 +780,9 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		}
 		t0 = time.Now()
 		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
-		p.predictor = r.evPredictions(predictEvidence(cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
+		p.predictor = r.evPredictions(predictEvidence(ctx, cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
 		p.progress, p.releaseReadings = progress, true
-		if res, err = finishDeadZones(p, m, cov); err != nil {
+		if res, err = finishDeadZones(ctx, p, m, cov); err != nil {
 			return nil, err
 		}
 		if st.Dir, err = saveStage(s, dzRef, dzKey, []string{"coverage " + covKey}, stateOfDeadZones(res, m.Tally)); err != nil {
@@ -1539,8 +1539,8 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 // each time). It is reached only by a run that may compute (coverage
 // refuses a read-only one before). Each saved or read search's summary is
 // added to *done.
-func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, done *[]StageSummary) func([]engine.Site, predict.Points, predict.Config) (*predict.Result, error) {
-	return func(sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, error) {
+func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, done *[]StageSummary) func(context.Context, []engine.Site, predict.Points, predict.Config) (*predict.Result, error) {
+	return func(ctx context.Context, sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, error) {
 		t0 := time.Now()
 		key := stageKey(StagePredictions, predictionsFormat, append([]string{hashConfig(cfg), hashConfig(offAir), hashConfig(pts)}, sitesIn...)...)
 		ref := dataset.StageRef{Period: r.period, Stage: StagePredictions}
@@ -1553,7 +1553,7 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 			*done = append(*done, StageSummary{Stage: StagePredictions, Reused: true, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0)})
 			return &saved, nil
 		}
-		res, err := predict.BestServer(sites, pts, cfg)
+		res, err := predict.BestServerContext(ctx, sites, pts, cfg)
 		if err != nil || len(res.Rejected) > 0 {
 			return res, err
 		}

@@ -639,3 +639,42 @@ func TestMonthDeadZoneFiguresFromSavedStage(t *testing.T) {
 		t.Fatalf("a month without measurements: %q, %v", missing, err)
 	}
 }
+
+// A run whose context is cancelled once the dead-zone stage has begun
+// stops with the context's error and saves no dead-zone output; the next
+// run computes that stage and gives a fresh run's results.
+func TestRunStopsWhenCanceledInDeadZones(t *testing.T) {
+	s := storeOf(t, worldVillages, twoCarrierTests())
+	for _, when := range []string{"started", "first place"} {
+		t.Run(when, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			opt := RunOptions{Period: "2026-10", DeadZones: worldOptions()}
+			opt.Progress = func(p Progress) {
+				// "started" cancels as the stage begins (before the
+				// predictions and the radio map); "first place" as the
+				// verdicts are under way.
+				if p.Stage == StageDeadZones && (when == "started" || p.Done > 0) {
+					cancel()
+				}
+			}
+			if _, err := Run(ctx, s, opt); !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled run: %v, want context.Canceled", err)
+			}
+		})
+	}
+	again, err := Run(context.Background(), s, RunOptions{Period: "2026-10", DeadZones: worldOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stageStates(again); !strings.Contains(got, "deadzones=rebuilt") {
+		t.Fatalf("after the cancelled runs: %s, want the dead-zone stage computed", got)
+	}
+	fresh, err := DeadZones(context.Background(), storeOf(t, worldVillages, twoCarrierTests()), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := villagesCSV(t, again.DeadZones), villagesCSV(t, fresh); got != want {
+		t.Fatalf("after the cancelled runs:\n%s\nwant\n%s", got, want)
+	}
+}

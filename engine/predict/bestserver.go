@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -188,7 +189,13 @@ func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy)))
 // environments; otherwise the error wraps engine.ErrInvalidValue. Longitude
 // is not wrapped at the antimeridian.
 func BestServer(sites []engine.Site, pts Points, cfg Config) (*Result, error) {
-	return bestServer(sites, pts, cfg, true, nil, nil)
+	return bestServer(context.Background(), sites, pts, cfg, true, nil, nil)
+}
+
+// BestServerContext is BestServer that stops, with ctx's error, once ctx
+// is done (checked between blocks of 256 points).
+func BestServerContext(ctx context.Context, sites []engine.Site, pts Points, cfg Config) (*Result, error) {
+	return bestServer(ctx, sites, pts, cfg, true, nil, nil)
 }
 
 // BestServerWithout is BestServer with, at point i, the sites s whose
@@ -201,13 +208,13 @@ func BestServerWithout(sites []engine.Site, group []int32, pts Points, without [
 	if len(group) != len(sites) || len(without) != len(pts.Lon) {
 		return nil, fmt.Errorf("%d site groups for %d sites, %d exclusions for %d points: %w", len(group), len(sites), len(without), len(pts.Lon), engine.ErrInvalidValue)
 	}
-	return bestServer(sites, pts, cfg, true, group, without)
+	return bestServer(context.Background(), sites, pts, cfg, true, group, without)
 }
 
-// bestServer is BestServer; prune false evaluates every site in range (the
-// reference the pruned search is tested against); group and without, when
-// not nil, are BestServerWithout's.
-func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, without []int32) (*Result, error) {
+// bestServer is BestServerContext; prune false evaluates every site in
+// range (the reference the pruned search is tested against); group and
+// without, when not nil, are BestServerWithout's.
+func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config, prune bool, group, without []int32) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -249,7 +256,7 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, 
 			w.group = group
 			for {
 				c := int(next.Add(1) - 1)
-				if c >= nChunks {
+				if c >= nChunks || ctx.Err() != nil {
 					break
 				}
 				lo, hi := c*chunk, min(n, (c+1)*chunk)
@@ -270,6 +277,9 @@ func bestServer(sites []engine.Site, pts Points, cfg Config, prune bool, group, 
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	res.Evaluations, res.OutOfRange = evals.Load(), oor.Load()
 	total := 0
 	for i := range parts {

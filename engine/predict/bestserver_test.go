@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -210,7 +211,7 @@ func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
 	}
 	// The unpruned search computes every pair in range; the pruned one
 	// fewer, with the same result.
-	full, err := bestServer(sites, pts, cfg, false, nil, nil)
+	full, err := bestServer(context.Background(), sites, pts, cfg, false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func BenchmarkBestServer(b *testing.B) {
 	b.Run("province", func(b *testing.B) {
 		sites, pts := randomWorld(1, 2000, 20000)
 		cfg := DefaultConfig()
-		full, err := bestServer(sites, pts, cfg, false, nil, nil)
+		full, err := bestServer(context.Background(), sites, pts, cfg, false, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -312,9 +313,9 @@ func BenchmarkBestServer(b *testing.B) {
 		var evals, pairs int64
 		for b.Loop() {
 			t0 := time.Now()
-			full, err := bestServer(sites, pts, cfg, false, nil, nil)
+			full, err := bestServer(context.Background(), sites, pts, cfg, false, nil, nil)
 			t1 := time.Now()
-			r, err2 := bestServer(sites, pts, cfg, true, nil, nil)
+			r, err2 := bestServer(context.Background(), sites, pts, cfg, true, nil, nil)
 			t2 := time.Now()
 			if err != nil || err2 != nil {
 				b.Fatal(err, err2)
@@ -366,7 +367,7 @@ func TestBestServerWithout(t *testing.T) {
 		t.Fatalf("only %d points served", served)
 	}
 	for _, prune := range []bool{false, true} {
-		got, err := bestServer(sites, pts, cfg, prune, group, without)
+		got, err := bestServer(context.Background(), sites, pts, cfg, prune, group, without)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -379,7 +380,7 @@ func TestBestServerWithout(t *testing.T) {
 				}
 			}
 			one := Points{Lon: pts.Lon[i : i+1], Lat: pts.Lat[i : i+1], Env: pts.Env[i : i+1]}
-			want, err := bestServer(kept, one, cfg, false, nil, nil)
+			want, err := bestServer(context.Background(), kept, one, cfg, false, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -403,5 +404,20 @@ func TestBestServerWithout(t *testing.T) {
 	}
 	if _, err := BestServerWithout(sites, group[1:], pts, without, cfg); err == nil {
 		t.Fatal("short group column accepted")
+	}
+}
+
+// BestServerContext stops with the context's error once it is done.
+func TestBestServerContextCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	site := engine.Site{SiteID: "S1", Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: 105.8, Lat: 21.0, BandMHz: 1800,
+		HeightM: 30, AzimuthDeg: 0, BeamwidthDeg: 65, TiltDeg: 3, EIRPDBm: 60, Status: engine.StatusActive}
+	pts := Points{Lon: []float64{105.801}, Lat: []float64{21.001}, Env: []Env{EnvUrban}}
+	if _, err := BestServerContext(ctx, []engine.Site{site}, pts, DefaultConfig()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("BestServerContext with a cancelled context: %v, want context.Canceled", err)
+	}
+	if r, err := BestServerContext(context.Background(), []engine.Site{site}, pts, DefaultConfig()); err != nil || r.Len() != 1 {
+		t.Fatalf("BestServerContext: %v, %d rows, want 1", err, r.Len())
 	}
 }

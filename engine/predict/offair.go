@@ -2,6 +2,7 @@ package predict
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -739,7 +740,7 @@ func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cf
 			}
 			// A handful of sectors: scanning them beats building the
 			// pruned search's index (same result, BestServer's reference).
-			r, err := bestServer(moved, pts, cfg, false, nil, nil)
+			r, err := bestServer(context.Background(), moved, pts, cfg, false, nil, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -137,11 +138,11 @@ func TestBestServerPrunedEqualsUnpruned(t *testing.T) {
 	var pruned, full int64
 	for i := range 150 {
 		c := randomPruneCase(rng, i)
-		want, err := bestServer(c.sites, c.pts, c.cfg, false, nil, nil)
+		want, err := bestServer(context.Background(), c.sites, c.pts, c.cfg, false, nil, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		got, err := bestServer(c.sites, c.pts, c.cfg, true, nil, nil)
+		got, err := bestServer(context.Background(), c.sites, c.pts, c.cfg, true, nil, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
