@@ -45,7 +45,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
-	if _, err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if !period.set || *out == "" {
@@ -60,14 +60,6 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	}
 	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, nil)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
-		return err
-	}
-	if err := writeSet(*out, "scorecard", func(stage string) error {
-		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
-			return err
-		}
-		return writeAtomic(filepath.Join(stage, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) })
-	}); err != nil {
 		return err
 	}
 	shown := &scorecard.Card{Config: card.Config}
@@ -87,6 +79,16 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 			why += "; " + err.Error()
 		}
 		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))}
+	}
+	// Written only when the month asked for has data: a refused month
+	// leaves an earlier card in OUT as it was.
+	if err := writeSet(*out, "scorecard", func(stage string) error {
+		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(stage, "scorecard.json"), func(f *dataset.AtomicFile) error { return card.WriteJSON(f) })
+	}); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
 	if err := shown.Table(e.stdout); err != nil {

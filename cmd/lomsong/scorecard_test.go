@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -73,10 +74,23 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		t.Errorf("fibre (both months have subscriptions, so a change): %v", f)
 	}
 
-	// A month without any data is no data, never 20 targets not met.
+	// A month without any data is no data, never 20 targets not met; and
+	// the refusal leaves the card written before as it was.
+	var before [2][]byte
+	var err error
+	for i, name := range []string{"scorecard.csv", "scorecard.json"} {
+		if before[i], err = os.ReadFile(filepath.Join(out, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	stdout, errs, code = runCmd(t, "scorecard", "--dataset", ds, "--period", "2030-01", "--out", out)
 	if code != exitDataRefused || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	for i, name := range []string{"scorecard.csv", "scorecard.json"} {
+		if after, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(after, before[i]) {
+			t.Errorf("%s changed by the refused month (%v)", name, err)
+		}
 	}
 }
 
