@@ -21,6 +21,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -229,6 +230,10 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 	}
 }
 
+// maxStartDistM is the farthest a --start position may be from the
+// nearest village: farther than a day's drive across a province.
+const maxStartDistM = 300e3
+
 // resolveStart reads --start: "LON,LAT", a village id, or a name matching
 // village names or the comma-separated parts of them (case-insensitive),
 // whose household-weighted centre it returns (their mean position when
@@ -241,7 +246,18 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 			if !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
 				return orb.Point{}, fmt.Errorf("%q is not a lon,lat position", spec)
 			}
-			return orb.Point{lon, lat}, nil
+			// Teams drive from the start to the villages: a position far
+			// from all of them (0,0, or lat,lon swapped) is a mistake, not
+			// a base.
+			p := orb.Point{lon, lat}
+			nearest := math.Inf(1)
+			for _, v := range villages {
+				nearest = min(nearest, geo.Distance(p, orb.Point{v.Lon, v.Lat}))
+			}
+			if len(villages) > 0 && nearest > maxStartDistM {
+				return orb.Point{}, fmt.Errorf("%q is %.0f km from the nearest village (a start must be within %.0f km of one; LON,LAT in that order)", spec, nearest/1000, maxStartDistM/1000)
+			}
+			return p, nil
 		}
 	}
 	want := strings.ToLower(strings.TrimSpace(spec))

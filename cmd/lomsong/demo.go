@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -71,6 +72,19 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	if *country && *province != "" {
 		return usageError{"demo: --country and --province are exclusive"}
+	}
+	// Every flag is checked before the world is generated: a bad one
+	// found by a later stage would leave a half-built --out behind.
+	densitySet := false
+	fs.Visit(func(f *flag.Flag) { densitySet = densitySet || f.Name == "density" })
+	if densitySet && *density == 0 {
+		return usageError{"demo: --density 0: want a multiplier above 0 (leave the flag out for the default)"}
+	}
+	if *budget <= 0 {
+		return usageError{fmt.Sprintf("demo: --budget %g: want a positive amount of VND", *budget)}
+	}
+	if _, err := pipeline.DefaultCoverageOptions(*res); err != nil {
+		return usageError{fmt.Sprintf("demo: --res %d: %v", *res, err)}
 	}
 	// The demo uses the boundary set every other command defaults to: the
 	// 34 provinces of 2025, each generated as the union of its 2019 members.

@@ -118,6 +118,8 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"no subcommand", nil, exitUsage, "no subcommand"},
 		{"month without --period", []string{"run", "--dataset", missing, "2030-01"}, exitUsage,
 			`run: unexpected argument "2030-01" (did you mean --period 2030-01?)`},
+		{"NaN share", []string{"validate", "--max-reject-share", "NaN", missing}, exitUsage, "validate: --max-reject-share NaN: want a finite number"},
+		{"infinite budget", []string{"run", "--dataset", missing, "--budget", "Inf"}, exitUsage, "run: --budget +Inf: want a finite number"},
 		{"stray argument", []string{"coverage", "--dataset", missing, "junk", "--out", missing}, exitUsage,
 			`coverage: unexpected argument "junk": it takes flags only`},
 		{"too many rejected rows", []string{"validate", "--max-reject-share", "0", filepath.Join(examples, "measurements_viettel.csv")},
@@ -525,7 +527,7 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		{[]string{"coverage", "--dataset", ds, "--res", "3", "--out", out}, exitUsage, "--res: resolution 3: the analysis needs resolution 6 or finer"},
 		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want a positive amount"},
 		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--include-sharing", "--sharing-agreement-vnd", "NaN", "--out", out}, exitUsage,
-			"--sharing-agreement-vnd NaN: want a finite amount"},
+			"--sharing-agreement-vnd NaN: want a finite number"},
 		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
 	} {
 		_, errs, code := runBinary(t, c.args...)
@@ -755,5 +757,25 @@ func TestSignalWhileRunningIsInterrupted(t *testing.T) {
 	errb.Reset()
 	if code := exitCode(ctx, runCommand(ctx, "serve", finish, nil, &env{}), &errb); code != exitOK || errb.Len() != 0 {
 		t.Fatalf("serve: exit %d, want 0\n%s", code, errb.String())
+	}
+}
+
+// TestDemoBadFlagsWriteNothing: demo checks every flag before it
+// generates anything, so a bad one leaves no half-built --out (which would
+// refuse the corrected rerun).
+func TestDemoBadFlagsWriteNothing(t *testing.T) {
+	for _, c := range []struct{ flag, value, want string }{
+		{"--budget", "-5", "demo: --budget -5: want a positive amount"},
+		{"--res", "20", "demo: --res 20"},
+		{"--density", "0", "demo: --density 0: want a multiplier above 0"},
+	} {
+		out := filepath.Join(t.TempDir(), "demo")
+		_, errs, code := runCmd(t, "demo", c.flag, c.value, "--out", out)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("demo %s %s: exit %d\n%s", c.flag, c.value, code, errs)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("demo %s %s left %s behind (%v)", c.flag, c.value, out, err)
+		}
 	}
 }

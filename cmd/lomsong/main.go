@@ -28,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -360,14 +361,32 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			return pos, finiteFlags(fs)
 		}
 		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
+			return append(pos, args[1:]...), finiteFlags(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// finiteFlags refuses a number flag given NaN or ±Inf (which strconv,
+// and so the flag package, accept): every number flag is an amount, a
+// share, a distance or a rate, and a NaN passes every range check written
+// as a comparison ("x < 0" is false for NaN).
+func finiteFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		if !ok || err != nil {
+			return
+		}
+		if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			err = usageError{fmt.Sprintf("%s: --%s %s: want a finite number", fs.Name(), f.Name, f.Value.String())}
+		}
+	})
+	return err
 }
 
 // parseFlagsNoArgs is parseFlags for a command that takes flags only: a
