@@ -320,10 +320,17 @@ func TestBinaryMissingDataset(t *testing.T) {
 		{"run", "--dataset", ds, "--period", "2026-10"},
 		{"aggregate", "--dataset", ds, "--out", filepath.Join(t.TempDir(), "agg")},
 		{"scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(t.TempDir(), "sc")},
+		{"users", "ls", "--dataset", ds},
+		{"users", "add", "--dataset", ds, "--role", "ministry", "cuc-vt"},
+		{"serve", "--dataset", ds, "--listen", "127.0.0.1:0"},
 	} {
 		_, errs, code := runBinary(t, c...)
 		if code != exitFailure || !strings.Contains(errs, ds+": no dataset here (not a directory)") {
 			t.Errorf("%s: exit %d (want %d)\n%s", c[0], code, exitFailure, errs)
+		}
+		// A mistyped path never becomes a new, empty dataset.
+		if _, err := os.Stat(ds); !os.IsNotExist(err) {
+			t.Fatalf("%s created %s (%v)", c[0], ds, err)
 		}
 	}
 }

@@ -124,9 +124,6 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(opt.Dataset); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("serve: dataset %s: not a directory (create one with lomsong ingest or lomsong demo)", opt.Dataset)
-	}
 	db, err := openState(ctx, opt.Dataset)
 	if err != nil {
 		return nil, err

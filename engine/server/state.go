@@ -115,8 +115,17 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `
 
-// openState opens (creating) the state database of the dataset at dir.
+// ErrNoDataset is the error of a dataset directory that does not exist:
+// the service's state lives inside the dataset it serves, so a mistyped
+// path must not become a new, empty one.
+var ErrNoDataset = errors.New("no dataset here (not a directory)")
+
+// openState opens (creating) the state database of the dataset at dir,
+// which must exist (ErrNoDataset).
 func openState(ctx context.Context, dir string) (*sql.DB, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, dir)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755); err != nil {
 		return nil, err
 	}
