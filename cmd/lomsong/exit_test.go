@@ -103,6 +103,10 @@ func runBinary(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 func TestBinaryExitCodes(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nonexistent.csv")
+	empty := filepath.Join(t.TempDir(), "empty.csv")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -116,6 +120,8 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"unknown flag", []string{"validate", "--nope", "x.csv"}, exitUsage, "flag provided but not defined: -nope"},
 		{"unknown subcommand", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
 		{"no subcommand", nil, exitUsage, "no subcommand"},
+		{"empty file", []string{"validate", empty}, exitDataRefused, "empty input: no header line"},
+		{"empty file ingest", []string{"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), empty}, exitDataRefused, "empty input: no header line"},
 		{"month without --period", []string{"run", "--dataset", missing, "2030-01"}, exitUsage,
 			`run: unexpected argument "2030-01" (did you mean --period 2030-01?)`},
 		{"NaN share", []string{"validate", "--max-reject-share", "NaN", missing}, exitUsage, "validate: --max-reject-share NaN: want a finite number"},

@@ -8,13 +8,14 @@
 //	0  success
 //	1  failure: a file could not be read or written, or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument
-//	3  data refused: a file's rejected-row share is above --max-reject-share
+//	3  data refused: a file is empty (not even a header line) or its
+//	   rejected-row share is above --max-reject-share
 //	   (its report and quarantine are still written), the dataset (no
 //	   site register), month or province asked for holds no data, or a
 //	   mapping that validate --suggest-mapping proposes lacks a required
 //	   column (the partial JSON is still printed)
-//	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived before the command
-//	    finished
+//	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived while the command
+//	    ran (serve excepted: a signal is how it is stopped)
 //
 // A panic in a subcommand is reported as an internal error (exit 1) with
 // its stack on stderr. To catch a panic on any goroutine (which the Go
@@ -41,6 +42,7 @@ import (
 	// IANA zone resolves on machines without one (about 450 KB).
 	_ "time/tzdata"
 
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
 )
@@ -127,7 +129,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData):
+	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput):
 		return exitDataRefused
 	}
 	return exitFailure
@@ -317,8 +319,9 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "lomsong <command> --help" for a command's flags and an example.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (too many rejected rows, no data in the
-dataset, month or province asked for, or an incomplete suggested mapping), 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (an empty file, too many rejected rows,
+no data in the dataset, month or province asked for, or an incomplete suggested mapping),
+130 interrupted (also when the command finished after the signal arrived).
 Environment: GOMEMLIMIT (e.g. 1400MiB) is the soft limit of the memory the Go runtime keeps
 before collecting harder (default: 3/4 of the memory available, the container's limit or the
 machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof).
