@@ -107,6 +107,10 @@ func TestBinaryExitCodes(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	gpkgDir := filepath.Join(t.TempDir(), "out.gpkg")
+	if err := os.Mkdir(gpkgDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -121,6 +125,10 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"unknown subcommand", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
 		{"no subcommand", nil, exitUsage, "no subcommand"},
 		{"empty file", []string{"validate", empty}, exitDataRefused, "empty input: no header line"},
+		{"gpkg into a directory", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", gpkgDir}, exitUsage,
+			"is a directory; --format gpkg wants the path of the .gpkg file to write"},
+		{"geoparquet into a file", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "geoparquet", "--out", empty}, exitUsage,
+			"is a file; --format geoparquet writes a folder"},
 		{"empty file ingest", []string{"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), empty}, exitDataRefused, "empty input: no header line"},
 		{"month without --period", []string{"run", "--dataset", missing, "2030-01"}, exitUsage,
 			`run: unexpected argument "2030-01" (did you mean --period 2030-01?)`},

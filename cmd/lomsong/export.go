@@ -85,7 +85,13 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if !strings.HasSuffix(strings.ToLower(*out), ".gpkg") {
 			return usageError{fmt.Sprintf("export: --format gpkg writes a .gpkg file; --out %q does not end in .gpkg", *out)}
 		}
+		if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
+			return usageError{fmt.Sprintf("export: --out %s is a directory; --format gpkg wants the path of the .gpkg file to write", *out)}
+		}
 	case "geoparquet":
+		if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
+			return usageError{fmt.Sprintf("export: --out %s is a file; --format geoparquet writes a folder of .parquet files", *out)}
+		}
 	case "postgis":
 		if !strings.HasPrefix(*out, "postgres://") && !strings.HasPrefix(*out, "postgresql://") && !strings.Contains(*out, "=") {
 			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", *out)}
