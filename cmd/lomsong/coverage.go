@@ -310,6 +310,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := addProvenance(prov, cf.dataset); err != nil {
 		return err
 	}
+	if err := checkLayers(e, *layers, res.States); err != nil {
+		return err
+	}
 	restore := writePhase() // the tables below: a million rows for the country
 	err = writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) })
 	restore()
@@ -381,6 +384,38 @@ func siteIDs(res *pipeline.CoverageResult) []string {
 		out = append(out, fmt.Sprintf("%s (%s %s)", s.SiteID, s.Carrier, s.Tech))
 	}
 	return out
+}
+
+// checkLayers refuses a --geojson-layers carrier the coverage has no hex
+// of (a misspelt name would otherwise give an empty layer that reads as
+// "no coverage"), naming the carriers it has; a known carrier's
+// technology without hexes (no such sites) is written empty, with a
+// warning.
+func checkLayers(e *env, spec string, states []coverage.State) error {
+	list, err := layerList(spec, states)
+	if err != nil || spec == "all" {
+		return err
+	}
+	have := map[string]bool{}
+	var carriers []string
+	pairs := map[[2]string]bool{}
+	for _, s := range states {
+		if c := string(s.Carrier); !have[c] {
+			have[c] = true
+			carriers = append(carriers, c)
+		}
+		pairs[[2]string{string(s.Carrier), s.Tech.String()}] = true
+	}
+	slices.Sort(carriers)
+	for _, l := range list {
+		switch {
+		case !have[l[0]]:
+			return usageError{fmt.Sprintf("coverage: --geojson-layers %s:%s: no coverage of carrier %q here (carriers: %s)", l[0], l[1], l[0], strings.Join(carriers, ", "))}
+		case !pairs[l]:
+			fmt.Fprintf(e.stderr, "coverage: warning: layer %s:%s has no hexes (no %s site of %s in the area); written empty\n", l[0], l[1], l[1], l[0])
+		}
+	}
+	return nil
 }
 
 // layerList expands --geojson-layers into (carrier, tech) pairs.

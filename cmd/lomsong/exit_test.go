@@ -800,3 +800,23 @@ func TestDemoBadFlagsWriteNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageUnknownLayerCarrier: a --geojson-layers carrier the coverage
+// has no hex of is refused, naming the carriers (an empty layer would read
+// as "no coverage"); a known carrier's technology without sites is written
+// empty with a warning.
+func TestCoverageUnknownLayerCarrier(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "cov")
+	_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--geojson-layers", "viettle:4G", "--out", out)
+	if code != exitUsage || !strings.Contains(errs, `no coverage of carrier "viettle" here (carriers: `) {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if fileExists(out) {
+		t.Fatal("a refused layer wrote output")
+	}
+	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--geojson-layers", "viettel:5G", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "layer viettel:5G has no hexes") || !fileExists(filepath.Join(out, "coverage_viettel_5G.geojson")) {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -1029,6 +1030,22 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 		want = string(c)
 		if u.Role == RoleCarrier && want != string(u.Carrier) {
 			writeError(w, http.StatusForbidden, "the gaps of %s are not yours", want)
+			return
+		}
+		// A carrier the release does not know (a misspelt name) is not
+		// answered with an empty list, which reads as "no gaps". Every
+		// carrier of the analysis appears in the gaps, as the carrier of
+		// its own or as covering another's, whenever there is any gap.
+		known := map[string]bool{}
+		for _, g := range all {
+			known[g.Carrier] = true
+			for _, o := range g.CoveredBy {
+				known[o] = true
+			}
+		}
+		if len(known) > 0 && !known[want] {
+			names := slices.Sorted(maps.Keys(known))
+			writeError(w, http.StatusNotFound, "carrier %q: not in release %d (carriers: %s)", want, rl.Number, strings.Join(names, ", "))
 			return
 		}
 	}

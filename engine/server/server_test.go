@@ -599,6 +599,16 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps?carrier=vnpt", "/api/v1/releases/{period}/gaps", nil, ""); code != 403 {
 		t.Fatalf("viettel asks for vinaphone's gaps: %d", code)
 	}
+	// A misspelt carrier is not an empty list ("no gaps"): 404 naming the
+	// release's carriers.
+	if code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/gaps?carrier=viettle", "/api/v1/releases/{period}/gaps", nil, ""); code != 404 ||
+		!strings.Contains(string(b), `carrier \"viettle\": not in release `) || !strings.Contains(string(b), "(carriers: viettel)") {
+		t.Fatalf("gaps of a misspelt carrier: %d %.300s", code, b)
+	}
+	if code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/gaps?carrier=Viettel", "/api/v1/releases/{period}/gaps", nil, ""); code != 200 ||
+		!strings.Contains(string(b), `"carrier": "viettel"`) {
+		t.Fatalf("gaps of viettel asked by the ministry: %d %.300s", code, b)
+	}
 	if code, _ := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, ""); code != 404 {
 		t.Fatalf("diff of the first release: %d", code)
 	}
