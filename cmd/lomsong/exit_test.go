@@ -820,3 +820,26 @@ func TestCoverageUnknownLayerCarrier(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 }
+
+// TestReingestAnotherReading: the same file ingested again with another
+// --timezone is refused (exit 3) saying what differs; with the first
+// reading it is "already ingested" (exit 0).
+func TestReingestAnotherReading(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
+		"2024-10-31 20:00:00,viettel,4G,103.1,22.4,-90,ok,drive,d1,scanner,vehicle\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	_, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in)
+	if code != exitDataRefused || !strings.Contains(errs, `read with another mapping (timezone: none → "UTC"); a dataset keeps one reading of a file, so nothing was added`) {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK || !strings.Contains(out, "already ingested") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

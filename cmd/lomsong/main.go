@@ -42,6 +42,7 @@ import (
 	// IANA zone resolves on machines without one (about 450 KB).
 	_ "time/tzdata"
 
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -129,7 +130,8 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput):
+	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput),
+		errors.As(err, new(*dataset.OtherReadingError)):
 		return exitDataRefused
 	}
 	return exitFailure

@@ -147,6 +147,25 @@ func TestReingestIsIdempotent(t *testing.T) {
 	if !equalSnap(before, snapshot(t, dir)) {
 		t.Fatal("re-ingest changed the dataset")
 	}
+
+	// The same bytes read another way (times in UTC) are refused, saying
+	// what differs, not "already ingested": the correction would not be
+	// applied. The same mapping written differently is the same reading.
+	utc := o
+	utc.Mapping = &ingest.Mapping{Timezone: "UTC"}
+	utc.MappingJSON = []byte(`{"timezone": "UTC"}`)
+	s, _ = Open(dir)
+	_, err := s.IngestFile(context.Background(), in, utc)
+	var other *OtherReadingError
+	if !errors.As(err, &other) || other.Previous.Name != "m.csv" || !strings.Contains(err.Error(), `timezone: none → "UTC"`) {
+		t.Fatalf("same bytes, another time zone: %v", err)
+	}
+	if !equalSnap(before, snapshot(t, dir)) {
+		t.Fatal("a refused reading changed the dataset")
+	}
+	if got := mappingDiff(canonicalMapping([]byte("{\n \"timezone\":\"UTC\"}")), canonicalMapping(utc.MappingJSON)); got != "" {
+		t.Fatalf("one mapping written two ways differs in %q", got)
+	}
 }
 
 // TestCrashSafety injects a failure at every step of a commit and checks

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,6 +53,109 @@ type IngestResult struct {
 	// Orphaned lists them.
 	OrphansDir string
 	Orphaned   []string
+}
+
+// OtherReadingError is returned by IngestFile for bytes the dataset holds
+// already, read with another mapping (another time zone, column mapping
+// or preset). A dataset keeps one reading of a file: re-ingesting the same
+// bytes is idempotent, so a corrected reading cannot be added beside the
+// first, and saying "already ingested" would hide that the correction was
+// not applied.
+type OtherReadingError struct {
+	Path     string
+	Previous Source // the earlier ingest
+	Was, Now string // the two mappings, as canonical JSON ("" for none)
+}
+
+func (e *OtherReadingError) Error() string {
+	return e.Path + ": " + e.Reason() + ": to read it anew, ingest it into a new dataset"
+}
+
+// Reason is the error without the file's path and the advice: when the
+// file was ingested, what the mappings differ in, and that nothing was
+// added.
+func (e *OtherReadingError) Reason() string {
+	return fmt.Sprintf("these bytes were ingested on %s as %s read with another mapping (%s); "+
+		"a dataset keeps one reading of a file, so nothing was added",
+		e.Previous.IngestedAt.Format("2006-01-02 15:04 MST"), e.Previous.Name, mappingDiff(e.Was, e.Now))
+}
+
+// mappingDiff lists the top-level keys two canonical mappings differ in,
+// "key: then → now", each value cut to 80 bytes.
+func mappingDiff(was, now string) string {
+	fields := func(s string) map[string]string {
+		out := map[string]string{}
+		var m map[string]json.RawMessage
+		if s == "" || json.Unmarshal([]byte(s), &m) != nil {
+			if s != "" {
+				out["mapping"] = s
+			}
+			return out
+		}
+		for k, v := range m {
+			out[k] = string(v)
+		}
+		return out
+	}
+	a, b := fields(was), fields(now)
+	keys := slices.Sorted(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	show := func(v string) string {
+		switch {
+		case v == "":
+			return "none"
+		case len(v) > 80:
+			return v[:80] + "…"
+		}
+		return v
+	}
+	var parts []string
+	for _, k := range keys {
+		if a[k] != b[k] {
+			parts = append(parts, fmt.Sprintf("%s: %s → %s", k, show(a[k]), show(b[k])))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sameReading returns an *OtherReadingError when opt reads the file with
+// another mapping than prev was read with (compared as canonical JSON, so
+// layout and key order do not matter).
+func sameReading(path string, prev Source, opt IngestOptions) error {
+	now := opt.MappingJSON
+	if now == nil && opt.Mapping != nil {
+		now = opt.Mapping.JSON()
+	}
+	was, is := canonicalMapping(prev.Mapping), canonicalMapping(now)
+	if was == is {
+		return nil
+	}
+	return &OtherReadingError{Path: path, Previous: prev, Was: was, Now: is}
+}
+
+// canonicalMapping returns a mapping's JSON as ingest.Mapping writes it,
+// compacted, "" for none (or an empty one); text that does not parse is
+// compared as it is.
+func canonicalMapping(b []byte) string {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return ""
+	}
+	m, err := ingest.ParseMapping(b)
+	if err != nil {
+		return string(b)
+	}
+	var c, empty bytes.Buffer
+	json.Compact(&c, m.JSON())
+	json.Compact(&empty, (&ingest.Mapping{}).JSON())
+	if c.String() == empty.String() {
+		return ""
+	}
+	return c.String()
 }
 
 // TooManyRejectsError is returned when a source's reject share exceeds the
@@ -219,6 +323,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	}
 	for _, sum := range []string{sha, content} {
 		if prev, ok := s.Lookup(sum); ok {
+			if err := sameReading(path, prev, opt); err != nil {
+				return nil, err
+			}
 			res.AlreadyIngested, res.Previous = true, prev
 			return res, nil
 		}
@@ -235,6 +342,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		prev, ok := s.Lookup(sha)
 		if !ok {
 			prev, _ = s.Lookup(content)
+		}
+		if err := sameReading(path, prev, opt); err != nil {
+			return nil, err
 		}
 		res.AlreadyIngested, res.Previous = true, prev
 		return res, nil

@@ -638,6 +638,13 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := store.IngestFile(r.Context(), s.spoolPath(sub), opt)
+	var other *dataset.OtherReadingError
+	if errors.As(err, &other) {
+		// The same bytes are in the dataset read with another mapping:
+		// certifying would claim rows the dataset does not hold.
+		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, other.Reason())
+		return
+	}
 	if err != nil {
 		s.internal(w, fmt.Errorf("certify %d: %w", sub.ID, err))
 		return
