@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -136,7 +135,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	}
 	var claimsTable *dataset.ArgTable
 	if *claims != "" {
-		ccfg := ingest.Defaults("", time.Now())
+		ccfg := ingest.Defaults("", e.now())
 		ccfg.CellRes = cf.res // a claim names an analysis hex
 		rows, t, err := dataset.ReadClaims(ctx, *claims, ccfg)
 		if err != nil {

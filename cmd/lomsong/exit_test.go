@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -841,5 +843,38 @@ func TestReingestAnotherReading(t *testing.T) {
 	}
 	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK || !strings.Contains(out, "already ingested") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestSourceDateEpoch: with SOURCE_DATE_EPOCH set, the ingest time the
+// manifest records is that instant (so reruns write identical files);
+// a value that is not a number is ignored.
+func TestSourceDateEpoch(t *testing.T) {
+	at := time.Date(2026, 10, 31, 17, 0, 0, 0, time.UTC)
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(at.Unix(), 10))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
+		"2026-10-20 20:00:00,viettel,4G,103.1,22.4,-90,ok,drive,d1,scanner,vehicle\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Sources []struct {
+			IngestedAt time.Time `json:"ingested_at"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil || len(m.Sources) != 1 || !m.Sources[0].IngestedAt.Equal(at) {
+		t.Fatalf("ingest time %+v (%v), want %v", m.Sources, err, at)
+	}
+	if got := outputNow(func(string) string { return "yesterday" }); time.Since(got) > time.Minute {
+		t.Fatalf("SOURCE_DATE_EPOCH=yesterday gave %v, want the wall clock", got)
 	}
 }

@@ -55,7 +55,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	var refused []error
 	for _, path := range files {
 		opt := dataset.IngestOptions{Kind: ingest.Kind(in.kind), Mapping: m, MappingJSON: mjson,
-			Config: in.config(time.Now(), bounds), MaxRejectShare: in.maxRejectShare}
+			Config: in.config(e.now(), bounds), MaxRejectShare: in.maxRejectShare}
 		if in.maxRejectShare == 0 {
 			opt.MaxRejectShare = 1e-300 // zero tolerance; IngestFile treats exactly 0 as "default"
 		}

@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
@@ -92,7 +91,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	var candTable *dataset.ArgTable
 	if *candidates != "" {
-		rows, t, err := dataset.ReadCandidates(ctx, *candidates, ingest.Defaults("", time.Now()))
+		rows, t, err := dataset.ReadCandidates(ctx, *candidates, ingest.Defaults("", e.now()))
 		if err != nil {
 			return err
 		}

@@ -74,6 +74,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	r.GeneratedAt = e.now().UTC().Format("2006-01-02 15:04 UTC")
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
 	r.Files = exportFiles(*out)
 	path := filepath.Join(*out, "report.html")

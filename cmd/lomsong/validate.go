@@ -395,7 +395,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 				return err
 			}
 		}
-		cfg := in.config(time.Now(), bounds)
+		cfg := in.config(e.now(), bounds)
 		cfg.CellRes = *claimsRes
 		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {

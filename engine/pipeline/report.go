@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -81,11 +80,11 @@ func reportZone(z deadzone.Zone) report.DeadZone {
 // households) its zones, its villages without signal or uncertain, and a
 // map for the first maxMaps.
 // single, when not empty, is the code of the one province the analysis
-// covered.
+// covered. It reads no clock: the caller sets GeneratedAt.
 func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provinces *geodata.BoundarySet,
 	p penetration.Period, maxMaps int, single string) (*report.Report, error) {
 	r := &report.Report{Title: "lomsong — mobile coverage, dead zones and the five targets", Period: p.String(),
-		GeneratedAt: time.Now().UTC().Format("2006-01-02 15:04 UTC"), BoundarySet: provinces.Name}
+		BoundarySet: provinces.Name}
 	r.Scorecard = card
 	for _, u := range provinces.Units() {
 		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
