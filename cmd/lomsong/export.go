@@ -237,6 +237,8 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 			name += " " + s.Carrier
 		}
 		switch {
+		case s.Missing:
+			current = append(current, name+" (its saved output missing)")
 		case s.NotRead:
 			current = append(current, name)
 		case s.Reused:

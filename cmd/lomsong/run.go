@@ -137,10 +137,13 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		sum.Period, area, sum.Elapsed.Seconds(), sum.Scans.Scans, sum.Scans.Rows, sum.Rows, sum.Keys)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "stage\tcarrier\toutput\titems\ttime\twhy")
-	read, notRead := 0, 0
+	read, notRead, missing := 0, 0, 0
 	for _, s := range sum.Stages {
 		status := "computed"
 		switch {
+		case s.Missing:
+			status = "missing"
+			missing++
 		case s.NotRead:
 			status = "current"
 			notRead++
@@ -155,7 +158,10 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 	if notRead > 0 {
 		current = fmt.Sprintf(", %d current and not needed", notRead)
 	}
-	fmt.Fprintf(w, "%d of %d stages read back%s, %d computed\n", read, len(sum.Stages), current, len(sum.Stages)-read-notRead)
+	if missing > 0 {
+		current += fmt.Sprintf(", %d missing and not needed", missing)
+	}
+	fmt.Fprintf(w, "%d of %d stages read back%s, %d computed\n", read, len(sum.Stages), current, len(sum.Stages)-read-notRead-missing)
 	if dz := sum.DeadZones; dz != nil {
 		var hh float64
 		hexes := 0

@@ -322,6 +322,28 @@ func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
 	return rec, nil
 }
 
+// StageSaved reports whether an output of ref with key is saved, from its
+// record and its files' sizes alone (LoadStage also checks their
+// CRC-32C, reading them whole): for saying what is on disk, not for
+// reading it.
+func (s *Store) StageSaved(ref StageRef, key string) bool {
+	rel, err := ref.dir()
+	if err != nil || !isHex(key, 64) {
+		return false
+	}
+	rec, err := s.readStageRecord(rel + "/" + key[:16])
+	if err != nil || rec.Key != key {
+		return false
+	}
+	for _, f := range rec.Files {
+		fi, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(rec.Dir), f.Name))
+		if err != nil || fi.Size() != f.Bytes {
+			return false
+		}
+	}
+	return true
+}
+
 // OpenStageFile opens a file of a saved output returned by LoadStage.
 func (s *Store) OpenStageFile(rec StageRecord, name string) (*os.File, error) {
 	for _, f := range rec.Files {

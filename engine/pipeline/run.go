@@ -136,6 +136,9 @@ type StageSummary struct {
 	// not needed: the stages after it were current too, so nothing read
 	// it.
 	NotRead bool
+	// Missing is set, with NotRead, when that saved output is not on
+	// disk (deleted, or never saved): nothing needed it.
+	Missing bool
 	Why     string
 	Items   int64 // rows for measure, keys, hexes, villages for the others
 	Elapsed time.Duration
@@ -653,8 +656,13 @@ func (r *periodRun) finish() {
 			for _, pt := range r.byCarrier[c] {
 				rows += pt.Rows
 			}
-			r.sum.Stages = append(r.sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, NotRead: true, Items: rows,
-				Why: "not read: the stages after it are current"})
+			st := StageSummary{Stage: StageMeasure, Carrier: c, Reused: true, NotRead: true, Items: rows,
+				Why: "not read: the stages after it are current"}
+			if !r.s.StageSaved(dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c]) {
+				st.Missing = true
+				st.Why = "not needed (the stages after it are current), but its saved output is missing: a run that needs it makes it again"
+			}
+			r.sum.Stages = append(r.sum.Stages, st)
 		}
 	}
 	order := map[string]int{StageMeasure: 0, StagePredictions: 1, StageCoverage: 2, StageEvPredictions: 3, StageDeadZones: 4, StagePlan: 5}

@@ -678,3 +678,28 @@ func TestRunStopsWhenCanceledInDeadZones(t *testing.T) {
 		t.Fatalf("after the cancelled runs:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A measure output deleted after a run is not needed by the next (the
+// stages after it are current) and is reported missing, not current.
+func TestRunReportsMissingMeasureOutput(t *testing.T) {
+	ctx, s, opt, _ := firstRun(t)
+	dir := filepath.Join(s.Dir(), "stages", "period=2026-10", "measure", "carrier=viettel")
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range again.Stages {
+		if st.Stage != StageMeasure {
+			continue
+		}
+		if want := st.Carrier == "viettel"; st.Missing != want || !st.NotRead {
+			t.Errorf("measure %s: missing %v, not read %v (%s)", st.Carrier, st.Missing, st.NotRead, st.Why)
+		}
+	}
+}

@@ -685,7 +685,7 @@ type ReleaseStage struct {
 func releaseStages(sum *pipeline.RunSummary) []ReleaseStage {
 	out := []ReleaseStage{}
 	for _, st := range sum.Stages {
-		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, Current: st.Reused,
+		out = append(out, ReleaseStage{Stage: st.Stage, Carrier: st.Carrier, Current: st.Reused && !st.Missing,
 			ReadBack: st.Reused && !st.NotRead, Why: st.Why})
 	}
 	return out

@@ -347,8 +347,8 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc) {
 				"ms", time.Since(start).Milliseconds(), "user", user, "remote", r.RemoteAddr)
 		}()
 		if acc != public {
-			token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || token == "" {
+			token, ok := bearerToken(r.Header.Get("Authorization"))
+			if !ok {
 				sw.Header().Set("WWW-Authenticate", `Bearer realm="lomsong"`)
 				writeError(sw, http.StatusUnauthorized, "an Authorization: Bearer TOKEN header is required")
 				return
@@ -521,4 +521,16 @@ func (l *limiter) allow(key string, now time.Time) (time.Duration, bool) {
 		return 0, true
 	}
 	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+}
+
+// bearerToken returns the token of an "Authorization: Bearer TOKEN"
+// header. The scheme's name is case-insensitive (RFC 9110 §11.1, and RFC
+// 6750 follows it): "bearer" and "BEARER" are Bearer.
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
 }

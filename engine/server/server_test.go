@@ -834,3 +834,18 @@ func TestDiffVillages(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+// The Authorization scheme's name is case-insensitive (RFC 9110 §11.1).
+func TestBearerToken(t *testing.T) {
+	for _, c := range []struct {
+		h, token string
+		ok       bool
+	}{
+		{"Bearer abc", "abc", true}, {"bearer abc", "abc", true}, {"BEARER  abc ", "abc", true},
+		{"Basic abc", "", false}, {"Bearer ", "", false}, {"Bearer", "", false}, {"", "", false}, {"Bearerabc", "", false},
+	} {
+		if token, ok := bearerToken(c.h); token != c.token || ok != c.ok {
+			t.Errorf("bearerToken(%q) = %q, %v; want %q, %v", c.h, token, ok, c.token, c.ok)
+		}
+	}
+}
