@@ -823,20 +823,29 @@ func TestCoverageUnknownLayerCarrier(t *testing.T) {
 	}
 }
 
+// ingestOneTest writes a measurement file of one drive test at local
+// time ts and ingests it into a new dataset; it returns the file and the
+// dataset.
+func ingestOneTest(t *testing.T, ts string) (in, ds string) {
+	t.Helper()
+	dir := t.TempDir()
+	in = filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
+		ts+",viettel,4G,103.1,22.4,-90,ok,drive,d1,scanner,vehicle\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds = filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	return in, ds
+}
+
 // TestReingestAnotherReading: the same file ingested again with another
 // --timezone is refused (exit 3) saying what differs; with the first
 // reading it is "already ingested" (exit 0).
 func TestReingestAnotherReading(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "m.csv")
-	if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
-		"2024-10-31 20:00:00,viettel,4G,103.1,22.4,-90,ok,drive,d1,scanner,vehicle\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK {
-		t.Fatalf("exit %d\n%s", code, errs)
-	}
+	in, ds := ingestOneTest(t, "2024-10-31 20:00:00")
 	_, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in)
 	if code != exitDataRefused || !strings.Contains(errs, `read with another mapping (timezone: none → "UTC"); a dataset keeps one reading of a file, so nothing was added`) {
 		t.Fatalf("exit %d\n%s", code, errs)
@@ -852,16 +861,7 @@ func TestReingestAnotherReading(t *testing.T) {
 func TestSourceDateEpoch(t *testing.T) {
 	at := time.Date(2026, 10, 31, 17, 0, 0, 0, time.UTC)
 	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(at.Unix(), 10))
-	dir := t.TempDir()
-	in := filepath.Join(dir, "m.csv")
-	if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
-		"2026-10-20 20:00:00,viettel,4G,103.1,22.4,-90,ok,drive,d1,scanner,vehicle\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK {
-		t.Fatalf("exit %d\n%s", code, errs)
-	}
+	_, ds := ingestOneTest(t, "2026-10-20 20:00:00")
 	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
