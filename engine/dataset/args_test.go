@@ -57,6 +57,14 @@ func TestReadArgTables(t *testing.T) {
 	if cands[0].BandMHz != 900 || !math.IsNaN(cands[0].CostVND) || !math.IsNaN(cands[1].BandMHz) || cands[1].CostVND != 2e9 || cands[1].ID != "P2" {
 		t.Fatalf("candidates %+v", cands)
 	}
+	// A cost of 0 is refused, not read as "not given" (the plan would
+	// take its cost model).
+	os.WriteFile(path, []byte("candidate_id,lon,lat,cost_vnd\nP1,103.3,22.4,0\nP2,103.4,22.5,\n"), 0o644)
+	cands, tab, err = ReadCandidates(context.Background(), path, cfg)
+	if err != nil || len(cands) != 1 || cands[0].ID != "P2" || len(tab.Rejects) != 1 || tab.Rejects[0].Line != 2 ||
+		tab.Rejects[0].Column != "cost_vnd" || tab.Rejects[0].Reason != ingest.ReasonOutOfRange {
+		t.Fatalf("a zero cost: %+v %+v %v", cands, tab.Rejects, err)
+	}
 	os.WriteFile(path, []byte("candidate_id,lon\nP1,103.3\n"), 0o644)
 	if _, _, err := ReadCandidates(context.Background(), path, cfg); err == nil || !strings.Contains(err.Error(), "lat") {
 		t.Fatalf("missing lat: %v", err)

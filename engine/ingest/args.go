@@ -56,9 +56,11 @@ type Candidate struct {
 
 // Plausible ranges of a candidate's numbers: bands of the mobile
 // allocations (as for sites), masts up to 600 m (as for sites; at least
-// 1 m), costs up to 10¹⁵ đồng.
+// 1 m), costs from 1 to 10¹⁵ đồng (a cost of 0 would be read as "not
+// given" by the plan, which takes its cost model then).
 const (
 	candidateMinHeightM = 1
+	candidateMinCostVND = 1
 	candidateMaxCostVND = 1e15
 )
 
@@ -96,7 +98,7 @@ func ReadClaims(ctx context.Context, rec Records, m *Mapping, cfg Config,
 // ReadCandidates validates a candidates table: candidate_id (once per
 // table: a later row with the id of an accepted one is a duplicate), lon
 // and lat required; tech, band_mhz (400…100,000 MHz), height_m (1…600 m)
-// and cost_vnd (0…10¹⁵ đồng) optional.
+// and cost_vnd (1…10¹⁵ đồng; empty: the plan's cost model) optional.
 func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]Candidate) error, onReject func(Reject) error) (*Report, error) {
 	var row Candidate
@@ -128,7 +130,9 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}{
 			{4, &row.BandMHz, 400, 100000},
 			{5, &row.HeightM, candidateMinHeightM, 600},
-			{6, &row.CostVND, 0, candidateMaxCostVND},
+			// An empty cost takes the plan's cost model; 0 is refused
+			// rather than read as empty (a site costs something).
+			{6, &row.CostVND, candidateMinCostVND, candidateMaxCostVND},
 		} {
 			if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
 				return e
