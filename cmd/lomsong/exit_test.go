@@ -127,6 +127,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"unknown subcommand", []string{"frobnicate"}, exitUsage, `unknown subcommand "frobnicate"`},
 		{"no subcommand", nil, exitUsage, "no subcommand"},
 		{"empty file", []string{"validate", empty}, exitDataRefused, "empty input: no header line"},
+		{"a directory given as a file", []string{"validate", filepath.Dir(empty)}, exitUsage, "is a directory; give the files in it"},
 		{"gpkg into a directory", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", gpkgDir}, exitUsage,
 			"is a directory; --format gpkg wants the path of the .gpkg file to write"},
 		{"geoparquet into a file", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "geoparquet", "--out", empty}, exitUsage,

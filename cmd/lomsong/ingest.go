@@ -44,6 +44,9 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"ingest: no input files"}
 	}
+	if err := notDirectories("ingest", files); err != nil {
+		return err
+	}
 	m, mjson, bounds, err := in.load()
 	if err != nil {
 		return err

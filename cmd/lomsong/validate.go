@@ -329,6 +329,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"validate: no input files"}
 	}
+	if err := notDirectories("validate", files); err != nil {
+		return err
+	}
 	m, _, bounds, err := in.load()
 	if err != nil {
 		return err
@@ -505,7 +508,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		if n > 40 {
 			cols, more = cols[:40], fmt.Sprintf(" and %d more", n-40)
 		}
-		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract; map them with --mapping if they are): %v%s\n", cols, more)
+		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract, or a name repeated after the column read; map them with --mapping if they hold contract data): %v%s\n", cols, more)
 	}
 	if rep.DedupStoppedAtLine > 0 {
 		fmt.Fprintf(e.stdout, "  duplicate detection stopped at line %d (memory cap reached)\n", rep.DedupStoppedAtLine)
@@ -564,6 +567,18 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 	}
 	if len(incomplete) > 0 {
 		return refusedError{fmt.Errorf("suggested mapping incomplete, required columns unmapped: %s", strings.Join(incomplete, "; "))}
+	}
+	return nil
+}
+
+// notDirectories refuses an input path that is a directory (a usage
+// error: the files in it were meant), which would otherwise be read as an
+// empty input.
+func notDirectories(cmd string, files []string) error {
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
+			return usageError{fmt.Sprintf("%s: %s is a directory; give the files in it (e.g. %s)", cmd, f, filepath.Join(f, "*.csv"))}
+		}
 	}
 	return nil
 }
