@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -199,6 +200,12 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		if len(in) > 0 && in[0].Cell.Resolution() >= *res {
 			cells, err = population.Aggregate(in, *res)
 		} else {
+			// Splitting multiplies the cells by 7 a resolution: refuse an
+			// output no machine would hold before making it.
+			if n := float64(len(in)) * math.Pow(7, float64(*res-in[0].Cell.Resolution())); n > maxPopulationCells {
+				return usageError{fmt.Sprintf("population: --res %d from resolution-%d cells would make %.3g cells (7 per resolution step; at most %.0g): choose a coarser --res",
+					*res, in[0].Cell.Resolution(), n, float64(maxPopulationCells))}
+			}
 			cells, err = population.Split(in, *res)
 		}
 		if err != nil {
@@ -227,7 +234,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		unmatched, err := population.AssignHouseholds(cells, sizer, geodata.NationalHouseholdSize2019)
+		unmatched, err := population.AssignHouseholds(ctx, cells, sizer, geodata.NationalHouseholdSize2019)
 		if err != nil {
 			return err
 		}
@@ -240,15 +247,31 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		return refusedError{fmt.Errorf("population: no populated cell in the input (no rows, or every count 0); nothing written")}
 	}
 	pop, hh := population.Totals(cells)
+	if !(pop > 0) {
+		// Cells, every one of them empty: "no households anywhere" too.
+		return refusedError{fmt.Errorf("population: every count in the input is 0 (%d cells); nothing written", len(cells))}
+	}
+	// A signal stops the command between its steps, before anything is
+	// committed (the writes of a fine resolution's tens of millions of
+	// cells take a minute).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	cols, err := populationColumns(cells)
 	if err != nil {
 		return err
 	}
 	meta := map[string]string{"lomsong.table": "population", "lomsong.resolution": fmt.Sprint(*res)}
 	if err := writeSet(*out, "population", func(stage string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := writeAtomic(filepath.Join(stage, "population.parquet"), func(f *dataset.AtomicFile) error {
 			return arrowio.WriteTable(f, cols, meta)
 		}); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		return writeAtomic(filepath.Join(stage, "population.csv"), func(f *dataset.AtomicFile) error {
@@ -265,6 +288,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		len(cells), *res, pop, input, rel, hh, time.Since(start).Seconds(), filepath.Join(*out, "population.{parquet,csv}"))
 	return nil
 }
+
+// maxPopulationCells caps the cells population writes: Vietnam's land at
+// resolution 10 is about 20 million cells.
+const maxPopulationCells = 50_000_000
 
 func populationColumns(cells []population.Cell) ([]arrowio.Column, error) {
 	n := len(cells)

@@ -1,6 +1,7 @@
 package population
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -324,12 +325,19 @@ type HouseholdSizeFunc func(p orb.Point) (float64, bool)
 // the household size at the cell centre; where size reports false (or a
 // non-positive size), fallback is used. It returns how many cells used the
 // fallback. fallback must be positive.
-func AssignHouseholds(cells []Cell, size HouseholdSizeFunc, fallback float64) (int, error) {
+func AssignHouseholds(ctx context.Context, cells []Cell, size HouseholdSizeFunc, fallback float64) (int, error) {
 	if !(fallback > 0) {
 		return 0, fmt.Errorf("population: fallback household size %v must be positive", fallback)
 	}
 	unmatched := 0
 	for i := range cells {
+		// Tens of millions of cells at a fine resolution take tens of
+		// seconds: a cancelled ctx stops the loop.
+		if i%(1<<16) == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
 		ctr, err := cells[i].Cell.Center()
 		if err != nil {
 			return 0, err

@@ -3,6 +3,7 @@ package population
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"errors"
 	"image"
 	"math"
@@ -190,7 +191,7 @@ func TestWorldPopRes6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unmatched, err := AssignHouseholds(cells, size, geodata.NationalHouseholdSize2019)
+	unmatched, err := AssignHouseholds(context.Background(), cells, size, geodata.NationalHouseholdSize2019)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +452,7 @@ func TestAssignHouseholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := AssignHouseholds(cells, size, 2.5)
+	n, err := AssignHouseholds(context.Background(), cells, size, 2.5)
 	if err != nil || n != 1 {
 		t.Fatalf("unmatched %d, %v", n, err)
 	}
@@ -459,7 +460,7 @@ func TestAssignHouseholds(t *testing.T) {
 	if relErr(cells[0].Households, 362.1/hn) > 1e-12 || cells[1].Households != 4 {
 		t.Errorf("households %v, %v; want %v, 4", cells[0].Households, cells[1].Households, 362.1/hn)
 	}
-	if _, err := AssignHouseholds(cells, size, 0); err == nil {
+	if _, err := AssignHouseholds(context.Background(), cells, size, 0); err == nil {
 		t.Error("zero fallback accepted")
 	}
 }
