@@ -95,8 +95,26 @@ func parseManifest(b []byte) (Manifest, error) {
 	if m.Version != ManifestVersion {
 		return Manifest{}, fmt.Errorf("%w: version %d, this lomsong reads version %d", ErrBadManifest, m.Version, ManifestVersion)
 	}
+	// A source or part listed twice would be read twice: every count and
+	// statistic doubled, with every check passing.
+	sources, paths := map[string]int{}, map[string]int{}
 	for i, src := range m.Sources {
 		where := fmt.Sprintf("source %d (%q)", i+1, src.Name)
+		for _, sum := range []string{src.SHA256, src.ContentSHA256} {
+			if sum == "" {
+				continue
+			}
+			if j, ok := sources[sum]; ok {
+				return Manifest{}, fmt.Errorf("%w: %s: the same checksum as source %d (%q): a source listed twice", ErrBadManifest, where, j+1, m.Sources[j].Name)
+			}
+			sources[sum] = i
+		}
+		for _, p := range src.Parts {
+			if j, ok := paths[p.Path]; ok {
+				return Manifest{}, fmt.Errorf("%w: %s: part %s is listed already (source %d, %q): a part listed twice", ErrBadManifest, where, p.Path, j+1, m.Sources[j].Name)
+			}
+			paths[p.Path] = i
+		}
 		if !isHex(src.SHA256, 64) && !(src.Recovered != "" && isHex(src.SHA256, 16)) {
 			return Manifest{}, fmt.Errorf("%w: %s: sha256 %q is not 64 lowercase hex digits", ErrBadManifest, where, src.SHA256)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -160,6 +161,25 @@ func TestMalformedManifest(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, manifestName), []byte(bad), 0o644)
 			_, err := Open(dir)
 			if !errors.Is(err, ErrBadManifest) || !strings.Contains(err.Error(), "manifest.json") {
+				t.Fatalf("Open: %v", err)
+			}
+		})
+	}
+	// A part or a source listed twice would be read twice (every count
+	// doubled, every check passing).
+	for name, edit := range map[string]func(m *Manifest){
+		"part listed twice":   func(m *Manifest) { m.Sources[0].Parts = append(m.Sources[0].Parts, m.Sources[0].Parts[0]) },
+		"source listed twice": func(m *Manifest) { m.Sources = append(m.Sources, m.Sources[0]) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := parseManifest(good)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit(&m)
+			b, _ := json.Marshal(m)
+			os.WriteFile(filepath.Join(dir, manifestName), b, 0o644)
+			if _, err := Open(dir); !errors.Is(err, ErrBadManifest) || !strings.Contains(err.Error(), "listed twice") {
 				t.Fatalf("Open: %v", err)
 			}
 		})
