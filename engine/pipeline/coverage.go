@@ -209,7 +209,7 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pts, err := points(cells, opt.Population, opt.EnvCuts, res)
+	pts, err := points(cells, opt.Population, opt.EnvCuts)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOption
 }
 
 // points returns hex centres with their environment class (envClasses).
-func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs, res int) (predict.Points, error) {
+func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs) (predict.Points, error) {
 	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells))}
 	for i, c := range cells {
 		ctr, err := c.Center()
@@ -296,43 +296,77 @@ func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs
 		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
 	}
 	var err error
-	pts.Env, err = envClasses(cells, pop, cuts, res)
+	pts.Env, err = envClasses(cells, pop, cuts)
 	return pts, err
 }
 
-// envClasses returns each hex's environment class from its population
-// density (people per km² of the hex); hexes without population are
-// rural. A hex given several times (the hexes of many points) is
-// classified once.
-func envClasses(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs, res int) ([]predict.Env, error) {
-	density := map[hexgrid.Cell]float64{}
+// envRes is the resolution of the cells whose population density sets a
+// point's environment class (0.74 km² a cell). The class does not follow
+// the analysis resolution: at resolution 11 a hex holding one village's
+// households would read as a city centre, and its predictions would lose
+// the 20 to 30 dB the urban path-loss models add.
+const envRes = 8
+
+// envClasses returns the environment class of each hex (any resolution)
+// from the population density (people per km²) of the resolution-envRes
+// cell it lies in — its parent at that resolution, or, for a coarser hex,
+// the cell holding its centre; a population cell coarser than envRes
+// gives its own density to the cells inside it. Hexes without population
+// are rural. Each envRes cell is classified once.
+func envClasses(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs) ([]predict.Env, error) {
+	fine := map[hexgrid.Cell]float64{}   // envRes cell → people
+	coarse := map[hexgrid.Cell]float64{} // coarser population cell → people
 	for _, p := range pop {
-		c := p.Cell
-		if c.Resolution() > res {
-			c = hexgrid.FastParent(c, res)
-		}
-		if c.Resolution() == res {
-			density[c] += p.Population
+		if c := p.Cell; c.Resolution() >= envRes {
+			fine[hexgrid.FastParent(c, envRes)] += p.Population
+		} else {
+			coarse[c] += p.Population
 		}
 	}
-	env := make([]predict.Env, len(cells))
-	class := map[hexgrid.Cell]predict.Env{} // the populated hexes classified so far
-	for i, c := range cells {
-		env[i] = predict.EnvRural
-		p, ok := density[c]
-		if !ok || !(p > 0) {
-			continue
+	// density returns the people per km² around the envRes cell k.
+	density := func(k hexgrid.Cell) (float64, error) {
+		if p, ok := fine[k]; ok {
+			a, err := k.AreaKm2()
+			return p / a, err
 		}
-		e, ok := class[c]
-		if !ok {
-			a, err := c.AreaKm2()
+		for r := envRes - 1; r >= 0 && len(coarse) > 0; r-- {
+			c := hexgrid.FastParent(k, r)
+			if p, ok := coarse[c]; ok {
+				a, err := c.AreaKm2()
+				return p / a, err
+			}
+		}
+		return 0, nil
+	}
+	env := make([]predict.Env, len(cells))
+	class := map[hexgrid.Cell]predict.Env{} // the envRes cells classified so far
+	for i, c := range cells {
+		k := c
+		switch {
+		case c.Resolution() > envRes:
+			k = hexgrid.FastParent(c, envRes)
+		case c.Resolution() < envRes:
+			ctr, err := c.Center()
 			if err != nil {
 				return nil, err
 			}
-			if e, err = cuts.Classify(p / a); err != nil {
+			if k, err = hexgrid.Index(ctr[0], ctr[1], envRes); err != nil {
 				return nil, err
 			}
-			class[c] = e
+		}
+		e, ok := class[k]
+		if !ok {
+			d, err := density(k)
+			if err != nil {
+				return nil, err
+			}
+			e = predict.EnvRural
+			if d > 0 {
+				if e, err = cuts.Classify(d); err != nil {
+					return nil, err
+				}
+			}
+			class[k] = e
 		}
 		env[i] = e
 	}

@@ -146,7 +146,7 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 	for i, k := range keys {
 		hexes[i] = k.hex
 	}
-	pts, err := points(hexes, opt.Population, opt.EnvCuts, res)
+	pts, err := points(hexes, opt.Population, opt.EnvCuts)
 	if err != nil {
 		return predict.OffAirObs{}, err
 	}

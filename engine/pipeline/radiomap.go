@@ -214,7 +214,7 @@ func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, si
 	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
-	env, err := envClasses(hexes, copt.Population, copt.EnvCuts, res)
+	env, err := envClasses(hexes, copt.Population, copt.EnvCuts)
 	if err != nil {
 		return nil, err
 	}

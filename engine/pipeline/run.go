@@ -66,13 +66,13 @@ import (
 // rebuilt.
 const (
 	measureFormat   = 4 // 4: statistics rows and readings as records (reccodec.go)
-	coverageFormat  = 2 // 2: states, rows, predictions and sites as records
+	coverageFormat  = 3 // 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 1
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
-	evPredictionsFormat = 2 // 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
+	evPredictionsFormat = 3 // 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
-	predictionsFormat = 1
+	predictionsFormat = 2 // 2: environment classes as coverage 3
 )
 
 // Stage names in the dataset.
