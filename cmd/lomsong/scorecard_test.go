@@ -74,6 +74,15 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		t.Errorf("fibre (both months have subscriptions, so a change): %v", f)
 	}
 
+	// --province scores that province alone; one without data is refused.
+	pout := filepath.Join(dir, "card-12")
+	stdout, errs, code = runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "lai chau", "--out", pout)
+	if code != exitOK || !strings.Contains(stdout, "2026-10  12 ") || strings.Contains(stdout, "2026-10  01 ") || strings.Contains(stdout, "national") {
+		t.Fatalf("--province lai chau: %d\n%s\n%s", code, stdout, errs)
+	}
+	if _, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "79", "--out", filepath.Join(dir, "card-79")); code != exitDataRefused {
+		t.Fatalf("--province 79 (no data): %d\n%s", code, errs)
+	}
 	// A month without any data is no data, never 20 targets not met; and
 	// the refusal leaves the card written before as it was.
 	var before [2][]byte
@@ -109,7 +118,9 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 		t.Fatalf("%d %s", code, errs)
 	}
 	out := filepath.Join(dir, "card")
-	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--province", "lai chau", "--period", "2026-10", "--out", out)
+	// Every province (no --province): Hà Nội's and the national rows are
+	// read below.
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
 	if code != exitOK {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}

@@ -62,7 +62,13 @@ func DefaultScorecardOptions(areas *geodata.BoundarySet, boundaries string, seed
 	default:
 		proj = penetration.Projection{Base: map[string]penetration.AreaBase{}}
 	}
-	return ScorecardOptions{Config: scorecard.DefaultConfig(), Model: penetration.DefaultSmartphoneModel(),
+	cfg := scorecard.DefaultConfig()
+	if areas != nil {
+		for _, u := range areas.Units() {
+			cfg.Areas = append(cfg.Areas, u.Code)
+		}
+	}
+	return ScorecardOptions{Config: cfg, Model: penetration.DefaultSmartphoneModel(),
 		Shrinkage: penetration.DefaultShrinkage(), Bootstrap: penetration.DefaultBootstrap(), Seed: seed, Areas: areas,
 		Projection: &proj, DeadZones: map[penetration.Period]map[string]*scorecard.DeadZones{},
 		DeadZonesMissing: map[penetration.Period]string{}}

@@ -36,6 +36,12 @@ type Config struct {
 	Regression [NumTargets]float64
 	// National is the area code of the national row ("VN").
 	National string
+	// Areas, when set, are every area the national row stands for (the
+	// boundary set's codes): an area absent from a month's inputs leaves
+	// the national shares unknown and the national target 1 a lower
+	// bound, instead of a nation made of the areas that happen to have
+	// data.
+	Areas []string
 }
 
 // DefaultConfig returns the documented defaults.
@@ -218,6 +224,24 @@ type Card struct {
 	Rows   []Row
 	Alerts []Alert
 	Config Config
+}
+
+// ForArea returns the card of one area: its rows and alerts only (the
+// national rows, which sum every area, left out). A card asked for one
+// province shows that province, whatever else the dataset holds.
+func (c *Card) ForArea(code string) *Card {
+	out := &Card{Config: c.Config}
+	for _, r := range c.Rows {
+		if r.Area == code && !r.National {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	for _, a := range c.Alerts {
+		if a.Area == code {
+			out.Alerts = append(out.Alerts, a)
+		}
+	}
+	return out
 }
 
 type key struct {
@@ -565,7 +589,30 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	out.Smartphone = share(func(a AreaInput) *penetration.Estimate { return a.Smartphone })
 	out.Fibre = share(func(a AreaInput) *penetration.Estimate { return a.Fibre })
 	out.TwoGOnly = nil // 2G-only is a share of phones, not households: not household-weighted
+	if absent := absentAreas(inputs, idx, cfg); absent > 0 {
+		why := fmt.Sprintf("no data for %d of %d areas in %s", absent, len(cfg.Areas), p)
+		for _, t := range []Target{TargetSmartphone, TargetFibre} {
+			out.Missing[t] = why
+		}
+		out.Smartphone, out.Fibre = nil, nil
+		out.DeadZones.Partial = true
+	}
 	return out
+}
+
+// absentAreas counts the areas of cfg.Areas with no input among idx.
+func absentAreas(inputs []AreaInput, idx []int, cfg Config) int {
+	have := map[string]bool{}
+	for _, i := range idx {
+		have[inputs[i].Area] = true
+	}
+	n := 0
+	for _, a := range cfg.Areas {
+		if !have[a] {
+			n++
+		}
+	}
+	return n
 }
 
 // rank orders the month's non-national rows per target, best first, on

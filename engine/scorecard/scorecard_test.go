@@ -246,6 +246,24 @@ func TestNational(t *testing.T) {
 	if n.Targets[TargetFibre].Status != StatusUnknown {
 		t.Error("partial national mean")
 	}
+	// With the boundary set's areas known, an area without any input
+	// leaves the national shares unknown (saying how many areas lack
+	// data) and target 1 a lower bound, rather than a "nation" of the
+	// areas that happen to have data.
+	b.Fibre = est(0.9, 0.9, 0.9)
+	cfg := DefaultConfig()
+	cfg.Areas = []string{"01", "02", "03"}
+	n = row(t, build(t, []AreaInput{a, b}, cfg), "VN", jan)
+	if f := n.Targets[TargetFibre]; f.Status != StatusUnknown || !strings.Contains(f.Reason, "no data for 1 of 3 areas") {
+		t.Errorf("national fibre with an area missing: %+v", f)
+	}
+	if d := n.Targets[TargetDeadZones]; d.Status != StatusNotMet || !math.IsNaN(d.Value) || d.Lower != 5 {
+		t.Errorf("national dead zones with an area missing: %+v (want the lower bound 5)", d)
+	}
+	cfg.Areas = []string{"01", "02"}
+	if f := row(t, build(t, []AreaInput{a, b}, cfg), "VN", jan).Targets[TargetFibre]; math.Abs(f.Value-0.825) > 1e-12 {
+		t.Errorf("national fibre with every area: %+v", f)
+	}
 	// A given national row is used as is.
 	v := full("VN", jan)
 	v.Fibre = exact(0.823)
