@@ -106,6 +106,9 @@ func (f *File) OffAirMasts() ([]predict.OffAirMast, error) {
 		if len(m.SiteIDs) == 0 {
 			return nil, fmt.Errorf("off_air.masts[%d]: no site_ids: %w", i, engine.ErrInvalidValue)
 		}
+		if p := float64(m.POff); !math.IsNaN(p) && !(p >= 0 && p <= 1) {
+			return nil, fmt.Errorf("off_air.masts[%d]: p_off_air %g is not a probability: %w", i, p, engine.ErrInvalidValue)
+		}
 		out[i] = predict.OffAirMast{Carrier: carrier, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
 			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
 			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true}
@@ -197,8 +200,15 @@ func (f *File) SetSites(sc *predict.SiteCalibration) {
 
 // Fits returns the carrier/technology calibrations, as coverage applies
 // them. An unknown carrier or technology is an error naming the entry.
+//
+// A carrier and technology fitted twice (which entry applied would depend
+// on their order) and an offset, slope or σ beyond maxFitDB are errors
+// too: calibrate writes neither, and a hand-edited 1e6 dB offset would
+// silently turn every prediction of a network into no signal or full
+// signal.
 func (f *File) Fits() ([]coverage.Calibration, error) {
 	out := make([]coverage.Calibration, len(f.Calibrations))
+	seen := map[string]int{}
 	for i, c := range f.Calibrations {
 		carrier, err := engine.ParseCarrier(c.Carrier)
 		if err != nil {
@@ -207,6 +217,19 @@ func (f *File) Fits() ([]coverage.Calibration, error) {
 		tech, err := engine.ParseTech(c.Tech)
 		if err != nil {
 			return nil, fmt.Errorf("calibrations[%d]: %w", i, err)
+		}
+		k := string(carrier) + " " + tech.String()
+		if j, ok := seen[k]; ok {
+			return nil, fmt.Errorf("calibrations[%d]: %s fitted again (calibrations[%d]): %w", i, k, j, engine.ErrInvalidValue)
+		}
+		seen[k] = i
+		for _, v := range []struct {
+			name string
+			x    Float
+		}{{"offset_db", c.OffsetDB}, {"slope_db_per_decade", c.SlopeDB}, {"sigma_db", c.SigmaDB}} {
+			if x := float64(v.x); math.Abs(x) > maxFitDB {
+				return nil, fmt.Errorf("calibrations[%d] (%s): %s %g beyond ±%g dB: %w", i, k, v.name, x, float64(maxFitDB), engine.ErrInvalidValue)
+			}
 		}
 		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
 			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
@@ -238,6 +261,10 @@ func (f *File) Offsets() ([]predict.SiteOffset, error) {
 	}
 	return out, nil
 }
+
+// maxFitDB bounds a fit's offset, slope (per decade) and σ: a
+// calibration moves a model by a few to a few tens of dB.
+const maxFitDB = 60
 
 // Applied is what a stage applies from a calibration file.
 type Applied struct {

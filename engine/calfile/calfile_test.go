@@ -79,6 +79,11 @@ func TestBadEntriesNameFileAndEntry(t *testing.T) {
 		{"tech", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"7G"}]}`, "calibrations[0]"},
 		{"offset", `{"resolution":8,"calibrations":[],"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"A","offset_db":null,"deviation_db":1}]}`, "site_offsets[0]"},
 		{"json", `{"resolution":`, "unexpected end"},
+		{"twice", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","offset_db":-2},{"carrier":"Viettel","tech":"4G","offset_db":3}]}`,
+			"calibrations[1]: viettel 4G fitted again (calibrations[0])"},
+		{"huge offset", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","offset_db":1e6}]}`, "offset_db 1e+06 beyond ±60 dB"},
+		{"p_off_air", `{"resolution":8,"calibrations":[],"off_air":{"masts_weighed":1,"masts":[{"carrier":"viettel","site_ids":["A"],"p_off_air":7}],"networks":[]}}`,
+			"p_off_air 7 is not a probability"},
 	} {
 		p := filepath.Join(dir, c.name+".json")
 		os.WriteFile(p, []byte(c.body), 0o644)
