@@ -243,9 +243,9 @@ func lookupUnit(set *geodata.BoundarySet, q, flag string) (geodata.Unit, error) 
 		for i, n := range nf.Nearest {
 			names[i] = fmt.Sprintf("%q (%s)", n.Name, n.Code)
 		}
-		return u, usageError{fmt.Sprintf("%s: no such unit in %s; did you mean %s?", what, set.Name, strings.Join(names, " or "))}
+		return u, usageError{fmt.Sprintf("%s: no such unit in %s; did you mean %s?", what, setName(set), strings.Join(names, " or "))}
 	case errors.As(err, &nf):
-		return u, usageError{fmt.Sprintf("%s: no such unit in %s (lomsong areas lists them)", what, set.Name)}
+		return u, usageError{fmt.Sprintf("%s: no such unit in %s (lomsong areas lists them)", what, setName(set))}
 	case errors.As(err, &amb):
 		return u, usageError{fmt.Sprintf("%s: %v; give the code", what, err)}
 	}
@@ -686,4 +686,12 @@ func printCalibration(w io.Writer, cals []coverage.Calibration) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
+}
+
+// setName names a boundary set in messages: a file's set has no name.
+func setName(set *geodata.BoundarySet) string {
+	if set.Name == "" {
+		return "the boundaries given"
+	}
+	return set.Name
 }

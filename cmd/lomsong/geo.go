@@ -197,6 +197,13 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 		hasHouseholds = hh
 		input, _ = population.Totals(in)
+		// One resolution per table: whether it is split or summed is
+		// decided for the whole table.
+		for _, c := range in {
+			if r, r0 := c.Cell.Resolution(), in[0].Cell.Resolution(); r != r0 {
+				return refusedError{fmt.Errorf("%s: the table mixes resolutions %d and %d (cell %v); give one resolution per table", *h3Path, r0, r, c.Cell)}
+			}
+		}
 		if len(in) > 0 && in[0].Cell.Resolution() >= *res {
 			cells, err = population.Aggregate(in, *res)
 		} else {

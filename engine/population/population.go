@@ -22,7 +22,7 @@ type Cell struct {
 
 // ErrFinerResolution is returned by Aggregate when asked for a resolution
 // finer than the input's.
-var ErrFinerResolution = errors.New("population: target resolution is finer than the input's; use Split to divide evenly among children")
+var ErrFinerResolution = errors.New("population: the cells are coarser than the resolution asked for (make the table at that resolution: lomsong population --res N divides each cell evenly among its children)")
 
 // ErrInvalidInput is wrapped by errors about unusable input values.
 var ErrInvalidInput = errors.New("population: invalid input")
@@ -299,7 +299,7 @@ func Split(cells []Cell, res int) ([]Cell, error) {
 		}
 		r := c.Cell.Resolution()
 		if r > res {
-			return nil, fmt.Errorf("population: cell %v is res %d, coarser target %d: use Aggregate", c.Cell, r, res)
+			return nil, fmt.Errorf("population: cell %v is at resolution %d, finer than the resolution %d asked for here (a table of one resolution is split or summed whole)", c.Cell, r, res)
 		}
 		if res-r > maxSplitLevels {
 			return nil, fmt.Errorf("population: splitting res %d into res %d exceeds %d levels", r, res, maxSplitLevels)
