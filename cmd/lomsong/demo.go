@@ -80,8 +80,8 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if densitySet && *density == 0 {
 		return usageError{"demo: --density 0: want a multiplier above 0 (leave the flag out for the default)"}
 	}
-	if *budget <= 0 {
-		return usageError{fmt.Sprintf("demo: --budget %g: want a positive amount of VND", *budget)}
+	if err := budgetFlag("demo", *budget); err != nil {
+		return err
 	}
 	if _, err := pipeline.DefaultCoverageOptions(*res); err != nil {
 		return usageError{fmt.Sprintf("demo: --res %d: %v", *res, err)}

@@ -549,7 +549,7 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		{[]string{"aggregate", "--dataset", ds, "--carrier", "vnpt", "--out", out}, exitDataRefused,
 			"--carrier vnpt: no measurements of vinaphone in " + ds + " (carriers with measurements: viettel)"},
 		{[]string{"coverage", "--dataset", ds, "--res", "3", "--out", out}, exitUsage, "--res: resolution 3: the analysis needs resolution 6 or finer"},
-		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want a positive amount"},
+		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want an amount of VND above 0"},
 		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--include-sharing", "--sharing-agreement-vnd", "NaN", "--out", out}, exitUsage,
 			"--sharing-agreement-vnd NaN: want a finite number"},
 		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
@@ -789,7 +789,7 @@ func TestSignalWhileRunningIsInterrupted(t *testing.T) {
 // refuse the corrected rerun).
 func TestDemoBadFlagsWriteNothing(t *testing.T) {
 	for _, c := range []struct{ flag, value, want string }{
-		{"--budget", "-5", "demo: --budget -5: want a positive amount"},
+		{"--budget", "-5", "demo: --budget -5: want an amount of VND above 0"},
 		{"--res", "20", "demo: --res 20"},
 		{"--density", "0", "demo: --density 0: want a multiplier above 0"},
 	} {

@@ -99,8 +99,8 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	default:
 		return usageError{fmt.Sprintf("export: --format %q: want gpkg, geoparquet or postgis", *format)}
 	}
-	if !(*budget > 0) {
-		return usageError{fmt.Sprintf("export: --budget %g: want a positive amount", *budget)}
+	if err := budgetFlag("export", *budget); err != nil {
+		return err
 	}
 	var communeSet *geodata.BoundarySet
 	if *communes != "" {

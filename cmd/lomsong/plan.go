@@ -62,9 +62,12 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
-	if *out == "" || !(*budget > 0) {
+	if *out == "" || *budget == 0 {
 		fs.Usage()
 		return usageError{"plan: --out DIR and a positive --budget are required"}
+	}
+	if err := budgetFlag("plan", *budget); err != nil {
+		return err
 	}
 	for _, f := range []struct {
 		name string
@@ -220,4 +223,13 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		"dataset_manifest_sha256": prov.ManifestSHA256,
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
+}
+
+// budgetFlag checks a command's --budget by the plan's rule
+// (plan.CheckBudget), as a usage error naming the flag.
+func budgetFlag(cmd string, vnd float64) error {
+	if plan.CheckBudget(vnd) != nil {
+		return usageError{fmt.Sprintf("%s: --budget %g: want an amount of VND above 0 and at most %g", cmd, vnd, float64(plan.MaxBudgetVND))}
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -46,8 +45,8 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"report: --period YYYY-MM and --out DIR are required"}
 	}
-	if !(*budget > 0) || math.IsInf(*budget, 1) {
-		return usageError{fmt.Sprintf("report: --budget %v: want a positive amount of VND", *budget)}
+	if err := budgetFlag("report", *budget); err != nil {
+		return err
 	}
 	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)

@@ -69,8 +69,10 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
-	if *budget < 0 {
-		return usageError{fmt.Sprintf("run: --budget %g: want a positive amount", *budget)}
+	if *budget != 0 { // 0: no plan stage
+		if err := budgetFlag("run", *budget); err != nil {
+			return err
+		}
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {

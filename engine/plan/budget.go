@@ -1,0 +1,22 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/lomsong/lomsong/engine"
+)
+
+// MaxBudgetVND is the largest budget a plan takes: 10¹⁵ đồng, a thousand
+// times a year of the universal-service fund's spending and the ceiling a
+// candidate's cost has too. Beyond it the amounts the plan writes (whole
+// đồng) stop meaning anything.
+const MaxBudgetVND = 1e15
+
+// CheckBudget returns an error wrapping engine.ErrInvalidConfig unless vnd
+// is a budget a plan takes: above 0 and at most MaxBudgetVND.
+func CheckBudget(vnd float64) error {
+	if !(vnd > 0 && vnd <= MaxBudgetVND) {
+		return fmt.Errorf("budget %g VND: want an amount above 0 and at most %g: %w", vnd, float64(MaxBudgetVND), engine.ErrInvalidConfig)
+	}
+	return nil
+}
