@@ -92,6 +92,9 @@ type Suggestion struct {
 	Notes []string
 	// Preset names a built-in preset whose layout the header matches, or "".
 	Preset string
+	// sampledPoints and sampledCommas count the sampled numbers written
+	// with a decimal point and with a decimal comma (inferDecimal).
+	sampledPoints, sampledCommas int
 }
 
 // SuggestMapping proposes a mapping from a header alone (Suggest without
@@ -254,7 +257,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 		}
 	}
 	if sg.Preset = presetFor(header); sg.Preset != "" && kind == KindMeasurements {
-		sg.adoptPreset(header, at, assigned)
+		sg.adoptPreset(header, at, assigned, column)
 	}
 	for _, r := range kind.Required() {
 		if _, ok := at[r]; !ok && m.Constants[r] == "" {
@@ -283,8 +286,12 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 // preset whose columns the header holds: the preset's column for each
 // contract column it maps (in the header's own spelling), its units,
 // constants, value maps, decimal mark and speed rule. What the samples
-// showed beyond it (a value map for another spelling) is kept.
-func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned []bool) {
+// showed beyond it (a value map for another spelling) is kept, and the
+// samples overrule the preset where they contradict it: a timestamp
+// layout that reads none of the sampled times, a decimal comma where the
+// sampled numbers have points only (a file saved by another program
+// keeps the tool's header, not always its number format).
+func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned []bool, column func(int) []string) {
 	p, err := Preset(sg.Preset)
 	if err != nil {
 		return
@@ -311,7 +318,17 @@ func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned [
 		}
 		at[dst], assigned[i] = i, true
 	}
-	for col, u := range p.Units {
+	for _, col := range sortedKeys(p.Units) {
+		u := p.Units[col]
+		if i, ok := at[col]; ok && col == "ts" {
+			if vals := column(i); len(vals) > 0 && !slices.ContainsFunc(vals, func(v string) bool {
+				_, _, err := parseTime(v, u, vietnamZone)
+				return err == nil
+			}) {
+				sg.note("ts: the %s layout %q reads none of the sampled times (%s): the layout inferred from them is kept", sg.Preset, u, strings.Join(distinct(vals, 2), ", "))
+				continue
+			}
+		}
 		m.Units[col] = u
 	}
 	if m.Constants == nil && len(p.Constants) > 0 {
@@ -330,13 +347,16 @@ func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned [
 			m.Values[col][from] = to
 		}
 	}
-	if p.Decimal != "" {
+	switch {
+	case p.Decimal == "," && sg.sampledPoints > 0 && sg.sampledCommas == 0:
+		sg.note("the %s layout writes decimal commas, but the sampled numbers have points: decimal points kept", sg.Preset)
+	case p.Decimal != "":
 		m.Decimal = p.Decimal
 	}
 	if p.SpeedRule != "" {
 		m.SpeedRule = p.SpeedRule
 	}
-	sg.note("the header is the %s export layout: its columns, units and rules are the preset's (docs/data-contract.md, Presets)", sg.Preset)
+	sg.note("the header is the %s export layout: its columns, units and rules are the preset's where the samples agree (docs/data-contract.md, Presets)", sg.Preset)
 }
 
 func (sg *Suggestion) note(format string, args ...any) {
@@ -476,6 +496,7 @@ func (sg *Suggestion) inferDecimal(header []string, at map[string]int, column fu
 			}
 		}
 	}
+	sg.sampledPoints, sg.sampledCommas = points, commas
 	switch {
 	case commas > 0 && points == 0:
 		sg.Mapping.Decimal = ","

@@ -402,3 +402,25 @@ func TestSuggestSiteIdentifiers(t *testing.T) {
 		t.Errorf("%v missing %v notes %q", c, sg.Missing, sg.Notes)
 	}
 }
+
+// A header in a preset's layout whose values are not in the preset's
+// format (saved again by another program: decimal points, ISO times):
+// the samples overrule the preset's decimal mark and time layout, so the
+// suggestion reads the rows it was made from.
+func TestSuggestPresetOverruledBySamples(t *testing.T) {
+	header := []string{"Thoi gian", "Kinh do", "Vi do", "Nha mang", "Cong nghe", "RSRP (dBm)"}
+	samples := [][]string{{"2024-10-01 08:00:00", "103.2", "22.4", "Viettel", "LTE", "-90.5"}}
+	sg := Suggest(KindMeasurements, header, samples)
+	p, err := Preset("vn-drivetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sg.Preset != "vn-drivetest" || sg.Mapping.Decimal != "" || sg.Mapping.Units["ts"] == p.Units["ts"] {
+		t.Fatalf("preset %q, decimal %q, ts unit %q (the preset's is %q)", sg.Preset, sg.Mapping.Decimal, sg.Mapping.Units["ts"], p.Units["ts"])
+	}
+	// The preset's own format is still adopted.
+	sg = Suggest(KindMeasurements, header, [][]string{{"01/10/2024 08:00:00", "103,2", "22,4", "Viettel", "LTE", "-90,5"}})
+	if sg.Mapping.Decimal != "," || sg.Mapping.Units["ts"] != p.Units["ts"] {
+		t.Fatalf("the preset's format: decimal %q, ts unit %q", sg.Mapping.Decimal, sg.Mapping.Units["ts"])
+	}
+}
