@@ -296,23 +296,9 @@ var ErrNoStage = errors.New("no saved output with this key")
 // there is none (or only one with another key) and ErrCorruptPart when a
 // file does not match its record. Read the files with OpenStageFile.
 func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
-	rel, err := ref.dir()
+	rec, err := s.stageRecord(ref, key)
 	if err != nil {
 		return StageRecord{}, err
-	}
-	if !isHex(key, 64) {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
-	}
-	dir := rel + "/" + key[:16]
-	rec, err := s.readStageRecord(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
-	}
-	if err != nil {
-		return StageRecord{}, err
-	}
-	if rec.Key != key {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
 	}
 	for _, f := range rec.Files {
 		if err := s.checkStageFile(rec, f, false); err != nil {
@@ -327,12 +313,8 @@ func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
 // CRC-32C, reading them whole): for saying what is on disk, not for
 // reading it.
 func (s *Store) StageSaved(ref StageRef, key string) bool {
-	rel, err := ref.dir()
-	if err != nil || !isHex(key, 64) {
-		return false
-	}
-	rec, err := s.readStageRecord(rel + "/" + key[:16])
-	if err != nil || rec.Key != key {
+	rec, err := s.stageRecord(ref, key)
+	if err != nil {
 		return false
 	}
 	for _, f := range rec.Files {
@@ -342,6 +324,30 @@ func (s *Store) StageSaved(ref StageRef, key string) bool {
 		}
 	}
 	return true
+}
+
+// stageRecord returns the record of the saved output of ref with key, its
+// files unchecked; the error wraps ErrNoStage when there is none (or only
+// one with another key).
+func (s *Store) stageRecord(ref StageRef, key string) (StageRecord, error) {
+	rel, err := ref.dir()
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if !isHex(key, 64) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
+	}
+	rec, err := s.readStageRecord(rel + "/" + key[:16])
+	if errors.Is(err, fs.ErrNotExist) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
+	}
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if rec.Key != key {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: %w", ref, ErrNoStage)
+	}
+	return rec, nil
 }
 
 // OpenStageFile opens a file of a saved output returned by LoadStage.
