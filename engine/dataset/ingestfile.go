@@ -98,13 +98,9 @@ func mappingDiff(was, now string) string {
 		return out
 	}
 	a, b := fields(was), fields(now)
-	keys := slices.Sorted(maps.Keys(a))
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
+	both := maps.Clone(a) // for its keys: those of either mapping
+	maps.Copy(both, b)
+	keys := slices.Sorted(maps.Keys(both))
 	show := func(v string) string {
 		switch {
 		case v == "":
