@@ -73,8 +73,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		name string
 		v    float64
 	}{{"sharing-agreement-vnd", *shareAgreement}, {"sharing-per-hex-vnd", *sharePerHex}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 1) {
-			return usageError{fmt.Sprintf("plan: --%s %v: want a finite amount of VND, 0 or more", f.name, f.v)}
+		// NaN and ±Inf are refused with every number flag (finiteFlags).
+		if !(f.v >= 0) {
+			return usageError{fmt.Sprintf("plan: --%s %v: want an amount of VND, 0 or more", f.name, f.v)}
 		}
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
