@@ -289,14 +289,23 @@ func TestDemo(t *testing.T) {
 	if stdout, errs, code := runCmd(t, "demo", "--out", out); code != exitOK {
 		t.Fatalf("second run: %d\n%s\n%s", code, stdout, errs)
 	}
-	for _, f := range []string{"dataset/manifest.json", "deadzones/villages.csv", "deadzones/deadzones_meta.json", "plan/plan.json",
-		"coverage/coverage_meta.json", "coverage/coverage.parquet", "scorecard/scorecard.json", "evaluation.json",
-		"export/lomsong-2024-10.gpkg", "report.html"} {
-		a, err1 := os.ReadFile(filepath.Join(first, f))
+	// Every file: the outputs, the dataset's parts and its saved stages.
+	files := 0
+	err := filepath.WalkDir(first, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, _ := filepath.Rel(first, path)
+		a, err1 := os.ReadFile(path)
 		b, err2 := os.ReadFile(filepath.Join(out, f))
 		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
 			t.Errorf("%s differs between two runs of the same seed (%v, %v)", f, err1, err2)
 		}
+		files++
+		return nil
+	})
+	if err != nil || files < 50 {
+		t.Fatalf("%d files compared: %v", files, err)
 	}
 }
 

@@ -66,9 +66,9 @@ import (
 // rebuilt.
 const (
 	measureFormat   = 4 // 4: statistics rows and readings as records (reccodec.go)
-	coverageFormat  = 3 // 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
-	deadZonesFormat = 3 // 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
-	planFormat      = 1
+	coverageFormat  = 4 // 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
+	deadZonesFormat = 4 // 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
+	planFormat      = 2 // 2: maps as entries in key order after the header (savedmaps.go)
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 3 // 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
@@ -243,7 +243,7 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 	key := stageKey(StagePlan, planFormat, hashConfig(po), dz.key)
 	var pr PlanResult
 	st := StageSummary{Stage: StagePlan}
-	why, err := loadStage(s, ref, key, &pr)
+	why, err := loadStage(s, ref, key, planState{&pr})
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 		if out, err = Plan(dz.result, dz.result.Coverage.Sites, po); err != nil {
 			return nil, err
 		}
-		if st.Dir, err = saveStage(s, ref, key, []string{"deadzones " + dz.key}, out); err != nil {
+		if st.Dir, err = saveStage(s, ref, key, []string{"deadzones " + dz.key}, planState{out}); err != nil {
 			return nil, err
 		}
 	}
@@ -1248,7 +1248,11 @@ type coverageState struct {
 func (st coverageState) encodeTo(enc *gob.Encoder) error {
 	h := *st.r
 	h.States, h.Measured, h.Predicted, h.Sites = nil, nil, nil, nil
+	h.Config.SigmaDB = nil
 	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeMap(enc, st.r.Config.SigmaDB, compareCarrierTech); err != nil {
 		return err
 	}
 	if err := encodeChunks(enc, st.r.States); err != nil {
@@ -1268,6 +1272,9 @@ func (st coverageState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
+	if st.r.Config.SigmaDB, err = decodeMap[coverage.CarrierTech, float64](dec); err != nil {
+		return err
+	}
 	if st.r.States, err = decodeChunks[coverage.State](dec, nil); err != nil {
 		return err
 	}
@@ -1378,6 +1385,33 @@ func addSpeedStates(speeds map[speedCell]map[float64]int64, xs []speedState) {
 	}
 }
 
+// planState is a PlanResult in its saved form.
+type planState struct{ r *PlanResult }
+
+func (st planState) encodeTo(enc *gob.Encoder) error {
+	h := *st.r
+	h.Footprints, h.Admin = nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeMap(enc, st.r.Footprints, strings.Compare); err != nil {
+		return err
+	}
+	return encodeMap(enc, st.r.Admin, strings.Compare)
+}
+
+func (st planState) decodeFrom(dec *gob.Decoder) error {
+	if err := dec.Decode(st.r); err != nil {
+		return err
+	}
+	var err error
+	if st.r.Footprints, err = decodeMap[string, []hexgrid.Cell](dec); err != nil {
+		return err
+	}
+	st.r.Admin, err = decodeMap[string, [2]string](dec)
+	return err
+}
+
 // deadZonesState is a DeadZoneResult in its saved form: without its
 // coverage (saved by the coverage stage) and challenges (adjudicated for
 // each call's claims from the tally saved with it).
@@ -1399,7 +1433,14 @@ func stateOfDeadZones(r *DeadZoneResult, t *challenge.Tally) *deadZonesState {
 func (st *deadZonesState) encodeTo(enc *gob.Encoder) error {
 	h := *st
 	h.Result.Population, h.Result.Villages.Villages, h.Result.Gaps.Hexes = nil, nil, nil
+	h.Result.Admin, h.Result.PDead = nil, nil
 	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	if err := encodeMap(enc, st.Result.Admin, compareCell); err != nil {
+		return err
+	}
+	if err := encodeMap(enc, st.Result.PDead, compareCell); err != nil {
 		return err
 	}
 	if err := encodeChunks(enc, st.Result.Population); err != nil {
@@ -1416,6 +1457,12 @@ func (st *deadZonesState) decodeFrom(dec *gob.Decoder) error {
 		return err
 	}
 	var err error
+	if st.Result.Admin, err = decodeMap[hexgrid.Cell, deadzone.Admin](dec); err != nil {
+		return err
+	}
+	if st.Result.PDead, err = decodeMap[hexgrid.Cell, float64](dec); err != nil {
+		return err
+	}
 	if st.Result.Population, err = decodeChunks[population.Cell](dec, nil); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"maps"
@@ -22,6 +23,8 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/scorecard"
@@ -701,5 +704,125 @@ func TestRunReportsMissingMeasureOutput(t *testing.T) {
 		if want := st.Carrier == "viettel"; st.Missing != want || !st.NotRead {
 			t.Errorf("measure %s: missing %v, not read %v (%s)", st.Carrier, st.Missing, st.NotRead, st.Why)
 		}
+	}
+}
+
+// The same inputs save the same bytes: every saved stage output of two
+// runs on two stores is identical (gob wrote the maps of the coverage,
+// dead-zone and plan outputs in Go's random map order), and what is read
+// back equals what was computed.
+func TestSavedStagesAreTheSameBytes(t *testing.T) {
+	ctx := context.Background()
+	po := DefaultPlanOptions(1e12)
+	opt := RunOptions{Period: "2026-10", DeadZones: worldOptions(), Plan: &po}
+	var dirs []string
+	var first *RunSummary
+	for range 2 {
+		s := storeOf(t, worldVillages, twoCarrierTests())
+		sum, err := Run(ctx, s, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = sum
+			back, err := Run(ctx, s, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(back.Rebuilt()) != 0 {
+				t.Fatalf("second run rebuilt %s", stageStates(back))
+			}
+			// (%+v: a generated candidate's distances are NaN.)
+			if fmt.Sprintf("%+v", *back.Plan) != fmt.Sprintf("%+v", *sum.Plan) || exactResults(back.DeadZones) != exactResults(sum.DeadZones) {
+				t.Fatal("read-back plan or dead zones differ from the computed ones")
+			}
+		}
+		dirs = append(dirs, filepath.Join(s.Dir(), "stages"))
+	}
+	// (This world has no areas nor calibration: its admin units and σ
+	// maps are empty; TestSavedMapsSameBytes saves full ones.)
+	if len(first.Plan.Footprints) == 0 || len(first.DeadZones.PDead) < 2 {
+		t.Fatalf("maps too small to test: %d footprints, %d P(dead)", len(first.Plan.Footprints), len(first.DeadZones.PDead))
+	}
+	files := 0
+	err := filepath.WalkDir(dirs[0], func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dirs[0], path)
+		a, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join(dirs[1], rel))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs of the same inputs", rel)
+		}
+		files++
+		return nil
+	})
+	if err != nil || files == 0 {
+		t.Fatalf("%d files compared: %v", files, err)
+	}
+}
+
+// Saved coverage, dead-zone and plan outputs with full maps are the same
+// bytes each time they are saved, and read back whole.
+func TestSavedMapsSameBytes(t *testing.T) {
+	cov := &CoverageResult{}
+	cov.Config.SigmaDB = map[coverage.CarrierTech]float64{}
+	dz := &deadZonesState{Result: DeadZoneResult{Admin: map[hexgrid.Cell]deadzone.Admin{}, PDead: map[hexgrid.Cell]float64{}}}
+	pr := &PlanResult{Footprints: map[string][]hexgrid.Cell{}, Admin: map[string][2]string{}}
+	for i := range 200 {
+		cell := hexgrid.Cell(0x8840644835fffff + uint64(i)<<12)
+		cov.Config.SigmaDB[coverage.CarrierTech{Carrier: engine.Carrier(fmt.Sprintf("c%d", i%9)), Tech: engine.Tech(1 + i%3)}] = float64(i)
+		dz.Result.Admin[cell] = deadzone.Admin{Province: "12", Commune: fmt.Sprintf("12%03d", i%7)}
+		dz.Result.PDead[cell] = float64(i) / 200
+		id := fmt.Sprintf("C%03d", i)
+		pr.Footprints[id] = []hexgrid.Cell{cell}
+		pr.Admin[id] = [2]string{"12", fmt.Sprintf("12%03d", i%7)}
+	}
+	covBack, dzBack, prBack := &CoverageResult{}, &deadZonesState{}, &PlanResult{}
+	for _, c := range []struct {
+		name        string
+		saved, back chunked
+	}{
+		{"coverage", coverageState{r: cov}, coverageState{r: covBack}},
+		{"dead zones", dz, dzBack},
+		{"plan", planState{pr}, planState{prBack}},
+	} {
+		save := func() []byte {
+			var b bytes.Buffer
+			if err := c.saved.encodeTo(gob.NewEncoder(&b)); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		}
+		first := save()
+		for range 5 {
+			if !bytes.Equal(save(), first) {
+				t.Fatalf("%s: the same output saved twice gave different bytes", c.name)
+			}
+		}
+		if err := c.back.decodeFrom(gob.NewDecoder(bytes.NewReader(first))); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+	if !reflect.DeepEqual(covBack.Config.SigmaDB, cov.Config.SigmaDB) || !reflect.DeepEqual(dzBack.Result.Admin, dz.Result.Admin) ||
+		!reflect.DeepEqual(dzBack.Result.PDead, dz.Result.PDead) || !reflect.DeepEqual(prBack.Footprints, pr.Footprints) ||
+		!reflect.DeepEqual(prBack.Admin, pr.Admin) {
+		t.Fatal("a saved map did not read back whole")
+	}
+	// A key twice is a corrupt output, not a silently shorter map.
+	var b bytes.Buffer
+	enc := gob.NewEncoder(&b)
+	if err := encodeChunks(enc, []entry[string, int]{{"a", 1}, {"a", 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeMap[string, int](gob.NewDecoder(&b)); err == nil {
+		t.Fatal("a key saved twice was read")
 	}
 }
