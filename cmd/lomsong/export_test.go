@@ -31,8 +31,8 @@ func exportDataset(t *testing.T, dir string) string {
 	ds := filepath.Join(dir, "ds")
 	villages := filepath.Join(dir, "villages.csv")
 	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40.4\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"+
-		"V4,Bản D,,102.55,22.55,33\nV5,Bản E,,102.60,22.30,12.5\n"), 0o644)
+		"V1,Bản A,12001,103.30,22.45,40.4\nV2,Bản B,12002,103.52,22.52,25\nV3,Bản C,12003,103.10,22.05,60\n"+
+		"V4,Bản D,12004,102.55,22.55,33\nV5,Bản E,12004,102.60,22.30,12.5\n"), 0o644)
 	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
 		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
 		t.Fatal(code, errs)
@@ -116,6 +116,24 @@ func TestExportGeoPackage(t *testing.T) {
 		}
 	} else {
 		t.Logf("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal): the GeoPackage is checked with ogrinfo only")
+	}
+	// Without commune boundaries the communes' figures come from the
+	// communes the villages name: the dead-zone households of the
+	// communes add up to the zones' (they were 0 in every commune).
+	sqlSum := func(sql string) string {
+		out, err := exec.Command("ogrinfo", "-ro", "-q", "-sql", sql, gpkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo: %v\n%s", err, out)
+		}
+		m := regexp.MustCompile(`(?m)^\s*s \(\w+\) = (\S+)`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("ogrinfo %q: %s", sql, out)
+		}
+		return string(m[1])
+	}
+	zonesHH, communesHH := sqlSum("SELECT sum(households) AS s FROM deadzones"), sqlSum("SELECT sum(dead_zone_households) AS s FROM communes_summary")
+	if zonesHH != communesHH || zonesHH == "0" {
+		t.Errorf("dead-zone households: zones %s, communes_summary %s", zonesHH, communesHH)
 	}
 	got := ogrLayers(t, gpkg)
 	types := map[string]string{"coverage_hex": "Polygon", "coverage_best": "Polygon", "hexes": "Polygon", "deadzones": "Multi Polygon", "villages": "Point",

@@ -1,6 +1,7 @@
 package deadzone
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -261,4 +262,55 @@ func (in Input) villageAdmin(i int, v Village, cell hexgrid.Cell) PlaceAdmin {
 		a.Attribution = AttributedOutside
 	}
 	return a
+}
+
+// CommunesFromPlaces gives a commune to the hexes that have none, from the
+// places (villages) they hold: without commune boundaries a hex's commune
+// is unknown, yet the villages in it name theirs. cells[i] is the hex of
+// places[i] and weights[i] its weight (households). A hex takes, among
+// the places in it whose commune is known and whose province is the
+// hex's (any province when the hex has none), the commune of the largest
+// total weight — the lowest code on a tie — and, when it had no
+// province, that place's province. A hex holding no such place keeps no
+// commune. admin is updated in place.
+func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places []PlaceAdmin, weights []float64) {
+	type vote struct {
+		cell              hexgrid.Cell
+		province, commune string
+		weight            float64
+	}
+	var votes []vote
+	for i, p := range places {
+		if p.Commune == "" {
+			continue
+		}
+		a := admin[cells[i]]
+		if a.Commune != "" || (a.Province != "" && a.Province != p.Province) {
+			continue
+		}
+		votes = append(votes, vote{cells[i], p.Province, p.Commune, weights[i]})
+	}
+	slices.SortFunc(votes, func(a, b vote) int {
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.commune, b.commune), cmp.Compare(a.province, b.province))
+	})
+	for i := 0; i < len(votes); {
+		j, best, bestW := i, -1, 0.0
+		for j < len(votes) && votes[j].cell == votes[i].cell {
+			k, w := j, 0.0
+			for j < len(votes) && votes[j].cell == votes[k].cell && votes[j].commune == votes[k].commune {
+				w += votes[j].weight
+				j++
+			}
+			if best < 0 || w > bestW {
+				best, bestW = k, w
+			}
+		}
+		a := admin[votes[i].cell]
+		a.Commune = votes[best].commune
+		if a.Province == "" {
+			a.Province = votes[best].province
+		}
+		admin[votes[i].cell] = a
+		i = j
+	}
 }

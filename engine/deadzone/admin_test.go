@@ -1,6 +1,7 @@
 package deadzone
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -207,4 +208,28 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// Without commune boundaries a hex takes the commune of the villages it
+// holds: the commune with the most households among those of its own
+// province, the lowest code on a tie; a hex that already has a commune,
+// or holds no village with one, is left as it is.
+func TestCommunesFromPlaces(t *testing.T) {
+	const a, b, c, d, e = hexgrid.Cell(0x8840644835fffff), hexgrid.Cell(0x8840644823fffff), hexgrid.Cell(0x8840644825fffff), hexgrid.Cell(0x8840644953fffff), hexgrid.Cell(0x884064495dfffff)
+	admin := map[hexgrid.Cell]Admin{a: {Province: "12"}, b: {Province: "12"}, c: {Province: "12", Commune: "12009"}, d: {Province: "12"}}
+	cells := []hexgrid.Cell{a, a, a, b, b, c, d, e, a}
+	places := []PlaceAdmin{
+		{Province: "12", Commune: "12001"}, {Province: "12", Commune: "12002"}, {Province: "12", Commune: "12001"}, // a: 12001 60+10 > 12002 50
+		{Province: "12", Commune: "12004"}, {Province: "12", Commune: "12003"}, // b: a tie, the lowest code
+		{Province: "12", Commune: "12005"}, // c has its commune
+		{Province: "12"},                   // d: no commune known
+		{Province: "14", Commune: "14001"}, // e: no province, takes the place's
+		{Province: "14", Commune: "14002"}, // another province's village in a: not counted
+	}
+	weights := []float64{60, 50, 10, 30, 30, 99, 5, 7, 500}
+	CommunesFromPlaces(admin, cells, places, weights)
+	want := map[hexgrid.Cell]Admin{a: {"12", "12001"}, b: {"12", "12003"}, c: {"12", "12009"}, d: {Province: "12"}, e: {"14", "14001"}}
+	if !maps.Equal(admin, want) {
+		t.Fatalf("got %v\nwant %v", admin, want)
+	}
 }

@@ -573,6 +573,23 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if err != nil {
 		return nil, err
 	}
+	if opt.Communes == nil {
+		// No commune boundaries: a populated hex's commune is that of the
+		// villages it holds.
+		popCell := make(map[hexgrid.Cell]bool, len(pop))
+		for _, pc := range pop {
+			popCell[pc.Cell] = true
+		}
+		var vcells []hexgrid.Cell
+		var vplaces []deadzone.PlaceAdmin
+		var weights []float64
+		for i, v := range dv {
+			if c, err := hexgrid.Index(v.Lon, v.Lat, p.res); err == nil && popCell[c] {
+				vcells, vplaces, weights = append(vcells, c), append(vplaces, vadmin[i]), append(weights, v.Households)
+			}
+		}
+		deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
+	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
 		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
 	if out.Zones, err = deadzone.Detect(in); err != nil {
