@@ -177,6 +177,16 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return StageRecord{}, err
 	}
+	// Saves of one stage take turns (runs of one dataset at once — two
+	// commands, or a command and the service — save the same stages): the
+	// sweep below removes the leftovers of interrupted saves, and without
+	// the lock it removed another process's save in progress, and two
+	// renames onto one key raced.
+	lk, err := lockWait(parent)
+	if err != nil {
+		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
+	}
+	defer unlock(lk)
 	tmp, err := os.MkdirTemp(parent, ".tmp-")
 	if err != nil {
 		return StageRecord{}, err
@@ -210,8 +220,8 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	}
 	final := filepath.Join(parent, key[:16])
 	if _, err := os.Stat(final); err == nil {
-		// The same key saved before (or by a concurrent run): move it
-		// aside, so that the rename below cannot meet a directory.
+		// The same key saved before (or by a run at the same time): move
+		// it aside, so that the rename below cannot meet a directory.
 		old, err := os.MkdirTemp(parent, ".old-")
 		if err != nil {
 			return fail(err)

@@ -123,3 +123,53 @@ func TestScansCounted(t *testing.T) {
 		t.Fatalf("after one scan and one of nothing: %+v", st)
 	}
 }
+
+// Runs of one dataset at once save the same stages: saves through two
+// stores (two processes) of one stage, with the same keys and others, all
+// succeed and leave loadable outputs (a save's sweep removed the other's
+// save in progress, and two renames onto one key raced).
+func TestStageSavesAtOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[i] = s
+	}
+	ref := StageRef{Period: "2026-09", Stage: "coverage"}
+	errs := make(chan error, 64)
+	done := make(chan bool)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- true }()
+			for i := range 8 {
+				key := strings.Repeat(fmt.Sprintf("%02x", (g+i)%5), 32)
+				big := strings.Repeat("x", 1<<16)
+				if _, err := stores[g%2].SaveStage(ref, key, nil, []StageWrite{{Name: "a.bin", Write: writeString(big)}, {Name: "b.bin", Write: writeString(key)}}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := stores[(g+1)%2].LoadStage(ref, key); err != nil && !errors.Is(err, ErrNoStage) {
+					errs <- fmt.Errorf("load: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	key := strings.Repeat("04", 32)
+	if _, err := stores[0].SaveStage(ref, key, nil, []StageWrite{{Name: "a.bin", Write: writeString("last")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stores[1].LoadStage(ref, key); err != nil {
+		t.Fatal(err)
+	}
+}
