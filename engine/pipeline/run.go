@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -408,7 +409,6 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
 	per := map[string]*Measured{}
 	var need []string
-	var needRows int64
 	whyOf := map[string]string{}
 	// The carriers' saved passes are read on parallel goroutines (each
 	// its own file; decoding is most of the time), then taken in order.
@@ -446,9 +446,6 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 		}
 		if why != "" {
 			need, whyOf[c] = append(need, c), why
-			for _, pt := range r.byCarrier[c] {
-				needRows += pt.Rows
-			}
 			continue
 		}
 		el := ld.el
@@ -459,59 +456,11 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 		return nil, &NotSavedError{period, StageMeasure + " " + need[0], whyOf[need[0]]}
 	}
 	if len(need) > 0 {
-		t0 := time.Now()
-		po := mo
-		po.Aggregate.Carriers = need
-		name := StageMeasure + " " + strings.Join(need, ",")
-		outer := mo.Aggregate.Progress
-		po.Aggregate.Progress = func(rows int64) {
-			notify(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
-			if outer != nil {
-				outer(rows)
-			}
-		}
-		notify(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
-		fresh, err := measureCarriers(ctx, s, po)
+		fresh, err := r.passAndSave(ctx, need, whyOf, rows)
 		if err != nil {
 			return nil, err
 		}
-		el := time.Since(t0)
-		ccfg := po.Challenge
-		ccfg.Res = po.Aggregate.Config.Resolution
-		for _, c := range need {
-			mc := fresh[c]
-			if mc == nil { // parts without rows
-				tl, err := challenge.NewTally(ccfg)
-				if err != nil {
-					return nil, err
-				}
-				mc = &Measured{Tally: tl, ev: newEvAcc(engine.Carrier(c), len(mo.Villages)).evidence(), anchors: r.anchors}
-			}
-			per[c] = mc
-		}
-		// Each carrier's pass is saved in its own folder: on parallel
-		// goroutines (encoding is most of the time).
-		dirs, errs := make([]string, len(need)), make([]error, len(need))
-		parallel.For(len(need), runtime.GOMAXPROCS(0), func(i int) {
-			c := need[i]
-			ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
-			var in []string
-			for _, pt := range r.byCarrier[c] {
-				in = append(in, pt.Path+" "+pt.SHA256)
-			}
-			dirs[i], errs[i] = saveStage(s, ref, r.keyOf[c], in, stateOf(per[c]))
-		})
-		for i, c := range need {
-			if errs[i] != nil {
-				return nil, errs[i]
-			}
-			mc := per[c]
-			if !rows {
-				mc.Rows = nil
-			}
-			sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dirs[i]})
-		}
-		notify(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
+		maps.Copy(per, fresh)
 	}
 	ccfg := mo.Challenge
 	ccfg.Res = mo.Aggregate.Config.Resolution
@@ -521,6 +470,75 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 	}
 	r.m, r.mRows = m, rows
 	return m, nil
+}
+
+// passAndSave makes one pass over the parts of the carriers in need,
+// saves each carrier's output and returns them; whyOf[c] is why c's saved
+// output could not be read (for the summary). Without rows the outputs
+// returned drop their statistics rows (they are saved with them).
+func (r *periodRun) passAndSave(ctx context.Context, need []string, whyOf map[string]string, rows bool) (map[string]*Measured, error) {
+	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
+	var needRows int64
+	for _, c := range need {
+		for _, pt := range r.byCarrier[c] {
+			needRows += pt.Rows
+		}
+	}
+	per := map[string]*Measured{}
+	t0 := time.Now()
+	po := mo
+	po.Aggregate.Carriers = need
+	name := StageMeasure + " " + strings.Join(need, ",")
+	outer := mo.Aggregate.Progress
+	po.Aggregate.Progress = func(rows int64) {
+		notify(progress, Progress{Stage: name, Done: rows, Total: needRows, Unit: "rows"})
+		if outer != nil {
+			outer(rows)
+		}
+	}
+	notify(progress, Progress{Stage: name, Total: needRows, Unit: "rows"})
+	fresh, err := measureCarriers(ctx, s, po)
+	if err != nil {
+		return nil, err
+	}
+	el := time.Since(t0)
+	ccfg := po.Challenge
+	ccfg.Res = po.Aggregate.Config.Resolution
+	for _, c := range need {
+		mc := fresh[c]
+		if mc == nil { // parts without rows
+			tl, err := challenge.NewTally(ccfg)
+			if err != nil {
+				return nil, err
+			}
+			mc = &Measured{Tally: tl, ev: newEvAcc(engine.Carrier(c), len(mo.Villages)).evidence(), anchors: r.anchors}
+		}
+		per[c] = mc
+	}
+	// Each carrier's pass is saved in its own folder: on parallel
+	// goroutines (encoding is most of the time).
+	dirs, errs := make([]string, len(need)), make([]error, len(need))
+	parallel.For(len(need), runtime.GOMAXPROCS(0), func(i int) {
+		c := need[i]
+		ref := dataset.StageRef{Period: period, Stage: StageMeasure, Carrier: c}
+		var in []string
+		for _, pt := range r.byCarrier[c] {
+			in = append(in, pt.Path+" "+pt.SHA256)
+		}
+		dirs[i], errs[i] = saveStage(s, ref, r.keyOf[c], in, stateOf(per[c]))
+	})
+	for i, c := range need {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		mc := per[c]
+		if !rows {
+			mc.Rows = nil
+		}
+		sum.Stages = append(sum.Stages, StageSummary{Stage: StageMeasure, Carrier: c, Why: whyOf[c], Items: mc.RowsRead, Elapsed: el, Dir: dirs[i]})
+	}
+	notify(progress, Progress{Stage: name, Done: needRows, Total: needRows, Unit: "rows", Finished: true, Elapsed: el})
+	return per, nil
 }
 
 // coverageRef is where the coverage stage of period saves its output for
@@ -647,11 +665,37 @@ func siteParts(s *dataset.Store) []string {
 	return out
 }
 
+// remakeMissing makes again the carriers' passes whose saved output is
+// gone though the stages after them are current (none was read): the
+// month's run leaves every stage of the period saved — a later dump of
+// another carrier needs them all, and dataset verify counts a record
+// without its files as a fault.
+func (r *periodRun) remakeMissing(ctx context.Context) error {
+	if r.m != nil {
+		return nil
+	}
+	var need []string
+	whyOf := map[string]string{}
+	for _, c := range r.carriers {
+		if !r.s.StageSaved(dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c]) {
+			need, whyOf[c] = append(need, c), "its saved output was missing (the stages after it were current): made again"
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	_, err := r.passAndSave(ctx, need, whyOf, false)
+	return err
+}
+
 // finish completes the summary: measure outputs not read (the stages after
 // them were current) are listed as reused, and stages are put in order.
 func (r *periodRun) finish() {
 	if r.m == nil {
 		for _, c := range r.carriers {
+			if slices.ContainsFunc(r.sum.Stages, func(s StageSummary) bool { return s.Stage == StageMeasure && s.Carrier == c }) {
+				continue // made again (remakeMissing)
+			}
 			var rows int64
 			for _, pt := range r.byCarrier[c] {
 				rows += pt.Rows
@@ -660,7 +704,7 @@ func (r *periodRun) finish() {
 				Why: "not read: the stages after it are current"}
 			if !r.s.StageSaved(dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c]) {
 				st.Missing = true
-				st.Why = "not needed (the stages after it are current), but its saved output is missing: a run that needs it makes it again"
+				st.Why = "not needed (the stages after it are current), but its saved output is missing: lomsong run makes it again"
 			}
 			r.sum.Stages = append(r.sum.Stages, st)
 		}
@@ -800,6 +844,11 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	st.Items, st.Elapsed = int64(len(res.Villages.Villages)), time.Since(t0)
 	sum.Stages = append(sum.Stages, st)
 	notify(progress, Progress{Stage: StageDeadZones, Finished: true, Reused: st.Reused, Elapsed: st.Elapsed})
+	if !readOnly {
+		if err := r.remakeMissing(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return &stagedDeadZones{result: res, key: dzKey, scope: scopeOf(p.opt.Coverage)}, nil
 }
 
@@ -1437,10 +1486,10 @@ func (st *deadZonesState) encodeTo(enc *gob.Encoder) error {
 	if err := enc.Encode(&h); err != nil {
 		return err
 	}
-	if err := encodeMap(enc, st.Result.Admin, compareCell); err != nil {
+	if err := encodeMap(enc, st.Result.Admin, cmpCell); err != nil {
 		return err
 	}
-	if err := encodeMap(enc, st.Result.PDead, compareCell); err != nil {
+	if err := encodeMap(enc, st.Result.PDead, cmpCell); err != nil {
 		return err
 	}
 	if err := encodeChunks(enc, st.Result.Population); err != nil {

@@ -683,7 +683,9 @@ func TestRunStopsWhenCanceledInDeadZones(t *testing.T) {
 }
 
 // A measure output deleted after a run is not needed by the next (the
-// stages after it are current) and is reported missing, not current.
+// stages after it are current): a read-only run reports it missing, not
+// current, and the month's run makes it again (dataset verify failed on
+// its record without files after any number of runs).
 func TestRunReportsMissingMeasureOutput(t *testing.T) {
 	ctx, s, opt, _ := firstRun(t)
 	dir := filepath.Join(s.Dir(), "stages", "period=2026-10", "measure", "carrier=viettel")
@@ -693,17 +695,43 @@ func TestRunReportsMissingMeasureOutput(t *testing.T) {
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	again, err := Run(ctx, s, opt)
+	// Read-only (the service, exports): reported as missing.
+	ro := opt
+	ro.ReadOnly = true
+	seen, err := Run(ctx, s, ro)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range again.Stages {
+	for _, st := range seen.Stages {
 		if st.Stage != StageMeasure {
 			continue
 		}
 		if want := st.Carrier == "viettel"; st.Missing != want || !st.NotRead {
-			t.Errorf("measure %s: missing %v, not read %v (%s)", st.Carrier, st.Missing, st.NotRead, st.Why)
+			t.Errorf("read-only: measure %s: missing %v, not read %v (%s)", st.Carrier, st.Missing, st.NotRead, st.Why)
 		}
+	}
+	// The month's run makes it again, by a pass over Viettel's parts
+	// alone, and leaves the dataset whole.
+	again, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var viettelRows int64
+	for _, p := range s.Parts("measurements", []string{"2026-10"}, []string{"viettel"}) {
+		viettelRows += p.Rows
+	}
+	if again.Scans.Scans != 1 || again.Scans.Rows != viettelRows {
+		t.Errorf("scans %+v, want one pass over Viettel's %d rows", again.Scans, viettelRows)
+	}
+	if got := stageStates(again); !strings.HasPrefix(got, "measure:mobifone=reused measure:viettel=rebuilt ") || strings.Count(got, "rebuilt") != 1 {
+		t.Errorf("stages: %s", got)
+	}
+	if rep, err := s.Verify(ctx); err != nil || len(rep.Bad) != 0 {
+		t.Fatalf("verify after the run: %+v, %v", rep, err)
+	}
+	last, err := Run(ctx, s, opt)
+	if err != nil || last.Scans.Scans != 0 || len(last.Rebuilt()) != 0 {
+		t.Fatalf("run after: %v, scans %+v, %s", err, last.Scans, stageStates(last))
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/lomsong/lomsong/engine/coverage"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
 // Gob writes a map in Go's iteration order, which changes from run to
@@ -56,5 +55,3 @@ func decodeMap[K comparable, V any](dec *gob.Decoder) (map[K]V, error) {
 func compareCarrierTech(a, b coverage.CarrierTech) int {
 	return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 }
-
-func compareCell(a, b hexgrid.Cell) int { return cmp.Compare(a, b) }
