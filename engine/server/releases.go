@@ -391,6 +391,10 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"}: %v`, err)
 		return
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"} alone, found more after it`)
+		return
+	}
 	p, err := penetration.ParsePeriod(req.Period)
 	if err != nil || p.Year < 1000 || p.String() != req.Period {
 		writeError(w, http.StatusBadRequest, "period %q: want a calendar month YYYY-MM", req.Period)
@@ -413,24 +417,10 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
 		return
 	}
-	var subs []int64
-	rows, err := tx.QueryContext(r.Context(), `SELECT id FROM submissions WHERE status = 'certified' ORDER BY id`)
+	subs, err := certifiedSubmissions(r.Context(), tx)
 	if err != nil {
 		s.internal(w, err)
 		return
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			s.internal(w, err)
-			return
-		}
-		subs = append(subs, id)
-	}
-	rows.Close()
-	if subs == nil {
-		subs = []int64{}
 	}
 	sj, _ := json.Marshal(subs)
 	res, err := tx.ExecContext(r.Context(), `INSERT INTO releases (period, status, created_by, created_at, submissions) VALUES (?, 'running', ?, ?, ?)`,
@@ -457,12 +447,33 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, rl)
 }
 
+// certifiedSubmissions returns the ids of the certified submissions, in
+// order (never nil).
+func certifiedSubmissions(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM submissions WHERE status = 'certified' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	subs := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		subs = append(subs, id)
+	}
+	return subs, rows.Err()
+}
+
 // publish computes a release and freezes it in serve/releases/NNNN-YYYY-MM:
 // the files are written into a staging folder, made read-only, and the
 // folder is renamed into place; then the release row is marked published.
 func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) {
 	folder := fmt.Sprintf("%04d-%s", rl.Number, rl.Period)
-	sum, err := s.build(ctx, rl, p, folder)
+	sum, subs, err := s.build(ctx, rl, p, folder)
 	now := s.opt.Now()
 	status, msg := "published", ""
 	if err != nil {
@@ -478,8 +489,12 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 		return
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(`UPDATE releases SET status = ?, finished_at = ?, folder = ?, sha256 = ?, error = ? WHERE number = ?`,
-		status, nowText(now), folder, sum, msg, rl.Number); err != nil {
+	if subs == nil {
+		subs = rl.Submissions
+	}
+	sj, _ := json.Marshal(subs)
+	if _, err := tx.Exec(`UPDATE releases SET status = ?, finished_at = ?, folder = ?, sha256 = ?, error = ?, submissions = ? WHERE number = ?`,
+		status, nowText(now), folder, sum, msg, string(sj), rl.Number); err != nil {
 		s.log.Error("release", "err", err)
 		return
 	}
@@ -493,10 +508,26 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 }
 
 // build runs the month and writes the release folder; it returns the
-// SHA-256 of the release's manifest (release.json).
-func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, folder string) (string, error) {
+// SHA-256 of the release's manifest (release.json) and the certified
+// submissions the release read (nil when it failed before reading).
+func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, folder string) (string, []int64, error) {
 	s.dsMu.RLock()
 	defer s.dsMu.RUnlock()
+	// The submissions certified now, with no certification under way (it
+	// holds dsMu): the ones whose rows the dataset opened below holds. A
+	// certification that finished after the request listed them is read
+	// too, and listed.
+	subs, err := certifiedSubmissions(ctx, s.db)
+	if err != nil {
+		return "", nil, err
+	}
+	rl.Submissions = subs
+	sum, err := s.buildFolder(ctx, rl, p, folder)
+	return sum, subs, err
+}
+
+// buildFolder is build with dsMu held.
+func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Period, folder string) (string, error) {
 	store, err := dataset.Open(s.opt.Dataset)
 	if err != nil {
 		return "", err

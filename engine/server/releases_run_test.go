@@ -372,3 +372,79 @@ func checkCampaign(t *testing.T, p ReleaseProvinceCampaign) {
 		t.Error("routes not by day, then team")
 	}
 }
+
+// A release lists the submissions whose rows it read: the ones certified
+// when it opens the dataset (no certification under way), not the ones
+// certified when it was asked for — a certification that finished in
+// between was read and left out of the list.
+func TestReleaseListsTheSubmissionsItRead(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	vil := ts.submit(t, "cuc", "villages", "villages.csv", f.villages)
+	vts := ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])
+	vtm := ts.submit(t, "vt", "measurements", "viettel.csv", f.measurements["viettel"])
+	for _, c := range []struct {
+		user string
+		id   int64
+	}{{"cuc", vil}, {"vt", vts}, {"vt", vtm}} {
+		if s := ts.wait(t, c.user, c.id); s.Status != "accepted" {
+			t.Fatalf("submission %d: %+v", c.id, s)
+		}
+	}
+	for _, c := range []struct {
+		user string
+		id   int64
+	}{{"cuc", vil}, {"vt", vts}} {
+		if code := ts.certify(t, c.user, c.id); code != 200 {
+			t.Fatalf("certify %d: %d", c.id, code)
+		}
+	}
+	// A certification under way holds the dataset: the release is asked
+	// for meanwhile, and the certification ends before it reads.
+	ts.s.dsMu.Lock()
+	code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"2024-10"}`), "application/json")
+	if code != 202 {
+		ts.s.dsMu.Unlock()
+		t.Fatalf("release: %d %s", code, b)
+	}
+	var asked Release
+	json.Unmarshal(b, &asked)
+	if _, err := ts.s.db.Exec(`UPDATE submissions SET status = 'certified' WHERE id = ?`, vtm); err != nil {
+		ts.s.dsMu.Unlock()
+		t.Fatal(err)
+	}
+	ts.s.dsMu.Unlock()
+	if !slices.Equal(asked.Submissions, []int64{vil, vts}) {
+		t.Fatalf("asked for: submissions %v", asked.Submissions)
+	}
+	var rl Release
+	deadline := time.Now().Add(120 * time.Second)
+	for rl.Number == 0 {
+		_, b := ts.call(t, "cuc", "GET", "/api/v1/releases", "/api/v1/releases", nil, "")
+		var list struct{ Releases []Release }
+		json.Unmarshal(b, &list)
+		for _, r := range list.Releases {
+			if r.Number == asked.Number && r.Status != "running" {
+				rl = r
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("release still running")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want := []int64{vil, vts, vtm}
+	if !slices.Equal(rl.Submissions, want) {
+		t.Fatalf("release %d (%s): submissions %v, want %v", rl.Number, rl.Status, rl.Submissions, want)
+	}
+	if rl.Status == "published" {
+		b, err := os.ReadFile(filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-%s", rl.Number, rl.Period), "release.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct{ Submissions []int64 }
+		if err := json.Unmarshal(b, &m); err != nil || !slices.Equal(m.Submissions, want) {
+			t.Fatalf("release.json: submissions %v (%v)", m.Submissions, err)
+		}
+	}
+}

@@ -422,9 +422,33 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
 	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational)
 	s.dashboardRoutes()
-	s.handle("/", public, func(w http.ResponseWriter, r *http.Request) {
+	s.handle("/", public, s.notRouted)
+}
+
+// notRouted answers a request no route took: a path served for other
+// methods is 405 with their Allow header (OPTIONS: 204 with it), any
+// other is 404. (The catch-all route takes every request the others do
+// not, so the mux's own 405 never happens.)
+func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
 		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
-	})
+		return
+	}
+	allow = append(allow, http.MethodOptions)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -849,3 +849,49 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// A path served for other methods answers 405 with an Allow header (and
+// OPTIONS 204 with it), not "no such resource"; an unknown path is 404. A
+// release request with more than its one JSON object is refused, as one
+// with an unknown field is.
+func TestMethodsAndStrictBodies(t *testing.T) {
+	ts := newService(t, nil)
+	do := func(method, path, body string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(method, ts.ts.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+ts.tokens["cuc"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	for _, c := range []struct {
+		method, path string
+		code         int
+		allow        string
+	}{
+		{"DELETE", "/api/v1/releases", 405, "GET, HEAD, POST, OPTIONS"},
+		{"PUT", "/api/v1/releases", 405, "GET, HEAD, POST, OPTIONS"},
+		{"GET", "/api/v1/submissions/1/certify", 405, "POST, OPTIONS"},
+		{"POST", "/api/v1/releases/2024-10/national", 405, "GET, HEAD, OPTIONS"},
+		{"OPTIONS", "/api/v1/releases", 204, "GET, HEAD, POST, OPTIONS"},
+		{"GET", "/api/v1/nothing", 404, ""},
+		{"OPTIONS", "/api/v1/nothing", 404, ""},
+	} {
+		resp := do(c.method, c.path, "")
+		if resp.StatusCode != c.code || resp.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d, Allow %q; want %d, %q", c.method, c.path, resp.StatusCode, resp.Header.Get("Allow"), c.code, c.allow)
+		}
+	}
+	for _, body := range []string{`{"period":"2024-10"}{"period":"2030-01"}`, `{"period":"2024-10"} junk`, `{"period":"2024-10"}]`} {
+		if resp := do("POST", "/api/v1/releases", body); resp.StatusCode != 400 {
+			t.Errorf("release body %s: %d, want 400", body, resp.StatusCode)
+		}
+	}
+}
