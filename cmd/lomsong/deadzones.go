@@ -89,7 +89,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	byHex := fs.Bool("villages-by-hex", false, "decide villages from their hexes instead of a prediction at each village's point")
 	served := fs.Float64("served-reliability", 0.5, "a hex or village counts as served when the probability that some carrier's 3G/4G/5G reaches the threshold is at least this `probability` (higher flags more places as dead zones); the cut is 1 − this")
 	missCost := fs.Float64("miss-cost", 0, "`cost` of missing a dead village relative to a false alarm: the cut on P(dead) becomes 1/(1+cost) (instead of --served-reliability)")
-	claims := fs.String("claims", "", "`file` of carrier-claimed coverage (CSV or any format ingest reads): cell,carrier,tech; default: the prediction. Invalid rows go to OUT/claims.quarantine.csv, a file with more than 5% of them is refused (check it first with lomsong validate --kind claims)")
+	claims := fs.String("claims", "", "`file` of carrier-claimed coverage (CSV or any format ingest reads): cell,carrier,tech; default: the prediction. Invalid rows go to OUT/claims.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind claims)")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		if err := checkArgTable(e, t, "claims.quarantine.csv"); err != nil {
+		if err := checkArgTable(e, t, "claims.quarantine.csv", *out); err != nil {
 			return err
 		}
 		opt.Claims, claimsTable = pipeline.ClaimsOf(rows), t

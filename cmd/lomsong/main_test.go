@@ -364,6 +364,14 @@ func TestPlanCandidatesFile(t *testing.T) {
 	if code != exitDataRefused || !strings.Contains(errs, "b.csv: 1 of 2 candidates rows rejected") || !strings.Contains(errs, "line 2, column lon") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
+	// Refused, its rejected rows are still listed (there was no file).
+	rq := filepath.Join(dir, "p2", "rejected", "candidates.quarantine.csv")
+	if q := csvRows(t, rq); !strings.Contains(errs, rq) || len(q) != 2 || q[1][1] != "2" || q[1][2] != "lon" {
+		t.Fatalf("refused candidates' quarantine: %q\n%s", q, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p2", "plan.csv")); err == nil {
+		t.Fatal("a refused plan wrote plan.csv")
+	}
 	claims := filepath.Join(dir, "claims.csv")
 	os.WriteFile(claims, []byte("cell,carrier,tech\nnot-a-cell,viettel,4G\n"), 0o644)
 	_, errs, code = runBinary(t, "deadzones", "--dataset", ds, "--claims", claims, "--out", filepath.Join(dir, "dz"))

@@ -274,9 +274,23 @@ func writeSingle(path string, v any) error {
 // dataset.ArgTable.Check refuses, and otherwise says on stderr how many of
 // its rows were rejected and where they are listed (quarantine, a file of
 // the command's output set).
-func checkArgTable(e *env, t *dataset.ArgTable, quarantine string) error {
+//
+// A table refused for its share of rejected rows still has its rejected
+// rows written, into out/rejected/ (an output set of its own, as ingest
+// writes a refused file's into the dataset's rejected/), and the error
+// names that file.
+func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 	if err := t.Check(); err != nil {
-		return refusedError{err}
+		if len(t.Rejects) == 0 {
+			return refusedError{err}
+		}
+		dir := filepath.Join(out, "rejected")
+		if werr := writeSet(dir, "rejected", func(stage string) error {
+			return writeArgQuarantine(stage, t, quarantine)
+		}); werr != nil {
+			return refusedError{fmt.Errorf("%w (its %d rejected rows could not be written: %v)", err, len(t.Rejects), werr)}
+		}
+		return refusedError{fmt.Errorf("%w; its %d rejected rows, each with its line, column and reason: %s", err, len(t.Rejects), filepath.Join(dir, quarantine))}
 	}
 	if r := t.Report; r.Rejected > 0 {
 		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",

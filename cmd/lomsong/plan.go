@@ -54,7 +54,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
-	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused (check it first with lomsong validate --kind candidates)")
+	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates)")
 	costs := fs.String("costs", "", "JSON `file` overriding cost-model figures (see plan.json for the defaults used)")
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements")
 	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
@@ -99,7 +99,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		if err := checkArgTable(e, t, "candidates.quarantine.csv"); err != nil {
+		if err := checkArgTable(e, t, "candidates.quarantine.csv", *out); err != nil {
 			return err
 		}
 		popt.Proposed, candTable = pipeline.CandidatesOf(rows), t
