@@ -139,13 +139,19 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			}
 		}
 	}
+	// A zone is listed and drawn in every province it extends into (it
+	// was only in the one with the largest share, while the scorecard
+	// counts each province's part of its households); provinces are
+	// ordered by their shares of the zones' hexes times households.
 	for i, z := range dz.Zones {
-		if len(z.Provinces) == 0 {
-			continue
+		for _, u := range z.Provinces {
+			if single != "" && u.Code != single {
+				continue
+			}
+			a := get(u.Code)
+			a.deadHH += z.Households * u.Share
+			a.zones = append(a.zones, i)
 		}
-		a := get(z.Provinces[0].Code)
-		a.deadHH += z.Households
-		a.zones = append(a.zones, i)
 	}
 	for _, v := range dz.Villages.Villages {
 		row, show := reportVillage(v)
@@ -176,7 +182,18 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			prov.Name = u.Name
 		}
 		for _, zi := range a.zones {
-			prov.DeadZones = append(prov.DeadZones, reportZone(dz.Zones[zi]))
+			z := reportZone(dz.Zones[zi])
+			for _, u := range dz.Zones[zi].Provinces {
+				if u.Code == code {
+					continue
+				}
+				other := u.Code
+				if o, ok := provinces.ByCode(u.Code); ok {
+					other = o.Name
+				}
+				z.AlsoIn = append(z.AlsoIn, fmt.Sprintf("%s, %.0f%% of its hexes", other, 100*u.Share))
+			}
+			prov.DeadZones = append(prov.DeadZones, z)
 		}
 		prov.Villages = sortVillageRows(a.rows)
 		if i < maxMaps && ok {

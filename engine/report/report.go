@@ -114,6 +114,10 @@ type DeadZone struct {
 	// known.
 	Villages int
 	Nearest  []NearestSite
+	// AlsoIn names, in a province's table, the other provinces the zone
+	// extends into, with their share of its hexes ("Lai Châu, 60% of its
+	// hexes").
+	AlsoIn []string
 }
 
 // NearestSite is a carrier's nearest site to a dead zone.

@@ -540,7 +540,11 @@ func (b *builder) rules() []string {
 func zones(zs []DeadZone) []zoneView {
 	var out []zoneView
 	for i, z := range zs {
-		zv := zoneView{Rank: i + 1, ID: clean(z.ID), Households: count(z.Households), Hexes: group(int64(z.Hexes)),
+		id := z.ID
+		if len(z.AlsoIn) > 0 {
+			id += " (also in " + strings.Join(z.AlsoIn, "; ") + ")"
+		}
+		zv := zoneView{Rank: i + 1, ID: clean(id), Households: count(z.Households), Hexes: group(int64(z.Hexes)),
 			Area: decimal(z.AreaKm2, 1), Villages: "unknown"}
 		if z.Villages >= 0 {
 			zv.Villages = group(int64(z.Villages))

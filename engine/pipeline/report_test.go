@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/population"
+	"github.com/lomsong/lomsong/geodata"
+)
+
+// A dead zone across a province border is listed and drawn in both
+// provinces' sections, each naming the other (it was only in the one
+// with the largest share, so the other's map had no dead zone although
+// the scorecard gave it the zone's households there).
+func TestReportZoneInEveryProvince(t *testing.T) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := hexgrid.Index(103.30, 22.40, 8) // Lai Châu
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := hexgrid.Index(103.95, 22.40, 8) // Lào Cai
+	if err != nil {
+		t.Fatal(err)
+	}
+	dz := &DeadZoneResult{
+		Coverage:   &CoverageResult{},
+		Population: []population.Cell{{Cell: a, Households: 60}, {Cell: b, Households: 40}},
+		Admin:      map[hexgrid.Cell]deadzone.Admin{a: {Province: "12"}, b: {Province: "15"}},
+		Zones: []deadzone.Zone{{ID: "DZ-1", Cells: []hexgrid.Cell{a, b}, Households: 100,
+			Provinces: []deadzone.UnitShare{{Code: "12", Share: 0.5}, {Code: "15", Share: 0.5}}}},
+	}
+	r, err := BuildReport(dz, nil, &PlanResult{}, provinces, penetration.Period{Year: 2024, Month: 10}, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, p := range r.Provinces {
+		if len(p.DeadZones) != 1 || p.DeadZones[0].ID != "DZ-1" || len(p.DeadZones[0].AlsoIn) != 1 {
+			t.Fatalf("province %s: zones %+v", p.Code, p.DeadZones)
+		}
+		if p.Map == nil || len(p.Map.DeadZones) != 1 {
+			t.Fatalf("province %s: the zone is not on its map", p.Code)
+		}
+		seen = append(seen, p.Code+": "+p.DeadZones[0].AlsoIn[0])
+	}
+	slices.Sort(seen)
+	if want := []string{"12: Lào Cai, 50% of its hexes", "15: Lai Châu, 50% of its hexes"}; !slices.Equal(seen, want) {
+		t.Fatalf("sections %q, want %q", seen, want)
+	}
+}
