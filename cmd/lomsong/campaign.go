@@ -210,7 +210,7 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+			return nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
 		if get(rec, "p_dead") == "" {
 			continue
@@ -222,9 +222,17 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 		}{{"lon", &v.Lon}, {"lat", &v.Lat}, {"households", &v.Households}, {"p_dead", &v.PDead}} {
 			x, err := strconv.ParseFloat(get(rec, c.name), 64)
 			if err != nil {
-				return nil, fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)
+				return nil, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
 			}
 			*c.dst = x
+		}
+		switch {
+		case !(v.PDead >= 0 && v.PDead <= 1):
+			return nil, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
+		case !(v.Households >= 0) || math.IsInf(v.Households, 0):
+			return nil, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
+		case !(v.Lon >= -180 && v.Lon <= 180 && v.Lat >= -90 && v.Lat <= 90):
+			return nil, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
 		}
 		out = append(out, v)
 	}

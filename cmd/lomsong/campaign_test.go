@@ -149,9 +149,9 @@ func TestCampaignCommandErrors(t *testing.T) {
 		{"start in another country", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "2.35,48.85"}, exitUsage,
 			"km from the nearest village"},
 		{"missing file", []string{"campaign", "--verdicts", filepath.Join(out, "none.csv"), "--days", "3", "--out", out}, exitFailure, "none.csv"},
-		{"no p_dead column", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households\nV1,103,22,10\n"), "--days", "3", "--out", out}, exitFailure, "p_dead"},
-		{"p_dead above 1", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,1.5\n"), "--days", "3", "--out", out}, exitFailure, "p_dead 1.5"},
-		{"p_dead not a number", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,high\n"), "--days", "3", "--out", out}, exitFailure, "line 2, column p_dead"},
+		{"no p_dead column", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households\nV1,103,22,10\n"), "--days", "3", "--out", out}, exitDataRefused, "p_dead"},
+		{"p_dead above 1", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,1.5\n"), "--days", "3", "--out", out}, exitDataRefused, "line 2, column p_dead: 1.5 is outside [0, 1]"},
+		{"p_dead not a number", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,high\n"), "--days", "3", "--out", out}, exitDataRefused, "line 2, column p_dead"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -133,7 +133,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput),
-		errors.As(err, new(*dataset.OtherReadingError)):
+		errors.Is(err, ingest.ErrMissingColumn), errors.As(err, new(*dataset.OtherReadingError)):
 		return exitDataRefused
 	}
 	return exitFailure

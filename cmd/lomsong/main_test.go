@@ -364,6 +364,21 @@ func TestPlanCandidatesFile(t *testing.T) {
 	if code != exitDataRefused || !strings.Contains(errs, "b.csv: 1 of 2 candidates rows rejected") || !strings.Contains(errs, "line 2, column lon") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
+	// A header without a required column: data refused (it exited 1, the
+	// code of a failure of the tool), telling to name the column — these
+	// tables take no mapping (it said to give one).
+	nocol := filepath.Join(dir, "nocol.csv")
+	os.WriteFile(nocol, []byte("candidate_id,lon\nC1,103.2\n"), 0o644)
+	_, errs2, code2 := runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", nocol, "--out", filepath.Join(dir, "pnocol"))
+	if code2 != exitDataRefused || !strings.Contains(errs2, "lat not found in header") || strings.Contains(errs2, "give a mapping") ||
+		!strings.Contains(errs2, "validate --kind candidates") {
+		t.Fatalf("candidates without lat: exit %d\n%s", code2, errs2)
+	}
+	mnocol := filepath.Join(dir, "mnocol.csv")
+	os.WriteFile(mnocol, []byte("ts,carrier,tech,lon,signal_dbm\n2024-10-01T00:00:00+07:00,viettel,4G,103.2,-90\n"), 0o644)
+	if _, errs, code := runBinary(t, "validate", mnocol); code != exitDataRefused || !strings.Contains(errs, "give a mapping") {
+		t.Fatalf("measurements without lat: exit %d\n%s", code, errs)
+	}
 	// Refused, its rejected rows are still listed (there was no file).
 	rq := filepath.Join(dir, "p2", "rejected", "candidates.quarantine.csv")
 	if q := csvRows(t, rq); !strings.Contains(errs, rq) || len(q) != 2 || q[1][1] != "2" || q[1][2] != "lon" {

@@ -97,6 +97,8 @@ func readArgTable[T any](ctx context.Context, path string, kind ingest.Kind, cfg
 	if cfg.Source == "" {
 		cfg.Source = path
 	}
+	// The commands read these tables without a mapping.
+	cfg.ColumnHint = fmt.Sprintf("name them in the file's header: this table is read without a mapping (lomsong validate --kind %s FILE checks it)", kind)
 	t := &ArgTable{Path: path}
 	var rows []T
 	t.Report, err = read(ctx, src.Records, nil, cfg,

@@ -54,6 +54,10 @@ type Reject struct {
 type Config struct {
 	// Source names the input in quarantine rows (usually the file name).
 	Source string
+	// ColumnHint, when set, ends the error of a header without a required
+	// column instead of MappingHint (a reader that takes no mapping says
+	// what to do instead).
+	ColumnHint string
 	// Now is the ingest time: timestamps later than Now+FutureSlack are
 	// rejected as future_time.
 	Now time.Time
@@ -261,6 +265,29 @@ type binding struct {
 // the header (after mapping) nor given as a constant.
 var ErrMissingColumn = engine.ErrMissingColumn
 
+// MissingColumnError is a table whose header lacks required columns; it
+// wraps ErrMissingColumn. Hint ends the message: by default, how to give
+// a mapping; a reader of a table that takes none says what to do instead.
+type MissingColumnError struct {
+	Missing []string
+	Header  []string
+	Hint    string
+}
+
+// MappingHint is MissingColumnError's default Hint.
+const MappingHint = "give a mapping (lomsong validate --suggest-mapping prints one)"
+
+func (e *MissingColumnError) Error() string {
+	shown, more := e.Header, ""
+	if len(shown) > 40 {
+		shown, more = shown[:40], fmt.Sprintf(", … %d more", len(e.Header)-40)
+	}
+	return fmt.Sprintf("%v: %s not found in header [%s%s]; %s", ErrMissingColumn, strings.Join(e.Missing, ", "),
+		truncate(strings.Join(shown, ", "), 2000), more, e.Hint)
+}
+
+func (e *MissingColumnError) Unwrap() error { return ErrMissingColumn }
+
 func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	if m == nil {
 		m = &Mapping{}
@@ -344,13 +371,7 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		shown := header
-		more := ""
-		if len(shown) > 40 {
-			shown, more = shown[:40], fmt.Sprintf(", … %d more", len(header)-40)
-		}
-		return nil, nil, fmt.Errorf("%w: %s not found in header [%s%s]; give a mapping (lomsong validate --suggest-mapping prints one)",
-			ErrMissingColumn, strings.Join(missing, ", "), truncate(strings.Join(shown, ", "), 2000), more)
+		return nil, nil, &MissingColumnError{Missing: missing, Header: header, Hint: MappingHint}
 	}
 	return b, ignored, nil
 }
@@ -640,6 +661,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	}
 	b, ignored, err := bind(kind, rec.Header(), m)
 	if err != nil {
+		if mc := (*MissingColumnError)(nil); cfg.ColumnHint != "" && errors.As(err, &mc) {
+			mc.Hint = cfg.ColumnHint
+		}
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
 	p := newParser(cfg, b)
