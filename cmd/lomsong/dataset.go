@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 )
 
 const datasetSynopsis = `dataset ls|verify|repair DIR
+dataset retract [--why TEXT] DIR SOURCE
 
 ls      summarises a dataset: rows and files per kind, period and carrier, and
         every ingested source with its checksum and row counts.
@@ -21,21 +24,47 @@ repair  rebuilds manifest.json from the parts themselves (the metadata each
         part carries, or its path for parts of earlier versions) after the
         manifest was lost, damaged or replaced by an older copy. Sources it
         could only partly rebuild are marked "recovered"; files it cannot
-        read are moved to DIR/orphans/ with a note, never deleted.`
+        read are moved to DIR/orphans/ with a note, never deleted.
+retract takes an ingested source out of the dataset — a dump read with the
+        wrong --timezone or mapping, or one that should not have been
+        ingested. SOURCE is its SHA-256 (8 hex digits or more suffice, as
+        dataset ls prints it) or its file name when one source alone has
+        it. Its parts and quarantine leave the manifest and are moved to
+        DIR/retracted/NNNN/ with a NOTE.txt (what, when, --why, how to
+        restore): never deleted. The next lomsong run recomputes what read
+        them; the same file may then be ingested again, read anew.`
 
 const datasetExample = `  lomsong dataset ls ./ds
   lomsong dataset verify ./ds
-  lomsong dataset repair ./ds`
+  lomsong dataset repair ./ds
+  lomsong dataset retract --why "timestamps were UTC" ./ds 3f9a1c27`
 
 func runDataset(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("dataset", datasetSynopsis, datasetExample, e)
+	why := fs.String("why", "", "retract: why the source is taken out (kept in the NOTE.txt beside its files)")
+	if len(args) > 0 && args[0] == "retract" {
+		// dataset retract [--why TEXT] DIR SOURCE: the flags after the
+		// subcommand.
+		pos, err := parseFlags(fs, args[1:], e)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 2 {
+			fs.Usage()
+			return usageError{"dataset: want \"dataset retract [--why TEXT] DIR SOURCE\""}
+		}
+		return datasetRetract(pos[0], pos[1], *why, e)
+	}
 	pos, err := parseFlags(fs, args, e)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 || (pos[0] != "ls" && pos[0] != "verify" && pos[0] != "repair") {
 		fs.Usage()
-		return usageError{"dataset: want \"dataset ls|verify|repair DIR\""}
+		return usageError{"dataset: want \"dataset ls|verify|repair DIR\" or \"dataset retract [--why TEXT] DIR SOURCE\""}
+	}
+	if *why != "" {
+		return usageError{"dataset: --why is for dataset retract"}
 	}
 	dir := pos[1]
 	st, err := os.Stat(dir)
@@ -135,6 +164,32 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
 	if rep.Stages > 0 {
 		fmt.Fprintf(e.stdout, "%d saved stage outputs verified (%d files)\n", rep.Stages, rep.StageFiles)
+	}
+	return nil
+}
+
+func datasetRetract(dir, which, why string, e *env) error {
+	if _, err := openDataset(dir); err != nil {
+		return err
+	}
+	rep, err := dataset.Retract(dir, which, why, e.now())
+	if errors.Is(err, dataset.ErrNoSource) {
+		return usageError{err.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	src := rep.Source
+	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %d part(s), %d rows no longer read\n",
+		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), len(src.Parts), src.Accepted)
+	fmt.Fprintf(e.stdout, "its files: %s (with NOTE.txt; to restore, move them back and run lomsong dataset repair %s)\n",
+		filepath.Join(dir, filepath.FromSlash(rep.Dir)), dir)
+	if src.Kind == "measurements" || src.Kind == "sites" {
+		fmt.Fprintf(e.stdout, "the next lomsong run recomputes the stages that read it")
+		if fileExists(filepath.Join(dir, "calibration.json")) {
+			fmt.Fprintf(e.stdout, "; %s was fitted with it: lomsong calibrate --dataset %s fits it again", filepath.Join(dir, "calibration.json"), dir)
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -853,6 +854,28 @@ func TestReingestAnotherReading(t *testing.T) {
 	}
 	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK || !strings.Contains(out, "already ingested") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	// The way out it names: retract the first reading, then ingest anew
+	// (it said to ingest into a new dataset).
+	m := regexp.MustCompile(`lomsong dataset retract DIR ([0-9a-f]{16}), then ingest it again`).FindStringSubmatch(errs)
+	if m == nil {
+		t.Fatalf("no retract advice:\n%s", errs)
+	}
+	if _, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, "nosuch"); code != exitUsage || !strings.Contains(errs, m[1]) {
+		t.Fatalf("retract nosuch: exit %d\n%s", code, errs)
+	}
+	if _, _, code := runCmd(t, "dataset", "retract", ds); code != exitUsage {
+		t.Fatalf("retract without a source: exit %d", code)
+	}
+	out, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, m[1])
+	if code != exitOK || !strings.Contains(out, "retracted m.csv") || !strings.Contains(out, filepath.Join(ds, "retracted", "0001")) {
+		t.Fatalf("retract: exit %d\n%s\n%s", code, out, errs)
+	}
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in); code != exitOK || strings.Contains(out, "already ingested") {
+		t.Fatalf("ingest after the retraction: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, errs, code := runCmd(t, "dataset", "verify", ds); code != exitOK {
+		t.Fatalf("verify: exit %d\n%s", code, errs)
 	}
 }
 

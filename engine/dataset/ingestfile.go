@@ -68,7 +68,8 @@ type OtherReadingError struct {
 }
 
 func (e *OtherReadingError) Error() string {
-	return e.Path + ": " + e.Reason() + ": to read it anew, ingest it into a new dataset"
+	return e.Path + ": " + e.Reason() + ": to read it anew, take the first reading out with lomsong dataset retract DIR " +
+		e.Previous.SHA256[:min(16, len(e.Previous.SHA256))] + ", then ingest it again"
 }
 
 // Reason is the error without the file's path and the advice: when the

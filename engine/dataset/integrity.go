@@ -277,7 +277,28 @@ func hashOf(r io.Reader) (string, int64, error) {
 // why and when (when may be zero: not known). It returns the directory,
 // relative to the dataset.
 func (s *Store) moveOrphans(files []string, why string, when time.Time) (string, error) {
-	root := filepath.Join(s.dir, orphansDir)
+	var note strings.Builder
+	fmt.Fprintf(&note, "These files were in the dataset but its manifest did not list them, so no reader saw them.\n")
+	fmt.Fprintf(&note, "why: %s\n", why)
+	if when.IsZero() {
+		fmt.Fprintf(&note, "when: not recorded\n")
+	} else {
+		fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
+	for _, f := range files {
+		fmt.Fprintf(&note, "  %s\n", f)
+	}
+	fmt.Fprintf(&note, "To restore them, move them back to the same paths in the dataset and run: lomsong dataset repair DIR\n")
+	return s.moveAside(orphansDir, files, note.String())
+}
+
+// moveAside moves files (paths relative to the dataset) to top/NNNN/ (the
+// next number), keeping their relative paths, with NOTE.txt holding note,
+// and syncs the directories. It returns the directory, relative to the
+// dataset. Nothing is deleted.
+func (s *Store) moveAside(top string, files []string, note string) (string, error) {
+	root := filepath.Join(s.dir, top)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
@@ -296,23 +317,10 @@ func (s *Store) moveOrphans(files []string, why string, when time.Time) (string,
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		return "", err
 	}
-	var note strings.Builder
-	fmt.Fprintf(&note, "These files were in the dataset but its manifest did not list them, so no reader saw them.\n")
-	fmt.Fprintf(&note, "why: %s\n", why)
-	if when.IsZero() {
-		fmt.Fprintf(&note, "when: not recorded\n")
-	} else {
-		fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
-	for _, f := range files {
-		fmt.Fprintf(&note, "  %s\n", f)
-	}
-	fmt.Fprintf(&note, "To restore them, move them back to the same paths in the dataset and run: lomsong dataset repair DIR\n")
-	if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note.String())); err != nil {
+	if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note)); err != nil {
 		return "", err
 	}
-	dirs := map[string]bool{dst: true}
+	dirs := map[string]bool{dst: true, root: true}
 	for _, f := range files {
 		to := filepath.Join(dst, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
@@ -329,7 +337,7 @@ func (s *Store) moveOrphans(files []string, why string, when time.Time) (string,
 			return "", err
 		}
 	}
-	return orphansDir + "/" + name, nil
+	return top + "/" + name, nil
 }
 
 // listed returns the set of files the manifest lists.

@@ -1,0 +1,165 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// retractedDir is where retracted sources' files are moved.
+const retractedDir = "retracted"
+
+// ErrNoSource is returned by Retract when no source, or more than one,
+// answers to the name given.
+var ErrNoSource = errors.New("no single source answers to that name")
+
+// RetractReport says what Retract did.
+type RetractReport struct {
+	Source Source   // the source taken out of the manifest
+	Dir    string   // where its files went, relative to the dataset (retracted/NNNN)
+	Moved  []string // its files, relative to the dataset
+}
+
+// Retract takes an ingested source out of the dataset: a carrier's dump
+// read with a wrong time zone or mapping, or one that should not have
+// been ingested. which names it: its SHA-256, a prefix of it of at least
+// 8 hex digits, or its recorded name when one source alone has it. Its
+// parts and quarantine file leave the manifest and are moved, with their
+// paths, to retracted/NNNN/ beside a NOTE.txt saying what, when and why
+// and how to restore them: nothing is deleted. Saved stage outputs are
+// keyed by the parts they read, so the next run recomputes those that
+// read the source. The same bytes may then be ingested again, read anew.
+//
+// It holds the dataset's lock (ErrLocked while an ingest runs). The files
+// are moved before the manifest is written: a retraction stopped between
+// the two leaves a manifest naming moved parts, which dataset verify
+// reports and dataset repair completes (the moved files are outside the
+// folders it reads).
+func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
+	var rep RetractReport
+	lf, err := lock(dir)
+	if err != nil {
+		return rep, err
+	}
+	defer unlock(lf)
+	s, err := Open(dir)
+	if err != nil {
+		return rep, err
+	}
+	m := s.manifest
+	idx, err := findSource(m.Sources, which)
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	src := m.Sources[idx]
+	for _, p := range src.Parts {
+		rep.Moved = append(rep.Moved, p.Path)
+	}
+	if src.Quarantine != "" {
+		rep.Moved = append(rep.Moved, src.Quarantine)
+	}
+	var present []string
+	for _, f := range rep.Moved {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err == nil {
+			present = append(present, f)
+		}
+	}
+	var note strings.Builder
+	fmt.Fprintf(&note, "These files were a source of the dataset, retracted: its rows are no longer read.\n")
+	fmt.Fprintf(&note, "source: %s (sha256 %s, kind %s), ingested %s: %d rows read, %d accepted, %d rejected\n",
+		src.Name, src.SHA256, src.Kind, src.IngestedAt.UTC().Format(time.RFC3339), src.RowsRead, src.Accepted, src.Rejected)
+	if len(src.Mapping) > 0 {
+		fmt.Fprintf(&note, "read with the mapping: %s\n", src.Mapping)
+	}
+	fmt.Fprintf(&note, "why: %s\n", cmpOr(why, "not given"))
+	fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
+	for _, f := range present {
+		fmt.Fprintf(&note, "  %s\n", f)
+	}
+	if len(present) < len(rep.Moved) {
+		fmt.Fprintf(&note, "already missing when retracted:\n")
+		for _, f := range rep.Moved {
+			if !slices.Contains(present, f) {
+				fmt.Fprintf(&note, "  %s\n", f)
+			}
+		}
+	}
+	fmt.Fprintf(&note, "To restore the source, move the files back to the same paths in the dataset and run: lomsong dataset repair DIR\n"+
+		"(its record is then rebuilt from the parts; reject reasons and mapping are not recovered).\n")
+	if rep.Dir, err = s.moveAside(retractedDir, present, note.String()); err != nil {
+		return rep, fmt.Errorf("dataset %s: moving %s's files aside: %w", dir, src.Name, err)
+	}
+	m.Sources = slices.Delete(slices.Clone(m.Sources), idx, idx+1)
+	data := mustJSON(m)
+	if _, err := parseManifest(data); err != nil {
+		return rep, fmt.Errorf("dataset %s: the manifest without %s fails its own checks: %w", dir, src.Name, err)
+	}
+	if err := s.keepPrevious(); err != nil {
+		return rep, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, manifestName), data); err != nil {
+		return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+	}
+	rep.Source = src
+	return rep, nil
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// findSource returns the index of the one source which names (see
+// Retract), or an error wrapping ErrNoSource that lists the candidates.
+func findSource(sources []Source, which string) (int, error) {
+	which = strings.TrimSpace(which)
+	var hits []int
+	lower := strings.ToLower(which)
+	if len(lower) >= 8 && isHex(lower, len(lower)) {
+		for i, s := range sources {
+			if strings.HasPrefix(s.SHA256, lower) {
+				hits = append(hits, i)
+			}
+		}
+	}
+	if len(hits) == 0 {
+		for i, s := range sources {
+			if s.Name == which || filepath.Base(s.Name) == which {
+				hits = append(hits, i)
+			}
+		}
+	}
+	describe := func(ix []int) string {
+		var b strings.Builder
+		for _, i := range ix {
+			s := sources[i]
+			fmt.Fprintf(&b, "\n  %s  %s (%s, %d rows, ingested %s)", s.SHA256[:min(16, len(s.SHA256))], s.Name, s.Kind, s.Accepted,
+				s.IngestedAt.UTC().Format("2006-01-02 15:04"))
+		}
+		return b.String()
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		all := make([]int, len(sources))
+		for i := range all {
+			all[i] = i
+		}
+		if len(all) > 20 {
+			all = all[len(all)-20:]
+		}
+		return 0, fmt.Errorf("%w: %q is neither a source's name nor the start (8 hex digits or more) of its SHA-256; the sources (lomsong dataset ls lists all):%s",
+			ErrNoSource, which, describe(all))
+	default:
+		return 0, fmt.Errorf("%w: %d sources answer to %q; give the SHA-256 (its first 8 hex digits or more) of one:%s",
+			ErrNoSource, len(hits), which, describe(hits))
+	}
+}

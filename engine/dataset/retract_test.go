@@ -1,0 +1,92 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine/ingest"
+)
+
+// A source read the wrong way is taken out: its parts and quarantine
+// leave the manifest for retracted/0001 (with a note), nothing is
+// deleted, verify is clean, repair does not bring it back, and the same
+// bytes are then ingested anew with another reading.
+func TestRetract(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ds")
+	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
+	other := writeFile(t, t.TempDir(), "other.csv", "ts,carrier,tech,lon,lat,signal_dbm,service\n2026-10-05T08:00:00Z,viettel,4G,105.85,21.03,-90,\n")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
+	first, err := s.IngestFile(ctx, in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IngestFile(ctx, other, o); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+
+	for _, which := range []string{"nosuch", "12345678", first.SHA256[:6]} {
+		if _, err := Retract(dir, which, "", now); !errors.Is(err, ErrNoSource) || !strings.Contains(err.Error(), "m.csv") {
+			t.Fatalf("retract %q: %v", which, err)
+		}
+	}
+	if !equalSnap(snapshot(t, dir), before) {
+		t.Fatal("a refused retraction changed the dataset")
+	}
+
+	rep, err := Retract(dir, first.SHA256[:8], "read in the wrong zone", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Dir != "retracted/0001" || rep.Source.SHA256 != first.SHA256 || len(rep.Moved) != len(first.Source.Parts)+1 {
+		t.Fatalf("report %+v", rep)
+	}
+	// Nothing lost: every file of the source is under retracted/0001 with
+	// the same bytes.
+	for _, f := range rep.Moved {
+		b, err := os.ReadFile(filepath.Join(dir, "retracted", "0001", filepath.FromSlash(f)))
+		if err != nil || string(b) != before[filepath.FromSlash(f)] {
+			t.Fatalf("%s not moved whole: %v", f, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s still in place: %v", f, err)
+		}
+	}
+	note, err := os.ReadFile(filepath.Join(dir, "retracted", "0001", "NOTE.txt"))
+	if err != nil || !strings.Contains(string(note), "why: read in the wrong zone") || !strings.Contains(string(note), first.SHA256) {
+		t.Fatalf("note: %s %v", note, err)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srcs := s.Manifest().Sources; len(srcs) != 1 || srcs[0].Name != "other.csv" {
+		t.Fatalf("sources after: %+v", srcs)
+	}
+	if vr, err := s.Verify(ctx); err != nil || len(vr.Bad) != 0 {
+		t.Fatalf("verify: %+v %v", vr, err)
+	}
+	if rr, err := Repair(dir, now); err != nil || rr.Recovered != 0 || rr.Kept != 1 {
+		t.Fatalf("repair after a retraction: %+v %v", rr, err)
+	}
+	// The same bytes, read anew (another reading was refused before).
+	o.Config.Source = ""
+	s, _ = Open(dir)
+	again, err := s.IngestFile(ctx, in, o)
+	if err != nil || again.SHA256 != first.SHA256 {
+		t.Fatalf("ingest again: %v", err)
+	}
+	// A second retraction goes to the next folder.
+	if rep, err := Retract(dir, "m.csv", "", now); err != nil || rep.Dir != "retracted/0002" {
+		t.Fatalf("second retraction: %+v %v", rep, err)
+	}
+}
