@@ -57,7 +57,7 @@ type Measured struct {
 	Tally    *challenge.Tally
 	ev       *evidence
 	anchors  string // anchorsKey of the villages and reach the readings were gathered for
-	// speeds counts the download speeds of speed tests (three significant
+	// speeds counts the download speeds of speed tests (four significant
 	// digits, speedKey) per res-7 hex (indexed at res 7) and month, for
 	// the scorecard's speed trend.
 	speeds map[speedCell]map[float64]int64
@@ -294,19 +294,51 @@ type gatherer struct {
 	th       engine.Thresholds
 	villages []deadzone.Village
 	villAt   map[hexgrid.Cell][]int
+	// nearestM[i] is how far from village i the search for its nearest
+	// test reaches for sure (nearestReach): a nearer test is always seen.
+	nearestM []float64
 	reach    map[hexgrid.Cell]bool
 	res      int
 }
 
+// nearestReach is how far from a point every test is seen by a search of
+// the resolution-8 cells within one ring of the point's own: from any
+// point of a hexagon, the outer boundary of its ring lies at least about
+// an edge length away (the distance from a vertex of the hexagon along
+// the edge its two neighbours share). It takes the shortest edge of the
+// point's cell, 5% less for the neighbours' distortion, and 60 m less for
+// a test placed in its resolution-8 cell through its resolution-11 cell's
+// parent (a child near an edge can lie just outside its parent).
+func nearestReach(c hexgrid.Cell) (float64, error) {
+	ring, err := c.Boundary()
+	if err != nil {
+		return 0, err
+	}
+	edge := math.Inf(1)
+	for i := range ring {
+		if j := (i + 1) % len(ring); ring[i] != ring[j] {
+			edge = min(edge, hexgrid.GreatCircleM(ring[i], ring[j]))
+		}
+	}
+	return 0.95*edge - 60, nil
+}
+
 func newGatherer(opt MeasureOptions) (*gatherer, error) {
 	g := &gatherer{th: opt.Thresholds, villages: opt.Villages, reach: opt.Reach, res: opt.Aggregate.Config.Resolution,
-		villAt: map[hexgrid.Cell][]int{}}
+		villAt: map[hexgrid.Cell][]int{}, nearestM: make([]float64, len(opt.Villages))}
 	// Villages by every resolution-8 cell within one ring of their own:
-	// a test within 300 m of a village lies in one of them.
+	// a test within 300 m of a village lies in one of them, and the
+	// nearest test is known when it lies within the ring's reach.
 	for i, v := range opt.Villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, 8)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
+		if g.nearestM[i], err = nearestReach(c); err != nil {
+			return nil, err
+		}
+		if g.nearestM[i] < float64(deadzone.NearbyRadiusM) {
+			return nil, fmt.Errorf("pipeline: village %s: the search around its cell reaches %.0f m, less than the %d m of its nearby tests", v.ID, g.nearestM[i], deadzone.NearbyRadiusM)
 		}
 		disk, err := c.Disk(1)
 		if err != nil {
@@ -356,7 +388,11 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 			v := g.villages[vi]
 			d := hexgrid.GreatCircleM(pt, orb.Point{v.Lon, v.Lat})
 			nb := &ev.nearby[vi]
-			nb.NearestTestM = min(nb.NearestTestM, d)
+			if d <= g.nearestM[vi] {
+				// Farther, a nearer test may lie outside the search: the
+				// distance would be wrong, so none is given.
+				nb.NearestTestM = min(nb.NearestTestM, d)
+			}
 			if d > deadzone.NearbyRadiusM {
 				continue
 			}
