@@ -22,9 +22,11 @@ verify  checks every part the manifest lists: its size and SHA-256, the row
         Exits 1 listing the bad parts, 0 when all are verified.
 repair  rebuilds manifest.json from the parts themselves (the metadata each
         part carries, or its path for parts of earlier versions) after the
-        manifest was lost, damaged or replaced by an older copy. Sources it
-        could only partly rebuild are marked "recovered"; files it cannot
-        read are moved to DIR/orphans/ with a note, never deleted.
+        manifest was lost, damaged or replaced by an older copy. Recorded
+        sources stay as recorded, their damaged or missing parts listed
+        (exit 1: restore them, or retract the source and ingest it again);
+        sources known only from their parts are marked "recovered"; files
+        it cannot read are moved to DIR/orphans/ with a note, never deleted.
 retract takes an ingested source out of the dataset — a dump read with the
         wrong --timezone or mapping, or one that should not have been
         ingested. SOURCE is its SHA-256 (8 hex digits or more suffice, as
@@ -204,11 +206,19 @@ func datasetRepair(dir string, e *env) error {
 	if len(rep.Moved) > 0 {
 		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
 	}
-	if len(rep.Damaged) > 0 {
-		for _, p := range rep.Damaged {
-			fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)
-		}
-		return fmt.Errorf("dataset %s: %d listed part(s) no longer match their records; they stay listed as recorded (see lomsong dataset verify %s); restore them from a copy", dir, len(rep.Damaged), dir)
+	for _, p := range rep.Corrected {
+		fmt.Fprintf(e.stdout, "CORRECTED %s: the file is the bytes recorded (same SHA-256); its recorded size or row count was wrong and is now the file's\n", p)
+	}
+	for _, p := range rep.Damaged {
+		fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)
+	}
+	for _, p := range rep.Missing {
+		fmt.Fprintf(e.stdout, "MISSING %s\n", p)
+	}
+	if n := len(rep.Damaged) + len(rep.Missing); n > 0 {
+		return fmt.Errorf("dataset %s: %d listed part(s) are damaged or missing; they stay listed as recorded, so that no reader takes the rest for the whole "+
+			"(see lomsong dataset verify %s): restore them from a copy, or take their source out with lomsong dataset retract %s SHA256 and ingest its file again",
+			dir, n, dir, dir)
 	}
 	return nil
 }

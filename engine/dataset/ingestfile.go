@@ -303,6 +303,29 @@ func SHA256File(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// sourceIntact checks that the parts of an ingested source are on disk at
+// their recorded sizes (a full check is dataset verify's): "already
+// ingested, nothing changed" of a file whose rows are gone would say the
+// rows are there.
+func (s *Store) sourceIntact(path string, src Source) error {
+	var bad []string
+	for _, p := range src.Parts {
+		st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(p.Path)))
+		switch {
+		case err != nil:
+			bad = append(bad, p.Path+" (missing)")
+		case st.Size() != p.Bytes:
+			bad = append(bad, fmt.Sprintf("%s (%d bytes, recorded %d)", p.Path, st.Size(), p.Bytes))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: already ingested as %s (sha256 %s…), but %d of its parts are damaged: %s; nothing was added. "+
+		"Restore them from a copy, or take the source out with lomsong dataset retract %s %s and ingest the file again",
+		path, src.Name, src.SHA256[:min(16, len(src.SHA256))], len(bad), strings.Join(bad, ", "), s.dir, src.SHA256[:min(16, len(src.SHA256))])
+}
+
 // IngestFile validates one input file and adds its accepted rows to the
 // dataset atomically. A file whose SHA-256 is already listed changes
 // nothing and is reported as AlreadyIngested.
@@ -323,6 +346,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			if err := sameReading(path, prev, opt); err != nil {
 				return nil, err
 			}
+			if err := s.sourceIntact(path, prev); err != nil {
+				return nil, err
+			}
 			res.AlreadyIngested, res.Previous = true, prev
 			return res, nil
 		}
@@ -341,6 +367,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			prev, _ = s.Lookup(content)
 		}
 		if err := sameReading(path, prev, opt); err != nil {
+			return nil, err
+		}
+		if err := s.sourceIntact(path, prev); err != nil {
 			return nil, err
 		}
 		res.AlreadyIngested, res.Previous = true, prev

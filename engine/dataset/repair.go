@@ -187,6 +187,15 @@ type RepairReport struct {
 	// their records (size, rows or checksums): they stay listed as
 	// recorded, so that verify and readers report them.
 	Damaged []string
+	// Missing lists parts of recorded sources whose files are gone: the
+	// sources stay listed as recorded (a source is never rebuilt smaller
+	// from the parts that remain, which would hide the lost rows), so
+	// that verify and readers report them.
+	Missing []string
+	// Corrected lists parts whose files are the bytes recorded (same
+	// SHA-256) but whose recorded size or row count was wrong (a hand
+	// edit): the record is corrected from the file.
+	Corrected []string
 }
 
 // partFile is a data file found by Repair.
@@ -205,7 +214,12 @@ var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
 // note. A source recorded in manifest.json or manifest.prev.json (those
 // that parse) whose part files are all present is kept as recorded; its
 // parts that no longer match their records are listed in Damaged, never
-// given new checksums. Every other part becomes part of a
+// given new checksums — unless the file's SHA-256 is the one recorded,
+// when the record's size and row count are corrected from the file
+// (Corrected). A source recorded in manifest.json with part files gone,
+// or in manifest.prev.json with some of them left, is kept as recorded
+// too, the gone parts listed in Missing: rebuilt from what remains it
+// would pass for whole with fewer rows. Every other part becomes part of a
 // source rebuilt from the metadata written into each part (kind, carrier,
 // period, the source's checksums, name, format and ingest time), or, for
 // parts of earlier versions without it, from its path (kind, period=,
@@ -238,6 +252,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 			candidates, curOK = append(candidates, m.Sources...), true
 		}
 	}
+	current := len(candidates) // candidates[:current] are the current manifest's
 	if b, err := os.ReadFile(filepath.Join(dir, prevManifestName)); err == nil {
 		if m, err := parseManifest(b); err == nil {
 			candidates = append(candidates, m.Sources...)
@@ -275,32 +290,61 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	used := map[string]bool{}
 	var sources []Source
 	seen := map[string]bool{}
-	for _, c := range candidates {
+	for ci, c := range candidates {
 		if seen[c.SHA256] {
 			continue
 		}
-		whole := true
+		whole, some := true, false
 		for _, p := range c.Parts {
-			if !present[p.Path] || used[p.Path] {
+			if used[p.Path] {
 				whole = false
 				break
 			}
+			if !present[p.Path] {
+				whole = false
+			} else {
+				some = true
+			}
 		}
-		if !whole {
+		// A source with parts gone stays as recorded when the current
+		// manifest lists it, or when some of its parts remain: rebuilt
+		// from those alone it would look whole with fewer rows. Only a
+		// source of the previous manifest none of whose parts remain (a
+		// retracted source: its files were moved out) is dropped.
+		keepMissing := !whole && (ci < current || some) && !slices.ContainsFunc(c.Parts, func(p Part) bool { return used[p.Path] })
+		if !whole && !keepMissing {
 			continue
 		}
 		seen[c.SHA256] = true
 		c.Parts = slices.Clone(c.Parts)
+		corrected := false
 		for i, p := range c.Parts {
 			used[p.Path] = true
 			pf := found[p.Path]
 			switch {
+			case !present[p.Path]:
+				rep.Missing = append(rep.Missing, p.Path)
+			case pf != nil && p.SHA256 != "" && pf.sums.sha256 == p.SHA256 && (pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
+				(p.CRC32C != "" && pf.sums.crc32c != p.CRC32C)):
+				// The bytes recorded, with a wrong size, count or CRC in
+				// the record: the record is what was damaged.
+				c.Parts[i].setSums(pf.sums)
+				c.Parts[i].Rows = pf.rows
+				rep.Corrected = append(rep.Corrected, p.Path)
+				corrected = true
 			case pf == nil || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
 				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C):
 				rep.Damaged = append(rep.Damaged, p.Path)
 			case p.SHA256 == "" || p.CRC32C == "":
 				c.Parts[i].setSums(pf.sums) // a part of an earlier version, intact as far as it was recorded
 			}
+		}
+		if corrected {
+			var acc int64
+			for _, p := range c.Parts {
+				acc += p.Rows
+			}
+			c.Accepted, c.RowsRead = acc, acc+c.Rejected
 		}
 		if c.Quarantine != "" && quarantines[c.Quarantine] {
 			used[c.Quarantine] = true
@@ -315,6 +359,8 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		}
 	}
 	slices.Sort(rep.Damaged)
+	slices.Sort(rep.Missing)
+	slices.Sort(rep.Corrected)
 
 	// Group the other parts by their source.
 	bySource := map[string]*Source{}
