@@ -147,7 +147,10 @@ func presetFor(header []string) string {
 			switch {
 			case have[synKey(src)]:
 				n++
-			case slices.Contains(MeasurementRequired, dst):
+			case slices.Contains(MeasurementRequired, dst) || dst == "signal_dbm":
+				// A required column, or the signal the layout exists to
+				// carry: without it the preset reads no row as the tool
+				// wrote it.
 				ok = false
 			}
 		}

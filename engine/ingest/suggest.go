@@ -264,6 +264,14 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			sg.Missing = append(sg.Missing, r)
 		}
 	}
+	if kind == KindMeasurements && !slices.ContainsFunc([]string{"signal_dbm", "dl_mbps", "ul_mbps", "latency_ms", "service"}, func(c string) bool {
+		_, ok := at[c]
+		return ok || m.Constants[c] != ""
+	}) {
+		// Every row would be rejected as inconsistent: a test with
+		// service ok needs a signal, a speed or a latency.
+		sg.Missing = append(sg.Missing, "signal_dbm (or dl_mbps, ul_mbps, latency_ms or service: a row needs one)")
+	}
 	var ignored []string
 	for i, h := range header {
 		if !assigned[i] {
