@@ -199,7 +199,10 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 		if v <= 0 {
 			return 0, &rowError{"signal_dbm", s, ReasonOutOfRange, "power in mW must be positive"}
 		}
-		v = 10 * math.Log10(v)
+		// Kept to 10⁻⁹ dB: 10^(−8.55) mW reads as −85.5 dBm, not
+		// −85.49999999999999, whose percentiles (rounded to whole dB)
+		// then differed from the same reading given in dBm.
+		v = math.Round(10*math.Log10(v)*1e9) / 1e9
 	}
 	// Below the reporting floor down to engine.MinSignalDBm is a censored
 	// reading (a scanner's, typically), kept as evidence of weak signal.
