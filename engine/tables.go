@@ -27,4 +27,8 @@ type Subscription struct {
 	Only2GSubscribers      float64
 	SurveyedHouseholds     float64
 	SurveyedWithSmartphone float64
+	// FixedMedianDLMbps is the median download speed of the fixed-broadband
+	// speed tests of the area-month (Mbit/s, as published by the measuring
+	// body); NaN when not given.
+	FixedMedianDLMbps float64
 }

@@ -23,8 +23,11 @@ the five targets of 2022: (1) no 3G/4G dead zones (villages without signal);
 (2) 100% of households with a smartphone or tablet (modelled from smartphone
 subscribers per adult and the census household size, shrunk towards surveys
 where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
-5%; (5) mobile download speed up at least 30% year on year (median, seeded
-bootstrap interval). Every figure has an interval; a target without data is
+5%; (5) fixed and mobile download speeds each up at least 30% year on year
+(mobile: the median of the speed tests, seeded bootstrap interval; fixed: the
+median the subscriptions table reports, fixed_median_dl_mbps, as given; the
+target is met when both are, not met when either is not). Every figure has an
+interval; a target without data is
 "unknown" with its reason, never zero or not met. Dead zones are computed for
 --period and the month before it (from each month's measurements and the site
 register), so the card shows new dead-zone hexes and villages as alerts, with

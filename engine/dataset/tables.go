@@ -26,14 +26,14 @@ func villageColumns(v []engine.Village) []arrowio.Column {
 func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 	n := len(s)
 	area, period := make([]string, n), make([]string, n)
-	cols := make([][]float64, 7)
+	cols := make([][]float64, len(ingest.SubscriptionColumns)-2)
 	for i := range cols {
 		cols[i] = make([]float64, n)
 	}
 	for i, x := range s {
 		area[i], period[i] = x.AreaCode, x.Period
 		for j, v := range []float64{x.Households, x.FiberHouseholds, x.MobileSubscribers, x.SmartphoneSubscribers,
-			x.Only2GSubscribers, x.SurveyedHouseholds, x.SurveyedWithSmartphone} {
+			x.Only2GSubscribers, x.SurveyedHouseholds, x.SurveyedWithSmartphone, x.FixedMedianDLMbps} {
 			cols[j][i] = v
 		}
 	}

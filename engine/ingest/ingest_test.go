@@ -591,3 +591,32 @@ func TestSignalInMilliwatts(t *testing.T) {
 		}
 	}
 }
+
+// fixed_median_dl_mbps: a reported median speed above 0 (empty: not
+// reported, NaN); 0 or a negative value is out_of_range with its reason.
+func TestSubscriptionFixedSpeed(t *testing.T) {
+	in := "area_code,period,households,fixed_median_dl_mbps\n" +
+		"12,2024-10,100,85.5\n12,2024-09,100,\n12,2024-08,100,0\n12,2024-07,100,-3\n12,2024-06,100,\"1e6\"\n"
+	rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []engine.Subscription
+	var rejects []Reject
+	if _, err := ReadSubscriptions(context.Background(), rec, nil, Defaults("s.csv", testNow),
+		func(b []engine.Subscription) error { rows = append(rows, b...); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].FixedMedianDLMbps != 85.5 || !math.IsNaN(rows[1].FixedMedianDLMbps) {
+		t.Fatalf("rows %+v", rows)
+	}
+	if len(rejects) != 3 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	for _, r := range rejects {
+		if r.Column != "fixed_median_dl_mbps" || r.Reason != ReasonOutOfRange {
+			t.Errorf("reject %+v", r)
+		}
+	}
+}

@@ -17,11 +17,15 @@ const (
 var (
 	VillageColumns        = []string{"village_id", "name", "commune_code", "lon", "lat", "households"}
 	VillageRequired       = []string{"village_id", "lon", "lat", "households"}
-	SubscriptionColumns   = []string{"area_code", "period", "households", "fiber_households", "mobile_subscribers", "smartphone_subscribers", "only_2g_subscribers", "surveyed_households", "surveyed_with_smartphone"}
+	SubscriptionColumns   = []string{"area_code", "period", "households", "fiber_households", "mobile_subscribers", "smartphone_subscribers", "only_2g_subscribers", "surveyed_households", "surveyed_with_smartphone", "fixed_median_dl_mbps"}
 	SubscriptionRequired  = []string{"area_code", "period"}
 	maxCount              = 1e9 // no area has a billion households or subscribers
+	maxMedianMbps         = 1e5 // 100 Gbit/s: above any broadband plan's median
 	periodRE              = regexp.MustCompile(`^(19|20)\d\d-(0[1-9]|1[0-2])$`)
 	subscriptionCountCols = []int{2, 3, 4, 5, 6, 7, 8}
+	// subscriptionFixedSpeedCol is fixed_median_dl_mbps, a speed (not a
+	// count) up to maxMedianMbps.
+	subscriptionFixedSpeedCol = 9
 )
 
 // ReadVillages validates a villages table: village_id, lon, lat and
@@ -84,6 +88,14 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if !math.IsNaN(row.SurveyedWithSmartphone) && (math.IsNaN(row.SurveyedHouseholds) || row.SurveyedWithSmartphone > row.SurveyedHouseholds) {
 			return &rowError{"surveyed_with_smartphone", b.field(f, 8), ReasonInconsistent, "more surveyed households with a smartphone than surveyed households"}
 		}
+		v, e := p.number(subscriptionFixedSpeedCol, b.field(f, subscriptionFixedSpeedCol), 0, maxMedianMbps)
+		if e != nil {
+			return e
+		}
+		if v == 0 {
+			return &rowError{"fixed_median_dl_mbps", b.field(f, subscriptionFixedSpeedCol), ReasonOutOfRange, "a median speed must be above 0 (leave it empty when not measured)"}
+		}
+		row.FixedMedianDLMbps = v
 		return nil
 	}
 	return runRows(ctx, KindSubscriptions, rec, m, cfg, &row, parse, onBatch, onReject)

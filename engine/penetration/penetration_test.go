@@ -480,3 +480,22 @@ func TestSpeedChanges(t *testing.T) {
 	}
 	near(t, "change", ch[0].Change.Value, ch[0].Median/ch[0].MedianYearAgo-1, 1e-15)
 }
+
+// Reported medians: the change is their ratio less one, exact (no sample
+// behind it to give an interval); a missing or non-positive median is
+// unknown, never 0.
+func TestReportedYoY(t *testing.T) {
+	e := ReportedYoY(135, 100)
+	if math.Abs(e.Value-0.35) > 1e-12 || e.Lower != e.Value || e.Upper != e.Value || e.Interval != IntervalExact || e.Method != MethodReportedSpeedYoY {
+		t.Fatalf("%+v", e)
+	}
+	// 10.04 → 13.0: +29.48%, under the 30% goal.
+	if e := ReportedYoY(13.0, 10.04); math.Abs(e.Value-(13.0/10.04-1)) > 1e-15 || e.Value >= 0.3 {
+		t.Fatalf("%+v", e)
+	}
+	for _, c := range [][2]float64{{math.NaN(), 100}, {100, math.NaN()}, {0, 100}, {100, 0}, {-5, 100}, {math.Inf(1), 100}} {
+		if e := ReportedYoY(c[0], c[1]); e.Known() || len(e.Issues) == 0 {
+			t.Errorf("ReportedYoY(%v, %v) = %+v, want unknown with its reason", c[0], c[1], e)
+		}
+	}
+}

@@ -133,6 +133,26 @@ func (bs Bootstrap) Validate() error {
 	return nil
 }
 
+// MethodReportedSpeedYoY names the year-on-year change of reported medians.
+const MethodReportedSpeedYoY = "reported median(current) / reported median(same month a year before) - 1"
+
+// ReportedYoY returns cur/prev − 1 for two reported medians (the fixed
+// broadband speeds a measuring body publishes per area and month, without
+// their tests): exact as reported — there is no sample to give an interval
+// (Lower = Upper = Value, IntervalExact) — and unknown when either is
+// missing or not above 0.
+func ReportedYoY(cur, prev float64) Estimate {
+	switch {
+	case math.IsNaN(cur) || math.IsNaN(prev):
+		return unknown(MethodReportedSpeedYoY, "no reported median for this month or the same month a year before")
+	case !(cur > 0) || !(prev > 0) || math.IsInf(cur, 0) || math.IsInf(prev, 0):
+		return unknown(MethodReportedSpeedYoY, fmt.Sprintf("reported medians %g and %g: not speeds", cur, prev))
+	}
+	v := cur/prev - 1
+	return Estimate{Value: v, Lower: v, Upper: v, Interval: IntervalExact, Method: MethodReportedSpeedYoY,
+		Assumptions: []string{"medians as reported for the area and month: their tests are not seen, so no sampling interval"}}
+}
+
 // MethodSpeedYoY names the year-on-year estimate.
 const MethodSpeedYoY = "median(current) / median(same month a year before) - 1, percentile bootstrap"
 

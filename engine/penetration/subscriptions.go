@@ -17,6 +17,9 @@ type Subscription struct {
 	// how many of them have at least one smartphone or tablet.
 	SurveyedHouseholds     float64
 	SurveyedWithSmartphone float64
+	// FixedMedianDLMbps is the reported median fixed-broadband download
+	// speed of the area-month (NaN when absent).
+	FixedMedianDLMbps float64
 }
 
 // HasSurvey reports whether the row carries usable survey counts.

@@ -93,7 +93,8 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		}
 		byPeriod[p] = append(byPeriod[p], penetration.Subscription{AreaCode: x.AreaCode, Period: p, Households: x.Households,
 			FiberHouseholds: x.FiberHouseholds, MobileSubscribers: x.MobileSubscribers, SmartphoneSubscribers: x.SmartphoneSubscribers,
-			Only2GSubscribers: x.Only2GSubscribers, SurveyedHouseholds: x.SurveyedHouseholds, SurveyedWithSmartphone: x.SurveyedWithSmartphone})
+			Only2GSubscribers: x.Only2GSubscribers, SurveyedHouseholds: x.SurveyedHouseholds, SurveyedWithSmartphone: x.SurveyedWithSmartphone,
+			FixedMedianDLMbps: x.FixedMedianDLMbps})
 	}
 	for p := range opt.DeadZones {
 		if byPeriod[p] == nil {
@@ -116,6 +117,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			return nil, err
 		}
 	}
+	fixed := fixedSpeedChanges(byPeriod)
 	var inputs []scorecard.AreaInput
 	for _, p := range periods {
 		if opt.Periods != nil && !slices.Contains(opt.Periods, p) {
@@ -139,7 +141,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			twog := penetration.TwoGOnlyShare(r, 0.95)
 			sm := smart[i]
 			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: r.Households, Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
-				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode]}
+				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode], SpeedFixed: fixed[p][r.AreaCode]}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
 			if in.DeadZones == nil && opt.DeadZones[p] != nil {
 				// Dead zones were computed for this period and none of
@@ -237,6 +239,36 @@ func MonthInputsMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Per
 		in.Households = len(villages) > 0
 	}
 	return in.Missing(p), nil
+}
+
+// fixedSpeedChanges returns, per period and area, the year-on-year change
+// of the reported median fixed download speed (subscriptions'
+// fixed_median_dl_mbps) where both months report one; an area-month that
+// reports a median without one a year before gets the unknown estimate
+// saying so.
+func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscription) map[penetration.Period]map[string]*penetration.Estimate {
+	out := map[penetration.Period]map[string]*penetration.Estimate{}
+	for p, rows := range byPeriod {
+		before := map[string]float64{}
+		for _, r := range byPeriod[p.AddMonths(-12)] {
+			before[r.AreaCode] = r.FixedMedianDLMbps
+		}
+		for _, r := range rows {
+			if math.IsNaN(r.FixedMedianDLMbps) {
+				continue
+			}
+			prev, ok := before[r.AreaCode]
+			if !ok {
+				prev = math.NaN()
+			}
+			e := penetration.ReportedYoY(r.FixedMedianDLMbps, prev)
+			if out[p] == nil {
+				out[p] = map[string]*penetration.Estimate{}
+			}
+			out[p][r.AreaCode] = &e
+		}
+	}
+	return out
 }
 
 // speedChanges estimates the year-on-year change of the median mobile

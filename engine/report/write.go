@@ -360,6 +360,17 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}
 	c.Reason = res.Reason
+	if t == scorecard.TargetSpeed && finite(res.Value) {
+		// Which change the value is: both must rise by the goal.
+		switch mob, fix := row.SpeedMobile, row.SpeedFixed; {
+		case finite(mob) && finite(fix):
+			c.Reason = "the smaller of mobile " + b.value(t, mob) + " and fixed " + b.value(t, fix)
+		case finite(fix):
+			c.Reason = "fixed broadband; mobile unknown (its speed tests of a year before are needed)"
+		case finite(mob):
+			c.Reason = "mobile; fixed unknown (the subscriptions' fixed_median_dl_mbps)"
+		}
+	}
 	partial := t == scorecard.TargetDeadZones && !finite(res.Value) && finite(res.Lower)
 	if partial {
 		// A lower bound: some areas were not assessed (scorecard.DeadZones.Partial).

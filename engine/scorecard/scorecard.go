@@ -455,8 +455,31 @@ func score(in AreaInput, cfg Config) Row {
 		sp.StatusBound = and(mob.StatusBound, fix.StatusBound)
 		sp.Issues = append(append([]string(nil), mob.Issues...), fix.Issues...)
 		switch {
-		case math.IsNaN(mob.Value) || math.IsNaN(fix.Value):
+		case math.IsNaN(mob.Value) && math.IsNaN(fix.Value):
 			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
+		case math.IsNaN(mob.Value) || math.IsNaN(fix.Value):
+			// One half known: below the goal it decides (not met) and is
+			// the value shown, saying the other is unknown; otherwise the
+			// target is unknown.
+			known, other, otherName := fix, mob, "mobile"
+			if math.IsNaN(fix.Value) {
+				known, other, otherName = mob, fix, "fixed"
+			}
+			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
+			status := sp.StatusPoint
+			if cfg.Rule == RuleBound {
+				status = sp.StatusBound
+			}
+			if status == StatusNotMet {
+				sp.Value, sp.Lower, sp.Upper = known.Value, known.Lower, known.Upper
+				why := otherName + " speeds unknown"
+				if len(other.Issues) > 0 {
+					why += " (" + strings.Join(other.Issues, "; ") + ")"
+				} else {
+					why += " (" + unknownReason(in, TargetSpeed, nil, cfg) + ")"
+				}
+				sp.Issues = append(sp.Issues, why+": the other half alone is below the goal")
+			}
 		case fix.Value < mob.Value:
 			sp.Value, sp.Lower, sp.Upper = fix.Value, fix.Lower, fix.Upper
 		}
@@ -506,7 +529,7 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 		case in.SpeedMobile == nil:
 			return fmt.Sprintf("no mobile download speeds for %s and a year before", in.Period)
 		case in.SpeedFixed == nil && cfg.SpeedRequireFixed:
-			return "no fixed download speeds (the target needs fixed and mobile)"
+			return "no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)"
 		}
 	}
 	if absent {

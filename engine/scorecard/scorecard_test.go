@@ -116,6 +116,16 @@ func TestStatuses(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	})
+	t.Run("one half known and below the goal decides", func(t *testing.T) {
+		// Mobile unknown (no measurements a year before), fixed +19%:
+		// not met, the value shown is the fixed change, saying why.
+		in := full("01", jan)
+		in.SpeedMobile, in.SpeedFixed = nil, exact(0.19)
+		r := row(t, build(t, []AreaInput{in}, cfg), "01", jan).Targets[TargetSpeed]
+		if r.Status != StatusNotMet || r.Value != 0.19 || !strings.Contains(strings.Join(r.Issues, "; "), "mobile speeds unknown (no mobile download speeds") {
+			t.Errorf("%+v", r)
+		}
+	})
 	t.Run("mobile only allowed", func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.SpeedRequireFixed = false

@@ -18,7 +18,7 @@ import (
 var (
 	VillageColumns      = []string{"village_id", "name", "commune_code", "lon", "lat", "households"}
 	SubscriptionColumns = []string{"area_code", "period", "households", "fiber_households", "mobile_subscribers",
-		"smartphone_subscribers", "only_2g_subscribers", "surveyed_households", "surveyed_with_smartphone"}
+		"smartphone_subscribers", "only_2g_subscribers", "surveyed_households", "surveyed_with_smartphone", "fixed_median_dl_mbps"}
 )
 
 // num formats a float with at most prec decimals; NaN is the empty string.
@@ -165,7 +165,7 @@ func WriteSubscriptionsCSV(w io.Writer, subs []Subscription) error {
 	for _, s := range subs {
 		if err := t.cw.Write([]string{s.AreaCode, s.Period.String(), i(s.Households), i(s.FiberHouseholds),
 			i(s.MobileSubscribers), i(s.SmartphoneSubscribers), i(s.Only2GSubscribers), i(s.SurveyedHouseholds),
-			i(s.SurveyedWithSmartphone)}); err != nil {
+			i(s.SurveyedWithSmartphone), strconv.FormatFloat(s.FixedMedianDLMbps, 'f', 2, 64)}); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,9 @@ type Subscription struct {
 	Only2GSubscribers      int64
 	SurveyedHouseholds     int64
 	SurveyedWithSmartphone int64
+	// FixedMedianDLMbps is the reported median fixed-broadband download
+	// speed (Mbit/s, two decimals).
+	FixedMedianDLMbps float64
 }
 
 // Penetration is the true state of one province in one month, from which
@@ -33,6 +36,30 @@ type Penetration struct {
 	HouseholdSmartphoneShare float64 `json:"household_smartphone_share"`
 	// Only2GShare is the share of mobile subscribers on 2G-only phones.
 	Only2GShare float64 `json:"only_2g_share"`
+	// FixedMedianDLMbps is the true median fixed download speed (Mbit/s),
+	// of which the reported one is a noisy reading.
+	FixedMedianDLMbps float64 `json:"fixed_median_dl_mbps"`
+}
+
+// Fixed broadband speeds: a province's median starts, in December 2022,
+// at 70 Mbit/s in the most remote and 150 in the most urban, and grows at
+// 18–42 % a year by province (so that some provinces meet the 30 % goal
+// and some do not); the reported median carries ±3 % of sampling noise.
+func fixedSpeed(remoteness, urban float64, code string, months int) float64 {
+	base := 70 + 80*(1-remoteness)*(0.5+urban)
+	growth := 0.18 + 0.24*unitHash(code)
+	return base * math.Pow(1+growth, float64(months)/12)
+}
+
+// unitHash maps s to [0, 1) (FNV-1a): a province's fixed trait, drawn
+// from no random stream so that the other draws stay as they were.
+func unitHash(s string) float64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return float64(h>>11) / (1 << 53)
 }
 
 // National trajectories, as logits that move linearly with time, fitted
@@ -77,7 +104,7 @@ func subscriptions(cfg Config, areas []Area, provs []*province) ([]Subscription,
 			// Months since the census (1 April 2019): households grow 1.2 %
 			// a year, population 0.9 %.
 			sinceCensus := float64(per.Sub(Period{2019, time.April})) / 12
-			var hh, fib, mob, smart, only2G, hhSmart float64
+			var hh, fib, mob, smart, only2G, hhSmart, fixed float64
 			for _, p := range provs {
 				if p.areaCode != a.Code {
 					continue
@@ -96,9 +123,11 @@ func subscriptions(cfg Config, areas []Area, provs []*province) ([]Subscription,
 				// A household has a smartphone unless all its ~1.8
 				// phone-using adults lack one.
 				hhSmart += h * (1 - math.Pow(1-su, 1.8))
+				fixed += h * fixedSpeed(p.remoteness, p.urbanShare, a.Code, months)
 			}
 			pen := Penetration{AreaCode: a.Code, Period: per.String(), FiberShare: fib / hh,
-				SmartphoneUserShare: smart / mob, HouseholdSmartphoneShare: hhSmart / hh, Only2GShare: only2G / mob}
+				SmartphoneUserShare: smart / mob, HouseholdSmartphoneShare: hhSmart / hh, Only2GShare: only2G / mob,
+				FixedMedianDLMbps: fixed / hh}
 			truth = append(truth, pen)
 			// Reported counts carry up to ±1 % of reporting noise; the
 			// survey is a binomial sample of 300–600 households.
@@ -117,6 +146,10 @@ func subscriptions(cfg Config, areas []Area, provs []*province) ([]Subscription,
 					s.SurveyedWithSmartphone++
 				}
 			}
+			// The reported speed's noise from a stream of its own (the
+			// draws above stay as they were before speeds were reported).
+			srng := newRand(cfg.Seed, "fixed-speeds/"+a.Code+"/"+per.String())
+			s.FixedMedianDLMbps = math.Round(pen.FixedMedianDLMbps*(1+0.03*(2*srng.Float64()-1))*100) / 100
 			subs = append(subs, s)
 		}
 	}
