@@ -60,7 +60,12 @@ func (b fbuf) field(t, i int) (int, bool) {
 		return 0, false
 	}
 	slot := 4 + 2*i
-	if slot+2 > vtSize {
+	if slot >= vtSize {
+		// As the flatbuffers library decides presence (slot < vtable
+		// size): a vtable of odd size whose last slot has one byte inside
+		// it still gives that field to the library, which reads its two
+		// bytes; so must the check (it took the field as absent, and the
+		// library then sized its fields from an unchecked vector).
 		return 0, true
 	}
 	off, ok := b.u16(vt + slot)
