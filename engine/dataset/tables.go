@@ -76,8 +76,15 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 		cfg := ingest.Defaults(p.Path, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 		cfg.Dedup = false
 		n := len(out)
+		var first *ingest.Reject
 		rep, err := read(context.Background(), &tableRecords{t: t, i: -1}, nil, cfg,
-			func(v []T) error { out = append(out, v...); return nil }, nil)
+			func(v []T) error { out = append(out, v...); return nil },
+			func(r ingest.Reject) error {
+				if first == nil {
+					first = &r
+				}
+				return nil
+			})
 		t.Close()
 		f.Close()
 		if err != nil {
@@ -87,7 +94,14 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 			return nil, fmt.Errorf("dataset: %s: %d rows read, the manifest lists %d: %w", p.Path, rep.RowsRead, p.Rows, ErrCorruptPart)
 		}
 		if rep.Rejected > 0 {
-			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation", p.Path, rep.Rejected)
+			// Stored before a rule was added (a register listing a key
+			// twice): the source must be read again.
+			why := ""
+			if first != nil {
+				why = fmt.Sprintf(" (the first: column %s, value %q: %s, %s)", first.Column, first.Value, first.Reason, first.Detail)
+			}
+			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation%s; take its source out with lomsong dataset retract %s SOURCE and ingest a corrected file",
+				p.Path, rep.Rejected, why, s.dir)
 		}
 		src = appendSource(src, len(out)-n, order[p.Path])
 	}

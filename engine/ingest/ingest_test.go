@@ -596,7 +596,7 @@ func TestSignalInMilliwatts(t *testing.T) {
 // reported, NaN); 0 or a negative value is out_of_range with its reason.
 func TestSubscriptionFixedSpeed(t *testing.T) {
 	in := "area_code,period,households,fixed_median_dl_mbps\n" +
-		"12,2024-10,100,85.5\n12,2024-09,100,\n12,2024-08,100,0\n12,2024-07,100,-3\n12,2024-06,100,\"1e6\"\n"
+		"12,2024-10,100,85.5\n12,2024-09,100,\n12,2024-08,100,0\n12,2024-07,100,-3\n12,2024-06,100,\"1e6\"\n12,2024-05,100,1e-320\n"
 	rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -611,12 +611,46 @@ func TestSubscriptionFixedSpeed(t *testing.T) {
 	if len(rows) != 2 || rows[0].FixedMedianDLMbps != 85.5 || !math.IsNaN(rows[1].FixedMedianDLMbps) {
 		t.Fatalf("rows %+v", rows)
 	}
-	if len(rejects) != 3 {
+	if len(rejects) != 4 {
 		t.Fatalf("rejects %+v", rejects)
 	}
 	for _, r := range rejects {
 		if r.Column != "fixed_median_dl_mbps" || r.Reason != ReasonOutOfRange {
 			t.Errorf("reject %+v", r)
 		}
+	}
+}
+
+// A register names each key once per file: a village id or an area and
+// month given twice is a duplicate (the first row kept). Both rows were
+// kept: the village's households counted twice, and two rows of one area
+// and month made every scorecard of the month fail.
+func TestRegisterKeysOncePerFile(t *testing.T) {
+	read := func(kind Kind, in string) (int, []Reject) {
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rejects []Reject
+		onReject := func(r Reject) error { rejects = append(rejects, r); return nil }
+		var rep *Report
+		switch kind {
+		case KindVillages:
+			rep, err = ReadVillages(context.Background(), rec, nil, Defaults("v.csv", testNow), func([]engine.Village) error { return nil }, onReject)
+		default:
+			rep, err = ReadSubscriptions(context.Background(), rec, nil, Defaults("s.csv", testNow), func([]engine.Subscription) error { return nil }, onReject)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(rep.Accepted), rejects
+	}
+	n, rj := read(KindVillages, "village_id,lon,lat,households\nV1,103.1,22.3,302\nV2,103.2,22.3,10\nV1,103.15,22.31,999\n")
+	if n != 2 || len(rj) != 1 || rj[0].Reason != ReasonDuplicate || rj[0].Column != "village_id" || rj[0].Line != 4 {
+		t.Fatalf("villages: %d accepted, rejects %+v", n, rj)
+	}
+	n, rj = read(KindSubscriptions, "area_code,period,households\n12,2024-10,100\n12,2024-09,100\n12,2024-10,120\n14,2024-10,50\n")
+	if n != 3 || len(rj) != 1 || rj[0].Reason != ReasonDuplicate || rj[0].Line != 4 {
+		t.Fatalf("subscriptions: %d accepted, rejects %+v", n, rj)
 	}
 }

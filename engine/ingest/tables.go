@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"regexp"
 
@@ -19,8 +20,9 @@ var (
 	VillageRequired       = []string{"village_id", "lon", "lat", "households"}
 	SubscriptionColumns   = []string{"area_code", "period", "households", "fiber_households", "mobile_subscribers", "smartphone_subscribers", "only_2g_subscribers", "surveyed_households", "surveyed_with_smartphone", "fixed_median_dl_mbps"}
 	SubscriptionRequired  = []string{"area_code", "period"}
-	maxCount              = 1e9 // no area has a billion households or subscribers
-	maxMedianMbps         = 1e5 // 100 Gbit/s: above any broadband plan's median
+	maxCount              = 1e9  // no area has a billion households or subscribers
+	maxMedianMbps         = 1e5  // 100 Gbit/s: above any broadband plan's median
+	minMedianMbps         = 0.01 // 10 kbit/s: below any broadband median (and a ratio of medians stays finite)
 	periodRE              = regexp.MustCompile(`^(19|20)\d\d-(0[1-9]|1[0-2])$`)
 	subscriptionCountCols = []int{2, 3, 4, 5, 6, 7, 8}
 	// subscriptionFixedSpeedCol is fixed_median_dl_mbps, a speed (not a
@@ -33,11 +35,18 @@ var (
 func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Village) error, onReject func(Reject) error) (*Report, error) {
 	var row engine.Village
+	// A village id names one village: a second row with an id already
+	// accepted is rejected (the first is kept), or the village's
+	// households would count twice.
+	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
 		row = engine.Village{ID: b.field(f, 0), Name: b.field(f, 1), CommuneCode: b.field(f, 2)}
 		if e := p.required(0, row.ID); e != nil {
 			return e
+		}
+		if ids[row.ID] {
+			return &rowError{"village_id", row.ID, ReasonDuplicate, "repeats the village id of an earlier row, which is kept"}
 		}
 		var e *rowError
 		if row.Lon, row.Lat, e = p.lonLat(3, 4, b.field(f, 3), b.field(f, 4)); e != nil {
@@ -50,6 +59,7 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if row.Households, e = p.number(5, hh, 0, maxCount); e != nil {
 			return e
 		}
+		ids[row.ID] = true
 		return nil
 	}
 	return runRows(ctx, KindVillages, rec, m, cfg, &row, parse, onBatch, onReject)
@@ -61,6 +71,10 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Subscription) error, onReject func(Reject) error) (*Report, error) {
 	var row engine.Subscription
+	// An area and month has one row: a second is rejected (the first is
+	// kept); two rows of one key made every scorecard of the month fail.
+	type areaMonth struct{ area, period string }
+	seen := map[areaMonth]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
 		row = engine.Subscription{AreaCode: b.field(f, 0), Period: b.field(f, 1)}
@@ -92,10 +106,16 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if e != nil {
 			return e
 		}
-		if v == 0 {
-			return &rowError{"fixed_median_dl_mbps", b.field(f, subscriptionFixedSpeedCol), ReasonOutOfRange, "a median speed must be above 0 (leave it empty when not measured)"}
+		if v < minMedianMbps {
+			return &rowError{"fixed_median_dl_mbps", b.field(f, subscriptionFixedSpeedCol), ReasonOutOfRange,
+				fmt.Sprintf("a median broadband speed is at least %g Mbit/s (leave it empty when not measured)", minMedianMbps)}
 		}
 		row.FixedMedianDLMbps = v
+		k := areaMonth{row.AreaCode, row.Period}
+		if seen[k] {
+			return &rowError{"period", row.Period, ReasonDuplicate, "repeats the area and month of an earlier row, which is kept"}
+		}
+		seen[k] = true
 		return nil
 	}
 	return runRows(ctx, KindSubscriptions, rec, m, cfg, &row, parse, onBatch, onReject)

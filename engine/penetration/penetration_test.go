@@ -493,7 +493,7 @@ func TestReportedYoY(t *testing.T) {
 	if e := ReportedYoY(13.0, 10.04); math.Abs(e.Value-(13.0/10.04-1)) > 1e-15 || e.Value >= 0.3 {
 		t.Fatalf("%+v", e)
 	}
-	for _, c := range [][2]float64{{math.NaN(), 100}, {100, math.NaN()}, {0, 100}, {100, 0}, {-5, 100}, {math.Inf(1), 100}} {
+	for _, c := range [][2]float64{{math.NaN(), 100}, {100, math.NaN()}, {0, 100}, {100, 0}, {-5, 100}, {math.Inf(1), 100}, {100, 1e-320}} {
 		if e := ReportedYoY(c[0], c[1]); e.Known() || len(e.Issues) == 0 {
 			t.Errorf("ReportedYoY(%v, %v) = %+v, want unknown with its reason", c[0], c[1], e)
 		}

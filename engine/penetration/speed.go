@@ -149,6 +149,9 @@ func ReportedYoY(cur, prev float64) Estimate {
 		return unknown(MethodReportedSpeedYoY, fmt.Sprintf("reported medians %g and %g: not speeds", cur, prev))
 	}
 	v := cur/prev - 1
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return unknown(MethodReportedSpeedYoY, fmt.Sprintf("reported medians %g and %g: their ratio is not a number", cur, prev))
+	}
 	return Estimate{Value: v, Lower: v, Upper: v, Interval: IntervalExact, Method: MethodReportedSpeedYoY,
 		Assumptions: []string{"medians as reported for the area and month: their tests are not seen, so no sampling interval"}}
 }
