@@ -48,6 +48,7 @@ import (
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/population"
 )
 
 // Exit codes (documented in the package comment and README).
@@ -133,7 +134,8 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput),
-		errors.Is(err, ingest.ErrMissingColumn), errors.As(err, new(*dataset.OtherReadingError)):
+		errors.Is(err, ingest.ErrMissingColumn), errors.As(err, new(*dataset.OtherReadingError)),
+		errors.Is(err, population.ErrInvalidInput), errors.As(err, new(*population.ParseError)):
 		return exitDataRefused
 	}
 	return exitFailure

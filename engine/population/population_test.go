@@ -483,3 +483,22 @@ func TestWorldPopRes8(t *testing.T) {
 	}
 	t.Logf("res 8: %d cells, %d sub-points, conservation error %.2g", len(cells), st.SubPoints, relErr(got, st.InputTotal))
 }
+
+// A row with more fields than the header is refused with its line: read
+// from its first fields it was another place (103,25,22,4,1500 — decimal
+// commas unquoted — became lon 103, lat 25, population 22, exit 0).
+func TestRowWiderThanHeader(t *testing.T) {
+	_, err := ReadPoints(strings.NewReader("lon,lat,population\n103.2,22.4,100\n103,25,22,4,1500\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 3 || !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "5 fields where the header has 3") {
+		t.Fatalf("points: %v", err)
+	}
+	_, _, err = ReadH3Table(strings.NewReader("h3,population\n8840644835fffff,2000,5\n"))
+	if !errors.As(err, &pe) || pe.Line != 2 {
+		t.Fatalf("h3: %v", err)
+	}
+	// Headerless, as wide as its columns: read.
+	if _, err := ReadPoints(strings.NewReader("103.2,22.4,100\n")); err != nil {
+		t.Fatalf("headerless: %v", err)
+	}
+}

@@ -22,6 +22,9 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("population: line %d: %v", e.Line, e.Err)
+	}
 	return fmt.Sprintf("population: line %d, column %s: %v", e.Line, e.Column, e.Err)
 }
 
@@ -42,6 +45,7 @@ func readTable(r io.Reader, want, optional []string, aliases map[string]string, 
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	var cols *columns
+	width := 0 // fields a row may have: the header's, or every column's
 	all := append(append([]string(nil), want...), optional...)
 	for {
 		rec, err := cr.Read()
@@ -73,11 +77,20 @@ func readTable(r io.Reader, want, optional []string, aliases map[string]string, 
 						return &ParseError{Line: line, Column: w, Err: errors.New("missing from the header")}
 					}
 				}
+				width = len(rec)
 				continue
 			}
 			for i, n := range all {
 				cols.pos[n] = i
 			}
+			width = len(all)
+		}
+		if len(rec) > width {
+			// Read from its first fields, the row would be another place
+			// (103,25,22,4,1500 — decimal commas unquoted — read as lon
+			// 103, lat 25, population 22).
+			return &ParseError{Line: line, Err: fmt.Errorf("%w: %d fields where the header has %d (a decimal comma in an unquoted number? quote the field or use a point)",
+				ErrInvalidInput, len(rec), width)}
 		}
 		get := func(name string) (string, bool) {
 			i, ok := cols.pos[name]
