@@ -207,7 +207,7 @@ func datasetRepair(dir string, e *env) error {
 		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
 	}
 	for _, p := range rep.Corrected {
-		fmt.Fprintf(e.stdout, "CORRECTED %s: the file is the bytes recorded (same SHA-256); its recorded size or row count was wrong and is now the file's\n", p)
+		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)
 	}
 	for _, p := range rep.Damaged {
 		fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)

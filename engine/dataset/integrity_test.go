@@ -467,10 +467,12 @@ func TestVerify(t *testing.T) {
 		!strings.Contains(rep.Bad[1].Problem, "sha256") {
 		t.Fatalf("damaged dataset: %+v %v", rep, err)
 	}
-	// A manifest that lists a wrong row count.
+	// A manifest that lists a wrong row count: the part does not match,
+	// nor does its source's accepted count the sum of its parts.
 	s.manifest.Sources[0].Parts[1].Rows++
 	rep, _ = s.Verify(context.Background())
-	if len(rep.Bad) != 3 || !strings.Contains(rep.Bad[1].Problem, "rows") {
+	if len(rep.Bad) != 4 || rep.Bad[0].Path != manifestName || !strings.Contains(rep.Bad[0].Problem, "records 3 accepted rows, its listed parts hold 4") ||
+		!strings.Contains(rep.Bad[2].Problem, "rows") {
 		t.Fatalf("row count: %+v", rep)
 	}
 	if err := s.ScanMeasurements(context.Background(), []string{"2026-10"}, nil, func(*engine.MeasurementBatch) error { return nil }); !errors.Is(err, ErrCorruptPart) {
@@ -817,5 +819,36 @@ func TestRepairMissingPartAndEditedRecord(t *testing.T) {
 	}
 	if vr, err := s2.Verify(ctx); err != nil || len(vr.Bad) != 0 {
 		t.Fatalf("verify after the correction: %+v %v", vr, err)
+	}
+}
+
+// A part's entry removed from its source's record, the file left: verify
+// fails (it passed, the rows unread), and repair puts the entry back (it
+// failed, rebuilding a second source of the same checksum).
+func TestRepairRestoresLostPartEntry(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ds")
+	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
+	s, _ := Open(dir)
+	res, err := s.IngestFile(ctx, in, IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5})
+	if err != nil || len(res.Source.Parts) < 2 {
+		t.Fatalf("%v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, manifestName))
+	m, _ := parseManifest(b)
+	lost := m.Sources[0].Parts[0].Path
+	m.Sources[0].Parts = m.Sources[0].Parts[1:]
+	os.WriteFile(filepath.Join(dir, manifestName), mustJSON(m), 0o644)
+	s, _ = Open(dir)
+	if vr, err := s.Verify(ctx); err != nil || len(vr.Bad) != 1 || vr.Bad[0].Path != manifestName {
+		t.Fatalf("verify with a part's entry lost: %+v %v", vr, err)
+	}
+	rep, err := Repair(dir, now)
+	if err != nil || len(rep.Corrected) != 1 || rep.Corrected[0] != lost || rep.Kept != 1 || rep.Recovered != 0 {
+		t.Fatalf("repair: %+v %v", rep, err)
+	}
+	s, _ = Open(dir)
+	if vr, err := s.Verify(ctx); err != nil || len(vr.Bad) != 0 || len(s.Manifest().Sources[0].Parts) != len(res.Source.Parts) {
+		t.Fatalf("verify after repair: %+v %v", vr, err)
 	}
 }

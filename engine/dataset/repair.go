@@ -49,6 +49,16 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	var parts []Part
 	for _, src := range s.manifest.Sources {
 		parts = append(parts, src.Parts...)
+		var rows int64
+		for _, p := range src.Parts {
+			rows += p.Rows
+		}
+		if rows != src.Accepted {
+			// A part's entry gone from the record (its rows no longer
+			// read, every listed part intact).
+			rep.Bad = append(rep.Bad, PartProblem{manifestName, fmt.Sprintf("source %s (sha256 %s…) records %d accepted rows, its listed parts hold %d: a part's entry is missing or wrong (lomsong dataset repair restores entries of parts still in the dataset)",
+				src.Name, src.SHA256[:min(16, len(src.SHA256))], src.Accepted, rows)})
+		}
 		if src.Quarantine != "" {
 			rep.Quarantine++
 			if st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(src.Quarantine))); err != nil {
@@ -194,7 +204,8 @@ type RepairReport struct {
 	Missing []string
 	// Corrected lists parts whose files are the bytes recorded (same
 	// SHA-256) but whose recorded size or row count was wrong (a hand
-	// edit): the record is corrected from the file.
+	// edit), and parts of a kept source whose entry its record had lost:
+	// the record is corrected from the file.
 	Corrected []string
 }
 
@@ -379,6 +390,16 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		if err != nil {
 			bad = append(bad, rel)
 			why = append(why, fmt.Sprintf("%s: %v", rel, err))
+			continue
+		}
+		if k := slices.IndexFunc(sources, func(c Source) bool { return c.SHA256 == key }); k >= 0 {
+			// A part of a kept source whose entry was lost from its
+			// record: the entry is restored (a source rebuilt beside it
+			// would list the source twice).
+			sources[k].Parts = append(sources[k].Parts, p)
+			slices.SortFunc(sources[k].Parts, func(a, b Part) int { return strings.Compare(a.Path, b.Path) })
+			rep.Corrected = append(rep.Corrected, rel)
+			used[rel] = true
 			continue
 		}
 		src := bySource[key]

@@ -27,7 +27,8 @@ type RetractReport struct {
 // Retract takes an ingested source out of the dataset: a carrier's dump
 // read with a wrong time zone or mapping, or one that should not have
 // been ingested. which names it: its SHA-256, a prefix of it of at least
-// 8 hex digits, or its recorded name when one source alone has it. Its
+// 8 hex digits, or its recorded name (or a path ending in it) when one
+// source alone has it. Its
 // parts and quarantine file leave the manifest and are moved, with their
 // paths, to retracted/NNNN/ beside a NOTE.txt saying what, when and why
 // and how to restore them: nothing is deleted. Saved stage outputs are
@@ -36,9 +37,8 @@ type RetractReport struct {
 //
 // It holds the dataset's lock (ErrLocked while an ingest runs). The files
 // are moved before the manifest is written: a retraction stopped between
-// the two leaves a manifest naming moved parts, which dataset verify
-// reports and dataset repair completes (the moved files are outside the
-// folders it reads).
+// the two leaves a manifest naming moved parts, which dataset verify and
+// repair report as missing; retracting the source again completes it.
 func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	var rep RetractReport
 	lf, err := lock(dir)
@@ -90,7 +90,8 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 		}
 	}
 	fmt.Fprintf(&note, "To restore the source, move the files back to the same paths in the dataset and run: lomsong dataset repair DIR\n"+
-		"(its record is then rebuilt from the parts; reject reasons and mapping are not recovered).\n")
+		"(its record is then rebuilt from the parts; reject reasons and mapping are not recovered).\n"+
+		"If the same file was ingested again since, its new parts are at those paths: do not move these over them.\n")
 	if rep.Dir, err = s.moveAside(retractedDir, present, note.String()); err != nil {
 		return rep, fmt.Errorf("dataset %s: moving %s's files aside: %w", dir, src.Name, err)
 	}
@@ -131,7 +132,7 @@ func findSource(sources []Source, which string) (int, error) {
 	}
 	if len(hits) == 0 {
 		for i, s := range sources {
-			if s.Name == which || filepath.Base(s.Name) == which {
+			if s.Name == which || filepath.Base(s.Name) == which || s.Name == filepath.Base(which) {
 				hits = append(hits, i)
 			}
 		}

@@ -85,8 +85,9 @@ func TestRetract(t *testing.T) {
 	if err != nil || again.SHA256 != first.SHA256 {
 		t.Fatalf("ingest again: %v", err)
 	}
-	// A second retraction goes to the next folder.
-	if rep, err := Retract(dir, "m.csv", "", now); err != nil || rep.Dir != "retracted/0002" {
+	// A second retraction goes to the next folder; the path the file was
+	// ingested from names it too.
+	if rep, err := Retract(dir, in, "", now); err != nil || rep.Dir != "retracted/0002" {
 		t.Fatalf("second retraction: %+v %v", rep, err)
 	}
 }
