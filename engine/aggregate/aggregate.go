@@ -66,8 +66,8 @@ type SignalStats struct {
 	Hist  []uint32
 }
 
-// Quantile returns the nearest-rank q-quantile (0 ≤ q ≤ 1) in integer dBm,
-// NaN when there are no tests.
+// Quantile returns the nearest-rank q-quantile (0 ≤ q ≤ 1) in integer dBm
+// kept inside [MinDBm, MaxDBm], NaN when there are no tests.
 func (s SignalStats) Quantile(q float64) float64 {
 	var n int64
 	for _, v := range s.Hist {
@@ -76,12 +76,12 @@ func (s SignalStats) Quantile(q float64) float64 {
 	if n == 0 {
 		return math.NaN()
 	}
-	return float64(s.LoDBm + rankIndex(s.Hist, nearestRank(q, n)))
+	return min(max(float64(s.LoDBm+rankIndex(s.Hist, nearestRank(q, n))), s.MinDBm), s.MaxDBm)
 }
 
 // RateStats summarise download or upload speeds in Mbit/s. Quantiles are
-// nearest-rank, within 4% (relative) of the exact sample quantile; values
-// below 0.001 Mbit/s count as 0.
+// nearest-rank, within 4% (relative) of the exact sample quantile, given
+// to three significant digits; values below 0.001 Mbit/s count as 0.
 type RateStats struct {
 	N          int64   // rows with a speed in [0, 100000] Mbit/s
 	P10Mbps    float64 // NaN when N is 0
@@ -923,9 +923,12 @@ func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int
 	out.Hist = slices.Clone(h)
 	out.MinDBm, out.MaxDBm = float64(minMilli)/1000, float64(maxMilli)/1000
 	out.MeanDBm = float64(sumMilli) / float64(out.N) / 1000
-	out.P10DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.1, out.N)))
-	out.P50DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.5, out.N)))
-	out.P90DBm = float64(out.LoDBm + rankIndex(h, nearestRank(0.9, out.N)))
+	// Whole dBm from the histogram, kept inside the key's own [min, max]
+	// (two readings of −104.2 gave a median of −104, above the maximum).
+	q := func(p float64) float64 {
+		return min(max(float64(out.LoDBm+rankIndex(h, nearestRank(p, out.N))), out.MinDBm), out.MaxDBm)
+	}
+	out.P10DBm, out.P50DBm, out.P90DBm = q(0.1), q(0.5), q(0.9)
 	return out
 }
 
@@ -940,7 +943,10 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 	for _, v := range c {
 		out.N += int64(v)
 	}
-	q := func(p float64) float64 { return rateValue(lo + uint32(rankIndex(c, nearestRank(p, out.N)))) }
+	// A code's representative speed, to three significant digits: the
+	// sketch is within 4%, so more digits would be noise
+	// (0.10207802477176212 for a median of 0.1037).
+	q := func(p float64) float64 { return sig3(rateValue(lo + uint32(rankIndex(c, nearestRank(p, out.N))))) }
 	out.P10Mbps, out.MedianMbps, out.P90Mbps = q(0.1), q(0.5), q(0.9)
 	return out
 }
@@ -960,4 +966,18 @@ func (a *Aggregator) SizeBytes() int64 {
 		n += p.SizeBytes()
 	}
 	return n
+}
+
+// sig3 rounds v to three significant digits (0 stays 0).
+func sig3(v float64) float64 {
+	if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	e := math.Floor(math.Log10(v)) - 2
+	if e < 0 {
+		p := math.Pow(10, -e)
+		return math.Round(v*p) / p
+	}
+	s := math.Pow(10, e)
+	return math.Round(v/s) * s
 }

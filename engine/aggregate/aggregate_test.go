@@ -195,10 +195,13 @@ func TestSignalStats(t *testing.T) {
 				P10DBm: -100, P50DBm: -96, P90DBm: -92, LoDBm: -100, Hist: []uint32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
 		},
 		{
-			name: "rounding to nearest dBm, halves away from zero",
+			// Binned to the nearest dBm, halves away from zero (−95.5 →
+			// −96), the quantiles kept inside [min, max]: −96 → −95.6,
+			// −95 → −95.4.
+			name: "rounding to nearest dBm, halves away from zero, inside min and max",
 			rows: []engine.Measurement{m(v, engine.Tech4G, -95.4), m(v, engine.Tech4G, -95.5), m(v, engine.Tech4G, -95.6)},
 			want: SignalStats{N: 3, MinDBm: -95.6, MaxDBm: -95.4, MeanDBm: -95.5,
-				P10DBm: -96, P50DBm: -96, P90DBm: -95, LoDBm: -96, Hist: []uint32{2, 1}},
+				P10DBm: -95.6, P50DBm: -95.6, P90DBm: -95.4, LoDBm: -96, Hist: []uint32{2, 1}},
 		},
 		{
 			name: "censored 3G readings below the floor count at the floor −120",

@@ -551,6 +551,14 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 	if parts == nil {
 		src.Parts = []Part{}
 	}
+	if meta.Report == nil {
+		// Rows written without a validation report (a generator, a
+		// test): every row written was accepted.
+		for _, p := range parts {
+			src.Accepted += p.Rows
+		}
+		src.RowsRead = src.Accepted
+	}
 	if r := meta.Report; r != nil {
 		src.RowsRead, src.Accepted, src.Rejected = r.RowsRead, r.Accepted, r.Rejected
 		src.IgnoredColumns = r.IgnoredColumns

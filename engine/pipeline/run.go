@@ -66,7 +66,7 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 5 // 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
+	measureFormat   = 6 // 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 4 // 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 5 // 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 2 // 2: maps as entries in key order after the header (savedmaps.go)
