@@ -77,6 +77,19 @@ func TestSuggestMappingRoundTrip(t *testing.T) {
 	}
 }
 
+// A suggested mapping that rejects every sampled row is incomplete
+// (exit 3) saying why; it exited 0 ("every required column mapped") for a
+// Nemo export whose times have no date, and every row was then rejected.
+func TestSuggestMappingTriedOnSamples(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nemo.csv")
+	os.WriteFile(path, []byte("Time,Latitude,Longitude,Operator,Technology,RSRP (LTE serving cell)\n"+
+		"08:32:26.000,22.38,103.05,Viettel,LTE,-95\n08:32:27.000,22.38,103.05,Viettel,LTE,-96\n"), 0o644)
+	_, errs, code := runCmd(t, "validate", "--suggest-mapping", path)
+	if code != exitDataRefused || !strings.Contains(errs, "rejects all 2 sampled rows (invalid_time") {
+		t.Fatalf("%d\n%s", code, errs)
+	}
+}
+
 func TestIngestAndList(t *testing.T) {
 	// Flags may follow the files.
 	ds := filepath.Join(t.TempDir(), "ds")

@@ -553,20 +553,62 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
 		}
 		sg := ingest.Suggest(k, header, samples)
-		e.stdout.Write(sg.Mapping.JSON())
-		if sg.Preset != "" {
-			fmt.Fprintf(e.stderr, "%s: the header is the %s export layout: --preset %s reads it as documented\n", path, sg.Preset, sg.Preset)
+		// A mapping (or a preset) is tried on the sampled rows: one that
+		// accepts none of them does not read the file, whatever its
+		// columns (a time of day without a date, a status column of
+		// dashes read as the speed-test flag).
+		cfg := ingest.Defaults(filepath.Base(path), e.now())
+		cfg.Limits = lim
+		try := func(m *ingest.Mapping) (ok bool, why string) {
+			if len(samples) == 0 {
+				return true, ""
+			}
+			acc, reasons, first, err := ingest.TrySample(context.Background(), k, header, samples, m, cfg)
+			if err != nil {
+				return false, err.Error()
+			}
+			if acc > 0 {
+				return true, ""
+			}
+			why = fmt.Sprintf("rejects all %d sampled rows (%s", len(samples), reasons[0])
+			if first != nil {
+				why += fmt.Sprintf("; first: line %d, column %q, value %q: %s", first.Line, first.Column, first.Value, first.Detail)
+			}
+			return false, why + ")"
 		}
+		presetOK := false
+		if sg.Preset != "" {
+			pm, err := ingest.Preset(sg.Preset)
+			if err != nil {
+				return err
+			}
+			var why string
+			if presetOK, why = try(pm); presetOK {
+				fmt.Fprintf(e.stderr, "%s: the header is the %s export layout: --preset %s reads it as documented\n", path, sg.Preset, sg.Preset)
+			} else {
+				fmt.Fprintf(e.stderr, "%s: the header looks like the %s export layout, but --preset %s %s\n", path, sg.Preset, sg.Preset, why)
+			}
+			if ok, why := try(sg.Mapping); presetOK && len(sg.Missing) == 0 && !ok {
+				// The samples contradict what was inferred beyond the
+				// preset: the preset's own mapping is the suggestion.
+				fmt.Fprintf(e.stderr, "%s: the mapping inferred beyond the preset %s: the preset's own mapping is printed\n", path, why)
+				sg.Mapping = pm
+			}
+		}
+		e.stdout.Write(sg.Mapping.JSON())
 		for _, n := range sg.Notes {
 			fmt.Fprintf(e.stderr, "%s: %s\n", path, n)
 		}
 		if len(sg.Missing) > 0 {
 			fmt.Fprintf(e.stderr, "%s: no column found for required %v: add them to \"columns\", or give a value in \"constants\" (e.g. {\"carrier\": \"viettel\"})\n", path, sg.Missing)
-			incomplete = append(incomplete, fmt.Sprintf("%s (%s)", path, strings.Join(sg.Missing, ", ")))
+			incomplete = append(incomplete, fmt.Sprintf("%s (required columns unmapped: %s)", path, strings.Join(sg.Missing, ", ")))
+		} else if ok, why := try(sg.Mapping); !ok {
+			fmt.Fprintf(e.stderr, "%s: the suggested mapping %s: edit it before ingesting\n", path, why)
+			incomplete = append(incomplete, fmt.Sprintf("%s (the mapping %s)", path, why))
 		}
 	}
 	if len(incomplete) > 0 {
-		return refusedError{fmt.Errorf("suggested mapping incomplete, required columns unmapped: %s", strings.Join(incomplete, "; "))}
+		return refusedError{fmt.Errorf("suggested mapping incomplete: %s", strings.Join(incomplete, "; "))}
 	}
 	return nil
 }

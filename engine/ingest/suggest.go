@@ -1,6 +1,10 @@
 package ingest
 
 import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/csv"
 	"fmt"
 	"regexp"
 	"slices"
@@ -585,4 +589,55 @@ func enumWant(col string) string {
 		return "fiber, microwave or satellite"
 	}
 	return "a valid value"
+}
+
+// TrySample validates a file's sample rows (as Suggest reads them: the
+// header's fields, then each row's) with mapping m under cfg, and returns
+// how many were accepted and the reasons of the rejected ones, most
+// frequent first. A suggested mapping, or a preset, that accepts none of
+// a file's first rows does not read the file.
+func TrySample(ctx context.Context, kind Kind, header []string, samples [][]string, m *Mapping, cfg Config) (accepted int64, reasons []Reason, first *Reject, err error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	for _, r := range samples {
+		w.Write(r)
+	}
+	w.Flush()
+	rec, err := NewCSV(&b, CSVOptions{})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	cfg.Dedup = false
+	count := map[Reason]int{}
+	onReject := func(r Reject) error {
+		if first == nil {
+			first = &r
+		}
+		count[r.Reason]++
+		return nil
+	}
+	var rep *Report
+	switch kind {
+	case KindSites:
+		rep, err = ReadSites(ctx, rec, m, cfg, func([]engine.Site) error { return nil }, onReject)
+	case KindVillages:
+		rep, err = ReadVillages(ctx, rec, m, cfg, func([]engine.Village) error { return nil }, onReject)
+	case KindSubscriptions:
+		rep, err = ReadSubscriptions(ctx, rec, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
+	case KindClaims:
+		rep, err = ReadClaims(ctx, rec, m, cfg, func([]Claim) error { return nil }, onReject)
+	case KindCandidates:
+		rep, err = ReadCandidates(ctx, rec, m, cfg, func([]Candidate) error { return nil }, onReject)
+	default:
+		rep, err = ReadMeasurements(ctx, rec, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
+	}
+	if err != nil {
+		return 0, nil, first, err
+	}
+	for r := range count {
+		reasons = append(reasons, r)
+	}
+	slices.SortFunc(reasons, func(a, b Reason) int { return cmp.Or(count[b]-count[a], strings.Compare(string(a), string(b))) })
+	return rep.Accepted, reasons, first, nil
 }
