@@ -631,12 +631,15 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	printCalibration(e.stdout, cals)
 	if oa != nil {
-		printOffAir(e.stdout, oa)
+		printOffAir(e.stdout, oa, path)
 	}
 	if sc != nil {
 		printSiteCalibration(e.stdout, sc)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", path)
+	if def := filepath.Join(cf.dataset, "calibration.json"); *out != "" && filepath.Clean(*out) != filepath.Clean(def) {
+		fmt.Fprintf(e.stdout, "the dataset's commands read %s unless given --calibration %s\n", def, path)
+	}
 	return nil
 }
 
@@ -661,10 +664,10 @@ func printSiteCalibration(w io.Writer, sc *predict.SiteCalibration) {
 	tw.Flush()
 }
 
-func printOffAir(w io.Writer, oa *predict.OffAirResult) {
+func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 	off := oa.Off()
-	fmt.Fprintf(w, "off the air: %d of %d masts weighed (listed active, but the tests they should serve best read tens of dB below them); predicted as down from now on\n",
-		len(off), len(oa.Masts))
+	fmt.Fprintf(w, "off the air: %d of %d masts weighed (listed active, but the tests they should serve best read tens of dB below them); predicted as down by the commands that read %s\n",
+		len(off), len(oa.Masts), path)
 	if len(off) == 0 {
 		return
 	}
