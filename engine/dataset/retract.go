@@ -28,10 +28,9 @@ type RetractReport struct {
 // read with a wrong time zone or mapping, or one that should not have
 // been ingested. which names it: its SHA-256, a prefix of it of at least
 // 8 hex digits, or its recorded name (or a path ending in it) when one
-// source alone has it. Its
-// parts and quarantine file leave the manifest and are moved, with their
-// paths, to retracted/NNNN/ beside a NOTE.txt saying what, when and why
-// and how to restore them: nothing is deleted. Saved stage outputs are
+// source alone has it. Its parts and quarantine file leave the manifest
+// and are moved, with their paths, to retracted/NNNN/ beside a NOTE.txt
+// saying what, when and why and how to restore them: nothing is deleted. Saved stage outputs are
 // keyed by the parts they read, so the next run recomputes those that
 // read the source. The same bytes may then be ingested again, read anew.
 //

@@ -337,9 +337,6 @@ func newGatherer(opt MeasureOptions) (*gatherer, error) {
 		if g.nearestM[i], err = nearestReach(c); err != nil {
 			return nil, err
 		}
-		if g.nearestM[i] < float64(deadzone.NearbyRadiusM) {
-			return nil, fmt.Errorf("pipeline: village %s: the search around its cell reaches %.0f m, less than the %d m of its nearby tests", v.ID, g.nearestM[i], deadzone.NearbyRadiusM)
-		}
 		disk, err := c.Disk(1)
 		if err != nil {
 			return nil, err
