@@ -13,6 +13,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/internal/sigfig"
 )
 
 // Key identifies one aggregate: an analysis cell, a carrier and a
@@ -946,7 +947,9 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 	// A code's representative speed, to three significant digits: the
 	// sketch is within 4%, so more digits would be noise
 	// (0.10207802477176212 for a median of 0.1037).
-	q := func(p float64) float64 { return sig3(rateValue(lo + uint32(rankIndex(c, nearestRank(p, out.N))))) }
+	q := func(p float64) float64 {
+		return sigfig.Round(rateValue(lo+uint32(rankIndex(c, nearestRank(p, out.N)))), 3)
+	}
 	out.P10Mbps, out.MedianMbps, out.P90Mbps = q(0.1), q(0.5), q(0.9)
 	return out
 }
@@ -966,18 +969,4 @@ func (a *Aggregator) SizeBytes() int64 {
 		n += p.SizeBytes()
 	}
 	return n
-}
-
-// sig3 rounds v to three significant digits (0 stays 0).
-func sig3(v float64) float64 {
-	if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		return v
-	}
-	e := math.Floor(math.Log10(v)) - 2
-	if e < 0 {
-		p := math.Pow(10, -e)
-		return math.Round(v*p) / p
-	}
-	s := math.Pow(10, e)
-	return math.Round(v/s) * s
 }

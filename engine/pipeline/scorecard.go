@@ -13,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/internal/sigfig"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
@@ -378,20 +379,7 @@ func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (m
 // speedKey keeps a download speed to four significant digits (0 stays
 // 0): within 0.05% of the speed (half a step of 10^(e−3) against a value
 // of at least 10^e).
-func speedKey(v float64) float64 {
-	if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		return v
-	}
-	e := math.Floor(math.Log10(v)) - 3
-	if e < 0 {
-		// Divide by the exact power of ten (10^-k is not exact in binary):
-		// 10.04 stays 10.04, not 10.040000000000001.
-		p := math.Pow(10, -e)
-		return math.Round(v*p) / p
-	}
-	step := math.Pow(10, e)
-	return math.Round(v/step) * step
-}
+func speedKey(v float64) float64 { return sigfig.Round(v, 4) }
 
 // DeadZoneFigures sums a dead-zone run per province for the scorecard:
 // villages without signal, households in dead hexes, and the ids of both
