@@ -114,6 +114,16 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	printRunSummary(e.stdout, sum, cf.dataset, area, *out)
+	if bad := store.DamagedParts([]string{period}); len(bad) > 0 {
+		// Saved stages read back were computed before the damage; a stage
+		// that reads such a part fails on it.
+		list := strings.Join(bad[:min(3, len(bad))], ", ")
+		if len(bad) > 3 {
+			list += ", …"
+		}
+		fmt.Fprintf(e.stderr, "run: warning: %d part(s) of the dataset are missing or not their recorded size (%s): the saved outputs read back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source\n",
+			len(bad), list, cf.dataset)
+	}
 	return nil
 }
 

@@ -64,6 +64,19 @@ func TestRunCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "saved stage outputs verified") {
 		t.Fatalf("verify: %d\n%s\n%s", code, stdout, errs)
 	}
+	// A part truncated after the run: every stage is current, so none is
+	// read; the run says so instead of passing over it in silence.
+	parts, _ := filepath.Glob(filepath.Join(ds, "measurements", "period=2026-10", "carrier=viettel", "*.parquet"))
+	if len(parts) == 0 {
+		t.Fatal("no viettel part")
+	}
+	b, _ = os.ReadFile(parts[0])
+	os.WriteFile(parts[0], b[:len(b)/2], 0o644)
+	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9")
+	if code != exitOK || !strings.Contains(errs, "warning: 1 part(s) of the dataset are missing or not their recorded size") || !strings.Contains(errs, "dataset verify") {
+		t.Fatalf("run over a truncated part: %d\n%s\n%s", code, stdout, errs)
+	}
+	os.WriteFile(parts[0], b, 0o644)
 	stdout, _, code = runCmd(t, "run", "--help")
 	if code != exitOK || !strings.Contains(stdout, "The monthly run") || !strings.Contains(stdout, "--period") {
 		t.Fatalf("help: %d\n%s", code, stdout)
