@@ -308,16 +308,7 @@ func SHA256File(path string) (string, error) {
 // ingested, nothing changed" of a file whose rows are gone would say the
 // rows are there.
 func (s *Store) sourceIntact(path string, src Source) error {
-	var bad []string
-	for _, p := range src.Parts {
-		st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(p.Path)))
-		switch {
-		case err != nil:
-			bad = append(bad, p.Path+" (missing)")
-		case st.Size() != p.Bytes:
-			bad = append(bad, fmt.Sprintf("%s (%d bytes, recorded %d)", p.Path, st.Size(), p.Bytes))
-		}
-	}
+	bad := s.damaged(src.Parts)
 	if len(bad) == 0 {
 		return nil
 	}

@@ -369,3 +369,33 @@ func (s *Store) unlisted() ([]string, error) {
 	}
 	return out, nil
 }
+
+// DamagedParts returns the parts of the measurements of periods (every
+// period when nil) and of the registers whose files are missing or of
+// another size than recorded: a look at the file sizes only (dataset
+// verify checks checksums and rows). A run whose stages are all current
+// reads no part, so it would not notice them otherwise.
+func (s *Store) DamagedParts(periods []string) []string {
+	bad := s.damaged(s.Parts("measurements", periods, nil))
+	for _, kind := range []string{"sites", "villages", "subscriptions"} {
+		bad = append(bad, s.damaged(s.Parts(kind, nil, nil))...)
+	}
+	slices.Sort(bad)
+	return bad
+}
+
+// damaged describes the parts whose files are missing or of another size
+// than recorded.
+func (s *Store) damaged(parts []Part) []string {
+	var bad []string
+	for _, p := range parts {
+		st, err := os.Stat(s.Path(p))
+		switch {
+		case err != nil:
+			bad = append(bad, p.Path+" (missing)")
+		case st.Size() != p.Bytes:
+			bad = append(bad, fmt.Sprintf("%s (%d bytes, recorded %d)", p.Path, st.Size(), p.Bytes))
+		}
+	}
+	return bad
+}

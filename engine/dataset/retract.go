@@ -163,29 +163,3 @@ func findSource(sources []Source, which string) (int, error) {
 			ErrNoSource, len(hits), which, describe(hits))
 	}
 }
-
-// DamagedParts returns the parts of the measurements of periods (every
-// period when nil) and of the registers whose files are missing or of
-// another size than recorded: a look at the file sizes only (dataset
-// verify checks checksums and rows). A run whose stages are all current
-// reads no part, so it would not notice them otherwise.
-func (s *Store) DamagedParts(periods []string) []string {
-	var bad []string
-	check := func(parts []Part) {
-		for _, p := range parts {
-			st, err := os.Stat(s.Path(p))
-			switch {
-			case err != nil:
-				bad = append(bad, p.Path+" (missing)")
-			case st.Size() != p.Bytes:
-				bad = append(bad, fmt.Sprintf("%s (%d bytes, recorded %d)", p.Path, st.Size(), p.Bytes))
-			}
-		}
-	}
-	check(s.Parts("measurements", periods, nil))
-	for _, kind := range []string{"sites", "villages", "subscriptions"} {
-		check(s.Parts(kind, nil, nil))
-	}
-	slices.Sort(bad)
-	return bad
-}
