@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -74,7 +75,7 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	if len(src.Mapping) > 0 {
 		fmt.Fprintf(&note, "read with the mapping: %s\n", src.Mapping)
 	}
-	fmt.Fprintf(&note, "why: %s\n", cmpOr(why, "not given"))
+	fmt.Fprintf(&note, "why: %s\n", cmp.Or(why, "not given"))
 	fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
 	for _, f := range present {
@@ -107,13 +108,6 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	}
 	rep.Source = src
 	return rep, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // findSource returns the index of the one source which names (see
