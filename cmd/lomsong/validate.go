@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/paulmach/orb"
@@ -417,21 +416,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			}
 			return nil
 		}
-		var rep *ingest.Report
-		switch src.Kind {
-		case ingest.KindSites:
-			rep, err = ingest.ReadSites(ctx, src.Records, m, cfg, func([]engine.Site) error { return nil }, onReject)
-		case ingest.KindVillages:
-			rep, err = ingest.ReadVillages(ctx, src.Records, m, cfg, func([]engine.Village) error { return nil }, onReject)
-		case ingest.KindSubscriptions:
-			rep, err = ingest.ReadSubscriptions(ctx, src.Records, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
-		case ingest.KindClaims:
-			rep, err = ingest.ReadClaims(ctx, src.Records, m, cfg, func([]ingest.Claim) error { return nil }, onReject)
-		case ingest.KindCandidates:
-			rep, err = ingest.ReadCandidates(ctx, src.Records, m, cfg, func([]ingest.Candidate) error { return nil }, onReject)
-		default:
-			rep, err = ingest.ReadMeasurements(ctx, src.Records, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
-		}
+		rep, err := ingest.Check(ctx, src.Kind, src.Records, m, cfg, onReject)
 		elapsed := prog.end()
 		src.Close()
 		if err != nil {
@@ -576,23 +561,26 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			}
 			return false, why + ")"
 		}
-		presetOK := false
+		mapOK, mapWhy := true, ""
+		if len(sg.Missing) == 0 {
+			mapOK, mapWhy = try(sg.Mapping)
+		}
 		if sg.Preset != "" {
 			pm, err := ingest.Preset(sg.Preset)
 			if err != nil {
 				return err
 			}
-			var why string
-			if presetOK, why = try(pm); presetOK {
+			presetOK, why := try(pm)
+			if presetOK {
 				fmt.Fprintf(e.stderr, "%s: the header is the %s export layout: --preset %s reads it as documented\n", path, sg.Preset, sg.Preset)
 			} else {
 				fmt.Fprintf(e.stderr, "%s: the header looks like the %s export layout, but --preset %s %s\n", path, sg.Preset, sg.Preset, why)
 			}
-			if ok, why := try(sg.Mapping); presetOK && len(sg.Missing) == 0 && !ok {
+			if presetOK && !mapOK {
 				// The samples contradict what was inferred beyond the
 				// preset: the preset's own mapping is the suggestion.
-				fmt.Fprintf(e.stderr, "%s: the mapping inferred beyond the preset %s: the preset's own mapping is printed\n", path, why)
-				sg.Mapping = pm
+				fmt.Fprintf(e.stderr, "%s: the mapping inferred beyond the preset %s: the preset's own mapping is printed\n", path, mapWhy)
+				sg.Mapping, mapOK = pm, true
 			}
 		}
 		e.stdout.Write(sg.Mapping.JSON())
@@ -602,9 +590,9 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		if len(sg.Missing) > 0 {
 			fmt.Fprintf(e.stderr, "%s: no column found for required %v: add them to \"columns\", or give a value in \"constants\" (e.g. {\"carrier\": \"viettel\"})\n", path, sg.Missing)
 			incomplete = append(incomplete, fmt.Sprintf("%s (required columns unmapped: %s)", path, strings.Join(sg.Missing, ", ")))
-		} else if ok, why := try(sg.Mapping); !ok {
-			fmt.Fprintf(e.stderr, "%s: the suggested mapping %s: edit it before ingesting\n", path, why)
-			incomplete = append(incomplete, fmt.Sprintf("%s (the mapping %s)", path, why))
+		} else if !mapOK {
+			fmt.Fprintf(e.stderr, "%s: the suggested mapping %s: edit it before ingesting\n", path, mapWhy)
+			incomplete = append(incomplete, fmt.Sprintf("%s (the mapping %s)", path, mapWhy))
 		}
 	}
 	if len(incomplete) > 0 {

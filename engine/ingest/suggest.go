@@ -617,21 +617,7 @@ func TrySample(ctx context.Context, kind Kind, header []string, samples [][]stri
 		count[r.Reason]++
 		return nil
 	}
-	var rep *Report
-	switch kind {
-	case KindSites:
-		rep, err = ReadSites(ctx, rec, m, cfg, func([]engine.Site) error { return nil }, onReject)
-	case KindVillages:
-		rep, err = ReadVillages(ctx, rec, m, cfg, func([]engine.Village) error { return nil }, onReject)
-	case KindSubscriptions:
-		rep, err = ReadSubscriptions(ctx, rec, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
-	case KindClaims:
-		rep, err = ReadClaims(ctx, rec, m, cfg, func([]Claim) error { return nil }, onReject)
-	case KindCandidates:
-		rep, err = ReadCandidates(ctx, rec, m, cfg, func([]Candidate) error { return nil }, onReject)
-	default:
-		rep, err = ReadMeasurements(ctx, rec, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
-	}
+	rep, err := Check(ctx, kind, rec, m, cfg, onReject)
 	if err != nil {
 		return 0, nil, first, err
 	}
@@ -640,4 +626,23 @@ func TrySample(ctx context.Context, kind Kind, header []string, samples [][]stri
 	}
 	slices.SortFunc(reasons, func(a, b Reason) int { return cmp.Or(count[b]-count[a], strings.Compare(string(a), string(b))) })
 	return rep.Accepted, reasons, first, nil
+}
+
+// Check validates a table of kind (measurements for any other) with the
+// reader of its kind, keeping no row: the report, and each rejected row
+// given to onReject.
+func Check(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config, onReject func(Reject) error) (*Report, error) {
+	switch kind {
+	case KindSites:
+		return ReadSites(ctx, rec, m, cfg, func([]engine.Site) error { return nil }, onReject)
+	case KindVillages:
+		return ReadVillages(ctx, rec, m, cfg, func([]engine.Village) error { return nil }, onReject)
+	case KindSubscriptions:
+		return ReadSubscriptions(ctx, rec, m, cfg, func([]engine.Subscription) error { return nil }, onReject)
+	case KindClaims:
+		return ReadClaims(ctx, rec, m, cfg, func([]Claim) error { return nil }, onReject)
+	case KindCandidates:
+		return ReadCandidates(ctx, rec, m, cfg, func([]Candidate) error { return nil }, onReject)
+	}
+	return ReadMeasurements(ctx, rec, m, cfg, func(*engine.MeasurementBatch) error { return nil }, onReject)
 }
