@@ -77,6 +77,13 @@ func (s SignalStats) Quantile(q float64) float64 {
 	if n == 0 {
 		return math.NaN()
 	}
+	return s.quantile(q, n)
+}
+
+// quantile is Quantile for n tests in Hist (n > 0): the histogram's whole
+// dBm kept inside [MinDBm, MaxDBm] (two readings of −104.2 gave a median
+// of −104, above the maximum).
+func (s SignalStats) quantile(q float64, n int64) float64 {
 	return min(max(float64(s.LoDBm+rankIndex(s.Hist, nearestRank(q, n))), s.MinDBm), s.MaxDBm)
 }
 
@@ -924,12 +931,7 @@ func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int
 	out.Hist = slices.Clone(h)
 	out.MinDBm, out.MaxDBm = float64(minMilli)/1000, float64(maxMilli)/1000
 	out.MeanDBm = float64(sumMilli) / float64(out.N) / 1000
-	// Whole dBm from the histogram, kept inside the key's own [min, max]
-	// (two readings of −104.2 gave a median of −104, above the maximum).
-	q := func(p float64) float64 {
-		return min(max(float64(out.LoDBm+rankIndex(h, nearestRank(p, out.N))), out.MinDBm), out.MaxDBm)
-	}
-	out.P10DBm, out.P50DBm, out.P90DBm = q(0.1), q(0.5), q(0.9)
+	out.P10DBm, out.P50DBm, out.P90DBm = out.quantile(0.1, out.N), out.quantile(0.5, out.N), out.quantile(0.9, out.N)
 	return out
 }
 
