@@ -466,11 +466,7 @@ func score(in AreaInput, cfg Config) Row {
 				known, other, otherName = mob, fix, "fixed"
 			}
 			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
-			status := sp.StatusPoint
-			if cfg.Rule == RuleBound {
-				status = sp.StatusBound
-			}
-			if status == StatusNotMet {
+			if cfg.Rule.pick(sp.StatusPoint, sp.StatusBound) == StatusNotMet {
 				sp.Value, sp.Lower, sp.Upper = known.Value, known.Lower, known.Upper
 				why := otherName + " speeds unknown"
 				if len(other.Issues) > 0 {
@@ -487,10 +483,7 @@ func score(in AreaInput, cfg Config) Row {
 	row.Targets[TargetSpeed] = sp
 	for t := range row.Targets {
 		r := &row.Targets[t]
-		r.Status = r.StatusPoint
-		if cfg.Rule == RuleBound {
-			r.Status = r.StatusBound
-		}
+		r.Status = cfg.Rule.pick(r.StatusPoint, r.StatusBound)
 		if r.Status == StatusUnknown {
 			r.Reason = unknownReason(in, Target(t), r.Issues, cfg)
 		}

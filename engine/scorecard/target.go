@@ -85,6 +85,14 @@ const (
 	RuleBound
 )
 
+// pick returns the status of the two the rule judges on.
+func (r Rule) pick(point, bound Status) Status {
+	if r == RuleBound {
+		return bound
+	}
+	return point
+}
+
 // Basis is the measure of target 1.
 type Basis uint8
 
