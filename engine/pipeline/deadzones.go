@@ -365,6 +365,9 @@ type dzPrep struct {
 	// the villages' own (a village decided by its hex reads its hex's
 	// verdict).
 	decide map[hexgrid.Cell]bool
+	// vcells[i] is village i's analysis hex (0 when its point does not
+	// index).
+	vcells []hexgrid.Cell
 	// progress, when set, receives the verdicts' advance (StageDeadZones,
 	// places: hexes and villages decided).
 	progress func(Progress)
@@ -443,9 +446,10 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	for _, c := range opt.Coverage.Cells {
 		p.decide[c] = true
 	}
-	for _, v := range dv {
+	p.vcells = make([]hexgrid.Cell, len(dv))
+	for i, v := range dv {
 		if c, err := hexgrid.Index(v.Lon, v.Lat, res); err == nil {
-			p.decide[c] = true
+			p.decide[c], p.vcells[i] = true, c
 		}
 	}
 	return p, nil
@@ -584,7 +588,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		var vplaces []deadzone.PlaceAdmin
 		var weights []float64
 		for i, v := range dv {
-			if c, err := hexgrid.Index(v.Lon, v.Lat, p.res); err == nil && popCell[c] {
+			if c := p.vcells[i]; c != 0 && popCell[c] {
 				vcells, vplaces, weights = append(vcells, c), append(vplaces, vadmin[i]), append(weights, v.Households)
 			}
 		}
