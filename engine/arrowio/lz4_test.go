@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/parquet/compress"
@@ -148,4 +149,43 @@ func TestLZ4RawFile(t *testing.T) {
 		for mr.Next() {
 		}
 	}
+}
+
+// The shared zstd encoder writes the same page bytes as the library's
+// codec, which builds an encoder per call, at the default and other
+// levels, from several goroutines at once.
+func TestSharedZstdSameBytes(t *testing.T) {
+	c, err := compress.GetCodec(compress.Codecs.Zstd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.(*sharedZstd); !ok {
+		t.Fatalf("the registered zstd codec is %T, want *sharedZstd", c)
+	}
+	lib := c.(*sharedZstd).Codec
+	rng := rand.New(rand.NewPCG(1, 2))
+	pages := make([][]byte, 24)
+	for i := range pages {
+		p := make([]byte, 1+rng.IntN(300_000))
+		for j := range p {
+			p[j] = byte(rng.IntN(3 + i)) // compressible, differently so per page
+		}
+		pages[i] = p
+	}
+	var wg sync.WaitGroup
+	for _, level := range []int{compress.DefaultCompressionLevel, 1, 3, 9} {
+		for i, p := range pages {
+			wg.Go(func() {
+				got := c.EncodeLevel(nil, p, level)
+				want := lib.EncodeLevel(nil, p, level)
+				if !bytes.Equal(got, want) {
+					t.Errorf("level %d page %d: %d bytes, the library's %d", level, i, len(got), len(want))
+				}
+				if back := c.Decode(nil, got); !bytes.Equal(back, p) {
+					t.Errorf("level %d page %d: does not decode back", level, i)
+				}
+			})
+		}
+	}
+	wg.Wait()
 }
