@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +173,100 @@ func TestValidateReportFile(t *testing.T) {
 	}
 	if c := got[0].Counts; c.Accepted != 9 || c.Idle != 6 || c.Naive != 9 {
 		t.Fatalf("gnettrack %+v", c)
+	}
+}
+
+// TestCalibrateSaysWhichFitsApply: a network fitted on 9 measured hexes
+// is written but not applied (the stages need 10); calibrate's table, the
+// file and coverage's "using calibration" line say so, and the network's
+// predictions stay the model's while the one fitted on 10 hexes moves.
+func TestCalibrateSaysWhichFitsApply(t *testing.T) {
+	dir := t.TempDir()
+	sites := writeFile(t, dir, "sites.csv", []byte("site_id,carrier,tech,lon,lat,band_mhz,height_m,eirp_dbm,status\n"+
+		"S1,viettel,4G,103.2400,22.3400,1800,30,60,active\nS2,mobifone,4G,103.2400,22.3400,1800,30,60,active\n"))
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment\n")
+	rng := rand.New(rand.NewPCG(12, 0))
+	for _, n := range []struct {
+		carrier string
+		hexes   int
+	}{{"viettel", 9}, {"mobifone", 10}} {
+		for k := range n.hexes {
+			d, a := 2.0+0.3*float64(k), 1.5+0.5*float64(k)
+			lon := 103.24 + d*math.Cos(a)/(111.32*math.Cos(22.34*math.Pi/180))
+			lat := 22.34 + d*math.Sin(a)/110.57
+			for i := range 10 {
+				fmt.Fprintf(&b, "2024-10-%02dT%02d:%02d:00+07:00,%s,4G,%.6f,%.6f,%.1f,ok,drive,smartphone,outdoor\n", 1+i%25, 6+(i*3)%15, i, n.carrier,
+					lon+(rng.Float64()-0.5)*0.0016, lat+(rng.Float64()-0.5)*0.0016, -110+rng.NormFloat64()*2)
+			}
+		}
+	}
+	meas := writeFile(t, dir, "measurements.csv", []byte(b.String()))
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, meas); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	stdout, errs, code := runCmd(t, "calibrate", "--dataset", ds)
+	if code != exitOK {
+		t.Fatalf("calibrate: %d\n%s", code, errs)
+	}
+	applied := map[string]string{}
+	for _, l := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(l); len(f) == 11 && f[1] == "4G" {
+			applied[f[0]+" "+f[2]] = f[10]
+		}
+	}
+	if applied["viettel 9"] != "no" || applied["mobifone 10"] != "yes" ||
+		!strings.Contains(stdout, "not applied, fitted on fewer than 10 measured hexes (their predictions and σ stay the model's): viettel 4G (9)") {
+		t.Fatalf("calibrate's table (applied %v):\n%s", applied, stdout)
+	}
+	var f struct {
+		Calibrations []struct {
+			Carrier    string `json:"carrier"`
+			Applied    bool   `json:"applied"`
+			NotApplied string `json:"not_applied"`
+		} `json:"calibrations"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(ds, "calibration.json"))
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.Calibrations {
+		if c.Applied != (c.Carrier == "mobifone") || c.Applied != (c.NotApplied == "") {
+			t.Errorf("calibration.json: %+v", c)
+		}
+	}
+	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--out", filepath.Join(dir, "cov"))
+	if code != exitOK || !strings.Contains(errs, "(1 carrier/technology fits applied; not applied, fewer than 10 measured hexes: viettel 4G (9);") {
+		t.Fatalf("coverage: %d\n%s", code, errs)
+	}
+	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", "none", "--out", filepath.Join(dir, "none")); code != exitOK {
+		t.Fatalf("coverage --calibration none: %d\n%s", code, errs)
+	}
+	pred := func(path string) map[string]string { // predicted_dbm by cell, carrier and technology
+		rows, err := readCSVFile(path)
+		if err != nil || len(rows) < 2 || rows[0][13] != "predicted_dbm" {
+			t.Fatalf("%s: %v %v", path, err, rows)
+		}
+		m := map[string]string{}
+		for _, r := range rows[1:] {
+			m[r[0]+" "+r[4]+" "+r[5]] = r[13]
+		}
+		return m
+	}
+	cal, none := pred(filepath.Join(dir, "cov", "coverage.csv")), pred(filepath.Join(dir, "none", "coverage.csv"))
+	var same, moved int
+	for k, v := range cal {
+		if strings.Contains(k, "viettel") != (v == none[k]) {
+			t.Errorf("%s: calibrated %s, uncalibrated %s", k, v, none[k])
+		}
+		if v == none[k] {
+			same++
+		} else {
+			moved++
+		}
+	}
+	if same == 0 || moved == 0 {
+		t.Errorf("%d rows the same, %d moved", same, moved)
 	}
 }

@@ -171,14 +171,14 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 		}
 		if path != "" && path != "none" {
-			cf, applied, err := calfile.ReadCalibrationFile(path)
+			_, applied, err := calfile.ReadCalibrationFile(path)
 			if err != nil {
 				return nil, opt, "", err
 			}
 			opt.Calibrations, opt.SiteOffsets, opt.OffAir = applied.Calibrations, applied.SiteOffsets, applied.OffAir
 			c.offAir = applied.OffAirMasts
-			fmt.Fprintf(e.stderr, "using calibration %s (%d carrier/technology fits, %d per-site offsets, %d sector rows of masts off the air)\n",
-				path, len(cf.Calibrations), len(opt.SiteOffsets), len(opt.OffAir))
+			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
+				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
 		}
 	}
 	return store, opt, area, nil
@@ -536,7 +536,11 @@ outdoor tests: an offset (and with --slope a slope against log-distance) by leas
 squares, the location variability σ of the residuals, and RMSE before and after.
 Writes the fits to DATASET/calibration.json (or --out FILE), which lomsong
 coverage then applies; the report says how much each carrier's register over-
-(negative bias) or under-predicts the measured signal.
+(negative bias) or under-predicts the measured signal. A fit from fewer than 10
+measured hexes is written for the record but not applied (too few to trust: that
+carrier's predictions and σ stay the model's); the table's "applied" column, the
+file's "applied" and "not_applied" and every stage's "using calibration" line
+say which fits are in force.
 
 First it checks the register against the tests for masts listed active that are
 off the air (a power or backhaul fault the register does not show): for each
@@ -606,7 +610,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if path == "" {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
-	file := calfile.New(cf.res, *slope, cals)
+	file := calfile.New(cf.res, *slope, cals, opt.MinPairs)
 	if oa != nil {
 		file.SetOffAir(oa)
 	}
@@ -629,7 +633,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if err := writeCalibration(path, file); err != nil {
 		return err
 	}
-	printCalibration(e.stdout, cals)
+	printCalibration(e.stdout, cals, opt.MinPairs)
 	if oa != nil {
 		printOffAir(e.stdout, oa, path)
 	}
@@ -680,15 +684,43 @@ func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 	tw.Flush()
 }
 
-func printCalibration(w io.Writer, cals []coverage.Calibration) {
+func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\t")
+	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\tapplied\t")
+	var skipped []string
 	for _, c := range cals {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t%.1f\t%+.1f\t%.1f\t\n", c.Carrier, c.Tech, c.N, c.Censored,
-			c.BiasDB, c.RMSEBeforeDB, c.RMSEAfterDB, c.Fit.SigmaDB, c.Fit.OffsetDB, c.Fit.SlopeDB)
+		applied := "yes"
+		if !c.Applies(minPairs) {
+			applied = "no"
+			skipped = append(skipped, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t%.1f\t%+.1f\t%.1f\t%s\t\n", c.Carrier, c.Tech, c.N, c.Censored,
+			c.BiasDB, c.RMSEBeforeDB, c.RMSEAfterDB, c.Fit.SigmaDB, c.Fit.OffsetDB, c.Fit.SlopeDB, applied)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "not applied, fitted on fewer than %d measured hexes (their predictions and σ stay the model's): %s\n", minPairs, strings.Join(skipped, ", "))
+	}
+}
+
+// calibrationInForce says which of a file's fits the stages apply: "N
+// carrier/technology fits applied", and those left out for too few hexes.
+func calibrationInForce(cals []coverage.Calibration, minPairs int) string {
+	var n int
+	var skipped []string
+	for _, c := range cals {
+		if c.Applies(minPairs) {
+			n++
+		} else {
+			skipped = append(skipped, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
+		}
+	}
+	s := fmt.Sprintf("%d carrier/technology fits applied", n)
+	if len(skipped) > 0 {
+		s += fmt.Sprintf("; not applied, fewer than %d measured hexes: %s", minPairs, strings.Join(skipped, ", "))
+	}
+	return s
 }
 
 // setName names a boundary set in messages: a file's set has no name.

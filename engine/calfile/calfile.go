@@ -167,18 +167,37 @@ type Calibration struct {
 	RefLog10D    Float  `json:"ref_log10_distance_m"`
 	SlopeFitted  bool   `json:"slope_fitted"`
 	SigmaDB      Float  `json:"sigma_db"`
+	// Applied says whether the stages apply the fit, and NotApplied why
+	// not: a fit from fewer hexes than the stages need
+	// (coverage.Calibration.Applies) is kept in the file for the record,
+	// but leaves its network's predictions as the model gives them. Both
+	// are written for the reader; the stages decide again from hexes when
+	// they read the file.
+	Applied    bool   `json:"applied"`
+	NotApplied string `json:"not_applied,omitempty"`
 }
 
-// New returns the file of carrier/technology fits made at resolution res.
-func New(res int, withSlope bool, cals []coverage.Calibration) *File {
+// New returns the file of carrier/technology fits made at resolution res,
+// each marked applied or not as the stages decide with minPairs
+// (pipeline.DefaultMinPairs).
+func New(res int, withSlope bool, cals []coverage.Calibration, minPairs int) *File {
 	f := &File{Resolution: res, WithSlope: withSlope, Calibrations: make([]Calibration, len(cals))}
 	for i, c := range cals {
 		f.Calibrations[i] = Calibration{Carrier: string(c.Carrier), Tech: c.Tech.String(), N: c.N, Censored: c.Censored,
 			BiasDB: Float(c.BiasDB), RMSEBeforeDB: Float(c.RMSEBeforeDB), RMSEAfterDB: Float(c.RMSEAfterDB),
 			OffsetDB: Float(c.Fit.OffsetDB), SlopeDB: Float(c.Fit.SlopeDB), RefLog10D: Float(c.Fit.RefLog10D),
-			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: Float(c.Fit.SigmaDB)}
+			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: Float(c.Fit.SigmaDB), Applied: c.Applies(minPairs)}
+		if !f.Calibrations[i].Applied {
+			f.Calibrations[i].NotApplied = NotAppliedReason(c, minPairs)
+		}
 	}
 	return f
+}
+
+// NotAppliedReason says why a fit is not applied: the stages need minPairs
+// measured hexes for a network's fit.
+func NotAppliedReason(c coverage.Calibration, minPairs int) string {
+	return fmt.Sprintf("fitted on %d measured hex(es); a fit is applied from %d: the model's prediction and σ stay", c.N, minPairs)
 }
 
 // SetSites adds per-site offsets to the file.

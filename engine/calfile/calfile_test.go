@@ -13,9 +13,10 @@ import (
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
-// golden is a file as lomsong calibrate wrote it before the format moved
-// here: the same keys, in the same order, NaN as null.
-const golden = `{"resolution":8,"with_slope":true,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":1,"bias_db":-3.5,"rmse_before_db":6.25,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":1.5,"ref_log10_distance_m":3.1,"slope_fitted":true,"sigma_db":4},{"carrier":"mobifone","tech":"3G","hexes":0,"censored":0,"bias_db":null,"rmse_before_db":null,"rmse_after_db":null,"offset_db":0,"slope_db_per_decade":0,"ref_log10_distance_m":0,"slope_fitted":false,"sigma_db":0}],"site_networks":[{"carrier":"viettel","tech":"4G","measurements":40,"sites":3,"mean_db":-2,"within_site_sigma_db":5,"between_site_tau_db":null}],"site_attribution":{"measurements":50,"no_signal":2,"censored":1,"by_cell_id":30,"by_pci_arfcn":5,"by_node_id":2,"by_best_server":10,"ids_not_in_register":1,"no_prediction":0},"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"VT-1","measurements":20,"by_id":18,"mean_residual_db":-6,"shrinkage_weight":0.8,"offset_db":-5.2,"deviation_db":-3.2}]}
+// golden is a file as lomsong calibrate writes it: the keys of the format
+// before it moved here, in the same order, NaN as null, and since then
+// each fit's applied (and not_applied when not).
+const golden = `{"resolution":8,"with_slope":true,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":1,"bias_db":-3.5,"rmse_before_db":6.25,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":1.5,"ref_log10_distance_m":3.1,"slope_fitted":true,"sigma_db":4,"applied":true},{"carrier":"mobifone","tech":"3G","hexes":0,"censored":0,"bias_db":null,"rmse_before_db":null,"rmse_after_db":null,"offset_db":0,"slope_db_per_decade":0,"ref_log10_distance_m":0,"slope_fitted":false,"sigma_db":0,"applied":false,"not_applied":"fitted on 0 measured hex(es); a fit is applied from 10: the model's prediction and σ stay"}],"site_networks":[{"carrier":"viettel","tech":"4G","measurements":40,"sites":3,"mean_db":-2,"within_site_sigma_db":5,"between_site_tau_db":null}],"site_attribution":{"measurements":50,"no_signal":2,"censored":1,"by_cell_id":30,"by_pci_arfcn":5,"by_node_id":2,"by_best_server":10,"ids_not_in_register":1,"no_prediction":0},"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"VT-1","measurements":20,"by_id":18,"mean_residual_db":-6,"shrinkage_weight":0.8,"offset_db":-5.2,"deviation_db":-3.2}]}
 `
 
 func TestRoundTripIsByteForByte(t *testing.T) {
@@ -55,7 +56,7 @@ func TestNewAndSetSites(t *testing.T) {
 	cals := []coverage.Calibration{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 12, Censored: 1, BiasDB: -3.5, RMSEBeforeDB: 6.25,
 		RMSEAfterDB: 4, Fit: predict.Fit{N: 12, OffsetDB: -3.5, SlopeDB: 1.5, RefLog10D: 3.1, SlopeFitted: true, SigmaDB: 4}},
 		{Carrier: engine.MobiFone, Tech: engine.Tech3G, BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}}
-	f := New(8, true, cals)
+	f := New(8, true, cals, 10)
 	f.SetSites(&predict.SiteCalibration{
 		Networks: []predict.SiteNetwork{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 40, Sites: 3, MeanDB: -2, SigmaDB: 5, TauDB: math.NaN()}},
 		Counts:   predict.SiteCounts{Rows: 50, NoSignal: 2, Censored: 1, ByCellID: 30, ByPCIARFCN: 5, ByNodeID: 2, ByBestServer: 10, IDsUnmatched: 1},
@@ -94,5 +95,22 @@ func TestBadEntriesNameFileAndEntry(t *testing.T) {
 	}
 	if _, _, err := ReadCalibrationFile(filepath.Join(dir, "absent.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("absent file: %v", err)
+	}
+}
+
+// A file written before fits said whether they are applied reads as
+// before: the stages decide from the hexes, not from the file's word.
+func TestFileWithoutAppliedReads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "calibration.json")
+	old := `{"resolution":8,"with_slope":false,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":0,"bias_db":-3.5,"rmse_before_db":6,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":0,"ref_log10_distance_m":3,"slope_fitted":false,"sigma_db":4},{"carrier":"mobifone","tech":"4G","hexes":3,"censored":0,"bias_db":9,"rmse_before_db":10,"rmse_after_db":2,"offset_db":9,"slope_db_per_decade":0,"ref_log10_distance_m":3,"slope_fitted":false,"sigma_db":2,"applied":true}]}`
+	if err := os.WriteFile(p, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, a, err := ReadCalibrationFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Calibrations) != 2 || !a.Calibrations[0].Applies(10) || a.Calibrations[1].Applies(10) {
+		t.Errorf("applies: %v %v, want true false (3 hexes, whatever the file says)", a.Calibrations[0].Applies(10), a.Calibrations[1].Applies(10))
 	}
 }

@@ -34,6 +34,13 @@ type Calibration struct {
 	Fit predict.Fit
 }
 
+// Applies reports whether the calibration is applied when a network's
+// calibration needs at least minPairs pairs (pipeline.DefaultMinPairs):
+// a fit from fewer hexes leaves the network's predictions and σ as the
+// model gives them. CalibrateInPlace, SigmaFromCalibration and every
+// message and file that says which fits are in force ask this.
+func (c Calibration) Applies(minPairs int) bool { return c.N > 0 && c.N >= minPairs }
+
 // MedianWithNoService returns the nearest-rank median of a row's outdoor
 // tests (rank ⌈n/2⌉ of n), ranking no-service tests below every reported
 // signal, from the integer-dBm histogram of OutdoorSignal (within 0.5 dB
@@ -173,7 +180,7 @@ func ApplyCalibration(predicted []PredictedCell, cals []Calibration, minPairs in
 func CalibrateInPlace(predicted []PredictedCell, cals []Calibration, minPairs int) {
 	fits := map[CarrierTech]predict.Fit{}
 	for _, c := range cals {
-		if c.N > 0 && c.N >= minPairs {
+		if c.Applies(minPairs) {
 			fits[CarrierTech{c.Carrier, c.Tech}] = c.Fit
 		}
 	}
@@ -198,7 +205,7 @@ func CalibrateInPlace(predicted []PredictedCell, cals []Calibration, minPairs in
 func SigmaFromCalibration(cals []Calibration, minPairs int) map[CarrierTech]float64 {
 	m := map[CarrierTech]float64{}
 	for _, c := range cals {
-		if c.N > 0 && c.N >= minPairs && !math.IsNaN(c.Fit.SigmaDB) && !math.IsInf(c.Fit.SigmaDB, 0) {
+		if c.Applies(minPairs) && !math.IsNaN(c.Fit.SigmaDB) && !math.IsInf(c.Fit.SigmaDB, 0) {
 			m[CarrierTech{c.Carrier, c.Tech}] = c.Fit.SigmaDB
 		}
 	}

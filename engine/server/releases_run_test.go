@@ -302,7 +302,7 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		cals = append(cals, coverage.Calibration{Carrier: engine.Viettel, Tech: tech, N: 10,
 			Fit: predict.Fit{N: 10, OffsetDB: -40, SigmaDB: 8}})
 	}
-	if err := calfile.WriteCalibrationFile(filepath.Join(ts.dir, "calibration.json"), calfile.New(8, false, cals)); err != nil {
+	if err := calfile.WriteCalibrationFile(filepath.Join(ts.dir, "calibration.json"), calfile.New(8, false, cals, pipeline.DefaultMinPairs)); err != nil {
 		t.Fatal(err)
 	}
 	r4 := ts.release(t, "2024-10")
