@@ -75,11 +75,11 @@ func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *C
 // verdict (seeded by the village id). The evidence near the village is
 // published with it.
 func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
-	ev *evidence, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
+	ev *evidence, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
 	err := parallelFor(ctx, len(villages), func(i int) error {
 		v := villages[i]
-		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], noiseDB)
+		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], rn)
 		if err != nil {
 			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
 		}
@@ -148,7 +148,7 @@ type DeadZoneResult struct {
 // rows undecided: no P(dead), as no dead zone can hold them, and at
 // national scale they are most of the measured hexes. done is called once
 // per decided hex, from the deciding goroutine.
-func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, noiseDB float64, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -165,7 +165,7 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 		cell        hexgrid.Cell
 		first, last int
 		preds       []prediction
-		measured    map[deadzone.Key]*evSum
+		measured    map[deadzone.Key]*nearSum
 		v           deadzone.Verdict
 	}
 	var jobs []hexJob
@@ -181,7 +181,7 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 		judged := decide[cell]
 		decided := false
 		var preds []prediction
-		var measured map[deadzone.Key]*evSum
+		var measured map[deadzone.Key]*nearSum
 		for _, st := range group {
 			k := deadzone.Key{Carrier: st.Carrier, Tech: st.Tech}
 			covered := st.Source == coverage.Measured && st.State == coverage.Covered
@@ -197,11 +197,13 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 			}
 			if !readsMeasuredRow(st) {
 				preds = append(preds, prediction{k, st.PredictedDBm})
-			} else if r := rows[aggregate.Key{Cell: cell, Carrier: st.Carrier, Tech: st.Tech}]; r != nil && r.OutdoorSignal.N > 0 {
-				if measured == nil {
-					measured = map[deadzone.Key]*evSum{}
+			} else if r := rows[aggregate.Key{Cell: cell, Carrier: st.Carrier, Tech: st.Tech}]; r != nil {
+				if e, ok := hexReadings(r); ok {
+					if measured == nil {
+						measured = map[deadzone.Key]*nearSum{}
+					}
+					measured[k] = e
 				}
-				measured[k] = &evSum{n: int(r.OutdoorSignal.N), sum: float64(r.OutdoorSignal.N) * r.OutdoorSignal.MeanDBm}
 			}
 		}
 		switch {
@@ -222,7 +224,7 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 		if err != nil {
 			return err
 		}
-		post, err := signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, noiseDB)
+		post, err := signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, rn)
 		if err != nil {
 			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
@@ -533,7 +535,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		}
 	}
 	tick := newTicker(p.progress, StageDeadZones, "places", hexes+int64(len(dv)))
-	pDead, hc, err := hexVerdicts(ctx, cov, decide, rm, vcfg, rep.NoiseDB, tick.add)
+	pDead, hc, err := hexVerdicts(ctx, cov, decide, rm, vcfg, rep.readingNoise(), tick.add)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +547,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	vopt := opt.Villages
 	vopt.Cut = vcfg.Cut
 	if len(dv) > 0 && !opt.VillagesByHex {
-		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.NoiseDB, tick.add); err != nil {
+		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.readingNoise(), tick.add); err != nil {
 			return nil, err
 		}
 	}
@@ -898,4 +900,20 @@ func parallelFor(ctx context.Context, n int, f func(i int) error) error {
 		}
 	}
 	return nil
+}
+
+// hexReadings returns a hex's readings of one key for signalPosterior,
+// from its statistics row: the outdoor (and vehicle) readings, and the
+// indoor ones as the rest of all readings when every row's environment is
+// known (unknown-environment rows would otherwise be taken as indoor and
+// raised by the indoor loss). ok is false without readings.
+func hexReadings(r *aggregate.Row) (*nearSum, bool) {
+	e := &nearSum{}
+	if o := r.OutdoorSignal; o.N > 0 {
+		e.out = evSum{n: int(o.N), sum: float64(o.N) * o.MeanDBm}
+	}
+	if a, o := r.Signal, r.OutdoorSignal; r.All.Rows == r.Outdoor.Rows+r.Indoor.Rows && a.N > o.N {
+		e.in = evSum{n: int(a.N - o.N), sum: float64(a.N)*a.MeanDBm - e.out.sum}
+	}
+	return e, e.out.n+e.in.n > 0
 }

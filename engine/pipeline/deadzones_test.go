@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -414,5 +415,51 @@ func TestDeadZonesDecideAnalysisHexesOnly(t *testing.T) {
 	}
 	if want := int64(hexes + len(worldVillages)); last.Done != want || last.Total != want {
 		t.Errorf("last progress %+v, want %d of %d places", last, want, want)
+	}
+}
+
+// TestUnregisteredCarrierIndoorReadings: a network the register lacks
+// (no Vietnamobile site in the world) still serves a village where its
+// phones read it indoors: the readings enter as the signal less the
+// indoor loss, as outdoor ones do as they are. Indoor readings too weak
+// for service once the loss is added leave the village dead.
+func TestUnregisteredCarrierIndoorReadings(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		env       engine.Environment
+		readingDB float64
+		served    bool
+	}{
+		{"strong indoor", engine.EnvIndoor, -72, true},
+		{"strong outdoor", engine.EnvOutdoor, -72, true},
+		{"weak indoor", engine.EnvIndoor, -135, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			villages := []engine.Village{{ID: "F1", Name: "Bản Xa", CommuneCode: "C3", Lon: 103.60, Lat: 22.40, Households: 40}}
+			b := &engine.MeasurementBatch{}
+			for i := range 20 {
+				b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*600000, Carrier: engine.Vietnamobile, Tech: engine.Tech4G,
+					Lon: 103.60 + float64(i%5-2)*1e-4, Lat: 22.40 + float64(i/5-2)*1e-4, SignalDBm: c.readingDB + float64(i%3-1),
+					Service: engine.ServiceOK, RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+					Source: engine.SourceCrowd, DeviceID: "p" + strconv.Itoa(i), DeviceClass: engine.DeviceSmartphone, Environment: c.env})
+			}
+			r, err := DeadZones(context.Background(), storeOf(t, villages, b), worldOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := villageByID(t, r, "F1")
+			if c.served {
+				want := c.readingDB
+				if c.env == engine.EnvIndoor {
+					want += r.RadioMap.IndoorLossDB
+				}
+				if v.WithoutSignal() || v.Verdict.PDead > 0.05 || v.Verdict.Best != (deadzone.Key{Carrier: engine.Vietnamobile, Tech: engine.Tech4G}) ||
+					math.Abs(v.Verdict.BestMeanDBm-want) > 1 {
+					t.Errorf("P(dead) %.3f, best %v at %.1f dBm; want served by Vietnamobile 4G at %.1f dBm", v.Verdict.PDead, v.Verdict.Best, v.Verdict.BestMeanDBm, want)
+				}
+			} else if !v.WithoutSignal() || v.Verdict.PDead < 0.95 {
+				t.Errorf("P(dead) %.3f, best %v at %.1f dBm; want dead", v.Verdict.PDead, v.Verdict.Best, v.Verdict.BestMeanDBm)
+			}
+		})
 	}
 }

@@ -132,6 +132,11 @@ type evFix struct {
 	sum int64
 }
 
+// nearFix is a key's readings near a village: outdoor (and vehicle or
+// unknown environment) and indoor, apart, since indoor ones read an
+// indoor loss below the street.
+type nearFix struct{ out, in evFix }
+
 // evCellKey is an evKey within one carrier's evAcc: without the carrier's
 // name, a key of fixed size that the map hashes and compares as memory
 // (a string in the key made every insert of the pass hash and compare
@@ -180,7 +185,7 @@ type evAcc struct {
 	rows               []evRow
 	compactAt          int
 	nearby             []deadzone.Nearby
-	near               []map[deadzone.Key]*evFix
+	near               []map[deadzone.Key]*nearFix
 	rowsRead, rowsNear int64
 }
 
@@ -189,7 +194,7 @@ var minCompactAt = 1 << 16 // a variable for the tests
 
 // newEvAcc starts the evidence of carrier c near villages villages.
 func newEvAcc(c engine.Carrier, villages int) *evAcc {
-	a := &evAcc{carrier: c, compactAt: minCompactAt, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*evFix, villages)}
+	a := &evAcc{carrier: c, compactAt: minCompactAt, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*nearFix, villages)}
 	for i := range a.nearby {
 		a.nearby[i].NearestTestM = math.Inf(1)
 	}
@@ -254,10 +259,11 @@ func (a *evAcc) merge(o *evAcc) {
 		nb.NearestTestM = min(nb.NearestTestM, ob.NearestTestM)
 		for k, e := range o.near[i] {
 			if a.near[i] == nil {
-				a.near[i] = map[deadzone.Key]*evFix{}
+				a.near[i] = map[deadzone.Key]*nearFix{}
 			}
 			if x := a.near[i][k]; x != nil {
-				x.n, x.sum = x.n+e.n, x.sum+e.sum
+				x.out.n, x.out.sum = x.out.n+e.out.n, x.out.sum+e.out.sum
+				x.in.n, x.in.sum = x.in.n+e.in.n, x.in.sum+e.in.sum
 			} else {
 				c := *e
 				a.near[i][k] = &c
@@ -270,7 +276,7 @@ func (a *evAcc) merge(o *evAcc) {
 func (a *evAcc) evidence() *evidence {
 	a.compact() // sorted as cmpReading sorts one carrier's readings
 	ev := &evidence{readings: make([]evReading, 0, len(a.rows)), nearby: slices.Clone(a.nearby),
-		near: make([]map[deadzone.Key]*evSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
+		near: make([]map[deadzone.Key]*nearSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
 	for _, r := range a.rows {
 		k := &r.k
 		ev.readings = append(ev.readings, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: a.carrier, Tech: k.tech},
@@ -280,9 +286,10 @@ func (a *evAcc) evidence() *evidence {
 		if m == nil {
 			continue
 		}
-		ev.near[i] = make(map[deadzone.Key]*evSum, len(m))
+		ev.near[i] = make(map[deadzone.Key]*nearSum, len(m))
 		for k, e := range m {
-			ev.near[i][k] = &evSum{n: e.n, sum: float64(e.sum) / microDB}
+			ev.near[i][k] = &nearSum{out: evSum{n: e.out.n, sum: float64(e.out.sum) / microDB},
+				in: evSum{n: e.in.n, sum: float64(e.in.sum) / microDB}}
 		}
 	}
 	return ev
@@ -397,15 +404,19 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 			if b.Service[i] == engine.ServiceNone {
 				nb.NoService++
 			}
-			if b.Service[i] == engine.ServiceOK && b.Environment[i] != engine.EnvIndoor && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
+			if b.Service[i] == engine.ServiceOK && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
 				if ev.near[vi] == nil {
-					ev.near[vi] = map[deadzone.Key]*evFix{}
+					ev.near[vi] = map[deadzone.Key]*nearFix{}
 				}
 				k := deadzone.Key{Carrier: b.Carrier[i], Tech: b.Tech[i]}
-				e := ev.near[vi][k]
-				if e == nil {
-					e = &evFix{}
-					ev.near[vi][k] = e
+				x := ev.near[vi][k]
+				if x == nil {
+					x = &nearFix{}
+					ev.near[vi][k] = x
+				}
+				e := &x.out
+				if b.Environment[i] == engine.EnvIndoor {
+					e = &x.in
 				}
 				e.n++
 				e.sum += toMicro(b.SignalDBm[i])
@@ -619,7 +630,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 			nb.NearestTestM = min(nb.NearestTestM, ev.nearby[i].NearestTestM)
 			for k, e := range ev.near[i] {
 				if evOut.near[i] == nil {
-					evOut.near[i] = map[deadzone.Key]*evSum{}
+					evOut.near[i] = map[deadzone.Key]*nearSum{}
 				}
 				evOut.near[i][k] = e
 			}

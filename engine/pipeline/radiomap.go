@@ -148,6 +148,10 @@ type evSum struct {
 	sum float64
 }
 
+// nearSum is a key's readings near a point, outdoor and indoor apart
+// (nearFix).
+type nearSum struct{ out, in evSum }
+
 // evReading is one evKey's sum.
 type evReading struct {
 	evKey
@@ -163,9 +167,10 @@ type evReading struct {
 type evidence struct {
 	readings []evReading
 	nearby   []deadzone.Nearby // per village
-	// near holds each village's exact outdoor readings within
-	// deadzone.NearbyRadiusM, per key (for keys without prediction).
-	near               []map[deadzone.Key]*evSum
+	// near holds each village's exact readings within
+	// deadzone.NearbyRadiusM, per key, outdoor and indoor apart (for keys
+	// without prediction).
+	near               []map[deadzone.Key]*nearSum
 	rowsRead, rowsNear int64
 }
 
@@ -540,9 +545,15 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 // variation below the fields' resolution — a link's own shadowing over
 // tens of metres — which the signal at the point has too, independent
 // between keys); and, appended independent of them, keys without prediction
-// from their measurements alone (measured: mean reading and count), with
-// variance (prior residual variance + noise²)/n.
-func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, measured map[deadzone.Key]*evSum, noiseDB float64) (deadzone.Posterior, error) {
+// from their measurements alone (measured: outdoor and indoor sums and
+// counts). Each outdoor reading is taken as the signal with variance
+// v = prior residual variance + noise², each indoor one as the signal less
+// the indoor loss with variance v + the loss's spread², and the key's mean
+// and variance are their precision-weighted mean and 1/Σ precision:
+// (prior + noise²)/n for n outdoor readings alone. A carrier with no
+// registered site in reach still has its readings counted: strong indoor
+// readings of a network the register lacks are service at the village.
+func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, measured map[deadzone.Key]*nearSum, rn readingNoise) (deadzone.Posterior, error) {
 	keys := make([]radiomap.Key, len(preds))
 	for i, p := range preds {
 		keys[i] = radiomap.Key{Carrier: p.key.Carrier, Tech: p.key.Tech}
@@ -553,7 +564,7 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	}
 	var extra []deadzone.Key
 	for k := range measured {
-		if !slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) && k.Tech.Valid() {
+		if !slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) && k.Tech.Valid() && measured[k].out.n+measured[k].in.n > 0 {
 			extra = append(extra, k)
 		}
 	}
@@ -575,12 +586,24 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 		out.Cov[i*n+i] += nugget
 	}
 	prior := m.Model().Cov(0, true)
+	vOut := prior + rn.noiseDB*rn.noiseDB
+	vIn := vOut + rn.indoorSigmaDB*rn.indoorSigmaDB
 	for a, k := range extra {
 		e := measured[k]
 		i := q + a
+		prec := float64(e.out.n)/vOut + float64(e.in.n)/vIn
 		out.Keys = append(out.Keys, k)
-		out.MeanDBm = append(out.MeanDBm, e.sum/float64(e.n))
-		out.Cov[i*n+i] = (prior + noiseDB*noiseDB) / float64(e.n)
+		out.MeanDBm = append(out.MeanDBm, (e.out.sum/vOut+(e.in.sum+float64(e.in.n)*rn.indoorLossDB)/vIn)/prec)
+		out.Cov[i*n+i] = 1 / prec
 	}
 	return out, nil
+}
+
+// readingNoise is what signalPosterior needs of the radio map's report
+// to weigh readings on their own: a reading's noise, and the building
+// loss and its spread for indoor readings.
+type readingNoise struct{ noiseDB, indoorLossDB, indoorSigmaDB float64 }
+
+func (r *RadioMapReport) readingNoise() readingNoise {
+	return readingNoise{r.NoiseDB, r.IndoorLossDB, r.IndoorLossSigmaDB}
 }

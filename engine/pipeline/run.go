@@ -66,7 +66,7 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 6 // 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
+	measureFormat   = 7 // 7: indoor readings near villages kept (nearState.NIn, SumIn); 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 4 // 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 5 // 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 2 // 2: maps as entries in key order after the header (savedmaps.go)
@@ -1238,8 +1238,10 @@ type readingState struct {
 type nearState struct {
 	Village int
 	Key     deadzone.Key
-	N       int
+	N       int // outdoor readings
 	Sum     float64
+	NIn     int // indoor readings
+	SumIn   float64
 }
 
 func (st *measuredState) encodeTo(enc *gob.Encoder) error {
@@ -1392,7 +1394,8 @@ func stateOf(m *Measured) *measuredState {
 			return int(a.Tech) - int(b.Tech)
 		})
 		for _, k := range keys {
-			st.Near = append(st.Near, nearState{i, k, near[k].n, near[k].sum})
+			e := near[k]
+			st.Near = append(st.Near, nearState{i, k, e.out.n, e.out.sum, e.in.n, e.in.sum})
 		}
 	}
 	return st
@@ -1405,7 +1408,7 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 		return nil, err
 	}
 	ev := &evidence{readings: st.readings, nearby: st.Nearby,
-		near: make([]map[deadzone.Key]*evSum, len(st.Nearby)), rowsRead: st.RowsRead, rowsNear: st.RowsNear}
+		near: make([]map[deadzone.Key]*nearSum, len(st.Nearby)), rowsRead: st.RowsRead, rowsNear: st.RowsNear}
 	if ev.nearby == nil {
 		ev.nearby = []deadzone.Nearby{}
 	}
@@ -1414,9 +1417,9 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 			return nil, fmt.Errorf("pipeline: saved measurements name village %d of %d", n.Village, len(ev.near))
 		}
 		if ev.near[n.Village] == nil {
-			ev.near[n.Village] = map[deadzone.Key]*evSum{}
+			ev.near[n.Village] = map[deadzone.Key]*nearSum{}
 		}
-		ev.near[n.Village][n.Key] = &evSum{n: n.N, sum: n.Sum}
+		ev.near[n.Village][n.Key] = &nearSum{out: evSum{n: n.N, sum: n.Sum}, in: evSum{n: n.NIn, sum: n.SumIn}}
 	}
 	speeds := map[speedCell]map[float64]int64{}
 	addSpeedStates(speeds, st.Speeds)
