@@ -129,7 +129,9 @@ LZW, nodata) is spread by sub-pixel sampling: each pixel is split into k×k
 sub-points carrying value/k², each indexed into its cell. An H3 table
 (h3,population[,households], e.g. Kontur) is aggregated to coarser cells or split
 evenly into finer ones; a point table (lon,lat,population[,households]) is indexed
-point by point. Households per cell are population divided by the census 2019
+point by point. The tables are CSV (comma, semicolon or tab separated, the
+header row optional, gzip allowed); households, when given, on every row or on
+none. Households per cell are population divided by the census 2019
 average household size of the province the cell centre falls in, unless the
 input gives households.`
 

@@ -344,7 +344,7 @@ func encodingCSV(in string) []string { return encodingCSVSep(in, "|") }
 // (rowErrText).
 func encodingCSVSep(in, sep string) []string {
 	br := bufio.NewReaderSize(strings.NewReader(in), 1<<16)
-	comma := sniffDelimiter(br)
+	comma := SniffDelimiter(br)
 	cr := newStdCSV(strings.NewReader(in), comma)
 	header, err := cr.Read()
 	if err != nil {

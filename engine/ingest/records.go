@@ -233,7 +233,7 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	}
 	comma := opt.Comma
 	if comma == 0 {
-		comma = sniffDelimiter(br)
+		comma = SniffDelimiter(br)
 	}
 	if comma <= 0 || comma >= utf8.RuneSelf || comma == '"' || comma == '\r' || comma == '\n' {
 		return nil, fmt.Errorf("csv: delimiter %q: want a single-byte character other than a quote or line end: %w", comma, engine.ErrInvalidConfig)
@@ -262,10 +262,10 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	return c, nil
 }
 
-// sniffDelimiter counts commas, semicolons and tabs outside quotes on the
+// SniffDelimiter counts commas, semicolons and tabs outside quotes on the
 // first line and picks the most frequent (comma on a tie; tab-separated
 // text is what G-NetTrack and other drive-test tools export).
-func sniffDelimiter(br *bufio.Reader) rune {
+func SniffDelimiter(br *bufio.Reader) rune {
 	buf, _ := br.Peek(br.Size())
 	if i := bytes.IndexByte(buf, '\n'); i >= 0 {
 		buf = buf[:i]

@@ -352,6 +352,9 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 		// Two of these would sum to +Inf.
 		{"beyond any place", a.String() + ",1e308\n", "population", 1},
 		{"households beyond any place", "h3,population,households\n" + a.String() + ",10,2e9\n", "households", 2},
+		// A row without households amid rows with them would count 0.
+		{"households on some rows only", "h3,population,households\n" + a.String() + ",10,\n" + b.String() + ",10,2\n", "households", 3},
+		{"households missing after given", "h3,population,households\n" + a.String() + ",10,3\n" + b.String() + ",10,\n", "households", 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -500,5 +503,32 @@ func TestRowWiderThanHeader(t *testing.T) {
 	// Headerless, as wide as its columns: read.
 	if _, err := ReadPoints(strings.NewReader("103.2,22.4,100\n")); err != nil {
 		t.Fatalf("headerless: %v", err)
+	}
+}
+
+// Point and H3 tables may be comma, semicolon or tab separated, as the
+// contract's CSV inputs: the same rows read the same.
+func TestTableDelimiters(t *testing.T) {
+	a, _ := hexgrid.Index(105.85, 21.03, 8)
+	for _, sep := range []string{",", ";", "\t"} {
+		j := func(f ...string) string { return strings.Join(f, sep) + "\n" }
+		pts, err := ReadPoints(strings.NewReader(j("lon", "lat", "population") + j("105.85", "21.03", "12.5") + j("106.7", "10.77", "3")))
+		if err != nil || pts.Len() != 2 || pts.Population[0] != 12.5 || pts.Lat[1] != 10.77 {
+			t.Errorf("points separated by %q: %v %+v", sep, err, pts)
+		}
+		cells, _, err := ReadH3Table(strings.NewReader(j("h3", "population", "households") + j(a.String(), "10", "3")))
+		if err != nil || len(cells) != 1 || cells[0] != (Cell{a, 10, 3}) {
+			t.Errorf("H3 table separated by %q: %v %v", sep, err, cells)
+		}
+	}
+}
+
+// A Parquet or Arrow file is refused as what it is, not parsed as CSV.
+func TestTableNotCSV(t *testing.T) {
+	for _, head := range []string{"PAR1\x15\x04", "ARROW1\x00\x00"} {
+		_, err := ReadPoints(strings.NewReader(head + "lon,lat,population\n"))
+		if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "population tables are CSV") {
+			t.Errorf("%q: %v", head[:4], err)
+		}
 	}
 }

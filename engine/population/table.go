@@ -1,6 +1,7 @@
 package population
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // ParseError reports a bad value in a table, with its 1-based line and
@@ -40,7 +42,14 @@ type columns struct {
 // (in that order when there is no header). A header row is recognised by
 // its first field being a known column name; aliases maps other spellings.
 func readTable(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) error {
-	cr := csv.NewReader(r)
+	// Comma, semicolon or tab separated, as the contract's CSV inputs
+	// (ingest.SniffDelimiter reads the first line).
+	br := bufio.NewReaderSize(r, 64<<10)
+	if head, _ := br.Peek(8); ingest.Sniff(head) != ingest.FormatCSV {
+		return fmt.Errorf("%w: a %s file; population tables are CSV (comma, semicolon or tab separated)", ErrInvalidInput, ingest.Sniff(head))
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = ingest.SniffDelimiter(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -130,6 +139,7 @@ const MaxCount = 1e9
 func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 	pop := map[hexgrid.Cell]float64{}
 	hh := map[hexgrid.Cell]float64{}
+	var given allOrNone
 	err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3"},
 		func(line int, get func(string) (string, bool)) error {
 			s, _ := get("h3")
@@ -146,7 +156,11 @@ func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 				return err
 			}
 			pop[c] += p
-			if hs, ok := get("households"); ok && hs != "" {
+			hs, ok := get("households")
+			if err := given.check(line, ok && hs != ""); err != nil {
+				return err
+			}
+			if ok && hs != "" {
 				h, err := parseCount(line, "households", hs)
 				if err != nil {
 					return err
@@ -175,7 +189,7 @@ func (p *Points) Len() int { return len(p.Lon) }
 // header row is optional (without one, columns are in that order).
 func ReadPoints(r io.Reader) (*Points, error) {
 	p := &Points{}
-	withHH := -1 // unknown until the first row
+	var given allOrNone
 	err := readTable(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
 		func(line int, get func(string) (string, bool)) error {
 			var v [3]float64
@@ -203,19 +217,14 @@ func ReadPoints(r io.Reader) (*Points, error) {
 				return &ParseError{Line: line, Column: "population", Err: fmt.Errorf("%v is above %g: no place holds that many", v[2], float64(MaxCount))}
 			}
 			hs, ok := get("households")
-			has := 0
-			if ok && hs != "" {
-				has = 1
-			}
-			if withHH == -1 {
-				withHH = has
-			} else if has != withHH {
-				return &ParseError{Line: line, Column: "households", Err: errors.New("given on some rows only")}
+			has := ok && hs != ""
+			if err := given.check(line, has); err != nil {
+				return err
 			}
 			p.Lon = append(p.Lon, v[0])
 			p.Lat = append(p.Lat, v[1])
 			p.Population = append(p.Population, v[2])
-			if has == 1 {
+			if has {
 				h, err := parseCount(line, "households", hs)
 				if err != nil {
 					return err
@@ -256,4 +265,22 @@ func FromPoints(p *Points, res int) ([]Cell, error) {
 		}
 	}
 	return fromSums(pop, hh), nil
+}
+
+// allOrNone checks that a table gives households on every row or on none:
+// a row without them amid rows with them would otherwise count 0
+// households (or, in a points table, misalign the column), where the
+// reader derives them from the census household size only for a table
+// with none.
+type allOrNone struct{ seen, given bool }
+
+func (a *allOrNone) check(line int, given bool) error {
+	if !a.seen {
+		a.seen, a.given = true, given
+		return nil
+	}
+	if given != a.given {
+		return &ParseError{Line: line, Column: "households", Err: errors.New("given on some rows only")}
+	}
+	return nil
 }
