@@ -54,7 +54,8 @@ Writes to OUT:
                     name, commune, lon, lat, households, p_dead, value, team, day,
                     order (team, day and order empty when not visited)
   campaign.geojson  the villages as points with the same properties, and one
-                    LineString per team-day route (team, day, km, hours, value)
+                    LineString per team-day route (team, day, villages, length_km,
+                    travel_hours, hours, value)
 and prints the plan per team-day.`
 
 const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
@@ -112,6 +113,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	})
 	if zero != nil {
 		return zero
+	}
+	if r := o.cfg.ResidualError; !(r >= 0 && r < 0.5) {
+		return usageError{fmt.Sprintf("campaign: --residual-error %g: the residual error is a probability in [0, 0.5)", r)}
 	}
 	if o.cfg.ResidualError == 0 {
 		o.cfg.ResidualError = -1 // the flag's 0 means perfect tests, not the default
@@ -207,6 +211,9 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
+			if len(out) == 0 {
+				return nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
+			}
 			return out, nil
 		}
 		if err != nil {

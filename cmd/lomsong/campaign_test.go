@@ -138,6 +138,11 @@ func TestCampaignCommandErrors(t *testing.T) {
 		{"no days", []string{"campaign", "--verdicts", good, "--out", out}, exitUsage, "--days"},
 		{"no input", []string{"campaign", "--days", "3", "--out", out}, exitUsage, "required"},
 		{"bad residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "0.7"}, exitUsage, "residual error"},
+		{"negative residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "-0.1"}, exitUsage, "--residual-error -0.1"},
+		{"verdicts without rows", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\n"), "--days", "3", "--out", out},
+			exitDataRefused, "no village with a verdict"},
+		{"verdicts without p_dead values", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,\n"), "--days", "3", "--out", out},
+			exitDataRefused, "no village with a verdict"},
 		// A zero typed is refused, not replaced by the default.
 		{"zero teams", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--teams", "0"}, exitUsage, "--teams 0: want a value above 0"},
 		{"zero speed", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--speed-kmh", "0"}, exitUsage, "--speed-kmh 0"},
