@@ -93,6 +93,45 @@ type Rollup struct {
 	Res                int
 	ChildrenChallenged int
 	Challenged         bool
+	// The evidence under the parent: ChildrenWithTests of its 7 children
+	// hold counted tests; Tests and Negatives are the sums, and the first
+	// and last negative times the earliest and latest, over the claimed
+	// hexes it holds (0 without negatives).
+	ChildrenWithTests                       int
+	Tests, Negatives                        int
+	FirstNegativeUnixMs, LastNegativeUnixMs int64
+}
+
+// evidence is what a roll-up sums of the hexes under it.
+type evidence struct {
+	tests, negatives int
+	first, last      int64 // 0 without negatives
+}
+
+func (e *evidence) add(o evidence) {
+	e.tests += o.tests
+	e.negatives += o.negatives
+	if o.first != 0 && (e.first == 0 || o.first < e.first) {
+		e.first = o.first
+	}
+	e.last = max(e.last, o.last)
+}
+
+// parentSum is one parent's count of challenged children and of children
+// with tests, and the evidence under it.
+type parentSum struct {
+	challenged, withTests int
+	ev                    evidence
+}
+
+func (s *parentSum) add(c levelKey) {
+	if c.challenged {
+		s.challenged++
+	}
+	if c.ev.tests > 0 {
+		s.withTests++
+	}
+	s.ev.add(c.ev)
 }
 
 // Report is the outcome of Adjudicate.
@@ -276,32 +315,37 @@ func reasonPart(why []byte, text string) []byte {
 	return append(why, text...)
 }
 
-// rollup counts challenged children per parent, resolution by resolution.
+// rollup counts challenged children per parent, resolution by resolution,
+// and sums the evidence under each.
 func rollup(hexes []Result, cfg Config) []Rollup {
 	var out []Rollup
 	level := make([]levelKey, 0, len(hexes))
 	for _, h := range hexes {
-		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged})
+		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged,
+			evidence{h.Tests, h.Negatives, h.FirstNegativeUnixMs, h.LastNegativeUnixMs}})
 	}
 	for res := cfg.Res - 1; res >= cfg.RollupRes; res-- {
-		keys, counts := parentCounts(level, res)
+		keys, sums := parentCounts(level, res)
 		next := make([]levelKey, 0, len(keys))
 		for i, k := range keys {
-			n := counts[i]
-			ch := n >= cfg.RollupMin
-			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res, ChildrenChallenged: n, Challenged: ch})
-			next = append(next, levelKey{k, ch})
+			s := sums[i]
+			ch := s.challenged >= cfg.RollupMin
+			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res, ChildrenChallenged: s.challenged, Challenged: ch,
+				ChildrenWithTests: s.withTests, Tests: s.ev.tests, Negatives: s.ev.negatives,
+				FirstNegativeUnixMs: s.ev.first, LastNegativeUnixMs: s.ev.last})
+			next = append(next, levelKey{k, ch, s.ev})
 		}
 		level = next
 	}
 	return out
 }
 
-// levelKey is a key of one resolution of the rollup and whether it is
-// challenged.
+// levelKey is a key of one resolution of the rollup, whether it is
+// challenged, and the evidence under it.
 type levelKey struct {
 	key
 	challenged bool
+	ev         evidence
 }
 
 // parentCounts returns the distinct parents at res of the level's keys,
@@ -311,11 +355,11 @@ type levelKey struct {
 // resolution by their parents' digits first), so one pass over the runs
 // gives them; keys out of that order are counted through a map and
 // sorted.
-func parentCounts(level []levelKey, res int) ([]key, []int) {
+func parentCounts(level []levelKey, res int) ([]key, []parentSum) {
 	parent := func(c levelKey) key { return key{hexgrid.FastParent(c.cell, res), c.carrier, c.tech} }
 	less := func(a, b key) int { return cmpKey(Claim{a.cell, a.carrier, a.tech}, Claim{b.cell, b.carrier, b.tech}) }
 	keys := make([]key, 0, len(level)/4+1)
-	var counts []int
+	var sums []parentSum
 	for _, c := range level {
 		p := parent(c)
 		if n := len(keys); n == 0 || keys[n-1] != p {
@@ -323,35 +367,33 @@ func parentCounts(level []levelKey, res int) ([]key, []int) {
 				return parentCountsUnordered(level, parent, less)
 			}
 			keys = append(keys, p)
-			counts = append(counts, 0)
+			sums = append(sums, parentSum{})
 		}
-		if c.challenged {
-			counts[len(counts)-1]++
-		}
+		sums[len(sums)-1].add(c)
 	}
-	return keys, counts
+	return keys, sums
 }
 
 // parentCountsUnordered is parentCounts for a level out of cmpKey's order.
-func parentCountsUnordered(level []levelKey, parent func(levelKey) key, less func(a, b key) int) ([]key, []int) {
-	count := map[key]int{}
+func parentCountsUnordered(level []levelKey, parent func(levelKey) key, less func(a, b key) int) ([]key, []parentSum) {
+	sum := map[key]*parentSum{}
 	var keys []key
 	for _, c := range level {
 		p := parent(c)
-		if _, ok := count[p]; !ok {
+		s := sum[p]
+		if s == nil {
 			keys = append(keys, p)
-			count[p] = 0
+			s = &parentSum{}
+			sum[p] = s
 		}
-		if c.challenged {
-			count[p]++
-		}
+		s.add(c)
 	}
 	slices.SortFunc(keys, less)
-	counts := make([]int, len(keys))
+	sums := make([]parentSum, len(keys))
 	for i, k := range keys {
-		counts[i] = count[k]
+		sums[i] = *sum[k]
 	}
-	return keys, counts
+	return keys, sums
 }
 
 func cmpKey(a, b Claim) int {

@@ -104,7 +104,14 @@ func TestRollupParents(t *testing.T) {
 				}
 				for _, k := range kids {
 					if rng.IntN(3) > 0 {
-						level = append(level, levelKey{key{k, c, tech}, rng.IntN(2) == 0})
+						n := rng.IntN(4)
+						ev := evidence{tests: n}
+						if n > 1 {
+							ev.negatives = n - 1
+							ev.first = int64(1 + rng.IntN(1000))
+							ev.last = ev.first + int64(rng.IntN(1000))
+						}
+						level = append(level, levelKey{key{k, c, tech}, rng.IntN(2) == 0, ev})
 					}
 				}
 			}
@@ -128,6 +135,41 @@ func TestRollupParents(t *testing.T) {
 		keys, counts = parentCounts(shuffled, res)
 		if !reflect.DeepEqual(keys, wantKeys) || !reflect.DeepEqual(counts, wantCounts) {
 			t.Fatalf("res %d, shuffled: %d parents, want %d", res, len(keys), len(wantKeys))
+		}
+	}
+}
+
+// A roll-up row carries the evidence under it: the tests, negatives and
+// negative times of the claimed hexes it holds, and how many of its
+// children hold tests — not the count of challenged children again.
+func TestRollupEvidence(t *testing.T) {
+	p, err := hexgrid.Index(103.2, 22.3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids, err := p.Children(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hexes := []Result{
+		{Claim: Claim{kids[0], engine.Viettel, engine.Tech4G}, Verdict: Challenged, Tests: 12, Negatives: 9, FirstNegativeUnixMs: 5000, LastNegativeUnixMs: 90000},
+		{Claim: Claim{kids[1], engine.Viettel, engine.Tech4G}, Verdict: Upheld, Tests: 4, Negatives: 1, FirstNegativeUnixMs: 3000, LastNegativeUnixMs: 3000},
+		{Claim: Claim{kids[2], engine.Viettel, engine.Tech4G}, Verdict: Insufficient},
+	}
+	cfg := DefaultConfig()
+	cfg.Res, cfg.RollupRes = 8, 6
+	out := rollup(hexes, cfg)
+	if len(out) != 2 {
+		t.Fatalf("%d roll-ups: %+v", len(out), out)
+	}
+	for _, r := range out {
+		want := Rollup{Cell: r.Cell, Carrier: engine.Viettel, Tech: engine.Tech4G, Res: r.Res, ChildrenChallenged: 1,
+			ChildrenWithTests: 2, Tests: 16, Negatives: 10, FirstNegativeUnixMs: 3000, LastNegativeUnixMs: 90000}
+		if r.Res == 6 {
+			want.ChildrenChallenged, want.ChildrenWithTests = 0, 1 // its one child, the res-7 parent, holds tests
+		}
+		if r != want {
+			t.Errorf("res %d: %+v\nwant %+v", r.Res, r, want)
 		}
 	}
 }

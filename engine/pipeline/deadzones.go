@@ -829,7 +829,8 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 			verdict[i] = "challenged"
 		}
 		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged", p.ChildrenChallenged)
-		children[i], span[i], pv[i] = int64(p.ChildrenChallenged), math.NaN(), math.NaN()
+		tests[i], neg[i], children[i] = int64(p.Tests), int64(p.Negatives), int64(p.ChildrenWithTests)
+		first[i], last[i], span[i], pv[i] = p.FirstNegativeUnixMs, p.LastNegativeUnixMs, math.NaN(), math.NaN()
 	}
 	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "carrier", String: carrier},
 		{Name: "tech", String: tech}, {Name: "verdict", String: verdict}, {Name: "reason", String: reason},
