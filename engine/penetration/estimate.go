@@ -42,6 +42,10 @@ type Estimate struct {
 	// Issues lists data problems (a share above 100%, a count that does
 	// not add up). Values are never clipped silently: the problem is here.
 	Issues []string
+	// Impossible marks a value that cannot be the quantity (a share above
+	// 100%): kept and shown for the record, but never judged against a
+	// goal or ranked (the scorecard's status is then unknown).
+	Impossible bool
 }
 
 // Known reports whether the estimate has a value.

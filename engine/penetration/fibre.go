@@ -22,7 +22,7 @@ const (
 // the share over the projection's growth band, not a confidence interval.
 // A share above 100% is reported in Issues (fibre subscriptions counted
 // per line rather than per household, stale household counts) and kept
-// as computed, never clipped.
+// as computed, never clipped, and marked Impossible: not judged.
 func FibreShare(s Subscription, proj *Projection) Estimate {
 	if math.IsNaN(s.FiberHouseholds) {
 		return unknown(MethodFibreAdmin, "fiber_households missing")
@@ -51,6 +51,7 @@ func FibreShare(s Subscription, proj *Projection) Estimate {
 			proj.CensusDate.Format("2006-01-02"), 100*g, s.Period, 100*(g-proj.GrowthBand), 100*(g+proj.GrowthBand)))
 	}
 	if e.Value > 1 {
+		e.Impossible = true
 		e.Issues = append(e.Issues, fmt.Sprintf("share above 100%% (%.1f%%): fibre households exceed households (data problem, not clipped)", 100*e.Value))
 	}
 	return e

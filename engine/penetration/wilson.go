@@ -59,6 +59,7 @@ func Proportion(x, n, conf float64, method string) Estimate {
 		Assumptions: []string{"counts are binomial: each unit independently has the property with the same probability"}}
 	if x > n {
 		e.Lower, e.Upper, e.Confidence, e.Interval = math.NaN(), math.NaN(), 0, IntervalNone
+		e.Impossible = true
 		e.Issues = append(e.Issues, "share above 100%: numerator exceeds denominator (data problem, not clipped)")
 		return e
 	}

@@ -178,7 +178,10 @@ type Result struct {
 	StatusBound         Status  // judged on the conservative bound
 	Change              float64 // Value − last month's Value; NaN when either is missing
 	Rank                int     // 1 = best among areas this month; 0 when unknown or national
-	Issues              []string
+	// Impossible: Value cannot be the quantity (penetration.Estimate's
+	// Impossible, a share above 100%): shown, never judged or ranked.
+	Impossible bool
+	Issues     []string
 	// Reason says why Status is unknown ("" when it is known): the
 	// input missing for the month, or the estimate's issues.
 	Reason string
@@ -395,6 +398,10 @@ func estimateResult(t Target, e *penetration.Estimate, cfg Config) Result {
 		return r
 	}
 	r.Value, r.Lower, r.Upper = e.Value, e.Lower, e.Upper
+	if e.Impossible {
+		r.Impossible = true
+		return r
+	}
 	r.StatusPoint = cfg.judge(t, r.Value)
 	if t.higherBetter() {
 		r.StatusBound = cfg.judge(t, r.Lower)
@@ -563,7 +570,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		var why []string
 		var n int
 		for k, i := range idx {
-			if r := scored[k].Targets[t]; math.IsNaN(r.Value) {
+			if r := scored[k].Targets[t]; math.IsNaN(r.Value) || r.Impossible {
 				n++
 				reason := cmp.Or(r.Reason, unknownReason(inputs[i], t, r.Issues, cfg))
 				if !slices.Contains(why, reason) {
@@ -588,7 +595,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		for _, i := range idx {
 			in := inputs[i]
 			e := get(in)
-			if e == nil || !e.Known() || !(in.Households > 0) {
+			if e == nil || !e.Known() || e.Impossible || !(in.Households > 0) {
 				return nil
 			}
 			w += in.Households
@@ -644,7 +651,7 @@ func rank(rows []Row, cfg Config) {
 		for t := range Targets {
 			var ids []int
 			for i := start; i < end; i++ {
-				if !rows[i].National && !math.IsNaN(rows[i].Targets[t].Value) {
+				if !rows[i].National && !math.IsNaN(rows[i].Targets[t].Value) && !rows[i].Targets[t].Impossible {
 					ids = append(ids, i)
 				}
 			}

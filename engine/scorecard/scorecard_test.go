@@ -478,3 +478,29 @@ func TestDeadZonesUnassessed(t *testing.T) {
 		t.Errorf("villages basis with no populated hex: %+v", r)
 	}
 }
+
+// A share the estimator marks impossible (fibre households above
+// households: 120%) is shown but not judged, ranked or counted into the
+// national share: its status is unknown, with the data problem as the
+// reason, and the consistent province ranks first.
+func TestImpossibleShare(t *testing.T) {
+	bad := full("01", jan)
+	f := penetration.FibreShare(penetration.Subscription{AreaCode: "01", Households: 1000, FiberHouseholds: 1200}, nil)
+	if !f.Impossible {
+		t.Fatalf("FibreShare of 1200/1000: %+v, want Impossible", f)
+	}
+	bad.Fibre = &f
+	good := full("02", jan)
+	good.Fibre = exact(0.9)
+	card := build(t, []AreaInput{bad, good}, DefaultConfig())
+	r := row(t, card, "01", jan).Targets[TargetFibre]
+	if r.Status != StatusUnknown || r.Rank != 0 || r.Value != 1.2 || !strings.Contains(r.Reason, "fibre households exceed households") {
+		t.Errorf("area 01: status %v rank %d value %v reason %q", r.Status, r.Rank, r.Value, r.Reason)
+	}
+	if g := row(t, card, "02", jan).Targets[TargetFibre]; g.Rank != 1 || g.Status != StatusMet {
+		t.Errorf("area 02: status %v rank %d", g.Status, g.Rank)
+	}
+	if n := row(t, card, "VN", jan).Targets[TargetFibre]; n.Status != StatusUnknown || !math.IsNaN(n.Value) {
+		t.Errorf("national: status %v value %v, want unknown", n.Status, n.Value)
+	}
+}
