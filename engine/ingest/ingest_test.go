@@ -654,35 +654,3 @@ func TestRegisterKeysOncePerFile(t *testing.T) {
 		t.Fatalf("subscriptions: %d accepted, rejects %+v", n, rj)
 	}
 }
-
-// Households and subscribers are counts: 12.5 households is refused as
-// not a whole count (the contract's "a count ≥ 0"); 12.0 is 12.
-func TestRegisterCountsWhole(t *testing.T) {
-	rec, err := NewCSV(strings.NewReader("village_id,lon,lat,households\nV1,103.1,22.3,12.5\nV2,103.2,22.3,12.0\n"), CSVOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rejects []Reject
-	var rows []engine.Village
-	rep, err := ReadVillages(context.Background(), rec, nil, Defaults("v.csv", testNow),
-		func(b []engine.Village) error { rows = append(rows, b...); return nil }, func(r Reject) error { rejects = append(rejects, r); return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Accepted != 1 || len(rows) != 1 || rows[0].Households != 12 || len(rejects) != 1 ||
-		rejects[0].Column != "households" || rejects[0].Reason != ReasonInvalidNumber || rejects[0].Line != 2 {
-		t.Fatalf("accepted %d %+v, rejects %+v", rep.Accepted, rows, rejects)
-	}
-	rec, err = NewCSV(strings.NewReader("area_code,period,households,fiber_households\n12,2024-10,100,40.5\n"), CSVOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rejects = nil
-	if _, err := ReadSubscriptions(context.Background(), rec, nil, Defaults("s.csv", testNow), func([]engine.Subscription) error { return nil },
-		func(r Reject) error { rejects = append(rejects, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(rejects) != 1 || rejects[0].Column != "fiber_households" || rejects[0].Detail != "not a whole count" {
-		t.Fatalf("subscriptions rejects %+v", rejects)
-	}
-}

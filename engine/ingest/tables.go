@@ -56,7 +56,7 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if e = p.required(5, hh); e != nil {
 			return e
 		}
-		if row.Households, e = p.count(5, hh, 0, maxCount); e != nil {
+		if row.Households, e = p.number(5, hh, 0, maxCount); e != nil {
 			return e
 		}
 		ids[row.ID] = true
@@ -93,7 +93,7 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		dst := []*float64{&row.Households, &row.FiberHouseholds, &row.MobileSubscribers, &row.SmartphoneSubscribers,
 			&row.Only2GSubscribers, &row.SurveyedHouseholds, &row.SurveyedWithSmartphone}
 		for i, col := range subscriptionCountCols {
-			v, e := p.count(col, b.field(f, col), 0, maxCount)
+			v, e := p.number(col, b.field(f, col), 0, maxCount)
 			if e != nil {
 				return e
 			}

@@ -517,17 +517,6 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 	return v, nil
 }
 
-// count parses a count: a number in lo…hi that is whole (12 or 12.0, not
-// 12.5: a register counts households and subscribers one by one). Empty
-// is NaN, as for number.
-func (p *parser) count(col int, s string, lo, hi float64) (float64, *rowError) {
-	v, e := p.number(col, s, lo, hi)
-	if e == nil && !math.IsNaN(v) && v != math.Trunc(v) {
-		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, "not a whole count"}
-	}
-	return v, e
-}
-
 func (p *parser) required(col int, s string) *rowError {
 	if s == "" {
 		return &rowError{p.b.cols[col], s, ReasonMissingValue, p.b.cols[col] + " is required"}
