@@ -177,7 +177,7 @@ func TestExportGeoPackage(t *testing.T) {
 	// p_dead, status and the best key's mean and σ equal those of
 	// deadzones' villages.csv and hexes.csv, NULL where those are empty.
 	checkVerdicts(t, db, filepath.Join(dir, "dz", "villages.csv"), "villages", "village_id", "village_id",
-		[]string{"p_dead", "status", "best_mean_dbm", "best_sigma_db"})
+		[]string{"p_dead", "status", "best_mean_dbm", "best_sigma_db", "tests_300m", "no_service_300m", "nearest_test_m"})
 	checkVerdicts(t, db, filepath.Join(dir, "dz", "hexes.csv"), "hexes", "cell", "h3", []string{"p_dead", "status", "zone_id"})
 	var differ, decided int
 	db.QueryRow("SELECT count(*) FILTER (WHERE b.p_dead IS NOT h.p_dead OR b.status IS NOT h.status), count(b.p_dead) FROM coverage_best b JOIN hexes h USING (h3)").Scan(&differ, &decided)

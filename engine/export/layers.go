@@ -293,7 +293,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("villages", "villages with their verdict at their own point", Point,
 		ft("village_id"), ft("name"), ft("h3"), fi("households"), ft("level"), ft("status"), fr("p_dead"),
 		fb("without_signal"), ft("best_carrier"), ft("best_tech"), fr("best_mean_dbm"), fr("best_sigma_db"), fi("tests_300m"),
-		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution")).reserve(len(m.Villages))
+		fi("no_service_300m"), fr("nearest_test_m"), ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution")).reserve(len(m.Villages))
 	for _, v := range m.Villages {
 		b.geom(orb.Point{v.Lon, v.Lat})
 		b.t("village_id", v.ID)
@@ -309,6 +309,8 @@ func Layers(m *Month) ([]Layer, error) {
 		b.r("best_mean_dbm", v.BestMeanDBm)
 		b.r("best_sigma_db", v.BestSigmaDB)
 		b.i("tests_300m", v.Tests300m)
+		b.i("no_service_300m", v.NoService300m)
+		b.r("nearest_test_m", v.NearestTestM)
 		b.t("commune_code", v.Commune)
 		b.t("commune_name", v.CommuneName)
 		b.t("province_code", v.Province)

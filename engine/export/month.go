@@ -115,7 +115,12 @@ type Village struct {
 	// best carrier's technology at the village's point (to 0.1); NaN
 	// without a verdict or without a 3G/4G/5G key.
 	BestMeanDBm, BestSigmaDB float64
-	Tests300m                int64
+	// Tests300m and NoService300m count the tests, and the tests finding
+	// no network, within 300 m; NearestTestM is the metres to the nearest
+	// test when one lies within the search's reach, NaN otherwise (as
+	// villages.csv).
+	Tests300m, NoService300m int64
+	NearestTestM             float64
 	Commune, CommuneName     string
 	Province, ProvinceName   string
 	Attribution              string
@@ -329,7 +334,7 @@ func Build(in Input) (*Month, error) {
 	m.Villages = make([]Village, 0, len(dz.Villages.Villages))
 	for _, v := range dz.Villages.Villages {
 		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
-			Level: v.Level.String(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), WithoutSignal: v.WithoutSignal(),
+			Level: v.Level.String(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN(), WithoutSignal: v.WithoutSignal(),
 			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
 		villageHH += v.Households
 		if v.HasVerdict {
@@ -338,7 +343,10 @@ func Build(in Input) (*Month, error) {
 				o.BestCarrier, o.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
 				o.BestMeanDBm, o.BestSigmaDB = round(v.Verdict.BestMeanDBm, 10), round(v.Verdict.BestSigmaDB, 10)
 			}
-			o.Tests300m = int64(v.Nearby.Tests)
+			o.Tests300m, o.NoService300m = int64(v.Nearby.Tests), int64(v.Nearby.NoService)
+			if !math.IsInf(v.Nearby.NearestTestM, 0) {
+				o.NearestTestM = math.Round(v.Nearby.NearestTestM)
+			}
 		}
 		m.Villages = append(m.Villages, o)
 	}
