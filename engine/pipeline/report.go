@@ -157,7 +157,8 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		row, show := reportVillage(v)
 		if show && v.Province != "" {
 			a := get(v.Province)
-			a.village = append(a.village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}, Status: row.Status, PDead: row.PDead})
+			a.village = append(a.village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}, Status: row.Status, PDead: row.PDead,
+				WithoutSignal: row.WithoutSignal})
 			a.rows = append(a.rows, row)
 		}
 	}

@@ -181,7 +181,7 @@ type ZoneOutline struct {
 	Outline orb.MultiPolygon
 }
 
-// Place is a named point. For a village, Status is its verdict's class
+// Place is a named point. For a village, Status is its verdict's band
 // (deadzone.Status: "confirmed_dead", "likely_dead", "uncertain",
 // "likely_served", "confirmed_served"; empty for a village without signal
 // decided without a probability) and PDead its probability of having no
@@ -191,6 +191,10 @@ type Place struct {
 	Point  orb.Point
 	Status string
 	PDead  float64
+	// WithoutSignal: the village is counted without 3G/4G (p_dead at or
+	// above the run's cut), whatever its status band — an uncertain
+	// village can be.
+	WithoutSignal bool
 }
 
 // PlanCurve is the investment plan's households-versus-budget curve.

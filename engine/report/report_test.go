@@ -185,7 +185,7 @@ func TestWellFormedAndOffline(t *testing.T) {
 	}
 	for _, want := range []string{
 		`id="summary"`, `id="scorecard"`, `id="alerts"`, `id="deadzones"`, `id="plan"`, `id="province-1"`, `id="notes"`,
-		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village without 3G/4G (likely, or without a probability): 1", "Sites: 2",
+		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): 1", "Sites: 2",
 		"New dead-zone hexes", "Regression: Households with fibre", "Data period: <strong>2025-09</strong>",
 		"rank 1 of 2", "▼ -3 villages since last month (better)", "▼ -2.0 pp since last month (worse)",
 	} {
@@ -418,9 +418,11 @@ func TestVillagesByStatus(t *testing.T) {
 	p := &Province{Code: "02", Name: "Hà Giang",
 		Map: &Map{Outline: orb.MultiPolygon{{{{104.9, 22.7}, {105.1, 22.7}, {105.1, 22.9}, {104.9, 22.9}, {104.9, 22.7}}}},
 			Villages: []Place{
-				{Name: "Thôn A", Point: orb.Point{105.0, 22.75}, Status: "confirmed_dead", PDead: 0.99},
-				{Name: "Thôn B", Point: orb.Point{105.0, 22.80}, Status: "likely_dead", PDead: 0.85},
+				{Name: "Thôn A", Point: orb.Point{105.0, 22.75}, Status: "confirmed_dead", PDead: 0.99, WithoutSignal: true},
+				{Name: "Thôn B", Point: orb.Point{105.0, 22.80}, Status: "likely_dead", PDead: 0.85, WithoutSignal: true},
 				{Name: "Thôn C", Point: orb.Point{105.0, 22.85}, Status: "uncertain", PDead: 0.41},
+				// Uncertain but over the cut (0.5): counted without 3G/4G.
+				{Name: "Thôn E", Point: orb.Point{105.05, 22.85}, Status: "uncertain", PDead: 0.62, WithoutSignal: true},
 			}},
 		Villages: []VillageRow{
 			{ID: "V1", Name: "Thôn A", Commune: "Lũng Cú", Households: 40, Status: "confirmed_dead", WithoutSignal: true, PDead: 0.99,
@@ -428,6 +430,8 @@ func TestVillagesByStatus(t *testing.T) {
 			{ID: "V3", Name: "Thôn C", Commune: "Lũng Cú", Households: 25, Status: "uncertain", PDead: 0.41,
 				Best: "mobifone 4G", BestMeanDBm: -106, BestSigmaDB: 7, NearestTestM: math.NaN()},
 			{ID: "V9", Name: "Thôn D", Households: 10, PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN(), WithoutSignal: true},
+			{ID: "V5", Name: "Thôn E", Commune: "Lũng Cú", Households: 30, Status: "uncertain", WithoutSignal: true, PDead: 0.62,
+				Best: "viettel 3G", BestMeanDBm: -101, BestSigmaDB: 6, NearestTestM: math.NaN()},
 		}}
 	var buf bytes.Buffer
 	if err := Write(&buf, &Report{Title: "t", Provinces: []Province{*p}}); err != nil {
@@ -437,8 +441,10 @@ func TestVillagesByStatus(t *testing.T) {
 	for _, want := range []string{
 		`class="village-dead"`, `class="village-uncertain"`, `stroke-dasharray="3 2"`,
 		"Thôn C: uncertain, p_dead 0.41", "Thôn A: confirmed without 3G/4G, p_dead 0.99",
-		"Village confirmed without 3G/4G (p_dead ≥ 0.95): 1", "Village without 3G/4G (likely, or without a probability): 1",
-		"Village uncertain (0.2 &lt; p_dead &lt; 0.8): 1",
+		"Village confirmed without 3G/4G (p_dead ≥ 0.95): 1",
+		"Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): 2",
+		"Village uncertain, counted as served (0.2 &lt; p_dead, below the cut): 1",
+		`<td class="village">uncertain, counted without 3G/4G</td>`,
 		"Villages without 3G/4G or uncertain", `<td class="village-uncertain">uncertain</td>`, "-106 ± 7 dBm", "12 (5 no service)",
 		"Thôn D (V9)", "<td class=\"num\">unknown</td>",
 	} {

@@ -331,7 +331,7 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 		for _, st := range styles {
 			open := false
 			for _, v := range m.Villages {
-				if villageClass(v.Status) != st.class || !inside(v.Point) {
+				if villageClass(v.Status, v.WithoutSignal) != st.class || !inside(v.Point) {
 					continue
 				}
 				if !open {

@@ -597,9 +597,14 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 			return out, fmt.Sprintf("and %d more in villages.csv", len(vs)-maxVillages)
 		}
 		vv := villageView{Name: clean(v.Name), Commune: clean(v.Commune), Households: count(v.Households),
-			Status: statusText[v.Status], StatusClass: villageClass(v.Status), PDead: "unknown", Signal: "unknown", Nearest: "none"}
+			Status: statusText[v.Status], StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}
 		if vv.Status == "" {
 			vv.Status = clean(v.Status)
+		}
+		if v.WithoutSignal && v.Status != "" && v.Status != "confirmed_dead" && v.Status != "likely_dead" {
+			// Over the cut but in a band short of "likely": counted in
+			// target 1 all the same, and the table says so.
+			vv.Status += ", counted without 3G/4G"
 		}
 		if v.ID != "" {
 			vv.Name += " (" + clean(v.ID) + ")"
@@ -623,17 +628,21 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 	return out, ""
 }
 
-// villageClass is the map and table class of a village's status: dead
-// (confirmed), likely (likely dead, or without signal with no
-// probability) or uncertain; served villages are not drawn.
-func villageClass(status string) string {
-	switch status {
-	case "confirmed_dead":
+// villageClass is the map and table class of a village: dead (confirmed),
+// counted without 3G/4G (likely dead, uncertain but at or above the cut,
+// or without signal with no probability), or uncertain and counted as
+// served; served villages are not drawn. The classes partition the
+// villages the way target 1 counts them: the first two are its count.
+func villageClass(status string, withoutSignal bool) string {
+	switch {
+	case status == "confirmed_dead":
 		return "village-dead"
-	case "uncertain", "likely_served", "confirmed_served":
-		return "village-uncertain"
+	case withoutSignal, status == "":
+		// A village without a probability is listed only when without
+		// signal.
+		return "village"
 	}
-	return "village"
+	return "village-uncertain"
 }
 
 func legend(m *Map, drawn mapCounts) []legendItem {
@@ -658,10 +667,10 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 		out = append(out, legendItem{Key: "village-dead", Text: "Village confirmed without 3G/4G (p_dead ≥ 0.95): " + group(int64(n))})
 	}
 	if n := drawn.villageClass["village"]; n > 0 {
-		out = append(out, legendItem{Key: "village", Text: "Village without 3G/4G (likely, or without a probability): " + group(int64(n))})
+		out = append(out, legendItem{Key: "village", Text: "Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): " + group(int64(n))})
 	}
 	if n := drawn.villageClass["village-uncertain"]; n > 0 {
-		out = append(out, legendItem{Key: "village-uncertain", Text: "Village uncertain (0.2 < p_dead < 0.8): " + group(int64(n))})
+		out = append(out, legendItem{Key: "village-uncertain", Text: "Village uncertain, counted as served (0.2 < p_dead, below the cut): " + group(int64(n))})
 	}
 	if drawn.sites > 0 {
 		out = append(out, legendItem{Key: "site", Text: "Sites: " + group(int64(drawn.sites))})
