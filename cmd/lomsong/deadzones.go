@@ -36,7 +36,9 @@ the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. 
 decisive measured hex verdict (as lomsong coverage decides it) stands. Dead hexes
 that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
-from the villages table.
+from the villages table; then a hex holding villages takes their households-
+weighted P(dead) (the share of its households expected without 3G/4G) instead of
+its centre's, so zones hold the villages counted without signal.
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages
@@ -45,7 +47,9 @@ Writes to OUT:
                       nearest active site per carrier, whether 2G reaches part of it,
                       its hexes' p_dead (households-weighted mean, and the least)
   hexes.csv           each analysed populated hex: centre, households, p_dead at its
-                      centre from the same radio map as the villages, status, zone
+                      centre from the same radio map as the villages (its villages'
+                      households-weighted p_dead when they are the population),
+                      status, zone
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not
   villages.csv        each village's verdict at its own point: p_dead, status

@@ -35,7 +35,14 @@ regressions on any target; a month without measurements (or a dataset without
 sites or households) leaves target 1 unknown, as does an area none of whose
 villages the run located (outside --boundaries, or not in the dataset); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
-OUT/scorecard.json (every period with data, so trends can be drawn).`
+OUT/scorecard.json (every period with data, so trends can be drawn).
+
+Target 1's two figures count different things: dead_zone_villages (its value)
+are the villages without signal at their own point; dead_zone_households are
+the households of the dead-zone hexes (with the villages as the population, a
+hex is dead when its villages' households-weighted p_dead reaches the cut), so
+a village without signal in a hex whose other villages are served counts in
+the first and not the second.`
 
 const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard
   lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`

@@ -121,13 +121,19 @@ type DeadZoneResult struct {
 	Challenges challenge.Report
 	Admin      map[hexgrid.Cell]deadzone.Admin
 	// PopulationFromVillages reports that households per hex came from the
-	// villages table because no population was given.
+	// villages table: no population was given, or the one given is the
+	// villages' (VillagePopulation), as the commands give it.
 	PopulationFromVillages bool
 	// RadioMap describes the residual field and the verdict's settings.
 	RadioMap RadioMapReport
 	// PDead is each analysed hex's probability of having no 3G/4G at its
 	// centre (hexVerdicts), from the same radio map as the villages; the
-	// zones are its hexes at or above the cut.
+	// zones are its hexes at or above the cut. When the households per hex
+	// came from the villages (PopulationFromVillages), a hex holding
+	// villages takes instead the share of its households expected without
+	// 3G/4G: its villages' p_dead weighted by their households
+	// (villageHexPDead) — its households are those villages', so the zones,
+	// their households and the plan follow the villages' own verdicts.
 	PDead map[hexgrid.Cell]float64
 }
 
@@ -401,6 +407,12 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 		opt.Coverage.Population = pop
 	} else if pop, err = atResolution(pop, res); err != nil {
 		return nil, err
+	} else if len(villages) > 0 {
+		// The commands give the villages' households as the population
+		// when no population table is given: the same cells, the same
+		// households.
+		vp, err := VillagePopulation(villages, res)
+		p.popFromVillages = err == nil && slices.Equal(vp, pop)
 	}
 	popAll := pop
 	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
@@ -549,6 +561,9 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if len(dv) > 0 && !opt.VillagesByHex {
 		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.readingNoise(), tick.add); err != nil {
 			return nil, err
+		}
+		if p.popFromVillages {
+			villageHexPDead(pDead, dv, p.vcells, vopt.Local)
 		}
 	}
 	cells := make([]hexgrid.Cell, 0, len(pop))
@@ -917,4 +932,37 @@ func hexReadings(r *aggregate.Row) (*nearSum, bool) {
 		e.in = evSum{n: int(a.N - o.N), sum: float64(a.N)*a.MeanDBm - e.out.sum}
 	}
 	return e, e.out.n+e.in.n > 0
+}
+
+// villageHexPDead sets the p_dead of each hex holding villages with a
+// verdict and households to the households-weighted mean of their
+// p_dead: the expected share of the hex's households without 3G/4G, for
+// a population that is the villages' (a hex's households are then its
+// villages', and a verdict at the hex's centre, where nobody may live,
+// would make a zone of served villages or leave dead ones out of every
+// zone). Hexes without such villages keep their centre's verdict.
+func villageHexPDead(pDead map[hexgrid.Cell]float64, dv []deadzone.Village, cells []hexgrid.Cell,
+	verdict func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool)) {
+	type acc struct{ hh, dead float64 }
+	sums := map[hexgrid.Cell]*acc{}
+	for i, v := range dv {
+		c := cells[i]
+		if c == 0 || !(v.Households > 0) {
+			continue
+		}
+		vd, _, ok := verdict(v)
+		if !ok || math.IsNaN(vd.PDead) {
+			continue
+		}
+		a := sums[c]
+		if a == nil {
+			a = &acc{}
+			sums[c] = a
+		}
+		a.hh += v.Households
+		a.dead += v.Households * vd.PDead
+	}
+	for c, a := range sums {
+		pDead[c] = a.dead / a.hh
+	}
 }

@@ -463,3 +463,70 @@ func TestUnregisteredCarrierIndoorReadings(t *testing.T) {
 		})
 	}
 }
+
+// TestHexPDeadFromVillages: with the households per hex taken from the
+// villages (no population table, or the villages' own given as one), a
+// hex holding villages has the households-weighted p_dead of its
+// villages, so a zone's households are those of villages the run counts
+// as without signal; with another population the hex keeps its centre's.
+func TestHexPDeadFromVillages(t *testing.T) {
+	ctx := context.Background()
+	check := func(r *DeadZoneResult, fromVillages bool) {
+		t.Helper()
+		type acc struct{ hh, dead float64 }
+		sums := map[hexgrid.Cell]*acc{}
+		for _, v := range r.Villages.Villages {
+			if !v.HasVerdict || v.Households <= 0 {
+				continue
+			}
+			a := sums[v.Cell]
+			if a == nil {
+				a = &acc{}
+				sums[v.Cell] = a
+			}
+			a.hh += v.Households
+			a.dead += v.Households * v.Verdict.PDead
+		}
+		if len(sums) < 3 {
+			t.Fatalf("%d hexes with villages", len(sums))
+		}
+		differ := 0
+		for c, a := range sums {
+			if math.Abs(r.PDead[c]-a.dead/a.hh) > 1e-12 {
+				differ++
+			}
+		}
+		if fromVillages != (differ == 0) || r.PopulationFromVillages != fromVillages {
+			t.Errorf("population from villages %v (reported %v): %d of %d hexes differ from their villages' weighted p_dead",
+				fromVillages, r.PopulationFromVillages, differ, len(sums))
+		}
+	}
+	s := worldStore(t, true)
+	opt := worldOptions()
+	r, err := DeadZones(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(r, true)
+	// The villages' population given as a table: the same.
+	villages, err := s.Villages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := opt.Coverage.Aggregate.Config.Resolution
+	if opt.Coverage.Population, err = VillagePopulation(villages, res); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = DeadZones(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	check(r, true)
+	// Another population (each hex's households doubled): hex centres.
+	for i := range opt.Coverage.Population {
+		opt.Coverage.Population[i].Households *= 2
+	}
+	if r, err = DeadZones(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	check(r, false)
+}

@@ -68,7 +68,7 @@ import (
 const (
 	measureFormat   = 7 // 7: indoor readings near villages kept (nearState.NIn, SumIn); 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 4 // 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
-	deadZonesFormat = 5 // 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
+	deadZonesFormat = 6 // 6: a hex holding villages, with the population the villages', takes their households-weighted p_dead (villageHexPDead); 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 2 // 2: maps as entries in key order after the header (savedmaps.go)
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 3 // 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
