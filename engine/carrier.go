@@ -22,16 +22,27 @@ const (
 	ITelecom     Carrier = "itelecom"
 )
 
+// Known reports whether c is one of the operators lomsong knows by name
+// (the constants above); any other carrier is a slug of its name as given,
+// which may be an unknown spelling of a known one.
+func (c Carrier) Known() bool {
+	switch c {
+	case Viettel, VinaPhone, MobiFone, Vietnamobile, Gmobile, ITelecom:
+		return true
+	}
+	return false
+}
+
 // carrierAliases maps common spellings (after Fold) onto identifiers.
 var carrierAliases = map[string]Carrier{
 	"viettel": Viettel, "viettelmobile": Viettel, "vtl": Viettel, "vt": Viettel,
-	"viettelgroup": Viettel, "evntelecom": Viettel, "emobile": Viettel,
+	"viettelgroup": Viettel, "evntelecom": Viettel, "emobile": Viettel, "vietteltelecom": Viettel,
 	"vinaphone": VinaPhone, "vnpt": VinaPhone, "vnptvinaphone": VinaPhone, "vina": VinaPhone,
-	"vinafone": VinaPhone, "gpc": VinaPhone,
+	"vinafone": VinaPhone, "gpc": VinaPhone, "vinaphonevnpt": VinaPhone,
 	"mobifone": MobiFone, "mobiphone": MobiFone, "mobi": MobiFone, "vms": MobiFone,
-	"vmsmobifone":  MobiFone,
+	"vmsmobifone": MobiFone, "mobifonevms": MobiFone,
 	"vietnamobile": Vietnamobile, "vnmobile": Vietnamobile, "vnm": Vietnamobile,
-	"htmobile": Vietnamobile, "vietnammobile": Vietnamobile,
+	"htmobile": Vietnamobile, "vietnammobile": Vietnamobile, "vnmb": Vietnamobile,
 	"gmobile": Gmobile, "gtel": Gmobile, "gtelmobile": Gmobile, "beeline": Gmobile,
 	"beelinevn": Gmobile,
 	"itelecom":  ITelecom, "itel": ITelecom, "indochinatelecom": ITelecom,

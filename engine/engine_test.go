@@ -32,11 +32,16 @@ func TestParseCarrier(t *testing.T) {
 		"Viettel": Viettel, "VIETTEL MOBILE": Viettel, "VNPT": VinaPhone, "Vina": VinaPhone, "VinaPhone": VinaPhone,
 		"Mobiphone": MobiFone, "MobiFone": MobiFone, "Vietnamobile": Vietnamobile, "Beeline": Gmobile, "GTEL": Gmobile,
 		"Đông Dương Telecom": "dong-duong-telecom", "  Some New MVNO  ": "some-new-mvno",
+		"Viettel Telecom": Viettel, "VinaPhone (VNPT)": VinaPhone, "VNMB": Vietnamobile, "MobiFone (VMS)": MobiFone,
 	}
 	for in, want := range cases {
 		got, err := ParseCarrier(in)
 		if err != nil || got != want {
 			t.Errorf("%q: got %q, %v; want %q", in, got, err, want)
+		}
+		// The operators are known; a slug is not.
+		if got.Known() != (want == Viettel || want == VinaPhone || want == MobiFone || want == Vietnamobile || want == Gmobile) {
+			t.Errorf("%q: Known() = %v", in, got.Known())
 		}
 	}
 	if _, err := ParseCarrier("  ---  "); !errors.Is(err, ErrInvalidValue) {

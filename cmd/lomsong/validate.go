@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/paulmach/orb"
@@ -488,6 +491,9 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if rep.IdleSpeeds > 0 {
 		fmt.Fprintf(e.stdout, "  %d rows with idle bitrates (no transfer running): kept, not counted as speed tests\n", rep.IdleSpeeds)
 	}
+	if line := otherCarriers(rep.OtherCarriers); line != "" {
+		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (if one is a spelling of a known operator, map it in the mapping's \"values\" for carrier, or its rows stay apart)\n", line)
+	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""
 		if n > 40 {
@@ -611,4 +617,18 @@ func notDirectories(cmd string, files []string) error {
 		}
 	}
 	return nil
+}
+
+// otherCarriers lists a report's carriers lomsong does not know by name
+// with their rows, most rows first (ties by name).
+func otherCarriers(m map[engine.Carrier]int64) string {
+	cs := slices.Collect(maps.Keys(m))
+	slices.SortFunc(cs, func(a, b engine.Carrier) int {
+		return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b))
+	})
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s (%d rows)", c, m[c])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"strconv"
@@ -652,5 +653,29 @@ func TestRegisterKeysOncePerFile(t *testing.T) {
 	n, rj = read(KindSubscriptions, "area_code,period,households\n12,2024-10,100\n12,2024-09,100\n12,2024-10,120\n14,2024-10,50\n")
 	if n != 3 || len(rj) != 1 || rj[0].Reason != ReasonDuplicate || rj[0].Line != 4 {
 		t.Fatalf("subscriptions: %d accepted, rejects %+v", n, rj)
+	}
+}
+
+// A carrier lomsong does not know by name is kept under its slug and
+// counted in the report, so a spelling of a known operator that would
+// split its data is seen at validation.
+func TestReportOtherCarriers(t *testing.T) {
+	in := "ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment\n" +
+		"2024-10-01T08:00:00+07:00,Viettel Services,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n" +
+		"2024-10-01T08:01:00+07:00,Viettel,4G,103.2,22.3,-91,ok,crowd,smartphone,outdoor\n" +
+		"2024-10-01T08:02:00+07:00,Viettel Services,4G,103.2,22.3,-92,ok,crowd,smartphone,outdoor\n" +
+		"2024-10-01T08:03:00+07:00,Viettel Services,9G,103.2,22.3,-92,ok,crowd,smartphone,outdoor\n"
+	rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ReadMeasurements(context.Background(), rec, nil, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+		func(Reject) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rejected row (9G) is not counted.
+	if want := map[engine.Carrier]int64{"viettel-services": 2}; !maps.Equal(rep.OtherCarriers, want) || !maps.Equal(rep.Counts().OtherCarriers, want) {
+		t.Errorf("other carriers %v, counts %v; want %v", rep.OtherCarriers, rep.Counts().OtherCarriers, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -160,6 +161,11 @@ type Report struct {
 	Decimal              string
 	DecimalCommaRows     int64
 	DecimalCommaRejected int64
+	// OtherCarriers counts the accepted rows per carrier that is not one
+	// of the operators lomsong knows by name (engine.Carrier.Known): kept
+	// under the slug of its name, which may be a spelling of a known one
+	// that would split its data (up to maxUnmappedPerColumn carriers).
+	OtherCarriers map[engine.Carrier]int64
 }
 
 // ReportCounts is the report as the validation report's JSON shows it to
@@ -189,9 +195,12 @@ type ReportCounts struct {
 	// IdleSpeedRowsExcluded counts accepted rows whose bitrates were
 	// recorded with no transfer running: kept, but excluded from speed
 	// statistics.
-	IdleSpeedRowsExcluded int64    `json:"idle_speed_rows_excluded"`
-	IgnoredColumns        []string `json:"ignored_columns"`
-	DedupStoppedAtLine    int64    `json:"dedup_stopped_at_line,omitempty"`
+	IdleSpeedRowsExcluded int64 `json:"idle_speed_rows_excluded"`
+	// OtherCarriers counts accepted rows per carrier lomsong does not
+	// know by name, kept under their own identifiers.
+	OtherCarriers      map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
+	IgnoredColumns     []string                 `json:"ignored_columns"`
+	DedupStoppedAtLine int64                    `json:"dedup_stopped_at_line,omitempty"`
 }
 
 // Counts returns the report's counts for the JSON validation report.
@@ -200,7 +209,8 @@ func (r *Report) Counts() ReportCounts {
 		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
-		IdleSpeedRowsExcluded: r.IdleSpeeds, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine}
+		IdleSpeedRowsExcluded: r.IdleSpeeds, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
+		OtherCarriers: maps.Clone(r.OtherCarriers)}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
 	}
@@ -431,6 +441,8 @@ type parser struct {
 	rowNaive bool // the current row's time had no offset
 	rowIdle  bool // the current row's speeds are idle bitrates
 	rowComma bool // the current row had a number with a decimal comma
+	// rowOther is the current row's carrier when lomsong does not know it.
+	rowOther engine.Carrier
 	bounds   orb.Bound
 	minMs    int64
 	maxMs    int64
@@ -453,6 +465,9 @@ func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
 	if e == nil && len(p.cfg.AllowedCarriers) > 0 && !slices.Contains(p.cfg.AllowedCarriers, c) {
 		return "", &rowError{p.b.cols[col], s, ReasonCarrierNotYours,
 			fmt.Sprintf("carrier %s is not among the carriers this file may hold (%s)", c, joinCarriers(p.cfg.AllowedCarriers))}
+	}
+	if e == nil && !c.Known() {
+		p.rowOther = c
 	}
 	return c, e
 }
@@ -727,7 +742,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma = false, false, false
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowOther = false, false, false, ""
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -751,6 +766,14 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.rowComma {
 			rep.DecimalCommaRows++
+		}
+		if c := p.rowOther; c != "" {
+			if _, ok := rep.OtherCarriers[c]; ok || len(rep.OtherCarriers) < maxUnmappedPerColumn {
+				if rep.OtherCarriers == nil {
+					rep.OtherCarriers = map[engine.Carrier]int64{}
+				}
+				rep.OtherCarriers[c]++
+			}
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {
