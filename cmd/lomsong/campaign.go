@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -79,7 +80,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&o.verdicts, "verdicts", "", "villages.csv `file` from lomsong deadzones (with p_dead) instead of computing the verdict from --dataset")
 	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
 	fs.IntVar(&o.cfg.Teams, "teams", 1, "number of measuring `teams`")
-	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name`, or LON,LAT (default: the villages' mean position)")
+	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name` (diacritics optional when the name is unambiguous), or LON,LAT (default: the villages' mean position)")
 	fs.StringVar(&o.out, "out", "", "output `directory`")
 	fs.Float64Var(&o.cfg.DayHours, "day-hours", 8, "time budget of a team-day, `hours`")
 	fs.Float64Var(&o.cfg.MeasureHours, "measure-hours", 1.5, "time spent testing one village, `hours`")
@@ -281,13 +282,37 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 			return orb.Point{v.Lon, v.Lat}, nil
 		}
 	}
-	var match []campaign.Village
-	for _, v := range villages {
-		for part := range strings.SplitSeq(v.Name, ",") {
-			if strings.ToLower(strings.TrimSpace(part)) == want {
-				match = append(match, v)
-				break
+	// A name as written (any case), else as typed without diacritics
+	// ("thanh pho lai chau"), as --province takes it; a name without
+	// diacritics that fits several written names is refused, not merged.
+	find := func(eq func(part string) bool) []campaign.Village {
+		var match []campaign.Village
+		for _, v := range villages {
+			for part := range strings.SplitSeq(v.Name, ",") {
+				if eq(strings.TrimSpace(part)) {
+					match = append(match, v)
+					break
+				}
 			}
+		}
+		return match
+	}
+	match := find(func(part string) bool { return strings.ToLower(part) == want })
+	if len(match) == 0 {
+		folded := engine.Fold(spec)
+		var names []string
+		match = find(func(part string) bool {
+			if folded == "" || engine.Fold(part) != folded {
+				return false
+			}
+			if !slices.Contains(names, part) {
+				names = append(names, part)
+			}
+			return true
+		})
+		if len(names) > 1 {
+			slices.Sort(names)
+			return orb.Point{}, fmt.Errorf("%q fits several names: %s (give one with its diacritics)", spec, strings.Join(names, "; "))
 		}
 	}
 	if len(match) == 0 {

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/campaign"
+	"github.com/paulmach/orb"
 )
 
 // verdictsCSV is a villages.csv with verdicts: two town neighbourhoods
@@ -226,5 +230,31 @@ func TestCampaignFromDataset(t *testing.T) {
 				t.Errorf("row %d column %s: %q from the dataset, %q from villages.csv", i, a[0][c], a[i][c], b[i][c])
 			}
 		}
+	}
+}
+
+// --start takes a town's name without its diacritics, as --province does;
+// one that fits several written names is refused rather than merged.
+func TestResolveStartFolded(t *testing.T) {
+	vs := []campaign.Village{
+		{Village: engine.Village{ID: "V1", Name: "Tổ dân phố 1, Lai Châu", Lon: 103.46, Lat: 22.40, Households: 300}},
+		{Village: engine.Village{ID: "V2", Name: "Tổ dân phố 2, Lai Châu", Lon: 103.47, Lat: 22.39, Households: 100}},
+		{Village: engine.Village{ID: "V3", Name: "Bản Na", Lon: 103.50, Lat: 22.42, Households: 120}},
+		{Village: engine.Village{ID: "V4", Name: "Bàn Na", Lon: 103.30, Lat: 22.45, Households: 80}},
+	}
+	want, err := resolveStart("Lai Châu", vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []string{"lai chau", "LAI CHAU", "laichau"} {
+		if got, err := resolveStart(spec, vs); err != nil || got != want {
+			t.Errorf("%q: %v, %v; want %v", spec, got, err, want)
+		}
+	}
+	if p, err := resolveStart("Bản Na", vs); err != nil || p != (orb.Point{103.50, 22.42}) {
+		t.Errorf("Bản Na as written: %v, %v", p, err)
+	}
+	if _, err := resolveStart("ban na", vs); err == nil || !strings.Contains(err.Error(), "Bàn Na; Bản Na") {
+		t.Errorf("ban na: %v, want refused naming both", err)
 	}
 }
