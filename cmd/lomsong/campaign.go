@@ -430,6 +430,10 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
 	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%.1f%%)\n",
 		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, 100*safeDiv(p.Value, p.RiskNow))
 	if len(p.Routes) == 0 {
+		if visited == 0 && len(p.Ranked) > 0 {
+			fmt.Fprintf(w, "no village worth a test day can be reached and tested (%.1f h each) within a %.1f h day from the start: move --start nearer, or allow longer days (--day-hours)\n",
+				c.MeasureHours, c.DayHours)
+		}
 		return
 	}
 	byRow := map[int]campaign.Visit{}

@@ -258,3 +258,13 @@ func TestResolveStartFolded(t *testing.T) {
 		t.Errorf("ban na: %v, want refused naming both", err)
 	}
 }
+
+// A start from which no village can be reached and tested within a day
+// plans nothing, and says why.
+func TestCampaignUnreachableStart(t *testing.T) {
+	in := writeVerdicts(t, "village_id,name,lon,lat,households,p_dead\nV1,Bản A,103.46,22.40,100,0.5\nV2,Bản B,103.47,22.39,100,0.6\n")
+	stdout, errs, code := runCmd(t, "campaign", "--verdicts", in, "--days", "2", "--start", "105.8,21.0", "--out", t.TempDir())
+	if code != exitOK || !strings.Contains(stdout, "0 villages tested") || !strings.Contains(stdout, "no village worth a test day can be reached and tested") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+}
