@@ -240,6 +240,11 @@ func TestCalibrateSaysWhichFitsApply(t *testing.T) {
 	if code != exitOK || !strings.Contains(errs, "(1 carrier/technology fits applied; not applied, fewer than 10 measured hexes: viettel 4G (9);") {
 		t.Fatalf("coverage: %d\n%s", code, errs)
 	}
+	// A calibration fitted at another resolution is used with a warning.
+	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--res", "7", "--out", filepath.Join(dir, "cov7")); code != exitOK ||
+		!strings.Contains(errs, "was fitted at resolution 8 and this run is at 7") {
+		t.Fatalf("coverage --res 7: %d\n%s", code, errs)
+	}
 	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", "none", "--out", filepath.Join(dir, "none")); code != exitOK {
 		t.Fatalf("coverage --calibration none: %d\n%s", code, errs)
 	}

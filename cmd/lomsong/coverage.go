@@ -171,7 +171,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 		}
 		if path != "" && path != "none" {
-			_, applied, err := calfile.ReadCalibrationFile(path)
+			cfile, applied, err := calfile.ReadCalibrationFile(path)
 			if err != nil {
 				return nil, opt, "", err
 			}
@@ -179,6 +179,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			c.offAir = applied.OffAirMasts
 			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
 				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
+			if cfile.Resolution != 0 && cfile.Resolution != c.res {
+				// The fits are of hex medians at the file's resolution:
+				// at another, the offsets hold roughly, not exactly.
+				fmt.Fprintf(e.stderr, "warning: %s was fitted at resolution %d and this run is at %d; run lomsong calibrate --res %d for fits of this resolution\n",
+					path, cfile.Resolution, c.res, c.res)
+			}
 		}
 	}
 	return store, opt, area, nil
