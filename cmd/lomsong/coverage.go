@@ -145,7 +145,16 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
-		if opt.Area, err = pipeline.UnitArea(unit, c.res); err != nil {
+		// The province's hexes, and those of its villages by the border.
+		villages, err := store.Villages()
+		if err != nil {
+			return nil, opt, "", err
+		}
+		points := make([]orb.Point, len(villages))
+		for i, v := range villages {
+			points[i] = orb.Point{v.Lon, v.Lat}
+		}
+		if opt.Area, err = pipeline.UnitArea(unit, c.res, points); err != nil {
 			return nil, opt, "", err
 		}
 		opt.Cells = opt.Area.Cells

@@ -10,11 +10,15 @@ import (
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 )
 
 // Area is a named analysis area, such as one province: the hexes at the
 // analysis resolution whose centres lie inside its outline (H3's centre
-// containment, as hexgrid.Cover and deadzone.Attribute decide it).
+// containment, as hexgrid.Cover and deadzone.Attribute decide it), and the
+// hexes of the places (villages) whose points lie inside it — a village
+// by the border can lie in a hex whose centre is across it, and the run
+// without an area counts that hex in the province through its village.
 //
 // A measurement belongs to the area when its analysis hex does; a site
 // when the hex holding its point does. Sites outside the area still serve
@@ -25,11 +29,30 @@ type Area struct {
 	Cells      []hexgrid.Cell // sorted, at the analysis resolution
 }
 
-// UnitArea returns the area of a boundary unit at resolution res.
-func UnitArea(u geodata.Unit, res int) (*Area, error) {
+// UnitArea returns the area of a boundary unit at resolution res, with
+// the hexes of the places (the villages' points; nil for none) that lie
+// inside the unit.
+func UnitArea(u geodata.Unit, res int, places []orb.Point) (*Area, error) {
 	cells, err := hexgrid.CoverMulti(u.Geometry, res)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: area %s (%s): %w", u.Name, u.Code, err)
+	}
+	n := len(cells)
+	for _, p := range places {
+		if !u.Contains(p) {
+			continue
+		}
+		c, err := hexgrid.Index(p[0], p[1], res)
+		if err != nil {
+			continue // not a position: the villages' own checks name it
+		}
+		if _, found := slices.BinarySearch(cells[:n], c); !found {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) > n {
+		slices.Sort(cells)
+		cells = slices.Compact(cells)
 	}
 	return &Area{Code: u.Code, Name: u.Name, Cells: cells}, nil
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 )
 
 func TestAreaClip(t *testing.T) {
@@ -18,7 +20,7 @@ func TestAreaClip(t *testing.T) {
 	}
 	laichau, _ := set.ByCode("12")
 	hanoi, _ := set.ByCode("01")
-	area, err := UnitArea(hanoi, 7)
+	area, err := UnitArea(hanoi, 7, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +79,55 @@ func TestAreaClip(t *testing.T) {
 	hn, _ := hexgrid.Index(hnLon, hnLat, 7)
 	if got := area.keep([]hexgrid.Cell{lc, hn}); len(got) != 1 || got[0] != hn {
 		t.Fatalf("keep: %v", got)
+	}
+}
+
+// A village by the border whose hex's centre lies across it brings its
+// hex into the province's area; a place outside the province does not.
+func TestUnitAreaHoldsItsVillagesHexes(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	laichau, _ := set.ByCode("12")
+	const res = 8
+	area, err := UnitArea(laichau, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[hexgrid.Cell]bool{}
+	for _, c := range area.Cells {
+		in[c] = true
+	}
+	// Walk the outline's first ring for a point inside the province whose
+	// hex is not in the centre-based area.
+	var border orb.Point
+	found := false
+	for _, q := range laichau.Geometry[0][0] {
+		for _, d := range [][2]float64{{1e-4, 0}, {-1e-4, 0}, {0, 1e-4}, {0, -1e-4}} {
+			p := orb.Point{q[0] + d[0], q[1] + d[1]}
+			c, err := hexgrid.Index(p[0], p[1], res)
+			if err == nil && laichau.Contains(p) && !in[c] {
+				border, found = p, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		t.Fatal("no point inside Lai Châu in a hex whose centre lies outside")
+	}
+	outside := orb.Point{105.85, 21.03} // Hà Nội
+	with, err := UnitArea(laichau, res, []orb.Point{border, outside, border})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := hexgrid.Index(border[0], border[1], res)
+	o, _ := hexgrid.Index(outside[0], outside[1], res)
+	if len(with.Cells) != len(area.Cells)+1 || !slices.Contains(with.Cells, c) || slices.Contains(with.Cells, o) || !slices.IsSorted(with.Cells) {
+		t.Errorf("%d cells (centres alone %d); the border village's hex in: %v; Hà Nội's: %v", len(with.Cells), len(area.Cells),
+			slices.Contains(with.Cells, c), slices.Contains(with.Cells, o))
 	}
 }
