@@ -19,7 +19,6 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
@@ -158,7 +157,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 // datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
 // deadzones does, with the cut 1/(1+C) of the same miss cost C) and
 // returns the villages that have a verdict; with --province, those whose
-// point lies in the province's hexes.
+// point lies in the province.
 func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, string, error) {
 	cut, err := deadzone.CutFromMissCost(missCost)
 	if err != nil {
@@ -168,11 +167,17 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	if err != nil {
 		return nil, "", err
 	}
-	in := map[hexgrid.Cell]bool{}
+	// With --province, the villages the run places in it (their point in
+	// its outline, as villages.csv's province and a release's campaign
+	// take them): not those whose hex centre lies in it, which leaves out
+	// villages by the border.
+	var code string
 	if cf.province != "" {
-		for _, c := range copt.Cells {
-			in[c] = true
+		u, err := lookupUnit(provinces, cf.province, "--province")
+		if err != nil {
+			return nil, "", err
 		}
+		code = u.Code
 	}
 	prog := startProgress(e, "campaign: measurements")
 	copt.Aggregate.Progress = prog.set
@@ -184,7 +189,7 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	}
 	var out []campaign.Village
 	for _, s := range res.Villages.Villages {
-		if !s.HasVerdict || (cf.province != "" && !in[s.Cell]) {
+		if !s.HasVerdict || (code != "" && s.Province != code) {
 			continue
 		}
 		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
