@@ -188,8 +188,12 @@ func datasetRetract(dir, which, why string, e *env) error {
 		filepath.Join(dir, filepath.FromSlash(rep.Dir)), dir)
 	if src.Kind == "measurements" || src.Kind == "sites" {
 		fmt.Fprintf(e.stdout, "the next lomsong run recomputes the stages that read it")
-		if fileExists(filepath.Join(dir, "calibration.json")) {
-			fmt.Fprintf(e.stdout, "; %s was fitted with it: lomsong calibrate --dataset %s fits it again", filepath.Join(dir, "calibration.json"), dir)
+		// The calibration file does not name the sources it was fitted
+		// on: one written after the source was ingested most likely read
+		// it; one written before cannot have.
+		if st, err := os.Stat(filepath.Join(dir, "calibration.json")); err == nil && !st.ModTime().Before(src.IngestedAt) {
+			fmt.Fprintf(e.stdout, "; %s was written after it was ingested, so most likely fitted with it: lomsong calibrate --dataset %s fits it again",
+				filepath.Join(dir, "calibration.json"), dir)
 		}
 		fmt.Fprintln(e.stdout)
 	}

@@ -867,12 +867,34 @@ func TestReingestAnotherReading(t *testing.T) {
 	if _, _, code := runCmd(t, "dataset", "retract", ds); code != exitUsage {
 		t.Fatalf("retract without a source: exit %d", code)
 	}
+	// A calibration written before the source was ingested cannot have
+	// been fitted with it: the retraction does not say it was.
+	cal := filepath.Join(ds, "calibration.json")
+	if err := os.WriteFile(cal, []byte(`{"resolution":8,"with_slope":false,"calibrations":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(cal, old, old); err != nil {
+		t.Fatal(err)
+	}
 	out, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, m[1])
-	if code != exitOK || !strings.Contains(out, "retracted m.csv") || !strings.Contains(out, filepath.Join(ds, "retracted", "0001")) {
+	if code != exitOK || !strings.Contains(out, "retracted m.csv") || !strings.Contains(out, filepath.Join(ds, "retracted", "0001")) ||
+		strings.Contains(out, "calibration.json") {
 		t.Fatalf("retract: exit %d\n%s\n%s", code, out, errs)
 	}
 	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in); code != exitOK || strings.Contains(out, "already ingested") {
 		t.Fatalf("ingest after the retraction: exit %d\n%s\n%s", code, out, errs)
+	}
+	// One written after it most likely was.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(cal, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := runCmd(t, "dataset", "retract", ds, "m.csv"); code != exitOK || !strings.Contains(out, "most likely fitted with it") {
+		t.Fatalf("second retract: exit %d\n%s\n%s", code, out, errs)
+	}
+	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in); code != exitOK {
+		t.Fatalf("ingest after the second retraction: exit %d\n%s\n%s", code, out, errs)
 	}
 	if _, errs, code := runCmd(t, "dataset", "verify", ds); code != exitOK {
 		t.Fatalf("verify: exit %d\n%s", code, errs)
