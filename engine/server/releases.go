@@ -417,7 +417,8 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
 		return
 	}
-	subs, err := certifiedSubmissions(r.Context(), tx)
+	// The list as of the request; the build lists the ones it reads.
+	subs, err := certifiedSubmissions(r.Context(), tx, nil)
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -448,11 +449,13 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 }
 
 // certifiedSubmissions returns the ids of the certified submissions, in
-// order (never nil).
+// order (never nil); with held, only those whose bytes it holds (a
+// submission retracted from the release dataset on the command line is
+// not read by a release).
 func certifiedSubmissions(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM submissions WHERE status = 'certified' ORDER BY id`)
+}, held func(sha string) bool) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, sha256 FROM submissions WHERE status = 'certified' ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -460,10 +463,13 @@ func certifiedSubmissions(ctx context.Context, q interface {
 	subs := []int64{}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var sha string
+		if err := rows.Scan(&id, &sha); err != nil {
 			return nil, err
 		}
-		subs = append(subs, id)
+		if held == nil || held(sha) {
+			subs = append(subs, id)
+		}
 	}
 	return subs, rows.Err()
 }
@@ -516,8 +522,12 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	// The submissions certified now, with no certification under way (it
 	// holds dsMu): the ones whose rows the dataset opened below holds. A
 	// certification that finished after the request listed them is read
-	// too, and listed.
-	subs, err := certifiedSubmissions(ctx, s.db)
+	// too, and listed; one retracted from the dataset since is not.
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		return "", nil, err
+	}
+	subs, err := certifiedSubmissions(ctx, s.db, func(sha string) bool { _, ok := store.Lookup(sha); return ok })
 	if err != nil {
 		return "", nil, err
 	}

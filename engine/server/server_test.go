@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -893,5 +894,66 @@ func TestMethodsAndStrictBodies(t *testing.T) {
 		if resp := do("POST", "/api/v1/releases", body); resp.StatusCode != 400 {
 			t.Errorf("release body %s: %d, want 400", body, resp.StatusCode)
 		}
+	}
+}
+
+// TestRetractedSubmission: a certified submission retracted from the
+// release dataset on the command line (lomsong dataset retract) is shown
+// as retracted, is not listed by the next release, and certifying it
+// again merges it back.
+func TestRetractedSubmission(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	ids := map[string]int64{
+		"villages": ts.submit(t, "cuc", "villages", "villages.csv", f.villages),
+		"subs":     ts.submit(t, "cuc", "subscriptions", "subscriptions.csv", f.subs),
+		"meas":     ts.submit(t, "vt", "measurements", "viettel-2024-10.csv", f.measurements["viettel"]),
+		"sites":    ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"]),
+	}
+	for _, name := range []string{"villages", "subs", "meas", "sites"} {
+		id, user := ids[name], "cuc"
+		if name == "meas" || name == "sites" {
+			user = "vt"
+		}
+		if s := ts.wait(t, user, id); s.Status != "accepted" {
+			t.Fatalf("%s: %+v", name, s)
+		}
+		if code := ts.certify(t, user, id); code != 200 {
+			t.Fatalf("certify %s: %d", name, code)
+		}
+	}
+	if rl := ts.release(t, "2024-10"); rl.Status != "published" || len(rl.Submissions) != 4 {
+		t.Fatalf("release 1: %+v", rl)
+	}
+	meas := ts.wait(t, "vt", ids["meas"])
+	if _, err := dataset.Retract(ts.dir, meas.SHA256, "read with the wrong time zone", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := ts.wait(t, "vt", ids["meas"]); s.Status != "retracted" || s.Note != retractedNote {
+		t.Fatalf("after the retraction: %+v", s)
+	}
+	code, b := ts.call(t, "vt", "GET", "/api/v1/submissions", "/api/v1/submissions", nil, "")
+	if code != 200 || !bytes.Contains(b, []byte(`"status": "retracted"`)) {
+		t.Fatalf("list: %d %s", code, b)
+	}
+	// The month's only measurements are gone: the release fails for
+	// want of them, and lists what it read.
+	rl := ts.release(t, "2024-10")
+	if rl.Status != "failed" || !strings.Contains(rl.Error, "no measurements") || slices.Contains(rl.Submissions, ids["meas"]) || len(rl.Submissions) != 3 {
+		t.Fatalf("release 2 lists %v (retracted %d): %+v", rl.Submissions, ids["meas"], rl)
+	}
+	if code := ts.certify(t, "vt", ids["meas"]); code != 200 {
+		t.Fatalf("certify again: %d", code)
+	}
+	if store, err := dataset.Open(ts.dir); err != nil {
+		t.Fatal(err)
+	} else if _, ok := store.Lookup(meas.SHA256); !ok {
+		t.Fatal("certifying again did not merge the submission back")
+	}
+	if s := ts.wait(t, "vt", ids["meas"]); s.Status != "certified" || s.Note != "" {
+		t.Fatalf("after certifying again: %+v", s)
+	}
+	if rl := ts.release(t, "2024-10"); rl.Status != "published" || len(rl.Submissions) != 4 {
+		t.Fatalf("release 3: %+v", rl)
 	}
 }

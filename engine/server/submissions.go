@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,12 @@ type Submission struct {
 	UpdatedAt   string        `json:"updated_at"`
 	CertifiedAt string        `json:"certified_at,omitempty"`
 	CertifiedBy string        `json:"certified_by,omitempty"`
-	mapping     []byte
-	quarantine  string
+	// Note explains a status the service derives rather than records:
+	// "retracted", a certified submission whose rows were taken out of
+	// the release dataset (lomsong dataset retract) since.
+	Note       string `json:"note,omitempty"`
+	mapping    []byte
+	quarantine string
 }
 
 // ReasonCount is the number of rows rejected for one reason.
@@ -353,6 +358,10 @@ func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
+	if err := s.markRetracted(out); err != nil {
+		s.internal(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"submissions": out})
 }
 
@@ -382,8 +391,41 @@ func (s *Server) submissionFor(w http.ResponseWriter, r *http.Request) (Submissi
 
 func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request) {
 	if sub, ok := s.submissionFor(w, r); ok {
-		writeJSON(w, http.StatusOK, sub)
+		subs := []Submission{sub}
+		if err := s.markRetracted(subs); err != nil {
+			s.internal(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, subs[0])
 	}
+}
+
+// retractedNote is the Note of a certified submission whose rows the
+// release dataset no longer holds.
+const retractedNote = "its rows were taken out of the release dataset (lomsong dataset retract) after it was certified: no release reads them; certify it again to merge them back"
+
+// markRetracted shows as "retracted" the certified submissions whose
+// bytes the release dataset no longer holds: retracted from it on the
+// command line (lomsong dataset retract), which the service's own
+// records do not see.
+func (s *Server) markRetracted(subs []Submission) error {
+	if !slices.ContainsFunc(subs, func(x Submission) bool { return x.Status == "certified" }) {
+		return nil
+	}
+	s.dsMu.RLock()
+	defer s.dsMu.RUnlock()
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		return err
+	}
+	for i := range subs {
+		if subs[i].Status == "certified" {
+			if _, ok := store.Lookup(subs[i].SHA256); !ok {
+				subs[i].Status, subs[i].Note = "retracted", retractedNote
+			}
+		}
+	}
+	return nil
 }
 
 // quarantine sends the rejected rows of a validated submission as CSV
@@ -608,10 +650,18 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sub.Status == "certified" {
-		writeJSON(w, http.StatusOK, sub)
-		return
-	}
-	if sub.Status != "accepted" {
+		subs := []Submission{sub}
+		if err := s.markRetracted(subs); err != nil {
+			s.internal(w, err)
+			return
+		}
+		if subs[0].Status == "certified" {
+			writeJSON(w, http.StatusOK, sub)
+			return
+		}
+		// Retracted from the dataset since: certifying again merges it
+		// back.
+	} else if sub.Status != "accepted" {
 		writeError(w, http.StatusConflict, "submission %d is %s: only an accepted submission can be certified", sub.ID, sub.Status)
 		return
 	}
@@ -628,13 +678,13 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	if status != "accepted" {
-		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
-		return
-	}
 	store, err := dataset.Open(s.opt.Dataset)
 	if err != nil {
 		s.internal(w, err)
+		return
+	}
+	if _, held := store.Lookup(sub.SHA256); status != "accepted" && (status != "certified" || held) {
+		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
 		return
 	}
 	res, err := store.IngestFile(r.Context(), s.spoolPath(sub), opt)

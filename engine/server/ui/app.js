@@ -254,11 +254,11 @@ function nationalMap(fc) {
 
 function submissionsTable(list, canCertify) {
   return table(["#", T.kind, T.file, T.status, T.read, T.accepted, T.rejected, T.reasons, ""],
-    list.map((s) => [s.id, s.kind, s.filename, s.status + (s.error ? " — " + s.error : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
+    list.map((s) => [s.id, s.kind, s.filename, s.status + (s.error ? " — " + s.error : "") + (s.note ? " — " + s.note : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
       s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
-        canCertify && s.status === "accepted" ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
+        canCertify && (s.status === "accepted" || s.status === "retracted") ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
     [0, 4, 5, 6], [4, 7], true);
 }
 
