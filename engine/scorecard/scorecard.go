@@ -322,12 +322,20 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 		}
 		alerts = append(alerts, regressions(prev, r, cfg)...)
 		cur, old := all[byKey[key{r.Area, r.Period}]], all[byKey[key{prev.Area, prev.Period}]]
-		if cur.DeadZones != nil && old.DeadZones != nil {
-			if a, ok := newItems(r, AlertNewDeadZoneHexes, "hexes", cur.DeadZones.Hexes, old.DeadZones.Hexes); ok {
-				alerts = append(alerts, a)
+		// New dead-zone hexes and villages against a previous month that
+		// was assessed on that basis: one with none (nil ids) makes every
+		// current one new; one not assessed, or a partial sum, says
+		// nothing of what is new.
+		if c, o := cur.DeadZones, old.DeadZones; c != nil && o != nil && !c.Partial && !o.Partial {
+			if !c.NoHouseholds && !o.NoHouseholds {
+				if a, ok := newItems(r, AlertNewDeadZoneHexes, "hexes", c.Hexes, o.Hexes); ok {
+					alerts = append(alerts, a)
+				}
 			}
-			if a, ok := newItems(r, AlertNewDeadZoneVillages, "villages", cur.DeadZones.VillageIDs, old.DeadZones.VillageIDs); ok {
-				alerts = append(alerts, a)
+			if !c.NoVillages && !o.NoVillages {
+				if a, ok := newItems(r, AlertNewDeadZoneVillages, "villages", c.VillageIDs, o.VillageIDs); ok {
+					alerts = append(alerts, a)
+				}
 			}
 		}
 	}
@@ -699,9 +707,6 @@ func regressions(prev, cur *Row, cfg Config) []Alert {
 }
 
 func newItems(r *Row, kind AlertKind, what string, cur, prev []string) (Alert, bool) {
-	if cur == nil || prev == nil {
-		return Alert{}, false
-	}
 	old := make(map[string]bool, len(prev))
 	for _, s := range prev {
 		old[s] = true

@@ -209,9 +209,22 @@ func TestAlerts(t *testing.T) {
 	b.Fibre = exact(0.79)      // met → not met
 	b.Smartphone = exact(0.88) // worse by 0.02 > 0.01
 	b.TwoGOnly = est(0.034, 0.02, 0.06)
-	c, d := full("02", jan), full("02", feb) // no sets in January: no new-zone alert
+	// January assessed with no dead zone (no ids): February's are new.
+	c, d := full("02", jan), full("02", feb)
 	d.DeadZones.Hexes = []string{"x"}
+	d.DeadZones.VillageIDs, d.DeadZones.Villages = []string{"w"}, 1
+	// January with no village or populated hex located: nothing is new
+	// against it (and its target 1 is unknown, so no regression either).
+	e, f := full("03", jan), full("03", feb)
+	e.DeadZones.NoVillages, e.DeadZones.NoHouseholds = true, true
+	f.DeadZones.Hexes = []string{"y"}
+	f.DeadZones.VillageIDs, f.DeadZones.Villages = []string{"u"}, 1
 	card := build(t, []AreaInput{a, b, c, d}, DefaultConfig())
+	for _, al := range build(t, []AreaInput{e, f}, DefaultConfig()).Alerts {
+		if al.Kind == AlertNewDeadZoneHexes || al.Kind == AlertNewDeadZoneVillages {
+			t.Errorf("against a month not assessed: %+v", al)
+		}
+	}
 	var got []string
 	for _, al := range card.Alerts {
 		got = append(got, al.Area+" "+string(al.Kind)+" "+al.Target.String()+" "+strings.Join(al.Items, "+"))
@@ -222,6 +235,9 @@ func TestAlerts(t *testing.T) {
 		"01 regression dead_zones ",
 		"01 regression smartphone ",
 		"01 regression fibre ",
+		"02 new_dead_zone_hexes dead_zones x",
+		"02 new_dead_zone_villages dead_zones w",
+		"02 regression dead_zones ",
 		// The national row has no sets (they are not aggregated); its
 		// fibre falls from 0.82 to 0.805 (worse by 0.015 > 0.01) while
 		// staying met; its smartphone share becomes unknown (no alert).
