@@ -679,3 +679,38 @@ func TestReportOtherCarriers(t *testing.T) {
 		t.Errorf("other carriers %v, counts %v; want %v", rep.OtherCarriers, rep.Counts().OtherCarriers, want)
 	}
 }
+
+// Periods are calendar months in Vietnam time: at 01:00 on 1 July there
+// (18:00 UTC on 30 June) a subscriptions row of July is this month's, not
+// the future's; and a test at 00:30 on 1 January 2000 there is not before
+// 2000-01-01.
+func TestMonthEdgesInVietnamTime(t *testing.T) {
+	now := time.Date(2025, 6, 30, 18, 0, 0, 0, time.UTC)
+	rec, err := NewCSV(strings.NewReader("area_code,period,households\n12,2025-07,100\n12,2025-08,100\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rejects []Reject
+	rep, err := ReadSubscriptions(context.Background(), rec, nil, Defaults("s.csv", now), func([]engine.Subscription) error { return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 1 || len(rejects) != 1 || rejects[0].Value != "2025-08" || rejects[0].Reason != ReasonFutureTime {
+		t.Errorf("accepted %d, rejects %+v; want July accepted, August in the future", rep.Accepted, rejects)
+	}
+	in := "ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment\n" +
+		"2000-01-01T00:30:00+07:00,viettel,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n" +
+		"1999-12-31T23:30:00+07:00,viettel,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n"
+	if rec, err = NewCSV(strings.NewReader(in), CSVOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rejects = nil
+	if rep, err = ReadMeasurements(context.Background(), rec, nil, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 1 || len(rejects) != 1 || rejects[0].Line != 3 {
+		t.Errorf("accepted %d, rejects %+v; want the 1 January 2000 test accepted, the 31 December 1999 one not", rep.Accepted, rejects)
+	}
+}

@@ -87,7 +87,9 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if !periodRE.MatchString(row.Period) {
 			return &rowError{"period", row.Period, ReasonInvalidTime, "want YYYY-MM"}
 		}
-		if row.Period > p.cfg.Now.Format("2006-01") {
+		// The ingest month in Vietnam time, as periods are (at 01:00 on
+		// 1 July there, the month is July though UTC is in June).
+		if row.Period > p.cfg.Now.In(vietnamZone).Format("2006-01") {
 			return &rowError{"period", row.Period, ReasonFutureTime, "after the ingest month"}
 		}
 		dst := []*float64{&row.Households, &row.FiberHouseholds, &row.MobileSubscribers, &row.SmartphoneSubscribers,

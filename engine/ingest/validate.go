@@ -64,7 +64,8 @@ type Config struct {
 	Now time.Time
 	// FutureSlack tolerates device clock skew (default 10 minutes).
 	FutureSlack time.Duration
-	// Earliest is the earliest plausible timestamp (default 2000-01-01 UTC).
+	// Earliest is the earliest plausible timestamp (default 2000-01-01 in
+	// Vietnam time, UTC+7, the zone periods are calendar months of).
 	Earliest time.Time
 	// Bounds, when non-empty, rejects points outside it (outside_bounds).
 	Bounds orb.MultiPolygon
@@ -103,7 +104,7 @@ func Defaults(source string, now time.Time) Config {
 		Source:       source,
 		Now:          now,
 		FutureSlack:  10 * time.Minute,
-		Earliest:     time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		Earliest:     time.Date(2000, 1, 1, 0, 0, 0, 0, vietnamZone),
 		Dedup:        true,
 		DedupMaxRows: 64 << 20,
 		BatchSize:    1 << 16,
