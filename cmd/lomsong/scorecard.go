@@ -35,7 +35,9 @@ regressions on any target; a month without measurements (or a dataset without
 sites or households) leaves target 1 unknown, as does an area none of whose
 villages the run located (outside --boundaries, or not in the dataset); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
-OUT/scorecard.json (every period with data, so trends can be drawn).
+OUT/scorecard.json (every month with subscriptions, and --period and the month
+before it, so trends can be drawn; a month with measurements alone appears only
+as one of those two).
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are
