@@ -185,7 +185,7 @@ type evAcc struct {
 	rows               []evRow
 	compactAt          int
 	nearby             []deadzone.Nearby
-	near               []map[deadzone.Key]*nearFix
+	near               []map[deadzone.Key]nearFix
 	rowsRead, rowsNear int64
 }
 
@@ -194,7 +194,7 @@ var minCompactAt = 1 << 16 // a variable for the tests
 
 // newEvAcc starts the evidence of carrier c near villages villages.
 func newEvAcc(c engine.Carrier, villages int) *evAcc {
-	a := &evAcc{carrier: c, compactAt: minCompactAt, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]*nearFix, villages)}
+	a := &evAcc{carrier: c, compactAt: minCompactAt, nearby: make([]deadzone.Nearby, villages), near: make([]map[deadzone.Key]nearFix, villages)}
 	for i := range a.nearby {
 		a.nearby[i].NearestTestM = math.Inf(1)
 	}
@@ -259,15 +259,12 @@ func (a *evAcc) merge(o *evAcc) {
 		nb.NearestTestM = min(nb.NearestTestM, ob.NearestTestM)
 		for k, e := range o.near[i] {
 			if a.near[i] == nil {
-				a.near[i] = map[deadzone.Key]*nearFix{}
+				a.near[i] = map[deadzone.Key]nearFix{}
 			}
-			if x := a.near[i][k]; x != nil {
-				x.out.n, x.out.sum = x.out.n+e.out.n, x.out.sum+e.out.sum
-				x.in.n, x.in.sum = x.in.n+e.in.n, x.in.sum+e.in.sum
-			} else {
-				c := *e
-				a.near[i][k] = &c
-			}
+			x := a.near[i][k]
+			x.out.n, x.out.sum = x.out.n+e.out.n, x.out.sum+e.out.sum
+			x.in.n, x.in.sum = x.in.n+e.in.n, x.in.sum+e.in.sum
+			a.near[i][k] = x
 		}
 	}
 }
@@ -406,20 +403,17 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 			}
 			if b.Service[i] == engine.ServiceOK && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {
 				if ev.near[vi] == nil {
-					ev.near[vi] = map[deadzone.Key]*nearFix{}
+					ev.near[vi] = map[deadzone.Key]nearFix{}
 				}
 				k := deadzone.Key{Carrier: b.Carrier[i], Tech: b.Tech[i]}
 				x := ev.near[vi][k]
-				if x == nil {
-					x = &nearFix{}
-					ev.near[vi][k] = x
-				}
 				e := &x.out
 				if b.Environment[i] == engine.EnvIndoor {
 					e = &x.in
 				}
 				e.n++
 				e.sum += toMicro(b.SignalDBm[i])
+				ev.near[vi][k] = x
 			}
 		}
 		sc.rd = deadzone.Evidence(sc.rd[:0], deadzone.Test{Tech: b.Tech[i], SignalDBm: b.SignalDBm[i], Service: b.Service[i],
