@@ -165,7 +165,13 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	}); err != nil {
 		return err
 	}
-	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource)
+	single := ""
+	if cf.province != "" {
+		if u, err := provinces.Lookup(cf.province); err == nil {
+			single = u.Code
+		}
+	}
+	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, single)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }
@@ -234,19 +240,18 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 
-func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area, popSource string) {
-	var hh, pop float64
-	for _, z := range res.Zones {
-		hh += z.Households
-		pop += z.Population
-	}
+// printDeadzoneSummary prints the run's zones and, per province, the
+// dead-zone households (by each hex's province) and villages without
+// signal. single, when set, is the one province analysed: its row alone,
+// and the headline counts its part (a zone of its analysis can lie in a
+// neighbour's hexes), where the run decided other provinces' villages
+// only on the way.
+func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area, popSource, single string) {
 	if popSource == "" || res.PopulationFromVillages {
 		popSource = "the villages table"
 	}
-	fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones, %.0f households, %.0f people\n", area, popSource, len(res.Zones), hh, pop)
-	// Per province: dead-zone households (by each hex's province) and villages without signal.
 	type row struct {
-		hh                float64
+		hh, pop           float64
 		villages, without int
 	}
 	per := map[string]*row{}
@@ -264,16 +269,38 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	}
 	for _, p := range res.Population {
 		if dead[p.Cell] {
-			get(res.Admin[p.Cell].Province).hh += p.Households
+			r := get(res.Admin[p.Cell].Province)
+			r.hh += p.Households
+			r.pop += p.Population
 		}
 	}
 	for _, c := range res.Villages.ByProvince {
 		r := get(c.Code)
 		r.villages, r.without = c.Villages, c.WithoutSignal
 	}
+	if single == "" {
+		var hh, pop float64
+		for _, z := range res.Zones {
+			hh += z.Households
+			pop += z.Population
+		}
+		fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones, %.0f households, %.0f people\n", area, popSource, len(res.Zones), hh, pop)
+	} else {
+		zones := 0
+		for _, z := range res.Zones {
+			if slices.ContainsFunc(z.Cells, func(c hexgrid.Cell) bool { return res.Admin[c].Province == single }) {
+				zones++
+			}
+		}
+		r := get(single)
+		fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones with hexes in it, %.0f households, %.0f people in its dead hexes\n",
+			area, popSource, zones, r.hh, r.pop)
+	}
 	codes := make([]string, 0, len(per))
 	for c := range per {
-		codes = append(codes, c)
+		if single == "" || c == single {
+			codes = append(codes, c)
+		}
 	}
 	slices.Sort(codes)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)

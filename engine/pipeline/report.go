@@ -155,7 +155,10 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	}
 	for _, v := range dz.Villages.Villages {
 		row, show := reportVillage(v)
-		if show && v.Province != "" {
+		// A one-province report shows that province's villages only: the
+		// run decides every village (for the radio map), but analyses
+		// the province's hexes alone.
+		if show && v.Province != "" && (single == "" || v.Province == single) {
 			a := get(v.Province)
 			a.village = append(a.village, report.Place{Name: v.Name, Point: orb.Point{v.Lon, v.Lat}, Status: row.Status, PDead: row.PDead,
 				WithoutSignal: row.WithoutSignal})
