@@ -173,10 +173,11 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	// plan's households_newly_covered).
 	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
+		// Money in whole đồng, not 2.6686473180354433e+09.
 		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered"), "", nil,
-			"cumulative_households"),
-		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households"),
-		"sharing.csv":    pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"),
+			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
+		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
+		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
 		"candidates.csv": {{Name: "candidate", String: cid}, {Name: "source", String: csrc}, {Name: "zone", String: czone}, {Name: "lon", Float64: clon}, {Name: "lat", Float64: clat}},
 	}
 	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {
