@@ -224,6 +224,28 @@ func lockWait(dir string) (*os.File, error) {
 	return f, nil
 }
 
+// lockShared takes a shared flock on dir/.lock, waiting for an exclusive
+// holder (a save) to release it; nil when there is no lock file (nothing
+// was ever saved there) or it cannot be opened (a read-only dataset, which
+// nothing saves into).
+func lockShared(dir string) *os.File {
+	f, err := os.Open(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return nil
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
 func unlock(f *os.File) {
 	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	_ = f.Close()

@@ -306,6 +306,14 @@ var ErrNoStage = errors.New("no saved output with this key")
 // there is none (or only one with another key) and ErrCorruptPart when a
 // file does not match its record. Read the files with OpenStageFile.
 func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
+	// A save of the stage (another run of the dataset) replaces and
+	// sweeps outputs under the stage's lock: the record and its files are
+	// read between saves, not during one.
+	if rel, err := ref.dir(); err == nil {
+		if lk := lockShared(filepath.Join(s.dir, filepath.FromSlash(rel))); lk != nil {
+			defer unlock(lk)
+		}
+	}
 	rec, err := s.stageRecord(ref, key)
 	if err != nil {
 		return StageRecord{}, err
