@@ -314,3 +314,77 @@ func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, plac
 		i = j
 	}
 }
+
+// AdminFromPlaces gives each hex holding places (villages) of a known
+// province the province of the largest total weight among them (the lowest
+// code on a tie) and, within it, the commune of the largest weight; the
+// hex keeps its own commune when no place of that province names one and
+// the province is its own, else it has none. It is for a population that
+// is the places' (the villages table's households per hex): a hex's
+// households are then its villages', so its province and commune are
+// theirs wherever its centre lies — a hex by a border centred across it
+// would otherwise count a province's households in its neighbour. cells[i]
+// is the hex of places[i] and weights[i] its weight (households). Hexes
+// holding no such place keep theirs. admin is updated in place.
+func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places []PlaceAdmin, weights []float64) {
+	type vote struct {
+		cell              hexgrid.Cell
+		province, commune string
+		weight            float64
+	}
+	var votes []vote
+	for i, p := range places {
+		if p.Province != "" && cells[i] != 0 {
+			votes = append(votes, vote{cells[i], p.Province, p.Commune, weights[i]})
+		}
+	}
+	slices.SortFunc(votes, func(a, b vote) int {
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.province, b.province), cmp.Compare(a.commune, b.commune))
+	})
+	// best returns the key of the largest total weight among runs of
+	// votes[lo:hi] with equal key (the first, lowest, on a tie).
+	best := func(lo, hi int, key func(vote) string) string {
+		var out string
+		bestW := -1.0
+		for i := lo; i < hi; {
+			j, w := i, 0.0
+			for j < hi && key(votes[j]) == key(votes[i]) {
+				w += votes[j].weight
+				j++
+			}
+			if w > bestW {
+				out, bestW = key(votes[i]), w
+			}
+			i = j
+		}
+		return out
+	}
+	for i := 0; i < len(votes); {
+		j := i
+		for j < len(votes) && votes[j].cell == votes[i].cell {
+			j++
+		}
+		prov := best(i, j, func(v vote) string { return v.province })
+		lo := i
+		for lo < j && votes[lo].province != prov {
+			lo++
+		}
+		hi := lo
+		for hi < j && votes[hi].province == prov {
+			hi++
+		}
+		for lo < hi && votes[lo].commune == "" {
+			lo++ // communes sort after "": skip the places naming none
+		}
+		old := admin[votes[i].cell]
+		a := Admin{Province: prov}
+		switch {
+		case lo < hi:
+			a.Commune = best(lo, hi, func(v vote) string { return v.commune })
+		case prov == old.Province:
+			a.Commune = old.Commune
+		}
+		admin[votes[i].cell] = a
+		i = j
+	}
+}

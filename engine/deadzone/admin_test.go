@@ -233,3 +233,29 @@ func TestCommunesFromPlaces(t *testing.T) {
 		t.Fatalf("got %v\nwant %v", admin, want)
 	}
 }
+
+// AdminFromPlaces: a hex's province and commune are those of the places
+// (villages) of the largest weight, whatever its centre's province.
+func TestAdminFromPlaces(t *testing.T) {
+	const a, b, c, d, e = hexgrid.Cell(0x8840644835fffff), hexgrid.Cell(0x8840644823fffff), hexgrid.Cell(0x8840644825fffff), hexgrid.Cell(0x8840644953fffff), hexgrid.Cell(0x884064495dfffff)
+	const f = hexgrid.Cell(0x8840644837fffff)
+	admin := map[hexgrid.Cell]Admin{a: {Province: "12"}, b: {Province: "12"}, c: {Province: "12", Commune: "12009"}, d: {Province: "11", Commune: "11003"},
+		f: {Province: "12", Commune: "12007"}}
+	cells := []hexgrid.Cell{a, a, a, a, b, b, c, d, d, e, f}
+	places := []PlaceAdmin{
+		{Province: "12", Commune: "12001"}, {Province: "12", Commune: "12002"}, {Province: "12", Commune: "12001"}, // a: 12001 60+10 > 12002 50
+		{Province: "14", Commune: "14002"}, // and a smaller 14: province 12 (120 > 20)
+		{Province: "12", Commune: "12004"}, {Province: "12", Commune: "12003"}, // b: a tie, the lowest code
+		{Province: "12"},                   // c: no commune named: keeps its own, same province
+		{Province: "14", Commune: "14001"}, // d: centred in 11, its villages in 14: 14
+		{Province: "14", Commune: "14005"},
+		{Province: "15", Commune: "15001"}, // e: no admin of its own
+		{},                                 // f: a place of no province: f keeps its own
+	}
+	weights := []float64{60, 50, 10, 20, 30, 30, 99, 5, 7, 3, 40}
+	AdminFromPlaces(admin, cells, places, weights)
+	want := map[hexgrid.Cell]Admin{a: {"12", "12001"}, b: {"12", "12003"}, c: {"12", "12009"}, d: {"14", "14005"}, e: {"15", "15001"}, f: {"12", "12007"}}
+	if !maps.Equal(admin, want) {
+		t.Fatalf("got %v\nwant %v", admin, want)
+	}
+}

@@ -594,9 +594,8 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if err != nil {
 		return nil, err
 	}
-	if opt.Communes == nil {
-		// No commune boundaries: a populated hex's commune is that of the
-		// villages it holds.
+	if p.popFromVillages || opt.Communes == nil {
+		// The populated hexes' villages.
 		popCell := make(map[hexgrid.Cell]bool, len(pop))
 		for _, pc := range pop {
 			popCell[pc.Cell] = true
@@ -609,7 +608,16 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 				vcells, vplaces, weights = append(vcells, c), append(vplaces, vadmin[i]), append(weights, v.Households)
 			}
 		}
-		deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
+		if p.popFromVillages {
+			// The households are the villages': a hex holding villages
+			// is in their province and commune, wherever its centre lies
+			// (so a province's dead-zone households are its villages').
+			deadzone.AdminFromPlaces(admin, vcells, vplaces, weights)
+		} else {
+			// No commune boundaries: a populated hex's commune is that of
+			// the villages it holds.
+			deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
+		}
 	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
 		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
