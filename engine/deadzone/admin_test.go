@@ -244,7 +244,7 @@ func TestAdminFromPlaces(t *testing.T) {
 	cells := []hexgrid.Cell{a, a, a, a, b, b, c, d, d, e, f}
 	places := []PlaceAdmin{
 		{Province: "12", Commune: "12001"}, {Province: "12", Commune: "12002"}, {Province: "12", Commune: "12001"}, // a: 12001 60+10 > 12002 50
-		{Province: "14", Commune: "14002"}, // and a smaller 14: province 12 (120 > 20)
+		{Province: "14", Commune: "14002"},                                     // and a smaller 14: province 12 (120 > 20)
 		{Province: "12", Commune: "12004"}, {Province: "12", Commune: "12003"}, // b: a tie, the lowest code
 		{Province: "12"},                   // c: no commune named: keeps its own, same province
 		{Province: "14", Commune: "14001"}, // d: centred in 11, its villages in 14: 14
