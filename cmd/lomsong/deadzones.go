@@ -38,7 +38,12 @@ that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
 from the villages table; then a hex holding villages takes their households-
 weighted P(dead) (the share of its households expected without 3G/4G) instead of
-its centre's, so zones hold the villages counted without signal.
+its centre's, and their province and commune: zones follow the villages' own
+verdicts (a village without signal in a hex of mostly served households is not
+in a zone, nor is a zone's served village counted without signal).
+With --province, the run analyses the province's hexes (those whose centres lie
+in it and those of its villages) and reports its villages (and any outside every
+province).
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages

@@ -92,6 +92,34 @@ type VillageReport struct {
 	ByProvince []VillageCount  // by code; villages without province are left out
 }
 
+// ForProvince returns the report of the villages of one province (by
+// their Province) and of the villages outside every province, with the
+// province's count and the counts of the communes those villages are in:
+// a run limited to a province analyses its hexes, and the villages of
+// other provinces it decided on the way are not its results (those
+// outside every province stay, so that they are seen).
+func (r VillageReport) ForProvince(code string) VillageReport {
+	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}}
+	communes := map[string]bool{}
+	for _, v := range r.Villages {
+		if v.Province == code || v.Province == "" {
+			out.Villages = append(out.Villages, v)
+			communes[v.Commune] = true
+		}
+	}
+	for _, c := range r.ByCommune {
+		if communes[c.Code] {
+			out.ByCommune = append(out.ByCommune, c)
+		}
+	}
+	for _, c := range r.ByProvince {
+		if c.Code == code {
+			out.ByProvince = append(out.ByProvince, c)
+		}
+	}
+	return out
+}
+
 // Villages gives each village its level: from its own verdict when
 // opt.Local decides it (Covered when P(dead) < opt.Cut, else Only2G or
 // NoSignal), otherwise the best service among its own hex and the hexes

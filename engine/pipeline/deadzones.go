@@ -631,6 +631,12 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		if out.Villages, err = deadzone.Villages(in, vopt); err != nil {
 			return nil, err
 		}
+		if a := opt.Coverage.Area; a != nil && a.Code != "" {
+			// A run limited to a province reports its villages (and those
+			// outside every province): the others were decided for the
+			// radio map's sake, not analysed.
+			out.Villages = out.Villages.ForProvince(a.Code)
+		}
 	}
 	ccfg := opt.Challenge
 	ccfg.Res = res
