@@ -211,17 +211,22 @@ func lockWait(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
+	if err := flockWait(f, syscall.LOCK_EX); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
+}
+
+// flockWait takes the flock how (LOCK_EX or LOCK_SH) on f, waiting for
+// the holders of a conflicting one (retried when a signal interrupts it).
+func flockWait(f *os.File, how int) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), how)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
 }
 
 // lockShared takes a shared flock on dir/.lock, waiting for an exclusive
@@ -233,13 +238,7 @@ func lockShared(dir string) *os.File {
 	if err != nil {
 		return nil
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
+	if err := flockWait(f, syscall.LOCK_SH); err != nil {
 		f.Close()
 		return nil
 	}

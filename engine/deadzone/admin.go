@@ -264,6 +264,14 @@ func (in Input) villageAdmin(i int, v Village, cell hexgrid.Cell) PlaceAdmin {
 	return a
 }
 
+// placeVote is a place's vote for the admin units of the hex it lies in,
+// with its weight (households): CommunesFromPlaces and AdminFromPlaces.
+type placeVote struct {
+	cell              hexgrid.Cell
+	province, commune string
+	weight            float64
+}
+
 // CommunesFromPlaces gives a commune to the hexes that have none, from the
 // places (villages) they hold: without commune boundaries a hex's commune
 // is unknown, yet the villages in it name theirs. cells[i] is the hex of
@@ -274,12 +282,7 @@ func (in Input) villageAdmin(i int, v Village, cell hexgrid.Cell) PlaceAdmin {
 // province, that place's province. A hex holding no such place keeps no
 // commune. admin is updated in place.
 func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places []PlaceAdmin, weights []float64) {
-	type vote struct {
-		cell              hexgrid.Cell
-		province, commune string
-		weight            float64
-	}
-	var votes []vote
+	var votes []placeVote
 	for i, p := range places {
 		if p.Commune == "" {
 			continue
@@ -288,9 +291,9 @@ func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, plac
 		if a.Commune != "" || (a.Province != "" && a.Province != p.Province) {
 			continue
 		}
-		votes = append(votes, vote{cells[i], p.Province, p.Commune, weights[i]})
+		votes = append(votes, placeVote{cells[i], p.Province, p.Commune, weights[i]})
 	}
-	slices.SortFunc(votes, func(a, b vote) int {
+	slices.SortFunc(votes, func(a, b placeVote) int {
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.commune, b.commune), cmp.Compare(a.province, b.province))
 	})
 	for i := 0; i < len(votes); {
@@ -327,23 +330,18 @@ func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, plac
 // is the hex of places[i] and weights[i] its weight (households). Hexes
 // holding no such place keep theirs. admin is updated in place.
 func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places []PlaceAdmin, weights []float64) {
-	type vote struct {
-		cell              hexgrid.Cell
-		province, commune string
-		weight            float64
-	}
-	var votes []vote
+	var votes []placeVote
 	for i, p := range places {
 		if p.Province != "" && cells[i] != 0 {
-			votes = append(votes, vote{cells[i], p.Province, p.Commune, weights[i]})
+			votes = append(votes, placeVote{cells[i], p.Province, p.Commune, weights[i]})
 		}
 	}
-	slices.SortFunc(votes, func(a, b vote) int {
+	slices.SortFunc(votes, func(a, b placeVote) int {
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.province, b.province), cmp.Compare(a.commune, b.commune))
 	})
 	// best returns the key of the largest total weight among runs of
 	// votes[lo:hi] with equal key (the first, lowest, on a tie).
-	best := func(lo, hi int, key func(vote) string) string {
+	best := func(lo, hi int, key func(placeVote) string) string {
 		var out string
 		bestW := -1.0
 		for i := lo; i < hi; {
@@ -364,7 +362,7 @@ func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places 
 		for j < len(votes) && votes[j].cell == votes[i].cell {
 			j++
 		}
-		prov := best(i, j, func(v vote) string { return v.province })
+		prov := best(i, j, func(v placeVote) string { return v.province })
 		lo := i
 		for lo < j && votes[lo].province != prov {
 			lo++
@@ -380,7 +378,7 @@ func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places 
 		a := Admin{Province: prov}
 		switch {
 		case lo < hi:
-			a.Commune = best(lo, hi, func(v vote) string { return v.commune })
+			a.Commune = best(lo, hi, func(v placeVote) string { return v.commune })
 		case prov == old.Province:
 			a.Commune = old.Commune
 		}
