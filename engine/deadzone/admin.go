@@ -272,6 +272,28 @@ type placeVote struct {
 	weight            float64
 }
 
+// heaviest returns the index of the first vote of the run of votes with
+// equal key (votes sorted so that equal keys are together) whose weights
+// sum highest: the first such run on a tie.
+func heaviest(votes []placeVote, key func(placeVote) string) int {
+	best, bestW := -1, 0.0
+	for i := 0; i < len(votes); {
+		j, w := i, 0.0
+		for j < len(votes) && key(votes[j]) == key(votes[i]) {
+			w += votes[j].weight
+			j++
+		}
+		if best < 0 || w > bestW {
+			best, bestW = i, w
+		}
+		i = j
+	}
+	return best
+}
+
+func voteProvince(v placeVote) string { return v.province }
+func voteCommune(v placeVote) string  { return v.commune }
+
 // CommunesFromPlaces gives a commune to the hexes that have none, from the
 // places (villages) they hold: without commune boundaries a hex's commune
 // is unknown, yet the villages in it name theirs. cells[i] is the hex of
@@ -297,23 +319,17 @@ func CommunesFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, plac
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.commune, b.commune), cmp.Compare(a.province, b.province))
 	})
 	for i := 0; i < len(votes); {
-		j, best, bestW := i, -1, 0.0
+		j := i
 		for j < len(votes) && votes[j].cell == votes[i].cell {
-			k, w := j, 0.0
-			for j < len(votes) && votes[j].cell == votes[k].cell && votes[j].commune == votes[k].commune {
-				w += votes[j].weight
-				j++
-			}
-			if best < 0 || w > bestW {
-				best, bestW = k, w
-			}
+			j++
 		}
-		a := admin[votes[i].cell]
-		a.Commune = votes[best].commune
+		best := votes[i+heaviest(votes[i:j], voteCommune)]
+		a := admin[best.cell]
+		a.Commune = best.commune
 		if a.Province == "" {
-			a.Province = votes[best].province
+			a.Province = best.province
 		}
-		admin[votes[i].cell] = a
+		admin[best.cell] = a
 		i = j
 	}
 }
@@ -339,30 +355,12 @@ func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places 
 	slices.SortFunc(votes, func(a, b placeVote) int {
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.province, b.province), cmp.Compare(a.commune, b.commune))
 	})
-	// best returns the key of the largest total weight among runs of
-	// votes[lo:hi] with equal key (the first, lowest, on a tie).
-	best := func(lo, hi int, key func(placeVote) string) string {
-		var out string
-		bestW := -1.0
-		for i := lo; i < hi; {
-			j, w := i, 0.0
-			for j < hi && key(votes[j]) == key(votes[i]) {
-				w += votes[j].weight
-				j++
-			}
-			if w > bestW {
-				out, bestW = key(votes[i]), w
-			}
-			i = j
-		}
-		return out
-	}
 	for i := 0; i < len(votes); {
 		j := i
 		for j < len(votes) && votes[j].cell == votes[i].cell {
 			j++
 		}
-		prov := best(i, j, func(v placeVote) string { return v.province })
+		prov := votes[i+heaviest(votes[i:j], voteProvince)].province
 		lo := i
 		for lo < j && votes[lo].province != prov {
 			lo++
@@ -378,7 +376,7 @@ func AdminFromPlaces(admin map[hexgrid.Cell]Admin, cells []hexgrid.Cell, places 
 		a := Admin{Province: prov}
 		switch {
 		case lo < hi:
-			a.Commune = best(lo, hi, func(v placeVote) string { return v.commune })
+			a.Commune = votes[lo+heaviest(votes[lo:hi], voteCommune)].commune
 		case prov == old.Province:
 			a.Commune = old.Commune
 		}
