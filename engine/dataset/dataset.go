@@ -47,6 +47,15 @@ type Source struct {
 	Recovered string `json:"recovered,omitempty"`
 }
 
+// partRows returns the rows its parts hold, as their entries record them.
+func (s Source) partRows() int64 {
+	var n int64
+	for _, p := range s.Parts {
+		n += p.Rows
+	}
+	return n
+}
+
 // Part is one Parquet file of accepted rows.
 type Part struct {
 	Path    string `json:"path"` // relative to the dataset directory, '/'-separated

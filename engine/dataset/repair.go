@@ -49,11 +49,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	var parts []Part
 	for _, src := range s.manifest.Sources {
 		parts = append(parts, src.Parts...)
-		var rows int64
-		for _, p := range src.Parts {
-			rows += p.Rows
-		}
-		if rows != src.Accepted {
+		if rows := src.partRows(); rows != src.Accepted {
 			// A part's entry gone from the record (its rows no longer
 			// read, every listed part intact).
 			rep.Bad = append(rep.Bad, PartProblem{manifestName, fmt.Sprintf("source %s (sha256 %s…) records %d accepted rows, its listed parts hold %d: a part's entry is missing or wrong (lomsong dataset repair restores entries of parts still in the dataset)",
@@ -351,11 +347,8 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 			}
 		}
 		if corrected {
-			var acc int64
-			for _, p := range c.Parts {
-				acc += p.Rows
-			}
-			c.Accepted, c.RowsRead = acc, acc+c.Rejected
+			c.Accepted = c.partRows()
+			c.RowsRead = c.Accepted + c.Rejected
 		}
 		if c.Quarantine != "" && quarantines[c.Quarantine] {
 			used[c.Quarantine] = true

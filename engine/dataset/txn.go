@@ -554,9 +554,7 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 	if meta.Report == nil {
 		// Rows written without a validation report (a generator, a
 		// test): every row written was accepted.
-		for _, p := range parts {
-			src.Accepted += p.Rows
-		}
+		src.Accepted = src.partRows()
 		src.RowsRead = src.Accepted
 	}
 	if r := meta.Report; r != nil {
