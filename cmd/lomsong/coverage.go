@@ -702,36 +702,38 @@ func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\tapplied\t")
-	var skipped []string
 	for _, c := range cals {
 		applied := "yes"
 		if !c.Applies(minPairs) {
 			applied = "no"
-			skipped = append(skipped, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t%.1f\t%+.1f\t%.1f\t%s\t\n", c.Carrier, c.Tech, c.N, c.Censored,
 			c.BiasDB, c.RMSEBeforeDB, c.RMSEAfterDB, c.Fit.SigmaDB, c.Fit.OffsetDB, c.Fit.SlopeDB, applied)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
-	if len(skipped) > 0 {
+	if skipped := notApplied(cals, minPairs); len(skipped) > 0 {
 		fmt.Fprintf(w, "not applied, fitted on fewer than %d measured hexes (their predictions and σ stay the model's): %s\n", minPairs, strings.Join(skipped, ", "))
 	}
+}
+
+// notApplied names the fits the stages leave out for too few hexes:
+// "carrier tech (hexes)".
+func notApplied(cals []coverage.Calibration, minPairs int) []string {
+	var out []string
+	for _, c := range cals {
+		if !c.Applies(minPairs) {
+			out = append(out, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
+		}
+	}
+	return out
 }
 
 // calibrationInForce says which of a file's fits the stages apply: "N
 // carrier/technology fits applied", and those left out for too few hexes.
 func calibrationInForce(cals []coverage.Calibration, minPairs int) string {
-	var n int
-	var skipped []string
-	for _, c := range cals {
-		if c.Applies(minPairs) {
-			n++
-		} else {
-			skipped = append(skipped, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
-		}
-	}
-	s := fmt.Sprintf("%d carrier/technology fits applied", n)
+	skipped := notApplied(cals, minPairs)
+	s := fmt.Sprintf("%d carrier/technology fits applied", len(cals)-len(skipped))
 	if len(skipped) > 0 {
 		s += fmt.Sprintf("; not applied, fewer than %d measured hexes: %s", minPairs, strings.Join(skipped, ", "))
 	}
