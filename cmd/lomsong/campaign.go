@@ -171,14 +171,7 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	// its outline, as villages.csv's province and a release's campaign
 	// take them): not those whose hex centre lies in it, which leaves out
 	// villages by the border.
-	var code string
-	if cf.province != "" {
-		u, err := lookupUnit(provinces, cf.province, "--province")
-		if err != nil {
-			return nil, "", err
-		}
-		code = u.Code
-	}
+	code := cf.provinceCode
 	prog := startProgress(e, "campaign: measurements")
 	copt.Aggregate.Progress = prog.set
 	res, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,

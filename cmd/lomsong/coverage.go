@@ -45,6 +45,9 @@ type coverageFlags struct {
 	latestPeriod bool
 	// popSource says where households per hex came from (set by prepare).
 	popSource string
+	// provinceCode is the code of the --province unit (set by prepare,
+	// which looks it up; empty without --province).
+	provinceCode string
 	// sitesOptional lets a dataset without sites through (the scorecard's
 	// targets 2–5 need none).
 	sitesOptional bool
@@ -98,6 +101,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		if unit, err = lookupProvince(set, c.province); err != nil {
 			return nil, opt, "", err
 		}
+		c.provinceCode = unit.Code
 	}
 	store, err := openDataset(c.dataset)
 	if err != nil {

@@ -170,13 +170,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	}); err != nil {
 		return err
 	}
-	single := ""
-	if cf.province != "" {
-		if u, err := provinces.Lookup(cf.province); err == nil {
-			single = u.Code
-		}
-	}
-	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, single)
+	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }

@@ -271,13 +271,7 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		return nil, "", err
 	}
 	meta.Period, meta.Resolution = p.String(), cf.res
-	if cf.province != "" {
-		u, err := provinces.Lookup(cf.province)
-		if err != nil {
-			return nil, "", err
-		}
-		meta.Province = u.Code
-	}
+	meta.Province = cf.provinceCode
 	m, err := export.Build(export.Input{DeadZones: sum.DeadZones, Plan: sum.Plan, Provinces: provinces, Communes: communes, Meta: meta,
 		OffAir: copt.OffAir})
 	return m, how, err

@@ -63,16 +63,13 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	single := ""
-	if cf.province != "" {
-		if u, err := provinces.Lookup(cf.province); err == nil {
-			single = u.Code
-			// The report of one province: its figures at a glance (the
-			// national row sums the one province analysed, a lower bound
-			// of nothing); the scorecard table keeps every area, ranks
-			// among them all.
-			card.Config.National = single
-		}
+	single := cf.provinceCode
+	if single != "" {
+		// The report of one province: its figures at a glance (the
+		// national row sums the one province analysed, a lower bound of
+		// nothing); the scorecard table keeps every area, ranks among
+		// them all.
+		card.Config.National = single
 	}
 	r, err := pipeline.BuildReport(dz, card, pr, provinces, p, *maxMaps, single)
 	if err != nil {

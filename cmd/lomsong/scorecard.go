@@ -74,14 +74,10 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
-	if cf.province != "" {
+	if cf.provinceCode != "" {
 		// --province scores that province alone (the other areas'
 		// subscriptions are in the dataset, not asked for).
-		u, lerr := lookupUnit(provinces, cf.province, "--province")
-		if lerr != nil {
-			return lerr
-		}
-		card = card.ForArea(u.Code)
+		card = card.ForArea(cf.provinceCode)
 	}
 	shown := &scorecard.Card{Config: card.Config}
 	for _, r := range card.Rows {
