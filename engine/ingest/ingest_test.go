@@ -680,6 +680,34 @@ func TestReportOtherCarriers(t *testing.T) {
 	}
 }
 
+// Beyond maxUnmappedPerColumn carriers the report counts the rest
+// together: every accepted row of an unknown carrier is in the report.
+func TestReportOtherCarriersRest(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment\n")
+	const carriers = maxUnmappedPerColumn + 7
+	for i := range carriers {
+		fmt.Fprintf(&b, "2024-10-01T08:00:00+07:00,Op%03d,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n", i)
+	}
+	rec, err := NewCSV(strings.NewReader(b.String()), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ReadMeasurements(context.Background(), rec, nil, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+		func(Reject) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	for _, n := range rep.OtherCarriers {
+		rows += n
+	}
+	if rows != carriers || rep.OtherCarriers[OtherCarriersRest] != 7 || len(rep.OtherCarriers) != maxUnmappedPerColumn+1 {
+		t.Errorf("other carriers count %d rows in %d keys, %d under %q; want %d rows, %d keys, 7 together",
+			rows, len(rep.OtherCarriers), rep.OtherCarriers[OtherCarriersRest], OtherCarriersRest, carriers, maxUnmappedPerColumn+1)
+	}
+}
+
 // Periods are calendar months in Vietnam time: at 01:00 on 1 July there
 // (18:00 UTC on 30 June) a subscriptions row of July is this month's, not
 // the future's; and a test at 00:30 on 1 January 2000 there is not before

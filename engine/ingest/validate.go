@@ -165,7 +165,8 @@ type Report struct {
 	// OtherCarriers counts the accepted rows per carrier that is not one
 	// of the operators lomsong knows by name (engine.Carrier.Known): kept
 	// under the slug of its name, which may be a spelling of a known one
-	// that would split its data (up to maxUnmappedPerColumn carriers).
+	// that would split its data (up to maxUnmappedPerColumn carriers; the
+	// rows of any more are counted together under OtherCarriersRest).
 	OtherCarriers map[engine.Carrier]int64
 }
 
@@ -769,12 +770,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			rep.DecimalCommaRows++
 		}
 		if c := p.rowOther; c != "" {
-			if _, ok := rep.OtherCarriers[c]; ok || len(rep.OtherCarriers) < maxUnmappedPerColumn {
-				if rep.OtherCarriers == nil {
-					rep.OtherCarriers = map[engine.Carrier]int64{}
-				}
-				rep.OtherCarriers[c]++
-			}
+			rep.addOtherCarrier(c)
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {

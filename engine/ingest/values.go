@@ -115,6 +115,20 @@ func (r *Report) addUnmapped(col, value string) {
 	vm[value]++
 }
 
+// OtherCarriersRest is the key under which a report counts the rows of the
+// carriers it does not know by name beyond the first maxUnmappedPerColumn.
+const OtherCarriersRest engine.Carrier = "…other carriers"
+
+func (r *Report) addOtherCarrier(c engine.Carrier) {
+	if r.OtherCarriers == nil {
+		r.OtherCarriers = map[engine.Carrier]int64{}
+	}
+	if _, ok := r.OtherCarriers[c]; !ok && len(r.OtherCarriers) >= maxUnmappedPerColumn {
+		c = OtherCarriersRest
+	}
+	r.OtherCarriers[c]++
+}
+
 // UnmappedValues returns the unmapped spellings of a column, most rows
 // first, ties by spelling.
 func (r *Report) UnmappedValues(col string) []UnmappedValue {
