@@ -436,6 +436,45 @@ func TestBinaryProvinceWithoutData(t *testing.T) {
 	checkCellsInProvince(t, rows, "12")
 }
 
+// TestBinaryProvinceWithoutVillages: a province with sites and tests but
+// none of the dataset's villages (the villages are the population) has no
+// known households: every command that decides its dead zones refuses it
+// (exit 3) saying so, instead of an all-clear of zeros; the scorecard
+// shows target 1 unknown and says why.
+func TestBinaryProvinceWithoutVillages(t *testing.T) {
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	// One village, in Điện Biên Phủ; the example sites and tests are in
+	// Lai Châu.
+	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\nV1,Bản A,,103.02,21.38,40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(dir, "out")
+	const why = "no village of the dataset lies in Lai Châu (12)"
+	for _, c := range [][]string{
+		{"deadzones", "--dataset", ds, "--out", filepath.Join(out, "dz")},
+		{"plan", "--dataset", ds, "--budget", "1e9", "--out", filepath.Join(out, "plan")},
+		{"campaign", "--dataset", ds, "--days", "2", "--out", filepath.Join(out, "camp")},
+		{"run", "--dataset", ds, "--out", filepath.Join(out, "run")},
+		{"scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(out, "sc")},
+	} {
+		t.Run(c[0], func(t *testing.T) {
+			stdout, errs, code := runBinary(t, append(c, "--province", "lai chau")...)
+			if code != exitDataRefused || !strings.Contains(errs, why) {
+				t.Fatalf("exit %d (want %d, %q)\n%s\n%s", code, exitDataRefused, why, stdout, errs)
+			}
+		})
+	}
+	if fileExists(filepath.Join(out, "dz")) || fileExists(filepath.Join(out, "plan")) || fileExists(filepath.Join(out, "camp")) {
+		t.Fatal("a refused run wrote output")
+	}
+}
+
 // checkCellsInProvince checks that every hex of a CSV's cell column has
 // its centre inside the 2025 province with this code.
 func checkCellsInProvince(t *testing.T, rows [][]string, code string) {

@@ -128,6 +128,9 @@ func periodsOf(c *scorecard.Card) []string {
 
 func cardPeriods(c *scorecard.Card) string {
 	ps := periodsOf(c)
+	if len(ps) == 0 {
+		return "none"
+	}
 	if len(ps) > 6 {
 		return ps[0] + " … " + ps[len(ps)-1]
 	}

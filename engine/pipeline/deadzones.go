@@ -469,6 +469,32 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	return p, nil
 }
 
+// areaHasPeople refuses an analysis area nobody is known to live in:
+// without households there, every figure of its dead zones would be a
+// zero standing for "not known" — an all-clear with nothing behind it.
+// With the villages as the population, the area's own villages count (a
+// neighbour's village in a border hex is the neighbour's; vadmin are the
+// villages' provinces); with a population table, the households of the
+// area's hexes.
+func areaHasPeople(a *Area, pop []population.Cell, vadmin []deadzone.PlaceAdmin, fromVillages bool, provinces *geodata.BoundarySet) error {
+	if fromVillages && provinces != nil {
+		if _, ok := provinces.ByCode(a.Code); ok {
+			if slices.ContainsFunc(vadmin, func(pa deadzone.PlaceAdmin) bool { return pa.Province == a.Code }) {
+				return nil
+			}
+			return fmt.Errorf("pipeline: no village of the dataset lies in %s: its households are unknown, so no dead zone can be decided there (ingest its villages, or give a population table): villages of %s %w",
+				a, a.Name, ErrMissingData)
+		}
+	}
+	for _, c := range pop {
+		if c.Households > 0 || c.Population > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("pipeline: no households in %s (%d hexes) in the population: no dead zone can be decided there: households of %s %w",
+		a, len(a.Cells), a.Name, ErrMissingData)
+}
+
 // anchorsOf returns the villages as the verdicts take them and the
 // resolution-7 cells within reach of a village or a populated hex centre.
 func anchorsOf(villages []engine.Village, pop []population.Cell) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
@@ -593,6 +619,11 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	vadmin, err := deadzone.AttributePlaces(opt.Provinces, opt.Communes, places)
 	if err != nil {
 		return nil, err
+	}
+	if a := opt.Coverage.Area; a != nil && a.Code != "" {
+		if err := areaHasPeople(a, pop, vadmin, p.popFromVillages, opt.Provinces); err != nil {
+			return nil, err
+		}
 	}
 	if p.popFromVillages || opt.Communes == nil {
 		// The populated hexes' villages.

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -176,7 +177,18 @@ func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, 
 	}
 	opt.Coverage.Aggregate.Periods = []string{p.String()}
 	dz, err := DeadZones(ctx, s, opt)
-	return dz, "", err
+	why, err := missingWhy(err)
+	return dz, why, err
+}
+
+// missingWhy turns an error saying the dead zones lack data
+// (ErrMissingData: no households in the area) into the reason target 1 is
+// unknown; other errors stay errors.
+func missingWhy(err error) (string, error) {
+	if errors.Is(err, ErrMissingData) {
+		return strings.TrimPrefix(err.Error(), "pipeline: "), nil
+	}
+	return "", err
 }
 
 // MonthDeadZonesAndPlan is MonthDeadZones with the plan of the month's dead
@@ -188,7 +200,10 @@ func MonthDeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOp
 	}
 	opt.Coverage.Aggregate.Periods = []string{p.String()}
 	dz, pr, err := DeadZonesAndPlan(ctx, s, opt, po)
-	return dz, pr, "", err
+	if why, err := missingWhy(err); why != "" || err != nil {
+		return nil, nil, why, err
+	}
+	return dz, pr, "", nil
 }
 
 // MonthDeadZoneFigures returns DeadZoneFigures of month p's dead zones
@@ -206,7 +221,8 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 	if opt.Coverage.Measured == nil {
 		var err error
 		if dz, err = savedDeadZones(s, opt, p.String()); err != nil {
-			return nil, "", err
+			why, err := missingWhy(err)
+			return nil, why, err
 		}
 	}
 	if dz == nil {
@@ -215,7 +231,8 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 		opt.Coverage.Aggregate.Periods = []string{p.String()}
 		var err error
 		if dz, err = DeadZones(ctx, s, opt); err != nil {
-			return nil, "", err
+			why, err := missingWhy(err)
+			return nil, why, err
 		}
 	}
 	return DeadZoneFigures(dz), "", nil
