@@ -66,3 +66,33 @@ func TestDeadzonesCommunesOfTheirProvince(t *testing.T) {
 		t.Errorf("V3 (in Laos): %q", g)
 	}
 }
+
+// The summary's "(unattributed)" row counts the villages outside every
+// province, as villages.csv lists them, beside their dead-zone households.
+func TestDeadzonesUnattributedRow(t *testing.T) {
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản Lào,,102.10,20.50,30\nV3,Đảo,,107.5,20.0,20\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	out := filepath.Join(dir, "dz")
+	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	var row []string
+	for line := range strings.SplitSeq(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "(unattributed)" {
+			row = f
+		}
+	}
+	// (unattributed), households, villages, without 3G/4G: the two far
+	// from every site are without signal.
+	if len(row) != 4 || row[2] != "2" || row[3] != "2" {
+		t.Errorf("unattributed row %q, want 2 villages, 2 without 3G/4G:\n%s", row, stdout)
+	}
+}

@@ -65,8 +65,10 @@ Writes to OUT:
                       within --radius-m
                       province and commune (a commune of the province the village's
                       point lies in: its own commune_code when --communes has it
-                      there, else the commune holding the point) and how
-                      (attribution: commune_code, point, province_only,
+                      there, else the commune holding the point; without
+                      --communes, its own commune_code, unchecked) and how
+                      (attribution: commune_code, point, province_only — in a
+                      province but no commune of it, or no commune code —,
                       outside_all_units)
   radiomap.json       the residual field's model (variogram fit, then its level and
                       each key's mean fitted with the censored tests), the
@@ -276,6 +278,17 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	for _, c := range res.Villages.ByProvince {
 		r := get(c.Code)
 		r.villages, r.without = c.Villages, c.WithoutSignal
+	}
+	// The villages outside every province (ByProvince leaves them out)
+	// are the unattributed row's.
+	for _, v := range res.Villages.Villages {
+		if v.Province == "" {
+			r := get("")
+			r.villages++
+			if v.WithoutSignal() {
+				r.without++
+			}
+		}
 	}
 	if single == "" {
 		var hh, pop float64

@@ -13,13 +13,15 @@ import (
 // Attribution of a place (see AttributePlaces).
 const (
 	// AttributedByCode: the commune of the place's own commune code, which
-	// belongs to the province the place's point falls in.
+	// belongs to the province the place's point falls in (without a
+	// commune set, the place's own code, unchecked).
 	AttributedByCode = "commune_code"
 	// AttributedByPoint: the province, and the commune of that province,
 	// holding the place's point.
 	AttributedByPoint = "point"
 	// AttributedProvinceOnly: the point falls in a province but in none of
-	// that province's communes (a gap between the two boundary sets).
+	// that province's communes (a gap between the two boundary sets), or,
+	// without a commune set, the place has no commune code.
 	AttributedProvinceOnly = "province_only"
 	// AttributedOutside: the point falls in no province and no commune.
 	AttributedOutside = "outside_all_units"
@@ -188,10 +190,11 @@ func AttributePlaces(provinces, communes *geodata.BoundarySet, places []Place) (
 			a.Attribution = AttributedNoBoundaries
 		case a.Province == "":
 			a.Attribution = AttributedOutside
-		case n.communes != nil:
-			a.Attribution = AttributedProvinceOnly
+		case n.communes == nil && a.Commune != "":
+			// The province by point, the commune the place's own code.
+			a.Attribution = AttributedByCode
 		default:
-			a.Attribution = AttributedByPoint
+			a.Attribution = AttributedProvinceOnly
 		}
 		out[i] = a
 	}

@@ -41,22 +41,22 @@ func TestAttributePlaces(t *testing.T) {
 		name    string
 		place   Place
 		want    PlaceAdmin
-		noComms PlaceAdmin // without the commune set
+		noComms PlaceAdmin // without the commune set: the place's own code, unchecked
 	}{
 		{"own commune code", Place{orb.Point{105.03, 21.05}, "01001"},
-			PlaceAdmin{"01", "01001", AttributedByCode}, PlaceAdmin{"01", "01001", AttributedByPoint}},
+			PlaceAdmin{"01", "01001", AttributedByCode}, PlaceAdmin{"01", "01001", AttributedByCode}},
 		{"code of another province's commune", Place{orb.Point{105.03, 21.05}, "02001"},
-			PlaceAdmin{"01", "01001", AttributedByPoint}, PlaceAdmin{"01", "02001", AttributedByPoint}},
+			PlaceAdmin{"01", "01001", AttributedByPoint}, PlaceAdmin{"01", "02001", AttributedByCode}},
 		{"unknown code", Place{orb.Point{105.15, 21.05}, "12001"},
-			PlaceAdmin{"02", "02001", AttributedByPoint}, PlaceAdmin{"02", "12001", AttributedByPoint}},
+			PlaceAdmin{"02", "02001", AttributedByPoint}, PlaceAdmin{"02", "12001", AttributedByCode}},
 		// In 01 where only 02's commune reaches: never 02's commune.
 		{"in the other province's overlapping commune", Place{orb.Point{105.095, 21.05}, ""},
-			PlaceAdmin{"01", "", AttributedProvinceOnly}, PlaceAdmin{"01", "", AttributedByPoint}},
+			PlaceAdmin{"01", "", AttributedProvinceOnly}, PlaceAdmin{"01", "", AttributedProvinceOnly}},
 		{"in a province outside its communes", Place{orb.Point{105.085, 21.05}, "02001"},
-			PlaceAdmin{"01", "", AttributedProvinceOnly}, PlaceAdmin{"01", "02001", AttributedByPoint}},
+			PlaceAdmin{"01", "", AttributedProvinceOnly}, PlaceAdmin{"01", "02001", AttributedByCode}},
 		// 20 m outside both outlines: the share of its res-10 cell decides.
 		{"in a border gap", Place{orb.Point{105.05, 21.1002}, ""},
-			PlaceAdmin{"01", "01001", AttributedByPoint}, PlaceAdmin{"01", "", AttributedByPoint}},
+			PlaceAdmin{"01", "01001", AttributedByPoint}, PlaceAdmin{"01", "", AttributedProvinceOnly}},
 		{"abroad", Place{orb.Point{106.5, 21.05}, "01001"},
 			PlaceAdmin{"", "", AttributedOutside}, PlaceAdmin{"", "01001", AttributedOutside}},
 	}
