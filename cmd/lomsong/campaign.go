@@ -23,6 +23,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
+	"golang.org/x/text/unicode/norm"
 )
 
 const campaignSynopsis = `campaign --dataset DIR --days N [--teams K] [--start TOWN] --out DIR [flags]
@@ -33,8 +34,9 @@ dead-zone verdict as they can.
 
 Each village's probability of being a dead zone (p_dead) comes from the verdict
 (as lomsong deadzones computes it from --dataset), or from --verdicts, a
-villages.csv written by lomsong deadzones; with --dataset and --province only the
-villages whose point lies in the province are planned, and the verdict uses the
+villages.csv written by lomsong deadzones (a village id given twice is refused);
+with --province only the villages whose point lies in the province are planned
+(with --verdicts, the rows of its province column), and the verdict uses the
 cut 1/(1+C) of the same --miss-cost C. A village's value is the expected
 misclassified households its verdict removes: households × (min(C·p, 1−p) −
 the same risk after a test day whose verdict is wrong with probability
@@ -43,11 +45,12 @@ alarm 1). Team-days are filled greedily by value per hour (tests plus the extra
 travel), within --day-hours, then ordered by nearest neighbour from the day's
 start and improved by 2-opt. Travel is the great-circle distance × --detour at
 --speed-kmh: a road-less approximation. Teams start at --start (a village id, a
-town or village name, or LON,LAT; a name matches village names and the parts of
-names after commas, e.g. "Thành phố Lai Châu" matches "Tổ dân phố 3, Thành phố
-Lai Châu", and
-starts at their household-weighted centre), else at the mean position of the
-villages; without --return a team lodges where its day ends.
+village's whole name, a place its name is in — a part after a comma, e.g. "Thành
+phố Lai Châu" in "Tổ dân phố 3, Thành phố Lai Châu", whose villages' household-
+weighted centre is the start — or a village's own name, the part before the
+comma, when one village has it; any case, diacritics optional when unambiguous;
+or LON,LAT), else at the mean position of the villages; without --return a team
+lodges where its day ends.
 
 Writes to OUT:
   campaign.csv      villages with a positive value, best first: rank, village_id,
@@ -127,8 +130,24 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	var source string
 	var err error
 	if o.verdicts != "" {
-		villages, err = readVerdicts(o.verdicts)
-		source = o.verdicts
+		// --province keeps the villages.csv rows of that province (its
+		// province column: where the dead-zone run located each village).
+		province, label := "", ""
+		if cf.province != "" {
+			set, err := cf.bounds.load()
+			if err != nil {
+				return err
+			}
+			u, err := lookupProvince(set, cf.province)
+			if err != nil {
+				return err
+			}
+			province, label = u.Code, fmt.Sprintf("%s (%s)", u.Name, u.Code)
+			source = o.verdicts + ", " + label
+		} else {
+			source = o.verdicts
+		}
+		villages, err = readVerdicts(o.verdicts, province, label)
 	} else {
 		villages, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
 	}
@@ -192,14 +211,22 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 }
 
 // readVerdicts reads villages with p_dead from a villages.csv of lomsong
-// deadzones (village_id, name, commune_code, lon, lat, households, p_dead).
-// Rows with an empty p_dead (no verdict) are left out.
-func readVerdicts(path string) ([]campaign.Village, error) {
-	f, cr, idx, err := openTable(path, "village_id", "lon", "lat", "households", "p_dead")
+// deadzones (village_id, name, commune_code, lon, lat, households, p_dead;
+// with a province code, its province column too, keeping that province's
+// rows; label names it in messages). Rows with an empty p_dead (no verdict) are left out; a village id
+// given twice is refused (it would be planned, and counted, twice).
+func readVerdicts(path, province, label string) ([]campaign.Village, error) {
+	required := []string{"village_id", "lon", "lat", "households", "p_dead"}
+	if province != "" {
+		required = append(required, "province")
+	}
+	f, cr, idx, err := openTable(path, required...)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	seen := map[string]int{} // village id → line
+	rows := 0                // rows with a verdict, of any province
 	get := func(rec []string, col string) string {
 		if i, ok := idx[col]; ok && i < len(rec) {
 			return strings.TrimSpace(rec[i])
@@ -210,7 +237,10 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			if len(out) == 0 {
+			switch {
+			case len(out) == 0 && province != "" && rows > 0:
+				return nil, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
+			case len(out) == 0:
 				return nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
 			return out, nil
@@ -218,7 +248,16 @@ func readVerdicts(path string) ([]campaign.Village, error) {
 		if err != nil {
 			return nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
+		id := get(rec, "village_id")
+		if first, dup := seen[id]; dup {
+			return nil, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
+		}
+		seen[id] = line
 		if get(rec, "p_dead") == "" {
+			continue
+		}
+		rows++
+		if province != "" && get(rec, "province") != province {
 			continue
 		}
 		v := campaign.Village{Village: engine.Village{ID: get(rec, "village_id"), Name: get(rec, "name"), CommuneCode: get(rec, "commune_code")}}
@@ -274,44 +313,14 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 			return p, nil
 		}
 	}
-	want := strings.ToLower(strings.TrimSpace(spec))
 	for _, v := range villages {
 		if v.ID == spec {
 			return orb.Point{v.Lon, v.Lat}, nil
 		}
 	}
-	// A name as written (any case), else as typed without diacritics
-	// ("thanh pho lai chau"), as --province takes it; a name without
-	// diacritics that fits several written names is refused, not merged.
-	find := func(eq func(part string) bool) []campaign.Village {
-		var match []campaign.Village
-		for _, v := range villages {
-			for part := range strings.SplitSeq(v.Name, ",") {
-				if eq(strings.TrimSpace(part)) {
-					match = append(match, v)
-					break
-				}
-			}
-		}
-		return match
-	}
-	match := find(func(part string) bool { return strings.ToLower(part) == want })
-	if len(match) == 0 {
-		folded := engine.Fold(spec)
-		var names []string
-		match = find(func(part string) bool {
-			if folded == "" || engine.Fold(part) != folded {
-				return false
-			}
-			if !slices.Contains(names, part) {
-				names = append(names, part)
-			}
-			return true
-		})
-		if len(names) > 1 {
-			slices.Sort(names)
-			return orb.Point{}, fmt.Errorf("%q fits several names: %s (give one with its diacritics)", spec, strings.Join(names, "; "))
-		}
+	match, err := matchStart(spec, villages)
+	if err != nil {
+		return orb.Point{}, err
 	}
 	if len(match) == 0 {
 		return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))
@@ -327,6 +336,86 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		return c, nil
 	}
 	return orb.Point{lon / w, lat / w}, nil
+}
+
+// matchStart returns the villages a --start name names: a village's whole
+// name ("Tổ dân phố 5, Thành phố Lai Châu"); else a place its name is in
+// (a part after the first comma: "Thành phố Lai Châu", its villages);
+// else a village's own name (the part before the first comma), which must
+// be one village's, not hamlets of that name in several places. Names
+// compare in Unicode NFC, any case; failing that without diacritics
+// ("thanh pho lai chau"), as --province takes them, where a spelling that
+// fits several written names is refused, not merged.
+func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, error) {
+	nfc := func(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
+	// parts of a name: whole name first, then its place parts, then its own
+	// name.
+	const (
+		whole = iota
+		place
+		own
+	)
+	partsOf := func(name string) [3][]string {
+		var out [3][]string
+		out[whole] = []string{name}
+		ps := strings.Split(name, ",")
+		if len(ps) > 1 {
+			out[own] = ps[:1]
+			out[place] = ps[1:]
+		}
+		return out
+	}
+	for _, folded := range []bool{false, true} {
+		key := nfc
+		if folded {
+			key = engine.Fold
+		}
+		want := key(spec)
+		if want == "" {
+			continue
+		}
+		for level := whole; level <= own; level++ {
+			var match []campaign.Village
+			var names []string // the names matched, as written (NFC)
+			for _, v := range villages {
+				for _, part := range partsOf(v.Name)[level] {
+					if key(part) != want {
+						continue
+					}
+					match = append(match, v)
+					name := norm.NFC.String(strings.TrimSpace(part))
+					if level == own {
+						name = norm.NFC.String(strings.TrimSpace(v.Name))
+					}
+					if !slices.Contains(names, name) {
+						names = append(names, name)
+					}
+					break
+				}
+			}
+			if len(match) == 0 {
+				continue
+			}
+			slices.Sort(names)
+			switch {
+			case level == own && len(names) > 1:
+				return nil, fmt.Errorf("%q is the name of villages in %d places: %s (give the whole name or the village id)",
+					spec, len(names), strings.Join(firstN(names, 5), "; "))
+			case folded && len(names) > 1:
+				return nil, fmt.Errorf("%q fits several names: %s (give one with its diacritics)", spec, strings.Join(firstN(names, 5), "; "))
+			}
+			return match, nil
+		}
+	}
+	return nil, nil
+}
+
+// firstN returns the first n of names, with "…" for the rest.
+func firstN(names []string, n int) []string {
+	if len(names) <= n {
+		return names
+	}
+	return append(slices.Clone(names[:n]), fmt.Sprintf("… (%d more)", len(names)-n))
 }
 
 func fmtFloat(v float64, prec int) string {

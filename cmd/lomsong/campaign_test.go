@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/campaign"
 	"github.com/paulmach/orb"
+	"golang.org/x/text/unicode/norm"
 )
 
 // verdictsCSV is a villages.csv with verdicts: two town neighbourhoods
@@ -256,6 +258,82 @@ func TestResolveStartFolded(t *testing.T) {
 	}
 	if _, err := resolveStart("ban na", vs); err == nil || !strings.Contains(err.Error(), "Bàn Na; Bản Na") {
 		t.Errorf("ban na: %v, want refused naming both", err)
+	}
+}
+
+// --start takes a village's whole name, compares names in Unicode NFC (a
+// name typed in NFD, as some systems write it, is the same name), and
+// refuses a village's own name that hamlets in several places share.
+func TestResolveStartNames(t *testing.T) {
+	nfd := func(s string) string { return norm.NFD.String(s) }
+	vs := []campaign.Village{
+		{Village: engine.Village{ID: "V1", Name: "Tổ dân phố 5, Thành phố Lai Châu", Lon: 103.46, Lat: 22.40, Households: 100}},
+		{Village: engine.Village{ID: "V2", Name: nfd("Tổ dân phố 6, Thành phố Lai Châu"), Lon: 103.48, Lat: 22.40, Households: 100}},
+		{Village: engine.Village{ID: "V3", Name: "Tổ dân phố 5, Thị trấn Tam Đường", Lon: 103.20, Lat: 22.30, Households: 100}},
+		{Village: engine.Village{ID: "V4", Name: "Bản Hon, Xã Bản Hon", Lon: 103.10, Lat: 22.35, Households: 50}},
+	}
+	for _, c := range []struct {
+		spec string
+		want orb.Point
+	}{
+		{"Tổ dân phố 5, Thành phố Lai Châu", orb.Point{103.46, 22.40}},
+		{"to dan pho 5, thanh pho lai chau", orb.Point{103.46, 22.40}},
+		{nfd("Tổ dân phố 5, Thành phố Lai Châu"), orb.Point{103.46, 22.40}},
+		// The town: both its villages, the NFD one too.
+		{"Thành phố Lai Châu", orb.Point{103.47, 22.40}},
+		{nfd("Thành phố Lai Châu"), orb.Point{103.47, 22.40}},
+		{"thanh pho lai chau", orb.Point{103.47, 22.40}},
+		// A village's own name that one village has.
+		{"Bản Hon", orb.Point{103.10, 22.35}},
+	} {
+		got, err := resolveStart(c.spec, vs)
+		if err != nil || math.Abs(got[0]-c.want[0]) > 1e-9 || math.Abs(got[1]-c.want[1]) > 1e-9 {
+			t.Errorf("%q: %v, %v; want %v", c.spec, got, err, c.want)
+		}
+	}
+	_, err := resolveStart("Tổ dân phố 5", vs)
+	if err == nil || !strings.Contains(err.Error(), "villages in 2 places") {
+		t.Errorf("a hamlet name of two towns: %v, want refused", err)
+	}
+}
+
+// --verdicts with --province plans that province's rows (villages.csv's
+// province column); a village id given twice is refused with its lines.
+func TestCampaignVerdictsProvince(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "villages.csv")
+	body := "village_id,name,commune_code,province,lon,lat,households,p_dead\n" +
+		"V1,Bản A,12001,12,103.30,22.45,40,0.6\n" +
+		"V2,Bản B,11001,11,103.02,21.38,60,0.7\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "camp")
+	stdout, errs, code := runCmd(t, "campaign", "--verdicts", path, "--province", "lai chau", "--days", "1", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "1 villages with a verdict") || !strings.Contains(stdout, "Lai Châu (12)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "campaign.csv")); err != nil || strings.Contains(string(b), "V2") {
+		t.Errorf("campaign.csv plans another province's village (%v):\n%s", err, b)
+	}
+	for _, c := range []struct {
+		province string
+		code     int
+		msg      string
+	}{
+		{"xyz", exitUsage, `--province "xyz"`},
+		{"ha noi", exitDataRefused, "no village of Hà Nội (01) among its 2 villages"},
+	} {
+		if _, errs, code := runCmd(t, "campaign", "--verdicts", path, "--province", c.province, "--days", "1", "--out", filepath.Join(dir, "x")); code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("--province %s: exit %d (want %d, %q)\n%s", c.province, code, c.code, c.msg, errs)
+		}
+	}
+	if err := os.WriteFile(path, []byte(body+"V1,Bản A,12001,12,103.30,22.45,40,0.6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "campaign", "--verdicts", path, "--days", "1", "--out", filepath.Join(dir, "y")); code != exitDataRefused ||
+		!strings.Contains(errs, `line 4, column village_id: "V1" is given again (first on line 2)`) {
+		t.Errorf("a repeated village id: exit %d\n%s", code, errs)
 	}
 }
 
