@@ -97,7 +97,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	}
 	pqPath, csvPath := filepath.Join(*out, "aggregates.parquet"), filepath.Join(*out, "aggregates.csv")
 	var nkeys int
-	err = writeSet(*out, "aggregates", func(stage string) error {
+	err = writeSet(ctx, *out, "aggregates", func(stage string) error {
 		pqf, err := dataset.CreateAtomic(filepath.Join(stage, "aggregates.parquet"))
 		if err != nil {
 			return err

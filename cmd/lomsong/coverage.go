@@ -333,7 +333,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	restore := writePhase() // the tables below: a million rows for the country
-	err = writeSet(*out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) })
+	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) })
 	restore()
 	if err != nil {
 		return err

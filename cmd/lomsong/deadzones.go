@@ -164,7 +164,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "deadzones", func(stage string) error {
+	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err
 		}

@@ -255,7 +255,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "masts off the air but listed active: %d true, %d found, %d correct (of %d masts): precision %.3f, recall %.3f\n",
 		oa.True, oa.Found, oa.Correct, oa.Masts, oa.Precision, oa.Recall)
-	if err := writeSet(*out, "evaluation", func(stage string) error {
+	if err := writeSet(ctx, *out, "evaluation", func(stage string) error {
 		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig,
 			"off_air_masts": oa})
 	}); err != nil {
@@ -306,7 +306,7 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 		if cfg.Progress != nil {
 			cfg.Progress("writing " + set.dir)
 		}
-		if err := writeSet(set.dir, set.name, func(stage string) error {
+		if err := writeSet(context.Background(), set.dir, set.name, func(stage string) error {
 			for _, f := range files {
 				if f.dir != set.dir {
 					continue
@@ -489,7 +489,7 @@ func uncalibratedAtVillages(ctx context.Context, args []string, villagesCSV, dir
 	if err != nil {
 		return err
 	}
-	return writeSet(dir, "coverage", func(stage string) error {
+	return writeSet(ctx, dir, "coverage", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "coverage.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, cols) })
 	})
 }

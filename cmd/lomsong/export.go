@@ -133,7 +133,18 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	var where string
 	switch *format {
 	case "gpkg":
-		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		dir, name := filepath.Dir(*out), filepath.Base(*out)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		// One export into a file at a time; the temporary files of an
+		// earlier one killed before its rename are removed.
+		unlock, err := lockSet(dir, name)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if err := removeFileTemps(dir, []string{name}); err != nil {
 			return err
 		}
 		t0 := time.Now()
@@ -149,7 +160,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		where = fmt.Sprintf("%s (%.1f MB)", *out, float64(st.Size())/1e6)
 	case "geoparquet":
-		if err := writeSet(*out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
+		if err := writeSet(ctx, *out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
 			return err
 		}
 		var size int64

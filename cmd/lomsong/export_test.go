@@ -82,10 +82,18 @@ func TestExportGeoPackage(t *testing.T) {
 	dir := t.TempDir()
 	ds := exportDataset(t, dir)
 	gpkg := filepath.Join(dir, "out", "m.gpkg")
+	// What an export killed before its rename left: removed by the next.
+	os.MkdirAll(filepath.Dir(gpkg), 0o755)
+	killed := filepath.Join(dir, "out", ".m.gpkg.tmp-123")
+	os.WriteFile(killed, []byte("half a database"), 0o644)
+	os.WriteFile(killed+"-journal", []byte("its journal"), 0o644)
 	common := []string{"--dataset", ds, "--province", "lai chau", "--period", "2026-10"}
 	stdout, errs, code := runCmd(t, append([]string{"export", "--format", "gpkg", "--out", gpkg, "--budget", "20e9"}, common...)...)
 	if code != exitOK {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	if fileExists(killed) || fileExists(killed+"-journal") {
+		t.Error("the temporary files of a killed export are still there")
 	}
 	if _, errs, code := runCmd(t, append([]string{"deadzones", "--out", filepath.Join(dir, "dz")}, common...)...); code != exitOK {
 		t.Fatal(errs)

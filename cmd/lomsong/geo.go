@@ -271,7 +271,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	meta := map[string]string{"lomsong.table": "population", "lomsong.resolution": fmt.Sprint(*res)}
-	if err := writeSet(*out, "population", func(stage string) error {
+	if err := writeSet(ctx, *out, "population", func(stage string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,9 @@ func setLockName(set string) string     { return setPrefix + set + ".lock" }
 // writeSet writes the output set named set into dir atomically: fill writes
 // the set's files (plain files, no folders) into the staging folder it is
 // given. The set's name must be a plain word (programmer error otherwise).
-func writeSet(dir, set string, fill func(stage string) error) error {
+// When ctx is done (a signal arrived) before the commit point, the set is
+// not committed: the previous outputs stay and ctx's error is returned.
+func writeSet(ctx context.Context, dir, set string, fill func(stage string) error) error {
 	if set == "" || strings.ContainsAny(set, `/\.`) {
 		panic("lomsong: invalid output set name " + set)
 	}
@@ -84,6 +87,9 @@ func writeSet(dir, set string, fill func(stage string) error) error {
 	}
 	if err := fill(stage); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %s outputs not written, the previous ones kept: %w", dir, set, err)
 	}
 	entries, err := os.ReadDir(stage)
 	if err != nil {
@@ -285,7 +291,9 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 			return refusedError{err}
 		}
 		dir := filepath.Join(out, "rejected")
-		if werr := writeSet(dir, "rejected", func(stage string) error {
+		// The rejected rows are written even after a signal: they are
+		// what the refusal points to.
+		if werr := writeSet(context.Background(), dir, "rejected", func(stage string) error {
 			return writeArgQuarantine(stage, t, quarantine)
 		}); werr != nil {
 			return refusedError{fmt.Errorf("%w (its %d rejected rows could not be written: %v)", err, len(t.Rejects), werr)}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -81,10 +82,10 @@ func TestWriteSetReplacesTheWholeSet(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644) // not lomsong's: stays
-	if err := writeSet(dir, "zones", fillFiles([][2]string{{"a.csv", "a1"}, {"b.csv", "b1"}, {"c.geojson", "c1"}}, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "zones", fillFiles([][2]string{{"a.csv", "a1"}, {"b.csv", "b1"}, {"c.geojson", "c1"}}, "")); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeSet(dir, "zones", fillFiles([][2]string{{"a.csv", "a2"}, {"b.csv", "b2"}}, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "zones", fillFiles([][2]string{{"a.csv", "a2"}, {"b.csv", "b2"}}, "")); err != nil {
 		t.Fatal(err)
 	}
 	wantContent(t, dir, map[string]string{"a.csv": "a2", "b.csv": "b2", "notes.txt": "mine"})
@@ -101,18 +102,40 @@ func TestWriteSetReplacesTheWholeSet(t *testing.T) {
 	}
 }
 
+// A signal (the command's context done) before the commit point leaves
+// the previous set as it was, and nothing temporary.
+func TestWriteSetInterruptedKeepsThePreviousSet(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeSet(context.Background(), dir, "zones", fillFiles([][2]string{{"a.csv", "a1"}}, "")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	fill := fillFiles([][2]string{{"a.csv", "a2"}, {"b.csv", "b2"}}, "")
+	err := writeSet(ctx, dir, "zones", func(stage string) error {
+		cancel() // the signal arrives while the set is being written
+		return fill(stage)
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	wantContent(t, dir, map[string]string{"a.csv": "a1"})
+	if got, want := listDir(t, dir), []string{".lomsong-zones.json", ".lomsong-zones.lock", "a.csv"}; !slices.Equal(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+}
+
 // A write that fails in the middle of the set (the second of three files
 // fails half-way) leaves the previous set exactly as it was, and nothing
 // temporary.
 func TestWriteSetFailureKeepsThePreviousSet(t *testing.T) {
 	dir := t.TempDir()
 	first := [][2]string{{"deadzones.geojson", "old zones"}, {"deadzones.csv", "old table"}, {"villages.csv", "old villages"}}
-	if err := writeSet(dir, "deadzones", fillFiles(first, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "deadzones", fillFiles(first, "")); err != nil {
 		t.Fatal(err)
 	}
 	before := listDir(t, dir)
 	second := [][2]string{{"deadzones.geojson", "new zones"}, {"deadzones.csv", "new table, longer"}, {"villages.csv", "new villages"}}
-	err := writeSet(dir, "deadzones", fillFiles(second, "deadzones.csv"))
+	err := writeSet(context.Background(), dir, "deadzones", fillFiles(second, "deadzones.csv"))
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("want the writer's error, got %v", err)
 	}
@@ -121,7 +144,7 @@ func TestWriteSetFailureKeepsThePreviousSet(t *testing.T) {
 		t.Fatalf("after the failure: %v, want %v", got, before)
 	}
 	// The next run writes the new set whole.
-	if err := writeSet(dir, "deadzones", fillFiles(second, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "deadzones", fillFiles(second, "")); err != nil {
 		t.Fatal(err)
 	}
 	wantContent(t, dir, map[string]string{"deadzones.geojson": "new zones", "deadzones.csv": "new table, longer", "villages.csv": "new villages"})
@@ -131,7 +154,7 @@ func TestWriteSetFailureKeepsThePreviousSet(t *testing.T) {
 // belongs to others stays.
 func TestWriteSetCleansLeftovers(t *testing.T) {
 	dir := t.TempDir()
-	if err := writeSet(dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v1"}}, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v1"}}, "")); err != nil {
 		t.Fatal(err)
 	}
 	stale := filepath.Join(dir, ".lomsong-aggregates.tmp-12345")
@@ -141,7 +164,7 @@ func TestWriteSetCleansLeftovers(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ".report.html.tmp-1"), []byte("other"), 0o600)      // another set's
 	os.MkdirAll(filepath.Join(dir, ".lomsong-coverage.tmp-9"), 0o755)                   // another set's
 	os.WriteFile(filepath.Join(dir, "aggregates.csv.tmp-notes"), []byte("user"), 0o644) // not hidden: a user's file
-	if err := writeSet(dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v2"}}, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v2"}}, "")); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{".lomsong-aggregates.json", ".lomsong-aggregates.lock", ".lomsong-coverage.tmp-9", ".report.html.tmp-1",
@@ -152,7 +175,7 @@ func TestWriteSetCleansLeftovers(t *testing.T) {
 	// A failing run cleans up too: the leftovers go even when the new set
 	// cannot be written.
 	os.MkdirAll(stale, 0o755)
-	if err := writeSet(dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v3"}}, "aggregates.csv")); err == nil {
+	if err := writeSet(context.Background(), dir, "aggregates", fillFiles([][2]string{{"aggregates.csv", "v3"}}, "aggregates.csv")); err == nil {
 		t.Fatal("want an error")
 	}
 	if got := listDir(t, dir); !slices.Equal(got, want) {
@@ -166,7 +189,7 @@ func TestWriteSetCleansLeftovers(t *testing.T) {
 // that run then fails.
 func TestWriteSetCompletesACommittedSet(t *testing.T) {
 	dir := t.TempDir()
-	if err := writeSet(dir, "plan", fillFiles([][2]string{{"plan.csv", "p1"}, {"curve.svg", "c1"}, {"old.csv", "o1"}}, "")); err != nil {
+	if err := writeSet(context.Background(), dir, "plan", fillFiles([][2]string{{"plan.csv", "p1"}, {"curve.svg", "c1"}, {"old.csv", "o1"}}, "")); err != nil {
 		t.Fatal(err)
 	}
 	// The killed run had staged plan.csv, curve.svg and plan.json, and had
@@ -177,7 +200,7 @@ func TestWriteSetCompletesACommittedSet(t *testing.T) {
 	os.WriteFile(filepath.Join(ready, "curve.svg"), []byte("c2"), 0o644)
 	os.WriteFile(filepath.Join(ready, "plan.json"), []byte("j2"), 0o644)
 	os.WriteFile(filepath.Join(ready, setManifestName("plan")), []byte(`{"set":"plan","files":["curve.svg","plan.csv","plan.json"]}`), 0o644)
-	err := writeSet(dir, "plan", func(string) error { return errDiskFull })
+	err := writeSet(context.Background(), dir, "plan", func(string) error { return errDiskFull })
 	if !errors.Is(err, errDiskFull) {
 		t.Fatal(err)
 	}
@@ -190,15 +213,15 @@ func TestWriteSetCompletesACommittedSet(t *testing.T) {
 
 func TestWriteSetLock(t *testing.T) {
 	dir := t.TempDir()
-	err := writeSet(dir, "scorecard", func(string) error {
-		return writeSet(dir, "scorecard", fillFiles(nil, ""))
+	err := writeSet(context.Background(), dir, "scorecard", func(string) error {
+		return writeSet(context.Background(), dir, "scorecard", fillFiles(nil, ""))
 	})
 	if err == nil || !strings.Contains(err.Error(), "another lomsong run") {
 		t.Fatalf("want the lock to refuse a second writer, got %v", err)
 	}
 	// Different sets in one folder do not exclude each other.
-	err = writeSet(dir, "scorecard", func(string) error {
-		return writeSet(dir, "report", fillFiles([][2]string{{"report.html", "r"}}, ""))
+	err = writeSet(context.Background(), dir, "scorecard", func(string) error {
+		return writeSet(context.Background(), dir, "report", fillFiles([][2]string{{"report.html", "r"}}, ""))
 	})
 	if err != nil {
 		t.Fatal(err)

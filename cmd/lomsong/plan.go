@@ -117,7 +117,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSet(*out, "plan", func(stage string) error {
+	if err := writeSet(ctx, *out, "plan", func(stage string) error {
 		if err := writeArgQuarantine(stage, candTable, "candidates.quarantine.csv"); err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
 	r.Files = exportFiles(*out)
 	path := filepath.Join(*out, "report.html")
-	if err := writeSet(*out, "report", func(stage string) error {
+	if err := writeSet(ctx, *out, "report", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })
 	}); err != nil {
 		return err

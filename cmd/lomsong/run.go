@@ -100,7 +100,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *out != "" {
-		if err := writeSet(filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
+		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
 			return err
 		}
 		if sum.Plan != nil {
@@ -108,7 +108,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			if err != nil {
 				return err
 			}
-			if err := writeSet(filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
+			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
 				return err
 			}
 		}

@@ -99,7 +99,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	}
 	// Written only when the month asked for has data: a refused month
 	// leaves an earlier card in OUT as it was.
-	if err := writeSet(*out, "scorecard", func(stage string) error {
+	if err := writeSet(ctx, *out, "scorecard", func(stage string) error {
 		if err := writeAtomic(filepath.Join(stage, "scorecard.csv"), func(f *dataset.AtomicFile) error { return card.WriteCSV(f) }); err != nil {
 			return err
 		}
