@@ -2,12 +2,17 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/shareddata"
+	"github.com/paulmach/orb"
 )
 
 // With the real 2025 communes, villages of Lai Châu carrying the demo's
@@ -94,5 +99,75 @@ func TestDeadzonesUnattributedRow(t *testing.T) {
 	// from every site are without signal.
 	if len(row) != 4 || row[2] != "2" || row[3] != "2" {
 		t.Errorf("unattributed row %q, want 2 villages, 2 without 3G/4G:\n%s", row, stdout)
+	}
+}
+
+// A run limited to a province analyses the province's hexes: a hex of its
+// outline (centre inside) holding only a neighbour's village is the
+// neighbour's, and the province run's hexes.csv is the unrestricted run's
+// rows of that province, households for households.
+func TestDeadzonesProvinceHexesAreItsOwn(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A point in Điện Biên (11) whose resolution-8 hex has its centre in
+	// Lai Châu (12), along their border.
+	var across orb.Point
+	for lon := 102.60; lon < 103.40 && across == (orb.Point{}); lon += 0.001 {
+		for lat := 21.70; lat < 22.30; lat += 0.001 {
+			p := orb.Point{lon, lat}
+			u, ok := set.Locate(p)
+			if !ok || u.Code != "11" {
+				continue
+			}
+			c, err := hexgrid.Index(lon, lat, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctr, err := c.Center()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, ok := set.Locate(ctr); ok && v.Code == "12" {
+				across = p
+				break
+			}
+		}
+	}
+	if across == (orb.Point{}) {
+		t.Fatal("no border point found")
+	}
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte(fmt.Sprintf("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản Biên,,%.6f,%.6f,30\n", across[0], across[1])), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	rowsOf := func(args ...string) map[string]string {
+		out := filepath.Join(dir, strings.Join(args, "_"))
+		if _, errs, code := runCmd(t, append([]string{"deadzones", "--dataset", ds, "--out", out}, args...)...); code != exitOK {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+		rows := csvRows(t, filepath.Join(out, "hexes.csv"))
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		got := map[string]string{}
+		for _, r := range rows[1:] {
+			if len(args) == 0 && r[col["province"]] != "12" {
+				continue
+			}
+			got[r[col["cell"]]] = r[col["households"]] + " " + r[col["province"]]
+		}
+		return got
+	}
+	all, one := rowsOf(), rowsOf("--province", "lai chau")
+	if !maps.Equal(all, one) {
+		t.Errorf("Lai Châu's hexes: unrestricted run %v, province run %v", all, one)
 	}
 }

@@ -650,6 +650,17 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
 		}
 	}
+	if a := opt.Coverage.Area; a != nil && a.Code != "" {
+		// A run limited to a province analyses the hexes that are the
+		// province's (or outside every province): a hex of its outline
+		// holding a neighbour's villages is the neighbour's, as in the
+		// unrestricted run.
+		pop = slices.DeleteFunc(slices.Clone(pop), func(pc population.Cell) bool {
+			pr := admin[pc.Cell].Province
+			return pr != "" && pr != a.Code
+		})
+		out.Population = pop
+	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
 		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
 	if out.Zones, err = deadzone.Detect(in); err != nil {
