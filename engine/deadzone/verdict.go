@@ -123,6 +123,29 @@ func StatusOf(pDead float64) Status {
 	return ConfirmedServed
 }
 
+// RoundPDead rounds p to decimals places for display without moving it
+// across a status bound (StatusOf) or, when cut is above 0, the cut: a
+// p_dead of 0.94996 (likely_dead) is written 0.9499, not 0.95, so that a
+// figure and its class (or its count in target 1) agree.
+func RoundPDead(p float64, decimals int, cut float64) float64 {
+	if math.IsNaN(p) || math.IsInf(p, 0) {
+		return p
+	}
+	scale := math.Pow(10, float64(decimals))
+	k := math.Round(p * scale)
+	crosses := func(r float64) bool {
+		return StatusOf(r) != StatusOf(p) || (cut > 0 && (r >= cut) != (p >= cut))
+	}
+	if r := k / scale; crosses(r) {
+		if r > p {
+			k--
+		} else {
+			k++
+		}
+	}
+	return k / scale
+}
+
 func (s Status) String() string {
 	switch s {
 	case ConfirmedServed:

@@ -325,3 +325,39 @@ func TestDecideSurelyServed(t *testing.T) {
 		}
 	}
 }
+
+// RoundPDead rounds as usual unless that would move the figure across a
+// status bound or the cut: then it stops one unit short, on the side of
+// the value.
+func TestRoundPDead(t *testing.T) {
+	for _, c := range []struct {
+		p        float64
+		decimals int
+		cut      float64
+		want     float64
+	}{
+		{0.12345, 4, 0.5, 0.1235},    // nowhere near a bound
+		{0.94996, 4, 0.5, 0.9499},    // likely_dead, not 0.95 (confirmed_dead)
+		{0.95004, 4, 0.5, 0.95},      // confirmed_dead stays at 0.95
+		{0.9475, 2, 0.5, 0.94},       // the report: 0.94, not 0.95
+		{0.4967, 2, 0.5, 0.49},       // not counted: under the cut
+		{0.5035, 2, 0.5, 0.5},        // counted: 0.50
+		{0.20003, 4, 0.5, 0.2001},    // uncertain (> 0.2), not 0.2 (likely_served)
+		{0.05004, 4, 0.5, 0.0501},    // likely_served (> 0.05), not 0.05
+		{0.04996, 4, 0.5, 0.05},      // confirmed_served at 0.05 inclusive
+		{0.7996, 2, 0.5, 0.79},       // uncertain, under likely_dead's 0.8
+		{0.33336, 2, 0.333335, 0.34}, // a cut from --miss-cost: counted, above it
+		{0.3333, 2, 0.33334, 0.33},   // under it: not counted
+	} {
+		got := RoundPDead(c.p, c.decimals, c.cut)
+		if math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("RoundPDead(%v, %d, %v) = %v, want %v", c.p, c.decimals, c.cut, got, c.want)
+		}
+		if StatusOf(got) != StatusOf(c.p) || (got >= c.cut) != (c.p >= c.cut) {
+			t.Errorf("RoundPDead(%v, %d, %v) = %v changes the class or the count", c.p, c.decimals, c.cut, got)
+		}
+	}
+	if !math.IsNaN(RoundPDead(math.NaN(), 4, 0.5)) {
+		t.Error("NaN")
+	}
+}

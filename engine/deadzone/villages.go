@@ -90,6 +90,9 @@ type VillageReport struct {
 	Villages   []VillageStatus // by commune code, then id
 	ByCommune  []VillageCount  // by code
 	ByProvince []VillageCount  // by code; villages without province are left out
+	// Cut is the p_dead from which a village with a verdict is without
+	// 3G/4G (VillageOptions.Cut as it took effect).
+	Cut float64
 }
 
 // ForProvince returns the report of the villages of one province (by
@@ -99,7 +102,7 @@ type VillageReport struct {
 // other provinces it decided on the way are not its results (those
 // outside every province stay, so that they are seen).
 func (r VillageReport) ForProvince(code string) VillageReport {
-	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}}
+	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}, Cut: r.Cut}
 	communes := map[string]bool{}
 	for _, v := range r.Villages {
 		if v.Province == code || v.Province == "" {
@@ -166,6 +169,7 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 	if cut == 0 {
 		cut = 0.5
 	}
+	rep.Cut = cut
 	if len(in.Villages) > 0 {
 		rep.Villages = make([]VillageStatus, 0, len(in.Villages))
 	}

@@ -265,7 +265,7 @@ func Build(in Input) (*Month, error) {
 			Households: count(pop[b.Cell][0]), Population: count(pop[b.Cell][1]), PDead: math.NaN(),
 			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
 		if p, ok := dz.PDead[b.Cell]; ok && !math.IsNaN(p) {
-			h.PDead, h.Status = round(p, 1e4), deadzone.StatusOf(p).String()
+			h.PDead, h.Status = deadzone.RoundPDead(p, 4, dz.RadioMap.Cut), deadzone.StatusOf(p).String()
 		}
 		hexHH += pop[b.Cell][0]
 		if b.Tech != engine.TechUnknown {
@@ -294,7 +294,7 @@ func Build(in Input) (*Month, error) {
 		h := Hex{Cell: p.Cell, Households: count(p.Households), Population: count(p.Population), PDead: math.NaN(), ZoneID: zoneOf[p.Cell],
 			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
 		if v, ok := dz.PDead[p.Cell]; ok && !math.IsNaN(v) {
-			h.PDead, h.Status = round(v, 1e4), deadzone.StatusOf(v).String()
+			h.PDead, h.Status = deadzone.RoundPDead(v, 4, dz.RadioMap.Cut), deadzone.StatusOf(v).String()
 		}
 		popHH += p.Households
 		m.Hexes = append(m.Hexes, h)
@@ -338,7 +338,7 @@ func Build(in Input) (*Month, error) {
 			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
 		villageHH += v.Households
 		if v.HasVerdict {
-			o.PDead, o.Status = round(v.Verdict.PDead, 1e4), deadzone.StatusOf(v.Verdict.PDead).String()
+			o.PDead, o.Status = deadzone.RoundPDead(v.Verdict.PDead, 4, dz.Villages.Cut), deadzone.StatusOf(v.Verdict.PDead).String()
 			if v.Verdict.Best.Tech.Valid() {
 				o.BestCarrier, o.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
 				o.BestMeanDBm, o.BestSigmaDB = round(v.Verdict.BestMeanDBm, 10), round(v.Verdict.BestSigmaDB, 10)

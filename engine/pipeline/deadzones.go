@@ -859,7 +859,7 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 			continue
 		}
 		vd := s.Verdict
-		pDead[i], status[i] = math.Round(vd.PDead*1e4)/1e4, deadzone.StatusOf(vd.PDead).String()
+		pDead[i], status[i] = deadzone.RoundPDead(vd.PDead, 4, v.Cut), deadzone.StatusOf(vd.PDead).String()
 		if vd.Best.Tech.Valid() {
 			bestCarrier[i], bestTech[i] = string(vd.Best.Carrier), vd.Best.Tech.String()
 			bestMean[i], bestSigma[i] = math.Round(vd.BestMeanDBm*10)/10, math.Round(vd.BestSigmaDB*10)/10
@@ -938,7 +938,7 @@ func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 		cell[i], lon[i], lat[i], hh[i] = p.Cell.String(), ctr[0], ctr[1], p.Households
 		pd[i] = math.NaN()
 		if v, ok := r.PDead[p.Cell]; ok {
-			pd[i], status[i] = round4(v), deadzone.StatusOf(v).String()
+			pd[i], status[i] = deadzone.RoundPDead(v, 4, r.RadioMap.Cut), deadzone.StatusOf(v).String()
 		}
 		zone[i] = zoneOf[p.Cell]
 		a := r.Admin[p.Cell]

@@ -23,7 +23,11 @@ import (
 // shows it: villages without signal and villages whose verdict is
 // uncertain (deadzone.Uncertain: 0.2 < p_dead < 0.8), which are shown as
 // such rather than as served or dead.
-func reportVillage(v deadzone.VillageStatus) (report.VillageRow, bool) {
+//
+// p_dead is given to the report's two decimals, never across its status
+// band or the cut (deadzone.RoundPDead): 0.9475 is shown 0.94, not 0.95
+// beside "likely without 3G/4G".
+func reportVillage(v deadzone.VillageStatus, cut float64) (report.VillageRow, bool) {
 	row := report.VillageRow{ID: v.ID, Name: v.Name, Commune: v.Commune, Households: v.Households, WithoutSignal: v.WithoutSignal(),
 		PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}
 	if row.Commune == "" {
@@ -33,7 +37,7 @@ func reportVillage(v deadzone.VillageStatus) (report.VillageRow, bool) {
 	if v.HasVerdict {
 		vd := v.Verdict
 		st := deadzone.StatusOf(vd.PDead)
-		row.PDead, row.Status = vd.PDead, st.String()
+		row.PDead, row.Status = deadzone.RoundPDead(vd.PDead, 2, cut), st.String()
 		show = show || st == deadzone.Uncertain
 		if vd.Best.Tech.Valid() {
 			row.Best = string(vd.Best.Carrier) + " " + vd.Best.Tech.String()
@@ -154,7 +158,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 	}
 	for _, v := range dz.Villages.Villages {
-		row, show := reportVillage(v)
+		row, show := reportVillage(v, dz.Villages.Cut)
 		// A one-province report shows that province's villages only: the
 		// run decides every village (for the radio map), but analyses
 		// the province's hexes alone.

@@ -88,7 +88,9 @@ type Province struct {
 // VillageRow is one village of a province's villages table: its verdict's
 // class (Place.Status), its probability of having no 3G/4G, the carrier
 // and technology most likely to serve it with that key's posterior mean
-// and σ, and the evidence near it. Unknown numbers are NaN.
+// and σ, and the evidence near it. Unknown numbers are NaN. PDead comes
+// rounded as the page shows it (two decimals, on the side of its class's
+// bounds and of the cut).
 type VillageRow struct {
 	ID, Name, Commune string
 	Households        float64

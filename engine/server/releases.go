@@ -572,7 +572,7 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		rv := ReleaseVillage{ID: v.ID, Name: v.Name, Province: v.Province, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
 			Households: pipeline.WholeCount(v.Households), Level: v.Level.String(), WithoutSignal: v.WithoutSignal()}
 		if v.HasVerdict {
-			pd := math.Round(v.Verdict.PDead*1e4) / 1e4
+			pd := deadzone.RoundPDead(v.Verdict.PDead, 4, dz.Villages.Cut)
 			rv.PDead, rv.Status = &pd, deadzone.StatusOf(v.Verdict.PDead).String()
 			if v.Verdict.Best.Tech.Valid() {
 				rv.BestCarrier, rv.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
