@@ -270,6 +270,63 @@ func TestParseMappingErrors(t *testing.T) {
 	}
 }
 
+// A constant for a column the file has (by its own name or through
+// columns) is refused: it would replace every row's value, silently.
+func TestConstantOverFileColumnRefused(t *testing.T) {
+	in := "ts,Operator,tech,lon,lat,signal_dbm,service,source,device_class,environment\n" +
+		"2024-10-01T08:00:00+07:00,Viettel,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n"
+	for name, js := range map[string]string{
+		"mapped":   `{"columns": {"Operator": "carrier"}, "constants": {"carrier": "MobiFone"}}`,
+		"own name": `{"constants": {"tech": "3G"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := ParseMapping([]byte(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ReadMeasurements(context.Background(), rec, m, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+				func(Reject) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "mapping constants[") || !strings.Contains(err.Error(), "would replace") {
+				t.Fatalf("err %v, want the constant refused", err)
+			}
+		})
+	}
+}
+
+// A mapping's source column the file does not have is an error naming
+// it (a misspelt DL_kpbs would leave DL_kbps unread), unless the mapping
+// says its columns are optional, as presets do.
+func TestMappedColumnMissing(t *testing.T) {
+	in := "ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment,DL_kbps\n" +
+		"2024-10-01T08:00:00+07:00,Viettel,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor,2000\n"
+	read := func(js string) error {
+		m, err := ParseMapping([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ReadMeasurements(context.Background(), rec, m, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+			func(Reject) error { return nil })
+		return err
+	}
+	if err := read(`{"columns": {"DL_kpbs": "dl_mbps"}, "units": {"dl_mbps": "kbps"}}`); err == nil || !strings.Contains(err.Error(), `columns["DL_kpbs"]: the file has no such column`) {
+		t.Errorf("misspelt source column: %v", err)
+	}
+	if err := read(`{"columns": {"dl_KBPS": "dl_mbps", "Thời gian": "ts"}, "units": {"dl_mbps": "kbps"}, "optional_columns": true}`); err != nil {
+		t.Errorf("optional columns: %v", err)
+	}
+	if err := read(`{"columns": {"dl_kbps": "dl_mbps"}, "units": {"dl_mbps": "kbps"}}`); err != nil {
+		t.Errorf("a source column in another case: %v", err)
+	}
+}
+
 func TestMissingRequiredColumn(t *testing.T) {
 	rec, _ := NewCSV(strings.NewReader("time,carrier,tech,lon,lat\n"), CSVOptions{})
 	_, err := ReadMeasurements(context.Background(), rec, nil, Defaults("x.csv", testNow),

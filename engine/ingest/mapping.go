@@ -96,8 +96,9 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // for latency_ms "ms" (default) or "s"; for ts "auto" (default: RFC 3339
 // or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
 // followed by a Go time layout such as "layout:2006-01-02 15:04:05".
-// constants fills a contract column that the file lacks (or overrides
-// it). tech_values adds technology spellings (the same as values["tech"]).
+// constants fills a contract column that the file lacks (a file that has
+// the column, directly or through columns, is refused: the constant would
+// replace its values). tech_values adds technology spellings (the same as values["tech"]).
 // values maps a file's own spellings of an enum column (carrier, tech,
 // service, source, device_class, environment, speed_test; status and
 // backhaul for sites) onto the contract's, matched case- and
@@ -118,6 +119,11 @@ type Mapping struct {
 	Decimal    string                       `json:"decimal,omitempty"`
 	Timezone   string                       `json:"timezone,omitempty"`
 	SpeedRule  string                       `json:"speed_rule,omitempty"`
+	// OptionalColumns lets the file lack some of the source columns of
+	// Columns (a preset names every column its export layout can have);
+	// without it a source column the file does not have is an error, so
+	// that a misspelt name does not silently leave its column unread.
+	OptionalColumns bool `json:"optional_columns,omitempty"`
 }
 
 // unit conversions accepted per contract column.

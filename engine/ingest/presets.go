@@ -17,6 +17,7 @@ var presets = map[string]string{
 	// rate over the last second in kbit/s, 0 while the connection is idle.
 	"gnettrack": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"Timestamp": "ts", "Longitude": "lon", "Latitude": "lat", "Operatorname": "carrier",
     "NetworkTech": "tech", "Level": "signal_dbm", "Qual": "rsrq_db", "SNR": "sinr_db",
     "DL_bitrate": "dl_mbps", "UL_bitrate": "ul_mbps", "Mobility": "environment",
@@ -31,6 +32,7 @@ var presets = map[string]string{
 	// offset, decimal commas).
 	"vn-drivetest": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
     "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm"},
   "units": {"ts": "layout:02/01/2006 15:04:05"},
@@ -44,6 +46,7 @@ var presets = map[string]string{
 	// Unix milliseconds). rsrp is the LTE/NR level in dBm.
 	"netmonster": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"timestamp": "ts", "latitude": "lat", "longitude": "lon", "operator": "carrier",
     "technology": "tech", "eci": "cell_id", "enb": "node_id", "pci": "pci", "earfcn": "arfcn",
     "rsrp": "signal_dbm", "rsrq": "rsrq_db", "snr": "sinr_db"},
@@ -57,6 +60,7 @@ var presets = map[string]string{
 	// technology, deviceTime in RFC 3339 with its offset, rsrp in dBm.
 	"network-cell-info": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"deviceTime": "ts", "latitude": "lat", "longitude": "lon", "provider": "carrier",
     "eci": "cell_id", "earfcn": "arfcn", "pci": "pci", "rsrp": "signal_dbm", "rsrq": "rsrq_db",
     "snr": "sinr_db", "deviceSerialNumber": "device_id"},
@@ -70,6 +74,7 @@ var presets = map[string]string{
 	// PDSCH/PUSCH throughputs in kbit/s) follow their pattern, unverified.
 	"tems": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "RAT": "tech",
     "Serving Cell Identity": "cell_id", "Serving Cell PCI": "pci", "Serving Cell EARFCN": "arfcn",
     "Serving Cell RSRP (dBm)": "signal_dbm", "Serving Cell RSRQ (dB)": "rsrq_db",
@@ -87,6 +92,7 @@ var presets = map[string]string{
 	// its date (a time of day alone is rejected as invalid_time).
 	"nemo": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "Technology": "tech",
     "RSRP (LTE serving cell)": "signal_dbm", "RSRQ (LTE serving cell)": "rsrq_db",
     "SINR (LTE serving cell)": "sinr_db", "PCI (LTE serving cell)": "pci",
@@ -104,6 +110,7 @@ var presets = map[string]string{
 	// whose repeats are ignored. IP throughputs are taken in kbit/s.
 	"qualipoc": `{
   "kind": "measurements",
+  "optional_columns": true,
   "columns": {"Time": "ts", "Latitude": "lat", "Longitude": "lon", "Operator": "carrier", "Technology": "tech",
     "Cell Id": "cell_id", "eNB": "node_id", "DL EARFCN": "arfcn", "PCI": "pci", "RSRP": "signal_dbm",
     "RSRQ": "rsrq_db", "SINR Rx[0]": "sinr_db", "IP Thrpt DL": "dl_mbps", "IP Thrpt UL": "ul_mbps",

@@ -340,11 +340,14 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		b.idx[i] = -1
 	}
 	var ignored []string
+	found := map[string]bool{} // Columns' sources the header has, by their key
 	for i, h := range header {
 		name := cleanHeader(h)
 		if dst, ok := rename[strings.ToLower(name)]; ok {
+			found["lower:"+strings.ToLower(name)] = true
 			name = dst
 		} else if dst, ok := renameFolded[engine.Fold(name)]; ok && engine.Fold(name) != "" {
+			found["folded:"+engine.Fold(name)] = true
 			name = dst // "Thời gian" for "Thoi gian": accents and spacing aside
 		}
 		j := slices.Index(cols, name)
@@ -367,10 +370,24 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		b.idx[j] = i
 		b.has[j] = true
 	}
+	if !m.OptionalColumns {
+		for _, src := range sortedKeys(m.Columns) {
+			if !found["lower:"+strings.ToLower(strings.TrimSpace(src))] && !found["folded:"+engine.Fold(src)] {
+				return nil, nil, fmt.Errorf("mapping columns[%q]: the file has no such column (its columns: %s); correct the name, or set \"optional_columns\": true when files may lack it",
+					src, strings.Join(firstNames(header, 12), ", "))
+			}
+		}
+	}
 	for col, v := range m.Constants {
 		j := slices.Index(cols, col)
 		if j < 0 {
 			return nil, nil, fmt.Errorf("mapping constants[%q] is not a %s column", col, kind)
+		}
+		if i := b.idx[j]; i >= 0 {
+			// The file's own values would all be replaced, silently: a
+			// Viettel and VinaPhone file stored as one carrier's.
+			return nil, nil, fmt.Errorf("mapping constants[%q]: the file has a %s column (%q), whose values the constant would replace on every row; remove the constant, or map that column to another name in \"columns\" to set every row to %q",
+				col, col, header[i], v)
 		}
 		b.idx[j] = -1
 		b.constant[j] = v
@@ -802,4 +819,17 @@ func truncate(s string, n int) string {
 		i--
 	}
 	return s[:i] + "…"
+}
+
+// firstNames quotes the first n names, with how many more there are.
+func firstNames(names []string, n int) []string {
+	out := make([]string, 0, min(len(names), n)+1)
+	for i, h := range names {
+		if i == n {
+			out = append(out, fmt.Sprintf("… %d more", len(names)-n))
+			break
+		}
+		out = append(out, strconv.Quote(cleanHeader(h)))
+	}
+	return out
 }
