@@ -428,6 +428,10 @@ func (t *TableReader) render(rec arrow.Record, off, n int) {
 
 const rfc3339Milli = "2006-01-02T15:04:05.000Z07:00"
 
+// wallClockMilli renders a timestamp without a time zone: its wall clock,
+// no offset.
+const wallClockMilli = "2006-01-02T15:04:05.000"
+
 // appendValue appends the ingest rendering of a[i] to dst.
 func appendValue(dst []byte, a arrow.Array, i int) []byte {
 	if a.IsNull(i) {
@@ -469,8 +473,16 @@ func appendValue(dst []byte, a arrow.Array, i int) []byte {
 	case *array.LargeBinary:
 		return append(dst, a.Value(i)...)
 	case *array.Timestamp:
-		unit := a.DataType().(*arrow.TimestampType).Unit
-		return a.Value(i).ToTime(unit).UTC().AppendFormat(dst, rfc3339Milli)
+		tt := a.DataType().(*arrow.TimestampType)
+		if tt.TimeZone == "" {
+			// A timestamp "not adjusted to UTC" (Parquet's
+			// isAdjustedToUTC=false; pandas' naive datetimes) is a wall
+			// clock in no zone: written without an offset, so that it is
+			// read in the mapping's time zone (Vietnam time by default)
+			// and counted as a time without offset, as in a CSV file.
+			return a.Value(i).ToTime(tt.Unit).UTC().AppendFormat(dst, wallClockMilli)
+		}
+		return a.Value(i).ToTime(tt.Unit).UTC().AppendFormat(dst, rfc3339Milli)
 	case *array.Date32:
 		return a.Value(i).ToTime().UTC().AppendFormat(dst, time.DateOnly)
 	case *array.Date64:

@@ -28,7 +28,7 @@ func mixedRecord(t *testing.T) (arrow.Record, [][]string) {
 	t.Helper()
 	mem := memory.DefaultAllocator
 	tsMs := &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
-	tsUs := &arrow.TimestampType{Unit: arrow.Microsecond} // no zone: taken as UTC
+	tsUs := &arrow.TimestampType{Unit: arrow.Microsecond} // no zone: a wall clock, written without offset
 	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
 	md := arrow.NewMetadata([]string{"source"}, []string{"test"})
 	sc := arrow.NewSchema([]arrow.Field{
@@ -67,9 +67,9 @@ func mixedRecord(t *testing.T) (arrow.Record, [][]string) {
 	rb.Field(9).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{arrow.Timestamp(ms*1000 + 789), 1, 0, 0}, valid)
 	rb.Field(10).(*array.Date32Builder).AppendValues([]arrow.Date32{arrow.Date32FromTime(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)), 0, -1, 0}, valid)
 	want := [][]string{
-		{"-7", "-9223372036854775808", "0.1", "0.1", "Viettel", "a", "4G", "true", "2025-07-01T01:02:03.456Z", "2025-07-01T01:02:03.456Z", "2025-07-01"},
-		{"0", "42", "-105.5", "-105.25", "", "bb", "LTE", "false", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z", "1970-01-01"},
-		{"2147483647", "1735689600000", "1e-07", "0.30000000000000004", "Lõm sóng, \"x\"", "ccc", "4G", "true", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000Z", "1969-12-31"},
+		{"-7", "-9223372036854775808", "0.1", "0.1", "Viettel", "a", "4G", "true", "2025-07-01T01:02:03.456Z", "2025-07-01T01:02:03.456", "2025-07-01"},
+		{"0", "42", "-105.5", "-105.25", "", "bb", "LTE", "false", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000", "1970-01-01"},
+		{"2147483647", "1735689600000", "1e-07", "0.30000000000000004", "Lõm sóng, \"x\"", "ccc", "4G", "true", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000", "1969-12-31"},
 		{"", "", "", "", "", "", "", "", "", "", ""},
 	}
 	return rb.NewRecord(), want

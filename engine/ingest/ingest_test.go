@@ -236,6 +236,33 @@ func TestMappingUnitsAndConstants(t *testing.T) {
 	}
 }
 
+// ASU levels outside a technology's scale — 99 and 255, "not known" —
+// are refused on every technology: on LTE 99 would be −41 dBm.
+func TestASUNotKnownRefused(t *testing.T) {
+	m, err := ParseMapping([]byte(`{"units": {"signal_dbm": "asu"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,99\n"+
+		"2024-10-01T08:00:00+07:00,viettel,5G,105.85,21.03,255\n"+
+		"2024-10-01T08:00:00+07:00,viettel,3G,105.85,21.03,97\n"+
+		"2024-10-01T08:00:00+07:00,viettel,2G,105.85,21.03,32\n"+
+		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,97\n"+
+		"2024-10-01T08:00:00+07:00,viettel,3G,105.85,21.03,0\n", m, nil)
+	if len(rejects) != 4 {
+		t.Fatalf("rejects %+v, want lines 2–5", rejects)
+	}
+	for i, r := range rejects {
+		if r.Line != int64(i+2) || r.Column != "signal_dbm" || r.Reason != ReasonOutOfRange {
+			t.Errorf("reject %+v", r)
+		}
+	}
+	if len(rows) != 2 || rows[0].SignalDBm != -43 || rows[1].SignalDBm != -120 {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
 func TestMappingLayoutAndTimezone(t *testing.T) {
 	m, err := ParseMapping([]byte(`{"units": {"ts": "layout:02/01/2006 15:04"}, "timezone": "Asia/Ho_Chi_Minh"}`))
 	if err != nil {

@@ -257,6 +257,21 @@ func asuToDBm(t engine.Tech, asu float64) float64 {
 	return math.NaN()
 }
 
+// asuMax is the largest ASU a level of technology t can have (3GPP TS
+// 27.007 as Android reports them: GSM 0–31, UMTS RSCP 0–96, LTE and NR
+// 0–97); 0 when t has no ASU scale.
+func asuMax(t engine.Tech) float64 {
+	switch t {
+	case engine.Tech2G:
+		return 31
+	case engine.Tech3G:
+		return 96
+	case engine.Tech4G, engine.Tech5G:
+		return 97
+	}
+	return 0
+}
+
 // parseUnixOrRFC3339 parses "auto" timestamps: an integer is Unix
 // milliseconds; otherwise RFC 3339 (with or without fractional seconds), or
 // "2006-01-02 15:04:05" / "2006-01-02T15:04:05" without offset in loc.
@@ -297,6 +312,18 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		if err != nil {
 			return 0, false, fmt.Errorf("does not match layout %q", l)
 		}
+		if strings.Contains(l, "MST") && t.Location() != loc {
+			// A zone abbreviation loc does not know: Go keeps the wall
+			// clock as if in UTC under a made-up zone of offset 0 (ICT,
+			// +07, EST read as UTC; GMT+7 too). Read the abbreviations
+			// whose offset is fixed; refuse the others.
+			name, _ := t.Zone()
+			off, ok := zoneAbbrevOffset(name)
+			if !ok {
+				return 0, false, fmt.Errorf("time zone %q: not an abbreviation with a fixed offset (UTC, GMT, GMT+7, ICT, +07 are); give the offset as a number in the layout (-0700) or the zone with --timezone", name)
+			}
+			return t.UnixMilli() - int64(off)*1000, false, nil
+		}
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
@@ -318,4 +345,41 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// zoneAbbrevOffset returns the offset east of UTC, in seconds, of a zone
+// abbreviation in a timestamp that means one fixed offset: UTC, GMT, Z,
+// GMT+7 and GMT-5, ICT (Indochina Time, Vietnam's UTC+7), and numeric
+// abbreviations such as +07, +0700, +07:00, -03. Others (EST, CST, IST…)
+// mean different offsets in different places or seasons.
+func zoneAbbrevOffset(name string) (int, bool) {
+	switch name {
+	case "UTC", "GMT", "Z", "UT":
+		return 0, true
+	case "ICT":
+		return 7 * 3600, true
+	}
+	s := strings.TrimPrefix(strings.TrimPrefix(name, "GMT"), "UTC")
+	if len(s) < 2 || (s[0] != '+' && s[0] != '-') {
+		return 0, false
+	}
+	sign := 1
+	if s[0] == '-' {
+		sign = -1
+	}
+	h, m, _ := strings.Cut(s[1:], ":")
+	if m == "" && len(h) == 4 {
+		h, m = h[:2], h[2:]
+	}
+	hh, err := strconv.Atoi(h)
+	if err != nil || hh > 14 || len(h) > 2 {
+		return 0, false
+	}
+	mm := 0
+	if m != "" {
+		if mm, err = strconv.Atoi(m); err != nil || mm > 59 || len(m) != 2 {
+			return 0, false
+		}
+	}
+	return sign * (hh*3600 + mm*60), true
 }

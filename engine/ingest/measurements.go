@@ -194,6 +194,11 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 	}
 	switch p.b.units["signal_dbm"] {
 	case "asu":
+		// 99 (and 255) are "not known or not detectable", not levels: on
+		// LTE 99 would read as −41 dBm, the strongest signal there is.
+		if top := asuMax(t); top > 0 && !(v >= 0 && v <= top) {
+			return 0, &rowError{"signal_dbm", s, ReasonOutOfRange, fmt.Sprintf("ASU %s is outside 0–%g for %s (99 and 255 mean the level is not known)", s, top, t)}
+		}
 		v = asuToDBm(t, v)
 	case "mw":
 		if v <= 0 {

@@ -242,3 +242,32 @@ func TestServingCell(t *testing.T) {
 		}
 	}
 }
+
+// A layout's zone abbreviation (MST) is read at its fixed offset when it
+// has one (UTC, ICT, +07, GMT+7…), at the --timezone's when that zone
+// names it, and refused otherwise: Go alone reads an abbreviation it does
+// not know as UTC, which put "23:30 ICT" on 31 October into November.
+func TestParseTimeZoneAbbreviation(t *testing.T) {
+	const layout = "layout:2006-01-02 15:04:05 MST"
+	want := time.Date(2024, 10, 31, 16, 30, 0, 0, time.UTC).UnixMilli() // 23:30 in Vietnam
+	for _, s := range []string{"2024-10-31 23:30:00 ICT", "2024-10-31 23:30:00 +07", "2024-10-31 23:30:00 GMT+7",
+		"2024-10-31 16:30:00 UTC", "2024-10-31 16:30:00 GMT", "2024-10-31 13:30:00 -03"} {
+		ms, naive, err := parseTime(s, layout, vietnamZone)
+		if err != nil || naive || ms != want {
+			t.Errorf("%q: %v (%d ms from the want), naive %v, %v", s, time.UnixMilli(ms).UTC(), ms-want, naive, err)
+		}
+	}
+	for _, s := range []string{"2024-10-31 23:30:00 EST", "2024-10-31 23:30:00 XYZ", "2024-10-31 23:30:00 +25"} {
+		if _, _, err := parseTime(s, layout, vietnamZone); err == nil {
+			t.Errorf("%q: accepted", s)
+		}
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	ms, _, err := parseTime("2024-10-31 11:30:00 EDT", layout, ny)
+	if err != nil || ms != want-1000*3600*1 {
+		t.Errorf("EDT with --timezone America/New_York: %v, %v", time.UnixMilli(ms).UTC(), err)
+	}
+}
