@@ -160,6 +160,7 @@ func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 	sig := make(chan os.Signal, 4)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(stderr, "lomsong:", err)
 		return exitFailure
