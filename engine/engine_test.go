@@ -184,3 +184,16 @@ func TestMeasurementBatch(t *testing.T) {
 		t.Fatal("reset")
 	}
 }
+
+// A plain "phone" says neither smartphone nor feature phone (which the
+// 2G-only target counts apart): refused, to be mapped by the sender.
+func TestDeviceClassPhoneRefused(t *testing.T) {
+	if _, err := ParseDeviceClass("phone"); err == nil {
+		t.Error(`"phone" accepted`)
+	}
+	for s, want := range map[string]DeviceClass{"feature_phone": DeviceFeature, "CPE": DeviceRouter, "smartphone": DeviceSmartphone} {
+		if got, err := ParseDeviceClass(s); err != nil || got != want {
+			t.Errorf("%q: %v, %v", s, got, err)
+		}
+	}
+}

@@ -167,7 +167,7 @@ var (
 		"in_service": uint8(ServiceOK), "inservice": uint8(ServiceOK),
 	}
 	sourceAliases      = map[string]uint8{"drivetest": uint8(SourceDrive), "drive_test": uint8(SourceDrive), "crowdsourced": uint8(SourceCrowd)}
-	deviceClassAliases = map[string]uint8{"phone": uint8(DeviceSmartphone), "featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter), "drive_scanner": uint8(DeviceScanner)}
+	deviceClassAliases = map[string]uint8{"featurephone": uint8(DeviceFeature), "feature_phone": uint8(DeviceFeature), "cpe": uint8(DeviceRouter), "mifi": uint8(DeviceRouter), "drive_scanner": uint8(DeviceScanner)}
 	environmentAliases = map[string]uint8{"in_vehicle": uint8(EnvVehicle), "car": uint8(EnvVehicle), "drive": uint8(EnvVehicle)}
 	statusAliases      = map[string]uint8{"on_air": uint8(StatusActive), "onair": uint8(StatusActive), "off_air": uint8(StatusDown), "offline": uint8(StatusDown), "inactive": uint8(StatusDown)}
 	backhaulAliases    = map[string]uint8{"fibre": uint8(BackhaulFiber), "mw": uint8(BackhaulMicrowave), "vsat": uint8(BackhaulSatellite)}

@@ -71,7 +71,19 @@ func valueMaps(cols []string, m *Mapping) ([]map[string]string, error) {
 		if out[j] == nil {
 			out[j] = map[string]string{}
 		}
-		out[j][engine.Fold(from)] = to
+		key := engine.Fold(from)
+		// Spellings match with case, accents and punctuation ignored: a
+		// key written unlike a value's own spelling that still reads as it
+		// ("4G+" reads as "4G") would relabel every row of that value, not
+		// only its own. A key that is the value's spelling ("Idle" for
+		// idle) relabels that value on purpose.
+		if v, ok := contractSpelling(col, key); ok && engine.Fold(v) == key && !strings.EqualFold(strings.TrimSpace(from), v) {
+			if w, ok := contractSpelling(col, engine.Fold(to)); !ok || w != v {
+				return fmt.Errorf("mapping values[%q][%q]: reads as %q (case, accents and punctuation are ignored), so every %s row would become %q, not only the %q ones; a spelling that differs from %q by punctuation alone cannot be mapped apart from it",
+					col, from, v, v, to, from, v)
+			}
+		}
+		out[j][key] = to
 		return nil
 	}
 	for from, to := range m.TechValues {
@@ -87,6 +99,44 @@ func valueMaps(cols []string, m *Mapping) ([]map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// contractSpelling returns the contract's value of an enum column that the
+// spelling s reads as (its canonical spelling), if any; for carriers, the
+// operators lomsong knows by name.
+func contractSpelling(col, s string) (string, bool) {
+	var v fmt.Stringer
+	var err error
+	switch col {
+	case "tech":
+		v, err = engine.ParseTech(s)
+	case "carrier":
+		c, cerr := engine.ParseCarrier(s)
+		if cerr != nil || !c.Known() {
+			return "", false
+		}
+		return string(c), true
+	case "service":
+		v, err = engine.ParseService(s)
+	case "source":
+		v, err = engine.ParseSource(s)
+	case "device_class":
+		v, err = engine.ParseDeviceClass(s)
+	case "environment":
+		v, err = engine.ParseEnvironment(s)
+	case "speed_test":
+		v, err = engine.ParseSpeedKind(s)
+	case "status":
+		v, err = engine.ParseSiteStatus(s)
+	case "backhaul":
+		v, err = engine.ParseBackhaul(s)
+	default:
+		return "", false
+	}
+	if err != nil || s == "" {
+		return "", false
+	}
+	return v.String(), true
 }
 
 // maxUnmappedPerColumn bounds the distinct unmapped spellings a report

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -269,5 +270,32 @@ func TestParseTimeZoneAbbreviation(t *testing.T) {
 	ms, _, err := parseTime("2024-10-31 11:30:00 EDT", layout, ny)
 	if err != nil || ms != want-1000*3600*1 {
 		t.Errorf("EDT with --timezone America/New_York: %v, %v", time.UnixMilli(ms).UTC(), err)
+	}
+}
+
+// A values key that reads as a contract value's own spelling though
+// written otherwise ("4G+" folds to "4G") is refused: it would relabel
+// every 4G row (two keys that read alike with different targets are
+// refused by ParseMapping).
+func TestValuesKeyReadingAsContractValue(t *testing.T) {
+	in := "ts,carrier,tech,lon,lat,signal_dbm\n2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90\n"
+	for _, js := range []string{
+		`{"values": {"tech": {"4G+": "5G"}}}`,
+		`{"values": {"environment": {"In-door": "outdoor"}}}`,
+	} {
+		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ReadMeasurements(context.Background(), rec, mustMapping(t, js), Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
+			func(Reject) error { return nil })
+		if err == nil {
+			t.Errorf("%s: accepted", js)
+		}
+	}
+	// The value's own spelling in another case relabels it on purpose.
+	rows, _, _ := readM(t, in, mustMapping(t, `{"values": {"tech": {"4g": "5G"}}}`), nil)
+	if len(rows) != 1 || rows[0].Tech != engine.Tech5G {
+		t.Errorf("rows %+v", rows)
 	}
 }
