@@ -148,6 +148,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		return &rowError{"source", s, ReasonInvalidEnum, err.Error()}
 	}
 	r.DeviceID = b.field(f, mDeviceID)
+	if what := personalID(r.DeviceID); what != "" {
+		// Not kept anywhere, the quarantine included.
+		return &rowError{"device_id", "(withheld)", ReasonPersonalID,
+			"device_id is " + what + ", not a pseudonym: send a stable pseudonymous id (e.g. a keyed hash of it) instead"}
+	}
 	s = b.field(f, mDeviceClass)
 	if r.DeviceClass, err = engine.ParseDeviceClass(s); err != nil {
 		return &rowError{"device_class", s, ReasonInvalidEnum, err.Error()}
@@ -284,4 +289,57 @@ func (p *parser) cellNumbers(f []string, pciCol, arfcnCol int, c *engine.Serving
 		*n.dst = int32(v)
 	}
 	return nil
+}
+
+// personalID says what a device_id is when it identifies a person's
+// phone — "a phone number" (a Vietnamese mobile number: 0, 84 or +84,
+// then 3, 5, 7, 8 or 9 and eight digits; spaces, dots and dashes aside)
+// or "an IMEI" (15 digits passing the Luhn check) — and "" otherwise.
+func personalID(id string) string {
+	if id == "" || len(id) > 24 {
+		return ""
+	}
+	digits := make([]byte, 0, len(id))
+	plus := false
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= '0' && c <= '9':
+			digits = append(digits, c)
+		case c == '+' && i == 0:
+			plus = true
+		case c == ' ' || c == '-' || c == '.':
+		default:
+			return ""
+		}
+	}
+	d := string(digits)
+	mobile := func(rest string) bool { // a Vietnamese mobile number after its prefix: 3, 5, 7, 8 or 9 and 8 digits
+		return len(rest) == 9 && (rest[0] == '3' || rest[0] == '5' || rest[0] == '7' || rest[0] == '8' || rest[0] == '9')
+	}
+	switch {
+	case len(d) == 11 && d[:2] == "84" && mobile(d[2:]):
+		return "a phone number"
+	case !plus && len(d) == 10 && d[0] == '0' && mobile(d[1:]):
+		return "a phone number"
+	case !plus && len(d) == 15 && luhn(d):
+		return "an IMEI"
+	}
+	return ""
+}
+
+// luhn reports whether a string of digits passes the Luhn check (the
+// IMEI's check digit, ISO/IEC 7812-1 Annex B).
+func luhn(d string) bool {
+	sum := 0
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if (len(d)-1-i)%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
 }

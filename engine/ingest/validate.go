@@ -37,6 +37,9 @@ const (
 	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
 	// (a carrier submitting another carrier's rows to the service).
 	ReasonCarrierNotYours Reason = "carrier_not_yours"
+	// ReasonPersonalID: a device_id that is a phone number or an IMEI,
+	// where the contract wants a pseudonym; the quarantine withholds it.
+	ReasonPersonalID Reason = "personal_identifier"
 )
 
 // Reject is one quarantined row: where it is, which column, the offending

@@ -299,3 +299,23 @@ func TestValuesKeyReadingAsContractValue(t *testing.T) {
 		t.Errorf("rows %+v", rows)
 	}
 }
+
+// A device_id that is a phone number or an IMEI is quarantined, and the
+// quarantine does not keep it; pseudonyms pass.
+func TestDeviceIDPersonal(t *testing.T) {
+	for id, want := range map[string]string{
+		"+84912345678": "a phone number", "0912345678": "a phone number", "84 912 345 678": "a phone number",
+		"090-123-4567": "a phone number", "490154203237518": "an IMEI",
+		"490154203237519": "", "0123456789": "", "crowd-VTL-12-0042": "", "a3f9c2": "", "": "", "0012345678": "",
+	} {
+		if got := personalID(id); got != want {
+			t.Errorf("personalID(%q) = %q, want %q", id, got, want)
+		}
+	}
+	rows, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm,device_id\n"+
+		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90,+84912345678\n"+
+		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90,d-42\n", nil, nil)
+	if len(rows) != 1 || len(rejects) != 1 || rejects[0].Reason != ReasonPersonalID || strings.Contains(rejects[0].Value, "912") {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+}
