@@ -337,3 +337,18 @@ func TestAtomicFileMode(t *testing.T) {
 		t.Fatal(st.Mode())
 	}
 }
+
+// The refusal of another reading names the entry that differs and shows
+// both values around the difference, not two identical starts.
+func TestMappingDiffShowsTheDifference(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	was := `{"timezone":"UTC","units":{"dl_mbps":"kbps","ts":"layout:` + long + `.000"}}`
+	now := `{"timezone":"UTC","units":{"dl_mbps":"kbps","ts":"layout:` + long + `.999"}}`
+	got := mappingDiff(was, now)
+	if !strings.HasPrefix(got, "units.ts: ") || !strings.Contains(got, `.000"`) || !strings.Contains(got, `.999"`) || strings.Contains(got, "dl_mbps") {
+		t.Errorf("mappingDiff = %q", got)
+	}
+	if got := mappingDiff(`{"timezone":"UTC"}`, `{"timezone":"Asia/Ho_Chi_Minh"}`); got != `timezone: "UTC" → "Asia/Ho_Chi_Minh"` {
+		t.Errorf("mappingDiff = %q", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine/ingest"
 )
@@ -81,9 +82,19 @@ func (e *OtherReadingError) Reason() string {
 		e.Previous.IngestedAt.Format("2006-01-02 15:04 MST"), e.Previous.Name, mappingDiff(e.Was, e.Now))
 }
 
-// mappingDiff lists the top-level keys two canonical mappings differ in,
-// "key: then → now", each value cut to 80 bytes.
+// mappingDiff lists the keys two canonical mappings differ in, "key: then
+// → now", down to the entries of an object-valued key ("units.ts: …"),
+// each value cut to 80 bytes around where the two differ.
 func mappingDiff(was, now string) string {
+	var parts []string
+	diffJSON("", was, now, &parts)
+	return strings.Join(parts, "; ")
+}
+
+// diffJSON appends to parts the differences of two JSON objects' keys
+// under prefix (a top-level key's entries once: deeper objects are
+// compared whole).
+func diffJSON(prefix, was, now string, parts *[]string) {
 	fields := func(s string) map[string]string {
 		out := map[string]string{}
 		var m map[string]json.RawMessage
@@ -102,22 +113,47 @@ func mappingDiff(was, now string) string {
 	both := maps.Clone(a) // for its keys: those of either mapping
 	maps.Copy(both, b)
 	keys := slices.Sorted(maps.Keys(both))
-	show := func(v string) string {
-		switch {
-		case v == "":
-			return "none"
-		case len(v) > 80:
-			return v[:80] + "…"
-		}
-		return v
-	}
-	var parts []string
 	for _, k := range keys {
-		if a[k] != b[k] {
-			parts = append(parts, fmt.Sprintf("%s: %s → %s", k, show(a[k]), show(b[k])))
+		x, y := a[k], b[k]
+		if x == y {
+			continue
 		}
+		if prefix == "" && strings.HasPrefix(x, "{") && strings.HasPrefix(y, "{") {
+			diffJSON(k+".", x, y, parts)
+			continue
+		}
+		// Cut both at the same place, around the first byte they differ
+		// in: cut at their start, two long values can read the same.
+		at := 0
+		for at < min(len(x), len(y)) && x[at] == y[at] {
+			at++
+		}
+		show := func(v string) string {
+			if v == "" {
+				return "none"
+			}
+			from := 0
+			if len(v) > 80 {
+				from = min(max(0, at-40), len(v)-80)
+			}
+			to := min(len(v), from+80)
+			for from > 0 && from < len(v) && !utf8.RuneStart(v[from]) {
+				from++ // whole characters only
+			}
+			for to < len(v) && !utf8.RuneStart(v[to]) {
+				to++
+			}
+			out := v[from:to]
+			if from > 0 {
+				out = "…" + out
+			}
+			if to < len(v) {
+				out += "…"
+			}
+			return out
+		}
+		*parts = append(*parts, fmt.Sprintf("%s%s: %s → %s", prefix, k, show(x), show(y)))
 	}
-	return strings.Join(parts, "; ")
 }
 
 // sameReading returns an *OtherReadingError when opt reads the file with
