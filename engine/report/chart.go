@@ -125,7 +125,13 @@ type trend struct {
 	zero    bool // the axis starts at zero or below
 }
 
-type trendPoint struct{ v, lo, hi float64 }
+// trendPoint is a month's value and interval; atLeast marks a value that
+// is only a lower bound (a national count from the provinces analysed),
+// drawn as a hollow point.
+type trendPoint struct {
+	v, lo, hi float64
+	atLeast   bool
+}
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
@@ -156,9 +162,10 @@ func trendSVG(t trend) template.HTML {
 	f.open(&b, t.title)
 	b.WriteString(`<text x="` + num(f.left) + `" y="14" font-size="12" font-weight="bold">` + esc(t.title) + "</text>\n")
 	f.yAxis(&b, step, t.tick)
-	// X labels: at most six, always the last.
+	// X labels: at most four (a month label is about 45 px of the 248 px
+	// plot: five or six overlapped), always the last.
 	n := len(t.points)
-	every := (n + 5) / 6
+	every := (n + 3) / 4
 	for i := 0; i < n; i++ {
 		if i != n-1 && (i%every != 0 || n-1-i < every) {
 			continue
@@ -200,15 +207,25 @@ func trendSVG(t trend) template.HTML {
 	}
 	if finite(t.goal) && t.goal >= f.y0 && t.goal <= f.y1 {
 		y := num(f.py(t.goal))
+		// The goal's label above its line, or below it when the line is
+		// at the top of the plot (under the title).
+		ty := f.py(t.goal) - 4
+		if ty < f.top+8 {
+			ty = f.py(t.goal) + 12
+		}
 		b.WriteString(`<line x1="` + num(f.left) + `" y1="` + y + `" x2="` + num(f.w-f.right) + `" y2="` + y +
 			`" stroke="#d55e00" stroke-width="1.5" stroke-dasharray="5 3"/><text x="` + num(f.w-f.right) + `" y="` +
-			num(f.py(t.goal)-4) + `" text-anchor="end" fill="#a33f00">` + esc(t.goalTxt) + "</text>\n")
+			num(ty) + `" text-anchor="end" fill="#a33f00">` + esc(t.goalTxt) + "</text>\n")
 	}
-	var line, dots strings.Builder
+	var line, dots, hollow strings.Builder
+	unknown := false
 	for i, p := range t.points {
 		x := num(f.px(float64(i)))
 		if !finite(p.v) {
-			b.WriteString(`<text x="` + x + `" y="` + num(f.h-f.bottom-4) + `" text-anchor="middle" fill="#888">?</text>` + "\n")
+			// Below the month labels: on the plot's floor it sat on the
+			// goal's label ("goal 0").
+			b.WriteString(`<text x="` + x + `" y="` + num(f.h-f.bottom+27) + `" text-anchor="middle" fill="#888">?</text>` + "\n")
+			unknown = true
 			continue
 		}
 		c := "L"
@@ -217,11 +234,23 @@ func trendSVG(t trend) template.HTML {
 		}
 		y := num(f.py(p.v))
 		line.WriteString(c + x + ` ` + y)
-		dots.WriteString(`<circle cx="` + x + `" cy="` + y + `" r="2.5"/>`)
+		if p.atLeast {
+			hollow.WriteString(`<circle cx="` + x + `" cy="` + y + `" r="3"><title>at least ` + esc(t.tick(p.v)) + `</title></circle>`)
+		} else {
+			dots.WriteString(`<circle cx="` + x + `" cy="` + y + `" r="2.5"/>`)
+		}
 	}
 	if line.Len() > 0 {
 		b.WriteString(`<path fill="none" stroke="#08519c" stroke-width="2" d="` + line.String() + `"/>` + "\n")
 		b.WriteString(`<g fill="#08519c">` + dots.String() + "</g>\n")
+		if hollow.Len() > 0 {
+			b.WriteString(`<g fill="#fff" stroke="#08519c" stroke-width="1.5">` + hollow.String() + "</g>\n")
+			note := "○ at least (lower bound)"
+			if unknown {
+				note += "; ? unknown"
+			}
+			b.WriteString(`<text x="` + num(f.left) + `" y="` + num(f.h-4) + `" fill="#444" font-size="10">` + esc(note) + "</text>\n")
+		}
 	} else {
 		b.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num((f.top+f.h-f.bottom)/2) +
 			`" text-anchor="middle" fill="#666">unknown in every month</text>` + "\n")

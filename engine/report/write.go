@@ -478,10 +478,15 @@ func (b *builder) trends(area string) []template.HTML {
 		tr := trend{title: fmt.Sprintf("%d. %s", t+1, targetNames[t]), goal: goalOf(b.card.Config, t)}
 		for _, p := range months {
 			tr.labels = append(tr.labels, p.String())
-			pt := trendPoint{math.NaN(), math.NaN(), math.NaN()}
+			pt := trendPoint{v: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 			if row, ok := b.row(area, p); ok {
 				res := row.Targets[t]
-				pt = trendPoint{res.Value, res.Lower, res.Upper}
+				pt = trendPoint{v: res.Value, lo: res.Lower, hi: res.Upper}
+				if t == scorecard.TargetDeadZones && !finite(res.Value) && finite(res.Lower) {
+					// Only a lower bound is known (the national count
+					// from the provinces analysed): drawn as "at least".
+					pt = trendPoint{v: res.Lower, lo: math.NaN(), hi: math.NaN(), atLeast: true}
+				}
 			}
 			tr.points = append(tr.points, pt)
 		}
