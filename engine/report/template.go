@@ -5,7 +5,7 @@ import "html/template"
 // page is the report's template. The markup is XHTML-compatible: void
 // elements are self-closed and only XML's own entities are used.
 var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html xmlns="http://www.w3.org/1999/xhtml" lang="vi">
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en">
 <head>
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -31,6 +31,8 @@ nav a{margin-right:12px;color:#08519c}
 .status.unknown{background:#eee;color:#444;border:1px dashed #888}
 .better{color:#2166ac}.worse{color:#b2182b}.same{color:#555}
 table{border-collapse:collapse;width:100%;font-size:.85em}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+main svg{max-width:100%;height:auto}
 th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}
 tr.national td{background:#f7fbff;font-weight:bold}
@@ -70,12 +72,12 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <section id="scorecard">
 {{with .Table}}
 <h2>Scorecard, {{.Period}}</h2>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span></th>{{end}}<th>Met</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr{{if .National}} class="national"{{end}}><td>{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}<td class="num">{{.Met}}</td></tr>
 {{end}}</tbody>
-</table>
+</table></div>
 {{end}}
 </section>
 <section id="alerts">
@@ -93,12 +95,12 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <section id="offair">
 <h2>Masts listed active that the tests show off the air</h2>
 <p class="small">Each mast's tests read far below what it should give and about what the other masts give, or nothing where no other mast reaches; "standing up to 800 m from its registered position" was weighed too. Every stage predicts these masts as down. Check the register and the site: a power or backhaul fault, or a wrong position or status.</p>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Carrier</th><th>Mast (first site id)</th><th>Sectors</th><th>Area</th><th>Lat, lon</th><th>Tested places</th><th>Median reading vs. prediction</th><th>P(off the air)</th></tr></thead>
 <tbody>
 {{range .OffAir}}<tr><td>{{.Carrier}}</td><td>{{.Mast}}</td><td class="num">{{.Sectors}}</td><td>{{.Area}}</td><td>{{.Position}}</td><td class="num">{{.Observations}}</td><td class="num">{{.Residual}}</td><td class="num">{{.POff}}</td></tr>
 {{end}}</tbody>
-</table>
+</table></div>
 {{if .OffAirMore}}<p class="small">{{.OffAirMore}}</p>{{end}}
 </section>
 {{end}}
@@ -153,16 +155,16 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
 {{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
 {{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}
-{{define "villages"}}<table>
+{{define "villages"}}<div class="scroll"><table>
 <thead><tr><th>Village</th><th>Commune</th><th>Households</th><th>Verdict</th><th>p_dead</th><th>Most likely service</th><th>Signal (mean ± σ)</th><th>Tests within 300 m</th><th>Nearest test</th></tr></thead>
 <tbody>
 {{range .}}<tr><td>{{.Name}}</td><td>{{.Commune}}</td><td class="num">{{.Households}}</td><td class="{{.StatusClass}}">{{.Status}}</td><td class="num">{{.PDead}}</td><td>{{.Best}}</td><td class="num">{{.Signal}}</td><td class="num">{{.Tests}}</td><td class="num">{{.Nearest}}</td></tr>
 {{end}}</tbody>
-</table>{{end}}
-{{define "zones"}}<table>
+</table></div>{{end}}
+{{define "zones"}}<div class="scroll"><table>
 <thead><tr><th>#</th><th>Zone</th><th>Households</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
 <tbody>
 {{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td>{{.Nearest}}</td></tr>
 {{end}}</tbody>
-</table>{{end}}
+</table></div>{{end}}
 `))
