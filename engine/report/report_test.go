@@ -185,7 +185,7 @@ func TestWellFormedAndOffline(t *testing.T) {
 	}
 	for _, want := range []string{
 		`id="summary"`, `id="scorecard"`, `id="alerts"`, `id="deadzones"`, `id="plan"`, `id="province-1"`, `id="notes"`,
-		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): 1", "Sites: 2",
+		"Hà Giang", "Lũng Cú", "VT-0012 (4.2 km)", "Dead zone (lõm sóng) outline: 1", "Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): 1", "Sites in the frame (of any province): 2",
 		"New dead-zone hexes", "Regression: Households with fibre", "Data period: <strong>2025-09</strong>",
 		"rank 1 of 2", "▼ -3 villages since last month (better)", "▼ -2.0 pp since last month (worse)",
 	} {

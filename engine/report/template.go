@@ -43,7 +43,7 @@ svg.map{width:100%;max-width:820px;height:auto;border:1px solid #ddd;background:
 .legend{list-style:none;padding:0;margin:0;font-size:.9em}
 .legend li{margin:4px 0}
 .key{display:inline-block;width:14px;height:14px;vertical-align:middle;margin-right:6px;border:1px solid #888}
-.key.covered{background:#4575b4}.key.weak{background:#fee090}.key.uncovered{background:#d73027}.key.nodata{background:#d9d9d9}
+.key.covered{background:#4575b4}.key.weak{background:#fee090}.key.uncovered{background:#d73027}.key.nodata{background:#d9d9d9}.key.outside{background:#f7f7f7}
 .key.zone{border:2px solid #000;background:transparent}
 .key.village{border-radius:50%;border:2px solid #000;background:#fff;width:9px;height:9px}
 .key.village-dead{border-radius:50%;border:2px solid #000;background:#000;width:9px;height:9px}

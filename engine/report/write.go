@@ -665,6 +665,11 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 		out = append(out, legendItem{Key: stateClass(s),
 			Text: texts[s] + ": " + group(int64(drawn.states[s])) + plural(drawn.states[s], " hex", " hexes")})
 	}
+	if len(m.Outline) > 0 {
+		// The province's ground under the hexes: where no hex is drawn,
+		// nobody lives and nobody tested (not analysed).
+		out = append(out, legendItem{Key: "outside", Text: "Not analysed: no households and no tests"})
+	}
 	if len(m.DeadZones) > 0 {
 		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
 	}
@@ -678,7 +683,7 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 		out = append(out, legendItem{Key: "village-uncertain", Text: "Village uncertain, counted as served (0.2 < p_dead, below the cut): " + group(int64(n))})
 	}
 	if drawn.sites > 0 {
-		out = append(out, legendItem{Key: "site", Text: "Sites: " + group(int64(drawn.sites))})
+		out = append(out, legendItem{Key: "site", Text: "Sites in the frame (of any province): " + group(int64(drawn.sites))})
 	}
 	return out
 }
