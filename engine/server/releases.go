@@ -860,7 +860,14 @@ func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Query().Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "villages": vs})
+		// A province none of whose villages is in the release was not
+		// assessed: its empty lists are "not known", not "no dead zones".
+		body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code),
+			"assessed": len(vs) > 0, "villages": vs}
+		if len(vs) == 0 {
+			body["note"] = fmt.Sprintf("not assessed in release %d: no village of the release lies in province %s, so its dead zones are not known", rl.Number, code)
+		}
+		writeJSON(w, http.StatusOK, body)
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
@@ -1111,6 +1118,18 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 }
 
 func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }
+
+// provinceName is the name of a 2025 province, "" for a code it has not.
+func provinceName(code string) string {
+	set, err := provinces2025()
+	if err != nil {
+		return ""
+	}
+	if u, ok := set.ByCode(code); ok {
+		return u.Name
+	}
+	return ""
+}
 
 // releaseHexesOf sends the province's hexes of the period's latest release.
 func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {

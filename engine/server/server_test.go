@@ -428,10 +428,25 @@ func TestSubmitCertifyRelease(t *testing.T) {
 		t.Fatalf("release 1: %+v", r1)
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
-	var vs struct{ Villages []ReleaseVillage }
+	var vs struct {
+		Villages []ReleaseVillage
+		Name     string
+		Assessed bool
+	}
 	json.Unmarshal(b, &vs)
-	if code != 200 || len(vs.Villages) == 0 {
+	if code != 200 || len(vs.Villages) == 0 || !vs.Assessed || vs.Name != "Lai Châu" {
 		t.Fatalf("villages: %d %.300s", code, b)
+	}
+	// A province none of whose villages is in the release: not assessed,
+	// said so, not an empty all-clear.
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/provinces/01/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
+	var none struct {
+		Villages []ReleaseVillage
+		Assessed bool
+		Note     string
+	}
+	if json.Unmarshal(b, &none); code != 200 || len(none.Villages) != 0 || none.Assessed || !strings.Contains(none.Note, "not assessed") {
+		t.Fatalf("a province without villages: %d %.300s", code, b)
 	}
 	for _, v := range vs.Villages {
 		if v.Province != "12" {

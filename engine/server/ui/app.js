@@ -16,6 +16,8 @@ const T = {
     evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    notAssessed: "Chưa được đánh giá", notAssessedNote: (r) => `Kỳ công bố ${r} không có thôn nào thuộc tỉnh này, nên chưa biết tình trạng lõm sóng của tỉnh (không phải là không có vùng lõm).`,
+    statuses: { published: "đã công bố", failed: "thất bại", running: "đang chạy", queued: "đang chờ", validating: "đang kiểm tra", accepted: "đã nhận", certified: "đã xác nhận", retracted: "đã rút", refused: "bị từ chối" },
     noRelease: "Chưa có kỳ công bố nào", communes: "Xã", legendDead: "chưa có 3G/4G", legendOk: "có 3G/4G", zoneLegend: "vùng lõm",
     user: "Người dùng", all: "tất cả", layer: "Lớp phủ sóng", bestState: "Tốt nhất (mọi nhà mạng, 3G/4G/5G)",
     covered: "có sóng", weak: "sóng yếu", uncovered: "không có sóng", unknown: "chưa rõ",
@@ -42,6 +44,8 @@ const T = {
     evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    notAssessed: "Not assessed", notAssessedNote: (r) => `No village of release ${r} lies in this province: its dead zones are not known (which is not the same as none).`,
+    statuses: {},
     noRelease: "No release published yet", communes: "Communes", legendDead: "without 3G/4G", legendOk: "3G/4G", zoneLegend: "dead zone",
     user: "User", all: "all", layer: "Coverage layer", bestState: "Best (any carrier, 3G/4G/5G)",
     covered: "covered", weak: "weak", uncovered: "uncovered", unknown: "unknown",
@@ -128,7 +132,7 @@ async function ministryPage(c) {
   }
   c.append(section(T.awaiting, awaiting.length ? submissionsTable(awaiting, false) : el("p", { class: "muted" }, T.none)));
   c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
-    rels.releases.map((r) => [r.number, r.period, r.status + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
+    rels.releases.map((r) => [r.number, r.period, (T.statuses[r.status] || r.status) + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
 }
 
 // tiles: the release's headline figures; data-kpi names the figure and
@@ -254,7 +258,7 @@ function nationalMap(fc) {
 
 function submissionsTable(list, canCertify) {
   return table(["#", T.kind, T.file, T.status, T.read, T.accepted, T.rejected, T.reasons, ""],
-    list.map((s) => [s.id, s.kind, s.filename, s.status + (s.error ? " — " + s.error : "") + (s.note ? " — " + s.note : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
+    list.map((s) => [s.id, s.kind, s.filename, (T.statuses[s.status] || s.status) + (s.error ? " — " + s.error : "") + (s.note ? " — " + s.note : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
       s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
@@ -427,7 +431,12 @@ async function provincePage(c, code) {
   if (!period) { c.append(section(T.province, el("p", { class: "muted" }, T.noRelease))); return; }
   const base = `/api/v1/releases/${period}/provinces/${encodeURIComponent(code)}`;
   const [vs, zones, hx] = await settled([api(base + "/villages"), api(base + "/deadzones.geojson"), api(base + "/hexes")]);
-  c.append(el("h2", {}, `${T.province} ${code} — ${T.release} ${vs.release} (${period})`));
+  c.append(el("h2", {}, `${vs.name ? vs.name + " (" + code + ")" : T.province + " " + code} — ${T.release} ${vs.release} (${period})`));
+  if (vs.assessed === false) {
+    // No village of the release lies in the province: nothing is known of
+    // its dead zones (never "0 villages without 3G/4G").
+    c.append(section(T.notAssessed, el("p", { class: "muted" }, T.notAssessedNote(vs.release))));
+  } else {
   const keys = [...new Set(hx.hexes.flatMap((h) => h.states.map((x) => `${x.carrier} ${x.tech}`)))].sort();
   const holder = el("div", {});
   const select = el("select", { id: "layer", "aria-label": T.layer, onchange: () => holder.replaceChildren(villageMap(vs.villages, zones, hx.hexes, select.value)) },
@@ -447,6 +456,7 @@ async function provincePage(c, code) {
     dead.map((v) => [v.name, v.commune_code, fmt(v.households), v.p_dead == null ? "–" : fmt(v.p_dead, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ")]), [2, 3], [1, 4, 5])));
   c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
     zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
+  }
   try {
     const card = await api(base + "/scorecard");
     const rows = card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
