@@ -596,6 +596,7 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		totals["deadzones.households"] += z.Households
 		f.Properties["hexes"] = len(z.Cells)
 		f.Properties["area_km2"] = math.Round(z.AreaKm2*10) / 10
+		totals["deadzones.area_km2"] += z.AreaKm2
 		f.Properties["villages"] = len(z.Villages)
 		codes := []string{}
 		for _, u := range z.Provinces {
@@ -918,6 +919,22 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 }
 
 // readZones reads a release's dead zones (deadzones.geojson).
+// readExactTotals returns the release manifest's exact totals (the sums of
+// the unrounded figures its files round), empty for a release without.
+func (s *Server) readExactTotals(rl Release) (map[string]float64, error) {
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "release.json"))
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Totals map[string]float64 `json:"exact_totals"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("release %d: release.json: %w", rl.Number, err)
+	}
+	return m.Totals, nil
+}
+
 func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
 	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
 	if err != nil {

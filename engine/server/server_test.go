@@ -576,6 +576,16 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if err != nil || nat.DeadZones != len(zones.Features) || nat.DeadZones == 0 || nat.DeadZoneHouseholds != zoneHH || nat.DeadZoneAreaKm2 <= 0 {
 		t.Errorf("national dead zones: %d, %g households, %g km²; the release's: %d, %g households (%v)", nat.DeadZones, nat.DeadZoneHouseholds, nat.DeadZoneAreaKm2, len(zones.Features), zoneHH, err)
 	}
+	// The national area is the zones' own areas summed (the manifest's
+	// exact total), not their areas rounded to 0.1 km² each and summed.
+	b, err = os.ReadFile(filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r1.Number), "release.json"))
+	var man struct {
+		Totals map[string]float64 `json:"exact_totals"`
+	}
+	json.Unmarshal(b, &man)
+	if a, ok := man.Totals["deadzones.area_km2"]; err != nil || !ok || nat.DeadZoneAreaKm2 != math.Round(a*10)/10 {
+		t.Errorf("national dead-zone area %g km², the release's exact total %g (%v)", nat.DeadZoneAreaKm2, a, err)
+	}
 	if nat.Map == nil || len(nat.Map.Features) != 34 {
 		t.Fatalf("national map: %+v", nat.Map)
 	}
