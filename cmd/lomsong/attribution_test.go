@@ -171,3 +171,44 @@ func TestDeadzonesProvinceHexesAreItsOwn(t *testing.T) {
 		t.Errorf("Lai Châu's hexes: unrestricted run %v, province run %v", all, one)
 	}
 }
+
+// A --communes file that can give no village a commune is refused (no
+// units; no unit with the parent property: a misspelt
+// --commune-parent-prop or the provinces file given by mistake), and the
+// 2025 communes under the 2019 provinces say which provinces' villages get
+// none (Hà Giang's communes are Tuyên Quang's since 2025).
+func TestCommunesFileChecked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real boundaries: skipped in -short")
+	}
+	communes := shareddata.Path(t, "vn_communes_2025.geojson")
+	dir := t.TempDir()
+	villages := filepath.Join(dir, "villages.csv")
+	// V2 in the former Hà Giang (02 in 2019, Tuyên Quang 08 since 2025).
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản Hà,,104.98,22.82,30\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	empty := filepath.Join(dir, "empty.geojson")
+	os.WriteFile(empty, []byte(`{"type":"FeatureCollection","features":[]}`), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--communes", empty}, exitDataRefused, "no communes in the file"},
+		{[]string{"--communes", communes, "--commune-parent-prop", "provincecode"}, exitUsage, `has the property "provincecode"`},
+	} {
+		_, errs, code := runCmd(t, append([]string{"deadzones", "--dataset", ds, "--out", filepath.Join(dir, "x")}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d (want %d, %q)\n%s", c.args, code, c.code, c.msg, errs)
+		}
+	}
+	_, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19"))
+	if code != exitOK || !strings.Contains(errs, "1 villages of Hà Giang (02) got no commune") {
+		t.Errorf("2019 provinces with the 2025 communes: exit %d\n%s", code, errs)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -134,14 +135,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return usageError{err.Error()}
 	}
 	if *communes != "" {
-		f, err := os.Open(*communes)
-		if err != nil {
+		if opt.Communes, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
 			return err
-		}
-		opt.Communes, err = geodata.LoadBoundaries(f, "code", "name", *communeParent)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", *communes, err)
 		}
 	}
 	var claimsTable *dataset.ArgTable
@@ -173,6 +168,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
+	warnProvincesWithoutCommunes(e.stderr, res, opt.Communes, provinces, *communes)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }
@@ -391,4 +387,33 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 		}
 	}
 	return f, cr, idx, nil
+}
+
+// warnProvincesWithoutCommunes says, per province, how many villages got
+// no commune because the commune file (path) has no commune of that
+// province at all — communes of another year's provinces (the 2025
+// communes under the 2019 provinces): exit 0 and silence left a former
+// province's villages all without a commune.
+func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) {
+	if res == nil || communes == nil {
+		return
+	}
+	has := map[string]bool{}
+	for _, u := range communes.Units() {
+		has[u.ParentCode] = true
+	}
+	n := map[string]int{}
+	for _, v := range res.Villages.Villages {
+		if v.Province != "" && v.Commune == "" && !has[v.Province] {
+			n[v.Province]++
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(n)) {
+		name := code
+		if u, ok := provinces.ByCode(code); ok {
+			name = fmt.Sprintf("%s (%s)", u.Name, code)
+		}
+		fmt.Fprintf(w, "warning: %d villages of %s got no commune: %s has no commune of that province (communes of another year's provinces? give --boundaries of the same year)\n",
+			n[code], name, path)
+	}
 }

@@ -105,7 +105,11 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	var communeSet *geodata.BoundarySet
 	if *communes != "" {
 		var err error
-		if communeSet, err = loadCommunes(*communes, *communeParent); err != nil {
+		provinces, err := cf.bounds.load()
+		if err != nil {
+			return err
+		}
+		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -84,7 +85,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	period := copt.Aggregate.Periods[0]
 	var communeSet *geodata.BoundarySet
 	if *communes != "" {
-		if communeSet, err = loadCommunes(*communes, *communeParent); err != nil {
+		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
 			return err
 		}
 	}
@@ -99,6 +100,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	warnProvincesWithoutCommunes(e.stderr, sum.DeadZones, communeSet, provinces, *communes)
 	if *out != "" {
 		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
 			return err
@@ -295,7 +297,14 @@ func (p *runProgress) report(ev pipeline.Progress) {
 }
 
 // loadCommunes reads a commune boundary set (as deadzones --communes).
-func loadCommunes(path, parentProp string) (*geodata.BoundarySet, error) {
+//
+// A file that can attribute no village to a commune is refused: no units,
+// no unit with parentProp (a misspelt --commune-parent-prop, or the
+// provinces file given by mistake), or no parent code among the
+// provinces' (communes of another year's provinces: the 2025 communes
+// under the 2019 provinces); communes whose parent is not a province are
+// named on stderr, since their villages get no commune.
+func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySet) (*geodata.BoundarySet, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -304,6 +313,40 @@ func loadCommunes(path, parentProp string) (*geodata.BoundarySet, error) {
 	set, err := geodata.LoadBoundaries(f, "code", "name", parentProp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	units := set.Units()
+	if len(units) == 0 {
+		return nil, refusedError{fmt.Errorf("%s: no communes in the file", path)}
+	}
+	var orphans []string // parent codes that are no province's
+	orphaned, parented := 0, 0
+	for _, u := range units {
+		if u.ParentCode == "" {
+			continue
+		}
+		parented++
+		if provinces != nil {
+			if _, ok := provinces.ByCode(u.ParentCode); !ok {
+				orphaned++
+				if !slices.Contains(orphans, u.ParentCode) {
+					orphans = append(orphans, u.ParentCode)
+				}
+			}
+		}
+	}
+	slices.Sort(orphans)
+	switch {
+	case parented == 0:
+		return nil, usageError{fmt.Sprintf("%s: none of its %d units has the property %q (--commune-parent-prop) naming its province: no village could be given a commune", path, len(units), parentProp)}
+	case parented == orphaned:
+		return nil, usageError{fmt.Sprintf("%s: none of its communes' provinces (%s) is a province of %s: communes of other years' provinces? give the boundaries of the same year (--boundaries)",
+			path, strings.Join(firstN(orphans, 8), ", "), setName(provinces))}
+	case orphaned > 0:
+		fmt.Fprintf(e.stderr, "warning: %s: %d of its %d communes name a province %s does not have (%s): their villages get no commune\n",
+			path, orphaned, len(units), setName(provinces), strings.Join(firstN(orphans, 8), ", "))
+	}
+	if n := len(units) - parented; n > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s: %d of its %d communes have no %q: their villages get no commune\n", path, n, len(units), parentProp)
 	}
 	return set, nil
 }
