@@ -15,6 +15,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -586,5 +587,36 @@ func TestBuildOffAirSites(t *testing.T) {
 	}
 	if got["A-1"] != SiteOffAir || got["B-1"] != "down" || got["C-1"] != "active" {
 		t.Fatalf("statuses %v", got)
+	}
+}
+
+// communes_summary's rows add up to the villages layer: villages (and dead
+// hexes) that no commune was attributed to make a "(no commune)" row per
+// province.
+func TestCommuneSummaryNoCommuneRow(t *testing.T) {
+	vs := []deadzone.VillageStatus{
+		{Village: deadzone.Village{ID: "V1", Households: 40}, Province: "12", Commune: "12001", Level: deadzone.NoSignal},
+		{Village: deadzone.Village{ID: "V2", Households: 30}, Province: "12", Level: deadzone.Only2G},
+		{Village: deadzone.Village{ID: "V3", Households: 20}, Province: "12", Level: deadzone.Covered},
+		{Village: deadzone.Village{ID: "V4", Households: 10}, Province: "11", Level: deadzone.NoSignal},
+	}
+	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{}, Villages: deadzone.VillageReport{Villages: vs,
+		ByCommune: []deadzone.VillageCount{{Code: "", Villages: 3, WithoutSignal: 2}, {Code: "12001", Villages: 1, WithoutSignal: 1, HouseholdsWithoutSignal: 40}}}}
+	m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var villages, without int64
+	var none []CommuneSummary
+	for _, c := range m.Communes {
+		villages += c.Villages
+		without += c.WithoutSignal
+		if c.Code == "" {
+			none = append(none, c)
+		}
+	}
+	if villages != 4 || without != 3 || len(none) != 2 || none[0].Province != "11" || none[1].Province != "12" ||
+		none[1].Name != NoCommune || none[1].Villages != 2 || none[1].WithoutSignal != 1 || none[1].Only2G != 1 || none[1].HouseholdsWithoutSignal != 30 {
+		t.Fatalf("communes %+v", m.Communes)
 	}
 }

@@ -3,6 +3,7 @@ package export
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -423,9 +424,37 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		cells = append(cells, c)
 	}
 	slices.Sort(cells)
+	// Villages and dead hexes without a commune: one row per province
+	// ("(no commune)", no outline), so that the summary's rows add up to
+	// the villages layer and the dead hexes.
+	none := map[string]*CommuneSummary{}
+	noneExact := map[string]float64{}
+	getNone := func(province string) *CommuneSummary {
+		if none[province] == nil {
+			none[province] = &CommuneSummary{Name: NoCommune, Province: province}
+		}
+		return none[province]
+	}
+	for _, v := range dz.Villages.Villages {
+		if v.Commune != "" {
+			continue
+		}
+		s := getNone(v.Province)
+		s.Villages++
+		if v.WithoutSignal() {
+			s.WithoutSignal++
+			noneExact["\x00"+v.Province] += v.Households
+			if v.Level == deadzone.Only2G {
+				s.Only2G++
+			}
+		}
+	}
 	for _, c := range cells {
 		code := dz.Admin[c].Commune
 		if code == "" {
+			pr := dz.Admin[c].Province
+			getNone(pr).DeadHexes++
+			noneExact[pr] += pop[c][0]
 			continue
 		}
 		get(code).DeadHexes++
@@ -451,8 +480,19 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		s.ProvinceName = name(provinces, s.Province)
 		out = append(out, *s)
 	}
+	for _, pr := range slices.Sorted(maps.Keys(none)) {
+		s := none[pr]
+		s.HouseholdsWithoutSignal = count(noneExact["\x00"+pr])
+		s.DeadZoneHouseholds = count(noneExact[pr])
+		s.ProvinceName = name(provinces, pr)
+		out = append(out, *s)
+	}
 	return out, nil
 }
+
+// NoCommune names a communes_summary row of the villages and dead hexes
+// of a province that no commune was attributed to.
+const NoCommune = "(no commune)"
 
 // provinceOfCommune returns the province of the first village attributed
 // to the commune (villages are sorted by commune, then id).
