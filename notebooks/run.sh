@@ -5,8 +5,8 @@
 #
 # 1. Installs Debian's Jupyter and Python packages when /usr/bin/jupyter, jupyter-nbconvert or
 #    one of the Python modules is missing (apt-get, as root or through sudo).
-# 2. Runs `go run ./cmd/lomsong demo` into a temporary directory (or uses
-#    $LOMSONG_DEMO_DIR when it is set and holds a demo output).
+# 2. Runs `go run ./cmd/lomsong demo` into a temporary directory, or uses $LOMSONG_DEMO_DIR
+#    when it is set (exit 2 when that folder holds no demo output).
 # 3. Executes each notebook with nbconvert into that temporary directory (never into the
 #    repository) and exits non-zero if any notebook fails or a committed notebook has outputs.
 #
@@ -76,7 +76,13 @@ PYEOF
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lomsong-notebooks.XXXXXX")
 OUT="$WORK/executed"
 mkdir -p "$OUT"
-if [[ -n "${LOMSONG_DEMO_DIR:-}" && -f "${LOMSONG_DEMO_DIR}/plan/plan.json" ]]; then
+if [[ -n "${LOMSONG_DEMO_DIR:-}" ]]; then
+  # A folder given that is not a demo's output is a mistake, not a reason
+  # to run another demo in its place.
+  if [[ ! -f "${LOMSONG_DEMO_DIR}/plan/plan.json" ]]; then
+    echo "notebooks: LOMSONG_DEMO_DIR=$LOMSONG_DEMO_DIR holds no demo output (no plan/plan.json): give the folder lomsong demo --out wrote, or unset it" >&2
+    exit 2
+  fi
   DEMO=$(cd "$LOMSONG_DEMO_DIR" && pwd)
   echo "notebooks: using the demo output in $DEMO"
 else
