@@ -178,6 +178,9 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	if u, ok := s.ByCode(q); ok {
 		return u, nil
 	}
+	if u, ok := s.byPaddedCode(q); ok {
+		return u, nil // "8" for 08, as codes are often written without their leading zero
+	}
 	f := engine.Fold(q)
 	idx := s.name[f]
 	switch len(idx) {
@@ -199,6 +202,24 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		e.Candidates = append(e.Candidates, s.units[i])
 	}
 	return Unit{}, e
+}
+
+// byPaddedCode finds the unit whose code is q, all digits, with leading
+// zeros added ("8" → "08"), when exactly one code length fits.
+func (s *BoundarySet) byPaddedCode(q string) (Unit, bool) {
+	if q == "" || strings.Trim(q, "0123456789") != "" {
+		return Unit{}, false
+	}
+	var found []Unit
+	for width := len(q) + 1; width <= len(q)+4; width++ {
+		if u, ok := s.ByCode(strings.Repeat("0", width-len(q)) + q); ok {
+			found = append(found, u)
+		}
+	}
+	if len(found) != 1 {
+		return Unit{}, false
+	}
+	return found[0], true
 }
 
 // nearest returns up to k units whose folded names are within a small

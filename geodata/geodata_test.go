@@ -147,6 +147,8 @@ func TestLookup(t *testing.T) {
 		{"thua thien hue", "46"},
 		{"Ba Ria - Vung Tau", "77"},
 		{"ho chi minh", "79"},
+		{"8", "08"}, // a code without its leading zero
+		{"1", "01"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
@@ -156,8 +158,10 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.Lookup("Atlantis"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Lookup(Atlantis) err = %v, want ErrNotFound", err)
+	for _, q := range []string{"Atlantis", "999", "0"} {
+		if _, err := s.Lookup(q); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Lookup(%s) err = %v, want ErrNotFound", q, err)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -91,16 +92,32 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 			census[c.Code] = c
 		}
 	}
+	if bf.parentProp != "" {
+		// A parent property no unit has is a misspelt name, not a set of
+		// top-level units (a missing --code-prop fails the same way).
+		if !slices.ContainsFunc(set.Units(), func(u geodata.Unit) bool { return u.ParentCode != "" }) {
+			return usageError{fmt.Sprintf("--parent-prop %q: no unit of %s has it", bf.parentProp, bf.boundaries)}
+		}
+	}
 	units := set.Units()
+	var notFound error
 	if len(queries) > 0 {
+		// Every query is answered: the units found are listed, and the
+		// first query not found is the error after them.
 		units = units[:0:0]
 		for _, q := range queries {
 			u, err := lookupUnit(set, q, "")
 			if err != nil {
-				return err
+				if notFound == nil {
+					notFound = err
+				}
+				continue
 			}
 			units = append(units, u)
 		}
+	}
+	if len(units) == 0 && notFound != nil {
+		return notFound
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "code\tname\tparent\tpopulation 2019\thouseholds 2019\n")
@@ -115,9 +132,13 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if len(queries) == 0 {
-		fmt.Fprintf(e.stdout, "%d units in %s\n", len(units), set.Name)
+		name := set.Name
+		if name == "" {
+			name = bf.boundaries
+		}
+		fmt.Fprintf(e.stdout, "%d units in %s\n", len(units), name)
 	}
-	return nil
+	return notFound
 }
 
 const populationSynopsis = `population (--raster FILE | --h3 FILE | --points FILE) --out DIR [flags]

@@ -152,6 +152,16 @@ func TestAreasCommand(t *testing.T) {
 	if _, errs, code := runCmd(t, "areas", "atlantis"); code != exitUsage || !strings.Contains(errs, `"atlantis": no such unit`) {
 		t.Fatalf("%d %s", code, errs)
 	}
+	// The names found are listed before the one that is not; a code
+	// without its leading zero is found.
+	out, errs, code := runCmd(t, "areas", "lai chau", "atlantis", "8")
+	if code != exitUsage || !strings.Contains(out, "Lai Châu") || !strings.Contains(out, "Tuyên Quang") || !strings.Contains(errs, `"atlantis"`) {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+	// A --parent-prop no unit has is an error, as a missing --code-prop.
+	if _, errs, code := runCmd(t, "areas", "--parent-prop", "provinceCode"); code != exitUsage || !strings.Contains(errs, `--parent-prop "provinceCode": no unit`) {
+		t.Fatalf("%d %s", code, errs)
+	}
 }
 
 func TestPopulationCommand(t *testing.T) {
