@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -432,6 +433,17 @@ const rfc3339Milli = "2006-01-02T15:04:05.000Z07:00"
 // no offset.
 const wallClockMilli = "2006-01-02T15:04:05.000"
 
+// appendFloat appends v as the shortest decimal that reads back as it,
+// without an exponent from 10⁻⁵ to 10²¹ ("1729000123", not
+// "1.729000123e+09": a Unix time, a cell id or an ARFCN stored as a float
+// reads as the number a CSV file would hold); beyond, with one.
+func appendFloat(dst []byte, v float64, bits int) []byte {
+	if a := math.Abs(v); v == 0 || (a >= 1e-5 && a < 1e21) {
+		return strconv.AppendFloat(dst, v, 'f', -1, bits)
+	}
+	return strconv.AppendFloat(dst, v, 'g', -1, bits)
+}
+
 // appendValue appends the ingest rendering of a[i] to dst.
 func appendValue(dst []byte, a arrow.Array, i int) []byte {
 	if a.IsNull(i) {
@@ -455,11 +467,11 @@ func appendValue(dst []byte, a arrow.Array, i int) []byte {
 	case *array.Uint64:
 		return strconv.AppendUint(dst, a.Value(i), 10)
 	case *array.Float16:
-		return strconv.AppendFloat(dst, float64(a.Value(i).Float32()), 'g', -1, 32)
+		return appendFloat(dst, float64(a.Value(i).Float32()), 32)
 	case *array.Float32:
-		return strconv.AppendFloat(dst, float64(a.Value(i)), 'g', -1, 32)
+		return appendFloat(dst, float64(a.Value(i)), 32)
 	case *array.Float64:
-		return strconv.AppendFloat(dst, a.Value(i), 'g', -1, 64)
+		return appendFloat(dst, a.Value(i), 64)
 	case *array.Boolean:
 		return strconv.AppendBool(dst, a.Value(i))
 	case *array.String:

@@ -443,3 +443,22 @@ func TestBinaryColumnRoundTrip(t *testing.T) {
 		t.Errorf("binary values %q, want %q", got, want)
 	}
 }
+
+// Floats render as the number a CSV file would hold: no exponent from
+// 10⁻⁵ to 10²¹ (a Unix time or a cell id stored as a double), the
+// shortest digits that read back as the value.
+func TestAppendFloat(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		bits int
+		want string
+	}{
+		{1729000123, 64, "1729000123"}, {1729000000, 64, "1729000000"}, {12345678, 64, "12345678"},
+		{-105.25, 64, "-105.25"}, {0.1, 32, "0.1"}, {0, 64, "0"}, {1e-7, 64, "1e-07"}, {2e21, 64, "2e+21"},
+		{0.30000000000000004, 64, "0.30000000000000004"}, {1.5e-5, 64, "0.000015"},
+	} {
+		if got := string(appendFloat(nil, c.v, c.bits)); got != c.want {
+			t.Errorf("appendFloat(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
