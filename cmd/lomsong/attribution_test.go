@@ -24,14 +24,7 @@ func TestDeadzonesCommunesOfTheirProvince(t *testing.T) {
 	}
 	communes := shareddata.Path(t, "vn_communes_2025.geojson")
 	dir := t.TempDir()
-	villages := filepath.Join(dir, "villages.csv")
-	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,12001,103.30,22.45,40\nV2,Bản B,12005,103.52,22.52,25\nV3,Bản Lào,12001,102.10,20.50,30\n"), 0o644)
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("%d %s", code, errs)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,12001,103.30,22.45,40\nV2,Bản B,12005,103.52,22.52,25\nV3,Bản Lào,12001,102.10,20.50,30\n")
 	out := filepath.Join(dir, "dz")
 	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--province", "lai chau", "--communes", communes, "--out", out)
 	if code != exitOK {
@@ -76,14 +69,7 @@ func TestDeadzonesCommunesOfTheirProvince(t *testing.T) {
 // province, as villages.csv lists them, beside their dead-zone households.
 func TestDeadzonesUnattributedRow(t *testing.T) {
 	dir := t.TempDir()
-	villages := filepath.Join(dir, "villages.csv")
-	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản Lào,,102.10,20.50,30\nV3,Đảo,,107.5,20.0,20\n"), 0o644)
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("%d %s", code, errs)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản Lào,,102.10,20.50,30\nV3,Đảo,,107.5,20.0,20\n")
 	out := filepath.Join(dir, "dz")
 	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--out", out)
 	if code != exitOK {
@@ -139,14 +125,7 @@ func TestDeadzonesProvinceHexesAreItsOwn(t *testing.T) {
 		t.Fatal("no border point found")
 	}
 	dir := t.TempDir()
-	villages := filepath.Join(dir, "villages.csv")
-	os.WriteFile(villages, []byte(fmt.Sprintf("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản Biên,,%.6f,%.6f,30\n", across[0], across[1])), 0o644)
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("%d %s", code, errs)
-	}
+	ds := villagesDataset(t, dir, fmt.Sprintf("V1,Bản A,,103.30,22.45,40\nV2,Bản Biên,,%.6f,%.6f,30\n", across[0], across[1]))
 	rowsOf := func(args ...string) map[string]string {
 		out := filepath.Join(dir, strings.Join(args, "_"))
 		if _, errs, code := runCmd(t, append([]string{"deadzones", "--dataset", ds, "--out", out}, args...)...); code != exitOK {
@@ -183,15 +162,8 @@ func TestCommunesFileChecked(t *testing.T) {
 	}
 	communes := shareddata.Path(t, "vn_communes_2025.geojson")
 	dir := t.TempDir()
-	villages := filepath.Join(dir, "villages.csv")
 	// V2 in the former Hà Giang (02 in 2019, Tuyên Quang 08 since 2025).
-	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản Hà,,104.98,22.82,30\n"), 0o644)
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("%d %s", code, errs)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản Hà,,104.98,22.82,30\n")
 	empty := filepath.Join(dir, "empty.geojson")
 	os.WriteFile(empty, []byte(`{"type":"FeatureCollection","features":[]}`), 0o644)
 	for _, c := range []struct {

@@ -253,10 +253,16 @@ func TestCanceledWithoutSignal(t *testing.T) {
 // dataset.
 func exampleDataset(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	return villagesDataset(t, t.TempDir(), "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
+}
+
+// villagesDataset ingests into dir/ds the example register and Viettel
+// tests (in Lai Châu) with these villages (rows of village_id, name,
+// commune_code, lon, lat, households) and returns the dataset's path.
+func villagesDataset(t *testing.T, dir, rows string) string {
+	t.Helper()
 	villages := filepath.Join(dir, "villages.csv")
-	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644); err != nil {
+	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+rows), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ds := filepath.Join(dir, "ds")
@@ -443,17 +449,9 @@ func TestBinaryProvinceWithoutData(t *testing.T) {
 // shows target 1 unknown and says why.
 func TestBinaryProvinceWithoutVillages(t *testing.T) {
 	dir := t.TempDir()
-	villages := filepath.Join(dir, "villages.csv")
 	// One village, in Điện Biên Phủ; the example sites and tests are in
 	// Lai Châu.
-	if err := os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\nV1,Bản A,,103.02,21.38,40\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.02,21.38,40\n")
 	out := filepath.Join(dir, "out")
 	const why = "no village of the dataset lies in Lai Châu (12)"
 	for _, c := range [][]string{

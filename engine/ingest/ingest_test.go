@@ -307,17 +307,7 @@ func TestConstantOverFileColumnRefused(t *testing.T) {
 		"own name": `{"constants": {"tech": "3G"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			m, err := ParseMapping([]byte(js))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = ReadMeasurements(context.Background(), rec, m, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
-				func(Reject) error { return nil })
-			if err == nil || !strings.Contains(err.Error(), "mapping constants[") || !strings.Contains(err.Error(), "would replace") {
+			if err := readErr(t, in, js); err == nil || !strings.Contains(err.Error(), "mapping constants[") || !strings.Contains(err.Error(), "would replace") {
 				t.Fatalf("err %v, want the constant refused", err)
 			}
 		})
@@ -330,19 +320,7 @@ func TestConstantOverFileColumnRefused(t *testing.T) {
 func TestMappedColumnMissing(t *testing.T) {
 	in := "ts,carrier,tech,lon,lat,signal_dbm,service,source,device_class,environment,DL_kbps\n" +
 		"2024-10-01T08:00:00+07:00,Viettel,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor,2000\n"
-	read := func(js string) error {
-		m, err := ParseMapping([]byte(js))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ReadMeasurements(context.Background(), rec, m, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
-			func(Reject) error { return nil })
-		return err
-	}
+	read := func(js string) error { return readErr(t, in, js) }
 	if err := read(`{"columns": {"DL_kpbs": "dl_mbps"}, "units": {"dl_mbps": "kbps"}}`); err == nil || !strings.Contains(err.Error(), `columns["DL_kpbs"]: the file has no such column`) {
 		t.Errorf("misspelt source column: %v", err)
 	}
@@ -352,6 +330,19 @@ func TestMappedColumnMissing(t *testing.T) {
 	if err := read(`{"columns": {"dl_kbps": "dl_mbps"}, "units": {"dl_mbps": "kbps"}}`); err != nil {
 		t.Errorf("a source column in another case: %v", err)
 	}
+}
+
+// readErr reads csvText with the mapping js and returns the error that
+// stopped the file (nil when it was read).
+func readErr(t *testing.T, csvText, js string) error {
+	t.Helper()
+	rec, err := NewCSV(strings.NewReader(csvText), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadMeasurements(context.Background(), rec, mustMapping(t, js), Defaults("m.csv", testNow),
+		func(*engine.MeasurementBatch) error { return nil }, func(Reject) error { return nil })
+	return err
 }
 
 func TestMissingRequiredColumn(t *testing.T) {

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -283,13 +282,7 @@ func TestValuesKeyReadingAsContractValue(t *testing.T) {
 		`{"values": {"tech": {"4G+": "5G"}}}`,
 		`{"values": {"environment": {"In-door": "outdoor"}}}`,
 	} {
-		rec, err := NewCSV(strings.NewReader(in), CSVOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ReadMeasurements(context.Background(), rec, mustMapping(t, js), Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
-			func(Reject) error { return nil })
-		if err == nil {
+		if err := readErr(t, in, js); err == nil {
 			t.Errorf("%s: accepted", js)
 		}
 	}
