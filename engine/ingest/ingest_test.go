@@ -764,15 +764,7 @@ func TestReportOtherCarriersRest(t *testing.T) {
 	for i := range carriers {
 		fmt.Fprintf(&b, "2024-10-01T08:00:00+07:00,Op%03d,4G,103.2,22.3,-90,ok,crowd,smartphone,outdoor\n", i)
 	}
-	rec, err := NewCSV(strings.NewReader(b.String()), CSVOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := ReadMeasurements(context.Background(), rec, nil, Defaults("m.csv", testNow), func(*engine.MeasurementBatch) error { return nil },
-		func(Reject) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, rep := readM(t, b.String(), nil, nil)
 	var rows int64
 	for _, n := range rep.OtherCarriers {
 		rows += n
