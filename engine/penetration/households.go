@@ -45,6 +45,12 @@ type Projection struct {
 	Growth        map[string]float64
 	DefaultGrowth float64
 	GrowthBand    float64
+	// Reported are the areas whose subscriptions give their own household
+	// counts in some month: a month of theirs without one is not
+	// projected (the census projection is another count — Hà Nội's is
+	// 2.4 M households — and would not compare with their own months:
+	// a fibre share of 3.5% and a regression alert from a blank cell).
+	Reported map[string]bool
 }
 
 // Validate checks the projection's parameters.

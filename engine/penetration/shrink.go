@@ -190,6 +190,9 @@ func SmartphoneHouseholds(rows []Subscription, proj *Projection, model Smartphon
 	for i, r := range rows {
 		models[i] = model.Share(r, proj)
 		areas[i].Model = models[i].Value
+		if models[i].Impossible {
+			areas[i].Model = math.NaN() // counts that contradict themselves are no prior
+		}
 		if r.HasSurvey() {
 			areas[i].Surveyed, areas[i].WithSmartphone = r.SurveyedHouseholds, r.SurveyedWithSmartphone
 			surveyed = true

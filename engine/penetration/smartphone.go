@@ -123,8 +123,9 @@ const MethodSmartphoneModel = "household model: 1 - E[(1-p)^K], p = smartphone s
 // model default. The interval is the sensitivity range over SIMsPerUser
 // in [Low, High] (and the household projection band when households were
 // projected); it is not a confidence interval. When subscribers per adult
-// exceed 1 after de-duplication, p is capped at 1 for the model and the
-// problem is reported in Issues.
+// exceed 1 after de-duplication, p is capped at 1 for the model, the
+// problem is reported in Issues and the estimate is Impossible (shown, not
+// judged), as when smartphone subscribers exceed mobile subscribers.
 func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 	if math.IsNaN(s.SmartphoneSubscribers) || s.SmartphoneSubscribers < 0 {
 		return unknown(MethodSmartphoneModel, "smartphone_subscribers missing or negative")
@@ -148,11 +149,22 @@ func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 		}
 		return 1 - HouseholdNoSmartphone(p, a, m.Dist)
 	}
+	impossible := false
 	if p := s.SmartphoneSubscribers / m.SIMsPerUser / (h * a); p > 1 {
-		issues = append(issues, fmt.Sprintf("smartphone users per adult %.2f above 1 (capped at 1 in the model): subscriber or household count problem", p))
+		// More smartphone users than adults: the counts (subscribers or
+		// households) are wrong, and the capped share would read as
+		// "every household": shown, not judged.
+		issues = append(issues, fmt.Sprintf("smartphone users per adult %.2f above 1 (capped at 1 in the model): subscriber or household count problem (not judged)", p))
+		impossible = true
 	}
-	e := Estimate{Value: share(m.SIMsPerUser, h), Lower: share(m.SIMsPerUserHigh, hhi), Upper: share(m.SIMsPerUserLow, hlo),
-		Interval: IntervalSensitivity, Method: MethodSmartphoneModel, Issues: issues,
+	if s.MobileSubscribers > 0 && s.SmartphoneSubscribers > s.MobileSubscribers {
+		issues = append(issues, fmt.Sprintf("smartphone subscribers %.0f above mobile subscribers %.0f: the counts contradict each other (not judged)",
+			s.SmartphoneSubscribers, s.MobileSubscribers))
+		impossible = true
+	}
+	v := share(m.SIMsPerUser, h)
+	e := Estimate{Value: v, Lower: min(v, share(m.SIMsPerUserHigh, hhi)), Upper: max(v, share(m.SIMsPerUserLow, hlo)),
+		Interval: IntervalSensitivity, Method: MethodSmartphoneModel, Issues: issues, Impossible: impossible,
 		Assumptions: []string{
 			fmt.Sprintf("adults = households x %.2f persons (%s) x adult share %.2f", pph, src, m.AdultShare),
 			fmt.Sprintf("%.2f SIMs per smartphone user (interval: %.2f..%.2f)", m.SIMsPerUser, m.SIMsPerUserLow, m.SIMsPerUserHigh),

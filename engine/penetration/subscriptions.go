@@ -42,6 +42,10 @@ func households(s Subscription, proj *Projection) (mid, lo, hi float64, projecte
 	if proj == nil {
 		return math.NaN(), math.NaN(), math.NaN(), false, "households missing and no projection given"
 	}
+	if proj.Reported[s.AreaCode] {
+		return math.NaN(), math.NaN(), math.NaN(), false, "households missing for " + s.Period.String() +
+			" (area " + s.AreaCode + " reports its own in other months: a census projection would not compare with them)"
+	}
 	m, l, h, ok := proj.Households(s.AreaCode, s.Period)
 	if !ok {
 		return math.NaN(), math.NaN(), math.NaN(), false, "households missing and area " + s.AreaCode + " has no census base"

@@ -104,6 +104,18 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			byPeriod[p] = []penetration.Subscription{}
 		}
 	}
+	if opt.Projection != nil {
+		// An area that gives its own household counts is never given the
+		// census's for a month it left blank (penetration.Projection.Reported).
+		proj := *opt.Projection
+		proj.Reported = map[string]bool{}
+		for _, x := range subs {
+			if !math.IsNaN(x.Households) {
+				proj.Reported[x.AreaCode] = true
+			}
+		}
+		opt.Projection = &proj
+	}
 	slices.SortFunc(periods, func(a, b penetration.Period) int {
 		switch {
 		case a.Before(b):

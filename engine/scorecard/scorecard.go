@@ -318,7 +318,11 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 		}
 		prev := &rows[j]
 		for t := range r.Targets {
-			r.Targets[t].Change = r.Targets[t].Value - prev.Targets[t].Value
+			// A share the estimators call impossible (above 100%) is
+			// shown, not judged: nor is a change from or to it.
+			if !r.Targets[t].Impossible && !prev.Targets[t].Impossible {
+				r.Targets[t].Change = r.Targets[t].Value - prev.Targets[t].Value
+			}
 		}
 		alerts = append(alerts, regressions(prev, r, cfg)...)
 		cur, old := all[byKey[key{r.Area, r.Period}]], all[byKey[key{prev.Area, prev.Period}]]
@@ -395,6 +399,18 @@ func (c Config) judge(t Target, v float64) Status {
 }
 
 func nan() float64 { return math.NaN() }
+
+// minKnown is the smaller of two interval bounds, an unknown (NaN) one
+// standing for the value itself (a half without an interval).
+func minKnown(a, b, value float64) float64 {
+	if math.IsNaN(a) {
+		a = value
+	}
+	if math.IsNaN(b) {
+		b = value
+	}
+	return min(a, b)
+}
 
 func estimateResult(t Target, e *penetration.Estimate, cfg Config) Result {
 	r := Result{Target: t, Value: nan(), Lower: nan(), Upper: nan(), Goal: cfg.goal(t), Change: nan()}
@@ -491,8 +507,13 @@ func score(in AreaInput, cfg Config) Row {
 				}
 				sp.Issues = append(sp.Issues, why+": the other half alone is below the goal")
 			}
-		case fix.Value < mob.Value:
-			sp.Value, sp.Lower, sp.Upper = fix.Value, fix.Lower, fix.Upper
+		default:
+			// Both known: the smaller change is the value, and the
+			// interval is that of the smaller of the two (each bound the
+			// smaller of the halves' bounds), as the bound rule judges
+			// both halves' lower ends.
+			sp.Value = min(mob.Value, fix.Value)
+			sp.Lower, sp.Upper = minKnown(mob.Lower, fix.Lower, sp.Value), minKnown(mob.Upper, fix.Upper, sp.Value)
 		}
 	}
 	row.Targets[TargetSpeed] = sp
@@ -687,6 +708,9 @@ func regressions(prev, cur *Row, cfg Config) []Alert {
 	var out []Alert
 	for t := range Targets {
 		p, c := prev.Targets[t], cur.Targets[t]
+		if p.Impossible || c.Impossible {
+			continue // not judged, so not compared
+		}
 		worse := c.Value - p.Value
 		if Target(t).higherBetter() {
 			worse = -worse
