@@ -282,9 +282,14 @@ func TestSmartphoneModelShare(t *testing.T) {
 	if e.Value <= 0.5 {
 		t.Error("household share must exceed the per-adult share")
 	}
-	// Subscribers beyond one per adult: flagged, p capped.
+	// Subscribers beyond one per adult: flagged, p capped, not judged.
 	e = m.Share(Subscription{AreaCode: "x", Households: 10, SmartphoneSubscribers: 1e4}, nil)
-	if e.Value != 1 || len(e.Issues) == 0 {
+	if e.Value != 1 || len(e.Issues) == 0 || !e.Impossible {
+		t.Errorf("%+v", e)
+	}
+	// More smartphone subscribers than mobile subscribers: contradictory.
+	e = m.Share(Subscription{AreaCode: "x", Households: 1000, SmartphoneSubscribers: 1950, MobileSubscribers: 1500}, nil)
+	if !e.Impossible || !strings.Contains(strings.Join(e.Issues, ";"), "above mobile subscribers") || e.Lower > e.Value || e.Upper < e.Value {
 		t.Errorf("%+v", e)
 	}
 	// Census persons per household are used when the projection knows the area.
@@ -292,6 +297,12 @@ func TestSmartphoneModelShare(t *testing.T) {
 	e = m.Share(Subscription{AreaCode: "01", Period: Period{2024, 10}, Households: nan(), SmartphoneSubscribers: 5e6}, &proj)
 	if !e.Known() || !strings.Contains(strings.Join(e.Assumptions, ";"), "census of the area") {
 		t.Errorf("%+v", e)
+	}
+	// An area that reports its own households elsewhere is not projected.
+	proj.Reported = map[string]bool{"01": true}
+	f := FibreShare(Subscription{AreaCode: "01", Period: Period{2025, 6}, Households: nan(), FiberHouseholds: 85000}, &proj)
+	if f.Known() || !strings.Contains(strings.Join(f.Issues, ";"), "reports its own in other months") {
+		t.Errorf("fibre of a blank month of a reporting area: %+v", f)
 	}
 }
 

@@ -520,3 +520,34 @@ func TestImpossibleShare(t *testing.T) {
 		t.Errorf("national: status %v value %v, want unknown", n.Status, n.Value)
 	}
 }
+
+// An impossible share (shown, not judged) gives no change and no alert,
+// from it or to it: a normal 85% after 120% is not "worse by 0.35".
+func TestImpossibleShareNotCompared(t *testing.T) {
+	f := penetration.FibreShare(penetration.Subscription{AreaCode: "01", Households: 1000, FiberHouseholds: 1200}, nil)
+	before := full("01", jan)
+	before.Fibre = &f
+	after := full("01", jan.AddMonths(1))
+	after.Fibre = exact(0.85)
+	card := build(t, []AreaInput{before, after}, DefaultConfig())
+	if c := row(t, card, "01", jan.AddMonths(1)).Targets[TargetFibre].Change; !math.IsNaN(c) {
+		t.Errorf("change from an impossible share: %v", c)
+	}
+	for _, a := range card.Alerts {
+		if a.Target == TargetFibre {
+			t.Errorf("alert %+v", a)
+		}
+	}
+}
+
+// Target 5's value is the smaller half's change and its interval the
+// smaller of the halves' bounds, as the bound rule judges both halves.
+func TestSpeedIntervalOfTheSmallerHalf(t *testing.T) {
+	in := full("01", jan)
+	in.SpeedMobile = est(0.35, 0.17, 0.55)
+	in.SpeedFixed = exact(0.2996)
+	r := row(t, build(t, []AreaInput{in}, DefaultConfig()), "01", jan).Targets[TargetSpeed]
+	if r.Value != 0.2996 || r.Lower != 0.17 || r.Upper != 0.2996 || r.StatusBound != StatusNotMet {
+		t.Errorf("speed %+v", r)
+	}
+}
