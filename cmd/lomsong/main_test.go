@@ -459,3 +459,19 @@ func TestPlanCandidatesFile(t *testing.T) {
 		t.Fatalf("ingest --kind claims: %d %s", code, errs)
 	}
 }
+
+// Months with data are written as runs, a gap never hidden in a range.
+func TestMonthRuns(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"2024-01", "2024-02", "2024-03", "2024-05", "2024-11", "2024-12", "2025-01", "2025-02"}, "2024-01 … 2024-03, 2024-05, 2024-11 … 2025-02"},
+		{[]string{"2024-01", "2024-02"}, "2024-01, 2024-02"},
+		{[]string{"2024-07"}, "2024-07"},
+	} {
+		if got := monthRuns(c.in); got != c.want {
+			t.Errorf("monthRuns(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

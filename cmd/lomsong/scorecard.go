@@ -131,10 +131,35 @@ func cardPeriods(c *scorecard.Card) string {
 	if len(ps) == 0 {
 		return "none"
 	}
-	if len(ps) > 6 {
-		return ps[0] + " … " + ps[len(ps)-1]
+	return monthRuns(ps)
+}
+
+// monthRuns writes sorted months YYYY-MM as runs of consecutive months,
+// "2024-01 … 2024-08, 2024-11, 2025-06 … 2025-12": a gap is never hidden
+// inside a range.
+func monthRuns(ps []string) string {
+	var out []string
+	for i := 0; i < len(ps); {
+		j := i
+		for j+1 < len(ps) {
+			a, err1 := penetration.ParsePeriod(ps[j])
+			b, err2 := penetration.ParsePeriod(ps[j+1])
+			if err1 != nil || err2 != nil || a.AddMonths(1) != b {
+				break
+			}
+			j++
+		}
+		switch j - i {
+		case 0:
+			out = append(out, ps[i])
+		case 1:
+			out = append(out, ps[i], ps[j])
+		default:
+			out = append(out, ps[i]+" … "+ps[j])
+		}
+		i = j + 1
 	}
-	return strings.Join(ps, ", ")
+	return strings.Join(out, ", ")
 }
 
 // scoreMonth runs the dead zones of period p and the month before it and

@@ -619,12 +619,19 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	if out.Missing[TargetSpeed] == "" {
 		out.Missing[TargetSpeed] = "speed changes do not aggregate from the areas' medians"
 	}
-	share := func(get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
+	share := func(t Target, get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
 		var w, v, lo, hi float64
 		for _, i := range idx {
 			in := inputs[i]
 			e := get(in)
-			if e == nil || !e.Known() || e.Impossible || !(in.Households > 0) {
+			if e == nil || !e.Known() || e.Impossible {
+				return nil // said above, with the area's reason
+			}
+			if !(in.Households > 0) {
+				// Its share is known (a survey), but it cannot be weighed.
+				if out.Missing[t] == "" {
+					out.Missing[t] = fmt.Sprintf("area %s has no household count to weigh its share by in %s", in.Area, p)
+				}
 				return nil
 			}
 			w += in.Households
@@ -638,8 +645,8 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w,
 			Method: "household-weighted mean of the areas' estimates and bounds"}
 	}
-	out.Smartphone = share(func(a AreaInput) *penetration.Estimate { return a.Smartphone })
-	out.Fibre = share(func(a AreaInput) *penetration.Estimate { return a.Fibre })
+	out.Smartphone = share(TargetSmartphone, func(a AreaInput) *penetration.Estimate { return a.Smartphone })
+	out.Fibre = share(TargetFibre, func(a AreaInput) *penetration.Estimate { return a.Fibre })
 	out.TwoGOnly = nil // 2G-only is a share of phones, not households: not household-weighted
 	if absent := absentAreas(inputs, idx, cfg); absent > 0 {
 		why := fmt.Sprintf("no data for %d of %d areas in %s", absent, len(cfg.Areas), p)

@@ -551,3 +551,17 @@ func TestSpeedIntervalOfTheSmallerHalf(t *testing.T) {
 		t.Errorf("speed %+v", r)
 	}
 }
+
+// An area whose share is known (from its survey) but which has no
+// household count cannot be weighed into the national share: the national
+// row says so, not "no subscriptions".
+func TestNationalShareWithoutHouseholds(t *testing.T) {
+	a, b := full("01", jan), full("02", jan)
+	b.Households = 0
+	cfg := DefaultConfig()
+	cfg.Areas = []string{"01", "02"}
+	r := row(t, build(t, []AreaInput{a, b}, cfg), "VN", jan).Targets[TargetSmartphone]
+	if r.Status != StatusUnknown || !strings.Contains(r.Reason, "area 02 has no household count") {
+		t.Errorf("national smartphone: %v %q", r.Status, r.Reason)
+	}
+}
