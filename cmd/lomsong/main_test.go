@@ -475,3 +475,35 @@ func TestMonthRuns(t *testing.T) {
 		}
 	}
 }
+
+// Subscriptions of codes that are no province of the boundary set (a
+// former province's, one without its leading zero, none) are left out of
+// the scorecard, each named on stderr with why; the others are scored.
+func TestScorecardCodesOutsideTheBoundaries(t *testing.T) {
+	ds := exampleDataset(t)
+	subs := filepath.Join(t.TempDir(), "subs.csv")
+	var b strings.Builder
+	b.WriteString("area_code,period,households,fiber_households\n")
+	for _, code := range []string{"12", "02", "99", "8"} {
+		fmt.Fprintf(&b, "%s,2026-10,100000,50000\n", code)
+	}
+	os.WriteFile(subs, []byte(b.String()), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "sc")
+	_, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "area 02 (1 rows) left out: Hà Giang merged into Tuyên Quang") ||
+		!strings.Contains(errs, "area 8 (1 rows) left out: not a code of") || !strings.Contains(errs, "area 99 (1 rows) left out") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	rows, err := readCSVFile(filepath.Join(out, "scorecard.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		if r[0] == "02" || r[0] == "99" || r[0] == "8" || r[1] == "02" || r[1] == "99" || r[1] == "8" {
+			t.Errorf("scored: %v", r)
+		}
+	}
+}

@@ -214,6 +214,11 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		have = have || q == p
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
+	if card != nil {
+		for _, x := range card.Excluded {
+			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%d rows) left out: %s\n", x.Area, x.Rows, x.Why)
+		}
+	}
 	if err == nil && !have {
 		err = noDeadZones{p, opt.DeadZonesMissing[p]}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -82,6 +83,25 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	subs, err := s.Subscriptions()
 	if err != nil {
 		return nil, err
+	}
+	// Rows of codes that are no area of the boundary set are left out,
+	// each code named with why: scored, they ranked among the provinces
+	// and moved the national figures.
+	var excluded []scorecard.ExcludedArea
+	if opt.Areas != nil {
+		kept := subs[:0:0]
+		n := map[string]int{}
+		for _, x := range subs {
+			if _, ok := opt.Areas.ByCode(x.AreaCode); ok {
+				kept = append(kept, x)
+			} else {
+				n[x.AreaCode]++
+			}
+		}
+		subs = kept
+		for _, code := range slices.Sorted(maps.Keys(n)) {
+			excluded = append(excluded, scorecard.ExcludedArea{Area: code, Rows: n[code], Why: notAnArea(opt.Areas, code)})
+		}
 	}
 	byPeriod := map[penetration.Period][]penetration.Subscription{}
 	var periods []penetration.Period
@@ -176,7 +196,12 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			}
 		}
 	}
-	return scorecard.Build(inputs, opt.Config)
+	card, err := scorecard.Build(inputs, opt.Config)
+	if err != nil {
+		return nil, err
+	}
+	card.Excluded = excluded
+	return card, nil
 }
 
 // MonthDeadZones computes the dead zones of month p for target 1: from the
@@ -462,4 +487,25 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		d.NoVillages, d.NoHouseholds = !villages[code], !households[code]
 	}
 	return out
+}
+
+// notAnArea says why an area code of the subscriptions is no area of set:
+// a former province's (merged into another), one written without its
+// leading zero, or none.
+func notAnArea(set *geodata.BoundarySet, code string) string {
+	name := set.Name
+	if name == "" {
+		name = "the boundaries"
+	}
+	u, err := set.Lookup(code)
+	var nf *geodata.NotFoundError
+	switch {
+	case err == nil:
+		return fmt.Sprintf("not a code of %s: %s (%s) written without its leading zero?", name, u.Code, u.Name)
+	case errors.As(err, &nf) && nf.Former != nil:
+		f := nf.Former
+		return fmt.Sprintf("%s merged into %s (%s) on %s: not a province of %s (its rows are %s's since then; score them with --boundaries provinces2019)",
+			f.Name, f.Into.Name, f.Into.Code, f.Since, name, f.Into.Name)
+	}
+	return fmt.Sprintf("not a code of %s", name)
 }

@@ -236,9 +236,16 @@ type jsonRules struct {
 }
 
 type jsonCard struct {
-	Rules  jsonRules   `json:"rules"`
-	Rows   []jsonRow   `json:"rows"`
-	Alerts []jsonAlert `json:"alerts"`
+	Rules    jsonRules      `json:"rules"`
+	Rows     []jsonRow      `json:"rows"`
+	Alerts   []jsonAlert    `json:"alerts"`
+	Excluded []jsonExcluded `json:"excluded_areas,omitempty"`
+}
+
+type jsonExcluded struct {
+	Area string `json:"area"`
+	Rows int    `json:"rows"`
+	Why  string `json:"why"`
 }
 
 // WriteJSON writes the card as one indented JSON object {"rules", "rows",
@@ -267,6 +274,9 @@ func (c *Card) WriteJSON(w io.Writer) error {
 	for _, a := range c.Alerts {
 		out.Alerts = append(out.Alerts, jsonAlert{Area: a.Area, Period: a.Period.String(), Kind: string(a.Kind),
 			Target: a.Target.String(), Items: a.Items, Previous: jsonNum(a.Previous), Current: jsonNum(a.Current), Message: a.Message})
+	}
+	for _, x := range c.Excluded {
+		out.Excluded = append(out.Excluded, jsonExcluded{Area: x.Area, Rows: x.Rows, Why: x.Why})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -227,6 +227,18 @@ type Card struct {
 	Rows   []Row
 	Alerts []Alert
 	Config Config
+	// Excluded are the subscriptions' area codes that are no area of the
+	// boundary set scored: their rows are not scored, ranked or added to
+	// the national row (a former province's code, a code without its
+	// leading zero, one that does not exist).
+	Excluded []ExcludedArea
+}
+
+// ExcludedArea is an area code left out of a card, with its rows and why.
+type ExcludedArea struct {
+	Area string
+	Rows int
+	Why  string
 }
 
 // ForArea returns the card of one area: its rows and alerts only (the
