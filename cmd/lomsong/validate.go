@@ -491,6 +491,9 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if rep.IdleSpeeds > 0 {
 		fmt.Fprintf(e.stdout, "  %d rows with idle bitrates (no transfer running): kept, not counted as speed tests\n", rep.IdleSpeeds)
 	}
+	if rep.DeviceIDsWithheld > 0 {
+		fmt.Fprintf(e.stdout, "  %d device_ids withheld: they looked like phone numbers or IMEIs, which the contract forbids (rows kept without them; send pseudonyms)\n", rep.DeviceIDsWithheld)
+	}
 	if line := otherCarriers(rep.OtherCarriers); line != "" {
 		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (if one is a spelling of a known operator, map it in the mapping's \"values\" for carrier, or its rows stay apart)\n", line)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -148,10 +149,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		return &rowError{"source", s, ReasonInvalidEnum, err.Error()}
 	}
 	r.DeviceID = b.field(f, mDeviceID)
-	if what := personalID(r.DeviceID); what != "" {
-		// Not kept anywhere, the quarantine included.
-		return &rowError{"device_id", "(withheld)", ReasonPersonalID,
-			"device_id is " + what + ", not a pseudonym: send a stable pseudonymous id (e.g. a keyed hash of it) instead"}
+	if personalID(r.DeviceID) != "" {
+		// A phone number or an IMEI is not stored anywhere: the row is
+		// kept without it (a pseudonym that happens to look like one
+		// loses only its device count) and the report counts it.
+		r.DeviceID, p.rowID = "", true
 	}
 	s = b.field(f, mDeviceClass)
 	if r.DeviceClass, err = engine.ParseDeviceClass(s); err != nil {
@@ -292,27 +294,41 @@ func (p *parser) cellNumbers(f []string, pciCol, arfcnCol int, c *engine.Serving
 }
 
 // personalID says what a device_id is when it identifies a person's
-// phone — "a phone number" (a Vietnamese mobile number: 0, 84 or +84,
-// then 3, 5, 7, 8 or 9 and eight digits; spaces, dots and dashes aside)
-// or "an IMEI" (15 digits passing the Luhn check) — and "" otherwise.
+// phone — "a phone number" (a Vietnamese mobile number: 0, 84, +84 or 0084,
+// then 3, 5, 7, 8 or 9 and eight digits; spaces, dots, dashes and
+// brackets aside) or "an IMEI" (15 digits passing the Luhn check whose
+// first two, the Reporting Body Identifier, are one that issues phones'
+// TACs: 01, 35, 86 or 99; a leading "IMEI" label and an IMEISV's "/SV"
+// suffix aside) — and "" otherwise. Random 15-digit pseudonyms pass the
+// Luhn check one time in ten, the prefixes one in 250.
 func personalID(id string) string {
-	if id == "" || len(id) > 24 {
+	if id == "" || len(id) > 32 {
 		return ""
 	}
-	digits := make([]byte, 0, len(id))
+	s := strings.TrimSpace(id)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "imei") {
+		s = strings.TrimLeft(s[4:], " :#=")
+	}
+	if i := strings.IndexByte(s, '/'); i > 0 {
+		s = s[:i] // 356938035643809/01: an IMEI with its software version
+	}
+	digits := make([]byte, 0, len(s))
 	plus := false
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
 		case c >= '0' && c <= '9':
 			digits = append(digits, c)
-		case c == '+' && i == 0:
+		case c == '+' && len(digits) == 0 && !plus:
 			plus = true
-		case c == ' ' || c == '-' || c == '.':
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
 		default:
 			return ""
 		}
 	}
 	d := string(digits)
+	if !plus && strings.HasPrefix(d, "0084") {
+		d, plus = d[2:], true
+	}
 	mobile := func(rest string) bool { // a Vietnamese mobile number after its prefix: 3, 5, 7, 8 or 9 and 8 digits
 		return len(rest) == 9 && (rest[0] == '3' || rest[0] == '5' || rest[0] == '7' || rest[0] == '8' || rest[0] == '9')
 	}
@@ -321,7 +337,7 @@ func personalID(id string) string {
 		return "a phone number"
 	case !plus && len(d) == 10 && d[0] == '0' && mobile(d[1:]):
 		return "a phone number"
-	case !plus && len(d) == 15 && luhn(d):
+	case !plus && len(d) == 15 && (d[:2] == "01" || d[:2] == "35" || d[:2] == "86" || d[:2] == "99") && luhn(d):
 		return "an IMEI"
 	}
 	return ""

@@ -37,9 +37,6 @@ const (
 	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
 	// (a carrier submitting another carrier's rows to the service).
 	ReasonCarrierNotYours Reason = "carrier_not_yours"
-	// ReasonPersonalID: a device_id that is a phone number or an IMEI,
-	// where the contract wants a pseudonym; the quarantine withholds it.
-	ReasonPersonalID Reason = "personal_identifier"
 )
 
 // Reject is one quarantined row: where it is, which column, the offending
@@ -165,6 +162,9 @@ type Report struct {
 	Decimal              string
 	DecimalCommaRows     int64
 	DecimalCommaRejected int64
+	// DeviceIDsWithheld counts accepted rows whose device_id looked like a
+	// phone number or an IMEI (personalID): kept without it.
+	DeviceIDsWithheld int64
 	// OtherCarriers counts the accepted rows per carrier that is not one
 	// of the operators lomsong knows by name (engine.Carrier.Known): kept
 	// under the slug of its name, which may be a spelling of a known one
@@ -201,6 +201,9 @@ type ReportCounts struct {
 	// recorded with no transfer running: kept, but excluded from speed
 	// statistics.
 	IdleSpeedRowsExcluded int64 `json:"idle_speed_rows_excluded"`
+	// DeviceIDsWithheld counts accepted rows whose device_id looked like a
+	// phone number or an IMEI: kept, without it.
+	DeviceIDsWithheld int64 `json:"device_ids_withheld"`
 	// OtherCarriers counts accepted rows per carrier lomsong does not
 	// know by name, kept under their own identifiers.
 	OtherCarriers      map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
@@ -214,7 +217,7 @@ func (r *Report) Counts() ReportCounts {
 		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
-		IdleSpeedRowsExcluded: r.IdleSpeeds, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
+		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
 		OtherCarriers: maps.Clone(r.OtherCarriers)}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
@@ -463,6 +466,7 @@ type parser struct {
 	rowNaive bool // the current row's time had no offset
 	rowIdle  bool // the current row's speeds are idle bitrates
 	rowComma bool // the current row had a number with a decimal comma
+	rowID    bool // the current row's device_id was withheld (personalID)
 	// rowOther is the current row's carrier when lomsong does not know it.
 	rowOther engine.Carrier
 	bounds   orb.Bound
@@ -764,7 +768,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma, p.rowOther = false, false, false, ""
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther = false, false, false, false, ""
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -788,6 +792,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.rowComma {
 			rep.DecimalCommaRows++
+		}
+		if p.rowID {
+			rep.DeviceIDsWithheld++
 		}
 		if c := p.rowOther; c != "" {
 			rep.addOtherCarrier(c)
