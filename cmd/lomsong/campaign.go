@@ -403,6 +403,17 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 					spec, len(names), strings.Join(firstN(names, 5), "; "))
 			case folded && len(names) > 1:
 				return nil, fmt.Errorf("%q fits several names: %s (give one with its diacritics)", spec, strings.Join(firstN(names, 5), "; "))
+			case level == whole && len(match) > 1:
+				// Several villages of one name ("Bản Lếch Ma" in three
+				// communes): their mean position is none of them.
+				ids := make([]string, len(match))
+				for i, v := range match {
+					ids[i] = v.ID
+					if v.CommuneCode != "" {
+						ids[i] += " (commune " + v.CommuneCode + ")"
+					}
+				}
+				return nil, fmt.Errorf("%q is the name of %d villages: %s (give the village id)", spec, len(match), strings.Join(firstN(ids, 5), ", "))
 			}
 			return match, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,6 +295,11 @@ func TestResolveStartNames(t *testing.T) {
 	_, err := resolveStart("Tổ dân phố 5", vs)
 	if err == nil || !strings.Contains(err.Error(), "villages in 2 places") {
 		t.Errorf("a hamlet name of two towns: %v, want refused", err)
+	}
+	// Two villages of one whole name, in two communes: refused, naming both.
+	twice := append(slices.Clone(vs), campaign.Village{Village: engine.Village{ID: "V5", Name: "Bản Hon, Xã Bản Hon", CommuneCode: "12007", Lon: 103.9, Lat: 22.1, Households: 20}})
+	if _, err := resolveStart("Bản Hon, Xã Bản Hon", twice); err == nil || !strings.Contains(err.Error(), "is the name of 2 villages: V4") || !strings.Contains(err.Error(), "V5 (commune 12007)") {
+		t.Errorf("one name, two villages: %v, want refused", err)
 	}
 }
 
