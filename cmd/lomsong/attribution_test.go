@@ -13,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/shareddata"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // With the real 2025 communes, villages of Lai Châu carrying the demo's
@@ -177,6 +178,33 @@ func TestCommunesFileChecked(t *testing.T) {
 		_, errs, code := runCmd(t, append([]string{"deadzones", "--dataset", ds, "--out", filepath.Join(dir, "x")}, c.args...)...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: exit %d (want %d, %q)\n%s", c.args, code, c.code, c.msg, errs)
+		}
+	}
+	// Another province's communes (Hà Nội's for villages of Lai Châu and
+	// the former Hà Giang): no village gets one, refused.
+	raw, err := os.ReadFile(communes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hn := geojson.NewFeatureCollection()
+	for _, f := range fc.Features {
+		if f.Properties.MustString("provinceCode", "") == "01" {
+			hn.Append(f)
+		}
+	}
+	b, _ := hn.MarshalJSON()
+	hanoi := filepath.Join(dir, "hanoi.geojson")
+	os.WriteFile(hanoi, b, 0o644)
+	for _, cmdArgs := range [][]string{
+		{"deadzones", "--dataset", ds, "--communes", hanoi, "--out", filepath.Join(dir, "dzhn")},
+		{"export", "--dataset", ds, "--period", "2026-10", "--communes", hanoi, "--format", "gpkg", "--out", filepath.Join(dir, "hn.gpkg")},
+	} {
+		if _, errs, code := runCmd(t, cmdArgs...); code != exitDataRefused || !strings.Contains(errs, "gives none of the") {
+			t.Errorf("%s with Hà Nội's communes: exit %d\n%s", cmdArgs[0], code, errs)
 		}
 	}
 	_, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19"))

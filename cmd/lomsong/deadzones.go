@@ -159,6 +159,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := warnProvincesWithoutCommunes(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
+		return err
+	}
 	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err
@@ -168,7 +171,6 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
-	warnProvincesWithoutCommunes(e.stderr, res, opt.Communes, provinces, *communes)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }
@@ -394,19 +396,34 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 // province at all — communes of another year's provinces (the 2025
 // communes under the 2019 provinces): exit 0 and silence left a former
 // province's villages all without a commune.
-func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) {
+//
+// A file that gave none of the villages a commune (the communes of another
+// province) is refused: every commune figure would be empty.
+func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) error {
 	if res == nil || communes == nil {
-		return
+		return nil
 	}
 	has := map[string]bool{}
 	for _, u := range communes.Units() {
 		has[u.ParentCode] = true
 	}
 	n := map[string]int{}
+	located, given := 0, 0
 	for _, v := range res.Villages.Villages {
 		if v.Province != "" && v.Commune == "" && !has[v.Province] {
 			n[v.Province]++
 		}
+		if v.Province != "" {
+			located++
+			if v.Commune != "" {
+				given++
+			}
+		}
+	}
+	if located > 0 && given == 0 {
+		provs := slices.Sorted(maps.Keys(n))
+		return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: it has no commune of their provinces (%s); give the communes of those provinces",
+			path, located, strings.Join(firstN(provs, 8), ", "))}
 	}
 	for _, code := range slices.Sorted(maps.Keys(n)) {
 		name := code
@@ -416,4 +433,5 @@ func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, com
 		fmt.Fprintf(w, "warning: %d villages of %s got no commune: %s has no commune of that province (communes of another year's provinces? give --boundaries of the same year)\n",
 			n[code], name, path)
 	}
+	return nil
 }

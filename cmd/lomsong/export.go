@@ -118,6 +118,23 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	if communeSet != nil {
+		// As lomsong deadzones: a commune file that gives no village a
+		// commune (another province's communes) makes every commune
+		// figure empty.
+		located, given := 0, 0
+		for _, v := range m.Villages {
+			if v.Province != "" {
+				located++
+				if v.Commune != "" {
+					given++
+				}
+			}
+		}
+		if located > 0 && given == 0 {
+			return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: it has no commune of their provinces; give the communes of those provinces", *communes, located)}
+		}
+	}
 	// The stages' outputs the month was built from are garbage now, and
 	// the month's rows once the layers are built (only its metadata is
 	// read below): collecting at each of these two points sets the

@@ -100,7 +100,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	warnProvincesWithoutCommunes(e.stderr, sum.DeadZones, communeSet, provinces, *communes)
+	if err := warnProvincesWithoutCommunes(e.stderr, sum.DeadZones, communeSet, provinces, *communes); err != nil {
+		return err
+	}
 	if *out != "" {
 		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
 			return err
