@@ -352,3 +352,21 @@ func TestMappingDiffShowsTheDifference(t *testing.T) {
 		t.Errorf("mappingDiff = %q", got)
 	}
 }
+
+// Mappings that only spell out defaults read a file alike: the same
+// canonical form, so re-ingesting with them is "already ingested".
+func TestCanonicalMappingDefaults(t *testing.T) {
+	base := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}}`))
+	for _, js := range []string{
+		`{"kind": "measurements", "units": {"ts": "layout:2006-01-02 15:04", "signal_dbm": "dbm", "dl_mbps": "mbps"}}`,
+		`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "Asia/Ho_Chi_Minh", "decimal": ".", "speed_rule": "any"}`,
+		`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "UTC+7"}`,
+	} {
+		if got := canonicalMapping([]byte(js)); got != base {
+			t.Errorf("%s: %s, want %s", js, got, base)
+		}
+	}
+	if got := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "UTC"}`)); got == base {
+		t.Error("UTC read as Vietnam time")
+	}
+}

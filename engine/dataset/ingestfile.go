@@ -183,7 +183,7 @@ func canonicalMapping(b []byte) string {
 		return string(b)
 	}
 	var c, empty bytes.Buffer
-	json.Compact(&c, m.JSON())
+	json.Compact(&c, m.Canonical().JSON())
 	json.Compact(&empty, (&ingest.Mapping{}).JSON())
 	if c.String() == empty.String() {
 		return ""

@@ -237,6 +237,56 @@ func sortedKeys[V any](m map[string]V) []string {
 	return k
 }
 
+// Canonical returns the mapping without the entries that restate a
+// default — kind measurements, decimal ".", speed_rule any, a timezone at
+// Vietnam's UTC+7, a column's default unit — so that two mappings that
+// read a file alike compare equal (a dataset keeps one reading of a file).
+func (m *Mapping) Canonical() *Mapping {
+	c := *m
+	if c.Kind == KindMeasurements {
+		c.Kind = ""
+	}
+	if c.Decimal == "." {
+		c.Decimal = ""
+	}
+	if c.SpeedRule == SpeedRuleAny {
+		c.SpeedRule = ""
+	}
+	if c.Timezone != "" {
+		if loc, err := LoadZone(c.Timezone); err == nil && sameOffsets(loc, vietnamZone) {
+			c.Timezone = ""
+		}
+	}
+	c.Units = nil
+	for col, u := range m.Units {
+		if def := allowedUnits[col]; len(def) > 0 && strings.EqualFold(u, def[0]) {
+			continue
+		}
+		if c.Units == nil {
+			c.Units = map[string]string{}
+		}
+		c.Units[col] = u
+	}
+	return &c
+}
+
+// sameOffsets reports whether two zones have had the same offset from UTC
+// since 1976 (Vietnam's UTC+7 since 13 June 1975), sampled at each half
+// year.
+func sameOffsets(a, b *time.Location) bool {
+	for y := 1976; y <= 2100; y++ {
+		for _, mo := range []time.Month{time.January, time.July} {
+			t := time.Date(y, mo, 1, 0, 0, 0, 0, time.UTC)
+			_, oa := t.In(a).Zone()
+			_, ob := t.In(b).Zone()
+			if oa != ob {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // JSON renders the mapping as indented JSON with sorted keys.
 func (m *Mapping) JSON() []byte {
 	b, _ := json.MarshalIndent(m, "", "  ")
