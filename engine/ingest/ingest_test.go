@@ -314,6 +314,17 @@ func TestConstantOverFileColumnRefused(t *testing.T) {
 	}
 }
 
+// A source column mapped to "" is left out: a constant then replaces it
+// on purpose, and several columns can be left out.
+func TestColumnLeftOut(t *testing.T) {
+	in := "ts,Operator,tech,lon,lat,signal_dbm,Junk,Junk2\n" +
+		"2024-10-01T08:00:00+07:00,Viettel,4G,103.2,22.3,-90,x,y\n"
+	rows, _, _ := readM(t, in, mustMapping(t, `{"columns": {"Operator": "", "Junk": "", "Junk2": ""}, "constants": {"carrier": "MobiFone"}}`), nil)
+	if len(rows) != 1 || rows[0].Carrier != engine.MobiFone {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
 // A mapping's source column the file does not have is an error naming
 // it (a misspelt DL_kpbs would leave DL_kbps unread), unless the mapping
 // says its columns are optional, as presets do.

@@ -96,9 +96,10 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // for latency_ms "ms" (default) or "s"; for ts "auto" (default: RFC 3339
 // or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
 // followed by a Go time layout such as "layout:2006-01-02 15:04:05".
+// columns maps a source column to "" to leave it out (read as no column).
 // constants fills a contract column that the file lacks (a file that has
 // the column, directly or through columns, is refused: the constant would
-// replace its values). tech_values adds technology spellings (the same as values["tech"]).
+// replace its values; leave the file's column out to replace them). tech_values adds technology spellings (the same as values["tech"]).
 // values maps a file's own spellings of an enum column (carrier, tech,
 // service, source, device_class, environment, speed_test; status and
 // backhaul for sites) onto the contract's, matched case- and
@@ -172,8 +173,8 @@ func (m *Mapping) Validate() error {
 	cols := kind.Columns()
 	for _, src := range sortedKeys(m.Columns) {
 		dst := m.Columns[src]
-		if !slices.Contains(cols, dst) {
-			return fmt.Errorf("mapping: columns[%q] = %q is not a %s column (want one of %s)", src, dst, kind, strings.Join(cols, ", "))
+		if dst != "" && !slices.Contains(cols, dst) {
+			return fmt.Errorf("mapping: columns[%q] = %q is not a %s column (want one of %s, or \"\" to leave the column out)", src, dst, kind, strings.Join(cols, ", "))
 		}
 	}
 	for _, col := range sortedKeys(m.Units) {

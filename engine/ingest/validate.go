@@ -392,8 +392,8 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		if i := b.idx[j]; i >= 0 {
 			// The file's own values would all be replaced, silently: a
 			// Viettel and VinaPhone file stored as one carrier's.
-			return nil, nil, fmt.Errorf("mapping constants[%q]: the file has a %s column (%q), whose values the constant would replace on every row; remove the constant, or map that column to another name in \"columns\" to set every row to %q",
-				col, col, header[i], v)
+			return nil, nil, fmt.Errorf("mapping constants[%q]: the file has a %s column (%q), whose values the constant would replace on every row; remove the constant, or leave that column out (\"columns\": {%q: \"\"}) to set every row to %q",
+				col, col, header[i], cleanHeader(header[i]), v)
 		}
 		b.idx[j] = -1
 		b.constant[j] = v
@@ -406,7 +406,16 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, &MissingColumnError{Missing: missing, Header: header, Hint: MappingHint}
+		hint := MappingHint
+		// A mapped source column the file lacks (allowed with
+		// optional_columns) is the likely cause: name it.
+		for _, src := range sortedKeys(m.Columns) {
+			if slices.Contains(missing, m.Columns[src]) && !found["lower:"+strings.ToLower(strings.TrimSpace(src))] && !found["folded:"+engine.Fold(src)] {
+				hint = fmt.Sprintf("the mapping's columns[%q] for %s names no column of the file; %s", src, m.Columns[src], MappingHint)
+				break
+			}
+		}
+		return nil, nil, &MissingColumnError{Missing: missing, Header: header, Hint: hint}
 	}
 	return b, ignored, nil
 }
