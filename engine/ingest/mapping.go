@@ -309,14 +309,15 @@ func asuToDBm(t engine.Tech, asu float64) float64 {
 }
 
 // asuMax is the largest ASU a level of technology t can have (3GPP TS
-// 27.007 as Android reports them: GSM 0–31, UMTS RSCP 0–96, LTE and NR
-// 0–97); 0 when t has no ASU scale.
+// 27.007 as Android reports them: GSM 0–31, LTE and NR 0–97; UMTS RSCP
+// 0–95, −120…−25 dBm, the contract's RSCP range: 96, "−25 dBm or more",
+// would read as −24); 0 when t has no ASU scale.
 func asuMax(t engine.Tech) float64 {
 	switch t {
 	case engine.Tech2G:
 		return 31
 	case engine.Tech3G:
-		return 96
+		return 95
 	case engine.Tech4G, engine.Tech5G:
 		return 97
 	}
