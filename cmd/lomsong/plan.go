@@ -126,10 +126,18 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	p := res.Plan
+	hh := res.Households()
 	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
-		area, len(dz.Zones), p.DeadHouseholds, len(res.Candidates), len(popt.Proposed))
-	fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
-		report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+		area, len(dz.Zones), hh.DeadZone, len(res.Candidates), len(popt.Proposed))
+	if popt.IncludeSharing {
+		fmt.Fprintf(e.stdout, "sharing included: %d agreements offered over %.0f more households of carrier gaps another carrier covers (not dead zones: served by roaming, not newly covered)\n",
+			len(res.Sharing), hh.SharingGap)
+		fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f dead-zone households newly covered; %d sharing agreements, %.0f households served by them; for %s VND in all\n",
+			report.Money(p.BudgetVND), hh.Sites, hh.NewlyCovered, hh.Agreements, hh.SharingServed, report.Money(p.TotalCostVND))
+	} else {
+		fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
+			report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+	}
 	fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
 		p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
 	for i, s := range p.Steps {
@@ -212,17 +220,25 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	if err := writeJSONFile(filepath.Join(out, "footprints.geojson"), fc); err != nil {
 		return err
 	}
+	hh := res.Households()
 	summary := map[string]any{
-		"budget_vnd": math.Round(p.BudgetVND), "sites_funded": len(p.Steps), "households_newly_covered": math.Round(p.TotalHouseholds),
-		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(p.DeadHouseholds), "upper_bound_households": math.Round(p.UpperBound),
+		"budget_vnd": math.Round(p.BudgetVND), "sites_funded": hh.Sites, "households_newly_covered": math.Round(hh.NewlyCovered),
+		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(hh.DeadZone), "upper_bound_households": math.Round(p.UpperBound),
 		"gap": p.Gap, "bound_method": p.BoundMethod, "guarantee": p.Guarantee, "guarantee_factor": p.GuaranteeFactor,
 		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
 		"sharing_included": opt.IncludeSharing,
-		"exact_totals": map[string]float64{"households_newly_covered": p.TotalHouseholds, "cost_vnd": p.TotalCostVND,
-			"dead_zone_households": p.DeadHouseholds, "upper_bound_households": p.UpperBound,
+		"exact_totals": map[string]float64{"households_newly_covered": hh.NewlyCovered, "cost_vnd": p.TotalCostVND,
+			"dead_zone_households": hh.DeadZone, "upper_bound_households": p.UpperBound,
 			"plan.households_newly_covered": totals["plan.households_newly_covered"], "sharing.households": totals["sharing.households"]},
 		"lomsong_version": prov.Version, "lomsong_commit": prov.Commit, "lomsong_build_date": prov.BuildDate,
 		"dataset_manifest_sha256": prov.ManifestSHA256,
+	}
+	if opt.IncludeSharing {
+		// The agreements' households apart: not dead zones, not newly
+		// covered (upper_bound_households and the curve count both).
+		summary["sharing_agreements_funded"] = hh.Agreements
+		summary["households_served_by_sharing"] = math.Round(hh.SharingServed)
+		summary["sharing_gap_households"] = math.Round(hh.SharingGap)
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
 }

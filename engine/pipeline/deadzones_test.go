@@ -21,6 +21,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
 )
@@ -529,4 +530,22 @@ func TestHexPDeadFromVillages(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(r, false)
+}
+
+// A plan's households split by what serves them: its sites' newly covered
+// dead-zone households; sharing agreements' carrier-gap households (not
+// dead zones, not newly covered), which also count apart from the dead
+// zones' households.
+func TestPlanHouseholdsSplit(t *testing.T) {
+	r := &PlanResult{
+		Dead: []plan.Hex{{Households: 100}, {Households: 50}},
+		Plan: plan.Plan{DeadHouseholds: 5150, Steps: []plan.Step{
+			{CandidateID: "SHARE-x", Source: plan.SourceSharing, NewHouseholds: 5000},
+			{CandidateID: "DZ-1", NewHouseholds: 100},
+		}},
+	}
+	h := r.Households()
+	if h.DeadZone != 150 || h.NewlyCovered != 100 || h.Sites != 1 || h.SharingServed != 5000 || h.Agreements != 1 || h.SharingGap != 5000 {
+		t.Errorf("%+v", h)
+	}
 }

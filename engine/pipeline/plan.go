@@ -60,6 +60,40 @@ type PlanResult struct {
 	Admin      map[string][2]string // candidate → province, commune
 }
 
+// PlanHouseholds splits a plan's households by what serves them: its
+// sites newly cover dead-zone households with 3G/4G; sharing agreements
+// (with sharing included) serve households of carrier gaps that another
+// carrier covers already — not dead zones, and not newly covered.
+type PlanHouseholds struct {
+	DeadZone      float64 // the dead hexes' households
+	NewlyCovered  float64 // by the chosen sites
+	Sites         int
+	SharingGap    float64 // households of the gap hexes sharing agreements can serve, beyond the dead hexes
+	SharingServed float64 // by the chosen agreements
+	Agreements    int
+}
+
+// Households splits the plan's households (PlanHouseholds).
+func (r *PlanResult) Households() PlanHouseholds {
+	var h PlanHouseholds
+	for _, x := range r.Dead {
+		h.DeadZone += x.Households
+	}
+	if len(r.Plan.Steps) > 0 || r.Plan.DeadHouseholds > 0 {
+		h.SharingGap = max(0, r.Plan.DeadHouseholds-h.DeadZone)
+	}
+	for _, s := range r.Plan.Steps {
+		if s.Source == plan.SourceSharing {
+			h.SharingServed += s.NewHouseholds
+			h.Agreements++
+		} else {
+			h.NewlyCovered += s.NewHouseholds
+			h.Sites++
+		}
+	}
+	return h
+}
+
 // Plan builds the universal-service investment plan for the dead zones of
 // a dead-zone run: candidates are generated for every zone (and any
 // proposed ones added), their footprints over the dead hexes predicted, and
