@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -114,6 +115,12 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if ids[row.ID] {
 			return &rowError{"candidate_id", row.ID, ReasonDuplicate, "repeats the candidate id of an earlier row, which is kept"}
 		}
+		if strings.HasPrefix(row.ID, "DZ-") || strings.HasPrefix(row.ID, "SHARE-") {
+			// The plan names its own candidates so (DZ-<zone>-<n>) and its
+			// sharing agreements (SHARE-<carrier>-…): one proposed again
+			// would stand twice.
+			return &rowError{"candidate_id", row.ID, ReasonDuplicate, "DZ- and SHARE- ids are the plan's own generated sites and sharing agreements: give a proposed candidate an id of its own"}
+		}
 		var e *rowError
 		if row.Lon, row.Lat, e = p.lonLat(1, 2, b.field(f, 1), b.field(f, 2)); e != nil {
 			return e
@@ -121,6 +128,10 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		if s := b.field(f, 3); s != "" {
 			if row.Tech, e = p.tech(3, s); e != nil {
 				return e
+			}
+			if row.Tech == engine.Tech2G {
+				// A dead zone is a place without 3G/4G: a 2G site clears none.
+				return &rowError{"tech", s, ReasonOutOfRange, "a 2G site gives no 3G/4G, so it clears no dead zone: propose 3G, 4G or 5G"}
 			}
 		}
 		for _, c := range []struct {

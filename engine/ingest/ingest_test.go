@@ -820,3 +820,21 @@ func TestMonthEdgesInVietnamTime(t *testing.T) {
 		t.Errorf("accepted %d, rejects %+v; want the 1 January 2000 test accepted, the 31 December 1999 one not", rep.Accepted, rejects)
 	}
 }
+
+// A proposed 2G site is refused: it clears no 3G/4G dead zone; so is an
+// id of the plan's own generated candidates.
+func TestCandidate2GRefused(t *testing.T) {
+	rec, err := NewCSV(strings.NewReader("candidate_id,lon,lat,tech\nA,103.3,22.4,2G\nB,103.3,22.4,4G\nDZ-8840-1,103.3,22.4,\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Candidate
+	var rejects []Reject
+	if _, err := ReadCandidates(context.Background(), rec, nil, Defaults("c.csv", testNow),
+		func(cs []Candidate) error { rows = append(rows, cs...); return nil }, func(r Reject) error { rejects = append(rejects, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].ID != "B" || len(rejects) != 2 || rejects[0].Column != "tech" || rejects[1].Reason != ReasonDuplicate {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+}
