@@ -590,6 +590,10 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		{[]string{"report", "--dataset", ds, "--period", "2026-10", "--budget", "0", "--out", out}, exitUsage, "--budget 0: want an amount of VND above 0"},
 		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--include-sharing", "--sharing-agreement-vnd", "NaN", "--out", out}, exitUsage,
 			"--sharing-agreement-vnd NaN: want a finite number"},
+		// Beyond 10¹⁵ đồng the costs overflowed to −9.2e18.
+		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--sharing-per-hex-vnd", "1e20", "--out", out}, exitUsage,
+			"--sharing-per-hex-vnd 1e+20: want an amount of VND from 0 to 1e+15"},
+		{[]string{"run", "--dataset", ds, "--budget", "0", "--out", out}, exitUsage, "--budget 0: want an amount of VND above 0"},
 		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
 	} {
 		_, errs, code := runBinary(t, c.args...)

@@ -74,8 +74,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		v    float64
 	}{{"sharing-agreement-vnd", *shareAgreement}, {"sharing-per-hex-vnd", *sharePerHex}} {
 		// NaN and ±Inf are refused with every number flag (finiteFlags).
-		if !(f.v >= 0) {
-			return usageError{fmt.Sprintf("plan: --%s %v: want an amount of VND, 0 or more", f.name, f.v)}
+		if !(f.v >= 0 && f.v <= plan.MaxBudgetVND) {
+			// Beyond the budget's cap the costs overflowed whole đồng.
+			return usageError{fmt.Sprintf("plan: --%s %v: want an amount of VND from 0 to %g", f.name, f.v, float64(plan.MaxBudgetVND))}
 		}
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
@@ -247,7 +248,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 // (plan.CheckBudget), as a usage error naming the flag.
 func budgetFlag(cmd string, vnd float64) error {
 	if plan.CheckBudget(vnd) != nil {
-		return usageError{fmt.Sprintf("%s: --budget %g: want an amount of VND above 0 and at most %g", cmd, vnd, float64(plan.MaxBudgetVND))}
+		return usageError{fmt.Sprintf("%s: --budget %g: want an amount of VND above 0 (at least 1 đồng) and at most %g", cmd, vnd, float64(plan.MaxBudgetVND))}
 	}
 	return nil
 }

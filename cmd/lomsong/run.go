@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +71,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
-	if *budget != 0 { // 0: no plan stage
+	// Without --budget, no plan stage; a --budget given is checked as the
+	// plan checks it (--budget 0 skipped the plan silently).
+	budgetGiven := false
+	fs.Visit(func(f *flag.Flag) { budgetGiven = budgetGiven || f.Name == "budget" })
+	if budgetGiven {
 		if err := budgetFlag("run", *budget); err != nil {
 			return err
 		}

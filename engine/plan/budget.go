@@ -13,10 +13,12 @@ import (
 const MaxBudgetVND = 1e15
 
 // CheckBudget returns an error wrapping engine.ErrInvalidConfig unless vnd
-// is a budget a plan takes: above 0 and at most MaxBudgetVND.
+// is a budget a plan takes: at least 1 đồng and at most MaxBudgetVND.
 func CheckBudget(vnd float64) error {
-	if !(vnd > 0 && vnd <= MaxBudgetVND) {
-		return fmt.Errorf("budget %g VND: want an amount above 0 and at most %g: %w", vnd, float64(MaxBudgetVND), engine.ErrInvalidConfig)
+	// Money is whole đồng: a budget below 1 đồng is none (0.5 was taken,
+	// and printed as "budget 0 VND").
+	if !(vnd >= 1 && vnd <= MaxBudgetVND) {
+		return fmt.Errorf("budget %g VND: want an amount of at least 1 and at most %g: %w", vnd, float64(MaxBudgetVND), engine.ErrInvalidConfig)
 	}
 	return nil
 }
