@@ -129,6 +129,9 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 			sc := cfg.Costs.SiteCost(*c)
 			cost, m.power, m.backhaul = sc.NPVVND, sc.Power, sc.Backhaul
 		}
+		// Money is whole đồng: a cost rounded once here makes the
+		// cumulative costs the plan writes the sums of the costs it writes.
+		cost = max(1, math.Round(cost))
 		inst.Options = append(inst.Options, Option{ID: c.ID, CostVND: cost, Covers: fps[i]})
 		metas = append(metas, m)
 	}
@@ -156,7 +159,7 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 			cov = append(cov, j)
 		}
 		sortInt32(cov)
-		inst.Options = append(inst.Options, Option{ID: s.ID, CostVND: s.CostVND(), Covers: cov})
+		inst.Options = append(inst.Options, Option{ID: s.ID, CostVND: max(1, math.Round(s.CostVND())), Covers: cov})
 		metas = append(metas, m)
 	}
 	sol, err := Solve(inst, budgetVND, cfg.Solve)
