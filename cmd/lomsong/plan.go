@@ -139,8 +139,15 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
 			report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
 	}
-	fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
-		p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
+	switch {
+	case len(dz.Zones) == 0 && hh.SharingGap == 0:
+		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
+	case len(p.Steps) == 0:
+		fmt.Fprintf(e.stdout, "no option fits within the budget: raise --budget (candidates.csv lists the options)\n")
+	default:
+		fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
+			p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
+	}
 	for i, s := range p.Steps {
 		if i == 10 {
 			fmt.Fprintf(e.stdout, "  … %d more in plan.csv\n", len(p.Steps)-10)
