@@ -549,3 +549,19 @@ func TestPlanHouseholdsSplit(t *testing.T) {
 		t.Errorf("%+v", h)
 	}
 }
+
+// A dead hex is never offered to a sharing agreement, whatever its
+// coverage state says another carrier covers: the agreement would take
+// the dead-zone households a site covers.
+func TestSharingSkipsDeadHexes(t *testing.T) {
+	a, _ := hexgrid.Index(103.30, 22.40, 8)
+	b, _ := hexgrid.Index(103.40, 22.40, 8)
+	dz := &DeadZoneResult{Gaps: deadzone.GapReport{Hexes: []deadzone.GapHex{
+		{Cell: a, Carrier: engine.MobiFone, Others: []engine.Carrier{engine.Viettel}},
+		{Cell: b, Carrier: engine.MobiFone, Others: []engine.Carrier{engine.Viettel}},
+	}}}
+	got := sharingOptions(dz, map[hexgrid.Cell]float64{a: 80, b: 20}, map[hexgrid.Cell]bool{a: true}, DefaultPlanOptions(1e9))
+	if len(got) != 1 || len(got[0].Hexes) != 1 || got[0].Hexes[0].Cell != b {
+		t.Fatalf("sharing %+v, want the agreement over hex b alone", got)
+	}
+}

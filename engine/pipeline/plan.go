@@ -130,7 +130,11 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 	cands = append(cands, opt.Proposed...)
 	distances(cands, sites)
 	out.Candidates = cands
-	out.Sharing = sharingOptions(dz, hh, opt)
+	dead := make(map[hexgrid.Cell]bool, len(out.Dead))
+	for _, h := range out.Dead {
+		dead[h.Cell] = true
+	}
+	out.Sharing = sharingOptions(dz, hh, dead, opt)
 	var sharing []plan.Sharing
 	if opt.IncludeSharing {
 		sharing = out.Sharing
@@ -204,12 +208,16 @@ func distances(cands []plan.Candidate, sites []engine.Site) {
 
 // sharingOptions groups the carrier gaps that another carrier covers into
 // one agreement per (carrier with the gap, province).
-func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, opt PlanOptions) []plan.Sharing {
+func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, dead map[hexgrid.Cell]bool, opt PlanOptions) []plan.Sharing {
 	type key struct{ carrier, province string }
 	groups := map[key][]plan.Hex{}
 	var keys []key
 	for _, g := range dz.Gaps.Hexes {
-		if !g.Shareable() {
+		// A dead hex (no 3G/4G at the cut, by the radio map) is no carrier
+		// gap another carrier covers, whatever the hex's coverage state
+		// says: roaming serves nobody there, so an agreement that claimed
+		// its households took them from the sites that would cover them.
+		if !g.Shareable() || dead[g.Cell] {
 			continue
 		}
 		k := key{string(g.Carrier), g.Admin.Province}
