@@ -163,7 +163,7 @@ func TestReingestIsIdempotent(t *testing.T) {
 	if !equalSnap(before, snapshot(t, dir)) {
 		t.Fatal("a refused reading changed the dataset")
 	}
-	if got := mappingDiff(canonicalMapping([]byte("{\n \"timezone\":\"UTC\"}")), canonicalMapping(utc.MappingJSON)); got != "" {
+	if got := mappingDiff(canonicalMapping([]byte("{\n \"timezone\":\"UTC\"}"), ""), canonicalMapping(utc.MappingJSON, "")); got != "" {
 		t.Fatalf("one mapping written two ways differs in %q", got)
 	}
 }
@@ -356,17 +356,25 @@ func TestMappingDiffShowsTheDifference(t *testing.T) {
 // Mappings that only spell out defaults read a file alike: the same
 // canonical form, so re-ingesting with them is "already ingested".
 func TestCanonicalMappingDefaults(t *testing.T) {
-	base := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}}`))
+	base := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}}`), ingest.KindMeasurements)
 	for _, js := range []string{
 		`{"kind": "measurements", "units": {"ts": "layout:2006-01-02 15:04", "signal_dbm": "dbm", "dl_mbps": "mbps"}}`,
 		`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "Asia/Ho_Chi_Minh", "decimal": ".", "speed_rule": "any"}`,
 		`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "UTC+7"}`,
+		`{"units": {"ts": "layout:2006-01-02 15:04"}, "columns": {"ts": "ts", "Signal_dBm": "signal_dbm"}}`,
 	} {
-		if got := canonicalMapping([]byte(js)); got != base {
+		if got := canonicalMapping([]byte(js), ingest.KindMeasurements); got != base {
 			t.Errorf("%s: %s, want %s", js, got, base)
 		}
 	}
-	if got := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "UTC"}`)); got == base {
+	if got := canonicalMapping([]byte(`{"units": {"ts": "layout:2006-01-02 15:04"}, "timezone": "UTC"}`), ingest.KindMeasurements); got == base {
 		t.Error("UTC read as Vietnam time")
+	}
+	// A villages file: its own kind restated reads alike, another differs.
+	if got := canonicalMapping([]byte(`{"kind": "villages"}`), ingest.KindVillages); got != "" {
+		t.Errorf("kind villages restated: %q", got)
+	}
+	if got := canonicalMapping([]byte(`{"kind": "measurements"}`), ingest.KindVillages); got == "" {
+		t.Error("a villages file read as measurements reads alike")
 	}
 }

@@ -164,7 +164,8 @@ func sameReading(path string, prev Source, opt IngestOptions) error {
 	if now == nil && opt.Mapping != nil {
 		now = opt.Mapping.JSON()
 	}
-	was, is := canonicalMapping(prev.Mapping), canonicalMapping(now)
+	kind := ingest.Kind(prev.Kind)
+	was, is := canonicalMapping(prev.Mapping, kind), canonicalMapping(now, kind)
 	if was == is {
 		return nil
 	}
@@ -174,7 +175,7 @@ func sameReading(path string, prev Source, opt IngestOptions) error {
 // canonicalMapping returns a mapping's JSON as ingest.Mapping writes it,
 // compacted, "" for none (or an empty one); text that does not parse is
 // compared as it is.
-func canonicalMapping(b []byte) string {
+func canonicalMapping(b []byte, kind ingest.Kind) string {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return ""
 	}
@@ -183,7 +184,7 @@ func canonicalMapping(b []byte) string {
 		return string(b)
 	}
 	var c, empty bytes.Buffer
-	json.Compact(&c, m.Canonical().JSON())
+	json.Compact(&c, m.Canonical(kind).JSON())
 	json.Compact(&empty, (&ingest.Mapping{}).JSON())
 	if c.String() == empty.String() {
 		return ""

@@ -242,10 +242,26 @@ func sortedKeys[V any](m map[string]V) []string {
 // default — kind measurements, decimal ".", speed_rule any, a timezone at
 // Vietnam's UTC+7, a column's default unit — so that two mappings that
 // read a file alike compare equal (a dataset keeps one reading of a file).
-func (m *Mapping) Canonical() *Mapping {
+//
+// kind is the file's kind: a Kind restating it is dropped; another is
+// kept, so it differs. A column mapped to its own name is dropped too.
+func (m *Mapping) Canonical(kind Kind) *Mapping {
 	c := *m
-	if c.Kind == KindMeasurements {
-		c.Kind = ""
+	if kind == "" {
+		kind = KindMeasurements
+	}
+	if c.Kind == kind {
+		c.Kind = "" // as a mapping that does not say its kind
+	}
+	c.Columns = nil
+	for src, dst := range m.Columns {
+		if strings.EqualFold(strings.TrimSpace(src), dst) {
+			continue
+		}
+		if c.Columns == nil {
+			c.Columns = map[string]string{}
+		}
+		c.Columns[src] = dst
 	}
 	if c.Decimal == "." {
 		c.Decimal = ""
