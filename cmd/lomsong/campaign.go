@@ -403,7 +403,7 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 					spec, len(names), strings.Join(firstN(names, 5), "; "))
 			case folded && len(names) > 1:
 				return nil, fmt.Errorf("%q fits several names: %s (give one with its diacritics)", spec, strings.Join(firstN(names, 5), "; "))
-			case level == whole && len(match) > 1:
+			case level != place && len(match) > 1:
 				// Several villages of one name ("Bản Lếch Ma" in three
 				// communes): their mean position is none of them.
 				ids := make([]string, len(match))

@@ -298,8 +298,10 @@ func TestResolveStartNames(t *testing.T) {
 	}
 	// Two villages of one whole name, in two communes: refused, naming both.
 	twice := append(slices.Clone(vs), campaign.Village{Village: engine.Village{ID: "V5", Name: "Bản Hon, Xã Bản Hon", CommuneCode: "12007", Lon: 103.9, Lat: 22.1, Households: 20}})
-	if _, err := resolveStart("Bản Hon, Xã Bản Hon", twice); err == nil || !strings.Contains(err.Error(), "is the name of 2 villages: V4") || !strings.Contains(err.Error(), "V5 (commune 12007)") {
-		t.Errorf("one name, two villages: %v, want refused", err)
+	for _, spec := range []string{"Bản Hon, Xã Bản Hon", "Bản Hon"} {
+		if _, err := resolveStart(spec, twice); err == nil || !strings.Contains(err.Error(), "is the name of 2 villages: V4") || !strings.Contains(err.Error(), "V5 (commune 12007)") {
+			t.Errorf("%q, one name of two villages: %v, want refused", spec, err)
+		}
 	}
 }
 

@@ -408,22 +408,21 @@ func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, com
 		has[u.ParentCode] = true
 	}
 	n := map[string]int{}
-	located, given := 0, 0
+	var provinceOf []string
+	given := 0
 	for _, v := range res.Villages.Villages {
 		if v.Province != "" && v.Commune == "" && !has[v.Province] {
 			n[v.Province]++
 		}
 		if v.Province != "" {
-			located++
+			provinceOf = append(provinceOf, v.Province)
 			if v.Commune != "" {
 				given++
 			}
 		}
 	}
-	if located > 0 && given == 0 {
-		provs := slices.Sorted(maps.Keys(n))
-		return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: it has no commune of their provinces (%s); give the communes of those provinces",
-			path, located, strings.Join(firstN(provs, 8), ", "))}
+	if err := communesGiveNone(path, provinceOf, given); err != nil {
+		return err
 	}
 	for _, code := range slices.Sorted(maps.Keys(n)) {
 		name := code
@@ -434,4 +433,16 @@ func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, com
 			n[code], name, path)
 	}
 	return nil
+}
+
+// communesGiveNone refuses a commune file (path) that gave none of the
+// villages located in a province (their provinces' codes) a commune: every
+// commune figure would be empty.
+func communesGiveNone(path string, provinceOf []string, given int) error {
+	if len(provinceOf) == 0 || given > 0 {
+		return nil
+	}
+	provs := slices.Compact(slices.Sorted(slices.Values(provinceOf)))
+	return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: none of its communes holds one of them (their provinces: %s); give the communes of those provinces",
+		path, len(provinceOf), strings.Join(firstN(provs, 8), ", "))}
 }

@@ -122,17 +122,18 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		// As lomsong deadzones: a commune file that gives no village a
 		// commune (another province's communes) makes every commune
 		// figure empty.
-		located, given := 0, 0
+		var provinceOf []string
+		given := 0
 		for _, v := range m.Villages {
 			if v.Province != "" {
-				located++
+				provinceOf = append(provinceOf, v.Province)
 				if v.Commune != "" {
 					given++
 				}
 			}
 		}
-		if located > 0 && given == 0 {
-			return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: it has no commune of their provinces; give the communes of those provinces", *communes, located)}
+		if err := communesGiveNone(*communes, provinceOf, given); err != nil {
+			return err
 		}
 	}
 	// The stages' outputs the month was built from are garbage now, and

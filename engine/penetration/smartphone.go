@@ -154,11 +154,11 @@ func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 		// More smartphone users than adults: the counts (subscribers or
 		// households) are wrong, and the capped share would read as
 		// "every household": shown, not judged.
-		issues = append(issues, fmt.Sprintf("smartphone users per adult %.2f above 1 (capped at 1 in the model): subscriber or household count problem (not judged)", p))
+		issues = append(issues, fmt.Sprintf("smartphone users per adult %.2f above 1 (capped at 1 in the model): subscriber or household count problem (the model is not used: the survey alone, if any, decides)", p))
 		impossible = true
 	}
 	if s.MobileSubscribers > 0 && s.SmartphoneSubscribers > s.MobileSubscribers {
-		issues = append(issues, fmt.Sprintf("smartphone subscribers %.0f above mobile subscribers %.0f: the counts contradict each other (not judged)",
+		issues = append(issues, fmt.Sprintf("smartphone subscribers %.0f above mobile subscribers %.0f: the counts contradict each other (the model is not used: the survey alone, if any, decides)",
 			s.SmartphoneSubscribers, s.MobileSubscribers))
 		impossible = true
 	}
