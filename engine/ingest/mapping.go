@@ -99,7 +99,8 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // columns maps a source column to "" to leave it out (read as no column).
 // constants fills a contract column that the file lacks (a file that has
 // the column, directly or through columns, is refused: the constant would
-// replace its values; leave the file's column out to replace them). tech_values adds technology spellings (the same as values["tech"]).
+// replace its values; leave the file's column out to replace them).
+// tech_values adds technology spellings (the same as values["tech"]).
 // values maps a file's own spellings of an enum column (carrier, tech,
 // service, source, device_class, environment, speed_test; status and
 // backhaul for sites) onto the contract's, matched case- and
