@@ -213,8 +213,9 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 // readVerdicts reads villages with p_dead from a villages.csv of lomsong
 // deadzones (village_id, name, commune_code, lon, lat, households, p_dead;
 // with a province code, its province column too, keeping that province's
-// rows; label names it in messages). Rows with an empty p_dead (no verdict) are left out; a village id
-// given twice is refused (it would be planned, and counted, twice).
+// rows; label names it in messages). Rows with an empty p_dead (no
+// verdict) are left out; a village id given twice is refused (it would be
+// planned, and counted, twice).
 func readVerdicts(path, province, label string) ([]campaign.Village, error) {
 	required := []string{"village_id", "lon", "lat", "households", "p_dead"}
 	if province != "" {
@@ -355,15 +356,12 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 		place
 		own
 	)
-	partsOf := func(name string) [3][]string {
-		var out [3][]string
-		out[whole] = []string{name}
-		ps := strings.Split(name, ",")
-		if len(ps) > 1 {
-			out[own] = ps[:1]
-			out[place] = ps[1:]
+	parts := make([][3][]string, len(villages)) // each village's name split once
+	for i, v := range villages {
+		parts[i][whole] = []string{v.Name}
+		if ps := strings.Split(v.Name, ","); len(ps) > 1 {
+			parts[i][own], parts[i][place] = ps[:1], ps[1:]
 		}
-		return out
 	}
 	for _, folded := range []bool{false, true} {
 		key := nfc
@@ -377,8 +375,8 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 		for level := whole; level <= own; level++ {
 			var match []campaign.Village
 			var names []string // the names matched, as written (NFC)
-			for _, v := range villages {
-				for _, part := range partsOf(v.Name)[level] {
+			for i, v := range villages {
+				for _, part := range parts[i][level] {
 					if key(part) != want {
 						continue
 					}

@@ -159,7 +159,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := warnProvincesWithoutCommunes(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
+	if err := checkCommunesGiven(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
 		return err
 	}
 	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
@@ -279,7 +279,11 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	}
 	// The villages outside every province (ByProvince leaves them out)
 	// are the unattributed row's.
+	outside := 0
 	for _, v := range res.Villages.Villages {
+		if v.Attribution == deadzone.AttributedOutside {
+			outside++
+		}
 		if v.Province == "" {
 			r := get("")
 			r.villages++
@@ -324,12 +328,6 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
 	}
 	tw.Flush()
-	outside := 0
-	for _, v := range res.Villages.Villages {
-		if v.Attribution == deadzone.AttributedOutside {
-			outside++
-		}
-	}
 	if outside > 0 {
 		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
 	}
@@ -391,7 +389,7 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 	return f, cr, idx, nil
 }
 
-// warnProvincesWithoutCommunes says, per province, how many villages got
+// checkCommunesGiven says, per province, how many villages got
 // no commune because the commune file (path) has no commune of that
 // province at all — communes of another year's provinces (the 2025
 // communes under the 2019 provinces): exit 0 and silence left a former
@@ -399,7 +397,7 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 //
 // A file that gave none of the villages a commune (the communes of another
 // province) is refused: every commune figure would be empty.
-func warnProvincesWithoutCommunes(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) error {
+func checkCommunesGiven(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) error {
 	if res == nil || communes == nil {
 		return nil
 	}

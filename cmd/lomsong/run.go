@@ -105,7 +105,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := warnProvincesWithoutCommunes(e.stderr, sum.DeadZones, communeSet, provinces, *communes); err != nil {
+	if err := checkCommunesGiven(e.stderr, sum.DeadZones, communeSet, provinces, *communes); err != nil {
 		return err
 	}
 	if *out != "" {

@@ -428,7 +428,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	// ("(no commune)", no outline), so that the summary's rows add up to
 	// the villages layer and the dead hexes.
 	none := map[string]*CommuneSummary{}
-	noneExact := map[string]float64{}
+	noneWithout, noneDead := map[string]float64{}, map[string]float64{} // exact households, by province
 	getNone := func(province string) *CommuneSummary {
 		if none[province] == nil {
 			none[province] = &CommuneSummary{Name: NoCommune, Province: province}
@@ -443,7 +443,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		s.Villages++
 		if v.WithoutSignal() {
 			s.WithoutSignal++
-			noneExact["\x00"+v.Province] += v.Households
+			noneWithout[v.Province] += v.Households
 			if v.Level == deadzone.Only2G {
 				s.Only2G++
 			}
@@ -454,7 +454,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		if code == "" {
 			pr := dz.Admin[c].Province
 			getNone(pr).DeadHexes++
-			noneExact[pr] += pop[c][0]
+			noneDead[pr] += pop[c][0]
 			continue
 		}
 		get(code).DeadHexes++
@@ -482,8 +482,8 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	}
 	for _, pr := range slices.Sorted(maps.Keys(none)) {
 		s := none[pr]
-		s.HouseholdsWithoutSignal = count(noneExact["\x00"+pr])
-		s.DeadZoneHouseholds = count(noneExact[pr])
+		s.HouseholdsWithoutSignal = count(noneWithout[pr])
+		s.DeadZoneHouseholds = count(noneDead[pr])
 		s.ProvinceName = name(provinces, pr)
 		out = append(out, *s)
 	}

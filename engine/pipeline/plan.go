@@ -79,9 +79,7 @@ func (r *PlanResult) Households() PlanHouseholds {
 	for _, x := range r.Dead {
 		h.DeadZone += x.Households
 	}
-	if len(r.Plan.Steps) > 0 || r.Plan.DeadHouseholds > 0 {
-		h.SharingGap = max(0, r.Plan.DeadHouseholds-h.DeadZone)
-	}
+	h.SharingGap = max(0, r.Plan.DeadHouseholds-h.DeadZone)
 	for _, s := range r.Plan.Steps {
 		if s.Source == plan.SourceSharing {
 			h.SharingServed += s.NewHouseholds
