@@ -33,15 +33,18 @@ hex centre gets P(dead): the probability that no carrier's 3G, 4G or 5G reaches 
 threshold there, from the calibrated prediction plus a radio map of the residuals of
 every nearby test (carriers share a terrain component; no-service rows and readings
 at the floor are upper bounds). A place is without signal when P(dead) is at least
-the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. A
-decisive measured hex verdict (as lomsong coverage decides it) stands. Dead hexes
-that touch form a zone.
+the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. At
+a hex centre a decisive measured hex verdict (as lomsong coverage decides it)
+stands. Dead hexes that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
 from the villages table; then a hex holding villages takes their households-
 weighted P(dead) (the share of its households expected without 3G/4G) instead of
-its centre's, and their province and commune: zones follow the villages' own
+its centre's, its carriers' service from their points too (a key serves the hex
+when its households-weighted P(signal ≥ threshold) there exceeds 1 − cut), and
+their province and commune: zones and carrier gaps follow the villages' own
 verdicts (a village without signal in a hex of mostly served households is not
-in a zone, nor is a zone's served village counted without signal).
+in a zone, nor is a zone's served village counted without signal, nor a dead
+hex another carrier's served one).
 With --province, the run analyses the province's hexes (those whose centres lie
 in it and those of its villages) and reports its villages (and any outside every
 province).
@@ -57,7 +60,8 @@ Writes to OUT:
                       households-weighted p_dead when they are the population),
                       status, zone
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
-                      sharing/roaming (another carrier serves it) or not
+                      sharing/roaming (another carrier serves it) or not; judged
+                      where p_dead is (the centre, or the hex's villages)
   villages.csv        each village's verdict at its own point: p_dead, status
                       (confirmed_served ≤ 0.05 < likely_served ≤ 0.2 < uncertain < 0.8 ≤
                       likely_dead < 0.95 ≤ confirmed_dead), the best carrier/tech with

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -300,6 +302,7 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(string(b), `"precision"`) {
 		t.Fatalf("evaluation: %s", b)
 	}
+	checkGapsAgree(t, filepath.Join(out, "deadzones"))
 	if _, errs, code := runCmd(t, "demo", "--out", out); code != exitUsage || !strings.Contains(errs, "already holds") {
 		t.Fatalf("second run into the same directory: %d %s", code, errs)
 	}
@@ -505,5 +508,52 @@ func TestScorecardCodesOutsideTheBoundaries(t *testing.T) {
 		if r[0] == "02" || r[0] == "99" || r[0] == "8" || r[1] == "02" || r[1] == "99" || r[1] == "8" {
 			t.Errorf("scored: %v", r)
 		}
+	}
+}
+
+// checkGapsAgree checks a dead-zone run's carrier gaps against its hexes'
+// p_dead (the villages are the population, so both are judged at the
+// villages' points): no dead hex is closable by sharing (another carrier
+// serving it), and every served hex has a carrier without a gap there.
+func checkGapsAgree(t *testing.T, dir string) {
+	t.Helper()
+	hexes := csvRows(t, filepath.Join(dir, "hexes.csv"))
+	col := func(h []string, name string) int {
+		i := slices.Index(h, name)
+		if i < 0 {
+			t.Fatalf("no %s column in %v", name, h)
+		}
+		return i
+	}
+	hc, hp := col(hexes[0], "cell"), col(hexes[0], "p_dead")
+	dead := map[string]bool{}
+	for _, r := range hexes[1:] {
+		p, err := strconv.ParseFloat(r[hp], 64)
+		if err != nil {
+			t.Fatalf("hex %s p_dead %q", r[hc], r[hp])
+		}
+		dead[r[hc]] = p >= 0.5
+	}
+	gaps := csvRows(t, filepath.Join(dir, "carrier_gaps.csv"))
+	gc, gg, gk := col(gaps[0], "cell"), col(gaps[0], "gap"), col(gaps[0], "carrier")
+	carriers, nobody := map[string]bool{}, map[string]int{}
+	shared := 0
+	for _, r := range gaps[1:] {
+		carriers[r[gk]] = true
+		switch {
+		case r[gg] == "nobody_covers":
+			nobody[r[gc]]++
+		case dead[r[gc]]:
+			shared++
+		}
+	}
+	servedNobody := 0
+	for c, n := range nobody {
+		if n == len(carriers) && !dead[c] {
+			servedNobody++
+		}
+	}
+	if shared > 0 || servedNobody > 0 {
+		t.Errorf("%d gaps of dead hexes another carrier serves, %d served hexes no carrier serves (of %d hexes)", shared, servedNobody, len(dead))
 	}
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // DeadZoneOptions control DeadZones.
@@ -74,8 +73,14 @@ func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *C
 // predicted enter from their readings, and deadzone.Decide gives the
 // verdict (seeded by the village id). The evidence near the village is
 // published with it.
+//
+// When hexes is set, village i whose hex vh.cells[i] has rows in it (the
+// hexes judged at their villages, villageHexes) also gets in
+// vh.serve[i] each of those rows' P(signal ≥ threshold) at the
+// village's point (0 for a key its posterior lacks), for
+// villageHexServed.
 func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
-	ev *evidence, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
+	ev *evidence, vcfg deadzone.VerdictConfig, rn readingNoise, vh *villageHexes, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
 	err := parallelFor(ctx, len(villages), func(i int) error {
 		v := villages[i]
@@ -85,6 +90,9 @@ func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][
 		}
 		if verdicts[i], err = deadzone.Decide(post, vcfg, deadzone.Seed(v.ID)); err != nil {
 			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
+		if vh != nil {
+			vh.serveAt(i, post, vcfg.Thresholds)
 		}
 		done()
 		return nil
@@ -154,7 +162,12 @@ type DeadZoneResult struct {
 // rows undecided: no P(dead), as no dead zone can hold them, and at
 // national scale they are most of the measured hexes. done is called once
 // per decided hex, from the deciding goroutine.
-func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+//
+// A hex of atVillages (whose households are its villages', villageHexes)
+// is not decided at its centre: its P(dead) and its keys' service come
+// from its villages' points (villageHexPDead, villageHexServed), and here
+// it gets only its measured rows and its done call.
+func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -215,6 +228,9 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 		switch {
 		case !judged:
 			continue
+		case atVillages[cell]:
+			done()
+			continue
 		case decided:
 			pDead[cell] = 0
 			done()
@@ -240,30 +256,22 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide map[hexgrid.Ce
 		jb.preds, jb.measured = nil, nil
 		done()
 		v, rows := jb.v, out[jb.first:jb.last]
-		anyServed := false
-		for pi, k := range post.Keys {
-			q := distuv.UnitNormal.Survival((th.Covered(k.Tech) - post.MeanDBm[pi]) / max(post.SigmaDB(pi), 1e-9))
-			bar := 1 - vcfg.Cut
-			if k.Tech == engine.Tech2G {
-				bar = 0.5
-			}
-			if q <= bar {
-				continue
-			}
-			for o := range rows {
+		serve := make([]float64, len(rows))
+		for o := range rows {
+			serve[o] = math.NaN()
+		}
+		best := -1
+		for o := range rows {
+			for pi, k := range post.Keys {
 				if rows[o].Carrier == k.Carrier && rows[o].Tech == k.Tech {
-					rows[o].Covered = true
-					anyServed = anyServed || k.Tech != engine.Tech2G
+					serve[o] = pServe(post, pi, th)
 				}
 			}
-		}
-		if !anyServed && v.PDead < vcfg.Cut {
-			for o := range rows {
-				if rows[o].Carrier == v.Best.Carrier && rows[o].Tech == v.Best.Tech {
-					rows[o].Covered = true
-				}
+			if rows[o].Carrier == v.Best.Carrier && rows[o].Tech == v.Best.Tech {
+				best = o
 			}
 		}
+		markServed(rows, serve, best, v.PDead, vcfg.Cut)
 		return nil
 	})
 	if err != nil {
@@ -573,7 +581,12 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		}
 	}
 	tick := newTicker(p.progress, StageDeadZones, "places", hexes+int64(len(dv)))
-	pDead, hc, err := hexVerdicts(ctx, cov, decide, rm, vcfg, rep.readingNoise(), tick.add)
+	byVillages := len(dv) > 0 && !opt.VillagesByHex && p.popFromVillages
+	var atVillages map[hexgrid.Cell]bool
+	if byVillages {
+		atVillages = villageCells(dv, p.vcells)
+	}
+	pDead, hc, err := hexVerdicts(ctx, cov, decide, atVillages, rm, vcfg, rep.readingNoise(), tick.add)
 	if err != nil {
 		return nil, err
 	}
@@ -585,11 +598,16 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	vopt := opt.Villages
 	vopt.Cut = vcfg.Cut
 	if len(dv) > 0 && !opt.VillagesByHex {
-		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.readingNoise(), tick.add); err != nil {
+		var vh *villageHexes
+		if byVillages {
+			vh = newVillageHexes(hc, atVillages, p.vcells)
+		}
+		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.readingNoise(), vh, tick.add); err != nil {
 			return nil, err
 		}
-		if p.popFromVillages {
+		if byVillages {
 			villageHexPDead(pDead, dv, p.vcells, vopt.Local)
+			vh.served(hc, dv, pDead, vcfg.Cut)
 		}
 	}
 	cells := make([]hexgrid.Cell, 0, len(pop))
