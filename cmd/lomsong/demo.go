@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,12 +14,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/synth"
@@ -198,11 +201,18 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes")
 	// The uncalibrated prediction at the villages' hexes, to measure what
 	// calibration changes.
+	// It runs beside the evaluations that do not read it (its search
+	// leaves a core idle between its parallel parts).
 	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
-	if err := uncalibratedAtVillages(ctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
-		filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard}); err != nil {
-		return fmt.Errorf("demo: uncalibrated coverage: %w", err)
-	}
+	var uncalWait sync.WaitGroup
+	var uncalErr error
+	defer uncalWait.Wait()
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel() // an early return stops it first
+	uncalWait.Go(func() {
+		uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
+			filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
+	})
 	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
 	if err != nil {
 		return err
@@ -238,6 +248,13 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "%-28s %3d area-months: mean absolute error %.3f, interval holds the truth in %.0f%% (%s)\n",
 			t.Target, t.N, t.MAE, 100*t.Coverage, t.Interval)
 	}
+	oa, err := evaluateOffAir(ds, truth.OffAir)
+	if err != nil {
+		return err
+	}
+	if uncalWait.Wait(); uncalErr != nil {
+		return fmt.Errorf("demo: uncalibrated coverage: %w", uncalErr)
+	}
 	fmt.Fprintln(e.stderr, "evaluate: signals at the villages against the true signals")
 	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
 		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
@@ -248,10 +265,6 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintln(e.stdout, "signal at villages against the true signal (bias = estimate − truth):")
 	for _, x := range sig {
 		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
-	}
-	oa, err := evaluateOffAir(ds, truth.OffAir)
-	if err != nil {
-		return err
 	}
 	fmt.Fprintf(e.stdout, "masts off the air but listed active: %d true, %d found, %d correct (of %d masts): precision %.3f, recall %.3f\n",
 		oa.True, oa.Found, oa.Correct, oa.Masts, oa.Precision, oa.Recall)
@@ -307,15 +320,18 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 			cfg.Progress("writing " + set.dir)
 		}
 		if err := writeSet(context.Background(), set.dir, set.name, func(stage string) error {
+			// The set's files side by side: each is one writer's work.
+			var mine []file
 			for _, f := range files {
-				if f.dir != set.dir {
-					continue
-				}
-				if err := writeAtomic(filepath.Join(stage, f.name), func(af *dataset.AtomicFile) error { return f.write(af) }); err != nil {
-					return err
+				if f.dir == set.dir {
+					mine = append(mine, f)
 				}
 			}
-			return nil
+			errs := make([]error, len(mine))
+			parallel.For(len(mine), 0, func(i int) {
+				errs[i] = writeAtomic(filepath.Join(stage, mine[i].name), func(af *dataset.AtomicFile) error { return mine[i].write(af) })
+			})
+			return errors.Join(errs...)
 		}); err != nil {
 			return synth.Truth{}, synth.Period{}, err
 		}
