@@ -22,7 +22,6 @@ import (
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
-	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -354,53 +353,44 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov
 	if err != nil {
 		return err
 	}
+	if err := writeAtomic(filepath.Join(out, "coverage.parquet"), func(f *dataset.AtomicFile) error { return arrowio.WriteTable(f, cols, meta) }); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, "coverage.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, cols) }); err != nil {
+		return err
+	}
 	best := coverage.BestByHex(res.States)
 	bcols, err := pipeline.BestTable(best)
 	if err != nil {
 		return err
 	}
-	var list [][2]string
+	if err := writeAtomic(filepath.Join(out, "coverage_best.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, bcols) }); err != nil {
+		return err
+	}
+	fc, err := bestGeoJSON(best)
+	if err != nil {
+		return err
+	}
+	if err := writeJSONFile(filepath.Join(out, "coverage_best.geojson"), fc); err != nil {
+		return err
+	}
 	if layers != "" {
-		if list, err = layerList(layers, res.States); err != nil {
+		list, err := layerList(layers, res.States)
+		if err != nil {
 			return err
 		}
-	}
-	// The files are independent: written side by side (the country's
-	// million rows take seconds per format).
-	writes := []func() error{
-		func() error {
-			return writeAtomic(filepath.Join(out, "coverage.parquet"), func(f *dataset.AtomicFile) error { return arrowio.WriteTable(f, cols, meta) })
-		},
-		func() error {
-			return writeAtomic(filepath.Join(out, "coverage.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, cols) })
-		},
-		func() error {
-			return writeAtomic(filepath.Join(out, "coverage_best.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, bcols) })
-		},
-		func() error {
-			fc, err := bestGeoJSON(best)
-			if err != nil {
-				return err
-			}
-			return writeJSONFile(filepath.Join(out, "coverage_best.geojson"), fc)
-		},
-	}
-	for _, l := range list {
-		carrier, tech := l[0], l[1]
-		writes = append(writes, func() error {
+		for _, l := range list {
+			carrier, tech := l[0], l[1]
 			fc, err := coverage.FeatureCollection(res.States, func(s coverage.State) bool {
 				return string(s.Carrier) == carrier && s.Tech.String() == tech
 			})
 			if err != nil {
 				return err
 			}
-			return writeJSONFile(filepath.Join(out, fmt.Sprintf("coverage_%s_%s.geojson", carrier, tech)), fc)
-		})
-	}
-	errs := make([]error, len(writes))
-	parallel.For(len(writes), 0, func(i int) { errs[i] = writes[i]() })
-	if err := errors.Join(errs...); err != nil {
-		return err
+			if err := writeJSONFile(filepath.Join(out, fmt.Sprintf("coverage_%s_%s.geojson", carrier, tech)), fc); err != nil {
+				return err
+			}
+		}
 	}
 	m := map[string]any{"metadata": meta, "rows_read": res.RowsRead, "states": len(res.States), "hexes": len(best),
 		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected}
