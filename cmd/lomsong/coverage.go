@@ -605,7 +605,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if len(store.Parts("measurements", nil, nil)) == 0 {
-		return errors.New("calibrate: the dataset has no measurements to calibrate against")
+		return fmt.Errorf("calibrate: the dataset has no measurements to calibrate against (ingest a measurement file first): measurements %w", pipeline.ErrMissingData)
 	}
 	t0 := time.Now()
 	var oa *predict.OffAirResult

@@ -556,6 +556,11 @@ func TestBinaryNoMeasurements(t *testing.T) {
 	if code != exitDataRefused || !strings.Contains(errs, "no measurements in period 2026-10 in "+ds+" (months with measurements: none)") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
+	// Nothing to calibrate against: data refused, as aggregate's.
+	_, errs, code = runBinary(t, "calibrate", "--dataset", ds)
+	if code != exitDataRefused || !strings.Contains(errs, "no measurements to calibrate against") {
+		t.Fatalf("calibrate: exit %d\n%s", code, errs)
+	}
 }
 
 // TestBinaryExitCodesMissingData: a dataset without what a command needs

@@ -315,9 +315,40 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	if a.OffAirMasts, err = f.OffAirMasts(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkKeys(b); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	// The rows to set down, as calibrate itself derives them.
 	a.OffAir = (&predict.OffAirResult{Masts: a.OffAirMasts}).Refs()
 	return &f, &a, nil
+}
+
+// checkKeys refuses a file without the keys calibrate always writes and
+// the stages read: a key left out of a hand-edited file would read as 0
+// (a σ of 0 dB makes every prediction of the network certain), where
+// null is the documented "not fitted" (the model's own value).
+func checkKeys(b []byte) error {
+	var raw struct {
+		Calibrations *[]map[string]json.RawMessage `json:"calibrations"`
+		Resolution   json.RawMessage               `json:"resolution"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	switch {
+	case raw.Calibrations == nil:
+		return fmt.Errorf("no \"calibrations\" list (lomsong calibrate writes one, empty when nothing was fitted): %w", engine.ErrInvalidValue)
+	case raw.Resolution == nil:
+		return fmt.Errorf("no \"resolution\": %w", engine.ErrInvalidValue)
+	}
+	for i, c := range *raw.Calibrations {
+		for _, k := range []string{"carrier", "tech", "hexes", "offset_db", "slope_db_per_decade", "ref_log10_distance_m", "sigma_db"} {
+			if _, ok := c[k]; !ok {
+				return fmt.Errorf("calibrations[%d] has no %q (null keeps the model's own value): %w", i, k, engine.ErrInvalidValue)
+			}
+		}
+	}
+	return nil
 }
 
 // WriteCalibrationFile writes f to path atomically (a temporary file

@@ -85,6 +85,12 @@ func TestBadEntriesNameFileAndEntry(t *testing.T) {
 		{"huge offset", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","offset_db":1e6}]}`, "offset_db 1e+06 beyond ±60 dB"},
 		{"p_off_air", `{"resolution":8,"calibrations":[],"off_air":{"masts_weighed":1,"masts":[{"carrier":"viettel","site_ids":["A"],"p_off_air":7}],"networks":[]}}`,
 			"p_off_air 7 is not a probability"},
+		// A key left out would read as 0 (σ 0 dB: every prediction
+		// certain); null is the documented "the model's own value".
+		{"no sigma", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"offset_db":-2,"slope_db_per_decade":null,"ref_log10_distance_m":null}]}`,
+			`calibrations[0] has no "sigma_db"`},
+		{"bare", `{}`, `no "calibrations" list`},
+		{"no resolution", `{"calibrations":[]}`, `no "resolution"`},
 	} {
 		p := filepath.Join(dir, c.name+".json")
 		os.WriteFile(p, []byte(c.body), 0o644)
