@@ -172,7 +172,7 @@ func TestDashboardInChromium(t *testing.T) {
 		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "needs the ministry role", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
 		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "a province user has no submissions", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng"}, not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng"}},
-		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
+		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv", "không có dữ liệu của nhà mạng vinaphone"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
 		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)"}, not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá"}, sparks: sparks, hexMap: true},
 		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)"}, sparks: sparks, hexMap: true},
 		{name: "province outside its scope", user: "laichau", hash: "#province/01", wantError: "outside your scope", not: []string{"Thôn chưa có 3G/4G", deadName}},

@@ -844,6 +844,17 @@ func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
 	return vs, nil
 }
 
+// notAssessed returns, for a province none of whose villages is in the
+// release, the note every province answer carries with "assessed":
+// false (its empty lists are "not known", never "none"); "" when some
+// village of the release lies in the province.
+func notAssessed(rl Release, vs []ReleaseVillage, code string) string {
+	if slices.ContainsFunc(vs, func(v ReleaseVillage) bool { return v.Province == code }) {
+		return ""
+	}
+	return fmt.Sprintf("not assessed in release %d: no village of the release lies in province %s, so its dead zones are not known", rl.Number, code)
+}
+
 func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 	code, ok := s.provinceScope(w, r)
 	if !ok {
@@ -865,8 +876,8 @@ func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 		// assessed: its empty lists are "not known", not "no dead zones".
 		body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code),
 			"assessed": len(vs) > 0, "villages": vs}
-		if len(vs) == 0 {
-			body["note"] = fmt.Sprintf("not assessed in release %d: no village of the release lies in province %s, so its dead zones are not known", rl.Number, code)
+		if note := notAssessed(rl, all, code); note != "" {
+			body["note"] = note
 		}
 		writeJSON(w, http.StatusOK, body)
 	case "csv":
@@ -899,7 +910,7 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rl, ok := s.releaseOf(w, r)
+	rl, vs, ok := s.releaseVillagesOf(w, r)
 	if !ok {
 		return
 	}
@@ -914,6 +925,12 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 		if slices.Contains(codes, any(code)) {
 			out.Append(f)
 		}
+	}
+	// Foreign members (RFC 7946 §6.1): an empty collection of a province
+	// not assessed is "not known", not "no dead zones".
+	out.ExtraMembers = geojson.Properties{"assessed": true}
+	if note := notAssessed(rl, vs, code); note != "" {
+		out.ExtraMembers = geojson.Properties{"assessed": false, "note": note}
 	}
 	writeCompactJSON(w, "application/geo+json", out)
 }
@@ -981,8 +998,15 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := diffVillages(old, cur, func(v ReleaseVillage) bool { return u.Role == RoleMinistry || v.Province == u.Province })
-	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
-		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served})
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
+		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served}
+	if u.Role == RoleProvince {
+		body["province"], body["assessed"] = u.Province, true
+		if note := notAssessed(rl, cur, u.Province); note != "" {
+			body["assessed"], body["note"] = false, note
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 type villageDiff struct{ dead, served []ReleaseVillage }
@@ -1097,22 +1121,31 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "the gaps of %s are not yours", want)
 			return
 		}
-		// A carrier the release does not know (a misspelt name) is not
-		// answered with an empty list, which reads as "no gaps". Every
-		// carrier of the analysis appears in the gaps, as the carrier of
-		// its own or as covering another's, whenever there is any gap.
-		known := map[string]bool{}
-		for _, g := range all {
-			known[g.Carrier] = true
-			for _, o := range g.CoveredBy {
-				known[o] = true
-			}
+	}
+	// A carrier the release does not know (a misspelt name, in the query
+	// or in a carrier user's own registration) is not answered with an
+	// empty list, which reads as "no gaps". Every carrier of the analysis
+	// appears in the gaps, as the carrier of its own or as covering
+	// another's, whenever there is any gap.
+	// A carrier user's own carrier absent from the release (no data of
+	// it certified yet, or registered under another spelling) is not
+	// assessed, and said so.
+	known := map[string]bool{}
+	for _, g := range all {
+		known[g.Carrier] = true
+		for _, o := range g.CoveredBy {
+			known[o] = true
 		}
-		if len(known) > 0 && !known[want] {
-			names := slices.Sorted(maps.Keys(known))
-			writeError(w, http.StatusNotFound, "carrier %q: not in release %d (carriers: %s)", want, rl.Number, strings.Join(names, ", "))
-			return
+	}
+	absent := func(c string) string {
+		if len(known) == 0 || known[c] {
+			return ""
 		}
+		return fmt.Sprintf("%q: not in release %d (carriers: %s)", c, rl.Number, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+	}
+	if why := absent(want); want != "" && why != "" {
+		writeError(w, http.StatusNotFound, "carrier %s", why)
+		return
 	}
 	keep := func(g ReleaseGap) bool {
 		switch {
@@ -1131,7 +1164,27 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 			out = append(out, g)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "gaps": out})
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "gaps": out}
+	if u.Role == RoleCarrier {
+		body["carrier"], body["assessed"] = string(u.Carrier), true
+		if why := absent(string(u.Carrier)); why != "" {
+			body["assessed"], body["note"] = false, "your carrier "+why+": its gaps are not known"
+		}
+	}
+	if u.Role == RoleProvince {
+		// The province's own gaps: none listed is "none" only when the
+		// province was assessed.
+		vs, err := s.readVillages(rl)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		body["province"], body["assessed"] = u.Province, true
+		if note := notAssessed(rl, vs, u.Province); note != "" {
+			body["assessed"], body["note"] = false, note
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func provinces2025() (*geodata.BoundarySet, error) { return geodata.Provinces2025() }
@@ -1154,7 +1207,7 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rl, ok := s.releaseOf(w, r)
+	rl, vs, ok := s.releaseVillagesOf(w, r)
 	if !ok {
 		return
 	}
@@ -1176,7 +1229,11 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	}
 	// Compact, like deadzones.geojson: the boundaries are most of the
 	// body, and indenting puts each of their numbers on a line.
-	writeCompactJSON(w, "application/json; charset=utf-8", map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out})
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "assessed": true, "hexes": out}
+	if note := notAssessed(rl, vs, code); note != "" {
+		body["assessed"], body["note"] = false, note
+	}
+	writeCompactJSON(w, "application/json; charset=utf-8", body)
 }
 
 // The campaign a release plans, per province: the days and teams of the

@@ -100,8 +100,9 @@ type testService struct {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // newService starts a service on a fresh dataset with the users
-// cuc (ministry), vt (viettel), vnp (vinaphone), mobi (mobifone) and
-// laichau (province 12).
+// cuc (ministry), vt (viettel), vnp (vinaphone), mobi (mobifone),
+// laichau (province 12), hanoi (province 01, without villages in the
+// tests' releases) and vtypo (a carrier registered misspelt, "vietel").
 func newService(t *testing.T, mod func(*Options)) *testService {
 	t.Helper()
 	dir := t.TempDir()
@@ -109,7 +110,8 @@ func newService(t *testing.T, mod func(*Options)) *testService {
 	tokens := map[string]string{}
 	for _, u := range []NewUser{{Name: "cuc", Role: RoleMinistry}, {Name: "vt", Role: RoleCarrier, Carrier: "Viettel"},
 		{Name: "vnp", Role: RoleCarrier, Carrier: "VNPT"}, {Name: "mobi", Role: RoleCarrier, Carrier: "mobifone"},
-		{Name: "laichau", Role: RoleProvince, Province: "Lai Châu"}} {
+		{Name: "laichau", Role: RoleProvince, Province: "Lai Châu"}, {Name: "hanoi", Role: RoleProvince, Province: "01"},
+		{Name: "vtypo", Role: RoleCarrier, Carrier: "Vietel"}} {
 		_, tok, err := AddUser(ctx, dir, u, time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -448,6 +450,25 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if json.Unmarshal(b, &none); code != 200 || len(none.Villages) != 0 || none.Assessed || !strings.Contains(none.Note, "not assessed") {
 		t.Fatalf("a province without villages: %d %.300s", code, b)
 	}
+	// Its dead zones, hexes and gaps say so too: their empty lists are
+	// not an all-clear.
+	for _, p := range []string{"/api/v1/releases/2024-10/provinces/01/deadzones.geojson", "/api/v1/releases/2024-10/provinces/01/hexes",
+		"/api/v1/releases/2024-10/gaps"} {
+		code, b := ts.call(t, "hanoi", "GET", p, strings.NewReplacer("2024-10", "{period}", "/01/", "/{code}/").Replace(p), nil, "")
+		type answer struct {
+			Assessed *bool
+			Note     string
+		}
+		var body answer
+		if json.Unmarshal(b, &body); code != 200 || body.Assessed == nil || *body.Assessed || !strings.Contains(body.Note, "not assessed in release") {
+			t.Errorf("%s of a province not assessed: %d %.300s", p, code, b)
+		}
+		code, b = ts.call(t, "laichau", "GET", strings.Replace(p, "/01/", "/12/", 1), strings.NewReplacer("2024-10", "{period}", "/01/", "/{code}/").Replace(p), nil, "")
+		body = answer{}
+		if json.Unmarshal(b, &body); code != 200 || body.Assessed == nil || !*body.Assessed || body.Note != "" {
+			t.Errorf("%s of an assessed province: %d %.300s", p, code, b)
+		}
+	}
 	for _, v := range vs.Villages {
 		if v.Province != "12" {
 			t.Fatalf("village of province %s in province 12's list", v.Province)
@@ -624,6 +645,12 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	}
 	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps?carrier=vnpt", "/api/v1/releases/{period}/gaps", nil, ""); code != 403 {
 		t.Fatalf("viettel asks for vinaphone's gaps: %d", code)
+	}
+	// A carrier user registered under a misspelt name: 404 naming the
+	// release's carriers, not an empty "no gaps".
+	if code, b := ts.call(t, "vtypo", "GET", "/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", nil, ""); code != 200 ||
+		!strings.Contains(string(b), `"assessed": false`) || !strings.Contains(string(b), `your carrier \"vietel\": not in release`) {
+		t.Fatalf("gaps of a misspelt carrier user: %d %.300s", code, b)
 	}
 	// A misspelt carrier is not an empty list ("no gaps"): 404 naming the
 	// release's carriers.

@@ -16,6 +16,7 @@ const T = {
     evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    carrierNotAssessed: (c, r) => `Kỳ công bố ${r} không có dữ liệu của nhà mạng ${c}, nên chưa biết vùng lõm của nhà mạng (không phải là không có vùng lõm).`,
     notAssessed: "Chưa được đánh giá", notAssessedNote: (r) => `Kỳ công bố ${r} không có thôn nào thuộc tỉnh này, nên chưa biết tình trạng lõm sóng của tỉnh (không phải là không có vùng lõm).`,
     statuses: { published: "đã công bố", failed: "thất bại", running: "đang chạy", queued: "đang chờ", validating: "đang kiểm tra", accepted: "đã nhận", certified: "đã xác nhận", retracted: "đã rút", refused: "bị từ chối" },
     noRelease: "Chưa có kỳ công bố nào", communes: "Xã", legendDead: "chưa có 3G/4G", legendOk: "có 3G/4G", zoneLegend: "vùng lõm",
@@ -44,6 +45,7 @@ const T = {
     evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    carrierNotAssessed: (c, r) => `Release ${r} holds no data of carrier ${c}: its gaps are not known (which is not the same as none).`,
     notAssessed: "Not assessed", notAssessedNote: (r) => `No village of release ${r} lies in this province: its dead zones are not known (which is not the same as none).`,
     statuses: {},
     noRelease: "No release published yet", communes: "Communes", legendDead: "without 3G/4G", legendOk: "3G/4G", zoneLegend: "dead zone",
@@ -284,6 +286,7 @@ async function carrierPage(c, me) {
   const period = await latestPeriod();
   if (!period) { c.append(section(T.gaps, el("p", { class: "muted" }, T.noRelease))); return; }
   const g = await api(`/api/v1/releases/${period}/gaps`);
+  if (g.assessed === false) { c.append(section(T.gaps, el("p", { class: "muted" }, T.carrierNotAssessed(g.carrier, g.release)))); return; }
   const shareable = g.gaps.filter((x) => x.gap === "another_carrier_covers");
   const hh = (xs) => xs.reduce((s, x) => s + x.households, 0);
   c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
