@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 const datasetSynopsis = `dataset ls|verify|repair DIR
@@ -96,14 +97,48 @@ func openDataset(dir string) (*dataset.Store, error) {
 	return dataset.Open(dir)
 }
 
-func datasetLs(dir string, e *env) error {
+// openExisting opens the dataset at dir for dataset ls and verify: a
+// directory without a manifest (and without data files, which Open
+// refuses pointing to repair) is no dataset, not an empty one that
+// verifies clean — most often it is the directory above one (a demo's
+// output, whose dataset is OUT/dataset).
+func openExisting(dir string) (*dataset.Store, error) {
 	s, err := dataset.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, os.ErrNotExist) {
+		hint := "; create one with lomsong ingest --dataset " + dir + " FILE... or lomsong demo"
+		if des, err := os.ReadDir(dir); err == nil {
+			for _, d := range des { // sorted by name
+				if sub := filepath.Join(dir, d.Name()); d.IsDir() && fileExists(filepath.Join(sub, "manifest.json")) {
+					hint = "; the dataset is " + sub + " (a demo's output holds its dataset in dataset/)"
+					break
+				}
+			}
+		}
+		return nil, fmt.Errorf("%s: no dataset here: manifest.json %w%s", dir, pipeline.ErrMissingData, hint)
+	}
+	return s, nil
+}
+
+func datasetLs(dir string, e *env) error {
+	s, err := openExisting(dir)
 	if err != nil {
 		return err
 	}
 	man := s.Manifest()
+	un, err := s.Unlisted()
+	if err != nil {
+		return err
+	}
+	if len(un) > 0 {
+		// Said first: the summary below counts what is read, not these.
+		fmt.Fprintf(e.stdout, "warning: %d data file(s) on disk are not in the manifest and are not read (e.g. %s): lomsong dataset repair %s lists them again\n",
+			len(un), un[0], dir)
+	}
 	if len(man.Sources) == 0 {
-		fmt.Fprintf(e.stdout, "%s: empty dataset (no data files); add files with lomsong ingest --dataset %s FILE...\n", dir, dir)
+		fmt.Fprintf(e.stdout, "%s: no data in the manifest; add files with lomsong ingest --dataset %s FILE...\n", dir, dir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -142,7 +177,7 @@ func datasetLs(dir string, e *env) error {
 }
 
 func datasetVerify(ctx context.Context, dir string, e *env) error {
-	s, err := dataset.Open(dir)
+	s, err := openExisting(dir)
 	if err != nil {
 		return err
 	}
@@ -162,6 +197,11 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	}
 	if len(rep.Bad) > 0 {
 		return fmt.Errorf("dataset %s: %d of %d parts, quarantine and saved stage files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine+rep.StageFiles)
+	}
+	if len(rep.Unlisted) > 0 {
+		// Data on disk that no reader sees: the manifest lost them.
+		return fmt.Errorf("dataset %s: %d parts verified, but %d data file(s) on disk are not in the manifest and are not read: lomsong dataset repair %s lists them again",
+			dir, rep.Parts, len(rep.Unlisted), dir)
 	}
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
 	if rep.Stages > 0 {
@@ -212,6 +252,9 @@ func datasetRepair(dir string, e *env) error {
 	}
 	for _, p := range rep.Corrected {
 		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)
+	}
+	for _, p := range rep.Recounted {
+		fmt.Fprintf(e.stdout, "CORRECTED source %s (its parts' rows, every part intact; rows read = accepted + rejected)\n", p)
 	}
 	for _, p := range rep.Damaged {
 		fmt.Fprintf(e.stdout, "DAMAGED %s\n", p)

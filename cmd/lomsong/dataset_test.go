@@ -110,8 +110,17 @@ func TestDatasetIntegrityCommands(t *testing.T) {
 	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Join(t.TempDir(), "nonexistent")); code != exitFailure || !strings.Contains(errs, "no such file") {
 		t.Fatalf("ls of a missing directory: %d %s", code, errs)
 	}
-	if out, _, code := runCmd(t, "dataset", "ls", t.TempDir()); code != exitOK || !strings.Contains(out, "empty dataset") {
-		t.Fatalf("ls of an empty directory: %d %s", code, out)
+	// A directory without a manifest is no dataset (not an empty one that
+	// verifies clean): refused, pointing at the dataset inside a demo's
+	// output.
+	empty := t.TempDir()
+	for _, sub := range []string{"ls", "verify"} {
+		if _, errs, code := runCmd(t, "dataset", sub, empty); code != exitDataRefused || !strings.Contains(errs, "no dataset here: manifest.json missing") {
+			t.Fatalf("%s of an empty directory: %d %s", sub, code, errs)
+		}
+	}
+	if _, errs, code := runCmd(t, "dataset", "verify", filepath.Dir(ds)); code != exitDataRefused || !strings.Contains(errs, "the dataset is "+ds) {
+		t.Fatalf("verify of the directory above a dataset: %d %s", code, errs)
 	}
 	if _, _, code := runCmd(t, "dataset", "check", ds); code != exitUsage {
 		t.Fatalf("unknown dataset subcommand: %d", code)

@@ -354,6 +354,10 @@ func (m Manifest) listed() map[string]bool {
 	return out
 }
 
+// Unlisted returns the data files under the dataset's data directories
+// that its manifest does not list (and no reader sees), by path.
+func (s *Store) Unlisted() ([]string, error) { return s.unlisted() }
+
 // unlisted returns the data files the manifest does not list.
 func (s *Store) unlisted() ([]string, error) {
 	files, err := dataFiles(s.dir)

@@ -852,3 +852,37 @@ func TestRepairRestoresLostPartEntry(t *testing.T) {
 		t.Fatalf("verify after repair: %+v %v", vr, err)
 	}
 }
+
+// A source's counts edited in its record, every part intact: verify
+// fails, repair recounts the source from its parts (it kept the record,
+// so verify kept failing), and verify passes.
+func TestRepairRecountsEditedSource(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ds")
+	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
+	s, _ := Open(dir)
+	res, err := s.IngestFile(ctx, in, IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, manifestName))
+	m, _ := parseManifest(b)
+	m.Sources[0].Accepted, m.Sources[0].RowsRead = 1, 5
+	os.WriteFile(filepath.Join(dir, manifestName), mustJSON(m), 0o644)
+	s, _ = Open(dir)
+	if vr, err := s.Verify(ctx); err != nil || len(vr.Bad) != 1 {
+		t.Fatalf("verify of the edited record: %+v %v", vr, err)
+	}
+	rep, err := Repair(dir, now)
+	if err != nil || len(rep.Recounted) != 1 || len(rep.Corrected) != 0 || rep.Kept != 1 {
+		t.Fatalf("repair: %+v %v", rep, err)
+	}
+	s, _ = Open(dir)
+	got := s.Manifest().Sources[0]
+	if got.Accepted != res.Source.Accepted || got.RowsRead != res.Source.RowsRead {
+		t.Fatalf("recounted %d accepted of %d read, want %d of %d", got.Accepted, got.RowsRead, res.Source.Accepted, res.Source.RowsRead)
+	}
+	if vr, err := s.Verify(ctx); err != nil || len(vr.Bad) != 0 {
+		t.Fatalf("verify after repair: %+v %v", vr, err)
+	}
+}

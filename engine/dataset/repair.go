@@ -203,6 +203,10 @@ type RepairReport struct {
 	// edit), and parts of a kept source whose entry its record had lost:
 	// the record is corrected from the file.
 	Corrected []string
+	// Recounted lists sources whose parts are all intact but whose
+	// record's accepted rows (and so rows read) disagreed with them (a
+	// hand edit): the counts are now the parts' ("name: accepted A → B").
+	Recounted []string
 }
 
 // partFile is a data file found by Repair.
@@ -297,6 +301,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	used := map[string]bool{}
 	var sources []Source
 	seen := map[string]bool{}
+	intactSources := map[string]bool{} // kept sources every listed part of which is intact
 	for ci, c := range candidates {
 		if seen[c.SHA256] {
 			continue
@@ -324,12 +329,13 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		}
 		seen[c.SHA256] = true
 		c.Parts = slices.Clone(c.Parts)
-		corrected := false
+		corrected, intact := false, true
 		for i, p := range c.Parts {
 			used[p.Path] = true
 			pf := found[p.Path]
 			switch {
 			case !present[p.Path]:
+				intact = false
 				rep.Missing = append(rep.Missing, p.Path)
 			case pf != nil && p.SHA256 != "" && pf.sums.sha256 == p.SHA256 && (pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
 				(p.CRC32C != "" && pf.sums.crc32c != p.CRC32C)):
@@ -341,6 +347,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 				corrected = true
 			case pf == nil || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
 				(p.SHA256 != "" && pf.sums.sha256 != p.SHA256) || (p.CRC32C != "" && pf.sums.crc32c != p.CRC32C):
+				intact = false
 				rep.Damaged = append(rep.Damaged, p.Path)
 			case p.SHA256 == "" || p.CRC32C == "":
 				c.Parts[i].setSums(pf.sums) // a part of an earlier version, intact as far as it was recorded
@@ -349,6 +356,9 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		if corrected {
 			c.Accepted = c.partRows()
 			c.RowsRead = c.Accepted + c.Rejected
+		}
+		if intact {
+			intactSources[c.SHA256] = true
 		}
 		if c.Quarantine != "" && quarantines[c.Quarantine] {
 			used[c.Quarantine] = true
@@ -405,6 +415,17 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		src.Parts = append(src.Parts, p)
 		src.Accepted += p.Rows
 		used[rel] = true
+	}
+	// A kept source whose parts are all intact, their lost entries
+	// restored, holds its parts' rows, whatever its record says (a hand
+	// edit of its counts).
+	for k := range sources {
+		c := &sources[k]
+		if rows := c.partRows(); intactSources[c.SHA256] && rows != c.Accepted {
+			rep.Recounted = append(rep.Recounted, fmt.Sprintf("%s: accepted %d → %d", c.Name, c.Accepted, rows))
+			c.Accepted = rows
+			c.RowsRead = c.Accepted + c.Rejected
+		}
 	}
 	// Quarantine files of sources none of whose parts remain (or that had
 	// none: every row rejected).
