@@ -40,13 +40,16 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	var periods periodListFlag
 	fs.Var(&periods, "period", "only these `months` (comma-separated YYYY-MM; default: every month)")
 	carrier := fs.String("carrier", "", "only these `carriers` (comma-separated identifiers, e.g. viettel,mobifone)")
-	workers := fs.Int("workers", 0, "worker goroutines (0 = all cores)")
+	workers := fs.Int("workers", 0, fmt.Sprintf("worker goroutines (0 = all cores; at most %d)", maxWorkers))
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
 	if *dir == "" || *out == "" {
 		fs.Usage()
 		return usageError{"aggregate: --dataset and --out are required"}
+	}
+	if *workers < 0 || *workers > maxWorkers {
+		return usageError{fmt.Sprintf("aggregate: --workers %d: want 0 (one per core) to %d", *workers, maxWorkers)}
 	}
 	cfg := aggregate.DefaultConfig()
 	cfg.Resolution = *res
@@ -175,3 +178,8 @@ func writeAtomic(path string, fill func(*dataset.AtomicFile) error) error {
 
 // writeCols writes result columns as CSV (see pipeline.WriteCSV).
 func writeCols(w io.Writer, cols []arrowio.Column) error { return pipeline.WriteCSV(w, cols) }
+
+// maxWorkers bounds --workers: each worker holds its own partial
+// aggregates, so thousands of them cost memory and time for nothing (a
+// machine has tens of cores, not thousands).
+const maxWorkers = 256

@@ -600,6 +600,12 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 			"--sharing-per-hex-vnd 1e+20: want an amount of VND from 0 to 1e+15"},
 		{[]string{"run", "--dataset", ds, "--budget", "0", "--out", out}, exitUsage, "--budget 0: want an amount of VND above 0"},
 		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
+		// Thousands of workers took minutes for 20,000 rows; a negative
+		// count was taken as the default.
+		{[]string{"aggregate", "--dataset", ds, "--out", out, "--workers", "20000"}, exitUsage, "--workers 20000: want 0 (one per core) to 256"},
+		{[]string{"aggregate", "--dataset", ds, "--out", out, "--workers", "-3"}, exitUsage, "--workers -3: want 0"},
+		// --res 0 or below left the cells' resolution unchecked.
+		{[]string{"validate", "--kind", "claims", "--res", "0", filepath.Join(examples, "sites.csv")}, exitUsage, "--res 0: an analysis resolution is 1..15"},
 	} {
 		_, errs, code := runBinary(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -102,19 +104,20 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 	units := set.Units()
 	var notFound error
 	if len(queries) > 0 {
-		// Every query is answered: the units found are listed, and the
-		// first query not found is the error after them.
+		// Every query is answered: the units found are listed, and every
+		// query not found is named in the error after them (a usage
+		// error when each is one).
 		units = units[:0:0]
+		var errs []error
 		for _, q := range queries {
 			u, err := lookupUnit(set, q, "")
 			if err != nil {
-				if notFound == nil {
-					notFound = err
-				}
+				errs = append(errs, err)
 				continue
 			}
 			units = append(units, u)
 		}
+		notFound = joinLookups(errs)
 	}
 	if len(units) == 0 && notFound != nil {
 		return notFound
@@ -350,4 +353,24 @@ func openMaybeGzip(path string) (r io.Reader, closeFn func() error, err error) {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rd, f.Close, nil
+}
+
+// joinLookups joins the errors of several unit lookups into one, a usage
+// error when every one is (nil for none).
+func joinLookups(errs []error) error {
+	if len(errs) <= 1 {
+		return errors.Join(errs...)
+	}
+	msgs := make([]string, len(errs))
+	usage := true
+	for i, err := range errs {
+		msgs[i] = err.Error()
+		var ue usageError
+		usage = usage && errors.As(err, &ue)
+	}
+	msg := fmt.Sprintf("%d names not found: %s", len(errs), strings.Join(msgs, "; "))
+	if usage {
+		return usageError{msg}
+	}
+	return errors.New(msg)
 }

@@ -156,8 +156,9 @@ func TestAreasCommand(t *testing.T) {
 	}
 	// The names found are listed before the one that is not; a code
 	// without its leading zero is found.
-	out, errs, code := runCmd(t, "areas", "lai chau", "atlantis", "8")
-	if code != exitUsage || !strings.Contains(out, "Lai Châu") || !strings.Contains(out, "Tuyên Quang") || !strings.Contains(errs, `"atlantis"`) {
+	out, errs, code := runCmd(t, "areas", "lai chau", "atlantis", "8", "lemuria")
+	if code != exitUsage || !strings.Contains(out, "Lai Châu") || !strings.Contains(out, "Tuyên Quang") || !strings.Contains(errs, `2 names not found: "atlantis"`) ||
+		!strings.Contains(errs, `"lemuria": no such unit`) {
 		t.Fatalf("%d\n%s\n%s", code, out, errs)
 	}
 	// A --parent-prop no unit has is an error, as a missing --code-prop.

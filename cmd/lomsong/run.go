@@ -55,7 +55,7 @@ Progress goes to stderr (stage, rows, rate, ETA); a summary of the stages
 (read back or computed, why, time, where saved) and the month's figures to
 stdout. A month without measurements is refused (exit 3).`
 
-const runExample = `  lomsong run --dataset lomsong-demo/dataset --period 2026-05
+const runExample = `  lomsong run --dataset lomsong-demo/dataset --period 2024-10
   lomsong run --dataset ./ds --period 2026-05 --budget 500e9 --out ./may
   lomsong run --dataset ./ds --province "lai chau" --communes ../shared/data/vn_communes_2025.geojson`
 

@@ -334,6 +334,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	if err := notDirectories("validate", files); err != nil {
 		return err
 	}
+	if *claimsRes < 1 || *claimsRes > 15 {
+		return usageError{fmt.Sprintf("validate: --res %d: an analysis resolution is 1..15 (lomsong deadzones --res; default 8)", *claimsRes)}
+	}
 	m, _, bounds, err := in.load()
 	if err != nil {
 		return err
