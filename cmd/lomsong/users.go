@@ -107,6 +107,10 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		if errors.Is(err, server.ErrNoSuchUser) {
 			return usageError{"users revoke: " + err.Error()}
 		}
+		if errors.Is(err, server.ErrRevokedAlready) {
+			fmt.Fprintln(e.stdout, err)
+			return nil
+		}
 		if err != nil {
 			return err
 		}

@@ -392,6 +392,12 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := dec.Token(); err != io.EOF {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			// Whitespace after the object ran over the limit.
+			writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+			return
+		}
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"} alone, found more after it`)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -265,6 +266,10 @@ func TestUsers(t *testing.T) {
 	}
 	if err := RevokeUser(ctx, dir, "so-laichau", now); err != nil {
 		t.Fatal(err)
+	}
+	// Again: said so, nothing changed.
+	if err := RevokeUser(ctx, dir, "so-laichau", now.Add(time.Hour)); !errors.Is(err, ErrRevokedAlready) || !strings.Contains(err.Error(), nowText(now)) {
+		t.Fatalf("revoking twice: %v", err)
 	}
 	if err := RevokeUser(ctx, dir, "nobody", now); err == nil {
 		t.Fatal("revoking an unknown user succeeded")
@@ -1007,5 +1012,24 @@ func TestRetractedSubmission(t *testing.T) {
 	}
 	if rl := ts.release(t, "2024-10"); rl.Status != "published" || len(rl.Submissions) != 4 {
 		t.Fatalf("release 3: %+v", rl)
+	}
+}
+
+// A release request over the JSON limit is 413 wherever its bytes are,
+// before the object or after it; something else after it is 400.
+func TestReleaseBodyLimit(t *testing.T) {
+	ts := newService(t, nil)
+	pad := strings.Repeat(" ", maxJSONBody+10)
+	for _, c := range []struct {
+		name, body string
+		code       int
+	}{
+		{"padding before", pad + `{"period":"2024-10"}`, 413},
+		{"padding after", `{"period":"2024-10"}` + pad, 413},
+		{"more after", `{"period":"2024-10"} {}`, 400},
+	} {
+		if code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(c.body), "application/json"); code != c.code {
+			t.Errorf("%s: %d, want %d: %.200s", c.name, code, c.code, b)
+		}
 	}
 }

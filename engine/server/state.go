@@ -50,6 +50,11 @@ type User struct {
 // ErrNoSuchUser is returned for a user name that is not registered.
 var ErrNoSuchUser = errors.New("no such user")
 
+// ErrRevokedAlready is returned by RevokeUser for a user revoked before:
+// nothing changes (no second audit line, the first revocation's time
+// kept).
+var ErrRevokedAlready = errors.New("revoked already")
+
 // ErrInvalidUser wraps the reasons a user cannot be added.
 var ErrInvalidUser = errors.New("invalid user")
 
@@ -307,11 +312,14 @@ func RevokeUser(ctx context.Context, dir, name string, now time.Time) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var x int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE name = ?`, name).Scan(&x); errors.Is(err, sql.ErrNoRows) {
+		var at string
+		switch err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM users WHERE name = ?`, name).Scan(&at); {
+		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("%w: %q", ErrNoSuchUser, name)
+		case err != nil:
+			return err
 		}
-		return nil // revoked already
+		return fmt.Errorf("user %q: %w (at %s); nothing changed", name, ErrRevokedAlready, at)
 	}
 	if err := appendAudit(ctx, tx, now, "cli", "user.revoke", name, "", ""); err != nil {
 		return err
