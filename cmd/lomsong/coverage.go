@@ -10,6 +10,7 @@ import (
 	"io"
 	iofs "io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -339,8 +340,35 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printCoverageSummary(e, res, area, elapsed.Seconds())
+	warnTestedWithoutSite(e, res)
 	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, "coverage.{parquet,csv}, coverage_best.{csv,geojson}, coverage_meta.json"))
 	return nil
+}
+
+// warnTestedWithoutSite names, per carrier, the hexes with tests (too few
+// to decide) that no site of the register reaches: coverage's rule calls
+// them uncovered, predicted with no prediction, whatever their few tests
+// read — most often because the carrier's sites are not in the register.
+func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
+	hexes := map[engine.Carrier]int{}
+	var carriers []engine.Carrier
+	for _, st := range res.States {
+		if st.Source == coverage.Predicted && math.IsNaN(st.PredictedDBm) && st.Tests > 0 {
+			if hexes[st.Carrier] == 0 {
+				carriers = append(carriers, st.Carrier)
+			}
+			hexes[st.Carrier]++
+		}
+	}
+	slices.Sort(carriers)
+	for _, c := range carriers {
+		why := "no site of it in the register reaches them"
+		if !slices.ContainsFunc(res.Sites, func(s engine.Site) bool { return s.Carrier == c }) {
+			why = "it has no site in the register: ingest its sites"
+		}
+		fmt.Fprintf(e.stderr, "warning: %s: %d hex(es) with tests, too few to decide, and no prediction are uncovered by rule, whatever the tests read (%s)\n",
+			c, hexes[c], why)
+	}
 }
 
 // writeCoverage writes the coverage outputs into out (a staging folder of

@@ -976,3 +976,32 @@ func TestSourceDateEpoch(t *testing.T) {
 		t.Fatalf("SOURCE_DATE_EPOCH=yesterday gave %v, want the wall clock", got)
 	}
 }
+
+// A carrier tested in a hex but with no site in the register: coverage's
+// rule calls the hex uncovered (predicted, no prediction), and the
+// command says why, naming the carrier.
+func TestCoverageWarnsTestedWithoutSite(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sites := write("sites.csv", "site_id,carrier,tech,lon,lat,height_m,eirp_dbm,status\nS1,viettel,4G,103.24,22.33,30,60,active\n")
+	m := "ts,carrier,tech,lon,lat,signal_dbm,environment\n"
+	for i := 1; i <= 4; i++ {
+		m += fmt.Sprintf("2024-10-10T08:00:0%d+07:00,gmobile,4G,103.2500%d,22.3400%d,-7%d,outdoor\n", i, i, i, i+3)
+	}
+	ms := write("m.csv", m)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, ms); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", "none", "--out", filepath.Join(dir, "cov"))
+	if code != exitOK || !strings.Contains(errs, "warning: gmobile: 1 hex(es) with tests, too few to decide, and no prediction are uncovered by rule") ||
+		!strings.Contains(errs, "it has no site in the register: ingest its sites") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
