@@ -55,10 +55,26 @@ type Former struct {
 	Code, Name string
 	Into       Unit
 	Since      string // e.g. "1 July 2025"
+	// Renamed: the unit became Into alone (a new name for the same
+	// land, as Thừa Thiên Huế became Huế), not merged with others.
+	Renamed bool
+}
+
+// Became says what became of the former unit: "merged into X on D" or
+// "renamed X in YYYY" (a rename's date is not the merger's: Huế was
+// named in January 2025).
+func (f *Former) Became() string {
+	if f.Renamed {
+		return fmt.Sprintf("renamed %s in 2025", f.Into.Name)
+	}
+	return fmt.Sprintf("merged into %s on %s", f.Into.Name, f.Since)
 }
 
 func (e *NotFoundError) Error() string {
 	if f := e.Former; f != nil {
+		if f.Renamed {
+			return fmt.Sprintf("geodata: %q in %s: %s (%s) renamed %s (%s) in 2025", e.Query, e.Set, f.Name, f.Code, f.Into.Name, f.Into.Code)
+		}
 		return fmt.Sprintf("geodata: %q in %s: %s (%s) merged into %s (%s) on %s", e.Query, e.Set, f.Name, f.Code, f.Into.Name, f.Into.Code, f.Since)
 	}
 	s := fmt.Sprintf("%v: %q in %s", ErrNotFound, e.Query, e.Set)

@@ -37,6 +37,15 @@ func TestLookupFormerProvince(t *testing.T) {
 	if want := "Hà Giang (02) merged into Tuyên Quang (08) on 1 July 2025"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want it to contain %q", err, want)
 	}
+	// Thừa Thiên Huế became Huế alone: renamed, not merged.
+	_, err = s.Lookup("Thua Thien Hue")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Former == nil || !nf.Former.Renamed || !strings.Contains(err.Error(), "Thừa Thiên Huế (46) renamed Huế (46) in 2025") {
+		t.Fatalf("Thừa Thiên Huế: %v", err)
+	}
+	if _, err = s.Lookup("Ha Giang"); !errors.As(err, &nf) || nf.Former == nil || nf.Former.Renamed {
+		t.Fatal("Hà Giang taken as renamed")
+	}
 	// Names that survived are found, however their accents are written.
 	for q, code := range map[string]string{"Lào Cai": "15", "Thanh Hóa": "38", "thanh hoa": "38", "tuyen quang": "08", "12": "12"} {
 		if u, err := s.Lookup(q); err != nil || u.Code != code {

@@ -184,13 +184,17 @@ var provinces2025 = sync.OnceValues(func() (*BoundarySet, error) {
 	// The 2019 provinces that merged into another keep pointing to it:
 	// "Hà Giang" or "02" names Hà Giang, merged into Tuyên Quang (08).
 	set.formerCode, set.formerName = map[string]Former{}, map[string]Former{}
+	sources := map[string]int{} // 2019 provinces per 2025 province
+	for _, u := range old.units {
+		sources[cw[u.Code].Code2025]++
+	}
 	for _, u := range old.units {
 		c := cw[u.Code]
 		if c.Name2025 == u.Name && c.Code2025 == u.Code {
 			continue // the province kept its name and code
 		}
 		into, _ := set.ByCode(c.Code2025)
-		f := Former{Code: u.Code, Name: u.Name, Into: into, Since: "1 July 2025"}
+		f := Former{Code: u.Code, Name: u.Name, Into: into, Since: "1 July 2025", Renamed: sources[c.Code2025] == 1}
 		if _, taken := set.code[u.Code]; !taken {
 			set.formerCode[u.Code] = f
 		}

@@ -257,7 +257,7 @@ func lookupUnit(set *geodata.BoundarySet, q, flag string) (geodata.Unit, error) 
 		return u, nil
 	case errors.As(err, &nf) && nf.Former != nil:
 		f := nf.Former
-		return u, usageError{fmt.Sprintf("%s: %s merged into %s on %s; "+use, what, f.Name, f.Into.Name, f.Since, f.Into.Name)}
+		return u, usageError{fmt.Sprintf("%s: %s %s; "+use, what, f.Name, f.Became(), f.Into.Name)}
 	case errors.As(err, &nf) && len(nf.Nearest) > 0:
 		names := make([]string, len(nf.Nearest))
 		for i, n := range nf.Nearest {

@@ -504,8 +504,8 @@ func notAnArea(set *geodata.BoundarySet, code string) string {
 		return fmt.Sprintf("not a code of %s: %s (%s) written without its leading zero?", name, u.Code, u.Name)
 	case errors.As(err, &nf) && nf.Former != nil:
 		f := nf.Former
-		return fmt.Sprintf("%s merged into %s (%s) on %s: not a province of %s (its rows are %s's since then; score them with --boundaries provinces2019)",
-			f.Name, f.Into.Name, f.Into.Code, f.Since, name, f.Into.Name)
+		return fmt.Sprintf("%s %s (%s): not a province of %s (its rows are %s's since then; score them with --boundaries provinces2019)",
+			f.Name, f.Became(), f.Into.Code, name, f.Into.Name)
 	}
 	return fmt.Sprintf("not a code of %s", name)
 }
