@@ -99,6 +99,16 @@ func httpDo(t *testing.T, method, url, token string, body io.Reader) (int, []byt
 
 func TestServeUsersAndGracefulShutdown(t *testing.T) {
 	dir := t.TempDir()
+	// Listing before anyone is added says so and creates nothing.
+	if out, _, code := runBinary(t, "users", "ls", "--dataset", dir); code != 0 || !strings.Contains(out, "no users in "+dir) || fileExists(filepath.Join(dir, "serve")) {
+		t.Fatalf("users ls of a new dataset: %d %s", code, out)
+	}
+	// A carrier lomsong does not know by name is allowed, with a warning
+	// (a misspelt operator would see none of its data).
+	if _, errs, code := runBinary(t, "users", "add", "--dataset", dir, "--role", "carrier", "--carrier", "Vietel", "vt-typo"); code != 0 ||
+		!strings.Contains(errs, `warning: "vietel" is not an operator lomsong knows by name`) {
+		t.Fatalf("users add of an unknown carrier: %d %s", code, errs)
+	}
 	tok := addUser(t, dir, "--role", "province", "--province", "lai chau", "so-laichau")
 	if !strings.HasPrefix(tok, "ls_") {
 		t.Fatalf("last line %q is not a token", tok)

@@ -72,6 +72,12 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		switch {
 		case u.Carrier != "":
 			scope = " for carrier " + string(u.Carrier)
+			if !u.Carrier.Known() {
+				// Allowed (a new operator), but a misspelt known one
+				// would see none of its data.
+				fmt.Fprintf(e.stderr, "warning: %q is not an operator lomsong knows by name (e.g. viettel, vinaphone, mobifone, vietnamobile); the user sees only data submitted as %q\n",
+					string(u.Carrier), string(u.Carrier))
+			}
 		case u.Province != "":
 			scope = " for province " + u.Province
 		}
@@ -85,6 +91,10 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		users, err := server.ListUsers(ctx, *dir)
 		if err != nil {
 			return err
+		}
+		if len(users) == 0 {
+			fmt.Fprintf(e.stdout, "no users in %s (add one with lomsong users add --dataset %s --role ROLE NAME)\n", *dir, *dir)
+			return nil
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "name\trole\tscope\tcreated\trevoked")

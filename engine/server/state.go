@@ -266,6 +266,11 @@ func AddUser(ctx context.Context, dir string, nu NewUser, now time.Time) (User, 
 
 // ListUsers returns the users of the service of the dataset at dir, by name.
 func ListUsers(ctx context.Context, dir string) ([]User, error) {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(dir, StateDir, "state.db")); errors.Is(err, os.ErrNotExist) {
+			return nil, nil // nobody added yet: listing creates nothing
+		}
+	}
 	db, err := openState(ctx, dir)
 	if err != nil {
 		return nil, err
