@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/synth"
 )
 
@@ -109,6 +110,17 @@ func TestCalibratePerSite(t *testing.T) {
 	a := f.Attribution
 	if a["by_cell_id"] < a["measurements"]*8/10 || a["by_best_server"] != 0 || len(f.Offsets) < 1000 || len(f.Networks) < 9 {
 		t.Fatalf("attribution %v, %d offsets, %d networks", a, len(f.Offsets), len(f.Networks))
+	}
+	// The outdoor no-service rows are counted as left out (the count
+	// said 0: they were dropped before it).
+	noService := 0
+	for i := range w.Measurements.Len() {
+		if env := w.Measurements.Environment[i]; math.IsNaN(w.Measurements.SignalDBm[i]) && (env == engine.EnvOutdoor || env == engine.EnvVehicle) {
+			noService++
+		}
+	}
+	if noService == 0 || a["no_signal"] != noService {
+		t.Fatalf("no_signal %d, the world's outdoor no-service rows %d", a["no_signal"], noService)
 	}
 	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--calibration", cal, "--out", filepath.Join(dir, "cov"))
 	if code != exitOK || !strings.Contains(errs, fmt.Sprintf("%d per-site offsets", len(f.Offsets))) {

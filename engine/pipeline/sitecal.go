@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
@@ -48,7 +47,9 @@ func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions)
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range n {
-			if math.IsNaN(b.SignalDBm[i]) || (b.Environment[i] != engine.EnvOutdoor && b.Environment[i] != engine.EnvVehicle) {
+			// Outdoor and in-vehicle rows, no-service ones too:
+			// CalibrateSites counts those as left out (no level).
+			if b.Environment[i] != engine.EnvOutdoor && b.Environment[i] != engine.EnvVehicle {
 				continue
 			}
 			if in != nil && !in[bc[i]] {
