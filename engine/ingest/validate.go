@@ -725,7 +725,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	reject := func(line int64, e rowError) error {
 		rep.Rejected++
 		rep.ByReason[e.reason]++
-		if e.reason == ReasonInvalidEnum && e.value != "" {
+		if e.reason == ReasonInvalidEnum && e.value != "" && e.col != "cell" {
+			// A spelling a mapping's "values" could map (a cell id is
+			// no enum: no mapping makes one).
 			rep.addUnmapped(e.col, e.value)
 		}
 		if e.reason == ReasonInvalidNumber && e.detail == detailDecimalComma {
