@@ -1,11 +1,14 @@
 package pipeline
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/population"
 )
 
 // A hex judged at its villages: each key serves by its households-weighted
@@ -52,5 +55,44 @@ func TestVillageHexesServed(t *testing.T) {
 	vh.served(hc, dv, map[hexgrid.Cell]float64{a: 0.1, b: 0.5}, 0.5)
 	if hc[4].Covered {
 		t.Error("a dead hex's likeliest key marked serving")
+	}
+}
+
+// A populated hex no site of any carrier reaches and no test touches has
+// no coverage state: it is decided dead (P(dead) 1, no 3G/4G key), not
+// left without a verdict and put in a zone from the coverage alone.
+func TestHexOutOfEveryReachIsDead(t *testing.T) {
+	s := worldStore(t, false)
+	opt := worldOptions()
+	villages, err := s.Villages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := opt.Coverage.Aggregate.Config.Resolution
+	if opt.Coverage.Population, err = VillagePopulation(villages, res); err != nil {
+		t.Fatal(err)
+	}
+	// Twice the households (another population than the villages'), and
+	// a hex 150 km from every site.
+	for i := range opt.Coverage.Population {
+		opt.Coverage.Population[i].Households *= 2
+	}
+	far, _ := hexgrid.Index(104.70, 22.40, res)
+	opt.Coverage.Population = append(opt.Coverage.Population, population.Cell{Cell: far, Households: 40, Population: 160})
+	r, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := r.PDead[far]; !ok || p != 1 {
+		t.Fatalf("the out-of-reach hex: P(dead) %v (decided %v), want 1", p, ok)
+	}
+	in := 0
+	for _, z := range r.Zones {
+		if slices.Contains(z.Cells, far) {
+			in++
+		}
+	}
+	if in != 1 {
+		t.Fatalf("the out-of-reach hex is in %d zones", in)
 	}
 }
