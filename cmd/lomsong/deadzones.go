@@ -45,9 +45,12 @@ their province and commune: zones and carrier gaps follow the villages' own
 verdicts (a village without signal in a hex of mostly served households is not
 in a zone, nor is a zone's served village counted without signal, nor a dead
 hex another carrier's served one).
-With --province, the run analyses the province's hexes (those whose centres lie
-in it and those of its villages) and reports its villages (and any outside every
-province).
+With --province, the run analyses the province's hexes and reports its villages
+(and any outside every province), each with its own verdict. The province's hexes
+are those attributed to it, so that province runs add up to the whole: with the
+villages as the population, a hex holding villages is theirs (wherever its centre
+lies); with another population, a hex is the province's its centre lies in (a
+border hex holding one of its villages may be a neighbour's, and its zone too).
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages

@@ -21,6 +21,10 @@ type VillageOptions struct {
 	// is Verdict.Level at Cut) and the evidence near it, instead of the
 	// hexes' level.
 	Local func(v Village) (Verdict, Nearby, bool)
+	// Evidence, when set, gives the evidence near a village that Local
+	// did not decide (decided by its hexes): the tests near its point
+	// are published whatever decides it.
+	Evidence func(v Village) (Nearby, bool)
 	// Cut is the probability of being dead from which a village with a
 	// verdict is without signal. Default 0.5.
 	Cut float64
@@ -66,9 +70,12 @@ type VillageStatus struct {
 	// AttributedByPoint, AttributedProvinceOnly, AttributedOutside).
 	Commune, Attribution string
 	// HasVerdict is set when VillageOptions.Local decided the village;
-	// Verdict and Nearby are then its verdict and evidence.
+	// Verdict is then its verdict. HasNearby is set when Nearby holds
+	// the evidence near its point (from Local, else
+	// VillageOptions.Evidence).
 	HasVerdict bool
 	Verdict    Verdict
+	HasNearby  bool
 	Nearby     Nearby
 }
 
@@ -178,6 +185,10 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 		pt := orb.Point{v.Lon, v.Lat}
 		if opt.Local != nil {
 			st.Verdict, st.Nearby, st.HasVerdict = opt.Local(v)
+			st.HasNearby = st.HasVerdict
+		}
+		if !st.HasNearby && opt.Evidence != nil {
+			st.Nearby, st.HasNearby = opt.Evidence(v)
 		}
 		if c, ok := pointCell(pt, w.res); ok {
 			st.Cell = c

@@ -344,6 +344,8 @@ func Build(in Input) (*Month, error) {
 				o.BestCarrier, o.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
 				o.BestMeanDBm, o.BestSigmaDB = round(v.Verdict.BestMeanDBm, 10), round(v.Verdict.BestSigmaDB, 10)
 			}
+		}
+		if v.HasNearby {
 			o.Tests300m, o.NoService300m = int64(v.Nearby.Tests), int64(v.Nearby.NoService)
 			if !math.IsInf(v.Nearby.NearestTestM, 0) {
 				o.NearestTestM = math.Round(v.Nearby.NearestTestM)

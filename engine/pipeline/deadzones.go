@@ -100,8 +100,19 @@ func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][
 	if err != nil {
 		return nil, err
 	}
-	// Villages are found by id and position: ids are not required to be
-	// unique across rows.
+	index := villageIndex(villages)
+	return func(v deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool) {
+		i, ok := index(v)
+		if !ok {
+			return deadzone.Verdict{}, deadzone.Nearby{}, false
+		}
+		return verdicts[i], ev.nearby[i], true
+	}, nil
+}
+
+// villageIndex finds a village among villages by id and position: ids
+// are not required to be unique across rows.
+func villageIndex(villages []deadzone.Village) func(deadzone.Village) (int, bool) {
 	type vkey struct {
 		id       string
 		lon, lat float64
@@ -110,13 +121,23 @@ func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][
 	for i, v := range villages {
 		index[vkey{v.ID, v.Lon, v.Lat}] = i
 	}
-	return func(v deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool) {
+	return func(v deadzone.Village) (int, bool) {
 		i, ok := index[vkey{v.ID, v.Lon, v.Lat}]
-		if !ok {
-			return deadzone.Verdict{}, deadzone.Nearby{}, false
+		return i, ok
+	}
+}
+
+// villageEvidence gives the evidence near each village of villages (the
+// measure pass's counts), for villages decided by their hexes.
+func villageEvidence(villages []deadzone.Village, ev *evidence) func(deadzone.Village) (deadzone.Nearby, bool) {
+	index := villageIndex(villages)
+	return func(v deadzone.Village) (deadzone.Nearby, bool) {
+		i, ok := index(v)
+		if !ok || i >= len(ev.nearby) {
+			return deadzone.Nearby{}, false
 		}
-		return verdicts[i], ev.nearby[i], true
-	}, nil
+		return ev.nearby[i], true
+	}
 }
 
 // DeadZoneResult holds every dead-zone output.
@@ -610,6 +631,9 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	// peak).
 	vopt := opt.Villages
 	vopt.Cut = vcfg.Cut
+	if len(dv) > 0 && opt.VillagesByHex {
+		vopt.Evidence = villageEvidence(dv, ev)
+	}
 	if len(dv) > 0 && !opt.VillagesByHex {
 		var vh *villageHexes
 		if byVillages {
@@ -886,6 +910,12 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 		lon[i], lat[i], hh[i], without[i] = s.Lon, s.Lat, s.Households, s.WithoutSignal()
 		attributed[i], how[i] = s.Commune, s.Attribution
 		pDead[i], bestMean[i], bestSigma[i], nearest[i] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		if s.HasNearby {
+			tests[i], noService[i] = int64(s.Nearby.Tests), int64(s.Nearby.NoService)
+			if !math.IsInf(s.Nearby.NearestTestM, 0) {
+				nearest[i] = math.Round(s.Nearby.NearestTestM)
+			}
+		}
 		if !s.HasVerdict {
 			continue
 		}
@@ -894,10 +924,6 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 		if vd.Best.Tech.Valid() {
 			bestCarrier[i], bestTech[i] = string(vd.Best.Carrier), vd.Best.Tech.String()
 			bestMean[i], bestSigma[i] = math.Round(vd.BestMeanDBm*10)/10, math.Round(vd.BestSigmaDB*10)/10
-		}
-		tests[i], noService[i] = int64(s.Nearby.Tests), int64(s.Nearby.NoService)
-		if !math.IsInf(s.Nearby.NearestTestM, 0) {
-			nearest[i] = math.Round(s.Nearby.NearestTestM)
 		}
 	}
 	return []arrowio.Column{{Name: "village_id", String: id}, {Name: "name", String: name}, {Name: "commune_code", String: commune},

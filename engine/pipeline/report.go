@@ -43,6 +43,8 @@ func reportVillage(v deadzone.VillageStatus, cut float64) (report.VillageRow, bo
 			row.Best = string(vd.Best.Carrier) + " " + vd.Best.Tech.String()
 			row.BestMeanDBm, row.BestSigmaDB = vd.BestMeanDBm, vd.BestSigmaDB
 		}
+	}
+	if v.HasNearby {
 		row.Tests, row.NoService = v.Nearby.Tests, v.Nearby.NoService
 		if !math.IsInf(v.Nearby.NearestTestM, 0) {
 			row.NearestTestM = v.Nearby.NearestTestM

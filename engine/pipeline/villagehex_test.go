@@ -96,3 +96,30 @@ func TestHexOutOfEveryReachIsDead(t *testing.T) {
 		t.Fatalf("the out-of-reach hex is in %d zones", in)
 	}
 }
+
+// Villages decided by their hexes (--villages-by-hex) keep the tests near
+// their points, as the default run publishes them (they were 0).
+func TestVillagesByHexKeepTheirEvidence(t *testing.T) {
+	s := worldStore(t, true)
+	opt := worldOptions()
+	base, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.VillagesByHex = true
+	byHex, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := 0
+	for _, v := range base.Villages.Villages {
+		h := villageByID(t, byHex, v.ID)
+		if h.HasVerdict || !h.HasNearby || h.Nearby != v.Nearby {
+			t.Errorf("village %s by its hexes: verdict %v, evidence %v %+v; at its point %+v", v.ID, h.HasVerdict, h.HasNearby, h.Nearby, v.Nearby)
+		}
+		tests += v.Nearby.Tests
+	}
+	if tests == 0 {
+		t.Fatal("no test near any village")
+	}
+}

@@ -583,6 +583,8 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 			if v.Verdict.Best.Tech.Valid() {
 				rv.BestCarrier, rv.BestTech = string(v.Verdict.Best.Carrier), v.Verdict.Best.Tech.String()
 			}
+		}
+		if v.HasNearby {
 			rv.Tests300m, rv.NoService300m = v.Nearby.Tests, v.Nearby.NoService
 		}
 		vs = append(vs, rv)
