@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/sqlitedb"
 )
 
 // examples is the folder of example inputs shipped with the repository.
@@ -304,6 +307,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("evaluation: %s", b)
 	}
 	checkGapsAgree(t, filepath.Join(out, "deadzones"))
+	checkBestPDead(t, filepath.Join(out, "export", "lomsong-2024-10.gpkg"), filepath.Join(out, "deadzones", "hexes.csv"))
 	if _, errs, code := runCmd(t, "demo", "--out", out); code != exitUsage || !strings.Contains(errs, "already holds") {
 		t.Fatalf("second run into the same directory: %d %s", code, errs)
 	}
@@ -556,5 +560,44 @@ func checkGapsAgree(t *testing.T, dir string) {
 	}
 	if shared > 0 || servedNobody > 0 {
 		t.Errorf("%d gaps of dead hexes another carrier serves, %d served hexes no carrier serves (of %d hexes)", shared, servedNobody, len(dead))
+	}
+}
+
+// checkBestPDead checks the GeoPackage's coverage_best layer: p_dead only
+// for the hexes the dead-zone analysis decided (hexes.csv), NULL for the
+// rest of the province's hexes (it had one for every hex with a coverage
+// state: a province run decided its whole outline).
+func checkBestPDead(t *testing.T, gpkg, hexesCSV string) {
+	t.Helper()
+	analysed := map[string]bool{}
+	for _, r := range csvRows(t, hexesCSV)[1:] {
+		analysed[r[0]] = true
+	}
+	db, err := sqlitedb.Open(context.Background(), gpkg, sqlitedb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT h3, p_dead FROM coverage_best`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	others, withP := 0, 0
+	for rows.Next() {
+		var h3 string
+		var p sql.NullFloat64
+		if err := rows.Scan(&h3, &p); err != nil {
+			t.Fatal(err)
+		}
+		if !analysed[h3] {
+			others++
+			if p.Valid {
+				withP++
+			}
+		}
+	}
+	if others == 0 || withP > 0 {
+		t.Errorf("coverage_best: %d of %d hexes outside the analysis have a p_dead", withP, others)
 	}
 }

@@ -166,8 +166,8 @@ type DeadZoneResult struct {
 	PDead map[hexgrid.Cell]float64
 }
 
-// hexVerdicts decides the analysis hexes (decide: the coverage's Cells,
-// by default the populated hexes) at their centres, as villages are
+// hexVerdicts decides the analysis hexes (decide: the populated ones of
+// the coverage's Cells, and the villages' hexes) at their centres, as villages are
 // decided at their points: the posterior of every predicted
 // key (calibrated prediction + the radio map's residual) and of keys
 // measured in the hex without prediction (their outdoor mean), and
@@ -411,9 +411,9 @@ type dzPrep struct {
 	ro              RadioMapOptions
 	res             int
 	popFromVillages bool
-	// decide are the hexes the verdicts decide: the analysis hexes and
-	// the villages' own (a village decided by its hex reads its hex's
-	// verdict).
+	// decide are the hexes the verdicts decide: the populated analysis
+	// hexes and the villages' own (a village decided by its hex reads its
+	// hex's verdict).
 	decide map[hexgrid.Cell]bool
 	// vcells[i] is village i's analysis hex (0 when its point does not
 	// index).
@@ -498,9 +498,14 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 	// The options as they take effect, so that equal runs hash alike.
 	opt.Cut, opt.Draws, opt.RadioMap, opt.Villages.Cut = vcfg.Cut, vcfg.Draws, ro, vcfg.Cut
 	p.opt, p.dv, p.pop, p.reach, p.vcfg, p.ro, p.res = opt, dv, pop, reach, vcfg, ro, res
-	p.decide = make(map[hexgrid.Cell]bool, len(opt.Coverage.Cells)+len(dv))
-	for _, c := range opt.Coverage.Cells {
-		p.decide[c] = true
+	// The populated analysis hexes: an area's other hexes (a province's
+	// forests and mountains, where nobody lives) are covered by the
+	// coverage, but no dead zone can hold them.
+	p.decide = make(map[hexgrid.Cell]bool, len(pop)+len(dv))
+	for _, pc := range pop {
+		if pc.Households > 0 || pc.Population > 0 {
+			p.decide[pc.Cell] = true
+		}
 	}
 	p.vcells = make([]hexgrid.Cell, len(dv))
 	for i, v := range dv {
