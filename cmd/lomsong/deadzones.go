@@ -120,10 +120,10 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Sprintf("deadzones: --served-reliability %g: want a probability between 0 and 1", *served)}
 	}
 	cut := 1 - *served
-	if *missCost != 0 {
-		both := false
-		fs.Visit(func(f *flag.Flag) { both = both || f.Name == "served-reliability" })
-		if both {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["miss-cost"] { // also 0, which is refused, not taken as unset
+		if given["served-reliability"] {
 			return usageError{"deadzones: give --miss-cost or --served-reliability, not both"}
 		}
 		c, err := deadzone.CutFromMissCost(*missCost)

@@ -604,6 +604,8 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		// count was taken as the default.
 		{[]string{"aggregate", "--dataset", ds, "--out", out, "--workers", "20000"}, exitUsage, "--workers 20000: want 0 (one per core) to 256"},
 		{[]string{"aggregate", "--dataset", ds, "--out", out, "--workers", "-3"}, exitUsage, "--workers -3: want 0"},
+		// --miss-cost 0 ran as if not given (cut 0.5).
+		{[]string{"deadzones", "--dataset", ds, "--out", out, "--miss-cost", "0"}, exitUsage, "--miss-cost 0: want a positive number"},
 		// --res 0 or below left the cells' resolution unchecked.
 		{[]string{"validate", "--kind", "claims", "--res", "0", filepath.Join(examples, "sites.csv")}, exitUsage, "--res 0: an analysis resolution is 1..15"},
 	} {
