@@ -510,14 +510,7 @@ func TestHexPDeadFromVillages(t *testing.T) {
 	}
 	check(r, true)
 	// The villages' population given as a table: the same.
-	villages, err := s.Villages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := opt.Coverage.Aggregate.Config.Resolution
-	if opt.Coverage.Population, err = VillagePopulation(villages, res); err != nil {
-		t.Fatal(err)
-	}
+	opt.Coverage.Population = villagesPopulation(t, s, opt.Coverage.Aggregate.Config.Resolution)
 	if r, err = DeadZones(ctx, s, opt); err != nil {
 		t.Fatal(err)
 	}

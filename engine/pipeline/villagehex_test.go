@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
@@ -64,14 +65,8 @@ func TestVillageHexesServed(t *testing.T) {
 func TestHexOutOfEveryReachIsDead(t *testing.T) {
 	s := worldStore(t, false)
 	opt := worldOptions()
-	villages, err := s.Villages()
-	if err != nil {
-		t.Fatal(err)
-	}
 	res := opt.Coverage.Aggregate.Config.Resolution
-	if opt.Coverage.Population, err = VillagePopulation(villages, res); err != nil {
-		t.Fatal(err)
-	}
+	opt.Coverage.Population = villagesPopulation(t, s, res)
 	// Twice the households (another population than the villages'), and
 	// a hex 150 km from every site.
 	for i := range opt.Coverage.Population {
@@ -122,4 +117,19 @@ func TestVillagesByHexKeepTheirEvidence(t *testing.T) {
 	if tests == 0 {
 		t.Fatal("no test near any village")
 	}
+}
+
+// villagesPopulation is the population table the commands make of the
+// store's villages (VillagePopulation).
+func villagesPopulation(t *testing.T, s *dataset.Store, res int) []population.Cell {
+	t.Helper()
+	villages, err := s.Villages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pop, err := VillagePopulation(villages, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pop
 }
