@@ -74,11 +74,10 @@ func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *C
 // verdict (seeded by the village id). The evidence near the village is
 // published with it.
 //
-// When hexes is set, village i whose hex vh.cells[i] has rows in it (the
-// hexes judged at their villages, villageHexes) also gets in
-// vh.serve[i] each of those rows' P(signal ≥ threshold) at the
-// village's point (0 for a key its posterior lacks), for
-// villageHexServed.
+// When vh is set, village i whose hex vh.cells[i] has rows in it (the
+// hexes judged at their villages) also gets in vh.serve[i] each of those
+// rows' P(signal ≥ threshold) at the village's point (0 for a key its
+// posterior lacks), for villageHexes.served.
 func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
 	ev *evidence, vcfg deadzone.VerdictConfig, rn readingNoise, vh *villageHexes, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
@@ -186,7 +185,7 @@ type DeadZoneResult struct {
 //
 // A hex of atVillages (whose households are its villages', villageHexes)
 // is not decided at its centre: its P(dead) and its keys' service come
-// from its villages' points (villageHexPDead, villageHexServed), and here
+// from its villages' points (villageHexPDead, villageHexes.served), and here
 // it gets only its measured rows and its done call.
 func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds

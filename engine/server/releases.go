@@ -1130,14 +1130,13 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// A carrier the release does not know (a misspelt name, in the query
-	// or in a carrier user's own registration) is not answered with an
-	// empty list, which reads as "no gaps". Every carrier of the analysis
-	// appears in the gaps, as the carrier of its own or as covering
-	// another's, whenever there is any gap.
-	// A carrier user's own carrier absent from the release (no data of
-	// it certified yet, or registered under another spelling) is not
-	// assessed, and said so.
+	// A carrier the release does not know is not answered with an empty
+	// list, which reads as "no gaps": a misspelt ?carrier is 404, and a
+	// carrier user's own carrier absent from the release (no data of it
+	// certified yet, or registered under another spelling) is not
+	// assessed, and said so. Every carrier of the analysis appears in the
+	// gaps, as the carrier of its own or as covering another's, whenever
+	// there is any gap.
 	known := map[string]bool{}
 	for _, g := range all {
 		known[g.Carrier] = true
