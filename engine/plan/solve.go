@@ -171,6 +171,10 @@ func Solve(inst Instance, budgetVND float64, cfg SolveConfig) (Solution, error) 
 		}
 		sol.Guarantee, sol.GuaranteeFactor = GuaranteeEnumeration, 1-1/math.E
 	}
+	// Swaps that cover more, or as much for less (greedy can fund a
+	// site another, cheaper one would replace once later picks cover the
+	// rest of its hexes).
+	best = s.improve(best)
 	// Present the chosen set in cost-benefit order.
 	ord := s.order(best.chosen)
 	sol.Chosen, sol.Gains, sol.Value, sol.CostVND = ord.chosen, ord.gains, ord.value, ord.cost
@@ -417,6 +421,79 @@ func (s *solver) greedyOver(pool, seed []int, budget float64, online bool) run {
 		s.onlineBest = min(s.onlineBest, s.online())
 	}
 	r.value = s.value
+	return r
+}
+
+// maxSwaps bounds improve's swaps; each one raises the households or
+// lowers the cost, so it stops well before on real instances.
+const maxSwaps = 100
+
+// improve is a 1-swap local search on r: it replaces one chosen option by
+// one unchosen affordable option when the set still fits the budget and
+// then covers more households, or as many for less cost (the best such
+// swap each round, the first of equals in the options' order), and
+// fills the budget greedily after each swap. The households never
+// decrease, so Solve's guarantees hold.
+func (s *solver) improve(r run) run {
+	h := s.inst.Households
+	cnt := make([]int32, len(h))
+	for range maxSwaps {
+		clear(cnt)
+		in := make(map[int]bool, len(r.chosen))
+		for _, i := range r.chosen {
+			in[i] = true
+			for _, e := range s.inst.Options[i].Covers {
+				cnt[e]++
+			}
+		}
+		eps := 1e-9 * max(1, r.value)
+		out, with := -1, -1
+		var bestDelta, bestSave float64
+		for _, i := range r.chosen {
+			loss := 0.0
+			for _, e := range s.inst.Options[i].Covers {
+				if cnt[e] == 1 {
+					loss += h[e]
+				}
+				cnt[e]--
+			}
+			for _, j := range s.affordable {
+				if in[j] || r.cost-s.cost[i]+s.cost[j] > s.budget {
+					continue
+				}
+				gain := 0.0
+				for _, e := range s.inst.Options[j].Covers {
+					if cnt[e] == 0 {
+						gain += h[e]
+					}
+				}
+				delta, save := gain-loss, s.cost[i]-s.cost[j]
+				if !(delta > eps || (delta > -eps && save > 0)) {
+					continue
+				}
+				if out < 0 || delta > bestDelta+eps || (delta > bestDelta-eps && save > bestSave) {
+					out, with, bestDelta, bestSave = i, j, delta, save
+				}
+			}
+			for _, e := range s.inst.Options[i].Covers {
+				cnt[e]++
+			}
+		}
+		if out < 0 {
+			break
+		}
+		seed := make([]int, 0, len(r.chosen))
+		for _, i := range r.chosen {
+			if i != out {
+				seed = append(seed, i)
+			}
+		}
+		next := s.greedy(append(seed, with), false)
+		if next.value < r.value-eps || (next.value < r.value+eps && next.cost >= r.cost) {
+			break // cannot happen: the swap itself improves
+		}
+		r = next
+	}
 	return r
 }
 

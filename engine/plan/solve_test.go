@@ -170,13 +170,14 @@ func TestSolveLazyEqualsPlainGreedy(t *testing.T) {
 			t.Fatal(err)
 		}
 		plain := plainGreedy(inst, budget)
-		// The plan is either plain greedy or the guard; when greedy won,
-		// the order must be the same.
-		if sol.Value == plain.value && !slices.Equal(sol.Chosen, plain.chosen) {
+		// The plan is plain greedy or the guard, improved by swaps: never
+		// fewer households, never more cost for as many; when nothing
+		// improved greedy, the order must be the same.
+		if sol.Value == plain.value && sol.CostVND == plain.cost && !slices.Equal(sol.Chosen, plain.chosen) {
 			t.Errorf("instance %d: lazy %v, plain %v", k, sol.Chosen, plain.chosen)
 		}
-		if sol.Value < plain.value {
-			t.Errorf("instance %d: value %g below plain greedy %g", k, sol.Value, plain.value)
+		if sol.Value < plain.value || (sol.Value == plain.value && sol.CostVND > plain.cost) {
+			t.Errorf("instance %d: %g households for %g VND against plain greedy's %g for %g", k, sol.Value, sol.CostVND, plain.value, plain.cost)
 		}
 	}
 }
@@ -232,5 +233,33 @@ func TestSolveRejects(t *testing.T) {
 	}
 	if _, err := Solve(Instance{}, math.Inf(1), DefaultSolveConfig()); err == nil {
 		t.Error("infinite budget accepted")
+	}
+}
+
+// Greedy funds A (25 households for 48) before D covers A's third hex;
+// B covers A's other two for 46: the swap keeps the households for 2
+// less.
+func TestSolveSwaps(t *testing.T) {
+	inst := Instance{Households: []float64{10, 10, 5, 0.1}, Options: []Option{
+		{ID: "A", CostVND: 48, Covers: []int32{0, 1, 2}},
+		{ID: "B", CostVND: 46, Covers: []int32{0, 1}},
+		{ID: "D", CostVND: 10, Covers: []int32{2, 3}},
+	}}
+	sol, err := Solve(inst, 60, SolveConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(sol Solution) []string {
+		var out []string
+		for _, i := range sol.Chosen {
+			out = append(out, inst.Options[i].ID)
+		}
+		return out
+	}
+	if got := ids(sol); sol.Value != 25.1 || sol.CostVND != 56 || !slices.Equal(got, []string{"D", "B"}) {
+		t.Fatalf("chose %v: %g households for %g VND, want D, B: 25.1 for 56", got, sol.Value, sol.CostVND)
+	}
+	if g := plainGreedy(inst, 60); g.value != 25.1 || g.cost != 58 {
+		t.Fatalf("plain greedy: %g for %g, want 25.1 for 58", g.value, g.cost)
 	}
 }
