@@ -32,7 +32,8 @@ prices it with the cost model (tower and civil works, radio, grid or solar
 power, fibre / microwave / satellite backhaul, operating cost over 10 years
 discounted to present value; --costs overrides any figure), and solves the
 budgeted maximum coverage: lazy greedy on marginal households per cost, guarded
-by the best single affordable site, with an upper bound on the optimum (the
+by the best single affordable site, then improved by swaps (a funded site for an
+unfunded one that covers more, or as much for less), with an upper bound on the optimum (the
 online bound from the marginal gains, and the LP relaxation on small instances),
 so the plan states how far from optimal it can be.
 

@@ -22,7 +22,10 @@
 // The optimisation is budgeted maximum coverage. Solve runs a lazy
 // cost-benefit greedy guarded by the best single affordable option
 // (worst case (1−1/e)/2·OPT), and on small instances a partial enumeration
-// of every ≤3-option subset (worst case (1−1/e)·OPT). It bounds the optimum
+// of every ≤3-option subset (worst case (1−1/e)·OPT); the best of those
+// is then improved by 1-swaps (one option for another when the set covers
+// more households, or as many for less, the budget refilled greedily),
+// which never lowers the households. It bounds the optimum
 // from above by the tightest of the coverable households, the online bound
 // of Leskovec et al. (2007) and, on small instances, the LP relaxation
 // (a Bland-rule tableau simplex whose dual certifies the bound, checked
