@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 
@@ -47,6 +48,9 @@ type ProvinceSummary struct {
 	Villages                int     `json:"villages"`
 	WithoutSignal           int     `json:"without_signal"`
 	HouseholdsWithoutSignal float64 `json:"households_without_signal"`
+	// Assessed is false for a province none of whose villages is in the
+	// release: its zeros are "not known", not "none".
+	Assessed bool `json:"assessed"`
 }
 
 // provinceSums sums villages per province code (villages without a
@@ -65,7 +69,7 @@ func provinceSums(vs []ReleaseVillage, keep func(code string) bool) []ProvinceSu
 		}
 		p := by[v.Province]
 		if p == nil {
-			p = &ProvinceSummary{Code: v.Province, Name: names[v.Province]}
+			p = &ProvinceSummary{Code: v.Province, Name: names[v.Province], Assessed: true}
 			by[v.Province] = p
 		}
 		p.Villages++
@@ -94,7 +98,21 @@ func (s *Server) releaseProvinces(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out := provinceSums(vs, func(code string) bool { return u.Role == RoleMinistry || code == u.Province })
+	inScope := func(code string) bool { return u.Role == RoleMinistry || code == u.Province }
+	out := provinceSums(vs, inScope)
+	// Every province in scope is listed: one none of whose villages is in
+	// the release as not assessed (left out, it read as nothing to see).
+	set, err := provinces2025()
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	for _, un := range set.Units() {
+		if inScope(un.Code) && !slices.ContainsFunc(out, func(p ProvinceSummary) bool { return p.Code == un.Code }) {
+			out = append(out, ProvinceSummary{Code: un.Code, Name: un.Name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "provinces": out})
 }
 

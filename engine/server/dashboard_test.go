@@ -168,7 +168,10 @@ func TestDashboardInChromium(t *testing.T) {
 		oldRelease              bool               // the release's hexes.json loses its boundaries first
 	}{
 		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
-		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification"}, tiles: natTiles},
+		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification", "33 provinces are not assessed"}, tiles: natTiles},
+		// A province none of whose villages is in the release: its
+		// campaign, changes and targets are not known, never "none".
+		{name: "province not assessed", user: "hanoi", query: "?lang=en", want: []string{"Not assessed", "Not known: the province is not assessed"}, not: []string{"None"}},
 		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "needs the ministry role", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
 		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "a province user has no submissions", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng"}, not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng"}},

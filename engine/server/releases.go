@@ -1093,8 +1093,14 @@ func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
 		}
 		return out
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
-		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts)})
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
+		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts), "assessed": true}
+	if len(body["rows"].([]map[string]any)) == 0 {
+		// The card has no row of the province: its targets are not
+		// known (no subscription rows of it were certified).
+		body["assessed"], body["note"] = false, fmt.Sprintf("not assessed in release %d: the certified subscriptions have no row of province %s, so its targets are not known", rl.Number, code)
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // releaseGaps sends the carrier gaps of the period's latest release: a
@@ -1420,5 +1426,20 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.Provinces = kept
-	writeJSON(w, http.StatusOK, map[string]any{"release": rl.Number, "period": rl.Period, "campaign": c})
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "campaign": c}
+	if want != "" {
+		// One province's campaign: none planned is "not assessed" when
+		// none of its villages is in the release (nothing to measure is
+		// not known there).
+		vs, err := s.readVillages(rl)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		body["province"], body["assessed"] = want, true
+		if note := notAssessed(rl, vs, want); note != "" {
+			body["assessed"], body["note"] = false, note
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }

@@ -458,7 +458,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	// Its dead zones, hexes and gaps say so too: their empty lists are
 	// not an all-clear.
 	for _, p := range []string{"/api/v1/releases/2024-10/provinces/01/deadzones.geojson", "/api/v1/releases/2024-10/provinces/01/hexes",
-		"/api/v1/releases/2024-10/gaps"} {
+		"/api/v1/releases/2024-10/gaps", "/api/v1/releases/2024-10/campaign"} {
 		code, b := ts.call(t, "hanoi", "GET", p, strings.NewReplacer("2024-10", "{period}", "/01/", "/{code}/").Replace(p), nil, "")
 		type answer struct {
 			Assessed *bool
@@ -564,11 +564,20 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/provinces", "/api/v1/releases/{period}/provinces", nil, "")
 	var ps struct{ Provinces []ProvinceSummary }
 	json.Unmarshal(b, &ps)
-	if code != 200 || len(ps.Provinces) == 0 {
+	// Every province is listed, those without villages in the release
+	// as not assessed.
+	if code != 200 || len(ps.Provinces) != 34 {
 		t.Fatalf("provinces: %d %.300s", code, b)
 	}
-	want := National{Release: r1.Number, Period: "2024-10", Provinces: 34, ProvincesAssessed: len(ps.Provinces), Villages: nat.OutsideProvinces}
+	want := National{Release: r1.Number, Period: "2024-10", Provinces: 34, Villages: nat.OutsideProvinces}
 	for _, p := range ps.Provinces {
+		if p.Assessed != (p.Villages > 0) {
+			t.Errorf("province %s: %d villages, assessed %v", p.Code, p.Villages, p.Assessed)
+		}
+		if !p.Assessed {
+			continue
+		}
+		want.ProvincesAssessed++
 		want.Villages += p.Villages
 		if p.WithoutSignal == 0 {
 			want.ProvincesClear++

@@ -16,6 +16,8 @@ const T = {
     evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    notKnown: "Chưa biết: tỉnh chưa được đánh giá trong kỳ công bố này (không phải là không có).",
+    notAssessedProvinces: (n) => `${n} tỉnh chưa được đánh giá (kỳ công bố không có thôn nào của tỉnh).`,
     carrierNotAssessed: (c, r) => `Kỳ công bố ${r} không có dữ liệu của nhà mạng ${c}, nên chưa biết vùng lõm của nhà mạng (không phải là không có vùng lõm).`,
     notAssessed: "Chưa được đánh giá", notAssessedNote: (r) => `Kỳ công bố ${r} không có thôn nào thuộc tỉnh này, nên chưa biết tình trạng lõm sóng của tỉnh (không phải là không có vùng lõm).`,
     statuses: { published: "đã công bố", failed: "thất bại", running: "đang chạy", queued: "đang chờ", validating: "đang kiểm tra", accepted: "đã nhận", certified: "đã xác nhận", retracted: "đã rút", refused: "bị từ chối" },
@@ -45,6 +47,8 @@ const T = {
     evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    notKnown: "Not known: the province is not assessed in this release (which is not the same as none).",
+    notAssessedProvinces: (n) => `${n} ${n === 1 ? "province is" : "provinces are"} not assessed (no village of theirs in the release).`,
     carrierNotAssessed: (c, r) => `Release ${r} holds no data of carrier ${c}: its gaps are not known (which is not the same as none).`,
     notAssessed: "Not assessed", notAssessedNote: (r) => `No village of release ${r} lies in this province: its dead zones are not known (which is not the same as none).`,
     statuses: {},
@@ -124,11 +128,13 @@ async function ministryPage(c) {
   if (period) {
     const [nat, ps] = await settled([api(`/api/v1/releases/${period}/national`), api(`/api/v1/releases/${period}/provinces`)]);
     c.append(section(`${T.national} — ${T.release} ${nat.release} (${period})`, tiles(nat, awaiting.length)));
-    const ranked = ps.provinces.slice().sort((a, b) => b.without_signal - a.without_signal || a.code.localeCompare(b.code));
+    const ranked = ps.provinces.filter((p) => p.assessed !== false).sort((a, b) => b.without_signal - a.without_signal || a.code.localeCompare(b.code));
+    const unassessed = ps.provinces.length - ranked.length;
     c.append(el("section", { class: "national-grid" },
       el("div", {}, el("h2", {}, `${T.nationalMap} (${period})`), nationalMap(nat.map)),
       el("div", { class: "scroll" }, el("h2", {}, `${T.provinces} (${period})`), table([T.province, T.villages, T.without, T.households],
-        ranked.map((p) => [el("a", { href: withLang("#province/" + p.code) }, `${p.name} (${p.code})`), fmt(p.villages), fmt(p.without_signal), fmt(p.households_without_signal)]), [1, 2, 3]))));
+        ranked.map((p) => [el("a", { href: withLang("#province/" + p.code) }, `${p.name} (${p.code})`), fmt(p.villages), fmt(p.without_signal), fmt(p.households_without_signal)]), [1, 2, 3]),
+        unassessed ? el("p", { class: "muted" }, T.notAssessedProvinces(unassessed)) : "")));
   } else {
     c.append(section(T.national, el("p", { class: "muted" }, T.noRelease)));
   }
@@ -460,8 +466,10 @@ async function provincePage(c, code) {
   c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
     zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
   }
+  const unknown = (title) => section(title, el("p", { class: "muted" }, T.notKnown));
   try {
     const card = await api(base + "/scorecard");
+    if (card.assessed === false) c.append(unknown(T.targets));
     const rows = card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
     const last = rows[rows.length - 1];
     if (last) {
@@ -477,17 +485,23 @@ async function provincePage(c, code) {
   } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
   try {
     const cp = await api(`/api/v1/releases/${period}/campaign?province=${encodeURIComponent(code)}`);
-    const p = cp.campaign.provinces[0];
-    const visits = p ? p.ranked.filter((v) => v.team > 0).sort((a, b) => a.day - b.day || a.team - b.team || a.order - b.order) : [];
-    c.append(section(`${T.campaign} (${cp.campaign.days} × ${cp.campaign.teams})`, el("p", { class: "muted" }, T.campaignNote),
-      visits.length ? table([T.day, T.team, T.order, T.villages, T.communes, T.households, T.pdead, T.gain],
-        visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2), fmt(v.value, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
-        : el("p", { class: "muted" }, T.none)));
+    if (cp.assessed === false) c.append(unknown(T.campaign));
+    else {
+      const p = cp.campaign.provinces[0];
+      const visits = p ? p.ranked.filter((v) => v.team > 0).sort((a, b) => a.day - b.day || a.team - b.team || a.order - b.order) : [];
+      c.append(section(`${T.campaign} (${cp.campaign.days} × ${cp.campaign.teams})`, el("p", { class: "muted" }, T.campaignNote),
+        visits.length ? table([T.day, T.team, T.order, T.villages, T.communes, T.households, T.pdead, T.gain],
+          visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2), fmt(v.value, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
+          : el("p", { class: "muted" }, T.none)));
+    }
   } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
   try {
     const d = await api(`/api/v1/releases/${period}/diff`);
-    const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
-    c.append(section(`${T.changes} (${T.release} ${d.previous_release} → ${d.release})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
+    if (d.assessed === false) c.append(unknown(T.changes));
+    else {
+      const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
+      c.append(section(`${T.changes} (${T.release} ${d.previous_release} → ${d.release})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
+    }
   } catch (e) { c.append(section(T.changes, el("p", { class: "muted" }, e.message))); }
 }
 
