@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -108,18 +109,36 @@ func openExisting(dir string) (*dataset.Store, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, os.ErrNotExist) {
-		hint := "; create one with lomsong ingest --dataset " + dir + " FILE... or lomsong demo"
-		if des, err := os.ReadDir(dir); err == nil {
-			for _, d := range des { // sorted by name
-				if sub := filepath.Join(dir, d.Name()); d.IsDir() && fileExists(filepath.Join(sub, "manifest.json")) {
-					hint = "; the dataset is " + sub + " (a demo's output holds its dataset in dataset/)"
-					break
-				}
-			}
+		hint := datasetsInside(dir)
+		if hint == "" {
+			hint = "; create one with lomsong ingest --dataset " + dir + " FILE... or lomsong demo"
 		}
 		return nil, fmt.Errorf("%s: no dataset here: manifest.json %w%s", dir, pipeline.ErrMissingData, hint)
 	}
 	return s, nil
+}
+
+// datasetsInside names the datasets in dir's subdirectories (a demo's
+// output holds its dataset in dataset/), for an error about dir: "" when
+// there are none.
+func datasetsInside(dir string) string {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	var subs []string
+	for _, d := range des { // sorted by name
+		if sub := filepath.Join(dir, d.Name()); d.IsDir() && fileExists(filepath.Join(sub, "manifest.json")) {
+			subs = append(subs, sub)
+		}
+	}
+	switch len(subs) {
+	case 0:
+		return ""
+	case 1:
+		return "; the dataset is " + subs[0] + " (a demo's output holds its dataset in dataset/)"
+	}
+	return "; datasets inside it: " + strings.Join(subs, ", ")
 }
 
 func datasetLs(dir string, e *env) error {
@@ -242,6 +261,9 @@ func datasetRetract(dir, which, why string, e *env) error {
 
 func datasetRepair(dir string, e *env) error {
 	rep, err := dataset.Repair(dir, time.Now())
+	if errors.Is(err, dataset.ErrNotDataset) {
+		return refusedError{fmt.Errorf("%w%s", err, datasetsInside(dir))}
+	}
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,21 @@ func TestDatasetIntegrityCommands(t *testing.T) {
 	if _, errs, code := runCmd(t, "dataset", "verify", filepath.Dir(ds)); code != exitDataRefused || !strings.Contains(errs, "the dataset is "+ds) {
 		t.Fatalf("verify of the directory above a dataset: %d %s", code, errs)
 	}
+	// Repair makes no dataset of a directory that holds none (it wrote a
+	// manifest there, after which verify passed).
+	if _, errs, code := runCmd(t, "dataset", "repair", empty); code != exitDataRefused || !strings.Contains(errs, "not a dataset") || fileExists(filepath.Join(empty, "manifest.json")) {
+		t.Fatalf("repair of an empty directory: %d %s", code, errs)
+	}
+	// Two datasets side by side: both named.
+	if err := os.MkdirAll(filepath.Join(filepath.Dir(ds), "ds2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(ds), "ds2", "manifest.json"), []byte(`{"version":1,"sources":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Dir(ds)); code != exitDataRefused || !strings.Contains(errs, "datasets inside it: "+ds+", "+ds+"2") {
+		t.Fatalf("ls of a directory holding two datasets: %d %s", code, errs)
+	}
 	if _, _, code := runCmd(t, "dataset", "check", ds); code != exitUsage {
 		t.Fatalf("unknown dataset subcommand: %d", code)
 	}

@@ -110,6 +110,11 @@ const (
 // empty would hide (and a write would discard) every part in it.
 var ErrNoManifest = errors.New("data files but no manifest.json")
 
+// ErrNotDataset is returned by Repair for a directory with neither a
+// manifest nor data files: nothing to repair, and a manifest written
+// there would make a wrong directory look like a sound, empty dataset.
+var ErrNotDataset = errors.New("no manifest and no data files: not a dataset")
+
 // ErrBadManifest is wrapped by the errors of a manifest that does not
 // parse or holds impossible values.
 var ErrBadManifest = errors.New("malformed manifest")

@@ -248,6 +248,11 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	if !st.IsDir() {
 		return rep, fmt.Errorf("dataset %s: not a directory", dir)
 	}
+	if !fileExistsIn(dir, manifestName) && !fileExistsIn(dir, prevManifestName) {
+		if files, err := dataFiles(dir); err == nil && len(files) == 0 {
+			return rep, fmt.Errorf("dataset %s: %w", dir, ErrNotDataset)
+		}
+	}
 	lf, err := lock(dir)
 	if err != nil {
 		return rep, err
@@ -615,4 +620,10 @@ func mustJSON(m Manifest) []byte {
 		panic(err)
 	}
 	return append(b, '\n')
+}
+
+// fileExistsIn reports whether dir holds a file name.
+func fileExistsIn(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
 }
