@@ -423,8 +423,15 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
 		return
 	}
-	// The list as of the request; the build lists the ones it reads.
-	subs, err := certifiedSubmissions(r.Context(), tx, nil)
+	// The list as of the request, without those retracted from the
+	// dataset since their certification (no release reads or lists
+	// them); the build lists the ones it reads.
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	subs, err := certifiedSubmissions(r.Context(), tx, func(sha string) bool { _, ok := store.Lookup(sha); return ok })
 	if err != nil {
 		s.internal(w, err)
 		return
