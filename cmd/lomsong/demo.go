@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -189,8 +190,59 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		step{"report", runReport, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--period", month.String(),
 			"--budget", strconv.FormatFloat(*budget, 'g', -1, 64), "--out", *out}, area...)},
 	)
-	for _, s := range steps {
+	// The evaluation's uncalibrated prediction at the villages' hexes (to
+	// measure what calibration changes) reads the dataset and the run's
+	// villages alone: it starts with the report, whose work is one core's,
+	// and runs beside the evaluations that do not read it.
+	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
+	var uncalWait sync.WaitGroup
+	var uncalErr error
+	defer uncalWait.Wait()
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel() // an early return stops it first
+	for i := 0; i < len(steps); i++ {
+		s := steps[i]
+		if s.name == "coverage" && i+1 < len(steps) && steps[i+1].name == "scorecard" {
+			// The scorecard (one core's work, a few hundred MiB) beside the
+			// coverage's table writing (one core's too): its output is
+			// held and printed after the coverage's, as its own stage.
+			sc := steps[i+1]
+			var out, errs bytes.Buffer
+			senv := *e
+			senv.stdout, senv.stderr = &out, &errs
+			var scErr error
+			var scTime time.Duration
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				t0 := time.Now()
+				scErr = sc.run(ctx, sc.args, &senv)
+				scTime = time.Since(t0)
+			})
+			done := stage(s.name)
+			err := s.run(ctx, s.args, e)
+			wg.Wait()
+			if err != nil {
+				return fmt.Errorf("demo: %s: %w", s.name, err)
+			}
+			done()
+			fmt.Fprintf(e.stdout, "\n== %s (beside %s)\n", sc.name, s.name)
+			e.stdout.Write(out.Bytes())
+			e.stderr.Write(errs.Bytes())
+			if scErr != nil {
+				return fmt.Errorf("demo: %s: %w", sc.name, scErr)
+			}
+			fmt.Fprintf(e.stdout, "(%s: %.1fs, beside %s)\n", sc.name, scTime.Seconds(), s.name)
+			i++
+			continue
+		}
 		done := stage(s.name)
+		if s.name == "report" {
+			fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes (beside the report)")
+			uncalWait.Go(func() {
+				uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
+					filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
+			})
+		}
 		if err := s.run(ctx, s.args, e); err != nil {
 			return fmt.Errorf("demo: %s: %w", s.name, err)
 		}
@@ -198,21 +250,6 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 
 	done = stage("evaluate against the generator's ground truth")
-	fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes")
-	// The uncalibrated prediction at the villages' hexes, to measure what
-	// calibration changes.
-	// It runs beside the evaluations that do not read it (its search
-	// leaves a core idle between its parallel parts).
-	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
-	var uncalWait sync.WaitGroup
-	var uncalErr error
-	defer uncalWait.Wait()
-	uctx, cancel := context.WithCancel(ctx)
-	defer cancel() // an early return stops it first
-	uncalWait.Go(func() {
-		uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
-			filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
-	})
 	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
 	if err != nil {
 		return err
