@@ -513,3 +513,19 @@ func TestOffAirSection(t *testing.T) {
 		t.Error("an off-air section without masts")
 	}
 }
+
+// A share's change that rounds to 0.0 pp is no change: no arrow, not
+// "worse" (a −0.02 pp change read "▼ 0.0 pp since last month (worse)").
+func TestChangeRoundingToZeroIsNoChange(t *testing.T) {
+	sep, oct := penetration.Period{Year: 2024, Month: 9}, penetration.Period{Year: 2024, Month: 10}
+	prev := scorecard.AreaInput{Area: "12", Period: sep, Households: 1000, Fibre: est(0.5002, 0.5002, 0.5002)}
+	cur := scorecard.AreaInput{Area: "12", Period: oct, Households: 1000, Fibre: est(0.5, 0.5, 0.5)}
+	card, err := scorecard.Build([]scorecard.AreaInput{prev, cur}, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(render(t, &Report{Title: "t", Period: "2024-10", Scorecard: card, Areas: []Area{{"12", "Lai Châu"}}}))
+	if strings.Contains(html, "0.0 pp since last month (worse)") || !strings.Contains(html, "no change since last month") {
+		t.Errorf("a −0.02 pp change:\n%s", html)
+	}
+}

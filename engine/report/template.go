@@ -32,6 +32,7 @@ nav a{margin-right:12px;color:#08519c}
 .better{color:#2166ac}.worse{color:#b2182b}.same{color:#555}
 table{border-collapse:collapse;width:100%;font-size:.85em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+td.sites{min-width:18em}
 main svg{max-width:100%;height:auto}
 th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}
@@ -164,7 +165,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{define "zones"}}<div class="scroll"><table>
 <thead><tr><th>#</th><th>Zone</th><th>Households</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
 <tbody>
-{{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td>{{.Nearest}}</td></tr>
+{{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td class="sites">{{.Nearest}}</td></tr>
 {{end}}</tbody>
 </table></div>{{end}}
 `))

@@ -389,13 +389,15 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		c.Change, c.ChangeClass = "change since last month: unknown", "same"
 	default:
 		var s string
+		shown := ch // the change as the page shows it: a share's to 0.1 pp
 		if t == scorecard.TargetDeadZones {
 			s = signed(count(ch), ch) + " " + b.unit(t)
 		} else {
+			shown = math.Round(1000*ch) / 1000
 			s = signed(decimal(100*ch, 1), ch) + " pp"
 		}
 		c.Change, c.ChangeClass = "no change since last month", "same"
-		if math.Abs(ch) > 1e-12 {
+		if math.Abs(shown) > 1e-12 {
 			arrow, verdict := "▼ ", "worse"
 			if ch > 0 {
 				arrow = "▲ "
