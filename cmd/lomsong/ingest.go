@@ -86,6 +86,11 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		case res.AlreadyIngested:
 			fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
 				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, res.SHA256[:16])
+			if res.Previous.Recovered != "" {
+				fmt.Fprintf(e.stderr, "warning: %s: its record was rebuilt by lomsong dataset repair, so how it was read is not known: "+
+					"a reading given now (--mapping, --timezone, a preset) is not applied; to read it anew, lomsong dataset retract %s %s, then ingest it again\n",
+					path, *dir, res.SHA256[:16])
+			}
 			continue
 		}
 		printReport(e, res, nil, elapsed, "")

@@ -166,6 +166,25 @@ func TestReingestIsIdempotent(t *testing.T) {
 	if got := mappingDiff(canonicalMapping([]byte("{\n \"timezone\":\"UTC\"}"), ""), canonicalMapping(utc.MappingJSON, "")); got != "" {
 		t.Fatalf("one mapping written two ways differs in %q", got)
 	}
+
+	// The manifest lost and rebuilt by repair: the reading is not
+	// recorded, so no reading can be said to be another (it said the
+	// file's own mapping was another): already ingested, with the record
+	// marked recovered for the caller to say a reading now is not applied.
+	if err := os.Remove(filepath.Join(dir, manifestName)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, prevManifestName))
+	if _, err := Repair(dir, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []IngestOptions{o, utc} {
+		s, _ = Open(dir)
+		res, err := s.IngestFile(context.Background(), in, opt)
+		if err != nil || !res.AlreadyIngested || res.Previous.Recovered == "" {
+			t.Fatalf("after repair: %+v %v", res, err)
+		}
+	}
 }
 
 // TestCrashSafety injects a failure at every step of a commit and checks

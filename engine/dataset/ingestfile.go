@@ -158,8 +158,13 @@ func diffJSON(prefix, was, now string, parts *[]string) {
 
 // sameReading returns an *OtherReadingError when opt reads the file with
 // another mapping than prev was read with (compared as canonical JSON, so
-// layout and key order do not matter).
+// layout and key order do not matter). A source whose record dataset
+// repair rebuilt (Recovered) has no recorded reading to compare: nil, and
+// the caller says that a reading given now is not applied.
 func sameReading(path string, prev Source, opt IngestOptions) error {
+	if prev.Recovered != "" {
+		return nil
+	}
 	now := opt.MappingJSON
 	if now == nil && opt.Mapping != nil {
 		now = opt.Mapping.JSON()
