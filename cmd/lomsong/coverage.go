@@ -193,6 +193,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			c.offAir = applied.OffAirMasts
 			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
 				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
+			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 {
+				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) no longer in the dataset (retracted: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
+					path, len(gone), strings.Join(gone, ", "), c.dataset)
+			}
 			if cfile.Resolution != 0 && cfile.Resolution != c.res {
 				// The fits are of hex medians at the file's resolution:
 				// at another, the offsets hold roughly, not exactly.
@@ -658,6 +662,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
 	file := calfile.New(cf.res, *slope, cals, opt.MinPairs)
+	file.FittedOn = fittedOn(store, opt.Aggregate.Periods)
 	if oa != nil {
 		file.SetOffAir(oa)
 	}
@@ -778,4 +783,35 @@ func setName(set *geodata.BoundarySet) string {
 		return "the boundaries given"
 	}
 	return set.Name
+}
+
+// fittedOn returns the SHA-256 of the sources a calibration reads: the
+// site registers', and the measurements' with parts in periods (every
+// period when none), sorted.
+func fittedOn(store *dataset.Store, periods []string) []string {
+	var out []string
+	for _, src := range store.Manifest().Sources {
+		switch src.Kind {
+		case "sites":
+			out = append(out, src.SHA256)
+		case "measurements":
+			if slices.ContainsFunc(src.Parts, func(p dataset.Part) bool { return len(periods) == 0 || slices.Contains(periods, p.Period) }) {
+				out = append(out, src.SHA256)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sourcesGone returns the first 16 hex digits of each of shas the
+// dataset no longer holds.
+func sourcesGone(store *dataset.Store, shas []string) []string {
+	var gone []string
+	for _, sha := range shas {
+		if _, ok := store.Lookup(sha); !ok {
+			gone = append(gone, sha[:min(16, len(sha))]+"…")
+		}
+	}
+	return gone
 }

@@ -225,6 +225,18 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	if _, _, code := runCmd(t, "coverage", "--dataset", ds, "--province", "atlantis", "--out", out); code != exitUsage {
 		t.Fatalf("unknown province: %d", code)
 	}
+	if strings.Contains(errs, "no longer in the dataset") {
+		t.Fatalf("a current calibration said stale:\n%s", errs)
+	}
+	// The measurements it was fitted on retracted: every stage using the
+	// calibration says its fits still carry their rows.
+	if _, errs, code := runCmd(t, "dataset", "retract", ds, "measurements_viettel.csv"); code != exitOK {
+		t.Fatalf("retract: %d %s", code, errs)
+	}
+	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--province", "Lai Châu", "--out", out)
+	if code != exitOK || !strings.Contains(errs, "was fitted on 1 source(s) no longer in the dataset") {
+		t.Fatalf("coverage after the retraction: %d\n%s", code, errs)
+	}
 	// A directory that is not there is said to be missing (exit 1); an
 	// empty dataset holds no sites to answer with (exit 3).
 	if _, errs, code := runCmd(t, "coverage", "--dataset", filepath.Join(t.TempDir(), "missing"), "--out", out); code != exitFailure || !strings.Contains(errs, "no dataset here") {

@@ -41,6 +41,11 @@ type File struct {
 	// active that the tests show off the air, which every stage then
 	// predicts as down.
 	OffAir *OffAir `json:"off_air,omitempty"`
+	// FittedOn are the SHA-256 of the dataset's sources the fits read
+	// (the register's, and the measurements' of the months fitted): a
+	// stage using the file warns when one is no longer in the dataset
+	// (retracted), as the fits still carry its rows.
+	FittedOn []string `json:"fitted_on_sources,omitempty"`
 }
 
 // OffAir is the off-air check in the file: how many masts were weighed
