@@ -250,6 +250,10 @@ func readVerdicts(path, province, label string) ([]campaign.Village, error) {
 			return nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
 		id := get(rec, "village_id")
+		if id == "" {
+			// A team would be sent to a village nobody can name.
+			return nil, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
+		}
 		if first, dup := seen[id]; dup {
 			return nil, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
 		}

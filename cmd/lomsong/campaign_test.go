@@ -162,6 +162,12 @@ func TestCampaignCommandErrors(t *testing.T) {
 			"km from the nearest village"},
 		{"missing file", []string{"campaign", "--verdicts", filepath.Join(out, "none.csv"), "--days", "3", "--out", out}, exitFailure, "none.csv"},
 		{"no p_dead column", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households\nV1,103,22,10\n"), "--days", "3", "--out", out}, exitDataRefused, "p_dead"},
+		// An empty file is data refused (it was a failure, "header: EOF");
+		// a row without its village id would send a team to a village
+		// nobody can name.
+		{"empty file", []string{"campaign", "--verdicts", writeVerdicts(t, ""), "--days", "3", "--out", out}, exitDataRefused, "empty input"},
+		{"empty village id", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\n,103,22,10,0.5\n"), "--days", "3", "--out", out},
+			exitDataRefused, "line 2, column village_id: empty"},
 		{"p_dead above 1", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,1.5\n"), "--days", "3", "--out", out}, exitDataRefused, "line 2, column p_dead: 1.5 is outside [0, 1]"},
 		{"p_dead not a number", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,high\n"), "--days", "3", "--out", out}, exitDataRefused, "line 2, column p_dead"},
 	}

@@ -379,6 +379,10 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 	}
 	cr := csv.NewReader(f)
 	head, err := cr.Read()
+	if err == io.EOF {
+		f.Close()
+		return nil, nil, nil, refusedError{fmt.Errorf("%s: %w", path, ingest.ErrEmptyInput)}
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, nil, fmt.Errorf("%s: header: %w", path, err)

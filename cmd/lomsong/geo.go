@@ -200,6 +200,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
+		if st.Size() == 0 {
+			return refusedError{fmt.Errorf("%s: the file is empty (0 bytes): no raster to read", *rasterPath)}
+		}
 		rd, err := raster.Open(f, st.Size())
 		if err != nil {
 			return fmt.Errorf("%s: %w", *rasterPath, err)
@@ -222,6 +225,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *h3Path, err)
 		}
 		hasHouseholds = hh
+		if len(in) == 0 {
+			// An empty table would be used as "no households anywhere".
+			return refusedError{fmt.Errorf("%s: no populated cell in the table (no rows); nothing written", *h3Path)}
+		}
 		input, _ = population.Totals(in)
 		// One resolution per table: whether it is split or summed is
 		// decided for the whole table.

@@ -193,6 +193,18 @@ func TestPopulationCommand(t *testing.T) {
 		!strings.Contains(errs, "no populated cell in the input") || fileExists(emptyOut) {
 		t.Fatalf("empty points: %d %s", code, errs)
 	}
+	// An H3 table of no rows (it crashed) and an empty raster (exit 1).
+	emptyH3 := filepath.Join(dir, "empty-h3.csv")
+	os.WriteFile(emptyH3, []byte("h3,population\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--h3", emptyH3, "--out", emptyOut); code != exitDataRefused ||
+		!strings.Contains(errs, "no populated cell in the table") || fileExists(emptyOut) {
+		t.Fatalf("empty h3 table: %d %s", code, errs)
+	}
+	emptyTif := filepath.Join(dir, "empty.tif")
+	os.WriteFile(emptyTif, nil, 0o644)
+	if _, errs, code := runCmd(t, "population", "--raster", emptyTif, "--out", emptyOut); code != exitDataRefused || !strings.Contains(errs, "the file is empty") {
+		t.Fatalf("empty raster: %d %s", code, errs)
+	}
 }
 
 func TestCoverageAndCalibrate(t *testing.T) {

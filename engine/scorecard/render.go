@@ -115,7 +115,9 @@ func cell(r Result) string {
 		v = strconv.FormatFloat(r.Value, 'f', 0, 64)
 	} else {
 		v = fmt.Sprintf("%.1f%%", 100*r.Value)
-		if r.Lower != r.Value || r.Upper != r.Value {
+		// No interval where it is not known (an impossible share), as
+		// the files leave it empty.
+		if !math.IsNaN(r.Lower) && !math.IsNaN(r.Upper) && (r.Lower != r.Value || r.Upper != r.Value) {
 			v += fmt.Sprintf(" [%.1f, %.1f]", 100*r.Lower, 100*r.Upper)
 		}
 	}

@@ -565,3 +565,12 @@ func TestNationalShareWithoutHouseholds(t *testing.T) {
 		t.Errorf("national smartphone: %v %q", r.Status, r.Reason)
 	}
 }
+
+// A share with no interval (an impossible one, above 100%) prints none in
+// the table, as the files leave it empty (it printed "[NaN, NaN]").
+func TestCellWithoutInterval(t *testing.T) {
+	got := cell(Result{Target: TargetTwoGOnly, Value: 600000.0 / 520000, Lower: math.NaN(), Upper: math.NaN(), Status: StatusUnknown})
+	if strings.Contains(got, "NaN") || !strings.HasPrefix(got, "115.4% ") {
+		t.Errorf("cell %q", got)
+	}
+}
