@@ -46,6 +46,9 @@ type Estimate struct {
 	// 100%): kept and shown for the record, but never judged against a
 	// goal or ranked (the scorecard's status is then unknown).
 	Impossible bool
+	// HouseholdsProjected marks a share of households the census
+	// projected (the area gives no household count of its own).
+	HouseholdsProjected bool
 }
 
 // Known reports whether the estimate has a value.

@@ -39,6 +39,7 @@ func FibreShare(s Subscription, proj *Projection) Estimate {
 		Assumptions: []string{"fibre subscriptions are counted once per household",
 			"administrative counts: no sampling error"}}
 	if projected {
+		e.HouseholdsProjected = true
 		e.Method = MethodFibreProjected
 		e.Interval = IntervalSensitivity
 		e.Lower, e.Upper = s.FiberHouseholds/hi, s.FiberHouseholds/lo

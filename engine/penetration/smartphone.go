@@ -171,6 +171,7 @@ func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 			fmt.Sprintf("adults per household K ~ %s with mean %.2f; adults own smartphones independently", m.Dist, max(a, 1)),
 		}}
 	if projected {
+		e.HouseholdsProjected = true
 		e.Assumptions = append(e.Assumptions, "households projected from the census (interval includes the growth band)")
 	}
 	return e

@@ -35,6 +35,18 @@ func (c *Card) Table(w io.Writer) error {
 	if err := c.unknownReasons(w); err != nil {
 		return err
 	}
+	var projected []string
+	for _, r := range c.Rows {
+		for _, t := range Targets {
+			if r.Targets[t].HouseholdsProjected && r.Targets[t].Value == r.Targets[t].Value && !slices.Contains(projected, r.Area) {
+				projected = append(projected, r.Area)
+			}
+		}
+	}
+	if len(projected) > 0 {
+		fmt.Fprintf(w, "\nhouseholds projected from the census (the area gives no household count of its own; interval: the projection's growth band): %s\n",
+			strings.Join(projected, ", "))
+	}
 	if len(c.Alerts) > 0 {
 		fmt.Fprintf(w, "\nalerts\n")
 	}
@@ -201,6 +213,7 @@ type jsonResult struct {
 	Change      jsonNum  `json:"change"`
 	Rank        *int     `json:"rank"`
 	Issues      []string `json:"issues,omitempty"`
+	Projected   bool     `json:"households_projected,omitempty"`
 	Reason      string   `json:"reason,omitempty"`
 }
 
@@ -269,7 +282,7 @@ func (c *Card) WriteJSON(w io.Writer) error {
 			x := r.Targets[t]
 			jr.Targets = append(jr.Targets, jsonResult{Target: t.String(), Value: jsonNum(x.Value), Lower: jsonNum(x.Lower),
 				Upper: jsonNum(x.Upper), Goal: jsonNum(x.Goal), Status: x.Status.String(), StatusPoint: x.StatusPoint.String(),
-				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues, Reason: x.Reason})
+				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues, Projected: x.HouseholdsProjected, Reason: x.Reason})
 		}
 		out.Rows = append(out.Rows, jr)
 	}

@@ -181,7 +181,10 @@ type Result struct {
 	// Impossible: Value cannot be the quantity (penetration.Estimate's
 	// Impossible, a share above 100%): shown, never judged or ranked.
 	Impossible bool
-	Issues     []string
+	// HouseholdsProjected: the share's households are the census
+	// projection's (the area gives no household count).
+	HouseholdsProjected bool
+	Issues              []string
 	// Reason says why Status is unknown ("" when it is known): the
 	// input missing for the month, or the estimate's issues.
 	Reason string
@@ -430,6 +433,7 @@ func estimateResult(t Target, e *penetration.Estimate, cfg Config) Result {
 		return r
 	}
 	r.Issues = append([]string(nil), e.Issues...)
+	r.HouseholdsProjected = e.HouseholdsProjected
 	if !e.Known() {
 		return r
 	}

@@ -574,3 +574,26 @@ func TestCellWithoutInterval(t *testing.T) {
 		t.Errorf("cell %q", got)
 	}
 }
+
+// A share of census-projected households says so: the table names its
+// area, the JSON marks the result (nothing said it).
+func TestProjectedHouseholdsSaid(t *testing.T) {
+	var row Row
+	row.Area, row.Period = "11", penetration.Period{Year: 2024, Month: 10}
+	for _, tg := range Targets {
+		row.Targets[tg] = Result{Target: tg, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Change: math.NaN(), Status: StatusUnknown}
+	}
+	row.Targets[TargetFibre] = Result{Target: TargetFibre, Value: 0.48, Lower: 0.45, Upper: 0.51, Change: math.NaN(), Status: StatusNotMet, HouseholdsProjected: true}
+	card := &Card{Config: DefaultConfig(), Rows: []Row{row}}
+	var tab, js bytes.Buffer
+	if err := card.Table(&tab); err != nil {
+		t.Fatal(err)
+	}
+	if err := card.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tab.String(), "households projected from the census") || !strings.Contains(tab.String(), ": 11\n") ||
+		!strings.Contains(js.String(), `"households_projected": true`) {
+		t.Errorf("table:\n%s\njson:\n%s", tab.String(), js.String())
+	}
+}
