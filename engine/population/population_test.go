@@ -352,6 +352,7 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 		// Two of these would sum to +Inf.
 		{"beyond any place", a.String() + ",1e308\n", "population", 1},
 		{"households beyond any place", "h3,population,households\n" + a.String() + ",10,2e9\n", "households", 2},
+		{"more households than people", "h3,population,households\n" + a.String() + ",10,20\n", "households", 2},
 		// A row without households amid rows with them would count 0.
 		{"households on some rows only", "h3,population,households\n" + a.String() + ",10,\n" + b.String() + ",10,2\n", "households", 3},
 		{"households missing after given", "h3,population,households\n" + a.String() + ",10,3\n" + b.String() + ",10,\n", "households", 3},
@@ -377,6 +378,12 @@ func TestPointsBeyondAnyPlace(t *testing.T) {
 	}
 	if _, err := ReadPoints(strings.NewReader("lon,lat,population\n103.17,22.39,1e9\n")); err != nil {
 		t.Fatalf("a billion is the bound, accepted: %v", err)
+	}
+	// More households than people: the row contradicts itself (it was
+	// summed as given: 10 people in 20 households).
+	_, err = ReadPoints(strings.NewReader("lon,lat,population,households\n103.17,22.39,10,20\n"))
+	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != "households" || !strings.Contains(err.Error(), "a household holds at least one person") {
+		t.Fatalf("more households than people: %v", err)
 	}
 }
 

@@ -125,6 +125,16 @@ func parseCount(line int, col, s string) (float64, error) {
 	return v, nil
 }
 
+// householdsFit refuses a row of more households than people: a
+// household holds at least one person, so the row's counts contradict
+// each other (swapped columns, or a count of another place).
+func householdsFit(line int, households, population float64) error {
+	if households > population {
+		return &ParseError{Line: line, Column: "households", Err: fmt.Errorf("%v households for %v people: a household holds at least one person", households, population)}
+	}
+	return nil
+}
+
 // MaxCount is the largest population or household count one row may
 // give: 10⁹, about India's or China's population. Above it a value is a
 // wrong unit or a corrupt number, not a place (summing such values would
@@ -163,6 +173,9 @@ func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 			if ok && hs != "" {
 				h, err := parseCount(line, "households", hs)
 				if err != nil {
+					return err
+				}
+				if err := householdsFit(line, h, p); err != nil {
 					return err
 				}
 				hh[c] += h
@@ -227,6 +240,9 @@ func ReadPoints(r io.Reader) (*Points, error) {
 			if has {
 				h, err := parseCount(line, "households", hs)
 				if err != nil {
+					return err
+				}
+				if err := householdsFit(line, h, v[2]); err != nil {
 					return err
 				}
 				p.Households = append(p.Households, h)
