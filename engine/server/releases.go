@@ -859,15 +859,44 @@ func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
 	return vs, nil
 }
 
-// notAssessed returns, for a province none of whose villages is in the
-// release, the note every province answer carries with "assessed":
-// false (its empty lists are "not known", never "none"); "" when some
-// village of the release lies in the province.
-func notAssessed(rl Release, vs []ReleaseVillage, code string) string {
-	if slices.ContainsFunc(vs, func(v ReleaseVillage) bool { return v.Province == code }) {
-		return ""
+// provincesOf returns the provinces some village of the published release
+// rl lies in, read from its villages once per release.
+func (s *Server) provincesOf(rl Release) (map[string]bool, error) {
+	s.provincesMu.Lock()
+	defer s.provincesMu.Unlock()
+	if p, ok := s.provinces[rl.Number]; ok {
+		return p, nil
 	}
-	return fmt.Sprintf("not assessed in release %d: no village of the release lies in province %s, so its dead zones are not known", rl.Number, code)
+	vs, err := s.readVillages(rl)
+	if err != nil {
+		return nil, err
+	}
+	p := map[string]bool{}
+	for _, v := range vs {
+		p[v.Province] = true
+	}
+	if s.provinces == nil {
+		s.provinces = map[int64]map[string]bool{}
+	}
+	s.provinces[rl.Number] = p
+	return p, nil
+}
+
+// assess sets m's "assessed" for province code in release rl, and for a
+// province none of whose villages is in the release "note" too: every
+// province answer says so, as its empty lists are "not known", never
+// "none". On an error nothing is set and the response is written (500).
+func (s *Server) assess(w http.ResponseWriter, m map[string]any, rl Release, code string) bool {
+	provinces, err := s.provincesOf(rl)
+	if err != nil {
+		s.internal(w, err)
+		return false
+	}
+	m["assessed"] = provinces[code]
+	if !provinces[code] {
+		m["note"] = fmt.Sprintf("not assessed in release %d: no village of the release lies in province %s, so its dead zones are not known", rl.Number, code)
+	}
+	return true
 }
 
 func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
@@ -889,10 +918,9 @@ func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 	case "", "json":
 		// A province none of whose villages is in the release was not
 		// assessed: its empty lists are "not known", not "no dead zones".
-		body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code),
-			"assessed": len(vs) > 0, "villages": vs}
-		if note := notAssessed(rl, all, code); note != "" {
-			body["note"] = note
+		body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code), "villages": vs}
+		if !s.assess(w, body, rl, code) {
+			return
 		}
 		writeJSON(w, http.StatusOK, body)
 	case "csv":
@@ -925,7 +953,7 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rl, vs, ok := s.releaseVillagesOf(w, r)
+	rl, ok := s.releaseOf(w, r)
 	if !ok {
 		return
 	}
@@ -943,9 +971,9 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	}
 	// Foreign members (RFC 7946 §6.1): an empty collection of a province
 	// not assessed is "not known", not "no dead zones".
-	out.ExtraMembers = geojson.Properties{"assessed": true}
-	if note := notAssessed(rl, vs, code); note != "" {
-		out.ExtraMembers = geojson.Properties{"assessed": false, "note": note}
+	out.ExtraMembers = geojson.Properties{}
+	if !s.assess(w, out.ExtraMembers, rl, code) {
+		return
 	}
 	writeCompactJSON(w, "application/geo+json", out)
 }
@@ -1016,9 +1044,9 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
 		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served}
 	if u.Role == RoleProvince {
-		body["province"], body["assessed"] = u.Province, true
-		if note := notAssessed(rl, cur, u.Province); note != "" {
-			body["assessed"], body["note"] = false, note
+		body["province"] = u.Province
+		if !s.assess(w, body, rl, u.Province) {
+			return
 		}
 	}
 	writeJSON(w, http.StatusOK, body)
@@ -1194,14 +1222,9 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 	if u.Role == RoleProvince {
 		// The province's own gaps: none listed is "none" only when the
 		// province was assessed.
-		vs, err := s.readVillages(rl)
-		if err != nil {
-			s.internal(w, err)
+		body["province"] = u.Province
+		if !s.assess(w, body, rl, u.Province) {
 			return
-		}
-		body["province"], body["assessed"] = u.Province, true
-		if note := notAssessed(rl, vs, u.Province); note != "" {
-			body["assessed"], body["note"] = false, note
 		}
 	}
 	writeJSON(w, http.StatusOK, body)
@@ -1227,7 +1250,7 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rl, vs, ok := s.releaseVillagesOf(w, r)
+	rl, ok := s.releaseOf(w, r)
 	if !ok {
 		return
 	}
@@ -1249,9 +1272,9 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	}
 	// Compact, like deadzones.geojson: the boundaries are most of the
 	// body, and indenting puts each of their numbers on a line.
-	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "assessed": true, "hexes": out}
-	if note := notAssessed(rl, vs, code); note != "" {
-		body["assessed"], body["note"] = false, note
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out}
+	if !s.assess(w, body, rl, code) {
+		return
 	}
 	writeCompactJSON(w, "application/json; charset=utf-8", body)
 }
@@ -1438,14 +1461,9 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 		// One province's campaign: none planned is "not assessed" when
 		// none of its villages is in the release (nothing to measure is
 		// not known there).
-		vs, err := s.readVillages(rl)
-		if err != nil {
-			s.internal(w, err)
+		body["province"] = want
+		if !s.assess(w, body, rl, want) {
 			return
-		}
-		body["province"], body["assessed"] = want, true
-		if note := notAssessed(rl, vs, want); note != "" {
-			body["assessed"], body["note"] = false, note
 		}
 	}
 	writeJSON(w, http.StatusOK, body)

@@ -115,6 +115,10 @@ type Server struct {
 	bg       sync.WaitGroup
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
+	// provinces caches, per published release (frozen: its files never
+	// change), the provinces some village of it lies in (provincesOf).
+	provincesMu sync.Mutex
+	provinces   map[int64]map[string]bool
 }
 
 // New opens the state of the dataset, recovers what a killed earlier run
