@@ -301,15 +301,12 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages ma
 		pDead[jb.cell] = jb.v.PDead
 	}
 	// A hex to decide without any state (no site of any carrier in
-	// range, no test) has no 3G/4G key: P(dead) 1, as Decide gives a
-	// posterior without one — not left without a verdict, which the
-	// zones would take from the coverage alone.
-	seen := make(map[hexgrid.Cell]bool, len(states))
-	for _, st := range states {
-		seen[st.Cell] = true
-	}
+	// range, no test: the only ones the loop above gave no verdict, nor
+	// left to their villages) has no 3G/4G key: P(dead) 1, as Decide
+	// gives a posterior without one — not left without a verdict, which
+	// the zones would take from the coverage alone.
 	for c := range decide {
-		if !seen[c] && !atVillages[c] {
+		if _, ok := pDead[c]; !ok && !atVillages[c] {
 			pDead[c] = 1
 		}
 	}
