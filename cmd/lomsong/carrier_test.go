@@ -12,6 +12,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/synth"
+	"github.com/lomsong/lomsong/internal/shareddata"
 )
 
 // Carrier and drive-test exports (engine/ingest/testdata) are read as they
@@ -285,5 +286,43 @@ func TestCalibrateSaysWhichFitsApply(t *testing.T) {
 	}
 	if same == 0 || moved == 0 {
 		t.Errorf("%d rows the same, %d moved", same, moved)
+	}
+}
+
+// TestValidateOtherCountry: the real OpenCelliD export of Ecuador (MCC 740)
+// is a valid register by the contract, so its rows are accepted, but the
+// report says that every one lies outside Viet Nam; a Vietnamese
+// drive-test export says nothing of the kind, and names a rejected row's
+// column as the file spells it.
+func TestValidateOtherCountry(t *testing.T) {
+	out, errs, code := runBinary(t, "validate", shareddata.Path(t, "opencellid_740_ecuador.csv.gz"))
+	if code != exitOK || !strings.Contains(out, "75066 of 75066 accepted rows (100.0%) lie outside Viet Nam") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = runBinary(t, "validate", "--json", shareddata.Path(t, "opencellid_740_ecuador.csv.gz"))
+	if code != exitOK || !strings.Contains(out, `"rows_outside_viet_nam": 75066`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "engine", "ingest", "testdata", "vn_drivetest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One RSRP made impossible.
+	lines := strings.SplitN(string(src), "\n", 3)
+	fields := strings.Split(lines[1], ";")
+	for i, h := range strings.Split(lines[0], ";") {
+		if strings.HasPrefix(strings.TrimSpace(h), "RSRP") {
+			fields[i] = "-999"
+		}
+	}
+	lines[1] = strings.Join(fields, ";")
+	bad := filepath.Join(dir, "vn_drivetest_bad.csv")
+	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code = runBinary(t, "validate", "--preset", "vn-drivetest", "--timezone", "UTC", "--max-reject-share", "0.5", bad)
+	if code != exitOK || strings.Contains(out, "outside Viet Nam") || !strings.Contains(out, `line 2, column "RSRP (dBm) → signal_dbm", value "-999"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -183,6 +183,25 @@ func TestBounds(t *testing.T) {
 	if rep.Accepted != 1 || rejects[0].Reason != ReasonOutsideBounds || rejects[0].Line != 3 {
 		t.Fatalf("%+v", rejects)
 	}
+	if rep.OutsideVietNam != 0 {
+		t.Fatalf("with bounds, rows outside Viet Nam are the bounds' to judge: %d counted", rep.OutsideVietNam)
+	}
+}
+
+// TestOutsideVietNam: without --bounds, rows outside Viet Nam's extent are
+// kept (the contract takes any position) and counted, so that a file of
+// another country is noticed; a row the file's later columns reject is
+// not counted.
+func TestOutsideVietNam(t *testing.T) {
+	_, rejects, rep := readM(t, mHeader+
+		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"+ // Hà Nội
+		"2026-10-01T08:00:00Z,viettel,4G,100.50,13.75,-98,,,,,\n"+ // Bangkok
+		"2026-10-01T08:00:00Z,viettel,4G,114.33,11.43,-98,,,,,\n"+ // Song Tử Tây, Trường Sa
+		"2026-10-01T08:00:00Z,viettel,4G,-79.85,-2.07,-98,,,,,\n"+ // Guayaquil
+		"2026-10-01T08:00:00Z,viettel,4G,-79.85,-2.07,-98,bad,,,,\n", nil, nil)
+	if rep.Accepted != 4 || len(rejects) != 1 || rep.OutsideVietNam != 2 || rep.Counts().RowsOutsideVietNam != 2 {
+		t.Fatalf("accepted %d, rejects %+v, outside %d", rep.Accepted, rejects, rep.OutsideVietNam)
+	}
 }
 
 func TestAllowedCarriers(t *testing.T) {
@@ -218,8 +237,11 @@ func TestMappingUnitsAndConstants(t *testing.T) {
 	rows, rejects, _ := readM(t, "Time;Longitude;Latitude;RAT;Level;DL\n"+
 		"1759305600;105,85;21.03;LTE-A Pro;40;2500\n"+
 		"1759305600;105.85;21.03;GSM;20;\n", m, nil)
-	// Line 2 has "105,85" with a semicolon delimiter: an invalid number.
-	if len(rejects) != 1 || rejects[0].Column != "lon" || rejects[0].Line != 2 {
+	// Line 2 has "105,85" with a semicolon delimiter: an invalid number,
+	// named by the file's own column (then the contract's) so that its
+	// sender finds the cell; a column of the contract's own name in
+	// another case is named once.
+	if len(rejects) != 1 || rejects[0].Column != "Longitude → lon" || rejects[0].Line != 2 {
 		t.Fatalf("rejects %+v", rejects)
 	}
 	if len(rows) != 1 {
@@ -580,6 +602,9 @@ func TestOpenCellIDEcuador(t *testing.T) {
 	if rep.RowsRead != 75068 || rep.Accepted != 75066 || rep.Rejected != 2 {
 		t.Fatalf("%+v", rep)
 	}
+	if rep.OutsideVietNam != 75066 {
+		t.Fatalf("Ecuador's cells: %d of 75,066 outside Viet Nam", rep.OutsideVietNam)
+	}
 	if perTech[engine.Tech2G] != 19058 || perTech[engine.Tech3G] != 48159 || perTech[engine.Tech4G] != 7849 {
 		t.Fatalf("per tech %v", perTech)
 	}
@@ -836,5 +861,13 @@ func TestCandidate2GRefused(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0].ID != "B" || len(rejects) != 2 || rejects[0].Column != "tech" || rejects[1].Reason != ReasonDuplicate {
 		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+}
+
+func TestRejectNamesContractColumnOnce(t *testing.T) {
+	_, rejects, _ := readM(t, "ts,carrier,tech,LON,lat,signal_dbm\n"+
+		"2026-10-01T08:00:00Z,viettel,4G,east,21.03,-98\n", nil, nil)
+	if len(rejects) != 1 || rejects[0].Column != "lon" {
+		t.Fatalf("%+v", rejects)
 	}
 }

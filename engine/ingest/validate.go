@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -171,6 +172,11 @@ type Report struct {
 	// that would split its data (up to maxUnmappedPerColumn carriers; the
 	// rows of any more are counted together under OtherCarriersRest).
 	OtherCarriers map[engine.Carrier]int64
+	// OutsideVietNam counts accepted rows whose point lies outside Viet
+	// Nam's extent (geodata.NearVietNam), when Config.Bounds is not given:
+	// kept, as the contract takes any position, but a file of another
+	// country is what such rows usually mean.
+	OutsideVietNam int64
 }
 
 // ReportCounts is the report as the validation report's JSON shows it to
@@ -206,9 +212,12 @@ type ReportCounts struct {
 	DeviceIDsWithheld int64 `json:"device_ids_withheld"`
 	// OtherCarriers counts accepted rows per carrier lomsong does not
 	// know by name, kept under their own identifiers.
-	OtherCarriers      map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
-	IgnoredColumns     []string                 `json:"ignored_columns"`
-	DedupStoppedAtLine int64                    `json:"dedup_stopped_at_line,omitempty"`
+	OtherCarriers map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
+	// RowsOutsideVietNam counts accepted rows outside Viet Nam's extent
+	// (no --bounds given).
+	RowsOutsideVietNam int64    `json:"rows_outside_viet_nam"`
+	IgnoredColumns     []string `json:"ignored_columns"`
+	DedupStoppedAtLine int64    `json:"dedup_stopped_at_line,omitempty"`
 }
 
 // Counts returns the report's counts for the JSON validation report.
@@ -218,7 +227,7 @@ func (r *Report) Counts() ReportCounts {
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
-		OtherCarriers: maps.Clone(r.OtherCarriers)}
+		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
 	}
@@ -277,6 +286,11 @@ type binding struct {
 	zone     string // the name of loc in reports
 	comma    bool   // decimal comma
 	speed    string // speed rule
+	// named is, per contract column read from a file column of another
+	// name (a mapping's rename), how a rejection names it: the file's
+	// column, then the contract's ("RSRP → signal_dbm"), so that whoever
+	// sent the file finds the cell in it.
+	named map[string]string
 }
 
 // ErrMissingColumn is wrapped when a required contract column is neither in
@@ -375,6 +389,12 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		}
 		b.idx[j] = i
 		b.has[j] = true
+		if own := cleanHeader(h); !strings.EqualFold(own, cols[j]) {
+			if b.named == nil {
+				b.named = map[string]string{}
+			}
+			b.named[cols[j]] = own + " → " + cols[j]
+		}
 	}
 	if !m.OptionalColumns {
 		for _, src := range sortedKeys(m.Columns) {
@@ -478,9 +498,12 @@ type parser struct {
 	rowID    bool // the current row's device_id was withheld (personalID)
 	// rowOther is the current row's carrier when lomsong does not know it.
 	rowOther engine.Carrier
-	bounds   orb.Bound
-	minMs    int64
-	maxMs    int64
+	// rowAbroad: the current row's point lies outside Viet Nam's extent
+	// (checked when no bounds are given).
+	rowAbroad bool
+	bounds    orb.Bound
+	minMs     int64
+	maxMs     int64
 }
 
 const maxCacheEntries = 4096
@@ -597,6 +620,8 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 		if !p.bounds.Contains(pt) || !planar.MultiPolygonContains(p.cfg.Bounds, pt) {
 			return 0, 0, &rowError{"lon", ls + "," + as, ReasonOutsideBounds, "point outside the bounding polygon"}
 		}
+	} else if !geodata.NearVietNam(lon, lat) {
+		p.rowAbroad = true
 	}
 	return lon, lat, nil
 }
@@ -736,7 +761,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		if onReject == nil {
 			return nil
 		}
-		return onReject(Reject{Source: cfg.Source, Line: line, Column: e.col, Value: e.value, Reason: e.reason, Detail: e.detail})
+		col := e.col
+		if own, ok := b.named[col]; ok {
+			col = own
+		}
+		return onReject(Reject{Source: cfg.Source, Line: line, Column: col, Value: e.value, Reason: e.reason, Detail: e.detail})
 	}
 	nHeader := len(rec.Header())
 	for rec.Next() {
@@ -779,7 +808,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther = false, false, false, false, ""
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad = false, false, false, false, "", false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -809,6 +838,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if c := p.rowOther; c != "" {
 			rep.addOtherCarrier(c)
+		}
+		if p.rowAbroad {
+			rep.OutsideVietNam++
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {
