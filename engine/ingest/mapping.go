@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -354,13 +356,20 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 				return n, false, nil
 			}
 		}
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err == nil {
 			return t.UnixMilli(), false, nil
 		}
+		impossible := outOfRange(err)
 		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
-			if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			t, err := time.ParseInLocation(l, s, loc)
+			if err == nil {
 				return t.UnixMilli(), true, nil
 			}
+			impossible = cmp.Or(impossible, outOfRange(err))
+		}
+		if impossible != "" {
+			return 0, false, fmt.Errorf("no such date or time: %s", impossible)
 		}
 		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")")
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
@@ -379,6 +388,9 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		l := strings.TrimPrefix(unit, "layout:")
 		t, err := time.ParseInLocation(l, s, loc)
 		if err != nil {
+			if what := outOfRange(err); what != "" {
+				return 0, false, fmt.Errorf("no such date or time: %s (layout %q)", what, l)
+			}
 			return 0, false, fmt.Errorf("does not match layout %q", l)
 		}
 		if strings.Contains(l, "MST") && t.Location() != loc {
@@ -396,6 +408,17 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// outOfRange returns what a time parse error found impossible ("day out
+// of range", "month out of range", "hour out of range", …) when the value
+// matched the layout but names no instant, such as 30 February; else "".
+func outOfRange(err error) string {
+	var pe *time.ParseError
+	if errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") {
+		return strings.TrimPrefix(pe.Message, ": ")
+	}
+	return ""
 }
 
 // allDigits reports whether s is a non-empty run of ASCII digits, with an

@@ -314,3 +314,26 @@ func TestDeviceIDPersonal(t *testing.T) {
 		t.Fatalf("rows %+v rejects %+v withheld %d", rows, rejects, rep.DeviceIDsWithheld)
 	}
 }
+
+// TestParseTimeImpossible: a value in a right layout that names no instant
+// (30 February, month 13, hour 25) says so, rather than that the layout is
+// wrong; a value in another layout still says the layout does not match.
+func TestParseTimeImpossible(t *testing.T) {
+	for _, c := range []struct{ s, unit, want string }{
+		{"2024-02-30T10:00:00+07:00", "auto", "no such date or time: day out of range"},
+		{"2024-02-30 10:00:00", "", "no such date or time: day out of range"},
+		{"2024-13-01T10:00:00Z", "auto", "no such date or time: month out of range"},
+		{"2024-04-30 25:00:00", "auto", "no such date or time: hour out of range"},
+		{"30/02/2024 10:00", "layout:02/01/2006 15:04", `no such date or time: day out of range (layout "02/01/2006 15:04")`},
+		{"30.02.2024", "auto", "not RFC 3339"},
+		{"2024-02-28", "layout:02/01/2006 15:04", "does not match layout"},
+	} {
+		_, _, err := parseTime(c.s, c.unit, vietnamZone)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q (%s): %v, want %q", c.s, c.unit, err, c.want)
+		}
+	}
+	if _, _, err := parseTime("2024-02-29 10:00:00", "auto", vietnamZone); err != nil {
+		t.Errorf("29 February 2024: %v", err)
+	}
+}
