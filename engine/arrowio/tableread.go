@@ -446,7 +446,10 @@ func appendFloat(dst []byte, v float64, bits int) []byte {
 
 // appendValue appends the ingest rendering of a[i] to dst.
 func appendValue(dst []byte, a arrow.Array, i int) []byte {
-	if a.IsNull(i) {
+	// A column of the null type (pandas' and pyarrow's type for a column
+	// None on every row) has no validity bitmap, so IsNull says false and
+	// ValueStr "(null)": every value is missing.
+	if a.IsNull(i) || a.DataType().ID() == arrow.NULL {
 		return dst
 	}
 	switch a := a.(type) {

@@ -43,6 +43,9 @@ func mixedRecord(t *testing.T) (arrow.Record, [][]string) {
 		{Name: "ts_ms", Type: tsMs, Nullable: true},
 		{Name: "ts_us", Type: tsUs, Nullable: true},
 		{Name: "d32", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		// A column of the null type: what pandas and pyarrow write for a
+		// column that is None on every row (read as empty, not "(null)").
+		{Name: "none", Type: arrow.Null, Nullable: true},
 	}, &md)
 	rb := array.NewRecordBuilder(mem, sc)
 	defer rb.Release()
@@ -66,11 +69,12 @@ func mixedRecord(t *testing.T) (arrow.Record, [][]string) {
 	rb.Field(8).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{arrow.Timestamp(ms), 0, -1, 0}, valid)
 	rb.Field(9).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{arrow.Timestamp(ms*1000 + 789), 1, 0, 0}, valid)
 	rb.Field(10).(*array.Date32Builder).AppendValues([]arrow.Date32{arrow.Date32FromTime(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)), 0, -1, 0}, valid)
+	rb.Field(11).(*array.NullBuilder).AppendNulls(4)
 	want := [][]string{
-		{"-7", "-9223372036854775808", "0.1", "0.1", "Viettel", "a", "4G", "true", "2025-07-01T01:02:03.456Z", "2025-07-01T01:02:03.456", "2025-07-01"},
-		{"0", "42", "-105.5", "-105.25", "", "bb", "LTE", "false", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000", "1970-01-01"},
-		{"2147483647", "1735689600000", "1e-07", "0.30000000000000004", "Lõm sóng, \"x\"", "ccc", "4G", "true", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000", "1969-12-31"},
-		{"", "", "", "", "", "", "", "", "", "", ""},
+		{"-7", "-9223372036854775808", "0.1", "0.1", "Viettel", "a", "4G", "true", "2025-07-01T01:02:03.456Z", "2025-07-01T01:02:03.456", "2025-07-01", ""},
+		{"0", "42", "-105.5", "-105.25", "", "bb", "LTE", "false", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000", "1970-01-01", ""},
+		{"2147483647", "1735689600000", "1e-07", "0.30000000000000004", "Lõm sóng, \"x\"", "ccc", "4G", "true", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000", "1969-12-31", ""},
+		{"", "", "", "", "", "", "", "", "", "", "", ""},
 	}
 	return rb.NewRecord(), want
 }
