@@ -227,9 +227,10 @@ func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
 
 // sourceChecksums reads a file once and returns the hex SHA-256 of its
 // bytes and of its decoded content: after gzip decompression and, for a
-// text (CSV) file, without a leading UTF-8 byte-order mark and with CRLF
-// line ends read as LF, the ways an export or a copy re-wraps the same
-// rows (the CSV reader reads them alike). A file and its compressed copy,
+// text (CSV) file, without a leading UTF-8 byte-order mark, with CRLF
+// line ends read as LF and with the text's end as one LF (none, or blank
+// lines after the last row, are the same end), the ways an export or a
+// copy re-wraps the same rows (the CSV reader reads them alike). A file and its compressed copy,
 // or its copy saved with Windows line ends, have the same content
 // checksum; a file that needs neither has content = raw. Decompression is
 // bounded by lim, as when the file is read.
@@ -263,13 +264,19 @@ func sourceChecksums(path string, lim ingest.Limits) (raw, content string, err e
 	return hex.EncodeToString(rh.Sum(nil)), hex.EncodeToString(ch.Sum(nil)), nil
 }
 
-// textNorm writes text to w without a leading UTF-8 byte-order mark and
-// with every CRLF as LF (a lone CR is kept).
+// textNorm writes text to w without a leading UTF-8 byte-order mark, with
+// every CRLF as LF (a lone CR is kept), and ending in exactly one LF (a
+// text without a final line end, or with blank lines after its last, ends
+// as one that has one: an editor's or a spreadsheet's save). A text that
+// already ends in one LF is written unchanged but for BOM and CRLF, so
+// that the checksums of sources ingested before this rule still match.
 type textNorm struct {
 	w        io.Writer
 	head     []byte // the first bytes, until three are seen
 	headDone bool
 	cr       bool // a CR held back: written unless an LF follows
+	lfs      int  // LFs held back: written before more text, one at the end
+	any      bool // text other than LFs was written
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
@@ -300,21 +307,46 @@ func (t *textNorm) write(p []byte) error {
 		if t.cr {
 			t.cr = false
 			if p[0] != '\n' {
-				if _, err := t.w.Write([]byte{'\r'}); err != nil {
+				if err := t.emit([]byte{'\r'}); err != nil {
 					return err
 				}
 			}
 		}
 		i := bytes.IndexByte(p, '\r')
 		if i < 0 {
-			_, err := t.w.Write(p)
-			return err
+			return t.emit(p)
 		}
-		if _, err := t.w.Write(p[:i]); err != nil {
+		if err := t.emit(p[:i]); err != nil {
 			return err
 		}
 		t.cr, p = true, p[i+1:]
 	}
+	return nil
+}
+
+var newlines = bytes.Repeat([]byte{'\n'}, 64)
+
+// emit writes text after CRLF folding, holding back a final run of LFs.
+func (t *textNorm) emit(p []byte) error {
+	last := len(p) - 1
+	for last >= 0 && p[last] == '\n' {
+		last--
+	}
+	if last < 0 {
+		t.lfs += len(p)
+		return nil
+	}
+	for t.lfs > 0 {
+		n := min(t.lfs, len(newlines))
+		if _, err := t.w.Write(newlines[:n]); err != nil {
+			return err
+		}
+		t.lfs -= n
+	}
+	if _, err := t.w.Write(p[:last+1]); err != nil {
+		return err
+	}
+	t.any, t.lfs = true, len(p)-1-last
 	return nil
 }
 
@@ -327,7 +359,10 @@ func (t *textNorm) flush() {
 	}
 	if t.cr {
 		t.cr = false
-		t.w.Write([]byte{'\r'})
+		t.emit([]byte{'\r'})
+	}
+	if t.any {
+		t.w.Write(newlines[:1])
 	}
 }
 

@@ -230,13 +230,15 @@ func TestCompressedCopyIsTheSameSource(t *testing.T) {
 }
 
 // TestRewrappedTextIsTheSameSource: a CSV file saved again with Windows
-// line ends, with a byte-order mark, both, or gzip-compressed so, is the
+// line ends, with a byte-order mark, both, without its final line end or
+// with blank lines after its last row, or gzip-compressed so, is the
 // source already ingested, in either order; a file whose rows differ is
 // not.
 func TestRewrappedTextIsTheSameSource(t *testing.T) {
 	crlf := strings.ReplaceAll(mCSV, "\n", "\r\n")
 	bom := "\ufeff" + mCSV
-	variants := map[string]string{"lf.csv": mCSV, "crlf.csv": crlf, "bom.csv": bom, "bomcrlf.csv": "\ufeff" + crlf, "crlf.csv.gz": gz(t, crlf)}
+	variants := map[string]string{"lf.csv": mCSV, "crlf.csv": crlf, "bom.csv": bom, "bomcrlf.csv": "\ufeff" + crlf, "crlf.csv.gz": gz(t, crlf),
+		"noend.csv": strings.TrimSuffix(mCSV, "\n"), "blank.csv": mCSV + "\n\n", "bomcrlfblank.csv": "\ufeff" + crlf + "\r\n"}
 	for _, first := range []string{"lf.csv", "crlf.csv", "bomcrlf.csv"} {
 		t.Run(first+" first", func(t *testing.T) {
 			s, _ := Open(filepath.Join(t.TempDir(), "ds"))
@@ -246,7 +248,7 @@ func TestRewrappedTextIsTheSameSource(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows := scanCount(t, s)
-			for _, name := range []string{"lf.csv", "crlf.csv", "bom.csv", "bomcrlf.csv", "crlf.csv.gz"} {
+			for _, name := range []string{"lf.csv", "crlf.csv", "bom.csv", "bomcrlf.csv", "crlf.csv.gz", "noend.csv", "blank.csv", "bomcrlfblank.csv"} {
 				res, err := s.IngestFile(context.Background(), writeFile(t, t.TempDir(), name, variants[name]), o)
 				if err != nil || !res.AlreadyIngested {
 					t.Fatalf("%s after %s: %+v %v", name, first, res, err)
@@ -267,8 +269,14 @@ func TestRewrappedTextIsTheSameSource(t *testing.T) {
 // TestTextNorm: the normalisation is the same whatever the writes'
 // boundaries (a BOM or a CRLF split across two writes).
 func TestTextNorm(t *testing.T) {
-	for _, in := range []string{"", "a", "ab", "\ufeff", "\ufeffa\r\nb\r", "x\r\r\ny\r\n", "\r\n\r\n", "a\rb"} {
-		want := strings.TrimPrefix(strings.ReplaceAll(in, "\r\n", "\n"), "\ufeff")
+	for _, in := range []string{"", "a", "ab", "\ufeff", "\ufeffa\r\nb\r", "x\r\r\ny\r\n", "\r\n\r\n", "a\rb",
+		"a\nb\n", "a\nb", "a\nb\n\n\n", "a\r\nb\r\n\r\n", "a\n\nb\n", "\ufeff\n"} {
+		// BOM dropped, CRLF as LF, the end as one LF (text without any
+		// other character stays empty).
+		want := strings.TrimRight(strings.TrimPrefix(strings.ReplaceAll(in, "\r\n", "\n"), "\ufeff"), "\n")
+		if want != "" {
+			want += "\n"
+		}
 		for cut := 0; cut <= len(in); cut++ {
 			var b bytes.Buffer
 			tn := &textNorm{w: &b}
