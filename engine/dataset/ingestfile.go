@@ -461,6 +461,11 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	default:
 		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, txn.WriteMeasurements, txn.Reject)
 	}
+	if err == nil {
+		// Interrupted after the last row was read: the caller reports an
+		// interrupt, so nothing may be added (nor a refusal written).
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}

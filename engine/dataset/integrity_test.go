@@ -894,3 +894,26 @@ func TestRepairRecountsEditedSource(t *testing.T) {
 		t.Fatalf("verify after repair: %+v %v", vr, err)
 	}
 }
+
+// TestInterruptedIngestAddsNothing: an ingest whose context is cancelled
+// (the command's interrupt) adds nothing, also when the file's rows were
+// all read before it noticed (a small file, or one whose rows come slowly):
+// the command reports the interrupt, so the file must not be in the
+// dataset.
+func TestInterruptedIngestAddsNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	ingestAll(t, dir, fileA)
+	before := snapshot(t, dir)
+	s, _ := Open(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := opts()
+	o.MaxRejectShare = 1
+	_, err := s.IngestFile(ctx, writeFile(t, t.TempDir(), "b.csv", strings.Replace(mCSV, "-98", "-97", 1)), o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ingest: %v", err)
+	}
+	if after := snapshot(t, dir); !equalSnap(before, after) {
+		t.Fatalf("cancelled ingest changed the dataset:\nbefore %v\nafter %v", keys(before), keys(after))
+	}
+}

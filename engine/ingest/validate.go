@@ -771,13 +771,16 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	for rec.Next() {
 		rep.RowsRead++
 		line := rec.Line()
-		if rep.RowsRead%int64(cfg.BatchSize) == 0 {
+		if rep.RowsRead%256 == 0 {
+			// Every 256 rows, not every batch: a row can be slow to come
+			// (a Parquet file of one-row row groups reads a group a row),
+			// and an interrupt must not wait for a batch.
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
-			if cfg.Progress != nil {
-				cfg.Progress(rep.RowsRead)
-			}
+		}
+		if rep.RowsRead%int64(cfg.BatchSize) == 0 && cfg.Progress != nil {
+			cfg.Progress(rep.RowsRead)
 		}
 		if rerr := rec.RowErr(); rerr != nil {
 			reason := ReasonMalformedRow
