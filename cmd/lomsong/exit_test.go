@@ -1007,3 +1007,58 @@ func TestCoverageWarnsTestedWithoutSite(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 }
+
+// TestOneUnreadableFileAmongSeveral: validate and ingest of a.csv, an
+// unreadable b.csv (UTF-16) and c.csv report a.csv and c.csv and name
+// b.csv, in the text and the JSON report; ingest adds a.csv and c.csv. A
+// failure among the files makes the exit 1; when every file not taken is
+// a refusal (a header alone, a missing column), it is 3.
+func TestOneUnreadableFileAmongSeveral(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	head := "ts,carrier,tech,lon,lat,signal_dbm\n"
+	a := write("a.csv", head+"2026-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-98\n")
+	c := write("c.csv", head+"2026-10-01T09:00:00+07:00,viettel,4G,105.85,21.03,-97\n")
+	var u16 []byte
+	u16 = append(u16, 0xff, 0xfe)
+	for _, r := range head {
+		u16 = append(u16, byte(r), 0)
+	}
+	b := write("b.csv", string(u16))
+	out, errs, code := runBinary(t, "validate", a, b, c)
+	if code != exitFailure || !strings.Contains(out, "b.csv: NOT READ: not a CSV/Parquet/Arrow file") ||
+		!strings.Contains(out, "c.csv [csv, measurements]: 1 rows read, 1 accepted") || !strings.Contains(errs, "1 of 3 files not taken: ") {
+		t.Fatalf("validate: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = runBinary(t, "validate", "--json", a, b, c)
+	var reports []map[string]any
+	if err := json.Unmarshal([]byte(out), &reports); err != nil || code != exitFailure || len(reports) != 3 ||
+		!strings.Contains(fmt.Sprint(reports[1]["error"]), "UTF-16") || reports[2]["accepted"] == nil {
+		t.Fatalf("validate --json: exit %d %v\n%s\n%s", code, err, out, errs)
+	}
+	ds := filepath.Join(dir, "ds")
+	out, errs, code = runBinary(t, "ingest", "--dataset", ds, a, b, c)
+	if code != exitFailure || strings.Count(out, "added 1 partition file(s)") != 2 || !strings.Contains(out, "b.csv: NOT ADDED: ") {
+		t.Fatalf("ingest: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = runBinary(t, "dataset", "ls", ds)
+	if code != exitOK || !strings.Contains(out, "2 sources") {
+		t.Fatalf("dataset ls: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Refusals only: exit 3.
+	h := write("h.csv", head)
+	m := write("m.csv", "ts,carrier,tech,lon\n2026-10-01T08:00:00+07:00,viettel,4G,105.85\n")
+	d := write("d.csv", head+"2026-10-01T10:00:00+07:00,viettel,4G,105.85,21.03,-96\n")
+	for _, cmd := range [][]string{{"validate"}, {"ingest", "--dataset", ds}} {
+		out, errs, code = runBinary(t, append(cmd, h, m, d)...)
+		if code != exitDataRefused || !strings.Contains(errs, "2 of 3 files not taken: ") {
+			t.Fatalf("%v: exit %d\n%s\n%s", cmd, code, out, errs)
+		}
+	}
+}

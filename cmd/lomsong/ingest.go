@@ -19,8 +19,10 @@ reason). Rejected rows go to DIR/quarantine/. Each file is added atomically:
 an interrupted or failed ingest leaves the dataset exactly as it was, and a
 file whose bytes were ingested before is reported and skipped. A file whose
 rejected share is above --max-reject-share is not added; its report and
-quarantine go to DIR/rejected/ and the command exits with status 3. Rows and
-files are checked exactly as validate checks them, under the same limits
+quarantine go to DIR/rejected/ and the command exits with status 3. A file
+that cannot be read (not CSV, Parquet or Arrow; a missing column) is named
+NOT ADDED and the next file goes on; the command then exits 1 (3 when every
+file not added was refused for its data). Rows and files are checked exactly as validate checks them, under the same limits
 (--max-line-bytes, --max-decompressed-bytes, --max-gzip-ratio, --max-spill-bytes).`
 
 const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/measurements_viettel.csv
@@ -55,7 +57,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	var refused []error
+	var refused, failed []error
 	for _, path := range files {
 		opt := dataset.IngestOptions{Kind: ingest.Kind(in.kind), Mapping: m, MappingJSON: mjson,
 			Config: in.config(e.now(), bounds), MaxRejectShare: in.maxRejectShare}
@@ -81,6 +83,12 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "%s: REFUSED: %v\n", path, err)
 			refused = append(refused, err)
 			continue
+		case err != nil && ctx.Err() == nil:
+			// This file is not added (an ingest is atomic per file); the
+			// others go on, and the end names every file not taken.
+			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT ADDED", err))
+			failed = append(failed, err)
+			continue
 		case err != nil:
 			return err
 		case res.AlreadyIngested:
@@ -101,7 +109,13 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintln(e.stdout)
 	}
 	if len(refused) > 0 {
-		return refusedError{errors.Join(refused...)}
+		failed = append(failed, refusedError{errors.Join(refused...)})
 	}
-	return nil
+	switch {
+	case len(failed) == 0:
+		return nil
+	case len(files) == 1:
+		return failed[0]
+	}
+	return filesError{errs: failed, total: len(files)}
 }

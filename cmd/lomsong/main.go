@@ -128,17 +128,51 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "lomsong:", err)
 	var ue usageError
-	var re refusedError
-	var ea *pipeline.EmptyAreaError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &re), errors.As(err, &ea), errors.Is(err, pipeline.ErrMissingData), errors.Is(err, ingest.ErrEmptyInput),
-		errors.Is(err, ingest.ErrMissingColumn), errors.As(err, new(*dataset.OtherReadingError)),
-		errors.Is(err, population.ErrInvalidInput), errors.As(err, new(*population.ParseError)):
+	case isRefusal(err):
 		return exitDataRefused
 	}
 	return exitFailure
+}
+
+// isRefusal reports whether err is data refused (exit 3): an empty or
+// refused input, a missing column, no data for what was asked.
+func isRefusal(err error) bool {
+	var re refusedError
+	var ea *pipeline.EmptyAreaError
+	return errors.As(err, &re) || errors.As(err, &ea) || errors.Is(err, pipeline.ErrMissingData) || errors.Is(err, ingest.ErrEmptyInput) ||
+		errors.Is(err, ingest.ErrMissingColumn) || errors.As(err, new(*dataset.OtherReadingError)) ||
+		errors.Is(err, population.ErrInvalidInput) || errors.As(err, new(*population.ParseError))
+}
+
+// filesError ends a command over several input files when some could not
+// be taken: each file was handled on its own (an ingest is atomic per
+// file) and the others went on. It is data refused (exit 3) when every
+// file's error is, else a failure (exit 1).
+type filesError struct {
+	errs  []error
+	total int
+}
+
+func (f filesError) Error() string {
+	msgs := make([]string, len(f.errs))
+	for i, err := range f.errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("%d of %d files not taken: %s", len(f.errs), f.total, strings.Join(msgs, "; "))
+}
+
+// Unwrap gives the files' errors when every one is a refusal, so that
+// the exit code is 3; one failure among them makes the whole a failure.
+func (f filesError) Unwrap() []error {
+	for _, err := range f.errs {
+		if !isRefusal(err) {
+			return nil
+		}
+	}
+	return f.errs
 }
 
 // supervise runs cmd — this program again, marked by supervisedEnv — with

@@ -303,7 +303,10 @@ Hostile input costs bounded memory and disk: a CSV row longer than
 --max-line-bytes is quarantined as line_too_long; a gzip file over
 --max-decompressed-bytes or --max-gzip-ratio, a gzip-compressed Parquet file
 over --max-spill-bytes, and a file that is not text, CSV, Parquet or Arrow are
-refused with an error naming the file. validate and ingest apply the same rules.`
+refused with an error naming the file. validate and ingest apply the same rules.
+A file that cannot be read is named NOT READ (an "error" entry in --json) and the
+next file goes on; the exit code is then 1 (3 when every file not taken was
+refused for its data).`
 
 const validateExample = `  lomsong validate geodata/examples/measurements_viettel.csv
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
@@ -396,7 +399,21 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	var refused []string
+	var failed []error // files that could not be read: the others go on
 	var reports []any
+	notRead := func(path string, err error) {
+		failed = append(failed, err)
+		if *asJSON || *reportPath != "" {
+			reports = append(reports, map[string]string{"path": path, "error": err.Error()})
+		}
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT READ", err))
+		}
+		if qdir != "" && qf != nil {
+			qf.Abort()
+			qw, qf = nil, nil
+		}
+	}
 	for _, path := range files {
 		if qdir != "" {
 			if err := openQuarantine(filepath.Join(qdir, quarantineName(path))); err != nil {
@@ -407,18 +424,24 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		cfg.CellRes = *claimsRes
 		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			notRead(path, err)
+			continue
 		}
 		cfg.Source = filepath.Base(path)
 		prog := startProgress(e, cfg.Source)
 		cfg.Progress = prog.set
 		var shown []ingest.Reject
+		var sinkErr error // the quarantine's own write error: ends the command
 		onReject := func(r ingest.Reject) error {
 			if len(shown) < *show {
 				shown = append(shown, r)
 			}
 			if qw != nil {
-				return qw.Write(r)
+				sinkErr = qw.Write(r)
+				return sinkErr
 			}
 			return nil
 		}
@@ -426,7 +449,11 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		elapsed := prog.end()
 		src.Close()
 		if err != nil {
-			return err
+			if ctx.Err() != nil || sinkErr != nil {
+				return err
+			}
+			notRead(path, err)
+			continue
 		}
 		res := &dataset.IngestResult{Path: path, Format: src.Format, Kind: src.Kind, Report: rep}
 		if *asJSON || *reportPath != "" {
@@ -463,9 +490,29 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(refused) > 0 {
-		return refusedError{fmt.Errorf("refused (no data rows, or rejected-row share above --max-reject-share %.2f%%): %s", 100*in.maxRejectShare, strings.Join(refused, "; "))}
+		err := refusedError{fmt.Errorf("refused (no data rows, or rejected-row share above --max-reject-share %.2f%%): %s", 100*in.maxRejectShare, strings.Join(refused, "; "))}
+		if len(failed) == 0 {
+			return err
+		}
+		failed = append(failed, err)
+	}
+	if len(files) == 1 && len(failed) == 1 {
+		return failed[0]
+	}
+	if len(failed) > 0 {
+		return filesError{errs: failed, total: len(files)}
 	}
 	return nil
+}
+
+// namedError renders a file's error as "PATH: WHAT: error", without
+// repeating the path when the error starts with it.
+func namedError(path, what string, err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, path+": "); ok {
+		msg = rest
+	}
+	return path + ": " + what + ": " + msg
 }
 
 // quarantineName is the name of an input's quarantine file in a
