@@ -487,6 +487,24 @@ func certifiedSubmissions(ctx context.Context, q interface {
 	return subs, rows.Err()
 }
 
+// feeds reports whether the dataset holds the source of SHA-256 sha and
+// whether it can feed a release of period: a register, villages or
+// subscriptions (no period) feed every month; measurements their own
+// month and the later ones (a month's trends read earlier months), never
+// an earlier month's release.
+func feeds(store *dataset.Store, sha, period string) bool {
+	src, ok := store.Lookup(sha)
+	if !ok {
+		return false
+	}
+	for _, p := range src.Parts {
+		if p.Period == "" || p.Period <= period {
+			return true
+		}
+	}
+	return false
+}
+
 // publish computes a release and freezes it in serve/releases/NNNN-YYYY-MM:
 // the files are written into a staging folder, made read-only, and the
 // folder is renamed into place; then the release row is marked published.
@@ -540,7 +558,7 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err != nil {
 		return "", nil, err
 	}
-	subs, err := certifiedSubmissions(ctx, s.db, func(sha string) bool { _, ok := store.Lookup(sha); return ok })
+	subs, err := certifiedSubmissions(ctx, s.db, func(sha string) bool { return feeds(store, sha, rl.Period) })
 	if err != nil {
 		return "", nil, err
 	}
@@ -1007,8 +1025,9 @@ func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
 	return fc, nil
 }
 
-// releaseDiff compares the period's release with the release published
-// before it (by number): villages newly without signal and newly served.
+// releaseDiff compares the period's release with the one before it in
+// time (the same month's previous release, else the latest earlier
+// month's): villages newly without signal and newly served.
 // A province user sees its own province's villages only; a carrier none.
 func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	u := userOf(r)
@@ -1020,10 +1039,14 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The release before it in time: of the same month published before
+	// it (a late dump's republication), else of the latest earlier month;
+	// never a later month's, whenever that was published.
 	prev, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
-		WHERE status = 'published' AND number < ? ORDER BY number DESC LIMIT 1`, rl.Number))
+		WHERE status = 'published' AND (period < ? OR (period = ? AND number < ?)) ORDER BY period DESC, number DESC LIMIT 1`,
+		rl.Period, rl.Period, rl.Number))
 	if errors.Is(err, sql.ErrNoRows) {
-		writeError(w, http.StatusNotFound, "release %d (%s) is the first: there is nothing to compare it with", rl.Number, rl.Period)
+		writeError(w, http.StatusNotFound, "release %d (%s) is the first of its month and no earlier month is published: there is nothing to compare it with", rl.Number, rl.Period)
 		return
 	}
 	if err != nil {

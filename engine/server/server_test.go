@@ -1055,3 +1055,57 @@ func TestReleaseBodyLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseOfAnEarlierMonth: a month published after a later one (a
+// late dump's release) is compared with the release before it in time,
+// never with the later month's; it lists only the submissions that can
+// feed it (not the later month's measurements); the later month's release
+// compares with it as the month before.
+func TestReleaseOfAnEarlierMonth(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	var ids []int64
+	for _, s := range []struct {
+		user, kind, name string
+		data             []byte
+	}{
+		{"cuc", "villages", "villages.csv", f.villages},
+		{"cuc", "subscriptions", "subscriptions.csv", f.subs},
+		{"vt", "sites", "sites.csv", f.sites["viettel"]},
+		{"vt", "measurements", "oct.csv", f.measurements["viettel"]},
+	} {
+		id := ts.submit(t, s.user, s.kind, s.name, s.data)
+		if st := ts.wait(t, s.user, id); st.Status != "accepted" {
+			t.Fatalf("%s: %+v", s.name, st)
+		}
+		if code := ts.certify(t, s.user, id); code != 200 {
+			t.Fatalf("certify %s: %d", s.name, code)
+		}
+		ids = append(ids, id)
+	}
+	oct := ids[3]
+	r1 := ts.release(t, "2024-10")
+	if r1.Status != "published" {
+		t.Fatalf("October: %+v", r1)
+	}
+	sept := ts.submit(t, "vt", "measurements", "sept.csv", bytes.ReplaceAll(f.measurements["viettel"], []byte("2024-10-"), []byte("2024-09-")))
+	if st := ts.wait(t, "vt", sept); st.Status != "accepted" {
+		t.Fatalf("September: %+v", st)
+	}
+	ts.certify(t, "vt", sept)
+	r2 := ts.release(t, "2024-09")
+	if r2.Status != "published" || slices.Contains(r2.Submissions, oct) || !slices.Contains(r2.Submissions, sept) || !slices.Contains(r2.Submissions, ids[0]) {
+		t.Fatalf("September's release, published after October's: %+v (October's measurements are submission %d)", r2, oct)
+	}
+	if code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-09/diff", "/api/v1/releases/{period}/diff", nil, ""); code != 404 {
+		t.Fatalf("September's diff compared with a later month: %d %.300s", code, b)
+	}
+	code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
+	var d struct {
+		PreviousRelease int64  `json:"previous_release"`
+		PreviousPeriod  string `json:"previous_period"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil || code != 200 || d.PreviousRelease != r2.Number || d.PreviousPeriod != "2024-09" {
+		t.Fatalf("October's diff: %d %.300s", code, b)
+	}
+}

@@ -114,9 +114,11 @@ async function errText(r) {
 
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = !msg; }
 
+// latestPeriod is the newest month published (a late dump's release of
+// an earlier month, published after it, does not make that month current).
 async function latestPeriod() {
   const rl = (await api("/api/v1/releases")).releases.filter((r) => r.status === "published");
-  return rl.length ? rl[rl.length - 1].period : null;
+  return rl.reduce((m, r) => (m === null || r.period > m ? r.period : m), null);
 }
 
 // --- pages ---------------------------------------------------------------
@@ -500,7 +502,7 @@ async function provincePage(c, code) {
     if (d.assessed === false) c.append(unknown(T.changes));
     else {
       const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
-      c.append(section(`${T.changes} (${T.release} ${d.previous_release} → ${d.release})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
+      c.append(section(`${T.changes} (${T.release} ${d.previous_release}, ${d.previous_period} → ${d.release}, ${d.period})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
     }
   } catch (e) { c.append(section(T.changes, el("p", { class: "muted" }, e.message))); }
 }
