@@ -468,7 +468,7 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 func certifiedSubmissions(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, held func(sha string) bool) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, sha256 FROM submissions WHERE status = 'certified' ORDER BY id`)
+	rows, err := q.QueryContext(ctx, `SELECT id, COALESCE(NULLIF(dataset_sha256, ''), sha256) FROM submissions WHERE status = 'certified' ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

@@ -1109,3 +1109,63 @@ func TestReleaseOfAnEarlierMonth(t *testing.T) {
 		t.Fatalf("October's diff: %d %.300s", code, b)
 	}
 }
+
+// TestResubmissions: the same bytes submitted and certified twice are
+// certified once more with a note that nothing was added; the same bytes
+// with another reading (a time zone) are refused at certification (409)
+// and show as refused with the reason, not awaiting certification for
+// ever.
+func TestResubmissions(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	data := f.measurements["viettel"]
+	first := ts.submit(t, "vt", "measurements", "a.csv", data)
+	ts.wait(t, "vt", first)
+	if code := ts.certify(t, "vt", first); code != 200 {
+		t.Fatalf("certify: %d", code)
+	}
+	again := ts.submit(t, "vt", "measurements", "a-again.csv", data)
+	ts.wait(t, "vt", again)
+	if code := ts.certify(t, "vt", again); code != 200 {
+		t.Fatalf("certify the same bytes again: %d", code)
+	}
+	if s := ts.wait(t, "vt", again); s.Status != "certified" || !strings.Contains(s.Note, fmt.Sprintf("the same bytes as submission %d", first)) {
+		t.Fatalf("the same bytes again: %+v", s)
+	}
+	if s := ts.wait(t, "vt", first); s.Note != "" {
+		t.Fatalf("the first submission: %+v", s)
+	}
+	crlf := ts.submit(t, "vt", "measurements", "a-crlf.csv", bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
+	ts.wait(t, "vt", crlf)
+	ts.certify(t, "vt", crlf)
+	if s := ts.wait(t, "vt", crlf); s.Status != "certified" || !strings.Contains(s.Note, "the same rows as a.csv") {
+		t.Fatalf("the same rows with CRLF: %+v", s)
+	}
+
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("file", "a-utc.csv")
+	fw.Write(data)
+	mf, _ := mw.CreateFormField("mapping")
+	mf.Write([]byte(`{"kind": "measurements", "timezone": "UTC"}`))
+	mw.Close()
+	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
+	if code != 202 {
+		t.Fatalf("submit with a mapping: %d %s", code, b)
+	}
+	var q struct{ ID int64 }
+	json.Unmarshal(b, &q)
+	if s := ts.wait(t, "vt", q.ID); s.Status != "accepted" {
+		t.Fatalf("another reading, validated: %+v", s)
+	}
+	if code := ts.certify(t, "vt", q.ID); code != 409 {
+		t.Fatalf("certify another reading: %d", code)
+	}
+	if s := ts.wait(t, "vt", q.ID); s.Status != "refused" || !strings.Contains(s.Error, "certification refused: ") {
+		t.Fatalf("another reading after its certification was refused: %+v", s)
+	}
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
+	if code != 200 || !bytes.Contains(b, []byte(`"submission.certify_refused"`)) {
+		t.Fatalf("audit: %d %.300s", code, b)
+	}
+}

@@ -142,7 +142,41 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
+	if err := addColumn(ctx, db, "submissions", "dataset_sha256", "TEXT NOT NULL DEFAULT ''"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
+	}
 	return db, nil
+}
+
+// addColumn adds a column to a table of a state database written before
+// the column existed (a no-op when it has it).
+//
+// submissions.dataset_sha256: the SHA-256 under which the release dataset
+// holds a certified submission's rows: its own, or, when its content was
+// in the dataset already in another wrapping (CRLF, a byte-order mark,
+// gzip), that earlier file's ("" before certification, and in databases
+// written before the column: read as the submission's own).
+func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if name == column {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl)
+	return err
 }
 
 func nowText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -48,7 +49,14 @@ type Submission struct {
 	Note       string `json:"note,omitempty"`
 	mapping    []byte
 	quarantine string
+	// datasetSHA is the SHA-256 the release dataset holds its rows under
+	// once certified (submissions.dataset_sha256; "" = SHA256).
+	datasetSHA string
 }
+
+// inDataset returns the SHA-256 the release dataset holds a certified
+// submission's rows under.
+func (s Submission) inDataset() string { return cmp.Or(s.datasetSHA, s.SHA256) }
 
 // ReasonCount is the number of rows rejected for one reason.
 type ReasonCount struct {
@@ -57,14 +65,14 @@ type ReasonCount struct {
 }
 
 const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
-	reasons, quarantine, error, updated_at, certified_at, certified_by`
+	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256`
 
 func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
 	var reasons string
 	var certAt, certBy sql.NullString
 	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
-		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy)
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA)
 	if err != nil {
 		return s, err
 	}
@@ -407,7 +415,9 @@ const retractedNote = "its rows were taken out of the release dataset (lomsong d
 // markRetracted shows as "retracted" the certified submissions whose
 // bytes the release dataset no longer holds: retracted from it on the
 // command line (lomsong dataset retract), which the service's own
-// records do not see.
+// records do not see. A certified submission that added nothing (its
+// bytes, or its rows in another wrapping, were in the dataset already)
+// gets a note saying so.
 func (s *Server) markRetracted(subs []Submission) error {
 	if !slices.ContainsFunc(subs, func(x Submission) bool { return x.Status == "certified" }) {
 		return nil
@@ -419,9 +429,24 @@ func (s *Server) markRetracted(subs []Submission) error {
 		return err
 	}
 	for i := range subs {
-		if subs[i].Status == "certified" {
-			if _, ok := store.Lookup(subs[i].SHA256); !ok {
-				subs[i].Status, subs[i].Note = "retracted", retractedNote
+		if subs[i].Status != "certified" {
+			continue
+		}
+		src, ok := store.Lookup(subs[i].inDataset())
+		switch {
+		case !ok:
+			subs[i].Status, subs[i].Note = "retracted", retractedNote
+		case src.SHA256 != subs[i].SHA256:
+			// Its content was in the dataset already, in another wrapping
+			// (gzip, CRLF, a byte-order mark).
+			subs[i].Note = fmt.Sprintf("the same rows as %s, in the release dataset already: certifying it added nothing", src.Name)
+		default:
+			var first int64
+			if err := s.db.QueryRow(`SELECT MIN(id) FROM submissions WHERE status = 'certified' AND sha256 = ?`, subs[i].SHA256).Scan(&first); err != nil {
+				return err
+			}
+			if first < subs[i].ID {
+				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", first)
 			}
 		}
 	}
@@ -683,7 +708,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	if _, held := store.Lookup(sub.SHA256); status != "accepted" && (status != "certified" || held) {
+	if _, held := store.Lookup(sub.inDataset()); status != "accepted" && (status != "certified" || held) {
 		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
 		return
 	}
@@ -691,7 +716,30 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	var other *dataset.OtherReadingError
 	if errors.As(err, &other) {
 		// The same bytes are in the dataset read with another mapping:
-		// certifying would claim rows the dataset does not hold.
+		// certifying would claim rows the dataset does not hold. It never
+		// can be certified so: refused, with the reason, rather than left
+		// awaiting certification.
+		msg := fmt.Sprintf("certification refused: %s", other.Reason())
+		now := s.opt.Now()
+		tx, err := s.db.BeginTx(r.Context(), nil)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'refused', error = ?, updated_at = ? WHERE id = ? AND status = 'accepted'`,
+			msg, nowText(now), sub.ID); err != nil {
+			s.internal(w, err)
+			return
+		}
+		if err := appendAudit(r.Context(), tx, now, u.Name, "submission.certify_refused", strconv.FormatInt(sub.ID, 10), sub.SHA256, msg); err != nil {
+			s.internal(w, err)
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			s.internal(w, err)
+			return
+		}
 		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, other.Reason())
 		return
 	}
@@ -715,8 +763,12 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ? WHERE id = ?`,
-		nowText(now), u.Name, nowText(now), sub.ID); err != nil {
+	held := sub.SHA256
+	if res.AlreadyIngested {
+		held = res.Previous.SHA256
+	}
+	if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ? WHERE id = ?`,
+		nowText(now), u.Name, nowText(now), held, sub.ID); err != nil {
 		s.internal(w, err)
 		return
 	}
