@@ -15,11 +15,13 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/sqlitedb"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
 
@@ -618,5 +620,43 @@ func TestCommuneSummaryNoCommuneRow(t *testing.T) {
 	if villages != 4 || without != 3 || len(none) != 2 || none[0].Province != "11" || none[1].Province != "12" ||
 		none[1].Name != NoCommune || none[1].Villages != 2 || none[1].WithoutSignal != 1 || none[1].Only2G != 1 || none[1].HouseholdsWithoutSignal != 30 {
 		t.Fatalf("communes %+v", m.Communes)
+	}
+}
+
+// TestBuildProvinceSites: a one-province month's sites layer holds the
+// sites in the province and those serving its hexes from across the
+// border, not the rest of the register (a Hà Nội site in Lai Châu's file).
+func TestBuildProvinceSites(t *testing.T) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := math.NaN()
+	site := func(id string, lon, lat float64) engine.Site {
+		return engine.Site{SiteID: id, Carrier: engine.Viettel, Tech: engine.Tech3G, Lon: lon, Lat: lat, Status: engine.StatusActive,
+			BandMHz: nan, HeightM: nan, AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan}
+	}
+	sites := []engine.Site{site("LAICHAU-1", 103.3, 22.4), site("HANOI-1", 105.8542, 21.0285), site("BORDER-1", 103.95, 21.9)}
+	if u, ok := provinces.Locate(orb.Point{103.95, 21.9}); !ok || u.Code == "12" {
+		t.Fatalf("BORDER-1 should lie outside Lai Châu: %v %v", u.Code, ok)
+	}
+	c, _ := hexgrid.Index(103.3, 22.4, 8)
+	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{Sites: sites,
+		States: []coverage.State{{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech3G, ServingSite: "BORDER-1"}}}}
+	for _, c := range []struct {
+		province string
+		want     []string
+	}{{"12", []string{"LAICHAU-1", "BORDER-1"}}, {"", []string{"LAICHAU-1", "HANOI-1", "BORDER-1"}}} {
+		m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8, Province: c.province}, Provinces: provinces})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range m.Sites {
+			got = append(got, s.SiteID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("province %q: sites %v, want %v", c.province, got, c.want)
+		}
 	}
 }

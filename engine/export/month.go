@@ -363,8 +363,29 @@ func Build(in Input) (*Month, error) {
 	for _, r := range in.OffAir {
 		offAir[r] = true
 	}
+	// A one-province month keeps the sites in the province and those
+	// serving its hexes from across its border, not the whole register.
+	var keepSite func(s engine.Site) bool
+	if prov := m.Meta.Province; prov != "" && in.Provinces != nil {
+		serving := map[string]bool{}
+		for _, st := range dz.Coverage.States {
+			if st.ServingSite != "" {
+				serving[st.ServingSite] = true
+			}
+		}
+		keepSite = func(s engine.Site) bool {
+			if serving[s.SiteID] {
+				return true
+			}
+			u, ok := in.Provinces.Locate(orb.Point{s.Lon, s.Lat})
+			return ok && u.Code == prov
+		}
+	}
 	m.Sites = make([]Site, 0, len(dz.Coverage.Sites))
 	for _, s := range dz.Coverage.Sites {
+		if keepSite != nil && !keepSite(s) {
+			continue
+		}
 		o := Site{SiteID: s.SiteID, Carrier: string(s.Carrier), Tech: s.Tech.String(), Lon: s.Lon, Lat: s.Lat,
 			BandMHz: s.BandMHz, HeightM: s.HeightM, Status: s.Status.String(), Backhaul: s.Backhaul.String()}
 		if s.Status == engine.StatusDown && offAir[predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}] {

@@ -1,22 +1,26 @@
 package pipeline
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
-	"github.com/lomsong/lomsong/engine/challenge"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 )
@@ -435,10 +439,27 @@ func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
 // ReadPopulationCSV reads a population table written by lomsong
 // population (columns cell or h3, population, households; others
 // ignored).
+//
+// A file that is not CSV text (lomsong population's Parquet output, a
+// raster) and a table without rows are refused, wrapping
+// population.ErrInvalidInput and ErrMissingData.
 func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(512); len(head) > 0 {
+		if f := ingest.Sniff(head); f != ingest.FormatCSV {
+			return nil, fmt.Errorf("population table: not CSV text but %s: give the population.csv lomsong population writes (a raster goes through lomsong population --raster first): %w",
+				f, population.ErrInvalidInput)
+		}
+		if n := bytes.IndexByte(head, '\n'); !utf8.Valid(head[:max(n, 0)]) || bytes.ContainsAny(head, "\x00") {
+			return nil, fmt.Errorf("population table: not CSV text (binary bytes in its first line): give the population.csv lomsong population writes: %w", population.ErrInvalidInput)
+		}
+	}
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, missingError{"population table: an empty file"}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("population table: header: %w", err)
 	}
@@ -480,6 +501,9 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			}
 		}
 		out = append(out, population.Cell{Cell: c, Population: p, Households: hh})
+	}
+	if len(out) == 0 {
+		return nil, missingError{"population table: only a header, no cells"}
 	}
 	return out, nil
 }

@@ -534,9 +534,21 @@ func areaHasPeople(a *Area, pop []population.Cell, vadmin []deadzone.PlaceAdmin,
 			return nil
 		}
 	}
-	return fmt.Errorf("pipeline: no households in %s (%d hexes) in the population: no dead zone can be decided there: households of %s %w",
-		a, len(a.Cells), a.Name, ErrMissingData)
+	from := "the population table given"
+	if fromVillages {
+		from = "the dataset's villages"
+	}
+	return missingError{fmt.Sprintf("pipeline: no households in %s (%d hexes) in %s: no dead zone can be decided there", a, len(a.Cells), from)}
 }
+
+// missingError is data missing for what was asked (it wraps
+// ErrMissingData) where the message says itself from where: a population
+// table given is not "the dataset".
+type missingError struct{ msg string }
+
+func (e missingError) Error() string { return e.msg }
+
+func (e missingError) Unwrap() error { return ErrMissingData }
 
 // anchorsOf returns the villages as the verdicts take them and the
 // resolution-7 cells within reach of a village or a populated hex centre.
