@@ -114,6 +114,16 @@ func TestBinaryExitCodes(t *testing.T) {
 	if err := os.Mkdir(gpkgDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A user's document named .gpkg: an export does not replace it.
+	notes := filepath.Join(t.TempDir(), "notes.gpkg")
+	if err := os.WriteFile(notes, []byte("field notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if b, err := os.ReadFile(notes); err != nil || string(b) != "field notes\n" {
+			t.Errorf("the user's notes.gpkg was replaced: %q %v", b, err)
+		}
+	}()
 	cases := []struct {
 		name string
 		args []string
@@ -131,6 +141,8 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"a directory given as a file", []string{"validate", filepath.Dir(empty)}, exitUsage, "is a directory; give the files in it"},
 		{"gpkg into a directory", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", gpkgDir}, exitUsage,
 			"is a directory; --format gpkg wants the path of the .gpkg file to write"},
+		{"gpkg over a file that is not one", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", notes}, exitUsage,
+			"exists and is not a GeoPackage: it is not replaced"},
 		{"geoparquet into a file", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "geoparquet", "--out", empty}, exitUsage,
 			"is a file; --format geoparquet writes a folder"},
 		{"empty file ingest", []string{"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), empty}, exitDataRefused, "empty input: no header line"},

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,7 +44,8 @@ columns):
                     (commune polygons with --communes)
 
 --format gpkg        one OGC GeoPackage 1.3 file (--out F.gpkg), an R-tree index
-                     per layer, QGIS styles for the state classes
+                     per layer, QGIS styles for the state classes; a GeoPackage
+                     already at F is replaced whole, any other file is refused
 --format geoparquet  one GeoParquet 1.1 file per layer in --out DIR
 --format postgis     --out postgres://…: one schema per release (lomsong_YYYY_MM,
                      _p<code> for --province) replaced in one transaction, GiST
@@ -87,6 +90,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
 			return usageError{fmt.Sprintf("export: --out %s is a directory; --format gpkg wants the path of the .gpkg file to write", *out)}
+		}
+		if err := replaceableGeoPackage(*out); err != nil {
+			return err
 		}
 	case "geoparquet":
 		if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
@@ -169,6 +175,8 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if err := removeFileTemps(dir, []string{name}); err != nil {
 			return err
 		}
+		_, statErr := os.Stat(*out)
+		replaced := statErr == nil
 		t0 := time.Now()
 		progress := func(layer string, features int) {
 			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
@@ -181,6 +189,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		where = fmt.Sprintf("%s (%.1f MB)", *out, float64(st.Size())/1e6)
+		if replaced {
+			where += ", replacing the GeoPackage that was there"
+		}
 	case "geoparquet":
 		if err := writeSet(ctx, *out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
 			return err
@@ -402,4 +413,24 @@ func exportFiles(out string) []report.File {
 			Text: "GeoParquet 1.1 layer " + strings.TrimSuffix(filepath.Base(p), ".parquet") + " (DuckDB, GeoPandas, QGIS)"})
 	}
 	return files
+}
+
+// replaceableGeoPackage refuses to replace a file at path that is not a
+// GeoPackage (an SQLite database): an export replaces its own earlier
+// file, never a user's document that happens to have the name.
+func replaceableGeoPackage(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	if n == 0 || string(head[:n]) == "SQLite format 3\x00" {
+		return nil // empty, or an SQLite database (a GeoPackage)
+	}
+	return usageError{fmt.Sprintf("export: --out %s exists and is not a GeoPackage: it is not replaced; move it, or choose another --out", path)}
 }
