@@ -257,6 +257,9 @@ func (p *runProgress) report(ev pipeline.Progress) {
 		p.start[ev.Stage] = now
 	}
 	switch {
+	case ev.Phase != "":
+		fmt.Fprintf(p.w, "%s: %s\n", ev.Stage, ev.Phase)
+		p.last = now
 	case ev.Finished && ev.Reused:
 		fmt.Fprintf(p.w, "%s: read back (saved output current)\n", ev.Stage)
 	case ev.Finished:

@@ -27,7 +27,8 @@ func TestRunCommand(t *testing.T) {
 	}
 	stdout, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9", "--out", filepath.Join(dir, "out"))
 	if code != exitOK || !strings.Contains(stdout, "1 pass(es) over 400 measurement rows") || !strings.Contains(stdout, "0 of 6 stages read back") ||
-		!strings.Contains(errs, "measure viettel: started (400 rows)") || !strings.Contains(errs, "deadzones: done in") {
+		!strings.Contains(errs, "measure viettel: started (400 rows)") || !strings.Contains(errs, "deadzones: done in") ||
+		!strings.Contains(errs, "deadzones: zones, carrier gaps and villages from the verdicts (") {
 		t.Fatalf("first run: %d\n%s\n%s", code, stdout, errs)
 	}
 	for _, f := range []string{"deadzones/villages.csv", "plan/plan.csv"} {
@@ -105,10 +106,12 @@ func TestRunProgressPaceFromFirstItem(t *testing.T) {
 	at(62, dz(201))
 	at(62.5, dz(300)) // within a second of the last line: not printed
 	at(64, dz(401))
+	at(64.2, pipeline.Progress{Stage: "deadzones", Phase: "zones from the verdicts"}) // a phase is always said
 	want := "deadzones: started (20 villages)\n" +
 		"deadzones: 1 places of 1000 (0%)\n" +
 		"deadzones: 201 places of 1000 (20%), 100 places/s, ETA 8s\n" +
-		"deadzones: 401 places of 1000 (40%), 100 places/s, ETA 6s\n"
+		"deadzones: 401 places of 1000 (40%), 100 places/s, ETA 6s\n" +
+		"deadzones: zones from the verdicts\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -105,17 +105,40 @@ func (s *siteIndex) nearest(pts []orb.Point) []SiteDistance {
 	}
 	cosZone := math.Cos(min(max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+1, 89) * math.Pi / 180)
 	lower := min(s.lowerM, 0.9*metresPerDegree*cosZone)
+	rpts := make([]hexgrid.RadPoint, len(pts))
+	for i, p := range pts {
+		rpts[i] = hexgrid.Radians(p)
+	}
+	// The sectors of one mast share its position and follow each other in
+	// the register, so in the bins: the last position's distance is kept.
+	lastP, lastD := orb.Point{math.NaN(), math.NaN()}, 0.0
 	visit := func(x, y int) {
 		if x < 0 || y < 0 || x >= s.nx || y >= s.ny {
 			return
 		}
 		for _, i := range s.bins[y*s.nx+x] {
 			sp := orb.Point{s.lon[i], s.lat[i]}
-			d := math.Inf(1)
-			for _, p := range pts {
-				d = min(d, hexgrid.GreatCircleM(sp, p))
-			}
 			bd := &best[s.carrier[i]]
+			// A lower bound of its distance to the points: to their
+			// bounding box, along the farther axis, at the bins' lower
+			// bound of metres per degree. A site that cannot be nearer
+			// than its carrier's best is not measured point by point.
+			dx := max(b.Min[0]-sp[0], sp[0]-b.Max[0], 0)
+			dy := max(b.Min[1]-sp[1], sp[1]-b.Max[1], 0)
+			if max(dx, dy)*lower > bd.DistanceM {
+				continue
+			}
+			d := lastD
+			if sp != lastP {
+				// hexgrid.GreatCircleM to the nearest point: the least
+				// haversine, then its arc (the same arithmetic).
+				rs, minA := hexgrid.Radians(sp), math.Inf(1)
+				for _, rp := range rpts {
+					minA = min(minA, hexgrid.HaversineA(rs, rp))
+				}
+				d = hexgrid.ArcM(minA)
+				lastP, lastD = sp, d
+			}
 			if d < bd.DistanceM || (d == bd.DistanceM && s.id[i] < bd.SiteID) {
 				bd.SiteID, bd.DistanceM = s.id[i], d
 			}

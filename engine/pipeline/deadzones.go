@@ -660,6 +660,10 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			vh.served(hc, dv, pDead, vcfg.Cut)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	notify(p.progress, Progress{Stage: StageDeadZones, Phase: fmt.Sprintf("zones, carrier gaps and villages from the verdicts (%d populated hexes)", len(pop))})
 	cells := make([]hexgrid.Cell, 0, len(pop))
 	for _, p := range pop {
 		cells = append(cells, p.Cell)
@@ -734,7 +738,13 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if out.Zones, err = deadzone.Detect(in); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if out.Gaps, err = deadzone.Gaps(in); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if len(dv) > 0 {

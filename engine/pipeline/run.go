@@ -123,6 +123,10 @@ type Progress struct {
 	Finished bool
 	Reused   bool
 	Elapsed  time.Duration
+	// Phase, when set, names the step a stage has begun after the items
+	// it counted (the dead zones' grouping after the verdicts): the count
+	// and its ETA say nothing of it.
+	Phase string
 }
 
 // StageSummary is what a run did for one stage.
