@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -83,6 +84,21 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		batch.Len, onReject)
 }
 
+// unixHint, for a whole number read as Unix milliseconds (the contract's
+// default) that lands outside the accepted times, says so and, when the
+// number read in another unit (ms·scale) would be accepted, names the
+// mapping's unit for it.
+func (p *parser) unixHint(ts string, ms int64, scale float64, unit, name string) string {
+	if u := p.b.units["ts"]; (u != "" && u != "auto") || !allDigits(ts) {
+		return ""
+	}
+	h := fmt.Sprintf(" (read as Unix milliseconds: %s)", time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05Z"))
+	if alt := float64(ms) * scale; alt >= float64(p.minMs) && alt <= float64(p.maxMs) {
+		h += fmt.Sprintf("; if the file's times are Unix %s, set the mapping's \"units\": {\"ts\": %q}", name, unit)
+	}
+	return h
+}
+
 func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	b := p.b
 	var e *rowError
@@ -96,10 +112,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	}
 	p.rowNaive = naive
 	if ms < p.minMs {
-		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02")}
+		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02") + p.unixHint(ts, ms, 1000, "unix_s", "seconds")}
 	}
 	if ms > p.maxMs {
-		return &rowError{"ts", ts, ReasonFutureTime, "later than the ingest time " + p.cfg.Now.UTC().Format("2006-01-02T15:04:05Z")}
+		return &rowError{"ts", ts, ReasonFutureTime, "later than the ingest time " + p.cfg.Now.UTC().Format("2006-01-02T15:04:05Z") +
+			p.unixHint(ts, ms, 1.0/1000, "unix_us", "microseconds")}
 	}
 	r.TimeUnixMs = ms
 	if r.Carrier, e = p.carrier(mCarrier, b.field(f, mCarrier)); e != nil {

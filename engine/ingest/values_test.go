@@ -337,3 +337,27 @@ func TestParseTimeImpossible(t *testing.T) {
 		t.Errorf("29 February 2024: %v", err)
 	}
 }
+
+// TestUnixUnitHint: a whole-number time read as Unix milliseconds (the
+// contract's default) that lands before 2000 or after the ingest time says
+// how it was read and, when Unix seconds or microseconds would be
+// accepted, which mapping unit reads it so.
+func TestUnixUnitHint(t *testing.T) {
+	_, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"1759305600,viettel,4G,105.85,21.03,-98\n"+
+		"1759305600000000,viettel,4G,105.85,21.03,-98\n"+
+		"12,viettel,4G,105.85,21.03,-98\n", nil, nil)
+	if len(rejects) != 3 {
+		t.Fatalf("%+v", rejects)
+	}
+	for i, want := range []string{`read as Unix milliseconds: 1970-01-21T08:41:45Z); if the file's times are Unix seconds, set the mapping's "units": {"ts": "unix_s"}`,
+		`if the file's times are Unix microseconds, set the mapping's "units": {"ts": "unix_us"}`,
+		`before 2000-01-01 (read as Unix milliseconds: 1970-01-01T00:00:00Z)`} {
+		if !strings.Contains(rejects[i].Detail, want) {
+			t.Errorf("line %d: %q, want %q", rejects[i].Line, rejects[i].Detail, want)
+		}
+	}
+	if strings.Contains(rejects[2].Detail, "set the mapping") {
+		t.Errorf("12 read in no unit is a time: %q", rejects[2].Detail)
+	}
+}
