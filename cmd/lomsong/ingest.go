@@ -86,7 +86,9 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		case err != nil && ctx.Err() == nil:
 			// This file is not added (an ingest is atomic per file); the
 			// others go on, and the end names every file not taken.
-			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT ADDED", err))
+			if len(files) > 1 {
+				fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT ADDED", err))
+			}
 			failed = append(failed, err)
 			continue
 		case err != nil:

@@ -406,7 +406,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		if *asJSON || *reportPath != "" {
 			reports = append(reports, map[string]string{"path": path, "error": err.Error()})
 		}
-		if !*asJSON {
+		if !*asJSON && len(files) > 1 {
 			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT READ", err))
 		}
 		if qdir != "" && qf != nil {

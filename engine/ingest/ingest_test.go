@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -869,5 +870,29 @@ func TestRejectNamesContractColumnOnce(t *testing.T) {
 		"2026-10-01T08:00:00Z,viettel,4G,east,21.03,-98\n", nil, nil)
 	if len(rejects) != 1 || rejects[0].Column != "lon" {
 		t.Fatalf("%+v", rejects)
+	}
+}
+
+// TestExcelSepLineAndClassicMacLineEnds: Excel's "sep=;" first line names
+// the delimiter and is not the header (the header is line 2, the first
+// row line 3); a file whose lines end in CR alone is refused saying so,
+// not read as one header line.
+func TestExcelSepLineAndClassicMacLineEnds(t *testing.T) {
+	for _, sep := range []string{"sep=;\n", "SEP=;\r\n", "\"sep=;\"\n"} {
+		rec, err := NewCSV(strings.NewReader(sep+"ts;carrier;tech;lon;lat;signal_dbm\n2026-10-01T08:00:00Z;viettel;4G;105.85;21.03;-98\n"), CSVOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", sep, err)
+		}
+		if h := rec.Header(); len(h) != 6 || h[0] != "ts" || !rec.Next() || rec.Line() != 3 || rec.Record()[5] != "-98" {
+			t.Fatalf("%q: header %v, line %d, record %v", sep, h, rec.Line(), rec.Record())
+		}
+	}
+	_, err := NewCSV(strings.NewReader("ts,carrier,tech,lon,lat,signal_dbm\r2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98\r"), CSVOptions{})
+	if !errors.Is(err, engine.ErrUnsupportedFormat) || !strings.Contains(err.Error(), "CR alone") {
+		t.Fatalf("CR line ends: %v", err)
+	}
+	// One header line ending in CR alone, no rows: not taken for CR line ends.
+	if _, err := NewCSV(strings.NewReader("ts,carrier\r"), CSVOptions{}); err != nil {
+		t.Fatalf("a header ending in CR: %v", err)
 	}
 }

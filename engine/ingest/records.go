@@ -231,14 +231,28 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	if err := checkText(br); err != nil {
 		return nil, err
 	}
+	if head, _ := br.Peek(br.Size()); bytes.IndexByte(head, '\n') < 0 {
+		if i := bytes.IndexByte(head, '\r'); i >= 0 && i+1 < len(head) {
+			return nil, fmt.Errorf("csv: its lines end in CR alone (classic Mac OS): save it with LF or CRLF line ends (\"CSV UTF-8\" in Excel): %w", engine.ErrUnsupportedFormat)
+		}
+	}
 	comma := opt.Comma
+	// Excel's first line "sep=;" names the delimiter of the lines after it.
+	skipped := int64(0)
+	if sep, n := excelSep(br); n > 0 {
+		_, _ = br.Discard(n)
+		skipped = 1
+		if comma == 0 {
+			comma = sep
+		}
+	}
 	if comma == 0 {
 		comma = SniffDelimiter(br)
 	}
 	if comma <= 0 || comma >= utf8.RuneSelf || comma == '"' || comma == '\r' || comma == '\n' {
 		return nil, fmt.Errorf("csv: delimiter %q: want a single-byte character other than a quote or line end: %w", comma, engine.ErrInvalidConfig)
 	}
-	c := &CSV{br: br, comma: byte(comma), maxLine: opt.MaxLineBytes}
+	c := &CSV{br: br, comma: byte(comma), maxLine: opt.MaxLineBytes, lines: skipped}
 	if c.maxLine == 0 {
 		c.maxLine = DefaultMaxLineBytes
 	}
@@ -260,6 +274,22 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 		c.header[i] = strings.TrimSpace(s)
 	}
 	return c, nil
+}
+
+// excelSep reads Excel's delimiter line at the start of br ("sep=;", in
+// any case, quoted or not, ending in LF or CRLF): its delimiter and its
+// length with the line end, or 0, 0.
+func excelSep(br *bufio.Reader) (rune, int) {
+	head, _ := br.Peek(16)
+	i := bytes.IndexByte(head, '\n')
+	if i < 0 {
+		return 0, 0
+	}
+	line := strings.Trim(strings.TrimSuffix(string(head[:i]), "\r"), `"`)
+	if len(line) != 5 || !strings.EqualFold(line[:4], "sep=") {
+		return 0, 0
+	}
+	return rune(line[4]), i + 1
 }
 
 // SniffDelimiter counts commas, semicolons and tabs outside quotes on the
