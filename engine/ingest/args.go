@@ -108,7 +108,7 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
-		row = Candidate{ID: b.field(f, 0), Tech: 0}
+		row = Candidate{ID: nfc(b.field(f, 0)), Tech: 0}
 		if e := p.required(0, row.ID); e != nil {
 			return e
 		}

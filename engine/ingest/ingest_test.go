@@ -896,3 +896,30 @@ func TestExcelSepLineAndClassicMacLineEnds(t *testing.T) {
 		t.Fatalf("a header ending in CR: %v", err)
 	}
 }
+
+// TestVillageIDsInEitherNormalForm: a village id written precomposed
+// (NFC) and then with combining marks (NFD) is one id: the second row is a
+// duplicate; ids and names are kept in NFC.
+func TestVillageIDsInEitherNormalForm(t *testing.T) {
+	nfcID, nfdID := "B\u1ea3n-N\u00e0-01", "Ba\u0309n-Na\u0300-01"
+	rec, err := NewCSV(strings.NewReader("village_id,name,commune_code,lon,lat,households\n"+
+		nfcID+",B\u1ea3n N\u00e0,,103.3,22.4,10\n"+nfdID+",Ba\u0309n Na\u0300,,103.31,22.41,12\n"+
+		"V3,Ba\u0309n Ba,,103.32,22.42,5\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []engine.Village
+	var rejects []Reject
+	rep, err := ReadVillages(context.Background(), rec, nil, Defaults("v.csv", testNow),
+		func(b []engine.Village) error { got = append(got, b...); return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 2 || len(rejects) != 1 || rejects[0].Reason != ReasonDuplicate || rejects[0].Line != 3 {
+		t.Fatalf("accepted %d, rejects %+v", rep.Accepted, rejects)
+	}
+	if got[0].ID != nfcID || got[1].Name != "B\u1ea3n Ba" {
+		t.Fatalf("not NFC: %q %q", got[0].ID, got[1].Name)
+	}
+}

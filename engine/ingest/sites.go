@@ -52,7 +52,7 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	b := p.b
 	var e *rowError
 	var err error
-	r.SiteID = b.field(f, sID)
+	r.SiteID = nfc(b.field(f, sID))
 	if e = p.required(sID, r.SiteID); e != nil {
 		return e
 	}

@@ -41,7 +41,7 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
-		row = engine.Village{ID: b.field(f, 0), Name: b.field(f, 1), CommuneCode: b.field(f, 2)}
+		row = engine.Village{ID: nfc(b.field(f, 0)), Name: nfc(b.field(f, 1)), CommuneCode: nfc(b.field(f, 2))}
 		if e := p.required(0, row.ID); e != nil {
 			return e
 		}

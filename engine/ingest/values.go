@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
+	"golang.org/x/text/unicode/norm"
 )
 
 // enumParsers checks a value of each enum column the mapping's "values"
@@ -339,3 +341,17 @@ const detailDecimalComma = "a decimal comma: set \"decimal\": \",\" in the mappi
 // thousandsRE matches digits grouped by three with ',', a space, a
 // no-break space or an apostrophe (1,234 or 1 234.5).
 var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}([, \x{00a0}']\d{3})+(\.\d+)?$`)
+
+// nfc returns s in Unicode normalisation form C. An identifier or a name
+// written with combining marks (NFD: macOS, some exporters) and the same
+// written precomposed are one text to a reader, so they must be one key:
+// "Bản-Nà-01" twice in a villages file, once in each form, is a duplicate,
+// and a register sent again in the other form replaces, not adds.
+func nfc(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
+}
