@@ -923,3 +923,33 @@ func TestVillageIDsInEitherNormalForm(t *testing.T) {
 		t.Fatalf("not NFC: %q %q", got[0].ID, got[1].Name)
 	}
 }
+
+// TestSubscriptionCountsGroupedByPoints: households and subscribers are
+// whole counts: 105.421 (105,421 written the Vietnamese way) is refused
+// with the hint to write the digits without grouping, and 1.054.210 as a
+// thousands separator, not as "not a finite number"; 105421 is read.
+func TestSubscriptionCountsGroupedByPoints(t *testing.T) {
+	rec, err := NewCSV(strings.NewReader("area_code,period,households,mobile_subscribers\n"+
+		"12,2024-10,105.421,\n12,2024-09,105421,1.054.210\n12,2024-08,105421,516264\n12,2024-07,100.5,\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rejects []Reject
+	rep, err := ReadSubscriptions(context.Background(), rec, nil, Defaults("s.csv", testNow), func([]engine.Subscription) error { return nil },
+		func(r Reject) error { rejects = append(rejects, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 1 || len(rejects) != 3 {
+		t.Fatalf("accepted %d, rejects %+v", rep.Accepted, rejects)
+	}
+	for i, want := range []string{"a point grouping thousands? write the digits without grouping (105421)",
+		"thousands separators are not accepted (points grouping thousands)", "a count must be a whole number"} {
+		if rejects[i].Reason != ReasonInvalidNumber || !strings.Contains(rejects[i].Detail, want) {
+			t.Errorf("line %d: %+v, want %q", rejects[i].Line, rejects[i], want)
+		}
+	}
+	if strings.Contains(rejects[2].Detail, "grouping") {
+		t.Errorf("100.5 is no grouping: %q", rejects[2].Detail)
+	}
+}

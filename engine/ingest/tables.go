@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -95,9 +96,20 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		dst := []*float64{&row.Households, &row.FiberHouseholds, &row.MobileSubscribers, &row.SmartphoneSubscribers,
 			&row.Only2GSubscribers, &row.SurveyedHouseholds, &row.SurveyedWithSmartphone}
 		for i, col := range subscriptionCountCols {
-			v, e := p.number(col, b.field(f, col), 0, maxCount)
+			raw := b.field(f, col)
+			v, e := p.number(col, raw, 0, maxCount)
 			if e != nil {
 				return e
+			}
+			if !math.IsNaN(v) && v != math.Trunc(v) {
+				// Households and subscribers are counted, never estimated
+				// here; "105.421" is 105,421 grouped with a point far more
+				// often than a fraction of a household.
+				detail := "a count must be a whole number"
+				if groupedByPoint.MatchString(raw) {
+					detail += ": a point grouping thousands? write the digits without grouping (" + strings.ReplaceAll(raw, ".", "") + ")"
+				}
+				return &rowError{b.cols[col], raw, ReasonInvalidNumber, detail}
 			}
 			*dst[i] = v
 		}
@@ -122,3 +134,7 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	}
 	return runRows(ctx, KindSubscriptions, rec, m, cfg, &row, parse, onBatch, onReject)
 }
+
+// groupedByPoint matches digits grouped by three with points (105.421,
+// 1.054.210), the Vietnamese and German way of writing thousands.
+var groupedByPoint = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)

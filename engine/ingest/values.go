@@ -328,6 +328,9 @@ func parseNumber(s string, comma bool) (float64, string) {
 	}
 	v, ok := parseDecimal(s)
 	if !ok {
+		if strings.Count(s, ".") > 1 && groupedByPoint.MatchString(strings.TrimLeft(s, "+-")) {
+			return 0, "thousands separators are not accepted (points grouping thousands): write the digits without grouping"
+		}
 		return 0, "not a finite decimal number"
 	}
 	return v, ""
