@@ -142,9 +142,11 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
-	if err := addColumn(ctx, db, "submissions", "dataset_sha256", "TEXT NOT NULL DEFAULT ''"); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
+	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"}} {
+		if err := addColumn(ctx, db, "submissions", c[0], c[1]); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s: state schema: %w", dir, err)
+		}
 	}
 	return db, nil
 }
@@ -157,6 +159,8 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 // in the dataset already in another wrapping (CRLF, a byte-order mark,
 // gzip), that earlier file's ("" before certification, and in databases
 // written before the column: read as the submission's own).
+// submissions.error_code: the class of a refused or failed submission's
+// error (Submission.ErrorCode), for the dashboard to say in its language.
 func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {

@@ -26,23 +26,27 @@ import (
 
 // Submission is one uploaded file and what its validation found.
 type Submission struct {
-	ID          int64         `json:"id"`
-	User        string        `json:"user"`
-	Carrier     string        `json:"carrier,omitempty"`
-	Kind        string        `json:"kind"`
-	Filename    string        `json:"filename"`
-	Bytes       int64         `json:"bytes"`
-	SHA256      string        `json:"sha256"`
-	ReceivedAt  string        `json:"received_at"`
-	Status      string        `json:"status"`
-	RowsRead    int64         `json:"rows_read"`
-	Accepted    int64         `json:"accepted"`
-	Rejected    int64         `json:"rejected"`
-	Reasons     []ReasonCount `json:"rejected_by_reason"`
-	Error       string        `json:"error,omitempty"`
-	UpdatedAt   string        `json:"updated_at"`
-	CertifiedAt string        `json:"certified_at,omitempty"`
-	CertifiedBy string        `json:"certified_by,omitempty"`
+	ID         int64         `json:"id"`
+	User       string        `json:"user"`
+	Carrier    string        `json:"carrier,omitempty"`
+	Kind       string        `json:"kind"`
+	Filename   string        `json:"filename"`
+	Bytes      int64         `json:"bytes"`
+	SHA256     string        `json:"sha256"`
+	ReceivedAt string        `json:"received_at"`
+	Status     string        `json:"status"`
+	RowsRead   int64         `json:"rows_read"`
+	Accepted   int64         `json:"accepted"`
+	Rejected   int64         `json:"rejected"`
+	Reasons    []ReasonCount `json:"rejected_by_reason"`
+	Error      string        `json:"error,omitempty"`
+	// ErrorCode classes Error (English) for a reader to say in its own
+	// language: too_many_rejects, no_data_rows, unreadable,
+	// certification_refused (status refused) or service (failed).
+	ErrorCode   string `json:"error_code,omitempty"`
+	UpdatedAt   string `json:"updated_at"`
+	CertifiedAt string `json:"certified_at,omitempty"`
+	CertifiedBy string `json:"certified_by,omitempty"`
 	// Note explains a status the service derives rather than records:
 	// "retracted", a certified submission whose rows were taken out of
 	// the release dataset (lomsong dataset retract) since.
@@ -65,14 +69,14 @@ type ReasonCount struct {
 }
 
 const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
-	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256`
+	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code`
 
 func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
 	var reasons string
 	var certAt, certBy sql.NullString
 	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
-		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA)
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode)
 	if err != nil {
 		return s, err
 	}
@@ -585,20 +589,20 @@ func (s *Server) validate(ctx context.Context, sub Submission) (*dataset.IngestR
 // that cannot be read as the kind; the error says why), or failed (the
 // service's own error).
 func (s *Server) finish(sub Submission, res *dataset.IngestResult, verr error) error {
-	status, msg := "accepted", ""
+	status, msg, code := "accepted", "", ""
 	var tm *dataset.TooManyRejectsError
 	switch {
 	case verr == nil:
 	case errors.As(verr, &tm):
-		status = "refused"
+		status, code = "refused", "too_many_rejects"
 		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; fix the rows in quarantine.csv and submit again",
 			100*tm.Share, 100*tm.Limit)
 	case errors.Is(verr, dataset.ErrNoDataRows):
-		status, msg = "refused", "the file has no data rows"
+		status, msg, code = "refused", "the file has no data rows", "no_data_rows"
 	case isFileError(verr):
-		status, msg = "refused", strings.ReplaceAll(verr.Error(), s.spoolPath(sub), sub.Filename)
+		status, msg, code = "refused", strings.ReplaceAll(verr.Error(), s.spoolPath(sub), sub.Filename), "unreadable"
 	default:
-		status, msg = "failed", verr.Error()
+		status, msg, code = "failed", verr.Error(), "service"
 		s.log.Error("validation failed", "id", sub.ID, "err", verr)
 	}
 	var read, acc, rej int64
@@ -632,8 +636,8 @@ func (s *Server) finish(sub Submission, res *dataset.IngestResult, verr error) e
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, updated_at = ?
-		WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, nowText(now), sub.ID); err != nil {
+	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, error_code = ?, updated_at = ?
+		WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), sub.ID); err != nil {
 		return err
 	}
 	if err := appendAudit(context.Background(), tx, now, "service", "submission."+status, strconv.FormatInt(sub.ID, 10), sub.SHA256,
@@ -727,7 +731,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer tx.Rollback()
-		if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'refused', error = ?, updated_at = ? WHERE id = ? AND status = 'accepted'`,
+		if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
 			msg, nowText(now), sub.ID); err != nil {
 			s.internal(w, err)
 			return

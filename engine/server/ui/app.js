@@ -17,6 +17,16 @@ const T = {
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
     notKnown: "Chưa biết: tỉnh chưa được đánh giá trong kỳ công bố này (không phải là không có).",
+    // Submission errors by error_code; the English detail follows where
+    // the code alone does not say what to change.
+    errors: {
+      too_many_rejects: (s) => `${fmt(100 * s.rejected / s.rows_read, 2)}% số dòng bị loại, vượt ngưỡng cho phép: không thể xác nhận; sửa các dòng trong tệp dòng bị loại rồi gửi lại`,
+      no_data_rows: () => "tệp không có dòng dữ liệu nào",
+      unreadable: (s) => `không đọc được tệp (chi tiết bằng tiếng Anh: ${s.error})`,
+      certification_refused: (s) => `không thể xác nhận: cùng tệp đã có trong dữ liệu với cách đọc khác (chi tiết bằng tiếng Anh: ${s.error})`,
+      service: (s) => `lỗi của dịch vụ, không phải của tệp (chi tiết bằng tiếng Anh: ${s.error})`,
+    },
+    detailEn: (e) => `chi tiết bằng tiếng Anh: ${e}`,
     notAssessedProvinces: (n) => `${n} tỉnh chưa được đánh giá (kỳ công bố không có thôn nào của tỉnh).`,
     carrierNotAssessed: (c, r) => `Kỳ công bố ${r} không có dữ liệu của nhà mạng ${c}, nên chưa biết vùng lõm của nhà mạng (không phải là không có vùng lõm).`,
     notAssessed: "Chưa được đánh giá", notAssessedNote: (r) => `Kỳ công bố ${r} không có thôn nào thuộc tỉnh này, nên chưa biết tình trạng lõm sóng của tỉnh (không phải là không có vùng lõm).`,
@@ -48,6 +58,8 @@ const T = {
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
     notKnown: "Not known: the province is not assessed in this release (which is not the same as none).",
+    errors: {},
+    detailEn: (e) => e,
     notAssessedProvinces: (n) => `${n} ${n === 1 ? "province is" : "provinces are"} not assessed (no village of theirs in the release).`,
     carrierNotAssessed: (c, r) => `Release ${r} holds no data of carrier ${c}: its gaps are not known (which is not the same as none).`,
     notAssessed: "Not assessed", notAssessedNote: (r) => `No village of release ${r} lies in this province: its dead zones are not known (which is not the same as none).`,
@@ -142,7 +154,7 @@ async function ministryPage(c) {
   }
   c.append(section(T.awaiting, awaiting.length ? submissionsTable(awaiting, false) : el("p", { class: "muted" }, T.none)));
   c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
-    rels.releases.map((r) => [r.number, r.period, (T.statuses[r.status] || r.status) + (r.error ? " — " + r.error : ""), r.submissions.length]), [0, 3])));
+    rels.releases.map((r) => [r.number, r.period, (T.statuses[r.status] || r.status) + (r.error ? " — " + T.detailEn(r.error) : ""), r.submissions.length]), [0, 3])));
 }
 
 // tiles: the release's headline figures; data-kpi names the figure and
@@ -266,9 +278,17 @@ function nationalMap(fc) {
   return el("div", { class: "national-wrap" }, svg, el("p", { class: "legend" }, el("span", {}, T.shareLegend + ":"), legend));
 }
 
+// submissionError says a submission's error in the page's language: by
+// its error_code where the dashboard has the words, else the service's
+// English text, marked as such.
+function submissionError(s) {
+  const say = T.errors[s.error_code];
+  return say ? say(s) : T.detailEn(s.error);
+}
+
 function submissionsTable(list, canCertify) {
   return table(["#", T.kind, T.file, T.status, T.read, T.accepted, T.rejected, T.reasons, ""],
-    list.map((s) => [s.id, s.kind, s.filename, (T.statuses[s.status] || s.status) + (s.error ? " — " + s.error : "") + (s.note ? " — " + s.note : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
+    list.map((s) => [s.id, s.kind, s.filename, (T.statuses[s.status] || s.status) + (s.error ? " — " + submissionError(s) : "") + (s.note ? " — " + T.detailEn(s.note) : ""), fmt(s.rows_read), fmt(s.accepted), fmt(s.rejected),
       s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
@@ -464,7 +484,7 @@ async function provincePage(c, code) {
     [...communes.entries()].sort((a, b) => b[1].w - a[1].w || a[0].localeCompare(b[0])).map(([k, x]) => [k, fmt(x.n), fmt(x.w), fmt(x.hh)]), [1, 2, 3])));
   const dead = vs.villages.filter((v) => v.without_signal).sort((a, b) => (b.p_dead ?? 0) - (a.p_dead ?? 0) || a.village_id.localeCompare(b.village_id));
   c.append(section(`${T.villagesWithout} (${fmt(dead.length)})`, table([T.villages, T.communes, T.households, T.pdead, T.tests, T.best],
-    dead.map((v) => [v.name, v.commune_code, fmt(v.households), v.p_dead == null ? "–" : fmt(v.p_dead, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ")]), [2, 3], [1, 4, 5])));
+    dead.map((v) => [v.name, v.commune_code, fmt(v.households), v.p_dead == null ? "–" : fmt(v.p_dead, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ") || "–"]), [2, 3], [], true)));
   c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
     zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
   }
