@@ -110,8 +110,9 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 			return nil, fmt.Errorf("postgis: %s: %w", q, err)
 		}
 	}
+	codes := provinceCodes(layers)
 	for i := range layers {
-		n, views, err := writeLayer(ctx, tx, schema, &layers[i])
+		n, views, err := writeLayer(ctx, tx, schema, &layers[i], codes)
 		if err != nil {
 			return nil, fmt.Errorf("postgis: table %s.%s: %w", schema, layers[i].Name, err)
 		}
@@ -130,7 +131,26 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 // literal quotes s as an SQL string literal.
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer) (int64, int, error) {
+// provinceCodes returns the province codes of every layer, sorted: each
+// layer with a province_code column gets a view for each, so that a
+// province's view of a layer without rows of it answers no rows rather
+// than not existing.
+func provinceCodes(layers []export.Layer) []string {
+	var codes []string
+	for _, l := range layers {
+		if i := slices.IndexFunc(l.Fields, func(f export.Field) bool { return f.Name == "province_code" }); i >= 0 {
+			for _, c := range l.Fields[i].Texts {
+				if c != "" {
+					codes = append(codes, c)
+				}
+			}
+		}
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
+func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, codes []string) (int64, int, error) {
 	t := pgx.Identifier{schema, l.Name}
 	cols := []string{`fid bigint PRIMARY KEY`, fmt.Sprintf(`geom geometry(%s, %d)`, l.Geometry, export.SRID)}
 	names := []string{"fid", "geom"}
@@ -170,25 +190,18 @@ func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer) 
 	if _, err := tx.Exec(ctx, `ANALYZE `+t.Sanitize()); err != nil {
 		return 0, 0, err
 	}
-	views, err := provinceViews(ctx, tx, schema, l)
+	views, err := provinceViews(ctx, tx, schema, l, codes)
 	return n, views, err
 }
 
 // provinceViews creates province_<code>_<layer> for every province code
-// of a layer with a province_code column.
-func provinceViews(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer) (int, error) {
-	i := slices.IndexFunc(l.Fields, func(f export.Field) bool { return f.Name == "province_code" })
-	if i < 0 {
+// of the export (provinceCodes) when the layer has a province_code column.
+func provinceViews(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, codes []string) (int, error) {
+	if !slices.ContainsFunc(l.Fields, func(f export.Field) bool { return f.Name == "province_code" }) {
 		return 0, nil
 	}
-	codes := slices.Clone(l.Fields[i].Texts)
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
 	n := 0
 	for _, c := range codes {
-		if c == "" {
-			continue
-		}
 		if !codeRE.MatchString(c) {
 			return n, fmt.Errorf("province code %q cannot name a view: %w", c, engine.ErrInvalidValue)
 		}

@@ -221,6 +221,11 @@ func TestWritePostGIS(t *testing.T) {
 	if n != 1 || id != "V2" {
 		t.Errorf("province_14_villages: %d rows, first %q", n, id)
 	}
+	// The plan has no row in 14: its view of 14 exists and is empty.
+	q(`SELECT count(*) FROM lomsong_2026_11.province_14_plan`, &n)
+	if n != 0 {
+		t.Errorf("province_14_plan: %d rows", n)
+	}
 	var meta string
 	q(`SELECT value FROM lomsong_2026_11.lomsong_metadata WHERE key = 'exact_totals'`, &meta)
 	if !strings.Contains(meta, `"dead_zone_households":12.4`) {
