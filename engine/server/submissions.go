@@ -725,22 +725,9 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		// awaiting certification.
 		msg := fmt.Sprintf("certification refused: %s", other.Reason())
 		now := s.opt.Now()
-		tx, err := s.db.BeginTx(r.Context(), nil)
-		if err != nil {
-			s.internal(w, err)
-			return
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
+		if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify_refused", sub, msg,
+			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
 			msg, nowText(now), sub.ID); err != nil {
-			s.internal(w, err)
-			return
-		}
-		if err := appendAudit(r.Context(), tx, now, u.Name, "submission.certify_refused", strconv.FormatInt(sub.ID, 10), sub.SHA256, msg); err != nil {
-			s.internal(w, err)
-			return
-		}
-		if err := tx.Commit(); err != nil {
 			s.internal(w, err)
 			return
 		}
@@ -761,29 +748,33 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	if res.AlreadyIngested {
 		detail += " (these bytes were in the dataset already as " + res.Previous.Name + ")"
 	}
-	tx, err := s.db.BeginTx(r.Context(), nil)
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	defer tx.Rollback()
 	held := sub.SHA256
 	if res.AlreadyIngested {
 		held = res.Previous.SHA256
 	}
-	if _, err := tx.ExecContext(r.Context(), `UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ? WHERE id = ?`,
+	if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify", sub, detail,
+		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ? WHERE id = ?`,
 		nowText(now), u.Name, nowText(now), held, sub.ID); err != nil {
-		s.internal(w, err)
-		return
-	}
-	if err := appendAudit(r.Context(), tx, now, u.Name, "submission.certify", strconv.FormatInt(sub.ID, 10), sub.SHA256, detail); err != nil {
-		s.internal(w, err)
-		return
-	}
-	if err := tx.Commit(); err != nil {
 		s.internal(w, err)
 		return
 	}
 	sub.Status, sub.CertifiedAt, sub.CertifiedBy, sub.UpdatedAt = "certified", nowText(now), u.Name, nowText(now)
 	writeJSON(w, http.StatusOK, sub)
+}
+
+// updateAudited runs one UPDATE of a submission (query with args) and its
+// audit entry (user, action, detail) in one transaction.
+func (s *Server) updateAudited(ctx context.Context, now time.Time, user, action string, sub Submission, detail, query string, args ...any) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	if err := appendAudit(ctx, tx, now, user, action, strconv.FormatInt(sub.ID, 10), sub.SHA256, detail); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
