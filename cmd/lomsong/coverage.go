@@ -425,7 +425,8 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov
 		}
 	}
 	m := map[string]any{"metadata": meta, "rows_read": res.RowsRead, "states": len(res.States), "hexes": len(best),
-		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected}
+		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected,
+		"sites_height_clamped": res.HeightClamped}
 	return writeJSONFile(filepath.Join(out, "coverage_meta.json"), m)
 }
 
@@ -577,6 +578,10 @@ func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, sec
 	tw.Flush()
 	if len(res.Rejected) > 0 {
 		fmt.Fprintf(e.stdout, "%d sites could not be evaluated (see coverage_meta.json)\n", len(res.Rejected))
+	}
+	if n := len(res.HeightClamped); n > 0 {
+		fmt.Fprintf(e.stdout, "%d sites' register heights lie outside the propagation models' %g–%g m: predicted at the nearer bound (sites_height_clamped in coverage_meta.json)\n",
+			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
 }
 

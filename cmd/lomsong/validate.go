@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -550,6 +551,10 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if n := rep.OutsideVietNam; n > 0 {
 		fmt.Fprintf(e.stdout, "  %d of %d accepted rows (%.1f%%) lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): kept; if this is another country's file, do not ingest it, and --bounds FILE rejects points outside a polygon\n",
 			n, rep.Accepted, 100*float64(n)/float64(rep.Accepted))
+	}
+	if n := rep.HeightsOutsideModel; n > 0 {
+		fmt.Fprintf(e.stdout, "  %d site rows with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
+			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""

@@ -953,3 +953,21 @@ func TestSubscriptionCountsGroupedByPoints(t *testing.T) {
 		t.Errorf("100.5 is no grouping: %q", rejects[2].Detail)
 	}
 }
+
+// TestSiteHeightsOutsideModel: a register height the propagation models
+// do not take (a 6 m pole, a 450 m tower) is kept and counted; 0 (not
+// given), an empty height and 30 m are not.
+func TestSiteHeightsOutsideModel(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat,height_m\n" +
+		"A,Viettel,4G,105.85,21.03,6\nB,Viettel,4G,105.85,21.03,450\nC,Viettel,4G,105.85,21.03,0\n" +
+		"D,Viettel,4G,105.85,21.03,\nE,Viettel,4G,105.85,21.03,30\nF,Viettel,4G,105.85,21.03,10\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func([]engine.Site) error { return nil }, func(Reject) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 6 || rep.HeightsOutsideModel != 2 || rep.Counts().HeightsOutsideModel != 2 {
+		t.Fatalf("accepted %d, outside the models %d", rep.Accepted, rep.HeightsOutsideModel)
+	}
+}

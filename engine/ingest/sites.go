@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // contract column positions in SiteColumns.
@@ -80,6 +81,11 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 		if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
 			return e
 		}
+	}
+	// A height the propagation models do not take (0 is "not given"):
+	// kept, predicted at the nearer bound, and counted for the report.
+	if h := r.HeightM; h > 0 && (h < predict.BaseHeightMinM || h > predict.BaseHeightMaxM) {
+		p.rowHeight = true
 	}
 	s := b.field(f, sStatus)
 	if r.Status, err = engine.ParseSiteStatus(s); err != nil {

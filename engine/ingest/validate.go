@@ -177,6 +177,10 @@ type Report struct {
 	// kept, as the contract takes any position, but a file of another
 	// country is what such rows usually mean.
 	OutsideVietNam int64
+	// HeightsOutsideModel counts accepted site rows whose height_m lies
+	// outside the propagation models' range (predict.BaseHeightMinM–
+	// BaseHeightMaxM): kept, and predicted at the nearer bound.
+	HeightsOutsideModel int64
 }
 
 // ReportCounts is the report as the validation report's JSON shows it to
@@ -215,9 +219,12 @@ type ReportCounts struct {
 	OtherCarriers map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
 	// RowsOutsideVietNam counts accepted rows outside Viet Nam's extent
 	// (no --bounds given).
-	RowsOutsideVietNam int64    `json:"rows_outside_viet_nam"`
-	IgnoredColumns     []string `json:"ignored_columns"`
-	DedupStoppedAtLine int64    `json:"dedup_stopped_at_line,omitempty"`
+	RowsOutsideVietNam int64 `json:"rows_outside_viet_nam"`
+	// HeightsOutsideModel counts accepted site rows whose height the
+	// propagation models do not take (predicted at the nearer bound).
+	HeightsOutsideModel int64    `json:"heights_outside_model,omitempty"`
+	IgnoredColumns      []string `json:"ignored_columns"`
+	DedupStoppedAtLine  int64    `json:"dedup_stopped_at_line,omitempty"`
 }
 
 // Counts returns the report's counts for the JSON validation report.
@@ -227,7 +234,7 @@ func (r *Report) Counts() ReportCounts {
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
-		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam}
+		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
 	}
@@ -501,6 +508,8 @@ type parser struct {
 	// rowAbroad: the current row's point lies outside Viet Nam's extent
 	// (checked when no bounds are given).
 	rowAbroad bool
+	// rowHeight: the current site row's height is outside the models'.
+	rowHeight bool
 	bounds    orb.Bound
 	minMs     int64
 	maxMs     int64
@@ -811,7 +820,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad = false, false, false, false, "", false
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight = false, false, false, false, "", false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -844,6 +853,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.rowAbroad {
 			rep.OutsideVietNam++
+		}
+		if p.rowHeight {
+			rep.HeightsOutsideModel++
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {

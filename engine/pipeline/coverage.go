@@ -103,6 +103,10 @@ type CoverageResult struct {
 	Sites     []engine.Site
 	Down      []engine.Site // sites excluded because they are down
 	Rejected  []string      // sites the models could not evaluate, with the reason
+	// HeightClamped names the sites (SITE (carrier tech) height) whose
+	// register height lay outside the models' range, predicted at the
+	// nearer bound (predict.Result.HeightClamped).
+	HeightClamped []string
 	// Evaluations counts (hex, site) pairs whose signal was computed.
 	Evaluations int64
 	RowsRead    int64
@@ -236,6 +240,11 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 		}
 		for _, se := range r.Rejected {
 			out.Rejected = append(out.Rejected, fmt.Sprintf("%s (%s %s): %v", sites[se.Site].SiteID, sites[se.Site].Carrier, sites[se.Site].Tech, se.Err))
+		}
+		for _, i := range r.HeightClamped {
+			s := &sites[i]
+			out.HeightClamped = append(out.HeightClamped, fmt.Sprintf("%s (%s %s): %g m, predicted at %g m", s.SiteID, s.Carrier, s.Tech, s.HeightM,
+				min(max(s.HeightM, predict.BaseHeightMinM), predict.BaseHeightMaxM)))
 		}
 		if predicted, err = coverage.FromBestServer(r, cells, sites); err != nil {
 			return nil, err

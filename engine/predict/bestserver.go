@@ -117,6 +117,9 @@ type Result struct {
 	Down     []int32      // sites skipped because their status is down, ascending
 	Planned  []int32      // planned sites skipped (IncludePlanned false), ascending
 	Rejected []*SiteError // sites that cannot be evaluated, ascending by site
+	// HeightClamped lists the sites (ascending) whose base-station height
+	// lay outside BaseHeightMinM–BaseHeightMaxM, predicted at the nearer.
+	HeightClamped []int32
 
 	// Evaluations counts the (point, site) pairs whose signal was computed.
 	// BestServer skips pairs that provably cannot serve the point (see
@@ -171,7 +174,9 @@ func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy)))
 // buckets one range wide. Sites with Status down are skipped and listed in
 // Result.Down; planned sites are skipped (Result.Planned) unless
 // cfg.IncludePlanned. A site with an invalid technology or position, or
-// whose band or height no model accepts, is listed in Result.Rejected. Empty
+// whose band or height no model accepts, is listed in Result.Rejected (a
+// height outside BaseHeightMinM–BaseHeightMaxM is first taken at the nearer
+// bound and the site listed in Result.HeightClamped). Empty
 // optional site values take the technology's defaults (TechParams) and the
 // config's height and tilt. Ties are broken by the lower site index.
 //
@@ -344,6 +349,12 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 			azimuthDeg:    s.AzimuthDeg, beamDeg: orDefault(s.BeamwidthDeg, cfg.Pattern.HBeamwidthDeg),
 			tiltDeg: orDefaultAny(s.TiltDeg, cfg.DefaultTiltDeg), maxRangeM: tp.MaxRangeM,
 			omni: math.IsNaN(s.AzimuthDeg),
+		}
+		if h := p.heightM; h < BaseHeightMinM || h > BaseHeightMaxM {
+			// A 6 m pole or a 400 m tower is a real mast: predicted at the
+			// nearest height the models take, and listed, not dropped.
+			p.heightM = min(max(h, BaseHeightMinM), BaseHeightMaxM)
+			res.HeightClamped = append(res.HeightClamped, int32(i))
 		}
 		ci, _ := slices.BinarySearch(carriers, s.Carrier)
 		p.group = int32(ci*4 + int(s.Tech) - 1)

@@ -421,3 +421,31 @@ func TestBestServerContextCanceled(t *testing.T) {
 		t.Fatalf("BestServerContext: %v, %d rows, want 1", err, r.Len())
 	}
 }
+
+// TestBestServerHeightClamped: a mast of a register height outside the
+// models' 10–300 m (a 6 m pole, a 400 m tower) is predicted at the nearer
+// bound and listed in HeightClamped, not rejected; a height inside is
+// taken as given.
+func TestBestServerHeightClamped(t *testing.T) {
+	cfg := DefaultConfig()
+	pts := Points{Lon: []float64{105.8}, Lat: []float64{latOffset(21.0, 2000)}, Env: []Env{EnvUrban}}
+	signal := func(h float64) (float64, *Result) {
+		s := site("a", engine.Viettel, engine.Tech4G, 105.8, 21.0)
+		s.HeightM = h
+		r, err := BestServer([]engine.Site{s}, pts, cfg)
+		if err != nil || len(r.Rejected) > 0 || r.Len() != 1 {
+			t.Fatalf("height %g: %v %+v", h, err, r)
+		}
+		return r.SignalDBm[0], r
+	}
+	for _, c := range []struct{ h, as float64 }{{6, BaseHeightMinM}, {1, BaseHeightMinM}, {400, BaseHeightMaxM}} {
+		got, r := signal(c.h)
+		want, rw := signal(c.as)
+		if got != want || len(r.HeightClamped) != 1 || r.HeightClamped[0] != 0 || len(rw.HeightClamped) != 0 {
+			t.Errorf("height %g: %g dBm (clamped %v), want %g as at %g m", c.h, got, r.HeightClamped, want, c.as)
+		}
+	}
+	if _, r := signal(25); len(r.HeightClamped) != 0 {
+		t.Errorf("25 m clamped: %v", r.HeightClamped)
+	}
+}

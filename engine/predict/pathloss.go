@@ -67,6 +67,16 @@ type Extensions struct {
 	COST231To2200MHz bool `json:"cost231_to_2200mhz"`
 }
 
+// BaseHeightMinM and BaseHeightMaxM bound the base-station heights, in
+// metres, the models take with the AntennaHeight extension (the default
+// configuration's). BestServer predicts a site of a register height
+// outside them at the nearer bound (Result.HeightClamped); ingest says how
+// many rows of a register lie outside.
+const (
+	BaseHeightMinM float64 = extBaseMinM
+	BaseHeightMaxM float64 = extBaseMaxM
+)
+
 // extHeightMinBaseM etc. bound the AntennaHeight extension.
 const (
 	extBaseMinM   = 10
