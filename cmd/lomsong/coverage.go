@@ -23,6 +23,7 @@ import (
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -354,15 +355,29 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 // them uncovered, predicted with no prediction, whatever their few tests
 // read — most often because the carrier's sites are not in the register.
 func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
-	hexes := map[engine.Carrier]int{}
+	// Distinct hexes per carrier: a hex counts once whatever its
+	// technologies (the states are per hex, carrier and technology).
+	cells := map[engine.Carrier]map[hexgrid.Cell]bool{}
 	var carriers []engine.Carrier
+	tested := map[engine.Carrier]bool{}
 	for _, st := range res.States {
+		if st.Tests > 0 {
+			tested[st.Carrier] = true
+		}
 		if st.Source == coverage.Predicted && math.IsNaN(st.PredictedDBm) && st.Tests > 0 {
-			if hexes[st.Carrier] == 0 {
+			if cells[st.Carrier] == nil {
+				cells[st.Carrier] = map[hexgrid.Cell]bool{}
 				carriers = append(carriers, st.Carrier)
 			}
-			hexes[st.Carrier]++
+			cells[st.Carrier][st.Cell] = true
 		}
+	}
+	hexes := map[engine.Carrier]int{}
+	for c, m := range cells {
+		hexes[c] = len(m)
+	}
+	for _, c := range unmeasuredCarriers(res.Sites, tested) {
+		fmt.Fprintf(e.stderr, "warning: %s: sites in the register but no tests in the month: its coverage is predicted only (uncalibrated unless calibrate fitted it on another month)\n", c)
 	}
 	slices.Sort(carriers)
 	for _, c := range carriers {
@@ -373,6 +388,19 @@ func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 		fmt.Fprintf(e.stderr, "warning: %s: %d hex(es) with tests, too few to decide, and no prediction are uncovered by rule, whatever the tests read (%s)\n",
 			c, hexes[c], why)
 	}
+}
+
+// unmeasuredCarriers returns, sorted, the carriers with an active site in
+// the register and no test (tested) in the month.
+func unmeasuredCarriers(sites []engine.Site, tested map[engine.Carrier]bool) []engine.Carrier {
+	var out []engine.Carrier
+	for _, s := range sites {
+		if s.Status == engine.StatusActive && !tested[s.Carrier] && !slices.Contains(out, s.Carrier) {
+			out = append(out, s.Carrier)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // writeCoverage writes the coverage outputs into out (a staging folder of
@@ -661,6 +689,13 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	cals, err := coverage.Calibrate(res.Measured, res.Predicted, res.Config, *slope)
 	if err != nil {
 		return err
+	}
+	tested := map[engine.Carrier]bool{}
+	for _, m := range res.Measured {
+		tested[m.Carrier] = true
+	}
+	for _, c := range unmeasuredCarriers(res.Sites, tested) {
+		fmt.Fprintf(e.stderr, "calibrate: warning: %s: sites in the register but no measurements in the month: nothing to fit; its coverage stays predicted by the uncalibrated model\n", c)
 	}
 	path := *out
 	if path == "" {

@@ -1008,6 +1008,8 @@ func TestCoverageWarnsTestedWithoutSite(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		m += fmt.Sprintf("2024-10-10T08:00:0%d+07:00,gmobile,4G,103.2500%d,22.3400%d,-7%d,outdoor\n", i, i, i, i+3)
 	}
+	// Its 3G in the same hex: one hex, two technologies, counted once.
+	m += "2024-10-10T08:01:00+07:00,gmobile,3G,103.25001,22.34001,-80,outdoor\n"
 	ms := write("m.csv", m)
 	ds := filepath.Join(dir, "ds")
 	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, ms); code != exitOK {
@@ -1015,8 +1017,14 @@ func TestCoverageWarnsTestedWithoutSite(t *testing.T) {
 	}
 	_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", "none", "--out", filepath.Join(dir, "cov"))
 	if code != exitOK || !strings.Contains(errs, "warning: gmobile: 1 hex(es) with tests, too few to decide, and no prediction are uncovered by rule") ||
-		!strings.Contains(errs, "it has no site in the register: ingest its sites") {
+		!strings.Contains(errs, "it has no site in the register: ingest its sites") ||
+		// Viettel's register and no test of it: said, not left to a column.
+		!strings.Contains(errs, "warning: viettel: sites in the register but no tests in the month: its coverage is predicted only") {
 		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	_, errs, _ = runCmd(t, "calibrate", "--dataset", ds, "--out", filepath.Join(dir, "cal.json"))
+	if !strings.Contains(errs, "calibrate: warning: viettel: sites in the register but no measurements in the month: nothing to fit") {
+		t.Fatalf("calibrate\n%s", errs)
 	}
 }
 
