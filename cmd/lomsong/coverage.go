@@ -774,6 +774,7 @@ func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 			m.Observations, m.MedianResidualDB, m.POff)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "a mast whose tests read tens of dB below its register is down, or its register is wrong (EIRP, height, azimuth, position): check the register before sending a crew")
 }
 
 func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {

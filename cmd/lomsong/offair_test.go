@@ -37,7 +37,8 @@ func TestCalibrateFindsOffAirMast(t *testing.T) {
 		t.Fatalf("ingest: %d %s", code, errs)
 	}
 	stdout, errs, code := runCmd(t, "calibrate", "--dataset", ds)
-	if code != exitOK || !strings.Contains(stdout, "off the air: 1 of 2 masts weighed") || !strings.Contains(stdout, "A-1") {
+	if code != exitOK || !strings.Contains(stdout, "off the air: 1 of 2 masts weighed") || !strings.Contains(stdout, "A-1") ||
+		!strings.Contains(stdout, "check the register before sending a crew") {
 		t.Fatalf("calibrate: %d\n%s\n%s", code, stdout, errs)
 	}
 	var cal struct {

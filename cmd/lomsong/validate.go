@@ -556,6 +556,9 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  %d site rows with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
 			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
+	if n := rep.EIRPImplausible; n > 0 {
+		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above 75 dBm (31.6 kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n", n)
+	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""
 		if n > 40 {

@@ -970,4 +970,10 @@ func TestSiteHeightsOutsideModel(t *testing.T) {
 	if rep.Accepted != 6 || rep.HeightsOutsideModel != 2 || rep.Counts().HeightsOutsideModel != 2 {
 		t.Fatalf("accepted %d, outside the models %d", rep.Accepted, rep.HeightsOutsideModel)
 	}
+	// An EIRP above any cell site's: kept, counted; 60 dBm is not.
+	rec, _ = NewCSV(strings.NewReader("site_id,carrier,tech,lon,lat,eirp_dbm\nA,Viettel,4G,105.85,21.03,100\nB,Viettel,4G,105.85,21.03,60\nC,Viettel,4G,105.85,21.03,\n"), CSVOptions{})
+	if rep, err = ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func([]engine.Site) error { return nil }, func(Reject) error { return nil }); err != nil || rep.Accepted != 3 || rep.EIRPImplausible != 1 {
+		t.Fatalf("EIRP: %v %+v", err, rep)
+	}
 }

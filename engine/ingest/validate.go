@@ -181,6 +181,9 @@ type Report struct {
 	// outside the propagation models' range (predict.BaseHeightMinM–
 	// BaseHeightMaxM): kept, and predicted at the nearer bound.
 	HeightsOutsideModel int64
+	// EIRPImplausible counts accepted site rows whose eirp_dbm is above
+	// any cell site's (maxPlausibleEIRPDBm): kept as given.
+	EIRPImplausible int64
 }
 
 // ReportCounts is the report as the validation report's JSON shows it to
@@ -222,9 +225,12 @@ type ReportCounts struct {
 	RowsOutsideVietNam int64 `json:"rows_outside_viet_nam"`
 	// HeightsOutsideModel counts accepted site rows whose height the
 	// propagation models do not take (predicted at the nearer bound).
-	HeightsOutsideModel int64    `json:"heights_outside_model,omitempty"`
-	IgnoredColumns      []string `json:"ignored_columns"`
-	DedupStoppedAtLine  int64    `json:"dedup_stopped_at_line,omitempty"`
+	HeightsOutsideModel int64 `json:"heights_outside_model,omitempty"`
+	// EIRPImplausible counts accepted site rows with an EIRP above any
+	// cell site's (75 dBm).
+	EIRPImplausible    int64    `json:"eirp_implausible,omitempty"`
+	IgnoredColumns     []string `json:"ignored_columns"`
+	DedupStoppedAtLine int64    `json:"dedup_stopped_at_line,omitempty"`
 }
 
 // Counts returns the report's counts for the JSON validation report.
@@ -234,7 +240,8 @@ func (r *Report) Counts() ReportCounts {
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
-		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel}
+		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel,
+		EIRPImplausible: r.EIRPImplausible}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
 	}
@@ -508,11 +515,12 @@ type parser struct {
 	// rowAbroad: the current row's point lies outside Viet Nam's extent
 	// (checked when no bounds are given).
 	rowAbroad bool
-	// rowHeight: the current site row's height is outside the models'.
-	rowHeight bool
-	bounds    orb.Bound
-	minMs     int64
-	maxMs     int64
+	// rowHeight: the current site row's height is outside the models';
+	// rowEIRP: its EIRP is above any cell site's.
+	rowHeight, rowEIRP bool
+	bounds             orb.Bound
+	minMs              int64
+	maxMs              int64
 }
 
 const maxCacheEntries = 4096
@@ -820,7 +828,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight = false, false, false, false, "", false, false
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP = false, false, false, false, "", false, false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -856,6 +864,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.rowHeight {
 			rep.HeightsOutsideModel++
+		}
+		if p.rowEIRP {
+			rep.EIRPImplausible++
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {
