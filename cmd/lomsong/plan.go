@@ -39,7 +39,10 @@ so the plan states how far from optimal it can be.
 
 Writes OUT/plan.csv (rank, candidate, location, province, commune, households
 newly covered, cumulative households, cost, cumulative cost, cost per household),
-OUT/curve.csv and OUT/curve.svg (households against budget), OUT/footprints.geojson
+OUT/curve.csv and OUT/curve.svg (this plan's households against its cumulative
+cost, sites in cost-benefit order: a point is what the plan's first sites
+cover, not the best plan at that budget; plan with that --budget for one, which
+may fund other sites), OUT/footprints.geojson
 (the dead hexes each funded site covers), OUT/sharing.csv (roaming or sharing
 options where another carrier already covers a carrier's gap), OUT/candidates.csv
 and OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,

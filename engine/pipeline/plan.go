@@ -9,6 +9,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/plan"
 )
@@ -133,6 +134,11 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		dead[h.Cell] = true
 	}
 	out.Sharing = sharingOptions(dz, hh, dead, opt)
+	for _, sh := range out.Sharing {
+		// An agreement is one carrier's in one province: its hexes'.
+		a := majorityAdmin(dz.Admin, shareCells(sh))
+		out.Admin[sh.ID] = [2]string{a.Province, ""}
+	}
 	var sharing []plan.Sharing
 	if opt.IncludeSharing {
 		sharing = out.Sharing
@@ -167,10 +173,43 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		}
 		if cell, err := hexgrid.Index(c.Lon, c.Lat, res); err == nil {
 			a := dz.Admin[cell]
+			if a.Province == "" {
+				// A site placed where nobody lives (a proposed site on a
+				// ridge) belongs to the households it covers: the unit
+				// of most of its dead hexes.
+				a = majorityAdmin(dz.Admin, out.Footprints[c.ID])
+			}
 			out.Admin[c.ID] = [2]string{a.Province, a.Commune}
 		}
 	}
 	return out, nil
+}
+
+// shareCells returns the cells of an agreement's hexes.
+func shareCells(sh plan.Sharing) []hexgrid.Cell {
+	out := make([]hexgrid.Cell, len(sh.Hexes))
+	for i, h := range sh.Hexes {
+		out[i] = h.Cell
+	}
+	return out
+}
+
+// majorityAdmin returns the province and commune of most of cells (ties
+// to the lower codes), or none.
+func majorityAdmin(admin map[hexgrid.Cell]deadzone.Admin, cells []hexgrid.Cell) deadzone.Admin {
+	n := map[deadzone.Admin]int{}
+	var best deadzone.Admin
+	for _, c := range cells {
+		a := admin[c]
+		if a.Province == "" {
+			continue
+		}
+		n[a]++
+		if k, kb := n[a], n[best]; k > kb || (k == kb && (a.Province < best.Province || (a.Province == best.Province && a.Commune < best.Commune))) {
+			best = a
+		}
+	}
+	return best
 }
 
 // distances fills each candidate's distance to the nearest active site
