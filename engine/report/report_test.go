@@ -529,3 +529,27 @@ func TestChangeRoundingToZeroIsNoChange(t *testing.T) {
 		t.Errorf("a −0.02 pp change:\n%s", html)
 	}
 }
+
+// TestPlanSectionAmounts: amounts are said in the unit that shows them
+// (50.0 billion, 40.0 million, not "0.0 billion"), and a budget that funds
+// nothing is said in words, with no curve drawn.
+func TestPlanSectionAmounts(t *testing.T) {
+	r := testReport(t)
+	page := string(render(t, r))
+	if !strings.Contains(page, "The plan reaches 2,850 households for 47.0 billion VND within a budget of 50.0 billion VND") {
+		t.Errorf("plan text: %.300s", page[strings.Index(page, `id="plan"`):])
+	}
+	r.Plan = &PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}}
+	page = string(render(t, r))
+	i := strings.Index(page, `id="plan"`)
+	if i < 0 {
+		t.Fatal("no plan section")
+	}
+	sec := page[i : i+strings.Index(page[i:], "</section>")]
+	if !strings.Contains(sec, "No site or agreement fits within the budget of 40.0 million VND") || strings.Contains(sec, "<svg") {
+		t.Errorf("nothing funded: %s", sec)
+	}
+	if got := vnd(1); got != "1 VND" {
+		t.Errorf("vnd(1) = %q", got)
+	}
+}

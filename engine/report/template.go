@@ -105,11 +105,11 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{if .OffAirMore}}<p class="small">{{.OffAirMore}}</p>{{end}}
 </section>
 {{end}}
-{{if .Plan}}
+{{if .PlanText}}
 <section id="plan">
 <h2>Investment plan: households reached vs. budget</h2>
 <p>{{.PlanText}}</p>
-{{.Plan}}
+{{if .Plan}}{{.Plan}}{{end}}
 </section>
 {{end}}
 {{range .Provinces}}

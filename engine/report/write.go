@@ -187,16 +187,21 @@ func build(r *Report) view {
 		}
 	}
 	if r.Plan != nil && len(r.Plan.Points) > 0 {
-		v.Plan = planSVG(r.Plan)
 		last := r.Plan.Points[len(r.Plan.Points)-1]
-		v.PlanText = fmt.Sprintf("The plan reaches %s households for %s billion VND", count(last.Households), decimal(last.CostVND/1e9, 1))
-		if r.Plan.BudgetVND > 0 {
-			v.PlanText += fmt.Sprintf(" within a budget of %s billion VND", decimal(r.Plan.BudgetVND/1e9, 1))
+		if last.Households > 0 || last.CostVND > 0 {
+			v.Plan = planSVG(r.Plan)
+			v.PlanText = fmt.Sprintf("The plan reaches %s households for %s", count(last.Households), vnd(last.CostVND))
+			if r.Plan.BudgetVND > 0 {
+				v.PlanText += fmt.Sprintf(" within a budget of %s", vnd(r.Plan.BudgetVND))
+			}
+			if r.Plan.UpperBound > 0 {
+				v.PlanText += fmt.Sprintf("; no plan within the budget reaches more than %s", count(r.Plan.UpperBound))
+			}
+			v.PlanText += "."
+		} else {
+			// Nothing funded: said, not drawn as an empty curve.
+			v.PlanText = fmt.Sprintf("No site or agreement fits within the budget of %s: nothing is funded (give a larger --budget).", vnd(r.Plan.BudgetVND))
 		}
-		if r.Plan.UpperBound > 0 {
-			v.PlanText += fmt.Sprintf("; no plan within the budget reaches more than %s", count(r.Plan.UpperBound))
-		}
-		v.PlanText += "."
 		v.Nav = append(v.Nav, link{"plan", "Investment plan"})
 	}
 	for i, pr := range r.Provinces {
@@ -287,6 +292,21 @@ func higherBetter(t scorecard.Target) bool {
 }
 
 // decimal formats v with d decimals and thousands separators.
+// vnd renders an amount of đồng in the unit that shows it: billions
+// with one decimal from 1 billion, millions below, whole đồng below a
+// million (a 40-million budget is not "0.0 billion").
+func vnd(v float64) string {
+	switch a := math.Abs(v); {
+	case !finite(v):
+		return "unknown"
+	case a >= 1e9:
+		return decimal(v/1e9, 1) + " billion VND"
+	case a >= 1e6:
+		return decimal(v/1e6, 1) + " million VND"
+	}
+	return decimal(v, 0) + " VND"
+}
+
 func decimal(v float64, d int) string {
 	if !finite(v) {
 		return "unknown"
