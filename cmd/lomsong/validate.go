@@ -423,6 +423,8 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 		cfg := in.config(e.now(), bounds)
 		cfg.CellRes = *claimsRes
+		// A command's own table (claims, candidates) takes no mapping.
+		cfg.NoMapping = slices.Contains(ingest.ArgKinds, ingest.Kind(in.kind))
 		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -99,6 +99,7 @@ func readArgTable[T any](ctx context.Context, path string, kind ingest.Kind, cfg
 	}
 	// The commands read these tables without a mapping.
 	cfg.ColumnHint = fmt.Sprintf("name them in the file's header: this table is read without a mapping (lomsong validate --kind %s FILE checks it)", kind)
+	cfg.NoMapping = true
 	t := &ArgTable{Path: path}
 	var rows []T
 	t.Report, err = read(ctx, src.Records, nil, cfg,

@@ -60,6 +60,9 @@ type Config struct {
 	// column instead of MappingHint (a reader that takes no mapping says
 	// what to do instead).
 	ColumnHint string
+	// NoMapping says the table is read without a mapping (a command's own
+	// claims or candidates): a reason never tells to change one.
+	NoMapping bool
 	// Now is the ingest time: timestamps later than Now+FutureSlack are
 	// rejected as future_time.
 	Now time.Time
@@ -774,6 +777,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if e.reason == ReasonInvalidNumber && e.detail == detailDecimalComma {
 			rep.DecimalCommaRejected++
+		}
+		if cfg.NoMapping {
+			e.detail = withoutMapping(e.detail)
 		}
 		if onReject == nil {
 			return nil

@@ -317,7 +317,7 @@ func parseNumber(s string, comma bool) (float64, string) {
 	} else if strings.ContainsAny(s, ", \u00a0'") {
 		if thousandsRE.MatchString(s) {
 			if strings.Count(s, ",") == 1 && !strings.ContainsAny(s, ". \u00a0'") {
-				return 0, "a comma in a number: a thousands separator is not accepted, and a decimal comma needs \"decimal\": \",\" in the mapping"
+				return 0, detailCommaAmbiguous
 			}
 			return 0, "thousands separators are not accepted: write the digits without grouping"
 		}
@@ -340,6 +340,20 @@ func parseNumber(s string, comma bool) (float64, string) {
 // refused when the mapping does not set "decimal": "," (counted in
 // Report.DecimalCommaRejected).
 const detailDecimalComma = "a decimal comma: set \"decimal\": \",\" in the mapping"
+
+// detailCommaAmbiguous is the reason a number like 1,234 is refused (a
+// thousands separator, or a decimal comma the mapping did not declare).
+const detailCommaAmbiguous = "a comma in a number: a thousands separator is not accepted, and a decimal comma needs \"decimal\": \",\" in the mapping"
+
+// withoutMapping rewrites a reason that tells to change the mapping for a
+// table read without one (Config.NoMapping).
+func withoutMapping(detail string) string {
+	switch detail {
+	case detailDecimalComma, detailCommaAmbiguous:
+		return "a comma in a number: this table is read without a mapping, so write numbers with a decimal point (103.4) and no thousands separator"
+	}
+	return detail
+}
 
 // thousandsRE matches digits grouped by three with ',', a space, a
 // no-break space or an apostrophe (1,234 or 1 234.5).

@@ -361,3 +361,14 @@ func TestUnixUnitHint(t *testing.T) {
 		t.Errorf("12 read in no unit is a time: %q", rejects[2].Detail)
 	}
 }
+
+// TestNoMappingReasons: a table read without a mapping (a command's own
+// claims or candidates) is not told to set the mapping's decimal mark.
+func TestNoMappingReasons(t *testing.T) {
+	_, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n2026-10-01T08:00:00Z,viettel,4G,\"105,85\",21.03,-98\n", nil,
+		func(c *Config) { c.NoMapping = true })
+	if len(rejects) != 1 || strings.Contains(rejects[0].Detail, "mapping\"") || strings.Contains(rejects[0].Detail, "set \"decimal\"") ||
+		!strings.Contains(rejects[0].Detail, "read without a mapping, so write numbers with a decimal point") {
+		t.Fatalf("%+v", rejects)
+	}
+}
