@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine/challenge"
@@ -95,7 +96,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			why += "; " + err.Error()
 		}
-		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (periods with data: %s)", p, why, cardPeriods(card))}
+		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (months with subscriptions: %s; months with measurements: %s)", p, why, cardPeriods(card), monthRunsOrNone(store.Periods()))}
 	}
 	// Written only when the month asked for has data: a refused month
 	// leaves an earlier card in OUT as it was.
@@ -126,11 +127,14 @@ func periodsOf(c *scorecard.Card) []string {
 	return out
 }
 
-func cardPeriods(c *scorecard.Card) string {
-	ps := periodsOf(c)
+func cardPeriods(c *scorecard.Card) string { return monthRunsOrNone(periodsOf(c)) }
+
+// monthRunsOrNone is monthRuns of the sorted months ps, or "none".
+func monthRunsOrNone(ps []string) string {
 	if len(ps) == 0 {
 		return "none"
 	}
+	ps = slices.Sorted(slices.Values(ps))
 	return monthRuns(ps)
 }
 

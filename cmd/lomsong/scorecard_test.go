@@ -93,7 +93,8 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		}
 	}
 	stdout, errs, code = runCmd(t, "scorecard", "--dataset", ds, "--period", "2030-01", "--out", out)
-	if code != exitDataRefused || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") {
+	if code != exitDataRefused || !strings.Contains(errs, "no data for 2030-01") || strings.Contains(stdout+errs, "NOT MET") ||
+		!strings.Contains(errs, "(months with subscriptions: 2026-09, 2026-10; months with measurements: none)") {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}
 	for i, name := range []string{"scorecard.csv", "scorecard.json"} {
