@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -183,6 +184,19 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		current += fmt.Sprintf(", %d missing and not needed", missing)
 	}
 	fmt.Fprintf(w, "%d of %d stages read back%s, %d computed\n", read, len(sum.Stages), current, len(sum.Stages)-read-notRead-missing)
+	if dz := sum.DeadZones; dz != nil && dz.Coverage != nil {
+		// A carrier of the register without a measurement pass this
+		// month: said, not left to a missing row of the stage table.
+		measured := map[engine.Carrier]bool{}
+		for _, s := range sum.Stages {
+			if s.Stage == pipeline.StageMeasure {
+				measured[engine.Carrier(s.Carrier)] = true
+			}
+		}
+		for _, c := range unmeasuredCarriers(dz.Coverage.Sites, measured) {
+			fmt.Fprintf(w, "%s: sites in the register but no measurements in %s: its coverage is predicted only\n", c, sum.Period)
+		}
+	}
 	if dz := sum.DeadZones; dz != nil {
 		var hh float64
 		hexes := 0
