@@ -561,7 +561,9 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 	switch t {
 	case TargetDeadZones:
 		if in.DeadZones == nil {
-			return fmt.Sprintf("no dead-zone figures for %s", in.Period)
+			// A month the card did not compute (a card computes its month's
+			// and the month before's dead zones): not "no data".
+			return fmt.Sprintf("no dead-zone figures for %s in this card (it computes its own month's and the month before's; the scorecard of %s gives them)", in.Period, in.Period)
 		}
 	case TargetSmartphone:
 		absent = in.Smartphone == nil

@@ -412,7 +412,7 @@ func TestMonthWithoutData(t *testing.T) {
 	lone := AreaInput{Area: "02", Period: feb, Households: math.NaN()}
 	c = build(t, []AreaInput{lone}, cfg)
 	got := row(t, c, "02", feb)
-	want := [NumTargets]string{"no dead-zone figures for 2025-02", "no subscriptions for 2025-02",
+	want := [NumTargets]string{"no dead-zone figures for 2025-02 in this card (it computes its own month's and the month before's; the scorecard of 2025-02 gives them)", "no subscriptions for 2025-02",
 		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile download speeds for 2025-02 and a year before"}
 	for _, tg := range Targets {
 		if x := got.Targets[tg]; x.Status != StatusUnknown || x.Reason != want[tg] {
