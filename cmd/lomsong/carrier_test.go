@@ -326,3 +326,26 @@ func TestValidateOtherCountry(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestSuggestMappingOfARegister: a register in its own layout (no time or
+// signal; azimuth, tilt, EIRP, height) given without --kind is suggested as
+// sites, said on stderr, and the suggestion validates the file.
+func TestSuggestMappingOfARegister(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "register.csv")
+	if err := os.WriteFile(reg, []byte("Site,Operator,Technology,Longitude,Latitude,Azimuth,Tilt,EIRP,Height,Status\n"+
+		"LC-001,Viettel,LTE,103.30,22.40,120,4,58,30,On Air\nLC-002,Viettel,LTE,103.31,22.41,240,4,58,30,On Air\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCmd(t, "validate", "--suggest-mapping", reg)
+	if code != exitOK || !strings.Contains(errs, "read as a site register") || !strings.Contains(out, `"kind": "sites"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	mapping := filepath.Join(dir, "register.json")
+	if err := os.WriteFile(mapping, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := runCmd(t, "validate", "--mapping", mapping, "--max-reject-share", "0", reg); code != exitOK || !strings.Contains(out, "2 accepted, 0 rejected") {
+		t.Fatalf("validate with the suggestion: exit %d\n%s\n%s", code, out, errs)
+	}
+}

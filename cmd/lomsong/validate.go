@@ -611,6 +611,15 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
 		}
 		sg := ingest.Suggest(k, header, samples)
+		if kind == "" && k == ingest.KindMeasurements && len(sg.Missing) > 0 {
+			// Detected as measurements only for want of a better guess: a
+			// register in its own layout (no time or signal, but azimuth,
+			// tilt, EIRP, height) is complete as sites.
+			if alt := ingest.Suggest(ingest.KindSites, header, samples); len(alt.Missing) == 0 {
+				k, sg = ingest.KindSites, alt
+				fmt.Fprintf(e.stderr, "%s: read as a site register: its columns map onto the sites contract, not onto measurements; give --kind to choose\n", path)
+			}
+		}
 		// A mapping (or a preset) is tried on the sampled rows: one that
 		// accepts none of them does not read the file, whatever its
 		// columns (a time of day without a date, a status column of

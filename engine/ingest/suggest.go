@@ -232,7 +232,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 		if _, ok := at["service"]; !ok {
 			for _, s := range []string{"state", "status", "trangthai"} {
 				i := first(byKey[s])
-				if vals := column(max(i, 0)); i >= 0 && len(vals) > 0 && all(vals, func(v string) bool { _, err := engine.ParseService(v); return err == nil }) {
+				if vals := column(max(i, 0)); i >= 0 && len(vals) > 0 && all(vals, isService) {
 					take("service", i, true)
 					sg.note("service: %q chosen by its values (%s)", header[i], strings.Join(distinct(vals, 4), ", "))
 					break
@@ -257,6 +257,15 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 					m.SpeedRule = SpeedRulePositive
 					sg.note("%s: %q has zero bitrates: speed_rule \"positive\" keeps them as idle rows, out of speed statistics", col, header[i])
 				}
+			}
+		}
+	}
+	if kind != KindMeasurements && len(samples) > 0 {
+		// A register's or a table's own spellings (a site status "On
+		// Air"): proposed, or named, as for measurements.
+		for _, col := range EnumColumns(kind) {
+			if i, ok := at[col]; ok {
+				sg.inferValues(col, header[i], column(i))
 			}
 		}
 	}
@@ -531,6 +540,12 @@ var valueSynonyms = map[string]map[string]string{
 		"emergencyonly": "emergency", "emergencycallsonly": "emergency", "inservice": "ok", "cosong": "ok",
 	},
 	"source": {"drivetest": "drive", "walktest": "drive", "crowdsourced": "crowd"},
+	// Site registers' statuses (carriers' and tower companies' words).
+	"status": {
+		"onair": "active", "live": "active", "operational": "active", "inservice": "active", "dangphatsong": "active",
+		"offair": "down", "outofservice": "down", "fault": "down", "matsong": "down",
+		"underconstruction": "planned", "proposed": "planned", "dangxaydung": "planned",
+	},
 	"device_class": {
 		"mobile": "smartphone", "phone": "smartphone", "handset": "smartphone", "dienthoai": "smartphone",
 		"scanner": "router", "modem": "router",
@@ -567,6 +582,22 @@ func (sg *Suggestion) inferValues(col, name string, vals []string) {
 		}
 		sg.note("%s: no contract value for %s in %q: add them to values.%s (want %s), or their rows are rejected", col, strings.Join(q, ", "), name, col, enumWant(col))
 	}
+}
+
+// isService reports whether v is a service value, as the contract
+// spells it or as a file writes it with its own case and spacing ("In
+// service", "No Service"): the values that make a State or Status column
+// the service.
+func isService(v string) bool {
+	if _, err := engine.ParseService(v); err == nil {
+		return true
+	}
+	_, ok := valueSynonyms["service"][engine.Fold(v)]
+	if !ok {
+		_, err := engine.ParseService(engine.Fold(v))
+		ok = err == nil
+	}
+	return ok
 }
 
 func enumWant(col string) string {

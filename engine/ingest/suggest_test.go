@@ -428,3 +428,27 @@ func TestSuggestPresetOverruledBySamples(t *testing.T) {
 		t.Fatalf("the preset's format: decimal %q, ts unit %q", sg.Mapping.Decimal, sg.Mapping.Units["ts"])
 	}
 }
+
+// TestSuggestStatusColumns: a measurements Status column of "In service" /
+// "No service" is the service (as under a Service header), with its
+// spellings mapped; a register's Status of "On Air" / "Off Air" maps onto
+// active and down, and one it cannot place is named in a note.
+func TestSuggestStatusColumns(t *testing.T) {
+	header := []string{"Time", "Longitude", "Latitude", "Operator", "Network Type", "RSRP", "Status"}
+	samples := [][]string{{"2024-10-05 08:00:00", "103.12", "22.39", "Viettel", "LTE", "-95", "In service"},
+		{"2024-10-05 08:00:10", "103.14", "22.39", "Mobifone", "GSM", "", "No service"}}
+	sg := Suggest(KindMeasurements, header, samples)
+	if sg.Mapping.Columns["Status"] != "service" || sg.Mapping.Values["service"]["In service"] != "ok" {
+		t.Fatalf("measurements Status: %+v", sg.Mapping)
+	}
+	header = []string{"Site ID", "Operator", "Technology", "Longitude", "Latitude", "Status"}
+	samples = [][]string{{"S1", "Viettel", "4G", "103.1", "22.3", "On Air"}, {"S2", "Viettel", "4G", "103.2", "22.3", "Off Air"},
+		{"S3", "Viettel", "4G", "103.3", "22.3", "Swapped"}}
+	sg = Suggest(KindSites, header, samples)
+	if v := sg.Mapping.Values["status"]; v["On Air"] != "active" || v["Off Air"] != "down" {
+		t.Fatalf("register Status values: %+v", sg.Mapping.Values)
+	}
+	if !slices.ContainsFunc(sg.Notes, func(n string) bool { return strings.Contains(n, `no contract value for "Swapped" in "Status"`) }) {
+		t.Fatalf("notes %v", sg.Notes)
+	}
+}
