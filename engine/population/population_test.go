@@ -379,6 +379,11 @@ func TestPointsBeyondAnyPlace(t *testing.T) {
 	if _, err := ReadPoints(strings.NewReader("lon,lat,population\n103.17,22.39,1e9\n")); err != nil {
 		t.Fatalf("a billion is the bound, accepted: %v", err)
 	}
+	// 0,0 is a missing position, as for measurements and villages.
+	_, err = ReadPoints(strings.NewReader("lon,lat,population\n103.17,22.39,5\n0,0,100\n"))
+	if !errors.As(err, &pe) || pe.Line != 3 || pe.Column != "lon" || !strings.Contains(err.Error(), "missing position") {
+		t.Fatalf("0,0: %v", err)
+	}
 	// More households than people: the row contradicts itself (it was
 	// summed as given: 10 people in 20 households).
 	_, err = ReadPoints(strings.NewReader("lon,lat,population,households\n103.17,22.39,10,20\n"))

@@ -223,6 +223,11 @@ func ReadPoints(r io.Reader) (*Points, error) {
 			if v[1] < -90 || v[1] > 90 {
 				return &ParseError{Line: line, Column: "lat", Err: fmt.Errorf("%v outside -90..90", v[1])}
 			}
+			if v[0] == 0 && v[1] == 0 {
+				// As the data contract refuses it for measurements and
+				// villages: the usual mark of a missing GPS fix.
+				return &ParseError{Line: line, Column: "lon", Err: errors.New("0,0 is the usual mark of a missing position")}
+			}
 			if v[2] < 0 {
 				return &ParseError{Line: line, Column: "population", Err: fmt.Errorf("%v is negative", v[2])}
 			}
