@@ -202,7 +202,7 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	switch len(idx) {
 	case 0:
 		e := &NotFoundError{Query: query, Set: s.Name}
-		if fo, ok := s.formerCode[q]; ok {
+		if fo, ok := s.formerByCode(q); ok {
 			e.Former = &fo
 		} else if fo, ok := s.formerName[f]; ok && f != "" {
 			e.Former = &fo
@@ -218,6 +218,23 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		e.Candidates = append(e.Candidates, s.units[i])
 	}
 	return Unit{}, e
+}
+
+// formerByCode finds the former unit of code q, also written without its
+// leading zeros ("2" for 02, as byPaddedCode reads current codes).
+func (s *BoundarySet) formerByCode(q string) (Former, bool) {
+	if fo, ok := s.formerCode[q]; ok {
+		return fo, true
+	}
+	if q == "" || strings.Trim(q, "0123456789") != "" {
+		return Former{}, false
+	}
+	for n := len(q) + 1; n <= 5; n++ {
+		if fo, ok := s.formerCode[strings.Repeat("0", n-len(q))+q]; ok {
+			return fo, true
+		}
+	}
+	return Former{}, false
 }
 
 // byPaddedCode finds the unit whose code is q, all digits, with leading

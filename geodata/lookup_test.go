@@ -17,6 +17,8 @@ func TestLookupFormerProvince(t *testing.T) {
 		{"Ha Giang", "02", "08"},
 		{"hà giang", "02", "08"},
 		{"02", "02", "08"},
+		{"2", "02", "08"}, // a former code without its leading zero, as current codes are read
+		{"6", "06", "19"},
 		{"Bắc Kạn", "06", "19"},
 		{"10", "10", "15"}, // Lào Cai kept its name and took Yên Bái's code
 		{"yen bai", "15", "15"},
