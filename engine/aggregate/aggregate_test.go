@@ -3,11 +3,13 @@ package aggregate
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/internal/sigfig"
 )
 
 // m is a measurement with the optional floats absent.
@@ -513,5 +515,26 @@ func TestConfigValidate(t *testing.T) {
 				t.Errorf("New() = %v, want ok %v", err, tc.ok)
 			}
 		})
+	}
+}
+
+// TestRateQuantileBound: a speed's reported value (its sketch bucket's
+// representative, to three significant digits) is within the documented
+// 4.6% of the speed (the sketch's 4%, then the rounding), and the rounding
+// alone can take it past 4% (so 4% would not be a true bound).
+func TestRateQuantileBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	worst := 0.0
+	for range 200000 {
+		x := math.Pow(10, -2+6*rng.Float64())
+		c, ok := rateCode(x)
+		if !ok {
+			t.Fatalf("%g not sketched", x)
+		}
+		got := sigfig.Round(rateValue(c), 3)
+		worst = max(worst, math.Abs(got/x-1))
+	}
+	if worst > RateQuantileRelErr || worst <= rateAlpha {
+		t.Fatalf("worst relative error %.4f; documented bound %.3f, sketch %.2f", worst, RateQuantileRelErr, rateAlpha)
 	}
 }

@@ -49,8 +49,10 @@
 //     within 0.5 dB of the same quantile of the raw values. Each dBm bin of
 //     a key counts up to 2³²−1 tests.
 //   - Download/upload quantiles come from a log-bucket sketch (buckets
-//     (γ^(i−1), γ^i], γ = 1.04/0.96): within 4% (relative) of the exact
-//     nearest-rank quantile, for speeds 0.001…100000 Mbit/s. Speeds below
+//     (γ^(i−1), γ^i], γ = 1.04/0.96): a bucket's representative is within
+//     4% (relative) of the exact nearest-rank quantile, and reported to
+//     three significant digits: within 4.6% (RateQuantileRelErr), for
+//     speeds 0.001…100000 Mbit/s. Speeds below
 //     0.001 Mbit/s count as 0; negative, NaN and larger values are not
 //     sketched (the row still counts).
 //   - Distinct devices are exact up to 64 (up to collisions of 32-bit
