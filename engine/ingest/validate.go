@@ -646,6 +646,14 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 	return lon, lat, nil
 }
 
+// tally counts an accepted row's note (a time without offset, an idle
+// speed, …) in its report counter.
+func tally(on bool, n *int64) {
+	if on {
+		*n++
+	}
+}
+
 // parseDecimal parses a finite number written in plain decimal: an
 // optional sign, digits with at most one decimal point, and an optional
 // exponent (e or E, optional sign, digits). strconv.ParseFloat alone
@@ -850,29 +858,15 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		commit()
 		rep.Accepted++
-		if p.rowNaive {
-			rep.NaiveTimes++
-		}
-		if p.rowIdle {
-			rep.IdleSpeeds++
-		}
-		if p.rowComma {
-			rep.DecimalCommaRows++
-		}
-		if p.rowID {
-			rep.DeviceIDsWithheld++
-		}
+		tally(p.rowNaive, &rep.NaiveTimes)
+		tally(p.rowIdle, &rep.IdleSpeeds)
+		tally(p.rowComma, &rep.DecimalCommaRows)
+		tally(p.rowID, &rep.DeviceIDsWithheld)
+		tally(p.rowAbroad, &rep.OutsideVietNam)
+		tally(p.rowHeight, &rep.HeightsOutsideModel)
+		tally(p.rowEIRP, &rep.EIRPImplausible)
 		if c := p.rowOther; c != "" {
 			rep.addOtherCarrier(c)
-		}
-		if p.rowAbroad {
-			rep.OutsideVietNam++
-		}
-		if p.rowHeight {
-			rep.HeightsOutsideModel++
-		}
-		if p.rowEIRP {
-			rep.EIRPImplausible++
 		}
 		if pending() >= cfg.BatchSize {
 			if err := flush(); err != nil {
