@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"runtime/debug"
 	"testing"
@@ -90,4 +92,33 @@ func TestWritePhase(t *testing.T) {
 		t.Fatalf("with GOGC=200 set, a write phase made it %d", got)
 	}
 	end()
+}
+
+// TestCountryMemoryLimit: the country demo lowers the soft memory limit to
+// countryDemoMemoryLimit and restores it after; GOMEMLIMIT, or a lower
+// limit already set, is left as it is.
+func TestCountryMemoryLimit(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	old := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(old)
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	restore := countryMemoryLimit(e)
+	if got := debug.SetMemoryLimit(-1); got != countryDemoMemoryLimit {
+		t.Fatalf("limit %d, want %d", got, countryDemoMemoryLimit)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("restored limit %d", got)
+	}
+	debug.SetMemoryLimit(1 << 30) // a smaller container's
+	countryMemoryLimit(e)()
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Fatalf("a lower limit was raised: %d", got)
+	}
+	t.Setenv("GOMEMLIMIT", "4GiB")
+	debug.SetMemoryLimit(math.MaxInt64)
+	countryMemoryLimit(e)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("GOMEMLIMIT set, yet the limit changed: %d", got)
+	}
 }
