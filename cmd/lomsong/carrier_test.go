@@ -349,3 +349,18 @@ func TestSuggestMappingOfARegister(t *testing.T) {
 		t.Fatalf("validate with the suggestion: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestValidateImplausibleRegister: a register row of an EIRP above any
+// cell site's and one of a height the models do not take are kept and
+// said, with the bound and its power.
+func TestValidateImplausibleRegister(t *testing.T) {
+	reg := filepath.Join(t.TempDir(), "sites.csv")
+	if err := os.WriteFile(reg, []byte("site_id,carrier,tech,lon,lat,eirp_dbm,height_m\nA,Viettel,4G,105.85,21.03,100,30\nB,Viettel,4G,105.86,21.03,58,6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runBinary(t, "validate", reg)
+	if code != exitOK || !strings.Contains(out, "1 site rows with eirp_dbm above 75 dBm (31.6 kW)") ||
+		!strings.Contains(out, "1 site rows with height_m outside the propagation models' 10–300 m") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -559,7 +559,8 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
 	if n := rep.EIRPImplausible; n > 0 {
-		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above 75 dBm (31.6 kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n", n)
+		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
+			n, float64(ingest.MaxPlausibleEIRPDBm), math.Pow(10, ingest.MaxPlausibleEIRPDBm/10.0)/1e6)
 	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""

@@ -90,7 +90,7 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	// An EIRP above any cell site's (the contract takes up to 100 dBm):
 	// kept as given, counted for the report; such a mast outshines its
 	// neighbours in every prediction, and its tests then read as off air.
-	if r.EIRPDBm > maxPlausibleEIRPDBm {
+	if r.EIRPDBm > MaxPlausibleEIRPDBm {
 		p.rowEIRP = true
 	}
 	s := b.field(f, sStatus)
@@ -226,7 +226,7 @@ func (o *OpenCellID) Line() int64 { return o.src.Line() }
 // Err implements Records.
 func (o *OpenCellID) Err() error { return o.src.Err() }
 
-// maxPlausibleEIRPDBm is the highest EIRP of a cell site's sector the
+// MaxPlausibleEIRPDBm is the highest EIRP of a cell site's sector the
 // report takes without comment: 75 dBm (31.6 kW); macro sectors radiate
 // 55–65 dBm (20–40 W into 15–18 dBi antennas).
-const maxPlausibleEIRPDBm = 75
+const MaxPlausibleEIRPDBm = 75

@@ -185,7 +185,7 @@ type Report struct {
 	// BaseHeightMaxM): kept, and predicted at the nearer bound.
 	HeightsOutsideModel int64
 	// EIRPImplausible counts accepted site rows whose eirp_dbm is above
-	// any cell site's (maxPlausibleEIRPDBm): kept as given.
+	// any cell site's (MaxPlausibleEIRPDBm): kept as given.
 	EIRPImplausible int64
 }
 
