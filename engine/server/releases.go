@@ -423,15 +423,15 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
 		return
 	}
-	// The list as of the request, without those retracted from the
-	// dataset since their certification (no release reads or lists
-	// them); the build lists the ones it reads.
+	// The list as of the request, by the rule the build lists what it
+	// reads (feeds): not those retracted from the dataset since their
+	// certification, nor a later month's measurements.
 	store, err := dataset.Open(s.opt.Dataset)
 	if err != nil {
 		s.internal(w, err)
 		return
 	}
-	subs, err := certifiedSubmissions(r.Context(), tx, func(sha string) bool { _, ok := store.Lookup(sha); return ok })
+	subs, err := certifiedSubmissions(r.Context(), tx, func(sha string) bool { return feeds(store, sha, p.String()) })
 	if err != nil {
 		s.internal(w, err)
 		return
