@@ -432,6 +432,24 @@ func (s *Server) markRetracted(subs []Submission) error {
 	if err != nil {
 		return err
 	}
+	// The first certified submission of each SHA-256, read once.
+	first := map[string]int64{}
+	rows, err := s.db.Query(`SELECT sha256, MIN(id) FROM submissions WHERE status = 'certified' GROUP BY sha256`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sha string
+		var id int64
+		if err := rows.Scan(&sha, &id); err != nil {
+			return err
+		}
+		first[sha] = id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for i := range subs {
 		if subs[i].Status != "certified" {
 			continue
@@ -444,14 +462,8 @@ func (s *Server) markRetracted(subs []Submission) error {
 			// Its content was in the dataset already, in another wrapping
 			// (gzip, CRLF, a byte-order mark).
 			subs[i].Note = fmt.Sprintf("the same rows as %s, in the release dataset already: certifying it added nothing", src.Name)
-		default:
-			var first int64
-			if err := s.db.QueryRow(`SELECT MIN(id) FROM submissions WHERE status = 'certified' AND sha256 = ?`, subs[i].SHA256).Scan(&first); err != nil {
-				return err
-			}
-			if first < subs[i].ID {
-				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", first)
-			}
+		case first[subs[i].SHA256] != 0 && first[subs[i].SHA256] < subs[i].ID:
+			subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", first[subs[i].SHA256])
 		}
 	}
 	return nil
