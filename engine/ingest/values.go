@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"golang.org/x/text/unicode/norm"
@@ -364,11 +363,5 @@ var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}([, \x{00a0}']\d{3})+(\.\d+)?
 // written precomposed are one text to a reader, so they must be one key:
 // "Bản-Nà-01" twice in a villages file, once in each form, is a duplicate,
 // and a register sent again in the other form replaces, not adds.
-func nfc(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return norm.NFC.String(s)
-		}
-	}
-	return s
-}
+// (norm's String returns s itself, unallocated, when it is NFC already.)
+func nfc(s string) string { return norm.NFC.String(s) }
