@@ -372,10 +372,6 @@ func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 			cells[st.Carrier][st.Cell] = true
 		}
 	}
-	hexes := map[engine.Carrier]int{}
-	for c, m := range cells {
-		hexes[c] = len(m)
-	}
 	for _, c := range unmeasuredCarriers(res.Sites, tested) {
 		fmt.Fprintf(e.stderr, "warning: %s: sites in the register but no tests in the month: its coverage is predicted only (uncalibrated unless calibrate fitted it on another month)\n", c)
 	}
@@ -386,7 +382,7 @@ func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 			why = "it has no site in the register: ingest its sites"
 		}
 		fmt.Fprintf(e.stderr, "warning: %s: %d hex(es) with tests, too few to decide, and no prediction are uncovered by rule, whatever the tests read (%s)\n",
-			c, hexes[c], why)
+			c, len(cells[c]), why)
 	}
 }
 
