@@ -1081,4 +1081,13 @@ func TestOneUnreadableFileAmongSeveral(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s\n%s", cmd, code, out, errs)
 		}
 	}
+	// Two refusals (joined in one error) and an unreadable file: three
+	// files not taken, a failure.
+	h2 := write("h2.csv", head)
+	for _, cmd := range [][]string{{"validate"}, {"ingest", "--dataset", ds}} {
+		out, errs, code = runBinary(t, append(cmd, h, h2, b)...)
+		if code != exitFailure || !strings.Contains(errs, "3 of 3 files not taken: ") {
+			t.Fatalf("%v: exit %d\n%s\n%s", cmd, code, out, errs)
+		}
+	}
 }

@@ -110,6 +110,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		}
 		fmt.Fprintln(e.stdout)
 	}
+	notTaken := len(failed) + len(refused)
 	if len(refused) > 0 {
 		failed = append(failed, refusedError{errors.Join(refused...)})
 	}
@@ -119,5 +120,5 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	case len(files) == 1:
 		return failed[0]
 	}
-	return filesError{errs: failed, total: len(files)}
+	return filesError{errs: failed, notTaken: notTaken, total: len(files)}
 }

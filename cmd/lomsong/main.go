@@ -152,8 +152,10 @@ func isRefusal(err error) bool {
 // file) and the others went on. It is data refused (exit 3) when every
 // file's error is, else a failure (exit 1).
 type filesError struct {
-	errs  []error
-	total int
+	errs []error
+	// notTaken counts the files not taken (one error may name several:
+	// the refusals are joined into one), of total.
+	notTaken, total int
 }
 
 func (f filesError) Error() string {
@@ -161,7 +163,7 @@ func (f filesError) Error() string {
 	for i, err := range f.errs {
 		msgs[i] = err.Error()
 	}
-	return fmt.Sprintf("%d of %d files not taken: %s", len(f.errs), f.total, strings.Join(msgs, "; "))
+	return fmt.Sprintf("%d of %d files not taken: %s", f.notTaken, f.total, strings.Join(msgs, "; "))
 }
 
 // Unwrap gives the files' errors when every one is a refusal, so that

@@ -492,6 +492,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
+	notTaken := len(failed) + len(refused)
 	if len(refused) > 0 {
 		err := refusedError{fmt.Errorf("refused (no data rows, or rejected-row share above --max-reject-share %.2f%%): %s", 100*in.maxRejectShare, strings.Join(refused, "; "))}
 		if len(failed) == 0 {
@@ -503,7 +504,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		return failed[0]
 	}
 	if len(failed) > 0 {
-		return filesError{errs: failed, total: len(files)}
+		return filesError{errs: failed, notTaken: notTaken, total: len(files)}
 	}
 	return nil
 }
