@@ -551,10 +551,14 @@ func TestSharingSkipsDeadHexes(t *testing.T) {
 	b, _ := hexgrid.Index(103.40, 22.40, 8)
 	dz := &DeadZoneResult{Gaps: deadzone.GapReport{Hexes: []deadzone.GapHex{
 		{Cell: a, Carrier: engine.MobiFone, Others: []engine.Carrier{engine.Viettel}},
-		{Cell: b, Carrier: engine.MobiFone, Others: []engine.Carrier{engine.Viettel}},
+		{Cell: b, Carrier: engine.MobiFone, Others: []engine.Carrier{engine.Viettel}, Admin: deadzone.Admin{Province: "12"}},
 	}}}
-	got := sharingOptions(dz, map[hexgrid.Cell]float64{a: 80, b: 20}, map[hexgrid.Cell]bool{a: true}, DefaultPlanOptions(1e9))
+	got, provinces := sharingOptions(dz, map[hexgrid.Cell]float64{a: 80, b: 20}, map[hexgrid.Cell]bool{a: true}, DefaultPlanOptions(1e9))
 	if len(got) != 1 || len(got[0].Hexes) != 1 || got[0].Hexes[0].Cell != b {
 		t.Fatalf("sharing %+v, want the agreement over hex b alone", got)
+	}
+	// The agreement's province, for plan.csv.
+	if got[0].ID != "SHARE-mobifone-12" || provinces[got[0].ID] != "12" {
+		t.Fatalf("agreement %s, provinces %v", got[0].ID, provinces)
 	}
 }

@@ -133,11 +133,10 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 	for _, h := range out.Dead {
 		dead[h.Cell] = true
 	}
-	out.Sharing = sharingOptions(dz, hh, dead, opt)
-	for _, sh := range out.Sharing {
-		// An agreement is one carrier's in one province: its hexes'.
-		a := majorityAdmin(dz.Admin, shareCells(sh))
-		out.Admin[sh.ID] = [2]string{a.Province, ""}
+	var provinces map[string]string
+	out.Sharing, provinces = sharingOptions(dz, hh, dead, opt)
+	for id, p := range provinces {
+		out.Admin[id] = [2]string{p, ""}
 	}
 	var sharing []plan.Sharing
 	if opt.IncludeSharing {
@@ -183,15 +182,6 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		}
 	}
 	return out, nil
-}
-
-// shareCells returns the cells of an agreement's hexes.
-func shareCells(sh plan.Sharing) []hexgrid.Cell {
-	out := make([]hexgrid.Cell, len(sh.Hexes))
-	for i, h := range sh.Hexes {
-		out[i] = h.Cell
-	}
-	return out
 }
 
 // majorityAdmin returns the province and commune of most of cells (ties
@@ -244,8 +234,9 @@ func distances(cands []plan.Candidate, sites []engine.Site) {
 }
 
 // sharingOptions groups the carrier gaps that another carrier covers into
-// one agreement per (carrier with the gap, province).
-func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, dead map[hexgrid.Cell]bool, opt PlanOptions) []plan.Sharing {
+// one agreement per (carrier with the gap, province), and returns each
+// agreement's province by its id.
+func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, dead map[hexgrid.Cell]bool, opt PlanOptions) ([]plan.Sharing, map[string]string) {
 	type key struct{ carrier, province string }
 	groups := map[key][]plan.Hex{}
 	var keys []key
@@ -271,14 +262,16 @@ func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, dead map[he
 		return strings.Compare(a.carrier+"\x00"+a.province, b.carrier+"\x00"+b.province)
 	})
 	out := make([]plan.Sharing, 0, len(keys))
+	provinces := make(map[string]string, len(keys))
 	for _, k := range keys {
 		id := "SHARE-" + k.carrier
 		if k.province != "" {
 			id += "-" + k.province
 		}
 		out = append(out, plan.Sharing{ID: id, Hexes: groups[k], AgreementVND: opt.SharingAgreementVND, PerHexVND: opt.SharingPerHexVND})
+		provinces[id] = k.province
 	}
-	return out
+	return out, provinces
 }
 
 // PlanTable shapes the plan's steps into result columns.
