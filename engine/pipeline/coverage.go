@@ -244,7 +244,7 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 		for _, i := range r.HeightClamped {
 			s := &sites[i]
 			out.HeightClamped = append(out.HeightClamped, fmt.Sprintf("%s (%s %s): %g m, predicted at %g m", s.SiteID, s.Carrier, s.Tech, s.HeightM,
-				min(max(s.HeightM, predict.BaseHeightMinM), predict.BaseHeightMaxM)))
+				predict.ModelHeightM(s.HeightM)))
 		}
 		if predicted, err = coverage.FromBestServer(r, cells, sites); err != nil {
 			return nil, err

@@ -353,7 +353,7 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		if h := p.heightM; h < BaseHeightMinM || h > BaseHeightMaxM {
 			// A 6 m pole or a 400 m tower is a real mast: predicted at the
 			// nearest height the models take, and listed, not dropped.
-			p.heightM = min(max(h, BaseHeightMinM), BaseHeightMaxM)
+			p.heightM = ModelHeightM(h)
 			res.HeightClamped = append(res.HeightClamped, int32(i))
 		}
 		ci, _ := slices.BinarySearch(carriers, s.Carrier)

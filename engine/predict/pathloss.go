@@ -77,6 +77,11 @@ const (
 	BaseHeightMaxM float64 = extBaseMaxM
 )
 
+// ModelHeightM returns the base-station height BestServer predicts a
+// register height h at: h within BaseHeightMinM–BaseHeightMaxM, else the
+// nearer bound.
+func ModelHeightM(h float64) float64 { return min(max(h, BaseHeightMinM), BaseHeightMaxM) }
+
 // extHeightMinBaseM etc. bound the AntennaHeight extension.
 const (
 	extBaseMinM   = 10
