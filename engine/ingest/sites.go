@@ -84,7 +84,7 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	}
 	// A height the propagation models do not take (0 is "not given"):
 	// kept, predicted at the nearer bound, and counted for the report.
-	if h := r.HeightM; h > 0 && (h < predict.BaseHeightMinM || h > predict.BaseHeightMaxM) {
+	if h := r.HeightM; h > 0 && predict.ModelHeightM(h) != h {
 		p.rowHeight = true
 	}
 	// An EIRP above any cell site's (the contract takes up to 100 dBm):
