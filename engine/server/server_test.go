@@ -181,6 +181,28 @@ func (ts *testService) submit(t *testing.T, user, kind, name string, data []byte
 	return q.ID
 }
 
+// submitMultipart uploads data as a multipart form's file named name,
+// with a mapping part when mapping is not empty, as user; 202 or fatal.
+func (ts *testService) submitMultipart(t *testing.T, user, name string, data []byte, mapping string) int64 {
+	t.Helper()
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	if mapping != "" {
+		mf, _ := mw.CreateFormField("mapping")
+		mf.Write([]byte(mapping))
+	}
+	mw.Close()
+	code, b := ts.call(t, user, "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
+	if code != http.StatusAccepted {
+		t.Fatalf("multipart %s as %s: %d %s", name, user, code, b)
+	}
+	var q struct{ ID int64 }
+	json.Unmarshal(b, &q)
+	return q.ID
+}
+
 // wait polls a submission until it leaves the queue.
 func (ts *testService) wait(t *testing.T, user string, id int64) Submission {
 	t.Helper()
@@ -364,18 +386,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	vil := ts.submit(t, "cuc", "villages", "villages.csv", f.villages)
 	subs := ts.submit(t, "cuc", "subscriptions", "subscriptions.csv", f.subs)
 	mixed := ts.submit(t, "vt", "measurements", "all.csv", f.measurements[""])
-	var mp bytes.Buffer
-	mw := multipart.NewWriter(&mp)
-	fw, _ := mw.CreateFormFile("file", "viettel-2024-10.csv")
-	fw.Write(f.measurements["viettel"])
-	mw.Close()
-	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
-	if code != 202 {
-		t.Fatalf("multipart: %d %s", code, b)
-	}
-	var q struct{ ID int64 }
-	json.Unmarshal(b, &q)
-	vtm := q.ID
+	vtm := ts.submitMultipart(t, "vt", "viettel-2024-10.csv", f.measurements["viettel"], "")
 	vts := ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])
 
 	if s := ts.wait(t, "cuc", vil); s.Status != "accepted" || s.Accepted == 0 || s.Accepted != s.RowsRead {
@@ -386,7 +397,7 @@ func TestSubmitCertifyRelease(t *testing.T) {
 		s.Reasons[0].Rows != s.Rejected || s.Rejected != int64(bytes.Count(f.measurements[""], []byte("\n"))-bytes.Count(f.measurements["viettel"], []byte("\n"))) {
 		t.Fatalf("mixed file: %+v", s)
 	}
-	code, b = ts.call(t, "vt", "GET", fmt.Sprintf("/api/v1/submissions/%d/quarantine.csv", mixed), "/api/v1/submissions/{id}/quarantine.csv", nil, "")
+	code, b := ts.call(t, "vt", "GET", fmt.Sprintf("/api/v1/submissions/%d/quarantine.csv", mixed), "/api/v1/submissions/{id}/quarantine.csv", nil, "")
 	if code != 200 || int64(bytes.Count(b, []byte("\n"))) != s.Rejected+1 || !bytes.Contains(b, []byte(",carrier_not_yours,")) {
 		t.Fatalf("quarantine: %d %.300s", code, b)
 	}
@@ -1148,29 +1159,17 @@ func TestResubmissions(t *testing.T) {
 		t.Fatalf("the same rows with CRLF: %+v", s)
 	}
 
-	var mp bytes.Buffer
-	mw := multipart.NewWriter(&mp)
-	fw, _ := mw.CreateFormFile("file", "a-utc.csv")
-	fw.Write(data)
-	mf, _ := mw.CreateFormField("mapping")
-	mf.Write([]byte(`{"kind": "measurements", "timezone": "UTC"}`))
-	mw.Close()
-	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
-	if code != 202 {
-		t.Fatalf("submit with a mapping: %d %s", code, b)
-	}
-	var q struct{ ID int64 }
-	json.Unmarshal(b, &q)
-	if s := ts.wait(t, "vt", q.ID); s.Status != "accepted" {
+	utc := ts.submitMultipart(t, "vt", "a-utc.csv", data, `{"kind": "measurements", "timezone": "UTC"}`)
+	if s := ts.wait(t, "vt", utc); s.Status != "accepted" {
 		t.Fatalf("another reading, validated: %+v", s)
 	}
-	if code := ts.certify(t, "vt", q.ID); code != 409 {
+	if code := ts.certify(t, "vt", utc); code != 409 {
 		t.Fatalf("certify another reading: %d", code)
 	}
-	if s := ts.wait(t, "vt", q.ID); s.Status != "refused" || !strings.Contains(s.Error, "certification refused: ") {
+	if s := ts.wait(t, "vt", utc); s.Status != "refused" || !strings.Contains(s.Error, "certification refused: ") {
 		t.Fatalf("another reading after its certification was refused: %+v", s)
 	}
-	code, b = ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
+	code, b := ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
 	if code != 200 || !bytes.Contains(b, []byte(`"submission.certify_refused"`)) {
 		t.Fatalf("audit: %d %.300s", code, b)
 	}
