@@ -102,6 +102,20 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
 	}
+	if o.verdicts != "" {
+		// The file holds the verdicts: the flags that choose what the
+		// dataset's run reads would be ignored.
+		var unused []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "dataset", "period", "population", "calibration", "res":
+				unused = append(unused, "--"+f.Name)
+			}
+		})
+		if len(unused) > 0 {
+			return usageError{fmt.Sprintf("campaign: %s: with --verdicts the verdicts come from %s, not from a dataset's run (give one or the other)", strings.Join(unused, ", "), o.verdicts)}
+		}
+	}
 	// The engine reads a zero as "the default": a zero the user typed is
 	// refused instead of replaced (each flag's default is already its
 	// value).

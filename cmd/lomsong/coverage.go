@@ -285,20 +285,29 @@ func fileExists(p string) bool {
 // polygon makes a GeoJSON polygon of one ring.
 func polygon(r orb.Ring) orb.Polygon { return orb.Polygon{r} }
 
-const coverageSynopsis = `coverage --dataset DIR --out DIR [flags]
+// coverageSynopsis names the default thresholds from engine.DefaultThresholds,
+// their one owner.
+var coverageSynopsis = coverageHelp(engine.DefaultThresholds())
+
+func coverageHelp(th engine.Thresholds) string {
+	return fmt.Sprintf(`coverage --dataset DIR --out DIR [flags]
 
 Decides coverage per H3 hex, carrier and technology from measured and predicted
-evidence (DESIGN.md "Coverage rules"). A hex × carrier × tech with at least 5
-valid outdoor/in-vehicle tests is decided by its measurements: uncovered when the
-share of tests below threshold is significantly above 10% (one-sided exact
-binomial test at 95%, i.e. it fails 90% cell-edge reliability), weak when the
-share is above 10% without significance, covered otherwise. Elsewhere the best
+evidence. A test or a prediction reaches the threshold at RSRP ≥ %g dBm (4G, 5G),
+RSCP ≥ %g dBm (3G) or RSSI ≥ %g dBm (2G); below %g, %g and %g dBm it is
+without service. A hex × carrier × tech with at least 5 valid outdoor/in-vehicle
+tests is decided by its measurements: uncovered when the share of tests below
+threshold is significantly above 10%% (one-sided exact binomial test at 95%%,
+i.e. it fails 90%% cell-edge reliability), weak when the share is above 10%%
+without significance, covered otherwise. Elsewhere the best
 server's predicted signal (path-loss model, 3GPP sector antenna, link budget;
 calibrated by lomsong calibrate when available) minus 1.28σ is compared with the
 threshold. Writes OUT/coverage.{parquet,csv} (one row per hex, carrier and tech
 with its evidence), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
 state of any carrier, for QGIS), and OUT/coverage_meta.json (thresholds, σ,
-models, resolution).`
+models, resolution).`, th.Covered(engine.Tech4G), th.Covered(engine.Tech3G), th.Covered(engine.Tech2G),
+		th.NoService(engine.Tech4G), th.NoService(engine.Tech3G), th.NoService(engine.Tech2G))
+}
 
 const coverageExample = `  lomsong coverage --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/coverage
   lomsong coverage --dataset ./ds --population ./pop/population.csv --res 8 --out ./cov`

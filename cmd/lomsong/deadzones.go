@@ -122,6 +122,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	cut := 1 - *served
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["radius-m"] && !*byHex {
+		return usageError{"deadzones: --radius-m applies to --villages-by-hex only (without it each village is decided at its own point)"}
+	}
 	if given["miss-cost"] { // also 0, which is refused, not taken as unset
 		if given["served-reliability"] {
 			return usageError{"deadzones: give --miss-cost or --served-reliability, not both"}

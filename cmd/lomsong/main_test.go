@@ -45,6 +45,13 @@ func TestUsageAndHelp(t *testing.T) {
 		{"bad share", []string{"validate", "--max-reject-share", "2", "x.csv"}, exitUsage, "--max-reject-share"},
 		{"missing file", []string{"validate", "does-not-exist.csv"}, exitFailure, "does-not-exist.csv"},
 		{"bad served reliability", []string{"deadzones", "--dataset", "ds", "--out", "o", "--served-reliability", "1.5"}, exitUsage, "served-reliability"},
+		// Negative counts and flags without effect in the combination given
+		// are refused, not taken as 0 or ignored.
+		{"negative show", []string{"validate", "--show", "-1", "x.csv"}, exitUsage, "--show -1"},
+		{"negative maps", []string{"report", "--dataset", "ds", "--period", "2024-10", "--out", "o", "--maps", "-1"}, exitUsage, "--maps -1"},
+		{"radius without villages by hex", []string{"deadzones", "--dataset", "ds", "--out", "o", "--radius-m", "1000"}, exitUsage, "--radius-m applies to --villages-by-hex only"},
+		{"campaign verdicts and period", []string{"campaign", "--verdicts", "v.csv", "--period", "2019-01", "--days", "1", "--out", "o"}, exitUsage, "--period: with --verdicts"},
+		{"campaign verdicts and dataset", []string{"campaign", "--verdicts", "v.csv", "--dataset", "ds", "--days", "1", "--out", "o"}, exitUsage, "--dataset: with --verdicts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,6 +45,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"report: --period YYYY-MM and --out DIR are required"}
 	}
+	if *maxMaps < 0 {
+		return usageError{fmt.Sprintf("report: --maps %d: want a number of provinces, 0 or more (0 draws none)", *maxMaps)}
+	}
 	if err := budgetFlag("report", *budget); err != nil {
 		return err
 	}

@@ -338,6 +338,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	if err := notDirectories("validate", files); err != nil {
 		return err
 	}
+	if *show < 0 {
+		return usageError{fmt.Sprintf("validate: --show %d: want a number of rows, 0 or more", *show)}
+	}
 	if *claimsRes < 1 || *claimsRes > 15 {
 		return usageError{fmt.Sprintf("validate: --res %d: an analysis resolution is 1..15 (lomsong deadzones --res; default 8)", *claimsRes)}
 	}
