@@ -175,6 +175,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			twog := penetration.TwoGOnlyShare(r, 0.95)
 			sm := smart[i]
 			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: r.Households, Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
+				Only2GSubscribers: r.Only2GSubscribers, MobileSubscribers: r.MobileSubscribers,
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode], SpeedFixed: fixed[p][r.AreaCode]}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
 			if in.DeadZones == nil && opt.DeadZones[p] != nil {

@@ -33,15 +33,16 @@ func testCard(t testing.TB) *scorecard.Card {
 		p := penetration.Period{Year: 2025, Month: time.Month(6 + m)}
 		f := float64(m)
 		in = append(in, scorecard.AreaInput{Area: "02", Period: p, Households: 230_000,
-			DeadZones:   &scorecard.DeadZones{Villages: 20 - 3*f, Households: 1900 - 200*f, Hexes: []string{"88a", "88b"}[:1+m%2], VillageIDs: []string{"V1"}},
-			Smartphone:  est(0.80+0.01*f, 0.78+0.01*f, 0.82+0.01*f),
-			Fibre:       est(0.70+0.02*f, 0.69+0.02*f, 0.71+0.02*f),
-			TwoGOnly:    est(0.06-0.005*f, 0.055-0.005*f, 0.065-0.005*f),
+			DeadZones:         &scorecard.DeadZones{Villages: 20 - 3*f, Households: 1900 - 200*f, Hexes: []string{"88a", "88b"}[:1+m%2], VillageIDs: []string{"V1"}},
+			Smartphone:        est(0.80+0.01*f, 0.78+0.01*f, 0.82+0.01*f),
+			Fibre:             est(0.70+0.02*f, 0.69+0.02*f, 0.71+0.02*f),
+			TwoGOnly:          est(0.06-0.005*f, 0.055-0.005*f, 0.065-0.005*f),
+			MobileSubscribers: 400_000, Only2GSubscribers: (0.06 - 0.005*f) * 400_000,
 			SpeedMobile: est(0.25+0.03*f, 0.2+0.03*f, 0.3+0.03*f), SpeedFixed: est(0.4, 0.35, 0.45)})
 		lc := scorecard.AreaInput{Area: "12", Period: p, Households: 110_000,
 			DeadZones: &scorecard.DeadZones{Villages: 40, Households: 5000},
 			Fibre:     est(0.6-0.02*f, 0.58-0.02*f, 0.62-0.02*f),
-			TwoGOnly:  est(0.08, 0.07, 0.09)}
+			TwoGOnly:  est(0.08, 0.07, 0.09), MobileSubscribers: 200_000, Only2GSubscribers: 16_000}
 		if m < 3 {
 			lc.Smartphone = est(0.7, 0.68, 0.72)
 		}

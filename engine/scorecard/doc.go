@@ -8,6 +8,9 @@
 //     reaches SmartphoneGoal (1.00);
 //  3. 80% of households with fibre — met at FibreGoal (0.80) or above;
 //  4. 2G-only phones below 5% — met when strictly below TwoGOnlyGoal;
+//     nationally the share of the areas' summed subscriptions
+//     (AreaInput.Only2GSubscribers over MobileSubscribers), a share of
+//     phones, where targets 2 and 3 weigh the areas' shares by households;
 //  5. fixed and mobile download speeds up at least 30% year on year — met
 //     when both changes reach SpeedGoal (0.30); the value shown is the
 //     smaller of the two.

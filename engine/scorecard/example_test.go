@@ -38,7 +38,7 @@ func Example() {
 	//   2 smartphone: no subscriptions for 2025-02 (1 row)
 	//   3 fibre: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
 	//   3 fibre: no subscriptions for 2025-02 (1 row)
-	//   4 2g_only: 2G-only is a share of phones, not households: it does not aggregate from the areas (1 row)
+	//   4 2g_only: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
 	//   4 2g_only: no subscriptions for 2025-02 (1 row)
 	//   5 speed_yoy: unknown in 2 of 2 areas (no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)) (1 row)
 	//   5 speed_yoy: no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)

@@ -131,11 +131,17 @@ type AreaInput struct {
 	Area   string
 	Period penetration.Period
 	// Households weights the area in the national row; NaN when unknown.
-	Households              float64
-	DeadZones               *DeadZones
-	Smartphone, Fibre       *penetration.Estimate
-	TwoGOnly                *penetration.Estimate
-	SpeedMobile, SpeedFixed *penetration.Estimate // year-on-year change of median download
+	Households        float64
+	DeadZones         *DeadZones
+	Smartphone, Fibre *penetration.Estimate
+	TwoGOnly          *penetration.Estimate
+	// Only2GSubscribers and MobileSubscribers are the counts behind
+	// TwoGOnly: the national share is the proportion of their sums over
+	// the areas (a share of the nation's phones; a household-weighted mean
+	// of the areas' shares would weigh phones by households). Zero when
+	// not given: the national share is then unknown, saying so.
+	Only2GSubscribers, MobileSubscribers float64
+	SpeedMobile, SpeedFixed              *penetration.Estimate // year-on-year change of median download
 	// Missing says, per target, why its inputs are absent for this month
 	// (e.g. "no measurements in 2024-09"), when the caller knows; a target
 	// without its input gets a generic reason otherwise.
@@ -633,7 +639,6 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 			out.Missing[t] = fmt.Sprintf("unknown in %d of %d areas (%s)", n, len(idx), why[0])
 		}
 	}
-	out.Missing[TargetTwoGOnly] = "2G-only is a share of phones, not households: it does not aggregate from the areas"
 	if out.Missing[TargetSpeed] == "" {
 		out.Missing[TargetSpeed] = "speed changes do not aggregate from the areas' medians"
 	}
@@ -665,16 +670,43 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	}
 	out.Smartphone = share(TargetSmartphone, func(a AreaInput) *penetration.Estimate { return a.Smartphone })
 	out.Fibre = share(TargetFibre, func(a AreaInput) *penetration.Estimate { return a.Fibre })
-	out.TwoGOnly = nil // 2G-only is a share of phones, not households: not household-weighted
+	out.TwoGOnly = nationalTwoGOnly(inputs, idx, &out)
 	if absent := absentAreas(inputs, idx, cfg); absent > 0 {
 		why := fmt.Sprintf("no data for %d of %d areas in %s", absent, len(cfg.Areas), p)
-		for _, t := range []Target{TargetSmartphone, TargetFibre} {
+		for _, t := range []Target{TargetSmartphone, TargetFibre, TargetTwoGOnly} {
 			out.Missing[t] = why
 		}
-		out.Smartphone, out.Fibre = nil, nil
+		out.Smartphone, out.Fibre, out.TwoGOnly = nil, nil, nil
 		out.DeadZones.Partial = true
 	}
 	return out
+}
+
+// nationalTwoGOnly is the share of 2G-only phones of the areas idx
+// together: their 2G-only subscriptions over their mobile subscriptions
+// (penetration.TwoGOnlyShare of the sums), or nil when an area's share is
+// unknown (out.Missing already says why) or given without its counts.
+func nationalTwoGOnly(inputs []AreaInput, idx []int, out *AreaInput) *penetration.Estimate {
+	var s penetration.Subscription
+	for _, i := range idx {
+		in := inputs[i]
+		if e := in.TwoGOnly; e == nil || !e.Known() || e.Impossible {
+			return nil
+		}
+		if !(in.MobileSubscribers > 0) || math.IsNaN(in.Only2GSubscribers) {
+			if out.Missing[TargetTwoGOnly] == "" {
+				out.Missing[TargetTwoGOnly] = fmt.Sprintf("area %s gives its 2G-only share without its subscriber counts in %s", in.Area, in.Period)
+			}
+			return nil
+		}
+		s.Only2GSubscribers += in.Only2GSubscribers
+		s.MobileSubscribers += in.MobileSubscribers
+	}
+	if s.MobileSubscribers == 0 {
+		return nil
+	}
+	e := penetration.TwoGOnlyShare(s, 0.95)
+	return &e
 }
 
 // absentAreas counts the areas of cfg.Areas with no input among idx.

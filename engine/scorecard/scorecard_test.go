@@ -263,8 +263,22 @@ func TestNational(t *testing.T) {
 	if math.Abs(f.Value-0.825) > 1e-12 || math.Abs(f.Lower-0.8) > 1e-12 || math.Abs(f.Upper-0.85) > 1e-12 {
 		t.Errorf("national fibre %+v", f)
 	}
-	if n.Targets[TargetSpeed].Status != StatusUnknown || n.Targets[TargetTwoGOnly].Status != StatusUnknown {
-		t.Error("national speed and 2G-only must be unknown unless given")
+	if n.Targets[TargetSpeed].Status != StatusUnknown {
+		t.Error("national speed must be unknown unless given")
+	}
+	// 2G-only is a share of phones: without the areas' subscriber counts
+	// the nation's is unknown, saying so; with them it is the share of
+	// the summed counts (Wilson interval), not a household-weighted mean
+	// of the areas' shares (0.03 here, with the households above).
+	if r := n.Targets[TargetTwoGOnly]; r.Status != StatusUnknown || !strings.Contains(r.Reason, "without its subscriber counts") {
+		t.Errorf("national 2G-only without counts: %+v", r)
+	}
+	a.Only2GSubscribers, a.MobileSubscribers = 30, 1000
+	b.Only2GSubscribers, b.MobileSubscribers = 90, 9000
+	n = row(t, build(t, []AreaInput{a, b}, DefaultConfig()), "VN", jan)
+	lo, hi := penetration.Wilson(120, 10000, 0.95)
+	if r := n.Targets[TargetTwoGOnly]; r.Status != StatusMet || math.Abs(r.Value-0.012) > 1e-12 || r.Lower != lo || r.Upper != hi {
+		t.Errorf("national 2G-only: %+v, want 0.012 [%g, %g] met", r, lo, hi)
 	}
 	// One area without fibre: national fibre unknown, not a partial mean.
 	b.Fibre = nil
