@@ -109,7 +109,7 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 	dir := t.TempDir()
 	subs := filepath.Join(dir, "subscriptions.csv")
-	os.WriteFile(subs, []byte(testSubscriptions), 0o644)
+	os.WriteFile(subs, []byte(testSubscriptions+"12,2026-07,120000,69000,400000,290000,21000\n"), 0o644)
 	villages := filepath.Join(dir, "villages.csv")
 	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
 		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
@@ -128,6 +128,12 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 	sep := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-09")["dead_zones"]
 	if sep["status"] != "unknown" || sep["reason"] != "no measurements in 2026-09" {
 		t.Errorf("September: %v", sep)
+	}
+	// A month outside the card without measurements says so; it pointed
+	// to its own scorecard, which has nothing to show either.
+	jul := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-07")["dead_zones"]
+	if jul["status"] != "unknown" || jul["reason"] != "no measurements in 2026-07" {
+		t.Errorf("July: %v", jul)
 	}
 	oct := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-10")["dead_zones"]
 	if oct["status"] == "unknown" || oct["value"] == nil || oct["change"] != nil {

@@ -152,6 +152,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		}
 	}
 	fixed := fixedSpeedChanges(byPeriod)
+	measured := s.Periods()
 	var inputs []scorecard.AreaInput
 	for _, p := range periods {
 		if opt.Periods != nil && !slices.Contains(opt.Periods, p) {
@@ -178,6 +179,13 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 				Only2GSubscribers: r.Only2GSubscribers, MobileSubscribers: r.MobileSubscribers,
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode], SpeedFixed: fixed[p][r.AreaCode]}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
+			if opt.DeadZones[p] == nil && in.Missing[scorecard.TargetDeadZones] == "" {
+				if _, ok := slices.BinarySearch(measured, p.String()); !ok {
+					// Not a month the card computed, and no other card
+					// could: say so rather than point to its scorecard.
+					in.Missing[scorecard.TargetDeadZones] = "no measurements in " + p.String()
+				}
+			}
 			if in.DeadZones == nil && opt.DeadZones[p] != nil {
 				// Dead zones were computed for this period and none of
 				// its villages or populated hexes lie in the area.
