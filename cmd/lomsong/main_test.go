@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -630,5 +631,53 @@ func checkBestPDead(t *testing.T, gpkg, hexesCSV string) {
 	}
 	if others == 0 || withP > 0 {
 		t.Errorf("coverage_best: %d of %d hexes outside the analysis have a p_dead", withP, others)
+	}
+}
+
+// With sharing included, an agreement's row of plan.csv counts its
+// households as served by sharing, not newly covered: the column summed
+// 90,877 roaming households into "newly covered" beside plan.json's 1,659.
+func TestPlanSharingNotNewlyCovered(t *testing.T) {
+	ds := exampleDataset(t)
+	out := filepath.Join(t.TempDir(), "plan")
+	stdout, errs, code := runBinary(t, "plan", "--dataset", ds, "--budget", "500e9", "--include-sharing", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	rows := csvRows(t, filepath.Join(out, "plan.csv"))
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	var newly, served float64
+	agreements := 0
+	for _, r := range rows[1:] {
+		n, _ := strconv.ParseFloat(r[col["households_newly_covered"]], 64)
+		s, _ := strconv.ParseFloat(r[col["households_served_by_sharing"]], 64)
+		if r[col["source"]] == "sharing" {
+			agreements++
+			if n != 0 || s <= 0 {
+				t.Errorf("agreement %s: newly covered %v, served by sharing %v", r[col["candidate"]], n, s)
+			}
+		} else if s != 0 {
+			t.Errorf("site %s served by sharing %v", r[col["candidate"]], s)
+		}
+		newly += n
+		served += s
+	}
+	if agreements == 0 {
+		t.Fatalf("no sharing agreement funded: the test needs one\n%s", stdout)
+	}
+	var summary map[string]any
+	b, err := os.ReadFile(filepath.Join(out, "plan.json"))
+	if err != nil || json.Unmarshal(b, &summary) != nil {
+		t.Fatal(err)
+	}
+	if summary["households_newly_covered"] != newly || summary["households_served_by_sharing"] != served {
+		t.Errorf("plan.json newly covered %v, served by sharing %v; plan.csv sums %v, %v",
+			summary["households_newly_covered"], summary["households_served_by_sharing"], newly, served)
+	}
+	if !strings.Contains(stdout, "newly covered or served by sharing") {
+		t.Errorf("the bound's line does not say it counts both:\n%s", stdout)
 	}
 }

@@ -37,8 +37,10 @@ unfunded one that covers more, or as much for less), with an upper bound on the 
 online bound from the marginal gains, and the LP relaxation on small instances),
 so the plan states how far from optimal it can be.
 
-Writes OUT/plan.csv (rank, candidate, location, province, commune, households
-newly covered, cumulative households, cost, cumulative cost, cost per household),
+Writes OUT/plan.csv (rank, candidate, location, province, commune, dead-zone
+households newly covered, households served by sharing (an agreement's row, with
+--include-sharing; 0 on a site's), cumulative households (both), cost,
+cumulative cost, cost per household),
 OUT/curve.csv and OUT/curve.svg (this plan's households against its cumulative
 cost, sites in cost-benefit order: a point is what the plan's first sites
 cover, not the best plan at that budget; plan with that --budget for one, which
@@ -148,6 +150,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
 	case len(p.Steps) == 0:
 		fmt.Fprintf(e.stdout, "no option fits within the budget: raise --budget (candidates.csv lists the options)\n")
+	case popt.IncludeSharing:
+		fmt.Fprintf(e.stdout, "optimality: no plan within the budget reaches more than %.0f households, newly covered or served by sharing (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
+			p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
 	default:
 		fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
 			p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
@@ -194,7 +199,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
 		// Money in whole đồng, not 2.6686473180354433e+09.
-		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered"), "", nil,
+		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
 			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
 		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
 		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
@@ -225,7 +230,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		f := geojson.NewFeature(mp)
 		f.Properties["rank"] = s.Rank
 		f.Properties["candidate"] = s.CandidateID
-		f.Properties["households_newly_covered"] = math.Round(s.NewHouseholds)
+		f.Properties["households_newly_covered"] = math.Round(s.NewlyCovered())
 		f.Properties["cost_vnd"] = math.Round(s.CostVND)
 		fc.Append(f)
 	}

@@ -401,11 +401,11 @@ func Build(in Input) (*Month, error) {
 		for _, s := range pr.Plan.Steps {
 			a := pr.Admin[s.CandidateID]
 			o := PlanPoint{Rank: int64(s.Rank), Candidate: s.CandidateID, Source: s.Source.String(), Lon: s.Lon, Lat: s.Lat,
-				HouseholdsNewlyCovered: count(s.NewHouseholds), CumulativeHouseholds: count(s.CumHouseholds),
+				HouseholdsNewlyCovered: count(s.NewlyCovered()), CumulativeHouseholds: count(s.CumHouseholds),
 				CostVND: dong(s.CostVND), CumulativeCostVND: dong(s.CumCostVND), CostPerHouseholdVND: dong(s.CostPerHouseholdVND),
 				DeadHexesCovered: int64(len(pr.Footprints[s.CandidateID])), Power: s.Power, Backhaul: s.Backhaul,
 				Province: a[0], ProvinceName: pn(a[0]), Commune: a[1], CommuneName: cn(a[1])}
-			newHH += s.NewHouseholds
+			newHH += s.NewlyCovered()
 			if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
 				o.Cell = c
 			}

@@ -82,11 +82,11 @@ func (r *PlanResult) Households() PlanHouseholds {
 	}
 	h.SharingGap = max(0, r.Plan.DeadHouseholds-h.DeadZone)
 	for _, s := range r.Plan.Steps {
+		h.SharingServed += s.ServedBySharing()
+		h.NewlyCovered += s.NewlyCovered()
 		if s.Source == plan.SourceSharing {
-			h.SharingServed += s.NewHouseholds
 			h.Agreements++
 		} else {
-			h.NewlyCovered += s.NewHouseholds
 			h.Sites++
 		}
 	}
@@ -279,7 +279,7 @@ func PlanTable(r *PlanResult) []arrowio.Column {
 	n := len(r.Plan.Steps)
 	id, src, prov, comm, power, bh := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	rank := make([]int64, n)
-	var f [8][]float64
+	var f [9][]float64
 	for i := range f {
 		f[i] = make([]float64, n)
 	}
@@ -287,13 +287,13 @@ func PlanTable(r *PlanResult) []arrowio.Column {
 		rank[i], id[i], src[i], power[i], bh[i] = int64(s.Rank), s.CandidateID, s.Source.String(), s.Power, s.Backhaul
 		a := r.Admin[s.CandidateID]
 		prov[i], comm[i] = a[0], a[1]
-		for j, v := range []float64{s.Lon, s.Lat, s.NewHouseholds, s.CumHouseholds, s.CostVND, s.CumCostVND, s.CostPerHouseholdVND, float64(len(r.Footprints[s.CandidateID]))} {
+		for j, v := range []float64{s.Lon, s.Lat, s.NewlyCovered(), s.CumHouseholds, s.CostVND, s.CumCostVND, s.CostPerHouseholdVND, float64(len(r.Footprints[s.CandidateID])), s.ServedBySharing()} {
 			f[j][i] = v
 		}
 	}
 	return []arrowio.Column{{Name: "rank", Int64: rank}, {Name: "candidate", String: id}, {Name: "source", String: src},
 		{Name: "lon", Float64: f[0]}, {Name: "lat", Float64: f[1]}, {Name: "province", String: prov}, {Name: "commune", String: comm},
-		{Name: "households_newly_covered", Float64: f[2]}, {Name: "cumulative_households", Float64: f[3]},
+		{Name: "households_newly_covered", Float64: f[2]}, {Name: "households_served_by_sharing", Float64: f[8]}, {Name: "cumulative_households", Float64: f[3]},
 		{Name: "cost_vnd", Float64: f[4]}, {Name: "cumulative_cost_vnd", Float64: f[5]}, {Name: "cost_per_household_vnd", Float64: f[6]},
 		{Name: "dead_hexes_covered", Float64: f[7]}, {Name: "power", String: power}, {Name: "backhaul", String: bh}}
 }

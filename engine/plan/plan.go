@@ -60,6 +60,25 @@ type Step struct {
 	Power, Backhaul     string  // the cost model's choices; empty for overrides and sharing
 }
 
+// NewlyCovered returns the dead-zone households this step newly covers:
+// its NewHouseholds for a site, 0 for a sharing agreement (its households
+// are served by another carrier's network, not newly covered).
+func (s Step) NewlyCovered() float64 {
+	if s.Source == SourceSharing {
+		return 0
+	}
+	return s.NewHouseholds
+}
+
+// ServedBySharing returns the households a sharing agreement's step adds
+// (0 for a site).
+func (s Step) ServedBySharing() float64 {
+	if s.Source == SourceSharing {
+		return s.NewHouseholds
+	}
+	return 0
+}
+
 // CurvePoint is a point of the households-versus-budget curve: spending
 // CostVND on the plan's first steps reaches Households.
 type CurvePoint struct {
