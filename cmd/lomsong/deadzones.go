@@ -363,13 +363,9 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		}
 		tw.Flush()
 	}
-	var challenged int
-	for _, h := range res.Challenges.Hexes {
-		if h.Verdict == challenge.Challenged {
-			challenged++
-		}
-	}
-	fmt.Fprintf(w, "\nchallenges: %d claimed hexes with tests, %d successfully challenged\n", len(res.Challenges.Hexes), challenged)
+	c := res.Challenges.Counts()
+	fmt.Fprintf(w, "\nchallenges: %d claims (hex, carrier, technology) with tests in %d hexes; %d successfully challenged, in %d hexes\n",
+		c.Claims, c.ClaimHexes, c.Challenged, c.ChallengedHexes)
 }
 
 // openTable opens a small CSV table with a header, checks that the

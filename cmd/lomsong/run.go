@@ -210,8 +210,9 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 				without++
 			}
 		}
-		fmt.Fprintf(w, "dead zones: %d zones, %d hexes, %.0f households; villages without signal: %d of %d; challenged hexes: %d\n",
-			len(dz.Zones), hexes, hh, without, len(dz.Villages.Villages), countChallenged(dz.Challenges))
+		c := dz.Challenges.Counts()
+		fmt.Fprintf(w, "dead zones: %d zones, %d hexes, %.0f households; villages without signal: %d of %d; claims challenged: %d (hex, carrier, technology) in %d hexes\n",
+			len(dz.Zones), hexes, hh, without, len(dz.Villages.Villages), c.Challenged, c.ChallengedHexes)
 	}
 	if p := sum.Plan; p != nil {
 		fmt.Fprintf(w, "plan: %d sites funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",
@@ -223,16 +224,6 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 	} else {
 		fmt.Fprintf(w, "tables: lomsong deadzones --dataset %s --period %s --out DIR reads them back\n", dir, sum.Period)
 	}
-}
-
-func countChallenged(r challenge.Report) int {
-	n := 0
-	for _, h := range r.Hexes {
-		if h.Verdict == challenge.Challenged {
-			n++
-		}
-	}
-	return n
 }
 
 // runProgress prints the stages' progress on stderr: a line when a stage

@@ -143,6 +143,30 @@ type Report struct {
 	Unmatched, Invalid int
 }
 
+// Counts are a report's claims with tests and those challenged, each also
+// as the distinct hexes they lie in (a hex is claimed once per carrier and
+// technology).
+type Counts struct {
+	Claims, Challenged          int
+	ClaimHexes, ChallengedHexes int
+}
+
+// Counts counts the report's claims (Hexes) and their hexes.
+func (r Report) Counts() Counts {
+	var c Counts
+	claimed, challenged := map[hexgrid.Cell]bool{}, map[hexgrid.Cell]bool{}
+	for _, h := range r.Hexes {
+		c.Claims++
+		claimed[h.Cell] = true
+		if h.Verdict == Challenged {
+			c.Challenged++
+			challenged[h.Cell] = true
+		}
+	}
+	c.ClaimHexes, c.ChallengedHexes = len(claimed), len(challenged)
+	return c
+}
+
 // ErrClaim is returned for a claim that is not a valid cell at Config.Res.
 var ErrClaim = errors.New("challenge: invalid claim")
 

@@ -173,3 +173,20 @@ func TestRollupEvidence(t *testing.T) {
 		}
 	}
 }
+
+// Counts tells claims (one per hex, carrier and technology) from the
+// hexes they lie in: the run printed 39 "challenged hexes" that were 30.
+func TestReportCounts(t *testing.T) {
+	h1, h2, h3 := hexgrid.Cell(0x8840601343fffff), hexgrid.Cell(0x8840601345fffff), hexgrid.Cell(0x8840601347fffff)
+	r := Report{Hexes: []Result{
+		{Claim: Claim{Cell: h1, Carrier: "viettel", Tech: engine.Tech4G}, Verdict: Challenged},
+		{Claim: Claim{Cell: h1, Carrier: "viettel", Tech: engine.Tech3G}, Verdict: Challenged},
+		{Claim: Claim{Cell: h1, Carrier: "mobifone", Tech: engine.Tech4G}},
+		{Claim: Claim{Cell: h2, Carrier: "viettel", Tech: engine.Tech4G}, Verdict: Challenged},
+		{Claim: Claim{Cell: h3, Carrier: "viettel", Tech: engine.Tech4G}},
+	}}
+	want := Counts{Claims: 5, Challenged: 3, ClaimHexes: 3, ChallengedHexes: 2}
+	if got := r.Counts(); got != want {
+		t.Errorf("%+v, want %+v", got, want)
+	}
+}
