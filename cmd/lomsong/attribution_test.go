@@ -207,7 +207,20 @@ func TestCommunesFileChecked(t *testing.T) {
 			t.Errorf("%s with Hà Nội's communes: exit %d\n%s", cmdArgs[0], code, errs)
 		}
 	}
-	_, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19"))
+	// Hà Giang has no site or test: not analysed, its village left out.
+	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19"))
+	if code != exitOK || !strings.Contains(stdout, "02 Hà Giang: populated hexes 1, households 30, villages 1") {
+		t.Errorf("2019 provinces, Hà Giang without data: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	// With a test there it is analysed, and its village, in no commune of
+	// the 2025 file under the 2019 boundaries, is said so.
+	tests := filepath.Join(dir, "hagiang.csv")
+	os.WriteFile(tests, []byte("ts,carrier,tech,lon,lat,signal_dbm,service,source,device_id,device_class,environment\n"+
+		"2026-10-02T03:00:00Z,Viettel,4G,104.981,22.821,-90,ok,crowd,dhg,smartphone,outdoor\n"), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, tests); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	_, errs, code = runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19b"))
 	if code != exitOK || !strings.Contains(errs, "1 villages of Hà Giang (02) got no commune") {
 		t.Errorf("2019 provinces with the 2025 communes: exit %d\n%s", code, errs)
 	}

@@ -51,6 +51,10 @@ are those attributed to it, so that province runs add up to the whole: with the
 villages as the population, a hex holding villages is theirs (wherever its centre
 lies); with another population, a hex is the province's its centre lies in (a
 border hex holding one of its villages may be a neighbour's, and its zone too).
+Without --province, a province where people live but no site of the register
+and no outdoor test of the month lies is not analysed, as --province refuses it:
+its hexes and villages are left out (neither dead nor served), listed on stdout
+and in deadzones_meta.json (not_analysed), and its scorecard target 1 is unknown.
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages
@@ -88,7 +92,9 @@ Writes to OUT:
                       a share significantly above 10%), and roll-ups to res 7 and 6
   deadzones_meta.json the exact (unrounded) sums of the household and population
                       columns: the tables give households and people as whole
-                      numbers, each row rounded to the nearest
+                      numbers, each row rounded to the nearest; and the provinces
+                      not analysed (not_analysed: code, name, populated hexes,
+                      households, villages, why)
 and prints the dead-zone households and villages without signal per province and
 the ten largest zones.`
 
@@ -241,9 +247,15 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 			return err
 		}
 	}
+	notAnalysed := make([]map[string]any, 0, len(res.NoData))
+	for _, a := range res.NoData {
+		notAnalysed = append(notAnalysed, map[string]any{"province": a.Code, "name": a.Name, "populated_hexes": a.Hexes,
+			"households": math.Round(a.Households), "villages": a.Villages, "why": "no measurements or sites of the month in the province"})
+	}
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
 		"counts":       pipeline.ExactTotalsNote,
 		"exact_totals": totals,
+		"not_analysed": notAnalysed,
 	})
 }
 
@@ -341,6 +353,7 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	if outside > 0 {
 		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
 	}
+	printNoData(w, res.NoData)
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -366,6 +379,37 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	c := res.Challenges.Counts()
 	fmt.Fprintf(w, "\nchallenges: %d claims (hex, carrier, technology) with tests in %d hexes; %d successfully challenged, in %d hexes\n",
 		c.Claims, c.ClaimHexes, c.Challenged, c.ChallengedHexes)
+}
+
+// printNoData names the provinces a run over every province left out: people
+// live there but no site or test lies there (pipeline.NoDataArea).
+func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
+	if len(areas) == 0 {
+		return
+	}
+	var hh float64
+	var villages int
+	for _, a := range areas {
+		hh += a.Households
+		villages += a.Villages
+	}
+	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there (provinces: %d; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
+		len(areas), countHexes(areas), hh, villages)
+	for i, a := range areas {
+		if i == 10 {
+			fmt.Fprintf(w, "  … %d more in deadzones_meta.json (not_analysed)\n", len(areas)-10)
+			break
+		}
+		fmt.Fprintf(w, "  %s %s: populated hexes %d, households %.0f, villages %d\n", a.Code, a.Name, a.Hexes, a.Households, a.Villages)
+	}
+}
+
+func countHexes(areas []pipeline.NoDataArea) int {
+	n := 0
+	for _, a := range areas {
+		n += a.Hexes
+	}
+	return n
 }
 
 // openTable opens a small CSV table with a header, checks that the

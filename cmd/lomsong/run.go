@@ -213,6 +213,7 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		c := dz.Challenges.Counts()
 		fmt.Fprintf(w, "dead zones: %d zones, %d hexes, %.0f households; villages without signal: %d of %d; claims challenged: %d (hex, carrier, technology) in %d hexes\n",
 			len(dz.Zones), hexes, hh, without, len(dz.Villages.Villages), c.Challenged, c.ChallengedHexes)
+		printNoData(w, dz.NoData)
 	}
 	if p := sum.Plan; p != nil {
 		fmt.Fprintf(w, "plan: %d sites funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",

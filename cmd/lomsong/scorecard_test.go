@@ -144,13 +144,23 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 	}
 	// Hà Nội (01) has subscriptions but none of the villages: its dead-zone
 	// count of zero is no assessment, so target 1 is unknown there (it
-	// said "0 met"); nationally the dead village the run found (in an area
-	// it assessed) is a lower bound that proves the target not met.
+	// said "0 met").
 	hn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "01", "2026-10")["dead_zones"]
 	if hn["status"] != "unknown" || !strings.Contains(hn["reason"].(string), "no village of the area in the dead-zone run") {
 		t.Errorf("Hà Nội, no village: %v", hn)
 	}
-	if vn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "VN", "2026-10")["dead_zones"]; vn["status"] != "not_met" || vn["value"] != nil || vn["lower"] != 1.0 {
-		t.Errorf("national with an area not assessed: %v (Lai Châu %v)", vn, oct)
+	// V3 lies in Điện Biên (11), where the example register has no site and
+	// no test lies: not analysed (it was "dead", on no evidence), saying
+	// why; Lai Châu's villages are all served, so nationally the count is
+	// a lower bound of 0 over the areas assessed: unknown, not met.
+	db := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "11", "2026-10")["dead_zones"]
+	if db["status"] != "unknown" || !strings.Contains(db["reason"].(string), "no measurements or sites in Điện Biên (11): not analysed (1 village, 60 households there)") {
+		t.Errorf("Điện Biên, no site or test: %v", db)
+	}
+	if vn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "VN", "2026-10")["dead_zones"]; vn["status"] != "unknown" || vn["value"] != nil {
+		t.Errorf("national with areas not assessed: %v (Lai Châu %v)", vn, oct)
+	}
+	if !strings.Contains(stdout, "no measurements or sites in Điện Biên (11)") {
+		t.Errorf("the card does not say why Điện Biên is unknown:\n%s", stdout)
 	}
 }

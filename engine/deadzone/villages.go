@@ -130,6 +130,32 @@ func (r VillageReport) ForProvince(code string) VillageReport {
 	return out
 }
 
+// WithoutProvinces returns the report without the villages of the
+// provinces in codes (by their Province), their provinces' counts and the
+// counts of communes left with none of the report's villages: provinces a
+// run did not analyse.
+func (r VillageReport) WithoutProvinces(codes map[string]bool) VillageReport {
+	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}, Cut: r.Cut}
+	communes := map[string]bool{}
+	for _, v := range r.Villages {
+		if !codes[v.Province] {
+			out.Villages = append(out.Villages, v)
+			communes[v.Commune] = true
+		}
+	}
+	for _, c := range r.ByCommune {
+		if communes[c.Code] {
+			out.ByCommune = append(out.ByCommune, c)
+		}
+	}
+	for _, c := range r.ByProvince {
+		if !codes[c.Code] {
+			out.ByProvince = append(out.ByProvince, c)
+		}
+	}
+	return out
+}
+
 // Villages gives each village its level: from its own verdict when
 // opt.Local decides it (Covered when P(dead) < opt.Cut, else Only2G or
 // NoSignal), otherwise the best service among its own hex and the hexes

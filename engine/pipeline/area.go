@@ -8,6 +8,8 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
@@ -97,6 +99,74 @@ func (a *Area) clip(measured []aggregate.Row, sites []engine.Site, res int, peri
 		}
 	}
 	return nil, &EmptyAreaError{Area: a.String(), Periods: periods}
+}
+
+// NoDataArea is a province of a run over every province (no area) where
+// people live (populated hexes or villages) but neither a site of the
+// register nor an outdoor test lies: a run limited to it is refused
+// (EmptyAreaError, Area.clip), so the run over every province does not
+// analyse it either — with no site known there, every place in it would be
+// "confirmed dead" on no evidence (a register of one province and a
+// national population table reported millions of dead-zone households).
+// Its hexes and villages are left out of the zones, the hexes and the
+// villages, and counted here.
+type NoDataArea struct {
+	Code, Name string
+	// Hexes and Households are its populated hexes and their households;
+	// Villages its villages (located by their points).
+	Hexes      int
+	Households float64
+	Villages   int
+}
+
+// provincesWithoutData returns, of the provinces in need, those holding no
+// site and no hex with an outdoor test (a state with Tests): a site's hex
+// and a tested hex belong to the province their centre lies in, as
+// Area.clip places them in an area. (Clip also counts a hex with indoor
+// tests alone; the states count outdoor and in-vehicle tests.)
+func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, sites []engine.Site, states []coverage.State, res int) (map[string]bool, error) {
+	left := map[string]bool{}
+	for code := range need {
+		if code != "" {
+			left[code] = true
+		}
+	}
+	mark := func(cells []hexgrid.Cell) error {
+		slices.Sort(cells)
+		cells = slices.Compact(cells)
+		places := make([]deadzone.Place, 0, len(cells))
+		for _, c := range cells {
+			ctr, err := c.Center()
+			if err != nil {
+				return err
+			}
+			places = append(places, deadzone.Place{Point: ctr})
+		}
+		admin, err := deadzone.AttributePlaces(provinces, nil, places)
+		if err != nil {
+			return err
+		}
+		for _, a := range admin {
+			delete(left, a.Province)
+		}
+		return nil
+	}
+	var cells []hexgrid.Cell
+	for _, s := range sites {
+		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
+			cells = append(cells, c)
+		}
+	}
+	if err := mark(cells); err != nil || len(left) == 0 {
+		return left, err
+	}
+	cells = cells[:0]
+	for _, st := range states {
+		if st.Tests > 0 && (len(cells) == 0 || cells[len(cells)-1] != st.Cell) {
+			cells = append(cells, st.Cell)
+		}
+	}
+	return left, mark(cells)
 }
 
 // keep returns the cells that lie in the area, in place.

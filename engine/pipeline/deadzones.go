@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -163,6 +164,10 @@ type DeadZoneResult struct {
 	// (villageHexPDead) — its households are those villages', so the zones,
 	// their households and the plan follow the villages' own verdicts.
 	PDead map[hexgrid.Cell]float64
+	// NoData are the provinces a run over every province left out: people
+	// live there, but neither a site nor an outdoor test lies there
+	// (NoDataArea). By code.
+	NoData []NoDataArea
 }
 
 // hexVerdicts decides the analysis hexes (decide: the populated ones of
@@ -722,6 +727,13 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
 		}
 	}
+	var noData map[string]bool
+	if a := opt.Coverage.Area; (a == nil || a.Code == "") && opt.Provinces != nil {
+		if noData, err = leaveOutNoData(out, opt.Provinces, cov, res, admin, vadmin, dv); err != nil {
+			return nil, err
+		}
+		pop = out.Population
+	}
 	if a := opt.Coverage.Area; a != nil && a.Code != "" {
 		// A run limited to a province analyses the hexes that are the
 		// province's (or outside every province): a hex of its outline
@@ -757,6 +769,9 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			// radio map's sake, not analysed.
 			out.Villages = out.Villages.ForProvince(a.Code)
 		}
+		if len(noData) > 0 {
+			out.Villages = out.Villages.WithoutProvinces(noData)
+		}
 	}
 	ccfg := opt.Challenge
 	ccfg.Res = res
@@ -764,6 +779,61 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	return out, nil
+}
+
+// leaveOutNoData finds the provinces of a run over every province where
+// people live but no site or outdoor test lies (provincesWithoutData),
+// records them in out.NoData and removes their populated hexes from
+// out.Population and out.PDead (admin: the hexes' provinces; vadmin: the
+// villages'). It returns their codes; the caller leaves their villages out
+// of the village report.
+func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *CoverageResult, res int,
+	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, dv []deadzone.Village) (map[string]bool, error) {
+	need := map[string]bool{}
+	for _, pc := range out.Population {
+		if pc.Households > 0 || pc.Population > 0 {
+			need[admin[pc.Cell].Province] = true
+		}
+	}
+	for _, va := range vadmin {
+		need[va.Province] = true
+	}
+	empty, err := provincesWithoutData(provinces, need, cov.Sites, cov.States, res)
+	if err != nil || len(empty) == 0 {
+		return nil, err
+	}
+	areas := map[string]*NoDataArea{}
+	area := func(code string) *NoDataArea {
+		if areas[code] == nil {
+			areas[code] = &NoDataArea{Code: code}
+			if u, ok := provinces.ByCode(code); ok {
+				areas[code].Name = u.Name
+			}
+		}
+		return areas[code]
+	}
+	out.Population = slices.DeleteFunc(slices.Clone(out.Population), func(pc population.Cell) bool {
+		code := admin[pc.Cell].Province
+		if !empty[code] {
+			return false
+		}
+		if pc.Households > 0 || pc.Population > 0 {
+			a := area(code)
+			a.Hexes++
+			a.Households += pc.Households
+		}
+		delete(out.PDead, pc.Cell)
+		return true
+	})
+	for i := range dv {
+		if code := vadmin[i].Province; empty[code] {
+			area(code).Villages++
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(areas)) {
+		out.NoData = append(out.NoData, *areas[code])
+	}
+	return empty, nil
 }
 
 // adjudicate decides the claims (nil: every predicted key) from the

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,8 +23,10 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/plan"
+	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -560,5 +563,58 @@ func TestSharingSkipsDeadHexes(t *testing.T) {
 	// The agreement's province, for plan.csv.
 	if got[0].ID != "SHARE-mobifone-12" || provinces[got[0].ID] != "12" {
 		t.Fatalf("agreement %s, provinces %v", got[0].ID, provinces)
+	}
+}
+
+// A run over every province leaves out a province where people live but no
+// site and no test lies, as a run limited to it is refused: the small
+// world (Lai Châu) with a village and populated hexes in Hà Nội reported
+// them "confirmed dead", P(dead) 1, and counted their households as dead
+// zones.
+func TestDeadZonesProvinceWithoutData(t *testing.T) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	villages := append(slices.Clone(worldVillages), engine.Village{ID: "HN1", Name: "Phố Một", CommuneCode: "H1", Lon: 105.8542, Lat: 21.0285, Households: 300})
+	s := storeOf(t, villages, worldTests(true))
+	opt := worldOptions()
+	opt.Provinces = provinces
+	r, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.NoData) != 1 || r.NoData[0] != (NoDataArea{Code: "01", Name: "Hà Nội", Hexes: 1, Households: 300, Villages: 1}) {
+		t.Fatalf("not analysed: %+v", r.NoData)
+	}
+	for _, v := range r.Villages.Villages {
+		if v.ID == "HN1" {
+			t.Errorf("Hà Nội's village decided: %+v", v)
+		}
+	}
+	for _, c := range r.Villages.ByProvince {
+		if c.Code == "01" {
+			t.Errorf("Hà Nội counted: %+v", c)
+		}
+	}
+	hn, err := hexgrid.Index(105.8542, 21.0285, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.PDead[hn]; ok || slices.ContainsFunc(r.Population, func(p population.Cell) bool { return p.Cell == hn }) {
+		t.Error("Hà Nội's hex kept in the populated hexes or P(dead)")
+	}
+	for _, z := range r.Zones {
+		if slices.Contains(z.Cells, hn) {
+			t.Errorf("Hà Nội's hex in zone %s", z.ID)
+		}
+	}
+	if v := villageByID(t, r, "V7"); v.Level != deadzone.NoSignal {
+		t.Errorf("Lai Châu's V7 (beyond every 3G/4G site): %v", v.Level)
+	}
+	// The scorecard's figures say why, not "no village located".
+	fig := DeadZoneFigures(r)["01"]
+	if fig == nil || !strings.Contains(fig.NoData, "no measurements or sites in Hà Nội (01)") {
+		t.Errorf("scorecard figures of 01: %+v", fig)
 	}
 }

@@ -495,7 +495,19 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		slices.Sort(d.VillageIDs)
 		d.NoVillages, d.NoHouseholds = !villages[code], !households[code]
 	}
+	for _, a := range dz.NoData {
+		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true,
+			NoData: fmt.Sprintf("no measurements or sites in %s (%s): not analysed (%s, %.0f households there)", a.Name, a.Code, plural(a.Villages, "village"), a.Households)}
+	}
 	return out
+}
+
+// plural is "1 village", "2 villages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // notAnArea says why an area code of the subscriptions is no area of set:

@@ -107,6 +107,10 @@ type DeadZones struct {
 	// that basis is then no evidence of "no dead zones", and target 1 on
 	// it is unknown.
 	NoVillages, NoHouseholds bool
+	// NoData, when set, says why the run did not analyse the area at all
+	// (people live there, but no site or test lies there): target 1 is
+	// unknown with this reason.
+	NoData string
 	// Partial says the counts cover only some of the areas they sum (the
 	// national row when an area is not assessed): lower bounds, which can
 	// prove target 1 not met but never met.
@@ -116,6 +120,8 @@ type DeadZones struct {
 // unassessed returns why d says nothing on cfg's basis, or "".
 func (d *DeadZones) unassessed(cfg Config) string {
 	switch {
+	case d.NoData != "":
+		return d.NoData
 	case cfg.DeadZoneBasis == BasisHouseholds && d.NoHouseholds:
 		return "no populated hex of the area in the dead-zone run"
 	case cfg.DeadZoneBasis != BasisHouseholds && d.NoVillages:
