@@ -177,8 +177,8 @@ func TestDashboardInChromium(t *testing.T) {
 		// A province none of whose villages is in the release: its
 		// campaign, changes and targets are not known, never "none".
 		{name: "province not assessed", user: "hanoi", query: "?lang=en", want: []string{"Not assessed", "Not known: the province is not assessed"}, not: []string{"None"}},
-		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "needs the ministry role", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
-		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "a province user has no submissions", not: []string{"Thôn được đánh giá"}},
+		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
+		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng", "bị từ chối — 100% số dòng bị loại, vượt ngưỡng cho phép"},
 			not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng", "of rows rejected"}},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv", "không có dữ liệu của nhà mạng vinaphone"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},

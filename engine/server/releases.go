@@ -401,11 +401,11 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"} alone, found more after it`)
 		return
 	}
-	p, err := penetration.ParsePeriod(req.Period)
-	if err != nil || p.Year < 1000 || p.String() != req.Period {
+	if !calendarMonth(req.Period) {
 		writeError(w, http.StatusBadRequest, "period %q: want a calendar month YYYY-MM", req.Period)
 		return
 	}
+	p, _ := penetration.ParsePeriod(req.Period)
 	u := userOf(r)
 	now := s.opt.Now()
 	tx, err := s.db.BeginTx(r.Context(), nil)
@@ -813,6 +813,11 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 // {period}, writing 404 when there is none.
 func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, bool) {
 	period := r.PathValue("period")
+	if !calendarMonth(period) {
+		// A usage error, not a month without a release.
+		writeError(w, http.StatusBadRequest, "period %q: want a calendar month YYYY-MM", period)
+		return Release{}, false
+	}
 	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
 		WHERE period = ? AND status = 'published' ORDER BY number DESC LIMIT 1`, period))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -824,6 +829,12 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 		return rl, false
 	}
 	return rl, true
+}
+
+// calendarMonth reports whether s is a month written YYYY-MM.
+func calendarMonth(s string) bool {
+	p, err := penetration.ParsePeriod(s)
+	return err == nil && p.Year >= 1000 && p.String() == s
 }
 
 // provinceScope checks the request's {code} against the user's scope: the
@@ -1028,11 +1039,16 @@ func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
 // releaseDiff compares the period's release with the one before it in
 // time (the same month's previous release, else the latest earlier
 // month's): villages newly without signal and newly served.
-// A province user sees its own province's villages only; a carrier none.
+// A province user sees its own province's villages only, the ministry
+// every province's or one's (?province=CODE); a carrier none.
 func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	u := userOf(r)
 	if u.Role == RoleCarrier {
 		writeError(w, http.StatusForbidden, "the village diff is for the ministry and the provinces")
+		return
+	}
+	want, ok := s.provinceParam(w, r, u)
+	if !ok {
 		return
 	}
 	rl, ok := s.releaseOf(w, r)
@@ -1063,12 +1079,12 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	d := diffVillages(old, cur, func(v ReleaseVillage) bool { return u.Role == RoleMinistry || v.Province == u.Province })
+	d := diffVillages(old, cur, func(v ReleaseVillage) bool { return want == "" || v.Province == want })
 	body := map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
 		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served}
-	if u.Role == RoleProvince {
-		body["province"] = u.Province
-		if !s.assess(w, body, rl, u.Province) {
+	if want != "" {
+		body["province"] = want
+		if !s.assess(w, body, rl, want) {
 			return
 		}
 	}
@@ -1425,6 +1441,34 @@ func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
 	return out, nil
 }
 
+// provinceParam returns the province a request is for: its ?province=CODE
+// (a ministry user's choice; a province user's own or refused), a
+// province user's own without it, or "" for a ministry user's every
+// province. It answers 404 for a code that is no province of 2025 and 403
+// for another province than a province user's, and returns false then.
+func (s *Server) provinceParam(w http.ResponseWriter, r *http.Request, u User) (string, bool) {
+	want := r.URL.Query().Get("province")
+	if want != "" {
+		set, err := provinces2025()
+		if err != nil {
+			s.internal(w, err)
+			return "", false
+		}
+		if _, ok := set.ByCode(want); !ok {
+			writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", want)
+			return "", false
+		}
+		if u.Role == RoleProvince && want != u.Province {
+			writeError(w, http.StatusForbidden, "province %s is outside your scope", want)
+			return "", false
+		}
+	}
+	if u.Role == RoleProvince {
+		want = u.Province
+	}
+	return want, true
+}
+
 // releaseCampaignOf sends the campaign of the period's latest release: the
 // ministry every province's (or one with ?province=CODE), a province user
 // its own province's only; carriers none. A release published before
@@ -1435,24 +1479,9 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "the measurement campaign is for the ministry and the provinces")
 		return
 	}
-	want := r.URL.Query().Get("province")
-	if want != "" {
-		set, err := provinces2025()
-		if err != nil {
-			s.internal(w, err)
-			return
-		}
-		if _, ok := set.ByCode(want); !ok {
-			writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", want)
-			return
-		}
-		if u.Role == RoleProvince && want != u.Province {
-			writeError(w, http.StatusForbidden, "province %s is outside your scope", want)
-			return
-		}
-	}
-	if u.Role == RoleProvince {
-		want = u.Province
+	want, ok := s.provinceParam(w, r, u)
+	if !ok {
+		return
 	}
 	rl, ok := s.releaseOf(w, r)
 	if !ok {

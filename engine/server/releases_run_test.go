@@ -288,6 +288,9 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		{"cuc", "/api/v1/releases/2024-10/campaign?province=99", 404},
 		{"cuc", "/api/v1/releases/2023-01/campaign", 404},
 		{"cuc", "/api/v1/releases/2024-10/campaign?province=12", 200},
+		// A malformed month is a usage error, not a month without a release.
+		{"cuc", "/api/v1/releases/2024-13/campaign", 400},
+		{"cuc", "/api/v1/releases/abc/campaign", 400},
 	} {
 		if code, b := ts.call(t, c.user, "GET", c.path, "/api/v1/releases/{period}/campaign", nil, ""); code != c.code {
 			t.Errorf("%s %s: %d, want %d (%.200s)", c.user, c.path, code, c.code, b)

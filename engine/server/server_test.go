@@ -734,6 +734,35 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if code != 200 || d.PreviousRelease != r1.Number || len(d.NewlyServed) == 0 {
 		t.Fatalf("diff: %d %+v", code, d)
 	}
+	// The ministry asks for one province's diff (its province page did, and
+	// got every province's villages on each): ?province=, as the campaign.
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff?province=12", "/api/v1/releases/{period}/diff", nil, "")
+	var dm struct {
+		NewlyDead   []ReleaseVillage `json:"newly_dead"`
+		NewlyServed []ReleaseVillage `json:"newly_served"`
+		Assessed    *bool            `json:"assessed"`
+	}
+	json.Unmarshal(b, &dm)
+	if code != 200 || len(dm.NewlyServed) != len(d.NewlyServed) || len(dm.NewlyDead) != len(d.NewlyDead) || dm.Assessed == nil || !*dm.Assessed {
+		t.Fatalf("ministry's diff of province 12: %d %.300s", code, b)
+	}
+	code, b = ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/diff?province=01", "/api/v1/releases/{period}/diff", nil, "")
+	dm.Assessed = nil
+	json.Unmarshal(b, &dm)
+	if code != 200 || len(dm.NewlyServed)+len(dm.NewlyDead) != 0 || dm.Assessed == nil || *dm.Assessed {
+		t.Fatalf("ministry's diff of Hà Nội (not in the release): %d %.300s", code, b)
+	}
+	for _, c := range []struct {
+		user, path string
+		code       int
+	}{
+		{"laichau", "/api/v1/releases/2024-10/diff?province=01", 403},
+		{"cuc", "/api/v1/releases/2024-10/diff?province=99", 404},
+	} {
+		if code, b := ts.call(t, c.user, "GET", c.path, "/api/v1/releases/{period}/diff", nil, ""); code != c.code {
+			t.Errorf("%s %s: %d, want %d (%.200s)", c.user, c.path, code, c.code, b)
+		}
+	}
 	// The frozen release is read-only.
 	rdir := filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r1.Number))
 	if fi, err := os.Stat(filepath.Join(rdir, "villages.json")); err != nil || fi.Mode().Perm()&0o222 != 0 {
@@ -1157,6 +1186,14 @@ func TestResubmissions(t *testing.T) {
 	ts.certify(t, "vt", crlf)
 	if s := ts.wait(t, "vt", crlf); s.Status != "certified" || !strings.Contains(s.Note, "the same rows as a.csv") {
 		t.Fatalf("the same rows with CRLF: %+v", s)
+	}
+	// The audit log, the record, tells the same bytes from the same rows
+	// in other bytes (it said "these bytes" for both).
+	var again1, crlf1 string
+	ts.s.db.QueryRow(`SELECT detail FROM audit WHERE action = 'submission.certify' AND target = ?`, fmt.Sprint(again)).Scan(&again1)
+	ts.s.db.QueryRow(`SELECT detail FROM audit WHERE action = 'submission.certify' AND target = ?`, fmt.Sprint(crlf)).Scan(&crlf1)
+	if !strings.Contains(again1, "these bytes were in the dataset already as a.csv") || !strings.Contains(crlf1, "the same rows, in other bytes, were in the dataset already as a.csv") {
+		t.Errorf("audit: same bytes %q; CRLF %q", again1, crlf1)
 	}
 
 	utc := ts.submitMultipart(t, "vt", "a-utc.csv", data, `{"kind": "measurements", "timezone": "UTC"}`)

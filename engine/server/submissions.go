@@ -757,8 +757,13 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.opt.Now()
 	detail := fmt.Sprintf("accepted=%d", sub.Accepted)
-	if res.AlreadyIngested {
+	switch {
+	case res.AlreadyIngested && res.Previous.SHA256 == sub.SHA256:
 		detail += " (these bytes were in the dataset already as " + res.Previous.Name + ")"
+	case res.AlreadyIngested:
+		// Other bytes, the same rows (gzip, CRLF, a byte-order mark): the
+		// audit log is the record, it says which.
+		detail += " (the same rows, in other bytes, were in the dataset already as " + res.Previous.Name + ")"
 	}
 	held := sub.SHA256
 	if res.AlreadyIngested {

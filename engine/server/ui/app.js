@@ -28,6 +28,7 @@ const T = {
     },
     detailEn: (e) => `chi tiết bằng tiếng Anh: ${e}`,
     notAssessedProvinces: (n) => `${n} tỉnh chưa được đánh giá (kỳ công bố không có thôn nào của tỉnh).`,
+    ministryOnly: "Trang toàn quốc chỉ dành cho người dùng của Bộ (vai trò ministry).",
     carrierNotAssessed: (c, r) => `Kỳ công bố ${r} không có dữ liệu của nhà mạng ${c}, nên chưa biết vùng lõm của nhà mạng (không phải là không có vùng lõm).`,
     notAssessed: "Chưa được đánh giá", notAssessedNote: (r) => `Kỳ công bố ${r} không có thôn nào thuộc tỉnh này, nên chưa biết tình trạng lõm sóng của tỉnh (không phải là không có vùng lõm).`,
     statuses: { published: "đã công bố", failed: "thất bại", running: "đang chạy", queued: "đang chờ", validating: "đang kiểm tra", accepted: "đã nhận", certified: "đã xác nhận", retracted: "đã rút", refused: "bị từ chối" },
@@ -61,6 +62,7 @@ const T = {
     errors: {},
     detailEn: (e) => e,
     notAssessedProvinces: (n) => `${n} ${n === 1 ? "province is" : "provinces are"} not assessed (no village of theirs in the release).`,
+    ministryOnly: "The national page is for ministry users (role ministry).",
     carrierNotAssessed: (c, r) => `Release ${r} holds no data of carrier ${c}: its gaps are not known (which is not the same as none).`,
     notAssessed: "Not assessed", notAssessedNote: (r) => `No village of release ${r} lies in this province: its dead zones are not known (which is not the same as none).`,
     statuses: {},
@@ -136,6 +138,9 @@ async function latestPeriod() {
 // --- pages ---------------------------------------------------------------
 
 async function ministryPage(c) {
+  // Another role's refusal, said as such (the first call refused was
+  // the submissions', whose message spoke of submissions).
+  if (me.role !== "ministry") throw new Error(T.ministryOnly);
   const [rels, subs] = await settled([api("/api/v1/releases"), api("/api/v1/submissions")]);
   const awaiting = subs.submissions.filter((s) => s.status === "accepted");
   const period = await latestPeriod();
@@ -518,7 +523,7 @@ async function provincePage(c, code) {
     }
   } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
   try {
-    const d = await api(`/api/v1/releases/${period}/diff`);
+    const d = await api(`/api/v1/releases/${period}/diff?province=${encodeURIComponent(code)}`);
     if (d.assessed === false) c.append(unknown(T.changes));
     else {
       const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
