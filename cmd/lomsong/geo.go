@@ -18,6 +18,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/raster"
 	"github.com/lomsong/lomsong/geodata"
@@ -268,6 +269,17 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		if cells, err = population.FromPoints(pts, *res); err != nil {
 			return fmt.Errorf("%s: %w", *pointsPath, err)
 		}
+	}
+	// Another country's table (a neighbour's Kontur file) is refused, as
+	// ingest warns of another country's register; a table reaching over the
+	// border says how much does.
+	if n, first, err := pipeline.OutsideVietNam(cells); err != nil {
+		return err
+	} else if n > 0 && float64(n) >= pipeline.MostlyOutsideVietNam*float64(len(cells)) {
+		return refusedError{fmt.Errorf("population: %d of the %d cells lie outside Viet Nam (the first at %.4f, %.4f): another country's table? nothing written", n, len(cells), first[0], first[1])}
+	} else if n > 0 {
+		fmt.Fprintf(e.stderr, "warning: %d of %d cells (%.1f%%) lie outside Viet Nam (the first at %.4f, %.4f): kept, in no province of an analysis\n",
+			n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1])
 	}
 	if !hasHouseholds {
 		sizer, err := geodata.HouseholdSizer()

@@ -193,6 +193,22 @@ func TestPopulationCommand(t *testing.T) {
 	if _, _, code := runCmd(t, "population", "--out", dir); code != exitUsage {
 		t.Fatal(code)
 	}
+	// A points table reaching over the border says how much does; a
+	// neighbour's table (points in Laos) is refused: it was taken whole
+	// at Viet Nam's household size, and its 2 M households became dead
+	// zones "in no province".
+	over := filepath.Join(dir, "over.csv")
+	os.WriteFile(over, []byte("lon,lat,population\n103.46,22.39,1000\n102.60,17.97,500\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--points", over, "--out", filepath.Join(dir, "over")); code != exitOK ||
+		!strings.Contains(errs, "warning: 1 of 2 cells (50.0%) lie outside Viet Nam") {
+		t.Errorf("a table over the border: %d\n%s", code, errs)
+	}
+	laos := filepath.Join(dir, "laos.csv")
+	os.WriteFile(laos, []byte("lon,lat,population\n102.60,17.97,500\n101.97,19.88,800\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--points", laos, "--out", filepath.Join(dir, "laos")); code != exitDataRefused ||
+		!strings.Contains(errs, "2 of the 2 cells lie outside Viet Nam") {
+		t.Errorf("Laos: %d\n%s", code, errs)
+	}
 	// A table of no rows is refused, not written as "no households".
 	empty := filepath.Join(dir, "empty.csv")
 	os.WriteFile(empty, []byte("lon,lat,population\n"), 0o644)

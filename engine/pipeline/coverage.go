@@ -19,10 +19,13 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/geodata"
+	"github.com/paulmach/orb"
 )
 
 // CoverageOptions control Coverage.
@@ -451,7 +454,13 @@ func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
 //
 // A file that is not CSV text (lomsong population's Parquet output, a
 // raster) and a table without rows are refused, wrapping
-// population.ErrInvalidInput and ErrMissingData.
+// population.ErrInvalidInput and ErrMissingData. So are the rows lomsong
+// population would not write, naming their line: a table without
+// households (every hex would count none: lomsong population derives
+// them), households missing, not a count or above the row's people, a
+// cell listed twice or at another resolution than the first row's, counts
+// beyond MaxPeoplePerKm2 over the cell's area; and a table none of whose
+// cells lies in Viet Nam (OutsideVietNam).
 func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 	br := bufio.NewReader(r)
 	if head, _ := br.Peek(512); len(head) > 0 {
@@ -486,6 +495,13 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 	if ic < 0 || ip < 0 {
 		return nil, fmt.Errorf("population table: want columns cell (or h3) and population, got %v: %w", head, engine.ErrMissingColumn)
 	}
+	if ih < 0 {
+		return nil, fmt.Errorf("population table: no households column (its columns: %s): every hex would count no household; lomsong population --h3 FILE derives households from the census household sizes: %w",
+			strings.Join(head, ", "), engine.ErrMissingColumn)
+	}
+	cellCol := head[ic] // the record is reused: the header's names are kept
+	seen := map[hexgrid.Cell]int{}
+	var maxPeople float64
 	var out []population.Cell
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
@@ -497,22 +513,94 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		}
 		c, err := hexgrid.Parse(rec[ic])
 		if err != nil {
-			return nil, fmt.Errorf("population table: line %d, column %s: %w", line, head[ic], err)
+			return nil, fmt.Errorf("population table: line %d, column %s: %w", line, cellCol, err)
 		}
+		if len(out) == 0 {
+			a, err := c.AreaKm2()
+			if err != nil {
+				return nil, fmt.Errorf("population table: line %d, column %s: %w", line, cellCol, err)
+			}
+			maxPeople = MaxPeoplePerKm2 * a * 1.5 // cells of a resolution differ in area by up to about 2×
+		} else if r, r0 := c.Resolution(), out[0].Cell.Resolution(); r != r0 {
+			return nil, fmt.Errorf("population table: line %d, column %s: cell %v at resolution %d where line 2's is at %d: give one resolution per table: %w",
+				line, cellCol, c, r, r0, population.ErrInvalidInput)
+		}
+		if first, ok := seen[c]; ok {
+			return nil, fmt.Errorf("population table: line %d, column %s: cell %v is listed on line %d too: one row per cell: %w", line, cellCol, c, first, population.ErrInvalidInput)
+		}
+		seen[c] = line
 		p, err := strconv.ParseFloat(rec[ip], 64)
 		if err != nil || p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
 			return nil, fmt.Errorf("population table: line %d, column population: %q is not a count", line, rec[ip])
 		}
-		hh := math.NaN()
-		if ih >= 0 && rec[ih] != "" {
-			if hh, err = strconv.ParseFloat(rec[ih], 64); err != nil || hh < 0 {
-				return nil, fmt.Errorf("population table: line %d, column households: %q is not a count", line, rec[ih])
-			}
+		hh, err := strconv.ParseFloat(rec[ih], 64)
+		switch {
+		case rec[ih] == "":
+			return nil, fmt.Errorf("population table: line %d, column households: empty (lomsong population writes households on every row): %w", line, population.ErrInvalidInput)
+		case err != nil || hh < 0 || math.IsNaN(hh) || math.IsInf(hh, 0):
+			return nil, fmt.Errorf("population table: line %d, column households: %q is not a count: %w", line, rec[ih], population.ErrInvalidInput)
+		case hh > p:
+			return nil, fmt.Errorf("population table: line %d, column households: %s households for %s people: a household is at least one person: %w",
+				line, rec[ih], rec[ip], population.ErrInvalidInput)
+		case p > maxPeople:
+			return nil, fmt.Errorf("population table: line %d, column population: %s people in a cell of resolution %d, above %.0f a km² over its area: %w",
+				line, rec[ip], c.Resolution(), float64(MaxPeoplePerKm2), population.ErrInvalidInput)
 		}
 		out = append(out, population.Cell{Cell: c, Population: p, Households: hh})
 	}
 	if len(out) == 0 {
 		return nil, missingError{"population table: only a header, no cells"}
 	}
+	if n, first, err := OutsideVietNam(out); err != nil {
+		return nil, err
+	} else if float64(n) >= MostlyOutsideVietNam*float64(len(out)) {
+		return nil, fmt.Errorf("population table: %d of its %d cells lie outside Viet Nam (the first at %.4f, %.4f): another country's table? %w",
+			n, len(out), first[0], first[1], population.ErrInvalidInput)
+	}
 	return out, nil
 }
+
+// MaxPeoplePerKm2 bounds the people a population table may put in a cell,
+// over its area: about 20 times the densest wards of Hà Nội and Hồ Chí
+// Minh City (some 40,000–50,000 a km²). Above it a count is a unit or
+// typing error (or 1e308), not a place.
+const MaxPeoplePerKm2 = 1_000_000
+
+// OutsideVietNam counts the cells whose centres lie in none of the 34
+// provinces of 2025 (geodata.Provinces2025: another country, or the sea
+// beyond the provinces' outlines) and returns the first such centre.
+func OutsideVietNam(cells []population.Cell) (int, orb.Point, error) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		return 0, orb.Point{}, err
+	}
+	places := make([]deadzone.Place, len(cells))
+	for i, c := range cells {
+		ctr, err := c.Cell.Center()
+		if err != nil {
+			return 0, orb.Point{}, err
+		}
+		places[i].Point = ctr
+	}
+	admin, err := deadzone.AttributePlaces(set, nil, places)
+	if err != nil {
+		return 0, orb.Point{}, err
+	}
+	n := 0
+	var first orb.Point
+	for i, a := range admin {
+		if a.Province == "" {
+			if n == 0 {
+				first = places[i].Point
+			}
+			n++
+		}
+	}
+	return n, first, nil
+}
+
+// MostlyOutsideVietNam is the share of a population table's cells outside
+// Viet Nam (OutsideVietNam) from which the table is refused as another
+// country's: a table of Viet Nam, or of a province, reaches over the
+// border or the coast by a few cells at most.
+const MostlyOutsideVietNam = 0.99

@@ -33,3 +33,30 @@ func TestReadPopulationCSVRefusals(t *testing.T) {
 		t.Fatalf("%v %+v", err, cells)
 	}
 }
+
+// TestReadPopulationCSVRows: the rows lomsong population would not write
+// are refused, naming line and column; each was read before — a table
+// without households as 0 households everywhere ("0 dead zones" on a
+// populated province), a cell listed twice as double its households, a
+// cell at another resolution dropped, NaN or empty households as 0, more
+// households than people counted, 1e308 people summed to +Inf, and a
+// neighbour country's table taken as Viet Nam's.
+func TestReadPopulationCSVRows(t *testing.T) {
+	const head = "cell,population,households\n"
+	for _, c := range []struct{ name, text, msg string }{
+		{"no households", "cell,res,lon,lat,population\n8840644d07fffff,8,103.17,22.39,120\n", "no households column (its columns: cell, res, lon, lat, population)"},
+		{"twice", head + "8840644d07fffff,120,30\n8840644d07fffff,120,30\n", "line 3, column cell: cell 8840644d07fffff is listed on line 2 too"},
+		{"resolution", head + "8840644d07fffff,120,30\n8740644d0ffffff,500,120\n", "line 3, column cell: cell 8740644d0ffffff at resolution 7 where line 2's is at 8"},
+		{"NaN households", head + "8840644d07fffff,120,NaN\n", `line 2, column households: "NaN" is not a count`},
+		{"empty households", head + "8840644d07fffff,120,\n", "line 2, column households: empty"},
+		{"households above people", head + "8840644d07fffff,33.54,500\n", "line 2, column households: 500 households for 33.54 people"},
+		{"huge", head + "8840644d07fffff,1e308,1e308\n", "line 2, column population: 1e308 people in a cell of resolution 8"},
+		{"bad cell", "h3,population,households\nzzz,1,1\n", "line 2, column h3: "},
+		{"Laos", head + "886596ccb7fffff,120,30\n", "1 of its 1 cells lie outside Viet Nam"},
+	} {
+		_, err := ReadPopulationCSV(strings.NewReader(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.msg)
+		}
+	}
+}
