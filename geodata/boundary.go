@@ -1,6 +1,7 @@
 package geodata
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -332,9 +333,14 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	if err != nil {
 		return nil, fmt.Errorf("geodata: read boundaries: %w", err)
 	}
+	// A byte-order mark, as some Windows editors write, is no JSON error.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var fc geojson.FeatureCollection
 	if err := json.Unmarshal(data, &fc); err != nil {
 		return nil, fmt.Errorf("%w: not a GeoJSON FeatureCollection: %w", ErrInvalidBoundaries, err)
+	}
+	if err := checkCRS(data); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidBoundaries, err)
 	}
 	units := make([]Unit, 0, len(fc.Features))
 	seen := make(map[string]int, len(fc.Features))
@@ -371,9 +377,66 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		default:
 			return nil, fmt.Errorf("%w: feature %d (code %q): geometry %s, want Polygon or MultiPolygon", ErrInvalidBoundaries, i, code, f.Geometry.GeoJSONType())
 		}
+		if err := CheckLonLat(mp); err != nil {
+			return nil, fmt.Errorf("%w: feature %d (code %q): %w", ErrInvalidBoundaries, i, code, err)
+		}
 		units = append(units, Unit{Code: code, Name: name, ParentCode: parent, Geometry: mp})
 	}
+	if len(units) == 0 {
+		// Every place would lie outside every unit, silently.
+		return nil, fmt.Errorf("%w: no features (an empty FeatureCollection)", ErrInvalidBoundaries)
+	}
 	return NewBoundarySet("", "", units)
+}
+
+// CheckLonLat checks that a (multi)polygon has rings, each of at least
+// three points, and that its coordinates are longitudes and latitudes in
+// degrees (GeoJSON's WGS 84): an empty geometry contains nothing, and one
+// in a projected CRS (VN-2000 metres) or with latitude and longitude
+// swapped would place nothing in it, silently.
+func CheckLonLat(mp orb.MultiPolygon) error {
+	if len(mp) == 0 {
+		return errors.New("an empty geometry (no polygon)")
+	}
+	for _, p := range mp {
+		if len(p) == 0 {
+			return errors.New("a polygon without rings (empty coordinates)")
+		}
+		for _, r := range p {
+			if len(r) < 3 {
+				return fmt.Errorf("a ring of %d points (a ring needs at least 3)", len(r))
+			}
+			for _, q := range r {
+				if !(q[0] >= -180 && q[0] <= 180 && q[1] >= -90 && q[1] <= 90) {
+					return fmt.Errorf("coordinate (%g, %g) is not a longitude and latitude in degrees: GeoJSON is WGS 84 (EPSG:4326), longitude first; reproject a file in metres (VN-2000, UTM) first", q[0], q[1])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkCRS refuses a GeoJSON file whose (obsolete, 2008) "crs" member names
+// another CRS than WGS 84 longitude/latitude: its coordinates are not what
+// GeoJSON reads.
+func checkCRS(data []byte) error {
+	var head struct {
+		CRS *struct {
+			Properties struct {
+				Name string `json:"name"`
+			} `json:"properties"`
+		} `json:"crs"`
+	}
+	if json.Unmarshal(data, &head) != nil || head.CRS == nil {
+		return nil
+	}
+	name := head.CRS.Properties.Name
+	for _, ok := range []string{"CRS84", "EPSG::4326", "EPSG:4326"} {
+		if strings.Contains(strings.ToUpper(name), strings.ToUpper(ok)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the file's crs is %q: GeoJSON coordinates are WGS 84 longitude/latitude (EPSG:4326); reproject it first (ogr2ogr -t_srs EPSG:4326)", name)
 }
 
 // propString reads a non-empty string property; integral numbers are

@@ -239,6 +239,14 @@ func TestLoadBoundariesErrors(t *testing.T) {
 		{"point", fc(feat(`{"code":"1","name":"a"}`, `{"type":"Point","coordinates":[0,0]}`)), "geometry Point"},
 		{"no geometry", fc(feat(`{"code":"1","name":"a"}`, `null`)), "no geometry"},
 		{"bad parent", fc(feat(`{"code":"1","name":"a","p":true}`, poly)), `property "p": unsupported`},
+		// Geometries that contain nothing, or not where GeoJSON reads them:
+		// every place was silently outside every unit.
+		{"empty polygon", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[]}`)), `feature 0 (code "12"): a polygon without rings`},
+		{"empty multipolygon", fc(feat(`{"code":"12","name":"a"}`, `{"type":"MultiPolygon","coordinates":[]}`)), `feature 0 (code "12"): an empty geometry`},
+		{"metres", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[585589,2475000],[600000,2475000],[600000,2490000],[585589,2475000]]]}`)), "coordinate (585589, 2.475e+06) is not a longitude and latitude"},
+		{"lat first", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[22.3,103.1],[22.4,103.1],[22.4,103.3],[22.3,103.1]]]}`)), "coordinate (22.3, 103.1) is not a longitude and latitude"},
+		{"crs", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3405"}},"features":[` + feat(`{"code":"1","name":"a"}`, poly) + `]}`, `the file's crs is "urn:ogc:def:crs:EPSG::3405"`},
+		{"no features", fc(), "no features"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,6 +255,10 @@ func TestLoadBoundariesErrors(t *testing.T) {
 				t.Errorf("err = %v, want ErrInvalidBoundaries containing %q", err, tc.want)
 			}
 		})
+	}
+	// WGS 84 named, and a byte-order mark, are read.
+	if _, err := LoadBoundaries(strings.NewReader("\ufeff"+`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[`+feat(`{"code":"1","name":"a"}`, poly)+`]}`), "code", "name", ""); err != nil {
+		t.Errorf("CRS84 with a byte-order mark: %v", err)
 	}
 	s, err := LoadBoundaries(strings.NewReader(fc(feat(`{"code":7,"name":"a","p":"9"}`, poly))), "code", "name", "p")
 	if err != nil {

@@ -697,3 +697,36 @@ func TestPlanSharingNotNewlyCovered(t *testing.T) {
 		t.Errorf("the bound's line does not say it counts both:\n%s", stdout)
 	}
 }
+
+// A --bounds polygon with empty coordinates crashed validate and ingest
+// (a Go panic in the containment test); one in metres rejected every row
+// as outside the bounds without saying why. A byte-order mark before a
+// mapping's JSON is read.
+func TestBoundsAndMappingFilesChecked(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(examples, "measurements_viettel.csv")
+	for _, c := range []struct{ name, geo, msg string }{
+		{"empty", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}}]}`,
+			"feature 0: a polygon without rings"},
+		{"metres", `{"type":"Polygon","coordinates":[[[585589,2475000],[600000,2475000],[600000,2490000],[585589,2475000]]]}`,
+			"the geometry: coordinate (585589, 2.475e+06) is not a longitude and latitude"},
+	} {
+		b := filepath.Join(dir, c.name+".geojson")
+		os.WriteFile(b, []byte(c.geo), 0o644)
+		for _, args := range [][]string{{"validate", "--bounds", b, m}, {"ingest", "--dataset", filepath.Join(dir, "ds"), "--bounds", b, m}} {
+			_, errs, code := runCmd(t, args...)
+			if code != exitFailure || !strings.Contains(errs, c.msg) || strings.Contains(errs, "panic") || strings.Contains(errs, "internal error") {
+				t.Errorf("%s %s: exit %d\n%s", args[0], c.name, code, errs)
+			}
+		}
+	}
+	mapping, err := os.ReadFile(filepath.Join(examples, "mapping_mobifone.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bom := filepath.Join(dir, "mapping-bom.json")
+	os.WriteFile(bom, append([]byte("\xef\xbb\xbf"), mapping...), 0o644)
+	if out, errs, code := runCmd(t, "validate", "--mapping", bom, filepath.Join(examples, "measurements_mobifone_own_layout.csv")); code != exitOK {
+		t.Errorf("a mapping with a byte-order mark: exit %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -155,23 +157,39 @@ func readBounds(path string) (orb.MultiPolygon, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a byte-order mark is no JSON error
 	var mp orb.MultiPolygon
-	add := func(g orb.Geometry) {
+	var bad error
+	add := func(g orb.Geometry, what string) {
+		var part orb.MultiPolygon
 		switch g := g.(type) {
 		case orb.Polygon:
-			mp = append(mp, g)
+			part = orb.MultiPolygon{g}
 		case orb.MultiPolygon:
-			mp = append(mp, g...)
+			part = g
+		default:
+			return
 		}
+		// An empty polygon crashed the containment test; one in metres
+		// rejected every row as outside the bounds without saying why.
+		if err := geodata.CheckLonLat(part); err != nil && bad == nil {
+			bad = fmt.Errorf("%s: %s: %w", path, what, err)
+		}
+		mp = append(mp, part...)
 	}
 	if fc, err := geojson.UnmarshalFeatureCollection(b); err == nil && len(fc.Features) > 0 {
-		for _, f := range fc.Features {
-			add(f.Geometry)
+		for i, f := range fc.Features {
+			add(f.Geometry, fmt.Sprintf("feature %d", i))
 		}
 	} else if f, err := geojson.UnmarshalFeature(b); err == nil && f.Geometry != nil {
-		add(f.Geometry)
+		add(f.Geometry, "the feature")
 	} else if g, err := geojson.UnmarshalGeometry(b); err == nil {
-		add(g.Geometry())
+		add(g.Geometry(), "the geometry")
+	} else {
+		return nil, fmt.Errorf("%s: not GeoJSON: %w", path, err)
+	}
+	if bad != nil {
+		return nil, bad
 	}
 	if len(mp) == 0 {
 		return nil, fmt.Errorf("%s: no Polygon or MultiPolygon found (want GeoJSON)", path)

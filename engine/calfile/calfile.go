@@ -16,6 +16,7 @@
 package calfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -306,6 +307,7 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a byte-order mark (Notepad's) is no JSON error
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)

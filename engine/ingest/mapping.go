@@ -149,7 +149,8 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	if len(data) > MaxMappingBytes {
 		return nil, fmt.Errorf("mapping: file is %d bytes, over the %d-byte limit", len(data), MaxMappingBytes)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	// A byte-order mark (Notepad's) is no JSON error.
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
 	dec.DisallowUnknownFields()
 	var m Mapping
 	if err := dec.Decode(&m); err != nil {

@@ -104,7 +104,8 @@ func DefaultCosts() Costs {
 // is validated.
 func ParseCosts(data []byte) (Costs, error) {
 	c := DefaultCosts()
-	dec := json.NewDecoder(bytes.NewReader(data))
+	// A byte-order mark (Notepad's) is no JSON error.
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return Costs{}, fmt.Errorf("cost model: %v: %w", err, engine.ErrInvalidConfig)
