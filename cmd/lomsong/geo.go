@@ -56,6 +56,10 @@ func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.boundaries, err)
 	}
+	if set.Len() == 0 {
+		// Every place would lie outside every unit, silently.
+		return nil, refusedError{fmt.Errorf("%s: no units in the file (an empty FeatureCollection)", b.boundaries)}
+	}
 	return set, nil
 }
 

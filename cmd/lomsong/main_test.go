@@ -720,6 +720,12 @@ func TestBoundsAndMappingFilesChecked(t *testing.T) {
 			}
 		}
 	}
+	// An empty boundary set placed every village outside every unit.
+	empty := filepath.Join(dir, "empty-set.geojson")
+	os.WriteFile(empty, []byte(`{"type":"FeatureCollection","features":[]}`), 0o644)
+	if _, errs, code := runCmd(t, "areas", "--boundaries", empty); code != exitDataRefused || !strings.Contains(errs, "no units in the file") {
+		t.Errorf("an empty boundary set: exit %d\n%s", code, errs)
+	}
 	mapping, err := os.ReadFile(filepath.Join(examples, "mapping_mobifone.json"))
 	if err != nil {
 		t.Fatal(err)
