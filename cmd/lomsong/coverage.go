@@ -194,8 +194,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			c.offAir = applied.OffAirMasts
 			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
 				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
-			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 {
-				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) no longer in the dataset (retracted: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
+			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 && len(gone) == len(cfile.FittedOn) {
+				// Another dataset's fits (and its masts off the air) would
+				// be applied to this one's register.
+				return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %d sources, sha256 %s, are not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
+					path, c.dataset, len(gone), strings.Join(gone, ", "), c.dataset)}
+			} else if len(gone) > 0 {
+				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
 					path, len(gone), strings.Join(gone, ", "), c.dataset)
 			}
 			if cfile.Resolution != 0 && cfile.Resolution != c.res {

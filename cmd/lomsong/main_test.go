@@ -261,8 +261,27 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	if _, _, code := runCmd(t, "coverage", "--dataset", ds, "--province", "atlantis", "--out", out); code != exitUsage {
 		t.Fatalf("unknown province: %d", code)
 	}
-	if strings.Contains(errs, "no longer in the dataset") {
+	if strings.Contains(errs, "not in the dataset now") {
 		t.Fatalf("a current calibration said stale:\n%s", errs)
+	}
+	// Another dataset's calibration (none of its sources here) is refused:
+	// its fits and masts off the air were applied, with a warning that
+	// spoke of retracted sources.
+	cb, err := os.ReadFile(filepath.Join(ds, "calibration.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cal map[string]any
+	if err := json.Unmarshal(cb, &cal); err != nil || cal["fitted_on_sources"] == nil {
+		t.Fatalf("calibration.json: %v %.200s", err, cb)
+	}
+	cal["fitted_on_sources"] = []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)}
+	cb, _ = json.Marshal(cal)
+	other := filepath.Join(t.TempDir(), "other-calibration.json")
+	os.WriteFile(other, cb, 0o644)
+	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", other, "--out", out); code != exitDataRefused ||
+		!strings.Contains(errs, "was fitted on none of the sources of") || !strings.Contains(errs, "--calibration none") {
+		t.Errorf("another dataset's calibration: %d\n%s", code, errs)
 	}
 	// The measurements it was fitted on retracted: every stage using the
 	// calibration says its fits still carry their rows.
@@ -270,7 +289,7 @@ func TestCoverageAndCalibrate(t *testing.T) {
 		t.Fatalf("retract: %d %s", code, errs)
 	}
 	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--province", "Lai Châu", "--out", out)
-	if code != exitOK || !strings.Contains(errs, "was fitted on 1 source(s) no longer in the dataset") {
+	if code != exitOK || !strings.Contains(errs, "was fitted on 1 source(s) not in the dataset now (retracted since, or never in it") {
 		t.Fatalf("coverage after the retraction: %d\n%s", code, errs)
 	}
 	// A directory that is not there is said to be missing (exit 1); an

@@ -256,6 +256,11 @@ func (f *File) Fits() ([]coverage.Calibration, error) {
 				return nil, fmt.Errorf("calibrations[%d] (%s): %s %g beyond ±%g dB: %w", i, k, v.name, x, float64(maxFitDB), engine.ErrInvalidValue)
 			}
 		}
+		if s := float64(c.SigmaDB); s < 0 {
+			// Refused here, naming the file, not later by the coverage
+			// stage without it (null keeps the model's own σ).
+			return nil, fmt.Errorf("calibrations[%d] (%s): sigma_db %g: a standard deviation is not negative (null keeps the model's own): %w", i, k, s, engine.ErrInvalidValue)
+		}
 		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
 			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
 			Fit: predict.Fit{N: c.N, OffsetDB: float64(c.OffsetDB), SlopeDB: float64(c.SlopeDB), RefLog10D: float64(c.RefLog10D),
@@ -311,6 +316,16 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// A misspelt key of a hand-edited file ("offsett_db") would leave the
+	// value it meant unread.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(new(File)); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w (lomsong calibrate writes the file: edit its values, not its keys)", path, err)
+	}
+	if f.Resolution < 0 || f.Resolution > 15 {
+		return nil, nil, fmt.Errorf("%s: resolution %d: an H3 resolution is 0..15: %w", path, f.Resolution, engine.ErrInvalidValue)
 	}
 	var a Applied
 	if a.Calibrations, err = f.Fits(); err != nil {

@@ -89,6 +89,12 @@ func TestBadEntriesNameFileAndEntry(t *testing.T) {
 		// certain); null is the documented "the model's own value".
 		{"no sigma", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"offset_db":-2,"slope_db_per_decade":null,"ref_log10_distance_m":null}]}`,
 			`calibrations[0] has no "sigma_db"`},
+		// Hand edits refused naming the file: a negative σ (it passed, then
+		// stopped coverage without the file's name), a misspelt key (its
+		// value was left unread) and a resolution H3 has not.
+		{"negative sigma", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","sigma_db":-5}]}`, "sigma_db -5: a standard deviation is not negative"},
+		{"misspelt key", `{"resolution":8,"calibrations":[{"carrier":"viettel","tech":"4G","offsett_db":30}]}`, `unknown field "offsett_db"`},
+		{"resolution 99", `{"resolution":99,"calibrations":[]}`, "resolution 99: an H3 resolution is 0..15"},
 		{"bare", `{}`, `no "calibrations" list`},
 		{"no resolution", `{"calibrations":[]}`, `no "resolution"`},
 	} {

@@ -310,6 +310,8 @@ func TestParseMappingErrors(t *testing.T) {
 		"trailing":            `{} {}`,
 		"not json":            `columns: x`,
 		"empty layout":        `{"units": {"ts": "layout:"}}`,
+		// One spelling, two technologies (4G rows were stored as 2G).
+		"tech_values against values": `{"tech_values": {"LTE-A Pro": "4G"}, "values": {"tech": {"lte-a pro": "2G"}}}`,
 	}
 	for name, js := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -57,6 +57,17 @@ func (m *Mapping) validateValues(kind Kind) error {
 			folded[k] = from
 		}
 	}
+	// tech_values is values["tech"] by another name: one spelling mapped
+	// to two technologies, one in each, relabelled rows by whichever came
+	// last.
+	for _, from := range sortedKeys(m.TechValues) {
+		for other, to := range m.Values["tech"] {
+			if engine.Fold(other) == engine.Fold(from) && !strings.EqualFold(strings.TrimSpace(to), strings.TrimSpace(m.TechValues[from])) {
+				return fmt.Errorf("mapping: tech_values[%q] = %q and values[\"tech\"][%q] = %q map one spelling to two technologies (tech_values is values[\"tech\"]): keep one",
+					from, m.TechValues[from], other, to)
+			}
+		}
+	}
 	return nil
 }
 
