@@ -108,7 +108,11 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "scorecard for %s (%s provinces; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, provinces.Name)
+	set := provinces.Name + " provinces"
+	if provinces.Name == "" {
+		set = "the units of " + cf.bounds.boundaries // a file's set has no name
+	}
+	fmt.Fprintf(e.stdout, "scorecard for %s (%s; value [interval]; ✓ met, ✗ not met, ? unknown)\n\n", p, set)
 	if err := shown.Table(e.stdout); err != nil {
 		return err
 	}

@@ -149,7 +149,8 @@ func num(v float64) string {
 }
 
 // CSVHeader returns the column names of WriteCSV: area, period, national,
-// met, not_met, unknown, the parts of targets 1 and 5, then for each
+// met, not_met, unknown, the parts of targets 1 (dead_zone_households
+// rounded to whole households, as every table shows them) and 5, then for each
 // target t: t_value, t_lower, t_upper, t_goal, t_status, t_status_point,
 // t_status_bound, t_change, t_rank, t_reason (why the status is unknown).
 func CSVHeader() []string {
@@ -173,7 +174,7 @@ func (c *Card) WriteCSV(w io.Writer) error {
 	for _, r := range c.Rows {
 		rec := []string{r.Area, r.Period.String(), strconv.FormatBool(r.National),
 			strconv.Itoa(r.Met), strconv.Itoa(r.NotMet), strconv.Itoa(r.Unknown),
-			num(r.DeadZoneVillages), num(r.DeadZoneHouseholds), num(r.SpeedMobile), num(r.SpeedFixed)}
+			num(r.DeadZoneVillages), num(math.Round(r.DeadZoneHouseholds)), num(r.SpeedMobile), num(r.SpeedFixed)}
 		for _, t := range Targets {
 			x := r.Targets[t]
 			rank := ""
@@ -276,7 +277,7 @@ func (c *Card) WriteJSON(w io.Writer) error {
 		Rows: make([]jsonRow, 0, len(c.Rows)), Alerts: make([]jsonAlert, 0, len(c.Alerts))}
 	for _, r := range c.Rows {
 		jr := jsonRow{Area: r.Area, Period: r.Period.String(), National: r.National, Met: r.Met, NotMet: r.NotMet,
-			Unknown: r.Unknown, DeadZoneVillages: jsonNum(r.DeadZoneVillages), DeadZoneHouseholds: jsonNum(r.DeadZoneHouseholds),
+			Unknown: r.Unknown, DeadZoneVillages: jsonNum(r.DeadZoneVillages), DeadZoneHouseholds: jsonNum(math.Round(r.DeadZoneHouseholds)),
 			SpeedMobile: jsonNum(r.SpeedMobile), SpeedFixed: jsonNum(r.SpeedFixed)}
 		for _, t := range Targets {
 			x := r.Targets[t]

@@ -611,3 +611,24 @@ func TestProjectedHouseholdsSaid(t *testing.T) {
 		t.Errorf("table:\n%s\njson:\n%s", tab.String(), js.String())
 	}
 }
+
+// Households in dead zones are whole in the card's files, as every table
+// shows them (a population table's 28752.70407774143 was written as is).
+func TestDeadZoneHouseholdsWhole(t *testing.T) {
+	a := full("12", jan)
+	a.DeadZones.Households = 28752.70407774143
+	card := build(t, []AreaInput{a}, DefaultConfig())
+	var csvb, jsonb bytes.Buffer
+	if err := card.WriteCSV(&csvb); err != nil {
+		t.Fatal(err)
+	}
+	if err := card.WriteJSON(&jsonb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvb.String(), ",28753,") || strings.Contains(csvb.String(), "28752.7") {
+		t.Errorf("CSV:\n%s", csvb.String())
+	}
+	if !strings.Contains(jsonb.String(), `"dead_zone_households": 28753,`) {
+		t.Errorf("JSON: %.400s", jsonb.String())
+	}
+}
