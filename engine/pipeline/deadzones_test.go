@@ -26,6 +26,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
+	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
 )
 
@@ -613,8 +614,19 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 		t.Errorf("Lai Châu's V7 (beyond every 3G/4G site): %v", v.Level)
 	}
 	// The scorecard's figures say why, not "no village located".
-	fig := DeadZoneFigures(r)["01"]
-	if fig == nil || !strings.Contains(fig.NoData, "no measurements or sites in Hà Nội (01)") {
+	figs := DeadZoneFigures(r)
+	if fig := figs["01"]; fig == nil || !strings.Contains(fig.NoData, "no measurements or sites in Hà Nội (01)") {
 		t.Errorf("scorecard figures of 01: %+v", fig)
+	}
+	// Lai Châu's count carries the distribution of its villages truly
+	// without 3G/4G: its mean is the sum of their p_dead.
+	var sum float64
+	for _, v := range r.Villages.Villages {
+		if v.Province == "12" {
+			sum += v.Verdict.PDead
+		}
+	}
+	if fig := figs["12"]; fig == nil || fig.VillagesPMF == nil || math.Abs(scorecard.CountMean(fig.VillagesPMF)-sum) > 1e-6 || sum < 1 {
+		t.Errorf("Lai Châu: mean %v, want the p_dead sum %v (%+v)", scorecard.CountMean(fig.VillagesPMF), sum, fig)
 	}
 }

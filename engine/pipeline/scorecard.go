@@ -470,12 +470,28 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 			d.Hexes = append(d.Hexes, c.String())
 		}
 	}
+	ps := map[string][]float64{} // each province's villages' p_dead
 	for _, v := range dz.Villages.Villages {
-		if v.WithoutSignal() && v.Province != "" {
+		if v.Province == "" {
+			continue
+		}
+		if v.WithoutSignal() {
 			d := get(v.Province)
 			d.Villages++
 			d.VillageIDs = append(d.VillageIDs, v.ID)
 		}
+		p := v.Verdict.PDead
+		if !v.HasVerdict {
+			// Decided by its hexes (no probability): as listed.
+			p = 0
+			if v.WithoutSignal() {
+				p = 1
+			}
+		}
+		ps[v.Province] = append(ps[v.Province], p)
+	}
+	for code, p := range ps {
+		get(code).VillagesPMF = scorecard.CountPMF(p)
 	}
 	// Which areas the run assessed: those with villages located in them,
 	// and those with populated hexes. An area with neither (a dead-zone hex

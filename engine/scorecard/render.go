@@ -125,6 +125,9 @@ func cell(r Result) string {
 	var v string
 	if r.Target == TargetDeadZones {
 		v = strconv.FormatFloat(r.Value, 'f', 0, 64)
+		if !math.IsNaN(r.Lower) && !math.IsNaN(r.Upper) && (r.Lower != r.Value || r.Upper != r.Value) {
+			v += fmt.Sprintf(" [%.0f, %.0f]", r.Lower, r.Upper) // the villages truly without 3G/4G, 90%
+		}
 	} else {
 		v = fmt.Sprintf("%.1f%%", 100*r.Value)
 		// No interval where it is not known (an impossible share), as

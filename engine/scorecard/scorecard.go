@@ -107,6 +107,12 @@ type DeadZones struct {
 	// that basis is then no evidence of "no dead zones", and target 1 on
 	// it is unknown.
 	NoVillages, NoHouseholds bool
+	// VillagesPMF, when known, is the distribution of the number of the
+	// area's villages truly without 3G/4G given each village's p_dead
+	// (CountPMF): target 1's interval on the villages basis is its central
+	// CountConfidence range (Villages, the villages listed at the cut, can
+	// lie outside it: many villages a little below the cut add up).
+	VillagesPMF []float64
 	// NoData, when set, says why the run did not analyse the area at all
 	// (people live there, but no site or test lies there): target 1 is
 	// unknown with this reason.
@@ -497,6 +503,13 @@ func score(in AreaInput, cfg Config) Row {
 			dz.Value, dz.Lower, dz.Upper = v, v, v
 			dz.StatusPoint = cfg.judge(TargetDeadZones, v)
 			dz.StatusBound = dz.StatusPoint
+			if cfg.DeadZoneBasis != BasisHouseholds && d.VillagesPMF != nil {
+				// The range of the villages truly without 3G/4G; its
+				// conservative end is the upper one (met only when even
+				// it is 0).
+				dz.Lower, dz.Upper = CountInterval(d.VillagesPMF, CountConfidence)
+				dz.StatusBound = cfg.judge(TargetDeadZones, dz.Upper)
+			}
 		}
 	}
 	row.Targets[TargetDeadZones] = dz
@@ -605,7 +618,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	out := AreaInput{Area: cfg.National, Period: p, Households: 0}
 	// Target 1 sums the areas' counts; with an area not assessed the sum
 	// is a lower bound (Partial), with an area without figures unknown.
-	dz := &DeadZones{}
+	dz := &DeadZones{VillagesPMF: []float64{1}}
 	for _, i := range idx {
 		in := inputs[i]
 		if in.DeadZones == nil {
@@ -618,6 +631,13 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		}
 		dz.Villages += in.DeadZones.Villages
 		dz.Households += in.DeadZones.Households
+		// The areas' counts are independent sums: the nation's
+		// distribution is their convolution.
+		if dz.VillagesPMF != nil && in.DeadZones.VillagesPMF != nil {
+			dz.VillagesPMF = Convolve(dz.VillagesPMF, in.DeadZones.VillagesPMF)
+		} else {
+			dz.VillagesPMF = nil
+		}
 	}
 	out.DeadZones = dz
 	// A figure missing in some areas is missing nationally: say where.

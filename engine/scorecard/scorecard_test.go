@@ -632,3 +632,33 @@ func TestDeadZoneHouseholdsWhole(t *testing.T) {
 		t.Errorf("JSON: %.400s", jsonb.String())
 	}
 }
+
+// Target 1's interval is the range of the villages truly without 3G/4G
+// from their p_dead (it was [v, v], "14 [14, 14]", while the p_dead of the
+// same villages summed to 37.8): the value stays the villages listed, the
+// bound status is judged on the upper end, and the nation's distribution
+// is the areas' convolution.
+func TestDeadZoneInterval(t *testing.T) {
+	a, b := full("01", jan), full("02", jan)
+	a.DeadZones.Villages, b.DeadZones.Villages = 1, 0
+	a.DeadZones.VillagesPMF = CountPMF([]float64{0.9, 0.3, 0.3, 0.3, 0.3})
+	b.DeadZones.VillagesPMF = CountPMF([]float64{0.2, 0.2, 0.01})
+	card := build(t, []AreaInput{a, b}, DefaultConfig())
+	ra := row(t, card, "01", jan).Targets[TargetDeadZones]
+	lo, hi := CountInterval(a.DeadZones.VillagesPMF, 0.9)
+	if ra.Value != 1 || ra.Lower != lo || ra.Upper != hi || lo != 1 || hi != 4 || ra.StatusBound != StatusNotMet {
+		t.Errorf("area 01: %+v (want 1 [1, 4])", ra)
+	}
+	rb := row(t, card, "02", jan).Targets[TargetDeadZones]
+	if rb.Value != 0 || rb.StatusPoint != StatusMet || rb.StatusBound != StatusNotMet || rb.Upper < 1 {
+		t.Errorf("area 02: listed none, but its range reaches %v: %+v", rb.Upper, rb)
+	}
+	n := row(t, card, "VN", jan).Targets[TargetDeadZones]
+	nlo, nhi := CountInterval(Convolve(a.DeadZones.VillagesPMF, b.DeadZones.VillagesPMF), 0.9)
+	if n.Value != 1 || n.Lower != nlo || n.Upper != nhi {
+		t.Errorf("national: %+v, want 1 [%v, %v]", n, nlo, nhi)
+	}
+	if got := cell(ra); !strings.HasPrefix(got, "1 [1, 4] ") {
+		t.Errorf("cell %q", got)
+	}
+}
