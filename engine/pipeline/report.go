@@ -148,15 +148,20 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	// A zone is listed and drawn in every province it extends into (it
 	// was only in the one with the largest share, while the scorecard
 	// counts each province's part of its households); provinces are
-	// ordered by their shares of the zones' hexes times households.
+	// ordered by the households of their own dead hexes, as the scorecard
+	// counts them (a zone's share of hexes times its households credited
+	// a national zone's millions to the provinces with most of its area).
 	for i, z := range dz.Zones {
 		for _, u := range z.Provinces {
 			if single != "" && u.Code != single {
 				continue
 			}
-			a := get(u.Code)
-			a.deadHH += z.Households * u.Share
-			a.zones = append(a.zones, i)
+			get(u.Code).zones = append(get(u.Code).zones, i)
+		}
+	}
+	for code, d := range DeadZoneFigures(dz) {
+		if acc[code] != nil && (single == "" || code == single) {
+			acc[code].deadHH = d.Households
 		}
 	}
 	for _, v := range dz.Villages.Villages {

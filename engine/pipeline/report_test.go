@@ -54,3 +54,37 @@ func TestReportZoneInEveryProvince(t *testing.T) {
 		t.Fatalf("sections %q, want %q", seen, want)
 	}
 }
+
+// Province sections (and their maps, the first --maps of them) come in the
+// order of their own dead-zone households, as the scorecard counts them: a
+// zone's hexes split 3 to 1 between Lào Cai (10 households) and Lai Châu
+// (90) put Lào Cai first when a zone's households were shared by hexes.
+func TestReportProvincesByDeadHouseholds(t *testing.T) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []hexgrid.Cell
+	for _, ll := range [][2]float64{{103.30, 22.40}, {103.95, 22.40}, {103.96, 22.41}, {103.97, 22.42}} {
+		c, err := hexgrid.Index(ll[0], ll[1], 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, c)
+	}
+	dz := &DeadZoneResult{
+		Coverage: &CoverageResult{},
+		Population: []population.Cell{{Cell: cells[0], Households: 90}, {Cell: cells[1], Households: 4},
+			{Cell: cells[2], Households: 3}, {Cell: cells[3], Households: 3}},
+		Admin: map[hexgrid.Cell]deadzone.Admin{cells[0]: {Province: "12"}, cells[1]: {Province: "15"}, cells[2]: {Province: "15"}, cells[3]: {Province: "15"}},
+		Zones: []deadzone.Zone{{ID: "DZ-1", Cells: cells, Households: 100,
+			Provinces: []deadzone.UnitShare{{Code: "15", Share: 0.75}, {Code: "12", Share: 0.25}}}},
+	}
+	r, err := BuildReport(dz, nil, &PlanResult{}, provinces, penetration.Period{Year: 2024, Month: 10}, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Provinces) != 2 || r.Provinces[0].Code != "12" || r.Provinces[0].Map == nil || r.Provinces[1].Map != nil {
+		t.Fatalf("sections: %+v", r.Provinces)
+	}
+}
