@@ -184,6 +184,11 @@ func monthRuns(ps []string) string {
 func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
 	boundaries string, p penetration.Period, seed uint64, plan *pipeline.PlanOptions) (*scorecard.Card, *pipeline.DeadZoneResult, *pipeline.PlanResult, error) {
 	opt := pipeline.DefaultScorecardOptions(provinces, boundaries, seed)
+	if copt.Area == nil {
+		// Every province scored in the month asked for (one asked for
+		// alone and without data is refused instead).
+		opt.EveryArea = []penetration.Period{p}
+	}
 	// The speed trend reads each month's saved pass (lomsong run's).
 	speedOpt := copt
 	opt.Coverage = &speedOpt

@@ -41,6 +41,12 @@ type ScorecardOptions struct {
 	DeadZonesMissing map[penetration.Period]string
 	// Periods restricts the rows (nil = every period with data).
 	Periods []penetration.Period
+	// EveryArea are the periods in which every area of Config.Areas gets
+	// a row, its targets unknown where it has no data (a card of the
+	// month scores every province, saying which have nothing), when the
+	// period has data in some area (a month with none stays without rows,
+	// for the caller to refuse).
+	EveryArea []penetration.Period
 	// Coverage, when set, makes the speed trend read each month's saved
 	// pass over the measurements (the one coverage and dead zones on these
 	// options read; made and saved when missing) instead of a pass of its
@@ -205,6 +211,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			}
 		}
 	}
+	inputs = withEveryArea(inputs, opt)
 	card, err := scorecard.Build(inputs, opt.Config)
 	if err != nil {
 		return nil, err
@@ -516,6 +523,43 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 			NoData: fmt.Sprintf("no measurements or sites in %s (%s): not analysed (%s, %.0f households there)", a.Name, a.Code, plural(a.Villages, "village"), a.Households)}
 	}
 	return out
+}
+
+// withEveryArea adds, for each period of opt.EveryArea with data in some
+// area, a row without data for every area of opt.Config.Areas that has
+// none: its targets unknown, saying so. Where the period's dead zones were
+// computed the area was not assessed (the nation's count is then a lower
+// bound, as without the row).
+func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions) []scorecard.AreaInput {
+	for _, p := range opt.EveryArea {
+		have := map[string]bool{}
+		for _, in := range inputs {
+			if in.Period == p {
+				have[in.Area] = true
+			}
+		}
+		if len(have) == 0 {
+			continue
+		}
+		for _, code := range opt.Config.Areas {
+			if have[code] || code == opt.Config.National {
+				continue
+			}
+			why := "no data for the area in " + p.String() + " (no subscriptions, measurements or villages of it)"
+			in := scorecard.AreaInput{Area: code, Period: p, Households: math.NaN()}
+			for t := range in.Missing {
+				in.Missing[t] = why
+			}
+			if m := opt.DeadZonesMissing[p]; m != "" {
+				in.Missing[scorecard.TargetDeadZones] = m // the month's reason, as every area's
+			}
+			if opt.DeadZones[p] != nil {
+				in.DeadZones = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
+			}
+			inputs = append(inputs, in)
+		}
+	}
+	return inputs
 }
 
 // plural is "1 village", "2 villages".
