@@ -212,7 +212,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 		prov.Villages = sortVillageRows(a.rows)
 		if i < maxMaps && ok {
-			m := &report.Map{Outline: u.Geometry, Villages: a.village}
+			m := &report.Map{Outline: u.Geometry, Villages: a.village, PopulatedOnly: single == ""}
 			for _, c := range a.cells {
 				ring, err := c.Boundary()
 				if err != nil {

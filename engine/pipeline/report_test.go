@@ -84,7 +84,7 @@ func TestReportProvincesByDeadHouseholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Provinces) != 2 || r.Provinces[0].Code != "12" || r.Provinces[0].Map == nil || r.Provinces[1].Map != nil {
+	if len(r.Provinces) != 2 || r.Provinces[0].Code != "12" || r.Provinces[0].Map == nil || !r.Provinces[0].Map.PopulatedOnly || r.Provinces[1].Map != nil {
 		t.Fatalf("sections: %+v", r.Provinces)
 	}
 }

@@ -175,6 +175,10 @@ type Map struct {
 	Villages []Place
 	// Sites, drawn as small marks (optional).
 	Sites []orb.Point
+	// PopulatedOnly says Hexes are the province's populated hexes only
+	// (a report of every province), not every hex analysed (a report of
+	// one province): the legend says what the ground between them is.
+	PopulatedOnly bool
 }
 
 // ZoneOutline is a dead zone's outline.

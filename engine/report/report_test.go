@@ -554,3 +554,24 @@ func TestPlanSectionAmounts(t *testing.T) {
 		t.Errorf("vnd(1) = %q", got)
 	}
 }
+
+// The ground between a map's hexes is named for what it is: on a map of
+// populated hexes only (a report of every province) hexes with tests but
+// no households are not drawn, not "no tests".
+func TestLegendGround(t *testing.T) {
+	outline := orb.MultiPolygon{{{{103, 22}, {104, 22}, {104, 23}, {103, 22}}}}
+	text := func(m *Map) string {
+		for _, it := range legend(m, mapCounts{}) {
+			if it.Key == "outside" {
+				return it.Text
+			}
+		}
+		return ""
+	}
+	if got := text(&Map{Outline: outline, PopulatedOnly: true}); !strings.HasPrefix(got, "Not drawn: hexes without households") {
+		t.Errorf("populated hexes only: %q", got)
+	}
+	if got := text(&Map{Outline: outline}); got != "Not analysed: no households and no tests" {
+		t.Errorf("every hex: %q", got)
+	}
+}

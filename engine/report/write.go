@@ -690,7 +690,12 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 		out = append(out, legendItem{Key: stateClass(s),
 			Text: texts[s] + ": " + group(int64(drawn.states[s])) + plural(drawn.states[s], " hex", " hexes")})
 	}
-	if len(m.Outline) > 0 {
+	switch {
+	case len(m.Outline) > 0 && m.PopulatedOnly:
+		// Hexes with tests but no households are analysed, not drawn:
+		// said, not called untested.
+		out = append(out, legendItem{Key: "outside", Text: "Not drawn: hexes without households (this report maps populated hexes; lomsong report --province maps every hex analysed)"})
+	case len(m.Outline) > 0:
 		// The province's ground under the hexes: where no hex is drawn,
 		// nobody lives and nobody tested (not analysed).
 		out = append(out, legendItem{Key: "outside", Text: "Not analysed: no households and no tests"})
