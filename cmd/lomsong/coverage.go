@@ -203,6 +203,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
 					path, len(gone), strings.Join(gone, ", "), c.dataset)
 			}
+			if added := sourcesAdded(store, cfile.FittedOn, opt.Aggregate.Periods); len(added) > 0 {
+				// Files added after the file was made: a carrier's dump
+				// left its network uncalibrated and its masts unchecked
+				// for being off the air, and nothing said so.
+				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
+					path, strings.Join(added, ", "), c.dataset)
+			}
 			if cfile.Resolution != 0 && cfile.Resolution != c.res {
 				// The fits are of hex medians at the file's resolution:
 				// at another, the offsets hold roughly, not exactly.
@@ -852,6 +859,41 @@ func fittedOn(store *dataset.Store, periods []string) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// sourcesAdded names the dataset's sources a calibration fitted on
+// fittedOn did not read though it would now: site registers, and the
+// measurements of the months analysed (periods; nil: every month) in which
+// it read some measurements (a calibration of another month is applied
+// knowingly, not stale).
+func sourcesAdded(store *dataset.Store, fittedOn []string, periods []string) []string {
+	read := map[string]bool{}
+	for _, sha := range fittedOn {
+		read[sha] = true
+	}
+	calMonths := map[string]bool{}
+	for _, src := range store.Manifest().Sources {
+		if src.Kind == "measurements" && read[src.SHA256] {
+			for _, p := range src.Parts {
+				calMonths[p.Period] = true
+			}
+		}
+	}
+	var out []string
+	for _, src := range store.Manifest().Sources {
+		if read[src.SHA256] {
+			continue
+		}
+		switch {
+		case src.Kind == "sites":
+			out = append(out, "the register "+src.Name)
+		case src.Kind == "measurements" && slices.ContainsFunc(src.Parts, func(p dataset.Part) bool {
+			return calMonths[p.Period] && (len(periods) == 0 || slices.Contains(periods, p.Period))
+		}):
+			out = append(out, src.Name)
+		}
+	}
 	return out
 }
 

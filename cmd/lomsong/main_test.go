@@ -755,3 +755,29 @@ func TestBoundsAndMappingFilesChecked(t *testing.T) {
 		t.Errorf("a mapping with a byte-order mark: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// A calibration made before a carrier's measurements arrived is said to
+// lack that carrier (its network ran uncalibrated, its masts unchecked
+// for being off the air, with "6 fits applied" as the only word); once
+// calibrated again, nothing is said.
+func TestCalibrationWithoutANewCarrier(t *testing.T) {
+	ds := exampleDataset(t)
+	if _, errs, code := runCmd(t, "calibrate", "--dataset", ds); code != exitOK {
+		t.Fatalf("calibrate: %d\n%s", code, errs)
+	}
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, "--mapping", filepath.Join(examples, "mapping_mobifone.json"),
+		filepath.Join(examples, "measurements_mobifone_own_layout.csv")); code != exitOK {
+		t.Fatalf("ingest: %d\n%s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "cov")
+	_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--out", out)
+	if code != exitOK || !strings.Contains(errs, "was made before these files came into the dataset: measurements_mobifone_own_layout.csv;") {
+		t.Fatalf("coverage after MobiFone's dump: %d\n%s", code, errs)
+	}
+	if _, errs, code := runCmd(t, "calibrate", "--dataset", ds); code != exitOK {
+		t.Fatalf("calibrate again: %d\n%s", code, errs)
+	}
+	if _, errs, _ := runCmd(t, "coverage", "--dataset", ds, "--out", out); strings.Contains(errs, "was made before") {
+		t.Errorf("after calibrating again:\n%s", errs)
+	}
+}

@@ -121,6 +121,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
 				return err
 			}
+		} else if fileExists(filepath.Join(*out, "plan", "plan.json")) {
+			// An earlier run's plan beside these dead zones would be read
+			// as theirs: said (it is the user's folder: not removed).
+			fmt.Fprintf(e.stderr, "warning: %s is an earlier run's plan, not of these dead zones (this run has no --budget): run with --budget to replace it, or remove it\n",
+				filepath.Join(*out, "plan"))
 		}
 	}
 	printRunSummary(e.stdout, sum, cf.dataset, area, *out)

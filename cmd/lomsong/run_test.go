@@ -39,6 +39,12 @@ func TestRunCommand(t *testing.T) {
 			t.Errorf("missing %s", f)
 		}
 	}
+	// Into the same OUT without --budget: the earlier plan left there is
+	// said not to be these dead zones'.
+	if _, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(dir, "out")); code != exitOK ||
+		!strings.Contains(errs, "is an earlier run's plan, not of these dead zones") {
+		t.Errorf("run --out without --budget over an earlier plan: %d\n%s", code, errs)
+	}
 	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9")
 	if code != exitOK || !strings.Contains(stdout, "0 pass(es) over 0 measurement rows") ||
 		!strings.Contains(stdout, "3 of 4 stages read back, 1 current and not needed, 0 computed") || !regexp.MustCompile(`measure +viettel +current +400 `).MatchString(stdout) {

@@ -646,7 +646,7 @@ func TestBuildProvinceSites(t *testing.T) {
 	for _, c := range []struct {
 		province string
 		want     []string
-	}{{"12", []string{"LAICHAU-1", "BORDER-1"}}, {"", []string{"LAICHAU-1", "HANOI-1", "BORDER-1"}}} {
+	}{{"12", []string{"BORDER-1", "LAICHAU-1"}}, {"", []string{"BORDER-1", "HANOI-1", "LAICHAU-1"}}} { // by site id
 		m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8, Province: c.province}, Provinces: provinces})
 		if err != nil {
 			t.Fatal(err)

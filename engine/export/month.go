@@ -396,6 +396,12 @@ func Build(in Input) (*Month, error) {
 		}
 		m.Sites = append(m.Sites, o)
 	}
+	// By id, not in the register's order: the same register ingested
+	// whole or as a later update moved rows (and their fids) between
+	// exports of the same sites.
+	slices.SortStableFunc(m.Sites, func(a, b Site) int {
+		return cmp.Or(strings.Compare(a.SiteID, b.SiteID), strings.Compare(a.Carrier, b.Carrier), strings.Compare(a.Tech, b.Tech))
+	})
 	if pr != nil {
 		var newHH float64
 		for _, s := range pr.Plan.Steps {
