@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,6 +129,11 @@ type BoundarySet struct {
 	// merged into this one's (by code, and by folded name); nil for sets
 	// without a predecessor.
 	formerCode, formerName map[string]Former
+	// NumericCodes are the codes LoadBoundaries read from JSON numbers,
+	// as a spreadsheet or QGIS writes a code column it took for numbers:
+	// a leading zero is lost there (Hà Nội's 01 reads as 1), so they may
+	// not match the GSO codes of other tables. Sorted.
+	NumericCodes []string
 }
 
 // NewBoundarySet builds a set from units. Codes must be non-empty and
@@ -344,7 +350,11 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	}
 	units := make([]Unit, 0, len(fc.Features))
 	seen := make(map[string]int, len(fc.Features))
+	var numeric []string
 	for i, f := range fc.Features {
+		if _, ok := f.Properties[codeProp].(float64); ok {
+			numeric = append(numeric, fmt.Sprint(f.Properties[codeProp]))
+		}
 		code, err := propString(f.Properties, codeProp)
 		if err != nil {
 			return nil, fmt.Errorf("%w: feature %d: property %q: %w", ErrInvalidBoundaries, i, codeProp, err)
@@ -382,7 +392,13 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		}
 		units = append(units, Unit{Code: code, Name: name, ParentCode: parent, Geometry: mp})
 	}
-	return NewBoundarySet("", "", units)
+	set, err := NewBoundarySet("", "", units)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(numeric)
+	set.NumericCodes = numeric
+	return set, nil
 }
 
 // CheckLonLat checks that a (multi)polygon has rings, each of at least

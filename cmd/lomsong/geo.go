@@ -60,6 +60,11 @@ func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 		// Every place would lie outside every unit, silently.
 		return nil, refusedError{fmt.Errorf("%s: no units in the file (an empty FeatureCollection)", b.boundaries)}
 	}
+	if n := len(set.NumericCodes); n > 0 {
+		// Read, and said: "1" finds no subscription row of area "01".
+		fmt.Fprintf(os.Stderr, "warning: %s gives %d unit codes as numbers (e.g. %s), not text: a leading zero is lost there (GSO codes are text, Hà Nội \"01\"), and they may match no code of the other tables; export the code column as text\n",
+			b.boundaries, n, set.NumericCodes[0])
+	}
 	return set, nil
 }
 
