@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/campaign"
@@ -161,7 +162,11 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		} else {
 			source = o.verdicts
 		}
-		villages, err = readVerdicts(o.verdicts, province, label)
+		var left []string
+		villages, left, err = readVerdicts(o.verdicts, province, label)
+		for _, l := range left {
+			fmt.Fprintf(e.stderr, "warning: %s: %s\n", o.verdicts, l)
+		}
 	} else {
 		villages, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
 	}
@@ -185,6 +190,24 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	printCampaign(e.stdout, plan, len(villages), source)
 	fmt.Fprintf(e.stdout, "wrote %s/{campaign.csv,campaign.geojson}\n", o.out)
 	return nil
+}
+
+// leftOut describes groups of rows left out (each a list of "line N (id)"
+// with what they lack), at most three lines named per group.
+func leftOut(groups ...any) []string {
+	var out []string
+	for k := 0; k+1 < len(groups); k += 2 {
+		rows, what := groups[k].([]string), groups[k+1].(string)
+		if len(rows) == 0 {
+			continue
+		}
+		more := ""
+		if len(rows) > 3 {
+			more = fmt.Sprintf(", … %d more", len(rows)-3)
+		}
+		out = append(out, fmt.Sprintf("%d rows %s left out: %s%s", len(rows), what, strings.Join(rows[:min(3, len(rows))], ", "), more))
+	}
+	return out
 }
 
 // datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
@@ -230,14 +253,18 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 // rows; label names it in messages). Rows with an empty p_dead (no
 // verdict) are left out; a village id given twice is refused (it would be
 // planned, and counted, twice).
-func readVerdicts(path, province, label string) ([]campaign.Village, error) {
+//
+// It also says which rows it left out that a user may have meant in: rows
+// without a p_dead (no verdict), and with --province rows whose province is
+// empty or written as a name rather than a code.
+func readVerdicts(path, province, label string) ([]campaign.Village, []string, error) {
 	required := []string{"village_id", "lon", "lat", "households", "p_dead"}
 	if province != "" {
 		required = append(required, "province")
 	}
 	f, cr, idx, err := openTable(path, required...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	seen := map[string]int{} // village id → line
@@ -249,34 +276,42 @@ func readVerdicts(path, province, label string) ([]campaign.Village, error) {
 		return ""
 	}
 	var out []campaign.Village
+	var noVerdict, noProvince, named []string // "line N" of the rows left out that may have been meant in
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			switch {
 			case len(out) == 0 && province != "" && rows > 0:
-				return nil, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
+				return nil, nil, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
 			case len(out) == 0:
-				return nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
+				return nil, nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
-			return out, nil
+			return out, leftOut(noVerdict, "without a p_dead (no verdict)", noProvince, "without a province (outside every province)", named, "whose province is written otherwise than as a code (give the code, e.g. 12)"), nil
 		}
 		if err != nil {
-			return nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
 		id := get(rec, "village_id")
 		if id == "" {
 			// A team would be sent to a village nobody can name.
-			return nil, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
 		}
 		if first, dup := seen[id]; dup {
-			return nil, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
 		}
 		seen[id] = line
 		if get(rec, "p_dead") == "" {
+			noVerdict = append(noVerdict, fmt.Sprintf("line %d (%s)", line, id))
 			continue
 		}
 		rows++
-		if province != "" && get(rec, "province") != province {
+		if p := get(rec, "province"); province != "" && p != province {
+			switch {
+			case p == "":
+				noProvince = append(noProvince, fmt.Sprintf("line %d (%s)", line, id))
+			case strings.ContainsFunc(p, unicode.IsLetter):
+				named = append(named, fmt.Sprintf("line %d (%s: %q)", line, id, p))
+			}
 			continue
 		}
 		v := campaign.Village{Village: engine.Village{ID: get(rec, "village_id"), Name: get(rec, "name"), CommuneCode: get(rec, "commune_code")}}
@@ -286,17 +321,17 @@ func readVerdicts(path, province, label string) ([]campaign.Village, error) {
 		}{{"lon", &v.Lon}, {"lat", &v.Lat}, {"households", &v.Households}, {"p_dead", &v.PDead}} {
 			x, err := strconv.ParseFloat(get(rec, c.name), 64)
 			if err != nil {
-				return nil, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
+				return nil, nil, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
 			}
 			*c.dst = x
 		}
 		switch {
 		case !(v.PDead >= 0 && v.PDead <= 1):
-			return nil, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
 		case !(v.Households >= 0) || math.IsInf(v.Households, 0):
-			return nil, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
 		case !(v.Lon >= -180 && v.Lon <= 180 && v.Lat >= -90 && v.Lat <= 90):
-			return nil, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
+			return nil, nil, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
 		}
 		out = append(out, v)
 	}

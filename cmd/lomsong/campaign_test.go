@@ -360,3 +360,23 @@ func TestCampaignUnreachableStart(t *testing.T) {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}
 }
+
+// Rows a hand edit left without a p_dead, without a province or with the
+// province's name for its code are named when left out (they were dropped
+// in silence, the province's top villages among them).
+func TestCampaignVerdictsLeftOut(t *testing.T) {
+	in := writeVerdicts(t, "village_id,name,province,lon,lat,households,p_dead\n"+
+		"V1,Bản Một,12,103.30,22.40,120,0.5\nV2,Bản Hai,12,103.31,22.40,80,\nV3,Bản Ba,,103.32,22.40,60,0.6\n"+
+		"V4,Bản Bốn,Lai Châu,103.33,22.40,45,0.55\nV5,Bản Năm,11,103.10,22.05,30,0.5\n")
+	_, errs, code := runCmd(t, "campaign", "--verdicts", in, "--province", "12", "--days", "1", "--out", filepath.Join(t.TempDir(), "c"))
+	for _, want := range []string{"1 rows without a p_dead (no verdict) left out: line 3 (V2)",
+		"1 rows without a province (outside every province) left out: line 4 (V3)",
+		`1 rows whose province is written otherwise than as a code (give the code, e.g. 12) left out: line 5 (V4: "Lai Châu")`} {
+		if code != exitOK || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, errs)
+		}
+	}
+	if strings.Contains(errs, "V5") {
+		t.Errorf("another province's row is no hand edit:\n%s", errs)
+	}
+}

@@ -64,7 +64,7 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		// Every province of the boundary set has its row (the help says
 		// "every province"): 34 and the nation.
 		"1 dead_zones: no sites in the dataset; no measurements in 2026-10; no households per hex (no population or villages table) (35 rows)",
-		"2 smartphone: no data for the area in 2026-10 (no subscriptions, measurements or villages of it) (32 rows)",
+		"2 smartphone: no data for the area in 2026-10 (no subscription row, and none of its villages or populated hexes in the month's dead-zone run) (32 rows)",
 		"2026-10  79             ? unknown"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)

@@ -545,7 +545,7 @@ func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions) []scoreca
 			if have[code] || code == opt.Config.National {
 				continue
 			}
-			why := "no data for the area in " + p.String() + " (no subscriptions, measurements or villages of it)"
+			why := "no data for the area in " + p.String() + " (no subscription row, and none of its villages or populated hexes in the month's dead-zone run)"
 			in := scorecard.AreaInput{Area: code, Period: p, Households: math.NaN()}
 			for t := range in.Missing {
 				in.Missing[t] = why
