@@ -67,10 +67,12 @@ func TestDeadzonesCommunesOfTheirProvince(t *testing.T) {
 }
 
 // The summary's "(unattributed)" row counts the villages outside every
-// province, as villages.csv lists them, beside their dead-zone households.
+// province, as villages.csv lists them, beside their dead-zone households;
+// those with no site or test near them (in Laos, at sea) are not analysed
+// (they were "without signal" on no evidence).
 func TestDeadzonesUnattributedRow(t *testing.T) {
 	dir := t.TempDir()
-	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản Lào,,102.10,20.50,30\nV3,Đảo,,107.5,20.0,20\n")
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản Lào,,102.10,20.50,30\nV3,Đảo,,107.5,20.0,20\nV4,Bản Biên,,103.45,22.75,25\n")
 	out := filepath.Join(dir, "dz")
 	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--out", out)
 	if code != exitOK {
@@ -82,10 +84,13 @@ func TestDeadzonesUnattributedRow(t *testing.T) {
 			row = f
 		}
 	}
-	// (unattributed), households, villages, without 3G/4G: the two far
-	// from every site are without signal.
-	if len(row) != 4 || row[2] != "2" || row[3] != "2" {
-		t.Errorf("unattributed row %q, want 2 villages, 2 without 3G/4G:\n%s", row, stdout)
+	// (unattributed), households, villages, without 3G/4G: V4 across the
+	// border, 35 km from the sites, without signal.
+	if len(row) != 4 || row[2] != "1" || row[3] != "1" {
+		t.Errorf("unattributed row %q, want 1 village, 1 without 3G/4G:\n%s", row, stdout)
+	}
+	if !strings.Contains(stdout, "outside every province, no site or test within about 20–60 km: populated hexes 2, households 50, villages 2") {
+		t.Errorf("V2 and V3 not said not analysed:\n%s", stdout)
 	}
 }
 

@@ -55,6 +55,9 @@ Without --province, a province where people live but no site of the register
 and no outdoor test of the month lies is not analysed, as --province refuses it:
 its hexes and villages are left out (neither dead nor served), listed on stdout
 and in deadzones_meta.json (not_analysed), and its scorecard target 1 is unknown.
+So are populated hexes and villages outside every province (another country's,
+or a coarse outline's coast and islands) with no site or tested hex within about
+20–60 km (their resolution-4 cell or a neighbour of it).
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages

@@ -130,17 +130,16 @@ func (r VillageReport) ForProvince(code string) VillageReport {
 	return out
 }
 
-// WithoutProvinces returns the report without the villages of the
-// provinces in codes (by their Province), their provinces' counts and the
-// counts of communes left with none of the report's villages: provinces a
-// run did not analyse.
-func (r VillageReport) WithoutProvinces(codes map[string]bool) VillageReport {
+// Without returns the report without the villages drop reports, and
+// without the counts of the communes and provinces left with none of the
+// report's villages: places a run did not analyse.
+func (r VillageReport) Without(drop func(VillageStatus) bool) VillageReport {
 	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}, Cut: r.Cut}
-	communes := map[string]bool{}
+	communes, provinces := map[string]bool{}, map[string]bool{}
 	for _, v := range r.Villages {
-		if !codes[v.Province] {
+		if !drop(v) {
 			out.Villages = append(out.Villages, v)
-			communes[v.Commune] = true
+			communes[v.Commune], provinces[v.Province] = true, true
 		}
 	}
 	for _, c := range r.ByCommune {
@@ -149,7 +148,7 @@ func (r VillageReport) WithoutProvinces(codes map[string]bool) VillageReport {
 		}
 	}
 	for _, c := range r.ByProvince {
-		if !codes[c.Code] {
+		if provinces[c.Code] {
 			out.ByProvince = append(out.ByProvince, c)
 		}
 	}

@@ -169,6 +169,48 @@ func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, 
 	return left, mark(cells)
 }
 
+// nearEvidenceRes is the resolution of the cells nearEvidence dilates: a
+// resolution-4 cell is about 1,770 km² (edge about 22.6 km), so a place
+// whose cell or a neighbour of it holds a site or a tested hex has one
+// within about 20–60 km, the reach of a rural macro site.
+const nearEvidenceRes = 4
+
+// nearEvidence reports whether a hex lies near a site of sites or a hex
+// with an outdoor test (a state with Tests): its resolution-4 parent is
+// one of theirs or a neighbour of one.
+func nearEvidence(sites []engine.Site, states []coverage.State, res int) (func(hexgrid.Cell) bool, error) {
+	region := map[hexgrid.Cell]bool{}
+	add := func(c hexgrid.Cell) error {
+		p, err := c.Parent(nearEvidenceRes)
+		if err != nil || region[p] {
+			return err
+		}
+		disk, err := p.Disk(1)
+		for _, d := range disk {
+			region[d] = true
+		}
+		return err
+	}
+	for _, s := range sites {
+		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
+			if err := add(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, st := range states {
+		if st.Tests > 0 {
+			if err := add(st.Cell); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return func(c hexgrid.Cell) bool {
+		p, err := c.Parent(nearEvidenceRes)
+		return err == nil && region[p]
+	}, nil
+}
+
 // keep returns the cells that lie in the area, in place.
 func (a *Area) keep(cells []hexgrid.Cell) []hexgrid.Cell {
 	in := a.set()

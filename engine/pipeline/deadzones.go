@@ -727,9 +727,9 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			deadzone.CommunesFromPlaces(admin, vcells, vplaces, weights)
 		}
 	}
-	var noData map[string]bool
+	var dropped func(province string, c hexgrid.Cell) bool
 	if a := opt.Coverage.Area; (a == nil || a.Code == "") && opt.Provinces != nil {
-		if noData, err = leaveOutNoData(out, opt.Provinces, cov, res, admin, vadmin, dv); err != nil {
+		if dropped, err = leaveOutNoData(out, opt.Provinces, cov, res, admin, vadmin, p.vcells); err != nil {
 			return nil, err
 		}
 		pop = out.Population
@@ -769,8 +769,8 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			// radio map's sake, not analysed.
 			out.Villages = out.Villages.ForProvince(a.Code)
 		}
-		if len(noData) > 0 {
-			out.Villages = out.Villages.WithoutProvinces(noData)
+		if dropped != nil {
+			out.Villages = out.Villages.Without(func(v deadzone.VillageStatus) bool { return dropped(v.Province, v.Cell) })
 		}
 	}
 	ccfg := opt.Challenge
@@ -781,14 +781,19 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	return out, nil
 }
 
-// leaveOutNoData finds the provinces of a run over every province where
-// people live but no site or outdoor test lies (provincesWithoutData),
-// records them in out.NoData and removes their populated hexes from
-// out.Population and out.PDead (admin: the hexes' provinces; vadmin: the
-// villages'). It returns their codes; the caller leaves their villages out
-// of the village report.
+// leaveOutNoData finds where a run over every province has people but no
+// evidence: the provinces where no site or outdoor test lies
+// (provincesWithoutData), and the populated hexes and villages outside
+// every province (another country's, or a coarse outline's coast, islands
+// and borders) with no site or tested hex near them (nearEvidence). It
+// records them in out.NoData (the hexes and villages outside every
+// province under the code ""), removes their populated hexes from
+// out.Population and out.PDead (admin: the hexes' provinces; vadmin and
+// vcells: the villages' provinces and hexes) and returns whether a place
+// of a province and hex is left out (nil when none is); the caller leaves
+// those villages out of the village report.
 func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *CoverageResult, res int,
-	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, dv []deadzone.Village) (map[string]bool, error) {
+	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, vcells []hexgrid.Cell) (func(string, hexgrid.Cell) bool, error) {
 	need := map[string]bool{}
 	for _, pc := range out.Population {
 		if pc.Households > 0 || pc.Population > 0 {
@@ -799,13 +804,25 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 		need[va.Province] = true
 	}
 	empty, err := provincesWithoutData(provinces, need, cov.Sites, cov.States, res)
-	if err != nil || len(empty) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	near := func(hexgrid.Cell) bool { return true }
+	if need[""] {
+		if near, err = nearEvidence(cov.Sites, cov.States, res); err != nil {
+			return nil, err
+		}
+	}
+	drop := func(code string, c hexgrid.Cell) bool {
+		if code != "" {
+			return empty[code]
+		}
+		return c != 0 && !near(c)
 	}
 	areas := map[string]*NoDataArea{}
 	area := func(code string) *NoDataArea {
 		if areas[code] == nil {
-			areas[code] = &NoDataArea{Code: code}
+			areas[code] = &NoDataArea{Code: code, Name: OutsideEveryProvince}
 			if u, ok := provinces.ByCode(code); ok {
 				areas[code].Name = u.Name
 			}
@@ -814,7 +831,7 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	}
 	out.Population = slices.DeleteFunc(slices.Clone(out.Population), func(pc population.Cell) bool {
 		code := admin[pc.Cell].Province
-		if !empty[code] {
+		if !drop(code, pc.Cell) {
 			return false
 		}
 		if pc.Households > 0 || pc.Population > 0 {
@@ -825,16 +842,23 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 		delete(out.PDead, pc.Cell)
 		return true
 	})
-	for i := range dv {
-		if code := vadmin[i].Province; empty[code] {
-			area(code).Villages++
+	for i, va := range vadmin {
+		if drop(va.Province, vcells[i]) {
+			area(va.Province).Villages++
 		}
+	}
+	if len(areas) == 0 {
+		return nil, nil
 	}
 	for _, code := range slices.Sorted(maps.Keys(areas)) {
 		out.NoData = append(out.NoData, *areas[code])
 	}
-	return empty, nil
+	return drop, nil
 }
+
+// OutsideEveryProvince names, in DeadZoneResult.NoData, the places outside
+// every province left out for want of evidence near them (code "").
+const OutsideEveryProvince = "outside every province, no site or test within about 20–60 km"
 
 // adjudicate decides the claims (nil: every predicted key) from the
 // tally of the tests, which the pass over the measurements built per key:

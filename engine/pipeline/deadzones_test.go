@@ -577,7 +577,9 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	villages := append(slices.Clone(worldVillages), engine.Village{ID: "HN1", Name: "Phố Một", CommuneCode: "H1", Lon: 105.8542, Lat: 21.0285, Households: 300})
+	villages := append(slices.Clone(worldVillages), engine.Village{ID: "HN1", Name: "Phố Một", CommuneCode: "H1", Lon: 105.8542, Lat: 21.0285, Households: 300},
+		// Outside every province, far from any site or test (Vientiane).
+		engine.Village{ID: "LA1", Name: "Ban Nong", Lon: 102.60, Lat: 17.97, Households: 50})
 	s := storeOf(t, villages, worldTests(true))
 	opt := worldOptions()
 	opt.Provinces = provinces
@@ -585,11 +587,12 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.NoData) != 1 || r.NoData[0] != (NoDataArea{Code: "01", Name: "Hà Nội", Hexes: 1, Households: 300, Villages: 1}) {
+	if len(r.NoData) != 2 || r.NoData[0] != (NoDataArea{Name: OutsideEveryProvince, Hexes: 1, Households: 50, Villages: 1}) ||
+		r.NoData[1] != (NoDataArea{Code: "01", Name: "Hà Nội", Hexes: 1, Households: 300, Villages: 1}) {
 		t.Fatalf("not analysed: %+v", r.NoData)
 	}
 	for _, v := range r.Villages.Villages {
-		if v.ID == "HN1" {
+		if v.ID == "HN1" || v.ID == "LA1" {
 			t.Errorf("Hà Nội's village decided: %+v", v)
 		}
 	}

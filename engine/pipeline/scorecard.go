@@ -519,6 +519,9 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		d.NoVillages, d.NoHouseholds = !villages[code], !households[code]
 	}
 	for _, a := range dz.NoData {
+		if a.Code == "" {
+			continue // outside every province: no area of the card
+		}
 		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true,
 			NoData: fmt.Sprintf("no measurements or sites in %s (%s): not analysed (%s, %.0f households there)", a.Name, a.Code, plural(a.Villages, "village"), a.Households)}
 	}
