@@ -138,6 +138,10 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if o.cfg.ResidualError == 0 {
 		o.cfg.ResidualError = -1 // the flag's 0 means perfect tests, not the default
 	}
+	if m, d := o.cfg.MeasureHours, o.cfg.DayHours; m > d && d > 0 {
+		// Said in the flags' names (the engine's words were "measure hours").
+		return usageError{fmt.Sprintf("campaign: --measure-hours %g is more than --day-hours %g: a team-day must hold at least one village's tests", m, d)}
+	}
 	if err := o.cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
@@ -371,6 +375,16 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		if v.ID == spec {
 			return orb.Point{v.Lon, v.Lat}, nil
 		}
+	}
+	// An id in another case ("v12-00082"), as names are matched.
+	var byID []campaign.Village
+	for _, v := range villages {
+		if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
+			byID = append(byID, v)
+		}
+	}
+	if len(byID) == 1 {
+		return orb.Point{byID[0].Lon, byID[0].Lat}, nil
 	}
 	match, err := matchStart(spec, villages)
 	if err != nil {

@@ -152,6 +152,8 @@ func TestCampaignCommandErrors(t *testing.T) {
 			exitDataRefused, "no village with a verdict"},
 		// A zero typed is refused, not replaced by the default.
 		{"zero teams", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--teams", "0"}, exitUsage, "--teams 0: want a value above 0"},
+		{"day shorter than a village", []string{"campaign", "--verdicts", good, "--days", "1", "--day-hours", "0.5", "--out", out}, exitUsage,
+			"--measure-hours 1.5 is more than --day-hours 0.5"},
 		{"zero speed", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--speed-kmh", "0"}, exitUsage, "--speed-kmh 0"},
 		{"zero miss cost", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--miss-cost", "0"}, exitUsage, "--miss-cost 0"},
 		{"unknown start", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "Hà Nội"}, exitUsage, "Hà Nội"},
@@ -292,6 +294,8 @@ func TestResolveStartNames(t *testing.T) {
 		{"thanh pho lai chau", orb.Point{103.47, 22.40}},
 		// A village's own name that one village has.
 		{"Bản Hon", orb.Point{103.10, 22.35}},
+		// An id in another case (it was refused: "no village id").
+		{"v4", orb.Point{103.10, 22.35}},
 	} {
 		got, err := resolveStart(c.spec, vs)
 		if err != nil || math.Abs(got[0]-c.want[0]) > 1e-9 || math.Abs(got[1]-c.want[1]) > 1e-9 {
