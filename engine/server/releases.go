@@ -1042,16 +1042,7 @@ func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
 // A province user sees its own province's villages only, the ministry
 // every province's or one's (?province=CODE); a carrier none.
 func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	if u.Role == RoleCarrier {
-		writeError(w, http.StatusForbidden, "the village diff is for the ministry and the provinces")
-		return
-	}
-	want, ok := s.provinceParam(w, r, u)
-	if !ok {
-		return
-	}
-	rl, ok := s.releaseOf(w, r)
+	want, rl, ok := s.provinceRelease(w, r, "the village diff")
 	if !ok {
 		return
 	}
@@ -1469,21 +1460,29 @@ func (s *Server) provinceParam(w http.ResponseWriter, r *http.Request, u User) (
 	return want, true
 }
 
+// provinceRelease reads what a ministry or province request for a
+// release's villages is for: the province (provinceParam) and the period's
+// release. A carrier is refused (what names the answer it asked for).
+func (s *Server) provinceRelease(w http.ResponseWriter, r *http.Request, what string) (string, Release, bool) {
+	u := userOf(r)
+	if u.Role == RoleCarrier {
+		writeError(w, http.StatusForbidden, "%s is for the ministry and the provinces", what)
+		return "", Release{}, false
+	}
+	want, ok := s.provinceParam(w, r, u)
+	if !ok {
+		return "", Release{}, false
+	}
+	rl, ok := s.releaseOf(w, r)
+	return want, rl, ok
+}
+
 // releaseCampaignOf sends the campaign of the period's latest release: the
 // ministry every province's (or one with ?province=CODE), a province user
 // its own province's only; carriers none. A release published before
 // releases planned campaigns has none: 404.
 func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
-	u := userOf(r)
-	if u.Role == RoleCarrier {
-		writeError(w, http.StatusForbidden, "the measurement campaign is for the ministry and the provinces")
-		return
-	}
-	want, ok := s.provinceParam(w, r, u)
-	if !ok {
-		return
-	}
-	rl, ok := s.releaseOf(w, r)
+	want, rl, ok := s.provinceRelease(w, r, "the measurement campaign")
 	if !ok {
 		return
 	}
