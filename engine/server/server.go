@@ -464,7 +464,24 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, userOf(r))
+	u := userOf(r)
+	out := struct {
+		User
+		// ProvinceName names a province user's province (the dashboard
+		// showed "Tỉnh 12").
+		ProvinceName string `json:"province_name,omitempty"`
+	}{User: u}
+	if u.Province != "" {
+		set, err := provinces2025()
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		if p, ok := set.ByCode(u.Province); ok {
+			out.ProvinceName = p.Name
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) audit(w http.ResponseWriter, r *http.Request) {

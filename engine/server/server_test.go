@@ -370,6 +370,11 @@ func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 	if code, _ := ts.call(t, "vt", "GET", "/api/v1/me", "/api/v1/me", nil, ""); code != 200 {
 		t.Fatalf("before: %d", code)
 	}
+	// A province user's own province by name (the dashboard's header read
+	// "Tỉnh 12").
+	if code, b := ts.call(t, "laichau", "GET", "/api/v1/me", "/api/v1/me", nil, ""); code != 200 || !bytes.Contains(b, []byte(`"province_name": "Lai Châu"`)) {
+		t.Errorf("province user's /me: %d %s", code, b)
+	}
 	if err := RevokeUser(context.Background(), ts.dir, "vt", time.Now()); err != nil {
 		t.Fatal(err)
 	}

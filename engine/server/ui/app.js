@@ -547,7 +547,7 @@ async function route() {
     me = me || await api("/api/v1/me");
     const nav = [el("span", {}, `${T.user}: ${me.name}`)];
     if (me.role === "ministry") nav.push(el("a", { href: withLang("#ministry") }, T.ministry));
-    if (me.role === "province") nav.push(el("a", { href: withLang("#province/" + me.province) }, `${T.province} ${me.province}`));
+    if (me.role === "province") nav.push(el("a", { href: withLang("#province/" + me.province) }, `${T.province} ${me.province_name || me.province}`));
     if (me.role === "carrier") nav.push(el("a", { href: withLang("#carrier") }, `${T.carrier} ${me.carrier}`));
     nav.push(el("button", { type: "button", onclick: () => { sessionStorage.removeItem("lomsong-token"); me = null; location.hash = ""; route(); } }, T.signout));
     $("#nav").replaceChildren(...nav);
