@@ -205,6 +205,10 @@ func trendSVG(t trend) template.HTML {
 	if band.Len() > 0 {
 		b.WriteString(`<path fill="#c6dbef" stroke="none" d="` + band.String() + `"/>` + "\n")
 	}
+	// Labels drawn over the data go last, on a white halo (paint-order:
+	// the stroke under the fill), so that points and lines never hide them.
+	const halo = ` stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`
+	var labels strings.Builder
 	if finite(t.goal) && t.goal >= f.y0 && t.goal <= f.y1 {
 		y := num(f.py(t.goal))
 		// The goal's label above its line, or below it when the line is
@@ -214,8 +218,8 @@ func trendSVG(t trend) template.HTML {
 			ty = f.py(t.goal) + 12
 		}
 		b.WriteString(`<line x1="` + num(f.left) + `" y1="` + y + `" x2="` + num(f.w-f.right) + `" y2="` + y +
-			`" stroke="#d55e00" stroke-width="1.5" stroke-dasharray="5 3"/><text x="` + num(f.w-f.right) + `" y="` +
-			num(ty) + `" text-anchor="end" fill="#a33f00">` + esc(t.goalTxt) + "</text>\n")
+			`" stroke="#d55e00" stroke-width="1.5" stroke-dasharray="5 3"/>` + "\n")
+		labels.WriteString(`<text x="` + num(f.w-f.right) + `" y="` + num(ty) + `" text-anchor="end" fill="#a33f00"` + halo + `>` + esc(t.goalTxt) + "</text>\n")
 	}
 	var line, dots, hollow strings.Builder
 	unknown := false
@@ -252,9 +256,10 @@ func trendSVG(t trend) template.HTML {
 			b.WriteString(`<text x="` + num(f.left) + `" y="` + num(f.h-4) + `" fill="#444" font-size="10">` + esc(note) + "</text>\n")
 		}
 	} else {
-		b.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num((f.top+f.h-f.bottom)/2) +
-			`" text-anchor="middle" fill="#666">unknown in every month</text>` + "\n")
+		labels.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num((f.top+f.h-f.bottom)/2) +
+			`" text-anchor="middle" fill="#666"` + halo + `>unknown in every month</text>` + "\n")
 	}
+	b.WriteString(labels.String())
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
