@@ -192,8 +192,6 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 			opt.Calibrations, opt.SiteOffsets, opt.OffAir = applied.Calibrations, applied.SiteOffsets, applied.OffAir
 			c.offAir = applied.OffAirMasts
-			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
-				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
 			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 && len(gone) == len(cfile.FittedOn) {
 				// Another dataset's fits (and its masts off the air) would
 				// be applied to this one's register.
@@ -202,6 +200,25 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			} else if len(gone) > 0 {
 				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
 					path, len(gone), strings.Join(gone, ", "), c.dataset)
+			}
+			// Said once the file is taken (another dataset's is refused
+			// above, not announced as used first).
+			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
+				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
+			registered := map[engine.Carrier]bool{}
+			for _, p := range store.Parts("sites", nil, nil) {
+				registered[engine.Carrier(p.Carrier)] = true
+			}
+			var strangers []string
+			for _, f := range opt.Calibrations {
+				if len(registered) > 0 && !registered[f.Carrier] {
+					strangers = append(strangers, string(f.Carrier)+" "+f.Tech.String())
+				}
+			}
+			if len(strangers) > 0 {
+				// A typo ("viettell") left the carrier it meant uncalibrated.
+				fmt.Fprintf(e.stderr, "warning: %s has fits for carriers with no site in the register: %s (a misspelt carrier? the one meant runs uncalibrated)\n",
+					path, strings.Join(strangers, ", "))
 			}
 			if added := sourcesAdded(store, cfile.FittedOn, opt.Aggregate.Periods); len(added) > 0 {
 				// Files added after the file was made: a carrier's dump

@@ -275,12 +275,26 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	if err := json.Unmarshal(cb, &cal); err != nil || cal["fitted_on_sources"] == nil {
 		t.Fatalf("calibration.json: %v %.200s", err, cb)
 	}
+	// A fit for a carrier the register has not (a typo) is said.
+	typo := map[string]any{}
+	for k, v := range cal {
+		typo[k] = v
+	}
+	typo["calibrations"] = append(cal["calibrations"].([]any), map[string]any{"carrier": "viettell", "tech": "4G", "hexes": 12,
+		"offset_db": -2, "slope_db_per_decade": nil, "ref_log10_distance_m": nil, "sigma_db": 6})
+	tb, _ := json.Marshal(typo)
+	typoPath := filepath.Join(t.TempDir(), "typo-calibration.json")
+	os.WriteFile(typoPath, tb, 0o644)
+	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", typoPath, "--out", out); code != exitOK ||
+		!strings.Contains(errs, "has fits for carriers with no site in the register: viettell 4G") {
+		t.Errorf("a fit for a misspelt carrier: %d\n%s", code, errs)
+	}
 	cal["fitted_on_sources"] = []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)}
 	cb, _ = json.Marshal(cal)
 	other := filepath.Join(t.TempDir(), "other-calibration.json")
 	os.WriteFile(other, cb, 0o644)
 	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", other, "--out", out); code != exitDataRefused ||
-		!strings.Contains(errs, "was fitted on none of the sources of") || !strings.Contains(errs, "--calibration none") {
+		!strings.Contains(errs, "was fitted on none of the sources of") || !strings.Contains(errs, "--calibration none") || strings.Contains(errs, "using calibration "+other) {
 		t.Errorf("another dataset's calibration: %d\n%s", code, errs)
 	}
 	// The measurements it was fitted on retracted: every stage using the

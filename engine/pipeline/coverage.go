@@ -482,6 +482,10 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		return nil, fmt.Errorf("population table: header: %w", err)
 	}
 	ic, ip, ih := -1, -1, -1
+	if len(head) > 0 {
+		// A byte-order mark (a spreadsheet's save) is no part of the name.
+		head[0] = strings.TrimPrefix(head[0], "\ufeff")
+	}
 	for i, h := range head {
 		switch strings.ToLower(strings.TrimSpace(h)) {
 		case "cell", "h3", "h3_index":
@@ -496,7 +500,7 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		return nil, fmt.Errorf("population table: want columns cell (or h3) and population, got %v: %w", head, engine.ErrMissingColumn)
 	}
 	if ih < 0 {
-		return nil, fmt.Errorf("population table: no households column (its columns: %s): every hex would count no household; lomsong population --h3 FILE derives households from the census household sizes: %w",
+		return nil, fmt.Errorf("population table: no households column (its columns: %s): every hex would count no household; give the population.csv lomsong population writes, which derives them from the census household sizes (from a table of h3,population rows: lomsong population --h3 FILE): %w",
 			strings.Join(head, ", "), engine.ErrMissingColumn)
 	}
 	cellCol := head[ic] // the record is reused: the header's names are kept
@@ -513,7 +517,7 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		}
 		c, err := hexgrid.Parse(rec[ic])
 		if err != nil {
-			return nil, fmt.Errorf("population table: line %d, column %s: %w", line, cellCol, err)
+			return nil, fmt.Errorf("population table: line %d, column %s: %w: %w", line, cellCol, err, population.ErrInvalidInput)
 		}
 		if len(out) == 0 {
 			a, err := c.AreaKm2()
@@ -531,7 +535,7 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		seen[c] = line
 		p, err := strconv.ParseFloat(rec[ip], 64)
 		if err != nil || p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
-			return nil, fmt.Errorf("population table: line %d, column population: %q is not a count", line, rec[ip])
+			return nil, fmt.Errorf("population table: line %d, column population: %q is not a count: %w", line, rec[ip], population.ErrInvalidInput)
 		}
 		hh, err := strconv.ParseFloat(rec[ih], 64)
 		switch {

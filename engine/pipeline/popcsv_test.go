@@ -60,3 +60,16 @@ func TestReadPopulationCSVRows(t *testing.T) {
 		}
 	}
 }
+
+// A byte-order mark before the header is read; a bad cell or population is
+// data refused (exit 3), as a bad households value is (they exited 1).
+func TestReadPopulationCSVBOMAndClass(t *testing.T) {
+	if cells, err := ReadPopulationCSV(strings.NewReader("\ufeffcell,population,households\r\n8840644d07fffff,120,30\r\n")); err != nil || len(cells) != 1 {
+		t.Errorf("with a byte-order mark: %v %v", cells, err)
+	}
+	for _, text := range []string{"cell,population,households\nzzz,1,1\n", "cell,population,households\n8840644d07fffff,x,1\n"} {
+		if _, err := ReadPopulationCSV(strings.NewReader(text)); !errors.Is(err, population.ErrInvalidInput) {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+}
