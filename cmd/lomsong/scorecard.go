@@ -31,8 +31,9 @@ target is met when both are, not met when either is not). Every figure has an
 interval; target 1's value is the villages listed without 3G/4G (p_dead at or
 above the cut) and its interval the central 90% range of the number truly
 without, from every village's p_dead taken as independent (a sum of Bernoulli
-variables; many villages a little below the cut can put the range above the
-list); a target without data is
+variables), widened to hold the count listed (many villages a little below the
+cut can put the range above the list: the lower end is then the list); a
+target without data is
 "unknown" with its reason, never zero or not met. Dead zones are computed for
 --period and the month before it (from each month's measurements and the site
 register), so the card shows new dead-zone hexes and villages as alerts, with
@@ -117,7 +118,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		set = "the units of " + cf.bounds.boundaries // a file's set has no name
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s; value [interval]; ✓ met, ✗ not met, ? unknown)\n", p, set)
-	fmt.Fprintf(e.stdout, "target 1: villages listed without 3G/4G [90%% range of the villages truly without, from their p_dead]\n\n")
+	fmt.Fprintf(e.stdout, "target 1: villages listed without 3G/4G [90%% range of the villages truly without, from their p_dead, widened to hold the list]\n\n")
 	if err := shown.Table(e.stdout); err != nil {
 		return err
 	}

@@ -378,7 +378,7 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 	switch {
 	case !finite(res.Value) || !finite(res.Lower) || !finite(res.Upper) || (res.Lower == res.Value && res.Upper == res.Value):
 	case t == scorecard.TargetDeadZones:
-		c.Interval = "villages truly without 3G/4G, 90% range from their p_dead: " + decimal(res.Lower, 0) + " to " + decimal(res.Upper, 0)
+		c.Interval = "villages truly without 3G/4G, 90% range from their p_dead (widened to hold the list): " + decimal(res.Lower, 0) + " to " + decimal(res.Upper, 0)
 	default:
 		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}

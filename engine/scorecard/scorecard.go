@@ -110,8 +110,9 @@ type DeadZones struct {
 	// VillagesPMF, when known, is the distribution of the number of the
 	// area's villages truly without 3G/4G given each village's p_dead
 	// (CountPMF): target 1's interval on the villages basis is its central
-	// CountConfidence range (Villages, the villages listed at the cut, can
-	// lie outside it: many villages a little below the cut add up).
+	// CountConfidence range, widened to hold Villages, the villages listed
+	// at the cut (which the range can lie above: many villages a little
+	// below the cut add up).
 	VillagesPMF []float64
 	// NoData, when set, says why the run did not analyse the area at all
 	// (people live there, but no site or test lies there): target 1 is
@@ -504,10 +505,14 @@ func score(in AreaInput, cfg Config) Row {
 			dz.StatusPoint = cfg.judge(TargetDeadZones, v)
 			dz.StatusBound = dz.StatusPoint
 			if cfg.DeadZoneBasis != BasisHouseholds && d.VillagesPMF != nil {
-				// The range of the villages truly without 3G/4G; its
-				// conservative end is the upper one (met only when even
-				// it is 0).
-				dz.Lower, dz.Upper = CountInterval(d.VillagesPMF, CountConfidence)
+				// The range of the villages truly without 3G/4G, widened
+				// to hold the count listed (which many villages a little
+				// below the cut can leave under the range: value, lower and
+				// upper stay ordered for every reader of the files); its
+				// conservative end is the upper one (met only when even it
+				// is 0).
+				lo, hi := CountInterval(d.VillagesPMF, CountConfidence)
+				dz.Lower, dz.Upper = min(lo, v), max(hi, v)
 				dz.StatusBound = cfg.judge(TargetDeadZones, dz.Upper)
 			}
 		}

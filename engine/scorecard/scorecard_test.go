@@ -661,4 +661,18 @@ func TestDeadZoneInterval(t *testing.T) {
 	if got := cell(ra); !strings.HasPrefix(got, "1 [1, 4] ") {
 		t.Errorf("cell %q", got)
 	}
+	// Ten villages at 0.45 each, none listed: the range [2, 7] is widened
+	// to hold the 0 listed, so value, lower and upper stay ordered for the
+	// files' readers (a notebook's error bars failed on a value under its
+	// lower end).
+	c := full("03", jan)
+	c.DeadZones.Villages = 0
+	c.DeadZones.VillagesPMF = CountPMF([]float64{0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45})
+	if lo, hi := CountInterval(c.DeadZones.VillagesPMF, 0.9); lo != 2 || hi != 7 {
+		t.Fatalf("Binomial(10, 0.45) 90%%: [%v, %v]", lo, hi)
+	}
+	rc := row(t, build(t, []AreaInput{c}, DefaultConfig()), "03", jan).Targets[TargetDeadZones]
+	if rc.Value != 0 || rc.Lower != 0 || rc.Upper != 7 || rc.StatusPoint != StatusMet || rc.StatusBound != StatusNotMet {
+		t.Errorf("none listed, range [2, 7]: %+v, want 0 [0, 7]", rc)
+	}
 }
