@@ -500,7 +500,7 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 		return nil, fmt.Errorf("population table: want columns cell (or h3) and population, got %v: %w", head, engine.ErrMissingColumn)
 	}
 	if ih < 0 {
-		return nil, fmt.Errorf("population table: no households column (its columns: %s): every hex would count no household; give the population.csv lomsong population writes, which derives them from the census household sizes (from a table of h3,population rows: lomsong population --h3 FILE): %w",
+		return nil, fmt.Errorf("population table: no households column (its columns: %s): every hex would count no household; lomsong population --h3 FILE derives them from the census household sizes (it reads this table): %w",
 			strings.Join(head, ", "), engine.ErrMissingColumn)
 	}
 	cellCol := head[ic] // the record is reused: the header's names are kept

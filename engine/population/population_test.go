@@ -341,6 +341,14 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 	if !hasHH || !slices.Equal(cells, want) {
 		t.Errorf("got %v, want %v", cells, want)
 	}
+	// The table lomsong population writes (cell,res,lon,lat,population,
+	// households) reads back, its other columns ignored: it was refused
+	// ("6 fields where the header has 3"), and without households the
+	// --population reader sends such a table here.
+	own := "cell,res,lon,lat,population\n" + a.String() + ",8,105.85,21.03,12\n" + b.String() + ",8,106.70,10.77,5.5\n"
+	if cells, hasHH, err := ReadH3Table(strings.NewReader(own)); err != nil || hasHH || len(cells) != 2 {
+		t.Errorf("lomsong population's own table: %v %v %v", cells, hasHH, err)
+	}
 	tests := []struct {
 		name, in, col string
 		line          int

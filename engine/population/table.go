@@ -143,14 +143,16 @@ const MaxCount = 1e9
 
 // ReadH3Table reads an H3 table: h3,population[,households]. The header
 // row is optional (Kontur files have none; without a header the columns
-// are in that order); "h3_index" is accepted for "h3". Repeated cells are
+// are in that order); "h3_index" and "cell" (the column of the table
+// lomsong population writes, read back whole: its other columns ignored)
+// are accepted for "h3". Repeated cells are
 // summed. It reports whether a households column was present. The result
 // is sorted by cell.
 func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 	pop := map[hexgrid.Cell]float64{}
 	hh := map[hexgrid.Cell]float64{}
 	var given allOrNone
-	err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3"},
+	err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
 		func(line int, get func(string) (string, bool)) error {
 			s, _ := get("h3")
 			c, err := hexgrid.Parse(s)
