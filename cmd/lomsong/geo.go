@@ -175,7 +175,7 @@ const populationExample = `  lomsong population --raster ../shared/data/vnm_worl
 func runPopulation(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("population", populationSynopsis, populationExample, e)
 	rasterPath := fs.String("raster", "", "GeoTIFF `file` of people per pixel")
-	h3Path := fs.String("h3", "", "CSV `file` h3,population[,households] (header optional)")
+	h3Path := fs.String("h3", "", "CSV `file` h3,population[,households] (header optional; a cell column, as in the population.csv this command writes, is read as h3, other columns ignored)")
 	pointsPath := fs.String("points", "", "CSV `file` lon,lat,population[,households]")
 	res := fs.Int("res", 8, "H3 `resolution` of the output cells")
 	out := fs.String("out", "", "output `directory`")
