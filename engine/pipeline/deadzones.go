@@ -166,7 +166,8 @@ type DeadZoneResult struct {
 	PDead map[hexgrid.Cell]float64
 	// NoData are the provinces a run over every province left out: people
 	// live there, but neither a site nor an outdoor test lies there
-	// (NoDataArea). By code.
+	// (NoDataArea); and, under the code "", the places outside every
+	// province with no site or tested hex near them (nearEvidence). By code.
 	NoData []NoDataArea
 }
 
