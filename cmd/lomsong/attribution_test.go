@@ -89,7 +89,7 @@ func TestDeadzonesUnattributedRow(t *testing.T) {
 	if len(row) != 4 || row[2] != "1" || row[3] != "1" {
 		t.Errorf("unattributed row %q, want 1 village, 1 without 3G/4G:\n%s", row, stdout)
 	}
-	if !strings.Contains(stdout, "outside every province, no site or test within about 20–60 km: populated hexes 2, households 50, villages 2") {
+	if !strings.Contains(stdout, "outside every province, no site or test within about 8–25 km: populated hexes 2, households 50, villages 2") {
 		t.Errorf("V2 and V3 not said not analysed:\n%s", stdout)
 	}
 }

@@ -51,13 +51,15 @@ are those attributed to it, so that province runs add up to the whole: with the
 villages as the population, a hex holding villages is theirs (wherever its centre
 lies); with another population, a hex is the province's its centre lies in (a
 border hex holding one of its villages may be a neighbour's, and its zone too).
-Without --province, a province where people live but no site of the register
-and no outdoor test of the month lies is not analysed, as --province refuses it:
-its hexes and villages are left out (neither dead nor served), listed on stdout
-and in deadzones_meta.json (not_analysed), and its scorecard target 1 is unknown.
-So are populated hexes and villages outside every province (another country's,
-or a coarse outline's coast and islands) with no site or tested hex within about
-20–60 km (their resolution-4 cell or a neighbour of it).
+Without --province, the places with no site and no tested hex within about
+8–25 km (their resolution-5 cell or a neighbour of it) are not analysed when
+their province holds no site of the register and no outdoor test of the month
+(as --province refuses it) or when they lie outside every province (another
+country's, a coarse outline's coast and islands): left out (neither dead nor
+served), listed on stdout and in deadzones_meta.json (not_analysed), the
+province's scorecard target 1 unknown. A unit without a site of its own is
+otherwise analysed near its neighbours' (a commune, with communes as the
+boundaries).
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages

@@ -170,13 +170,15 @@ func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, 
 }
 
 // nearEvidenceRes is the resolution of the cells nearEvidence dilates: a
-// resolution-4 cell is about 1,770 km² (edge about 22.6 km), so a place
-// whose cell or a neighbour of it holds a site or a tested hex has one
-// within about 20–60 km, the reach of a rural macro site.
-const nearEvidenceRes = 4
+// resolution-5 cell is about 253 km² (edge about 8.5 km), so a place whose
+// cell or a neighbour of it holds a site or a tested hex has one within
+// about 8–25 km, the reach of a rural macro site; a place 40 km from the
+// nearest known site (in a neighbour province whose register is not in
+// the dataset) is not near.
+const nearEvidenceRes = 5
 
 // nearEvidence reports whether a hex lies near a site of sites or a hex
-// with an outdoor test (a state with Tests): its resolution-4 parent is
+// with an outdoor test (a state with Tests): its resolution-5 parent is
 // one of theirs or a neighbour of one.
 func nearEvidence(sites []engine.Site, states []coverage.State, res int) (func(hexgrid.Cell) bool, error) {
 	region := map[hexgrid.Cell]bool{}

@@ -783,10 +783,10 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 }
 
 // leaveOutNoData finds where a run over every province has people but no
-// evidence: the provinces where no site or outdoor test lies
-// (provincesWithoutData), and the populated hexes and villages outside
-// every province (another country's, or a coarse outline's coast, islands
-// and borders) with no site or tested hex near them (nearEvidence). It
+// evidence: the populated hexes and villages of the provinces where no
+// site or outdoor test lies (provincesWithoutData) and of no province
+// (another country's, or a coarse outline's coast, islands and borders)
+// that have no site or tested hex near them either (nearEvidence). It
 // records them in out.NoData (the hexes and villages outside every
 // province under the code ""), removes their populated hexes from
 // out.Population and out.PDead (admin: the hexes' provinces; vadmin and
@@ -809,14 +809,18 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 		return nil, err
 	}
 	near := func(hexgrid.Cell) bool { return true }
-	if need[""] {
+	if need[""] || len(empty) > 0 {
 		if near, err = nearEvidence(cov.Sites, cov.States, res); err != nil {
 			return nil, err
 		}
 	}
+	// A place is left out when its unit holds no evidence and none lies
+	// near it: a unit without a site of its own is often served from its
+	// neighbours' (a commune, where the boundaries are communes), and its
+	// places near their sites are analysed.
 	drop := func(code string, c hexgrid.Cell) bool {
-		if code != "" {
-			return empty[code]
+		if code != "" && !empty[code] {
+			return false
 		}
 		return c != 0 && !near(c)
 	}
@@ -859,7 +863,7 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 
 // OutsideEveryProvince names, in DeadZoneResult.NoData, the places outside
 // every province left out for want of evidence near them (code "").
-const OutsideEveryProvince = "outside every province, no site or test within about 20–60 km"
+const OutsideEveryProvince = "outside every province, no site or test within about 8–25 km"
 
 // adjudicate decides the claims (nil: every predicted key) from the
 // tally of the tests, which the pass over the measurements built per key:
