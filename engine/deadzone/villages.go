@@ -109,25 +109,7 @@ type VillageReport struct {
 // other provinces it decided on the way are not its results (those
 // outside every province stay, so that they are seen).
 func (r VillageReport) ForProvince(code string) VillageReport {
-	out := VillageReport{Villages: []VillageStatus{}, ByCommune: []VillageCount{}, ByProvince: []VillageCount{}, Cut: r.Cut}
-	communes := map[string]bool{}
-	for _, v := range r.Villages {
-		if v.Province == code || v.Province == "" {
-			out.Villages = append(out.Villages, v)
-			communes[v.Commune] = true
-		}
-	}
-	for _, c := range r.ByCommune {
-		if communes[c.Code] {
-			out.ByCommune = append(out.ByCommune, c)
-		}
-	}
-	for _, c := range r.ByProvince {
-		if c.Code == code {
-			out.ByProvince = append(out.ByProvince, c)
-		}
-	}
-	return out
+	return r.Without(func(v VillageStatus) bool { return v.Province != code && v.Province != "" })
 }
 
 // Without returns the report without the villages drop reports, and
