@@ -181,12 +181,16 @@ const nearEvidenceRes = 5
 // with an outdoor test (a state with Tests): its resolution-5 parent is
 // one of theirs or a neighbour of one.
 func nearEvidence(sites []engine.Site, states []coverage.State, res int) (func(hexgrid.Cell) bool, error) {
-	region := map[hexgrid.Cell]bool{}
+	// dilated are the parents whose disk is in region: a parent already in
+	// region as another's neighbour still adds its own neighbours (it did
+	// not, so what was near depended on the order of the sites).
+	region, dilated := map[hexgrid.Cell]bool{}, map[hexgrid.Cell]bool{}
 	add := func(c hexgrid.Cell) error {
 		p, err := c.Parent(nearEvidenceRes)
-		if err != nil || region[p] {
+		if err != nil || dilated[p] {
 			return err
 		}
+		dilated[p] = true
 		disk, err := p.Disk(1)
 		for _, d := range disk {
 			region[d] = true

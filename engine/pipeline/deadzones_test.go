@@ -633,3 +633,48 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 		t.Errorf("Lai Châu: mean %v, want the p_dead sum %v (%+v)", scorecard.CountMean(fig.VillagesPMF), sum, fig)
 	}
 }
+
+// Every evidence cell's neighbours are near, also those of a cell first
+// met as another's neighbour: such a cell's own neighbours were left out,
+// so a village 8 km from a site was "not analysed" or not depending on the
+// order of the register's rows.
+func TestNearEvidenceEveryCell(t *testing.T) {
+	a, err := hexgrid.Index(103.30, 22.40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, _ := a.Parent(nearEvidenceRes)
+	ring, _ := pa.Disk(1)
+	var nb hexgrid.Cell // a neighbour of a's parent, and a cell in it
+	for _, c := range ring {
+		if c != pa {
+			nb = c
+			break
+		}
+	}
+	b, err := nb.Center()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, _ := hexgrid.Index(b[0], b[1], 8)
+	far, _ := nb.Disk(1) // the neighbour's own neighbours, not all pa's
+	var beyond hexgrid.Cell
+	for _, c := range far {
+		if !slices.Contains(ring, c) {
+			beyond = c
+			break
+		}
+	}
+	ctr, _ := beyond.Center()
+	probe, _ := hexgrid.Index(ctr[0], ctr[1], 8)
+	sites := []engine.Site{{SiteID: "A", Lon: 103.30, Lat: 22.40}, {SiteID: "B", Lon: b[0], Lat: b[1]}}
+	for _, order := range [][]engine.Site{sites, {sites[1], sites[0]}} {
+		near, err := nearEvidence(order, nil, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(probe) || !near(bc) || !near(a) {
+			t.Errorf("sites %s, %s: a neighbour of B's cell is not near", order[0].SiteID, order[1].SiteID)
+		}
+	}
+}
