@@ -119,54 +119,72 @@ type NoDataArea struct {
 	Villages   int
 }
 
-// provincesWithoutData returns, of the provinces in need, those holding no
-// site and no hex with an outdoor test (a state with Tests): a site's hex
-// and a tested hex belong to the province their centre lies in, as
-// Area.clip places them in an area. (Clip also counts a hex with indoor
-// tests alone; the states count outdoor and in-vehicle tests.)
-func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, sites []engine.Site, states []coverage.State, res int) (map[string]bool, error) {
+// evidenceCells returns the hexes (at resolution res, sorted, each once)
+// holding a site of sites, and those with an outdoor test (a state with
+// Tests): where a run has evidence.
+func evidenceCells(sites []engine.Site, states []coverage.State, res int) (siteCells, tested []hexgrid.Cell) {
+	for _, s := range sites {
+		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
+			siteCells = append(siteCells, c)
+		}
+	}
+	slices.Sort(siteCells)
+	for _, st := range states { // sorted by cell
+		if st.Tests > 0 && (len(tested) == 0 || tested[len(tested)-1] != st.Cell) {
+			tested = append(tested, st.Cell)
+		}
+	}
+	return slices.Compact(siteCells), tested
+}
+
+// cellProvinces returns the centres of cells and the code of the unit of
+// set each lies in ("" for none).
+func cellProvinces(set *geodata.BoundarySet, cells []hexgrid.Cell) ([]orb.Point, []string, error) {
+	places := make([]deadzone.Place, len(cells))
+	for i, c := range cells {
+		ctr, err := c.Center()
+		if err != nil {
+			return nil, nil, err
+		}
+		places[i].Point = ctr
+	}
+	admin, err := deadzone.AttributePlaces(set, nil, places)
+	if err != nil {
+		return nil, nil, err
+	}
+	codes := make([]string, len(admin))
+	centres := make([]orb.Point, len(places))
+	for i, a := range admin {
+		codes[i], centres[i] = a.Province, places[i].Point
+	}
+	return centres, codes, nil
+}
+
+// provincesWithoutData returns, of the provinces in need, those holding
+// none of the hexes with a site (siteCells) or an outdoor test (tested,
+// as evidenceCells gives them): a hex belongs to the province its centre
+// lies in, as Area.clip places it in an area. (Clip also counts a hex with
+// indoor tests alone; the states count outdoor and in-vehicle tests.)
+func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, siteCells, tested []hexgrid.Cell) (map[string]bool, error) {
 	left := map[string]bool{}
 	for code := range need {
 		if code != "" {
 			left[code] = true
 		}
 	}
-	mark := func(cells []hexgrid.Cell) error {
-		slices.Sort(cells)
-		cells = slices.Compact(cells)
-		places := make([]deadzone.Place, 0, len(cells))
-		for _, c := range cells {
-			ctr, err := c.Center()
-			if err != nil {
-				return err
-			}
-			places = append(places, deadzone.Place{Point: ctr})
+	for _, cells := range [][]hexgrid.Cell{siteCells, tested} {
+		if len(left) == 0 {
+			break
 		}
-		admin, err := deadzone.AttributePlaces(provinces, nil, places)
+		_, codes, err := cellProvinces(provinces, cells)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, a := range admin {
-			delete(left, a.Province)
-		}
-		return nil
-	}
-	var cells []hexgrid.Cell
-	for _, s := range sites {
-		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
-			cells = append(cells, c)
+		for _, code := range codes {
+			delete(left, code)
 		}
 	}
-	if err := mark(cells); err != nil || len(left) == 0 {
-		return left, err
-	}
-	cells = cells[:0]
-	for _, st := range states {
-		if st.Tests > 0 && (len(cells) == 0 || cells[len(cells)-1] != st.Cell) {
-			cells = append(cells, st.Cell)
-		}
-	}
-	return left, mark(cells)
+	return left, nil
 }
 
 // nearEvidenceRes is the resolution of the cells nearEvidence dilates: a
@@ -177,37 +195,30 @@ func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, 
 // the dataset) is not near.
 const nearEvidenceRes = 5
 
-// nearEvidence reports whether a hex lies near a site of sites or a hex
-// with an outdoor test (a state with Tests): its resolution-5 parent is
-// one of theirs or a neighbour of one.
-func nearEvidence(sites []engine.Site, states []coverage.State, res int) (func(hexgrid.Cell) bool, error) {
+// nearEvidence reports whether a hex lies near one of the evidence hexes
+// (evidenceCells): its resolution-5 parent is one of theirs or a neighbour
+// of one.
+func nearEvidence(evidence ...[]hexgrid.Cell) (func(hexgrid.Cell) bool, error) {
 	// dilated are the parents whose disk is in region: a parent already in
 	// region as another's neighbour still adds its own neighbours (it did
 	// not, so what was near depended on the order of the sites).
 	region, dilated := map[hexgrid.Cell]bool{}, map[hexgrid.Cell]bool{}
-	add := func(c hexgrid.Cell) error {
-		p, err := c.Parent(nearEvidenceRes)
-		if err != nil || dilated[p] {
-			return err
-		}
-		dilated[p] = true
-		disk, err := p.Disk(1)
-		for _, d := range disk {
-			region[d] = true
-		}
-		return err
-	}
-	for _, s := range sites {
-		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
-			if err := add(c); err != nil {
+	for _, cells := range evidence {
+		for _, c := range cells {
+			p, err := c.Parent(nearEvidenceRes)
+			if err != nil {
 				return nil, err
 			}
-		}
-	}
-	for _, st := range states {
-		if st.Tests > 0 {
-			if err := add(st.Cell); err != nil {
+			if dilated[p] {
+				continue
+			}
+			dilated[p] = true
+			disk, err := p.Disk(1)
+			if err != nil {
 				return nil, err
+			}
+			for _, d := range disk {
+				region[d] = true
 			}
 		}
 	}

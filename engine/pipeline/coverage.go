@@ -19,7 +19,6 @@ import (
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
-	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/population"
@@ -578,24 +577,20 @@ func OutsideVietNam(cells []population.Cell) (int, orb.Point, error) {
 	if err != nil {
 		return 0, orb.Point{}, err
 	}
-	places := make([]deadzone.Place, len(cells))
+	hexes := make([]hexgrid.Cell, len(cells))
 	for i, c := range cells {
-		ctr, err := c.Cell.Center()
-		if err != nil {
-			return 0, orb.Point{}, err
-		}
-		places[i].Point = ctr
+		hexes[i] = c.Cell
 	}
-	admin, err := deadzone.AttributePlaces(set, nil, places)
+	centres, codes, err := cellProvinces(set, hexes)
 	if err != nil {
 		return 0, orb.Point{}, err
 	}
 	n := 0
 	var first orb.Point
-	for i, a := range admin {
-		if a.Province == "" {
+	for i, code := range codes {
+		if code == "" {
 			if n == 0 {
-				first = places[i].Point
+				first = centres[i]
 			}
 			n++
 		}

@@ -804,13 +804,14 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	for _, va := range vadmin {
 		need[va.Province] = true
 	}
-	empty, err := provincesWithoutData(provinces, need, cov.Sites, cov.States, res)
+	siteCells, tested := evidenceCells(cov.Sites, cov.States, res)
+	empty, err := provincesWithoutData(provinces, need, siteCells, tested)
 	if err != nil {
 		return nil, err
 	}
 	near := func(hexgrid.Cell) bool { return true }
 	if need[""] || len(empty) > 0 {
-		if near, err = nearEvidence(cov.Sites, cov.States, res); err != nil {
+		if near, err = nearEvidence(siteCells, tested); err != nil {
 			return nil, err
 		}
 	}

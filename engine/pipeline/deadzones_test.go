@@ -669,7 +669,8 @@ func TestNearEvidenceEveryCell(t *testing.T) {
 	probe, _ := hexgrid.Index(ctr[0], ctr[1], 8)
 	sites := []engine.Site{{SiteID: "A", Lon: 103.30, Lat: 22.40}, {SiteID: "B", Lon: b[0], Lat: b[1]}}
 	for _, order := range [][]engine.Site{sites, {sites[1], sites[0]}} {
-		near, err := nearEvidence(order, nil, 8)
+		siteCells, tested := evidenceCells(order, nil, 8)
+		near, err := nearEvidence(siteCells, tested)
 		if err != nil {
 			t.Fatal(err)
 		}
