@@ -842,24 +842,31 @@ func calendarMonth(s string) bool {
 // of the province pages.
 func (s *Server) provinceScope(w http.ResponseWriter, r *http.Request) (string, bool) {
 	code := r.PathValue("code")
+	return code, s.inScope(w, userOf(r), code)
+}
+
+// inScope checks a province code asked for against the 34 provinces of
+// 2025 (404) and the user's scope: the ministry reads every province, a
+// province user its own, a carrier none (403). On failure it has written
+// the response.
+func (s *Server) inScope(w http.ResponseWriter, u User, code string) bool {
 	set, err := provinces2025()
 	if err != nil {
 		s.internal(w, err)
-		return "", false
+		return false
 	}
 	if _, ok := set.ByCode(code); !ok {
 		writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", code)
-		return "", false
+		return false
 	}
-	u := userOf(r)
 	switch {
 	case u.Role == RoleMinistry:
 	case u.Role == RoleProvince && u.Province == code:
 	default:
 		writeError(w, http.StatusForbidden, "province %s is outside your scope", code)
-		return "", false
+		return false
 	}
-	return code, true
+	return true
 }
 
 // releaseVillagesOf resolves the request's release and reads its villages;
@@ -1439,20 +1446,8 @@ func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
 // for another province than a province user's, and returns false then.
 func (s *Server) provinceParam(w http.ResponseWriter, r *http.Request, u User) (string, bool) {
 	want := r.URL.Query().Get("province")
-	if want != "" {
-		set, err := provinces2025()
-		if err != nil {
-			s.internal(w, err)
-			return "", false
-		}
-		if _, ok := set.ByCode(want); !ok {
-			writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", want)
-			return "", false
-		}
-		if u.Role == RoleProvince && want != u.Province {
-			writeError(w, http.StatusForbidden, "province %s is outside your scope", want)
-			return "", false
-		}
+	if want != "" && !s.inScope(w, u, want) {
+		return "", false
 	}
 	if u.Role == RoleProvince {
 		want = u.Province
