@@ -196,22 +196,14 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
-// leftOut describes groups of rows left out (each a list of "line N (id)"
-// with what they lack), at most three lines named per group.
-func leftOut(groups ...any) []string {
-	var out []string
-	for k := 0; k+1 < len(groups); k += 2 {
-		rows, what := groups[k].([]string), groups[k+1].(string)
-		if len(rows) == 0 {
-			continue
-		}
-		more := ""
-		if len(rows) > 3 {
-			more = fmt.Sprintf(", … %d more", len(rows)-3)
-		}
-		out = append(out, fmt.Sprintf("%d rows %s left out: %s%s", len(rows), what, strings.Join(rows[:min(3, len(rows))], ", "), more))
+// leftOut describes rows left out (each "line N (id)") for what they
+// lack, at most three named.
+func leftOut(rows []string, what string) string {
+	more := ""
+	if len(rows) > 3 {
+		more = fmt.Sprintf(", … %d more", len(rows)-3)
 	}
-	return out
+	return fmt.Sprintf("%d rows %s left out: %s%s", len(rows), what, strings.Join(rows[:min(3, len(rows))], ", "), more)
 }
 
 // datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
@@ -290,7 +282,17 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, e
 			case len(out) == 0:
 				return nil, nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
-			return out, leftOut(noVerdict, "without a p_dead (no verdict)", noProvince, "without a province (outside every province)", named, "whose province is written otherwise than as a code (give the code, e.g. 12)"), nil
+			var left []string
+			for _, g := range []struct {
+				rows []string
+				what string
+			}{{noVerdict, "without a p_dead (no verdict)"}, {noProvince, "without a province (outside every province)"},
+				{named, "whose province is written otherwise than as a code (give the code, e.g. 12)"}} {
+				if len(g.rows) > 0 {
+					left = append(left, leftOut(g.rows, g.what))
+				}
+			}
+			return out, left, nil
 		}
 		if err != nil {
 			return nil, nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
