@@ -393,13 +393,14 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 		return
 	}
 	var hh float64
-	var villages int
+	var hexes, villages int
 	for _, a := range areas {
 		hh += a.Households
+		hexes += a.Hexes
 		villages += a.Villages
 	}
 	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there (provinces: %d; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
-		len(areas), countHexes(areas), hh, villages)
+		len(areas), hexes, hh, villages)
 	for i, a := range areas {
 		if i == 10 {
 			fmt.Fprintf(w, "  … %d more in deadzones_meta.json (not_analysed)\n", len(areas)-10)
@@ -407,14 +408,6 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 		}
 		fmt.Fprintf(w, "  %s %s: populated hexes %d, households %.0f, villages %d\n", a.Code, a.Name, a.Hexes, a.Households, a.Villages)
 	}
-}
-
-func countHexes(areas []pipeline.NoDataArea) int {
-	n := 0
-	for _, a := range areas {
-		n += a.Hexes
-	}
-	return n
 }
 
 // openTable opens a small CSV table with a header, checks that the
