@@ -71,7 +71,7 @@ func (c *coverageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataset, "dataset", "", "dataset `directory` (sites and measurements)")
 	fs.IntVar(&c.res, "res", 8, "H3 analysis `resolution`")
 	fs.StringVar(&c.province, "province", "", "limit the analysis to this province (code or name, e.g. \"lai chau\" or 12)")
-	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): households and environment class per hex, and the analysis area without --province (default: from the dataset's villages table)")
+	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): households per hex, the population density that sets the propagation environment (rural to dense urban, blended between classes near their density cut-offs), and the analysis area without --province (default: from the dataset's villages table)")
 	fs.StringVar(&c.calibration, "calibration", "", "calibration `file` from lomsong calibrate (default: DATASET/calibration.json when it exists; \"none\" to predict uncalibrated)")
 }
 
@@ -132,8 +132,8 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		c.popSource = "the population table " + c.population
 	} else {
 		// Without a population table the villages table gives households
-		// per hex, and so each hex's environment class: every stage
-		// (calibrate, coverage, deadzones) must see the same classes, or a
+		// per hex, and so the environment at every point: every stage
+		// (calibrate, coverage, deadzones) must see the same environments, or a
 		// calibration fitted under one is applied under another.
 		villages, err := store.Villages()
 		if err != nil {

@@ -300,7 +300,7 @@ func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOption
 	return predictedCoverage(ctx, s, opt)
 }
 
-// points returns hex centres with their environment class (envClasses).
+// points returns hex centres with their environment (envAt).
 func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs) (predict.Points, error) {
 	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells))}
 	for i, c := range cells {
@@ -311,81 +311,34 @@ func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs
 		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
 	}
 	var err error
-	pts.Env, err = envClasses(cells, pop, cuts)
+	pts.Env, pts.EnvFrac, err = envAt(pts.Lon, pts.Lat, pop, cuts)
 	return pts, err
 }
 
-// envRes is the resolution of the cells whose population density sets a
-// point's environment class (0.74 km² a cell). The class does not follow
-// the analysis resolution: at resolution 11 a hex holding one village's
-// households would read as a city centre, and its predictions would lose
-// the 20 to 30 dB the urban path-loss models add.
-const envRes = 8
-
-// envClasses returns the environment class of each hex (any resolution)
-// from the population density (people per km²) of the resolution-envRes
-// cell it lies in — its parent at that resolution, or, for a coarser hex,
-// the cell holding its centre; a population cell coarser than envRes
-// gives its own density to the cells inside it. Hexes without population
-// are rural. Each envRes cell is classified once.
-func envClasses(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs) ([]predict.Env, error) {
-	fine := map[hexgrid.Cell]float64{}   // envRes cell → people
-	coarse := map[hexgrid.Cell]float64{} // coarser population cell → people
-	for _, p := range pop {
-		if c := p.Cell; c.Resolution() >= envRes {
-			fine[hexgrid.FastParent(c, envRes)] += p.Population
-		} else {
-			coarse[c] += p.Population
+// envAt returns the environment of each point: the class and share of the
+// next class up (predict.EnvCutoffs.Position) of the population density
+// there, estimated continuously from the population table
+// (population.Density), so the predicted path loss has no step at a hex
+// border. Without a population table every point is rural.
+func envAt(lon, lat []float64, pop []population.Cell, cuts predict.EnvCutoffs) ([]predict.Env, []float64, error) {
+	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
+	if len(pop) == 0 {
+		return env, frac, nil
+	}
+	dens, err := population.NewDensity(pop)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range lon {
+		d, err := dens.At(lon[i], lat[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if env[i], frac[i], err = cuts.Position(d); err != nil {
+			return nil, nil, err
 		}
 	}
-	// density returns the people per km² around the envRes cell k.
-	density := func(k hexgrid.Cell) (float64, error) {
-		if p, ok := fine[k]; ok {
-			a, err := k.AreaKm2()
-			return p / a, err
-		}
-		for r := envRes - 1; r >= 0 && len(coarse) > 0; r-- {
-			c := hexgrid.FastParent(k, r)
-			if p, ok := coarse[c]; ok {
-				a, err := c.AreaKm2()
-				return p / a, err
-			}
-		}
-		return 0, nil
-	}
-	env := make([]predict.Env, len(cells))
-	class := map[hexgrid.Cell]predict.Env{} // the envRes cells classified so far
-	for i, c := range cells {
-		k := c
-		switch {
-		case c.Resolution() > envRes:
-			k = hexgrid.FastParent(c, envRes)
-		case c.Resolution() < envRes:
-			ctr, err := c.Center()
-			if err != nil {
-				return nil, err
-			}
-			if k, err = hexgrid.Index(ctr[0], ctr[1], envRes); err != nil {
-				return nil, err
-			}
-		}
-		e, ok := class[k]
-		if !ok {
-			d, err := density(k)
-			if err != nil {
-				return nil, err
-			}
-			e = predict.EnvRural
-			if d > 0 {
-				if e, err = cuts.Classify(d); err != nil {
-					return nil, err
-				}
-			}
-			class[k] = e
-		}
-		env[i] = e
-	}
-	return env, nil
+	return env, frac, nil
 }
 
 // CoverageTable shapes states into result columns.

@@ -36,7 +36,7 @@ type offAirKey struct {
 // (deadzone.Evidence: levels, bounds from no-service rows, readings at
 // the reporting floor and phones camped on a lower technology), averaged
 // per evidenceRes cell, network and kind, each placed at its cell's
-// centre with the environment class of the analysis hex its tests lie in.
+// centre with the environment there (envAt).
 // Indoor tests are left out: their building loss would blur the tens of
 // dB an off-air mast takes away. Memory grows with the cells tested, not
 // the rows.
@@ -142,15 +142,7 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 	slices.SortFunc(keys, func(a, b offAirKey) int {
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.hex, b.hex), cmp.Compare(a.tech, b.tech), cmp.Compare(b2i(a.upper), b2i(b.upper)))
 	})
-	hexes := make([]hexgrid.Cell, len(keys))
-	for i, k := range keys {
-		hexes[i] = k.hex
-	}
-	pts, err := points(hexes, opt.Population, opt.EnvCuts)
-	if err != nil {
-		return predict.OffAirObs{}, err
-	}
-	obs := predict.OffAirObs{Lon: pts.Lon, Lat: pts.Lat, Env: pts.Env, Carrier: make([]engine.Carrier, len(keys)),
+	obs := predict.OffAirObs{Lon: make([]float64, len(keys)), Lat: make([]float64, len(keys)), Carrier: make([]engine.Carrier, len(keys)),
 		Tech: make([]engine.Tech, len(keys)), LevelDBm: make([]float64, len(keys)), Upper: make([]bool, len(keys)), N: make([]int32, len(keys))}
 	for i, k := range keys {
 		ctr, err := k.cell.Center()
@@ -162,5 +154,6 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = engine.Carrier(carrier), k.tech, k.upper
 		obs.LevelDBm[i], obs.N[i] = float64(e.sum)/microDB/float64(e.n), int32(e.n)
 	}
-	return obs, nil
+	obs.Env, obs.EnvFrac, err = envAt(obs.Lon, obs.Lat, opt.Population, opt.EnvCuts)
+	return obs, err
 }

@@ -131,8 +131,8 @@ type RadioMapReport struct {
 
 // evKey is one kind of reading of one key in one evidenceRes cell, from
 // the tests whose points lie in one analysis hex (hex): a cell near a
-// hex's edge straddles it, and the tests on either side are predicted
-// with their own hex's environment class.
+// hex's edge straddles it, and the tests on either side are calibrated
+// as their own hex is.
 type evKey struct {
 	cell, hex     hexgrid.Cell
 	key           deadzone.Key
@@ -212,18 +212,18 @@ type prediction struct {
 }
 
 // predictAt returns the calibrated best-server prediction of every
-// (carrier, tech) at each point, each point's environment class being its
-// analysis hex's (hexes[i]), calibrated as the hexes are.
+// (carrier, tech) at each point, with the environment at the point
+// (envAt), calibrated as the analysis hexes (hexes[i]) are.
 func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, res int) ([][]prediction, error) {
 	out := make([][]prediction, len(lon))
 	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
-	env, err := envClasses(hexes, copt.Population, copt.EnvCuts)
+	env, frac, err := envAt(lon, lat, copt.Population, copt.EnvCuts)
 	if err != nil {
 		return nil, err
 	}
-	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: env}, copt.Predict)
+	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: env, EnvFrac: frac}, copt.Predict)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, si
 type cellHex struct{ cell, hex hexgrid.Cell }
 
 // evPredictor returns the calibrated predictions of one carrier's keys at
-// the centres of cells, each with its hex's environment class.
+// the centres of cells, each calibrated as its hex.
 type evPredictor func(c engine.Carrier, cells []cellHex) (cellPreds, error)
 
 // cellPreds are one carrier's predictions at cells, as columns: cell i's
@@ -342,8 +342,9 @@ func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
 
 // buildRadioMap turns the scanned evidence into residual observations —
 // reading (or bound) minus the calibrated prediction of its key at its
-// cell's centre with the environment class of the analysis hex its tests
-// lie in, indoor ones raised by the building loss — and the map over
+// cell's centre (with the environment there, envAt; calibrated as the
+// analysis hex its tests lie in), indoor ones raised by the building
+// loss — and the map over
 // them. A collapsed observation of n readings has noise σ/√n.
 //
 // With release set, the caller reads ev's readings no more: they are
@@ -365,15 +366,11 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		scanNoise = DefaultScannerNoiseDB
 	}
 	rep.NoiseDB, rep.ScannerNoiseDB = noise, scanNoise
-	// One prediction per distinct (cell, hex). The environment class is
-	// that of the analysis hex containing the tests' points — the class
-	// a village at the same point is predicted with — neither the cell's
-	// H3 parent's nor the hex containing the cell's centre: near a hex
-	// edge either can be the neighbour (the parent by the aperture-7
-	// hierarchy, often within 100 m of an edge; the centre's hex within
-	// the cell's 25 m), and the classes' path-loss models differ by 20 to
-	// 30 dB, which would turn a reading at a village's own point into a
-	// residual that contradicts it there.
+	// One prediction per distinct (cell, hex). The environment is the
+	// one at the cell's centre (envAt), continuous in space, so a reading
+	// at a village's own point is predicted as the village is, whichever
+	// hex either lies in; the calibration is the analysis hex's holding
+	// the tests' points (a cell near a hex edge straddles it).
 	//
 	// A carrier's keys are predicted with its own sites at the cells where
 	// it was measured: predict.BestServer picks the best server of each

@@ -19,9 +19,8 @@ var siteCalColumns = []string{"carrier", "tech", "lon", "lat", "signal_dbm", "en
 // (opt.Aggregate's periods and carriers; within opt.Area when set) and
 // fits per-site offsets (predict.CalibrateSites) with opt.Predict. Only
 // outdoor and in-vehicle tests with a level are used, as for the
-// per-network calibration; each point's environment class is its hex's
-// (population density at the analysis resolution, as Coverage predicts
-// hexes). The measurements used are held in memory: about 100 bytes each.
+// per-network calibration; each point is predicted at its cell's centre
+// with the environment there (envAt, as Coverage predicts hexes). The measurements used are held in memory: about 100 bytes each.
 func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*predict.SiteCalibration, error) {
 	res := opt.Aggregate.Config.Resolution
 	sites, err := s.Sites(nil)
@@ -77,6 +76,6 @@ func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions)
 	if err != nil {
 		return nil, err
 	}
-	m.Env = pts.Env
+	m.Env, m.EnvFrac = pts.Env, pts.EnvFrac
 	return predict.CalibrateSites(sites, m, opt.Predict)
 }

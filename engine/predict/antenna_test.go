@@ -116,6 +116,53 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// TestEnvPosition checks the blend bands of EnvCutoffs.Position: a factor
+// 2 either side of each cut-off, ½ at the cut-off, linear in log density,
+// narrower where cut-offs are closer than a factor 4, and continuous.
+func TestEnvPosition(t *testing.T) {
+	c := DefaultEnvCutoffs()
+	for _, k := range []struct {
+		d    float64
+		env  Env
+		frac float64
+	}{
+		{0, EnvRural, 0}, {150, EnvRural, 0}, {300 / math.Sqrt2, EnvRural, 0.25}, {300, EnvRural, 0.5},
+		{300 * math.Sqrt2, EnvRural, 0.75}, {600, EnvSuburban, 0}, {700, EnvSuburban, 0}, {1500, EnvSuburban, 0.5},
+		{3000, EnvUrban, 0}, {10000, EnvUrban, 0.5}, {20000, EnvDenseUrban, 0}, {1e6, EnvDenseUrban, 0},
+	} {
+		env, frac, err := c.Position(k.d)
+		if err != nil || env != k.env || math.Abs(frac-k.frac) > 1e-12 {
+			t.Errorf("Position(%g) = %v, %g, %v; want %v, %g", k.d, env, frac, err, k.env, k.frac)
+		}
+	}
+	// Cut-offs a factor 2 apart: bands of √2 either side.
+	close := EnvCutoffs{300, 600, 10000}
+	if env, frac, _ := close.Position(300 * math.Pow(2, 0.25)); env != EnvRural || math.Abs(frac-0.75) > 1e-12 {
+		t.Errorf("close cut-offs: Position = %v, %g; want rural, 0.75", env, frac)
+	}
+	if env, frac, _ := close.Position(600 * math.Pow(2, -0.25)); env != EnvSuburban || math.Abs(frac-0.25) > 1e-12 {
+		t.Errorf("close cut-offs: Position = %v, %g; want suburban, 0.25", env, frac)
+	}
+	// Continuous and non-decreasing: class + share over 1–10⁵ people/km².
+	prev := 0.0
+	for d := 1.0; d < 1e5; d *= 1.001 {
+		env, frac, err := c.Position(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := float64(env) + frac
+		if p < prev || p-prev > 0.01 {
+			t.Fatalf("Position(%g) = %g after %g", d, p, prev)
+		}
+		prev = p
+	}
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, _, err := c.Position(bad); err == nil {
+			t.Errorf("Position(%g) accepted", bad)
+		}
+	}
+}
+
 func TestEnvClassify(t *testing.T) {
 	c := DefaultEnvCutoffs()
 	if err := c.Validate(); err != nil {

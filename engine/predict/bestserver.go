@@ -86,9 +86,40 @@ func (c Config) Validate() error {
 
 // Points are the target points of a best-server search, as columns: WGS84
 // lon/lat degrees (e.g. hex centres) and each point's environment class.
+// EnvFrac, when not nil, holds each point's share of the next class up
+// (EnvCutoffs.Position): the path loss at the point is then
+// (1−f)·L(Env) + f·L(Env+1), in dB, the loss of each class from its own
+// model (the σ blended alike); where one of the two models refuses the
+// link (out of its range), the other's loss is used alone. nil is a share
+// of 0 everywhere.
 type Points struct {
 	Lon, Lat []float64
 	Env      []Env
+	EnvFrac  []float64
+}
+
+// frac returns point i's share of the next class up.
+func (p *Points) frac(i int) float64 {
+	if p.EnvFrac == nil {
+		return 0
+	}
+	return p.EnvFrac[i]
+}
+
+// check reports ragged columns and invalid points.
+func (p *Points) check() error {
+	n := len(p.Lon)
+	if len(p.Lat) != n || len(p.Env) != n || p.EnvFrac != nil && len(p.EnvFrac) != n {
+		return fmt.Errorf("points columns differ in length (lon %d, lat %d, env %d, env share %d): %w", n, len(p.Lat), len(p.Env), len(p.EnvFrac), engine.ErrInvalidValue)
+	}
+	for i := range n {
+		f := p.frac(i)
+		if !finite(p.Lon[i]) || !finite(p.Lat[i]) || math.Abs(p.Lat[i]) > 90 || !p.Env[i].Valid() ||
+			!(f >= 0 && f < 1) || f > 0 && p.Env[i] == EnvDenseUrban {
+			return fmt.Errorf("point %d (%g, %g, env %d, share of the next class %g): %w", i, p.Lon[i], p.Lat[i], p.Env[i], f, engine.ErrInvalidValue)
+		}
+	}
+	return nil
 }
 
 // SiteError says why a site was not evaluated.
@@ -224,13 +255,8 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 		return nil, err
 	}
 	n := len(pts.Lon)
-	if len(pts.Lat) != n || len(pts.Env) != n {
-		return nil, fmt.Errorf("points columns differ in length (lon %d, lat %d, env %d): %w", n, len(pts.Lat), len(pts.Env), engine.ErrInvalidValue)
-	}
-	for i := range n {
-		if !finite(pts.Lon[i]) || !finite(pts.Lat[i]) || math.Abs(pts.Lat[i]) > 90 || !pts.Env[i].Valid() {
-			return nil, fmt.Errorf("point %d (%g, %g, env %d): %w", i, pts.Lon[i], pts.Lat[i], pts.Env[i], engine.ErrInvalidValue)
-		}
+	if err := pts.check(); err != nil {
+		return nil, err
 	}
 	res := &Result{}
 	prep, carriers, coefs := prepare(sites, cfg, res)
@@ -270,9 +296,9 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 						w.except = without[i]
 					}
 					if idx != nil && math.Abs(pts.Lon[i]) <= 180 {
-						w.pointPruned(pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids, idx)
+						w.pointPruned(pts.Lon[i], pts.Lat[i], pts.Env[i], pts.frac(i), prep, &grids, idx)
 					} else {
-						w.point(pts.Lon[i], pts.Lat[i], pts.Env[i], prep, &grids)
+						w.point(pts.Lon[i], pts.Lat[i], pts.Env[i], pts.frac(i), prep, &grids)
 					}
 					w.emit(i, &parts[c], carriers)
 				}
@@ -468,7 +494,7 @@ func (g *grid) cellRange(lon, lat float64) (ix0, ix1, iy0, iy1 int) {
 }
 
 // point evaluates every site of the point's buckets.
-func (w *worker) point(lon, lat float64, env Env, prep []prepSite, grids *[5]*grid) {
+func (w *worker) point(lon, lat float64, env Env, frac float64, prep []prepSite, grids *[5]*grid) {
 	latRad := lat * deg2rad
 	sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
 	for _, t := range engine.Techs {
@@ -480,7 +506,7 @@ func (w *worker) point(lon, lat float64, env Env, prep []prepSite, grids *[5]*gr
 		for iy := iy0; iy <= iy1; iy++ {
 			for ix := ix0; ix <= ix1; ix++ {
 				for _, si := range g.cells[gridKey(ix, iy)] {
-					w.eval(&prep[si], latRad, sinLat, cosLat, lon*deg2rad, env)
+					w.eval(&prep[si], latRad, sinLat, cosLat, lon*deg2rad, env, frac)
 				}
 			}
 		}
@@ -506,41 +532,92 @@ func (w *worker) emit(i int, out *Result, carriers []engine.Carrier) {
 	w.touched = w.touched[:0]
 }
 
-func (w *worker) eval(p *prepSite, latRad, sinLat, cosLat, lonRad float64, env Env) {
+func (w *worker) eval(p *prepSite, latRad, sinLat, cosLat, lonRad float64, env Env, frac float64) {
 	dl := lonRad - p.lonRad
 	d := haversineM(p.latRad, latRad, p.cosLat, cosLat, dl)
 	if d > p.maxRangeM {
 		return
 	}
-	w.evalAt(p, d, dl, sinLat, cosLat, env)
+	w.evalAt(p, d, dl, sinLat, cosLat, env, frac)
+}
+
+// lossAt returns the path loss of site p over link l in class env, and
+// false when its model refuses the link (an out-of-range one counted in
+// w.oor).
+func (w *worker) lossAt(p *prepSite, l Link, env Env) (Loss, bool) {
+	cfg := w.cfg
+	switch m := p.model[env]; m {
+	case ModelHata, ModelCOST231:
+		if (l.DistanceM < 1000 && !cfg.Models.Ext.ShortRange) || (l.DistanceM > 20000 && !cfg.Models.Ext.LongRange) {
+			w.oor++
+			return Loss{}, false
+		}
+		c := &w.coefs[p.coefs]
+		return Loss{DB: hataEval(c.hataA[env], c.hataB[env], l), SigmaDB: HataSigmaDB}, true
+	}
+	loss, _, err := cfg.Models.PathLoss(p.tech, env, l)
+	if err != nil {
+		if errors.Is(err, engine.ErrOutOfRange) {
+			w.oor++
+		}
+		return Loss{}, false
+	}
+	return loss, true
+}
+
+// blendedLoss returns the loss of site p over link l at a point of class
+// env blending in frac of the next class up (Points), the model of the
+// class weighing more, and false when both classes' models refuse the
+// link.
+func (w *worker) blendedLoss(p *prepSite, l Link, env Env, frac float64) (Loss, Model, bool) {
+	model := p.model[env]
+	if frac == 0 {
+		loss, ok := w.lossAt(p, l, env)
+		return loss, model, ok
+	}
+	up := p.model[env+1]
+	if frac >= 0.5 {
+		model = up
+	}
+	if ext := w.cfg.Models.Ext; (model == ModelHata || model == ModelCOST231) && up == p.model[env] && ext.ShortRange && ext.LongRange {
+		// Both classes on one Hata line (the slope does not depend on
+		// the class): one logarithm, the same bits as lossAt's.
+		c := &w.coefs[p.coefs]
+		line := c.hataB[env] * math.Log10(l.DistanceM/1000)
+		lo, hi := c.hataA[env]+line, c.hataA[env+1]+line
+		if l.DistanceM < 1000 {
+			if d3 := l.distance3DM(); d3 > 0 {
+				fs := freeSpaceDB(d3, l.FreqMHz)
+				lo, hi = max(lo, fs), max(hi, fs)
+			}
+		}
+		return Loss{DB: (1-frac)*lo + frac*hi, SigmaDB: HataSigmaDB}, model, true
+	}
+	lo, okLo := w.lossAt(p, l, env)
+	hi, okHi := w.lossAt(p, l, env+1)
+	switch {
+	case okLo && okHi:
+		return Loss{DB: (1-frac)*lo.DB + frac*hi.DB, SigmaDB: (1-frac)*lo.SigmaDB + frac*hi.SigmaDB}, model, true
+	case okLo:
+		return lo, p.model[env], true
+	case okHi:
+		return hi, up, true
+	}
+	return Loss{}, model, false
 }
 
 // evalAt evaluates a site at great-circle distance d (longitude difference
-// dl) from the point.
-func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env) {
+// dl) from the point, of class env blending in frac of the next class up
+// (Points).
+func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env, frac float64) {
 	if w.group != nil && w.group[p.idx] == w.except {
 		return
 	}
 	cfg := w.cfg
 	l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: d}
-	var loss Loss
-	switch m := p.model[env]; m {
-	case ModelHata, ModelCOST231:
-		if (d < 1000 && !cfg.Models.Ext.ShortRange) || (d > 20000 && !cfg.Models.Ext.LongRange) {
-			w.oor++
-			return
-		}
-		c := &w.coefs[p.coefs]
-		loss = Loss{DB: hataEval(c.hataA[env], c.hataB[env], l), SigmaDB: HataSigmaDB}
-	default:
-		var err error
-		loss, _, err = cfg.Models.PathLoss(p.tech, env, l)
-		if err != nil {
-			if errors.Is(err, engine.ErrOutOfRange) {
-				w.oor++
-			}
-			return
-		}
+	loss, model, ok := w.blendedLoss(p, l, env, frac)
+	if !ok {
+		return
 	}
 	w.evals++
 	var bearing float64
@@ -555,7 +632,7 @@ func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env) {
 	} else if sig < b.signal || sig == b.signal && p.idx > b.site {
 		return
 	}
-	*b = best{site: p.idx, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: p.model[env]}
+	*b = best{site: p.idx, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: model}
 }
 
 func (r *Result) grow(n int) {

@@ -45,6 +45,35 @@ func TestBestServerSingleSite(t *testing.T) {
 	}
 }
 
+// TestBestServerBlendsClasses checks a point between two classes
+// (Points.EnvFrac): its loss is the share-weighted mean of the two
+// classes' losses, so the signal is continuous as the share runs from 0
+// to 1 and meets the next class's own.
+func TestBestServerBlendsClasses(t *testing.T) {
+	cfg := DefaultConfig()
+	s := site("a", engine.Viettel, engine.Tech3G, 105.8, 21.0)
+	s.BandMHz = 900
+	at := func(env Env, frac float64) float64 {
+		t.Helper()
+		pts := Points{Lon: []float64{105.8}, Lat: []float64{latOffset(21.0, 2000)}, Env: []Env{env}, EnvFrac: []float64{frac}}
+		r, err := BestServer([]engine.Site{s}, pts, cfg)
+		if err != nil || r.Len() != 1 {
+			t.Fatalf("env %v share %g: %v, %d rows", env, frac, err, r.Len())
+		}
+		return r.SignalDBm[0]
+	}
+	open, sub := at(EnvRural, 0), at(EnvSuburban, 0)
+	// Hata at 900 MHz: the open-area and suburban corrections differ by
+	// 28.50 − 9.94 = 18.56 dB (areaCorrectionDB), the whole difference.
+	near(t, "open − suburban", open-sub, areaCorrectionDB(900, AreaOpen)-areaCorrectionDB(900, AreaSuburban), 1e-9)
+	near(t, "open − suburban (published corrections)", open-sub, 18.56, 0.01)
+	near(t, "share 0.25", at(EnvRural, 0.25), 0.75*open+0.25*sub, 1e-9)
+	near(t, "share 0.5", at(EnvRural, 0.5), (open+sub)/2, 1e-9)
+	near(t, "share → 1", at(EnvRural, 1-1e-12), sub, 1e-9)
+	urb := at(EnvUrban, 0)
+	near(t, "suburban share 0.3", at(EnvSuburban, 0.3), 0.7*sub+0.3*urb, 1e-9)
+}
+
 func TestBestServerRules(t *testing.T) {
 	lat := 21.0
 	sector := func(id string, az float64) engine.Site {
@@ -129,6 +158,20 @@ func TestBestServerInvalid(t *testing.T) {
 	}
 	if _, err := BestServer(nil, Points{Lon: []float64{math.NaN()}, Lat: []float64{1}, Env: []Env{0}}, cfg); !errors.Is(err, engine.ErrInvalidValue) {
 		t.Errorf("NaN point: %v", err)
+	}
+	pt := func(env Env, frac ...float64) Points {
+		return Points{Lon: []float64{105}, Lat: []float64{21}, Env: []Env{env}, EnvFrac: frac}
+	}
+	for name, p := range map[string]Points{
+		"share 1": pt(EnvRural, 1), "negative share": pt(EnvRural, -0.1), "NaN share": pt(EnvRural, math.NaN()),
+		"share above dense urban": pt(EnvDenseUrban, 0.2), "ragged shares": pt(EnvRural, 0.1, 0.2),
+	} {
+		if _, err := BestServer(nil, p, cfg); !errors.Is(err, engine.ErrInvalidValue) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := BestServer(nil, pt(EnvDenseUrban, 0), cfg); err != nil {
+		t.Errorf("dense urban with share 0: %v", err)
 	}
 	cfg.MobileHeightM = 0
 	if _, err := BestServer(nil, Points{}, cfg); !errors.Is(err, engine.ErrInvalidConfig) {

@@ -114,3 +114,53 @@ func (c EnvCutoffs) ClassifyInto(dst []Env, densityPerKm2 []float64) error {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// EnvBlendFactor is the factor of population density either side of each
+// cut-off over which Position blends a class into the next one up.
+//
+// Clutter does not jump at a density threshold, and the density a point
+// is given (a smoothed estimate from a population table) is itself
+// uncertain by about that factor, while the path-loss models' classes
+// differ by 10–30 dB (Hata's open-area correction against its suburban
+// one is 18.6 dB at 900 MHz). A class taken as is would put a step of
+// that size wherever the density crosses a cut-off: two tests a few
+// metres apart would be predicted 20 dB apart, and the residual field
+// built from them would carry the step to every point nearby. Blending
+// over [cut/2, cut·2], linearly in log density, keeps the predicted loss
+// continuous in the density. Assumption (lomsong's): a factor of 2, the
+// spread between the population grids lomsong reads (WorldPop, Kontur,
+// the census) for one place.
+const EnvBlendFactor = 2
+
+// Position returns the class of a point with the given population
+// density (people per km²) and the share, in [0, 1), of the next class up
+// that its path loss blends in: within a factor EnvBlendFactor of a
+// cut-off (less when two cut-offs are closer than EnvBlendFactor² apart:
+// then the band is the square root of their ratio, so bands never
+// overlap), the share rises linearly in log density from 0 at the band's
+// foot to 1 at its top, ½ at the cut-off itself. Outside every band the
+// share is 0 and the class is Classify's. A density that is NaN, infinite
+// or negative is an error wrapping engine.ErrInvalidValue.
+func (c EnvCutoffs) Position(densityPerKm2 float64) (Env, float64, error) {
+	e, err := c.Classify(densityPerKm2)
+	if err != nil {
+		return e, 0, err
+	}
+	cuts := [...]float64{c.SuburbanPerKm2, c.UrbanPerKm2, c.DenseUrbanPerKm2}
+	for i, cut := range cuts {
+		band := float64(EnvBlendFactor)
+		if i > 0 {
+			band = min(band, math.Sqrt(cut/cuts[i-1]))
+		}
+		if i+1 < len(cuts) {
+			band = min(band, math.Sqrt(cuts[i+1]/cut))
+		}
+		lo, hi := cut/band, cut*band
+		if densityPerKm2 <= lo || densityPerKm2 >= hi {
+			continue
+		}
+		// Class i (below the cut) blending into class i+1.
+		return Env(i), math.Log(densityPerKm2/lo) / math.Log(hi/lo), nil
+	}
+	return e, 0, nil
+}

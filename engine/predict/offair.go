@@ -39,6 +39,7 @@ const MastToleranceDeg = 1e-5
 type OffAirObs struct {
 	Lon, Lat []float64
 	Env      []Env
+	EnvFrac  []float64 // each place's share of the next class up (Points); nil: none
 	Carrier  []engine.Carrier
 	Tech     []engine.Tech
 	// LevelDBm is the mean level read, or for an Upper observation the
@@ -52,9 +53,17 @@ type OffAirObs struct {
 // Len returns the number of observations.
 func (o *OffAirObs) Len() int { return len(o.Lon) }
 
+// frac returns observation i's share of the next class up.
+func (o *OffAirObs) frac(i int) float64 {
+	if o.EnvFrac == nil {
+		return 0
+	}
+	return o.EnvFrac[i]
+}
+
 func (o *OffAirObs) check() error {
 	n := len(o.Lon)
-	if len(o.Lat) != n || len(o.Env) != n || len(o.Carrier) != n || len(o.Tech) != n || len(o.LevelDBm) != n || len(o.Upper) != n || len(o.N) != n {
+	if len(o.Lat) != n || len(o.Env) != n || o.EnvFrac != nil && len(o.EnvFrac) != n || len(o.Carrier) != n || len(o.Tech) != n || len(o.LevelDBm) != n || len(o.Upper) != n || len(o.N) != n {
 		return fmt.Errorf("off-air observations: columns differ in length: %w", engine.ErrInvalidValue)
 	}
 	for i := range n {
@@ -514,18 +523,20 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 		type place struct {
 			lon, lat float64
 			env      Env
+			frac     float64
 		}
 		idx := byCarrier[c]
 		at := map[place]int32{}
 		pl := make([]int32, len(idx)) // each observation's place
 		var pts Points
 		for k, i := range idx {
-			q := place{obs.Lon[i], obs.Lat[i], obs.Env[i]}
+			q := place{obs.Lon[i], obs.Lat[i], obs.Env[i], obs.frac(i)}
 			p, ok := at[q]
 			if !ok {
 				p = int32(len(pts.Lon))
 				at[q] = p
 				pts.Lon, pts.Lat, pts.Env = append(pts.Lon, q.lon), append(pts.Lat, q.lat), append(pts.Env, q.env)
+				pts.EnvFrac = append(pts.EnvFrac, q.frac)
 			}
 			pl[k] = p
 		}
@@ -561,6 +572,7 @@ func offAirPredictions(sites []engine.Site, mast []int32, obs *OffAirObs, cfg Co
 				o = int32(len(offPts.Lon))
 				atOff[q] = o
 				offPts.Lon, offPts.Lat, offPts.Env = append(offPts.Lon, pts.Lon[p]), append(offPts.Lat, pts.Lat[p]), append(offPts.Env, pts.Env[p])
+				offPts.EnvFrac = append(offPts.EnvFrac, pts.EnvFrac[p])
 				without = append(without, q.mast)
 			}
 			offAt[k] = o
@@ -721,9 +733,9 @@ const registerBearings = 8
 // there over the observations idx (groupSum by square of llr(i, signal of the
 // displaced mast at i, NaN when it does not reach)).
 func displacedLogLR(sites []engine.Site, ss []int, obs *OffAirObs, idx []int, cfg Config, llr func(i int, sig float64) float64) ([]float64, error) {
-	pts := Points{Lon: make([]float64, len(idx)), Lat: make([]float64, len(idx)), Env: make([]Env, len(idx))}
+	pts := Points{Lon: make([]float64, len(idx)), Lat: make([]float64, len(idx)), Env: make([]Env, len(idx)), EnvFrac: make([]float64, len(idx))}
 	for k, i := range idx {
-		pts.Lon[k], pts.Lat[k], pts.Env[k] = obs.Lon[i], obs.Lat[i], obs.Env[i]
+		pts.Lon[k], pts.Lat[k], pts.Env[k], pts.EnvFrac[k] = obs.Lon[i], obs.Lat[i], obs.Env[i], obs.frac(i)
 	}
 	moved := make([]engine.Site, len(ss))
 	sig := make([]float64, len(idx)) // by position in idx

@@ -506,6 +506,26 @@ func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
 	return ub[min(boundKey(dM)-idx.key0, int64(len(ub)-1))]
 }
 
+// blendBound is upperBound at a point of class env blending in frac of
+// the next class up. Each class's loss is at least its lower bound, so
+// the blended loss (1−f)·L(env) + f·L(env+1) is at least the same blend
+// of the bounds, and the signal at most (1−f)·ub(env) + f·ub(env+1) (the
+// EIRP and gain terms are common to both). Where the search prunes
+// (canPrune: every distance in range), a link one class's model refuses
+// the other refuses too (heights are probed per band in prepare), so the
+// blend is never one class's loss alone.
+func (idx *pruneIndex) blendBound(gi *groupIndex, env Env, frac, dM float64) float64 {
+	u := idx.upperBound(gi.ub[env], dM)
+	if frac == 0 {
+		return u
+	}
+	up := idx.upperBound(gi.ub[env+1], dM)
+	if math.IsInf(u, 0) || math.IsInf(up, 0) {
+		return max(u, up)
+	}
+	return (1-frac)*u + frac*up
+}
+
 // heapEntry is a node of a class's tree with the bound on its sites'
 // signals; the frontier is a max-heap on it.
 type heapEntry struct {
@@ -554,7 +574,7 @@ func heapPop(h []heapEntry) (heapEntry, []heapEntry) {
 
 // pointPruned is point with the pruned search. The point's longitude must
 // be within ±180°, so bucket indices fit (canPrune checked the sites').
-func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *[5]*grid, idx *pruneIndex) {
+func (w *worker) pointPruned(lon, lat float64, env Env, frac float64, prep []prepSite, grids *[5]*grid, idx *pruneIndex) {
 	latRad, lonRad := lat*deg2rad, lon*deg2rad
 	sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
 	for _, t := range engine.Techs {
@@ -574,7 +594,7 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 				if d > gi.maxRangeM {
 					return
 				}
-				if u := idx.upperBound(gi.ub[env], d); b.site < 0 || u >= b.signal {
+				if u := idx.blendBound(gi, env, frac, d); b.site < 0 || u >= b.signal {
 					h = heapPush(h, heapEntry{u, c, node})
 				}
 			}
@@ -594,7 +614,6 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 					push(e.class, n.right)
 					continue
 				}
-				ub := gi.ub[env]
 				for _, si := range gi.sites[n.lo:n.hi] {
 					p := &prep[si]
 					if int(p.cellX) < ix0 || int(p.cellX) > ix1 || int(p.cellY) < iy0 || int(p.cellY) > iy1 {
@@ -606,14 +625,14 @@ func (w *worker) pointPruned(lon, lat float64, env Env, prep []prepSite, grids *
 					// margin covers math.Asin's rounding): a site
 					// out of range or bounded below the best by it is
 					// left without the arcsine.
-					if low := 2 * earthRadiusM * root * (1 - 1e-9); low > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, low) < b.signal {
+					if low := 2 * earthRadiusM * root * (1 - 1e-9); low > p.maxRangeM || b.site >= 0 && idx.blendBound(gi, env, frac, low) < b.signal {
 						continue
 					}
 					d := arcOfRootM(root)
-					if d > p.maxRangeM || b.site >= 0 && idx.upperBound(ub, d) < b.signal {
+					if d > p.maxRangeM || b.site >= 0 && idx.blendBound(gi, env, frac, d) < b.signal {
 						continue
 					}
-					w.evalAt(p, d, dl, sinLat, cosLat, env)
+					w.evalAt(p, d, dl, sinLat, cosLat, env, frac)
 				}
 			}
 			w.heap = h

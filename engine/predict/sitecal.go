@@ -147,6 +147,7 @@ func Shrink(residuals [][]float64) (Shrinkage, error) {
 type SiteMeasurements struct {
 	Lon, Lat  []float64
 	Env       []Env
+	EnvFrac   []float64 // each point's share of the next class up (Points); nil: none
 	Carrier   []engine.Carrier
 	Tech      []engine.Tech
 	SignalDBm []float64
@@ -261,7 +262,7 @@ func cmpSiteOffset(a, b SiteOffset) int {
 // invalid cfg wraps engine.ErrInvalidConfig.
 func CalibrateSites(sites []engine.Site, m SiteMeasurements, cfg Config) (*SiteCalibration, error) {
 	n := len(m.Lon)
-	if len(m.Lat) != n || len(m.Env) != n || len(m.Carrier) != n || len(m.Tech) != n || len(m.SignalDBm) != n ||
+	if len(m.Lat) != n || len(m.Env) != n || m.EnvFrac != nil && len(m.EnvFrac) != n || len(m.Carrier) != n || len(m.Tech) != n || len(m.SignalDBm) != n ||
 		(m.Serving != nil && len(m.Serving) != n) {
 		return nil, fmt.Errorf("calibrate sites: columns differ in length: %w", engine.ErrInvalidValue)
 	}
@@ -322,8 +323,14 @@ func CalibrateSites(sites []engine.Site, m SiteMeasurements, cfg Config) (*SiteC
 			sub[k] = sites[s]
 		}
 		pts := Points{Lon: make([]float64, len(rows)), Lat: make([]float64, len(rows)), Env: make([]Env, len(rows))}
+		if m.EnvFrac != nil {
+			pts.EnvFrac = make([]float64, len(rows))
+		}
 		for k, r := range rows {
 			pts.Lon[k], pts.Lat[k], pts.Env[k] = m.Lon[r], m.Lat[r], m.Env[r]
+			if m.EnvFrac != nil {
+				pts.EnvFrac[k] = m.EnvFrac[r]
+			}
 		}
 		res, err := BestServer(sub, pts, cfg)
 		if err != nil {
