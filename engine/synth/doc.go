@@ -82,10 +82,13 @@
 // (scaled by remoteness, none in the lowlands), terrain blocks: valleys
 // of 1.2–2.8 km radius on about 30 % of the cells of a 5 km lattice that
 // lose 10–25 dB on every link from a site outside them (half that from a
-// site inside), shadowing several sites at once. The environment class of a point comes from the
-// population density of its H3 resolution-8 cell (the world's households
-// at the province's census household size) through
-// predict.DefaultEnvCutoffs, the way the engine classifies hexes. Sites
+// site inside), shadowing several sites at once. The environment class of
+// a point comes from the population density around it — a Gaussian
+// kernel estimate (bandwidth 343 m) over the village points and their
+// people (households at the province's census household size) — through
+// predict.DefaultEnvCutoffs, so clutter changes at the edge of a village,
+// not at the border of an H3 cell; the engine estimates it from its
+// population table and cannot see those edges exactly. Sites
 // farther than a per-environment range (rangesM) are not evaluated. A
 // test adds measurement noise (3 dB scanner, 4 dB phone); a phone's test
 // below the technology's no-service level (engine.DefaultThresholds)

@@ -7,51 +7,76 @@ import (
 	"strconv"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
-// EnvRes is the H3 resolution of the population density that sets a
-// point's propagation environment, as the engine's analysis unit.
-const EnvRes = 8
-
-// envModel classifies points by the population density of their res-8
-// cell, counting the world's households at the census household size.
+// envModel classifies points by the population density around them: a
+// Gaussian kernel estimate over the village points (each village's
+// households at its province's census household size), with bandwidth
+// envBandwidthM, classified by predict.DefaultEnvCutoffs. So a point's
+// clutter follows where people live, and the class changes where the
+// density crosses a cut-off — at the edge of a village, not at the border
+// of an H3 cell. The engine works from a population table and cannot see
+// those edges exactly: its own estimate (engine/population's Density,
+// blended between classes) differs from this one as an estimate from a
+// gridded table differs from the buildings on the ground.
 type envModel struct {
-	popPerKm2 map[hexgrid.Cell]float64
-	cutoffs   predict.EnvCutoffs
+	x, y, people []float64
+	bucket       map[[2]int64][]int32
+	cutoffs      predict.EnvCutoffs
 }
 
+// envBandwidthM is the kernel's bandwidth: √(A/2π) for A the mean area
+// of an H3 resolution-8 cell (0.737 km²), so a village alone reads at its
+// centre at about its cell's mean density. The kernel is cut at
+// envCutM (3 bandwidths: 1.1 % of the peak).
+const (
+	envBandwidthM = 342.6
+	envCutM       = 3 * envBandwidthM
+)
+
 func newEnvModel(villages []Village, hhSize map[string]float64) (*envModel, error) {
-	area, err := hexgrid.AvgAreaKm2(EnvRes)
-	if err != nil {
-		return nil, err
-	}
-	lon, lat := make([]float64, len(villages)), make([]float64, len(villages))
+	m := &envModel{bucket: map[[2]int64][]int32{}, cutoffs: predict.DefaultEnvCutoffs()}
 	for i, v := range villages {
-		lon[i], lat[i] = v.Lon, v.Lat
-	}
-	cells := make([]hexgrid.Cell, len(villages))
-	if err := hexgrid.IndexInto(cells, lon, lat, EnvRes); err != nil {
-		return nil, err
-	}
-	m := &envModel{popPerKm2: map[hexgrid.Cell]float64{}, cutoffs: predict.DefaultEnvCutoffs()}
-	for i, v := range villages {
-		m.popPerKm2[cells[i]] += float64(v.Households) * hhSize[v.Province] / area
+		if !(v.Households >= 0) {
+			return nil, fmt.Errorf("synth: village %s has %d households", v.ID, v.Households)
+		}
+		x, y := project(v.Lon, v.Lat)
+		m.x, m.y = append(m.x, x), append(m.y, y)
+		m.people = append(m.people, float64(v.Households)*hhSize[v.Province])
+		k := envBucket(x, y)
+		m.bucket[k] = append(m.bucket[k], int32(i))
 	}
 	return m, nil
 }
 
+func envBucket(x, y float64) [2]int64 {
+	return [2]int64{int64(math.Floor(x / envCutM)), int64(math.Floor(y / envCutM))}
+}
+
+// densityAt returns the people per km² around plane point (x, y).
+func (m *envModel) densityAt(x, y float64) float64 {
+	b := envBucket(x, y)
+	var s float64
+	for dx := int64(-1); dx <= 1; dx++ {
+		for dy := int64(-1); dy <= 1; dy++ {
+			for _, k := range m.bucket[[2]int64{b[0] + dx, b[1] + dy}] {
+				ex, ey := m.x[k]-x, m.y[k]-y
+				if d2 := ex*ex + ey*ey; d2 < envCutM*envCutM {
+					s += m.people[k] * math.Exp(-d2/(2*envBandwidthM*envBandwidthM))
+				}
+			}
+		}
+	}
+	return s / (2 * math.Pi * envBandwidthM * envBandwidthM) * 1e6
+}
+
 // classify returns the environment of each point.
 func (m *envModel) classify(lon, lat []float64) ([]predict.Env, error) {
-	cells := make([]hexgrid.Cell, len(lon))
-	if err := hexgrid.IndexInto(cells, lon, lat, EnvRes); err != nil {
-		return nil, err
-	}
 	out := make([]predict.Env, len(lon))
-	for i, c := range cells {
-		e, err := m.cutoffs.Classify(m.popPerKm2[c])
+	for i := range lon {
+		e, err := m.cutoffs.Classify(m.densityAt(project(lon[i], lat[i])))
 		if err != nil {
 			return nil, err
 		}
