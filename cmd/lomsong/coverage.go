@@ -148,6 +148,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			fmt.Fprintf(e.stderr, "no --population: households and environment classes from the dataset's %d villages\n", len(villages))
 		}
 	}
+	// The villages say where in each populated hex its people live, for
+	// the environment of every point (the same for every stage).
+	if villages, err := store.Villages(); err != nil {
+		return nil, opt, "", err
+	} else if len(villages) > 0 && len(opt.Population) > 0 {
+		opt.Places = pipeline.VillagePlaces(villages)
+	}
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":

@@ -42,9 +42,13 @@ type CoverageOptions struct {
 	// the Area's, measured hexes and Cells outside it are dropped, and an
 	// area holding neither measurements nor sites is an *EmptyAreaError.
 	Area *Area
-	// Population gives people per hex for the environment class (density);
-	// hexes without population are rural.
+	// Population gives people per hex for the environment (density,
+	// envAt); far from any population a point is rural.
 	Population []population.Cell
+	// Places, when set, say where the people of Population's cells live
+	// (VillagePlaces: the villages, by households): the density spreads
+	// a cell's people from its places, not from its centre.
+	Places []population.Place
 	// Calibrations, when given, correct predictions per carrier and
 	// technology and set σ (coverage.ApplyCalibration,
 	// coverage.SigmaFromCalibration) for pairs with at least MinPairs.
@@ -219,7 +223,7 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pts, err := points(cells, opt.Population, opt.EnvCuts)
+	pts, err := points(cells, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +305,7 @@ func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOption
 }
 
 // points returns hex centres with their environment (envAt).
-func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs) (predict.Points, error) {
+func points(cells []hexgrid.Cell, opt CoverageOptions) (predict.Points, error) {
 	pts := predict.Points{Lon: make([]float64, len(cells)), Lat: make([]float64, len(cells))}
 	for i, c := range cells {
 		ctr, err := c.Center()
@@ -311,21 +315,22 @@ func points(cells []hexgrid.Cell, pop []population.Cell, cuts predict.EnvCutoffs
 		pts.Lon[i], pts.Lat[i] = ctr[0], ctr[1]
 	}
 	var err error
-	pts.Env, pts.EnvFrac, err = envAt(pts.Lon, pts.Lat, pop, cuts)
+	pts.Env, pts.EnvFrac, err = envAt(pts.Lon, pts.Lat, opt)
 	return pts, err
 }
 
 // envAt returns the environment of each point: the class and share of the
 // next class up (predict.EnvCutoffs.Position) of the population density
 // there, estimated continuously from the population table
-// (population.Density), so the predicted path loss has no step at a hex
-// border. Without a population table every point is rural.
-func envAt(lon, lat []float64, pop []population.Cell, cuts predict.EnvCutoffs) ([]predict.Env, []float64, error) {
+// (population.Density of opt.Population, its people at opt.Places), so
+// the predicted path loss has no step at a hex border. Without a
+// population table every point is rural.
+func envAt(lon, lat []float64, opt CoverageOptions) ([]predict.Env, []float64, error) {
 	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
-	if len(pop) == 0 {
+	if len(opt.Population) == 0 {
 		return env, frac, nil
 	}
-	dens, err := population.NewDensity(pop)
+	dens, err := population.NewDensity(opt.Population, opt.Places)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -334,7 +339,7 @@ func envAt(lon, lat []float64, pop []population.Cell, cuts predict.EnvCutoffs) (
 		if err != nil {
 			return nil, nil, err
 		}
-		if env[i], frac[i], err = cuts.Position(d); err != nil {
+		if env[i], frac[i], err = opt.EnvCuts.Position(d); err != nil {
 			return nil, nil, err
 		}
 	}

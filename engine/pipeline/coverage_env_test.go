@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -41,7 +42,7 @@ func TestEnvAtContinuousAcrossCellBorders(t *testing.T) {
 			break
 		}
 	}
-	env, frac, err := envAt([]float64{ctr[0], x0, x1}, []float64{ctr[1], ctr[1], ctr[1]}, pop, cuts)
+	env, frac, err := envAt([]float64{ctr[0], x0, x1}, []float64{ctr[1], ctr[1], ctr[1]}, CoverageOptions{Population: pop, EnvCuts: cuts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,14 +61,58 @@ func TestEnvAtContinuousAcrossCellBorders(t *testing.T) {
 	a7, _ := c7.AreaKm2()
 	coarse := []population.Cell{{Cell: c7, Population: 900 * a7}}
 	ctr7, _ := c7.Center()
-	env, frac, err = envAt([]float64{ctr7[0]}, []float64{ctr7[1]}, coarse, cuts)
+	env, frac, err = envAt([]float64{ctr7[0]}, []float64{ctr7[1]}, CoverageOptions{Population: coarse, EnvCuts: cuts})
 	wantEnv, wantFrac, _ := cuts.Position(900)
 	if err != nil || env[0] != wantEnv || math.Abs(frac[0]-wantFrac) > 1e-9 {
 		t.Fatalf("the centre of a resolution-7 population cell of 900/km²: %v %g %v, want %v %g", env, frac, err, wantEnv, wantFrac)
 	}
 	// No population table: rural everywhere.
-	env, frac, err = envAt([]float64{lon}, []float64{lat}, nil, cuts)
+	env, frac, err = envAt([]float64{lon}, []float64{lat}, CoverageOptions{EnvCuts: cuts})
 	if err != nil || env[0] != predict.EnvRural || frac[0] != 0 {
 		t.Fatalf("without a population table: %v %v %v", env, frac, err)
+	}
+}
+
+// TestEnvAtVillagePlaces: with the villages as places (VillagePlaces), a
+// village by its hex's edge reads the density of its own people, not of
+// people at the hex's centre 400 m away.
+func TestEnvAtVillagePlaces(t *testing.T) {
+	cuts := predict.DefaultEnvCutoffs()
+	c8, err := hexgrid.Index(105.85, 21.03, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr, _ := c8.Center()
+	// Walk east to the last point still inside the cell: the village.
+	x := ctr[0]
+	for {
+		c, _ := hexgrid.Index(x+1e-5, ctr[1], 8)
+		if c != c8 {
+			break
+		}
+		x += 1e-5
+	}
+	villages := []engine.Village{{ID: "V", Lon: x, Lat: ctr[1], Households: 150}}
+	pop, err := VillagePopulation(villages, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := CoverageOptions{Population: pop, EnvCuts: cuts}
+	envC, fracC, err := envAt([]float64{x}, []float64{ctr[1]}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Places = VillagePlaces(villages)
+	envP, fracP, err := envAt([]float64{x}, []float64{ctr[1]}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := pop[0].Population
+	d, _ := population.NewDensity(pop, opt.Places)
+	at, _ := d.At(x, ctr[1])
+	wantEnv, wantFrac, _ := cuts.Position(at)
+	if envP[0] != wantEnv || math.Abs(fracP[0]-wantFrac) > 1e-12 || !(float64(envP[0])+fracP[0] > float64(envC[0])+fracC[0]) {
+		t.Errorf("%g people at the village: with places %v %.3f (density %.0f/km²), from the centre %v %.3f: want more built-up with places",
+			people, envP[0], fracP[0], at, envC[0], fracC[0])
 	}
 }

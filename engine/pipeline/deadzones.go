@@ -908,6 +908,16 @@ func atResolution(pop []population.Cell, res int) ([]population.Cell, error) {
 	return agg, nil
 }
 
+// VillagePlaces returns the villages as the places where the people of a
+// population table live, weighted by households (CoverageOptions.Places).
+func VillagePlaces(v []engine.Village) []population.Place {
+	out := make([]population.Place, len(v))
+	for i, x := range v {
+		out[i] = population.Place{Lon: x.Lon, Lat: x.Lat, Weight: x.Households}
+	}
+	return out
+}
+
 // VillagePopulation places each village's households in its hex; people
 // are households × the census average household size of its province. It
 // stands in for a population table when only villages are known.

@@ -154,6 +154,6 @@ func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptio
 		obs.Carrier[i], obs.Tech[i], obs.Upper[i] = engine.Carrier(carrier), k.tech, k.upper
 		obs.LevelDBm[i], obs.N[i] = float64(e.sum)/microDB/float64(e.n), int32(e.n)
 	}
-	obs.Env, obs.EnvFrac, err = envAt(obs.Lon, obs.Lat, opt.Population, opt.EnvCuts)
+	obs.Env, obs.EnvFrac, err = envAt(obs.Lon, obs.Lat, opt)
 	return obs, err
 }

@@ -219,7 +219,7 @@ func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, si
 	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
-	env, frac, err := envAt(lon, lat, copt.Population, copt.EnvCuts)
+	env, frac, err := envAt(lon, lat, copt)
 	if err != nil {
 		return nil, err
 	}

@@ -1592,11 +1592,12 @@ func (r *periodRun) evPredictions(next evPredictor, sites []engine.Site, copt Co
 		Predict      predict.Config
 		EnvCuts      predict.EnvCutoffs
 		Population   []population.Cell
+		Places       []population.Place
 		Calibrations []coverage.Calibration
 		MinPairs     int
 		SiteOffsets  []predict.SiteOffset
 		Res          int
-	}{copt.Predict, copt.EnvCuts, copt.Population, copt.Calibrations, copt.MinPairs, copt.SiteOffsets, res}
+	}{copt.Predict, copt.EnvCuts, copt.Population, copt.Places, copt.Calibrations, copt.MinPairs, copt.SiteOffsets, res}
 	conf := hashConfig(pcfg)
 	return func(c engine.Carrier, cells []cellHex) (cellPreds, error) {
 		mkey, ok := r.keyOf[string(c)]

@@ -72,7 +72,7 @@ func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions)
 	if err != nil {
 		return nil, err
 	}
-	pts, err := points(cells, opt.Population, opt.EnvCuts)
+	pts, err := points(cells, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ func TestDensityKnownAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDensity([]Cell{{Cell: c8, Population: 1000}})
+	d, err := NewDensity([]Cell{{Cell: c8, Population: 1000}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +65,8 @@ func TestDensityPlacesAndCoarseCells(t *testing.T) {
 	ctr, _ := a.Center()
 	// The same 500 people as one resolution-10 cell, or split between it
 	// and itself: one place, one estimate.
-	one, _ := NewDensity([]Cell{{Cell: a, Population: 500}})
-	two, _ := NewDensity([]Cell{{Cell: a, Population: 200}, {Cell: a, Population: 300}})
+	one, _ := NewDensity([]Cell{{Cell: a, Population: 500}}, nil)
+	two, _ := NewDensity([]Cell{{Cell: a, Population: 200}, {Cell: a, Population: 300}}, nil)
 	v1, _ := one.At(ctr[0], ctr[1])
 	v2, _ := two.At(ctr[0], ctr[1])
 	if math.Abs(v1-v2) > 1e-9 || math.Abs(v1-722.2) > 1 {
@@ -74,7 +74,7 @@ func TestDensityPlacesAndCoarseCells(t *testing.T) {
 	}
 	c6, _ := hexgrid.Index(lon, lat, 6)
 	area, _ := c6.AreaKm2()
-	d, err := NewDensity([]Cell{{Cell: c6, Population: 100 * area}})
+	d, err := NewDensity([]Cell{{Cell: c6, Population: 100 * area}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +85,51 @@ func TestDensityPlacesAndCoarseCells(t *testing.T) {
 	if v, _ := d.At(c6ctr[0]+1, c6ctr[1]); v != 0 {
 		t.Errorf("a degree away: %g", v)
 	}
-	if _, err := NewDensity([]Cell{{Cell: a, Population: math.NaN()}}); !errors.Is(err, ErrInvalidInput) {
+	if _, err := NewDensity([]Cell{{Cell: a, Population: math.NaN()}}, nil); !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("NaN people: %v", err)
 	}
-	if _, err := NewDensity([]Cell{{Cell: 0, Population: 1}}); !errors.Is(err, hexgrid.ErrInvalidCell) {
+	if _, err := NewDensity([]Cell{{Cell: 0, Population: 1}}, nil); !errors.Is(err, hexgrid.ErrInvalidCell) {
 		t.Errorf("invalid cell: %v", err)
+	}
+}
+
+// TestDensityPlaces checks that a cell's people are spread from its
+// places by weight, that places outside every populated cell change
+// nothing, and that bad places are refused.
+func TestDensityPlaces(t *testing.T) {
+	lon, lat := 103.46, 22.40
+	c8, _ := hexgrid.Index(lon, lat, 8)
+	ctr, _ := c8.Center()
+	// Two villages inside the cell, 300 m either side of its centre
+	// (east–west), weights 1 and 3: 250 and 750 of its 1000 people.
+	mlon := metresPerDeg * math.Cos(ctr[1]*math.Pi/180)
+	w, e := Place{ctr[0] - 300/mlon, ctr[1], 1}, Place{ctr[0] + 300/mlon, ctr[1], 3}
+	far := Place{ctr[0] + 1, ctr[1], 5} // in no populated cell
+	d, err := NewDensity([]Cell{{Cell: c8, Population: 1000}}, []Place{w, far, e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := func(m float64) float64 { // the kernel at m metres, per person
+		h2 := 737327.6 / (2 * math.Pi)
+		c := math.Exp(-1e6 / (2 * h2))
+		return (math.Exp(-m*m/(2*h2)) - c) / (2 * math.Pi * (h2*(1-c) - c*5e5) / 1e6)
+	}
+	for _, q := range []struct {
+		name string
+		lon  float64
+		want float64
+	}{{"west village", w.Lon, 250*k(0) + 750*k(600)}, {"east village", e.Lon, 250*k(600) + 750*k(0)}, {"centre", ctr[0], 1000 * k(300)}} {
+		got, _ := d.At(q.lon, ctr[1])
+		if math.Abs(got-q.want) > 0.01*q.want {
+			t.Errorf("%s: %g people/km², want %g", q.name, got, q.want)
+		}
+	}
+	if v, _ := d.At(far.Lon, far.Lat); v != 0 {
+		t.Errorf("a place in no populated cell: %g", v)
+	}
+	for _, bad := range []Place{{math.NaN(), lat, 1}, {lon, lat, -1}, {lon, math.Inf(1), 1}} {
+		if _, err := NewDensity([]Cell{{Cell: c8, Population: 1}}, []Place{bad}); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("place %+v: %v", bad, err)
+		}
 	}
 }

@@ -213,6 +213,7 @@ func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions
 		if copt.Population, err = pipeline.VillagePopulation(villages, releaseRes); err != nil {
 			return pipeline.RunOptions{}, "", err
 		}
+		copt.Places = pipeline.VillagePlaces(villages)
 		for _, c := range copt.Population {
 			if c.Population > 0 && c.Cell.Resolution() == releaseRes {
 				copt.Cells = append(copt.Cells, c.Cell)
