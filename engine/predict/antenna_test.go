@@ -117,25 +117,30 @@ func TestSelect(t *testing.T) {
 }
 
 // TestEnvPosition checks the blend bands of EnvCutoffs.Position: a factor
-// 2 either side of each cut-off, ½ at the cut-off, linear in log density,
-// narrower where cut-offs are closer than a factor 4, and continuous.
+// 1.5 either side of each cut-off, ½ at the cut-off, linear in log
+// density, narrower where cut-offs are closer than a factor 2.25, and
+// continuous.
 func TestEnvPosition(t *testing.T) {
+	if EnvBlendFactor != 1.5 {
+		t.Fatalf("EnvBlendFactor %g: the known answers below are for 1.5", float64(EnvBlendFactor))
+	}
 	c := DefaultEnvCutoffs()
+	q := math.Sqrt(1.5) // a quarter of a band of 1.5² in log density
 	for _, k := range []struct {
 		d    float64
 		env  Env
 		frac float64
 	}{
-		{0, EnvRural, 0}, {150, EnvRural, 0}, {300 / math.Sqrt2, EnvRural, 0.25}, {300, EnvRural, 0.5},
-		{300 * math.Sqrt2, EnvRural, 0.75}, {600, EnvSuburban, 0}, {700, EnvSuburban, 0}, {1500, EnvSuburban, 0.5},
-		{3000, EnvUrban, 0}, {10000, EnvUrban, 0.5}, {20000, EnvDenseUrban, 0}, {1e6, EnvDenseUrban, 0},
+		{0, EnvRural, 0}, {200, EnvRural, 0}, {300 / q, EnvRural, 0.25}, {300, EnvRural, 0.5},
+		{300 * q, EnvRural, 0.75}, {450, EnvSuburban, 0}, {700, EnvSuburban, 0}, {1500, EnvSuburban, 0.5},
+		{2250, EnvUrban, 0}, {10000, EnvUrban, 0.5}, {15000, EnvDenseUrban, 0}, {1e6, EnvDenseUrban, 0},
 	} {
 		env, frac, err := c.Position(k.d)
 		if err != nil || env != k.env || math.Abs(frac-k.frac) > 1e-12 {
 			t.Errorf("Position(%g) = %v, %g, %v; want %v, %g", k.d, env, frac, err, k.env, k.frac)
 		}
 	}
-	// Cut-offs a factor 2 apart: bands of √2 either side.
+	// Cut-offs a factor 2 apart: bands of √2 (below 1.5) either side.
 	close := EnvCutoffs{300, 600, 10000}
 	if env, frac, _ := close.Position(300 * math.Pow(2, 0.25)); env != EnvRural || math.Abs(frac-0.75) > 1e-12 {
 		t.Errorf("close cut-offs: Position = %v, %g; want rural, 0.75", env, frac)
