@@ -23,6 +23,7 @@ import (
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
@@ -319,31 +320,59 @@ func points(cells []hexgrid.Cell, opt CoverageOptions) (predict.Points, error) {
 	return pts, err
 }
 
-// envAt returns the environment of each point: the class and share of the
-// next class up (predict.EnvCutoffs.Position) of the population density
-// there, estimated continuously from the population table
-// (population.Density of opt.Population, its people at opt.Places), so
-// the predicted path loss has no step at a hex border. Without a
-// population table every point is rural.
+// envAt returns the environment of each point (envField).
 func envAt(lon, lat []float64, opt CoverageOptions) ([]predict.Env, []float64, error) {
-	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
-	if len(opt.Population) == 0 {
-		return env, frac, nil
-	}
-	dens, err := population.NewDensity(opt.Population, opt.Places)
+	f, err := newEnvField(opt)
 	if err != nil {
 		return nil, nil, err
 	}
+	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
 	for i := range lon {
-		d, err := dens.At(lon[i], lat[i])
-		if err != nil {
-			return nil, nil, err
-		}
-		if env[i], frac[i], err = opt.EnvCuts.Position(d); err != nil {
+		if env[i], frac[i], err = f.at(lon[i], lat[i]); err != nil {
 			return nil, nil, err
 		}
 	}
 	return env, frac, nil
+}
+
+// envField is the environment at any point: the class and share of the
+// next class up (predict.EnvCutoffs.Position) of the population density
+// there, estimated continuously from the population table
+// (population.Density of opt.Population, its people at opt.Places), so
+// the predicted path loss has no step at a hex border. Without a
+// population table every point is rural. Safe for concurrent use.
+type envField struct {
+	dens *population.Density // nil: no population table
+	cuts predict.EnvCutoffs
+}
+
+func newEnvField(opt CoverageOptions) (*envField, error) {
+	f := &envField{cuts: opt.EnvCuts}
+	if len(opt.Population) == 0 {
+		return f, nil
+	}
+	var err error
+	f.dens, err = population.NewDensity(opt.Population, opt.Places)
+	return f, err
+}
+
+// at returns the environment at (lon, lat).
+func (f *envField) at(lon, lat float64) (predict.Env, float64, error) {
+	if f.dens == nil {
+		return predict.EnvRural, 0, nil
+	}
+	d, err := f.dens.At(lon, lat)
+	if err != nil {
+		return predict.EnvRural, 0, err
+	}
+	return f.cuts.Position(d)
+}
+
+// membership returns the environment at (lon, lat) as the radio map's
+// class membership.
+func (f *envField) membership(lon, lat float64) (radiomap.Membership, error) {
+	e, frac, err := f.at(lon, lat)
+	return radiomap.Membership{Class: uint8(e), Frac: frac}, err
 }
 
 // CoverageTable shapes states into result columns.

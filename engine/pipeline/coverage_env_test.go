@@ -8,6 +8,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/radiomap"
 )
 
 // The environment of a point follows the population density around it
@@ -114,5 +115,68 @@ func TestEnvAtVillagePlaces(t *testing.T) {
 	if envP[0] != wantEnv || math.Abs(fracP[0]-wantFrac) > 1e-12 || !(float64(envP[0])+fracP[0] > float64(envC[0])+fracC[0]) {
 		t.Errorf("%g people at the village: with places %v %.3f (density %.0f/km²), from the centre %v %.3f: want more built-up with places",
 			people, envP[0], fracP[0], at, envC[0], fracC[0])
+	}
+}
+
+// TestClassOffsetsFittedAndApplied: tests in open country that read 6 dB
+// above their predictions, and tests in a town that read as
+// predicted, give the rural class a positive offset against the suburban
+// one (a town's class); the residuals lose it, and a prediction in open country gains it.
+func TestClassOffsetsFittedAndApplied(t *testing.T) {
+	c8, err := hexgrid.Index(103.46, 22.40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr, _ := c8.Center()
+	pop := []population.Cell{{Cell: c8, Population: 2000, Households: 450}}
+	env, err := newEnvField(CoverageOptions{Population: pop, EnvCuts: predict.DefaultEnvCutoffs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := [2]float64{ctr[0] + 0.05, ctr[1]} // about 5 km east: no people
+	key := radiomap.Key{Carrier: engine.Viettel, Tech: engine.Tech4G}
+	var obs []radiomap.Obs
+	for i := range 400 {
+		d := float64(i%20) * 1e-5
+		obs = append(obs, radiomap.Obs{Lon: ctr[0] + d, Lat: ctr[1], Key: key, ResidualDB: float64(i%7) - 3, NoiseDB: 1},
+			radiomap.Obs{Lon: far[0] + d, Lat: far[1], Key: key, ResidualDB: 6 + float64(i%7) - 3, NoiseDB: 1})
+	}
+	model := radiomap.Model{SharedSillDB2: 20, SharedRangeM: 300, NuggetDB2: 4}
+	mg, err := radiomap.FitMarginal(obs, model, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep RadioMapReport
+	if _, err := fitClassOffsets(obs, env, mg, model, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.ClassOffsets) != 4 || rep.ClassOffsets[0].Class != "rural" {
+		t.Fatalf("offsets %+v", rep.ClassOffsets)
+	}
+	m0, _ := env.membership(ctr[0], ctr[1])
+	if m0.Class == 0 && m0.Frac < 0.5 {
+		t.Fatalf("the village's centre reads %+v: want built-up", m0)
+	}
+	rural := rep.ClassOffsets[0].OffsetDB
+	village := radiomap.OffsetOf([]float64{rep.ClassOffsets[0].OffsetDB, rep.ClassOffsets[1].OffsetDB, rep.ClassOffsets[2].OffsetDB, rep.ClassOffsets[3].OffsetDB}, m0)
+	if math.Abs(rural-village-6) > 0.5 {
+		t.Errorf("rural offset %.2f, at the village %.2f: want 6 dB apart", rural, village)
+	}
+	var sumFar float64
+	for _, o := range obs {
+		if o.Lon > far[0]-1e-3 {
+			sumFar += o.ResidualDB
+		}
+	}
+	if mean := sumFar / 400; math.Abs(mean-(6-rural)) > 0.05 {
+		t.Errorf("open-country residuals average %.2f after the offset, want 6 − %.2f", mean, rural)
+	}
+	co := newClutterOffsets(rep, env)
+	preds := []prediction{{signalDBm: -100}}
+	if err := co.apply(preds, far[0], far[1]); err != nil || math.Abs(preds[0].signalDBm-(-100+rural)) > 1e-9 {
+		t.Errorf("a prediction in open country: %.2f, %v; want −100 + %.2f", preds[0].signalDBm, err, rural)
+	}
+	if (*clutterOffsets)(nil).apply(preds, far[0], far[1]) != nil || newClutterOffsets(RadioMapReport{}, env) != nil {
+		t.Error("no offsets must add nothing")
 	}
 }

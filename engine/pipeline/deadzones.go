@@ -79,11 +79,14 @@ func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *C
 // hexes judged at their villages) also gets in vh.serve[i] each of those
 // rows' P(signal ≥ threshold) at the village's point (0 for a key its
 // posterior lacks), for villageHexes.served.
-func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map,
+func villageVerdicts(ctx context.Context, villages []deadzone.Village, preds [][]prediction, m *radiomap.Map, co *clutterOffsets,
 	ev *evidence, vcfg deadzone.VerdictConfig, rn readingNoise, vh *villageHexes, done func()) (func(deadzone.Village) (deadzone.Verdict, deadzone.Nearby, bool), error) {
 	verdicts := make([]deadzone.Verdict, len(villages))
 	err := parallelFor(ctx, len(villages), func(i int) error {
 		v := villages[i]
+		if err := co.apply(preds[i], v.Lon, v.Lat); err != nil {
+			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
+		}
 		post, err := signalPosterior(m, v.Lon, v.Lat, preds[i], ev.near[i], rn)
 		if err != nil {
 			return fmt.Errorf("pipeline: village %s: %w", v.ID, err)
@@ -193,7 +196,7 @@ type DeadZoneResult struct {
 // is not decided at its centre: its P(dead) and its keys' service come
 // from its villages' points (villageHexPDead, villageHexes.served), and here
 // it gets only its measured rows and its done call.
-func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, co *clutterOffsets, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -271,6 +274,9 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages ma
 		ctr, err := jb.cell.Center()
 		if err != nil {
 			return err
+		}
+		if err := co.apply(jb.preds, ctr[0], ctr[1]); err != nil {
+			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
 		post, err := signalPosterior(m, ctr[0], ctr[1], jb.preds, jb.measured, rn)
 		if err != nil {
@@ -617,10 +623,15 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings)
+	envF, err := newEnvField(opt.Coverage)
 	if err != nil {
 		return nil, err
 	}
+	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings, envF)
+	if err != nil {
+		return nil, err
+	}
+	co := newClutterOffsets(rep, envF)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -639,7 +650,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if byVillages {
 		atVillages = villageCells(dv, p.vcells)
 	}
-	pDead, hc, err := hexVerdicts(ctx, cov, decide, atVillages, rm, vcfg, rep.readingNoise(), tick.add)
+	pDead, hc, err := hexVerdicts(ctx, cov, decide, atVillages, rm, co, vcfg, rep.readingNoise(), tick.add)
 	if err != nil {
 		return nil, err
 	}
@@ -658,7 +669,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		if byVillages {
 			vh = newVillageHexes(hc, atVillages, p.vcells)
 		}
-		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, ev, vcfg, rep.readingNoise(), vh, tick.add); err != nil {
+		if vopt.Local, err = villageVerdicts(ctx, dv, vpreds, rm, co, ev, vcfg, rep.readingNoise(), vh, tick.add); err != nil {
 			return nil, err
 		}
 		if byVillages {

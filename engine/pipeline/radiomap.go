@@ -115,6 +115,11 @@ type RadioMapReport struct {
 	// KeyMeans are each key's constant mean residual (the calibrated
 	// prediction's offset), fitted with the censored tests counted.
 	KeyMeans []radiomap.KeyMean `json:"key_means"`
+	// ClassOffsets are the fitted offsets of the environment classes
+	// (radiomap.FitClassOffsets): every prediction at a point gains its
+	// classes' offsets by membership before the field is kriged around
+	// it. Empty when not fitted (no population, or given key means).
+	ClassOffsets []ClassOffsetReport `json:"class_offsets,omitempty"`
 	// VarianceScale is the factor radiomap.FitMarginal applied to the
 	// fitted or default model's sills and nugget (0: the model was given
 	// and kept as is); Model is the scaled model, Fit.Model the
@@ -340,6 +345,13 @@ func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
 	return out
 }
 
+// ClassOffsetReport is one environment class's fitted offset.
+type ClassOffsetReport struct {
+	Class    string  `json:"class"`
+	OffsetDB float64 `json:"offset_db"`
+	Tests    float64 `json:"tests"`
+}
+
 // buildRadioMap turns the scanned evidence into residual observations —
 // reading (or bound) minus the calibrated prediction of its key at its
 // cell's centre (with the environment there, envAt; calibrated as the
@@ -350,7 +362,15 @@ func carrierSites(sites []engine.Site, c engine.Carrier) []engine.Site {
 // With release set, the caller reads ev's readings no more: they are
 // dropped once the observations are made, before the model's fit and the
 // map's index (at national scale a gigabyte or more).
-func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, release bool) (*radiomap.Map, RadioMapReport, error) {
+//
+// With env set and the key means fitted here, the environment classes'
+// offsets are fitted too (radiomap.FitClassOffsets, from the tests'
+// memberships at their cells' centres), taken out of the residuals, and
+// the means and variance level fitted again on what remains; the
+// variogram is the one fitted before (its shape, at the level refitted).
+// The caller adds the offsets to its predictions at the places it asks
+// the map about (clutterOffsets).
+func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, release bool, env *envField) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
 	noise, indoorSD, scanNoise := ro.NoiseDB, ro.IndoorLossSigmaDB, ro.ScannerNoiseDB
@@ -519,6 +539,11 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		if err != nil {
 			return nil, rep, err
 		}
+		if env != nil && env.dens != nil && len(obs) >= radiomap.MinMeanTests {
+			if mg, err = fitClassOffsets(obs, env, mg, rep.Model, &rep); err != nil {
+				return nil, rep, err
+			}
+		}
 		mopt.KeyMeans = mg.Means
 		if rep.ModelSource != "given" {
 			rep.VarianceScale = mg.Scale
@@ -533,6 +558,76 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	o := m.Options()
 	rep.MaxNeighbours, rep.MaxDistM = o.MaxNeighbours, o.MaxDistM
 	return m, rep, nil
+}
+
+// fitClassOffsets fits the environment classes' offsets to obs (their
+// memberships from env at each observation's place), takes them out of
+// the residuals in place, records them in rep and returns the marginal
+// refitted to the adjusted residuals under model (the unscaled one).
+func fitClassOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
+	mem := make([]radiomap.Membership, len(obs))
+	for i := range obs {
+		if i > 0 && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat {
+			mem[i] = mem[i-1]
+			continue
+		}
+		var err error
+		if mem[i], err = env.membership(obs[i].Lon, obs[i].Lat); err != nil {
+			return mg, err
+		}
+	}
+	fit, err := radiomap.FitClassOffsets(obs, mem, int(predict.EnvDenseUrban)+1, mg, 0)
+	if err != nil {
+		return mg, err
+	}
+	off := make([]float64, len(fit))
+	rep.ClassOffsets = rep.ClassOffsets[:0]
+	for c, f := range fit {
+		off[c] = f.OffsetDB
+		rep.ClassOffsets = append(rep.ClassOffsets, ClassOffsetReport{Class: predict.Env(c).String(), OffsetDB: f.OffsetDB, Tests: f.Weight})
+	}
+	for i := range obs {
+		obs[i].ResidualDB -= radiomap.OffsetOf(off, mem[i])
+	}
+	return radiomap.FitMarginal(obs, model, 0)
+}
+
+// clutterOffsets add the environment classes' fitted offsets to the
+// predictions at the places the radio map is asked about. A nil
+// *clutterOffsets adds nothing.
+type clutterOffsets struct {
+	off []float64 // by class
+	env *envField
+}
+
+// newClutterOffsets returns the offsets of rep at env's environments, or
+// nil when none were fitted.
+func newClutterOffsets(rep RadioMapReport, env *envField) *clutterOffsets {
+	if len(rep.ClassOffsets) == 0 || env == nil {
+		return nil
+	}
+	c := &clutterOffsets{env: env}
+	for _, o := range rep.ClassOffsets {
+		c.off = append(c.off, o.OffsetDB)
+	}
+	return c
+}
+
+// apply adds to every prediction of preds (in place) the offsets at the
+// environment of (lon, lat).
+func (c *clutterOffsets) apply(preds []prediction, lon, lat float64) error {
+	if c == nil || len(preds) == 0 {
+		return nil
+	}
+	m, err := c.env.membership(lon, lat)
+	if err != nil {
+		return err
+	}
+	o := radiomap.OffsetOf(c.off, m)
+	for k := range preds {
+		preds[k].signalDBm += o
+	}
+	return nil
 }
 
 // signalPosterior returns the joint posterior of the signal of keys at a
