@@ -99,11 +99,15 @@ type Points struct {
 }
 
 // frac returns point i's share of the next class up.
-func (p *Points) frac(i int) float64 {
-	if p.EnvFrac == nil {
+func (p *Points) frac(i int) float64 { return shareAt(p.EnvFrac, i) }
+
+// shareAt returns frac[i], a share of the next class up, or 0 when frac
+// is nil (no shares given).
+func shareAt(frac []float64, i int) float64 {
+	if frac == nil {
 		return 0
 	}
-	return p.EnvFrac[i]
+	return frac[i]
 }
 
 // check reports ragged columns and invalid points.

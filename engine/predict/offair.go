@@ -54,12 +54,7 @@ type OffAirObs struct {
 func (o *OffAirObs) Len() int { return len(o.Lon) }
 
 // frac returns observation i's share of the next class up.
-func (o *OffAirObs) frac(i int) float64 {
-	if o.EnvFrac == nil {
-		return 0
-	}
-	return o.EnvFrac[i]
-}
+func (o *OffAirObs) frac(i int) float64 { return shareAt(o.EnvFrac, i) }
 
 func (o *OffAirObs) check() error {
 	n := len(o.Lon)

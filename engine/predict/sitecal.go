@@ -322,15 +322,9 @@ func CalibrateSites(sites []engine.Site, m SiteMeasurements, cfg Config) (*SiteC
 		for k, s := range sectors {
 			sub[k] = sites[s]
 		}
-		pts := Points{Lon: make([]float64, len(rows)), Lat: make([]float64, len(rows)), Env: make([]Env, len(rows))}
-		if m.EnvFrac != nil {
-			pts.EnvFrac = make([]float64, len(rows))
-		}
+		pts := Points{Lon: make([]float64, len(rows)), Lat: make([]float64, len(rows)), Env: make([]Env, len(rows)), EnvFrac: make([]float64, len(rows))}
 		for k, r := range rows {
-			pts.Lon[k], pts.Lat[k], pts.Env[k] = m.Lon[r], m.Lat[r], m.Env[r]
-			if m.EnvFrac != nil {
-				pts.EnvFrac[k] = m.EnvFrac[r]
-			}
+			pts.Lon[k], pts.Lat[k], pts.Env[k], pts.EnvFrac[k] = m.Lon[r], m.Lat[r], m.Env[r], shareAt(m.EnvFrac, r)
 		}
 		res, err := BestServer(sub, pts, cfg)
 		if err != nil {
