@@ -257,7 +257,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 	notAnalysed := make([]map[string]any, 0, len(res.NoData))
 	for _, a := range res.NoData {
 		notAnalysed = append(notAnalysed, map[string]any{"province": a.Code, "name": a.Name, "populated_hexes": a.Hexes,
-			"households": math.Round(a.Households), "villages": a.Villages, "why": "no measurements or sites of the month in the province"})
+			"households": math.Round(a.Households), "villages": a.Villages, "why": a.Why})
 	}
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
 		"counts":       pipeline.ExactTotalsNote,
@@ -395,14 +395,20 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 		return
 	}
 	var hh float64
-	var hexes, villages int
+	var hexes, villages, provinces int
+	outside := ""
 	for _, a := range areas {
 		hh += a.Households
 		hexes += a.Hexes
 		villages += a.Villages
+		if a.Code == "" {
+			outside = " and places outside every province"
+		} else {
+			provinces++
+		}
 	}
-	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there (provinces: %d; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
-		len(areas), hexes, hh, villages)
+	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there (provinces: %d%s; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
+		provinces, outside, hexes, hh, villages)
 	for i, a := range areas {
 		if i == 10 {
 			fmt.Fprintf(w, "  … %d more in deadzones_meta.json (not_analysed)\n", len(areas)-10)

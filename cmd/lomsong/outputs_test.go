@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/pipeline"
 )
 
 // failingWriter accepts n bytes, then fails like a full disk.
@@ -282,4 +283,17 @@ func TestWriteSingleCleansItsTemps(t *testing.T) {
 		t.Fatalf("files %v, want %v", got, want)
 	}
 	wantContent(t, dir, map[string]string{"cal.json": "{\"n\":1}\n"})
+}
+
+// TestPrintNoDataCountsProvinces: the places outside every province are
+// no province; the summary line says so, and each area keeps its reason.
+func TestPrintNoDataCountsProvinces(t *testing.T) {
+	var b strings.Builder
+	printNoData(&b, []pipeline.NoDataArea{
+		{Name: pipeline.OutsideEveryProvince, Why: pipeline.OutsideWhy, Hexes: 2, Households: 50, Villages: 1},
+		{Code: "01", Name: "Hà Nội", Why: pipeline.NoDataWhy, Hexes: 3, Households: 300, Villages: 2},
+	})
+	if got := b.String(); !strings.Contains(got, "(provinces: 1 and places outside every province; populated hexes: 5, households: 350, villages: 3;") {
+		t.Errorf("summary:\n%s", got)
+	}
 }

@@ -112,6 +112,8 @@ func (a *Area) clip(measured []aggregate.Row, sites []engine.Site, res int, peri
 // villages, and counted here.
 type NoDataArea struct {
 	Code, Name string
+	// Why says why it was not analysed (NoDataWhy, OutsideWhy).
+	Why string
 	// Hexes and Households are its populated hexes and their households;
 	// Villages its villages (located by their points).
 	Hexes      int

@@ -839,9 +839,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	areas := map[string]*NoDataArea{}
 	area := func(code string) *NoDataArea {
 		if areas[code] == nil {
-			areas[code] = &NoDataArea{Code: code, Name: OutsideEveryProvince}
+			areas[code] = &NoDataArea{Code: code, Name: OutsideEveryProvince, Why: OutsideWhy}
 			if u, ok := provinces.ByCode(code); ok {
-				areas[code].Name = u.Name
+				areas[code].Name, areas[code].Why = u.Name, NoDataWhy
 			}
 		}
 		return areas[code]
@@ -876,6 +876,13 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 // OutsideEveryProvince names, in DeadZoneResult.NoData, the places outside
 // every province left out for want of evidence near them (code "").
 const OutsideEveryProvince = "outside every province, no site or test within about 8–25 km"
+
+// NoDataWhy and OutsideWhy are NoDataArea.Why for a province without
+// evidence and for the places outside every province.
+const (
+	NoDataWhy  = "no measurements or sites of the month in the province"
+	OutsideWhy = "outside every province (another country's, a coarse outline's coast or islands) and no site or test within about 8–25 km"
+)
 
 // adjudicate decides the claims (nil: every predicted key) from the
 // tally of the tests, which the pass over the measurements built per key:

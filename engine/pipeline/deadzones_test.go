@@ -587,8 +587,8 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.NoData) != 2 || r.NoData[0] != (NoDataArea{Name: OutsideEveryProvince, Hexes: 1, Households: 50, Villages: 1}) ||
-		r.NoData[1] != (NoDataArea{Code: "01", Name: "Hà Nội", Hexes: 1, Households: 300, Villages: 1}) {
+	if len(r.NoData) != 2 || r.NoData[0] != (NoDataArea{Name: OutsideEveryProvince, Why: OutsideWhy, Hexes: 1, Households: 50, Villages: 1}) ||
+		r.NoData[1] != (NoDataArea{Code: "01", Name: "Hà Nội", Why: NoDataWhy, Hexes: 1, Households: 300, Villages: 1}) {
 		t.Fatalf("not analysed: %+v", r.NoData)
 	}
 	for _, v := range r.Villages.Villages {
