@@ -210,12 +210,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			}
 			// Said once the file is taken (another dataset's is refused
 			// above, not announced as used first).
-			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
-				path, calibrationInForce(opt.Calibrations, opt.MinPairs), len(opt.SiteOffsets), len(opt.OffAir))
 			registered := map[engine.Carrier]bool{}
 			for _, p := range store.Parts("sites", nil, nil) {
 				registered[engine.Carrier(p.Carrier)] = true
 			}
+			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
+				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), len(opt.SiteOffsets), len(opt.OffAir))
 			var strangers []string
 			for _, f := range opt.Calibrations {
 				if len(registered) > 0 && !registered[f.Carrier] {
@@ -850,9 +850,18 @@ func notApplied(cals []coverage.Calibration, minPairs int) []string {
 
 // calibrationInForce says which of a file's fits the stages apply: "N
 // carrier/technology fits applied", and those left out for too few hexes.
-func calibrationInForce(cals []coverage.Calibration, minPairs int) string {
+// A fit of a carrier with no site in the register (registered, when not
+// empty) corrects nothing and is not counted as applied (a warning names
+// it).
+func calibrationInForce(cals []coverage.Calibration, minPairs int, registered map[engine.Carrier]bool) string {
 	skipped := notApplied(cals, minPairs)
-	s := fmt.Sprintf("%d carrier/technology fits applied", len(cals)-len(skipped))
+	applied := 0
+	for _, c := range cals {
+		if c.Applies(minPairs) && (len(registered) == 0 || registered[c.Carrier]) {
+			applied++
+		}
+	}
+	s := fmt.Sprintf("%d carrier/technology fits applied", applied)
 	if len(skipped) > 0 {
 		s += fmt.Sprintf("; not applied, fewer than %d measured hexes: %s", minPairs, strings.Join(skipped, ", "))
 	}

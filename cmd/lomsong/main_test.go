@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -285,9 +286,14 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	tb, _ := json.Marshal(typo)
 	typoPath := filepath.Join(t.TempDir(), "typo-calibration.json")
 	os.WriteFile(typoPath, tb, 0o644)
+	applied := regexp.MustCompile(`\((\d+) carrier/technology fits applied`)
+	_, plainErrs, _ := runCmd(t, "coverage", "--dataset", ds, "--out", out)
 	if _, errs, code := runCmd(t, "coverage", "--dataset", ds, "--calibration", typoPath, "--out", out); code != exitOK ||
 		!strings.Contains(errs, "has fits for carriers with no site in the register: viettell 4G") {
 		t.Errorf("a fit for a misspelt carrier: %d\n%s", code, errs)
+	} else if p, q := applied.FindStringSubmatch(plainErrs), applied.FindStringSubmatch(errs); p == nil || q == nil || p[1] != q[1] {
+		// The misspelt carrier's fit corrects nothing: not counted.
+		t.Errorf("fits applied: %v without the typo, %v with it", p, q)
 	}
 	cal["fitted_on_sources"] = []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)}
 	cb, _ = json.Marshal(cal)
