@@ -27,10 +27,12 @@ import (
 //
 // Places, when given, say where inside a cell its people live (the
 // villages, weighted by households): the people of a resolution-DensityRes
-// cell that holds places are spread from those places in proportion to
-// their weights, not from the cell's centre — a village by a cell's edge
-// is 400 m from the centre, where the kernel is half its peak. A cell
-// without places keeps its own position.
+// cell of the table that holds places are spread from those places in
+// proportion to their weights, not from the cell's centre — a village by
+// a cell's edge is 400 m from the centre, where the kernel is half its
+// peak. A cell without places keeps its own position, and so do the
+// people of a finer table (resolution 9 and finer place them better than
+// a list of villages does).
 //
 // Cells coarser than DensityRes give every point inside them their mean
 // density (people over the cell's area), added to the kernel estimate: a
@@ -83,7 +85,10 @@ func NewDensity(cells []Cell, places []Place) (*Density, error) {
 	// ∫₀^R (e^{−r²/2h²} − c)·2πr dr = 2π(h²(1 − c) − c·R²/2), in km².
 	d.norm = 1 / (2 * math.Pi * (d.h2*(1-d.cut) - d.cut*DensityRadiusM*DensityRadiusM/2) / 1e6)
 
-	type mass struct{ ppl, lonW, latW float64 }
+	type mass struct {
+		ppl, lonW, latW float64
+		finer           bool // some of its people come from a finer cell
+	}
 	fine := map[hexgrid.Cell]*mass{}
 	var order []hexgrid.Cell
 	for _, c := range cells {
@@ -120,6 +125,7 @@ func NewDensity(cells []Cell, places []Place) (*Density, error) {
 		m.ppl += p
 		m.lonW += p * ctr[0]
 		m.latW += p * ctr[1]
+		m.finer = m.finer || r > DensityRes
 	}
 	for c := range d.coarse {
 		d.coarseRes = appendRes(d.coarseRes, c.Resolution())
@@ -141,7 +147,7 @@ func NewDensity(cells []Cell, places []Place) (*Density, error) {
 		if err != nil {
 			return nil, err
 		}
-		if fine[k] == nil {
+		if fine[k] == nil || fine[k].finer {
 			continue
 		}
 		q := at[k]

@@ -127,6 +127,17 @@ func TestDensityPlaces(t *testing.T) {
 	if v, _ := d.At(far.Lon, far.Lat); v != 0 {
 		t.Errorf("a place in no populated cell: %g", v)
 	}
+	// A finer table keeps its own positions: 1000 people in the
+	// resolution-10 cell at the centre read there, the villages aside.
+	c10, _ := hexgrid.Index(ctr[0], ctr[1], 10)
+	c10ctr, _ := c10.Center()
+	fineTable, err := NewDensity([]Cell{{Cell: c10, Population: 1000}}, []Place{w, e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fineTable.At(c10ctr[0], c10ctr[1]); math.Abs(got-1000*k(0)) > 0.01*1000*k(0) {
+		t.Errorf("a resolution-10 table with villages: %g at its cell, want %g", got, 1000*k(0))
+	}
 	for _, bad := range []Place{{math.NaN(), lat, 1}, {lon, lat, -1}, {lon, math.Inf(1), 1}} {
 		if _, err := NewDensity([]Cell{{Cell: c8, Population: 1}}, []Place{bad}); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("place %+v: %v", bad, err)
