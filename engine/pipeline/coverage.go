@@ -510,6 +510,14 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			if err != nil {
 				return nil, fmt.Errorf("population table: line %d, column %s: %w", line, cellCol, err)
 			}
+			if c.Resolution() > population.DensityRes {
+				// A village's people in one cell of resolution 9 or finer
+				// (lomsong population --points) are a place, not a
+				// density: bounded as a resolution-8 cell's.
+				if a, err = hexgrid.AvgAreaKm2(population.DensityRes); err != nil {
+					return nil, err
+				}
+			}
 			maxPeople = MaxPeoplePerKm2 * a * 1.5 // cells of a resolution differ in area by up to about 2×
 		} else if r, r0 := c.Resolution(), out[0].Cell.Resolution(); r != r0 {
 			return nil, fmt.Errorf("population table: line %d, column %s: cell %v at resolution %d where line 2's is at %d: give one resolution per table: %w",
@@ -551,9 +559,10 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 }
 
 // MaxPeoplePerKm2 bounds the people a population table may put in a cell,
-// over its area: about 20 times the densest wards of Hà Nội and Hồ Chí
-// Minh City (some 40,000–50,000 a km²). Above it a count is a unit or
-// typing error (or 1e308), not a place.
+// over its area (a resolution-8 cell's for finer cells, which may hold a
+// whole village at its point): about 20 times the densest wards of Hà Nội
+// and Hồ Chí Minh City (some 40,000–50,000 a km²). Above it a count is a
+// unit or typing error (or 1e308), not a place.
 const MaxPeoplePerKm2 = 1_000_000
 
 // OutsideVietNam counts the cells whose centres lie in none of the 34

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"github.com/lomsong/lomsong/engine/hexgrid"
 	"strings"
 	"testing"
 
@@ -71,5 +72,21 @@ func TestReadPopulationCSVBOMAndClass(t *testing.T) {
 		if _, err := ReadPopulationCSV(strings.NewReader(text)); !errors.Is(err, population.ErrInvalidInput) {
 			t.Errorf("%q: %v", text, err)
 		}
+	}
+}
+
+// A village's people at its point in one fine cell (lomsong population
+// --points --res 12) are a place, not 2 million a km²: accepted, bounded
+// as a resolution-8 cell's people.
+func TestReadPopulationCSVFineCells(t *testing.T) {
+	c, err := hexgrid.Index(103.17, 22.39, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cells, err := ReadPopulationCSV(strings.NewReader("cell,population,households\n" + c.String() + ",625.8,149\n")); err != nil || len(cells) != 1 {
+		t.Errorf("a village of 626 people in a resolution-12 cell: %v %v", cells, err)
+	}
+	if _, err := ReadPopulationCSV(strings.NewReader("cell,population,households\n" + c.String() + ",2e6,1\n")); err == nil || !strings.Contains(err.Error(), "2e6 people in a cell of resolution 12") {
+		t.Errorf("2 million people in a resolution-12 cell: %v", err)
 	}
 }
