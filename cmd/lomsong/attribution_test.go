@@ -230,3 +230,53 @@ func TestCommunesFileChecked(t *testing.T) {
 		t.Errorf("2019 provinces with the 2025 communes: exit %d\n%s", code, errs)
 	}
 }
+
+// A population table finer than the analysis (lomsong population --points
+// --res 10) counts its populated hexes at the analysis resolution: the
+// summary said "over 0 populated hexes" beside a run of several.
+func TestDeadzonesFinerPopulationTable(t *testing.T) {
+	dir := t.TempDir()
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV4,Bản Biên,,103.45,22.75,25\n")
+	pts := filepath.Join(dir, "pts.csv")
+	os.WriteFile(pts, []byte("lon,lat,population,households\n103.30,22.45,170,40\n103.45,22.75,105,25\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--points", pts, "--res", "10", "--out", filepath.Join(dir, "pop")); code != exitOK {
+		t.Fatalf("population: %d\n%s", code, errs)
+	}
+	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--population", filepath.Join(dir, "pop", "population.csv"), "--out", filepath.Join(dir, "dz"))
+	if code != exitOK || !strings.Contains(stdout, "over 2 populated hexes") {
+		t.Errorf("%d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// Without a population table and without villages every point would be
+// predicted as open country, silently: the commands say so.
+func TestCoverageWarnsWithoutPopulation(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	for _, args := range [][]string{{"calibrate", "--dataset", ds}, {"coverage", "--dataset", ds, "--out", filepath.Join(dir, "cov")}} {
+		if _, errs, _ := runCmd(t, args...); !strings.Contains(errs, "no population table and no villages in the dataset: every point is predicted as open country") {
+			t.Errorf("%s: no warning:\n%s", args[0], errs)
+		}
+	}
+}
+
+// lomsong population refuses to write what every stage would refuse to
+// read: a count beyond the density bound, households all 0.
+func TestPopulationRefusesWhatStagesRefuse(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"1e9 people":      "lon,lat,population\n103.30,22.45,1e9\n",
+		"zero households": "lon,lat,population,households\n103.30,22.45,170,0\n103.45,22.75,105,0\n",
+	} {
+		pts := filepath.Join(dir, "pts.csv")
+		os.WriteFile(pts, []byte(text), 0o644)
+		out := filepath.Join(dir, "pop-"+strings.ReplaceAll(name, " ", "-"))
+		_, errs, code := runCmd(t, "population", "--points", pts, "--out", out)
+		if code != exitDataRefused || !strings.Contains(errs, "nothing written") || fileExists(filepath.Join(out, "population.csv")) {
+			t.Errorf("%s: %d\n%s", name, code, errs)
+		}
+	}
+}

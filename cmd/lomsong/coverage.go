@@ -155,6 +155,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	} else if len(villages) > 0 && len(opt.Population) > 0 {
 		opt.Places = pipeline.VillagePlaces(villages)
 	}
+	if len(opt.Population) == 0 {
+		// Without people anywhere every point is open country: town
+		// predictions come out tens of dB too strong, and a calibration
+		// fitted so carries that bias.
+		fmt.Fprintf(e.stderr, "warning: no population table and no villages in the dataset: every point is predicted as open country (rural); give --population or ingest a villages table\n")
+	}
 	area := "the measured and populated hexes"
 	switch {
 	case c.province != "":
@@ -173,11 +179,15 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		opt.Cells = opt.Area.Cells
 		area = fmt.Sprintf("%s, %d hexes", opt.Area, len(opt.Cells))
 	case len(pop) > 0:
+		// A finer table's cells count by their hex at the analysis
+		// resolution (a coarser one is refused by the stages).
 		for _, p := range pop {
-			if p.Population > 0 && p.Cell.Resolution() == c.res {
-				opt.Cells = append(opt.Cells, p.Cell)
+			if r := p.Cell.Resolution(); p.Population > 0 && r >= c.res {
+				opt.Cells = append(opt.Cells, hexgrid.FastParent(p.Cell, c.res))
 			}
 		}
+		slices.Sort(opt.Cells)
+		opt.Cells = slices.Compact(opt.Cells)
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
 	}
 	if c.latestPeriod {

@@ -307,7 +307,23 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		// An empty table would be used as "no households anywhere".
 		return refusedError{fmt.Errorf("population: no populated cell in the input (no rows, or every count 0); nothing written")}
 	}
+	// What the stages would refuse reading the table back is refused here,
+	// before it is written.
+	for _, c := range cells {
+		most, err := pipeline.MaxPeopleIn(c.Cell)
+		if err != nil {
+			return err
+		}
+		if c.Population > most {
+			ctr, _ := c.Cell.Center()
+			return refusedError{fmt.Errorf("population: %.6g people in the resolution-%d cell %v (%.4f, %.4f), above %.0f a km²: a unit or typing error? nothing written",
+				c.Population, c.Cell.Resolution(), c.Cell, ctr[0], ctr[1], float64(pipeline.MaxPeoplePerKm2))}
+		}
+	}
 	pop, hh := population.Totals(cells)
+	if hh == 0 {
+		return refusedError{fmt.Errorf("population: every cell has 0 households (the input's households column): every hex would count none; leave the column out to derive households from the census household sizes; nothing written")}
+	}
 	if !(pop > 0) {
 		// Cells, every one of them empty: "no households anywhere" too.
 		return refusedError{fmt.Errorf("population: every count in the input is 0 (%d cells); nothing written", len(cells))}

@@ -506,19 +506,9 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			return nil, fmt.Errorf("population table: line %d, column %s: %w: %w", line, cellCol, err, population.ErrInvalidInput)
 		}
 		if len(out) == 0 {
-			a, err := c.AreaKm2()
-			if err != nil {
+			if maxPeople, err = MaxPeopleIn(c); err != nil {
 				return nil, fmt.Errorf("population table: line %d, column %s: %w", line, cellCol, err)
 			}
-			if c.Resolution() > population.DensityRes {
-				// A village's people in one cell of resolution 9 or finer
-				// (lomsong population --points) are a place, not a
-				// density: bounded as a resolution-8 cell's.
-				if a, err = hexgrid.AvgAreaKm2(population.DensityRes); err != nil {
-					return nil, err
-				}
-			}
-			maxPeople = MaxPeoplePerKm2 * a * 1.5 // cells of a resolution differ in area by up to about 2×
 		} else if r, r0 := c.Resolution(), out[0].Cell.Resolution(); r != r0 {
 			return nil, fmt.Errorf("population table: line %d, column %s: cell %v at resolution %d where line 2's is at %d: give one resolution per table: %w",
 				line, cellCol, c, r, r0, population.ErrInvalidInput)
@@ -549,6 +539,10 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 	if len(out) == 0 {
 		return nil, missingError{"population table: only a header, no cells"}
 	}
+	if _, hh := population.Totals(out); hh == 0 {
+		return nil, fmt.Errorf("population table: every cell has 0 households: every hex would count no household and the run would answer no dead zone; lomsong population derives households from the census household sizes (leave the households column out of its input): %w",
+			population.ErrInvalidInput)
+	}
 	if n, first, err := OutsideVietNam(out); err != nil {
 		return nil, err
 	} else if float64(n) >= MostlyOutsideVietNam*float64(len(out)) {
@@ -556,6 +550,25 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			n, len(out), first[0], first[1], population.ErrInvalidInput)
 	}
 	return out, nil
+}
+
+// MaxPeopleIn returns the most people a population table may put in a
+// cell of c's resolution: MaxPeoplePerKm2 over its area, with room for the
+// spread of cell areas within a resolution (up to about 2×); a cell of
+// resolution 9 or finer is bounded as a resolution-8 cell (a village's
+// people at its point, lomsong population --points, are a place, not a
+// density).
+func MaxPeopleIn(c hexgrid.Cell) (float64, error) {
+	a, err := c.AreaKm2()
+	if err != nil {
+		return 0, err
+	}
+	if c.Resolution() > population.DensityRes {
+		if a, err = hexgrid.AvgAreaKm2(population.DensityRes); err != nil {
+			return 0, err
+		}
+	}
+	return MaxPeoplePerKm2 * a * 1.5, nil
 }
 
 // MaxPeoplePerKm2 bounds the people a population table may put in a cell,

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -452,6 +453,10 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 		}
 		if pop, err = VillagePopulation(villages, res); err != nil {
 			return nil, err
+		}
+		if _, hh := population.Totals(pop); hh == 0 {
+			return nil, fmt.Errorf("pipeline: dead zones need households per hex: the villages table's %d villages all have 0 households (every hex would count none and the run would answer no dead zone): ingest a villages table with households, or give a population table: villages %w",
+				len(villages), ErrMissingData)
 		}
 		p.popFromVillages = true
 		opt.Coverage.Population = pop
@@ -919,9 +924,13 @@ func atResolution(pop []population.Cell, res int) ([]population.Cell, error) {
 		return pop, nil
 	}
 	agg, err := population.Aggregate(pop, res)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: population at H3 resolution %d for an analysis at %d: %w (give a table at the analysis resolution or finer)",
-			pop[0].Cell.Resolution(), res, err)
+	switch {
+	case errors.Is(err, population.ErrFinerResolution):
+		// The user's table, refused as data (exit 3), with the advice once.
+		return nil, fmt.Errorf("pipeline: the population table is at H3 resolution %d, coarser than the analysis at %d: make it at resolution %d or finer (lomsong population --res %d divides each cell evenly among its children): %w",
+			pop[0].Cell.Resolution(), res, res, res, population.ErrInvalidInput)
+	case err != nil:
+		return nil, fmt.Errorf("pipeline: population at H3 resolution %d for an analysis at %d: %w", pop[0].Cell.Resolution(), res, err)
 	}
 	return agg, nil
 }

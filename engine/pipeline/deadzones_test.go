@@ -679,3 +679,16 @@ func TestNearEvidenceEveryCell(t *testing.T) {
 		}
 	}
 }
+
+// Villages that all have 0 households give no household to any hex: the
+// run is refused for want of data, not answered "no dead zone".
+func TestDeadZonesVillagesWithoutHouseholds(t *testing.T) {
+	vs := slices.Clone(worldVillages)
+	for i := range vs {
+		vs[i].Households = 0
+	}
+	_, err := DeadZones(context.Background(), storeOf(t, vs, worldTests(false)), worldOptions())
+	if !errors.Is(err, ErrMissingData) || !strings.Contains(err.Error(), "all have 0 households") {
+		t.Fatalf("villages without households: %v", err)
+	}
+}

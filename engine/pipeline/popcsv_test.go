@@ -90,3 +90,26 @@ func TestReadPopulationCSVFineCells(t *testing.T) {
 		t.Errorf("2 million people in a resolution-12 cell: %v", err)
 	}
 }
+
+// A table whose every cell has 0 households is refused: every hex would
+// count none, and the run would answer "no dead zone".
+func TestReadPopulationCSVZeroHouseholds(t *testing.T) {
+	_, err := ReadPopulationCSV(strings.NewReader("cell,population,households\n8840644d07fffff,120,0\n8840644d3bfffff,80,0\n"))
+	if !errors.Is(err, population.ErrInvalidInput) || !strings.Contains(err.Error(), "every cell has 0 households") {
+		t.Errorf("zero households everywhere: %v", err)
+	}
+}
+
+// A table coarser than the analysis is the user's data refused (exit 3),
+// with its advice said once.
+func TestAtResolutionCoarserTable(t *testing.T) {
+	c7, err := hexgrid.Index(103.17, 22.39, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = atResolution([]population.Cell{{Cell: c7, Population: 100, Households: 25}}, 8)
+	if !errors.Is(err, population.ErrInvalidInput) || strings.Count(err.Error(), "lomsong population") != 1 ||
+		!strings.Contains(err.Error(), "resolution 7, coarser than the analysis at 8") {
+		t.Errorf("a resolution-7 table for an analysis at 8: %v", err)
+	}
+}
