@@ -280,3 +280,26 @@ func TestPopulationRefusesWhatStagesRefuse(t *testing.T) {
 		}
 	}
 }
+
+// A calibration fitted under one population and applied under another
+// (every point's environment differs) is said, as another resolution is.
+func TestCalibrationUnderAnotherPopulation(t *testing.T) {
+	dir := t.TempDir()
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV4,Bản Biên,,103.45,22.75,25\n")
+	pts := filepath.Join(dir, "pts.csv")
+	os.WriteFile(pts, []byte("lon,lat,population,households\n103.30,22.45,1700,400\n103.45,22.75,1050,250\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--points", pts, "--out", filepath.Join(dir, "pop")); code != exitOK {
+		t.Fatalf("population: %d\n%s", code, errs)
+	}
+	popFile := filepath.Join(dir, "pop", "population.csv")
+	if _, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--population", popFile); code != exitOK {
+		t.Fatalf("calibrate: %d\n%s", code, errs)
+	}
+	const warn = "was fitted under another population"
+	if _, errs, _ := runCmd(t, "coverage", "--dataset", ds, "--population", popFile, "--out", filepath.Join(dir, "c1")); strings.Contains(errs, warn) {
+		t.Errorf("the same population warned:\n%s", errs)
+	}
+	if _, errs, _ := runCmd(t, "coverage", "--dataset", ds, "--out", filepath.Join(dir, "c2")); !strings.Contains(errs, warn) {
+		t.Errorf("the villages' population, not the table's: no warning:\n%s", errs)
+	}
+}

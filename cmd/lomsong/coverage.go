@@ -244,6 +244,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
 					path, strings.Join(added, ", "), c.dataset)
 			}
+			if cfile.Population != "" && cfile.Population != pipeline.PopulationKey(opt) {
+				// Its offsets were fitted to predictions in other
+				// environments (another table, or the villages changed).
+				fmt.Fprintf(e.stderr, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
+					path, c.dataset)
+			}
 			if cfile.Resolution != 0 && cfile.Resolution != c.res {
 				// The fits are of hex medians at the file's resolution:
 				// at another, the offsets hold roughly, not exactly.
@@ -754,6 +760,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	file := calfile.New(cf.res, *slope, cals, opt.MinPairs)
 	file.FittedOn = fittedOn(store, opt.Aggregate.Periods)
+	file.Population = pipeline.PopulationKey(opt)
 	if oa != nil {
 		file.SetOffAir(oa)
 	}

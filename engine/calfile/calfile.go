@@ -47,6 +47,10 @@ type File struct {
 	// stage using the file warns when one is no longer in the dataset
 	// (retracted), as the fits still carry its rows.
 	FittedOn []string `json:"fitted_on_sources,omitempty"`
+	// Population identifies the population the fits were made under (the
+	// table's cells and the villages placing their people: each point's
+	// environment, hence its prediction): a stage under another warns.
+	Population string `json:"population,omitempty"`
 }
 
 // OffAir is the off-air check in the file: how many masts were weighed

@@ -335,6 +335,19 @@ func envAt(lon, lat []float64, opt CoverageOptions) ([]predict.Env, []float64, e
 	return env, frac, nil
 }
 
+// PopulationKey identifies what sets the environment of every point —
+// the population table's cells, the places of their people and the
+// cut-offs — for a calibration file to say what its fits were made under
+// (a calibration fitted under one population applied under another
+// corrects predictions made in other environments).
+func PopulationKey(opt CoverageOptions) string {
+	return hashConfig(struct {
+		Population []population.Cell
+		Places     []population.Place
+		EnvCuts    predict.EnvCutoffs
+	}{opt.Population, opt.Places, opt.EnvCuts})
+}
+
 // envField is the environment at any point: the class and share of the
 // next class up (predict.EnvCutoffs.Position) of the population density
 // there, estimated continuously from the population table
