@@ -37,7 +37,9 @@ the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. 
 a hex centre a decisive measured hex verdict (as lomsong coverage decides it)
 stands. Dead hexes that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
-from the villages table; then a hex holding villages takes their households-
+from the villages table; then (and with a table holding the villages' own
+households in their hexes, as one made from their points does) a hex holding
+villages takes their households-
 weighted P(dead) (the share of its households expected without 3G/4G) instead of
 its centre's, its carriers' service from their points too (a key serves the hex
 when its households-weighted P(signal ≥ threshold) there exceeds 1 − cut), and
@@ -275,7 +277,7 @@ func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 // neighbour's hexes), where the run decided other provinces' villages
 // only on the way.
 func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area, popSource, single string) {
-	if popSource == "" || res.PopulationFromVillages {
+	if popSource == "" {
 		popSource = "the villages table"
 	}
 	type row struct {

@@ -154,8 +154,9 @@ type DeadZoneResult struct {
 	Challenges challenge.Report
 	Admin      map[hexgrid.Cell]deadzone.Admin
 	// PopulationFromVillages reports that households per hex came from the
-	// villages table: no population was given, or the one given is the
-	// villages' (VillagePopulation), as the commands give it.
+	// villages table: no population was given, or the one given puts the
+	// villages' households in their hexes (VillagePopulation, as the
+	// commands give it, or a table made from the villages' points).
 	PopulationFromVillages bool
 	// RadioMap describes the residual field and the verdict's settings.
 	RadioMap RadioMapReport
@@ -464,10 +465,11 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 		return nil, err
 	} else if len(villages) > 0 {
 		// The commands give the villages' households as the population
-		// when no population table is given: the same cells, the same
-		// households.
+		// when no population table is given; a table made from the
+		// villages (lomsong population --points, people at any household
+		// size) holds the same households in the same hexes too.
 		vp, err := VillagePopulation(villages, res)
-		p.popFromVillages = err == nil && slices.Equal(vp, pop)
+		p.popFromVillages = err == nil && sameHouseholds(vp, pop)
 	}
 	popAll := pop
 	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
@@ -933,6 +935,28 @@ func atResolution(pop []population.Cell, res int) ([]population.Cell, error) {
 		return nil, fmt.Errorf("pipeline: population at H3 resolution %d for an analysis at %d: %w", pop[0].Cell.Resolution(), res, err)
 	}
 	return agg, nil
+}
+
+// sameHouseholds reports whether two populations put the same households
+// (to a millionth) in the same hexes, whatever their people.
+func sameHouseholds(a, b []population.Cell) bool {
+	hh := make(map[hexgrid.Cell]float64, len(a))
+	for _, c := range a {
+		if c.Households > 0 {
+			hh[c.Cell] += c.Households
+		}
+	}
+	n := 0
+	for _, c := range b {
+		if c.Households <= 0 {
+			continue
+		}
+		n++
+		if h, ok := hh[c.Cell]; !ok || math.Abs(h-c.Households) > 1e-6*max(1, h) {
+			return false
+		}
+	}
+	return n == len(hh)
 }
 
 // VillagePlaces returns the villages as the places where the people of a

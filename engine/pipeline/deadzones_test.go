@@ -692,3 +692,29 @@ func TestDeadZonesVillagesWithoutHouseholds(t *testing.T) {
 		t.Fatalf("villages without households: %v", err)
 	}
 }
+
+// A population table made from the villages (their households in their
+// hexes, people at another household size) is the villages' households:
+// hexes holding villages follow their villages' verdicts, as without a
+// table; a table with other households is not.
+func TestDeadZonesTableFromVillages(t *testing.T) {
+	opt := worldOptions()
+	s := worldStore(t, false)
+	pop := villagesPopulation(t, s, opt.Coverage.Aggregate.Config.Resolution)
+	for i := range pop {
+		pop[i].Population = pop[i].Households * 4
+	}
+	opt.Coverage.Population = pop
+	r, err := DeadZones(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.PopulationFromVillages {
+		t.Error("a table of the villages' households at 4 people each: not taken as the villages'")
+	}
+	other := slices.Clone(pop)
+	other[0].Households++
+	if sameHouseholds(villagesPopulation(t, s, opt.Coverage.Aggregate.Config.Resolution), other) {
+		t.Error("a table with one more household in a hex taken as the villages'")
+	}
+}
