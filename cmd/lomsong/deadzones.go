@@ -33,7 +33,11 @@ hex centre gets P(dead): the probability that no carrier's 3G, 4G or 5G reaches 
 threshold there, from the calibrated prediction plus a radio map of the residuals of
 every nearby test (carriers share a terrain component; no-service rows and readings
 at the floor are upper bounds). A place is without signal when P(dead) is at least
-the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead. At
+the cut, 0.5 by default or 1/(1+C) with --miss-cost C; a 2G-only place is dead.
+P(dead) is the share of 2,000 Monte Carlo draws from the posterior (seeded by the
+place's id), drawn again up to 16,000 times when it lies within three standard
+errors of the cut, so that the draws' own noise rarely decides the side: its last
+digits near the cut can differ between two cuts. At
 a hex centre a decisive measured hex verdict (as lomsong coverage decides it)
 stands. Dead hexes that touch form a zone.
 Households per hex come from --population (lomsong population) or, without it,
