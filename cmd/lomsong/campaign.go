@@ -508,13 +508,13 @@ func fmtFloat(v float64, prec int) string {
 }
 
 // campaignRow is one ranked village, formatted for campaign.csv.
-func campaignRow(rank int, v campaign.Visit) []string {
+func campaignRow(rank int, v campaign.Visit, cut float64) []string {
 	team, day, order := "", "", ""
 	if v.Chosen() {
 		team, day, order = strconv.Itoa(v.Team), strconv.Itoa(v.Day), strconv.Itoa(v.Order)
 	}
 	return []string{strconv.Itoa(rank), v.ID, v.Name, v.CommuneCode, fmtFloat(v.Lon, 6), fmtFloat(v.Lat, 6),
-		strconv.FormatFloat(v.Households, 'f', -1, 64), fmtFloat(v.PDead, 4), fmtFloat(v.Value, 3), team, day, order}
+		strconv.FormatFloat(v.Households, 'f', -1, 64), fmtFloat(deadzone.RoundPDead(v.PDead, 4, cut), 4), fmtFloat(v.Value, 3), team, day, order}
 }
 
 var campaignColumns = []string{"rank", "village_id", "name", "commune", "lon", "lat", "households", "p_dead", "value", "team", "day", "order"}
@@ -523,13 +523,23 @@ func writeCampaign(out string, p *campaign.Plan) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
+	// p_dead rounded as villages.csv rounds it (never across the cut or a
+	// status bound), so the same village reads the same in both.
+	cut := 0.5
+	if p.Config.MissCost > 0 {
+		c, err := deadzone.CutFromMissCost(p.Config.MissCost)
+		if err != nil {
+			return err
+		}
+		cut = c
+	}
 	err := writeAtomic(filepath.Join(out, "campaign.csv"), func(f *dataset.AtomicFile) error {
 		cw := csv.NewWriter(f)
 		if err := cw.Write(campaignColumns); err != nil {
 			return err
 		}
 		for i, v := range p.Ranked {
-			if err := cw.Write(campaignRow(i+1, v)); err != nil {
+			if err := cw.Write(campaignRow(i+1, v, cut)); err != nil {
 				return err
 			}
 		}
@@ -547,7 +557,7 @@ func writeCampaign(out string, p *campaign.Plan) error {
 		f.Properties["name"] = v.Name
 		f.Properties["commune"] = v.CommuneCode
 		f.Properties["households"] = v.Households
-		f.Properties["p_dead"] = round4(v.PDead)
+		f.Properties["p_dead"] = deadzone.RoundPDead(v.PDead, 4, cut)
 		f.Properties["value"] = round4(v.Value)
 		f.Properties["chosen"] = v.Chosen()
 		if v.Chosen() {

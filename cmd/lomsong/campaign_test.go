@@ -384,3 +384,12 @@ func TestCampaignVerdictsLeftOut(t *testing.T) {
 		t.Errorf("another province's row is no hand edit:\n%s", errs)
 	}
 }
+
+// campaign.csv rounds p_dead as villages.csv does (never across a status
+// bound or the cut): 0.94996 is likely_dead, written 0.9499, not 0.95.
+func TestCampaignRowRoundsAsVillages(t *testing.T) {
+	row := campaignRow(1, campaign.Visit{Village: campaign.Village{PDead: 0.94996}}, 0.5)
+	if row[7] != "0.9499" {
+		t.Errorf("p_dead 0.94996 written %q, want 0.9499 (as villages.csv)", row[7])
+	}
+}
