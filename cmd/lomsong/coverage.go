@@ -284,6 +284,10 @@ func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, er
 	}
 	if len(have) == 0 {
 		fmt.Fprintln(e.stderr, "period: none (the dataset has no measurements; prediction only)")
+		// No test corrects the model here: its bias (a few dB, sites down
+		// but registered) is unknown, and P(dead) only says what the
+		// uncalibrated prediction says.
+		fmt.Fprintln(e.stderr, "warning: no measurements: every verdict rests on the uncalibrated prediction alone; its p_dead and confirmed_/likely_ classes are the model's, not evidence (a site registered but down is served in it): ingest tests, or a calibration of another month (--calibration)")
 		return nil, nil
 	}
 	p := have[len(have)-1]

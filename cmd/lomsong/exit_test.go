@@ -561,7 +561,8 @@ func TestBinaryNoMeasurements(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "cov")
 	stdout, errs, code := runBinary(t, "coverage", "--dataset", ds, "--province", "lai chau", "--res", "7", "--out", out)
-	if code != exitOK || !strings.Contains(errs, "period: none (the dataset has no measurements; prediction only)") {
+	if code != exitOK || !strings.Contains(errs, "period: none (the dataset has no measurements; prediction only)") ||
+		!strings.Contains(errs, "every verdict rests on the uncalibrated prediction alone") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
 	_, errs, code = runBinary(t, "coverage", "--dataset", ds, "--period", "2026-10", "--out", out)
