@@ -117,6 +117,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{"--res: " + err.Error()}
 	}
+	// The villages: households per hex without a population table, where
+	// each populated hex's people live, and a province's border hexes.
+	villages, err := store.Villages()
+	if err != nil {
+		return nil, opt, "", err
+	}
 	var pop []population.Cell
 	if c.population != "" {
 		f, err := os.Open(c.population)
@@ -135,10 +141,6 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		// per hex, and so the environment at every point: every stage
 		// (calibrate, coverage, deadzones) must see the same environments, or a
 		// calibration fitted under one is applied under another.
-		villages, err := store.Villages()
-		if err != nil {
-			return nil, opt, "", err
-		}
 		if len(villages) > 0 {
 			if pop, err = pipeline.VillagePopulation(villages, c.res); err != nil {
 				return nil, opt, "", err
@@ -150,9 +152,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	}
 	// The villages say where in each populated hex its people live, for
 	// the environment of every point (the same for every stage).
-	if villages, err := store.Villages(); err != nil {
-		return nil, opt, "", err
-	} else if len(villages) > 0 && len(opt.Population) > 0 {
+	if len(villages) > 0 && len(opt.Population) > 0 {
 		opt.Places = pipeline.VillagePlaces(villages)
 	}
 	if len(opt.Population) == 0 {
@@ -165,10 +165,6 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	switch {
 	case c.province != "":
 		// The province's hexes, and those of its villages by the border.
-		villages, err := store.Villages()
-		if err != nil {
-			return nil, opt, "", err
-		}
 		points := make([]orb.Point, len(villages))
 		for i, v := range villages {
 			points[i] = orb.Point{v.Lon, v.Lat}
