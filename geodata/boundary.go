@@ -345,7 +345,7 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	if err := json.Unmarshal(data, &fc); err != nil {
 		return nil, fmt.Errorf("%w: not a GeoJSON FeatureCollection: %w", ErrInvalidBoundaries, err)
 	}
-	if err := checkCRS(data); err != nil {
+	if err := checkCRS(fc.ExtraMembers["crs"]); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidBoundaries, err)
 	}
 	units := make([]Unit, 0, len(fc.Features))
@@ -428,21 +428,27 @@ func CheckLonLat(mp orb.MultiPolygon) error {
 	return nil
 }
 
-// checkCRS refuses a GeoJSON file whose (obsolete, 2008) "crs" member names
+// checkCRS refuses a GeoJSON file whose (obsolete, 2008) "crs" member (crs,
+// as the collection's decoding keeps it among its foreign members) names
 // another CRS than WGS 84 longitude/latitude: its coordinates are not what
-// GeoJSON reads.
-func checkCRS(data []byte) error {
-	var head struct {
-		CRS *struct {
-			Properties struct {
-				Name string `json:"name"`
-			} `json:"properties"`
-		} `json:"crs"`
-	}
-	if json.Unmarshal(data, &head) != nil || head.CRS == nil {
+// GeoJSON reads. A member that is null or not of the 2008 form says nothing.
+func checkCRS(crs any) error {
+	c, ok := crs.(map[string]any)
+	if !ok {
 		return nil
 	}
-	name := head.CRS.Properties.Name
+	var name string
+	if p := c["properties"]; p != nil {
+		props, ok := p.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if n := props["name"]; n != nil {
+			if name, ok = n.(string); !ok {
+				return nil
+			}
+		}
+	}
 	for _, ok := range []string{"CRS84", "EPSG::4326", "EPSG:4326"} {
 		if strings.Contains(strings.ToUpper(name), strings.ToUpper(ok)) {
 			return nil
