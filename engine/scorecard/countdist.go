@@ -43,9 +43,16 @@ func CountPMF(ps []float64) []float64 {
 			pmf[k] = pmf[k]*(1-p) + pmf[k-1]*p
 		}
 		pmf[0] *= 1 - p
-		for len(pmf) > 1 && pmf[len(pmf)-1] < pmfTail {
-			pmf = pmf[:len(pmf)-1]
-		}
+		pmf = trimTail(pmf)
+	}
+	return pmf
+}
+
+// trimTail drops a distribution's upper tail below pmfTail (keeping
+// P(K = 0)).
+func trimTail(pmf []float64) []float64 {
+	for len(pmf) > 1 && pmf[len(pmf)-1] < pmfTail {
+		pmf = pmf[:len(pmf)-1]
 	}
 	return pmf
 }
@@ -65,10 +72,7 @@ func Convolve(a, b []float64) []float64 {
 			out[i+j] += x * y
 		}
 	}
-	for len(out) > 1 && out[len(out)-1] < pmfTail {
-		out = out[:len(out)-1]
-	}
-	return out
+	return trimTail(out)
 }
 
 // CountInterval returns the central interval of a count's distribution at
