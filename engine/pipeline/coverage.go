@@ -326,13 +326,7 @@ func envAt(lon, lat []float64, opt CoverageOptions) ([]predict.Env, []float64, e
 	if err != nil {
 		return nil, nil, err
 	}
-	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
-	for i := range lon {
-		if env[i], frac[i], err = f.at(lon[i], lat[i]); err != nil {
-			return nil, nil, err
-		}
-	}
-	return env, frac, nil
+	return f.atAll(lon, lat)
 }
 
 // PopulationKey identifies what sets the environment of every point —
@@ -379,6 +373,18 @@ func (f *envField) at(lon, lat float64) (predict.Env, float64, error) {
 		return predict.EnvRural, 0, err
 	}
 	return f.cuts.Position(d)
+}
+
+// atAll returns the environment at each point, as columns.
+func (f *envField) atAll(lon, lat []float64) ([]predict.Env, []float64, error) {
+	env, frac := make([]predict.Env, len(lon)), make([]float64, len(lon))
+	for i := range lon {
+		var err error
+		if env[i], frac[i], err = f.at(lon[i], lat[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return env, frac, nil
 }
 
 // membership returns the environment at (lon, lat) as the radio map's

@@ -56,7 +56,7 @@ type DeadZoneOptions struct {
 // villagePredictions predicts the best server at each village's own
 // point (not its hex's centre: near a site the signal changes by tens of
 // dB across a hex), calibrated as the hexes are (predictAt).
-func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, res int) ([][]prediction, error) {
+func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *CoverageResult, copt CoverageOptions, env *envField, res int) ([][]prediction, error) {
 	lon, lat, hexes := make([]float64, len(villages)), make([]float64, len(villages)), make([]hexgrid.Cell, len(villages))
 	for i, v := range villages {
 		c, err := hexgrid.Index(v.Lon, v.Lat, res)
@@ -65,7 +65,7 @@ func villagePredictions(ctx context.Context, villages []deadzone.Village, cov *C
 		}
 		lon[i], lat[i], hexes[i] = v.Lon, v.Lat, c
 	}
-	return predictAt(ctx, lon, lat, hexes, cov.Sites, copt, res)
+	return predictAt(ctx, lon, lat, hexes, cov.Sites, copt, env, res)
 }
 
 // villageVerdicts returns the village decision for deadzone.Villages
@@ -438,6 +438,10 @@ type dzPrep struct {
 	// predictor, when set, gives the predictions at the evidence cells
 	// (predictEvidence when nil).
 	predictor evPredictor
+	// env is the environment of opt.Coverage, built once for every
+	// prediction of the stage (envField: a density over the population
+	// table, 0.4 s for the country's villages).
+	env *envField
 }
 
 func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
@@ -613,25 +617,24 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	out := &DeadZoneResult{Coverage: cov, Population: pop, PopulationFromVillages: p.popFromVillages}
 	vcfg.Thresholds = cov.Config.Thresholds
 	ev := m.ev
+	envF, err := p.envField()
+	if err != nil {
+		return nil, err
+	}
 	predictor := p.predictor
 	if predictor == nil {
-		predictor = predictEvidence(ctx, cov, opt.Coverage, res)
+		predictor = predictEvidence(ctx, cov, opt.Coverage, envF, res)
 	}
 	// The villages' predictions before the radio map: the best-server
 	// search's prepared register (about 120 MB for the country) is
 	// garbage before the map and its observations are built.
 	var vpreds [][]prediction
 	if len(dv) > 0 && !opt.VillagesByHex {
-		var err error
-		if vpreds, err = villagePredictions(ctx, dv, cov, opt.Coverage, res); err != nil {
+		if vpreds, err = villagePredictions(ctx, dv, cov, opt.Coverage, envF, res); err != nil {
 			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	envF, err := newEnvField(opt.Coverage)
-	if err != nil {
 		return nil, err
 	}
 	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings, envF)
@@ -798,6 +801,19 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	return out, nil
+}
+
+// envField returns the environment of the run's coverage options, built
+// on first use (a run whose dead zones are read back builds none).
+func (p *dzPrep) envField() (*envField, error) {
+	if p.env == nil {
+		env, err := newEnvField(p.opt.Coverage)
+		if err != nil {
+			return nil, err
+		}
+		p.env = env
+	}
+	return p.env, nil
 }
 
 // leaveOutNoData finds where a run over every province has people but no

@@ -217,18 +217,18 @@ type prediction struct {
 }
 
 // predictAt returns the calibrated best-server prediction of every
-// (carrier, tech) at each point, with the environment at the point
-// (envAt), calibrated as the analysis hexes (hexes[i]) are.
-func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, res int) ([][]prediction, error) {
+// (carrier, tech) at each point, with the environment at the point (env:
+// copt's, newEnvField), calibrated as the analysis hexes (hexes[i]) are.
+func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, sites []engine.Site, copt CoverageOptions, env *envField, res int) ([][]prediction, error) {
 	out := make([][]prediction, len(lon))
 	if len(sites) == 0 || len(lon) == 0 {
 		return out, nil
 	}
-	env, frac, err := envAt(lon, lat, copt)
+	cls, frac, err := env.atAll(lon, lat)
 	if err != nil {
 		return nil, err
 	}
-	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: env, EnvFrac: frac}, copt.Predict)
+	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: cls, EnvFrac: frac}, copt.Predict)
 	if err != nil {
 		return nil, err
 	}
@@ -306,8 +306,9 @@ func (p *cellPreds) at(i int, t engine.Tech) (float64, bool) {
 }
 
 // predictEvidence is the evPredictor that computes the predictions
-// (predictAt with the carrier's sites), stopping once ctx is done.
-func predictEvidence(ctx context.Context, cov *CoverageResult, copt CoverageOptions, res int) evPredictor {
+// (predictAt with the carrier's sites, env copt's environment), stopping
+// once ctx is done.
+func predictEvidence(ctx context.Context, cov *CoverageResult, copt CoverageOptions, env *envField, res int) evPredictor {
 	return func(c engine.Carrier, cells []cellHex) (cellPreds, error) {
 		lon, lat, hexes := make([]float64, len(cells)), make([]float64, len(cells)), make([]hexgrid.Cell, len(cells))
 		for i, ch := range cells {
@@ -317,7 +318,7 @@ func predictEvidence(ctx context.Context, cov *CoverageResult, copt CoverageOpti
 			}
 			lon[i], lat[i], hexes[i] = ctr[0], ctr[1], ch.hex
 		}
-		preds, err := predictAt(ctx, lon, lat, hexes, carrierSites(cov.Sites, c), copt, res)
+		preds, err := predictAt(ctx, lon, lat, hexes, carrierSites(cov.Sites, c), copt, env, res)
 		if err != nil {
 			return cellPreds{}, err
 		}

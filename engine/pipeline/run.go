@@ -836,7 +836,11 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		}
 		t0 = time.Now()
 		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
-		p.predictor = r.evPredictions(predictEvidence(ctx, cov, p.opt.Coverage, p.res), cov.Sites, p.opt.Coverage, p.res)
+		env, err := p.envField()
+		if err != nil {
+			return nil, err
+		}
+		p.predictor = r.evPredictions(predictEvidence(ctx, cov, p.opt.Coverage, env, p.res), cov.Sites, p.opt.Coverage, p.res)
 		p.progress, p.releaseReadings = progress, true
 		if res, err = finishDeadZones(ctx, p, m, cov); err != nil {
 			return nil, err
