@@ -137,7 +137,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	cfg.Progress = func(phase string) {
 		fmt.Fprintf(e.stderr, "generate: %s (at %.1fs)\n", phase, time.Since(genStart).Seconds())
 	}
-	truth, month, err := generateDemo(cfg, *out, e.stdout)
+	truth, month, oracle, err := generateDemo(cfg, *out, e.stdout)
 	if err != nil {
 		return err
 	}
@@ -201,6 +201,11 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	var uncalWait sync.WaitGroup
 	var uncalErr error
 	defer uncalWait.Wait()
+	// The oracle's verdicts (one core's work) beside the export, whose
+	// GeoPackage writing is one core's too.
+	var oracleWait sync.WaitGroup
+	var oracleVerdicts []synth.VillageVerdict
+	defer oracleWait.Wait()
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel() // an early return stops it first
 	for i := 0; i < len(steps); i++ {
@@ -239,6 +244,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			continue
 		}
 		done := stage(s.name)
+		if s.name == "export" {
+			oracleWait.Go(func() { oracleVerdicts = oracle.Verdicts(1) })
+		}
 		if s.name == "report" {
 			fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes (beside the report)")
 			uncalWait.Go(func() {
@@ -280,6 +288,13 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		}
 		fmt.Fprintln(e.stdout, line)
 	}
+	oracleWait.Wait()
+	orc, err := synth.EvaluateVillages(&truth, oracleVerdicts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "  the oracle (true sites, terrain and field model; the same exact readings): precision %.3f, recall %.3f, F1 %.3f; decidable F1 %.3f; Brier %.4f\n",
+		orc.Precision, orc.Recall, orc.F1, orc.Decidable.F1, *orc.Brier)
 	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), truth.Penetration)
 	if err != nil {
 		return err
@@ -309,7 +324,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "masts off the air but listed active: %d true, %d found, %d correct (of %d masts): precision %.3f, recall %.3f\n",
 		oa.True, oa.Found, oa.Correct, oa.Masts, oa.Precision, oa.Recall)
 	if err := writeSet(ctx, *out, "evaluation", func(stage string) error {
-		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "penetration": pen, "signal": sig,
+		return writeJSONFile(filepath.Join(stage, "evaluation.json"), map[string]any{"dead_zone_villages": ev, "oracle_dead_zone_villages": orc, "penetration": pen, "signal": sig,
 			"off_air_masts": oa})
 	}); err != nil {
 		return err
@@ -329,10 +344,13 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 // files), and the month measured: the world
 // itself (sites, measurements, subscriptions) is garbage once written, so
 // the stages after it do not run beside it.
-func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, synth.Period, error) {
+//
+// It also returns the world's oracle (synth.Oracle): the best verdicts the
+// world's tests allow, the scale for the engine's scores.
+func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, synth.Period, *synth.Oracle, error) {
 	w, err := synth.Generate(cfg)
 	if err != nil {
-		return synth.Truth{}, synth.Period{}, err
+		return synth.Truth{}, synth.Period{}, nil, err
 	}
 	in, truth := filepath.Join(out, "input"), filepath.Join(out, "truth")
 	type file struct {
@@ -373,9 +391,10 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 			})
 			return errors.Join(errs...)
 		}); err != nil {
-			return synth.Truth{}, synth.Period{}, err
+			return synth.Truth{}, synth.Period{}, nil, err
 		}
 	}
+	oracle := w.Oracle()
 	var hh float64
 	for _, v := range w.Villages {
 		hh += float64(v.Households)
@@ -388,7 +407,7 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 	// village_signals.csv): the evaluation reads the signals back from
 	// the file rather than hold 1.5 million of them through every stage.
 	tr.Sites, tr.Signals = nil, nil
-	return tr, w.Config.MeasurementMonth, nil
+	return tr, w.Config.MeasurementMonth, oracle, nil
 }
 
 // demoProvinceCode returns the 2025 code of the demo's single province.

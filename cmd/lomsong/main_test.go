@@ -393,6 +393,21 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(string(b), `"precision"`) {
 		t.Fatalf("evaluation: %s", b)
 	}
+	// The oracle's scores beside the engine's, over the same villages.
+	type scores struct {
+		Villages int      `json:"villages"`
+		Brier    *float64 `json:"brier"`
+	}
+	var ev struct {
+		Engine scores `json:"dead_zone_villages"`
+		Oracle scores `json:"oracle_dead_zone_villages"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if o, e := ev.Oracle, ev.Engine; o.Villages != e.Villages || o.Villages == 0 || o.Brier == nil || !(*o.Brier > 0 && *o.Brier < 0.1) {
+		t.Errorf("evaluation.json: oracle %+v beside the engine's %+v", o, e)
+	}
 	checkGapsAgree(t, filepath.Join(out, "deadzones"))
 	checkBestPDead(t, filepath.Join(out, "export", "lomsong-2024-10.gpkg"), filepath.Join(out, "deadzones", "hexes.csv"))
 	if _, errs, code := runCmd(t, "demo", "--out", out); code != exitUsage || !strings.Contains(errs, "already holds") {

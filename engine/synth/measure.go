@@ -110,7 +110,7 @@ func (w window) crowdTime(rng *rand.Rand) int64 {
 // measurements builds the measurement batch of the world: what the
 // scanners and phones measure of the true field (truth: the true register)
 // where the carriers' register (sites) says they have deployed.
-func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env *envModel, sh *shadowing) (*engine.MeasurementBatch, error) {
+func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env *envModel, sh *shadowing) (*engine.MeasurementBatch, []oracleObs, error) {
 	win := measurementWindow(cfg)
 	dens := cfg.MeasurementDensity
 	// What each carrier has deployed (active) per province, to decide
@@ -203,7 +203,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 
 	envs, err := env.classify(lon, lat)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Only the carriers that test at a point need its signal.
 	want := make([]uint8, len(lon))
@@ -217,10 +217,21 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 	}
 	f, err := predictField(sh, truth, lon, lat, envs, terrain, want, cfg.Workers)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	th := engine.DefaultThresholds()
 	b := &engine.MeasurementBatch{}
+	// What the oracle sees of each exact reading (oracle.go).
+	var obs []oracleObs
+	observe := func(m *engine.Measurement, i int, noiseVar, meanLoss float64) {
+		if math.IsNaN(m.SignalDBm) {
+			return
+		}
+		r := f.row(i, m.Carrier, m.Tech)
+		x, y := project(lon[i], lat[i])
+		obs = append(obs, oracleObs{x: x, y: y, carrier: carrierMask(m.Carrier), tech: m.Tech, sd: float32(f.sd_[r]),
+			o: float32(m.SignalDBm - (f.true_[r] - f.shadow_[r]) + meanLoss), noiseVar: float32(noiseVar)})
+	}
 	for di, d := range drives {
 		p := provs[d.prov]
 		rng := newRand(cfg.Seed, fmt.Sprintf("measure/drive/%d", di))
@@ -238,6 +249,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 				ts += 7
 				sig := f.at(i, d.carrier, t) + driveNoiseDB*rng.NormFloat64()
 				fillSignal(&m, sig, engine.MinSignalDBm, th, rng, envs[i], k%4 == 0)
+				observe(&m, i, driveNoiseDB*driveNoiseDB, 0)
 				if cfg.ServingCells && !math.IsNaN(m.SignalDBm) {
 					if s := f.servingAt(i, d.carrier, t); s >= 0 {
 						m.Serving = ServingCellOf(truth[s].SiteID)
@@ -252,8 +264,9 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 		for range d.tests {
 			m := engine.Measurement{TimeUnixMs: win.crowdTime(rng), Carrier: d.carrier, Lon: lon[d.point], Lat: lat[d.point],
 				Source: engine.SourceCrowd, DeviceID: d.id, DeviceClass: d.class, Environment: engine.EnvOutdoor}
-			loss := 0.0
+			loss, meanLoss, noiseVar := 0.0, 0.0, float64(crowdNoiseDB*crowdNoiseDB)
 			if rng.Float64() < crowdIndoor {
+				meanLoss, noiseVar = indoorLossDB, crowdNoiseDB*crowdNoiseDB+indoorLossSDDB*indoorLossSDDB
 				m.Environment = engine.EnvIndoor
 				loss = max(0, indoorLossDB+indoorLossSDDB*rng.NormFloat64())
 			}
@@ -271,6 +284,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 				}
 			}
 			fillSignal(&m, sig, th.NoService(m.Tech), th, rng, envs[d.point], d.class != engine.DeviceFeature && rng.Float64() < 0.5)
+			observe(&m, d.point, noiseVar, meanLoss)
 			if cfg.ServingCells && !math.IsNaN(m.SignalDBm) {
 				if s := f.servingAt(d.point, d.carrier, m.Tech); s >= 0 {
 					m.Serving = ServingCellOf(truth[s].SiteID)
@@ -279,7 +293,7 @@ func measurements(cfg Config, provs []*province, sites, truth []engine.Site, env
 			b.Append(m)
 		}
 	}
-	return b, nil
+	return b, obs, nil
 }
 
 func fnvString(s string) uint64 {

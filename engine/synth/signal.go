@@ -98,6 +98,12 @@ type field struct {
 	res   *predict.Result
 	start []int32 // rows of point i are res rows start[i] … start[i+1]
 	true_ []float64
+	// sd_ is each row's shadowing standard deviation (the prediction
+	// model's σ there) and shadow_ its shadowing sd·z (valleys not
+	// included): true_ − shadow_ is the row's deterministic part, what an
+	// observer who knew the sites, the terrain and the clutter exactly
+	// would predict (the oracle, oracle.go).
+	sd_, shadow_ []float64
 }
 
 // rangesM are the prediction ranges per environment class and technology
@@ -131,6 +137,7 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		s   int32
 		sig float64
 		sd  float64
+		shd float64
 	}
 	rows := make([][]row, n)
 	// With want, each carrier's sites are predicted at the points that
@@ -198,7 +205,7 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 				if g.index != nil {
 					site = g.index[site]
 				}
-				rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], site, res.SignalDBm[r], res.SigmaDB[r]})
+				rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], site, res.SignalDBm[r], res.SigmaDB[r], 0})
 			}
 		}
 	}
@@ -238,7 +245,8 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 					}
 					cars[ci], zcs[ci] = r.c, math.NaN()
 				}
-				r.sig += r.sd * sh.z(x, y, zl, r.c, r.t, &zcs[ci])
+				r.shd = r.sd * sh.z(x, y, zl, r.c, r.t, &zcs[ci])
+				r.sig += r.shd
 				if len(vs) > 0 {
 					r.sig -= terrain[i] * valleyLossDB(vs, sx[r.s], sy[r.s])
 				}
@@ -251,6 +259,7 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 	}
 	f.res.Point, f.res.Carrier = make([]int32, 0, total), make([]engine.Carrier, 0, total)
 	f.res.Tech, f.res.Site, f.true_ = make([]engine.Tech, 0, total), make([]int32, 0, total), make([]float64, 0, total)
+	f.sd_, f.shadow_ = make([]float64, 0, total), make([]float64, 0, total)
 	for i, rs := range rows {
 		f.start[i+1] = f.start[i] + int32(len(rs))
 		for _, r := range rs {
@@ -259,6 +268,7 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 			f.res.Tech = append(f.res.Tech, r.t)
 			f.res.Site = append(f.res.Site, r.s)
 			f.true_ = append(f.true_, r.sig)
+			f.sd_, f.shadow_ = append(f.sd_, r.sd), append(f.shadow_, r.shd)
 		}
 	}
 	return f, nil
@@ -275,15 +285,11 @@ func carrierMask(c engine.Carrier) uint8 {
 	return 1 << 7
 }
 
-// at returns the true signal of (carrier, tech) at point i, or NaN when no
-// site of theirs is in range.
 // servingAt returns the index (into the sites the field was predicted
 // from) of the best server of carrier c and technology t at point i, or −1.
 func (f *field) servingAt(i int, c engine.Carrier, t engine.Tech) int32 {
-	for r := f.start[i]; r < f.start[i+1]; r++ {
-		if f.res.Carrier[r] == c && f.res.Tech[r] == t {
-			return f.res.Site[r]
-		}
+	if r := f.row(i, c, t); r >= 0 {
+		return f.res.Site[r]
 	}
 	return -1
 }
@@ -295,11 +301,22 @@ func ServingCellOf(siteID string) *engine.ServingCell {
 	return &engine.ServingCell{CellID: strconv.FormatUint(fnvString(siteID)%(1<<28), 10), PCI: -1, ARFCN: -1}
 }
 
-func (f *field) at(i int, c engine.Carrier, t engine.Tech) float64 {
+// row returns the row of (carrier, tech) at point i, or −1 when no site
+// of theirs is in range.
+func (f *field) row(i int, c engine.Carrier, t engine.Tech) int32 {
 	for r := f.start[i]; r < f.start[i+1]; r++ {
 		if f.res.Carrier[r] == c && f.res.Tech[r] == t {
-			return f.true_[r]
+			return r
 		}
+	}
+	return -1
+}
+
+// at returns the true signal of (carrier, tech) at point i, or NaN when no
+// site of theirs is in range.
+func (f *field) at(i int, c engine.Carrier, t engine.Tech) float64 {
+	if r := f.row(i, c, t); r >= 0 {
+		return f.true_[r]
 	}
 	return math.NaN()
 }

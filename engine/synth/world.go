@@ -36,8 +36,9 @@ type World struct {
 	// Subscriptions is the subscriptions table, per area and period.
 	Subscriptions []Subscription
 	// Truth is what the tables were drawn from, for tests.
-	Truth Truth
-	env   *envModel
+	Truth  Truth
+	env    *envModel
+	oracle oracleInput
 }
 
 // EnvAt returns the propagation environment class the world's signals were
@@ -209,7 +210,7 @@ func Generate(cfg Config) (*World, error) {
 		remoteness[p.m.census.Code] = p.remoteness
 	}
 	cfg.progress(fmt.Sprintf("true signal at %d villages from %d sectors", len(w.Villages), len(truth)))
-	if w.Truth, err = villageTruth(cfg, w.Villages, truth, env, sh, remoteness); err != nil {
+	if w.Truth, err = villageTruth(cfg, w.Villages, truth, env, sh, remoteness, &w.oracle); err != nil {
 		return nil, err
 	}
 	w.Truth.Sites = truth
@@ -219,7 +220,7 @@ func Generate(cfg Config) (*World, error) {
 		}
 	}
 	cfg.progress("measurements (drive and crowd tests of every carrier)")
-	if w.Measurements, err = measurements(cfg, provs, w.Sites, truth, env, sh); err != nil {
+	if w.Measurements, w.oracle.obs, err = measurements(cfg, provs, w.Sites, truth, env, sh); err != nil {
 		return nil, err
 	}
 	w.Subscriptions, w.Truth.Penetration = subscriptions(cfg, r.areas, provs)
@@ -234,8 +235,9 @@ func (c Config) progress(phase string) {
 }
 
 // villageTruth is the true signal at every village point: the same field
-// (true sites, shadowing, valleys) the measurements are drawn from.
-func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envModel, sh *shadowing, remoteness map[string]float64) (Truth, error) {
+// (true sites, shadowing, valleys) the measurements are drawn from. It
+// fills the oracle's village keys (oracle.go).
+func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envModel, sh *shadowing, remoteness map[string]float64, or *oracleInput) (Truth, error) {
 	th := engine.DefaultThresholds()
 	t := Truth{Thresholds: th}
 	lon, lat := make([]float64, len(villages)), make([]float64, len(villages))
@@ -255,6 +257,7 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 	if n := f.res.Len(); n > 0 {
 		t.Signals = make([]VillageSignal, 0, n)
 	}
+	or.keyStart = make([]int32, 1, len(villages)+1)
 	for i, v := range villages {
 		vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
 		has2G := false
@@ -268,12 +271,14 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 			case engine.Tech2G:
 				has2G = has2G || cov
 			case engine.Tech3G, engine.Tech4G:
+				or.keys = append(or.keys, oracleKey{carrier: carrierMask(f.res.Carrier[r]), tech: tech, det: float32(f.true_[r] - f.shadow_[r]), sd: float32(f.sd_[r])})
 				vt.Best3G4GMarginDB = max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
 				if cov && (len(vt.CoveredBy) == 0 || vt.CoveredBy[len(vt.CoveredBy)-1] != f.res.Carrier[r]) {
 					vt.CoveredBy = append(vt.CoveredBy, f.res.Carrier[r])
 				}
 			}
 		}
+		or.keyStart = append(or.keyStart, int32(len(or.keys)))
 		vt.DeadZone = len(vt.CoveredBy) == 0
 		vt.Only2G = vt.DeadZone && has2G
 		t.Villages[i] = vt
