@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -261,5 +262,56 @@ func TestStoreColumnsAreTheContract(t *testing.T) {
 	}
 	if got := arrowio.MeasurementColumns(); strings.Join(got, ",") != strings.Join(ingest.MeasurementColumns, ",") {
 		t.Errorf("arrowio.MeasurementColumns %v, contract %v", got, ingest.MeasurementColumns)
+	}
+}
+
+// TestVillagesCache: a register read again in one process comes from the
+// cache of its parts, equal to the first read and not aliased to it; a
+// part damaged after the first read is still refused, and a register
+// ingested again (a new part) is read anew.
+func TestVillagesCache(t *testing.T) {
+	dir := t.TempDir()
+	v := writeFile(t, dir, "villages.csv", "village_id,name,commune_code,lon,lat,households\nV1,a,03123,103.2,22.4,54\nV2,b,03123,103.3,22.5,7\n")
+	s, _ := Open(filepath.Join(dir, "ds"))
+	if _, err := s.IngestFile(context.Background(), v, opts()); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Villages()
+	if err != nil || len(first) != 2 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	cached := false
+	for _, e := range villageParts.entries {
+		cached = cached || strings.Contains(e.key, s.Parts("villages", nil, nil)[0].Path)
+	}
+	if !cached {
+		t.Fatal("the villages part was not kept")
+	}
+	first[0].Households = -1 // the caller's copy: not the cache's
+	again, err := s.Villages()
+	if err != nil || len(again) != 2 || again[0].Households != 54 || again[1].ID != "V2" {
+		t.Fatalf("read again: %+v %v", again, err)
+	}
+	// A second source replaces V2 and adds V3: its part is read.
+	v2 := writeFile(t, dir, "villages2.csv", "village_id,name,commune_code,lon,lat,households\nV2,b,03123,103.3,22.5,9\nV3,c,03123,103.4,22.6,3\n")
+	if _, err := s.IngestFile(context.Background(), v2, opts()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Villages()
+	if err != nil || len(got) != 3 || got[1].Households != 9 || got[2].ID != "V3" {
+		t.Fatalf("after a second register: %+v %v", got, err)
+	}
+	// Damage the first part (same size): refused, cached or not.
+	p := s.Parts("villages", nil, nil)[0]
+	b, err := os.ReadFile(s.Path(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(s.Path(p), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Villages(); !errors.Is(err, ErrCorruptPart) {
+		t.Fatalf("a damaged part after a cached read: %v, want ErrCorruptPart", err)
 	}
 }

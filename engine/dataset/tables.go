@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -49,15 +51,25 @@ func subscriptionColumns(s []engine.Subscription) []arrowio.Column {
 // carry the contract names), so the store and the contract cannot drift
 // apart, in part order; of a key several sources list, the rows of the
 // source ingested last are kept (latestSource).
+//
+// With cache, the rows of each part are kept (after its checks) under its
+// path and checksums and read from there the next time: a process that
+// runs several commands (the demo, the service) decodes a register once.
 func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 	read func(context.Context, ingest.Records, *ingest.Mapping, ingest.Config, func([]T) error, func(ingest.Reject) error) (*ingest.Report, error),
-	key func(*T) K) ([]T, error) {
+	key func(*T) K, cache *partCache) ([]T, error) {
 	var out []T
 	var src []int32
 	order := s.sourceOrder()
 	for _, p := range s.Parts(string(kind), nil, nil) {
 		if err := s.checkPart(p, false); err != nil {
 			return nil, err
+		}
+		ck := string(kind) + "\x00" + p.Path + "\x00" + p.SHA256 + "\x00" + p.CRC32C + "\x00" + strconv.FormatInt(p.Bytes, 10)
+		if rows, ok := cache.get(ck).([]T); ok {
+			out = append(out, rows...)
+			src = appendSource(src, len(rows), order[p.Path])
+			continue
 		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
@@ -103,15 +115,63 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation%s; take its source out with lomsong dataset retract %s SOURCE and ingest a corrected file",
 				p.Path, rep.Rejected, why, s.dir)
 		}
+		cache.put(ck, slices.Clone(out[n:]))
 		src = appendSource(src, len(out)-n, order[p.Path])
 	}
 	return latestSource(out, src, key), nil
 }
 
+// partCache keeps the decoded rows of the last few register parts read
+// (partCacheParts), newest last. A nil cache keeps nothing.
+type partCache struct {
+	mu      sync.Mutex
+	entries []partCacheEntry
+}
+
+type partCacheEntry struct {
+	key  string
+	rows any
+}
+
+// partCacheParts bounds a partCache: a register is one part per source,
+// and a dataset holds a few.
+const partCacheParts = 8
+
+// villageParts caches the villages register, which every analysis
+// command reads to place the people.
+var villageParts = &partCache{}
+
+func (c *partCache) get(key string) any {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		if e.key == key {
+			return e.rows
+		}
+	}
+	return nil
+}
+
+func (c *partCache) put(key string, rows any) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = slices.DeleteFunc(c.entries, func(e partCacheEntry) bool { return e.key == key })
+	if len(c.entries) == partCacheParts {
+		c.entries = slices.Delete(c.entries, 0, 1)
+	}
+	c.entries = append(c.entries, partCacheEntry{key, rows})
+}
+
 // Villages returns the stored villages, in part order: a register
 // ingested again replaces the earlier rows of its village ids.
 func (s *Store) Villages() ([]engine.Village, error) {
-	return readRegister(s, ingest.KindVillages, ingest.ReadVillages, func(v *engine.Village) string { return v.ID })
+	return readRegister(s, ingest.KindVillages, ingest.ReadVillages, func(v *engine.Village) string { return v.ID }, villageParts)
 }
 
 // Subscriptions returns the stored subscription rows, in part order: a
@@ -119,7 +179,7 @@ func (s *Store) Villages() ([]engine.Village, error) {
 func (s *Store) Subscriptions() ([]engine.Subscription, error) {
 	type areaMonth struct{ area, period string }
 	return readRegister(s, ingest.KindSubscriptions, ingest.ReadSubscriptions,
-		func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} })
+		func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} }, nil)
 }
 
 // sourceOrder returns each part's source's position in the manifest: the
