@@ -94,9 +94,10 @@ Writes to OUT:
                       province but no commune of it, or no commune code —,
                       outside_all_units)
   radiomap.json       the residual field's model (variogram fit, then its level and
-                      each key's mean fitted with the censored tests), the offset of
-                      each environment class (rural to dense urban, from the
-                      population density around a point) the tests show, the
+                      each key's mean fitted with the censored tests), the clutter
+                      correction the tests show (clutter_offsets: an offset by the
+                      population density around a point, on knots from 1 to
+                      100,000 people per km², linear between them), the
                       observations behind it, the indoor loss and its spread, the
                       noise of phones and scanners, the cut and the Monte Carlo draws
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers

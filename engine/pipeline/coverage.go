@@ -387,11 +387,17 @@ func (f *envField) atAll(lon, lat []float64) ([]predict.Env, []float64, error) {
 	return env, frac, nil
 }
 
-// membership returns the environment at (lon, lat) as the radio map's
-// class membership.
-func (f *envField) membership(lon, lat float64) (radiomap.Membership, error) {
-	e, frac, err := f.at(lon, lat)
-	return radiomap.Membership{Class: uint8(e), Frac: frac}, err
+// knots returns the density at (lon, lat) on the clutter correction's
+// knots (clutterMembership); without a population, the first knot.
+func (f *envField) knots(lon, lat float64) (radiomap.Membership, error) {
+	if f.dens == nil {
+		return radiomap.Membership{}, nil
+	}
+	d, err := f.dens.At(lon, lat)
+	if err != nil {
+		return radiomap.Membership{}, err
+	}
+	return clutterMembership(d), nil
 }
 
 // CoverageTable shapes states into result columns.

@@ -118,11 +118,12 @@ func TestEnvAtVillagePlaces(t *testing.T) {
 	}
 }
 
-// TestClassOffsetsFittedAndApplied: tests in open country that read 6 dB
-// above their predictions, and tests in a town that read as
-// predicted, give the rural class a positive offset against the suburban
-// one (a town's class); the residuals lose it, and a prediction in open country gains it.
-func TestClassOffsetsFittedAndApplied(t *testing.T) {
+// TestClutterOffsetsFittedAndApplied: tests in open country that read 6 dB
+// above their predictions, and tests in a town that read as predicted,
+// give the clutter correction a curve 6 dB higher at no density than at
+// the town's; the residuals lose it, and a prediction in open country
+// gains it.
+func TestClutterOffsetsFittedAndApplied(t *testing.T) {
 	c8, err := hexgrid.Index(103.46, 22.40, 8)
 	if err != nil {
 		t.Fatal(err)
@@ -147,20 +148,24 @@ func TestClassOffsetsFittedAndApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep RadioMapReport
-	if _, err := fitClassOffsets(obs, env, mg, model, &rep); err != nil {
+	if _, err := fitClutterOffsets(obs, env, mg, model, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.ClassOffsets) != 4 || rep.ClassOffsets[0].Class != "rural" {
-		t.Fatalf("offsets %+v", rep.ClassOffsets)
+	if len(rep.ClutterOffsets) != clutterKnots || rep.ClutterOffsets[0].DensityPerKm2 != 1 || rep.ClutterOffsets[clutterKnots-1].DensityPerKm2 != 1e5 {
+		t.Fatalf("offsets %+v", rep.ClutterOffsets)
 	}
-	m0, _ := env.membership(ctr[0], ctr[1])
-	if m0.Class == 0 && m0.Frac < 0.5 {
+	m0, _ := env.knots(ctr[0], ctr[1])
+	if m0.Class < 16 { // 10² people per km²
 		t.Fatalf("the village's centre reads %+v: want built-up", m0)
 	}
-	rural := rep.ClassOffsets[0].OffsetDB
-	village := radiomap.OffsetOf([]float64{rep.ClassOffsets[0].OffsetDB, rep.ClassOffsets[1].OffsetDB, rep.ClassOffsets[2].OffsetDB, rep.ClassOffsets[3].OffsetDB}, m0)
+	off := make([]float64, clutterKnots)
+	for i, o := range rep.ClutterOffsets {
+		off[i] = o.OffsetDB
+	}
+	rural := off[0]
+	village := radiomap.OffsetOf(off, m0)
 	if math.Abs(rural-village-6) > 0.5 {
-		t.Errorf("rural offset %.2f, at the village %.2f: want 6 dB apart", rural, village)
+		t.Errorf("open-country offset %.2f, at the village %.2f: want 6 dB apart", rural, village)
 	}
 	var sumFar float64
 	for _, o := range obs {
@@ -178,5 +183,24 @@ func TestClassOffsetsFittedAndApplied(t *testing.T) {
 	}
 	if (*clutterOffsets)(nil).apply(preds, far[0], far[1]) != nil || newClutterOffsets(RadioMapReport{}, env) != nil {
 		t.Error("no offsets must add nothing")
+	}
+}
+
+// TestClutterMembership: a density's place on the knots (log10 every
+// 0.125 from 1 person per km²), clamped at both ends.
+func TestClutterMembership(t *testing.T) {
+	for _, c := range []struct {
+		d     float64
+		class uint8
+		frac  float64
+	}{
+		{0, 0, 0}, {0.5, 0, 0}, {1, 0, 0}, {10, 8, 0}, {1000, 24, 0},
+		{math.Pow(10, 2.0625), 16, 0.5}, {300, 19, math.Log10(300)/0.125 - 19},
+		{1e5, 40, 0}, {1e7, 40, 0}, {math.NaN(), 0, 0},
+	} {
+		m := clutterMembership(c.d)
+		if m.Class != c.class || math.Abs(m.Frac-c.frac) > 1e-9 {
+			t.Errorf("density %g: %+v, want class %d frac %g", c.d, m, c.class, c.frac)
+		}
 	}
 }

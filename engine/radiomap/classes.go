@@ -47,6 +47,10 @@ func OffsetOf(offsets []float64, m Membership) float64 {
 // put their sampling error at a few hundredths of a dB.
 const ClassOffsetSample = 1 << 16
 
+// maxClasses is the most classes (or knots) FitClassOffsets fits: its
+// Newton step solves a dense system of that size.
+const maxClasses = 64
+
 // FitClassOffsets estimates one offset δ_c per clutter class, common to
 // every key, by maximum a posteriori under
 //
@@ -55,7 +59,10 @@ const ClassOffsetSample = 1 << 16
 // from the tests obs (exact and censored), their memberships (one per
 // test), the keys' constant means and the (scaled) model of mg
 // (FitMarginal's), with a Gaussian prior N(0, priorSigmaDB²) on each δ_c
-// (0 takes DefaultMeanPriorDB). An exact test contributes its Gaussian
+// (0 takes DefaultMeanPriorDB) and, when stepSigmaDB > 0 (ordered
+// classes: the knots of a curve), a Gaussian random-walk prior
+// N(0, stepSigmaDB²) on each step δ_{c+1} − δ_c, so that a class with few
+// tests follows its neighbours rather than 0. An exact test contributes its Gaussian
 // density, a censored one Φ((bound − m_k − Σ w δ)/√v_i), as in
 // FitMarginal: the log-posterior is concave in δ, and Newton's method
 // (with step halving) finds its maximum. nClasses sets the length of the
@@ -71,11 +78,11 @@ const ClassOffsetSample = 1 << 16
 //
 // Assumptions: as FitMarginal's (tests independent, a composite
 // likelihood); offsets add in dB by membership, as the path losses blend.
-func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, priorSigmaDB float64) ([]ClassOffset, error) {
+func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, priorSigmaDB, stepSigmaDB float64) ([]ClassOffset, error) {
 	if len(member) != len(obs) {
 		return nil, fmt.Errorf("radiomap: %d memberships for %d tests: %w", len(member), len(obs), engine.ErrInvalidValue)
 	}
-	if nClasses < 1 || nClasses > 16 {
+	if nClasses < 1 || nClasses > maxClasses {
 		return nil, fmt.Errorf("radiomap: %d classes: %w", nClasses, engine.ErrInvalidValue)
 	}
 	if !(priorSigmaDB >= 0) || math.IsInf(priorSigmaDB, 1) {
@@ -83,6 +90,13 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 	}
 	if priorSigmaDB == 0 {
 		priorSigmaDB = DefaultMeanPriorDB
+	}
+	if !(stepSigmaDB >= 0) || math.IsInf(stepSigmaDB, 1) {
+		return nil, fmt.Errorf("radiomap: offset step prior σ %v dB, want finite and ≥ 0: %w", stepSigmaDB, engine.ErrInvalidConfig)
+	}
+	stepPrec := 0.0 // precision of a step's prior
+	if stepSigmaDB > 0 {
+		stepPrec = 1 / (stepSigmaDB * stepSigmaDB)
 	}
 	if err := checkObs(obs); err != nil {
 		return nil, err
@@ -98,7 +112,7 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 	}
 	base := mg.Model.Cov(0, true) + mg.Model.NuggetDB2
 	// The tests read: all, or a systematic sample.
-	step := max(1, (len(obs)+ClassOffsetSample-1)/ClassOffsetSample)
+	every := max(1, (len(obs)+ClassOffsetSample-1)/ClassOffsetSample)
 	type test struct {
 		e, sd float64 // residual less the key's mean; √v
 		upper bool
@@ -107,7 +121,7 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 	}
 	var ts []test
 	weight := make([]float64, nClasses)
-	for i := 0; i < len(obs); i += step {
+	for i := 0; i < len(obs); i += every {
 		o, m := obs[i], member[i]
 		sd := math.Sqrt(base + o.NoiseDB*o.NoiseDB)
 		if !(sd > 0) {
@@ -131,6 +145,18 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 			if withDerivs {
 				g[c] -= d[c] * prior
 				h[c*nClasses+c] += prior
+			}
+			if stepPrec > 0 && c+1 < nClasses {
+				s := d[c+1] - d[c]
+				lp -= 0.5 * s * s * stepPrec
+				if withDerivs {
+					g[c] += s * stepPrec
+					g[c+1] -= s * stepPrec
+					h[c*nClasses+c] += stepPrec
+					h[(c+1)*nClasses+c+1] += stepPrec
+					h[c*nClasses+c+1] -= stepPrec
+					h[(c+1)*nClasses+c] -= stepPrec
+				}
 			}
 		}
 		for _, t := range ts {
