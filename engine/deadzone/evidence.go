@@ -17,6 +17,14 @@ type Reading struct {
 	// Indoor marks a test taken indoors: its signal is below the outdoor
 	// signal by the building's penetration loss (IndoorLoss).
 	Indoor bool
+	// Fallback marks what a smartphone or tablet says of a technology
+	// below 4G: a phone reads 3G only when 4G failed, and 2G only when
+	// 3G failed too, so these readings (and bounds) exist where the
+	// carrier's signal is weak — a sample of places chosen by the
+	// signal's correlated other technologies. Kriged with the 4G bound
+	// beside them they are sound; averaged alone over an area (a key's
+	// mean level) they read the area weaker than it is.
+	Fallback bool
 }
 
 // Test is the part of a measurement row that Evidence reads.
@@ -52,6 +60,8 @@ type Test struct {
 //     that 4G was. 5G is left out (non-standalone 5G rides on 4G and is
 //     not selected on its own).
 //   - Indoor tests carry Indoor; the caller adds the building loss.
+//   - What a smartphone or tablet says of 2G and 3G carries Fallback
+//     (phoneFallback): it exists only because 4G failed there.
 //
 // Rows with a technology outside 2G–5G, or with service and no finite
 // signal (speed-only rows), give nothing.
@@ -72,7 +82,7 @@ func Evidence(dst []Reading, t Test, th engine.Thresholds) []Reading {
 			}
 		}
 		for _, x := range techs {
-			dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor})
+			dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor, Fallback: phoneFallback(t, x)})
 		}
 		return dst
 	}
@@ -80,10 +90,11 @@ func Evidence(dst []Reading, t Test, th engine.Thresholds) []Reading {
 	if math.IsNaN(s) || math.IsInf(s, 0) {
 		return dst
 	}
+	fb := phoneFallback(t, t.Tech)
 	if lo, _ := engine.SignalRange(t.Tech); s <= lo {
-		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: lo, Upper: true, Indoor: indoor})
+		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: lo, Upper: true, Indoor: indoor, Fallback: fb})
 	} else {
-		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: s, Indoor: indoor})
+		dst = append(dst, Reading{Tech: t.Tech, SignalDBm: s, Indoor: indoor, Fallback: fb})
 	}
 	if t.Source == engine.SourceDrive || (t.DeviceClass != engine.DeviceSmartphone && t.DeviceClass != engine.DeviceTablet) {
 		return dst
@@ -96,9 +107,17 @@ func Evidence(dst []Reading, t Test, th engine.Thresholds) []Reading {
 		above = []engine.Tech{engine.Tech4G}
 	}
 	for _, x := range above {
-		dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor})
+		dst = append(dst, Reading{Tech: x, SignalDBm: th.NoService(x), Upper: true, Indoor: indoor, Fallback: phoneFallback(t, x)})
 	}
 	return dst
+}
+
+// phoneFallback reports whether what test t says of technology x is a
+// fallback (Reading.Fallback): t is a smartphone's or tablet's (not a
+// drive test's) and x is below 4G.
+func phoneFallback(t Test, x engine.Tech) bool {
+	return t.Source != engine.SourceDrive && (t.DeviceClass == engine.DeviceSmartphone || t.DeviceClass == engine.DeviceTablet) &&
+		(x == engine.Tech2G || x == engine.Tech3G)
 }
 
 // DefaultIndoorLossDB is the building penetration loss assumed for indoor

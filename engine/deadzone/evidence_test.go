@@ -12,6 +12,8 @@ func TestEvidence(t *testing.T) {
 	th := engine.DefaultThresholds()
 	nan := math.NaN()
 	up := func(tech engine.Tech, v float64) Reading { return Reading{Tech: tech, SignalDBm: v, Upper: true} }
+	// fb marks a phone's fallback (2G or 3G: there only because 4G failed).
+	fb := func(r Reading) Reading { r.Fallback = true; return r }
 	cases := []struct {
 		name string
 		test Test
@@ -22,7 +24,7 @@ func TestEvidence(t *testing.T) {
 		{"at the floor", Test{Tech: engine.Tech3G, SignalDBm: -120, Source: engine.SourceDrive},
 			[]Reading{up(engine.Tech3G, -120)}},
 		{"phone without service bounds every technology", Test{Tech: engine.Tech4G, SignalDBm: nan, Service: engine.ServiceNone, DeviceClass: engine.DeviceSmartphone},
-			[]Reading{up(engine.Tech2G, -110), up(engine.Tech3G, -115), up(engine.Tech4G, -120), up(engine.Tech5G, -120)}},
+			[]Reading{fb(up(engine.Tech2G, -110)), fb(up(engine.Tech3G, -115)), up(engine.Tech4G, -120), up(engine.Tech5G, -120)}},
 		{"feature phone without service bounds 2G", Test{Tech: engine.Tech2G, SignalDBm: nan, Service: engine.ServiceNone, DeviceClass: engine.DeviceFeature},
 			[]Reading{up(engine.Tech2G, -110)}},
 		{"drive test without service bounds its technology", Test{Tech: engine.Tech3G, SignalDBm: nan, Service: engine.ServiceNone, Source: engine.SourceDrive, DeviceClass: engine.DeviceSmartphone},
@@ -32,9 +34,11 @@ func TestEvidence(t *testing.T) {
 		{"below the floor", Test{Tech: engine.Tech3G, SignalDBm: -131, DeviceClass: engine.DeviceScanner},
 			[]Reading{up(engine.Tech3G, -120)}},
 		{"smartphone on 2G", Test{Tech: engine.Tech2G, SignalDBm: -90, DeviceClass: engine.DeviceSmartphone, Source: engine.SourceCrowd},
-			[]Reading{{Tech: engine.Tech2G, SignalDBm: -90}, up(engine.Tech3G, -115), up(engine.Tech4G, -120)}},
+			[]Reading{{Tech: engine.Tech2G, SignalDBm: -90, Fallback: true}, fb(up(engine.Tech3G, -115)), up(engine.Tech4G, -120)}},
 		{"tablet on 3G", Test{Tech: engine.Tech3G, SignalDBm: -99, DeviceClass: engine.DeviceTablet},
-			[]Reading{{Tech: engine.Tech3G, SignalDBm: -99}, up(engine.Tech4G, -120)}},
+			[]Reading{{Tech: engine.Tech3G, SignalDBm: -99, Fallback: true}, up(engine.Tech4G, -120)}},
+		{"smartphone at the 3G floor", Test{Tech: engine.Tech3G, SignalDBm: -125, DeviceClass: engine.DeviceSmartphone},
+			[]Reading{fb(up(engine.Tech3G, -120)), up(engine.Tech4G, -120)}},
 		{"feature phone on 2G", Test{Tech: engine.Tech2G, SignalDBm: -90, DeviceClass: engine.DeviceFeature},
 			[]Reading{{Tech: engine.Tech2G, SignalDBm: -90}}},
 		{"drive test on 2G", Test{Tech: engine.Tech2G, SignalDBm: -90, DeviceClass: engine.DeviceSmartphone, Source: engine.SourceDrive},

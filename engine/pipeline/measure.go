@@ -142,9 +142,9 @@ type nearFix struct{ out, in evFix }
 // (a string in the key made every insert of the pass hash and compare
 // it).
 type evCellKey struct {
-	cell, hex              hexgrid.Cell
-	tech                   engine.Tech
-	upper, indoor, scanner bool
+	cell, hex                        hexgrid.Cell
+	tech                             engine.Tech
+	upper, indoor, scanner, fallback bool
 }
 
 // evRow is one reading's key and sum while gathering.
@@ -167,8 +167,10 @@ func cmpCellKey(a, b *evCellKey) int {
 		return b2i(a.upper) - b2i(b.upper)
 	case a.indoor != b.indoor:
 		return b2i(a.indoor) - b2i(b.indoor)
+	case a.scanner != b.scanner:
+		return b2i(a.scanner) - b2i(b.scanner)
 	}
-	return b2i(a.scanner) - b2i(b.scanner)
+	return b2i(a.fallback) - b2i(b.fallback)
 }
 
 // evAcc is one worker's evidence for one carrier.
@@ -277,7 +279,7 @@ func (a *evAcc) evidence() *evidence {
 	for _, r := range a.rows {
 		k := &r.k
 		ev.readings = append(ev.readings, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: a.carrier, Tech: k.tech},
-			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: r.n, sum: float64(r.sum) / microDB}})
+			upper: k.upper, indoor: k.indoor, scanner: k.scanner, fallback: k.fallback}, evSum{n: r.n, sum: float64(r.sum) / microDB}})
 	}
 	for i, m := range a.near {
 		if m == nil {
@@ -420,7 +422,7 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 			Source: b.Source[i], DeviceClass: b.DeviceClass[i], Environment: b.Environment[i]}, g.th)
 		for _, r := range sc.rd {
 			ev.addReading(evCellKey{cell: c, hex: sc.hexes[i], tech: r.Tech, upper: r.Upper, indoor: r.Indoor,
-				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner}, toMicro(r.SignalDBm))
+				scanner: b.Source[i] == engine.SourceDrive || b.DeviceClass[i] == engine.DeviceScanner, fallback: r.Fallback}, toMicro(r.SignalDBm))
 		}
 	}
 	return nil
@@ -668,7 +670,7 @@ func anchorsKey(villages []deadzone.Village, reach map[hexgrid.Cell]bool) string
 }
 
 // cmpReading orders readings by cell, hex, carrier, technology and kind
-// (upper, indoor, scanner).
+// (upper, indoor, scanner, fallback).
 func cmpReading(ra, rb evReading) int {
 	a, b := &ra.evKey, &rb.evKey
 	switch {
@@ -684,8 +686,10 @@ func cmpReading(ra, rb evReading) int {
 		return b2i(a.upper) - b2i(b.upper)
 	case a.indoor != b.indoor:
 		return b2i(a.indoor) - b2i(b.indoor)
+	case a.scanner != b.scanner:
+		return b2i(a.scanner) - b2i(b.scanner)
 	}
-	return b2i(a.scanner) - b2i(b.scanner)
+	return b2i(a.fallback) - b2i(b.fallback)
 }
 
 // mergeReadings merges runs of readings, each sorted by cmpReading and

@@ -108,7 +108,11 @@ type RadioMapReport struct {
 	// CollapseResolution cell, analysis hex, key and kind);
 	// ReadingsWithoutPrediction the readings dropped for want of a
 	// prediction of their key at their cell.
-	Exact                     int      `json:"observations_exact"`
+	Exact int `json:"observations_exact"`
+	// MeanFitObservations is how many of them the keys' means and the
+	// clutter correction were fitted on (all but phones' fallback
+	// readings, see buildRadioMap).
+	MeanFitObservations       int      `json:"mean_fit_observations,omitempty"`
 	Upper                     int      `json:"observations_upper"`
 	ReadingsWithoutPrediction int64    `json:"readings_without_prediction"`
 	Keys                      []string `json:"keys"`
@@ -145,6 +149,9 @@ type evKey struct {
 	// scanner marks a drive test or a scanner's reading (a measuring
 	// receiver: ScannerNoiseDB rather than a phone's NoiseDB).
 	scanner bool
+	// fallback marks a phone's reading of a technology below 4G
+	// (deadzone.Reading.Fallback): kriged, but not in a key's mean.
+	fallback bool
 }
 
 // evSum sums the readings (or bounds) of an evKey.
@@ -487,7 +494,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	var outRes, inRes, out1, in1 []float64
 	for i := range ev.readings {
 		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
-		if k.upper {
+		if k.upper || k.fallback {
 			continue
 		}
 		p, ok := predOf(i, k.key)
@@ -515,6 +522,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	}
 	indoorSD = rep.IndoorLossSigmaDB
 	obs := make([]radiomap.Obs, 0, len(ev.readings))
+	var fallback []bool // per observation: a phone's fallback reading
 	keys := map[deadzone.Key]bool{}
 	var lastCell hexgrid.Cell
 	var lastLon, lastLat float64
@@ -553,6 +561,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		}
 		keys[k.key] = true
 		obs = append(obs, o)
+		fallback = append(fallback, k.fallback)
 	}
 	if release {
 		ev.readings = nil
@@ -580,14 +589,23 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	// (radiomap.FitMarginal): the field is kriged around the offsets
 	// rather than around zero, with the variogram's shape at the level
 	// the censored tests show. A given model or given means stand.
+	//
+	// The means and the clutter correction are fitted on the readings
+	// that are not a phone's fallback (deadzone.Reading.Fallback): those
+	// exist only where the carrier's 4G failed, so a key's mean fitted on
+	// them reads the area weaker than it is (on the demo's worlds, 3G by
+	// about 2 dB at the villages). A key with fewer than
+	// radiomap.MinMeanTests other readings keeps its fallback ones.
 	mopt := ro.Map
 	if mopt.KeyMeans == nil {
-		mg, err := radiomap.FitMarginal(obs, rep.Model, 0)
+		fit := meanFitSet(obs, fallback)
+		rep.MeanFitObservations = len(fit)
+		mg, err := radiomap.FitMarginal(subset(obs, fit), rep.Model, 0)
 		if err != nil {
 			return nil, rep, err
 		}
-		if env != nil && env.dens != nil && len(obs) >= radiomap.MinMeanTests {
-			if mg, err = fitClutterOffsets(obs, env, mg, rep.Model, &rep); err != nil {
+		if env != nil && env.dens != nil && len(fit) >= radiomap.MinMeanTests {
+			if mg, err = fitClutterOffsets(obs, fit, env, mg, rep.Model, &rep); err != nil {
 				return nil, rep, err
 			}
 		}
@@ -612,7 +630,10 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 // observation's place), takes it out of the residuals in place, records
 // it in rep and returns the marginal refitted to the adjusted residuals
 // under model (the unscaled one).
-func fitClutterOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
+//
+// The fit reads the observations of fit only (indices into obs, sorted);
+// the correction is taken out of every observation.
+func fitClutterOffsets(obs []radiomap.Obs, fit []int32, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
 	mem := make([]radiomap.Membership, len(obs))
 	for i := range obs {
 		if i > 0 && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat {
@@ -624,13 +645,17 @@ func fitClutterOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, 
 			return mg, err
 		}
 	}
-	fit, err := radiomap.FitClassOffsets(obs, mem, clutterKnots, mg, 0, clutterStepSigmaDB)
+	subMem := make([]radiomap.Membership, len(fit))
+	for j, i := range fit {
+		subMem[j] = mem[i]
+	}
+	knots, err := radiomap.FitClassOffsets(subset(obs, fit), subMem, clutterKnots, mg, 0, clutterStepSigmaDB)
 	if err != nil {
 		return mg, err
 	}
-	off := make([]float64, len(fit))
+	off := make([]float64, len(knots))
 	rep.ClutterOffsets = rep.ClutterOffsets[:0]
-	for c, f := range fit {
+	for c, f := range knots {
 		off[c] = f.OffsetDB
 		rep.ClutterOffsets = append(rep.ClutterOffsets, ClutterOffsetReport{DensityPerKm2: math.Pow(10, clutterKnotLog0+float64(c)*clutterKnotStep),
 			OffsetDB: f.OffsetDB, Tests: f.Weight})
@@ -638,7 +663,39 @@ func fitClutterOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, 
 	for i := range obs {
 		obs[i].ResidualDB -= radiomap.OffsetOf(off, mem[i])
 	}
-	return radiomap.FitMarginal(obs, model, 0)
+	return radiomap.FitMarginal(subset(obs, fit), model, 0)
+}
+
+// meanFitSet returns the indices of the observations a key's mean is
+// fitted on: those that are not a fallback, and every observation of a
+// key with fewer than radiomap.MinMeanTests that are not.
+func meanFitSet(obs []radiomap.Obs, fallback []bool) []int32 {
+	direct := map[radiomap.Key]int{}
+	for i, o := range obs {
+		if !fallback[i] {
+			direct[o.Key]++
+		}
+	}
+	fit := make([]int32, 0, len(obs))
+	for i, o := range obs {
+		if !fallback[i] || direct[o.Key] < radiomap.MinMeanTests {
+			fit = append(fit, int32(i))
+		}
+	}
+	return fit
+}
+
+// subset returns the observations of idx (a copy when it is not all of
+// them).
+func subset(obs []radiomap.Obs, idx []int32) []radiomap.Obs {
+	if len(idx) == len(obs) {
+		return obs
+	}
+	out := make([]radiomap.Obs, len(idx))
+	for j, i := range idx {
+		out[j] = obs[i]
+	}
+	return out
 }
 
 // clutterOffsets add the fitted clutter correction to the predictions at

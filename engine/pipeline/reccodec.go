@@ -422,6 +422,7 @@ func putReading(w *recWriter, x *evReading) {
 	w.bool(x.upper)
 	w.bool(x.indoor)
 	w.bool(x.scanner)
+	w.bool(x.fallback)
 	w.i64(int64(x.n))
 	w.f64(x.sum)
 }
@@ -434,6 +435,7 @@ func getReading(r *recReader, x *evReading) {
 	x.upper = r.bool()
 	x.indoor = r.bool()
 	x.scanner = r.bool()
+	x.fallback = r.bool()
 	x.n = r.int()
 	x.sum = r.f64()
 }

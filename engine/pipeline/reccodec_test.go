@@ -150,7 +150,7 @@ func TestRecordCodecsRoundTrip(t *testing.T) {
 	// added to one and not the other).
 	var readings []evReading
 	for _, r := range randomOf[readingState](100) {
-		readings = append(readings, evReading{evKey{r.Cell, r.Hex, r.Key, r.Upper, r.Indoor, r.Scanner}, evSum{r.N, r.Sum}})
+		readings = append(readings, evReading{evKey{r.Cell, r.Hex, r.Key, r.Upper, r.Indoor, r.Scanner, r.Fallback}, evSum{r.N, r.Sum}})
 	}
 	roundTripOf(t, readings, func(a, b evReading) bool {
 		return a.evKey == b.evKey && a.n == b.n && math.Float64bits(a.sum) == math.Float64bits(b.sum)
