@@ -145,6 +145,10 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := o.cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
+	if _, err := deadzone.CutFromMissCost(o.cfg.MissCost); err != nil {
+		// The verdict's cut of the same C (and villages.csv's rounding).
+		return usageError{fmt.Sprintf("campaign: --miss-cost %g: want a positive number, at least 1e-15 (the cut 1/(1+C) must stay below 1)", o.cfg.MissCost)}
+	}
 	var villages []campaign.Village
 	var source string
 	var err error
@@ -237,8 +241,10 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		if !s.HasVerdict || (code != "" && s.Province != code) {
 			continue
 		}
+		// p_dead as villages.csv writes it (deadzone.RoundPDead), so that a
+		// campaign from the dataset and one from that file agree.
 		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
-			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: s.Verdict.PDead})
+			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: deadzone.RoundPDead(s.Verdict.PDead, 4, cut)})
 	}
 	return out, "the verdict over " + area, nil
 }
@@ -602,8 +608,12 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
 	}
 	fmt.Fprintf(w, "campaign from %s: %d villages with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
 		source, villages, len(p.Ranked), p.RiskNow, c.MissCost)
-	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%.1f%%)\n",
-		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, 100*safeDiv(p.Value, p.RiskNow))
+	share := "no risk to remove"
+	if p.RiskNow > 0 {
+		share = fmt.Sprintf("%.1f%%", 100*p.Value/p.RiskNow)
+	}
+	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
+		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)
 	if len(p.Routes) == 0 {
 		if visited == 0 && len(p.Ranked) > 0 {
 			fmt.Fprintf(w, "no village worth a test day can be reached and tested (%.1f h each) within a %.1f h day from the start: move --start nearer, or allow longer days (--day-hours)\n",

@@ -156,6 +156,16 @@ func TestCampaignCommandErrors(t *testing.T) {
 			"--measure-hours 1.5 is more than --day-hours 0.5"},
 		{"zero speed", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--speed-kmh", "0"}, exitUsage, "--speed-kmh 0"},
 		{"zero miss cost", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--miss-cost", "0"}, exitUsage, "--miss-cost 0"},
+		// Positive, but its cut 1/(1+C) rounds to 1: refused as a flag,
+		// whichever the input (it failed with exit 1 from the dataset).
+		{"miss cost whose cut is 1", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--miss-cost", "1e-17"}, exitUsage, "--miss-cost 1e-17"},
+		// Teams and days far beyond the villages: planned at once (they
+		// allocated per team and looped per team-day: a panic, memory
+		// exhausted, or no end).
+		{"teams beyond every village", []string{"campaign", "--verdicts", good, "--days", "1", "--teams", "9223372036854775807", "--out", filepath.Join(out, "t")}, exitOK, "villages tested"},
+		{"days beyond every village", []string{"campaign", "--verdicts", good, "--days", "9223372036854775807", "--out", filepath.Join(out, "d")}, exitOK, "villages tested"},
+		{"nothing at risk", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,0\nV2,103.1,22,10,0\n"), "--days", "2", "--out", filepath.Join(out, "z")},
+			exitOK, "(no risk to remove)"},
 		{"unknown start", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "Hà Nội"}, exitUsage, "Hà Nội"},
 		{"start off the globe", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "200,10"}, exitUsage, "lon,lat"},
 		{"start far from every village", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "0,0"}, exitUsage,
@@ -391,5 +401,55 @@ func TestCampaignRowRoundsAsVillages(t *testing.T) {
 	row := campaignRow(1, campaign.Visit{Village: campaign.Village{PDead: 0.94996}}, 0.5)
 	if row[7] != "0.9499" {
 		t.Errorf("p_dead 0.94996 written %q, want 0.9499 (as villages.csv)", row[7])
+	}
+}
+
+// TestCampaignDatasetMatchesVillagesCSV: with perfect tests
+// (--residual-error 0) a village whose p_dead villages.csv writes as
+// 0.0000 has nothing to gain from a test day; a campaign from the dataset
+// rounds p_dead as villages.csv does, so it lists the same villages as one
+// from that file, and no row reads p_dead 0.0000 (it listed such villages
+// with a value from the unrounded p_dead).
+func TestCampaignDatasetMatchesVillagesCSV(t *testing.T) {
+	dir := t.TempDir()
+	demo := filepath.Join(dir, "demo")
+	if stdout, errs, code := runCmd(t, "demo", "--density", "0.25", "--out", demo); code != exitOK {
+		t.Fatalf("demo: %d\n%s\n%s", code, stdout, errs)
+	}
+	ds, dz := filepath.Join(demo, "dataset"), filepath.Join(dir, "dz")
+	if _, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--out", dz); code != exitOK {
+		t.Fatalf("deadzones: %d %s", code, errs)
+	}
+	worth := func(stdout string) string {
+		_, after, _ := strings.Cut(stdout, "villages with a verdict, ")
+		n, _, _ := strings.Cut(after, " worth")
+		return n
+	}
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	s1, errs, code := runCmd(t, "campaign", "--dataset", ds, "--days", "2", "--residual-error", "0", "--out", a)
+	if code != exitOK {
+		t.Fatalf("campaign --dataset: %d %s", code, errs)
+	}
+	s2, errs, code := runCmd(t, "campaign", "--verdicts", filepath.Join(dz, "villages.csv"), "--days", "2", "--residual-error", "0", "--out", b)
+	if code != exitOK {
+		t.Fatalf("campaign --verdicts: %d %s", code, errs)
+	}
+	if worth(s1) == "" || worth(s1) != worth(s2) {
+		t.Errorf("villages worth a test day: %q from the dataset, %q from villages.csv\n%s\n%s", worth(s1), worth(s2), s1, s2)
+	}
+	f, err := os.Open(filepath.Join(a, "campaign.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		if r[7] == "0.0000" {
+			t.Errorf("campaign.csv lists %s with p_dead 0.0000 and value %s", r[1], r[8])
+			break
+		}
 	}
 }

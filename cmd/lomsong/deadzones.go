@@ -136,10 +136,10 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"deadzones: --out DIR is required"}
 	}
-	if !(*served > 0 && *served < 1) {
-		return usageError{fmt.Sprintf("deadzones: --served-reliability %g: want a probability between 0 and 1", *served)}
+	cut, err := deadzone.CutFromServedReliability(*served)
+	if err != nil {
+		return usageError{fmt.Sprintf("deadzones: --served-reliability %g: want a probability between 0 and 1 (at least 1e-15 from either end)", *served)}
 	}
-	cut := 1 - *served
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["radius-m"] && !*byHex {
@@ -151,7 +151,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		}
 		c, err := deadzone.CutFromMissCost(*missCost)
 		if err != nil {
-			return usageError{fmt.Sprintf("deadzones: --miss-cost %g: want a positive number", *missCost)}
+			return usageError{fmt.Sprintf("deadzones: --miss-cost %g: want a positive number, at least 1e-15 (the cut 1/(1+C) must stay below 1)", *missCost)}
 		}
 		cut = c
 	}

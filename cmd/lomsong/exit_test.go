@@ -619,6 +619,10 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		{[]string{"aggregate", "--dataset", ds, "--out", out, "--workers", "-3"}, exitUsage, "--workers -3: want 0"},
 		// --miss-cost 0 ran as if not given (cut 0.5).
 		{[]string{"deadzones", "--dataset", ds, "--out", out, "--miss-cost", "0"}, exitUsage, "--miss-cost 0: want a positive number"},
+		// Positive, but the cut rounds to 1 (it failed after the run with
+		// exit 1 and the engine's words).
+		{[]string{"deadzones", "--dataset", ds, "--out", out, "--miss-cost", "1e-17"}, exitUsage, "--miss-cost 1e-17"},
+		{[]string{"deadzones", "--dataset", ds, "--out", out, "--served-reliability", "1e-17"}, exitUsage, "--served-reliability 1e-17"},
 		// --res 0 or below left the cells' resolution unchecked.
 		{[]string{"validate", "--kind", "claims", "--res", "0", filepath.Join(examples, "sites.csv")}, exitUsage, "--res 0: an analysis resolution is 1..15"},
 	} {

@@ -220,16 +220,26 @@ func Build(villages []Village, cfg Config) (*Plan, error) {
 	// measuring hour is below the best ratio so far can beat it.
 	slices.SortStableFunc(cands, func(a, b int) int { return cmp.Compare(visits[b].Value, visits[a].Value) })
 	pl := planner{cfg: cfg, visits: visits, chosen: make([]bool, len(visits)), cands: cands}
-	at := make([]orb.Point, cfg.Teams)
+	// A team-day visits at least one village or none: teams beyond the
+	// candidates have nothing to do, and once every candidate is planned,
+	// or a whole day plans nothing (nothing moved, so every later day is
+	// the same), the days left are idle. So the work is bounded by the
+	// candidates, whatever Teams and Days say.
+	teams := min(cfg.Teams, len(cands))
+	left := len(cands)
+	at := make([]orb.Point, teams)
 	for t := range at {
 		at[t] = cfg.Start
 	}
-	for day := 1; day <= cfg.Days; day++ {
-		for team := 1; team <= cfg.Teams; team++ {
+	for day := 1; day <= cfg.Days && left > 0; day++ {
+		planned := false
+		for team := 1; team <= teams && left > 0; team++ {
 			r := pl.day(at[team-1])
 			if len(r.Rows) == 0 {
 				continue
 			}
+			planned = true
+			left -= len(r.Rows)
 			r.Team, r.Day = team, day
 			for k, row := range r.Rows {
 				visits[row].Team, visits[row].Day, visits[row].Order = team, day, k+1
@@ -240,6 +250,9 @@ func Build(villages []Village, cfg Config) (*Plan, error) {
 				at[team-1] = r.End
 			}
 			p.Routes = append(p.Routes, r)
+		}
+		if !planned {
+			break
 		}
 	}
 	for _, i := range cands {

@@ -81,11 +81,29 @@ func (c VerdictConfig) Validate() error {
 // missing a dead place costs missCost times a false alarm: calling a
 // place dead costs (1 − p)·1, calling it served costs p·missCost, so dead
 // is the cheaper call from p = 1/(1 + missCost). missCost 1 gives 0.5.
+// A miss cost so small that the cut rounds to 1 (below about 1.1e-16)
+// would call nothing dead: refused, as a cut outside (0, 1) is.
 func CutFromMissCost(missCost float64) (float64, error) {
 	if !(missCost > 0) || math.IsInf(missCost, 0) {
 		return 0, fmt.Errorf("deadzone: miss cost %g must be finite and > 0: %w", missCost, engine.ErrInvalidConfig)
 	}
-	return 1 / (1 + missCost), nil
+	cut := 1 / (1 + missCost)
+	if !(cut < 1) {
+		return 0, fmt.Errorf("deadzone: miss cost %g is too small: the cut 1/(1+C) rounds to 1 and no place could be called dead (want C ≥ 1e-15): %w", missCost, engine.ErrInvalidConfig)
+	}
+	return cut, nil
+}
+
+// CutFromServedReliability returns the cut 1 − r for a place to count as
+// served when some carrier reaches the threshold with probability at
+// least r (lomsong deadzones --served-reliability); r must leave the cut
+// strictly inside (0, 1).
+func CutFromServedReliability(r float64) (float64, error) {
+	cut := 1 - r
+	if !(r > 0 && r < 1) || !(cut > 0 && cut < 1) {
+		return 0, fmt.Errorf("deadzone: served reliability %g: want a probability strictly between 0 and 1 whose complement 1 − r is too (1e-15 ≤ r ≤ 1 − 1e-15): %w", r, engine.ErrInvalidConfig)
+	}
+	return cut, nil
 }
 
 // Status bins the probability of being dead for people to read. The bins

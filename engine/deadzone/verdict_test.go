@@ -294,9 +294,27 @@ func TestCutFromMissCost(t *testing.T) {
 			t.Errorf("CutFromMissCost(%g) = %g, %v; want %g", c.cost, got, err, c.want)
 		}
 	}
-	for _, bad := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+	// 1e-17: positive, but 1/(1+C) rounds to 1 — no place could be dead.
+	for _, bad := range []float64{0, -1, math.NaN(), math.Inf(1), 1e-17, 1e-320} {
 		if _, err := CutFromMissCost(bad); !errors.Is(err, engine.ErrInvalidConfig) {
 			t.Errorf("CutFromMissCost(%g): err %v", bad, err)
+		}
+	}
+	if c, err := CutFromMissCost(1e-15); err != nil || !(c < 1) {
+		t.Errorf("CutFromMissCost(1e-15) = %g, %v; want a cut below 1", c, err)
+	}
+}
+
+func TestCutFromServedReliability(t *testing.T) {
+	for _, c := range []struct{ r, want float64 }{{0.5, 0.5}, {0.9, 0.1}, {0.7, 0.3}} {
+		got, err := CutFromServedReliability(c.r)
+		if err != nil || !near(got, c.want, 1e-15) {
+			t.Errorf("CutFromServedReliability(%g) = %g, %v; want %g", c.r, got, err, c.want)
+		}
+	}
+	for _, bad := range []float64{0, 1, -0.1, 1.5, math.NaN(), 1e-17, 1 - 1e-17} {
+		if _, err := CutFromServedReliability(bad); !errors.Is(err, engine.ErrInvalidConfig) {
+			t.Errorf("CutFromServedReliability(%g): err %v", bad, err)
 		}
 	}
 }
