@@ -148,7 +148,7 @@ func TestClutterOffsetsFittedAndApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep RadioMapReport
-	if _, err := fitClutterOffsets(obs, meanFitSet(obs, make([]bool, len(obs))), env, mg, model, &rep); err != nil {
+	if _, err := fitClutterOffsets(obs, env, mg, model, &rep); err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.ClutterOffsets) != clutterKnots || rep.ClutterOffsets[0].DensityPerKm2 != 1 || rep.ClutterOffsets[clutterKnots-1].DensityPerKm2 != 1e5 {

@@ -108,14 +108,14 @@ type RadioMapReport struct {
 	// CollapseResolution cell, analysis hex, key and kind);
 	// ReadingsWithoutPrediction the readings dropped for want of a
 	// prediction of their key at their cell.
-	Exact int `json:"observations_exact"`
-	// MeanFitObservations is how many of them the keys' means and the
-	// clutter correction were fitted on (all but phones' fallback
+	Exact                     int   `json:"observations_exact"`
+	Upper                     int   `json:"observations_upper"`
+	ReadingsWithoutPrediction int64 `json:"readings_without_prediction"`
+	// MeanFitObservations is how many observations the keys' means and
+	// the clutter correction were fitted on (all but phones' fallback
 	// readings, see buildRadioMap).
-	MeanFitObservations       int      `json:"mean_fit_observations,omitempty"`
-	Upper                     int      `json:"observations_upper"`
-	ReadingsWithoutPrediction int64    `json:"readings_without_prediction"`
-	Keys                      []string `json:"keys"`
+	MeanFitObservations int      `json:"mean_fit_observations,omitempty"`
+	Keys                []string `json:"keys"`
 	// KeyMeans are each key's constant mean residual (the calibrated
 	// prediction's offset), fitted with the censored tests counted.
 	KeyMeans []radiomap.KeyMean `json:"key_means"`
@@ -522,7 +522,6 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	}
 	indoorSD = rep.IndoorLossSigmaDB
 	obs := make([]radiomap.Obs, 0, len(ev.readings))
-	var fallback []bool // per observation: a phone's fallback reading
 	keys := map[deadzone.Key]bool{}
 	var lastCell hexgrid.Cell
 	var lastLon, lastLat float64
@@ -560,8 +559,8 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 			rep.Exact++
 		}
 		keys[k.key] = true
+		o.NoMean = k.fallback // kept in the means of a key with few others (markFallback)
 		obs = append(obs, o)
-		fallback = append(fallback, k.fallback)
 	}
 	if release {
 		ev.readings = nil
@@ -598,14 +597,13 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	// radiomap.MinMeanTests other readings keeps its fallback ones.
 	mopt := ro.Map
 	if mopt.KeyMeans == nil {
-		fit := meanFitSet(obs, fallback)
-		rep.MeanFitObservations = len(fit)
-		mg, err := radiomap.FitMarginal(subset(obs, fit), rep.Model, 0)
+		rep.MeanFitObservations = markFallback(obs)
+		mg, err := radiomap.FitMarginal(obs, rep.Model, 0)
 		if err != nil {
 			return nil, rep, err
 		}
-		if env != nil && env.dens != nil && len(fit) >= radiomap.MinMeanTests {
-			if mg, err = fitClutterOffsets(obs, fit, env, mg, rep.Model, &rep); err != nil {
+		if env != nil && env.dens != nil && rep.MeanFitObservations >= radiomap.MinMeanTests {
+			if mg, err = fitClutterOffsets(obs, env, mg, rep.Model, &rep); err != nil {
 				return nil, rep, err
 			}
 		}
@@ -630,10 +628,9 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 // observation's place), takes it out of the residuals in place, records
 // it in rep and returns the marginal refitted to the adjusted residuals
 // under model (the unscaled one).
-//
-// The fit reads the observations of fit only (indices into obs, sorted);
-// the correction is taken out of every observation.
-func fitClutterOffsets(obs []radiomap.Obs, fit []int32, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
+// The fits leave the observations marked NoMean out; the correction is
+// taken out of every observation.
+func fitClutterOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
 	mem := make([]radiomap.Membership, len(obs))
 	for i := range obs {
 		if i > 0 && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat {
@@ -645,11 +642,7 @@ func fitClutterOffsets(obs []radiomap.Obs, fit []int32, env *envField, mg radiom
 			return mg, err
 		}
 	}
-	subMem := make([]radiomap.Membership, len(fit))
-	for j, i := range fit {
-		subMem[j] = mem[i]
-	}
-	knots, err := radiomap.FitClassOffsets(subset(obs, fit), subMem, clutterKnots, mg, 0, clutterStepSigmaDB)
+	knots, err := radiomap.FitClassOffsets(obs, mem, clutterKnots, mg, 0, clutterStepSigmaDB)
 	if err != nil {
 		return mg, err
 	}
@@ -663,39 +656,31 @@ func fitClutterOffsets(obs []radiomap.Obs, fit []int32, env *envField, mg radiom
 	for i := range obs {
 		obs[i].ResidualDB -= radiomap.OffsetOf(off, mem[i])
 	}
-	return radiomap.FitMarginal(subset(obs, fit), model, 0)
+	return radiomap.FitMarginal(obs, model, 0)
 }
 
-// meanFitSet returns the indices of the observations a key's mean is
-// fitted on: those that are not a fallback, and every observation of a
-// key with fewer than radiomap.MinMeanTests that are not.
-func meanFitSet(obs []radiomap.Obs, fallback []bool) []int32 {
+// markFallback takes the mark NoMean (a phone's fallback reading) off the
+// observations of every key with fewer than radiomap.MinMeanTests
+// unmarked ones — such a key's mean is fitted on all its readings — and
+// returns how many observations are left unmarked: what the means' fits
+// read.
+func markFallback(obs []radiomap.Obs) int {
 	direct := map[radiomap.Key]int{}
-	for i, o := range obs {
-		if !fallback[i] {
+	for _, o := range obs {
+		if !o.NoMean {
 			direct[o.Key]++
 		}
 	}
-	fit := make([]int32, 0, len(obs))
-	for i, o := range obs {
-		if !fallback[i] || direct[o.Key] < radiomap.MinMeanTests {
-			fit = append(fit, int32(i))
+	n := 0
+	for i := range obs {
+		if obs[i].NoMean && direct[obs[i].Key] < radiomap.MinMeanTests {
+			obs[i].NoMean = false
+		}
+		if !obs[i].NoMean {
+			n++
 		}
 	}
-	return fit
-}
-
-// subset returns the observations of idx (a copy when it is not all of
-// them).
-func subset(obs []radiomap.Obs, idx []int32) []radiomap.Obs {
-	if len(idx) == len(obs) {
-		return obs
-	}
-	out := make([]radiomap.Obs, len(idx))
-	for j, i := range idx {
-		out[j] = obs[i]
-	}
-	return out
+	return n
 }
 
 // clutterOffsets add the fitted clutter correction to the predictions at

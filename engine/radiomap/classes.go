@@ -66,7 +66,8 @@ const maxClasses = 64
 // density, a censored one Φ((bound − m_k − Σ w δ)/√v_i), as in
 // FitMarginal: the log-posterior is concave in δ, and Newton's method
 // (with step halving) finds its maximum. nClasses sets the length of the
-// result; a class no test belongs to keeps 0.
+// result; a class no test belongs to keeps 0. Tests marked NoMean are
+// left out, as FitMarginal leaves them.
 //
 // Why: the propagation models' classes (open, suburban, urban) carry
 // fixed corrections of 10–30 dB, and a network's calibration fits one
@@ -123,6 +124,9 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 	weight := make([]float64, nClasses)
 	for i := 0; i < len(obs); i += every {
 		o, m := obs[i], member[i]
+		if o.NoMean {
+			continue
+		}
 		sd := math.Sqrt(base + o.NoiseDB*o.NoiseDB)
 		if !(sd > 0) {
 			continue

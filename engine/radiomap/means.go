@@ -67,6 +67,9 @@ type Marginal struct {
 // (how the variance splits and how fast it decorrelates); c sets its
 // level.
 //
+// Tests marked NoMean are left out (Obs.NoMean): present only where
+// another field failed, they are a biased sample of their key's level.
+//
 // Beyond MarginalCensoredSample censored tests of one key, a systematic
 // sample of them stands for all (see there): the fit's cost is then
 // bounded per key however many tests a month holds.
@@ -91,7 +94,9 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 	}
 	byKey := map[Key][]int{}
 	for i, o := range obs {
-		byKey[o.Key] = append(byKey[o.Key], i)
+		if !o.NoMean {
+			byKey[o.Key] = append(byKey[o.Key], i)
+		}
 	}
 	keys := make([]Key, 0, len(byKey))
 	for k := range byKey {

@@ -181,3 +181,54 @@ func TestMillsRatio(t *testing.T) {
 		}
 	}
 }
+
+// TestFitMarginalNoMean: tests marked NoMean (a phone's fallback readings)
+// are left out of the keys' means and of the class offsets: adding many
+// of them 20 dB down moves nothing, where unmarked they pull the mean.
+func TestFitMarginalNoMean(t *testing.T) {
+	key := Key{Carrier: engine.Viettel, Tech: engine.Tech3G}
+	m := Model{SharedSillDB2: 20, SharedRangeM: 300, NuggetDB2: 4}
+	var base []Obs
+	for i := range 200 {
+		base = append(base, Obs{Lon: 103 + float64(i)*1e-3, Lat: 22, Key: key, ResidualDB: 2 + float64(i%5) - 2, NoiseDB: 1})
+	}
+	with := append([]Obs(nil), base...)
+	for i := range 200 {
+		with = append(with, Obs{Lon: 104 + float64(i)*1e-3, Lat: 22, Key: key, ResidualDB: -20, NoiseDB: 1, NoMean: true})
+	}
+	a, err := FitMarginal(base, m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitMarginal(with, m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Means[0].MeanDB != b.Means[0].MeanDB || a.Scale != b.Scale {
+		t.Errorf("NoMean tests moved the fit: mean %g → %g, scale %g → %g", a.Means[0].MeanDB, b.Means[0].MeanDB, a.Scale, b.Scale)
+	}
+	for i := range with {
+		with[i].NoMean = false
+	}
+	c, err := FitMarginal(with, m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(c.Means[0].MeanDB < a.Means[0].MeanDB-5) {
+		t.Errorf("unmarked, the same tests should pull the mean down: %g against %g", c.Means[0].MeanDB, a.Means[0].MeanDB)
+	}
+	mem := make([]Membership, len(with))
+	for i := range with {
+		with[i].NoMean = i >= len(base)
+		if i >= len(base) {
+			mem[i] = Membership{Class: 1}
+		}
+	}
+	off, err := FitClassOffsets(with, mem, 2, a, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off[1].OffsetDB != 0 || off[1].Weight != 0 {
+		t.Errorf("class 1 holds only NoMean tests: offset %g from weight %g, want 0 from 0", off[1].OffsetDB, off[1].Weight)
+	}
+}

@@ -50,6 +50,12 @@ type Obs struct {
 	Key        Key
 	ResidualDB float64 // measured − calibrated prediction; for Upper: bound − prediction
 	Censor     Censor
+	// NoMean leaves the test out of FitMarginal and FitClassOffsets (the
+	// keys' means, the variance level and the class offsets) while the
+	// map krigs it: a test whose presence depends on its field's value
+	// elsewhere (a phone reading 3G only where 4G failed) is sound beside
+	// the tests it depends on, but a biased sample of its key's level.
+	NoMean bool
 	// NoiseDB is the test's own noise standard deviation in dB
 	// (measurement noise; an indoor test with an uncertain indoor loss has
 	// a larger one), added in quadrature to Model.NuggetDB2. 0 means the

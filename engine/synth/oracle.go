@@ -276,7 +276,9 @@ func oraclePDead(keys []oracleKey, obs []oracleObs, ds []float64, th engine.Thre
 
 // cholesky replaces the lower triangle of the n×n symmetric positive
 // definite matrix a (row-major) by its Cholesky factor L (a = L·Lᵀ); it
-// reports false when a is not positive definite.
+// reports false when a is not positive definite. The oracle keeps its own
+// (engine/radiomap and engine/deadzone have theirs): the yardstick shares
+// no code with the engine it measures.
 func cholesky(a []float64, n int) bool {
 	for j := range n {
 		d := a[j*n+j]
