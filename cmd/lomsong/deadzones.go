@@ -98,8 +98,11 @@ Writes to OUT:
                       correction the tests show (clutter_offsets: an offset by the
                       population density around a point, on knots from 1 to
                       100,000 people per km², linear between them), the
-                      observations behind it, the indoor loss and its spread, the
-                      noise of phones and scanners, the cut and the Monte Carlo draws
+                      observations behind it (mean_fit_observations: those the means
+                      and the correction were fitted on — a phone's 2G/3G readings,
+                      there only where its 4G failed, are kriged but left out of
+                      them), the indoor loss and its spread, the noise of phones and
+                      scanners, the cut and the Monte Carlo draws
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
