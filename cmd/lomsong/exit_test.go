@@ -53,6 +53,10 @@ func TestMain(m *testing.M) {
 		os.Exit(exitUsage)
 	case "refused":
 		os.Exit(exitDataRefused)
+	case "slow start":
+		// A command still starting: no handler for SIGTERM yet.
+		time.Sleep(10 * time.Second)
+		os.Exit(exitOK)
 	case "":
 	default:
 		os.Exit(99)
@@ -716,6 +720,31 @@ func TestSupervise(t *testing.T) {
 				t.Fatalf("internal error reported: %v\n%s", crashed, errb.String())
 			}
 		})
+	}
+}
+
+// TestSuperviseInterruptedAtStart: SIGTERM forwarded to a child that has
+// not yet installed its handler ends it by the signal; the supervisor
+// still answers 130, interrupted, as the contract says (it gave 143).
+func TestSuperviseInterruptedAtStart(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOMSONG_TEST_CHILD=slow start")
+	code := make(chan int, 1)
+	var errb bytes.Buffer
+	go func() { code <- supervise(cmd, &errb) }()
+	// supervise installs its handler before it starts the child; the
+	// child sleeps without one.
+	time.Sleep(500 * time.Millisecond)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-code:
+		if c != exitInterrupted {
+			t.Fatalf("exit %d, want %d (interrupted)", c, exitInterrupted)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("the child was not interrupted")
 	}
 }
 

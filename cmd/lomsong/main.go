@@ -37,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -184,7 +185,8 @@ func (f filesError) Unwrap() []error {
 // fatal runtime error, ends the process with the runtime's exit code 2,
 // the usage code; supervise recognises the runtime's report on stderr
 // ("panic: " or "fatal error: " then a goroutine stack) and exits 1 instead,
-// an internal error. A child killed by a signal gives 128 + the signal.
+// an internal error. A child killed by a signal gives 128 + the signal,
+// except by a SIGINT or SIGTERM forwarded from here: 130, interrupted.
 func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
@@ -202,10 +204,12 @@ func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 		return exitFailure
 	}
 	done := make(chan struct{})
+	var forwarded atomic.Bool
 	go func() {
 		for {
 			select {
 			case s := <-sig:
+				forwarded.Store(true)
 				cmd.Process.Signal(s)
 			case <-done:
 				return
@@ -223,6 +227,12 @@ func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 		return exitFailure
 	}
 	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		// A SIGINT or SIGTERM forwarded to a child still starting (its
+		// handler not yet installed) ends it by the signal's default
+		// action: the user interrupted, and the code says so (130).
+		if forwarded.Load() && (ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGTERM) {
+			return exitInterrupted
+		}
 		return 128 + int(ws.Signal())
 	}
 	code := ee.ExitCode()

@@ -408,6 +408,11 @@ func (s *Store) checkStageFile(rec StageRecord, f StageFile, full bool) error {
 		return fmt.Errorf("dataset: saved output file %s: %w: %w", rel, ErrCorruptPart, err)
 	}
 	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+		// Derived data gone wrong (a directory or device where the file
+		// was): damaged like a short file, so the stage is computed again.
+		return fmt.Errorf("dataset: saved output file %s is not a regular file (%s): %w", rel, fi.Mode().Type(), ErrCorruptPart)
+	}
 	sums, err := sumsOf(fh, full)
 	switch {
 	case err != nil:

@@ -97,6 +97,23 @@ func TestStageSaveLoadVerify(t *testing.T) {
 	if err != nil || len(rep.Bad) != 1 || !strings.HasSuffix(rep.Bad[0].Path, "/a.bin") {
 		t.Fatalf("verify of a corrupt file: %+v, %v", rep, err)
 	}
+	// A directory where the file was is damage too (it failed every
+	// later run with "is a directory"), and a save replaces it.
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrCorruptPart) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("a directory for the file: %v", err)
+	}
+	if _, err := s.SaveStage(ref, k2, nil, []StageWrite{{Name: "a.bin", Write: writeString("world!")}}); err != nil {
+		t.Fatalf("saving over a damaged output: %v", err)
+	}
+	if _, err := s.LoadStage(ref, k2); err != nil {
+		t.Fatalf("after the save: %v", err)
+	}
 	// Bad refs and keys are refused.
 	for _, r := range []StageRef{{Period: "2026-13", Stage: "x"}, {Period: "2026-01", Stage: "../x"}, {Period: "2026-01", Stage: ""}} {
 		if _, err := s.SaveStage(r, k1, nil, nil); err == nil {
