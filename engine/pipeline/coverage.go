@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
@@ -359,8 +362,72 @@ func newEnvField(opt CoverageOptions) (*envField, error) {
 		return f, nil
 	}
 	var err error
-	f.dens, err = population.NewDensity(opt.Population, opt.Places)
+	f.dens, err = densityOf(opt.Population, opt.Places)
 	return f, err
+}
+
+// densityOf returns population.NewDensity of cells and places, built once
+// per process for the same inputs: every stage of a run, and every
+// command of a process that runs several (the demo, the service), places
+// the same people, and a country's density takes about a second to
+// build. The last densityMemoSize are kept, under a SHA-256 of their
+// inputs (cells and places in order, as bits); a Density is read-only,
+// safe to share.
+func densityOf(cells []population.Cell, places []population.Place) (*population.Density, error) {
+	h := sha256.New()
+	var b [8]byte
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	put(uint64(len(cells)))
+	for _, c := range cells {
+		put(uint64(c.Cell))
+		put(math.Float64bits(c.Population))
+		put(math.Float64bits(c.Households))
+	}
+	put(uint64(len(places)))
+	for _, p := range places {
+		put(math.Float64bits(p.Lon))
+		put(math.Float64bits(p.Lat))
+		put(math.Float64bits(p.Weight))
+	}
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	densityMemo.mu.Lock()
+	for _, e := range densityMemo.entries {
+		if e.key == key {
+			densityMemo.mu.Unlock()
+			return e.d, nil
+		}
+	}
+	densityMemo.mu.Unlock()
+	d, err := population.NewDensity(cells, places)
+	if err != nil {
+		return nil, err
+	}
+	densityMemo.mu.Lock()
+	defer densityMemo.mu.Unlock()
+	if len(densityMemo.entries) == densityMemoSize {
+		densityMemo.entries = slices.Delete(densityMemo.entries, 0, 1)
+	}
+	densityMemo.entries = append(densityMemo.entries, densityEntry{key, d})
+	return d, nil
+}
+
+// densityMemoSize is how many densities densityOf keeps: a process works
+// on one population at a time (two while the service replaces a
+// release).
+const densityMemoSize = 2
+
+var densityMemo struct {
+	mu      sync.Mutex
+	entries []densityEntry
+}
+
+type densityEntry struct {
+	key [sha256.Size]byte
+	d   *population.Density
 }
 
 // at returns the environment at (lon, lat).

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -202,5 +203,39 @@ func TestClutterMembership(t *testing.T) {
 		if m.Class != c.class || math.Abs(m.Frac-c.frac) > 1e-9 {
 			t.Errorf("density %g: %+v, want class %d frac %g", c.d, m, c.class, c.frac)
 		}
+	}
+}
+
+// TestDensityOf: the same people (in other slices) give the density built
+// before; other people a new one, equal to population.NewDensity's.
+func TestDensityOf(t *testing.T) {
+	c8, err := hexgrid.Index(103.46, 22.40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pop := []population.Cell{{Cell: c8, Population: 2000, Households: 450}}
+	places := []population.Place{{Lon: 103.46, Lat: 22.40, Weight: 450}}
+	a, err := densityOf(pop, places)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := densityOf(slices.Clone(pop), slices.Clone(places))
+	if err != nil || b != a {
+		t.Fatalf("same people in other slices: %p, %v; want the density built before (%p)", b, err, a)
+	}
+	pop2 := slices.Clone(pop)
+	pop2[0].Population = 3000
+	c, err := densityOf(pop2, places)
+	if err != nil || c == a {
+		t.Fatalf("other people: %p, %v; want a new density", c, err)
+	}
+	want, err := population.NewDensity(pop2, places)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := c.At(103.461, 22.401)
+	w, _ := want.At(103.461, 22.401)
+	if g != w || !(g > 0) {
+		t.Errorf("density %g, NewDensity gives %g", g, w)
 	}
 }
