@@ -293,8 +293,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "  the oracle (true sites, terrain and field model; the same exact readings): precision %.3f, recall %.3f, F1 %.3f; decidable F1 %.3f; Brier %.4f\n",
-		orc.Precision, orc.Recall, orc.F1, orc.Decidable.F1, *orc.Brier)
+	brier := "none"
+	if orc.Brier != nil {
+		brier = fmt.Sprintf("%.4f", *orc.Brier)
+	}
+	fmt.Fprintf(e.stdout, "  the oracle (true sites, terrain and field model; the same exact readings): precision %.3f, recall %.3f, F1 %.3f; decidable F1 %.3f; Brier %s\n",
+		orc.Precision, orc.Recall, orc.F1, orc.Decidable.F1, brier)
 	pen, err := evaluatePenetration(filepath.Join(*out, "scorecard", "scorecard.csv"), truth.Penetration)
 	if err != nil {
 		return err
