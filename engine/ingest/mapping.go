@@ -365,6 +365,9 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
 			t, err := time.ParseInLocation(l, s, loc)
 			if err == nil {
+				if gap := inClockGap(t, l, s, loc); gap != "" {
+					return 0, false, fmt.Errorf("no such date or time: %s", gap)
+				}
 				return t.UnixMilli(), true, nil
 			}
 			impossible = cmp.Or(impossible, outOfRange(err))
@@ -406,9 +409,38 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 			}
 			return t.UnixMilli() - int64(off)*1000, false, nil
 		}
+		if !layoutHasZone(l) {
+			if gap := inClockGap(t, l, s, loc); gap != "" {
+				return 0, false, fmt.Errorf("no such date or time: %s (layout %q)", gap, l)
+			}
+		}
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// inClockGap says why s, a wall-clock time without offset that layout l
+// read as t in loc, names no instant there — it falls in a gap where the
+// clocks jumped forward (daylight saving), which time.ParseInLocation
+// moves past silently — or returns "". Vietnam's zone has no gap.
+func inClockGap(t time.Time, l, s string, loc *time.Location) string {
+	// A gap needs a change of offset within hours: none (every fixed
+	// zone, and most times of the others) needs no second parse.
+	_, off := t.Zone()
+	_, before := t.Add(-6 * time.Hour).In(loc).Zone()
+	_, after := t.Add(6 * time.Hour).In(loc).Zone()
+	if off == before && off == after {
+		return ""
+	}
+	wall, err := time.Parse(l, s) // the same clock, as UTC's
+	if err != nil {
+		return ""
+	}
+	a := t.In(loc)
+	if a.Year() == wall.Year() && a.YearDay() == wall.YearDay() && a.Hour() == wall.Hour() && a.Minute() == wall.Minute() && a.Second() == wall.Second() {
+		return ""
+	}
+	return fmt.Sprintf("%s is skipped by the clocks of %s (a daylight-saving gap)", wall.Format("2006-01-02 15:04:05"), loc)
 }
 
 // outOfRange returns what a time parse error found impossible ("day out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,7 +239,7 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 	if !engine.AcceptedSignal(t, v) {
 		_, hi := engine.SignalRange(t)
 		return 0, &rowError{"signal_dbm", s, ReasonOutOfRange,
-			fmt.Sprintf("%s %.1f dBm outside the possible %d…%g dBm", t.SignalMeasure(), v, engine.MinSignalDBm, hi)}
+			fmt.Sprintf("%s %s dBm outside the possible %d…%g dBm", t.SignalMeasure(), strconv.FormatFloat(v, 'g', -1, 64), engine.MinSignalDBm, hi)}
 	}
 	return v, nil
 }
@@ -262,7 +263,7 @@ func (p *parser) speed(col int, s string) (float64, *rowError) {
 		v /= 1e6
 	}
 	if v > maxSpeedMbps {
-		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("%.0f Mbit/s is above the plausible %d", v, maxSpeedMbps)}
+		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("%s Mbit/s is above the plausible %d", strconv.FormatFloat(v, 'g', -1, 64), maxSpeedMbps)}
 	}
 	return v, nil
 }

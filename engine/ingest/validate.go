@@ -605,7 +605,7 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 		p.rowComma = true
 	}
 	if v < lo || v > hi {
-		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %g…%g", lo, hi)}
+		return 0, &rowError{p.b.cols[col], s, ReasonOutOfRange, fmt.Sprintf("outside %s…%s", strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64))}
 	}
 	return v, nil
 }

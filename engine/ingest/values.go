@@ -267,6 +267,12 @@ func LoadZone(name string) (*time.Location, error) {
 		}
 		return time.FixedZone(n, off), nil
 	}
+	// time.LoadLocation takes "" as UTC and "Local" as the machine's own
+	// zone: a result that would depend on where it runs, and a label that
+	// names no zone. Neither is a zone of the contract.
+	if n == "" || n == "Local" {
+		return nil, fmt.Errorf("time zone %q: want an IANA name such as Asia/Ho_Chi_Minh, or an offset such as UTC+7 (the machine's own zone is not taken: the result would depend on where it runs)", name)
+	}
 	return time.LoadLocation(n)
 }
 

@@ -336,6 +336,36 @@ func TestParseTimeImpossible(t *testing.T) {
 	if _, _, err := parseTime("2024-02-29 10:00:00", "auto", vietnamZone); err != nil {
 		t.Errorf("29 February 2024: %v", err)
 	}
+	// A wall clock the zone skips (New York sprang forward at 02:00 on
+	// 10 March 2024) names no instant; Go's parse moved it to 03:30.
+	ny, err := LoadZone("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ s, unit string }{{"2024-03-10 02:30:00", "auto"}, {"10/03/2024 02:30", "layout:02/01/2006 15:04"}} {
+		if _, _, err := parseTime(c.s, c.unit, ny); err == nil || !strings.Contains(err.Error(), "daylight-saving gap") {
+			t.Errorf("%q in New York: %v, want no such time (a daylight-saving gap)", c.s, err)
+		}
+	}
+	if _, _, err := parseTime("2024-03-10 03:30:00", "auto", ny); err != nil {
+		t.Errorf("03:30 after the jump: %v", err)
+	}
+}
+
+// TestLoadZoneRefusesLocal: the machine's own zone (and an empty name,
+// which time.LoadLocation reads as UTC) are not zones of the contract: a
+// result must not depend on where it runs.
+func TestLoadZoneRefusesLocal(t *testing.T) {
+	for _, n := range []string{"Local", " ", ""} {
+		if _, err := LoadZone(n); err == nil {
+			t.Errorf("LoadZone(%q) accepted", n)
+		}
+	}
+	for _, n := range []string{"UTC+7", "Asia/Bangkok", "UTC", "+07:00"} {
+		if _, err := LoadZone(n); err != nil {
+			t.Errorf("LoadZone(%q): %v", n, err)
+		}
+	}
 }
 
 // TestUnixUnitHint: a whole-number time read as Unix milliseconds (the
@@ -370,5 +400,24 @@ func TestNoMappingReasons(t *testing.T) {
 	if len(rejects) != 1 || strings.Contains(rejects[0].Detail, "mapping\"") || strings.Contains(rejects[0].Detail, "set \"decimal\"") ||
 		!strings.Contains(rejects[0].Detail, "read without a mapping, so write numbers with a decimal point") {
 		t.Fatalf("%+v", rejects)
+	}
+}
+
+// TestOutOfRangeDetailExact: a value just past a limit is written as read,
+// not rounded onto the limit ("-31.0 dBm outside … -31 dBm" read as if
+// inside), and a limit is written without an exponent.
+func TestOutOfRangeDetailExact(t *testing.T) {
+	_, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm,dl_mbps,arfcn\n"+
+		"2024-10-01T10:00:00+07:00,viettel,4G,105.85,21.03,-30.99,,\n"+
+		"2024-10-01T10:00:01+07:00,viettel,4G,105.85,21.03,-98,100000.0001,\n"+
+		"2024-10-01T10:00:02+07:00,viettel,4G,105.85,21.03,-98,,3279166\n", nil, nil)
+	want := []string{"-30.99 dBm outside", "100000.0001 Mbit/s is above", "outside 0…3279165"}
+	if len(rejects) != len(want) {
+		t.Fatalf("%+v", rejects)
+	}
+	for i, w := range want {
+		if !strings.Contains(rejects[i].Detail, w) {
+			t.Errorf("line %d: %q, want %q", rejects[i].Line, rejects[i].Detail, w)
+		}
 	}
 }
