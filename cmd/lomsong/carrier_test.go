@@ -364,3 +364,32 @@ func TestValidateImplausibleRegister(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestValidateQuarantineSameNames: two inputs with one base name share a
+// --quarantine FILE; each row names its file by the path as given (both
+// read "dump.csv" before, so the rows could not be told apart).
+func TestValidateQuarantineSameNames(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte("ts,carrier,tech,lon,lat,signal_dbm\n2024-10-01T10:00:00+07:00,viettel,4G,105.85,21.03,-98\n" +
+		"2024-10-01T10:00:01+07:00,viettel,4G,999,21.03,-98\n")
+	for _, d := range []string{"hanoi", "laichau"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := writeFile(t, filepath.Join(dir, "hanoi"), "dump.csv", body)
+	b := writeFile(t, filepath.Join(dir, "laichau"), "dump.csv", body)
+	q := filepath.Join(dir, "q.csv")
+	if _, errs, code := runCmd(t, "validate", "--max-reject-share", "1", "--quarantine", q, a, b); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	got, err := os.ReadFile(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{a, b} {
+		if !strings.Contains(string(got), p+",3,lon,999,out_of_range") {
+			t.Errorf("quarantine does not name %s:\n%s", p, got)
+		}
+	}
+}

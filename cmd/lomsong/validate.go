@@ -420,6 +420,20 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
+	// Each file's name in the quarantine's source column and the messages:
+	// its base name, or the path as given when two files share one (a
+	// single --quarantine FILE would not tell their rows apart).
+	labels := map[string]string{}
+	byBase := map[string]int{}
+	for _, path := range files {
+		byBase[filepath.Base(path)]++
+	}
+	for _, path := range files {
+		labels[path] = filepath.Base(path)
+		if byBase[filepath.Base(path)] > 1 {
+			labels[path] = path
+		}
+	}
 	var refused []string
 	var failed []error // files that could not be read: the others go on
 	var reports []any
@@ -454,7 +468,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			notRead(path, err)
 			continue
 		}
-		cfg.Source = filepath.Base(path)
+		cfg.Source = labels[path]
 		prog := startProgress(e, cfg.Source)
 		cfg.Progress = prog.set
 		var shown []ingest.Reject
