@@ -402,11 +402,25 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 }
 
 // CheckLonLat checks that a (multi)polygon has rings, each of at least
-// three points, and that its coordinates are longitudes and latitudes in
-// degrees (GeoJSON's WGS 84): an empty geometry contains nothing, and one
-// in a projected CRS (VN-2000 metres) or with latitude and longitude
-// swapped would place nothing in it, silently.
+// three points, that its coordinates are longitudes and latitudes in
+// degrees (GeoJSON's WGS 84), and that its outer rings enclose some area:
+// an empty or flat geometry contains nothing, and one in a projected CRS
+// (VN-2000 metres) or with latitude and longitude swapped would place
+// nothing in it, silently.
 func CheckLonLat(mp orb.MultiPolygon) error {
+	if err := checkRings(mp); err != nil {
+		return err
+	}
+	for _, p := range mp {
+		if planar.Area(p[0]) != 0 {
+			return nil
+		}
+	}
+	return errors.New("a geometry of zero area (every outer ring's points on one line or one point): it contains nothing")
+}
+
+// checkRings is CheckLonLat's check of the rings and coordinates.
+func checkRings(mp orb.MultiPolygon) error {
 	if len(mp) == 0 {
 		return errors.New("an empty geometry (no polygon)")
 	}

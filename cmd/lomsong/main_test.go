@@ -764,6 +764,10 @@ func TestBoundsAndMappingFilesChecked(t *testing.T) {
 			"feature 0: a polygon without rings"},
 		{"metres", `{"type":"Polygon","coordinates":[[[585589,2475000],[600000,2475000],[600000,2490000],[585589,2475000]]]}`,
 			"the geometry: coordinate (585589, 2.475e+06) is not a longitude and latitude"},
+		// Four times one point: every row was quarantined outside_bounds
+		// and the file refused as if the data were bad.
+		{"zero area", `{"type":"Polygon","coordinates":[[[103.4,22.4],[103.4,22.4],[103.4,22.4],[103.4,22.4]]]}`,
+			"a geometry of zero area"},
 	} {
 		b := filepath.Join(dir, c.name+".geojson")
 		os.WriteFile(b, []byte(c.geo), 0o644)
