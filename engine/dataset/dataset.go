@@ -36,8 +36,13 @@ type Source struct {
 	RejectedBy     map[string]int64 `json:"rejected_by_reason,omitempty"`
 	IgnoredColumns []string         `json:"ignored_columns,omitempty"`
 	Mapping        json.RawMessage  `json:"mapping,omitempty"`
-	Quarantine     string           `json:"quarantine,omitempty"`
-	Parts          []Part           `json:"parts"`
+	// ReadOptions are the options besides the mapping that change which
+	// rows are kept (readOptions: the --bounds geometry's checksum,
+	// deduplication off); absent for the defaults and in manifests of
+	// earlier versions.
+	ReadOptions string `json:"read_options,omitempty"`
+	Quarantine  string `json:"quarantine,omitempty"`
+	Parts       []Part `json:"parts"`
 	// ContentSHA256 is the SHA-256 of the decoded content (after gzip);
 	// absent when it equals SHA256 and in manifests of earlier versions.
 	ContentSHA256 string `json:"content_sha256,omitempty"`

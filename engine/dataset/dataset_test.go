@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/paulmach/orb"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -165,6 +166,26 @@ func TestReingestIsIdempotent(t *testing.T) {
 	}
 	if got := mappingDiff(canonicalMapping([]byte("{\n \"timezone\":\"UTC\"}"), ""), canonicalMapping(utc.MappingJSON, "")); got != "" {
 		t.Fatalf("one mapping written two ways differs in %q", got)
+	}
+	// Bounds or deduplication turned off keep other rows of the same
+	// bytes: another reading too (both said "already ingested, nothing
+	// changed", the correction not applied).
+	bounded := o
+	bounded.Config.Bounds = orb.MultiPolygon{{{{100, 8}, {110, 8}, {110, 24}, {100, 24}, {100, 8}}}}
+	noDedup := o
+	noDedup.Config.Dedup = false
+	for name, c := range map[string]struct {
+		opt  IngestOptions
+		want string
+	}{"bounds": {bounded, "other options (the defaults (no bounds, duplicates removed) → bounds "}, "no dedup": {noDedup, "→ no deduplication)"}} {
+		s, _ = Open(dir)
+		_, err := s.IngestFile(context.Background(), in, c.opt)
+		if !errors.As(err, &other) || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("same bytes, %s: %v", name, err)
+		}
+	}
+	if !equalSnap(before, snapshot(t, dir)) {
+		t.Fatal("a refused reading changed the dataset")
 	}
 
 	// The manifest lost and rebuilt by repair: the reading is not
@@ -395,5 +416,25 @@ func TestCanonicalMappingDefaults(t *testing.T) {
 	}
 	if got := canonicalMapping([]byte(`{"kind": "measurements"}`), ingest.KindVillages); got == "" {
 		t.Error("a villages file read as measurements reads alike")
+	}
+}
+
+// TestReingestSameBounds: a file ingested with --bounds records them; the
+// same bytes with the same bounds are already ingested.
+func TestReingestSameBounds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
+	s, _ := Open(dir)
+	o := opts()
+	o.MaxRejectShare = 1
+	o.Config.Bounds = orb.MultiPolygon{{{{100, 8}, {110, 8}, {110, 24}, {100, 24}, {100, 8}}}}
+	res, err := s.IngestFile(context.Background(), in, o)
+	if err != nil || !strings.HasPrefix(res.Source.ReadOptions, "bounds ") {
+		t.Fatalf("%+v %v", res.Source.ReadOptions, err)
+	}
+	s, _ = Open(dir)
+	res, err = s.IngestFile(context.Background(), in, o)
+	if err != nil || !res.AlreadyIngested {
+		t.Fatalf("the same bytes and bounds: %+v %v", res, err)
 	}
 }

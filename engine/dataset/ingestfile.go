@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,6 +68,9 @@ type OtherReadingError struct {
 	Path     string
 	Previous Source // the earlier ingest
 	Was, Now string // the two mappings, as canonical JSON ("" for none)
+	// OptionsWas and OptionsNow are the two readings' other options
+	// (readOptions: bounds, deduplication; "" for the defaults).
+	OptionsWas, OptionsNow string
 }
 
 func (e *OtherReadingError) Error() string {
@@ -77,9 +82,22 @@ func (e *OtherReadingError) Error() string {
 // file was ingested, what the mappings differ in, and that nothing was
 // added.
 func (e *OtherReadingError) Reason() string {
-	return fmt.Sprintf("these bytes were ingested on %s as %s read with another mapping (%s); "+
+	var diffs []string
+	if e.Was != e.Now {
+		diffs = append(diffs, "another mapping ("+mappingDiff(e.Was, e.Now)+")")
+	}
+	if e.OptionsWas != e.OptionsNow {
+		show := func(s string) string {
+			if s == "" {
+				return "the defaults (no bounds, duplicates removed)"
+			}
+			return s
+		}
+		diffs = append(diffs, "other options ("+show(e.OptionsWas)+" → "+show(e.OptionsNow)+")")
+	}
+	return fmt.Sprintf("these bytes were ingested on %s as %s read with %s; "+
 		"a dataset keeps one reading of a file, so nothing was added",
-		e.Previous.IngestedAt.Format("2006-01-02 15:04 MST"), e.Previous.Name, mappingDiff(e.Was, e.Now))
+		e.Previous.IngestedAt.Format("2006-01-02 15:04 MST"), e.Previous.Name, strings.Join(diffs, " and "))
 }
 
 // mappingDiff lists the keys two canonical mappings differ in, "key: then
@@ -171,10 +189,40 @@ func sameReading(path string, prev Source, opt IngestOptions) error {
 	}
 	kind := ingest.Kind(prev.Kind)
 	was, is := canonicalMapping(prev.Mapping, kind), canonicalMapping(now, kind)
-	if was == is {
+	optWas, optNow := prev.ReadOptions, readOptions(opt.Config)
+	if was == is && optWas == optNow {
 		return nil
 	}
-	return &OtherReadingError{Path: path, Previous: prev, Was: was, Now: is}
+	return &OtherReadingError{Path: path, Previous: prev, Was: was, Now: is, OptionsWas: optWas, OptionsNow: optNow}
+}
+
+// readOptions describes the options of cfg besides the mapping that
+// change which of a file's rows are kept — the --bounds geometry (by a
+// checksum of its coordinates) and deduplication turned off — as
+// Source.ReadOptions records them: "" for the defaults.
+func readOptions(cfg ingest.Config) string {
+	var parts []string
+	if len(cfg.Bounds) > 0 {
+		h := sha256.New()
+		var b [8]byte
+		for _, p := range cfg.Bounds {
+			for _, r := range p {
+				binary.LittleEndian.PutUint64(b[:], uint64(len(r)))
+				h.Write(b[:])
+				for _, q := range r {
+					binary.LittleEndian.PutUint64(b[:], math.Float64bits(q[0]))
+					h.Write(b[:])
+					binary.LittleEndian.PutUint64(b[:], math.Float64bits(q[1]))
+					h.Write(b[:])
+				}
+			}
+		}
+		parts = append(parts, "bounds "+hex.EncodeToString(h.Sum(nil))[:16])
+	}
+	if !cfg.Dedup {
+		parts = append(parts, "no deduplication")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // canonicalMapping returns a mapping's JSON as ingest.Mapping writes it,
@@ -482,7 +530,8 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		res.RefusedDir = dir
 		return res, &TooManyRejectsError{Path: path, Share: share, Limit: opt.MaxRejectShare, Dir: dir}
 	}
-	res.Source, err = txn.Commit(Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON})
+	res.Source, err = txn.Commit(Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON,
+		ReadOptions: readOptions(opt.Config)})
 	if err != nil {
 		return nil, err
 	}

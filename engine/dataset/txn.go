@@ -378,6 +378,9 @@ type Meta struct {
 	IngestedAt time.Time
 	Report     *ingest.Report
 	Mapping    []byte // the mapping file used, if any (JSON)
+	// ReadOptions is Source.ReadOptions (readOptions of the ingest's
+	// configuration).
+	ReadOptions string
 }
 
 type placed struct{ tmp, final string }
@@ -573,6 +576,7 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 	if len(meta.Mapping) > 0 {
 		src.Mapping = json.RawMessage(meta.Mapping)
 	}
+	src.ReadOptions = meta.ReadOptions
 	m := t.s.manifest
 	m.Sources = append(slices.Clone(m.Sources), src)
 	data, err := json.MarshalIndent(m, "", "  ")
