@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -370,30 +368,14 @@ func newEnvField(opt CoverageOptions) (*envField, error) {
 // per process for the same inputs: every stage of a run, and every
 // command of a process that runs several (the demo, the service), places
 // the same people, and a country's density takes about a second to
-// build. The last densityMemoSize are kept, under a SHA-256 of their
-// inputs (cells and places in order, as bits); a Density is read-only,
+// build. The last densityMemoSize are kept, under their inputs' hash
+// (hashConfig, about 30 ms for the country's); a Density is read-only,
 // safe to share.
 func densityOf(cells []population.Cell, places []population.Place) (*population.Density, error) {
-	h := sha256.New()
-	var b [8]byte
-	put := func(v uint64) {
-		binary.LittleEndian.PutUint64(b[:], v)
-		h.Write(b[:])
-	}
-	put(uint64(len(cells)))
-	for _, c := range cells {
-		put(uint64(c.Cell))
-		put(math.Float64bits(c.Population))
-		put(math.Float64bits(c.Households))
-	}
-	put(uint64(len(places)))
-	for _, p := range places {
-		put(math.Float64bits(p.Lon))
-		put(math.Float64bits(p.Lat))
-		put(math.Float64bits(p.Weight))
-	}
-	var key [sha256.Size]byte
-	h.Sum(key[:0])
+	key := hashConfig(struct {
+		Population []population.Cell
+		Places     []population.Place
+	}{cells, places})
 	densityMemo.mu.Lock()
 	for _, e := range densityMemo.entries {
 		if e.key == key {
@@ -426,8 +408,17 @@ var densityMemo struct {
 }
 
 type densityEntry struct {
-	key [sha256.Size]byte
+	key string
 	d   *population.Density
+}
+
+// density returns the people per km² at (lon, lat); 0 without a
+// population table.
+func (f *envField) density(lon, lat float64) (float64, error) {
+	if f.dens == nil {
+		return 0, nil
+	}
+	return f.dens.At(lon, lat)
 }
 
 // at returns the environment at (lon, lat).
@@ -435,7 +426,7 @@ func (f *envField) at(lon, lat float64) (predict.Env, float64, error) {
 	if f.dens == nil {
 		return predict.EnvRural, 0, nil
 	}
-	d, err := f.dens.At(lon, lat)
+	d, err := f.density(lon, lat)
 	if err != nil {
 		return predict.EnvRural, 0, err
 	}
@@ -457,14 +448,8 @@ func (f *envField) atAll(lon, lat []float64) ([]predict.Env, []float64, error) {
 // knots returns the density at (lon, lat) on the clutter correction's
 // knots (clutterMembership); without a population, the first knot.
 func (f *envField) knots(lon, lat float64) (radiomap.Membership, error) {
-	if f.dens == nil {
-		return radiomap.Membership{}, nil
-	}
-	d, err := f.dens.At(lon, lat)
-	if err != nil {
-		return radiomap.Membership{}, err
-	}
-	return clutterMembership(d), nil
+	d, err := f.density(lon, lat)
+	return clutterMembership(d), err
 }
 
 // CoverageTable shapes states into result columns.

@@ -438,10 +438,6 @@ type dzPrep struct {
 	// predictor, when set, gives the predictions at the evidence cells
 	// (predictEvidence when nil).
 	predictor evPredictor
-	// env is the environment of opt.Coverage, built once for every
-	// prediction of the stage (envField: a density over the population
-	// table, 0.4 s for the country's villages).
-	env *envField
 }
 
 func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
@@ -617,7 +613,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	out := &DeadZoneResult{Coverage: cov, Population: pop, PopulationFromVillages: p.popFromVillages}
 	vcfg.Thresholds = cov.Config.Thresholds
 	ev := m.ev
-	envF, err := p.envField()
+	envF, err := newEnvField(opt.Coverage)
 	if err != nil {
 		return nil, err
 	}
@@ -801,19 +797,6 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	return out, nil
-}
-
-// envField returns the environment of the run's coverage options, built
-// on first use (a run whose dead zones are read back builds none).
-func (p *dzPrep) envField() (*envField, error) {
-	if p.env == nil {
-		env, err := newEnvField(p.opt.Coverage)
-		if err != nil {
-			return nil, err
-		}
-		p.env = env
-	}
-	return p.env, nil
 }
 
 // leaveOutNoData finds where a run over every province has people but no

@@ -836,7 +836,7 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 		}
 		t0 = time.Now()
 		notify(progress, Progress{Stage: StageDeadZones, Unit: "villages", Total: int64(len(p.dv))})
-		env, err := p.envField()
+		env, err := newEnvField(p.opt.Coverage)
 		if err != nil {
 			return nil, err
 		}
