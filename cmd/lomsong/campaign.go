@@ -145,9 +145,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := o.cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	if _, err := deadzone.CutFromMissCost(o.cfg.MissCost); err != nil {
-		// The verdict's cut of the same C (and villages.csv's rounding).
-		return usageError{fmt.Sprintf("campaign: --miss-cost %g: want a positive number, at least 1e-15 (the cut 1/(1+C) must stay below 1)", o.cfg.MissCost)}
+	// The verdict's cut of the same C (and villages.csv's rounding).
+	if _, err := missCostCut("campaign", o.cfg.MissCost); err != nil {
+		return err
 	}
 	var villages []campaign.Village
 	var source string
@@ -215,9 +215,9 @@ func leftOut(rows []string, what string) string {
 // returns the villages that have a verdict; with --province, those whose
 // point lies in the province.
 func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, string, error) {
-	cut, err := deadzone.CutFromMissCost(missCost)
+	cut, err := missCostCut("campaign", missCost)
 	if err != nil {
-		return nil, "", usageError{err.Error()}
+		return nil, "", err
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {

@@ -152,9 +152,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		if given["served-reliability"] {
 			return usageError{"deadzones: give --miss-cost or --served-reliability, not both"}
 		}
-		c, err := deadzone.CutFromMissCost(*missCost)
+		c, err := missCostCut("deadzones", *missCost)
 		if err != nil {
-			return usageError{fmt.Sprintf("deadzones: --miss-cost %g: want a positive number, at least 1e-15 (the cut 1/(1+C) must stay below 1)", *missCost)}
+			return err
 		}
 		cut = c
 	}
@@ -513,4 +513,15 @@ func communesGiveNone(path string, provinceOf []string, given int) error {
 	provs := slices.Compact(slices.Sorted(slices.Values(provinceOf)))
 	return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: none of its communes holds one of them (their provinces: %s); give the communes of those provinces",
 		path, len(provinceOf), strings.Join(firstN(provs, 8), ", "))}
+}
+
+// missCostCut returns the cut on P(dead) of --miss-cost C
+// (deadzone.CutFromMissCost), or the usage error of command cmd naming
+// the flag.
+func missCostCut(cmd string, c float64) (float64, error) {
+	cut, err := deadzone.CutFromMissCost(c)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("%s: --miss-cost %g: want a positive number, at least 1e-15 (the cut 1/(1+C) must stay below 1)", cmd, c)}
+	}
+	return cut, nil
 }
