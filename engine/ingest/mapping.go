@@ -427,8 +427,8 @@ func inClockGap(t time.Time, l, s string, loc *time.Location) string {
 	// A gap needs a change of offset within hours: none (every fixed
 	// zone, and most times of the others) needs no second parse.
 	_, off := t.Zone()
-	_, before := t.Add(-6 * time.Hour).In(loc).Zone()
-	_, after := t.Add(6 * time.Hour).In(loc).Zone()
+	_, before := t.Add(-6 * time.Hour).Zone()
+	_, after := t.Add(6 * time.Hour).Zone()
 	if off == before && off == after {
 		return ""
 	}
@@ -436,8 +436,7 @@ func inClockGap(t time.Time, l, s string, loc *time.Location) string {
 	if err != nil {
 		return ""
 	}
-	a := t.In(loc)
-	if a.Year() == wall.Year() && a.YearDay() == wall.YearDay() && a.Hour() == wall.Hour() && a.Minute() == wall.Minute() && a.Second() == wall.Second() {
+	if t.Year() == wall.Year() && t.YearDay() == wall.YearDay() && t.Hour() == wall.Hour() && t.Minute() == wall.Minute() && t.Second() == wall.Second() {
 		return ""
 	}
 	return fmt.Sprintf("%s is skipped by the clocks of %s (a daylight-saving gap)", wall.Format("2006-01-02 15:04:05"), loc)
