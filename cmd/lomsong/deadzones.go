@@ -200,7 +200,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		return writeDeadzones(stage, res)
-	}); err != nil {
+	}, *claims, cf.population, cf.calibration); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,6 +127,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		debug.FreeOSMemory()
 		t := time.Now()
 		rss.reset()
+		// Its goroutines, and those they start, carry the stage's name in a
+		// CPU profile (LOMSONG_CPUPROFILE; go tool pprof -tagfocus stage=run).
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("stage", name)))
 		fmt.Fprintf(e.stdout, "\n== %s\n", name)
 		return func() {
 			fmt.Fprintf(e.stdout, "(%s: %.1fs%s)\n", name, time.Since(t).Seconds(), rss.note())
@@ -222,9 +226,11 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			var scTime time.Duration
 			var wg sync.WaitGroup
 			wg.Go(func() {
-				t0 := time.Now()
-				scErr = sc.run(ctx, sc.args, &senv)
-				scTime = time.Since(t0)
+				pprof.Do(ctx, pprof.Labels("stage", sc.name), func(ctx context.Context) {
+					t0 := time.Now()
+					scErr = sc.run(ctx, sc.args, &senv)
+					scTime = time.Since(t0)
+				})
 			})
 			done := stage(s.name)
 			err := s.run(ctx, s.args, e)
@@ -245,11 +251,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		}
 		done := stage(s.name)
 		if s.name == "export" {
-			oracleWait.Go(func() { oracleVerdicts = oracle.Verdicts(1) })
+			oracleWait.Go(func() {
+				pprof.Do(ctx, pprof.Labels("stage", "oracle"), func(context.Context) { oracleVerdicts = oracle.Verdicts(1) })
+			})
 		}
 		if s.name == "report" {
 			fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes (beside the report)")
 			uncalWait.Go(func() {
+				pprof.SetGoroutineLabels(pprof.WithLabels(uctx, pprof.Labels("stage", "uncalibrated")))
 				uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
 					filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
 			})

@@ -154,6 +154,11 @@ func TestBinaryExitCodes(t *testing.T) {
 			`run: unexpected argument "2030-01" (did you mean --period 2030-01?)`},
 		{"NaN share", []string{"validate", "--max-reject-share", "NaN", missing}, exitUsage, "validate: --max-reject-share NaN: want a finite number"},
 		{"infinite budget", []string{"run", "--dataset", missing, "--budget", "Inf"}, exitUsage, "run: --budget +Inf: want a finite number"},
+		// A script's unset variable: not read as "no province" (the whole country).
+		{"empty province", []string{"export", "--dataset", missing, "--period", "2026-05", "--province", "", "--out", missing + ".gpkg"}, exitUsage,
+			`export: --province "": an empty value`},
+		{"population at resolution 0", []string{"population", "--points", missing, "--res", "0", "--out", missing}, exitUsage, "--res 0 outside 5..15"},
+		{"blank dataset", []string{"deadzones", "--dataset", "  ", "--out", missing}, exitUsage, `deadzones: --dataset "  ": an empty value`},
 		{"stray argument", []string{"coverage", "--dataset", missing, "junk", "--out", missing}, exitUsage,
 			`coverage: unexpected argument "junk": it takes flags only`},
 		{"too many rejected rows", []string{"validate", "--max-reject-share", "0", filepath.Join(examples, "measurements_viettel.csv")},

@@ -400,19 +400,33 @@ func addProvenance(meta map[string]string, datasetDir string) error {
 // exportFiles lists the exports beside a report in folder out, for the
 // report to link to: OUT/export/*.gpkg and the GeoParquet files of
 // OUT/export/geoparquet, by name.
-func exportFiles(out string) []report.File {
-	var files []report.File
+func exportFiles(ctx context.Context, out string, want export.Meta) (files []report.File, skipped []string) {
 	gpkg, _ := filepath.Glob(filepath.Join(out, "export", "*.gpkg"))
-	for _, p := range gpkg {
-		files = append(files, report.File{Name: filepath.Base(p), Href: "export/" + filepath.Base(p),
-			Text: "GeoPackage: every layer with its QGIS style (open it in QGIS: Layer → Add Layer → Add Vector Layer)"})
-	}
 	pq, _ := filepath.Glob(filepath.Join(out, "export", "geoparquet", "*.parquet"))
-	for _, p := range pq {
-		files = append(files, report.File{Name: filepath.Base(p), Href: "export/geoparquet/" + filepath.Base(p),
-			Text: "GeoParquet 1.1 layer " + strings.TrimSuffix(filepath.Base(p), ".parquet") + " (DuckDB, GeoPandas, QGIS)"})
+	for _, p := range append(gpkg, pq...) {
+		rel, _ := filepath.Rel(out, p)
+		rel = filepath.ToSlash(rel)
+		got, err := export.ReadMeta(ctx, p)
+		if err != nil {
+			skipped = append(skipped, err.Error())
+			continue
+		}
+		ok, stale, why := want.Matches(got)
+		if !ok {
+			skipped = append(skipped, fmt.Sprintf("%s: an export of %s, not of this report's", rel, why))
+			continue
+		}
+		f := report.File{Name: filepath.Base(p), Href: rel,
+			Text: "GeoPackage: every layer with its QGIS style (open it in QGIS: Layer → Add Layer → Add Vector Layer)"}
+		if strings.HasSuffix(p, ".parquet") {
+			f.Text = "GeoParquet 1.1 layer " + strings.TrimSuffix(filepath.Base(p), ".parquet") + " (DuckDB, GeoPandas, QGIS)"
+		}
+		if stale {
+			f.Text += "; made from an earlier state of the dataset (lomsong export again to bring it up to date)"
+		}
+		files = append(files, f)
 	}
-	return files
+	return files, skipped
 }
 
 // replaceableGeoPackage refuses to replace a file at path that is not a

@@ -167,7 +167,8 @@ point by point. The tables are CSV (comma, semicolon or tab separated, the
 header row optional, gzip allowed); households, when given, on every row or on
 none. Households per cell are population divided by the census 2019
 average household size of the province the cell centre falls in, unless the
-input gives households.`
+input gives households. An H3 table's repeated cells are added up (and counted
+in a warning). --res is 5 (about 250 km² a cell) or finer; the analyses use 7–9.`
 
 const populationExample = `  lomsong population --raster ../shared/data/vnm_worldpop_2020_1km.tif --res 8 --out ./pop
   lomsong population --h3 ../shared/data/kontur_population_lao_h3r8.csv --res 7 --out ./pop-lao`
@@ -192,8 +193,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"population: give exactly one of --raster, --h3, --points, and --out"}
 	}
-	if *res < 0 || *res > hexgrid.MaxRes {
-		return usageError{fmt.Sprintf("population: --res %d outside 0..15", *res)}
+	if *res < minPopulationRes || *res > hexgrid.MaxRes {
+		area, _ := hexgrid.AvgAreaKm2(minPopulationRes - 1)
+		return usageError{fmt.Sprintf("population: --res %d outside %d..%d: a cell of resolution %d or coarser (%.0f km² and more) spans districts and provinces, while its households take the household size of the province its centre lies in, and its centre may lie in the sea or a neighbouring country; the analyses use 7 to 9",
+			*res, minPopulationRes, hexgrid.MaxRes, minPopulationRes-1, area)}
 	}
 	start := time.Now()
 	var cells []population.Cell
@@ -224,17 +227,30 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 		input = stats.InputTotal
 		fmt.Fprintf(e.stdout, "%s: %d populated pixels, %d sub-points (k = %d..%d)\n", *rasterPath, stats.Pixels, stats.SubPoints, stats.MinK, stats.MaxK)
+		if stats.NaNPixels > 0 {
+			fmt.Fprintf(e.stderr, "warning: %s: NaN in %d %s, where the raster declares no NaN nodata: read as nodata (no people)\n",
+				*rasterPath, stats.NaNPixels, map[bool]string{true: "pixel", false: "pixels"}[stats.NaNPixels == 1])
+		}
 	case *h3Path != "":
 		r, closeFn, err := openMaybeGzip(*h3Path)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		in, hh, err := population.ReadH3Table(r)
+		tab, err := population.ReadH3Table(r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", *h3Path, err)
 		}
-		hasHouseholds = hh
+		in := tab.Cells
+		hasHouseholds = tab.HasHouseholds
+		if f := tab.FirstRepeat; tab.Repeats > 0 {
+			rows := fmt.Sprintf("%d rows give a cell an earlier row gave", tab.Repeats)
+			if tab.Repeats == 1 {
+				rows = "1 row gives a cell an earlier row gave"
+			}
+			fmt.Fprintf(e.stderr, "warning: %s: %s (the first: line %d, cell %v, first on line %d): their counts are added to the cell's; if a row was given twice, remove it\n",
+				*h3Path, rows, f.Line, f.Cell, f.Earlier)
+		}
 		if len(in) == 0 {
 			// An empty table would be used as "no households anywhere".
 			return refusedError{fmt.Errorf("%s: no populated cell in the table (no rows); nothing written", *h3Path)}
@@ -354,7 +370,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		return writeAtomic(filepath.Join(stage, "population.csv"), func(f *dataset.AtomicFile) error {
 			return writeCols(f, cols)
 		})
-	}); err != nil {
+	}, *rasterPath, *h3Path, *pointsPath); err != nil {
 		return err
 	}
 	rel := 0.0
@@ -365,6 +381,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		len(cells), *res, pop, input, rel, hh, time.Since(start).Seconds(), filepath.Join(*out, "population.{parquet,csv}"))
 	return nil
 }
+
+// minPopulationRes is the coarsest resolution population writes.
+const minPopulationRes = 5
 
 // maxPopulationCells caps the cells population writes: Vietnam's land at
 // resolution 10 is about 20 million cells.

@@ -459,7 +459,10 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 // finiteFlags refuses a number flag given NaN or ±Inf (which strconv,
 // and so the flag package, accept): every number flag is an amount, a
 // share, a distance or a rate, and a NaN passes every range check written
-// as a comparison ("x < 0" is false for NaN).
+// as a comparison ("x < 0" is false for NaN). It refuses a text flag given
+// an empty or blank value too: that is a script's unset variable
+// (--province "$P"), and read as the flag's default it would answer
+// another question (the whole country) without a word.
 func finiteFlags(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
@@ -467,8 +470,15 @@ func finiteFlags(fs *flag.FlagSet) error {
 		if !ok || err != nil {
 			return
 		}
-		if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			err = usageError{fmt.Sprintf("%s: --%s %s: want a finite number", fs.Name(), f.Name, f.Value.String())}
+		switch v := g.Get().(type) {
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				err = usageError{fmt.Sprintf("%s: --%s %s: want a finite number", fs.Name(), f.Name, f.Value.String())}
+			}
+		case string:
+			if strings.TrimSpace(v) == "" {
+				err = usageError{fmt.Sprintf("%s: --%s %q: an empty value; give one, or leave the flag out for its default", fs.Name(), f.Name, v)}
+			}
 		}
 	})
 	return err

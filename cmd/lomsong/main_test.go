@@ -457,12 +457,14 @@ func TestPlanCandidatesFile(t *testing.T) {
 	for i := range 30 {
 		fmt.Fprintf(&b, "Q%d,103.%02d,22.3,,,\n", i, 10+i)
 	}
-	b.WriteString("P3,203.3,22.4,,,\n") // one bad row of 33: 3%
+	b.WriteString("P3,203.3,22.4,,,\n")    // one bad row of 34: 3%
+	b.WriteString("PARIS,2.35,48.85,,,\n") // a valid point, in another country
 	good := filepath.Join(dir, "c.csv")
 	os.WriteFile(good, []byte(b.String()), 0o644)
 	out := filepath.Join(dir, "plan")
 	_, errs, code := runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", good, "--out", out)
-	if code != exitOK || !strings.Contains(errs, "1 of 33 rows rejected (out_of_range 1)") {
+	if code != exitOK || !strings.Contains(errs, "1 of 34 rows rejected (out_of_range 1)") ||
+		!strings.Contains(errs, "warning: "+good+": 1 of 33 accepted rows lie outside Viet Nam") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	q := csvRows(t, filepath.Join(out, "candidates.quarantine.csv"))
@@ -476,8 +478,17 @@ func TestPlanCandidatesFile(t *testing.T) {
 			proposed++
 		}
 	}
-	if proposed != 32 {
-		t.Errorf("%d proposed candidates in candidates.csv, want 32", proposed)
+	if proposed != 33 {
+		t.Errorf("%d proposed candidates in candidates.csv, want 33", proposed)
+	}
+	// A user's candidates file kept in the output folder under the name of
+	// an output (candidates.csv): refused before it is replaced.
+	mine := filepath.Join(out, "candidates.csv")
+	before := []byte("candidate_id,lon,lat\nC1,103.17,22.39\n")
+	os.WriteFile(mine, before, 0o644)
+	_, errs, code = runBinary(t, "plan", "--dataset", ds, "--budget", "20e9", "--candidates", mine, "--out", out)
+	if after, _ := os.ReadFile(mine); code != exitUsage || !strings.Contains(errs, "would replace it: nothing written") || !bytes.Equal(after, before) {
+		t.Fatalf("candidates read from the output folder: exit %d\n%s", code, errs)
 	}
 
 	// A candidate id given twice: the second row is a duplicate with its
@@ -559,7 +570,7 @@ func TestPlanCandidatesFile(t *testing.T) {
 		t.Fatalf("missing budget: %d", code)
 	}
 	// validate checks both tables before a run; ingest does not store them.
-	if out, errs, code := runCmd(t, "validate", "--kind", "candidates", good); code != exitOK || !strings.Contains(out, "33 rows read, 32 accepted, 1 rejected") {
+	if out, errs, code := runCmd(t, "validate", "--kind", "candidates", good); code != exitOK || !strings.Contains(out, "34 rows read, 33 accepted, 1 rejected") {
 		t.Fatalf("validate --kind candidates: %d\n%s%s", code, out, errs)
 	}
 	if out, errs, code := runCmd(t, "validate", "--kind", "claims", claims); code != exitDataRefused || !strings.Contains(out, `column "cell"`) {

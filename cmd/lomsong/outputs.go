@@ -57,7 +57,10 @@ func setLockName(set string) string     { return setPrefix + set + ".lock" }
 // given. The set's name must be a plain word (programmer error otherwise).
 // When ctx is done (a signal arrived) before the commit point, the set is
 // not committed: the previous outputs stay and ctx's error is returned.
-func writeSet(ctx context.Context, dir, set string, fill func(stage string) error) error {
+// inputs are the files the command read: a set that would replace one
+// (its file of the same name in dir is that input, through any path or
+// link) is not committed, so that no input is lost to its own output.
+func writeSet(ctx context.Context, dir, set string, fill func(stage string) error, inputs ...string) error {
 	if set == "" || strings.ContainsAny(set, `/\.`) {
 		panic("lomsong: invalid output set name " + set)
 	}
@@ -108,6 +111,9 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 	if slices.Contains(m.Files, setManifestName(set)) {
 		return fmt.Errorf("%s outputs: %s is a reserved name", set, setManifestName(set))
 	}
+	if err := inputAmongOutputs(dir, m.Files, inputs); err != nil {
+		return err
+	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -126,6 +132,27 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 		return err
 	}
 	return finishSet(dir, set)
+}
+
+// inputAmongOutputs refuses (a usage error) an input that is one of the
+// files named in dir: writing them would replace it.
+func inputAmongOutputs(dir string, names, inputs []string) error {
+	for _, in := range inputs {
+		if in == "" {
+			continue
+		}
+		ist, err := os.Stat(in)
+		if err != nil {
+			continue // not a file read: nothing to lose
+		}
+		for _, name := range names {
+			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && os.SameFile(ist, st) {
+				return usageError{fmt.Sprintf("%s is the input read, and %s in --out %s would replace it: nothing written; give another --out (or copy the input elsewhere first)",
+					in, name, dir)}
+			}
+		}
+	}
+	return nil
 }
 
 // recoverSet completes a set that a killed run had committed and removes what
@@ -303,6 +330,10 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 	if r := t.Report; r.Rejected > 0 {
 		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",
 			t.Path, r.Rejected, r.RowsRead, t.RejectedByReason(), quarantine)
+	}
+	if r := t.Report; r.OutsideVietNam > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s: %d of %d accepted rows lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): used as given; if they are mistyped, fix them (lomsong validate names them with --bounds FILE)\n",
+			t.Path, r.OutsideVietNam, r.Accepted)
 	}
 	return nil
 }

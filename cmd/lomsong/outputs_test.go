@@ -125,6 +125,36 @@ func TestWriteSetInterruptedKeepsThePreviousSet(t *testing.T) {
 	}
 }
 
+// An input that the set would replace (the same file through a link, or a
+// user's own file of an output's name) is kept and the set not committed.
+func TestWriteSetKeepsItsInputs(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "b.csv")
+	if err := os.WriteFile(in, []byte("the user's table"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link.csv")
+	if err := os.Symlink(in, link); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.csv")
+	os.WriteFile(other, []byte("x"), 0o644)
+	fill := fillFiles([][2]string{{"a.csv", "a2"}, {"b.csv", "b2"}}, "")
+	err := writeSet(context.Background(), dir, "zones", fill, other, link)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "b.csv in --out") {
+		t.Fatalf("err %v, want a usage error naming b.csv", err)
+	}
+	wantContent(t, dir, map[string]string{"b.csv": "the user's table"})
+	if got := listDir(t, dir); slices.Contains(got, "a.csv") {
+		t.Fatalf("files %v: the set was committed", got)
+	}
+	// Inputs elsewhere (or not files at all) do not stop it.
+	if err := writeSet(context.Background(), t.TempDir(), "zones", fill, other, "", filepath.Join(dir, "missing.csv")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A write that fails in the middle of the set (the second of three files
 // fails half-way) leaves the previous set exactly as it was, and nothing
 // temporary.

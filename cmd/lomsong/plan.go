@@ -129,7 +129,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		return writePlan(stage, res, popt, prov)
-	}); err != nil {
+	}, *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
 	p := res.Plan

@@ -80,7 +80,16 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	}
 	r.GeneratedAt = e.now().UTC().Format("2006-01-02 15:04 UTC")
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
-	r.Files = exportFiles(*out)
+	want, err := outputMeta(cf.dataset)
+	if err != nil {
+		return err
+	}
+	want.Period, want.Province, want.Resolution = p.String(), single, cf.res
+	var skipped []string
+	r.Files, skipped = exportFiles(ctx, *out, want)
+	for _, s := range skipped {
+		fmt.Fprintf(e.stderr, "report: not linked as the month's layers: %s\n", s)
+	}
 	path := filepath.Join(*out, "report.html")
 	if err := writeSet(ctx, *out, "report", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })

@@ -63,6 +63,7 @@ func (o RasterOptions) Validate() error {
 type RasterStats struct {
 	InputTotal float64 // sum of the populated pixels read
 	Pixels     int     // populated pixels
+	NaNPixels  int     // NaN pixels of a raster whose nodata is not NaN, read as nodata
 	SubPoints  int     // sub-points indexed
 	MinK, MaxK int     // range of k over the rows read
 }
@@ -145,6 +146,9 @@ func (d *RasterDistributor) AddRows(row0 int, values []float64) error {
 		for c := win.Min.X; c < win.Max.X; c++ {
 			v := values[i*W+c]
 			if d.info.IsNoData(v) || math.IsNaN(v) || v == 0 {
+				if math.IsNaN(v) && !d.info.IsNoData(v) {
+					d.stats.NaNPixels++
+				}
 				continue
 			}
 			if v < 0 || math.IsInf(v, 0) {

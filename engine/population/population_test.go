@@ -157,6 +157,20 @@ func TestRasterErrors(t *testing.T) {
 	}
 }
 
+// NaN pixels carry nothing; those the raster does not declare as its
+// nodata are counted, for the command to say so.
+func TestRasterNaNPixels(t *testing.T) {
+	info := geoInfo(3, 1, 105, 21, 0.01)
+	_, st := distribute(t, info, []float64{5, math.NaN(), 7}, RasterOptions{Res: 8})
+	if st.Pixels != 2 || st.InputTotal != 12 || st.NaNPixels != 1 {
+		t.Errorf("nodata -99999: %+v, want 2 pixels, 12 people, 1 NaN pixel", st)
+	}
+	info.NoData = math.NaN()
+	if _, st := distribute(t, info, []float64{5, math.NaN(), 7}, RasterOptions{Res: 8}); st.Pixels != 2 || st.NaNPixels != 0 {
+		t.Errorf("nodata NaN: %+v, want 2 pixels and no NaN pixel counted", st)
+	}
+}
+
 func openWorldPop(tb testing.TB) *raster.Reader {
 	tb.Helper()
 	f, err := os.Open(shareddata.Path(tb, "vnm_worldpop_2020_1km.tif"))
@@ -288,9 +302,13 @@ func TestKonturLaos(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cells, hasHH, err := ReadH3Table(f)
+	tab, err := ReadH3Table(f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	cells, hasHH := tab.Cells, tab.HasHouseholds
+	if tab.Repeats != 0 {
+		t.Errorf("Kontur Laos: %d repeated cells, want none", tab.Repeats)
 	}
 	got, _ := Totals(cells)
 	if hasHH || len(cells) != rows || relErr(got, want) > 1e-12 {
@@ -330,7 +348,7 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 	a, _ := hexgrid.Index(105.85, 21.03, 8)
 	b, _ := hexgrid.Index(106.70, 10.77, 8)
 	in := "h3_index,population,households\n" + a.String() + ",10,3\n" + b.String() + ",5.5,2\n" + a.String() + ",2,1\n"
-	cells, hasHH, err := ReadH3Table(strings.NewReader(in))
+	tab, err := ReadH3Table(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,16 +356,20 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 	if a > b {
 		want[0], want[1] = want[1], want[0]
 	}
-	if !hasHH || !slices.Equal(cells, want) {
-		t.Errorf("got %v, want %v", cells, want)
+	if !tab.HasHouseholds || !slices.Equal(tab.Cells, want) {
+		t.Errorf("got %v, want %v", tab.Cells, want)
+	}
+	// The repeat of a (line 4, its first row line 2) is summed and told.
+	if r := (Repeat{Cell: a, Line: 4, Earlier: 2}); tab.Repeats != 1 || tab.FirstRepeat != r {
+		t.Errorf("repeats %d, first %+v; want 1, %+v", tab.Repeats, tab.FirstRepeat, r)
 	}
 	// The table lomsong population writes (cell,res,lon,lat,population,
 	// households) reads back, its other columns ignored: it was refused
 	// ("6 fields where the header has 3"), and without households the
 	// --population reader sends such a table here.
 	own := "cell,res,lon,lat,population\n" + a.String() + ",8,105.85,21.03,12\n" + b.String() + ",8,106.70,10.77,5.5\n"
-	if cells, hasHH, err := ReadH3Table(strings.NewReader(own)); err != nil || hasHH || len(cells) != 2 {
-		t.Errorf("lomsong population's own table: %v %v %v", cells, hasHH, err)
+	if tab, err := ReadH3Table(strings.NewReader(own)); err != nil || tab.HasHouseholds || len(tab.Cells) != 2 || tab.Repeats != 0 {
+		t.Errorf("lomsong population's own table: %+v %v", tab, err)
 	}
 	tests := []struct {
 		name, in, col string
@@ -367,7 +389,7 @@ func TestH3TableHeaderAndErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadH3Table(strings.NewReader(tc.in))
+			_, err := ReadH3Table(strings.NewReader(tc.in))
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe.Line != tc.line || pe.Column != tc.col {
 				t.Errorf("err = %v, want line %d column %s", err, tc.line, tc.col)
@@ -516,7 +538,7 @@ func TestRowWiderThanHeader(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 3 || !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "5 fields where the header has 3") {
 		t.Fatalf("points: %v", err)
 	}
-	_, _, err = ReadH3Table(strings.NewReader("h3,population\n8840644835fffff,2000,5\n"))
+	_, err = ReadH3Table(strings.NewReader("h3,population\n8840644835fffff,2000,5\n"))
 	if !errors.As(err, &pe) || pe.Line != 2 {
 		t.Fatalf("h3: %v", err)
 	}
@@ -536,7 +558,8 @@ func TestTableDelimiters(t *testing.T) {
 		if err != nil || pts.Len() != 2 || pts.Population[0] != 12.5 || pts.Lat[1] != 10.77 {
 			t.Errorf("points separated by %q: %v %+v", sep, err, pts)
 		}
-		cells, _, err := ReadH3Table(strings.NewReader(j("h3", "population", "households") + j(a.String(), "10", "3")))
+		tab, err := ReadH3Table(strings.NewReader(j("h3", "population", "households") + j(a.String(), "10", "3")))
+		cells := tab.Cells
 		if err != nil || len(cells) != 1 || cells[0] != (Cell{a, 10, 3}) {
 			t.Errorf("H3 table separated by %q: %v %v", sep, err, cells)
 		}

@@ -145,14 +145,17 @@ const MaxCount = 1e9
 // row is optional (Kontur files have none; without a header the columns
 // are in that order); "h3_index" and "cell" (the column of the table
 // lomsong population writes, read back whole: its other columns ignored)
-// are accepted for "h3". Repeated cells are
-// summed. It reports whether a households column was present. The result
-// is sorted by cell.
-func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
+// are accepted for "h3". Repeated cells are summed (a table may split a
+// cell's people over rows, by age or sex) and counted in H3Table.Repeats,
+// for the caller to say so: a repeat is as often a row given twice. The
+// cells are sorted.
+func ReadH3Table(r io.Reader) (H3Table, error) {
+	var t H3Table
 	pop := map[hexgrid.Cell]float64{}
 	hh := map[hexgrid.Cell]float64{}
+	lines := map[hexgrid.Cell]int{}
 	var given allOrNone
-	err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
+	err := readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
 		func(line int, get func(string) (string, bool)) error {
 			s, _ := get("h3")
 			c, err := hexgrid.Parse(s)
@@ -166,6 +169,14 @@ func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 			p, err := parseCount(line, "population", ps)
 			if err != nil {
 				return err
+			}
+			if first, ok := lines[c]; ok {
+				if t.Repeats == 0 {
+					t.FirstRepeat = Repeat{Cell: c, Line: line, Earlier: first}
+				}
+				t.Repeats++
+			} else {
+				lines[c] = line
 			}
 			pop[c] += p
 			hs, ok := get("households")
@@ -181,14 +192,30 @@ func ReadH3Table(r io.Reader) (cells []Cell, hasHouseholds bool, err error) {
 					return err
 				}
 				hh[c] += h
-				hasHouseholds = true
+				t.HasHouseholds = true
 			}
 			return nil
 		})
 	if err != nil {
-		return nil, false, err
+		return H3Table{}, err
 	}
-	return fromSums(pop, hh), hasHouseholds, nil
+	t.Cells = fromSums(pop, hh)
+	return t, nil
+}
+
+// H3Table is what ReadH3Table read.
+type H3Table struct {
+	Cells         []Cell // one per cell, sorted; a repeated cell's rows summed
+	HasHouseholds bool   // the table had a households column
+	Repeats       int    // rows whose cell an earlier row gave
+	FirstRepeat   Repeat // the first of them (when Repeats > 0)
+}
+
+// Repeat is a row of an H3 table whose cell an earlier row gave.
+type Repeat struct {
+	Cell    hexgrid.Cell
+	Line    int // the repeating row's line
+	Earlier int // the line of the cell's first row
 }
 
 // Points is a columnar point table; Households is nil when the input had

@@ -575,3 +575,19 @@ func TestLegendGround(t *testing.T) {
 		t.Errorf("every hex: %q", got)
 	}
 }
+
+// A province's villages past the first maxVillages are counted, and the
+// note names where they all are: the report's folder holds no villages.csv.
+func TestVillagesBeyondTheListAreNamed(t *testing.T) {
+	vs := make([]VillageRow, maxVillages+3)
+	for i := range vs {
+		vs[i] = VillageRow{ID: "V" + strings.Repeat("1", i+1), Status: "likely_dead", WithoutSignal: true, PDead: 0.8}
+	}
+	rows, more := villageRows(vs)
+	if len(rows) != maxVillages || !strings.HasPrefix(more, "and 3 more: ") || !strings.Contains(more, "lomsong deadzones") {
+		t.Errorf("%d rows, note %q", len(rows), more)
+	}
+	if rows, more := villageRows(vs[:maxVillages]); len(rows) != maxVillages || more != "" {
+		t.Errorf("exactly %d villages: %d rows, note %q", maxVillages, len(rows), more)
+	}
+}

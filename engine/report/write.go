@@ -624,7 +624,7 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 	var out []villageView
 	for i, v := range vs {
 		if i == maxVillages {
-			return out, fmt.Sprintf("and %d more in villages.csv", len(vs)-maxVillages)
+			return out, fmt.Sprintf("and %d more: every village is in villages.csv, which lomsong deadzones and lomsong run --out write", len(vs)-maxVillages)
 		}
 		vv := villageView{Name: clean(v.Name), Commune: clean(v.Commune), Households: count(v.Households),
 			Status: statusText[v.Status], StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}

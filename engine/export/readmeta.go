@@ -1,0 +1,129 @@
+package export
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
+)
+
+// ErrNotAnExport is returned by ReadMeta for a file that is not a lomsong
+// export (no lomsong metadata in it).
+var ErrNotAnExport = errors.New("not a lomsong export")
+
+// ReadMeta reads the metadata an export wrote into a file: a GeoPackage's
+// lomsong_metadata table (.gpkg) or a GeoParquet layer's "lomsong" key
+// (.parquet). A file of another kind, or without the metadata, gives
+// ErrNotAnExport. Totals are not read back.
+func ReadMeta(ctx context.Context, path string) (Meta, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".gpkg":
+		return readGPKGMeta(ctx, path)
+	case ".parquet":
+		return readGeoParquetMeta(path)
+	}
+	return Meta{}, fmt.Errorf("%s: %w (not .gpkg or .parquet)", path, ErrNotAnExport)
+}
+
+func readGPKGMeta(ctx context.Context, path string) (Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Meta{}, err
+	}
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	f.Close()
+	if string(head[:n]) != "SQLite format 3\x00" {
+		return Meta{}, fmt.Errorf("%s: %w (not an SQLite database)", path, ErrNotAnExport)
+	}
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{ReadOnly: true, NoWAL: true})
+	if err != nil {
+		return Meta{}, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT key, value FROM lomsong_metadata`)
+	if err != nil {
+		return Meta{}, fmt.Errorf("%s: %w (%v)", path, ErrNotAnExport, err)
+	}
+	defer rows.Close()
+	var m Meta
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return Meta{}, fmt.Errorf("%s: lomsong_metadata: %w", path, err)
+		}
+		switch k {
+		case "period":
+			m.Period = v
+		case "province":
+			m.Province = v
+		case "h3_resolution":
+			if m.Resolution, err = strconv.Atoi(v); err != nil {
+				return Meta{}, fmt.Errorf("%s: lomsong_metadata: h3_resolution %q: %w", path, v, err)
+			}
+		case "dataset_manifest_sha256":
+			m.ManifestSHA256 = v
+		case "dataset":
+			m.Dataset = v
+		case "boundaries":
+			m.Boundaries = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Meta{}, fmt.Errorf("%s: lomsong_metadata: %w", path, err)
+	}
+	if m.Period == "" {
+		return Meta{}, fmt.Errorf("%s: %w (its lomsong_metadata names no period)", path, ErrNotAnExport)
+	}
+	return m, nil
+}
+
+func readGeoParquetMeta(path string) (Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Meta{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Meta{}, err
+	}
+	_, kv, err := arrowio.ParquetFooter(f, st.Size())
+	if err != nil {
+		return Meta{}, fmt.Errorf("%s: %w (%v)", path, ErrNotAnExport, err)
+	}
+	var m Meta
+	if s, ok := kv["lomsong"]; !ok || json.Unmarshal([]byte(s), &m) != nil || m.Period == "" {
+		return Meta{}, fmt.Errorf("%s: %w (no lomsong metadata naming a period)", path, ErrNotAnExport)
+	}
+	m.Totals = nil
+	return m, nil
+}
+
+// Matches reports whether an export whose metadata is got holds the month
+// that m describes: the same period, province (empty: the whole dataset)
+// and H3 resolution. When it does not, why says how it differs; stale
+// says it does but was made from another state of the dataset (another
+// manifest checksum, when both are known).
+func (m Meta) Matches(got Meta) (ok, stale bool, why string) {
+	switch {
+	case got.Period != m.Period:
+		return false, false, "the month " + got.Period
+	case got.Province != m.Province:
+		if got.Province == "" {
+			return false, false, "the whole dataset"
+		}
+		return false, false, "province " + got.Province
+	case got.Resolution != m.Resolution:
+		return false, false, fmt.Sprintf("H3 resolution %d", got.Resolution)
+	}
+	stale = m.ManifestSHA256 != "" && got.ManifestSHA256 != "" && got.ManifestSHA256 != m.ManifestSHA256
+	return true, stale, ""
+}
