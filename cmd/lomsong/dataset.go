@@ -214,6 +214,10 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	if rep.Unhashed > 0 {
 		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
 	}
+	if n := len(rep.StageStrays); n > 0 {
+		fmt.Fprintf(e.stdout, "%d file(s) under %s/ are in no saved output's stage.json (e.g. %s): never read; the next save of their stage removes them, and the stage is computed again where its output is incomplete\n",
+			n, dataset.StageDir, rep.StageStrays[0])
+	}
 	if len(rep.Bad) > 0 {
 		return fmt.Errorf("dataset %s: %d of %d parts, quarantine and saved stage files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine+rep.StageFiles)
 	}

@@ -35,6 +35,10 @@ type VerifyReport struct {
 	// Stages and StageFiles count the saved stage outputs checked and
 	// their files (size, SHA-256 and CRC-32C against their stage.json).
 	Stages, StageFiles int
+	// StageStrays are files under the saved stages that no stage.json
+	// lists (an output whose stage.json was removed, or a file added to
+	// one): never read, and removed by the next save of their stage.
+	StageStrays []string
 }
 
 // Verify checks every part the manifest lists: the file's size and
@@ -85,11 +89,12 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		return rep, fmt.Errorf("dataset %s: %w", s.dir, err)
 	}
 	rep.Unlisted = un
-	recs, bad, err := s.SavedStages()
+	recs, bad, strays, err := s.savedStages()
 	if err != nil {
 		return rep, err
 	}
 	rep.Bad = append(rep.Bad, bad...)
+	rep.StageStrays = strays
 	for _, rec := range recs {
 		rep.Stages++
 		for _, f := range rec.Files {

@@ -431,8 +431,18 @@ func (s *Store) checkStageFile(rec StageRecord, f StageFile, full bool) error {
 // sorted by directory. A stage.json that does not parse is returned as a
 // problem rather than an error.
 func (s *Store) SavedStages() ([]StageRecord, []PartProblem, error) {
+	recs, bad, _, err := s.savedStages()
+	return recs, bad, err
+}
+
+// savedStages is SavedStages, with the files under the saved stages that
+// no stage.json lists (sorted): an output directory without its
+// stage.json, or a file its stage.json does not name. The stages' locks
+// and the hidden directories of saves in progress are not strays.
+func (s *Store) savedStages() ([]StageRecord, []PartProblem, []string, error) {
 	var recs []StageRecord
 	var bad []PartProblem
+	var files []string // every other file, relative to the dataset
 	root := filepath.Join(s.dir, StageDir)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -444,25 +454,46 @@ func (s *Store) SavedStages() ([]StageRecord, []PartProblem, error) {
 		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
 			return filepath.SkipDir // a save in progress or interrupted
 		}
-		if d.IsDir() || d.Name() != stageRecordName {
+		if d.IsDir() || d.Name() == ".lock" {
 			return nil
 		}
 		relFile, err := filepath.Rel(s.dir, p)
 		if err != nil {
 			return err
 		}
-		dir := path.Dir(filepath.ToSlash(relFile))
-		rec, err := s.readStageRecord(dir)
+		relFile = filepath.ToSlash(relFile)
+		if d.Name() != stageRecordName {
+			files = append(files, relFile)
+			return nil
+		}
+		rec, err := s.readStageRecord(path.Dir(relFile))
 		if err != nil {
-			bad = append(bad, PartProblem{Path: filepath.ToSlash(relFile), Problem: err.Error()})
+			bad = append(bad, PartProblem{Path: relFile, Problem: err.Error()})
 			return nil
 		}
 		recs = append(recs, rec)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("dataset %s: %w", s.dir, err)
+		return nil, nil, nil, fmt.Errorf("dataset %s: %w", s.dir, err)
 	}
 	slices.SortFunc(recs, func(a, b StageRecord) int { return strings.Compare(a.Dir, b.Dir) })
-	return recs, bad, nil
+	listed := map[string]bool{}
+	for _, rec := range recs {
+		for _, f := range rec.Files {
+			listed[rec.Dir+"/"+f.Name] = true
+		}
+	}
+	unread := map[string]bool{} // directories whose stage.json did not parse
+	for _, b := range bad {
+		unread[path.Dir(b.Path)] = true
+	}
+	var strays []string
+	for _, f := range files {
+		if !listed[f] && !unread[path.Dir(f)] {
+			strays = append(strays, f)
+		}
+	}
+	slices.Sort(strays)
+	return recs, bad, strays, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,9 +83,24 @@ func TestStageSaveLoadVerify(t *testing.T) {
 		t.Fatalf("output lost by a failed save: %v", err)
 	}
 	rep, err := s.Verify(context.Background())
-	if err != nil || rep.Stages != 1 || rep.StageFiles != 1 || len(rep.Bad) != 0 {
+	if err != nil || rep.Stages != 1 || rep.StageFiles != 1 || len(rep.Bad) != 0 || len(rep.StageStrays) != 0 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
+	// Files no stage.json lists — an output whose stage.json is gone, a
+	// file added to a listed one — are told, not taken for outputs.
+	parent := filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel")
+	os.MkdirAll(filepath.Join(parent, "0123456789abcdef"), 0o755)
+	os.WriteFile(filepath.Join(parent, "0123456789abcdef", "output.gob"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(parent, k2[:16], "extra.bin"), []byte("y"), 0o644)
+	rep, err = s.Verify(context.Background())
+	wantStrays := []string{"stages/period=2026-09/measure/carrier=viettel/0123456789abcdef/output.gob",
+		"stages/period=2026-09/measure/carrier=viettel/" + k2[:16] + "/extra.bin"}
+	slices.Sort(wantStrays)
+	if err != nil || rep.Stages != 1 || len(rep.Bad) != 0 || !slices.Equal(rep.StageStrays, wantStrays) {
+		t.Fatalf("verify with strays: %+v, %v; want strays %v", rep, err, wantStrays)
+	}
+	os.RemoveAll(filepath.Join(parent, "0123456789abcdef"))
+	os.Remove(filepath.Join(parent, k2[:16], "extra.bin"))
 	// A flipped byte is caught by readers and Verify, naming the file.
 	p := filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel", k2[:16], "a.bin")
 	if err := os.WriteFile(p, []byte("World!"), 0o644); err != nil {
