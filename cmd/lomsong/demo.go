@@ -330,9 +330,17 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "signal at villages against the true signal (bias = estimate − truth):")
-	for _, x := range sig {
-		fmt.Fprintf(e.stdout, "  %-24s %-13s %5d village-tech pairs: bias %+5.1f dB, RMSE %4.1f dB\n", x.Estimate, x.Carrier, x.N, x.BiasDB, x.RMSEDB)
+	fmt.Fprintln(e.stdout, "signal at villages against the true signal, per technology (bias = estimate − truth; RMSE):")
+	for i := 0; i < len(sig); {
+		// One line per estimate and carrier; sig is sorted by them.
+		j, n, line := i, 0, ""
+		for ; j < len(sig) && sig[j].Estimate == sig[i].Estimate && sig[j].Carrier == sig[i].Carrier; j++ {
+			x := sig[j]
+			n += x.N
+			line += fmt.Sprintf("  %s %+5.1f dB (%4.1f)", x.Tech, x.BiasDB, x.RMSEDB)
+		}
+		fmt.Fprintf(e.stdout, "  %-24s %-13s %7d village-tech pairs:%s\n", sig[i].Estimate, sig[i].Carrier, n, line)
+		i = j
 	}
 	fmt.Fprintf(e.stdout, "masts off the air but listed active: %d true, %d found, %d correct (of %d masts): precision %.3f, recall %.3f\n",
 		oa.True, oa.Found, oa.Correct, oa.Masts, oa.Precision, oa.Recall)

@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
@@ -85,22 +84,26 @@ func EvaluatePenetration(scorecard io.Reader, truth []Penetration) ([]Penetratio
 }
 
 // SignalEvaluation is the error of one estimate of the signal at villages,
-// for one carrier.
+// for one carrier's technology: a bias that differs between technologies
+// (a calibration fitted on tests that chose their technology, say) is not
+// averaged away.
 type SignalEvaluation struct {
 	Estimate string  `json:"estimate"`
 	Carrier  string  `json:"carrier"`
+	Tech     string  `json:"tech"`
 	N        int     `json:"pairs"`
 	BiasDB   float64 `json:"bias_db"`
 	RMSEDB   float64 `json:"rmse_db"`
 }
 
-// EvaluateSignals compares, per carrier, the signal estimated in a
+// EvaluateSignals compares, per carrier and technology, the signal estimated in a
 // village's hex with the true signal at the village: each coverage
 // table's predicted_dbm (named by its key in coverage), and the measured
 // median (median_dbm of rows whose source is "measured", from the first
 // table by name). villages is a table with village_id and cell; coverage
 // tables have cell, carrier, tech, predicted_dbm, median_dbm and source.
-// Bias is estimate − truth. Results are sorted by estimate, then carrier.
+// Bias is estimate − truth. Results are sorted by estimate, carrier and
+// technology.
 func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []VillageSignal) ([]SignalEvaluation, error) {
 	vrows, err := readTable(villages)
 	if err != nil {
@@ -138,18 +141,16 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 	}
 	key := func(cell, carrier, tech int) uint64 { return uint64(cell)<<32 | uint64(carrier)<<16 | uint64(tech) }
 	type acc struct {
-		n        int
-		sum, sq  float64
-		estimate string
-		carrier  string
+		n       int
+		sum, sq float64
 	}
-	accs := map[[2]string]*acc{}
-	var order [][2]string
-	add := func(estimate, carrier string, d float64) {
-		k := [2]string{estimate, carrier}
+	accs := map[[3]string]*acc{}
+	var order [][3]string
+	add := func(estimate, carrier, tech string, d float64) {
+		k := [3]string{estimate, carrier, tech}
 		a := accs[k]
 		if a == nil {
-			a = &acc{estimate: estimate, carrier: carrier}
+			a = &acc{}
 			accs[k] = a
 			order = append(order, k)
 		}
@@ -206,24 +207,19 @@ func EvaluateSignals(villages io.Reader, coverage map[string]io.Reader, truth []
 				continue
 			}
 			if v, ok := tb.pred[keys[i]]; ok {
-				add(name, string(t.Carrier), v-t.SignalDBm)
+				add(name, string(t.Carrier), t.Tech, v-t.SignalDBm)
 			}
 			if v, ok := tb.meas[keys[i]]; ok && !measuredDone {
-				add("measured median", string(t.Carrier), v-t.SignalDBm)
+				add("measured median", string(t.Carrier), t.Tech, v-t.SignalDBm)
 			}
 		}
 		measuredDone = true
 	}
-	slices.SortFunc(order, func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
-	})
+	slices.SortFunc(order, func(a, b [3]string) int { return slices.Compare(a[:], b[:]) })
 	out := make([]SignalEvaluation, 0, len(order))
 	for _, k := range order {
 		a := accs[k]
-		out = append(out, SignalEvaluation{Estimate: a.estimate, Carrier: a.carrier, N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
+		out = append(out, SignalEvaluation{Estimate: k[0], Carrier: k[1], Tech: k[2], N: a.n, BiasDB: a.sum / float64(a.n), RMSEDB: math.Sqrt(a.sq / float64(a.n))})
 	}
 	return out, nil
 }

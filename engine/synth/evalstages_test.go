@@ -50,7 +50,7 @@ func TestEvaluateSignalsByHand(t *testing.T) {
 	villages := "village_id,cell\nV1,c1\nV2,c2\n"
 	const head = "cell,carrier,tech,predicted_dbm,median_dbm,source\n"
 	coverage := map[string]io.Reader{
-		"a": strings.NewReader(head + "c1,viettel,4G,-90,-95,measured\nc2,viettel,4G,-100,,predicted\n"),
+		"a": strings.NewReader(head + "c1,viettel,4G,-90,-95,measured\nc2,viettel,4G,-100,,predicted\nc2,viettel,3G,-100,,predicted\n"),
 		// Only the first table's measured medians count.
 		"b": strings.NewReader(head + "c1,viettel,4G,-88,,predicted\nc2,viettel,4G,-106,-50,measured\n"),
 	}
@@ -59,22 +59,24 @@ func TestEvaluateSignalsByHand(t *testing.T) {
 		{VillageID: "V2", Carrier: engine.Viettel, Tech: "4G", SignalDBm: -104},
 		{VillageID: "V3", Carrier: engine.Viettel, Tech: "4G", SignalDBm: -80},   // no village row
 		{VillageID: "V1", Carrier: engine.MobiFone, Tech: "4G", SignalDBm: -100}, // no estimate
+		{VillageID: "V2", Carrier: engine.Viettel, Tech: "3G", SignalDBm: -99},   // another technology, apart
 	}
 	ev, err := EvaluateSignals(strings.NewReader(villages), coverage, truth)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []SignalEvaluation{
-		{Estimate: "a", Carrier: "viettel", N: 2, BiasDB: 3, RMSEDB: math.Sqrt(10)},    // +2, +4
-		{Estimate: "b", Carrier: "viettel", N: 2, BiasDB: 1, RMSEDB: math.Sqrt(10)},    // +4, −2
-		{Estimate: "measured median", Carrier: "viettel", N: 1, BiasDB: -3, RMSEDB: 3}, // −95 − (−92)
+		{Estimate: "a", Carrier: "viettel", Tech: "3G", N: 1, BiasDB: -1, RMSEDB: 1},
+		{Estimate: "a", Carrier: "viettel", Tech: "4G", N: 2, BiasDB: 3, RMSEDB: math.Sqrt(10)},    // +2, +4
+		{Estimate: "b", Carrier: "viettel", Tech: "4G", N: 2, BiasDB: 1, RMSEDB: math.Sqrt(10)},    // +4, −2
+		{Estimate: "measured median", Carrier: "viettel", Tech: "4G", N: 1, BiasDB: -3, RMSEDB: 3}, // −95 − (−92)
 	}
 	if len(ev) != len(want) {
 		t.Fatalf("%+v", ev)
 	}
 	for i, w := range want {
 		g := ev[i]
-		if g.Estimate != w.Estimate || g.Carrier != w.Carrier || g.N != w.N || math.Abs(g.BiasDB-w.BiasDB) > 1e-12 || math.Abs(g.RMSEDB-w.RMSEDB) > 1e-12 {
+		if g.Estimate != w.Estimate || g.Carrier != w.Carrier || g.Tech != w.Tech || g.N != w.N || math.Abs(g.BiasDB-w.BiasDB) > 1e-12 || math.Abs(g.RMSEDB-w.RMSEDB) > 1e-12 {
 			t.Errorf("%d: %+v, want %+v", i, g, w)
 		}
 	}
