@@ -836,6 +836,15 @@ func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 }
 
 func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
+	// A fit without a level (every hex censored) has no figures: a dash,
+	// never "NaN".
+	dB := func(format string, v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "–"
+		}
+		return fmt.Sprintf(format, v)
+	}
+	var censoredOnly []string
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\tapplied\t")
 	for _, c := range cals {
@@ -843,10 +852,17 @@ func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 		if !c.Applies(minPairs) {
 			applied = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+.1f\t%.1f\t%.1f\t%.1f\t%+.1f\t%.1f\t%s\t\n", c.Carrier, c.Tech, c.N, c.Censored,
-			c.BiasDB, c.RMSEBeforeDB, c.RMSEAfterDB, c.Fit.SigmaDB, c.Fit.OffsetDB, c.Fit.SlopeDB, applied)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Carrier, c.Tech, c.N, c.Censored,
+			dB("%+.1f", c.BiasDB), dB("%.1f", c.RMSEBeforeDB), dB("%.1f", c.RMSEAfterDB), dB("%.1f", c.Fit.SigmaDB),
+			dB("%+.1f", c.Fit.OffsetDB), dB("%.1f", c.Fit.SlopeDB), applied)
+		if c.N == 0 && c.Censored > 0 {
+			censoredOnly = append(censoredOnly, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.Censored))
+		}
 	}
 	tw.Flush()
+	if len(censoredOnly) > 0 {
+		fmt.Fprintf(w, "no level to fit (\"–\"): every measured hex's median is below the no-service level: %s\n", strings.Join(censoredOnly, ", "))
+	}
 	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
 	if skipped := notApplied(cals, minPairs); len(skipped) > 0 {
 		fmt.Fprintf(w, "not applied, fitted on fewer than %d measured hexes (their predictions and σ stay the model's): %s\n", minPairs, strings.Join(skipped, ", "))

@@ -20,9 +20,11 @@ an interrupted or failed ingest leaves the dataset exactly as it was, and a
 file whose bytes were ingested before is reported and skipped. A file whose
 rejected share is above --max-reject-share is not added; its report and
 quarantine go to DIR/rejected/ and the command exits with status 3. A file
-that cannot be read (not CSV, Parquet or Arrow; a missing column) is named
-NOT ADDED and the next file goes on; the command then exits 1 (3 when every
-file not added was refused for its data). Rows and files are checked exactly as validate checks them, under the same limits
+that is not added — unreadable (not CSV, Parquet or Arrow; a damaged gzip),
+or refused for its data (a header without a required column, no data rows) —
+is named NOT ADDED when several are given, and the next file goes on; the
+command then exits 3 when every file not added was refused for its data, else
+1. Rows and files are checked exactly as validate checks them, under the same limits
 (--max-line-bytes, --max-decompressed-bytes, --max-gzip-ratio, --max-spill-bytes).`
 
 const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/measurements_viettel.csv
@@ -94,12 +96,19 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		case err != nil:
 			return err
 		case res.AlreadyIngested:
+			// The recorded source's checksum, as dataset ls shows it and
+			// dataset retract takes it: another wrapping of the same rows
+			// (gzip, line endings) has a checksum of its own.
+			prev := res.Previous.SHA256
+			if len(prev) > 16 {
+				prev = prev[:16]
+			}
 			fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
-				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, res.SHA256[:16])
+				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)
 			if res.Previous.Recovered != "" {
 				fmt.Fprintf(e.stderr, "warning: %s: its record was rebuilt by lomsong dataset repair, so how it was read is not known: "+
 					"a reading given now (--mapping, --timezone, a preset) is not applied; to read it anew, lomsong dataset retract %s %s, then ingest it again\n",
-					path, *dir, res.SHA256[:16])
+					path, *dir, prev)
 			}
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/sqlitedb"
 )
 
@@ -829,5 +832,17 @@ func TestCalibrationWithoutANewCarrier(t *testing.T) {
 	}
 	if _, errs, _ := runCmd(t, "coverage", "--dataset", ds, "--out", out); strings.Contains(errs, "was made before") {
 		t.Errorf("after calibrating again:\n%s", errs)
+	}
+}
+
+// A fit whose hexes are all censored (every test without service) has no
+// figures: the table shows dashes and says why, never NaN.
+func TestPrintCalibrationCensoredOnly(t *testing.T) {
+	nan := math.NaN()
+	var b strings.Builder
+	printCalibration(&b, []coverage.Calibration{{Carrier: engine.Viettel, Tech: engine.Tech4G, Censored: 7, BiasDB: nan, RMSEBeforeDB: nan, RMSEAfterDB: nan}}, 10)
+	out := b.String()
+	if strings.Contains(out, "NaN") || !strings.Contains(out, "every measured hex's median is below the no-service level: viettel 4G (7)") {
+		t.Errorf("%s", out)
 	}
 }

@@ -458,8 +458,6 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 		cfg := in.config(e.now(), bounds)
 		cfg.CellRes = *claimsRes
-		// A command's own table (claims, candidates) takes no mapping.
-		cfg.NoMapping = slices.Contains(ingest.ArgKinds, ingest.Kind(in.kind))
 		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -468,6 +466,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			notRead(path, err)
 			continue
 		}
+		// A command's own table (claims, candidates: given by --kind or
+		// read from its header) takes no mapping.
+		cfg.NoMapping = src.Kind.IsArg()
 		cfg.Source = labels[path]
 		prog := startProgress(e, cfg.Source)
 		cfg.Progress = prog.set

@@ -474,6 +474,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	defer src.Close()
+	if src.Kind.IsArg() {
+		return nil, &ArgTableError{Path: path, Kind: src.Kind}
+	}
 	res.Format, res.Kind = src.Format, src.Kind
 	txn, err := s.BeginSource(SourceInfo{SHA256: sha, ContentSHA256: content, Name: filepath.Base(path),
 		Kind: string(src.Kind), Format: src.Format, IngestedAt: opt.Config.Now})
@@ -659,6 +662,20 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Lim
 	return o, nil
 }
 
+// ArgTableError refuses to store a command's own input table (claims,
+// candidates), read from its header: the dataset holds the contract's
+// tables, and the command reads that file itself.
+type ArgTableError struct {
+	Path string
+	Kind ingest.Kind
+}
+
+func (e *ArgTableError) Error() string {
+	cmd := map[ingest.Kind]string{ingest.KindClaims: "lomsong deadzones --claims", ingest.KindCandidates: "lomsong plan --candidates"}[e.Kind]
+	return fmt.Sprintf("%s: a %s table, from its header: a dataset does not store it; give it to %s (lomsong validate --kind %s checks it), or --kind to read it as another table",
+		e.Path, e.Kind, cmd, e.Kind)
+}
+
 func detectKind(kind ingest.Kind, m *ingest.Mapping, header []string) ingest.Kind {
 	if kind != "" {
 		return kind
@@ -676,6 +693,11 @@ func detectKind(kind ingest.Kind, m *ingest.Mapping, header []string) ingest.Kin
 		return ingest.KindVillages
 	case has("area_code") && has("period"):
 		return ingest.KindSubscriptions
+	case has("candidate_id"):
+		return ingest.KindCandidates
+	case has("cell") && has("carrier") && has("tech") && !has("lon") && !has("lat"):
+		// No measurement has a cell but no position: a claims table.
+		return ingest.KindClaims
 	}
 	if m != nil {
 		for src, dst := range m.Columns {
