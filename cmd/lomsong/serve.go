@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/server"
 )
 
@@ -16,6 +17,8 @@ ministry publishes a month as an immutable, numbered release; provinces read
 their own villages and dead zones. Every request but /healthz and
 /api/v1/openapi.json needs Authorization: Bearer TOKEN (lomsong users add).
 State: DIR/serve (SQLite state.db, spool, staging datasets, releases).
+One serve per dataset: another one on DIR is refused (exit 1), as is a
+TLS certificate or key that cannot be loaded, before anything is served.
 Logs are JSON lines on standard error. SIGINT or SIGTERM stops accepting
 connections, drains the requests in flight and exits 0. See docs/service.md.`
 
@@ -35,6 +38,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	fs.Float64Var(&opt.RatePerSecond, "rate", 20, "requests per `second` allowed to each token (token bucket refill)")
 	fs.IntVar(&opt.Burst, "burst", 60, "requests a token may make at once (token bucket `size`)")
 	fs.Float64Var(&opt.MaxRejectShare, "max-reject-share", 0.05, "refuse a submission when more than this `share` of its rows are rejected (0..1]")
+	fs.Float64Var(&opt.MaxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip submission that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB (as lomsong ingest)")
 	pos, err := parseFlags(fs, args, e)
 	if err != nil {
 		return err
@@ -54,6 +58,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	}
 	if !(opt.MaxRejectShare > 0 && opt.MaxRejectShare <= 1) {
 		return usageError{fmt.Sprintf("serve: --max-reject-share %g: want a share above 0 and at most 1", opt.MaxRejectShare)}
+	}
+	if !(opt.MaxGzipRatio >= 1) {
+		return usageError{fmt.Sprintf("serve: --max-gzip-ratio %g: want a ratio of at least 1", opt.MaxGzipRatio)}
 	}
 	if maxUpload < 1 {
 		return usageError{"serve: --max-upload-bytes must be positive"}

@@ -4,8 +4,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -289,5 +291,55 @@ func TestServeUploadMemory(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "serve", "spool", "1", "blank.csv"))
 	if err != nil || fi.Size() != size+35 {
 		t.Fatalf("spooled file: %v %v", fi, err)
+	}
+}
+
+// runServeBriefly runs the built binary's serve with args, which must end
+// it at once; a serve that starts instead is stopped after a while and
+// reported with what it printed.
+func runServeBriefly(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lomsongBinary(t), append([]string{"serve"}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("serve %v did not end: %s %s", args, out.String(), errb.String())
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// A serve that cannot serve says so and exits 1 without announcing an
+// address: another serve on the dataset, a TLS certificate that cannot be
+// read. --max-gzip-ratio is checked as ingest checks it.
+func TestServeRefusedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	addUser(t, dir, "--role", "ministry", "cuc")
+	p := startServe(t, dir, false)
+	out, errs, code := runServeBriefly(t, "--dataset", dir, "--listen", "127.0.0.1:0")
+	if code != exitFailure || strings.Contains(out, "listening") || !strings.Contains(errs, "serve: "+dir+": dataset in use: another lomsong serve is using it") {
+		t.Errorf("a second serve on the dataset: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _ := httpDo(t, "GET", p.base+"/healthz", "", nil); code != 200 {
+		t.Errorf("the first serve after the second was refused: %d", code)
+	}
+	missing := filepath.Join(t.TempDir(), "nonexistent.pem")
+	out, errs, code = runServeBriefly(t, "--dataset", t.TempDir(), "--listen", "127.0.0.1:0", "--tls-cert", missing, "--tls-key", missing)
+	if code != exitFailure || strings.Contains(out, "listening") || !strings.Contains(errs, missing) {
+		t.Errorf("serve with a missing certificate: exit %d\n%s%s", code, out, errs)
+	}
+	if _, errs, code := runServeBriefly(t, "--dataset", dir, "--max-gzip-ratio", "0.5"); code != exitUsage || !strings.Contains(errs, "--max-gzip-ratio 0.5: want a ratio of at least 1") {
+		t.Errorf("serve --max-gzip-ratio 0.5: exit %d %s", code, errs)
+	}
+	if out, errs, _ := runServeBriefly(t, "--help"); !strings.Contains(out+errs, "-max-gzip-ratio ratio") {
+		t.Errorf("serve --help does not list --max-gzip-ratio:\n%s%s", out, errs)
 	}
 }

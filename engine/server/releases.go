@@ -516,6 +516,12 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 	status, msg := "published", ""
 	if err != nil {
 		status, msg = "failed", err.Error()
+		if ctx.Err() != nil {
+			// Close stopped it: what went wrong is the stop, not the
+			// "context canceled" the run returned, and it reads as a
+			// release found running at start-up after a crash does.
+			msg = releaseInterrupted
+		}
 		folder = ""
 		s.log.Warn("release failed", "number", rl.Number, "period", rl.Period, "err", err)
 	} else {

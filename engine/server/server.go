@@ -8,16 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -41,6 +45,11 @@ type Options struct {
 	// MaxRejectShare is the share of rejected rows above which a
 	// submission is refused (default 0.05, as lomsong ingest).
 	MaxRejectShare float64
+	// MaxGzipRatio caps what a gzip submission may decompress to, in times
+	// its compressed size, once its first ingest.RatioGraceBytes are read
+	// (default ingest.DefaultMaxGzipRatio, as lomsong ingest; at least 1).
+	// Validation and certification read a submission with it.
+	MaxGzipRatio float64
 	// ShutdownGrace is how long a shutdown waits for requests in flight
 	// (default 30 s).
 	ShutdownGrace time.Duration
@@ -72,6 +81,12 @@ func (o *Options) defaults() error {
 	if o.MaxRejectShare <= 0 || o.MaxRejectShare > 1 {
 		o.MaxRejectShare = 0.05
 	}
+	if o.MaxGzipRatio == 0 {
+		o.MaxGzipRatio = ingest.DefaultMaxGzipRatio
+	}
+	if !(o.MaxGzipRatio >= 1) {
+		return fmt.Errorf("serve: MaxGzipRatio %g: want a ratio of at least 1", o.MaxGzipRatio)
+	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 30 * time.Second
 	}
@@ -88,6 +103,11 @@ func (o *Options) defaults() error {
 // it instead of queueing it again.
 const maxAttempts = 3
 
+// releaseInterrupted is the error of a release whose computation the
+// service's stop cut short: stopped while it ran (Close), or found still
+// running at start-up after a crash.
+const releaseInterrupted = "interrupted: the service stopped while the release was computed"
+
 // maxJSONBody caps the JSON body of a request that is not an upload.
 const maxJSONBody = 64 << 10
 
@@ -96,6 +116,8 @@ const maxJSONBody = 64 << 10
 type Server struct {
 	opt     Options
 	db      *sql.DB
+	lock    *os.File // the dataset's serve lock (lockState), nil once closed
+	tlsCert *tls.Certificate
 	log     *slog.Logger
 	state   string // Dataset/serve
 	mux     *http.ServeMux
@@ -121,28 +143,49 @@ type Server struct {
 	provinces   map[int64]map[string]bool
 }
 
-// New opens the state of the dataset, recovers what a killed earlier run
+// New takes the dataset's serve lock (ErrDatasetInUse when another
+// service holds it), opens its state, recovers what a killed earlier run
 // left (uploads in progress, jobs being validated, releases being
-// computed) and returns a server whose job worker is running. Close it.
+// computed) and returns a server whose job worker is running. The TLS
+// certificate and key, when given, are loaded and checked first. Close it.
 func New(ctx context.Context, opt Options) (*Server, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
 	}
-	db, err := openState(ctx, opt.Dataset)
+	// A certificate that cannot be loaded fails here, before anything is
+	// touched and before Serve announces an address nothing will answer on.
+	cert, err := loadCertificate(opt.TLSCert, opt.TLSKey)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, db: db, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
+	if err := stateDir(opt.Dataset); err != nil {
+		return nil, err
+	}
+	// The lock comes before the recovery: what looks like a crash's
+	// leftovers may be another running service's work.
+	lock, err := lockState(opt.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openState(ctx, opt.Dataset)
+	if err != nil {
+		unlockState(lock)
+		return nil, err
+	}
+	s := &Server{opt: opt, db: db, lock: lock, tlsCert: cert, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
 		limiter: newLimiter(opt.RatePerSecond, opt.Burst), wake: make(chan struct{}, 1)}
+	fail := func(err error) (*Server, error) {
+		db.Close()
+		unlockState(lock)
+		return nil, err
+	}
 	for _, d := range []string{"spool", "submissions", "releases"} {
 		if err := os.MkdirAll(filepath.Join(s.state, d), 0o755); err != nil {
-			db.Close()
-			return nil, err
+			return fail(err)
 		}
 	}
 	if err := s.recover(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("serve: recovering the previous run's state: %w", err)
+		return fail(fmt.Errorf("serve: recovering the previous run's state: %w", err))
 	}
 	s.metrics()
 	s.routes()
@@ -153,11 +196,40 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 }
 
 // Close stops the job worker (a job being validated goes back to the
-// queue) and waits for background work, then closes the state database.
+// queue) and waits for background work (a release being computed is
+// failed as interrupted), then closes the state database and releases
+// the dataset's serve lock. Closing again does nothing more.
 func (s *Server) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
-	return s.db.Close()
+	err := s.db.Close()
+	if s.lock != nil {
+		unlockState(s.lock)
+		s.lock = nil
+	}
+	return err
+}
+
+// loadCertificate reads and checks the TLS certificate and key files (PEM)
+// when given (nil without them): a file that cannot be read is named, and
+// so are both files when they do not make a key pair.
+func loadCertificate(certFile, keyFile string) (*tls.Certificate, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("serve: TLS certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("serve: TLS key: %w", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("serve: TLS certificate %s and key %s: %w", certFile, keyFile, err)
+	}
+	return &cert, nil
 }
 
 // Handler is the service's HTTP handler.
@@ -174,19 +246,21 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	if s.opt.TLSCert != "" {
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.tlsCert != nil {
+		// The certificate New loaded and checked: ServeTLS with file names
+		// would read them only now, after ready announced the address.
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*s.tlsCert}}
 	}
 	errc := make(chan error, 1)
 	go func() {
-		if s.opt.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, s.opt.TLSCert, s.opt.TLSKey)
+		if s.tlsCert != nil {
+			errc <- srv.ServeTLS(ln, "", "")
 		} else {
 			errc <- srv.Serve(ln)
 		}
 	}()
 	scheme := "http"
-	if s.opt.TLSCert != "" {
+	if s.tlsCert != nil {
 		scheme = "https"
 	}
 	s.log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "dataset", s.opt.Dataset)
@@ -244,10 +318,16 @@ func (s *Server) recover(ctx context.Context) error {
 	}
 	now := nowText(s.opt.Now())
 	// A file whose validation has brought the service down maxAttempts
-	// times is failed rather than run again.
-	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'failed', updated_at = ?,
+	// times is failed rather than run again: the service's failure, as
+	// every failed submission's (error_code "service").
+	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'failed', error_code = 'service', updated_at = ?,
 		error = 'validation was interrupted `+strconv.Itoa(maxAttempts)+` times (the service stopped during it each time); submit the file again or report it'
 		WHERE status = 'validating' AND attempts >= ?`, now, maxAttempts); err != nil {
+		return err
+	}
+	// Submissions failed so by an earlier version, which left their
+	// error_code empty.
+	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET error_code = 'service' WHERE status = 'failed' AND error_code = ''`); err != nil {
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'queued', updated_at = ? WHERE status = 'validating'`, now)
@@ -257,7 +337,7 @@ func (s *Server) recover(ctx context.Context) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Warn("jobs interrupted by the previous run go back to the queue", "jobs", n)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = 'interrupted: the service stopped while the release was computed' WHERE status = 'running'`, now); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'`, now, releaseInterrupted); err != nil {
 		return err
 	}
 	tmps, _ := filepath.Glob(filepath.Join(s.state, "releases", ".tmp-*"))
@@ -333,8 +413,11 @@ const (
 )
 
 // handle registers a route with logging, metrics and, unless public, the
-// bearer-token check and the token's rate limit.
-func (s *Server) handle(pattern string, acc access, h http.HandlerFunc) {
+// bearer-token check, the token's rate limit and the check of the query
+// string against the parameters the route takes (query; none when
+// empty). Public routes (the health check, the OpenAPI document, the
+// dashboard's files) read no parameter and ignore the query string.
+func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ...string) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -378,10 +461,40 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc) {
 				writeError(sw, http.StatusForbidden, "this needs the ministry role")
 				return
 			}
+			if err := checkQuery(r.URL.RawQuery, query); err != nil {
+				writeError(sw, http.StatusBadRequest, "%v", err)
+				return
+			}
 			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, u))
 		}
 		h(sw, r)
 	})
+}
+
+// checkQuery checks a request's query string against the parameters its
+// route takes: a parameter it does not take (a misspelt ?nmae=) or one
+// given more than once (?kind=sites&kind=measurements) is an error naming
+// it, as is a query string that does not parse. Both would otherwise be
+// silently ignored or silently decided (url.Values.Get takes the first),
+// and the caller would never learn that its request was not the one
+// answered.
+func checkQuery(raw string, takes []string) error {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return fmt.Errorf("malformed query string: %w", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if !slices.Contains(takes, name) {
+			if len(takes) == 0 {
+				return fmt.Errorf("unknown query parameter %q: this endpoint takes no query parameters", name)
+			}
+			return fmt.Errorf("unknown query parameter %q: this endpoint takes %s", name, strings.Join(takes, ", "))
+		}
+		if n := len(values[name]); n > 1 {
+			return fmt.Errorf("query parameter %q given %d times: give it once", name, n)
+		}
+	}
+	return nil
 }
 
 func (s *Server) metrics() {
@@ -408,21 +521,21 @@ func (s *Server) routes() {
 	s.handle("GET /metrics", ministryOnly, metrics.ServeHTTP)
 	s.handle("GET /api/v1/openapi.json", public, s.openapi)
 	s.handle("GET /api/v1/me", anyUser, s.me)
-	s.handle("POST /api/v1/submissions", anyUser, s.submit)
+	s.handle("POST /api/v1/submissions", anyUser, s.submit, "kind", "name")
 	s.handle("GET /api/v1/submissions", anyUser, s.listSubmissions)
 	s.handle("GET /api/v1/submissions/{id}", anyUser, s.getSubmission)
 	s.handle("GET /api/v1/submissions/{id}/quarantine.csv", anyUser, s.quarantine)
 	s.handle("POST /api/v1/submissions/{id}/certify", anyUser, s.certify)
 	s.handle("POST /api/v1/releases", ministryOnly, s.createRelease)
 	s.handle("GET /api/v1/releases", anyUser, s.listReleases)
-	s.handle("GET /api/v1/releases/{period}/provinces/{code}/villages", anyUser, s.releaseVillages)
+	s.handle("GET /api/v1/releases/{period}/provinces/{code}/villages", anyUser, s.releaseVillages, "format")
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/deadzones.geojson", anyUser, s.releaseDeadzones)
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/scorecard", anyUser, s.releaseScorecard)
 	s.handle("GET /api/v1/releases/{period}/provinces/{code}/hexes", anyUser, s.releaseHexesOf)
-	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps)
-	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff)
-	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf)
-	s.handle("GET /api/v1/audit", ministryOnly, s.audit)
+	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps, "carrier")
+	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff, "province")
+	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf, "province")
+	s.handle("GET /api/v1/audit", ministryOnly, s.audit, "limit")
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
 	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational)
 	s.dashboardRoutes()

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -125,13 +126,58 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 // path must not become a new, empty one.
 var ErrNoDataset = errors.New("no dataset here (not a directory)")
 
+// ErrDatasetInUse is the error of a second service started on a dataset
+// another one serves.
+var ErrDatasetInUse = errors.New("dataset in use")
+
+// stateDir checks that the dataset at dir exists (ErrNoDataset) and makes
+// its service folder, dir/serve.
+func stateDir(dir string) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, dir)
+	}
+	return os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
+}
+
+// lockName is the lock file a running service holds in dir/serve.
+const lockName = "serve.lock"
+
+// lockState takes the service's exclusive lock on the dataset at dir: a
+// non-blocking flock on dir/serve/serve.lock, held until the returned
+// file is closed (the kernel drops it when the process ends, however it
+// ends, so a killed service leaves no stale lock). Two services on one
+// dataset would each take the other's work for a crash's leftovers at
+// start-up (an upload in progress removed, a release being computed
+// failed), so a second one is refused with ErrDatasetInUse. The same
+// kind of lock as the dataset's own (engine/dataset), on another file:
+// lomsong ingest and lomsong users on the dataset stay allowed while it
+// is served.
+func lockState(dir string) (*os.File, error) {
+	path := filepath.Join(dir, StateDir, lockName)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("serve: %s: %w: another lomsong serve is using it (it holds %s); stop that one first, or serve another dataset", dir, ErrDatasetInUse, path)
+		}
+		return nil, fmt.Errorf("serve: locking %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// unlockState releases the lock lockState took.
+func unlockState(f *os.File) {
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	_ = f.Close()
+}
+
 // openState opens (creating) the state database of the dataset at dir,
 // which must exist (ErrNoDataset).
 func openState(ctx context.Context, dir string) (*sql.DB, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, dir)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755); err != nil {
+	if err := stateDir(dir); err != nil {
 		return nil, err
 	}
 	db, err := sqlitedb.Open(ctx, filepath.Join(dir, StateDir, "state.db"), sqlitedb.Options{})
@@ -142,13 +188,30 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
-	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"}} {
-		if err := addColumn(ctx, db, "submissions", c[0], c[1]); err != nil {
+	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"},
+		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}} {
+		added, err := addColumn(ctx, db, "submissions", c[0], c[1])
+		if err == nil && added && c[0] == "certify_added" {
+			err = backfillCertifyAdded(ctx, db)
+		}
+		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 		}
 	}
 	return db, nil
+}
+
+// backfillCertifyAdded sets submissions.certify_added of the submissions
+// certified before the column existed. Their only record of whether the
+// certification added the rows is the audit log: the detail of a
+// submission's latest submission.certify entry says "… were in the
+// dataset already as NAME" when it added nothing (certify writes it).
+func backfillCertifyAdded(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, `UPDATE submissions SET certify_added = 0 WHERE status = 'certified' AND
+		(SELECT detail FROM audit WHERE action = 'submission.certify' AND target = CAST(submissions.id AS TEXT) ORDER BY seq DESC LIMIT 1)
+		LIKE '%were in the dataset already as %'`)
+	return err
 }
 
 // addColumn adds a column to a table of a state database written before
@@ -161,26 +224,33 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 // written before the column: read as the submission's own).
 // submissions.error_code: the class of a refused or failed submission's
 // error (Submission.ErrorCode), for the dashboard to say in its language.
-func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
+// submissions.certify_added: 1 when the submission's latest certification
+// added its rows to the release dataset, 0 when they were in it already
+// (the same bytes, or the same rows in another wrapping); it tells which
+// of several submissions of the same bytes put them there, whatever
+// order they were certified in. It reports whether it added the column.
+func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) (bool, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			return err
+			return false, err
 		}
 		if name == column {
-			return nil
+			return false, nil
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return false, err
 	}
-	_, err = db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl)
-	return err
+	if _, err = db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func nowText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

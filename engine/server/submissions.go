@@ -13,15 +13,19 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Submission is one uploaded file and what its validation found.
@@ -56,6 +60,10 @@ type Submission struct {
 	// datasetSHA is the SHA-256 the release dataset holds its rows under
 	// once certified (submissions.dataset_sha256; "" = SHA256).
 	datasetSHA string
+	// added reports whether its latest certification added its rows to
+	// the release dataset (submissions.certify_added), rather than
+	// finding them there already.
+	added bool
 }
 
 // inDataset returns the SHA-256 the release dataset holds a certified
@@ -69,14 +77,14 @@ type ReasonCount struct {
 }
 
 const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
-	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code`
+	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code, certify_added`
 
 func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
 	var reasons string
 	var certAt, certBy sql.NullString
 	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
-		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode)
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode, &s.added)
 	if err != nil {
 		return s, err
 	}
@@ -94,27 +102,52 @@ func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 // name their carrier, so that rows of another carrier can be quarantined.
 var carrierKinds = map[ingest.Kind]bool{ingest.KindMeasurements: true, ingest.KindSites: true}
 
-// safeName reduces an uploaded file's name to its base name in letters,
-// digits, dot, dash and underscore (it becomes the source's name in the
-// dataset's manifest).
+// maxNameBytes caps a submission's file name, in bytes: well under the
+// 255 bytes a file name may have on disk, and long enough for any real
+// dump's name (about 60 Vietnamese letters of 3 bytes each).
+const maxNameBytes = 200
+
+// safeName returns the name an uploaded file is recorded under: the
+// user's own name, in any script, as lomsong ingest keeps a file's name
+// ("trạm phát sóng.csv"). The spooled file is called so too, and its base
+// name becomes the source's name in the dataset's manifest
+// (dataset.IngestFile), so the name must be one harmless path element:
+// only the last element of a path is kept (a browser may send
+// C:\dumps\x.csv; ../../etc/passwd is passwd), leading dots are dropped
+// (no hidden file, no "..") and so are surrounding spaces; invalid UTF-8
+// and characters that are not graphic (control characters such as NUL or
+// a line end, the bidirectional overrides that make "gpj.exe" display as
+// "exe.jpg") become "_". It is NFC-normalised, as the readers normalise
+// text values, so that one name has one spelling whatever the client's
+// keyboard composed, and at most maxNameBytes long (its end kept, with
+// the extensions the format is read by). An empty result is "upload".
 func safeName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	var b strings.Builder
-	for _, r := range name {
-		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	out := strings.TrimLeft(b.String(), ".")
-	if len(out) > 100 {
-		out = out[len(out)-100:]
-	}
-	if out == "" || out == "_" {
+	name = strings.ToValidUTF8(name, "_")
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "/" || name == "." {
 		return "upload"
 	}
-	return out
+	name = strings.Map(func(r rune) rune {
+		if !unicode.IsGraphic(r) {
+			return '_'
+		}
+		return r
+	}, norm.NFC.String(name))
+	// Dots and spaces at the start, spaces at the end; again after the
+	// cut to maxNameBytes, which can bare a dot.
+	trim := func(s string) string {
+		s = strings.TrimLeftFunc(s, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
+		return strings.TrimRightFunc(s, unicode.IsSpace)
+	}
+	name = trim(name)
+	for len(name) > maxNameBytes {
+		_, size := utf8.DecodeRuneInString(name)
+		name = name[size:]
+	}
+	if name = trim(name); name == "" {
+		return "upload"
+	}
+	return name
 }
 
 // submit receives a file: the body itself, or multipart/form-data with a
@@ -421,7 +454,7 @@ const retractedNote = "its rows were taken out of the release dataset (lomsong d
 // command line (lomsong dataset retract), which the service's own
 // records do not see. A certified submission that added nothing (its
 // bytes, or its rows in another wrapping, were in the dataset already)
-// gets a note saying so.
+// gets a note saying so (noteCertified).
 func (s *Server) markRetracted(subs []Submission) error {
 	if !slices.ContainsFunc(subs, func(x Submission) bool { return x.Status == "certified" }) {
 		return nil
@@ -432,23 +465,52 @@ func (s *Server) markRetracted(subs []Submission) error {
 	if err != nil {
 		return err
 	}
-	// The first certified submission of each SHA-256, read once.
-	first := map[string]int64{}
-	rows, err := s.db.Query(`SELECT sha256, MIN(id) FROM submissions WHERE status = 'certified' GROUP BY sha256`)
+	return s.noteCertified(store, subs)
+}
+
+// noteCertified is markRetracted with dsMu held (read or write) and the
+// release dataset opened under it. The submission a same-bytes note names
+// is one whose certification put the bytes into the dataset
+// (certify_added), whatever the order of their ids: the first certified,
+// not the first submitted. When several did (the bytes retracted and
+// certified back in between) it is the latest of them certified before
+// the noted one; when none did (the bytes came with lomsong ingest), the
+// note names the dataset's file.
+func (s *Server) noteCertified(store *dataset.Store, subs []Submission) error {
+	type adder struct {
+		id int64
+		at time.Time
+	}
+	// The submissions that added each SHA-256's bytes, read once.
+	adders := map[string][]adder{}
+	rows, err := s.db.Query(`SELECT sha256, id, certified_at FROM submissions WHERE status = 'certified' AND certify_added = 1`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sha string
+		var sha, at string
 		var id int64
-		if err := rows.Scan(&sha, &id); err != nil {
+		if err := rows.Scan(&sha, &id, &at); err != nil {
 			return err
 		}
-		first[sha] = id
+		adders[sha] = append(adders[sha], adder{id, parseTime(at)})
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	addedBefore := func(sub Submission) int64 {
+		at := parseTime(sub.CertifiedAt)
+		var best adder
+		for _, a := range adders[sub.SHA256] {
+			if a.at.After(at) {
+				continue
+			}
+			if best.id == 0 || a.at.After(best.at) || (a.at.Equal(best.at) && a.id > best.id) {
+				best = a
+			}
+		}
+		return best.id
 	}
 	for i := range subs {
 		if subs[i].Status != "certified" {
@@ -462,8 +524,13 @@ func (s *Server) markRetracted(subs []Submission) error {
 			// Its content was in the dataset already, in another wrapping
 			// (gzip, CRLF, a byte-order mark).
 			subs[i].Note = fmt.Sprintf("the same rows as %s, in the release dataset already: certifying it added nothing", src.Name)
-		case first[subs[i].SHA256] != 0 && first[subs[i].SHA256] < subs[i].ID:
-			subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", first[subs[i].SHA256])
+		case subs[i].added:
+		default:
+			if id := addedBefore(subs[i]); id != 0 {
+				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", id)
+			} else {
+				subs[i].Note = fmt.Sprintf("the same bytes as %s, in the release dataset already: certifying it added nothing", src.Name)
+			}
 		}
 	}
 	return nil
@@ -512,6 +579,7 @@ func (s *Server) ingestOptions(sub Submission) (dataset.IngestOptions, error) {
 		return dataset.IngestOptions{}, fmt.Errorf("submission %d: bad receipt time %q", sub.ID, sub.ReceivedAt)
 	}
 	opt := dataset.IngestOptions{Kind: ingest.Kind(sub.Kind), Config: ingest.Defaults("", received), MaxRejectShare: s.opt.MaxRejectShare}
+	opt.Config.Limits.MaxGzipRatio = s.opt.MaxGzipRatio
 	if sub.mapping != nil {
 		m, err := ingest.ParseMapping(sub.mapping)
 		if err != nil {
@@ -697,7 +765,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if subs[0].Status == "certified" {
-			writeJSON(w, http.StatusOK, sub)
+			writeJSON(w, http.StatusOK, subs[0]) // with its note, as a GET shows it
 			return
 		}
 		// Retracted from the dataset since: certifying again merges it
@@ -770,13 +838,26 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		held = res.Previous.SHA256
 	}
 	if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify", sub, detail,
-		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ? WHERE id = ?`,
-		nowText(now), u.Name, nowText(now), held, sub.ID); err != nil {
+		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ? WHERE id = ?`,
+		nowText(now), u.Name, nowText(now), held, !res.AlreadyIngested, sub.ID); err != nil {
 		s.internal(w, err)
 		return
 	}
 	sub.Status, sub.CertifiedAt, sub.CertifiedBy, sub.UpdatedAt = "certified", nowText(now), u.Name, nowText(now)
-	writeJSON(w, http.StatusOK, sub)
+	sub.datasetSHA, sub.added = held, !res.AlreadyIngested
+	// The answer carries the note a GET shows from now on (certifying it
+	// added nothing), read from the dataset as it is after this ingest.
+	after, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	subs := []Submission{sub}
+	if err := s.noteCertified(after, subs); err != nil {
+		s.internal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, subs[0])
 }
 
 // updateAudited runs one UPDATE of a submission (query with args) and its
