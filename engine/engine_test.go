@@ -197,3 +197,20 @@ func TestDeviceClassPhoneRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestTechNotChosen(t *testing.T) {
+	for _, tc := range []struct {
+		c    DeviceClass
+		t    Tech
+		want bool
+	}{
+		{DeviceScanner, Tech2G, true}, {DeviceScanner, Tech3G, true}, {DeviceScanner, Tech4G, true},
+		{DeviceFeature, Tech2G, true}, {DeviceFeature, Tech3G, false},
+		{DeviceSmartphone, Tech3G, false}, {DeviceSmartphone, Tech4G, false}, {DeviceTablet, Tech2G, false},
+		{DeviceRouter, Tech4G, false}, {DeviceUnknown, Tech4G, false},
+	} {
+		if got := TechNotChosen(tc.c, tc.t); got != tc.want {
+			t.Errorf("TechNotChosen(%v, %v) = %v, want %v", tc.c, tc.t, got, tc.want)
+		}
+	}
+}

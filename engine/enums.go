@@ -46,6 +46,20 @@ const (
 	DeviceScanner
 )
 
+// TechNotChosen reports whether a reading of technology t by a device of
+// class c is of a technology the device did not choose by its signal, so
+// that its level is a fair sample of that technology where the device was:
+// an instrument (DeviceScanner) measures every technology it is set to
+// wherever it goes, and a feature phone (2G only) has no other technology
+// to camp on. A smartphone, tablet or router reads the technology it
+// camped on — 3G where its 4G failed, 4G where 4G held — so its readings
+// of a technology are of places chosen by the signal itself: its 3G
+// levels read low and its 4G levels high against the places it went
+// (those of a device of unknown class are taken as such too).
+func TechNotChosen(c DeviceClass, t Tech) bool {
+	return c == DeviceScanner || (c == DeviceFeature && t == Tech2G)
+}
+
 // Environment is where a test was taken. Zero is unknown. Only outdoor and
 // vehicle tests decide coverage; indoor tests are kept for other uses.
 type Environment uint8

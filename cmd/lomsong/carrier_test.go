@@ -225,8 +225,8 @@ func TestCalibrateSaysWhichFitsApply(t *testing.T) {
 	}
 	applied := map[string]string{}
 	for _, l := range strings.Split(stdout, "\n") {
-		if f := strings.Fields(l); len(f) == 11 && f[1] == "4G" {
-			applied[f[0]+" "+f[2]] = f[10]
+		if f := strings.Fields(l); len(f) == 12 && f[1] == "4G" {
+			applied[f[0]+" "+f[3]] = f[11]
 		}
 	}
 	if applied["viettel 9"] != "no" || applied["mobifone 10"] != "yes" ||

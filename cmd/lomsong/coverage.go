@@ -681,7 +681,11 @@ coverage then applies; the report says how much each carrier's register over-
 measured hexes is written for the record but not applied (too few to trust: that
 carrier's predictions and σ stay the model's); the table's "applied" column, the
 file's "applied" and "not_applied" and every stage's "using calibration" line
-say which fits are in force.
+say which fits are in force. A network whose tests from instruments (scanners;
+feature phones for 2G) reach 10 such hexes is fitted on those alone (the
+"tests" column, the file's "evidence"): a phone reads the technology it camped
+on — 3G where its 4G failed, 4G where 4G held — so its levels of a technology
+are of places the signal chose, and a fit on them lowers 3G and leaves 4G high.
 
 First it checks the register against the tests for masts listed active that are
 off the air (a power or backhaul fault the register does not show): for each
@@ -743,7 +747,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	cals, err := coverage.Calibrate(res.Measured, res.Predicted, res.Config, *slope)
+	cals, err := coverage.Calibrate(res.Measured, res.NotChosen, res.Predicted, res.Config, *slope, opt.MinPairs)
 	if err != nil {
 		return err
 	}
@@ -846,13 +850,17 @@ func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 	}
 	var censoredOnly []string
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "carrier\ttech\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\tapplied\t")
+	fmt.Fprintln(tw, "carrier\ttech\ttests\thexes\tcensored\tbias dB\tRMSE before\tRMSE after\tσ dB\toffset\tslope\tapplied\t")
 	for _, c := range cals {
 		applied := "yes"
 		if !c.Applies(minPairs) {
 			applied = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Carrier, c.Tech, c.N, c.Censored,
+		tests := "every"
+		if c.Evidence == coverage.EvidenceNotChosen {
+			tests = "instrument"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Carrier, c.Tech, tests, c.N, c.Censored,
 			dB("%+.1f", c.BiasDB), dB("%.1f", c.RMSEBeforeDB), dB("%.1f", c.RMSEAfterDB), dB("%.1f", c.Fit.SigmaDB),
 			dB("%+.1f", c.Fit.OffsetDB), dB("%.1f", c.Fit.SlopeDB), applied)
 		if c.N == 0 && c.Censored > 0 {
@@ -864,6 +872,7 @@ func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 		fmt.Fprintf(w, "no level to fit (\"–\"): every measured hex's median is below the no-service level: %s\n", strings.Join(censoredOnly, ", "))
 	}
 	fmt.Fprintln(w, "bias = mean(measured − predicted): negative means the site register over-predicts")
+	fmt.Fprintln(w, "tests: \"instrument\" fits on the tests whose technology the device did not choose (scanners; feature phones' 2G), where they give enough hexes: a phone reads 3G where its 4G failed and 4G where it held, so its readings of each technology are of places the signal chose; \"every\" fits on all outdoor tests")
 	if skipped := notApplied(cals, minPairs); len(skipped) > 0 {
 		fmt.Fprintf(w, "not applied, fitted on fewer than %d measured hexes (their predictions and σ stay the model's): %s\n", minPairs, strings.Join(skipped, ", "))
 	}

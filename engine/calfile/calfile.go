@@ -177,6 +177,9 @@ type Calibration struct {
 	RefLog10D    Float  `json:"ref_log10_distance_m"`
 	SlopeFitted  bool   `json:"slope_fitted"`
 	SigmaDB      Float  `json:"sigma_db"`
+	// Evidence names the tests the fit was made on (coverage.Calibration.
+	// Evidence): "not_chosen" (instruments, feature phones' 2G) or "all".
+	Evidence string `json:"evidence,omitempty"`
 	// Applied says whether the stages apply the fit, and NotApplied why
 	// not: a fit from fewer hexes than the stages need
 	// (coverage.Calibration.Applies) is kept in the file for the record,
@@ -196,7 +199,7 @@ func New(res int, withSlope bool, cals []coverage.Calibration, minPairs int) *Fi
 		f.Calibrations[i] = Calibration{Carrier: string(c.Carrier), Tech: c.Tech.String(), N: c.N, Censored: c.Censored,
 			BiasDB: Float(c.BiasDB), RMSEBeforeDB: Float(c.RMSEBeforeDB), RMSEAfterDB: Float(c.RMSEAfterDB),
 			OffsetDB: Float(c.Fit.OffsetDB), SlopeDB: Float(c.Fit.SlopeDB), RefLog10D: Float(c.Fit.RefLog10D),
-			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: Float(c.Fit.SigmaDB), Applied: c.Applies(minPairs)}
+			SlopeFitted: c.Fit.SlopeFitted, SigmaDB: Float(c.Fit.SigmaDB), Evidence: c.Evidence, Applied: c.Applies(minPairs)}
 		if !f.Calibrations[i].Applied {
 			f.Calibrations[i].NotApplied = NotAppliedReason(c, minPairs)
 		}
@@ -265,7 +268,7 @@ func (f *File) Fits() ([]coverage.Calibration, error) {
 			// stage without it (null keeps the model's own σ).
 			return nil, fmt.Errorf("calibrations[%d] (%s): sigma_db %g: a standard deviation is not negative (null keeps the model's own): %w", i, k, s, engine.ErrInvalidValue)
 		}
-		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored,
+		out[i] = coverage.Calibration{Carrier: carrier, Tech: tech, N: c.N, Censored: c.Censored, Evidence: c.Evidence,
 			BiasDB: float64(c.BiasDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB),
 			Fit: predict.Fit{N: c.N, OffsetDB: float64(c.OffsetDB), SlopeDB: float64(c.SlopeDB), RefLog10D: float64(c.RefLog10D),
 				SlopeFitted: c.SlopeFitted, SigmaDB: float64(c.SigmaDB), RMSEBeforeDB: float64(c.RMSEBeforeDB), RMSEAfterDB: float64(c.RMSEAfterDB)}}

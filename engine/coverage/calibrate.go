@@ -32,6 +32,9 @@ type Calibration struct {
 	RMSEBeforeDB, RMSEAfterDB float64
 	// Fit is predict.Calibrate's correction; zero when N is 0.
 	Fit predict.Fit
+	// Evidence names the tests the fit was made on: EvidenceNotChosen or
+	// EvidenceAll (see Calibrate).
+	Evidence string
 }
 
 // Applies reports whether the calibration is applied when a network's
@@ -78,27 +81,87 @@ func MedianWithNoService(r aggregate.Row) (dbm float64, ok bool) {
 // metres, floored at 1 m. With withSlope every paired prediction needs a
 // finite DistanceM; without it the distance is not used.
 //
+// notChosen are the statistics of the tests whose technology the device
+// did not choose (engine.TechNotChosen: instruments, feature phones' 2G;
+// pipeline.Measured.NotChosen), a subset of measured. A phone reads the
+// technology it camped on: 3G where its 4G failed, 4G where 4G held, so
+// the medians of its readings are of places the signal chose — low for
+// 3G, high for 4G — and a fit on them moves each technology's prediction
+// the wrong way (on the country demo, 3G 8 dB down against a true bias of
+// 2.5 dB, 4G not at all against 2.3). Where notChosen give a network at
+// least minPairs pairs, its fit is made on them alone (Evidence
+// EvidenceNotChosen); elsewhere on every test (EvidenceAll).
+//
 // The result has one Calibration per (carrier, tech) with at least one
 // pair or censored hex, sorted by carrier then tech. Errors: an invalid
 // cfg (engine.ErrInvalidConfig); invalid or duplicate keys, a missing
 // distance with withSlope (engine.ErrInvalidValue).
-func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, withSlope bool) ([]Calibration, error) {
+func Calibrate(measured, notChosen []aggregate.Row, predicted []PredictedCell, cfg Config, withSlope bool, minPairs int) ([]Calibration, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	mi, err := sortedMeasured(measured, cfg.Resolution)
-	if err != nil {
 		return nil, err
 	}
 	pi, err := sortedPredicted(predicted, cfg.Resolution)
 	if err != nil {
 		return nil, err
 	}
-	type pairs struct {
-		pred, meas, logd []float64
-		censored         int
+	all, err := calibrationPairs(measured, predicted, pi, cfg, withSlope)
+	if err != nil {
+		return nil, err
 	}
-	groups := map[CarrierTech]*pairs{}
+	nc, err := calibrationPairs(notChosen, predicted, pi, cfg, withSlope)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]CarrierTech, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessCT(keys[i], keys[j]) })
+	out := make([]Calibration, 0, len(keys))
+	for _, k := range keys {
+		g, ev := all[k], EvidenceAll
+		if n := nc[k]; n != nil && len(n.pred) >= max(minPairs, 1) {
+			g, ev = n, EvidenceNotChosen
+		}
+		c := Calibration{Carrier: k.Carrier, Tech: k.Tech, N: len(g.pred), Censored: g.censored, Evidence: ev,
+			BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}
+		if c.N > 0 {
+			f, err := predict.Calibrate(g.pred, g.meas, g.logd, withSlope)
+			if err != nil {
+				return nil, fmt.Errorf("coverage: calibrating %s %s: %w", k.Carrier, k.Tech, err)
+			}
+			var sum float64
+			for i := range g.pred {
+				sum += g.meas[i] - g.pred[i]
+			}
+			c.Fit, c.BiasDB = f, sum/float64(c.N)
+			c.RMSEBeforeDB, c.RMSEAfterDB = f.RMSEBeforeDB, f.RMSEAfterDB
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// The tests a calibration is fitted on (Calibration.Evidence).
+const (
+	EvidenceAll       = "all"        // every outdoor test
+	EvidenceNotChosen = "not_chosen" // tests whose technology the device did not choose (engine.TechNotChosen)
+)
+
+// calPairs are one network's (predicted, measured) pairs.
+type calPairs struct {
+	pred, meas, logd []float64
+	censored         int
+}
+
+// calibrationPairs joins measured with predicted (pi its order by key)
+// and returns the pairs per network, as Calibrate describes.
+func calibrationPairs(measured []aggregate.Row, predicted []PredictedCell, pi []int, cfg Config, withSlope bool) (map[CarrierTech]*calPairs, error) {
+	mi, err := sortedMeasured(measured, cfg.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[CarrierTech]*calPairs{}
 	for a, b := 0, 0; a < len(mi) && b < len(pi); {
 		m, p := &measured[mi[a]], &predicted[pi[b]]
 		switch c := compareKey(m.Key, p.key()); {
@@ -117,7 +180,7 @@ func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, 
 		k := CarrierTech{m.Carrier, m.Tech}
 		g := groups[k]
 		if g == nil {
-			g = &pairs{}
+			g = &calPairs{}
 			groups[k] = g
 		}
 		med, ok := MedianWithNoService(*m)
@@ -136,31 +199,7 @@ func Calibrate(measured []aggregate.Row, predicted []PredictedCell, cfg Config, 
 		g.meas = append(g.meas, med)
 		g.logd = append(g.logd, logd)
 	}
-	keys := make([]CarrierTech, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return lessCT(keys[i], keys[j]) })
-	out := make([]Calibration, 0, len(keys))
-	for _, k := range keys {
-		g := groups[k]
-		c := Calibration{Carrier: k.Carrier, Tech: k.Tech, N: len(g.pred), Censored: g.censored,
-			BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}
-		if c.N > 0 {
-			f, err := predict.Calibrate(g.pred, g.meas, g.logd, withSlope)
-			if err != nil {
-				return nil, fmt.Errorf("coverage: calibrating %s %s: %w", k.Carrier, k.Tech, err)
-			}
-			var sum float64
-			for i := range g.pred {
-				sum += g.meas[i] - g.pred[i]
-			}
-			c.Fit, c.BiasDB = f, sum/float64(c.N)
-			c.RMSEBeforeDB, c.RMSEAfterDB = f.RMSEBeforeDB, f.RMSEAfterDB
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return groups, nil
 }
 
 // ApplyCalibration returns a copy of predicted with each cell's signal

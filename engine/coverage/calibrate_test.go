@@ -95,11 +95,11 @@ func TestCalibrateRecoversOffset(t *testing.T) {
 		PredictedCell{Cell: cells[10], Carrier: engine.Viettel, Tech: engine.Tech4G, SignalDBm: -60, DistanceM: 100},
 		PredictedCell{Cell: cells[11], Carrier: engine.Viettel, Tech: engine.Tech4G, SignalDBm: -60, DistanceM: 100},
 	)
-	cals, err := Calibrate(measured, predicted, DefaultConfig(), true)
+	cals, err := Calibrate(measured, nil, predicted, DefaultConfig(), true, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cals) != 2 || cals[0].Carrier != engine.MobiFone || cals[1].Carrier != engine.Viettel {
+	if len(cals) != 2 || cals[0].Carrier != engine.MobiFone || cals[1].Carrier != engine.Viettel || cals[0].Evidence != EvidenceAll {
 		t.Fatalf("calibrations %+v", cals)
 	}
 	mf, vt := cals[0], cals[1]
@@ -140,10 +140,69 @@ func TestCalibrateRecoversOffset(t *testing.T) {
 
 	// Offset only: the distance is not needed.
 	predicted[0].DistanceM = math.NaN()
-	if _, err := Calibrate(measured, predicted, DefaultConfig(), false); err != nil {
+	if _, err := Calibrate(measured, nil, predicted, DefaultConfig(), false, 3); err != nil {
 		t.Errorf("offset only: %v", err)
 	}
-	if _, err := Calibrate(measured, predicted, DefaultConfig(), true); err == nil {
+	if _, err := Calibrate(measured, nil, predicted, DefaultConfig(), true, 3); err == nil {
 		t.Error("slope without distance: no error")
+	}
+}
+
+// Tests whose technology the device chose read where the signal chose:
+// phones' 3G 10 dB below the truth and 4G 4 dB above it, an instrument's
+// readings 3 dB below the prediction everywhere. Where the instrument
+// gives a network minPairs hexes, the fit is made on its readings alone;
+// a network it misses keeps the fit on every test.
+func TestCalibrateOnTestsThatDidNotChoose(t *testing.T) {
+	cells := testCells(t, 19)
+	var measured, notChosen []aggregate.Row
+	var predicted []PredictedCell
+	for i := range 6 {
+		c := cells[i]
+		p := -85 - 2*i
+		for _, x := range []struct {
+			tech  engine.Tech
+			phone int
+		}{{engine.Tech3G, -10}, {engine.Tech4G, +4}} {
+			inst := p - 3
+			// The key's statistics hold both; the instrument's are apart too.
+			measured = append(measured, histRow(c, engine.Viettel, x.tech, []int{p + x.phone, p + x.phone, p + x.phone, p + x.phone, p + x.phone, inst, inst}, 0))
+			notChosen = append(notChosen, histRow(c, engine.Viettel, x.tech, []int{inst, inst, inst, inst, inst}, 0))
+			predicted = append(predicted, PredictedCell{Cell: c, Carrier: engine.Viettel, Tech: x.tech, SignalDBm: float64(p), SigmaDB: 8, DistanceM: 1000})
+		}
+		// MobiFone 4G: phones only.
+		measured = append(measured, histRow(c, engine.MobiFone, engine.Tech4G, []int{p + 4, p + 4, p + 4, p + 4, p + 4}, 0))
+		predicted = append(predicted, PredictedCell{Cell: c, Carrier: engine.MobiFone, Tech: engine.Tech4G, SignalDBm: float64(p), SigmaDB: 8, DistanceM: 1000})
+	}
+	cals, err := Calibrate(measured, notChosen, predicted, DefaultConfig(), false, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[CarrierTech]struct {
+		bias float64
+		ev   string
+	}{
+		{engine.MobiFone, engine.Tech4G}: {+4, EvidenceAll},
+		{engine.Viettel, engine.Tech3G}:  {-3, EvidenceNotChosen},
+		{engine.Viettel, engine.Tech4G}:  {-3, EvidenceNotChosen},
+	}
+	if len(cals) != len(want) {
+		t.Fatalf("%+v", cals)
+	}
+	for _, c := range cals {
+		w := want[CarrierTech{c.Carrier, c.Tech}]
+		if c.Evidence != w.ev || c.N != 6 || math.Abs(c.BiasDB-w.bias) > 1e-12 {
+			t.Errorf("%s %s: evidence %s, %d hexes, bias %v; want %s, 6, %v", c.Carrier, c.Tech, c.Evidence, c.N, c.BiasDB, w.ev, w.bias)
+		}
+	}
+	// Fewer instrument hexes than minPairs: every test.
+	cals, err = Calibrate(measured, notChosen, predicted, DefaultConfig(), false, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cals {
+		if c.Evidence != EvidenceAll {
+			t.Errorf("%s %s with 6 instrument hexes of 7 needed: evidence %s", c.Carrier, c.Tech, c.Evidence)
+		}
 	}
 }

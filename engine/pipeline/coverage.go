@@ -105,8 +105,13 @@ func DefaultCoverageOptions(res int) (CoverageOptions, error) {
 
 // CoverageResult is the fused coverage and the evidence behind it.
 type CoverageResult struct {
-	States    []coverage.State
-	Measured  []aggregate.Row
+	States   []coverage.State
+	Measured []aggregate.Row
+	// NotChosen are the statistics of the rows whose technology the device
+	// did not choose (Measured.NotChosen), what calibration fits on where
+	// they are enough; empty when the result was read back or the
+	// measurements aggregated over several months. Not saved.
+	NotChosen []aggregate.Row
 	Predicted []coverage.PredictedCell
 	Sites     []engine.Site
 	Down      []engine.Site // sites excluded because they are down
@@ -194,7 +199,7 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	predict.SetOffAir(sites, opt.OffAir) // the register read here: its own
 	out := &CoverageResult{Sites: sites}
 	if m := opt.Measured; m != nil {
-		out.Measured, out.RowsRead, out.Skipped = m.Rows, m.RowsRead, m.Skipped
+		out.Measured, out.NotChosen, out.RowsRead, out.Skipped = m.Rows, m.NotChosen, m.RowsRead, m.Skipped
 	} else if len(s.Parts("measurements", nil, nil)) > 0 {
 		agg, rows, err := Aggregate(ctx, s, opt.Aggregate)
 		if err != nil {
@@ -207,6 +212,8 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 		if out.Measured, err = opt.Area.clip(out.Measured, sites, res, opt.Aggregate.Periods); err != nil {
 			return nil, err
 		}
+		in := opt.Area.set()
+		out.NotChosen = slices.DeleteFunc(slices.Clone(out.NotChosen), func(r aggregate.Row) bool { return !in[r.Cell] })
 		if len(cells) == 0 {
 			cells = slices.Clone(opt.Area.Cells)
 		}

@@ -51,12 +51,18 @@ type MeasureOptions struct {
 // disjoint carriers merge (mergeMeasured), which is how a carrier's late
 // dump reruns only that carrier's pass.
 type Measured struct {
-	Rows     []aggregate.Row
-	Skipped  aggregate.Skipped
-	RowsRead int64
-	Tally    *challenge.Tally
-	ev       *evidence
-	anchors  string // anchorsKey of the villages and reach the readings were gathered for
+	Rows []aggregate.Row
+	// NotChosen are the per-key statistics of the rows whose technology
+	// the device did not choose by its signal (engine.TechNotChosen:
+	// instruments, feature phones' 2G), sorted as Rows: the calibration
+	// fits on them where they are enough, since a phone's readings of a
+	// technology are of places that technology's signal chose.
+	NotChosen []aggregate.Row
+	Skipped   aggregate.Skipped
+	RowsRead  int64
+	Tally     *challenge.Tally
+	ev        *evidence
+	anchors   string // anchorsKey of the villages and reach the readings were gathered for
 	// speeds counts the download speeds of speed tests (four significant
 	// digits, speedKey) per res-7 hex (indexed at res 7) and month, for
 	// the scorecard's speed trend.
@@ -111,6 +117,53 @@ func mergeSpeeds(into, from map[speedCell]map[float64]int64) {
 			v[x] += n
 		}
 	}
+}
+
+// notChosenRows returns the rows of b whose technology the device did not
+// choose (engine.TechNotChosen) with their cells: b and fine themselves
+// when every row is one (a drive test's parts), nil when none is, else
+// the columns the aggregation reads copied into sub and subFine (speeds
+// left out: the calibration reads signals).
+func notChosenRows(b *engine.MeasurementBatch, fine []hexgrid.Cell, sub *engine.MeasurementBatch, subFine *[]hexgrid.Cell) (*engine.MeasurementBatch, []hexgrid.Cell) {
+	if len(b.DeviceClass) == 0 {
+		return nil, nil // no device classes: every row's technology may be chosen
+	}
+	n := 0
+	for i, c := range b.DeviceClass {
+		if engine.TechNotChosen(c, b.Tech[i]) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return nil, nil
+	case b.Len():
+		return b, fine
+	}
+	sub.Reset()
+	*subFine = (*subFine)[:0]
+	env, ids := len(b.Environment) > 0, len(b.DeviceID) > 0
+	for i, c := range b.DeviceClass {
+		if !engine.TechNotChosen(c, b.Tech[i]) {
+			continue
+		}
+		sub.TimeUnixMs = append(sub.TimeUnixMs, b.TimeUnixMs[i])
+		sub.Carrier = append(sub.Carrier, b.Carrier[i])
+		sub.Tech = append(sub.Tech, b.Tech[i])
+		sub.Lon = append(sub.Lon, b.Lon[i])
+		sub.Lat = append(sub.Lat, b.Lat[i])
+		sub.SignalDBm = append(sub.SignalDBm, b.SignalDBm[i])
+		sub.Service = append(sub.Service, b.Service[i])
+		sub.DeviceClass = append(sub.DeviceClass, c)
+		if env {
+			sub.Environment = append(sub.Environment, b.Environment[i])
+		}
+		if ids {
+			sub.DeviceID = append(sub.DeviceID, b.DeviceID[i])
+		}
+		*subFine = append(*subFine, fine[i])
+	}
+	return sub, *subFine
 }
 
 // measureColumns are the measurement columns the pass reads.
@@ -432,9 +485,13 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 type carrierPass struct {
 	group *aggregate.Group
 	prods []*aggregate.Producer // per worker
-	evs   []*evAcc              // per worker
-	tals  []*challenge.Tally    // per worker
-	spds  []map[speedCell]map[float64]int64
+	// notChosen aggregates the rows whose technology the device did not
+	// choose (Measured.NotChosen), its producers per worker.
+	notChosen *aggregate.Group
+	ncProds   []*aggregate.Producer
+	evs       []*evAcc           // per worker
+	tals      []*challenge.Tally // per worker
+	spds      []map[speedCell]map[float64]int64
 }
 
 // measureCarriers reads the selected measurement partitions in one pass
@@ -471,11 +528,16 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err != nil {
 			return nil, err
 		}
+		nc, err := aggregate.NewGroup(cfg, workers)
+		if err != nil {
+			return nil, err
+		}
 		p := &carrierPass{group: grp, prods: make([]*aggregate.Producer, workers), evs: make([]*evAcc, workers), tals: make([]*challenge.Tally, workers),
-			spds: make([]map[speedCell]map[float64]int64, workers)}
+			spds: make([]map[speedCell]map[float64]int64, workers), notChosen: nc, ncProds: make([]*aggregate.Producer, workers)}
 		for w := range workers {
 			p.spds[w] = map[speedCell]map[float64]int64{}
 			p.prods[w] = grp.NewProducer()
+			p.ncProds[w] = nc.NewProducer()
 			p.evs[w] = newEvAcc(engine.Carrier(c), len(opt.Villages))
 			p.tals[w], _ = challenge.NewTally(ccfg)
 		}
@@ -484,6 +546,8 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 	}
 	type scratch struct {
 		fine   []hexgrid.Cell
+		nc     engine.MeasurementBatch // the batch's rows of technologies not chosen
+		ncFine []hexgrid.Cell
 		gs     gatherScratch
 		last   string
 		p      *carrierPass
@@ -519,6 +583,11 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err := sc.p.prods[w].Add(b, sc.fine); err != nil {
 			return err
 		}
+		if nb, nf := notChosenRows(b, sc.fine, &sc.nc, &sc.ncFine); nb != nil {
+			if err := sc.p.ncProds[w].Add(nb, nf); err != nil {
+				return err
+			}
+		}
 		if err := g.add(sc.p.evs[w], &sc.gs, b); err != nil {
 			return err
 		}
@@ -544,6 +613,10 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 		if err == nil {
 			err = cerr
 		}
+		nc, ncerr := p.notChosen.Close()
+		if err == nil {
+			err = ncerr
+		}
 		if err != nil {
 			continue
 		}
@@ -559,7 +632,7 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 			mergeSpeeds(p.spds[0], p.spds[w])
 			p.evs[w], p.tals[w], p.spds[w] = nil, nil, nil
 		}
-		out[c] = &Measured{Rows: a.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors,
+		out[c] = &Measured{Rows: a.Rows(), NotChosen: nc.Rows(), Skipped: a.Skipped(), RowsRead: ev.rowsRead, Tally: tl, ev: ev.evidence(), anchors: anchors,
 			speeds: p.spds[0]}
 		delete(passes, c)
 	}
@@ -601,12 +674,14 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	evOut := acc.evidence()
 	runs := make([][]evReading, 0, len(per))
 	rowRuns := make([][]aggregate.Row, 0, len(per))
+	ncRuns := make([][]aggregate.Row, 0, len(per))
 	for _, c := range slices.Sorted(maps.Keys(per)) {
 		m := per[c]
 		if m.anchors != anchors {
 			return nil, fmt.Errorf("pipeline: the measurements of %s were gathered for other villages or populated hexes", c)
 		}
 		rowRuns = append(rowRuns, m.Rows)
+		ncRuns = append(ncRuns, m.NotChosen)
 		out.Skipped.NoCell += m.Skipped.NoCell
 		out.Skipped.NoTech += m.Skipped.NoTech
 		out.Skipped.NoCarrier += m.Skipped.NoCarrier
@@ -632,7 +707,7 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 			}
 		}
 		mergeSpeeds(out.speeds, m.speeds)
-		m.Rows, m.ev, m.Tally, m.speeds = nil, nil, nil, nil
+		m.Rows, m.NotChosen, m.ev, m.Tally, m.speeds = nil, nil, nil, nil, nil
 	}
 	// Each carrier's rows are sorted by cell and technology (Aggregator.
 	// Rows): merged by cell, the earlier carrier's first at a cell, they
@@ -644,6 +719,8 @@ func mergeMeasured(per map[string]*Measured, villages int, anchors string, ccfg 
 	out.Rows = mergeCarrierRuns(out.Rows, rowRuns, cmpRow, func(r *aggregate.Row) engine.Carrier { return r.Carrier },
 		func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
 	clear(rowRuns)
+	out.NotChosen = mergeCarrierRuns(nil, ncRuns, cmpRow, func(r *aggregate.Row) engine.Carrier { return r.Carrier },
+		func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
 	evOut.readings = mergeReadings(runs)
 	out.ev = evOut
 	return out, nil

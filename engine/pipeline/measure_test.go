@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/gob"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -19,15 +21,20 @@ import (
 )
 
 // twoCarrierTests are the small world's tests with MobiFone 3G tests
-// near V2 and V3 added, so that passes have two carriers to merge.
+// near V2 and V3 added, so that passes have two carriers to merge; a third
+// of them are a drive test's scanner (a part of mixed devices).
 func twoCarrierTests() *engine.MeasurementBatch {
 	b := worldTests(true)
 	for i := range 12 {
 		v := worldVillages[1+i%2]
+		src, class := engine.SourceCrowd, engine.DeviceSmartphone
+		if i%3 == 0 {
+			src, class = engine.SourceDrive, engine.DeviceScanner
+		}
 		b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*3600_000, Carrier: engine.MobiFone, Tech: engine.Tech3G,
 			Lon: v.Lon + 0.001*float64(i%3), Lat: v.Lat + 0.0007*float64(i%4), SignalDBm: -95.37 + float64(i)*0.61, Service: engine.ServiceOK,
 			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
-			Source: engine.SourceCrowd, DeviceID: "m", DeviceClass: engine.DeviceSmartphone, Environment: engine.Environment(i % 4)})
+			Source: src, DeviceID: "m", DeviceClass: class, Environment: engine.Environment(i % 4)})
 	}
 	return b
 }
@@ -61,6 +68,36 @@ func TestMeasureOnePass(t *testing.T) {
 	if one.ev.rowsNear == 0 || len(one.ev.readings) == 0 {
 		t.Fatalf("no readings gathered: %+v", one.ev)
 	}
+	// NotChosen are the statistics of the scanner's rows alone.
+	all, scanner := twoCarrierTests(), &engine.MeasurementBatch{}
+	for i := range all.Len() {
+		if engine.TechNotChosen(all.DeviceClass[i], all.Tech[i]) {
+			scanner.AppendRow(all, i)
+		}
+	}
+	sagg, _, err := Aggregate(ctx, storeOf(t, worldVillages, scanner), mo.Aggregate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanner.Len() != 4 || len(one.NotChosen) == 0 || !sameRows(sagg.Rows(), one.NotChosen) {
+		t.Fatalf("not-chosen rows: %d keys, want those of the %d scanner rows (%d keys)", len(one.NotChosen), scanner.Len(), sagg.Len())
+	}
+	// Saved and read back, they are the same; a read that skips the rows
+	// skips them too.
+	var buf bytes.Buffer
+	if err := stateOf(one).encodeTo(gob.NewEncoder(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	var back, lean measuredState
+	lean.skipRows = true
+	for _, st := range []*measuredState{&back, &lean} {
+		if err := st.decodeFrom(gob.NewDecoder(bytes.NewReader(buf.Bytes()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !sameRows(back.NotChosen, one.NotChosen) || !sameRows(back.Rows, one.Rows) || lean.NotChosen != nil || lean.Rows != nil {
+		t.Fatalf("saved pass read back: %d not-chosen keys of %d; skipping rows, %d", len(back.NotChosen), len(one.NotChosen), len(lean.NotChosen))
+	}
 	mo.Aggregate.Workers = 2
 	two, err := Measure(ctx, s, mo)
 	if err != nil {
@@ -83,7 +120,7 @@ func TestMeasureOnePass(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, m := range map[string]*Measured{"two workers": two, "carriers apart": merged} {
-		if !sameRows(m.Rows, one.Rows) || !reflect.DeepEqual(m.ev, one.ev) || !reflect.DeepEqual(m.Tally.State(), one.Tally.State()) {
+		if !sameRows(m.Rows, one.Rows) || !sameRows(m.NotChosen, one.NotChosen) || !reflect.DeepEqual(m.ev, one.ev) || !reflect.DeepEqual(m.Tally.State(), one.Tally.State()) {
 			t.Errorf("%s: the pass differs from one worker's", name)
 		}
 	}
