@@ -4,17 +4,17 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/server"
 )
 
 const serveSynopsis = `serve --dataset DIR [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F] [flags]
 
 Serves the dataset in DIR over HTTP(S): carriers submit files, which a
-persistent job queue validates exactly as lomsong ingest does; a carrier
-certifies its accepted submissions, which are then merged into DIR; the
-ministry publishes a month as an immutable, numbered release; provinces read
-their own villages and dead zones. Every request but /healthz and
+persistent job queue validates exactly as lomsong ingest does, under its
+limits (--max-line-bytes and the others below); a carrier certifies its
+accepted submissions, which are then merged into DIR, read under the limits
+they were validated under; the ministry publishes a month as an immutable,
+numbered release; provinces read their own villages and dead zones. Every request but /healthz and
 /api/v1/openapi.json needs Authorization: Bearer TOKEN (lomsong users add).
 State: DIR/serve (SQLite state.db, spool, staging datasets, releases).
 One serve per dataset: another one on DIR is refused (exit 1), as is a
@@ -38,7 +38,11 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	fs.Float64Var(&opt.RatePerSecond, "rate", 20, "requests per `second` allowed to each token (token bucket refill)")
 	fs.IntVar(&opt.Burst, "burst", 60, "requests a token may make at once (token bucket `size`)")
 	fs.Float64Var(&opt.MaxRejectShare, "max-reject-share", 0.05, "refuse a submission when more than this `share` of its rows are rejected (0..1]")
-	fs.Float64Var(&opt.MaxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip submission that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB (as lomsong ingest)")
+	// The limits of lomsong ingest and validate, their flags, defaults and
+	// checks: a refusal's advice ("raise --max-line-bytes") holds for
+	// serve too.
+	var lim limitFlags
+	lim.register(fs)
 	pos, err := parseFlags(fs, args, e)
 	if err != nil {
 		return err
@@ -59,9 +63,11 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if !(opt.MaxRejectShare > 0 && opt.MaxRejectShare <= 1) {
 		return usageError{fmt.Sprintf("serve: --max-reject-share %g: want a share above 0 and at most 1", opt.MaxRejectShare)}
 	}
-	if !(opt.MaxGzipRatio >= 1) {
-		return usageError{fmt.Sprintf("serve: --max-gzip-ratio %g: want a ratio of at least 1", opt.MaxGzipRatio)}
+	if err := lim.check(); err != nil {
+		return usageError{"serve: " + err.Error()}
 	}
+	l := lim.limits()
+	opt.MaxGzipRatio, opt.MaxLineBytes, opt.MaxDecompressedBytes, opt.MaxSpillBytes = l.MaxGzipRatio, l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxSpillBytes
 	if maxUpload < 1 {
 		return usageError{"serve: --max-upload-bytes must be positive"}
 	}

@@ -5,11 +5,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/dataset"
 )
 
@@ -336,10 +340,97 @@ func TestServeRefusedAtStart(t *testing.T) {
 	if code != exitFailure || strings.Contains(out, "listening") || !strings.Contains(errs, missing) {
 		t.Errorf("serve with a missing certificate: exit %d\n%s%s", code, out, errs)
 	}
-	if _, errs, code := runServeBriefly(t, "--dataset", dir, "--max-gzip-ratio", "0.5"); code != exitUsage || !strings.Contains(errs, "--max-gzip-ratio 0.5: want a ratio of at least 1") {
-		t.Errorf("serve --max-gzip-ratio 0.5: exit %d %s", code, errs)
+	// The limits are ingest's flags, checked as ingest checks them.
+	for _, c := range [][2]string{
+		{"--max-gzip-ratio=0.5", "serve: --max-gzip-ratio 0.5: want a ratio of at least 1"},
+		{"--max-line-bytes=0", "serve: --max-line-bytes 0: want 1 byte to 1GiB"},
+		{"--max-line-bytes=2GiB", "serve: --max-line-bytes 2147483648: want 1 byte to 1GiB"},
+		{"--max-decompressed-bytes=0", "serve: --max-decompressed-bytes and --max-spill-bytes must be positive"},
+		{"--max-spill-bytes=0", "serve: --max-decompressed-bytes and --max-spill-bytes must be positive"},
+	} {
+		if _, errs, code := runServeBriefly(t, "--dataset", dir, c[0]); code != exitUsage || !strings.Contains(errs, c[1]) {
+			t.Errorf("serve %s: exit %d %s", c[0], code, errs)
+		}
 	}
-	if out, errs, _ := runServeBriefly(t, "--help"); !strings.Contains(out+errs, "-max-gzip-ratio ratio") {
-		t.Errorf("serve --help does not list --max-gzip-ratio:\n%s%s", out, errs)
+	out, errs, _ = runServeBriefly(t, "--help")
+	for _, f := range []string{"-max-gzip-ratio ratio", "-max-line-bytes size", "-max-decompressed-bytes size", "-max-spill-bytes size"} {
+		if !strings.Contains(out+errs, f) {
+			t.Errorf("serve --help does not list %s:\n%s%s", f, out, errs)
+		}
+	}
+}
+
+// TestServeReadLimits: a submission over serve's --max-line-bytes,
+// --max-decompressed-bytes or --max-spill-bytes is refused with the
+// advice to raise it, and accepted by a serve started with it raised.
+func TestServeReadLimits(t *testing.T) {
+	var rows bytes.Buffer
+	rows.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
+	for i := range 3000 {
+		fmt.Fprintf(&rows, "2024-10-%02dT08:%02d:%02dZ,viettel,4G,%.6f,21.03,-%d\n", 1+i%28, i/60, i%60, 105+float64(i)*1e-4, 60+i%50)
+	}
+	// About 150 KB of rows; with a 512 KiB line: one rejected row under a
+	// 1 MiB cap, no line end within 64 times a 2 KiB cap.
+	long := append(bytes.Clone(rows.Bytes()), strings.Repeat("x", 512<<10)+"\n"...)
+	sites := make([]engine.Site, 300)
+	for i := range sites {
+		sites[i] = engine.Site{SiteID: fmt.Sprintf("VT%04d", i), Carrier: "viettel", Tech: engine.Tech4G, Lon: 105 + float64(i)*1e-3, Lat: 21,
+			BandMHz: 1800, HeightM: 30, AzimuthDeg: math.NaN(), BeamwidthDeg: math.NaN(), TiltDeg: math.NaN(), EIRPDBm: math.NaN()}
+	}
+	var pq bytes.Buffer
+	if err := arrowio.WriteSites(&pq, sites); err != nil {
+		t.Fatal(err)
+	}
+	gz := func(b []byte) []byte {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(b)
+		zw.Close()
+		return z.Bytes()
+	}
+	files := []struct {
+		kind, name string
+		data       []byte
+		advice     string
+	}{
+		{"measurements", "long.csv", long, "raise --max-line-bytes"},
+		{"measurements", "rows.csv.gz", gz(rows.Bytes()), "raise --max-decompressed-bytes"},
+		{"sites", "sites.parquet.gz", gz(pq.Bytes()), "raise --max-spill-bytes"},
+	}
+	submit := func(p *serveProc, tok string, i int) (status, msg string) {
+		t.Helper()
+		f := files[i]
+		code, b := httpDo(t, "POST", p.base+"/api/v1/submissions?kind="+f.kind+"&name="+f.name, tok, bytes.NewReader(f.data))
+		if code != 202 {
+			t.Fatalf("upload %s: %d %s", f.name, code, b)
+		}
+		var q struct{ ID int64 }
+		json.Unmarshal(b, &q)
+		waitStatus(t, p.base, tok, q.ID, func(s string) bool { return s != "queued" && s != "validating" }, 60*time.Second)
+		_, b = httpDo(t, "GET", fmt.Sprintf("%s/api/v1/submissions/%d", p.base, q.ID), tok, nil)
+		var sub struct{ Status, Error string }
+		json.Unmarshal(b, &sub)
+		return sub.Status, sub.Error
+	}
+	for _, c := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		// A gzip file's first 64 KiB are decompressed before it is known
+		// to be Parquet, under --max-decompressed-bytes: the Parquet file
+		// is smaller.
+		{"low", []string{"--max-line-bytes", "2KiB", "--max-decompressed-bytes", "100KiB", "--max-spill-bytes", "2KiB"}, "refused"},
+		{"raised", []string{"--max-line-bytes", "1MiB", "--max-decompressed-bytes", "1MiB", "--max-spill-bytes", "1MiB"}, "accepted"},
+	} {
+		dir := t.TempDir()
+		tok := addUser(t, dir, "--role", "ministry", "cuc")
+		p := startServe(t, dir, false, c.flags...)
+		for i, f := range files {
+			status, msg := submit(p, tok, i)
+			if status != c.want || c.want == "refused" && !strings.Contains(msg, f.advice) {
+				t.Errorf("%s under the %s limits: %s %q, want %s", f.name, c.name, status, msg, c.want)
+			}
+		}
 	}
 }

@@ -33,18 +33,58 @@ import (
 type inputFlags struct {
 	// argKinds lets --kind name a command's own input table (claims,
 	// candidates): validate checks them, ingest does not store them.
-	argKinds        bool
-	kind            string
-	mapping         string
-	preset          string
-	timezone        string
-	maxRejectShare  float64
-	bounds          string
-	noDedup         bool
+	argKinds       bool
+	kind           string
+	mapping        string
+	preset         string
+	timezone       string
+	maxRejectShare float64
+	bounds         string
+	noDedup        bool
+	limitFlags
+}
+
+// limitFlags are the flags of the limits one input may take
+// (ingest.Limits): validate and ingest read files under them, serve reads
+// submissions under them, so all three refuse the same files.
+type limitFlags struct {
 	maxLine         byteSize
 	maxDecompressed byteSize
 	maxGzipRatio    float64
 	maxSpill        byteSize
+}
+
+// register registers the limit flags with their defaults
+// (ingest.DefaultLimits).
+func (f *limitFlags) register(fs interface {
+	Float64Var(*float64, string, float64, string)
+	Var(flag.Value, string, string)
+}) {
+	f.maxLine, f.maxDecompressed, f.maxSpill = ingest.DefaultMaxLineBytes, ingest.DefaultMaxDecompressedBytes, ingest.DefaultMaxSpillBytes
+	fs.Var(&f.maxLine, "max-line-bytes", "largest `size` of a CSV row (plain bytes or with KiB, MiB, GiB); a longer row is quarantined as line_too_long and reading goes on at the next line; no line end within 64 times it stops the file")
+	fs.Var(&f.maxDecompressed, "max-decompressed-bytes", "refuse a gzip file that decompresses to more than this `size`")
+	fs.Float64Var(&f.maxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip file that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB")
+	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
+}
+
+// check refuses limit flags out of range (a usage error).
+func (f *limitFlags) check() error {
+	if !(f.maxGzipRatio >= 1) {
+		return usageError{fmt.Sprintf("--max-gzip-ratio %g: want a ratio of at least 1", f.maxGzipRatio)}
+	}
+	if f.maxLine < 1 || f.maxLine > 1<<30 {
+		return usageError{fmt.Sprintf("--max-line-bytes %d: want 1 byte to 1GiB", f.maxLine)}
+	}
+	if f.maxDecompressed < 1 || f.maxSpill < 1 {
+		return usageError{"--max-decompressed-bytes and --max-spill-bytes must be positive"}
+	}
+	return nil
+}
+
+func (f *limitFlags) limits() ingest.Limits {
+	l := ingest.DefaultLimits()
+	l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxGzipRatio, l.MaxSpillBytes = int(f.maxLine), int64(f.maxDecompressed), f.maxGzipRatio, int64(f.maxSpill)
+	return l
 }
 
 func (f *inputFlags) register(fs interface {
@@ -53,11 +93,7 @@ func (f *inputFlags) register(fs interface {
 	BoolVar(*bool, string, bool, string)
 	Var(flag.Value, string, string)
 }) {
-	f.maxLine, f.maxDecompressed, f.maxSpill = ingest.DefaultMaxLineBytes, ingest.DefaultMaxDecompressedBytes, ingest.DefaultMaxSpillBytes
-	fs.Var(&f.maxLine, "max-line-bytes", "largest `size` of a CSV row (plain bytes or with KiB, MiB, GiB); a longer row is quarantined as line_too_long and reading goes on at the next line; no line end within 64 times it stops the file")
-	fs.Var(&f.maxDecompressed, "max-decompressed-bytes", "refuse a gzip file that decompresses to more than this `size`")
-	fs.Float64Var(&f.maxGzipRatio, "max-gzip-ratio", ingest.DefaultMaxGzipRatio, "refuse a gzip file that decompresses to more than this `ratio` times its compressed size, after its first 8 MiB")
-	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
+	f.limitFlags.register(fs)
 	kinds := "measurements, sites, villages or subscriptions"
 	if f.argKinds {
 		kinds = "measurements, sites, villages, subscriptions, or a command's own claims (deadzones --claims) or candidates (plan --candidates)"
@@ -83,14 +119,8 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 	if f.maxRejectShare < 0 || f.maxRejectShare > 1 {
 		return nil, nil, nil, usageError{fmt.Sprintf("--max-reject-share %g: want a share between 0 and 1", f.maxRejectShare)}
 	}
-	if !(f.maxGzipRatio >= 1) {
-		return nil, nil, nil, usageError{fmt.Sprintf("--max-gzip-ratio %g: want a ratio of at least 1", f.maxGzipRatio)}
-	}
-	if f.maxLine < 1 || f.maxLine > 1<<30 {
-		return nil, nil, nil, usageError{fmt.Sprintf("--max-line-bytes %d: want 1 byte to 1GiB", f.maxLine)}
-	}
-	if f.maxDecompressed < 1 || f.maxSpill < 1 {
-		return nil, nil, nil, usageError{"--max-decompressed-bytes and --max-spill-bytes must be positive"}
+	if err := f.limitFlags.check(); err != nil {
+		return nil, nil, nil, err
 	}
 	if f.mapping != "" && f.preset != "" {
 		return nil, nil, nil, usageError{"--mapping and --preset: give one of them"}
@@ -203,12 +233,6 @@ func (f *inputFlags) config(now time.Time, bounds orb.MultiPolygon) ingest.Confi
 	cfg.Dedup = !f.noDedup
 	cfg.Limits = f.limits()
 	return cfg
-}
-
-func (f *inputFlags) limits() ingest.Limits {
-	l := ingest.DefaultLimits()
-	l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxGzipRatio, l.MaxSpillBytes = int(f.maxLine), int64(f.maxDecompressed), f.maxGzipRatio, int64(f.maxSpill)
-	return l
 }
 
 // byteSize is a flag value in bytes, written as a plain number or with a

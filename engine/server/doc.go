@@ -26,7 +26,8 @@
 // Only certified submissions reach a release: validation ingests a
 // submission into its own staging dataset, never into DIR; certifying it
 // ingests the same bytes with the same options (the same mapping, allowed
-// carriers and ingest time) into DIR, through engine/dataset's
+// carriers and ingest time, and the limits its validation recorded, not
+// those the service runs with by then) into DIR, through engine/dataset's
 // transactional ingest, so the rows that reach DIR are exactly the rows the
 // validation report counted, and DIR is either unchanged or fully updated.
 package server

@@ -419,7 +419,11 @@ func TestReleaseListsTheSubmissionsItRead(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		opt, err := ts.s.ingestOptions(sub)
+		lim, err := recordedLimits(sub)
+		if err != nil {
+			return err
+		}
+		opt, err := ts.s.ingestOptions(sub, lim)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"database/sql"
@@ -21,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -42,14 +42,30 @@ type Options struct {
 	// requests at once, refilled at RatePerSecond (defaults 20 and 60).
 	RatePerSecond float64
 	Burst         int
+	// MaxRejectShare and the four limits after it are those submissions
+	// are validated under. A validation records them with its submission,
+	// and its certification reads it under the recorded ones, not those
+	// the service runs with by then (readLimits).
+	//
 	// MaxRejectShare is the share of rejected rows above which a
 	// submission is refused (default 0.05, as lomsong ingest).
 	MaxRejectShare float64
 	// MaxGzipRatio caps what a gzip submission may decompress to, in times
 	// its compressed size, once its first ingest.RatioGraceBytes are read
 	// (default ingest.DefaultMaxGzipRatio, as lomsong ingest; at least 1).
-	// Validation and certification read a submission with it.
 	MaxGzipRatio float64
+	// MaxLineBytes caps a CSV record (default ingest.DefaultMaxLineBytes,
+	// as lomsong ingest; 1 byte to 1 GiB): a longer one is rejected as
+	// line_too_long, and no line end within ingest.SkipFactor times it
+	// refuses the file.
+	MaxLineBytes int
+	// MaxDecompressedBytes caps what a gzip submission may decompress to
+	// (default ingest.DefaultMaxDecompressedBytes, as lomsong ingest).
+	MaxDecompressedBytes int64
+	// MaxSpillBytes caps the temporary file a gzip-compressed Parquet
+	// submission is decompressed into (default
+	// ingest.DefaultMaxSpillBytes, as lomsong ingest).
+	MaxSpillBytes int64
 	// ShutdownGrace is how long a shutdown waits for requests in flight
 	// (default 30 s).
 	ShutdownGrace time.Duration
@@ -79,13 +95,28 @@ func (o *Options) defaults() error {
 		o.Burst = 60
 	}
 	if o.MaxRejectShare <= 0 || o.MaxRejectShare > 1 {
-		o.MaxRejectShare = 0.05
+		o.MaxRejectShare = defaultLimits.MaxRejectShare
 	}
 	if o.MaxGzipRatio == 0 {
-		o.MaxGzipRatio = ingest.DefaultMaxGzipRatio
+		o.MaxGzipRatio = defaultLimits.MaxGzipRatio
 	}
 	if !(o.MaxGzipRatio >= 1) {
 		return fmt.Errorf("serve: MaxGzipRatio %g: want a ratio of at least 1", o.MaxGzipRatio)
+	}
+	if o.MaxLineBytes == 0 {
+		o.MaxLineBytes = defaultLimits.MaxLineBytes
+	}
+	if o.MaxLineBytes < 1 || o.MaxLineBytes > 1<<30 {
+		return fmt.Errorf("serve: MaxLineBytes %d: want 1 byte to 1GiB", o.MaxLineBytes)
+	}
+	if o.MaxDecompressedBytes == 0 {
+		o.MaxDecompressedBytes = defaultLimits.MaxDecompressedBytes
+	}
+	if o.MaxSpillBytes == 0 {
+		o.MaxSpillBytes = defaultLimits.MaxSpillBytes
+	}
+	if o.MaxDecompressedBytes < 1 || o.MaxSpillBytes < 1 {
+		return fmt.Errorf("serve: MaxDecompressedBytes %d and MaxSpillBytes %d must be positive", o.MaxDecompressedBytes, o.MaxSpillBytes)
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 30 * time.Second
@@ -287,7 +318,8 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 // recover puts the state right after a run that was killed: uploads that
 // were in progress are removed, spool folders without a submission are
 // removed, jobs left validating go back to the queue (their staging
-// dataset is rebuilt from scratch), releases left running are failed.
+// dataset is rebuilt from scratch), releases left running are failed
+// (failInterruptedReleases).
 func (s *Server) recover(ctx context.Context) error {
 	spool := filepath.Join(s.state, "spool")
 	entries, err := os.ReadDir(spool)
@@ -337,7 +369,7 @@ func (s *Server) recover(ctx context.Context) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Warn("jobs interrupted by the previous run go back to the queue", "jobs", n)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'`, now, releaseInterrupted); err != nil {
+	if err := s.failInterruptedReleases(ctx); err != nil {
 		return err
 	}
 	tmps, _ := filepath.Glob(filepath.Join(s.state, "releases", ".tmp-*"))
@@ -347,6 +379,51 @@ func (s *Server) recover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// failInterruptedReleases fails the releases a previous run left running,
+// each with its release.failed audit entry, as publish records a release
+// a stop cut short: in the name of the user who asked for it, with the
+// error as the detail.
+func (s *Server) failInterruptedReleases(ctx context.Context) error {
+	now := s.opt.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'
+		RETURNING number, created_by`, nowText(now), releaseInterrupted)
+	if err != nil {
+		return err
+	}
+	type failed struct {
+		number int64
+		by     string
+	}
+	var list []failed
+	for rows.Next() {
+		var f failed
+		if err := rows.Scan(&f.number, &f.by); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, f)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	// In release order, whatever order RETURNING gave them in.
+	slices.SortFunc(list, func(a, b failed) int { return cmp.Compare(a.number, b.number) })
+	for _, f := range list {
+		if err := appendAudit(ctx, tx, now, f.by, "release.failed", strconv.FormatInt(f.number, 10), "", releaseInterrupted); err != nil {
+			return err
+		}
+	}
+	if len(list) > 0 {
+		s.log.Warn("releases interrupted by the previous run are failed", "releases", len(list))
+	}
+	return tx.Commit()
 }
 
 // --- HTTP plumbing -------------------------------------------------------

@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
@@ -46,6 +47,7 @@ type fixture struct {
 	subs         []byte
 	measurements map[string][]byte // by carrier; "" = all carriers
 	sites        map[string][]byte
+	sitesParquet []byte // every carrier's sites, as Parquet
 }
 
 var (
@@ -78,7 +80,11 @@ func world(t *testing.T) fixture {
 		if fixErr = synth.WriteSitesCSV(&s, w.Sites); fixErr != nil {
 			return
 		}
-		fix = fixture{villages: v.Bytes(), subs: sub.Bytes(), measurements: byCarrier(m.Bytes()), sites: byCarrier(s.Bytes())}
+		var pq bytes.Buffer
+		if fixErr = arrowio.WriteSites(&pq, w.Sites); fixErr != nil {
+			return
+		}
+		fix = fixture{villages: v.Bytes(), subs: sub.Bytes(), measurements: byCarrier(m.Bytes()), sites: byCarrier(s.Bytes()), sitesParquet: pq.Bytes()}
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)
@@ -1248,9 +1254,19 @@ func TestResubmissions(t *testing.T) {
 // dataset with the same users.
 func (ts *testService) reopen(t *testing.T) *testService {
 	t.Helper()
+	return ts.reopenWith(t, nil)
+}
+
+// reopenWith is reopen with the options mod sets.
+func (ts *testService) reopenWith(t *testing.T, mod func(*Options)) *testService {
+	t.Helper()
 	ts.ts.Close()
 	ts.s.Close()
-	s, err := New(context.Background(), Options{Dataset: ts.dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20})
+	opt := Options{Dataset: ts.dir, Logger: quietLogger(), RatePerSecond: 1e6, Burst: 1 << 20}
+	if mod != nil {
+		mod(&opt)
+	}
+	s, err := New(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1436,6 +1452,49 @@ func TestReleaseStoppedByClose(t *testing.T) {
 	if detail != releaseInterrupted {
 		t.Fatalf("audit of a release stopped by Close: %q", detail)
 	}
+}
+
+// TestReleaseFailedAtStartAudited: a release a stopped service left
+// running is failed at the next start with its release.failed audit
+// entry, as a release stopped during a run is (TestReleaseStoppedByClose):
+// in the name of the user who asked for it, with the error as the
+// detail; one entry per release, and none again at the start after.
+func TestReleaseFailedAtStartAudited(t *testing.T) {
+	ts := newService(t, nil)
+	var nums []int64
+	for _, by := range []string{"cuc", "cuc2"} {
+		res, err := ts.s.db.Exec(`INSERT INTO releases (period, status, created_by, created_at) VALUES ('2024-10', 'running', ?, ?)`, by, nowText(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		num, _ := res.LastInsertId()
+		nums = append(nums, num)
+	}
+	check := func(ts *testService) {
+		t.Helper()
+		for i, num := range nums {
+			if rl := ts.waitRelease(t, num); rl.Status != "failed" || rl.Error != releaseInterrupted {
+				t.Errorf("release %d after a restart: %+v", num, rl)
+			}
+			rows, err := ts.s.db.Query(`SELECT user, sha256, detail FROM audit WHERE action = 'release.failed' AND target = ?`, fmt.Sprint(num))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var user, sha, detail string
+				rows.Scan(&user, &sha, &detail)
+				got = append(got, user+"|"+sha+"|"+detail)
+			}
+			rows.Close()
+			if want := []string{[]string{"cuc", "cuc2"}[i] + "||" + releaseInterrupted}; !slices.Equal(got, want) {
+				t.Errorf("audit of release %d failed at start: %q, want %q", num, got, want)
+			}
+		}
+	}
+	ts = ts.reopen(t)
+	check(ts)
+	check(ts.reopen(t))
 }
 
 // TestGzipRatioLimit: a gzip submission over the decompression ratio is

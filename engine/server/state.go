@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -189,10 +190,14 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
 	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"},
-		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}} {
+		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}, {"read_limits", "TEXT NOT NULL DEFAULT ''"}} {
 		added, err := addColumn(ctx, db, "submissions", c[0], c[1])
-		if err == nil && added && c[0] == "certify_added" {
+		switch {
+		case err != nil || !added:
+		case c[0] == "certify_added":
 			err = backfillCertifyAdded(ctx, db)
+		case c[0] == "read_limits":
+			err = backfillReadLimits(ctx, db)
 		}
 		if err != nil {
 			db.Close()
@@ -214,6 +219,20 @@ func backfillCertifyAdded(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
+// backfillReadLimits sets submissions.read_limits of the submissions
+// written before the column existed to the defaults of the limits
+// (defaultLimits), those of a service started without limit flags: the
+// only limits known for them, and the same whichever command (serve,
+// lomsong users) opens the state database first.
+func backfillReadLimits(ctx context.Context, db *sql.DB) error {
+	lj, err := json.Marshal(defaultLimits)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE submissions SET read_limits = ?`, string(lj))
+	return err
+}
+
 // addColumn adds a column to a table of a state database written before
 // the column existed (a no-op when it has it).
 //
@@ -228,7 +247,10 @@ func backfillCertifyAdded(ctx context.Context, db *sql.DB) error {
 // added its rows to the release dataset, 0 when they were in it already
 // (the same bytes, or the same rows in another wrapping); it tells which
 // of several submissions of the same bytes put them there, whatever
-// order they were certified in. It reports whether it added the column.
+// order they were certified in.
+// submissions.read_limits: the limits the submission was validated under
+// (readLimits, JSON), which its certification reads it under; "" until it
+// is validated. It reports whether it added the column.
 func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) (bool, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {

@@ -64,6 +64,9 @@ type Submission struct {
 	// the release dataset (submissions.certify_added), rather than
 	// finding them there already.
 	added bool
+	// limits is the JSON of the readLimits it was validated under
+	// (submissions.read_limits; "" before its validation).
+	limits string
 }
 
 // inDataset returns the SHA-256 the release dataset holds a certified
@@ -77,14 +80,14 @@ type ReasonCount struct {
 }
 
 const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
-	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code, certify_added`
+	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code, certify_added, read_limits`
 
 func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
 	var reasons string
 	var certAt, certBy sql.NullString
 	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
-		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode, &s.added)
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode, &s.added, &s.limits)
 	if err != nil {
 		return s, err
 	}
@@ -570,16 +573,78 @@ func (s *Server) spoolPath(sub Submission) string {
 	return filepath.Join(s.state, "spool", strconv.FormatInt(sub.ID, 10), sub.Filename)
 }
 
+// readLimits are the limits a submission is read under (Options): those
+// the service ran with when it validated the submission. The validation
+// records them with it (submissions.read_limits, JSON) and the
+// certification reads it under the recorded ones, so that what was
+// checked is what is ingested: a service restarted with other limits in
+// between neither refuses at certification a file its validation
+// accepted, nor ingests other rows than the validation counted (a
+// different MaxLineBytes rejects other lines). They are resource caps
+// the validation has shown the file to fit, and its acceptance was
+// decided under them; a lowered limit applies to the submissions
+// validated after it.
+type readLimits struct {
+	MaxRejectShare       float64 `json:"max_reject_share"`
+	MaxGzipRatio         float64 `json:"max_gzip_ratio"`
+	MaxLineBytes         int     `json:"max_line_bytes"`
+	MaxDecompressedBytes int64   `json:"max_decompressed_bytes"`
+	MaxSpillBytes        int64   `json:"max_spill_bytes"`
+}
+
+// defaultLimits are the defaults of Options' limits, lomsong ingest's.
+// Submissions validated before the service recorded their limits are
+// taken to have been validated under them (backfillReadLimits).
+var defaultLimits = readLimits{
+	MaxRejectShare:       0.05,
+	MaxGzipRatio:         ingest.DefaultMaxGzipRatio,
+	MaxLineBytes:         ingest.DefaultMaxLineBytes,
+	MaxDecompressedBytes: ingest.DefaultMaxDecompressedBytes,
+	MaxSpillBytes:        ingest.DefaultMaxSpillBytes,
+}
+
+// limits returns the limits the service validates submissions under.
+func (o *Options) limits() readLimits {
+	return readLimits{MaxRejectShare: o.MaxRejectShare, MaxGzipRatio: o.MaxGzipRatio, MaxLineBytes: o.MaxLineBytes,
+		MaxDecompressedBytes: o.MaxDecompressedBytes, MaxSpillBytes: o.MaxSpillBytes}
+}
+
+// String names the limits as serve's flags.
+func (l readLimits) String() string {
+	return fmt.Sprintf("--max-reject-share %g, --max-gzip-ratio %g, --max-line-bytes %d, --max-decompressed-bytes %d, --max-spill-bytes %d",
+		l.MaxRejectShare, l.MaxGzipRatio, l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxSpillBytes)
+}
+
+// recordedLimits returns the limits a submission was validated under; a
+// limit the record lacks (one added to the service after the validation)
+// takes its default.
+func recordedLimits(sub Submission) (readLimits, error) {
+	var l readLimits
+	if sub.limits != "" {
+		if err := json.Unmarshal([]byte(sub.limits), &l); err != nil {
+			return l, fmt.Errorf("submission %d: recorded limits %q: %w", sub.ID, sub.limits, err)
+		}
+	}
+	l.MaxRejectShare = cmp.Or(l.MaxRejectShare, defaultLimits.MaxRejectShare)
+	l.MaxGzipRatio = cmp.Or(l.MaxGzipRatio, defaultLimits.MaxGzipRatio)
+	l.MaxLineBytes = cmp.Or(l.MaxLineBytes, defaultLimits.MaxLineBytes)
+	l.MaxDecompressedBytes = cmp.Or(l.MaxDecompressedBytes, defaultLimits.MaxDecompressedBytes)
+	l.MaxSpillBytes = cmp.Or(l.MaxSpillBytes, defaultLimits.MaxSpillBytes)
+	return l, nil
+}
+
 // ingestOptions are the options a submission is validated and (when
-// certified) ingested with: the same for both, so both read the same rows.
-// The ingest time is the submission's receipt, not the clock.
-func (s *Server) ingestOptions(sub Submission) (dataset.IngestOptions, error) {
+// certified) ingested with, under lim: the same for both, so both read
+// the same rows. The ingest time is the submission's receipt, not the
+// clock.
+func (s *Server) ingestOptions(sub Submission, lim readLimits) (dataset.IngestOptions, error) {
 	received := parseTime(sub.ReceivedAt)
 	if received.IsZero() {
 		return dataset.IngestOptions{}, fmt.Errorf("submission %d: bad receipt time %q", sub.ID, sub.ReceivedAt)
 	}
-	opt := dataset.IngestOptions{Kind: ingest.Kind(sub.Kind), Config: ingest.Defaults("", received), MaxRejectShare: s.opt.MaxRejectShare}
-	opt.Config.Limits.MaxGzipRatio = s.opt.MaxGzipRatio
+	opt := dataset.IngestOptions{Kind: ingest.Kind(sub.Kind), Config: ingest.Defaults("", received), MaxRejectShare: lim.MaxRejectShare}
+	l := &opt.Config.Limits
+	l.MaxGzipRatio, l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxSpillBytes = lim.MaxGzipRatio, lim.MaxLineBytes, lim.MaxDecompressedBytes, lim.MaxSpillBytes
 	if sub.mapping != nil {
 		m, err := ingest.ParseMapping(sub.mapping)
 		if err != nil {
@@ -635,25 +700,26 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	s.log.Info("validating", "id", id, "kind", sub.Kind, "bytes", sub.Bytes)
-	res, verr := s.validate(ctx, sub)
+	lim := s.opt.limits()
+	res, verr := s.validate(ctx, sub, lim)
 	if ctx.Err() != nil {
 		// Stopped by Close: the job goes back to the queue and is run from
 		// scratch on the next start.
 		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', updated_at = ? WHERE id = ?`, nowText(s.opt.Now()), id)
 		return true, err
 	}
-	return true, s.finish(sub, res, verr)
+	return true, s.finish(sub, lim, res, verr)
 }
 
 // validate ingests the submission into its own staging dataset,
 // serve/submissions/ID (made afresh, so a re-run after a crash starts
-// clean).
-func (s *Server) validate(ctx context.Context, sub Submission) (*dataset.IngestResult, error) {
+// clean), under lim.
+func (s *Server) validate(ctx context.Context, sub Submission, lim readLimits) (*dataset.IngestResult, error) {
 	staging := filepath.Join(s.state, "submissions", strconv.FormatInt(sub.ID, 10))
 	if err := os.RemoveAll(staging); err != nil {
 		return nil, err
 	}
-	opt, err := s.ingestOptions(sub)
+	opt, err := s.ingestOptions(sub, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -667,8 +733,9 @@ func (s *Server) validate(ctx context.Context, sub Submission) (*dataset.IngestR
 // finish records a validation's outcome: accepted (its rows may be
 // certified), refused (too many rejected rows, no data rows, or a file
 // that cannot be read as the kind; the error says why), or failed (the
-// service's own error).
-func (s *Server) finish(sub Submission, res *dataset.IngestResult, verr error) error {
+// service's own error); and the limits lim it was validated under, which
+// its certification reads it under.
+func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResult, verr error) error {
 	status, msg, code := "accepted", "", ""
 	var tm *dataset.TooManyRejectsError
 	switch {
@@ -710,14 +777,18 @@ func (s *Server) finish(sub Submission, res *dataset.IngestResult, verr error) e
 		}
 	}
 	rj, _ := json.Marshal(reasons)
+	lj, err := json.Marshal(lim)
+	if err != nil {
+		return err
+	}
 	now := s.opt.Now()
 	tx, err := s.db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, error_code = ?, updated_at = ?
-		WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), sub.ID); err != nil {
+	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, error_code = ?, updated_at = ?,
+		read_limits = ? WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), string(lj), sub.ID); err != nil {
 		return err
 	}
 	if err := appendAudit(context.Background(), tx, now, "service", "submission."+status, strconv.FormatInt(sub.ID, 10), sub.SHA256,
@@ -774,7 +845,13 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "submission %d is %s: only an accepted submission can be certified", sub.ID, sub.Status)
 		return
 	}
-	opt, err := s.ingestOptions(sub)
+	// Under the limits it was validated under, whatever the service's now.
+	lim, err := recordedLimits(sub)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	opt, err := s.ingestOptions(sub, lim)
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -798,12 +875,29 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := store.IngestFile(r.Context(), s.spoolPath(sub), opt)
 	var other *dataset.OtherReadingError
-	if errors.As(err, &other) {
+	var tm *dataset.TooManyRejectsError
+	reason := ""
+	switch {
+	case errors.As(err, &other):
 		// The same bytes are in the dataset read with another mapping:
-		// certifying would claim rows the dataset does not hold. It never
-		// can be certified so: refused, with the reason, rather than left
-		// awaiting certification.
-		msg := fmt.Sprintf("certification refused: %s", other.Reason())
+		// certifying would claim rows the dataset does not hold.
+		reason = other.Reason()
+	case errors.As(err, &tm), errors.Is(err, ingest.ErrTooLarge):
+		// Over a limit it was validated under: only a submission
+		// validated before the service recorded its limits, taken to be
+		// the defaults, can get here (the same bytes under the same
+		// limits read the same).
+		what := strings.ReplaceAll(err.Error(), s.spoolPath(sub), sub.Filename)
+		if tm != nil { // its error names the service's folders
+			what = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%", 100*tm.Share, 100*tm.Limit)
+		}
+		reason = fmt.Sprintf("read again under the limits of its validation (%s; the defaults for a submission validated before the service recorded its limits), it is refused: %s; submit the file again",
+			lim, what)
+	}
+	if reason != "" {
+		// It never can be certified so: refused, with the reason, rather
+		// than left awaiting certification.
+		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
 		if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify_refused", sub, msg,
 			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
@@ -811,7 +905,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, err)
 			return
 		}
-		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, other.Reason())
+		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, reason)
 		return
 	}
 	if err != nil {
