@@ -398,8 +398,11 @@ func addProvenance(meta map[string]string, datasetDir string) error {
 }
 
 // exportFiles lists the exports beside a report in folder out, for the
-// report to link to: OUT/export/*.gpkg and the GeoParquet files of
-// OUT/export/geoparquet, by name.
+// report to link to: those of OUT/export/*.gpkg and of the GeoParquet
+// files of OUT/export/geoparquet whose metadata holds the report's month
+// (want: its period, province and resolution; export.Meta.Matches), a
+// stale one marked as such. skipped says why each other file is not
+// linked.
 func exportFiles(ctx context.Context, out string, want export.Meta) (files []report.File, skipped []string) {
 	gpkg, _ := filepath.Glob(filepath.Join(out, "export", "*.gpkg"))
 	pq, _ := filepath.Glob(filepath.Join(out, "export", "geoparquet", "*.parquet"))
