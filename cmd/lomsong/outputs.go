@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // Output sets. A command that writes several files writes them as one set:
@@ -276,21 +276,14 @@ func isTempName(name string) bool {
 // lockSet takes the set's lock in dir, or fails at once when another run
 // holds it.
 func lockSet(dir, set string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, setLockName(set)), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := flock.TryLock(filepath.Join(dir, setLockName(set)))
+	if errors.Is(err, flock.ErrHeld) {
+		return nil, fmt.Errorf("%s: another lomsong run is writing the %s outputs here", dir, set)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s: another lomsong run is writing the %s outputs here", dir, set)
-		}
-		return nil, err
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		_ = f.Close()
-	}, nil
+	return func() { flock.Unlock(f) }, nil
 }
 
 // writeSingle writes one file whose name the user chose (so it is no fixed

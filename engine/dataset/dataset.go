@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // ManifestVersion is the layout version this package writes and reads.
@@ -209,18 +211,11 @@ func (s *Store) Path(p Part) string { return filepath.Join(s.dir, filepath.FromS
 
 // lock takes an exclusive, non-blocking flock on dir/.lock.
 func lock(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
+	f, err := flock.TryLock(filepath.Join(dir, ".lock"))
+	if errors.Is(err, flock.ErrHeld) {
+		return nil, fmt.Errorf("dataset %s: %w", dir, ErrLocked)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("dataset %s: %w", dir, ErrLocked)
-		}
-		return nil, err
-	}
-	return f, nil
+	return f, err
 }
 
 // lockWait takes an exclusive flock on dir/.lock, waiting for another
@@ -230,22 +225,11 @@ func lockWait(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := flockWait(f, syscall.LOCK_EX); err != nil {
+	if err := flock.Wait(f, syscall.LOCK_EX); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
-}
-
-// flockWait takes the flock how (LOCK_EX or LOCK_SH) on f, waiting for
-// the holders of a conflicting one (retried when a signal interrupts it).
-func flockWait(f *os.File, how int) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
 }
 
 // lockShared takes a shared flock on dir/.lock, waiting for an exclusive
@@ -257,16 +241,11 @@ func lockShared(dir string) *os.File {
 	if err != nil {
 		return nil
 	}
-	if err := flockWait(f, syscall.LOCK_SH); err != nil {
+	if err := flock.Wait(f, syscall.LOCK_SH); err != nil {
 		f.Close()
 		return nil
 	}
 	return f
-}
-
-func unlock(f *os.File) {
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	_ = f.Close()
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -16,6 +16,8 @@ import (
 
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // PartProblem is a listed part (or quarantine file) that failed Verify.
@@ -262,7 +264,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	defer unlock(lf)
+	defer flock.Unlock(lf)
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
 
 	var candidates []Source

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // retractedDir is where retracted sources' files are moved.
@@ -45,7 +47,7 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	defer unlock(lf)
+	defer flock.Unlock(lf)
 	s, err := Open(dir)
 	if err != nil {
 		return rep, err

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // Saved stage outputs.
@@ -186,7 +188,7 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	if err != nil {
 		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
 	}
-	defer unlock(lk)
+	defer flock.Unlock(lk)
 	tmp, err := os.MkdirTemp(parent, ".tmp-")
 	if err != nil {
 		return StageRecord{}, err
@@ -311,7 +313,7 @@ func (s *Store) LoadStage(ref StageRef, key string) (StageRecord, error) {
 	// read between saves, not during one.
 	if rel, err := ref.dir(); err == nil {
 		if lk := lockShared(filepath.Join(s.dir, filepath.FromSlash(rel))); lk != nil {
-			defer unlock(lk)
+			defer flock.Unlock(lk)
 		}
 	}
 	rec, err := s.stageRecord(ref, key)

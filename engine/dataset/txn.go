@@ -14,6 +14,8 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // ReportTime is Vietnam's time (UTC+7, no daylight saving): a test's
@@ -162,27 +164,27 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 	}
 	fresh, err := Open(s.dir)
 	if err != nil {
-		unlock(lf)
+		flock.Unlock(lf)
 		return nil, err
 	}
 	s.manifest = fresh.manifest
 	if _, ok := s.Lookup(sha); ok {
-		unlock(lf)
+		flock.Unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
 	if _, ok := s.Lookup(info.ContentSHA256); ok {
-		unlock(lf)
+		flock.Unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
 	orphans, moved, err := s.collectGarbage(info)
 	if err != nil {
-		unlock(lf)
+		flock.Unlock(lf)
 		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
 	}
 	short := sha[:16]
 	tmp, err := os.MkdirTemp(s.dir, ".tmp-"+short+"-")
 	if err != nil {
-		unlock(lf)
+		flock.Unlock(lf)
 		return nil, err
 	}
 	t := &Txn{s: s, lockf: lf, info: info, sha: sha, short: short, name: info.Name, kind: kind, tmp: tmp,
@@ -676,7 +678,7 @@ func (t *Txn) Abort() {
 		t.qfile.Close()
 	}
 	os.RemoveAll(t.tmp)
-	unlock(t.lockf)
+	flock.Unlock(t.lockf)
 }
 
 // collectGarbage removes the temporary directories of crashed ingests

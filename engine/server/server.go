@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -200,14 +201,14 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 	}
 	db, err := openState(ctx, opt.Dataset)
 	if err != nil {
-		unlockState(lock)
+		flock.Unlock(lock)
 		return nil, err
 	}
 	s := &Server{opt: opt, db: db, lock: lock, tlsCert: cert, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
 		limiter: newLimiter(opt.RatePerSecond, opt.Burst), wake: make(chan struct{}, 1)}
 	fail := func(err error) (*Server, error) {
 		db.Close()
-		unlockState(lock)
+		flock.Unlock(lock)
 		return nil, err
 	}
 	for _, d := range []string{"spool", "submissions", "releases"} {
@@ -235,7 +236,7 @@ func (s *Server) Close() error {
 	s.bg.Wait()
 	err := s.db.Close()
 	if s.lock != nil {
-		unlockState(s.lock)
+		flock.Unlock(s.lock)
 		s.lock = nil
 	}
 	return err

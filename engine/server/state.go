@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/sqlitedb"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // StateDir is the service's folder inside the dataset directory.
@@ -144,8 +144,8 @@ func stateDir(dir string) error {
 const lockName = "serve.lock"
 
 // lockState takes the service's exclusive lock on the dataset at dir: a
-// non-blocking flock on dir/serve/serve.lock, held until the returned
-// file is closed (the kernel drops it when the process ends, however it
+// non-blocking flock on dir/serve/serve.lock, held until flock.Unlock
+// of the returned file (the kernel drops it when the process ends, however it
 // ends, so a killed service leaves no stale lock). Two services on one
 // dataset would each take the other's work for a crash's leftovers at
 // start-up (an upload in progress removed, a release being computed
@@ -155,24 +155,14 @@ const lockName = "serve.lock"
 // is served.
 func lockState(dir string) (*os.File, error) {
 	path := filepath.Join(dir, StateDir, lockName)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("serve: %s: %w: another lomsong serve is using it (it holds %s); stop that one first, or serve another dataset", dir, ErrDatasetInUse, path)
-		}
+	f, err := flock.TryLock(path)
+	switch {
+	case errors.Is(err, flock.ErrHeld):
+		return nil, fmt.Errorf("serve: %s: %w: another lomsong serve is using it (it holds %s); stop that one first, or serve another dataset", dir, ErrDatasetInUse, path)
+	case err != nil:
 		return nil, fmt.Errorf("serve: locking %s: %w", path, err)
 	}
 	return f, nil
-}
-
-// unlockState releases the lock lockState took.
-func unlockState(f *os.File) {
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	_ = f.Close()
 }
 
 // openState opens (creating) the state database of the dataset at dir,
