@@ -84,21 +84,26 @@ func (e *EmptyAreaError) Error() string {
 	return s
 }
 
-// clip keeps the measured rows whose hex lies in the area and returns an
-// *EmptyAreaError when neither a measured row nor a site lies in it.
-func (a *Area) clip(measured []aggregate.Row, sites []engine.Site, res int, periods []string) ([]aggregate.Row, error) {
+// clip keeps the measured rows and those of the tests that did not choose
+// their technology (a subset of them) whose hex lies in the area, and
+// returns an *EmptyAreaError when neither a measured row nor a site lies
+// in it.
+func (a *Area) clip(measured, notChosen []aggregate.Row, sites []engine.Site, res int, periods []string) ([]aggregate.Row, []aggregate.Row, error) {
 	in := a.set()
-	kept := slices.DeleteFunc(slices.Clone(measured), func(r aggregate.Row) bool { return !in[r.Cell] })
+	keep := func(rows []aggregate.Row) []aggregate.Row {
+		return slices.DeleteFunc(slices.Clone(rows), func(r aggregate.Row) bool { return !in[r.Cell] })
+	}
+	kept := keep(measured)
 	if len(kept) > 0 {
-		return kept, nil
+		return kept, keep(notChosen), nil
 	}
 	for _, s := range sites {
 		c, err := hexgrid.Index(s.Lon, s.Lat, res)
 		if err == nil && in[c] {
-			return kept, nil
+			return kept, nil, nil
 		}
 	}
-	return nil, &EmptyAreaError{Area: a.String(), Periods: periods}
+	return nil, nil, &EmptyAreaError{Area: a.String(), Periods: periods}
 }
 
 // NoDataArea is a province of a run over every province (no area) where

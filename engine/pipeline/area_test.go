@@ -56,7 +56,9 @@ func TestAreaClip(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			kept, err := area.clip(c.measured, c.sites, 7, []string{"2026-10"})
+			// The tests that did not choose their technology, here every
+			// measured row, are clipped alike.
+			kept, nc, err := area.clip(c.measured, c.measured, c.sites, 7, []string{"2026-10"})
 			var ee *EmptyAreaError
 			if c.empty {
 				if !errors.As(err, &ee) || !strings.Contains(err.Error(), "no measurements or sites in Hà Nội (01)") ||
@@ -65,8 +67,8 @@ func TestAreaClip(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || len(kept) != c.kept {
-				t.Fatalf("kept %d rows (want %d), err %v", len(kept), c.kept, err)
+			if err != nil || len(kept) != c.kept || len(nc) != c.kept {
+				t.Fatalf("kept %d rows and %d not-chosen (want %d), err %v", len(kept), len(nc), c.kept, err)
 			}
 			for _, r := range kept {
 				if !area.set()[r.Cell] {

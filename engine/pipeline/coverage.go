@@ -209,11 +209,9 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	}
 	cells := slices.Clone(opt.Cells)
 	if opt.Area != nil {
-		if out.Measured, err = opt.Area.clip(out.Measured, sites, res, opt.Aggregate.Periods); err != nil {
+		if out.Measured, out.NotChosen, err = opt.Area.clip(out.Measured, out.NotChosen, sites, res, opt.Aggregate.Periods); err != nil {
 			return nil, err
 		}
-		in := opt.Area.set()
-		out.NotChosen = slices.DeleteFunc(slices.Clone(out.NotChosen), func(r aggregate.Row) bool { return !in[r.Cell] })
 		if len(cells) == 0 {
 			cells = slices.Clone(opt.Area.Cells)
 		}
