@@ -163,6 +163,15 @@ func TestBinaryExitCodes(t *testing.T) {
 			`coverage: unexpected argument "junk": it takes flags only`},
 		{"too many rejected rows", []string{"validate", "--max-reject-share", "0", filepath.Join(examples, "measurements_viettel.csv")},
 			exitDataRefused, "max-reject-share"},
+		// One range rule (ingest.Limits.CheckRange) for validate, ingest
+		// and serve, named by each one's flag.
+		{"gzip ratio below 1", []string{"validate", "--max-gzip-ratio", "0.5", missing}, exitUsage, "--max-gzip-ratio 0.5: want a ratio of at least 1"},
+		{"line cap over 1GiB", []string{"ingest", "--dataset", missing, "--max-line-bytes", "2GiB", missing}, exitUsage,
+			"--max-line-bytes 2147483648: want 1 byte to 1GiB"},
+		{"serve gzip ratio below 1", []string{"serve", "--dataset", missing, "--max-gzip-ratio", "0.5"}, exitUsage,
+			"serve: --max-gzip-ratio 0.5: want a ratio of at least 1"},
+		{"serve share above 1", []string{"serve", "--dataset", missing, "--max-reject-share", "1.5"}, exitUsage,
+			"serve: --max-reject-share: reject share 1.5: want a share between 0 and 1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

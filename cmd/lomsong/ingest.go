@@ -55,6 +55,10 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	rejectShare, err := dataset.RejectShare(in.maxRejectShare)
+	if err != nil {
+		return usageError{"ingest: --max-reject-share: " + err.Error()}
+	}
 	store, err := dataset.Open(*dir)
 	if err != nil {
 		return err
@@ -62,10 +66,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	var refused, failed []error
 	for _, path := range files {
 		opt := dataset.IngestOptions{Kind: ingest.Kind(in.kind), Mapping: m, MappingJSON: mjson,
-			Config: in.config(e.now(), bounds), MaxRejectShare: in.maxRejectShare}
-		if in.maxRejectShare == 0 {
-			opt.MaxRejectShare = 1e-300 // zero tolerance; IngestFile treats exactly 0 as "default"
-		}
+			Config: in.config(e.now(), bounds), MaxRejectShare: rejectShare}
 		prog := startProgress(e, path)
 		opt.Config.Progress = prog.set
 		res, err := store.IngestFile(ctx, path, opt)

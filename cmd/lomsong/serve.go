@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/server"
 )
 
@@ -37,7 +38,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	fs.Var(&maxUpload, "max-upload-bytes", "largest submission `size` (e.g. 4GiB); a larger body is refused with 413")
 	fs.Float64Var(&opt.RatePerSecond, "rate", 20, "requests per `second` allowed to each token (token bucket refill)")
 	fs.IntVar(&opt.Burst, "burst", 60, "requests a token may make at once (token bucket `size`)")
-	fs.Float64Var(&opt.MaxRejectShare, "max-reject-share", 0.05, "refuse a submission when more than this `share` of its rows are rejected (0..1]")
+	fs.Float64Var(&opt.MaxRejectShare, "max-reject-share", 0.05, "refuse a submission when more than this `share` of its rows are rejected (0..1; 0 refuses any rejected row)")
 	// The limits of lomsong ingest and validate, their flags, defaults and
 	// checks: a refusal's advice ("raise --max-line-bytes") holds for
 	// serve too.
@@ -60,14 +61,13 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if opt.RatePerSecond <= 0 || opt.Burst < 1 {
 		return usageError{"serve: --rate must be positive and --burst at least 1"}
 	}
-	if !(opt.MaxRejectShare > 0 && opt.MaxRejectShare <= 1) {
-		return usageError{fmt.Sprintf("serve: --max-reject-share %g: want a share above 0 and at most 1", opt.MaxRejectShare)}
+	if opt.MaxRejectShare, err = dataset.RejectShare(opt.MaxRejectShare); err != nil {
+		return usageError{"serve: --max-reject-share: " + err.Error()}
 	}
 	if err := lim.check(); err != nil {
 		return usageError{"serve: " + err.Error()}
 	}
-	l := lim.limits()
-	opt.MaxGzipRatio, opt.MaxLineBytes, opt.MaxDecompressedBytes, opt.MaxSpillBytes = l.MaxGzipRatio, l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxSpillBytes
+	opt.Limits = lim.limits()
 	if maxUpload < 1 {
 		return usageError{"serve: --max-upload-bytes must be positive"}
 	}

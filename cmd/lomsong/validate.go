@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -67,18 +68,27 @@ func (f *limitFlags) register(fs interface {
 	fs.Var(&f.maxSpill, "max-spill-bytes", "largest temporary file `size` a gzip-compressed Parquet file is decompressed into (also at most 100 times its compressed size)")
 }
 
-// check refuses limit flags out of range (a usage error).
+// limitFlagNames are the flags of ingest.Limits' fields.
+var limitFlagNames = map[string]string{
+	"MaxLineBytes":         "--max-line-bytes",
+	"MaxDecompressedBytes": "--max-decompressed-bytes",
+	"MaxGzipRatio":         "--max-gzip-ratio",
+	"MaxSpillBytes":        "--max-spill-bytes",
+}
+
+// check refuses limit flags out of range (a usage error): the range
+// rule is ingest.Limits.CheckRange's, the service's too.
 func (f *limitFlags) check() error {
-	if !(f.maxGzipRatio >= 1) {
-		return usageError{fmt.Sprintf("--max-gzip-ratio %g: want a ratio of at least 1", f.maxGzipRatio)}
+	err := f.limits().CheckRange()
+	var le *ingest.LimitError
+	if errors.As(err, &le) {
+		name := limitFlagNames[le.Field]
+		if name == "" {
+			name = le.Field
+		}
+		return usageError{fmt.Sprintf("%s %s: want %s", name, le.Value, le.Want)}
 	}
-	if f.maxLine < 1 || f.maxLine > 1<<30 {
-		return usageError{fmt.Sprintf("--max-line-bytes %d: want 1 byte to 1GiB", f.maxLine)}
-	}
-	if f.maxDecompressed < 1 || f.maxSpill < 1 {
-		return usageError{"--max-decompressed-bytes and --max-spill-bytes must be positive"}
-	}
-	return nil
+	return err
 }
 
 func (f *limitFlags) limits() ingest.Limits {

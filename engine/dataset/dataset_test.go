@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/paulmach/orb"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -436,5 +437,47 @@ func TestReingestSameBounds(t *testing.T) {
 	res, err = s.IngestFile(context.Background(), in, o)
 	if err != nil || !res.AlreadyIngested {
 		t.Fatalf("the same bytes and bounds: %+v %v", res, err)
+	}
+}
+
+// TestRejectShare: a user's share of 0 refuses a file with one rejected
+// row (NoRejects), not the default's 5%; a share outside 0..1 is refused.
+func TestRejectShare(t *testing.T) {
+	for _, c := range []struct {
+		in, want float64
+		ok       bool
+	}{{0, NoRejects, true}, {0.05, 0.05, true}, {1, 1, true}, {-0.1, 0, false}, {1.5, 0, false}, {math.NaN(), 0, false}} {
+		got, err := RejectShare(c.in)
+		if (err == nil) != c.ok || (c.ok && got != c.want) {
+			t.Errorf("RejectShare(%g) = %g, %v; want %g, ok %v", c.in, got, err, c.want, c.ok)
+		}
+		if err != nil && !errors.Is(err, engine.ErrInvalidConfig) {
+			t.Errorf("RejectShare(%g): %v does not wrap ErrInvalidConfig", c.in, err)
+		}
+	}
+	// One of 30 rows rejected (3.3%, under the default's 5%): refused
+	// under NoRejects, accepted under a share of 0.1 and the default.
+	rows := "ts,carrier,tech,lon,lat,signal_dbm,service\n"
+	for i := range 29 {
+		rows += fmt.Sprintf("2026-10-01T08:%02d:00+07:00,viettel,4G,103.4,22.3,-90,ok\n", i)
+	}
+	rows += "2026-10-01T09:00:00+07:00,viettel,4G,103.4,22.3,-999,ok\n"
+	for _, c := range []struct {
+		share   float64
+		refused bool
+	}{{0, true}, {0.1, false}, {-1, false}} {
+		s, _ := Open(filepath.Join(t.TempDir(), "ds"))
+		o := opts()
+		var err error
+		if c.share >= 0 { // -1: the zero option, the default
+			if o.MaxRejectShare, err = RejectShare(c.share); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = s.IngestFile(context.Background(), writeFile(t, t.TempDir(), "m.csv", rows), o)
+		var tm *TooManyRejectsError
+		if errors.As(err, &tm) != c.refused {
+			t.Errorf("share %g: refused %v, want %v (%v)", c.share, err != nil, c.refused, err)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/ingest"
 )
 
@@ -35,8 +36,31 @@ type IngestOptions struct {
 	// file's base name.
 	Config ingest.Config
 	// MaxRejectShare refuses the source when more than this share of its
-	// rows are rejected (default 0.05 when zero; 1 accepts everything).
+	// rows are rejected (DefaultMaxRejectShare when zero; NoRejects
+	// refuses any rejected row; 1 accepts everything). RejectShare turns a
+	// user's share into it.
 	MaxRejectShare float64
+}
+
+// DefaultMaxRejectShare is IngestOptions.MaxRejectShare's default.
+const DefaultMaxRejectShare = 0.05
+
+// NoRejects is the IngestOptions.MaxRejectShare that refuses a source
+// with any rejected row: zero itself takes the default.
+const NoRejects = math.SmallestNonzeroFloat64
+
+// RejectShare returns the IngestOptions.MaxRejectShare for a share a
+// user chose (lomsong ingest and serve --max-reject-share): share itself,
+// NoRejects for 0. A share outside 0..1 (or NaN) is an error wrapping
+// engine.ErrInvalidConfig.
+func RejectShare(share float64) (float64, error) {
+	switch {
+	case !(share >= 0 && share <= 1):
+		return 0, fmt.Errorf("reject share %g: want a share between 0 and 1: %w", share, engine.ErrInvalidConfig)
+	case share == 0:
+		return NoRejects, nil
+	}
+	return share, nil
 }
 
 // IngestResult says what became of one file.
@@ -447,7 +471,7 @@ func (s *Store) sourceIntact(path string, src Source) error {
 // nothing and is reported as AlreadyIngested.
 func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) (*IngestResult, error) {
 	if opt.MaxRejectShare == 0 {
-		opt.MaxRejectShare = 0.05
+		opt.MaxRejectShare = DefaultMaxRejectShare
 	}
 	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {

@@ -19,22 +19,22 @@ type Limits struct {
 	// 1 MiB). A longer line is quarantined as line_too_long and reading
 	// goes on at the next line; a line with no line end within
 	// SkipFactor·MaxLineBytes stops the file with an error naming the line.
-	MaxLineBytes int
+	MaxLineBytes int `json:"max_line_bytes,omitempty"`
 	// MaxDecompressedBytes caps what a gzip-compressed input may
 	// decompress to (default 256 GiB: a national month of measurements as
 	// CSV is about 100 GB).
-	MaxDecompressedBytes int64
+	MaxDecompressedBytes int64 `json:"max_decompressed_bytes,omitempty"`
 	// MaxGzipRatio caps decompressed/compressed bytes once RatioGraceBytes
 	// have been decompressed (default 1000; deflate's own maximum is about
 	// 1032, real CSV compresses 5–20 times).
-	MaxGzipRatio float64
+	MaxGzipRatio float64 `json:"max_gzip_ratio,omitempty"`
 	// MaxSpillBytes caps the temporary file a gzip-compressed Parquet file
 	// is decompressed into (Parquet needs random access; default 4 GiB).
-	MaxSpillBytes int64
+	MaxSpillBytes int64 `json:"max_spill_bytes,omitempty"`
 	// MaxSpillRatio caps decompressed/compressed bytes of that spill once
 	// RatioGraceBytes have been written (default 100: Parquet is already
 	// compressed inside, so gzip gains little on a real file).
-	MaxSpillRatio float64
+	MaxSpillRatio float64 `json:"max_spill_ratio,omitempty"`
 }
 
 // Defaults of Limits; RatioGraceBytes is how much any gzip input may
@@ -48,6 +48,9 @@ const (
 	DefaultMaxSpillRatio        = 100
 	RatioGraceBytes             = 8 << 20
 	SkipFactor                  = 64
+	// MaxLineBytesCap is the largest MaxLineBytes CheckRange accepts: a
+	// CSV record is held whole in memory.
+	MaxLineBytesCap = 1 << 30
 )
 
 // ErrTooLarge is wrapped by every error about an input over one of its
@@ -82,8 +85,48 @@ func (l Limits) Validate() error {
 	return nil
 }
 
-// withDefaults replaces zero fields by their defaults.
-func (l Limits) withDefaults() Limits {
+// A LimitError is a limit outside the range CheckRange accepts. Field is
+// the Limits field; callers that expose the limits as flags or settings
+// name them by it (every command and the service share one rule).
+type LimitError struct {
+	Field string // e.g. "MaxLineBytes"
+	Value string // the value given, formatted
+	Want  string // the accepted range in words
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("limits: %s %s: want %s", e.Field, e.Value, e.Want)
+}
+
+// Unwrap makes a LimitError an engine.ErrInvalidConfig.
+func (e *LimitError) Unwrap() error { return engine.ErrInvalidConfig }
+
+// CheckRange checks limits a user chose, each zero field taking its
+// default first: MaxLineBytes 1 byte to MaxLineBytesCap, MaxDecompressedBytes
+// and MaxSpillBytes at least 1 byte, MaxGzipRatio and MaxSpillRatio at
+// least 1 (no gzip stream decompresses to less than about its own size
+// for long). It returns the first field out of range as a *LimitError,
+// or nil. Validate is the looser check the readers make (not negative);
+// CheckRange is the one for flags and service settings.
+func (l Limits) CheckRange() error {
+	l = l.WithDefaults()
+	switch {
+	case l.MaxLineBytes < 1 || l.MaxLineBytes > MaxLineBytesCap:
+		return &LimitError{"MaxLineBytes", fmt.Sprint(l.MaxLineBytes), "1 byte to 1GiB"}
+	case l.MaxDecompressedBytes < 1:
+		return &LimitError{"MaxDecompressedBytes", fmt.Sprint(l.MaxDecompressedBytes), "a positive size"}
+	case !(l.MaxGzipRatio >= 1):
+		return &LimitError{"MaxGzipRatio", fmt.Sprint(l.MaxGzipRatio), "a ratio of at least 1"}
+	case l.MaxSpillBytes < 1:
+		return &LimitError{"MaxSpillBytes", fmt.Sprint(l.MaxSpillBytes), "a positive size"}
+	case !(l.MaxSpillRatio >= 1):
+		return &LimitError{"MaxSpillRatio", fmt.Sprint(l.MaxSpillRatio), "a ratio of at least 1"}
+	}
+	return nil
+}
+
+// WithDefaults returns l with each zero field replaced by its default.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxLineBytes == 0 {
 		l.MaxLineBytes = d.MaxLineBytes
@@ -143,7 +186,7 @@ func MaybeGunzipWith(r io.Reader, lim Limits) (io.Reader, bool, error) {
 	if err := lim.Validate(); err != nil {
 		return nil, false, err
 	}
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	in := &countingReader{r: r}
 	br := bufio.NewReaderSize(in, 1<<16)
 	head, _ := br.Peek(2)
@@ -164,7 +207,7 @@ func MaybeGunzipWith(r io.Reader, lim Limits) (io.Reader, bool, error) {
 // the stream), for input that must be decompressed to disk before it can
 // be read.
 func (g *GzipReader) LimitSpill(lim Limits) {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	g.maxOut, g.maxRatio, g.spill = lim.MaxSpillBytes, lim.MaxSpillRatio, true
 	g.outHint = "raise --max-spill-bytes, or decompress the file first, if it is genuine"
 	g.ratioHint = "decompress the file first if it is genuine"

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // limitCase is a submission over one of the limits a submission is read
@@ -57,16 +58,20 @@ func limitCases(t *testing.T) []limitCase {
 		junk = fmt.Appendf(junk, "junk %d\n", i)
 	}
 	return []limitCase{
-		{"max-line-bytes", "long.csv", "measurements", long, func(o *Options) { o.MaxLineBytes = 1 << 10 },
+		{"max-line-bytes", "long.csv", "measurements", long, func(o *Options) { o.Limits.MaxLineBytes = 1 << 10 },
 			"raise --max-line-bytes", "unreadable"},
-		{"max-decompressed-bytes", "m.csv.gz", "measurements", gzipped(t, csv), func(o *Options) { o.MaxDecompressedBytes = 1 << 10 },
+		{"max-decompressed-bytes", "m.csv.gz", "measurements", gzipped(t, csv), func(o *Options) { o.Limits.MaxDecompressedBytes = 1 << 10 },
 			"raise --max-decompressed-bytes", "unreadable"},
-		{"max-spill-bytes", "sites.parquet.gz", "sites", gzipped(t, f.sitesParquet), func(o *Options) { o.MaxSpillBytes = 1 << 10 },
+		{"max-spill-bytes", "sites.parquet.gz", "sites", gzipped(t, f.sitesParquet), func(o *Options) { o.Limits.MaxSpillBytes = 1 << 10 },
 			"raise --max-spill-bytes", "unreadable"},
-		{"max-gzip-ratio", "blank.csv.gz", "measurements", gzipped(t, blank), func(o *Options) { o.MaxGzipRatio = 20 },
+		{"max-gzip-ratio", "blank.csv.gz", "measurements", gzipped(t, blank), func(o *Options) { o.Limits.MaxGzipRatio = 20 },
 			"raise --max-gzip-ratio", "unreadable"},
 		{"max-reject-share", "junk.csv", "measurements", junk, func(o *Options) { o.MaxRejectShare = 0.01 },
 			"above the limit of 1.00%", "too_many_rejects"},
+		// serve --max-reject-share 0, as lomsong ingest's: one rejected
+		// row refuses the submission (zero in Options is the default).
+		{"max-reject-share 0", "one.csv", "measurements", append(bytes.Clone(csv), "junk\n"...), func(o *Options) { o.MaxRejectShare = dataset.NoRejects },
+			"rejected", "too_many_rejects"},
 	}
 }
 
@@ -93,10 +98,12 @@ func TestReadLimits(t *testing.T) {
 		opt  Options
 		want string
 	}{
-		{Options{MaxLineBytes: -1}, "MaxLineBytes -1: want 1 byte to 1GiB"},
-		{Options{MaxLineBytes: 1<<30 + 1}, "MaxLineBytes 1073741825: want 1 byte to 1GiB"},
-		{Options{MaxDecompressedBytes: -1}, "must be positive"},
-		{Options{MaxSpillBytes: -5}, "must be positive"},
+		{Options{Limits: ingest.Limits{MaxLineBytes: -1}}, "MaxLineBytes -1: want 1 byte to 1GiB"},
+		{Options{Limits: ingest.Limits{MaxLineBytes: 1<<30 + 1}}, "MaxLineBytes 1073741825: want 1 byte to 1GiB"},
+		{Options{Limits: ingest.Limits{MaxDecompressedBytes: -1}}, "MaxDecompressedBytes -1: want a positive size"},
+		{Options{Limits: ingest.Limits{MaxSpillBytes: -5}}, "MaxSpillBytes -5: want a positive size"},
+		{Options{MaxRejectShare: -0.1}, "MaxRejectShare -0.1"},
+		{Options{MaxRejectShare: 1.5}, "MaxRejectShare 1.5"},
 	} {
 		c.opt.Dataset, c.opt.Logger = t.TempDir(), quietLogger()
 		if s, err := New(context.Background(), c.opt); err == nil || !strings.Contains(err.Error(), c.want) {

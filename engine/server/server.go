@@ -22,6 +22,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -43,30 +45,19 @@ type Options struct {
 	// requests at once, refilled at RatePerSecond (defaults 20 and 60).
 	RatePerSecond float64
 	Burst         int
-	// MaxRejectShare and the four limits after it are those submissions
-	// are validated under. A validation records them with its submission,
-	// and its certification reads it under the recorded ones, not those
-	// the service runs with by then (readLimits).
+	// MaxRejectShare and Limits are those submissions are validated
+	// under. A validation records them with its submission, and its
+	// certification reads it under the recorded ones, not those the
+	// service runs with by then (readLimits).
 	//
 	// MaxRejectShare is the share of rejected rows above which a
-	// submission is refused (default 0.05, as lomsong ingest).
+	// submission is refused (dataset.IngestOptions.MaxRejectShare's:
+	// dataset.DefaultMaxRejectShare when zero, dataset.NoRejects refuses
+	// any rejected row; lomsong ingest's).
 	MaxRejectShare float64
-	// MaxGzipRatio caps what a gzip submission may decompress to, in times
-	// its compressed size, once its first ingest.RatioGraceBytes are read
-	// (default ingest.DefaultMaxGzipRatio, as lomsong ingest; at least 1).
-	MaxGzipRatio float64
-	// MaxLineBytes caps a CSV record (default ingest.DefaultMaxLineBytes,
-	// as lomsong ingest; 1 byte to 1 GiB): a longer one is rejected as
-	// line_too_long, and no line end within ingest.SkipFactor times it
-	// refuses the file.
-	MaxLineBytes int
-	// MaxDecompressedBytes caps what a gzip submission may decompress to
-	// (default ingest.DefaultMaxDecompressedBytes, as lomsong ingest).
-	MaxDecompressedBytes int64
-	// MaxSpillBytes caps the temporary file a gzip-compressed Parquet
-	// submission is decompressed into (default
-	// ingest.DefaultMaxSpillBytes, as lomsong ingest).
-	MaxSpillBytes int64
+	// Limits are the read limits (ingest.Limits: zero fields take their
+	// defaults, lomsong ingest's; ingest.Limits.CheckRange's ranges).
+	Limits ingest.Limits
 	// ShutdownGrace is how long a shutdown waits for requests in flight
 	// (default 30 s).
 	ShutdownGrace time.Duration
@@ -95,30 +86,16 @@ func (o *Options) defaults() error {
 	if o.Burst <= 0 {
 		o.Burst = 60
 	}
-	if o.MaxRejectShare <= 0 || o.MaxRejectShare > 1 {
-		o.MaxRejectShare = defaultLimits.MaxRejectShare
+	if o.MaxRejectShare == 0 {
+		o.MaxRejectShare = dataset.DefaultMaxRejectShare
 	}
-	if o.MaxGzipRatio == 0 {
-		o.MaxGzipRatio = defaultLimits.MaxGzipRatio
+	if !(o.MaxRejectShare > 0 && o.MaxRejectShare <= 1) {
+		return fmt.Errorf("serve: MaxRejectShare %g: want a share above 0 (dataset.NoRejects for none) and at most 1", o.MaxRejectShare)
 	}
-	if !(o.MaxGzipRatio >= 1) {
-		return fmt.Errorf("serve: MaxGzipRatio %g: want a ratio of at least 1", o.MaxGzipRatio)
+	if err := o.Limits.CheckRange(); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
-	if o.MaxLineBytes == 0 {
-		o.MaxLineBytes = defaultLimits.MaxLineBytes
-	}
-	if o.MaxLineBytes < 1 || o.MaxLineBytes > 1<<30 {
-		return fmt.Errorf("serve: MaxLineBytes %d: want 1 byte to 1GiB", o.MaxLineBytes)
-	}
-	if o.MaxDecompressedBytes == 0 {
-		o.MaxDecompressedBytes = defaultLimits.MaxDecompressedBytes
-	}
-	if o.MaxSpillBytes == 0 {
-		o.MaxSpillBytes = defaultLimits.MaxSpillBytes
-	}
-	if o.MaxDecompressedBytes < 1 || o.MaxSpillBytes < 1 {
-		return fmt.Errorf("serve: MaxDecompressedBytes %d and MaxSpillBytes %d must be positive", o.MaxDecompressedBytes, o.MaxSpillBytes)
-	}
+	o.Limits = o.Limits.WithDefaults()
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 30 * time.Second
 	}

@@ -1517,7 +1517,7 @@ func TestGzipRatioLimit(t *testing.T) {
 		{"default", 0, "unreadable"},
 		{"raised", 2000, "no_data_rows"},
 	} {
-		ts := newService(t, func(o *Options) { o.MaxGzipRatio = c.ratio })
+		ts := newService(t, func(o *Options) { o.Limits.MaxGzipRatio = c.ratio })
 		s := ts.wait(t, "cuc", ts.submit(t, "cuc", "measurements", "blank.csv.gz", z.Bytes()))
 		if s.Status != "refused" || s.ErrorCode != c.code {
 			t.Errorf("%s ratio: %+v", c.name, s)
@@ -1526,7 +1526,7 @@ func TestGzipRatioLimit(t *testing.T) {
 			t.Errorf("%s ratio: error %q", c.name, s.Error)
 		}
 	}
-	if _, err := New(context.Background(), Options{Dataset: t.TempDir(), Logger: quietLogger(), MaxGzipRatio: 0.5}); err == nil || !strings.Contains(err.Error(), "MaxGzipRatio 0.5") {
+	if _, err := New(context.Background(), Options{Dataset: t.TempDir(), Logger: quietLogger(), Limits: ingest.Limits{MaxGzipRatio: 0.5}}); err == nil || !strings.Contains(err.Error(), "MaxGzipRatio 0.5") {
 		t.Errorf("MaxGzipRatio 0.5: %v", err)
 	}
 }

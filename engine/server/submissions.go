@@ -585,28 +585,18 @@ func (s *Server) spoolPath(sub Submission) string {
 // decided under them; a lowered limit applies to the submissions
 // validated after it.
 type readLimits struct {
-	MaxRejectShare       float64 `json:"max_reject_share"`
-	MaxGzipRatio         float64 `json:"max_gzip_ratio"`
-	MaxLineBytes         int     `json:"max_line_bytes"`
-	MaxDecompressedBytes int64   `json:"max_decompressed_bytes"`
-	MaxSpillBytes        int64   `json:"max_spill_bytes"`
+	MaxRejectShare float64 `json:"max_reject_share"`
+	ingest.Limits
 }
 
 // defaultLimits are the defaults of Options' limits, lomsong ingest's.
 // Submissions validated before the service recorded their limits are
 // taken to have been validated under them (backfillReadLimits).
-var defaultLimits = readLimits{
-	MaxRejectShare:       0.05,
-	MaxGzipRatio:         ingest.DefaultMaxGzipRatio,
-	MaxLineBytes:         ingest.DefaultMaxLineBytes,
-	MaxDecompressedBytes: ingest.DefaultMaxDecompressedBytes,
-	MaxSpillBytes:        ingest.DefaultMaxSpillBytes,
-}
+var defaultLimits = readLimits{MaxRejectShare: dataset.DefaultMaxRejectShare, Limits: ingest.DefaultLimits()}
 
 // limits returns the limits the service validates submissions under.
 func (o *Options) limits() readLimits {
-	return readLimits{MaxRejectShare: o.MaxRejectShare, MaxGzipRatio: o.MaxGzipRatio, MaxLineBytes: o.MaxLineBytes,
-		MaxDecompressedBytes: o.MaxDecompressedBytes, MaxSpillBytes: o.MaxSpillBytes}
+	return readLimits{MaxRejectShare: o.MaxRejectShare, Limits: o.Limits}
 }
 
 // String names the limits as serve's flags.
@@ -626,10 +616,7 @@ func recordedLimits(sub Submission) (readLimits, error) {
 		}
 	}
 	l.MaxRejectShare = cmp.Or(l.MaxRejectShare, defaultLimits.MaxRejectShare)
-	l.MaxGzipRatio = cmp.Or(l.MaxGzipRatio, defaultLimits.MaxGzipRatio)
-	l.MaxLineBytes = cmp.Or(l.MaxLineBytes, defaultLimits.MaxLineBytes)
-	l.MaxDecompressedBytes = cmp.Or(l.MaxDecompressedBytes, defaultLimits.MaxDecompressedBytes)
-	l.MaxSpillBytes = cmp.Or(l.MaxSpillBytes, defaultLimits.MaxSpillBytes)
+	l.Limits = l.Limits.WithDefaults()
 	return l, nil
 }
 
@@ -643,8 +630,7 @@ func (s *Server) ingestOptions(sub Submission, lim readLimits) (dataset.IngestOp
 		return dataset.IngestOptions{}, fmt.Errorf("submission %d: bad receipt time %q", sub.ID, sub.ReceivedAt)
 	}
 	opt := dataset.IngestOptions{Kind: ingest.Kind(sub.Kind), Config: ingest.Defaults("", received), MaxRejectShare: lim.MaxRejectShare}
-	l := &opt.Config.Limits
-	l.MaxGzipRatio, l.MaxLineBytes, l.MaxDecompressedBytes, l.MaxSpillBytes = lim.MaxGzipRatio, lim.MaxLineBytes, lim.MaxDecompressedBytes, lim.MaxSpillBytes
+	opt.Config.Limits = lim.Limits
 	if sub.mapping != nil {
 		m, err := ingest.ParseMapping(sub.mapping)
 		if err != nil {
