@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -56,6 +57,10 @@ type coverageFlags struct {
 	// offAir are the calibration file's off-air masts with their evidence
 	// (set by prepare), for the report.
 	offAir []predict.OffAirMast
+	// mustSave makes a stage the dataset cannot save an error (lomsong
+	// run, whose purpose is the saved month); the other commands warn and
+	// go on with the output computed (dataset.Store.OnUnsaved).
+	mustSave bool
 }
 
 // registerPeriod adds --period for the commands that analyse one month of
@@ -108,6 +113,15 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	store, err := openDataset(c.dataset)
 	if err != nil {
 		return nil, opt, "", err
+	}
+	if !c.mustSave {
+		var mu sync.Mutex
+		store.OnUnsaved(func(ref dataset.StageRef, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(e.stderr, "warning: stage %s computed for this command and not saved: %v (a reader without write access to %s; lomsong run by its owner saves the month for every command)\n",
+				ref, err, c.dataset)
+		})
 	}
 	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		// No data to answer with: refused (exit 3), as a month without

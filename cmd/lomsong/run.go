@@ -16,6 +16,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
@@ -81,6 +82,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
+	cf.mustSave = true
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
@@ -102,6 +104,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	var nd *pipeline.NoPeriodDataError
 	if errors.As(err, &nd) {
 		return refusedError{fmt.Errorf("run: %s: %w", cf.dataset, err)}
+	}
+	if dataset.IsNotWritable(err) {
+		return fmt.Errorf("run: %w (run saves the month in the dataset, and this user may not write there: run it as the dataset's owner; the single-stage commands — deadzones, plan, report… — work without write access, computing what is not saved)", err)
 	}
 	if err != nil {
 		return err

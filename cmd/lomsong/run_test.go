@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -133,5 +136,93 @@ func TestRunProgressPaceFromFirstItem(t *testing.T) {
 		"measure viettel: 400 rows of 1000 (40%), 200 rows/s, ETA 3s\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestReaderWithoutWriteAccess: a user who may read a dataset the owner
+// has run but not write it (a department on a read-only share) can ask
+// for another cut or budget: the stage is computed for the command, not
+// saved, with a warning, and the outputs are written (exit 0). lomsong
+// run, whose purpose is the saved month, fails saying so. As root the
+// commands run as nobody (setpriv), since root writes anywhere.
+func TestReaderWithoutWriteAccess(t *testing.T) {
+	var prefix []string
+	if os.Geteuid() == 0 {
+		sp, err := exec.LookPath("setpriv")
+		if err != nil {
+			t.Skip("running as root without setpriv: cannot act as a reader without write access")
+		}
+		prefix = []string{sp, "--reuid=65534", "--regid=65534", "--clear-groups"}
+	}
+	dir, err := os.MkdirTemp("", "lomsong-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := filepath.Join(dir, "ds")
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+		os.RemoveAll(dir)
+	})
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
+	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
+		t.Fatal(code)
+	}
+	if _, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10"); code != exitOK {
+		t.Fatalf("run as the owner: %d\n%s", code, errs)
+	}
+	// The binary where the reader may execute it; the dataset readable,
+	// not writable; an output folder the reader may write.
+	bin := filepath.Join(dir, "lomsong")
+	data, err := os.ReadFile(lomsongBinary(t))
+	if err != nil || os.WriteFile(bin, data, 0o755) != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o777)
+	os.Chmod(out, 0o777)
+	os.Chmod(dir, 0o755)
+	filepath.WalkDir(ds, func(p string, d os.DirEntry, err error) error {
+		if err == nil {
+			if d.IsDir() {
+				os.Chmod(p, 0o555)
+			} else {
+				os.Chmod(p, 0o444)
+			}
+		}
+		return nil
+	})
+	reader := func(args ...string) (string, string, int) {
+		cmd := exec.Command(prefix[0], append(append(prefix[1:], bin), args...)...)
+		if len(prefix) == 0 {
+			cmd = exec.Command(bin, args...)
+		}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return o.String(), e.String(), cmd.ProcessState.ExitCode()
+	}
+	_, errs, code := reader("deadzones", "--dataset", ds, "--period", "2026-10", "--miss-cost", "3", "--out", filepath.Join(out, "dz3"))
+	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "dz3", "villages.csv")) {
+		t.Errorf("deadzones --miss-cost 3 by a reader: exit %d\n%s", code, errs)
+	}
+	_, errs, code = reader("plan", "--dataset", ds, "--period", "2026-10", "--budget", "1e10", "--out", filepath.Join(out, "plan"))
+	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "plan", "plan.csv")) {
+		t.Errorf("plan --budget 1e10 by a reader: exit %d\n%s", code, errs)
+	}
+	_, errs, code = reader("run", "--dataset", ds, "--period", "2026-10", "--budget", "1e10")
+	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write there") {
+		t.Errorf("run by a reader: exit %d\n%s", code, errs)
 	}
 }

@@ -105,6 +105,9 @@ type Store struct {
 	stageRows    int
 	// scans counts passes over measurement rows (Scans).
 	scans scanCounter
+	// onUnsaved receives the stages that could not be saved for want of
+	// write access (OnUnsaved).
+	onUnsaved func(ref StageRef, err error)
 }
 
 const (

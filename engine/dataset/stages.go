@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/lomsong/lomsong/internal/flock"
 )
@@ -153,6 +154,34 @@ type scanCounter struct{ scans, rows atomic.Int64 }
 // Scans returns the measurement scans made through this Store so far.
 func (s *Store) Scans() ScanStats {
 	return ScanStats{Scans: s.scans.scans.Load(), Rows: s.scans.rows.Load()}
+}
+
+// IsNotWritable reports whether err is the refusal to write into a
+// dataset the process may read but not write: permission denied, or a
+// read-only file system.
+func IsNotWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// OnUnsaved sets what becomes of a stage output a reader of the dataset
+// cannot save (IsNotWritable): with f set, the stage runners report it
+// to f and go on with the output computed (a user with read access alone
+// can still ask for another cut or budget, at the cost of the
+// computation: nothing is saved for the next command); unset, the save's
+// error stops them (lomsong run, whose purpose is the saved month). f may
+// be called from several goroutines at once. Call OnUnsaved before the
+// Store is shared.
+func (s *Store) OnUnsaved(f func(ref StageRef, err error)) { s.onUnsaved = f }
+
+// ReportUnsaved hands a stage that could not be saved for err to the
+// OnUnsaved function and reports true, or reports false (the caller
+// returns err) when there is none or err is not IsNotWritable.
+func (s *Store) ReportUnsaved(ref StageRef, err error) bool {
+	if s.onUnsaved == nil || !IsNotWritable(err) {
+		return false
+	}
+	s.onUnsaved(ref, err)
+	return true
 }
 
 // SaveStage saves the files of a stage output under key (64 hex digits),

@@ -1193,6 +1193,9 @@ func saveStage(s *dataset.Store, ref dataset.StageRef, key string, inputs []stri
 		return bw.Flush()
 	}}})
 	if err != nil {
+		if s.ReportUnsaved(ref, err) {
+			return "", nil // computed, not saved: a reader's store (dataset.Store.OnUnsaved)
+		}
 		return "", err
 	}
 	return rec.Dir, nil
