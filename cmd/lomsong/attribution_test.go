@@ -133,7 +133,7 @@ func TestDeadzonesProvinceHexesAreItsOwn(t *testing.T) {
 	dir := t.TempDir()
 	ds := villagesDataset(t, dir, fmt.Sprintf("V1,Bản A,,103.30,22.45,40\nV2,Bản Biên,,%.6f,%.6f,30\n", across[0], across[1]))
 	rowsOf := func(args ...string) map[string]string {
-		out := filepath.Join(dir, strings.Join(args, "_"))
+		out := filepath.Join(dir, "out"+strings.Join(args, "_"))
 		if _, errs, code := runCmd(t, append([]string{"deadzones", "--dataset", ds, "--out", out}, args...)...); code != exitOK {
 			t.Fatalf("%v: %d %s", args, code, errs)
 		}

@@ -740,6 +740,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
+	if fi, err := os.Stat(*out); *out != "" && err == nil && fi.IsDir() {
+		return usageError{fmt.Sprintf("calibrate: --out %s is a directory; it names the calibration file to write (e.g. %s)", *out, filepath.Join(*out, "calibration.json"))}
+	}
 	store, opt, _, _, err := cf.prepare(e, true)
 	if err != nil {
 		return err

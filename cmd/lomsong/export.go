@@ -398,15 +398,40 @@ func addProvenance(meta map[string]string, datasetDir string) error {
 }
 
 // exportFiles lists the exports beside a report in folder out, for the
-// report to link to: those of OUT/export/*.gpkg and of the GeoParquet
-// files of OUT/export/geoparquet whose metadata holds the report's month
-// (want: its period, province and resolution; export.Meta.Matches), a
-// stale one marked as such. skipped says why each other file is not
-// linked.
+// report to link to: the GeoPackage (.gpkg) and GeoParquet (.parquet)
+// files anywhere under OUT/export (export --out OUT/export, or
+// OUT/export/geoparquet, or a folder of the user's choosing there) whose
+// metadata holds the report's month (want: its period, province and
+// resolution; export.Meta.Matches), a stale one marked as such. skipped
+// says why each other file there is not linked (hidden files, such as an
+// output set's list, aside).
 func exportFiles(ctx context.Context, out string, want export.Meta) (files []report.File, skipped []string) {
-	gpkg, _ := filepath.Glob(filepath.Join(out, "export", "*.gpkg"))
-	pq, _ := filepath.Glob(filepath.Join(out, "export", "geoparquet", "*.parquet"))
-	for _, p := range append(gpkg, pq...) {
+	var found []string
+	root := filepath.Join(out, "export")
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			if p != root || !errors.Is(err, fs.ErrNotExist) {
+				skipped = append(skipped, err.Error())
+			}
+			return nil
+		case strings.HasPrefix(d.Name(), ".") && p != root:
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		case d.IsDir():
+			return nil
+		}
+		if ext := strings.ToLower(filepath.Ext(p)); ext == ".gpkg" || ext == ".parquet" {
+			found = append(found, p)
+		} else {
+			rel, _ := filepath.Rel(out, p)
+			skipped = append(skipped, filepath.ToSlash(rel)+": neither a GeoPackage (.gpkg) nor a GeoParquet (.parquet) file")
+		}
+		return nil
+	})
+	for _, p := range found {
 		rel, _ := filepath.Rel(out, p)
 		rel = filepath.ToSlash(rel)
 		got, err := export.ReadMeta(ctx, p)
@@ -421,7 +446,7 @@ func exportFiles(ctx context.Context, out string, want export.Meta) (files []rep
 		}
 		f := report.File{Name: filepath.Base(p), Href: rel,
 			Text: "GeoPackage: every layer with its QGIS style (open it in QGIS: Layer → Add Layer → Add Vector Layer)"}
-		if strings.HasSuffix(p, ".parquet") {
+		if strings.EqualFold(filepath.Ext(p), ".parquet") {
 			f.Text = "GeoParquet 1.1 layer " + strings.TrimSuffix(filepath.Base(p), ".parquet") + " (DuckDB, GeoPandas, QGIS)"
 		}
 		if stale {

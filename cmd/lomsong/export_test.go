@@ -607,8 +607,9 @@ func TestExportReadsSavedMonth(t *testing.T) {
 }
 
 // The report links, as the month's layers, the exports of its own month,
-// province and resolution only: another province's or month's file, or a
-// file that is no export, is named on stderr and not linked.
+// province and resolution only, in any folder under export/: another
+// province's or month's file, or a file that is no export, is named on
+// stderr and not linked.
 func TestReportLinksItsMonthsExports(t *testing.T) {
 	dir := t.TempDir()
 	ds := exportDataset(t, dir)
@@ -619,12 +620,14 @@ func TestReportLinksItsMonthsExports(t *testing.T) {
 		append([]string{"export", "--format", "gpkg", "--out", filepath.Join(out, "export", "lai.gpkg")}, lai...),
 		append([]string{"export", "--format", "geoparquet", "--out", filepath.Join(out, "export", "geoparquet")}, lai...),
 		append([]string{"export", "--format", "gpkg", "--out", filepath.Join(out, "export", "all.gpkg")}, common...),
+		append([]string{"export", "--format", "geoparquet", "--out", filepath.Join(out, "export", "gp")}, lai...),
 	} {
 		if _, errs, code := runCmd(t, args...); code != exitOK {
 			t.Fatalf("%v: %d\n%s", args, code, errs)
 		}
 	}
 	os.WriteFile(filepath.Join(out, "export", "notes.gpkg"), []byte("not a database"), 0o644)
+	os.WriteFile(filepath.Join(out, "export", "gp", "readme.txt"), []byte("notes"), 0o644)
 	_, errs, code := runCmd(t, append([]string{"report", "--out", out}, lai...)...)
 	if code != exitOK {
 		t.Fatalf("%d\n%s", code, errs)
@@ -639,10 +642,12 @@ func TestReportLinksItsMonthsExports(t *testing.T) {
 		got = append(got, l[1])
 	}
 	if !slices.Contains(got, "export/lai.gpkg") || !slices.Contains(got, "export/geoparquet/villages.parquet") ||
+		!slices.Contains(got, "export/gp/villages.parquet") ||
 		slices.Contains(got, "export/all.gpkg") || slices.Contains(got, "export/notes.gpkg") {
 		t.Errorf("links %v", got)
 	}
-	for _, want := range []string{"export/all.gpkg: an export of the whole dataset", "notes.gpkg: not a lomsong export"} {
+	for _, want := range []string{"export/all.gpkg: an export of the whole dataset", "notes.gpkg: not a lomsong export",
+		"export/gp/readme.txt: neither a GeoPackage (.gpkg) nor a GeoParquet (.parquet) file"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, errs)
 		}

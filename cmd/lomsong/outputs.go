@@ -59,7 +59,9 @@ func setLockName(set string) string     { return setPrefix + set + ".lock" }
 // not committed: the previous outputs stay and ctx's error is returned.
 // inputs are the files the command read: a set that would replace one
 // (its file of the same name in dir is that input, through any path or
-// link) is not committed, so that no input is lost to its own output.
+// link) is not committed, so that no input is lost to its own output;
+// nor is a set that would replace a file its previous run did not write
+// (foreignAmongOutputs).
 func writeSet(ctx context.Context, dir, set string, fill func(stage string) error, inputs ...string) error {
 	if set == "" || strings.ContainsAny(set, `/\.`) {
 		panic("lomsong: invalid output set name " + set)
@@ -114,6 +116,9 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 	if err := inputAmongOutputs(dir, m.Files, inputs); err != nil {
 		return err
 	}
+	if err := foreignAmongOutputs(dir, set, m.Files); err != nil {
+		return err
+	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -153,6 +158,32 @@ func inputAmongOutputs(dir string, names, inputs []string) error {
 		}
 	}
 	return nil
+}
+
+// foreignAmongOutputs refuses (a usage error) a set whose file of some
+// name would replace a file in dir that the set's previous run did not
+// write (its manifest does not list it): the user's own villages.csv in
+// the folder given as --out, another tool's plan.csv. Files of the set's
+// previous run are replaced, as the set's rule is.
+func foreignAmongOutputs(dir, set string, names []string) error {
+	prev, err := readSetManifest(dir, set)
+	if err != nil {
+		return err
+	}
+	var foreign []string
+	for _, name := range names {
+		if slices.Contains(prev.Files, name) {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			foreign = append(foreign, name)
+		}
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	return usageError{fmt.Sprintf("%s: %s already there and not written by an earlier lomsong %s here (%s does not list it): not replaced, nothing written; move it, or give another --out",
+		dir, strings.Join(foreign, ", "), set, setManifestName(set))}
 }
 
 // recoverSet completes a set that a killed run had committed and removes what

@@ -155,6 +155,34 @@ func TestWriteSetKeepsItsInputs(t *testing.T) {
 	}
 }
 
+// TestWriteSetKeepsForeignFiles: a file of a set's name that the set's
+// previous run did not write (the user's own villages.csv in the folder
+// given as --out) is not replaced: nothing is written, a usage error
+// names it. The set's own files are replaced run after run, and a file
+// of another name is left alone.
+func TestWriteSetKeepsForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "b.csv"), []byte("the user's table"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("notes"), 0o644)
+	fill := fillFiles([][2]string{{"a.csv", "a1"}, {"b.csv", "b1"}}, "")
+	err := writeSet(context.Background(), dir, "zones", fill)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "b.csv already there and not written by an earlier lomsong zones here") {
+		t.Fatalf("err %v, want a usage error naming b.csv", err)
+	}
+	wantContent(t, dir, map[string]string{"b.csv": "the user's table", "notes.txt": "notes"})
+	if got := listDir(t, dir); slices.Contains(got, "a.csv") {
+		t.Fatalf("files %v: the set was committed", got)
+	}
+	os.Remove(filepath.Join(dir, "b.csv"))
+	for _, v := range []string{"1", "2"} {
+		if err := writeSet(context.Background(), dir, "zones", fillFiles([][2]string{{"a.csv", "a" + v}, {"b.csv", "b" + v}}, "")); err != nil {
+			t.Fatalf("run %s: %v", v, err)
+		}
+	}
+	wantContent(t, dir, map[string]string{"a.csv": "a2", "b.csv": "b2", "notes.txt": "notes"})
+}
+
 // A write that fails in the middle of the set (the second of three files
 // fails half-way) leaves the previous set exactly as it was, and nothing
 // temporary.

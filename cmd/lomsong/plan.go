@@ -70,7 +70,13 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	if *out == "" || *budget == 0 {
 		fs.Usage()
-		return usageError{"plan: --out DIR and a positive --budget are required"}
+		switch {
+		case *out == "" && *budget == 0:
+			return usageError{"plan: --out DIR and a positive --budget are required"}
+		case *out == "":
+			return usageError{"plan: --out DIR is required"}
+		}
+		return usageError{"plan: --budget 0: want a positive budget in VND (e.g. 500e9)"}
 	}
 	if err := budgetFlag("plan", *budget); err != nil {
 		return err

@@ -345,8 +345,9 @@ func TestServeRefusedAtStart(t *testing.T) {
 		{"--max-gzip-ratio=0.5", "serve: --max-gzip-ratio 0.5: want a ratio of at least 1"},
 		{"--max-line-bytes=0", "serve: --max-line-bytes 0: want 1 byte to 1GiB"},
 		{"--max-line-bytes=2GiB", "serve: --max-line-bytes 2147483648: want 1 byte to 1GiB"},
-		{"--max-decompressed-bytes=0", "serve: --max-decompressed-bytes and --max-spill-bytes must be positive"},
-		{"--max-spill-bytes=0", "serve: --max-decompressed-bytes and --max-spill-bytes must be positive"},
+		{"--max-decompressed-bytes=0", "serve: --max-decompressed-bytes 0: want a positive size"},
+		{"--max-spill-bytes=0", "serve: --max-spill-bytes 0: want a positive size"},
+		{"--max-reject-share=-1", "serve: --max-reject-share: reject share -1: want a share between 0 and 1"},
 	} {
 		if _, errs, code := runServeBriefly(t, "--dataset", dir, c[0]); code != exitUsage || !strings.Contains(errs, c[1]) {
 			t.Errorf("serve %s: exit %d %s", c[0], code, errs)

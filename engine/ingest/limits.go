@@ -101,15 +101,15 @@ func (e *LimitError) Error() string {
 // Unwrap makes a LimitError an engine.ErrInvalidConfig.
 func (e *LimitError) Unwrap() error { return engine.ErrInvalidConfig }
 
-// CheckRange checks limits a user chose, each zero field taking its
-// default first: MaxLineBytes 1 byte to MaxLineBytesCap, MaxDecompressedBytes
+// CheckRange checks limits a user chose: MaxLineBytes 1 byte to MaxLineBytesCap, MaxDecompressedBytes
 // and MaxSpillBytes at least 1 byte, MaxGzipRatio and MaxSpillRatio at
 // least 1 (no gzip stream decompresses to less than about its own size
-// for long). It returns the first field out of range as a *LimitError,
-// or nil. Validate is the looser check the readers make (not negative);
-// CheckRange is the one for flags and service settings.
+// for long). A zero field is out of range: settings where zero means the
+// default check WithDefaults' result. It returns the first field out of
+// range as a *LimitError, or nil. Validate is the looser check the
+// readers make (not negative); CheckRange is the one for flags and
+// service settings.
 func (l Limits) CheckRange() error {
-	l = l.WithDefaults()
 	switch {
 	case l.MaxLineBytes < 1 || l.MaxLineBytes > MaxLineBytesCap:
 		return &LimitError{"MaxLineBytes", fmt.Sprint(l.MaxLineBytes), "1 byte to 1GiB"}

@@ -9,24 +9,26 @@ import (
 )
 
 // TestCheckRange: one range rule for every command's and the service's
-// limits; zero takes the default, and the first field out of range is
-// named.
+// limits; zero is out of range (WithDefaults fills it first where zero
+// means the default), and the first field out of range is named.
 func TestCheckRange(t *testing.T) {
 	for _, c := range []struct {
 		l     Limits
 		field string
 	}{
-		{Limits{}, ""},
+		{Limits{}, "MaxLineBytes"},
+		{Limits{}.WithDefaults(), ""},
 		{DefaultLimits(), ""},
 		{Limits{MaxLineBytes: 1, MaxGzipRatio: 1, MaxSpillRatio: 1, MaxDecompressedBytes: 1, MaxSpillBytes: 1}, ""},
-		{Limits{MaxLineBytes: MaxLineBytesCap}, ""},
-		{Limits{MaxLineBytes: MaxLineBytesCap + 1}, "MaxLineBytes"},
-		{Limits{MaxLineBytes: -1}, "MaxLineBytes"},
-		{Limits{MaxDecompressedBytes: -1}, "MaxDecompressedBytes"},
-		{Limits{MaxGzipRatio: 0.5}, "MaxGzipRatio"},
-		{Limits{MaxGzipRatio: math.NaN()}, "MaxGzipRatio"},
-		{Limits{MaxSpillBytes: -5}, "MaxSpillBytes"},
-		{Limits{MaxSpillRatio: 0.99}, "MaxSpillRatio"},
+		{Limits{MaxLineBytes: MaxLineBytesCap}.WithDefaults(), ""},
+		{Limits{MaxLineBytes: MaxLineBytesCap + 1}.WithDefaults(), "MaxLineBytes"},
+		{Limits{MaxLineBytes: -1}.WithDefaults(), "MaxLineBytes"},
+		{Limits{MaxDecompressedBytes: -1}.WithDefaults(), "MaxDecompressedBytes"},
+		{Limits{MaxGzipRatio: 0.5}.WithDefaults(), "MaxGzipRatio"},
+		{Limits{MaxGzipRatio: math.NaN()}.WithDefaults(), "MaxGzipRatio"},
+		{Limits{MaxSpillBytes: -5}.WithDefaults(), "MaxSpillBytes"},
+		{Limits{MaxSpillRatio: 0.99}.WithDefaults(), "MaxSpillRatio"},
+		{func() Limits { l := DefaultLimits(); l.MaxSpillBytes = 0; return l }(), "MaxSpillBytes"},
 	} {
 		err := c.l.CheckRange()
 		var le *LimitError

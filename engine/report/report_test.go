@@ -246,8 +246,9 @@ func TestNoChangeAgainstAMonthWithoutData(t *testing.T) {
 	if !strings.Contains(html, "&#43;10.0 pp since last month (better)") {
 		t.Errorf("fibre, known in both months, lost its change")
 	}
-	if !strings.Contains(html, "no data for 2024-10") || !strings.Contains(html, "no subscriptions for 2024-10") {
-		t.Errorf("an unknown target of the month lacks its reason")
+	if !strings.Contains(html, "unknown, so no change shown") || !strings.Contains(html, "no subscriptions for 2024-10") ||
+		strings.Contains(html, "no data for 2024-10") {
+		t.Errorf("an unknown target of the month lacks its reason, or says no data beside it")
 	}
 }
 

@@ -404,7 +404,9 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 	case partial:
 		c.Change, c.ChangeClass = "areas not assessed are not counted", "same"
 	case !finite(res.Value):
-		c.Change, c.ChangeClass = "no data for "+row.Period.String(), "same"
+		// The reason above says why the value is unknown (no data, or
+		// none that aggregates); the change line says only its effect.
+		c.Change, c.ChangeClass = "unknown, so no change shown", "same"
 	case !finite(ch) && !b.hasData(row.Area, prev, t):
 		// Changes compare only months that both have data.
 		c.Change, c.ChangeClass = "no data for "+prev.String()+": no change shown", "same"

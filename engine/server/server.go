@@ -92,10 +92,10 @@ func (o *Options) defaults() error {
 	if !(o.MaxRejectShare > 0 && o.MaxRejectShare <= 1) {
 		return fmt.Errorf("serve: MaxRejectShare %g: want a share above 0 (dataset.NoRejects for none) and at most 1", o.MaxRejectShare)
 	}
+	o.Limits = o.Limits.WithDefaults()
 	if err := o.Limits.CheckRange(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	o.Limits = o.Limits.WithDefaults()
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 30 * time.Second
 	}
