@@ -158,7 +158,6 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := filepath.Join(dir, "ds")
 	t.Cleanup(func() {
 		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 			if err == nil && d.IsDir() {
@@ -168,13 +167,7 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 		})
 		os.RemoveAll(dir)
 	})
-	villages := filepath.Join(dir, "villages.csv")
-	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
-	if _, _, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatal(code)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
 	if _, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10"); code != exitOK {
 		t.Fatalf("run as the owner: %d\n%s", code, errs)
 	}
