@@ -169,6 +169,7 @@ func (r *Result) Len() int { return len(r.Point) }
 // prepSite is a site ready for evaluation.
 type prepSite struct {
 	idx                 int32
+	self                int32 // its own index in prepare's slice
 	group               int32
 	tech                engine.Tech
 	latRad, cosLat      float64
@@ -416,6 +417,7 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 			continue
 		}
 		p.model, p.coefs = bm.model, bm.coefs
+		p.self = int32(len(prep))
 		prep = append(prep, p)
 	}
 	slices.SortFunc(res.Rejected, func(a, b *SiteError) int { return a.Site - b.Site })
@@ -459,7 +461,7 @@ func buildGrid(prep []prepSite, t engine.Tech, maxRangeM float64) *grid {
 }
 
 type best struct {
-	site                        int32
+	site, prep                  int32 // the site's index in the register and in prepare's slice
 	signal, pl, sigma, distance float64
 	model                       Model
 }
@@ -470,8 +472,14 @@ type worker struct {
 	best    []best
 	touched []int32
 	heap    []heapEntry // pruned search frontier, reused across points
-	evals   int64
-	oor     int64
+	// seed is each group's best server at the worker's previous point
+	// (its index in prepare's slice, -1 for none): the pruned search
+	// evaluates it first, so that its bound prunes from the start
+	// (neighbouring points, as hexes in cell order are, mostly share
+	// their best server).
+	seed  []int32
+	evals int64
+	oor   int64
 	// group and except leave out, at the current point, the sites whose
 	// group is except (BestServerWithout); group nil leaves out none.
 	group  []int32
@@ -479,9 +487,10 @@ type worker struct {
 }
 
 func newWorker(groups int, cfg Config, coefs []siteCoefs) *worker {
-	w := &worker{cfg: &cfg, coefs: coefs, best: make([]best, groups)}
+	w := &worker{cfg: &cfg, coefs: coefs, best: make([]best, groups), seed: make([]int32, groups)}
 	for i := range w.best {
 		w.best[i].site = -1
+		w.seed[i] = -1
 	}
 	return w
 }
@@ -531,6 +540,7 @@ func (w *worker) emit(i int, out *Result, carriers []engine.Carrier) {
 		out.SigmaDB = append(out.SigmaDB, b.sigma)
 		out.DistanceM = append(out.DistanceM, b.distance)
 		out.Model = append(out.Model, b.model)
+		w.seed[gi] = b.prep
 		b.site = -1
 	}
 	w.touched = w.touched[:0]
@@ -636,7 +646,7 @@ func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env, fra
 	} else if sig < b.signal || sig == b.signal && p.idx > b.site {
 		return
 	}
-	*b = best{site: p.idx, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: model}
+	*b = best{site: p.idx, prep: p.self, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: model}
 }
 
 func (r *Result) grow(n int) {

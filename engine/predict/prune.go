@@ -587,6 +587,20 @@ func (w *worker) pointPruned(lon, lat float64, env Env, frac float64, prep []pre
 		for _, gn := range idx.byTech[t] {
 			classes := idx.groups[gn]
 			b := &w.best[gn]
+			// The previous point's best server first (worker.seed):
+			// the search below then prunes against its signal. The
+			// result is the same whatever is evaluated first (the
+			// strongest signal, ties to the lowest site index), and the
+			// seed is not evaluated twice.
+			seed := w.seed[gn]
+			if seed >= 0 {
+				if p := &prep[seed]; int(p.cellX) >= ix0 && int(p.cellX) <= ix1 && int(p.cellY) >= iy0 && int(p.cellY) <= iy1 {
+					dl := lonRad - p.lonRad
+					if d := arcOfRootM(haversineRoot(p.latRad, latRad, p.cosLat, cosLat, dl)); d <= p.maxRangeM {
+						w.evalAt(p, d, dl, sinLat, cosLat, env, frac)
+					}
+				}
+			}
 			h := w.heap[:0]
 			push := func(c, node int32) {
 				gi := classes[c]
@@ -615,6 +629,9 @@ func (w *worker) pointPruned(lon, lat float64, env Env, frac float64, prep []pre
 					continue
 				}
 				for _, si := range gi.sites[n.lo:n.hi] {
+					if si == seed {
+						continue
+					}
 					p := &prep[si]
 					if int(p.cellX) < ix0 || int(p.cellX) > ix1 || int(p.cellY) < iy0 || int(p.cellY) > iy1 {
 						continue
