@@ -335,7 +335,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"validate":   {"check input files against the data contract and write the quarantine", runValidate},
 		"ingest":     {"validate files and add their accepted rows to a dataset", runIngest},
-		"dataset":    {"summarise, verify or repair a dataset (dataset ls|verify|repair DIR)", runDataset},
+		"dataset":    {"summarise, verify or repair a dataset, or take a source out of it (dataset ls|verify|repair DIR, dataset retract DIR SOURCE)", runDataset},
 		"aggregate":  {"per H3 cell, carrier and technology statistics of the measurements", runAggregate},
 		"areas":      {"list or find provinces and communes of a boundary set", runAreas},
 		"campaign":   {"where to measure next: villages, teams, days and routes by value of information", runCampaign},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -373,10 +374,10 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("validate", validateSynopsis, validateExample, e)
 	in := inputFlags{argKinds: true}
 	in.register(fs)
-	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv")
+	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv; an existing file is replaced only when it is a quarantine lomsong wrote, never an input")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	reportPath := fs.String("report", "", "also write the report as JSON to this `file` (one object per input, with its counts: rows read, accepted and quarantined, per reason, times without offset, decimal mark, idle speed rows); written whole or not at all")
+	reportPath := fs.String("report", "", "also write the report as JSON to this `file` (one object per input, with its counts: rows read, accepted and quarantined, per reason, times without offset, decimal mark, idle speed rows); written whole or not at all; an existing file is replaced only when it is such a report, never an input")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
 	claimsRes := fs.Int("res", 8, "H3 analysis `resolution` a claims table's cells must be at (that of lomsong deadzones --res)")
 	files, err := parseFlags(fs, args, e)
@@ -432,6 +433,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			qf.Abort()
 		}
 	}()
+	if err := checkValidateOutputs(files, *quarantine, *reportPath); err != nil {
+		return err
+	}
 	qdir := ""
 	if q := *quarantine; q != "" && os.IsPathSeparator(q[len(q)-1]) {
 		// A name ending in a separator is a directory, even if it does not exist yet.
@@ -445,7 +449,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		for _, path := range files {
 			name := quarantineName(path)
 			if prev, ok := seen[name]; ok {
-				return usageError{fmt.Sprintf("--quarantine %s: %s and %s would both write %s; give a file instead of a directory", qdir, prev, path, name)}
+				return usageError{fmt.Sprintf("--quarantine %s: %s and %s would both write %s; give a file instead of a directory", shellQuote(qdir), shellQuote(prev), shellQuote(path), shellQuote(name))}
 			}
 			seen[name] = path
 		}
@@ -492,7 +496,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 		cfg := in.config(e.now(), bounds)
 		cfg.CellRes = *claimsRes
-		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
+		src, err := openSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
@@ -579,6 +583,181 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// openSource opens an input as dataset.OpenSource does, except that the
+// read error of a gzip file that OpenSource could not open, for another
+// reason than a size limit, wins over what it said: OpenSource sniffs the format and the header from the first
+// bytes, and a stream over --max-decompressed-bytes (or corrupt) within
+// them looked like an empty file ("no header line") or a broken header.
+// The error is then ingest's for the same file (its checksum pass reads
+// the file before anything else): "PATH: decoding: decompresses to more
+// than N bytes …".
+func openSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Limits) (*dataset.OpenedSource, error) {
+	src, err := dataset.OpenSource(path, kind, m, lim)
+	if err == nil || errors.Is(err, ingest.ErrTooLarge) {
+		return src, err // a limit OpenSource met says so already (a Parquet spill's)
+	}
+	if rerr := gzipReadError(path, lim); rerr != nil {
+		return nil, fmt.Errorf("%s: decoding: %w", path, rerr)
+	}
+	return nil, err
+}
+
+// gzipReadError returns the error reading a gzip file meets within the
+// bytes OpenSource reads to open it (its header line, at most 64 times
+// the line cap, and a buffer), or nil: for a file that is not gzip, or
+// reads without error so far.
+func gzipReadError(path string, lim ingest.Limits) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // OpenSource's own error says it
+	}
+	defer f.Close()
+	r, gz, err := ingest.MaybeGunzipWith(f, lim)
+	if !gz || err != nil {
+		return nil // not gzip, or OpenSource's own error says it
+	}
+	n := int64(cmp.Or(lim.MaxLineBytes, ingest.DefaultMaxLineBytes))*64 + 1<<16
+	if _, err := io.CopyN(io.Discard, r, n); err != nil && err != io.EOF {
+		return err
+	}
+	return nil
+}
+
+// checkValidateOutputs refuses, as a usage error and before anything is
+// written, a --quarantine or --report file that would replace an input
+// (the same file under any spelling or link: a --quarantine taken for a
+// switch, "validate --quarantine dump_a.csv dump_b.csv", would replace
+// dump_a.csv), the two naming one file, and an existing file that is not
+// a quarantine or a report lomsong wrote: validate replaces its own
+// earlier outputs (and an empty file), never a user's other file. With
+// --quarantine DIR the files checked are DIR/<input file name>.quarantine.csv.
+func checkValidateOutputs(files []string, quarantine, report string) error {
+	type output struct {
+		flag, path, what string
+		ours             func(io.Reader) bool
+	}
+	var outs []output
+	if quarantine != "" {
+		qdir := os.IsPathSeparator(quarantine[len(quarantine)-1])
+		if st, err := os.Stat(quarantine); err == nil && st.IsDir() {
+			qdir = true
+		}
+		if qdir {
+			for _, p := range files {
+				outs = append(outs, output{"--quarantine", filepath.Join(quarantine, quarantineName(p)), "a quarantine", isQuarantine})
+			}
+		} else {
+			outs = append(outs, output{"--quarantine", quarantine, "a quarantine", isQuarantine})
+		}
+	}
+	if report != "" {
+		outs = append(outs, output{"--report", report, "a validation report", isValidationReport})
+	}
+	for _, o := range outs {
+		if o.flag == "--quarantine" && report != "" && samePath(o.path, report) {
+			return usageError{fmt.Sprintf("validate: --report %s and --quarantine write the same file %s: give each a file of its own", shellQuote(report), shellQuote(o.path))}
+		}
+		for _, in := range files {
+			if samePath(o.path, in) {
+				what, eg := "the rejected rows", "a new file (e.g. --quarantine rejected.csv) or a directory"
+				if o.flag == "--report" {
+					what, eg = "the report", "a new file (e.g. --report report.json)"
+				}
+				same := ""
+				if o.path != in {
+					same = " (" + shellQuote(in) + ")"
+				}
+				return usageError{fmt.Sprintf("validate: %s %s is one of the input files%s: writing %s there would replace it. Give %s %s; nothing was written",
+					o.flag, shellQuote(o.path), same, what, o.flag, eg)}
+			}
+		}
+		st, err := os.Stat(o.path)
+		if err != nil {
+			continue // a new file (an unreadable path fails when written)
+		}
+		if st.IsDir() {
+			return usageError{fmt.Sprintf("validate: %s %s is a directory: give a file", o.flag, shellQuote(o.path))}
+		}
+		f, err := os.Open(o.path)
+		if err != nil {
+			return err
+		}
+		ours := o.ours(f)
+		f.Close()
+		if !ours {
+			eg := "--quarantine rejected.csv"
+			if o.flag == "--report" {
+				eg = "--report report.json"
+			}
+			return usageError{fmt.Sprintf("validate: %s %s exists and is not %s lomsong wrote: it is not replaced (%s takes the file to write to, e.g. %s); move it, or give another file name; nothing was written",
+				o.flag, shellQuote(o.path), o.what, o.flag, eg)}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same file on
+// disk (os.SameFile: another spelling, a hard or symbolic link), or the
+// same absolute path when either does not exist yet.
+func samePath(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// isQuarantine reports whether r holds a quarantine lomsong wrote (its
+// first line is ingest.QuarantineHeader), or nothing.
+func isQuarantine(r io.Reader) bool {
+	want := strings.Join(ingest.QuarantineHeader, ",")
+	head := make([]byte, len(want)+1)
+	n, _ := io.ReadFull(r, head)
+	if n == 0 {
+		return true
+	}
+	rest, ok := strings.CutPrefix(string(head[:n]), want)
+	return ok && (rest == "" || rest[0] == '\n' || rest[0] == '\r')
+}
+
+// maxReportCheckBytes caps what isValidationReport reads of an existing
+// file (a report is about 2 KB per input).
+const maxReportCheckBytes = 256 << 20
+
+// isValidationReport reports whether r holds a report validate wrote
+// (--report, or --json's output saved): a JSON array of objects, each with
+// a "path" and its "counts" (or "rows_read", as earlier reports wrote
+// them) or its "error"; or nothing.
+func isValidationReport(r io.Reader) bool {
+	br := bufio.NewReader(io.LimitReader(r, maxReportCheckBytes))
+	if _, err := br.Peek(1); err == io.EOF {
+		return true
+	}
+	dec := json.NewDecoder(br)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return false
+	}
+	for dec.More() {
+		var e struct {
+			Path     *string         `json:"path"`
+			Counts   json.RawMessage `json:"counts"`
+			RowsRead json.RawMessage `json:"rows_read"`
+			Error    *string         `json:"error"`
+		}
+		if err := dec.Decode(&e); err != nil || e.Path == nil || e.Counts == nil && e.RowsRead == nil && e.Error == nil {
+			return false
+		}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim(']') {
+		return false
+	}
+	_, err := dec.Token()
+	return err == io.EOF
+}
+
 // namedError renders a file's error as "PATH: WHAT: error", without
 // repeating the path when the error starts with it.
 func namedError(path, what string, err error) string {
@@ -658,7 +837,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env) error {
 	var incomplete []string
 	for _, path := range files {
-		src, err := dataset.OpenSource(path, kind, nil, lim)
+		src, err := openSource(path, kind, nil, lim)
 		if err != nil {
 			return err
 		}
@@ -761,7 +940,13 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 func notDirectories(cmd string, files []string) error {
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
-			return usageError{fmt.Sprintf("%s: %s is a directory; give the files in it (e.g. %s)", cmd, f, filepath.Join(f, "*.csv"))}
+			// The example is for pasting: the directory quoted for the
+			// shell, the pattern not.
+			dir := filepath.Clean(f)
+			if !os.IsPathSeparator(dir[len(dir)-1]) {
+				dir += string(filepath.Separator)
+			}
+			return usageError{fmt.Sprintf("%s: %s is a directory; give the files in it (e.g. %s*.csv)", cmd, shellQuote(f), shellQuote(dir))}
 		}
 	}
 	return nil

@@ -290,8 +290,9 @@ func TestHostileBinary(t *testing.T) {
 	if _, err := NewCSV(strings.NewReader("PK\x03\x04\x14\x00\x06\x00"), CSVOptions{}); err == nil || !strings.Contains(err.Error(), "Excel") {
 		t.Fatalf("zip: %v", err)
 	}
-	// Text with a Latin-1 byte in the header is still a table.
-	if _, err := NewCSV(strings.NewReader("ts,v\xe9\n1,2\n"), CSVOptions{}); err != nil {
+	// Text with a Latin-1 byte in the header is text, not a binary file:
+	// refused for its header's encoding (TestHeaderNotUTF8).
+	if _, err := NewCSV(strings.NewReader("ts,v\xe9\n1,2\n"), CSVOptions{}); errors.As(err, &nt) || !errors.Is(err, ErrHeaderNotUTF8) {
 		t.Fatal(err)
 	}
 }

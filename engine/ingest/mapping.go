@@ -344,9 +344,12 @@ func asuMax(t engine.Tech) float64 {
 	return 0
 }
 
-// parseUnixOrRFC3339 parses "auto" timestamps: an integer is Unix
-// milliseconds; otherwise RFC 3339 (with or without fractional seconds), or
-// "2006-01-02 15:04:05" / "2006-01-02T15:04:05" without offset in loc.
+// parseTime parses "auto" timestamps: an integer is Unix
+// milliseconds; otherwise RFC 3339 (with or without fractional seconds;
+// also with a space or "t" for the "T" and "z" for the "Z", as RFC 3339
+// allows: rfc3339Spelling), or "2006-01-02 15:04:05" /
+// "2006-01-02T15:04:05" without offset in loc. Other units: Unix
+// seconds, milliseconds or microseconds, or a Go layout ("layout:…").
 //
 // naive reports that s carried no offset and was read in loc.
 func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err error) {
@@ -360,6 +363,12 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err == nil {
 			return t.UnixMilli(), false, nil
+		}
+		if v, ok := rfc3339Spelling(s); ok {
+			// Tried only after the T form failed: its speed is unchanged.
+			if t, err = time.Parse(time.RFC3339Nano, v); err == nil {
+				return t.UnixMilli(), false, nil
+			}
 		}
 		impossible := outOfRange(err)
 		for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
@@ -417,6 +426,33 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// rfc3339Spelling returns s in the spelling time.RFC3339Nano reads, with
+// "T" between date and time and "Z" for UTC, when s is a time with an
+// offset that RFC 3339 also allows written otherwise (its section 5.6: a
+// lower-case "t" and "z", and, per its NOTE, a space for the "T", as
+// Python's str(datetime), pandas and PostgreSQL write it:
+// "2026-10-01 08:00:04+07:00"); ok is false when s needs no change or
+// carries no offset (a time without one is not RFC 3339, whatever its
+// separator, and is read by the layouts without an offset).
+func rfc3339Spelling(s string) (string, bool) {
+	n := len(s)
+	if n < len("2006-01-02T15:04:05Z") {
+		return "", false
+	}
+	last := s[n-1]
+	zone := last == 'Z' || last == 'z' || (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':'
+	sep := s[10]
+	if !zone || sep != 'T' && sep != 't' && sep != ' ' || sep == 'T' && last != 'z' {
+		return "", false
+	}
+	b := []byte(s)
+	b[10] = 'T'
+	if last == 'z' {
+		b[n-1] = 'Z'
+	}
+	return string(b), true
 }
 
 // inClockGap says why s, a wall-clock time without offset that layout l

@@ -200,8 +200,9 @@ func (e *NotTableError) Error() string {
 }
 
 // checkText refuses a first line that is not text: a NUL or another
-// control byte than tab, CR or FF. Invalid UTF-8 further on is a row
-// problem (invalid_utf8), not a reason to refuse the file.
+// control byte than tab, CR or FF. A header that is text but not UTF-8
+// is refused by NewCSV (ErrHeaderNotUTF8); invalid UTF-8 further on is a
+// row problem (invalid_utf8), not a reason to refuse the file.
 func checkText(br *bufio.Reader) error {
 	head, _ := br.Peek(4096)
 	first := head
@@ -267,14 +268,44 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 		return nil, ErrEmptyInput
 	}
 	if c.rowErr != nil {
+		if errors.Is(c.rowErr, ErrLineTooLong) {
+			// A long data row is skipped; without its header, the file
+			// cannot be read at all.
+			return nil, &HeaderTooLongError{Line: c.line, MaxLineBytes: c.maxLine}
+		}
 		return nil, fmt.Errorf("header line %d: %w", c.line, c.rowErr)
 	}
 	c.header = make([]string, len(c.rec))
 	for i, s := range c.rec {
+		if !utf8.ValidString(s) {
+			// Names in a legacy code page match no column and read as
+			// mojibake: say what is wrong instead.
+			return nil, fmt.Errorf("%w (column %d is %q)", ErrHeaderNotUTF8, i+1, s)
+		}
 		c.header[i] = strings.TrimSpace(s)
 	}
 	return c, nil
 }
+
+// ErrHeaderNotUTF8 refuses a CSV file whose header line is not UTF-8
+// (the contract's encoding): its column names would match none of the
+// contract's or a mapping's. A field further on that is not UTF-8 is a
+// row problem (invalid_utf8), not a reason to refuse the file.
+var ErrHeaderNotUTF8 = errors.New("header is not UTF-8 (a Windows-1258 or other legacy encoding?): re-save the file as UTF-8")
+
+// HeaderTooLongError refuses a CSV file whose header line is longer than
+// the line cap: a data row that long is skipped, but without its header
+// no row of the file can be read. It wraps ErrLineTooLong.
+type HeaderTooLongError struct {
+	Line         int64 // the header's line (2 after Excel's "sep=" line)
+	MaxLineBytes int
+}
+
+func (e *HeaderTooLongError) Error() string {
+	return fmt.Sprintf("the file is refused: its header (line %d) is longer than --max-line-bytes %d; raise --max-line-bytes if the header is genuine", e.Line, e.MaxLineBytes)
+}
+
+func (e *HeaderTooLongError) Unwrap() error { return ErrLineTooLong }
 
 // excelSep reads Excel's delimiter line at the start of br ("sep=;", in
 // any case, quoted or not, ending in LF or CRLF): its delimiter and its

@@ -261,6 +261,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 		}
 	}
 	if kind != KindMeasurements && len(samples) > 0 {
+		sg.inferDecimal(header, at, column)
 		// A register's or a table's own spellings (a site status "On
 		// Air"): proposed, or named, as for measurements.
 		for _, col := range EnumColumns(kind) {
@@ -492,15 +493,36 @@ func mustParse(l, v string) string {
 	return t.Format("2 January 2006")
 }
 
-// numericColumns are the measurement columns read as numbers.
-var numericColumns = []string{"lon", "lat", "signal_dbm", "rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms"}
+// decimalColumns returns the columns of a kind's table that hold
+// fractions (positions, levels, angles, rates): the ones whose sampled
+// values tell the decimal mark. Whole-number columns (counts, pci, arfcn)
+// are left out: "1,234" there is more likely thousands grouped than a
+// decimal comma.
+func decimalColumns(k Kind) []string {
+	switch k {
+	case KindSites:
+		return []string{"lon", "lat", "band_mhz", "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm"}
+	case KindVillages:
+		return []string{"lon", "lat"}
+	case KindSubscriptions:
+		return []string{"fixed_median_dl_mbps"}
+	case KindCandidates:
+		return []string{"lon", "lat", "band_mhz", "height_m"}
+	case KindClaims:
+		return nil
+	}
+	return []string{"lon", "lat", "signal_dbm", "rsrq_db", "sinr_db", "dl_mbps", "ul_mbps", "latency_ms"}
+}
 
 var commaDecimalRE = regexp.MustCompile(`^[+-]?\d+,\d+$`)
 
+// inferDecimal proposes "decimal": "," when the sampled numbers of the
+// kind's decimalColumns are written with decimal commas and none with a
+// point, the same for every kind.
 func (sg *Suggestion) inferDecimal(header []string, at map[string]int, column func(int) []string) {
 	commas, points := 0, 0
 	var seen []string
-	for _, col := range numericColumns {
+	for _, col := range decimalColumns(sg.Mapping.Kind) {
 		i, ok := at[col]
 		if !ok {
 			continue
