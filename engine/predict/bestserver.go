@@ -296,6 +296,12 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 					break
 				}
 				lo, hi := c*chunk, min(n, (c+1)*chunk)
+				// Each chunk starts unseeded: which chunk a worker did
+				// before is the scheduler's choice, and the search's
+				// evaluations (Result.Evaluations) must not depend on it.
+				for g := range w.seed {
+					w.seed[g] = -1
+				}
 				for i := lo; i < hi; i++ {
 					if without != nil {
 						w.except = without[i]

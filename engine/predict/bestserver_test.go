@@ -525,3 +525,28 @@ func TestBestServerHeightClamped(t *testing.T) {
 		t.Errorf("25 m clamped: %v", r.HeightClamped)
 	}
 }
+
+// TestBestServerEvaluationsDeterministic: the search's result, its
+// evaluation count included, does not depend on how many workers share
+// the points or which chunks each takes (each chunk starts its seeds
+// afresh).
+func TestBestServerEvaluationsDeterministic(t *testing.T) {
+	sites, pts := randomWorld(3, 2000, 6000)
+	pts = rowOrder(pts, 0.02)
+	var ref *Result
+	for _, workers := range []int{1, 3, 7} {
+		cfg := DefaultConfig()
+		cfg.Workers = workers
+		r, err := BestServer(sites, pts, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = r
+			continue
+		}
+		if r.Evaluations != ref.Evaluations || !reflect.DeepEqual(r, ref) {
+			t.Fatalf("%d workers: %d evaluations, 1 worker: %d (or the results differ)", workers, r.Evaluations, ref.Evaluations)
+		}
+	}
+}
