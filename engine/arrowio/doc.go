@@ -80,6 +80,16 @@
 // quarantine) from typed columns, with key-value metadata recording the
 // thresholds, model and resolution that produced them.
 //
+// # Write errors
+//
+// Every writer returns the error of a destination that fails (a full
+// disk), wrapped, and writes nothing after it. arrow/go v17 panics when it
+// cannot write a new file's magic number and drops the error of writing
+// the footer; the writers turn such a panic into the destination's error
+// and check the destination after the footer (pq.go's sink). A panic of
+// the library when no write failed is a programming error and is not
+// recovered.
+//
 // # Memory
 //
 // A measurement reader streams each column through a 64 KiB buffer and

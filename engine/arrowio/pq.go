@@ -66,6 +66,7 @@ func (k kind) node(name string) (schema.Node, error) {
 // commit(n) declares that every column received n more rows.
 type pqWriter struct {
 	fw      *file.Writer
+	sink    *sink
 	rg      file.BufferedRowGroupWriter
 	rgRows  int
 	maxRows int
@@ -119,7 +120,11 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("arrowio: schema: %w", err)
 	}
-	fw := file.NewParquetWriter(w, root, file.WithWriterProps(parquet.NewWriterProperties(props...)))
+	sk := &sink{w: w}
+	fw, err := newFileWriter(sk, root, parquet.NewWriterProperties(props...))
+	if err != nil {
+		return nil, err
+	}
 	keys := make([]string, 0, len(cfg.meta))
 	for k := range cfg.meta {
 		keys = append(keys, k)
@@ -130,7 +135,64 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 			return nil, fmt.Errorf("arrowio: metadata %q: %w", k, err)
 		}
 	}
-	return &pqWriter{fw: fw, maxRows: cfg.rowGroupRows, fields: fields}, nil
+	return &pqWriter{fw: fw, sink: sk, maxRows: cfg.rowGroupRows, fields: fields}, nil
+}
+
+// newFileWriter starts a Parquet file on sk: the library writes its magic
+// number at once, and panics when that write fails.
+func newFileWriter(sk *sink, root *schema.GroupNode, props *parquet.WriterProperties) (fw *file.Writer, err error) {
+	defer sk.recovered(&err)
+	return file.NewParquetWriter(sk, root, file.WithWriterProps(props)), nil
+}
+
+// sink is the destination of a pqWriter's file. It keeps the first error
+// the destination returns (a short write is io.ErrShortWrite) and returns
+// it for every later write, so that a file is never continued past a gap.
+//
+// arrow/go v17 panics on some failed writes (the magic number of a new
+// file): the calls into the library that write defer recovered, which
+// turns a panic into the destination's error when a write has failed.
+// A panic with no failed write is a programming error and goes on.
+type sink struct {
+	w   io.Writer
+	err error
+}
+
+func (s *sink) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// Close closes the destination when it is an io.Closer, as the library
+// does with the writer it is given (the file writer's Close calls it).
+func (s *sink) Close() error {
+	if c, ok := s.w.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// recovered, deferred (itself, so that its recover applies) around a call
+// into the library that writes, sets *err to the destination's error when
+// the call panicked after a write failed. It recovers nothing otherwise:
+// recover is called only then.
+func (s *sink) recovered(err *error) {
+	if s.err == nil {
+		return
+	}
+	if recover() != nil {
+		// The panic is the library giving up after the failed write.
+		*err = fmt.Errorf("arrowio: writing parquet: %w", s.err)
+	}
 }
 
 // room opens a row group if none is open and returns how many more rows it
@@ -153,26 +215,34 @@ func (p *pqWriter) commit(n int) error {
 	return nil
 }
 
-func (p *pqWriter) closeRowGroup() error {
+func (p *pqWriter) closeRowGroup() (err error) {
 	if p.rg == nil {
 		return nil
 	}
-	err := p.rg.Close()
+	rg := p.rg
 	p.rg = nil
+	defer p.sink.recovered(&err)
+	err = rg.Close()
 	if err != nil {
 		return fmt.Errorf("arrowio: closing row group: %w", err)
 	}
 	return nil
 }
 
-func (p *pqWriter) close() error {
+func (p *pqWriter) close() (err error) {
 	if p.closed {
 		return nil
 	}
 	p.closed = true
-	err := p.closeRowGroup()
+	err = p.closeRowGroup()
+	defer p.sink.recovered(&err)
 	if cerr := p.fw.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("arrowio: closing parquet file: %w", cerr)
+	}
+	if err == nil && p.sink.err != nil {
+		// arrow/go v17's Writer.Close drops the error of writing the
+		// footer (its deferred cleanup sees the nil of "return nil").
+		err = fmt.Errorf("arrowio: closing parquet file: %w", p.sink.err)
 	}
 	return err
 }

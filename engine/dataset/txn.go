@@ -325,7 +325,7 @@ func (t *Txn) openPart(pw *partWriter) error {
 		arrowio.WithMetadata(t.partMeta(t.kind, k.period, string(k.carrier))))
 	if err != nil {
 		f.Close()
-		return err
+		return fmt.Errorf("dataset: writing %s: %w", rel, err)
 	}
 	pw.f, pw.w, pw.rel, pw.tmp = hf, w, rel, f.Name()
 	t.open++
