@@ -29,6 +29,10 @@ repair  rebuilds manifest.json from the parts themselves (the metadata each
         (exit 1: restore them, or retract the source and ingest it again);
         sources known only from their parts are marked "recovered"; files
         it cannot read are moved to DIR/orphans/ with a note, never deleted.
+        An ingest stopped while committing (killed, a power cut) is
+        completed from its journal, or rolled back whole when some of its
+        files are lost (then ingest the file again); the next ingest, or
+        any command that opens the dataset, does the same.
 retract takes an ingested source out of the dataset — a dump read with the
         wrong --timezone or mapping, or one that should not have been
         ingested. SOURCE is its SHA-256 (8 hex digits or more suffice, as
@@ -270,6 +274,18 @@ func datasetRepair(dir string, e *env) error {
 	}
 	if err != nil {
 		return err
+	}
+	if c := rep.Commit; c.Source != "" {
+		sha := c.SHA256[:min(16, len(c.SHA256))]
+		if c.Completed {
+			fmt.Fprintf(e.stdout, "%s: the interrupted ingest of %s (sha256 %s…) is completed: its source is recorded whole\n", dir, c.Source, sha)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: the interrupted ingest of %s (sha256 %s…) is rolled back: %d of its files were lost (e.g. %s)", dir, c.Source, sha, len(c.Lost), c.Lost[0])
+			if len(c.Moved) > 0 {
+				fmt.Fprintf(e.stdout, "; the %d it had placed are in %s/%s (see NOTE.txt there)", len(c.Moved), dir, c.Orphans)
+			}
+			fmt.Fprintf(e.stdout, "; it is not recorded: ingest the file again to store all of it\n")
+		}
 	}
 	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %d source(s) kept as recorded, %d rebuilt from their parts, %d parts\n",
 		dir, rep.Kept, rep.Recovered, rep.Parts)

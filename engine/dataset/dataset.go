@@ -136,14 +136,23 @@ var ErrBadManifest = errors.New("malformed manifest")
 // manifest that does not parse or fails its checks (checksums of 64 hex
 // digits, part paths inside the dataset) is an error wrapping
 // ErrBadManifest.
+//
+// An ingest whose commit was stopped (the process killed, the power cut)
+// left a commit journal: Open completes that commit, or rolls it back
+// whole (see CommitRecovery), when it can take the dataset's lock at once
+// and write; otherwise (an ingest running, a reader without write access)
+// it reads the dataset as it was before that commit.
 func Open(dir string) (*Store, error) {
+	if fileExistsIn(dir, journalName) {
+		recoverOnOpen(dir)
+	}
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if files, herr := dataFiles(dir); herr != nil {
 			return nil, fmt.Errorf("dataset %s: %w", dir, herr)
-		} else if len(files) > 0 {
+		} else if files = withoutJournalFiles(dir, files); len(files) > 0 {
 			return nil, fmt.Errorf("dataset %s: %w (%d files, e.g. %s); nothing was read or written; "+
 				"rebuild the manifest from the parts with: lomsong dataset repair %s", dir, ErrNoManifest, len(files), files[0], dir)
 		}

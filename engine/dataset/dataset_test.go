@@ -246,7 +246,16 @@ func TestCrashSafety(t *testing.T) {
 				}
 				return nil
 			}
-			if _, err := s.IngestFile(context.Background(), in2, o); !errors.Is(err, injected) {
+			_, err := s.IngestFile(context.Background(), in2, o)
+			if failAt == "manifest-written" {
+				// The manifest is in place: the source is committed, and
+				// nothing after it fails the commit.
+				if err != nil || len(s.Manifest().Sources) != 2 || fileExistsIn(dir, journalName) {
+					t.Fatalf("failure after the manifest: %v, %d sources, journal left %v", err, len(s.Manifest().Sources), fileExistsIn(dir, journalName))
+				}
+				return
+			}
+			if !errors.Is(err, injected) {
 				t.Fatalf("want injected failure, got %v", err)
 			}
 			if after := snapshot(t, dir); !equalSnap(before, after) {

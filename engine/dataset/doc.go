@@ -12,6 +12,7 @@
 //	quarantine/H.csv                                rejected rows of source H
 //	rejected/H/{report.json,quarantine.csv}         sources refused for too many rejects
 //	orphans/NNNN/{NOTE.txt,...}                     unlisted files moved aside, never deleted
+//	.commit.json                                    the commit under way (or stopped): its source and files
 //
 // where H is the first 16 hex digits of the source's SHA-256 and the period
 // is the calendar month of the test in Vietnam's time (UTC+7, no daylight
@@ -29,11 +30,21 @@
 // decoded content (a source whose either checksum is listed is already
 // ingested); for each part its rows, bytes, SHA-256 and CRC-32C. An
 // ingest writes every part to a private temporary directory, fsyncs it,
-// renames the parts into place, keeps the current manifest as manifest.prev.json (a
-// hard link) and writes the new manifest last (temp file, fsync, rename,
-// fsync of the directory). An ingest that fails at any step removes what it
-// placed, so the dataset a reader sees is exactly as before. A source
-// without data rows is refused (NoDataError) and recorded nowhere.
+// writes the commit journal (.commit.json: the source's record and every
+// file it places, with sizes and SHA-256), renames the parts into place,
+// keeps the current manifest as manifest.prev.json (a hard link), writes
+// the new manifest (temp file, fsync, rename, fsync of the directory) and
+// removes the journal last. An ingest that fails at any step removes what
+// it placed, so the dataset a reader sees is exactly as before. An ingest
+// stopped during its commit (killed, a power cut) leaves the journal: the
+// next Open that can take the lock, ingest or Repair completes that
+// commit from it (places the files still in the temporary directory and
+// records the source whole) or, when some of its files are gone, rolls it
+// back whole (the files it had placed go to orphans/ with a note; the
+// source is not recorded, so the next ingest of the file stores all of
+// it). A commit is thus never taken for a smaller source from the parts it
+// happened to place. A source without data rows is refused (NoDataError)
+// and recorded nowhere.
 //
 // No data file is ever deleted because the manifest does not list it. Open
 // refuses a directory that holds data files but no manifest (ErrNoManifest)

@@ -214,6 +214,10 @@ type RepairReport struct {
 	// record's accepted rows (and so rows read) disagreed with them (a
 	// hand edit): the counts are now the parts' ("name: accepted A → B").
 	Recounted []string
+	// Commit is what became of the commit of an ingest that was stopped
+	// (Commit.Source "" when there was none): completed from its journal
+	// (its source is among those Kept), or rolled back.
+	Commit CommitRecovery
 }
 
 // partFile is a data file found by Repair.
@@ -246,6 +250,13 @@ var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
 // file. Files that are not readable parts are moved to orphans/ with a
 // note; a manifest.json that does not parse goes with them. The previous
 // manifest is kept as manifest.prev.json.
+//
+// An ingest's commit that was stopped (its journal is there) is settled
+// first (Commit in the report): its source is recorded whole from the
+// journal once its files are all placed, or, some of them lost, the files
+// it had placed go to orphans/ with a note and its source is not
+// recorded, so that the next ingest of the file stores all of it. Its
+// files are never rebuilt into a source of the rows they happen to hold.
 func Repair(dir string, when time.Time) (RepairReport, error) {
 	var rep RepairReport
 	st, err := os.Stat(dir)
@@ -255,7 +266,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	if !st.IsDir() {
 		return rep, fmt.Errorf("dataset %s: not a directory", dir)
 	}
-	if !fileExistsIn(dir, manifestName) && !fileExistsIn(dir, prevManifestName) {
+	if !fileExistsIn(dir, manifestName) && !fileExistsIn(dir, prevManifestName) && !fileExistsIn(dir, journalName) {
 		if files, err := dataFiles(dir); err == nil && len(files) == 0 {
 			return rep, fmt.Errorf("dataset %s: %w", dir, ErrNotDataset)
 		}
@@ -276,6 +287,40 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		}
 	}
 	current := len(candidates) // candidates[:current] are the current manifest's
+
+	// An interrupted commit first: its source is recorded whole, from its
+	// journal, once its files are all in place; or, some of them lost, the
+	// files it placed are set aside and its source is not recorded. Never
+	// rebuilt from the files it happened to place.
+	j, err := readJournal(dir)
+	if errors.Is(err, errBadJournal) {
+		o, merr := s.moveAside(orphansDir, []string{journalName},
+			fmt.Sprintf("dataset repair could not read this commit journal (%v); the files it names, if any were placed, are rebuilt from their metadata\n", err))
+		if merr != nil {
+			return rep, fmt.Errorf("dataset %s: setting %s aside: %w", dir, journalName, merr)
+		}
+		rep.Orphans, rep.Moved = o, []string{journalName}
+		j, err = nil, nil
+	}
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	if j != nil {
+		rep.Commit.Source, rep.Commit.SHA256 = j.Source.Name, j.Source.SHA256
+		if slices.ContainsFunc(candidates[:current], func(c Source) bool { return c.SHA256 == j.Source.SHA256 }) {
+			rep.Commit.Completed = true // stopped after its manifest was in place
+		} else {
+			complete, err := s.settle(j, &rep.Commit, when)
+			if err != nil {
+				return rep, err
+			}
+			if complete {
+				candidates = slices.Insert(candidates, current, j.Source)
+				current++
+				rep.Commit.Completed = true
+			}
+		}
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, prevManifestName)); err == nil {
 		if m, err := parseManifest(b); err == nil {
 			candidates = append(candidates, m.Sources...)
@@ -508,7 +553,10 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		if err != nil {
 			return rep, fmt.Errorf("dataset %s: moving unreadable files: %w", dir, err)
 		}
-		rep.Orphans, rep.Moved = o, bad
+		if rep.Orphans != "" {
+			o = rep.Orphans + ", " + o
+		}
+		rep.Orphans, rep.Moved = o, append(rep.Moved, bad...)
 	}
 	m := Manifest{Version: ManifestVersion, Sources: sources}
 	if m.Sources == nil {
@@ -524,6 +572,11 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	}
 	if err := writeFileAtomic(filepath.Join(dir, manifestName), mustJSON(m)); err != nil {
 		return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+	}
+	if j != nil && rep.Commit.Completed {
+		if err := s.dropJournal(j.Tmp); err != nil {
+			return rep, fmt.Errorf("dataset %s: removing the completed commit's journal: %w", dir, err)
+		}
 	}
 	return rep, nil
 }

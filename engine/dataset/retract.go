@@ -48,9 +48,18 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 		return rep, err
 	}
 	defer flock.Unlock(lf)
+	// An interrupted ingest's commit first (the source to retract may be
+	// its): errJournalLeft is a manifest lost or malformed, which Open
+	// reports.
+	if _, err := (&Store{dir: dir}).recoverCommit(when); err != nil && !errors.Is(err, errJournalLeft) {
+		return rep, err
+	}
 	s, err := Open(dir)
 	if err != nil {
 		return rep, err
+	}
+	if fileExistsIn(dir, journalName) {
+		return rep, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", dir, dir)
 	}
 	m := s.manifest
 	idx, err := findSource(m.Sources, which)
