@@ -58,7 +58,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	store, err := openDataset(*dir)
+	store, err := openDataset(*dir, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 		c.provinceCode = unit.Code
 	}
-	store, err := openDataset(c.dataset)
+	store, err := openDataset(c.dataset, e.stderr)
 	if err != nil {
 		return nil, opt, "", err
 	}

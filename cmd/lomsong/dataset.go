@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,15 +92,38 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 	return datasetLs(dir, e)
 }
 
+// reportRecovery tells the user what became of the commit an interrupted
+// ingest had left (dataset.CommitRecovery; nothing when there was none).
+func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
+	if c.Source == "" {
+		return
+	}
+	sha := c.SHA256[:min(16, len(c.SHA256))]
+	if c.Completed {
+		fmt.Fprintf(w, "%s: the interrupted ingest of %s (sha256 %s…) is completed: its source is recorded whole\n", dir, c.Source, sha)
+		return
+	}
+	fmt.Fprintf(w, "%s: the interrupted ingest of %s (sha256 %s…) is rolled back: %d of its files were lost (e.g. %s)", dir, c.Source, sha, len(c.Lost), c.Lost[0])
+	if len(c.Moved) > 0 {
+		fmt.Fprintf(w, "; the %d it had placed are in %s (see NOTE.txt there)", len(c.Moved), shellQuote(filepath.Join(dir, c.Orphans)))
+	}
+	fmt.Fprintf(w, "; it is not recorded: ingest the file again to store all of it\n")
+}
+
 // openDataset opens the dataset at dir for a command that reads it: a
 // directory that does not exist (a mistyped --dataset, most often) is an
-// error that says so, not an empty dataset with no data. Commands that
+// error that says so, not an empty dataset with no data. What the opening
+// did with an interrupted ingest's commit is said on w. Commands that
 // create the dataset (ingest, demo) open it with dataset.Open.
-func openDataset(dir string) (*dataset.Store, error) {
+func openDataset(dir string, w io.Writer) (*dataset.Store, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%s: no dataset here (not a directory); create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, dir)
+		return nil, fmt.Errorf("%s: no dataset here (not a directory); create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, shellQuote(dir))
 	}
-	return dataset.Open(dir)
+	s, err := dataset.Open(dir)
+	if err == nil {
+		reportRecovery(w, dir, s.OpenRecovery())
+	}
+	return s, err
 }
 
 // openExisting opens the dataset at dir for dataset ls and verify: a
@@ -107,11 +131,12 @@ func openDataset(dir string) (*dataset.Store, error) {
 // refuses pointing to repair) is no dataset, not an empty one that
 // verifies clean — most often it is the directory above one (a demo's
 // output, whose dataset is OUT/dataset).
-func openExisting(dir string) (*dataset.Store, error) {
+func openExisting(dir string, w io.Writer) (*dataset.Store, error) {
 	s, err := dataset.Open(dir)
 	if err != nil {
 		return nil, err
 	}
+	reportRecovery(w, dir, s.OpenRecovery())
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, os.ErrNotExist) {
 		hint := datasetsInside(dir)
 		if hint == "" {
@@ -146,7 +171,7 @@ func datasetsInside(dir string) string {
 }
 
 func datasetLs(dir string, e *env) error {
-	s, err := openExisting(dir)
+	s, err := openExisting(dir, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -200,7 +225,7 @@ func datasetLs(dir string, e *env) error {
 }
 
 func datasetVerify(ctx context.Context, dir string, e *env) error {
-	s, err := openExisting(dir)
+	s, err := openExisting(dir, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -238,7 +263,7 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 }
 
 func datasetRetract(dir, which, why string, e *env) error {
-	if _, err := openDataset(dir); err != nil {
+	if _, err := openDataset(dir, e.stderr); err != nil {
 		return err
 	}
 	rep, err := dataset.Retract(dir, which, why, e.now())
@@ -275,18 +300,7 @@ func datasetRepair(dir string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if c := rep.Commit; c.Source != "" {
-		sha := c.SHA256[:min(16, len(c.SHA256))]
-		if c.Completed {
-			fmt.Fprintf(e.stdout, "%s: the interrupted ingest of %s (sha256 %s…) is completed: its source is recorded whole\n", dir, c.Source, sha)
-		} else {
-			fmt.Fprintf(e.stdout, "%s: the interrupted ingest of %s (sha256 %s…) is rolled back: %d of its files were lost (e.g. %s)", dir, c.Source, sha, len(c.Lost), c.Lost[0])
-			if len(c.Moved) > 0 {
-				fmt.Fprintf(e.stdout, "; the %d it had placed are in %s/%s (see NOTE.txt there)", len(c.Moved), dir, c.Orphans)
-			}
-			fmt.Fprintf(e.stdout, "; it is not recorded: ingest the file again to store all of it\n")
-		}
-	}
+	reportRecovery(e.stdout, dir, rep.Commit)
 	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %d source(s) kept as recorded, %d rebuilt from their parts, %d parts\n",
 		dir, rep.Kept, rep.Recovered, rep.Parts)
 	if len(rep.Moved) > 0 {

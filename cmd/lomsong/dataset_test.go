@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/dataset"
 )
 
 // TestDatasetIntegrityCommands walks a dataset through the failures the
@@ -139,5 +141,27 @@ func TestDatasetIntegrityCommands(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, "dataset", "check", ds); code != exitUsage {
 		t.Fatalf("unknown dataset subcommand: %d", code)
+	}
+}
+
+// TestReportRecovery: what the opening of a dataset did with an
+// interrupted ingest is said, with the orphans' folder quoted for the
+// shell; nothing when there was none.
+func TestReportRecovery(t *testing.T) {
+	var b strings.Builder
+	reportRecovery(&b, "ds", dataset.CommitRecovery{})
+	if b.Len() != 0 {
+		t.Fatalf("no recovery: %q", b.String())
+	}
+	reportRecovery(&b, "my ds", dataset.CommitRecovery{Source: "dump.csv", SHA256: strings.Repeat("ab", 32), Completed: true})
+	reportRecovery(&b, "my ds", dataset.CommitRecovery{Source: "dump.csv", SHA256: strings.Repeat("ab", 32),
+		Lost: []string{"measurements/p.parquet"}, Orphans: "orphans/0001", Moved: []string{"a", "b"}})
+	for _, want := range []string{
+		"my ds: the interrupted ingest of dump.csv (sha256 abababababababab…) is completed: its source is recorded whole\n",
+		"is rolled back: 1 of its files were lost (e.g. measurements/p.parquet); the 2 it had placed are in 'my ds/orphans/0001' (see NOTE.txt there); it is not recorded: ingest the file again to store all of it\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
 	}
 }

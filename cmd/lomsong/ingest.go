@@ -63,6 +63,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	reportRecovery(e.stderr, *dir, store.OpenRecovery())
 	var refused, failed []error
 	for _, path := range files {
 		opt := dataset.IngestOptions{Kind: ingest.Kind(in.kind), Mapping: m, MappingJSON: mjson,

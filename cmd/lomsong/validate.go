@@ -496,7 +496,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 		cfg := in.config(e.now(), bounds)
 		cfg.CellRes = *claimsRes
-		src, err := openSource(path, ingest.Kind(in.kind), m, cfg.Limits)
+		src, err := dataset.OpenSource(path, ingest.Kind(in.kind), m, cfg.Limits)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
@@ -579,46 +579,6 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	}
 	if len(failed) > 0 {
 		return filesError{errs: failed, notTaken: notTaken, total: len(files)}
-	}
-	return nil
-}
-
-// openSource opens an input as dataset.OpenSource does, except that the
-// read error of a gzip file that OpenSource could not open, for another
-// reason than a size limit, wins over what it said: OpenSource sniffs the format and the header from the first
-// bytes, and a stream over --max-decompressed-bytes (or corrupt) within
-// them looked like an empty file ("no header line") or a broken header.
-// The error is then ingest's for the same file (its checksum pass reads
-// the file before anything else): "PATH: decoding: decompresses to more
-// than N bytes …".
-func openSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Limits) (*dataset.OpenedSource, error) {
-	src, err := dataset.OpenSource(path, kind, m, lim)
-	if err == nil || errors.Is(err, ingest.ErrTooLarge) {
-		return src, err // a limit OpenSource met says so already (a Parquet spill's)
-	}
-	if rerr := gzipReadError(path, lim); rerr != nil {
-		return nil, fmt.Errorf("%s: decoding: %w", path, rerr)
-	}
-	return nil, err
-}
-
-// gzipReadError returns the error reading a gzip file meets within the
-// bytes OpenSource reads to open it (its header line, at most 64 times
-// the line cap, and a buffer), or nil: for a file that is not gzip, or
-// reads without error so far.
-func gzipReadError(path string, lim ingest.Limits) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil // OpenSource's own error says it
-	}
-	defer f.Close()
-	r, gz, err := ingest.MaybeGunzipWith(f, lim)
-	if !gz || err != nil {
-		return nil // not gzip, or OpenSource's own error says it
-	}
-	n := int64(cmp.Or(lim.MaxLineBytes, ingest.DefaultMaxLineBytes))*64 + 1<<16
-	if _, err := io.CopyN(io.Discard, r, n); err != nil && err != io.EOF {
-		return err
 	}
 	return nil
 }
@@ -837,7 +797,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env) error {
 	var incomplete []string
 	for _, path := range files {
-		src, err := openSource(path, kind, nil, lim)
+		src, err := dataset.OpenSource(path, kind, nil, lim)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,15 @@ type Store struct {
 	// onUnsaved receives the stages that could not be saved for want of
 	// write access (OnUnsaved).
 	onUnsaved func(ref StageRef, err error)
+	// opened is what Open did with an interrupted commit (OpenRecovery).
+	opened CommitRecovery
 }
+
+// OpenRecovery says what Open did with the commit an interrupted ingest
+// had left: completed or rolled back (Source "" when there was none, or
+// Open left it to the next ingest or repair), for the command to tell its
+// user.
+func (s *Store) OpenRecovery() CommitRecovery { return s.opened }
 
 const (
 	manifestName     = "manifest.json"
@@ -143,10 +151,11 @@ var ErrBadManifest = errors.New("malformed manifest")
 // and write; otherwise (an ingest running, a reader without write access)
 // it reads the dataset as it was before that commit.
 func Open(dir string) (*Store, error) {
+	var rec CommitRecovery
 	if fileExistsIn(dir, journalName) {
-		recoverOnOpen(dir)
+		rec = recoverOnOpen(dir)
 	}
-	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
+	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}, opened: rec}
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):

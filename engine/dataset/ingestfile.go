@@ -633,7 +633,12 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Lim
 		return fail(err)
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
-	head, _ := br.Peek(8)
+	head, err := br.Peek(8)
+	if len(head) < 8 && err != nil && err != io.EOF {
+		// A gzip stream over a limit (or corrupt) within its first
+		// bytes: said as sourceChecksums says it, not as an empty file.
+		return fail(fmt.Errorf("decoding: %w", err))
+	}
 	format := ingest.Sniff(head)
 	suffix := ""
 	if gz {

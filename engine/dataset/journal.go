@@ -347,15 +347,20 @@ func (s *Store) recoverCommit(when time.Time) (CommitRecovery, error) {
 // recoverOnOpen is Open's recovery of an interrupted commit: only when it
 // takes the lock at once (another process holding it may be committing
 // now) and may write (a reader without write access reads the dataset as
-// it was before that commit). Its errors are left to the next ingest or
-// repair, which recover under the lock and report them.
-func recoverOnOpen(dir string) {
+// it was before that commit). It returns what it did (Source "" when it
+// did nothing); its errors are left to the next ingest or repair, which
+// recover under the lock and report them.
+func recoverOnOpen(dir string) CommitRecovery {
 	lf, err := lock(dir)
 	if err != nil {
-		return
+		return CommitRecovery{}
 	}
 	defer flock.Unlock(lf)
-	_, _ = (&Store{dir: dir}).recoverCommit(time.Time{})
+	rec, err := (&Store{dir: dir}).recoverCommit(time.Time{})
+	if err != nil {
+		return CommitRecovery{}
+	}
+	return rec
 }
 
 // withoutJournalFiles drops from files (data files of a dataset without a

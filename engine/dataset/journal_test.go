@@ -149,8 +149,14 @@ func TestKilledCommitRecovered(t *testing.T) {
 				recover  func(t *testing.T, dir string)
 			}{
 				{"open", false, func(t *testing.T, dir string) {
-					if _, err := Open(dir); err != nil {
+					journal := fileExistsIn(dir, journalName)
+					s, err := Open(dir)
+					if err != nil {
 						t.Fatal(err)
+					}
+					// What Open did is there for the command to say.
+					if rec := s.OpenRecovery(); journal && (rec.Source != wantSrc.Name || rec.SHA256 != wantSrc.SHA256) || !journal && rec.Source != "" {
+						t.Fatalf("OpenRecovery %+v (journal %v)", rec, journal)
 					}
 				}},
 				{"ingest", false, func(t *testing.T, dir string) {
