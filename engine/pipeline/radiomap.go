@@ -235,9 +235,31 @@ func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, si
 	if err != nil {
 		return nil, err
 	}
-	r, err := predict.BestServerContext(ctx, sites, predict.Points{Lon: lon, Lat: lat, Env: cls, EnvFrac: frac}, copt.Predict)
+	// The search goes through the points in the order of their hexes
+	// (neighbours follow each other: its previous point's best servers
+	// bound each point's search); each point's predictions are the same
+	// in any order, and land at the point's own index (order).
+	order := make([]int32, len(lon))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(hexes[a], hexes[b]) })
+	pts := predict.Points{Lon: make([]float64, len(lon)), Lat: make([]float64, len(lon)), Env: make([]predict.Env, len(lon))}
+	if frac != nil {
+		pts.EnvFrac = make([]float64, len(lon))
+	}
+	for k, i := range order {
+		pts.Lon[k], pts.Lat[k], pts.Env[k] = lon[i], lat[i], cls[i]
+		if frac != nil {
+			pts.EnvFrac[k] = frac[i]
+		}
+	}
+	r, err := predict.BestServerContext(ctx, sites, pts, copt.Predict)
 	if err != nil {
 		return nil, err
+	}
+	for j, k := range r.Point {
+		r.Point[j] = order[k]
 	}
 	// Calibrated a block of rows at a time (the corrections are row by
 	// row): all the rows as PredictedCells would be several times the
