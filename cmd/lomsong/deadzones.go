@@ -417,14 +417,20 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 			provinces++
 		}
 	}
-	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there (provinces: %d%s; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
+	// Most areas are left out for want of measurements and sites; an area
+	// left out for another reason says its own.
+	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there unless said (provinces: %d%s; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
 		provinces, outside, hexes, hh, villages)
 	for i, a := range areas {
 		if i == 10 {
 			fmt.Fprintf(w, "  … %d more in deadzones_meta.json (not_analysed)\n", len(areas)-10)
 			break
 		}
-		fmt.Fprintf(w, "  %s %s: populated hexes %d, households %.0f, villages %d\n", a.Code, a.Name, a.Hexes, a.Households, a.Villages)
+		why := ""
+		if a.Why != pipeline.NoDataWhy && a.Why != pipeline.OutsideWhy {
+			why = " — " + a.Why
+		}
+		fmt.Fprintf(w, "  %s %s: populated hexes %d, households %.0f, villages %d%s\n", a.Code, a.Name, a.Hexes, a.Households, a.Villages, why)
 	}
 }
 

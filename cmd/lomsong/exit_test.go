@@ -161,6 +161,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"empty province", []string{"export", "--dataset", missing, "--period", "2026-05", "--province", "", "--out", missing + ".gpkg"}, exitUsage,
 			`export: --province "": an empty value`},
 		{"population at resolution 0", []string{"population", "--points", missing, "--res", "0", "--out", missing}, exitUsage, "--res 0 outside 5..15"},
+		{"population at resolution 16", []string{"population", "--points", missing, "--res", "16", "--out", missing}, exitUsage, "--res 16 outside 5..15: H3 has no resolution finer than 15"},
 		{"blank dataset", []string{"deadzones", "--dataset", "  ", "--out", missing}, exitUsage, `deadzones: --dataset "  ": an empty value`},
 		{"stray argument", []string{"coverage", "--dataset", missing, "junk", "--out", missing}, exitUsage,
 			`coverage: unexpected argument "junk": it takes flags only`},

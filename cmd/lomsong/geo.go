@@ -171,7 +171,18 @@ input gives households. An H3 table's repeated cells are added up (and counted
 in a warning). --res is 5 (about 250 km² a cell) or finer; the analyses use 7–9.`
 
 const populationExample = `  lomsong population --raster ../shared/data/vnm_worldpop_2020_1km.tif --res 8 --out ./pop
-  lomsong population --h3 ../shared/data/kontur_population_lao_h3r8.csv --res 7 --out ./pop-lao`
+  lomsong population --h3 kontur_population_VN_h3r8.csv --res 8 --out ./pop
+  lomsong population --points settlements.csv --out ./pop-points`
+
+// warnIgnored says on stderr which columns of a population table's
+// header were not read, so that a households column under another name
+// (hh, households_total) is not lost silently.
+func warnIgnored(w io.Writer, path string, cols []string, read string) {
+	if len(cols) > 0 {
+		fmt.Fprintf(w, "warning: %s: column(s) %s not read (the table's columns are %s; name a households column households to use it)\n",
+			path, strings.Join(cols, ", "), read)
+	}
+}
 
 func runPopulation(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("population", populationSynopsis, populationExample, e)
@@ -193,7 +204,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"population: give exactly one of --raster, --h3, --points, and --out"}
 	}
-	if *res < minPopulationRes || *res > hexgrid.MaxRes {
+	if *res > hexgrid.MaxRes {
+		return usageError{fmt.Sprintf("population: --res %d outside %d..%d: H3 has no resolution finer than %d; the analyses use 7 to 9", *res, minPopulationRes, hexgrid.MaxRes, hexgrid.MaxRes)}
+	}
+	if *res < minPopulationRes {
 		area, _ := hexgrid.AvgAreaKm2(minPopulationRes - 1)
 		return usageError{fmt.Sprintf("population: --res %d outside %d..%d: a cell of resolution %d or coarser (%.0f km² and more) spans districts and provinces, while its households take the household size of the province its centre lies in, and its centre may lie in the sea or a neighbouring country; the analyses use 7 to 9",
 			*res, minPopulationRes, hexgrid.MaxRes, minPopulationRes-1, area)}
@@ -243,6 +257,11 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 		in := tab.Cells
 		hasHouseholds = tab.HasHouseholds
+		// The columns of the population.csv this command writes besides
+		// cell, population and households are read back silently.
+		warnIgnored(e.stderr, *h3Path, slices.DeleteFunc(tab.Ignored, func(c string) bool {
+			return slices.Contains([]string{"res", "lon", "lat"}, strings.ToLower(c))
+		}), "h3,population[,households]")
 		if f := tab.FirstRepeat; tab.Repeats > 0 {
 			rows := fmt.Sprintf("%d rows give a cell an earlier row gave", tab.Repeats)
 			if tab.Repeats == 1 {
@@ -288,6 +307,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *pointsPath, err)
 		}
 		hasHouseholds = len(pts.Households) > 0
+		warnIgnored(e.stderr, *pointsPath, pts.Ignored, "lon,lat,population[,households]")
 		for _, v := range pts.Population {
 			input += v
 		}
@@ -337,7 +357,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	pop, hh := population.Totals(cells)
-	if hh == 0 {
+	if hh == 0 && pop > 0 {
 		return refusedError{fmt.Errorf("population: every cell has 0 households (the input's households column): every hex would count none; leave the column out to derive households from the census household sizes; nothing written")}
 	}
 	if !(pop > 0) {

@@ -846,3 +846,28 @@ func TestPrintCalibrationCensoredOnly(t *testing.T) {
 		t.Errorf("%s", out)
 	}
 }
+
+// TestDeadzonesPopulationElsewhere: a population table that puts no
+// household in the province the villages, sites and tests are in (a
+// table of another region) leaves that province out as not analysed,
+// with its reason, rather than reporting 0 dead-zone households there;
+// with nothing else to analyse the run is refused (exit 3), as a run
+// limited to the province is.
+func TestDeadzonesPopulationElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
+	// People in Hồ Chí Minh City only.
+	pts := filepath.Join(dir, "hcmc.csv")
+	os.WriteFile(pts, []byte("lon,lat,population\n106.70,10.78,5000\n106.66,10.76,4000\n"), 0o644)
+	pop := filepath.Join(dir, "pop")
+	if _, errs, code := runCmd(t, "population", "--points", pts, "--out", pop); code != exitOK {
+		t.Fatalf("population: %d %s", code, errs)
+	}
+	_, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--population", filepath.Join(pop, "population.csv"), "--out", filepath.Join(dir, "dz"))
+	if code != exitDataRefused || !strings.Contains(errs, "nothing to analyse") || !strings.Contains(errs, "Lai Châu: no households in the population table given") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if fileExists(filepath.Join(dir, "dz", "villages.csv")) {
+		t.Error("outputs written for a run with nothing analysed")
+	}
+}

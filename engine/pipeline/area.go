@@ -117,7 +117,7 @@ func (a *Area) clip(measured, notChosen []aggregate.Row, sites []engine.Site, re
 // villages, and counted here.
 type NoDataArea struct {
 	Code, Name string
-	// Why says why it was not analysed (NoDataWhy, OutsideWhy).
+	// Why says why it was not analysed (NoDataWhy, NoHouseholdsWhy, OutsideWhy).
 	Why string
 	// Hexes and Households are its populated hexes and their households;
 	// Villages its villages (located by their points).

@@ -751,6 +751,27 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			return nil, err
 		}
 		pop = out.Population
+		kept := false
+		for i := 0; dropped != nil && i < len(vadmin) && !kept; i++ {
+			kept = !dropped(vadmin[i].Province, p.vcells[i])
+		}
+		if dropped != nil && len(pop) == 0 && !kept {
+			// Every populated hex and village left out: no answer, not
+			// an all-clear over nothing.
+			var why []string
+			for i, a := range out.NoData {
+				if i == 5 {
+					why = append(why, fmt.Sprintf("%d more", len(out.NoData)-5))
+					break
+				}
+				if a.Code == "" {
+					why = append(why, a.Why)
+				} else {
+					why = append(why, a.Name+": "+a.Why)
+				}
+			}
+			return nil, fmt.Errorf("pipeline: nothing to analyse: every place with people is left out (%s): %w", strings.Join(why, "; "), ErrMissingData)
+		}
 	}
 	if a := opt.Coverage.Area; a != nil && a.Code != "" {
 		// A run limited to a province analyses the hexes that are the
@@ -812,14 +833,27 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 // those villages out of the village report.
 func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *CoverageResult, res int,
 	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, vcells []hexgrid.Cell) (func(string, hexgrid.Cell) bool, error) {
-	need := map[string]bool{}
+	need, housed := map[string]bool{}, map[string]bool{}
 	for _, pc := range out.Population {
 		if pc.Households > 0 || pc.Population > 0 {
 			need[admin[pc.Cell].Province] = true
 		}
+		if pc.Households > 0 {
+			housed[admin[pc.Cell].Province] = true
+		}
 	}
 	for _, va := range vadmin {
 		need[va.Province] = true
+	}
+	// A province with villages to decide but no households in the
+	// population table given (a table of another region): its dead-zone
+	// households are not known, not zero (a run limited to it is refused,
+	// EmptyAreaError's rule), so it is left out whole.
+	unhoused := map[string]bool{}
+	for code := range need {
+		if code != "" && !housed[code] {
+			unhoused[code] = true
+		}
 	}
 	siteCells, tested := evidenceCells(cov.Sites, cov.States, res)
 	empty, err := provincesWithoutData(provinces, need, siteCells, tested)
@@ -837,6 +871,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	// neighbours' (a commune, where the boundaries are communes), and its
 	// places near their sites are analysed.
 	drop := func(code string, c hexgrid.Cell) bool {
+		if unhoused[code] {
+			return true
+		}
 		if code != "" && !empty[code] {
 			return false
 		}
@@ -848,6 +885,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 			areas[code] = &NoDataArea{Code: code, Name: OutsideEveryProvince, Why: OutsideWhy}
 			if u, ok := provinces.ByCode(code); ok {
 				areas[code].Name, areas[code].Why = u.Name, NoDataWhy
+				if unhoused[code] && !empty[code] {
+					areas[code].Why = NoHouseholdsWhy
+				}
 			}
 		}
 		return areas[code]
@@ -870,6 +910,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 			area(va.Province).Villages++
 		}
 	}
+	for code := range unhoused {
+		area(code) // listed even when its villages lie in no hex of it
+	}
 	if len(areas) == 0 {
 		return nil, nil
 	}
@@ -886,8 +929,11 @@ const OutsideEveryProvince = "outside every province, no site or test within abo
 // NoDataWhy and OutsideWhy are NoDataArea.Why for a province without
 // evidence and for the places outside every province.
 const (
-	NoDataWhy  = "no measurements or sites of the month in the province"
-	OutsideWhy = "outside every province (another country's, a coarse outline's coast or islands) and no site or test within about 8–25 km"
+	NoDataWhy = "no measurements or sites of the month in the province"
+	// NoHouseholdsWhy: the province has villages, sites and tests, but the
+	// population table given puts no households in it.
+	NoHouseholdsWhy = "no households in the population table given (it covers none of the province)"
+	OutsideWhy      = "outside every province (another country's, a coarse outline's coast or islands) and no site or test within about 8–25 km"
 )
 
 // adjudicate decides the claims (nil: every predicted key) from the

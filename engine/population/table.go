@@ -42,6 +42,18 @@ type columns struct {
 // (in that order when there is no header). A header row is recognised by
 // its first field being a known column name; aliases maps other spellings.
 func readTable(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) error {
+	_, err := readTableCols(r, want, optional, aliases, row)
+	return err
+}
+
+// readTableCols is readTable that also returns the header's columns it
+// did not read (their names as written, in order; nil without a header).
+func readTableCols(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) (ignored []string, err error) {
+	err = readRows(r, want, optional, aliases, &ignored, row)
+	return ignored, err
+}
+
+func readRows(r io.Reader, want, optional []string, aliases map[string]string, ignored *[]string, row func(line int, get func(string) (string, bool)) error) error {
 	// Comma, semicolon or tab separated, as the contract's CSV inputs
 	// (ingest.SniffDelimiter reads the first line).
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -67,20 +79,27 @@ func readTable(r io.Reader, want, optional []string, aliases map[string]string, 
 		line, _ := cr.FieldPos(0)
 		if cols == nil {
 			cols = &columns{pos: map[string]int{}}
+			// A header names one of the columns somewhere (a leading id
+			// column of the user's does not make it a data row); a data
+			// row is numbers and cells.
 			isHeader := false
+			names := make([]string, len(rec))
 			for i, f := range rec {
 				name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
 				if a, ok := aliases[name]; ok {
 					name = a
 				}
-				if i == 0 && slices.Contains(all, name) {
-					isHeader = true
-				}
-				if isHeader {
-					cols.pos[name] = i
-				}
+				names[i] = name
+				isHeader = isHeader || slices.Contains(all, name)
 			}
 			if isHeader {
+				for i, name := range names {
+					if _, seen := cols.pos[name]; !seen && slices.Contains(all, name) {
+						cols.pos[name] = i
+					} else if ignored != nil {
+						*ignored = append(*ignored, strings.TrimSpace(strings.TrimPrefix(rec[i], "\ufeff")))
+					}
+				}
 				for _, w := range want {
 					if _, ok := cols.pos[w]; !ok {
 						return &ParseError{Line: line, Column: w, Err: errors.New("missing from the header")}
@@ -155,7 +174,8 @@ func ReadH3Table(r io.Reader) (H3Table, error) {
 	hh := map[hexgrid.Cell]float64{}
 	lines := map[hexgrid.Cell]int{}
 	var given allOrNone
-	err := readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
+	var err error
+	t.Ignored, err = readTableCols(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
 		func(line int, get func(string) (string, bool)) error {
 			s, _ := get("h3")
 			c, err := hexgrid.Parse(s)
@@ -209,6 +229,8 @@ type H3Table struct {
 	HasHouseholds bool   // the table had a households column
 	Repeats       int    // rows whose cell an earlier row gave
 	FirstRepeat   Repeat // the first of them (when Repeats > 0)
+	// Ignored are the header's columns not read (as written, in order).
+	Ignored []string
 }
 
 // Repeat is a row of an H3 table whose cell an earlier row gave.
@@ -222,6 +244,8 @@ type Repeat struct {
 // no households column.
 type Points struct {
 	Lon, Lat, Population, Households []float64
+	// Ignored are the header's columns not read (as written, in order).
+	Ignored []string
 }
 
 // Len returns the number of points.
@@ -232,7 +256,8 @@ func (p *Points) Len() int { return len(p.Lon) }
 func ReadPoints(r io.Reader) (*Points, error) {
 	p := &Points{}
 	var given allOrNone
-	err := readTable(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
+	var err error
+	p.Ignored, err = readTableCols(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
 		func(line int, get func(string) (string, bool)) error {
 			var v [3]float64
 			for i, col := range []string{"lon", "lat", "population"} {
