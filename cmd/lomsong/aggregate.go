@@ -63,7 +63,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if len(store.Parts("measurements", nil, nil)) == 0 {
-		return refusedError{fmt.Errorf("%s: no measurements in the dataset (ingest some with lomsong ingest --dataset %s FILE...)", *dir, *dir)}
+		return refusedError{fmt.Errorf("%s: no measurements in the dataset (ingest some with lomsong ingest --dataset %s FILE...)", *dir, shellQuote(*dir))}
 	}
 	if have := store.Periods(); len(periods) > 0 {
 		for _, p := range periods {

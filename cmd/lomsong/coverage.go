@@ -126,7 +126,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		// No data to answer with: refused (exit 3), as a month without
 		// measurements is.
-		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, c.dataset)}
+		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, shellQuote(c.dataset))}
 	}
 	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{"--res: " + err.Error()}
@@ -223,10 +223,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				// Another dataset's fits (and its masts off the air) would
 				// be applied to this one's register.
 				return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %d sources, sha256 %s, are not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
-					path, c.dataset, len(gone), strings.Join(gone, ", "), c.dataset)}
+					path, c.dataset, len(gone), strings.Join(gone, ", "), shellQuote(c.dataset))}
 			} else if len(gone) > 0 {
 				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
-					path, len(gone), strings.Join(gone, ", "), c.dataset)
+					path, len(gone), strings.Join(gone, ", "), shellQuote(c.dataset))
 			}
 			// Said once the file is taken (another dataset's is refused
 			// above, not announced as used first).
@@ -252,13 +252,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				// left its network uncalibrated and its masts unchecked
 				// for being off the air, and nothing said so.
 				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
-					path, strings.Join(added, ", "), c.dataset)
+					path, strings.Join(added, ", "), shellQuote(c.dataset))
 			}
 			if cfile.Population != "" && cfile.Population != pipeline.PopulationKey(opt) {
 				// Its offsets were fitted to predictions in other
 				// environments (another table, or the villages changed).
 				fmt.Fprintf(e.stderr, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
-					path, c.dataset)
+					path, shellQuote(c.dataset))
 			}
 			if cfile.Resolution != 0 && cfile.Resolution != c.res {
 				// The fits are of hex medians at the file's resolution:

@@ -183,10 +183,10 @@ func datasetLs(dir string, e *env) error {
 	if len(un) > 0 {
 		// Said first: the summary below counts what is read, not these.
 		fmt.Fprintf(e.stdout, "warning: %d data file(s) on disk are not in the manifest and are not read (e.g. %s): lomsong dataset repair %s lists them again\n",
-			len(un), un[0], dir)
+			len(un), un[0], shellQuote(dir))
 	}
 	if len(man.Sources) == 0 {
-		fmt.Fprintf(e.stdout, "%s: no data in the manifest; add files with lomsong ingest --dataset %s FILE...\n", dir, dir)
+		fmt.Fprintf(e.stdout, "%s: no data in the manifest; add files with lomsong ingest --dataset %s FILE...\n", dir, shellQuote(dir))
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -238,7 +238,7 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	}
 	if len(rep.Unlisted) > 0 {
 		fmt.Fprintf(e.stdout, "%d file(s) under the data directories are not in the manifest and are not read (e.g. %s); lomsong dataset repair %s would list them\n",
-			len(rep.Unlisted), rep.Unlisted[0], dir)
+			len(rep.Unlisted), rep.Unlisted[0], shellQuote(dir))
 	}
 	if rep.Unhashed > 0 {
 		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
@@ -253,7 +253,7 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	if len(rep.Unlisted) > 0 {
 		// Data on disk that no reader sees: the manifest lost them.
 		return fmt.Errorf("dataset %s: %d parts verified, but %d data file(s) on disk are not in the manifest and are not read: lomsong dataset repair %s lists them again",
-			dir, rep.Parts, len(rep.Unlisted), dir)
+			dir, rep.Parts, len(rep.Unlisted), shellQuote(dir))
 	}
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
 	if rep.Stages > 0 {
@@ -277,7 +277,7 @@ func datasetRetract(dir, which, why string, e *env) error {
 	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %d part(s), %d rows no longer read\n",
 		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), len(src.Parts), src.Accepted)
 	fmt.Fprintf(e.stdout, "its files: %s (with NOTE.txt; to restore, move them back and run lomsong dataset repair %s)\n",
-		filepath.Join(dir, filepath.FromSlash(rep.Dir)), dir)
+		filepath.Join(dir, filepath.FromSlash(rep.Dir)), shellQuote(dir))
 	if src.Kind == "measurements" || src.Kind == "sites" {
 		fmt.Fprintf(e.stdout, "the next lomsong run recomputes the stages that read it")
 		// The calibration file does not name the sources it was fitted
@@ -285,7 +285,7 @@ func datasetRetract(dir, which, why string, e *env) error {
 		// it; one written before cannot have.
 		if st, err := os.Stat(filepath.Join(dir, "calibration.json")); err == nil && !st.ModTime().Before(src.IngestedAt) {
 			fmt.Fprintf(e.stdout, "; %s was written after it was ingested, so most likely fitted with it: lomsong calibrate --dataset %s fits it again",
-				filepath.Join(dir, "calibration.json"), dir)
+				filepath.Join(dir, "calibration.json"), shellQuote(dir))
 		}
 		fmt.Fprintln(e.stdout)
 	}
@@ -321,7 +321,7 @@ func datasetRepair(dir string, e *env) error {
 	if n := len(rep.Damaged) + len(rep.Missing); n > 0 {
 		return fmt.Errorf("dataset %s: %d listed part(s) are damaged or missing; they stay listed as recorded, so that no reader takes the rest for the whole "+
 			"(see lomsong dataset verify %s): restore them from a copy, or take their source out with lomsong dataset retract %s SHA256 and ingest its file again",
-			dir, n, dir, dir)
+			dir, n, shellQuote(dir), shellQuote(dir))
 	}
 	return nil
 }

@@ -165,3 +165,16 @@ func TestReportRecovery(t *testing.T) {
 		}
 	}
 }
+
+// TestAdviceQuotesPaths: advice that names a dataset with a space or
+// Vietnamese letters quotes it, so that the command can be pasted.
+func TestAdviceQuotesPaths(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bộ dữ liệu")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := runCmd(t, "aggregate", "--dataset", dir, "--out", filepath.Join(t.TempDir(), "agg"))
+	if code != exitDataRefused || !strings.Contains(errs, "lomsong ingest --dataset '"+dir+"' FILE...") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 const exportSynopsis = `export --dataset DIR --period YYYY-MM --format gpkg|geoparquet|postgis --out TARGET [flags]
@@ -351,14 +352,7 @@ func savingRunCommand(cf *coverageFlags, p penetration.Period, communes, commune
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return shellquote.Quote(s) }
 
 // outputMeta is the provenance every output's metadata records: this
 // build of lomsong and the SHA-256 of the dataset's manifest.

@@ -110,7 +110,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			if res.Previous.Recovered != "" {
 				fmt.Fprintf(e.stderr, "warning: %s: its record was rebuilt by lomsong dataset repair, so how it was read is not known: "+
 					"a reading given now (--mapping, --timezone, a preset) is not applied; to read it anew, lomsong dataset retract %s %s, then ingest it again\n",
-					path, *dir, prev)
+					path, shellQuote(*dir), prev)
 			}
 			continue
 		}

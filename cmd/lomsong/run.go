@@ -142,7 +142,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			list += ", …"
 		}
 		fmt.Fprintf(e.stderr, "run: warning: %d part(s) of the dataset are missing or not their recorded size (%s): the saved outputs read back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source\n",
-			len(bad), list, cf.dataset)
+			len(bad), list, shellQuote(cf.dataset))
 	}
 	return nil
 }
@@ -233,7 +233,7 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 	if out != "" {
 		fmt.Fprintf(w, "tables written to %s\n", out)
 	} else {
-		fmt.Fprintf(w, "tables: lomsong deadzones --dataset %s --period %s --out DIR reads them back\n", dir, sum.Period)
+		fmt.Fprintf(w, "tables: lomsong deadzones --dataset %s --period %s --out DIR reads them back\n", shellQuote(dir), sum.Period)
 	}
 }
 

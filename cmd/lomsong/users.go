@@ -93,7 +93,7 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		if len(users) == 0 {
-			fmt.Fprintf(e.stdout, "no users in %s (add one with lomsong users add --dataset %s --role ROLE NAME)\n", *dir, *dir)
+			fmt.Fprintf(e.stdout, "no users in %s (add one with lomsong users add --dataset %s --role ROLE NAME)\n", *dir, shellQuote(*dir))
 			return nil
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

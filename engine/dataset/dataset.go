@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/internal/flock"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // ManifestVersion is the layout version this package writes and reads.
@@ -163,7 +164,7 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("dataset %s: %w", dir, herr)
 		} else if files = withoutJournalFiles(dir, files); len(files) > 0 {
 			return nil, fmt.Errorf("dataset %s: %w (%d files, e.g. %s); nothing was read or written; "+
-				"rebuild the manifest from the parts with: lomsong dataset repair %s", dir, ErrNoManifest, len(files), files[0], dir)
+				"rebuild the manifest from the parts with: lomsong dataset repair %s", dir, ErrNoManifest, len(files), files[0], shellquote.Quote(dir))
 		}
 		return s, nil
 	case err != nil:
@@ -171,7 +172,7 @@ func Open(dir string) (*Store, error) {
 	}
 	m, err := parseManifest(b)
 	if err != nil {
-		return nil, fmt.Errorf("dataset %s: %s: %w; rebuild it from the parts with: lomsong dataset repair %s", dir, manifestName, err, dir)
+		return nil, fmt.Errorf("dataset %s: %s: %w; rebuild it from the parts with: lomsong dataset repair %s", dir, manifestName, err, shellquote.Quote(dir))
 	}
 	s.manifest = m
 	return s, nil

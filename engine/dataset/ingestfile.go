@@ -21,6 +21,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // IngestOptions control IngestFile.
@@ -463,7 +464,7 @@ func (s *Store) sourceIntact(path string, src Source) error {
 	}
 	return fmt.Errorf("%s: already ingested as %s (sha256 %s…), but %d of its parts are damaged: %s; nothing was added. "+
 		"Restore them from a copy, or take the source out with lomsong dataset retract %s %s and ingest the file again",
-		path, src.Name, src.SHA256[:min(16, len(src.SHA256))], len(bad), strings.Join(bad, ", "), s.dir, src.SHA256[:min(16, len(src.SHA256))])
+		path, src.Name, src.SHA256[:min(16, len(src.SHA256))], len(bad), strings.Join(bad, ", "), shellquote.Quote(s.dir), src.SHA256[:min(16, len(src.SHA256))])
 }
 
 // IngestFile validates one input file and adds its accepted rows to the

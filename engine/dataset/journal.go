@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/internal/flock"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // journalName is the commit journal: a commit writes it (atomically)
@@ -292,7 +293,7 @@ func (s *Store) recoverCommit(when time.Time) (CommitRecovery, error) {
 	var rec CommitRecovery
 	j, err := readJournal(s.dir)
 	if err != nil {
-		return rec, fmt.Errorf("dataset %s: %s: %w; lomsong dataset repair %s sets it aside", s.dir, journalName, err, s.dir)
+		return rec, fmt.Errorf("dataset %s: %s: %w; lomsong dataset repair %s sets it aside", s.dir, journalName, err, shellquote.Quote(s.dir))
 	}
 	if j == nil {
 		return rec, nil

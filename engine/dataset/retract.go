@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/internal/flock"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // retractedDir is where retracted sources' files are moved.
@@ -59,7 +60,7 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 		return rep, err
 	}
 	if fileExistsIn(dir, journalName) {
-		return rep, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", dir, dir)
+		return rep, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", dir, shellquote.Quote(dir))
 	}
 	m := s.manifest
 	idx, err := findSource(m.Sources, which)

@@ -12,6 +12,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 func villageColumns(v []engine.Village) []arrowio.Column {
@@ -113,7 +114,7 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 				why = fmt.Sprintf(" (the first: column %s, value %q: %s, %s)", first.Column, first.Value, first.Reason, first.Detail)
 			}
 			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation%s; take its source out with lomsong dataset retract %s SOURCE and ingest a corrected file",
-				p.Path, rep.Rejected, why, s.dir)
+				p.Path, rep.Rejected, why, shellquote.Quote(s.dir))
 		}
 		cache.put(ck, slices.Clone(out[n:]))
 		src = appendSource(src, len(out)-n, order[p.Path])

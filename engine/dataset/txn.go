@@ -14,6 +14,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/shellquote"
 
 	"github.com/lomsong/lomsong/internal/flock"
 )
@@ -179,7 +180,7 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 	}
 	if fileExistsIn(s.dir, journalName) {
 		flock.Unlock(lf)
-		return nil, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", s.dir, s.dir)
+		return nil, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", s.dir, shellquote.Quote(s.dir))
 	}
 	s.manifest = fresh.manifest
 	if _, ok := s.Lookup(sha); ok {

@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/sqlitedb"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/flock"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // StateDir is the service's folder inside the dataset directory.
@@ -135,7 +136,7 @@ var ErrDatasetInUse = errors.New("dataset in use")
 // its service folder, dir/serve.
 func stateDir(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, dir)
+		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, shellquote.Quote(dir))
 	}
 	return os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
 }
