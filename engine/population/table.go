@@ -40,19 +40,15 @@ type columns struct {
 
 // readTable reads a CSV whose columns are want (required) then optional
 // (in that order when there is no header). A header row is recognised by
-// its first field being a known column name; aliases maps other spellings.
-func readTable(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) error {
-	_, err := readTableCols(r, want, optional, aliases, row)
-	return err
-}
-
-// readTableCols is readTable that also returns the header's columns it
-// did not read (their names as written, in order; nil without a header).
-func readTableCols(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) (ignored []string, err error) {
+// any of its fields being a known column name; aliases maps other
+// spellings. It returns the header's columns it did not read (their names
+// as written, in order; nil without a header).
+func readTable(r io.Reader, want, optional []string, aliases map[string]string, row func(line int, get func(string) (string, bool)) error) (ignored []string, err error) {
 	err = readRows(r, want, optional, aliases, &ignored, row)
 	return ignored, err
 }
 
+// readRows is readTable's loop, appending the columns not read to *ignored.
 func readRows(r io.Reader, want, optional []string, aliases map[string]string, ignored *[]string, row func(line int, get func(string) (string, bool)) error) error {
 	// Comma, semicolon or tab separated, as the contract's CSV inputs
 	// (ingest.SniffDelimiter reads the first line).
@@ -96,7 +92,7 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 				for i, name := range names {
 					if _, seen := cols.pos[name]; !seen && slices.Contains(all, name) {
 						cols.pos[name] = i
-					} else if ignored != nil {
+					} else {
 						*ignored = append(*ignored, strings.TrimSpace(strings.TrimPrefix(rec[i], "\ufeff")))
 					}
 				}
@@ -175,7 +171,7 @@ func ReadH3Table(r io.Reader) (H3Table, error) {
 	lines := map[hexgrid.Cell]int{}
 	var given allOrNone
 	var err error
-	t.Ignored, err = readTableCols(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
+	t.Ignored, err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
 		func(line int, get func(string) (string, bool)) error {
 			s, _ := get("h3")
 			c, err := hexgrid.Parse(s)
@@ -257,7 +253,7 @@ func ReadPoints(r io.Reader) (*Points, error) {
 	p := &Points{}
 	var given allOrNone
 	var err error
-	p.Ignored, err = readTableCols(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
+	p.Ignored, err = readTable(r, []string{"lon", "lat", "population"}, []string{"households"}, map[string]string{"lng": "lon", "longitude": "lon", "latitude": "lat"},
 		func(line int, get func(string) (string, bool)) error {
 			var v [3]float64
 			for i, col := range []string{"lon", "lat", "population"} {
