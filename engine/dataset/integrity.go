@@ -280,17 +280,24 @@ func (s *Store) moveOrphans(files []string, why string, when time.Time) (string,
 	var note strings.Builder
 	fmt.Fprintf(&note, "These files were in the dataset but its manifest did not list them, so no reader saw them.\n")
 	fmt.Fprintf(&note, "why: %s\n", why)
-	if when.IsZero() {
-		fmt.Fprintf(&note, "when: not recorded\n")
-	} else {
-		fmt.Fprintf(&note, "when: %s\n", when.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintf(&note, "files (moved here with their paths in the dataset):\n")
-	for _, f := range files {
-		fmt.Fprintf(&note, "  %s\n", f)
-	}
+	noteWhenAndFiles(&note, when, files)
 	fmt.Fprintf(&note, "To restore them, move them back to the same paths in the dataset and run: lomsong dataset repair DIR\n")
 	return s.moveAside(orphansDir, files, note.String())
+}
+
+// noteWhenAndFiles writes the part every NOTE.txt beside files set aside
+// shares: when they were (zero: not known) and the files, with their
+// paths in the dataset.
+func noteWhenAndFiles(b *strings.Builder, when time.Time, files []string) {
+	if when.IsZero() {
+		fmt.Fprintf(b, "when: not recorded\n")
+	} else {
+		fmt.Fprintf(b, "when: %s\n", when.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(b, "files (moved here with their paths in the dataset):\n")
+	for _, f := range files {
+		fmt.Fprintf(b, "  %s\n", f)
+	}
 }
 
 // moveAside moves files (paths relative to the dataset) to top/NNNN/ (the

@@ -272,15 +272,7 @@ func rollbackNote(j *commitJournal, lost, placed []string, when time.Time) strin
 	fmt.Fprintf(&b, "Its commit could not be completed: %d of its %d files were neither in its temporary directory nor in place, e.g. %s.\n",
 		len(lost), len(j.Files), lost[0])
 	fmt.Fprintf(&b, "The source was not recorded, so that no reader sees part of its rows as if they were all of it: ingest the file again to store all of it.\n")
-	if when.IsZero() {
-		fmt.Fprintf(&b, "when: not recorded\n")
-	} else {
-		fmt.Fprintf(&b, "when: %s\n", when.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "files (moved here with their paths in the dataset):\n")
-	for _, f := range placed {
-		fmt.Fprintf(&b, "  %s\n", f)
-	}
+	noteWhenAndFiles(&b, when, placed)
 	fmt.Fprintf(&b, "Do not move them back: a source rebuilt from them would lack the rows of the files lost.\n")
 	return b.String()
 }
