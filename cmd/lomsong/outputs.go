@@ -143,15 +143,11 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 // files named in dir: writing them would replace it.
 func inputAmongOutputs(dir string, names, inputs []string) error {
 	for _, in := range inputs {
-		if in == "" {
-			continue
-		}
-		ist, err := os.Stat(in)
-		if err != nil {
+		if in == "" || !fileExists(in) {
 			continue // not a file read: nothing to lose
 		}
 		for _, name := range names {
-			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && os.SameFile(ist, st) {
+			if samePath(in, filepath.Join(dir, name)) {
 				return usageError{fmt.Sprintf("%s is the input read, and %s in --out %s would replace it: nothing written; give another --out (or copy the input elsewhere first)",
 					in, name, dir)}
 			}
