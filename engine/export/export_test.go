@@ -660,3 +660,42 @@ func TestBuildProvinceSites(t *testing.T) {
 		}
 	}
 }
+
+// Each style's categories are values its field takes as QGIS reads them:
+// a Boolean column (a GeoPackage BOOLEAN, read as true/false) matches
+// the categories "true" and "false" and no other (with "0" and "1" the
+// dead zones drew with no symbol at all); a text column's categories are
+// not numbers.
+func TestStyleValuesMatchFieldTypes(t *testing.T) {
+	m, _ := testMonth(t)
+	layers, err := Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range styles {
+		i := slices.IndexFunc(layers, func(l Layer) bool { return l.Name == s.layer })
+		if i < 0 {
+			t.Errorf("style of %s: no such layer", s.layer)
+			continue
+		}
+		j := slices.IndexFunc(layers[i].Fields, func(f Field) bool { return f.Name == s.field })
+		if j < 0 {
+			t.Errorf("style of %s: no field %s", s.layer, s.field)
+			continue
+		}
+		for _, c := range s.classes {
+			switch typ := layers[i].Fields[j].Type; typ {
+			case Boolean:
+				if c.value != "true" && c.value != "false" {
+					t.Errorf("%s.%s is Boolean: category %q matches no value", s.layer, s.field, c.value)
+				}
+			case Text:
+				if _, err := strconv.ParseFloat(c.value, 64); err == nil {
+					t.Errorf("%s.%s is text: category %q looks like a number", s.layer, s.field, c.value)
+				}
+			default:
+				t.Errorf("%s.%s: a style on field type %v", s.layer, s.field, typ)
+			}
+		}
+	}
+}

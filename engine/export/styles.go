@@ -42,7 +42,7 @@ var styles = []layerStyle{
 	{"coverage_best", "state", []category{{"covered", "covered", [3]int{26, 150, 65}}, {"weak", "weak", [3]int{253, 174, 97}}, {"uncovered", "uncovered", [3]int{215, 25, 28}}}},
 	{"hexes", "status", statusClasses},
 	{"villages", "status", statusClasses},
-	{"deadzones", "partly_2g", []category{{"0", "no signal", [3]int{215, 25, 28}}, {"1", "partly 2G", [3]int{253, 174, 97}}}},
+	{"deadzones", "partly_2g", []category{{"false", "no signal", [3]int{215, 25, 28}}, {"true", "partly 2G", [3]int{253, 174, 97}}}},
 }
 
 // qml renders a categorized renderer in QGIS's QML style format; polygons
