@@ -149,7 +149,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		{"gpkg into a directory", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", gpkgDir}, exitUsage,
 			"is a directory; --format gpkg wants the path of the .gpkg file to write"},
 		{"gpkg over a file that is not one", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "gpkg", "--out", notes}, exitUsage,
-			"exists and is not a GeoPackage: it is not replaced"},
+			"is not a GeoPackage an export wrote (no lomsong_metadata naming its month): not replaced, nothing is written"},
 		{"geoparquet into a file", []string{"export", "--dataset", missing, "--period", "2026-10", "--format", "geoparquet", "--out", empty}, exitUsage,
 			"is a file; --format geoparquet writes a folder"},
 		{"empty file ingest", []string{"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), empty}, exitDataRefused, "empty input: no header line"},

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,8 +44,9 @@ columns):
                     (commune polygons with --communes)
 
 --format gpkg        one OGC GeoPackage 1.3 file (--out F.gpkg), an R-tree index
-                     per layer, QGIS styles for the state classes; a GeoPackage
-                     already at F is replaced whole, any other file is refused
+                     per layer, QGIS styles for the state classes; an earlier
+                     export at F is replaced whole; any other file (your own
+                     GeoPackage, an export you added layers to) is refused
 --format geoparquet  one GeoParquet 1.1 file per layer in --out DIR
 --format postgis     --out postgres://…: one schema per release (lomsong_YYYY_MM,
                      _p<code> for --province) replaced in one transaction, GiST
@@ -92,7 +92,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
 			return usageError{fmt.Sprintf("export: --out %s is a directory; --format gpkg wants the path of the .gpkg file to write", *out)}
 		}
-		if err := replaceableGeoPackage(*out); err != nil {
+		if err := replaceableGeoPackage(ctx, *out); err != nil {
 			return err
 		}
 	case "geoparquet":
@@ -451,22 +451,13 @@ func exportFiles(ctx context.Context, out string, want export.Meta) (files []rep
 	return files, skipped
 }
 
-// replaceableGeoPackage refuses to replace a file at path that is not a
-// GeoPackage (an SQLite database): an export replaces its own earlier
-// file, never a user's document that happens to have the name.
-func replaceableGeoPackage(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+// replaceableGeoPackage refuses to replace a file at path that an export
+// may not replace whole (export.CheckReplaceable): a file that is not a
+// GeoPackage an export wrote, or one a user added layers to.
+func replaceableGeoPackage(ctx context.Context, path string) error {
+	err := export.CheckReplaceable(ctx, path)
+	if errors.Is(err, export.ErrNotReplaceable) {
+		return usageError{fmt.Sprintf("export: --out %v, nothing is written: move it, or choose another --out", err)}
 	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	head := make([]byte, 16)
-	n, _ := io.ReadFull(f, head)
-	if n == 0 || string(head[:n]) == "SQLite format 3\x00" {
-		return nil // empty, or an SQLite database (a GeoPackage)
-	}
-	return usageError{fmt.Sprintf("export: --out %s exists and is not a GeoPackage: it is not replaced; move it, or choose another --out", path)}
+	return err
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -696,6 +698,72 @@ func TestStyleValuesMatchFieldTypes(t *testing.T) {
 			default:
 				t.Errorf("%s.%s: a style on field type %v", s.layer, s.field, typ)
 			}
+		}
+	}
+}
+
+// CheckReplaceable lets an export replace nothing but its own earlier
+// file: absent, empty or an export as written may be replaced; an export
+// a user added a table or a view to, a GeoPackage without lomsong's
+// metadata (a user's own) and a text file may not, and the refusal names
+// what the file holds.
+func TestCheckReplaceable(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m, _ := testMonth(t)
+	layers, err := Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := WriteGeoPackage(ctx, p, layers, m.Meta); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	exec := func(path, sql string) {
+		db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{NoWAL: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	empty := filepath.Join(dir, "empty.gpkg")
+	os.WriteFile(empty, nil, 0o644)
+	text := filepath.Join(dir, "notes.gpkg")
+	os.WriteFile(text, []byte("my notes\n"), 0o644)
+	withTable, withView, own := written("table.gpkg"), written("view.gpkg"), filepath.Join(dir, "own.gpkg")
+	exec(withTable, "CREATE TABLE my_notes (village TEXT, note TEXT)")
+	exec(withView, "CREATE VIEW my_dead AS SELECT * FROM villages WHERE status = 'confirmed_dead'")
+	exec(own, "CREATE TABLE gpkg_contents (table_name TEXT); CREATE TABLE provinces (name TEXT)")
+	for _, c := range []struct {
+		path string
+		want string // "" may be replaced
+	}{
+		{filepath.Join(dir, "absent.gpkg"), ""},
+		{empty, ""},
+		{written("export.gpkg"), ""},
+		{withTable, "holds what no export writes (table my_notes)"},
+		{withView, "holds what no export writes (view my_dead)"},
+		{own, "is not a GeoPackage an export wrote"},
+		{text, "is not a GeoPackage an export wrote"},
+	} {
+		err := CheckReplaceable(ctx, c.path)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v, want replaceable", filepath.Base(c.path), err)
+		case c.want != "" && (!errors.Is(err, ErrNotReplaceable) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want ErrNotReplaceable saying %q", filepath.Base(c.path), err, c.want)
+		}
+	}
+	// Every layer an export writes is a table it may replace.
+	for _, l := range layers {
+		if !slices.Contains(exportTables, l.Name) {
+			t.Errorf("layer %s is not among exportTables", l.Name)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,6 +49,13 @@ func readGPKGMeta(ctx context.Context, path string) (Meta, error) {
 		return Meta{}, err
 	}
 	defer db.Close()
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lomsong_metadata'`).Scan(&tables); err != nil {
+		return Meta{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if tables == 0 {
+		return Meta{}, fmt.Errorf("%s: %w (it has no lomsong_metadata table)", path, ErrNotAnExport)
+	}
 	rows, err := db.QueryContext(ctx, `SELECT key, value FROM lomsong_metadata`)
 	if err != nil {
 		return Meta{}, fmt.Errorf("%s: %w (%v)", path, ErrNotAnExport, err)
@@ -126,4 +134,74 @@ func (m Meta) Matches(got Meta) (ok, stale bool, why string) {
 	}
 	stale = m.ManifestSHA256 != "" && got.ManifestSHA256 != "" && got.ManifestSHA256 != m.ManifestSHA256
 	return true, stale, ""
+}
+
+// exportTables are the tables (beyond the GeoPackage's own gpkg_*,
+// rtree_* and sqlite_* ones) that WriteGeoPackage writes: every layer
+// Layers can build, the QGIS styles and the metadata.
+var exportTables = []string{"coverage_hex", "coverage_best", "hexes", "deadzones", "villages", "sites", "plan",
+	"communes_summary", "layer_styles", "lomsong_metadata"}
+
+// ErrNotReplaceable is returned by CheckReplaceable for a file an export
+// must not replace.
+var ErrNotReplaceable = errors.New("not replaced")
+
+// CheckReplaceable reports whether an export may replace the file at
+// path with a new GeoPackage: it may when there is none, when it is empty,
+// and when it is a GeoPackage an export wrote (lomsong metadata naming a
+// period) that holds nothing an export does not write. A user's own
+// GeoPackage, or an export a user added a layer, table or view to, gives
+// ErrNotReplaceable with what it holds: replacing the file whole would
+// lose it.
+func CheckReplaceable(ctx context.Context, path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory: %w", path, ErrNotReplaceable)
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	if _, err := readGPKGMeta(ctx, path); err != nil {
+		if errors.Is(err, ErrNotAnExport) {
+			return fmt.Errorf("%s is not a GeoPackage an export wrote (no lomsong_metadata naming its month): %w", path, ErrNotReplaceable)
+		}
+		return err
+	}
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{ReadOnly: true, NoWAL: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer rows.Close()
+	var foreign []string
+	for rows.Next() {
+		var typ, name string
+		if err := rows.Scan(&typ, &name); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		lower := strings.ToLower(name)
+		switch {
+		case typ == "table" && (strings.HasPrefix(lower, "gpkg_") || strings.HasPrefix(lower, "sqlite_") || strings.HasPrefix(lower, "rtree_")):
+		case typ == "table" && slices.Contains(exportTables, name):
+		default:
+			foreign = append(foreign, typ+" "+name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("%s holds what no export writes (%s): %w", path, strings.Join(foreign, ", "), ErrNotReplaceable)
+	}
+	return nil
 }
