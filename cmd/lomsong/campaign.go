@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -192,7 +191,10 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCampaign(o.out, plan); err != nil {
+	// One output set (writeSet): both files or neither, and never over a
+	// file of their names an earlier campaign here did not write, nor
+	// over the --verdicts file read.
+	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan) }, o.verdicts); err != nil {
 		return err
 	}
 	printCampaign(e.stdout, plan, len(villages), source)
@@ -525,10 +527,9 @@ func campaignRow(rank int, v campaign.Visit, cut float64) []string {
 
 var campaignColumns = []string{"rank", "village_id", "name", "commune", "lon", "lat", "households", "p_dead", "value", "team", "day", "order"}
 
+// writeCampaign writes campaign.csv and campaign.geojson into the folder
+// out.
 func writeCampaign(out string, p *campaign.Plan) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	// p_dead rounded as villages.csv rounds it (never across the cut or a
 	// status bound), so the same village reads the same in both.
 	cut := 0.5

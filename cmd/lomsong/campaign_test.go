@@ -453,3 +453,45 @@ func TestCampaignDatasetMatchesVillagesCSV(t *testing.T) {
 		}
 	}
 }
+
+// campaign writes its two files as one output set: a user's own
+// campaign.csv in --out is not replaced (exit 2, nothing written), a
+// second campaign into the same folder replaces its own files, and the
+// --verdicts file read is never among the outputs.
+func TestCampaignOutputSet(t *testing.T) {
+	in := writeVerdicts(t, verdictsCSV)
+	out := filepath.Join(t.TempDir(), "camp")
+	os.MkdirAll(out, 0o755)
+	mine := filepath.Join(out, "campaign.csv")
+	os.WriteFile(mine, []byte("my route plan\n"), 0o644)
+	args := []string{"campaign", "--verdicts", in, "--days", "2", "--start", "lai châu", "--out", out}
+	_, stderr, code := runCmd(t, args...)
+	if code != exitUsage || !strings.Contains(stderr, "campaign.csv already there and not written by an earlier lomsong campaign here") {
+		t.Fatalf("over a user's campaign.csv: code %d\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "my route plan\n" {
+		t.Fatalf("the user's campaign.csv became %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "campaign.geojson")); err == nil {
+		t.Error("campaign.geojson written though the set was refused")
+	}
+	os.Remove(mine)
+	for range 2 {
+		if stdout, stderr, code := runCmd(t, args...); code != exitOK {
+			t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
+	// --verdicts naming the campaign's own output file is refused.
+	verdictsOut := filepath.Join(t.TempDir(), "v")
+	os.MkdirAll(verdictsOut, 0o755)
+	same := filepath.Join(verdictsOut, "campaign.csv")
+	b, _ := os.ReadFile(in)
+	os.WriteFile(same, b, 0o644)
+	_, stderr, code = runCmd(t, "campaign", "--verdicts", same, "--days", "2", "--start", "lai châu", "--out", verdictsOut)
+	if code == exitOK {
+		t.Fatalf("campaign replaced its own --verdicts file\n%s", stderr)
+	}
+	if b2, _ := os.ReadFile(same); !bytes.Equal(b, b2) {
+		t.Error("the --verdicts file was changed")
+	}
+}
