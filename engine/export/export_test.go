@@ -638,17 +638,21 @@ func TestBuildProvinceSites(t *testing.T) {
 		return engine.Site{SiteID: id, Carrier: engine.Viettel, Tech: engine.Tech3G, Lon: lon, Lat: lat, Status: engine.StatusActive,
 			BandMHz: nan, HeightM: nan, AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan}
 	}
-	sites := []engine.Site{site("LAICHAU-1", 103.3, 22.4), site("HANOI-1", 105.8542, 21.0285), site("BORDER-1", 103.95, 21.9)}
+	sites := []engine.Site{site("LAICHAU-1", 103.3, 22.4), site("HANOI-1", 105.8542, 21.0285), site("BORDER-1", 103.95, 21.9),
+		site("NEAREST-1", 103.96, 21.91)}
 	if u, ok := provinces.Locate(orb.Point{103.95, 21.9}); !ok || u.Code == "12" {
 		t.Fatalf("BORDER-1 should lie outside Lai Châu: %v %v", u.Code, ok)
 	}
 	c, _ := hexgrid.Index(103.3, 22.4, 8)
 	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{Sites: sites,
-		States: []coverage.State{{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech3G, ServingSite: "BORDER-1"}}}}
+		States: []coverage.State{{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech3G, ServingSite: "BORDER-1"}}},
+		// A dead zone's nearest site, across the border and serving no
+		// hex: kept, so that the zone's nearest_sites joins to the layer.
+		Zones: []deadzone.Zone{{ID: "DZ-1", Cells: []hexgrid.Cell{c}, Nearest: []deadzone.SiteDistance{{Carrier: engine.Viettel, SiteID: "NEAREST-1", DistanceM: 9000}}}}}
 	for _, c := range []struct {
 		province string
 		want     []string
-	}{{"12", []string{"BORDER-1", "LAICHAU-1"}}, {"", []string{"BORDER-1", "HANOI-1", "LAICHAU-1"}}} { // by site id
+	}{{"12", []string{"BORDER-1", "LAICHAU-1", "NEAREST-1"}}, {"", []string{"BORDER-1", "HANOI-1", "LAICHAU-1", "NEAREST-1"}}} { // by site id
 		m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8, Province: c.province}, Provinces: provinces})
 		if err != nil {
 			t.Fatal(err)

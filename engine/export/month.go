@@ -364,13 +364,20 @@ func Build(in Input) (*Month, error) {
 		offAir[r] = true
 	}
 	// A one-province month keeps the sites in the province and those
-	// serving its hexes from across its border, not the whole register.
+	// serving its hexes or named as a dead zone's nearest from across its
+	// border (so that the zones' nearest_sites join to the layer), not
+	// the whole register.
 	var keepSite func(s engine.Site) bool
 	if prov := m.Meta.Province; prov != "" && in.Provinces != nil {
 		serving := map[string]bool{}
 		for _, st := range dz.Coverage.States {
 			if st.ServingSite != "" {
 				serving[st.ServingSite] = true
+			}
+		}
+		for _, z := range dz.Zones {
+			for _, d := range z.Nearest {
+				serving[d.SiteID] = true
 			}
 		}
 		keepSite = func(s engine.Site) bool {
