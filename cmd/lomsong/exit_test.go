@@ -975,11 +975,11 @@ func TestReingestAnotherReading(t *testing.T) {
 	}
 	// The way out it names: retract the first reading, then ingest anew
 	// (it said to ingest into a new dataset).
-	m := regexp.MustCompile(`lomsong dataset retract DIR ([0-9a-f]{16}), then ingest it again`).FindStringSubmatch(errs)
-	if m == nil {
-		t.Fatalf("no retract advice:\n%s", errs)
+	m := regexp.MustCompile(`lomsong dataset retract (\S+) ([0-9a-f]{16}), then ingest it again`).FindStringSubmatch(errs)
+	if m == nil || m[1] != ds {
+		t.Fatalf("no retract advice naming the dataset %s:\n%s", ds, errs)
 	}
-	if _, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, "nosuch"); code != exitUsage || !strings.Contains(errs, m[1]) {
+	if _, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, "nosuch"); code != exitUsage || !strings.Contains(errs, m[2]) {
 		t.Fatalf("retract nosuch: exit %d\n%s", code, errs)
 	}
 	if _, _, code := runCmd(t, "dataset", "retract", ds); code != exitUsage {
@@ -995,7 +995,7 @@ func TestReingestAnotherReading(t *testing.T) {
 	if err := os.Chtimes(cal, old, old); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, m[1])
+	out, errs, code := runCmd(t, "dataset", "retract", "--why", "wrong zone", ds, m[2])
 	if code != exitOK || !strings.Contains(out, "retracted m.csv") || !strings.Contains(out, filepath.Join(ds, "retracted", "0001")) ||
 		strings.Contains(out, "calibration.json") {
 		t.Fatalf("retract: exit %d\n%s\n%s", code, out, errs)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -76,7 +77,12 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		case *out == "":
 			return usageError{"plan: --out DIR is required"}
 		}
-		return usageError{"plan: --budget 0: want a positive budget in VND (e.g. 500e9)"}
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "budget" })
+		if given {
+			return usageError{"plan: --budget 0: want a positive budget in VND (e.g. 500e9)"}
+		}
+		return usageError{"plan: --budget VND is required (a positive budget, e.g. 500e9)"}
 	}
 	if err := budgetFlag("plan", *budget); err != nil {
 		return err

@@ -91,6 +91,7 @@ type IngestResult struct {
 // not applied.
 type OtherReadingError struct {
 	Path     string
+	Dataset  string // the dataset's directory, for the advice
 	Previous Source // the earlier ingest
 	Was, Now string // the two mappings, as canonical JSON ("" for none)
 	// OptionsWas and OptionsNow are the two readings' other options
@@ -99,7 +100,11 @@ type OtherReadingError struct {
 }
 
 func (e *OtherReadingError) Error() string {
-	return e.Path + ": " + e.Reason() + ": to read it anew, take the first reading out with lomsong dataset retract DIR " +
+	dir := "DIR"
+	if e.Dataset != "" {
+		dir = shellquote.Quote(e.Dataset)
+	}
+	return e.Path + ": " + e.Reason() + ": to read it anew, take the first reading out with lomsong dataset retract " + dir + " " +
 		e.Previous.SHA256[:min(16, len(e.Previous.SHA256))] + ", then ingest it again"
 }
 
@@ -204,7 +209,7 @@ func diffJSON(prefix, was, now string, parts *[]string) {
 // layout and key order do not matter). A source whose record dataset
 // repair rebuilt (Recovered) has no recorded reading to compare: nil, and
 // the caller says that a reading given now is not applied.
-func sameReading(path string, prev Source, opt IngestOptions) error {
+func (s *Store) sameReading(path string, prev Source, opt IngestOptions) error {
 	if prev.Recovered != "" {
 		return nil
 	}
@@ -218,7 +223,7 @@ func sameReading(path string, prev Source, opt IngestOptions) error {
 	if was == is && optWas == optNow {
 		return nil
 	}
-	return &OtherReadingError{Path: path, Previous: prev, Was: was, Now: is, OptionsWas: optWas, OptionsNow: optNow}
+	return &OtherReadingError{Path: path, Dataset: s.dir, Previous: prev, Was: was, Now: is, OptionsWas: optWas, OptionsNow: optNow}
 }
 
 // readOptions describes the options of cfg besides the mapping that
@@ -484,7 +489,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	}
 	for _, sum := range []string{sha, content} {
 		if prev, ok := s.Lookup(sum); ok {
-			if err := sameReading(path, prev, opt); err != nil {
+			if err := s.sameReading(path, prev, opt); err != nil {
 				return nil, err
 			}
 			if err := s.sourceIntact(path, prev); err != nil {
@@ -510,7 +515,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		if !ok {
 			prev, _ = s.Lookup(content)
 		}
-		if err := sameReading(path, prev, opt); err != nil {
+		if err := s.sameReading(path, prev, opt); err != nil {
 			return nil, err
 		}
 		if err := s.sourceIntact(path, prev); err != nil {

@@ -575,3 +575,18 @@ func TestTableNotCSV(t *testing.T) {
 		}
 	}
 }
+
+// A first line wider than the table that names none of its columns (a
+// census table of provinces given as an H3 table) is said to be so, with
+// its fields and the columns wanted, not as "10 fields where the header
+// has 3" of a header it does not have.
+func TestFirstLineNamesNoColumn(t *testing.T) {
+	census := "gso_code_2019,iso_3166_2,name_2019,gso_code_2025,name_2025,population_2019,population_urban_2019,households_2019,x,y\n" +
+		"01,VN-HN,Hà Nội,01,Hà Nội,8053663,3962310,2224107,1137948,1086159\n"
+	_, err := ReadH3Table(strings.NewReader(census))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 1 || !errors.Is(err, ErrInvalidInput) ||
+		!strings.Contains(err.Error(), "the first line (gso_code_2019, iso_3166_2, name_2019, gso_code_2025, name_2025, population_2019, …) names none of this table's columns (h3, population, households)") {
+		t.Fatalf("census as an H3 table: %v", err)
+	}
+}

@@ -108,6 +108,16 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 				cols.pos[n] = i
 			}
 			width = len(all)
+			if len(rec) > width {
+				// More fields than columns on the first line: most
+				// likely a header naming none of them.
+				fields := strings.Join(rec[:min(len(rec), 6)], ", ")
+				if len(rec) > 6 {
+					fields += ", …"
+				}
+				return &ParseError{Line: line, Err: fmt.Errorf("%w: the first line (%s) names none of this table's columns (%s), and as a row of data it has %d fields where the table has %d: name the columns in a header, or give a file of this kind (or, if it is data, is there a decimal comma in an unquoted number?)",
+					ErrInvalidInput, fields, strings.Join(all, ", "), len(rec), width)}
+			}
 		}
 		if len(rec) > width {
 			// Read from its first fields, the row would be another place
