@@ -198,7 +198,7 @@ type DeadZoneResult struct {
 // is not decided at its centre: its P(dead) and its keys' service come
 // from its villages' points (villageHexPDead, villageHexes.served), and here
 // it gets only its measured rows and its done call.
-func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, co *clutterOffsets, vcfg deadzone.VerdictConfig, rn readingNoise, done func()) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
+func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages map[hexgrid.Cell]bool, m *radiomap.Map, co *clutterOffsets, vcfg deadzone.VerdictConfig, rn readingNoise, tick *ticker) (map[hexgrid.Cell]float64, []deadzone.HexCoverage, error) {
 	th := vcfg.Thresholds
 	rows := make(map[aggregate.Key]*aggregate.Row, len(cov.Measured))
 	for i := range cov.Measured {
@@ -260,15 +260,17 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages ma
 		case !judged:
 			continue
 		case atVillages[cell]:
-			done()
 			continue
 		case decided:
 			pDead[cell] = 0
-			done()
 			continue
 		}
 		jobs = append(jobs, hexJob{cell: cell, first: first, last: len(out), preds: preds, measured: measured})
 	}
+	// The posteriors are the work: the progress counts them alone, so that
+	// its rate (and ETA) is theirs, not that of the hexes settled above
+	// in no time.
+	tick.grow(int64(len(jobs)))
 	// Each job marks its own rows of out (disjoint ranges) and keeps its
 	// verdict; its posterior is dropped as soon as it is read.
 	err := parallelFor(ctx, len(jobs), func(i int) error {
@@ -288,7 +290,7 @@ func hexVerdicts(ctx context.Context, cov *CoverageResult, decide, atVillages ma
 			return fmt.Errorf("pipeline: hex %v: %w", jb.cell, err)
 		}
 		jb.preds, jb.measured = nil, nil
-		done()
+		tick.add()
 		v, rows := jb.v, out[jb.first:jb.last]
 		serve := make([]float64, len(rows))
 		for o := range rows {
@@ -644,19 +646,18 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
 	out.RadioMap = rep
 	decide := p.decide
-	var hexes int64
-	for i, st := range cov.States {
-		if decide[st.Cell] && (i == 0 || cov.States[i-1].Cell != st.Cell) {
-			hexes++
-		}
-	}
-	tick := newTicker(p.progress, StageDeadZones, "places", hexes+int64(len(dv)))
+	// Counted as they are known: the hexes decided at their centres (by
+	// hexVerdicts), then the villages.
+	tick := newTicker(p.progress, StageDeadZones, "places", 0)
 	byVillages := len(dv) > 0 && !opt.VillagesByHex && p.popFromVillages
 	var atVillages map[hexgrid.Cell]bool
 	if byVillages {
 		atVillages = villageCells(dv, p.vcells)
 	}
-	pDead, hc, err := hexVerdicts(ctx, cov, decide, atVillages, rm, co, vcfg, rep.readingNoise(), tick.add)
+	if !opt.VillagesByHex {
+		tick.grow(int64(len(dv)))
+	}
+	pDead, hc, err := hexVerdicts(ctx, cov, decide, atVillages, rm, co, vcfg, rep.readingNoise(), tick)
 	if err != nil {
 		return nil, err
 	}

@@ -418,8 +418,11 @@ func TestDeadZonesDecideAnalysisHexesOnly(t *testing.T) {
 			last = e
 		}
 	}
-	if want := int64(hexes + len(worldVillages)); last.Done != want || last.Total != want {
-		t.Errorf("last progress %+v, want %d of %d places", last, want, want)
+	// The progress counts the posteriors: every village, and the hexes
+	// decided at their centres (not those settled by a measured verdict
+	// or by their villages).
+	if v := int64(len(worldVillages)); last.Done != last.Total || last.Total < v || last.Total > v+int64(hexes) {
+		t.Errorf("last progress %+v, want done = total, from %d to %d places", last, v, v+int64(hexes))
 	}
 }
 

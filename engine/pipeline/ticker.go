@@ -16,15 +16,20 @@ const tickEvery = 250 * time.Millisecond
 type ticker struct {
 	f           func(Progress)
 	stage, unit string
-	total       int64
+	total       atomic.Int64
 	done        atomic.Int64
 	mu          sync.Mutex
 	next        time.Time
 }
 
 func newTicker(f func(Progress), stage, unit string, total int64) *ticker {
-	return &ticker{f: f, stage: stage, unit: unit, total: total}
+	t := &ticker{f: f, stage: stage, unit: unit}
+	t.total.Store(total)
+	return t
 }
+
+// grow adds n items to the total, for work counted as it is known.
+func (t *ticker) grow(n int64) { t.total.Add(n) }
 
 // add counts one item done; safe for concurrent use.
 func (t *ticker) add() {
@@ -35,9 +40,10 @@ func (t *ticker) add() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := time.Now()
-	if d != t.total && now.Before(t.next) {
+	total := t.total.Load()
+	if d != total && now.Before(t.next) {
 		return
 	}
 	t.next = now.Add(tickEvery)
-	t.f(Progress{Stage: t.stage, Done: d, Total: t.total, Unit: t.unit})
+	t.f(Progress{Stage: t.stage, Done: d, Total: total, Unit: t.unit})
 }
