@@ -234,8 +234,20 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			for _, p := range store.Parts("sites", nil, nil) {
 				registered[engine.Carrier(p.Carrier)] = true
 			}
-			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air)\n",
-				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), len(opt.SiteOffsets), len(opt.OffAir))
+			months := fittedMonths(store, cfile.FittedOn)
+			fitted := ""
+			if len(months) > 0 {
+				fitted = "; fitted on " + strings.Join(months, ", ")
+			}
+			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air%s)\n",
+				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), len(opt.SiteOffsets), len(opt.OffAir), fitted)
+			if ps := opt.Aggregate.Periods; len(months) > 0 && len(ps) > 0 && !slices.ContainsFunc(ps, func(p string) bool { return slices.Contains(months, p) }) {
+				// A calibration of another month (calibrate without
+				// --period fits the latest): its fits and masts off the
+				// air are that month's networks.
+				fmt.Fprintf(e.stderr, "note: %s was fitted on %s, not on %s analysed here; lomsong calibrate --dataset %s --period %s fits this month\n",
+					path, strings.Join(months, ", "), strings.Join(ps, ", "), shellQuote(c.dataset), ps[0])
+			}
 			var strangers []string
 			for _, f := range opt.Calibrations {
 				if len(registered) > 0 && !registered[f.Carrier] {
@@ -965,12 +977,8 @@ func sourcesAdded(store *dataset.Store, fittedOn []string, periods []string) []s
 		read[sha] = true
 	}
 	calMonths := map[string]bool{}
-	for _, src := range store.Manifest().Sources {
-		if src.Kind == "measurements" && read[src.SHA256] {
-			for _, p := range src.Parts {
-				calMonths[p.Period] = true
-			}
-		}
+	for _, m := range fittedMonths(store, fittedOn) {
+		calMonths[m] = true
 	}
 	var out []string
 	for _, src := range store.Manifest().Sources {
@@ -986,6 +994,24 @@ func sourcesAdded(store *dataset.Store, fittedOn []string, periods []string) []s
 			out = append(out, src.Name)
 		}
 	}
+	return out
+}
+
+// fittedMonths returns the months of the measurements a calibration was
+// fitted on (the periods of the parts of its sources fittedOn still in
+// the dataset), in order.
+func fittedMonths(store *dataset.Store, fittedOn []string) []string {
+	var out []string
+	for _, src := range store.Manifest().Sources {
+		if src.Kind == "measurements" && slices.Contains(fittedOn, src.SHA256) {
+			for _, p := range src.Parts {
+				if !slices.Contains(out, p.Period) {
+					out = append(out, p.Period)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 

@@ -246,7 +246,8 @@ func TestCoverageAndCalibrate(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "cov")
 	stdout, errs, code = runCmd(t, "coverage", "--dataset", ds, "--province", "Lai Châu", "--out", out, "--geojson-layers", "viettel:4G")
-	if code != exitOK || !strings.Contains(stdout, "coverage over Lai Châu (12)") || !strings.Contains(errs, "using calibration") {
+	if code != exitOK || !strings.Contains(stdout, "coverage over Lai Châu (12)") || !strings.Contains(errs, "using calibration") ||
+		!strings.Contains(errs, "; fitted on 2026-10)") || strings.Contains(errs, "note: ") {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}
 	for _, f := range []string{"coverage.parquet", "coverage.csv", "coverage_best.csv", "coverage_best.geojson", "coverage_meta.json", "coverage_viettel_4G.geojson"} {
@@ -869,5 +870,30 @@ func TestDeadzonesPopulationElsewhere(t *testing.T) {
 	}
 	if fileExists(filepath.Join(dir, "dz", "villages.csv")) {
 		t.Error("outputs written for a run with nothing analysed")
+	}
+}
+
+// A calibration fitted on another month than the one analysed (calibrate
+// without --period fits the latest) is named as such: the "using
+// calibration" line gives the months it was fitted on, and a note says
+// how to fit the month analysed.
+func TestCalibrationOfAnotherMonth(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	b, err := os.ReadFile(filepath.Join(examples, "measurements_viettel.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := filepath.Join(t.TempDir(), "measurements_viettel_nov.csv")
+	os.WriteFile(nov, []byte(strings.ReplaceAll(string(b), "2026-10-", "2026-11-")), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv"), nov); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	if _, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--province", "lai chau"); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--province", "lai chau", "--period", "2026-10", "--out", filepath.Join(t.TempDir(), "cov"))
+	if code != exitOK || !strings.Contains(errs, "; fitted on 2026-11)") ||
+		!strings.Contains(errs, "was fitted on 2026-11, not on 2026-10 analysed here; lomsong calibrate --dataset "+ds+" --period 2026-10 fits this month") {
+		t.Fatalf("%d\n%s", code, errs)
 	}
 }
