@@ -138,9 +138,8 @@ func (m Meta) Matches(got Meta) (ok, stale bool, why string) {
 
 // exportTables are the tables (beyond the GeoPackage's own gpkg_*,
 // rtree_* and sqlite_* ones) that WriteGeoPackage writes: every layer
-// Layers can build, the QGIS styles and the metadata.
-var exportTables = []string{"coverage_hex", "coverage_best", "hexes", "deadzones", "villages", "sites", "plan",
-	"communes_summary", "layer_styles", "lomsong_metadata"}
+// Layers can build (LayerNames), the QGIS styles and the metadata.
+var exportTables = append(slices.Clip(LayerNames), "layer_styles", "lomsong_metadata")
 
 // ErrNotReplaceable is returned by CheckReplaceable for a file an export
 // must not replace.
