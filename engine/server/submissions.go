@@ -802,6 +802,11 @@ func isFileError(err error) bool {
 	return !strings.Contains(err.Error(), "dataset ")
 }
 
+// retryLockedSeconds is the Retry-After of a certification refused
+// because another ingest holds the release dataset: a command-line ingest
+// of a month's dump takes tens of seconds to minutes.
+const retryLockedSeconds = 30
+
 // certify merges an accepted submission into the release dataset: the
 // same bytes, validated with the same options, through the dataset's
 // transactional ingest (all of its accepted rows or none).
@@ -892,6 +897,15 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, reason)
+		return
+	}
+	if errors.Is(err, dataset.ErrLocked) {
+		// An operator's lomsong ingest (retract, repair) is writing the
+		// release dataset: nothing was written, the submission stays
+		// accepted, and certifying again once it is done succeeds. A
+		// conflict with the dataset's state, not the service's failure.
+		w.Header().Set("Retry-After", strconv.Itoa(retryLockedSeconds))
+		writeError(w, http.StatusConflict, "submission %d: the release dataset is being written by another ingest (lomsong ingest, dataset retract or repair on the command line); nothing was certified and the submission stays accepted: try again when it has finished", sub.ID)
 		return
 	}
 	if err != nil {
