@@ -771,3 +771,38 @@ func TestCheckReplaceable(t *testing.T) {
 		}
 	}
 }
+
+// With a commune set, communes_summary has a row for every commune of a
+// province it holds, villages or not (a commune without a village
+// listed reads 0, not a hole in the map), and none for the communes of a
+// province it does not hold.
+func TestCommuneSummaryEveryCommune(t *testing.T) {
+	sq := func(x float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x, 22}, {x + 0.1, 22}, {x + 0.1, 22.1}, {x, 22.1}, {x, 22}}}}
+	}
+	communes, err := geodata.NewBoundarySet("test", "commune", []geodata.Unit{
+		{Code: "12001", Name: "Xã Một", ParentCode: "12", Geometry: sq(103)},
+		{Code: "12002", Name: "Xã Hai", ParentCode: "12", Geometry: sq(103.2)},
+		{Code: "01001", Name: "Phường Ba Đình", ParentCode: "01", Geometry: sq(105.8)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := []deadzone.VillageStatus{{Village: deadzone.Village{ID: "V1", Households: 40}, Province: "12", Commune: "12001", Level: deadzone.NoSignal}}
+	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{}, Villages: deadzone.VillageReport{Villages: vs,
+		ByCommune: []deadzone.VillageCount{{Code: "12001", Villages: 1, WithoutSignal: 1, HouseholdsWithoutSignal: 40}}}}
+	m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8}, Communes: communes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range m.Communes {
+		got = append(got, fmt.Sprintf("%s %s %d/%d", c.Code, c.Name, c.WithoutSignal, c.Villages))
+		if c.Outline == nil {
+			t.Errorf("commune %s without its outline", c.Code)
+		}
+	}
+	if want := []string{"12001 Xã Một 1/1", "12002 Xã Hai 0/0"}; !slices.Equal(got, want) {
+		t.Errorf("communes %q, want %q", got, want)
+	}
+}

@@ -496,6 +496,32 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		get(code).DeadHexes++
 		exact[code] += pop[c][0]
 	}
+	// Every commune of the commune set in a province the summary holds
+	// (one with a village or a dead hex), with or without villages: a
+	// commune without a village listed reads 0 villages and 0 dead-zone
+	// households (its hexes were analysed as every other), not a hole in
+	// the map.
+	if communes != nil {
+		held := map[string]bool{}
+		for code, s := range by {
+			pr := s.Province
+			if u, ok := communes.ByCode(code); ok {
+				pr = u.ParentCode
+			}
+			if pr == "" {
+				pr = provinceOfCommune(dz, code)
+			}
+			held[pr] = true
+		}
+		for pr := range none {
+			held[pr] = true
+		}
+		for _, u := range communes.Units() {
+			if held[u.ParentCode] && u.ParentCode != "" {
+				get(u.Code)
+			}
+		}
+	}
 	codes := make([]string, 0, len(by))
 	for code := range by {
 		codes = append(codes, code)
