@@ -50,7 +50,9 @@ columns):
 --format geoparquet  one GeoParquet 1.1 file per layer in --out DIR
 --format postgis     --out postgres://…: one schema per release (lomsong_YYYY_MM,
                      _p<code> for --province) replaced in one transaction, GiST
-                     indexes, a view per province and layer
+                     indexes, a view per province and layer; the grants on the
+                     schema and its tables are kept; a release that holds or
+                     feeds your own tables, views or keys is refused
 
 The month is read from the outputs lomsong run saved in the dataset
 (DIR/stages/period=YYYY-MM), with the same options (and calibration:
@@ -206,10 +208,16 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		where = fmt.Sprintf("%s/{%s}.parquet (%.1f MB)", *out, strings.Join(export.LayerNames, ","), float64(size)/1e6)
 	case "postgis":
 		st, err := postgis.Write(ctx, *out, layers, meta)
+		if errors.Is(err, export.ErrNotReplaceable) {
+			return usageError{fmt.Sprintf("export: %v", err)}
+		}
 		if err != nil {
 			return err
 		}
 		where = fmt.Sprintf("schema %s (%d tables, %d province views)", st.Schema, len(st.Rows), st.Views)
+		if st.Replaced != nil {
+			where += ", " + st.Replaced.Summary(meta)
+		}
 	}
 	for _, l := range layers {
 		fmt.Fprintf(e.stdout, "  %-17s %8d %s\n", l.Name, l.Len(), strings.ToLower(string(l.Geometry)))

@@ -11,11 +11,21 @@
 // province_<code>_<layer>. Write replaces the release in one transaction:
 // readers see the whole previous release or the whole new one, and
 // exporting the same release twice leaves one copy.
+//
+// Replacing a release drops only what an export writes: its tables and
+// views. The schema is kept, with its owner, privileges and default
+// privileges, and the privileges roles held on the tables and views are
+// granted again on the new ones. A release that holds or feeds anything
+// an export does not write (a user's table in the schema, a view, foreign
+// key or function over its tables, an index or trigger added to them) is
+// not replaced: Write returns an error wrapping export.ErrNotReplaceable
+// naming those objects, and changes nothing.
 package postgis
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -65,11 +75,69 @@ type Stats struct {
 	Schema string
 	Rows   map[string]int64 // per table
 	Views  int
+	// Replaced describes the release the export replaced; nil when the
+	// schema did not exist.
+	Replaced *Replaced
+}
+
+// Replaced is what was in a release schema before Write replaced it.
+type Replaced struct {
+	// Meta is what its lomsong_metadata recorded (period, province,
+	// resolution, build, dataset and manifest); zero when it had none.
+	Meta export.Meta
+	// Tables and Views count the tables and views of the earlier export
+	// that were dropped.
+	Tables, Views int
+	// Grantees are the roles (PUBLIC for everyone) that held privileges
+	// on its tables or views and hold them again on the new ones, sorted.
+	Grantees []string
+}
+
+// Summary says in a phrase what was replaced, for a release now written
+// with meta: "the release schema that was there", "exported from dataset
+// D" when the earlier release names another dataset, "from an earlier
+// state of the dataset" when its manifest differed, and the roles whose
+// grants were kept.
+func (r *Replaced) Summary(meta export.Meta) string {
+	var s string
+	switch {
+	case r.Tables == 0 && r.Views == 0:
+		s = "into the empty schema that was there"
+	default:
+		s = "replacing the release schema that was there"
+		switch old := r.Meta; {
+		case old.Period == "":
+			s += " (it had no lomsong_metadata)"
+		case old.Dataset != meta.Dataset && old.Dataset == "":
+			s += fmt.Sprintf(" (exported from another dataset, manifest sha256 %s)", short(old.ManifestSHA256))
+		case old.Dataset != meta.Dataset:
+			s += fmt.Sprintf(" (exported from dataset %s, manifest sha256 %s)", old.Dataset, short(old.ManifestSHA256))
+		case old.ManifestSHA256 != meta.ManifestSHA256:
+			s += fmt.Sprintf(" (exported from an earlier state of the dataset, manifest sha256 %s)", short(old.ManifestSHA256))
+		}
+	}
+	if len(r.Grantees) > 0 {
+		s += ", keeping the grants to " + strings.Join(r.Grantees, ", ")
+	}
+	return s
+}
+
+func short(sha string) string {
+	if sha == "" {
+		return "unknown"
+	}
+	if len(sha) > 12 {
+		return sha[:12] + "…"
+	}
+	return sha
 }
 
 // Write connects to the database at connString (a postgres:// URL or
 // key=value string; a unix socket is host=/dir) and replaces the release
 // schema with the layers. The database must have the postgis extension.
+// A release that holds or feeds what no export writes gives an error
+// wrapping export.ErrNotReplaceable, naming it, and nothing is changed
+// (see the package comment); Stats.Replaced says what was replaced.
 func Write(ctx context.Context, connString string, layers []export.Layer, meta export.Meta) (*Stats, error) {
 	schema, err := SchemaName(meta)
 	if err != nil {
@@ -101,14 +169,29 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range []string{
-		`DROP SCHEMA IF EXISTS ` + s + ` CASCADE`,
-		`CREATE SCHEMA ` + s,
-		`COMMENT ON SCHEMA ` + s + ` IS ` + literal("lomsong "+meta.Period+" "+string(mj)),
-	} {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return nil, fmt.Errorf("postgis: %s: %w", q, err)
+	// One export of a release at a time: the second waits, then replaces
+	// what the first wrote.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "lomsong "+schema); err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	var grants []grant
+	var nsp uint32
+	err = tx.QueryRow(ctx, `SELECT oid FROM pg_namespace WHERE nspname = $1`, schema).Scan(&nsp)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA `+s); err != nil {
+			return nil, fmt.Errorf("postgis: CREATE SCHEMA %s: %w", s, err)
 		}
+	case err != nil:
+		return nil, fmt.Errorf("postgis: %w", err)
+	default:
+		if st.Replaced, grants, err = emptyRelease(ctx, tx, schema, nsp); err != nil {
+			return nil, err
+		}
+	}
+	q := `COMMENT ON SCHEMA ` + s + ` IS ` + literal("lomsong "+meta.Period+" "+string(mj))
+	if _, err := tx.Exec(ctx, q); err != nil {
+		return nil, fmt.Errorf("postgis: %s: %w", q, err)
 	}
 	codes := provinceCodes(layers)
 	for i := range layers {
@@ -121,6 +204,11 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	}
 	if err := writeMeta(ctx, tx, schema, mj); err != nil {
 		return nil, fmt.Errorf("postgis: %s.lomsong_metadata: %w", schema, err)
+	}
+	if st.Replaced != nil {
+		if st.Replaced.Grantees, err = regrant(ctx, tx, schema, grants); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("postgis: commit: %w", err)
