@@ -222,7 +222,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		f.Properties["households"] = math.Round(z.Households)
 		f.Properties["population"] = math.Round(z.Population)
 		f.Properties["hexes"] = len(z.Cells)
-		f.Properties["area_km2"] = round1(z.AreaKm2)
+		f.Properties["area_km2"] = round4(z.AreaKm2) // as deadzones.csv and the exports: a hex is 0.74 km², tenths would blur it
 		f.Properties["villages"] = len(z.Villages)
 		f.Properties["partly_2g"] = z.Partly2G
 		if !math.IsNaN(z.PDeadMean) {

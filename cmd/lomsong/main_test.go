@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -374,6 +375,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("missing %s", f)
 		}
 	}
+	checkZoneAreas(t, filepath.Join(out, "deadzones"))
 	// Every generated row passes validation: nothing was rejected.
 	if strings.Contains(stdout, "REFUSED") || !strings.Contains(stdout, " 0 rejected") {
 		t.Fatalf("generated inputs were rejected:\n%s", stdout)
@@ -895,5 +897,33 @@ func TestCalibrationOfAnotherMonth(t *testing.T) {
 	if code != exitOK || !strings.Contains(errs, "; fitted on 2026-11)") ||
 		!strings.Contains(errs, "was fitted on 2026-11, not on 2026-10 analysed here; lomsong calibrate --dataset "+ds+" --period 2026-10 fits this month") {
 		t.Fatalf("%d\n%s", code, errs)
+	}
+}
+
+// checkZoneAreas checks that the zones' areas in dir's deadzones.geojson
+// are deadzones.csv's to 4 decimals (a hex is 0.74 km²: tenths blurred
+// one hex into 0.8).
+func checkZoneAreas(t *testing.T, dir string) {
+	t.Helper()
+	var fc struct {
+		Features []struct {
+			Properties struct {
+				ID   string  `json:"zone_id"`
+				Area float64 `json:"area_km2"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	gb, _ := os.ReadFile(filepath.Join(dir, "deadzones.geojson"))
+	cb, _ := os.ReadFile(filepath.Join(dir, "deadzones.csv"))
+	zr, _ := csv.NewReader(bytes.NewReader(cb)).ReadAll()
+	if err := json.Unmarshal(gb, &fc); err != nil || len(fc.Features) == 0 || len(zr) != len(fc.Features)+1 {
+		t.Fatalf("deadzones.geojson: %v, %d features, %d csv rows", err, len(fc.Features), len(zr))
+	}
+	ai := slices.Index(zr[0], "area_km2")
+	for i, f := range fc.Features {
+		a, _ := strconv.ParseFloat(zr[i+1][ai], 64)
+		if math.Abs(f.Properties.Area-a) > 5e-5 || f.Properties.Area != math.Round(f.Properties.Area*1e4)/1e4 {
+			t.Errorf("zone %s: area %v in the GeoJSON, %v in the CSV", f.Properties.ID, f.Properties.Area, a)
+		}
 	}
 }
