@@ -64,15 +64,19 @@ type Measured struct {
 	ev        *evidence
 	anchors   string // anchorsKey of the villages and reach the readings were gathered for
 	// speeds counts the download speeds of speed tests (four significant
-	// digits, speedKey) per res-7 hex (indexed at res 7) and month, for
-	// the scorecard's speed trend.
+	// digits, speedKey) per res-7 hex (indexed at res 7), month, carrier
+	// and technology, for the scorecard's speed trend (which compares
+	// each carrier's and technology's speeds with their own a year
+	// before: scorecard.SpeedChange).
 	speeds map[speedCell]map[float64]int64
 }
 
-// speedCell is a res-7 hex in a month.
+// speedCell is a res-7 hex in a month, for one carrier and technology.
 type speedCell struct {
-	cell   hexgrid.Cell
-	period string
+	cell    hexgrid.Cell
+	period  string
+	carrier engine.Carrier
+	tech    engine.Tech
 }
 
 // speedRes is the resolution of the speed trend's hexes.
@@ -95,7 +99,7 @@ func addSpeeds(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch, lo
 		if err != nil {
 			continue // no hex, no area: as an unattributed test
 		}
-		k := speedCell{c, *period}
+		k := speedCell{c, *period, b.Carrier[i], b.Tech[i]}
 		v := m[k]
 		if v == nil {
 			v = map[float64]int64{}

@@ -13,7 +13,10 @@
 //     phones, where targets 2 and 3 weigh the areas' shares by households;
 //  5. fixed and mobile download speeds up at least 30% year on year — met
 //     when both changes reach SpeedGoal (0.30); the value shown is the
-//     smaller of the two.
+//     smaller of the two. The mobile change compares like with like
+//     (SpeedChange): each carrier's and technology's median with its own a
+//     year before, averaged with the weights of the current month's tests,
+//     the strata measured in one month only named in the issues.
 //
 // # Status rules
 //

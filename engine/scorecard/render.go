@@ -35,6 +35,9 @@ func (c *Card) Table(w io.Writer) error {
 	if err := c.unknownReasons(w); err != nil {
 		return err
 	}
+	if err := c.notes(w); err != nil {
+		return err
+	}
 	var projected []string
 	for _, r := range c.Rows {
 		for _, t := range Targets {
@@ -99,6 +102,53 @@ func (c *Card) unknownReasons(w io.Writer) error {
 			rows = "rows"
 		}
 		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.why, q.rows, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notes lists the issues of the figures that are known (met or not met):
+// what a figure leaves out or rests on (target 5's carriers and
+// technologies measured in one month only, a half of it unknown), each
+// distinct issue once per target with the number of rows it concerns, in
+// target order and then first appearance.
+func (c *Card) notes(w io.Writer) error {
+	type note struct {
+		t    Target
+		what string
+		rows int
+	}
+	var ns []note
+	for _, r := range c.Rows {
+		for _, t := range Targets {
+			x := r.Targets[t]
+			if x.Status == StatusUnknown {
+				continue // its reason is listed with the unknowns
+			}
+			for _, what := range x.Issues {
+				k := slices.IndexFunc(ns, func(q note) bool { return q.t == t && q.what == what })
+				if k < 0 {
+					ns = append(ns, note{t: t, what: what})
+					k = len(ns) - 1
+				}
+				ns[k].rows++
+			}
+		}
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(ns, func(a, b note) int { return int(a.t) - int(b.t) })
+	if _, err := fmt.Fprintf(w, "\nnotes on the figures shown\n"); err != nil {
+		return err
+	}
+	for _, q := range ns {
+		rows := "row"
+		if q.rows > 1 {
+			rows = "rows"
+		}
+		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.what, q.rows, rows); err != nil {
 			return err
 		}
 	}
