@@ -206,6 +206,21 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	}
 	f := engine.Fold(q)
 	idx := s.name[f]
+	if len(idx) == 0 {
+		// "Tỉnh Lai Châu", "TP. Hồ Chí Minh", "Phường Ba Đình": the
+		// name without the unit's kind, as the sets name their units;
+		// "HCM": a common short name.
+		alt := f
+		if rest, ok := withoutUnitKind(q); ok {
+			alt = engine.Fold(rest)
+		}
+		if a, ok := nameAliases[alt]; ok {
+			alt = a
+		}
+		if len(s.name[alt]) > 0 {
+			f, idx = alt, s.name[alt]
+		}
+	}
 	switch len(idx) {
 	case 0:
 		e := &NotFoundError{Query: query, Set: s.Name}
@@ -225,6 +240,33 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		e.Candidates = append(e.Candidates, s.units[i])
 	}
 	return Unit{}, e
+}
+
+// unitKinds are the words (folded) that name a unit's kind before its
+// name: province (tỉnh, thành phố, TP), commune (phường, xã, thị trấn,
+// đặc khu) and the districts of before 2025 (quận, huyện, thị xã).
+var unitKinds = [][]string{{"thanh", "pho"}, {"thi", "tran"}, {"thi", "xa"}, {"dac", "khu"},
+	{"tinh"}, {"tp"}, {"phuong"}, {"xa"}, {"quan"}, {"huyen"}}
+
+// nameAliases are common short names (folded), to the folded name of the
+// unit they stand for.
+var nameAliases = map[string]string{"hcm": "hochiminh", "hcmc": "hochiminh", "tphcm": "hochiminh", "saigon": "hochiminh"}
+
+// withoutUnitKind returns q without its leading words of a unit's kind
+// ("Tỉnh Lai Châu" → "Lai Châu", "TP.HCM" → "HCM"), and whether it had
+// them, with a name after them.
+func withoutUnitKind(q string) (string, bool) {
+	words := strings.Fields(strings.ReplaceAll(q, ".", " "))
+	for _, kind := range unitKinds {
+		n := 0
+		for n < len(kind) && n < len(words) && engine.Fold(words[n]) == kind[n] {
+			n++
+		}
+		if n == len(kind) && n < len(words) {
+			return strings.Join(words[n:], " "), true
+		}
+	}
+	return "", false
 }
 
 // formerByCode finds the former unit of code q, also written without its

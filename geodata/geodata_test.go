@@ -149,6 +149,15 @@ func TestLookup(t *testing.T) {
 		{"ho chi minh", "79"},
 		{"8", "08"}, // a code without its leading zero
 		{"1", "01"},
+		// The unit's kind before its name, and common short names.
+		{"Tỉnh Lai Châu", "12"},
+		{"tinh lai chau", "12"},
+		{"Thành phố Hà Nội", "01"},
+		{"TP. Hồ Chí Minh", "79"},
+		{"TP HCM", "79"},
+		{"TP.HCM", "79"},
+		{"TPHCM", "79"},
+		{"HCM", "79"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
@@ -158,7 +167,7 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []string{"Atlantis", "999", "0"} {
+	for _, q := range []string{"Atlantis", "999", "0", "Tỉnh Atlantis", "Tỉnh", "Thành phố"} {
 		if _, err := s.Lookup(q); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Lookup(%s) err = %v, want ErrNotFound", q, err)
 		}
@@ -317,5 +326,32 @@ func TestLoadCommunes2025(t *testing.T) {
 	}
 	if u, ok := s.Locate(orb.Point{105.834, 21.035}); !ok || u.ParentCode != "01" {
 		t.Errorf("Locate(Ba Đình) = %s %s %v", u.Code, u.Name, ok)
+	}
+}
+
+// A commune asked for with its kind ("Phường Ba Đình") is looked up by
+// its name, as commune sets name them: found when the name is unique,
+// ambiguous (give the code) when several communes share it.
+func TestLookupCommuneKind(t *testing.T) {
+	sq := func(x float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x, 21}, {x + 0.01, 21}, {x + 0.01, 21.01}, {x, 21.01}, {x, 21}}}}
+	}
+	s, err := NewBoundarySet("communes", "commune", []Unit{
+		{Code: "00004", Name: "Ba Đình", ParentCode: "01", Geometry: sq(105.8)},
+		{Code: "16171", Name: "Ba Đình", ParentCode: "38", Geometry: sq(105.9)},
+		{Code: "00364", Name: "Khương Đình", ParentCode: "01", Geometry: sq(105.7)},
+		{Code: "31426", Name: "Phương Bình", ParentCode: "93", Geometry: sq(105.6)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{"Phường Khương Đình": "00364", "Xã Khương Đình": "00364", "Phương Bình": "31426", "Phường Phương Bình": "31426"} {
+		if u, err := s.Lookup(q); err != nil || u.Code != want {
+			t.Errorf("Lookup(%q) = %s, %v; want %s", q, u.Code, err, want)
+		}
+	}
+	var amb *AmbiguousError
+	if _, err := s.Lookup("Phường Ba Đình"); !errors.As(err, &amb) || len(amb.Candidates) != 2 {
+		t.Errorf("Lookup(Phường Ba Đình) = %v, want ambiguous between the two", err)
 	}
 }
