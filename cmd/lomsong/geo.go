@@ -235,7 +235,10 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *rasterPath, err)
 		}
 		var stats population.RasterStats
-		cells, stats, err = population.FromRaster(rd, population.RasterOptions{Res: *res})
+		cells, stats, err = population.FromRaster(ctx, rd, population.RasterOptions{Res: *res, MaxCells: maxPopulationCells})
+		if errors.Is(err, population.ErrTooManyCells) {
+			return usageError{fmt.Sprintf("population: --res %d: %v (at most %.0g): choose a coarser --res; the analyses use 7 to 9", *res, err, float64(maxPopulationCells))}
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", *rasterPath, err)
 		}

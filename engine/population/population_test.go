@@ -188,7 +188,7 @@ func openWorldPop(tb testing.TB) *raster.Reader {
 
 func TestWorldPopRes6(t *testing.T) {
 	rd := openWorldPop(t)
-	cells, st, err := FromRaster(rd, RasterOptions{Res: 6})
+	cells, st, err := FromRaster(context.Background(), rd, RasterOptions{Res: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestWorldPopWindowRes8(t *testing.T) {
 	col := int((105.85 - in.Transform[0]) / in.Transform[1])
 	row := int((21.03 - in.Transform[3]) / in.Transform[5])
 	win := image.Rect(col-60, row-60, col+60, row+60)
-	cells, st, err := FromRaster(rd, RasterOptions{Res: 8, Window: win})
+	cells, st, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8, Window: win})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestWorldPopWindowRes8(t *testing.T) {
 	}
 	t.Logf("Hà Nội window res 8: %d cells, %.0f people, %d sub-points", len(cells), got, st.SubPoints)
 	// Deterministic: the same input gives the same output.
-	again, _, _ := FromRaster(rd, RasterOptions{Res: 8, Window: win})
+	again, _, _ := FromRaster(context.Background(), rd, RasterOptions{Res: 8, Window: win})
 	if !slices.Equal(cells, again) {
 		t.Error("two runs differ")
 	}
@@ -263,7 +263,7 @@ func BenchmarkWorldPopRes8(b *testing.B) {
 	rd := openWorldPop(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		cells, st, err := FromRaster(rd, RasterOptions{Res: 8})
+		cells, st, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -515,7 +515,7 @@ func TestWorldPopRes8(t *testing.T) {
 		t.Skip("3.7 million sub-points; the Hà Nội window covers res 8 in short mode")
 	}
 	rd := openWorldPop(t)
-	cells, st, err := FromRaster(rd, RasterOptions{Res: 8})
+	cells, st, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,5 +588,20 @@ func TestFirstLineNamesNoColumn(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 1 || !errors.Is(err, ErrInvalidInput) ||
 		!strings.Contains(err.Error(), "the first line (gso_code_2019, iso_3166_2, name_2019, gso_code_2025, name_2025, population_2019, …) names none of this table's columns (h3, population, households)") {
 		t.Fatalf("census as an H3 table: %v", err)
+	}
+}
+
+// A raster distribution stops at RasterOptions.MaxCells (a 1 km raster
+// at resolution 12 grew to 21 GB before) and when its context is done
+// (Ctrl-C was obeyed only when the whole raster was read).
+func TestFromRasterBounded(t *testing.T) {
+	rd := openWorldPop(t)
+	if _, _, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8, MaxCells: 1000}); !errors.Is(err, ErrTooManyCells) {
+		t.Errorf("MaxCells 1000 at res 8: %v, want ErrTooManyCells", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := FromRaster(ctx, openWorldPop(t), RasterOptions{Res: 8}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
 }
