@@ -858,7 +858,12 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		if len(sg.Missing) == 0 {
 			mapOK, mapWhy = try(sg.Mapping)
 		}
-		if sg.Preset != "" {
+		if sg.Preset != "" && len(sg.PresetIgnores) > 0 {
+			// The preset would leave unread a column the suggestion reads
+			// (a service column, the no-service tests): not recommended.
+			fmt.Fprintf(e.stderr, "%s: the header looks like the %s export layout, but --preset %s would ignore %s, which the suggested mapping reads: use the mapping\n",
+				path, sg.Preset, sg.Preset, quotedList(sg.PresetIgnores))
+		} else if sg.Preset != "" {
 			pm, err := ingest.Preset(sg.Preset)
 			if err != nil {
 				return err
@@ -892,6 +897,15 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		return refusedError{fmt.Errorf("suggested mapping incomplete: %s", strings.Join(incomplete, "; "))}
 	}
 	return nil
+}
+
+// quotedList quotes names and joins them with commas.
+func quotedList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // notDirectories refuses an input path that is a directory (a usage

@@ -29,15 +29,23 @@ var presets = map[string]string{
 }`,
 	// The Vietnamese operators' drive-test export of issue 19 (column names
 	// without diacritics, semicolon-separated, day-first times without an
-	// offset, decimal commas).
+	// offset, decimal commas). Its "Trang thai" (status) column says
+	// whether the phone had service: "Mất sóng" (signal lost) rows are the
+	// no-service tests, the dead-zone evidence, and are read as service
+	// none; the spellings are vietnameseService's (checked by a test).
 	"vn-drivetest": `{
   "kind": "measurements",
   "optional_columns": true,
   "columns": {"Thoi gian": "ts", "Kinh do": "lon", "Vi do": "lat", "Nha mang": "carrier",
-    "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm"},
+    "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm", "Trang thai": "service"},
   "units": {"ts": "layout:02/01/2006 15:04:05"},
   "decimal": ",",
-  "constants": {"source": "drive"}
+  "constants": {"source": "drive"},
+  "values": {"service": {
+    "Có sóng": "ok", "Có tín hiệu": "ok", "Bình thường": "ok", "Trong vùng phục vụ": "ok", "Đang phục vụ": "ok",
+    "Mất sóng": "none", "Không có sóng": "none", "Mất tín hiệu": "none", "Không có tín hiệu": "none",
+    "Không có dịch vụ": "none", "Ngoài vùng phục vụ": "none",
+    "Chỉ cuộc gọi khẩn cấp": "emergency", "Chỉ gọi khẩn cấp": "emergency", "Khẩn cấp": "emergency"}}
 }`,
 	// NetMonster (cz.mroczis.netmonster) log export. Its file layout is not
 	// publicly documented; the column names are the fields of the cell

@@ -96,6 +96,11 @@ type Suggestion struct {
 	Notes []string
 	// Preset names a built-in preset whose layout the header matches, or "".
 	Preset string
+	// PresetIgnores lists the header's columns that the suggested mapping
+	// reads and --preset Preset would ignore (a service column the
+	// preset's layout lacks): with any, the preset is not the way to read
+	// the file, the suggested mapping is.
+	PresetIgnores []string
 	// sampledPoints and sampledCommas count the sampled numbers written
 	// with a decimal point and with a decimal comma (inferDecimal).
 	sampledPoints, sampledCommas int
@@ -272,6 +277,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 	}
 	if sg.Preset = presetFor(header); sg.Preset != "" && kind == KindMeasurements {
 		sg.adoptPreset(header, at, assigned, column)
+		sg.PresetIgnores = presetIgnores(sg.Preset, header, assigned)
 	}
 	for _, r := range kind.Required() {
 		if _, ok := at[r]; !ok && m.Constants[r] == "" {
@@ -379,6 +385,27 @@ func (sg *Suggestion) adoptPreset(header []string, at map[string]int, assigned [
 		m.SpeedRule = p.SpeedRule
 	}
 	sg.note("the header is the %s export layout: its columns, units and rules are the preset's where the samples agree (docs/data-contract.md, Presets)", sg.Preset)
+}
+
+// presetIgnores returns the header's columns that are assigned (read by
+// the suggested mapping) and that the named preset's mapping leaves
+// unread, in header order.
+func presetIgnores(name string, header []string, assigned []bool) []string {
+	p, err := Preset(name)
+	if err != nil {
+		return nil
+	}
+	_, ignored, err := bind(KindMeasurements, header, p)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i, h := range header {
+		if assigned[i] && slices.Contains(ignored, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func (sg *Suggestion) note(format string, args ...any) {
@@ -557,10 +584,10 @@ var valueSynonyms = map[string]map[string]string{
 		"ngoaitroi": "outdoor", "driving": "vehicle", "drive": "vehicle", "incar": "vehicle", "vehicle": "vehicle",
 		"trenxe": "vehicle", "oto": "vehicle", "xemay": "vehicle", "trongnha": "indoor", "inbuilding": "indoor",
 	},
-	"service": {
-		"noservice": "none", "outofservice": "none", "nosignal": "none", "matsong": "none", "khongcosong": "none",
-		"emergencyonly": "emergency", "emergencycallsonly": "emergency", "inservice": "ok", "cosong": "ok",
-	},
+	"service": vietnameseServiceFolded(map[string]string{
+		"noservice": "none", "outofservice": "none", "nosignal": "none",
+		"emergencyonly": "emergency", "emergencycallsonly": "emergency", "inservice": "ok",
+	}),
 	"source": {"drivetest": "drive", "walktest": "drive", "crowdsourced": "crowd"},
 	// Site registers' statuses (carriers' and tower companies' words).
 	"status": {
@@ -576,6 +603,26 @@ var valueSynonyms = map[string]map[string]string{
 		"idle": "no", "none": "no", "stopped": "no", "finished": "no", "running": "yes", "downloading": "yes",
 		"uploading": "yes", "active": "yes",
 	},
+}
+
+// vietnameseService are the service states Vietnamese drive-test and
+// phone exports write (a "Trạng thái" column): signal present or lost,
+// service or none, emergency calls only (Android's Vietnamese "Chỉ cuộc
+// gọi khẩn cấp"). The vn-drivetest preset maps the same spellings.
+var vietnameseService = map[string]string{
+	"Có sóng": "ok", "Có tín hiệu": "ok", "Bình thường": "ok", "Trong vùng phục vụ": "ok", "Đang phục vụ": "ok",
+	"Mất sóng": "none", "Không có sóng": "none", "Mất tín hiệu": "none", "Không có tín hiệu": "none",
+	"Không có dịch vụ": "none", "Ngoài vùng phục vụ": "none",
+	"Chỉ cuộc gọi khẩn cấp": "emergency", "Chỉ gọi khẩn cấp": "emergency", "Khẩn cấp": "emergency",
+}
+
+// vietnameseServiceFolded returns m with vietnameseService added under
+// folded keys.
+func vietnameseServiceFolded(m map[string]string) map[string]string {
+	for from, to := range vietnameseService {
+		m[engine.Fold(from)] = to
+	}
+	return m
 }
 
 func (sg *Suggestion) inferValues(col, name string, vals []string) {

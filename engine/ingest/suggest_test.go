@@ -452,3 +452,85 @@ func TestSuggestStatusColumns(t *testing.T) {
 		t.Fatalf("notes %v", sg.Notes)
 	}
 }
+
+// vnStatusFile is the Vietnamese drive-test export with its status
+// column ("Trạng thái"): a "Mất sóng" row is a no-service test, its
+// signal empty.
+const vnStatusFile = "Thời gian;Kinh độ;Vĩ độ;Nhà mạng;Công nghệ;RSRP (dBm);Trạng thái\n" +
+	"03/10/2024 11:00:00;105,8512;21,0285;Viettel;LTE;-90,5;Có sóng\n" +
+	"03/10/2024 11:00:01;105,8513;21,0285;Viettel;LTE;;Mất sóng\n" +
+	"03/10/2024 11:00:02;105,8514;21,0285;Viettel;LTE;;Không có sóng\n" +
+	"03/10/2024 11:00:03;105,8515;21,0285;Viettel;LTE;-96;Bình thường\n" +
+	"03/10/2024 11:00:04;105,8516;21,0285;Viettel;LTE;-121;Chỉ cuộc gọi khẩn cấp\n"
+
+// TestPresetVietnameseService: the vn-drivetest preset reads the status
+// column; its no-service rows are kept as service none, not rejected as
+// "ok" rows without a signal, and no column is ignored.
+func TestPresetVietnameseService(t *testing.T) {
+	m, err := Preset("vn-drivetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, rep := ingestWith(t, vnStatusFile, m)
+	want := []engine.Service{engine.ServiceOK, engine.ServiceNone, engine.ServiceNone, engine.ServiceOK, engine.ServiceEmergency}
+	if len(rows) != len(want) || len(rep.IgnoredColumns) > 0 {
+		t.Fatalf("%d rows, ignored %v", len(rows), rep.IgnoredColumns)
+	}
+	for i, r := range rows {
+		if r.Service != want[i] {
+			t.Errorf("row %d: service %v, want %v", i, r.Service, want[i])
+		}
+	}
+	// A spelling the preset does not know is rejected and named, never
+	// read as service ok.
+	_, rejects, rep := readM(t, strings.Replace(vnStatusFile, "Mất sóng", "Sóng chập chờn", 1), m, nil)
+	if len(rejects) != 1 || rejects[0].Reason != ReasonInvalidEnum || rep.UnmappedValues("service") == nil {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	// The preset's spellings are the ones Suggest proposes.
+	for from, to := range m.Values["service"] {
+		if got := valueSynonyms["service"][engine.Fold(from)]; got != to {
+			t.Errorf("%q: preset %q, suggestion %q", from, to, got)
+		}
+	}
+	if len(m.Values["service"]) != len(vietnameseService) {
+		t.Errorf("preset maps %d spellings, vietnameseService %d", len(m.Values["service"]), len(vietnameseService))
+	}
+}
+
+// TestSuggestPresetIgnores: a header in a preset's layout with a column
+// the suggestion reads and the preset does not names that column, so
+// that the preset is not recommended; the Vietnamese export's status
+// column is read by its preset.
+func TestSuggestPresetIgnores(t *testing.T) {
+	header, samples, _ := readFixture(t, "gnettrack.txt")
+	header = append(slices.Clone(header), "ServiceState")
+	for i := range samples {
+		samples[i] = append(samples[i], "In service")
+	}
+	sg := Suggest(KindMeasurements, header, samples)
+	if sg.Preset != "gnettrack" || !slices.Equal(sg.PresetIgnores, []string{"ServiceState"}) || sg.Mapping.Columns["ServiceState"] != "service" {
+		t.Fatalf("preset %q ignores %v, columns %v", sg.Preset, sg.PresetIgnores, sg.Mapping.Columns)
+	}
+
+	rec, err := NewCSV(strings.NewReader(vnStatusFile), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for rec.Next() {
+		rows = append(rows, slices.Clone(rec.Record()))
+	}
+	sg = Suggest(KindMeasurements, rec.Header(), rows)
+	if sg.Preset != "vn-drivetest" || len(sg.PresetIgnores) > 0 || sg.Mapping.Columns["Trạng thái"] != "service" {
+		t.Fatalf("preset %q ignores %v, columns %v", sg.Preset, sg.PresetIgnores, sg.Mapping.Columns)
+	}
+	parsed, err := ParseMapping(sg.Mapping.JSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ingestWith(t, vnStatusFile, parsed)
+	if len(got) != 5 || got[1].Service != engine.ServiceNone || got[4].Service != engine.ServiceEmergency {
+		t.Fatalf("%d rows: %+v", len(got), got)
+	}
+}
