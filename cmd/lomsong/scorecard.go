@@ -233,6 +233,10 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 			opt.DeadZonesMissing[q] = missing
 			continue
 		}
+		ev := monthEvidence(store, q, copt.Aggregate.Carriers)
+		for _, d := range figures {
+			d.Evidence = ev
+		}
 		opt.DeadZones[q] = figures
 		have = have || q == p
 	}
@@ -246,6 +250,22 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		err = noDeadZones{p, opt.DeadZonesMissing[p]}
 	}
 	return card, last, lastPlan, err
+}
+
+// monthEvidence is what month q's dead zones are measured with: the
+// carriers with measurement parts in the dataset (among carriers, nil =
+// all) and their rows. It is the dataset's, not an area's: a carrier
+// measured elsewhere but not in an area is not seen here.
+func monthEvidence(store *dataset.Store, q penetration.Period, carriers []string) *scorecard.Evidence {
+	ev := &scorecard.Evidence{}
+	for _, part := range store.Parts("measurements", []string{q.String()}, carriers) {
+		ev.Rows += part.Rows
+		if !slices.Contains(ev.Carriers, part.Carrier) {
+			ev.Carriers = append(ev.Carriers, part.Carrier)
+		}
+	}
+	slices.Sort(ev.Carriers)
+	return ev
 }
 
 // noDeadZones is scoreMonth's error when the dead zones of the month

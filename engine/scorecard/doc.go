@@ -45,7 +45,13 @@
 // area (NaN when either is missing). Alerts: new dead-zone hexes and
 // villages (sets of this month minus last month's, when both are given)
 // and regressions (met last month and not met now, or worse by more than
-// Config.Regression).
+// Config.Regression). When the two months' dead zones rest on other
+// evidence (DeadZones.Evidence: another set of carriers with measurements,
+// or more than Config.EvidenceRatio times the rows in one month), target
+// 1's change, its regression and the new-zone alerts are still given but
+// marked not like with like, naming the carriers missing in which month
+// (Alert.NotLikeWithLike, an issue of target 1): the change may be one of
+// evidence, not on the ground.
 //
 // # Outputs
 //

@@ -294,6 +294,9 @@ type jsonAlert struct {
 	Previous jsonNum  `json:"previous"`
 	Current  jsonNum  `json:"current"`
 	Message  string   `json:"message"`
+	// NotLikeWithLike says why the months compared rest on other
+	// evidence; absent when they are like with like.
+	NotLikeWithLike string `json:"not_like_with_like,omitempty"`
 }
 
 type jsonRules struct {
@@ -342,7 +345,8 @@ func (c *Card) WriteJSON(w io.Writer) error {
 	}
 	for _, a := range c.Alerts {
 		out.Alerts = append(out.Alerts, jsonAlert{Area: a.Area, Period: a.Period.String(), Kind: string(a.Kind),
-			Target: a.Target.String(), Items: a.Items, Previous: jsonNum(a.Previous), Current: jsonNum(a.Current), Message: a.Message})
+			Target: a.Target.String(), Items: a.Items, Previous: jsonNum(a.Previous), Current: jsonNum(a.Current), Message: a.Message,
+			NotLikeWithLike: a.NotLikeWithLike})
 	}
 	for _, x := range c.Excluded {
 		out.Excluded = append(out.Excluded, jsonExcluded{Area: x.Area, Rows: x.Rows, Why: x.Why})

@@ -34,6 +34,11 @@ type Config struct {
 	// increase), 0.01 for smartphone and fibre shares, 0.005 for 2G-only,
 	// 0.05 for the speed change.
 	Regression [NumTargets]float64
+	// EvidenceRatio is how many times more measurement rows one month's
+	// dead zones may rest on than the other's before the comparison of
+	// the two (target 1's change, its regression and the new dead-zone
+	// alerts) is not like with like (Evidence.Compare): 2 by default.
+	EvidenceRatio float64
 	// National is the area code of the national row ("VN").
 	National string
 	// Areas, when set, are every area the national row stands for (the
@@ -48,7 +53,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{SmartphoneGoal: 1, FibreGoal: 0.8, TwoGOnlyGoal: 0.05, SpeedGoal: 0.3,
 		Precision: 0.001, SpeedRequireFixed: true,
-		Regression: [NumTargets]float64{0, 0.01, 0.01, 0.005, 0.05}, National: "VN"}
+		Regression: [NumTargets]float64{0, 0.01, 0.01, 0.005, 0.05}, EvidenceRatio: 2, National: "VN"}
 }
 
 // Validate checks the configuration.
@@ -70,6 +75,8 @@ func (c Config) Validate() error {
 		return bad("unknown basis or rule")
 	case c.National == "":
 		return bad("empty national code")
+	case !(c.EvidenceRatio >= 1) || math.IsInf(c.EvidenceRatio, 0):
+		return bad("evidence ratio %v below 1", c.EvidenceRatio)
 	}
 	for t, r := range c.Regression {
 		if !(r >= 0) {
@@ -122,6 +129,55 @@ type DeadZones struct {
 	// national row when an area is not assessed): lower bounds, which can
 	// prove target 1 not met but never met.
 	Partial bool
+	// Evidence, when known, is the month's measurements the figures rest
+	// on: a month compared with one on other evidence (Evidence.Compare)
+	// has its change and alerts qualified as not like with like.
+	Evidence *Evidence
+}
+
+// Evidence is what a month's dead zones were measured with: the carriers
+// with measurements in the month and their rows.
+type Evidence struct {
+	Carriers []string // ascending
+	Rows     int64
+}
+
+// Compare says why dead zones measured with cur cannot be compared like
+// with like with those measured with prev (period prevP, this month curP),
+// or "" when they can. The rule: the same carriers have measurements in
+// both months, and neither month has more than ratio times the other's
+// rows. A carrier missing in one month removes its evidence (its served
+// villages turn into dead zones, or the reverse) and a much smaller month
+// leaves many villages to the prediction alone: either moves the count
+// with no change on the ground. A nil Evidence is not known and compares.
+func (cur *Evidence) Compare(prev *Evidence, curP, prevP penetration.Period, ratio float64) string {
+	if cur == nil || prev == nil {
+		return ""
+	}
+	var why []string
+	onlyIn := func(a, b []string) []string {
+		var out []string
+		for _, c := range a {
+			if !slices.Contains(b, c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	if m := onlyIn(cur.Carriers, prev.Carriers); len(m) > 0 {
+		why = append(why, fmt.Sprintf("%s has no measurements of %s", prevP, strings.Join(m, ", ")))
+	}
+	if m := onlyIn(prev.Carriers, cur.Carriers); len(m) > 0 {
+		why = append(why, fmt.Sprintf("%s has no measurements of %s", curP, strings.Join(m, ", ")))
+	}
+	a, b := float64(cur.Rows), float64(prev.Rows)
+	if a > ratio*b || b > ratio*a {
+		why = append(why, fmt.Sprintf("%d measurement rows in %s against %d in %s, more than %g times as many in one", prev.Rows, prevP, cur.Rows, curP, ratio))
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "not like with like: " + strings.Join(why, "; ")
 }
 
 // unassessed returns why d says nothing on cfg's basis, or "".
@@ -241,6 +297,10 @@ type Alert struct {
 	// Previous and Current values (regression) or counts (new zones).
 	Previous, Current float64
 	Message           string
+	// NotLikeWithLike, when set, says why the two months' dead zones rest
+	// on different evidence (Evidence.Compare): the alert may be no change
+	// on the ground. It is said in Message too.
+	NotLikeWithLike string
 }
 
 // Card is a built scorecard: rows sorted by period, the national row
@@ -358,8 +418,22 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 				r.Targets[t].Change = r.Targets[t].Value - prev.Targets[t].Value
 			}
 		}
-		alerts = append(alerts, regressions(prev, r, cfg)...)
 		cur, old := all[byKey[key{r.Area, r.Period}]], all[byKey[key{prev.Area, prev.Period}]]
+		// Dead zones measured on other evidence (another set of carriers,
+		// far fewer rows) are compared, but said not to be like with like.
+		var unlike string
+		if c, o := cur.DeadZones, old.DeadZones; c != nil && o != nil {
+			unlike = c.Evidence.Compare(o.Evidence, r.Period, prev.Period, cfg.EvidenceRatio)
+		}
+		if dz := &r.Targets[TargetDeadZones]; unlike != "" && !math.IsNaN(dz.Change) {
+			dz.Issues = append(dz.Issues, fmt.Sprintf("change since %s %s", prev.Period, unlike))
+		}
+		for _, a := range regressions(prev, r, cfg) {
+			if a.Target == TargetDeadZones {
+				a.qualify(unlike)
+			}
+			alerts = append(alerts, a)
+		}
 		// New dead-zone hexes and villages against a previous month that
 		// was assessed on that basis: one with none (nil ids) makes every
 		// current one new; one not assessed, or a partial sum, says
@@ -367,11 +441,13 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 		if c, o := cur.DeadZones, old.DeadZones; c != nil && o != nil && !c.Partial && !o.Partial {
 			if !c.NoHouseholds && !o.NoHouseholds {
 				if a, ok := newItems(r, AlertNewDeadZoneHexes, "hexes", c.Hexes, o.Hexes); ok {
+					a.qualify(unlike)
 					alerts = append(alerts, a)
 				}
 			}
 			if !c.NoVillages && !o.NoVillages {
 				if a, ok := newItems(r, AlertNewDeadZoneVillages, "villages", c.VillageIDs, o.VillageIDs); ok {
+					a.qualify(unlike)
 					alerts = append(alerts, a)
 				}
 			}
@@ -644,6 +720,13 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 			dz.VillagesPMF = nil
 		}
 	}
+	// The month's evidence is the dataset's, the same for every area.
+	for _, i := range idx {
+		if d := inputs[i].DeadZones; d != nil && d.Evidence != nil {
+			dz.Evidence = d.Evidence
+			break
+		}
+	}
 	out.DeadZones = dz
 	// A figure missing in some areas is missing nationally: say where.
 	scored := make([]Row, len(idx))
@@ -816,6 +899,16 @@ func regressions(prev, cur *Row, cfg Config) []Alert {
 			Previous: p.Value, Current: c.Value, Message: msg})
 	}
 	return out
+}
+
+// qualify marks a as not like with like for the reason why ("" leaves it
+// as it is).
+func (a *Alert) qualify(why string) {
+	if why == "" {
+		return
+	}
+	a.NotLikeWithLike = why
+	a.Message += " (" + why + ")"
 }
 
 func newItems(r *Row, kind AlertKind, what string, cur, prev []string) (Alert, bool) {
