@@ -203,6 +203,37 @@ func datasetLs(dir string, e *env) error {
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t%d\t\t\n", total)
 	tw.Flush()
+	// Registers ingested again replace their earlier rows: the rows
+	// stored are not the sectors or villages in force.
+	registers := map[string]int{}
+	for _, src := range man.Sources {
+		registers[src.Kind]++
+	}
+	for _, r := range []struct {
+		kind, what, key string
+		count           func() (int, error)
+	}{
+		{"sites", "rows", "carrier's site and technology", func() (int, error) { v, err := s.Sites(nil); return len(v), err }},
+		{"villages", "villages", "village id", func() (int, error) { v, err := s.Villages(); return len(v), err }},
+	} {
+		if registers[r.kind] < 2 {
+			continue
+		}
+		var stored int64
+		for _, sr := range s.Summary() {
+			if sr.Kind == r.kind {
+				stored += sr.Rows
+			}
+		}
+		n, err := r.count()
+		if err != nil {
+			return err
+		}
+		if int64(n) != stored {
+			fmt.Fprintf(e.stdout, "%s: %d rows stored from %d files, %d %s in force (a later file's rows of a %s replace the earlier file's)\n",
+				r.kind, stored, registers[r.kind], n, r.what, r.key)
+		}
+	}
 	fmt.Fprintln(e.stdout, "\nsources:")
 	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ingested\tname\tkind\tformat\tread\taccepted\trejected\tsha256")

@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,5 +178,42 @@ func TestAdviceQuotesPaths(t *testing.T) {
 	_, errs, code := runCmd(t, "aggregate", "--dataset", dir, "--out", filepath.Join(t.TempDir(), "agg"))
 	if code != exitDataRefused || !strings.Contains(errs, "lomsong ingest --dataset '"+dir+"' FILE...") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// dataset ls says how many register rows are in force when a later
+// register replaced earlier rows: the rows stored count both (a 5-row
+// register ingested twice showed "sites 10" while every stage read 5).
+func TestDatasetLsRegisterInForce(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	sites := filepath.Join(examples, "sites.csv")
+	b, err := os.ReadFile(sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	update := filepath.Join(t.TempDir(), "sites_update.csv")
+	// One sector's first row again, its status changed: it replaces the
+	// sector's rows of the first register.
+	os.WriteFile(update, []byte(lines[0]+strings.Replace(lines[1], ",active,", ",down,", 1)), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	out, _, code := runCmd(t, "dataset", "ls", ds)
+	if code != exitOK || strings.Contains(out, "in force") {
+		t.Fatalf("one register: %d\n%s", code, out)
+	}
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, update); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	out, _, code = runCmd(t, "dataset", "ls", ds)
+	m := regexp.MustCompile(`sites: (\d+) rows stored from 2 files, (\d+) rows in force`).FindStringSubmatch(out)
+	if code != exitOK || m == nil {
+		t.Fatalf("two registers: %d\n%s", code, out)
+	}
+	stored, _ := strconv.Atoi(m[1])
+	inForce, _ := strconv.Atoi(m[2])
+	if stored <= inForce || inForce < 1 {
+		t.Errorf("%d stored, %d in force", stored, inForce)
 	}
 }
