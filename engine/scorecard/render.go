@@ -25,7 +25,7 @@ func (c *Card) Table(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s", r.Period, area)
 		for _, t := range Targets {
-			fmt.Fprintf(tw, "\t%s", cell(r.Targets[t]))
+			fmt.Fprintf(tw, "\t%s%s", cell(r.Targets[t]), halfUnknown(r, t))
 		}
 		fmt.Fprintf(tw, "\t%d/%d\n", r.Met, NumTargets)
 	}
@@ -153,6 +153,23 @@ func (c *Card) notes(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// halfUnknown says, for target 5 shown with one half unknown (the other
+// below the goal decides it, or the fixed half is not required), which
+// half the figure is and that the other is unknown: the cell would
+// otherwise read as the target's whole figure.
+func halfUnknown(r Row, t Target) string {
+	if t != TargetSpeed || math.IsNaN(r.Targets[t].Value) {
+		return ""
+	}
+	switch mob, fix := math.IsNaN(r.SpeedMobile), math.IsNaN(r.SpeedFixed); {
+	case mob && !fix:
+		return " (fixed alone; mobile unknown)"
+	case fix && !mob:
+		return " (mobile alone; fixed unknown)"
+	}
+	return ""
 }
 
 func mark(s Status) string {

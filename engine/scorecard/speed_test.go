@@ -150,3 +150,38 @@ func TestSpeedChangeOnTheCard(t *testing.T) {
 		t.Fatalf("table does not name the stratum left out:\n%s", buf.String())
 	}
 }
+
+// Target 5 shown with one half unknown says so in the text table: the
+// fixed figure alone is not the target's figure.
+func TestSpeedHalfUnknownInTable(t *testing.T) {
+	fixedOnly := full("12", oct)
+	fixedOnly.SpeedMobile, fixedOnly.SpeedFixed = nil, exact(0.209)
+	mobileOnly := full("14", oct)
+	mobileOnly.SpeedMobile, mobileOnly.SpeedFixed = est(0.1, 0.05, 0.15), nil
+	both := full("15", oct)
+	c := build(t, []AreaInput{fixedOnly, mobileOnly, both}, DefaultConfig())
+	var buf bytes.Buffer
+	if err := c.Table(&buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == "2024-10" {
+			lines[f[1]] = l
+		}
+	}
+	for area, want := range map[string]string{
+		"12": "20.9% NOT MET #2 (fixed alone; mobile unknown)",
+		"14": "10.0% [5.0, 15.0] NOT MET #3 (mobile alone; fixed unknown)",
+	} {
+		if !strings.Contains(lines[area], want) {
+			t.Errorf("area %s: %q does not say %q", area, lines[area], want)
+		}
+	}
+	if strings.Contains(lines["15"], "alone") {
+		t.Errorf("both halves known: %q", lines["15"])
+	}
+	if !strings.Contains(buf.String(), "5 speed_yoy: mobile speeds unknown") {
+		t.Errorf("notes do not say the mobile half is unknown:\n%s", buf.String())
+	}
+}
