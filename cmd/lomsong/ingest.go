@@ -27,7 +27,7 @@ command then exits 3 when every file not added was refused for its data, else
 1. Rows and files are checked exactly as validate checks them, under the same limits
 (--max-line-bytes, --max-decompressed-bytes, --max-gzip-ratio, --max-spill-bytes).`
 
-const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/measurements_viettel.csv
+const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/villages.csv geodata/examples/measurements_viettel.csv
   lomsong ingest --dataset ./ds --mapping mobifone.json mobifone_2026-10.csv.gz
   lomsong dataset ls ./ds`
 

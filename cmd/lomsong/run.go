@@ -58,7 +58,7 @@ Progress goes to stderr (stage, rows, rate, ETA); a summary of the stages
 stdout. A month without measurements is refused (exit 3).`
 
 const runExample = `  lomsong run --dataset lomsong-demo/dataset --period 2024-10
-  lomsong run --dataset ./ds --period 2026-05 --budget 500e9 --out ./may
+  lomsong run --dataset ./ds --period 2026-10 --budget 500e9 --out ./oct
   lomsong run --dataset ./ds --province "lai chau" --communes ../shared/data/vn_communes_2025.geojson`
 
 func runRun(ctx context.Context, args []string, e *env) error {
