@@ -1,13 +1,18 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/lomsong/lomsong/internal/flock"
 )
@@ -61,5 +66,102 @@ func TestCertifyWhileDatasetLocked(t *testing.T) {
 	}
 	if code := ts.certify(t, "vt", id); code != http.StatusOK {
 		t.Fatalf("certify once the ingest is done: %d", code)
+	}
+}
+
+// logBuffer collects a service's logs for a test to read while it runs.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitLog waits until the logs hold want.
+func waitLog(t *testing.T, logs *logBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logs.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the logs never said %q:\n%s", want, logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitForCertifyToQueue returns once a certification waits for the release
+// dataset, which the caller holds for reading (as a release run does): a
+// writer waiting makes TryRLock fail.
+func waitForCertifyToQueue(s *Server) {
+	for s.dsMu.TryRLock() {
+		s.dsMu.RUnlock()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A certification does not depend on its client staying connected (a
+// proxy's timeout, a closed tab): it runs to its end, the submission reads
+// certified, and the client's leaving is not logged as the service's error.
+func TestCertifyOutlivesItsClient(t *testing.T) {
+	f := world(t)
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	id := ts.submit(t, "vt", "sites", "sites.csv", f.sites["viettel"])
+	if s := ts.wait(t, "vt", id); s.Status != "accepted" {
+		t.Fatalf("validation: %+v", s)
+	}
+	ts.s.dsMu.RLock() // a release run reads the dataset: the certification waits
+	unlock := sync.OnceFunc(ts.s.dsMu.RUnlock)
+	defer unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/submissions/%d/certify", ts.ts.URL, id), nil)
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["vt"])
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	waitForCertifyToQueue(ts.s)
+	cancel() // the client gives up
+	if err := <-errc; err == nil {
+		t.Fatal("the request was answered while the certification waited")
+	}
+	waitLog(t, logs, "certification continues without its client")
+	unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := ts.wait(t, "vt", id)
+		if s.Status == "certified" {
+			break
+		}
+		if s.Status != "accepted" || time.Now().After(deadline) {
+			t.Fatalf("after its client went away: %+v\nlogs:\n%s", s, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitLog(t, logs, `"msg":"certification","id":1,"user":"vt","status":200`)
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"status":500`) {
+			t.Errorf("logged as an error: %s", line)
+		}
+	}
+	var audit int
+	ts.s.db.QueryRow(`SELECT count(*) FROM audit WHERE action = 'submission.certify' AND target = ?`, fmt.Sprint(id)).Scan(&audit)
+	if audit != 1 {
+		t.Errorf("%d submission.certify audit entries, want 1", audit)
 	}
 }

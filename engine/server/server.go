@@ -143,7 +143,11 @@ type Server struct {
 	dsMu sync.RWMutex
 	// bg counts background work (the job worker, release runs) that
 	// Close waits for.
-	bg       sync.WaitGroup
+	bg sync.WaitGroup
+	// certs counts the certifications running (also in bg): Serve's
+	// shutdown gives them the grace it gives requests, as their clients
+	// may have gone (certify).
+	certs    sync.WaitGroup
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
 	// provinces caches, per published release (frozen: its files never
@@ -288,6 +292,19 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	<-errc
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	// A certification whose client went away is a request in flight
+	// too: it gets what is left of the grace, then Close stops it
+	// (nothing of it written, the submission still accepted).
+	certs := make(chan struct{})
+	go func() {
+		s.certs.Wait()
+		close(certs)
+	}()
+	select {
+	case <-certs:
+	case <-sctx.Done():
+		s.log.Warn("shutting down: a certification still running at the end of the grace is stopped; its submission stays accepted")
 	}
 	s.log.Info("stopped")
 	return nil

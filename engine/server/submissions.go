@@ -810,6 +810,15 @@ const retryLockedSeconds = 30
 // certify merges an accepted submission into the release dataset: the
 // same bytes, validated with the same options, through the dataset's
 // transactional ingest (all of its accepted rows or none).
+//
+// The certification runs under the service's lifetime, not the
+// request's: a large dump takes minutes, and a client that goes away (a
+// proxy's timeout, a closed tab) neither stops it nor makes it fail; the
+// submission reads certified once it is done. A second certification of
+// the submission (a double click, a proxy's retry) waits for the first
+// and answers as it does. The service's stop (Close) stops a
+// certification still running after the shutdown's grace; nothing of it
+// is written and the submission stays accepted.
 func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	sub, ok := s.submissionFor(w, r)
 	if !ok {
@@ -836,35 +845,100 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "submission %d is %s: only an accepted submission can be certified", sub.ID, sub.Status)
 		return
 	}
+	if s.bgCtx.Err() != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(retryLockedSeconds))
+		writeError(w, http.StatusServiceUnavailable, "the service is stopping: nothing was certified; certify submission %d again once it is back", sub.ID)
+		return
+	}
+	done := make(chan certResult, 1) // never blocks the certification
+	s.bg.Add(1)
+	s.certs.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer s.certs.Done()
+		s.log.Info("certifying", "id", sub.ID, "user", u.Name)
+		res := s.certifyNow(s.bgCtx, sub, u)
+		if res.err != nil {
+			s.log.Error("internal error", "err", fmt.Errorf("certify %d: %w", sub.ID, res.err))
+		}
+		s.log.Info("certification", "id", sub.ID, "user", u.Name, "status", res.code)
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		res.write(w)
+	case <-r.Context().Done():
+		// The client went away; the certification goes on, and its
+		// outcome is logged and recorded as ever. Not an error of the
+		// service: the request is logged with nginx's 499 ("client closed
+		// request"), which no client sees.
+		s.log.Info("certification continues without its client (it went away)", "id", sub.ID, "user", u.Name)
+		w.WriteHeader(statusClientClosedRequest)
+	}
+}
+
+// statusClientClosedRequest is the status a request is logged and counted
+// with when its client went away before the answer (nginx's 499).
+const statusClientClosedRequest = 499
+
+// certResult is the answer of a certification: the submission (200), or
+// an error message with its status code and Retry-After seconds; err is
+// the service's own error (500, logged by the certification).
+type certResult struct {
+	code       int
+	sub        Submission
+	msg        string
+	retryAfter int
+	err        error
+}
+
+func (c certResult) write(w http.ResponseWriter) {
+	switch {
+	case c.err != nil:
+		writeError(w, http.StatusInternalServerError, "internal error")
+	case c.code == http.StatusOK:
+		writeJSON(w, http.StatusOK, c.sub)
+	default:
+		if c.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(c.retryAfter))
+		}
+		writeError(w, c.code, "%s", c.msg)
+	}
+}
+
+// certifyNow certifies sub as u under ctx, the service's lifetime.
+func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certResult {
+	failed := func(err error) certResult { return certResult{code: http.StatusInternalServerError, err: err} }
+	refused := func(code int, format string, args ...any) certResult {
+		return certResult{code: code, msg: fmt.Sprintf(format, args...)}
+	}
 	// Under the limits it was validated under, whatever the service's now.
 	lim, err := recordedLimits(sub)
 	if err != nil {
-		s.internal(w, err)
-		return
+		return failed(err)
 	}
 	opt, err := s.ingestOptions(sub, lim)
 	if err != nil {
-		s.internal(w, err)
-		return
+		return failed(err)
 	}
 	s.dsMu.Lock()
 	defer s.dsMu.Unlock()
-	// Another request may have certified it while this one waited.
-	var status string
-	if err := s.db.QueryRowContext(r.Context(), `SELECT status FROM submissions WHERE id = ?`, sub.ID).Scan(&status); err != nil {
-		s.internal(w, err)
-		return
+	// Another certification may have certified it while this one waited.
+	cur, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, sub.ID))
+	if err != nil {
+		return failed(err)
 	}
 	store, err := dataset.Open(s.opt.Dataset)
 	if err != nil {
-		s.internal(w, err)
-		return
+		return failed(err)
 	}
-	if _, held := store.Lookup(sub.inDataset()); status != "accepted" && (status != "certified" || held) {
-		writeError(w, http.StatusConflict, "submission %d is %s now", sub.ID, status)
-		return
+	_, held := store.Lookup(cur.inDataset())
+	switch {
+	case cur.Status == "accepted", cur.Status == "certified" && !held: // certified, then retracted: merged back
+	default:
+		return refused(http.StatusConflict, "submission %d is %s now", sub.ID, cur.Status)
 	}
-	res, err := store.IngestFile(r.Context(), s.spoolPath(sub), opt)
+	res, err := store.IngestFile(ctx, s.spoolPath(sub), opt)
 	var other *dataset.OtherReadingError
 	var tm *dataset.TooManyRejectsError
 	reason := ""
@@ -885,32 +959,40 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		reason = fmt.Sprintf("read again under the limits of its validation (%s; the defaults for a submission validated before the service recorded its limits), it is refused: %s; submit the file again",
 			lim, what)
 	}
+	// What is recorded after the ingest is recorded whatever happens to
+	// ctx: the dataset's state and the submission's must agree.
+	record := context.WithoutCancel(ctx)
 	if reason != "" {
 		// It never can be certified so: refused, with the reason, rather
 		// than left awaiting certification.
 		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
-		if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify_refused", sub, msg,
+		if err := s.updateAudited(record, now, u.Name, "submission.certify_refused", sub, msg,
 			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
 			msg, nowText(now), sub.ID); err != nil {
-			s.internal(w, err)
-			return
+			return failed(err)
 		}
-		writeError(w, http.StatusConflict, "submission %d: %s", sub.ID, reason)
-		return
+		return refused(http.StatusConflict, "submission %d: %s", sub.ID, reason)
 	}
 	if errors.Is(err, dataset.ErrLocked) {
 		// An operator's lomsong ingest (retract, repair) is writing the
 		// release dataset: nothing was written, the submission stays
 		// accepted, and certifying again once it is done succeeds. A
 		// conflict with the dataset's state, not the service's failure.
-		w.Header().Set("Retry-After", strconv.Itoa(retryLockedSeconds))
-		writeError(w, http.StatusConflict, "submission %d: the release dataset is being written by another ingest (lomsong ingest, dataset retract or repair on the command line); nothing was certified and the submission stays accepted: try again when it has finished", sub.ID)
-		return
+		c := refused(http.StatusConflict, "submission %d: the release dataset is being written by another ingest (lomsong ingest, dataset retract or repair on the command line); nothing was certified and the submission stays accepted: try again when it has finished", sub.ID)
+		c.retryAfter = retryLockedSeconds
+		return c
+	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped by the service's stop: the ingest is transactional,
+		// nothing was written.
+		s.log.Warn("certification stopped by the service's stop; the submission stays accepted", "id", sub.ID)
+		c := refused(http.StatusServiceUnavailable, "the service stopped during the certification: nothing was certified and submission %d stays accepted; certify it again once the service is back", sub.ID)
+		c.retryAfter = retryLockedSeconds
+		return c
 	}
 	if err != nil {
-		s.internal(w, fmt.Errorf("certify %d: %w", sub.ID, err))
-		return
+		return failed(err)
 	}
 	if res.Report != nil && res.Report.Accepted != sub.Accepted {
 		// Cannot happen with the same bytes and options; if it does, say so
@@ -927,31 +1009,31 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		// audit log is the record, it says which.
 		detail += " (the same rows, in other bytes, were in the dataset already as " + res.Previous.Name + ")"
 	}
-	held := sub.SHA256
+	heldAs := sub.SHA256
 	if res.AlreadyIngested {
-		held = res.Previous.SHA256
+		heldAs = res.Previous.SHA256
 	}
-	if err := s.updateAudited(r.Context(), now, u.Name, "submission.certify", sub, detail,
+	if err := s.updateAudited(record, now, u.Name, "submission.certify", sub, detail,
 		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ? WHERE id = ?`,
-		nowText(now), u.Name, nowText(now), held, !res.AlreadyIngested, sub.ID); err != nil {
-		s.internal(w, err)
-		return
+		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, sub.ID); err != nil {
+		return failed(err)
 	}
-	sub.Status, sub.CertifiedAt, sub.CertifiedBy, sub.UpdatedAt = "certified", nowText(now), u.Name, nowText(now)
-	sub.datasetSHA, sub.added = held, !res.AlreadyIngested
-	// The answer carries the note a GET shows from now on (certifying it
-	// added nothing), read from the dataset as it is after this ingest.
-	after, err := dataset.Open(s.opt.Dataset)
+	// The answer is the record as a GET reads it from now on, with the
+	// note (certifying it added nothing) read from the dataset as it is
+	// after this ingest.
+	after, err := scanSubmission(s.db.QueryRowContext(record, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, sub.ID))
 	if err != nil {
-		s.internal(w, err)
-		return
+		return failed(err)
 	}
-	subs := []Submission{sub}
-	if err := s.noteCertified(after, subs); err != nil {
-		s.internal(w, err)
-		return
+	store, err = dataset.Open(s.opt.Dataset)
+	if err != nil {
+		return failed(err)
 	}
-	writeJSON(w, http.StatusOK, subs[0])
+	subs := []Submission{after}
+	if err := s.noteCertified(store, subs); err != nil {
+		return failed(err)
+	}
+	return certResult{code: http.StatusOK, sub: subs[0]}
 }
 
 // updateAudited runs one UPDATE of a submission (query with args) and its
