@@ -314,18 +314,25 @@ func (p *parser) cellNumbers(f []string, pciCol, arfcnCol int, c *engine.Serving
 // personalID says what a device_id is when it identifies a person's
 // phone — "a phone number" (a Vietnamese mobile number: 0, 84, +84 or 0084,
 // then 3, 5, 7, 8 or 9 and eight digits; spaces, dots, dashes and
-// brackets aside) or "an IMEI" (15 digits passing the Luhn check whose
-// first two, the Reporting Body Identifier, are one that issues phones'
-// TACs: 01, 35, 86 or 99; a leading "IMEI" label and an IMEISV's "/SV"
-// suffix aside) — and "" otherwise. Random 15-digit pseudonyms pass the
-// Luhn check one time in ten, the prefixes one in 250.
+// brackets aside) or "an IMEI" (15 digits passing the Luhn check, whatever
+// their first two; 14 digits, an IMEI written without its check digit; 16
+// digits, an IMEISV with its software version; a leading "IMEI" or
+// "IMEISV" label and a "/SV" suffix aside; all zeros, what tools write
+// when the IMEI is not known, is none) — and "" otherwise. A random
+// 15-digit pseudonym passes the Luhn check one time in ten, and numeric
+// pseudonyms of 14 or 16 digits are taken for IMEIs: such a device_id
+// is withheld (its rows keep everything else).
 func personalID(id string) string {
 	if id == "" || len(id) > 32 {
 		return ""
 	}
 	s := strings.TrimSpace(id)
 	if len(s) >= 4 && strings.EqualFold(s[:4], "imei") {
-		s = strings.TrimLeft(s[4:], " :#=")
+		s = s[4:]
+		if len(s) >= 2 && strings.EqualFold(s[:2], "sv") {
+			s = s[2:]
+		}
+		s = strings.TrimLeft(s, " :#=")
 	}
 	if i := strings.IndexByte(s, '/'); i > 0 {
 		s = s[:i] // 356938035643809/01: an IMEI with its software version
@@ -355,7 +362,8 @@ func personalID(id string) string {
 		return "a phone number"
 	case !plus && len(d) == 10 && d[0] == '0' && mobile(d[1:]):
 		return "a phone number"
-	case !plus && len(d) == 15 && (d[:2] == "01" || d[:2] == "35" || d[:2] == "86" || d[:2] == "99") && luhn(d):
+	case plus || strings.Trim(d, "0") == "":
+	case len(d) == 15 && luhn(d), len(d) == 14, len(d) == 16:
 		return "an IMEI"
 	}
 	return ""

@@ -799,6 +799,18 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		return onReject(Reject{Source: cfg.Source, Line: line, Column: col, Value: e.value, Reason: e.reason, Detail: e.detail})
 	}
 	nHeader := len(rec.Header())
+	// The file's device_id column, whose phone numbers and IMEIs are left
+	// out of the row text a rejection keeps, as out of the stored rows.
+	idCol := -1
+	if j := slices.Index(b.cols, "device_id"); j >= 0 {
+		idCol = b.idx[j]
+	}
+	withheld := func(text, what string, e *rowError) {
+		e.value = text
+		if what != "" {
+			e.detail += withheldNote(what)
+		}
+	}
 	for rec.Next() {
 		rep.RowsRead++
 		line := rec.Line()
@@ -818,19 +830,31 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			if errors.Is(rerr, ErrLineTooLong) {
 				reason = ReasonLineTooLong
 			}
-			var text string // what could be read of the line, kept in the quarantine
+			e := rowError{"", "", reason, rerr.Error()}
 			if te := (*RowTextError)(nil); errors.As(rerr, &te) {
-				text = truncate(te.Text, 200)
+				// What could be read of the line, kept in the quarantine.
+				text, what := te.Text, ""
+				if idCol >= 0 {
+					text, what = withholdText(text)
+				}
+				withheld(truncate(text, 200), what, &e)
 			}
-			if err := reject(line, rowError{"", text, reason, rerr.Error()}); err != nil {
+			if err := reject(line, e); err != nil {
 				return rep, err
 			}
 			continue
 		}
 		fields := rec.Record()
 		if len(fields) != nHeader {
-			if err := reject(line, rowError{"", truncate(strings.Join(fields, ","), 200), ReasonMalformedRow,
-				fmt.Sprintf("%d fields, header has %d", len(fields), nHeader)}); err != nil {
+			e := rowError{"", "", ReasonMalformedRow, fmt.Sprintf("%d fields, header has %d", len(fields), nHeader)}
+			text, what := strings.Join(fields, ","), ""
+			if idCol >= 0 {
+				// The device_id may be in any field of a row of another
+				// field count.
+				text, what = withholdFields(fields)
+			}
+			withheld(truncate(text, 200), what, &e)
+			if err := reject(line, e); err != nil {
 				return rep, err
 			}
 			continue
@@ -851,7 +875,10 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			continue
 		}
 		if p.dedup(fields, line, rep) {
-			if err := reject(line, rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, "exact repeat of an earlier row"}); err != nil {
+			e := rowError{"", "", ReasonDuplicate, "exact repeat of an earlier row"}
+			text, what := withholdField(fields, idCol)
+			withheld(truncate(text, 200), what, &e)
+			if err := reject(line, e); err != nil {
 				return rep, err
 			}
 			continue

@@ -300,8 +300,12 @@ func TestDeviceIDPersonal(t *testing.T) {
 		"+84912345678": "a phone number", "0912345678": "a phone number", "84 912 345 678": "a phone number",
 		"090-123-4567": "a phone number", "0084912345678": "a phone number", "(+84) 912 345 678": "a phone number",
 		"356938035643809": "an IMEI", "IMEI:356938035643809": "an IMEI", "356938035643809/01": "an IMEI",
-		"490154203237518": "", // Luhn-valid, but 49 is no phone TAC prefix lomsong takes: could be a pseudonym
-		"356938035643808": "", "000000000000000": "", "0123456789": "", "crowd-VTL-12-0042": "", "a3f9c2": "", "": "", "0012345678": "",
+		"490154203237518":    "an IMEI", // Luhn-valid: any reporting body's prefix
+		"35-693803-564380-9": "an IMEI", "IMEI: 490154203237518": "an IMEI",
+		"35693803564380":   "an IMEI",                                       // 14 digits: without its check digit
+		"3569380356438091": "an IMEI", "IMEISV:3569380356438091": "an IMEI", // an IMEISV
+		"356938035643808": "", "000000000000000": "", "00000000000000": "", "0123456789": "", "crowd-VTL-12-0042": "", "a3f9c2": "", "": "", "0012345678": "",
+		"1234567890123": "", "12345678901234567": "", "+356938035643809": "",
 	} {
 		if got := personalID(id); got != want {
 			t.Errorf("personalID(%q) = %q, want %q", id, got, want)
@@ -312,6 +316,54 @@ func TestDeviceIDPersonal(t *testing.T) {
 		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90,d-42\n", nil, nil)
 	if len(rows) != 2 || len(rejects) != 0 || rows[0].DeviceID != "" || rows[1].DeviceID != "d-42" || rep.DeviceIDsWithheld != 1 {
 		t.Fatalf("rows %+v rejects %+v withheld %d", rows, rejects, rep.DeviceIDsWithheld)
+	}
+}
+
+// TestQuarantineWithholdsDeviceID: the text a rejected row keeps in the
+// quarantine leaves out a device_id that is a phone number or an IMEI,
+// as the stored rows do, and says so; the rest of the row is kept for
+// correction, and a pseudonym is kept.
+func TestQuarantineWithholdsDeviceID(t *testing.T) {
+	const row = "2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90,"
+	_, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm,device_id\n"+
+		row+"0912345678\n"+
+		row+"0912345678\n"+ // duplicate
+		row+"IMEI:356938035643809,x\n"+ // a field too many
+		row+"490154203237518,\"x\n"+ // broken quote: the line's text
+		row+"d-42\n"+
+		row+"d-42\n", nil, nil)
+	if len(rejects) != 4 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	for i, want := range []string{row, row + ",x", row + `,"x`, row + "d-42"} {
+		r := rejects[i]
+		if r.Value != want {
+			t.Errorf("reject %d (%s): value %q, want %q", i, r.Reason, r.Value, want)
+		}
+		if noted := strings.Contains(r.Detail, "device_id withheld"); noted != (i < 3) {
+			t.Errorf("reject %d: detail %q", i, r.Detail)
+		}
+	}
+	// In a file without a device_id column, nothing is left out.
+	_, rejects, _ = readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-01T08:00:00+07:00,viettel,4G,105.85,21.03,-90,35693803564380\n", nil, nil)
+	if len(rejects) != 1 || !strings.HasSuffix(rejects[0].Value, ",35693803564380") {
+		t.Fatalf("rejects %+v", rejects)
+	}
+}
+
+func TestWithholdText(t *testing.T) {
+	for in, want := range map[string]string{
+		"a;0912345678;b":              "a;;b",
+		"a,IMEI:356938035643809/01,b": "a,,b",
+		"a, +84 912 345 678 ,b":       "a,  ,b",
+		"1729209601000;-90;22.39":     "1729209601000;-90;22.39",
+		"0912345678":                  "",
+		"x\t356938035643809":          "x\t",
+	} {
+		if got, _ := withholdText(in); got != want {
+			t.Errorf("withholdText(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
