@@ -165,3 +165,52 @@ func TestCertifyOutlivesItsClient(t *testing.T) {
 		t.Errorf("%d submission.certify audit entries, want 1", audit)
 	}
 }
+
+// Two certifications of one submission at once (a double click, a proxy's
+// retry) get the same answer: the second waits for the first and answers
+// 200 with the record it certified, not 409 "certified now".
+func TestConcurrentCertificationsAnswerAlike(t *testing.T) {
+	f := world(t)
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	id := ts.submit(t, "vt", "measurements", "m.csv", f.measurements["viettel"])
+	if s := ts.wait(t, "vt", id); s.Status != "accepted" {
+		t.Fatalf("validation: %+v", s)
+	}
+	ts.s.dsMu.RLock() // both wait for a release run reading the dataset
+	unlock := sync.OnceFunc(ts.s.dsMu.RUnlock)
+	defer unlock()
+	type answer struct {
+		code int
+		body []byte
+	}
+	answers := make(chan answer, 2)
+	certify := func() {
+		resp, b := ts.certifyCall(t, "vt", id)
+		answers <- answer{resp.StatusCode, b}
+	}
+	go certify()
+	waitForCertifyToQueue(ts.s)
+	go certify()
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(logs.String(), `"msg":"certifying"`) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second certification never started:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	unlock()
+	a, b := <-answers, <-answers
+	if a.code != http.StatusOK || b.code != http.StatusOK || !bytes.Equal(a.body, b.body) {
+		t.Fatalf("two certifications at once: %d %s\nand %d %s", a.code, a.body, b.code, b.body)
+	}
+	var sub Submission
+	if err := json.Unmarshal(a.body, &sub); err != nil || sub.Status != "certified" || sub.Note != "" {
+		t.Fatalf("answer: %+v %v", sub, err)
+	}
+	var audit int
+	ts.s.db.QueryRow(`SELECT count(*) FROM audit WHERE action = 'submission.certify' AND target = ?`, fmt.Sprint(id)).Scan(&audit)
+	if audit != 1 {
+		t.Errorf("%d submission.certify audit entries, want 1", audit)
+	}
+}

@@ -934,7 +934,15 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	}
 	_, held := store.Lookup(cur.inDataset())
 	switch {
-	case cur.Status == "accepted", cur.Status == "certified" && !held: // certified, then retracted: merged back
+	case cur.Status == "certified" && held:
+		// Certified by the certification this one waited for (a double
+		// click, a proxy's retry): its answer, as a GET reads it.
+		subs := []Submission{cur}
+		if err := s.noteCertified(store, subs); err != nil {
+			return failed(err)
+		}
+		return certResult{code: http.StatusOK, sub: subs[0]}
+	case cur.Status == "accepted", cur.Status == "certified": // certified, then retracted: merged back
 	default:
 		return refused(http.StatusConflict, "submission %d is %s now", sub.ID, cur.Status)
 	}
