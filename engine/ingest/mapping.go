@@ -362,11 +362,17 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err == nil {
+			if bad := badOffset(t); bad != "" {
+				return 0, false, errors.New(bad)
+			}
 			return t.UnixMilli(), false, nil
 		}
 		if v, ok := rfc3339Spelling(s); ok {
 			// Tried only after the T form failed: its speed is unchanged.
 			if t, err = time.Parse(time.RFC3339Nano, v); err == nil {
+				if bad := badOffset(t); bad != "" {
+					return 0, false, errors.New(bad)
+				}
 				return t.UnixMilli(), false, nil
 			}
 		}
@@ -416,7 +422,13 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 			if !ok {
 				return 0, false, fmt.Errorf("time zone %q: not an abbreviation with a fixed offset (UTC, GMT, GMT+7, ICT, +07 are); give the offset as a number in the layout (-0700) or the zone with --timezone", name)
 			}
+			if bad := offsetError(off); bad != "" {
+				return 0, false, fmt.Errorf("%s (layout %q)", bad, l)
+			}
 			return t.UnixMilli() - int64(off)*1000, false, nil
+		}
+		if bad := badOffset(t); bad != "" {
+			return 0, false, fmt.Errorf("%s (layout %q)", bad, l)
 		}
 		if !layoutHasZone(l) {
 			if gap := inClockGap(t, l, s, loc); gap != "" {
@@ -426,6 +438,31 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// maxOffset is the largest offset from UTC a time may carry, either way:
+// the zones in use run from −12:00 to +14:00 (Kiribati's Line Islands).
+// Go's parser takes any two-digit hour, so "+24:00" (and "+99:00" in a
+// layout) would read as a day or more earlier.
+const maxOffset = 14 * 3600
+
+// badOffset says why t's offset from UTC names no instant of a real zone
+// ("no such date or time: offset +24:00 outside −14:00…+14:00"), or "".
+func badOffset(t time.Time) string {
+	_, off := t.Zone()
+	return offsetError(off)
+}
+
+// offsetError is badOffset for an offset in seconds east of UTC.
+func offsetError(off int) string {
+	if off >= -maxOffset && off <= maxOffset {
+		return ""
+	}
+	sign, a := '+', off
+	if off < 0 {
+		sign, a = '-', -off
+	}
+	return fmt.Sprintf("no such date or time: offset %c%02d:%02d outside −14:00…+14:00, the offsets of the world's time zones", sign, a/3600, a%3600/60)
 }
 
 // rfc3339Spelling returns s in the spelling time.RFC3339Nano reads, with

@@ -114,3 +114,34 @@ func TestRFC3339SpaceFormFile(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTimeOffsetRange: an offset beyond ±14:00, the world's zones,
+// names no instant lomsong takes (Go reads "+24:00" as a day earlier): the
+// row is invalid_time, whatever the spelling or layout; ±14:00 is read.
+func TestParseTimeOffsetRange(t *testing.T) {
+	for _, c := range []struct{ s, unit string }{
+		{"2024-10-18T07:25:38+24:00", ""},
+		{"2024-10-18T07:25:38-24:00", ""},
+		{"2024-10-18T07:25:38+14:01", ""},
+		{"2024-10-18 07:25:38+23:59", ""},
+		{"2024-10-18t07:25:38-15:00", ""},
+		{"18/10/2024 07:25:38 +2400", "layout:02/01/2006 15:04:05 -0700"},
+		{"18/10/2024 07:25:38 -1430", "layout:02/01/2006 15:04:05 -0700"},
+	} {
+		if ms, _, err := parseTime(c.s, c.unit, vietnamZone); err == nil || !strings.Contains(err.Error(), "no such date or time: offset") {
+			t.Errorf("parseTime(%q, %q) = %v, %v; want an offset error", c.s, c.unit, time.UnixMilli(ms).UTC(), err)
+		}
+	}
+	for _, s := range []string{"2024-10-18T07:25:38+14:00", "2024-10-18T07:25:38-12:00", "2024-10-18T07:25:38-14:00"} {
+		if _, _, err := parseTime(s, "", vietnamZone); err != nil {
+			t.Errorf("parseTime(%q): %v", s, err)
+		}
+	}
+	rows, rejects, _ := readM(t, "ts,carrier,tech,lon,lat,signal_dbm\n2024-10-18T07:25:38+24:00,viettel,4G,103.19,22.39,-90\n", nil, nil)
+	if len(rows) != 0 || len(rejects) != 1 || rejects[0].Reason != ReasonInvalidTime {
+		t.Fatalf("rows %+v rejects %+v", rows, rejects)
+	}
+	if _, err := LoadZone("UTC+14:30"); err == nil {
+		t.Error("timezone UTC+14:30 accepted")
+	}
+}

@@ -258,8 +258,8 @@ func LoadZone(name string) (*time.Location, error) {
 		if g[3] != "" {
 			mnt, _ = strconv.Atoi(g[3])
 		}
-		if h > 14 || mnt > 59 {
-			return nil, fmt.Errorf("offset out of range")
+		if h > 14 || mnt > 59 || h*3600+mnt*60 > maxOffset {
+			return nil, fmt.Errorf("offset out of range (−14:00…+14:00)")
 		}
 		off := h*3600 + mnt*60
 		if g[1] == "-" {
