@@ -344,12 +344,7 @@ func (s *Server) recover(ctx context.Context) error {
 		}
 	}
 	now := nowText(s.opt.Now())
-	// A file whose validation has brought the service down maxAttempts
-	// times is failed rather than run again: the service's failure, as
-	// every failed submission's (error_code "service").
-	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET status = 'failed', error_code = 'service', updated_at = ?,
-		error = 'validation was interrupted `+strconv.Itoa(maxAttempts)+` times (the service stopped during it each time); submit the file again or report it'
-		WHERE status = 'validating' AND attempts >= ?`, now, maxAttempts); err != nil {
+	if err := s.failInterruptedJobs(ctx); err != nil {
 		return err
 	}
 	// Submissions failed so by an earlier version, which left their
@@ -374,6 +369,58 @@ func (s *Server) recover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// jobInterrupted is the error of a submission whose validation was
+// interrupted maxAttempts times.
+var jobInterrupted = "validation was interrupted " + strconv.Itoa(maxAttempts) +
+	" times (the service stopped during it each time); submit the file again or report it"
+
+// failInterruptedJobs fails the submissions whose validation has brought
+// the service down maxAttempts times, rather than run them again: the
+// service's failure, as every failed submission's (error_code
+// "service"), each with its submission.failed audit entry by the
+// service, as a validation that fails records.
+func (s *Server) failInterruptedJobs(ctx context.Context) error {
+	now := s.opt.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `UPDATE submissions SET status = 'failed', error_code = 'service', updated_at = ?, error = ?
+		WHERE status = 'validating' AND attempts >= ? RETURNING id, sha256, rows_read, accepted, rejected`, nowText(now), jobInterrupted, maxAttempts)
+	if err != nil {
+		return err
+	}
+	type failed struct {
+		id            int64
+		sha           string
+		read, acc, rj int64
+	}
+	var list []failed
+	for rows.Next() {
+		var f failed
+		if err := rows.Scan(&f.id, &f.sha, &f.read, &f.acc, &f.rj); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, f)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	slices.SortFunc(list, func(a, b failed) int { return cmp.Compare(a.id, b.id) })
+	for _, f := range list {
+		if err := appendAudit(ctx, tx, now, "service", "submission.failed", strconv.FormatInt(f.id, 10), f.sha,
+			fmt.Sprintf("rows_read=%d accepted=%d rejected=%d: %s", f.read, f.acc, f.rj, jobInterrupted)); err != nil {
+			return err
+		}
+	}
+	if len(list) > 0 {
+		s.log.Warn("submissions whose validation was interrupted too often are failed", "submissions", len(list), "attempts", maxAttempts)
+	}
+	return tx.Commit()
 }
 
 // failInterruptedReleases fails the releases a previous run left running,

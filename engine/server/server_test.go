@@ -941,6 +941,12 @@ func TestRestartRequeues(t *testing.T) {
 	if status != "failed" || !strings.Contains(msg, "interrupted 3 times") {
 		t.Fatalf("after %d interruptions: %s %q", maxAttempts, status, msg)
 	}
+	// Recorded in the audit log as every failed validation is.
+	var who, detail string
+	if err := s3.db.QueryRow(`SELECT user, detail FROM audit WHERE action = 'submission.failed' AND target = ?`, fmt.Sprint(id)).Scan(&who, &detail); err != nil ||
+		who != "service" || !strings.Contains(detail, "interrupted 3 times") {
+		t.Fatalf("audit of the failure after %d interruptions: %q %q %v", maxAttempts, who, detail, err)
+	}
 	// A failure is the service's, and its answer says so by its
 	// error_code too, as the documentation and openapi.json promise.
 	srv3 := httptest.NewServer(s3.Handler())
