@@ -1143,3 +1143,22 @@ func TestOneUnreadableFileAmongSeveral(t *testing.T) {
 		}
 	}
 }
+
+// A file not taken is named by its path as given, not its base name: two
+// dump.csv from a/ and b/ are told apart in validate's and ingest's
+// summaries.
+func TestFilesNotTakenNamedByPath(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a", "dump.csv"), filepath.Join(dir, "b", "dump.csv")
+	os.MkdirAll(filepath.Dir(a), 0o755)
+	os.MkdirAll(filepath.Dir(b), 0o755)
+	os.WriteFile(a, []byte("lon,lat,population\n103.3,22.4,5\n"), 0o644)
+	good, _ := os.ReadFile(filepath.Join(examples, "measurements_viettel.csv"))
+	os.WriteFile(b, good, 0o644)
+	for _, args := range [][]string{{"validate", a, b}, {"ingest", "--dataset", filepath.Join(dir, "ds"), a, b}} {
+		_, errs, code := runCmd(t, args...)
+		if code == exitOK || !strings.Contains(errs, "1 of 2 files not taken: "+a+": missing column") {
+			t.Errorf("%s: exit %d\n%s", args[0], code, errs)
+		}
+	}
+}

@@ -318,16 +318,18 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("%s: %w", *pointsPath, err)
 		}
 	}
+	// The input, named in what follows.
+	inPath := *rasterPath + *h3Path + *pointsPath // exactly one is given
 	// Another country's table (a neighbour's Kontur file) is refused, as
 	// ingest warns of another country's register; a table reaching over the
 	// border says how much does.
 	if n, first, err := pipeline.OutsideVietNam(cells); err != nil {
 		return err
 	} else if n > 0 && float64(n) >= pipeline.MostlyOutsideVietNam*float64(len(cells)) {
-		return refusedError{fmt.Errorf("population: %d of the %d cells lie outside Viet Nam (the first at %.4f, %.4f): another country's table? nothing written", n, len(cells), first[0], first[1])}
+		return refusedError{fmt.Errorf("population: %s: %d of the %d cells lie outside Viet Nam (the first at %.4f, %.4f): another country's table? nothing written", inPath, n, len(cells), first[0], first[1])}
 	} else if n > 0 {
-		fmt.Fprintf(e.stderr, "warning: %d of %d cells (%.1f%%) lie outside Viet Nam (the first at %.4f, %.4f): kept, in no province of an analysis\n",
-			n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1])
+		fmt.Fprintf(e.stderr, "warning: %s: %d of %d cells (%.1f%%) lie outside Viet Nam (the first at %.4f, %.4f): kept, in no province of an analysis\n",
+			inPath, n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1])
 	}
 	if !hasHouseholds {
 		sizer, err := geodata.HouseholdSizer()
@@ -344,7 +346,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 	}
 	if len(cells) == 0 {
 		// An empty table would be used as "no households anywhere".
-		return refusedError{fmt.Errorf("population: no populated cell in the input (no rows, or every count 0); nothing written")}
+		return refusedError{fmt.Errorf("population: %s: no populated cell in the input (no rows, or every count 0); nothing written", inPath)}
 	}
 	// What the stages would refuse reading the table back is refused here,
 	// before it is written.

@@ -93,7 +93,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			if len(files) > 1 {
 				fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT ADDED", err))
 			}
-			failed = append(failed, err)
+			failed = append(failed, withPath(path, err))
 			continue
 		case err != nil:
 			return err

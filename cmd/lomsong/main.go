@@ -33,6 +33,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -146,6 +147,30 @@ func isRefusal(err error) bool {
 	return errors.As(err, &re) || errors.As(err, &ea) || errors.Is(err, pipeline.ErrMissingData) || errors.Is(err, ingest.ErrEmptyInput) ||
 		errors.Is(err, ingest.ErrMissingColumn) || errors.As(err, new(*dataset.OtherReadingError)) || errors.As(err, new(*dataset.ArgTableError)) ||
 		errors.Is(err, population.ErrInvalidInput) || errors.As(err, new(*population.ParseError))
+}
+
+// pathError is a file's error named by its path as given: the engine
+// names a file by its base name (the manifest's, the quarantine's),
+// which does not tell a/dump.csv from b/dump.csv.
+type pathError struct {
+	path, msg string
+	err       error
+}
+
+func (p pathError) Error() string { return p.path + ": " + p.msg }
+func (p pathError) Unwrap() error { return p.err }
+
+// withPath returns err naming path as given: unchanged when it names it
+// already, with path in place of a leading base name, or path before it.
+func withPath(path string, err error) error {
+	msg, base := err.Error(), filepath.Base(path)
+	switch {
+	case strings.HasPrefix(msg, path+": "):
+		return err
+	case strings.HasPrefix(msg, base+": "):
+		return pathError{path, strings.TrimPrefix(msg, base+": "), err}
+	}
+	return pathError{path, msg, err}
 }
 
 // filesError ends a command over several input files when some could not

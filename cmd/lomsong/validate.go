@@ -476,7 +476,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	var failed []error // files that could not be read: the others go on
 	var reports []any
 	notRead := func(path string, err error) {
-		failed = append(failed, err)
+		failed = append(failed, withPath(path, err))
 		if *asJSON || *reportPath != "" {
 			reports = append(reports, map[string]string{"path": path, "error": err.Error()})
 		}
