@@ -85,6 +85,8 @@ func TestMeasurementRules(t *testing.T) {
 		{"RSCP impossible", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-161,,,,,", ReasonOutOfRange, "signal_dbm"},
 		{"RSCP too high", "2026-10-01T08:00:00Z,viettel,3G,105.85,21.03,-24,,,,,", ReasonOutOfRange, "signal_dbm"},
 		{"signal on no-service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-120,none,,,,", ReasonInconsistent, "signal_dbm"},
+		{"speed on no-service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,,none,5,,,", ReasonInconsistent, "dl_mbps"},
+		{"zero speed on no-service kept", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,,none,0,,,", "", ""},
 		{"ok without values", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,,ok,,,,", ReasonInconsistent, "signal_dbm"},
 		{"negative speed", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,-1,,,", ReasonOutOfRange, "dl_mbps"},
 		{"bad service", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,maybe,,,,", ReasonInvalidEnum, "service"},
@@ -108,6 +110,38 @@ func TestMeasurementRules(t *testing.T) {
 			r := rejects[0]
 			if r.Reason != c.reason || r.Column != c.column || r.Line != 2 || r.Source != "test.csv" {
 				t.Fatalf("got %+v, want reason %s column %q line 2", r, c.reason, c.column)
+			}
+		})
+	}
+}
+
+// TestNoServiceWithData: a no-service row with data moved (a speed above
+// 0, either way) or a latency is inconsistent, as one with a signal is;
+// a zero speed (nothing moved) is kept, as are emergency rows.
+func TestNoServiceWithData(t *testing.T) {
+	const h = "ts,carrier,tech,lon,lat,signal_dbm,service,dl_mbps,ul_mbps,latency_ms\n"
+	const at = "2024-10-18T07:00:01+07:00,viettel,4G,103.19,22.39,"
+	for _, c := range []struct {
+		name, row, column string // column "": accepted
+	}{
+		{"download", ",none,5,,", "dl_mbps"},
+		{"upload", ",none,,0.2,", "ul_mbps"},
+		{"latency", ",none,,,30", "latency_ms"},
+		{"zero latency", ",none,,,0", "latency_ms"},
+		{"zero speeds", ",none,0,0,", ""},
+		{"nothing", ",none,,,", ""},
+		{"emergency with a latency", "-120,emergency,,,30", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, rejects, _ := readM(t, h+at+c.row+"\n", nil, nil)
+			if c.column == "" {
+				if len(rows) != 1 {
+					t.Fatalf("want accepted, got %+v", rejects)
+				}
+				return
+			}
+			if len(rejects) != 1 || rejects[0].Reason != ReasonInconsistent || rejects[0].Column != c.column {
+				t.Fatalf("rows %+v rejects %+v", rows, rejects)
 			}
 		})
 	}

@@ -63,7 +63,8 @@ const (
 // 3GPP reporting range of the technology (engine.SignalRange) or below its
 // reporting floor down to engine.MinSignalDBm (censored, engine.Censored:
 // kept as evidence of weak signal, not rejected); a row with
-// service "none" must have no signal and is kept as a negative test; a row
+// service "none" must have no signal, no speed above 0 and no latency,
+// and is kept as a negative test; a row
 // with service "ok" needs a signal or a speed or latency value; speeds and
 // latency non-negative; enums as the contract lists them; exact repeats of
 // an earlier row are duplicates.
@@ -158,6 +159,19 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	}
 	if b.units["latency_ms"] == "s" {
 		r.LatencyMs *= 1000
+	}
+	if r.Service == engine.ServiceNone {
+		// No network, yet data moved or a round trip came back: one of
+		// the two is wrong. A zero speed moved nothing (an idle bitrate,
+		// or a test that failed) and is kept.
+		switch {
+		case r.DLMbps > 0:
+			return &rowError{"dl_mbps", b.field(f, mDL), ReasonInconsistent, "service is \"none\" but a download speed is given; a no-service test moves no data"}
+		case r.ULMbps > 0:
+			return &rowError{"ul_mbps", b.field(f, mUL), ReasonInconsistent, "service is \"none\" but an upload speed is given; a no-service test moves no data"}
+		case !math.IsNaN(r.LatencyMs):
+			return &rowError{"latency_ms", lat, ReasonInconsistent, "service is \"none\" but a latency is given; without a network no reply comes back"}
+		}
 	}
 	if r.Service == engine.ServiceOK && math.IsNaN(r.SignalDBm) && math.IsNaN(r.DLMbps) && math.IsNaN(r.ULMbps) && math.IsNaN(r.LatencyMs) {
 		return &rowError{"signal_dbm", "", ReasonInconsistent, "service is \"ok\" but the row has no signal, speed or latency; a failed test needs service \"none\""}
