@@ -109,10 +109,10 @@ func TestServeUsersAndGracefulShutdown(t *testing.T) {
 	if out, _, code := runBinary(t, "users", "ls", "--dataset", dir); code != 0 || !strings.Contains(out, "no users in "+dir) || fileExists(filepath.Join(dir, "serve")) {
 		t.Fatalf("users ls of a new dataset: %d %s", code, out)
 	}
-	// A carrier lomsong does not know by name is allowed, with a warning
-	// (a misspelt operator would see none of its data).
-	if _, errs, code := runBinary(t, "users", "add", "--dataset", dir, "--role", "carrier", "--carrier", "Vietel", "vt-typo"); code != 0 ||
-		!strings.Contains(errs, `warning: "vietel" is not an operator lomsong knows by name`) {
+	// A carrier lomsong does not know by name is refused, naming the
+	// known ones (a misspelt operator would see none of its data).
+	if _, errs, code := runBinary(t, "users", "add", "--dataset", dir, "--role", "carrier", "--carrier", "Vietel", "vt-typo"); code != exitUsage ||
+		!strings.Contains(errs, `carrier "Vietel" (vietel) is not an operator lomsong knows by name: give one of viettel, vinaphone, mobifone, vietnamobile, gmobile, itelecom`) {
 		t.Fatalf("users add of an unknown carrier: %d %s", code, errs)
 	}
 	tok := addUser(t, dir, "--role", "province", "--province", "lai chau", "so-laichau")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/server"
 )
 
@@ -24,7 +26,8 @@ DIR/serve/state.db):
   users revoke --dataset DIR NAME
       revokes NAME's token; a running service refuses it from its next request
 
-Roles: ministry sees and does everything; carrier (--carrier, e.g. viettel)
+Roles: ministry sees and does everything; carrier (--carrier, an operator
+lomsong knows by name or a spelling of one: viettel, VNPT, mobifone, ...)
 submits and sees its own carrier's data; province (--province, a code or name
 of the 34 provinces of 2025) reads its own province.`
 
@@ -61,6 +64,15 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		if len(rest) != 1 {
 			return usageError{"users add: want one user NAME"}
 		}
+		if *role == string(server.RoleCarrier) && *carrier != "" {
+			// A carrier user sees only the data submitted under its
+			// carrier: a misspelt one (viettell) would see none, and every
+			// row it submits would be rejected as another carrier's.
+			if c, err := engine.ParseCarrier(*carrier); err == nil && !c.Known() {
+				return usageError{fmt.Sprintf("users add: carrier %q (%s) is not an operator lomsong knows by name: give one of %s (or a spelling of one, e.g. VNPT for vinaphone)",
+					*carrier, c, knownCarriers())}
+			}
+		}
 		u, token, err := server.AddUser(ctx, *dir, server.NewUser{Name: rest[0], Role: server.Role(*role), Carrier: *carrier, Province: *province}, time.Now())
 		if errors.Is(err, server.ErrInvalidUser) {
 			return usageError{"users add: " + err.Error()}
@@ -72,12 +84,6 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		switch {
 		case u.Carrier != "":
 			scope = " for carrier " + string(u.Carrier)
-			if !u.Carrier.Known() {
-				// Allowed (a new operator), but a misspelt known one
-				// would see none of its data.
-				fmt.Fprintf(e.stderr, "warning: %q is not an operator lomsong knows by name (e.g. viettel, vinaphone, mobifone, vietnamobile); the user sees only data submitted as %q\n",
-					string(u.Carrier), string(u.Carrier))
-			}
 		case u.Province != "":
 			scope = " for province " + u.Province
 		}
@@ -128,4 +134,15 @@ func runUsers(ctx context.Context, args []string, e *env) error {
 		return nil
 	}
 	return usageError{fmt.Sprintf("users: unknown action %q: want add, ls or revoke", verb)}
+}
+
+// knownCarriers lists the operators lomsong knows by name
+// (engine.Carrier.Known), those a carrier user may be added for.
+func knownCarriers() string {
+	cs := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone, engine.Vietnamobile, engine.Gmobile, engine.ITelecom}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }

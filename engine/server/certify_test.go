@@ -214,3 +214,42 @@ func TestConcurrentCertificationsAnswerAlike(t *testing.T) {
 		t.Errorf("%d submission.certify audit entries, want 1", audit)
 	}
 }
+
+// A carrier's submission whose every row names another carrier is refused
+// saying so — the carriers its rows name and the account's — not as rows
+// to fix in the quarantine.
+func TestEveryRowAnotherCarrier(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	for _, c := range []struct {
+		name, user string
+		data       []byte
+		want       []string
+	}{
+		{"another carrier's file", "vt", f.measurements["mobifone"],
+			[]string{"every row names carrier mobifone, while this account submits for viettel only", "submit it from that carrier's account"}},
+		{"an account's misspelt carrier", "vtypo", f.measurements["viettel"],
+			[]string{"every row names carrier viettel, while this account submits for vietel only", "vietel is not a carrier lomsong knows by name"}},
+		{"a spelling lomsong does not know", "vt", bytes.ReplaceAll(f.measurements["viettel"], []byte(",viettel,"), []byte(",Viettell,")),
+			[]string{`every row names carrier viettell ("Viettell" in the file), while this account submits for viettel only`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			id := ts.submit(t, c.user, "measurements", "m.csv", c.data)
+			s := ts.wait(t, c.user, id)
+			if s.Status != "refused" || s.ErrorCode != "carrier_not_yours" || strings.Contains(s.Error, "fix the rows") {
+				t.Fatalf("%+v", s)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(s.Error, w) {
+					t.Errorf("error %q lacks %q", s.Error, w)
+				}
+			}
+		})
+	}
+	// Some rows of another carrier among its own are rows to fix.
+	mixed := append(bytes.Clone(f.measurements["viettel"]), bytes.SplitAfterN(f.measurements["mobifone"], []byte("\n"), 2)[1]...)
+	id := ts.submit(t, "vt", "measurements", "mixed.csv", mixed)
+	if s := ts.wait(t, "vt", id); s.Status != "refused" || s.ErrorCode != "too_many_rejects" || !strings.Contains(s.Error, "fix the rows in quarantine.csv") {
+		t.Fatalf("mixed carriers: %+v", s)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -45,8 +46,9 @@ type Submission struct {
 	Reasons    []ReasonCount `json:"rejected_by_reason"`
 	Error      string        `json:"error,omitempty"`
 	// ErrorCode classes Error (English) for a reader to say in its own
-	// language: too_many_rejects, no_data_rows, unreadable,
-	// certification_refused (status refused) or service (failed).
+	// language: too_many_rejects, carrier_not_yours (every row another
+	// carrier's), no_data_rows, unreadable, certification_refused (status
+	// refused) or service (failed).
 	ErrorCode   string `json:"error_code,omitempty"`
 	UpdatedAt   string `json:"updated_at"`
 	CertifiedAt string `json:"certified_at,omitempty"`
@@ -723,9 +725,17 @@ func (s *Server) validate(ctx context.Context, sub Submission, lim readLimits) (
 // its certification reads it under.
 func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResult, verr error) error {
 	status, msg, code := "accepted", "", ""
+	var err error
 	var tm *dataset.TooManyRejectsError
 	switch {
 	case verr == nil:
+	case errors.As(verr, &tm) && allOtherCarriers(sub, res):
+		// Not rows to fix: the whole file is another carrier's (or the
+		// account's carrier is misspelt).
+		status, code = "refused", "carrier_not_yours"
+		if msg, err = otherCarrierMessage(sub, res); err != nil {
+			return err
+		}
 	case errors.As(verr, &tm):
 		status, code = "refused", "too_many_rejects"
 		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; fix the rows in quarantine.csv and submit again",
@@ -783,6 +793,81 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 	}
 	s.log.Info("validated", "id", sub.ID, "status", status, "rows_read", read, "accepted", acc, "rejected", rej)
 	return tx.Commit()
+}
+
+// allOtherCarriers reports whether every row of a carrier's submission
+// was rejected as another carrier's (carrier_not_yours).
+func allOtherCarriers(sub Submission, res *dataset.IngestResult) bool {
+	if sub.Carrier == "" || res == nil || res.Report == nil || res.RefusedDir == "" {
+		return false
+	}
+	r := res.Report
+	return r.RowsRead > 0 && r.ByReason[ingest.ReasonCarrierNotYours] == r.RowsRead
+}
+
+// maxCarriersNamed caps the carriers a refusal names.
+const maxCarriersNamed = 5
+
+// otherCarrierMessage says why a submission whose every row is another
+// carrier's is refused: the carriers its rows name (read from the
+// refusal's quarantine, with the file's spelling when it differs) and the
+// one the account submits for, and what to do.
+func otherCarrierMessage(sub Submission, res *dataset.IngestResult) (string, error) {
+	f, err := os.Open(filepath.Join(res.RefusedDir, "quarantine.csv"))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = len(ingest.QuarantineHeader)
+	r.ReuseRecord = true
+	if _, err := r.Read(); err != nil {
+		return "", fmt.Errorf("submission %d: quarantine: %w", sub.ID, err)
+	}
+	const valueCol, reasonCol = 3, 4
+	var names []string // "slug" or `slug ("Spelling" in the file)`, in the file's order
+	seen := map[engine.Carrier]bool{}
+	more := false
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("submission %d: quarantine: %w", sub.ID, err)
+		}
+		if rec[reasonCol] != string(ingest.ReasonCarrierNotYours) {
+			continue
+		}
+		c, err := engine.ParseCarrier(rec[valueCol])
+		if err != nil || seen[c] {
+			continue
+		}
+		if len(names) == maxCarriersNamed {
+			more = true
+			break
+		}
+		seen[c] = true
+		name := string(c)
+		if rec[valueCol] != name {
+			name += fmt.Sprintf(" (%q in the file)", rec[valueCol])
+		}
+		names = append(names, name)
+	}
+	rows := "every row names carrier " + strings.Join(names, ", ")
+	if len(names) > 1 {
+		rows = "every row names another carrier: " + strings.Join(names, ", ")
+		if more {
+			rows += " and more"
+		}
+	}
+	msg := fmt.Sprintf("%s, while this account submits for %s only: rows of another carrier are rejected (carrier_not_yours), so nothing can be certified. "+
+		"If the file is %s's, write %s in its carrier column (or a spelling lomsong knows for it); if it is another carrier's, submit it from that carrier's account",
+		rows, sub.Carrier, sub.Carrier, sub.Carrier)
+	if !engine.Carrier(sub.Carrier).Known() {
+		msg += fmt.Sprintf("; %s is not a carrier lomsong knows by name: if it is misspelt, the ministry adds the account again with the right --carrier", sub.Carrier)
+	}
+	return msg, nil
 }
 
 // isFileError reports whether err is about the file's content (a refusal)

@@ -21,6 +21,7 @@ const T = {
     // the code alone does not say what to change.
     errors: {
       too_many_rejects: (s) => `${fmt(100 * s.rejected / s.rows_read, 2)}% số dòng bị loại, vượt ngưỡng cho phép: không thể xác nhận; sửa các dòng trong tệp dòng bị loại rồi gửi lại`,
+      carrier_not_yours: (s) => `mọi dòng của tệp là của nhà mạng khác, không phải nhà mạng của tài khoản này (${s.carrier}): không thể xác nhận; gửi tệp từ tài khoản của nhà mạng đó, hoặc sửa cột nhà mạng (chi tiết bằng tiếng Anh: ${s.error})`,
       no_data_rows: () => "tệp không có dòng dữ liệu nào",
       unreadable: (s) => `không đọc được tệp (chi tiết bằng tiếng Anh: ${s.error})`,
       certification_refused: (s) => `không thể xác nhận: cùng tệp đã có trong dữ liệu với cách đọc khác (chi tiết bằng tiếng Anh: ${s.error})`,
