@@ -321,6 +321,13 @@ func TestUsers(t *testing.T) {
 	if err := RevokeUser(ctx, dir, "nobody", now); err == nil {
 		t.Fatal("revoking an unknown user succeeded")
 	}
+	// A revoked user's name is not taken again, and the refusal says it
+	// was revoked rather than advising to revoke it.
+	if _, _, err := AddUser(ctx, dir, NewUser{Name: "so-laichau", Role: RoleProvince, Province: "12"}, now); !errors.Is(err, ErrInvalidUser) ||
+		!strings.Contains(err.Error(), `user "so-laichau" was revoked (at 2026-11-30T08:00:00Z), and a name is not reused`) ||
+		!strings.Contains(err.Error(), "choose another name (e.g. so-laichau-2)") || strings.Contains(err.Error(), "revoke it") {
+		t.Fatalf("adding a revoked user's name: %v", err)
+	}
 	users, err := ListUsers(ctx, dir)
 	if err != nil || len(users) != 2 || users[0].Name != "so-laichau" || users[0].Revoked == nil || users[1].Revoked != nil {
 		t.Fatalf("%+v %v", users, err)

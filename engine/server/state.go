@@ -372,6 +372,16 @@ func AddUser(ctx context.Context, dir string, nu NewUser, now time.Time) (User, 
 		nu.Name, string(nu.Role), nu.Carrier, nu.Province, tokenHash(token), nowText(now))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
+			var revoked sql.NullString
+			if qerr := tx.QueryRowContext(ctx, `SELECT revoked_at FROM users WHERE name = ?`, nu.Name).Scan(&revoked); qerr != nil {
+				return User{}, "", errors.Join(err, qerr)
+			}
+			if revoked.Valid {
+				// Names are not reused: the audit log's entries under a
+				// name are one user's.
+				return User{}, "", fmt.Errorf("%w: user %q was revoked (at %s), and a name is not reused, so that the audit log's entries under it stay one user's: choose another name (e.g. %s-2)",
+					ErrInvalidUser, nu.Name, parseTime(revoked.String).Format(time.RFC3339), nu.Name)
+			}
 			return User{}, "", fmt.Errorf("%w: user %q exists already (revoke it or choose another name)", ErrInvalidUser, nu.Name)
 		}
 		return User{}, "", err
