@@ -107,6 +107,13 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			}
 			fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
 				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)
+			if n := res.Previous.RejectedBy[string(ingest.ReasonFutureTime)]; n > 0 && e.now().After(res.Previous.IngestedAt) {
+				// Rows in the future then may be in the past now, but a
+				// dataset keeps one reading of a file: they come in only
+				// when the first reading is taken out.
+				fmt.Fprintf(e.stdout, "  %d of its rows were rejected as future_time at that ingest (later than its time); those no longer in the future would be read now: "+
+					"to read them, lomsong dataset retract %s %s, then ingest it again\n", n, shellQuote(*dir), prev)
+			}
 			if res.Previous.Recovered != "" {
 				fmt.Fprintf(e.stderr, "warning: %s: its record was rebuilt by lomsong dataset repair, so how it was read is not known: "+
 					"a reading given now (--mapping, --timezone, a preset) is not applied; to read it anew, lomsong dataset retract %s %s, then ingest it again\n",
