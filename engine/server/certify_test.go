@@ -253,3 +253,25 @@ func TestEveryRowAnotherCarrier(t *testing.T) {
 		t.Fatalf("mixed carriers: %+v", s)
 	}
 }
+
+// A release of a month the certified data hold no measurements of is
+// refused when asked for, naming the months they do hold, rather than
+// started, numbered and failed.
+func TestReleaseOfAMonthWithoutMeasurements(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	id := ts.submit(t, "vt", "measurements", "m.csv", f.measurements["viettel"])
+	ts.wait(t, "vt", id)
+	if code := ts.certify(t, "vt", id); code != http.StatusOK {
+		t.Fatalf("certify: %d", code)
+	}
+	code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"2030-01"}`), "application/json")
+	if code != http.StatusConflict || !bytes.Contains(b, []byte("no release for 2030-01: no measurements of 2030-01 in the certified data (months with measurements: 2024-10)")) {
+		t.Fatalf("release of a month without measurements: %d %s", code, b)
+	}
+	_, b = ts.call(t, "cuc", "GET", "/api/v1/releases", "/api/v1/releases", nil, "")
+	var list struct{ Releases []Release }
+	if err := json.Unmarshal(b, &list); err != nil || len(list.Releases) != 0 {
+		t.Fatalf("releases after the refusal: %s %v", b, err)
+	}
+}

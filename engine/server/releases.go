@@ -432,6 +432,27 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
+	// A month without measurements in the certified data cannot be
+	// released: refused now, rather than started, numbered and failed.
+	// Unless a certification is under way (it holds dsMu or waits for
+	// it): the release reads the dataset after it, and it may bring the
+	// month's measurements (the run then says what the month lacks).
+	if s.dsMu.TryRLock() {
+		cur, err := dataset.Open(s.opt.Dataset) // as it is with no certification under way
+		s.dsMu.RUnlock()
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		if months := measuredMonths(cur); !slices.Contains(months, p.String()) {
+			with := "it holds none of any month: certify a month's measurements first"
+			if len(months) > 0 {
+				with = "months with measurements: " + strings.Join(months, ", ")
+			}
+			writeError(w, http.StatusConflict, "no release for %s: no measurements of %s in the certified data (%s); nothing was started", p, p, with)
+			return
+		}
+	}
 	subs, err := certifiedSubmissions(r.Context(), tx, func(sha string) bool { return feeds(store, sha, p.String()) })
 	if err != nil {
 		s.internal(w, err)
@@ -460,6 +481,19 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		s.publish(s.bgCtx, rl, p)
 	}()
 	writeJSON(w, http.StatusAccepted, rl)
+}
+
+// measuredMonths returns the months the dataset holds measurements of,
+// in order.
+func measuredMonths(store *dataset.Store) []string {
+	var months []string
+	for _, p := range store.Parts("measurements", nil, nil) {
+		if p.Period != "" && !slices.Contains(months, p.Period) {
+			months = append(months, p.Period)
+		}
+	}
+	slices.Sort(months)
+	return months
 }
 
 // certifiedSubmissions returns the ids of the certified submissions, in

@@ -459,8 +459,9 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if err != nil || len(store.Manifest().Sources) != 0 {
 		t.Fatalf("validation wrote into the release dataset: %v", err)
 	}
-	if rl := ts.release(t, "2024-10"); rl.Status != "failed" || rl.Error == "" {
-		t.Fatalf("release without certified data: %+v", rl)
+	if code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"2024-10"}`), "application/json"); code != 409 ||
+		!bytes.Contains(b, []byte("no measurements of 2024-10 in the certified data (it holds none of any month: certify a month's measurements first)")) {
+		t.Fatalf("release without certified data: %d %s", code, b)
 	}
 	for _, c := range []struct {
 		user string
@@ -798,9 +799,11 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(rdir, "villages.json")); err != nil || fi.Mode().Perm()&0o222 != 0 {
 		t.Fatalf("release file mode: %v %v", fi, err)
 	}
-	// The audit log has every write, and refuses to be rewritten.
+	// The audit log has every write, and refuses to be rewritten (a
+	// failed release's release.failed: TestReleaseStoppedByClose and
+	// TestReleaseFailedAtStartAudited).
 	code, b = ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
-	for _, a := range []string{"submission.create", "submission.refused", "submission.certify", "release.published", "release.failed"} {
+	for _, a := range []string{"submission.create", "submission.refused", "submission.certify", "release.published"} {
 		if !bytes.Contains(b, []byte(`"`+a+`"`)) {
 			t.Errorf("audit lacks %s", a)
 		}
@@ -1093,17 +1096,12 @@ func TestRetractedSubmission(t *testing.T) {
 	if code != 200 || !bytes.Contains(b, []byte(`"status": "retracted"`)) {
 		t.Fatalf("list: %d %s", code, b)
 	}
-	// The month's only measurements are gone: the release fails for
-	// want of them, and lists what it read — its first answer too (the
-	// 202 listed the retracted one).
+	// The month's only measurements are gone: the release is refused for
+	// want of them when asked for (TestReleaseListsTheSubmissionsItRead:
+	// a release lists what it read).
 	code, b = ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"2024-10"}`), "application/json")
-	var started Release
-	if json.Unmarshal(b, &started); code != http.StatusAccepted || slices.Contains(started.Submissions, ids["meas"]) || len(started.Submissions) != 3 {
-		t.Fatalf("release 2's 202: %d %s", code, b)
-	}
-	rl := ts.waitRelease(t, started.Number)
-	if rl.Status != "failed" || !strings.Contains(rl.Error, "no measurements") || slices.Contains(rl.Submissions, ids["meas"]) || len(rl.Submissions) != 3 {
-		t.Fatalf("release 2 lists %v (retracted %d): %+v", rl.Submissions, ids["meas"], rl)
+	if code != http.StatusConflict || !bytes.Contains(b, []byte("no measurements of 2024-10 in the certified data")) {
+		t.Fatalf("a release without the retracted measurements: %d %s", code, b)
 	}
 	if code := ts.certify(t, "vt", ids["meas"]); code != 200 {
 		t.Fatalf("certify again: %d", code)
