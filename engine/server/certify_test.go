@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -273,5 +274,32 @@ func TestReleaseOfAMonthWithoutMeasurements(t *testing.T) {
 	var list struct{ Releases []Release }
 	if err := json.Unmarshal(b, &list); err != nil || len(list.Releases) != 0 {
 		t.Fatalf("releases after the refusal: %s %v", b, err)
+	}
+}
+
+// An upload's refusals name its file, and a broken mapping's error says
+// "mapping" once.
+func TestUploadMessages(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=empty.csv", "/api/v1/submissions", strings.NewReader(""), "text/csv")
+	if code != http.StatusBadRequest || !bytes.Contains(b, []byte("the file empty.csv is empty")) {
+		t.Errorf("an empty body: %d %s", code, b)
+	}
+	header, _, _ := bytes.Cut(f.measurements["viettel"], []byte("\n"))
+	id := ts.submit(t, "vt", "measurements", "header.csv", append(header, '\n'))
+	if s := ts.wait(t, "vt", id); s.Status != "refused" || s.ErrorCode != "no_data_rows" || s.Error != "the file header.csv has no data rows" {
+		t.Errorf("a header without rows: %+v", s)
+	}
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("file", "m.csv")
+	fw.Write(f.measurements["viettel"])
+	mf, _ := mw.CreateFormField("mapping")
+	mf.Write([]byte(`{"kind":`))
+	mw.Close()
+	code, b = ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &mp, mw.FormDataContentType())
+	if code != http.StatusBadRequest || bytes.Contains(b, []byte("mapping: mapping")) || !bytes.Contains(b, []byte("the mapping part: ")) {
+		t.Errorf("a broken mapping: %d %s", code, b)
 	}
 }

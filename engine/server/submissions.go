@@ -231,12 +231,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		err = errUpload{http.StatusBadRequest, `multipart body without a "file" part`}
 	}
 	if err == nil && size == 0 {
-		err = errUpload{http.StatusBadRequest, "the file is empty"}
+		err = errUpload{http.StatusBadRequest, fmt.Sprintf("the file %s is empty", name)}
 	}
 	var m *ingest.Mapping
 	if err == nil && mapping != nil {
 		if m, err = ingest.ParseMapping(mapping); err != nil {
-			err = errUpload{http.StatusBadRequest, "mapping: " + err.Error()}
+			// ParseMapping's errors say "mapping: " themselves.
+			err = errUpload{http.StatusBadRequest, "the mapping part: " + strings.TrimPrefix(err.Error(), "mapping: ")}
 		}
 	}
 	if err == nil && m != nil && m.Kind != "" && m.Kind != kind {
@@ -741,7 +742,7 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; fix the rows in quarantine.csv and submit again",
 			100*tm.Share, 100*tm.Limit)
 	case errors.Is(verr, dataset.ErrNoDataRows):
-		status, msg, code = "refused", "the file has no data rows", "no_data_rows"
+		status, msg, code = "refused", fmt.Sprintf("the file %s has no data rows", sub.Filename), "no_data_rows"
 	case isFileError(verr):
 		status, msg, code = "refused", strings.ReplaceAll(verr.Error(), s.spoolPath(sub), sub.Filename), "unreadable"
 	default:
