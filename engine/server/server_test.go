@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -1249,15 +1250,29 @@ func TestResubmissions(t *testing.T) {
 	if s := ts.wait(t, "vt", utc); s.Status != "accepted" {
 		t.Fatalf("another reading, validated: %+v", s)
 	}
-	if code := ts.certify(t, "vt", utc); code != 409 {
-		t.Fatalf("certify another reading: %d", code)
+	// The refusal says what to do: take the dataset's reading out, then
+	// certify again.
+	sum := sha256.Sum256(data)
+	advice := fmt.Sprintf("to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %x, then certify it again", ts.dir, sum[:8])
+	if code, b := ts.call(t, "vt", "POST", fmt.Sprintf("/api/v1/submissions/%d/certify", utc), "/api/v1/submissions/{id}/certify", nil, ""); code != 409 || !bytes.Contains(b, []byte(advice)) {
+		t.Fatalf("certify another reading: %d %s", code, b)
 	}
-	if s := ts.wait(t, "vt", utc); s.Status != "refused" || !strings.Contains(s.Error, "certification refused: ") {
+	if s := ts.wait(t, "vt", utc); s.Status != "refused" || s.ErrorCode != "certification_refused" || !strings.HasPrefix(s.Error, "certification refused: ") || !strings.Contains(s.Error, advice) {
 		t.Fatalf("another reading after its certification was refused: %+v", s)
 	}
 	code, b := ts.call(t, "cuc", "GET", "/api/v1/audit", "/api/v1/audit", nil, "")
 	if code != 200 || !bytes.Contains(b, []byte(`"submission.certify_refused"`)) {
 		t.Fatalf("audit: %d %.300s", code, b)
+	}
+	// Done as it says, certifying again puts this reading in.
+	if _, err := dataset.Retract(ts.dir, fmt.Sprintf("%x", sum[:8]), "read in the wrong time zone", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code := ts.certify(t, "vt", utc); code != 200 {
+		t.Fatalf("certify again after the retraction: %d", code)
+	}
+	if s := ts.wait(t, "vt", utc); s.Status != "certified" || s.Error != "" || s.ErrorCode != "" || s.Note != "" {
+		t.Fatalf("certified after the retraction: %+v", s)
 	}
 }
 

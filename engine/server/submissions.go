@@ -26,6 +26,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/shellquote"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -927,7 +928,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		}
 		// Retracted from the dataset since: certifying again merges it
 		// back.
-	} else if sub.Status != "accepted" {
+	} else if sub.Status != "accepted" && !certifyRefused(sub) {
 		writeError(w, http.StatusConflict, "submission %d is %s: only an accepted submission can be certified", sub.ID, sub.Status)
 		return
 	}
@@ -961,6 +962,14 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("certification continues without its client (it went away)", "id", sub.ID, "user", u.Name)
 		w.WriteHeader(statusClientClosedRequest)
 	}
+}
+
+// certifyRefused reports whether sub's certification was refused
+// (error_code certification_refused): certifying it again tries again,
+// as the refusal advises — the dataset may no longer hold the other
+// reading of its bytes (lomsong dataset retract).
+func certifyRefused(sub Submission) bool {
+	return sub.Status == "refused" && sub.ErrorCode == "certification_refused"
 }
 
 // statusClientClosedRequest is the status a request is logged and counted
@@ -1028,7 +1037,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 			return failed(err)
 		}
 		return certResult{code: http.StatusOK, sub: subs[0]}
-	case cur.Status == "accepted", cur.Status == "certified": // certified, then retracted: merged back
+	case cur.Status == "accepted", certifyRefused(cur), cur.Status == "certified": // certified, then retracted: merged back
 	default:
 		return refused(http.StatusConflict, "submission %d is %s now", sub.ID, cur.Status)
 	}
@@ -1039,8 +1048,10 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	switch {
 	case errors.As(err, &other):
 		// The same bytes are in the dataset read with another mapping:
-		// certifying would claim rows the dataset does not hold.
-		reason = other.Reason()
+		// certifying would claim rows the dataset does not hold. Once the
+		// first reading is taken out, certifying again reads it anew.
+		reason = fmt.Sprintf("%s; to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %s, then certify it again",
+			other.Reason(), shellquote.Quote(s.opt.Dataset), other.Previous.SHA256[:min(16, len(other.Previous.SHA256))])
 	case errors.As(err, &tm), errors.Is(err, ingest.ErrTooLarge):
 		// Over a limit it was validated under: only a submission
 		// validated before the service recorded its limits, taken to be
@@ -1057,12 +1068,13 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	// ctx: the dataset's state and the submission's must agree.
 	record := context.WithoutCancel(ctx)
 	if reason != "" {
-		// It never can be certified so: refused, with the reason, rather
-		// than left awaiting certification.
+		// It cannot be certified as the dataset is: refused, with the
+		// reason, rather than left awaiting certification (certifying it
+		// again tries again: certifyRefused).
 		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
 		if err := s.updateAudited(record, now, u.Name, "submission.certify_refused", sub, msg,
-			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status = 'accepted'`,
+			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status IN ('accepted', 'refused')`,
 			msg, nowText(now), sub.ID); err != nil {
 			return failed(err)
 		}
@@ -1108,7 +1120,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		heldAs = res.Previous.SHA256
 	}
 	if err := s.updateAudited(record, now, u.Name, "submission.certify", sub, detail,
-		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ? WHERE id = ?`,
+		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '' WHERE id = ?`,
 		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, sub.ID); err != nil {
 		return failed(err)
 	}

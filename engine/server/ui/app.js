@@ -298,7 +298,7 @@ function submissionsTable(list, canCertify) {
       s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
-        canCertify && (s.status === "accepted" || s.status === "retracted") ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
+        canCertify && (s.status === "accepted" || s.status === "retracted" || s.error_code === "certification_refused") ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
     [0, 4, 5, 6], [4, 7], true);
 }
 
