@@ -105,6 +105,13 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			if len(prev) > 16 {
 				prev = prev[:16]
 			}
+			if res.SameRows {
+				// Other bytes, the same measurements: a re-saved or
+				// converted copy, which would count every test twice.
+				fmt.Fprintf(e.stdout, "%s: its %d accepted rows are the measurements of %s, ingested on %s (sha256 %s…), in another encoding; nothing changed (a dataset holds a measurement once)\n",
+					path, res.Report.Accepted, res.Previous.Name, res.Previous.IngestedAt.Format(time.RFC3339), prev)
+				continue
+			}
 			fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
 				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)
 			if n := res.Previous.RejectedBy[string(ingest.ReasonFutureTime)]; n > 0 && e.now().After(res.Previous.IngestedAt) {

@@ -49,6 +49,12 @@ type Source struct {
 	// ContentSHA256 is the SHA-256 of the decoded content (after gzip);
 	// absent when it equals SHA256 and in manifests of earlier versions.
 	ContentSHA256 string `json:"content_sha256,omitempty"`
+	// RowsDigest is the digest of a measurements source's accepted rows
+	// as a multiset (rowsDigest: order-free, of the values read): a later
+	// file of other bytes holding the same measurements (re-saved in
+	// another layout, converted to Parquet) is not added again. Absent
+	// for other kinds and in manifests of earlier versions.
+	RowsDigest string `json:"rows_digest,omitempty"`
 	// Recovered, when set, says how Repair rebuilt this record and what it
 	// could not recover. SHA256 may then hold only the 16 hex digits that
 	// name the source's files.

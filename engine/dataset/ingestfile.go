@@ -73,9 +73,13 @@ type IngestResult struct {
 	Kind            ingest.Kind
 	AlreadyIngested bool
 	Previous        Source // the earlier ingest, when AlreadyIngested
-	Report          *ingest.Report
-	Source          Source // the manifest entry, when committed
-	RefusedDir      string // where the report and quarantine went, when refused
+	// SameRows, with AlreadyIngested, says that the file's bytes are new
+	// but its accepted measurements are those of Previous (the same
+	// rows in another encoding): nothing was added.
+	SameRows   bool
+	Report     *ingest.Report
+	Source     Source // the manifest entry, when committed
+	RefusedDir string // where the report and quarantine went, when refused
 	// OrphansDir, when set, is where data files the manifest did not list
 	// were moved before this ingest (relative to the dataset), and
 	// Orphaned lists them.
@@ -532,6 +536,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	cfg := opt.Config
 	cfg.Source = filepath.Base(path)
 	var rep *ingest.Report
+	var digest *rowsDigest // of the accepted measurements
 	switch src.Kind {
 	case ingest.KindSites:
 		rep, err = ingest.ReadSites(ctx, src.Records, opt.Mapping, cfg, txn.WriteSites, txn.Reject)
@@ -540,7 +545,12 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	case ingest.KindSubscriptions:
 		rep, err = ingest.ReadSubscriptions(ctx, src.Records, opt.Mapping, cfg, txn.WriteSubscriptions, txn.Reject)
 	default:
-		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, txn.WriteMeasurements, txn.Reject)
+		digest = &rowsDigest{}
+		write := func(b *engine.MeasurementBatch) error {
+			digest.add(b)
+			return txn.WriteMeasurements(b)
+		}
+		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, write, txn.Reject)
 	}
 	if err == nil {
 		// Interrupted after the last row was read: the caller reports an
@@ -563,8 +573,19 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		res.RefusedDir = dir
 		return res, &TooManyRejectsError{Path: path, Share: share, Limit: opt.MaxRejectShare, Dir: dir}
 	}
-	res.Source, err = txn.Commit(Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON,
-		ReadOptions: readOptions(opt.Config)})
+	meta := Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON, ReadOptions: readOptions(opt.Config)}
+	if digest != nil && digest.n > 0 {
+		meta.RowsDigest = digest.String()
+		// The same measurements in other bytes (re-saved, converted): a
+		// dataset holds a measurement once, as it holds a file once.
+		for _, prev := range s.Manifest().Sources {
+			if prev.Kind == string(ingest.KindMeasurements) && prev.RowsDigest == meta.RowsDigest {
+				res.AlreadyIngested, res.SameRows, res.Previous = true, true, prev
+				return res, nil // the deferred Abort discards what was written
+			}
+		}
+	}
+	res.Source, err = txn.Commit(meta)
 	if err != nil {
 		return nil, err
 	}

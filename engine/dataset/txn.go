@@ -408,6 +408,8 @@ type Meta struct {
 	// ReadOptions is Source.ReadOptions (readOptions of the ingest's
 	// configuration).
 	ReadOptions string
+	// RowsDigest is Source.RowsDigest ("" for none).
+	RowsDigest string
 }
 
 type placed struct{ tmp, final string }
@@ -577,6 +579,7 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		src.Mapping = json.RawMessage(meta.Mapping)
 	}
 	src.ReadOptions = meta.ReadOptions
+	src.RowsDigest = meta.RowsDigest
 	if err := t.fail("parts-written"); err != nil {
 		return Source{}, err
 	}
