@@ -73,18 +73,20 @@ func (h SpeedHistogram) Median() float64 {
 	return (h.at(n/2-1) + h.at(n/2)) / 2
 }
 
-// resampler draws tests from a histogram as YoY draws from the sorted
+// Resampler draws tests from a histogram as YoY draws from the sorted
 // tests (index rng.IntN(n)), and takes the median of a resample from its
-// counts per value.
-type resampler struct {
+// counts per value: the bootstrap of a speed histogram's median, here and
+// in the scorecard's per-stratum change (scorecard.SpeedChange).
+type Resampler struct {
 	h    SpeedHistogram
 	n    int64
 	cum  []int64 // cum[i] = tests with values < Values[i+1]
 	hits []int64 // draws per value in the current resample
 }
 
-func newResampler(h SpeedHistogram) *resampler {
-	r := &resampler{h: h, cum: make([]int64, len(h.Counts)), hits: make([]int64, len(h.Counts))}
+// NewResampler returns a Resampler of h's tests.
+func NewResampler(h SpeedHistogram) *Resampler {
+	r := &Resampler{h: h, cum: make([]int64, len(h.Counts)), hits: make([]int64, len(h.Counts))}
 	for i, c := range h.Counts {
 		r.n += c
 		r.cum[i] = r.n
@@ -92,8 +94,9 @@ func newResampler(h SpeedHistogram) *resampler {
 	return r
 }
 
-// median draws one resample of n tests and returns its median.
-func (r *resampler) median(rng *rand.Rand) float64 {
+// Median draws one resample of the histogram's n tests and returns its
+// median.
+func (r *Resampler) Median(rng *rand.Rand) float64 {
 	clear(r.hits)
 	for range r.n {
 		j := rng.Int64N(r.n)
@@ -123,11 +126,11 @@ func (bs Bootstrap) YoYHistogram(cur, prev SpeedHistogram, rng *rand.Rand) (Esti
 	if !(mp > 0) {
 		return unknown(MethodSpeedYoY, "median a year before is zero"), nil
 	}
-	rc, rp := newResampler(cur), newResampler(prev)
+	rc, rp := NewResampler(cur), NewResampler(prev)
 	r := make([]float64, 0, bs.B)
 	for range bs.B {
-		a := rc.median(rng)
-		if d := rp.median(rng); d > 0 {
+		a := rc.Median(rng)
+		if d := rp.Median(rng); d > 0 {
 			r = append(r, a/d-1)
 		}
 	}

@@ -135,17 +135,17 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 		w[i] = float64(s.Current.N()) / float64(total)
 		value += w[i] * (s.Current.Median()/s.YearAgo.Median() - 1)
 	}
-	rs := make([][2]*histResampler, len(kept))
+	rs := make([][2]*penetration.Resampler, len(kept))
 	for i, s := range kept {
-		rs[i] = [2]*histResampler{newHistResampler(s.Current), newHistResampler(s.YearAgo)}
+		rs[i] = [2]*penetration.Resampler{penetration.NewResampler(s.Current), penetration.NewResampler(s.YearAgo)}
 	}
 	r := make([]float64, 0, bs.B)
 	for range bs.B {
 		var v float64
 		ok := true
 		for i := range kept {
-			a := rs[i][0].median(rng)
-			d := rs[i][1].median(rng)
+			a := rs[i][0].Median(rng)
+			d := rs[i][1].Median(rng)
 			if !(d > 0) {
 				ok = false // every stratum still drawn: the rng's state does not depend on where a round failed
 				continue
@@ -179,34 +179,4 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 	e.Lower = stat.Quantile(q, stat.LinInterp, r, nil)
 	e.Upper = stat.Quantile(1-q, stat.LinInterp, r, nil)
 	return e, nil
-}
-
-// histResampler draws tests from a histogram as penetration's bootstrap
-// does (index rng.Int64N(n) into the sorted tests) and takes the median
-// of a resample from its counts per value.
-type histResampler struct {
-	h    penetration.SpeedHistogram
-	n    int64
-	cum  []int64 // cum[i]: tests with values ≤ Values[i]
-	hits []int64 // draws per value in the current resample
-}
-
-func newHistResampler(h penetration.SpeedHistogram) *histResampler {
-	r := &histResampler{h: h, cum: make([]int64, len(h.Counts)), hits: make([]int64, len(h.Counts))}
-	for i, c := range h.Counts {
-		r.n += c
-		r.cum[i] = r.n
-	}
-	return r
-}
-
-// median draws one resample of n tests and returns its median.
-func (r *histResampler) median(rng *rand.Rand) float64 {
-	clear(r.hits)
-	for range r.n {
-		j := rng.Int64N(r.n)
-		i, _ := slices.BinarySearch(r.cum, j+1) // first i with cum[i] > j
-		r.hits[i]++
-	}
-	return penetration.SpeedHistogram{Values: r.h.Values, Counts: r.hits}.Median()
 }
