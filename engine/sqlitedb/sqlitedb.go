@@ -51,6 +51,15 @@ func Open(ctx context.Context, path string, opt Options) (*sql.DB, error) {
 	if !opt.NoWAL && !opt.ReadOnly {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// Transactions take the write lock as they begin (BEGIN
+		// IMMEDIATE): one that reads, then writes, would otherwise fail
+		// at its write with SQLITE_BUSY_SNAPSHOT (517, which no busy
+		// timeout waits out) when another connection committed in
+		// between — the service's release request beside certifications
+		// answered 500 "database is locked". Now it waits for the lock
+		// at its start, within the busy timeout. Reads outside a
+		// transaction are not held up (WAL).
+		q.Add("_txlock", "immediate")
 	}
 	if opt.ReadOnly {
 		q.Add("mode", "ro")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestOpenWriteReadBack(t *testing.T) {
@@ -61,5 +62,54 @@ func TestReadOnlyRefusesWritesAndMissingFiles(t *testing.T) {
 	defer ro.Close()
 	if _, err := ro.ExecContext(ctx, `INSERT INTO t VALUES (1)`); err == nil {
 		t.Fatal("write through a read-only connection succeeded")
+	}
+}
+
+// A transaction that reads, then writes, while another connection writes
+// in between: with the write lock taken at BEGIN (BEGIN IMMEDIATE) the
+// other write waits for the transaction and both succeed; a deferred
+// transaction failed at its write with SQLITE_BUSY_SNAPSHOT ("database is
+// locked (517)"), which no busy timeout waits out.
+func TestReadThenWriteBesideAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	a, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := a.ExecContext(ctx, `CREATE TABLE t (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := a.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	other := make(chan error, 1)
+	go func() {
+		_, err := b.ExecContext(ctx, `INSERT INTO t VALUES (2)`)
+		other <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the other writer's turn, were the lock free
+	if _, err := tx.ExecContext(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatalf("the transaction's write after its read: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-other; err != nil {
+		t.Fatalf("the other connection's write: %v", err)
+	}
+	if err := a.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d rows, %v; want both", n, err)
 	}
 }
