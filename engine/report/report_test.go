@@ -592,3 +592,36 @@ func TestVillagesBeyondTheListAreNamed(t *testing.T) {
 		t.Errorf("exactly %d villages: %d rows, note %q", maxVillages, len(rows), more)
 	}
 }
+
+// A dead-zone change between months measured on other carriers is shown
+// with the scorecard's reason, not as better or worse (a November with
+// two carriers' tests read "▼ -8 villages since last month (better)").
+func TestDeadZoneChangeNotLikeWithLike(t *testing.T) {
+	sep, oct := penetration.Period{Year: 2024, Month: 9}, penetration.Period{Year: 2024, Month: 10}
+	all := []string{"mobifone", "vietnamobile", "viettel", "vinaphone"}
+	for _, tc := range []struct {
+		name   string
+		before *scorecard.Evidence
+		want   string
+	}{
+		{"carriers missing", &scorecard.Evidence{Carriers: []string{"mobifone", "viettel"}, Rows: 13907},
+			"▲ &#43;2 villages since last month, not like with like: 2024-09 has no measurements of vietnamobile, vinaphone"},
+		{"like with like", &scorecard.Evidence{Carriers: all, Rows: 18000}, "▲ &#43;2 villages since last month (worse)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := scorecard.AreaInput{Area: "12", Period: sep, Households: 1000,
+				DeadZones: &scorecard.DeadZones{Villages: 1, Households: 10, VillageIDs: []string{"V1"}, Hexes: []string{"h1"}, Evidence: tc.before}}
+			cur := scorecard.AreaInput{Area: "12", Period: oct, Households: 1000,
+				DeadZones: &scorecard.DeadZones{Villages: 3, Households: 30, VillageIDs: []string{"V1", "V2", "V3"}, Hexes: []string{"h1", "h2"},
+					Evidence: &scorecard.Evidence{Carriers: all, Rows: 19053}}}
+			card, err := scorecard.Build([]scorecard.AreaInput{prev, cur}, scorecard.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			html := string(render(t, &Report{Title: "t", Period: "2024-10", Scorecard: card, Areas: []Area{{"12", "Lai Châu"}}}))
+			if !strings.Contains(html, tc.want) {
+				t.Errorf("want %q in the page", tc.want)
+			}
+		})
+	}
+}

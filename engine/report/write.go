@@ -431,6 +431,11 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 				verdict = "better"
 			}
 			c.Change, c.ChangeClass = arrow+s+" since last month ("+verdict+")", verdict
+			if why := res.ChangeNotLikeWithLike; why != "" {
+				// Months measured on other evidence: the change is
+				// shown, not judged.
+				c.Change, c.ChangeClass = arrow+s+" since last month, "+why, "same"
+			}
 		}
 	}
 	if res.Rank > 0 {

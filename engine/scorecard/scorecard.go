@@ -252,7 +252,11 @@ type Result struct {
 	StatusPoint         Status  // judged on Value
 	StatusBound         Status  // judged on the conservative bound
 	Change              float64 // Value − last month's Value; NaN when either is missing
-	Rank                int     // 1 = best among areas this month; 0 when unknown or national
+	// ChangeNotLikeWithLike, when set, says why Change compares months
+	// measured on other evidence (Evidence.Compare: other carriers, far
+	// fewer rows): the change is shown with it, not as better or worse.
+	ChangeNotLikeWithLike string
+	Rank                  int // 1 = best among areas this month; 0 when unknown or national
 	// Impossible: Value cannot be the quantity (penetration.Estimate's
 	// Impossible, a share above 100%): shown, never judged or ranked.
 	Impossible bool
@@ -427,6 +431,7 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 		}
 		if dz := &r.Targets[TargetDeadZones]; unlike != "" && !math.IsNaN(dz.Change) {
 			dz.Issues = append(dz.Issues, fmt.Sprintf("change since %s %s", prev.Period, unlike))
+			dz.ChangeNotLikeWithLike = unlike
 		}
 		for _, a := range regressions(prev, r, cfg) {
 			if a.Target == TargetDeadZones {
