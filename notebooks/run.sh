@@ -8,7 +8,8 @@
 # 2. Runs `go run ./cmd/lomsong demo` into a temporary directory, or uses $LOMSONG_DEMO_DIR
 #    when it is set (exit 2 when that folder holds no demo output).
 # 3. Executes each notebook with nbconvert into that temporary directory (never into the
-#    repository) and exits non-zero if any notebook fails or a committed notebook has outputs.
+#    repository) and exits non-zero if any notebook fails (a cell raises, or an executed cell
+#    holds an error output, e.g. from displaying its figure) or a committed notebook has outputs.
 #
 # Prints the time each step took. Works with no standard input (CI=true).
 set -euo pipefail
@@ -106,9 +107,23 @@ for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)
   t=$(now)
   # /usr/bin first so that the kernel and its tools are Debian's, not another python3 on PATH
+  # nbconvert stops at a cell that raises, but an error raised while a cell's result is
+  # displayed (a figure too large to draw, a failing repr) is only recorded as an error
+  # output and the cell counts as run: the executed notebook is searched for those too.
   if PATH="/usr/bin:$PATH" "$PY" -m nbconvert --to notebook --execute \
        --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
-       --output-dir "$OUT" "$nb" </dev/null >"$OUT/$name.log" 2>&1; then
+       --output-dir "$OUT" "$nb" </dev/null >"$OUT/$name.log" 2>&1 &&
+     "$PY" - "$OUT/$name.ipynb" >>"$OUT/$name.log" 2>&1 <<'PYEOF'
+import sys, nbformat
+path = sys.argv[1]
+errors = [(i, o) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"
+          for o in c.get("outputs", []) if o.get("output_type") == "error"]
+for i, o in errors:
+    print("\n".join(o.get("traceback", [])[-3:]))
+    print(f"notebooks: cell {i} of {path} has an error output: {o.get('ename')}: {o.get('evalue')}")
+sys.exit(1 if errors else 0)
+PYEOF
+  then
     echo "notebooks: $name ok ($(since "$t") s)"
   else
     failed+=("$name")
