@@ -101,7 +101,8 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 		r.DeadZones = append(r.DeadZones, reportZone(z))
 	}
-	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound}
+	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound,
+		Reachable: pr.Plan.DeadHouseholds, Options: len(pr.Candidates) + len(pr.Sharing)}
 	for _, c := range pr.Plan.Curve {
 		cur.Points = append(cur.Points, report.CurvePoint{CostVND: c.CostVND, Households: c.Households})
 	}
@@ -109,7 +110,10 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	r.Notes = []string{
 		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
 		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak.",
-		fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", report.Money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod),
+	}
+	if len(pr.Plan.Steps) > 0 {
+		// The curve's note only where a curve is drawn.
+		r.Notes = append(r.Notes, fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", report.Money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod))
 	}
 	// Province sections: the provinces holding populated hexes, by
 	// dead-zone households.

@@ -212,6 +212,13 @@ type PlanCurve struct {
 	UpperBound float64
 	// Points, in plan order, starting at (0, 0).
 	Points []CurvePoint
+	// Reachable are the households the plan's options could reach (dead
+	// zones, and with sharing the gaps it serves), and Options the
+	// options (candidate sites and agreements) it chose from: when
+	// nothing is funded, they say whether there was nothing to fund or
+	// the budget was too small.
+	Reachable float64
+	Options   int
 }
 
 // CurvePoint is a point of the curve: spending CostVND on the plan's first

@@ -541,15 +541,26 @@ func TestPlanSectionAmounts(t *testing.T) {
 	if !strings.Contains(page, "The plan reaches 2,850 households for 47.0 billion VND within a budget of 50.0 billion VND") {
 		t.Errorf("plan text: %.300s", page[strings.Index(page, `id="plan"`):])
 	}
-	r.Plan = &PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}}
-	page = string(render(t, r))
-	i := strings.Index(page, `id="plan"`)
-	if i < 0 {
-		t.Fatal("no plan section")
-	}
-	sec := page[i : i+strings.Index(page[i:], "</section>")]
-	if !strings.Contains(sec, "No site or agreement fits within the budget of 40.0 million VND") || strings.Contains(sec, "<svg") {
-		t.Errorf("nothing funded: %s", sec)
+	// Nothing funded, for each reason: the budget, no option, no dead
+	// zone (which read "give a larger --budget" too).
+	for _, c := range []struct {
+		plan *PlanCurve
+		want string
+	}{
+		{&PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}, Reachable: 120, Options: 3}, "No site or agreement fits within the budget of 40.0 million VND"},
+		{&PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}, Reachable: 120}, "No candidate site or agreement reaches the 120 households of the dead zones: nothing to fund"},
+		{&PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}}, "No dead zone (and no gap an agreement would serve): nothing to fund."},
+	} {
+		r.Plan = c.plan
+		page = string(render(t, r))
+		i := strings.Index(page, `id="plan"`)
+		if i < 0 {
+			t.Fatal("no plan section")
+		}
+		sec := page[i : i+strings.Index(page[i:], "</section>")]
+		if !strings.Contains(sec, c.want) || strings.Contains(sec, "<svg") {
+			t.Errorf("nothing funded, want %q: %s", c.want, sec)
+		}
 	}
 	if got := vnd(1); got != "1 VND" {
 		t.Errorf("vnd(1) = %q", got)

@@ -199,8 +199,15 @@ func build(r *Report) view {
 			}
 			v.PlanText += "."
 		} else {
-			// Nothing funded: said, not drawn as an empty curve.
-			v.PlanText = fmt.Sprintf("No site or agreement fits within the budget of %s: nothing is funded (give a larger --budget).", vnd(r.Plan.BudgetVND))
+			// Nothing funded: said, not drawn as an empty curve, and why.
+			switch {
+			case r.Plan.Reachable <= 0:
+				v.PlanText = "No dead zone (and no gap an agreement would serve): nothing to fund."
+			case r.Plan.Options == 0:
+				v.PlanText = fmt.Sprintf("No candidate site or agreement reaches the %s households of the dead zones: nothing to fund (lomsong plan --candidates FILE adds sites to weigh).", count(r.Plan.Reachable))
+			default:
+				v.PlanText = fmt.Sprintf("No site or agreement fits within the budget of %s: nothing is funded (give a larger --budget).", vnd(r.Plan.BudgetVND))
+			}
 		}
 		v.Nav = append(v.Nav, link{"plan", "Investment plan"})
 	}
