@@ -744,6 +744,14 @@ func TestCheckReplaceable(t *testing.T) {
 	exec(withTable, "CREATE TABLE my_notes (village TEXT, note TEXT)")
 	exec(withView, "CREATE VIEW my_dead AS SELECT * FROM villages WHERE status = 'confirmed_dead'")
 	exec(own, "CREATE TABLE gpkg_contents (table_name TEXT); CREATE TABLE provinces (name TEXT)")
+	// What a user's work adds beside new tables: a column, an index, a
+	// trigger, a table named like the GeoPackage's own, a style.
+	withColumn, withIndex, withTrigger, withGpkgTable, withStyle := written("column.gpkg"), written("index.gpkg"), written("trigger.gpkg"), written("gpkgtable.gpkg"), written("style.gpkg")
+	exec(withColumn, "ALTER TABLE villages ADD COLUMN my_comment TEXT")
+	exec(withIndex, "CREATE INDEX my_idx ON villages(name)")
+	exec(withTrigger, "CREATE TRIGGER my_trg AFTER UPDATE ON villages BEGIN SELECT 1; END")
+	exec(withGpkgTable, "CREATE TABLE gpkg_my_notes (note TEXT)")
+	exec(withStyle, "INSERT INTO layer_styles (f_table_name, styleName, styleQML) VALUES ('villages', 'my style', '<qgis/>')")
 	for _, c := range []struct {
 		path string
 		want string // "" may be replaced
@@ -754,6 +762,11 @@ func TestCheckReplaceable(t *testing.T) {
 		{withTable, "holds what no export writes (table my_notes)"},
 		{withView, "holds what no export writes (view my_dead)"},
 		{own, "is not a GeoPackage an export wrote"},
+		{withColumn, "was changed after the export wrote it"},
+		{withIndex, "was changed after the export wrote it"},
+		{withTrigger, "was changed after the export wrote it"},
+		{withGpkgTable, "was changed after the export wrote it"},
+		{withStyle, "was changed after the export wrote it"},
 		{text, "is not a GeoPackage an export wrote"},
 	} {
 		err := CheckReplaceable(ctx, c.path)

@@ -2,7 +2,9 @@ package export
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -244,7 +246,59 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta, 
 	if err := writeStyles(ctx, tx, layers, stamp); err != nil {
 		return err
 	}
+	// The file as written, for CheckReplaceable to know it unchanged.
+	sum, err := fileDigest(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lomsong_metadata (key, value) VALUES (?, ?)`, schemaDigestKey, sum); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// schemaDigestKey is the lomsong_metadata key of fileDigest as written.
+const schemaDigestKey = "schema_sha256"
+
+// querier is what fileDigest reads through: a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// fileDigest is the SHA-256 of a GeoPackage's schema (every table, view,
+// index and trigger with its SQL: a column, an index or a trigger added
+// changes it), its gpkg_contents (a layer added or edited in QGIS bumps
+// its last_change) and its layer_styles rows (a style added or edited):
+// what a user's work on an export changes, beside its features.
+func fileDigest(ctx context.Context, q querier) (string, error) {
+	h := sha256.New()
+	for _, query := range []string{
+		`SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY type, name`,
+		`SELECT table_name, data_type, coalesce(identifier, ''), coalesce(last_change, '') FROM gpkg_contents ORDER BY table_name`,
+		`SELECT coalesce(f_table_name, ''), coalesce(styleName, ''), coalesce(styleQML, ''), coalesce(description, '') FROM layer_styles ORDER BY id`,
+	} {
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var a, b, c, d string
+			if err := rows.Scan(&a, &b, &c, &d); err != nil {
+				rows.Close()
+				return "", err
+			}
+			for _, v := range []string{a, b, c, d} {
+				fmt.Fprintf(h, "%d:%s", len(v), v)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return "", err
+		}
+		rows.Close()
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l *Layer, stamp string) error {

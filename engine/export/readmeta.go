@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -201,6 +202,25 @@ func CheckReplaceable(ctx context.Context, path string) error {
 	}
 	if len(foreign) > 0 {
 		return fmt.Errorf("%s holds what no export writes (%s): %w", path, strings.Join(foreign, ", "), ErrNotReplaceable)
+	}
+	// An export records its schema, contents and styles as written
+	// (fileDigest): a column, an index, a trigger or a style added, a
+	// layer edited in QGIS, changes it. Exports written before the record
+	// are judged by their tables alone.
+	var want string
+	err = db.QueryRowContext(ctx, `SELECT value FROM lomsong_metadata WHERE key = ?`, schemaDigestKey).Scan(&want)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	got, err := fileDigest(ctx, db)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if got != want {
+		return fmt.Errorf("%s was changed after the export wrote it (a column, index, trigger or style added or edited, or a layer edited): %w", path, ErrNotReplaceable)
 	}
 	return nil
 }
