@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
@@ -579,7 +580,14 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		// The same measurements in other bytes (re-saved, converted): a
 		// dataset holds a measurement once, as it holds a file once.
 		for _, prev := range s.Manifest().Sources {
-			if prev.Kind == string(ingest.KindMeasurements) && prev.RowsDigest == meta.RowsDigest {
+			if prev.Kind != string(ingest.KindMeasurements) || prev.partRows() != digest.n {
+				continue
+			}
+			d, err := s.rowsDigestOf(ctx, prev)
+			if err != nil {
+				return nil, err
+			}
+			if d == meta.RowsDigest {
 				res.AlreadyIngested, res.SameRows, res.Previous = true, true, prev
 				return res, nil // the deferred Abort discards what was written
 			}
@@ -590,6 +598,25 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// rowsDigestOf returns a measurements source's rows digest: its record's,
+// or, for a source recorded without one (by an earlier version, or
+// rebuilt by dataset repair), the digest of the rows its parts hold, which
+// are the rows it accepted.
+func (s *Store) rowsDigestOf(ctx context.Context, src Source) (string, error) {
+	if src.RowsDigest != "" {
+		return src.RowsDigest, nil
+	}
+	var d rowsDigest
+	var r *arrowio.MeasurementReader
+	for _, p := range src.Parts {
+		var err error
+		if r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error { d.add(b); return nil }, nil); err != nil {
+			return "", err
+		}
+	}
+	return d.String(), nil
 }
 
 // ReportJSON renders a result as a JSON-friendly value with reasons in a

@@ -92,6 +92,15 @@ func TestSameRowsInAnotherEncodingNotAdded(t *testing.T) {
 	if err != nil || other.AlreadyIngested || len(s.Manifest().Sources) != 2 {
 		t.Fatalf("one value changed: %+v, %v", other, err)
 	}
+	// The digest of the rows a source's parts hold is the one recorded:
+	// a source recorded without one (an earlier version's manifest, a
+	// record dataset repair rebuilt) is matched all the same.
+	src := first.Source
+	recorded := src.RowsDigest
+	src.RowsDigest = ""
+	if d, err := s.rowsDigestOf(context.Background(), src); err != nil || d != recorded {
+		t.Fatalf("digest from the parts %q, %v; recorded %q", d, err, recorded)
+	}
 }
 
 // rowsDigest is a digest of the rows as a multiset: the order of the rows
@@ -139,5 +148,17 @@ func TestRowsDigest(t *testing.T) {
 	}
 	if got := digest(rows, rows[:1]); got == want {
 		t.Error("a row repeated, digest unchanged")
+	}
+	// Serving-cell columns present but empty (as a part reads back) are no
+	// serving cell; one named is a change.
+	none := rows[0]
+	none.Serving = &engine.ServingCell{PCI: -1, ARFCN: -1}
+	if got := digest([]engine.Measurement{none, rows[1], rows[2]}); got != want {
+		t.Errorf("empty serving-cell columns: %s, want %s", got, want)
+	}
+	named := rows[0]
+	named.Serving = &engine.ServingCell{CellID: "12345", PCI: -1, ARFCN: -1}
+	if got := digest([]engine.Measurement{named, rows[1], rows[2]}); got == want {
+		t.Error("a serving cell named, digest unchanged")
 	}
 }

@@ -39,7 +39,10 @@ func (d *rowsDigest) add(batch *engine.MeasurementBatch) {
 		h.word(uint64(batch.Service[i]) | uint64(batch.Source[i])<<8 | uint64(batch.DeviceClass[i])<<16 |
 			uint64(batch.Environment[i])<<24 | uint64(batch.SpeedAt(i))<<32)
 		h.str(batch.DeviceID[i])
-		if serving {
+		// A row's serving cell, when it has one: a part read back has the
+		// columns for every row, empty (PCI and ARFCN −1) where the file
+		// named none, where the batch written may have had no columns.
+		if serving && (batch.CellID[i] != "" || batch.NodeID[i] != "" || batch.Band[i] != "" || batch.PCI[i] != -1 || batch.ARFCN[i] != -1) {
 			h.str(batch.CellID[i])
 			h.str(batch.NodeID[i])
 			h.word(uint64(uint32(batch.PCI[i])) | uint64(uint32(batch.ARFCN[i]))<<32)
