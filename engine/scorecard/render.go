@@ -160,13 +160,13 @@ func (c *Card) notes(w io.Writer) error {
 // half the figure is and that the other is unknown: the cell would
 // otherwise read as the target's whole figure.
 func halfUnknown(r Row, t Target) string {
-	if t != TargetSpeed || math.IsNaN(r.Targets[t].Value) {
+	if t != TargetSpeed {
 		return ""
 	}
-	switch mob, fix := math.IsNaN(r.SpeedMobile), math.IsNaN(r.SpeedFixed); {
-	case mob && !fix:
+	switch r.SpeedBasis() {
+	case SpeedFixedAlone:
 		return " (fixed alone; mobile unknown)"
-	case fix && !mob:
+	case SpeedMobileAlone:
 		return " (mobile alone; fixed unknown)"
 	}
 	return ""

@@ -248,10 +248,13 @@ type Result struct {
 	Target              Target
 	Value, Lower, Upper float64 // NaN when unknown
 	Goal                float64
-	Status              Status  // by Config.Rule
-	StatusPoint         Status  // judged on Value
-	StatusBound         Status  // judged on the conservative bound
-	Change              float64 // Value − last month's Value; NaN when either is missing
+	Status              Status // by Config.Rule
+	StatusPoint         Status // judged on Value
+	StatusBound         Status // judged on the conservative bound
+	// Change is Value − last month's Value; NaN when either is missing,
+	// and for target 5 when the two rest on different halves
+	// (Row.SpeedBasis; an issue says so).
+	Change float64
 	// ChangeNotLikeWithLike, when set, says why Change compares months
 	// measured on other evidence (Evidence.Compare: other carriers, far
 	// fewer rows): the change is shown with it, not as better or worse.
@@ -433,7 +436,18 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 			dz.Issues = append(dz.Issues, fmt.Sprintf("change since %s %s", prev.Period, unlike))
 			dz.ChangeNotLikeWithLike = unlike
 		}
+		// Target 5's figures resting on different halves (one alone, the
+		// other, or both) are two kinds of figure: no change between
+		// them, and no regression.
+		speedUnlike := speedUnlike(prev, r)
+		if sp := &r.Targets[TargetSpeed]; speedUnlike != "" {
+			sp.Change = nan()
+			sp.Issues = append(sp.Issues, speedUnlike)
+		}
 		for _, a := range regressions(prev, r, cfg) {
+			if a.Target == TargetSpeed && speedUnlike != "" {
+				continue
+			}
 			if a.Target == TargetDeadZones {
 				a.qualify(unlike)
 			}

@@ -180,3 +180,57 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 	e.Upper = stat.Quantile(1-q, stat.LinInterp, r, nil)
 	return e, nil
 }
+
+// SpeedBasis says which halves target 5's figure of a row rests on: a
+// figure of one half alone (the other unknown) and one of both are two
+// kinds of figure, not to be compared month to month.
+type SpeedBasis int
+
+// The halves a target-5 figure rests on.
+const (
+	SpeedNoFigure    SpeedBasis = iota // the figure is unknown
+	SpeedFixedAlone                    // fixed broadband's change, mobile's unknown
+	SpeedMobileAlone                   // mobile's change, fixed broadband's unknown (or not required)
+	SpeedBoth                          // the smaller of both halves' changes
+)
+
+func (b SpeedBasis) String() string {
+	switch b {
+	case SpeedFixedAlone:
+		return "fixed alone"
+	case SpeedMobileAlone:
+		return "mobile alone"
+	case SpeedBoth:
+		return "fixed and mobile"
+	}
+	return "no figure"
+}
+
+// SpeedBasis returns the halves r's target-5 figure rests on: the one
+// owner of that rule, for the table's cells and the month-to-month
+// comparison alike.
+func (r Row) SpeedBasis() SpeedBasis {
+	if math.IsNaN(r.Targets[TargetSpeed].Value) {
+		return SpeedNoFigure
+	}
+	switch mob, fix := !math.IsNaN(r.SpeedMobile), !math.IsNaN(r.SpeedFixed); {
+	case mob && fix:
+		return SpeedBoth
+	case fix:
+		return SpeedFixedAlone
+	case mob:
+		return SpeedMobileAlone
+	}
+	return SpeedNoFigure
+}
+
+// speedUnlike says why target 5's figures of prev and cur are not like
+// with like — they rest on different halves — or "" when they are (or
+// either is unknown, which leaves no change to compare).
+func speedUnlike(prev, cur *Row) string {
+	p, c := prev.SpeedBasis(), cur.SpeedBasis()
+	if p == c || p == SpeedNoFigure || c == SpeedNoFigure {
+		return ""
+	}
+	return fmt.Sprintf("no change since %s: that month's figure is of %s, this month's of %s: two kinds of figure", prev.Period, p, c)
+}

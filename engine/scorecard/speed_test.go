@@ -2,8 +2,10 @@ package scorecard
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,5 +185,60 @@ func TestSpeedHalfUnknownInTable(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "5 speed_yoy: mobile speeds unknown") {
 		t.Errorf("notes do not say the mobile half is unknown:\n%s", buf.String())
+	}
+}
+
+// Target 5's change and regression compare like with like: figures of
+// the same halves give their difference (and an alert beyond the
+// tolerance of 0.05); a figure of fixed broadband alone against one of
+// mobile alone or of both is no change (NaN), no alert, and an issue
+// saying why.
+func TestSpeedChangeLikeWithLike(t *testing.T) {
+	sep := oct.AddMonths(-1)
+	const unlike = "no change since 2024-09: that month's figure is of %s, this month's of %s: two kinds of figure"
+	for _, tc := range []struct {
+		name                 string
+		prevMob, prevFix     *penetration.Estimate
+		curMob, curFix       *penetration.Estimate
+		wantChange           float64 // NaN: no change shown
+		wantAlert, wantIssue string
+	}{
+		// The probe's case: September's fixed +19.47% alone, October's
+		// mobile 0 beside fixed +19.23%.
+		{"fixed alone, then both", nil, exact(0.1947), exact(0), exact(0.1923), math.NaN(), "",
+			fmt.Sprintf(unlike, "fixed alone", "fixed and mobile")},
+		{"both, then fixed alone", exact(0.35), exact(0.4), nil, exact(0.1), math.NaN(), "",
+			fmt.Sprintf(unlike, "fixed and mobile", "fixed alone")},
+		{"mobile alone, then fixed alone", exact(0.2), nil, nil, exact(0.1), math.NaN(), "",
+			fmt.Sprintf(unlike, "mobile alone", "fixed alone")},
+		{"fixed alone, both months", nil, exact(0.2), nil, exact(0.1), -0.1,
+			"speed_yoy: worse by 0.1 since 2024-09 (tolerance 0.05)", ""},
+		{"both, both months", exact(0.35), exact(0.4), exact(0.2), exact(0.4), -0.15,
+			"speed_yoy: met in 2024-09, not met in 2024-10", ""},
+		{"both, within the tolerance", exact(0.35), exact(0.4), exact(0.33), exact(0.4), -0.02, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev, cur := full("12", sep), full("12", oct)
+			prev.SpeedMobile, prev.SpeedFixed = tc.prevMob, tc.prevFix
+			cur.SpeedMobile, cur.SpeedFixed = tc.curMob, tc.curFix
+			c := build(t, []AreaInput{prev, cur}, DefaultConfig())
+			r := row(t, c, "12", oct).Targets[TargetSpeed]
+			if math.IsNaN(tc.wantChange) != math.IsNaN(r.Change) || math.Abs(r.Change-tc.wantChange) > 1e-9 {
+				t.Errorf("change %v, want %v", r.Change, tc.wantChange)
+			}
+			var alerts []string
+			for _, a := range c.Alerts {
+				if a.Target == TargetSpeed {
+					alerts = append(alerts, a.Message)
+				}
+			}
+			if want := []string{tc.wantAlert}; (tc.wantAlert == "" && len(alerts) > 0) || (tc.wantAlert != "" && !slices.Equal(alerts, want)) {
+				t.Errorf("alerts %q, want %q", alerts, tc.wantAlert)
+			}
+			has := slices.ContainsFunc(r.Issues, func(s string) bool { return strings.HasPrefix(s, "no change since") })
+			if tc.wantIssue == "" && has || tc.wantIssue != "" && !slices.Contains(r.Issues, tc.wantIssue) {
+				t.Errorf("issues %q, want %q", r.Issues, tc.wantIssue)
+			}
+		})
 	}
 }
