@@ -5,8 +5,10 @@
 #
 # 1. Installs Debian's Jupyter and Python packages when /usr/bin/jupyter, jupyter-nbconvert or
 #    one of the Python modules is missing (apt-get, as root or through sudo).
-# 2. Runs `go run ./cmd/lomsong demo` into a temporary directory, or uses $LOMSONG_DEMO_DIR
-#    when it is set (exit 2 when that folder holds no demo output).
+# 2. Runs the demo into a temporary directory, or uses $LOMSONG_DEMO_DIR when it is set (exit 2
+#    when that folder holds no demo output). The demo is run by $LOMSONG when it names a lomsong
+#    binary, else by `go run ./cmd/lomsong` in a source checkout (the default), else by the
+#    `lomsong` on PATH (exit 2 when none of them is there).
 # 3. Executes each notebook with nbconvert into that temporary directory (never into the
 #    repository) and exits non-zero if any notebook fails (a cell raises, or an executed cell
 #    holds an error output, e.g. from displaying its figure) or a committed notebook has outputs.
@@ -15,6 +17,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# relative paths in LOMSONG and LOMSONG_DEMO_DIR are the caller's, not the repository root's
+if [[ "${LOMSONG:-}" == */* && "$LOMSONG" != /* ]]; then LOMSONG="$PWD/$LOMSONG"; fi
+if [[ -n "${LOMSONG_DEMO_DIR:-}" && "$LOMSONG_DEMO_DIR" != /* ]]; then LOMSONG_DEMO_DIR="$PWD/$LOMSONG_DEMO_DIR"; fi
 cd "$ROOT"
 
 PY=/usr/bin/python3
@@ -88,9 +93,25 @@ if [[ -n "${LOMSONG_DEMO_DIR:-}" ]]; then
   echo "notebooks: using the demo output in $DEMO"
 else
   DEMO="$WORK/lomsong-demo"
+  if [[ -n "${LOMSONG:-}" ]]; then
+    # a binary given is used or refused, never replaced by another lomsong
+    if ! LOMSONG_BIN=$(command -v -- "$LOMSONG") || [[ ! -f "$LOMSONG_BIN" || ! -x "$LOMSONG_BIN" ]]; then
+      echo "notebooks: LOMSONG=$LOMSONG is not an executable lomsong binary: give its path, or unset it" >&2
+      exit 2
+    fi
+    RUN_LOMSONG=("$LOMSONG_BIN")
+  elif [[ -f go.mod && -d cmd/lomsong ]] && command -v go >/dev/null; then
+    RUN_LOMSONG=(go run ./cmd/lomsong)
+  elif LOMSONG_BIN=$(command -v lomsong); then
+    RUN_LOMSONG=("$LOMSONG_BIN")
+  else
+    echo "notebooks: no lomsong to run the demo with: set LOMSONG=/path/to/lomsong, put lomsong on PATH," \
+         "run from a source checkout with Go installed, or set LOMSONG_DEMO_DIR to a demo's output" >&2
+    exit 2
+  fi
   t=$(now)
-  echo "notebooks: go run ./cmd/lomsong demo --out $DEMO"
-  if ! go run ./cmd/lomsong demo --out "$DEMO" </dev/null >"$WORK/demo.log" 2>&1; then
+  echo "notebooks: ${RUN_LOMSONG[*]} demo --out $DEMO"
+  if ! "${RUN_LOMSONG[@]}" demo --out "$DEMO" </dev/null >"$WORK/demo.log" 2>&1; then
     tail -n 40 "$WORK/demo.log" >&2
     echo "notebooks: the demo failed (log: $WORK/demo.log)" >&2
     exit 1
