@@ -234,7 +234,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			for _, p := range store.Parts("sites", nil, nil) {
 				registered[engine.Carrier(p.Carrier)] = true
 			}
-			months := fittedMonths(store, cfile.FittedOn)
+			months := cfile.Months(store.Manifest().Sources)
 			fitted := ""
 			if len(months) > 0 {
 				fitted = "; fitted on " + strings.Join(months, ", ")
@@ -259,7 +259,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				fmt.Fprintf(e.stderr, "warning: %s has fits for carriers with no site in the register: %s (a misspelt carrier? the one meant runs uncalibrated)\n",
 					path, strings.Join(strangers, ", "))
 			}
-			if added := sourcesAdded(store, cfile.FittedOn, opt.Aggregate.Periods); len(added) > 0 {
+			if added := sourcesAdded(store, cfile.FittedOn, months, opt.Aggregate.Periods); len(added) > 0 {
 				// Files added after the file was made: a carrier's dump
 				// left its network uncalibrated and its masts unchecked
 				// for being off the air, and nothing said so.
@@ -793,6 +793,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	file := calfile.New(cf.res, *slope, cals, opt.MinPairs)
 	file.FittedOn = fittedOn(store, opt.Aggregate.Periods)
+	// The months read, not those of the sources' parts: a dump crossing
+	// a month's end is read for one month only.
+	file.FittedOnPeriods = slices.Sorted(slices.Values(opt.Aggregate.Periods))
 	file.Population = pipeline.PopulationKey(opt)
 	if oa != nil {
 		file.SetOffAir(oa)
@@ -967,18 +970,14 @@ func fittedOn(store *dataset.Store, periods []string) []string {
 }
 
 // sourcesAdded names the dataset's sources a calibration fitted on
-// fittedOn did not read though it would now: site registers, and the
-// measurements of the months analysed (periods; nil: every month) in which
-// it read some measurements (a calibration of another month is applied
+// fittedOn in the months calMonths did not read though it would now: site
+// registers, and the measurements of the months analysed (periods; nil:
+// every month) among calMonths (a calibration of another month is applied
 // knowingly, not stale).
-func sourcesAdded(store *dataset.Store, fittedOn []string, periods []string) []string {
+func sourcesAdded(store *dataset.Store, fittedOn, calMonths, periods []string) []string {
 	read := map[string]bool{}
 	for _, sha := range fittedOn {
 		read[sha] = true
-	}
-	calMonths := map[string]bool{}
-	for _, m := range fittedMonths(store, fittedOn) {
-		calMonths[m] = true
 	}
 	var out []string
 	for _, src := range store.Manifest().Sources {
@@ -989,29 +988,11 @@ func sourcesAdded(store *dataset.Store, fittedOn []string, periods []string) []s
 		case src.Kind == "sites":
 			out = append(out, "the register "+src.Name)
 		case src.Kind == "measurements" && slices.ContainsFunc(src.Parts, func(p dataset.Part) bool {
-			return calMonths[p.Period] && (len(periods) == 0 || slices.Contains(periods, p.Period))
+			return slices.Contains(calMonths, p.Period) && (len(periods) == 0 || slices.Contains(periods, p.Period))
 		}):
 			out = append(out, src.Name)
 		}
 	}
-	return out
-}
-
-// fittedMonths returns the months of the measurements a calibration was
-// fitted on (the periods of the parts of its sources fittedOn still in
-// the dataset), in order.
-func fittedMonths(store *dataset.Store, fittedOn []string) []string {
-	var out []string
-	for _, src := range store.Manifest().Sources {
-		if src.Kind == "measurements" && slices.Contains(fittedOn, src.SHA256) {
-			for _, p := range src.Parts {
-				if !slices.Contains(out, p.Period) {
-					out = append(out, p.Period)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
 	return out
 }
 

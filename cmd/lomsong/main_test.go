@@ -927,3 +927,50 @@ func checkZoneAreas(t *testing.T, dir string) {
 		}
 	}
 }
+
+// A calibration names the months it fitted, not those its sources' rows
+// fall in: with a dump crossing a month's end (its last rows on
+// 2026-10-01) beside October's, calibrate --period 2026-09 is "fitted on
+// 2026-09" — October's file, which it did not read, is not said to have
+// come in after it — and --period 2026-10 is "fitted on 2026-10", noted
+// as another month's when September is analysed.
+func TestCalibrationMonthsOfACrossingDump(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	b, err := os.ReadFile(filepath.Join(examples, "measurements_viettel.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sep := filepath.Join(dir, "measurements_viettel_sep.csv")
+	os.WriteFile(sep, []byte(strings.NewReplacer("2026-10-01", "2026-09-29", "2026-10-02", "2026-09-30", "2026-10-05", "2026-10-01").Replace(string(b))), 0o644)
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"), filepath.Join(examples, "measurements_viettel.csv"), sep); code != exitOK {
+		t.Fatal(code, errs)
+	}
+	coverage := func(period string) string {
+		t.Helper()
+		_, errs, code := runCmd(t, "coverage", "--dataset", ds, "--province", "lai chau", "--period", period, "--out", filepath.Join(t.TempDir(), "cov"))
+		if code != exitOK {
+			t.Fatalf("coverage --period %s: %d\n%s", period, code, errs)
+		}
+		return errs
+	}
+	for _, tc := range []struct {
+		fitted, analysed string
+		note             bool
+	}{
+		{"2026-09", "2026-10", true},
+		{"2026-09", "2026-09", false},
+		{"2026-10", "2026-09", true},
+		{"2026-10", "2026-10", false},
+	} {
+		if _, errs, code := runCmd(t, "calibrate", "--dataset", ds, "--province", "lai chau", "--period", tc.fitted); code != exitOK {
+			t.Fatalf("calibrate --period %s: %d\n%s", tc.fitted, code, errs)
+		}
+		errs := coverage(tc.analysed)
+		note := "note: " + filepath.Join(ds, "calibration.json") + " was fitted on " + tc.fitted + ", not on " + tc.analysed + " analysed here"
+		if !strings.Contains(errs, "; fitted on "+tc.fitted+")") || strings.Contains(errs, "was made before") ||
+			strings.Contains(errs, note) != tc.note || strings.Contains(errs, "note: ") != tc.note {
+			t.Errorf("fitted on %s, analysed %s:\n%s", tc.fitted, tc.analysed, errs)
+		}
+	}
+}

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -47,10 +49,41 @@ type File struct {
 	// stage using the file warns when one is no longer in the dataset
 	// (retracted), as the fits still carry its rows.
 	FittedOn []string `json:"fitted_on_sources,omitempty"`
+	// FittedOnPeriods are the months (YYYY-MM, sorted) whose measurements
+	// the fits read, as calibrate selected them. A source's parts may
+	// span more months than were read (a dump crossing a month's end):
+	// the months are the ones fitted, not its parts'. Files written
+	// before the field have none; Months derives theirs.
+	FittedOnPeriods []string `json:"fitted_on_periods,omitempty"`
 	// Population identifies the population the fits were made under (the
 	// table's cells and the villages placing their people: each point's
 	// environment, hence its prediction): a stage under another warns.
 	Population string `json:"population,omitempty"`
+}
+
+// Months returns the months the fits were made on: FittedOnPeriods, or
+// for a file written without them, the months of the parts of the
+// measurement sources among FittedOn still in sources (which name a
+// month the fits did not read when a source's rows cross a month's end),
+// sorted.
+func (f *File) Months(sources []dataset.Source) []string {
+	if len(f.FittedOnPeriods) > 0 {
+		out := slices.Clone(f.FittedOnPeriods)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	var out []string
+	for _, src := range sources {
+		if src.Kind == "measurements" && slices.Contains(f.FittedOn, src.SHA256) {
+			for _, p := range src.Parts {
+				if p.Period != "" && !slices.Contains(out, p.Period) {
+					out = append(out, p.Period)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // OffAir is the off-air check in the file: how many masts were weighed
@@ -333,6 +366,11 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	}
 	if f.Resolution < 0 || f.Resolution > 15 {
 		return nil, nil, fmt.Errorf("%s: resolution %d: an H3 resolution is 0..15: %w", path, f.Resolution, engine.ErrInvalidValue)
+	}
+	for i, p := range f.FittedOnPeriods {
+		if t, err := time.Parse("2006-01", p); err != nil || t.Format("2006-01") != p {
+			return nil, nil, fmt.Errorf("%s: fitted_on_periods[%d] %q: a month is YYYY-MM: %w", path, i, p, engine.ErrInvalidValue)
+		}
 	}
 	var a Applied
 	if a.Calibrations, err = f.Fits(); err != nil {

@@ -5,11 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/coverage"
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/predict"
 )
 
@@ -124,5 +127,60 @@ func TestFileWithoutAppliedReads(t *testing.T) {
 	}
 	if len(a.Calibrations) != 2 || !a.Calibrations[0].Applies(10) || a.Calibrations[1].Applies(10) {
 		t.Errorf("applies: %v %v, want true false (3 hexes, whatever the file says)", a.Calibrations[0].Applies(10), a.Calibrations[1].Applies(10))
+	}
+}
+
+// TestMonths: the months a file was fitted on are the ones it records;
+// a file written before it recorded them has the months of its
+// measurement sources' parts (a source crossing a month's end names both,
+// the best an older file can say).
+func TestMonths(t *testing.T) {
+	sources := []dataset.Source{
+		{SHA256: "reg", Kind: "sites", Parts: []dataset.Part{{Kind: "sites"}}},
+		{SHA256: "oct", Kind: "measurements", Parts: []dataset.Part{{Period: "2024-10"}}},
+		{SHA256: "sep", Kind: "measurements", Parts: []dataset.Part{{Period: "2024-10"}, {Period: "2024-09"}}},
+	}
+	for _, tc := range []struct {
+		name string
+		f    File
+		want []string
+	}{
+		{"recorded", File{FittedOn: []string{"reg", "sep"}, FittedOnPeriods: []string{"2024-09"}}, []string{"2024-09"}},
+		{"recorded, other month", File{FittedOn: []string{"oct", "reg", "sep"}, FittedOnPeriods: []string{"2024-10"}}, []string{"2024-10"}},
+		{"recorded unsorted", File{FittedOnPeriods: []string{"2024-10", "2024-09", "2024-10"}}, []string{"2024-09", "2024-10"}},
+		{"older file: the parts' months", File{FittedOn: []string{"reg", "sep"}}, []string{"2024-09", "2024-10"}},
+		{"older file, source gone", File{FittedOn: []string{"reg", "gone"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.f.Months(sources); !slices.Equal(got, tc.want) {
+				t.Errorf("Months = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestFittedOnPeriods: the months are written and read back, and a
+// month that is not YYYY-MM is refused naming the entry.
+func TestFittedOnPeriods(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.json")
+	f := New(8, false, nil, 10)
+	f.FittedOnPeriods = []string{"2024-09"}
+	if err := WriteCalibrationFile(path, f); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `"fitted_on_periods":["2024-09"]`) {
+		t.Errorf("written: %s", b)
+	}
+	got, _, err := ReadCalibrationFile(path)
+	if err != nil || !slices.Equal(got.FittedOnPeriods, []string{"2024-09"}) {
+		t.Fatalf("read back: %+v, %v", got, err)
+	}
+	for _, bad := range []string{"2024-9", "2024-13", "Sep 2024", ""} {
+		os.WriteFile(path, []byte(`{"resolution":8,"with_slope":false,"calibrations":[],"fitted_on_periods":["2024-10",`+strconv.Quote(bad)+`]}`), 0o644)
+		if _, _, err := ReadCalibrationFile(path); !errors.Is(err, engine.ErrInvalidValue) || !strings.Contains(err.Error(), "fitted_on_periods[1]") {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }
