@@ -205,21 +205,20 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		return u, nil // "8" for 08, as codes are often written without their leading zero
 	}
 	f := engine.Fold(q)
+	// "Tỉnh Lai Châu", "TP. Hồ Chí Minh", "Phường Ba Đình": the name
+	// without the unit's kind, as the sets name their units; "HCM": a
+	// common short name. Current units are matched by it, and so are
+	// former ones ("Tỉnh Hà Giang" merged as "Hà Giang" did).
+	alt := f
+	if rest, ok := withoutUnitKind(q); ok {
+		alt = engine.Fold(rest)
+	}
+	if a, ok := nameAliases[alt]; ok {
+		alt = a
+	}
 	idx := s.name[f]
-	if len(idx) == 0 {
-		// "Tỉnh Lai Châu", "TP. Hồ Chí Minh", "Phường Ba Đình": the
-		// name without the unit's kind, as the sets name their units;
-		// "HCM": a common short name.
-		alt := f
-		if rest, ok := withoutUnitKind(q); ok {
-			alt = engine.Fold(rest)
-		}
-		if a, ok := nameAliases[alt]; ok {
-			alt = a
-		}
-		if len(s.name[alt]) > 0 {
-			f, idx = alt, s.name[alt]
-		}
+	if len(idx) == 0 && len(s.name[alt]) > 0 {
+		f, idx = alt, s.name[alt]
 	}
 	switch len(idx) {
 	case 0:
@@ -227,6 +226,8 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		if fo, ok := s.formerByCode(q); ok {
 			e.Former = &fo
 		} else if fo, ok := s.formerName[f]; ok && f != "" {
+			e.Former = &fo
+		} else if fo, ok := s.formerName[alt]; ok && alt != "" {
 			e.Former = &fo
 		} else {
 			e.Nearest = s.nearest(f, 3)

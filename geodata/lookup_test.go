@@ -22,6 +22,10 @@ func TestLookupFormerProvince(t *testing.T) {
 		{"Bắc Kạn", "06", "19"},
 		{"10", "10", "15"}, // Lào Cai kept its name and took Yên Bái's code
 		{"yen bai", "15", "15"},
+		// A former province asked with its kind, as current ones are.
+		{"Tỉnh Hà Giang", "02", "08"},
+		{"tinh bac kan", "06", "19"},
+		{"Tỉnh  Yên Bái", "15", "15"},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
@@ -44,6 +48,9 @@ func TestLookupFormerProvince(t *testing.T) {
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || nf.Former == nil || !nf.Former.Renamed || !strings.Contains(err.Error(), "Thừa Thiên Huế (46) renamed Huế (46) in 2025") {
 		t.Fatalf("Thừa Thiên Huế: %v", err)
+	}
+	if _, err = s.Lookup("Tỉnh Thừa Thiên Huế"); !errors.As(err, &nf) || nf.Former == nil || !nf.Former.Renamed {
+		t.Fatalf("Tỉnh Thừa Thiên Huế: %v", err)
 	}
 	if _, err = s.Lookup("Ha Giang"); !errors.As(err, &nf) || nf.Former == nil || nf.Former.Renamed {
 		t.Fatal("Hà Giang taken as renamed")
