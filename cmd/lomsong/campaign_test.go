@@ -172,6 +172,12 @@ func TestCampaignCommandErrors(t *testing.T) {
 			`"0,0" is 11`},
 		{"start in another country", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--start", "2.35,48.85"}, exitUsage,
 			"km from the nearest village"},
+		// --out names a folder: a file there (or where a parent folder
+		// would be) is a usage error, said before the verdicts are read.
+		{"out is a file", []string{"campaign", "--verdicts", good, "--days", "3", "--out", good}, exitUsage,
+			"--out " + good + " is a file; --out names the folder"},
+		{"out under a file", []string{"campaign", "--verdicts", good, "--days", "3", "--out", filepath.Join(good, "camp")}, exitUsage,
+			good + " is a file, not a folder"},
 		{"missing file", []string{"campaign", "--verdicts", filepath.Join(out, "none.csv"), "--days", "3", "--out", out}, exitFailure, "none.csv"},
 		{"no p_dead column", []string{"campaign", "--verdicts", writeVerdicts(t, "village_id,lon,lat,households\nV1,103,22,10\n"), "--days", "3", "--out", out}, exitDataRefused, "p_dead"},
 		// An empty file is data refused (it was a failure, "header: EOF");
