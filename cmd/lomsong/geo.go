@@ -237,7 +237,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		var stats population.RasterStats
 		cells, stats, err = population.FromRaster(ctx, rd, population.RasterOptions{Res: *res, MaxCells: maxPopulationCells})
 		if errors.Is(err, population.ErrTooManyCells) {
-			return usageError{fmt.Sprintf("population: --res %d: %v (at most %.0g): choose a coarser --res; the analyses use 7 to 9", *res, err, float64(maxPopulationCells))}
+			// The error names the limit, and whether the raster was
+			// refused unread (its size could not fit) or part-way.
+			return usageError{fmt.Sprintf("population: --res %d: %v: choose a coarser --res; the analyses use 7 to 9", *res, err)}
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", *rasterPath, err)

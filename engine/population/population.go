@@ -39,9 +39,26 @@ type RasterOptions struct {
 	// MaxCells, when above 0, is the most cells the distribution may
 	// make: beyond it, it stops with ErrTooManyCells (memory grows with
 	// the cells, about 50 bytes each: a 1 km raster of Viet Nam at
-	// resolution 12 would make hundreds of millions).
+	// resolution 12 would make hundreds of millions). A window whose
+	// CellBound exceeds MaxCellsBoundFactor × MaxCells is refused with
+	// ErrTooManyCells before a pixel is read (NewRasterDistributor);
+	// below that, the count of the cells made is the exact limit.
 	MaxCells int
 }
+
+// MaxCellsBoundFactor is how many times RasterOptions.MaxCells the
+// CellBound of a raster window may reach before NewRasterDistributor
+// refuses it unread. The bound counts every pixel of the window as
+// populated; most pixels of a country raster are empty (sea, forest,
+// mountains: 26 % of the 879 × 1781 pixels of Viet Nam's 1 km WorldPop
+// 2020 raster hold people), so a bound of a few times MaxCells may still
+// fit, and the streaming count decides. Only a window less than a tenth
+// populated could fit and yet be refused. With a limit of 5e7 cells,
+// that raster's bound is 8.6e7 at resolution 10 (it runs, making about
+// 2.0e7 cells) and 6.0e8 at 11, 1.6e9 at 12 and finer: refused unread,
+// where the streaming limit was reached after one to two minutes and
+// 1.5 GB.
+const MaxCellsBoundFactor = 10
 
 // ErrTooManyCells is returned by the raster distribution when it would
 // make more than RasterOptions.MaxCells cells.
@@ -117,20 +134,62 @@ func NewRasterDistributor(info raster.Info, opt RasterOptions) (*RasterDistribut
 	if err != nil {
 		return nil, err
 	}
-	return &RasterDistributor{info: info, opt: opt, cellKm2: a, sums: map[hexgrid.Cell]float64{},
-		lon: make([]float64, 0, batch), lat: make([]float64, 0, batch), w: make([]float64, 0, batch),
-		idx: make([]hexgrid.Cell, batch)}, nil
+	d := &RasterDistributor{info: info, opt: opt, cellKm2: a}
+	if m := opt.MaxCells; m > 0 {
+		// Refused before the pixels are read (and before the buffers
+		// are made): a window that could not fit took minutes and
+		// gigabytes to reach the streaming limit.
+		if b := d.CellBound(); b > MaxCellsBoundFactor*float64(m) {
+			w := opt.Window
+			var most float64
+			for r := w.Min.Y; r < w.Max.Y; r++ {
+				most = max(most, d.pixelCells(r))
+			}
+			return nil, fmt.Errorf("%w: the %d × %d pixels of the raster window could make up to %.3g cells at resolution %d (up to %.0f a pixel, in cells of %.3g km²), more than %d × the %d cells allowed; refused before reading the pixels",
+				ErrTooManyCells, w.Dx(), w.Dy(), b, opt.Res, most, a, MaxCellsBoundFactor, m)
+		}
+	}
+	d.sums = map[hexgrid.Cell]float64{}
+	d.lon, d.lat, d.w = make([]float64, 0, batch), make([]float64, 0, batch), make([]float64, 0, batch)
+	d.idx = make([]hexgrid.Cell, batch)
+	return d, nil
 }
 
-// k returns the sub-points per pixel side for raster row r.
-func (d *RasterDistributor) k(r int) int {
+// pixelKm2 returns the area of a pixel of raster row r, in km².
+func (d *RasterDistributor) pixelKm2(r int) float64 {
 	t := d.info.Transform
 	_, lat := t.Apply(0, float64(r)+0.5)
 	degKm := earthRadiusKm * math.Pi / 180
 	// area of the pixel parallelogram in degrees², scaled at this latitude
-	px := math.Abs(t[1]*t[5]-t[2]*t[4]) * degKm * degKm * math.Cos(lat*math.Pi/180)
-	k := int(math.Ceil(math.Sqrt(float64(d.opt.MinSubPoints) * px / d.cellKm2)))
+	return math.Abs(t[1]*t[5]-t[2]*t[4]) * degKm * degKm * math.Cos(lat*math.Pi/180)
+}
+
+// k returns the sub-points per pixel side for raster row r.
+func (d *RasterDistributor) k(r int) int {
+	k := int(math.Ceil(math.Sqrt(float64(d.opt.MinSubPoints) * d.pixelKm2(r) / d.cellKm2)))
 	return max(1, min(k, d.opt.MaxK))
+}
+
+// CellBound returns how many cells the window's pixels could make were
+// every one of them populated: for each row, its pixels times the cells
+// one pixel can reach, its k² sub-points or, when fewer, its area in
+// cells (pixel area over the mean cell area, rounded up). It reads no
+// pixel. A pixel straddling cell borders touches a few cells more than
+// its area holds, shared with its neighbours: over a window the sum
+// stays close to the cells covering it.
+func (d *RasterDistributor) CellBound() float64 {
+	w := d.opt.Window
+	var n float64
+	for r := w.Min.Y; r < w.Max.Y; r++ {
+		n += float64(w.Dx()) * d.pixelCells(r)
+	}
+	return n
+}
+
+// pixelCells returns the cells one pixel of row r can reach (CellBound).
+func (d *RasterDistributor) pixelCells(r int) float64 {
+	k := float64(d.k(r))
+	return min(k*k, math.Ceil(d.pixelKm2(r)/d.cellKm2))
 }
 
 // AddRows distributes rows row0 .. row0+len(values)/Width-1 (row-major,

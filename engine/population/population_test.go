@@ -596,12 +596,108 @@ func TestFirstLineNamesNoColumn(t *testing.T) {
 // (Ctrl-C was obeyed only when the whole raster was read).
 func TestFromRasterBounded(t *testing.T) {
 	rd := openWorldPop(t)
-	if _, _, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8, MaxCells: 1000}); !errors.Is(err, ErrTooManyCells) {
-		t.Errorf("MaxCells 1000 at res 8: %v, want ErrTooManyCells", err)
+	// The whole raster at res 8 bounds at 3.13e6 cells (879 × 1781
+	// pixels, 2 cells each) and makes 410,261: 3.2e5 passes the bound
+	// (10 × 3.2e5 ≥ 3.13e6) and is reached by the streaming count.
+	if _, st, err := FromRaster(context.Background(), rd, RasterOptions{Res: 8, MaxCells: 320_000}); !errors.Is(err, ErrTooManyCells) || strings.Contains(err.Error(), "before reading") {
+		t.Errorf("MaxCells 320000 at res 8: %v (%+v), want the streaming ErrTooManyCells", err, st)
+	}
+	// 1000 is refused unread.
+	if _, _, err := FromRaster(context.Background(), openWorldPop(t), RasterOptions{Res: 8, MaxCells: 1000}); !errors.Is(err, ErrTooManyCells) || !strings.Contains(err.Error(), "before reading the pixels") {
+		t.Errorf("MaxCells 1000 at res 8: %v, want ErrTooManyCells before reading", err)
+	}
+	// Viet Nam at res 11 and 12 (6.0e8 and 1.6e9 cells bound, for a
+	// limit of 5e7) is refused before a pixel is read; res 10 (8.6e7)
+	// is not.
+	for res, refused := range map[int]bool{10: false, 11: true, 12: true} {
+		_, err := NewRasterDistributor(rd.Info(), RasterOptions{Res: res, MaxCells: 50_000_000})
+		if got := errors.Is(err, ErrTooManyCells); got != refused {
+			t.Errorf("res %d: %v, want refused %v", res, err, refused)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, err := FromRaster(ctx, openWorldPop(t), RasterOptions{Res: 8}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
+	}
+}
+
+// CellBound counts what every pixel of the window could make; a window
+// beyond MaxCellsBoundFactor × MaxCells is refused before a pixel is
+// read, one below it is bounded by the cells it makes.
+func TestRasterCellBound(t *testing.T) {
+	// 40 × 40 pixels of 0.01° at 21° N: 0.01² × 111.195² × cos 21° =
+	// 1.154 km² (1.153..1.156 from row to row). At res 10 (0.01505 km² a
+	// cell) a pixel reaches ⌈76.7⌉ = 77 cells (fewer than its k = 18,
+	// 324 sub-points); at res 6 (36 km²) one, its single sub-point; at
+	// res 12 (0.000307 km²) its 32² sub-points (k capped at MaxK).
+	const w, h, px = 40, 40, 0.01
+	info := geoInfo(w, h, 105.5, 21.2, px)
+	all := make([]float64, w*h)
+	for i := range all {
+		all[i] = 10
+	}
+	cases := []struct {
+		name    string
+		res     int
+		lo, hi  float64 // the bound's range
+		perCell float64 // the bound's least ratio to the cells made
+	}{
+		{"res 10, area-limited", 10, w * h * 77, w * h * 77, 0.95},
+		{"res 6, one sub-point a pixel", 6, w * h, w * h, 1},
+		{"res 12, sub-point-limited", 12, w * h * 32 * 32, w * h * 32 * 32, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := NewRasterDistributor(info, RasterOptions{Res: c.res})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := d.CellBound()
+			if b < c.lo || b > c.hi {
+				t.Fatalf("bound %.4g, want %.4g..%.4g", b, c.lo, c.hi)
+			}
+			if c.res == 12 {
+				return // 1.6 M sub-points: the bound's arithmetic is enough
+			}
+			if err := d.AddRows(0, all); err != nil {
+				t.Fatal(err)
+			}
+			cells, err := d.Cells()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b < c.perCell*float64(len(cells)) {
+				t.Errorf("bound %.4g below %.2f × the %d cells made", b, c.perCell, len(cells))
+			}
+		})
+	}
+
+	// Refused unread beyond 10 × MaxCells, with the figures; below it, the
+	// streaming count is the limit.
+	bound := func(res int) float64 {
+		d, err := NewRasterDistributor(info, RasterOptions{Res: res})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.CellBound()
+	}(10)
+	tight := int(bound/MaxCellsBoundFactor) - 1
+	_, err := NewRasterDistributor(info, RasterOptions{Res: 10, MaxCells: tight})
+	if !errors.Is(err, ErrTooManyCells) || !strings.Contains(err.Error(), "40 × 40 pixels") || !strings.Contains(err.Error(), "before reading the pixels") {
+		t.Fatalf("MaxCells %d: %v, want ErrTooManyCells before reading, with the window", tight, err)
+	}
+	d, err := NewRasterDistributor(info, RasterOptions{Res: 10, MaxCells: tight + 2})
+	if err != nil {
+		t.Fatalf("MaxCells %d: %v, want the window accepted", tight+2, err)
+	}
+	if err := d.AddRows(0, all); !errors.Is(err, ErrTooManyCells) || strings.Contains(err.Error(), "before reading") {
+		t.Fatalf("every pixel populated past MaxCells %d: %v, want the streaming ErrTooManyCells", tight+2, err)
+	}
+	// One populated pixel under the same limit is distributed.
+	one := make([]float64, w*h)
+	one[w*h/2] = 10
+	if _, st := distribute(t, info, one, RasterOptions{Res: 10, MaxCells: tight + 2}); st.Pixels != 1 {
+		t.Fatalf("one pixel: %+v", st)
 	}
 }
