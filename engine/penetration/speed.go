@@ -205,6 +205,15 @@ func (bs Bootstrap) YoY(cur, prev []float64, rng *rand.Rand) (Estimate, error) {
 			"tests within a month are independent draws of the area's speed distribution",
 			fmt.Sprintf("%d bootstrap resamples, %d and %d tests", bs.B, len(c), len(p)),
 		}}
+	bs.SetInterval(&e, r)
+	return e, nil
+}
+
+// SetInterval sets e's interval to the percentile bootstrap interval at
+// bs.Confidence of the resampled changes r (sorted in place), and notes
+// the resamples that were skipped for a zero median a year before (bs.B
+// less those kept).
+func (bs Bootstrap) SetInterval(e *Estimate, r []float64) {
 	if len(r) < bs.B {
 		e.Issues = append(e.Issues, fmt.Sprintf("%d of %d resamples had a zero median a year before and were skipped", bs.B-len(r), bs.B))
 	}
@@ -212,7 +221,6 @@ func (bs Bootstrap) YoY(cur, prev []float64, rng *rand.Rand) (Estimate, error) {
 	a := (1 - bs.Confidence) / 2
 	e.Lower = stat.Quantile(a, stat.LinInterp, r, nil)
 	e.Upper = stat.Quantile(1-a, stat.LinInterp, r, nil)
-	return e, nil
 }
 
 func finite(x []float64) []float64 {

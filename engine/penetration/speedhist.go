@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // SpeedHistogram is one key's download speeds as their distinct values
@@ -139,13 +137,7 @@ func (bs Bootstrap) YoYHistogram(cur, prev SpeedHistogram, rng *rand.Rand) (Esti
 			"tests within a month are independent draws of the area's speed distribution",
 			fmt.Sprintf("%d bootstrap resamples, %d and %d tests", bs.B, nc, np),
 		}}
-	if len(r) < bs.B {
-		e.Issues = append(e.Issues, fmt.Sprintf("%d of %d resamples had a zero median a year before and were skipped", bs.B-len(r), bs.B))
-	}
-	slices.Sort(r)
-	q := (1 - bs.Confidence) / 2
-	e.Lower = stat.Quantile(q, stat.LinInterp, r, nil)
-	e.Upper = stat.Quantile(1-q, stat.LinInterp, r, nil)
+	bs.SetInterval(&e, r)
 	return e, nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/penetration"
-	"gonum.org/v1/gonum/stat"
 )
 
 // SpeedStratum is one stratum of an area's mobile speed tests (one carrier
@@ -171,13 +170,7 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 		e.Issues = append(e.Issues, "every resample had a zero median a year before: no interval")
 		return e, nil
 	}
-	if len(r) < bs.B {
-		e.Issues = append(e.Issues, fmt.Sprintf("%d of %d resamples had a zero median a year before and were skipped", bs.B-len(r), bs.B))
-	}
-	slices.Sort(r)
-	q := (1 - bs.Confidence) / 2
-	e.Lower = stat.Quantile(q, stat.LinInterp, r, nil)
-	e.Upper = stat.Quantile(1-q, stat.LinInterp, r, nil)
+	bs.SetInterval(&e, r)
 	return e, nil
 }
 
