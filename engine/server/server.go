@@ -388,29 +388,19 @@ func (s *Server) failInterruptedJobs(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `UPDATE submissions SET status = 'failed', error_code = 'service', updated_at = ?, error = ?
-		WHERE status = 'validating' AND attempts >= ? RETURNING id, sha256, rows_read, accepted, rejected`, nowText(now), jobInterrupted, maxAttempts)
-	if err != nil {
-		return err
-	}
 	type failed struct {
 		id            int64
 		sha           string
 		read, acc, rj int64
 	}
-	var list []failed
-	for rows.Next() {
-		var f failed
-		if err := rows.Scan(&f.id, &f.sha, &f.read, &f.acc, &f.rj); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, f)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	list, err := updateReturning(ctx, tx, `UPDATE submissions SET status = 'failed', error_code = 'service', updated_at = ?, error = ?
+		WHERE status = 'validating' AND attempts >= ? RETURNING id, sha256, rows_read, accepted, rejected`,
+		[]any{nowText(now), jobInterrupted, maxAttempts},
+		func(rows *sql.Rows) (f failed, err error) { return f, rows.Scan(&f.id, &f.sha, &f.read, &f.acc, &f.rj) },
+		func(f failed) int64 { return f.id })
+	if err != nil {
 		return err
 	}
-	slices.SortFunc(list, func(a, b failed) int { return cmp.Compare(a.id, b.id) })
 	for _, f := range list {
 		if err := appendAudit(ctx, tx, now, "service", "submission.failed", strconv.FormatInt(f.id, 10), f.sha,
 			fmt.Sprintf("rows_read=%d accepted=%d rejected=%d: %s", f.read, f.acc, f.rj, jobInterrupted)); err != nil {
@@ -421,6 +411,30 @@ func (s *Server) failInterruptedJobs(ctx context.Context) error {
 		s.log.Warn("submissions whose validation was interrupted too often are failed", "submissions", len(list), "attempts", maxAttempts)
 	}
 	return tx.Commit()
+}
+
+// updateReturning runs update (an UPDATE … RETURNING) in tx and returns
+// the rows it returned, scanned by scan, in the order of key (an id or a
+// number), whatever order RETURNING gave them in.
+func updateReturning[T any](ctx context.Context, tx *sql.Tx, update string, args []any, scan func(*sql.Rows) (T, error), key func(T) int64) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, update, args...)
+	if err != nil {
+		return nil, err
+	}
+	var list []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	return list, nil
 }
 
 // failInterruptedReleases fails the releases a previous run left running,
@@ -434,29 +448,17 @@ func (s *Server) failInterruptedReleases(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `UPDATE releases SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'
-		RETURNING number, created_by`, nowText(now), releaseInterrupted)
-	if err != nil {
-		return err
-	}
 	type failed struct {
 		number int64
 		by     string
 	}
-	var list []failed
-	for rows.Next() {
-		var f failed
-		if err := rows.Scan(&f.number, &f.by); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, f)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	list, err := updateReturning(ctx, tx, `UPDATE releases SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'
+		RETURNING number, created_by`, []any{nowText(now), releaseInterrupted},
+		func(rows *sql.Rows) (f failed, err error) { return f, rows.Scan(&f.number, &f.by) },
+		func(f failed) int64 { return f.number })
+	if err != nil {
 		return err
 	}
-	// In release order, whatever order RETURNING gave them in.
-	slices.SortFunc(list, func(a, b failed) int { return cmp.Compare(a.number, b.number) })
 	for _, f := range list {
 		if err := appendAudit(ctx, tx, now, f.by, "release.failed", strconv.FormatInt(f.number, 10), "", releaseInterrupted); err != nil {
 			return err
