@@ -69,43 +69,12 @@ func (c *Card) Table(w io.Writer) error {
 // per target, with the number of rows it explains, in target order and
 // then first appearance.
 func (c *Card) unknownReasons(w io.Writer) error {
-	type reason struct {
-		t    Target
-		why  string
-		rows int
-	}
-	var rs []reason
-	for _, r := range c.Rows {
-		for _, t := range Targets {
-			x := r.Targets[t]
-			if x.Status != StatusUnknown {
-				continue
-			}
-			k := slices.IndexFunc(rs, func(q reason) bool { return q.t == t && q.why == x.Reason })
-			if k < 0 {
-				rs = append(rs, reason{t: t, why: x.Reason})
-				k = len(rs) - 1
-			}
-			rs[k].rows++
+	return c.tally(w, "unknown (no data, never counted as not met)", func(x Result) []string {
+		if x.Status != StatusUnknown {
+			return nil
 		}
-	}
-	if len(rs) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(rs, func(a, b reason) int { return int(a.t) - int(b.t) })
-	if _, err := fmt.Fprintf(w, "\nunknown (no data, never counted as not met)\n"); err != nil {
-		return err
-	}
-	for _, q := range rs {
-		rows := "row"
-		if q.rows > 1 {
-			rows = "rows"
-		}
-		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.why, q.rows, rows); err != nil {
-			return err
-		}
-	}
-	return nil
+		return []string{x.Reason}
+	})
 }
 
 // notes lists the issues of the figures that are known (met or not met):
@@ -114,41 +83,49 @@ func (c *Card) unknownReasons(w io.Writer) error {
 // distinct issue once per target with the number of rows it concerns, in
 // target order and then first appearance.
 func (c *Card) notes(w io.Writer) error {
-	type note struct {
+	return c.tally(w, "notes on the figures shown", func(x Result) []string {
+		if x.Status == StatusUnknown {
+			return nil // its reason is listed with the unknowns
+		}
+		return x.Issues
+	})
+}
+
+// tally writes, under heading, each distinct text that texts gives a
+// row's target once per target with the number of rows it was given for,
+// in target order and then first appearance; nothing when there is none.
+func (c *Card) tally(w io.Writer, heading string, texts func(Result) []string) error {
+	type line struct {
 		t    Target
-		what string
+		text string
 		rows int
 	}
-	var ns []note
+	var ls []line
 	for _, r := range c.Rows {
 		for _, t := range Targets {
-			x := r.Targets[t]
-			if x.Status == StatusUnknown {
-				continue // its reason is listed with the unknowns
-			}
-			for _, what := range x.Issues {
-				k := slices.IndexFunc(ns, func(q note) bool { return q.t == t && q.what == what })
+			for _, text := range texts(r.Targets[t]) {
+				k := slices.IndexFunc(ls, func(q line) bool { return q.t == t && q.text == text })
 				if k < 0 {
-					ns = append(ns, note{t: t, what: what})
-					k = len(ns) - 1
+					ls = append(ls, line{t: t, text: text})
+					k = len(ls) - 1
 				}
-				ns[k].rows++
+				ls[k].rows++
 			}
 		}
 	}
-	if len(ns) == 0 {
+	if len(ls) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(ns, func(a, b note) int { return int(a.t) - int(b.t) })
-	if _, err := fmt.Fprintf(w, "\nnotes on the figures shown\n"); err != nil {
+	slices.SortStableFunc(ls, func(a, b line) int { return int(a.t) - int(b.t) })
+	if _, err := fmt.Fprintf(w, "\n%s\n", heading); err != nil {
 		return err
 	}
-	for _, q := range ns {
+	for _, q := range ls {
 		rows := "row"
 		if q.rows > 1 {
 			rows = "rows"
 		}
-		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.what, q.rows, rows); err != nil {
+		if _, err := fmt.Fprintf(w, "  %d %s: %s (%d %s)\n", int(q.t)+1, q.t, q.text, q.rows, rows); err != nil {
 			return err
 		}
 	}
