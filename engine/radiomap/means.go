@@ -331,24 +331,7 @@ const marginalChunk = 8192
 // more than two chunks of terms, the terms are computed on up to
 // GOMAXPROCS goroutines first and added after.
 func (ts *marginalTests) sum(first, end int, start float64, term func(p int) float64) float64 {
-	s := start
-	chunks := (end - first + marginalChunk - 1) / marginalChunk
-	workers := min(runtime.GOMAXPROCS(0), chunks)
-	if chunks <= 2 || workers < 2 {
-		for p := first; p < end; p++ {
-			s += term(p)
-		}
-		return s
-	}
-	parallel.For(chunks, workers, func(ch int) {
-		lo := first + ch*marginalChunk
-		for p := lo; p < min(lo+marginalChunk, end); p++ {
-			ts.buf[p] = term(p)
-		}
-	})
-	for _, t := range ts.buf[first:end] {
-		s += t
-	}
+	s, _ := ts.sum2(first, end, start, 0, func(p int) (float64, float64) { return term(p), 0 })
 	return s
 }
 
