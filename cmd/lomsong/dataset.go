@@ -193,6 +193,7 @@ func datasetLs(dir string, e *env) error {
 	fmt.Fprintf(e.stdout, "%s: %d sources\n\n", dir, len(man.Sources))
 	fmt.Fprintln(tw, "kind\tperiod\tcarrier\tfiles\trows\tMB\t")
 	var total int64
+	stored := map[string]int64{} // rows per kind
 	for _, r := range s.Summary() {
 		period := r.Period
 		if period == "" {
@@ -200,6 +201,7 @@ func datasetLs(dir string, e *env) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.1f\t\n", r.Kind, period, r.Carrier, r.Parts, r.Rows, float64(r.Bytes)/1e6)
 		total += r.Rows
+		stored[r.Kind] += r.Rows
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t%d\t\t\n", total)
 	tw.Flush()
@@ -219,19 +221,13 @@ func datasetLs(dir string, e *env) error {
 		if registers[r.kind] < 2 {
 			continue
 		}
-		var stored int64
-		for _, sr := range s.Summary() {
-			if sr.Kind == r.kind {
-				stored += sr.Rows
-			}
-		}
 		n, err := r.count()
 		if err != nil {
 			return err
 		}
-		if int64(n) != stored {
+		if int64(n) != stored[r.kind] {
 			fmt.Fprintf(e.stdout, "%s: %d rows stored from %d files, %d %s in force (a later file's rows of a %s replace the earlier file's)\n",
-				r.kind, stored, registers[r.kind], n, r.what, r.key)
+				r.kind, stored[r.kind], registers[r.kind], n, r.what, r.key)
 		}
 	}
 	fmt.Fprintln(e.stdout, "\nsources:")
