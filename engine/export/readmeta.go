@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,14 +36,9 @@ func ReadMeta(ctx context.Context, path string) (Meta, error) {
 }
 
 func readGPKGMeta(ctx context.Context, path string) (Meta, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	if ok, err := isSQLite(path); err != nil {
 		return Meta{}, err
-	}
-	head := make([]byte, 16)
-	n, _ := f.Read(head)
-	f.Close()
-	if string(head[:n]) != "SQLite format 3\x00" {
+	} else if !ok {
 		return Meta{}, fmt.Errorf("%s: %w (not an SQLite database)", path, ErrNotAnExport)
 	}
 	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{ReadOnly: true, NoWAL: true})
@@ -50,6 +46,12 @@ func readGPKGMeta(ctx context.Context, path string) (Meta, error) {
 		return Meta{}, err
 	}
 	defer db.Close()
+	return metaOf(ctx, db, path)
+}
+
+// metaOf reads the metadata of the GeoPackage db (opened from path, named
+// in the errors).
+func metaOf(ctx context.Context, db *sql.DB, path string) (Meta, error) {
 	var tables int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lomsong_metadata'`).Scan(&tables); err != nil {
 		return Meta{}, fmt.Errorf("%s: %w", path, err)
@@ -137,6 +139,19 @@ func (m Meta) Matches(got Meta) (ok, stale bool, why string) {
 	return true, stale, ""
 }
 
+// isSQLite reports whether the file at path starts as an SQLite database
+// does.
+func isSQLite(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == "SQLite format 3\x00", nil
+}
+
 // exportTables are the tables (beyond the GeoPackage's own gpkg_*,
 // rtree_* and sqlite_* ones) that WriteGeoPackage writes: every layer
 // Layers can build (LayerNames), the QGIS styles and the metadata.
@@ -167,17 +182,23 @@ func CheckReplaceable(ctx context.Context, path string) error {
 	if fi.Size() == 0 {
 		return nil
 	}
-	if _, err := readGPKGMeta(ctx, path); err != nil {
-		if errors.Is(err, ErrNotAnExport) {
-			return fmt.Errorf("%s is not a GeoPackage an export wrote (no lomsong_metadata naming its month): %w", path, ErrNotReplaceable)
-		}
+	notExport := fmt.Errorf("%s is not a GeoPackage an export wrote (no lomsong_metadata naming its month): %w", path, ErrNotReplaceable)
+	if ok, err := isSQLite(path); err != nil {
 		return err
+	} else if !ok {
+		return notExport
 	}
 	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{ReadOnly: true, NoWAL: true})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if _, err := metaOf(ctx, db, path); err != nil {
+		if errors.Is(err, ErrNotAnExport) {
+			return notExport
+		}
+		return err
+	}
 	rows, err := db.QueryContext(ctx, `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
