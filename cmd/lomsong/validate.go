@@ -718,13 +718,11 @@ func isValidationReport(r io.Reader) bool {
 	return err == io.EOF
 }
 
-// namedError renders a file's error as "PATH: WHAT: error", without
-// repeating the path when the error starts with it.
+// namedError renders a file's error as "PATH: WHAT: error": the error
+// named by path as withPath names it (no path repeated, nor its base
+// name), with what said after the path.
 func namedError(path, what string, err error) string {
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, path+": "); ok {
-		msg = rest
-	}
+	msg := strings.TrimPrefix(withPath(path, err).Error(), path+": ")
 	return path + ": " + what + ": " + msg
 }
 
