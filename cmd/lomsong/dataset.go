@@ -345,6 +345,10 @@ func datasetRepair(dir string, e *env) error {
 	for _, p := range rep.Missing {
 		fmt.Fprintf(e.stdout, "MISSING %s\n", p)
 	}
+	for _, p := range rep.SameRows {
+		fmt.Fprintf(e.stdout, "SAME ROWS source %s: each of these measurements is now read twice; take one source out with lomsong dataset retract %s SHA256\n",
+			p, shellQuote(dir))
+	}
 	if n := len(rep.Damaged) + len(rep.Missing); n > 0 {
 		return fmt.Errorf("dataset %s: %d listed part(s) are damaged or missing; they stay listed as recorded, so that no reader takes the rest for the whole "+
 			"(see lomsong dataset verify %s): restore them from a copy, or take their source out with lomsong dataset retract %s SHA256 and ingest its file again",

@@ -214,6 +214,11 @@ type RepairReport struct {
 	// record's accepted rows (and so rows read) disagreed with them (a
 	// hand edit): the counts are now the parts' ("name: accepted A → B").
 	Recounted []string
+	// SameRows lists the sources rebuilt from their parts whose rows are,
+	// as a set, those of another source ("A: the same N rows as B"): a
+	// measurement read twice. Both stay listed (repair loses nothing);
+	// one is for the user to take out with Retract.
+	SameRows []string
 	// Commit is what became of the commit of an ingest that was stopped
 	// (Commit.Source "" when there was none): completed from its journal
 	// (its source is among those Kept), or rolled back.
@@ -511,6 +516,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		bySource[key].Quarantine = q
 	}
 	slices.Sort(order)
+	rebuiltFrom := len(sources)
 	for _, k := range order {
 		src := bySource[k]
 		if src.Quarantine != "" {
@@ -541,6 +547,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	for _, src := range sources {
 		rep.Parts += len(src.Parts)
 	}
+	rep.SameRows = s.sameRows(sources, rebuiltFrom)
 	if curErr == nil && !curOK {
 		// Kept with the orphans, so that nothing is lost.
 		bad = append(bad, manifestName)
@@ -579,6 +586,51 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// sameRows names the measurements sources of sources[from:] (those
+// rebuilt by Repair, which carry no rows digest) whose rows, as a set, are
+// those of another source: the order-free digest Ingest compares a new
+// file's rows with. A source whose parts cannot be read is left out (it
+// is reported as damaged).
+func (s *Store) sameRows(sources []Source, from int) []string {
+	digests := make([]string, len(sources))
+	digest := func(i int) string {
+		if digests[i] == "" {
+			digests[i] = "-"
+			if d, err := s.rowsDigestOf(context.Background(), sources[i]); err == nil {
+				digests[i] = d
+			}
+		}
+		return digests[i]
+	}
+	var out []string
+	for i := from; i < len(sources); i++ {
+		a := sources[i]
+		if a.Kind != string(ingest.KindMeasurements) || a.partRows() == 0 {
+			continue
+		}
+		for j, b := range sources {
+			// A pair of rebuilt sources is named once, by the later one.
+			if j >= i || b.Kind != a.Kind || b.partRows() != a.partRows() {
+				continue
+			}
+			if d := digest(i); d != "-" && d == digest(j) {
+				out = append(out, fmt.Sprintf("%s: the same %d rows as %s", sourceLabel(a), a.partRows(), sourceLabel(b)))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sourceLabel names a source in a report: its checksum, and its file's
+// name when known.
+func sourceLabel(src Source) string {
+	if src.Name == "" {
+		return src.SHA256
+	}
+	return src.SHA256 + " (" + src.Name + ")"
 }
 
 // readPartFile hashes a data file and reads its Parquet footer.

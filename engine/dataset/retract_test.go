@@ -91,3 +91,51 @@ func TestRetract(t *testing.T) {
 		t.Fatalf("second retraction: %+v %v", rep, err)
 	}
 }
+
+// A retracted source moved back (as its note says) after the same rows
+// were ingested again in other bytes: repair restores it, and says that
+// its rows are those of the other source — a measurement read twice
+// until one of them is retracted.
+func TestRepairNamesRestoredSameRows(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ds")
+	plain := "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
+		"2026-10-01T08:00:00+07:00,viettel,4G,103.2,22.4,-90,ok\n" +
+		"2026-10-01T08:02:00+07:00,mobifone,3G,103.22,22.42,-101.5,ok\n"
+	semi := "ts;carrier;tech;lon;lat;signal_dbm;service\n" +
+		"2026-10-01T08:02:00+07:00;mobifone;3G;103.22;22.42;-101.5;ok\n" +
+		"2026-10-01T08:00:00+07:00;viettel;4G;103.2;22.4;-90;ok\n"
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := IngestOptions{Config: ingest.Defaults("", now)}
+	first, err := s.IngestFile(ctx, writeFile(t, t.TempDir(), "plain.csv", plain), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr, err := Repair(dir, now); err != nil || len(rr.SameRows) != 0 {
+		t.Fatalf("repair of one source: %+v %v", rr, err)
+	}
+	rep, err := Retract(dir, first.SHA256, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ = Open(dir)
+	second, err := s.IngestFile(ctx, writeFile(t, t.TempDir(), "semi.csv", semi), o)
+	if err != nil || second.AlreadyIngested {
+		t.Fatalf("the same rows after the retraction: %+v %v", second, err)
+	}
+	for _, f := range rep.Moved {
+		if err := os.Rename(filepath.Join(dir, rep.Dir, filepath.FromSlash(f)), filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rr, err := Repair(dir, now)
+	if err != nil || rr.Recovered != 1 {
+		t.Fatalf("repair: %+v %v", rr, err)
+	}
+	if len(rr.SameRows) != 1 || !strings.Contains(rr.SameRows[0], first.SHA256+" (plain.csv): the same 2 rows as "+second.SHA256+" (semi.csv)") {
+		t.Fatalf("repair's same rows: %q", rr.SameRows)
+	}
+}
