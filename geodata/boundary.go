@@ -33,6 +33,9 @@ func (e *AmbiguousError) Error() string {
 	parts := make([]string, len(e.Candidates))
 	for i, u := range e.Candidates {
 		s := u.Code + " " + u.Name
+		if u.FullName != "" {
+			s = u.Code + " " + u.FullName
+		}
 		if u.ParentCode != "" {
 			s += " (in " + u.ParentCode + ")"
 		}
@@ -97,6 +100,11 @@ type Unit struct {
 	Code       string // official code, unique within its set
 	Name       string
 	ParentCode string // empty for top-level units
+	// FullName is the name with its kind ("Phường Ba Đình", "Xã Ba
+	// Đình") when the boundary file gives it (its fullName property, as
+	// the GSO's commune sets do); "" otherwise. Lookup tells units of one
+	// name apart by it; a label, so configuration hashes leave it out.
+	FullName string `hash:"-"`
 	Geometry   orb.MultiPolygon
 	Bound      orb.Bound
 	// index answers Contains for units of a BoundarySet (NewBoundarySet
@@ -213,6 +221,7 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	if rest, ok := withoutUnitKind(q); ok {
 		alt = engine.Fold(rest)
 	}
+	kinded := alt != f
 	if a, ok := nameAliases[alt]; ok {
 		alt = a
 	}
@@ -235,6 +244,22 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		return Unit{}, e
 	case 1:
 		return s.units[idx[0]], nil
+	}
+	if kinded {
+		// "Phường Ba Đình" where a phường and a xã are named Ba Đình:
+		// the kind said picks the unit whose full name it is.
+		var same []int
+		for _, i := range idx {
+			if u := s.units[i]; u.FullName != "" && engine.Fold(u.FullName) == engine.Fold(q) {
+				same = append(same, i)
+			}
+		}
+		if len(same) == 1 {
+			return s.units[same[0]], nil
+		}
+		if len(same) > 1 {
+			idx = same
+		}
 	}
 	e := &AmbiguousError{Query: query}
 	for _, i := range idx {
@@ -433,7 +458,8 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		if err := CheckLonLat(mp); err != nil {
 			return nil, fmt.Errorf("%w: feature %d (code %q): %w", ErrInvalidBoundaries, i, code, err)
 		}
-		units = append(units, Unit{Code: code, Name: name, ParentCode: parent, Geometry: mp})
+		full, _ := f.Properties[fullNameProp].(string)
+		units = append(units, Unit{Code: code, Name: name, FullName: strings.TrimSpace(full), ParentCode: parent, Geometry: mp})
 	}
 	set, err := NewBoundarySet("", "", units)
 	if err != nil {
@@ -443,6 +469,10 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	set.NumericCodes = numeric
 	return set, nil
 }
+
+// fullNameProp is the optional GeoJSON property of a unit's name with its
+// kind (Unit.FullName), as the GSO's commune sets name it.
+const fullNameProp = "fullName"
 
 // CheckLonLat checks that a (multi)polygon has rings, each of at least
 // three points, that its coordinates are longitudes and latitudes in

@@ -2,6 +2,7 @@ package geodata
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,6 +121,42 @@ func TestEditDistance(t *testing.T) {
 		}
 		if got := editDistance(c.b, c.a); got != c.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.d)
+		}
+	}
+}
+
+// Communes of one name and another kind ("Phường Ba Đình" in Hà Nội, "Xã
+// Ba Đình" elsewhere) are told apart by the kind a query gives, from the
+// file's fullName; the name alone stays ambiguous, its candidates shown
+// with their kinds; a full name two units share stays ambiguous between
+// those two.
+func TestLookupByKindAndName(t *testing.T) {
+	ftoa := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	sq := func(x float64) string {
+		return `{"type":"Polygon","coordinates":[[[` + ftoa(x) + `,21],[` + ftoa(x+0.01) + `,21],[` + ftoa(x+0.01) + `,21.01],[` + ftoa(x) + `,21]]]}`
+	}
+	fc := `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"00004","name":"Ba Đình","fullName":"Phường Ba Đình","provinceCode":"01"},"geometry":` + sq(105) + `},
+{"type":"Feature","properties":{"code":"16171","name":"Ba Đình","fullName":"Xã Ba Đình","provinceCode":"38"},"geometry":` + sq(105.1) + `},
+{"type":"Feature","properties":{"code":"21499","name":"Ba Đình","fullName":"Xã Ba Đình","provinceCode":"51"},"geometry":` + sq(105.2) + `},
+{"type":"Feature","properties":{"code":"00008","name":"Ngọc Hà","provinceCode":"01"},"geometry":` + sq(105.3) + `}]}`
+	s, err := LoadBoundaries(strings.NewReader(fc), "code", "name", "provinceCode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{"Phường Ba Đình": "00004", "phuong ba dinh": "00004", "PHƯỜNG  BA ĐÌNH": "00004", "Xã Ngọc Hà": "00008"} {
+		if u, err := s.Lookup(q); err != nil || u.Code != want {
+			t.Errorf("Lookup(%q) = %s, %v; want %s", q, u.Code, err, want)
+		}
+	}
+	for q, want := range map[string]string{
+		"Ba Đình":    `00004 Phường Ba Đình (in 01); 16171 Xã Ba Đình (in 38); 21499 Xã Ba Đình (in 51)`,
+		"Xã Ba Đình": `16171 Xã Ba Đình (in 38); 21499 Xã Ba Đình (in 51)`,
+	} {
+		_, err := s.Lookup(q)
+		var ae *AmbiguousError
+		if !errors.As(err, &ae) || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Lookup(%q) err = %v, want ambiguous between %s", q, err, want)
 		}
 	}
 }
