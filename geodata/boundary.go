@@ -105,8 +105,8 @@ type Unit struct {
 	// the GSO's commune sets do); "" otherwise. Lookup tells units of one
 	// name apart by it; a label, so configuration hashes leave it out.
 	FullName string `hash:"-"`
-	Geometry   orb.MultiPolygon
-	Bound      orb.Bound
+	Geometry orb.MultiPolygon
+	Bound    orb.Bound
 	// index answers Contains for units of a BoundarySet (NewBoundarySet
 	// builds it); nil for units built elsewhere. It is derived from
 	// Geometry: configuration hashes leave it out (hash:"-").
