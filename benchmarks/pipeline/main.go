@@ -55,6 +55,10 @@ type result struct {
 	// ReadSeconds is the read and aggregate phase of case (d), by the
 	// command's own figure; the rest of its wall time is writing.
 	ReadSeconds float64 `json:"read_seconds,omitempty"`
+	// Writes, WriteCPUSec: case write's writes of the output tables and the
+	// CPU time they took (the profile, if any, covers only them).
+	Writes      int     `json:"writes,omitempty"`
+	WriteCPUSec float64 `json:"write_cpu_seconds,omitempty"`
 }
 
 func main() {
@@ -73,8 +77,20 @@ func main() {
 	command := flag.Bool("command", true, "also time the whole `lomsong aggregate` command, outputs written, at each -cpu setting (case d)")
 	lomsong := flag.String("lomsong", "", "lomsong binary for case (d) (default: built from this module into -dir; run from the module root)")
 	repeat := flag.Int("repeat", 1, "run cases (c) and (d) this many times, alternating")
+	writes := flag.Int("writes", 0, "time this many in-process writes of the output tables after case (c), in their own child (case write)")
 	flag.Parse()
 
+	if *child == "write" {
+		runtime.GOMAXPROCS(*cpu)
+		r, err := runWrite(*dir, *res, *cpu, *writes, *cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		r.PeakMiB = peakMiB()
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
 	if *child != "" {
 		runtime.GOMAXPROCS(*cpu)
 		if *cpuprofile != "" {
@@ -158,6 +174,9 @@ func main() {
 				}
 				results = append(results, r)
 			}
+			if *writes > 0 {
+				results = append(results, spawn("write", n, *dir, *res, *indexRows, "-writes", strconv.Itoa(*writes)))
+			}
 		}
 	}
 	table := render(results, *rows, *res)
@@ -196,9 +215,9 @@ func rowsIn(s *dataset.Store) int64 {
 	return n
 }
 
-func spawn(name string, cpu int, dir string, res, indexRows int) result {
-	cmd := exec.Command(os.Args[0], "-child", name, "-child-cpu", strconv.Itoa(cpu), "-dir", dir,
-		"-res", strconv.Itoa(res), "-index-rows", strconv.Itoa(indexRows))
+func spawn(name string, cpu int, dir string, res, indexRows int, args ...string) result {
+	cmd := exec.Command(os.Args[0], append([]string{"-child", name, "-child-cpu", strconv.Itoa(cpu), "-dir", dir,
+		"-res", strconv.Itoa(res), "-index-rows", strconv.Itoa(indexRows)}, args...)...)
 	cmd.Stderr = os.Stderr
 	b, err := cmd.Output()
 	if err != nil {
@@ -312,6 +331,65 @@ func runCase(name, dir string, res, indexRows, cpu int) (result, error) {
 	return result{}, fmt.Errorf("unknown case %q", name)
 }
 
+// runWrite aggregates the dataset as case (c) does, then writes its tables
+// n times as `lomsong aggregate` does (pipeline.WriteAggregates into two
+// atomic files, committed) and reports the mean wall and CPU time of a
+// write. A CPU profile, if asked for, covers only the writes.
+func runWrite(dir string, res, cpu, n int, profile string) (result, error) {
+	s, err := dataset.Open(filepath.Join(dir, "dataset"))
+	if err != nil {
+		return result{}, err
+	}
+	cfg := aggregate.DefaultConfig()
+	cfg.Resolution = res
+	a, rows, err := pipeline.Aggregate(context.Background(), s, pipeline.AggregateOptions{Config: cfg, Workers: cpu})
+	if err != nil {
+		return result{}, err
+	}
+	out := filepath.Join(dir, "writes")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(out)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return result{}, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return result{}, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, start := cpuSeconds(), time.Now()
+	keys := 0
+	for range max(n, 1) {
+		pq, err := dataset.CreateAtomic(filepath.Join(out, "aggregates.parquet"))
+		if err != nil {
+			return result{}, err
+		}
+		csv, err := dataset.CreateAtomic(filepath.Join(out, "aggregates.csv"))
+		if err != nil {
+			pq.Abort()
+			return result{}, err
+		}
+		keys, err = pipeline.WriteAggregates(pq, csv, a.Summaries(), map[string]string{"lomsong.table": "aggregates"})
+		if err == nil {
+			if err = pq.Commit(); err == nil {
+				err = csv.Commit()
+			}
+		}
+		pq.Abort()
+		csv.Abort()
+		if err != nil {
+			return result{}, err
+		}
+	}
+	k := float64(max(n, 1))
+	return result{Case: "write", CPU: cpu, Rows: rows, Keys: keys, Writes: max(n, 1),
+		Seconds: time.Since(start).Seconds() / k, WriteCPUSec: (cpuSeconds() - cpu0) / k}, nil
+}
+
 // generate writes rows measurement rows into a fresh dataset.
 func generate(dir string, rows int64, hotspots int, sigmaKm float64) error {
 	r := rand.New(rand.NewPCG(7, 11))
@@ -392,6 +470,11 @@ func render(rs []result, rows int64, res int) string {
 			note = fmt.Sprintf("(b) hexgrid.IndexInto; %d mismatches in the first %d points", r.Mismatch, r.Checked)
 		case "pipeline":
 			note = fmt.Sprintf("(c) Parquet → index → aggregate; %d keys, %.0f bytes of state per key", r.Keys, r.BPerKey)
+		case "write":
+			note = fmt.Sprintf("write: %d keys written %d times to aggregates.parquet and aggregates.csv in process (as the command: atomic files, fsync, rename); per write %.3f s wall, %.3f CPU s",
+				r.Keys, r.Writes, r.Seconds, r.WriteCPUSec)
+			fmt.Fprintf(&b, "| %s | %d | %d | %.3f | | | %.3f | | %.0f | %s |\n", r.Case, r.CPU, r.Keys, r.Seconds, r.WriteCPUSec, r.PeakMiB, note)
+			continue
 		case "command":
 			note = fmt.Sprintf("(d) `lomsong aggregate`, outputs written; %d keys; read and aggregate %.2f s (%.3g rows/s), writes and the rest %.2f s",
 				r.Keys, r.ReadSeconds, float64(r.Rows)/r.ReadSeconds, r.Seconds-r.ReadSeconds)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
-	"github.com/lomsong/lomsong/engine/internal/sigfig"
 )
 
 // Key identifies one aggregate: an analysis cell, a carrier and a
@@ -664,7 +663,18 @@ func (a *Aggregator) Rows() []Row {
 // histograms at once (about 440 bytes per key, too much for a national
 // month's millions of keys). The staged rows are applied first. The
 // Aggregator must not change while the sequence runs.
-func (a *Aggregator) All() iter.Seq[Row] {
+func (a *Aggregator) All() iter.Seq[Row] { return a.all(true) }
+
+// Summaries is All without the signal histograms: every Row is the same
+// except that Signal.Hist and OutdoorSignal.Hist are nil (LoDBm is still
+// set, and the quantiles, min, max and mean). It is for writers of the
+// per-key table, which print the summaries: the histograms are about 300
+// bytes per key (two of some 40 codes), the most of a Row's memory and of
+// the time spent building it.
+func (a *Aggregator) Summaries() iter.Seq[Row] { return a.all(false) }
+
+// all is All, with the signal histograms when hist.
+func (a *Aggregator) all(hist bool) iter.Seq[Row] {
 	return func(yield func(Row) bool) {
 		a.flushAll()
 		carriers := a.car.snapshot()
@@ -705,7 +715,7 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		}
 		workers := runtime.GOMAXPROCS(0)
 		if workers == 1 || len(refs) <= 2*allChunk {
-			var sc rowScratch
+			sc := rowScratch{noHist: !hist}
 			for i, r := range refs {
 				if i%touchBlock == 0 {
 					sc.touched += touch(aggs, refs[i:min(i+touchBlock, len(refs))])
@@ -749,7 +759,7 @@ func (a *Aggregator) All() iter.Seq[Row] {
 		})
 		for range workers {
 			wg.Go(func() {
-				var sc rowScratch
+				sc := rowScratch{noHist: !hist}
 				for c := range work {
 					b := c % ring
 					bufs[b] = build(bufs[b][:0], refs[c*allChunk:min((c+1)*allChunk, len(refs))], &sc)
@@ -820,9 +830,29 @@ func sortRefs(refs []ref) {
 
 // rowScratch holds the buffers row reuses between keys.
 type rowScratch struct {
-	hist    [nStreams][256]uint32
+	codes   [nStreams][256]uint32 // per stream, the counts of each code
 	lo, hi  [nStreams]uint32
-	touched uint64 // touch's sums, kept so that its loads stay
+	touched uint64   // touch's sums, kept so that its loads stay
+	slab    []uint32 // where the next rows' SignalStats.Hist are cut from
+	noHist  bool     // leave SignalStats.Hist nil (Summaries)
+}
+
+// histSlab is how many histogram entries rowScratch.hist allocates at a
+// time: one allocation for the histograms of some hundred keys instead of
+// two per key.
+const histSlab = 1 << 14
+
+// hist returns a copy of h (not empty) cut from the slab, its capacity its
+// length so that an append to it cannot reach the next key's. A slab is
+// never reused: rows given out keep theirs alive.
+func (sc *rowScratch) hist(h []uint32) []uint32 {
+	if len(sc.slab) < len(h) {
+		sc.slab = make([]uint32, max(histSlab, len(h)))
+	}
+	d := sc.slab[:len(h):len(h)]
+	sc.slab = sc.slab[len(h):]
+	copy(d, h)
+	return d
 }
 
 // touchBlock is how many keys All's workers touch ahead of building their
@@ -874,7 +904,7 @@ func (a *Aggregator) row(st *stats, carriers []engine.Carrier, sc *rowScratch) R
 		sc.lo[k], sc.hi[k] = math.MaxUint32, 0
 	}
 	a.eachCode(st, func(k, c, w uint32) {
-		sc.hist[k][c] += w
+		sc.codes[k][c] += w
 		sc.lo[k], sc.hi[k] = min(sc.lo[k], c), max(sc.hi[k], c)
 	})
 	// Signal: both streams; OutdoorSignal: the first.
@@ -882,23 +912,23 @@ func (a *Aggregator) row(st *stats, carriers []engine.Carrier, sc *rowScratch) R
 	blo, bhi := min(sc.lo[stOutdoor], sc.lo[stOther]), max(sc.hi[stOutdoor], sc.hi[stOther])
 	if blo <= bhi {
 		for i := blo; i <= bhi; i++ {
-			both[i] = sc.hist[stOutdoor][i] + sc.hist[stOther][i]
+			both[i] = sc.codes[stOutdoor][i] + sc.codes[stOther][i]
 		}
 		r.Signal = signalSummary(both[blo:bhi+1], blo, int64(st.sumMilli[0]+st.sumMilli[1]),
-			min(st.minMilli[0], st.minMilli[1]), max(st.maxMilli[0], st.maxMilli[1]))
+			min(st.minMilli[0], st.minMilli[1]), max(st.maxMilli[0], st.maxMilli[1]), sc)
 	} else {
-		r.Signal = signalSummary(nil, 0, 0, 0, 0)
+		r.Signal = signalSummary(nil, 0, 0, 0, 0, sc)
 	}
 	if sc.lo[stOutdoor] <= sc.hi[stOutdoor] {
-		r.OutdoorSignal = signalSummary(sc.hist[stOutdoor][sc.lo[stOutdoor]:sc.hi[stOutdoor]+1], sc.lo[stOutdoor], st.sumMilli[0], st.minMilli[0], st.maxMilli[0])
+		r.OutdoorSignal = signalSummary(sc.codes[stOutdoor][sc.lo[stOutdoor]:sc.hi[stOutdoor]+1], sc.lo[stOutdoor], st.sumMilli[0], st.minMilli[0], st.maxMilli[0], sc)
 	} else {
-		r.OutdoorSignal = signalSummary(nil, 0, 0, 0, 0)
+		r.OutdoorSignal = signalSummary(nil, 0, 0, 0, 0, sc)
 	}
-	r.DL = rateSummary(sc.hist[stDL][:], sc.lo[stDL], sc.hi[stDL])
-	r.UL = rateSummary(sc.hist[stUL][:], sc.lo[stUL], sc.hi[stUL])
+	r.DL = rateSummary(sc.codes[stDL][:], sc.lo[stDL], sc.hi[stDL])
+	r.UL = rateSummary(sc.codes[stUL][:], sc.lo[stUL], sc.hi[stUL])
 	for k := range sc.lo {
 		if sc.lo[k] <= sc.hi[k] {
-			clear(sc.hist[k][sc.lo[k] : sc.hi[k]+1])
+			clear(sc.codes[k][sc.lo[k] : sc.hi[k]+1])
 		}
 	}
 	r.Devices, r.DevicesExact = a.deviceCount(st)
@@ -916,8 +946,8 @@ func counts(c [nCounts]uint64) Counts {
 }
 
 // signalSummary summarises the trimmed histogram h of signal codes from
-// code lo.
-func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int32) SignalStats {
+// code lo. The summary's Hist is a copy of h taken from sc's slab.
+func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int32, sc *rowScratch) SignalStats {
 	var out SignalStats
 	for _, v := range h {
 		out.N += int64(v)
@@ -928,10 +958,14 @@ func signalSummary(h []uint32, lo uint32, sumMilli int64, minMilli, maxMilli int
 		return out
 	}
 	out.LoDBm = int(lo) + minSignalDBm
-	out.Hist = slices.Clone(h)
 	out.MinDBm, out.MaxDBm = float64(minMilli)/1000, float64(maxMilli)/1000
 	out.MeanDBm = float64(sumMilli) / float64(out.N) / 1000
+	out.Hist = h // for quantile; h is sc's scratch, copied or dropped below
 	out.P10DBm, out.P50DBm, out.P90DBm = out.quantile(0.1, out.N), out.quantile(0.5, out.N), out.quantile(0.9, out.N)
+	out.Hist = nil
+	if !sc.noHist {
+		out.Hist = sc.hist(h)
+	}
 	return out
 }
 
@@ -950,7 +984,7 @@ func rateSummary(h []uint32, lo, hi uint32) RateStats {
 	// sketch is within 4%, so more digits would be noise
 	// (0.10207802477176212 for a median of 0.1037).
 	q := func(p float64) float64 {
-		return sigfig.Round(rateValue(lo+uint32(rankIndex(c, nearestRank(p, out.N)))), 3)
+		return rateTables.value[lo+uint32(rankIndex(c, nearestRank(p, out.N)))]
 	}
 	out.P10Mbps, out.MedianMbps, out.P90Mbps = q(0.1), q(0.5), q(0.9)
 	return out

@@ -356,3 +356,62 @@ func TestSortedBuckets(t *testing.T) {
 	}
 	t.Logf("%d keys, %d buckets beyond %d records", sorted.Len(), multi, applyRecs)
 }
+
+// TestSummaries checks that Summaries yields All's rows without their
+// signal histograms, through the parallel path (more than 2×allChunk
+// keys) and the sequential one.
+func TestSummaries(t *testing.T) {
+	cfg := DefaultConfig()
+	b, fine := boxData(t, 21, 60000, [4]float64{104, 10, 3, 10}, cfg.Resolution+1)
+	a := aggOf(t, [2]any{b, fine})
+	if a.Len() <= 2*allChunk {
+		t.Fatalf("%d keys: want more than %d for the parallel path", a.Len(), 2*allChunk)
+	}
+	for _, procs := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(procs)
+		var want, got []Row
+		for r := range a.All() {
+			want = append(want, r)
+		}
+		for r := range a.Summaries() {
+			got = append(got, r)
+		}
+		runtime.GOMAXPROCS(old)
+		if len(got) != len(want) {
+			t.Fatalf("GOMAXPROCS %d: %d rows, want %d", procs, len(got), len(want))
+		}
+		hists := 0
+		for i := range want {
+			if want[i].Signal.Hist != nil {
+				hists++
+			}
+			if got[i].Signal.Hist != nil || got[i].OutdoorSignal.Hist != nil {
+				t.Fatalf("GOMAXPROCS %d: row %d has a histogram", procs, i)
+			}
+			w := want[i]
+			w.Signal.Hist, w.OutdoorSignal.Hist = nil, nil
+			if !sameRow(w, got[i]) {
+				t.Fatalf("GOMAXPROCS %d: row %d = %+v, want %+v", procs, i, got[i], w)
+			}
+		}
+		if hists == 0 {
+			t.Fatal("All gave no histogram")
+		}
+	}
+}
+
+// sameRow compares rows field by field, NaN equal to NaN.
+func sameRow(x, y Row) bool {
+	feq := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+	sig := func(a, b SignalStats) bool {
+		return a.N == b.N && a.LoDBm == b.LoDBm && slices.Equal(a.Hist, b.Hist) && feq(a.MinDBm, b.MinDBm) && feq(a.MaxDBm, b.MaxDBm) &&
+			feq(a.MeanDBm, b.MeanDBm) && feq(a.P10DBm, b.P10DBm) && feq(a.P50DBm, b.P50DBm) && feq(a.P90DBm, b.P90DBm)
+	}
+	rate := func(a, b RateStats) bool {
+		return a.N == b.N && feq(a.P10Mbps, b.P10Mbps) && feq(a.MedianMbps, b.MedianMbps) && feq(a.P90Mbps, b.P90Mbps)
+	}
+	return x.Key == y.Key && x.All == y.All && x.Outdoor == y.Outdoor && x.Indoor == y.Indoor &&
+		sig(x.Signal, y.Signal) && sig(x.OutdoorSignal, y.OutdoorSignal) && rate(x.DL, y.DL) && rate(x.UL, y.UL) &&
+		x.Devices == y.Devices && x.DevicesExact == y.DevicesExact && x.FirstUnixMs == y.FirstUnixMs &&
+		x.LastUnixMs == y.LastUnixMs && x.Windows == y.Windows && x.Children == y.Children
+}

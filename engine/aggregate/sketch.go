@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"slices"
 	"unsafe"
+
+	"github.com/lomsong/lomsong/engine/internal/sigfig"
 )
 
 // Code streams: every signal and speed value of a key is reduced to a
@@ -91,11 +93,15 @@ func rateCodeLog(x float64) uint32 {
 const rateKeyShift = 44
 
 // rateTables: start[k] is the code of the least sketched x whose top bits
-// are base+k; lo[c] the least x of code c (+Inf past the last code).
+// are base+k; lo[c] the least x of code c (+Inf past the last code);
+// value[c] is rateValue(c) to three significant digits, the speed a
+// quantile of code c reports (a logarithm, an exponential and a power per
+// quantile otherwise: 6 per key in Aggregator.All).
 var rateTables = func() (t struct {
 	base  uint64
 	start []uint8
 	lo    []float64
+	value []float64
 }) {
 	t.base = math.Float64bits(minRateMbps) >> rateKeyShift
 	last := math.Float64bits(maxRateMbps) >> rateKeyShift
@@ -121,6 +127,10 @@ var rateTables = func() (t struct {
 		t.lo[c] = math.Float64frombits(lo)
 	}
 	t.lo[nRateCodes] = math.Inf(1)
+	t.value = make([]float64, nRateCodes)
+	for c := range t.value {
+		t.value[c] = sigfig.Round(rateValue(uint32(c)), 3)
+	}
 	return t
 }()
 
