@@ -56,7 +56,9 @@
 // every usable technology's no-service level for a phone without service
 // (its own technology only for a drive test or scanner), at the
 // no-service level of the technologies a smartphone did not camp on.
-// IndoorLoss fits the building loss added to indoor tests (default 12 dB).
+// IndoorLossPaired fits the building loss added to indoor tests from indoor
+// phone readings and bounds paired with outdoor readings at their place (a
+// Tobit fit; default 12 dB where too few pairs).
 //
 // # Attribution
 //

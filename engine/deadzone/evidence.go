@@ -15,7 +15,7 @@ type Reading struct {
 	SignalDBm float64 // the reading, or the bound when Upper
 	Upper     bool
 	// Indoor marks a test taken indoors: its signal is below the outdoor
-	// signal by the building's penetration loss (IndoorLoss).
+	// signal by the building's penetration loss (IndoorLossPaired).
 	Indoor bool
 	// Fallback marks what a smartphone or tablet says of a technology
 	// below 4G: a phone reads 3G only when 4G failed, and 2G only when
@@ -126,26 +126,10 @@ func phoneFallback(t Test, x engine.Tech) bool {
 // buildings between 0.7 and 2.6 GHz.
 const DefaultIndoorLossDB = 12
 
-// MinIndoorPairs is the number of exact indoor and of exact outdoor
-// residuals IndoorLoss needs of each to fit the loss from the data.
+// MinIndoorPairs is the number of indoor readings paired with outdoor
+// ones (IndoorLossPaired), and of exact indoor and outdoor single phone
+// readings (IndoorLossSpread), the fits need.
 const MinIndoorPairs = 30
-
-// IndoorLoss fits the building penetration loss as the median of the
-// outdoor residuals minus the median of the indoor residuals (residual =
-// reading − calibrated prediction at the test's point, exact readings
-// only), when each has at least MinIndoorPairs values; otherwise it
-// returns DefaultIndoorLossDB and fitted false. The fit is floored at 0.
-//
-// Indoor tests that lost service are censored and left out, so the
-// indoor median is of the rooms that still had signal: the fitted loss is
-// biased low where indoor service is often lost. Neither slice is
-// modified.
-func IndoorLoss(outdoor, indoor []float64) (lossDB float64, fitted bool) {
-	if len(outdoor) < MinIndoorPairs || len(indoor) < MinIndoorPairs {
-		return DefaultIndoorLossDB, false
-	}
-	return max(0, median(outdoor)-median(indoor)), true
-}
 
 // median returns the median of v (mean of the middle two for even
 // lengths) without modifying v; NaN for an empty slice.

@@ -57,24 +57,6 @@ func TestEvidence(t *testing.T) {
 	}
 }
 
-func TestIndoorLoss(t *testing.T) {
-	out := make([]float64, MinIndoorPairs)
-	in := make([]float64, MinIndoorPairs)
-	for i := range out {
-		out[i] = float64(i%7) - 3     // median 0
-		in[i] = float64(i%5) - 2 - 14 // median −14
-	}
-	if l, ok := IndoorLoss(out, in); !ok || l != 14 {
-		t.Errorf("IndoorLoss = %g, %v; want 14, fitted", l, ok)
-	}
-	if l, ok := IndoorLoss(out, in[:MinIndoorPairs-1]); ok || l != DefaultIndoorLossDB {
-		t.Errorf("too few indoor: %g, %v; want the default", l, ok)
-	}
-	if l, ok := IndoorLoss(in, out); !ok || l != 0 {
-		t.Errorf("indoor stronger than outdoor: %g, %v; want 0", l, ok)
-	}
-}
-
 // IndoorLossSpread: outdoor residuals ±2 (variance 4 by MAD), indoor
 // ±√13 (variance 13) give a spread of 3 dB; too few values give the
 // default.

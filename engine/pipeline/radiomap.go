@@ -88,9 +88,13 @@ type RadioMapReport struct {
 	ModelSource string              `json:"model_source"`
 	Fit         *radiomap.FitReport `json:"fit,omitempty"`
 	// IndoorLossDB is the building loss added to indoor tests;
-	// IndoorLossFitted whether it was fitted (deadzone.IndoorLoss).
-	IndoorLossDB     float64 `json:"indoor_loss_db"`
-	IndoorLossFitted bool    `json:"indoor_loss_fitted"`
+	// IndoorLossFitted whether it was fitted (deadzone.IndoorLossPaired,
+	// from IndoorLossPairs indoor phone readings paired with outdoor ones
+	// at their place, IndoorLossCensored of them bounds).
+	IndoorLossDB       float64 `json:"indoor_loss_db"`
+	IndoorLossFitted   bool    `json:"indoor_loss_fitted"`
+	IndoorLossPairs    int     `json:"indoor_loss_pairs"`
+	IndoorLossCensored int     `json:"indoor_loss_censored"`
 	// NoiseDB is a reading's own noise, IndoorLossSigmaDB the building
 	// loss's spread added for indoor readings.
 	NoiseDB           float64 `json:"noise_db"`
@@ -511,12 +515,14 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		ctr, err := c.Center()
 		return ctr[0], ctr[1], err
 	}
-	// Fit the indoor loss from exact readings; its spread between
-	// buildings from single phone readings (indoor against outdoor).
-	var outRes, inRes, out1, in1 []float64
+	// Fit the indoor loss from phones' readings and bounds paired by
+	// place; its spread between buildings from single exact phone
+	// readings (indoor against outdoor).
+	var placed []deadzone.PlaceResidual
+	var out1, in1 []float64
 	for i := range ev.readings {
 		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
-		if k.upper || k.fallback {
+		if k.scanner {
 			continue
 		}
 		p, ok := predOf(i, k.key)
@@ -524,12 +530,9 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 			continue
 		}
 		r := e.sum/float64(e.n) - p
-		if k.indoor {
-			inRes = append(inRes, r)
-		} else {
-			outRes = append(outRes, r)
-		}
-		if e.n == 1 && !k.scanner {
+		placed = append(placed, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(k.cell, deadzone.IndoorPlaceRes), Key: k.key},
+			ResidualDB: r, Indoor: k.indoor, Upper: k.upper})
+		if e.n == 1 && !k.upper && !k.fallback {
 			if k.indoor {
 				in1 = append(in1, r)
 			} else {
@@ -537,7 +540,10 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 			}
 		}
 	}
-	rep.IndoorLossDB, rep.IndoorLossFitted = deadzone.IndoorLoss(outRes, inRes)
+	indoor := deadzone.IndoorLossPaired(placed)
+	placed = nil
+	rep.IndoorLossDB, rep.IndoorLossFitted = indoor.LossDB, indoor.Fitted
+	rep.IndoorLossPairs, rep.IndoorLossCensored = indoor.Pairs, indoor.Censored
 	rep.IndoorLossSigmaDB = indoorSD
 	if indoorSD == 0 {
 		rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = deadzone.IndoorLossSpread(out1, in1, DefaultIndoorLossSigmaDB)
