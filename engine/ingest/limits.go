@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -193,7 +194,7 @@ func MaybeGunzipWith(r io.Reader, lim Limits) (io.Reader, bool, error) {
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, true, fmt.Errorf("gzip: %w", err)
+			return nil, true, gzipError(err)
 		}
 		zr.Multistream(true)
 		return &GzipReader{zr: zr, in: in, br: br, maxOut: lim.MaxDecompressedBytes, maxRatio: lim.MaxGzipRatio,
@@ -238,9 +239,19 @@ func (g *GzipReader) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("gzip: %w", err)
+		err = gzipError(err)
 	}
 	return n, err
+}
+
+// gzipError names gzip at the start of a decompression error once:
+// compress/gzip's own errors (ErrChecksum, ErrHeader) already begin with
+// "gzip: ", flate's and io's (a corrupt block, a truncated stream) do not.
+func gzipError(err error) error {
+	if strings.HasPrefix(err.Error(), "gzip: ") {
+		return err
+	}
+	return fmt.Errorf("gzip: %w", err)
 }
 
 // CompressedBytes returns the compressed bytes consumed so far.

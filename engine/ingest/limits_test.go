@@ -1,8 +1,12 @@
 package ingest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
+	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -38,5 +42,39 @@ func TestCheckRange(t *testing.T) {
 		case c.field != "" && (!errors.As(err, &le) || le.Field != c.field || !errors.Is(err, engine.ErrInvalidConfig)):
 			t.Errorf("%+v: %v, want a LimitError on %s", c.l, err, c.field)
 		}
+	}
+}
+
+// TestGzipErrorPrefix: a damaged gzip stream's error names gzip once,
+// whether compress/gzip's own message already says "gzip:" (a bad checksum
+// or header) or not (a truncated stream).
+func TestGzipErrorPrefix(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(strings.Repeat("ts,carrier,tech,lon,lat,signal_dbm\n", 100)))
+	zw.Close()
+	good := buf.Bytes()
+	badCRC := append([]byte(nil), good...)
+	badCRC[len(badCRC)-8] ^= 0xff
+	badHeader := append([]byte(nil), good...)
+	badHeader[2] = 0 // compression method other than deflate
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"checksum", badCRC, "gzip: invalid checksum"},
+		{"truncated", good[:len(good)-4], "gzip: unexpected EOF"},
+		{"header", badHeader, "gzip: invalid header"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, _, err := MaybeGunzip(bytes.NewReader(c.data))
+			if err == nil {
+				_, err = io.ReadAll(r)
+			}
+			if err == nil || err.Error() != c.want {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
 	}
 }
