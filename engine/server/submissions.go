@@ -222,10 +222,19 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	}
+	// A body declared multipart is read as multipart/form-data or refused:
+	// without its boundary its parts cannot be told apart, and taking the
+	// MIME-wrapped bytes for the file would queue a submission that
+	// validation later refuses for a header of "--boundary".
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "multipart/form-data" && params["boundary"] != "" {
+	switch {
+	case ct == "multipart/form-data" && params["boundary"] != "":
 		err = s.readMultipart(r, body, store, &mapping)
-	} else {
+	case ct == "multipart/form-data":
+		err = errUpload{http.StatusBadRequest, "malformed multipart: no boundary in the Content-Type (multipart/form-data; boundary=...)"}
+	case strings.HasPrefix(ct, "multipart/"):
+		err = errUpload{http.StatusBadRequest, fmt.Sprintf("malformed multipart: %s is not read; send multipart/form-data with a file part, or the file itself as the body", ct)}
+	default:
 		err = store(body, "")
 	}
 	if err == nil && filePath == "" {

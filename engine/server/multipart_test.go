@@ -1,0 +1,44 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestMalformedMultipartRefused: a body declared multipart that cannot be
+// read as multipart/form-data (no boundary, an empty one, a cut-off body,
+// another multipart type) is a 400 naming it malformed; the MIME-wrapped
+// bytes are never taken for the file, and nothing is queued or audited.
+func TestMalformedMultipartRefused(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	wrapped := "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n" +
+		string(f.measurements["viettel"]) + "\r\n--XYZ--\r\n"
+	for _, c := range []struct {
+		name, ctype, body, want string
+	}{
+		{"no boundary", "multipart/form-data", wrapped, "malformed multipart: no boundary"},
+		{"empty boundary", `multipart/form-data; boundary=""`, wrapped, "malformed multipart: no boundary"},
+		{"bad parameter", "multipart/form-data; boundary", wrapped, "malformed multipart: no boundary"},
+		{"cut off", "multipart/form-data; boundary=XYZ", wrapped[:200], "malformed"},
+		{"mixed", "multipart/mixed; boundary=XYZ", wrapped, "multipart/mixed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", strings.NewReader(c.body), c.ctype)
+			if code != http.StatusBadRequest || !bytes.Contains(b, []byte(c.want)) {
+				t.Fatalf("%d %s, want 400 saying %q", code, b, c.want)
+			}
+		})
+	}
+	var subs, audits int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&subs)
+	ts.s.db.QueryRow(`SELECT count(*) FROM audit WHERE action LIKE 'submission.%'`).Scan(&audits)
+	if subs != 0 || audits != 0 {
+		t.Fatalf("%d submissions, %d audit entries recorded", subs, audits)
+	}
+	if left := ts.spoolEntries(t); len(left) != 0 {
+		t.Fatalf("left in the spool: %v", left)
+	}
+}
