@@ -226,6 +226,12 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 		os.RemoveAll(tmp)
 		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
 	}
+	// MkdirTemp makes the folder private (0700) and the rename below
+	// keeps it: saved outputs are read like the parts, by whoever may
+	// read the dataset (export --read-only, report of another user).
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fail(err)
+	}
 	for _, f := range files {
 		fh, err := os.Create(filepath.Join(tmp, f.Name))
 		if err != nil {

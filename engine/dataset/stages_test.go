@@ -36,6 +36,7 @@ func TestStageSaveLoadVerify(t *testing.T) {
 	if rec.Dir != "stages/period=2026-09/measure/carrier=viettel/"+k1[:16] || len(rec.Files) != 1 || rec.Files[0].Bytes != 5 {
 		t.Fatalf("record %+v", rec)
 	}
+	checkStageReadable(t, s, rec)
 	got, err := s.LoadStage(ref, k1)
 	if err != nil {
 		t.Fatal(err)
@@ -204,5 +205,43 @@ func TestStageSavesAtOnce(t *testing.T) {
 	}
 	if _, err := stores[1].LoadStage(ref, key); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkStageReadable: a saved output's folder is 0755 (not the 0700 of
+// os.MkdirTemp) and its files are as readable as a file the process
+// creates (the parts', 0644 under the usual umask), so that another user
+// of a shared dataset can read it back.
+func checkStageReadable(t *testing.T, s *Store, rec StageRecord) {
+	t.Helper()
+	dir := filepath.Join(s.Dir(), filepath.FromSlash(rec.Dir))
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o755 {
+		t.Fatalf("saved stage folder %s has mode %v, want 0755", rec.Dir, fi.Mode().Perm())
+	}
+	ref, err := os.Create(filepath.Join(t.TempDir(), "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	rfi, err := os.Stat(ref.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{stageRecordName}
+	for _, f := range rec.Files {
+		names = append(names, f.Name)
+	}
+	for _, n := range names {
+		fi, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := rfi.Mode().Perm() & 0o044; fi.Mode().Perm()&want != want {
+			t.Fatalf("saved stage file %s has mode %v, want at least the read bits %v", n, fi.Mode().Perm(), want)
+		}
 	}
 }
