@@ -137,6 +137,11 @@ type BoundarySet struct {
 	// merged into this one's (by code, and by folded name); nil for sets
 	// without a predecessor.
 	formerCode, formerName map[string]Former
+	// Coarse says why the set's outlines are only approximate ("" for a
+	// set given as accurate): the embedded sets are Natural Earth's
+	// 1:10m outlines, a few kilometres off along borders and coasts, so a
+	// place near a border may fall outside every unit or in a neighbour.
+	Coarse string
 	// NumericCodes are the codes LoadBoundaries read from JSON numbers,
 	// as a spreadsheet or QGIS writes a code column it took for numbers:
 	// a leading zero is lost there (Hà Nội's 01 reads as 1), so they may

@@ -137,9 +137,12 @@ var provinces2019 = sync.OnceValues(func() (*BoundarySet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("geodata: embedded 2019 provinces: %w", err)
 	}
-	s.Name, s.Level = "vn-provinces-2019", "province"
+	s.Name, s.Level, s.Coarse = "vn-provinces-2019", "province", NaturalEarthCoarse
 	return s, nil
 })
+
+// NaturalEarthCoarse is BoundarySet.Coarse of the embedded sets.
+const NaturalEarthCoarse = "the embedded Natural Earth outlines, coarse: a few km off along borders and coasts"
 
 // Provinces2019 returns the 63 provinces in force from 2008 to 30 June
 // 2025 (Natural Earth geometry, coarse). The set is shared: do not modify
@@ -181,6 +184,7 @@ var provinces2025 = sync.OnceValues(func() (*BoundarySet, error) {
 	if err != nil {
 		return nil, err
 	}
+	set.Coarse = NaturalEarthCoarse
 	// The 2019 provinces that merged into another keep pointing to it:
 	// "Hà Giang" or "02" names Hà Giang, merged into Tuyên Quang (08).
 	set.formerCode, set.formerName = map[string]Former{}, map[string]Former{}

@@ -370,6 +370,12 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	if outside > 0 {
 		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
 	}
+	if provinces != nil && provinces.Coarse != "" && len(res.Villages.Villages) > 0 {
+		// Said wherever villages were placed with them: near a border a
+		// village may lie outside them, or in the neighbour's outline.
+		fmt.Fprintf(w, "provinces from %s: a village near a border may be outside them or in a neighbour; --boundaries FILE takes accurate outlines (e.g. ../shared/data/vn_provinces_2025.geojson)\n",
+			provinces.Coarse)
+	}
 	printNoData(w, res.NoData)
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")

@@ -333,8 +333,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 	} else if n > 0 && float64(n) >= pipeline.MostlyOutsideVietNam*float64(len(cells)) {
 		return refusedError{fmt.Errorf("population: %s: %d of the %d cells lie outside Viet Nam (the first at %.4f, %.4f): another country's table? nothing written", inPath, n, len(cells), first[0], first[1])}
 	} else if n > 0 {
-		fmt.Fprintf(e.stderr, "warning: %s: %d of %d cells (%.1f%%) lie outside Viet Nam (the first at %.4f, %.4f): kept, in no province of an analysis\n",
-			inPath, n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1])
+		fmt.Fprintf(e.stderr, "warning: %s: %d of %d cells (%.1f%%) lie outside the provinces (the first at %.4f, %.4f; %s): kept; "+
+			"an analysis with these outlines places them in no province, one with --boundaries FILE of accurate outlines (e.g. ../shared/data/vn_provinces_2025.geojson) may\n",
+			inPath, n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1], geodata.NaturalEarthCoarse)
 	}
 	if !hasHouseholds {
 		sizer, err := geodata.HouseholdSizer()
