@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -147,9 +148,12 @@ type Server struct {
 	// certs counts the certifications running (also in bg): Serve's
 	// shutdown gives them the grace it gives requests, as their clients
 	// may have gone (certify).
-	certs    sync.WaitGroup
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
+	certs sync.WaitGroup
+	// certsRunning counts them too, for Serve's warning (a WaitGroup
+	// tells no count).
+	certsRunning atomic.Int64
+	bgCtx        context.Context
+	bgCancel     context.CancelFunc
 	// provinces caches, per published release (frozen: its files never
 	// change), the provinces some village of it lies in (provincesOf).
 	provincesMu sync.Mutex
@@ -250,14 +254,16 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 // Serve listens on the configured address and serves until ctx is done,
 // then stops accepting connections, drains the requests in flight (up to
-// ShutdownGrace) and the background work, and returns nil. ready, when not
+// ShutdownGrace; those still running then are cut, each logged) and the
+// background work, and returns nil: a stop is never an error. ready, when not
 // nil, receives the address listened on.
 func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", s.opt.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	var inFlight flights
+	srv := &http.Server{Handler: inFlight.track(s.mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	if s.tlsCert != nil {
 		// The certificate New loaded and checked: ServeTLS with file names
@@ -288,11 +294,24 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	s.log.Info("shutting down: draining requests", "grace", s.opt.ShutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.opt.ShutdownGrace)
 	defer cancel()
-	err = srv.Shutdown(sctx)
-	<-errc
-	if err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
+	if err := srv.Shutdown(sctx); err != nil {
+		// The grace ran out with requests still in flight (an upload
+		// slower than the grace, say). The stop asked for is still the
+		// stop made: their connections are cut, each logged, and their
+		// handlers get a moment to clean up (a cut upload's partial file
+		// is removed from the spool; one left behind is removed at the next
+		// start).
+		for _, f := range inFlight.open() {
+			s.log.Warn("shutting down: the grace ran out; request cut", "method", f.method, "path", f.path,
+				"remote", f.remote, "running_ms", time.Since(f.start).Milliseconds())
+		}
+		srv.Close()
+		if !inFlight.wait(cutWait) {
+			s.log.Warn("shutting down: requests still running after their connections were cut; a partial upload they leave in the spool is removed at the next start",
+				"requests", len(inFlight.open()))
+		}
 	}
+	<-errc
 	// A certification whose client went away is a request in flight
 	// too: it gets what is left of the grace, then Close stops it
 	// (nothing of it written, the submission still accepted).
@@ -304,10 +323,88 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	select {
 	case <-certs:
 	case <-sctx.Done():
-		s.log.Warn("shutting down: a certification still running at the end of the grace is stopped; its submission stays accepted")
+		// Both may be ready (a grace already spent by the requests): only
+		// a certification really running is worth the warning.
+		if n := s.certsRunning.Load(); n > 0 {
+			s.log.Warn("shutting down: a certification still running at the end of the grace is stopped; its submission stays accepted",
+				"certifications", n)
+		}
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// cutWait is how long a shutdown whose grace ran out waits, once it has
+// cut the connections still open, for their handlers to return (reading
+// a closed connection fails at once; a cut upload then removes its
+// partial file).
+const cutWait = 5 * time.Second
+
+// flights tracks the requests in flight through Serve, so that a shutdown
+// whose grace ran out can name those it cut and wait for their handlers.
+type flights struct {
+	mu   sync.Mutex
+	next uint64
+	reqs map[uint64]flight
+}
+
+type flight struct {
+	method, path, remote string
+	start                time.Time
+}
+
+// track wraps h to record each request while its handler runs.
+func (f *flights) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		if f.reqs == nil {
+			f.reqs = map[uint64]flight{}
+		}
+		f.next++
+		id := f.next
+		f.reqs[id] = flight{method: r.Method, path: r.URL.Path, remote: r.RemoteAddr, start: time.Now()}
+		f.mu.Unlock()
+		defer func() {
+			f.mu.Lock()
+			delete(f.reqs, id)
+			f.mu.Unlock()
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// open returns the requests in flight, oldest first.
+func (f *flights) open() []flight {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]flight, 0, len(f.reqs))
+	for _, fl := range f.reqs {
+		out = append(out, fl)
+	}
+	slices.SortFunc(out, func(a, b flight) int {
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	return out
+}
+
+// wait reports whether every request's handler returned within d.
+func (f *flights) wait(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		f.mu.Lock()
+		n := len(f.reqs)
+		f.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // recover puts the state right after a run that was killed: uploads that

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"os"
 	"path"
@@ -329,13 +330,15 @@ type errUpload struct {
 func (e errUpload) Error() string { return e.msg }
 
 // uploadErr classifies an error while reading the body: over the cap
-// (413), cut off (400), or the server's own (returned as is).
+// (413), cut off (400: by the client, or by a shutdown whose grace ran
+// out, which closes the connection), or the server's own (returned as
+// is).
 func uploadErr(err error) error {
 	var mb *http.MaxBytesError
 	switch {
 	case errors.As(err, &mb):
 		return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", mb.Limit)}
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "http: "),
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), strings.Contains(err.Error(), "http: "),
 		strings.Contains(err.Error(), "multipart"), strings.Contains(err.Error(), "connection reset"):
 		return errUpload{http.StatusBadRequest, "the upload was cut off or malformed: " + err.Error()}
 	}
@@ -949,9 +952,11 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 	done := make(chan certResult, 1) // never blocks the certification
 	s.bg.Add(1)
 	s.certs.Add(1)
+	s.certsRunning.Add(1)
 	go func() {
 		defer s.bg.Done()
 		defer s.certs.Done()
+		defer s.certsRunning.Add(-1)
 		s.log.Info("certifying", "id", sub.ID, "user", u.Name)
 		res := s.certifyNow(s.bgCtx, sub, u)
 		if res.err != nil {
