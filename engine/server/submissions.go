@@ -492,9 +492,12 @@ func (s *Server) markRetracted(subs []Submission) error {
 // is one whose certification put the bytes into the dataset
 // (certify_added), whatever the order of their ids: the first certified,
 // not the first submitted. When several did (the bytes retracted and
-// certified back in between) it is the latest of them certified before
-// the noted one; when none did (the bytes came with lomsong ingest), the
-// note names the dataset's file.
+// certified back in between), the rows the dataset holds are the latest
+// one's: an earlier one's note says its rows were retracted and which
+// certification put them back, and one that added nothing names the
+// latest, and, when that came after it, also the one whose rows it found
+// (the latest certified before it). When none did (the bytes came with
+// lomsong ingest), the note names the dataset's file.
 func (s *Server) noteCertified(store *dataset.Store, subs []Submission) error {
 	type adder struct {
 		id int64
@@ -517,6 +520,18 @@ func (s *Server) noteCertified(store *dataset.Store, subs []Submission) error {
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	// holder is the submission whose certification put the bytes the
+	// dataset holds there: the latest to add them (any earlier addition
+	// was retracted before it, or it would have added nothing).
+	holder := func(sha string) adder {
+		var best adder
+		for _, a := range adders[sha] {
+			if best.id == 0 || a.at.After(best.at) || (a.at.Equal(best.at) && a.id > best.id) {
+				best = a
+			}
+		}
+		return best
 	}
 	addedBefore := func(sub Submission) int64 {
 		at := parseTime(sub.CertifiedAt)
@@ -544,10 +559,19 @@ func (s *Server) noteCertified(store *dataset.Store, subs []Submission) error {
 			// (gzip, CRLF, a byte-order mark).
 			subs[i].Note = fmt.Sprintf("the same rows as %s, in the release dataset already: certifying it added nothing", src.Name)
 		case subs[i].added:
+			if h := holder(subs[i].SHA256); h.id != 0 && h.id != subs[i].ID {
+				subs[i].Note = fmt.Sprintf("its rows were taken out of the release dataset (lomsong dataset retract) after it was certified, and submission %d's certification put the same bytes back: the rows the dataset holds are submission %d's", h.id, h.id)
+			}
 		default:
-			if id := addedBefore(subs[i]); id != 0 {
-				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", id)
-			} else {
+			h, before := holder(subs[i].SHA256), addedBefore(subs[i])
+			switch {
+			case h.id != 0 && h.id != before && before != 0:
+				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, whose certification put them back in the release dataset after they were taken out (lomsong dataset retract): certifying it added nothing (they were in the dataset then as submission %d's)", h.id, before)
+			case h.id != 0 && h.id != before:
+				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, whose certification put them back in the release dataset after they were taken out (lomsong dataset retract): certifying it added nothing (they were in the dataset then)", h.id)
+			case before != 0:
+				subs[i].Note = fmt.Sprintf("the same bytes as submission %d, certified before it: certifying it added nothing", before)
+			default:
 				subs[i].Note = fmt.Sprintf("the same bytes as %s, in the release dataset already: certifying it added nothing", src.Name)
 			}
 		}
@@ -801,8 +825,15 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 		read_limits = ? WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), string(lj), sub.ID); err != nil {
 		return err
 	}
+	detail := fmt.Sprintf("rows_read=%d accepted=%d rejected=%d", read, acc, rej)
+	if msg != "" {
+		// A refusal's (or failure's) reason is its record's too: the
+		// counts alone (all zero for a file that cannot be read) say
+		// nothing of why.
+		detail += ": " + code + ": " + msg
+	}
 	if err := appendAudit(context.Background(), tx, now, "service", "submission."+status, strconv.FormatInt(sub.ID, 10), sub.SHA256,
-		fmt.Sprintf("rows_read=%d accepted=%d rejected=%d", read, acc, rej)); err != nil {
+		detail); err != nil {
 		return err
 	}
 	s.log.Info("validated", "id", sub.ID, "status", status, "rows_read", read, "accepted", acc, "rejected", rej)

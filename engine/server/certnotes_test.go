@@ -1,0 +1,69 @@
+package server
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/lomsong/lomsong/engine/dataset"
+)
+
+// TestNotesFollowTheCertificationThatPutTheRowsBack: of three
+// submissions of the same bytes, 1 and 3 certified (3 added nothing), the
+// file retracted on the command line, then 2 certified (it puts the rows
+// back): the notes follow the certification whose rows the dataset holds,
+// 2's. 2 reads certified without a note, 1 says its rows were retracted
+// and put back by 2, and 3 names 2 (and 1, whose rows it found).
+func TestNotesFollowTheCertificationThatPutTheRowsBack(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	data := f.measurements["viettel"]
+	var ids [3]int64
+	for i := range ids {
+		ids[i] = ts.submit(t, "vt", "measurements", fmt.Sprintf("a%d.csv", i+1), data)
+		ts.wait(t, "vt", ids[i])
+	}
+	for _, id := range []int64{ids[0], ids[2]} {
+		if code := ts.certify(t, "vt", id); code != 200 {
+			t.Fatalf("certify %d: %d", id, code)
+		}
+	}
+	sum := sha256.Sum256(data)
+	if _, err := dataset.Retract(ts.dir, fmt.Sprintf("%x", sum[:8]), "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{ids[0], ids[2]} {
+		if s := ts.wait(t, "vt", id); s.Status != "retracted" {
+			t.Fatalf("after the retraction, submission %d: %+v", id, s)
+		}
+	}
+	if code := ts.certify(t, "vt", ids[1]); code != 200 {
+		t.Fatalf("certify %d: %d", ids[1], code)
+	}
+	want := map[int64]string{
+		ids[0]: fmt.Sprintf("its rows were taken out of the release dataset (lomsong dataset retract) after it was certified, and submission %d's certification put the same bytes back: the rows the dataset holds are submission %d's", ids[1], ids[1]),
+		ids[1]: "",
+		ids[2]: fmt.Sprintf("the same bytes as submission %d, whose certification put them back in the release dataset after they were taken out (lomsong dataset retract): certifying it added nothing (they were in the dataset then as submission %d's)", ids[1], ids[0]),
+	}
+	for _, id := range ids {
+		if s := ts.wait(t, "vt", id); s.Status != "certified" || s.Note != want[id] {
+			t.Errorf("submission %d: %s, note %q\nwant %q", id, s.Status, s.Note, want[id])
+		}
+	}
+}
+
+// TestRefusalAuditSaysWhy: a submission refused at validation has an
+// audit entry that gives the refusal's reason besides its counts.
+func TestRefusalAuditSaysWhy(t *testing.T) {
+	ts := newService(t, nil)
+	id := ts.submit(t, "vt", "measurements", "empty.csv", []byte("ts,carrier,tech,lon,lat,signal_dbm\n"))
+	if s := ts.wait(t, "vt", id); s.Status != "refused" {
+		t.Fatalf("%+v", s)
+	}
+	var detail string
+	ts.s.db.QueryRow(`SELECT detail FROM audit WHERE action = 'submission.refused' AND target = ?`, fmt.Sprint(id)).Scan(&detail)
+	if want := "rows_read=0 accepted=0 rejected=0: no_data_rows: the file empty.csv has no data rows"; detail != want {
+		t.Fatalf("audit detail %q, want %q", detail, want)
+	}
+}
