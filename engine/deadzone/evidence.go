@@ -2,7 +2,6 @@ package deadzone
 
 import (
 	"math"
-	"slices"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -126,52 +125,6 @@ func phoneFallback(t Test, x engine.Tech) bool {
 // buildings between 0.7 and 2.6 GHz.
 const DefaultIndoorLossDB = 12
 
-// MinIndoorPairs is the number of indoor readings paired with outdoor
-// ones (IndoorLossPaired), and of exact indoor and outdoor single phone
-// readings (IndoorLossSpread), the fits need.
+// MinIndoorPairs is the number of indoor readings at places with outdoor
+// ones that IndoorLossPaired needs to fit the loss.
 const MinIndoorPairs = 30
-
-// median returns the median of v (mean of the middle two for even
-// lengths) without modifying v; NaN for an empty slice.
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// IndoorLossSpread fits the spread of the building penetration loss
-// between buildings: the square root of the variance of indoor residuals
-// minus that of outdoor residuals (single phone readings, so both carry a
-// phone's noise and the field's variance, and the difference is the
-// loss's), each variance estimated robustly as (1.4826·MAD)², when each
-// side has at least MinIndoorPairs values; otherwise it returns def and
-// fitted false. Floored at 0. Indoor readings that lost service are
-// censored and left out, which narrows the indoor spread: the fit is
-// biased low where indoor service is often lost. Neither slice is
-// modified.
-func IndoorLossSpread(outdoor, indoor []float64, def float64) (sigmaDB float64, fitted bool) {
-	if len(outdoor) < MinIndoorPairs || len(indoor) < MinIndoorPairs {
-		return def, false
-	}
-	vo, vi := robustVar(outdoor), robustVar(indoor)
-	return math.Sqrt(max(0, vi-vo)), true
-}
-
-// robustVar is (1.4826 · median absolute deviation)², the variance of a
-// normal sample estimated without its outliers' weight.
-func robustVar(v []float64) float64 {
-	m := median(v)
-	dev := make([]float64, len(v))
-	for i, x := range v {
-		dev[i] = math.Abs(x - m)
-	}
-	s := 1.4826 * median(dev)
-	return s * s
-}

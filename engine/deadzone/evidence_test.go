@@ -56,24 +56,3 @@ func TestEvidence(t *testing.T) {
 		})
 	}
 }
-
-// IndoorLossSpread: outdoor residuals ±2 (variance 4 by MAD), indoor
-// ±√13 (variance 13) give a spread of 3 dB; too few values give the
-// default.
-func TestIndoorLossSpread(t *testing.T) {
-	var out, in []float64
-	for i := range MinIndoorPairs {
-		s := float64(1 - 2*(i%2))
-		out = append(out, 2*s/1.4826)
-		in = append(in, math.Sqrt(13)*s/1.4826)
-	}
-	if got, ok := IndoorLossSpread(out, in, 6); !ok || math.Abs(got-3) > 1e-9 {
-		t.Errorf("spread %v, %v; want 3, true", got, ok)
-	}
-	if got, ok := IndoorLossSpread(out[:MinIndoorPairs-1], in, 6); ok || got != 6 {
-		t.Errorf("too few: %v, %v; want 6, false", got, ok)
-	}
-	if got, ok := IndoorLossSpread(in, out, 6); !ok || got != 0 {
-		t.Errorf("narrower indoors: %v, %v; want 0, true", got, ok)
-	}
-}

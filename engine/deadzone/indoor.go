@@ -19,9 +19,11 @@ type IndoorPlace struct {
 // over 50–500 m, TR 38.901 Table 7.6.3.1-2 and Gudmundson 1991).
 const IndoorPlaceRes = 9
 
-// PlaceResidual is a phone's reading (or the mean of a few at one point)
-// at a place, as a residual: the reading, or the bound when Upper, minus
-// the calibrated prediction there.
+// PlaceResidual is a phone's reading at a place, as a residual: the
+// reading, or the bound when Upper, minus the calibrated prediction there.
+// The mean of a few readings at one point (one H3 cell of a few metres)
+// counts as one: they share the point's field, which is most of a
+// reading's spread about its place's level.
 type PlaceResidual struct {
 	Place      IndoorPlace
 	ResidualDB float64
@@ -33,22 +35,26 @@ type PlaceResidual struct {
 type IndoorFit struct {
 	LossDB float64 // the building loss (DefaultIndoorLossDB when not Fitted)
 	Fitted bool
-	// Pairs is the number of indoor readings paired with their place's
-	// outdoor readings, Censored how many of them were upper bounds;
-	// SpreadDB the fitted σ of an indoor reading about its place's
-	// outdoor mean less the loss (the loss's spread between buildings,
-	// the field's variation within a place and both sides' noise).
-	Pairs, Censored int
-	SpreadDB        float64
+	// Pairs is the number of indoor readings at places with outdoor
+	// ones, Censored how many of them were upper bounds. OutdoorSDDB and
+	// IndoorSDDB are the fitted spreads of a reading about its place's
+	// level (the field's variation within a place and a phone's noise;
+	// indoors the building's too), SpreadDB the loss's spread between
+	// buildings, √(IndoorSD² − OutdoorSD²) (0 when indoor readings vary no
+	// more than outdoor ones).
+	Pairs, Censored                   int
+	OutdoorSDDB, IndoorSDDB, SpreadDB float64
 }
 
 // IndoorLossPaired fits the building penetration loss from phones'
 // readings at places (IndoorPlace) that hold both an exact outdoor reading
 // and an indoor reading or bound: reading = m_p − L·indoor + e, e ~ N(0,
-// s²), with a level m_p per place, the loss L and the spread s estimated
-// together by maximum likelihood, bounds (no service, the reporting floor)
-// entering as censored values — a Tobit model with place effects, fitted
-// by EM (Amemiya 1984: the E step replaces each bound by the moments of the
+// s_out²) outdoors and N(0, s_in²) indoors, with a level m_p per place,
+// the loss L and the spreads estimated together (restricted maximum
+// likelihood, tobitGroups); the loss's spread between buildings is
+// √(s_in² − s_out²). Bounds (no service, the reporting floor) enter as
+// censored values — a Tobit model with place effects, fitted by EM
+// (Amemiya 1984: the E step replaces each bound by the moments of the
 // normal truncated above at it, the M step is least squares). Only
 // phones' readings should be given: a scanner on a road is not where
 // phones are used.
@@ -88,7 +94,7 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 			k = int32(len(idx))
 			idx[r.Place] = k
 		}
-		obs = append(obs, tobitObs{group: k, y: r.ResidualDB, indoor: r.Indoor, upper: r.Upper})
+		obs = append(obs, tobitObs{group: k, y: r.ResidualDB, n: 1, indoor: r.Indoor, upper: r.Upper})
 		if r.Indoor {
 			fit.Pairs++
 			if r.Upper {
@@ -99,66 +105,78 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 	if fit.Pairs < MinIndoorPairs || fit.Pairs-fit.Censored < MinIndoorPairs/3 {
 		return fit
 	}
-	_, l, s := tobitGroups(obs, len(idx))
-	fit.LossDB, fit.SpreadDB, fit.Fitted = max(0, l), s, true
+	_, l, so, si := tobitGroups(obs, len(idx), true)
+	fit.LossDB, fit.Fitted = max(0, l), true
+	fit.OutdoorSDDB, fit.IndoorSDDB, fit.SpreadDB = so, si, math.Sqrt(max(0, si*si-so*so))
 	return fit
 }
 
 // tobitObs is one observation of tobitGroups: a value (or an upper bound
-// on it) of a group, indoor or not.
+// on it) of a group, indoor or not, the mean of n readings (its variance
+// s²/n).
 type tobitObs struct {
 	group         int32
-	y             float64
+	y, n          float64
 	indoor, upper bool
 }
 
-// tobitGroups fits y = m_g − L·indoor + e, e ~ N(0, s²), with y known only
-// as an upper bound for the upper observations, by EM, and returns the
-// levels m_g, L and s. Every group must hold an exact outdoor observation (its level is then
-// bounded); the start is the exact observations' least squares. EM raises
-// the likelihood at every step; it stops when L and s move less than
-// 10⁻⁹ dB, or after 2,000 steps.
-func tobitGroups(obs []tobitObs, groups int) (m []float64, loss, sigma float64) {
+// tobitGroups fits y = m_g − L·indoor + e, e ~ N(0, s_out²) outdoors and
+// N(0, s_in²) indoors, with y known only as an upper bound for the upper
+// observations, by EM, and returns the levels m_g, L, s_out and s_in.
+// With reml false they are the maximum-likelihood estimates.
+// Every group must hold an exact outdoor observation (its level is then
+// bounded); the start is the exact observations' least squares. The M
+// step is weighted least squares (weights 1/s²); with reml its variances
+// are divided by their degrees of freedom — each group's level takes one,
+// shared between its outdoor and indoor observations by their weight, and
+// the loss one of the indoor ones (restricted maximum likelihood's
+// correction: without it a place's one or two readings fit their own
+// level and read the spread near 0). It stops when L and the spreads move less than 10⁻⁹
+// dB, or after 2,000 steps.
+func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut, sIn float64) {
 	m = make([]float64, groups)
 	e := make([]float64, len(obs))  // E[y] given the current parameters
 	e2 := make([]float64, len(obs)) // E[y²]
 	for i, o := range obs {
 		e[i], e2[i] = o.y, o.y*o.y
 	}
-	// The M step: least squares of the expected values, alternating the
-	// levels and the loss (a few rounds settle them: the loss is one
-	// number, each level a mean).
-	sum := make([]float64, groups)
-	n := make([]float64, groups)
+	sOut, sIn = 1, 1
+	wsum := make([]float64, groups)
+	wout := make([]float64, groups)
+	wy := make([]float64, groups)
 	mstep := func(exactOnly bool) {
+		use := func(o tobitObs) bool { return !exactOnly || !o.upper }
+		wo, wi := 1/(sOut*sOut), 1/(sIn*sIn)
 		for range 50 {
-			clear(sum)
-			clear(n)
+			clear(wsum)
+			clear(wout)
+			clear(wy)
 			for i, o := range obs {
-				if exactOnly && o.upper {
+				if !use(o) {
 					continue
 				}
-				v := e[i]
 				if o.indoor {
-					v += loss
+					wsum[o.group] += wi * o.n
+					wy[o.group] += wi * o.n * (e[i] + loss)
+				} else {
+					wsum[o.group] += wo * o.n
+					wout[o.group] += wo * o.n
+					wy[o.group] += wo * o.n * e[i]
 				}
-				sum[o.group] += v
-				n[o.group]++
 			}
 			for g := range m {
-				m[g] = sum[g] / n[g]
+				m[g] = wy[g] / wsum[g]
 			}
-			var d float64
-			var k int
+			var d, k float64
 			for i, o := range obs {
-				if o.indoor && (!exactOnly || !o.upper) {
-					d += m[o.group] - e[i]
-					k++
+				if o.indoor && use(o) {
+					d += o.n * (m[o.group] - e[i])
+					k += o.n
 				}
 			}
 			next := loss
 			if k > 0 {
-				next = d / float64(k)
+				next = d / k
 			}
 			done := math.Abs(next-loss) < 1e-12
 			loss = next
@@ -166,43 +184,60 @@ func tobitGroups(obs []tobitObs, groups int) (m []float64, loss, sigma float64) 
 				break
 			}
 		}
-		var ss float64
-		var k int
+		var rssOut, rssIn, nOut, nIn float64
 		for i, o := range obs {
-			if exactOnly && o.upper {
+			if !use(o) {
 				continue
 			}
 			mu := m[o.group]
+			r := e2[i] - 2*e[i]*mu + mu*mu
 			if o.indoor {
-				mu -= loss
+				r = e2[i] - 2*e[i]*(mu-loss) + (mu-loss)*(mu-loss)
+				rssIn += o.n * r
+				nIn++
+			} else {
+				rssOut += o.n * r
+				nOut++
 			}
-			ss += e2[i] - 2*e[i]*mu + mu*mu
-			k++
 		}
-		sigma = math.Sqrt(max(ss/float64(k), 1e-6))
+		var dfOut, dfIn float64
+		if reml {
+			for g := range m {
+				if wsum[g] > 0 {
+					dfOut += wout[g] / wsum[g]
+				}
+			}
+			dfIn = float64(groups) - dfOut + 1
+		}
+		sOut = math.Sqrt(max(rssOut/max(nOut-dfOut, 1), 1e-6))
+		if nIn > 0 {
+			sIn = math.Sqrt(max(rssIn/max(nIn-dfIn, 1), 1e-6))
+		}
 	}
 	mstep(true)
+	mstep(true) // again with the first spreads as weights
 	for range 2000 {
 		for i, o := range obs {
 			if !o.upper {
 				continue
 			}
-			mu := m[o.group]
+			mu, sd := m[o.group], sOut
 			if o.indoor {
-				mu -= loss
+				mu, sd = mu-loss, sIn
 			}
-			a := (o.y - mu) / sigma
+			sd /= math.Sqrt(o.n)
+			a := (o.y - mu) / sd
 			l := millsUpper(a)
-			e[i] = mu - sigma*l
-			e2[i] = sigma*sigma*max(0, 1-a*l-l*l) + e[i]*e[i]
+			e[i] = mu - sd*l
+			e2[i] = sd*sd*max(0, 1-a*l-l*l) + e[i]*e[i]
 		}
-		l0, s0, m0 := loss, sigma, m[0]
+		l0, o0, i0 := loss, sOut, sIn
 		mstep(false)
-		if math.Abs(loss-l0) < 1e-9 && math.Abs(sigma-s0) < 1e-9 && math.Abs(m[0]-m0) < 1e-9 {
+		if math.Abs(loss-l0) < 1e-9 && math.Abs(sOut-o0) < 1e-9 && math.Abs(sIn-i0) < 1e-9 {
 			break
 		}
 	}
-	return m, loss, sigma
+	return m, loss, sOut, sIn
 }
 
 // TobitUpper returns the maximum-likelihood mean and standard deviation of
@@ -212,9 +247,9 @@ func tobitGroups(obs []tobitObs, groups int) (m []float64, loss, sigma float64) 
 func TobitUpper(x []float64, upper []bool) (mu, sigma float64) {
 	obs := make([]tobitObs, len(x))
 	for i, v := range x {
-		obs[i] = tobitObs{y: v, upper: upper[i]}
+		obs[i] = tobitObs{y: v, n: 1, upper: upper[i]}
 	}
-	m, _, sigma := tobitGroups(obs, 1)
+	m, _, sigma, _ := tobitGroups(obs, 1, false)
 	return m[0], sigma
 }
 

@@ -100,7 +100,7 @@ type RadioMapReport struct {
 	NoiseDB           float64 `json:"noise_db"`
 	IndoorLossSigmaDB float64 `json:"indoor_loss_sigma_db"`
 	// IndoorLossSigmaFitted reports that IndoorLossSigmaDB was fitted from
-	// the readings (deadzone.IndoorLossSpread); ScannerNoiseDB is a
+	// the readings (deadzone.IndoorLossPaired); ScannerNoiseDB is a
 	// scanner's reading noise.
 	IndoorLossSigmaFitted bool    `json:"indoor_loss_sigma_fitted"`
 	ScannerNoiseDB        float64 `json:"scanner_noise_db"`
@@ -515,11 +515,9 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		ctr, err := c.Center()
 		return ctr[0], ctr[1], err
 	}
-	// Fit the indoor loss from phones' readings and bounds paired by
-	// place; its spread between buildings from single exact phone
-	// readings (indoor against outdoor).
+	// Fit the indoor loss and its spread between buildings from phones'
+	// readings and bounds by place.
 	var placed []deadzone.PlaceResidual
-	var out1, in1 []float64
 	for i := range ev.readings {
 		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
 		if k.scanner {
@@ -529,16 +527,8 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		if !ok {
 			continue
 		}
-		r := e.sum/float64(e.n) - p
 		placed = append(placed, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(k.cell, deadzone.IndoorPlaceRes), Key: k.key},
-			ResidualDB: r, Indoor: k.indoor, Upper: k.upper})
-		if e.n == 1 && !k.upper && !k.fallback {
-			if k.indoor {
-				in1 = append(in1, r)
-			} else {
-				out1 = append(out1, r)
-			}
-		}
+			ResidualDB: e.sum/float64(e.n) - p, Indoor: k.indoor, Upper: k.upper})
 	}
 	indoor := deadzone.IndoorLossPaired(placed)
 	placed = nil
@@ -546,7 +536,10 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	rep.IndoorLossPairs, rep.IndoorLossCensored = indoor.Pairs, indoor.Censored
 	rep.IndoorLossSigmaDB = indoorSD
 	if indoorSD == 0 {
-		rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = deadzone.IndoorLossSpread(out1, in1, DefaultIndoorLossSigmaDB)
+		rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = DefaultIndoorLossSigmaDB, false
+		if indoor.Fitted {
+			rep.IndoorLossSigmaDB, rep.IndoorLossSigmaFitted = indoor.SpreadDB, true
+		}
 	}
 	indoorSD = rep.IndoorLossSigmaDB
 	obs := make([]radiomap.Obs, 0, len(ev.readings))
