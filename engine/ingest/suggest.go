@@ -71,6 +71,116 @@ func synKey(s string) string {
 	return synReplacer.Replace(strings.ToLower(s))
 }
 
+// unitSuffix splits a header that ends with a unit in parentheses or
+// brackets ("Muc thu (dBm)", "DL [Mbit/s]") into its name and the unit.
+var unitSuffix = regexp.MustCompile(`^(.*?\S)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]$`)
+
+// headerUnits are the units a header may carry (lower case, as written)
+// and how they are named in notes.
+var headerUnits = map[string]string{
+	"dbm": "dBm", "db": "dB", "mw": "mW", "asu": "asu",
+	"mbps": "Mbps", "mbit/s": "Mbps", "mb/s": "Mbps", "kbps": "kbps", "kbit/s": "kbps", "kb/s": "kbps", "bps": "bps", "bit/s": "bps",
+	"ms": "ms", "%": "%", "m": "m", "deg": "deg", "°": "deg", "mhz": "MHz",
+}
+
+// unitColumns are, for each unit of headerUnits, the contract columns
+// whose values it may be given in, with the mapping unit that converts
+// them ("" for the contract's own). A unit not listed for a column
+// contradicts it ("%" is not a signal level: a battery level, say).
+var unitColumns = map[string]map[string]string{
+	"dBm":  {"signal_dbm": "", "eirp_dbm": ""},
+	"mW":   {"signal_dbm": "mw"},
+	"asu":  {"signal_dbm": "asu"},
+	"dB":   {"rsrq_db": "", "sinr_db": ""},
+	"Mbps": {"dl_mbps": "", "ul_mbps": ""},
+	"kbps": {"dl_mbps": "kbps", "ul_mbps": "kbps"},
+	"bps":  {"dl_mbps": "bps", "ul_mbps": "bps"},
+	"ms":   {"latency_ms": ""},
+	"m":    {"height_m": ""},
+	"deg":  {"lon": "", "lat": "", "azimuth_deg": "", "beamwidth_deg": "", "tilt_deg": ""},
+	"MHz":  {"band_mhz": ""},
+}
+
+// unitsOf names the units a contract column is given in (for a note):
+// its own first, then those the mapping converts.
+func unitsOf(col string) []string {
+	var own, converted []string
+	for _, u := range sortedKeys(unitColumns) {
+		if conv, ok := unitColumns[u][col]; ok && conv == "" {
+			own = append(own, u)
+		} else if ok {
+			converted = append(converted, u)
+		}
+	}
+	return append(own, converted...)
+}
+
+// matchUnitNames maps the columns still unassigned whose header names a
+// contract column (or one of its synonyms) followed by a unit in
+// parentheses or brackets: "Muc thu (dBm)" is signal_dbm, "Upload
+// [kbit/s]" ul_mbps in kbps. The unit is checked against the column's
+// meaning: one that contradicts it ("Level (%)", "Muc thu (Mbps)") leaves
+// the header unmapped, with a note, rather than read as the column.
+func (sg *Suggestion) matchUnitNames(kind Kind, header []string, at map[string]int, assigned []bool, take func(string, int, bool)) {
+	type named struct {
+		i    int
+		unit string // as headerUnits names it
+	}
+	byBase := map[string][]named{}
+	for i, h := range header {
+		if assigned[i] {
+			continue
+		}
+		sm := unitSuffix.FindStringSubmatch(cleanHeader(h))
+		if sm == nil {
+			continue
+		}
+		if u, ok := headerUnits[strings.ToLower(sm[2])]; ok {
+			k := synKey(sm[1])
+			byBase[k] = append(byBase[k], named{i, u})
+		}
+	}
+	if len(byBase) == 0 {
+		return
+	}
+	contradicted := map[int]string{} // header index → the note, its first contradiction
+	for _, col := range kind.Columns() {
+		if _, ok := at[col]; ok {
+			continue
+		}
+	names:
+		for _, s := range append([]string{synKey(col)}, synonyms[col]...) {
+			for _, n := range byBase[s] {
+				if assigned[n.i] {
+					continue
+				}
+				conv, ok := unitColumns[n.unit][col]
+				if !ok {
+					if _, seen := contradicted[n.i]; !seen {
+						in := "is not one " + col + " is given in (" + strings.Join(unitsOf(col), ", ") + ")"
+						if len(unitsOf(col)) == 0 {
+							in = "is not one of " + col
+						}
+						contradicted[n.i] = fmt.Sprintf("%s: %q is named like %s, but its unit %s %s: not mapped; map it by hand if it is %s",
+							col, header[n.i], col, n.unit, in, col)
+					}
+					continue
+				}
+				take(col, n.i, true)
+				if conv != "" {
+					sg.Mapping.Units[col] = conv
+				}
+				break names
+			}
+		}
+	}
+	for i := range header {
+		if note, ok := contradicted[i]; ok && !assigned[i] {
+			sg.note("%s", note)
+		}
+	}
+}
+
 // MaxSuggestColumns is how many header columns SuggestMapping considers;
 // a header beyond it is not a layout a person maps by hand.
 const MaxSuggestColumns = 10000
@@ -193,6 +303,7 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			break
 		}
 	}
+	sg.matchUnitNames(kind, header, at, assigned, take)
 	// A register whose only identifier is its cells' ids: each cell is its
 	// own site (before cell ids joined the sites contract, CellID was the
 	// site_id a register gave).
