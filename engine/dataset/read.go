@@ -121,6 +121,17 @@ func (s *Store) scanPart(ctx context.Context, p Part, r *arrowio.MeasurementRead
 // what the manifest records of it (size, checksum, rows).
 var ErrCorruptPart = errors.New("part does not match the manifest")
 
+// ErrCorruptStage is wrapped by the errors of a saved stage output file
+// that does not match its stage.json (a stage record, not the manifest,
+// lists it). It is an ErrCorruptPart too: errors.Is(err, ErrCorruptPart)
+// holds, so that whatever takes a damaged part out of use takes it too.
+var ErrCorruptStage error = corruptStage{}
+
+type corruptStage struct{}
+
+func (corruptStage) Error() string        { return "saved output does not match its stage.json" }
+func (corruptStage) Is(target error) bool { return target == ErrCorruptPart }
+
 // checkPart checks a listed part's file against the manifest: its size,
 // and its CRC-32C when the manifest records one, else its SHA-256 when it
 // records that (parts of earlier versions have neither). With full, it

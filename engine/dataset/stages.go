@@ -422,14 +422,14 @@ func (s *Store) readStageRecord(dir string) (StageRecord, error) {
 	}
 	var rec StageRecord
 	if err := json.Unmarshal(b, &rec); err != nil {
-		return StageRecord{}, fmt.Errorf("dataset: %s/%s: %w: %w", dir, stageRecordName, ErrCorruptPart, err)
+		return StageRecord{}, fmt.Errorf("dataset: %s/%s: %w: %w", dir, stageRecordName, ErrCorruptStage, err)
 	}
 	if rec.Version != StageVersion || !isHex(rec.Key, 64) {
-		return StageRecord{}, fmt.Errorf("dataset: %s/%s: version %d or key %q not of this lomsong: %w", dir, stageRecordName, rec.Version, rec.Key, ErrCorruptPart)
+		return StageRecord{}, fmt.Errorf("dataset: %s/%s: version %d or key %q not of this lomsong: %w", dir, stageRecordName, rec.Version, rec.Key, ErrCorruptStage)
 	}
 	for _, f := range rec.Files {
 		if !validStageName(f.Name) || f.Name == stageRecordName || !isHex(f.SHA256, 64) || !isHex(f.CRC32C, 8) {
-			return StageRecord{}, fmt.Errorf("dataset: %s/%s: file %q: bad name or checksums: %w", dir, stageRecordName, f.Name, ErrCorruptPart)
+			return StageRecord{}, fmt.Errorf("dataset: %s/%s: file %q: bad name or checksums: %w", dir, stageRecordName, f.Name, ErrCorruptStage)
 		}
 	}
 	rec.Dir = dir
@@ -442,24 +442,24 @@ func (s *Store) checkStageFile(rec StageRecord, f StageFile, full bool) error {
 	rel := rec.Dir + "/" + f.Name
 	fh, err := os.Open(filepath.Join(s.dir, filepath.FromSlash(rel)))
 	if err != nil {
-		return fmt.Errorf("dataset: saved output file %s: %w: %w", rel, ErrCorruptPart, err)
+		return fmt.Errorf("dataset: saved output file %s: %w: %w", rel, ErrCorruptStage, err)
 	}
 	defer fh.Close()
 	if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
 		// Derived data gone wrong (a directory or device where the file
 		// was): damaged like a short file, so the stage is computed again.
-		return fmt.Errorf("dataset: saved output file %s is not a regular file (%s): %w", rel, fi.Mode().Type(), ErrCorruptPart)
+		return fmt.Errorf("dataset: saved output file %s is not a regular file (%s): %w", rel, fi.Mode().Type(), ErrCorruptStage)
 	}
 	sums, err := sumsOf(fh, full)
 	switch {
 	case err != nil:
 		return fmt.Errorf("dataset: %s: %w", rel, err)
 	case sums.bytes != f.Bytes:
-		return fmt.Errorf("dataset: %s: %d bytes, its stage.json lists %d: %w", rel, sums.bytes, f.Bytes, ErrCorruptPart)
+		return fmt.Errorf("dataset: %s: %d bytes, its stage.json lists %d: %w", rel, sums.bytes, f.Bytes, ErrCorruptStage)
 	case sums.crc32c != f.CRC32C:
-		return fmt.Errorf("dataset: %s: crc32c %s, its stage.json lists %s: %w", rel, sums.crc32c, f.CRC32C, ErrCorruptPart)
+		return fmt.Errorf("dataset: %s: crc32c %s, its stage.json lists %s: %w", rel, sums.crc32c, f.CRC32C, ErrCorruptStage)
 	case full && sums.sha256 != f.SHA256:
-		return fmt.Errorf("dataset: %s: sha256 %s, its stage.json lists %s: %w", rel, sums.sha256, f.SHA256, ErrCorruptPart)
+		return fmt.Errorf("dataset: %s: sha256 %s, its stage.json lists %s: %w", rel, sums.sha256, f.SHA256, ErrCorruptStage)
 	}
 	return nil
 }

@@ -102,12 +102,14 @@ func TestStageSaveLoadVerify(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Join(parent, "0123456789abcdef"))
 	os.Remove(filepath.Join(parent, k2[:16], "extra.bin"))
-	// A flipped byte is caught by readers and Verify, naming the file.
+	// A flipped byte is caught by readers and Verify, naming the file and
+	// its stage.json (not the manifest, which does not list it).
 	p := filepath.Join(s.Dir(), "stages/period=2026-09/measure/carrier=viettel", k2[:16], "a.bin")
 	if err := os.WriteFile(p, []byte("World!"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrCorruptPart) || !strings.Contains(err.Error(), "a.bin") {
+	if _, err := s.LoadStage(ref, k2); !errors.Is(err, ErrCorruptPart) || !errors.Is(err, ErrCorruptStage) || !strings.Contains(err.Error(), "a.bin") ||
+		!strings.Contains(err.Error(), "does not match its stage.json") || strings.Contains(err.Error(), "manifest") {
 		t.Fatalf("corrupt file: %v", err)
 	}
 	rep, err = s.Verify(context.Background())
