@@ -1020,8 +1020,7 @@ func TestReingestAnotherReading(t *testing.T) {
 }
 
 // TestSourceDateEpoch: with SOURCE_DATE_EPOCH set, the ingest time the
-// manifest records is that instant (so reruns write identical files);
-// a value that is not a number is ignored.
+// manifest records is that instant (so reruns write identical files).
 func TestSourceDateEpoch(t *testing.T) {
 	at := time.Date(2026, 10, 31, 17, 0, 0, 0, time.UTC)
 	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(at.Unix(), 10))
@@ -1038,8 +1037,43 @@ func TestSourceDateEpoch(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil || len(m.Sources) != 1 || !m.Sources[0].IngestedAt.Equal(at) {
 		t.Fatalf("ingest time %+v (%v), want %v", m.Sources, err, at)
 	}
-	if got := outputNow(func(string) string { return "yesterday" }); time.Since(got) > time.Minute {
-		t.Fatalf("SOURCE_DATE_EPOCH=yesterday gave %v, want the wall clock", got)
+}
+
+// TestBinaryMalformedSourceDateEpoch: a SOURCE_DATE_EPOCH that is not an
+// integer as date +%s prints it is refused before the command runs (exit
+// 2, naming the variable and the value), never silently replaced by the
+// wall clock; well-formed values, including a negative one, are taken.
+func TestBinaryMalformedSourceDateEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		wantCode    int
+	}{
+		{"leading space", " 1730419200", exitUsage},
+		{"trailing newline", "1730419200\n", exitUsage},
+		{"fraction", "1730419200.0", exitUsage},
+		{"word", "abc", exitUsage},
+		{"plus sign", "+1730419200", exitUsage},
+		{"minus alone", "-", exitUsage},
+		{"beyond int64", "99999999999999999999", exitUsage},
+		{"after year 9999", "253402300800", exitUsage},
+		{"well formed", "1730419200", exitOK},
+		{"before 1970", "-86400", exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("SOURCE_DATE_EPOCH", tc.value)
+			dir := t.TempDir()
+			in := filepath.Join(dir, "m.csv")
+			if err := os.WriteFile(in, []byte("ts,carrier,tech,lon,lat,signal_dbm\n1969-12-01T00:00:00Z,viettel,4G,105.85,21.03,-90\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, errs, code := runBinary(t, "validate", "--max-reject-share", "1", in)
+			if code != tc.wantCode {
+				t.Fatalf("SOURCE_DATE_EPOCH=%q: exit %d, want %d\n%s", tc.value, code, tc.wantCode, errs)
+			}
+			if tc.wantCode == exitUsage && !strings.Contains(errs, fmt.Sprintf("SOURCE_DATE_EPOCH=%q", tc.value)) {
+				t.Fatalf("SOURCE_DATE_EPOCH=%q: the message does not name the variable and its value:\n%s", tc.value, errs)
+			}
+		})
 	}
 }
 

@@ -7,7 +7,8 @@
 //
 //	0  success
 //	1  failure: a file could not be read or written, or an internal error
-//	2  usage error: unknown subcommand or flag, missing argument
+//	2  usage error: unknown subcommand or flag, missing argument, a
+//	   malformed SOURCE_DATE_EPOCH
 //	3  data refused: a file is empty (not even a header line) or its
 //	   rejected-row share is above --max-reject-share
 //	   (its report and quarantine are still written), the dataset (no
@@ -346,14 +347,38 @@ func (e *env) now() time.Time {
 // reproducible-builds convention) when set, so that runs on the same
 // inputs write byte-identical files; else the wall clock. It is the
 // ingest time recorded in the manifest (and the time after which a row's
-// timestamp is refused as in the future) and the report's date.
+// timestamp is refused as in the future) and the report's date. A
+// malformed value is refused by run before any command starts
+// (sourceDateEpoch); here it would fall back to the wall clock.
 func outputNow(getenv func(string) string) time.Time {
-	if v := getenv("SOURCE_DATE_EPOCH"); v != "" {
-		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return time.Unix(sec, 0).UTC()
-		}
+	if t, ok, err := sourceDateEpoch(getenv); ok && err == nil {
+		return t
 	}
 	return time.Now()
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH: ok is false when it is unset
+// or empty. Its value must be what "date +%s" prints, an integer with no
+// sign other than a leading minus, no spaces and no fraction
+// (reproducible-builds.org: a malformed value is an error, not a value
+// to ignore), within the years 1 to 9999 that the written timestamps can
+// hold.
+func sourceDateEpoch(getenv func(string) string) (t time.Time, ok bool, err error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	digits := strings.TrimPrefix(v, "-")
+	malformed := fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a whole number of seconds since 1970 (as date +%%s prints it)", v)
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return time.Time{}, true, malformed
+	}
+	sec, perr := strconv.ParseInt(v, 10, 64)
+	const first, last = -62135596800, 253402300799 // 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
+	if perr != nil || sec < first || sec > last {
+		return time.Time{}, true, fmt.Errorf("SOURCE_DATE_EPOCH=%q is out of range: seconds since 1970 from %d to %d (the years 1 to 9999)", v, int64(first), int64(last))
+	}
+	return time.Unix(sec, 0).UTC(), true, nil
 }
 
 func commands() map[string]command {
@@ -402,6 +427,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stderr)
 		return usageError{fmt.Sprintf("unknown subcommand %q", name)}
 	}
+	if _, _, err := sourceDateEpoch(os.Getenv); err != nil {
+		return usageError{err.Error()}
+	}
 	return runCommand(ctx, name, c, args[1:], e)
 }
 
@@ -431,7 +459,8 @@ before collecting harder (default: 3/4 of the memory available, the container's 
 machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof);
 SOURCE_DATE_EPOCH (seconds since 1970) is taken as the current time for what is written (ingest
 times, the report's date), so reruns on the same inputs write identical files (the demo fixes its
-own clock at the end of its measured month).
+own clock at the end of its measured month); a value that is not a plain integer (no spaces, no
+sign other than a leading minus, no fraction) is a usage error (exit 2).
 `)
 }
 
