@@ -756,6 +756,21 @@ func TestPlanSharingNotNewlyCovered(t *testing.T) {
 	if agreements == 0 {
 		t.Fatalf("no sharing agreement funded: the test needs one\n%s", stdout)
 	}
+	// Each carrier's agreement serves its own gap: with budget to spare
+	// every agreement is funded for all of sharing.csv's households (one
+	// carrier's roaming took every carrier's gaps in its hexes, and left
+	// the others unfunded or credited a few hundred of their thousands).
+	funded := map[string]string{}
+	for _, r := range rows[1:] {
+		if r[col["source"]] == "sharing" {
+			funded[r[col["candidate"]]] = r[col["households_served_by_sharing"]]
+		}
+	}
+	for _, r := range csvRows(t, filepath.Join(out, "sharing.csv"))[1:] {
+		if r[2] != "0" && funded[r[0]] != r[2] {
+			t.Errorf("agreement %s of %s households: plan.csv serves %q", r[0], r[2], funded[r[0]])
+		}
+	}
 	var summary map[string]any
 	b, err := os.ReadFile(filepath.Join(out, "plan.json"))
 	if err != nil || json.Unmarshal(b, &summary) != nil {

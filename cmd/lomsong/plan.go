@@ -47,7 +47,11 @@ cost, sites in cost-benefit order: a point is what the plan's first sites
 cover, not the best plan at that budget; plan with that --budget for one, which
 may fund other sites), OUT/footprints.geojson
 (the dead hexes each funded site covers), OUT/sharing.csv (roaming or sharing
-options where another carrier already covers a carrier's gap), OUT/candidates.csv
+options where another carrier already covers a carrier's gap: one per carrier
+and province, serving that carrier's customers in its gap hexes, counted as
+those hexes' households; with --include-sharing the budget can buy them, each
+closing only its own carrier's gaps, so a hex in two carriers' gaps counts once
+for each agreement and a site never serves a gap hex), OUT/candidates.csv
 and OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,
 each row rounded to the nearest; plan.json keeps the exact totals (exact_totals).`
 
@@ -63,7 +67,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
 	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates)")
 	costs := fs.String("costs", "", "JSON `file` overriding cost-model figures (see plan.json for the defaults used)")
-	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements")
+	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements (one per carrier and province; each serves only its own carrier's gaps)")
 	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
 	sharePerHex := fs.Float64("sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {

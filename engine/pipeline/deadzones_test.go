@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -567,6 +568,41 @@ func TestSharingSkipsDeadHexes(t *testing.T) {
 	// The agreement's province, for plan.csv.
 	if got[0].ID != "SHARE-mobifone-12" || provinces[got[0].ID] != "12" {
 		t.Fatalf("agreement %s, provinces %v", got[0].ID, provinces)
+	}
+}
+
+// Each carrier's agreement serves its own customers: with MobiFone and
+// VinaPhone both without service in one hex Viettel covers, the plan with
+// sharing funds both agreements, each for the hex's households, not the
+// first one for both gaps (one set of hexes for every carrier, which left
+// a carrier's agreement unfunded with budget to spare).
+func TestPlanSharingPerCarrier(t *testing.T) {
+	a, _ := hexgrid.Index(103.30, 22.40, 8)
+	b, _ := hexgrid.Index(103.40, 22.40, 8)
+	viettel := []engine.Carrier{engine.Viettel}
+	dz := &DeadZoneResult{
+		Population: []population.Cell{{Cell: a, Households: 80}, {Cell: b, Households: 20}},
+		Gaps: deadzone.GapReport{Hexes: []deadzone.GapHex{
+			{Cell: a, Carrier: engine.MobiFone, Others: viettel},
+			{Cell: b, Carrier: engine.MobiFone, Others: viettel},
+			{Cell: a, Carrier: engine.VinaPhone, Others: viettel},
+		}},
+	}
+	opt := DefaultPlanOptions(1e12)
+	opt.IncludeSharing = true
+	r, err := Plan(dz, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, s := range r.Plan.Steps {
+		got[s.CandidateID] = s.ServedBySharing()
+	}
+	if want := map[string]float64{"SHARE-mobifone": 100, "SHARE-vinaphone": 80}; !reflect.DeepEqual(got, want) {
+		t.Errorf("served %v, want %v", got, want)
+	}
+	if h := r.Households(); h.SharingGap != 180 || h.SharingServed != 180 || h.Agreements != 2 {
+		t.Errorf("%+v, want 180 households of gaps, all served by 2 agreements", h)
 	}
 }
 

@@ -69,7 +69,7 @@ type PlanHouseholds struct {
 	DeadZone      float64 // the dead hexes' households
 	NewlyCovered  float64 // by the chosen sites
 	Sites         int
-	SharingGap    float64 // households of the gap hexes sharing agreements can serve, beyond the dead hexes
+	SharingGap    float64 // households of the gap hexes sharing agreements can serve, beyond the dead hexes: each carrier's own (a hex in two carriers' gaps counts for both)
 	SharingServed float64 // by the chosen agreements
 	Agreements    int
 }
@@ -268,7 +268,7 @@ func sharingOptions(dz *DeadZoneResult, hh map[hexgrid.Cell]float64, dead map[he
 		if k.province != "" {
 			id += "-" + k.province
 		}
-		out = append(out, plan.Sharing{ID: id, Hexes: groups[k], AgreementVND: opt.SharingAgreementVND, PerHexVND: opt.SharingPerHexVND})
+		out = append(out, plan.Sharing{ID: id, Carrier: engine.Carrier(k.carrier), Hexes: groups[k], AgreementVND: opt.SharingAgreementVND, PerHexVND: opt.SharingPerHexVND})
 		provinces[id] = k.province
 	}
 	return out, provinces

@@ -17,7 +17,10 @@
 // metres (…M) or kilometres (…Km), households as float64 counts (rasters
 // spread people fractionally). Coordinates are WGS84 lon, lat degrees, in
 // that order. A footprint only counts dead hexes: households that already
-// have 3G/4G from any carrier are not "new".
+// have 3G/4G from any carrier are not "new". A sharing agreement serves
+// its own carrier's gap hexes (Sharing.Carrier): each carrier's gap in a
+// hex is a separate element of the coverage problem, so one carrier's
+// roaming never counts another carrier's customers.
 //
 // The optimisation is budgeted maximum coverage. Solve runs a lazy
 // cost-benefit greedy guarded by the best single affordable option

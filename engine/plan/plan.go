@@ -9,12 +9,19 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
-// Sharing is a sharing or roaming agreement: for its cost, households in
-// its hexes (where another carrier already has coverage) get service
-// without a new site. Its cost is AgreementVND + PerHexVND·len(Hexes),
-// taken as a net present value like a site's.
+// Sharing is a sharing or roaming agreement of one carrier: for its cost,
+// that carrier's customers in its hexes (its gaps, where another carrier
+// already has coverage) get service without a new site. It closes
+// Carrier's gap and no other: another carrier's gap in the same hex stays
+// open until that carrier's own agreement (or nothing — a site only counts
+// dead hexes). Its cost is AgreementVND + PerHexVND·len(Hexes), taken as a
+// net present value like a site's.
 type Sharing struct {
-	ID           string
+	ID string
+	// Carrier is the carrier with the gap, whose customers the agreement
+	// serves. Agreements of one carrier (the empty name is one too) close
+	// the same gap where their hexes meet; other carriers' never do.
+	Carrier      engine.Carrier
 	Hexes        []Hex
 	AgreementVND float64
 	PerHexVND    float64
@@ -92,7 +99,11 @@ type Plan struct {
 	Steps           []Step
 	TotalHouseholds float64
 	TotalCostVND    float64
-	DeadHouseholds  float64 // households in all dead hexes and sharing hexes
+	// DeadHouseholds is what the options could reach: the households of
+	// all dead hexes plus, for every carrier with a sharing agreement,
+	// those of its gap hexes (a hex where two carriers have a gap counts
+	// once for each).
+	DeadHouseholds float64
 	// UpperBound is a proven upper bound on the households any selection
 	// within the budget can reach; Gap = (UpperBound − TotalHouseholds) /
 	// UpperBound; BoundMethod says which bound was tightest (see Solution).
@@ -110,10 +121,14 @@ type Plan struct {
 // Build plans a budget over candidate sites and sharing agreements. dead
 // are the dead hexes (households without 3G/4G); candidates cover the dead
 // hexes their footprint reaches (Footprints), sharing agreements cover
-// their own hexes (matched to dead hexes by cell; hexes not in dead are
-// added with the agreement's household counts). A candidate costs its
-// CostVND override when positive, otherwise its cost-model NPV. IDs must be
-// unique across candidates and agreements.
+// their own hexes. An agreement's hex that is a dead hex (by cell) is that
+// hex: whoever covers it first covers its households. Any other hex of an
+// agreement is its carrier's gap there, one element per (carrier, cell)
+// with the agreement's household count: agreements of one carrier share
+// it, another carrier's agreement over the same cell has its own, and no
+// site covers it. A candidate costs its CostVND override when positive,
+// otherwise its cost-model NPV. IDs must be unique across candidates and
+// agreements.
 func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, cfg Config) (Plan, error) {
 	if err := cfg.Validate(); err != nil {
 		return Plan{}, err
@@ -154,6 +169,13 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 		inst.Options = append(inst.Options, Option{ID: c.ID, CostVND: cost, Covers: fps[i]})
 		metas = append(metas, m)
 	}
+	// A carrier's gap in a hex is its own element: one carrier's roaming
+	// serves its customers there, not another carrier's.
+	type gapKey struct {
+		carrier engine.Carrier
+		cell    hexgrid.Cell
+	}
+	byGap := map[gapKey]int32{}
 	for _, s := range sharing {
 		m := meta{src: SourceSharing}
 		set := map[int32]bool{}
@@ -162,13 +184,16 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 			m.lat += h.Lat / float64(len(s.Hexes))
 			j, ok := byCell[h.Cell]
 			if !ok || h.Cell == 0 {
-				if !(h.Households >= 0) || math.IsInf(h.Households, 0) {
-					return Plan{}, fmt.Errorf("sharing %q hex %v: households %g: %w", s.ID, h.Cell, h.Households, engine.ErrInvalidValue)
-				}
-				j = int32(len(inst.Households))
-				inst.Households = append(inst.Households, h.Households)
-				if h.Cell != 0 {
-					byCell[h.Cell] = j
+				k := gapKey{s.Carrier, h.Cell}
+				if j, ok = byGap[k]; !ok || h.Cell == 0 {
+					if !(h.Households >= 0) || math.IsInf(h.Households, 0) {
+						return Plan{}, fmt.Errorf("sharing %q hex %v: households %g: %w", s.ID, h.Cell, h.Households, engine.ErrInvalidValue)
+					}
+					j = int32(len(inst.Households))
+					inst.Households = append(inst.Households, h.Households)
+					if h.Cell != 0 {
+						byGap[k] = j
+					}
 				}
 			}
 			set[j] = true

@@ -120,3 +120,68 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+// Each carrier's sharing agreement closes that carrier's own gap: two
+// carriers with gaps in the same hexes are two gaps, and one carrier's
+// roaming serves none of the other's customers. Hand-made instance, no
+// sites: hexes 11 and 12 (100 and 50 households) are gaps of both A and
+// B, hex 13 (40) of B alone; hex 14 (30) is in two agreements of B.
+func TestBuildSharingPerCarrier(t *testing.T) {
+	hex := func(cell hexgrid.Cell, households float64) Hex {
+		return Hex{Cell: cell, Lon: 104 + float64(cell)*0.01, Lat: 21, Households: households}
+	}
+	sh := []Sharing{
+		{ID: "SHARE-A", Carrier: "A", Hexes: []Hex{hex(11, 100), hex(12, 50)}, AgreementVND: 1e6},
+		{ID: "SHARE-B", Carrier: "B", Hexes: []Hex{hex(11, 100), hex(12, 50), hex(13, 40), hex(14, 30)}, AgreementVND: 2e6},
+		{ID: "SHARE-B-2", Carrier: "B", Hexes: []Hex{hex(14, 30)}, AgreementVND: 1e6},
+	}
+	for _, tc := range []struct {
+		name      string
+		budgetVND float64
+		want      map[string]float64 // households each funded agreement adds
+		total     float64
+	}{
+		// B's agreement serves its 220 whatever A's did; B-2 adds nothing
+		// once B's agreement serves hex 14.
+		{"all", 10e6, map[string]float64{"SHARE-A": 150, "SHARE-B": 220}, 370},
+		// 2 million buys B (220) over A and B-2 (150 + 30).
+		{"two million", 2e6, map[string]float64{"SHARE-B": 220}, 220},
+		{"one million", 1e6, map[string]float64{"SHARE-A": 150}, 150},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Build(nil, sh, nil, tc.budgetVND, DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]float64{}
+			for _, s := range p.Steps {
+				got[s.CandidateID] = s.ServedBySharing()
+				if s.NewlyCovered() != 0 {
+					t.Errorf("%s newly covers %g households", s.CandidateID, s.NewlyCovered())
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("served %v, want %v", got, tc.want)
+			}
+			if !near(p.TotalHouseholds, tc.total, 1e-9) || !near(p.DeadHouseholds, 370, 1e-9) {
+				t.Errorf("total %g of %g, want %g of 370", p.TotalHouseholds, p.DeadHouseholds, tc.total)
+			}
+			// The optimum is known: the bound may not claim less.
+			if p.UpperBound < tc.total-1e-9 || p.UpperBound > 370+1e-6 || p.Gap < 0 {
+				t.Errorf("bound %g (%s), gap %g for an optimum of %g", p.UpperBound, p.BoundMethod, p.Gap, tc.total)
+			}
+		})
+	}
+	// A site covers a dead hex for everyone; a carrier's gap hex is no
+	// dead hex, so no site covers it.
+	dead := []Hex{hex(21, 60)}
+	site := NewCandidate("S", dead[0].Lon, dead[0].Lat, SourceProposed)
+	site.CostVND = 5e6
+	p, err := Build([]Candidate{site}, sh, dead, 20e6, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(p.TotalHouseholds, 430, 1e-9) || !near(p.DeadHouseholds, 430, 1e-9) || !near(p.UpperBound, 430, 1e-6) || p.Gap > 1e-9 {
+		t.Errorf("with a site: %g of %g, bound %g gap %g; want 430 of 430", p.TotalHouseholds, p.DeadHouseholds, p.UpperBound, p.Gap)
+	}
+}
