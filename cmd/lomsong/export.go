@@ -47,7 +47,10 @@ columns):
                      per layer, QGIS styles for the state classes; an earlier
                      export at F is replaced whole; any other file (your own
                      GeoPackage, an export you added layers to) is refused
---format geoparquet  one GeoParquet 1.1 file per layer in --out DIR
+--format geoparquet  one GeoParquet 1.1 file per layer in --out DIR, replaced as a
+                     set; a layer changed since the export wrote it (its size
+                     and SHA-256 are recorded in DIR/.lomsong-geoparquet.json)
+                     is refused: move it away, or choose another --out
 --format postgis     --out postgres://…: one schema per release (lomsong_YYYY_MM,
                      _p<code> for --province) replaced in one transaction, GiST
                      indexes, a view per province and layer; the grants on the
@@ -196,7 +199,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			where += ", replacing the GeoPackage that was there"
 		}
 	case "geoparquet":
-		if err := writeSet(ctx, *out, "geoparquet", func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
+		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
 			return err
 		}
 		var size int64
@@ -457,6 +460,20 @@ func exportFiles(ctx context.Context, out string, want export.Meta) (files []rep
 		files = append(files, f)
 	}
 	return files, skipped
+}
+
+// geoParquetGuard keeps a GeoParquet folder's layers changed in place
+// from being replaced by a re-export (export.CheckGeoParquetReplaceable),
+// a usage error naming them; the set's list records each file written.
+var geoParquetGuard = &setGuard{
+	record: export.RecordFiles,
+	check: func(dir string, names []string, recorded map[string]export.FileRecord) error {
+		err := export.CheckGeoParquetReplaceable(dir, names, recorded)
+		if errors.Is(err, export.ErrNotReplaceable) {
+			return usageError{fmt.Sprintf("export: --out %v; nothing is written: move the file out of the folder (or remove it) to export here again, or choose another --out", err)}
+		}
+		return err
+	},
 }
 
 // replaceableGeoPackage refuses to replace a file at path that an export

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -651,5 +652,59 @@ func TestReportLinksItsMonthsExports(t *testing.T) {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, errs)
 		}
+	}
+}
+
+// A GeoParquet layer changed in place (a notebook wrote its edits back) is
+// not replaced by a re-export to the same folder, as a changed GeoPackage
+// is not: exit 2 naming the file, nothing written. The set's list records
+// each file's size and SHA-256; a list without them (an earlier version's)
+// lets an unchanged export be replaced, and records them from then on.
+func TestExportGeoParquetKeepsChangedLayers(t *testing.T) {
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	out := filepath.Join(dir, "gp")
+	args := []string{"export", "--dataset", ds, "--province", "lai chau", "--period", "2026-10", "--format", "geoparquet", "--out", out}
+	reexport := func() (string, int) {
+		_, errs, code := runCmd(t, args...)
+		return errs, code
+	}
+	if errs, code := reexport(); code != exitOK {
+		t.Fatalf("%d\n%s", code, errs)
+	}
+	list := filepath.Join(out, ".lomsong-geoparquet.json")
+	var m setManifest
+	if b, err := os.ReadFile(list); err != nil || json.Unmarshal(b, &m) != nil || len(m.Written) != len(m.Files) || m.Written["villages.parquet"].SHA256 == "" {
+		t.Fatalf("set list %+v (%v): want a record of every file", m, err)
+	}
+	villages := filepath.Join(out, "villages.parquet")
+	f, err := os.OpenFile(villages, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("analyst edit\n")
+	f.Close()
+	edited, _ := os.ReadFile(villages)
+	errs, code := reexport()
+	if code != exitUsage || !strings.Contains(errs, "villages.parquet was changed after the export wrote it") || !strings.Contains(errs, "choose another --out") {
+		t.Errorf("re-export over a changed layer: %d\n%s", code, errs)
+	}
+	if now, _ := os.ReadFile(villages); !bytes.Equal(now, edited) {
+		t.Error("the changed layer was replaced")
+	}
+	// Moved away, the folder is the export's again.
+	os.Rename(villages, filepath.Join(dir, "my-villages.parquet"))
+	if errs, code := reexport(); code != exitOK {
+		t.Fatalf("after moving the changed layer: %d\n%s", code, errs)
+	}
+	// A list of an earlier version, without records: layers that still
+	// are an export's are replaced, and recorded.
+	legacy, _ := json.Marshal(map[string]any{"set": "geoparquet", "files": m.Files})
+	os.WriteFile(list, legacy, 0o644)
+	if errs, code := reexport(); code != exitOK {
+		t.Fatalf("over a list without records: %d\n%s", code, errs)
+	}
+	if b, err := os.ReadFile(list); err != nil || !strings.Contains(string(b), `"written"`) {
+		t.Errorf("the new list records nothing:\n%s", b)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/flock"
 )
@@ -42,10 +43,22 @@ const (
 	setTmpInfix = ".tmp-"
 )
 
-// setManifest lists the files of the set in place.
+// setManifest lists the files of the set in place and, for a guarded set
+// (setGuard), what was recorded of each as written.
 type setManifest struct {
-	Set   string   `json:"set"`
-	Files []string `json:"files"`
+	Set     string                       `json:"set"`
+	Files   []string                     `json:"files"`
+	Written map[string]export.FileRecord `json:"written,omitempty"`
+}
+
+// setGuard keeps a set's files that were changed in place from being
+// replaced (or removed) by the next run: record says what to keep of
+// each new file in the set's list, and check refuses, given what the
+// previous run recorded (nil from a list without records), to replace
+// the previous run's files. The rule is the format's (export).
+type setGuard struct {
+	record func(dir string, names []string) (map[string]export.FileRecord, error)
+	check  func(dir string, names []string, recorded map[string]export.FileRecord) error
 }
 
 func setManifestName(set string) string { return setPrefix + set + ".json" }
@@ -63,6 +76,14 @@ func setLockName(set string) string     { return setPrefix + set + ".lock" }
 // nor is a set that would replace a file its previous run did not write
 // (foreignAmongOutputs).
 func writeSet(ctx context.Context, dir, set string, fill func(stage string) error, inputs ...string) error {
+	return writeGuardedSet(ctx, dir, set, nil, fill, inputs...)
+}
+
+// writeGuardedSet is writeSet with guard (none when nil): before the new
+// files are written, guard.check is given the previous run's files and
+// what it recorded of them, and its error is returned with nothing
+// written; the new set's list records guard.record of its files.
+func writeGuardedSet(ctx context.Context, dir, set string, guard *setGuard, fill func(stage string) error, inputs ...string) error {
 	if set == "" || strings.ContainsAny(set, `/\.`) {
 		panic("lomsong: invalid output set name " + set)
 	}
@@ -76,6 +97,15 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 	defer unlock()
 	if err := recoverSet(dir, set); err != nil {
 		return fmt.Errorf("%s: previous %s outputs: %w", dir, set, err)
+	}
+	if guard != nil {
+		prev, err := readSetManifest(dir, set)
+		if err != nil {
+			return err
+		}
+		if err := guard.check(dir, prev.Files, prev.Written); err != nil {
+			return err
+		}
 	}
 	stage, err := os.MkdirTemp(dir, setPrefix+set+setTmpInfix)
 	if err != nil {
@@ -118,6 +148,11 @@ func writeSet(ctx context.Context, dir, set string, fill func(stage string) erro
 	}
 	if err := foreignAmongOutputs(dir, set, m.Files); err != nil {
 		return err
+	}
+	if guard != nil {
+		if m.Written, err = guard.record(stage, m.Files); err != nil {
+			return err
+		}
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

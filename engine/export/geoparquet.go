@@ -1,10 +1,16 @@
 package export
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -109,4 +115,88 @@ func WriteGeoParquet(dir string, layers []Layer, meta Meta) error {
 		}
 	}
 	return nil
+}
+
+// FileRecord is what an export keeps of a file it wrote (a GeoParquet
+// folder keeps it in its output set's list), to tell later whether the
+// file is still as written.
+type FileRecord struct {
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"` // hex
+}
+
+// RecordFiles returns the record of each of the named files in dir.
+func RecordFiles(dir string, names []string) (map[string]FileRecord, error) {
+	out := make(map[string]FileRecord, len(names))
+	for _, name := range names {
+		r, err := recordFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		out[name] = r
+	}
+	return out, nil
+}
+
+func recordFile(path string) (FileRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return FileRecord{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return FileRecord{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return FileRecord{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// CheckGeoParquetReplaceable reports whether an export may replace (or
+// remove) the named files of the GeoParquet folder dir, which an earlier
+// export wrote and recorded as recorded (RecordFiles). A file whose size
+// or SHA-256 is no longer the one recorded was changed in place — a
+// notebook wrote its edits back, a tool appended to it — and gives
+// ErrNotReplaceable naming it: replacing it would lose the change, as
+// CheckReplaceable refuses a changed GeoPackage. A file with no record (a
+// folder written before exports recorded their files) is replaced only
+// while it still reads as a GeoParquet layer an export wrote (its lomsong
+// metadata names a month): edits that keep that cannot be told. A file no
+// longer there has nothing to lose.
+func CheckGeoParquetReplaceable(dir string, names []string, recorded map[string]FileRecord) error {
+	var why []string
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		st, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		want, ok := recorded[name]
+		if !ok {
+			if _, err := readGeoParquetMeta(path); errors.Is(err, ErrNotAnExport) {
+				why = append(why, name+" is not a GeoParquet layer an export wrote (no lomsong metadata naming its month)")
+			} else if err != nil {
+				return err
+			}
+			continue
+		}
+		same := st.Mode().IsRegular() && st.Size() == want.Size
+		if same {
+			got, err := recordFile(path)
+			if err != nil {
+				return err
+			}
+			same = got == want
+		}
+		if !same {
+			why = append(why, name+" was changed after the export wrote it (its size or SHA-256 is not the one recorded)")
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s: %w", dir, strings.Join(why, "; "), ErrNotReplaceable)
 }
