@@ -38,6 +38,7 @@ func (c Codec) String() string {
 const (
 	DefaultRowGroupRows = 1 << 20 // rows per Parquet row group
 	DefaultBatchRows    = 8192    // rows per batch yielded by readers
+	DefaultPageBytes    = 1 << 20 // target size of a written data page
 	maxBatchRows        = 1 << 22
 )
 
@@ -49,6 +50,7 @@ type config struct {
 	codec        Codec
 	rowGroupRows int
 	batchRows    int
+	pageBytes    int
 	columns      []string
 	meta         map[string]string
 	// pqProps are more Parquet writer properties, applied after this
@@ -57,7 +59,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) (config, error) {
-	c := config{codec: Zstd, rowGroupRows: DefaultRowGroupRows, batchRows: DefaultBatchRows}
+	c := config{codec: Zstd, rowGroupRows: DefaultRowGroupRows, batchRows: DefaultBatchRows, pageBytes: DefaultPageBytes}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -66,6 +68,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.rowGroupRows < 1 {
 		return c, fmt.Errorf("arrowio: row group size %d must be positive: %w", c.rowGroupRows, engine.ErrInvalidConfig)
+	}
+	if c.pageBytes < 1 {
+		return c, fmt.Errorf("arrowio: page size %d must be positive: %w", c.pageBytes, engine.ErrInvalidConfig)
 	}
 	if c.batchRows < 1 || c.batchRows > maxBatchRows {
 		return c, fmt.Errorf("arrowio: batch size %d must be in 1..%d: %w", c.batchRows, maxBatchRows, engine.ErrInvalidConfig)
@@ -79,6 +84,15 @@ func WithCodec(c Codec) Option { return func(o *config) { o.codec = c } }
 // WithRowGroupRows bounds the rows per written row group (default
 // DefaultRowGroupRows). A writer holds one compressed row group in memory.
 func WithRowGroupRows(n int) Option { return func(o *config) { o.rowGroupRows = n } }
+
+// WithPageBytes sets the size at which a written column's data page is
+// closed (default DefaultPageBytes: a page is encoded and compressed as
+// one block). The library encodes each page into buffers its column
+// writer reuses for the next page of the column chunk, and a row group's
+// column writers are new: pages as large as a chunk take fresh memory for
+// every column of every row group. The values read back are the same
+// whatever the size.
+func WithPageBytes(n int) Option { return func(o *config) { o.pageBytes = n } }
 
 // WithBatchRows sets the rows per batch that readers yield (default
 // DefaultBatchRows). A reader's memory grows with this, never with the file.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -78,6 +80,93 @@ type pqWriter struct {
 	ba    []parquet.ByteArray
 	idx   []int32
 	valid []byte
+
+	// workers, when above 1, encodes the columns of a row group on that
+	// many goroutines (eachColumn); views are their pqWriters.
+	workers int
+	views   []*pqWriter
+}
+
+// parallelRows is the least number of rows whose columns eachColumn
+// encodes on several goroutines; fewer are not worth the hand-over.
+const parallelRows = 4096
+
+// eachColumn calls f(w, i) for every column i: in column order on p, or,
+// when p.workers > 1 and rows ≥ parallelRows, on up to p.workers
+// goroutines, each with a view w of p (the current row group, scratch
+// buffers of its own). A buffered row group's column writers share no
+// state while values are written and pages built (each has its own
+// encoder, statistics and in-memory page sink; the codecs are safe for
+// concurrent use), and the file's bytes are laid out when the row group
+// closes, column after column, so they are the same either way. It
+// returns the error of the first column that failed.
+func (p *pqWriter) eachColumn(rows int, f func(w *pqWriter, i int) error) error {
+	n := len(p.fields)
+	if p.workers <= 1 || rows < parallelRows || n < 2 {
+		for i := range n {
+			if err := f(p, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	workers := min(p.workers, n)
+	if len(p.views) < workers {
+		p.views = append(p.views, p)
+		for len(p.views) < workers {
+			p.views = append(p.views, &pqWriter{fields: p.fields})
+		}
+	}
+	errs := make([]error, n)
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for _, v := range p.views[:workers] {
+		v.rg = p.rg
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				errs[i] = f(v, i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageFlusher is the part of the library's column writers that builds the
+// page of the values written so far.
+type pageFlusher interface {
+	EstimatedBufferedValueBytes() int64
+	FlushCurrentPage() error
+}
+
+// flushPages builds (encodes, compresses) the last page of every column
+// not dictionary encoded on eachColumn's goroutines, so that closing the
+// row group, column after column, only lays out finished pages: the same
+// pages Close would build, as Close builds the page of the values still
+// buffered. A column with no value buffered, or dictionary encoded (its
+// encoder's estimate is not zero when empty, and an empty page must not
+// be built), is left to Close.
+func (p *pqWriter) flushPages() error {
+	return p.eachColumn(p.rgRows, func(_ *pqWriter, i int) error {
+		cw, err := p.column(i)
+		if err != nil {
+			return err
+		}
+		fl, ok := cw.(pageFlusher)
+		if !ok || cw.CurrentEncoder().Encoding() != parquet.Encodings.Plain || fl.EstimatedBufferedValueBytes() == 0 {
+			return nil
+		}
+		return p.wrap(i, fl.FlushCurrentPage())
+	})
 }
 
 func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
@@ -93,7 +182,7 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 	props := []parquet.WriterProperty{
 		parquet.WithCompression(codec),
 		parquet.WithDictionaryDefault(false),
-		parquet.WithDataPageSize(1 << 20),
+		parquet.WithDataPageSize(int64(cfg.pageBytes)),
 		parquet.WithCreatedBy("lomsong"),
 		parquet.WithAllocator(memory.DefaultAllocator),
 	}
@@ -218,6 +307,11 @@ func (p *pqWriter) commit(n int) error {
 func (p *pqWriter) closeRowGroup() (err error) {
 	if p.rg == nil {
 		return nil
+	}
+	if p.workers > 1 {
+		if err := p.flushPages(); err != nil {
+			return err
+		}
 	}
 	rg := p.rg
 	p.rg = nil

@@ -3,6 +3,7 @@ package arrowio
 import (
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -60,7 +61,9 @@ func (c Column) kind() (kind, int, error) {
 
 // TableWriter streams a result table to Parquet: every Write appends rows
 // with the same column names and types as the first. It holds at most one
-// compressed row group in memory and is not safe for concurrent use.
+// compressed row group in memory and is not safe for concurrent use. The
+// columns of a large Write, and the last pages of a row group, are encoded
+// on GOMAXPROCS goroutines; the file's bytes are the same as on one.
 type TableWriter struct {
 	p      *pqWriter
 	fields []field
@@ -99,14 +102,13 @@ func (tw *TableWriter) Write(cols []Column) error {
 			tw.err = err
 			return err
 		}
+		tw.p.workers = runtime.GOMAXPROCS(0)
 	}
 	for off := 0; off < n; {
 		k := min(tw.p.room(), n-off)
-		for i, c := range cols {
-			if err := tw.writeColumn(i, c, off, off+k); err != nil {
-				tw.err = err
-				return err
-			}
+		if err := tw.p.eachColumn(k, func(w *pqWriter, i int) error { return writeColumn(w, i, cols[i], off, off+k) }); err != nil {
+			tw.err = err
+			return err
 		}
 		off += k
 		tw.rows += int64(k)
@@ -150,22 +152,23 @@ func (tw *TableWriter) check(cols []Column) (int, error) {
 	return n, nil
 }
 
-func (tw *TableWriter) writeColumn(i int, c Column, lo, hi int) error {
+// writeColumn writes rows lo..hi of c as column i through p.
+func writeColumn(p *pqWriter, i int, c Column, lo, hi int) error {
 	switch {
 	case c.Int64 != nil:
-		return tw.p.int64s(i, c.Int64[lo:hi])
+		return p.int64s(i, c.Int64[lo:hi])
 	case c.Uint64 != nil:
-		return tw.p.uint64s(i, c.Uint64[lo:hi])
+		return p.uint64s(i, c.Uint64[lo:hi])
 	case c.TimeUnixMs != nil:
-		return tw.p.int64s(i, c.TimeUnixMs[lo:hi])
+		return p.int64s(i, c.TimeUnixMs[lo:hi])
 	case c.Float64 != nil:
-		return tw.p.float64s(i, c.Float64[lo:hi])
+		return p.float64s(i, c.Float64[lo:hi])
 	case c.String != nil:
-		return stringsTo(tw.p, i, c.String[lo:hi])
+		return stringsTo(p, i, c.String[lo:hi])
 	case c.Binary != nil:
-		return tw.p.binaries(i, c.Binary[lo:hi])
+		return p.binaries(i, c.Binary[lo:hi])
 	default:
-		return tw.p.bools(i, c.Bool[lo:hi])
+		return p.bools(i, c.Bool[lo:hi])
 	}
 }
 
