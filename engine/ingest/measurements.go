@@ -72,18 +72,34 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func(*engine.MeasurementBatch) error, onReject func(Reject) error) (*Report, error) {
 	batch := &engine.MeasurementBatch{}
 	var row engine.Measurement
+	var naive bool       // the row parsed last had a time without offset
+	var period naiveSpan // of the accepted rows' times without offset
 	parse := func(p *parser, f []string) *rowError {
 		e := p.measurement(f, &row)
+		naive = p.rowNaive
 		return e
 	}
-	return run(ctx, KindMeasurements, rec, m, cfg, parse,
-		func() { batch.Append(row) },
+	rep, err := run(ctx, KindMeasurements, rec, m, cfg, parse,
+		func() {
+			batch.Append(row)
+			if naive {
+				period.add(row.TimeUnixMs)
+			}
+		},
 		func() error {
 			err := onBatch(batch)
 			batch.Reset()
 			return err
 		},
 		batch.Len, onReject)
+	if rep != nil && m != nil && m.Timezone != "" {
+		// The mapping's zone (bind loaded it already), labelled with the
+		// offsets its times were read with.
+		if loc, lerr := LoadZone(m.Timezone); lerr == nil {
+			rep.Zone = zoneLabel(m.Timezone, loc, period, cfg.Now)
+		}
+	}
+	return rep, err
 }
 
 // unixHint, for a whole number read as Unix milliseconds (the contract's

@@ -238,6 +238,92 @@ var vietnamZone = time.FixedZone("UTC+7", 7*3600)
 // mapping gives none.
 const DefaultZoneName = "Asia/Ho_Chi_Minh (UTC+7)"
 
+// etcGMT matches the IANA names Etc/GMT+N and Etc/GMT-N, whose sign is
+// POSIX's, the inverse of the usual: Etc/GMT+7 is UTC−7.
+var etcGMT = regexp.MustCompile(`(?i)^etc/gmt([+-])(\d{1,2})$`)
+
+// naiveSpan spans the times (Unix ms) read without an offset.
+type naiveSpan struct {
+	from, to int64
+	seen     bool
+}
+
+func (s *naiveSpan) add(ms int64) {
+	if !s.seen || ms < s.from {
+		s.from = ms
+	}
+	if !s.seen || ms > s.to {
+		s.to = ms
+	}
+	s.seen = true
+}
+
+// zoneLabel names a mapping's zone with the offsets from UTC its times
+// without offset were read with, over their period (at now when there
+// were none): "Europe/Paris (UTC+1, UTC+2)", "-03:00 (UTC−3)"; a name
+// that is its offset ("UTC+7", "UTC") alone. An Etc/GMT±N name gets a
+// warning that its sign is inverted.
+func zoneLabel(name string, loc *time.Location, period naiveSpan, now time.Time) string {
+	var offs []int
+	add := func(t time.Time) {
+		if _, off := t.Zone(); !slices.Contains(offs, off) {
+			offs = append(offs, off)
+		}
+	}
+	if !period.seen {
+		add(now.In(loc))
+	} else {
+		t, to := time.UnixMilli(period.from).In(loc), time.UnixMilli(period.to)
+		// Each stretch of one offset from the first time to the last (a
+		// zone changes at most a few times a year; the walk is capped).
+		for range 1000 {
+			add(t)
+			_, end := t.ZoneBounds()
+			if end.IsZero() || end.After(to) {
+				break
+			}
+			t = end
+		}
+	}
+	slices.Sort(offs)
+	labels := make([]string, len(offs))
+	for i, off := range offs {
+		labels[i] = offsetLabel(off)
+	}
+	label := strings.Join(labels, ", ")
+	if g := etcGMT.FindStringSubmatch(name); g != nil && strings.TrimLeft(g[2], "0") != "" {
+		h, _ := strconv.Atoi(g[2])
+		hours := fmt.Sprintf("%d hours", h)
+		if h == 1 {
+			hours = "1 hour"
+		}
+		if g[1] == "+" {
+			label += fmt.Sprintf("; an Etc/GMT name has the sign inverted: %s is %s behind UTC; for UTC+%d write UTC+%d or Etc/GMT-%d", name, hours, h, h, h)
+		} else {
+			label += fmt.Sprintf("; an Etc/GMT name has the sign inverted: %s is %s ahead of UTC", name, hours)
+		}
+	} else if strings.EqualFold(strings.TrimSpace(name), label) {
+		return name
+	}
+	return name + " (" + label + ")"
+}
+
+// offsetLabel writes an offset from UTC in seconds as "UTC", "UTC+7",
+// "UTC−3" (a minus sign) or "UTC+5:30".
+func offsetLabel(off int) string {
+	if off == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "−", -off
+	}
+	if m := off % 3600 / 60; m != 0 {
+		return fmt.Sprintf("UTC%s%d:%02d", sign, off/3600, m)
+	}
+	return fmt.Sprintf("UTC%s%d", sign, off/3600)
+}
+
 var offsetRE = regexp.MustCompile(`^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d\d))?$`)
 
 // LoadZone resolves a mapping's timezone: a fixed offset ("UTC+7",

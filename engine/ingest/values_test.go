@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of the tests, wherever they run
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -103,10 +104,19 @@ func TestTimesWithoutOffset(t *testing.T) {
 		zone    string
 	}{
 		{"default Vietnam time", `{}`, vn, DefaultZoneName},
-		{"IANA name", `{"timezone": "Asia/Ho_Chi_Minh"}`, vn, "Asia/Ho_Chi_Minh"},
+		{"IANA name", `{"timezone": "Asia/Ho_Chi_Minh"}`, vn, "Asia/Ho_Chi_Minh (UTC+7)"},
 		{"fixed offset", `{"timezone": "UTC+7"}`, vn, "UTC+7"},
 		{"UTC", `{"timezone": "UTC"}`, vn + 7*3600*1000, "UTC"},
-		{"negative offset", `{"timezone": "-03:00"}`, vn + 10*3600*1000, "-03:00"},
+		{"negative offset", `{"timezone": "-03:00"}`, vn + 10*3600*1000, "-03:00 (UTC−3)"},
+		{"offset with minutes", `{"timezone": "+05:30"}`, vn + 90*60*1000, "+05:30 (UTC+5:30)"},
+		{"GMT offset", `{"timezone": "GMT+7"}`, vn, "GMT+7 (UTC+7)"},
+		// The IANA Etc/GMT names carry the POSIX sign: Etc/GMT+7 is seven
+		// hours behind UTC, and the label says so.
+		{"Etc/GMT+7", `{"timezone": "Etc/GMT+7"}`, vn + 14*3600*1000,
+			"Etc/GMT+7 (UTC−7; an Etc/GMT name has the sign inverted: Etc/GMT+7 is 7 hours behind UTC; for UTC+7 write UTC+7 or Etc/GMT-7)"},
+		{"Etc/GMT-7", `{"timezone": "Etc/GMT-7"}`, vn,
+			"Etc/GMT-7 (UTC+7; an Etc/GMT name has the sign inverted: Etc/GMT-7 is 7 hours ahead of UTC)"},
+		{"Etc/UTC", `{"timezone": "Etc/UTC"}`, vn + 7*3600*1000, "Etc/UTC (UTC)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rows, _, rep := readM(t, head+body, mustMapping(t, c.mapping), nil)
@@ -117,6 +127,15 @@ func TestTimesWithoutOffset(t *testing.T) {
 				t.Fatalf("naive %d zone %q", rep.NaiveTimes, rep.Zone)
 			}
 		})
+	}
+	// A zone whose offset changes within the data's period lists each
+	// offset the times were read with.
+	paris := "2024-03-30 12:00:00,viettel,4G,105.85,21.03,-90\n2024-04-02 12:00:00,viettel,4G,105.85,21.03,-90\n"
+	if _, _, rep := readM(t, head+paris, mustMapping(t, `{"timezone": "Europe/Paris"}`), nil); rep.NaiveTimes != 2 || rep.Zone != "Europe/Paris (UTC+1, UTC+2)" {
+		t.Errorf("across a change of offset: naive %d zone %q", rep.NaiveTimes, rep.Zone)
+	}
+	if _, _, rep := readM(t, head+paris[:len(paris)/2], mustMapping(t, `{"timezone": "Europe/Paris"}`), nil); rep.Zone != "Europe/Paris (UTC+1)" {
+		t.Errorf("in winter: zone %q", rep.Zone)
 	}
 	for _, c := range []struct {
 		layout, value string
