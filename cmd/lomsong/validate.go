@@ -770,6 +770,10 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
 			n, float64(ingest.MaxPlausibleEIRPDBm), math.Pow(10, ingest.MaxPlausibleEIRPDBm/10.0)/1e6)
 	}
+	if n := rep.SiteIDsApart; n > 0 {
+		fmt.Fprintf(e.stdout, "  warning: %d site ids of one carrier at positions more than %g m apart (one mast's sectors stand together): kept, and taken as separate masts; check the register for mistyped or reused ids: %s\n",
+			n, float64(predict.MastSpreadM), strings.Join(rep.SiteIDsApartExamples, "; "))
+	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""
 		if n > 40 {

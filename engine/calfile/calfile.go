@@ -92,6 +92,18 @@ type OffAir struct {
 	MastsWeighed int            `json:"masts_weighed"`
 	Masts        []OffAirMast   `json:"masts"`
 	Networks     []OffAirSpread `json:"networks"`
+	// SharedSiteIDs are the register's site ids whose rows stand at
+	// masts farther apart than predict.MastSpreadM (a mistyped or reused
+	// id): weighed, and set down, as separate masts.
+	SharedSiteIDs []SharedSiteID `json:"shared_site_ids,omitempty"`
+}
+
+// SharedSiteID is predict.SharedSiteID in the file.
+type SharedSiteID struct {
+	Carrier string  `json:"carrier"`
+	SiteID  string  `json:"site_id"`
+	Masts   int     `json:"masts"`
+	ApartM  float64 `json:"apart_m"`
 }
 
 // OffAirMast is predict.OffAirMast in the file.
@@ -106,6 +118,10 @@ type OffAirMast struct {
 	MedianResidualDB Float    `json:"median_residual_db"`
 	LogLR            Float    `json:"log_likelihood_ratio"`
 	POff             Float    `json:"p_off_air"`
+	// SharedIDs are those of its site_ids that masts elsewhere also carry
+	// (predict.OffAirMast.SharedIDs): only their rows at this mast's
+	// position are set down.
+	SharedIDs []string `json:"shared_site_ids,omitempty"`
 }
 
 // OffAirSpread is predict.OffAirNetwork in the file.
@@ -124,7 +140,10 @@ func (f *File) SetOffAir(r *predict.OffAirResult) {
 	for _, m := range r.Off() {
 		oa.Masts = append(oa.Masts, OffAirMast{Carrier: string(m.Carrier), SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
 			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
-			MedianResidualDB: Float(m.MedianResidualDB), LogLR: Float(m.LogLR), POff: Float(m.POff)})
+			MedianResidualDB: Float(m.MedianResidualDB), LogLR: Float(m.LogLR), POff: Float(m.POff), SharedIDs: m.SharedIDs})
+	}
+	for _, d := range r.Shared {
+		oa.SharedSiteIDs = append(oa.SharedSiteIDs, SharedSiteID{Carrier: string(d.Carrier), SiteID: d.SiteID, Masts: d.Masts, ApartM: math.Round(d.ApartM)})
 	}
 	for i, n := range r.Networks {
 		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations,
@@ -154,7 +173,7 @@ func (f *File) OffAirMasts() ([]predict.OffAirMast, error) {
 		}
 		out[i] = predict.OffAirMast{Carrier: carrier, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
 			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
-			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true}
+			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true, SharedIDs: m.SharedIDs}
 	}
 	return out, nil
 }

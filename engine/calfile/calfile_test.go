@@ -184,3 +184,35 @@ func TestFittedOnPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestOffAirSharedSiteIDs: an off-air mast whose site_id a mast elsewhere
+// also carries keeps it in the file (shared_site_ids), and the rows read
+// back name that id at the mast's position only.
+func TestOffAirSharedSiteIDs(t *testing.T) {
+	r := &predict.OffAirResult{
+		Masts: []predict.OffAirMast{{Carrier: engine.Viettel, SiteIDs: []string{"A3", "A4"}, SharedIDs: []string{"A3"}, Lon: 105.8, Lat: 21,
+			Observations: 5, Informative: 5, POff: 0.99, OffAir: true}},
+		Shared: []predict.SharedSiteID{{Carrier: engine.Viettel, SiteID: "A3", Masts: 2, ApartM: 10000.4}},
+	}
+	f := New(8, false, nil, 10)
+	f.SetOffAir(r)
+	path := filepath.Join(t.TempDir(), "c.json")
+	if err := WriteCalibrationFile(path, f); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"shared_site_ids":[{"carrier":"viettel","site_id":"A3","masts":2,"apart_m":10000}]`) {
+		t.Fatalf("file: %s", b)
+	}
+	_, a, err := ReadCalibrationFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []predict.SiteRef{{Carrier: engine.Viettel, SiteID: "A3", Placed: true, Lon: 105.8, Lat: 21}, {Carrier: engine.Viettel, SiteID: "A4"}}
+	if !slices.Equal(a.OffAir, want) {
+		t.Fatalf("rows set down %+v, want %+v", a.OffAir, want)
+	}
+}

@@ -1013,3 +1013,24 @@ func TestSiteHeightsOutsideModel(t *testing.T) {
 		t.Fatalf("EIRP: %v %+v", err, rep)
 	}
 }
+
+// TestSiteIDsApart: one carrier's site_id at positions 10 km apart (a
+// mistyped id) is kept and counted once with an example; rows of one id
+// 100 m apart, and one id of two carriers far apart, are not.
+func TestSiteIDsApart(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat\n" +
+		"A,Viettel,3G,105.85,21.03\nA,Viettel,4G,105.85,21.0309\n" + // 100 m: one mast
+		"B,Viettel,3G,105.85,21.10\nB,Viettel,4G,105.85,21.01\nB,Viettel,2G,105.85,21.02\n" + // 10 km: counted once
+		"C,Viettel,3G,105.85,21.03\nC,MobiFone,3G,105.95,21.03\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func([]engine.Site) error { return nil }, func(Reject) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Counts()
+	if rep.Accepted != 7 || c.SiteIDsApart != 1 || len(c.SiteIDsApartExamples) != 1 ||
+		c.SiteIDsApartExamples[0] != `site_id "B" of carrier viettel at positions 10.0 km apart` {
+		t.Fatalf("accepted %d, apart %d %q", rep.Accepted, c.SiteIDsApart, c.SiteIDsApartExamples)
+	}
+}

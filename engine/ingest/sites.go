@@ -41,12 +41,73 @@ const (
 // fiber|microwave|satellite; the sector's optional identifiers cell_id and
 // node_id (text), pci 0…1007 and arfcn 0…3,279,165 (whole numbers), the
 // same as a measurement's serving-cell columns; exact repeats are
-// duplicates.
+// duplicates. A site_id of one carrier at positions farther apart than
+// predict.MastSpreadM (one mast's sectors stand together) is kept and
+// counted in Report.SiteIDsApart: a mistyped or reused id, which the
+// off-air check takes as separate masts.
 func ReadSites(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func([]engine.Site) error, onReject func(Reject) error) (*Report, error) {
 	var row engine.Site
 	parse := func(p *parser, f []string) *rowError { return p.site(f, &row) }
-	return runRows(ctx, KindSites, rec, m, cfg, &row, parse, onBatch, onReject)
+	var apart siteIDsApart
+	rep, err := runRows(ctx, KindSites, rec, m, cfg, &row, parse, func(b []engine.Site) error {
+		for i := range b {
+			apart.add(&b[i])
+		}
+		return onBatch(b)
+	}, onReject)
+	if rep != nil {
+		rep.SiteIDsApart, rep.SiteIDsApartExamples = apart.n, apart.examples
+	}
+	return rep, err
+}
+
+// maxSiteIDsApartExamples bounds the examples a report keeps.
+const maxSiteIDsApartExamples = 5
+
+// siteIDsApart finds the site ids of a carrier whose accepted rows stand
+// farther apart than predict.MastSpreadM: each id's first position is
+// kept, and a later row farther from it than that counts the id once.
+type siteIDsApart struct {
+	first    map[siteKey][2]float64
+	counted  map[siteKey]bool
+	n        int64
+	examples []string
+}
+
+type siteKey struct {
+	c  engine.Carrier
+	id string
+}
+
+func (a *siteIDsApart) add(s *engine.Site) {
+	if a.first == nil {
+		a.first, a.counted = map[siteKey][2]float64{}, map[siteKey]bool{}
+	}
+	k := siteKey{s.Carrier, s.SiteID}
+	p, ok := a.first[k]
+	if !ok {
+		a.first[k] = [2]float64{s.Lon, s.Lat}
+		return
+	}
+	if a.counted[k] {
+		return
+	}
+	if d := predict.GreatCircleM(p[0], p[1], s.Lon, s.Lat); d > predict.MastSpreadM {
+		a.counted[k] = true
+		a.n++
+		if len(a.examples) < maxSiteIDsApartExamples {
+			a.examples = append(a.examples, fmt.Sprintf("site_id %q of carrier %s at positions %s apart", s.SiteID, s.Carrier, distanceText(d)))
+		}
+	}
+}
+
+// distanceText writes a distance in metres below 1 km, else in km.
+func distanceText(m float64) string {
+	if m < 1000 {
+		return fmt.Sprintf("%.0f m", m)
+	}
+	return fmt.Sprintf("%.1f km", m/1000)
 }
 
 func (p *parser) site(f []string, r *engine.Site) *rowError {

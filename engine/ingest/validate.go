@@ -187,6 +187,13 @@ type Report struct {
 	// EIRPImplausible counts accepted site rows whose eirp_dbm is above
 	// any cell site's (MaxPlausibleEIRPDBm): kept as given.
 	EIRPImplausible int64
+	// SiteIDsApart counts the site ids of a carrier whose accepted rows
+	// stand farther apart than predict.MastSpreadM (one mast's sectors
+	// stand together): kept, and taken as separate masts; the examples
+	// name the first few ("site_id "X" of carrier c at positions 9.8 km
+	// apart").
+	SiteIDsApart         int64
+	SiteIDsApartExamples []string
 }
 
 // ReportCounts is the report as the validation report's JSON shows it to
@@ -231,9 +238,14 @@ type ReportCounts struct {
 	HeightsOutsideModel int64 `json:"heights_outside_model,omitempty"`
 	// EIRPImplausible counts accepted site rows with an EIRP above any
 	// cell site's (75 dBm).
-	EIRPImplausible    int64    `json:"eirp_implausible,omitempty"`
-	IgnoredColumns     []string `json:"ignored_columns"`
-	DedupStoppedAtLine int64    `json:"dedup_stopped_at_line,omitempty"`
+	EIRPImplausible int64 `json:"eirp_implausible,omitempty"`
+	// SiteIDsApart counts site ids of one carrier registered at positions
+	// farther apart than one mast's sectors stand (300 m): kept, taken as
+	// separate masts; the examples name the first few.
+	SiteIDsApart         int64    `json:"site_ids_apart,omitempty"`
+	SiteIDsApartExamples []string `json:"site_ids_apart_examples,omitempty"`
+	IgnoredColumns       []string `json:"ignored_columns"`
+	DedupStoppedAtLine   int64    `json:"dedup_stopped_at_line,omitempty"`
 }
 
 // Counts returns the report's counts for the JSON validation report.
@@ -244,7 +256,7 @@ func (r *Report) Counts() ReportCounts {
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
 		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel,
-		EIRPImplausible: r.EIRPImplausible}
+		EIRPImplausible: r.EIRPImplausible, SiteIDsApart: r.SiteIDsApart, SiteIDsApartExamples: r.SiteIDsApartExamples}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
 	}

@@ -63,6 +63,7 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 		out.Masts = append(out.Masts, r.Masts...)
 		out.Networks = append(out.Networks, r.Networks...)
 		out.Unpredicted += r.Unpredicted
+		out.Shared = append(out.Shared, r.Shared...)
 	}
 	slices.SortFunc(out.Masts, func(a, b predict.OffAirMast) int {
 		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteIDs[0], b.SiteIDs[0]))

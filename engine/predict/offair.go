@@ -27,11 +27,22 @@ import (
 // probability against a prior share of masts off the air.
 
 // A mast is the sectors of one carrier on one structure: sites of one
-// carrier that share a site_id or whose registered positions agree to
-// MastToleranceDeg in both coordinates (about 1 m), joined transitively.
-// Outages take a whole mast down (its power and backhaul are shared), so
-// the mast, not the sector, is what is on or off the air.
+// carrier whose registered positions agree to MastToleranceDeg in both
+// coordinates (about 1 m), or that share a site_id and stand within
+// MastSpreadM of that site_id's first row at their mast, joined
+// transitively. Outages take a whole mast down (its power and backhaul
+// are shared), so the mast, not the sector, is what is on or off the air.
 const MastToleranceDeg = 1e-5
+
+// MastSpreadM is how far apart, in metres, the rows of one carrier's
+// site_id may be registered and still be one mast: a mast's sectors are
+// on one structure, and registers place them tens of metres apart (a
+// survey per sector, positions rounded to 4 decimals); 300 m is several
+// times that, and well under the 1 km or more between neighbouring
+// masts. Rows of a site_id farther apart are separate masts (a mistyped
+// or reused site_id): SharedSiteIDs lists them, and the off-air check
+// never sets one down for the other.
+const MastSpreadM = 300
 
 // OffAirObs are the observations OffAir weighs, as columns of one length:
 // each the mean of N readings of one carrier's technology at one place
@@ -136,6 +147,10 @@ type OffAirMast struct {
 	// (POff ≥ 0.5 with at least MinInformative informative observations).
 	LogLR, POff float64
 	OffAir      bool
+	// SharedIDs are those of its SiteIDs that rows of other masts, more
+	// than MastSpreadM away, also carry (SharedSiteIDs): its SiteRefs
+	// then name it by position too (Refs).
+	SharedIDs []string
 }
 
 // OffAirNetwork is the spread OffAir measured for one network.
@@ -162,6 +177,9 @@ type OffAirResult struct {
 	Networks []OffAirNetwork // sorted by carrier, tech
 	// Unpredicted counts observations no site of their network reaches.
 	Unpredicted int
+	// Shared are the register's site ids that stand at more than one mast
+	// (SharedSiteIDs): weighed as separate masts.
+	Shared []SharedSiteID
 }
 
 // Off returns the masts judged off the air.
@@ -176,8 +194,9 @@ func (r *OffAirResult) Off() []OffAirMast {
 }
 
 // Masts returns the mast of each site (an index per site; sites of one
-// carrier sharing a site_id or a position within MastToleranceDeg share
-// one) and the number of masts. Site ids are compared as given.
+// carrier at a position within MastToleranceDeg, or sharing a site_id
+// within MastSpreadM, share one) and the number of masts. Site ids are
+// compared as given.
 func Masts(sites []engine.Site) ([]int32, int) {
 	parent := make([]int32, len(sites))
 	for i := range parent {
@@ -196,22 +215,14 @@ func Masts(sites []engine.Site) ([]int32, int) {
 			parent[max(ra, rb)] = min(ra, rb)
 		}
 	}
-	type idKey struct {
-		c  engine.Carrier
-		id string
-	}
 	type posKey struct {
 		c        engine.Carrier
 		lon, lat int64
 	}
-	byID := map[idKey]int32{}
 	byPos := map[posKey]int32{}
-	for i, s := range sites {
-		if j, ok := byID[idKey{s.Carrier, s.SiteID}]; ok {
-			union(j, int32(i))
-		} else {
-			byID[idKey{s.Carrier, s.SiteID}] = int32(i)
-		}
+	for i, a := range idAnchors(sites) {
+		union(a, int32(i))
+		s := sites[i]
 		if !finite(s.Lon) || !finite(s.Lat) {
 			continue
 		}
@@ -234,6 +245,87 @@ func Masts(sites []engine.Site) ([]int32, int) {
 		out[i] = id
 	}
 	return out, len(ids)
+}
+
+// idAnchors returns, for each site, its anchor: the first row of its
+// carrier's site_id within MastSpreadM of it (the rows of a site_id are
+// taken in order; a row joins the first anchor within reach, else is an
+// anchor itself). A row without a finite position joins the site_id's
+// first anchor.
+func idAnchors(sites []engine.Site) []int32 {
+	type idKey struct {
+		c  engine.Carrier
+		id string
+	}
+	anchors := map[idKey][]int32{}
+	out := make([]int32, len(sites))
+	for i, s := range sites {
+		k := idKey{s.Carrier, s.SiteID}
+		out[i] = int32(i)
+		as := anchors[k]
+		placed := finite(s.Lon) && finite(s.Lat)
+		for _, a := range as {
+			b := sites[a]
+			if !placed || !finite(b.Lon) || !finite(b.Lat) || GreatCircleM(b.Lon, b.Lat, s.Lon, s.Lat) <= MastSpreadM {
+				out[i] = a
+				break
+			}
+		}
+		if out[i] == int32(i) {
+			anchors[k] = append(as, int32(i))
+		}
+	}
+	return out
+}
+
+// SharedSiteID is a carrier's site_id whose rows stand at more than one
+// mast: positions farther apart than MastSpreadM.
+type SharedSiteID struct {
+	Carrier engine.Carrier
+	SiteID  string
+	// Masts is the number of masts it is split into; ApartM the greatest
+	// distance between two of their first rows; Lon, Lat the positions of
+	// those first rows, in register order.
+	Masts    int
+	ApartM   float64
+	Lon, Lat []float64
+}
+
+// SharedSiteIDs returns the site ids of sites that stand at more than one
+// mast (see MastSpreadM), sorted by carrier and site id. Each is treated
+// as separate masts by Masts; a register should give each its own id.
+func SharedSiteIDs(sites []engine.Site) []SharedSiteID {
+	type idKey struct {
+		c  engine.Carrier
+		id string
+	}
+	at := map[idKey]int{}
+	var out []SharedSiteID
+	anchors := idAnchors(sites)
+	for i, a := range anchors {
+		if a != int32(i) {
+			continue
+		}
+		s := sites[i]
+		k := idKey{s.Carrier, s.SiteID}
+		j, ok := at[k]
+		if !ok {
+			j = len(out)
+			at[k] = j
+			out = append(out, SharedSiteID{Carrier: s.Carrier, SiteID: s.SiteID})
+		}
+		d := &out[j]
+		for n := range d.Lon {
+			d.ApartM = max(d.ApartM, GreatCircleM(d.Lon[n], d.Lat[n], s.Lon, s.Lat))
+		}
+		d.Masts++
+		d.Lon, d.Lat = append(d.Lon, s.Lon), append(d.Lat, s.Lat)
+	}
+	out = slices.DeleteFunc(out, func(d SharedSiteID) bool { return d.Masts < 2 })
+	slices.SortFunc(out, func(a, b SharedSiteID) int {
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteID, b.SiteID))
+	})
+	return out
 }
 
 // offAirSpan is the range of the contamination's uniform density, dBm.
@@ -279,6 +371,11 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	if err != nil {
 		return nil, err
 	}
+	res := &OffAirResult{Shared: SharedSiteIDs(sites)}
+	shared := make(map[SiteRef]bool, len(res.Shared))
+	for _, d := range res.Shared {
+		shared[SiteRef{Carrier: d.Carrier, SiteID: d.SiteID}] = true
+	}
 
 	// Each network's offset and spread from its exact observations.
 	type netKey struct {
@@ -286,7 +383,6 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		t engine.Tech
 	}
 	resid := map[netKey][]float64{}
-	res := &OffAirResult{}
 	for i := range n {
 		if pr.site[i] < 0 {
 			res.Unpredicted++
@@ -453,6 +549,11 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		}
 		slices.Sort(om.SiteIDs)
 		om.SiteIDs = slices.Compact(om.SiteIDs)
+		for _, id := range om.SiteIDs {
+			if shared[SiteRef{Carrier: om.Carrier, SiteID: id}] {
+				om.SharedIDs = append(om.SharedIDs, id)
+			}
+		}
 		if len(a.resid) > 0 {
 			om.MedianResidualDB = medianOf(a.resid)
 		}
@@ -807,10 +908,15 @@ func medianOf(v []float64) float64 {
 	return (v[h-1] + v[h]) / 2
 }
 
-// SiteRef names a register's sector rows: a carrier's site_id.
+// SiteRef names a register's sector rows: a carrier's site_id, and when
+// Placed, only its rows at the mast standing nearest Lon, Lat (for a
+// site_id that masts farther apart than MastSpreadM share: the one at
+// that position, not the other).
 type SiteRef struct {
-	Carrier engine.Carrier
-	SiteID  string
+	Carrier  engine.Carrier
+	SiteID   string
+	Placed   bool
+	Lon, Lat float64
 }
 
 // MarkOffAir returns sites with every row named in off (as OffAirMast's
@@ -827,34 +933,90 @@ func MarkOffAir(sites []engine.Site, off []SiteRef) []engine.Site {
 }
 
 // SetOffAir is MarkOffAir setting the rows of sites itself down, for a
-// caller that owns the register (no copy of its rows).
+// caller that owns the register (no copy of its rows). A Placed ref sets
+// down the rows of its site_id in the mast (Masts) of the row of that
+// site_id nearest its position; the others, every row of their site_id.
 func SetOffAir(sites []engine.Site, off []SiteRef) {
 	if len(off) == 0 {
 		return
 	}
-	set := make(map[SiteRef]bool, len(off))
+	type idKey struct {
+		c  engine.Carrier
+		id string
+	}
+	set := make(map[idKey]bool, len(off))
+	var placed []SiteRef
 	for _, r := range off {
-		set[r] = true
+		if r.Placed {
+			placed = append(placed, r)
+		} else {
+			set[idKey{r.Carrier, r.SiteID}] = true
+		}
+	}
+	// Each placed ref's mast, by the row of its site_id nearest it.
+	type idMast struct {
+		k idKey
+		m int32
+	}
+	at := map[idMast]bool{}
+	var mast []int32
+	if len(placed) > 0 {
+		mast, _ = Masts(sites)
+		rows := map[idKey][]int{}
+		for i := range sites {
+			k := idKey{sites[i].Carrier, sites[i].SiteID}
+			rows[k] = append(rows[k], i)
+		}
+		for _, r := range placed {
+			k := idKey{r.Carrier, r.SiteID}
+			best, bestM := -1, math.Inf(1)
+			for _, i := range rows[k] {
+				if d := GreatCircleM(r.Lon, r.Lat, sites[i].Lon, sites[i].Lat); d < bestM {
+					best, bestM = i, d
+				}
+			}
+			if best >= 0 {
+				at[idMast{k, mast[best]}] = true
+			}
+		}
 	}
 	for i := range sites {
-		if sites[i].Status == engine.StatusActive && set[SiteRef{sites[i].Carrier, sites[i].SiteID}] {
+		if sites[i].Status != engine.StatusActive {
+			continue
+		}
+		k := idKey{sites[i].Carrier, sites[i].SiteID}
+		if set[k] || mast != nil && at[idMast{k, mast[i]}] {
 			sites[i].Status = engine.StatusDown
 		}
 	}
 }
 
-// Refs returns the site rows of the masts judged off the air, sorted.
+// Refs returns the site rows of the masts judged off the air, sorted: a
+// site_id the mast shares with masts elsewhere (SharedIDs) Placed at the
+// mast's position.
 func (r *OffAirResult) Refs() []SiteRef {
 	var out []SiteRef
 	for _, m := range r.Masts {
 		if m.OffAir {
 			for _, id := range m.SiteIDs {
-				out = append(out, SiteRef{m.Carrier, id})
+				ref := SiteRef{Carrier: m.Carrier, SiteID: id}
+				if slices.Contains(m.SharedIDs, id) {
+					ref.Placed, ref.Lon, ref.Lat = true, m.Lon, m.Lat
+				}
+				out = append(out, ref)
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b SiteRef) int {
-		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteID, b.SiteID))
+		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), strings.Compare(a.SiteID, b.SiteID),
+			cmp.Compare(b2i(a.Placed), b2i(b.Placed)), cmp.Compare(a.Lon, b.Lon), cmp.Compare(a.Lat, b.Lat))
 	})
 	return slices.Compact(out)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -108,7 +108,7 @@ func TestOffAirFindsASilentMast(t *testing.T) {
 	if !a.OffAir || a.POff < 0.95 || !slices.Equal(a.SiteIDs, []string{"A3", "A4"}) || a.MedianResidualDB > -10 {
 		t.Fatalf("mast A off the air: %+v", a)
 	}
-	if got := r.Refs(); !slices.Equal(got, []SiteRef{{engine.Viettel, "A3"}, {engine.Viettel, "A4"}}) {
+	if got := r.Refs(); !slices.Equal(got, []SiteRef{{Carrier: engine.Viettel, SiteID: "A3"}, {Carrier: engine.Viettel, SiteID: "A4"}}) {
 		t.Fatalf("refs %v", got)
 	}
 	// The same tests reading A: on the air.
@@ -235,7 +235,7 @@ func TestOffAirLikelihoodRatio(t *testing.T) {
 func TestMarkOffAir(t *testing.T) {
 	reg := offAirWorld()
 	reg[4].Status = engine.StatusPlanned
-	out := MarkOffAir(reg, []SiteRef{{engine.Viettel, "A3"}, {engine.Viettel, "C3"}, {engine.MobiFone, "B3"}})
+	out := MarkOffAir(reg, []SiteRef{{Carrier: engine.Viettel, SiteID: "A3"}, {Carrier: engine.Viettel, SiteID: "C3"}, {Carrier: engine.MobiFone, SiteID: "B3"}})
 	want := []engine.SiteStatus{engine.StatusDown, engine.StatusActive, engine.StatusActive, engine.StatusActive, engine.StatusPlanned}
 	for i, s := range out {
 		if s.Status != want[i] {
@@ -249,7 +249,7 @@ func TestMarkOffAir(t *testing.T) {
 		t.Fatal("no refs: the register should come back as is")
 	}
 	// SetOffAir: the same statuses, on the register itself.
-	SetOffAir(reg, []SiteRef{{engine.Viettel, "A3"}, {engine.Viettel, "C3"}, {engine.MobiFone, "B3"}})
+	SetOffAir(reg, []SiteRef{{Carrier: engine.Viettel, SiteID: "A3"}, {Carrier: engine.Viettel, SiteID: "C3"}, {Carrier: engine.MobiFone, SiteID: "B3"}})
 	for i, s := range reg {
 		if s.Status != want[i] {
 			t.Fatalf("SetOffAir: site %s: status %v, want %v", s.SiteID, s.Status, want[i])
@@ -273,5 +273,67 @@ func TestOffAirRejects(t *testing.T) {
 	}
 	if _, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{Prior: 1.5}); err == nil {
 		t.Fatal("prior 1.5 accepted")
+	}
+}
+
+// TestMastsSharedSiteID: rows of one site_id far apart (a mistyped id)
+// are separate masts, and SharedSiteIDs names them; rows of one id within
+// MastSpreadM are one.
+func TestMastsSharedSiteID(t *testing.T) {
+	sites := []engine.Site{
+		site("A", engine.Viettel, engine.Tech3G, 105.8, 21.0),
+		site("A", engine.Viettel, engine.Tech4G, 105.8, latOffset(21.0, 250)),   // within 300 m: mast A
+		site("A", engine.Viettel, engine.Tech2G, 105.8, latOffset(21.0, 10000)), // 10 km north: another mast
+		site("B", engine.Viettel, engine.Tech3G, 105.8, latOffset(21.0, 10000)), // that mast's own id
+		site("A", engine.MobiFone, engine.Tech3G, 105.9, 21.0),
+	}
+	got, n := Masts(sites)
+	if want := []int32{0, 0, 1, 1, 2}; n != 3 || !slices.Equal(got, want) {
+		t.Fatalf("masts %v (%d), want %v (3)", got, n, want)
+	}
+	sh := SharedSiteIDs(sites)
+	if len(sh) != 1 || sh[0].Carrier != engine.Viettel || sh[0].SiteID != "A" || sh[0].Masts != 2 || math.Abs(sh[0].ApartM-10000) > 50 {
+		t.Fatalf("shared site ids %+v, want viettel A at 2 masts 10 km apart", sh)
+	}
+	sites[2].Lat = latOffset(21.0, 350) // 350 m from A's first row, 100 m from its second
+	if got, n = Masts(sites); n != 4 || got[2] == got[0] {
+		// First-fit on the id's first row: 350 m is past MastSpreadM.
+		t.Fatalf("masts %v (%d): a row 350 m from its id's first row joined it", got, n)
+	}
+}
+
+// TestOffAirSharedSiteID: one sector of a healthy mast D, 10 km away,
+// carries the site_id of off-air mast A's 3G sector (a typing error). A
+// alone is off the air, and SetOffAir sets down A's rows, not D's.
+func TestOffAirSharedSiteID(t *testing.T) {
+	reg := offAirWorld()
+	dLat := latOffset(21.0, -10000)
+	reg = append(reg,
+		site("D3", engine.Viettel, engine.Tech3G, 105.80, dLat),
+		site("A3", engine.Viettel, engine.Tech4G, 105.80, dLat)) // D's 4G sector, mistyped
+	obs := offAirReadings(t, reg[2:], 1) // A silent; D on the air
+	r, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Shared) != 1 || r.Shared[0].SiteID != "A3" || r.Shared[0].Masts != 2 {
+		t.Fatalf("shared %+v", r.Shared)
+	}
+	off := r.Off()
+	if len(off) != 1 || !slices.Equal(off[0].SiteIDs, []string{"A3", "A4"}) || !slices.Equal(off[0].SharedIDs, []string{"A3"}) ||
+		off[0].Lat != 21.0 {
+		t.Fatalf("off the air %+v, want mast A alone at its own position", off)
+	}
+	refs := r.Refs()
+	want := []SiteRef{{Carrier: engine.Viettel, SiteID: "A3", Placed: true, Lon: 105.80, Lat: 21.0}, {Carrier: engine.Viettel, SiteID: "A4"}}
+	if !slices.Equal(refs, want) {
+		t.Fatalf("refs %+v, want %+v", refs, want)
+	}
+	SetOffAir(reg, refs)
+	for i, s := range reg {
+		down := i < 2 // A3 and A4 at A
+		if (s.Status == engine.StatusDown) != down {
+			t.Fatalf("row %d (%s at %.5f): status %v", i, s.SiteID, s.Lat, s.Status)
+		}
 	}
 }
