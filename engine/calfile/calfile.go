@@ -131,6 +131,9 @@ type OffAirSpread struct {
 	Observations int    `json:"observations"`
 	OffsetDB     Float  `json:"offset_db"`
 	SigmaDB      Float  `json:"sigma_db"`
+	// BoundsOnly: no test of the network read a level; it was weighed
+	// with offset 0 and an assumed spread (predict.OffAirNetwork).
+	BoundsOnly bool `json:"bounds_only,omitempty"`
 }
 
 // SetOffAir adds the off-air check to the file: the masts judged off the
@@ -147,7 +150,7 @@ func (f *File) SetOffAir(r *predict.OffAirResult) {
 	}
 	for i, n := range r.Networks {
 		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations,
-			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB)}
+			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB), BoundsOnly: n.BoundsOnly}
 	}
 	f.OffAir = oa
 }

@@ -100,11 +100,22 @@ type OffAirOptions struct {
 	// default 3.
 	MinGapDB       float64
 	MinInformative int
+	// BoundsOnlySigmaDB is the spread a network is weighed with when
+	// none of its observations is a level (every test reads no service,
+	// or at the reporting floor): with nothing to measure its offset and
+	// spread on, it is weighed against the uncalibrated prediction
+	// (offset 0) with this spread. Default DefaultBoundsOnlySigmaDB.
+	BoundsOnlySigmaDB float64
 }
+
+// DefaultBoundsOnlySigmaDB is the default OffAirOptions.BoundsOnlySigmaDB:
+// the shadow-fading σ lomsong gives the Hata models' predictions
+// (HataSigmaDB), within the 6–10 dB measured for macro cells.
+const DefaultBoundsOnlySigmaDB = HataSigmaDB
 
 // DefaultOffAirOptions returns the defaults.
 func DefaultOffAirOptions() OffAirOptions {
-	return OffAirOptions{Prior: 0.05, Contamination: 0.05, MinGapDB: 6, MinInformative: 3}
+	return OffAirOptions{Prior: 0.05, Contamination: 0.05, MinGapDB: 6, MinInformative: 3, BoundsOnlySigmaDB: DefaultBoundsOnlySigmaDB}
 }
 
 func (o OffAirOptions) withDefaults() (OffAirOptions, error) {
@@ -121,9 +132,13 @@ func (o OffAirOptions) withDefaults() (OffAirOptions, error) {
 	if o.MinInformative == 0 {
 		o.MinInformative = d.MinInformative
 	}
-	if !(o.Prior > 0 && o.Prior < 1) || !(o.Contamination > 0 && o.Contamination < 1) || !(o.MinGapDB > 0) || math.IsInf(o.MinGapDB, 0) || o.MinInformative < 1 {
-		return o, fmt.Errorf("off-air options: prior %g and contamination %g must be in (0, 1), gap %g dB positive, informative %d ≥ 1: %w",
-			o.Prior, o.Contamination, o.MinGapDB, o.MinInformative, engine.ErrInvalidConfig)
+	if o.BoundsOnlySigmaDB == 0 {
+		o.BoundsOnlySigmaDB = d.BoundsOnlySigmaDB
+	}
+	if !(o.Prior > 0 && o.Prior < 1) || !(o.Contamination > 0 && o.Contamination < 1) || !(o.MinGapDB > 0) || math.IsInf(o.MinGapDB, 0) || o.MinInformative < 1 ||
+		!(o.BoundsOnlySigmaDB > 0) || math.IsInf(o.BoundsOnlySigmaDB, 0) {
+		return o, fmt.Errorf("off-air options: prior %g and contamination %g must be in (0, 1), gap %g dB and bounds-only spread %g dB positive, informative %d ≥ 1: %w",
+			o.Prior, o.Contamination, o.MinGapDB, o.BoundsOnlySigmaDB, o.MinInformative, engine.ErrInvalidConfig)
 	}
 	return o, nil
 }
@@ -163,6 +178,10 @@ type OffAirNetwork struct {
 	// MinOffAirSigmaDB.
 	Observations      int
 	OffsetDB, SigmaDB float64
+	// BoundsOnly: the network's predicted observations are all bounds (no
+	// level read): weighed with OffsetDB 0 (the uncalibrated prediction)
+	// and SigmaDB OffAirOptions.BoundsOnlySigmaDB, assumed, not measured.
+	BoundsOnly bool
 }
 
 // MinOffAirSigmaDB floors a network's residual spread: a few tests at one
@@ -338,8 +357,9 @@ const offAirLoDBm, offAirSpanDB = -140.0, 100.0
 // server (BestServer with cfg over sites), on_i is M's prediction and
 // off_i the best of the network's other masts (BestServerWithout), both
 // shifted by the network's offset μ (median exact residual against the
-// on-air predictions). With σ the network's robust residual spread and
-// ε the contamination, an exact level y has likelihood
+// on-air predictions). With σ the network's robust residual spread (a
+// network without a level read: μ 0 and σ OffAirOptions.BoundsOnlySigmaDB)
+// and ε the contamination, an exact level y has likelihood
 //
 //	L(m) = (1 − ε)·φ((y − m)/σ)/σ + ε/100
 //
@@ -405,6 +425,18 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		nets[k] = spread{mu, sd}
 		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(r), OffsetDB: mu, SigmaDB: sd})
 	}
+	// A network with bounds alone (every test no service, say) has no
+	// level to measure an offset and spread on: weighed against the
+	// uncalibrated prediction with the assumed spread, not left out,
+	// since a network that reads nothing where masts are listed is what
+	// the check is for.
+	for i := range n {
+		k := netKey{obs.Carrier[i], obs.Tech[i]}
+		if _, ok := nets[k]; !ok && pr.site[i] >= 0 {
+			nets[k] = spread{0, opt.BoundsOnlySigmaDB}
+			res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, SigmaDB: opt.BoundsOnlySigmaDB, BoundsOnly: true})
+		}
+	}
 	slices.SortFunc(res.Networks, func(a, b OffAirNetwork) int {
 		return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 	})
@@ -437,12 +469,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		if pr.site[i] < 0 {
 			continue
 		}
-		sp, ok := nets[netKey{obs.Carrier[i], obs.Tech[i]}]
-		if !ok {
-			// A network with bounds alone: no offset or spread to weigh
-			// them with.
-			continue
-		}
+		sp := nets[netKey{obs.Carrier[i], obs.Tech[i]}]
 		m := mast[pr.site[i]]
 		a := byMast[m]
 		if a == nil {
@@ -509,9 +536,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 			around := slices.Clone(a.idx)
 			for _, i := range near.within(obs.Carrier[a.idx[0]], sites[ss[0]].Lon, sites[ss[0]].Lat, displacedReachM) {
 				if !own[i] && pr.site[i] >= 0 {
-					if _, ok := nets[netKey{obs.Carrier[i], obs.Tech[i]}]; ok {
-						around = append(around, i)
-					}
+					around = append(around, i)
 				}
 			}
 			slices.Sort(around)

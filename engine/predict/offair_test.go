@@ -337,3 +337,40 @@ func TestOffAirSharedSiteID(t *testing.T) {
 		}
 	}
 }
+
+// TestOffAirBoundsOnlyNetwork: a network whose tests all read no service
+// has no level to measure its offset and spread on; it is weighed with
+// the uncalibrated prediction (offset 0) and BoundsOnlySigmaDB, not left
+// out, so masts predicted to serve those tests strongly are called off.
+func TestOffAirBoundsOnlyNetwork(t *testing.T) {
+	reg := offAirWorld()
+	obs := offAirReadings(t, reg, 1)
+	for i := range obs.Upper {
+		obs.Upper[i], obs.LevelDBm[i] = true, -115 // 3G no service everywhere
+	}
+	r, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []OffAirNetwork{{Carrier: engine.Viettel, Tech: engine.Tech3G, OffsetDB: 0, SigmaDB: DefaultBoundsOnlySigmaDB, BoundsOnly: true}}
+	if !slices.Equal(r.Networks, want) {
+		t.Fatalf("networks %+v, want %+v", r.Networks, want)
+	}
+	if a := mastOf(t, r, "A3"); !a.OffAir {
+		t.Fatalf("no service wherever A predicts a strong signal, yet on the air: %+v", a)
+	}
+	// Bounds the prediction keeps ("at most −40 dBm" everywhere) say
+	// nothing against the masts.
+	for i := range obs.LevelDBm {
+		obs.LevelDBm[i] = -40
+	}
+	if r, err = OffAir(reg, obs, DefaultConfig(), OffAirOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Masts) == 0 || len(r.Off()) != 0 {
+		t.Fatalf("weighed %d masts, off %+v", len(r.Masts), r.Off())
+	}
+	if _, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{BoundsOnlySigmaDB: -1}); err == nil {
+		t.Fatal("a negative spread accepted")
+	}
+}
