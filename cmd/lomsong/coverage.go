@@ -431,7 +431,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	printCoverageSummary(e, res, area, elapsed.Seconds())
+	printCoverageSummary(e, res, area, opt.Area != nil, elapsed.Seconds())
 	warnTestedWithoutSite(e, res)
 	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, "coverage.{parquet,csv}, coverage_best.{csv,geojson}, coverage_meta.json"))
 	return nil
@@ -660,9 +660,13 @@ func writeJSONFile(path string, v any) error {
 	})
 }
 
-func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, secs float64) {
-	fmt.Fprintf(e.stdout, "coverage over %s: %d measurement rows, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
-		area, res.RowsRead, len(res.Sites), len(res.Down), res.Evaluations, secs)
+func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, limited bool, secs float64) {
+	rows := fmt.Sprintf("%d measurement rows", res.RowsRead)
+	if limited {
+		rows = fmt.Sprintf("%d measurement rows in its hexes (of %d read)", res.AreaRows, res.RowsRead)
+	}
+	fmt.Fprintf(e.stdout, "coverage over %s: %s, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
+		area, rows, len(res.Sites), len(res.Down), res.Evaluations, secs)
 	type key struct{ carrier, tech string }
 	counts := map[key]*[4]int{}
 	var keys []key
