@@ -266,7 +266,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
 					path, strings.Join(added, ", "), shellQuote(c.dataset))
 			}
-			if cfile.Population != "" && cfile.Population != pipeline.PopulationKey(opt) {
+			if key, ok := c.populationKeyAt(opt, villages, cfile.Resolution); cfile.Population != "" && ok && cfile.Population != key {
 				// Its offsets were fitted to predictions in other
 				// environments (another table, or the villages changed).
 				fmt.Fprintf(e.stderr, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
@@ -281,6 +281,26 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 	}
 	return store, opt, area, nil
+}
+
+// populationKeyAt returns pipeline.PopulationKey of opt as calibrate
+// recorded it at resolution res (the calibration file's; 0, a file
+// written without one, is this run's): without --population the
+// villages' households count in their hexes at the analysis resolution
+// (pipeline.VillagePopulation), so the same villages make another key at
+// another resolution, and only the resolution differs (said apart). A
+// table's cells are its own at every resolution. ok is false when the
+// villages cannot be placed at res: nothing to compare.
+func (c *coverageFlags) populationKeyAt(opt pipeline.CoverageOptions, villages []engine.Village, res int) (key string, ok bool) {
+	if res == 0 || res == c.res || c.population != "" || len(villages) == 0 {
+		return pipeline.PopulationKey(opt), true
+	}
+	pop, err := pipeline.VillagePopulation(villages, res)
+	if err != nil {
+		return "", false
+	}
+	opt.Population = pop
+	return pipeline.PopulationKey(opt), true
 }
 
 // monthList lists the months a dataset has measurements in, for an error
