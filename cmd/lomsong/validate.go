@@ -766,6 +766,10 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  %d site rows with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
 			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
+	if n := rep.BandsOutsideModel; n > 0 {
+		fmt.Fprintf(e.stdout, "  %d site rows with band_mhz outside the propagation models' range (5G %g–%g MHz, other technologies up to %g MHz): kept, predicted at the nearer bound\n",
+			n, predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
+	}
 	if n := rep.EIRPImplausible; n > 0 {
 		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
 			n, float64(ingest.MaxPlausibleEIRPDBm), math.Pow(10, ingest.MaxPlausibleEIRPDBm/10.0)/1e6)

@@ -1034,3 +1034,21 @@ func TestSiteIDsApart(t *testing.T) {
 		t.Fatalf("accepted %d, apart %d %q", rep.Accepted, c.SiteIDsApart, c.SiteIDsApartExamples)
 	}
 }
+
+// TestSiteBandsOutsideModel: a band the contract takes but the models do
+// not (5G at 450 MHz, 4G at 40 GHz) is kept and counted; 2G at 400 MHz
+// (Okumura–Hata) and 5G at 3500 MHz are not.
+func TestSiteBandsOutsideModel(t *testing.T) {
+	in := "site_id,carrier,tech,lon,lat,band_mhz\n" +
+		"A,Viettel,5G,105.85,21.03,450\nB,Viettel,4G,105.85,21.03,40000\nC,Viettel,2G,105.85,21.03,400\n" +
+		"D,Viettel,5G,105.85,21.03,3500\nE,Viettel,4G,105.85,21.03,\n"
+	rec, _ := NewCSV(strings.NewReader(in), CSVOptions{})
+	rep, err := ReadSites(context.Background(), rec, nil, Defaults("sites.csv", testNow),
+		func([]engine.Site) error { return nil }, func(Reject) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 5 || rep.BandsOutsideModel != 2 || rep.Counts().BandsOutsideModel != 2 {
+		t.Fatalf("accepted %d, outside the models %d", rep.Accepted, rep.BandsOutsideModel)
+	}
+}

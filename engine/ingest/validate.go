@@ -184,6 +184,11 @@ type Report struct {
 	// outside the propagation models' range (predict.BaseHeightMinM–
 	// BaseHeightMaxM): kept, and predicted at the nearer bound.
 	HeightsOutsideModel int64
+	// BandsOutsideModel counts accepted site rows whose band_mhz lies
+	// outside the propagation models' range (predict.ModelBandMHz: 5G
+	// 500–30,000 MHz, others up to 30,000): kept, and predicted at the
+	// nearer bound.
+	BandsOutsideModel int64
 	// EIRPImplausible counts accepted site rows whose eirp_dbm is above
 	// any cell site's (MaxPlausibleEIRPDBm): kept as given.
 	EIRPImplausible int64
@@ -236,6 +241,9 @@ type ReportCounts struct {
 	// HeightsOutsideModel counts accepted site rows whose height the
 	// propagation models do not take (predicted at the nearer bound).
 	HeightsOutsideModel int64 `json:"heights_outside_model,omitempty"`
+	// BandsOutsideModel counts accepted site rows whose band the
+	// propagation models do not take (predicted at the nearer bound).
+	BandsOutsideModel int64 `json:"bands_outside_model,omitempty"`
 	// EIRPImplausible counts accepted site rows with an EIRP above any
 	// cell site's (75 dBm).
 	EIRPImplausible int64 `json:"eirp_implausible,omitempty"`
@@ -255,7 +263,7 @@ func (r *Report) Counts() ReportCounts {
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
-		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel,
+		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel, BandsOutsideModel: r.BandsOutsideModel,
 		EIRPImplausible: r.EIRPImplausible, SiteIDsApart: r.SiteIDsApart, SiteIDsApartExamples: r.SiteIDsApartExamples}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
@@ -533,6 +541,7 @@ type parser struct {
 	// rowHeight: the current site row's height is outside the models';
 	// rowEIRP: its EIRP is above any cell site's.
 	rowHeight, rowEIRP bool
+	rowBand            bool // its band is outside the models'
 	bounds             orb.Bound
 	minMs              int64
 	maxMs              int64
@@ -878,7 +887,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP = false, false, false, false, "", false, false, false
+		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP, p.rowBand = false, false, false, false, "", false, false, false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -903,6 +912,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		tally(p.rowID, &rep.DeviceIDsWithheld)
 		tally(p.rowAbroad, &rep.OutsideVietNam)
 		tally(p.rowHeight, &rep.HeightsOutsideModel)
+		tally(p.rowBand, &rep.BandsOutsideModel)
 		tally(p.rowEIRP, &rep.EIRPImplausible)
 		if c := p.rowOther; c != "" {
 			rep.addOtherCarrier(c)

@@ -155,6 +155,9 @@ type Result struct {
 	// HeightClamped lists the sites (ascending) whose base-station height
 	// lay outside BaseHeightMinM–BaseHeightMaxM, predicted at the nearer.
 	HeightClamped []int32
+	// BandClamped lists the sites (ascending) whose band lay outside the
+	// models' range (ModelBandMHz), predicted at the nearer bound.
+	BandClamped []int32
 
 	// Evaluations counts the (point, site) pairs whose signal was computed.
 	// BestServer skips pairs that provably cannot serve the point (see
@@ -212,7 +215,8 @@ func gridKey(ix, iy int) int64 { return int64(ix)<<32 | int64(uint32(int32(iy)))
 // cfg.IncludePlanned. A site with an invalid technology or position, or
 // whose band or height no model accepts, is listed in Result.Rejected (a
 // height outside BaseHeightMinM–BaseHeightMaxM is first taken at the nearer
-// bound and the site listed in Result.HeightClamped). Empty
+// bound and the site listed in Result.HeightClamped; a band outside the
+// models' range likewise, in Result.BandClamped). Empty
 // optional site values take the technology's defaults (TechParams) and the
 // config's height and tilt. Ties are broken by the lower site index.
 //
@@ -392,6 +396,12 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 			// nearest height the models take, and listed, not dropped.
 			p.heightM = ModelHeightM(h)
 			res.HeightClamped = append(res.HeightClamped, int32(i))
+		}
+		if f := ModelBandMHz(s.Tech, p.freqMHz); f != p.freqMHz {
+			// A 450 MHz 5G site or a 40 GHz one radiates: predicted at the
+			// nearest band the models take, and listed, not dropped.
+			p.freqMHz = f
+			res.BandClamped = append(res.BandClamped, int32(i))
 		}
 		ci, _ := slices.BinarySearch(carriers, s.Carrier)
 		p.group = int32(ci*4 + int(s.Tech) - 1)

@@ -526,6 +526,42 @@ func TestBestServerHeightClamped(t *testing.T) {
 	}
 }
 
+// TestBestServerBandClamped: a site of a register band outside the
+// models' range (5G at 450 MHz, 4G at 40 GHz: the contract takes 400–
+// 100,000 MHz) is predicted at the nearer bound and listed in
+// BandClamped, not rejected; a band inside is taken as given.
+func TestBestServerBandClamped(t *testing.T) {
+	cfg := DefaultConfig()
+	pts := Points{Lon: []float64{105.8}, Lat: []float64{latOffset(21.0, 500)}, Env: []Env{EnvRural}}
+	signal := func(tech engine.Tech, f float64) (float64, *Result) {
+		s := site("a", engine.Viettel, tech, 105.8, 21.0)
+		s.BandMHz = f
+		r, err := BestServer([]engine.Site{s}, pts, cfg)
+		if err != nil || len(r.Rejected) > 0 || r.Len() != 1 {
+			t.Fatalf("%s at %g MHz: %v %+v", tech, f, err, r)
+		}
+		return r.SignalDBm[0], r
+	}
+	for _, c := range []struct {
+		tech  engine.Tech
+		f, as float64
+	}{{engine.Tech5G, 450, BandMinMHz5G}, {engine.Tech4G, 40000, BandMaxMHz}, {engine.Tech5G, 100000, BandMaxMHz}} {
+		got, r := signal(c.tech, c.f)
+		want, rw := signal(c.tech, c.as)
+		if got != want || !slices.Equal(r.BandClamped, []int32{0}) || len(rw.BandClamped) != 0 {
+			t.Errorf("%s at %g MHz: %g dBm (clamped %v), want %g as at %g MHz", c.tech, c.f, got, r.BandClamped, want, c.as)
+		}
+	}
+	for _, c := range []struct {
+		tech engine.Tech
+		f    float64
+	}{{engine.Tech2G, 400}, {engine.Tech4G, 1800}, {engine.Tech5G, 3500}} {
+		if _, r := signal(c.tech, c.f); len(r.BandClamped) != 0 {
+			t.Errorf("%s at %g MHz clamped", c.tech, c.f)
+		}
+	}
+}
+
 // TestBestServerEvaluationsDeterministic: the search's result, its
 // evaluation count included, does not depend on how many workers share
 // the points or which chunks each takes (each chunk starts its seeds

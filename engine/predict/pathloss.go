@@ -82,6 +82,30 @@ const (
 // nearer bound.
 func ModelHeightM(h float64) float64 { return min(max(h, BaseHeightMinM), BaseHeightMaxM) }
 
+// BandMinMHz5G and BandMaxMHz bound the bands, in MHz, the models take:
+// TR 38.901, which predicts every 5G site and every band above the
+// COST-231 limit, is published for 0.5–30 GHz in rural hexes (RMa; UMa
+// goes to 100 GHz); 2G–4G bands down to 150 MHz use Okumura–Hata.
+// BestServer predicts a site of a register band outside them at the
+// nearer bound (Result.BandClamped); ingest says how many rows of a
+// register lie outside (bands_outside_model).
+const (
+	BandMinMHz5G float64 = 500
+	BandMaxMHz   float64 = 30000
+)
+
+// ModelBandMHz returns the band BestServer predicts a site of technology
+// tech and register band f at: f within the models' range (BandMinMHz5G–
+// BandMaxMHz for 5G, up to BandMaxMHz for the others), else the nearer
+// bound. A 450 MHz 5G site or a 40 GHz one is a real site that radiates:
+// predicted at the nearest band the models take, not dropped.
+func ModelBandMHz(tech engine.Tech, f float64) float64 {
+	if tech == engine.Tech5G {
+		f = max(f, BandMinMHz5G)
+	}
+	return min(f, BandMaxMHz)
+}
+
 // extHeightMinBaseM etc. bound the AntennaHeight extension.
 const (
 	extBaseMinM   = 10
