@@ -304,3 +304,30 @@ func TestCalibrationUnderAnotherPopulation(t *testing.T) {
 		t.Errorf("the villages' population, not the table's: no warning:\n%s", errs)
 	}
 }
+
+// A calibration fitted at another resolution, under the same villages
+// and no --population, is said to be of another resolution only: the
+// villages' households count in hexes of the analysis resolution, and
+// their population is compared at the calibration's. Another population
+// at another resolution is still said.
+func TestCalibrationAtAnotherResolution(t *testing.T) {
+	dir := t.TempDir()
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV4,Bản Biên,,103.45,22.75,25\n")
+	if _, errs, code := runBinary(t, "calibrate", "--dataset", ds); code != exitOK {
+		t.Fatalf("calibrate: %d\n%s", code, errs)
+	}
+	const popWarn, resWarn = "was fitted under another population", "was fitted at resolution 8 and this run is at 7"
+	_, errs, code := runBinary(t, "coverage", "--dataset", ds, "--res", "7", "--out", filepath.Join(dir, "c7"))
+	if code != exitOK || strings.Contains(errs, popWarn) || !strings.Contains(errs, resWarn) {
+		t.Errorf("the same villages at resolution 7: %d\n%s", code, errs)
+	}
+	pts := filepath.Join(dir, "pts.csv")
+	os.WriteFile(pts, []byte("lon,lat,population,households\n103.30,22.45,1700,400\n103.45,22.75,1050,250\n"), 0o644)
+	if _, errs, code := runCmd(t, "population", "--points", pts, "--out", filepath.Join(dir, "pop")); code != exitOK {
+		t.Fatalf("population: %d\n%s", code, errs)
+	}
+	_, errs, _ = runBinary(t, "coverage", "--dataset", ds, "--res", "7", "--population", filepath.Join(dir, "pop", "population.csv"), "--out", filepath.Join(dir, "c7p"))
+	if !strings.Contains(errs, popWarn) || !strings.Contains(errs, resWarn) {
+		t.Errorf("another population at resolution 7: no warnings of both:\n%s", errs)
+	}
+}

@@ -266,7 +266,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
 					path, strings.Join(added, ", "), shellQuote(c.dataset))
 			}
-			if cfile.Population != "" && cfile.Population != pipeline.PopulationKey(opt) {
+			if key, ok := c.populationKeyAt(opt, villages, cfile.Resolution); cfile.Population != "" && ok && cfile.Population != key {
 				// Its offsets were fitted to predictions in other
 				// environments (another table, or the villages changed).
 				fmt.Fprintf(e.stderr, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
@@ -281,6 +281,26 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 	}
 	return store, opt, area, nil
+}
+
+// populationKeyAt returns pipeline.PopulationKey of opt as calibrate
+// recorded it at resolution res (the calibration file's; 0, a file
+// written without one, is this run's): without --population the
+// villages' households count in their hexes at the analysis resolution
+// (pipeline.VillagePopulation), so the same villages make another key at
+// another resolution, and only the resolution differs (said apart). A
+// table's cells are its own at every resolution. ok is false when the
+// villages cannot be placed at res: nothing to compare.
+func (c *coverageFlags) populationKeyAt(opt pipeline.CoverageOptions, villages []engine.Village, res int) (key string, ok bool) {
+	if res == 0 || res == c.res || c.population != "" || len(villages) == 0 {
+		return pipeline.PopulationKey(opt), true
+	}
+	pop, err := pipeline.VillagePopulation(villages, res)
+	if err != nil {
+		return "", false
+	}
+	opt.Population = pop
+	return pipeline.PopulationKey(opt), true
 }
 
 // monthList lists the months a dataset has measurements in, for an error
@@ -431,7 +451,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	printCoverageSummary(e, res, area, elapsed.Seconds())
+	printCoverageSummary(e, res, area, opt.Area != nil, elapsed.Seconds())
 	warnTestedWithoutSite(e, res)
 	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, "coverage.{parquet,csv}, coverage_best.{csv,geojson}, coverage_meta.json"))
 	return nil
@@ -660,9 +680,13 @@ func writeJSONFile(path string, v any) error {
 	})
 }
 
-func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, secs float64) {
-	fmt.Fprintf(e.stdout, "coverage over %s: %d measurement rows, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
-		area, res.RowsRead, len(res.Sites), len(res.Down), res.Evaluations, secs)
+func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, limited bool, secs float64) {
+	rows := fmt.Sprintf("%d measurement rows", res.RowsRead)
+	if limited {
+		rows = fmt.Sprintf("%d measurement rows in its hexes (of %d read)", res.AreaRows, res.RowsRead)
+	}
+	fmt.Fprintf(e.stdout, "coverage over %s: %s, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
+		area, rows, len(res.Sites), len(res.Down), res.Evaluations, secs)
 	type key struct{ carrier, tech string }
 	counts := map[key]*[4]int{}
 	var keys []key

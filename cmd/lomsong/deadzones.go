@@ -404,8 +404,9 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		c.Claims, c.ClaimHexes, c.Challenged, c.ChallengedHexes)
 }
 
-// printNoData names the provinces a run over every province left out: people
-// live there but no site or test lies there (pipeline.NoDataArea).
+// printNoData names the provinces a run over every province did not score:
+// people live there but no site or test of their own lies there; their
+// places with no site or test near are left out (pipeline.NoDataArea).
 func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 	if len(areas) == 0 {
 		return
@@ -425,7 +426,7 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 	}
 	// Most areas are left out for want of measurements and sites; an area
 	// left out for another reason says its own.
-	fmt.Fprintf(w, "not analysed, no measurements or sites of the month there unless said (provinces: %d%s; populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
+	fmt.Fprintf(w, "not scored, no measurements or sites of the month of their own unless said (provinces: %d%s); left out, with no site or test near (populated hexes: %d, households: %.0f, villages: %d; no dead zone is reported there, nor an all-clear):\n",
 		provinces, outside, hexes, hh, villages)
 	for i, a := range areas {
 		if i == 10 {

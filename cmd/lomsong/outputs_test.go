@@ -351,7 +351,7 @@ func TestPrintNoDataCountsProvinces(t *testing.T) {
 		{Name: pipeline.OutsideEveryProvince, Why: pipeline.OutsideWhy, Hexes: 2, Households: 50, Villages: 1},
 		{Code: "01", Name: "Hà Nội", Why: pipeline.NoDataWhy, Hexes: 3, Households: 300, Villages: 2},
 	})
-	if got := b.String(); !strings.Contains(got, "(provinces: 1 and places outside every province; populated hexes: 5, households: 350, villages: 3;") {
+	if got := b.String(); !strings.Contains(got, "(provinces: 1 and places outside every province); left out, with no site or test near (populated hexes: 5, households: 350, villages: 3;") {
 		t.Errorf("summary:\n%s", got)
 	}
 }

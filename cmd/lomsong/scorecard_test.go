@@ -158,13 +158,13 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 	// why; Lai Châu's villages are all served, so nationally the count is
 	// a lower bound of 0 over the areas assessed: unknown, not met.
 	db := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "11", "2026-10")["dead_zones"]
-	if db["status"] != "unknown" || !strings.Contains(db["reason"].(string), "no measurements or sites in Điện Biên (11): not analysed (1 village, 60 households there)") {
+	if db["status"] != "unknown" || !strings.Contains(db["reason"].(string), "no measurements or sites of its own in Điện Biên (11): not scored (1 village and 60 households with no site or test near left out of the analysis)") {
 		t.Errorf("Điện Biên, no site or test: %v", db)
 	}
 	if vn := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "VN", "2026-10")["dead_zones"]; vn["status"] != "unknown" || vn["value"] != nil {
 		t.Errorf("national with areas not assessed: %v (Lai Châu %v)", vn, oct)
 	}
-	if !strings.Contains(stdout, "no measurements or sites in Điện Biên (11)") {
+	if !strings.Contains(stdout, "no measurements or sites of its own in Điện Biên (11)") {
 		t.Errorf("the card does not say why Điện Biên is unknown:\n%s", stdout)
 	}
 }

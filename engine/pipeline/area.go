@@ -22,13 +22,20 @@ import (
 // by the border can lie in a hex whose centre is across it, and the run
 // without an area counts that hex in the province through its village.
 //
-// A measurement belongs to the area when its analysis hex does; a site
-// when the hex holding its point does. Sites outside the area still serve
-// the area's hexes (the prediction uses every site); they only do not make
-// an area without data look analysed.
+// A measurement belongs to the area when its analysis hex does. Sites
+// outside the area still serve the area's hexes (the prediction uses every
+// site), and tests in its border hexes are analysed with them; but only
+// evidence of its own (ownEvidence: a site whose point lies inside it, a
+// test in one of its inner hexes) makes an area analysed rather than
+// refused: a border hex's test may lie across the border.
 type Area struct {
 	Code, Name string
 	Cells      []hexgrid.Cell // sorted, at the analysis resolution
+
+	// contains, when set (UnitArea), says whether a point lies inside the
+	// area's outline; without it a site is the area's own when its hex is
+	// an inner hex of the area.
+	contains func(orb.Point) bool
 }
 
 // UnitArea returns the area of a boundary unit at resolution res, with
@@ -56,24 +63,28 @@ func UnitArea(u geodata.Unit, res int, places []orb.Point) (*Area, error) {
 		slices.Sort(cells)
 		cells = slices.Compact(cells)
 	}
-	return &Area{Code: u.Code, Name: u.Name, Cells: cells}, nil
+	return &Area{Code: u.Code, Name: u.Name, Cells: cells, contains: u.Contains}, nil
 }
 
 // String returns "Name (Code)".
 func (a *Area) String() string { return fmt.Sprintf("%s (%s)", a.Name, a.Code) }
 
-// EmptyAreaError is returned when an analysis area holds neither
-// measurements (of the selected periods) nor sites: analysing it would
-// publish a prediction with no evidence behind it, or nothing at all, as
-// if it were a result.
 // ErrMissingData is wrapped by errors that say the dataset lacks a table a
 // stage needs (no villages and no population table for the dead zones):
 // the data is refused, not the configuration.
 var ErrMissingData = errors.New("missing from the dataset")
 
+// EmptyAreaError is returned when an analysis area holds no evidence of
+// its own (Area.ownEvidence): no measurement (of the selected periods) in
+// its inner hexes and no site inside it. Analysing it would publish a
+// prediction from its neighbours' sites, or nothing at all, as if it were
+// a result.
 type EmptyAreaError struct {
 	Area    string   // "Name (Code)"
 	Periods []string // the measurement periods read (nil = all)
+	// BorderRows counts the measured rows in the hexes on the area's
+	// border, which do not count as its own (they may lie across it).
+	BorderRows int64
 }
 
 func (e *EmptyAreaError) Error() string {
@@ -81,29 +92,92 @@ func (e *EmptyAreaError) Error() string {
 	if len(e.Periods) > 0 {
 		s += " (period " + strings.Join(e.Periods, ", ") + ")"
 	}
+	if e.BorderRows > 0 {
+		s += fmt.Sprintf(": only %d measurement %s in hexes on its border, which may lie across it", e.BorderRows, pluralWord(e.BorderRows, "row"))
+	}
 	return s
+}
+
+// pluralWord is noun, or its plural for n other than 1.
+func pluralWord(n int64, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }
 
 // clip keeps the measured rows and those of the tests that did not choose
 // their technology (a subset of them) whose hex lies in the area, and
-// returns an *EmptyAreaError when neither a measured row nor a site lies
-// in it.
+// returns an *EmptyAreaError when the area holds no evidence of its own
+// (ownEvidence).
 func (a *Area) clip(measured, notChosen []aggregate.Row, sites []engine.Site, res int, periods []string) ([]aggregate.Row, []aggregate.Row, error) {
 	in := a.set()
 	keep := func(rows []aggregate.Row) []aggregate.Row {
 		return slices.DeleteFunc(slices.Clone(rows), func(r aggregate.Row) bool { return !in[r.Cell] })
 	}
 	kept := keep(measured)
-	if len(kept) > 0 {
-		return kept, keep(notChosen), nil
+	own, border, err := a.ownEvidence(in, kept, sites, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !own {
+		return nil, nil, &EmptyAreaError{Area: a.String(), Periods: periods, BorderRows: border}
+	}
+	return kept, keep(notChosen), nil
+}
+
+// ownEvidence reports whether the area (in: its hexes) holds evidence of
+// its own: a site whose point lies inside it (its outline when known,
+// else an inner hex), or a measured row (of rows, the area's) in one of
+// its inner hexes — a hex whose six neighbours are the area's too, so
+// that its tests lie inside the area. A test in a hex on the border (one
+// hex whose centre falls inside counted a neighbour's 2G test as a
+// province's whole evidence) may lie across it: border counts those rows.
+func (a *Area) ownEvidence(in map[hexgrid.Cell]bool, rows []aggregate.Row, sites []engine.Site, res int) (own bool, border int64, err error) {
+	inner := map[hexgrid.Cell]bool{}
+	isInner := func(c hexgrid.Cell) (bool, error) {
+		if v, ok := inner[c]; ok {
+			return v, nil
+		}
+		disk, err := c.Disk(1)
+		if err != nil {
+			return false, err
+		}
+		v := in[c]
+		for _, d := range disk {
+			v = v && in[d]
+		}
+		inner[c] = v
+		return v, nil
+	}
+	for _, r := range rows {
+		ok, err := isInner(r.Cell)
+		if err != nil {
+			return false, 0, err
+		}
+		if ok {
+			return true, 0, nil
+		}
+		border += r.All.Rows
 	}
 	for _, s := range sites {
+		if a.contains != nil {
+			if a.contains(orb.Point{s.Lon, s.Lat}) {
+				return true, 0, nil
+			}
+			continue
+		}
 		c, err := hexgrid.Index(s.Lon, s.Lat, res)
-		if err == nil && in[c] {
-			return kept, nil, nil
+		if err != nil || !in[c] {
+			continue
+		}
+		if ok, err := isInner(c); err != nil {
+			return false, 0, err
+		} else if ok {
+			return true, 0, nil
 		}
 	}
-	return nil, nil, &EmptyAreaError{Area: a.String(), Periods: periods}
+	return false, border, nil
 }
 
 // NoDataArea is a province of a run over every province (no area) where
@@ -167,27 +241,75 @@ func cellProvinces(set *geodata.BoundarySet, cells []hexgrid.Cell) ([]orb.Point,
 	return centres, codes, nil
 }
 
-// provincesWithoutData returns, of the provinces in need, those holding
-// none of the hexes with a site (siteCells) or an outdoor test (tested,
-// as evidenceCells gives them): a hex belongs to the province its centre
-// lies in, as Area.clip places it in an area. (Clip also counts a hex with
-// indoor tests alone; the states count outdoor and in-vehicle tests.)
-func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, siteCells, tested []hexgrid.Cell) (map[string]bool, error) {
+// provincesWithoutData returns, of the provinces in need, those without
+// evidence of their own, as Area.ownEvidence judges a run limited to one:
+// no site whose point lies in the province, and no hex with an outdoor
+// test (tested, as evidenceCells gives them) that is an inner hex of the
+// province — its centre and its six neighbours' centres in it. A tested
+// hex on a border, its centre in one province, may hold a test across it.
+// (Clip also counts a hex with indoor tests alone; the states count
+// outdoor and in-vehicle tests.)
+func provincesWithoutData(provinces *geodata.BoundarySet, need map[string]bool, sites []engine.Site, tested []hexgrid.Cell) (map[string]bool, error) {
 	left := map[string]bool{}
 	for code := range need {
 		if code != "" {
 			left[code] = true
 		}
 	}
-	for _, cells := range [][]hexgrid.Cell{siteCells, tested} {
-		if len(left) == 0 {
-			break
+	if len(left) > 0 && len(sites) > 0 {
+		places := make([]deadzone.Place, len(sites))
+		for i, s := range sites {
+			places[i].Point = orb.Point{s.Lon, s.Lat}
 		}
-		_, codes, err := cellProvinces(provinces, cells)
+		admin, err := deadzone.AttributePlaces(provinces, nil, places)
 		if err != nil {
 			return nil, err
 		}
-		for _, code := range codes {
+		for _, a := range admin {
+			delete(left, a.Province)
+		}
+	}
+	if len(left) == 0 || len(tested) == 0 {
+		return left, nil
+	}
+	_, codes, err := cellProvinces(provinces, tested)
+	if err != nil {
+		return nil, err
+	}
+	// Only the tested hexes of a province still without evidence are
+	// checked for their neighbours, in one attribution.
+	var rings []hexgrid.Cell
+	var ringCode []string // the code of the tested hex of each ring
+	for i, code := range codes {
+		if !left[code] {
+			continue
+		}
+		ring, err := tested[i].Disk(1)
+		if err != nil {
+			return nil, err
+		}
+		rings = append(rings, ring...)
+		ringCode = append(ringCode, code)
+		if len(ring) != 7 {
+			// A pentagon's ring: pad with its centre's hex, inside.
+			for range 7 - len(ring) {
+				rings = append(rings, tested[i])
+			}
+		}
+	}
+	if len(rings) == 0 {
+		return left, nil
+	}
+	_, rcodes, err := cellProvinces(provinces, rings)
+	if err != nil {
+		return nil, err
+	}
+	for i, code := range ringCode {
+		inner := true
+		for _, rc := range rcodes[7*i : 7*i+7] {
+			inner = inner && rc == code
+		}
+		if inner {
 			delete(left, code)
 		}
 	}

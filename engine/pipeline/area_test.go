@@ -133,3 +133,136 @@ func TestUnitAreaHoldsItsVillagesHexes(t *testing.T) {
 			slices.Contains(with.Cells, c), slices.Contains(with.Cells, o))
 	}
 }
+
+// borderCell returns a hex of area that is not an inner hex: one of its
+// neighbours is not the area's.
+func borderCell(t *testing.T, area *Area) hexgrid.Cell {
+	t.Helper()
+	in := area.set()
+	for _, c := range area.Cells {
+		disk, err := c.Disk(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range disk {
+			if !in[d] {
+				return c
+			}
+		}
+	}
+	t.Fatal("no border hex")
+	return 0
+}
+
+// A province's own evidence is a site inside it or a test in one of its
+// inner hexes: a province with neither, whose only "evidence" was a test
+// in a hex on its border (its centre inside, the test maybe across), was
+// scored "met, no dead zones" (Điện Biên with one 2G test by Lai Châu).
+func TestAreaClipOwnEvidence(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hanoi, _ := set.ByCode("01")
+	const res = 7
+	area, err := UnitArea(hanoi, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	border := borderCell(t, area)
+	inner, err := hexgrid.Index(105.85, 21.03, res) // Hoàn Kiếm
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctr, err := border.Center()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(c hexgrid.Cell, n int64) aggregate.Row {
+		r := aggregate.Row{Key: aggregate.Key{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech2G}}
+		r.All.Rows = n
+		return r
+	}
+	site := func(p orb.Point) engine.Site {
+		return engine.Site{SiteID: "S", Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: p[0], Lat: p[1]}
+	}
+	// Without an outline (an area of hexes alone) a site is the area's
+	// own in an inner hex.
+	hexesOnly := &Area{Code: area.Code, Name: area.Name, Cells: area.Cells}
+	cases := []struct {
+		name       string
+		area       *Area
+		measured   []aggregate.Row
+		sites      []engine.Site
+		empty      bool
+		borderRows int64
+	}{
+		{"one test in a border hex", area, []aggregate.Row{row(border, 1)}, nil, true, 1},
+		{"tests in a border hex, a site in another province", area, []aggregate.Row{row(border, 3)}, []engine.Site{site(orb.Point{103.46, 22.39})}, true, 3},
+		{"a test in an inner hex", area, []aggregate.Row{row(border, 1), row(inner, 1)}, nil, false, 0},
+		{"a site inside its outline", area, nil, []engine.Site{site(orb.Point{105.85, 21.03})}, false, 0},
+		{"hexes alone: a site in a border hex", hexesOnly, nil, []engine.Site{site(bctr)}, true, 0},
+		{"hexes alone: a site in an inner hex", hexesOnly, nil, []engine.Site{site(orb.Point{105.85, 21.03})}, false, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := c.area.clip(c.measured, nil, c.sites, res, []string{"2024-10"})
+			var ee *EmptyAreaError
+			if !c.empty {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &ee) || ee.BorderRows != c.borderRows {
+				t.Fatalf("got %v (%+v), want an EmptyAreaError with %d border rows", err, ee, c.borderRows)
+			}
+			if c.borderRows > 0 && !strings.Contains(err.Error(), "hexes on its border") {
+				t.Fatalf("the message does not say the tests lie on the border: %v", err)
+			}
+		})
+	}
+}
+
+// A run over every province judges a province's own evidence as a run
+// limited to it does: a tested hex on its border is not, an inner one or a
+// site inside is.
+func TestProvincesWithoutDataOwnEvidence(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hanoi, _ := set.ByCode("01")
+	const res = 7
+	area, err := UnitArea(hanoi, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	border := borderCell(t, area)
+	inner, err := hexgrid.Index(105.85, 21.03, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := map[string]bool{"01": true}
+	for _, c := range []struct {
+		name   string
+		sites  []engine.Site
+		tested []hexgrid.Cell
+		empty  bool
+	}{
+		{"a tested border hex", nil, []hexgrid.Cell{border}, true},
+		{"a tested inner hex", nil, []hexgrid.Cell{border, inner}, false},
+		{"a site inside", []engine.Site{{SiteID: "S", Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: 105.85, Lat: 21.03}}, nil, false},
+		{"a site elsewhere", []engine.Site{{SiteID: "S", Carrier: engine.Viettel, Tech: engine.Tech4G, Lon: 103.46, Lat: 22.39}}, nil, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := provincesWithoutData(set, need, c.sites, c.tested)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got["01"] != c.empty {
+				t.Fatalf("without data: %v, want 01 %v", got, c.empty)
+			}
+		})
+	}
+}

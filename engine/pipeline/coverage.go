@@ -122,9 +122,13 @@ type CoverageResult struct {
 	HeightClamped []string
 	// Evaluations counts (hex, site) pairs whose signal was computed.
 	Evaluations int64
-	RowsRead    int64
-	Skipped     aggregate.Skipped
-	Config      coverage.Config
+	// RowsRead counts the measurement rows the pass read (every area's);
+	// AreaRows, for an analysis limited to an Area, those of its hexes
+	// (every row, indoor and unknown environment included).
+	RowsRead int64
+	AreaRows int64
+	Skipped  aggregate.Skipped
+	Config   coverage.Config
 
 	// lean marks a result read back without Measured and Predicted;
 	// partial one read back with only the Measured rows the dead-zone
@@ -211,6 +215,9 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	if opt.Area != nil {
 		if out.Measured, out.NotChosen, err = opt.Area.clip(out.Measured, out.NotChosen, sites, res, opt.Aggregate.Periods); err != nil {
 			return nil, err
+		}
+		for _, r := range out.Measured {
+			out.AreaRows += r.All.Rows
 		}
 		if len(cells) == 0 {
 			cells = slices.Clone(opt.Area.Cells)

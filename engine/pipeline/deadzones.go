@@ -857,7 +857,7 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 		}
 	}
 	siteCells, tested := evidenceCells(cov.Sites, cov.States, res)
-	empty, err := provincesWithoutData(provinces, need, siteCells, tested)
+	empty, err := provincesWithoutData(provinces, need, cov.Sites, tested)
 	if err != nil {
 		return nil, err
 	}
@@ -914,6 +914,12 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	for code := range unhoused {
 		area(code) // listed even when its villages lie in no hex of it
 	}
+	for code := range empty {
+		// Listed even when all its places lie near a neighbour's evidence
+		// and are analysed: its figures are a neighbour's evidence, not
+		// its own, and the scorecard leaves its target 1 unknown.
+		area(code)
+	}
 	if len(areas) == 0 {
 		return nil, nil
 	}
@@ -930,7 +936,7 @@ const OutsideEveryProvince = "outside every province, no site or test within abo
 // NoDataWhy and OutsideWhy are NoDataArea.Why for a province without
 // evidence and for the places outside every province.
 const (
-	NoDataWhy = "no measurements or sites of the month in the province"
+	NoDataWhy = "no measurements or sites of the month in the province (a test in a hex on its border, or a site across it, is not its own)"
 	// NoHouseholdsWhy: the province has villages, sites and tests, but the
 	// population table given puts no households in it.
 	NoHouseholdsWhy = "no households in the population table given (it covers none of the province)"

@@ -657,7 +657,7 @@ func TestDeadZonesProvinceWithoutData(t *testing.T) {
 	}
 	// The scorecard's figures say why, not "no village located".
 	figs := DeadZoneFigures(r)
-	if fig := figs["01"]; fig == nil || !strings.Contains(fig.NoData, "no measurements or sites in Hà Nội (01)") {
+	if fig := figs["01"]; fig == nil || !strings.Contains(fig.NoData, "no measurements or sites of its own in Hà Nội (01)") {
 		t.Errorf("scorecard figures of 01: %+v", fig)
 	}
 	// Lai Châu's count carries the distribution of its villages truly

@@ -11,7 +11,10 @@
 //
 // Which data an analysis sees is chosen by its options: the measurement
 // periods (AggregateOptions.Periods) and the area (CoverageOptions.Area, a
-// unit's hexes by centre containment). An area that holds neither
-// measurements nor sites is an *EmptyAreaError rather than an empty or
-// prediction-only result.
+// unit's hexes by centre containment). An area without evidence of its
+// own (no site inside it, no measurement in one of its inner hexes:
+// Area.ownEvidence) is an *EmptyAreaError rather than an empty or
+// prediction-only result; a run over every province lists such a
+// province in DeadZoneResult.NoData, and the scorecard leaves its target
+// 1 unknown.
 package pipeline

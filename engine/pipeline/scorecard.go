@@ -554,8 +554,15 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		if a.Code == "" {
 			continue // outside every province: no area of the card
 		}
-		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true,
-			NoData: fmt.Sprintf("no measurements or sites in %s (%s): not analysed (%s, %.0f households there)", a.Name, a.Code, plural(a.Villages, "village"), a.Households)}
+		why := fmt.Sprintf("no measurements or sites of its own in %s (%s): not scored (%s and %.0f households with no site or test near left out of the analysis)",
+			a.Name, a.Code, plural(a.Villages, "village"), a.Households)
+		if a.Villages == 0 && a.Households == 0 {
+			why = fmt.Sprintf("no measurements or sites of its own in %s (%s): not scored (its places are analysed from a neighbour's sites or tests near them, not its own)", a.Name, a.Code)
+		}
+		if a.Why == NoHouseholdsWhy {
+			why = fmt.Sprintf("%s (%s): %s: not analysed (%s)", a.Name, a.Code, a.Why, plural(a.Villages, "village"))
+		}
+		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
 	}
 	return out
 }
