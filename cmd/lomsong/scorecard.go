@@ -47,7 +47,8 @@ villages the run located (outside --boundaries, or not in the dataset); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every month with subscriptions, and --period and the month
 before it, so trends can be drawn; a month with measurements alone appears only
-as one of those two).
+as one of those two); scorecard.json's "period" is --period, the month scored,
+which need not be its latest row's.
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are
@@ -242,6 +243,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	}
 	card, err := pipeline.Scorecard(ctx, store, opt)
 	if card != nil {
+		card.Period = p // the month scored, which its rows' latest need not be
 		for _, x := range card.Excluded {
 			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%d rows) left out: %s\n", x.Area, x.Rows, x.Why)
 		}

@@ -71,6 +71,25 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		}
 	}
 	tg := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2026-10")
+	// The card records the month it was made for: September's card has
+	// October's row too (a month with subscriptions), but scored September.
+	sepOut := filepath.Join(dir, "card-09")
+	if stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-09", "--province", "12", "--out", sepOut); code != exitOK {
+		t.Fatalf("--period 2026-09: %d\n%s\n%s", code, stdout, errs)
+	}
+	scorecardTargets(t, filepath.Join(sepOut, "scorecard.json"), "12", "2026-10")
+	for _, c := range []struct{ dir, want string }{{out, "2026-10"}, {sepOut, "2026-09"}} {
+		var made struct {
+			Period *string `json:"period"`
+		}
+		b, err := os.ReadFile(filepath.Join(c.dir, "scorecard.json"))
+		if err == nil {
+			err = json.Unmarshal(b, &made)
+		}
+		if err != nil || made.Period == nil || *made.Period != c.want {
+			t.Errorf("%s: scorecard.json period %v (%v), want %s", c.dir, made.Period, err, c.want)
+		}
+	}
 	if dz := tg["dead_zones"]; dz["status"] != "unknown" || dz["value"] != nil || !strings.Contains(dz["reason"].(string), "no sites") {
 		t.Errorf("target 1: %v", dz)
 	}

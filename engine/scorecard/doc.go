@@ -57,6 +57,8 @@
 //
 // Rows are sorted by month, the national row first, then area code;
 // Table, WriteCSV and WriteJSON render them deterministically (missing
-// numbers are empty CSV cells and JSON null). The package is pure: no
+// numbers are empty CSV cells and JSON null); WriteJSON also records the
+// month the card was made for (Card.Period), which its rows' latest month
+// need not be. The package is pure: no
 // I/O besides the given writers, no clock, no randomness.
 package scorecard

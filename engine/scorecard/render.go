@@ -302,6 +302,7 @@ type jsonRules struct {
 }
 
 type jsonCard struct {
+	Period   string         `json:"period,omitempty"`
 	Rules    jsonRules      `json:"rules"`
 	Rows     []jsonRow      `json:"rows"`
 	Alerts   []jsonAlert    `json:"alerts"`
@@ -314,8 +315,10 @@ type jsonExcluded struct {
 	Why  string `json:"why"`
 }
 
-// WriteJSON writes the card as one indented JSON object {"rules", "rows",
-// "alerts"}; missing numbers are null. Field order is fixed, so equal cards
+// WriteJSON writes the card as one indented JSON object {"period", "rules",
+// "rows", "alerts"}; missing numbers are null. "period" is Card.Period, the
+// month the card was made for (absent when zero: its rows' latest month
+// need not be it). Field order is fixed, so equal cards
 // give byte-identical output.
 func (c *Card) WriteJSON(w io.Writer) error {
 	rule := "point"
@@ -325,6 +328,9 @@ func (c *Card) WriteJSON(w io.Writer) error {
 	out := jsonCard{Rules: jsonRules{DeadZoneBasis: c.Config.DeadZoneBasis.String(), Rule: rule,
 		Precision: jsonNum(c.Config.Precision), SpeedRequireFixed: c.Config.SpeedRequireFixed, National: c.Config.National},
 		Rows: make([]jsonRow, 0, len(c.Rows)), Alerts: make([]jsonAlert, 0, len(c.Alerts))}
+	if !c.Period.IsZero() {
+		out.Period = c.Period.String()
+	}
 	for _, r := range c.Rows {
 		jr := jsonRow{Area: r.Area, Period: r.Period.String(), National: r.National, Met: r.Met, NotMet: r.NotMet,
 			Unknown: r.Unknown, DeadZoneVillages: jsonNum(r.DeadZoneVillages), DeadZoneHouseholds: jsonNum(math.Round(r.DeadZoneHouseholds)),

@@ -313,6 +313,10 @@ type Alert struct {
 // Card is a built scorecard: rows sorted by period, the national row
 // first, then area code; alerts sorted by period, area, kind and target.
 type Card struct {
+	// Period is the month the card was made for (the one scored; its
+	// rows hold earlier months too, for trends), zero when the maker did
+	// not say. Build leaves it zero: the caller that scores a month sets it.
+	Period penetration.Period
 	Rows   []Row
 	Alerts []Alert
 	Config Config
@@ -334,7 +338,7 @@ type ExcludedArea struct {
 // national rows, which sum every area, left out). A card asked for one
 // province shows that province, whatever else the dataset holds.
 func (c *Card) ForArea(code string) *Card {
-	out := &Card{Config: c.Config}
+	out := &Card{Period: c.Period, Config: c.Config}
 	for _, r := range c.Rows {
 		if r.Area == code && !r.National {
 			out.Rows = append(out.Rows, r)

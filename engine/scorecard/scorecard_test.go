@@ -366,6 +366,28 @@ func TestRenderings(t *testing.T) {
 			t.Errorf("%s fields %s, want %s", c.name, c.got, c.want)
 		}
 	}
+	// The month the card was made for is recorded (none when not set),
+	// and kept by ForArea: a card of January whose rows run to February
+	// says January.
+	for _, c := range []struct {
+		name   string
+		period penetration.Period
+		want   string
+	}{{"not set", penetration.Period{}, ""}, {"January", jan, "2025-01"}} {
+		card.Period = c.period
+		var j bytes.Buffer
+		if err := card.ForArea("01").WriteJSON(&j); err != nil {
+			t.Fatal(err)
+		}
+		var made map[string]any
+		if err := json.Unmarshal(j.Bytes(), &made); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := made["period"]; c.want == "" && ok || c.want != "" && got != c.want {
+			t.Errorf("%s: period %v, want %q", c.name, got, c.want)
+		}
+	}
+	card.Period = penetration.Period{}
 	if !strings.Contains(j1.String(), `"target": "smartphone",
           "value": null`) {
 		t.Error("missing value must be null")
