@@ -69,14 +69,20 @@ boundaries).
 
 Writes to OUT:
   deadzones.geojson   zone outlines with households, area, provinces, communes, villages
-  deadzones.csv       one row per zone: id (stable), hexes, area, households, centroid,
-                      provinces and communes touched (largest share first), villages,
-                      nearest active site per carrier, whether 2G reaches part of it,
-                      its hexes' p_dead (households-weighted mean, and the least)
+  deadzones.csv       one row per zone: id (stable), hexes, area, households without
+                      3G/4G, centroid, provinces and communes touched (largest share
+                      first), villages in its hexes and how many of them are served
+                      (villages_served), nearest active site per carrier, whether 2G
+                      reaches part of it, its hexes' p_dead (households-weighted
+                      mean, and the least)
   hexes.csv           each analysed populated hex: centre, households, p_dead at its
                       centre from the same radio map as the villages (its villages'
                       households-weighted p_dead when they are the population),
-                      status, zone
+                      status, zone, and the households its zone counts
+                      (dead_zone_households). With the villages as the population
+                      a hex is dead only as far as its villages are: it is in a
+                      zone when one of its villages is without signal, and counts
+                      the households of those villages, never a served one's
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not; judged
                       where p_dead is (the centre, or the hex's villages)
@@ -84,8 +90,9 @@ Writes to OUT:
                       (confirmed_served ≤ 0.05 < likely_served ≤ 0.2 < uncertain < 0.8 ≤
                       likely_dead < 0.95 ≤ confirmed_dead), the best carrier/tech with
                       its posterior mean and σ, tests and no-service rows within 300 m,
-                      the nearest test; with --villages-by-hex, its hex and the hexes
-                      within --radius-m
+                      the nearest test; level covered, 2g-only, no-signal, or
+                      uncertain (counted as served on a p_dead above 0.2); with
+                      --villages-by-hex, its hex and the hexes within --radius-m
                       province and commune (a commune of the province the village's
                       point lies in: its own commune_code when --communes has it
                       there, else the commune holding the point; without
@@ -224,6 +231,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		f.Properties["hexes"] = len(z.Cells)
 		f.Properties["area_km2"] = round4(z.AreaKm2) // as deadzones.csv and the exports: a hex is 0.74 km², tenths would blur it
 		f.Properties["villages"] = len(z.Villages)
+		f.Properties["villages_served"] = len(z.Served)
 		f.Properties["partly_2g"] = z.Partly2G
 		if !math.IsNaN(z.PDeadMean) {
 			f.Properties["p_dead_mean"] = math.Round(z.PDeadMean*1e4) / 1e4
@@ -289,8 +297,8 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		popSource = "the villages table"
 	}
 	type row struct {
-		hh, pop           float64
-		villages, without int
+		hh, pop                      float64
+		villages, without, uncertain int
 	}
 	per := map[string]*row{}
 	get := func(code string) *row {
@@ -299,22 +307,21 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		}
 		return per[code]
 	}
-	dead := map[hexgrid.Cell]bool{}
-	for _, z := range res.Zones {
-		for _, c := range z.Cells {
-			dead[c] = true
-		}
-	}
+	// The households the zones count in each hex (those of its villages
+	// without signal when they are the population), and their people.
+	deadHH := res.DeadHouseholds()
 	for _, p := range res.Population {
-		if dead[p.Cell] {
+		if d, ok := deadHH[p.Cell]; ok {
 			r := get(res.Admin[p.Cell].Province)
-			r.hh += p.Households
-			r.pop += p.Population
+			r.hh += d
+			if p.Households > 0 {
+				r.pop += p.Population * d / p.Households
+			}
 		}
 	}
 	for _, c := range res.Villages.ByProvince {
 		r := get(c.Code)
-		r.villages, r.without = c.Villages, c.WithoutSignal
+		r.villages, r.without, r.uncertain = c.Villages, c.WithoutSignal, c.Uncertain
 	}
 	// The villages outside every province (ByProvince leaves them out)
 	// are the unattributed row's.
@@ -328,6 +335,9 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 			r.villages++
 			if v.WithoutSignal() {
 				r.without++
+			}
+			if v.Uncertain() {
+				r.uncertain++
 			}
 		}
 	}
@@ -357,14 +367,14 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	}
 	slices.Sort(codes)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "province\t\tdead-zone households\tvillages\twithout 3G/4G\t")
+	fmt.Fprintln(tw, "province\t\tdead-zone households\tvillages\twithout 3G/4G\tuncertain, counted served\t")
 	for _, c := range codes {
 		name := "(unattributed)"
 		if u, ok := provinces.ByCode(c); ok {
 			name = u.Name
 		}
 		r := per[c]
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without)
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without, r.uncertain)
 	}
 	tw.Flush()
 	if outside > 0 {

@@ -34,13 +34,18 @@ columns):
 
   coverage_hex      state per H3 hex × carrier × technology, with source and evidence
   coverage_best     best 3G/4G/5G state per hex, households, dead-zone flag, p_dead
-  hexes             populated hexes with p_dead, status and dead zone
-  deadzones         dead-zone outlines with households, area, province, commune
-  villages          village points with status, p_dead, best carrier/tech with
-                    its mean and σ, commune and province
+                    (uncovered in a dead zone, whatever the coverage predicted)
+  hexes             populated hexes with p_dead, status, dead zone and the
+                    households it counts
+  deadzones         dead-zone outlines with households without 3G/4G, area,
+                    province, commune, villages and how many of them are served
+  villages          village points with level (covered, 2g-only, no-signal,
+                    uncertain), status, p_dead, best carrier/tech with its mean
+                    and σ, commune and province
   sites             the site register (one point per sector and technology)
   plan              funded sites of the investment plan (--budget) with rank and cost
-  communes_summary  per commune: villages without signal, dead-zone households
+  communes_summary  per commune: villages without signal and uncertain ones
+                    (counted as served), their households, dead-zone households
                     (commune polygons with --communes)
 
 --format gpkg        one OGC GeoPackage 1.3 file (--out F.gpkg), an R-tree index

@@ -16,20 +16,31 @@ type Zone struct {
 	// ID is "DZ-" followed by the hexadecimal form of the zone's smallest
 	// cell: the same input always gives the same ids, and a zone keeps its
 	// id while its smallest cell stays in it.
-	ID         string
-	Cells      []hexgrid.Cell // ascending
-	AreaKm2    float64
+	ID      string
+	Cells   []hexgrid.Cell // ascending
+	AreaKm2 float64
+	// Households are the zone's households without 3G/4G, the sum of
+	// CellHouseholds; Population the people in them (a hex's population
+	// in the share its households counted bear to all of its households).
 	Households float64
 	Population float64
-	// Centroid is the household-weighted mean of the hex centres (lon,
-	// lat); the plain mean when no household count is positive.
+	// CellHouseholds are the households without 3G/4G of each of Cells:
+	// all of a hex's households, except in a hex judged at its villages
+	// (Input.HouseholdsAtVillages), which counts those of its villages
+	// without signal.
+	CellHouseholds []float64
+	// Centroid is the mean of the hex centres (lon, lat) weighted by
+	// CellHouseholds; the plain mean when none is positive.
 	Centroid orb.Point
 	// Provinces and Communes touched, by share of the zone's hexes,
 	// largest first; empty without Input.Admin.
 	Provinces, Communes []UnitShare
 	// Villages are the ids of the villages whose point lies in one of the
-	// zone's hexes, ascending.
-	Villages []string
+	// zone's hexes, ascending; Served are those of them judged served
+	// (Input.Judged: not WithoutSignal), ascending. With
+	// Input.HouseholdsAtVillages the served villages' households are not
+	// the zone's.
+	Villages, Served []string
 	// Nearest is the nearest active site of each carrier of the register,
 	// by carrier.
 	Nearest []SiteDistance
@@ -37,11 +48,13 @@ type Zone struct {
 	// Carriers2G lists them.
 	Partly2G   bool
 	Carriers2G []engine.Carrier
-	// PDeadMean is the households-weighted mean of its hexes' P(dead)
-	// (Input.PDead; the plain mean when no household count is positive)
-	// and PDeadMin the least of them: the zone's expected share of
-	// households without 3G/4G, and how sure its least sure hex is. NaN
-	// when the zone's hexes have no P(dead).
+	// PDeadMean is the mean of its hexes' P(dead) (Input.PDead) weighted
+	// by all of their households (the plain mean when no household count
+	// is positive) and PDeadMin the least of them: the expected share of
+	// its hexes' households without 3G/4G, and how sure its least sure
+	// hex is (a hex judged at its villages may be below the cut: it is in
+	// the zone for its villages without signal). NaN when the zone's
+	// hexes have no P(dead).
 	PDeadMean, PDeadMin float64
 }
 
@@ -72,6 +85,14 @@ func Detect(in Input) ([]Zone, error) {
 		}
 	}
 	villageAt := villagesByCell(in.Villages, w.res)
+	served := map[string]bool{}
+	if in.Judged != nil {
+		for _, v := range in.Judged.Villages {
+			if !v.WithoutSignal() {
+				served[v.ID] = true
+			}
+		}
+	}
 	sites := newSiteIndex(in.Sites)
 
 	seen := make(map[hexgrid.Cell]bool, len(dead))
@@ -95,7 +116,7 @@ func Detect(in Input) ([]Zone, error) {
 			}
 		}
 		slices.Sort(comp)
-		z, err := w.zone(comp, in.Admin, villageAt, sites)
+		z, err := w.zone(comp, in.Admin, villageAt, served, sites)
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +134,8 @@ func Detect(in Input) ([]Zone, error) {
 	return zones, nil
 }
 
-func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, villageAt map[hexgrid.Cell][]string, sites *siteIndex) (Zone, error) {
-	z := Zone{ID: "DZ-" + cells[0].String(), Cells: cells, PDeadMean: math.NaN(), PDeadMin: math.NaN()}
+func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, villageAt map[hexgrid.Cell][]string, served map[string]bool, sites *siteIndex) (Zone, error) {
+	z := Zone{ID: "DZ-" + cells[0].String(), Cells: cells, CellHouseholds: make([]float64, len(cells)), PDeadMean: math.NaN(), PDeadMin: math.NaN()}
 	var sx, sy, sw, mx, my float64
 	var pw, pws, ps float64
 	var pn int
@@ -128,20 +149,29 @@ func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, village
 		}
 		z.AreaKm2 += a
 		p := w.pop[w.popAt[c]]
-		z.Households += p.Households
-		z.Population += p.Population
+		dead, people := p.Households, p.Population
+		if d, ok := w.deadHH[c]; ok {
+			dead = d
+			if p.Households > 0 {
+				people = p.Population * d / p.Households
+			}
+		}
+		z.CellHouseholds[i] = dead
+		z.Households += dead
+		z.Population += people
 		ctr, err := c.Center()
 		if err != nil {
 			return Zone{}, err
 		}
 		centres[i] = ctr
-		hh := max(p.Households, 0)
+		hh := max(dead, 0)
 		sx += hh * ctr[0]
 		sy += hh * ctr[1]
 		sw += hh
 		mx += ctr[0]
 		my += ctr[1]
 		if pd, ok := w.pDead[c]; ok {
+			hh := max(p.Households, 0)
 			pw += hh * pd
 			pws += hh
 			ps += pd
@@ -180,6 +210,11 @@ func (w *world) zone(cells []hexgrid.Cell, admin map[hexgrid.Cell]Admin, village
 	z.Provinces = shares(prov, len(cells))
 	z.Communes = shares(comm, len(cells))
 	slices.Sort(z.Villages)
+	for _, id := range z.Villages {
+		if served[id] {
+			z.Served = append(z.Served, id)
+		}
+	}
 	for c := range twoG {
 		z.Carriers2G = append(z.Carriers2G, c)
 	}

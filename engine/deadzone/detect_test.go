@@ -518,3 +518,132 @@ func TestZonePDeadSummary(t *testing.T) {
 		t.Errorf("zone %s: mean %v, min %v; want %v, 0.6", z.ID, z.PDeadMean, z.PDeadMin, want)
 	}
 }
+
+// With the villages as the population, a hex is dead only as far as its
+// villages are: a hex whose villages' mean P(dead) is below the cut still
+// holds a dead village's households, and a hex above it does not count
+// its served villages'. The zone's households are then the villages'
+// without signal, as the villages' own counts.
+func TestDetectAtVillages(t *testing.T) {
+	a, err := hexgrid.Index(105.5, 21.5, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := a.Disk(1)
+	slices.Sort(nb)
+	b := nb[0]
+	if b == a {
+		b = nb[1]
+	}
+	ca, cb := mustCenter(t, a), mustCenter(t, b)
+	vs := []Village{
+		{ID: "VA1", CommuneCode: "C1", Lon: ca[0], Lat: ca[1], Households: 100}, // dead
+		{ID: "VA2", CommuneCode: "C1", Lon: ca[0], Lat: ca[1], Households: 300}, // served
+		{ID: "VB1", CommuneCode: "C1", Lon: cb[0], Lat: cb[1], Households: 50},  // dead
+		{ID: "VB2", CommuneCode: "C1", Lon: cb[0], Lat: cb[1], Households: 150}, // served, uncertain
+	}
+	pd := map[string]float64{"VA1": 0.9, "VA2": 0.1, "VB1": 0.95, "VB2": 0.45}
+	// The hexes' P(dead) as the pipeline gives them: their villages'
+	// households-weighted mean (A 0.3, B 0.575).
+	in := Input{
+		Population: []population.Cell{{Cell: a, Households: 400, Population: 1600}, {Cell: b, Households: 200, Population: 800}},
+		Villages:   vs,
+		PDead:      map[hexgrid.Cell]float64{a: (100*0.9 + 300*0.1) / 400, b: (50*0.95 + 150*0.45) / 200},
+	}
+	vopt := DefaultVillageOptions()
+	vopt.Local = func(v Village) (Verdict, Nearby, bool) { return Verdict{PDead: pd[v.ID]}, Nearby{}, true }
+	rep, err := Villages(in, vopt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.ByCommune[0].HouseholdsWithoutSignal; got != 150 {
+		t.Fatalf("households without signal %v, want 150", got)
+	}
+	for _, tc := range []struct {
+		name       string
+		atVillages bool
+		cells      []hexgrid.Cell
+		hh         float64
+		cellHH     []float64
+		villages   []string
+		served     []string
+	}{
+		{"at hex level", false, []hexgrid.Cell{b}, 200, []float64{200}, []string{"VB1", "VB2"}, []string{"VB2"}},
+		{"at villages", true, sortedCells(a, b), 150, nil, []string{"VA1", "VA2", "VB1", "VB2"}, []string{"VA2", "VB2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := in
+			in.Judged, in.HouseholdsAtVillages = &rep, tc.atVillages
+			zones, err := Detect(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(zones) != 1 {
+				t.Fatalf("%d zones, want 1", len(zones))
+			}
+			z := zones[0]
+			if !slices.Equal(z.Cells, tc.cells) || z.Households != tc.hh || !slices.Equal(z.Villages, tc.villages) || !slices.Equal(z.Served, tc.served) {
+				t.Errorf("zone cells %v households %v villages %v served %v; want %v %v %v %v", z.Cells, z.Households, z.Villages, z.Served,
+					tc.cells, tc.hh, tc.villages, tc.served)
+			}
+			var sum float64
+			for _, h := range z.CellHouseholds {
+				sum += h
+			}
+			if len(z.CellHouseholds) != len(z.Cells) || sum != z.Households {
+				t.Errorf("cell households %v, want one per cell summing to %v", z.CellHouseholds, z.Households)
+			}
+			if tc.atVillages {
+				want := map[hexgrid.Cell]float64{a: 100, b: 50}
+				for i, c := range z.Cells {
+					if z.CellHouseholds[i] != want[c] {
+						t.Errorf("hex %v: %v households without signal, want %v", c, z.CellHouseholds[i], want[c])
+					}
+				}
+				if want := 1600*100.0/400 + 800*50.0/200; math.Abs(z.Population-want) > 1e-9 {
+					t.Errorf("population %v, want %v", z.Population, want)
+				}
+			}
+		})
+	}
+}
+
+func sortedCells(cs ...hexgrid.Cell) []hexgrid.Cell {
+	slices.Sort(cs)
+	return cs
+}
+
+// Villages counted as served on an uncertain verdict are counted apart
+// (VillageCount.Uncertain) and published as level "uncertain", not
+// "covered"; those without signal stay in WithoutSignal only.
+func TestVillagesUncertain(t *testing.T) {
+	a, err := hexgrid.Index(105.5, 21.5, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := mustCenter(t, a)
+	pd := map[string]float64{"S": 0.01, "L": 0.15, "U": 0.48, "D": 0.6}
+	var vs []Village
+	for _, id := range []string{"S", "L", "U", "D"} {
+		vs = append(vs, Village{ID: id, CommuneCode: "C1", Lon: ca[0], Lat: ca[1], Households: 10 + float64(len(vs))})
+	}
+	vopt := DefaultVillageOptions()
+	vopt.Local = func(v Village) (Verdict, Nearby, bool) { return Verdict{PDead: pd[v.ID]}, Nearby{}, true }
+	rep, err := Villages(Input{Population: []population.Cell{{Cell: a, Households: 46}}, Villages: vs}, vopt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"S": "covered", "L": "covered", "U": LevelUncertain, "D": "no-signal"}
+	for _, v := range rep.Villages {
+		if got := v.LevelName(); got != want[v.ID] {
+			t.Errorf("village %s (p_dead %v): level %q, want %q", v.ID, pd[v.ID], got, want[v.ID])
+		}
+	}
+	c := rep.ByCommune[0]
+	if c.Villages != 4 || c.WithoutSignal != 1 || c.HouseholdsWithoutSignal != 13 || c.Uncertain != 1 || c.HouseholdsUncertain != 12 {
+		t.Errorf("commune count %+v, want 4 villages, 1 without signal (13 households), 1 uncertain (12)", c)
+	}
+	if p := rep.ByProvince; len(p) != 0 {
+		t.Errorf("province counts %+v without provinces", p)
+	}
+}

@@ -22,6 +22,14 @@
 //     populated hexes are dead (a 2G-only hex is a dead zone). A hex with
 //     a verdict (Input.PDead) is Covered exactly when its P(dead) is below
 //     Input.Cut (default 0.5).
+//   - With Input.HouseholdsAtVillages (the households per hex are its
+//     villages') and Input.Judged, a hex holding villages is dead only as
+//     far as its villages are: its households without 3G/4G are those of
+//     its villages without signal (plus any beyond its villages' when the
+//     hex is dead by its own level); it is dead when they are above zero,
+//     whatever its P(dead) (their households-weighted mean), and a zone
+//     counts them (Zone.CellHouseholds), never a served village's. A
+//     zone names its villages judged served (Zone.Served).
 //   - A zone is a connected component of dead hexes under H3 adjacency
 //     (grid distance 1). Its id is "DZ-" and the hexadecimal form of its
 //     smallest cell, so identical input gives identical ids. With verdicts
@@ -33,7 +41,10 @@
 //     one (Covered when P(dead) < VillageOptions.Cut), else the best of its
 //     own hex and the hexes whose centre lies within
 //     VillageOptions.RadiusM (default 500 m); it is "without signal"
-//     unless Covered.
+//     unless Covered. A village counted as served on a verdict above 0.2
+//     (status uncertain or worse) is Uncertain: counted apart per unit
+//     (VillageCount.Uncertain) and published as level "uncertain"
+//     (LevelName).
 //
 // # The verdict
 //

@@ -84,6 +84,20 @@ type Input struct {
 	// Cut is the probability of being dead from which a hex of PDead is
 	// dead. Default 0.5.
 	Cut float64
+	// Judged, optional, is the report Villages gave for these Villages.
+	// With it a zone names which of its villages are served
+	// (Zone.Served).
+	Judged *VillageReport
+	// HouseholdsAtVillages says that the population's households per hex
+	// are its villages' (the villages table is the population). A hex
+	// holding villages of Judged with households is then dead only as far
+	// as its villages are: its households without 3G/4G are those of its
+	// villages without signal (VillageStatus.WithoutSignal), plus those of
+	// its households beyond its villages' when the hex itself is dead by
+	// PDead or Coverage; it is dead when they are more than zero, and a
+	// zone counts them, not all of its households. Without Judged it has
+	// no effect.
+	HouseholdsAtVillages bool
 }
 
 // AdminMap turns commune attributions into the Admin map of Input, taking
@@ -147,6 +161,9 @@ type world struct {
 	popAt    map[hexgrid.Cell]int
 	pDead    map[hexgrid.Cell]float64
 	cut      float64
+	// deadHH are the households without 3G/4G of the hexes judged at
+	// their villages (Input.HouseholdsAtVillages); other hexes have none.
+	deadHH map[hexgrid.Cell]float64
 }
 
 func newWorld(in Input) (*world, error) {
@@ -234,12 +251,67 @@ func newWorld(in Input) (*world, error) {
 	if w.res < 0 {
 		w.res = 8
 	}
+	if in.HouseholdsAtVillages && in.Judged != nil {
+		w.judgeAtVillages(in.Judged.Villages)
+	}
 	return w, nil
+}
+
+// judgeAtVillages sets deadHH for every populated hex holding villages
+// with households: the households of its villages without signal, plus
+// its households beyond its villages' when the hex's own level (PDead or
+// Coverage) is dead; at most the hex's households.
+func (w *world) judgeAtVillages(vs []VillageStatus) {
+	type acc struct{ all, dead float64 }
+	sums := map[hexgrid.Cell]*acc{}
+	for _, v := range vs {
+		if v.Cell == 0 || !(v.Households > 0) {
+			continue
+		}
+		if _, ok := w.popAt[v.Cell]; !ok {
+			continue
+		}
+		a := sums[v.Cell]
+		if a == nil {
+			a = &acc{}
+			sums[v.Cell] = a
+		}
+		a.all += v.Households
+		if v.WithoutSignal() {
+			a.dead += v.Households
+		}
+	}
+	w.deadHH = make(map[hexgrid.Cell]float64, len(sums))
+	for c, a := range sums {
+		hh := w.pop[w.popAt[c]].Households
+		dead := a.dead
+		// Households beyond the villages' (none when the population is
+		// exactly the villages': a rounding's worth is ignored).
+		if rest := hh - a.all; rest > 1e-9*max(hh, 1) && w.level(c) != Covered {
+			dead += rest
+		}
+		w.deadHH[c] = max(0, min(dead, hh))
+	}
 }
 
 // level returns the best service in c: from its verdict when it has
 // one (Input.PDead), else from the coverage rows.
+//
+// A hex judged at its villages (deadHH) is Covered when none of its
+// households is without 3G/4G, else Only2G or NoSignal by its 2G rows.
 func (w *world) level(c hexgrid.Cell) Level {
+	if d, ok := w.deadHH[c]; ok {
+		if !(d > 0) {
+			return Covered
+		}
+		l := NoSignal
+		for _, m := range w.cover[c] {
+			if m&bit2G != 0 {
+				l = Only2G
+			}
+		}
+		return l
+	}
 	p, verdict := w.pDead[c]
 	if verdict && p < w.cut {
 		return Covered

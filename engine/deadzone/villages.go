@@ -83,6 +83,27 @@ type VillageStatus struct {
 // no 3G/4G (2G-only counts as without).
 func (v VillageStatus) WithoutSignal() bool { return v.Level != Covered }
 
+// Uncertain reports a village counted as served (not WithoutSignal) on a
+// verdict not at least likely served: P(dead) below the cut but above
+// 0.2 (status Uncertain, or worse with a cut above 0.8), so that it may
+// well be without 3G/4G.
+func (v VillageStatus) Uncertain() bool {
+	return !v.WithoutSignal() && v.HasVerdict && StatusOf(v.Verdict.PDead) > LikelyServed
+}
+
+// LevelName is the village's level as published (the villages tables'
+// level): Level's name, but "uncertain" for an Uncertain village, which
+// counts as served without being known to be.
+func (v VillageStatus) LevelName() string {
+	if v.Uncertain() {
+		return LevelUncertain
+	}
+	return v.Level.String()
+}
+
+// LevelUncertain is LevelName's name of an Uncertain village.
+const LevelUncertain = "uncertain"
+
 // VillageCount is the ministry's figure for one unit.
 type VillageCount struct {
 	Code                    string
@@ -90,6 +111,11 @@ type VillageCount struct {
 	WithoutSignal           int
 	Only2G                  int // of WithoutSignal, those with 2G
 	HouseholdsWithoutSignal float64
+	// Uncertain are the villages counted as served on an uncertain
+	// verdict (VillageStatus.Uncertain), not in WithoutSignal;
+	// HouseholdsUncertain their households.
+	Uncertain           int
+	HouseholdsUncertain float64
 }
 
 // VillageReport is the village analysis.
@@ -142,7 +168,8 @@ func (r VillageReport) Without(drop func(VillageStatus) bool) VillageReport {
 // NoSignal), otherwise the best service among its own hex and the hexes
 // whose centre lies within opt.RadiusM of its point: Covered (3G, 4G or 5G
 // by some carrier), Only2G or NoSignal; and counts the villages without
-// signal (not Covered) per commune and per province.
+// signal (not Covered), and those counted as served on an uncertain
+// verdict (VillageStatus.Uncertain), per commune and per province.
 //
 // The hexes searched are the grid disk of radius k around the village's
 // hex, k = ceil(RadiusM / (0.8·√3·edge)) + 1 with the resolution's average
@@ -177,6 +204,10 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 			if v.Level == Only2G {
 				c.Only2G++
 			}
+		}
+		if v.Uncertain() {
+			c.Uncertain++
+			c.HouseholdsUncertain += v.Households
 		}
 	}
 	cut := opt.Cut

@@ -212,7 +212,7 @@ func Layers(m *Month) ([]Layer, error) {
 		return nil, err
 	}
 
-	b = newLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex", Polygon,
+	b = newLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex (the coverage stage's; uncovered in a dead zone, whose verdict from every test wins)", Polygon,
 		ft("h3"), ft("state"), ft("source"), ft("carrier"), ft("tech"), ft("carriers"), fb("has_2g"), fb("dead_zone"),
 		fr("p_dead"), ft("status"), fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Best))
 	for _, h := range m.Best {
@@ -243,7 +243,7 @@ func Layers(m *Month) ([]Layer, error) {
 	}
 
 	b = newLayer("hexes", "populated hexes of the analysis with P(dead) and its status", Polygon,
-		ft("h3"), fi("households"), fi("population"), fr("p_dead"), ft("status"), ft("zone_id"),
+		ft("h3"), fi("households"), fi("population"), fr("p_dead"), ft("status"), ft("zone_id"), fi("dead_zone_households"),
 		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Hexes))
 	for _, h := range m.Hexes {
 		g, err := poly(h.Cell)
@@ -257,6 +257,7 @@ func Layers(m *Month) ([]Layer, error) {
 		b.r("p_dead", h.PDead)
 		b.t("status", h.Status)
 		b.t("zone_id", h.ZoneID)
+		b.i("dead_zone_households", h.DeadZoneHouseholds)
 		b.t("province_code", h.Province)
 		b.t("province_name", h.ProvinceName)
 		b.t("commune_code", h.Commune)
@@ -267,7 +268,7 @@ func Layers(m *Month) ([]Layer, error) {
 	}
 
 	b = newLayer("deadzones", "dead zones: touching populated hexes without 3G/4G/5G", MultiPolygon,
-		ft("zone_id"), fi("hexes"), fr("area_km2"), fi("households"), fi("population"), fi("villages"),
+		ft("zone_id"), fi("hexes"), fr("area_km2"), fi("households"), fi("population"), fi("villages"), fi("villages_served"),
 		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"),
 		fb("partly_2g"), ft("carriers_2g"), ft("nearest_sites")).reserve(len(m.Zones))
 	for _, z := range m.Zones {
@@ -278,6 +279,7 @@ func Layers(m *Month) ([]Layer, error) {
 		b.i("households", z.Households)
 		b.i("population", z.Population)
 		b.i("villages", int64(z.Villages))
+		b.i("villages_served", int64(z.VillagesServed))
 		b.t("province_code", z.Province)
 		b.t("province_name", z.ProvinceName)
 		b.t("commune_code", z.Commune)
@@ -368,6 +370,7 @@ func Layers(m *Month) ([]Layer, error) {
 	b = newLayer("communes_summary", "per commune: villages without signal and dead-zone households", MultiPolygon,
 		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), fi("villages"),
 		fi("villages_without_signal"), fi("villages_2g_only"), fi("households_without_signal"),
+		fi("villages_uncertain"), fi("households_uncertain"),
 		fi("dead_hexes"), fi("dead_zone_households")).reserve(len(m.Communes))
 	for _, c := range m.Communes {
 		if c.Outline != nil {
@@ -383,6 +386,8 @@ func Layers(m *Month) ([]Layer, error) {
 		b.i("villages_without_signal", c.WithoutSignal)
 		b.i("villages_2g_only", c.Only2G)
 		b.i("households_without_signal", c.HouseholdsWithoutSignal)
+		b.i("villages_uncertain", c.Uncertain)
+		b.i("households_uncertain", c.HouseholdsUncertain)
 		b.i("dead_hexes", c.DeadHexes)
 		b.i("dead_zone_households", c.DeadZoneHouseholds)
 	}

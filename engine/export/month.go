@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -57,7 +56,10 @@ type CoverageHex struct {
 	Commune, CommuneName         string
 }
 
-// BestHex is the best 3G/4G/5G state of any carrier in a hex.
+// BestHex is the best 3G/4G/5G state of any carrier in a hex, as the
+// dead-zone analysis leaves it (pipeline.DeadZoneResult.BestByHex): the
+// coverage stage's, except that a hex of a dead zone is uncovered with no
+// carrier, technology or source.
 type BestHex struct {
 	Cell                         hexgrid.Cell
 	State, Source, Carrier, Tech string
@@ -81,9 +83,13 @@ type Hex struct {
 	// PDead is the probability of having no 3G/4G/5G (to 4 decimals),
 	// Status its class (deadzone.StatusOf); NaN and "" when the hex was
 	// not decided.
-	PDead                  float64
-	Status                 string
-	ZoneID                 string // the dead zone it belongs to, if any
+	PDead  float64
+	Status string
+	ZoneID string // the dead zone it belongs to, if any
+	// DeadZoneHouseholds are its households the zone counts: those
+	// without 3G/4G (pipeline.DeadZoneResult.DeadHouseholds); 0 outside
+	// a zone.
+	DeadZoneHouseholds     int64
 	Province, ProvinceName string
 	Commune, CommuneName   string
 }
@@ -93,6 +99,7 @@ type Zone struct {
 	ID                     string
 	Outline                orb.MultiPolygon
 	Hexes, Villages        int
+	VillagesServed         int // of Villages, those judged served
 	AreaKm2                float64
 	Households, Population int64
 	Province, ProvinceName string
@@ -164,8 +171,12 @@ type CommuneSummary struct {
 	Outline                         orb.MultiPolygon
 	Villages, WithoutSignal, Only2G int64
 	HouseholdsWithoutSignal         int64
-	DeadHexes                       int64
-	DeadZoneHouseholds              int64
+	// Uncertain are the villages counted as served on an uncertain
+	// verdict (deadzone.VillageStatus.Uncertain), not in WithoutSignal;
+	// HouseholdsUncertain their households.
+	Uncertain, HouseholdsUncertain int64
+	DeadHexes                      int64
+	DeadZoneHouseholds             int64
 }
 
 // Month is one month of results, ready to export.
@@ -243,6 +254,7 @@ func Build(in Input) (*Month, error) {
 			dead[c] = true
 		}
 	}
+	deadHH := dz.DeadHouseholds()
 	// Tables sized once: the country's coverage has a million rows, and a
 	// slice grown by doubling holds up to twice that, and the copies.
 	m.Coverage = make([]CoverageHex, 0, len(dz.Coverage.States))
@@ -258,7 +270,7 @@ func Build(in Input) (*Month, error) {
 		pop[p.Cell] = [2]float64{p.Households, p.Population}
 	}
 	var hexHH float64
-	best := coverage.BestByHex(dz.Coverage.States)
+	best := dz.BestByHex()
 	m.Best = make([]BestHex, 0, len(best))
 	for _, b := range best {
 		a := dz.Admin[b.Cell]
@@ -293,7 +305,8 @@ func Build(in Input) (*Month, error) {
 	for _, p := range popCells {
 		a := dz.Admin[p.Cell]
 		h := Hex{Cell: p.Cell, Households: count(p.Households), Population: count(p.Population), PDead: math.NaN(), ZoneID: zoneOf[p.Cell],
-			Province: a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
+			DeadZoneHouseholds: count(deadHH[p.Cell]),
+			Province:           a.Province, ProvinceName: pn(a.Province), Commune: a.Commune, CommuneName: cn(a.Commune)}
 		if v, ok := dz.PDead[p.Cell]; ok && !math.IsNaN(v) {
 			h.PDead, h.Status = deadzone.RoundPDead(v, 4, dz.RadioMap.Cut), deadzone.StatusOf(v).String()
 		}
@@ -307,7 +320,7 @@ func Build(in Input) (*Month, error) {
 		if err != nil {
 			return nil, fmt.Errorf("export: zone %s: %w", z.ID, err)
 		}
-		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), AreaKm2: z.AreaKm2,
+		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), VillagesServed: len(z.Served), AreaKm2: z.AreaKm2,
 			Households: count(z.Households), Population: count(z.Population), Partly2G: z.Partly2G}
 		zoneHH += z.Households
 		zonePop += z.Population
@@ -335,7 +348,7 @@ func Build(in Input) (*Month, error) {
 	m.Villages = make([]Village, 0, len(dz.Villages.Villages))
 	for _, v := range dz.Villages.Villages {
 		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
-			Level: v.Level.String(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN(), WithoutSignal: v.WithoutSignal(),
+			Level: v.LevelName(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN(), WithoutSignal: v.WithoutSignal(),
 			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
 		villageHH += v.Households
 		if v.HasVerdict {
@@ -427,7 +440,7 @@ func Build(in Input) (*Month, error) {
 		m.Meta.Totals["plan_households_newly_covered"] = newHH
 		m.Meta.Totals["plan_cost_vnd"] = pr.Plan.TotalCostVND
 	}
-	communes, err := communeSummaries(dz, in.Provinces, in.Communes, dead, pop)
+	communes, err := communeSummaries(dz, in.Provinces, in.Communes, deadHH)
 	if err != nil {
 		return nil, err
 	}
@@ -436,9 +449,10 @@ func Build(in Input) (*Month, error) {
 }
 
 // communeSummaries counts villages (deadzone's per-commune counts) and
-// dead hexes and their households (by each hex's commune) per commune
-// code, with the commune's polygon when the commune set has it.
-func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.BoundarySet, dead map[hexgrid.Cell]bool, pop map[hexgrid.Cell][2]float64) ([]CommuneSummary, error) {
+// dead hexes and their households without 3G/4G (deadHH, by each hex's
+// commune) per commune code, with the commune's polygon when the commune
+// set has it.
+func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.BoundarySet, deadHH map[hexgrid.Cell]float64) ([]CommuneSummary, error) {
 	by := map[string]*CommuneSummary{}
 	get := func(code string) *CommuneSummary {
 		if by[code] == nil {
@@ -453,10 +467,11 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		s := get(c.Code)
 		s.Villages, s.WithoutSignal, s.Only2G = int64(c.Villages), int64(c.WithoutSignal), int64(c.Only2G)
 		s.HouseholdsWithoutSignal = count(c.HouseholdsWithoutSignal)
+		s.Uncertain, s.HouseholdsUncertain = int64(c.Uncertain), count(c.HouseholdsUncertain)
 	}
 	exact := map[string]float64{}
-	cells := make([]hexgrid.Cell, 0, len(dead))
-	for c := range dead {
+	cells := make([]hexgrid.Cell, 0, len(deadHH))
+	for c := range deadHH {
 		cells = append(cells, c)
 	}
 	slices.Sort(cells)
@@ -464,7 +479,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	// ("(no commune)", no outline), so that the summary's rows add up to
 	// the villages layer and the dead hexes.
 	none := map[string]*CommuneSummary{}
-	noneWithout, noneDead := map[string]float64{}, map[string]float64{} // exact households, by province
+	noneWithout, noneDead, noneUncertain := map[string]float64{}, map[string]float64{}, map[string]float64{} // exact households, by province
 	getNone := func(province string) *CommuneSummary {
 		if none[province] == nil {
 			none[province] = &CommuneSummary{Name: NoCommune, Province: province}
@@ -484,17 +499,21 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 				s.Only2G++
 			}
 		}
+		if v.Uncertain() {
+			s.Uncertain++
+			noneUncertain[v.Province] += v.Households
+		}
 	}
 	for _, c := range cells {
 		code := dz.Admin[c].Commune
 		if code == "" {
 			pr := dz.Admin[c].Province
 			getNone(pr).DeadHexes++
-			noneDead[pr] += pop[c][0]
+			noneDead[pr] += deadHH[c]
 			continue
 		}
 		get(code).DeadHexes++
-		exact[code] += pop[c][0]
+		exact[code] += deadHH[c]
 	}
 	// Every commune of the commune set in a province the summary holds
 	// (one with a village or a dead hex), with or without villages: a
@@ -545,6 +564,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	for _, pr := range slices.Sorted(maps.Keys(none)) {
 		s := none[pr]
 		s.HouseholdsWithoutSignal = count(noneWithout[pr])
+		s.HouseholdsUncertain = count(noneUncertain[pr])
 		s.DeadZoneHouseholds = count(noneDead[pr])
 		s.ProvinceName = name(provinces, pr)
 		out = append(out, *s)

@@ -168,6 +168,11 @@ type DeadZoneResult struct {
 	// 3G/4G: its villages' p_dead weighted by their households
 	// (villageHexPDead) — its households are those villages', so the zones,
 	// their households and the plan follow the villages' own verdicts.
+	//
+	// Such a hex is dead only as far as its villages are: it is in a zone
+	// when some of its villages is without signal, and counts their
+	// households only (deadzone.Input.HouseholdsAtVillages;
+	// DeadHouseholds), so its P(dead) may be below the cut in a zone.
 	PDead map[hexgrid.Cell]float64
 	// NoData are the provinces a run over every province left out: people
 	// live there, but neither a site nor an outdoor test lies there
@@ -787,6 +792,21 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
 		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
+	// The villages first: the zones name their served villages and, with
+	// the villages as the population, count only the households of the
+	// villages without signal (deadzone.Input.HouseholdsAtVillages), so
+	// that the zones, the communes' dead-zone households and the plan
+	// agree with the villages' own verdicts.
+	var judged deadzone.VillageReport
+	if len(dv) > 0 {
+		if judged, err = deadzone.Villages(in, vopt); err != nil {
+			return nil, err
+		}
+		in.Judged, in.HouseholdsAtVillages = &judged, p.popFromVillages
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if out.Zones, err = deadzone.Detect(in); err != nil {
 		return nil, err
 	}
@@ -800,9 +820,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	if len(dv) > 0 {
-		if out.Villages, err = deadzone.Villages(in, vopt); err != nil {
-			return nil, err
-		}
+		out.Villages = judged
 		if a := opt.Coverage.Area; a != nil && a.Code != "" {
 			// A run limited to a province reports its villages (and those
 			// outside every province): the others were decided for the
@@ -1069,7 +1087,7 @@ func shares(us []deadzone.UnitShare) string {
 func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 	n := len(zones)
 	id, prov, comm, vills, nearest, c2g := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	hexes, nv := make([]int64, n), make([]int64, n)
+	hexes, nv, ns := make([]int64, n), make([]int64, n), make([]int64, n)
 	area, hh, pp, lon, lat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	partly := make([]bool, n)
 	pMean, pMin := make([]float64, n), make([]float64, n)
@@ -1078,7 +1096,7 @@ func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 		id[i], hexes[i], area[i], hh[i], pp[i] = z.ID, int64(len(z.Cells)), z.AreaKm2, z.Households, z.Population
 		lon[i], lat[i] = z.Centroid[0], z.Centroid[1]
 		prov[i], comm[i] = shares(z.Provinces), shares(z.Communes)
-		vills[i], nv[i] = strings.Join(z.Villages, " "), int64(len(z.Villages))
+		vills[i], nv[i], ns[i] = strings.Join(z.Villages, " "), int64(len(z.Villages)), int64(len(z.Served))
 		var ns []string
 		for _, d := range z.Nearest {
 			ns = append(ns, fmt.Sprintf("%s:%s:%.0fm", d.Carrier, d.SiteID, d.DistanceM))
@@ -1093,7 +1111,8 @@ func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 	}
 	return []arrowio.Column{{Name: "zone_id", String: id}, {Name: "hexes", Int64: hexes}, {Name: "area_km2", Float64: area},
 		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
-		{Name: "provinces", String: prov}, {Name: "communes", String: comm}, {Name: "villages", Int64: nv}, {Name: "village_ids", String: vills},
+		{Name: "provinces", String: prov}, {Name: "communes", String: comm}, {Name: "villages", Int64: nv},
+		{Name: "villages_served", Int64: ns}, {Name: "village_ids", String: vills},
 		{Name: "nearest_sites", String: nearest}, {Name: "partly_2g", Bool: partly}, {Name: "carriers_2g", String: c2g},
 		{Name: "p_dead_mean", Float64: pMean}, {Name: "p_dead_min", Float64: pMin}}
 }
@@ -1139,7 +1158,7 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 	tests, noService := make([]int64, n), make([]int64, n)
 	without := make([]bool, n)
 	for i, s := range v.Villages {
-		id[i], name[i], commune[i], prov[i], level[i] = s.ID, s.Name, s.CommuneCode, s.Province, s.Level.String()
+		id[i], name[i], commune[i], prov[i], level[i] = s.ID, s.Name, s.CommuneCode, s.Province, s.LevelName()
 		if s.Cell != 0 {
 			cell[i] = s.Cell.String()
 		}
@@ -1203,14 +1222,76 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 		{Name: "first_negative_ms", Int64: first}, {Name: "last_negative_ms", Int64: last}}
 }
 
+// DeadHouseholds returns the households without 3G/4G of every hex of
+// the zones (deadzone.Zone.CellHouseholds): all of a hex's households,
+// or in a hex judged at its villages those of its villages without
+// signal. What the communes' dead-zone households, the scorecard and the
+// plan count. A zone without CellHouseholds (one not made by
+// deadzone.Detect) counts all of its hexes' households.
+func (r *DeadZoneResult) DeadHouseholds() map[hexgrid.Cell]float64 {
+	n := 0
+	for _, z := range r.Zones {
+		n += len(z.Cells)
+	}
+	out := make(map[hexgrid.Cell]float64, n)
+	var all map[hexgrid.Cell]float64
+	for _, z := range r.Zones {
+		if len(z.CellHouseholds) != len(z.Cells) && all == nil {
+			all = make(map[hexgrid.Cell]float64, len(r.Population))
+			for _, p := range r.Population {
+				all[p.Cell] += p.Households
+			}
+		}
+		for i, c := range z.Cells {
+			if len(z.CellHouseholds) == len(z.Cells) {
+				out[c] = z.CellHouseholds[i]
+			} else {
+				out[c] = all[c]
+			}
+		}
+	}
+	return out
+}
+
+// BestByHex returns the best 3G/4G/5G state of every hex of the coverage
+// (coverage.BestByHex) as the dead-zone analysis leaves it: a hex of a
+// dead zone is Uncovered, with no best carrier, technology or source and
+// no carrier serving it, whatever the coverage stage's states say (its
+// 90%-reliability test or prediction): the verdict from every test wins,
+// so that no hex is drawn or listed covered inside a dead zone. Other
+// hexes keep the coverage stage's best.
+func (r *DeadZoneResult) BestByHex() []coverage.Best {
+	if r.Coverage == nil {
+		return nil
+	}
+	best := coverage.BestByHex(r.Coverage.States)
+	if len(r.Zones) == 0 {
+		return best
+	}
+	dead := map[hexgrid.Cell]bool{}
+	for _, z := range r.Zones {
+		for _, c := range z.Cells {
+			dead[c] = true
+		}
+	}
+	for i, b := range best {
+		if dead[b.Cell] {
+			best[i] = coverage.Best{Cell: b.Cell, State: coverage.Uncovered, Has2G: b.Has2G}
+		}
+	}
+	return best
+}
+
 // round4 rounds to 4 decimals (NaN stays NaN).
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 // HexTable shapes the hex verdicts into result columns, one row per
 // analysed populated hex in cell order: its centre, households, P(dead)
 // at its centre (DeadZoneResult.PDead; empty when the hex was not
-// decided), its status bin (deadzone.StatusOf), and the dead zone
-// holding it (a populated hex without 3G/4G at the cut; empty when none).
+// decided), its status bin (deadzone.StatusOf), the dead zone holding it
+// (a populated hex without 3G/4G at the cut, or one judged at its villages
+// with a village without signal; empty when none) and its households the
+// zone counts (DeadHouseholds; 0 outside a zone).
 func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 	zoneOf := map[hexgrid.Cell]string{}
 	for _, z := range r.Zones {
@@ -1218,11 +1299,12 @@ func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 			zoneOf[c] = z.ID
 		}
 	}
+	deadHH := r.DeadHouseholds()
 	pop := slices.Clone(r.Population)
 	slices.SortFunc(pop, func(a, b population.Cell) int { return cmp.Compare(a.Cell, b.Cell) })
 	n := len(pop)
 	cell, status, zone, prov, comm := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	lon, lat, hh, pd := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	lon, lat, hh, pd, dhh := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, p := range pop {
 		ctr, err := p.Cell.Center()
 		if err != nil {
@@ -1233,13 +1315,13 @@ func HexTable(r *DeadZoneResult) ([]arrowio.Column, error) {
 		if v, ok := r.PDead[p.Cell]; ok {
 			pd[i], status[i] = deadzone.RoundPDead(v, 4, r.RadioMap.Cut), deadzone.StatusOf(v).String()
 		}
-		zone[i] = zoneOf[p.Cell]
+		zone[i], dhh[i] = zoneOf[p.Cell], deadHH[p.Cell]
 		a := r.Admin[p.Cell]
 		prov[i], comm[i] = a.Province, a.Commune
 	}
 	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "households", Float64: hh}, {Name: "p_dead", Float64: pd}, {Name: "status", String: status},
-		{Name: "zone_id", String: zone},
+		{Name: "zone_id", String: zone}, {Name: "dead_zone_households", Float64: dhh},
 		{Name: "province", String: prov}, {Name: "commune", String: comm}}, nil
 }
 

@@ -66,7 +66,7 @@ type PlanResult struct {
 // (with sharing included) serve households of carrier gaps that another
 // carrier covers already — not dead zones, and not newly covered.
 type PlanHouseholds struct {
-	DeadZone      float64 // the dead hexes' households
+	DeadZone      float64 // the dead hexes' households without 3G/4G (DeadZoneResult.DeadHouseholds)
 	NewlyCovered  float64 // by the chosen sites
 	Sites         int
 	SharingGap    float64 // households of the gap hexes sharing agreements can serve, beyond the dead hexes: each carrier's own (a hex in two carriers' gaps counts for both)
@@ -107,6 +107,7 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 		hh[p.Cell] = p.Households
 	}
 	out := &PlanResult{Footprints: map[string][]hexgrid.Cell{}, Admin: map[string][2]string{}}
+	deadHH := dz.DeadHouseholds()
 	zones := make([]plan.Zone, 0, len(dz.Zones))
 	for _, z := range dz.Zones {
 		pz := plan.Zone{ID: z.ID, Lon: z.Centroid[0], Lat: z.Centroid[1]}
@@ -115,7 +116,10 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 			if err != nil {
 				return nil, err
 			}
-			h := plan.Hex{Cell: c, Lon: ctr[0], Lat: ctr[1], Households: hh[c]}
+			// A dead hex's households without 3G/4G: a site newly
+			// covers those, not its villages already served
+			// (DeadZoneResult.DeadHouseholds).
+			h := plan.Hex{Cell: c, Lon: ctr[0], Lat: ctr[1], Households: deadHH[c]}
 			pz.Hexes = append(pz.Hexes, h)
 			out.Dead = append(out.Dead, h)
 		}

@@ -70,7 +70,7 @@ func sortVillageRows(rows []report.VillageRow) []report.VillageRow {
 }
 
 func reportZone(z deadzone.Zone) report.DeadZone {
-	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages)}
+	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages), VillagesServed: len(z.Served)}
 	for _, c := range z.Communes {
 		d.Communes = append(d.Communes, c.Code)
 	}
@@ -109,7 +109,8 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	r.Plan = cur
 	r.Notes = []string{
 		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
-		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak.",
+		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak; a hex of a dead zone is drawn uncovered whatever the coverage layer predicted.",
+		"Where the households are the villages', a hex is dead only as far as its villages are: a dead zone counts the households of its villages without signal, and its villages judged served are shown beside its village count.",
 	}
 	if len(pr.Plan.Steps) > 0 {
 		// The curve's note only where a curve is drawn.
@@ -117,7 +118,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	}
 	// Province sections: the provinces holding populated hexes, by
 	// dead-zone households.
-	best := coverage.BestByHex(dz.Coverage.States)
+	best := dz.BestByHex()
 	bestOf := make(map[hexgrid.Cell]coverage.Best, len(best))
 	for _, b := range best {
 		bestOf[b.Cell] = b

@@ -484,7 +484,8 @@ func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (m
 func speedKey(v float64) float64 { return sigfig.Round(v, 4) }
 
 // DeadZoneFigures sums a dead-zone run per province for the scorecard:
-// villages without signal, households in dead hexes, and the ids of both
+// villages without signal, the dead hexes' households without 3G/4G
+// (DeadZoneResult.DeadHouseholds), and the ids of both
 // for new-zone alerts.
 func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 	out := map[string]*scorecard.DeadZones{}
@@ -494,10 +495,7 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		}
 		return out[code]
 	}
-	hh := map[hexgrid.Cell]float64{}
-	for _, p := range dz.Population {
-		hh[p.Cell] = p.Households
-	}
+	deadHH := dz.DeadHouseholds()
 	for _, z := range dz.Zones {
 		for _, c := range z.Cells {
 			code := dz.Admin[c].Province
@@ -505,7 +503,7 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 				continue
 			}
 			d := get(code)
-			d.Households += hh[c]
+			d.Households += deadHH[c]
 			d.Hexes = append(d.Hexes, c.String())
 		}
 	}

@@ -106,16 +106,20 @@ type VillageRow struct {
 
 // DeadZone is one row of a top dead zones table.
 type DeadZone struct {
-	ID         string
+	ID string
+	// Households are the zone's households without 3G/4G (not those of
+	// its villages judged served).
 	Households float64
 	Hexes      int
 	AreaKm2    float64
 	// Communes touched, largest share first (names or codes).
 	Communes []string
 	// Villages is the number of villages in the zone; negative when not
-	// known.
-	Villages int
-	Nearest  []NearestSite
+	// known. VillagesServed are those of them judged served, shown beside
+	// it ("4 (2 served)").
+	Villages       int
+	VillagesServed int
+	Nearest        []NearestSite
 	// AlsoIn names, in a province's table, the other provinces the zone
 	// extends into, with their share of its hexes ("Lai Châu, 60% of its
 	// hexes").

@@ -636,3 +636,15 @@ func TestDeadZoneChangeNotLikeWithLike(t *testing.T) {
 		})
 	}
 }
+
+// A zone's villages judged served are shown beside its village count: its
+// households are those without 3G/4G, not its served villages'.
+func TestZoneServedVillages(t *testing.T) {
+	zs := zones([]DeadZone{{ID: "DZ-1", Households: 192, Hexes: 1, Villages: 4, VillagesServed: 2}, {ID: "DZ-2", Households: 5, Hexes: 1, Villages: 1}})
+	if got := zs[0].Villages; got != "4 (2 served)" {
+		t.Errorf("villages %q, want %q", got, "4 (2 served)")
+	}
+	if got := zs[1].Villages; got != "1" {
+		t.Errorf("villages %q, want %q", got, "1")
+	}
+}

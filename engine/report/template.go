@@ -163,7 +163,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{end}}</tbody>
 </table></div>{{end}}
 {{define "zones"}}<div class="scroll"><table>
-<thead><tr><th>#</th><th>Zone</th><th>Households</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
+<thead><tr><th>#</th><th>Zone</th><th>Households without 3G/4G</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
 <tbody>
 {{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td class="sites">{{.Nearest}}</td></tr>
 {{end}}</tbody>

@@ -603,6 +603,9 @@ func zones(zs []DeadZone) []zoneView {
 			Area: decimal(z.AreaKm2, 1), Villages: "unknown"}
 		if z.Villages >= 0 {
 			zv.Villages = group(int64(z.Villages))
+			if z.VillagesServed > 0 {
+				zv.Villages += " (" + group(int64(z.VillagesServed)) + " served)"
+			}
 		}
 		cs := z.Communes
 		if len(cs) > maxCommunes {
