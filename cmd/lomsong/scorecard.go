@@ -48,7 +48,9 @@ and alerts compare only months that both have data. Subscriptions alone give tar
 OUT/scorecard.json (every month with subscriptions, and --period and the month
 before it, so trends can be drawn; a month with measurements alone appears only
 as one of those two); scorecard.json's "period" is --period, the month scored,
-which need not be its latest row's.
+which need not be its latest row's. A --period without a row to show is
+refused, naming the months with subscriptions (of the areas scored) and
+with measurements; OUT is then left as it was.
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are
@@ -106,7 +108,11 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			why += "; " + err.Error()
 		}
-		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (months with subscriptions: %s; months with measurements: %s)", p, why, cardPeriods(card), monthRunsOrNone(store.Periods()))}
+		subs, err := subscriptionMonths(store, card)
+		if err != nil {
+			return err
+		}
+		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (months with subscriptions: %s; months with measurements: %s)", p, why, monthRunsOrNone(subs), monthRunsOrNone(store.Periods()))}
 	}
 	// Written only when the month asked for has data: a refused month
 	// leaves an earlier card in OUT as it was.
@@ -142,7 +148,27 @@ func periodsOf(c *scorecard.Card) []string {
 	return out
 }
 
-func cardPeriods(c *scorecard.Card) string { return monthRunsOrNone(periodsOf(c)) }
+// subscriptionMonths are the months in which the dataset's subscriptions
+// have a row of one of c's areas. The card's own months are not: it also
+// has rows of --period and the month before it where only measurements
+// are (their dead zones), which are no months with subscriptions.
+func subscriptionMonths(store *dataset.Store, c *scorecard.Card) ([]string, error) {
+	subs, err := store.Subscriptions()
+	if err != nil {
+		return nil, err
+	}
+	areas := map[string]bool{}
+	for _, r := range c.Rows {
+		areas[r.Area] = true
+	}
+	var out []string
+	for _, x := range subs {
+		if areas[x.AreaCode] && !slices.Contains(out, x.Period) {
+			out = append(out, x.Period)
+		}
+	}
+	return out, nil
+}
 
 // monthRunsOrNone is monthRuns of the sorted months ps, or "none".
 func monthRunsOrNone(ps []string) string {

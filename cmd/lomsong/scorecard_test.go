@@ -187,3 +187,32 @@ func TestScorecardMonthWithoutMeasurements(t *testing.T) {
 		t.Errorf("the card does not say why Điện Biên is unknown:\n%s", stdout)
 	}
 }
+
+// A refused month names the months with subscriptions, not every month of
+// the card: the month before --period has a row when it has measurements
+// (its dead zones), subscriptions or not.
+func TestScorecardRefusalNamesSubscriptionMonths(t *testing.T) {
+	dir := t.TempDir()
+	subs := filepath.Join(dir, "subscriptions.csv")
+	var sep []string
+	for _, l := range strings.SplitAfter(testSubscriptions, "\n") {
+		if !strings.Contains(l, ",2026-10,") {
+			sep = append(sep, l)
+		}
+	}
+	os.WriteFile(subs, []byte(strings.Join(sep, "")), 0o644)
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
+		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), villages, subs); code != exitOK {
+		t.Fatalf("%d %s", code, errs)
+	}
+	// Subscriptions of 2026-09, measurements of 2026-10: November has
+	// neither, and October only measurements.
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-11", "--province", "12", "--out", filepath.Join(dir, "card"))
+	if code != exitDataRefused || !strings.Contains(errs, "(months with subscriptions: 2026-09; months with measurements: 2026-10)") {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+}
