@@ -61,6 +61,39 @@ type coverageFlags struct {
 	// run, whose purpose is the saved month); the other commands warn and
 	// go on with the output computed (dataset.Store.OnUnsaved).
 	mustSave bool
+	// cal is the calibration the stage predicts with, or none and why
+	// (set by prepare), for the outputs' metadata.
+	cal calibrationUse
+}
+
+// calibrationUse is the calibration a stage predicts with: its file's
+// path, SHA-256 and the months it was fitted on, or none (Path empty)
+// and why.
+type calibrationUse struct {
+	Path, SHA256 string
+	Months       []string
+	// Uncalibrated says why there is none: "--calibration none", or no
+	// DATASET/calibration.json.
+	Uncalibrated string
+}
+
+// metadata adds the calibration to an output's metadata:
+// lomsong.calibration (the file's path, or "none"), and for a file its
+// lomsong.calibration_sha256 and lomsong.calibration_fitted_on (months,
+// comma-separated; "none recorded" for a file that names none), for none
+// lomsong.calibration_uncalibrated (why).
+func (u calibrationUse) metadata(m map[string]string) {
+	if u.Path == "" {
+		m["lomsong.calibration"] = "none"
+		m["lomsong.calibration_uncalibrated"] = u.Uncalibrated
+		return
+	}
+	m["lomsong.calibration"] = u.Path
+	m["lomsong.calibration_sha256"] = u.SHA256
+	m["lomsong.calibration_fitted_on"] = "none recorded"
+	if len(u.Months) > 0 {
+		m["lomsong.calibration_fitted_on"] = strings.Join(u.Months, ", ")
+	}
 }
 
 // registerPeriod adds --period for the commands that analyse one month of
@@ -212,6 +245,18 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				path = p
 			}
 		}
+		switch path {
+		case "none":
+			c.cal = calibrationUse{Uncalibrated: "--calibration none"}
+		case "":
+			c.cal = calibrationUse{Uncalibrated: "no calibration.json in the dataset"}
+		}
+		if c.cal.Uncalibrated != "" {
+			// Said as a calibration in force is: which fits a stage's
+			// predictions carry.
+			fmt.Fprintf(e.stderr, "predicting uncalibrated (%s): the propagation models' predictions and σ as they are, no mast checked for being off the air; lomsong calibrate --dataset %s fits them to the tests\n",
+				c.cal.Uncalibrated, shellQuote(c.dataset))
+		}
 		if path != "" && path != "none" {
 			cfile, applied, err := calfile.ReadCalibrationFile(path)
 			if err != nil {
@@ -235,6 +280,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				registered[engine.Carrier(p.Carrier)] = true
 			}
 			months := cfile.Months(store.Manifest().Sources)
+			c.cal = calibrationUse{Path: path, SHA256: applied.SHA256, Months: months}
 			fitted := ""
 			if len(months) > 0 {
 				fitted = "; fitted on " + strings.Join(months, ", ")
@@ -403,7 +449,13 @@ calibrated by lomsong calibrate when available) minus 1.28σ is compared with th
 threshold. Writes OUT/coverage.{parquet,csv} (one row per hex, carrier and tech
 with its evidence), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
 state of any carrier, for QGIS), and OUT/coverage_meta.json (thresholds, σ,
-models, resolution).`, th.Covered(engine.Tech4G), th.Covered(engine.Tech3G), th.Covered(engine.Tech2G),
+resolution; the propagation model per technology, band and environment; the
+defaults given to sites the register leaves without band, EIRP, height, tilt or
+beamwidth, with how many sites took each). The Parquet metadata,
+coverage_meta.json's metadata and the GeoJSON files' "metadata" member record
+the calibration used (its path, SHA-256 and the months it was fitted on), or
+"none" and why, with the dataset manifest's SHA-256. Without a calibration (--calibration none, or no
+DATASET/calibration.json) stderr says "predicting uncalibrated".`, th.Covered(engine.Tech4G), th.Covered(engine.Tech3G), th.Covered(engine.Tech2G),
 		th.NoService(engine.Tech4G), th.NoService(engine.Tech3G), th.NoService(engine.Tech2G))
 }
 
@@ -442,11 +494,12 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := addProvenance(prov, cf.dataset); err != nil {
 		return err
 	}
+	cf.cal.metadata(prov)
 	if err := checkLayers(e, *layers, res.States); err != nil {
 		return err
 	}
 	restore := writePhase() // the tables below: a million rows for the country
-	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, *layers, prov) })
+	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, opt.Predict, *layers, prov) })
 	restore()
 	if err != nil {
 		return err
@@ -507,8 +560,11 @@ func unmeasuredCarriers(sites []engine.Site, tested map[engine.Carrier]bool) []e
 }
 
 // writeCoverage writes the coverage outputs into out (a staging folder of
-// writeSet).
-func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov map[string]string) error {
+// writeSet): the tables with the rules and prov (provenance, calibration)
+// as their metadata, the GeoJSON files with it as a "metadata" member,
+// and coverage_meta.json with it, the propagation models and the site
+// defaults the predictions of res.Sites were made with (pcfg).
+func writeCoverage(out string, res *pipeline.CoverageResult, pcfg predict.Config, layers string, prov map[string]string) error {
 	meta := res.Config.Metadata()
 	meta["lomsong.table"] = "coverage"
 	maps.Copy(meta, prov)
@@ -534,6 +590,7 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov
 	if err != nil {
 		return err
 	}
+	fc.ExtraMembers = geojson.Properties{"metadata": meta}
 	if err := writeJSONFile(filepath.Join(out, "coverage_best.geojson"), fc); err != nil {
 		return err
 	}
@@ -550,6 +607,7 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov
 			if err != nil {
 				return err
 			}
+			fc.ExtraMembers = geojson.Properties{"metadata": meta}
 			if err := writeJSONFile(filepath.Join(out, fmt.Sprintf("coverage_%s_%s.geojson", carrier, tech)), fc); err != nil {
 				return err
 			}
@@ -557,8 +615,48 @@ func writeCoverage(out string, res *pipeline.CoverageResult, layers string, prov
 	}
 	m := map[string]any{"metadata": meta, "rows_read": res.RowsRead, "states": len(res.States), "hexes": len(best),
 		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected,
-		"sites_height_clamped": res.HeightClamped}
+		"sites_height_clamped": res.HeightClamped,
+		"models":               modelsMeta(pcfg.ModelsInUse(res.Sites)), "site_defaults": siteDefaultsMeta(pcfg.SiteDefaults(res.Sites))}
 	return writeJSONFile(filepath.Join(out, "coverage_meta.json"), m)
+}
+
+// modelUse is a predict.ModelUse in coverage_meta.json: the propagation
+// model per environment class of a technology and band, and its sites.
+type modelUse struct {
+	Tech    string            `json:"tech"`
+	BandMHz float64           `json:"band_mhz"`
+	Sites   int               `json:"sites"`
+	Models  map[string]string `json:"models"` // by environment: rural, suburban, urban, dense-urban
+}
+
+func modelsMeta(us []predict.ModelUse) []modelUse {
+	out := make([]modelUse, len(us))
+	for i, u := range us {
+		ms := map[string]string{}
+		for e, m := range u.Models {
+			ms[predict.Env(e).String()] = m.String()
+		}
+		out[i] = modelUse{Tech: u.Tech.String(), BandMHz: u.BandMHz, Sites: u.Sites, Models: ms}
+	}
+	return out
+}
+
+// siteDefault is a predict.SiteDefault in coverage_meta.json: a value
+// the register left empty, the default predicted with and the sites
+// (sector rows) that took it.
+type siteDefault struct {
+	Tech  string  `json:"tech"`
+	Field string  `json:"field"`
+	Value float64 `json:"value"`
+	Sites int     `json:"sites"`
+}
+
+func siteDefaultsMeta(ds []predict.SiteDefault) []siteDefault {
+	out := make([]siteDefault, len(ds))
+	for i, d := range ds {
+		out[i] = siteDefault{Tech: d.Tech.String(), Field: d.Field, Value: d.Value, Sites: d.Sites}
+	}
+	return out
 }
 
 func siteIDs(res *pipeline.CoverageResult) []string {

@@ -17,6 +17,8 @@ package calfile
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -365,6 +367,10 @@ type Applied struct {
 	OffAir       []predict.SiteRef
 	// OffAirMasts are the off-air masts with their evidence, for reports.
 	OffAirMasts []predict.OffAirMast
+	// SHA256 is the hex SHA-256 of the file's bytes as read: which
+	// calibration an output was made with (coverage_meta.json records
+	// it with the path).
+	SHA256 string
 }
 
 // ReadCalibrationFile reads the calibration file at path and checks its
@@ -374,6 +380,7 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	sum := sha256.Sum256(b)
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a byte-order mark (Notepad's) is no JSON error
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -409,6 +416,7 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	}
 	// The rows to set down, as calibrate itself derives them.
 	a.OffAir = (&predict.OffAirResult{Masts: a.OffAirMasts}).Refs()
+	a.SHA256 = hex.EncodeToString(sum[:])
 	return &f, &a, nil
 }
 

@@ -1,6 +1,8 @@
 package calfile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"math"
 	"os"
@@ -38,6 +40,11 @@ func TestRoundTripIsByteForByte(t *testing.T) {
 	}
 	if !math.IsNaN(a.Calibrations[1].BiasDB) {
 		t.Errorf("null bias read as %v, want NaN", a.Calibrations[1].BiasDB)
+	}
+	// The file's identity, for the outputs made with it: the SHA-256 of
+	// its bytes (sha256sum's).
+	if sum := sha256.Sum256([]byte(golden)); a.SHA256 != hex.EncodeToString(sum[:]) || len(a.SHA256) != 64 {
+		t.Errorf("SHA256 %q, want %x", a.SHA256, sum)
 	}
 	if len(a.SiteOffsets) != 1 || a.SiteOffsets[0].SiteID != "VT-1" || a.SiteOffsets[0].DeviationDB != -3.2 {
 		t.Fatalf("site offsets: %+v", a.SiteOffsets)

@@ -383,12 +383,13 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		}
 		s := &sites[i]
 		tp := cfg.Tech[s.Tech]
+		v := cfg.siteValues(s) // the register's values, or the defaults (SiteDefaults reports them)
 		p := prepSite{
 			idx: int32(i), tech: s.Tech,
-			freqMHz: orDefault(s.BandMHz, tp.BandMHz), heightM: orDefault(s.HeightM, cfg.DefaultHeightM),
-			signalBaseDBm: orDefaultAny(s.EIRPDBm, tp.EIRPDBm) + tp.ShareDB(s.Tech),
-			azimuthDeg:    s.AzimuthDeg, beamDeg: orDefault(s.BeamwidthDeg, cfg.Pattern.HBeamwidthDeg),
-			tiltDeg: orDefaultAny(s.TiltDeg, cfg.DefaultTiltDeg), maxRangeM: tp.MaxRangeM,
+			freqMHz: v.freqMHz, heightM: v.heightM,
+			signalBaseDBm: v.eirpDBm + tp.ShareDB(s.Tech),
+			azimuthDeg:    s.AzimuthDeg, beamDeg: v.beamDeg,
+			tiltDeg: v.tiltDeg, maxRangeM: tp.MaxRangeM,
 			omni: math.IsNaN(s.AzimuthDeg),
 		}
 		if h := p.heightM; h < BaseHeightMinM || h > BaseHeightMaxM {
