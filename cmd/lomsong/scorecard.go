@@ -28,8 +28,8 @@ where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
 (mobile: each carrier's and technology's median of the speed tests against
 its own a year before, averaged with the weights of the month's tests, so a
 change in which carriers reported is no change in speed; the carriers and
-technologies measured in one month only are named, none in both leaves it
-unknown; seeded stratified bootstrap interval; fixed: the
+technologies with speed tests in one month only are named, none in both
+leaves it unknown; seeded stratified bootstrap interval; fixed: the
 median the subscriptions table reports, fixed_median_dl_mbps, as given; the
 target is met when both are, not met when either is not). Every figure has an
 interval; target 1's value is the villages listed without 3G/4G (p_dead at or

@@ -79,7 +79,7 @@ func (c *Card) unknownReasons(w io.Writer) error {
 
 // notes lists the issues of the figures that are known (met or not met):
 // what a figure leaves out or rests on (target 5's carriers and
-// technologies measured in one month only, a half of it unknown), each
+// technologies with speed tests in one month only, a half of it unknown), each
 // distinct issue once per target with the number of rows it concerns, in
 // target order and then first appearance.
 func (c *Card) notes(w io.Writer) error {

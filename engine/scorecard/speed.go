@@ -45,9 +45,12 @@ const MethodSpeedYoYStrata = "sum over the carriers and technologies measured in
 // towards a faster technology is not counted as a gain in speed (the
 // target is about speeds, not about which networks were tested).
 //
-// Strata measured in one month only, or with too few tests, are left out
-// and named in the estimate's Issues (with the share of the current
-// month's tests they hold); with no stratum left the estimate is unknown,
+// Strata with speed tests in one month only, or with too few tests, are
+// left out and named in the estimate's Issues (with the share of the
+// current month's tests they hold): "measured in <p> only" for a stratum
+// without tests a year before, "no speed tests in <p>" for one without
+// tests in the month scored (its carrier may well have been measured
+// there, with no speed in its rows); with no stratum left the estimate is unknown,
 // saying why, never a number.
 //
 // Interval: a stratified percentile bootstrap. Each of bs.B rounds
@@ -111,7 +114,9 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 			parts = append(parts, fmt.Sprintf("measured in %s only: %s", p, strings.Join(onlyNow, ", ")))
 		}
 		if len(onlyBefore) > 0 {
-			parts = append(parts, fmt.Sprintf("measured in %s only: %s", before, strings.Join(onlyBefore, ", ")))
+			// Not "measured in <before> only": a carrier whose rows of p
+			// carry no speeds was measured in p all the same.
+			parts = append(parts, fmt.Sprintf("no speed tests in %s: %s", p, strings.Join(onlyBefore, ", ")))
 		}
 		if len(few) > 0 {
 			parts = append(parts, fmt.Sprintf("fewer than %d tests in a month: %s", bs.MinSamples, strings.Join(few, ", ")))
