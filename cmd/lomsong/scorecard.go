@@ -267,9 +267,9 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		opt.DeadZones[q] = figures
 		have = have || q == p
 	}
+	opt.Period = p // the month scored, which its rows' latest need not be
 	card, err := pipeline.Scorecard(ctx, store, opt)
 	if card != nil {
-		card.Period = p // the month scored, which its rows' latest need not be
 		for _, x := range card.Excluded {
 			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%d rows) left out: %s\n", x.Area, x.Rows, x.Why)
 		}

@@ -42,6 +42,11 @@ type ScorecardOptions struct {
 	DeadZonesMissing map[penetration.Period]string
 	// Periods restricts the rows (nil = every period with data).
 	Periods []penetration.Period
+	// Period is the month the card is made for (the one scored,
+	// scorecard.Card.Period): its rows' latest need not be it (a card of
+	// September re-scored after October's data came). Zero leaves it
+	// unset.
+	Period penetration.Period
 	// EveryArea are the periods in which every area of Config.Areas gets
 	// a row, its targets unknown where it has no data (a card of the
 	// month scores every province, saying which have nothing), when the
@@ -218,6 +223,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 		return nil, err
 	}
 	card.Excluded = excluded
+	card.Period = opt.Period
 	return card, nil
 }
 

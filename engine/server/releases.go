@@ -281,7 +281,7 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	}
 	figures[p] = pipeline.DeadZoneFigures(sum.DeadZones)
 	sopt := pipeline.DefaultScorecardOptions(opt.DeadZones.Provinces, "provinces2025", 1)
-	sopt.DeadZones, sopt.DeadZonesMissing = figures, missing
+	sopt.DeadZones, sopt.DeadZonesMissing, sopt.Period = figures, missing, p
 	speedOpt := opt.DeadZones.Coverage
 	sopt.Coverage = &speedOpt
 	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {

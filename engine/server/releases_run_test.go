@@ -209,6 +209,15 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		}
 	}
 
+	// The release's card says the month it was made for, as the
+	// scorecard command's does (the notebook shows that month).
+	var card struct {
+		Period string `json:"period"`
+	}
+	if b, err := os.ReadFile(filepath.Join(folder, "scorecard.json")); err != nil || json.Unmarshal(b, &card) != nil || card.Period != "2024-10" {
+		t.Errorf("scorecard.json period %q (%v), want 2024-10", card.Period, err)
+	}
+
 	// September, then October again: October is read back entirely and
 	// September's target 1 is known.
 	r2 := ts.release(t, "2024-09")
