@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/radiomap"
 )
 
 // IndoorPlace is where IndoorLossPaired pairs indoor readings with
@@ -94,7 +95,7 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 			k = int32(len(idx))
 			idx[r.Place] = k
 		}
-		obs = append(obs, tobitObs{group: k, y: r.ResidualDB, n: 1, indoor: r.Indoor, upper: r.Upper})
+		obs = append(obs, tobitObs{group: k, y: r.ResidualDB, indoor: r.Indoor, upper: r.Upper})
 		if r.Indoor {
 			fit.Pairs++
 			if r.Upper {
@@ -112,11 +113,10 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 }
 
 // tobitObs is one observation of tobitGroups: a value (or an upper bound
-// on it) of a group, indoor or not, the mean of n readings (its variance
-// s²/n).
+// on it) of a group, indoor or not.
 type tobitObs struct {
 	group         int32
-	y, n          float64
+	y             float64
 	indoor, upper bool
 }
 
@@ -156,12 +156,12 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 					continue
 				}
 				if o.indoor {
-					wsum[o.group] += wi * o.n
-					wy[o.group] += wi * o.n * (e[i] + loss)
+					wsum[o.group] += wi
+					wy[o.group] += wi * (e[i] + loss)
 				} else {
-					wsum[o.group] += wo * o.n
-					wout[o.group] += wo * o.n
-					wy[o.group] += wo * o.n * e[i]
+					wsum[o.group] += wo
+					wout[o.group] += wo
+					wy[o.group] += wo * e[i]
 				}
 			}
 			for g := range m {
@@ -170,8 +170,8 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 			var d, k float64
 			for i, o := range obs {
 				if o.indoor && use(o) {
-					d += o.n * (m[o.group] - e[i])
-					k += o.n
+					d += m[o.group] - e[i]
+					k++
 				}
 			}
 			next := loss
@@ -193,10 +193,10 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 			r := e2[i] - 2*e[i]*mu + mu*mu
 			if o.indoor {
 				r = e2[i] - 2*e[i]*(mu-loss) + (mu-loss)*(mu-loss)
-				rssIn += o.n * r
+				rssIn += r
 				nIn++
 			} else {
-				rssOut += o.n * r
+				rssOut += r
 				nOut++
 			}
 		}
@@ -225,9 +225,8 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 			if o.indoor {
 				mu, sd = mu-loss, sIn
 			}
-			sd /= math.Sqrt(o.n)
 			a := (o.y - mu) / sd
-			l := millsUpper(a)
+			l := radiomap.MillsRatio(a)
 			e[i] = mu - sd*l
 			e2[i] = sd*sd*max(0, 1-a*l-l*l) + e[i]*e[i]
 		}
@@ -240,25 +239,15 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 	return m, loss, sOut, sIn
 }
 
-// TobitUpper returns the maximum-likelihood mean and standard deviation of
+// tobitUpper returns the maximum-likelihood mean and standard deviation of
 // a normal sample some of whose values are known only as upper bounds
 // (upper[i]: the value is at most x[i]): tobitGroups with one group and no
 // indoor observations. x must hold an exact value.
-func TobitUpper(x []float64, upper []bool) (mu, sigma float64) {
+func tobitUpper(x []float64, upper []bool) (mu, sigma float64) {
 	obs := make([]tobitObs, len(x))
 	for i, v := range x {
-		obs[i] = tobitObs{y: v, n: 1, upper: upper[i]}
+		obs[i] = tobitObs{y: v, upper: upper[i]}
 	}
 	m, _, sigma, _ := tobitGroups(obs, 1, false)
 	return m[0], sigma
-}
-
-// millsUpper is φ(a)/Φ(a), the inverse Mills ratio of a normal truncated
-// above at a standard score a; for a far below the mean, where Φ
-// underflows, its asymptotic series −a − 1/a + 2/a³.
-func millsUpper(a float64) float64 {
-	if a < -30 {
-		return -a - 1/a + 2/(a*a*a)
-	}
-	return math.Exp(-0.5*a*a) / math.Sqrt(2*math.Pi) / (0.5 * math.Erfc(-a/math.Sqrt2))
 }

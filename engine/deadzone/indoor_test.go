@@ -14,9 +14,9 @@ import (
 // standard deviation.
 func TestTobitUpperExact(t *testing.T) {
 	x := []float64{1, 2, 3, 4, 10}
-	mu, s := TobitUpper(x, make([]bool, len(x)))
+	mu, s := tobitUpper(x, make([]bool, len(x)))
 	if mu != 4 || math.Abs(s-math.Sqrt(10)) > 1e-12 {
-		t.Fatalf("TobitUpper = %g, %g; want 4, √10", mu, s)
+		t.Fatalf("tobitUpper = %g, %g; want 4, √10", mu, s)
 	}
 }
 
@@ -54,9 +54,9 @@ func TestTobitUpperMaximisesTheLikelihood(t *testing.T) {
 			}
 		}
 	}
-	mu, s := TobitUpper(x, upper)
+	mu, s := tobitUpper(x, upper)
 	if math.Abs(mu-bm) > 1e-4 || math.Abs(s-bs) > 1e-4 {
-		t.Fatalf("TobitUpper = %.5f, %.5f; the likelihood's maximum is at %.5f, %.5f", mu, s, bm, bs)
+		t.Fatalf("tobitUpper = %.5f, %.5f; the likelihood's maximum is at %.5f, %.5f", mu, s, bm, bs)
 	}
 	if ll(mu, s) < best-1e-8 {
 		t.Fatalf("log-likelihood %.9f at the estimate, %.9f at the maximum", ll(mu, s), best)
@@ -84,9 +84,9 @@ func TestTobitUpperRecoversACensoredNormal(t *testing.T) {
 	if m := exact / ne; m < -10 {
 		t.Fatalf("exact values' mean %.2f: the sample is not censored enough to test", m)
 	}
-	mu, s := TobitUpper(x, upper)
+	mu, s := tobitUpper(x, upper)
 	if math.Abs(mu+12) > 0.15 || math.Abs(s-5) > 0.15 {
-		t.Fatalf("TobitUpper = %.3f, %.3f; want −12, 5", mu, s)
+		t.Fatalf("tobitUpper = %.3f, %.3f; want −12, 5", mu, s)
 	}
 }
 

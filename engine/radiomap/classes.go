@@ -173,7 +173,7 @@ func FitClassOffsets(obs []Obs, member []Membership, nClasses int, mg Marginal, 
 			var dz, hz float64 // d(log-lik)/dμ and −d²(log-lik)/dμ²
 			if t.upper {
 				lp += logNormCDF(z)
-				lam := millsRatio(z)
+				lam := MillsRatio(z)
 				dz, hz = -lam/t.sd, lam*(z+lam)/(t.sd*t.sd)
 			} else {
 				lp -= 0.5 * z * z

@@ -142,7 +142,7 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 				return ts.sum2(first, end, g, h, func(p int) (float64, float64) {
 					sd := lv.sd[ts.level[p]]
 					z := (ts.r[p] - mu) / sd
-					l := millsRatio(z)
+					l := MillsRatio(z)
 					return -w * l / sd, -w * millsSlope(z, l) / (sd * sd)
 				})
 			}
@@ -366,9 +366,10 @@ func (ts *marginalTests) sum2(first, end int, start1, start2 float64, term func(
 	return s1, s2
 }
 
-// millsRatio returns φ(a)/Φ(a), the inverse Mills ratio, stably for
-// very negative a (where it tends to −a).
-func millsRatio(a float64) float64 {
+// MillsRatio returns φ(a)/Φ(a), the inverse Mills ratio of a normal
+// truncated above at the standard score a (the truncated mean is
+// μ − σ·MillsRatio(a)), stably for very negative a (where it tends to −a).
+func MillsRatio(a float64) float64 {
 	if a < -30 {
 		return -a
 	}
@@ -377,7 +378,7 @@ func millsRatio(a float64) float64 {
 	return math.Exp(-0.5*a*a) * (2 / math.Sqrt(2*math.Pi)) / math.Erfc(-a/math.Sqrt2)
 }
 
-// millsSlope returns λ(a)(a + λ(a)), λ = millsRatio(a) given as l: minus
+// millsSlope returns λ(a)(a + λ(a)), λ = MillsRatio(a) given as l: minus
 // the derivative of λ, in (0, 1), and so minus the second derivative of
 // log Φ at a. Below a = −30, where λ(a) = −a to rounding and the product
 // would cancel to 0, it is its limit 1.

@@ -64,7 +64,7 @@ func fitMarginalReference(obs []Obs, m Model, priorSigmaDB float64) (Marginal, e
 						continue
 					}
 					sd := math.Sqrt(v)
-					g -= millsRatio((o.ResidualDB-mu)/sd) / sd
+					g -= MillsRatio((o.ResidualDB-mu)/sd) / sd
 				}
 				return g
 			}

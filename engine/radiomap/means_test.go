@@ -160,7 +160,7 @@ func TestMapKeyMeans(t *testing.T) {
 	}
 }
 
-// millsRatio against φ(a)/Φ(a) from tabulated values of the standard
+// MillsRatio against φ(a)/Φ(a) from tabulated values of the standard
 // normal density and distribution (Abramowitz & Stegun, Table 26.1), and
 // its asymptote −a + 1/a… far in the lower tail (−a to within 1/a).
 func TestMillsRatio(t *testing.T) {
@@ -171,13 +171,13 @@ func TestMillsRatio(t *testing.T) {
 		{-3, 0.0044318484119380075, 0.0013498980316301035},
 	} {
 		want := c.phi / c.cdf
-		if got := millsRatio(c.a); math.Abs(got/want-1) > 1e-13 {
-			t.Errorf("millsRatio(%v) = %.16g, want %.16g", c.a, got, want)
+		if got := MillsRatio(c.a); math.Abs(got/want-1) > 1e-13 {
+			t.Errorf("MillsRatio(%v) = %.16g, want %.16g", c.a, got, want)
 		}
 	}
 	for _, a := range []float64{-20, -29.9, -30.1, -40} {
-		if got := millsRatio(a); math.Abs(got-(-a)) > 1/(-a) || got < -a {
-			t.Errorf("millsRatio(%v) = %v, want just above %v", a, got, -a)
+		if got := MillsRatio(a); math.Abs(got-(-a)) > 1/(-a) || got < -a {
+			t.Errorf("MillsRatio(%v) = %v, want just above %v", a, got, -a)
 		}
 	}
 }
