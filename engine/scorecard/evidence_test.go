@@ -81,7 +81,7 @@ func TestAlertsNotLikeWithLike(t *testing.T) {
 			if tc.unlikeWant == "" && strings.Contains(js.String()+txt.String(), "not like with like") {
 				t.Fatalf("like evidence said not like with like:\n%s\n%s", js.String(), txt.String())
 			}
-			if tc.unlikeWant != "" && !strings.Contains(txt.String(), "regression: dead_zones: worse by 2 since 2024-09 (tolerance 0) ("+tc.unlikeWant+")") {
+			if tc.unlikeWant != "" && !strings.Contains(txt.String(), "regression: dead_zones: worse by 2 villages since 2024-09 (1 village → 3 villages; tolerance 0 villages) ("+tc.unlikeWant+")") {
 				t.Fatalf("table:\n%s", txt.String())
 			}
 		})

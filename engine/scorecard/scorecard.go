@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
@@ -914,7 +915,8 @@ func regressions(prev, cur *Row, cfg Config) []Alert {
 		case p.Status == StatusMet && c.Status == StatusNotMet:
 			msg = fmt.Sprintf("%s: met in %s, not met in %s", Target(t), prev.Period, cur.Period)
 		case worse > cfg.Regression[t]+1e-12:
-			msg = fmt.Sprintf("%s: worse by %.4g since %s (tolerance %.4g)", Target(t), worse, prev.Period, cfg.Regression[t])
+			msg = fmt.Sprintf("%s: worse by %s since %s (%s → %s; tolerance %s)", Target(t), change(Target(t), worse, cfg),
+				prev.Period, level(Target(t), p.Value, cfg), level(Target(t), c.Value, cfg), change(Target(t), cfg.Regression[t], cfg))
 		default:
 			continue
 		}
@@ -922,6 +924,35 @@ func regressions(prev, cur *Row, cfg Config) []Alert {
 			Previous: p.Value, Current: c.Value, Message: msg})
 	}
 	return out
+}
+
+// level says a target's value in its unit, as the tables show it: a
+// count of villages or households for target 1, a percentage for the
+// shares and the speed change.
+func level(t Target, v float64, cfg Config) string {
+	if t == TargetDeadZones {
+		return counted(v, cfg.DeadZoneBasis)
+	}
+	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+}
+
+// change says a difference of a target's values in its unit: villages or
+// households for target 1, percentage points for the others (a share's
+// change is not a share: "3.0 pp", not "0.02998" nor "3.0%").
+func change(t Target, d float64, cfg Config) string {
+	if t == TargetDeadZones {
+		return counted(d, cfg.DeadZoneBasis)
+	}
+	return strconv.FormatFloat(100*d, 'f', 1, 64) + " pp"
+}
+
+// counted says n villages or households, whole.
+func counted(n float64, b Basis) string {
+	s := strconv.FormatFloat(n, 'f', 0, 64)
+	if s == "1" {
+		return s + " " + strings.TrimSuffix(b.String(), "s")
+	}
+	return s + " " + b.String()
 }
 
 // qualify marks a as not like with like for the reason why ("" leaves it

@@ -214,7 +214,7 @@ func TestSpeedChangeLikeWithLike(t *testing.T) {
 		{"mobile alone, then fixed alone", exact(0.2), nil, nil, exact(0.1), math.NaN(), "",
 			fmt.Sprintf(unlike, "mobile alone", "fixed alone")},
 		{"fixed alone, both months", nil, exact(0.2), nil, exact(0.1), -0.1,
-			"speed_yoy: worse by 0.1 since 2024-09 (tolerance 0.05)", ""},
+			"speed_yoy: worse by 10.0 pp since 2024-09 (20.0% → 10.0%; tolerance 5.0 pp)", ""},
 		{"both, both months", exact(0.35), exact(0.4), exact(0.2), exact(0.4), -0.15,
 			"speed_yoy: met in 2024-09, not met in 2024-10", ""},
 		{"both, within the tolerance", exact(0.35), exact(0.4), exact(0.33), exact(0.4), -0.02, "", ""},
