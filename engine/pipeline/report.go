@@ -69,8 +69,17 @@ func sortVillageRows(rows []report.VillageRow) []report.VillageRow {
 	return rows
 }
 
-func reportZone(z deadzone.Zone) report.DeadZone {
+// reportZone adapts a dead zone for the report; uncertain holds the ids
+// of the villages counted as served on an uncertain verdict
+// (deadzone.VillageStatus.Uncertain), so that those of the zone's
+// villages counted as served are shown as uncertain, not served.
+func reportZone(z deadzone.Zone, uncertain map[string]bool) report.DeadZone {
 	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages), VillagesServed: len(z.Served)}
+	for _, id := range z.Served {
+		if uncertain[id] {
+			d.VillagesUncertain++
+		}
+	}
 	for _, c := range z.Communes {
 		d.Communes = append(d.Communes, c.Code)
 	}
@@ -95,11 +104,17 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	for _, u := range provinces.Units() {
 		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
 	}
+	uncertain := map[string]bool{}
+	for _, v := range dz.Villages.Villages {
+		if v.Uncertain() {
+			uncertain[v.ID] = true
+		}
+	}
 	for i, z := range dz.Zones {
 		if i == 20 {
 			break
 		}
-		r.DeadZones = append(r.DeadZones, reportZone(z))
+		r.DeadZones = append(r.DeadZones, reportZone(z, uncertain))
 	}
 	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound,
 		Reachable: pr.Plan.DeadHouseholds, Options: len(pr.Candidates) + len(pr.Sharing)}
@@ -110,7 +125,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	r.Notes = []string{
 		"Coverage per hex: measured where a hex has at least 5 outdoor or in-vehicle tests (one-sided binomial test at 95% against 90% cell-edge reliability), otherwise the best server's calibrated prediction minus 1.28σ against the threshold (4G/5G RSRP −105 dBm, 3G RSCP −100 dBm).",
 		"A dead zone is a populated hex where no carrier serves 3G, 4G or 5G; a 2G-only hex is a dead zone. Whether a carrier serves a hex is decided from all the evidence: a decisive measured verdict stands, otherwise every test in the hex updates the calibrated prediction, and the hex is served when the result reaches the threshold. The map colours show the coverage layer, whose bar is 90% cell-edge reliability, so a dead-zone outline can sit on a hex drawn as weak; a hex of a dead zone is drawn uncovered whatever the coverage layer predicted.",
-		"Where the households are the villages', a hex is dead only as far as its villages are: a dead zone counts the households of its villages without signal, and its villages judged served are shown beside its village count.",
+		"Where the households are the villages', a hex is dead only as far as its villages are: a dead zone counts the households of its villages without signal, and beside its village count those of its villages counted as served: judged served, or uncertain (0.2 < p_dead, below the cut).",
 	}
 	if len(pr.Plan.Steps) > 0 {
 		// The curve's note only where a curve is drawn.
@@ -202,7 +217,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			prov.Name = u.Name
 		}
 		for _, zi := range a.zones {
-			z := reportZone(dz.Zones[zi])
+			z := reportZone(dz.Zones[zi], uncertain)
 			for _, u := range dz.Zones[zi].Provinces {
 				if u.Code == code {
 					continue

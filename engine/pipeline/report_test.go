@@ -88,3 +88,49 @@ func TestReportProvincesByDeadHouseholds(t *testing.T) {
 		t.Fatalf("sections: %+v", r.Provinces)
 	}
 }
+
+// A zone's villages counted as served on an uncertain verdict reach the
+// report as uncertain (report.DeadZone.VillagesUncertain), in the top
+// zones and in the province's own table, so that it does not call them
+// served.
+func TestReportZoneUncertainVillages(t *testing.T) {
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := hexgrid.Index(103.30, 22.40, 8) // Lai Châu
+	if err != nil {
+		t.Fatal(err)
+	}
+	village := func(id string, level deadzone.Level, p float64) deadzone.VillageStatus {
+		v := deadzone.VillageStatus{Level: level, HasVerdict: true, Verdict: deadzone.Verdict{PDead: p}}
+		v.ID, v.Province, v.Households, v.Lon, v.Lat = id, "12", 10, 103.30, 22.40
+		return v
+	}
+	dz := &DeadZoneResult{
+		Coverage:   &CoverageResult{},
+		Population: []population.Cell{{Cell: a, Households: 30}},
+		Admin:      map[hexgrid.Cell]deadzone.Admin{a: {Province: "12"}},
+		Zones: []deadzone.Zone{{ID: "DZ-1", Cells: []hexgrid.Cell{a}, Households: 10,
+			Villages: []string{"V1", "V2", "V3"}, Served: []string{"V2", "V3"},
+			Provinces: []deadzone.UnitShare{{Code: "12", Share: 1}}}},
+		Villages: deadzone.VillageReport{Cut: 0.5, Villages: []deadzone.VillageStatus{
+			village("V1", deadzone.Only2G, 0.9), village("V2", deadzone.Covered, 0.3), village("V3", deadzone.Covered, 0.01)}},
+	}
+	r, err := BuildReport(dz, nil, &PlanResult{}, provinces, penetration.Period{Year: 2024, Month: 10}, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.DeadZones) != 1 || len(r.Provinces) != 1 || len(r.Provinces[0].DeadZones) != 1 {
+		t.Fatalf("zones %+v, provinces %+v", r.DeadZones, r.Provinces)
+	}
+	for _, z := range []struct {
+		where string
+		n, u  int
+	}{{"top zones", r.DeadZones[0].VillagesServed, r.DeadZones[0].VillagesUncertain},
+		{"province", r.Provinces[0].DeadZones[0].VillagesServed, r.Provinces[0].DeadZones[0].VillagesUncertain}} {
+		if z.n != 2 || z.u != 1 {
+			t.Errorf("%s: %d served of which %d uncertain, want 2 of which 1", z.where, z.n, z.u)
+		}
+	}
+}

@@ -115,11 +115,15 @@ type DeadZone struct {
 	// Communes touched, largest share first (names or codes).
 	Communes []string
 	// Villages is the number of villages in the zone; negative when not
-	// known. VillagesServed are those of them judged served, shown beside
-	// it ("4 (2 served)").
-	Villages       int
-	VillagesServed int
-	Nearest        []NearestSite
+	// known. VillagesServed are those of them counted as served (below
+	// the cut), shown beside it ("4 (2 served)"); VillagesUncertain are
+	// those of VillagesServed whose verdict is uncertain (0.2 < p_dead,
+	// below the cut), shown as uncertain, not as served ("4 (1 served, 1
+	// uncertain)"), as the villages table and the map show them.
+	Villages          int
+	VillagesServed    int
+	VillagesUncertain int
+	Nearest           []NearestSite
 	// AlsoIn names, in a province's table, the other provinces the zone
 	// extends into, with their share of its hexes ("Lai Châu, 60% of its
 	// hexes").

@@ -648,3 +648,19 @@ func TestZoneServedVillages(t *testing.T) {
 		t.Errorf("villages %q, want %q", got, "1")
 	}
 }
+
+// A zone's villages counted as served on an uncertain verdict are shown as
+// uncertain beside its village count, as the villages table and the map
+// show them, not as served ("2 (1 served)" stood beside a zone whose other
+// village the table called uncertain).
+func TestZoneUncertainVillagesNotServed(t *testing.T) {
+	zs := zones([]DeadZone{
+		{ID: "DZ-1", Households: 88, Hexes: 1, Villages: 2, VillagesServed: 1, VillagesUncertain: 1},
+		{ID: "DZ-2", Households: 56, Hexes: 1, Villages: 4, VillagesServed: 3, VillagesUncertain: 1},
+	})
+	for i, want := range []string{"2 (1 uncertain)", "4 (2 served, 1 uncertain)"} {
+		if got := zs[i].Villages; got != want {
+			t.Errorf("zone %d: villages %q, want %q", i+1, got, want)
+		}
+	}
+}

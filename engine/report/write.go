@@ -603,8 +603,15 @@ func zones(zs []DeadZone) []zoneView {
 			Area: decimal(z.AreaKm2, 1), Villages: "unknown"}
 		if z.Villages >= 0 {
 			zv.Villages = group(int64(z.Villages))
-			if z.VillagesServed > 0 {
-				zv.Villages += " (" + group(int64(z.VillagesServed)) + " served)"
+			var parts []string
+			if n := z.VillagesServed - z.VillagesUncertain; n > 0 {
+				parts = append(parts, group(int64(n))+" served")
+			}
+			if z.VillagesUncertain > 0 {
+				parts = append(parts, group(int64(z.VillagesUncertain))+" uncertain")
+			}
+			if len(parts) > 0 {
+				zv.Villages += " (" + strings.Join(parts, ", ") + ")"
 			}
 		}
 		cs := z.Communes
