@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,7 +97,8 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 // "bps"; for signal_dbm "dbm" (default), "asu" (per technology: 2G
 // dBm = 2·ASU − 113, 3G dBm = ASU − 120, 4G/5G dBm = ASU − 140) or "mw";
 // for latency_ms "ms" (default) or "s"; for ts "auto" (default: RFC 3339
-// or Unix milliseconds), "unix_s", "unix_ms", "unix_us", or "layout:"
+// or Unix milliseconds), "unix_s", "unix_ms", "unix_us", "excel_days"
+// (Excel's serial day numbers, read in the timezone), or "layout:"
 // followed by a Go time layout such as "layout:2006-01-02 15:04:05".
 // columns maps a source column to "" to leave it out (read as no column).
 // constants fills a contract column that the file lacks (a file that has
@@ -136,7 +138,7 @@ var allowedUnits = map[string][]string{
 	"ul_mbps":    {"mbps", "kbps", "bps"},
 	"signal_dbm": {"dbm", "asu", "mw"},
 	"latency_ms": {"ms", "s"},
-	"ts":         {"auto", "unix_s", "unix_ms", "unix_us"},
+	"ts":         {"auto", "unix_s", "unix_ms", "unix_us", "excel_days"},
 }
 
 // MaxMappingBytes caps the size of a mapping file.
@@ -390,7 +392,7 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		if impossible != "" {
 			return 0, false, fmt.Errorf("no such date or time: %s", impossible)
 		}
-		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")")
+		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")%s", excelHint(s, loc))
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
 		f, ok := parseDecimal(s)
 		if !ok {
@@ -403,6 +405,8 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 			return int64(math.Round(f / 1000)), false, nil
 		}
 		return int64(math.Round(f)), false, nil
+	case unit == "excel_days":
+		return excelDays(s, loc)
 	case strings.HasPrefix(unit, "layout:"):
 		l := strings.TrimPrefix(unit, "layout:")
 		t, err := time.ParseInLocation(l, s, loc)
@@ -438,6 +442,58 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// excelEpoch is day 0 of Excel's 1900 date system as its serials count
+// from 1 March 1900 on (the system takes 1900 for a leap year, so its day
+// 60 is a 29 February that never was; every serial since the contract's
+// earliest time, 36526 = 2000-01-01, counts from here).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// excelDays reads an Excel serial day number (45572.626 is 7 October
+// 2024, 15:01:26): whole days since excelEpoch and the fraction of a
+// day, a wall clock read in loc, to the millisecond. Excel writes it so
+// for a date cell formatted as a number, "General" or saved as values; in
+// a Vietnamese locale with a decimal comma (45572,626).
+func excelDays(s string, loc *time.Location) (int64, bool, error) {
+	v := s
+	if strings.Count(v, ",") == 1 && !strings.Contains(v, ".") {
+		v = strings.Replace(v, ",", ".", 1)
+	}
+	f, ok := parseDecimal(v)
+	if !ok || f < 0 || f >= 2958466 { // 9999-12-31, Excel's last day
+		return 0, false, fmt.Errorf("not an Excel serial day number (days since 1899-12-30, e.g. 45572.626)")
+	}
+	ms := int64(math.Round(f * 86400000))
+	wall := excelEpoch.Add(time.Duration(ms) * time.Millisecond)
+	y, mo, d := wall.Date()
+	h, mi, sec := wall.Clock()
+	t := time.Date(y, mo, d, h, mi, sec, wall.Nanosecond(), loc)
+	const l = "2006-01-02 15:04:05.000"
+	if gap := inClockGap(t, l, wall.Format(l), loc); gap != "" {
+		return 0, false, fmt.Errorf("no such date or time: %s", gap)
+	}
+	return t.UnixMilli(), true, nil
+}
+
+// excelSerialRE matches what reads as an Excel serial day number of the
+// years 2000 to 2099 (36526 to 73050) written with a fraction of a day,
+// which no other unit of the contract writes so (Unix seconds have ten
+// digits): the hint for a timestamp that reads as none.
+var excelSerialRE = regexp.MustCompile(`^(3[6-9]|[4-6]\d|7[0-2])\d{3}[.,]\d+$`)
+
+// excelHint says, for a timestamp that reads as an Excel serial day
+// number, which time that is and the unit that reads it; else "".
+func excelHint(s string, loc *time.Location) string {
+	if !excelSerialRE.MatchString(s) {
+		return ""
+	}
+	ms, _, err := excelDays(s, loc)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; %s looks like an Excel serial day number (%s as one): set the mapping's \"units\": {\"ts\": \"excel_days\"}, or format the column as a date and time in Excel before saving",
+		s, time.UnixMilli(ms).In(loc).Format("2006-01-02 15:04:05"))
 }
 
 // maxOffset is the largest offset from UTC a time may carry, either way:

@@ -568,6 +568,11 @@ var timeLayouts = []string{
 	"02-01-2006 15:04:05", "01-02-2006 15:04:05", "02.01.2006 15:04:05", "01.02.2006 15:04:05",
 	"02/01/2006 15:04:05.000", "01/02/2006 15:04:05.000", "2/1/2006 15:04:05", "1/2/2006 15:04:05",
 	"02/01/2006 3:04:05 PM", "01/02/2006 3:04:05 PM", "1/2/2006 3:04:05 PM",
+	// Excel's own spellings of a date cell saved as CSV: day and month
+	// without a leading zero, the time to the minute ("7/10/2024 8:36",
+	// Vietnamese locale day first; "10/7/2024 8:36 AM" US), and dd-mmm-yyyy.
+	"2/1/2006 15:04", "1/2/2006 15:04", "2/1/2006 3:04 PM", "1/2/2006 3:04 PM",
+	"02-Jan-2006 15:04:05", "02-Jan-2006 15:04", "2-Jan-2006 15:04:05", "2-Jan-2006 15:04",
 }
 
 var unixSecondsRE = regexp.MustCompile(`^1\d{9}(\.\d+)?$`)
@@ -586,6 +591,12 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 	}
 	if all(vals, unixSecondsRE.MatchString) {
 		sg.Mapping.Units["ts"] = "unix_s"
+		return
+	}
+	if all(vals, excelSerialRE.MatchString) && parses("excel_days") {
+		sg.Mapping.Units["ts"] = "excel_days"
+		sg.note("ts: %q holds Excel serial day numbers (%q is %s): read as such, in Vietnam time (UTC+7); set \"timezone\" if it is not",
+			name, vals[0], mustExcel(vals[0]))
 		return
 	}
 	if parses("auto") {
@@ -616,6 +627,14 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 	if !layoutHasZone(l) {
 		sg.note("ts: %q has no offset: read as Vietnam time (UTC+7); set \"timezone\" if it is not", name)
 	}
+}
+
+func mustExcel(v string) string {
+	ms, _, err := excelDays(v, vietnamZone)
+	if err != nil {
+		return "?"
+	}
+	return time.UnixMilli(ms).In(vietnamZone).Format("2006-01-02 15:04:05")
 }
 
 func swapsDayMonth(a, b string) bool {
