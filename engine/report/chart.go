@@ -211,15 +211,17 @@ func trendSVG(t trend) template.HTML {
 	var labels strings.Builder
 	if finite(t.goal) && t.goal >= f.y0 && t.goal <= f.y1 {
 		y := num(f.py(t.goal))
-		// The goal's label above its line, or below it when the line is
-		// at the top of the plot (under the title).
-		ty := f.py(t.goal) - 4
-		if ty < f.top+8 {
-			ty = f.py(t.goal) + 12
-		}
 		b.WriteString(`<line x1="` + num(f.left) + `" y1="` + y + `" x2="` + num(f.w-f.right) + `" y2="` + y +
 			`" stroke="#d55e00" stroke-width="1.5" stroke-dasharray="5 3"/>` + "\n")
-		labels.WriteString(`<text x="` + num(f.w-f.right) + `" y="` + num(ty) + `" text-anchor="end" fill="#a33f00"` + halo + `>` + esc(t.goalTxt) + "</text>\n")
+		tx, ty, anchor, clear := f.goalLabel(t)
+		text := `<text x="` + num(tx) + `" y="` + num(ty) + `" text-anchor="` + anchor + `" fill="#a33f00"` + halo + `>` + esc(t.goalTxt) + "</text>\n"
+		if clear {
+			labels.WriteString(text)
+		} else {
+			// Nowhere free of data (values hugging the goal): under the
+			// line and points, which stay visible over it.
+			b.WriteString(text)
+		}
 	}
 	var line, dots, hollow strings.Builder
 	unknown := false
@@ -262,6 +264,84 @@ func trendSVG(t trend) template.HTML {
 	b.WriteString(labels.String())
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
+}
+
+// goalLabel places the goal's label on its line where it hides no data:
+// at the plot's right end above the line, else below it, else at the
+// left end above or below (above is skipped when the line runs under the
+// title, below when it runs on the x axis). It returns the text's
+// baseline position and anchor, and whether the place is clear of the
+// data; where none is, the place covering the fewest marks, to be drawn
+// under the data.
+func (f frame) goalLabel(t trend) (x, y float64, anchor string, clear bool) {
+	gy := f.py(t.goal)
+	w := 6.5 * float64(len([]rune(t.goalTxt))) // 11 px sans-serif, generously
+	const asc, desc = 9.0, 2.0
+	type place struct {
+		x, y   float64
+		anchor string
+	}
+	var places []place
+	for _, end := range []place{{x: f.w - f.right, anchor: "end"}, {x: f.left + 3, anchor: "start"}} {
+		if above := gy - 4; above >= f.top+8 {
+			places = append(places, place{end.x, above, end.anchor})
+		}
+		if below := gy + 12; below <= f.h-f.bottom-2 {
+			places = append(places, place{end.x, below, end.anchor})
+		}
+	}
+	// The data the label could cover: every value and interval, and the
+	// line and band between consecutive known months.
+	var pts [][3]float64 // x, y and how far the mark reaches around it
+	for i, p := range t.points {
+		if !finite(p.v) {
+			continue
+		}
+		x := f.px(float64(i))
+		pts = append(pts, [3]float64{x, f.py(p.v), 4}) // the point, r 2.5 to 3
+		for _, b := range []float64{p.lo, p.hi} {
+			if finite(b) {
+				pts = append(pts, [3]float64{x, f.py(b), 3}) // a lone month's bar is 6 px wide
+			}
+		}
+		if i > 0 && finite(t.points[i-1].v) {
+			q := t.points[i-1]
+			x0 := f.px(float64(i - 1))
+			for _, ends := range [][2]float64{{q.v, p.v}, {q.lo, p.lo}, {q.hi, p.hi}} {
+				if !finite(ends[0]) || !finite(ends[1]) {
+					continue
+				}
+				y0, y1 := f.py(ends[0]), f.py(ends[1])
+				for k := 1; k < 8; k++ {
+					a := float64(k) / 8
+					pts = append(pts, [3]float64{x0 + a*(x-x0), y0 + a*(y1-y0), 1.5})
+				}
+			}
+		}
+	}
+	best, fewest := -1, 0
+	for i, pl := range places {
+		x0, x1 := pl.x-w, pl.x
+		if pl.anchor == "start" {
+			x0, x1 = pl.x, pl.x+w
+		}
+		n := 0
+		for _, q := range pts {
+			if q[0] >= x0-q[2] && q[0] <= x1+q[2] && q[1] >= pl.y-asc-q[2] && q[1] <= pl.y+desc+q[2] {
+				n++
+			}
+		}
+		if n == 0 {
+			return pl.x, pl.y, pl.anchor, true
+		}
+		if best < 0 || n < fewest {
+			best, fewest = i, n
+		}
+	}
+	if best >= 0 {
+		return places[best].x, places[best].y, places[best].anchor, false
+	}
+	return f.w - f.right, gy - 4, "end", false
 }
 
 // planSVG renders the households-versus-budget curve: budget in billion

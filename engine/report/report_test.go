@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -661,6 +663,75 @@ func TestZoneUncertainVillagesNotServed(t *testing.T) {
 	for i, want := range []string{"2 (1 uncertain)", "4 (2 served, 1 uncertain)"} {
 		if got := zs[i].Villages; got != want {
 			t.Errorf("zone %d: villages %q, want %q", i+1, got, want)
+		}
+	}
+}
+
+// The goal's label hides no value: with the last months' smartphone shares
+// at 93–96% under a goal of 100%, "goal 100%" at the right end above the
+// line sat on them (drawn last on its halo, it blotted out September's
+// 96.4%, the month a regression alert compares with).
+func TestGoalLabelHidesNoPoint(t *testing.T) {
+	var tr trend
+	tr.title, tr.goal, tr.goalTxt, tr.zero = "2. Households with a smartphone", 1, "goal 100%", true
+	tr.tick = func(v float64) string { return label(100*v) + "%" }
+	for i, v := range []float64{0.85, 0.86, 0.88, 0.90, 0.92, 0.93, 0.93, 0.90, 0.93, 0.964, 0.934} {
+		tr.labels = append(tr.labels, fmt.Sprintf("2024-%02d", i))
+		tr.points = append(tr.points, trendPoint{v: v, lo: v - 0.02, hi: min(v+0.02, 1)})
+	}
+	svg := string(trendSVG(tr))
+	m := regexp.MustCompile(`<text x="([0-9.]+)" y="([0-9.]+)" text-anchor="(start|end)" fill="#a33f00"[^>]*>goal 100%</text>`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no goal label in %s", svg)
+	}
+	x, _ := strconv.ParseFloat(m[1], 64)
+	y, _ := strconv.ParseFloat(m[2], 64)
+	x0, x1 := x-60, x
+	if m[3] == "start" {
+		x0, x1 = x, x+60
+	}
+	at := strings.Index(svg, m[0])
+	for _, c := range regexp.MustCompile(`<circle cx="([0-9.]+)" cy="([0-9.]+)"`).FindAllStringSubmatchIndex(svg, -1) {
+		cx, _ := strconv.ParseFloat(svg[c[2]:c[3]], 64)
+		cy, _ := strconv.ParseFloat(svg[c[4]:c[5]], 64)
+		// A point under the label's box must be drawn after it (over it).
+		if cx >= x0-3 && cx <= x1+3 && cy >= y-12 && cy <= y+5 && c[0] < at {
+			t.Errorf("goal label at (%s, %s, %s) covers the point at (%.1f, %.1f)", m[1], m[2], m[3], cx, cy)
+		}
+	}
+}
+
+// Where a place on the goal's line is free of data, the label goes there,
+// over everything: 2G-only phones falling from 21% to 7.4% under a goal of
+// 5% leave room below the line, where above it at the right end the label
+// sat on the last months.
+func TestGoalLabelFreePlace(t *testing.T) {
+	var tr trend
+	tr.title, tr.goal, tr.goalTxt, tr.zero = "4. 2G-only phones", 0.05, "goal 5%", true
+	tr.tick = func(v float64) string { return label(100*v) + "%" }
+	for i, v := range []float64{0.21, 0.19, 0.17, 0.15, 0.13, 0.11, 0.10, 0.09, 0.085, 0.078, 0.074} {
+		tr.labels = append(tr.labels, fmt.Sprintf("2024-%02d", i))
+		tr.points = append(tr.points, trendPoint{v: v, lo: v - 0.001, hi: v + 0.001})
+	}
+	svg := string(trendSVG(tr))
+	m := regexp.MustCompile(`<text x="([0-9.]+)" y="([0-9.]+)" text-anchor="(start|end)" fill="#a33f00"[^>]*>goal 5%</text>`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no goal label in %s", svg)
+	}
+	if strings.Index(svg, m[0]) < strings.LastIndex(svg, "<circle") {
+		t.Errorf("a goal label with a free place is drawn under the data")
+	}
+	x, _ := strconv.ParseFloat(m[1], 64)
+	y, _ := strconv.ParseFloat(m[2], 64)
+	x0, x1 := x-50, x
+	if m[3] == "start" {
+		x0, x1 = x, x+50
+	}
+	for _, c := range regexp.MustCompile(`<circle cx="([0-9.]+)" cy="([0-9.]+)"`).FindAllStringSubmatch(svg, -1) {
+		cx, _ := strconv.ParseFloat(c[1], 64)
+		cy, _ := strconv.ParseFloat(c[2], 64)
+		if cx >= x0-3 && cx <= x1+3 && cy >= y-12 && cy <= y+5 {
+			t.Errorf("goal label at (%s, %s, %s) covers the point at (%.1f, %.1f)", m[1], m[2], m[3], cx, cy)
 		}
 	}
 }
