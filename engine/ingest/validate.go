@@ -651,6 +651,12 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 	}
 	lat, e := p.number(colLat, as, -90, 90)
 	if e != nil {
+		// A position in Viet Nam with its columns swapped (lon ≈ 21, lat ≈
+		// 105: a mapping or an export that writes latitude first) always
+		// lands here, every point of the country lying east of 90°E.
+		if v, bad := parseNumber(as, p.b.comma); e.reason == ReasonOutOfRange && bad == "" && geodata.NearVietNam(v, lon) {
+			e.detail += fmt.Sprintf("; lon and lat swapped? (%s, %s) as latitude, longitude is in Viet Nam: check which column is which (in the mapping, or the file's header)", ls, as)
+		}
 		return 0, 0, e
 	}
 	if lon == 0 && lat == 0 {

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A position in Viet Nam with its longitude and latitude swapped (an
+// export that writes latitude first, a mapping that takes one for the
+// other) is refused as the latitude out of range, and the detail now says
+// that the pair, read the other way round, is in Viet Nam; a latitude
+// merely out of range does not say so.
+func TestSwappedCoordinatesNamed(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.csv")
+	writeProbe(t, m, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-07 08:00:00,viettel,4G,21.03,105.85,-90\n"+
+		"2024-10-07 08:00:01,viettel,4G,2.35,148.85,-90\n")
+	v := filepath.Join(dir, "v.csv")
+	writeProbe(t, v, "village_id,name,commune_code,lon,lat,households\nV1,Bản Nà,12001,22.4,103.2,297\n")
+	const swapped = "lon and lat swapped? (21.03, 105.85) as latitude, longitude is in Viet Nam"
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", m)
+	if code != 0 || !strings.Contains(out, `line 2, column "lat", value "105.85": out_of_range (outside -90…90; `+swapped) ||
+		strings.Count(out, "swapped") != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	ds := filepath.Join(dir, "ds")
+	out, errs, _ = runCmd(t, "ingest", "--dataset", ds, "--max-reject-share", "1", v)
+	q, _ := filepath.Glob(filepath.Join(ds, "quarantine", "*.csv"))
+	if len(q) != 1 {
+		t.Fatalf("%v\n%s\n%s", q, out, errs)
+	}
+	if b, err := os.ReadFile(q[0]); err != nil || !strings.Contains(string(b), "lon and lat swapped? (22.4, 103.2)") {
+		t.Fatalf("%s %v", b, err)
+	}
+}
