@@ -218,9 +218,14 @@ func TestUnknownIsNotZero(t *testing.T) {
 	}
 	html := string(render(t, &Report{Title: "t", Scorecard: card}))
 	checkXML(t, "page", []byte(html))
-	// Every target of both rows (area and national) is unknown.
-	if n := strings.Count(html, `<span class="status unknown">unknown ?</span> <strong>unknown</strong>`); n != 10 {
-		t.Errorf("%d unknown table cells, want 10", n)
+	// Every target of both rows (area and national) is unknown: the
+	// national row's five cells, and the area on the line of the areas
+	// without any figure.
+	if n := strings.Count(html, `<span class="status unknown">unknown ?</span> <strong>unknown</strong>`); n != 5 {
+		t.Errorf("%d unknown table cells, want 5", n)
+	}
+	if !strings.Contains(html, `<strong>every target unknown in 1 area</strong> (none counted as met or not met): 12<br/>`) {
+		t.Errorf("area 12 is not on the line of the areas without figures")
 	}
 	for _, bad := range []string{"0.0%", ">0 villages", "met ✓", "not met ✗"} {
 		if strings.Contains(html, bad) {
@@ -733,5 +738,37 @@ func TestGoalLabelFreePlace(t *testing.T) {
 		if cx >= x0-3 && cx <= x1+3 && cy >= y-12 && cy <= y+5 {
 			t.Errorf("goal label at (%s, %s, %s) covers the point at (%.1f, %.1f)", m[1], m[2], m[3], cx, cy)
 		}
+	}
+}
+
+// The areas without any figure for the month are one line of the
+// scorecard table, after the areas with figures, naming each and the
+// reason: a national report of one province's data had 33 rows of five
+// cells each repeating "no data for the area in 2024-10 (…)", five
+// screens burying the one province with figures.
+func TestScorecardTableAreasWithoutFigures(t *testing.T) {
+	p := penetration.Period{Year: 2025, Month: 9}
+	in := []scorecard.AreaInput{{Area: "12", Period: p, Households: 110_000,
+		DeadZones: &scorecard.DeadZones{Villages: 4, Households: 500},
+		Fibre:     est(0.6, 0.58, 0.62), TwoGOnly: est(0.08, 0.07, 0.09), MobileSubscribers: 200_000, Only2GSubscribers: 16_000},
+		{Area: "01", Period: p, Households: math.NaN()}, {Area: "04", Period: p, Households: math.NaN()}}
+	card, err := scorecard.Build(in, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Report{Title: "t", Scorecard: card, Areas: []Area{{Code: "01", Name: "Hà Nội"}, {Code: "04", Name: "Cao Bằng"}, {Code: "12", Name: "Lai Châu"}}}
+	html := string(render(t, r))
+	checkXML(t, "page", []byte(html))
+	row := regexp.MustCompile(`<tr class="nodata"><td colspan="7">.*?</td></tr>`).FindAllString(html, -1)
+	if len(row) != 1 {
+		t.Fatalf("%d lines of areas without figures, want 1: %q", len(row), row)
+	}
+	for _, want := range []string{"every target unknown in 2 areas", "01 Hà Nội, 04 Cao Bằng", "2. Households with a smartphone: no subscriptions for 2025-09"} {
+		if !strings.Contains(row[0], want) {
+			t.Errorf("line %q lacks %q", row[0], want)
+		}
+	}
+	if strings.Contains(html, "<td>01 Hà Nội</td>") || !strings.Contains(html, "Lai Châu</td>") {
+		t.Errorf("rows: an area without figures has its own row, or the one with figures has none")
 	}
 }

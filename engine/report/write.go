@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,6 +79,16 @@ type table struct {
 	Period string
 	Head   []tile
 	Rows   []tableRow
+	// NoData are the areas with every target unknown, one line per set
+	// of reasons, after Rows: 33 rows of five cells each repeating "no
+	// data for the area" buried the one province with figures.
+	NoData []noDataRow
+}
+
+// noDataRow is a set of areas without any figure for the month, and why.
+type noDataRow struct {
+	Areas  []link // ID empty where the area has no section
+	Reason string
 }
 
 type tableRow struct {
@@ -488,9 +499,47 @@ func (b *builder) table() *table {
 		for _, t := range scorecard.Targets {
 			tr.Cells = append(tr.Cells, b.cell(row, t))
 		}
+		if why, ok := noFigure(row, tr.Cells); ok {
+			at := slices.IndexFunc(tb.NoData, func(n noDataRow) bool { return n.Reason == why })
+			if at < 0 {
+				tb.NoData = append(tb.NoData, noDataRow{Reason: why})
+				at = len(tb.NoData) - 1
+			}
+			name := tr.Code
+			if tr.Name != "" {
+				name += " " + tr.Name
+			}
+			tb.NoData[at].Areas = append(tb.NoData[at].Areas, link{ID: tr.Link, Text: name})
+			continue
+		}
 		tb.Rows = append(tb.Rows, tr)
 	}
 	return tb
+}
+
+// noFigure says whether an area's row has no figure at all (every target
+// unknown, none a lower bound), and why: the reason the five share, or
+// each target's.
+func noFigure(row *scorecard.Row, cells []tile) (string, bool) {
+	if row.National {
+		return "", false
+	}
+	var whys []string
+	for i, t := range scorecard.Targets {
+		res := row.Targets[t]
+		if res.Status != scorecard.StatusUnknown || finite(res.Value) || finite(res.Lower) {
+			return "", false
+		}
+		whys = append(whys, fmt.Sprintf("%d. %s: %s", t+1, targetNames[t], cells[i].Reason))
+	}
+	same := true
+	for _, c := range cells[1:] {
+		same = same && c.Reason == cells[0].Reason
+	}
+	if same {
+		return cells[0].Reason, true
+	}
+	return strings.Join(whys, "; "), true
 }
 
 func (b *builder) trends(area string) []template.HTML {
