@@ -169,6 +169,11 @@ func (p *pqWriter) flushPages() error {
 	})
 }
 
+// maxDictPageBytes bounds a chunk's dictionary page (see newPQWriter):
+// 1 GiB, half the format's int32 page size. A row group of
+// DefaultRowGroupRows distinct strings reaches it only past 1 KiB a value.
+const maxDictPageBytes = 1 << 30
+
 func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 	nodes := make(schema.FieldList, len(fields))
 	seen := make(map[string]bool, len(fields))
@@ -183,6 +188,14 @@ func newPQWriter(w io.Writer, fields []field, cfg config) (*pqWriter, error) {
 		parquet.WithCompression(codec),
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDataPageSize(int64(cfg.pageBytes)),
+		// A dictionary column never falls back to plain pages within a
+		// chunk: the library writes the chunk's page-encoding counts of a
+		// fallback (dictionary and plain pages) in a map's order, so the
+		// same table gave different footers from run to run. A row group
+		// holds at most rowGroupRows values, so its dictionary is bounded
+		// by the chunk's own data; maxDictPageBytes keeps the page under
+		// the format's 2 GiB page header limit.
+		parquet.WithDictionaryPageSizeLimit(maxDictPageBytes),
 		parquet.WithCreatedBy("lomsong"),
 		parquet.WithAllocator(memory.DefaultAllocator),
 	}
