@@ -39,6 +39,7 @@ columns):
                     households it counts
   deadzones         dead-zone outlines with households without 3G/4G, area,
                     province, commune, villages and how many of them are served
+                    (and of those, how many on an uncertain verdict)
   villages          village points with level (covered, 2g-only, no-signal,
                     uncertain), status, p_dead, best carrier/tech with its mean
                     and σ, commune and province

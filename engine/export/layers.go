@@ -269,7 +269,7 @@ func Layers(m *Month) ([]Layer, error) {
 
 	b = newLayer("deadzones", "dead zones: touching populated hexes without 3G/4G/5G", MultiPolygon,
 		ft("zone_id"), fi("hexes"), fr("area_km2"), fi("households"), fi("population"), fi("villages"), fi("villages_served"),
-		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"),
+		fi("villages_uncertain"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"),
 		fb("partly_2g"), ft("carriers_2g"), ft("nearest_sites")).reserve(len(m.Zones))
 	for _, z := range m.Zones {
 		b.geom(z.Outline)
@@ -280,6 +280,7 @@ func Layers(m *Month) ([]Layer, error) {
 		b.i("population", z.Population)
 		b.i("villages", int64(z.Villages))
 		b.i("villages_served", int64(z.VillagesServed))
+		b.i("villages_uncertain", int64(z.VillagesUncertain))
 		b.t("province_code", z.Province)
 		b.t("province_name", z.ProvinceName)
 		b.t("commune_code", z.Commune)

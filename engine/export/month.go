@@ -96,10 +96,14 @@ type Hex struct {
 
 // Zone is a dead zone with its outline.
 type Zone struct {
-	ID                     string
-	Outline                orb.MultiPolygon
-	Hexes, Villages        int
-	VillagesServed         int // of Villages, those judged served
+	ID              string
+	Outline         orb.MultiPolygon
+	Hexes, Villages int
+	VillagesServed  int // of Villages, those counted as served (below the cut)
+	// VillagesUncertain are those of VillagesServed counted as served on
+	// an uncertain verdict (deadzone.VillageStatus.Uncertain), as the
+	// communes_summary layer counts them: not judged served.
+	VillagesUncertain      int
 	AreaKm2                float64
 	Households, Population int64
 	Province, ProvinceName string
@@ -315,6 +319,12 @@ func Build(in Input) (*Month, error) {
 	}
 	m.Meta.Totals["hexes_households"] = popHH
 	var zoneHH, zonePop float64
+	uncertain := map[string]bool{}
+	for _, v := range dz.Villages.Villages {
+		if v.Uncertain() {
+			uncertain[v.ID] = true
+		}
+	}
 	for _, z := range dz.Zones {
 		outline, err := hexgrid.Outline(z.Cells)
 		if err != nil {
@@ -322,6 +332,11 @@ func Build(in Input) (*Month, error) {
 		}
 		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), VillagesServed: len(z.Served), AreaKm2: z.AreaKm2,
 			Households: count(z.Households), Population: count(z.Population), Partly2G: z.Partly2G}
+		for _, id := range z.Served {
+			if uncertain[id] {
+				o.VillagesUncertain++
+			}
+		}
 		zoneHH += z.Households
 		zonePop += z.Population
 		if len(z.Provinces) > 0 {
@@ -372,10 +387,10 @@ func Build(in Input) (*Month, error) {
 		res = dz.Coverage.Config.Resolution
 		m.Meta.Resolution = res
 	}
-	offAir := make(map[predict.SiteRef]bool, len(in.OffAir))
-	for _, r := range in.OffAir {
-		offAir[r] = true
-	}
+	// The off-air check's rows by the refs' own rule (a site_id that
+	// masts far apart share names one mast's rows), not by carrier and
+	// site_id alone.
+	offAir := predict.OffAirRows(dz.Coverage.Sites, in.OffAir)
 	// A one-province month keeps the sites in the province and those
 	// serving its hexes or named as a dead zone's nearest from across its
 	// border (so that the zones' nearest_sites join to the layer), not
@@ -402,13 +417,13 @@ func Build(in Input) (*Month, error) {
 		}
 	}
 	m.Sites = make([]Site, 0, len(dz.Coverage.Sites))
-	for _, s := range dz.Coverage.Sites {
+	for i, s := range dz.Coverage.Sites {
 		if keepSite != nil && !keepSite(s) {
 			continue
 		}
 		o := Site{SiteID: s.SiteID, Carrier: string(s.Carrier), Tech: s.Tech.String(), Lon: s.Lon, Lat: s.Lat,
 			BandMHz: s.BandMHz, HeightM: s.HeightM, Status: s.Status.String(), Backhaul: s.Backhaul.String()}
-		if s.Status == engine.StatusDown && offAir[predict.SiteRef{Carrier: s.Carrier, SiteID: s.SiteID}] {
+		if s.Status == engine.StatusDown && offAir[i] {
 			o.Status = SiteOffAir
 		}
 		if c, err := hexgrid.Index(s.Lon, s.Lat, res); err == nil {
