@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -591,6 +592,38 @@ func TestBuildOffAirSites(t *testing.T) {
 	}
 	if got["A-1"] != SiteOffAir || got["B-1"] != "down" || got["C-1"] != "active" {
 		t.Fatalf("statuses %v", got)
+	}
+}
+
+// TestBuildOffAirSharedSiteID: a site_id two masts 20 km apart share (a
+// register's typo) is named by the off-air check at one mast's position
+// (a Placed ref): that mast's rows are off_air in the sites layer, the
+// other mast's active row stays active and its row the register lists
+// down stays down. The layer looked refs up by carrier and site_id alone,
+// so the off-air mast's rows read "down".
+func TestBuildOffAirSharedSiteID(t *testing.T) {
+	nan := math.NaN()
+	site := func(tech engine.Tech, lon float64, st engine.SiteStatus) engine.Site {
+		return engine.Site{SiteID: "X-7", Carrier: engine.Viettel, Tech: tech, Lon: lon, Lat: 22.4, Status: st,
+			BandMHz: nan, HeightM: nan, AzimuthDeg: nan, BeamwidthDeg: nan, TiltDeg: nan, EIRPDBm: nan}
+	}
+	refs := []predict.SiteRef{{Carrier: engine.Viettel, SiteID: "X-7", Placed: true, Lon: 103.3, Lat: 22.4}}
+	sites := predict.MarkOffAir([]engine.Site{
+		site(engine.Tech3G, 103.3, engine.StatusActive), site(engine.Tech4G, 103.3, engine.StatusActive), // the off-air mast
+		site(engine.Tech3G, 103.5, engine.StatusActive), site(engine.Tech4G, 103.5, engine.StatusDown), // the other mast
+	}, refs)
+	dz := &pipeline.DeadZoneResult{Coverage: &pipeline.CoverageResult{Sites: sites}}
+	m, err := Build(Input{DeadZones: dz, Meta: Meta{Resolution: 8}, OffAir: refs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range m.Sites {
+		got[fmt.Sprintf("%.1f/%s", s.Lon, s.Tech)] = s.Status
+	}
+	want := map[string]string{"103.3/3G": SiteOffAir, "103.3/4G": SiteOffAir, "103.5/3G": "active", "103.5/4G": "down"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
 	}
 }
 

@@ -958,12 +958,28 @@ func MarkOffAir(sites []engine.Site, off []SiteRef) []engine.Site {
 }
 
 // SetOffAir is MarkOffAir setting the rows of sites itself down, for a
-// caller that owns the register (no copy of its rows). A Placed ref sets
-// down the rows of its site_id in the mast (Masts) of the row of that
-// site_id nearest its position; the others, every row of their site_id.
+// caller that owns the register (no copy of its rows): the active rows
+// OffAirRows names.
 func SetOffAir(sites []engine.Site, off []SiteRef) {
 	if len(off) == 0 {
 		return
+	}
+	for i, named := range OffAirRows(sites, off) {
+		if named && sites[i].Status == engine.StatusActive {
+			sites[i].Status = engine.StatusDown
+		}
+	}
+}
+
+// OffAirRows reports, for each row of sites, whether off names it: a
+// Placed ref the rows of its site_id in the mast (Masts) of the row of
+// that site_id nearest its position; the others, every row of their
+// site_id. Whatever the rows' status: a register already marked
+// (SetOffAir) tells its off-air rows from those listed down this way.
+func OffAirRows(sites []engine.Site, off []SiteRef) []bool {
+	named := make([]bool, len(sites))
+	if len(off) == 0 {
+		return named
 	}
 	type idKey struct {
 		c  engine.Carrier
@@ -1006,14 +1022,10 @@ func SetOffAir(sites []engine.Site, off []SiteRef) {
 		}
 	}
 	for i := range sites {
-		if sites[i].Status != engine.StatusActive {
-			continue
-		}
 		k := idKey{sites[i].Carrier, sites[i].SiteID}
-		if set[k] || mast != nil && at[idMast{k, mast[i]}] {
-			sites[i].Status = engine.StatusDown
-		}
+		named[i] = set[k] || mast != nil && at[idMast{k, mast[i]}]
 	}
+	return named
 }
 
 // Refs returns the site rows of the masts judged off the air, sorted: a
