@@ -36,3 +36,34 @@ func TestSwappedCoordinatesNamed(t *testing.T) {
 		t.Fatalf("%s %v", b, err)
 	}
 }
+
+// Daily exports joined with their headers (copy /b a.csv+b.csv, the
+// second's byte-order mark kept) repeat the header line mid-file: it is
+// refused as a repeat of the header, by validate and ingest alike, not as
+// a row whose "ts" is an invalid time.
+func TestRepeatedHeaderNamed(t *testing.T) {
+	dir := t.TempDir()
+	const h = "ts;carrier;tech;lon;lat;signal_dbm\r\n"
+	in := filepath.Join(dir, "joined.csv")
+	writeProbe(t, in, "\ufeff"+h+"2024-10-07 08:00:00;viettel;4G;105.85;21.03;-90\r\n"+
+		"\ufeff"+h+"2024-10-08 08:00:00;viettel;4G;105.85;21.03;-91\r\n"+
+		" ts ;carrier;tech;lon;lat;signal_dbm\r\n2024-10-09 08:00:00;viettel;4G;105.85;21.03;-92\r\n")
+	const detail = "duplicate,a repeat of the header line (files joined with their headers?): not a row"
+	vq := filepath.Join(dir, "v.quarantine.csv")
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", "--quarantine", vq, in)
+	if code != 0 || !strings.Contains(out, "5 rows read, 3 accepted, 2 rejected") || strings.Contains(out, "invalid_time") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	ds := filepath.Join(dir, "ds")
+	out, errs, code = runCmd(t, "ingest", "--dataset", ds, "--max-reject-share", "1", in)
+	q, _ := filepath.Glob(filepath.Join(ds, "quarantine", "*.csv"))
+	if code != 0 || len(q) != 1 || !strings.Contains(out, "5 rows read, 3 accepted, 2 rejected") {
+		t.Fatalf("exit %d %v\n%s\n%s", code, q, out, errs)
+	}
+	for _, p := range []string{vq, q[0]} {
+		b, err := os.ReadFile(p)
+		if err != nil || strings.Count(string(b), detail) != 2 || !strings.Contains(string(b), ",3,,") || !strings.Contains(string(b), ",5,,") {
+			t.Fatalf("%s: %s %v", p, b, err)
+		}
+	}
+}

@@ -32,7 +32,7 @@ const (
 	ReasonFutureTime    Reason = "future_time"    // a timestamp after the ingest time
 	ReasonOutsideBounds Reason = "outside_bounds" // a point outside the bounding polygon
 	ReasonInconsistent  Reason = "inconsistent"   // fields that contradict each other
-	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file
+	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file, or of its header
 	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
 	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
@@ -673,6 +673,22 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 	return lon, lat, nil
 }
 
+// isHeader reports whether a row's fields are the header's names, spaces
+// around each aside, and the byte-order mark of a file joined after the
+// first (copy /b a.csv+b.csv) before the first.
+func isHeader(fields, header []string) bool {
+	first := func(s string) string { return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")) }
+	if len(fields) != len(header) || len(fields) == 0 || first(fields[0]) != first(header[0]) {
+		return false
+	}
+	for i, f := range fields[1:] {
+		if strings.TrimSpace(f) != strings.TrimSpace(header[i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
 // tally counts an accepted row's note (a time without offset, an idle
 // speed, …) in its report counter.
 func tally(on bool, n *int64) {
@@ -825,7 +841,8 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		return onReject(Reject{Source: cfg.Source, Line: line, Column: col, Value: e.value, Reason: e.reason, Detail: e.detail})
 	}
-	nHeader := len(rec.Header())
+	header := rec.Header()
+	nHeader := len(header)
 	// The file's device_id column, whose phone numbers and IMEIs are left
 	// out of the row text a rejection keeps, as out of the stored rows.
 	idCol := -1
@@ -881,6 +898,16 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 				text, what = withholdFields(fields)
 			}
 			withheld(truncate(text, 200), what, &e)
+			if err := reject(line, e); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		if isHeader(fields, header) {
+			// Files joined with each one's header (daily exports
+			// concatenated): the line is no row, and read as one it was
+			// refused for its first column's value ("ts": invalid_time).
+			e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, "a repeat of the header line (files joined with their headers?): not a row"}
 			if err := reject(line, e); err != nil {
 				return rep, err
 			}
