@@ -67,3 +67,17 @@ func TestRepeatedHeaderNamed(t *testing.T) {
 		}
 	}
 }
+
+// The ignored columns are named quoted: a name with spaces ("Toc do
+// (Mbps)") read as two, and a spreadsheet's trailing unnamed columns were
+// printed as "[ ]".
+func TestIgnoredColumnsQuoted(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "m.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm,Toc do (Mbps),,\n2024-10-07 08:00:00,viettel,4G,105.85,21.03,-90,5,,\n")
+	for _, args := range [][]string{{"validate", in}, {"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), in}} {
+		out, errs, code := runCmd(t, args...)
+		if code != 0 || !strings.Contains(out, `map them with --mapping if they hold contract data): "Toc do (Mbps)", "", ""`+"\n") {
+			t.Fatalf("%s: exit %d\n%s\n%s", args[0], code, out, errs)
+		}
+	}
+}

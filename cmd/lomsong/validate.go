@@ -783,7 +783,13 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		if n > 40 {
 			cols, more = cols[:40], fmt.Sprintf(" and %d more", n-40)
 		}
-		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract, or a name repeated after the column read; map them with --mapping if they hold contract data): %v%s\n", cols, more)
+		// Quoted: a name may hold spaces or commas ("Toc do (Mbps)"), and
+		// an unnamed column (a spreadsheet's trailing empty cells) is "".
+		quoted := make([]string, len(cols))
+		for i, c := range cols {
+			quoted[i] = strconv.Quote(c)
+		}
+		fmt.Fprintf(e.stdout, "  ignored columns (not in the contract, or a name repeated after the column read; map them with --mapping if they hold contract data): %s%s\n", strings.Join(quoted, ", "), more)
 	}
 	if rep.DedupStoppedAtLine > 0 {
 		fmt.Fprintf(e.stdout, "  duplicate detection stopped at line %d (memory cap reached)\n", rep.DedupStoppedAtLine)
