@@ -142,3 +142,61 @@ func TestCoverageRecordsCalibration(t *testing.T) {
 		t.Errorf("--calibration none: %v", m.Metadata)
 	}
 }
+
+// The dead-zone tables say what made them, as coverage's do: deadzones_meta
+// .json's provenance names the build, the dataset's manifest, the month
+// analysed and the calibration (its file and SHA-256, or none and why),
+// from lomsong deadzones and from lomsong run --out alike.
+func TestDeadzonesRecordProvenance(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runBinary(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
+		filepath.Join(examples, "measurements_viettel.csv"), filepath.Join(examples, "villages.csv")); code != exitOK {
+		t.Fatalf("ingest: %d\n%s", code, errs)
+	}
+	readProv := func(out string) map[string]string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, "deadzones_meta.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Provenance map[string]string `json:"provenance"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m.Provenance
+	}
+	out := filepath.Join(dir, "dz0")
+	if _, errs, code := runBinary(t, "deadzones", "--dataset", ds, "--out", out); code != exitOK {
+		t.Fatalf("deadzones: %d\n%s", code, errs)
+	}
+	if p := readProv(out); p["lomsong.calibration"] != "none" || p["lomsong.calibration_uncalibrated"] != "no calibration.json in the dataset" ||
+		p["lomsong.dataset_manifest_sha256"] == "" || p["lomsong.periods"] != "2026-10" || p["lomsong.version"] == "" {
+		t.Errorf("deadzones without a calibration: provenance %v", p)
+	}
+	if _, errs, code := runBinary(t, "calibrate", "--dataset", ds); code != exitOK {
+		t.Fatalf("calibrate: %d\n%s", code, errs)
+	}
+	cb, err := os.ReadFile(filepath.Join(ds, "calibration.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(cb)
+	for _, args := range [][]string{{"deadzones", "--dataset", ds, "--out", filepath.Join(dir, "dz1")},
+		{"run", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(dir, "run1")}} {
+		if _, errs, code := runBinary(t, args...); code != exitOK {
+			t.Fatalf("%s: %d\n%s", args[0], code, errs)
+		}
+		out := args[len(args)-1]
+		if args[0] == "run" {
+			out = filepath.Join(out, "deadzones")
+		}
+		if p := readProv(out); p["lomsong.calibration"] != filepath.Join(ds, "calibration.json") ||
+			p["lomsong.calibration_sha256"] != hex.EncodeToString(sum[:]) || p["lomsong.calibration_fitted_on"] != "2026-10" ||
+			p["lomsong.periods"] != "2026-10" {
+			t.Errorf("%s with a calibration: provenance %v", args[0], p)
+		}
+	}
+}

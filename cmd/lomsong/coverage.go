@@ -96,6 +96,23 @@ func (u calibrationUse) metadata(m map[string]string) {
 	}
 }
 
+// provenance returns what an output's metadata records of where it came
+// from (addProvenance: the build and the dataset's manifest; the
+// calibration, calibrationUse.metadata; the months of measurements
+// analysed, lomsong.periods: comma-separated, "none" for prediction only)
+// for an output written after prepare.
+func (c *coverageFlags) provenance(periods []string) (map[string]string, error) {
+	prov := map[string]string{"lomsong.periods": "none"}
+	if err := addProvenance(prov, c.dataset); err != nil {
+		return nil, err
+	}
+	c.cal.metadata(prov)
+	if len(periods) > 0 {
+		prov["lomsong.periods"] = strings.Join(periods, ", ")
+	}
+	return prov, nil
+}
+
 // registerPeriod adds --period for the commands that analyse one month of
 // measurements; without it prepare takes the latest month with measurements.
 func (c *coverageFlags) registerPeriod(fs *flag.FlagSet) {

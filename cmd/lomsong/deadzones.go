@@ -118,7 +118,9 @@ Writes to OUT:
                       columns: the tables give households and people as whole
                       numbers, each row rounded to the nearest; and the provinces
                       not analysed (not_analysed: code, name, populated hexes,
-                      households, villages, why)
+                      households, villages, why); provenance: the build, the
+                      dataset manifest's SHA-256, the month analysed and the
+                      calibration (file, SHA-256, months fitted on; or none, why)
 and prints the dead-zone households and villages without signal per province and
 the ten largest zones.`
 
@@ -202,11 +204,15 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := checkCommunesGiven(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
 		return err
 	}
+	prov, err := cf.provenance(opt.Coverage.Aggregate.Periods)
+	if err != nil {
+		return err
+	}
 	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err
 		}
-		return writeDeadzones(stage, res)
+		return writeDeadzones(stage, res, prov)
 	}, *claims, cf.population, cf.calibration); err != nil {
 		return err
 	}
@@ -216,8 +222,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 }
 
 // writeDeadzones writes the dead-zone outputs into out (a staging folder of
-// writeSet).
-func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
+// writeSet); prov (coverageFlags.provenance) goes into deadzones_meta.json.
+func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]string) error {
 	fc := geojson.NewFeatureCollection()
 	for _, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)
@@ -281,6 +287,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult) error {
 		"counts":       pipeline.ExactTotalsNote,
 		"exact_totals": totals,
 		"not_analysed": notAnalysed,
+		"provenance":   prov,
 	})
 }
 

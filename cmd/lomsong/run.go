@@ -115,7 +115,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *out != "" {
-		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones) }); err != nil {
+		dzProv, err := cf.provenance([]string{period})
+		if err != nil {
+			return err
+		}
+		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv) }); err != nil {
 			return err
 		}
 		if sum.Plan != nil {
