@@ -81,3 +81,21 @@ func TestIgnoredColumnsQuoted(t *testing.T) {
 		}
 	}
 }
+
+// A table exported from PostgreSQL (\copy … csv header) writes its
+// timestamptz values with the offset in hours alone ("+07"), and Java
+// and strftime's %z without the colon ("+0700"): both were refused as
+// invalid_time, and are read with their offset.
+func TestPostgreSQLOffsets(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "pg.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-07 08:36:07.123456+07,viettel,4G,105.85,21.03,-90\n"+
+		"2024-10-07T01:36:08+0000,viettel,4G,105.85,21.03,-91\n")
+	for _, args := range [][]string{{"validate", in}, {"ingest", "--dataset", filepath.Join(dir, "ds"), in}} {
+		out, errs, code := runCmd(t, args...)
+		if code != 0 || !strings.Contains(out, "2 rows read, 2 accepted, 0 rejected") || strings.Contains(out, "without offset") {
+			t.Fatalf("%s: exit %d\n%s\n%s", args[0], code, out, errs)
+		}
+	}
+}

@@ -522,25 +522,42 @@ func offsetError(off int) string {
 }
 
 // rfc3339Spelling returns s in the spelling time.RFC3339Nano reads, with
-// "T" between date and time and "Z" for UTC, when s is a time with an
-// offset that RFC 3339 also allows written otherwise (its section 5.6: a
-// lower-case "t" and "z", and, per its NOTE, a space for the "T", as
-// Python's str(datetime), pandas and PostgreSQL write it:
-// "2026-10-01 08:00:04+07:00"); ok is false when s needs no change or
-// carries no offset (a time without one is not RFC 3339, whatever its
-// separator, and is read by the layouts without an offset).
+// "T" between date and time, "Z" for UTC and the offset as ±hh:mm, when s
+// is a time with an offset written otherwise: as RFC 3339 also allows (its
+// section 5.6: a lower-case "t" and "z", and, per its NOTE, a space for
+// the "T", as Python's str(datetime) and pandas write it:
+// "2026-10-01 08:00:04+07:00"), or with the offset in hours alone, as
+// PostgreSQL writes a timestamptz ("2026-10-01 08:00:04.5+07"), or
+// without its colon, ISO 8601's basic form, as Java's and strftime's %z
+// write it ("2026-10-01T08:00:04+0700"). ok is false when s needs no
+// change or carries no offset (a time without one is not RFC 3339,
+// whatever its separator, and is read by the layouts without an offset).
 func rfc3339Spelling(s string) (string, bool) {
 	n := len(s)
 	if n < len("2006-01-02T15:04:05Z") {
 		return "", false
 	}
+	const timeEnd = len("2006-01-02T15:04:05") // an offset's sign comes after the seconds
+	sign := func(i int) bool { return i >= timeEnd && (s[i] == '+' || s[i] == '-') }
+	b := []byte(s)
+	offset := false // an offset rewritten as ±hh:mm
 	last := s[n-1]
-	zone := last == 'Z' || last == 'z' || (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':'
-	sep := s[10]
-	if !zone || sep != 'T' && sep != 't' && sep != ' ' || sep == 'T' && last != 'z' {
+	switch {
+	case last == 'Z' || last == 'z':
+	case sign(n-6) && s[n-3] == ':':
+	case sign(n-5) && allDigits(s[n-4:]): // +0700
+		b = append(b[:n-2:n-2], ':', s[n-2], s[n-1])
+		offset = true
+	case sign(n-3) && allDigits(s[n-2:]): // +07
+		b = append(b, ':', '0', '0')
+		offset = true
+	default:
 		return "", false
 	}
-	b := []byte(s)
+	sep := s[10]
+	if sep != 'T' && sep != 't' && sep != ' ' || sep == 'T' && last != 'z' && !offset {
+		return "", false
+	}
 	b[10] = 'T'
 	if last == 'z' {
 		b[n-1] = 'Z'

@@ -28,8 +28,10 @@ func BenchmarkParseTime(b *testing.B) {
 }
 
 // RFC 3339 allows a space for the "T" (section 5.6, NOTE) and lower-case
-// "t" and "z": Python's str(datetime), pandas and PostgreSQL write
-// "2026-10-01 08:00:04+07:00". They are read as the T form; a time
+// "t" and "z": Python's str(datetime) and pandas write
+// "2026-10-01 08:00:04+07:00", PostgreSQL "2026-10-01 08:00:04+07" (its
+// offset in hours alone; it was refused), Java and strftime's %z
+// "+0700". They are read as the T form; a time
 // without an offset keeps its own rules (naive in loc, or refused).
 func TestParseTimeRFC3339Spellings(t *testing.T) {
 	want := func(s string) int64 {
@@ -51,6 +53,12 @@ func TestParseTimeRFC3339Spellings(t *testing.T) {
 		{"T and lower-case z", "2026-10-13T08:00:06z", want("2026-10-13T08:00:06Z")},
 		{"lower-case t and offset", "2026-10-13t08:00:06+07:00", want("2026-10-13T08:00:06+07:00")},
 		{"space, UTC", "2026-10-13 01:00:06+00:00", want("2026-10-13T08:00:06+07:00")},
+		// PostgreSQL writes a timestamptz's offset in hours alone when it
+		// has no minutes; Java's and strftime's %z write it without colon.
+		{"PostgreSQL's timestamptz", "2026-10-01 08:00:04+07", want("2026-10-01T08:00:04+07:00")},
+		{"PostgreSQL's, fraction and negative", "2026-10-01 08:00:04.123456-05", want("2026-10-01T08:00:04.123456-05:00")},
+		{"offset without colon", "2026-10-01 08:00:04+0700", want("2026-10-01T08:00:04+07:00")},
+		{"T and offset without colon", "2026-10-01T08:00:04.5+0530", want("2026-10-01T08:00:04.5+05:30")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ms, naive, err := parseTime(c.s, "", vietnamZone)
@@ -65,10 +73,12 @@ func TestParseTimeRFC3339Spellings(t *testing.T) {
 	}
 	for _, s := range []string{
 		"2026-10-13t08:00:06",        // no offset, and not a layout without one
-		"2026-10-01 08:00:04+0700",   // not RFC 3339 (no colon in the offset)
 		"2026-10-01 08:00:04 +07:00", // a space before the offset
 		"2026-10-01_08:00:04+07:00",
-		"2026-10-01 08:00:04+07",
+		"2026-10-01 08:00:04+7",
+		"2026-10-01 08:00:04+07:0",
+		"2026-10-01 08:00+0700",  // no seconds
+		"2026-10-01 08:00:04+24", // beyond the world's offsets
 	} {
 		if _, _, err := parseTime(s, "", vietnamZone); err == nil {
 			t.Errorf("parseTime(%q) read; want invalid_time", s)
