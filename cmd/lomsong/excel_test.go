@@ -67,3 +67,21 @@ func TestExcelExportTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Excel's General format writes a Unix time in milliseconds with six
+// significant digits ("1.72827E+12"); with "units": {"ts": "unix_ms"}
+// validate and ingest read it as the time it rounds to, up to hours away.
+// Both refuse it now, saying why.
+func TestExcelScientificUnixTimes(t *testing.T) {
+	dir := t.TempDir()
+	mapping := filepath.Join(dir, "m.json")
+	writeProbe(t, mapping, `{"units": {"ts": "unix_ms"}}`)
+	in := filepath.Join(dir, "sci.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n1728265000000.0,viettel,4G,105.85,21.03,-90\n1.72827E+12,viettel,4G,105.85,21.03,-91\n")
+	for _, args := range [][]string{{"validate", "--show", "5"}, {"ingest", "--dataset", filepath.Join(dir, "ds")}} {
+		out, errs, code := runCmd(t, append(args, "--max-reject-share", "1", "--mapping", mapping, in)...)
+		if code != 0 || !strings.Contains(out, "2 rows read, 1 accepted, 1 rejected") || !strings.Contains(out, "invalid_time") {
+			t.Fatalf("%s: exit %d\n%s\n%s", args[0], code, out, errs)
+		}
+	}
+}

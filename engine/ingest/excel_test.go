@@ -75,3 +75,34 @@ func TestSuggestExcelTimes(t *testing.T) {
 		})
 	}
 }
+
+// A Unix time that Excel's General format wrote in scientific notation
+// ("1.72827E+12": six significant digits, milliseconds known to within
+// 10⁷, hours) was read by the unix units as the time it rounds to; it is
+// refused. A decimal one (pandas' floats, "1728265000000.0") is refused by
+// "auto" naming the unit that reads it, and the suggestion sets it.
+func TestUnixTimesAsExcelAndPandasWriteThem(t *testing.T) {
+	for _, unit := range []string{"unix_s", "unix_ms", "unix_us"} {
+		if _, _, err := parseTime("1.72827E+12", unit, vietnamZone); err == nil || !strings.Contains(err.Error(), "scientific notation has lost its last digits") {
+			t.Errorf("%s: %v", unit, err)
+		}
+	}
+	if ms, _, err := parseTime("1728265000000.0", "unix_ms", vietnamZone); err != nil || ms != 1728265000000 {
+		t.Fatalf("%d %v", ms, err)
+	}
+	for in, want := range map[string]string{
+		"1728265000000.0":    `1728265000000.0 reads as Unix milliseconds (2024-10-07T01:36:40Z): set the mapping's "units": {"ts": "unix_ms"}`,
+		"1728265000.25":      `1728265000.25 reads as Unix seconds (2024-10-07T01:36:40Z): set the mapping's "units": {"ts": "unix_s"}`,
+		"1728265000000000.5": `reads as Unix microseconds (2024-10-07T01:36:40Z): set the mapping's "units": {"ts": "unix_us"}`,
+		"1.72827E+12":        "1.72827E+12: a Unix time in scientific notation has lost its last digits",
+	} {
+		if _, _, err := parseTime(in, "auto", vietnamZone); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want %s", in, err, want)
+		}
+	}
+	sg := Suggest(KindMeasurements, []string{"ts", "carrier", "tech", "lon", "lat", "signal_dbm"},
+		[][]string{{"1728265000000.0", "viettel", "4G", "105.85", "21.03", "-90"}, {"1728265001000.0", "viettel", "4G", "105.85", "21.03", "-91"}})
+	if got := sg.Mapping.Units["ts"]; got != "unix_ms" {
+		t.Fatalf("units.ts %q; notes %v", got, sg.Notes)
+	}
+}

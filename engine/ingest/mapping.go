@@ -392,11 +392,14 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		if impossible != "" {
 			return 0, false, fmt.Errorf("no such date or time: %s", impossible)
 		}
-		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")%s", excelHint(s, loc))
+		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")%s%s", excelHint(s, loc), unixDecimalHint(s))
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":
 		f, ok := parseDecimal(s)
 		if !ok {
 			return 0, false, fmt.Errorf("not a decimal number of %s", strings.TrimPrefix(unit, "unix_"))
+		}
+		if strings.ContainsAny(s, "eE") {
+			return 0, false, errors.New(detailScientificTime)
 		}
 		switch unit {
 		case "unix_s":
@@ -494,6 +497,38 @@ func excelHint(s string, loc *time.Location) string {
 	}
 	return fmt.Sprintf("; %s looks like an Excel serial day number (%s as one): set the mapping's \"units\": {\"ts\": \"excel_days\"}, or format the column as a date and time in Excel before saving",
 		s, time.UnixMilli(ms).In(loc).Format("2006-01-02 15:04:05"))
+}
+
+// detailScientificTime refuses a Unix time in scientific notation: Excel's
+// General format writes a number of more than 11 digits so, with 6
+// significant digits ("1.72827E+12", milliseconds known to within 10⁷, a
+// time to within hours), and reading it would place a row hours away.
+const detailScientificTime = "a Unix time in scientific notation has lost its last digits (Excel's General format writes a long number so): format the column as a whole number (Number, 0 decimals) before saving"
+
+// unixDecimalHint says, for a timestamp that "auto" does not read and is
+// a decimal number (pandas writes Unix times of a column with an empty
+// value as floats, "1728265000000.0"), which unit of Unix time reads it
+// as a time of the years 2000 to 2099, or that in scientific notation it
+// has lost its digits; else "".
+func unixDecimalHint(s string) string {
+	f, ok := parseDecimal(s)
+	if !ok {
+		return ""
+	}
+	if strings.ContainsAny(s, "eE") {
+		return "; " + s + ": " + detailScientificTime
+	}
+	const from, to = 946684800, 4102444800 // 2000-01-01, 2100-01-01 in Unix seconds
+	for _, u := range []struct {
+		unit, name string
+		perS       float64
+	}{{"unix_s", "seconds", 1}, {"unix_ms", "milliseconds", 1e3}, {"unix_us", "microseconds", 1e6}} {
+		if sec := f / u.perS; sec >= from && sec < to {
+			return fmt.Sprintf("; %s reads as Unix %s (%s): set the mapping's \"units\": {\"ts\": %q}",
+				s, u.name, time.UnixMilli(int64(math.Round(sec*1000))).UTC().Format("2006-01-02T15:04:05Z"), u.unit)
+		}
+	}
+	return ""
 }
 
 // maxOffset is the largest offset from UTC a time may carry, either way:

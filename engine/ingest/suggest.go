@@ -577,6 +577,11 @@ var timeLayouts = []string{
 
 var unixSecondsRE = regexp.MustCompile(`^1\d{9}(\.\d+)?$`)
 
+// unixMillisDecimalRE matches Unix milliseconds written as a decimal
+// (pandas writes a column of them that has an empty value as floats:
+// "1728265000000.0"); an integer is "auto"'s own.
+var unixMillisDecimalRE = regexp.MustCompile(`^1\d{12}\.\d+$`)
+
 func (sg *Suggestion) inferTime(name string, vals []string) {
 	if len(vals) == 0 {
 		return
@@ -591,6 +596,10 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 	}
 	if all(vals, unixSecondsRE.MatchString) {
 		sg.Mapping.Units["ts"] = "unix_s"
+		return
+	}
+	if all(vals, unixMillisDecimalRE.MatchString) {
+		sg.Mapping.Units["ts"] = "unix_ms"
 		return
 	}
 	if all(vals, excelSerialRE.MatchString) && parses("excel_days") {
