@@ -99,3 +99,17 @@ func TestPostgreSQLOffsets(t *testing.T) {
 		}
 	}
 }
+
+// A level written without its minus sign, or a level index (RxLev 0–63)
+// under a dBm name, is refused saying so; a level merely too strong is
+// not given the hint.
+func TestPositiveLevelsNamed(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "m.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n2024-10-07 08:00:00,viettel,4G,105.85,21.03,95\n"+
+		"2024-10-07 08:00:01,viettel,2G,105.85,21.03,-10\n")
+	out, errs, code := runCmd(t, "validate", in)
+	if code != exitDataRefused || strings.Count(out, "levels in dBm are negative: a level written without its minus sign") != 1 ||
+		!strings.Contains(out, `value "95": out_of_range (RSRP 95 dBm outside the possible -160…-31 dBm; levels in dBm are negative`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

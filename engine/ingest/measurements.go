@@ -268,8 +268,14 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 	// reading (a scanner's, typically), kept as evidence of weak signal.
 	if !engine.AcceptedSignal(t, v) {
 		_, hi := engine.SignalRange(t)
+		hint := ""
+		if u := p.b.units["signal_dbm"]; v > 0 && (u == "" || u == "dbm") {
+			// A carrier's export that drops the sign, or writes a level
+			// index (RxLev 0–63, ASU) under a dBm name: every row lands here.
+			hint = "; levels in dBm are negative: a level written without its minus sign, or an index (RxLev, ASU: \"units\": {\"signal_dbm\": \"asu\"}) under a dBm name?"
+		}
 		return 0, &rowError{"signal_dbm", s, ReasonOutOfRange,
-			fmt.Sprintf("%s %s dBm outside the possible %d…%g dBm", t.SignalMeasure(), strconv.FormatFloat(v, 'g', -1, 64), engine.MinSignalDBm, hi)}
+			fmt.Sprintf("%s %s dBm outside the possible %d…%g dBm%s", t.SignalMeasure(), strconv.FormatFloat(v, 'g', -1, 64), engine.MinSignalDBm, hi, hint)}
 	}
 	return v, nil
 }
