@@ -160,7 +160,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 		c.provinceCode = unit.Code
 	}
-	store, err := openDataset(c.dataset, e.stderr)
+	store, err := openForAnalysis(c.dataset, e.stderr)
 	if err != nil {
 		return nil, opt, "", err
 	}
@@ -1003,8 +1003,15 @@ func printOffAir(w io.Writer, oa *predict.OffAirResult, path string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "carrier\tmast (first site id)\tsectors\tlon\tlat\tobservations\tmedian residual dB\tP(off air)\t")
 	for _, m := range off {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.5f\t%.5f\t%d\t%+.1f\t%.3f\t\n", m.Carrier, m.SiteIDs[0], len(m.SiteIDs), m.Lon, m.Lat,
-			m.Observations, m.MedianResidualDB, m.POff)
+		// A mast judged on bounds alone (no-service rows, readings at the
+		// floor where it should serve) has no exact residual to take the
+		// median of: said so, never "NaN".
+		med := "bounds only"
+		if !math.IsNaN(m.MedianResidualDB) {
+			med = fmt.Sprintf("%+.1f", m.MedianResidualDB)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.5f\t%.5f\t%d\t%s\t%.3f\t\n", m.Carrier, m.SiteIDs[0], len(m.SiteIDs), m.Lon, m.Lat,
+			m.Observations, med, m.POff)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "a mast whose tests read tens of dB below its register is down, or its register is wrong (EIRP, height, azimuth, position): check the register before sending a crew")

@@ -3,10 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // TestCalibrateFindsOffAirMast: a register lists two 3G masts 31 km apart
@@ -70,5 +74,21 @@ func TestCalibrateFindsOffAirMast(t *testing.T) {
 	stdout, errs, code = runCmd(t, "calibrate", "--dataset", ds, "--off-air=false")
 	if b, _ := os.ReadFile(filepath.Join(ds, "calibration.json")); code != exitOK || strings.Contains(stdout, "off the air") || strings.Contains(string(b), "off_air") {
 		t.Fatalf("--off-air=false: %d\n%s\n%s\n%s", code, stdout, errs, b)
+	}
+}
+
+// printOffAir says "bounds only" for a mast judged on no-service rows and
+// readings at the floor alone (no exact residual), where it printed
+// "+NaN" as the median residual.
+func TestPrintOffAirBoundsOnly(t *testing.T) {
+	oa := &predict.OffAirResult{Masts: []predict.OffAirMast{
+		{Carrier: engine.Viettel, SiteIDs: []string{"VT-1"}, Lon: 103.1, Lat: 22.3, Observations: 9, MedianResidualDB: math.NaN(), POff: 0.8, OffAir: true},
+		{Carrier: engine.Viettel, SiteIDs: []string{"VT-2"}, Lon: 103.2, Lat: 22.4, Observations: 40, MedianResidualDB: -21.5, POff: 0.99, OffAir: true},
+	}}
+	var b strings.Builder
+	printOffAir(&b, oa, "calibration.json")
+	out := b.String()
+	if strings.Contains(out, "NaN") || !strings.Contains(out, "bounds only") || !strings.Contains(out, "-21.5") {
+		t.Fatalf("off-air table:\n%s", out)
 	}
 }
