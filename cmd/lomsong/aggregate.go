@@ -60,7 +60,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	store, err := openDataset(*dir, e.stderr)
+	store, err := openForAnalysis(*dir, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,27 @@ func openDataset(dir string, w io.Writer) (*dataset.Store, error) {
 	return s, err
 }
 
+// openForAnalysis opens the dataset at dir for a command that analyses
+// its data, refusing one whose manifest lost a part's entry
+// (dataset.Store.ShortSources): the part's rows would be left out of every
+// stage without a word, and the month saved and reported as if complete.
+// dataset ls, verify, repair and retract open it as it is.
+func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
+	s, err := openDataset(dir, w)
+	if err != nil {
+		return nil, err
+	}
+	if short := s.ShortSources(); len(short) > 0 {
+		list := strings.Join(short[:min(3, len(short))], "; ")
+		if len(short) > 3 {
+			list += "; …"
+		}
+		return nil, fmt.Errorf("%s: a part's entry is missing (%s): an analysis would leave its rows out; lomsong dataset verify %s names the files not listed, lomsong dataset repair %s lists them again",
+			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
+	}
+	return s, nil
+}
+
 // openExisting opens the dataset at dir for dataset ls and verify: a
 // directory without a manifest (and without data files, which Open
 // refuses pointing to repair) is no dataset, not an empty one that

@@ -381,6 +381,25 @@ func (s *Store) unlisted() ([]string, error) {
 	return out, nil
 }
 
+// ShortSources describes the sources whose listed parts do not hold the
+// rows the source records as accepted ("source NAME (sha256 PREFIX…)
+// records N accepted rows, its listed parts hold M"), in manifest order: a
+// part's entry gone from manifest.json (edited by hand, or an older copy
+// put back), its rows read by no command while every listed part is
+// intact. An analysis of such a dataset would pass for one of all its
+// data; Verify reports the same, and Repair lists the parts still in the
+// dataset again. It reads the manifest only.
+func (s *Store) ShortSources() []string {
+	var out []string
+	for _, src := range s.manifest.Sources {
+		if rows := src.partRows(); rows != src.Accepted {
+			out = append(out, fmt.Sprintf("source %s (sha256 %s…) records %d accepted rows, its listed parts hold %d",
+				src.Name, src.SHA256[:min(16, len(src.SHA256))], src.Accepted, rows))
+		}
+	}
+	return out
+}
+
 // DamagedParts returns the parts of the measurements of periods (every
 // period when nil) and of the registers whose files are missing or of
 // another size than recorded: a look at the file sizes only (dataset
