@@ -51,7 +51,9 @@ phố Lai Châu" in "Tổ dân phố 3, Thành phố Lai Châu", whose villages'
 weighted centre is the start — or a village's own name, the part before the
 comma, when one village has it; any case, diacritics optional when unambiguous;
 or LON,LAT), else at the mean position of the villages; without --return a team
-lodges where its day ends.
+lodges where its day ends. Villages without a verdict (no site and no test
+within reach: no p_dead) are not weighed; the summary counts them and their
+households apart, as places that need a first measurement.
 
 Writes to OUT:
   campaign.csv      villages with a positive value, best first: rank, village_id,
@@ -153,6 +155,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	var villages []campaign.Village
+	var gap unweighed
 	var source string
 	var err error
 	if o.verdicts != "" {
@@ -174,12 +177,12 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 			source = o.verdicts
 		}
 		var left []string
-		villages, left, err = readVerdicts(o.verdicts, province, label)
+		villages, left, gap, err = readVerdicts(o.verdicts, province, label)
 		for _, l := range left {
 			fmt.Fprintf(e.stderr, "warning: %s: %s\n", o.verdicts, l)
 		}
 	} else {
-		villages, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
+		villages, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
 	}
 	if err != nil {
 		return err
@@ -201,7 +204,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan) }, o.verdicts); err != nil {
 		return err
 	}
-	printCampaign(e.stdout, plan, len(villages), source)
+	printCampaign(e.stdout, plan, len(villages), gap, source)
 	fmt.Fprintf(e.stdout, "wrote %s/{campaign.csv,campaign.geojson}\n", o.out)
 	return nil
 }
@@ -242,14 +245,15 @@ func leftOut(rows []string, what string) string {
 // deadzones does, with the cut 1/(1+C) of the same miss cost C) and
 // returns the villages that have a verdict; with --province, those whose
 // point lies in the province.
-func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, string, error) {
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, unweighed, string, error) {
+	var gap unweighed
 	cut, err := missCostCut("campaign", missCost)
 	if err != nil {
-		return nil, "", err
+		return nil, gap, "", err
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
-		return nil, "", err
+		return nil, gap, "", err
 	}
 	// With --province, the villages the run places in it (their point in
 	// its outline, as villages.csv's province and a release's campaign
@@ -262,11 +266,16 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}, Cut: cut})
 	prog.end()
 	if err != nil {
-		return nil, "", err
+		return nil, gap, "", err
 	}
 	var out []campaign.Village
 	for _, s := range res.Villages.Villages {
-		if !s.HasVerdict || (code != "" && s.Province != code) {
+		if code != "" && s.Province != code {
+			continue
+		}
+		if !s.HasVerdict {
+			gap.villages++
+			gap.households += s.Households
 			continue
 		}
 		// p_dead as villages.csv writes it (deadzone.RoundPDead), so that a
@@ -274,7 +283,15 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
 			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: deadzone.RoundPDead(s.Verdict.PDead, 4, cut)})
 	}
-	return out, "the verdict over " + area, nil
+	return out, gap, "the verdict over " + area, nil
+}
+
+// unweighed counts the villages a campaign could not weigh: those without
+// a verdict (no site and no test within reach, the dead-zone run's
+// not_analysed), which no P(dead) values a test day at.
+type unweighed struct {
+	villages   int
+	households float64
 }
 
 // readVerdicts reads villages with p_dead from a villages.csv of lomsong
@@ -287,14 +304,14 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 // It also says which rows it left out that a user may have meant in: rows
 // without a p_dead (no verdict), and with --province rows whose province is
 // empty or written as a name rather than a code.
-func readVerdicts(path, province, label string) ([]campaign.Village, []string, error) {
+func readVerdicts(path, province, label string) ([]campaign.Village, []string, unweighed, error) {
 	required := []string{"village_id", "lon", "lat", "households", "p_dead"}
 	if province != "" {
 		required = append(required, "province")
 	}
 	f, cr, idx, err := openTable(path, required...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unweighed{}, err
 	}
 	defer f.Close()
 	seen := map[string]int{} // village id → line
@@ -307,14 +324,15 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, e
 	}
 	var out []campaign.Village
 	var noVerdict, noProvince, named []string // "line N" of the rows left out that may have been meant in
+	var gap unweighed                         // the rows without a verdict (of the province)
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			switch {
 			case len(out) == 0 && province != "" && rows > 0:
-				return nil, nil, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
+				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
 			case len(out) == 0:
-				return nil, nil, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
+				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
 			var left []string
 			for _, g := range []struct {
@@ -326,22 +344,28 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, e
 					left = append(left, leftOut(g.rows, g.what))
 				}
 			}
-			return out, left, nil
+			return out, left, gap, nil
 		}
 		if err != nil {
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
 		id := get(rec, "village_id")
 		if id == "" {
 			// A team would be sent to a village nobody can name.
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
 		}
 		if first, dup := seen[id]; dup {
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
 		}
 		seen[id] = line
 		if get(rec, "p_dead") == "" {
 			noVerdict = append(noVerdict, fmt.Sprintf("line %d (%s)", line, id))
+			if province == "" || get(rec, "province") == province {
+				gap.villages++
+				if hh, err := strconv.ParseFloat(get(rec, "households"), 64); err == nil && hh > 0 && !math.IsInf(hh, 0) {
+					gap.households += hh
+				}
+			}
 			continue
 		}
 		rows++
@@ -361,17 +385,17 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, e
 		}{{"lon", &v.Lon}, {"lat", &v.Lat}, {"households", &v.Households}, {"p_dead", &v.PDead}} {
 			x, err := strconv.ParseFloat(get(rec, c.name), 64)
 			if err != nil {
-				return nil, nil, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
+				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
 			}
 			*c.dst = x
 		}
 		switch {
 		case !(v.PDead >= 0 && v.PDead <= 1):
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
 		case !(v.Households >= 0) || math.IsInf(v.Households, 0):
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
 		case !(v.Lon >= -180 && v.Lon <= 180 && v.Lat >= -90 && v.Lat <= 90):
-			return nil, nil, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
+			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
 		}
 		out = append(out, v)
 	}
@@ -625,7 +649,7 @@ func writeCampaign(out string, p *campaign.Plan) error {
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
-func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
+func printCampaign(w io.Writer, p *campaign.Plan, villages int, gap unweighed, source string) {
 	c := p.Config
 	var visited int
 	for _, v := range p.Ranked {
@@ -636,8 +660,17 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, source string) {
 	fmt.Fprintf(w, "campaign from %s: %d villages with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
 		source, villages, len(p.Ranked), p.RiskNow, c.MissCost)
 	share := "no risk to remove"
+	if gap.villages > 0 {
+		share = "no risk to remove among the villages with a verdict"
+	}
 	if p.RiskNow > 0 {
 		share = fmt.Sprintf("%.1f%%", 100*p.Value/p.RiskNow)
+	}
+	if gap.villages > 0 {
+		// Not a pass: nothing is known there, so no test day is valued
+		// there either, and the risk above leaves them out.
+		fmt.Fprintf(w, "%d villages (%.0f households) have no verdict (no site and no test within reach) and are not weighed: no P(dead) values a test day there, and the risk above leaves them out; they need a first measurement (lomsong deadzones lists them as not analysed)\n",
+			gap.villages, gap.households)
 	}
 	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
 		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)

@@ -501,3 +501,24 @@ func TestCampaignOutputSet(t *testing.T) {
 		t.Error("the --verdicts file was changed")
 	}
 }
+
+// A village without a verdict (no site and no test within reach) is not a
+// village without risk: the summary counts it and its households apart,
+// and never says there is "no risk to remove" as if everything were
+// known.
+func TestCampaignCountsVillagesWithoutVerdict(t *testing.T) {
+	in := writeVerdicts(t, `village_id,name,commune_code,province,lon,lat,households,cell,status,without_signal,p_dead
+V1,Bản Một,12001,12,103.4600,22.4000,300,,covered,false,0
+V2,Bản Hai,12001,12,103.4700,22.3900,100,,covered,false,0
+V3,Bản Ba,12002,12,103.5000,22.4200,120,,,,
+`)
+	out := filepath.Join(t.TempDir(), "camp")
+	stdout, stderr, code := runCmd(t, "campaign", "--verdicts", in, "--days", "2", "--out", out)
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "1 villages (120 households) have no verdict") ||
+		strings.Contains(stdout, "(no risk to remove)") || !strings.Contains(stdout, "no risk to remove among the villages with a verdict") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
