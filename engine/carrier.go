@@ -70,9 +70,24 @@ func Fold(s string) string {
 // Any other non-empty name becomes a slug (lower case, diacritics removed,
 // runs of other characters replaced by one dash), so a carrier lomsong does
 // not know is kept under a stable identifier rather than rejected.
+//
+// A network's MCC and MNC ("45204", "452-04", "452 04", as cell loggers
+// write the operator) name its carrier as CarrierForPLMN does, so that a
+// measurement and an OpenCelliD site of one network share it. A known
+// operator's name with a country prefix, a company word or a technology
+// around it ("VN VINAPHONE", as phones display the network; "Tập đoàn
+// Viettel", "MobiFone Corporation", "Viettel 4G") is that operator; such
+// words around a name lomsong does not know are kept in its slug.
 func ParseCarrier(s string) (Carrier, error) {
 	f := Fold(s)
 	if c, ok := carrierAliases[f]; ok {
+		return c, nil
+	}
+	if p, ok := plmnSpelling(s); ok {
+		c, _ := CarrierForPLMN(p)
+		return c, nil
+	}
+	if c, ok := carrierAliases[trimCarrierWords(f)]; ok {
 		return c, nil
 	}
 	slug := Slug(s)
@@ -80,6 +95,69 @@ func ParseCarrier(s string) (Carrier, error) {
 		return "", fmt.Errorf("empty carrier name %q: %w", s, ErrInvalidValue)
 	}
 	return Carrier(slug), nil
+}
+
+// plmnSpelling reads a network written as its MCC and MNC: three digits,
+// an optional dash, space, slash, dot or underscore, and two or three
+// digits ("45204", "452-04", "452 004"), the MCC one of the ITU's
+// (200–799).
+func plmnSpelling(s string) (PLMN, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 5 || len(s) > 7 {
+		return PLMN{}, false
+	}
+	digits := func(t string) (int, bool) {
+		n := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(t[i]-'0')
+		}
+		return n, true
+	}
+	mcc, ok := digits(s[:3])
+	if !ok || mcc < 200 || mcc > 799 {
+		return PLMN{}, false
+	}
+	rest := s[3:]
+	if strings.IndexByte("- /._", rest[0]) >= 0 {
+		rest = rest[1:]
+	}
+	mnc, ok := digits(rest)
+	if !ok || len(rest) < 2 || len(rest) > 3 {
+		return PLMN{}, false
+	}
+	return PLMN{MCC: mcc, MNC: mnc}, true
+}
+
+// carrierPrefixes and carrierSuffixes are the words (folded) that phones
+// and registers write around an operator's name: the country code of a
+// network's display name, Vietnamese and English company words, and the
+// technology.
+var (
+	carrierPrefixes = []string{"tapdoan", "tongcongty", "congty", "vienthong", "vn"}
+	carrierSuffixes = []string{"telecommunications", "telecom", "corporation", "corp", "group", "jsc",
+		"volte", "lte", "nr", "2g", "3g", "4g", "5g"}
+)
+
+// trimCarrierWords removes carrierPrefixes and carrierSuffixes from a
+// folded name, as many as it has.
+func trimCarrierWords(f string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, w := range carrierPrefixes {
+			if len(f) > len(w) && strings.HasPrefix(f, w) {
+				f, changed = f[len(w):], true
+			}
+		}
+		for _, w := range carrierSuffixes {
+			if len(f) > len(w) && strings.HasSuffix(f, w) {
+				f, changed = f[:len(f)-len(w)], true
+			}
+		}
+	}
+	return f
 }
 
 // Slug lower-cases s, removes diacritics and joins the runs of letters and

@@ -113,3 +113,30 @@ func TestPositiveLevelsNamed(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// A carrier written as its network code ("45204", as cell loggers write
+// the operator), as phones display it ("VN VINAPHONE") or with company
+// words ("Tập đoàn Viettel") is its operator's: each was stored under a
+// carrier of its own and listed as one lomsong does not know.
+func TestCarrierSpellingsOfLoggers(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "m.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-07 08:00:00,45204,4G,105.85,21.03,-90\n2024-10-07 08:00:01,452-02,4G,105.85,21.03,-91\n"+
+		"2024-10-07 08:00:02,VN VINAPHONE,4G,105.85,21.03,-92\n2024-10-07 08:00:03,Tập đoàn Viettel,4G,105.85,21.03,-93\n")
+	ds := filepath.Join(dir, "ds")
+	out, errs, code := runCmd(t, "ingest", "--dataset", ds, in)
+	if code != 0 || strings.Contains(out, "carriers lomsong does not know") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	out, _, _ = runCmd(t, "dataset", "ls", ds)
+	var carriers []string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == "measurements" {
+			carriers = append(carriers, f[2])
+		}
+	}
+	if strings.Join(carriers, " ") != "viettel vinaphone" {
+		t.Fatalf("carriers %v\n%s", carriers, out)
+	}
+}
