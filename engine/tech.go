@@ -63,6 +63,13 @@ var techAliases = map[string]Tech{
 	"tddlte": Tech4G,
 	"5g":     Tech5G, "nr": Tech5G, "5gnr": Tech5G, "5gnsa": Tech5G, "5gsa": Tech5G, "nrnsa": Tech5G,
 	"nrsa": Tech5G,
+	// 3GPP's radio access network names, as TEMS and Nemo write the RAT;
+	// marketing generations; dual-carrier HSPA; E-UTRA–NR dual
+	// connectivity (5G NSA).
+	"geran": Tech2G, "2.5g": Tech2G, "2.75g": Tech2G,
+	"utran": Tech3G, "utra": Tech3G, "3.75g": Tech3G, "dchspa": Tech3G, "dchspa+": Tech3G, "dchsdpa": Tech3G,
+	"eutran": Tech4G, "eutra": Tech4G, "ltepro": Tech4G, "lteapro": Tech4G,
+	"ngran": Tech5G, "endc": Tech5G, "nr5g": Tech5G, "5g+": Tech5G, "5gnrnsa": Tech5G, "5gnrsa": Tech5G,
 }
 
 func normKey(s string) string {
@@ -79,6 +86,23 @@ func ParseTech(s string) (Tech, error) {
 	}
 	if t, ok := techAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return t, nil
+	}
+	// A generation with its technology, or two names of one: "4G (LTE)",
+	// "3G (WCDMA)", "LTE/4G", "GSM/EDGE". Names of different generations
+	// ("4G/3G") name none.
+	if parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/()|,", r) }); len(parts) > 1 {
+		t := TechUnknown
+		for _, p := range parts {
+			pt, ok := techAliases[normKey(p)]
+			if !ok || t != TechUnknown && pt != t {
+				t = TechUnknown
+				break
+			}
+			t = pt
+		}
+		if t != TechUnknown {
+			return t, nil
+		}
 	}
 	return TechUnknown, fmt.Errorf("unknown technology %q (want 2G, 3G, 4G, 5G or an alias such as GSM, UMTS, LTE, NR): %w", s, ErrInvalidValue)
 }

@@ -140,3 +140,20 @@ func TestCarrierSpellingsOfLoggers(t *testing.T) {
 		t.Fatalf("carriers %v\n%s", carriers, out)
 	}
 }
+
+// TEMS and Nemo write the RAT as 3GPP names it (E-UTRAN, UTRAN, GERAN),
+// and spreadsheets a generation with its technology ("4G (LTE)"): every
+// such row was refused as invalid_enum.
+func TestTechSpellingsOfTools(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "m.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n"+
+		"2024-10-07 08:00:00,viettel,E-UTRAN,105.85,21.03,-90\n2024-10-07 08:00:01,viettel,UTRAN,105.85,21.03,-91\n"+
+		"2024-10-07 08:00:02,viettel,GERAN,105.85,21.03,-92\n2024-10-07 08:00:03,viettel,4G (LTE),105.85,21.03,-93\n"+
+		"2024-10-07 08:00:04,viettel,EN-DC,105.85,21.03,-94\n")
+	for _, args := range [][]string{{"validate", in}, {"ingest", "--dataset", filepath.Join(t.TempDir(), "ds"), in}} {
+		out, errs, code := runCmd(t, args...)
+		if code != 0 || !strings.Contains(out, "5 rows read, 5 accepted, 0 rejected") {
+			t.Fatalf("%s: exit %d\n%s\n%s", args[0], code, out, errs)
+		}
+	}
+}
