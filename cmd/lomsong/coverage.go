@@ -173,6 +173,15 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 				ref, err, c.dataset)
 		})
 	}
+	// A saved output found damaged is computed again (or the command
+	// refuses, as for one never saved): named here, not passed over.
+	var dmu sync.Mutex
+	store.OnDamagedStage(func(ref dataset.StageRef, err error) {
+		dmu.Lock()
+		defer dmu.Unlock()
+		fmt.Fprintf(e.stderr, "warning: saved output of stage %s is damaged and not used: %v (lomsong dataset verify %s checks every saved output and part)\n",
+			ref, err, shellQuote(c.dataset))
+	})
 	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
 		// No data to answer with: refused (exit 3), as a month without
 		// measurements is.

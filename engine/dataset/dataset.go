@@ -115,6 +115,9 @@ type Store struct {
 	// onUnsaved receives the stages that could not be saved for want of
 	// write access (OnUnsaved).
 	onUnsaved func(ref StageRef, err error)
+	// onDamaged receives the saved outputs found damaged when read
+	// (OnDamagedStage).
+	onDamaged func(ref StageRef, err error)
 	// opened is what Open did with an interrupted commit (OpenRecovery).
 	opened CommitRecovery
 }

@@ -184,6 +184,24 @@ func (s *Store) ReportUnsaved(ref StageRef, err error) bool {
 	return true
 }
 
+// OnDamagedStage sets f to be told of each saved output a reader of the
+// dataset found damaged and did not use (ReportDamagedStage): a file not
+// matching its stage.json, or one that does not decode. The stage
+// runners compute such an output again (and save it) or refuse, as for
+// one never saved, and say nothing themselves; f lets a command name the
+// file, since the damage (a failing disk, a hand edit) may not be the
+// only one. f may be called from several goroutines at once. Call
+// OnDamagedStage before the Store is shared.
+func (s *Store) OnDamagedStage(f func(ref StageRef, err error)) { s.onDamaged = f }
+
+// ReportDamagedStage hands a saved output of ref that was found damaged
+// for err, and not used, to the OnDamagedStage function, if any.
+func (s *Store) ReportDamagedStage(ref StageRef, err error) {
+	if s.onDamaged != nil {
+		s.onDamaged(ref, err)
+	}
+}
+
 // SaveStage saves the files of a stage output under key (64 hex digits),
 // replacing any output of the same ref: see the package's notes on saved
 // stage outputs. inputs are recorded in stage.json for people to read.

@@ -882,20 +882,22 @@ func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
 
 // loadStage reads a saved output into v. why is "" when it was read, else
 // why it must be computed: none saved with this key, or one that failed
-// its checks or did not decode (then it is rebuilt, and the reason is
-// kept in the summary).
+// its checks or did not decode (then it is rebuilt, the reason kept in
+// the summary and the damage reported to the store's OnDamagedStage).
 func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why string, err error) {
 	rec, err := s.LoadStage(ref, key)
 	switch {
 	case errors.Is(err, dataset.ErrNoStage):
 		return "no saved output for its inputs", nil
 	case errors.Is(err, dataset.ErrCorruptPart):
+		s.ReportDamagedStage(ref, err)
 		return "saved output failed its checks: " + err.Error(), nil
 	case err != nil:
 		return "", err
 	}
 	f, err := s.OpenStageFile(rec, "output.gob")
 	if err != nil {
+		s.ReportDamagedStage(ref, err)
 		return "saved output unreadable: " + err.Error(), nil
 	}
 	defer f.Close()
@@ -906,7 +908,9 @@ func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why s
 		err = dec.Decode(v)
 	}
 	if err != nil {
-		return fmt.Sprintf("saved output %s does not decode: %v", rec.Dir, err), nil
+		err = fmt.Errorf("saved output %s does not decode: %w", rec.Dir, err)
+		s.ReportDamagedStage(ref, err)
+		return err.Error(), nil
 	}
 	return "", nil
 }
