@@ -53,6 +53,11 @@ func TestMain(m *testing.M) {
 		os.Exit(exitUsage)
 	case "refused":
 		os.Exit(exitDataRefused)
+	case "killed":
+		// Killed from outside (the kernel's OOM killer, kill -9 of the
+		// command's own process): no word of its own on stderr.
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Minute)
 	case "slow start":
 		// A command still starting: no handler for SIGTERM yet.
 		time.Sleep(10 * time.Second)
@@ -738,6 +743,20 @@ func TestSupervise(t *testing.T) {
 				t.Fatalf("internal error reported: %v\n%s", crashed, errb.String())
 			}
 		})
+	}
+}
+
+// TestSuperviseChildKilled: a command killed by a signal it was not sent
+// through lomsong (SIGKILL from the kernel when memory ran out) ended
+// with exit 137 and not a word on stderr; the exit code stays 128 + the
+// signal, and the supervisor says what ended it.
+func TestSuperviseChildKilled(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOMSONG_TEST_CHILD=killed")
+	var errb bytes.Buffer
+	code := supervise(cmd, &errb)
+	if code != 128+int(syscall.SIGKILL) || !strings.Contains(errb.String(), "killed by signal") || !strings.Contains(errb.String(), "memory") {
+		t.Fatalf("exit %d\n%s", code, errb.String())
 	}
 }
 

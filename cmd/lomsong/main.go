@@ -17,6 +17,8 @@
 //	   column (the partial JSON is still printed)
 //	130 interrupted: SIGINT (Ctrl-C) or SIGTERM arrived while the command
 //	    ran (serve excepted: a signal is how it is stopped)
+//	128+N the command was killed by signal N from outside (9: SIGKILL,
+//	    most often the kernel out of memory), said on stderr
 //
 // A panic in a subcommand is reported as an internal error (exit 1) with
 // its stack on stderr. To catch a panic on any goroutine (which the Go
@@ -259,6 +261,14 @@ func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 		if forwarded.Load() && (ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGTERM) {
 			return exitInterrupted
 		}
+		// Killed from outside, the command could say nothing itself:
+		// said here, or the exit code alone would tell it.
+		why := "by another process"
+		if ws.Signal() == syscall.SIGKILL {
+			why = "most often by the kernel when memory ran out (see GOMEMLIMIT; the kernel log names it), or kill -9"
+		}
+		fmt.Fprintf(stderr, "lomsong: the command was killed by signal %d (%v; exit %d), %s: what it saves is written whole or not at all, run it again\n",
+			int(ws.Signal()), ws.Signal(), 128+int(ws.Signal()), why)
 		return 128 + int(ws.Signal())
 	}
 	code := ee.ExitCode()
@@ -453,7 +463,8 @@ Commands:
 Run "lomsong <command> --help" for a command's flags and an example.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (an empty file, too many rejected rows,
 no data in the dataset, month or province asked for, or an incomplete suggested mapping),
-130 interrupted (also when the command finished after the signal arrived).
+130 interrupted (also when the command finished after the signal arrived), 128+N killed by signal N
+from outside (137: SIGKILL, most often out of memory; said on stderr).
 Environment: GOMEMLIMIT (e.g. 1400MiB) is the soft limit of the memory the Go runtime keeps
 before collecting harder (default: 3/4 of the memory available, the container's limit or the
 machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof);
