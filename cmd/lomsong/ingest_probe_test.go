@@ -157,3 +157,16 @@ func TestTechSpellingsOfTools(t *testing.T) {
 		}
 	}
 }
+
+// A position in degrees and minutes, or with a degree sign, is refused
+// saying that positions are read in decimal degrees and how to convert;
+// a number merely malformed is not given the hint.
+func TestDegreesMinutesNamed(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "v.csv")
+	writeProbe(t, in, "village_id,name,commune_code,lon,lat,households\nV1,Bản Nà,12001,103°12'E,22.4,297\n"+
+		"V2,Bản Mo,12001,103.2,22.4°,297\nV3,Bản X,12001,103.2,\"22°24'30\"\"N\",297\nV4,Bản Y,12001,NaN,22.4,297\n")
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", in)
+	if code != 0 || strings.Count(out, "positions are read in decimal degrees only") != 3 || !strings.Contains(out, `value "NaN": invalid_number (not a finite decimal number)`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -647,10 +647,11 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 	}
 	lon, e := p.number(colLon, ls, -180, 180)
 	if e != nil {
-		return 0, 0, e
+		return 0, 0, degreesHint(e)
 	}
 	lat, e := p.number(colLat, as, -90, 90)
 	if e != nil {
+		degreesHint(e)
 		// A position in Viet Nam with its columns swapped (lon ≈ 21, lat ≈
 		// 105: a mapping or an export that writes latitude first) always
 		// lands here, every point of the country lying east of 90°E.
@@ -671,6 +672,18 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 		p.rowAbroad = true
 	}
 	return lon, lat, nil
+}
+
+// degreesHint adds to an invalid_number position written with a degree
+// sign, minutes or a hemisphere letter (105°51'E, 21°02'N, 105.85°) that
+// positions are read in decimal degrees only.
+func degreesHint(e *rowError) *rowError {
+	v := strings.TrimSpace(e.value)
+	if e.reason == ReasonInvalidNumber && v != "" &&
+		(strings.ContainsAny(v, "°º'′\"″") || strings.ContainsRune("NSEWnsew", rune(v[len(v)-1])) && len(v) > 1 && v[len(v)-2] >= '0' && v[len(v)-2] <= '9') {
+		e.detail += "; positions are read in decimal degrees only (105.85, not 105°51'E or 105.85°): convert degrees, minutes and seconds (degrees + minutes/60 + seconds/3600; negative for S and W)"
+	}
+	return e
 }
 
 // isHeader reports whether a row's fields are the header's names, spaces
