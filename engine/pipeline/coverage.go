@@ -229,6 +229,16 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 	}
 	slices.Sort(cells)
 	cells = slices.Compact(cells)
+	if len(cells) == 0 {
+		// No hex to decide: the outputs would be empty tables that read
+		// as an analysis of nothing, written and exiting as a success.
+		tests := "no measurements in the dataset"
+		if len(opt.Aggregate.Periods) > 0 {
+			tests = "no measurements in " + strings.Join(opt.Aggregate.Periods, ", ")
+		}
+		return nil, missingError{fmt.Sprintf("pipeline: no hexes to analyse: %s, and no population table, villages or area to say where to predict (the register's %d sites alone say nothing of where people live): give a population table, an area, or ingest a villages table",
+			tests, len(sites))}
+	}
 	for _, c := range cells {
 		if c.Resolution() != res {
 			return nil, fmt.Errorf("pipeline: analysis cell %v is at resolution %d, want %d", c, c.Resolution(), res)
@@ -269,6 +279,16 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 		if predicted, err = coverage.FromBestServer(r, cells, sites); err != nil {
 			return nil, err
 		}
+	}
+	if len(predicted) == 0 && len(out.Measured) == 0 {
+		// Every hex without a state: the tables would be empty, read as
+		// an analysis that found nothing to say, with exit status 0.
+		where := ""
+		if len(sites) > 0 {
+			where = fmt.Sprintf(", the first at %.4f, %.4f", sites[0].Lon, sites[0].Lat)
+		}
+		return nil, missingError{fmt.Sprintf("pipeline: none of the register's %d sites (%d down%s) reaches any of the %d hexes analysed, and no test was made in them: nothing to decide; a register of another area or country?",
+			len(sites), len(out.Down), where, len(cells))}
 	}
 	cfg := opt.Coverage
 	if len(opt.Calibrations) > 0 {
