@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,5 +171,35 @@ func TestDegreesMinutesNamed(t *testing.T) {
 	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", in)
 	if code != 0 || strings.Count(out, "positions are read in decimal degrees only") != 3 || !strings.Contains(out, `value "NaN": invalid_number (not a finite decimal number)`) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// A damaged gzip file is refused by ingest as validate refuses it, with
+// the last line read before the damage ("line 90: gzip: unexpected EOF",
+// as the contract says); ingest said "decoding: gzip: unexpected EOF".
+func TestDamagedGzipSaidAlike(t *testing.T) {
+	dir := t.TempDir()
+	var raw strings.Builder
+	raw.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
+	for i := range 3000 {
+		fmt.Fprintf(&raw, "2024-10-%02d 08:%02d:%02d,viettel,4G,105.%05d,21.03,-%d\n", 1+i%28, i%60, i/60%60, i*7919%100000, 70+i%40)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(raw.String()))
+	zw.Close()
+	b := gz.Bytes()
+	cut := filepath.Join(dir, "cut.csv.gz")
+	writeProbe(t, cut, string(b[:len(b)/2]))
+	crc := append([]byte(nil), b...)
+	crc[len(crc)-6] ^= 0xff
+	bad := filepath.Join(dir, "crc.csv.gz")
+	writeProbe(t, bad, string(crc))
+	for _, c := range []struct{ path, want string }{{cut, "gzip: unexpected EOF"}, {bad, "line 3001: gzip: invalid checksum"}} {
+		_, verr, vcode := runCmd(t, "validate", c.path)
+		_, ierr, icode := runCmd(t, "ingest", "--dataset", filepath.Join(dir, "ds"), c.path)
+		if vcode != exitFailure || icode != vcode || ierr != verr || !strings.Contains(ierr, c.want) || !strings.Contains(ierr, ": line ") {
+			t.Fatalf("validate: exit %d %q\ningest: exit %d %q", vcode, verr, icode, ierr)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package dataset
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -308,6 +310,27 @@ func (e *NoDataError) Error() string {
 
 func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
 
+// damagedGzip reports whether err is a gzip stream's damage (cut off, a
+// bad checksum, corrupt deflate data), not a decompression limit.
+func damagedGzip(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt)
+}
+
+// checkRows reads path's rows as validate does, without writing anything,
+// and returns the error that stops them, if any.
+func checkRows(ctx context.Context, path string, opt IngestOptions) error {
+	src, err := OpenSource(path, opt.Kind, opt.Mapping, opt.Config.Limits)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	cfg := opt.Config
+	cfg.Source = filepath.Base(path)
+	_, err = ingest.Check(ctx, src.Kind, src.Records, opt.Mapping, cfg, nil)
+	return err
+}
+
 // sourceChecksums reads a file once and returns the hex SHA-256 of its
 // bytes and of its decoded content: after gzip decompression and, for a
 // text (CSV) file, without a leading UTF-8 byte-order mark, with CRLF
@@ -486,6 +509,14 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	}
 	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {
+		if damagedGzip(err) {
+			// Said as validate says it, with the last line read before the
+			// damage ("line 90: gzip: unexpected EOF"), by reading the file
+			// as validate does up to it.
+			if cerr := checkRows(ctx, path, opt); cerr != nil {
+				return nil, cerr
+			}
+		}
 		return nil, err
 	}
 	res := &IngestResult{Path: path, SHA256: sha}
