@@ -203,3 +203,22 @@ func TestDamagedGzipSaidAlike(t *testing.T) {
 		}
 	}
 }
+
+// A file that is no table is refused by ingest from its first bytes, as
+// validate refuses it: ingest read all of it first for its checksums (a
+// 1 GB file of zeros, seconds; a gzip file of zeros up to its limit,
+// refused then for its size rather than for what it is).
+func TestNotATableRefusedFromItsStart(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(make([]byte, 4<<20))
+	zw.Close()
+	in := filepath.Join(dir, "zeros.csv.gz")
+	writeProbe(t, in, gz.String())
+	_, verr, vcode := runCmd(t, "validate", "--max-decompressed-bytes", "1MiB", in)
+	_, ierr, icode := runCmd(t, "ingest", "--dataset", filepath.Join(dir, "ds"), "--max-decompressed-bytes", "1MiB", in)
+	if vcode != exitFailure || icode != vcode || !strings.Contains(verr, "not a CSV/Parquet/Arrow file") || ierr != verr {
+		t.Fatalf("validate: exit %d %q\ningest: exit %d %q", vcode, verr, icode, ierr)
+	}
+}
