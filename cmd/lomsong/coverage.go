@@ -311,8 +311,12 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			if len(months) > 0 {
 				fitted = "; fitted on " + strings.Join(months, ", ")
 			}
-			fmt.Fprintf(e.stderr, "using calibration %s (%s; %d per-site offsets, %d sector rows of masts off the air%s)\n",
-				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), len(opt.SiteOffsets), len(opt.OffAir), fitted)
+			notFitted := ""
+			if nf := cfile.NotFittedSummary(); nf != "" {
+				notFitted = "; not fitted, " + nf
+			}
+			fmt.Fprintf(e.stderr, "using calibration %s (%s%s; %d per-site offsets, %d sector rows of masts off the air%s)\n",
+				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), notFitted, len(opt.SiteOffsets), len(opt.OffAir), fitted)
 			if ps := opt.Aggregate.Periods; len(months) > 0 && len(ps) > 0 && !slices.ContainsFunc(ps, func(p string) bool { return slices.Contains(months, p) }) {
 				// A calibration of another month (calibrate without
 				// --period fits the latest): its fits and masts off the
@@ -855,7 +859,9 @@ coverage then applies; the report says how much each carrier's register over-
 measured hexes is written for the record but not applied (too few to trust: that
 carrier's predictions and σ stay the model's); the table's "applied" column, the
 file's "applied" and "not_applied" and every stage's "using calibration" line
-say which fits are in force. A network whose tests from instruments (scanners;
+say which fits are in force; the file's "not_fitted" lists the networks of the
+register or of the tests without a fit, and why (no test, no site on the air,
+no hex with enough tests, no site reaching them). A network whose tests from instruments (scanners;
 feature phones for 2G) reach 10 such hexes is fitted on those alone (the
 "tests" column, the file's "evidence"): a phone reads the technology it camped
 on — 3G where its 4G failed, 4G where 4G held — so its levels of a technology
@@ -940,6 +946,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		path = filepath.Join(cf.dataset, "calibration.json")
 	}
 	file := calfile.New(cf.res, *slope, cals, opt.MinPairs)
+	file.SetNotFitted(coverage.Unfit(res.Sites, res.Measured, cals, res.Config))
 	file.FittedOn = fittedOn(store, opt.Aggregate.Periods)
 	// The months read, not those of the sources' parts: a dump crossing
 	// a month's end is read for one month only.
@@ -968,6 +975,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printCalibration(e.stdout, cals, opt.MinPairs)
+	if nf := file.NotFittedSummary(); nf != "" {
+		fmt.Fprintf(e.stdout, "not fitted (predictions and σ stay the model's; reasons in %s): %s\n", path, nf)
+	}
 	if oa != nil {
 		printOffAir(e.stdout, oa, path)
 	}

@@ -24,6 +24,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -37,6 +38,10 @@ type File struct {
 	Resolution   int           `json:"resolution"`
 	WithSlope    bool          `json:"with_slope"`
 	Calibrations []Calibration `json:"calibrations"`
+	// NotFitted are the networks of the register or of the measurements
+	// without a calibration, and why (coverage.Unfit): their predictions
+	// and σ stay the model's. Files written before the field have none.
+	NotFitted []NotFitted `json:"not_fitted,omitempty"`
 	// Per-site offsets (predict.CalibrateSites): the networks' summaries,
 	// how measurements were attributed, and one offset per site.
 	SiteNetworks []SiteNetwork `json:"site_networks,omitempty"`
@@ -264,9 +269,72 @@ func New(res int, withSlope bool, cals []coverage.Calibration, minPairs int) *Fi
 	return f
 }
 
+// NotFitted is coverage.Unfitted in the file: a network without a
+// calibration, the reason (coverage.UnfittedNoTests, UnfittedNoSites,
+// UnfittedFewTests, UnfittedNoPrediction) and its evidence, in words too.
+type NotFitted struct {
+	Carrier string `json:"carrier"`
+	Tech    string `json:"tech"`
+	Reason  string `json:"reason"`
+	Why     string `json:"why"`
+	Hexes   int    `json:"measured_hexes"`
+	Tests   int64  `json:"outdoor_tests"`
+}
+
+// SetNotFitted records the networks without a calibration.
+func (f *File) SetNotFitted(us []coverage.Unfitted) {
+	f.NotFitted = make([]NotFitted, len(us))
+	for i, u := range us {
+		f.NotFitted[i] = NotFitted{Carrier: string(u.Carrier), Tech: u.Tech.String(), Reason: u.Reason, Why: u.Why(), Hexes: u.Hexes, Tests: u.Tests}
+	}
+}
+
+// NotFittedSummary says which networks have no calibration, grouped by
+// reason, in the file's order: "no test in the months read: mobifone 2G,
+// mobifone 3G; tests but no site on the air in the register: viettel 4G
+// (976 hexes)"; "" when there are none.
+func (f *File) NotFittedSummary() string {
+	groups := []struct{ reason, say string }{
+		{coverage.UnfittedNoTests, "no test in the months read"},
+		{coverage.UnfittedNoSites, "tests but no site on the air in the register"},
+		{coverage.UnfittedFewTests, "no hex with enough outdoor tests"},
+		{coverage.UnfittedNoPrediction, "no site reaches its hexes with enough tests"},
+	}
+	var parts []string
+	for _, g := range groups {
+		var names []string
+		for _, n := range f.NotFitted {
+			if n.Reason != g.reason {
+				continue
+			}
+			name := n.Carrier + " " + n.Tech
+			switch n.Reason {
+			case coverage.UnfittedNoSites, coverage.UnfittedNoPrediction:
+				name += fmt.Sprintf(" (%d hexes)", n.Hexes)
+			case coverage.UnfittedFewTests:
+				name += fmt.Sprintf(" (%d tests in %d hexes)", n.Tests, n.Hexes)
+			}
+			names = append(names, name)
+		}
+		if len(names) > 0 {
+			parts = append(parts, g.say+": "+strings.Join(names, ", "))
+		}
+	}
+	for _, n := range f.NotFitted {
+		if !slices.ContainsFunc(groups, func(g struct{ reason, say string }) bool { return g.reason == n.Reason }) {
+			// A reason of a later build, said as the file says it.
+			parts = append(parts, fmt.Sprintf("%s %s: %s", n.Carrier, n.Tech, n.Why))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // NotAppliedReason says why a fit is not applied: the stages need minPairs
 // measured hexes for a network's fit.
 func NotAppliedReason(c coverage.Calibration, minPairs int) string {
+	if c.N == 0 && c.Censored > 0 {
+		return fmt.Sprintf("each of its %d measured hex(es) reads below the no-service level (censored): no level to fit; the model's prediction and σ stay", c.Censored)
+	}
 	return fmt.Sprintf("fitted on %d measured hex(es); a fit is applied from %d: the model's prediction and σ stay", c.N, minPairs)
 }
 

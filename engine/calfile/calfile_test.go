@@ -223,3 +223,36 @@ func TestOffAirSharedSiteIDs(t *testing.T) {
 		t.Fatalf("rows set down %+v, want %+v", a.OffAir, want)
 	}
 }
+
+// TestNotFittedRoundTrip: the networks without a calibration are written
+// with their reason and read back; the summary groups them by reason; a
+// fit whose every hex is censored says so, not "fitted on 0 hexes".
+func TestNotFittedRoundTrip(t *testing.T) {
+	f := New(8, false, []coverage.Calibration{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 0, Censored: 6}}, 10)
+	if why := f.Calibrations[0].NotApplied; !strings.Contains(why, "each of its 6 measured hex(es) reads below the no-service level") {
+		t.Errorf("censored-only fit: not_applied %q", why)
+	}
+	f.SetNotFitted([]coverage.Unfitted{
+		{Carrier: engine.MobiFone, Tech: engine.Tech2G, Reason: coverage.UnfittedNoTests},
+		{Carrier: engine.VinaPhone, Tech: engine.Tech4G, Reason: coverage.UnfittedNoSites, Hexes: 7, Tests: 30, Enough: 2},
+		{Carrier: engine.Viettel, Tech: engine.Tech3G, Reason: coverage.UnfittedFewTests, Hexes: 3, Tests: 4, MinTests: 5},
+	})
+	path := filepath.Join(t.TempDir(), "calibration.json")
+	if err := WriteCalibrationFile(path, f); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := ReadCalibrationFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.NotFitted, f.NotFitted) {
+		t.Errorf("read back %+v, want %+v", back.NotFitted, f.NotFitted)
+	}
+	want := "no test in the months read: mobifone 2G; tests but no site on the air in the register: vinaphone 4G (7 hexes); no hex with enough outdoor tests: viettel 3G (4 tests in 3 hexes)"
+	if got := back.NotFittedSummary(); got != want {
+		t.Errorf("summary\n got %q\nwant %q", got, want)
+	}
+	if got := (&File{}).NotFittedSummary(); got != "" {
+		t.Errorf("no network unfitted: %q", got)
+	}
+}
