@@ -222,3 +222,15 @@ func TestNotATableRefusedFromItsStart(t *testing.T) {
 		t.Fatalf("validate: exit %d %q\ningest: exit %d %q", vcode, verr, icode, ierr)
 	}
 }
+
+// A subscriptions table opened and saved in Excel has its periods turned
+// into dates ("Oct-24", "01/10/2024"); the refusal said "want YYYY-MM"
+// only, and now says how the month became a date and how to keep it.
+func TestExcelPeriodsNamed(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "subs.csv")
+	writeProbe(t, in, "area_code,period,households\n12,2024-10,105421\n12,Oct-24,1\n12,01/09/2024,1\n12,2024-8,1\n")
+	out, errs, code := runCmd(t, "validate", "--max-reject-share", "1", in)
+	if code != 0 || strings.Count(out, "a spreadsheet turns 2024-10 into a date") != 2 || !strings.Contains(out, "(the month with two digits: 2024-08)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

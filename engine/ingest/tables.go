@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -86,7 +87,7 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 			return e
 		}
 		if !periodRE.MatchString(row.Period) {
-			return &rowError{"period", row.Period, ReasonInvalidTime, "want YYYY-MM"}
+			return &rowError{"period", row.Period, ReasonInvalidTime, "want YYYY-MM" + periodHint(row.Period)}
 		}
 		// The ingest month in Vietnam time, as periods are (at 01:00 on
 		// 1 July there, the month is July though UTC is in June).
@@ -138,3 +139,16 @@ func ReadSubscriptions(ctx context.Context, rec Records, m *Mapping, cfg Config,
 // groupedByPoint matches digits grouped by three with points (105.421,
 // 1.054.210), the Vietnamese and German way of writing thousands.
 var groupedByPoint = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
+
+// periodHint says why a period that is not YYYY-MM may be one a
+// spreadsheet rewrote, or one written without the month's leading zero;
+// else "".
+func periodHint(s string) string {
+	switch {
+	case len(s) == 6 && s[4] == '-' && allDigits(s[:4]) && allDigits(s[5:]):
+		return fmt.Sprintf(" (the month with two digits: %s-0%s)", s[:4], s[5:])
+	case strings.ContainsAny(s, "/ ") || len(s) == 10 && s[4] == '-' && s[7] == '-' || strings.IndexFunc(s, unicode.IsLetter) >= 0:
+		return "; a spreadsheet turns 2024-10 into a date and saves it as one (\"Oct-24\", \"01/10/2024\", \"2024-10-01\"): format the column as Text and type the month as YYYY-MM"
+	}
+	return ""
+}
