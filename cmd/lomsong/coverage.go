@@ -534,7 +534,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	printCoverageSummary(e, res, area, opt.Area != nil, elapsed.Seconds())
+	printCoverageSummary(e, res, area, opt.Cells, opt.Area != nil, elapsed.Seconds())
 	warnTestedWithoutSite(e, res)
 	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, "coverage.{parquet,csv}, coverage_best.{csv,geojson}, coverage_meta.json"))
 	return nil
@@ -808,13 +808,36 @@ func writeJSONFile(path string, v any) error {
 	})
 }
 
-func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, limited bool, secs float64) {
+// printCoverageSummary prints the summary of a coverage of the analysis
+// hexes cells (the area's, or the populated ones; the measured hexes are
+// analysed too): the hexes counted are those of the files.
+func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, cells []hexgrid.Cell, limited bool, secs float64) {
 	rows := fmt.Sprintf("%d measurement rows", res.RowsRead)
 	if limited {
 		rows = fmt.Sprintf("%d measurement rows in its hexes (of %d read)", res.AreaRows, res.RowsRead)
 	}
+	inFiles := map[hexgrid.Cell]bool{}
+	for _, s := range res.States {
+		inFiles[s.Cell] = true
+	}
+	asked := 0
+	for _, c := range cells {
+		if inFiles[c] {
+			asked++
+		}
+	}
+	switch more := len(inFiles) - asked; {
+	case len(cells) == 0:
+		area = fmt.Sprintf("the %d measured hexes", len(inFiles))
+	case more > 0:
+		// The measured hexes are analysed too: the files hold them.
+		area += fmt.Sprintf(" and %d more with tests (%d hexes in the files)", more, len(inFiles))
+	}
 	fmt.Fprintf(e.stdout, "coverage over %s: %s, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
 		area, rows, len(res.Sites), len(res.Down), res.Evaluations, secs)
+	if none := len(cells) - asked; none > 0 {
+		fmt.Fprintf(e.stdout, "%d of the %d hexes asked for have no state (no site of any carrier in reach, no test): not in the files\n", none, len(cells))
+	}
 	type key struct{ carrier, tech string }
 	counts := map[key]*[4]int{}
 	var keys []key
