@@ -52,6 +52,9 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"aggregate: --dataset and --out are required"}
 	}
+	if err := outDirUsable("aggregate", *out, "aggregates.parquet and aggregates.csv"); err != nil {
+		return err
+	}
 	if *workers < 0 || *workers > maxWorkers {
 		return usageError{fmt.Sprintf("aggregate: --workers %d: want 0 (one per core) to %d", *workers, maxWorkers)}
 	}

@@ -506,6 +506,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"coverage: --out DIR is required"}
 	}
+	if err := outDirUsable("coverage", *out, "coverage.csv, coverage_best.geojson and the other coverage files"); err != nil {
+		return err
+	}
 	if _, err := layerList(*layers, nil); err != nil {
 		return err
 	}

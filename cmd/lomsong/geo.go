@@ -207,6 +207,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"population: give exactly one of --raster, --h3, --points, and --out"}
 	}
+	if err := outDirUsable("population", *out, "population.parquet and population.csv"); err != nil {
+		return err
+	}
 	if *res > hexgrid.MaxRes {
 		return usageError{fmt.Sprintf("population: --res %d outside %d..%d: H3 has no resolution finer than %d; the analyses use 7 to 9", *res, minPopulationRes, hexgrid.MaxRes, hexgrid.MaxRes)}
 	}

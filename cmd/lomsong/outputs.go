@@ -412,3 +412,25 @@ func writeArgQuarantine(stage string, t *dataset.ArgTable, name string) error {
 		return q.Flush()
 	})
 }
+
+// outDirUsable refuses, before any work, an --out that cannot be the
+// folder command writes its outputs (what) into: a file of that name, or
+// a file where one of its parent folders would be. Writing failed there
+// with exit 1, "mkdir …: not a directory", after the whole computation.
+func outDirUsable(command, out, what string) error {
+	want := filepath.Clean(out)
+	for p := want; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return nil
+		case err == nil && p == want:
+			return usageError{fmt.Sprintf("%s: --out %s is a file; --out names the folder to write %s into (give a folder, new or existing)", command, out, what)}
+		case err == nil:
+			return usageError{fmt.Sprintf("%s: --out %s: %s is a file, not a folder; --out names the folder to write %s into", command, out, p, what)}
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
+}
