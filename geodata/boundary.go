@@ -494,7 +494,26 @@ func CheckLonLat(mp orb.MultiPolygon) error {
 			return nil
 		}
 	}
+	for _, p := range mp {
+		if !collinear(p[0]) {
+			// Its points span an area, but its signed area is zero: the
+			// ring crosses itself, its lobes winding opposite ways.
+			return fmt.Errorf("a geometry of zero area: its outer ring around (%.5f, %.5f) crosses itself, and its lobes, winding opposite ways, cancel (a bow tie): it contains nothing; fix its vertex order", p[0][0][0], p[0][0][1])
+		}
+	}
 	return errors.New("a geometry of zero area (every outer ring's points on one line or one point): it contains nothing")
+}
+
+// collinear reports whether every point of r lies on one line (or is one
+// point).
+func collinear(r orb.Ring) bool {
+	for i := 2; i < len(r); i++ {
+		a, b, c := r[0], r[i-1], r[i]
+		if (b[0]-a[0])*(c[1]-a[1])-(b[1]-a[1])*(c[0]-a[0]) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkRings is CheckLonLat's check of the rings and coordinates.

@@ -253,6 +253,7 @@ func TestLoadBoundariesErrors(t *testing.T) {
 		{"empty polygon", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[]}`)), `feature 0 (code "12"): a polygon without rings`},
 		{"empty multipolygon", fc(feat(`{"code":"12","name":"a"}`, `{"type":"MultiPolygon","coordinates":[]}`)), `feature 0 (code "12"): an empty geometry`},
 		{"flat polygon", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[103.1,22.3],[103.2,22.3],[103.3,22.3],[103.1,22.3]]]}`)), `feature 0 (code "12"): a geometry of zero area`},
+		{"bow tie", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[102.5,22.0],[103.5,22.8],[103.5,22.0],[102.5,22.8],[102.5,22.0]]]}`)), `feature 0 (code "12"): a geometry of zero area: its outer ring around (102.50000, 22.00000) crosses itself`},
 		{"metres", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[585589,2475000],[600000,2475000],[600000,2490000],[585589,2475000]]]}`)), "coordinate (585589, 2.475e+06) is not a longitude and latitude"},
 		{"lat first", fc(feat(`{"code":"12","name":"a"}`, `{"type":"Polygon","coordinates":[[[22.3,103.1],[22.4,103.1],[22.4,103.3],[22.3,103.1]]]}`)), "coordinate (22.3, 103.1) is not a longitude and latitude"},
 		{"crs", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3405"}},"features":[` + feat(`{"code":"1","name":"a"}`, poly) + `]}`, `the file's crs is "urn:ogc:def:crs:EPSG::3405"`},
