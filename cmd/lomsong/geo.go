@@ -53,6 +53,12 @@ func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	}
 	defer f.Close()
 	set, err := geodata.LoadBoundaries(f, b.codeProp, b.nameProp, b.parentProp)
+	if errors.Is(err, geodata.ErrInvalidBoundaries) {
+		// Refused for its data (no code property, a duplicate code, a
+		// geometry that contains nothing), as an empty set is below and a
+		// table without a required column is: exit 3, not 1.
+		return nil, refusedError{fmt.Errorf("%s: %w", b.boundaries, err)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.boundaries, err)
 	}
