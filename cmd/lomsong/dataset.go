@@ -291,6 +291,10 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	if rep.Unhashed > 0 {
 		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
 	}
+	if n := len(rep.Temporary); n > 0 {
+		fmt.Fprintf(e.stdout, "%d temporary folder(s) or file(s) of an ingest in %s (e.g. %s): an ingest running now, or one that was stopped; never read; the next ingest that adds rows, or lomsong dataset repair %s, removes them\n",
+			n, dir, rep.Temporary[0], shellQuote(dir))
+	}
 	if n := len(rep.StageStrays); n > 0 {
 		fmt.Fprintf(e.stdout, "%d file(s) under %s/ are in no saved output's stage.json (e.g. %s): never read; the next save of their stage removes them, and the stage is computed again where its output is incomplete\n",
 			n, dataset.StageDir, rep.StageStrays[0])
@@ -353,6 +357,9 @@ func datasetRepair(dir string, e *env) error {
 		dir, rep.Kept, rep.Recovered, rep.Parts)
 	if len(rep.Moved) > 0 {
 		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
+	}
+	if len(rep.Removed) > 0 {
+		fmt.Fprintf(e.stdout, "removed %d temporary folder(s) or file(s) stopped ingests had left (never read): %s\n", len(rep.Removed), strings.Join(rep.Removed, ", "))
 	}
 	for _, p := range rep.Corrected {
 		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)

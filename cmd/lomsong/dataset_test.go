@@ -217,3 +217,36 @@ func TestDatasetLsRegisterInForce(t *testing.T) {
 		t.Errorf("%d stored, %d in force", stored, inForce)
 	}
 }
+
+// A temporary folder a killed ingest left in the dataset is named by
+// verify (never read, not a failure) and removed by repair, which says
+// so; verify and repair said nothing of it, and only the next ingest that
+// added rows removed it.
+func TestRepairRemovesStoppedIngestTemporary(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runBinary(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv")); code != exitOK {
+		t.Fatalf("ingest: %d\n%s", code, errs)
+	}
+	left := filepath.Join(ds, ".tmp-0123456789abcdef-4242")
+	if err := os.MkdirAll(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "part-0123456789abcdef.parquet"), []byte("half a part"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runBinary(t, "dataset", "verify", ds)
+	if code != exitOK || !strings.Contains(out, "1 temporary folder(s) or file(s) of an ingest") || !strings.Contains(out, ".tmp-0123456789abcdef-4242") {
+		t.Fatalf("verify: %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = runBinary(t, "dataset", "repair", ds)
+	if code != exitOK || !strings.Contains(out, "removed 1 temporary folder(s) or file(s) stopped ingests had left") {
+		t.Fatalf("repair: %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("%s still there after repair (%v)", left, err)
+	}
+	if out, _, code = runBinary(t, "dataset", "verify", ds); code != exitOK || strings.Contains(out, "temporary") {
+		t.Fatalf("verify after repair: %d\n%s", code, out)
+	}
+}

@@ -41,6 +41,11 @@ type VerifyReport struct {
 	// lists (an output whose stage.json was removed, or a file added to
 	// one): never read, and removed by the next save of their stage.
 	StageStrays []string
+	// Temporary are commits' temporary folders and files in the dataset's
+	// top folder (.tmp-…): an ingest running now, or one that was stopped
+	// (killed) and left them. Never read; the next ingest that adds rows,
+	// and Repair, remove them.
+	Temporary []string
 }
 
 // Verify checks every part the manifest lists: the file's size and
@@ -96,6 +101,9 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	}
 	rep.Bad = append(rep.Bad, bad...)
 	rep.StageStrays = strays
+	if rep.Temporary, err = commitTemps(s.dir); err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
 	for _, rec := range recs {
 		rep.Stages++
 		for _, f := range rec.Files {
@@ -222,6 +230,10 @@ type RepairReport struct {
 	// (Commit.Source "" when there was none): completed from its journal
 	// (its source is among those Kept), or rolled back.
 	Commit CommitRecovery
+	// Removed are the temporary folders and files stopped ingests left in
+	// the dataset's top folder (VerifyReport.Temporary), removed once the
+	// manifest is rebuilt: no reader ever read them.
+	Removed []string
 }
 
 // partFile is a data file found by Repair.
@@ -583,6 +595,18 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 		if err := s.dropJournal(j.Tmp); err != nil {
 			return rep, fmt.Errorf("dataset %s: removing the completed commit's journal: %w", dir, err)
 		}
+	}
+	// What stopped ingests left in the top folder, now that their commit
+	// (if any) is settled and the lock keeps a new one out.
+	temps, err := commitTemps(dir)
+	if err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	for _, t := range temps {
+		if err := os.RemoveAll(filepath.Join(dir, t)); err != nil {
+			return rep, fmt.Errorf("dataset %s: removing %s left by a stopped ingest: %w", dir, t, err)
+		}
+		rep.Removed = append(rep.Removed, t)
 	}
 	return rep, nil
 }

@@ -764,8 +764,7 @@ func (s *Store) collectGarbage(info SourceInfo) (dir string, moved []string, err
 		return "", nil, err
 	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "."+manifestName+".tmp-") ||
-			strings.HasPrefix(e.Name(), "."+prevManifestName+".tmp-") || strings.HasPrefix(e.Name(), "."+journalName+".tmp-") {
+		if isCommitTemp(e.Name()) {
 			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
 				return "", nil, err
 			}
@@ -778,6 +777,31 @@ func (s *Store) collectGarbage(info SourceInfo) (dir string, moved []string, err
 	why := fmt.Sprintf("the ingest of %s (sha256 %s) found them unlisted: left by an interrupted ingest, or listed by a manifest that was lost or replaced", info.Name, info.SHA256)
 	dir, err = s.moveOrphans(files, why, info.IngestedAt)
 	return dir, files, err
+}
+
+// isCommitTemp reports whether name (an entry of the dataset's top
+// folder) is a commit's temporary directory or file: an ingest's
+// .tmp-… folder, or a manifest's or journal's file being written. Never
+// read; an ingest that stopped leaves it behind.
+func isCommitTemp(name string) bool {
+	return strings.HasPrefix(name, ".tmp-") || strings.HasPrefix(name, "."+manifestName+".tmp-") ||
+		strings.HasPrefix(name, "."+prevManifestName+".tmp-") || strings.HasPrefix(name, "."+journalName+".tmp-")
+}
+
+// commitTemps lists the commits' temporary entries of the dataset's top
+// folder (isCommitTemp), sorted.
+func commitTemps(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if isCommitTemp(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
 }
 
 // Orphans returns where BeginSource moved data files the manifest did not
