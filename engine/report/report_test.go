@@ -569,6 +569,18 @@ func TestPlanSectionAmounts(t *testing.T) {
 			t.Errorf("nothing funded, want %q: %s", c.want, sec)
 		}
 	}
+	// No dead-zone households, yet villages without 3G/4G (a population
+	// table that leaves them out): said so, not "no dead zone".
+	r.Plan = &PlanCurve{BudgetVND: 4e7, Points: []CurvePoint{{0, 0}}}
+	r.Provinces = append(r.Provinces, Province{Code: "99", Villages: []VillageRow{
+		{ID: "V1", Name: "Bản Một", Status: "likely_dead", WithoutSignal: true, PDead: 0.9, BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()},
+		{ID: "V2", Name: "Bản Hai", Status: "confirmed_dead", WithoutSignal: true, PDead: 1, BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}}})
+	page = string(render(t, r))
+	i := strings.Index(page, `id="plan"`)
+	sec := page[i : i+strings.Index(page[i:], "</section>")]
+	if n := villagesWithoutSignal(r); !strings.Contains(sec, fmt.Sprintf("yet %d villages are without 3G/4G", n)) || n < 2 || strings.Contains(sec, "No dead zone (and no gap") {
+		t.Errorf("no dead-zone households but villages without signal: %s", sec)
+	}
 	if got := vnd(1); got != "1 VND" {
 		t.Errorf("vnd(1) = %q", got)
 	}

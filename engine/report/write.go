@@ -212,6 +212,13 @@ func build(r *Report) view {
 		} else {
 			// Nothing funded: said, not drawn as an empty curve, and why.
 			switch {
+			case r.Plan.Reachable <= 0 && villagesWithoutSignal(r) > 0:
+				// Villages without 3G/4G, yet no dead-zone households: their
+				// hexes hold none in the population the run counted (a table
+				// that leaves them out). Not "no dead zone".
+				n := villagesWithoutSignal(r)
+				v.PlanText = fmt.Sprintf("No dead zone holds households in the population this run counted, yet %s %s without 3G/4G (the villages table below): their hexes have no households in that population (a --population table that leaves them out?), so the plan has nothing to fund there until they are counted.",
+					count(float64(n)), plural(n, "village is", "villages are"))
 			case r.Plan.Reachable <= 0:
 				v.PlanText = "No dead zone (and no gap an agreement would serve): nothing to fund."
 			case r.Plan.Options == 0:
@@ -810,4 +817,18 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// villagesWithoutSignal counts the villages the report's provinces list as
+// without 3G/4G.
+func villagesWithoutSignal(r *Report) int {
+	n := 0
+	for _, p := range r.Provinces {
+		for _, v := range p.Villages {
+			if v.WithoutSignal {
+				n++
+			}
+		}
+	}
+	return n
 }
