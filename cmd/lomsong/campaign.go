@@ -97,6 +97,12 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["days"] && o.cfg.Days < 1 {
+		// A value given and wrong is named, not answered with the usage.
+		return usageError{fmt.Sprintf("campaign: --days %d: want the working days of every team, 1 or more", o.cfg.Days)}
+	}
 	if o.out == "" || o.cfg.Days < 1 {
 		fs.Usage()
 		return usageError{"campaign: --out DIR and --days N (≥ 1) are required"}

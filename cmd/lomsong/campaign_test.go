@@ -143,6 +143,8 @@ func TestCampaignCommandErrors(t *testing.T) {
 	}{
 		{"help", []string{"campaign", "--help"}, exitOK, "Example:"},
 		{"no days", []string{"campaign", "--verdicts", good, "--out", out}, exitUsage, "--days"},
+		{"zero days", []string{"campaign", "--verdicts", good, "--days", "0", "--out", out}, exitUsage, "--days 0: want the working days of every team, 1 or more"},
+		{"negative days", []string{"campaign", "--verdicts", good, "--days", "-3", "--out", out}, exitUsage, "--days -3: want"},
 		{"no input", []string{"campaign", "--days", "3", "--out", out}, exitUsage, "required"},
 		{"bad residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "0.7"}, exitUsage, "residual error"},
 		{"negative residual error", []string{"campaign", "--verdicts", good, "--days", "3", "--out", out, "--residual-error", "-0.1"}, exitUsage, "--residual-error -0.1"},
