@@ -678,8 +678,17 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, gap unweighed, s
 		fmt.Fprintf(w, "%d villages (%.0f households) have no verdict (no site and no test within reach) and are not weighed: no P(dead) values a test day there, and the risk above leaves them out; they need a first measurement (lomsong deadzones lists them as not analysed)\n",
 			gap.villages, gap.households)
 	}
-	fmt.Fprintf(w, "%d team(s) × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
-		c.Teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)
+	teams := fmt.Sprintf("%d team(s)", c.Teams)
+	busy := map[int]bool{}
+	for _, r := range p.Routes {
+		busy[r.Team] = true
+	}
+	if len(busy) < c.Teams && len(p.Routes) > 0 {
+		// More teams than work: said, not implied that all are sent.
+		teams = fmt.Sprintf("%d team(s), %d of them with villages to test,", c.Teams, len(busy))
+	}
+	fmt.Fprintf(w, "%s × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
+		teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)
 	if len(p.Routes) == 0 {
 		if visited == 0 && len(p.Ranked) > 0 {
 			fmt.Fprintf(w, "no village worth a test day can be reached and tested (%.1f h each) within a %.1f h day from the start: move --start nearer, or allow longer days (--day-hours)\n",

@@ -524,3 +524,17 @@ V3,Bản Ba,12002,12,103.5000,22.4200,120,,,,
 		t.Errorf("summary:\n%s", stdout)
 	}
 }
+
+// More teams than villages to test: the summary says how many have work,
+// not that all of them are sent.
+func TestCampaignSaysTeamsWithWork(t *testing.T) {
+	in := writeVerdicts(t, verdictsCSV)
+	out := filepath.Join(t.TempDir(), "camp")
+	stdout, stderr, code := runCmd(t, "campaign", "--verdicts", in, "--days", "1", "--teams", "50", "--out", out)
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "50 team(s), ") || !strings.Contains(stdout, "of them with villages to test") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
