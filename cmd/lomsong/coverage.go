@@ -935,6 +935,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if fi, err := os.Stat(*out); *out != "" && err == nil && fi.IsDir() {
 		return usageError{fmt.Sprintf("calibrate: --out %s is a directory; it names the calibration file to write (e.g. %s)", *out, filepath.Join(*out, "calibration.json"))}
 	}
+	if err := calibrationReplaceable(*out, cf.dataset); err != nil {
+		return err
+	}
 	store, opt, _, _, err := cf.prepare(e, true)
 	if err != nil {
 		return err
@@ -1013,6 +1016,32 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "wrote %s\n", path)
 	if def := filepath.Join(cf.dataset, "calibration.json"); *out != "" && filepath.Clean(*out) != filepath.Clean(def) {
 		fmt.Fprintf(e.stdout, "the dataset's commands read %s unless given --calibration %s\n", def, path)
+	}
+	return nil
+}
+
+// calibrationReplaceable refuses, before any work, a calibration file to
+// write (out, or DATASET/calibration.json) where a file that is not a
+// calibration file stands: --out naming the dataset's manifest.json or
+// the --population table replaced it with the fits, and the dataset or
+// the input was lost.
+func calibrationReplaceable(out, dataset string) error {
+	path := out
+	if path == "" {
+		if dataset == "" {
+			return nil // refused for want of --dataset by prepare
+		}
+		path = filepath.Join(dataset, "calibration.json")
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !calfile.IsCalibration(b) {
+		return usageError{fmt.Sprintf("calibrate: %s is there and is not a calibration file (no \"resolution\" and \"calibrations\"): not replaced, nothing written; give --out a new file or a calibration file", path)}
 	}
 	return nil
 }

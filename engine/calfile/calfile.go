@@ -516,6 +516,20 @@ func checkKeys(b []byte) error {
 	return nil
 }
 
+// IsCalibration reports whether b is a JSON object with the keys
+// calibrate always writes ("resolution" and "calibrations"): a file a
+// calibration may replace. Anything else at the path is another file
+// (a dataset's manifest, an input table) that must not be.
+func IsCalibration(b []byte) bool {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), &raw); err != nil {
+		return false
+	}
+	_, res := raw["resolution"]
+	_, cals := raw["calibrations"]
+	return res && cals
+}
+
 // WriteCalibrationFile writes f to path atomically (a temporary file
 // beside it, fsynced and renamed into place): one line of JSON.
 func WriteCalibrationFile(path string, f *File) error {

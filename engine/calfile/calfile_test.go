@@ -256,3 +256,21 @@ func TestNotFittedRoundTrip(t *testing.T) {
 		t.Errorf("no network unfitted: %q", got)
 	}
 }
+
+func TestIsCalibration(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{golden, true},
+		{"\ufeff" + `{"resolution":8,"calibrations":[]}`, true},
+		{`{"version":1,"sources":[]}`, false}, // a dataset's manifest
+		{"lon,lat,population\n1,2,3\n", false},
+		{`{"resolution":8}`, false},
+		{"", false},
+	} {
+		if got := IsCalibration([]byte(c.in)); got != c.want {
+			t.Errorf("IsCalibration(%.40q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
