@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -111,7 +110,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
 	}
-	if err := outFolderUsable(o.out); err != nil {
+	if err := outDirUsable("campaign", o.out, "campaign.csv and campaign.geojson"); err != nil {
 		return err
 	}
 	if o.verdicts != "" {
@@ -213,28 +212,6 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	printCampaign(e.stdout, plan, len(villages), gap, source)
 	fmt.Fprintf(e.stdout, "wrote %s/{campaign.csv,campaign.geojson}\n", o.out)
 	return nil
-}
-
-// outFolderUsable refuses, before any work, an --out that cannot be the
-// folder the campaign writes into: a file of that name, or a file where
-// one of its parent folders would be (writing failed there with exit 1,
-// "mkdir …: not a directory", after the whole verdict had run).
-func outFolderUsable(out string) error {
-	want := filepath.Clean(out)
-	for p := want; ; p = filepath.Dir(p) {
-		fi, err := os.Stat(p)
-		switch {
-		case err == nil && fi.IsDir():
-			return nil
-		case err == nil && p == want:
-			return usageError{fmt.Sprintf("campaign: --out %s is a file; --out names the folder to write campaign.csv and campaign.geojson into (give a folder, new or existing)", out)}
-		case err == nil:
-			return usageError{fmt.Sprintf("campaign: --out %s: %s is a file, not a folder; --out names the folder to write campaign.csv and campaign.geojson into", out, p)}
-		}
-		if filepath.Dir(p) == p {
-			return nil
-		}
-	}
 }
 
 // leftOut describes rows left out (each "line N (id)") for what they
