@@ -16,14 +16,7 @@ import (
 // pointing to dataset repair, which lists the part again.
 func TestRunRefusesASourceMissingAPartEntry(t *testing.T) {
 	dir := t.TempDir()
-	ds := filepath.Join(dir, "ds")
-	villages := filepath.Join(dir, "villages.csv")
-	os.WriteFile(villages, []byte("village_id,name,commune_code,lon,lat,households\n"+
-		"V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n"), 0o644)
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),
-		filepath.Join(examples, "measurements_viettel.csv"), villages); code != exitOK {
-		t.Fatalf("ingest: %d\n%s", code, errs)
-	}
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
 	mpath := filepath.Join(ds, "manifest.json")
 	b, err := os.ReadFile(mpath)
 	if err != nil {
