@@ -347,11 +347,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			inPath, n, len(cells), 100*float64(n)/float64(len(cells)), first[0], first[1], geodata.NaturalEarthCoarse)
 	}
 	if !hasHouseholds {
-		sizer, err := geodata.HouseholdSizer()
-		if err != nil {
-			return err
-		}
-		unmatched, err := population.AssignHouseholds(ctx, cells, sizer, geodata.NationalHouseholdSize2019)
+		unmatched, err := pipeline.AssignCensusHouseholds(ctx, cells)
 		if err != nil {
 			return err
 		}
