@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/coverage"
 )
 
 // TestCalibrationSaysWhatWasNotFitted: measurements of one carrier only
@@ -55,5 +58,20 @@ func TestCalibrationSaysWhatWasNotFitted(t *testing.T) {
 	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--out", filepath.Join(t.TempDir(), "cov"))
 	if code != exitOK || !strings.Contains(errs, "not fitted, no test in the months read: mobifone 2G") {
 		t.Errorf("coverage reading the file: exit %d, does not say which networks it leaves uncalibrated\n%s", code, errs)
+	}
+}
+
+// A fit not applied whose hexes are censored (their median below the
+// no-service level) says how many, not "viettel 4G (0)" alone, in the
+// "using calibration" line and calibrate's table notes alike.
+func TestNotAppliedNamesCensoredHexes(t *testing.T) {
+	cals := []coverage.Calibration{
+		{Carrier: engine.Viettel, Tech: engine.Tech4G, Censored: 3},
+		{Carrier: engine.MobiFone, Tech: engine.Tech3G, N: 4},
+	}
+	got := calibrationInForce(cals, 10, nil)
+	want := "0 carrier/technology fits applied; not applied, fewer than 10 measured hexes: viettel 4G (0; 3 more below the no-service level), mobifone 3G (4)"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

@@ -1135,7 +1135,13 @@ func printCalibration(w io.Writer, cals []coverage.Calibration, minPairs int) {
 func notApplied(cals []coverage.Calibration, minPairs int) []string {
 	var out []string
 	for _, c := range cals {
-		if !c.Applies(minPairs) {
+		switch {
+		case c.Applies(minPairs):
+		case c.Censored > 0:
+			// Hexes whose median is below the no-service level give no
+			// level to fit: said apart, not as a fit of 0 hexes alone.
+			out = append(out, fmt.Sprintf("%s %s (%d; %d more below the no-service level)", c.Carrier, c.Tech, c.N, c.Censored))
+		default:
 			out = append(out, fmt.Sprintf("%s %s (%d)", c.Carrier, c.Tech, c.N))
 		}
 	}

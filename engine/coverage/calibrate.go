@@ -30,7 +30,9 @@ type Calibration struct {
 	// RMSEBeforeDB and RMSEAfterDB are the root mean square of measured −
 	// predicted before and after the correction. NaN when N is 0.
 	RMSEBeforeDB, RMSEAfterDB float64
-	// Fit is predict.Calibrate's correction; zero when N is 0.
+	// Fit is predict.Calibrate's correction; zero when N is 0, but for its
+	// SigmaDB, NaN: no residual to take a spread of (a σ of 0 dB would
+	// make every prediction of the network certain).
 	Fit predict.Fit
 	// Evidence names the tests the fit was made on: EvidenceNotChosen or
 	// EvidenceAll (see Calibrate).
@@ -124,7 +126,7 @@ func Calibrate(measured, notChosen []aggregate.Row, predicted []PredictedCell, c
 			g, ev = n, EvidenceNotChosen
 		}
 		c := Calibration{Carrier: k.Carrier, Tech: k.Tech, N: len(g.pred), Censored: g.censored, Evidence: ev,
-			BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN()}
+			BiasDB: math.NaN(), RMSEBeforeDB: math.NaN(), RMSEAfterDB: math.NaN(), Fit: predict.Fit{SigmaDB: math.NaN()}}
 		if c.N > 0 {
 			f, err := predict.Calibrate(g.pred, g.meas, g.logd, withSlope)
 			if err != nil {

@@ -206,3 +206,26 @@ func TestCalibrateOnTestsThatDidNotChoose(t *testing.T) {
 		}
 	}
 }
+
+// A network whose every measured hex is censored (its median below the
+// no-service level) has a calibration without pairs: no offset, and no σ
+// (NaN, written null: the model's own), not a σ of 0 dB, which the
+// calibrate table printed and the file carried.
+func TestCalibrateCensoredOnlyHasNoSigma(t *testing.T) {
+	c := testCells(t, 1)[0]
+	measured := []aggregate.Row{histRow(c, engine.Viettel, engine.Tech4G, []int{-100, -101}, 5)}
+	predicted := []PredictedCell{{Cell: c, Carrier: engine.Viettel, Tech: engine.Tech4G, SignalDBm: -80, SigmaDB: 8, DistanceM: 500}}
+	cals, err := Calibrate(measured, nil, predicted, DefaultConfig(), false, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cals) != 1 || cals[0].N != 0 || cals[0].Censored != 1 || cals[0].Applies(10) {
+		t.Fatalf("calibrations %+v", cals)
+	}
+	if s := cals[0].Fit.SigmaDB; !math.IsNaN(s) {
+		t.Errorf("σ of a fit without pairs = %g, want NaN", s)
+	}
+	if o := cals[0].Fit.OffsetDB; o != 0 {
+		t.Errorf("offset of a fit without pairs = %g, want 0", o)
+	}
+}
