@@ -450,6 +450,12 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	}
 	sum := sha256.Sum256(b)
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a byte-order mark (Notepad's) is no JSON error
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(b, &keys) == nil && len(keys) > 0 && keys["resolution"] == nil && keys["calibrations"] == nil {
+		// Another JSON file (a dataset's manifest.json): said as such,
+		// not as a misspelt key of a calibration file.
+		return nil, nil, fmt.Errorf("%s: not a calibration file (no \"resolution\" and \"calibrations\"; lomsong calibrate writes one): %w", path, engine.ErrInvalidValue)
+	}
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)

@@ -257,6 +257,17 @@ func TestNotFittedRoundTrip(t *testing.T) {
 	}
 }
 
+func TestReadAnotherJSONFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.json")
+	if err := os.WriteFile(path, []byte(`{"version":1,"sources":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadCalibrationFile(path)
+	if err == nil || !strings.Contains(err.Error(), path+": not a calibration file") || !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestIsCalibration(t *testing.T) {
 	for _, c := range []struct {
 		in   string
