@@ -187,10 +187,12 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 			exact++
 		}
 	}
-	ex := make([]Obs, 0, exact)
-	for _, o := range obs {
+	// The exact tests, as indices into obs: a copy of each (64 bytes)
+	// would double a national month's tests while the pairs are sampled.
+	ex := make([]int32, 0, exact)
+	for i, o := range obs {
 		if o.Censor == Exact {
-			ex = append(ex, o)
+			ex = append(ex, int32(i))
 		} else {
 			rep.Censored++
 		}
@@ -202,7 +204,8 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 
 	// Per-key means, for centring the cross-key pairs.
 	keyIdx := map[Key]int{}
-	for _, o := range ex {
+	for _, e := range ex {
+		o := &obs[e]
 		i, ok := keyIdx[o.Key]
 		if !ok {
 			i = len(rep.KeyMeans)
@@ -214,14 +217,14 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 	}
 	kid := make([]int32, len(ex))
 	centred := make([]float64, len(ex))
-	for i, o := range ex {
-		kid[i] = int32(keyIdx[o.Key])
+	for i, e := range ex {
+		kid[i] = int32(keyIdx[obs[e].Key])
 	}
 	for i := range rep.KeyMeans {
 		rep.KeyMeans[i].MeanDB /= float64(rep.KeyMeans[i].Tests)
 	}
-	for i, o := range ex {
-		centred[i] = o.ResidualDB - rep.KeyMeans[kid[i]].MeanDB
+	for i, e := range ex {
+		centred[i] = obs[e].ResidualDB - rep.KeyMeans[kid[i]].MeanDB
 	}
 	slices.SortFunc(rep.KeyMeans, func(a, b KeyMean) int {
 		return cmp.Or(cmp.Compare(a.Key.Carrier, b.Key.Carrier), cmp.Compare(a.Key.Tech, b.Key.Tech))
@@ -237,8 +240,8 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 	cross := make([]acc, nb)
 	carrier := make([]acc, nb)
 	pos := make([][3]float64, len(ex))
-	for i, o := range ex {
-		pos[i] = xyz(o.Lon, o.Lat)
+	for i, e := range ex {
+		pos[i] = xyz(obs[e].Lon, obs[e].Lat)
 	}
 	tr := newTree(pos)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7261646d6170)) // "radmap"
@@ -282,7 +285,7 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 		takeFar := min(nFar, budget-takeNear)
 		sample(rng, cand[:nNear], cd[:nNear], takeNear)
 		sample(rng, cand[nNear:], cd[nNear:], takeFar)
-		oa := ex[a]
+		oa := &obs[ex[a]]
 		ta := oa.NoiseDB * oa.NoiseDB
 		for i := range cand {
 			if i >= takeNear && i < nNear || i >= nNear+takeFar {
@@ -294,7 +297,7 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 			if b >= nb {
 				continue // beyond MaxDistM by rounding
 			}
-			ob := ex[j]
+			ob := &obs[ex[j]]
 			noise := 0.5 * (ta + ob.NoiseDB*ob.NoiseDB)
 			if kid[a] == kid[j] {
 				d := oa.ResidualDB - ob.ResidualDB

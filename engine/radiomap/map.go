@@ -137,7 +137,8 @@ type Map struct {
 
 // New validates the model, options and observations and indexes the
 // observations (a static 3-d tree on the sphere: O(n log n) build, O(n)
-// memory). The map keeps what queries read of obs, not obs itself. An
+// memory). The map keeps what queries read of obs, not obs itself, and
+// reads obs no more once it has copied that, before it builds its trees. An
 // observation with a longitude outside [−180, 180], a latitude outside
 // [−90, 90], a non-finite residual, a negative or non-finite NoiseDB or an
 // unknown Censor is an error wrapping engine.ErrInvalidValue that names
@@ -212,16 +213,31 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 		}
 	}
 	mp.opt.KeyMeans = slices.Clone(opt.KeyMeans)
+	// What queries read of obs is copied: obs is not read again, so that a
+	// caller dropping its own reference lets the collector free it while
+	// the trees are built (a national month's is over a gigabyte).
+	nObs := len(obs)
+	obs = nil
 	mp.tree = newTree(mp.pos)
-	mp.tree.runs = append(runs, int32(len(obs)))
+	mp.tree.runs = append(runs, int32(nObs))
 	if mp.opt.PerKeyNeighbours > 0 {
-		members := make([][]int32, len(mp.ids))
-		for i, id := range mp.keyID {
-			members[id] = append(members[id], int32(i))
+		// Each key's tests, in input order: one array cut per key (counted
+		// first), not a slice grown per key.
+		start := make([]int, len(mp.ids)+1)
+		for _, id := range mp.keyID {
+			start[id+1]++
 		}
-		mp.keyTree = make([]*tree, len(members))
-		parallel.For(len(members), runtime.GOMAXPROCS(0), func(id int) {
-			mem := members[id]
+		for id := range len(mp.ids) {
+			start[id+1] += start[id]
+		}
+		all, next := make([]int32, len(mp.keyID)), slices.Clone(start[:len(mp.ids)])
+		for i, id := range mp.keyID {
+			all[next[id]] = int32(i)
+			next[id]++
+		}
+		mp.keyTree = make([]*tree, len(mp.ids))
+		parallel.For(len(mp.ids), runtime.GOMAXPROCS(0), func(id int) {
+			mem := all[start[id]:start[id+1]]
 			pt := make([]item, len(mem))
 			for j, i := range mem {
 				pt[j] = item{mp.pos[mp.posID[i]], i}

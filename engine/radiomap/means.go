@@ -98,10 +98,12 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 	if err := checkObs(obs); err != nil {
 		return Marginal{}, err
 	}
-	byKey := map[Key][]int{}
+	// Each key's tests as int32 indices: half a []int's memory, for tens
+	// of millions of tests.
+	byKey := map[Key][]int32{}
 	for i, o := range obs {
 		if !o.NoMean {
-			byKey[o.Key] = append(byKey[o.Key], i)
+			byKey[o.Key] = append(byKey[o.Key], int32(i))
 		}
 	}
 	keys := make([]Key, 0, len(byKey))
@@ -238,7 +240,7 @@ type marginalGroup struct {
 	mean, m2   float64 // mean residual and Σ (r − mean)²
 }
 
-func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int) *marginalTests {
+func newMarginalTests(obs []Obs, keys []Key, byKey map[Key][]int32) *marginalTests {
 	ts := &marginalTests{start: make([]int, 0, len(keys)+1), gstart: make([]int, 0, len(keys)+1)}
 	levelOf := map[float64]int32{}
 	for ki, k := range keys {
