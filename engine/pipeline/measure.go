@@ -194,7 +194,7 @@ type evFix struct {
 // indoor loss below the street.
 type nearFix struct{ out, in evFix }
 
-// evCellKey is an evKey within one carrier's evAcc: without the carrier's
+// evCellKey is a reading's key within one carrier's evAcc: without the carrier's
 // name, a key of fixed size that the map hashes and compares as memory
 // (a string in the key made every insert of the pass hash and compare
 // it).
@@ -335,8 +335,8 @@ func (a *evAcc) evidence() *evidence {
 		near: make([]map[deadzone.Key]*nearSum, len(a.near)), rowsRead: a.rowsRead, rowsNear: a.rowsNear}
 	for _, r := range a.rows {
 		k := &r.k
-		ev.readings = append(ev.readings, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: a.carrier, Tech: k.tech},
-			upper: k.upper, indoor: k.indoor, scanner: k.scanner, fallback: k.fallback}, evSum{n: r.n, sum: float64(r.sum) / microDB}})
+		ev.readings = append(ev.readings, evReading{cell: k.cell, hex: k.hex, carrier: a.carrier, tech: k.tech,
+			kind: kindOf(k.upper, k.indoor, k.scanner, k.fallback), n: int32(r.n), sum: float64(r.sum) / microDB})
 	}
 	for i, m := range a.near {
 		if m == nil {
@@ -753,24 +753,18 @@ func anchorsKey(villages []deadzone.Village, reach map[hexgrid.Cell]bool) string
 // cmpReading orders readings by cell, hex, carrier, technology and kind
 // (upper, indoor, scanner, fallback).
 func cmpReading(ra, rb evReading) int {
-	a, b := &ra.evKey, &rb.evKey
+	a, b := &ra, &rb
 	switch {
 	case a.cell != b.cell:
 		return cmp.Compare(a.cell, b.cell)
 	case a.hex != b.hex:
 		return cmp.Compare(a.hex, b.hex)
-	case a.key.Carrier != b.key.Carrier:
-		return cmp.Compare(string(a.key.Carrier), string(b.key.Carrier))
-	case a.key.Tech != b.key.Tech:
-		return int(a.key.Tech) - int(b.key.Tech)
-	case a.upper != b.upper:
-		return b2i(a.upper) - b2i(b.upper)
-	case a.indoor != b.indoor:
-		return b2i(a.indoor) - b2i(b.indoor)
-	case a.scanner != b.scanner:
-		return b2i(a.scanner) - b2i(b.scanner)
+	case a.carrier != b.carrier:
+		return cmp.Compare(string(a.carrier), string(b.carrier))
+	case a.tech != b.tech:
+		return int(a.tech) - int(b.tech)
 	}
-	return b2i(a.fallback) - b2i(b.fallback)
+	return cmp.Compare(a.kind, b.kind) // upper, indoor, scanner, fallback (evKind)
 }
 
 // mergeReadings merges runs of readings, each sorted by cmpReading and
@@ -782,7 +776,7 @@ func mergeReadings(runs [][]evReading) []evReading {
 	for _, r := range runs {
 		n += len(r)
 	}
-	return mergeCarrierRuns(make([]evReading, 0, n), runs, cmpReading, func(r *evReading) engine.Carrier { return r.key.Carrier },
+	return mergeCarrierRuns(make([]evReading, 0, n), runs, cmpReading, func(r *evReading) engine.Carrier { return r.carrier },
 		func(a, b *evReading) bool { return a.cell < b.cell || a.cell == b.cell && a.hex < b.hex })
 }
 

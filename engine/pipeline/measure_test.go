@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -204,17 +205,18 @@ func TestMergeReadings(t *testing.T) {
 	var runs [][]evReading
 	var all []evReading
 	for _, c := range []engine.Carrier{engine.MobiFone, engine.Viettel, engine.VinaPhone} {
-		seen := map[evKey]bool{}
+		seen := map[evReading]bool{}
 		var run []evReading
 		for range 300 {
 			cell := cells[rng.IntN(len(cells))]
-			k := evKey{cell: cell, hex: hexgrid.FastParent(cell, 8), key: deadzone.Key{Carrier: c, Tech: engine.Tech(2 + rng.IntN(3))},
-				upper: rng.IntN(2) == 0, indoor: rng.IntN(3) == 0, scanner: rng.IntN(4) == 0}
+			k := evReading{cell: cell, hex: hexgrid.FastParent(cell, 8), carrier: c, tech: engine.Tech(2 + rng.IntN(3)),
+				kind: kindOf(rng.IntN(2) == 0, rng.IntN(3) == 0, rng.IntN(4) == 0, false)}
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			run = append(run, evReading{k, evSum{n: 1 + rng.IntN(5), sum: -90 * rng.Float64()}})
+			k.n, k.sum = int32(1+rng.IntN(5)), -90*rng.Float64()
+			run = append(run, k)
 		}
 		slices.SortFunc(run, cmpReading)
 		all = append(all, run...)
@@ -314,8 +316,8 @@ func TestEvAccCompactsAsAMapSums(t *testing.T) {
 	got := accs[0].evidence().readings
 	var ref []evReading
 	for k, e := range want {
-		ref = append(ref, evReading{evKey{cell: k.cell, hex: k.hex, key: deadzone.Key{Carrier: engine.Viettel, Tech: k.tech},
-			upper: k.upper, indoor: k.indoor, scanner: k.scanner}, evSum{n: e.n, sum: float64(e.sum) / microDB}})
+		ref = append(ref, evReading{cell: k.cell, hex: k.hex, carrier: engine.Viettel, tech: k.tech,
+			kind: kindOf(k.upper, k.indoor, k.scanner, k.fallback), n: int32(e.n), sum: float64(e.sum) / microDB})
 	}
 	slices.SortFunc(ref, cmpReading)
 	if !slices.Equal(got, ref) {
@@ -379,5 +381,14 @@ func TestNearestTestWithinReach(t *testing.T) {
 		case !math.IsNaN(c.want) && math.Abs(got-c.want) > 0.01:
 			t.Errorf("tests at %v m: nearest %.1f m, want %.0f", c.at, got, c.want)
 		}
+	}
+}
+
+// A national month's pass holds tens of millions of readings, twice while
+// the carriers' are merged and again beside the radio map's observations:
+// their size is a memory budget.
+func TestReadingSize(t *testing.T) {
+	if n := unsafe.Sizeof(evReading{}); n != 48 {
+		t.Errorf("an evReading takes %d bytes, want 48", n)
 	}
 }

@@ -142,23 +142,7 @@ type RadioMapReport struct {
 	Cut                float64 `json:"cut"`
 }
 
-// evKey is one kind of reading of one key in one evidenceRes cell, from
-// the tests whose points lie in one analysis hex (hex): a cell near a
-// hex's edge straddles it, and the tests on either side are calibrated
-// as their own hex is.
-type evKey struct {
-	cell, hex     hexgrid.Cell
-	key           deadzone.Key
-	upper, indoor bool
-	// scanner marks a drive test or a scanner's reading (a measuring
-	// receiver: ScannerNoiseDB rather than a phone's NoiseDB).
-	scanner bool
-	// fallback marks a phone's reading of a technology below 4G
-	// (deadzone.Reading.Fallback): kriged, but not in a key's mean.
-	fallback bool
-}
-
-// evSum sums the readings (or bounds) of an evKey.
+// evSum sums readings (or bounds).
 type evSum struct {
 	n   int
 	sum float64
@@ -168,16 +152,71 @@ type evSum struct {
 // (nearFix).
 type nearSum struct{ out, in evSum }
 
-// evReading is one evKey's sum.
+// evReading is the sum of one kind of reading of one key (carrier,
+// tech) in one evidenceRes cell, from the tests whose points lie in one
+// analysis hex (hex): a cell near a hex's edge straddles it, and the
+// tests on either side are calibrated as their own hex is. Its fields
+// are flat and its kind one byte, 48 bytes (a key and a sum as structs
+// of their own, and a bool per kind, took 64): a national month holds
+// tens of millions.
 type evReading struct {
-	evKey
-	evSum
+	cell, hex hexgrid.Cell
+	carrier   engine.Carrier
+	sum       float64 // the readings' (or bounds') sum, dBm
+	// n is how many readings: those of one cell of about 25 m, one key
+	// and kind in one month (evFix.n, summed by the pass), far below 2³¹.
+	n    int32
+	tech engine.Tech
+	kind evKind
 }
+
+// evKind is a reading's kind, a bit each: an upper bound (no service, at
+// the floor), indoor, a scanner's (a drive test or a measuring receiver:
+// ScannerNoiseDB rather than a phone's NoiseDB), a phone's fallback
+// technology below 4G (deadzone.Reading.Fallback: kriged, but not in a
+// key's mean). The bits' order is cmpReading's: kinds compare as numbers.
+type evKind uint8
+
+const (
+	kindFallback evKind = 1 << iota
+	kindScanner
+	kindIndoor
+	kindUpper
+)
+
+// kindOf returns the kind of a reading with these marks.
+func kindOf(upper, indoor, scanner, fallback bool) evKind {
+	var k evKind
+	if upper {
+		k |= kindUpper
+	}
+	if indoor {
+		k |= kindIndoor
+	}
+	if scanner {
+		k |= kindScanner
+	}
+	if fallback {
+		k |= kindFallback
+	}
+	return k
+}
+
+func (r *evReading) upper() bool    { return r.kind&kindUpper != 0 }
+func (r *evReading) indoor() bool   { return r.kind&kindIndoor != 0 }
+func (r *evReading) scanner() bool  { return r.kind&kindScanner != 0 }
+func (r *evReading) fallback() bool { return r.kind&kindFallback != 0 }
+
+// key is the reading's carrier and technology.
+func (r *evReading) key() deadzone.Key { return deadzone.Key{Carrier: r.carrier, Tech: r.tech} }
+
+// mean is the mean of the reading's readings (or bounds).
+func (r *evReading) mean() float64 { return r.sum / float64(r.n) }
 
 // evidence is what the pass over the measurements gathers for the radio
 // map (Measure): readings per evidenceRes cell, analysis hex, key and
 // kind, and the tests near each village. The readings are a slice sorted
-// by key (cmpReading), not a map: about 64 bytes each instead of about
+// by key (cmpReading), not a map: 48 bytes each instead of about
 // 280 for a map entry with its key list and a pointer per sum, and their
 // number grows with the cells measured.
 type evidence struct {
@@ -485,12 +524,12 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	var carriers []engine.Carrier
 	at := make([]int32, len(ev.readings)) // each reading's cell among its carrier's
 	for i := range ev.readings {
-		k := &ev.readings[i].evKey
-		cc := byCarrier[k.key.Carrier]
+		k := &ev.readings[i]
+		cc := byCarrier[k.carrier]
 		if cc == nil {
 			cc = &carrierCells{}
-			byCarrier[k.key.Carrier] = cc
-			carriers = append(carriers, k.key.Carrier)
+			byCarrier[k.carrier] = cc
+			carriers = append(carriers, k.carrier)
 		}
 		if n := len(cc.cells); n == 0 || cc.cells[n-1] != (cellHex{k.cell, k.hex}) {
 			cc.cells = append(cc.cells, cellHex{k.cell, k.hex})
@@ -507,6 +546,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		if cc.preds.cells() != len(cc.cells) {
 			return nil, rep, fmt.Errorf("pipeline: predictions of %s at %d cells, want %d", c, cc.preds.cells(), len(cc.cells))
 		}
+		cc.cells = nil // predicted: each reading finds its cell's predictions through at
 	}
 	predOf := func(i int, k deadzone.Key) (float64, bool) {
 		return byCarrier[k.Carrier].preds.at(int(at[i]), k.Tech)
@@ -519,16 +559,16 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	// readings and bounds by place.
 	var placed []deadzone.PlaceResidual
 	for i := range ev.readings {
-		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
-		if k.scanner {
+		k := &ev.readings[i]
+		if k.scanner() {
 			continue
 		}
-		p, ok := predOf(i, k.key)
+		p, ok := predOf(i, k.key())
 		if !ok {
 			continue
 		}
-		placed = append(placed, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(k.cell, deadzone.IndoorPlaceRes), Key: k.key},
-			ResidualDB: e.sum/float64(e.n) - p, Indoor: k.indoor, Upper: k.upper})
+		placed = append(placed, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(k.cell, deadzone.IndoorPlaceRes), Key: k.key()},
+			ResidualDB: k.mean() - p, Indoor: k.indoor(), Upper: k.upper()})
 	}
 	indoor := deadzone.IndoorLossPaired(placed)
 	placed = nil
@@ -547,18 +587,18 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	var lastCell hexgrid.Cell
 	var lastLon, lastLat float64
 	for i := range ev.readings {
-		k, e := &ev.readings[i].evKey, &ev.readings[i].evSum
-		p, ok := predOf(i, k.key)
+		k := &ev.readings[i]
+		p, ok := predOf(i, k.key())
 		if !ok {
-			rep.ReadingsWithoutPrediction += int64(e.n)
+			rep.ReadingsWithoutPrediction += int64(k.n)
 			continue
 		}
-		r := e.sum/float64(e.n) - p
+		r := k.mean() - p
 		sd := noise
-		if k.scanner {
+		if k.scanner() {
 			sd = scanNoise
 		}
-		if k.indoor {
+		if k.indoor() {
 			r += rep.IndoorLossDB
 			sd = math.Hypot(noise, indoorSD)
 		}
@@ -571,16 +611,16 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 			}
 			lastCell = k.cell
 		}
-		o := radiomap.Obs{Lon: lastLon, Lat: lastLat, Key: radiomap.Key{Carrier: k.key.Carrier, Tech: k.key.Tech},
-			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(e.n))}
-		if k.upper {
+		o := radiomap.Obs{Lon: lastLon, Lat: lastLat, Key: radiomap.Key{Carrier: k.carrier, Tech: k.tech},
+			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(k.n))}
+		if k.upper() {
 			o.Censor = radiomap.Upper
 			rep.Upper++
 		} else {
 			rep.Exact++
 		}
-		keys[k.key] = true
-		o.NoMean = k.fallback // kept in the means of a key with few others (markFallback)
+		keys[k.key()] = true
+		o.NoMean = k.fallback() // kept in the means of a key with few others (markFallback)
 		obs = append(obs, o)
 	}
 	if release {

@@ -417,12 +417,12 @@ func getSite(r *recReader, s *engine.Site) {
 func putReading(w *recWriter, x *evReading) {
 	w.cell(x.cell)
 	w.cell(x.hex)
-	w.str(string(x.key.Carrier))
-	w.u8(uint8(x.key.Tech))
-	w.bool(x.upper)
-	w.bool(x.indoor)
-	w.bool(x.scanner)
-	w.bool(x.fallback)
+	w.str(string(x.carrier))
+	w.u8(uint8(x.tech))
+	w.bool(x.upper())
+	w.bool(x.indoor())
+	w.bool(x.scanner())
+	w.bool(x.fallback())
 	w.i64(int64(x.n))
 	w.f64(x.sum)
 }
@@ -430,12 +430,15 @@ func putReading(w *recWriter, x *evReading) {
 func getReading(r *recReader, x *evReading) {
 	x.cell = r.cell()
 	x.hex = r.cell()
-	x.key.Carrier = r.carrier()
-	x.key.Tech = engine.Tech(r.u8())
-	x.upper = r.bool()
-	x.indoor = r.bool()
-	x.scanner = r.bool()
-	x.fallback = r.bool()
-	x.n = r.int()
+	x.carrier = r.carrier()
+	x.tech = engine.Tech(r.u8())
+	upper, indoor, scanner, fallback := r.bool(), r.bool(), r.bool(), r.bool()
+	x.kind = kindOf(upper, indoor, scanner, fallback)
+	n := r.i64()
+	if int64(int32(n)) != n {
+		r.fail("reading count out of range")
+		return
+	}
+	x.n = int32(n)
 	x.sum = r.f64()
 }
