@@ -1,7 +1,9 @@
 package deadzone
 
 import (
+	"iter"
 	"math"
+	"slices"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/radiomap"
@@ -72,9 +74,18 @@ type IndoorFit struct {
 // returns DefaultIndoorLossDB, not fitted. The loss is floored at 0. rs is
 // not modified.
 func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
+	return IndoorLossPairedSeq(slices.Values(rs))
+}
+
+// IndoorLossPairedSeq is IndoorLossPaired of the readings rs yields,
+// which it ranges over twice (each time the same, in the same order):
+// a caller holding its readings in another form need not copy them all
+// into PlaceResiduals (48 bytes each, tens of millions for a national
+// month).
+func IndoorLossPairedSeq(rs iter.Seq[PlaceResidual]) IndoorFit {
 	type place struct{ out, in bool }
 	seen := map[IndoorPlace]place{}
-	for _, r := range rs {
+	for r := range rs {
 		p := seen[r.Place]
 		if r.Indoor {
 			p.in = true
@@ -86,7 +97,7 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 	idx := map[IndoorPlace]int32{}
 	var obs []tobitObs
 	fit := IndoorFit{LossDB: DefaultIndoorLossDB}
-	for _, r := range rs {
+	for r := range rs {
 		if p := seen[r.Place]; !p.out || !p.in {
 			continue
 		}

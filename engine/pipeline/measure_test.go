@@ -392,3 +392,62 @@ func TestReadingSize(t *testing.T) {
 		t.Errorf("an evReading takes %d bytes, want 48", n)
 	}
 }
+
+// The readings the indoor fit is given (pairedPlaceResiduals: only those
+// at places with both an exact outdoor and an indoor reading) fit what
+// all of them fit, in the readings' order and in another.
+func TestPairedPlaceResiduals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var readings []evReading
+	for range 60 {
+		parent, err := hexgrid.Index(105.8+rng.Float64()*0.5, 21+rng.Float64()*0.5, deadzone.IndoorPlaceRes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kids, err := parent.Children(evidenceRes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[evReading]bool{}
+		for range 40 {
+			c := kids[rng.IntN(len(kids))]
+			r := evReading{cell: c, hex: hexgrid.FastParent(c, 8), carrier: []engine.Carrier{engine.Viettel, engine.MobiFone}[rng.IntN(2)],
+				tech: engine.Tech(3 + rng.IntN(2)), kind: kindOf(rng.IntN(5) == 0, rng.IntN(3) == 0, rng.IntN(6) == 0, false)}
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			r.n = int32(1 + rng.IntN(3))
+			r.sum = float64(r.n) * (-95 + 15*rng.NormFloat64())
+			readings = append(readings, r)
+		}
+	}
+	slices.SortFunc(readings, cmpReading)
+	check := func(name string, readings []evReading) {
+		t.Helper()
+		predOf := func(i int, k deadzone.Key) (float64, bool) {
+			r := &readings[i]
+			return -90 + float64(r.cell%7), r.cell%11 != 0
+		}
+		var all []deadzone.PlaceResidual
+		for i := range readings {
+			r := &readings[i]
+			if p, ok := predOf(i, r.key()); ok && !r.scanner() {
+				all = append(all, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(r.cell, deadzone.IndoorPlaceRes), Key: r.key()},
+					ResidualDB: r.mean() - p, Indoor: r.indoor(), Upper: r.upper()})
+			}
+		}
+		want := deadzone.IndoorLossPaired(all)
+		got := deadzone.IndoorLossPairedSeq(pairedPlaceResiduals(readings, predOf))
+		if !want.Fitted || want.Pairs < deadzone.MinIndoorPairs {
+			t.Fatalf("%s: the test's readings fit nothing (%+v): give it more", name, want)
+		}
+		if got != want {
+			t.Errorf("%s: fitted %+v from the paired places' readings, want %+v", name, got, want)
+		}
+	}
+	check("sorted", readings)
+	shuffled := slices.Clone(readings)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	check("shuffled", shuffled)
+}

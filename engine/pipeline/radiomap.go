@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 
@@ -557,21 +558,7 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	}
 	// Fit the indoor loss and its spread between buildings from phones'
 	// readings and bounds by place.
-	var placed []deadzone.PlaceResidual
-	for i := range ev.readings {
-		k := &ev.readings[i]
-		if k.scanner() {
-			continue
-		}
-		p, ok := predOf(i, k.key())
-		if !ok {
-			continue
-		}
-		placed = append(placed, deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: hexgrid.FastParent(k.cell, deadzone.IndoorPlaceRes), Key: k.key()},
-			ResidualDB: k.mean() - p, Indoor: k.indoor(), Upper: k.upper()})
-	}
-	indoor := deadzone.IndoorLossPaired(placed)
-	placed = nil
+	indoor := deadzone.IndoorLossPairedSeq(pairedPlaceResiduals(ev.readings, predOf))
 	rep.IndoorLossDB, rep.IndoorLossFitted = indoor.LossDB, indoor.Fitted
 	rep.IndoorLossPairs, rep.IndoorLossCensored = indoor.Pairs, indoor.Censored
 	rep.IndoorLossSigmaDB = indoorSD
@@ -682,6 +669,68 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 	o := m.Options()
 	rep.MaxNeighbours, rep.MaxDistM = o.MaxNeighbours, o.MaxDistM
 	return m, rep, nil
+}
+
+// pairedPlaceResiduals yields the phones' readings with a prediction
+// (predOf) as deadzone.PlaceResiduals, in the readings' order, for
+// deadzone.IndoorLossPairedSeq: made as the fit ranges over them rather
+// than held (48 bytes a reading), and only those at places holding both
+// an exact outdoor reading and an indoor one — the only ones the fit reads,
+// so it fits the same — so that its map of places holds the paired ones,
+// not every place measured (690 MB for a 10 M-row month). The readings
+// are sorted by cell, and an H3 index orders cells under their parents:
+// the places of one IndoorPlaceRes cell follow one another, and each such
+// run is paired on its own. Readings in another order (a parent met
+// again after another's) are all yielded, for the fit to pair.
+func pairedPlaceResiduals(readings []evReading, predOf func(int, deadzone.Key) (float64, bool)) iter.Seq[deadzone.PlaceResidual] {
+	parentOf := func(i int) hexgrid.Cell { return hexgrid.FastParent(readings[i].cell, deadzone.IndoorPlaceRes) }
+	grouped := true
+	for i := 1; i < len(readings) && grouped; i++ {
+		grouped = parentOf(i-1) <= parentOf(i)
+	}
+	return func(yield func(deadzone.PlaceResidual) bool) {
+		type place struct{ out, in bool }
+		seen := map[deadzone.Key]place{}
+		for lo := 0; lo < len(readings); {
+			hi := len(readings)
+			if grouped {
+				for hi = lo + 1; hi < len(readings) && parentOf(hi) == parentOf(lo); hi++ {
+				}
+				clear(seen)
+				for i := lo; i < hi; i++ {
+					r := &readings[i]
+					if _, ok := predOf(i, r.key()); !ok || r.scanner() {
+						continue
+					}
+					p := seen[r.key()]
+					if r.indoor() {
+						p.in = true
+					} else if !r.upper() {
+						p.out = true
+					}
+					seen[r.key()] = p
+				}
+			}
+			for i := lo; i < hi; i++ {
+				r := &readings[i]
+				if r.scanner() {
+					continue
+				}
+				pred, ok := predOf(i, r.key())
+				if !ok {
+					continue
+				}
+				if p := seen[r.key()]; grouped && (!p.out || !p.in) {
+					continue
+				}
+				if !yield(deadzone.PlaceResidual{Place: deadzone.IndoorPlace{Cell: parentOf(i), Key: r.key()},
+					ResidualDB: r.mean() - pred, Indoor: r.indoor(), Upper: r.upper()}) {
+					return
+				}
+			}
+			lo = hi
+		}
+	}
 }
 
 // fitClutterOffsets fits the clutter correction (radiomap.FitClassOffsets
