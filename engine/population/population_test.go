@@ -701,3 +701,17 @@ func TestRasterCellBound(t *testing.T) {
 		t.Fatalf("one pixel: %+v", st)
 	}
 }
+
+// A points table of Viet Nam with its lon and lat columns swapped is
+// refused naming the swap, as ingest names it, not only "outside -90..90";
+// a latitude out of range elsewhere is not said to be swapped.
+func TestReadPointsSwappedColumnsNamed(t *testing.T) {
+	_, err := ReadPoints(strings.NewReader("lon,lat,population\n21.03,105.85,12\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != "lat" || !strings.Contains(err.Error(), "lon and lat swapped?") {
+		t.Fatalf("swapped columns: %v", err)
+	}
+	if _, err := ReadPoints(strings.NewReader("lon,lat,population\n-60.5,-95.2,12\n")); err == nil || strings.Contains(err.Error(), "swapped") {
+		t.Fatalf("latitude out of range elsewhere: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 // ParseError reports a bad value in a table, with its 1-based line and
@@ -281,7 +282,14 @@ func ReadPoints(r io.Reader) (*Points, error) {
 				return &ParseError{Line: line, Column: "lon", Err: fmt.Errorf("%v outside -180..180", v[0])}
 			}
 			if v[1] < -90 || v[1] > 90 {
-				return &ParseError{Line: line, Column: "lat", Err: fmt.Errorf("%v outside -90..90", v[1])}
+				err := fmt.Errorf("%v outside -90..90", v[1])
+				if geodata.NearVietNam(v[1], v[0]) {
+					// As ingest names it: a point of Viet Nam with its
+					// columns swapped always lands here (every point of the
+					// country lies east of 90°E).
+					err = fmt.Errorf("%v outside -90..90; lon and lat swapped? (%v, %v) as latitude, longitude is in Viet Nam: check which column is which", v[1], v[0], v[1])
+				}
+				return &ParseError{Line: line, Column: "lat", Err: err}
 			}
 			if v[0] == 0 && v[1] == 0 {
 				// As the data contract refuses it for measurements and
