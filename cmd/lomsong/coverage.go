@@ -113,6 +113,10 @@ func (c *coverageFlags) provenance(periods []string) (map[string]string, error) 
 	return prov, nil
 }
 
+// errNothingToCalibrate refuses calibrate on a dataset without
+// measurements.
+var errNothingToCalibrate = fmt.Errorf("calibrate: the dataset has no measurements to calibrate against (ingest a measurement file first): measurements %w", pipeline.ErrMissingData)
+
 // registerPeriod adds --period for the commands that analyse one month of
 // measurements; without it prepare takes the latest month with measurements.
 func (c *coverageFlags) registerPeriod(fs *flag.FlagSet) {
@@ -260,6 +264,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
 	}
 	if c.latestPeriod {
+		if calibrate && len(store.Periods()) == 0 {
+			// Refused before selectPeriod warns about verdicts resting on
+			// the prediction alone: calibrate makes none.
+			return nil, opt, "", errNothingToCalibrate
+		}
 		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
 			return nil, opt, "", err
 		}
@@ -943,7 +952,7 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if len(store.Parts("measurements", nil, nil)) == 0 {
-		return fmt.Errorf("calibrate: the dataset has no measurements to calibrate against (ingest a measurement file first): measurements %w", pipeline.ErrMissingData)
+		return errNothingToCalibrate
 	}
 	t0 := time.Now()
 	var oa *predict.OffAirResult
