@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,15 +20,7 @@ func TestCoverageSummaryCountsTheFilesHexes(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("coverage: exit %d\n%s\n%s", code, stdout, errs)
 	}
-	f, err := os.Open(filepath.Join(out, "coverage_best.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRows(t, filepath.Join(out, "coverage_best.csv"))
 	hexes := len(rows) - 1
 	m := regexp.MustCompile(`coverage over 4 populated hexes and (\d+) more with tests \((\d+) hexes in the files\)`).FindStringSubmatch(stdout)
 	if m == nil {

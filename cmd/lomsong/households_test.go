@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,15 +38,7 @@ func TestPopulationHouseholdsByTheAnalysesProvince(t *testing.T) {
 			danang = c.AvgHouseholdSize()
 		}
 	}
-	f, err := os.Open(filepath.Join(out, "population.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRows(t, filepath.Join(out, "population.csv"))
 	found := false
 	for _, r := range rows[1:] {
 		pop, _ := strconv.ParseFloat(r[4], 64)
