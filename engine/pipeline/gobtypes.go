@@ -4,6 +4,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -18,16 +19,18 @@ import (
 // them, and a saved output carries those numbers: the same stage saved by
 // a process that had read other stages back first (a stage recomputed
 // alone after its output was removed or found damaged) was different
-// bytes from one saved by a full run, its content the same. So every
-// saved form is encoded once here, at the package's start, in one fixed
-// order — each state with one element in each of its chunked slices and
-// maps, so that the element types are met too — and the numbers are the
-// same in every process. A saved form added later goes in this list.
-func init() {
+// bytes from one saved by a full run, its content the same. So before the
+// first saved output is read or written (the process's only gob use),
+// every saved form is encoded once, in one fixed order — each state with
+// one element in each of its chunked slices and maps, so that the element
+// types are met too — and the numbers are the same in every process. A
+// saved form added later goes in meetSavedTypes.
+var savedTypesMet = sync.OnceValue(func() error {
 	if err := meetSavedTypes(gob.NewEncoder(io.Discard)); err != nil {
-		panic(fmt.Sprintf("pipeline: saved forms' gob types: %v", err))
+		return fmt.Errorf("pipeline: saved forms' gob types: %w", err)
 	}
-}
+	return nil
+})
 
 // meetSavedTypes encodes a sample of every saved form into enc, in a
 // fixed order.

@@ -901,6 +901,9 @@ func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why s
 		return "saved output unreadable: " + err.Error(), nil
 	}
 	defer f.Close()
+	if err := savedTypesMet(); err != nil {
+		return "", err
+	}
 	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
 	if c, ok := v.(chunked); ok {
 		err = c.decodeFrom(dec)
@@ -1183,6 +1186,9 @@ func internGap(s *interner, x *deadzone.GapHex) {
 // saveStage saves v as a stage output and returns its directory.
 func saveStage(s *dataset.Store, ref dataset.StageRef, key string, inputs []string, v any) (string, error) {
 	rec, err := s.SaveStage(ref, key, inputs, []dataset.StageWrite{{Name: "output.gob", Write: func(w io.Writer) error {
+		if err := savedTypesMet(); err != nil {
+			return err
+		}
 		bw := bufio.NewWriterSize(w, 1<<20)
 		enc := gob.NewEncoder(bw)
 		var err error
