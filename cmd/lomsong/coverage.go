@@ -98,19 +98,24 @@ func (u calibrationUse) metadata(m map[string]string) {
 
 // provenance returns what an output's metadata records of where it came
 // from (addProvenance: the build and the dataset's manifest; the
-// calibration, calibrationUse.metadata; the months of measurements
-// analysed, lomsong.periods: comma-separated, "none" for prediction only)
-// for an output written after prepare.
-func (c *coverageFlags) provenance(periods []string) (map[string]string, error) {
-	prov := map[string]string{"lomsong.periods": "none"}
+// calibration, calibrationUse.metadata) for an output written after
+// prepare.
+func (c *coverageFlags) provenance() (map[string]string, error) {
+	prov := map[string]string{}
 	if err := addProvenance(prov, c.dataset); err != nil {
 		return nil, err
 	}
 	c.cal.metadata(prov)
+	return prov, nil
+}
+
+// withPeriods adds to prov the months of measurements analysed:
+// lomsong.periods, comma-separated, "none" for prediction only.
+func withPeriods(prov map[string]string, periods []string) {
+	prov["lomsong.periods"] = "none"
 	if len(periods) > 0 {
 		prov["lomsong.periods"] = strings.Join(periods, ", ")
 	}
-	return prov, nil
 }
 
 // errNothingToCalibrate refuses calibrate on a dataset without
@@ -532,11 +537,10 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	prov := map[string]string{}
-	if err := addProvenance(prov, cf.dataset); err != nil {
+	prov, err := cf.provenance()
+	if err != nil {
 		return err
 	}
-	cf.cal.metadata(prov)
 	if err := checkLayers(e, *layers, res.States); err != nil {
 		return err
 	}

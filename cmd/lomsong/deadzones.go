@@ -204,10 +204,11 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := checkCommunesGiven(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
 		return err
 	}
-	prov, err := cf.provenance(opt.Coverage.Aggregate.Periods)
+	prov, err := cf.provenance()
 	if err != nil {
 		return err
 	}
+	withPeriods(prov, opt.Coverage.Aggregate.Periods)
 	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err

@@ -115,10 +115,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *out != "" {
-		dzProv, err := cf.provenance([]string{period})
+		dzProv, err := cf.provenance()
 		if err != nil {
 			return err
 		}
+		withPeriods(dzProv, []string{period})
 		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv) }); err != nil {
 			return err
 		}
