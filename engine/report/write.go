@@ -211,12 +211,11 @@ func build(r *Report) view {
 			v.PlanText += "."
 		} else {
 			// Nothing funded: said, not drawn as an empty curve, and why.
-			switch {
-			case r.Plan.Reachable <= 0 && villagesWithoutSignal(r) > 0:
+			switch n := villagesWithoutSignal(r); {
+			case r.Plan.Reachable <= 0 && n > 0:
 				// Villages without 3G/4G, yet no dead-zone households: their
 				// hexes hold none in the population the run counted (a table
 				// that leaves them out). Not "no dead zone".
-				n := villagesWithoutSignal(r)
 				v.PlanText = fmt.Sprintf("No dead zone holds households in the population this run counted, yet %s %s without 3G/4G (the villages table below): their hexes have no households in that population (a --population table that leaves them out?), so the plan has nothing to fund there until they are counted.",
 					count(float64(n)), plural(n, "village is", "villages are"))
 			case r.Plan.Reachable <= 0:
