@@ -167,6 +167,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		}
 		cut = c
 	}
+	if err := outDirUsable("deadzones", *out, "deadzones.csv, villages.csv and the other dead-zone files"); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err

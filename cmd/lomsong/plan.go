@@ -101,6 +101,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			return usageError{fmt.Sprintf("plan: --%s %v: want an amount of VND from 0 to %g", f.name, f.v, float64(plan.MaxBudgetVND))}
 		}
 	}
+	if err := outDirUsable("plan", *out, "plan.csv, plan.json and the other plan files"); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err

@@ -51,6 +51,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("report", *budget); err != nil {
 		return err
 	}
+	if err := outDirUsable("report", *out, "report.html"); err != nil {
+		return err
+	}
 	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {

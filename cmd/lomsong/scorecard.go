@@ -77,6 +77,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
 	}
+	if err := outDirUsable("scorecard", *out, "scorecard.csv and scorecard.json"); err != nil {
+		return err
+	}
 	p := period.p
 	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
