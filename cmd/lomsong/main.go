@@ -504,6 +504,9 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 			break
 		}
 	}
+	if err := repeatedFlag(fs, args); err != nil {
+		return nil, err
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -519,6 +522,48 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// repeatedFlag refuses a flag given twice with different values: the flag
+// package keeps the last without a word, so a script's defaults followed
+// by the caller's ("--budget 500e9 … --budget 2e9") or a month pasted
+// twice would answer one of the two questions unasked. The same value
+// twice is no conflict. args are read as the flag package reads them
+// (-name or --name, =value or the next word unless a bool flag); a word
+// not a known flag's is left to the parser.
+func repeatedFlag(fs *flag.FlagSet, args []string) error {
+	seen := map[string]string{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name := strings.TrimPrefix(a[1:], "-")
+		value, hasValue := "", false
+		if j := strings.IndexByte(name, '='); j >= 0 {
+			name, value, hasValue = name[:j], name[j+1:], true
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if !hasValue {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				value = "true"
+			} else if i+1 < len(args) {
+				i++
+				value = args[i]
+			}
+		}
+		if prev, ok := seen[name]; ok && prev != value {
+			return usageError{fmt.Sprintf("%s: --%s given twice (%q, then %q): give it once", fs.Name(), name, prev, value)}
+		}
+		seen[name] = value
+	}
+	return nil
 }
 
 // finiteFlags refuses a number flag given NaN or ±Inf (which strconv,
