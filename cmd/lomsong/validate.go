@@ -394,6 +394,22 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	if *show < 0 {
 		return usageError{fmt.Sprintf("validate: --show %d: want a number of rows, 0 or more", *show)}
 	}
+	if *suggest {
+		// --suggest-mapping prints an inferred mapping and nothing else:
+		// a flag it would ignore is named rather than dropped.
+		var ignored []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "mapping", "preset":
+				ignored = append(ignored, "--"+f.Name+" (the suggestion is inferred from the file, not from a given mapping: validate with --"+f.Name+" alone to check it)")
+			case "quarantine", "report", "json", "show":
+				ignored = append(ignored, "--"+f.Name+" (no rows are validated: run validate again with the mapping to get it)")
+			}
+		})
+		if len(ignored) > 0 {
+			return usageError{fmt.Sprintf("validate: --suggest-mapping prints a mapping only; it would ignore %s", strings.Join(ignored, " and "))}
+		}
+	}
 	if *claimsRes < 1 || *claimsRes > 15 {
 		return usageError{fmt.Sprintf("validate: --res %d: an analysis resolution is 1..15 (lomsong deadzones --res; default 8)", *claimsRes)}
 	}
@@ -903,6 +919,12 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		} else if !mapOK {
 			fmt.Fprintf(e.stderr, "%s: the suggested mapping %s: edit it before ingesting\n", path, mapWhy)
 			incomplete = append(incomplete, fmt.Sprintf("%s (the mapping %s)", path, mapWhy))
+		} else if len(samples) == 0 {
+			// A header alone: the mapping is from the column names, its
+			// units, spellings and time formats tried on no row. validate
+			// refuses such a file too ("no data rows").
+			fmt.Fprintf(e.stderr, "%s: no data rows (only a header): the mapping is from the column names alone, its units, spellings and formats checked against no row; suggest it from a file with rows\n", path)
+			incomplete = append(incomplete, fmt.Sprintf("%s (no data rows: the mapping checked against no row)", path))
 		}
 	}
 	if len(incomplete) > 0 {
