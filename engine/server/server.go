@@ -109,8 +109,9 @@ func (o *Options) defaults() error {
 	return nil
 }
 
-// maxAttempts is how many times a job is started before a restart fails
-// it instead of queueing it again.
+// maxAttempts is how many times a job's validation is cut short by a
+// crash before a restart fails it instead of queueing it again (one an
+// orderly stop cut short is not counted: runNext takes it back).
 const maxAttempts = 3
 
 // releaseInterrupted is the error of a release whose computation the
@@ -471,7 +472,7 @@ func (s *Server) recover(ctx context.Context) error {
 // jobInterrupted is the error of a submission whose validation was
 // interrupted maxAttempts times.
 var jobInterrupted = "validation was interrupted " + strconv.Itoa(maxAttempts) +
-	" times (the service stopped during it each time); submit the file again or report it"
+	" times (the service went down during it each time); submit the file again or report it"
 
 // failInterruptedJobs fails the submissions whose validation has brought
 // the service down maxAttempts times, rather than run them again: the

@@ -730,8 +730,11 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 	res, verr := s.validate(ctx, sub, lim)
 	if ctx.Err() != nil {
 		// Stopped by Close: the job goes back to the queue and is run from
-		// scratch on the next start.
-		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', updated_at = ? WHERE id = ?`, nowText(s.opt.Now()), id)
+		// scratch on the next start. An orderly stop is not the file
+		// bringing the service down, so this start is not counted towards
+		// maxAttempts (only one a crash cut short stays counted).
+		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', attempts = attempts - 1, updated_at = ? WHERE id = ?`,
+			nowText(s.opt.Now()), id)
 		return true, err
 	}
 	return true, s.finish(sub, lim, res, verr)
