@@ -66,7 +66,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
 	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates)")
-	costs := fs.String("costs", "", "JSON `file` overriding cost-model figures (see plan.json for the defaults used)")
+	costs := fs.String("costs", "", "JSON `file` of the cost-model figures to change, each once, e.g. {\"radio_vnd\": 700000000, \"discount_rate\": 0.1} (the rest keep their defaults; plan.json's \"costs\" shows every figure used)")
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements (one per carrier and province; each serves only its own carrier's gaps)")
 	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
 	sharePerHex := fs.Float64("sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"reflect"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -100,17 +103,79 @@ func DefaultCosts() Costs {
 }
 
 // ParseCosts decodes a JSON cost document over DefaultCosts: fields it
-// names replace the defaults, unknown fields are an error, and the result
-// is validated.
+// names replace the defaults, unknown fields are an error (naming the
+// figures there are), and the result is validated. A document whose
+// figures would be read otherwise than written is refused: empty, a
+// figure named twice (the decoder keeps the last), anything after its
+// object (a second object, ignored by the decoder), or a plan's summary
+// (plan.json, whose "costs" object shows the defaults used).
 func ParseCosts(data []byte) (Costs, error) {
 	c := DefaultCosts()
 	// A byte-order mark (Notepad's) is no JSON error.
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Costs{}, fmt.Errorf("cost model: the file is empty: want a JSON object of the figures to change, e.g. {\"radio_vnd\": 600000000}: %w", engine.ErrInvalidConfig)
+	}
+	if err := costKeys(data); err != nil {
+		return Costs{}, fmt.Errorf("cost model: %w: %w", err, engine.ErrInvalidConfig)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return Costs{}, fmt.Errorf("cost model: %v: %w", err, engine.ErrInvalidConfig)
+		msg := err.Error()
+		if strings.Contains(msg, "unknown field") {
+			msg += " (the figures: " + strings.Join(costNames(), ", ") + ")"
+		}
+		return Costs{}, fmt.Errorf("cost model: %s: %w", msg, engine.ErrInvalidConfig)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Costs{}, fmt.Errorf("cost model: more after its JSON object (a second object is not read): want one object of the figures to change: %w", engine.ErrInvalidConfig)
 	}
 	return c, c.Validate()
+}
+
+// costKeys checks the keys of a cost document's top-level object: none
+// given twice, and not a plan's summary. A document that is no object is
+// left to the decoder's error.
+func costKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := t.(string)
+		// Keys match the figures' names without regard to case.
+		key = strings.ToLower(key)
+		if seen[key] {
+			return fmt.Errorf("%q is given twice: give each figure once", key)
+		}
+		seen[key] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil
+		}
+	}
+	if seen["costs"] && seen["budget_vnd"] {
+		return fmt.Errorf("a plan's summary (plan.json), not a cost file: its \"costs\" object shows the figures used; write those to change into a file of their own, e.g. {\"radio_vnd\": 600000000}")
+	}
+	return nil
+}
+
+// costNames are the figures of a cost document, by their JSON names.
+func costNames() []string {
+	t := reflect.TypeFor[Costs]()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); n != "" && n != "-" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // Validate checks that every figure is finite and non-negative, the horizon

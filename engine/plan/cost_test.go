@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -92,5 +93,27 @@ func TestCheckBudget(t *testing.T) {
 		if err := CheckBudget(c.vnd); (err == nil) != c.ok || (err != nil && !errors.Is(err, engine.ErrInvalidConfig)) {
 			t.Errorf("CheckBudget(%g) = %v, want ok %v", c.vnd, err, c.ok)
 		}
+	}
+}
+
+// A cost document whose figures would be read otherwise than written is
+// refused: a figure given twice (the last was kept), more after the object
+// (a second object was ignored), an empty document, a plan's summary.
+func TestParseCostsReadAsWritten(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"radio_vnd": 7e8, "Radio_VND": 6e8}`, `"radio_vnd" is given twice`},
+		{"{\"radio_vnd\": 7e8}\n{\"radio_vnd\": 9e8}", "more after its JSON object"},
+		{`{"radio_vnd": 7e8} x`, "more after its JSON object"},
+		{" \n\t", "the file is empty"},
+		{`{"budget_vnd": 5e11, "costs": {"radio_vnd": 6e8}}`, "a plan's summary (plan.json)"},
+		{`{"tower_vnd": 1}`, "(the figures: tower_civil_vnd, radio_vnd,"},
+	} {
+		_, err := ParseCosts([]byte(c.in))
+		if !errors.Is(err, engine.ErrInvalidConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err %v, want ErrInvalidConfig and %q", c.in, err, c.want)
+		}
+	}
+	if c, err := ParseCosts([]byte("\xef\xbb\xbf{\"radio_vnd\": 7e8}\n\n")); err != nil || c.RadioVND != 7e8 {
+		t.Errorf("one figure, BOM and trailing newlines: %+v, %v", c, err)
 	}
 }
