@@ -405,8 +405,10 @@ func (s *BoundarySet) Locate(p orb.Point) (Unit, bool) {
 // each unit's code and name (strings, or integers for codes); parentProp,
 // if not empty, names the optional parent-code property. A feature without
 // code or name, with another geometry type, or with a duplicate code is an
-// error naming the feature index and property. Name and Level of the
-// result are left empty for the caller to set.
+// error naming the feature index and property. A ring that encloses
+// nothing (its points on one line, or one point repeated) is dropped, with
+// its polygon when it is the outer ring (withoutFlatRings). Name and Level
+// of the result are left empty for the caller to set.
 func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*BoundarySet, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -463,6 +465,7 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		if err := CheckLonLat(mp); err != nil {
 			return nil, fmt.Errorf("%w: feature %d (code %q): %w", ErrInvalidBoundaries, i, code, err)
 		}
+		mp = withoutFlatRings(mp)
 		full, _ := f.Properties[fullNameProp].(string)
 		units = append(units, Unit{Code: code, Name: name, FullName: strings.TrimSpace(full), ParentCode: parent, Geometry: mp})
 	}
@@ -473,6 +476,41 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	slices.Sort(numeric)
 	set.NumericCodes = numeric
 	return set, nil
+}
+
+// withoutFlatRings returns mp without the rings that enclose nothing (every
+// point on one line, or one point repeated: the GSO's 2025 communes hold 24,
+// outer rings and holes of four copies of one point or of two points) and
+// without the polygons whose outer ring is one of them. Such a ring contains
+// no point, so nothing located changes, but a GIS reads a polygon holding
+// one as invalid ("Too few points in geometry component"), and the unit's
+// outline is written out as read (the export's communes_summary). CheckLonLat
+// has made sure that some outer ring encloses an area. mp is returned as it
+// is when it has no such ring.
+func withoutFlatRings(mp orb.MultiPolygon) orb.MultiPolygon {
+	flat := false
+	for _, p := range mp {
+		for _, r := range p {
+			flat = flat || collinear(r)
+		}
+	}
+	if !flat {
+		return mp
+	}
+	out := make(orb.MultiPolygon, 0, len(mp))
+	for _, p := range mp {
+		if collinear(p[0]) {
+			continue
+		}
+		q := make(orb.Polygon, 0, len(p))
+		for _, r := range p {
+			if !collinear(r) {
+				q = append(q, r)
+			}
+		}
+		out = append(out, q)
+	}
+	return out
 }
 
 // fullNameProp is the optional GeoJSON property of a unit's name with its
