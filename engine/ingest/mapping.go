@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/jsonkeys"
 )
 
 // Kind is the kind of table a file holds.
@@ -152,7 +153,14 @@ func ParseMapping(data []byte) (*Mapping, error) {
 		return nil, fmt.Errorf("mapping: file is %d bytes, over the %d-byte limit", len(data), MaxMappingBytes)
 	}
 	// A byte-order mark (Notepad's) is no JSON error.
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if where := jsonkeys.Repeated(data); where != "" {
+		// The decoder would keep the last value: a constant carrier left
+		// from the mapping copied, another's below it, and the tests
+		// are ingested as that carrier's.
+		return nil, fmt.Errorf("mapping: %s is given twice: give each key once", where)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var m Mapping
 	if err := dec.Decode(&m); err != nil {
