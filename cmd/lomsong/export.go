@@ -372,10 +372,17 @@ func savingRunCommand(cf *coverageFlags, p penetration.Period, communes, commune
 func shellQuote(s string) string { return shellquote.Quote(s) }
 
 // outputMeta is the provenance every output's metadata records: this
-// build of lomsong and the SHA-256 of the dataset's manifest.
+// build of lomsong, the dataset folder as an absolute path (the argument
+// as typed, "ds" or "..", names nothing once the file is elsewhere, and
+// would make the same month's files differ by the directory they were
+// made from) and the SHA-256 of the dataset's manifest.
 func outputMeta(datasetDir string) (export.Meta, error) {
 	b := currentBuild()
-	m := export.Meta{Version: b.Version, Commit: b.Commit, BuildDate: b.BuildDate, Dataset: datasetDir}
+	abs, err := filepath.Abs(datasetDir)
+	if err != nil {
+		return export.Meta{}, fmt.Errorf("dataset %s: %w", datasetDir, err)
+	}
+	m := export.Meta{Version: b.Version, Commit: b.Commit, BuildDate: b.BuildDate, Dataset: abs}
 	sum, err := manifestSHA256(datasetDir)
 	if err != nil {
 		return m, err
