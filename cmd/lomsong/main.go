@@ -263,12 +263,17 @@ func supervise(cmd *exec.Cmd, stderr io.Writer) int {
 		}
 		// Killed from outside, the command could say nothing itself:
 		// said here, or the exit code alone would tell it.
-		why := "by another process"
-		if ws.Signal() == syscall.SIGKILL {
+		why, again := "by another process", "run it again"
+		switch ws.Signal() {
+		case syscall.SIGKILL:
 			why = "most often by the kernel when memory ran out (see GOMEMLIMIT; the kernel log names it), or kill -9"
+		case syscall.SIGPIPE:
+			// Nobody killed it: what read its output (head, a closed
+			// terminal) stopped reading, and the next write ended it.
+			why, again = "as the program reading its output (head, a closed terminal or connection) stopped reading before it finished", "run it again with its output read to the end (or redirected to a file)"
 		}
-		fmt.Fprintf(stderr, "lomsong: the command was killed by signal %d (%v; exit %d), %s: what it saves is written whole or not at all, run it again\n",
-			int(ws.Signal()), ws.Signal(), 128+int(ws.Signal()), why)
+		fmt.Fprintf(stderr, "lomsong: the command was killed by signal %d (%v; exit %d), %s: what it saves is written whole or not at all, %s\n",
+			int(ws.Signal()), ws.Signal(), 128+int(ws.Signal()), why, again)
 		return 128 + int(ws.Signal())
 	}
 	code := ee.ExitCode()
