@@ -442,6 +442,9 @@ func (s *Server) recover(ctx context.Context) error {
 		}
 	}
 	now := nowText(s.opt.Now())
+	if err := s.recordCutCertifications(ctx); err != nil {
+		return err
+	}
 	if err := s.failInterruptedJobs(ctx); err != nil {
 		return err
 	}
@@ -468,6 +471,80 @@ func (s *Server) recover(ctx context.Context) error {
 	}
 	return nil
 }
+
+// recordCutCertifications records the certifications a stop cut short
+// after they wrote the release dataset and before their outcome was
+// recorded (submissions.certifying_by still set): a submission whose
+// bytes the dataset holds as that certification wrote them (its own
+// SHA-256, ingested at its receipt time, the ingest time its
+// certification gives) is recorded certified by the user who asked for
+// it, with its submission.certify audit entry, as the certification would
+// have; any other is left as it was (the dataset unchanged: its write
+// never committed, or added nothing), to be certified again.
+func (s *Server) recordCutCertifications(ctx context.Context) error {
+	subs, err := querySubmissions(ctx, s.db, `SELECT `+submissionCols+`, certifying_by FROM submissions WHERE certifying_by != '' ORDER BY id`)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	store, err := dataset.Open(s.opt.Dataset)
+	if err != nil {
+		return err
+	}
+	for _, c := range subs {
+		sub := c.sub
+		src, held := store.Lookup(sub.SHA256)
+		if !held || src.SHA256 != sub.SHA256 || !src.IngestedAt.Equal(parseTime(sub.ReceivedAt)) {
+			if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET certifying_by = '' WHERE id = ?`, sub.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		now := s.opt.Now()
+		detail := fmt.Sprintf("accepted=%d (the service stopped after this certification wrote the release dataset and before it was recorded; recorded at the next start)", sub.Accepted)
+		if err := s.updateAudited(ctx, now, c.by, "submission.certify", sub, detail,
+			`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = 1, error = '', error_code = '', certifying_by = '' WHERE id = ?`,
+			nowText(now), c.by, nowText(now), sub.SHA256, sub.ID); err != nil {
+			return err
+		}
+		s.log.Warn("a certification the previous run wrote but did not record is recorded", "id", sub.ID, "user", c.by)
+	}
+	return nil
+}
+
+// cutCertification is a submission whose certification by is recorded
+// as under way (submissions.certifying_by).
+type cutCertification struct {
+	sub Submission
+	by  string
+}
+
+// querySubmissions reads the submissions query (submissionCols and
+// certifying_by) selects.
+func querySubmissions(ctx context.Context, db *sql.DB, query string) ([]cutCertification, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []cutCertification
+	for rows.Next() {
+		var c cutCertification
+		if c.sub, err = scanSubmission(byScanner{rows, &c.by}); err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+// byScanner scans a row of submissionCols followed by one more column
+// into by.
+type byScanner struct {
+	rows *sql.Rows
+	by   *string
+}
+
+func (b byScanner) Scan(dest ...any) error { return b.rows.Scan(append(dest, b.by)...) }
 
 // jobInterrupted is the error of a submission whose validation was
 // interrupted maxAttempts times.

@@ -181,7 +181,7 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
 	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"},
-		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}, {"read_limits", "TEXT NOT NULL DEFAULT ''"}} {
+		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}, {"read_limits", "TEXT NOT NULL DEFAULT ''"}, {"certifying_by", "TEXT NOT NULL DEFAULT ''"}} {
 		added, err := addColumn(ctx, db, "submissions", c[0], c[1])
 		switch {
 		case err != nil || !added:
@@ -241,7 +241,13 @@ func backfillReadLimits(ctx context.Context, db *sql.DB) error {
 // order they were certified in.
 // submissions.read_limits: the limits the submission was validated under
 // (readLimits, JSON), which its certification reads it under; "" until it
-// is validated. It reports whether it added the column.
+// is validated.
+// submissions.certifying_by: the user whose certification of the
+// submission is writing the release dataset, set before the write and
+// cleared when its outcome is recorded; one left set by a stop between
+// the two tells the next start whose certification the rows the dataset
+// holds are (recordCutCertifications). It reports whether it added the
+// column.
 func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) (bool, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {

@@ -1089,6 +1089,13 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	default:
 		return refused(http.StatusConflict, "submission %d is %s now", sub.ID, cur.Status)
 	}
+	// Whose certification this is, recorded before the dataset is
+	// written: a stop after the write and before its outcome is recorded
+	// leaves the rows in the dataset, and the next start records the
+	// certification from this (recordCutCertifications).
+	if _, err := s.db.ExecContext(ctx, `UPDATE submissions SET certifying_by = ? WHERE id = ?`, u.Name, sub.ID); err != nil {
+		return failed(err)
+	}
 	res, err := store.IngestFile(ctx, s.spoolPath(sub), opt)
 	var other *dataset.OtherReadingError
 	var tm *dataset.TooManyRejectsError
@@ -1122,7 +1129,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
 		if err := s.updateAudited(record, now, u.Name, "submission.certify_refused", sub, msg,
-			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ? WHERE id = ? AND status IN ('accepted', 'refused')`,
+			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ?, certifying_by = '' WHERE id = ? AND status IN ('accepted', 'refused')`,
 			msg, nowText(now), sub.ID); err != nil {
 			return failed(err)
 		}
@@ -1168,7 +1175,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		heldAs = res.Previous.SHA256
 	}
 	if err := s.updateAudited(record, now, u.Name, "submission.certify", sub, detail,
-		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '' WHERE id = ?`,
+		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '', certifying_by = '' WHERE id = ?`,
 		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, sub.ID); err != nil {
 		return failed(err)
 	}
