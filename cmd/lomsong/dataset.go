@@ -37,8 +37,9 @@ repair  rebuilds manifest.json from the parts themselves (the metadata each
 retract takes an ingested source out of the dataset — a dump read with the
         wrong --timezone or mapping, or one that should not have been
         ingested. SOURCE is its SHA-256 (8 hex digits or more suffice, as
-        dataset ls prints it) or its file name when one source alone has
-        it. Its parts and quarantine leave the manifest and are moved to
+        dataset ls prints it), the path of the file ingested (its bytes
+        decide: a file of the same name with other bytes is refused), or
+        its file name when one source alone has it. Its parts and quarantine leave the manifest and are moved to
         DIR/retracted/NNNN/ with a NOTE.txt (what, when, --why, how to
         restore): never deleted. The next lomsong run recomputes what read
         them; the same file may then be ingested again, read anew.`

@@ -31,8 +31,9 @@ type RetractReport struct {
 // Retract takes an ingested source out of the dataset: a carrier's dump
 // read with a wrong time zone or mapping, or one that should not have
 // been ingested. which names it: its SHA-256, a prefix of it of at least
-// 8 hex digits, or its recorded name (or a path ending in it) when one
-// source alone has it. Its parts and quarantine file leave the manifest
+// 8 hex digits, the path of a file with its bytes (a file with other
+// bytes is refused, whatever its name), or its recorded name (or a path
+// ending in it) when one source alone has it. Its parts and quarantine file leave the manifest
 // and are moved, with their paths, to retracted/NNNN/ beside a NOTE.txt
 // saying what, when and why and how to restore them: nothing is deleted. Saved stage outputs are
 // keyed by the parts they read, so the next run recomputes those that
@@ -64,6 +65,23 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	}
 	m := s.manifest
 	idx, err := findSource(m.Sources, which)
+	if fi, serr := os.Stat(which); serr == nil && fi.Mode().IsRegular() {
+		// A file's path names the source of its bytes, whatever its
+		// name: october/measurements.csv, never ingested, is not the
+		// September dump ingested as september/measurements.csv.
+		sum, herr := SHA256File(which)
+		if herr != nil {
+			return rep, herr
+		}
+		if src, ok := s.Lookup(sum); ok {
+			idx = slices.IndexFunc(m.Sources, func(x Source) bool { return x.SHA256 == src.SHA256 })
+			err = nil
+		} else if err == nil {
+			o := m.Sources[idx]
+			return rep, fmt.Errorf("dataset %s: %w: %s was not ingested into it: its SHA-256 %s is no source's; the source %s is other bytes (sha256 %s, ingested %s): give its SHA-256 to retract it",
+				dir, ErrNoSource, which, sum[:16], o.Name, o.SHA256[:min(16, len(o.SHA256))], o.IngestedAt.UTC().Format("2006-01-02 15:04"))
+		}
+	}
 	if err != nil {
 		return rep, fmt.Errorf("dataset %s: %w", dir, err)
 	}
