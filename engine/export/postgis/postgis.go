@@ -33,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lomsong/lomsong/engine"
@@ -143,11 +144,44 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	if err != nil {
 		return nil, err
 	}
-	conn, err := pgx.Connect(ctx, connString)
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: connect: %w", err)
+	}
+	// The names are sent as UTF-8, and the server is told so: a session
+	// speaks its database's encoding unless told otherwise, and a LATIN1 or
+	// WIN1258 database took each byte of "Lai Châu" as a character of its
+	// own. Told, the server refuses a database whose encoding cannot hold
+	// them (encodingError): LATIN1, and WIN1258 too, whose tone marks are
+	// combining characters: PostgreSQL's conversion has no character there
+	// for the "ả" of "Bản".
+	cfg.RuntimeParams["client_encoding"] = "UTF8"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect: %w", err)
 	}
 	defer conn.Close(context.Background())
+	st, err := write(ctx, conn, schema, layers, meta)
+	if err != nil {
+		return nil, encodingError(conn, err)
+	}
+	return st, nil
+}
+
+// encodingError says, for an error of a character the database's encoding
+// cannot hold (SQLSTATE 22P05, untranslatable_character), which encoding
+// that is and what to do; other errors are returned as they are.
+func encodingError(conn *pgx.Conn, err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "22P05" {
+		return err
+	}
+	return fmt.Errorf("postgis: database %q is encoded in %s, which cannot hold the Vietnamese names, nothing was written: export to a database created with ENCODING 'UTF8': %w",
+		conn.Config().Database, conn.PgConn().ParameterStatus("server_encoding"), err)
+}
+
+// write is Write on an open connection.
+func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.Layer, meta export.Meta) (*Stats, error) {
 	var oid uint32
 	if err := conn.QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'geometry' ORDER BY oid LIMIT 1`).Scan(&oid); err != nil {
 		if err == pgx.ErrNoRows {
