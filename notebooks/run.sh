@@ -11,7 +11,8 @@
 #    `lomsong` on PATH (exit 2 when none of them is there).
 # 3. Executes each notebook with nbconvert into that temporary directory (never into the
 #    repository) and exits non-zero if any notebook fails (a cell raises, or an executed cell
-#    holds an error output, e.g. from displaying its figure) or a committed notebook has outputs.
+#    holds an error output, e.g. from displaying its figure, or writes to stderr, e.g. a
+#    library's warning) or a committed notebook has outputs.
 #
 # Prints the time each step took. Works with no standard input (CI=true).
 set -euo pipefail
@@ -137,12 +138,19 @@ for nb in notebooks/*.ipynb; do
      "$PY" - "$OUT/$name.ipynb" >>"$OUT/$name.log" 2>&1 <<'PYEOF'
 import sys, nbformat
 path = sys.argv[1]
-errors = [(i, o) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"
-          for o in c.get("outputs", []) if o.get("output_type") == "error"]
+cells = [(i, c) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"]
+errors = [(i, o) for i, c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 for i, o in errors:
     print("\n".join(o.get("traceback", [])[-3:]))
     print(f"notebooks: cell {i} of {path} has an error output: {o.get('ename')}: {o.get('evalue')}")
-sys.exit(1 if errors else 0)
+# A warning a cell prints (a library's UserWarning) shows in the reader's notebook as a red box
+# beside the figure: it fails the run as an error does.
+warnings = [(i, o) for i, c in cells for o in c.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+for i, o in warnings:
+    print(o.get("text", "").rstrip())
+    print(f"notebooks: cell {i} of {path} writes to stderr (above)")
+sys.exit(1 if errors or warnings else 0)
 PYEOF
   then
     echo "notebooks: $name ok ($(since "$t") s)"
