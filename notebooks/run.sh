@@ -123,6 +123,9 @@ export LOMSONG_DEMO_DIR="$DEMO"
 
 # --- 3. notebooks --------------------------------------------------------------------------
 export PYDEVD_DISABLE_FILE_VALIDATION=1 # quiets the kernel's debugger warning
+# Matplotlib's first import on a machine builds its font cache and says so on stderr: built
+# here, so that no notebook's first figure cell carries that line (stderr fails a notebook).
+"$PY" -c "import matplotlib.pyplot" </dev/null >/dev/null 2>&1 || true
 failed=()
 t_all=$(now)
 for nb in notebooks/*.ipynb; do
