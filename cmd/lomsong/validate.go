@@ -375,7 +375,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	in := inputFlags{argKinds: true}
 	in.register(fs)
 	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv; an existing file is replaced only when it is a quarantine lomsong wrote, never an input")
-	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header and exit")
+	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header, tried on its first rows, and exit (exit 3 when incomplete, or the file has no rows; not with --mapping, --preset, --quarantine, --report, --json or --show)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	reportPath := fs.String("report", "", "also write the report as JSON to this `file` (one object per input, with its counts: rows read, accepted and quarantined, per reason, times without offset, decimal mark, idle speed rows); written whole or not at all; an existing file is replaced only when it is such a report, never an input")
 	show := fs.Int("show", 10, "print the first `n` rejected rows per file")
