@@ -166,7 +166,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	meta := m.Meta
+	meta, noPlan, overBudget := m.Meta, m.NoPlan, m.OverBudget
 	defer writePhase()()
 	computed := time.Since(start)
 	start = time.Now()
@@ -230,6 +230,13 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	}
 	for _, l := range layers {
 		fmt.Fprintf(e.stdout, "  %-17s %8d %s\n", l.Name, l.Len(), strings.ToLower(string(l.Geometry)))
+	}
+	if noPlan != "" {
+		fmt.Fprintf(e.stdout, "plan: no site funded: %s", noPlan)
+		if overBudget {
+			fmt.Fprintf(e.stdout, "; raise --budget (lomsong plan lists the candidates and their costs)")
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	fmt.Fprintf(e.stdout, "exported %s to %s: %s in %.1fs, written in %.1fs\n", meta.Period, where, how, computed.Seconds(), time.Since(start).Seconds())
 	return nil

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
@@ -194,6 +195,11 @@ type Month struct {
 	Sites    []Site
 	Plan     []PlanPoint
 	Communes []CommuneSummary
+	// NoPlan says why Plan is empty when the month has a plan that funds
+	// no site (no dead zone, no candidate, or none within the budget:
+	// OverBudget); empty otherwise.
+	NoPlan     string
+	OverBudget bool
 }
 
 // Input is what Build reads: the month's dead zones (with the coverage
@@ -454,6 +460,9 @@ func Build(in Input) (*Month, error) {
 		}
 		m.Meta.Totals["plan_households_newly_covered"] = newHH
 		m.Meta.Totals["plan_cost_vnd"] = pr.Plan.TotalCostVND
+		if len(pr.Plan.Steps) == 0 {
+			m.NoPlan, m.OverBudget = noPlan(dz, pr)
+		}
 	}
 	communes, err := communeSummaries(dz, in.Provinces, in.Communes, deadHH)
 	if err != nil {
@@ -585,6 +594,18 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		out = append(out, *s)
 	}
 	return out, nil
+}
+
+// noPlan says why a plan funds no site, and whether the budget is why.
+func noPlan(dz *pipeline.DeadZoneResult, pr *pipeline.PlanResult) (string, bool) {
+	switch {
+	case len(dz.Zones) == 0:
+		return "no dead zone, nothing to plan", false
+	case len(pr.Candidates) == 0:
+		return "no candidate site for the dead zones", false
+	}
+	return fmt.Sprintf("none of the %d candidate sites fits within the budget of %s VND", len(pr.Candidates),
+		strconv.FormatFloat(pr.Plan.BudgetVND, 'f', 0, 64)), true
 }
 
 // NoCommune names a communes_summary row of the villages and dead hexes
