@@ -3,11 +3,14 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"math"
@@ -411,8 +414,10 @@ func (f *flights) wait(d time.Duration) bool {
 // recover puts the state right after a run that was killed: uploads that
 // were in progress are removed, spool folders without a submission are
 // removed, jobs left validating go back to the queue (their staging
-// dataset is rebuilt from scratch), releases left running are failed
-// (failInterruptedReleases).
+// dataset is rebuilt from scratch), releases left running are recorded
+// published when their folder was written (recordWrittenReleases) and
+// failed otherwise (failInterruptedReleases); certifications that wrote
+// the release dataset unrecorded are recorded (recordCutCertifications).
 func (s *Server) recover(ctx context.Context) error {
 	spool := filepath.Join(s.state, "spool")
 	entries, err := os.ReadDir(spool)
@@ -459,6 +464,9 @@ func (s *Server) recover(ctx context.Context) error {
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Warn("jobs interrupted by the previous run go back to the queue", "jobs", n)
+	}
+	if err := s.recordWrittenReleases(ctx); err != nil {
+		return err
 	}
 	if err := s.failInterruptedReleases(ctx); err != nil {
 		return err
@@ -610,6 +618,82 @@ func updateReturning[T any](ctx context.Context, tx *sql.Tx, update string, args
 	}
 	slices.SortFunc(list, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 	return list, nil
+}
+
+// recordWrittenReleases records published the releases a previous run
+// left running whose folder is in place: publish renames a release's
+// folder into place only once every file of it is written and synced, so
+// one there is whole, and the stop came before the release was recorded.
+// Each is recorded as publish records it (its folder, the SHA-256 of its
+// release.json, the submissions release.json says it read), with its
+// release.published audit entry in the name of the user who asked for it.
+func (s *Server) recordWrittenReleases(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT number, period, created_by FROM releases WHERE status = 'running' ORDER BY number`)
+	if err != nil {
+		return err
+	}
+	type running struct {
+		number     int64
+		period, by string
+	}
+	var list []running
+	for rows.Next() {
+		var r running
+		if err := rows.Scan(&r.number, &r.period, &r.by); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, r := range list {
+		folder := fmt.Sprintf("%04d-%s", r.number, r.period)
+		manifest := filepath.Join(s.state, "releases", folder, "release.json")
+		b, err := os.ReadFile(manifest)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // not written: failInterruptedReleases fails it
+		}
+		if err != nil {
+			return err
+		}
+		var m struct {
+			Number      int64   `json:"number"`
+			Period      string  `json:"period"`
+			Submissions []int64 `json:"submissions"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil || m.Number != r.number || m.Period != r.period {
+			s.log.Warn("a running release's folder does not hold its release.json; the release is failed", "number", r.number, "file", manifest, "err", err)
+			continue
+		}
+		if m.Submissions == nil {
+			m.Submissions = []int64{}
+		}
+		sj, _ := json.Marshal(m.Submissions)
+		h := sha256.Sum256(b)
+		sum := hex.EncodeToString(h[:])
+		now := s.opt.Now()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE releases SET status = 'published', finished_at = ?, folder = ?, sha256 = ?, error = '', submissions = ? WHERE number = ? AND status = 'running'`,
+			nowText(now), folder, sum, string(sj), r.number); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := appendAudit(ctx, tx, now, r.by, "release.published", strconv.FormatInt(r.number, 10), sum,
+			"recorded at the next start: the service stopped after the release was written and before it was recorded"); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		s.log.Warn("a release the previous run wrote but did not record is recorded published", "number", r.number, "period", r.period, "sha256", sum)
+	}
+	return nil
 }
 
 // failInterruptedReleases fails the releases a previous run left running,
