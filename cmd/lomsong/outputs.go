@@ -191,6 +191,21 @@ func inputAmongOutputs(dir string, names, inputs []string) error {
 	return nil
 }
 
+// outputsFree checks, before any work, that a set's outputs (names, those
+// it always writes) may be written into dir: none would replace an input
+// read, or a file there the set's previous run did not write. writeSet
+// checks the files actually written again; this spares a whole analysis
+// refused at its end. A dir not there yet is free.
+func outputsFree(dir, set string, names []string, inputs ...string) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil
+	}
+	if err := inputAmongOutputs(dir, names, inputs); err != nil {
+		return err
+	}
+	return foreignAmongOutputs(dir, set, names)
+}
+
 // foreignAmongOutputs refuses (a usage error) a set whose file of some
 // name would replace a file in dir that the set's previous run did not
 // write (its manifest does not list it): the user's own villages.csv in

@@ -104,6 +104,13 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("plan", *out, "plan.csv, plan.json and the other plan files"); err != nil {
 		return err
 	}
+	planOutputs := []string{"plan.csv", "curve.csv", "curve.svg", "footprints.geojson", "sharing.csv", "candidates.csv", "plan.json"}
+	if *candidates != "" {
+		planOutputs = append(planOutputs, "candidates.quarantine.csv")
+	}
+	if err := outputsFree(*out, "plan", planOutputs, *candidates, cf.population, cf.calibration); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err

@@ -80,6 +80,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("scorecard", *out, "scorecard.csv and scorecard.json"); err != nil {
 		return err
 	}
+	if err := outputsFree(*out, "scorecard", []string{"scorecard.csv", "scorecard.json"}, cf.population, cf.calibration); err != nil {
+		return err
+	}
 	p := period.p
 	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
