@@ -436,3 +436,54 @@ func TestGroupIndexBuildMatchesSort(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimetreHeightsStayPruned: a register of heights to the decimetre
+// has hundreds of distinct heights in a band. TR 38.901 (2100 MHz and
+// above) is bounded per distinct height, so a class beyond maxBoundKeys
+// heights had no bound and was searched site by site; splitByHeights keeps
+// every class within the cap, and the search stays exact.
+func TestDecimetreHeightsStayPruned(t *testing.T) {
+	sites, pts := nationalWorld(3, 3000, 400)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i := range sites {
+		sites[i].HeightM = math.Round(150+rng.Float64()*450) / 10 // 15.0–60.0 m
+	}
+	cfg := DefaultConfig()
+	res := &Result{}
+	prep, carriers, _ := prepare(sites, cfg, res)
+	idx := buildPruneIndex(prep, len(carriers)*4, &cfg, 1)
+	classes := 0
+	for _, g := range idx.groups {
+		for _, gi := range g {
+			classes++
+			hs := map[float64]bool{}
+			for _, si := range gi.sites {
+				hs[prep[si].heightM] = true
+			}
+			if len(hs) > maxBoundKeys {
+				t.Errorf("group %d class of %d distinct heights (cap %d)", gi.group, len(hs), maxBoundKeys)
+			}
+			for e := range numEnv {
+				if ub := gi.ub[e]; len(ub) > 0 && math.IsInf(ub[len(ub)-1], 1) {
+					t.Errorf("group %d %s class of %d sites, environment %d: no bound", gi.group, gi.tech, len(gi.sites), e)
+				}
+			}
+		}
+	}
+	want, err := bestServer(context.Background(), sites, pts, cfg, false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := bestServer(context.Background(), sites, pts, cfg, true, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d classes; evaluations: %d pruned, %d unpruned", classes, got.Evaluations, want.Evaluations)
+	if got.Evaluations >= want.Evaluations {
+		t.Errorf("pruned search evaluated %d of %d pairs", got.Evaluations, want.Evaluations)
+	}
+	got.Evaluations = want.Evaluations
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pruned result differs from the unpruned one (%d rows, %d unpruned)", got.Len(), want.Len())
+	}
+}
