@@ -69,7 +69,11 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || (pos[0] != "ls" && pos[0] != "verify" && pos[0] != "repair") {
+	if len(pos) > 0 && pos[0] != "ls" && pos[0] != "verify" && pos[0] != "repair" {
+		fs.Usage()
+		return usageError{fmt.Sprintf("dataset: unknown subcommand %q: want ls, verify, repair or retract (\"dataset ls|verify|repair DIR\" or \"dataset retract [--why TEXT] DIR SOURCE\")", pos[0])}
+	}
+	if len(pos) != 2 {
 		fs.Usage()
 		return usageError{"dataset: want \"dataset ls|verify|repair DIR\" or \"dataset retract [--why TEXT] DIR SOURCE\""}
 	}
