@@ -523,7 +523,17 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("coverage", *out, "coverage.csv, coverage_best.geojson and the other coverage files"); err != nil {
 		return err
 	}
-	if _, err := layerList(*layers, nil); err != nil {
+	named, err := layerList(*layers, nil)
+	if err != nil {
+		return err
+	}
+	// The files written whatever the month holds; "all" names its layers
+	// only once the states are known (writeSet checks those).
+	covOutputs := []string{"coverage.parquet", "coverage.csv", "coverage_best.csv", "coverage_best.geojson", "coverage_meta.json"}
+	for _, l := range named {
+		covOutputs = append(covOutputs, fmt.Sprintf("coverage_%s_%s.geojson", l[0], l[1]))
+	}
+	if err := outputsFree(*out, "coverage", covOutputs, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
 	store, opt, area, _, err := cf.prepare(e, false)
@@ -545,7 +555,8 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	restore := writePhase() // the tables below: a million rows for the country
-	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, opt.Predict, *layers, prov) })
+	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, opt.Predict, *layers, prov) },
+		cf.population, cf.calibration, cf.bounds.boundaries)
 	restore()
 	if err != nil {
 		return err

@@ -170,6 +170,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("deadzones", *out, "deadzones.csv, villages.csv and the other dead-zone files"); err != nil {
 		return err
 	}
+	if err := outputsFree(*out, "deadzones", deadzoneOutputs(*claims != ""), *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err
@@ -217,12 +220,22 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		return writeDeadzones(stage, res, prov)
-	}, *claims, cf.population, cf.calibration); err != nil {
+	}, *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
+}
+
+// deadzoneOutputs names the files writeDeadzones always writes, with the
+// claims' quarantine when claims are read (for outputsFree).
+func deadzoneOutputs(claims bool) []string {
+	names := []string{"deadzones.geojson", "deadzones.csv", "carrier_gaps.csv", "villages.csv", "hexes.csv", "challenges.csv", "radiomap.json", "deadzones_meta.json"}
+	if claims {
+		names = append(names, "claims.quarantine.csv")
+	}
+	return names
 }
 
 // writeDeadzones writes the dead-zone outputs into out (a staging folder of

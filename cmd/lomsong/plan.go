@@ -104,11 +104,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("plan", *out, "plan.csv, plan.json and the other plan files"); err != nil {
 		return err
 	}
-	planOutputs := []string{"plan.csv", "curve.csv", "curve.svg", "footprints.geojson", "sharing.csv", "candidates.csv", "plan.json"}
-	if *candidates != "" {
-		planOutputs = append(planOutputs, "candidates.quarantine.csv")
-	}
-	if err := outputsFree(*out, "plan", planOutputs, *candidates, cf.population, cf.calibration); err != nil {
+	if err := outputsFree(*out, "plan", planOutputs(*candidates != ""), *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
@@ -192,6 +188,16 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s/{plan.csv,curve.csv,curve.svg,footprints.geojson,sharing.csv,candidates.csv,plan.json}\n", *out)
 	return nil
+}
+
+// planOutputs names the files writePlan always writes, with the
+// candidates' quarantine when proposed sites are read (for outputsFree).
+func planOutputs(candidates bool) []string {
+	names := []string{"plan.csv", "curve.csv", "curve.svg", "footprints.geojson", "sharing.csv", "candidates.csv", "plan.json"}
+	if candidates {
+		names = append(names, "candidates.quarantine.csv")
+	}
+	return names
 }
 
 func safeDiv(a, b float64) float64 {

@@ -54,6 +54,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("report", *out, "report.html"); err != nil {
 		return err
 	}
+	if err := outputsFree(*out, "report", []string{"report.html"}, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
+		return err
+	}
 	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {
@@ -96,7 +99,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	path := filepath.Join(*out, "report.html")
 	if err := writeSet(ctx, *out, "report", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })
-	}); err != nil {
+	}, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
 	st, _ := os.Stat(path)

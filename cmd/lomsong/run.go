@@ -82,6 +82,28 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 	}
+	if *out != "" {
+		// OUT/deadzones and OUT/plan checked as lomsong deadzones and
+		// plan check their --out, before any work.
+		inputs := []string{*communes, cf.population, cf.calibration, cf.bounds.boundaries}
+		if err := outDirUsable("run", *out, "the dead-zone tables (OUT/deadzones) and the plan (OUT/plan)"); err != nil {
+			return err
+		}
+		if err := outDirUsable("run", filepath.Join(*out, "deadzones"), "the dead-zone tables"); err != nil {
+			return err
+		}
+		if err := outputsFree(filepath.Join(*out, "deadzones"), "deadzones", deadzoneOutputs(false), inputs...); err != nil {
+			return err
+		}
+		if budgetGiven {
+			if err := outDirUsable("run", filepath.Join(*out, "plan"), "the plan (OUT/plan)"); err != nil {
+				return err
+			}
+			if err := outputsFree(filepath.Join(*out, "plan"), "plan", planOutputs(false), inputs...); err != nil {
+				return err
+			}
+		}
+	}
 	cf.mustSave = true
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
@@ -120,7 +142,8 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		withPeriods(dzProv, []string{period})
-		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv) }); err != nil {
+		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv) },
+			*communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 			return err
 		}
 		if sum.Plan != nil {
@@ -128,7 +151,8 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			if err != nil {
 				return err
 			}
-			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) }); err != nil {
+			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) },
+				*communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 				return err
 			}
 		} else if fileExists(filepath.Join(*out, "plan", "plan.json")) {
