@@ -402,7 +402,7 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 			t.Path, r.Rejected, r.RowsRead, t.RejectedByReason(), quarantine)
 	}
 	if r := t.Report; r.OutsideVietNam > 0 {
-		fmt.Fprintf(e.stderr, "warning: %s: %d of %d accepted rows lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): used as given; if they are mistyped, fix them (lomsong validate names them with --bounds FILE)\n",
+		fmt.Fprintf(e.stderr, "warning: %s: %d of %d accepted rows lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): read as given; if they are mistyped, fix them (lomsong validate names them with --bounds FILE)\n",
 			t.Path, r.OutsideVietNam, r.Accepted)
 	}
 	return nil

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
@@ -52,7 +56,9 @@ and province, serving that carrier's customers in its gap hexes, counted as
 those hexes' households; with --include-sharing the budget can buy them, each
 closing only its own carrier's gaps, so a hex in two carriers' gaps counts once
 for each agreement and a site never serves a gap hex), OUT/candidates.csv
-and OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,
+(every option, the rank it is funded at or why it is not: a proposed site
+whose footprint reaches no dead or uncertain hex is never funded) and
+OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,
 each row rounded to the nearest; plan.json keeps the exact totals (exact_totals).`
 
 const planExample = `  lomsong plan --dataset lomsong-demo/dataset --budget 500e9 --province "lai chau" --out lomsong-demo/plan
@@ -65,7 +71,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
 	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
-	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates)")
+	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates); sites outside the area analysed, beyond their reach of it, are set aside there too (a file of only such sites is refused), and sites reaching no dead or uncertain hex are named")
 	costs := fs.String("costs", "", "JSON `file` of the cost-model figures to change, each once, e.g. {\"radio_vnd\": 700000000, \"discount_rate\": 0.1} (the rest keep their defaults; plan.json's \"costs\" shows every figure used)")
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements (one per carrier and province; each serves only its own carrier's gaps)")
 	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
@@ -131,7 +137,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		if err := checkArgTable(e, t, "candidates.quarantine.csv", *out); err != nil {
 			return err
 		}
-		popt.Proposed, candTable = pipeline.CandidatesOf(rows), t
+		popt.Proposed, popt.ProposedFrom, candTable = pipeline.CandidatesOf(rows), *candidates, t
 	}
 	prog := startProgress(e, "plan: measurements")
 	copt.Aggregate.Progress = prog.set
@@ -139,8 +145,21 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	dz, res, err := pipeline.DeadZonesAndPlan(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}, popt)
 	prog.end()
+	var outside *pipeline.ProposedOutsideError
+	if errors.As(err, &outside) {
+		// Every proposed candidate set aside: refused, their rows listed
+		// as a table refused has its rejected rows listed.
+		return refuseCandidates(candTable, outside, *out)
+	}
 	if err != nil {
 		return err
+	}
+	if len(res.SetAside) > 0 {
+		candTable.Rejects = slices.Concat(candTable.Rejects, res.SetAside)
+		slices.SortStableFunc(candTable.Rejects, func(a, b ingest.Reject) int { return cmp.Compare(a.Line, b.Line) })
+		first := res.SetAside[0]
+		fmt.Fprintf(e.stderr, "%s: %d of %d proposed candidates lie outside the area analysed, beyond their reach: set aside, not planned; each with its line and distance in candidates.quarantine.csv among the outputs (first, line %d: %s)\n",
+			*candidates, len(res.SetAside), len(popt.Proposed), first.Line, first.Detail)
 	}
 	prov, err := outputMeta(cf.dataset)
 	if err != nil {
@@ -157,7 +176,17 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	p := res.Plan
 	hh := res.Households()
 	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
-		area, len(dz.Zones), hh.DeadZone, len(res.Candidates), len(popt.Proposed))
+		area, len(dz.Zones), hh.DeadZone, len(res.Candidates), len(popt.Proposed)-len(res.SetAside))
+	if n := len(res.SetAside); n > 0 {
+		fmt.Fprintf(e.stdout, "%d proposed candidates set aside, outside the area analysed and beyond their reach (candidates.quarantine.csv): %s\n", n, setAsideNames(res.SetAside, 10))
+	}
+	if n := len(res.Idle); n > 0 {
+		names := strings.Join(res.Idle[:min(n, 10)], ", ")
+		if n > 10 {
+			names += fmt.Sprintf(" … %d more", n-10)
+		}
+		fmt.Fprintf(e.stdout, "%d proposed candidates reach no dead or uncertain hex, so none is funded (candidates.csv, why_not_funded): %s\n", n, names)
+	}
 	if popt.IncludeSharing {
 		fmt.Fprintf(e.stdout, "sharing included: %d agreements offered over %.0f more households of carrier gaps another carrier covers (not dead zones: served by roaming, not newly covered)\n",
 			len(res.Sharing), hh.SharingGap)
@@ -200,6 +229,37 @@ func planOutputs(candidates bool) []string {
 	return names
 }
 
+// setAsideNames names the candidates of rows set aside (the first max,
+// with their lines).
+func setAsideNames(rs []ingest.Reject, max int) string {
+	var names []string
+	for i, r := range rs {
+		if i == max {
+			names = append(names, fmt.Sprintf("… %d more", len(rs)-max))
+			break
+		}
+		id, _, _ := strings.Cut(strings.TrimPrefix(r.Detail, "candidate "), " ")
+		names = append(names, fmt.Sprintf("%s (line %d)", id, r.Line))
+	}
+	return strings.Join(names, ", ")
+}
+
+// refuseCandidates refuses (exit 3) a plan whose proposed candidates all
+// lie outside the area analysed, their rows (and the table's rejected
+// ones) written into out/rejected/ as checkArgTable writes a refused
+// table's.
+func refuseCandidates(t *dataset.ArgTable, e *pipeline.ProposedOutsideError, out string) error {
+	rows := &dataset.ArgTable{Path: t.Path, Report: t.Report, Rejects: slices.Concat(t.Rejects, e.Rejects)}
+	slices.SortStableFunc(rows.Rejects, func(a, b ingest.Reject) int { return cmp.Compare(a.Line, b.Line) })
+	dir := filepath.Join(out, "rejected")
+	if werr := writeSet(context.Background(), dir, "rejected", func(stage string) error {
+		return writeArgQuarantine(stage, rows, "candidates.quarantine.csv")
+	}); werr != nil {
+		return refusedError{fmt.Errorf("%w (its rows set aside could not be written: %v)", e, werr)}
+	}
+	return refusedError{fmt.Errorf("%w; each of its rows set aside, with its line and distance: %s", e, filepath.Join(dir, "candidates.quarantine.csv"))}
+}
+
 func safeDiv(a, b float64) float64 {
 	if b == 0 {
 		return math.NaN()
@@ -219,12 +279,6 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	for i, c := range p.Curve {
 		cc[i], ch[i] = c.CostVND, c.Households
 	}
-	ncand := len(res.Candidates)
-	cid, csrc, czone := make([]string, ncand), make([]string, ncand), make([]string, ncand)
-	clon, clat := make([]float64, ncand), make([]float64, ncand)
-	for i, c := range res.Candidates {
-		cid[i], csrc[i], czone[i], clon[i], clat[i] = c.ID, c.Source.String(), c.Zone, c.Lon, c.Lat
-	}
 	// Households are whole numbers; the exact totals are in plan.json
 	// (cumulative columns have no meaningful sum: their last row is the
 	// plan's households_newly_covered).
@@ -235,7 +289,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
 		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
 		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
-		"candidates.csv": {{Name: "candidate", String: cid}, {Name: "source", String: csrc}, {Name: "zone", String: czone}, {Name: "lon", Float64: clon}, {Name: "lat", Float64: clat}},
+		"candidates.csv": pipeline.CandidateTable(res),
 	}
 	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {
 		cols := tables[name]
@@ -275,6 +329,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(hh.DeadZone), "upper_bound_households": math.Round(p.UpperBound),
 		"gap": p.Gap, "bound_method": p.BoundMethod, "guarantee": p.Guarantee, "guarantee_factor": p.GuaranteeFactor,
 		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
+		"candidates_set_aside": len(res.SetAside), "candidates_reaching_no_dead_hex": append([]string{}, res.Idle...),
 		"sharing_included": opt.IncludeSharing,
 		"exact_totals": map[string]float64{"households_newly_covered": hh.NewlyCovered, "cost_vnd": p.TotalCostVND,
 			"dead_zone_households": hh.DeadZone, "upper_bound_households": p.UpperBound,

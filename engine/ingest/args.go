@@ -47,12 +47,15 @@ type Claim struct {
 
 // Candidate is one row of a candidates table: a proposed site. Tech is 0
 // and BandMHz, HeightM and CostVND are NaN where the row leaves them empty
-// (the plan's standard new build then applies).
+// (the plan's standard new build then applies). Line is the row's line in
+// its file (as a rejected row's), for the plan to name a candidate it sets
+// aside.
 type Candidate struct {
 	ID                        string
 	Lon, Lat                  float64
 	Tech                      engine.Tech
 	BandMHz, HeightM, CostVND float64
+	Line                      int64
 }
 
 // Plausible ranges of a candidate's numbers: bands of the mobile
@@ -108,7 +111,7 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
-		row = Candidate{ID: nfc(b.field(f, 0)), Tech: 0}
+		row = Candidate{ID: nfc(b.field(f, 0)), Tech: 0, Line: rec.Line()}
 		if e := p.required(0, row.ID); e != nil {
 			return e
 		}

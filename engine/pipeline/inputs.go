@@ -36,6 +36,7 @@ func CandidatesOf(rows []ingest.Candidate) []plan.Candidate {
 			c.Tech = r.Tech
 		}
 		c.BandMHz, c.HeightM, c.CostVND = orZero(r.BandMHz), orZero(r.HeightM), orZero(r.CostVND)
+		c.Line = r.Line
 		out[i] = c
 	}
 	return out

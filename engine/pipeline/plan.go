@@ -11,6 +11,7 @@ import (
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/plan"
 )
 
@@ -21,7 +22,12 @@ type PlanOptions struct {
 	BudgetVND  float64
 	// Proposed are candidates read from a table (carriers' or provinces'
 	// proposals); generated candidates are added for every dead zone.
+	// DeadZonesAndPlan sets aside those outside the area analysed
+	// (screenProposed).
 	Proposed []plan.Candidate
+	// ProposedFrom names the table Proposed were read from (its path as
+	// given), in the rows set aside.
+	ProposedFrom string
 	// SharingAgreementVND and SharingPerHexVND price a roaming/sharing
 	// agreement between a carrier with a gap and a carrier that covers it.
 	SharingAgreementVND, SharingPerHexVND float64
@@ -59,6 +65,16 @@ type PlanResult struct {
 	// Footprints[i] are the dead hexes the i-th step covers (sites only).
 	Footprints map[string][]hexgrid.Cell
 	Admin      map[string][2]string // candidate → province, commune
+	// Idle are the proposed candidates, by id in the candidates' order,
+	// whose footprint reaches no dead hex and no hex of p_dead above 0.2
+	// (deadzone.Uncertain or worse): options of the plan that cover no
+	// household without 3G/4G, so never funded.
+	Idle []string
+	// SetAside are the proposed candidates outside the area analysed,
+	// left out of the plan, as rows rejected from their table
+	// (outside_bounds, with the distance; screenProposed), in its order.
+	// DeadZonesAndPlan sets them; not part of the saved plan stage.
+	SetAside []ingest.Reject
 }
 
 // PlanHouseholds splits a plan's households by what serves them: its
@@ -133,6 +149,9 @@ func Plan(dz *DeadZoneResult, sites []engine.Site, opt PlanOptions) (*PlanResult
 	cands = append(cands, opt.Proposed...)
 	distances(cands, sites)
 	out.Candidates = cands
+	if out.Idle, err = idleProposed(dz, out.Dead, cands, opt.Config.Footprint); err != nil {
+		return nil, err
+	}
 	dead := make(map[hexgrid.Cell]bool, len(out.Dead))
 	for _, h := range out.Dead {
 		dead[h.Cell] = true

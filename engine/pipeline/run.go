@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -69,7 +70,7 @@ const (
 	measureFormat   = 10 // 10: speed counts per carrier and technology (speedState.Carrier, Tech), for the like-with-like speed trend; 9: the statistics of the rows whose technology the device did not choose (Measured.NotChosen); 8: readings mark a phone's fallback technologies (evKey.fallback); 7: indoor readings near villages kept (nearState.NIn, SumIn); 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 9  // 9: a site of a band outside the models' range predicted at the nearer bound (predict.ModelBandMHz, Result.BandClamped), not rejected; 8: an analysis limited to an area is refused without evidence of its own (Area.ownEvidence: a site inside it, a test in an inner hex), not for a test in a hex on its border; AreaRows; 7: a finer population table keeps its own positions (no places); the blend band 1.5 either side of a cut-off (predict.EnvBlendFactor), not 2; 6: the environment of a point from a continuous population density, blended between classes (envAt), not its resolution-8 cell's class; 5: a site of a register height outside the models' 10–300 m predicted at the nearer bound (predict.Result.HeightClamped), not rejected; 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 28 // 28: the indoor loss and its spread fitted by place with their bounds (deadzone.IndoorLossPaired); with the villages as the population a hex is dead only as far as its villages are (deadzone.Input.HouseholdsAtVillages): zones count the households of their villages without signal (Zone.CellHouseholds) and name their served villages (Zone.Served); 27: a province has evidence of its own (provincesWithoutData) by a site inside it or an outdoor test in an inner hex of it, not a tested hex on its border, and a province without is always listed in NoData (its target 1 unknown) even when all its places lie near a neighbour's evidence; 25: a run over every province leaves out a province whose villages have no households in the population table given (NoHouseholdsWhy), as a run limited to it is refused; 24: the clutter correction is a curve over population density (RadioMapReport.ClutterOffsets), not one offset per environment class; 23: a population table with the villages' households in their hexes is the villages' (sameHouseholds); NoDataArea.Why; 22: environment class offsets fitted from the tests and added to the predictions the radio map is asked about (RadioMapReport.ClassOffsets); 21: environments as coverage 6; 20: near evidence dilates every evidence cell, also one first met as another's neighbour; 19: near is within about 8–25 km (resolution 5), not 20–60 km; 18: a province without evidence loses only its places with no site or tested hex near (a commune without a site of its own is served from its neighbours); 17: and the populated hexes and villages outside every province with no site or tested hex near (nearEvidence); 16: a run over every province leaves out the provinces with people but no site and no outdoor test (DeadZoneResult.NoData), as a run limited to one is refused; 15: the verdicts decide the populated analysis hexes (and the villages'), not every hex of a province run's outline; 14: villages decided by their hexes keep the tests near their points (VillageStatus.HasNearby); 13: an analysis hex without any coverage state (no site in reach, no test) is decided dead, P(dead) 1, not left undecided and zoned from the coverage alone; 12: a hex whose households are its villages' is judged at their points for its carriers' service too (villageHexes.served), not at its centre; 11: the villages report keeps its cut (VillageReport.Cut, for p_dead rounded on its side); 10: a run limited to a province analyses the hexes attributed to it (a border hex holding a neighbour's villages is the neighbour's); 9: a province with no village of its own (villages as the population) or no households is refused, not saved as an all-clear (areaHasPeople); without commune boundaries a village's attribution is commune_code (its own code) or province_only, not point; 8: a run limited to a province reports its own villages (VillageReport.ForProvince); 7: with the villages as the population, a hex's province and commune are its villages' (deadzone.AdminFromPlaces); 6: a hex holding villages, with the population the villages', takes their households-weighted p_dead (villageHexPDead); 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
-	planFormat      = 7  // 7: a sharing agreement closes its own carrier's gaps (plan.Sharing.Carrier), not every carrier's in its hexes; 6: environments as coverage 6; 5: a funded site where nobody lives, and a sharing agreement, take the province (and commune) of most of the dead hexes they cover (majorityAdmin); 4: sharing agreements never over dead hexes; 3: costs in whole đồng (plan.Build rounds each option once); 2: maps as entries in key order after the header (savedmaps.go)
+	planFormat      = 8  // 8: the proposed candidates that reach no dead or uncertain hex (PlanResult.Idle); 7: a sharing agreement closes its own carrier's gaps (plan.Sharing.Carrier), not every carrier's in its hexes; 6: environments as coverage 6; 5: a funded site where nobody lives, and a sharing agreement, take the province (and commune) of most of the dead hexes they cover (majorityAdmin); 4: sharing agreements never over dead hexes; 3: costs in whole đồng (plan.Build rounds each option once); 2: maps as entries in key order after the header (savedmaps.go)
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 7 // 7: bands outside the models' range at the nearer bound, as coverage 9; 6: the blend band as coverage 7; 5: environments as coverage 6; 4: heights outside 10–300 m at the nearer bound, as coverage 5; 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
@@ -278,26 +279,47 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 // through the period's saved stages (as Run does, with opt as the
 // dead-zone options and po as the plan's); for options that do not name
 // exactly one period it computes both and saves nothing.
+//
+// Proposed candidates (po.Proposed) outside the area analysed are set
+// aside (PlanResult.SetAside, screenProposed); when all of them are, the
+// plan is refused with a *ProposedOutsideError (and the dead zones).
 func DeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions) (*DeadZoneResult, *PlanResult, error) {
 	ps := opt.Coverage.Aggregate.Periods
+	var dz *DeadZoneResult
+	var staged *stagedDeadZones
+	var sum *RunSummary
+	var err error
 	if len(ps) != 1 || opt.Coverage.Measured != nil {
-		dz, err := DeadZones(ctx, s, opt)
-		if err != nil {
+		if dz, err = DeadZones(ctx, s, opt); err != nil {
 			return nil, nil, err
 		}
-		pr, err := Plan(dz, dz.Coverage.Sites, po)
-		return dz, pr, err
+	} else {
+		sum = &RunSummary{Period: ps[0]}
+		if staged, err = runDeadZones(ctx, s, opt, ps[0], nil, sum, false); err != nil {
+			return nil, nil, err
+		}
+		dz = staged.result
 	}
-	sum := &RunSummary{Period: ps[0]}
-	dz, err := runDeadZones(ctx, s, opt, ps[0], nil, sum, false)
+	n := len(po.Proposed)
+	var aside []ingest.Reject
+	var area string
+	if po.Proposed, aside, area, err = screenProposed(dz, opt.Coverage.Area, opt.Provinces, po); err != nil {
+		return nil, nil, err
+	}
+	if n > 0 && len(po.Proposed) == 0 {
+		return dz, nil, &ProposedOutsideError{From: po.ProposedFrom, Area: area, Rejects: aside}
+	}
+	var pr *PlanResult
+	if staged == nil {
+		pr, err = Plan(dz, dz.Coverage.Sites, po)
+	} else {
+		pr, err = runPlanStage(s, ps[0], staged, po, nil, false, sum)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	pr, err := runPlanStage(s, ps[0], dz, po, nil, false, sum)
-	if err != nil {
-		return nil, nil, err
-	}
-	return dz.result, pr, nil
+	pr.SetAside = aside
+	return dz, pr, nil
 }
 
 // stagedDeadZones is a dead-zone result with its stage key.

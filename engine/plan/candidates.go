@@ -71,6 +71,9 @@ type Candidate struct {
 	FibreKm  float64
 	SiteKm   float64
 	Zone     string // the zone a generated candidate was placed for
+	// Line is the line of the candidates table a proposed candidate was
+	// read from (0 when unknown, and for a generated one).
+	Line int64
 }
 
 // NewCandidate returns a candidate at lon/lat with every optional field

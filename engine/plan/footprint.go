@@ -219,6 +219,22 @@ func CoverageRadiusM(cfg FootprintConfig) (float64, error) {
 	return 0, nil
 }
 
+// ReachM bounds the distance, in metres, at which cand could cover a hex
+// with cfg (its technology, band and height, or cfg's defaults): beyond
+// it no hex is covered, whatever the antenna pattern (which only takes
+// away). A candidate farther than this from every hex of an area can cover
+// none of them.
+func ReachM(cand Candidate, cfg FootprintConfig) (float64, error) {
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	r, err := cfg.radio(&cand)
+	if err != nil {
+		return 0, err
+	}
+	return cfg.reach(&r), nil
+}
+
 // Footprints returns, for each candidate, the ascending indices of the dead
 // hexes it covers (see FootprintConfig). Hex Lon/Lat are the hex centres.
 // An error names the first candidate or hex that cannot be evaluated.
