@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -139,8 +140,9 @@ func packLevels(leaves []rtreeCell, nodeBytes int) [][][]rtreeCell {
 }
 
 // writeRTree writes the packed levels (packLevels) into the empty R*Tree
-// virtual table name, whose nodes are of size bytes.
-func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtreeCell, size int) error {
+// virtual table name, whose nodes are of size bytes, through the driver
+// connection of the transaction that created it (withDriver).
+func writeRTree(ctx context.Context, conn driver.ConnPrepareContext, name string, levels [][][]rtreeCell, size int) error {
 	if len(levels) == 0 {
 		return nil
 	}
@@ -153,16 +155,22 @@ func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtree
 		first[l] = next
 		next += int64(len(levels[l]))
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM "%s_node"`, name)); err != nil {
-		return err
-	}
-	insNode, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO "%s_node" VALUES (?, ?)`, name))
+	del, err := conn.PrepareContext(ctx, fmt.Sprintf(`DELETE FROM "%s_node"`, name))
 	if err != nil {
 		return err
 	}
-	defer insNode.Close()
-	parents := newRowWriter(tx, fmt.Sprintf(`INSERT INTO "%s_parent" VALUES`, name), 2)
-	rowids := newRowWriter(tx, fmt.Sprintf(`INSERT INTO "%s_rowid" VALUES`, name), 2)
+	err = execDriver(ctx, del, nil)
+	if cerr := del.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	// One node a statement: its blob is reused.
+	insNode := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_node" VALUES`, name), 2, 1)
+	defer insNode.close()
+	parents := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_parent" VALUES`, name), 2, 256)
+	rowids := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_rowid" VALUES`, name), 2, 256)
 	defer parents.close()
 	defer rowids.close()
 	blob := make([]byte, size)
@@ -193,7 +201,7 @@ func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtree
 					return fmt.Errorf("spatial index %s: %w", name, err)
 				}
 			}
-			if _, err := insNode.ExecContext(ctx, nodeno, blob); err != nil {
+			if err := insNode.add(ctx, nodeno, blob); err != nil {
 				return fmt.Errorf("spatial index %s: node %d: %w", name, nodeno, err)
 			}
 		}
@@ -208,20 +216,33 @@ func writeRTree(ctx context.Context, tx *sql.Tx, name string, levels [][][]rtree
 
 // rowWriter inserts rows into a table many per statement: one statement
 // per row costs more in binding and stepping than the row's own b-tree
-// insert. Up to 256 rows a statement, and at most 30,000 values (SQLite's
-// default limit on a statement's parameters is 32,766).
+// insert. Up to most rows a statement (256 for a table's rows), and at
+// most 30,000 values (SQLite's default limit on a statement's parameters
+// is 32,766).
+//
+// It runs the statements on the driver's connection itself (withDriver),
+// with one slice of arguments reused for every statement: database/sql
+// copies a statement's arguments (4,608 for coverage_hex) into a new slice
+// on every call, half the bytes the writing allocated, and the collections
+// that garbage set off scan the export's whole live heap (half a GB for a
+// country). Values must be of the types the driver binds: nil, int64,
+// float64, string or []byte (no conversion runs).
 type rowWriter struct {
-	tx        *sql.Tx
+	conn      driver.ConnPrepareContext
 	head      string // INSERT INTO "t" (…) VALUES
 	cols, per int
-	full      *sql.Stmt
-	args      []any
+	full      driver.Stmt
+	args      []driver.NamedValue // per×cols, ordinals set
 	rows      int
 }
 
-func newRowWriter(tx *sql.Tx, head string, cols int) *rowWriter {
-	per := max(1, min(256, 30000/cols))
-	return &rowWriter{tx: tx, head: head, cols: cols, per: per, args: make([]any, 0, per*cols)}
+func newRowWriter(conn driver.ConnPrepareContext, head string, cols, most int) *rowWriter {
+	per := max(1, min(most, 30000/cols))
+	args := make([]driver.NamedValue, per*cols)
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
+	return &rowWriter{conn: conn, head: head, cols: cols, per: per, args: args}
 }
 
 func (w *rowWriter) insertSQL(rows int) string {
@@ -234,21 +255,23 @@ func (w *rowWriter) insertSQL(rows int) string {
 func (w *rowWriter) slot() int { return w.rows }
 
 // add queues one row of w.cols values, writing the statement when full.
-func (w *rowWriter) add(ctx context.Context, vals ...any) error {
-	w.args = append(w.args, vals...)
+func (w *rowWriter) add(ctx context.Context, vals ...driver.Value) error {
+	row := w.args[w.rows*w.cols : (w.rows+1)*w.cols]
+	for i, v := range vals {
+		row[i].Value = v
+	}
 	w.rows++
 	if w.rows < w.per {
 		return nil
 	}
 	if w.full == nil {
 		var err error
-		if w.full, err = w.tx.PrepareContext(ctx, w.insertSQL(w.per)); err != nil {
+		if w.full, err = w.conn.PrepareContext(ctx, w.insertSQL(w.per)); err != nil {
 			return err
 		}
 	}
-	_, err := w.full.ExecContext(ctx, w.args...)
-	w.args, w.rows = w.args[:0], 0
-	return err
+	w.rows = 0
+	return execDriver(ctx, w.full, w.args)
 }
 
 // flush writes the rows queued.
@@ -256,13 +279,51 @@ func (w *rowWriter) flush(ctx context.Context) error {
 	if w.rows == 0 {
 		return nil
 	}
-	_, err := w.tx.ExecContext(ctx, w.insertSQL(w.rows), w.args...)
-	w.args, w.rows = w.args[:0], 0
+	n := w.rows
+	w.rows = 0
+	s, err := w.conn.PrepareContext(ctx, w.insertSQL(n))
+	if err != nil {
+		return err
+	}
+	err = execDriver(ctx, s, w.args[:n*w.cols])
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
 func (w *rowWriter) close() {
 	if w.full != nil {
 		w.full.Close()
+		w.full = nil
 	}
+}
+
+// execDriver runs the driver's statement s with args once ctx is not done.
+// The driver is given no context to watch: a statement of at most 256 rows
+// takes milliseconds, and the driver would start a goroutine per call to
+// watch one.
+func execDriver(ctx context.Context, s driver.Stmt, args []driver.NamedValue) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e, ok := s.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("the SQLite driver's statement (%T) cannot run with named arguments", s)
+	}
+	_, err := e.ExecContext(context.Background(), args)
+	return err
+}
+
+// withDriver calls f with conn's driver connection, in whatever
+// transaction conn has begun: f must not use conn, or a transaction on
+// it, itself (database/sql holds the connection while f runs).
+func withDriver(conn *sql.Conn, f func(driver.ConnPrepareContext) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("the SQLite driver's connection (%T) cannot prepare statements", dc)
+		}
+		return f(c)
+	})
 }

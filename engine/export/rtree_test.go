@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -35,19 +36,24 @@ func TestPackRTree(t *testing.T) {
 			boxes[i] = box{x, x + w, y, y + h}
 			cells[i] = rtreeCell{id: int64(i + 1), minX: rtreeDown(x), maxX: rtreeUp(x + w), minY: rtreeDown(y), maxY: rtreeUp(y + h)}
 		}
-		tx, err := db.BeginTx(ctx, nil)
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE "rt" USING rtree(id, minx, maxx, miny, maxy)`); err != nil {
 			t.Fatal(err)
 		}
-		if err := packRTree(ctx, tx, "rt", cells); err != nil {
+		if err := packRTree(ctx, conn, tx, "rt", cells); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
+		conn.Close()
 		var check string
 		if err := db.QueryRow(`SELECT rtreecheck('rt')`).Scan(&check); err != nil || check != "ok" {
 			t.Fatalf("%d rectangles: rtreecheck %q %v", n, check, err)
@@ -114,9 +120,9 @@ func TestRTreeRounding(t *testing.T) {
 }
 
 // packRTree fills the empty R*Tree virtual table name (just created, so
-// its root is an empty node) with the rectangles, as writeGPKGLayer does:
-// node size, packing, writing.
-func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell) error {
+// its root is an empty node) in transaction tx, begun on conn, with the
+// rectangles, as writeGPKGLayer does: node size, packing, writing.
+func packRTree(ctx context.Context, conn *sql.Conn, tx *sql.Tx, name string, leaves []rtreeCell) error {
 	if len(leaves) == 0 {
 		return nil
 	}
@@ -124,5 +130,7 @@ func packRTree(ctx context.Context, tx *sql.Tx, name string, leaves []rtreeCell)
 	if err != nil {
 		return err
 	}
-	return writeRTree(ctx, tx, name, packLevels(leaves, size), size)
+	return withDriver(conn, func(dc driver.ConnPrepareContext) error {
+		return writeRTree(ctx, dc, name, packLevels(leaves, size), size)
+	})
 }
