@@ -111,3 +111,49 @@ func BenchmarkFitMarginal(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAtVillages queries the twelve keys of a village's verdict at
+// 2,000 places of a map of 40,000 cells' tests (one to six a cell, one
+// in eight censored) over about 100 km × 100 km, with the carrier
+// component: the dead-zone stage's query (the demo's villages have about
+// 60 exact and 7 censored neighbours). "reference" is the query of
+// atref_test.go, the baseline of the ratio.
+func BenchmarkAtVillages(b *testing.B) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := Model{SharedSillDB2: 30, SharedRangeM: 900, CarrierSillDB2: 12, CarrierRangeM: 250, OwnSillDB2: 9, OwnRangeM: 120, NuggetDB2: 3}
+	mp, err := New(cellObs(rng, 40_000, 1), m, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	places := make([][2]float64, 2000)
+	for i := range places {
+		places[i] = [2]float64{105 + rng.Float64(), 21 + rng.Float64()}
+	}
+	b.Run("at", func(b *testing.B) {
+		var p Posterior
+		exact, censored := 0, 0
+		b.ReportAllocs()
+		for b.Loop() {
+			exact, censored = 0, 0
+			for _, x := range places {
+				if err := mp.AtInto(&p, x[0], x[1], twelveKeys); err != nil {
+					b.Fatal(err)
+				}
+				exact, censored = exact+p.Exact, censored+p.Censored
+			}
+		}
+		b.ReportMetric(float64(exact)/float64(len(places)), "exact/query")
+		b.ReportMetric(float64(censored)/float64(len(places)), "censored/query")
+	})
+	// The query before its savings (atref_test.go), the baseline.
+	b.Run("reference", func(b *testing.B) {
+		ws := &refWorkspace{}
+		for b.Loop() {
+			for _, x := range places {
+				if _, err := mp.refAt(ws, x[0], x[1], twelveKeys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

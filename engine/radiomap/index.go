@@ -3,7 +3,6 @@ package radiomap
 import (
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 )
 
@@ -278,7 +277,55 @@ func (t *tree) nearest(x [3]float64, q *knn) {
 	if q.k > 0 {
 		t.search(x, q, 0, len(t.pt))
 	}
-	sortNeighbours(q.h)
+	q.sort()
+}
+
+// sort orders the heap q.h by distance, then index: a heapsort, which
+// takes the heap as it is (the order is total, so any sort gives the same
+// result).
+func (q *knn) sort() {
+	h := q.h
+	for n := len(h) - 1; n > 0; n-- {
+		h[0], h[n] = h[n], h[0]
+		i := 0
+		for {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < n && h[m].less(h[l]) {
+				m = l
+			}
+			if r < n && h[m].less(h[r]) {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+}
+
+// mergeNeighbours appends to dst the union of a and b, each ordered by
+// distance, then index, without repeats: in that order, an observation in
+// both once (it is at one distance in both).
+func mergeNeighbours(dst, a, b []neighbour) []neighbour {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].idx == b[j].idx:
+			dst = append(dst, a[i])
+			i++
+			j++
+		case a[i].less(b[j]):
+			dst = append(dst, a[i])
+			i++
+		default:
+			dst = append(dst, b[j])
+			j++
+		}
+	}
+	dst = append(dst, a[i:]...)
+	return append(dst, b[j:]...)
 }
 
 func (t *tree) search(x [3]float64, q *knn, lo, hi int) {
@@ -357,16 +404,4 @@ func (t *tree) withinRange(x [3]float64, maxC2 float64, fn func(int32, float64),
 	if diff >= 0 || diff*diff <= maxC2 {
 		t.withinRange(x, maxC2, fn, mid+1, hi)
 	}
-}
-
-func sortNeighbours(h []neighbour) {
-	slices.SortFunc(h, func(a, b neighbour) int {
-		if a.less(b) {
-			return -1
-		}
-		if b.less(a) {
-			return 1
-		}
-		return 0
-	})
 }

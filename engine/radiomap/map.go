@@ -122,10 +122,11 @@ type Map struct {
 	// of runs, and the main tree holds each run once.
 	posID []int32
 	pos   [][3]float64
-	// keyCarrier is the small-int id of each key id's carrier: the
-	// relation of two tests from their ids (relOf) rather than from their
-	// keys' strings, thousands of times per query.
+	// keyCarrier is the small-int id of each key id's carrier (carrierID
+	// its inverse): the relation of two tests from their ids (relationOf)
+	// rather than from their keys' strings, thousands of times per query.
 	keyCarrier []int32
+	carrierID  map[engine.Carrier]int32
 	mean       []float64 // per key id: Options.KeyMeans (0 when not given)
 	ids        map[Key]int32
 	tree       *tree
@@ -198,6 +199,7 @@ func New(obs []Obs, m Model, opt Options) (*Map, error) {
 	}
 	mp.keyCarrier = make([]int32, len(mp.ids))
 	carriers := map[engine.Carrier]int32{}
+	mp.carrierID = carriers
 	for k, id := range mp.ids {
 		c, ok := carriers[k.Carrier]
 		if !ok {
@@ -293,17 +295,23 @@ func (p Posterior) SigmaDB(i int) float64 { return math.Sqrt(p.Cov[i*len(p.Keys)
 // workspace holds one query's scratch buffers.
 type workspace struct {
 	nb, nk      knn
+	mg          []neighbour // the merge's other buffer
 	ex, ce, tid []int32
 	// The neighbourhood's distinct positions (posIDs), each exact and
-	// censored neighbour's index among them, and the covariance terms
-	// between every two of them (pt, row-major) and from each to the
-	// query point (qt).
+	// censored neighbour's index among them, the covariance values
+	// between every two of them (pv, row-major) and from each to the
+	// query point (qv), and the key and carrier ids of the latent
+	// variables (zk, zc) and of the exact tests (ek, ec).
 	up, pe, pc  []int32
-	pt, qt      []covTerms
+	pv, qv      []covValues
+	zk, zc      []int32
+	ek, ec      []int32 // the exact tests' key and carrier ids
 	k, b, w, mu []float64
 	s, c, diag  []float64
 	// censored updates
 	s0, bp, mu0, tt, nt, bb, v, st, bounds, noise2 []float64
+	vz                                             []int32
+	cz                                             []bool
 }
 
 func grow[T any](s []T, n int) []T {
@@ -385,19 +393,18 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 	ws.nb = knn{k: m.opt.MaxNeighbours, maxC2: m.maxC2, h: ws.nb.h[:0]}
 	m.tree.nearest(x, &ws.nb)
 	if m.keyTree != nil {
-		// The nearest tests of each queried key join the neighbourhood.
-		found := len(ws.nb.h)
+		// The nearest tests of each queried key join the neighbourhood:
+		// each list, ordered by distance then index, merged into it.
 		for i, id := range tid {
 			if id < 0 || slices.Contains(tid[:i], id) {
 				continue
 			}
 			ws.nk = knn{k: m.opt.PerKeyNeighbours, maxC2: m.maxC2, h: ws.nk.h[:0]}
 			m.keyTree[id].nearest(x, &ws.nk)
-			ws.nb.h = append(ws.nb.h, ws.nk.h...)
-		}
-		if len(ws.nb.h) > found {
-			sortNeighbours(ws.nb.h)
-			ws.nb.h = slices.CompactFunc(ws.nb.h, func(a, b neighbour) bool { return a.idx == b.idx })
+			if len(ws.nk.h) > 0 {
+				ws.mg = mergeNeighbours(ws.mg[:0], ws.nb.h, ws.nk.h)
+				ws.nb.h, ws.mg = ws.mg, ws.nb.h
+			}
 		}
 	}
 	if exclude >= 0 {
@@ -478,29 +485,28 @@ func (m *Map) at(ws *workspace, x [3]float64, keys []Key, post *Posterior, exclu
 }
 
 // priors fills ws with the prior moments of a query at x for keys, its
-// neighbourhood ws.ex (exact) and ws.ce (censored) chosen: S (ws.s) the
-// covariance of the latent variables (the targets, then the censored
-// tests), mu (ws.mu) zero, and for the exact tests K (ws.k) their
-// covariance with their nugget and noise on the diagonal, B (ws.b) their
-// covariance with the latent variables and w (ws.w) their residuals from
-// their keys' means.
+// neighbourhood ws.ex (exact) and ws.ce (censored) chosen and ws.tid the
+// keys' ids: S (ws.s) the covariance of the latent variables (the
+// targets, then the censored tests), mu (ws.mu) zero, and for the exact
+// tests K (ws.k) their covariance with their nugget and noise on the
+// diagonal, B (ws.b) their covariance with the latent variables and w
+// (ws.w) their residuals from their keys' means.
 func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 	md := m.model
 	sm2 := m.opt.MeanPriorSigmaDB * m.opt.MeanPriorSigmaDB
 	q, ne, nc := len(keys), len(ws.ex), len(ws.ce)
 	nz := q + nc
-	// withMean adds the unknown constant mean's prior variance to the
-	// covariance c of one key with itself.
-	withMean := func(c float64, r Relation) float64 {
-		if r == SameKey {
-			c += sm2
-		}
-		return c
+	// valuesOf returns the prior covariances at the distance of t for
+	// each relation, the unknown constant mean's prior variance added to
+	// one key's with itself: every entry below is one of these three
+	// values of a pair of positions.
+	valuesOf := func(t covTerms) covValues {
+		return covValues{md.covFrom(t, OtherCarrier), md.covFrom(t, SameCarrier), md.covFrom(t, SameKey) + sm2}
 	}
 
 	// The neighbourhood's distinct positions (tests gathered at one cell's
-	// centre share it) and the covariance terms between every two of them
-	// and from each to the query point, computed once per pair of
+	// centre share it) and the covariance values between every two of
+	// them and from each to the query point, computed once per pair of
 	// positions: covFrom of termsAt of a distance is CovRel of that
 	// distance bit for bit, and the distance arcM(chord2(·,·)) of two
 	// positions is the same for every two tests there (chord2 is
@@ -524,45 +530,60 @@ func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 		ws.pc = append(ws.pc, local(i))
 	}
 	np := len(ws.up)
-	ws.pt, ws.qt = grow(ws.pt, np*np), grow(ws.qt, np)
-	tt, tx := ws.pt, ws.qt
+	ws.pv, ws.qv = grow(ws.pv, np*np), grow(ws.qv, np)
+	pv, qv := ws.pv, ws.qv
 	for a := 0; a < np; a++ {
 		pa := m.pos[ws.up[a]]
 		for b := 0; b <= a; b++ {
-			t := md.termsAt(arcM(chord2(pa, m.pos[ws.up[b]])))
-			tt[a*np+b], tt[b*np+a] = t, t
+			v := valuesOf(md.termsAt(arcM(chord2(pa, m.pos[ws.up[b]]))))
+			pv[a*np+b], pv[b*np+a] = v, v
 		}
-		tx[a] = md.termsAt(arcM(chord2(pa, x)))
+		qv[a] = valuesOf(md.termsAt(arcM(chord2(pa, x))))
 	}
-	// terms returns the terms between latent variables a and b (targets,
-	// then censored tests): the targets are all at the query point.
-	t0 := md.termsAt(0)
-	terms := func(a, b int) covTerms {
-		switch {
-		case a < q && b < q:
-			return t0
-		case a < q:
-			return tx[ws.pc[b-q]]
-		case b < q:
-			return tx[ws.pc[a-q]]
+	v0 := valuesOf(md.termsAt(0)) // the targets share the query point
+
+	// The latent variables' key and carrier ids, for their relations: a
+	// key absent from the map (or a carrier) takes an id of its own past
+	// the map's, that of its first occurrence among keys.
+	ws.zk, ws.zc = grow(ws.zk, nz), grow(ws.zc, nz)
+	zk, zc := ws.zk, ws.zc
+	const absent = math.MaxInt32 / 2
+	for a, k := range keys {
+		zk[a] = ws.tid[a]
+		if zk[a] < 0 {
+			zk[a] = absent + int32(slices.Index(keys, k))
 		}
-		return tt[int(ws.pc[a-q])*np+int(ws.pc[b-q])]
-	}
-	zKey := func(a int) Key {
-		if a < q {
-			return keys[a]
+		c, ok := m.carrierID[k.Carrier]
+		if !ok {
+			c = absent + int32(slices.IndexFunc(keys, func(o Key) bool { return o.Carrier == k.Carrier }))
 		}
-		return m.keys[m.keyID[ws.ce[a-q]]]
+		zc[a] = c
 	}
-	rel := func(a, b int) Relation { return RelationOf(zKey(a), zKey(b)) }
+	for j, i := range ws.ce {
+		zk[q+j] = m.keyID[i]
+		zc[q+j] = m.keyCarrier[zk[q+j]]
+	}
 
 	// Prior of the latent variables.
 	ws.s = grow(ws.s, nz*nz)
 	S := ws.s
 	for a := 0; a < nz; a++ {
+		ka, ca := zk[a], zc[a]
+		var va *covValues // a's position against the query point
+		if a >= q {
+			va = &qv[ws.pc[a-q]]
+		}
 		for b := 0; b <= a; b++ {
-			r := rel(a, b)
-			v := withMean(md.covFrom(terms(a, b), r), r)
+			r := relationOf(ka, ca, zk[b], zc[b])
+			var v float64
+			switch {
+			case a < q:
+				v = v0[r]
+			case b < q:
+				v = va[r]
+			default:
+				v = pv[int(ws.pc[a-q])*np+int(ws.pc[b-q])][r]
+			}
 			S[a*nz+b], S[b*nz+a] = v, v
 		}
 	}
@@ -575,40 +596,48 @@ func (m *Map) priors(ws *workspace, x [3]float64, keys []Key) {
 	ws.b = grow(ws.b, ne*nz)
 	ws.w = grow(ws.w, ne)
 	K, B, w := ws.k, ws.b, ws.w
-	prior0 := withMean(md.CovRel(0, SameKey), SameKey)
+	prior0 := md.CovRel(0, SameKey) + sm2
+	// The exact tests' key and carrier ids.
+	ws.ek, ws.ec = grow(ws.ek, ne), grow(ws.ec, ne)
+	ek, ec := ws.ek, ws.ec
+	for i, o := range ws.ex {
+		ek[i] = m.keyID[o]
+		ec[i] = m.keyCarrier[ek[i]]
+	}
 	for i := 0; i < ne; i++ {
 		oi := ws.ex[i]
-		pi := int(ws.pe[i]) * np
+		ki, ci := ek[i], ec[i]
+		pi := pv[int(ws.pe[i])*np : int(ws.pe[i])*np+np]
 		for j := 0; j < i; j++ {
-			oj := ws.ex[j]
-			r := m.relOf(oi, oj)
-			v := withMean(md.covFrom(tt[pi+int(ws.pe[j])], r), r)
+			v := pi[ws.pe[j]][relationOf(ki, ci, ek[j], ec[j])]
 			K[i*ne+j], K[j*ne+i] = v, v
 		}
 		nz0 := m.noise[oi]
 		K[i*ne+i] = prior0 + md.NuggetDB2 + nz0*nz0
-		w[i] = m.resid[oi] - m.mean[m.keyID[oi]]
-		ki := m.keys[m.keyID[oi]]
+		w[i] = m.resid[oi] - m.mean[ki]
+		bi := B[i*nz : i*nz+nz]
 		// The targets share the query point.
-		t := tx[ws.pe[i]]
+		t := &qv[ws.pe[i]]
 		for a := 0; a < q; a++ {
-			r := RelationOf(ki, keys[a])
-			B[i*nz+a] = withMean(md.covFrom(t, r), r)
+			bi[a] = t[relationOf(ki, ci, zk[a], zc[a])]
 		}
 		for a := q; a < nz; a++ {
-			r := m.relOf(oi, ws.ce[a-q])
-			B[i*nz+a] = withMean(md.covFrom(tt[pi+int(ws.pc[a-q])], r), r)
+			bi[a] = pi[ws.pc[a-q]][relationOf(ki, ci, zk[a], zc[a])]
 		}
 	}
 }
 
-// relOf is RelationOf of the keys of tests i and j.
-func (m *Map) relOf(i, j int32) Relation {
-	a, b := m.keyID[i], m.keyID[j]
+// covValues are the prior covariances of two points at one distance,
+// indexed by the relation of their keys.
+type covValues [3]float64
+
+// relationOf is RelationOf of two keys from their key ids (ka, kb) and
+// their carriers' (ca, cb).
+func relationOf(ka, ca, kb, cb int32) Relation {
 	switch {
-	case a == b:
+	case ka == kb:
 		return SameKey
-	case m.keyCarrier[a] == m.keyCarrier[b]:
+	case ca == cb:
 		return SameCarrier
 	}
 	return OtherCarrier

@@ -805,9 +805,9 @@ func TestExactReadingsHoldAgainstNearerBounds(t *testing.T) {
 	}
 }
 
-// relOf, the relation of two tests from their key and carrier ids, is
-// RelationOf of their keys for every pair.
-func TestRelOfMatchesRelationOf(t *testing.T) {
+// relationOf, the relation of two tests from their key and carrier ids,
+// is RelationOf of their keys for every pair.
+func TestRelationOfIDsMatchesRelationOf(t *testing.T) {
 	keys := []Key{{"viettel", 1}, {"viettel", 2}, {"mobifone", 1}, {"mobifone", 2}, {"vinaphone", 2}}
 	var obs []Obs
 	for i := range 40 {
@@ -819,7 +819,8 @@ func TestRelOfMatchesRelationOf(t *testing.T) {
 	}
 	for i := range obs {
 		for j := range obs {
-			if got, want := m.relOf(int32(i), int32(j)), RelationOf(obs[i].Key, obs[j].Key); got != want {
+			ki, kj := m.keyID[i], m.keyID[j]
+			if got, want := relationOf(ki, m.keyCarrier[ki], kj, m.keyCarrier[kj]), RelationOf(obs[i].Key, obs[j].Key); got != want {
 				t.Fatalf("tests %d and %d: %v, want %v", i, j, got, want)
 			}
 		}
@@ -898,7 +899,7 @@ func TestPriorsMatchPairwiseCovRel(t *testing.T) {
 		}
 		for i, oi := range ws.ex {
 			for j, oj := range ws.ex {
-				want := prior(arcM(chord2(mp.pos[mp.posID[oi]], mp.pos[mp.posID[oj]])), mp.relOf(oi, oj))
+				want := prior(arcM(chord2(mp.pos[mp.posID[oi]], mp.pos[mp.posID[oj]])), RelationOf(obs[oi].Key, obs[oj].Key))
 				if i == j {
 					want = prior(0, SameKey) + md.NuggetDB2 + obs[oi].NoiseDB*obs[oi].NoiseDB
 				}
