@@ -17,19 +17,7 @@ import (
 func TestForeignOutputRefusedBeforeWork(t *testing.T) {
 	ds := exampleDataset(t)
 	dir := t.TempDir()
-	damaged := filepath.Join(dir, "damaged")
-	if err := os.CopyFS(damaged, os.DirFS(ds)); err != nil {
-		t.Fatal(err)
-	}
-	parts, _ := filepath.Glob(filepath.Join(damaged, "measurements", "*", "*", "*.parquet"))
-	if len(parts) == 0 {
-		t.Fatal("no measurement part")
-	}
-	for _, p := range parts {
-		if err := os.Truncate(p, 100); err != nil {
-			t.Fatal(err)
-		}
-	}
+	damaged := damagedMeasurements(t, dir)
 	for _, c := range []struct {
 		name string
 		args []string
@@ -59,4 +47,25 @@ func TestForeignOutputRefusedBeforeWork(t *testing.T) {
 			}
 		}
 	}
+}
+
+// damagedMeasurements copies the example dataset to dir/damaged with every
+// measurement part cut to 100 bytes: a command that reads the
+// measurements fails on it, so a refusal given with it came first.
+func damagedMeasurements(t *testing.T, dir string) string {
+	t.Helper()
+	damaged := filepath.Join(dir, "damaged")
+	if err := os.CopyFS(damaged, os.DirFS(exampleDataset(t))); err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := filepath.Glob(filepath.Join(damaged, "measurements", "*", "*", "*.parquet"))
+	if len(parts) == 0 {
+		t.Fatal("no measurement part")
+	}
+	for _, p := range parts {
+		if err := os.Truncate(p, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return damaged
 }

@@ -18,19 +18,7 @@ import (
 func TestForeignOutputRefusedBeforeAnalysis(t *testing.T) {
 	ds := exampleDataset(t)
 	dir := t.TempDir()
-	damaged := filepath.Join(dir, "damaged")
-	if err := os.CopyFS(damaged, os.DirFS(ds)); err != nil {
-		t.Fatal(err)
-	}
-	parts, _ := filepath.Glob(filepath.Join(damaged, "measurements", "*", "*", "*.parquet"))
-	if len(parts) == 0 {
-		t.Fatal("no measurement part")
-	}
-	for _, p := range parts {
-		if err := os.Truncate(p, 100); err != nil {
-			t.Fatal(err)
-		}
-	}
+	damaged := damagedMeasurements(t, dir)
 	for i, c := range []struct {
 		file string // the user's file, under --out
 		want string // in the refusal
