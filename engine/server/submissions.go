@@ -1064,8 +1064,21 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	if err != nil {
 		return failed(err)
 	}
+	stopped := func() certResult {
+		// Stopped by the service's stop: the ingest is transactional,
+		// nothing was written.
+		s.log.Warn("certification stopped by the service's stop; the submission stays accepted", "id", sub.ID)
+		c := refused(http.StatusServiceUnavailable, "the service stopped during the certification: nothing was certified and submission %d stays accepted; certify it again once the service is back", sub.ID)
+		c.retryAfter = retryLockedSeconds
+		return c
+	}
 	s.dsMu.Lock()
 	defer s.dsMu.Unlock()
+	// The service may have stopped while this one waited for the lock (a
+	// release run reading the dataset past the stop's grace).
+	if ctx.Err() != nil {
+		return stopped()
+	}
 	// Another certification may have certified it while this one waited.
 	cur, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, sub.ID))
 	if err != nil {
@@ -1145,12 +1158,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		return c
 	}
 	if err != nil && ctx.Err() != nil {
-		// Stopped by the service's stop: the ingest is transactional,
-		// nothing was written.
-		s.log.Warn("certification stopped by the service's stop; the submission stays accepted", "id", sub.ID)
-		c := refused(http.StatusServiceUnavailable, "the service stopped during the certification: nothing was certified and submission %d stays accepted; certify it again once the service is back", sub.ID)
-		c.retryAfter = retryLockedSeconds
-		return c
+		return stopped()
 	}
 	if err != nil {
 		return failed(err)
