@@ -157,14 +157,23 @@ func aggregateMeta(cfg aggregate.Config, opt pipeline.AggregateOptions) map[stri
 		"lomsong.table":      "aggregates",
 		"lomsong.resolution": strconv.Itoa(cfg.Resolution),
 		"lomsong.cell_rule":  fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", cfg.Resolution, cfg.Resolution+1, cfg.Resolution),
-		"lomsong.periods":    strings.Join(opt.Periods, ","),
-		"lomsong.carriers":   strings.Join(opt.Carriers, ","),
+		"lomsong.periods":    allOr(opt.Periods),
+		"lomsong.carriers":   allOr(opt.Carriers),
 	}
 	for _, t := range engine.Techs {
 		m["lomsong.covered_dbm."+t.String()] = strconv.FormatFloat(cfg.Thresholds.Covered(t), 'g', -1, 64)
 		m["lomsong.no_service_dbm."+t.String()] = strconv.FormatFloat(cfg.Thresholds.NoService(t), 'g', -1, 64)
 	}
 	return m
+}
+
+// allOr writes a filter's values comma-separated, "all" when there is no
+// filter (every month or carrier in the dataset).
+func allOr(values []string) string {
+	if len(values) == 0 {
+		return "all"
+	}
+	return strings.Join(values, ",")
 }
 
 func splitList(s string) []string {
