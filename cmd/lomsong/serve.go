@@ -55,6 +55,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"serve: --dataset DIR is required"}
 	}
+	if err := server.CheckListen(opt.Listen); err != nil {
+		return usageError{"serve: " + err.Error()}
+	}
 	if (opt.TLSCert == "") != (opt.TLSKey == "") {
 		return usageError{"serve: give both --tls-cert and --tls-key, or neither"}
 	}

@@ -81,6 +81,9 @@ func (o *Options) defaults() error {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:8080"
 	}
+	if err := CheckListen(o.Listen); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = 4 << 30
 	}
@@ -108,6 +111,30 @@ func (o *Options) defaults() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	return nil
+}
+
+// CheckListen reports whether addr can be an address to listen on:
+// host:port (the host may be empty, for every interface) with a port
+// from 0 to 65535 (0 picks a free one) or a service name. It is checked
+// before anything is written; an address well formed that cannot be
+// listened on (taken, not this machine's) is found when serving.
+func CheckListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
+	}
+	if err != nil {
+		var ae *net.AddrError
+		var de *net.DNSError
+		switch {
+		case errors.As(err, &ae):
+			err = errors.New(ae.Err)
+		case errors.As(err, &de):
+			err = errors.New(de.Err)
+		}
+		return fmt.Errorf("--listen %q: want host:port with a port from 0 to 65535 (e.g. 127.0.0.1:8080): %v", addr, err)
 	}
 	return nil
 }
