@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/internal/nth"
 )
 
 // Pruned best-server search.
@@ -140,6 +139,7 @@ type groupIndex struct {
 	maxRangeM float64
 	nodes     []kdNode
 	sites     []int32 // into prep, each node's sites contiguous
+	scratch   []keyedSite
 	// ub[env][j] bounds the signal of any of the group's sites at distance
 	// ≥ boundDistM[j] from a point of environment env (+Inf: no bound).
 	ub [numEnv][]float64
@@ -213,6 +213,7 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 			defer wg.Done()
 			for gi := range next {
 				gi.build(prep, 0, int32(len(gi.sites)), nil)
+				gi.scratch = nil
 				gi.bounds(prep, cfg, idx.boundDM)
 			}
 		}()
@@ -242,18 +243,91 @@ func (gi *groupIndex) build(prep []prepSite, lo, hi int32, parent func(a, b int3
 	}
 	cmp := splitOrder(prep, &n)
 	mid := lo + (hi-lo)/2
-	nth.Select(gi.sites[lo:hi], int(mid-lo), func(a, b int32) bool { return cmp(a, b) < 0 })
+	gi.selectLower(prep, lo, mid, hi, splitsByLat(&n))
 	l := gi.build(prep, lo, mid, cmp)
 	r := gi.build(prep, mid, hi, cmp)
 	gi.nodes[at].left, gi.nodes[at].right = l, r
 	return at
 }
 
-// splitOrder orders a node's sites along its wider axis (latitude when
-// its extent in latitude is at least that in longitude, scaled to the
-// ground at its middle), ties by index: a total order.
+// keyedSite is a site of a node being split with its coordinate along
+// the split axis.
+type keyedSite struct {
+	key  float64
+	site int32
+}
+
+// selectLower puts in sites[lo:mid] the mid−lo first of sites[lo:hi] in
+// splitOrder (along latitude when byLat, else longitude; ties by index),
+// in no particular order, and the rest after them. It selects over
+// (coordinate, index) pairs copied out of the register, so each
+// comparison reads two adjacent pairs instead of calling the order on
+// two sites scattered in prep: the same set, as the order is total.
+func (gi *groupIndex) selectLower(prep []prepSite, lo, mid, hi int32, byLat bool) {
+	items := gi.scratch[:0]
+	for _, si := range gi.sites[lo:hi] {
+		k := prep[si].lonRad
+		if byLat {
+			k = prep[si].latRad
+		}
+		items = append(items, keyedSite{k, si})
+	}
+	less := func(a, b *keyedSite) bool { return a.key < b.key || a.key == b.key && a.site < b.site }
+	k := int(mid - lo)
+	l, h := 0, len(items)-1
+split:
+	for h > l {
+		m := l + (h-l)/2
+		if less(&items[m], &items[l]) {
+			items[m], items[l] = items[l], items[m]
+		}
+		if less(&items[h], &items[l]) {
+			items[h], items[l] = items[l], items[h]
+		}
+		if less(&items[h], &items[m]) {
+			items[h], items[m] = items[m], items[h]
+		}
+		pivot := items[m]
+		i, j := l, h
+		for i <= j {
+			for less(&items[i], &pivot) {
+				i++
+			}
+			for less(&pivot, &items[j]) {
+				j--
+			}
+			if i <= j {
+				items[i], items[j] = items[j], items[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			h = j
+		case k >= i:
+			l = i
+		default:
+			break split
+		}
+	}
+	for j, it := range items {
+		gi.sites[lo+int32(j)] = it.site
+	}
+	gi.scratch = items[:0]
+}
+
+// splitsByLat reports whether a node splits along latitude: its extent in
+// latitude is at least that in longitude, scaled to the ground at its
+// middle.
+func splitsByLat(n *kdNode) bool {
+	return n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
+}
+
+// splitOrder orders a node's sites along its wider axis (splitsByLat),
+// ties by index: a total order.
 func splitOrder(prep []prepSite, n *kdNode) func(a, b int32) int {
-	byLat := n.latHi-n.latLo >= (n.lonHi-n.lonLo)*math.Cos((n.latLo+n.latHi)/2)
+	byLat := splitsByLat(n)
 	return func(a, b int32) int {
 		pa, pb := &prep[a], &prep[b]
 		ka, kb := pa.lonRad, pb.lonRad
