@@ -27,7 +27,7 @@ func (c *Card) Table(w io.Writer) error {
 		for _, t := range Targets {
 			fmt.Fprintf(tw, "\t%s%s", cell(r.Targets[t]), halfUnknown(r, t))
 		}
-		fmt.Fprintf(tw, "\t%d/%d\n", r.Met, NumTargets)
+		fmt.Fprintf(tw, "\t%s\n", metCell(r))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -63,6 +63,17 @@ func (c *Card) Table(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// metCell is a row's met column: the targets met out of those known,
+// and how many are unknown ("3/5"; "0/2 (3 unknown)"; "0/0 (5 unknown)"),
+// so that no data never reads as not met.
+func metCell(r Row) string {
+	s := fmt.Sprintf("%d/%d", r.Met, r.Met+r.NotMet)
+	if r.Unknown > 0 {
+		s += fmt.Sprintf(" (%d unknown)", r.Unknown)
+	}
+	return s
 }
 
 // unknownReasons lists why targets are unknown: each distinct reason once
