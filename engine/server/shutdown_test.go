@@ -92,6 +92,32 @@ func TestShutdownCutsUploadsPastTheGrace(t *testing.T) {
 // the documentation says, warned about, nothing of it written, its
 // submission still accepted, and Serve returns nil.
 func TestShutdownPastTheGraceStopsCertifications(t *testing.T) {
+	dir, logs := certifyPastTheGrace(t)
+	l := logs.String()
+	for _, want := range []string{"request cut", "/api/v1/submissions/1/certify", "certification still running at the end of the grace is stopped"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("not logged: %q\n%s", want, l)
+		}
+	}
+	st, err := openState(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got string
+	st.QueryRow(`SELECT status FROM submissions WHERE id = 1`).Scan(&got)
+	if got != "accepted" {
+		t.Errorf("submission 1 is %s after its certification was stopped, want accepted", got)
+	}
+}
+
+// certifyPastTheGrace runs a service whose certification of a carrier's
+// sites waits behind a release run's read of the dataset when the stop's
+// 300 ms grace runs out; the read ends after Serve has returned, and the
+// service is closed (its certification waited for). It returns the
+// dataset folder and the service's JSON log.
+func certifyPastTheGrace(t *testing.T) (string, *logBuffer) {
+	t.Helper()
 	f := world(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -152,22 +178,7 @@ func TestShutdownPastTheGraceStopsCertifications(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Serve did not return after its grace")
 	}
-	unlock()
-	s.Close()
-	l := logs.String()
-	for _, want := range []string{"request cut", "/api/v1/submissions/1/certify", "certification still running at the end of the grace is stopped"} {
-		if !strings.Contains(l, want) {
-			t.Errorf("not logged: %q\n%s", want, l)
-		}
-	}
-	st, err := openState(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var got string
-	st.QueryRow(`SELECT status FROM submissions WHERE id = 1`).Scan(&got)
-	if got != "accepted" {
-		t.Errorf("submission 1 is %s after its certification was stopped, want accepted", got)
-	}
+	unlock()  // the release run ends: the certification takes the lock
+	s.Close() // and is waited for
+	return dir, logs
 }
