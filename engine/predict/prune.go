@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/nth"
 )
 
 // Pruned best-server search.
@@ -259,10 +260,10 @@ type keyedSite struct {
 
 // selectLower puts in sites[lo:mid] the mid−lo first of sites[lo:hi] in
 // splitOrder (along latitude when byLat, else longitude; ties by index),
-// in no particular order, and the rest after them. It selects over
-// (coordinate, index) pairs copied out of the register, so each
-// comparison reads two adjacent pairs instead of calling the order on
-// two sites scattered in prep: the same set, as the order is total.
+// in no particular order, and the rest after them. It selects
+// (nth.Select) over (coordinate, index) pairs copied out of the register,
+// so each comparison reads two adjacent pairs instead of two sites
+// scattered in prep: the same set, as the order is total.
 func (gi *groupIndex) selectLower(prep []prepSite, lo, mid, hi int32, byLat bool) {
 	items := gi.scratch[:0]
 	for _, si := range gi.sites[lo:hi] {
@@ -272,45 +273,7 @@ func (gi *groupIndex) selectLower(prep []prepSite, lo, mid, hi int32, byLat bool
 		}
 		items = append(items, keyedSite{k, si})
 	}
-	less := func(a, b *keyedSite) bool { return a.key < b.key || a.key == b.key && a.site < b.site }
-	k := int(mid - lo)
-	l, h := 0, len(items)-1
-split:
-	for h > l {
-		m := l + (h-l)/2
-		if less(&items[m], &items[l]) {
-			items[m], items[l] = items[l], items[m]
-		}
-		if less(&items[h], &items[l]) {
-			items[h], items[l] = items[l], items[h]
-		}
-		if less(&items[h], &items[m]) {
-			items[h], items[m] = items[m], items[h]
-		}
-		pivot := items[m]
-		i, j := l, h
-		for i <= j {
-			for less(&items[i], &pivot) {
-				i++
-			}
-			for less(&pivot, &items[j]) {
-				j--
-			}
-			if i <= j {
-				items[i], items[j] = items[j], items[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			h = j
-		case k >= i:
-			l = i
-		default:
-			break split
-		}
-	}
+	nth.Select(items, int(mid-lo), func(a, b keyedSite) bool { return a.key < b.key || a.key == b.key && a.site < b.site })
 	for j, it := range items {
 		gi.sites[lo+int32(j)] = it.site
 	}

@@ -6,7 +6,7 @@ package nth
 // would put there, with no greater element before it and no smaller one
 // after (Hoare's quickselect, median-of-three pivots: O(len(s)) expected,
 // deterministic).
-func Select(s []int32, k int, less func(a, b int32) bool) {
+func Select[T any](s []T, k int, less func(a, b T) bool) {
 	lo, hi := 0, len(s)-1
 	for hi > lo {
 		mid := lo + (hi-lo)/2
