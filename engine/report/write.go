@@ -481,6 +481,17 @@ func (b *builder) glance(area string) *glance {
 	return g
 }
 
+// metCell is a table row's met column: the targets met out of those
+// known, and how many are unknown ("2/5", "0/3 (2 unknown)"), as lomsong
+// scorecard's table says it, so that no data never reads as not met.
+func metCell(row *scorecard.Row) string {
+	s := fmt.Sprintf("%d/%d", row.Met, row.Met+row.NotMet)
+	if row.Unknown > 0 {
+		s += fmt.Sprintf(" (%d unknown)", row.Unknown)
+	}
+	return s
+}
+
 func (b *builder) table() *table {
 	tb := &table{Period: b.period.String()}
 	for _, t := range scorecard.Targets {
@@ -498,7 +509,7 @@ func (b *builder) table() *table {
 			continue
 		}
 		tr := tableRow{National: row.National, Link: ids[row.Area], Code: clean(row.Area), Name: b.name(row.Area),
-			Met: fmt.Sprintf("%d/5", row.Met)}
+			Met: metCell(row)}
 		if tr.Name == tr.Code {
 			tr.Name = ""
 		}
