@@ -586,6 +586,15 @@ func (p *parser) parseCarrier(col int, s string) (engine.Carrier, *rowError) {
 	if s == "" {
 		return "", &rowError{p.b.cols[col], s, ReasonMissingValue, "carrier is required"}
 	}
+	if noValue(s) {
+		// "N/A" or "NULL" is no carrier: kept as one ("n-a"), its rows
+		// would be a network of their own in every analysis.
+		detail := fmt.Sprintf("carrier is required, and %q marks a value that is missing", s)
+		if engine.Fold(s) != "" {
+			detail += " (map it in the mapping's \"values\" for carrier when it stands for one operator)"
+		}
+		return "", &rowError{p.b.cols[col], s, ReasonMissingValue, detail}
+	}
 	c, err := engine.ParseCarrier(s)
 	if err != nil {
 		return "", &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
@@ -594,6 +603,21 @@ func (p *parser) parseCarrier(col int, s string) (engine.Carrier, *rowError) {
 		p.carriers[s] = c
 	}
 	return c, nil
+}
+
+// noValueWords are the words (folded) that spreadsheets, databases,
+// dataframes and loggers write in a text field that has no value: Excel's
+// "#N/A", "N/A", SQL's NULL, pandas' "nan" and Python's "None", a
+// logger's "Unknown", Vietnamese "không xác định" (not determined) and
+// "chưa xác định" (not yet determined).
+var noValueWords = []string{"na", "nan", "null", "none", "nil", "unknown", "undefined", "khongxacdinh", "chuaxacdinh", "khongro"}
+
+// noValue reports whether s (not empty) is a placeholder for a missing
+// value: one of noValueWords, or no letter or digit at all ("-", "?",
+// "#").
+func noValue(s string) bool {
+	f := engine.Fold(s)
+	return engine.Slug(s) == "" || slices.Contains(noValueWords, f)
 }
 
 func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
