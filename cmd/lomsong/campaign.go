@@ -60,7 +60,8 @@ Writes to OUT:
                     order (team, day and order empty when not visited)
   campaign.geojson  the villages as points with the same properties, and one
                     LineString per team-day route (team, day, villages, length_km,
-                    travel_hours, hours, value)
+                    travel_hours, hours, value); a Point for a day that tests only
+                    the village it starts at
 and prints the plan per team-day.`
 
 const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
@@ -617,7 +618,14 @@ func writeCampaign(out string, p *campaign.Plan) error {
 		if p.Config.ReturnToBase {
 			line = append(line, r.Start)
 		}
-		f := geojson.NewFeature(line)
+		var g orb.Geometry = line
+		if !moves(line) {
+			// A team-day that tests only the village it starts at
+			// travels nowhere: a LineString of one position repeated
+			// is an invalid geometry GIS tools refuse; a Point there.
+			g = r.Start
+		}
+		f := geojson.NewFeature(g)
 		f.Properties["team"], f.Properties["day"] = r.Team, r.Day
 		f.Properties["villages"] = len(r.Rows)
 		f.Properties["length_km"] = round1(r.LengthKm)
@@ -627,6 +635,16 @@ func writeCampaign(out string, p *campaign.Plan) error {
 		fc.Append(f)
 	}
 	return writeJSONFile(filepath.Join(out, "campaign.geojson"), fc)
+}
+
+// moves reports whether a route's positions are not all the same one.
+func moves(line orb.LineString) bool {
+	for _, p := range line[1:] {
+		if p != line[0] {
+			return true
+		}
+	}
+	return false
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// A team-day that starts at the one village it tests travels nowhere: its
+// route is written as a Point there, not as a LineString of one position
+// twice, which GIS tools reject as an invalid geometry (ogrinfo's
+// ST_IsValid: "Too few points"). Its properties stay those of a route.
+func TestCampaignRouteWithoutTravelIsAPoint(t *testing.T) {
+	in := writeVerdicts(t, "village_id,name,lon,lat,households,p_dead\nV1,Bản Hon,103.50,22.42,120,0.5\nV2,Bản Pa,103.30,22.45,80,0.4\n")
+	for _, ret := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "camp")
+		args := []string{"campaign", "--verdicts", in, "--days", "2", "--start", "V1", "--measure-hours", "5.5", "--day-hours", "8", "--out", out}
+		if ret {
+			args = append(args, "--return")
+		}
+		stdout, stderr, code := runCmd(t, args...)
+		if code != exitOK {
+			t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, err := geojson.UnmarshalFeatureCollection(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes := 0
+		for _, f := range fc.Features {
+			if _, ok := f.Properties["length_km"]; !ok {
+				continue // a village
+			}
+			routes++
+			switch g := f.Geometry.(type) {
+			case orb.LineString:
+				distinct := map[orb.Point]bool{}
+				for _, p := range g {
+					distinct[p] = true
+				}
+				if len(distinct) < 2 {
+					t.Errorf("return %v: day %v's route is a LineString of %d distinct positions: %v", ret, f.Properties["day"], len(distinct), g)
+				}
+			case orb.Point:
+				if f.Properties["length_km"] != 0.0 || g != (orb.Point{103.50, 22.42}) {
+					t.Errorf("return %v: day %v is a Point %v of %v km", ret, f.Properties["day"], g, f.Properties["length_km"])
+				}
+			default:
+				t.Errorf("return %v: a route is a %s", ret, g.GeoJSONType())
+			}
+		}
+		if routes != 2 {
+			t.Errorf("return %v: %d routes, want 2 (one village a day)\n%s", ret, routes, stdout)
+		}
+	}
+}
