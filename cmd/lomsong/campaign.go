@@ -435,6 +435,12 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		return orb.Point{}, err
 	}
 	if len(match) == 0 {
+		if near := placesHolding(spec, villages); len(near) > 0 {
+			// "Lai Châu" for the town the villages' names call "Thành
+			// phố Lai Châu": the places whose name holds its words.
+			return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages; places whose name holds it: %s (give one of them, or LON,LAT)",
+				spec, len(villages), strings.Join(near, "; "))
+		}
 		return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))
 	}
 	var w, lon, lat float64
@@ -448,6 +454,44 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		return c, nil
 	}
 	return orb.Point{lon / w, lat / w}, nil
+}
+
+// placesHolding returns the places villages' names are in (the parts
+// after the first comma, as matchStart takes them) whose words, without
+// diacritics, hold the words of spec in a row: at most five, in order.
+func placesHolding(spec string, villages []campaign.Village) []string {
+	words := func(s string) []string {
+		var ws []string
+		for _, w := range strings.Fields(s) {
+			if f := engine.Fold(w); f != "" {
+				ws = append(ws, f)
+			}
+		}
+		return ws
+	}
+	want := words(spec)
+	if len(want) == 0 {
+		return nil
+	}
+	var found []string
+	for _, v := range villages {
+		ps := strings.Split(v.Name, ",")
+		for _, part := range ps[1:] {
+			name := norm.NFC.String(strings.TrimSpace(part))
+			if slices.Contains(found, name) {
+				continue
+			}
+			have := words(name)
+			for i := 0; i+len(want) <= len(have); i++ {
+				if slices.Equal(have[i:i+len(want)], want) {
+					found = append(found, name)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(found)
+	return found[:min(5, len(found))]
 }
 
 // matchStart returns the villages a --start name names: a village's whole

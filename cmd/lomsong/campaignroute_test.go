@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -58,6 +59,27 @@ func TestCampaignRouteWithoutTravelIsAPoint(t *testing.T) {
 		}
 		if routes != 2 {
 			t.Errorf("return %v: %d routes, want 2 (one village a day)\n%s", ret, routes, stdout)
+		}
+	}
+}
+
+// A --start that is part of a town's name as the villages write it ("Lai
+// Châu" for "Thành phố Lai Châu") is refused naming the places that hold
+// it, with or without its diacritics; one no place holds names none.
+func TestCampaignStartNamesThePlacesHoldingIt(t *testing.T) {
+	in := writeVerdicts(t, verdictsCSV+"V7,\"Tổ dân phố 1, Thị trấn Phìn Tủng\",12004,12,103.68,22.41,200,,covered,false,0.3\n")
+	cases := []struct{ start, want, not string }{
+		{"Phìn Tủng", `no village id, name or town "Phìn Tủng" among the 6 villages; places whose name holds it: Thị trấn Phìn Tủng (give one of them, or LON,LAT)`, ""},
+		{"phin tung", "places whose name holds it: Thị trấn Phìn Tủng", ""},
+		{"Tủng", "places whose name holds it: Thị trấn Phìn Tủng", ""},
+		{"Hà Nội", `no village id, name or town "Hà Nội" among the 6 villages (or give LON,LAT)`, "places whose"},
+		{"Phìn", "places whose name holds it: Thị trấn Phìn Tủng", ""},
+	}
+	for _, c := range cases {
+		out := filepath.Join(t.TempDir(), "camp")
+		stdout, stderr, code := runCmd(t, "campaign", "--verdicts", in, "--days", "1", "--start", c.start, "--out", out)
+		if code != exitUsage || !strings.Contains(stderr, c.want) || (c.not != "" && strings.Contains(stderr, c.not)) {
+			t.Errorf("--start %q: code %d\nstdout: %s\nstderr: %s\nwant %q", c.start, code, stdout, stderr, c.want)
 		}
 	}
 }
