@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -60,6 +61,13 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		}
 		if row.Households, e = p.number(5, hh, 0, maxCount); e != nil {
 			return e
+		}
+		if !b.comma && groupedByPoint.MatchString(hh) {
+			// "1.200" is 1,200 households as a Vietnamese register groups
+			// them, not 1.2; an estimate keeps its fraction written
+			// otherwise.
+			return &rowError{b.cols[5], hh, ReasonInvalidNumber, fmt.Sprintf("reads as %s households grouped with a point, or as %s: write %[1]s without grouping, or a fraction with other than three decimals",
+				strings.ReplaceAll(hh, ".", ""), strconv.FormatFloat(row.Households, 'f', -1, 64))}
 		}
 		ids[row.ID] = true
 		return nil
