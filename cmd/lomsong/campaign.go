@@ -729,6 +729,12 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, gap unweighed, s
 	fmt.Fprintf(w, "%s × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
 		teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)
 	if len(p.Routes) == 0 {
+		if len(p.Ranked) == 0 {
+			// Said in words: an empty plan is the answer, not a failure
+			// to plan.
+			fmt.Fprintf(w, "nothing to measure: no village with a verdict is worth a test day (every verdict is as sure as a test day's, wrong with probability %g, would make it, or its village has no households); campaign.csv and campaign.geojson list no village and no route\n",
+				c.ResidualError)
+		}
 		if visited == 0 && len(p.Ranked) > 0 {
 			fmt.Fprintf(w, "no village worth a test day can be reached and tested (%.1f h each) within a %.1f h day from the start: move --start nearer, or allow longer days (--day-hours)\n",
 				c.MeasureHours, c.DayHours)

@@ -83,3 +83,32 @@ func TestCampaignStartNamesThePlacesHoldingIt(t *testing.T) {
 		}
 	}
 }
+
+// An area where every verdict is settled (confirmed served or dead, or
+// surer than a test day would make it) is said to have nothing to measure
+// in words, not only by a plan of no rows.
+func TestCampaignNothingToMeasureIsSaid(t *testing.T) {
+	in := writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,0\nV2,103.1,22,40,1\nV3,103.2,22.1,30,0.01\n")
+	out := filepath.Join(t.TempDir(), "camp")
+	stdout, stderr, code := runCmd(t, "campaign", "--verdicts", in, "--days", "2", "--teams", "2", "--out", out)
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := "nothing to measure: no village with a verdict is worth a test day (every verdict is as sure as a test day's, wrong with probability 0.05, would make it, or its village has no households); campaign.csv and campaign.geojson list no village and no route"
+	if !strings.Contains(stdout, want) {
+		t.Errorf("stdout:\n%s\nwant %q", stdout, want)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "campaign.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(b), "\n") != 1 {
+		t.Errorf("campaign.csv has rows:\n%s", b)
+	}
+	// Where a village is worth a day, the sentence is not said.
+	in = writeVerdicts(t, "village_id,lon,lat,households,p_dead\nV1,103,22,10,0.5\n")
+	stdout, _, _ = runCmd(t, "campaign", "--verdicts", in, "--days", "2", "--out", filepath.Join(t.TempDir(), "camp"))
+	if strings.Contains(stdout, "nothing to measure") {
+		t.Errorf("said with a village worth a day:\n%s", stdout)
+	}
+}
