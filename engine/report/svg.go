@@ -345,7 +345,7 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 				}
 				drawn.villageClass[st.class]++
 				title := v.Name
-				if s := statusText[v.Status]; s != "" {
+				if s := verdictText(v.Status, v.WithoutSignal); s != "" {
 					title += ": " + s
 				}
 				if v.Status != "" && !math.IsNaN(v.PDead) {

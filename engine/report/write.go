@@ -710,6 +710,20 @@ var statusText = map[string]string{
 	"":                 "without 3G/4G",
 }
 
+// verdictText is a village's verdict as the villages table and the map's
+// point say it: its class, and "counted without 3G/4G" for a village over
+// the cut in a band short of "likely" (target 1 counts it all the same).
+func verdictText(status string, withoutSignal bool) string {
+	t, ok := statusText[status]
+	if !ok {
+		t = clean(status)
+	}
+	if withoutSignal && status != "" && status != "confirmed_dead" && status != "likely_dead" {
+		t += ", counted without 3G/4G"
+	}
+	return t
+}
+
 func villageRows(vs []VillageRow) ([]villageView, string) {
 	var out []villageView
 	for i, v := range vs {
@@ -717,15 +731,7 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 			return out, fmt.Sprintf("and %d more: every village is in villages.csv, which lomsong deadzones and lomsong run --out write", len(vs)-maxVillages)
 		}
 		vv := villageView{Name: clean(v.Name), Commune: clean(v.Commune), Households: count(v.Households),
-			Status: statusText[v.Status], StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}
-		if vv.Status == "" {
-			vv.Status = clean(v.Status)
-		}
-		if v.WithoutSignal && v.Status != "" && v.Status != "confirmed_dead" && v.Status != "likely_dead" {
-			// Over the cut but in a band short of "likely": counted in
-			// target 1 all the same, and the table says so.
-			vv.Status += ", counted without 3G/4G"
-		}
+			Status: verdictText(v.Status, v.WithoutSignal), StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}
 		if v.ID != "" {
 			vv.Name += " (" + clean(v.ID) + ")"
 		}
