@@ -252,6 +252,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			points[i] = orb.Point{v.Lon, v.Lat}
 		}
 		if opt.Area, err = pipeline.UnitArea(unit, c.res, points); err != nil {
+			if errors.Is(err, engine.ErrInvalidConfig) {
+				// Too fine a resolution for the unit's outline.
+				return nil, opt, "", usageError{fmt.Sprintf("--res %d with --province %q: %v", c.res, c.province, err)}
+			}
 			return nil, opt, "", err
 		}
 		opt.Cells = opt.Area.Cells

@@ -13,6 +13,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 )
 
 // Area is a named analysis area, such as one province: the hexes at the
@@ -41,7 +42,15 @@ type Area struct {
 // UnitArea returns the area of a boundary unit at resolution res, with
 // the hexes of the places (the villages' points; nil for none) that lie
 // inside the unit.
+//
+// An outline that would hold more than MaxAreaCells hexes at res is
+// refused (an error wrapping engine.ErrInvalidConfig that names the finest
+// resolution it fits at) before any is listed: Lai Châu at resolution 14
+// is over a billion hexes, whose listing alone ran out of memory.
 func UnitArea(u geodata.Unit, res int, places []orb.Point) (*Area, error) {
+	if err := checkAreaCells(u, res); err != nil {
+		return nil, err
+	}
 	cells, err := hexgrid.CoverMulti(u.Geometry, res)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: area %s (%s): %w", u.Name, u.Code, err)
@@ -64,6 +73,45 @@ func UnitArea(u geodata.Unit, res int, places []orb.Point) (*Area, error) {
 		cells = slices.Compact(cells)
 	}
 	return &Area{Code: u.Code, Name: u.Name, Cells: cells, contains: u.Contains}, nil
+}
+
+// MaxAreaCells is the most hexes an analysis area may hold: every
+// province at resolution 10 (the largest, about 24,000 km², is some 1.6
+// million), the whole country at 8. Each analysed hex costs kilobytes
+// through the stages (Lai Châu's some 400,000 at resolution 10 took 2.5 GB in
+// coverage), so a finer resolution is for a smaller area.
+const MaxAreaCells = 2_000_000
+
+// checkAreaCells refuses unit u at res when its outline's area holds more
+// than MaxAreaCells hexes of the resolution's average area.
+func checkAreaCells(u geodata.Unit, res int) error {
+	areaKm2 := geo.Area(u.Geometry) / 1e6
+	n, err := cellsIn(areaKm2, res)
+	if err != nil {
+		return fmt.Errorf("pipeline: area %s (%s): %w", u.Name, u.Code, err)
+	}
+	if n <= MaxAreaCells {
+		return nil
+	}
+	fits := ""
+	for r := res - 1; r >= 0; r-- {
+		if m, err := cellsIn(areaKm2, r); err == nil && m <= MaxAreaCells {
+			fits = fmt.Sprintf(": analyse it at resolution %d or coarser", r)
+			break
+		}
+	}
+	return fmt.Errorf("pipeline: %s (%s), %.0f km², holds about %.1f million hexes at resolution %d, more than the %d million an analysis area may hold%s: %w",
+		u.Name, u.Code, areaKm2, n/1e6, res, MaxAreaCells/1_000_000, fits, engine.ErrInvalidConfig)
+}
+
+// cellsIn is about how many hexes of resolution res an area of areaKm2
+// holds.
+func cellsIn(areaKm2 float64, res int) (float64, error) {
+	a, err := hexgrid.AvgAreaKm2(res)
+	if err != nil {
+		return 0, err
+	}
+	return areaKm2 / a, nil
 }
 
 // String returns "Name (Code)".
