@@ -224,7 +224,8 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	opt := pipeline.DefaultScorecardOptions(provinces, boundaries, seed)
 	if copt.Area == nil {
 		// Every province scored in the month asked for (one asked for
-		// alone and without data is refused instead).
+		// alone is scored when it has subscriptions or dead zones of the
+		// month, refused without either).
 		opt.EveryArea = []penetration.Period{p}
 	}
 	// The speed trend reads each month's saved pass (lomsong run's).
@@ -257,6 +258,15 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 			// The month before has nothing in the area: its dead zones
 			// stay unknown, and the card shows no changes against it.
 			opt.DeadZonesMissing[q] = fmt.Sprintf("no measurements in %s in %s", empty.Area, q)
+			continue
+		}
+		if errors.As(err, &empty) && plan == nil {
+			// The province asked for has no measurement or site of its
+			// own in the month scored: target 1 is unknown, and its
+			// subscriptions still score targets 2–5, as they do for it in
+			// the card of every province (a province without them either
+			// is refused below, for want of a row to show).
+			opt.DeadZonesMissing[q] = strings.TrimPrefix(empty.Error(), "pipeline: ")
 			continue
 		}
 		if err != nil {

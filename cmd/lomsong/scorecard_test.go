@@ -216,3 +216,42 @@ func TestScorecardRefusalNamesSubscriptionMonths(t *testing.T) {
 		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
 	}
 }
+
+// TestScorecardProvinceWithoutEvidenceOfItsOwn: a province with
+// subscriptions but no site or test of its own in the month (the
+// dataset's are another province's) is scored as it is in the card of
+// every province: target 1 unknown with the reason, targets 2–4 from its
+// subscriptions. --province refused it (exit 3, no card) for want of dead
+// zones, leaving its department nothing where the national card had its
+// row. A province with neither subscriptions nor evidence is refused.
+func TestScorecardProvinceWithoutEvidenceOfItsOwn(t *testing.T) {
+	ds := exampleDataset(t) // sites and tests in Lai Châu
+	dir := t.TempDir()
+	subs := filepath.Join(dir, "subscriptions.csv")
+	os.WriteFile(subs, []byte(testSubscriptions), 0o644) // Lai Châu's and Hà Nội's
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	out := filepath.Join(dir, "card-01")
+	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "ha noi", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "2026-10  01    ? unknown") || !strings.Contains(stdout, "84.4% met") ||
+		!strings.Contains(stdout, "1 dead_zones: no measurements or sites in Hà Nội (01) (period 2026-10)") {
+		t.Fatalf("--province ha noi: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	tg := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "01", "2026-10")
+	if dz := tg["dead_zones"]; dz["status"] != "unknown" || dz["value"] != nil || !strings.Contains(dz["reason"].(string), "Hà Nội (01)") {
+		t.Errorf("target 1: %v", dz)
+	}
+	if f := tg["fibre"]; f["status"] != "met" {
+		t.Errorf("fibre: %v", f)
+	}
+	// Neither subscriptions nor evidence: refused, saying both.
+	out79 := filepath.Join(dir, "card-79")
+	_, errs, code = runBinary(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "79", "--out", out79)
+	if code != exitDataRefused || !strings.Contains(errs, "no subscriptions") || !strings.Contains(errs, "no measurements or sites in Hồ Chí Minh (79)") {
+		t.Fatalf("--province 79: exit %d\n%s", code, errs)
+	}
+	if fileExists(out79) {
+		t.Error("a refused card wrote its folder")
+	}
+}
