@@ -784,6 +784,13 @@ func mergeReadings(runs [][]evReading) []evReading {
 // merging them by before, the keys cmp orders by ahead of the carrier,
 // when carrierRuns says that gives cmp's order, else by sorting them all.
 func mergeCarrierRuns[T any](out []T, runs [][]T, cmp func(a, b T) int, carrierOf func(*T) engine.Carrier, before func(a, b *T) bool) []T {
+	// Room for them all at once: appended one by one into a slice
+	// without it, a country's rows were copied over and over as it grew.
+	n := 0
+	for _, r := range runs {
+		n += len(r)
+	}
+	out = slices.Grow(out, n)
 	if rs, ok := carrierRuns(runs, cmp, carrierOf); ok {
 		return mergeRuns(out, rs, before)
 	}

@@ -272,6 +272,18 @@ func TestMergeRunsOfRows(t *testing.T) {
 	if got := mergeRuns(nil, rs, func(a, b *aggregate.Row) bool { return a.Cell < b.Cell }); !reflect.DeepEqual(got, all) {
 		t.Fatalf("merged %d rows differ from the sorted %d", len(got), len(all))
 	}
+	// The merged slice is allocated once, whole: grown row by row, a
+	// country's rows were copied over and over (NotChosen was merged into
+	// a nil slice). Two allocations: the runs' list and the result.
+	merge := func() []aggregate.Row {
+		return mergeCarrierRuns(nil, runs, cmpRow, carrierOf, func(a, b *aggregate.Row) bool { return a.Cell < b.Cell })
+	}
+	if got := merge(); !reflect.DeepEqual(got, all) {
+		t.Fatalf("mergeCarrierRuns: %d rows differ from the sorted %d", len(got), len(all))
+	}
+	if n := testing.AllocsPerRun(10, func() { merge() }); n > 2 {
+		t.Errorf("mergeCarrierRuns of %d rows: %v allocations, want 2", len(all), n)
+	}
 	runs[1][0], runs[1][1] = runs[1][1], runs[1][0]
 	if _, ok := carrierRuns(runs, cmpRow, carrierOf); ok {
 		t.Error("a run out of order accepted")
