@@ -126,13 +126,21 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		// and its peak is its own.
 		debug.FreeOSMemory()
 		t := time.Now()
+		cpu0, cpuOK := processCPU()
 		rss.reset()
 		// Its goroutines, and those they start, carry the stage's name in a
 		// CPU profile (LOMSONG_CPUPROFILE; go tool pprof -tagfocus stage=run).
 		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("stage", name)))
 		fmt.Fprintf(e.stdout, "\n== %s\n", name)
 		return func() {
-			fmt.Fprintf(e.stdout, "(%s: %.1fs%s)\n", name, time.Since(t).Seconds(), rss.note())
+			// The process's CPU time over the stage (that of any work
+			// beside it included): beside the wall time, how many of the
+			// machine's cores the stage kept busy.
+			cpu := ""
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				cpu = fmt.Sprintf(", %.1f CPU s", (cpu1 - cpu0).Seconds())
+			}
+			fmt.Fprintf(e.stdout, "(%s: %.1fs%s%s)\n", name, time.Since(t).Seconds(), cpu, rss.note())
 		}
 	}
 
