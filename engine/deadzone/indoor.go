@@ -1,6 +1,7 @@
 package deadzone
 
 import (
+	"context"
 	"iter"
 	"math"
 	"slices"
@@ -83,6 +84,16 @@ func IndoorLossPaired(rs []PlaceResidual) IndoorFit {
 // into PlaceResiduals (48 bytes each, tens of millions for a national
 // month).
 func IndoorLossPairedSeq(rs iter.Seq[PlaceResidual]) IndoorFit {
+	fit, _ := IndoorLossPairedContext(context.Background(), rs)
+	return fit
+}
+
+// IndoorLossPairedContext is IndoorLossPairedSeq stopping with ctx's error
+// once ctx is done (the fit returned is then not to be used): the EM
+// steps over every paired reading up to 2,000 times, a minute and more
+// for a province's month of millions of tests, and a cancelled run waited
+// for it.
+func IndoorLossPairedContext(ctx context.Context, rs iter.Seq[PlaceResidual]) (IndoorFit, error) {
 	type place struct{ out, in bool }
 	seen := map[IndoorPlace]place{}
 	for r := range rs {
@@ -114,13 +125,19 @@ func IndoorLossPairedSeq(rs iter.Seq[PlaceResidual]) IndoorFit {
 			}
 		}
 	}
-	if fit.Pairs < MinIndoorPairs || fit.Pairs-fit.Censored < MinIndoorPairs/3 {
-		return fit
+	if err := ctx.Err(); err != nil {
+		return fit, err
 	}
-	_, l, so, si := tobitGroups(obs, len(idx), true)
+	if fit.Pairs < MinIndoorPairs || fit.Pairs-fit.Censored < MinIndoorPairs/3 {
+		return fit, nil
+	}
+	_, l, so, si, stopped := tobitGroups(obs, len(idx), true, ctx.Done())
+	if stopped {
+		return fit, ctx.Err()
+	}
 	fit.LossDB, fit.Fitted = max(0, l), true
 	fit.OutdoorSDDB, fit.IndoorSDDB, fit.SpreadDB = so, si, math.Sqrt(max(0, si*si-so*so))
-	return fit
+	return fit, nil
 }
 
 // tobitObs is one observation of tobitGroups: a value (or an upper bound
@@ -143,8 +160,17 @@ type tobitObs struct {
 // the loss one of the indoor ones (restricted maximum likelihood's
 // correction: without it a place's one or two readings fit their own
 // level and read the spread near 0). It stops when L and the spreads move less than 10⁻⁹
-// dB, or after 2,000 steps.
-func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut, sIn float64) {
+// dB, or after 2,000 steps. It stops early, with stopped set, once done
+// is closed (nil: never).
+func tobitGroups(obs []tobitObs, groups int, reml bool, done <-chan struct{}) (m []float64, loss, sOut, sIn float64, stopped bool) {
+	isDone := func() bool {
+		select {
+		case <-done:
+			stopped = true
+		default:
+		}
+		return stopped
+	}
 	m = make([]float64, groups)
 	e := make([]float64, len(obs))  // E[y] given the current parameters
 	e2 := make([]float64, len(obs)) // E[y²]
@@ -159,6 +185,9 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 		use := func(o tobitObs) bool { return !exactOnly || !o.upper }
 		wo, wi := 1/(sOut*sOut), 1/(sIn*sIn)
 		for range 50 {
+			if isDone() {
+				return
+			}
 			clear(wsum)
 			clear(wout)
 			clear(wy)
@@ -228,6 +257,9 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 	mstep(true)
 	mstep(true) // again with the first spreads as weights
 	for range 2000 {
+		if isDone() {
+			return
+		}
 		for i, o := range obs {
 			if !o.upper {
 				continue
@@ -247,7 +279,7 @@ func tobitGroups(obs []tobitObs, groups int, reml bool) (m []float64, loss, sOut
 			break
 		}
 	}
-	return m, loss, sOut, sIn
+	return m, loss, sOut, sIn, false
 }
 
 // tobitUpper returns the maximum-likelihood mean and standard deviation of
@@ -259,6 +291,6 @@ func tobitUpper(x []float64, upper []bool) (mu, sigma float64) {
 	for i, v := range x {
 		obs[i] = tobitObs{y: v, upper: upper[i]}
 	}
-	m, _, sigma, _ := tobitGroups(obs, 1, false)
+	m, _, sigma, _, _ := tobitGroups(obs, 1, false, nil)
 	return m[0], sigma
 }

@@ -640,7 +640,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rm, rep, err := buildRadioMap(ev, predictor, p.ro, p.releaseReadings, envF)
+	rm, rep, err := buildRadioMap(ctx, ev, predictor, p.ro, p.releaseReadings, envF, p.progress)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -490,7 +491,7 @@ func clutterMembership(density float64) radiomap.Membership {
 // variogram is the one fitted before (its shape, at the level refitted).
 // The caller adds the offsets to its predictions at the places it asks
 // the map about (clutterOffsets).
-func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, release bool, env *envField) (*radiomap.Map, RadioMapReport, error) {
+func buildRadioMap(ctx context.Context, ev *evidence, predictor evPredictor, ro RadioMapOptions, release bool, env *envField, progress func(Progress)) (*radiomap.Map, RadioMapReport, error) {
 	rep := RadioMapReport{Model: ro.Model, ModelSource: "given", CollapseResolution: evidenceRes, ReachResolution: reachRes,
 		TestsRead: ev.rowsRead, TestsNear: ev.rowsNear, NearbyRadiusM: deadzone.NearbyRadiusM}
 	noise, indoorSD, scanNoise := ro.NoiseDB, ro.IndoorLossSigmaDB, ro.ScannerNoiseDB
@@ -538,6 +539,13 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		at[i] = int32(len(cc.cells) - 1)
 	}
 	slices.Sort(carriers)
+	if len(ev.readings) > 0 {
+		names := make([]string, len(carriers))
+		for i, c := range carriers {
+			names[i] = string(c)
+		}
+		notify(progress, Progress{Stage: StageDeadZones, Phase: "radio map: predictions where the tests near the places were made (" + strings.Join(names, ", ") + ")"})
+	}
 	for _, c := range carriers {
 		cc := byCarrier[c]
 		var err error
@@ -557,8 +565,15 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		return ctr[0], ctr[1], err
 	}
 	// Fit the indoor loss and its spread between buildings from phones'
-	// readings and bounds by place.
-	indoor := deadzone.IndoorLossPairedSeq(pairedPlaceResiduals(ev.readings, predOf))
+	// readings and bounds by place: the longest step before the verdicts
+	// (minutes for a national month), said and stopped on ctx.
+	if len(ev.readings) > 0 {
+		notify(progress, Progress{Stage: StageDeadZones, Phase: "radio map: the indoor loss from the phones' indoor and outdoor readings at the same places"})
+	}
+	indoor, err := deadzone.IndoorLossPairedContext(ctx, pairedPlaceResiduals(ev.readings, predOf))
+	if err != nil {
+		return nil, rep, err
+	}
 	rep.IndoorLossDB, rep.IndoorLossFitted = indoor.LossDB, indoor.Fitted
 	rep.IndoorLossPairs, rep.IndoorLossCensored = indoor.Pairs, indoor.Censored
 	rep.IndoorLossSigmaDB = indoorSD
@@ -617,6 +632,12 @@ func buildRadioMap(ev *evidence, predictor evPredictor, ro RadioMapOptions, rele
 		rep.Keys = append(rep.Keys, string(k.Carrier)+"/"+k.Tech.String())
 	}
 	slices.Sort(rep.Keys)
+	if err := ctx.Err(); err != nil {
+		return nil, rep, err
+	}
+	if len(obs) > 0 {
+		notify(progress, Progress{Stage: StageDeadZones, Phase: fmt.Sprintf("radio map: the residual field from %d observations (%d keys)", len(obs), len(rep.Keys))})
+	}
 	if ro.Model == (radiomap.Model{}) {
 		// Bins of 50 m out to 3 km: the per-link shadowing decorrelates
 		// within about 100 m (TR 38.901), which the default 200 m bins

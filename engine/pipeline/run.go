@@ -124,9 +124,10 @@ type Progress struct {
 	Finished bool
 	Reused   bool
 	Elapsed  time.Duration
-	// Phase, when set, names the step a stage has begun after the items
-	// it counted (the dead zones' grouping after the verdicts): the count
-	// and its ETA say nothing of it.
+	// Phase, when set, names a step a stage has begun that the items it
+	// counts say nothing of, nor their ETA: the dead zones' radio map
+	// before the verdicts (predictions at the tests, the indoor loss, the
+	// residual field) and their grouping after them.
 	Phase string
 }
 
