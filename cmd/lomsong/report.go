@@ -15,15 +15,17 @@ import (
 const reportSynopsis = `report --dataset DIR --period YYYY-MM --out DIR [flags]
 
 Writes OUT/report.html: one self-contained file that opens offline in any
-browser (no network, no CDN): the national scorecard for the month with each
-target's value, interval, status, change since last month and rank; trend charts
-of every target; alerts (new dead-zone hexes and villages, regressions); the top
-dead zones; the investment curve for --budget; and per province a map drawn from
-the H3 hexes (best 3G/4G state of any carrier), the province outline, the dead
-zones and the villages without signal. It takes the dead zones of the month and the
-month before, the scorecard and the plan as those commands do: each read back from
-the month's saved stages when they are current (lomsong run saves them), else
-computed and saved.`
+browser (no network, no CDN): the carriers whose sites and tests it read (a
+place counts without 3G/4G when none of them reaches it); the national
+scorecard for the month with each target's value, interval, status, change
+since last month and rank; trend charts of every target; alerts (new dead-zone
+hexes and villages, regressions); the top dead zones; the investment curve
+for --budget; and per province a map drawn from the H3 hexes (best 3G/4G state
+of any carrier), the province outline, the dead zones and the villages without
+signal. It takes the dead zones of the month and the month before, the
+scorecard and the plan as those commands do: each read back from the month's
+saved stages when they are current (lomsong run saves them), else computed and
+saved.`
 
 const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report`

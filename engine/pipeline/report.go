@@ -101,6 +101,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	r := &report.Report{Title: "lomsong — mobile coverage, dead zones and the five targets", Period: p.String(),
 		BoundarySet: provinces.Name}
 	r.Scorecard = card
+	r.Carriers = reportCarriers(dz.Coverage)
 	for _, u := range provinces.Units() {
 		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
 	}
@@ -253,6 +254,37 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		r.Provinces = append(r.Provinces, prov)
 	}
 	return r, nil
+}
+
+// reportCarriers returns the carriers a coverage result read, by name:
+// each one's active site sectors and its valid outdoor and in-vehicle
+// tests (the coverage states' Tests). Never nil: an empty list says none.
+func reportCarriers(cov *CoverageResult) []report.CarrierEvidence {
+	by := map[engine.Carrier]*report.CarrierEvidence{}
+	get := func(c engine.Carrier) *report.CarrierEvidence {
+		if by[c] == nil {
+			by[c] = &report.CarrierEvidence{Carrier: string(c)}
+		}
+		return by[c]
+	}
+	if cov != nil {
+		for _, s := range cov.Sites {
+			if s.Status == engine.StatusActive {
+				get(s.Carrier).Sectors++
+			}
+		}
+		for _, st := range cov.States {
+			if st.Tests > 0 {
+				get(st.Carrier).Tests += st.Tests
+			}
+		}
+	}
+	out := make([]report.CarrierEvidence, 0, len(by))
+	for _, c := range by {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b report.CarrierEvidence) int { return strings.Compare(a.Carrier, b.Carrier) })
+	return out
 }
 
 // ReportOffAir returns the report's rows of the masts off the air: the

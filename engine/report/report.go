@@ -19,6 +19,11 @@ type Report struct {
 	// BoundarySet names the boundary set the areas come from (e.g.
 	// "34 provinces, 2025").
 	BoundarySet string
+	// Carriers are the carriers whose site registers or tests the
+	// analysis read, shown under the title in the order given: a place
+	// counts without 3G/4G when none of them reaches it, so a carrier
+	// missing from the data is a carrier not counted. Nil: not said.
+	Carriers []CarrierEvidence
 	// Notes are the assumptions and caveats, shown at the end in order.
 	Notes []string
 	// Areas names area codes; a code without a name is shown as the code.
@@ -44,6 +49,15 @@ type Report struct {
 	// OffAirMore counts the masts off the air not listed (the calibration
 	// file lists every one).
 	OffAirMore int
+}
+
+// CarrierEvidence is what an analysis read of one carrier: its active
+// site sectors (one row per sector and technology) and its valid outdoor
+// and in-vehicle tests.
+type CarrierEvidence struct {
+	Carrier string
+	Sectors int
+	Tests   int64
 }
 
 // OffAirMast is one mast listed active that the tests show off the air.

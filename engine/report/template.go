@@ -60,7 +60,8 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <header>
 <h1>{{.Title}}</h1>
 <p class="meta">{{if .Period}}Data period: <strong>{{.Period}}</strong>{{end}}{{if .BoundarySet}} · Boundaries: {{.BoundarySet}}{{end}}{{if .GeneratedAt}} · Generated {{.GeneratedAt}}{{end}}</p>
-{{if .Nav}}<nav>{{range .Nav}}<a href="#{{.ID}}">{{.Text}}</a> {{end}}</nav>{{end}}
+{{if .Carriers}}<p class="meta">Carriers analysed: {{.Carriers}}. <span class="small">{{.CarriersNote}}</span></p>
+{{end}}{{if .Nav}}<nav>{{range .Nav}}<a href="#{{.ID}}">{{.Text}}</a> {{end}}</nav>{{end}}
 </header>
 <main>
 {{if .HasCard}}

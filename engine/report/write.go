@@ -57,6 +57,9 @@ type view struct {
 	Files                                   []File
 	OffAir                                  []offAirView
 	OffAirMore                              string
+	// Carriers lists the carriers analysed with their evidence;
+	// CarriersNote says what that means for the dead zones.
+	Carriers, CarriersNote string
 }
 
 type offAirView struct {
@@ -174,6 +177,7 @@ func build(r *Report) view {
 		v.Nav = append(v.Nav, link{"summary", "At a glance"}, link{"scorecard", "Scorecard"}, link{"alerts", "Alerts"})
 		v.Rules = b.rules()
 	}
+	v.Carriers, v.CarriersNote = carriers(r.Carriers)
 	if len(r.DeadZones) > 0 {
 		v.Zones = zones(r.DeadZones)
 		v.Nav = append(v.Nav, link{"deadzones", "Top dead zones"})
@@ -479,6 +483,28 @@ func (b *builder) glance(area string) *glance {
 		g.Tiles = append(g.Tiles, b.cell(row, t))
 	}
 	return g
+}
+
+// carriers says which carriers' data the analysis read ("mobifone (1,204
+// site sectors, 5,310 tests); viettel (…)") and what a carrier left out
+// means; both empty when the report does not say.
+func carriers(cs []CarrierEvidence) (string, string) {
+	if cs == nil {
+		return "", ""
+	}
+	if len(cs) == 0 {
+		return "none", "No carrier's sites or tests were read: nothing is known to be covered."
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s (%s site sectors, %s tests)", clean(c.Carrier), group(int64(c.Sectors)), group(c.Tests))
+	}
+	note := "A place counts without 3G/4G when none of these carriers reaches it: a carrier whose sites and tests are not in the data is not counted, however well it serves."
+	if len(cs) == 1 {
+		note = "Only " + clean(cs[0].Carrier) + "'s data were read: a place counts without 3G/4G when " + clean(cs[0].Carrier) +
+			" does not reach it, whether or not another carrier does; the dead zones and target 1 hold for this carrier alone."
+	}
+	return strings.Join(parts, "; "), note
 }
 
 // metCell is a table row's met column: the targets met out of those
