@@ -308,11 +308,14 @@ func (f *File) NotFittedSummary() string {
 				continue
 			}
 			name := n.Carrier + " " + n.Tech
+			// Hexes counts the hexes with any test of the network, Tests
+			// only its outdoor and in-vehicle ones: "270 tests in 372
+			// hexes" read as fewer tests than hexes.
 			switch n.Reason {
 			case coverage.UnfittedNoSites, coverage.UnfittedNoPrediction:
-				name += fmt.Sprintf(" (%d hexes)", n.Hexes)
+				name += fmt.Sprintf(" (%s)", counted(int64(n.Hexes), "tested hex", "tested hexes"))
 			case coverage.UnfittedFewTests:
-				name += fmt.Sprintf(" (%d tests in %d hexes)", n.Tests, n.Hexes)
+				name += fmt.Sprintf(" (%s in %s)", counted(n.Tests, "outdoor test", "outdoor tests"), counted(int64(n.Hexes), "tested hex", "tested hexes"))
 			}
 			names = append(names, name)
 		}
@@ -574,4 +577,12 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 	}
 	*f = Float(v)
 	return nil
+}
+
+// counted writes n and its noun, singular for 1.
+func counted(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -236,6 +236,7 @@ func TestNotFittedRoundTrip(t *testing.T) {
 		{Carrier: engine.MobiFone, Tech: engine.Tech2G, Reason: coverage.UnfittedNoTests},
 		{Carrier: engine.VinaPhone, Tech: engine.Tech4G, Reason: coverage.UnfittedNoSites, Hexes: 7, Tests: 30, Enough: 2},
 		{Carrier: engine.Viettel, Tech: engine.Tech3G, Reason: coverage.UnfittedFewTests, Hexes: 3, Tests: 4, MinTests: 5},
+		{Carrier: engine.Viettel, Tech: engine.Tech4G, Reason: coverage.UnfittedFewTests, Hexes: 1, Tests: 1, MinTests: 5},
 	})
 	path := filepath.Join(t.TempDir(), "calibration.json")
 	if err := WriteCalibrationFile(path, f); err != nil {
@@ -248,7 +249,7 @@ func TestNotFittedRoundTrip(t *testing.T) {
 	if !slices.Equal(back.NotFitted, f.NotFitted) {
 		t.Errorf("read back %+v, want %+v", back.NotFitted, f.NotFitted)
 	}
-	want := "no test in the months read: mobifone 2G; tests but no site on the air in the register: vinaphone 4G (7 hexes); no hex with enough outdoor tests: viettel 3G (4 tests in 3 hexes)"
+	want := "no test in the months read: mobifone 2G; tests but no site on the air in the register: vinaphone 4G (7 tested hexes); no hex with enough outdoor tests: viettel 3G (4 outdoor tests in 3 tested hexes), viettel 4G (1 outdoor test in 1 tested hex)"
 	if got := back.NotFittedSummary(); got != want {
 		t.Errorf("summary\n got %q\nwant %q", got, want)
 	}
