@@ -295,17 +295,23 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 			return err
 		}
 	}
-	notAnalysed := make([]map[string]any, 0, len(res.NoData))
-	for _, a := range res.NoData {
-		notAnalysed = append(notAnalysed, map[string]any{"province": a.Code, "name": a.Name, "populated_hexes": a.Hexes,
-			"households": math.Round(a.Households), "villages": a.Villages, "why": a.Why})
-	}
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
 		"counts":       pipeline.ExactTotalsNote,
 		"exact_totals": totals,
-		"not_analysed": notAnalysed,
+		"not_analysed": notAnalysedJSON(res.NoData),
 		"provenance":   prov,
 	})
+}
+
+// notAnalysedJSON lists the areas a run left out (pipeline.NoDataArea) as
+// deadzones_meta.json's and plan.json's not_analysed.
+func notAnalysedJSON(areas []pipeline.NoDataArea) []map[string]any {
+	out := make([]map[string]any, 0, len(areas))
+	for _, a := range areas {
+		out = append(out, map[string]any{"province": a.Code, "name": a.Name, "populated_hexes": a.Hexes,
+			"households": math.Round(a.Households), "villages": a.Villages, "why": a.Why})
+	}
+	return out
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

@@ -58,7 +58,9 @@ closing only its own carrier's gaps, so a hex in two carriers' gaps counts once
 for each agreement and a site never serves a gap hex), OUT/candidates.csv
 (every option, the rank it is funded at or why it is not: a proposed site
 whose footprint reaches no dead or uncertain hex is never funded) and
-OUT/plan.json (totals, bound, gap, guarantee). Households are whole numbers,
+OUT/plan.json (totals, bound, gap, guarantee; not_analysed, when the dead-zone
+run left places out for want of a site or test near them, as lomsong deadzones
+lists them: the plan neither covers nor clears them). Households are whole numbers,
 each row rounded to the nearest; plan.json keeps the exact totals (exact_totals).`
 
 const planExample = `  lomsong plan --dataset lomsong-demo/dataset --budget 500e9 --province "lai chau" --out lomsong-demo/plan
@@ -169,7 +171,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		if err := writeArgQuarantine(stage, candTable, "candidates.quarantine.csv"); err != nil {
 			return err
 		}
-		return writePlan(stage, res, popt, prov)
+		return writePlan(stage, res, popt, prov, dz.NoData)
 	}, *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
@@ -177,6 +179,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	hh := res.Households()
 	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
 		area, len(dz.Zones), hh.DeadZone, len(res.Candidates), len(popt.Proposed)-len(res.SetAside))
+	printNoData(e.stdout, dz.NoData)
 	if n := len(res.SetAside); n > 0 {
 		fmt.Fprintf(e.stdout, "%d proposed candidates set aside, outside the area analysed and beyond their reach (candidates.quarantine.csv): %s\n", n, setAsideNames(res.SetAside, 10))
 	}
@@ -197,6 +200,15 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
 	}
 	switch {
+	case len(dz.Zones) == 0 && hh.SharingGap == 0 && len(dz.NoData) > 0:
+		// The places left out were not analysed: no all-clear there.
+		var hexes int
+		var households float64
+		for _, a := range dz.NoData {
+			hexes, households = hexes+a.Hexes, households+a.Households
+		}
+		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; the %d populated hexes (%.0f households) left out, with no site or test near, are not known to be served (plan.json, not_analysed)\n",
+			hexes, households)
 	case len(dz.Zones) == 0 && hh.SharingGap == 0:
 		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
 	case len(p.Steps) == 0:
@@ -272,7 +284,7 @@ func safeDiv(a, b float64) float64 {
 // plan.json holds money in whole đồng and households as whole numbers,
 // with the exact totals under exact_totals, and the build and dataset the
 // plan came from (prov).
-func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, prov export.Meta) error {
+func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, prov export.Meta, notAnalysed []pipeline.NoDataArea) error {
 	p := res.Plan
 	n := len(p.Curve)
 	cc, ch := make([]float64, n), make([]float64, n)
@@ -336,6 +348,11 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 			"plan.households_newly_covered": totals["plan.households_newly_covered"], "sharing.households": totals["sharing.households"]},
 		"lomsong_version": prov.Version, "lomsong_commit": prov.Commit, "lomsong_build_date": prov.BuildDate,
 		"dataset_manifest_sha256": prov.ManifestSHA256,
+	}
+	if len(notAnalysed) > 0 {
+		// The places the dead-zone run left out (no site or test near):
+		// the plan covers none of them, and is no all-clear for them.
+		summary["not_analysed"] = notAnalysedJSON(notAnalysed)
 	}
 	if opt.IncludeSharing {
 		// The agreements' households apart: not dead zones, not newly

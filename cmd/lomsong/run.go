@@ -151,7 +151,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			if err != nil {
 				return err
 			}
-			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov) },
+			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov, sum.DeadZones.NoData) },
 				*communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 				return err
 			}
