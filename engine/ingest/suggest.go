@@ -21,7 +21,9 @@ import (
 // DL_bitrate, Mobility), NetMonster and Network Cell Info (RSRP, RSRQ,
 // SNR, Network type), TEMS, Nemo and QualiPoc (Serving RSRP, RAT,
 // Throughput) and Vietnamese names written without diacritics (Thoi gian,
-// Kinh do, Vi do, Nha mang, Cong nghe).
+// Kinh do, Vi do, Nha mang, Cong nghe), and a Vietnamese site register's
+// (Mã trạm, Băng tần, Độ cao anten, Góc phương vị, Góc chúc or Góc
+// nghiêng for the downtilt, Trạng thái, Truyền dẫn).
 var synonyms = map[string][]string{
 	"ts":            {"ts", "time", "timestamp", "devicetime", "datetime", "date_time", "eventtime", "measuredat", "utc", "timeutc", "localtime", "epoch", "epochms", "unixtime", "thoigian", "ngaygio", "thoidiem"},
 	"carrier":       {"carrier", "operatorname", "networkoperatorname", "operator", "networkoperator", "network", "networkname", "mno", "provider", "plmnname", "nhamang", "nhacungcap"},
@@ -49,14 +51,15 @@ var synonyms = map[string][]string{
 	"pci":           {"pci", "psc", "physicalcellid", "servingpci", "servingcellpci", "pciservingcell", "pcilteservingcell", "pcinrservingcell"},
 	"arfcn":         {"arfcn", "earfcn", "uarfcn", "nrarfcn", "servingearfcn", "servingcellearfcn", "dlearfcn", "earfcnlteservingcell", "arfcnnrservingcell", "channel"},
 	"band":          {"band", "rfband", "rfbandlte", "rfbandnr", "bandnumber", "servingband"},
-	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename"},
-	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz"},
-	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight"},
-	"azimuth_deg":   {"azimuthdeg", "azimuth", "azi", "az", "bearing"},
-	"beamwidth_deg": {"beamwidthdeg", "beamwidth", "hbw", "hbeamwidth", "horizontalbeamwidth"},
-	"tilt_deg":      {"tiltdeg", "tilt", "downtilt", "etilt", "mtilt", "totaltilt"},
+	"site_id":       {"siteid", "site", "cellid", "cell", "sitecode", "btsid", "nodeb", "enodeb", "enbid", "gnbid", "cellname", "sitename", "matram", "matrambts", "mabts", "tentram"},
+	"band_mhz":      {"bandmhz", "band", "frequency", "freq", "freqmhz", "frequencymhz", "bangtan", "tanso"},
+	"height_m":      {"heightm", "height", "antennaheight", "agl", "antheight", "docaoanten", "docaoangten", "chieucaoanten", "docao"},
+	"azimuth_deg":   {"azimuthdeg", "azimuth", "azi", "az", "bearing", "gocphuongvi", "phuongvi", "huonganten"},
+	"beamwidth_deg": {"beamwidthdeg", "beamwidth", "hbw", "hbeamwidth", "horizontalbeamwidth", "dorongbupsong", "dorongbup"},
+	"tilt_deg":      {"tiltdeg", "tilt", "downtilt", "etilt", "mtilt", "totaltilt", "gocnghieng", "gocchuc"},
 	"eirp_dbm":      {"eirpdbm", "eirp", "power", "txpower", "powerdbm"},
-	"backhaul":      {"backhaul", "transmission", "transport"},
+	"status":        {"status", "sitestatus", "trangthai", "tinhtrang"},
+	"backhaul":      {"backhaul", "transmission", "transport", "truyendan", "loaitruyendan"},
 }
 
 var synReplacer = strings.NewReplacer(" ", "", "_", "", "-", "", "(", "", ")", "", "[", "", "]", "", ".", "", "/", "")
@@ -731,9 +734,15 @@ var valueSynonyms = map[string]map[string]string{
 	// Site registers' statuses (carriers' and tower companies' words).
 	"status": {
 		"onair": "active", "live": "active", "operational": "active", "inservice": "active", "dangphatsong": "active",
+		"phatsong": "active", "hoatdong": "active", "danghoatdong": "active",
 		"offair": "down", "outofservice": "down", "fault": "down", "matsong": "down",
+		"tamdung": "down", "ngunghoatdong": "down", "matlienlac": "down", "hong": "down",
 		"underconstruction": "planned", "proposed": "planned", "dangxaydung": "planned",
+		"kehoach": "planned", "dukien": "planned", "quyhoach": "planned", "chuaphatsong": "planned",
 	},
+	// Vietnamese registers' transmission: optical cable, microwave,
+	// satellite.
+	"backhaul": {"capquang": "fiber", "quang": "fiber", "viba": "microwave", "vetinh": "satellite"},
 	"device_class": {
 		"mobile": "smartphone", "phone": "smartphone", "handset": "smartphone", "dienthoai": "smartphone",
 		"scanner": "router", "modem": "router",
