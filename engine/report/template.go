@@ -85,7 +85,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 </section>
 <section id="alerts">
 <h2>Alerts: what changed</h2>
-{{template "alerts" .Alerts}}
+{{template "alerts" .Alerts}}{{if .AlertsNote}}<p><span class="status unknown">unknown ?</span> {{.AlertsNote}}</p>{{end}}
 </section>
 {{end}}
 {{if .Zones}}
@@ -129,7 +129,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <p class="small">Each hexagon shows the best 3G/4G coverage from any carrier. North is up.</p>
 {{end}}
 {{if .Trends}}<h3>Trends</h3><div class="charts">{{range .Trends}}{{.}}{{end}}</div>{{end}}
-{{if .HasCard}}<h3>Alerts</h3>{{template "alerts" .Alerts}}{{end}}
+{{if .HasCard}}<h3>Alerts</h3>{{template "alerts" .Alerts}}{{if .AlertsNote}}<p><span class="status unknown">unknown ?</span> {{.AlertsNote}}</p>{{end}}{{end}}
 {{if .Zones}}<h3>Top dead zones</h3>{{template "zones" .Zones}}{{end}}
 {{if .Villages}}<h3>Villages without 3G/4G or uncertain</h3>
 <p class="small">p_dead is the probability that no carrier reaches 3G/4G at the village point, from every test and the calibrated prediction. Uncertain villages (0.2 &lt; p_dead &lt; 0.8) are where a test decides most: they are shown as such, not as served or dead. Target 1 counts every village at or above the cut (p_dead ≥ 0.5 unless --miss-cost moves it): an uncertain one over it is marked "counted without 3G/4G".</p>

@@ -60,6 +60,9 @@ type view struct {
 	// Carriers lists the carriers analysed with their evidence;
 	// CarriersNote says what that means for the dead zones.
 	Carriers, CarriersNote string
+	// AlertsNote says which targets known this month were not compared
+	// with the month before, so raised no alert (empty: all were).
+	AlertsNote string
 }
 
 type offAirView struct {
@@ -122,6 +125,7 @@ type provView struct {
 	Villages       []villageView
 	MoreVillages   string
 	Notes          []string
+	AlertsNote     string
 }
 
 type rankKey struct {
@@ -174,6 +178,7 @@ func build(r *Report) view {
 		v.Table = b.table()
 		v.Trends = b.trends(national)
 		v.Alerts = b.alerts("")
+		v.AlertsNote = b.uncompared("")
 		v.Nav = append(v.Nav, link{"summary", "At a glance"}, link{"scorecard", "Scorecard"}, link{"alerts", "Alerts"})
 		v.Rules = b.rules()
 	}
@@ -242,6 +247,7 @@ func build(r *Report) view {
 			pv.Glance = b.glance(pr.Code)
 			pv.Trends = b.trends(pr.Code)
 			pv.Alerts = b.alerts(pr.Code)
+			pv.AlertsNote = b.uncompared(pr.Code)
 		}
 		if pr.Map != nil {
 			svg, drawn, ok := mapSVG(pr.Map, "Map of "+pv.Name+": best 3G/4G coverage per hexagon")
@@ -666,6 +672,47 @@ func (b *builder) alerts(area string) []alertView {
 		out = append(out, av)
 	}
 	return out
+}
+
+// uncompared says which targets known in the month were not compared with
+// the month before (no figure for it, or figures of two kinds), so that no
+// alert could be raised for them: "no alerts" is only an answer where a
+// comparison was made. For one area, or for every area but the national
+// row when area is empty. Empty when every known target was compared.
+func (b *builder) uncompared(area string) string {
+	var areas [scorecard.NumTargets][]string
+	for i := range b.card.Rows {
+		row := &b.card.Rows[i]
+		if row.Period != b.period || (area == "" && row.National) || (area != "" && row.Area != area) {
+			continue
+		}
+		for _, t := range scorecard.Targets {
+			if res := row.Targets[t]; finite(res.Value) && !finite(res.Change) {
+				areas[t] = append(areas[t], b.name(row.Area))
+			}
+		}
+	}
+	var parts []string
+	for _, t := range scorecard.Targets {
+		if len(areas[t]) == 0 {
+			continue
+		}
+		part := fmt.Sprintf("%d. %s", t+1, targetNames[t])
+		if area == "" {
+			names := areas[t]
+			more := ""
+			if len(names) > maxAlertItems {
+				names, more = names[:maxAlertItems], fmt.Sprintf(" and %d more", len(names)-maxAlertItems)
+			}
+			part += " (" + strings.Join(names, ", ") + more + ")"
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Not compared with " + b.period.AddMonths(-1).String() + " (no figure for that month, or figures of another kind), so no alert could be raised for: " +
+		strings.Join(parts, "; ") + "."
 }
 
 func (b *builder) rules() []string {
