@@ -374,12 +374,21 @@ func (b *builder) unit(t scorecard.Target) string {
 	return ""
 }
 
+// one returns a plural unit ("villages", "households") in the singular
+// for a count shown as 1 or -1: "1 village", "-1 household".
+func one(unit string, v float64) string {
+	if count(math.Abs(v)) == "1" {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
+}
+
 func (b *builder) value(t scorecard.Target, v float64) string {
 	switch {
 	case !finite(v):
 		return "unknown"
 	case t == scorecard.TargetDeadZones:
-		return count(v) + " " + b.unit(t)
+		return count(v) + " " + one(b.unit(t), v)
 	case t == scorecard.TargetSpeed:
 		return signed(decimal(100*v, 1), v) + "%"
 	}
@@ -450,7 +459,7 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		var s string
 		shown := ch // the change as the page shows it: a share's to 0.1 pp
 		if t == scorecard.TargetDeadZones {
-			s = signed(count(ch), ch) + " " + b.unit(t)
+			s = signed(count(ch), ch) + " " + one(b.unit(t), ch)
 		} else {
 			shown = math.Round(1000*ch) / 1000
 			s = signed(decimal(100*ch, 1), ch) + " pp"
