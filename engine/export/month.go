@@ -598,7 +598,16 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 
 // noPlan says why a plan funds no site, and whether the budget is why.
 func noPlan(dz *pipeline.DeadZoneResult, pr *pipeline.PlanResult) (string, bool) {
+	var leftHexes int
+	var leftHouseholds float64
+	for _, a := range dz.NoData {
+		leftHexes, leftHouseholds = leftHexes+a.Hexes, leftHouseholds+a.Households
+	}
 	switch {
+	case len(dz.Zones) == 0 && len(dz.NoData) > 0:
+		// The places the run left out were not analysed: no all-clear.
+		return fmt.Sprintf("no dead zone in the places analysed, nothing to plan there; %d populated hexes (%.0f households) left out, with no site or test near, are not known to be served",
+			leftHexes, leftHouseholds), false
 	case len(dz.Zones) == 0:
 		return "no dead zone, nothing to plan", false
 	case len(pr.Candidates) == 0:
