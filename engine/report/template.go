@@ -78,7 +78,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span></th>{{end}}<th>Met</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr{{if .National}} class="national"{{end}}><td>{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}<td class="num">{{.Met}}</td></tr>
-{{end}}{{range .NoData}}<tr class="nodata"><td colspan="7"><span class="status unknown">unknown ?</span> <strong>every target unknown in {{len .Areas}} area{{if ne (len .Areas) 1}}s{{end}}</strong> (none counted as met or not met): {{range $i, $a := .Areas}}{{if $i}}, {{end}}{{if $a.ID}}<a href="#{{$a.ID}}">{{$a.Text}}</a>{{else}}{{$a.Text}}{{end}}{{end}}<br/><span class="small">{{.Reason}}</span></td></tr>
+{{end}}{{range .NoData}}<tr class="nodata"><td colspan="7"><span class="status unknown">unknown ?</span> <strong>every target unknown in {{.CountText}} area{{if ne .Count 1}}s{{end}}</strong> (none counted as met or not met): {{range $i, $a := .Areas}}{{if $i}}, {{end}}{{if $a.ID}}<a href="#{{$a.ID}}">{{$a.Text}}</a>{{else}}{{$a.Text}}{{end}}{{end}}{{.More}}<br/><span class="small">{{.Reason}}</span></td></tr>
 {{end}}</tbody>
 </table></div>
 {{end}}

@@ -20,6 +20,7 @@ const (
 	maxAlertItems = 12 // ids listed per alert
 	maxCommunes   = 4  // communes listed per dead zone
 	maxVillages   = 40 // villages listed per province
+	maxNoData     = 60 // areas named per line of areas without figures
 	maxTrendMonth = 36 // months in a trend chart
 )
 
@@ -95,6 +96,11 @@ type table struct {
 type noDataRow struct {
 	Areas  []link // ID empty where the area has no section
 	Reason string
+	// Count is the number of such areas (CountText as the page writes
+	// it); More says how many of them Areas leaves out (the first
+	// maxNoData are named).
+	Count           int
+	CountText, More string
 }
 
 type tableRow struct {
@@ -567,7 +573,15 @@ func (b *builder) table() *table {
 			if tr.Name != "" {
 				name += " " + tr.Name
 			}
-			tb.NoData[at].Areas = append(tb.NoData[at].Areas, link{ID: tr.Link, Text: name})
+			nd := &tb.NoData[at]
+			nd.Count++
+			nd.CountText = group(int64(nd.Count))
+			if len(nd.Areas) < maxNoData {
+				nd.Areas = append(nd.Areas, link{ID: tr.Link, Text: name})
+			} else {
+				// 3,285 communes of a commune report filled pages.
+				nd.More = fmt.Sprintf(" and %s more (lomsong scorecard lists every area's row)", group(int64(nd.Count-len(nd.Areas))))
+			}
 			continue
 		}
 		tb.Rows = append(tb.Rows, tr)
