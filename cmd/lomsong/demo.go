@@ -278,7 +278,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 
 	done = stage("evaluate against the generator's ground truth")
-	ev, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
+	ev, verdicts, err := evaluateVillages(filepath.Join(*out, "deadzones", "villages.csv"), &truth)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,24 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if ev.Brier != nil {
 		fmt.Fprintf(e.stdout, "  p_dead of %d villages: Brier score %.4f (decidable %.4f)\n", ev.PDeadVillages, *ev.Brier, *ev.BrierDecidable)
 	}
-	for _, b := range ev.ByEvidence {
+	oracleWait.Wait()
+	// The oracle sees the same readings: each village's tests within 300 m
+	// are the engine's count, so that its scores fall into the same bands
+	// and say whether a band's errors are the evidence's or the engine's.
+	nearby := make(map[string]int, len(verdicts))
+	for _, v := range verdicts {
+		nearby[v.VillageID] = v.TestsNearby
+	}
+	for i := range oracleVerdicts {
+		if n, ok := nearby[oracleVerdicts[i].VillageID]; ok {
+			oracleVerdicts[i].TestsNearby = n
+		}
+	}
+	orc, err := synth.EvaluateVillages(&truth, oracleVerdicts)
+	if err != nil {
+		return err
+	}
+	for k, b := range ev.ByEvidence {
 		tests := fmt.Sprintf("%d or more tests", b.MinTests)
 		if b.MaxTests != nil {
 			tests = fmt.Sprintf("%d–%d tests", b.MinTests, *b.MaxTests)
@@ -298,17 +315,22 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 				tests = fmt.Sprintf("%d tests", b.MinTests)
 			}
 		}
+		var ob *synth.EvidenceScores
+		if k < len(orc.ByEvidence) && orc.ByEvidence[k].MinTests == b.MinTests {
+			ob = &orc.ByEvidence[k]
+		}
 		a := b.All
 		line := fmt.Sprintf("  %s within 300 m, %d villages: %d true, %d found, %d correct: F1 %.3f", tests, a.Villages, a.True, a.Found, a.Correct, a.F1)
+		if ob != nil {
+			line += fmt.Sprintf(" (oracle %.3f)", ob.All.F1)
+		}
 		if d := b.Decidable; d != nil {
 			line += fmt.Sprintf("; decidable %d villages, %d true: F1 %.3f", d.Villages, d.True, d.F1)
+			if ob != nil && ob.Decidable != nil {
+				line += fmt.Sprintf(" (oracle %.3f)", ob.Decidable.F1)
+			}
 		}
 		fmt.Fprintln(e.stdout, line)
-	}
-	oracleWait.Wait()
-	orc, err := synth.EvaluateVillages(&truth, oracleVerdicts)
-	if err != nil {
-		return err
 	}
 	brier := "none"
 	if orc.Brier != nil {
@@ -475,18 +497,20 @@ func evaluateOffAir(ds string, truth []predict.SiteRef) (synth.OffAirEvaluation,
 }
 
 // evaluateVillages reads the engine's village verdicts and scores them
-// against the generator's truth (synth.EvaluateVillages).
-func evaluateVillages(villagesCSV string, truth *synth.Truth) (synth.VillageEvaluation, error) {
+// against the generator's truth (synth.EvaluateVillages); it returns the
+// verdicts too.
+func evaluateVillages(villagesCSV string, truth *synth.Truth) (synth.VillageEvaluation, []synth.VillageVerdict, error) {
 	f, err := os.Open(villagesCSV)
 	if err != nil {
-		return synth.VillageEvaluation{}, err
+		return synth.VillageEvaluation{}, nil, err
 	}
 	defer f.Close()
 	vs, err := synth.ReadVillageVerdictsCSV(f)
 	if err != nil {
-		return synth.VillageEvaluation{}, fmt.Errorf("%s: %w", villagesCSV, err)
+		return synth.VillageEvaluation{}, nil, fmt.Errorf("%s: %w", villagesCSV, err)
 	}
-	return synth.EvaluateVillages(truth, vs)
+	ev, err := synth.EvaluateVillages(truth, vs)
+	return ev, vs, err
 }
 
 // evaluatePenetration scores the scorecard's per-area estimates against

@@ -401,9 +401,16 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("evaluation: %s", b)
 	}
 	// The oracle's scores beside the engine's, over the same villages.
+	type band struct {
+		MinTests int `json:"min_tests"`
+		All      struct {
+			Villages int `json:"villages"`
+		} `json:"all"`
+	}
 	type scores struct {
-		Villages int      `json:"villages"`
-		Brier    *float64 `json:"brier"`
+		Villages   int      `json:"villages"`
+		Brier      *float64 `json:"brier"`
+		ByEvidence []band   `json:"by_evidence"`
 	}
 	var ev struct {
 		Engine scores `json:"dead_zone_villages"`
@@ -414,6 +421,11 @@ func TestDemo(t *testing.T) {
 	}
 	if o, e := ev.Oracle, ev.Engine; o.Villages != e.Villages || o.Villages == 0 || o.Brier == nil || !(*o.Brier > 0 && *o.Brier < 0.1) {
 		t.Errorf("evaluation.json: oracle %+v beside the engine's %+v", o, e)
+	}
+	// The oracle's scores by the tests near each village, in the engine's
+	// bands over the same villages.
+	if o, e := ev.Oracle.ByEvidence, ev.Engine.ByEvidence; len(e) == 0 || !slices.Equal(o, e) {
+		t.Errorf("evaluation.json: the oracle's bands of evidence %+v, the engine's %+v", o, e)
 	}
 	checkGapsAgree(t, filepath.Join(out, "deadzones"))
 	checkBestPDead(t, filepath.Join(out, "export", "lomsong-2024-10.gpkg"), filepath.Join(out, "deadzones", "hexes.csv"))
