@@ -463,8 +463,7 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 			return nil, err
 		}
 		if _, hh := population.Totals(pop); hh == 0 {
-			return nil, fmt.Errorf("pipeline: dead zones need households per hex: the villages table's %d villages all have 0 households (every hex would count none and the run would answer no dead zone): ingest a villages table with households, or give a population table: villages %w",
-				len(villages), ErrMissingData)
+			return nil, villagesWithoutHouseholds(len(villages))
 		}
 		p.popFromVillages = true
 		opt.Coverage.Population = pop
@@ -477,6 +476,12 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 		// size) holds the same households in the same hexes too.
 		vp, err := VillagePopulation(villages, res)
 		p.popFromVillages = err == nil && sameHouseholds(vp, pop)
+		if _, hh := population.Totals(pop); p.popFromVillages && hh == 0 {
+			// The commands' population from villages of no households:
+			// said as such, not as a population table given that covers
+			// none of their provinces.
+			return nil, villagesWithoutHouseholds(len(villages))
+		}
 	}
 	popAll := pop
 	if len(opt.Coverage.Cells) == 0 && opt.Coverage.Area != nil {
@@ -1005,6 +1010,13 @@ func atResolution(pop []population.Cell, res int) ([]population.Cell, error) {
 		return nil, fmt.Errorf("pipeline: population at H3 resolution %d for an analysis at %d: %w", pop[0].Cell.Resolution(), res, err)
 	}
 	return agg, nil
+}
+
+// villagesWithoutHouseholds is the error of dead zones whose population is
+// a villages table (of n villages) with 0 households in every row.
+func villagesWithoutHouseholds(n int) error {
+	return fmt.Errorf("pipeline: dead zones need households per hex: the villages table's %d villages all have 0 households (every hex would count none and the run would answer no dead zone): ingest a villages table with households, or give a population table: villages %w",
+		n, ErrMissingData)
 }
 
 // sameHouseholds reports whether two populations put the same households
