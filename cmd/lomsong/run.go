@@ -133,6 +133,15 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// The stages read the parts the manifest listed when the run began: a
+	// source another command committed or retracted since is not in its
+	// figures, or still is, and the tables' provenance (the manifest's
+	// SHA-256, read when they are written) would name the new manifest.
+	if changed, err := store.ManifestChanged(); err != nil {
+		return err
+	} else if changed {
+		return fmt.Errorf("run: %s changed while the run read it (an ingest, retract or repair was committed since it began): its figures are of the dataset as it was, so no summary or table is given; the stages it saved stay keyed by what they read: run it again, and only what the change touched is computed", cf.dataset)
+	}
 	if err := checkCommunesGiven(e.stderr, sum.DeadZones, communeSet, provinces, *communes); err != nil {
 		return err
 	}

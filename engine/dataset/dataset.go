@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,6 +122,32 @@ type Store struct {
 	onDamaged func(ref StageRef, err error)
 	// opened is what Open did with an interrupted commit (OpenRecovery).
 	opened CommitRecovery
+	// manifestSHA is the SHA-256 (hex) of the manifest file manifest was
+	// read from or last written as ("" when there was none): what
+	// ManifestChanged compares the file on disk with.
+	manifestSHA string
+}
+
+// ManifestChanged reports whether the dataset's manifest.json is no
+// longer the one this Store read (at Open, or as its own last commit
+// wrote it): another process committed an ingest, a retract or a repair
+// since. The Store goes on reading the parts its manifest lists, so what
+// it computed since is of the dataset as it was, not as it is.
+func (s *Store) ManifestChanged() (bool, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, manifestName))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return s.manifestSHA != "", nil
+	case err != nil:
+		return false, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
+	return sha256Hex(b) != s.manifestSHA, nil
+}
+
+// sha256Hex is the SHA-256 of b in hex.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // OpenRecovery says what Open did with the commit an interrupted ingest
@@ -183,7 +211,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %s: %w; rebuild it from the parts with: lomsong dataset repair %s", dir, manifestName, err, shellquote.Quote(dir))
 	}
-	s.manifest = m
+	s.manifest, s.manifestSHA = m, sha256Hex(b)
 	return s, nil
 }
 

@@ -182,7 +182,7 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 		flock.Unlock(lf)
 		return nil, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", s.dir, shellquote.Quote(s.dir))
 	}
-	s.manifest = fresh.manifest
+	s.manifest, s.manifestSHA = fresh.manifest, fresh.manifestSHA
 	if _, ok := s.Lookup(sha); ok {
 		flock.Unlock(lf)
 		return nil, ErrAlreadyIngested
@@ -663,14 +663,14 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		// must stay; report the error all the same.
 		if cur, rerr := os.ReadFile(filepath.Join(t.s.dir, manifestName)); rerr == nil && string(cur) == string(manifest) {
 			visible = true
-			t.s.manifest = m
+			t.s.manifest, t.s.manifestSHA = m, sha256Hex(manifest)
 			t.s.dropJournal("")
 			return src, fmt.Errorf("dataset: %s committed, but making it durable failed: %w", t.name, err)
 		}
 		return Source{}, err
 	}
 	visible = true
-	t.s.manifest = m
+	t.s.manifest, t.s.manifestSHA = m, sha256Hex(manifest)
 	// A step to observe only (tests stop a copy of the dataset here): the
 	// source is committed whatever comes after.
 	_ = t.fail("manifest-written")
