@@ -550,11 +550,25 @@ func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
 // neighbour's village in a border hex is the neighbour's; vadmin are the
 // villages' provinces); with a population table, the households of the
 // area's hexes.
-func areaHasPeople(a *Area, pop []population.Cell, vadmin []deadzone.PlaceAdmin, fromVillages bool, provinces *geodata.BoundarySet) error {
+func areaHasPeople(a *Area, pop []population.Cell, dv []deadzone.Village, vadmin []deadzone.PlaceAdmin, fromVillages bool, provinces *geodata.BoundarySet) error {
 	if fromVillages && provinces != nil {
 		if _, ok := provinces.ByCode(a.Code); ok {
-			if slices.ContainsFunc(vadmin, func(pa deadzone.PlaceAdmin) bool { return pa.Province == a.Code }) {
-				return nil
+			// A village of its own with households; villages of 0
+			// households alone leave every hex of it with none, and the
+			// run would answer no dead zone.
+			n := 0
+			for i, pa := range vadmin {
+				if pa.Province != a.Code {
+					continue
+				}
+				if dv[i].Households > 0 {
+					return nil
+				}
+				n++
+			}
+			if n > 0 {
+				return missingError{fmt.Sprintf("pipeline: the dataset's %s in %s all have 0 households: no dead zone can be decided there (ingest its villages with their households, or give a population table)",
+					plural(n, "village"), a)}
 			}
 			return fmt.Errorf("pipeline: no village of the dataset lies in %s: its households are unknown, so no dead zone can be decided there (ingest its villages, or give a population table): villages of %s %w",
 				a, a.Name, ErrMissingData)
@@ -727,7 +741,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	if a := opt.Coverage.Area; a != nil && a.Code != "" {
-		if err := areaHasPeople(a, pop, vadmin, p.popFromVillages, opt.Provinces); err != nil {
+		if err := areaHasPeople(a, pop, dv, vadmin, p.popFromVillages, opt.Provinces); err != nil {
 			return nil, err
 		}
 	}
@@ -758,7 +772,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	}
 	var dropped func(province string, c hexgrid.Cell) bool
 	if a := opt.Coverage.Area; (a == nil || a.Code == "") && opt.Provinces != nil {
-		if dropped, err = leaveOutNoData(out, opt.Provinces, cov, res, admin, vadmin, p.vcells); err != nil {
+		if dropped, err = leaveOutNoData(out, opt.Provinces, cov, res, admin, vadmin, p.vcells, p.popFromVillages); err != nil {
 			return nil, err
 		}
 		pop = out.Population
@@ -856,7 +870,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 // of a province and hex is left out (nil when none is); the caller leaves
 // those villages out of the village report.
 func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *CoverageResult, res int,
-	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, vcells []hexgrid.Cell) (func(string, hexgrid.Cell) bool, error) {
+	admin map[hexgrid.Cell]deadzone.Admin, vadmin []deadzone.PlaceAdmin, vcells []hexgrid.Cell, fromVillages bool) (func(string, hexgrid.Cell) bool, error) {
 	need, housed := map[string]bool{}, map[string]bool{}
 	for _, pc := range out.Population {
 		if pc.Households > 0 || pc.Population > 0 {
@@ -911,6 +925,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 				areas[code].Name, areas[code].Why = u.Name, NoDataWhy
 				if unhoused[code] && !empty[code] {
 					areas[code].Why = NoHouseholdsWhy
+					if fromVillages {
+						areas[code].Why = NoVillageHouseholdsWhy
+					}
 				}
 			}
 		}
@@ -963,7 +980,11 @@ const (
 	// NoHouseholdsWhy: the province has villages, sites and tests, but the
 	// population table given puts no households in it.
 	NoHouseholdsWhy = "no households in the population table given (it covers none of the province)"
-	OutsideWhy      = "outside every province (another country's, a coarse outline's coast or islands) and no site or test within about 8–25 km"
+	// NoVillageHouseholdsWhy: as NoHouseholdsWhy, where the population
+	// is the villages table's and the province's villages all have 0
+	// households.
+	NoVillageHouseholdsWhy = "its villages in the dataset all have 0 households"
+	OutsideWhy             = "outside every province (another country's, a coarse outline's coast or islands) and no site or test within about 8–25 km"
 )
 
 // adjudicate decides the claims (nil: every predicted key) from the

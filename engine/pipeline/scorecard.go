@@ -563,7 +563,7 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		if a.Villages == 0 && a.Households == 0 {
 			why = fmt.Sprintf("no measurements or sites of its own in %s (%s): not scored (its places are analysed from a neighbour's sites or tests near them, not its own)", a.Name, a.Code)
 		}
-		if a.Why == NoHouseholdsWhy {
+		if a.Why == NoHouseholdsWhy || a.Why == NoVillageHouseholdsWhy {
 			why = fmt.Sprintf("%s (%s): %s: not analysed (%s)", a.Name, a.Code, a.Why, plural(a.Villages, "village"))
 		}
 		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
