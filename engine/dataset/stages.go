@@ -202,6 +202,31 @@ func (s *Store) ReportDamagedStage(ref StageRef, err error) {
 	}
 }
 
+// SavesRequired reports whether a stage the dataset cannot save stops the
+// stage runners (no OnUnsaved function set), rather than being computed
+// for the caller alone.
+func (s *Store) SavesRequired() bool { return s.onUnsaved == nil }
+
+// CheckStagesWritable reports whether a stage output could be saved now:
+// it makes the stages directory if need be and a file in it, removed at
+// once. A runner that must save what it computes asks before a stage's
+// work, not after it: a reader of the dataset (IsNotWritable) running
+// lomsong run learnt it could not save the month after the pass over
+// the month's measurements.
+func (s *Store) CheckStagesWritable() error {
+	dir := filepath.Join(s.dir, StageDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("dataset: saved stage outputs: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-probe-")
+	if err != nil {
+		return fmt.Errorf("dataset: saved stage outputs: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
 // SaveStage saves the files of a stage output under key (64 hex digits),
 // replacing any output of the same ref: see the package's notes on saved
 // stage outputs. inputs are recorded in stage.json for people to read.

@@ -347,6 +347,23 @@ type periodRun struct {
 	m         *Measured
 	mRows     bool // m holds the per-key statistics
 	readOnly  bool
+	savable   bool // checkSavable found the stages savable
+}
+
+// checkSavable returns, before a stage is computed, the error its save
+// would meet when the store must save what it computes
+// (dataset.Store.SavesRequired: lomsong run) and cannot: the pass over a
+// national month is hours of work to lose at its save. A store whose
+// saves are optional (a reader's) computes on.
+func (r *periodRun) checkSavable() error {
+	if r.savable || !r.s.SavesRequired() {
+		return nil
+	}
+	if err := r.s.CheckStagesWritable(); err != nil {
+		return fmt.Errorf("pipeline: period %s: nothing computed, as nothing could be saved: %w", r.period, err)
+	}
+	r.savable = true
+	return nil
 }
 
 func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
@@ -505,6 +522,9 @@ func (r *periodRun) measured(ctx context.Context, rows bool) (*Measured, error) 
 // returned drop their statistics rows (they are saved with them).
 func (r *periodRun) passAndSave(ctx context.Context, need []string, whyOf map[string]string, rows bool) (map[string]*Measured, error) {
 	s, mo, period, sum, progress := r.s, r.mo, r.period, r.sum, r.progress
+	if err := r.checkSavable(); err != nil {
+		return nil, err
+	}
 	var needRows int64
 	for _, c := range need {
 		for _, pt := range r.byCarrier[c] {
@@ -611,6 +631,9 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 	}
 	if r.readOnly {
 		return nil, "", &NotSavedError{r.period, StageCoverage, why}
+	}
+	if err := r.checkSavable(); err != nil {
+		return nil, "", err
 	}
 	m, err := r.measured(ctx, true)
 	if err != nil {
@@ -841,6 +864,9 @@ func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, pe
 	} else {
 		if readOnly {
 			return nil, &NotSavedError{period, StageDeadZones, why}
+		}
+		if err := r.checkSavable(); err != nil {
+			return nil, err
 		}
 		if cov.Lean() {
 			// The verdicts read some of the statistics the lean read
