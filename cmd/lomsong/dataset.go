@@ -33,7 +33,9 @@ repair  rebuilds manifest.json from the parts themselves (the metadata each
         An ingest stopped while committing (killed, a power cut) is
         completed from its journal, or rolled back whole when some of its
         files are lost (then ingest the file again); the next ingest, or
-        any command that opens the dataset, does the same.
+        any command that opens the dataset, does the same. Saved stage
+        outputs that fail their checks are removed (derived data: the
+        next command that needs one computes it again).
 retract takes an ingested source out of the dataset — a dump read with the
         wrong --timezone or mapping, or one that should not have been
         ingested. SOURCE is its SHA-256 (8 hex digits or more suffice, as
@@ -305,7 +307,20 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 			n, dataset.StageDir, rep.StageStrays[0])
 	}
 	if len(rep.Bad) > 0 {
-		return fmt.Errorf("dataset %s: %d of %d parts, quarantine and saved stage files failed verification", dir, len(rep.Bad), rep.Parts+rep.Quarantine+rep.StageFiles)
+		stages := 0
+		for _, b := range rep.Bad {
+			if strings.HasPrefix(b.Path, dataset.StageDir+"/") {
+				stages++
+			}
+		}
+		advice := ""
+		if stages > 0 {
+			// Nothing recomputes a damaged output while the stages after
+			// it are current: without a way out, verify failed after any
+			// number of runs.
+			advice = fmt.Sprintf(" (%d of them saved stage outputs: derived data, which lomsong dataset repair %s removes and the next command that needs them computes again)", stages, shellQuote(dir))
+		}
+		return fmt.Errorf("dataset %s: %d of %d parts, quarantine and saved stage files failed verification%s", dir, len(rep.Bad), rep.Parts+rep.Quarantine+rep.StageFiles, advice)
 	}
 	if len(rep.Unlisted) > 0 {
 		// Data on disk that no reader sees: the manifest lost them.
@@ -365,6 +380,10 @@ func datasetRepair(dir string, e *env) error {
 	}
 	if len(rep.Removed) > 0 {
 		fmt.Fprintf(e.stdout, "removed %d temporary folder(s) or file(s) stopped ingests had left (never read): %s\n", len(rep.Removed), strings.Join(rep.Removed, ", "))
+	}
+	if len(rep.StagesRemoved) > 0 {
+		fmt.Fprintf(e.stdout, "removed %d damaged saved stage output(s) (derived data: the next command that needs one computes it again): %s\n",
+			len(rep.StagesRemoved), strings.Join(rep.StagesRemoved, ", "))
 	}
 	for _, p := range rep.Corrected {
 		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)

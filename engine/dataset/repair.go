@@ -234,6 +234,10 @@ type RepairReport struct {
 	// the dataset's top folder (VerifyReport.Temporary), removed once the
 	// manifest is rebuilt: no reader ever read them.
 	Removed []string
+	// StagesRemoved are the saved stage outputs (their directories) that
+	// failed their checks, removed: derived data, computed again by the
+	// next command that needs them (VerifyReport.Bad lists their files).
+	StagesRemoved []string
 }
 
 // partFile is a data file found by Repair.
@@ -265,7 +269,9 @@ var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
 // so in Recovered, and their rejected count is that of their quarantine
 // file. Files that are not readable parts are moved to orphans/ with a
 // note; a manifest.json that does not parse goes with them. The previous
-// manifest is kept as manifest.prev.json.
+// manifest is kept as manifest.prev.json. Saved stage outputs that fail
+// their checks are removed (StagesRemoved): derived data, computed again
+// by the next command that needs them.
 //
 // An ingest's commit that was stopped (its journal is there) is settled
 // first (Commit in the report): its source is recorded whole from the
@@ -607,6 +613,9 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 			return rep, fmt.Errorf("dataset %s: removing %s left by a stopped ingest: %w", dir, t, err)
 		}
 		rep.Removed = append(rep.Removed, t)
+	}
+	if rep.StagesRemoved, err = s.removeDamagedStages(); err != nil {
+		return rep, fmt.Errorf("dataset %s: %w", dir, err)
 	}
 	return rep, nil
 }

@@ -577,3 +577,45 @@ func (s *Store) savedStages() ([]StageRecord, []PartProblem, []string, error) {
 	slices.Sort(strays)
 	return recs, bad, strays, nil
 }
+
+// removeDamagedStages removes the saved outputs whose stage.json does not
+// parse or whose files do not match it (size, CRC-32C, SHA-256), each
+// under its stage's lock, and returns their directories, relative to
+// the dataset. No stage reads such an output, and none is saved again
+// over it while the stages after it are current (the month's
+// predictions, a carrier's evidence predictions): dataset verify failed
+// on it after any number of runs. Saved outputs are derived data: the
+// next command that needs one computes it again.
+func (s *Store) removeDamagedStages() ([]string, error) {
+	recs, bad, _, err := s.savedStages()
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, b := range bad {
+		dirs = append(dirs, path.Dir(b.Path))
+	}
+	for _, rec := range recs {
+		for _, f := range rec.Files {
+			if err := s.checkStageFile(rec, f, true); err != nil {
+				dirs = append(dirs, rec.Dir)
+				break
+			}
+		}
+	}
+	slices.Sort(dirs)
+	dirs = slices.Compact(dirs)
+	for _, d := range dirs {
+		abs := filepath.Join(s.dir, filepath.FromSlash(d))
+		lk, err := lockWait(filepath.Dir(abs))
+		if err != nil {
+			return nil, fmt.Errorf("dataset: removing the damaged saved output %s: %w", d, err)
+		}
+		err = os.RemoveAll(abs)
+		flock.Unlock(lk)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: removing the damaged saved output %s: %w", d, err)
+		}
+	}
+	return dirs, nil
+}
