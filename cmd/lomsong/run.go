@@ -233,15 +233,21 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 	}
 	fmt.Fprintf(w, "%d of %d stages read back%s, %d computed\n", read, len(sum.Stages), current, len(sum.Stages)-read-notRead-missing)
 	if dz := sum.DeadZones; dz != nil && dz.Coverage != nil {
-		// A carrier of the register without a measurement pass this
-		// month: said, not left to a missing row of the stage table.
-		measured := map[engine.Carrier]bool{}
+		// A carrier of the register whose verdicts no test of the month
+		// informs: said, not left to a missing row of the stage table —
+		// nor hidden behind the row of a pass over tests all far from
+		// the places analysed.
+		tests := map[engine.Carrier]int64{}
 		for _, s := range sum.Stages {
 			if s.Stage == pipeline.StageMeasure {
-				measured[engine.Carrier(s.Carrier)] = true
+				tests[engine.Carrier(s.Carrier)] += s.Items
 			}
 		}
-		for _, c := range unmeasuredCarriers(dz.Coverage.Sites, measured) {
+		for _, c := range dz.PredictedOnly() {
+			if n := tests[c]; n > 0 {
+				fmt.Fprintf(w, "%s: %d measurement rows in %s, none near the villages and populated hexes analysed: its coverage there is predicted only\n", c, n, sum.Period)
+				continue
+			}
 			fmt.Fprintf(w, "%s: sites in the register but no measurements in %s: its coverage is predicted only\n", c, sum.Period)
 		}
 	}
