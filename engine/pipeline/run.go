@@ -144,7 +144,8 @@ type StageSummary struct {
 	// it.
 	NotRead bool
 	// Missing is set, with NotRead, when that saved output is not on
-	// disk (deleted, or never saved): nothing needed it.
+	// disk (deleted, or never saved) or not its recorded size (cut short):
+	// nothing needed it.
 	Missing bool
 	Why     string
 	Items   int64 // rows for measure, keys, hexes, villages for the others
@@ -728,7 +729,7 @@ func (r *periodRun) remakeMissing(ctx context.Context) error {
 	whyOf := map[string]string{}
 	for _, c := range r.carriers {
 		if !r.s.StageSaved(dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c]) {
-			need, whyOf[c] = append(need, c), "its saved output was missing (the stages after it were current): made again"
+			need, whyOf[c] = append(need, c), "its saved output was missing or not its recorded size (the stages after it were current): made again"
 		}
 	}
 	if len(need) == 0 {
@@ -754,7 +755,7 @@ func (r *periodRun) finish() {
 				Why: "not read: the stages after it are current"}
 			if !r.s.StageSaved(dataset.StageRef{Period: r.period, Stage: StageMeasure, Carrier: c}, r.keyOf[c]) {
 				st.Missing = true
-				st.Why = "not needed (the stages after it are current), but its saved output is missing: lomsong run makes it again"
+				st.Why = "not needed (the stages after it are current), but its saved output is missing or not its recorded size: lomsong run makes it again"
 			}
 			r.sum.Stages = append(r.sum.Stages, st)
 		}
