@@ -207,12 +207,21 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	)
 	// The evaluation's uncalibrated prediction at the villages' hexes (to
 	// measure what calibration changes) reads the dataset and the run's
-	// villages alone: it starts with the report, whose work is one core's,
-	// and runs beside the evaluations that do not read it.
+	// villages alone: it starts with the coverage, whose table writing and
+	// the scorecard beside it leave a core idle for much of their time.
 	uncal := filepath.Join(*out, "evaluation", "coverage_uncalibrated")
 	var uncalWait sync.WaitGroup
 	var uncalErr error
 	defer uncalWait.Wait()
+	// The evaluations that read the dataset's calibration, the coverage
+	// tables and the truth's signals start with the report, whose work is
+	// one core's: the masts off the air, then, once the uncalibrated
+	// prediction is written, the signals at the villages.
+	var lateWait sync.WaitGroup
+	var oa synth.OffAirEvaluation
+	var sig []synth.SignalEvaluation
+	var oaErr, sigErr error
+	defer lateWait.Wait()
 	// The oracle's verdicts (one core's work) beside the export, whose
 	// GeoPackage writing is one core's too.
 	var oracleWait sync.WaitGroup
@@ -222,6 +231,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	defer cancel() // an early return stops it first
 	for i := 0; i < len(steps); i++ {
 		s := steps[i]
+		if s.name == "coverage" {
+			fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes (beside the coverage)")
+			uncalWait.Go(func() {
+				pprof.SetGoroutineLabels(pprof.WithLabels(uctx, pprof.Labels("stage", "uncalibrated")))
+				uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
+					filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
+			})
+		}
 		if s.name == "coverage" && i+1 < len(steps) && steps[i+1].name == "scorecard" {
 			// The scorecard (one core's work, a few hundred MiB) beside the
 			// coverage's table writing (one core's too): its output is
@@ -264,11 +281,18 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 			})
 		}
 		if s.name == "report" {
-			fmt.Fprintln(e.stderr, "evaluate: the uncalibrated prediction at the villages' hexes (beside the report)")
-			uncalWait.Go(func() {
-				pprof.SetGoroutineLabels(pprof.WithLabels(uctx, pprof.Labels("stage", "uncalibrated")))
-				uncalErr = uncalibratedAtVillages(uctx, append([]string{"--dataset", ds, "--res", strconv.Itoa(*res), "--calibration", "none"}, area...),
-					filepath.Join(*out, "deadzones", "villages.csv"), uncal, &env{stdin: e.stdin, stdout: io.Discard, stderr: io.Discard})
+			fmt.Fprintln(e.stderr, "evaluate: masts off the air, and signals at the villages against the true signals (beside the report)")
+			lateWait.Go(func() {
+				pprof.SetGoroutineLabels(pprof.WithLabels(uctx, pprof.Labels("stage", "evaluate")))
+				if oa, oaErr = evaluateOffAir(ds, truth.OffAir); oaErr != nil {
+					return
+				}
+				if uncalWait.Wait(); uncalErr != nil {
+					return
+				}
+				sig, sigErr = evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
+					map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
+					filepath.Join(*out, "truth", "village_signals.csv"))
 			})
 		}
 		if err := s.run(ctx, s.args, e); err != nil {
@@ -346,19 +370,14 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "%-28s %3d area-months: mean absolute error %.3f, interval holds the truth in %.0f%% (%s)\n",
 			t.Target, t.N, t.MAE, 100*t.Coverage, t.Interval)
 	}
-	oa, err := evaluateOffAir(ds, truth.OffAir)
-	if err != nil {
-		return err
-	}
-	if uncalWait.Wait(); uncalErr != nil {
+	lateWait.Wait()
+	switch {
+	case oaErr != nil:
+		return oaErr
+	case uncalErr != nil:
 		return fmt.Errorf("demo: uncalibrated coverage: %w", uncalErr)
-	}
-	fmt.Fprintln(e.stderr, "evaluate: signals at the villages against the true signals")
-	sig, err := evaluateSignals(filepath.Join(*out, "deadzones", "villages.csv"),
-		map[string]string{"calibrated prediction": filepath.Join(*out, "coverage", "coverage.csv"), "uncalibrated prediction": filepath.Join(uncal, "coverage.csv")},
-		filepath.Join(*out, "truth", "village_signals.csv"))
-	if err != nil {
-		return err
+	case sigErr != nil:
+		return sigErr
 	}
 	fmt.Fprintln(e.stdout, "signal at villages against the true signal, per technology (bias = estimate − truth; RMSE):")
 	for i := 0; i < len(sig); {
