@@ -55,6 +55,9 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("aggregate", *out, "aggregates.parquet and aggregates.csv"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("aggregate", *out, *dir); err != nil {
+		return err
+	}
 	if err := outputsFree(*out, "aggregates", []string{"aggregates.parquet", "aggregates.csv"}); err != nil {
 		return err
 	}

@@ -114,6 +114,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("campaign", o.out, "campaign.csv and campaign.geojson"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("campaign", o.out, cf.dataset); err != nil {
+		return err
+	}
 	if o.verdicts != "" {
 		// The file holds the verdicts: the flags that choose what the
 		// dataset's run reads would be ignored.

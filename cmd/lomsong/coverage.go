@@ -527,6 +527,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("coverage", *out, "coverage.csv, coverage_best.geojson and the other coverage files"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("coverage", *out, cf.dataset); err != nil {
+		return err
+	}
 	named, err := layerList(*layers, nil)
 	if err != nil {
 		return err

@@ -170,6 +170,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("deadzones", *out, "deadzones.csv, villages.csv and the other dead-zone files"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("deadzones", *out, cf.dataset); err != nil {
+		return err
+	}
 	if err := outputsFree(*out, "deadzones", deadzoneOutputs(*claims != ""), *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}

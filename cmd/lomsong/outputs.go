@@ -449,3 +449,43 @@ func outDirUsable(command, out, what string) error {
 		}
 	}
 }
+
+// outOutsideDataset refuses (a usage error) an --out folder that is the
+// dataset's folder or lies inside it: the dataset's folders hold its
+// parts and saved stages, and a command's tables written there were
+// listed by dataset verify as strays "the next save of their stage
+// removes" (under stages/, which no save does) or as data files missing
+// from the manifest (under a data folder, which dataset repair moves to
+// orphans/). dataset "" (no --dataset given) passes.
+func outOutsideDataset(command, out, dataset string) error {
+	if out == "" || dataset == "" {
+		return nil
+	}
+	o, err1 := filepath.Abs(out)
+	d, err2 := filepath.Abs(dataset)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	// Through symbolic links where the folders exist (a link to the
+	// dataset is the dataset).
+	o, d = resolvedPath(o), resolvedPath(d)
+	if rel, err := filepath.Rel(d, o); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return usageError{fmt.Sprintf("%s: --out %s is inside the dataset %s: write the outputs to a folder outside it (the dataset's folders hold its parts and saved stages, which dataset verify and repair check)", command, out, dataset)}
+	}
+	return nil
+}
+
+// resolvedPath is the absolute path p with the symbolic links of its
+// longest existing prefix resolved.
+func resolvedPath(p string) string {
+	rest := ""
+	for q := p; ; q = filepath.Dir(q) {
+		if r, err := filepath.EvalSymlinks(q); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if filepath.Dir(q) == q {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(q), rest)
+	}
+}

@@ -112,6 +112,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("plan", *out, "plan.csv, plan.json and the other plan files"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("plan", *out, cf.dataset); err != nil {
+		return err
+	}
 	if err := outputsFree(*out, "plan", planOutputs(*candidates != ""), *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}

@@ -56,6 +56,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("report", *out, "report.html"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("report", *out, cf.dataset); err != nil {
+		return err
+	}
 	if err := outputsFree(*out, "report", []string{"report.html"}, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}

@@ -89,6 +89,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		if err := outDirUsable("run", *out, "the dead-zone tables (OUT/deadzones) and the plan (OUT/plan)"); err != nil {
 			return err
 		}
+		if err := outOutsideDataset("run", *out, cf.dataset); err != nil {
+			return err
+		}
 		if err := outDirUsable("run", filepath.Join(*out, "deadzones"), "the dead-zone tables"); err != nil {
 			return err
 		}

@@ -80,6 +80,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err := outDirUsable("scorecard", *out, "scorecard.csv and scorecard.json"); err != nil {
 		return err
 	}
+	if err := outOutsideDataset("scorecard", *out, cf.dataset); err != nil {
+		return err
+	}
 	if err := outputsFree(*out, "scorecard", []string{"scorecard.csv", "scorecard.json"}, cf.population, cf.calibration); err != nil {
 		return err
 	}
