@@ -881,7 +881,9 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 // checkQuery checks a request's query string against the parameters its
 // route takes: a parameter it does not take (a misspelt ?nmae=) or one
 // given more than once (?kind=sites&kind=measurements) is an error naming
-// it, as is a query string that does not parse. Both would otherwise be
+// it, as is one given empty (?carrier= from a script's unset variable,
+// which read as no carrier would answer every carrier's gaps) and a query
+// string that does not parse. Each would otherwise be
 // silently ignored or silently decided (url.Values.Get takes the first),
 // and the caller would never learn that its request was not the one
 // answered.
@@ -899,6 +901,9 @@ func checkQuery(raw string, takes []string) error {
 		}
 		if n := len(values[name]); n > 1 {
 			return fmt.Errorf("query parameter %q given %d times: give it once", name, n)
+		}
+		if values[name][0] == "" {
+			return fmt.Errorf("query parameter %q is empty: give it a value or leave it out", name)
 		}
 	}
 	return nil

@@ -1725,6 +1725,11 @@ func TestQueryParameters(t *testing.T) {
 				if code, b := do(p + "=a&" + p + "=b"); code != 400 || !strings.Contains(b, fmt.Sprintf(`query parameter \"%s\" given 2 times`, p)) {
 					t.Errorf("%s %s?%s twice: %d %s", method, pathKey, p, code, b)
 				}
+				// An empty value (a script's unset variable: ?carrier=$C)
+				// is refused, not read as the parameter left out.
+				if code, b := do(p + "="); code != 400 || !strings.Contains(b, fmt.Sprintf(`query parameter \"%s\" is empty`, p)) {
+					t.Errorf("%s %s?%s= (empty): %d %s", method, pathKey, p, code, b)
+				}
 				if code, b := do(p + "=" + url.QueryEscape(sample[p])); strings.Contains(b, "query parameter") {
 					t.Errorf("%s %s?%s=%s, documented: %d %s", method, pathKey, p, sample[p], code, b)
 				}
