@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -37,6 +39,50 @@ func TestMalformedMultipartRefused(t *testing.T) {
 	ts.s.db.QueryRow(`SELECT count(*) FROM audit WHERE action LIKE 'submission.%'`).Scan(&audits)
 	if subs != 0 || audits != 0 {
 		t.Fatalf("%d submissions, %d audit entries recorded", subs, audits)
+	}
+	if left := ts.spoolEntries(t); len(left) != 0 {
+		t.Fatalf("left in the spool: %v", left)
+	}
+}
+
+// TestMultipartPartGivenTwice: a form with two mapping parts is refused as
+// one with two file parts is (400 naming the part), rather than the file
+// read with the last mapping and nothing said; nothing is queued or left
+// in the spool.
+func TestMultipartPartGivenTwice(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	for _, c := range []struct {
+		name  string
+		parts [][2]string // form name, content
+		want  string
+	}{
+		{"two mappings", [][2]string{{"mapping", `{"timezone": "Asia/Ho_Chi_Minh"}`}, {"file", string(f.measurements["viettel"])}, {"mapping", `{"timezone": "UTC"}`}}, "more than one mapping part"},
+		{"two files", [][2]string{{"file", string(f.measurements["viettel"])}, {"file", string(f.measurements["viettel"])}}, "more than one file part"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for _, p := range c.parts {
+				var w io.Writer
+				if p[0] == "file" {
+					w, _ = mw.CreateFormFile("file", "a.csv")
+				} else {
+					w, _ = mw.CreateFormField(p[0])
+				}
+				w.Write([]byte(p[1]))
+			}
+			mw.Close()
+			code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", &body, mw.FormDataContentType())
+			if code != http.StatusBadRequest || !bytes.Contains(b, []byte(c.want)) {
+				t.Fatalf("%d %s, want 400 saying %q", code, b, c.want)
+			}
+		})
+	}
+	var subs int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&subs)
+	if subs != 0 {
+		t.Fatalf("%d submissions recorded", subs)
 	}
 	if left := ts.spoolEntries(t); len(left) != 0 {
 		t.Fatalf("left in the spool: %v", left)

@@ -199,7 +199,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	filePath := ""
 	store := func(src io.Reader, fname string) error {
 		if filePath != "" {
-			return errUpload{http.StatusBadRequest, "more than one file part"}
+			return errUpload{http.StatusBadRequest, "more than one file part: send one file per submission"}
 		}
 		filePath = filepath.Join(tmp, "data")
 		f, err := os.OpenFile(filePath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
@@ -365,6 +365,12 @@ func (s *Server) readMultipart(r *http.Request, body io.Reader, store func(io.Re
 				return err
 			}
 		case "mapping":
+			// A second mapping part is refused as a second file part is:
+			// taking the last would read the file with a mapping its
+			// sender may not have meant, and say nothing of it.
+			if *mapping != nil {
+				return errUpload{http.StatusBadRequest, "more than one mapping part: send one mapping per submission"}
+			}
 			b, err := io.ReadAll(io.LimitReader(p, ingest.MaxMappingBytes+1))
 			if err != nil {
 				return uploadErr(err)
