@@ -1304,6 +1304,48 @@ func (ts *testService) reopenWith(t *testing.T, mod func(*Options)) *testService
 	return &testService{s: s, ts: srv, dir: ts.dir, tokens: ts.tokens}
 }
 
+// TestUploadAgainSaysSo: the same file uploaded again (curl retried after
+// a timeout) is a new submission, and its 202 says which earlier ones hold
+// the same bytes, so the sender knows before two identical rows show in
+// its list; another carrier never hears of them, the ministry does.
+func TestUploadAgainSaysSo(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	data := f.measurements["viettel"]
+	upload := func(user, name string) (int64, string) {
+		t.Helper()
+		code, b := ts.call(t, user, "POST", "/api/v1/submissions?kind=measurements&name="+name, "/api/v1/submissions", bytes.NewReader(data), "text/csv")
+		var q struct {
+			ID   int64
+			Note string
+		}
+		if err := json.Unmarshal(b, &q); err != nil || code != http.StatusAccepted {
+			t.Fatalf("upload %s as %s: %d %s", name, user, code, b)
+		}
+		return q.ID, q.Note
+	}
+	first, note := upload("vt", "a.csv")
+	if note != "" {
+		t.Fatalf("the first upload: note %q", note)
+	}
+	again, note := upload("vt", "a.csv")
+	if again == first || !strings.Contains(note, fmt.Sprintf("the same bytes as submission %d (a.csv, received ", first)) || !strings.Contains(note, "adds the rows once") {
+		t.Fatalf("the same file again, submission %d: note %q", again, note)
+	}
+	if _, note := upload("mobi", "a.csv"); note != "" {
+		t.Errorf("another carrier told of viettel's submissions: %q", note)
+	}
+	_, note = upload("cuc", "a.csv")
+	if !strings.Contains(note, fmt.Sprintf("submissions %d (a.csv, received ", first)) || !strings.Contains(note, fmt.Sprintf(", %d (a.csv, received ", again)) {
+		t.Errorf("the ministry's upload of the same bytes: note %q", note)
+	}
+	// Another kind of the same bytes is another file to lomsong.
+	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=sites&name=a.csv", "/api/v1/submissions", bytes.NewReader(data), "text/csv")
+	if code != http.StatusAccepted || bytes.Contains(b, []byte("note")) {
+		t.Errorf("the same bytes as sites: %d %s", code, b)
+	}
+}
+
 // TestSameBytesNoteNamesTheCertifiedFirst: of two submissions of the same
 // bytes, the note "added nothing" goes to the one certified second and
 // names the one certified first, whatever their ids; the audit log, the

@@ -274,7 +274,57 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": "queued"})
+	answer := map[string]any{"id": id, "status": "queued"}
+	note, err := s.sameBytesNote(r.Context(), u, kind, sum, id)
+	if err != nil {
+		s.log.Error("submission queued: earlier submissions of its bytes not read", "id", id, "err", err)
+	} else if note != "" {
+		answer["note"] = note
+	}
+	writeJSON(w, http.StatusAccepted, answer)
+}
+
+// sameBytesNote says which earlier submissions u may see hold the same
+// bytes of the same kind as submission id, or "" when none does: an upload
+// sent again (curl retried after a timeout, a file sent twice) is a new
+// submission, validated on its own, and certifying both adds the rows
+// once; the answer says so rather than leaving the sender to find two
+// identical rows in its list. A carrier hears of its own carrier's
+// submissions only, never that another carrier sent the same file.
+func (s *Server) sameBytesNote(ctx context.Context, u User, kind ingest.Kind, sum string, id int64) (string, error) {
+	q := `SELECT id, filename, received_at FROM submissions WHERE sha256 = ? AND kind = ? AND id < ?`
+	args := []any{sum, string(kind), id}
+	if u.Role != RoleMinistry {
+		q += ` AND carrier = ?`
+		args = append(args, string(u.Carrier))
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var earlier []string
+	for rows.Next() {
+		var n int64
+		var fname, at string
+		if err := rows.Scan(&n, &fname, &at); err != nil {
+			return "", err
+		}
+		earlier = append(earlier, fmt.Sprintf("%d (%s, received %s)", n, fname, parseTime(at).Format(time.RFC3339)))
+	}
+	if err := rows.Err(); err != nil || len(earlier) == 0 {
+		return "", err
+	}
+	const shown = 3
+	which := "submission " + earlier[0]
+	if len(earlier) > 1 {
+		list := earlier[:min(len(earlier), shown)]
+		which = "submissions " + strings.Join(list, ", ")
+		if len(earlier) > shown {
+			which += fmt.Sprintf(" and %d more", len(earlier)-shown)
+		}
+	}
+	return fmt.Sprintf("the same bytes as %s: this is another submission of them, validated on its own; certifying more than one of them adds the rows once", which), nil
 }
 
 // queue records a complete upload (in the folder tmp) as a queued
