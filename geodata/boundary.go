@@ -407,8 +407,11 @@ func (s *BoundarySet) Locate(p orb.Point) (Unit, bool) {
 // code or name, with another geometry type, or with a duplicate code is an
 // error naming the feature index and property. A ring that encloses
 // nothing (its points on one line, or one point repeated) is dropped, with
-// its polygon when it is the outer ring (withoutFlatRings). Name and Level
-// of the result are left empty for the caller to set.
+// its polygon when it is the outer ring (withoutFlatRings); so are a hole
+// wholly outside its outer ring and a polygon wholly inside another of the
+// unit (withoutStrayRings): none of them changes which points the unit
+// contains, and a GIS reads each as invalid. Name and Level of the result
+// are left empty for the caller to set.
 func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*BoundarySet, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -465,7 +468,7 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		if err := CheckLonLat(mp); err != nil {
 			return nil, fmt.Errorf("%w: feature %d (code %q): %w", ErrInvalidBoundaries, i, code, err)
 		}
-		mp = withoutFlatRings(mp)
+		mp = withoutStrayRings(withoutFlatRings(mp))
 		full, _ := f.Properties[fullNameProp].(string)
 		units = append(units, Unit{Code: code, Name: name, FullName: strings.TrimSpace(full), ParentCode: parent, Geometry: mp})
 	}
