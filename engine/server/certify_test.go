@@ -303,3 +303,34 @@ func TestUploadMessages(t *testing.T) {
 		t.Errorf("a broken mapping: %d %s", code, b)
 	}
 }
+
+// TestCertifyTakesNoBody: a certification takes no body; one with a body
+// it would ignore ({"dry_run": true}, a form) is refused 400 naming what it
+// found, and the submission stays accepted; no body, whitespace or {} certify.
+func TestCertifyTakesNoBody(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	id := ts.submit(t, "vt", "measurements", "a.csv", f.measurements["viettel"])
+	ts.wait(t, "vt", id)
+	path := fmt.Sprintf("/api/v1/submissions/%d/certify", id)
+	for _, c := range []struct{ body, ctype, want string }{
+		{`{"dry_run": true}`, "application/json", `unknown field \"dry_run\"`},
+		{`{} {}`, "application/json", "found more after the object"},
+		{"dry_run=1", "application/x-www-form-urlencoded", "invalid character"},
+	} {
+		code, b := ts.call(t, "vt", "POST", path, "/api/v1/submissions/{id}/certify", strings.NewReader(c.body), c.ctype)
+		if code != http.StatusBadRequest || !strings.Contains(string(b), c.want) || !strings.Contains(string(b), "takes none") {
+			t.Errorf("certify with the body %q: %d %s", c.body, code, b)
+		}
+		if s := ts.wait(t, "vt", id); s.Status != "accepted" {
+			t.Fatalf("after the body %q the submission is %s", c.body, s.Status)
+		}
+	}
+	code, b := ts.call(t, "vt", "POST", path, "/api/v1/submissions/{id}/certify", strings.NewReader(" {}\n"), "application/json")
+	if code != http.StatusOK {
+		t.Fatalf("certify with {}: %d %s", code, b)
+	}
+	if code := ts.certify(t, "vt", id); code != http.StatusOK {
+		t.Fatalf("certify again with no body: %d", code)
+	}
+}

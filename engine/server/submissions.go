@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -1018,6 +1019,9 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "submission %d is %s's: its carrier certifies it", sub.ID, sub.Carrier)
 		return
 	}
+	if !emptyBody(w, r) {
+		return
+	}
 	if sub.Status == "certified" {
 		subs := []Submission{sub}
 		if err := s.markRetracted(subs); err != nil {
@@ -1276,4 +1280,35 @@ func (s *Server) updateAudited(ctx context.Context, now time.Time, user, action 
 		return err
 	}
 	return tx.Commit()
+}
+
+// emptyBody reads the body of a request that takes none (a certification):
+// nothing, whitespace or {} pass; anything else is answered 400 naming what
+// was found (413 past maxJSONBody) and emptyBody returns false. A body the
+// endpoint ignored would read as obeyed: {"dry_run": true} certified.
+func emptyBody(w http.ResponseWriter, r *http.Request) bool {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "the body was cut off or malformed: %v", err)
+		return false
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var none struct{}
+	if err = dec.Decode(&none); err == nil {
+		if _, err = dec.Token(); err == io.EOF {
+			return true
+		}
+		err = errors.New("found more after the object")
+	}
+	writeError(w, http.StatusBadRequest, "body: %s %s takes none (send no body, or {}): %v", r.Method, r.URL.Path, err)
+	return false
 }
