@@ -292,13 +292,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return refusedError{fmt.Errorf("%s: no populated cell in the table (no rows); nothing written", *h3Path)}
 		}
 		input, _ = population.Totals(in)
-		// One resolution per table: whether it is split or summed is
-		// decided for the whole table.
-		for _, c := range in {
-			if r, r0 := c.Cell.Resolution(), in[0].Cell.Resolution(); r != r0 {
-				return refusedError{fmt.Errorf("%s: the table mixes resolutions %d and %d (cell %v); give one resolution per table", *h3Path, r0, r, c.Cell)}
-			}
-		}
+		// ReadH3Table refused a table of several resolutions.
 		if len(in) > 0 && in[0].Cell.Resolution() >= *res {
 			cells, err = population.Aggregate(in, *res)
 		} else {

@@ -173,13 +173,18 @@ const MaxCount = 1e9
 // lomsong population writes, read back whole: its other columns ignored)
 // are accepted for "h3". Repeated cells are summed (a table may split a
 // cell's people over rows, by age or sex) and counted in H3Table.Repeats,
-// for the caller to say so: a repeat is as often a row given twice. The
-// cells are sorted.
+// for the caller to say so: a repeat is as often a row given twice. A
+// cell of another resolution than the first row's is a *ParseError naming
+// both rows. The cells are sorted.
 func ReadH3Table(r io.Reader) (H3Table, error) {
 	var t H3Table
 	pop := map[hexgrid.Cell]float64{}
 	hh := map[hexgrid.Cell]float64{}
 	lines := map[hexgrid.Cell]int{}
+	var first struct {
+		cell hexgrid.Cell
+		line int
+	}
 	var given allOrNone
 	var err error
 	t.Ignored, err = readTable(r, []string{"h3", "population"}, []string{"households"}, map[string]string{"h3_index": "h3", "h3index": "h3", "cell": "h3"},
@@ -188,6 +193,13 @@ func ReadH3Table(r io.Reader) (H3Table, error) {
 			c, err := hexgrid.Parse(s)
 			if err != nil {
 				return &ParseError{Line: line, Column: "h3", Err: err}
+			}
+			// One resolution per table: whether it is split or summed
+			// is decided for the whole table.
+			if first.line == 0 {
+				first.cell, first.line = c, line
+			} else if r, r0 := c.Resolution(), first.cell.Resolution(); r != r0 {
+				return &ParseError{Line: line, Column: "h3", Err: fmt.Errorf("cell %v is of resolution %d, the table's first (%v, line %d) of %d: give one resolution per table", c, r, first.cell, first.line, r0)}
 			}
 			ps, ok := get("population")
 			if !ok {
