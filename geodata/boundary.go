@@ -435,10 +435,12 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		}
 		code, err := propString(f.Properties, codeProp)
 		if err != nil {
+			err = missingProp(err, f.Properties)
 			return nil, fmt.Errorf("%w: feature %d: property %q: %w", ErrInvalidBoundaries, i, codeProp, err)
 		}
 		name, err := propString(f.Properties, nameProp)
 		if err != nil {
+			err = missingProp(err, f.Properties)
 			return nil, fmt.Errorf("%w: feature %d: property %q: %w", ErrInvalidBoundaries, i, nameProp, err)
 		}
 		var parent string
@@ -609,12 +611,42 @@ func checkCRS(crs any) error {
 	return fmt.Errorf("the file's crs is %q: GeoJSON coordinates are WGS 84 longitude/latitude (EPSG:4326); reproject it first (ogr2ogr -t_srs EPSG:4326)", name)
 }
 
+// errMissingProp is propString's error for a property the feature lacks.
+var errMissingProp = errors.New("missing")
+
+// missingProp returns err, when it is errMissingProp, with the names of the
+// properties the feature has (sorted, at most 12): a file of another
+// schema (ma_tinh, MA_XA, ADM1_PCODE) names its code otherwise, and the
+// flags that choose the property need its name.
+func missingProp(err error, p geojson.Properties) error {
+	if !errors.Is(err, errMissingProp) {
+		return err
+	}
+	if len(p) == 0 {
+		return fmt.Errorf("%w (the feature has no properties)", err)
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, strconv.Quote(k))
+	}
+	slices.Sort(keys)
+	more := ""
+	if len(keys) > 12 {
+		more = fmt.Sprintf(" and %d more", len(keys)-12)
+		keys = keys[:12]
+	}
+	return fmt.Errorf("%w (the feature's properties: %s%s)", err, strings.Join(keys, ", "), more)
+}
+
 // propString reads a non-empty string property; integral numbers are
 // accepted and formatted without a decimal point.
 func propString(p geojson.Properties, key string) (string, error) {
 	v, ok := p[key]
-	if !ok || v == nil {
-		return "", errors.New("missing")
+	if !ok {
+		return "", errMissingProp
+	}
+	if v == nil {
+		return "", errors.New("null (no value)")
 	}
 	var s string
 	switch x := v.(type) {
