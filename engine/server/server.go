@@ -947,7 +947,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/gaps", anyUser, s.releaseGaps, "carrier")
 	s.handle("GET /api/v1/releases/{period}/diff", anyUser, s.releaseDiff, "province")
 	s.handle("GET /api/v1/releases/{period}/campaign", anyUser, s.releaseCampaignOf, "province")
-	s.handle("GET /api/v1/audit", ministryOnly, s.audit, "limit")
+	s.handle("GET /api/v1/audit", ministryOnly, s.audit, "limit", "before")
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces)
 	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational)
 	s.dashboardRoutes()
@@ -1009,6 +1009,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// audit answers the audit log, newest first, limit entries at most
+// (default 1000) from before the entry numbered before (the newest when
+// not given). When older entries remain, the answer's next is the path
+// that reads them: the log is paged, never cut off unsaid, and an auditor
+// reaches its first entry however long it is.
 func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 	limit := 1000
 	if v := r.URL.Query().Get("limit"); v != "" {
@@ -1019,7 +1024,17 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	rows, err := s.db.QueryContext(r.Context(), `SELECT seq, at, user, action, target, sha256, detail FROM audit ORDER BY seq DESC LIMIT ?`, limit)
+	before := int64(math.MaxInt64)
+	if v := r.URL.Query().Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "before %q: want an entry's seq, 1 or more", v)
+			return
+		}
+		before = n
+	}
+	// One more than asked for tells whether older entries remain.
+	rows, err := s.db.QueryContext(r.Context(), `SELECT seq, at, user, action, target, sha256, detail FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, limit+1)
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -1047,7 +1062,13 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+	answer := map[string]any{"entries": out}
+	if len(out) > limit {
+		out = out[:limit]
+		answer["entries"] = out
+		answer["next"] = fmt.Sprintf("/api/v1/audit?limit=%d&before=%d", limit, out[limit-1].Seq)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func (s *Server) internal(w http.ResponseWriter, err error) {

@@ -1304,6 +1304,52 @@ func (ts *testService) reopenWith(t *testing.T, mod func(*Options)) *testService
 	return &testService{s: s, ts: srv, dir: ts.dir, tokens: ts.tokens}
 }
 
+// TestAuditPages: the audit log is read page by page, newest first: a page
+// with older entries left says where they are (next), following it reaches
+// the first entry with none missed or repeated, and the last page has no
+// next. It was cut at the newest 1000 entries (100,000 at most) with
+// nothing said.
+func TestAuditPages(t *testing.T) {
+	ts := newService(t, nil)
+	var total int
+	ts.s.db.QueryRow(`SELECT count(*) FROM audit`).Scan(&total)
+	if total < 5 {
+		t.Fatalf("only %d audit entries to page", total)
+	}
+	var seqs []int64
+	path := "/api/v1/audit?limit=3"
+	for pages := 0; path != ""; pages++ {
+		if pages > total {
+			t.Fatalf("no end to the pages: %s", path)
+		}
+		code, b := ts.call(t, "cuc", "GET", path, "/api/v1/audit", nil, "")
+		var page struct {
+			Entries []struct{ Seq int64 }
+			Next    string
+		}
+		if err := json.Unmarshal(b, &page); err != nil || code != 200 || len(page.Entries) == 0 || len(page.Entries) > 3 {
+			t.Fatalf("%s: %d %s", path, code, b)
+		}
+		for _, e := range page.Entries {
+			seqs = append(seqs, e.Seq)
+		}
+		path = page.Next
+	}
+	if len(seqs) != total {
+		t.Fatalf("the pages hold %d entries of %d: %v", len(seqs), total, seqs)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] >= seqs[i-1] {
+			t.Fatalf("not newest first, or repeated: %v", seqs)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "x"} {
+		if code, b := ts.call(t, "cuc", "GET", "/api/v1/audit?before="+bad, "/api/v1/audit", nil, ""); code != 400 || !strings.Contains(string(b), "before") {
+			t.Errorf("before=%s: %d %s", bad, code, b)
+		}
+	}
+}
+
 // TestUploadAgainSaysSo: the same file uploaded again (curl retried after
 // a timeout) is a new submission, and its 202 says which earlier ones hold
 // the same bytes, so the sender knows before two identical rows show in
@@ -1734,7 +1780,7 @@ func TestTLSCertificateCheckedAtStart(t *testing.T) {
 func TestQueryParameters(t *testing.T) {
 	ts := newService(t, nil)
 	concrete := strings.NewReplacer("{period}", "2024-10", "{code}", "12", "{id}", "1")
-	sample := map[string]string{"kind": "sites", "name": "x.csv", "format": "csv", "carrier": "viettel", "province": "12", "limit": "5"}
+	sample := map[string]string{"kind": "sites", "name": "x.csv", "format": "csv", "carrier": "viettel", "province": "12", "limit": "5", "before": "3"}
 	checked := 0
 	for pathKey, item := range apiDoc["paths"].(map[string]any) {
 		for method, op := range item.(map[string]any) {
