@@ -186,6 +186,25 @@ func (d *RasterDistributor) CellBound() float64 {
 	return n
 }
 
+// badPixel is the error of a pixel that holds no count of people (negative
+// or infinite, and not the raster's nodata): where it is, and what the
+// raster declares as nodata, since such a value is most often a nodata
+// value the file lost (a clip or conversion that dropped GDAL_NODATA:
+// WorldPop's -99999) or declares otherwise.
+func (d *RasterDistributor) badPixel(c, r int, v float64) error {
+	lon, lat := d.info.Transform.Apply(float64(c)+0.5, float64(r)+0.5)
+	nodata := "the raster declares no nodata value"
+	if d.info.HasNoData {
+		nodata = fmt.Sprintf("the raster's nodata is %v", d.info.NoData)
+	}
+	where := fmt.Sprintf("pixel (col %d, row %d) at (%.5f, %.5f) = %v: not a count of people, and %s", c, r, lon, lat, v, nodata)
+	if v == math.Trunc(v) || math.Abs(v) >= 1e30 {
+		// A sentinel (-99999, -9999, -1, -3.4e38): the file's nodata.
+		return fmt.Errorf("%w: %s; if %v marks pixels without data, declare it (gdal_edit.py -a_nodata %v FILE)", ErrInvalidInput, where, v, v)
+	}
+	return fmt.Errorf("%w: %s: a raster of another quantity, or resampled by a method that overshoots (bilinear, cubic)?", ErrInvalidInput, where)
+}
+
 // pixelCells returns the cells one pixel of row r can reach (CellBound).
 func (d *RasterDistributor) pixelCells(r int) float64 {
 	k := float64(d.k(r))
@@ -226,7 +245,7 @@ func (d *RasterDistributor) AddRows(row0 int, values []float64) error {
 				continue
 			}
 			if v < 0 || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: pixel (col %d, row %d) = %v", ErrInvalidInput, c, r, v)
+				return d.badPixel(c, r, v)
 			}
 			d.stats.Pixels++
 			d.stats.InputTotal += v
