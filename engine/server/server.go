@@ -65,6 +65,11 @@ type Options struct {
 	// ShutdownGrace is how long a shutdown waits for requests in flight
 	// (default 30 s).
 	ShutdownGrace time.Duration
+	// UploadIdle is how long an upload may send nothing before it is
+	// refused (408) and its partial file removed (default 2 minutes): a
+	// slow upload goes on as long as bytes arrive, a stalled one does not
+	// hold its connection and spool file for ever.
+	UploadIdle time.Duration
 	// Logger receives the structured logs (default: JSON on stderr).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now); tests set it.
@@ -86,6 +91,9 @@ func (o *Options) defaults() error {
 	}
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = 4 << 30
+	}
+	if o.UploadIdle <= 0 {
+		o.UploadIdle = 2 * time.Minute
 	}
 	if o.RatePerSecond <= 0 {
 		o.RatePerSecond = 20

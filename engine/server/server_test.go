@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -893,6 +894,69 @@ func TestCutUploadLeavesNothing(t *testing.T) {
 	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d submissions recorded", n)
+	}
+}
+
+// TestStalledUploadRefused: an upload that sends nothing for the idle
+// limit is answered 408 saying it stalled, and leaves nothing queued or in
+// the spool; one that keeps sending, however slowly and for longer than the
+// limit in all, is received. A stalled upload held its connection and spool
+// file until the client went away, for ever if it never did.
+func TestStalledUploadRefused(t *testing.T) {
+	f := world(t)
+	const idle = 300 * time.Millisecond
+	ts := newService(t, func(o *Options) { o.UploadIdle = idle })
+	addr := strings.TrimPrefix(ts.ts.URL, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/submissions?kind=measurements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 1000000\r\n\r\n", ts.tokens["vt"])
+	conn.Write(bytes.Repeat([]byte("ts,carrier\n"), 100))
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled upload: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !bytes.Contains(b, []byte("the upload stalled, nothing arrived for 300ms")) {
+		t.Fatalf("a stalled upload: %d %s", resp.StatusCode, b)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ts.spoolEntries(t)) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: %v", ts.spoolEntries(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d submissions recorded", n)
+	}
+	// A slow upload: a piece every 100 ms, 3 idle limits in all.
+	data := f.measurements["viettel"]
+	pr, pw := io.Pipe()
+	go func() {
+		step := len(data)/9 + 1
+		for i := 0; i < len(data); i += step {
+			pw.Write(data[i:min(i+step, len(data))])
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", ts.ts.URL+"/api/v1/submissions?kind=measurements&name=slow.csv", pr)
+	req.ContentLength = int64(len(data))
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["vt"])
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("a slow upload that never stalls: %d %s", resp.StatusCode, b)
 	}
 }
 

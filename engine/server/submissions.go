@@ -185,7 +185,8 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opt.MaxUploadBytes)
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, s.opt.MaxUploadBytes)
+	body := http.MaxBytesReader(w, idleReader{r.Body, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)
+	defer http.NewResponseController(w).SetReadDeadline(time.Time{})
 	spool := filepath.Join(s.state, "spool")
 	tmp, err := os.MkdirTemp(spool, ".upload-")
 	if err != nil {
@@ -372,6 +373,35 @@ func (s *Server) queue(ctx context.Context, u User, carrier string, kind ingest.
 	return id, nil
 }
 
+// idleReader reads an upload's body with a read deadline idle after each
+// read begins: bytes arriving however slowly keep it going, a client that
+// sends nothing for idle (a stalled link, a client hung mid-body) gets a
+// read error, which uploadErr answers 408.
+type idleReader struct {
+	r    io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (i idleReader) Read(p []byte) (int, error) {
+	// Without a connection to set it on (an HTTP/2 stream in a test, a
+	// wrapped writer) the body is read as before.
+	_ = i.rc.SetReadDeadline(time.Now().Add(i.idle))
+	n, err := i.r.Read(p)
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		err = fmt.Errorf("nothing arrived for %v: %w", i.idle, err)
+	case err == io.EOF:
+		// The whole body is in: the connection's own reads (the
+		// server's watch for a client going away while the upload is
+		// queued) go on without the deadline.
+		_ = i.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+func (i idleReader) Close() error { return i.r.Close() }
+
 // errUpload is a client's mistake in an upload, with its status code.
 type errUpload struct {
 	code int
@@ -389,6 +419,8 @@ func uploadErr(err error) error {
 	switch {
 	case errors.As(err, &mb):
 		return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", mb.Limit)}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errUpload{http.StatusRequestTimeout, "the upload stalled, " + err.Error() + "; nothing was kept: send it again"}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), strings.Contains(err.Error(), "http: "),
 		strings.Contains(err.Error(), "multipart"), strings.Contains(err.Error(), "connection reset"):
 		return errUpload{http.StatusBadRequest, "the upload was cut off or malformed: " + err.Error()}
