@@ -304,3 +304,26 @@ func TestCoverageLayerNames(t *testing.T) {
 		t.Fatalf("layerList = %v, %v", got, err)
 	}
 }
+
+// TestHostileCarrierPerRow: a measurements file whose carrier column holds
+// a name per row (device ids mapped as carrier) is refused by ingest (exit
+// 3) before a partition file is written; it wrote a file per row (10,001
+// rows: 20 s and 165 MB of parts; 200,000: tens of minutes).
+func TestHostileCarrierPerRow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(hostileHeader)
+	for i := range 10001 {
+		fmt.Fprintf(&b, "2026-10-01T08:00:00Z,dev%05d,4G,105.85,21.03,-98\n", i)
+	}
+	dir := t.TempDir()
+	in := writeFile(t, dir, "m.csv", []byte(b.String()))
+	ds := filepath.Join(dir, "ds")
+	out, errs, code := runCmd(t, "ingest", "--dataset", ds, in)
+	if code != exitDataRefused || !strings.Contains(errs, in+": its rows fall in more than 10000 (month, carrier) partitions: 10001 carriers over 1 month (carriers dev00000, dev00001") ||
+		!strings.Contains(out, "REFUSED") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(ds, "measurements")); !os.IsNotExist(err) {
+		t.Fatalf("partitions written: %v", err)
+	}
+}

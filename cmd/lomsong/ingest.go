@@ -83,7 +83,8 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "  REFUSED: %v\n", err)
 			refused = append(refused, err)
 			continue
-		case errors.Is(err, dataset.ErrNoDataRows):
+		case errors.Is(err, dataset.ErrNoDataRows), errors.As(err, new(*dataset.TooManyPartitionsError)):
+			err = withPath(path, err)
 			fmt.Fprintf(e.stdout, "%s: REFUSED: %v\n", path, err)
 			refused = append(refused, err)
 			continue

@@ -112,6 +112,8 @@ type Store struct {
 	// the constants of those names.
 	maxOpenParts int
 	stageRows    int
+	// maxPartitions, when positive (tests only), replaces MaxPartitions.
+	maxPartitions int
 	// scans counts passes over measurement rows (Scans).
 	scans scanCounter
 	// onUnsaved receives the stages that could not be saved for want of

@@ -23,7 +23,9 @@
 // (invalid UTF-8 included) never share a directory. An ingest stages rows
 // per partition in memory and keeps at most maxOpenParts partition files
 // open, finishing the least recently used one when it needs another; a
-// partition it reopens gets part-H-N.parquet.
+// partition it reopens gets part-H-N.parquet. A source whose rows fall in
+// more than MaxPartitions partitions (a carrier column holding a device id
+// per row) is refused before any part is written (TooManyPartitionsError).
 //
 // The manifest is the truth: readers see only the parts it lists. For each
 // source it records the SHA-256 of its bytes and, when compressed, of its

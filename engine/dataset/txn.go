@@ -57,6 +57,63 @@ const PartCodec = arrowio.LZ4Raw
 // and gets at most one part per stageRows rows of a partition.
 const maxOpenParts = 64
 
+// MaxPartitions bounds the partitions one source's rows may fall in: a
+// measurements file's (month, carrier) pairs, a site register's carriers.
+// Each is a folder, a file and a manifest entry, and an ingest stages
+// rows for each in memory, so a file whose carrier column holds another
+// column's values (a device id, a cell name: every row a carrier of its
+// own) would cost a file per row. A national month has a few carriers; a
+// measurements file over every month since 2000 of every network of the
+// world's MCC+MNC table stays far below the bound.
+const MaxPartitions = 10000
+
+// TooManyPartitionsError refuses a source whose rows fall in more than
+// MaxPartitions partitions. Nothing is added to the dataset.
+type TooManyPartitionsError struct {
+	Name     string   // the source's file name
+	Kind     string   // measurements or sites
+	Limit    int      // the bound passed
+	Carriers int      // distinct carriers met before the refusal
+	Periods  int      // distinct months met (measurements)
+	Examples []string // a few of the carriers met, sorted
+}
+
+func (e *TooManyPartitionsError) Error() string {
+	what := fmt.Sprintf("more than %d carriers (%s)", e.Limit, strings.Join(e.Examples, ", "))
+	if e.Kind == string(ingest.KindMeasurements) {
+		months := "months"
+		if e.Periods == 1 {
+			months = "month"
+		}
+		what = fmt.Sprintf("more than %d (month, carrier) partitions: %d carriers over %d %s (carriers %s)",
+			e.Limit, e.Carriers, e.Periods, months, strings.Join(e.Examples, ", "))
+	}
+	return fmt.Sprintf("%s: its rows fall in %s, each a file of the dataset; is the carrier column another column's values "+
+		"(a device or cell name)? Map the operator's column as carrier (--mapping); nothing was added to the dataset", e.Name, what)
+}
+
+// tooManyPartitions returns the refusal for the carriers and periods met.
+func (t *Txn) tooManyPartitions(limit int, carriers []engine.Carrier, periods int) error {
+	slices.Sort(carriers)
+	carriers = slices.Compact(carriers)
+	e := &TooManyPartitionsError{Name: t.name, Kind: t.kind, Limit: limit, Carriers: len(carriers), Periods: periods}
+	for _, c := range carriers[:min(5, len(carriers))] {
+		e.Examples = append(e.Examples, string(c))
+	}
+	if len(carriers) > 5 {
+		e.Examples = append(e.Examples, "…")
+	}
+	return e
+}
+
+// partitionLimit is MaxPartitions, or the store's test bound.
+func (t *Txn) partitionLimit() int {
+	if t.s.maxPartitions > 0 {
+		return t.s.maxPartitions
+	}
+	return MaxPartitions
+}
+
 // Metadata keys of the key-value metadata written into every part, from
 // which Repair rebuilds a lost manifest.
 const (
@@ -282,6 +339,16 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 		k := partKey{t.lastPeriod, b.Carrier[i]}
 		pw := t.parts[k]
 		if pw == nil {
+			if limit := t.partitionLimit(); len(t.parts) >= limit {
+				carriers := make([]engine.Carrier, 0, len(t.parts)+1)
+				periods := map[string]bool{k.period: true}
+				carriers = append(carriers, k.carrier)
+				for o := range t.parts {
+					carriers = append(carriers, o.carrier)
+					periods[o.period] = true
+				}
+				return t.tooManyPartitions(limit, carriers, len(periods))
+			}
 			pw = &partWriter{key: k}
 			t.parts[k] = pw
 		}
@@ -382,6 +449,15 @@ func (t *Txn) finishPart(pw *partWriter) error {
 // WriteSites adds sites; they are written per carrier at Commit.
 func (t *Txn) WriteSites(sites []engine.Site) error {
 	for _, s := range sites {
+		if _, ok := t.sites[s.Carrier]; !ok {
+			if limit := t.partitionLimit(); len(t.sites) >= limit {
+				carriers := []engine.Carrier{s.Carrier}
+				for c := range t.sites {
+					carriers = append(carriers, c)
+				}
+				return t.tooManyPartitions(limit, carriers, 0)
+			}
+		}
 		t.sites[s.Carrier] = append(t.sites[s.Carrier], s)
 	}
 	return nil
