@@ -88,3 +88,31 @@ func TestMultipartPartGivenTwice(t *testing.T) {
 		t.Fatalf("left in the spool: %v", left)
 	}
 }
+
+// TestFormEncodedUploadRefused: curl -d @FILE sends the file as
+// application/x-www-form-urlencoded with its line ends removed; the body is
+// refused 415 saying so and how to send the file, rather than queued and
+// refused at validation as a file "without data rows". Nothing is queued.
+func TestFormEncodedUploadRefused(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	asCurlDashD := bytes.ReplaceAll(f.measurements["viettel"], []byte("\n"), nil)
+	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=a.csv", "/api/v1/submissions",
+		bytes.NewReader(asCurlDashD), "application/x-www-form-urlencoded")
+	if code != http.StatusUnsupportedMediaType || !bytes.Contains(b, []byte("--data-binary @FILE")) || !bytes.Contains(b, []byte("line ends removed")) {
+		t.Fatalf("curl -d @a.csv: %d %s", code, b)
+	}
+	var subs int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&subs)
+	if subs != 0 {
+		t.Fatalf("%d submissions recorded", subs)
+	}
+	if left := ts.spoolEntries(t); len(left) != 0 {
+		t.Fatalf("left in the spool: %v", left)
+	}
+	// The same file as curl --data-binary sends it is received.
+	if code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=a.csv", "/api/v1/submissions",
+		bytes.NewReader(f.measurements["viettel"]), "application/octet-stream"); code != http.StatusAccepted {
+		t.Fatalf("curl --data-binary @a.csv: %d %s", code, b)
+	}
+}

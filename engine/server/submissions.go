@@ -237,6 +237,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		err = errUpload{http.StatusBadRequest, "malformed multipart: no boundary in the Content-Type (multipart/form-data; boundary=...)"}
 	case strings.HasPrefix(ct, "multipart/"):
 		err = errUpload{http.StatusBadRequest, fmt.Sprintf("malformed multipart: %s is not read; send multipart/form-data with a file part, or the file itself as the body", ct)}
+	case ct == "application/x-www-form-urlencoded":
+		// curl -d sends this, and curl -d @FILE drops the file's line
+		// ends: the rows run into one line, which validation then
+		// refuses as a file without data rows, blaming the file.
+		err = errUpload{http.StatusUnsupportedMediaType, "a body of Content-Type application/x-www-form-urlencoded is not a file: curl -d @FILE sends that, with the file's line ends removed; send the file as it is with --data-binary @FILE (or -T FILE), or as multipart with -F file=@FILE"}
 	default:
 		err = store(body, "")
 	}
