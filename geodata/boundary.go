@@ -421,7 +421,7 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var fc geojson.FeatureCollection
 	if err := json.Unmarshal(data, &fc); err != nil {
-		return nil, fmt.Errorf("%w: not a GeoJSON FeatureCollection: %w", ErrInvalidBoundaries, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidBoundaries, whereUnreadable(data, err))
 	}
 	if err := checkCRS(fc.ExtraMembers["crs"]); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidBoundaries, err)
@@ -481,6 +481,66 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 	slices.Sort(numeric)
 	set.NumericCodes = numeric
 	return set, nil
+}
+
+// whereUnreadable says where in data, a GeoJSON file that could not be
+// decoded (err), the problem lies: the line and column of a JSON syntax
+// error, or the feature (its index, and its code when readable) whose
+// geometry or members are malformed, as a string where a number belongs
+// or a ring given without its brackets. The decoding of the whole file
+// named neither, only "cannot unmarshal number into Go value of type
+// orb.Point", in a file of 3,321 features.
+func whereUnreadable(data []byte, err error) error {
+	notFC := func(err error) error { return fmt.Errorf("not a GeoJSON FeatureCollection: %w", err) }
+	var top map[string]json.RawMessage
+	if e := json.Unmarshal(data, &top); e != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(e, &se) && se.Offset < int64(len(data)):
+			line, col := lineColumn(data, se.Offset)
+			return notFC(fmt.Errorf("line %d, column %d: %w", line, col, e))
+		case errors.As(e, &te):
+			line, col := lineColumn(data, te.Offset)
+			return notFC(fmt.Errorf("line %d, column %d: %w", line, col, e))
+		}
+		return notFC(e)
+	}
+	var feats []json.RawMessage
+	if raw, ok := top["features"]; ok {
+		if e := json.Unmarshal(raw, &feats); e != nil {
+			return notFC(fmt.Errorf("its features are not an array: %w", e))
+		}
+	}
+	for i, raw := range feats {
+		if _, e := geojson.UnmarshalFeature(raw); e != nil {
+			var f struct {
+				Properties map[string]any `json:"properties"`
+			}
+			what := fmt.Sprintf("feature %d", i)
+			if json.Unmarshal(raw, &f) == nil {
+				for _, k := range []string{"code", "id", "name"} {
+					if v, ok := f.Properties[k]; ok && v != nil {
+						what += fmt.Sprintf(" (%s %q)", k, fmt.Sprint(v))
+						break
+					}
+				}
+			}
+			return fmt.Errorf("%s: not a GeoJSON feature: %w", what, e)
+		}
+	}
+	return notFC(err)
+}
+
+// lineColumn returns the line and column (1-based, in bytes) of the byte
+// before offset in data, where encoding/json's errors point (their Offset
+// counts the bytes read, the offending one included).
+func lineColumn(data []byte, offset int64) (int, int) {
+	offset = min(max(offset, 1), int64(len(data)))
+	before := data[:offset-1]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // withoutFlatRings returns mp without the rings that enclose nothing (every
