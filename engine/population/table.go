@@ -2,6 +2,7 @@ package population
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
@@ -49,13 +51,40 @@ func readTable(r io.Reader, want, optional []string, aliases map[string]string, 
 	return ignored, err
 }
 
+// notText refuses a file whose first bytes (head) are not a CSV table's:
+// a TIFF raster, a JSON (GeoJSON) document, or binary bytes on the first
+// line. Read as CSV, a GeoTIFF's first line was printed back as its
+// "columns", binary bytes on the terminal, and a GeoJSON file's "{" was
+// said not to be a longitude.
+func notText(head []byte) error {
+	first := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	line := head
+	if n := bytes.IndexByte(head, '\n'); n >= 0 {
+		line = head[:n]
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")) ||
+		bytes.HasPrefix(head, []byte("II+\x00")) || bytes.HasPrefix(head, []byte("MM\x00+")):
+		return fmt.Errorf("%w: a TIFF image, not a table: a GeoTIFF raster of people per pixel is read by lomsong population --raster", ErrInvalidInput)
+	case len(first) > 0 && (first[0] == '{' || first[0] == '['):
+		return fmt.Errorf("%w: a JSON document (GeoJSON?), not a table: population tables are CSV; write points as lon,lat,population (ogr2ogr -f CSV -lco GEOMETRY=AS_XY)", ErrInvalidInput)
+	case bytes.IndexByte(line, 0) >= 0 || !utf8.Valid(line[:max(0, len(line)-utf8.UTFMax)]):
+		return fmt.Errorf("%w: binary bytes in its first line: not a CSV table", ErrInvalidInput)
+	}
+	return nil
+}
+
 // readRows is readTable's loop, appending the columns not read to *ignored.
 func readRows(r io.Reader, want, optional []string, aliases map[string]string, ignored *[]string, row func(line int, get func(string) (string, bool)) error) error {
 	// Comma, semicolon or tab separated, as the contract's CSV inputs
 	// (ingest.SniffDelimiter reads the first line).
 	br := bufio.NewReaderSize(r, 64<<10)
-	if head, _ := br.Peek(8); ingest.Sniff(head) != ingest.FormatCSV {
+	head, _ := br.Peek(512)
+	if ingest.Sniff(head) != ingest.FormatCSV {
 		return fmt.Errorf("%w: a %s file; population tables are CSV (comma, semicolon or tab separated)", ErrInvalidInput, ingest.Sniff(head))
+	}
+	if err := notText(head); err != nil {
+		return err
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = ingest.SniffDelimiter(br)
