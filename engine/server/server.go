@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -170,6 +171,7 @@ type Server struct {
 	log     *slog.Logger
 	state   string // Dataset/serve
 	mux     *http.ServeMux
+	root    http.Handler // mux, but for paths not in canonical form (routes)
 	reg     *prometheus.Registry
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
@@ -289,7 +291,7 @@ func loadCertificate(certFile, keyFile string) (*tls.Certificate, error) {
 }
 
 // Handler is the service's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.root }
 
 // Serve listens on the configured address and serves until ctx is done,
 // then stops accepting connections, drains the requests in flight (up to
@@ -302,7 +304,7 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	var inFlight flights
-	srv := &http.Server{Handler: inFlight.track(s.mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	srv := &http.Server{Handler: inFlight.track(s.root), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	if s.tlsCert != nil {
 		// The certificate New loaded and checked: ServeTLS with file names
@@ -960,22 +962,63 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational)
 	s.dashboardRoutes()
 	s.handle("/", public, s.notRouted)
+	// A path not in canonical form (/api/v1//submissions, /a/./b) goes to
+	// the catch-all, which answers 404 naming the canonical path: the
+	// mux's own answer, a redirect with no body, left curl -X POST of an
+	// upload to such a path exit 0 with nothing said and nothing sent.
+	catchAll, _ := s.mux.Handler(&http.Request{Method: http.MethodPatch, URL: &url.URL{Path: "/"}})
+	s.root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cleanPath(r.URL.Path) != r.URL.Path {
+			r.Pattern = "/"
+			catchAll.ServeHTTP(w, r)
+			return
+		}
+		s.mux.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is p in canonical form as http.ServeMux takes it: cleaned of
+// empty, . and .. elements, its trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // notRouted answers a request no route took: a path served for other
 // methods is 405 with their Allow header (OPTIONS: 204 with it), any
 // other is 404. (The catch-all route takes every request the others do
 // not, so the mux's own 405 never happens.)
+//
+// A path that is a route's with a slash added (/api/v1/submissions/) is
+// 404 naming the route's path: it is never redirected, which would send an
+// upload's body twice, or served as the route, which would make two paths
+// of one resource.
 func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
-	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
-			allow = append(allow, m)
+	if p := cleanPath(r.URL.Path); p != r.URL.Path {
+		for _, c := range []string{p, strings.TrimRight(p, "/")} {
+			if c != "" && c != "/" && len(s.methodsOf(r, c)) > 0 {
+				writeError(w, http.StatusNotFound, "no such resource: %s %s; the path is %s", r.Method, r.URL.Path, c)
+				return
+			}
 		}
+		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
+		return
 	}
+	allow := s.methodsOf(r, r.URL.Path)
 	if len(allow) == 0 {
+		if p := strings.TrimRight(r.URL.Path, "/"); p != r.URL.Path && p != "" && len(s.methodsOf(r, p)) > 0 {
+			writeError(w, http.StatusNotFound, "no such resource: %s %s; the path is %s, without the trailing slash", r.Method, r.URL.Path, p)
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 		return
 	}
@@ -986,6 +1029,23 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+}
+
+// methodsOf lists the methods a route serves path for (none when no route
+// but the catch-all takes it).
+func (s *Server) methodsOf(r *http.Request, path string) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		u := *r.URL
+		u.Path, u.RawPath = path, ""
+		probe.URL = &u
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -1414,6 +1414,46 @@ func TestAuditPages(t *testing.T) {
 	}
 }
 
+// TestTrailingSlashNamesThePath: a route's path with a slash added, or not
+// in canonical form (//, ., ..), is a JSON 404 saying the route's path, for
+// any method (an upload is neither redirected to be sent twice nor
+// answered with an empty redirect); a path that is no route's either way
+// says nothing more.
+func TestTrailingSlashNamesThePath(t *testing.T) {
+	ts := newService(t, nil)
+	for _, c := range []struct{ method, path, want string }{
+		{"GET", "/api/v1/submissions/", "the path is /api/v1/submissions, without the trailing slash"},
+		{"POST", "/api/v1/submissions/", "the path is /api/v1/submissions, without the trailing slash"},
+		{"GET", "/api/v1/releases/2024-10/provinces/12/villages/", "the path is /api/v1/releases/2024-10/provinces/12/villages, without"},
+		// Paths not in canonical form: the mux answered them with a
+		// redirect and no body, so curl -X POST of an upload exited 0
+		// with nothing sent.
+		{"POST", "/api/v1//submissions?kind=measurements", "no such resource: POST /api/v1//submissions; the path is /api/v1/submissions"},
+		{"GET", "/api/v1/./me", "the path is /api/v1/me"},
+		{"GET", "/api/v1/releases/../me", "the path is /api/v1/me"},
+		{"GET", "/api/v1/me//", "the path is /api/v1/me"},
+	} {
+		req, err := http.NewRequest(c.method, ts.ts.URL+c.path, strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.URL.Opaque = strings.SplitN(c.path, "?", 2)[0] // sent as written, not cleaned
+		req.Header.Set("Authorization", "Bearer "+ts.tokens["cuc"])
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s %s: %d %s %s", c.method, c.path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
+	}
+	if code, b := ts.call(t, "cuc", "GET", "/api/v1/nothing/", "", nil, ""); code != 404 || strings.Contains(string(b), "trailing") {
+		t.Errorf("GET /api/v1/nothing/: %d %s", code, b)
+	}
+}
+
 // TestUploadAgainSaysSo: the same file uploaded again (curl retried after
 // a timeout) is a new submission, and its 202 says which earlier ones hold
 // the same bytes, so the sender knows before two identical rows show in
