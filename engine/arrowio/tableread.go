@@ -343,7 +343,7 @@ func (t *TableReader) Next() bool {
 			}
 		}
 		n := int(min(int64(t.batchRows), t.rec.NumRows()-int64(t.recOff)))
-		t.render(t.rec, t.recOff, n)
+		n = t.render(t.rec, t.recOff, n)
 		t.recOff += n
 		t.row += int64(n)
 		return nil
@@ -395,36 +395,52 @@ func dataBytes(d arrow.ArrayData) int64 {
 	return n
 }
 
-// render formats rows off..off+n of rec into t.rows, column by column, into
-// one arena that becomes one string.
-func (t *TableReader) render(rec arrow.Record, off, n int) {
+// maxBatchBytes bounds the text of one batch of rendered rows: a batch
+// ends at the row that reaches it (a row larger than it is a batch of its
+// own), so that values of megabytes, which Parquet stores in a few bytes
+// when they repeat (a dictionary of one value, or compressed), do not cost
+// the batch size times their size: 8,192 rows of a 1 MiB value are 8 GiB
+// of text, twice over, from a file of kilobytes.
+const maxBatchBytes = 16 << 20
+
+// render formats rows off.. of rec, at most n of them and fewer when their
+// text reaches maxBatchBytes, into t.rows, row by row, into one arena that
+// becomes one string. It returns the rows rendered (at least one).
+func (t *TableReader) render(rec arrow.Record, off, n int) int {
 	nc := len(t.cols)
 	t.arena = t.arena[:0]
 	t.ends = grow(t.ends, n*nc)
-	for j := 0; j < nc; j++ {
-		col := rec.Column(j)
-		for i := 0; i < n; i++ {
-			t.arena = appendValue(t.arena, col, off+i)
+	cols := rec.Columns()
+	rows := 0
+	for i := 0; i < n; i++ {
+		for j := 0; j < nc; j++ {
+			t.arena = appendValue(t.arena, cols[j], off+i)
 			t.ends[i*nc+j] = len(t.arena)
 		}
+		rows++
+		if len(t.arena) >= maxBatchBytes {
+			break
+		}
 	}
+	n = rows
 	s := string(t.arena)
+	if cap(t.arena) > 2*maxBatchBytes {
+		t.arena = nil // a batch of one huge row keeps no arena of its size
+	}
 	t.cells = grow(t.cells, n*nc)
 	if cap(t.rows) < n {
 		t.rows = make([][]string, n)
 	}
 	t.rows = t.rows[:n]
 	start := 0
-	for j := 0; j < nc; j++ {
-		for i := 0; i < n; i++ {
-			k := i*nc + j
-			t.cells[k] = s[start:t.ends[k]]
-			start = t.ends[k]
-		}
+	for k := range n * nc {
+		t.cells[k] = s[start:t.ends[k]]
+		start = t.ends[k]
 	}
 	for i := range t.rows {
 		t.rows[i] = t.cells[i*nc : (i+1)*nc : (i+1)*nc]
 	}
+	return n
 }
 
 const rfc3339Milli = "2006-01-02T15:04:05.000Z07:00"
