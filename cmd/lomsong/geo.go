@@ -74,6 +74,18 @@ func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	return set, nil
 }
 
+// rasterError names path in err; a file that is not a TIFF, a damaged one
+// and one of a layout the reader does not take (several bands, a sample
+// type of its own) are data refused (exit 3), as an empty raster and one
+// in another CRS are, not a failure of the command (exit 1).
+func rasterError(path string, err error) error {
+	err = fmt.Errorf("%s: %w", path, err)
+	if errors.Is(err, raster.ErrFormat) || errors.Is(err, raster.ErrUnsupported) {
+		return refusedError{err}
+	}
+	return err
+}
+
 const areasSynopsis = `areas [flags] [NAME-OR-CODE...]
 
 Lists the units of a boundary set (code, name, parent), or finds units by code or
@@ -244,7 +256,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 		rd, err := raster.Open(f, st.Size())
 		if err != nil {
-			return fmt.Errorf("%s: %w", *rasterPath, err)
+			return rasterError(*rasterPath, err)
 		}
 		var stats population.RasterStats
 		cells, stats, err = population.FromRaster(ctx, rd, population.RasterOptions{Res: *res, MaxCells: maxPopulationCells})
@@ -254,7 +266,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return usageError{fmt.Sprintf("population: --res %d: %v: choose a coarser --res; the analyses use 7 to 9", *res, err)}
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", *rasterPath, err)
+			return rasterError(*rasterPath, err)
 		}
 		input = stats.InputTotal
 		fmt.Fprintf(e.stdout, "%s: %d populated pixels, %d sub-points (k = %d..%d)\n", *rasterPath, stats.Pixels, stats.SubPoints, stats.MinK, stats.MaxK)
