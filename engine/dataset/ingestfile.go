@@ -794,7 +794,7 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Lim
 		if g, ok := r.(*ingest.GzipReader); ok && format == ingest.FormatParquet {
 			g.LimitSpill(lim) // Parquet is decompressed to a temporary file: cap it
 		}
-		rec, closer, err := openColumnar(format, f, br, gz)
+		rec, closer, err := openColumnar(format, f, br, gz, lim.WithDefaults().MaxLineBytes)
 		if err != nil {
 			return fail(err)
 		}

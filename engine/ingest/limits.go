@@ -20,6 +20,8 @@ type Limits struct {
 	// 1 MiB). A longer line is quarantined as line_too_long and reading
 	// goes on at the next line; a line with no line end within
 	// SkipFactor·MaxLineBytes stops the file with an error naming the line.
+	// A Parquet or Arrow row whose values, joined by commas, are longer is
+	// quarantined as line_too_long too.
 	MaxLineBytes int `json:"max_line_bytes,omitempty"`
 	// MaxDecompressedBytes caps what a gzip-compressed input may
 	// decompress to (default 256 GiB: a national month of measurements as

@@ -33,7 +33,7 @@ const (
 	ReasonOutsideBounds Reason = "outside_bounds" // a point outside the bounding polygon
 	ReasonInconsistent  Reason = "inconsistent"   // fields that contradict each other
 	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file, or of its header
-	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record over Limits.MaxLineBytes, skipped
+	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record, or a Parquet/Arrow row, over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
 	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
 	// (a carrier submitting another carrier's rows to the service).
