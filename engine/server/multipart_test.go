@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -90,16 +91,22 @@ func TestMultipartPartGivenTwice(t *testing.T) {
 }
 
 // TestFormEncodedUploadRefused: curl -d @FILE sends the file as
-// application/x-www-form-urlencoded with its line ends removed; the body is
-// refused 415 saying so and how to send the file, rather than queued and
-// refused at validation as a file "without data rows". Nothing is queued.
+// application/x-www-form-urlencoded with its line ends removed; such a body
+// with no line end is refused saying so and how to send the file, rather
+// than queued and refused at validation as a file "without data rows".
+// curl --data-binary @FILE sends the same type with the file intact, and
+// that is received, as is a one-line body that may be a file as it is
+// (JSON, gzip).
 func TestFormEncodedUploadRefused(t *testing.T) {
 	f := world(t)
 	ts := newService(t, nil)
+	const form = "application/x-www-form-urlencoded"
+	post := func(kind string, body []byte) (int, []byte) {
+		t.Helper()
+		return ts.call(t, "cuc", "POST", "/api/v1/submissions?kind="+kind+"&name=a.csv", "/api/v1/submissions", bytes.NewReader(body), form)
+	}
 	asCurlDashD := bytes.ReplaceAll(f.measurements["viettel"], []byte("\n"), nil)
-	code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=a.csv", "/api/v1/submissions",
-		bytes.NewReader(asCurlDashD), "application/x-www-form-urlencoded")
-	if code != http.StatusUnsupportedMediaType || !bytes.Contains(b, []byte("--data-binary @FILE")) || !bytes.Contains(b, []byte("line ends removed")) {
+	if code, b := post("measurements", asCurlDashD); code != http.StatusBadRequest || !bytes.Contains(b, []byte("--data-binary @FILE")) || !bytes.Contains(b, []byte("curl -d @FILE removes a file's line ends")) {
 		t.Fatalf("curl -d @a.csv: %d %s", code, b)
 	}
 	var subs int
@@ -110,9 +117,26 @@ func TestFormEncodedUploadRefused(t *testing.T) {
 	if left := ts.spoolEntries(t); len(left) != 0 {
 		t.Fatalf("left in the spool: %v", left)
 	}
-	// The same file as curl --data-binary sends it is received.
-	if code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=a.csv", "/api/v1/submissions",
-		bytes.NewReader(f.measurements["viettel"]), "application/octet-stream"); code != http.StatusAccepted {
-		t.Fatalf("curl --data-binary @a.csv: %d %s", code, b)
+	if !bytes.Contains(f.measurements["viettel"], []byte("\n")) {
+		t.Fatal("the fixture has no line end")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("x"))
+	zw.Close()
+	for _, c := range []struct {
+		name, kind string
+		body       []byte
+	}{
+		{"curl --data-binary @a.csv", "measurements", f.measurements["viettel"]},
+		{"one-line GeoJSON", "villages", []byte(`{"type":"FeatureCollection","features":[]}`)},
+		{"gzip without a line end", "measurements", gz.Bytes()},
+	} {
+		if code, b := post(c.kind, c.body); code != http.StatusAccepted {
+			t.Errorf("%s: %d %s", c.name, code, b)
+		}
+	}
+	if code, b := post("measurements", nil); code != http.StatusBadRequest || !bytes.Contains(b, []byte("is empty")) {
+		t.Errorf("an empty body: %d %s", code, b)
 	}
 }

@@ -238,10 +238,16 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(ct, "multipart/"):
 		err = errUpload{http.StatusBadRequest, fmt.Sprintf("malformed multipart: %s is not read; send multipart/form-data with a file part, or the file itself as the body", ct)}
 	case ct == "application/x-www-form-urlencoded":
-		// curl -d sends this, and curl -d @FILE drops the file's line
-		// ends: the rows run into one line, which validation then
-		// refuses as a file without data rows, blaming the file.
-		err = errUpload{http.StatusUnsupportedMediaType, "a body of Content-Type application/x-www-form-urlencoded is not a file: curl -d @FILE sends that, with the file's line ends removed; send the file as it is with --data-binary @FILE (or -T FILE), or as multipart with -F file=@FILE"}
+		// curl sends this type with -d and with --data-binary alike, but
+		// curl -d @FILE drops the file's line ends: the rows run into
+		// one line, which validation would refuse as a file without
+		// data rows, blaming the file. A body of this type without a
+		// single line end is taken for that and refused saying so, but
+		// for one that may have none as it is (binary formats, JSON).
+		var look lineEnds
+		if err = store(io.TeeReader(body, &look), ""); err == nil && size > 0 && !look.any && !look.oneLine() {
+			err = errUpload{http.StatusBadRequest, "the body has no line end: curl -d @FILE removes a file's line ends (and sends Content-Type application/x-www-form-urlencoded); send the file as it is with --data-binary @FILE (or -T FILE), or as multipart with -F file=@FILE"}
+		}
 	default:
 		err = store(body, "")
 	}
@@ -376,6 +382,36 @@ func (s *Server) queue(ctx context.Context, u User, carrier string, kind ingest.
 		return 0, err
 	}
 	return id, nil
+}
+
+// lineEnds watches an upload's bytes for a line end (LF or CR), keeping
+// its first bytes to tell the formats that may have none.
+type lineEnds struct {
+	head []byte
+	any  bool
+}
+
+func (l *lineEnds) Write(p []byte) (int, error) {
+	if len(l.head) < 8 {
+		l.head = append(l.head, p[:min(len(p), 8-len(l.head))]...)
+	}
+	if !l.any && bytes.ContainsAny(p, "\n\r") {
+		l.any = true
+	}
+	return len(p), nil
+}
+
+// oneLine reports whether the bytes may be a file that has no line end as
+// it is: gzip, Parquet, Arrow IPC and (Geo)TIFF by their magic numbers,
+// and (Geo)JSON, often written on one line.
+func (l *lineEnds) oneLine() bool {
+	for _, magic := range []string{"\x1f\x8b", "PAR1", "ARROW1", "\xff\xff\xff\xff", "II*\x00", "MM\x00*"} {
+		if bytes.HasPrefix(l.head, []byte(magic)) {
+			return true
+		}
+	}
+	text := bytes.TrimLeft(bytes.TrimPrefix(l.head, []byte("\xef\xbb\xbf")), " \t")
+	return len(text) > 0 && (text[0] == '{' || text[0] == '[')
 }
 
 // idleReader reads an upload's body with a read deadline idle after each
