@@ -384,6 +384,11 @@ func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySe
 	}
 	defer f.Close()
 	set, err := geodata.LoadBoundaries(f, "code", "name", parentProp)
+	if errors.Is(err, geodata.ErrInvalidBoundaries) {
+		// Refused for its data, as the same file given to --boundaries is
+		// (boundaryFlags.load): exit 3, not 1.
+		return nil, refusedError{fmt.Errorf("%s: %w", path, err)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
