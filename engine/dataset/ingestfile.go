@@ -297,6 +297,36 @@ func (e *TooManyRejectsError) Error() string {
 		e.Path, 100*e.Share, 100*e.Limit, e.Dir)
 }
 
+// ChangedWhileReadError refuses a file that changed while it was ingested
+// (a dump still being written or copied): its checksum and its rows would
+// be of different contents, and the complete file, ingested later, would
+// add the rows read now a second time. Nothing is added.
+type ChangedWhileReadError struct {
+	Path          string
+	Before, After int64 // sizes in bytes
+}
+
+func (e *ChangedWhileReadError) Error() string {
+	return fmt.Sprintf("%s: the file changed while it was read (%d bytes when ingest began, %d at the end): is it still being written or copied? "+
+		"Nothing was added to the dataset; ingest it once it is complete", e.Path, e.Before, e.After)
+}
+
+// unchangedSince checks that the regular file at path is the file before
+// describes, of its size and modification time.
+func unchangedSince(path string, before os.FileInfo) error {
+	if !before.Mode().IsRegular() {
+		return nil
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: after reading it: %w", path, err)
+	}
+	if !os.SameFile(before, after) || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		return &ChangedWhileReadError{Path: path, Before: before.Size(), After: after.Size()}
+	}
+	return nil
+}
+
 // ErrNoDataRows is wrapped by NoDataError.
 var ErrNoDataRows = errors.New("no data rows")
 
@@ -538,6 +568,10 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	if err := textHeaderCheck(path, opt); err != nil {
 		return nil, err
 	}
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
 	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {
 		if damagedGzip(err) {
@@ -621,6 +655,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		err = ctx.Err()
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := unchangedSince(path, before); err != nil {
 		return nil, err
 	}
 	res.Report = rep
