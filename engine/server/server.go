@@ -1004,13 +1004,17 @@ func cleanPath(p string) string {
 // of one resource.
 func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 	if p := cleanPath(r.URL.Path); p != r.URL.Path {
+		// The canonical path is named when it is a fixed route's; one a
+		// pattern's wildcard takes may be another resource than meant
+		// (/submissions//quarantine.csv is /submissions/{id} with id
+		// "quarantine.csv").
 		for _, c := range []string{p, strings.TrimRight(p, "/")} {
-			if c != "" && c != "/" && len(s.methodsOf(r, c)) > 0 {
+			if c != "" && c != "/" && s.fixedRoute(r, c) {
 				writeError(w, http.StatusNotFound, "no such resource: %s %s; the path is %s", r.Method, r.URL.Path, c)
 				return
 			}
 		}
-		writeError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
+		writeError(w, http.StatusNotFound, "no such resource: %s %s: the path has an empty, . or .. element", r.Method, r.URL.Path)
 		return
 	}
 	allow := s.methodsOf(r, r.URL.Path)
@@ -1046,6 +1050,21 @@ func (s *Server) methodsOf(r *http.Request, path string) []string {
 		}
 	}
 	return allow
+}
+
+// fixedRoute reports whether a route without wildcards serves path.
+func (s *Server) fixedRoute(r *http.Request, path string) bool {
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		u := *r.URL
+		u.Path, u.RawPath = path, ""
+		probe.URL = &u
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" && !strings.Contains(pattern, "{") {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -1432,6 +1432,10 @@ func TestTrailingSlashNamesThePath(t *testing.T) {
 		{"GET", "/api/v1/./me", "the path is /api/v1/me"},
 		{"GET", "/api/v1/releases/../me", "the path is /api/v1/me"},
 		{"GET", "/api/v1/me//", "the path is /api/v1/me"},
+		// Not /api/v1/submissions/quarantine.csv, submission
+		// "quarantine.csv": the id left out is not guessed.
+		{"GET", "/api/v1/submissions//quarantine.csv", "no such resource: GET /api/v1/submissions//quarantine.csv: the path has an empty, . or .. element"},
+		{"GET", "/api/v1/releases/2024-10/provinces/12//villages", "the path has an empty, . or .. element"},
 	} {
 		req, err := http.NewRequest(c.method, ts.ts.URL+c.path, strings.NewReader("x"))
 		if err != nil {
