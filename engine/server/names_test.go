@@ -1,6 +1,11 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode"
@@ -70,4 +75,30 @@ func FuzzSafeName(f *testing.F) {
 			t.Fatalf("safeName(%q) = %q: a character that is not graphic", s, got)
 		}
 	})
+}
+
+// TestNameParameterOverFilePart: a multipart upload with ?name= keeps that
+// name, not the file part's own (curl -F file=@/tmp/x.csv names it x.csv);
+// without ?name= the part's name is kept. ?name= was silently ignored.
+func TestNameParameterOverFilePart(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	for _, c := range []struct{ query, want string }{
+		{"&name=" + url.QueryEscape("tháng 10.csv"), "tháng 10.csv"},
+		{"", "x.csv"},
+	} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "x.csv")
+		fw.Write(f.measurements["viettel"])
+		mw.Close()
+		code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements"+c.query, "/api/v1/submissions", &body, mw.FormDataContentType())
+		var q struct{ ID int64 }
+		if err := json.Unmarshal(b, &q); err != nil || code != http.StatusAccepted {
+			t.Fatalf("upload%s: %d %s", c.query, code, b)
+		}
+		if s := ts.wait(t, "vt", q.ID); s.Filename != c.want {
+			t.Errorf("upload%s: named %q, want %q", c.query, s.Filename, c.want)
+		}
+	}
 }

@@ -220,7 +220,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 			return uploadErr(err)
 		}
 		size, sum = n, hex.EncodeToString(h.Sum(nil))
-		if fname != "" {
+		// ?name= is the name given on purpose; the file part's own
+		// (curl -F file=@PATH's base name) names the file without it.
+		if fname != "" && r.URL.Query().Get("name") == "" {
 			name = safeName(fname)
 		}
 		return nil
