@@ -38,3 +38,28 @@ func TestCommunesFileRefusedAsData(t *testing.T) {
 		}
 	}
 }
+
+// A --communes file whose codes are JSON numbers (a spreadsheet's or
+// QGIS's export of a code column taken for numbers: 03478 written 3478)
+// is read with a warning, as --boundaries warns of such a file: its codes
+// lost their leading zero and match no village's commune_code. Nothing
+// was said; the villages took the codes without their zero.
+func TestCommunesNumericCodesWarned(t *testing.T) {
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	communes := filepath.Join(dir, "communes.geojson")
+	if err := os.WriteFile(communes, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":12001,"name":"Xã Một","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[103.2,22.3],[103.6,22.3],[103.6,22.7],[103.2,22.7],[103.2,22.3]]]}},
+{"type":"Feature","properties":{"code":"3478","name":"Xã Hai","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[102.4,22.4],[102.7,22.4],[102.7,22.7],[102.4,22.7],[102.4,22.4]]]}},
+{"type":"Feature","properties":{"code":3479,"name":"Xã Ba","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[102.9,22.0],[103.2,22.0],[103.2,22.2],[102.9,22.2],[102.9,22.0]]]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, errs, code := runCmd(t, "deadzones", "--dataset", ds, "--province", "lai chau", "--period", "2026-10", "--communes", communes, "--out", filepath.Join(dir, "dz"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	want := "warning: " + communes + " gives 2 of its 3 commune codes as numbers (e.g. 12001), not text: a leading zero is lost there"
+	if !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+}

@@ -426,6 +426,13 @@ func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySe
 	if n := len(units) - parented; n > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s: %d of its %d communes have no %q: their villages get no commune\n", path, n, len(units), parentProp)
 	}
+	if n := len(set.NumericCodes); n > 0 {
+		// As boundaryFlags.load says of --boundaries: "3478" matches no
+		// village's commune_code "03478", and the villages are placed by
+		// their position under the code without its zero.
+		fmt.Fprintf(e.stderr, "warning: %s gives %d of its %d commune codes as numbers (e.g. %s), not text: a leading zero is lost there (GSO commune codes are 5 digits, \"03478\"), and they may match no village's commune_code; export the code column as text\n",
+			path, n, len(units), set.NumericCodes[0])
+	}
 	return set, nil
 }
 
