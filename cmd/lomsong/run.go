@@ -377,6 +377,48 @@ func (p *runProgress) report(ev pipeline.Progress) {
 // provinces' (communes of another year's provinces: the 2025 communes
 // under the 2019 provinces); communes whose parent is not a province are
 // named on stderr, since their villages get no commune.
+// padParentCodes reads the communes' parent codes that are digits without
+// their leading zero (8, as a spreadsheet or QGIS writes a provinceCode
+// column it took for numbers) as the province code they pad to (08), when
+// exactly one province has it (geodata's Lookup), and says how many. Such
+// communes were named as of a province the set does not have, and their
+// villages got no commune. set is returned as it is when none is.
+func padParentCodes(e *env, path string, set, provinces *geodata.BoundarySet) (*geodata.BoundarySet, error) {
+	if provinces == nil {
+		return set, nil
+	}
+	units := set.Units()
+	padded := 0
+	example := ""
+	for i := range units {
+		p := units[i].ParentCode
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			continue
+		}
+		if _, ok := provinces.ByCode(p); ok {
+			continue
+		}
+		if u, err := provinces.Lookup(p); err == nil && u.Code != p {
+			if example == "" {
+				example = p + " as " + u.Code
+			}
+			units[i].ParentCode = u.Code
+			padded++
+		}
+	}
+	if padded == 0 {
+		return set, nil
+	}
+	out, err := geodata.NewBoundarySet(set.Name, set.Level, units)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out.Coarse, out.NumericCodes = set.Coarse, set.NumericCodes
+	fmt.Fprintf(e.stderr, "warning: %s: %d of its %d communes give their province's code without its leading zero (%s): read as that province's\n",
+		path, padded, len(units), example)
+	return out, nil
+}
+
 func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySet) (*geodata.BoundarySet, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -396,6 +438,10 @@ func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySe
 	if len(units) == 0 {
 		return nil, refusedError{fmt.Errorf("%s: no communes in the file", path)}
 	}
+	if set, err = padParentCodes(e, path, set, provinces); err != nil {
+		return nil, err
+	}
+	units = set.Units()
 	var orphans []string // parent codes that are no province's
 	orphaned, parented := 0, 0
 	for _, u := range units {
