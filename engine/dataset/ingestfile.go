@@ -311,6 +311,23 @@ func (e *ChangedWhileReadError) Error() string {
 		"Nothing was added to the dataset; ingest it once it is complete", e.Path, e.Before, e.After)
 }
 
+// fileType names a file mode's type.
+func fileType(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a regular file"
+}
+
 // unchangedSince checks that the regular file at path is the file before
 // describes, of its size and modification time.
 func unchangedSince(path string, before os.FileInfo) error {
@@ -565,11 +582,18 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	if opt.MaxRejectShare == 0 {
 		opt.MaxRejectShare = DefaultMaxRejectShare
 	}
-	if err := textHeaderCheck(path, opt); err != nil {
-		return nil, err
-	}
 	before, err := os.Stat(path)
 	if err != nil {
+		return nil, err
+	}
+	if !before.Mode().IsRegular() {
+		// A pipe, socket or device can be read once; ingest reads a file
+		// for its checksum and then for its rows (a named pipe's second
+		// open waited for a writer for ever).
+		return nil, fmt.Errorf("%s: not a regular file (%s): ingest reads a file twice, for its checksum and its rows; write it to a file first (lomsong validate reads it once): %w",
+			path, fileType(before.Mode()), engine.ErrUnsupportedFormat)
+	}
+	if err := textHeaderCheck(path, opt); err != nil {
 		return nil, err
 	}
 	sha, content, err := sourceChecksums(path, opt.Config.Limits)
