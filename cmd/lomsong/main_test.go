@@ -635,8 +635,8 @@ func TestScorecardCodesOutsideTheBoundaries(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "sc")
 	_, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
-	if code != exitOK || !strings.Contains(errs, "area 02 (1 rows) left out: Hà Giang merged into Tuyên Quang") ||
-		!strings.Contains(errs, "area 8 (1 rows) left out: not a code of") || !strings.Contains(errs, "area 99 (1 rows) left out") {
+	if code != exitOK || !strings.Contains(errs, "area 02 (1 row) left out: Hà Giang merged into Tuyên Quang") ||
+		!strings.Contains(errs, "area 8 (1 row) left out: not a code of") || !strings.Contains(errs, "area 99 (1 row) left out") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	rows, err := readCSVFile(filepath.Join(out, "scorecard.csv"))

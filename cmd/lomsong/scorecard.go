@@ -290,7 +290,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	card, err := pipeline.Scorecard(ctx, store, opt)
 	if card != nil {
 		for _, x := range card.Excluded {
-			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%d rows) left out: %s\n", x.Area, x.Rows, x.Why)
+			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%s) left out: %s\n", x.Area, rowsCount(int64(x.Rows)), x.Why)
 		}
 	}
 	if err == nil && !have {

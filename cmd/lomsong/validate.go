@@ -969,7 +969,15 @@ func otherCarriers(m map[engine.Carrier]int64) string {
 	})
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s (%d rows)", c, m[c])
+		parts[i] = fmt.Sprintf("%s (%s)", c, rowsCount(m[c]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// rowsCount says n rows, "1 row" for one.
+func rowsCount(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }

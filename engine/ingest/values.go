@@ -222,7 +222,7 @@ func (r *Report) UnmappedSummary() []string {
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
-			parts[i] = fmt.Sprintf("%q (%d rows)", v.Value, v.Rows)
+			parts[i] = fmt.Sprintf("%q (%s)", v.Value, rowsOf(v.Rows))
 		}
 		lines = append(lines, col+": "+strings.Join(parts, ", "))
 	}
@@ -468,3 +468,11 @@ var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}([, \x{00a0}']\d{3})+(\.\d+)?
 // and a register sent again in the other form replaces, not adds.
 // (norm's String returns s itself, unallocated, when it is NFC already.)
 func nfc(s string) string { return norm.NFC.String(s) }
+
+// rowsOf says n rows, "1 row" for one.
+func rowsOf(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
+}

@@ -64,7 +64,7 @@ func TestValueMaps(t *testing.T) {
 		t.Fatalf("unmapped %+v", got)
 	}
 	sum := rep.UnmappedSummary()
-	if len(sum) != 1 || sum[0] != `environment: "Running" (2 rows), "Cycling" (1 rows)` {
+	if len(sum) != 1 || sum[0] != `environment: "Running" (2 rows), "Cycling" (1 row)` {
 		t.Fatalf("summary %q", sum)
 	}
 }
