@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,37 @@ func TestRunProgressPaceFromFirstItem(t *testing.T) {
 // run, whose purpose is the saved month, fails saying so. As root the
 // commands run as nobody (setpriv), since root writes anywhere.
 func TestReaderWithoutWriteAccess(t *testing.T) {
+	dir, ds, reader := readerOfDataset(t, func(ds string) {
+		if _, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10"); code != exitOK {
+			t.Fatalf("run as the owner: %d\n%s", code, errs)
+		}
+	})
+	// An output folder the reader may write.
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o777)
+	os.Chmod(out, 0o777)
+	_, errs, code := reader("deadzones", "--dataset", ds, "--period", "2026-10", "--miss-cost", "3", "--out", filepath.Join(out, "dz3"))
+	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "dz3", "villages.csv")) {
+		t.Errorf("deadzones --miss-cost 3 by a reader: exit %d\n%s", code, errs)
+	}
+	_, errs, code = reader("plan", "--dataset", ds, "--period", "2026-10", "--budget", "1e10", "--out", filepath.Join(out, "plan"))
+	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "plan", "plan.csv")) {
+		t.Errorf("plan --budget 1e10 by a reader: exit %d\n%s", code, errs)
+	}
+	_, errs, code = reader("run", "--dataset", ds, "--period", "2026-10", "--budget", "1e10")
+	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write there") {
+		t.Errorf("run by a reader: exit %d\n%s", code, errs)
+	}
+}
+
+// readerOfDataset makes, in a folder of its own (returned as dir), the
+// villages dataset of three villages, lets owner act on it as its owner,
+// then makes it readable and not writable, copies the binary where a
+// reader may run it, and returns a runner of that binary as a user
+// without write access: nobody (setpriv) when the tests run as root,
+// who writes anywhere. Without setpriv as root the test is skipped.
+func readerOfDataset(t *testing.T, owner func(ds string)) (dir, ds string, reader func(args ...string) (stdout, stderr string, code int)) {
+	t.Helper()
 	var prefix []string
 	if os.Geteuid() == 0 {
 		sp, err := exec.LookPath("setpriv")
@@ -167,20 +199,15 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 		})
 		os.RemoveAll(dir)
 	})
-	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
-	if _, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10"); code != exitOK {
-		t.Fatalf("run as the owner: %d\n%s", code, errs)
+	ds = villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
+	if owner != nil {
+		owner(ds)
 	}
-	// The binary where the reader may execute it; the dataset readable,
-	// not writable; an output folder the reader may write.
 	bin := filepath.Join(dir, "lomsong")
 	data, err := os.ReadFile(lomsongBinary(t))
 	if err != nil || os.WriteFile(bin, data, 0o755) != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
-	os.Mkdir(out, 0o777)
-	os.Chmod(out, 0o777)
 	os.Chmod(dir, 0o755)
 	filepath.WalkDir(ds, func(p string, d os.DirEntry, err error) error {
 		if err == nil {
@@ -192,11 +219,9 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 		}
 		return nil
 	})
-	reader := func(args ...string) (string, string, int) {
-		cmd := exec.Command(prefix[0], append(append(prefix[1:], bin), args...)...)
-		if len(prefix) == 0 {
-			cmd = exec.Command(bin, args...)
-		}
+	reader = func(args ...string) (string, string, int) {
+		argv := append(append(slices.Clone(prefix), bin), args...)
+		cmd := exec.Command(argv[0], argv[1:]...)
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e
 		err := cmd.Run()
@@ -206,16 +231,5 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 		}
 		return o.String(), e.String(), cmd.ProcessState.ExitCode()
 	}
-	_, errs, code := reader("deadzones", "--dataset", ds, "--period", "2026-10", "--miss-cost", "3", "--out", filepath.Join(out, "dz3"))
-	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "dz3", "villages.csv")) {
-		t.Errorf("deadzones --miss-cost 3 by a reader: exit %d\n%s", code, errs)
-	}
-	_, errs, code = reader("plan", "--dataset", ds, "--period", "2026-10", "--budget", "1e10", "--out", filepath.Join(out, "plan"))
-	if code != exitOK || !strings.Contains(errs, "computed for this command and not saved") || !fileExists(filepath.Join(out, "plan", "plan.csv")) {
-		t.Errorf("plan --budget 1e10 by a reader: exit %d\n%s", code, errs)
-	}
-	_, errs, code = reader("run", "--dataset", ds, "--period", "2026-10", "--budget", "1e10")
-	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write there") {
-		t.Errorf("run by a reader: exit %d\n%s", code, errs)
-	}
+	return dir, ds, reader
 }
