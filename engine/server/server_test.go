@@ -379,6 +379,25 @@ func TestAuthScopeAndLimits(t *testing.T) {
 	}
 }
 
+// nothingQueued waits up to 10 s for the spool to empty (a cut or
+// refused upload's partial file is removed as its handler returns), then
+// checks that no submission was recorded.
+func (ts *testService) nothingQueued(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ts.spoolEntries(t)) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: %v", ts.spoolEntries(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d submissions recorded", n)
+	}
+}
+
 func (ts *testService) spoolEntries(t *testing.T) []string {
 	t.Helper()
 	es, err := os.ReadDir(filepath.Join(ts.dir, StateDir, "spool"))
@@ -883,18 +902,7 @@ func TestCutUploadLeavesNothing(t *testing.T) {
 	conn.Write(bytes.Repeat([]byte("ts,carrier\n"), 1000))
 	time.Sleep(100 * time.Millisecond)
 	conn.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(ts.spoolEntries(t)) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("left behind: %v", ts.spoolEntries(t))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	var n int
-	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("%d submissions recorded", n)
-	}
+	ts.nothingQueued(t)
 }
 
 // TestStalledUploadRefused: an upload that sends nothing for the idle
@@ -923,18 +931,7 @@ func TestStalledUploadRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout || !bytes.Contains(b, []byte("the upload stalled, nothing arrived for 300ms")) {
 		t.Fatalf("a stalled upload: %d %s", resp.StatusCode, b)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(ts.spoolEntries(t)) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("left behind: %v", ts.spoolEntries(t))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	var n int
-	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("%d submissions recorded", n)
-	}
+	ts.nothingQueued(t)
 	// A slow upload: a piece every 100 ms, 3 idle limits in all.
 	data := f.measurements["viettel"]
 	pr, pw := io.Pipe()
