@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -37,14 +36,7 @@ func TestCertifyWaitingPastTheGraceIsServiceStopped(t *testing.T) {
 	if l := logs.String(); !strings.Contains(l, `"level":"WARN","msg":"certification stopped by the service's stop; the submission stays accepted"`) {
 		t.Errorf("the stopped certification is not warned about:\n%s", l)
 	}
-	st, err := openState(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var got string
-	st.QueryRow(`SELECT status FROM submissions WHERE id = 1`).Scan(&got)
-	if got != "accepted" {
+	if got := storedStatus(t, dir, 1); got != "accepted" {
 		t.Errorf("submission 1 is %s, want accepted", got)
 	}
 }

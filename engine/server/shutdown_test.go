@@ -99,14 +99,7 @@ func TestShutdownPastTheGraceStopsCertifications(t *testing.T) {
 			t.Errorf("not logged: %q\n%s", want, l)
 		}
 	}
-	st, err := openState(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var got string
-	st.QueryRow(`SELECT status FROM submissions WHERE id = 1`).Scan(&got)
-	if got != "accepted" {
+	if got := storedStatus(t, dir, 1); got != "accepted" {
 		t.Errorf("submission 1 is %s after its certification was stopped, want accepted", got)
 	}
 }
@@ -181,4 +174,20 @@ func certifyPastTheGrace(t *testing.T) (string, *logBuffer) {
 	unlock()  // the release run ends: the certification takes the lock
 	s.Close() // and is waited for
 	return dir, logs
+}
+
+// storedStatus reads submission id's status from the state a stopped
+// service left in dir.
+func storedStatus(t *testing.T, dir string, id int64) string {
+	t.Helper()
+	st, err := openState(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var status string
+	if err := st.QueryRow(`SELECT status FROM submissions WHERE id = ?`, id).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	return status
 }
