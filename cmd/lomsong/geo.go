@@ -22,6 +22,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/raster"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // boundaryFlags choose a boundary set: an embedded one or a GeoJSON file.
@@ -292,10 +293,7 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 			return slices.Contains([]string{"res", "lon", "lat"}, strings.ToLower(c))
 		}), "h3,population[,households]")
 		if f := tab.FirstRepeat; tab.Repeats > 0 {
-			rows := fmt.Sprintf("%d rows give a cell an earlier row gave", tab.Repeats)
-			if tab.Repeats == 1 {
-				rows = "1 row gives a cell an earlier row gave"
-			}
+			rows := plural.Count(tab.Repeats, "row gives", "rows give") + " a cell an earlier row gave"
 			fmt.Fprintf(e.stderr, "warning: %s: %s (the first: line %d, cell %v, first on line %d): their counts are added to the cell's; if a row was given twice, remove it\n",
 				*h3Path, rows, f.Line, f.Cell, f.Earlier)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const scorecardSynopsis = `scorecard --dataset DIR --period YYYY-MM --out DIR [flags]
@@ -290,7 +291,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	card, err := pipeline.Scorecard(ctx, store, opt)
 	if card != nil {
 		for _, x := range card.Excluded {
-			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%s) left out: %s\n", x.Area, rowsCount(int64(x.Rows)), x.Why)
+			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%s) left out: %s\n", x.Area, plural.Count(x.Rows, "row", "rows"), x.Why)
 		}
 	}
 	if err == nil && !have {

@@ -25,6 +25,7 @@ import (
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -969,15 +970,7 @@ func otherCarriers(m map[engine.Carrier]int64) string {
 	})
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s (%s)", c, rowsCount(m[c]))
+		parts[i] = fmt.Sprintf("%s (%s)", c, plural.Count(m[c], "row", "rows"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// rowsCount says n rows, "1 row" for one.
-func rowsCount(n int64) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return fmt.Sprintf("%d rows", n)
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // File is a calibration file.
@@ -313,9 +314,9 @@ func (f *File) NotFittedSummary() string {
 			// hexes" read as fewer tests than hexes.
 			switch n.Reason {
 			case coverage.UnfittedNoSites, coverage.UnfittedNoPrediction:
-				name += fmt.Sprintf(" (%s)", counted(int64(n.Hexes), "tested hex", "tested hexes"))
+				name += fmt.Sprintf(" (%s)", plural.Count(n.Hexes, "tested hex", "tested hexes"))
 			case coverage.UnfittedFewTests:
-				name += fmt.Sprintf(" (%s in %s)", counted(n.Tests, "outdoor test", "outdoor tests"), counted(int64(n.Hexes), "tested hex", "tested hexes"))
+				name += fmt.Sprintf(" (%s in %s)", plural.Count(n.Tests, "outdoor test", "outdoor tests"), plural.Count(n.Hexes, "tested hex", "tested hexes"))
 			}
 			names = append(names, name)
 		}
@@ -577,12 +578,4 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 	}
 	*f = Float(v)
 	return nil
-}
-
-// counted writes n and its noun, singular for 1.
-func counted(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 
 	"github.com/lomsong/lomsong/internal/flock"
@@ -81,12 +82,8 @@ type TooManyPartitionsError struct {
 func (e *TooManyPartitionsError) Error() string {
 	what := fmt.Sprintf("more than %d carriers (%s)", e.Limit, strings.Join(e.Examples, ", "))
 	if e.Kind == string(ingest.KindMeasurements) {
-		months := "months"
-		if e.Periods == 1 {
-			months = "month"
-		}
-		what = fmt.Sprintf("more than %d (month, carrier) partitions: %d carriers over %d %s (carriers %s)",
-			e.Limit, e.Carriers, e.Periods, months, strings.Join(e.Examples, ", "))
+		what = fmt.Sprintf("more than %d (month, carrier) partitions: %d carriers over %s (carriers %s)",
+			e.Limit, e.Carriers, plural.Count(e.Periods, "month", "months"), strings.Join(e.Examples, ", "))
 	}
 	return fmt.Sprintf("%s: its rows fall in %s, each a file of the dataset; is the carrier column another column's values "+
 		"(a device or cell name)? Map the operator's column as carrier (--mapping); nothing was added to the dataset", e.Name, what)

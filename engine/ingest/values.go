@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/internal/plural"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -222,7 +223,7 @@ func (r *Report) UnmappedSummary() []string {
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
-			parts[i] = fmt.Sprintf("%q (%s)", v.Value, rowsOf(v.Rows))
+			parts[i] = fmt.Sprintf("%q (%s)", v.Value, plural.Count(v.Rows, "row", "rows"))
 		}
 		lines = append(lines, col+": "+strings.Join(parts, ", "))
 	}
@@ -293,10 +294,7 @@ func zoneLabel(name string, loc *time.Location, period naiveSpan, now time.Time)
 	label := strings.Join(labels, ", ")
 	if g := etcGMT.FindStringSubmatch(name); g != nil && strings.TrimLeft(g[2], "0") != "" {
 		h, _ := strconv.Atoi(g[2])
-		hours := fmt.Sprintf("%d hours", h)
-		if h == 1 {
-			hours = "1 hour"
-		}
+		hours := plural.Count(h, "hour", "hours")
 		if g[1] == "+" {
 			label += fmt.Sprintf("; an Etc/GMT name has the sign inverted: %s is %s behind UTC; for UTC+%d write UTC+%d or Etc/GMT-%d", name, hours, h, h, h)
 		} else {
@@ -468,11 +466,3 @@ var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}([, \x{00a0}']\d{3})+(\.\d+)?
 // and a register sent again in the other form replaces, not adds.
 // (norm's String returns s itself, unallocated, when it is NFC already.)
 func nfc(s string) string { return norm.NFC.String(s) }
-
-// rowsOf says n rows, "1 row" for one.
-func rowsOf(n int64) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return fmt.Sprintf("%d rows", n)
-}

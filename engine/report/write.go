@@ -13,6 +13,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/scorecard"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // Limits on what a page lists, to keep it readable.
@@ -232,7 +233,7 @@ func build(r *Report) view {
 				// hexes hold none in the population the run counted (a table
 				// that leaves them out). Not "no dead zone".
 				v.PlanText = fmt.Sprintf("No dead zone holds households in the population this run counted, yet %s %s without 3G/4G (the villages table below): their hexes have no households in that population (a --population table that leaves them out?), so the plan has nothing to fund there until they are counted.",
-					count(float64(n)), plural(n, "village is", "villages are"))
+					count(float64(n)), plural.Noun(n, "village is", "villages are"))
 			case r.Plan.Reachable <= 0:
 				v.PlanText = "No dead zone (and no gap an agreement would serve): nothing to fund."
 			case r.Plan.Options == 0:
@@ -438,7 +439,7 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		case finite(mob) && finite(fix):
 			c.Reason = "the smaller of mobile " + b.value(t, mob) + " and fixed " + b.value(t, fix)
 		case finite(fix):
-			c.Reason = "fixed broadband; mobile unknown (its speed tests of a year before are needed)"
+			c.Reason = "fixed broadband; mobile unknown (speed tests in this month and in the same month a year before are both needed)"
 		case finite(mob):
 			c.Reason = "mobile; fixed unknown (the subscriptions' fixed_median_dl_mbps)"
 		}
@@ -880,7 +881,7 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 			continue
 		}
 		out = append(out, legendItem{Key: stateClass(s),
-			Text: texts[s] + ": " + group(int64(drawn.states[s])) + plural(drawn.states[s], " hex", " hexes")})
+			Text: texts[s] + ": " + group(int64(drawn.states[s])) + plural.Noun(drawn.states[s], " hex", " hexes")})
 	}
 	switch {
 	case len(m.Outline) > 0 && m.PopulatedOnly:
@@ -922,13 +923,6 @@ func goalOf(cfg scorecard.Config, t scorecard.Target) float64 {
 		return cfg.SpeedGoal
 	}
 	return 0
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // villagesWithoutSignal counts the villages the report's provinces list as
