@@ -106,13 +106,15 @@ func TestDashboardInChromium(t *testing.T) {
 	if err := json.Unmarshal(b, &card); err != nil || len(card.Rows) == 0 {
 		t.Fatalf("scorecard: %v %.200s", err, b)
 	}
-	// Each target's sparkline names its latest value.
+	// Each target's sparkline names its latest value, and its row shows
+	// it, in the target's unit: target 1 a count of villages, the others
+	// percentages (not the shares 0,946 the API sends).
 	sparks := map[string]string{}
 	last := card.Rows[len(card.Rows)-1]
 	for _, x := range last.Targets {
 		v := "–"
 		if x.Value != nil {
-			v = viNumber(*x.Value, 3)
+			v = viTarget(x.Target, *x.Value)
 		}
 		sparks[x.Target] = last.Period + " " + v
 	}
@@ -278,7 +280,8 @@ func TestDashboardInChromium(t *testing.T) {
 				tiles: Object.fromEntries([...document.querySelectorAll(".tile")].map((t) => [t.dataset.kpi, [Number(t.dataset.value), t.querySelector(".fig").textContent]])),
 				provinces: document.querySelectorAll("#national-map path").length,
 				archipelagos: [...document.querySelectorAll("#national-map g.archipelago")].map((g) => g.querySelector("title").textContent),
-				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label"))})`))
+				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label")),
+				targetValues: Object.fromEntries([...document.querySelectorAll("svg.spark")].map((s) => [s.getAttribute("aria-label").split(": ")[0], s.closest("tr").children[1].textContent]))})`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,6 +290,7 @@ func TestDashboardInChromium(t *testing.T) {
 				Provinces    int
 				Archipelagos []string
 				Sparks       []string
+				TargetValues map[string]string // sparkline's name → the value cell of its row
 			}
 			if err := json.Unmarshal([]byte(shown), &got); err != nil {
 				t.Fatal(err)
@@ -327,6 +331,9 @@ func TestDashboardInChromium(t *testing.T) {
 						}
 						if !strings.HasSuffix(strings.Split(label, ";")[len(strings.Split(label, ";"))-2], latest) {
 							t.Errorf("the sparkline of %s: %q, want its latest value %q", target, label, latest)
+						}
+						if cell, want := got.TargetValues[strings.Split(label, ": ")[0]], strings.TrimPrefix(latest, last.Period+" "); cell != want {
+							t.Errorf("the value of %s shows %q, want %q", target, cell, want)
 						}
 					}
 				}
@@ -418,6 +425,23 @@ func viNumber(v float64, digits int) string {
 		b.WriteString("," + frac)
 	}
 	return b.String()
+}
+
+// viTarget formats a target's value as the page does in Vietnamese:
+// target 1 (dead_zones) a count, the others percentages with one decimal
+// (speed_yoy with its sign when above zero).
+func viTarget(target string, v float64) string {
+	if target == "dead_zones" {
+		return viNumber(v, 0)
+	}
+	s := viNumber(100*v, 1)
+	if !strings.Contains(s, ",") {
+		s += ",0"
+	}
+	if target == "speed_yoy" && v > 0 {
+		s = "+" + s
+	}
+	return s + "%"
 }
 
 // stateFill is each state's colour on the province map.

@@ -93,7 +93,22 @@ const el = (tag, attrs, ...kids) => {
   for (const k of kids.flat()) e.append(k instanceof Node ? k : document.createTextNode(k == null ? "" : String(k)));
   return e;
 };
-const fmt = (n, d = 0) => (n == null ? "–" : Number(n).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: d }));
+const fmt = (n, d = 0, min = 0) => (n == null ? "–" : Number(n).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { minimumFractionDigits: min, maximumFractionDigits: d }));
+// targetFigure says a value of a target in its unit: target 1 (dead_zones)
+// is a count of villages, the others are shares (speed_yoy a change, with
+// its sign) shown as percentages with one decimal; null is "–".
+const targetFigure = (target, v) => {
+  if (v == null) return "–";
+  if (target === "dead_zones") return fmt(v);
+  return (target === "speed_yoy" && v > 0 ? "+" : "") + fmt(100 * v, 1, 1) + "%";
+};
+// targetGoal says a target's goal with its direction (the scorecard's
+// rules: no dead zones, at least the goal, 2G-only phones below it).
+const targetGoal = (target, goal) => {
+  if (goal == null) return "–";
+  if (target === "dead_zones") return fmt(goal);
+  return (target === "2g_only" ? "< " : "≥ ") + (target === "speed_yoy" && goal > 0 ? "+" : "") + fmt(100 * goal, 1) + "%";
+};
 const withLang = (h) => (lang === "en" ? "?lang=en" : "") + h;
 
 // table: numeric columns align right, optional ones hide on a narrow
@@ -427,11 +442,12 @@ const statusColor = { met: "#1b6e20", not_met: "#b00020" };
 
 // sparkline draws a target's values over the months of pts ({period,
 // value}, oldest first; a null value leaves a gap) with its goal as a
-// dashed line; the title and aria-label carry every value.
-function sparkline(name, pts, goal, status) {
+// dashed line; the title and aria-label carry every value, in the
+// target's unit.
+function sparkline(name, target, pts, goal, status) {
   const W = 96, H = 28, pad = 3;
   const known = pts.filter((p) => p.value != null).map((p) => p.value);
-  const label = T.spark(name, pts.map((p) => `${p.period} ${p.value == null ? "–" : fmt(p.value, 3)}`).join("; "), goal == null ? "–" : fmt(goal, 3));
+  const label = T.spark(name, pts.map((p) => `${p.period} ${targetFigure(target, p.value)}`).join("; "), targetGoal(target, goal));
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("class", "spark");
@@ -506,8 +522,8 @@ async function provincePage(c, code) {
         last.targets.map((t) => {
           const pts = recent.map((r) => { const x = r.targets.find((y) => y.target === t.target); return { period: r.period, value: x ? x.value : null }; });
           const name = T.targetNames[t.target] ? `${T.targetNames[t.target]} (${t.target})` : t.target;
-          return [name, t.value == null ? "–" : fmt(t.value, 3), T[t.status] || t.status,
-            el("div", { class: "trend" }, sparkline(name, pts, t.goal, t.status), el("span", { class: "trend-values" }, pts.map((p) => (p.value == null ? "–" : fmt(p.value, 2))).join(" → ")))];
+          return [name, targetFigure(t.target, t.value), `${T[t.status] || t.status} (${T.goal} ${targetGoal(t.target, t.goal)})`,
+            el("div", { class: "trend" }, sparkline(name, t.target, pts, t.goal, t.status), el("span", { class: "trend-values" }, pts.map((p) => targetFigure(t.target, p.value)).join(" → ")))];
         }), [1])));
     }
   } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
