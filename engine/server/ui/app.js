@@ -16,6 +16,7 @@ const T = {
     evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    noEarlier: (r, p) => `Kỳ công bố ${r} (${p}) là kỳ đầu tiên của tháng và chưa có tháng nào trước đó được công bố: chưa có gì để so sánh.`,
     notKnown: "Chưa biết: tỉnh chưa được đánh giá trong kỳ công bố này (không phải là không có).",
     // Submission errors by error_code; the English detail follows where
     // the code alone does not say what to change.
@@ -59,6 +60,7 @@ const T = {
     evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    noEarlier: (r, p) => `Release ${r} (${p}) is the first of its month and no earlier month is published: there is nothing to compare it with.`,
     notKnown: "Not known: the province is not assessed in this release (which is not the same as none).",
     errors: {},
     detailEn: (e) => e,
@@ -135,7 +137,7 @@ async function api(path, opt = {}) {
   const token = sessionStorage.getItem("lomsong-token");
   const r = await fetch(path, { ...opt, headers: { Authorization: "Bearer " + token, ...(opt.headers || {}) } });
   if (r.status === 401) { sessionStorage.removeItem("lomsong-token"); throw new Error(await errText(r)); }
-  if (!r.ok) throw new Error(await errText(r));
+  if (!r.ok) throw Object.assign(new Error(await errText(r)), { status: r.status });
   return r.json();
 }
 async function errText(r) {
@@ -546,7 +548,11 @@ async function provincePage(c, code) {
       const list = (xs) => (xs.length ? el("ul", {}, xs.map((v) => el("li", {}, `${v.name} (${v.village_id})`))) : el("p", { class: "muted" }, T.none));
       c.append(section(`${T.changes} (${T.release} ${d.previous_release}, ${d.previous_period} → ${d.release}, ${d.period})`, el("h3", {}, T.newlyDead), list(d.newly_dead), el("h3", {}, T.newlyServed), list(d.newly_served)));
     }
-  } catch (e) { c.append(section(T.changes, el("p", { class: "muted" }, e.message))); }
+  } catch (e) {
+    // 404: the release has none before it (the page read this release's
+    // villages already), which is said in the page's language.
+    c.append(section(T.changes, el("p", { class: "muted" }, e.status === 404 ? T.noEarlier(vs.release, period) : e.message)));
+  }
 }
 
 // --- routing -------------------------------------------------------------
