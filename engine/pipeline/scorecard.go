@@ -340,6 +340,10 @@ func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscriptio
 				prev = math.NaN()
 			}
 			e := penetration.ReportedYoY(r.FixedMedianDLMbps, prev)
+			if math.IsNaN(prev) {
+				// Say which month: this one reports its median.
+				e.Issues = []string{fmt.Sprintf("no fixed download speed reported for %s, the same month a year before (the subscriptions' fixed_median_dl_mbps)", p.AddMonths(-12))}
+			}
 			if out[p] == nil {
 				out[p] = map[string]*penetration.Estimate{}
 			}
@@ -356,9 +360,9 @@ func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscriptio
 // carrier's tests a year before against four carriers' now read as a fall
 // of 52% where no carrier's speed changed). Each test is attributed to an
 // area through its res-7 hex. An area and period gets an estimate when
-// the area has tests in both it and the same month a year before; the
-// estimate is unknown, saying why, when no carrier and technology is
-// measured in both.
+// the area has tests in it or in the same month a year before: unknown,
+// naming the month without tests, when only one has them; unknown, saying
+// why, when no carrier and technology is measured in both.
 //
 // The pass keeps, per (res-7 hex, period, carrier, technology), how many
 // tests had each speed, the speed kept to four significant digits
@@ -425,9 +429,35 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 	})
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ce11))
 	out := map[penetration.Period]map[string]*penetration.Estimate{}
+	set := func(p penetration.Period, area string, e *penetration.Estimate) {
+		if out[p] == nil {
+			out[p] = map[string]*penetration.Estimate{}
+		}
+		out[p][area] = e
+	}
+	tests := func(k areaMonth) int64 {
+		var n int64
+		for _, m := range byKey[k] {
+			for _, c := range m {
+				n += c
+			}
+		}
+		return n
+	}
+	// A month with speed tests whose twin a year later has none: that
+	// later month's change is unknown, saying which month lacks them.
+	for _, k := range keys {
+		next := areaMonth{k.area, k.period.AddMonths(12)}
+		if byKey[next] == nil {
+			set(next.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s (%s in %s, the same month a year before)",
+				next.period, plural(int(tests(k)), "test"), k.period)))
+		}
+	}
 	for _, k := range keys {
 		prev := byKey[areaMonth{k.area, k.period.AddMonths(-12)}]
 		if prev == nil {
+			set(k.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s, the same month a year before (%s in %s)",
+				k.period.AddMonths(-12), plural(int(tests(k)), "test"), k.period)))
 			continue
 		}
 		both := map[stratum]bool{}
@@ -447,12 +477,16 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		if err != nil {
 			return nil, err
 		}
-		if out[k.period] == nil {
-			out[k.period] = map[string]*penetration.Estimate{}
-		}
-		out[k.period][k.area] = &e
+		set(k.period, k.area, &e)
 	}
 	return out, nil
+}
+
+// oneMonthSpeeds is the unknown mobile speed change of an area measured in
+// one of the two months compared, saying which (never a change of 0).
+func oneMonthSpeeds(why string) *penetration.Estimate {
+	return &penetration.Estimate{Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(),
+		Interval: penetration.IntervalNone, Method: scorecard.MethodSpeedYoYStrata, Issues: []string{why}}
 }
 
 // speedCounts counts the speed tests per res-7 hex and month: from each

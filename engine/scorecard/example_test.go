@@ -42,5 +42,5 @@ func Example() {
 	//   4 2g_only: no subscriptions for 2025-02 (1 row)
 	//   5 speed_yoy: unknown in 2 of 2 areas (no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)) (1 row)
 	//   5 speed_yoy: no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
-	//   5 speed_yoy: no mobile download speeds for 2025-02 and a year before (1 row)
+	//   5 speed_yoy: no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
 }

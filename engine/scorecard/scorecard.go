@@ -651,7 +651,8 @@ func score(in AreaInput, cfg Config) Row {
 				} else {
 					why += " (" + unknownReason(in, TargetSpeed, nil, cfg) + ")"
 				}
-				sp.Issues = append(sp.Issues, why+": the other half alone is below the goal")
+				// The unknown half's issues are in why: not twice.
+				sp.Issues = append(slices.Clone(known.Issues), why+": the other half alone is below the goal")
 			}
 		default:
 			// Both known: the smaller change is the value, and the
@@ -702,11 +703,22 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 	case TargetTwoGOnly:
 		absent = in.TwoGOnly == nil
 	case TargetSpeed:
-		switch {
-		case in.SpeedMobile == nil:
-			return fmt.Sprintf("no mobile download speeds for %s and a year before", in.Period)
-		case in.SpeedFixed == nil && cfg.SpeedRequireFixed:
-			return "no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)"
+		// Each half without its input says so, and the other half's
+		// reason follows when it is unknown too: both halves are needed.
+		var why []string
+		if in.SpeedMobile == nil {
+			why = append(why, fmt.Sprintf("no mobile speed tests in %s nor in %s, the same month a year before", in.Period, in.Period.AddMonths(-12)))
+		}
+		if in.SpeedFixed == nil && cfg.SpeedRequireFixed {
+			why = append(why, "no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)")
+		}
+		if len(why) > 0 {
+			for _, e := range []*penetration.Estimate{in.SpeedMobile, in.SpeedFixed} {
+				if e != nil && !e.Known() {
+					why = append(why, e.Issues...)
+				}
+			}
+			return strings.Join(why, "; ")
 		}
 	}
 	if absent {

@@ -122,7 +122,7 @@ func TestStatuses(t *testing.T) {
 		in := full("01", jan)
 		in.SpeedMobile, in.SpeedFixed = nil, exact(0.19)
 		r := row(t, build(t, []AreaInput{in}, cfg), "01", jan).Targets[TargetSpeed]
-		if r.Status != StatusNotMet || r.Value != 0.19 || !strings.Contains(strings.Join(r.Issues, "; "), "mobile speeds unknown (no mobile download speeds") {
+		if r.Status != StatusNotMet || r.Value != 0.19 || !strings.Contains(strings.Join(r.Issues, "; "), "mobile speeds unknown (no mobile speed tests in 2025-01 nor in 2024-01") {
 			t.Errorf("%+v", r)
 		}
 	})
@@ -449,7 +449,7 @@ func TestMonthWithoutData(t *testing.T) {
 	c = build(t, []AreaInput{lone}, cfg)
 	got := row(t, c, "02", feb)
 	want := [NumTargets]string{"no dead-zone figures for 2025-02 in this card (it computes its own month's and the month before's; the scorecard of 2025-02 gives them)", "no subscriptions for 2025-02",
-		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile download speeds for 2025-02 and a year before"}
+		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)"}
 	for _, tg := range Targets {
 		if x := got.Targets[tg]; x.Status != StatusUnknown || x.Reason != want[tg] {
 			t.Errorf("%s: %v %q, want unknown %q", tg, x.Status, x.Reason, want[tg])
