@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -284,6 +285,8 @@ func TestDashboardInChromium(t *testing.T) {
 				provinces: document.querySelectorAll("#national-map path").length,
 				archipelagos: [...document.querySelectorAll("#national-map g.archipelago")].map((g) => g.querySelector("title").textContent),
 				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label")),
+				probabilities: [...document.querySelectorAll("td")].filter((td) => ["Xác suất lõm", "P(dead)", "Giá trị (hộ)", "Value (households)"].includes(td.dataset.label))
+					.map((td) => td.dataset.label + "|" + td.textContent),
 				targetValues: Object.fromEntries([...document.querySelectorAll("svg.spark")].map((s) => [s.getAttribute("aria-label").split(": ")[0], s.closest("tr").children[1].textContent]))})`))
 			if err != nil {
 				t.Fatal(err)
@@ -294,6 +297,8 @@ func TestDashboardInChromium(t *testing.T) {
 				Archipelagos []string
 				Sparks       []string
 				TargetValues map[string]string // sparkline's name → the value cell of its row
+				// "label|text" of each p_dead and campaign value cell
+				Probabilities []string
 			}
 			if err := json.Unmarshal([]byte(shown), &got); err != nil {
 				t.Fatal(err)
@@ -320,6 +325,22 @@ func TestDashboardInChromium(t *testing.T) {
 			if c.tiles != nil && (len(got.Archipelagos) != 2 || !strings.Contains(strings.Join(got.Archipelagos, "|"), "Hoàng Sa") && c.query == "" ||
 				!strings.Contains(strings.Join(got.Archipelagos, "|"), "Truong Sa") && c.query == "?lang=en") {
 				t.Errorf("the national map's archipelagos: %q", got.Archipelagos)
+			}
+			// Every p_dead has two decimals and every campaign value one,
+			// so that a column reads alike (0,50 and 1,00, not 0,5 and 1,
+			// which reads as a count).
+			for _, p := range got.Probabilities {
+				label, v, _ := strings.Cut(p, "|")
+				decimals := 2
+				if strings.HasPrefix(label, "Giá") || strings.HasPrefix(label, "Value") {
+					decimals = 1
+				}
+				if !regexp.MustCompile(fmt.Sprintf(`^(-?[0-9.,]*[0-9][.,][0-9]{%d}|–)$`, decimals)).MatchString(v) {
+					t.Errorf("%s shows %q, want %d decimals", label, v, decimals)
+				}
+			}
+			if c.hexMap && len(got.Probabilities) == 0 {
+				t.Error("no p_dead shown")
 			}
 			if len(got.Sparks) != len(c.sparks) {
 				t.Errorf("%d sparklines, want %d: %q", len(got.Sparks), len(c.sparks), got.Sparks)

@@ -508,7 +508,7 @@ async function provincePage(c, code) {
     [...communes.entries()].sort((a, b) => b[1].w - a[1].w || a[0].localeCompare(b[0])).map(([k, x]) => [k, fmt(x.n), fmt(x.w), fmt(x.hh)]), [1, 2, 3])));
   const dead = vs.villages.filter((v) => v.without_signal).sort((a, b) => (b.p_dead ?? 0) - (a.p_dead ?? 0) || a.village_id.localeCompare(b.village_id));
   c.append(section(`${T.villagesWithout} (${fmt(dead.length)})`, table([T.villages, T.communes, T.households, T.pdead, T.tests, T.best],
-    dead.map((v) => [v.name, v.commune_code, fmt(v.households), v.p_dead == null ? "–" : fmt(v.p_dead, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ") || "–"]), [2, 3], [], true)));
+    dead.map((v) => [v.name, v.commune_code, fmt(v.households), fmt(v.p_dead, 2, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ") || "–"]), [2, 3], [], true)));
   c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
     zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
   }
@@ -537,7 +537,7 @@ async function provincePage(c, code) {
       const visits = p ? p.ranked.filter((v) => v.team > 0).sort((a, b) => a.day - b.day || a.team - b.team || a.order - b.order) : [];
       c.append(section(`${T.campaign} (${cp.campaign.days} × ${cp.campaign.teams})`, el("p", { class: "muted" }, T.campaignNote),
         visits.length ? table([T.day, T.team, T.order, T.villages, T.communes, T.households, T.pdead, T.gain],
-          visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2), fmt(v.value, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
+          visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2, 2), fmt(v.value, 1, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
           : el("p", { class: "muted" }, T.none)));
     }
   } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
