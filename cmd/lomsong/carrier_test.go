@@ -359,8 +359,8 @@ func TestValidateImplausibleRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs, code := runBinary(t, "validate", reg)
-	if code != exitOK || !strings.Contains(out, "1 site rows with eirp_dbm above 75 dBm (31.6 kW)") ||
-		!strings.Contains(out, "1 site rows with height_m outside the propagation models' 10–300 m") {
+	if code != exitOK || !strings.Contains(out, "1 site row with eirp_dbm above 75 dBm (31.6 kW)") ||
+		!strings.Contains(out, "1 site row with height_m outside the propagation models' 10–300 m") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -1161,7 +1161,7 @@ func TestOneUnreadableFileAmongSeveral(t *testing.T) {
 	b := write("b.csv", string(u16))
 	out, errs, code := runBinary(t, "validate", a, b, c)
 	if code != exitFailure || !strings.Contains(out, "b.csv: NOT READ: not a CSV/Parquet/Arrow file") ||
-		!strings.Contains(out, "c.csv [csv, measurements]: 1 rows read, 1 accepted") || !strings.Contains(errs, "1 of 3 files not taken: ") {
+		!strings.Contains(out, "c.csv [csv, measurements]: 1 row read, 1 accepted") || !strings.Contains(errs, "1 of 3 files not taken: ") {
 		t.Fatalf("validate: exit %d\n%s\n%s", code, out, errs)
 	}
 	out, errs, code = runBinary(t, "validate", "--json", a, b, c)

@@ -755,8 +755,8 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if s := elapsed.Seconds(); s > 0.5 {
 		rate = fmt.Sprintf(" in %.1fs (%.0f rows/s)", s, float64(rep.RowsRead)/s)
 	}
-	fmt.Fprintf(e.stdout, "%s [%s, %s]: %d rows read, %d accepted, %d rejected (%.2f%%)%s\n",
-		r.Path, r.Format, r.Kind, rep.RowsRead, rep.Accepted, rep.Rejected, 100*rep.RejectShare(), rate)
+	fmt.Fprintf(e.stdout, "%s [%s, %s]: %s read, %d accepted, %d rejected (%.2f%%)%s\n",
+		r.Path, r.Format, r.Kind, plural.Count(rep.RowsRead, "row", "rows"), rep.Accepted, rep.Rejected, 100*rep.RejectShare(), rate)
 	for _, reason := range rep.Reasons() {
 		fmt.Fprintf(e.stdout, "  %-16s %d\n", reason, rep.ByReason[reason])
 	}
@@ -764,13 +764,15 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  unmapped values, %s: add them to the mapping's \"values\"\n", line)
 	}
 	if rep.NaiveTimes > 0 {
-		fmt.Fprintf(e.stdout, "  %d times without offset read as %s\n", rep.NaiveTimes, rep.Zone)
+		fmt.Fprintf(e.stdout, "  %s without offset read as %s\n", plural.Count(rep.NaiveTimes, "time", "times"), rep.Zone)
 	}
 	if rep.IdleSpeeds > 0 {
-		fmt.Fprintf(e.stdout, "  %d rows with idle bitrates (no transfer running): kept, not counted as speed tests\n", rep.IdleSpeeds)
+		fmt.Fprintf(e.stdout, "  %s with idle bitrates (no transfer running): kept, not counted as speed tests\n", plural.Count(rep.IdleSpeeds, "row", "rows"))
 	}
-	if rep.DeviceIDsWithheld > 0 {
-		fmt.Fprintf(e.stdout, "  %d device_ids withheld: they looked like phone numbers or IMEIs, which the contract forbids (rows kept without them; send pseudonyms)\n", rep.DeviceIDsWithheld)
+	if n := rep.DeviceIDsWithheld; n > 0 {
+		fmt.Fprintf(e.stdout, "  %s, which the contract forbids (%s; send pseudonyms)\n",
+			plural.Count(n, "device_id withheld: it looked like a phone number or IMEI", "device_ids withheld: they looked like phone numbers or IMEIs"),
+			plural.Noun(n, "its row kept without it", "rows kept without them"))
 	}
 	if line := otherCarriers(rep.OtherCarriers); line != "" {
 		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (if one is a spelling of a known operator, map it in the mapping's \"values\" for carrier, or its rows stay apart)\n", line)
@@ -780,20 +782,20 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			n, rep.Accepted, 100*float64(n)/float64(rep.Accepted))
 	}
 	if n := rep.HeightsOutsideModel; n > 0 {
-		fmt.Fprintf(e.stdout, "  %d site rows with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
-			n, predict.BaseHeightMinM, predict.BaseHeightMaxM)
+		fmt.Fprintf(e.stdout, "  %s with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
+			plural.Count(n, "site row", "site rows"), predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
 	if n := rep.BandsOutsideModel; n > 0 {
-		fmt.Fprintf(e.stdout, "  %d site rows with band_mhz outside the propagation models' range (5G %g–%g MHz, other technologies up to %g MHz): kept, predicted at the nearer bound\n",
-			n, predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
+		fmt.Fprintf(e.stdout, "  %s with band_mhz outside the propagation models' range (5G %g–%g MHz, other technologies up to %g MHz): kept, predicted at the nearer bound\n",
+			plural.Count(n, "site row", "site rows"), predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
 	}
 	if n := rep.EIRPImplausible; n > 0 {
-		fmt.Fprintf(e.stdout, "  %d site rows with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
-			n, float64(ingest.MaxPlausibleEIRPDBm), math.Pow(10, ingest.MaxPlausibleEIRPDBm/10.0)/1e6)
+		fmt.Fprintf(e.stdout, "  %s with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
+			plural.Count(n, "site row", "site rows"), float64(ingest.MaxPlausibleEIRPDBm), math.Pow(10, ingest.MaxPlausibleEIRPDBm/10.0)/1e6)
 	}
 	if n := rep.SiteIDsApart; n > 0 {
-		fmt.Fprintf(e.stdout, "  warning: %d site ids of one carrier at positions more than %g m apart (one mast's sectors stand together): kept, and taken as separate masts; check the register for mistyped or reused ids: %s\n",
-			n, float64(predict.MastSpreadM), strings.Join(rep.SiteIDsApartExamples, "; "))
+		fmt.Fprintf(e.stdout, "  warning: %s of one carrier at positions more than %g m apart (one mast's sectors stand together): kept, and taken as separate masts; check the register for mistyped or reused ids: %s\n",
+			plural.Count(n, "site id", "site ids"), float64(predict.MastSpreadM), strings.Join(rep.SiteIDsApartExamples, "; "))
 	}
 	if n := len(rep.IgnoredColumns); n > 0 {
 		cols, more := rep.IgnoredColumns, ""
@@ -815,7 +817,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  line %d, column %q, value %q: %s (%s)\n", q.Line, q.Column, q.Value, q.Reason, q.Detail)
 	}
 	if int64(len(shown)) < rep.Rejected && hint != "" {
-		fmt.Fprintf(e.stdout, "  … %d more rejected rows (%s)\n", rep.Rejected-int64(len(shown)), hint)
+		fmt.Fprintf(e.stdout, "  … %s (%s)\n", plural.Count(rep.Rejected-int64(len(shown)), "more rejected row", "more rejected rows"), hint)
 	}
 }
 
