@@ -836,6 +836,15 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 			vv.PDead = decimal(v.PDead, 2)
 		}
 		vv.Best = clean(v.Best)
+		switch {
+		case vv.Best != "":
+		case math.IsNaN(v.PDead):
+			vv.Best = "unknown" // no verdict at the village
+		default:
+			// The radio map has no carrier's 3G/4G/5G at the point: an
+			// empty cell would read as a value left out.
+			vv.Best = "none predicted"
+		}
 		if v.Best != "" && !math.IsNaN(v.BestMeanDBm) && !math.IsNaN(v.BestSigmaDB) {
 			vv.Signal = decimal(v.BestMeanDBm, 0) + " ± " + decimal(v.BestSigmaDB, 0) + " dBm"
 		}
