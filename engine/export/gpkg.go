@@ -272,7 +272,16 @@ func fillGeoPackage(ctx context.Context, db *sql.DB, layers []Layer, meta Meta, 
 	if _, err := tx.ExecContext(ctx, `INSERT INTO lomsong_metadata (key, value) VALUES (?, ?)`, schemaDigestKey, sum); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// database/sql rolls a transaction back on its own goroutine once
+		// its context is done, and Commit then says only that it is
+		// done (sql.ErrTxDone): say it was interrupted.
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return err
+	}
+	return nil
 }
 
 // schemaDigestKey is the lomsong_metadata key of fileDigest as written.

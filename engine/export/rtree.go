@@ -265,10 +265,14 @@ func (w *rowWriter) add(ctx context.Context, vals ...driver.Value) error {
 		return nil
 	}
 	if w.full == nil {
-		var err error
-		if w.full, err = w.conn.PrepareContext(ctx, w.insertSQL(w.per)); err != nil {
+		// Set only when prepared: on an error the driver returns its nil
+		// *stmt as a non-nil driver.Stmt (an interrupt during the
+		// prepare), which close would call Close on.
+		s, err := w.conn.PrepareContext(ctx, w.insertSQL(w.per))
+		if err != nil {
 			return err
 		}
+		w.full = s
 	}
 	w.rows = 0
 	return execDriver(ctx, w.full, w.args)
