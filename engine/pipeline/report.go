@@ -130,7 +130,10 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	}
 	if len(pr.Plan.Steps) > 0 {
 		// The curve's note only where a curve is drawn.
-		r.Notes = append(r.Notes, fmt.Sprintf("Investment curve: budget %s VND; the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", report.Money(pr.Plan.BudgetVND), 100*pr.Plan.Gap, pr.Plan.BoundMethod))
+		// The budget is not repeated here: the plan's section says it in
+		// the page's unit (500.0 billion VND), which report.Money's
+		// "500.00bn" was not.
+		r.Notes = append(r.Notes, fmt.Sprintf("Investment curve: the dashed line bounds what any plan within the budget could reach (gap %.1f%%, %s).", 100*pr.Plan.Gap, pr.Plan.BoundMethod))
 	}
 	// Province sections: the provinces holding populated hexes, by
 	// dead-zone households.
