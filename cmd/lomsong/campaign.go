@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
@@ -225,7 +226,7 @@ func leftOut(rows []string, what string) string {
 	if len(rows) > 3 {
 		more = fmt.Sprintf(", … %d more", len(rows)-3)
 	}
-	return fmt.Sprintf("%d rows %s left out: %s%s", len(rows), what, strings.Join(rows[:min(3, len(rows))], ", "), more)
+	return fmt.Sprintf("%s %s left out: %s%s", plural.Count(len(rows), "row", "rows"), what, strings.Join(rows[:min(3, len(rows))], ", "), more)
 }
 
 // datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
@@ -317,7 +318,7 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, u
 		if err == io.EOF {
 			switch {
 			case len(out) == 0 && province != "" && rows > 0:
-				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %d villages with a verdict: nothing to plan a campaign for", path, label, rows)}
+				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %s with a verdict: nothing to plan a campaign for", path, label, plural.Count(rows, "village", "villages"))}
 			case len(out) == 0:
 				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
@@ -705,8 +706,8 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, gap unweighed, s
 			visited++
 		}
 	}
-	fmt.Fprintf(w, "campaign from %s: %d villages with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
-		source, villages, len(p.Ranked), p.RiskNow, c.MissCost)
+	fmt.Fprintf(w, "campaign from %s: %s with a verdict, %d worth a test day; misclassification risk now %.1f households (miss cost %g)\n",
+		source, plural.Count(villages, "village", "villages"), len(p.Ranked), p.RiskNow, c.MissCost)
 	share := "no risk to remove"
 	if gap.villages > 0 {
 		share = "no risk to remove among the villages with a verdict"
@@ -714,23 +715,25 @@ func printCampaign(w io.Writer, p *campaign.Plan, villages int, gap unweighed, s
 	if p.RiskNow > 0 {
 		share = fmt.Sprintf("%.1f%%", 100*p.Value/p.RiskNow)
 	}
-	if gap.villages > 0 {
+	if n := gap.villages; n > 0 {
 		// Not a pass: nothing is known there, so no test day is valued
 		// there either, and the risk above leaves them out.
-		fmt.Fprintf(w, "%d villages (%.0f households) have no verdict (no site and no test within reach) and are not weighed: no P(dead) values a test day there, and the risk above leaves them out; they need a first measurement (lomsong deadzones lists them as not analysed)\n",
-			gap.villages, gap.households)
+		them := plural.Noun(n, "it", "them")
+		fmt.Fprintf(w, "%s (%s) %s no verdict (no site and no test within reach) and %s not weighed: no P(dead) values a test day there, and the risk above leaves %s out; %s a first measurement (lomsong deadzones lists %s as not analysed)\n",
+			plural.Count(n, "village", "villages"), plural.Count(int64(math.RoundToEven(gap.households)), "household", "households"),
+			plural.Noun(n, "has", "have"), plural.Noun(n, "is", "are"), them, plural.Noun(n, "it needs", "they need"), them)
 	}
-	teams := fmt.Sprintf("%d team(s)", c.Teams)
+	teams := plural.Count(c.Teams, "team", "teams")
 	busy := map[int]bool{}
 	for _, r := range p.Routes {
 		busy[r.Team] = true
 	}
 	if len(busy) < c.Teams && len(p.Routes) > 0 {
 		// More teams than work: said, not implied that all are sent.
-		teams = fmt.Sprintf("%d team(s), %d of them with villages to test,", c.Teams, len(busy))
+		teams = fmt.Sprintf("%s, %d of them with villages to test,", plural.Count(c.Teams, "team", "teams"), len(busy))
 	}
-	fmt.Fprintf(w, "%s × %d day(s) from %.5f, %.5f: %d villages tested, expected risk removed %.1f households (%s)\n",
-		teams, c.Days, c.Start[0], c.Start[1], visited, p.Value, share)
+	fmt.Fprintf(w, "%s × %s from %.5f, %.5f: %s tested, expected risk removed %.1f households (%s)\n",
+		teams, plural.Count(c.Days, "day", "days"), c.Start[0], c.Start[1], plural.Count(visited, "village", "villages"), p.Value, share)
 	if len(p.Routes) == 0 {
 		if len(p.Ranked) == 0 {
 			// Said in words: an empty plan is the answer, not a failure

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -346,7 +347,7 @@ func TestCampaignVerdictsProvince(t *testing.T) {
 	}
 	out := filepath.Join(dir, "camp")
 	stdout, errs, code := runCmd(t, "campaign", "--verdicts", path, "--province", "lai chau", "--days", "1", "--out", out)
-	if code != exitOK || !strings.Contains(stdout, "1 villages with a verdict") || !strings.Contains(stdout, "Lai Châu (12)") {
+	if code != exitOK || !strings.Contains(stdout, "1 village with a verdict") || !strings.Contains(stdout, "Lai Châu (12)") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
 	if b, err := os.ReadFile(filepath.Join(out, "campaign.csv")); err != nil || strings.Contains(string(b), "V2") {
@@ -391,9 +392,9 @@ func TestCampaignVerdictsLeftOut(t *testing.T) {
 		"V1,Bản Một,12,103.30,22.40,120,0.5\nV2,Bản Hai,12,103.31,22.40,80,\nV3,Bản Ba,,103.32,22.40,60,0.6\n"+
 		"V4,Bản Bốn,Lai Châu,103.33,22.40,45,0.55\nV5,Bản Năm,11,103.10,22.05,30,0.5\n")
 	_, errs, code := runCmd(t, "campaign", "--verdicts", in, "--province", "12", "--days", "1", "--out", filepath.Join(t.TempDir(), "c"))
-	for _, want := range []string{"1 rows without a p_dead (no verdict) left out: line 3 (V2)",
-		"1 rows without a province (outside every province) left out: line 4 (V3)",
-		`1 rows whose province is written otherwise than as a code (give the code, e.g. 12) left out: line 5 (V4: "Lai Châu")`} {
+	for _, want := range []string{"1 row without a p_dead (no verdict) left out: line 3 (V2)",
+		"1 row without a province (outside every province) left out: line 4 (V3)",
+		`1 row whose province is written otherwise than as a code (give the code, e.g. 12) left out: line 5 (V4: "Lai Châu")`} {
 		if code != exitOK || !strings.Contains(errs, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, errs)
 		}
@@ -519,7 +520,7 @@ V3,Bản Ba,12002,12,103.5000,22.4200,120,,,,
 	if code != exitOK {
 		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "1 villages (120 households) have no verdict") ||
+	if !strings.Contains(stdout, "1 village (120 households) has no verdict") ||
 		strings.Contains(stdout, "(no risk to remove)") || !strings.Contains(stdout, "no risk to remove among the villages with a verdict") {
 		t.Errorf("summary:\n%s", stdout)
 	}
@@ -534,7 +535,49 @@ func TestCampaignSaysTeamsWithWork(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "50 team(s), ") || !strings.Contains(stdout, "of them with villages to test") {
+	if !strings.Contains(stdout, "50 teams, ") || !strings.Contains(stdout, "of them with villages to test") {
 		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
+// A campaign of one team, one day, one village says each count of one in
+// the singular ("1 team × 1 day", "1 village tested", "1 village (1
+// household) has no verdict … it needs a first measurement"), and the
+// counts of several in the plural.
+func TestCampaignSaysOneInTheSingular(t *testing.T) {
+	for _, c := range []struct {
+		name, body string
+		args       []string
+		want       []string
+	}{
+		{"one of each", "village_id,name,province,lon,lat,households,p_dead\nV1,Bản A,12,103.46,22.40,100,0.5\nV2,Bản B,12,103.47,22.39,1,\n",
+			[]string{"--days", "1"},
+			[]string{"campaign from ", ": 1 village with a verdict, 1 worth a test day;",
+				"\n1 village (1 household) has no verdict (no site and no test within reach) and is not weighed: no P(dead) values a test day there, and the risk above leaves it out; it needs a first measurement (lomsong deadzones lists it as not analysed)\n",
+				"\n1 team × 1 day from 103.46000, 22.40000: 1 village tested, expected risk removed",
+				"warning: ", ": 1 row without a p_dead (no verdict) left out: line 3 (V2)"}},
+		{"several of each", "village_id,name,province,lon,lat,households,p_dead\nV1,Bản A,12,103.46,22.40,100,0.5\nV2,Bản B,12,103.47,22.39,80,0.4\nV3,Bản C,12,103.48,22.39,2,\nV4,Bản D,12,103.49,22.39,3,\n",
+			[]string{"--days", "2", "--teams", "2"},
+			[]string{": 2 villages with a verdict, 2 worth a test day;",
+				"\n2 villages (5 households) have no verdict (no site and no test within reach) and are not weighed: no P(dead) values a test day there, and the risk above leaves them out; they need a first measurement (lomsong deadzones lists them as not analysed)\n",
+				"\n2 teams, 1 of them with villages to test, × 2 days from ", ": 2 villages tested,",
+				": 2 rows without a p_dead (no verdict) left out: line 4 (V3), line 5 (V4)"}},
+		{"one village of the province", "village_id,name,province,lon,lat,households,p_dead\nV1,Bản A,11,103.02,21.38,60,0.7\n",
+			[]string{"--days", "1", "--province", "12"},
+			[]string{"no village of Lai Châu (12) among its 1 village with a verdict"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := writeVerdicts(t, c.body)
+			stdout, stderr, _ := runCmd(t, append([]string{"campaign", "--verdicts", in, "--out", filepath.Join(t.TempDir(), "camp")}, c.args...)...)
+			all := stdout + stderr
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no %q in\n%s", w, all)
+				}
+			}
+			if strings.Contains(all, "(s)") || regexp.MustCompile(`\b1 (villages|rows|teams|days|households)\b`).MatchString(all) {
+				t.Errorf("a count of one in the plural:\n%s", all)
+			}
+		})
 	}
 }
