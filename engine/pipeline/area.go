@@ -12,6 +12,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 )
@@ -141,17 +142,9 @@ func (e *EmptyAreaError) Error() string {
 		s += " (period " + strings.Join(e.Periods, ", ") + ")"
 	}
 	if e.BorderRows > 0 {
-		s += fmt.Sprintf(": only %d measurement %s in hexes on its border, which may lie across it", e.BorderRows, pluralWord(e.BorderRows, "row"))
+		s += fmt.Sprintf(": only %s in hexes on its border, which may lie across it", plural.Count(e.BorderRows, "measurement row", "measurement rows"))
 	}
 	return s
-}
-
-// pluralWord is noun, or its plural for n other than 1.
-func pluralWord(n int64, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
 }
 
 // clip keeps the measured rows and those of the tests that did not choose

@@ -22,6 +22,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 )
 
@@ -568,7 +569,7 @@ func areaHasPeople(a *Area, pop []population.Cell, dv []deadzone.Village, vadmin
 			}
 			if n > 0 {
 				return missingError{fmt.Sprintf("pipeline: the dataset's %s in %s all have 0 households: no dead zone can be decided there (ingest its villages with their households, or give a population table)",
-					plural(n, "village"), a)}
+					plural.Count(n, "village", "villages"), a)}
 			}
 			return fmt.Errorf("pipeline: no village of the dataset lies in %s: its households are unknown, so no dead zone can be decided there (ingest its villages, or give a population table): villages of %s %w",
 				a, a.Name, ErrMissingData)

@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // ScorecardOptions control Scorecard.
@@ -450,14 +451,14 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		next := areaMonth{k.area, k.period.AddMonths(12)}
 		if byKey[next] == nil {
 			set(next.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s (%s in %s, the same month a year before)",
-				next.period, plural(int(tests(k)), "test"), k.period)))
+				next.period, plural.Count(tests(k), "test", "tests"), k.period)))
 		}
 	}
 	for _, k := range keys {
 		prev := byKey[areaMonth{k.area, k.period.AddMonths(-12)}]
 		if prev == nil {
 			set(k.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s, the same month a year before (%s in %s)",
-				k.period.AddMonths(-12), plural(int(tests(k)), "test"), k.period)))
+				k.period.AddMonths(-12), plural.Count(tests(k), "test", "tests"), k.period)))
 			continue
 		}
 		both := map[stratum]bool{}
@@ -593,12 +594,12 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 			continue // outside every province: no area of the card
 		}
 		why := fmt.Sprintf("no measurements or sites of its own in %s (%s): not scored (%s and %.0f households with no site or test near left out of the analysis)",
-			a.Name, a.Code, plural(a.Villages, "village"), a.Households)
+			a.Name, a.Code, plural.Count(a.Villages, "village", "villages"), a.Households)
 		if a.Villages == 0 && a.Households == 0 {
 			why = fmt.Sprintf("no measurements or sites of its own in %s (%s): not scored (its places are analysed from a neighbour's sites or tests near them, not its own)", a.Name, a.Code)
 		}
 		if a.Why == NoHouseholdsWhy || a.Why == NoVillageHouseholdsWhy {
-			why = fmt.Sprintf("%s (%s): %s: not analysed (%s)", a.Name, a.Code, a.Why, plural(a.Villages, "village"))
+			why = fmt.Sprintf("%s (%s): %s: not analysed (%s)", a.Name, a.Code, a.Why, plural.Count(a.Villages, "village", "villages"))
 		}
 		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
 	}
@@ -640,14 +641,6 @@ func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions) []scoreca
 		}
 	}
 	return inputs
-}
-
-// plural is "1 village", "2 villages".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // notAnArea says why an area code of the subscriptions is no area of set:
