@@ -48,16 +48,29 @@ func SchemaName(meta export.Meta) (string, error) {
 	}
 	s := "lomsong_" + strings.ReplaceAll(meta.Period, "-", "_")
 	if meta.Province != "" {
-		if !codeRE.MatchString(meta.Province) {
-			return "", fmt.Errorf("postgis: province code %q: %w", meta.Province, engine.ErrInvalidValue)
+		n, err := codeName(meta.Province)
+		if err != nil {
+			return "", fmt.Errorf("postgis: %w", err)
 		}
-		s += "_p" + strings.ToLower(meta.Province)
+		s += "_p" + n
 	}
 	return s, nil
 }
 
-// codeRE is what a province code in a view name may hold.
-var codeRE = regexp.MustCompile(`^[0-9A-Za-z_]{1,20}$`)
+// codeRE is what a province code in a schema or view name may hold:
+// letters, digits and the separators of the usual code lists ("VN-01" of
+// ISO 3166-2, "VNM.25_1" of GADM).
+var codeRE = regexp.MustCompile(`^[0-9A-Za-z_.-]{1,20}$`)
+
+// codeName is a province code as it is written in a schema or view name:
+// lower case, with "-" and "." as "_" ("VN-01" → vn_01), so that the name
+// needs no quoting in SQL.
+func codeName(code string) (string, error) {
+	if !codeRE.MatchString(code) {
+		return "", fmt.Errorf("province code %q cannot name a schema or view (letters, digits, '_', '-' and '.', at most 20): %w", code, engine.ErrInvalidValue)
+	}
+	return strings.NewReplacer("-", "_", ".", "_").Replace(strings.ToLower(code)), nil
+}
 
 func sqlType(t export.FieldType) string {
 	switch t {
@@ -317,17 +330,24 @@ func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, 
 }
 
 // provinceViews creates province_<code>_<layer> for every province code
-// of the export (provinceCodes) when the layer has a province_code column.
+// of the export (provinceCodes) when the layer has a province_code column,
+// the code as codeName writes it.
 func provinceViews(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, codes []string) (int, error) {
 	if !slices.ContainsFunc(l.Fields, func(f export.Field) bool { return f.Name == "province_code" }) {
 		return 0, nil
 	}
 	n := 0
+	named := make(map[string]string, len(codes)) // view name → code
 	for _, c := range codes {
-		if !codeRE.MatchString(c) {
-			return n, fmt.Errorf("province code %q cannot name a view: %w", c, engine.ErrInvalidValue)
+		cn, err := codeName(c)
+		if err != nil {
+			return n, err
 		}
-		v := pgx.Identifier{schema, "province_" + strings.ToLower(c) + "_" + l.Name}.Sanitize()
+		if other, ok := named[cn]; ok {
+			return n, fmt.Errorf("province codes %q and %q would both name the views province_%s_…: %w", other, c, cn, engine.ErrInvalidValue)
+		}
+		named[cn] = c
+		v := pgx.Identifier{schema, "province_" + cn + "_" + l.Name}.Sanitize()
 		q := `CREATE VIEW ` + v + ` AS SELECT * FROM ` + pgx.Identifier{schema, l.Name}.Sanitize() + ` WHERE province_code = ` + literal(c)
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return n, err
