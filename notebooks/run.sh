@@ -11,8 +11,9 @@
 #    `lomsong` on PATH (exit 2 when none of them is there).
 # 3. Executes each notebook with nbconvert into that temporary directory (never into the
 #    repository) and exits non-zero if any notebook fails (a cell raises, or an executed cell
-#    holds an error output, e.g. from displaying its figure, or writes to stderr, e.g. a
-#    library's warning) or a committed notebook has outputs.
+#    holds an error output, e.g. from displaying its figure, writes to stderr, e.g. a
+#    library's warning, or shows NaN in a table or printed line) or a committed notebook has
+#    outputs.
 #
 # Prints the time each step took. Works with no standard input (CI=true).
 set -euo pipefail
@@ -139,7 +140,7 @@ for nb in notebooks/*.ipynb; do
        --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
        --output-dir "$OUT" "$nb" </dev/null >"$OUT/$name.log" 2>&1 &&
      "$PY" - "$OUT/$name.ipynb" >>"$OUT/$name.log" 2>&1 <<'PYEOF'
-import sys, nbformat
+import re, sys, nbformat
 path = sys.argv[1]
 cells = [(i, c) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"]
 errors = [(i, o) for i, c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -153,7 +154,15 @@ warnings = [(i, o) for i, c in cells for o in c.get("outputs", [])
 for i, o in warnings:
     print(o.get("text", "").rstrip())
     print(f"notebooks: cell {i} of {path} writes to stderr (above)")
-sys.exit(1 if errors or warnings else 0)
+# A value shown as NaN leaves the reader to guess whether it means none, unknown or a fault: a
+# notebook says which (fillna) before it displays a table or prints a figure.
+nans = [(i, t) for i, c in cells for o in c.get("outputs", [])
+        for t in [o.get("text", "") if o.get("output_type") == "stream" else o.get("data", {}).get("text/plain", "")]
+        if re.search(r"\bNaN\b", "".join(t))]
+for i, t in nans:
+    print("".join(t).rstrip()[:2000])
+    print(f"notebooks: cell {i} of {path} shows NaN (above): say none or unknown instead")
+sys.exit(1 if errors or warnings or nans else 0)
 PYEOF
   then
     echo "notebooks: $name ok ($(since "$t") s)"
