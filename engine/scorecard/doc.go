@@ -53,6 +53,18 @@
 // (Alert.NotLikeWithLike, an issue of target 1): the change may be one of
 // evidence, not on the ground.
 //
+// # Intervals
+//
+// Each Result says what its [Lower, Upper] is (Result.Interval and
+// Confidence, in words IntervalText), as the estimate behind it gave it:
+// a 95% Wilson interval (2G-only), a 90% beta posterior (smartphones with
+// surveys), a sensitivity range over a model parameter, not a confidence
+// interval (smartphones without surveys, projected households), exact
+// administrative counts (fibre), a 95% percentile bootstrap (speeds);
+// target 1's is IntervalCount. The national shares' bounds are the
+// areas' household-weighted bounds (IntervalWeightedBounds). The table
+// lists the kinds shown; the files give them per target.
+//
 // # Outputs
 //
 // Rows are sorted by month, the national row first, then area code;

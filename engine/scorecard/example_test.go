@@ -43,4 +43,9 @@ func Example() {
 	//   5 speed_yoy: unknown in 2 of 2 areas (no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)) (1 row)
 	//   5 speed_yoy: no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
 	//   5 speed_yoy: no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
+	//
+	// intervals [lower, upper] shown
+	//   1 dead_zones: the count listed: no range without the villages' p_dead (3 rows)
+	//   3 fibre: exact: counts with no sampling error, no interval (1 row)
+	//   4 2g_only: 95% Wilson score interval (binomial counts) (1 row)
 }

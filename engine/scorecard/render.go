@@ -38,6 +38,9 @@ func (c *Card) Table(w io.Writer) error {
 	if err := c.notes(w); err != nil {
 		return err
 	}
+	if err := c.intervals(w); err != nil {
+		return err
+	}
 	var projected []string
 	for _, r := range c.Rows {
 		for _, t := range Targets {
@@ -99,6 +102,21 @@ func (c *Card) notes(w io.Writer) error {
 			return nil // its reason is listed with the unknowns
 		}
 		return x.Issues
+	})
+}
+
+// intervals says what the brackets of the figures shown are (a 95%
+// Wilson interval, a 90% beta posterior, a sensitivity range), each kind
+// once per target with the number of rows it is given for.
+func (c *Card) intervals(w io.Writer) error {
+	return c.tally(w, "intervals [lower, upper] shown", func(x Result) []string {
+		if math.IsNaN(x.Value) && x.Interval != IntervalLowerBound {
+			return nil
+		}
+		if s := IntervalText(x.Interval, x.Confidence); s != "" {
+			return []string{s}
+		}
+		return nil
 	})
 }
 
@@ -209,13 +227,16 @@ func num(v float64) string {
 // CSVHeader returns the column names of WriteCSV: area, period, national,
 // met, not_met, unknown, the parts of targets 1 (dead_zone_households
 // rounded to whole households, as every table shows them) and 5, then for each
-// target t: t_value, t_lower, t_upper, t_goal, t_status, t_status_point,
-// t_status_bound, t_change, t_rank, t_reason (why the status is unknown).
+// target t: t_value, t_lower, t_upper, t_interval (what the bounds are:
+// Result.Interval, e.g. "wilson"), t_confidence (its nominal coverage,
+// empty when it is no confidence interval), t_goal, t_status,
+// t_status_point, t_status_bound, t_change, t_rank, t_reason (why the
+// status is unknown).
 func CSVHeader() []string {
 	h := []string{"area", "period", "national", "met", "not_met", "unknown",
 		"dead_zone_villages", "dead_zone_households", "speed_mobile_yoy", "speed_fixed_yoy"}
 	for _, t := range Targets {
-		for _, f := range []string{"value", "lower", "upper", "goal", "status", "status_point", "status_bound", "change", "rank", "reason"} {
+		for _, f := range []string{"value", "lower", "upper", "interval", "confidence", "goal", "status", "status_point", "status_bound", "change", "rank", "reason"} {
 			h = append(h, t.String()+"_"+f)
 		}
 	}
@@ -239,7 +260,7 @@ func (c *Card) WriteCSV(w io.Writer) error {
 			if x.Rank > 0 {
 				rank = strconv.Itoa(x.Rank)
 			}
-			rec = append(rec, num(x.Value), num(x.Lower), num(x.Upper), num(x.Goal), x.Status.String(),
+			rec = append(rec, num(x.Value), num(x.Lower), num(x.Upper), string(x.Interval), confidence(x.Confidence), num(x.Goal), x.Status.String(),
 				x.StatusPoint.String(), x.StatusBound.String(), num(x.Change), rank, x.Reason)
 		}
 		if err := cw.Write(rec); err != nil {
@@ -248,6 +269,15 @@ func (c *Card) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// confidence formats an interval's coverage for CSV: "" when 0 (no
+// confidence interval).
+func confidence(c float64) string {
+	if c == 0 {
+		return ""
+	}
+	return num(c)
 }
 
 // jsonNum is a float that marshals NaN as null.
@@ -265,6 +295,10 @@ type jsonResult struct {
 	Value       jsonNum  `json:"value"`
 	Lower       jsonNum  `json:"lower"`
 	Upper       jsonNum  `json:"upper"`
+	Interval    string   `json:"interval"`
+	Confidence  jsonNum  `json:"confidence"`
+	Method      string   `json:"method,omitempty"`
+	Assumptions []string `json:"assumptions,omitempty"`
 	Goal        jsonNum  `json:"goal"`
 	Status      string   `json:"status"`
 	StatusPoint string   `json:"status_point"`
@@ -348,8 +382,12 @@ func (c *Card) WriteJSON(w io.Writer) error {
 			SpeedMobile: jsonNum(r.SpeedMobile), SpeedFixed: jsonNum(r.SpeedFixed)}
 		for _, t := range Targets {
 			x := r.Targets[t]
+			conf := jsonNum(x.Confidence)
+			if x.Confidence == 0 {
+				conf = jsonNum(math.NaN()) // null: no confidence interval
+			}
 			jr.Targets = append(jr.Targets, jsonResult{Target: t.String(), Value: jsonNum(x.Value), Lower: jsonNum(x.Lower),
-				Upper: jsonNum(x.Upper), Goal: jsonNum(x.Goal), Status: x.Status.String(), StatusPoint: x.StatusPoint.String(),
+				Upper: jsonNum(x.Upper), Interval: string(x.Interval), Confidence: conf, Method: x.Method, Assumptions: x.Assumptions, Goal: jsonNum(x.Goal), Status: x.Status.String(), StatusPoint: x.StatusPoint.String(),
 				StatusBound: x.StatusBound.String(), Change: jsonNum(x.Change), Rank: rankPtr(x.Rank), Issues: x.Issues, Projected: x.HouseholdsProjected, Reason: x.Reason})
 		}
 		out.Rows = append(out.Rows, jr)

@@ -248,10 +248,22 @@ func (in DeadZoneInputs) Missing(p penetration.Period) string {
 type Result struct {
 	Target              Target
 	Value, Lower, Upper float64 // NaN when unknown
-	Goal                float64
-	Status              Status // by Config.Rule
-	StatusPoint         Status // judged on Value
-	StatusBound         Status // judged on the conservative bound
+	// Interval says what [Lower, Upper] is: a penetration.IntervalKind
+	// ("exact", "wilson", "beta-posterior", "bootstrap", "sensitivity")
+	// or one of this package's (IntervalCount, IntervalListed,
+	// IntervalWeightedBounds, IntervalLowerBound, IntervalMixed); "none"
+	// without a value, "" when the input did not say. Confidence is its
+	// nominal coverage (0.95, 0.90), 0 when it is no confidence interval
+	// (exact, a sensitivity range, a bound). IntervalText says it in words.
+	Interval   penetration.IntervalKind
+	Confidence float64
+	// Method and Assumptions are those of the estimate behind Value.
+	Method      string
+	Assumptions []string
+	Goal        float64
+	Status      Status // by Config.Rule
+	StatusPoint Status // judged on Value
+	StatusBound Status // judged on the conservative bound
 	// Change is Value − last month's Value; NaN when either is missing,
 	// and for target 5 when the two rest on different halves
 	// (Row.SpeedBasis; an issue says so).
@@ -547,16 +559,18 @@ func minKnown(a, b, value float64) float64 {
 }
 
 func estimateResult(t Target, e *penetration.Estimate, cfg Config) Result {
-	r := Result{Target: t, Value: nan(), Lower: nan(), Upper: nan(), Goal: cfg.goal(t), Change: nan()}
+	r := Result{Target: t, Value: nan(), Lower: nan(), Upper: nan(), Goal: cfg.goal(t), Change: nan(), Interval: penetration.IntervalNone}
 	if e == nil {
 		return r
 	}
 	r.Issues = append([]string(nil), e.Issues...)
 	r.HouseholdsProjected = e.HouseholdsProjected
+	r.Method = e.Method
 	if !e.Known() {
 		return r
 	}
 	r.Value, r.Lower, r.Upper = e.Value, e.Lower, e.Upper
+	r.Interval, r.Confidence, r.Assumptions = e.Interval, e.Confidence, slices.Clone(e.Assumptions)
 	if e.Impossible {
 		r.Impossible = true
 		return r
@@ -574,8 +588,12 @@ func score(in AreaInput, cfg Config) Row {
 	row := Row{Area: in.Area, Period: in.Period, National: in.Area == cfg.National,
 		DeadZoneVillages: nan(), DeadZoneHouseholds: nan(), SpeedMobile: nan(), SpeedFixed: nan()}
 	// Target 1: counts are exact, so the bound equals the value.
-	dz := Result{Target: TargetDeadZones, Value: nan(), Lower: nan(), Upper: nan(), Change: nan()}
+	dz := Result{Target: TargetDeadZones, Value: nan(), Lower: nan(), Upper: nan(), Change: nan(), Interval: penetration.IntervalNone}
 	if d := in.DeadZones; d != nil {
+		dz.Method = MethodDeadZoneVillages
+		if cfg.DeadZoneBasis == BasisHouseholds {
+			dz.Method = MethodDeadZoneHouseholds
+		}
 		row.DeadZoneVillages, row.DeadZoneHouseholds = d.Villages, d.Households
 		v := d.Villages
 		if cfg.DeadZoneBasis == BasisHouseholds {
@@ -594,14 +612,14 @@ func score(in AreaInput, cfg Config) Row {
 			// A lower bound: above the goal it is not met, else unknown.
 			row.DeadZoneVillages, row.DeadZoneHouseholds = nan(), nan()
 			if v > cfg.goal(TargetDeadZones) {
-				dz.Lower = v
+				dz.Lower, dz.Interval = v, IntervalLowerBound
 				dz.StatusPoint, dz.StatusBound = StatusNotMet, StatusNotMet
 				dz.Issues = append(dz.Issues, fmt.Sprintf("at least %v: the areas not assessed are not counted", v))
 			}
 		} else if v < 0 {
 			dz.Issues = append(dz.Issues, fmt.Sprintf("negative dead-zone %s count %v", cfg.DeadZoneBasis, v))
 		} else if !math.IsNaN(v) {
-			dz.Value, dz.Lower, dz.Upper = v, v, v
+			dz.Value, dz.Lower, dz.Upper, dz.Interval = v, v, v, IntervalListed
 			dz.StatusPoint = cfg.judge(TargetDeadZones, v)
 			dz.StatusBound = dz.StatusPoint
 			if cfg.DeadZoneBasis != BasisHouseholds && d.VillagesPMF != nil {
@@ -613,6 +631,7 @@ func score(in AreaInput, cfg Config) Row {
 				// is 0).
 				lo, hi := CountInterval(d.VillagesPMF, CountConfidence)
 				dz.Lower, dz.Upper = min(lo, v), max(hi, v)
+				dz.Interval, dz.Confidence = IntervalCount, CountConfidence
 				dz.StatusBound = cfg.judge(TargetDeadZones, dz.Upper)
 			}
 		}
@@ -634,6 +653,7 @@ func score(in AreaInput, cfg Config) Row {
 		switch {
 		case math.IsNaN(mob.Value) && math.IsNaN(fix.Value):
 			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
+			sp.Interval, sp.Confidence, sp.Assumptions = penetration.IntervalNone, 0, nil
 		case math.IsNaN(mob.Value) || math.IsNaN(fix.Value):
 			// One half known: below the goal it decides (not met) and is
 			// the value shown, saying the other is unknown; otherwise the
@@ -643,8 +663,10 @@ func score(in AreaInput, cfg Config) Row {
 				known, other, otherName = mob, fix, "fixed"
 			}
 			sp.Value, sp.Lower, sp.Upper = nan(), nan(), nan()
+			sp.Interval, sp.Confidence, sp.Method, sp.Assumptions = penetration.IntervalNone, 0, "", nil
 			if cfg.Rule.pick(sp.StatusPoint, sp.StatusBound) == StatusNotMet {
 				sp.Value, sp.Lower, sp.Upper = known.Value, known.Lower, known.Upper
+				sp.Interval, sp.Confidence, sp.Method, sp.Assumptions = known.Interval, known.Confidence, known.Method, known.Assumptions
 				why := otherName + " speeds unknown"
 				if len(other.Issues) > 0 {
 					why += " (" + strings.Join(other.Issues, "; ") + ")"
@@ -661,6 +683,17 @@ func score(in AreaInput, cfg Config) Row {
 			// both halves' lower ends.
 			sp.Value = min(mob.Value, fix.Value)
 			sp.Lower, sp.Upper = minKnown(mob.Lower, fix.Lower, sp.Value), minKnown(mob.Upper, fix.Upper, sp.Value)
+			// A reported (exact) half adds no sampling error: the
+			// interval is the other half's kind; two of one kind keep it.
+			switch {
+			case fix.Interval == penetration.IntervalExact || fix.Interval == mob.Interval:
+			case mob.Interval == penetration.IntervalExact:
+				sp.Interval, sp.Confidence = fix.Interval, fix.Confidence
+			default:
+				sp.Interval, sp.Confidence = IntervalMixed, 0
+			}
+			sp.Method = "the smaller of the mobile change (" + mob.Method + ") and the fixed change (" + fix.Method + ")"
+			sp.Assumptions = append(slices.Clone(mob.Assumptions), fix.Assumptions...)
 		}
 	}
 	row.Targets[TargetSpeed] = sp
@@ -794,11 +827,18 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	}
 	share := func(t Target, get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
 		var w, v, lo, hi float64
+		conf, exact := math.NaN(), true
 		for _, i := range idx {
 			in := inputs[i]
 			e := get(in)
 			if e == nil || !e.Known() || e.Impossible {
 				return nil // said above, with the area's reason
+			}
+			exact = exact && e.Interval == penetration.IntervalExact
+			if math.IsNaN(conf) || conf == e.Confidence {
+				conf = e.Confidence
+			} else {
+				conf = 0 // intervals of other coverages: no common one
 			}
 			if !(in.Households > 0) {
 				// Its share is known (a survey), but it cannot be weighed.
@@ -815,7 +855,11 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		if w == 0 {
 			return nil
 		}
-		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w,
+		kind := IntervalWeightedBounds
+		if exact {
+			kind = penetration.IntervalExact // a ratio of the summed counts
+		}
+		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w, Interval: kind, Confidence: conf,
 			Method: "household-weighted mean of the areas' estimates and bounds"}
 	}
 	out.Smartphone = share(TargetSmartphone, func(a AreaInput) *penetration.Estimate { return a.Smartphone })

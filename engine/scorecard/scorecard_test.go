@@ -359,7 +359,7 @@ func TestRenderings(t *testing.T) {
 	for _, c := range []struct{ name, got, want string }{
 		{"rules", keys(doc.Rules), "dead_zone_basis,national,precision,rule,speed_require_fixed"},
 		{"row", keys(doc.Rows[0]), "area,dead_zone_households,dead_zone_villages,met,national,not_met,period,speed_fixed_yoy,speed_mobile_yoy,targets,unknown"},
-		{"target", keys(doc.Rows[0]["targets"].([]any)[2].(map[string]any)), "change,goal,lower,rank,status,status_bound,status_point,target,upper,value"},
+		{"target", keys(doc.Rows[0]["targets"].([]any)[2].(map[string]any)), "change,confidence,goal,interval,lower,method,rank,status,status_bound,status_point,target,upper,value"},
 		{"alert", keys(doc.Alerts[0]), "area,current,kind,message,period,previous,target"},
 	} {
 		if c.got != c.want {
@@ -397,7 +397,7 @@ func TestRenderings(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csvb.String()), "\n")
-	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+10*NumTargets {
+	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+12*NumTargets {
 		t.Errorf("csv:\n%s", csvb.String())
 	}
 	if !strings.HasPrefix(lines[4], "01,2025-02,false,") {
