@@ -32,8 +32,11 @@ change in which carriers reported is no change in speed; the carriers and
 technologies with speed tests in one month only are named, none in both
 leaves it unknown; seeded stratified bootstrap interval; fixed: the
 median the subscriptions table reports, fixed_median_dl_mbps, as given; the
-target is met when both are, not met when either is not). Every figure has an
-interval; target 1's value is the villages listed without 3G/4G (p_dead at or
+target is met when both are, not met when either is not). Every figure says
+what its interval is (a 95% Wilson interval for 2G-only phones, a 90% beta
+posterior for smartphones with surveys, a sensitivity range over SIMs per user
+without one, which is no confidence interval, exact counts for fibre, a 95%
+bootstrap for speeds), under the table and in the files; target 1's value is the villages listed without 3G/4G (p_dead at or
 above the cut) and its interval the central 90% range of the number truly
 without, from every village's p_dead taken as independent (a sum of Bernoulli
 variables), widened to hold the count listed (many villages a little below the
@@ -58,7 +61,24 @@ are the villages without signal at their own point; dead_zone_households are
 the households of the dead-zone hexes (with the villages as the population, a
 hex is dead when its villages' households-weighted p_dead reaches the cut), so
 a village without signal in a hex whose other villages are served counts in
-the first and not the second.`
+the first and not the second.
+
+scorecard.csv has one row per area and month (the national row, national
+true, first): met, not_met and unknown (how many targets are in each state);
+dead_zone_villages and dead_zone_households (target 1's two counts);
+speed_mobile_yoy and speed_fixed_yoy (target 5's halves); then for each target
+(dead_zones, smartphone, fibre, 2g_only, speed_yoy) the columns TARGET_value
+(shares and speed changes as fractions: 0.633 is 63.3%, 0.3 is up 30%; target
+1 a count), TARGET_lower and TARGET_upper (the interval), TARGET_interval and
+TARGET_confidence (what the interval is: wilson, beta-posterior, bootstrap,
+sensitivity, exact, poisson-binomial, listed, weighted-bounds, lower-bound or
+none; its nominal coverage, empty when it is no confidence interval),
+TARGET_goal, TARGET_status (met, not_met or unknown), TARGET_status_point and
+TARGET_status_bound (judged on the value, rounded to 0.1 point, and on the
+interval's conservative end), TARGET_change (since the month before),
+TARGET_rank (1 is the best area of the month) and TARGET_reason (why the status
+is unknown). An empty cell is no figure, never zero. scorecard.json holds the
+same per target, with each figure's issues, method and assumptions.`
 
 const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard
   lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`
