@@ -287,6 +287,8 @@ func TestDashboardInChromium(t *testing.T) {
 				sparks: [...document.querySelectorAll("svg.spark")].map((s) => s.getAttribute("aria-label")),
 				probabilities: [...document.querySelectorAll("td")].filter((td) => ["Xác suất lõm", "P(dead)", "Giá trị (hộ)", "Value (households)"].includes(td.dataset.label))
 					.map((td) => td.dataset.label + "|" + td.textContent),
+				targetCells: [...document.querySelectorAll("svg.spark")].flatMap((s) => [...s.closest("tr").children].slice(0, 3)
+					.map((td) => [td.textContent, Math.round(td.getBoundingClientRect().height)])),
 				targetValues: Object.fromEntries([...document.querySelectorAll("svg.spark")].map((s) => [s.getAttribute("aria-label").split(": ")[0], s.closest("tr").children[1].textContent]))})`))
 			if err != nil {
 				t.Fatal(err)
@@ -299,6 +301,9 @@ func TestDashboardInChromium(t *testing.T) {
 				TargetValues map[string]string // sparkline's name → the value cell of its row
 				// "label|text" of each p_dead and campaign value cell
 				Probabilities []string
+				// the name, value and status cells of the targets' rows:
+				// text, height in px
+				TargetCells [][2]any
 			}
 			if err := json.Unmarshal([]byte(shown), &got); err != nil {
 				t.Fatal(err)
@@ -337,6 +342,14 @@ func TestDashboardInChromium(t *testing.T) {
 				}
 				if !regexp.MustCompile(fmt.Sprintf(`^(-?[0-9.,]*[0-9][.,][0-9]{%d}|–)$`, decimals)).MatchString(v) {
 					t.Errorf("%s shows %q, want %d decimals", label, v, decimals)
+				}
+			}
+			// At 390 px each target's name, value and status reads on one
+			// or two lines (a card of labelled fields), not squeezed into
+			// a column a word wide ("chưa / đạt / (mục / tiêu ≥ / 100%)").
+			for _, cell := range got.TargetCells {
+				if h, _ := cell[1].(float64); h > 50 {
+					t.Errorf("the targets' cell %q is %g px high at 390 px wide", cell[0], h)
 				}
 			}
 			if c.hexMap && len(got.Probabilities) == 0 {

@@ -526,7 +526,7 @@ async function provincePage(c, code) {
           const name = T.targetNames[t.target] ? `${T.targetNames[t.target]} (${t.target})` : t.target;
           return [name, targetFigure(t.target, t.value), `${T[t.status] || t.status} (${T.goal} ${targetGoal(t.target, t.goal)})`,
             el("div", { class: "trend" }, sparkline(name, t.target, pts, t.goal, t.status), el("span", { class: "trend-values" }, pts.map((p) => targetFigure(t.target, p.value)).join(" → ")))];
-        }), [1])));
+        }), [1], [], true)));
     }
   } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
   try {
