@@ -117,6 +117,11 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	default:
 		return usageError{fmt.Sprintf("export: --format %q: want gpkg, geoparquet or postgis", *format)}
 	}
+	if *format != "postgis" {
+		if err := outOutsideDataset("export", *out, cf.dataset); err != nil {
+			return err
+		}
+	}
 	if err := budgetFlag("export", *budget); err != nil {
 		return err
 	}
