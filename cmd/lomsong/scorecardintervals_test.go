@@ -62,7 +62,7 @@ func TestScorecardSaysWhatItsIntervalsAre(t *testing.T) {
 	}
 	for _, want := range []string{"intervals [lower, upper] shown",
 		"2 smartphone: sensitivity range over a model parameter's plausible values (not a confidence interval) (1 row)",
-		"3 fibre: exact: counts with no sampling error, no interval (1 row)",
+		"3 fibre: exact: administrative counts or reported figures, no sample to give an interval (1 row)",
 		"4 2g_only: 95% Wilson score interval (binomial counts) (1 row)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)

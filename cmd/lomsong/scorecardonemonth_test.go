@@ -71,6 +71,9 @@ func TestScorecardSpeedsOfOneMonth(t *testing.T) {
 			if !strings.Contains(stdout, c.want) {
 				t.Errorf("stdout lacks %q:\n%s", c.want, stdout)
 			}
+			if c.status == "not_met" && !strings.Contains(stdout, "5 speed_yoy: "+"exact: administrative counts or reported figures, no sample to give an interval") {
+				t.Errorf("stdout does not say the fixed change is exact as reported:\n%s", stdout)
+			}
 			if c.wantOnce != "" && strings.Count(stdout, c.wantOnce) != 1 {
 				t.Errorf("stdout says %q %d times, want once:\n%s", c.wantOnce, strings.Count(stdout, c.wantOnce), stdout)
 			}

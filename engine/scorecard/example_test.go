@@ -46,6 +46,6 @@ func Example() {
 	//
 	// intervals [lower, upper] shown
 	//   1 dead_zones: the count listed: no range without the villages' p_dead (3 rows)
-	//   3 fibre: exact: counts with no sampling error, no interval (1 row)
+	//   3 fibre: exact: administrative counts or reported figures, no sample to give an interval (1 row)
 	//   4 2g_only: 95% Wilson score interval (binomial counts) (1 row)
 }

@@ -47,7 +47,7 @@ func IntervalText(kind penetration.IntervalKind, conf float64) string {
 	}
 	switch kind {
 	case penetration.IntervalExact:
-		return "exact: counts with no sampling error, no interval"
+		return "exact: administrative counts or reported figures, no sample to give an interval"
 	case penetration.IntervalWilson:
 		return pct + "Wilson score interval (binomial counts)"
 	case penetration.IntervalPosterior:
