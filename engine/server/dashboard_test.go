@@ -174,6 +174,7 @@ func TestDashboardInChromium(t *testing.T) {
 		sparks                  map[string]string  // target → "period value" its label must hold; nil: none
 		hexMap                  bool               // the province map of province 12's hexes
 		oldRelease              bool               // the release's hexes.json loses its boundaries first
+		manyGaps                bool               // the carrier's gaps, repeated to 250, list 200 and say so
 	}{
 		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
 		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification", "33 provinces are not assessed"}, tiles: natTiles},
@@ -183,7 +184,7 @@ func TestDashboardInChromium(t *testing.T) {
 		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
 		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng", "bị từ chối — mọi dòng của tệp là của nhà mạng khác, không phải nhà mạng của tài khoản này (viettel)"},
-			not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng", "of rows rejected"}},
+			not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng", "of rows rejected"}, manyGaps: true},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv", "không có dữ liệu của nhà mạng vinaphone"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
 		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)",
 			"Kỳ công bố 1 (2024-10) là kỳ đầu tiên của tháng và chưa có tháng nào trước đó được công bố: chưa có gì để so sánh."},
@@ -394,6 +395,9 @@ func TestDashboardInChromium(t *testing.T) {
 				}
 				checkHexMap(t, ctx, "best", statesIn("best"), c.oldRelease)
 			}
+			if c.manyGaps {
+				checkManyGaps(t, ctx)
+			}
 			// The listener runs under chromedp's lock of the tab's
 			// listeners: hold mu only to copy, never across a call to
 			// the browser.
@@ -462,6 +466,43 @@ func viNumber(v float64, digits int) string {
 		b.WriteString("," + frac)
 	}
 	return b.String()
+}
+
+// checkManyGaps redraws the carrier's page with its gaps repeated to 250
+// (the page's api, a global function of its script, wrapped): the table
+// lists the 200 with the most households, says it leaves 50 out, and its
+// button lists them all. The page cut the list at 200 without a word.
+func checkManyGaps(t *testing.T, ctx context.Context) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const real = api;
+		api = async (path, opt) => {
+			const r = await real(path, opt);
+			if (path.includes("/gaps") && r.gaps.length) {
+				const one = r.gaps;
+				for (let k = 1; r.gaps.length < 250; k++) r.gaps = r.gaps.concat(one.map((x) => ({ ...x, cell: x.cell + "-" + k })));
+				r.gaps = r.gaps.slice(0, 250);
+			}
+			return r;
+		};
+		await route();
+		api = real;
+		const rows = () => [...document.querySelectorAll("section")].find((s) => s.querySelector("h2").textContent.startsWith("Vùng lõm của nhà mạng")).querySelectorAll("tbody tr").length;
+		const before = rows(), more = document.querySelector("#gaps-more");
+		const said = more ? more.textContent : "";
+		if (more) more.querySelector("button").click();
+		return JSON.stringify([before, said, rows(), !!document.querySelector("#gaps-more")]);
+	})()`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res []any
+	if err := json.Unmarshal([]byte(got), &res); err != nil {
+		t.Fatal(err)
+	}
+	if want := []any{200.0, "Bảng ghi 200 hex nhiều hộ nhất trong 250 hex. Hiện tất cả 250 hex", 250.0, false}; !slices.Equal(res, want) {
+		t.Errorf("250 gaps: rows shown, note, rows after the button, note left: %v, want %v", res, want)
+	}
 }
 
 // viTarget formats a target's value as the page does in Vietnamese:

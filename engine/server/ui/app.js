@@ -16,6 +16,7 @@ const T = {
     evidence: "Bằng chứng", pdead: "Xác suất lõm", tests: "Đo trong 300 m", best: "Mạng tốt nhất", zones: "Vùng lõm sóng",
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
+    gapsMore: (n, all) => `Bảng ghi ${n} hex nhiều hộ nhất trong ${all} hex.`, showAll: (all) => `Hiện tất cả ${all} hex`,
     noEarlier: (r, p) => `Kỳ công bố ${r} (${p}) là kỳ đầu tiên của tháng và chưa có tháng nào trước đó được công bố: chưa có gì để so sánh.`,
     notKnown: "Chưa biết: tỉnh chưa được đánh giá trong kỳ công bố này (không phải là không có).",
     // Submission errors by error_code; the English detail follows where
@@ -60,6 +61,7 @@ const T = {
     evidence: "Evidence", pdead: "P(dead)", tests: "Tests within 300 m", best: "Best network", zones: "Dead zones",
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
+    gapsMore: (n, all) => `The table lists the ${n} hexes with the most households of ${all}.`, showAll: (all) => `Show all ${all} hexes`,
     noEarlier: (r, p) => `Release ${r} (${p}) is the first of its month and no earlier month is published: there is nothing to compare it with.`,
     notKnown: "Not known: the province is not assessed in this release (which is not the same as none).",
     errors: {},
@@ -340,12 +342,22 @@ async function carrierPage(c, me) {
   if (g.assessed === false) { c.append(section(T.gaps, el("p", { class: "muted" }, T.carrierNotAssessed(g.carrier, g.release)))); return; }
   const shareable = g.gaps.filter((x) => x.gap === "another_carrier_covers");
   const hh = (xs) => xs.reduce((s, x) => s + x.households, 0);
+  // The table lists the gaps with the most households first, up to
+  // gapRows of them; beyond that it says how many it leaves out and a
+  // button shows them all (never a list cut without a word).
+  const gapRows = 200;
+  const sorted = g.gaps.slice().sort((a, b) => b.households - a.households || a.cell.localeCompare(b.cell));
+  const gapTable = (n) => table(["H3", T.province, T.households, T.gap, T.coveredBy],
+    sorted.slice(0, n).map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0]);
+  const holder = el("div", {}, sorted.length ? gapTable(gapRows) : el("p", { class: "muted" }, T.none));
+  if (sorted.length > gapRows) {
+    const more = el("p", { class: "muted", id: "gaps-more" }, T.gapsMore(fmt(gapRows), fmt(sorted.length)), " ",
+      el("button", { type: "button", onclick: () => { holder.replaceChildren(gapTable(sorted.length)); more.remove(); } }, T.showAll(fmt(sorted.length))));
+    holder.append(more);
+  }
   c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
     el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.households}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.households}`),
-    g.gaps.length ? table(["H3", T.province, T.households, T.gap, T.coveredBy],
-      g.gaps.slice().sort((a, b) => b.households - a.households).slice(0, 200)
-        .map((x) => [x.cell, x.province, fmt(x.households, 1), x.gap === "nobody_covers" ? T.nobody : T.other, x.covered_by.join(", ")]), [2], [0])
-      : el("p", { class: "muted" }, T.none)));
+    holder));
 }
 
 const stateColor = { covered: "#9fd8a8", weak: "#f3c26b", uncovered: "#e88", unknown: "#ccc" };
