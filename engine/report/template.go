@@ -34,6 +34,7 @@ table{border-collapse:collapse;width:100%;font-size:.85em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 td.sites{min-width:18em}
 main svg{max-width:100%;height:auto}
+.scroll>svg.chart{max-width:none}
 th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}
 tr.national td{background:#f7fbff;font-weight:bold}
@@ -111,7 +112,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <section id="plan">
 <h2>Investment plan: households reached vs. budget</h2>
 <p>{{.PlanText}}</p>
-{{if .Plan}}{{.Plan}}{{end}}
+{{if .Plan}}<div class="scroll">{{.Plan}}</div>{{end}}
 </section>
 {{end}}
 {{range .Provinces}}
