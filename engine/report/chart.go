@@ -139,7 +139,9 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // given, the values as a line broken at unknown months (marked "?" on the
 // axis), points, and the goal as a dashed line.
 func trendSVG(t trend) template.HTML {
-	f := frame{w: 330, h: 190, left: 52, right: 30, top: 26, bottom: 40, x0: 0, x1: float64(len(t.points) - 1)}
+	// top leaves a line between the title and the plot, where a goal at
+	// the plot's top (100%) has its label clear of the data under it.
+	f := frame{w: 330, h: 200, left: 52, right: 30, top: 36, bottom: 40, x0: 0, x1: float64(len(t.points) - 1)}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(v float64) {
 		if finite(v) {
@@ -266,10 +268,14 @@ func trendSVG(t trend) template.HTML {
 	return template.HTML(b.String())
 }
 
+// trendTitleBottom is the lowest y a trend chart's title reaches (its
+// baseline 14, bold 12 px, and descent).
+const trendTitleBottom = 17.0
+
 // goalLabel places the goal's label on its line where it hides no data:
 // at the plot's right end above the line, else below it, else at the
-// left end above or below (above is skipped when the line runs under the
-// title, below when it runs on the x axis). It returns the text's
+// left end above or below (above is skipped where it would reach the
+// title, below when the line runs on the x axis). It returns the text's
 // baseline position and anchor, and whether the place is clear of the
 // data; where none is, the place covering the fewest marks, to be drawn
 // under the data.
@@ -283,7 +289,10 @@ func (f frame) goalLabel(t trend) (x, y float64, anchor string, clear bool) {
 	}
 	var places []place
 	for _, end := range []place{{x: f.w - f.right, anchor: "end"}, {x: f.left + 3, anchor: "start"}} {
-		if above := gy - 4; above >= f.top+8 {
+		// Above the line, the label's top stays below the title's
+		// descent (baseline 14, bold 12 px): a goal at the plot's top
+		// has it in the line between them.
+		if above := gy - 4; above-asc >= trendTitleBottom+2 {
 			places = append(places, place{end.x, above, end.anchor})
 		}
 		if below := gy + 12; below <= f.h-f.bottom-2 {
