@@ -188,7 +188,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			fibre := penetration.FibreShare(r, opt.Projection)
 			twog := penetration.TwoGOnlyShare(r, 0.95)
 			sm := smart[i]
-			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: r.Households, Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
+			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: households(r, opt.Projection), Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
 				Only2GSubscribers: r.Only2GSubscribers, MobileSubscribers: r.MobileSubscribers,
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode], SpeedFixed: fixed[p][r.AreaCode]}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
@@ -226,6 +226,20 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	card.Excluded = excluded
 	card.Period = opt.Period
 	return card, nil
+}
+
+// households weighs an area's shares in the national row: the row's own
+// count, else the census projection its shares were estimated with (an
+// area that never gives its own; one that gives them in other months has
+// no figure for this one, so it stays NaN).
+func households(r penetration.Subscription, proj *penetration.Projection) float64 {
+	if !math.IsNaN(r.Households) || proj == nil || proj.Reported[r.AreaCode] {
+		return r.Households
+	}
+	if h, _, _, ok := proj.Households(r.AreaCode, r.Period); ok {
+		return h
+	}
+	return math.NaN()
 }
 
 // MonthDeadZones computes the dead zones of month p for target 1: from the

@@ -827,7 +827,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	}
 	share := func(t Target, get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
 		var w, v, lo, hi float64
-		conf, exact := math.NaN(), true
+		conf, exact, projected := math.NaN(), true, false
 		for _, i := range idx {
 			in := inputs[i]
 			e := get(in)
@@ -835,6 +835,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 				return nil // said above, with the area's reason
 			}
 			exact = exact && e.Interval == penetration.IntervalExact
+			projected = projected || e.HouseholdsProjected
 			if math.IsNaN(conf) || conf == e.Confidence {
 				conf = e.Confidence
 			} else {
@@ -860,7 +861,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 			kind = penetration.IntervalExact // a ratio of the summed counts
 		}
 		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w, Interval: kind, Confidence: conf,
-			Method: "household-weighted mean of the areas' estimates and bounds"}
+			HouseholdsProjected: projected, Method: "household-weighted mean of the areas' estimates and bounds"}
 	}
 	out.Smartphone = share(TargetSmartphone, func(a AreaInput) *penetration.Estimate { return a.Smartphone })
 	out.Fibre = share(TargetFibre, func(a AreaInput) *penetration.Estimate { return a.Fibre })
