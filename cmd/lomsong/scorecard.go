@@ -158,7 +158,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if provinces.Name == "" {
 		set = "the units of " + cf.bounds.boundaries // a file's set has no name
 	}
-	fmt.Fprintf(e.stdout, "scorecard for %s (%s; value [interval]; ✓ met, ✗ not met, ? unknown)\n", p, set)
+	fmt.Fprintf(e.stdout, "scorecard for %s (%s; each target: value [interval], then met, NOT MET or ? unknown, #rank among the areas)\n", p, set)
 	fmt.Fprintf(e.stdout, "target 1: villages listed without 3G/4G [90%% range of the villages truly without, from their p_dead, widened to hold the list]\n\n")
 	if err := shown.Table(e.stdout); err != nil {
 		return err

@@ -60,6 +60,10 @@ func TestScorecardSaysWhatItsIntervalsAre(t *testing.T) {
 			}
 		}
 	}
+	// The legend names what the cells show (no ✓ or ✗ is drawn).
+	if legend, _, _ := strings.Cut(stdout, "\n"); strings.ContainsAny(legend, "✓✗") || !strings.Contains(legend, "NOT MET") {
+		t.Errorf("legend %q: the cells read met, NOT MET, ? unknown", legend)
+	}
 	for _, want := range []string{"intervals [lower, upper] shown",
 		"2 smartphone: sensitivity range over a model parameter's plausible values (not a confidence interval) (1 row)",
 		"3 fibre: exact: administrative counts or reported figures, no sample to give an interval (1 row)",
