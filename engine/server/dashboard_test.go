@@ -175,6 +175,7 @@ func TestDashboardInChromium(t *testing.T) {
 		hexMap                  bool               // the province map of province 12's hexes
 		oldRelease              bool               // the release's hexes.json loses its boundaries first
 		manyGaps                bool               // the carrier's gaps, repeated to 250, list 200 and say so
+		bare                    bool               // the release's scorecard.json and campaign.json are removed first
 	}{
 		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
 		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification", "33 provinces are not assessed"}, tiles: natTiles},
@@ -192,14 +193,23 @@ func TestDashboardInChromium(t *testing.T) {
 			not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá", "nothing to compare"}, sparks: sparks, hexMap: true},
 		{name: "province in English", user: "laichau", query: "?lang=en", want: []string{"Villages without 3G/4G", "The five targets", deadName, "Where to measure next (20 × 1)", "Release 1 (2024-10) is the first of its month"}, sparks: sparks, hexMap: true},
 		{name: "province outside its scope", user: "laichau", hash: "#province/01", wantError: "outside your scope", not: []string{"Thôn chưa có 3G/4G", deadName}},
-		// Last: it rewrites the release as one written before hexes had
-		// boundaries.
+		// Last two: they rewrite the release as one written before hexes
+		// had boundaries, then without a scorecard and a campaign.
 		{name: "province of an older release", user: "laichau", want: []string{"Lớp phủ sóng", deadName}, sparks: sparks, hexMap: true, oldRelease: true},
+		// A release published without subscriptions, before releases
+		// planned campaigns: both said in the page's language, not in the
+		// API's English 404.
+		{name: "province of a release without targets", user: "laichau", bare: true, want: []string{deadName,
+			"Kỳ công bố 1 không có số liệu năm chỉ tiêu: khi công bố chưa có số liệu thuê bao nào được xác nhận.",
+			"Kỳ công bố 1 không có kế hoạch đo kiểm"}, not: []string{"no subscriptions were certified", "has no campaign"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.oldRelease {
 				dropBoundaries(t, filepath.Join(ts.dir, StateDir, "releases"))
+			}
+			if c.bare {
+				dropFiles(t, filepath.Join(ts.dir, StateDir, "releases"), "scorecard.json", "campaign.json")
 			}
 			ctx, cancel := chromedp.NewContext(bctx)
 			defer cancel()
@@ -259,7 +269,7 @@ func TestDashboardInChromium(t *testing.T) {
 			}
 			for _, n := range c.not {
 				if strings.Contains(text, n) {
-					t.Errorf("page shows %q, outside the role's scope", n)
+					t.Errorf("page shows %q, which it must not (another role's data, or the API's English)", n)
 				}
 			}
 			if c.wantError != "" && !strings.Contains(errText, c.wantError) {
@@ -587,6 +597,27 @@ func checkHexMap(t *testing.T, ctx context.Context, layer string, want map[strin
 
 // dropBoundaries rewrites the hexes.json of every release under dir
 // without the hexes' boundaries, as releases were written before them.
+// dropFiles removes the named files from every release under dir, as a
+// release published without them has none.
+func dropFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		files, err := filepath.Glob(filepath.Join(dir, "*", name))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no %s under %s (%v)", name, dir, err)
+		}
+		for _, f := range files {
+			// A release is read-only once published.
+			if err := os.Chmod(filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func dropBoundaries(t *testing.T, dir string) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*", "hexes.json"))

@@ -17,6 +17,8 @@ const T = {
     zone: "Vùng", area: "Diện tích km²", targets: "Năm chỉ tiêu", target: "Chỉ tiêu", value: "Giá trị", trend: "Xu hướng",
     changes: "Thay đổi so với kỳ trước", newlyDead: "Mới mất sóng", newlyServed: "Mới có sóng", none: "Không có",
     gapsMore: (n, all) => `Bảng ghi ${n} hex nhiều hộ nhất trong ${all} hex.`, showAll: (all) => `Hiện tất cả ${all} hex`,
+    noScorecard: (r) => `Kỳ công bố ${r} không có số liệu năm chỉ tiêu: khi công bố chưa có số liệu thuê bao nào được xác nhận.`,
+    noCampaign: (r) => `Kỳ công bố ${r} không có kế hoạch đo kiểm: kỳ này được công bố trước khi có chức năng lập kế hoạch đo kiểm.`,
     noEarlier: (r, p) => `Kỳ công bố ${r} (${p}) là kỳ đầu tiên của tháng và chưa có tháng nào trước đó được công bố: chưa có gì để so sánh.`,
     notKnown: "Chưa biết: tỉnh chưa được đánh giá trong kỳ công bố này (không phải là không có).",
     // Submission errors by error_code; the English detail follows where
@@ -62,6 +64,8 @@ const T = {
     zone: "Zone", area: "Area km²", targets: "The five targets", target: "Target", value: "Value", trend: "Trend",
     changes: "Changes since the last release", newlyDead: "Newly without signal", newlyServed: "Newly served", none: "None",
     gapsMore: (n, all) => `The table lists the ${n} hexes with the most households of ${all}.`, showAll: (all) => `Show all ${all} hexes`,
+    noScorecard: (r) => `Release ${r} has no figures of the five targets: no subscriptions were certified when it was published.`,
+    noCampaign: (r) => `Release ${r} has no measuring campaign: it was published before releases planned one.`,
     noEarlier: (r, p) => `Release ${r} (${p}) is the first of its month and no earlier month is published: there is nothing to compare it with.`,
     notKnown: "Not known: the province is not assessed in this release (which is not the same as none).",
     errors: {},
@@ -540,7 +544,11 @@ async function provincePage(c, code) {
             el("div", { class: "trend" }, sparkline(name, t.target, pts, t.goal, t.status), el("span", { class: "trend-values" }, pts.map((p) => targetFigure(t.target, p.value)).join(" → ")))];
         }), [1], [], true)));
     }
-  } catch (e) { c.append(section(T.targets, el("p", { class: "muted" }, e.message))); }
+  } catch (e) {
+    // 404: the release has no scorecard (published without
+    // subscriptions), said in the page's language.
+    c.append(section(T.targets, el("p", { class: "muted" }, e.status === 404 ? T.noScorecard(vs.release) : e.message)));
+  }
   try {
     const cp = await api(`/api/v1/releases/${period}/campaign?province=${encodeURIComponent(code)}`);
     if (cp.assessed === false) c.append(unknown(T.campaign));
@@ -552,7 +560,11 @@ async function provincePage(c, code) {
           visits.map((v) => [v.day, v.team, v.order, v.name, v.commune, fmt(v.households), fmt(v.p_dead, 2, 2), fmt(v.value, 1, 1)]), [0, 1, 2, 5, 6, 7], [1, 4, 6])
           : el("p", { class: "muted" }, T.none)));
     }
-  } catch (e) { c.append(section(T.campaign, el("p", { class: "muted" }, e.message))); }
+  } catch (e) {
+    // 404: the release has no campaign (published before releases
+    // planned one), said in the page's language.
+    c.append(section(T.campaign, el("p", { class: "muted" }, e.status === 404 ? T.noCampaign(vs.release) : e.message)));
+  }
   try {
     const d = await api(`/api/v1/releases/${period}/diff?province=${encodeURIComponent(code)}`);
     if (d.assessed === false) c.append(unknown(T.changes));
