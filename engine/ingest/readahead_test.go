@@ -194,7 +194,10 @@ func TestReadAheadValidationUnchanged(t *testing.T) {
 		var rejects []string
 		accepted := 0
 		rep, err := ReadMeasurements(t.Context(), rec, nil, cfg, func(mb *engine.MeasurementBatch) error { accepted += mb.Len(); return nil },
-			func(r Reject) error { rejects = append(rejects, fmt.Sprintf("%d %s %s", r.Line, r.Column, r.Reason)); return nil })
+			func(r Reject) error {
+				rejects = append(rejects, fmt.Sprintf("%d %s %s", r.Line, r.Column, r.Reason))
+				return nil
+			})
 		if err != nil && !errors.Is(err, ErrTooLarge) {
 			t.Fatal(err)
 		}
