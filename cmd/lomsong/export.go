@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/challenge"
@@ -103,6 +104,12 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
 			return usageError{fmt.Sprintf("export: --out %s is a directory; --format gpkg wants the path of the .gpkg file to write", *out)}
 		}
+		if err := outOutsideDataset("export", *out, cf.dataset); err != nil {
+			return err
+		}
+		if err := exportFolderWritable(*out, filepath.Dir(*out)); err != nil {
+			return err
+		}
 		if err := replaceableGeoPackage(ctx, *out); err != nil {
 			return err
 		}
@@ -110,17 +117,23 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 			return usageError{fmt.Sprintf("export: --out %s is a file; --format geoparquet writes a folder of .parquet files", *out)}
 		}
+		if err := outOutsideDataset("export", *out, cf.dataset); err != nil {
+			return err
+		}
+		if err := exportFolderWritable(*out, *out); err != nil {
+			return err
+		}
 	case "postgis":
 		if !strings.HasPrefix(*out, "postgres://") && !strings.HasPrefix(*out, "postgresql://") && !strings.Contains(*out, "=") {
 			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", *out)}
 		}
-	default:
-		return usageError{fmt.Sprintf("export: --format %q: want gpkg, geoparquet or postgis", *format)}
-	}
-	if *format != "postgis" {
-		if err := outOutsideDataset("export", *out, cf.dataset); err != nil {
+		// The database is reached, and has PostGIS, before the month is
+		// computed for it.
+		if err := postgis.Check(ctx, *out); err != nil {
 			return err
 		}
+	default:
+		return usageError{fmt.Sprintf("export: --format %q: want gpkg, geoparquet or postgis", *format)}
 	}
 	if err := budgetFlag("export", *budget); err != nil {
 		return err
@@ -499,6 +512,41 @@ var geoParquetGuard = &setGuard{
 		}
 		return err
 	},
+}
+
+// exportFolderWritable refuses, before the month is computed, an --out
+// (out, as given) whose folder dir the export could not write in: a file
+// where dir or one of its parent folders would be (a usage error), or,
+// in the nearest folder of that path there is, no right to create a file
+// (a read-only file system, another user's folder): that folder is named.
+// Both were said only once the month was computed, as "mkdir …: not a
+// directory" or "open DIR/.lomsong-F.lock: permission denied". The check
+// creates and removes a hidden file there.
+func exportFolderWritable(out, dir string) error {
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return usageError{fmt.Sprintf("export: --out %s: %s is a file, not a folder", out, p)}
+		case err == nil:
+			f, err := os.CreateTemp(p, ".lomsong-export-check-*")
+			if err != nil {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return fmt.Errorf("export: --out %s: cannot write in the folder %s: %w; nothing was computed", out, p, err)
+			}
+			f.Close()
+			return os.Remove(f.Name())
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			// ENOTDIR: a file is among the parents, found further up.
+			return fmt.Errorf("export: --out %s: %w", out, err)
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
 }
 
 // replaceableGeoPackage refuses to replace a file at path that an export

@@ -157,6 +157,34 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	if err != nil {
 		return nil, err
 	}
+	conn, err := connect(ctx, connString)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.Background())
+	st, err := write(ctx, conn, schema, layers, meta)
+	if err != nil {
+		return nil, encodingError(conn, err)
+	}
+	return st, nil
+}
+
+// Check connects to the database at connString as Write does and checks
+// that it has PostGIS, changing nothing: a wrong connection string, a
+// server not running or a database without PostGIS is said before a month
+// is computed for it.
+func Check(ctx context.Context, connString string) error {
+	conn, err := connect(ctx, connString)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = geometryOID(ctx, conn)
+	return err
+}
+
+// connect opens a session on the database at connString.
+func connect(ctx context.Context, connString string) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect: %w", err)
@@ -173,12 +201,20 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect: %w", err)
 	}
-	defer conn.Close(context.Background())
-	st, err := write(ctx, conn, schema, layers, meta)
-	if err != nil {
-		return nil, encodingError(conn, err)
+	return conn, nil
+}
+
+// geometryOID is the oid of PostGIS's geometry type in conn's database; an
+// error saying to create the extension when it has none.
+func geometryOID(ctx context.Context, conn *pgx.Conn) (uint32, error) {
+	var oid uint32
+	if err := conn.QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'geometry' ORDER BY oid LIMIT 1`).Scan(&oid); err != nil {
+		if err == pgx.ErrNoRows {
+			return 0, fmt.Errorf("postgis: database %q has no PostGIS geometry type: run CREATE EXTENSION postgis there first", conn.Config().Database)
+		}
+		return 0, fmt.Errorf("postgis: %w", err)
 	}
-	return st, nil
+	return oid, nil
 }
 
 // encodingError says, for an error of a character the database's encoding
@@ -195,12 +231,9 @@ func encodingError(conn *pgx.Conn, err error) error {
 
 // write is Write on an open connection.
 func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.Layer, meta export.Meta) (*Stats, error) {
-	var oid uint32
-	if err := conn.QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'geometry' ORDER BY oid LIMIT 1`).Scan(&oid); err != nil {
-		if err == pgx.ErrNoRows {
-			return nil, fmt.Errorf("postgis: database %q has no PostGIS geometry type: run CREATE EXTENSION postgis there first", conn.Config().Database)
-		}
-		return nil, fmt.Errorf("postgis: %w", err)
+	oid, err := geometryOID(ctx, conn)
+	if err != nil {
+		return nil, err
 	}
 	// geometry's binary input (geometry_recv) reads (E)WKB: sent as raw
 	// bytes, the codec of bytea fits.
