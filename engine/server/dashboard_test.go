@@ -407,6 +407,7 @@ func TestDashboardInChromium(t *testing.T) {
 			}
 			if c.manyGaps {
 				checkManyGaps(t, ctx)
+				checkCountsWhileValidating(t, ctx)
 			}
 			// The listener runs under chromedp's lock of the tab's
 			// listeners: hold mu only to copy, never across a call to
@@ -512,6 +513,37 @@ func checkManyGaps(t *testing.T, ctx context.Context) {
 	}
 	if want := []any{200.0, "Bảng ghi 200 hex nhiều hộ nhất trong 250 hex. Hiện tất cả 250 hex", 250.0, false}; !slices.Equal(res, want) {
 		t.Errorf("250 gaps: rows shown, note, rows after the button, note left: %v, want %v", res, want)
+	}
+}
+
+// checkCountsWhileValidating redraws the carrier's page with its first
+// submission queued and its second being validated, their counts the
+// API's 0 until validation ends: the page shows "–" for them, not 0 rows
+// read, accepted and rejected.
+func checkCountsWhileValidating(t *testing.T, ctx context.Context) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const real = api;
+		api = async (path, opt) => {
+			const r = await real(path, opt);
+			if (path === "/api/v1/submissions") {
+				r.submissions.slice(0, 2).forEach((s, i) => Object.assign(s, { status: ["queued", "validating"][i], rows_read: 0, accepted: 0, rejected: 0,
+					rejected_by_reason: [], error: "", error_code: "", note: "" }));
+			}
+			return r;
+		};
+		await route();
+		api = real;
+		const rows = [...document.querySelectorAll("section")].find((s) => s.querySelector("h2").textContent.startsWith("Bài nộp")).querySelectorAll("tbody tr");
+		const counts = [...rows].slice(0, 2).map((tr) => [...tr.children].slice(4, 7).map((td) => td.textContent));
+		await route();
+		return JSON.stringify(counts);
+	})()`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[["–","–","–"],["–","–","–"]]`; got != want {
+		t.Errorf("counts of a queued and a validating submission: %s, want %s", got, want)
 	}
 }
 
