@@ -126,6 +126,14 @@ type Mapping struct {
 	Decimal    string                       `json:"decimal,omitempty"`
 	Timezone   string                       `json:"timezone,omitempty"`
 	SpeedRule  string                       `json:"speed_rule,omitempty"`
+	// SignalColumns reads signal_dbm, per technology, from the file's
+	// column of that technology's measure ({"2G": "RxLev", "3G": "RSCP",
+	// "4G": "RSRP", "5G": "SS-RSRP"}), as drive-test exports write one
+	// column per measure: a row's signal is the value of its tech's column
+	// (a stale RSRP beside a 3G row is not read), none for a tech the map
+	// does not list. Keys are technology spellings, values source columns
+	// (matched as Columns' are). Instead of a column mapped to signal_dbm.
+	SignalColumns map[string]string `json:"signal_columns,omitempty"`
 	// OptionalColumns lets the file lack some of the source columns of
 	// Columns (a preset names every column its export layout can have);
 	// without it a source column the file does not have is an error, so
@@ -225,6 +233,9 @@ func (m *Mapping) Validate() error {
 	if err := m.validateValues(kind); err != nil {
 		return err
 	}
+	if err := m.validateSignalColumns(kind); err != nil {
+		return err
+	}
 	switch m.Decimal {
 	case "", ".", ",":
 	default:
@@ -277,6 +288,16 @@ func (m *Mapping) Canonical(kind Kind) *Mapping {
 		}
 		c.Columns[src] = dst
 	}
+	if len(m.SignalColumns) > 0 {
+		// "LTE" and "4G" name one technology: one reading.
+		c.SignalColumns = map[string]string{}
+		for k, v := range m.SignalColumns {
+			if t, err := engine.ParseTech(k); err == nil {
+				k = t.String()
+			}
+			c.SignalColumns[k] = v
+		}
+	}
 	if c.Decimal == "." {
 		c.Decimal = ""
 	}
@@ -299,6 +320,47 @@ func (m *Mapping) Canonical(kind Kind) *Mapping {
 		c.Units[col] = u
 	}
 	return &c
+}
+
+// validateSignalColumns checks signal_columns: a measurements mapping's,
+// each key a technology given once, each value a column name, and no
+// other source of signal_dbm (a column mapped to it, or a constant).
+func (m *Mapping) validateSignalColumns(kind Kind) error {
+	if len(m.SignalColumns) == 0 {
+		return nil
+	}
+	if kind != KindMeasurements {
+		return fmt.Errorf("mapping: signal_columns is for measurements, not %s", kind)
+	}
+	seen := map[engine.Tech]string{}
+	for _, k := range sortedKeys(m.SignalColumns) {
+		t, err := engine.ParseTech(k)
+		if err != nil {
+			return fmt.Errorf("mapping: signal_columns[%q]: %w", k, err)
+		}
+		if prev, ok := seen[t]; ok {
+			return fmt.Errorf("mapping: signal_columns[%q] and signal_columns[%q] both name %s's column: keep one", prev, k, t)
+		}
+		seen[t] = k
+		src := strings.TrimSpace(m.SignalColumns[k])
+		if src == "" {
+			return fmt.Errorf("mapping: signal_columns[%q] is empty: name the file's column of %s's %s, or leave %s out", k, t, t.SignalMeasure(), t)
+		}
+		for from, to := range m.Columns {
+			if engine.Fold(from) == engine.Fold(src) && to != "" {
+				return fmt.Errorf("mapping: column %q is in both signal_columns[%q] and columns (as %q): keep one", src, k, to)
+			}
+		}
+	}
+	for _, from := range sortedKeys(m.Columns) {
+		if m.Columns[from] == "signal_dbm" {
+			return fmt.Errorf("mapping: columns[%q] = \"signal_dbm\" and signal_columns both give signal_dbm: keep one (signal_columns reads each technology's own column)", from)
+		}
+	}
+	if _, ok := m.Constants["signal_dbm"]; ok {
+		return fmt.Errorf("mapping: constants[\"signal_dbm\"] and signal_columns both give signal_dbm: keep one")
+	}
+	return nil
 }
 
 // sameOffsets reports whether two zones have had the same offset from UTC

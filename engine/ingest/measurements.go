@@ -150,12 +150,13 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if r.Service, err = engine.ParseService(svc); err != nil {
 		return &rowError{"service", svc, ReasonInvalidEnum, err.Error()}
 	}
-	sig := b.field(f, mSignal)
+	sig, sigCol := b.signalField(f, mSignal, r.Tech)
 	if r.SignalDBm, e = p.signal(sig, r.Tech); e != nil {
+		e.col = sigCol
 		return e
 	}
 	if r.Service == engine.ServiceNone && !math.IsNaN(r.SignalDBm) {
-		return &rowError{"signal_dbm", sig, ReasonInconsistent, "service is \"none\" but a signal is given; leave signal_dbm empty for a no-service test"}
+		return &rowError{sigCol, sig, ReasonInconsistent, "service is \"none\" but a signal is given; leave signal_dbm empty for a no-service test"}
 	}
 	if r.RSRQDB, e = p.number(mRSRQ, b.field(f, mRSRQ), -43, 20); e != nil {
 		return e
@@ -190,7 +191,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		}
 	}
 	if r.Service == engine.ServiceOK && math.IsNaN(r.SignalDBm) && math.IsNaN(r.DLMbps) && math.IsNaN(r.ULMbps) && math.IsNaN(r.LatencyMs) {
-		return &rowError{"signal_dbm", "", ReasonInconsistent, "service is \"ok\" but the row has no signal, speed or latency; a failed test needs service \"none\""}
+		detail := "service is \"ok\" but the row has no signal, speed or latency; a failed test needs service \"none\""
+		if b.bySignal && b.sigIdx[r.Tech] < 0 {
+			detail += fmt.Sprintf(" (the mapping's signal_columns names no column for %s's %s)", r.Tech, r.Tech.SignalMeasure())
+		}
+		return &rowError{sigCol, "", ReasonInconsistent, detail}
 	}
 	s := b.field(f, mSource)
 	if r.Source, err = engine.ParseSource(s); err != nil {

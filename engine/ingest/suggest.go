@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -184,6 +185,70 @@ func (sg *Suggestion) matchUnitNames(kind Kind, header []string, at map[string]i
 	}
 }
 
+// techSignalNames are the names (synKey) of the columns drive-test
+// exports write one technology's signal measure in: RSRP (LTE; SS-RSRP
+// NR), RSCP (UMTS), RxLev or the GSM RSSI.
+var techSignalNames = []struct {
+	tech  engine.Tech
+	names []string
+}{
+	{engine.Tech4G, []string{"rsrp", "rsrpdbm", "servingrsrp", "servingcellrsrp", "servingrsrpdbm", "servingcellrsrpdbm", "rsrplteservingcell", "rsrpserving", "ltersrp", "ltersrpdbm"}},
+	{engine.Tech5G, []string{"ssrsrp", "ssrsrpdbm", "nrssrsrp", "nrssrsrpdbm", "nrrsrp", "nrrsrpdbm", "rsrpnrservingcell", "5grsrp", "servingssrsrp"}},
+	{engine.Tech3G, []string{"rscp", "rscpdbm", "servingrscp", "servingcellrscp", "servingcellrscpdbm", "wcdmarscp", "umtsrscp", "rscplevel"}},
+	{engine.Tech2G, []string{"rxlev", "rxlevdbm", "rxlevfull", "rxlevfulldbm", "rxlevsub", "rxlevsubdbm", "servingrxlev", "gsmrxlev", "gsmrssi", "bcchrxlev"}},
+}
+
+// signalPerTech proposes signal_columns when the header holds the signal
+// columns of more than one technology (RSRP, RSCP, RxLev: a drive-test
+// export across 2G, 3G and 4G), the signal_dbm column chosen by name
+// being one of them or none: one column would leave the other
+// technologies' rows without their signal (rejected as inconsistent).
+func (sg *Suggestion) signalPerTech(header []string, at map[string]int, assigned []bool) {
+	cur, hasCur := at["signal_dbm"]
+	found := map[engine.Tech]int{}
+	for _, g := range techSignalNames {
+		for i, h := range header {
+			if (!assigned[i] || hasCur && i == cur) && slices.Contains(g.names, synKey(h)) {
+				found[g.tech] = i
+				break
+			}
+		}
+	}
+	_, lte := found[engine.Tech4G]
+	_, nr := found[engine.Tech5G]
+	groups := len(found)
+	if lte && nr {
+		groups-- // one measure, RSRP, of two generations
+	}
+	if groups < 2 || hasCur && !slices.Contains(slices.Collect(maps.Values(found)), cur) {
+		return
+	}
+	if hasCur {
+		delete(sg.Mapping.Columns, header[cur])
+		assigned[cur] = false
+		delete(at, "signal_dbm")
+	}
+	if lte && !nr {
+		found[engine.Tech5G] = found[engine.Tech4G]
+		sg.note("signal_columns: 5G rows read their level from %q, the RSRP column (no NR column found); check", header[found[engine.Tech4G]])
+	}
+	sg.Mapping.SignalColumns = map[string]string{}
+	var named []string
+	for _, t := range engine.Techs {
+		i, ok := found[t]
+		if !ok {
+			continue
+		}
+		sg.Mapping.SignalColumns[t.String()] = header[i]
+		assigned[i] = true
+		named = append(named, fmt.Sprintf("%s %s from %q", t, t.SignalMeasure(), header[i]))
+		if _, ok := at["signal_dbm"]; !ok {
+			at["signal_dbm"] = i
+		}
+	}
+	sg.note("signal_columns: the signal of each technology is read from its own column: %s", strings.Join(named, ", "))
+}
+
 // MaxSuggestColumns is how many header columns SuggestMapping considers;
 // a header beyond it is not a layout a person maps by hand.
 const MaxSuggestColumns = 10000
@@ -307,6 +372,9 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 		}
 	}
 	sg.matchUnitNames(kind, header, at, assigned, take)
+	if kind == KindMeasurements && presetFor(header) == "" {
+		sg.signalPerTech(header, at, assigned)
+	}
 	// A register whose only identifier is its cells' ids: each cell is its
 	// own site (before cell ids joined the sites contract, CellID was the
 	// site_id a register gave).

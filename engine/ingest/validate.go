@@ -328,6 +328,12 @@ type binding struct {
 	// column, then the contract's ("RSRP → signal_dbm"), so that whoever
 	// sent the file finds the cell in it.
 	named map[string]string
+	// bySignal: signal_dbm is read per technology (the mapping's
+	// signal_columns) from sigIdx[tech] (-1: none), named in rejections
+	// sigName[tech] ("RSCP → signal_dbm").
+	bySignal bool
+	sigIdx   [len(engine.Techs) + 1]int
+	sigName  [len(engine.Techs) + 1]string
 }
 
 // ErrMissingColumn is wrapped when a required contract column is neither in
@@ -398,7 +404,14 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	}
 	var ignored []string
 	found := map[string]bool{} // Columns' sources the header has, by their key
+	claimed, err := b.bindSignalColumns(header, m)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, h := range header {
+		if claimed[i] {
+			continue
+		}
 		name := cleanHeader(h)
 		if dst, ok := rename[strings.ToLower(name)]; ok {
 			found["lower:"+strings.ToLower(name)] = true
@@ -423,6 +436,9 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 				continue
 			}
 			return nil, nil, fmt.Errorf("columns %q and %q both map to %q", header[b.idx[j]], h, cols[j])
+		}
+		if b.bySignal && cols[j] == "signal_dbm" {
+			return nil, nil, fmt.Errorf("the file's column %q is signal_dbm, and the mapping's signal_columns gives signal_dbm too: leave it out (\"columns\": {%q: \"\"}) or drop signal_columns", h, cleanHeader(h))
 		}
 		b.idx[j] = i
 		b.has[j] = true
@@ -475,6 +491,56 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 		return nil, nil, &MissingColumnError{Missing: missing, Header: header, Hint: hint}
 	}
 	return b, ignored, nil
+}
+
+// bindSignalColumns finds the header's column of each technology the
+// mapping's signal_columns lists (matched as columns' sources are: case,
+// then accents and spacing, aside) and returns the header positions it
+// took. A column the file lacks is an error unless optional_columns.
+func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, error) {
+	for t := range b.sigIdx {
+		b.sigIdx[t] = -1
+	}
+	if len(m.SignalColumns) == 0 {
+		return nil, nil
+	}
+	b.bySignal = true
+	claimed := map[int]bool{}
+	for _, k := range sortedKeys(m.SignalColumns) {
+		t, err := engine.ParseTech(k)
+		if err != nil {
+			return nil, fmt.Errorf("mapping signal_columns[%q]: %w", k, err)
+		}
+		src := strings.TrimSpace(m.SignalColumns[k])
+		i := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(cleanHeader(h), src) })
+		if i < 0 {
+			i = slices.IndexFunc(header, func(h string) bool { f := engine.Fold(h); return f != "" && f == engine.Fold(src) })
+		}
+		if i < 0 {
+			if m.OptionalColumns {
+				continue
+			}
+			return nil, fmt.Errorf("mapping signal_columns[%q]: the file has no column %q (its columns: %s); correct the name, or set \"optional_columns\": true when files may lack it",
+				k, src, strings.Join(firstNames(header, 12), ", "))
+		}
+		claimed[i] = true
+		b.sigIdx[t], b.sigName[t] = i, cleanHeader(header[i])+" → signal_dbm"
+		b.has[slices.Index(b.cols, "signal_dbm")] = true
+	}
+	return claimed, nil
+}
+
+// signalField returns a row's signal_dbm field for technology t and the
+// name a rejection gives its column: the mapped column's, or, with
+// signal_columns, t's own column ("" for a technology it does not list).
+func (b *binding) signalField(f []string, col int, t engine.Tech) (string, string) {
+	if !b.bySignal {
+		return b.field(f, col), b.cols[col]
+	}
+	if int(t) >= len(b.sigIdx) || b.sigIdx[t] < 0 {
+		return "", b.cols[col]
+	}
+	return strings.TrimSpace(f[b.sigIdx[t]]), b.sigName[t]
 }
 
 // cleanHeader trims a header name, dropping the zero-width spaces some
