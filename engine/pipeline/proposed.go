@@ -240,11 +240,10 @@ func idleProposed(dz *DeadZoneResult, dead []plan.Hex, cands []plan.Candidate, c
 	return idle, nil
 }
 
-// Why a candidate is not funded, in CandidateTable.
-const (
-	WhyReachesNoDeadHex = "its footprint reaches no dead or uncertain hex: it would cover no household without 3G/4G"
-	WhyNotChosen        = "not chosen within the budget"
-)
+// WhyReachesNoDeadHex is why a proposed candidate of PlanResult.Idle is
+// not funded, in CandidateTable; the plan says why of the others
+// (plan.Plan.WhyNotFunded).
+const WhyReachesNoDeadHex = "its footprint reaches no dead or uncertain hex: it would cover no household without 3G/4G"
 
 // CandidateTable lists every candidate of the plan (generated and
 // proposed, in the plan's order) with the rank it is funded at (0: not
@@ -269,8 +268,11 @@ func CandidateTable(r *PlanResult) []arrowio.Column {
 		case rank[i] > 0:
 		case idle[c.ID]:
 			why[i] = WhyReachesNoDeadHex
+		case i < len(r.Plan.WhyNotFunded) && r.Plan.WhyNotFunded[i] != "":
+			// The plan's options are the candidates in this order.
+			why[i] = r.Plan.WhyNotFunded[i]
 		default:
-			why[i] = WhyNotChosen
+			why[i] = plan.WhyNotChosen
 		}
 	}
 	return []arrowio.Column{{Name: "candidate", String: id}, {Name: "source", String: src}, {Name: "zone", String: zone},

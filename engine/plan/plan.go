@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -116,6 +117,66 @@ type Plan struct {
 	GuaranteeFactor float64
 	// Curve starts at (0, 0) and has one point per step.
 	Curve []CurvePoint
+	// WhyNotFunded says of each option why it is not funded (WhyNotFunded),
+	// "" for a funded one: the candidates in Build's order, then the
+	// sharing agreements.
+	WhyNotFunded []string
+}
+
+// Why an option is not funded (Plan.WhyNotFunded). The budget cases say
+// the amounts (whole đồng): "it costs 3000000000 VND, more than the whole
+// budget", "not chosen within the budget: it costs 2937457733 VND, more
+// than the 2524502498 VND left after the funded options".
+const (
+	WhyReachesNothing = "its footprint reaches no dead hex"
+	WhyAllCovered     = "every dead hex it reaches is covered by the funded options"
+	WhyAddsNothing    = "it adds no household to the funded options"
+	WhyOverBudget     = "more than the whole budget"
+	WhyNotChosen      = "not chosen within the budget"
+)
+
+// whyNotFunded returns, per option of inst, why it is not among chosen
+// (see the Why constants); "" for a chosen one. spent is the chosen
+// options' cost.
+func whyNotFunded(inst *Instance, chosen []int, budgetVND, spent float64) []string {
+	why := make([]string, len(inst.Options))
+	funded := make([]bool, len(inst.Options))
+	covered := make([]bool, len(inst.Households))
+	for _, i := range chosen {
+		funded[i] = true
+		for _, j := range inst.Options[i].Covers {
+			covered[j] = true
+		}
+	}
+	whole := func(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', 0, 64) }
+	for i, o := range inst.Options {
+		if funded[i] {
+			continue
+		}
+		all, gain := true, 0.0
+		for _, j := range o.Covers {
+			if !covered[j] {
+				all = false
+				gain += inst.Households[j]
+			}
+		}
+		switch {
+		case len(o.Covers) == 0:
+			why[i] = WhyReachesNothing
+		case all:
+			why[i] = WhyAllCovered
+		case !(gain > 0):
+			why[i] = WhyAddsNothing
+		case o.CostVND > budgetVND:
+			why[i] = fmt.Sprintf("it costs %s VND, %s", whole(o.CostVND), WhyOverBudget)
+		case o.CostVND > budgetVND-spent:
+			why[i] = fmt.Sprintf("%s: it costs %s VND, more than the %s VND left after the funded options",
+				WhyNotChosen, whole(o.CostVND), whole(budgetVND-spent))
+		default:
+			why[i] = WhyNotChosen
+		}
+	}
+	return why
 }
 
 // Build plans a budget over candidate sites and sharing agreements. dead
@@ -231,6 +292,7 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 		})
 		p.Curve = append(p.Curve, CurvePoint{cumC, cumH})
 	}
+	p.WhyNotFunded = whyNotFunded(&inst, sol.Chosen, budgetVND, sol.CostVND)
 	return p, nil
 }
 
