@@ -29,6 +29,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -64,6 +65,10 @@ type coverageFlags struct {
 	// cal is the calibration the stage predicts with, or none and why
 	// (set by prepare), for the outputs' metadata.
 	cal calibrationUse
+	// boundsForProvinceOnly marks a command that reads the boundary set
+	// only to find --province (coverage, calibrate): a boundary file
+	// holding no village of the dataset is then said, not refused.
+	boundsForProvinceOnly bool
 }
 
 // calibrationUse is the calibration a stage predicts with: its file's
@@ -121,6 +126,37 @@ func withPeriods(prov map[string]string, periods []string) {
 // errNothingToCalibrate refuses calibrate on a dataset without
 // measurements.
 var errNothingToCalibrate = fmt.Errorf("calibrate: the dataset has no measurements to calibrate against (ingest a measurement file first): measurements %w", pipeline.ErrMissingData)
+
+// boundsHoldVillages refuses (exit 3) a --boundaries file none of whose
+// areas holds a village of the dataset: another place's outlines (another
+// province's, a file of the wrong country). Every village would lie
+// outside every province, unattributed, and those far from any site left
+// unanalysed: a run, a scorecard or a report without a province, not an
+// answer. A command that reads the boundaries only for --province
+// (boundsForProvinceOnly) goes on, saying so. The embedded sets and a
+// dataset without villages are not checked here.
+func (c *coverageFlags) boundsHoldVillages(e *env, set *geodata.BoundarySet, villages []engine.Village) error {
+	if !c.bounds.isFile() || len(villages) == 0 {
+		return nil
+	}
+	for _, v := range villages {
+		if _, ok := set.Locate(orb.Point{v.Lon, v.Lat}); ok {
+			return nil
+		}
+	}
+	v := villages[0]
+	what := fmt.Sprintf("--boundaries %s: no village of the dataset falls inside its %s (none of the %s of %s, e.g. %s at %.5f, %.5f)",
+		c.bounds.boundaries, plural.Count(set.Len(), "area", "areas"), plural.Count(len(villages), "village", "villages"), c.dataset, v.ID, v.Lon, v.Lat)
+	if c.boundsForProvinceOnly {
+		use := "the result is the same without them"
+		if c.province != "" {
+			use = "the area analysed is --province's, with no village in it"
+		}
+		fmt.Fprintf(e.stderr, "warning: %s; this command reads the boundaries only to find --province: %s\n", what, use)
+		return nil
+	}
+	return refusedError{fmt.Errorf("%s: are they another place's? Every village would lie outside every area, unattributed; give the boundaries of the dataset's area (the default is the 34 provinces of 2025)", what)}
+}
 
 // registerPeriod adds --period for the commands that analyse one month of
 // measurements; without it prepare takes the latest month with measurements.
@@ -203,6 +239,9 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	// each populated hex's people live, and a province's border hexes.
 	villages, err := store.Villages()
 	if err != nil {
+		return nil, opt, "", err
+	}
+	if err := c.boundsHoldVillages(e, set, villages); err != nil {
 		return nil, opt, "", err
 	}
 	var pop []population.Cell
@@ -512,7 +551,7 @@ const coverageExample = `  lomsong coverage --dataset lomsong-demo/dataset --pro
 
 func runCoverage(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("coverage", coverageSynopsis, coverageExample, e)
-	var cf coverageFlags
+	cf := coverageFlags{boundsForProvinceOnly: true}
 	cf.register(fs)
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
@@ -953,7 +992,7 @@ const calibrateExample = `  lomsong calibrate --dataset lomsong-demo/dataset --p
 
 func runCalibrate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("calibrate", calibrateSynopsis, calibrateExample, e)
-	var cf coverageFlags
+	cf := coverageFlags{boundsForProvinceOnly: true}
 	cf.register(fs)
 	cf.registerPeriod(fs)
 	slope := fs.Bool("slope", false, "also fit a slope against log10(distance)")

@@ -41,6 +41,16 @@ func (b *boundaryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.parentProp, "parent-prop", "", "GeoJSON property holding each unit's parent code (e.g. provinceCode for communes)")
 }
 
+// isFile says whether --boundaries names a GeoJSON file, not an embedded
+// set.
+func (b *boundaryFlags) isFile() bool {
+	switch b.boundaries {
+	case "", "provinces2025", "provinces2019":
+		return false
+	}
+	return true
+}
+
 func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	switch b.boundaries {
 	case "", "provinces2025":
