@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
@@ -713,6 +714,17 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 		return nil, err
 	}
 	notify(p.progress, Progress{Stage: StageDeadZones, Phase: fmt.Sprintf("zones, carrier gaps and villages from the verdicts (%d populated hexes)", len(pop))})
+	// The challenges read the coverage and the tests' tally alone: they
+	// are adjudicated beside the zones, gaps and villages (one core's work
+	// each). On every return the adjudication has ended.
+	var challenges sync.WaitGroup
+	var challengeErr error
+	defer challenges.Wait()
+	challenges.Go(func() {
+		ccfg := opt.Challenge
+		ccfg.Res = res
+		out.Challenges, challengeErr = adjudicate(opt.Claims, cov, m.Tally, ccfg)
+	})
 	cells := make([]hexgrid.Cell, 0, len(pop))
 	for _, p := range pop {
 		cells = append(cells, p.Cell)
@@ -827,14 +839,18 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if out.Zones, err = deadzone.Detect(in); err != nil {
+	// The zones and the carriers' gaps, each from the same input, side
+	// by side.
+	var gaps sync.WaitGroup
+	var gapsErr error
+	gaps.Go(func() { out.Gaps, gapsErr = deadzone.Gaps(in) })
+	out.Zones, err = deadzone.Detect(in)
+	gaps.Wait()
+	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if out.Gaps, err = deadzone.Gaps(in); err != nil {
-		return nil, err
+	if gapsErr != nil {
+		return nil, gapsErr
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -851,10 +867,8 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			out.Villages = out.Villages.Without(func(v deadzone.VillageStatus) bool { return dropped(v.Province, v.Cell) })
 		}
 	}
-	ccfg := opt.Challenge
-	ccfg.Res = res
-	if out.Challenges, err = adjudicate(opt.Claims, cov, m.Tally, ccfg); err != nil {
-		return nil, err
+	if challenges.Wait(); challengeErr != nil {
+		return nil, challengeErr
 	}
 	return out, nil
 }
