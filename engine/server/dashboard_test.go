@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -176,12 +177,16 @@ func TestDashboardInChromium(t *testing.T) {
 		oldRelease              bool               // the release's hexes.json loses its boundaries first
 		manyGaps                bool               // the carrier's gaps, repeated to 250, list 200 and say so
 		bare                    bool               // the release's scorecard.json and campaign.json are removed first
+		token                   string             // signs in with this token instead of the user's
 	}{
 		{name: "ministry", user: "cuc", want: []string{"Thôn được đánh giá", "Tỉnh không còn thôn chưa có 3G/4G", "Vùng lõm sóng", "Xếp hạng tỉnh", "Lai Châu", "Bài nộp chờ xác nhận", "vnp-m.csv"}, tiles: natTiles},
 		{name: "ministry in English", user: "cuc", query: "?lang=en", want: []string{"Villages assessed", "Provinces by share of villages without 3G/4G", "Submissions awaiting certification", "33 provinces are not assessed"}, tiles: natTiles},
 		// A province none of whose villages is in the release: its
 		// campaign, changes and targets are not known, never "none".
 		{name: "province not assessed", user: "hanoi", query: "?lang=en", want: []string{"Not assessed", "Not known: the province is not assessed"}, not: []string{"None"}},
+		// A token mistyped: refused in the page's language, the sign-in
+		// form shown again.
+		{name: "wrong token", token: "ls_not-a-token", wantError: "Không đăng nhập được: mã truy cập không đúng, đã bị thu hồi hoặc chưa được nhập"},
 		{name: "carrier at the national page", user: "vt", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá", "vnp-m.csv"}},
 		{name: "province at the national page", user: "laichau", hash: "#ministry", wantError: "Trang toàn quốc chỉ dành cho người dùng của Bộ", not: []string{"Thôn được đánh giá"}},
 		{name: "carrier", user: "vt", want: []string{"viettel-m.csv", "viettel-s.csv", "Vùng lõm của nhà mạng", "bị từ chối — mọi dòng của tệp là của nhà mạng khác, không phải nhà mạng của tài khoản này (viettel)"},
@@ -240,14 +245,18 @@ func TestDashboardInChromium(t *testing.T) {
 				chromedp.EmulateViewport(390, 844),
 				chromedp.Navigate(ts.ts.URL+"/"+c.query+c.hash),
 				chromedp.WaitVisible(chromedp.CSS("#token")),
-				chromedp.SendKeys(chromedp.CSS("#token"), ts.tokens[c.user]),
+				chromedp.SendKeys(chromedp.CSS("#token"), cmp.Or(c.token, ts.tokens[c.user])),
 				chromedp.Click(chromedp.CSS("#login button")),
 			)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#page").dataset.ready === "1" && getComputedStyle(document.querySelector("#login")).display === "none"`,
-				chromedp.WithPollingTimeout(45*time.Second))); err != nil {
+			ready := `document.querySelector("#page").dataset.ready === "1" && getComputedStyle(document.querySelector("#login")).display === "none"`
+			if c.token != "" {
+				// refused: the form again, with the error under it
+				ready = `document.querySelector("#page").dataset.ready === "1" && !document.querySelector("#error").hidden`
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready, chromedp.WithPollingTimeout(45*time.Second))); err != nil {
 				t.Fatal(err)
 			}
 			text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
