@@ -134,6 +134,12 @@ type Mapping struct {
 	// does not list. Keys are technology spellings, values source columns
 	// (matched as Columns' are). Instead of a column mapped to signal_dbm.
 	SignalColumns map[string]string `json:"signal_columns,omitempty"`
+	// CarrierPLMN reads carrier from the network's MCC and MNC in two
+	// columns ({"mcc": "MCC", "mnc": "MNC"}), as cell loggers and
+	// drive-test tools write the operator: 452 and 04 are Viettel, as
+	// "452-04" in a carrier column is (engine.CarrierForPLMN). Instead of a
+	// column mapped to carrier.
+	CarrierPLMN map[string]string `json:"carrier_plmn,omitempty"`
 	// OptionalColumns lets the file lack some of the source columns of
 	// Columns (a preset names every column its export layout can have);
 	// without it a source column the file does not have is an error, so
@@ -234,6 +240,9 @@ func (m *Mapping) Validate() error {
 		return err
 	}
 	if err := m.validateSignalColumns(kind); err != nil {
+		return err
+	}
+	if err := m.validateCarrierPLMN(kind); err != nil {
 		return err
 	}
 	switch m.Decimal {
@@ -359,6 +368,46 @@ func (m *Mapping) validateSignalColumns(kind Kind) error {
 	}
 	if _, ok := m.Constants["signal_dbm"]; ok {
 		return fmt.Errorf("mapping: constants[\"signal_dbm\"] and signal_columns both give signal_dbm: keep one")
+	}
+	return nil
+}
+
+// validateCarrierPLMN checks carrier_plmn: a table with a carrier
+// column, the keys mcc and mnc, each a column name, and no other source
+// of carrier (a column mapped to it, or a constant).
+func (m *Mapping) validateCarrierPLMN(kind Kind) error {
+	if len(m.CarrierPLMN) == 0 {
+		return nil
+	}
+	if !slices.Contains(kind.Columns(), "carrier") {
+		return fmt.Errorf("mapping: carrier_plmn: a %s table has no carrier", kind)
+	}
+	for _, k := range sortedKeys(m.CarrierPLMN) {
+		if k != "mcc" && k != "mnc" {
+			return fmt.Errorf("mapping: carrier_plmn[%q]: want the keys \"mcc\" and \"mnc\", each naming the file's column", k)
+		}
+	}
+	for _, k := range []string{"mcc", "mnc"} {
+		src := strings.TrimSpace(m.CarrierPLMN[k])
+		if src == "" {
+			return fmt.Errorf("mapping: carrier_plmn needs %q: the file's column of the network's %s", k, strings.ToUpper(k))
+		}
+		for from, to := range m.Columns {
+			if engine.Fold(from) == engine.Fold(src) && to != "" {
+				return fmt.Errorf("mapping: column %q is in both carrier_plmn[%q] and columns (as %q): keep one", src, k, to)
+			}
+		}
+	}
+	if engine.Fold(m.CarrierPLMN["mcc"]) == engine.Fold(m.CarrierPLMN["mnc"]) {
+		return fmt.Errorf("mapping: carrier_plmn names one column, %q, for both MCC and MNC", m.CarrierPLMN["mcc"])
+	}
+	for _, from := range sortedKeys(m.Columns) {
+		if m.Columns[from] == "carrier" {
+			return fmt.Errorf("mapping: columns[%q] = \"carrier\" and carrier_plmn both give carrier: keep one", from)
+		}
+	}
+	if _, ok := m.Constants["carrier"]; ok {
+		return fmt.Errorf("mapping: constants[\"carrier\"] and carrier_plmn both give carrier: keep one")
 	}
 	return nil
 }

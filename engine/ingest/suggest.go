@@ -249,6 +249,21 @@ func (sg *Suggestion) signalPerTech(header []string, at map[string]int, assigned
 	sg.note("signal_columns: the signal of each technology is read from its own column: %s", strings.Join(named, ", "))
 }
 
+// carrierFromPLMN proposes carrier_plmn when no column names the carrier
+// and the header has the network's MCC and MNC in two columns.
+func (sg *Suggestion) carrierFromPLMN(header []string, assigned []bool) {
+	find := func(keys ...string) int {
+		return slices.IndexFunc(header, func(h string) bool { return slices.Contains(keys, synKey(h)) })
+	}
+	mcc, mnc := find("mcc", "mobilecountrycode", "servingmcc"), find("mnc", "mobilenetworkcode", "servingmnc")
+	if mcc < 0 || mnc < 0 || assigned[mcc] || assigned[mnc] {
+		return
+	}
+	sg.Mapping.CarrierPLMN = map[string]string{"mcc": header[mcc], "mnc": header[mnc]}
+	assigned[mcc], assigned[mnc] = true, true
+	sg.note("carrier: from the network's MCC and MNC, %q and %q (carrier_plmn: 452 and 04 are Viettel, 01 MobiFone, 02 VinaPhone, 05 Vietnamobile, 07 Gmobile, 08 I-Telecom)", header[mcc], header[mnc])
+}
+
 // MaxSuggestColumns is how many header columns SuggestMapping considers;
 // a header beyond it is not a layout a person maps by hand.
 const MaxSuggestColumns = 10000
@@ -457,12 +472,15 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			}
 		}
 	}
+	if _, ok := at["carrier"]; !ok && slices.Contains(kind.Columns(), "carrier") {
+		sg.carrierFromPLMN(header, assigned)
+	}
 	if sg.Preset = presetFor(header); sg.Preset != "" && kind == KindMeasurements {
 		sg.adoptPreset(header, at, assigned, column)
 		sg.PresetIgnores = presetIgnores(sg.Preset, header, assigned)
 	}
 	for _, r := range kind.Required() {
-		if _, ok := at[r]; !ok && m.Constants[r] == "" {
+		if _, ok := at[r]; !ok && m.Constants[r] == "" && (r != "carrier" || m.CarrierPLMN == nil) {
 			sg.Missing = append(sg.Missing, r)
 		}
 	}

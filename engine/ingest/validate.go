@@ -334,6 +334,11 @@ type binding struct {
 	bySignal bool
 	sigIdx   [len(engine.Techs) + 1]int
 	sigName  [len(engine.Techs) + 1]string
+	// byPLMN: carrier is read from the MCC and MNC columns plmnIdx (the
+	// mapping's carrier_plmn) of the contract column carrierCol.
+	byPLMN     bool
+	plmnIdx    [2]int
+	carrierCol int
 }
 
 // ErrMissingColumn is wrapped when a required contract column is neither in
@@ -408,6 +413,9 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := b.bindCarrierPLMN(header, m, claimed); err != nil {
+		return nil, nil, err
+	}
 	for i, h := range header {
 		if claimed[i] {
 			continue
@@ -436,6 +444,9 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 				continue
 			}
 			return nil, nil, fmt.Errorf("columns %q and %q both map to %q", header[b.idx[j]], h, cols[j])
+		}
+		if b.byPLMN && cols[j] == "carrier" {
+			return nil, nil, fmt.Errorf("the file's column %q is carrier, and the mapping's carrier_plmn gives carrier too: leave it out (\"columns\": {%q: \"\"}) or drop carrier_plmn", h, cleanHeader(h))
 		}
 		if b.bySignal && cols[j] == "signal_dbm" {
 			return nil, nil, fmt.Errorf("the file's column %q is signal_dbm, and the mapping's signal_columns gives signal_dbm too: leave it out (\"columns\": {%q: \"\"}) or drop signal_columns", h, cleanHeader(h))
@@ -501,11 +512,11 @@ func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, 
 	for t := range b.sigIdx {
 		b.sigIdx[t] = -1
 	}
+	claimed := map[int]bool{}
 	if len(m.SignalColumns) == 0 {
-		return nil, nil
+		return claimed, nil
 	}
 	b.bySignal = true
-	claimed := map[int]bool{}
 	for _, k := range sortedKeys(m.SignalColumns) {
 		t, err := engine.ParseTech(k)
 		if err != nil {
@@ -530,6 +541,60 @@ func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, 
 	return claimed, nil
 }
 
+// bindCarrierPLMN finds the header's MCC and MNC columns of the
+// mapping's carrier_plmn (matched as columns' sources are), marking them
+// in claimed. Both are needed: a column the file lacks is an error.
+func (b *binding) bindCarrierPLMN(header []string, m *Mapping, claimed map[int]bool) error {
+	b.carrierCol = slices.Index(b.cols, "carrier")
+	if len(m.CarrierPLMN) == 0 || b.carrierCol < 0 {
+		return nil
+	}
+	var names [2]string
+	for k, key := range []string{"mcc", "mnc"} {
+		src := strings.TrimSpace(m.CarrierPLMN[key])
+		i := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(cleanHeader(h), src) })
+		if i < 0 {
+			i = slices.IndexFunc(header, func(h string) bool { f := engine.Fold(h); return f != "" && f == engine.Fold(src) })
+		}
+		if i < 0 {
+			return fmt.Errorf("mapping carrier_plmn[%q]: the file has no column %q (its columns: %s); correct the name",
+				key, src, strings.Join(firstNames(header, 12), ", "))
+		}
+		claimed[i] = true
+		b.plmnIdx[k], names[k] = i, cleanHeader(header[i])
+	}
+	b.byPLMN = true
+	b.has[b.carrierCol] = true
+	if b.named == nil {
+		b.named = map[string]string{}
+	}
+	b.named["carrier"] = names[0] + ", " + names[1] + " → carrier"
+	return nil
+}
+
+// plmnField returns a row's network as "MCC-MNC" ("452-04"; an MNC of one
+// digit, as a spreadsheet writes 04, padded), "" when both fields are
+// empty.
+func (b *binding) plmnField(f []string) string {
+	mcc, mnc := strings.TrimSpace(f[b.plmnIdx[0]]), strings.TrimSpace(f[b.plmnIdx[1]])
+	if mcc == "" && mnc == "" {
+		return ""
+	}
+	if len(mnc) == 1 {
+		return mcc + "-0" + mnc
+	}
+	return mcc + "-" + mnc
+}
+
+// plmnText reports whether s, as plmnField writes it, is a network: an
+// MCC of three digits of the ITU's range (200–799), a dash, an MNC of two
+// or three digits.
+func plmnText(s string) bool {
+	mcc, mnc, ok := strings.Cut(s, "-")
+	digits := func(t string) bool { return t != "" && strings.Trim(t, "0123456789") == "" }
+	return ok && len(mcc) == 3 && digits(mcc) && mcc >= "200" && mcc <= "799" && len(mnc) >= 2 && len(mnc) <= 3 && digits(mnc)
+}
+
 // signalField returns a row's signal_dbm field for technology t and the
 // name a rejection gives its column: the mapped column's, or, with
 // signal_columns, t's own column ("" for a technology it does not list).
@@ -550,6 +615,9 @@ func cleanHeader(h string) string {
 }
 
 func (b *binding) field(rec []string, col int) string {
+	if b.byPLMN && col == b.carrierCol {
+		return b.plmnField(rec)
+	}
 	s := b.constant[col]
 	if i := b.idx[col]; i >= 0 {
 		s = strings.TrimSpace(rec[i])
@@ -626,6 +694,11 @@ func newParser(cfg Config, b *binding) *parser {
 }
 
 func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
+	if p.b.byPLMN && col == p.b.carrierCol && s != "" {
+		if !plmnText(s) {
+			return "", &rowError{p.b.cols[col], s, ReasonInvalidNumber, "MCC and MNC must be whole numbers, MCC of three digits and MNC of two or three (452 and 04: Viettel), both given"}
+		}
+	}
 	c, e := p.parseCarrier(col, s)
 	if e == nil && len(p.cfg.AllowedCarriers) > 0 && !slices.Contains(p.cfg.AllowedCarriers, c) {
 		return "", &rowError{p.b.cols[col], s, ReasonCarrierNotYours,
