@@ -32,6 +32,7 @@ const T = {
       service: (s) => `lỗi của dịch vụ, không phải của tệp (chi tiết bằng tiếng Anh: ${s.error})`,
     },
     detailEn: (e) => `chi tiết bằng tiếng Anh: ${e}`,
+    refused: (st, e) => (st === 403 ? `Tài khoản này không được xem nội dung này (chi tiết bằng tiếng Anh: ${e})` : `Dịch vụ trả lời lỗi ${st} (chi tiết bằng tiếng Anh: ${e})`),
     refusedToken: (e) => `Không đăng nhập được: mã truy cập không đúng, đã bị thu hồi hoặc chưa được nhập (chi tiết bằng tiếng Anh: ${e}).`,
     notAssessedProvinces: (n) => `${n} tỉnh chưa được đánh giá (kỳ công bố không có thôn nào của tỉnh).`,
     ministryOnly: "Trang toàn quốc chỉ dành cho người dùng của Bộ (vai trò ministry).",
@@ -72,6 +73,7 @@ const T = {
     errors: {},
     detailEn: (e) => e,
     refusedToken: (e) => `Not signed in: ${e}.`,
+    refused: (st, e) => e,
     notAssessedProvinces: (n) => `${n} ${n === 1 ? "province is" : "provinces are"} not assessed (no village of theirs in the release).`,
     ministryOnly: "The national page is for ministry users (role ministry).",
     carrierNotAssessed: (c, r) => `Release ${r} holds no data of carrier ${c}: its gaps are not known (which is not the same as none).`,
@@ -145,7 +147,7 @@ async function api(path, opt = {}) {
   const token = sessionStorage.getItem("lomsong-token");
   const r = await fetch(path, { ...opt, headers: { Authorization: "Bearer " + token, ...(opt.headers || {}) } });
   if (r.status === 401) { sessionStorage.removeItem("lomsong-token"); throw Object.assign(new Error(T.refusedToken(await errText(r))), { status: 401 }); }
-  if (!r.ok) throw Object.assign(new Error(await errText(r)), { status: r.status });
+  if (!r.ok) throw Object.assign(new Error(T.refused(r.status, await errText(r))), { status: r.status });
   return r.json();
 }
 async function errText(r) {
