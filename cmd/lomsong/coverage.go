@@ -876,6 +876,18 @@ func bestGeoJSON(best []coverage.Best) (*geojson.FeatureCollection, error) {
 
 func writeJSONFile(path string, v any) error {
 	return writeAtomic(path, func(f *dataset.AtomicFile) error {
+		if m, ok := v.(json.Marshaler); ok {
+			// A value that marshals itself (a GeoJSON feature collection,
+			// with encoding/json) is written as it marshals: an Encoder
+			// would read its whole output again to compact it, a second
+			// pass over a coverage's hundreds of MB for the same bytes.
+			b, err := m.MarshalJSON()
+			if err != nil {
+				return err
+			}
+			_, err = f.Write(append(b, '\n'))
+			return err
+		}
 		enc := json.NewEncoder(f)
 		return enc.Encode(v)
 	})
