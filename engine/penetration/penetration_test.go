@@ -325,7 +325,11 @@ func TestSmartphoneHouseholds(t *testing.T) {
 		t.Errorf("m = %v", pm)
 	}
 	for i, e := range est {
-		if e.Method != MethodSmartphoneEB || e.Interval != IntervalPosterior {
+		want := MethodSmartphoneEB
+		if i == 3 || i == 4 { // no survey, an unusable one: the prior alone
+			want = MethodSmartphoneEBPrior
+		}
+		if e.Method != want || e.Interval != IntervalPosterior {
 			t.Errorf("row %d: %+v", i, e)
 		}
 	}

@@ -101,8 +101,15 @@ func PriorStrengthMoM(areas []SurveyArea) (m float64, used int, ok bool) {
 	return 1/rho - 1, used, true
 }
 
-// MethodSmartphoneEB names the empirical-Bayes estimate.
-const MethodSmartphoneEB = "empirical-Bayes beta-binomial: survey shrunk toward the household model"
+// MethodSmartphoneEB names the empirical-Bayes estimate of an area with a
+// survey; MethodSmartphoneEBPrior that of an area without one (the prior
+// alone: the model share, with the spread of the surveyed areas around
+// the model as its interval). The two are different kinds of figure: a
+// month with a survey and one without are not compared like with like.
+const (
+	MethodSmartphoneEB      = "empirical-Bayes beta-binomial: survey shrunk toward the household model"
+	MethodSmartphoneEBPrior = "empirical-Bayes prior: the household model, no survey of the area"
+)
 
 // muClamp keeps prior parameters positive when the model share is 0 or 1.
 const muClamp = 1e-6
@@ -167,6 +174,7 @@ func (s Shrinkage) Apply(areas []SurveyArea) ([]Estimate, float64, error) {
 		e.Method = MethodSmartphoneEB
 		e.Assumptions = append([]string(nil), assume...)
 		if a.Surveyed == 0 {
+			e.Method = MethodSmartphoneEBPrior
 			e.Assumptions = append(e.Assumptions, "no survey: prior only")
 		}
 		out[i] = e

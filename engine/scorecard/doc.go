@@ -51,7 +51,10 @@
 // 1's change, its regression and the new-zone alerts are still given but
 // marked not like with like, naming the carriers missing in which month
 // (Alert.NotLikeWithLike, an issue of target 1): the change may be one of
-// evidence, not on the ground.
+// evidence, not on the ground. Targets 2–4 estimated by different methods
+// in the two months (a survey in one, the household model alone in the
+// other) and target 5 resting on different halves are two kinds of
+// figure: no change and no regression between them, an issue saying so.
 //
 // # Intervals
 //

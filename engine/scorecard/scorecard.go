@@ -461,8 +461,20 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 			sp.Change = nan()
 			sp.Issues = append(sp.Issues, speedUnlike)
 		}
+		// Targets 2–4 estimated by two methods in the two months (a
+		// survey in one, the household model alone in the other) are two
+		// kinds of figure too: their difference is one of method.
+		var methodUnlike [NumTargets]bool
+		for _, t := range []Target{TargetSmartphone, TargetFibre, TargetTwoGOnly} {
+			if why := otherMethod(prev, r, t); why != "" {
+				x := &r.Targets[t]
+				x.Change = nan()
+				x.Issues = append(x.Issues, why)
+				methodUnlike[t] = true
+			}
+		}
 		for _, a := range regressions(prev, r, cfg) {
-			if a.Target == TargetSpeed && speedUnlike != "" {
+			if a.Target == TargetSpeed && speedUnlike != "" || methodUnlike[a.Target] {
 				continue
 			}
 			if a.Target == TargetDeadZones {
@@ -494,6 +506,25 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Target, b.Target))
 	})
 	return &Card{Rows: rows, Alerts: alerts, Config: cfg}, nil
+}
+
+// otherMethod says why target t's figures of prev and cur are not like
+// with like — the estimates behind them are of different methods — or ""
+// when they are (or either is unknown or does not say its method).
+// The empirical-Bayes prior of an area without a survey has the model
+// share as its value: the same figure as the model's (its interval aside).
+func otherMethod(prev, cur *Row, t Target) string {
+	p, c := prev.Targets[t], cur.Targets[t]
+	value := func(m string) string {
+		if m == penetration.MethodSmartphoneEBPrior {
+			return penetration.MethodSmartphoneModel
+		}
+		return m
+	}
+	if math.IsNaN(p.Value) || math.IsNaN(c.Value) || p.Method == "" || c.Method == "" || value(p.Method) == value(c.Method) {
+		return ""
+	}
+	return fmt.Sprintf("no change since %s: two kinds of figure, by %q then and by %q now", prev.Period, p.Method, c.Method)
 }
 
 func comparePeriod(a, b penetration.Period) int {
