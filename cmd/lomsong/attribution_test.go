@@ -34,7 +34,7 @@ func TestDeadzonesCommunesOfTheirProvince(t *testing.T) {
 	// The summary of a one-province run: its row alone (not an
 	// "(unattributed)" row of zeros for the village in Laos), and a
 	// headline of its part.
-	if strings.Contains(stdout, "Hưng Yên") || !strings.Contains(stdout, "1 villages lie outside every province and commune") ||
+	if strings.Contains(stdout, "Hưng Yên") || !strings.Contains(stdout, "1 village lies outside every province and commune") ||
 		strings.Contains(stdout, "(unattributed)") || !strings.Contains(stdout, "zones with hexes in it") ||
 		!strings.Contains(stdout, "provinces from "+geodata.NaturalEarthCoarse+": a village near a border") {
 		t.Errorf("summary:\n%s", stdout)
@@ -227,7 +227,7 @@ func TestCommunesFileChecked(t *testing.T) {
 		t.Fatalf("ingest: %d %s", code, errs)
 	}
 	_, errs, code = runCmd(t, "deadzones", "--dataset", ds, "--boundaries", "provinces2019", "--communes", communes, "--out", filepath.Join(dir, "dz19b"))
-	if code != exitOK || !strings.Contains(errs, "1 villages of Hà Giang (02) got no commune") {
+	if code != exitOK || !strings.Contains(errs, "1 village of Hà Giang (02) got no commune") {
 		t.Errorf("2019 provinces with the 2025 communes: exit %d\n%s", code, errs)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -411,7 +412,7 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	}
 	tw.Flush()
 	if outside > 0 {
-		fmt.Fprintf(w, "%d villages lie outside every province and commune (attribution %s in villages.csv)\n", outside, deadzone.AttributedOutside)
+		fmt.Fprintf(w, "%s outside every province and commune (attribution %s in villages.csv)\n", plural.Count(outside, "village lies", "villages lie"), deadzone.AttributedOutside)
 	}
 	if provinces != nil && provinces.Coarse != "" && len(res.Villages.Villages) > 0 {
 		// Said wherever villages were placed with them: near a border a
@@ -553,8 +554,8 @@ func checkCommunesGiven(w io.Writer, res *pipeline.DeadZoneResult, communes, pro
 		if u, ok := provinces.ByCode(code); ok {
 			name = fmt.Sprintf("%s (%s)", u.Name, code)
 		}
-		fmt.Fprintf(w, "warning: %d villages of %s got no commune: %s has no commune of that province (communes of another year's provinces? give --boundaries of the same year)\n",
-			n[code], name, path)
+		fmt.Fprintf(w, "warning: %s of %s got no commune: %s has no commune of that province (communes of another year's provinces? give --boundaries of the same year)\n",
+			plural.Count(n[code], "village", "villages"), name, path)
 	}
 	return nil
 }
