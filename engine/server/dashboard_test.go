@@ -76,10 +76,10 @@ func TestDashboardInChromium(t *testing.T) {
 	_, b := ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/villages", "", nil, "")
 	var vs struct{ Villages []ReleaseVillage }
 	json.Unmarshal(b, &vs)
-	deadName := ""
+	deadName, deadVillage := "", ""
 	for _, v := range vs.Villages {
 		if v.WithoutSignal {
-			deadName = v.Name
+			deadName, deadVillage = v.Name, v.Name+" ("+v.ID+")"
 			break
 		}
 	}
@@ -193,6 +193,8 @@ func TestDashboardInChromium(t *testing.T) {
 			not: []string{"vnp-m.csv", "villages.csv", "Xếp hạng", "of rows rejected"}, manyGaps: true},
 		{name: "other carrier", user: "vnp", want: []string{"vnp-m.csv", "không có dữ liệu của nhà mạng vinaphone"}, not: []string{"viettel-m.csv", "viettel-s.csv"}},
 		{name: "province", user: "laichau", want: []string{"Thôn chưa có 3G/4G", deadName, "Năm chỉ tiêu", "Vùng lõm sóng", "Lớp phủ sóng", "viettel 4G", "Nơi cần đo kiểm tiếp (20 × 1)", "Giá trị (hộ)",
+			// each village without 3G/4G with its id: the fixture's province has two "Bản Hồ Sà"
+			deadVillage,
 			"Kỳ công bố 1 (2024-10) là kỳ đầu tiên của tháng và chưa có tháng nào trước đó được công bố: chưa có gì để so sánh."},
 			// the first release's changes are said in Vietnamese, not in the API's English
 			not: []string{"Bài nộp", "viettel-m.csv", "Thôn được đánh giá", "nothing to compare"}, sparks: sparks, hexMap: true},

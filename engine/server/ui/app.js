@@ -531,7 +531,8 @@ async function provincePage(c, code) {
     [...communes.entries()].sort((a, b) => b[1].w - a[1].w || a[0].localeCompare(b[0])).map(([k, x]) => [k, fmt(x.n), fmt(x.w), fmt(x.hh)]), [1, 2, 3])));
   const dead = vs.villages.filter((v) => v.without_signal).sort((a, b) => (b.p_dead ?? 0) - (a.p_dead ?? 0) || a.village_id.localeCompare(b.village_id));
   c.append(section(`${T.villagesWithout} (${fmt(dead.length)})`, table([T.villages, T.communes, T.households, T.pdead, T.tests, T.best],
-    dead.map((v) => [v.name, v.commune_code, fmt(v.households), fmt(v.p_dead, 2, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ") || "–"]), [2, 3], [], true)));
+    // with its id: two villages of a province may share a name
+    dead.map((v) => [`${v.name} (${v.village_id})`, v.commune_code, fmt(v.households), fmt(v.p_dead, 2, 2), `${v.tests_300m} (${v.no_service_300m} ✗)`, [v.best_carrier, v.best_tech].filter(Boolean).join(" ") || "–"]), [2, 3], [], true)));
   c.append(section(`${T.zones} (${zones.features.length})`, table([T.zone, T.households, T.area, T.villages],
     zones.features.map((f) => [f.properties.zone_id, fmt(f.properties.households), fmt(f.properties.area_km2, 1), fmt(f.properties.villages)]), [1, 2, 3])));
   }
