@@ -16,9 +16,11 @@ const (
 	// listed.
 	IntervalCount penetration.IntervalKind = "poisson-binomial"
 	// IntervalWeightedBounds: a national share's bounds, the household-
-	// weighted means of the areas' bounds (wider than the nation's own
-	// interval unless the areas' errors move together). Its Confidence is
-	// the areas' when they all share one (a floor of the coverage), else 0.
+	// weighted means of the areas' bounds: no confidence interval of its
+	// own (Confidence 0). It is as wide as the nation's own interval when
+	// the areas' errors move together and wider when they are independent,
+	// but its coverage is not bounded by the areas' in general (errors of
+	// the areas that rarely but greatly exceed their bounds add up).
 	IntervalWeightedBounds penetration.IntervalKind = "weighted-bounds"
 	// IntervalLowerBound: target 1 summed over some areas only (the
 	// others not assessed): Lower is a lower bound, the value unknown.
@@ -61,10 +63,7 @@ func IntervalText(kind penetration.IntervalKind, conf float64) string {
 	case IntervalListed:
 		return "the count listed: no range without the villages' p_dead"
 	case IntervalWeightedBounds:
-		if pct == "" {
-			return "household-weighted mean of the areas' bounds"
-		}
-		return "household-weighted mean of the areas' " + pct + "bounds (coverage at least " + pct[:len(pct)-1] + ")"
+		return "household-weighted mean of the areas' bounds (no confidence level of its own)"
 	case IntervalLowerBound:
 		return "lower bound: the areas not assessed are not counted"
 	case IntervalMixed:

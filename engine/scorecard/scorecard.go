@@ -378,11 +378,13 @@ type key struct {
 // The national row is the input whose Area is Config.National when given;
 // otherwise it is aggregated from the month's areas: dead-zone counts are
 // summed, shares are household-weighted means of the areas' values and of
-// their bounds (averaging bounds assumes the areas' errors move together,
-// which gives a wider, conservative interval), and each is unknown unless
-// every area of the month has the figure (and its households); speed
-// changes do not aggregate from medians and stay unknown, and so does the
-// 2G-only share (a share of phones, not of households); dead-zone hex and
+// their bounds (IntervalWeightedBounds: as wide as the nation's own
+// interval when the areas' errors move together, wider when they are
+// independent; no confidence level of its own), and each is unknown unless
+// every area of the month has the figure (and its households); the
+// 2G-only share is that of the areas' summed subscriptions (a share of
+// phones, not of households), with its Wilson interval; speed changes do
+// not aggregate from medians and stay unknown; dead-zone hex and
 // village sets are not aggregated, so the national row has no new-zone
 // alerts. Areas must be
 // codes of one level (provinces or communes) for ranks to mean anything.
@@ -858,7 +860,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	}
 	share := func(t Target, get func(AreaInput) *penetration.Estimate) *penetration.Estimate {
 		var w, v, lo, hi float64
-		conf, exact, projected := math.NaN(), true, false
+		exact, projected := true, false
 		for _, i := range idx {
 			in := inputs[i]
 			e := get(in)
@@ -867,11 +869,6 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 			}
 			exact = exact && e.Interval == penetration.IntervalExact
 			projected = projected || e.HouseholdsProjected
-			if math.IsNaN(conf) || conf == e.Confidence {
-				conf = e.Confidence
-			} else {
-				conf = 0 // intervals of other coverages: no common one
-			}
 			if !(in.Households > 0) {
 				// Its share is known (a survey), but it cannot be weighed.
 				if out.Missing[t] == "" {
@@ -887,11 +884,11 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		if w == 0 {
 			return nil
 		}
-		kind := IntervalWeightedBounds
+		kind := IntervalWeightedBounds // no confidence level of its own
 		if exact {
 			kind = penetration.IntervalExact // a ratio of the summed counts
 		}
-		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w, Interval: kind, Confidence: conf,
+		return &penetration.Estimate{Value: v / w, Lower: lo / w, Upper: hi / w, Interval: kind,
 			HouseholdsProjected: projected, Method: "household-weighted mean of the areas' estimates and bounds"}
 	}
 	out.Smartphone = share(TargetSmartphone, func(a AreaInput) *penetration.Estimate { return a.Smartphone })
