@@ -249,6 +249,71 @@ func (sg *Suggestion) signalPerTech(header []string, at map[string]int, assigned
 	sg.note("signal_columns: the signal of each technology is read from its own column: %s", strings.Join(named, ", "))
 }
 
+// positionAndTimeByValues finds the lat, lon and ts columns the names
+// missed among the columns whose names contain the word ("client_latitude",
+// "Lat (WGS84)", "result_date", "Date", "Time (UTC)"), when every sampled
+// value fits: a latitude or longitude in degrees, a time that auto, Unix
+// or Excel units or one of timeLayouts read.
+func (sg *Suggestion) positionAndTimeByValues(kind Kind, header []string, at map[string]int, assigned []bool,
+	column func(int) []string, take func(string, int, bool)) {
+	degrees := func(lo, hi float64) func(string) bool {
+		return func(v string) bool {
+			f, bad := parseNumber(v, strings.Contains(v, ","))
+			return bad == "" && f >= lo && f <= hi
+		}
+	}
+	since2000 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	isTime := func(v string) bool {
+		// A small count ("17") reads as Unix milliseconds in 1970, and
+		// as an Excel day in 1900: a time of this century only.
+		for _, u := range []string{"auto", "excel_days"} {
+			if ms, _, err := parseTime(v, u, vietnamZone); err == nil && ms >= since2000 {
+				return true
+			}
+		}
+		if unixSecondsRE.MatchString(v) || unixMillisDecimalRE.MatchString(v) {
+			return true
+		}
+		return slices.ContainsFunc(timeLayouts, func(l string) bool {
+			_, err := time.Parse(l, v)
+			return err == nil
+		})
+	}
+	for _, c := range []struct {
+		col   string
+		words []string
+		fits  func(string) bool
+	}{
+		{"lat", []string{"latitude", "lat"}, degrees(-90, 90)},
+		{"lon", []string{"longitude", "lon", "lng"}, degrees(-180, 180)},
+		{"ts", []string{"date", "time"}, isTime},
+	} {
+		if _, ok := at[c.col]; ok || !slices.Contains(kind.Columns(), c.col) {
+			continue
+		}
+		named := func(k string) bool {
+			if c.col == "ts" {
+				return strings.Contains(k, "date") || strings.Contains(k, "time")
+			}
+			// The word whole, or at either end ("client_latitude",
+			// "gps_lat", "lat_deg"), not inside another ("latency").
+			return strings.Contains(k, c.words[0]) || slices.ContainsFunc(c.words[1:], func(w string) bool {
+				return strings.HasPrefix(k, w) && !strings.HasPrefix(k, "latency") || strings.HasSuffix(k, w)
+			})
+		}
+		for i, h := range header {
+			if assigned[i] || !named(synKey(h)) {
+				continue
+			}
+			if vals := column(i); len(vals) > 0 && all(vals, c.fits) {
+				take(c.col, i, true)
+				sg.note("%s: %q chosen by its name and values (%s)", c.col, h, strings.Join(distinct(vals, 2), ", "))
+				break
+			}
+		}
+	}
+}
+
 // carrierFromPLMN proposes carrier_plmn when no column names the carrier
 // and the header has the network's MCC and MNC in two columns.
 func (sg *Suggestion) carrierFromPLMN(header []string, assigned []bool) {
@@ -411,6 +476,9 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 			}
 		}
 		return out
+	}
+	if len(samples) > 0 {
+		sg.positionAndTimeByValues(kind, header, at, assigned, column, take)
 	}
 	if kind == KindMeasurements && len(samples) > 0 {
 		// Required columns the names missed, found by their values.
