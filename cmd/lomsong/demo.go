@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
 	out := fs.String("out", "lomsong-demo", "output `directory`")
 	res := fs.Int("res", 8, "H3 analysis `resolution`")
-	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
+	budget := vndVar(fs, "budget", 500e9, "investment plan budget in `VND`")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "", "`target`: a .gpkg file, a folder (geoparquet) or a postgres:// connection string")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson): commune names, attribution and the communes_summary polygons")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
-	budget := fs.Float64("budget", 500e9, "investment plan budget in `VND`")
+	budget := vndVar(fs, "budget", 500e9, "investment plan budget in `VND`")
 	readOnly := fs.Bool("read-only", false, "only read the month's saved outputs (lomsong run): refuse, computing and saving nothing, when they are not saved or not current")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err

@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -72,12 +74,12 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	cf.register(fs)
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "output `directory`")
-	budget := fs.Float64("budget", 0, "budget in `VND` (đồng), e.g. 500e9")
+	budget := vndVar(fs, "budget", 0, "budget in `VND` (đồng), e.g. 500e9 or 500000000000, without thousands separators")
 	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates); sites outside the area analysed, beyond their reach of it, are set aside there too (a file of only such sites is refused), and sites reaching no dead or uncertain hex are named")
 	costs := fs.String("costs", "", "JSON `file` of the cost-model figures to change, each once, e.g. {\"radio_vnd\": 700000000, \"discount_rate\": 0.1} (the rest keep their defaults; plan.json's \"costs\" shows every figure used)")
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements (one per carrier and province; each serves only its own carrier's gaps)")
-	shareAgreement := fs.Float64("sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
-	sharePerHex := fs.Float64("sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
+	shareAgreement := vndVar(fs, "sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
+	sharePerHex := vndVar(fs, "sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -365,6 +367,62 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		summary["sharing_gap_households"] = math.Round(hh.SharingGap)
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
+}
+
+// vndFlag is an amount of đồng given on the command line: a number as
+// strconv.ParseFloat reads it (500e9, 500000000000, 500_000_000_000).
+// Thousands separators are refused with the amount written plainly:
+// "500,000,000,000" and "500.000.000.000" (a parse error before) and
+// "500.000", which reads as 500 đồng where Vietnamese writes five hundred
+// thousand.
+type vndFlag float64
+
+// vndVar defines a flag of an amount of đồng (vndFlag).
+func vndVar(fs *flag.FlagSet, name string, value float64, usage string) *float64 {
+	p := new(float64)
+	*p = value
+	fs.Var((*vndFlag)(p), name, usage)
+	return p
+}
+
+// thousands matches an amount written with thousands separators: groups
+// of three digits after a first of one to three, each separated by one
+// of , . space, no-break space, narrow no-break space or apostrophe.
+var thousands = regexp.MustCompile(`^[+-]?[1-9][0-9]{0,2}(?:[,. \x{00a0}\x{202f}'][0-9]{3})+$`)
+
+func (v *vndFlag) String() string {
+	if v == nil {
+		return "0"
+	}
+	return strconv.FormatFloat(float64(*v), 'g', -1, 64)
+}
+
+func (v *vndFlag) Get() any { return float64(*v) }
+
+func (v *vndFlag) Set(s string) error {
+	t := strings.TrimSpace(s)
+	if thousands.MatchString(t) {
+		plain := strings.Map(func(r rune) rune {
+			if r == '+' || r == '-' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, t)
+		f, err := strconv.ParseFloat(t, 64)
+		if err == nil {
+			// One dot before three digits: a decimal point to Go, a
+			// thousands separator in Vietnamese.
+			return fmt.Errorf("%s đồng, or %s with the dot separating thousands? Write %s without separators, or %s for %s đồng",
+				strconv.FormatFloat(f, 'f', -1, 64), plain, plain, strconv.FormatFloat(f, 'f', 1, 64), strconv.FormatFloat(f, 'f', -1, 64))
+		}
+		return fmt.Errorf("write the amount in đồng without thousands separators: %s (or in e notation, e.g. 500e9)", plain)
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		return fmt.Errorf("not an amount of đồng: write it as 500000000000 or 500e9")
+	}
+	*v = vndFlag(f)
+	return nil
 }
 
 // budgetFlag checks a command's --budget by the plan's rule

@@ -37,7 +37,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	var period periodFlag
 	fs.Var(&period, "period", "the `month` of the report (YYYY-MM)")
 	out := fs.String("out", "", "output `directory` (report.html is written there)")
-	budget := fs.Float64("budget", 500e9, "investment curve budget in `VND`")
+	budget := vndVar(fs, "budget", 500e9, "investment curve budget in `VND`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
 	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {

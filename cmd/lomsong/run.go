@@ -67,7 +67,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	cf.register(fs)
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "also write the dead-zone tables (and with --budget the plan) to this `directory` (OUT/deadzones, OUT/plan)")
-	budget := fs.Float64("budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
+	budget := vndVar(fs, "budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
