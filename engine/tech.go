@@ -70,6 +70,8 @@ var techAliases = map[string]Tech{
 	"utran": Tech3G, "utra": Tech3G, "3.75g": Tech3G, "dchspa": Tech3G, "dchspa+": Tech3G, "dchsdpa": Tech3G,
 	"eutran": Tech4G, "eutra": Tech4G, "ltepro": Tech4G, "lteapro": Tech4G,
 	"ngran": Tech5G, "endc": Tech5G, "nr5g": Tech5G, "5g+": Tech5G, "5gnrnsa": Tech5G, "5gnrsa": Tech5G,
+	// Qualcomm modems' and Android's longer names.
+	"lteadvancedpro": Tech4G, "nr5gnsa": Tech5G, "nr5gsa": Tech5G,
 }
 
 func normKey(s string) string {
@@ -88,9 +90,15 @@ func ParseTech(s string) (Tech, error) {
 		return t, nil
 	}
 	// A generation with its technology, or two names of one: "4G (LTE)",
-	// "3G (WCDMA)", "LTE/4G", "GSM/EDGE". Names of different generations
-	// ("4G/3G") name none.
-	if parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/()|,", r) }); len(parts) > 1 {
+	// "3G (WCDMA)", "LTE/4G", "GSM/EDGE", "4G LTE" as phones display it.
+	// Names of different generations ("4G/3G") name none.
+	// Spaces part names only where the other marks did not: "5G (NR SA)"
+	// is 5G and NR SA.
+	for _, seps := range []string{"/()|,", "/()|, "} {
+		parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) })
+		if len(parts) < 2 {
+			continue
+		}
 		t := TechUnknown
 		for _, p := range parts {
 			pt, ok := techAliases[normKey(p)]

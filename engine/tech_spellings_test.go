@@ -12,12 +12,16 @@ func TestParseTechSpellings(t *testing.T) {
 		"4G (LTE)": Tech4G, "3G (WCDMA)": Tech3G, "LTE/4G": Tech4G, "GSM/EDGE": Tech2G, "2G / GSM": Tech2G, "5G (NR SA)": Tech5G,
 		"2.5G": Tech2G, "2.75G": Tech2G, "3.75G": Tech3G, "DC-HSPA+": Tech3G, "LTE-A Pro": Tech4G,
 		"LTE": Tech4G, "wcdma": Tech3G,
+		// Phones display "4G LTE"; Qualcomm modems write NR5G-NSA, and
+		// LTE-Advanced Pro is written out. They were refused.
+		"4G LTE": Tech4G, "LTE 4G": Tech4G, "3G WCDMA": Tech3G, "2G GSM": Tech2G, "5G NR SA": Tech5G, "4G  (LTE)": Tech4G,
+		"LTE-Advanced Pro": Tech4G, "NR5G-NSA": Tech5G, "NR5G SA": Tech5G,
 	} {
 		if got, err := ParseTech(in); err != nil || got != want {
 			t.Errorf("%q: %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"4G/3G", "LTE (WCDMA)", "Unknown", "-", "/", "()", "LTE/", "NB-IoT", "LTE-M"} {
+	for _, in := range []string{"4G/3G", "LTE (WCDMA)", "Unknown", "-", "/", "()", "LTE/", "NB-IoT", "LTE-M", "4G 3G", "Unknown 4G", "LTE M"} {
 		if got, err := ParseTech(in); err == nil {
 			t.Errorf("%q: %v; want refused", in, got)
 		}
