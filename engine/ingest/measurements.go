@@ -197,7 +197,7 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		}
 		return &rowError{sigCol, "", ReasonInconsistent, detail}
 	}
-	s := b.field(f, mSource)
+	s := optionalEnum(b.field(f, mSource))
 	if r.Source, err = engine.ParseSource(s); err != nil {
 		return &rowError{"source", s, ReasonInvalidEnum, err.Error()}
 	}
@@ -208,11 +208,11 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		// loses only its device count) and the report counts it.
 		r.DeviceID, p.rowID = "", true
 	}
-	s = b.field(f, mDeviceClass)
+	s = optionalEnum(b.field(f, mDeviceClass))
 	if r.DeviceClass, err = engine.ParseDeviceClass(s); err != nil {
 		return &rowError{"device_class", s, ReasonInvalidEnum, err.Error()}
 	}
-	s = b.field(f, mEnvironment)
+	s = optionalEnum(b.field(f, mEnvironment))
 	if r.Environment, err = engine.ParseEnvironment(s); err != nil {
 		return &rowError{"environment", s, ReasonInvalidEnum, err.Error()}
 	}
@@ -425,4 +425,16 @@ func luhn(d string) bool {
 		sum += n
 	}
 	return sum%10 == 0
+}
+
+// optionalEnum reads a placeholder for a missing value ("unknown", "N/A",
+// "-": noValue) in an optional enum column (source, device_class,
+// environment) as the empty value, unknown, as the column's absence would
+// be: the row's reading is kept. Such a placeholder rejected the whole row
+// as invalid_enum, and a mapping cannot map a spelling to no value.
+func optionalEnum(s string) string {
+	if s != "" && noValue(s) {
+		return ""
+	}
+	return s
 }
