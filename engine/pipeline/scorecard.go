@@ -465,14 +465,14 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		next := areaMonth{k.area, k.period.AddMonths(12)}
 		if byKey[next] == nil {
 			set(next.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s (%s in %s, the same month a year before)",
-				next.period, plural.Count(tests(k), "test", "tests"), k.period)))
+				next.period, plural.CountGrouped(tests(k), "test", "tests"), k.period)))
 		}
 	}
 	for _, k := range keys {
 		prev := byKey[areaMonth{k.area, k.period.AddMonths(-12)}]
 		if prev == nil {
 			set(k.period, k.area, oneMonthSpeeds(fmt.Sprintf("no mobile speed tests in %s, the same month a year before (%s in %s)",
-				k.period.AddMonths(-12), plural.Count(tests(k), "test", "tests"), k.period)))
+				k.period.AddMonths(-12), plural.CountGrouped(tests(k), "test", "tests"), k.period)))
 			continue
 		}
 		both := map[stratum]bool{}

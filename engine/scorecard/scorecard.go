@@ -10,6 +10,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // Config holds the goals and rules of the scorecard.
@@ -852,7 +853,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		case len(why) == 1 && n == len(idx):
 			out.Missing[t] = why[0]
 		default:
-			out.Missing[t] = fmt.Sprintf("unknown in %d of %d areas (%s)", n, len(idx), why[0])
+			out.Missing[t] = fmt.Sprintf("unknown in %s of %s areas (%s)", plural.Grouped(n), plural.Grouped(len(idx)), why[0])
 		}
 	}
 	if out.Missing[TargetSpeed] == "" {
@@ -895,7 +896,7 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 	out.Fibre = share(TargetFibre, func(a AreaInput) *penetration.Estimate { return a.Fibre })
 	out.TwoGOnly = nationalTwoGOnly(inputs, idx, &out)
 	if absent := absentAreas(inputs, idx, cfg); absent > 0 {
-		why := fmt.Sprintf("no data for %d of %d areas in %s", absent, len(cfg.Areas), p)
+		why := fmt.Sprintf("no data for %s of %s areas in %s", plural.Grouped(absent), plural.Grouped(len(cfg.Areas)), p)
 		for _, t := range []Target{TargetSmartphone, TargetFibre, TargetTwoGOnly} {
 			out.Missing[t] = why
 		}

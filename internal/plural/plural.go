@@ -28,3 +28,27 @@ func Noun[N Integer](n N, one, many string) string {
 	}
 	return many
 }
+
+// Grouped returns n in decimal with a comma between each group of three
+// digits ("5,549", "-1,234,567"), as the report and the scorecard's
+// reasons write counts people read.
+func Grouped[N Integer](n N) string {
+	d := strconv.FormatInt(int64(n), 10)
+	sign := ""
+	if d[0] == '-' {
+		sign, d = "-", d[1:]
+	}
+	var b []byte
+	for i := range len(d) {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d[i])
+	}
+	return sign + string(b)
+}
+
+// CountGrouped is Count with n's digits grouped ("5,549 tests").
+func CountGrouped[N Integer](n N, one, many string) string {
+	return Grouped(n) + " " + Noun(n, one, many)
+}

@@ -50,3 +50,18 @@ func TestNoun(t *testing.T) {
 		}
 	}
 }
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 5549: "5,549", -1234567: "-1,234,567",
+		9223372036854775807: "9,223,372,036,854,775,807", -9223372036854775808: "-9,223,372,036,854,775,808"} {
+		if got := Grouped(n); got != want {
+			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := CountGrouped(3321, "area", "areas"); got != "3,321 areas" {
+		t.Errorf("CountGrouped(3321) = %q", got)
+	}
+	if got := CountGrouped(1, "test", "tests"); got != "1 test" {
+		t.Errorf("CountGrouped(1) = %q", got)
+	}
+}
