@@ -179,6 +179,9 @@ var ErrLineTooLong = errors.New("line too long")
 // a CSV, Parquet or Arrow file.
 type NotTableError struct {
 	Head []byte // the first bytes (at most 16)
+	// Member is the name of a ZIP archive's first file, when the archive
+	// begins with one (what the archive holds: a workbook, or tables).
+	Member string
 }
 
 func (e *NotTableError) Error() string {
@@ -192,11 +195,56 @@ func (e *NotTableError) Error() string {
 	hint := ""
 	switch {
 	case bytes.HasPrefix(e.Head, []byte("PK\x03\x04")):
-		hint = "; a ZIP archive (an Excel .xlsx?): export it as CSV"
+		m := e.Member
+		switch {
+		case m == "[Content_Types].xml" || strings.HasPrefix(m, "xl/") || strings.HasPrefix(m, "_rels/") || strings.HasPrefix(m, "docProps/"):
+			hint = "; an Excel workbook (.xlsx): save the sheet as CSV UTF-8 (comma delimited)"
+		case m == "mimetype":
+			hint = "; an OpenDocument spreadsheet (.ods): save the sheet as CSV, UTF-8"
+		case m != "":
+			hint = fmt.Sprintf("; a ZIP archive, its first file %q: unzip it and give the files, or compress each with gzip (a .gz file is read as it is)", m)
+		default:
+			hint = "; a ZIP archive (an Excel .xlsx?): unzip it, or save the sheet as CSV; a .gz file is read as it is"
+		}
 	case bytes.HasPrefix(e.Head, []byte{0xff, 0xfe}), bytes.HasPrefix(e.Head, []byte{0xfe, 0xff}):
 		hint = "; UTF-16 text: save it as UTF-8"
+	case bytes.HasPrefix(e.Head, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
+		hint = "; an Excel 97–2003 workbook (.xls) or another Office file: save the sheet as CSV UTF-8 (comma delimited)"
+	case utf16NoBOM(e.Head):
+		hint = "; UTF-16 text without a byte-order mark: save it as UTF-8"
 	}
 	return fmt.Sprintf("not a CSV/Parquet/Arrow file (starts with bytes %s …)%s", sb.String(), hint)
+}
+
+// zipMember returns the name of the first file of a ZIP archive that
+// head begins with (its local file header: the name's length at byte 26,
+// the name from byte 30), or "".
+func zipMember(head []byte) string {
+	if !bytes.HasPrefix(head, []byte("PK\x03\x04")) || len(head) < 30 {
+		return ""
+	}
+	n := int(head[26]) | int(head[27])<<8
+	if n == 0 || 30+n > len(head) || !utf8.Valid(head[30:30+n]) {
+		return ""
+	}
+	return truncate(string(head[30:30+n]), 120)
+}
+
+// utf16NoBOM reports whether head looks like UTF-16 text without a
+// byte-order mark: its first eight bytes ASCII characters (tab and line
+// ends included) with a zero byte beside each (little- or big-endian).
+func utf16NoBOM(head []byte) bool {
+	if len(head) < 8 {
+		return false
+	}
+	text := func(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' || c == '\r' || c == '\n' }
+	le, be := true, true
+	for i := 0; i < 8; i += 2 {
+		a, b := head[i], head[i+1]
+		le = le && text(a) && b == 0
+		be = be && text(b) && a == 0
+	}
+	return le || be
 }
 
 // checkText refuses a first line that is not text: a NUL or another
@@ -211,7 +259,7 @@ func checkText(br *bufio.Reader) error {
 	}
 	for _, c := range first {
 		if c < 0x20 && c != '\t' && c != '\r' && c != '\f' || c == 0x7f {
-			return &NotTableError{Head: append([]byte(nil), head[:min(len(head), 16)]...)}
+			return &NotTableError{Head: append([]byte(nil), head[:min(len(head), 16)]...), Member: zipMember(head)}
 		}
 	}
 	return nil
