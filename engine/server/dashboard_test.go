@@ -420,6 +420,7 @@ func TestDashboardInChromium(t *testing.T) {
 			if c.manyGaps {
 				checkManyGaps(t, ctx)
 				checkCountsWhileValidating(t, ctx)
+				checkDownloadRefused(t, ctx)
 			}
 			// The listener runs under chromedp's lock of the tab's
 			// listeners: hold mu only to copy, never across a call to
@@ -556,6 +557,25 @@ func checkCountsWhileValidating(t *testing.T, ctx context.Context) {
 	}
 	if want := `[["–","–","–"],["–","–","–"]]`; got != want {
 		t.Errorf("counts of a queued and a validating submission: %s, want %s", got, want)
+	}
+}
+
+// checkDownloadRefused asks the page for the rejected rows of a
+// submission that is not there: the refusal is said in Vietnamese with the
+// API's English detail, as every other refusal.
+func checkDownloadRefused(t *testing.T, ctx context.Context) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		await download(999999);
+		const e = document.querySelector("#error"), said = e.hidden ? "" : e.textContent;
+		showError("");
+		return said;
+	})()`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got, "Dịch vụ trả lời lỗi 404 (chi tiết bằng tiếng Anh: ") {
+		t.Errorf("the rejected rows of a missing submission: %q", got)
 	}
 }
 

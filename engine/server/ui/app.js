@@ -334,7 +334,7 @@ function submissionsTable(list, canCertify) {
 
 async function download(id) {
   const r = await fetch(`/api/v1/submissions/${id}/quarantine.csv`, { headers: { Authorization: "Bearer " + sessionStorage.getItem("lomsong-token") } });
-  if (!r.ok) { showError(await errText(r)); return; }
+  if (!r.ok) { showError(T.refused(r.status, await errText(r))); return; }
   const url = URL.createObjectURL(await r.blob());
   const a = el("a", { href: url, download: `submission-${id}-quarantine.csv` });
   document.body.append(a); a.click(); a.remove(); URL.revokeObjectURL(url);
