@@ -36,7 +36,9 @@
 // optimality gap.
 //
 // Invariants: results are deterministic — ties between equal households per
-// VND go to the smaller option ID, hexes are processed in cell order where
+// VND go to the smaller option ID, the guard, the enumeration and the swaps
+// meet the options in ID order (of equal plans the first so found is kept,
+// whatever order the options came in), hexes are processed in cell order where
 // order matters, and nothing depends on map iteration or worker count. The
 // package is pure: values in, values out, no I/O, clock or global state;
 // every function is safe for concurrent use.

@@ -136,9 +136,12 @@ func Solve(inst Instance, budgetVND float64, cfg SolveConfig) (Solution, error) 
 	g := s.greedy(nil, true)
 	sol.OnlineBound = s.onlineBest
 	best := g
-	// Guard: best single affordable option, completed greedily.
+	// Guard: best single affordable option, completed greedily. The
+	// guard, the enumeration and the swaps meet the options in ID order
+	// (s.byID), so that of equal sets the one of the smaller IDs is kept
+	// whatever order the options came in.
 	bestSingle, bestGain := -1, -1.0
-	for _, i := range s.affordable {
+	for _, i := range s.byID {
 		if v := s.sum(inst.Options[i].Covers); v > bestGain {
 			bestSingle, bestGain = i, v
 		}
@@ -149,8 +152,8 @@ func Solve(inst Instance, budgetVND float64, cfg SolveConfig) (Solution, error) 
 		}
 	}
 	sol.Guarantee, sol.GuaranteeFactor = GuaranteeGreedyGuard, (1-1/math.E)/2
-	if n := len(s.affordable); n > 0 && n <= cfg.EnumerateMaxOptions {
-		a := s.affordable
+	if n := len(s.byID); n > 0 && n <= cfg.EnumerateMaxOptions {
+		a := s.byID
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
 				if s.cost[a[i]]+s.cost[a[j]] > budgetVND {
@@ -239,6 +242,7 @@ type solver struct {
 	budget     float64
 	cost       []float64
 	affordable []int // options with cost ≤ budget, ascending
+	byID       []int // affordable in ascending ID order
 	covered    []bool
 	touched    []int32
 	value      float64
@@ -266,6 +270,8 @@ func newSolver(inst *Instance, budget float64) *solver {
 			s.affordable = append(s.affordable, i)
 		}
 	}
+	s.byID = slices.Clone(s.affordable)
+	slices.SortFunc(s.byID, func(a, b int) int { return cmp.Compare(inst.Options[a].ID, inst.Options[b].ID) })
 	return s
 }
 
@@ -431,7 +437,7 @@ const maxSwaps = 100
 // improve is a 1-swap local search on r: it replaces one chosen option by
 // one unchosen affordable option when the set still fits the budget and
 // then covers more households, or as many for less cost (the best such
-// swap each round, the first of equals in the options' order), and
+// swap each round, the first of equals in ID order), and
 // fills the budget greedily after each swap. The households never
 // decrease, so Solve's guarantees hold.
 func (s *solver) improve(r run) run {
@@ -457,7 +463,7 @@ func (s *solver) improve(r run) run {
 				}
 				cnt[e]--
 			}
-			for _, j := range s.affordable {
+			for _, j := range s.byID {
 				if in[j] || r.cost-s.cost[i]+s.cost[j] > s.budget {
 					continue
 				}

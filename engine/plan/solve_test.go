@@ -263,3 +263,32 @@ func TestSolveSwaps(t *testing.T) {
 		t.Fatalf("plain greedy: %g for %g, want 25.1 for 58", g.value, g.cost)
 	}
 }
+
+// The guard and the enumeration decide between equal options by ID, as
+// greedy does: greedy funds the cheap option (2 households per VND) and
+// cannot then afford a big one; the best single option is any of three
+// equal big ones, and the plan funded the first in the options' order, so
+// the order of a proposals file chose the site.
+func TestSolveGuardTiesByID(t *testing.T) {
+	options := map[string]Option{
+		"cheap": {ID: "cheap", CostVND: 1, Covers: []int32{0}},
+		"big-1": {ID: "big-1", CostVND: 10, Covers: []int32{1}},
+		"big-2": {ID: "big-2", CostVND: 10, Covers: []int32{2}},
+		"big-3": {ID: "big-3", CostVND: 10, Covers: []int32{3}},
+	}
+	for _, ids := range [][]string{{"cheap", "big-1", "big-2", "big-3"}, {"big-3", "big-2", "cheap", "big-1"}, {"big-2", "cheap", "big-3", "big-1"}} {
+		for _, cfg := range []SolveConfig{{}, DefaultSolveConfig()} {
+			inst := Instance{Households: []float64{2, 10, 10, 10}}
+			for _, id := range ids {
+				inst.Options = append(inst.Options, options[id])
+			}
+			sol, err := Solve(inst, 10, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sol.Chosen) != 1 || inst.Options[sol.Chosen[0]].ID != "big-1" || sol.Value != 10 {
+				t.Errorf("options in order %v, enumeration up to %d: chose %v (%g households), want big-1", ids, cfg.EnumerateMaxOptions, sol.Chosen, sol.Value)
+			}
+		}
+	}
+}
