@@ -9,7 +9,7 @@ const T = {
     token: "Mã truy cập (token)", signin: "Đăng nhập", signout: "Đăng xuất", ministry: "Toàn quốc", carrier: "Nhà mạng",
     province: "Tỉnh", releases: "Các kỳ công bố", release: "Kỳ công bố", period: "Kỳ", status: "Trạng thái",
     provinces: "Xếp hạng tỉnh theo số thôn chưa có 3G/4G", villages: "Thôn", without: "Chưa có 3G/4G",
-    households: "Hộ", awaiting: "Bài nộp chờ xác nhận", submissions: "Bài nộp và báo cáo kiểm tra", kind: "Loại",
+    households: "Hộ", hh: "hộ", awaiting: "Bài nộp chờ xác nhận", submissions: "Bài nộp và báo cáo kiểm tra", kind: "Loại",
     file: "Tệp", read: "Đọc", accepted: "Nhận", rejected: "Loại bỏ", reasons: "Lý do", quarantine: "Dòng bị loại",
     certify: "Xác nhận", gaps: "Vùng lõm của nhà mạng", gap: "Loại", coveredBy: "Nhà mạng khác phủ", nobody: "Không ai phủ",
     other: "Nhà mạng khác phủ (dùng chung hạ tầng)", map: "Bản đồ thôn và vùng lõm", villagesWithout: "Thôn chưa có 3G/4G",
@@ -58,7 +58,7 @@ const T = {
     token: "Access token", signin: "Sign in", signout: "Sign out", ministry: "National", carrier: "Carrier",
     province: "Province", releases: "Releases", release: "Release", period: "Period", status: "Status",
     provinces: "Provinces ranked by villages without 3G/4G", villages: "Villages", without: "Without 3G/4G",
-    households: "Households", awaiting: "Submissions awaiting certification", submissions: "Submissions and validation reports", kind: "Kind",
+    households: "Households", hh: "households", awaiting: "Submissions awaiting certification", submissions: "Submissions and validation reports", kind: "Kind",
     file: "File", read: "Read", accepted: "Accepted", rejected: "Rejected", reasons: "Reasons", quarantine: "Rejected rows",
     certify: "Certify", gaps: "The carrier's gaps", gap: "Gap", coveredBy: "Covered by", nobody: "Nobody covers",
     other: "Another carrier covers (sharing)", map: "Map of villages and dead zones", villagesWithout: "Villages without 3G/4G",
@@ -367,7 +367,7 @@ async function carrierPage(c, me) {
     holder.append(more);
   }
   c.append(section(`${T.gaps} — ${me.carrier} (${period})`,
-    el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.households}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.households}`),
+    el("p", {}, `${T.nobody}: ${fmt(g.gaps.length - shareable.length)} hex, ${fmt(hh(g.gaps) - hh(shareable))} ${T.hh}; ${T.other}: ${fmt(shareable.length)} hex, ${fmt(hh(shareable))} ${T.hh}`),
     holder));
 }
 
