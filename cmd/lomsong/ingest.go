@@ -17,7 +17,13 @@ in DIR as Parquet, partitioned by kind, period (YYYY-MM, Vietnam time) and
 carrier, with a manifest of every source (SHA-256, rows accepted, rejected per
 reason). Rejected rows go to DIR/quarantine/. Each file is added atomically:
 an interrupted or failed ingest leaves the dataset exactly as it was, and a
-file whose bytes were ingested before is reported and skipped. A file whose
+file whose bytes were ingested before is reported and skipped. A dataset
+holds a measurement once: a file of measurements some of whose accepted rows
+it holds already from another file (a dump sent again with the rest of the
+month, a late dump overlapping the first) is not added, naming the files that
+hold them (exit 3); ingest the new rows alone, or retract the earlier file
+when this one holds all its rows. --no-dedup turns this check off with the
+check for repeats within a file. A file whose
 rejected share is above --max-reject-share is not added; its report and
 quarantine go to DIR/rejected/ and the command exits with status 3. A file
 that is not added — unreadable (not CSV, Parquet or Arrow; a damaged gzip),

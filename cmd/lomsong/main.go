@@ -148,7 +148,7 @@ func isRefusal(err error) bool {
 	var re refusedError
 	var ea *pipeline.EmptyAreaError
 	return errors.As(err, &re) || errors.As(err, &ea) || errors.Is(err, pipeline.ErrMissingData) || errors.Is(err, ingest.ErrEmptyInput) ||
-		errors.Is(err, ingest.ErrMissingColumn) || errors.As(err, new(*dataset.OtherReadingError)) || errors.As(err, new(*dataset.ArgTableError)) || errors.As(err, new(*pipeline.ProposedOutsideError)) ||
+		errors.Is(err, ingest.ErrMissingColumn) || errors.As(err, new(*dataset.OtherReadingError)) || errors.Is(err, dataset.ErrHeldRows) || errors.As(err, new(*dataset.ArgTableError)) || errors.As(err, new(*pipeline.ProposedOutsideError)) ||
 		errors.Is(err, population.ErrInvalidInput) || errors.As(err, new(*population.ParseError))
 }
 

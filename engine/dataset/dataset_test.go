@@ -30,6 +30,14 @@ const mCSV = "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
 	"2026-10-02T08:00:00Z,mobifone,3G,105.85,21.03,,none\n" +
 	"2026-10-02T08:00:00Z,mobifone,3G,105.85,21.03,-300,\n"
 
+// otherDump is mCSV with its first signal set to sig (-90 to -99, not
+// -95) and every row at longitude 105.8 and sig's last digit: another dump
+// of the same partitions, none of whose rows mCSV or another sig's dump
+// holds (a dataset holds a measurement once, see HeldRowsError).
+func otherDump(sig string) string {
+	return strings.ReplaceAll(strings.Replace(mCSV, "-98", sig, 1), "105.85", "105.8"+sig[len(sig)-1:])
+}
+
 func writeFile(t *testing.T, dir, name, text string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -214,7 +222,7 @@ func TestReingestIsIdempotent(t *testing.T) {
 // the same file then succeeds.
 func TestCrashSafety(t *testing.T) {
 	in1 := writeFile(t, t.TempDir(), "first.csv", mCSV)
-	in2 := writeFile(t, t.TempDir(), "second.csv", strings.Replace(mCSV, "-98", "-97", 1))
+	in2 := writeFile(t, t.TempDir(), "second.csv", otherDump("-97"))
 	var steps []string
 	{
 		// Discover the steps of a commit.
@@ -286,7 +294,7 @@ func TestLeftoversCollected(t *testing.T) {
 	os.WriteFile(orphan, []byte("half"), 0o644)
 	os.MkdirAll(filepath.Join(dir, ".tmp-0123456789abcdef-1"), 0o755)
 	s2, _ := Open(dir)
-	if _, err := s2.IngestFile(context.Background(), writeFile(t, t.TempDir(), "b.csv", strings.Replace(mCSV, "-98", "-90", 1)), o); err != nil {
+	if _, err := s2.IngestFile(context.Background(), writeFile(t, t.TempDir(), "b.csv", otherDump("-90")), o); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(orphan); !errors.Is(err, fs.ErrNotExist) {

@@ -658,6 +658,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	cfg.Source = filepath.Base(path)
 	var rep *ingest.Report
 	var digest *rowsDigest // of the accepted measurements
+	var keys *rowKeys      // their row hashes, to find rows held already
 	switch src.Kind {
 	case ingest.KindSites:
 		rep, err = ingest.ReadSites(ctx, src.Records, opt.Mapping, cfg, txn.WriteSites, txn.Reject)
@@ -667,8 +668,17 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		rep, err = ingest.ReadSubscriptions(ctx, src.Records, opt.Mapping, cfg, txn.WriteSubscriptions, txn.Reject)
 	default:
 		digest = &rowsDigest{}
+		if cfg.Dedup {
+			// The rows the dataset holds already, from other files, are
+			// looked for as repeats within the file are, under the same
+			// bound (16 bytes a row, the first DedupMaxRows rows).
+			keys = &rowKeys{max: cfg.DedupMaxRows}
+		}
 		write := func(b *engine.MeasurementBatch) error {
 			digest.add(b)
+			if keys != nil {
+				keys.add(b)
+			}
 			return txn.WriteMeasurements(b)
 		}
 		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, write, txn.Reject)
@@ -715,6 +725,12 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 				return res, nil // the deferred Abort discards what was written
 			}
 		}
+	}
+	if keys != nil {
+		if err := s.heldRows(ctx, path, rep.Accepted, keys, txn.partitions()); err != nil {
+			return res, err
+		}
+		keys = nil
 	}
 	res.Source, err = txn.Commit(meta)
 	if err != nil {

@@ -57,7 +57,7 @@ func TestArgTablesDetectedAndNotStored(t *testing.T) {
 // The same measurements in other bytes — semicolon-separated, quoted,
 // rows in another order — are not added again (they would count every
 // test twice): the result says which source holds them, and nothing is
-// written. A file differing in one value is added.
+// written. A file differing in one value is refused for its other rows.
 func TestSameRowsInAnotherEncodingNotAdded(t *testing.T) {
 	dir := t.TempDir()
 	plain := "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
@@ -88,9 +88,15 @@ func TestSameRowsInAnotherEncodingNotAdded(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, "ds", "quarantine")); len(entries) != 0 {
 		t.Errorf("the refused copy left %d quarantine files", len(entries))
 	}
-	other, err := s.IngestFile(context.Background(), writeFile(t, dir, "changed.csv", changed), opt)
-	if err != nil || other.AlreadyIngested || len(s.Manifest().Sources) != 2 {
-		t.Fatalf("one value changed: %+v, %v", other, err)
+	// One value changed: the other two rows are held already, so the file
+	// is refused naming the source that holds them, and nothing is added.
+	_, err = s.IngestFile(context.Background(), writeFile(t, dir, "changed.csv", changed), opt)
+	var held *HeldRowsError
+	if !errors.As(err, &held) || held.Rows != 2 || held.Accepted != 3 || len(held.Sources) != 1 || held.Sources[0].Source.Name != "plain.csv" {
+		t.Fatalf("one value changed: %v", err)
+	}
+	if len(s.Manifest().Sources) != 1 {
+		t.Fatalf("the refused file was recorded: %d sources", len(s.Manifest().Sources))
 	}
 	// The digest of the rows a source's parts hold is the one recorded:
 	// a source recorded without one (an earlier version's manifest, a

@@ -39,8 +39,8 @@ func ingestAll(t *testing.T, dir string, files ...[2]string) {
 
 var (
 	fileA = [2]string{"a.csv", mCSV}
-	fileB = [2]string{"b.csv", strings.Replace(mCSV, "-98", "-91", 1)}
-	fileC = [2]string{"c.csv", strings.Replace(mCSV, "-98", "-92", 1)}
+	fileB = [2]string{"b.csv", otherDump("-91")}
+	fileC = [2]string{"c.csv", otherDump("-92")}
 )
 
 func scanCount(t *testing.T, s *Store) int {
@@ -909,7 +909,7 @@ func TestInterruptedIngestAddsNothing(t *testing.T) {
 	cancel()
 	o := opts()
 	o.MaxRejectShare = 1
-	_, err := s.IngestFile(ctx, writeFile(t, t.TempDir(), "b.csv", strings.Replace(mCSV, "-98", "-97", 1)), o)
+	_, err := s.IngestFile(ctx, writeFile(t, t.TempDir(), "b.csv", otherDump("-97")), o)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ingest: %v", err)
 	}

@@ -28,30 +28,39 @@ func (d *rowsDigest) String() string { return fmt.Sprintf("%016x%016x:%d", d.a, 
 func (d *rowsDigest) add(batch *engine.MeasurementBatch) {
 	serving := batch.HasServing()
 	for i := 0; i < batch.Len(); i++ {
-		h := rowHasher{a: 0x9e3779b97f4a7c15, b: 0xc2b2ae3d27d4eb4f}
-		h.word(uint64(batch.TimeUnixMs[i]))
-		h.str(string(batch.Carrier[i]))
-		h.word(uint64(batch.Tech[i]))
-		for _, v := range []float64{batch.Lon[i], batch.Lat[i], batch.SignalDBm[i], batch.RSRQDB[i], batch.SINRDB[i],
-			batch.DLMbps[i], batch.ULMbps[i], batch.LatencyMs[i]} {
-			h.float(v)
-		}
-		h.word(uint64(batch.Service[i]) | uint64(batch.Source[i])<<8 | uint64(batch.DeviceClass[i])<<16 |
-			uint64(batch.Environment[i])<<24 | uint64(batch.SpeedAt(i))<<32)
-		h.str(batch.DeviceID[i])
-		// A row's serving cell, when it has one: a part read back has the
-		// columns for every row, empty (PCI and ARFCN −1) where the file
-		// named none, where the batch written may have had no columns.
-		if serving && (batch.CellID[i] != "" || batch.NodeID[i] != "" || batch.Band[i] != "" || batch.PCI[i] != -1 || batch.ARFCN[i] != -1) {
-			h.str(batch.CellID[i])
-			h.str(batch.NodeID[i])
-			h.word(uint64(uint32(batch.PCI[i])) | uint64(uint32(batch.ARFCN[i]))<<32)
-			h.str(batch.Band[i])
-		}
-		d.a += h.a
-		d.b += h.b
+		k := rowHash(batch, i, serving)
+		d.a += k[0]
+		d.b += k[1]
 		d.n++
 	}
+}
+
+// rowHash is the 128-bit hash of row i of batch's values that rowsDigest
+// sums (serving is batch.HasServing()): equal for the same measurement
+// read from any encoding, and for two different rows equal with a
+// probability of about 2⁻¹²⁸.
+func rowHash(batch *engine.MeasurementBatch, i int, serving bool) [2]uint64 {
+	h := rowHasher{a: 0x9e3779b97f4a7c15, b: 0xc2b2ae3d27d4eb4f}
+	h.word(uint64(batch.TimeUnixMs[i]))
+	h.str(string(batch.Carrier[i]))
+	h.word(uint64(batch.Tech[i]))
+	for _, v := range []float64{batch.Lon[i], batch.Lat[i], batch.SignalDBm[i], batch.RSRQDB[i], batch.SINRDB[i],
+		batch.DLMbps[i], batch.ULMbps[i], batch.LatencyMs[i]} {
+		h.float(v)
+	}
+	h.word(uint64(batch.Service[i]) | uint64(batch.Source[i])<<8 | uint64(batch.DeviceClass[i])<<16 |
+		uint64(batch.Environment[i])<<24 | uint64(batch.SpeedAt(i))<<32)
+	h.str(batch.DeviceID[i])
+	// A row's serving cell, when it has one: a part read back has the
+	// columns for every row, empty (PCI and ARFCN −1) where the file
+	// named none, where the batch written may have had no columns.
+	if serving && (batch.CellID[i] != "" || batch.NodeID[i] != "" || batch.Band[i] != "" || batch.PCI[i] != -1 || batch.ARFCN[i] != -1) {
+		h.str(batch.CellID[i])
+		h.str(batch.NodeID[i])
+		h.word(uint64(uint32(batch.PCI[i])) | uint64(uint32(batch.ARFCN[i]))<<32)
+		h.str(batch.Band[i])
+	}
+	return [2]uint64{h.a, h.b}
 }
 
 // rowHasher mixes a row's values into two 64-bit states.

@@ -1247,8 +1247,14 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	res, err := store.IngestFile(ctx, s.spoolPath(sub), opt)
 	var other *dataset.OtherReadingError
 	var tm *dataset.TooManyRejectsError
+	var heldRows *dataset.HeldRowsError
 	reason := ""
 	switch {
+	case errors.As(err, &heldRows):
+		// Some of its measurements are in the dataset already, from
+		// another file: certified, each would count twice.
+		reason = fmt.Sprintf("%s; to certify it, submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s, then certify it again",
+			heldRows.Reason(), heldRows.Retract(shellquote.Quote(s.opt.Dataset)))
 	case errors.As(err, &other):
 		// The same bytes are in the dataset read with another mapping:
 		// certifying would claim rows the dataset does not hold. Once the

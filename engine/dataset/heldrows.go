@@ -1,0 +1,156 @@
+package dataset
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/internal/plural"
+	"github.com/lomsong/lomsong/internal/shellquote"
+)
+
+// ErrHeldRows is wrapped by HeldRowsError.
+var ErrHeldRows = errors.New("measurements the dataset holds already")
+
+// HeldSource is an earlier source holding some of a refused file's rows.
+type HeldSource struct {
+	Source Source
+	Rows   int64 // the refused file's rows it holds
+}
+
+// HeldRowsError refuses a measurements file some of whose accepted rows
+// the dataset holds already, from files ingested before: a carrier's dump
+// of the month so far sent again with the rest of the month, or a late
+// dump overlapping the first. Added, every such test would count twice
+// (towards a hex's measured evidence, the radio map's readings near a
+// village, the speed medians). Nothing is added.
+type HeldRowsError struct {
+	Path     string
+	Dataset  string // the dataset's directory, for the advice
+	Rows     int64  // the file's accepted rows the dataset holds already
+	Accepted int64  // the file's accepted rows
+	Sources  []HeldSource
+}
+
+func (e *HeldRowsError) Error() string {
+	dir := "DIR"
+	if e.Dataset != "" {
+		dir = shellquote.Quote(e.Dataset)
+	}
+	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone, or, when this file holds every row of the earlier one " +
+		"(a dump sent again, completed), take that out with " + e.Retract(dir) + " and ingest this file again"
+}
+
+// Reason is the error without the file's path and the advice: how many of
+// its rows the dataset holds, in which sources, and that nothing was added.
+func (e *HeldRowsError) Reason() string {
+	var held []string
+	for _, h := range e.Sources {
+		held = append(held, fmt.Sprintf("%d of %s, ingested %s, sha256 %s…", h.Rows, h.Source.Name,
+			h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), shortSHA(h.Source.SHA256)))
+	}
+	return fmt.Sprintf("%d of its %s are measurements the dataset holds already (%s); a dataset holds a measurement once, so nothing was added",
+		e.Rows, plural.Count(e.Accepted, "accepted row", "accepted rows"), strings.Join(held, "; "))
+}
+
+// Retract is the command that takes the earlier sources out of the
+// dataset in dir (a path quoted for a shell).
+func (e *HeldRowsError) Retract(dir string) string {
+	if len(e.Sources) > 1 {
+		return "lomsong dataset retract " + dir + " SOURCE for each of them"
+	}
+	return "lomsong dataset retract " + dir + " " + shortSHA(e.Sources[0].Source.SHA256)
+}
+
+func (e *HeldRowsError) Unwrap() error { return ErrHeldRows }
+
+func shortSHA(s string) string { return s[:min(16, len(s))] }
+
+// rowKeys collects the row hashes of the measurements an ingest writes, up
+// to max rows (those after are not checked), and the partitions they go
+// to.
+type rowKeys struct {
+	max   int
+	keys  [][2]uint64
+	parts map[partKey]bool
+}
+
+func (k *rowKeys) add(b *engine.MeasurementBatch) {
+	serving := b.HasServing()
+	for i := 0; i < b.Len() && len(k.keys) < k.max; i++ {
+		k.keys = append(k.keys, rowHash(b, i, serving))
+	}
+}
+
+// heldRows returns a HeldRowsError when rows of an ingest (keys, written
+// to partitions) are rows of the measurements sources the manifest lists.
+// It reads the parts of those sources in the partitions the ingest wrote
+// to, and no other.
+func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *rowKeys, parts map[partKey]bool) error {
+	if len(k.keys) == 0 {
+		return nil
+	}
+	keys := k.keys
+	slices.SortFunc(keys, func(a, b [2]uint64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	found := make([]bool, len(keys))
+	var held []HeldSource
+	var r *arrowio.MeasurementReader
+	for _, src := range s.Manifest().Sources {
+		if src.Kind != "measurements" {
+			continue
+		}
+		var n int64
+		for _, p := range src.Parts {
+			if !parts[partKey{p.Period, engine.Carrier(p.Carrier)}] {
+				continue
+			}
+			var err error
+			r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error {
+				serving := b.HasServing()
+				for i := 0; i < b.Len(); i++ {
+					h := rowHash(b, i, serving)
+					j, ok := slices.BinarySearchFunc(keys, h, func(a, b [2]uint64) int {
+						if c := cmp.Compare(a[0], b[0]); c != 0 {
+							return c
+						}
+						return cmp.Compare(a[1], b[1])
+					})
+					for ; ok && j < len(keys) && keys[j] == h; j++ {
+						if !found[j] {
+							found[j] = true
+							n++
+						}
+					}
+				}
+				return nil
+			}, nil)
+			if err != nil {
+				return fmt.Errorf("%s: looking for its rows in %s (ingested before), nothing was added: %w", path, src.Name, err)
+			}
+		}
+		if n > 0 {
+			held = append(held, HeldSource{Source: src, Rows: n})
+		}
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	var total int64
+	for _, f := range found {
+		if f {
+			total++
+		}
+	}
+	slices.SortStableFunc(held, func(a, b HeldSource) int { return cmp.Compare(b.Rows, a.Rows) })
+	return &HeldRowsError{Path: path, Dataset: s.dir, Rows: total, Accepted: accepted, Sources: held}
+}
