@@ -38,6 +38,8 @@ func TestScorecardSpeedsOfOneMonth(t *testing.T) {
 			"no mobile speed tests in 2026-10 (20 tests in 2025-10, the same month a year before)", ""},
 		{"neither month, fixed of one month", "150", "", "", "unknown",
 			"no mobile speed tests in 2026-10 nor in 2025-10, the same month a year before; no fixed download speed reported for 2025-10, the same month a year before", ""},
+		{"fixed of the year before only", "", "100", "", "unknown",
+			"no mobile speed tests in 2026-10 nor in 2025-10, the same month a year before; no fixed download speed reported for 2026-10 (100 Mbit/s reported for 2025-10, the same month a year before", ""},
 		{"fixed below the goal decides", "110", "100", "2025-10", "not_met",
 			"mobile speeds unknown (no mobile speed tests in 2026-10 (20 tests in 2025-10, the same month a year before)): the other half alone is below the goal",
 			"no mobile speed tests in 2026-10"},

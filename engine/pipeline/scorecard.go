@@ -337,8 +337,9 @@ func MonthInputsMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Per
 // fixedSpeedChanges returns, per period and area, the year-on-year change
 // of the reported median fixed download speed (subscriptions'
 // fixed_median_dl_mbps) where both months report one; an area-month that
-// reports a median without one a year before gets the unknown estimate
-// saying so.
+// reports a median without one a year before, or none where the month a
+// year before has one, gets the unknown estimate saying which month lacks
+// it.
 func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscription) map[penetration.Period]map[string]*penetration.Estimate {
 	out := map[penetration.Period]map[string]*penetration.Estimate{}
 	for p, rows := range byPeriod {
@@ -348,6 +349,15 @@ func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscriptio
 		}
 		for _, r := range rows {
 			if math.IsNaN(r.FixedMedianDLMbps) {
+				if prev := before[r.AreaCode]; prev > 0 {
+					// Reported a year before, not now: say which month.
+					e := penetration.ReportedYoY(math.NaN(), prev)
+					e.Issues = []string{fmt.Sprintf("no fixed download speed reported for %s (%g Mbit/s reported for %s, the same month a year before; the subscriptions' fixed_median_dl_mbps)", p, prev, p.AddMonths(-12))}
+					if out[p] == nil {
+						out[p] = map[string]*penetration.Estimate{}
+					}
+					out[p][r.AreaCode] = &e
+				}
 				continue
 			}
 			prev, ok := before[r.AreaCode]
