@@ -165,6 +165,10 @@ func TestShrinkageApply(t *testing.T) {
 	if m2 != sh.FallbackPriorStrength || !few[0].Known() {
 		t.Errorf("one area: m = %v, want fallback %v", m2, sh.FallbackPriorStrength)
 	}
+	// The assumption says one area in the singular.
+	if a := strings.Join(few[0].Assumptions, "; "); !strings.Contains(a, "fallback (1 surveyed area, need 3)") {
+		t.Errorf("one area: assumptions %q", a)
+	}
 }
 
 func TestPeriod(t *testing.T) {

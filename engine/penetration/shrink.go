@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lomsong/lomsong/internal/plural"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -148,10 +149,10 @@ func (s Shrinkage) Apply(areas []SurveyArea) ([]Estimate, float64, error) {
 		est, used, ok := PriorStrengthMoM(areas)
 		switch {
 		case !ok || used < s.MinAreas:
-			m, how = s.FallbackPriorStrength, fmt.Sprintf("fallback (%d surveyed areas, need %d)", used, s.MinAreas)
+			m, how = s.FallbackPriorStrength, fmt.Sprintf("fallback (%s, need %d)", plural.Count(used, "surveyed area", "surveyed areas"), s.MinAreas)
 		default:
 			m, how = min(max(est, s.MinPriorStrength), s.MaxPriorStrength),
-				fmt.Sprintf("method of moments over %d areas (raw %.3g)", used, est)
+				fmt.Sprintf("method of moments over %s (raw %.3g)", plural.Count(used, "area", "areas"), est)
 		}
 	}
 	assume := []string{
