@@ -106,7 +106,12 @@ func SpeedChange(p penetration.Period, strata []SpeedStratum, bs penetration.Boo
 		if nowAll == 0 {
 			return ""
 		}
-		return fmt.Sprintf(", %.0f%% of the tests of %s", 100*float64(n)/float64(nowAll), p)
+		pct := 100 * float64(n) / float64(nowAll)
+		if n > 0 && pct < 0.5 {
+			// Some tests, fewer than rounds to 1%: not "0%".
+			return fmt.Sprintf(", under 1%% of the tests of %s", p)
+		}
+		return fmt.Sprintf(", %.0f%% of the tests of %s", pct, p)
 	}
 	if len(onlyNow) > 0 || len(onlyBefore) > 0 || len(few) > 0 {
 		var parts []string

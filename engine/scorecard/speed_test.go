@@ -69,6 +69,9 @@ func TestSpeedChangeKnownAnswers(t *testing.T) {
 			math.NaN(), "no carrier and technology measured with at least 10 tests in both 2024-10 and 2023-10"},
 		{"too few tests", []SpeedStratum{{"viettel 4G", fast, fast}, {"viettel 2G", hist(1, 1, 2, 3), hist(1, 1, 2, 3)}},
 			0, "fewer than 10 tests in a month: viettel 2G (3 and 3 tests)"},
+		// 3 tests left out of 1,403: not "0% of the tests".
+		{"a few tests left out", []SpeedStratum{{"viettel 4G", hist(200, 18, 19, 20, 21, 22, 23, 24), hist(200, 18, 19, 20, 21, 22, 23, 24)}, {"viettel 2G", hist(1, 1, 2, 3), hist(1, 1, 2, 3)}},
+			0, "viettel 2G (3 and 3 tests), under 1% of the tests of 2024-10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := SpeedChange(oct, tc.strata, bs, rand.New(rand.NewPCG(1, 2)))
