@@ -179,7 +179,7 @@ func Check(ctx context.Context, connString string) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	_, err = geometryOID(ctx, conn)
+	_, err = geometryOf(ctx, conn)
 	return err
 }
 
@@ -204,17 +204,38 @@ func connect(ctx context.Context, connString string) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// geometryOID is the oid of PostGIS's geometry type in conn's database; an
-// error saying to create the extension when it has none.
-func geometryOID(ctx context.Context, conn *pgx.Conn) (uint32, error) {
+// geometryType is PostGIS's geometry type in a database: its oid and its
+// name qualified by the schema the extension was created in.
+type geometryType struct {
+	oid  uint32
+	name string // e.g. "public"."geometry"
+}
+
+// geometryOf finds PostGIS's geometry type in conn's database, in the
+// schema the extension was created in, which need not be on the search
+// path (CREATE EXTENSION postgis SCHEMA extensions): the tables name it
+// qualified. A PostGIS not created as an extension (its legacy scripts) is
+// found by the type's name. An error says to create the extension when
+// the database has none.
+func geometryOf(ctx context.Context, conn *pgx.Conn) (geometryType, error) {
 	var oid uint32
-	if err := conn.QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'geometry' ORDER BY oid LIMIT 1`).Scan(&oid); err != nil {
-		if err == pgx.ErrNoRows {
-			return 0, fmt.Errorf("postgis: database %q has no PostGIS geometry type: run CREATE EXTENSION postgis there first", conn.Config().Database)
-		}
-		return 0, fmt.Errorf("postgis: %w", err)
+	var nsp string
+	err := conn.QueryRow(ctx, `SELECT t.oid, n.nspname FROM pg_extension e
+	JOIN pg_namespace n ON n.oid = e.extnamespace
+	JOIN pg_type t ON t.typnamespace = n.oid AND t.typname = 'geometry'
+WHERE e.extname = 'postgis'`).Scan(&oid, &nsp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = conn.QueryRow(ctx, `SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typname = 'geometry' AND EXISTS (SELECT FROM pg_proc p WHERE p.proname = 'postgis_version' AND p.pronamespace = n.oid)
+ORDER BY t.oid LIMIT 1`).Scan(&oid, &nsp)
 	}
-	return oid, nil
+	if errors.Is(err, pgx.ErrNoRows) {
+		return geometryType{}, fmt.Errorf("postgis: database %q has no PostGIS geometry type: run CREATE EXTENSION postgis there first", conn.Config().Database)
+	}
+	if err != nil {
+		return geometryType{}, fmt.Errorf("postgis: %w", err)
+	}
+	return geometryType{oid: oid, name: pgx.Identifier{nsp, "geometry"}.Sanitize()}, nil
 }
 
 // encodingError says, for an error of a character the database's encoding
@@ -231,13 +252,13 @@ func encodingError(conn *pgx.Conn, err error) error {
 
 // write is Write on an open connection.
 func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.Layer, meta export.Meta) (*Stats, error) {
-	oid, err := geometryOID(ctx, conn)
+	geom, err := geometryOf(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
 	// geometry's binary input (geometry_recv) reads (E)WKB: sent as raw
 	// bytes, the codec of bytea fits.
-	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: geom.oid, Codec: pgtype.ByteaCodec{}})
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
@@ -275,7 +296,7 @@ func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.L
 	}
 	codes := provinceCodes(layers)
 	for i := range layers {
-		n, views, err := writeLayer(ctx, tx, schema, &layers[i], codes)
+		n, views, err := writeLayer(ctx, tx, schema, geom.name, &layers[i], codes)
 		if err != nil {
 			return nil, fmt.Errorf("postgis: table %s.%s: %w", schema, layers[i].Name, err)
 		}
@@ -318,9 +339,11 @@ func provinceCodes(layers []export.Layer) []string {
 	return slices.Compact(codes)
 }
 
-func writeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, codes []string) (int64, int, error) {
+// writeLayer creates and fills the table of layer l in schema, its geom
+// column of the type geometry names (schema-qualified, geometryOf).
+func writeLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *export.Layer, codes []string) (int64, int, error) {
 	t := pgx.Identifier{schema, l.Name}
-	cols := []string{`fid bigint PRIMARY KEY`, fmt.Sprintf(`geom geometry(%s, %d)`, l.Geometry, export.SRID)}
+	cols := []string{`fid bigint PRIMARY KEY`, fmt.Sprintf(`geom %s(%s, %d)`, geometry, l.Geometry, export.SRID)}
 	names := []string{"fid", "geom"}
 	for _, f := range l.Fields {
 		cols = append(cols, pgx.Identifier{f.Name}.Sanitize()+" "+sqlType(f.Type))
