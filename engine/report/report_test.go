@@ -784,3 +784,26 @@ func TestScorecardTableAreasWithoutFigures(t *testing.T) {
 		t.Errorf("rows: an area without figures has its own row, or the one with figures has none")
 	}
 }
+
+// A target's interval says what it is in the page, as the scorecard's
+// table and files do: "interval 3.1 to 4.2%" did not say whether it was a
+// 95% Wilson interval or a sensitivity range, which is no confidence
+// interval at all.
+func TestIntervalSaysWhatItIs(t *testing.T) {
+	oct := penetration.Period{Year: 2024, Month: 10}
+	twoG := penetration.TwoGOnlyShare(penetration.Subscription{MobileSubscribers: 5000, Only2GSubscribers: 180}, 0.95)
+	smart := penetration.Estimate{Value: 0.9, Lower: 0.85, Upper: 0.95, Interval: penetration.IntervalSensitivity, Method: penetration.MethodSmartphoneModel}
+	in := scorecard.AreaInput{Area: "12", Period: oct, Households: 1000, TwoGOnly: &twoG, Smartphone: &smart,
+		Only2GSubscribers: 180, MobileSubscribers: 5000}
+	card, err := scorecard.Build([]scorecard.AreaInput{in}, scorecard.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(render(t, &Report{Title: "t", Period: "2024-10", Scorecard: card, Areas: []Area{{"12", "Lai Châu"}}}))
+	for _, want := range []string{"95% Wilson score interval (binomial counts): 3.1 to 4.2%",
+		"sensitivity range over a model parameter&#39;s plausible values (not a confidence interval): 85.0 to 95.0%"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("want %q in the page", want)
+		}
+	}
+}

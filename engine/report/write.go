@@ -430,7 +430,13 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 	case t == scorecard.TargetDeadZones:
 		c.Interval = "villages truly without 3G/4G, 90% range from their p_dead (widened to hold the list): " + decimal(res.Lower, 0) + " to " + decimal(res.Upper, 0)
 	default:
-		c.Interval = "interval " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
+		// Say what the interval is: a 95% Wilson interval, a 90% beta
+		// posterior, a sensitivity range that is no confidence interval.
+		what := "interval"
+		if s := scorecard.IntervalText(res.Interval, res.Confidence); s != "" {
+			what = s + ":"
+		}
+		c.Interval = what + " " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}
 	c.Reason = res.Reason
 	if t == scorecard.TargetSpeed && finite(res.Value) {
