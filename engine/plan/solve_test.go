@@ -292,3 +292,61 @@ func TestSolveGuardTiesByID(t *testing.T) {
 		}
 	}
 }
+
+// Known answers, worked by hand, of the three bounds (Solution) and the
+// gap on small instances.
+func TestSolveBoundsKnownAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name                      string
+		inst                      Instance
+		budget                    float64
+		value                     float64 // the optimum, which the plan reaches
+		coverable, online, lp, ub float64
+		method                    string
+	}{
+		{
+			// Budget 1.5 buys one of two 1-đồng options of 1 household:
+			// the online bound at S = ∅ takes one whole and half the
+			// other (1.5), as the LP does (x = 1, ½).
+			name: "half an option",
+			inst: Instance{Households: []float64{1, 1}, Options: []Option{
+				{ID: "a", CostVND: 1, Covers: []int32{0}}, {ID: "b", CostVND: 1, Covers: []int32{1}}}},
+			budget: 1.5, value: 1, coverable: 2, online: 1.5, lp: 1.5, ub: 1.5, method: "online",
+		},
+		{
+			// Greedy takes cheap (2 per đồng) and cannot afford big; the
+			// guard takes big (10). Online at S = ∅: cheap whole (2) and
+			// 9/10 of big (9) = 11; at {cheap} 2 + 10 and at {big}
+			// 10 + 2 are looser. LP: x_cheap = 1, x_big = 0.9: 11.
+			name: "guard",
+			inst: Instance{Households: []float64{2, 10}, Options: []Option{
+				{ID: "cheap", CostVND: 1, Covers: []int32{0}}, {ID: "big", CostVND: 10, Covers: []int32{1}}}},
+			budget: 10, value: 10, coverable: 12, online: 11, lp: 11, ub: 11, method: "online",
+		},
+		{
+			// The option of 7 households costs more than the budget:
+			// only the 5 are coverable, and every bound says 5.
+			name: "unaffordable",
+			inst: Instance{Households: []float64{5, 7}, Options: []Option{
+				{ID: "a", CostVND: 1, Covers: []int32{0}}, {ID: "b", CostVND: 10, Covers: []int32{1}}}},
+			budget: 2, value: 5, coverable: 5, online: 5, lp: 5, ub: 5, method: "coverable",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol, err := Solve(tc.inst, tc.budget, DefaultSolveConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opt := bruteForce(tc.inst, tc.budget); opt != tc.value || sol.Value != tc.value {
+				t.Errorf("value %g, brute force %g, want %g", sol.Value, opt, tc.value)
+			}
+			const tol = 1e-7
+			if !near(sol.CoverableBound, tc.coverable, tol) || !near(sol.OnlineBound, tc.online, tol) || !near(sol.LPBound, tc.lp, tol) {
+				t.Errorf("bounds coverable %g online %g lp %g, want %g %g %g", sol.CoverableBound, sol.OnlineBound, sol.LPBound, tc.coverable, tc.online, tc.lp)
+			}
+			if !near(sol.UpperBound, tc.ub, tol) || sol.BoundMethod != tc.method || !near(sol.Gap, (tc.ub-tc.value)/tc.ub, tol) {
+				t.Errorf("upper bound %g (%s), gap %g; want %g (%s), gap %g", sol.UpperBound, sol.BoundMethod, sol.Gap, tc.ub, tc.method, (tc.ub-tc.value)/tc.ub)
+			}
+		})
+	}
+}
