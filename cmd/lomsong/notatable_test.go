@@ -48,7 +48,7 @@ func TestNotATableSaysWhatItIs(t *testing.T) {
 		{"dump.xlsx", zipOf("[Content_Types].xml", "xl/workbook.xml"), "an Excel workbook (.xlsx): save the sheet as CSV UTF-8"},
 		{"dump.ods", zipOf("mimetype"), "an OpenDocument spreadsheet (.ods)"},
 		{"dump.xls", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 64)...), "an Excel 97–2003 workbook (.xls)"},
-		{"dump.txt", utf16le("ts\tcarrier\ttech\tlon\tlat\n"), "UTF-16 text without a byte-order mark: save it as UTF-8"},
+		{"dump.txt", utf16le("ts\tcarrier\ttech\tlon\tlat\n"), "UTF-16 text without a byte-order mark (UTF-16 is read with one): save it as UTF-8"},
 	} {
 		path := filepath.Join(dir, c.name)
 		if err := os.WriteFile(path, c.data, 0o644); err != nil {

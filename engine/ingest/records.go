@@ -10,6 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"github.com/lomsong/lomsong/engine"
 )
 
@@ -206,12 +209,10 @@ func (e *NotTableError) Error() string {
 		default:
 			hint = "; a ZIP archive (an Excel .xlsx?): unzip it, or save the sheet as CSV; a .gz file is read as it is"
 		}
-	case bytes.HasPrefix(e.Head, []byte{0xff, 0xfe}), bytes.HasPrefix(e.Head, []byte{0xfe, 0xff}):
-		hint = "; UTF-16 text: save it as UTF-8"
 	case bytes.HasPrefix(e.Head, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
 		hint = "; an Excel 97–2003 workbook (.xls) or another Office file: save the sheet as CSV UTF-8 (comma delimited)"
 	case utf16NoBOM(e.Head):
-		hint = "; UTF-16 text without a byte-order mark: save it as UTF-8"
+		hint = "; UTF-16 text without a byte-order mark (UTF-16 is read with one): save it as UTF-8"
 	}
 	return fmt.Sprintf("not a CSV/Parquet/Arrow file (starts with bytes %s …)%s", sb.String(), hint)
 }
@@ -273,6 +274,15 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 1<<16)
+	}
+	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
+		// UTF-16 with its byte-order mark, as Excel saves "Unicode text"
+		// (the way to keep Vietnamese letters from its Windows-1258
+		// "CSV"): read as the same text in UTF-8, the mark telling the
+		// byte order. A sequence that is not UTF-16 (a lone surrogate)
+		// reads as U+FFFD.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), 1<<16)
 	}
 	if b, _ := br.Peek(3); bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(3)
