@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -71,27 +72,56 @@ func (e *HeldRowsError) Unwrap() error { return ErrHeldRows }
 
 func shortSHA(s string) string { return s[:min(16, len(s))] }
 
-// rowKeys collects the row hashes of the measurements an ingest writes, up
-// to max rows (those after are not checked), and the partitions they go
-// to.
+// rowKeys collects the row hashes of the measurements an ingest writes
+// to partitions (period, carrier) the dataset holds parts of already (rows
+// of another partition cannot be held), up to max rows (those after are
+// not checked): a month's first dump keeps none.
 type rowKeys struct {
-	max   int
-	keys  [][2]uint64
-	parts map[partKey]bool
+	max  int
+	keys [][2]uint64
+	held map[partKey]bool // partitions with parts of earlier sources
+	// the period window of the last row, to skip time conversion
+	lo, hi int64
+	period string
+}
+
+// newRowKeys returns a collector for an ingest into s, nil when no
+// measurements are in it.
+func (s *Store) newRowKeys(max int) *rowKeys {
+	held := map[partKey]bool{}
+	for _, src := range s.Manifest().Sources {
+		if src.Kind != "measurements" {
+			continue
+		}
+		for _, p := range src.Parts {
+			held[partKey{p.Period, engine.Carrier(p.Carrier)}] = true
+		}
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	return &rowKeys{max: max, held: held}
 }
 
 func (k *rowKeys) add(b *engine.MeasurementBatch) {
 	serving := b.HasServing()
 	for i := 0; i < b.Len() && len(k.keys) < k.max; i++ {
-		k.keys = append(k.keys, rowHash(b, i, serving))
+		if ms := b.TimeUnixMs[i]; ms < k.lo || ms >= k.hi || k.period == "" {
+			k.period = PeriodOf(ms)
+			t := time.UnixMilli(ms).In(ReportTime)
+			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ReportTime)
+			k.lo, k.hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+		}
+		if k.held[partKey{k.period, b.Carrier[i]}] {
+			k.keys = append(k.keys, rowHash(b, i, serving))
+		}
 	}
 }
 
-// heldRows returns a HeldRowsError when rows of an ingest (keys, written
-// to partitions) are rows of the measurements sources the manifest lists.
-// It reads the parts of those sources in the partitions the ingest wrote
-// to, and no other.
-func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *rowKeys, parts map[partKey]bool) error {
+// heldRows returns a HeldRowsError when rows of an ingest (k) are rows of
+// the measurements sources the manifest lists. It reads the parts of those
+// sources in the partitions k kept rows of, and no other.
+func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *rowKeys) error {
 	if len(k.keys) == 0 {
 		return nil
 	}
@@ -111,7 +141,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 		}
 		var n int64
 		for _, p := range src.Parts {
-			if !parts[partKey{p.Period, engine.Carrier(p.Carrier)}] {
+			if !k.held[partKey{p.Period, engine.Carrier(p.Carrier)}] {
 				continue
 			}
 			var err error

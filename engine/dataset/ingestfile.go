@@ -671,8 +671,9 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		if cfg.Dedup {
 			// The rows the dataset holds already, from other files, are
 			// looked for as repeats within the file are, under the same
-			// bound (16 bytes a row, the first DedupMaxRows rows).
-			keys = &rowKeys{max: cfg.DedupMaxRows}
+			// bound (16 bytes a row of a partition the dataset has parts
+			// of, the first DedupMaxRows such rows).
+			keys = s.newRowKeys(cfg.DedupMaxRows)
 		}
 		write := func(b *engine.MeasurementBatch) error {
 			digest.add(b)
@@ -727,7 +728,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		}
 	}
 	if keys != nil {
-		if err := s.heldRows(ctx, path, rep.Accepted, keys, txn.partitions()); err != nil {
+		if err := s.heldRows(ctx, path, rep.Accepted, keys); err != nil {
 			return res, err
 		}
 		keys = nil
@@ -851,7 +852,7 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Lim
 		line = strings.TrimPrefix(line, "\ufeff")
 		if ingest.LooksLikeOpenCellID(line) && kind != ingest.KindMeasurements {
 			o.Format = "opencellid" + suffix
-			opt := ingest.CSVOptions{Comma: ',', MaxLineBytes: lim.MaxLineBytes}
+			opt := ingest.CSVOptions{Comma: ',', MaxLineBytes: lim.MaxLineBytes, Encoding: m.CSVEncoding()}
 			if !strings.EqualFold(strings.SplitN(line, ",", 2)[0], "radio") {
 				opt.Header = ingest.OpenCellIDHeader
 			}
@@ -862,7 +863,7 @@ func OpenSource(path string, kind ingest.Kind, m *ingest.Mapping, lim ingest.Lim
 			o.Kind, o.Records = ingest.KindSites, ingest.NewOpenCellID(rec)
 			return o, nil
 		}
-		rec, err := ingest.NewCSV(br, ingest.CSVOptions{MaxLineBytes: lim.MaxLineBytes})
+		rec, err := ingest.NewCSV(br, ingest.CSVOptions{MaxLineBytes: lim.MaxLineBytes, Encoding: m.CSVEncoding()})
 		if err != nil {
 			return fail(err)
 		}

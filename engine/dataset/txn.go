@@ -186,16 +186,6 @@ type partWriter struct {
 	used  uint64 // tick of the last row routed here
 }
 
-// partitions returns the (period, carrier) partitions the source's
-// measurements went to.
-func (t *Txn) partitions() map[partKey]bool {
-	m := make(map[partKey]bool, len(t.parts))
-	for k := range t.parts {
-		m[k] = true
-	}
-	return m
-}
-
 // Begin starts ingesting a source with the given SHA-256 (hex), file name
 // and kind; it is BeginSource without the decoded checksum, format and time.
 func (s *Store) Begin(sha, name, kind string) (*Txn, error) {
