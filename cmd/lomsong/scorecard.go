@@ -87,6 +87,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("scorecard", scorecardSynopsis, scorecardExample, e)
 	var cf coverageFlags
 	cf.register(fs)
+	// The card's main input is the subscriptions table (targets 2–4 and
+	// fixed speeds); sites and measurements give targets 1 and 5.
+	fs.Lookup("dataset").Usage = "dataset `directory` (subscriptions; sites, measurements and villages or --population for target 1; measurements for mobile speeds)"
 	var period periodFlag
 	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")

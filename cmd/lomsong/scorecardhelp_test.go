@@ -16,6 +16,10 @@ func TestScorecardHelpNamesEveryColumn(t *testing.T) {
 		t.Fatalf("%d %s", code, errs)
 	}
 	help := stdout + errs
+	// The dataset the card reads is above all its subscriptions.
+	if !strings.Contains(help, "dataset directory (subscriptions;") {
+		t.Errorf("--dataset does not say the subscriptions are read:\n%s", help)
+	}
 	for _, col := range scorecard.CSVHeader() {
 		name := col
 		for _, tg := range scorecard.Targets {
