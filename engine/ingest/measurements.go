@@ -71,6 +71,9 @@ const (
 func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func(*engine.MeasurementBatch) error, onReject func(Reject) error) (*Report, error) {
 	batch := &engine.MeasurementBatch{}
+	// The accepted rows are written (onBatch: partitioning and encoding
+	// them) on another goroutine while the next batch is validated.
+	w := newBatchWriter(onBatch)
 	var row engine.Measurement
 	var naive bool       // the row parsed last had a time without offset
 	var period naiveSpan // of the accepted rows' times without offset
@@ -87,11 +90,14 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 			}
 		},
 		func() error {
-			err := onBatch(batch)
-			batch.Reset()
+			var err error
+			batch, err = w.hand(batch)
 			return err
 		},
-		batch.Len, onReject)
+		func() int { return batch.Len() }, onReject)
+	if werr := w.close(); err == nil {
+		err = werr
+	}
 	if rep != nil && m != nil && m.Timezone != "" {
 		// The mapping's zone (bind loaded it already), labelled with the
 		// offsets its times were read with.
@@ -438,3 +444,48 @@ func optionalEnum(s string) string {
 	}
 	return s
 }
+
+// batchWriter runs a write function on its own goroutine, one batch at a
+// time and in the order handed, with two batches in turn: one written
+// while the other fills.
+type batchWriter struct {
+	write   func(*engine.MeasurementBatch) error
+	spare   *engine.MeasurementBatch
+	pending chan error // the batch being written's result; nil: none
+	err     error      // the first write error
+}
+
+func newBatchWriter(write func(*engine.MeasurementBatch) error) *batchWriter {
+	return &batchWriter{write: write, spare: &engine.MeasurementBatch{}}
+}
+
+// wait waits for the batch being written, if any, and returns the first
+// write error so far.
+func (w *batchWriter) wait() error {
+	if w.pending != nil {
+		if err := <-w.pending; w.err == nil {
+			w.err = err
+		}
+		w.pending = nil
+	}
+	return w.err
+}
+
+// hand starts writing b and returns an empty batch to fill next, and the
+// error of an earlier write (after which nothing more is written).
+func (w *batchWriter) hand(b *engine.MeasurementBatch) (*engine.MeasurementBatch, error) {
+	if err := w.wait(); err != nil {
+		b.Reset()
+		return b, err
+	}
+	next := w.spare
+	next.Reset()
+	w.spare = b
+	done := make(chan error, 1)
+	w.pending = done
+	go func() { done <- w.write(b) }()
+	return next, nil
+}
+
+// close waits for the last write and returns the first write error.
+func (w *batchWriter) close() error { return w.wait() }
