@@ -96,6 +96,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"export: --period YYYY-MM, --format and --out are required"}
 	}
+	// The files the export reads besides the dataset: none may be one of
+	// the files it writes.
+	exportInputs := []string{cf.population, cf.calibration, cf.bounds.boundaries, *communes}
 	switch *format {
 	case "gpkg":
 		if !strings.HasSuffix(strings.ToLower(*out), ".gpkg") {
@@ -121,6 +124,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		if err := exportFolderWritable(*out, *out); err != nil {
+			return err
+		}
+		if err := geoParquetFree(*out, exportInputs...); err != nil {
 			return err
 		}
 	case "postgis":
@@ -223,7 +229,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			where += ", replacing the GeoPackage that was there"
 		}
 	case "geoparquet":
-		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }); err != nil {
+		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }, exportInputs...); err != nil {
 			return err
 		}
 		var size int64
@@ -547,6 +553,30 @@ func exportFolderWritable(out, dir string) error {
 			return nil
 		}
 	}
+}
+
+// geoParquetFree refuses, before the month is computed, a GeoParquet
+// --out folder dir whose layer files the export may not replace: one that
+// is a file the export reads (inputs), one an earlier export there did
+// not write, one changed since an export wrote it (geoParquetGuard).
+// writeGuardedSet checks them again as it writes; they were found only
+// then, once the month was computed.
+func geoParquetFree(dir string, inputs ...string) error {
+	names := make([]string, len(export.LayerNames))
+	for i, n := range export.LayerNames {
+		names[i] = n + ".parquet"
+	}
+	if err := outputsFree(dir, "geoparquet", names, inputs...); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil
+	}
+	prev, err := readSetManifest(dir, "geoparquet")
+	if err != nil {
+		return err
+	}
+	return geoParquetGuard.check(dir, prev.Files, prev.Written)
 }
 
 // replaceableGeoPackage refuses to replace a file at path that an export
