@@ -80,6 +80,7 @@ type rowKeys struct {
 	max  int
 	keys [][2]uint64
 	held map[partKey]bool // partitions with parts of earlier sources
+	kept map[partKey]bool // those of them keys were kept of
 	// the period window of the last row, to skip time conversion
 	lo, hi int64
 	period string
@@ -100,7 +101,7 @@ func (s *Store) newRowKeys(max int) *rowKeys {
 	if len(held) == 0 {
 		return nil
 	}
-	return &rowKeys{max: max, held: held}
+	return &rowKeys{max: max, held: held, kept: map[partKey]bool{}}
 }
 
 func (k *rowKeys) add(b *engine.MeasurementBatch) {
@@ -112,8 +113,9 @@ func (k *rowKeys) add(b *engine.MeasurementBatch) {
 			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ReportTime)
 			k.lo, k.hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
 		}
-		if k.held[partKey{k.period, b.Carrier[i]}] {
+		if pk := (partKey{k.period, b.Carrier[i]}); k.held[pk] {
 			k.keys = append(k.keys, rowHash(b, i, serving))
+			k.kept[pk] = true
 		}
 	}
 }
@@ -141,7 +143,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 		}
 		var n int64
 		for _, p := range src.Parts {
-			if !k.held[partKey{p.Period, engine.Carrier(p.Carrier)}] {
+			if !k.kept[partKey{p.Period, engine.Carrier(p.Carrier)}] {
 				continue
 			}
 			var err error

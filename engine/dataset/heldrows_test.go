@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -50,5 +52,41 @@ func TestRowKeysOnlyOfHeldPartitions(t *testing.T) {
 	k2.add(&b)
 	if len(k2.keys) != 1 {
 		t.Errorf("kept %d row keys under a bound of 1", len(k2.keys))
+	}
+}
+
+// The look for a late dump's rows reads the parts of the months and
+// carriers the dump holds rows of, and no other: a damaged part of
+// another month is not read (it failed the ingest), and the dump is
+// refused for its one row held in October.
+func TestHeldRowsReadsOnlyTheDumpsPartitions(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(filepath.Join(dir, "ds"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
+	if _, err := s.IngestFile(context.Background(), writeFile(t, dir, "a.csv", mCSV), opt); err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	for _, p := range s.Manifest().Sources[0].Parts {
+		if p.Period == "2026-09" {
+			if err := os.WriteFile(s.Path(p), []byte("not a part"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			damaged++
+		}
+	}
+	if damaged != 1 {
+		t.Fatalf("%d September parts, want 1", damaged)
+	}
+	late := "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
+		"2026-09-30T17:00:00Z,viettel,4G,105.85,21.03,-99,\n" + // a.csv's October viettel row
+		"2026-10-03T08:00:00Z,viettel,4G,105.86,21.04,-97,\n"
+	_, err = s.IngestFile(context.Background(), writeFile(t, dir, "late.csv", late), opt)
+	var held *HeldRowsError
+	if !errors.As(err, &held) || held.Rows != 1 || held.Accepted != 2 {
+		t.Fatalf("a late October dump with one row held: %v", err)
 	}
 }
