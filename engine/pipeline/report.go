@@ -213,6 +213,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 		return strings.Compare(a, b)
 	})
+	var marks []orb.Point // the active sites' places, for the maps
 	for i, code := range codes {
 		a := acc[code]
 		prov := report.Province{Code: code, Name: code}
@@ -251,7 +252,10 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 				}
 				m.DeadZones = append(m.DeadZones, report.ZoneOutline{ID: dz.Zones[zi].ID, Outline: mp})
 			}
-			m.Sites = siteMarks(dz.Coverage.Sites, u.Bound)
+			if marks == nil {
+				marks = activeSitePoints(dz.Coverage.Sites)
+			}
+			m.Sites = siteMarks(marks, u.Bound)
 			prov.Map = m
 		}
 		r.Provinces = append(r.Provinces, prov)
@@ -344,17 +348,28 @@ func reportState(b coverage.Best) report.State {
 
 // siteMarks returns one point per active physical site (sectors and
 // technologies at one position collapse) inside the bound.
-func siteMarks(sites []engine.Site, b orb.Bound) []orb.Point {
-	seen := map[orb.Point]bool{}
+func siteMarks(marks []orb.Point, b orb.Bound) []orb.Point {
+	var out []orb.Point
+	i, _ := slices.BinarySearchFunc(marks, b.Min[0], func(p orb.Point, lon float64) int { return cmp.Compare(p[0], lon) })
+	for ; i < len(marks) && marks[i][0] <= b.Max[0]; i++ {
+		if b.Contains(marks[i]) {
+			out = append(out, marks[i])
+		}
+	}
+	return out
+}
+
+// activeSitePoints returns the places of the active sites, each once,
+// sorted by longitude then latitude: what siteMarks takes a map's marks
+// from (a register's hundreds of thousands of sectors are read once, not
+// once per province map).
+func activeSitePoints(sites []engine.Site) []orb.Point {
 	var out []orb.Point
 	for _, s := range sites {
-		pt := orb.Point{s.Lon, s.Lat}
-		if s.Status != engine.StatusActive || seen[pt] || !b.Contains(pt) {
-			continue
+		if s.Status == engine.StatusActive {
+			out = append(out, orb.Point{s.Lon, s.Lat})
 		}
-		seen[pt] = true
-		out = append(out, pt)
 	}
 	slices.SortFunc(out, func(a, b orb.Point) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
-	return out
+	return slices.CompactFunc(out, func(a, b orb.Point) bool { return a == b })
 }
