@@ -120,6 +120,14 @@ func (k *rowKeys) add(b *engine.MeasurementBatch) {
 	}
 }
 
+// cmpRowHash orders row hashes by their first word, then their second.
+func cmpRowHash(a, b [2]uint64) int {
+	if c := cmp.Compare(a[0], b[0]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a[1], b[1])
+}
+
 // heldRows returns a HeldRowsError when rows of an ingest (k) are rows of
 // the measurements sources the manifest lists. It reads the parts of those
 // sources in the partitions k kept rows of, and no other.
@@ -128,12 +136,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 		return nil
 	}
 	keys := k.keys
-	slices.SortFunc(keys, func(a, b [2]uint64) int {
-		if c := cmp.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a[1], b[1])
-	})
+	slices.SortFunc(keys, cmpRowHash)
 	found := make([]bool, len(keys))
 	var held []HeldSource
 	var r *arrowio.MeasurementReader
@@ -151,12 +154,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 				serving := b.HasServing()
 				for i := 0; i < b.Len(); i++ {
 					h := rowHash(b, i, serving)
-					j, ok := slices.BinarySearchFunc(keys, h, func(a, b [2]uint64) int {
-						if c := cmp.Compare(a[0], b[0]); c != 0 {
-							return c
-						}
-						return cmp.Compare(a[1], b[1])
-					})
+					j, ok := slices.BinarySearchFunc(keys, h, cmpRowHash)
 					for ; ok && j < len(keys) && keys[j] == h; j++ {
 						if !found[j] {
 							found[j] = true
