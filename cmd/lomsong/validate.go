@@ -829,6 +829,13 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 	var incomplete []string
 	for _, path := range files {
 		src, err := dataset.OpenSource(path, kind, nil, lim)
+		encoding := ""
+		if errors.Is(err, ingest.ErrHeaderNotUTF8) {
+			// Excel's "CSV" on a Vietnamese Windows is Windows-1258:
+			// read so, and say it, with the names it gives to check.
+			encoding = ingest.EncodingWindows1258
+			src, err = dataset.OpenSource(path, kind, &ingest.Mapping{Encoding: encoding}, lim)
+		}
 		if err != nil {
 			return err
 		}
@@ -853,6 +860,11 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
 		}
 		sg := ingest.Suggest(k, header, samples)
+		if encoding != "" {
+			sg.Mapping.Encoding = encoding
+			sg.Notes = append([]string{fmt.Sprintf("encoding: the header is not UTF-8; read as Windows-1258 (Excel's CSV on a Vietnamese Windows), its names are %s: check them (another legacy encoding, such as TCVN3, reads as other letters: re-save that file as UTF-8)",
+				quotedList(firstN(header, 6)))}, sg.Notes...)
+		}
 		if kind == "" && k == ingest.KindMeasurements && len(sg.Missing) > 0 {
 			// Detected as measurements only for want of a better guess: a
 			// register in its own layout (no time or signal, but azimuth,
@@ -894,6 +906,8 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			// (a service column, the no-service tests): not recommended.
 			fmt.Fprintf(e.stderr, "%s: the header looks like the %s export layout, but --preset %s would ignore %s, which the suggested mapping reads: use the mapping\n",
 				path, sg.Preset, sg.Preset, quotedList(sg.PresetIgnores))
+		} else if sg.Preset != "" && encoding != "" {
+			fmt.Fprintf(e.stderr, "%s: the header is the %s export layout, in %s: --preset %s reads UTF-8 only; use the suggested mapping, which says its encoding\n", path, sg.Preset, encoding, sg.Preset)
 		} else if sg.Preset != "" {
 			pm, err := ingest.Preset(sg.Preset)
 			if err != nil {

@@ -178,18 +178,22 @@ func TestValidateGzipLimitBeforeHeader(t *testing.T) {
 }
 
 // A header in Windows-1258 is refused saying so, in validate (with or
-// without a preset) and --suggest-mapping alike; no name with U+FFFD is
-// proposed.
+// without a preset) and ingest alike; --suggest-mapping reads it as
+// Windows-1258 and proposes that encoding (TestExcelWindows1258Read). No
+// name with U+FFFD is proposed.
 func TestValidateHeaderNotUTF8(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "do_kiem_cp1258.csv")
 	// "Thời gian;Kinh độ;Vĩ độ;Nhà mạng;Công nghệ;RSRP (dBm)" in Windows-1258 (iconv -t cp1258).
 	writeProbe(t, path, "Th\xf5\xcci gian;Kinh \xf0\xf4\xf2;Vi\xde \xf0\xf4\xf2;Nh\xe0 ma\xf2ng;C\xf4ng ngh\xea\xf2;RSRP (dBm)\r\n"+
 		"01/10/2026 08:00:00;103,3;22,4;Viettel;LTE;-90\r\n")
+	stdout, stderr, code := runBinary(t, "validate", "--suggest-mapping", path)
+	if code != 0 || !strings.Contains(stdout, `"encoding": "windows-1258"`) || strings.Contains(stdout, "\ufffd") || strings.Contains(stdout, `\ufffd`) {
+		t.Errorf("--suggest-mapping: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	for _, args := range [][]string{
 		{"validate", path},
 		{"validate", "--preset", "vn-drivetest", path},
-		{"validate", "--suggest-mapping", path},
 		{"ingest", "--dataset", filepath.Join(dir, "ds"), path},
 	} {
 		stdout, stderr, code := runBinary(t, args...)

@@ -140,6 +140,10 @@ type Mapping struct {
 	// "452-04" in a carrier column is (engine.CarrierForPLMN). Instead of a
 	// column mapped to carrier.
 	CarrierPLMN map[string]string `json:"carrier_plmn,omitempty"`
+	// Encoding is the CSV file's text encoding: "utf-8" (default; UTF-16
+	// with its byte-order mark is read too) or "windows-1258", what Excel
+	// saves as "CSV" on a Vietnamese Windows.
+	Encoding string `json:"encoding,omitempty"`
 	// OptionalColumns lets the file lack some of the source columns of
 	// Columns (a preset names every column its export layout can have);
 	// without it a source column the file does not have is an error, so
@@ -245,6 +249,11 @@ func (m *Mapping) Validate() error {
 	if err := m.validateCarrierPLMN(kind); err != nil {
 		return err
 	}
+	switch strings.ToLower(m.Encoding) {
+	case "", EncodingUTF8, EncodingWindows1258:
+	default:
+		return fmt.Errorf("mapping: encoding %q: want %q (the default) or %q (Excel's CSV on a Vietnamese Windows)", m.Encoding, EncodingUTF8, EncodingWindows1258)
+	}
 	switch m.Decimal {
 	case "", ".", ",":
 	default:
@@ -310,6 +319,10 @@ func (m *Mapping) Canonical(kind Kind) *Mapping {
 	if c.Decimal == "." {
 		c.Decimal = ""
 	}
+	c.Encoding = strings.ToLower(c.Encoding)
+	if c.Encoding == EncodingUTF8 {
+		c.Encoding = ""
+	}
 	if c.SpeedRule == SpeedRuleAny {
 		c.SpeedRule = ""
 	}
@@ -370,6 +383,15 @@ func (m *Mapping) validateSignalColumns(kind Kind) error {
 		return fmt.Errorf("mapping: constants[\"signal_dbm\"] and signal_columns both give signal_dbm: keep one")
 	}
 	return nil
+}
+
+// CSVEncoding returns the encoding a CSV file is read in under m (nil:
+// the default), as CSVOptions.Encoding takes it.
+func (m *Mapping) CSVEncoding() string {
+	if m == nil {
+		return ""
+	}
+	return strings.ToLower(m.Encoding)
 }
 
 // validateCarrierPLMN checks carrier_plmn: a table with a carrier

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -70,6 +72,10 @@ func Sniff(head []byte) Format {
 
 // CSVOptions configure NewCSV.
 type CSVOptions struct {
+	// Encoding is the text's encoding: "" (UTF-8, or UTF-16 with its
+	// byte-order mark) or EncodingWindows1258 (Excel's "CSV" on a
+	// Vietnamese Windows), read as UTF-8 in normal form C.
+	Encoding string
 	// Comma is the field delimiter; 0 sniffs ',' or ';' from the header line.
 	Comma rune
 	// Header, when non-nil, names the columns of a headerless file; the
@@ -275,7 +281,16 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 1<<16)
 	}
-	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
+	switch opt.Encoding {
+	case "", EncodingUTF8:
+	case EncodingWindows1258:
+		// Windows-1258 writes most Vietnamese tones as combining marks
+		// after the letter: composed (NFC) as the contract's names are.
+		br = bufio.NewReaderSize(transform.NewReader(br, transform.Chain(charmap.Windows1258.NewDecoder(), norm.NFC)), 1<<16)
+	default:
+		return nil, fmt.Errorf("csv: encoding %q: want %s or %s: %w", opt.Encoding, EncodingUTF8, EncodingWindows1258, engine.ErrInvalidConfig)
+	}
+	if b, _ := br.Peek(2); opt.Encoding != EncodingWindows1258 && (bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff})) {
 		// UTF-16 with its byte-order mark, as Excel saves "Unicode text"
 		// (the way to keep Vietnamese letters from its Windows-1258
 		// "CSV"): read as the same text in UTF-8, the mark telling the
@@ -349,7 +364,14 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 // (the contract's encoding): its column names would match none of the
 // contract's or a mapping's. A field further on that is not UTF-8 is a
 // row problem (invalid_utf8), not a reason to refuse the file.
-var ErrHeaderNotUTF8 = errors.New("header is not UTF-8 (a Windows-1258 or other legacy encoding?): re-save the file as UTF-8")
+var ErrHeaderNotUTF8 = errors.New("header is not UTF-8 (a Windows-1258 or other legacy encoding?): re-save the file as UTF-8, or, for Excel's CSV of a Vietnamese Windows, give \"encoding\": \"windows-1258\" in the mapping (lomsong validate --suggest-mapping proposes it)")
+
+// The text encodings a CSV file may be read in (CSVOptions.Encoding, a
+// mapping's "encoding").
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingWindows1258 = "windows-1258"
+)
 
 // HeaderTooLongError refuses a CSV file whose header line is longer than
 // the line cap: a data row that long is skipped, but without its header

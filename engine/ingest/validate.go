@@ -938,7 +938,7 @@ func (p *parser) checkUTF8(rec []string) *rowError {
 			at += n
 		}
 		return &rowError{p.b.cols[col], strings.ToValidUTF8(f, "\uFFFD"), ReasonInvalidUTF8,
-			fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8)", f[at], at)}
+			fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8, or give the mapping's \"encoding\": \"windows-1258\" for Excel's CSV of a Vietnamese Windows)", f[at], at)}
 	}
 	return nil
 }
