@@ -220,10 +220,10 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "no option fits within the budget: raise --budget (candidates.csv lists the options)\n")
 	case popt.IncludeSharing:
 		fmt.Fprintf(e.stdout, "optimality: no plan within the budget reaches more than %.0f households, newly covered or served by sharing (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
-			p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
+			plan.WholeBound(p.UpperBound), p.BoundMethod, 100*p.Gap, p.Guarantee)
 	default:
 		fmt.Fprintf(e.stdout, "optimality: no plan within the budget covers more than %.0f households (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
-			p.UpperBound, p.BoundMethod, 100*p.Gap, p.Guarantee)
+			plan.WholeBound(p.UpperBound), p.BoundMethod, 100*p.Gap, p.Guarantee)
 	}
 	for i, s := range p.Steps {
 		if i == 10 {
@@ -343,7 +343,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	hh := res.Households()
 	summary := map[string]any{
 		"budget_vnd": math.Round(p.BudgetVND), "sites_funded": hh.Sites, "households_newly_covered": math.Round(hh.NewlyCovered),
-		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(hh.DeadZone), "upper_bound_households": math.Round(p.UpperBound),
+		"cost_vnd": math.Round(p.TotalCostVND), "dead_zone_households": math.Round(hh.DeadZone), "upper_bound_households": plan.WholeBound(p.UpperBound),
 		"gap": p.Gap, "bound_method": p.BoundMethod, "guarantee": p.Guarantee, "guarantee_factor": p.GuaranteeFactor,
 		"costs": opt.Config.Costs, "footprint": opt.Config.Footprint, "candidates": len(res.Candidates),
 		"candidates_set_aside": len(res.SetAside), "candidates_reaching_no_dead_hex": append([]string{}, res.Idle...),

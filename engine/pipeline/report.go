@@ -12,6 +12,7 @@ import (
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
+	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/engine/scorecard"
@@ -117,7 +118,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 		r.DeadZones = append(r.DeadZones, reportZone(z, uncertain))
 	}
-	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: pr.Plan.UpperBound,
+	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: plan.WholeBound(pr.Plan.UpperBound),
 		Reachable: pr.Plan.DeadHouseholds, Options: len(pr.Candidates) + len(pr.Sharing)}
 	for _, c := range pr.Plan.Curve {
 		cur.Points = append(cur.Points, report.CurvePoint{CostVND: c.CostVND, Households: c.Households})

@@ -179,6 +179,19 @@ func whyNotFunded(inst *Instance, chosen []int, budgetVND, spent float64) []stri
 	return why
 }
 
+// WholeBound returns an upper bound on households (Plan.UpperBound) in
+// whole households, as the plan states it: rounded up, never to the
+// nearest — a bound of 80.4 is 81, not 80, which a plan of 80.4 households
+// would exceed. A part below a millionth of the bound is taken as the
+// sums' rounding (the LP bound adds 10⁻⁹ of the coverable households), so
+// 1273.0000001 is 1273.
+func WholeBound(ub float64) float64 {
+	if !(ub > 0) || math.IsInf(ub, 0) {
+		return ub
+	}
+	return math.Ceil(ub - 1e-6*max(1, ub))
+}
+
 // Build plans a budget over candidate sites and sharing agreements. dead
 // are the dead hexes (households without 3G/4G); candidates cover the dead
 // hexes their footprint reaches (Footprints), sharing agreements cover
