@@ -227,7 +227,8 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		fmt.Fprintf(e.stderr, "warning: saved output of stage %s is damaged and not used: %v (lomsong dataset verify %s checks every saved output and part)\n",
 			ref, err, shellQuote(c.dataset))
 	})
-	if len(store.Parts("sites", nil, nil)) == 0 && !c.sitesOptional {
+	noSites := len(store.Parts("sites", nil, nil)) == 0
+	if noSites && !c.sitesOptional {
 		// No data to answer with: refused (exit 3), as a month without
 		// measurements is.
 		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, shellQuote(c.dataset))}
@@ -276,10 +277,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if len(villages) > 0 && len(opt.Population) > 0 {
 		opt.Places = pipeline.VillagePlaces(villages)
 	}
-	if len(opt.Population) == 0 {
+	if len(opt.Population) == 0 && !noSites {
 		// Without people anywhere every point is open country: town
 		// predictions come out tens of dB too strong, and a calibration
-		// fitted so carries that bias.
+		// fitted so carries that bias. Without sites nothing is predicted.
 		fmt.Fprintf(e.stderr, "warning: no population table and no villages in the dataset: every point is predicted as open country (rural); give --population or ingest a villages table\n")
 	}
 	area := "the measured and populated hexes"
@@ -334,9 +335,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		case "":
 			c.cal = calibrationUse{Uncalibrated: "no calibration.json in the dataset"}
 		}
-		if c.cal.Uncalibrated != "" {
+		if c.cal.Uncalibrated != "" && !noSites {
 			// Said as a calibration in force is: which fits a stage's
-			// predictions carry.
+			// predictions carry. Without sites (a scorecard of the
+			// subscriptions) nothing is predicted: nothing to say.
 			fmt.Fprintf(e.stderr, "predicting uncalibrated (%s): the propagation models' predictions and σ as they are, no mast checked for being off the air; lomsong calibrate --dataset %s fits them to the tests\n",
 				c.cal.Uncalibrated, shellQuote(c.dataset))
 		}
