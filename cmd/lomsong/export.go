@@ -229,7 +229,13 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			where += ", replacing the GeoPackage that was there"
 		}
 	case "geoparquet":
-		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error { return export.WriteGeoParquet(stage, layers, meta) }, exportInputs...); err != nil {
+		t0 := time.Now()
+		progress := func(layer string, features int) {
+			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
+		}
+		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error {
+			return export.WriteGeoParquetProgress(ctx, stage, layers, meta, progress)
+		}, exportInputs...); err != nil {
 			return err
 		}
 		var size int64

@@ -43,6 +43,9 @@ func TestExportGeoParquetFolderRefusedFirst(t *testing.T) {
 	gp := filepath.Join(dir, "gp")
 	if errs, code := export(gp); code != exitOK {
 		t.Fatalf("export: %d\n%s", code, errs)
+	} else if !strings.Contains(errs, "export: writing coverage_hex (") || !strings.Contains(errs, "export: writing communes_summary (") {
+		// Each layer is named as its writing starts, as in a GeoPackage.
+		t.Errorf("the layers were not named as they were written:\n%s", errs)
 	}
 	f, err := os.OpenFile(filepath.Join(gp, "hexes.parquet"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

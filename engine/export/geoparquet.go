@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -99,8 +100,23 @@ func WriteGeoParquetLayer(w io.Writer, l *Layer, meta Meta) error {
 // WriteGeoParquet writes each layer as dir/<layer>.parquet
 // (WriteGeoParquetLayer), each file atomically; dir must exist.
 func WriteGeoParquet(dir string, layers []Layer, meta Meta) error {
+	return WriteGeoParquetProgress(context.Background(), dir, layers, meta, nil)
+}
+
+// WriteGeoParquetProgress is WriteGeoParquet calling progress (when not
+// nil) as each layer's writing starts, with its name and feature count,
+// and stopping with ctx's error, before the next layer, once ctx is done:
+// a country's month takes seconds a layer. The layers written before stay
+// in dir.
+func WriteGeoParquetProgress(ctx context.Context, dir string, layers []Layer, meta Meta, progress func(layer string, features int)) error {
 	for i := range layers {
 		l := &layers[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(l.Name, l.Len())
+		}
 		path := filepath.Join(dir, l.Name+".parquet")
 		f, err := dataset.CreateAtomic(path)
 		if err != nil {
