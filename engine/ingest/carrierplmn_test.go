@@ -59,6 +59,7 @@ func TestCarrierFromMCCAndMNC(t *testing.T) {
 		{"without mnc", `{"carrier_plmn": {"mcc": "MCC"}}`, `carrier_plmn needs "mnc"`},
 		{"another key", `{"carrier_plmn": {"mcc": "MCC", "mnc": "MNC", "lac": "LAC"}}`, `carrier_plmn["lac"]`},
 		{"one column for both", `{"carrier_plmn": {"mcc": "PLMN", "mnc": "plmn"}}`, "for both MCC and MNC"},
+		{"with carrier spellings", `{"values": {"carrier": {"452-99": "Viettel"}}, "carrier_plmn": {"mcc": "MCC", "mnc": "MNC"}}`, `values["carrier"] does not apply with carrier_plmn`},
 		{"a villages table", `{"kind": "villages", "carrier_plmn": {"mcc": "MCC", "mnc": "MNC"}}`, "has no carrier"},
 	} {
 		if _, err := ParseMapping([]byte(c.js)); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -431,6 +431,11 @@ func (m *Mapping) validateCarrierPLMN(kind Kind) error {
 	if _, ok := m.Constants["carrier"]; ok {
 		return fmt.Errorf("mapping: constants[\"carrier\"] and carrier_plmn both give carrier: keep one")
 	}
+	if len(m.Values["carrier"]) > 0 {
+		// Its spellings would never be looked up: the carrier is the
+		// network's, from the table MCC+MNC → carrier.
+		return fmt.Errorf("mapping: values[\"carrier\"] does not apply with carrier_plmn, which reads each network's carrier from its MCC and MNC (a network not in the table is kept as plmn-MCC-MNC): remove one")
+	}
 	return nil
 }
 
