@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -132,6 +133,24 @@ type corruptStage struct{}
 func (corruptStage) Error() string        { return "saved output does not match its stage.json" }
 func (corruptStage) Is(target error) bool { return target == ErrCorruptPart }
 
+// ErrTakenOutWhileRead is wrapped by the error of a part the Store's
+// manifest lists that is gone because another process committed a
+// change since (a retract moved it out, a repair set it aside): the
+// dataset is sound, the command read it as it was.
+var ErrTakenOutWhileRead = errors.New("taken out of the dataset while this command read it")
+
+// unreadablePart is the error of a listed part's file that did not open:
+// one another command took out since this Store read the manifest
+// (ErrTakenOutWhileRead), or else one unreadable.
+func (s *Store) unreadablePart(p Part, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		if changed, cerr := s.ManifestChanged(); cerr == nil && changed {
+			return fmt.Errorf("dataset %s: %s: %w (a retract, repair or ingest was committed since it began; the dataset is as that change left it): run the command again", s.dir, p.Path, ErrTakenOutWhileRead)
+		}
+	}
+	return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+}
+
 // checkPart checks a listed part's file against the manifest: its size,
 // and its CRC-32C when the manifest records one, else its SHA-256 when it
 // records that (parts of earlier versions have neither). With full, it
@@ -139,7 +158,7 @@ func (corruptStage) Is(target error) bool { return target == ErrCorruptPart }
 func (s *Store) checkPart(p Part, full bool) error {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
-		return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+		return s.unreadablePart(p, err)
 	}
 	defer f.Close()
 	withSHA := p.SHA256 != "" && (full || p.CRC32C == "")
@@ -164,7 +183,7 @@ func (s *Store) checkPart(p Part, full bool) error {
 func (s *Store) openPart(p Part, r *arrowio.MeasurementReader, opts []arrowio.Option) (*os.File, *arrowio.MeasurementReader, error) {
 	f, err := os.Open(s.Path(p))
 	if err != nil {
-		return nil, nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+		return nil, nil, s.unreadablePart(p, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
@@ -383,7 +402,7 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
-			return nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+			return nil, s.unreadablePart(p, err)
 		}
 		st, err := f.Stat()
 		if err != nil {

@@ -74,7 +74,7 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 		}
 		f, err := os.Open(s.Path(p))
 		if err != nil {
-			return nil, fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+			return nil, s.unreadablePart(p, err)
 		}
 		st, err := f.Stat()
 		if err != nil {
