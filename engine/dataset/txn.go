@@ -14,6 +14,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 
@@ -526,26 +527,47 @@ func (t *Txn) closeParts() ([]Part, []placed, error) {
 		carriers = append(carriers, c)
 	}
 	slices.Sort(carriers)
-	for _, c := range carriers {
-		rel := fmt.Sprintf("sites/carrier=%s/%s", slug(string(c)), t.partName(0))
+	// Each carrier's sites to a part of its own, the parts encoded side
+	// by side (their files created first, in the carriers' order).
+	files := make([]*os.File, len(carriers))
+	for i := range carriers {
 		f, err := t.tmpFile()
 		if err != nil {
+			for _, o := range files[:i] {
+				o.Close()
+			}
 			return nil, nil, err
 		}
+		files[i] = f
+	}
+	siteParts := make([]Part, len(carriers))
+	errs := make([]error, len(carriers))
+	parallel.For(len(carriers), 0, func(i int) {
+		c, f := carriers[i], files[i]
+		rel := fmt.Sprintf("sites/carrier=%s/%s", slug(string(c)), t.partName(0))
 		hf := newHashFile(f)
 		if err := arrowio.WriteSites(hf, t.sites[c], arrowio.WithCodec(PartCodec),
 			arrowio.WithMetadata(t.partMeta(t.kind, "", string(c)))); err != nil {
 			f.Close()
-			return nil, nil, fmt.Errorf("dataset: writing %s: %w", rel, err)
+			errs[i] = fmt.Errorf("dataset: writing %s: %w", rel, err)
+			return
 		}
 		sums, err := hf.finish()
 		if err != nil {
+			errs[i] = err
+			return
+		}
+		siteParts[i] = Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c]))}
+		siteParts[i].setSums(sums)
+	})
+	for _, err := range errs {
+		if err != nil {
 			return nil, nil, err
 		}
-		p := Part{Path: rel, Kind: t.kind, Carrier: string(c), Rows: int64(len(t.sites[c]))}
-		p.setSums(sums)
+	}
+	for i, p := range siteParts {
 		parts = append(parts, p)
-		moves = append(moves, placed{f.Name(), rel})
+		moves = append(moves, placed{files[i].Name(), p.Path})
 	}
 	for _, tab := range []struct {
 		kind string
