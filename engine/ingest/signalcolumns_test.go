@@ -100,6 +100,21 @@ func TestSuggestSignalColumns(t *testing.T) {
 	if _, err := ParseMapping(sg.Mapping.JSON()); err != nil {
 		t.Errorf("suggested mapping does not parse: %v", err)
 	}
+	// A TEMS export (the preset's layout) across 2G, 3G and 4G: the
+	// preset reads RSRP alone, so the suggestion reads each technology's
+	// column and says the preset would ignore the others. It adopted the
+	// preset, and every 3G and 2G row was rejected.
+	tems := []string{"Time", "Latitude", "Longitude", "Operator", "RAT", "Serving Cell RSRP (dBm)", "Serving Cell RSRQ (dB)",
+		"Serving Cell RS SINR (dB)", "Serving Cell Identity", "Serving Cell PCI", "Serving Cell EARFCN",
+		"PDSCH Throughput (kbit/s)", "PUSCH Throughput (kbit/s)", "Serving Cell RSCP (dBm)", "RxLev Full (dBm)"}
+	sg = Suggest(KindMeasurements, tems, nil)
+	if sg.Preset != "tems" || sg.Mapping.SignalColumns["3G"] != "Serving Cell RSCP (dBm)" || sg.Mapping.SignalColumns["4G"] != "Serving Cell RSRP (dBm)" ||
+		sg.Mapping.Columns["Serving Cell RSRP (dBm)"] != "" || strings.Join(sg.PresetIgnores, "|") != "Serving Cell RSCP (dBm)|RxLev Full (dBm)" {
+		t.Errorf("TEMS across technologies: preset %q, ignores %v, mapping %+v", sg.Preset, sg.PresetIgnores, sg.Mapping)
+	}
+	if _, err := ParseMapping(sg.Mapping.JSON()); err != nil {
+		t.Errorf("suggested mapping does not parse: %v", err)
+	}
 	// One technology's column alone stays a plain signal_dbm.
 	sg = Suggest(KindMeasurements, []string{"Time", "Latitude", "Longitude", "Operator", "Network Type", "RSRP"}, nil)
 	if sg.Mapping.SignalColumns != nil || sg.Mapping.Columns["RSRP"] != "signal_dbm" {

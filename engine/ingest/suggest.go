@@ -545,6 +545,9 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 	}
 	if sg.Preset = presetFor(header); sg.Preset != "" && kind == KindMeasurements {
 		sg.adoptPreset(header, at, assigned, column)
+		// A preset reads one signal column; the export may hold the other
+		// technologies' too (a TEMS export across 2G, 3G and 4G).
+		sg.signalPerTech(header, at, assigned)
 		sg.PresetIgnores = presetIgnores(sg.Preset, header, assigned)
 	}
 	for _, r := range kind.Required() {
