@@ -92,3 +92,27 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 		t.Errorf("Check of a database with its own type geometry and no PostGIS: %v", err)
 	}
 }
+
+// A database that takes no writes (default_transaction_read_only, as a
+// read replica's role or database is set) is said by Check, before a
+// month is computed; the export failed only at its CREATE SCHEMA, 'cannot
+// execute CREATE SCHEMA in a read-only transaction'.
+func TestCheckReadOnlyDatabase(t *testing.T) {
+	url := startPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := Check(ctx, url); err != nil {
+		t.Fatalf("Check of a writable database: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `ALTER DATABASE postgres SET default_transaction_read_only = on`); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(ctx, url); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("Check of a read-only database: %v, want it said read-only", err)
+	}
+}

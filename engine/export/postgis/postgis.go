@@ -170,17 +170,31 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 }
 
 // Check connects to the database at connString as Write does and checks
-// that it has PostGIS, changing nothing: a wrong connection string, a
-// server not running or a database without PostGIS is said before a month
-// is computed for it.
+// that it has PostGIS and takes writes, changing nothing: a wrong
+// connection string, a server not running, a database without PostGIS or
+// one that is read-only (a standby, default_transaction_read_only) is said
+// before a month is computed for it.
 func Check(ctx context.Context, connString string) error {
 	conn, err := connect(ctx, connString)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
-	_, err = geometryOf(ctx, conn)
-	return err
+	if _, err = geometryOf(ctx, conn); err != nil {
+		return err
+	}
+	var readOnly string
+	var standby bool
+	if err := conn.QueryRow(ctx, `SELECT current_setting('transaction_read_only'), pg_is_in_recovery()`).Scan(&readOnly, &standby); err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	switch {
+	case standby:
+		return fmt.Errorf("postgis: database %q is on a standby server, which takes no writes: export to the primary", conn.Config().Database)
+	case readOnly == "on":
+		return fmt.Errorf("postgis: database %q is read-only for this session (default_transaction_read_only is on): export as a role or to a database that may write", conn.Config().Database)
+	}
+	return nil
 }
 
 // connect opens a session on the database at connString.
