@@ -201,6 +201,9 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		if b.bySignal && b.sigIdx[r.Tech] < 0 {
 			detail += fmt.Sprintf(" (the mapping's signal_columns names no column for %s's %s)", r.Tech, r.Tech.SignalMeasure())
 		}
+		if h := b.unreadSignal[r.Tech]; h != "" {
+			detail += fmt.Sprintf(" (the file's column %q, %s's %s, is not read: the mapping's signal_columns reads each technology's own column; validate --suggest-mapping proposes it)", h, r.Tech, r.Tech.SignalMeasure())
+		}
 		return &rowError{sigCol, "", ReasonInconsistent, detail}
 	}
 	s := optionalEnum(b.field(f, mSource))

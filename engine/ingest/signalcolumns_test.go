@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine"
 )
 
 // A drive-test export writes each technology's measure in a column of its
@@ -119,5 +122,58 @@ func TestSuggestSignalColumns(t *testing.T) {
 	sg = Suggest(KindMeasurements, []string{"Time", "Latitude", "Longitude", "Operator", "Network Type", "RSRP"}, nil)
 	if sg.Mapping.SignalColumns != nil || sg.Mapping.Columns["RSRP"] != "signal_dbm" {
 		t.Errorf("RSRP alone: %+v", sg.Mapping)
+	}
+}
+
+// A mapping (or a preset) that reads RSRP alone rejects a 3G row without
+// it as "no signal"; the rejection now names the file's RSCP column left
+// unread and the way to read it, which it did not.
+func TestUnreadSignalColumnNamed(t *testing.T) {
+	const dump = "Time,Lat,Lon,Operator,Network Type,RSRP,RSCP (dBm),RxLev\n" +
+		"2026-10-03 08:00:01,21.0285,105.8542,Viettel,LTE,-95,,\n" +
+		"2026-10-03 08:00:02,21.0286,105.8543,Viettel,WCDMA,,-88,\n" +
+		"2026-10-03 08:00:03,21.0287,105.8544,Viettel,GSM,,,-70\n" +
+		"2026-10-03 08:00:04,21.0288,105.8545,Viettel,LTE,,,\n"
+	m, err := ParseMapping([]byte(`{"columns": {"Time": "ts", "Lat": "lat", "Lon": "lon", "Operator": "carrier", "Network Type": "tech", "RSRP": "signal_dbm"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rejects, _ := readM(t, dump, m, nil)
+	want := map[int64]string{
+		3: `the file's column "RSCP (dBm)", 3G's RSCP, is not read: the mapping's signal_columns`,
+		4: `the file's column "RxLev", 2G's RSSI, is not read`,
+	}
+	if len(rejects) != 3 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	for _, r := range rejects {
+		w, ok := want[r.Line]
+		switch {
+		case !ok && strings.Contains(r.Detail, "is not read"):
+			t.Errorf("line %d (4G, its own column read): %s", r.Line, r.Detail)
+		case ok && !strings.Contains(r.Detail, w):
+			t.Errorf("line %d: %s; want %q", r.Line, r.Detail, w)
+		}
+	}
+}
+
+// A measurements mapping with signal_columns or carrier_plmn given to a
+// table of another kind (--kind villages) is an error, not a crash (an
+// index of a column the kind lacks) nor ignored.
+func TestSignalAndPLMNColumnsOfAnotherKind(t *testing.T) {
+	const villages = "village_id,name,commune_code,lon,lat,households,RSRP,MCC,MNC\nV1,Bản A,01234,105.1,21.2,40,-95,452,04\n"
+	for _, js := range []string{`{"signal_columns": {"4G": "RSRP"}}`, `{"carrier_plmn": {"mcc": "MCC", "mnc": "MNC"}}`} {
+		m, err := ParseMapping([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := NewCSV(strings.NewReader(villages), CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ReadVillages(context.Background(), rec, m, Defaults("v.csv", testNow), func([]engine.Village) error { return nil }, nil)
+		if err == nil || !strings.Contains(err.Error(), "a table of this kind has no") {
+			t.Errorf("%s on villages: %v", js, err)
+		}
 	}
 }

@@ -198,6 +198,18 @@ var techSignalNames = []struct {
 	{engine.Tech2G, []string{"rxlev", "rxlevdbm", "rxlevfull", "rxlevfulldbm", "rxlevsub", "rxlevsubdbm", "servingrxlev", "gsmrxlev", "gsmrssi", "bcchrxlev"}},
 }
 
+// techSignalColumn returns the technology whose signal measure a column
+// is named for (techSignalNames), or TechUnknown.
+func techSignalColumn(h string) engine.Tech {
+	k := synKey(h)
+	for _, g := range techSignalNames {
+		if slices.Contains(g.names, k) {
+			return g.tech
+		}
+	}
+	return engine.TechUnknown
+}
+
 // signalPerTech proposes signal_columns when the header holds the signal
 // columns of more than one technology (RSRP, RSCP, RxLev: a drive-test
 // export across 2G, 3G and 4G), the signal_dbm column chosen by name

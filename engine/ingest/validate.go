@@ -339,6 +339,11 @@ type binding struct {
 	byPLMN     bool
 	plmnIdx    [2]int
 	carrierCol int
+	// unreadSignal names, per technology, a column the file has for that
+	// technology's measure and the mapping leaves unread (RSCP beside the
+	// RSRP read as signal_dbm): said in the rejection of a row of that
+	// technology without a signal.
+	unreadSignal [len(engine.Techs) + 1]string
 }
 
 // ErrMissingColumn is wrapped when a required contract column is neither in
@@ -460,6 +465,13 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 			b.named[cols[j]] = own + " → " + cols[j]
 		}
 	}
+	if j := slices.Index(cols, "signal_dbm"); j >= 0 && b.has[j] && !b.bySignal {
+		for _, h := range ignored {
+			if t := techSignalColumn(h); t != engine.TechUnknown && b.unreadSignal[t] == "" {
+				b.unreadSignal[t] = cleanHeader(h)
+			}
+		}
+	}
 	if !m.OptionalColumns {
 		for _, src := range sortedKeys(m.Columns) {
 			if !found["lower:"+strings.ToLower(strings.TrimSpace(src))] && !found["folded:"+engine.Fold(src)] {
@@ -516,6 +528,10 @@ func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, 
 	if len(m.SignalColumns) == 0 {
 		return claimed, nil
 	}
+	sig := slices.Index(b.cols, "signal_dbm")
+	if sig < 0 {
+		return nil, fmt.Errorf("mapping signal_columns: a table of this kind has no signal_dbm (signal_columns is for measurements)")
+	}
 	b.bySignal = true
 	for _, k := range sortedKeys(m.SignalColumns) {
 		t, err := engine.ParseTech(k)
@@ -536,7 +552,7 @@ func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, 
 		}
 		claimed[i] = true
 		b.sigIdx[t], b.sigName[t] = i, cleanHeader(header[i])+" → signal_dbm"
-		b.has[slices.Index(b.cols, "signal_dbm")] = true
+		b.has[sig] = true
 	}
 	return claimed, nil
 }
@@ -546,8 +562,11 @@ func (b *binding) bindSignalColumns(header []string, m *Mapping) (map[int]bool, 
 // in claimed. Both are needed: a column the file lacks is an error.
 func (b *binding) bindCarrierPLMN(header []string, m *Mapping, claimed map[int]bool) error {
 	b.carrierCol = slices.Index(b.cols, "carrier")
-	if len(m.CarrierPLMN) == 0 || b.carrierCol < 0 {
+	if len(m.CarrierPLMN) == 0 {
 		return nil
+	}
+	if b.carrierCol < 0 {
+		return fmt.Errorf("mapping carrier_plmn: a table of this kind has no carrier")
 	}
 	var names [2]string
 	for k, key := range []string{"mcc", "mnc"} {
