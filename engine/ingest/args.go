@@ -111,7 +111,7 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	ids := map[string]bool{}
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
-		row = Candidate{ID: nfc(b.field(f, 0)), Tech: 0, Line: rec.Line()}
+		row = Candidate{ID: nfc(b.field(f, 0)), Tech: 0, Line: p.line}
 		if e := p.required(0, row.ID); e != nil {
 			return e
 		}

@@ -682,6 +682,8 @@ type parser struct {
 	techs    map[string]engine.Tech
 	seen     hashSet
 	rep      *Report
+	// line is the current row's line (Records.Line of the rows read).
+	line     int64
 	rowNaive bool // the current row's time had no offset
 	rowIdle  bool // the current row's speeds are idle bitrates
 	rowComma bool // the current row had a number with a decimal comma
@@ -1117,6 +1119,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
+		p.line = line
 		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP, p.rowBand = false, false, false, false, "", false, false, false, false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
