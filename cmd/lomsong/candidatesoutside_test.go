@@ -37,7 +37,7 @@ func TestPlanCandidatesOutsideArea(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, errs)
 		}
-		if !strings.Contains(errs, cands+": 1 of 3 proposed candidates lie outside the area analysed") || !strings.Contains(errs, "line 3") ||
+		if !strings.Contains(errs, cands+": 1 of 3 proposed candidates lies outside the area analysed") || !strings.Contains(errs, "line 3") ||
 			!strings.Contains(stdout, "HCM-1 (line 3)") || !strings.Contains(stdout, "(2 proposed)") {
 			t.Errorf("%v: HCM-1 not said to be set aside\nstdout: %s\nstderr: %s", args, stdout, errs)
 		}
@@ -66,7 +66,7 @@ func TestPlanCandidatesOutsideArea(t *testing.T) {
 			strings.Contains(why["NEAR-1"], "reaches no dead") {
 			t.Errorf("%v: proposed candidates in candidates.csv and why not funded: %q", args, why)
 		}
-		if !strings.Contains(stdout, "1 proposed candidates reach no dead or uncertain hex") || !strings.Contains(stdout, "IDLE-1") {
+		if !strings.Contains(stdout, "1 proposed candidate reaches no dead or uncertain hex, so it is not funded") || !strings.Contains(stdout, "IDLE-1") {
 			t.Errorf("%v: IDLE-1 not named\n%s", args, stdout)
 		}
 		var pj map[string]any

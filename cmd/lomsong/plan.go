@@ -25,6 +25,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -165,8 +166,8 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		candTable.Rejects = slices.Concat(candTable.Rejects, res.SetAside)
 		slices.SortStableFunc(candTable.Rejects, func(a, b ingest.Reject) int { return cmp.Compare(a.Line, b.Line) })
 		first := res.SetAside[0]
-		fmt.Fprintf(e.stderr, "%s: %d of %d proposed candidates lie outside the area analysed, beyond their reach: set aside, not planned; each with its line and distance in candidates.quarantine.csv among the outputs (first, line %d: %s)\n",
-			*candidates, len(res.SetAside), len(popt.Proposed), first.Line, first.Detail)
+		fmt.Fprintf(e.stderr, "%s: %d of %s %s outside the area analysed, beyond their reach: set aside, not planned; each with its line and distance in candidates.quarantine.csv among the outputs (first, line %d: %s)\n",
+			*candidates, len(res.SetAside), plural.Count(len(popt.Proposed), "proposed candidate", "proposed candidates"), plural.Noun(len(res.SetAside), "lies", "lie"), first.Line, first.Detail)
 	}
 	prov, err := outputMeta(cf.dataset)
 	if err != nil {
@@ -182,27 +183,28 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	p := res.Plan
 	hh := res.Households()
-	fmt.Fprintf(e.stdout, "plan over %s: %d dead zones, %.0f dead-zone households, %d candidates (%d proposed)\n",
-		area, len(dz.Zones), hh.DeadZone, len(res.Candidates), len(popt.Proposed)-len(res.SetAside))
+	fmt.Fprintf(e.stdout, "plan over %s: %s, %.0f dead-zone households, %s (%d proposed)\n",
+		area, plural.Count(len(dz.Zones), "dead zone", "dead zones"), hh.DeadZone, plural.Count(len(res.Candidates), "candidate", "candidates"), len(popt.Proposed)-len(res.SetAside))
 	printNoData(e.stdout, dz.NoData)
 	if n := len(res.SetAside); n > 0 {
-		fmt.Fprintf(e.stdout, "%d proposed candidates set aside, outside the area analysed and beyond their reach (candidates.quarantine.csv): %s\n", n, setAsideNames(res.SetAside, 10))
+		fmt.Fprintf(e.stdout, "%s set aside, outside the area analysed and beyond their reach (candidates.quarantine.csv): %s\n", plural.Count(n, "proposed candidate", "proposed candidates"), setAsideNames(res.SetAside, 10))
 	}
 	if n := len(res.Idle); n > 0 {
 		names := strings.Join(res.Idle[:min(n, 10)], ", ")
 		if n > 10 {
 			names += fmt.Sprintf(" … %d more", n-10)
 		}
-		fmt.Fprintf(e.stdout, "%d proposed candidates reach no dead or uncertain hex, so none is funded (candidates.csv, why_not_funded): %s\n", n, names)
+		fmt.Fprintf(e.stdout, "%s %s no dead or uncertain hex, so %s funded (candidates.csv, why_not_funded): %s\n",
+			plural.Count(n, "proposed candidate", "proposed candidates"), plural.Noun(n, "reaches", "reach"), plural.Noun(n, "it is not", "none is"), names)
 	}
 	if popt.IncludeSharing {
-		fmt.Fprintf(e.stdout, "sharing included: %d agreements offered over %.0f more households of carrier gaps another carrier covers (not dead zones: served by roaming, not newly covered)\n",
-			len(res.Sharing), hh.SharingGap)
-		fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f dead-zone households newly covered; %d sharing agreements, %.0f households served by them; for %s VND in all\n",
-			report.Money(p.BudgetVND), hh.Sites, hh.NewlyCovered, hh.Agreements, hh.SharingServed, report.Money(p.TotalCostVND))
+		fmt.Fprintf(e.stdout, "sharing included: %s offered over %.0f more households of carrier gaps another carrier covers (not dead zones: served by roaming, not newly covered)\n",
+			plural.Count(len(res.Sharing), "agreement", "agreements"), hh.SharingGap)
+		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f dead-zone households newly covered; %s, %.0f households served by them; for %s VND in all\n",
+			report.Money(p.BudgetVND), plural.Count(hh.Sites, "site", "sites"), hh.NewlyCovered, plural.Count(hh.Agreements, "sharing agreement", "sharing agreements"), hh.SharingServed, report.Money(p.TotalCostVND))
 	} else {
-		fmt.Fprintf(e.stdout, "budget %s VND: %d sites funded, %.0f households newly covered for %s VND (%s VND per household)\n",
-			report.Money(p.BudgetVND), len(p.Steps), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f households newly covered for %s VND (%s VND per household)\n",
+			report.Money(p.BudgetVND), plural.Count(len(p.Steps), "site", "sites"), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
 	}
 	switch {
 	case len(dz.Zones) == 0 && hh.SharingGap == 0 && len(dz.NoData) > 0:
@@ -212,8 +214,8 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		for _, a := range dz.NoData {
 			hexes, households = hexes+a.Hexes, households+a.Households
 		}
-		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; the %d populated hexes (%.0f households) left out, with no site or test near, are not known to be served (plan.json, not_analysed)\n",
-			hexes, households)
+		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; the %s (%.0f households) left out, with no site or test near, %s not known to be served (plan.json, not_analysed)\n",
+			plural.Count(hexes, "populated hex", "populated hexes"), households, plural.Noun(hexes, "is", "are"))
 	case len(dz.Zones) == 0 && hh.SharingGap == 0:
 		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
 	case len(p.Steps) == 0:

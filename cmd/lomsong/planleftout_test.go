@@ -22,7 +22,7 @@ func TestPlanSaysWhatWasLeftOut(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
 	for _, want := range []string{"11 Điện Biên: populated hexes 1, households 60, villages 1",
-		"no dead zone in the places analysed: nothing to plan there; the 1 populated hexes (60 households) left out"} {
+		"no dead zone in the places analysed: nothing to plan there; the 1 populated hex (60 households) left out, with no site or test near, is not known to be served"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
