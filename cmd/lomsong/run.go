@@ -140,7 +140,10 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	// source another command committed or retracted since is not in its
 	// figures, or still is, and the tables' provenance (the manifest's
 	// SHA-256, read when they are written) would name the new manifest.
-	if changed, err := store.ManifestChanged(); err != nil {
+	// A change to other months' measurements alone (a carrier's next
+	// dump ingested meanwhile) leaves the month's figures those of the
+	// new manifest too.
+	if changed, err := store.ChangedFor([]string{period}); err != nil {
 		return err
 	} else if changed {
 		return fmt.Errorf("run: %s changed while the run read it (an ingest, retract or repair was committed since it began): its figures are of the dataset as it was, so no summary or table is given; the stages it saved stay keyed by what they read: run it again, and only what the change touched is computed", cf.dataset)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -144,6 +145,44 @@ func (s *Store) ManifestChanged() (bool, error) {
 		return false, fmt.Errorf("dataset %s: %w", s.dir, err)
 	}
 	return sha256Hex(b) != s.manifestSHA, nil
+}
+
+// ChangedFor reports whether a change another process committed since
+// this Store read the manifest (ManifestChanged) touches what a command
+// over the months periods reads: a part of the sites, villages or
+// subscriptions, or of the measurements of one of periods, added, taken
+// out or replaced, or their sources' order changed. Measurements of
+// other months (another month's dump ingested or retracted meanwhile)
+// are not its inputs.
+func (s *Store) ChangedFor(periods []string) (bool, error) {
+	changed, err := s.ManifestChanged()
+	if err != nil || !changed {
+		return changed, err
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, manifestName))
+	if err != nil {
+		return true, nil // lost since: everything changed
+	}
+	now, err := parseManifest(b)
+	if err != nil {
+		return true, nil
+	}
+	return !slices.Equal(partsRead(s.manifest, periods), partsRead(now, periods)), nil
+}
+
+// partsRead lists, in the manifest's order, the parts of m a command over
+// periods reads: every part but the measurements of other months.
+func partsRead(m Manifest, periods []string) []string {
+	var out []string
+	for _, src := range m.Sources {
+		for _, p := range src.Parts {
+			if src.Kind == "measurements" && !slices.Contains(periods, p.Period) {
+				continue
+			}
+			out = append(out, src.SHA256+" "+p.Path+" "+p.SHA256+" "+p.CRC32C+" "+strconv.FormatInt(p.Bytes, 10)+" "+strconv.FormatInt(p.Rows, 10))
+		}
+	}
+	return out
 }
 
 // sha256Hex is the SHA-256 of b in hex.
