@@ -57,7 +57,7 @@ func (c *cancelAfter) Err() error {
 // statement of a layer's features was being prepared panicked (the
 // driver's nil statement was closed) and left the temporary file.
 func TestGeoPackageInterruptedAnywhere(t *testing.T) {
-	const n = 600 // more than one full statement of rows
+	const n = 300 // more than one full statement of rows (256)
 	geoms := make([]orb.Geometry, n)
 	ids := make([]string, n)
 	for i := range geoms {
