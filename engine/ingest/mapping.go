@@ -492,6 +492,34 @@ func asuMax(t engine.Tech) float64 {
 	return 0
 }
 
+// swappedDayMonth returns layout l with its day and month swapped
+// ("02/01/2006" ⇄ "01/02/2006", "2/1/2006" ⇄ "1/2/2006"), or "" when it
+// has no numeric day and month to swap.
+func swappedDayMonth(l string) string {
+	r := strings.NewReplacer("02", "\x00", "01", "02", "2/", "\x01", "1/", "2/").Replace(l)
+	r = strings.NewReplacer("\x00", "01", "\x01", "1/").Replace(r)
+	if r == l {
+		return ""
+	}
+	return r
+}
+
+// swappedHint says, for a time whose month is out of range in layout l,
+// what it reads as with day and month swapped, when that reads: the file
+// writes them the other way round, and its times with a day up to 12 were
+// read with the two exchanged, not rejected.
+func swappedHint(what, l, s string, loc *time.Location) string {
+	o := swappedDayMonth(l)
+	if !strings.Contains(what, "month") || o == "" {
+		return ""
+	}
+	t, err := time.ParseInLocation(o, s, loc)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; with day and month swapped (layout %q) it is %s: if the file writes them so, correct units.ts, since every time with a day up to 12 was read with day and month exchanged", o, t.Format("2 January 2006"))
+}
+
 // parseTime parses "auto" timestamps: an integer is Unix
 // milliseconds; otherwise RFC 3339 (with or without fractional seconds;
 // also with a space or "t" for the "T" and "z" for the "Z", as RFC 3339
@@ -561,7 +589,7 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		t, err := time.ParseInLocation(l, s, loc)
 		if err != nil {
 			if what := outOfRange(err); what != "" {
-				return 0, false, fmt.Errorf("no such date or time: %s (layout %q)", what, l)
+				return 0, false, fmt.Errorf("no such date or time: %s (layout %q)%s", what, l, swappedHint(what, l, s, loc))
 			}
 			return 0, false, fmt.Errorf("does not match layout %q", l)
 		}
