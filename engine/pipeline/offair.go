@@ -47,13 +47,44 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 	}
 	// Carrier by carrier: a mast, its network's offset and spread and its
 	// tests all belong to one carrier, so the answer is the same as over
-	// all at once, and memory holds one carrier's tested cells at a time.
+	// all at once, and memory holds the observations of two carriers at
+	// most (the one weighed and the next).
 	out := &predict.OffAirResult{}
-	for _, c := range s.Carriers(opt.Aggregate.Periods, opt.Aggregate.Carriers) {
-		obs, err := offAirObservations(ctx, s, opt, c)
-		if err != nil {
-			return nil, err
+	// The next carrier's observations are read (one core's scan) while
+	// this carrier's masts are weighed; every return waits for the read
+	// under way.
+	type read struct {
+		obs predict.OffAirObs
+		err error
+	}
+	fetch := func(c string) chan read {
+		ch := make(chan read, 1)
+		go func() {
+			obs, err := offAirObservations(ctx, s, opt, c)
+			ch <- read{obs, err}
+		}()
+		return ch
+	}
+	carriers := s.Carriers(opt.Aggregate.Periods, opt.Aggregate.Carriers)
+	var next chan read
+	defer func() {
+		if next != nil {
+			<-next
 		}
+	}()
+	if len(carriers) > 0 {
+		next = fetch(carriers[0])
+	}
+	for i, c := range carriers {
+		got := <-next
+		next = nil
+		if got.err != nil {
+			return nil, got.err
+		}
+		if i+1 < len(carriers) {
+			next = fetch(carriers[i+1])
+		}
+		obs := got.obs
 		// The carrier's own sites: its masts are grouped (predict.Masts)
 		// and predicted from them alone, as over the whole register.
 		r, err := predict.OffAir(carrierSites(sites, engine.Carrier(c)), obs, opt.Predict, oo)
