@@ -203,8 +203,12 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f dead-zone households newly covered; %s, %.0f households served by them; for %s VND in all\n",
 			report.Money(p.BudgetVND), plural.Count(hh.Sites, "site", "sites"), hh.NewlyCovered, plural.Count(hh.Agreements, "sharing agreement", "sharing agreements"), hh.SharingServed, report.Money(p.TotalCostVND))
 	} else {
-		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f households newly covered for %s VND (%s VND per household)\n",
-			report.Money(p.BudgetVND), plural.Count(len(p.Steps), "site", "sites"), p.TotalHouseholds, report.Money(p.TotalCostVND), report.Money(safeDiv(p.TotalCostVND, p.TotalHouseholds)))
+		per := "" // no household, no cost per household ("- VND")
+		if p.TotalHouseholds > 0 {
+			per = fmt.Sprintf(" (%s VND per household)", report.Money(p.TotalCostVND/p.TotalHouseholds))
+		}
+		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f households newly covered for %s VND%s\n",
+			report.Money(p.BudgetVND), plural.Count(len(p.Steps), "site", "sites"), p.TotalHouseholds, report.Money(p.TotalCostVND), per)
 	}
 	switch {
 	case len(dz.Zones) == 0 && hh.SharingGap == 0 && len(dz.NoData) > 0:
@@ -219,7 +223,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	case len(dz.Zones) == 0 && hh.SharingGap == 0:
 		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
 	case len(p.Steps) == 0:
-		fmt.Fprintf(e.stdout, "no option fits within the budget: raise --budget (candidates.csv lists the options)\n")
+		fmt.Fprintln(e.stdout, nothingFunded(res, popt))
 	case popt.IncludeSharing:
 		fmt.Fprintf(e.stdout, "optimality: no plan within the budget reaches more than %.0f households, newly covered or served by sharing (%s); this plan is within %.1f%% of that bound; guarantee %s\n",
 			plan.WholeBound(p.UpperBound), p.BoundMethod, 100*p.Gap, p.Guarantee)
@@ -236,6 +240,30 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s/{plan.csv,curve.csv,curve.svg,footprints.geojson,sharing.csv,candidates.csv,plan.json}\n", *out)
 	return nil
+}
+
+// nothingFunded says why a plan with options funds none: the cheapest
+// option costs more than the budget (naming it and its cost), or no
+// option that fits adds a household.
+func nothingFunded(res *pipeline.PlanResult, popt pipeline.PlanOptions) string {
+	id, cheapest := "", math.Inf(1)
+	for _, c := range res.Candidates {
+		if v, _, _ := popt.Config.Costs.CandidateVND(c); v < cheapest || v == cheapest && c.ID < id {
+			id, cheapest = c.ID, v
+		}
+	}
+	if popt.IncludeSharing {
+		for _, s := range res.Sharing {
+			if v := max(1, math.Round(s.CostVND())); v < cheapest || v == cheapest && s.ID < id {
+				id, cheapest = s.ID, v
+			}
+		}
+	}
+	if cheapest > res.Plan.BudgetVND {
+		return fmt.Sprintf("no option fits within the budget of %s VND: the cheapest, %s, costs %s VND; raise --budget (candidates.csv gives each option's cost in why_not_funded)",
+			report.Money(res.Plan.BudgetVND), id, report.Money(cheapest))
+	}
+	return "no option within the budget adds a household: candidates.csv says why of each (why_not_funded)"
 }
 
 // planOutputs names the files writePlan always writes, with the
@@ -277,13 +305,6 @@ func refuseCandidates(t *dataset.ArgTable, e *pipeline.ProposedOutsideError, out
 		return refusedError{fmt.Errorf("%w (its rows set aside could not be written: %v)", e, werr)}
 	}
 	return refusedError{fmt.Errorf("%w; each of its rows set aside, with its line and distance: %s", e, filepath.Join(dir, "candidates.quarantine.csv"))}
-}
-
-func safeDiv(a, b float64) float64 {
-	if b == 0 {
-		return math.NaN()
-	}
-	return a / b
 }
 
 // writePlan writes the plan's outputs into out (a staging folder of

@@ -192,6 +192,20 @@ func WholeBound(ub float64) float64 {
 	return math.Ceil(ub - 1e-6*max(1, ub))
 }
 
+// CandidateVND returns what candidate c costs as an option of a plan
+// (Build): its CostVND when positive and finite (a quote), else the cost
+// model's net present value with its power and backhaul ("" for a
+// quote). Money is whole đồng, at least 1: a cost rounded once makes the
+// cumulative costs the plan writes the sums of the costs it writes.
+func (c Costs) CandidateVND(cand Candidate) (vnd float64, power, backhaul string) {
+	vnd = cand.CostVND
+	if !(vnd > 0) || math.IsInf(vnd, 0) {
+		sc := c.SiteCost(cand)
+		vnd, power, backhaul = sc.NPVVND, sc.Power, sc.Backhaul
+	}
+	return max(1, math.Round(vnd)), power, backhaul
+}
+
 // Build plans a budget over candidate sites and sharing agreements. dead
 // are the dead hexes (households without 3G/4G); candidates cover the dead
 // hexes their footprint reaches (Footprints), sharing agreements cover
@@ -232,14 +246,8 @@ func Build(cands []Candidate, sharing []Sharing, dead []Hex, budgetVND float64, 
 	for i := range cands {
 		c := &cands[i]
 		m := meta{src: c.Source, lon: c.Lon, lat: c.Lat}
-		cost := c.CostVND
-		if !(cost > 0) || math.IsInf(cost, 0) {
-			sc := cfg.Costs.SiteCost(*c)
-			cost, m.power, m.backhaul = sc.NPVVND, sc.Power, sc.Backhaul
-		}
-		// Money is whole đồng: a cost rounded once here makes the
-		// cumulative costs the plan writes the sums of the costs it writes.
-		cost = max(1, math.Round(cost))
+		var cost float64
+		cost, m.power, m.backhaul = cfg.Costs.CandidateVND(*c)
 		inst.Options = append(inst.Options, Option{ID: c.ID, CostVND: cost, Covers: fps[i]})
 		metas = append(metas, m)
 	}
