@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -861,10 +862,20 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 // degreesHint adds to an invalid_number position written with a degree
 // sign, minutes or a hemisphere letter (105°51'E, 21°02'N, 105.85°) that
 // positions are read in decimal degrees only.
+// hemisphereFirst matches a position written with its hemisphere first
+// ("E105.8542", "N 21.0285"), degreesMinutes degrees and minutes (and
+// seconds) apart with spaces ("105 51.252", "21 01 42.6"), as GPS
+// receivers' NMEA-derived logs write them.
+var (
+	hemisphereFirst = regexp.MustCompile(`^[NSEWnsew]\s?\d`)
+	degreesMinutes  = regexp.MustCompile(`^[+-]?\d{1,3}\s+\d{1,2}(\.\d+)?(\s+\d{1,2}(\.\d+)?)?$`)
+)
+
 func degreesHint(e *rowError) *rowError {
 	v := strings.TrimSpace(e.value)
 	if e.reason == ReasonInvalidNumber && v != "" &&
-		(strings.ContainsAny(v, "°º'′\"″") || strings.ContainsRune("NSEWnsew", rune(v[len(v)-1])) && len(v) > 1 && v[len(v)-2] >= '0' && v[len(v)-2] <= '9') {
+		(strings.ContainsAny(v, "°º'′\"″") || strings.ContainsRune("NSEWnsew", rune(v[len(v)-1])) && len(v) > 1 && v[len(v)-2] >= '0' && v[len(v)-2] <= '9' ||
+			hemisphereFirst.MatchString(v) || degreesMinutes.MatchString(v)) {
 		e.detail += "; positions are read in decimal degrees only (105.85, not 105°51'E or 105.85°): convert degrees, minutes and seconds (degrees + minutes/60 + seconds/3600; negative for S and W)"
 	}
 	return e
