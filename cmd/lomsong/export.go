@@ -213,6 +213,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		_, statErr := os.Stat(*out)
 		replaced := statErr == nil
+		held := heldExport(ctx, *out, meta)
 		t0 := time.Now()
 		progress := func(layer string, features int) {
 			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
@@ -226,9 +227,10 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 		where = fmt.Sprintf("%s (%.1f MB)", *out, float64(st.Size())/1e6)
 		if replaced {
-			where += ", replacing the GeoPackage that was there"
+			where += ", replacing the GeoPackage that was there" + held
 		}
 	case "geoparquet":
+		held := heldExport(ctx, filepath.Join(*out, "villages.parquet"), meta)
 		t0 := time.Now()
 		progress := func(layer string, features int) {
 			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
@@ -245,6 +247,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			}
 		}
 		where = fmt.Sprintf("%s/{%s}.parquet (%.1f MB)", *out, strings.Join(export.LayerNames, ","), float64(size)/1e6)
+		if held != "" {
+			where += ", replacing the layers that were there" + held
+		}
 	case "postgis":
 		st, err := postgis.Write(ctx, *out, layers, meta)
 		if errors.Is(err, export.ErrNotReplaceable) {
@@ -559,6 +564,27 @@ func exportFolderWritable(out, dir string) error {
 			return nil
 		}
 	}
+}
+
+// heldExport says, as " (…)", what the export at path held when it is
+// not the month meta describes: another month, province or resolution
+// ("an export of the month 2024-09"), or the month exported from another
+// dataset folder; "" for no export there, or one of the same month from
+// the same dataset. The summary line says what was replaced, as a PostGIS
+// release's replacement does: an earlier month's GeoPackage replaced by a
+// mistyped --period went unsaid.
+func heldExport(ctx context.Context, path string, meta export.Meta) string {
+	old, err := export.ReadMeta(ctx, path)
+	if err != nil {
+		return ""
+	}
+	if ok, _, why := meta.Matches(old); !ok {
+		return " (an export of " + why + ")"
+	}
+	if old.Dataset != "" && old.Dataset != meta.Dataset {
+		return " (exported from dataset " + old.Dataset + ")"
+	}
+	return ""
 }
 
 // geoParquetFree refuses, before the month is computed, a GeoParquet
