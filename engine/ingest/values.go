@@ -406,7 +406,14 @@ func parseSpeedTest(s string) (bool, error) {
 
 // number parsing with the mapping's decimal mark; thousands separators are
 // refused with a reason that says what to change.
+// withUnit matches a number written with its unit after it ("-95 dBm",
+// "12.5Mbps", "35 ms"), as some tools export a formatted value.
+var withUnit = regexp.MustCompile(`(?i)^[+-]?\d+(?:[.,]\d+)?\s*(dbm|db|mbps|mbit/s|mb/s|kbps|kbit/s|kb/s|bps|ms|s|mhz|m|%|asu)$`)
+
 func parseNumber(s string, comma bool) (float64, string) {
+	if m := withUnit.FindStringSubmatch(s); m != nil {
+		return 0, fmt.Sprintf("a number with its unit %q: write the number alone (the unit is the column's: the contract's, or the mapping's units)", m[1])
+	}
 	if comma {
 		if strings.ContainsAny(s, ". \u00a0'") {
 			return 0, "with \"decimal\": \",\" a point or space in a number is a thousands separator, which is not accepted: write the digits without grouping"
