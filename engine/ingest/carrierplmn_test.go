@@ -10,7 +10,8 @@ import (
 // Drive-test tools and cell loggers write the operator as the network's
 // MCC and MNC in two columns. No mapping could read them (a carrier
 // column holds one value): carrier_plmn does, as a "452-04" in a carrier
-// column is read, an MNC written without its leading zero included.
+// column is read, an MNC written without its leading zero included, and
+// pandas' floats of whole numbers ("452.0", "4.0").
 func TestCarrierFromMCCAndMNC(t *testing.T) {
 	const dump = "Time,Lat,Lon,MCC,MNC,Tech,RSRP\n" +
 		"2026-10-03 08:00:01,21.0285,105.8542,452,04,LTE,-95\n" +
@@ -22,13 +23,15 @@ func TestCarrierFromMCCAndMNC(t *testing.T) {
 		"2026-10-03 08:00:07,21.0291,105.8548,452,,LTE,-99\n" +
 		"2026-10-03 08:00:08,21.0292,105.8549,,,LTE,-99\n" +
 		"2026-10-03 08:00:09,21.0293,105.8550,452,x4,LTE,-99\n" +
-		"2026-10-03 08:00:10,21.0294,105.8551,45,204,LTE,-99\n"
+		"2026-10-03 08:00:10,21.0294,105.8551,45,204,LTE,-99\n" +
+		"2026-10-03 08:00:11,21.0295,105.8552,452.0,4.0,LTE,-99\n" +
+		"2026-10-03 08:00:12,21.0296,105.8553,452.5,4,LTE,-99\n"
 	m, err := ParseMapping([]byte(`{"columns": {"Time": "ts", "Lat": "lat", "Lon": "lon", "RSRP": "signal_dbm"}, "carrier_plmn": {"mcc": "mcc", "mnc": "MNC"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows, rejects, rep := readM(t, dump, m, nil)
-	want := []engine.Carrier{engine.Viettel, engine.MobiFone, engine.VinaPhone, engine.Vietnamobile, engine.Gmobile, "plmn-452-99"}
+	want := []engine.Carrier{engine.Viettel, engine.MobiFone, engine.VinaPhone, engine.Vietnamobile, engine.Gmobile, "plmn-452-99", engine.Viettel}
 	if len(rows) != len(want) {
 		t.Fatalf("accepted %d rows, want %d; rejects %+v", len(rows), len(want), rejects)
 	}
@@ -40,7 +43,7 @@ func TestCarrierFromMCCAndMNC(t *testing.T) {
 	wantRej := []struct {
 		line   int64
 		reason Reason
-	}{{8, ReasonInvalidNumber}, {9, ReasonMissingValue}, {10, ReasonInvalidNumber}, {11, ReasonInvalidNumber}}
+	}{{8, ReasonInvalidNumber}, {9, ReasonMissingValue}, {10, ReasonInvalidNumber}, {11, ReasonInvalidNumber}, {13, ReasonInvalidNumber}}
 	if len(rejects) != len(wantRej) {
 		t.Fatalf("rejects %+v", rejects)
 	}

@@ -593,10 +593,10 @@ func (b *binding) bindCarrierPLMN(header []string, m *Mapping, claimed map[int]b
 }
 
 // plmnField returns a row's network as "MCC-MNC" ("452-04"; an MNC of one
-// digit, as a spreadsheet writes 04, padded), "" when both fields are
-// empty.
+// digit, as a spreadsheet writes 04, padded; "452.0" and "4.0", pandas'
+// floats, as 452 and 4), "" when both fields are empty.
 func (b *binding) plmnField(f []string) string {
-	mcc, mnc := strings.TrimSpace(f[b.plmnIdx[0]]), strings.TrimSpace(f[b.plmnIdx[1]])
+	mcc, mnc := wholeNumber(f[b.plmnIdx[0]]), wholeNumber(f[b.plmnIdx[1]])
 	if mcc == "" && mnc == "" {
 		return ""
 	}
@@ -604,6 +604,17 @@ func (b *binding) plmnField(f []string) string {
 		return mcc + "-0" + mnc
 	}
 	return mcc + "-" + mnc
+}
+
+// wholeNumber trims a field and drops the ".0" (or ".00" …) that a
+// column of whole numbers gets when pandas writes it with an empty value
+// among them, as floats ("452.0", "4.0").
+func wholeNumber(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '.'); i > 0 && i < len(s)-1 && strings.Trim(s[i+1:], "0") == "" {
+		return s[:i]
+	}
+	return s
 }
 
 // plmnText reports whether s, as plmnField writes it, is a network: an
