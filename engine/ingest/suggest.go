@@ -304,6 +304,14 @@ func (sg *Suggestion) positionAndTimeByValues(kind Kind, header []string, at map
 			continue
 		}
 		named := func(k string) bool {
+			// A server's, a cell's or a site's position (Ookla-like
+			// server_latitude, a drive-test export's serving cell
+			// latitude) is not where the test was made.
+			for _, w := range []string{"server", "cell", "site", "tower", "bts", "enb", "gnb", "node", "antenna", "target"} {
+				if strings.Contains(k, w) && c.col != "ts" {
+					return false
+				}
+			}
 			if c.col == "ts" {
 				return strings.Contains(k, "date") || strings.Contains(k, "time")
 			}

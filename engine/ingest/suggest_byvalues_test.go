@@ -36,9 +36,16 @@ func TestSuggestPositionAndTimeByNameAndValues(t *testing.T) {
 			}
 		}
 	}
+	// The test's position, not its server's or serving cell's, even when
+	// those come first.
+	sg := Suggest(KindMeasurements, []string{"result_date", "server_latitude", "server_longitude", "Serving Cell Latitude", "Serving Cell Longitude", "client_latitude", "client_longitude", "Operator", "RAT", "RSRP"},
+		[][]string{{"2026-10-03T01:00:01Z", "21.03", "105.85", "21.04", "105.86", "21.0285", "105.8542", "Viettel", "LTE", "-95"}})
+	if sg.Mapping.Columns["client_latitude"] != "lat" || sg.Mapping.Columns["client_longitude"] != "lon" {
+		t.Errorf("with a server's and a cell's positions: %+v", sg.Mapping.Columns)
+	}
 	// Values that do not fit, or a name that only holds the letters,
 	// leave the column unmapped.
-	sg := Suggest(KindMeasurements, []string{"update_count", "latency_avg", "lon_err", "Operator", "RAT", "RSRP"},
+	sg = Suggest(KindMeasurements, []string{"update_count", "latency_avg", "lon_err", "Operator", "RAT", "RSRP"},
 		[][]string{{"17", "23", "500", "Viettel", "LTE", "-95"}})
 	for _, src := range []string{"update_count", "latency_avg", "lon_err"} {
 		if dst, ok := sg.Mapping.Columns[src]; ok {
