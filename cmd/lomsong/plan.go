@@ -328,7 +328,7 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
 			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
 		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
-		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res.Sharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
+		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res, opt.IncludeSharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
 		"candidates.csv": pipeline.CandidateTable(res),
 	}
 	for _, name := range []string{"plan.csv", "curve.csv", "sharing.csv", "candidates.csv"} {

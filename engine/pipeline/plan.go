@@ -321,17 +321,42 @@ func PlanTable(r *PlanResult) []arrowio.Column {
 		{Name: "dead_hexes_covered", Float64: f[7]}, {Name: "power", String: power}, {Name: "backhaul", String: bh}}
 }
 
-// SharingTable lists the sharing/roaming options.
-func SharingTable(sh []plan.Sharing) []arrowio.Column {
+// WhySharingNotOffered is why a sharing agreement is not funded when the
+// budget may not buy agreements (PlanOptions.IncludeSharing false).
+const WhySharingNotOffered = "the budget buys no agreement without --include-sharing"
+
+// SharingTable lists the sharing/roaming options of r, each with the rank
+// it is funded at (0: not funded) and, when it is not, why: included
+// tells whether the budget could buy them (PlanOptions.IncludeSharing).
+func SharingTable(r *PlanResult, included bool) []arrowio.Column {
+	sh := r.Sharing
 	n := len(sh)
-	id := make([]string, n)
-	hexes := make([]int64, n)
+	id, why := make([]string, n), make([]string, n)
+	hexes, rank := make([]int64, n), make([]int64, n)
 	hh, cost := make([]float64, n), make([]float64, n)
+	ranks := map[string]int{}
+	for _, s := range r.Plan.Steps {
+		if s.Source == plan.SourceSharing {
+			ranks[s.CandidateID] = s.Rank
+		}
+	}
 	for i, s := range sh {
 		id[i], hexes[i], cost[i] = s.ID, int64(len(s.Hexes)), s.CostVND()
 		for _, h := range s.Hexes {
 			hh[i] += h.Households
 		}
+		rank[i] = int64(ranks[s.ID])
+		switch k := len(r.Candidates) + i; {
+		case rank[i] > 0:
+		case !included:
+			why[i] = WhySharingNotOffered
+		case k < len(r.Plan.WhyNotFunded) && r.Plan.WhyNotFunded[k] != "":
+			// The plan's options are the candidates, then the agreements.
+			why[i] = r.Plan.WhyNotFunded[k]
+		default:
+			why[i] = plan.WhyNotChosen
+		}
 	}
-	return []arrowio.Column{{Name: "option", String: id}, {Name: "hexes", Int64: hexes}, {Name: "households", Float64: hh}, {Name: "cost_vnd", Float64: cost}}
+	return []arrowio.Column{{Name: "option", String: id}, {Name: "hexes", Int64: hexes}, {Name: "households", Float64: hh}, {Name: "cost_vnd", Float64: cost},
+		{Name: "funded_rank", Int64: rank}, {Name: "why_not_funded", String: why}}
 }
