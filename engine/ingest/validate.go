@@ -692,8 +692,11 @@ type parser struct {
 	b        *binding
 	carriers map[string]engine.Carrier
 	techs    map[string]engine.Tech
-	seen     hashSet
-	rep      *Report
+	// placeholders: whether an optional enum's spelling is a placeholder
+	// for no value (noValue), per spelling seen (optionalEnum).
+	placeholders map[string]bool
+	seen         hashSet
+	rep          *Report
 	// line is the current row's line (Records.Line of the rows read).
 	line     int64
 	rowNaive bool // the current row's time had no offset
