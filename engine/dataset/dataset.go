@@ -97,8 +97,9 @@ func (p *Part) setSums(s fileSums) { p.Bytes, p.SHA256, p.CRC32C = s.bytes, s.sh
 // already in the manifest.
 var ErrAlreadyIngested = errors.New("already ingested")
 
-// ErrLocked is returned when another ingest holds the dataset.
-var ErrLocked = errors.New("dataset is locked by another ingest")
+// ErrLocked is returned when another ingest, retract or repair holds the
+// dataset.
+var ErrLocked = errors.New("locked by another writer")
 
 // Store is an opened dataset directory.
 type Store struct {
@@ -313,7 +314,8 @@ func (s *Store) Path(p Part) string { return filepath.Join(s.dir, filepath.FromS
 func lock(dir string) (*os.File, error) {
 	f, err := flock.TryLock(filepath.Join(dir, ".lock"))
 	if errors.Is(err, flock.ErrHeld) {
-		return nil, fmt.Errorf("dataset %s: %w", dir, ErrLocked)
+		return nil, fmt.Errorf("dataset %s: another ingest, retract or repair is writing it (lomsong ingest, lomsong dataset, or lomsong serve certifying a submission): "+
+			"nothing was changed; run this again once it has finished (%w)", dir, ErrLocked)
 	}
 	return f, err
 }
