@@ -57,7 +57,13 @@ as contract input files, ingests them, and runs every stage, writing under --out
   evaluation.json  dead-zone villages found against the ground truth (precision, recall,
                 F1, on all and on decidable villages; Brier score and reliability
                 when the verdicts carry p_dead; the same by the tests within 300 m
-                of each village: none, 1–9, 10 or more)`
+                of each village: none, 1–9, 10 or more), the same scores of an
+                oracle that knows the true world and sees the same tests
+                (oracle_dead_zone_villages), the masts off the air found
+                (off_air_masts), the penetration estimates and their intervals,
+                and the predicted against the true signal at the villages (signal)
+  evaluation/   coverage_uncalibrated/coverage.csv: the uncalibrated prediction at
+                the villages' hexes, scored in signal beside the calibrated one`
 
 const demoExample = `  lomsong demo
   lomsong demo --province "Tuyên Quang" --seed 7 --out ./demo-tuyenquang
