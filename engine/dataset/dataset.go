@@ -317,6 +317,9 @@ func lock(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("dataset %s: another ingest, retract or repair is writing it (lomsong ingest, lomsong dataset, or lomsong serve certifying a submission): "+
 			"nothing was changed; run this again once it has finished (%w)", dir, ErrLocked)
 	}
+	if IsNotWritable(err) {
+		return nil, fmt.Errorf("dataset %s: this user may not write to it (%w): ingest, retract and repair write into the dataset; run them as its owner", dir, err)
+	}
 	return f, err
 }
 
