@@ -117,7 +117,7 @@ func writeGuardedSet(ctx context.Context, dir, set string, guard *setGuard, fill
 			os.RemoveAll(stage)
 		}
 	}()
-	if err := os.Chmod(stage, 0o755); err != nil {
+	if err := os.Chmod(stage, dataset.DirMode()); err != nil {
 		return err
 	}
 	if err := fill(stage); err != nil {

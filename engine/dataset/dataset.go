@@ -362,7 +362,7 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	name := tmp.Name()
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(FileMode()); err != nil {
 		tmp.Close()
 		os.Remove(name)
 		return err
@@ -444,8 +444,9 @@ func CreateAtomic(path string) (*AtomicFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	// CreateTemp makes the file private (0600); outputs are for others to read.
-	if err := f.Chmod(0o644); err != nil {
+	// CreateTemp makes the file private (0600); outputs are for others to
+	// read, unless the umask says otherwise.
+	if err := f.Chmod(FileMode()); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err

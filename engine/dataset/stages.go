@@ -272,7 +272,7 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	// MkdirTemp makes the folder private (0700) and the rename below
 	// keeps it: saved outputs are read like the parts, by whoever may
 	// read the dataset (export --read-only, report of another user).
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(tmp, DirMode()); err != nil {
 		return fail(err)
 	}
 	for _, f := range files {

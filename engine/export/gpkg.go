@@ -191,7 +191,7 @@ func WriteGeoPackageProgress(ctx context.Context, path string, layers []Layer, m
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmpPath, 0o644); err != nil {
+	if err = os.Chmod(tmpPath, dataset.FileMode()); err != nil {
 		return err
 	}
 	if err = os.Rename(tmpPath, path); err != nil {
