@@ -937,6 +937,8 @@ func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
 func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why string, err error) {
 	rec, err := s.LoadStage(ref, key)
 	switch {
+	case errors.Is(err, dataset.ErrNoStage) && s.StageSavedOtherwise(ref, key):
+		return "its inputs changed since its saved output", nil
 	case errors.Is(err, dataset.ErrNoStage):
 		return "no saved output for its inputs", nil
 	case errors.Is(err, dataset.ErrCorruptPart):
