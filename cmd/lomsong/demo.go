@@ -28,6 +28,7 @@ import (
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/synth"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const demoSynopsis = `demo [flags]
@@ -475,8 +476,9 @@ func generateDemo(cfg synth.Config, out string, stdout io.Writer) (synth.Truth, 
 	for _, v := range w.Villages {
 		hh += float64(v.Households)
 	}
-	fmt.Fprintf(stdout, "%d areas, %d villages (%.0f households), %d site sectors, %d measurements, %d subscription rows; true dead-zone villages: %d\n",
-		len(w.Areas), len(w.Villages), hh, len(w.Sites), w.Measurements.Len(), len(w.Subscriptions), len(w.Truth.DeadZoneVillages()))
+	fmt.Fprintf(stdout, "%s, %s (%.0f households), %s, %s, %s; true dead-zone villages: %d\n",
+		plural.Count(len(w.Areas), "area", "areas"), plural.Count(len(w.Villages), "village", "villages"), hh, plural.Count(len(w.Sites), "site sector", "site sectors"),
+		plural.Count(w.Measurements.Len(), "measurement", "measurements"), plural.Count(len(w.Subscriptions), "subscription row", "subscription rows"), len(w.Truth.DeadZoneVillages()))
 
 	tr := w.Truth
 	// The true register and signals are in truth/ (sites.csv,

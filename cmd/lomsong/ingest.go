@@ -8,6 +8,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const ingestSynopsis = `ingest --dataset DIR [flags] FILE...
@@ -136,7 +137,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			continue
 		}
 		printReport(e, res, nil, elapsed, "")
-		fmt.Fprintf(e.stdout, "  added %d partition file(s)", len(res.Source.Parts))
+		fmt.Fprintf(e.stdout, "  added %s", plural.Count(len(res.Source.Parts), "partition file", "partition files"))
 		if res.Source.Quarantine != "" {
 			fmt.Fprintf(e.stdout, "; rejected rows in %s/%s", *dir, res.Source.Quarantine)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 )
 
@@ -606,8 +607,12 @@ func noPlan(dz *pipeline.DeadZoneResult, pr *pipeline.PlanResult) (string, bool)
 	switch {
 	case len(dz.Zones) == 0 && len(dz.NoData) > 0:
 		// The places the run left out were not analysed: no all-clear.
-		return fmt.Sprintf("no dead zone in the places analysed, nothing to plan there; %d populated hexes (%.0f households) left out, with no site or test near, are not known to be served",
-			leftHexes, leftHouseholds), false
+		are := "are"
+		if leftHexes == 1 {
+			are = "is"
+		}
+		return fmt.Sprintf("no dead zone in the places analysed, nothing to plan there; %s (%.0f households) left out, with no site or test near, %s not known to be served",
+			plural.Count(leftHexes, "populated hex", "populated hexes"), leftHouseholds, are), false
 	case len(dz.Zones) == 0:
 		return "no dead zone, nothing to plan", false
 	case len(pr.Candidates) == 0:
