@@ -10,6 +10,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/geodata"
 )
 
 const reportSynopsis = `report --dataset DIR --period YYYY-MM --out DIR [flags]
@@ -28,7 +29,8 @@ saved stages when they are current (lomsong run saves them), else computed and
 saved.`
 
 const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
-  lomsong report --dataset ./ds --period 2026-10 --out ./report`
+  lomsong report --dataset ./ds --period 2026-10 --out ./report
+  lomsong report --dataset ./ds --period 2026-10 --province "lai chau" --communes ../shared/data/vn_communes_2025.geojson --out ./report`
 
 func runReport(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("report", reportSynopsis, reportExample, e)
@@ -40,6 +42,8 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	budget := vndVar(fs, "budget", 500e9, "investment curve budget in `VND`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
 	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
+	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to name each village's and dead zone's commune, as lomsong run --communes (whose saved dead zones the report then reads back)")
+	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -59,7 +63,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := outOutsideDataset("report", *out, cf.dataset); err != nil {
 		return err
 	}
-	if err := outputsFree(*out, "report", []string{"report.html"}, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
+	if err := outputsFree(*out, "report", []string{"report.html"}, cf.population, cf.calibration, cf.bounds.boundaries, *communes); err != nil {
 		return err
 	}
 	p := period.p
@@ -67,14 +71,23 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	var communeSet *geodata.BoundarySet
+	if *communes != "" {
+		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
+			return err
+		}
+	}
 	po := pipeline.DefaultPlanOptions(*budget)
-	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, &po)
+	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, &po)
 	if errors.As(err, new(noDeadZones)) {
 		// The month (or the province in it) holds no data to answer
 		// with: refused, as every command that analyses a month is.
 		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s)", err, cf.dataset, monthList(store.Periods()))}
 	}
 	if err != nil {
+		return err
+	}
+	if err := checkCommunesGiven(e.stderr, dz, communeSet, provinces, *communes); err != nil {
 		return err
 	}
 	single := cf.provinceCode
@@ -89,6 +102,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	pipeline.NameCommunes(r, communeSet)
 	r.GeneratedAt = e.now().UTC().Format("2006-01-02 15:04 UTC")
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
 	want, err := outputMeta(cf.dataset)
@@ -104,7 +118,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	path := filepath.Join(*out, "report.html")
 	if err := writeSet(ctx, *out, "report", func(stage string) error {
 		return writeAtomic(filepath.Join(stage, "report.html"), func(f *dataset.AtomicFile) error { return report.Write(f, r) })
-	}, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
+	}, cf.population, cf.calibration, cf.bounds.boundaries, *communes); err != nil {
 		return err
 	}
 	st, _ := os.Stat(path)

@@ -94,6 +94,8 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
+	communes := fs.String("communes", "", "GeoJSON `file` of communes the month's dead zones were attributed with (lomsong run --communes): target 1 is then read from that run's saved dead zones")
+	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err := outOutsideDataset("scorecard", *out, cf.dataset); err != nil {
 		return err
 	}
-	if err := outputsFree(*out, "scorecard", []string{"scorecard.csv", "scorecard.json"}, cf.population, cf.calibration); err != nil {
+	if err := outputsFree(*out, "scorecard", []string{"scorecard.csv", "scorecard.json"}, cf.population, cf.calibration, *communes); err != nil {
 		return err
 	}
 	p := period.p
@@ -116,7 +118,13 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, cf.bounds.boundaries, p, *seed, nil)
+	var communeSet *geodata.BoundarySet
+	if *communes != "" {
+		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
+			return err
+		}
+	}
+	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, nil)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
@@ -246,7 +254,7 @@ func monthRuns(ps []string) string {
 // stages when current, as lomsong run saves them). The card itself needs
 // only each month's dead-zone figures, which a saved dead-zone stage gives
 // without its coverage (pipeline.MonthDeadZoneFigures).
-func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces *geodata.BoundarySet,
+func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline.CoverageOptions, provinces, communes *geodata.BoundarySet,
 	boundaries string, p penetration.Period, seed uint64, plan *pipeline.PlanOptions) (*scorecard.Card, *pipeline.DeadZoneResult, *pipeline.PlanResult, error) {
 	opt := pipeline.DefaultScorecardOptions(provinces, boundaries, seed)
 	if copt.Area == nil {
@@ -265,7 +273,7 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		o := copt
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dopt := pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces,
+		dopt := pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces, Communes: communes,
 			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}
 		var figures map[string]*scorecard.DeadZones
 		var missing string

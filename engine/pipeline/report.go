@@ -264,6 +264,39 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	return r, nil
 }
 
+// NameCommunes gives the report's villages and dead zones their
+// communes' names from communes, the boundary set they were attributed
+// with (lomsong run --communes), as the export's commune_name does: a
+// provincial department reads its communes by name. A code the set does
+// not hold (a village's own commune_code, outside every commune) stays as
+// it is. Nothing changes without a set.
+func NameCommunes(r *report.Report, communes *geodata.BoundarySet) {
+	if communes == nil {
+		return
+	}
+	name := func(code string) string {
+		if u, ok := communes.ByCode(code); ok && u.Name != "" {
+			return u.Name
+		}
+		return code
+	}
+	zones := func(zs []report.DeadZone) {
+		for i := range zs {
+			for j, c := range zs[i].Communes {
+				zs[i].Communes[j] = name(c)
+			}
+		}
+	}
+	zones(r.DeadZones)
+	for i := range r.Provinces {
+		zones(r.Provinces[i].DeadZones)
+		for j := range r.Provinces[i].Villages {
+			v := &r.Provinces[i].Villages[j]
+			v.Commune = name(v.Commune)
+		}
+	}
+}
+
 // reportCarriers returns the carriers a coverage result read, by name:
 // each one's active site sectors and its valid outdoor and in-vehicle
 // tests (the coverage states' Tests). Never nil: an empty list says none.
