@@ -22,6 +22,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
@@ -216,7 +217,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		held := heldExport(ctx, *out, meta)
 		t0 := time.Now()
 		progress := func(layer string, features int) {
-			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
+			fmt.Fprintf(e.stderr, "export: writing %s (%s, at %.1fs)\n", layer, plural.Count(features, "feature", "features"), time.Since(t0).Seconds())
 		}
 		if err := export.WriteGeoPackageProgress(ctx, *out, layers, meta, progress); err != nil {
 			return err
@@ -233,7 +234,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		held := heldExport(ctx, filepath.Join(*out, "villages.parquet"), meta)
 		t0 := time.Now()
 		progress := func(layer string, features int) {
-			fmt.Fprintf(e.stderr, "export: writing %s (%d features, at %.1fs)\n", layer, features, time.Since(t0).Seconds())
+			fmt.Fprintf(e.stderr, "export: writing %s (%s, at %.1fs)\n", layer, plural.Count(features, "feature", "features"), time.Since(t0).Seconds())
 		}
 		if err := writeGuardedSet(ctx, *out, "geoparquet", geoParquetGuard, func(stage string) error {
 			return export.WriteGeoParquetProgress(ctx, stage, layers, meta, progress)

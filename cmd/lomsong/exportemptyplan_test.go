@@ -21,7 +21,7 @@ func TestExportSaysWhyThePlanIsEmpty(t *testing.T) {
 	if !strings.Contains(stdout, "plan                     0 point") {
 		t.Fatalf("the plan funds a site for 1,000 VND?\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "plan: no site funded: none of the") || !strings.Contains(stdout, "within the budget of 1000 VND") ||
+	if !strings.Contains(stdout, "plan: no site funded: the one candidate site does not fit within the budget of 1000 VND") ||
 		!strings.Contains(stdout, "raise --budget") {
 		t.Errorf("the empty plan layer is not explained:\n%s", stdout)
 	}

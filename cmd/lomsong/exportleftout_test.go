@@ -18,7 +18,7 @@ func TestExportEmptyPlanSaysWhatWasLeftOut(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
-	want := "plan: no site funded: no dead zone in the places analysed, nothing to plan there; 1 populated hexes (60 households) left out, with no site or test near, are not known to be served"
+	want := "plan: no site funded: no dead zone in the places analysed, nothing to plan there; 1 populated hex (60 households) left out, with no site or test near, is not known to be served"
 	if !strings.Contains(stdout, want) {
 		t.Errorf("stdout lacks %q:\n%s", want, stdout)
 	}

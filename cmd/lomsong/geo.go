@@ -427,8 +427,8 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 	if input > 0 {
 		rel = (pop - input) / input
 	}
-	fmt.Fprintf(e.stdout, "%d cells at res %d: population %.0f (input %.0f, relative difference %.2g), households %.0f, in %.1fs\nwrote %s\n",
-		len(cells), *res, pop, input, rel, hh, time.Since(start).Seconds(), filepath.Join(*out, "population.{parquet,csv}"))
+	fmt.Fprintf(e.stdout, "%s at res %d: population %.0f (input %.0f, relative difference %.2g), households %.0f, in %.1fs\nwrote %s\n",
+		plural.Count(len(cells), "cell", "cells"), *res, pop, input, rel, hh, time.Since(start).Seconds(), filepath.Join(*out, "population.{parquet,csv}"))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/flock"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // Output sets. A command that writes several files writes them as one set:
@@ -393,9 +394,9 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 		if werr := writeSet(context.Background(), dir, "rejected", func(stage string) error {
 			return writeArgQuarantine(stage, t, quarantine)
 		}); werr != nil {
-			return refusedError{fmt.Errorf("%w (its %d rejected rows could not be written: %v)", err, len(t.Rejects), werr)}
+			return refusedError{fmt.Errorf("%w (its %s could not be written: %v)", err, plural.Count(len(t.Rejects), "rejected row", "rejected rows"), werr)}
 		}
-		return refusedError{fmt.Errorf("%w; its %d rejected rows, each with its line, column and reason: %s", err, len(t.Rejects), filepath.Join(dir, quarantine))}
+		return refusedError{fmt.Errorf("%w; its %s, each with its line, column and reason: %s", err, plural.Count(len(t.Rejects), "rejected row", "rejected rows"), filepath.Join(dir, quarantine))}
 	}
 	if r := t.Report; r.Rejected > 0 {
 		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",

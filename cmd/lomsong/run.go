@@ -21,6 +21,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const runSynopsis = `run --dataset DIR [--period YYYY-MM] [flags]
@@ -337,7 +338,7 @@ func (p *runProgress) report(ev pipeline.Progress) {
 	case !ok:
 		what := ""
 		if ev.Total > 0 {
-			what = fmt.Sprintf(" (%d %s)", ev.Total, ev.Unit)
+			what = fmt.Sprintf(" (%s)", plural.Count(ev.Total, singularUnit(ev.Unit), ev.Unit))
 		}
 		fmt.Fprintf(p.w, "%s: started%s\n", ev.Stage, what)
 		p.last = now
@@ -494,4 +495,16 @@ func human(v float64) string {
 		return fmt.Sprintf("%.0f k", v/1e3)
 	}
 	return strings.TrimSpace(fmt.Sprintf("%.0f", v))
+}
+
+// singularUnit is the singular of a progress unit ("zones": "zone"), for
+// a count of one.
+func singularUnit(unit string) string {
+	switch {
+	case strings.HasSuffix(unit, "xes"): // hexes
+		return strings.TrimSuffix(unit, "es")
+	case strings.HasSuffix(unit, "s"):
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }

@@ -138,6 +138,15 @@ func TestRunProgressPaceFromFirstItem(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
+	// One item is said in the singular ("started (1 zones)" before).
+	for _, u := range []struct{ unit, want string }{{"zones", "plan: started (1 zone)\n"}, {"hexes", "plan: started (1 hex)\n"}, {"villages", "plan: started (1 village)\n"}} {
+		b.Reset()
+		q := newRunProgress(&b)
+		q.report(pipeline.Progress{Stage: "plan", Total: 1, Unit: u.unit})
+		if b.String() != u.want {
+			t.Errorf("one %s: %q, want %q", u.unit, b.String(), u.want)
+		}
+	}
 }
 
 // TestReaderWithoutWriteAccess: a user who may read a dataset the owner

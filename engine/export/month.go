@@ -618,8 +618,11 @@ func noPlan(dz *pipeline.DeadZoneResult, pr *pipeline.PlanResult) (string, bool)
 	case len(pr.Candidates) == 0:
 		return "no candidate site for the dead zones", false
 	}
-	return fmt.Sprintf("none of the %d candidate sites fits within the budget of %s VND", len(pr.Candidates),
-		strconv.FormatFloat(pr.Plan.BudgetVND, 'f', 0, 64)), true
+	none := fmt.Sprintf("none of the %d candidate sites fits", len(pr.Candidates))
+	if len(pr.Candidates) == 1 {
+		none = "the one candidate site does not fit"
+	}
+	return fmt.Sprintf("%s within the budget of %s VND", none, strconv.FormatFloat(pr.Plan.BudgetVND, 'f', 0, 64)), true
 }
 
 // NoCommune names a communes_summary row of the villages and dead hexes
