@@ -74,6 +74,23 @@ type Submission struct {
 	limits string
 }
 
+// MarshalJSON writes rows_read, accepted and rejected as null while the
+// file is queued or being validated: they are not known yet, and 0 read
+// as a file without rows (the dashboard had to guess from the status).
+func (s Submission) MarshalJSON() ([]byte, error) {
+	type plain Submission
+	out := struct {
+		plain
+		RowsRead *int64 `json:"rows_read"`
+		Accepted *int64 `json:"accepted"`
+		Rejected *int64 `json:"rejected"`
+	}{plain: plain(s)}
+	if s.Status != "queued" && s.Status != "validating" {
+		out.RowsRead, out.Accepted, out.Rejected = &s.RowsRead, &s.Accepted, &s.Rejected
+	}
+	return json.Marshal(out)
+}
+
 // inDataset returns the SHA-256 the release dataset holds a certified
 // submission's rows under.
 func (s Submission) inDataset() string { return cmp.Or(s.datasetSHA, s.SHA256) }
