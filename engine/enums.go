@@ -142,6 +142,20 @@ func parseEnum(kind, s string, names []string, def uint8, aliases map[string]uin
 	if v, ok := aliases[k]; ok {
 		return v, nil
 	}
+	// "feature phone", "in-vehicle", "off air": a space or a hyphen where
+	// the contract's spellings have an underscore or nothing.
+	if sep := strings.NewReplacer(" ", "_", "-", "_").Replace(k); sep != k {
+		for _, c := range []string{sep, strings.ReplaceAll(sep, "_", "")} {
+			for i, n := range names {
+				if n != "" && n == c {
+					return uint8(i), nil
+				}
+			}
+			if v, ok := aliases[c]; ok {
+				return v, nil
+			}
+		}
+	}
 	var want []string
 	for _, n := range names {
 		if n != "" {
