@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -77,13 +76,11 @@ func shortSHA(s string) string { return s[:min(16, len(s))] }
 // of another partition cannot be held), up to max rows (those after are
 // not checked): a month's first dump keeps none.
 type rowKeys struct {
-	max  int
-	keys [][2]uint64
-	held map[partKey]bool // partitions with parts of earlier sources
-	kept map[partKey]bool // those of them keys were kept of
-	// the period window of the last row, to skip time conversion
-	lo, hi int64
-	period string
+	max     int
+	keys    [][2]uint64
+	held    map[partKey]bool // partitions with parts of earlier sources
+	kept    map[partKey]bool // those of them keys were kept of
+	periods periodCache      // of the rows added
 }
 
 // newRowKeys returns a collector for an ingest into s, nil when no
@@ -104,19 +101,15 @@ func (s *Store) newRowKeys(max int) *rowKeys {
 	return &rowKeys{max: max, held: held, kept: map[partKey]bool{}}
 }
 
-func (k *rowKeys) add(b *engine.MeasurementBatch) {
-	serving := b.HasServing()
-	for i := 0; i < b.Len() && len(k.keys) < k.max; i++ {
-		if ms := b.TimeUnixMs[i]; ms < k.lo || ms >= k.hi || k.period == "" {
-			k.period = PeriodOf(ms)
-			t := time.UnixMilli(ms).In(ReportTime)
-			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ReportTime)
-			k.lo, k.hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
-		}
-		if pk := (partKey{k.period, b.Carrier[i]}); k.held[pk] {
-			k.keys = append(k.keys, rowHash(b, i, serving))
-			k.kept[pk] = true
-		}
+// keep keeps h, the hash of row i of b (rowHash), when the row is of a
+// held partition and fewer than max are kept.
+func (k *rowKeys) keep(b *engine.MeasurementBatch, i int, h [2]uint64) {
+	if len(k.keys) >= k.max {
+		return
+	}
+	if pk := (partKey{k.periods.of(b.TimeUnixMs[i]), b.Carrier[i]}); k.held[pk] {
+		k.keys = append(k.keys, h)
+		k.kept[pk] = true
 	}
 }
 

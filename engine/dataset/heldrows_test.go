@@ -44,12 +44,12 @@ func TestRowKeysOnlyOfHeldPartitions(t *testing.T) {
 	add("2026-11-05T08:00:00+07:00", "viettel")   // no November part
 	add("2026-10-01T00:00:00+07:00", "mobifone")  // October's mobifone: held
 	add("2026-09-30T23:59:59+07:00", "mobifone")  // September's mobifone: none
-	k.add(&b)
+	(&rowsDigest{}).add(&b, k)
 	if len(k.keys) != 2 {
 		t.Fatalf("kept %d row keys, want 2 (October's viettel and mobifone rows)", len(k.keys))
 	}
 	k2 := s.newRowKeys(1)
-	k2.add(&b)
+	(&rowsDigest{}).add(&b, k2)
 	if len(k2.keys) != 1 {
 		t.Errorf("kept %d row keys under a bound of 1", len(k2.keys))
 	}

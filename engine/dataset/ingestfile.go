@@ -676,10 +676,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			keys = s.newRowKeys(cfg.DedupMaxRows)
 		}
 		write := func(b *engine.MeasurementBatch) error {
-			digest.add(b)
-			if keys != nil {
-				keys.add(b)
-			}
+			digest.add(b, keys)
 			return txn.WriteMeasurements(b)
 		}
 		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, write, txn.Reject)
@@ -752,7 +749,7 @@ func (s *Store) rowsDigestOf(ctx context.Context, src Source) (string, error) {
 	var r *arrowio.MeasurementReader
 	for _, p := range src.Parts {
 		var err error
-		if r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error { d.add(b); return nil }, nil); err != nil {
+		if r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error { d.add(b, nil); return nil }, nil); err != nil {
 			return "", err
 		}
 	}

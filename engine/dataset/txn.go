@@ -30,6 +30,24 @@ func PeriodOf(unixMs int64) string {
 	return time.UnixMilli(unixMs).In(ReportTime).Format("2006-01")
 }
 
+// periodCache is PeriodOf with the last month's bounds kept: rows come
+// mostly in time order, so most rows need no time conversion.
+type periodCache struct {
+	lo, hi int64
+	period string
+}
+
+// of returns PeriodOf(unixMs).
+func (c *periodCache) of(unixMs int64) string {
+	if unixMs < c.lo || unixMs >= c.hi || c.period == "" {
+		c.period = PeriodOf(unixMs)
+		t := time.UnixMilli(unixMs).In(ReportTime)
+		start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ReportTime)
+		c.lo, c.hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+	}
+	return c.period
+}
+
 // stageRows is how many rows a partition buffers before it hands them to
 // its Parquet writer; it bounds memory per open partition.
 const stageRows = 8192
@@ -165,9 +183,7 @@ type Txn struct {
 	orphans  string   // where BeginSource moved unlisted files ("" = none)
 	orphaned []string // those files
 
-	// cached period bounds of the last row, to skip time conversion.
-	lastLo, lastHi int64
-	lastPeriod     string
+	periods periodCache // of the rows routed
 }
 
 type partKey struct {
@@ -327,14 +343,7 @@ func (t *Txn) WriteMeasurements(b *engine.MeasurementBatch) error {
 		stage = t.s.stageRows
 	}
 	for i := 0; i < b.Len(); i++ {
-		ms := b.TimeUnixMs[i]
-		if ms < t.lastLo || ms >= t.lastHi || t.lastPeriod == "" {
-			t.lastPeriod = PeriodOf(ms)
-			lo := time.UnixMilli(ms).In(ReportTime)
-			start := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, ReportTime)
-			t.lastLo, t.lastHi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
-		}
-		k := partKey{t.lastPeriod, b.Carrier[i]}
+		k := partKey{t.periods.of(b.TimeUnixMs[i]), b.Carrier[i]}
 		pw := t.parts[k]
 		if pw == nil {
 			if limit := t.partitionLimit(); len(t.parts) >= limit {
