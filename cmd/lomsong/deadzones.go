@@ -186,10 +186,8 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := opt.Villages.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	if *communes != "" {
-		if opt.Communes, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
-			return err
-		}
+	if opt.Communes, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
+		return err
 	}
 	var claimsTable *dataset.ArgTable
 	if *claims != "" {

@@ -10,7 +10,6 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
-	"github.com/lomsong/lomsong/geodata"
 )
 
 const reportSynopsis = `report --dataset DIR --period YYYY-MM --out DIR [flags]
@@ -71,11 +70,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	var communeSet *geodata.BoundarySet
-	if *communes != "" {
-		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
-			return err
-		}
+	communeSet, err := loadCommunes(e, *communes, *communeParent, provinces)
+	if err != nil {
+		return err
 	}
 	po := pipeline.DefaultPlanOptions(*budget)
 	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, &po)

@@ -117,11 +117,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return refusedError{fmt.Errorf("run: %s has no measurements: nothing to run (ingest a month of measurements first)", cf.dataset)}
 	}
 	period := copt.Aggregate.Periods[0]
-	var communeSet *geodata.BoundarySet
-	if *communes != "" {
-		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
-			return err
-		}
+	communeSet, err := loadCommunes(e, *communes, *communeParent, provinces)
+	if err != nil {
+		return err
 	}
 	opt := monthRunOptions(period, copt, provinces, communeSet, *budget)
 	pr := newRunProgress(e.stderr)
@@ -373,7 +371,8 @@ func (p *runProgress) report(ev pipeline.Progress) {
 	}
 }
 
-// loadCommunes reads a commune boundary set (as deadzones --communes).
+// loadCommunes reads a commune boundary set (as deadzones --communes);
+// nil, nil without a path (the flag not given).
 //
 // A file that can attribute no village to a commune is refused: no units,
 // no unit with parentProp (a misspelt --commune-parent-prop, or the
@@ -424,6 +423,9 @@ func padParentCodes(e *env, path string, set, provinces *geodata.BoundarySet) (*
 }
 
 func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySet) (*geodata.BoundarySet, error) {
+	if path == "" {
+		return nil, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

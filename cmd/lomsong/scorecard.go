@@ -118,11 +118,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	var communeSet *geodata.BoundarySet
-	if *communes != "" {
-		if communeSet, err = loadCommunes(e, *communes, *communeParent, provinces); err != nil {
-			return err
-		}
+	communeSet, err := loadCommunes(e, *communes, *communeParent, provinces)
+	if err != nil {
+		return err
 	}
 	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, nil)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
