@@ -128,30 +128,29 @@ func enumString(names []string, i uint8) string {
 }
 
 // parseEnum matches s case-insensitively against names; the empty string
-// maps to def. Extra spellings may be given as aliases.
+// maps to def. Extra spellings may be given as aliases. A space or a
+// hyphen may stand for the contract's underscore or for nothing ("feature
+// phone", "in-vehicle", "off air").
 func parseEnum(kind, s string, names []string, def uint8, aliases map[string]uint8) (uint8, error) {
 	k := strings.ToLower(strings.TrimSpace(s))
 	if k == "" {
 		return def, nil
 	}
-	for i, n := range names {
-		if n != "" && n == k {
-			return uint8(i), nil
+	find := func(k string) (uint8, bool) {
+		for i, n := range names {
+			if n != "" && n == k {
+				return uint8(i), true
+			}
 		}
+		v, ok := aliases[k]
+		return v, ok
 	}
-	if v, ok := aliases[k]; ok {
+	if v, ok := find(k); ok {
 		return v, nil
 	}
-	// "feature phone", "in-vehicle", "off air": a space or a hyphen where
-	// the contract's spellings have an underscore or nothing.
-	if sep := strings.NewReplacer(" ", "_", "-", "_").Replace(k); sep != k {
+	if sep := enumSeparators.Replace(k); sep != k {
 		for _, c := range []string{sep, strings.ReplaceAll(sep, "_", "")} {
-			for i, n := range names {
-				if n != "" && n == c {
-					return uint8(i), nil
-				}
-			}
-			if v, ok := aliases[c]; ok {
+			if v, ok := find(c); ok {
 				return v, nil
 			}
 		}
@@ -164,6 +163,9 @@ func parseEnum(kind, s string, names []string, def uint8, aliases map[string]uin
 	}
 	return def, fmt.Errorf("invalid %s %q (want one of %s): %w", kind, s, strings.Join(want, ", "), ErrInvalidValue)
 }
+
+// enumSeparators writes a spelling's spaces and hyphens as underscores.
+var enumSeparators = strings.NewReplacer(" ", "_", "-", "_")
 
 func (v Service) String() string     { return enumString(serviceNames, uint8(v)) }
 func (v Source) String() string      { return enumString(sourceNames, uint8(v)) }
