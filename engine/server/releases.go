@@ -591,6 +591,11 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, folder string) (string, []int64, error) {
 	s.dsMu.RLock()
 	defer s.dsMu.RUnlock()
+	// Read through a path that no longer leads to the dataset, the month
+	// would have no data, or a part would be missing half-way.
+	if err := s.datasetHere(); err != nil {
+		return "", nil, err
+	}
 	// The submissions certified now, with no certification under way (it
 	// holds dsMu): the ones whose rows the dataset opened below holds. A
 	// certification that finished after the request listed them is read
@@ -605,6 +610,9 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	}
 	rl.Submissions = subs
 	sum, err := s.buildFolder(ctx, rl, p, folder)
+	if herr := s.datasetHere(); err != nil && herr != nil {
+		return "", subs, herr
+	}
 	return sum, subs, err
 }
 

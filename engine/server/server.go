@@ -177,6 +177,13 @@ type Server struct {
 	latency *prometheus.HistogramVec
 	limiter *limiter
 	wake    chan struct{} // a new job is queued
+	// lockInfo is the lock file's identity when the service took it:
+	// the dataset directory is the one the service started on as long as
+	// its path leads to this file (datasetHere).
+	lockInfo os.FileInfo
+	// goneLogged is set while the job worker has logged that the dataset
+	// directory is gone, so that it says so once per outage.
+	goneLogged atomic.Bool
 	// dsMu serialises writes to the release dataset's parts (certify:
 	// write lock) against release runs (read lock). A release run saves
 	// stage outputs under DIR/stages (their own folders, not the
@@ -225,12 +232,17 @@ func New(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	lockInfo, err := lock.Stat()
+	if err != nil {
+		flock.Unlock(lock)
+		return nil, err
+	}
 	db, err := openState(ctx, opt.Dataset)
 	if err != nil {
 		flock.Unlock(lock)
 		return nil, err
 	}
-	s := &Server{opt: opt, db: db, lock: lock, tlsCert: cert, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
+	s := &Server{opt: opt, db: db, lock: lock, lockInfo: lockInfo, tlsCert: cert, log: opt.Logger, state: filepath.Join(opt.Dataset, StateDir),
 		limiter: newLimiter(opt.RatePerSecond, opt.Burst), wake: make(chan struct{}, 1)}
 	fail := func(err error) (*Server, error) {
 		db.Close()
@@ -266,6 +278,33 @@ func (s *Server) Close() error {
 		s.lock = nil
 	}
 	return err
+}
+
+// datasetHere returns nil while the service's dataset directory is the
+// one it started on: its path still leads to the lock file the service
+// holds (DIR/serve/serve.lock), and ErrDatasetGone, saying what was found,
+// once it does not — the directory removed, renamed, replaced by a copy
+// (a backup restored under the service) or its volume unmounted. Read
+// through the path then, the dataset would be an empty one
+// (dataset.Open of a missing folder): every certified submission would
+// read retracted, a release would be refused for want of measurements
+// the dataset holds, a certification would start a new dataset there,
+// and a validation would fail its submission for a spool file that is
+// only out of reach. Every authenticated request is answered 503 with
+// this error instead, /healthz is 503, the job worker leaves the queue as
+// it is, and a release or certification under way stops with it.
+func (s *Server) datasetHere() error {
+	lockPath := filepath.Join(s.state, lockName)
+	fi, err := os.Stat(lockPath)
+	if err == nil && os.SameFile(fi, s.lockInfo) {
+		return nil
+	}
+	found := "another file is in its place: " + lockPath + " is not the lock this service holds"
+	if err != nil {
+		found = err.Error()
+	}
+	return fmt.Errorf("dataset %s: %w (removed, renamed, replaced or unmounted while the service ran; %s); nothing was read or written: put the directory back, or restart lomsong serve on the dataset",
+		s.opt.Dataset, ErrDatasetGone, found)
 }
 
 // loadCertificate reads and checks the TLS certificate and key files (PEM)
@@ -874,6 +913,11 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 				writeError(sw, http.StatusTooManyRequests, "over the request rate of %g per second (burst %d) for this token", s.opt.RatePerSecond, s.opt.Burst)
 				return
 			}
+			if err := s.datasetHere(); err != nil {
+				s.log.Error("dataset directory gone", "err", err)
+				writeError(sw, http.StatusServiceUnavailable, "%v", err)
+				return
+			}
 			if acc == ministryOnly && u.Role != RoleMinistry {
 				writeError(sw, http.StatusForbidden, "this needs the ministry role")
 				return
@@ -1070,6 +1114,12 @@ func (s *Server) fixedRoute(r *http.Request, path string) bool {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.db.PingContext(r.Context()); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "state database unavailable"})
+		return
+	}
+	if err := s.datasetHere(); err != nil {
+		// Public: the folder is named in the log, not to anyone asking.
+		s.log.Error("dataset directory gone", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "dataset directory unavailable: removed, renamed or unmounted while the service ran"})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

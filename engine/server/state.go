@@ -132,6 +132,11 @@ var ErrNoDataset = errors.New("no dataset here (not a directory)")
 // another one serves.
 var ErrDatasetInUse = errors.New("dataset in use")
 
+// ErrDatasetGone is the error of a running service whose dataset
+// directory is no longer at its path: removed, renamed, replaced by a copy
+// or unmounted while the service ran (Server.datasetHere).
+var ErrDatasetGone = errors.New("the dataset directory is no longer the one the service started on")
+
 // stateDir checks that the dataset at dir exists (ErrNoDataset) and makes
 // its service folder, dir/serve.
 func stateDir(dir string) error {

@@ -861,6 +861,18 @@ func (s *Server) worker() {
 // runNext claims the oldest queued submission and validates it; it
 // reports whether there was one.
 func (s *Server) runNext(ctx context.Context) (bool, error) {
+	// A dataset directory gone from its path leaves the queue as it is:
+	// its submissions' files are out of reach, not wrong, and are
+	// validated once it is back.
+	if err := s.datasetHere(); err != nil {
+		if !s.goneLogged.Swap(true) {
+			s.log.Error("job queue: waiting for the dataset directory to be back; nothing is validated meanwhile", "err", err)
+		}
+		return false, nil
+	}
+	if s.goneLogged.Swap(false) {
+		s.log.Info("job queue: the dataset directory is back")
+	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, `UPDATE submissions SET status = 'validating', attempts = attempts + 1, updated_at = ?
 		WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING id`, nowText(s.opt.Now())).Scan(&id)
@@ -877,11 +889,13 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 	s.log.Info("validating", "id", id, "kind", sub.Kind, "bytes", sub.Bytes)
 	lim := s.opt.limits()
 	res, verr := s.validate(ctx, sub, lim)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || (verr != nil && s.datasetHere() != nil) {
 		// Stopped by Close: the job goes back to the queue and is run from
 		// scratch on the next start. An orderly stop is not the file
 		// bringing the service down, so this start is not counted towards
-		// maxAttempts (only one a crash cut short stays counted).
+		// maxAttempts (only one a crash cut short stays counted). So too
+		// a validation the dataset directory's going cut short: the file
+		// is not at fault, and it is run again once the directory is back.
 		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', attempts = attempts - 1, updated_at = ? WHERE id = ?`,
 			nowText(s.opt.Now()), id)
 		return true, err
@@ -1231,6 +1245,12 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	if ctx.Err() != nil {
 		return stopped()
 	}
+	gone := func(err error) certResult {
+		return refused(http.StatusServiceUnavailable, "submission %d: %v; nothing was certified and the submission stays accepted", sub.ID, err)
+	}
+	if err := s.datasetHere(); err != nil {
+		return gone(err)
+	}
 	// Another certification may have certified it while this one waited.
 	cur, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, sub.ID))
 	if err != nil {
@@ -1317,6 +1337,9 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	}
 	if err != nil && ctx.Err() != nil {
 		return stopped()
+	}
+	if herr := s.datasetHere(); err != nil && herr != nil {
+		return gone(herr)
 	}
 	if err != nil {
 		return failed(err)
