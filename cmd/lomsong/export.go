@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/export/postgis"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
@@ -46,7 +47,9 @@ columns):
                     uncertain), status, p_dead, best carrier/tech with its mean
                     and σ, commune and province
   sites             the site register (one point per sector and technology)
-  plan              funded sites of the investment plan (--budget) with rank and cost
+  plan              funded sites of the investment plan (--budget, priced with
+                    the cost model, --costs changing its figures as in lomsong
+                    plan) with rank and cost
   communes_summary  per commune: villages without signal and uncertain ones
                     (counted as served), their households, dead-zone households
                     (commune polygons with --communes)
@@ -89,6 +92,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson): commune names, attribution and the communes_summary polygons")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	budget := vndVar(fs, "budget", 500e9, "investment plan budget in `VND`")
+	costs := fs.String("costs", "", costsUsage)
 	readOnly := fs.Bool("read-only", false, "only read the month's saved outputs (lomsong run): refuse, computing and saving nothing, when they are not saved or not current")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
@@ -145,6 +149,10 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("export", *budget); err != nil {
 		return err
 	}
+	costModel, err := planCosts(*costs)
+	if err != nil {
+		return err
+	}
 	var communeSet *geodata.BoundarySet
 	if *communes != "" {
 		var err error
@@ -157,7 +165,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	start := time.Now()
-	m, how, err := loadMonth(ctx, e, &cf, period.p, communeSet, *budget, *readOnly, savingRunCommand(&cf, period.p, *communes, *communeParent))
+	m, how, err := loadMonth(ctx, e, &cf, period.p, communeSet, *budget, costModel, *readOnly, savingRunCommand(&cf, period.p, *communes, *communeParent))
 	if err != nil {
 		return err
 	}
@@ -289,7 +297,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 // says on stderr which stages were read back and which computed, and
 // returns the month and a phrase for the summary line. It is the one
 // place that decides where an export's results come from.
-func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Period, communes *geodata.BoundarySet, budget float64, readOnly bool, run string) (*export.Month, string, error) {
+func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Period, communes *geodata.BoundarySet, budget float64, costs plan.Costs, readOnly bool, run string) (*export.Month, string, error) {
 	cf.period, cf.latestPeriod = periodFlag{p: p, set: true}, true
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	var refused refusedError
@@ -302,7 +310,7 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 	if len(copt.Population) == 0 {
 		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: no households per hex (no population or villages table)", p)}
 	}
-	opt := monthRunOptions(p.String(), copt, provinces, communes, budget)
+	opt := monthRunOptions(p.String(), copt, provinces, communes, budget, costs)
 	// No layer holds the challenges: no claim to adjudicate (every
 	// predicted key of the country takes seconds and ~100 MB).
 	opt.DeadZones.Claims = []challenge.Claim{}

@@ -77,7 +77,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "", "output `directory`")
 	budget := vndVar(fs, "budget", 0, "budget in `VND` (đồng), e.g. 500e9 or 500000000000, without thousands separators")
 	candidates := fs.String("candidates", "", "`file` of proposed sites (CSV or any format ingest reads, gzip too): candidate_id,lon,lat[,tech,band_mhz,height_m,cost_vnd]; invalid rows go to OUT/candidates.quarantine.csv, a file with more than 5% of them is refused, its rejected rows in OUT/rejected/ (check it first with lomsong validate --kind candidates); sites outside the area analysed, beyond their reach of it, are set aside there too (a file of only such sites is refused), and sites reaching no dead or uncertain hex are named")
-	costs := fs.String("costs", "", "JSON `file` of the cost-model figures to change, each once, e.g. {\"radio_vnd\": 700000000, \"discount_rate\": 0.1} (the rest keep their defaults; plan.json's \"costs\" shows every figure used)")
+	costs := fs.String("costs", "", costsUsage)
 	includeSharing := fs.Bool("include-sharing", false, "let the budget also buy sharing/roaming agreements (one per carrier and province; each serves only its own carrier's gaps)")
 	shareAgreement := vndVar(fs, "sharing-agreement-vnd", pipeline.DefaultSharingAgreementVND, "fixed cost of one sharing/roaming agreement, `VND`")
 	sharePerHex := vndVar(fs, "sharing-per-hex-vnd", pipeline.DefaultSharingPerHexVND, "cost per hex served under an agreement, `VND`")
@@ -100,6 +100,10 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		return usageError{"plan: --budget VND is required (a positive budget, e.g. 500e9)"}
 	}
 	if err := budgetFlag("plan", *budget); err != nil {
+		return err
+	}
+	costModel, err := planCosts(*costs)
+	if err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -127,15 +131,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	popt := pipeline.DefaultPlanOptions(*budget)
 	popt.SharingAgreementVND, popt.SharingPerHexVND, popt.IncludeSharing = *shareAgreement, *sharePerHex, *includeSharing
-	if *costs != "" {
-		b, err := os.ReadFile(*costs)
-		if err != nil {
-			return err
-		}
-		if popt.Config.Costs, err = plan.ParseCosts(b); err != nil {
-			return fmt.Errorf("%s: %w", *costs, err)
-		}
-	}
+	popt.Config.Costs = costModel
 	var candTable *dataset.ArgTable
 	if *candidates != "" {
 		rows, t, err := dataset.ReadCandidates(ctx, *candidates, ingest.Defaults("", e.now()))
@@ -390,6 +386,49 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 		summary["sharing_gap_households"] = math.Round(hh.SharingGap)
 	}
 	return writeJSONFile(filepath.Join(out, "plan.json"), summary)
+}
+
+// costsUsage is the help of --costs, the same in every command that
+// builds a plan (plan, run, report, export): a plan priced with other
+// figures is another plan, so each takes the file lomsong plan took.
+const costsUsage = "JSON `file` of the cost-model figures to change, each once, e.g. {\"radio_vnd\": 700000000, \"discount_rate\": 0.1} (the rest keep their defaults; plan.json's \"costs\" shows every figure used); give the file the plan was made with to plan, run, report and export alike"
+
+// planCosts is the cost model a plan prices its sites with: the defaults,
+// with the figures of the cost file at path (a --costs flag) changed;
+// the defaults for no path. An unreadable or invalid file is an error
+// naming it.
+func planCosts(path string) (plan.Costs, error) {
+	if path == "" {
+		return plan.DefaultCosts(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return plan.Costs{}, err
+	}
+	c, err := plan.ParseCosts(b)
+	if err != nil {
+		return plan.Costs{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// costModelText says, as a sentence of the report's plan section, what
+// the plan's sites were priced with: the default cost model, or the
+// figures the cost file at path changed, each with its default.
+func costModelText(path string, c plan.Costs) string {
+	changed := c.Changed()
+	if path == "" || len(changed) == 0 {
+		from := ""
+		if path != "" {
+			from = fmt.Sprintf(" (%s changes no figure)", path)
+		}
+		return fmt.Sprintf("Sites are priced with the default cost model%s; lomsong plan --costs FILE prices them with other figures, and report --costs FILE shows that plan.", from)
+	}
+	figs := make([]string, len(changed))
+	for i, f := range changed {
+		figs[i] = fmt.Sprintf("%s %s (default %s)", f.Name, strconv.FormatFloat(f.Value, 'f', -1, 64), strconv.FormatFloat(f.Default, 'f', -1, 64))
+	}
+	return fmt.Sprintf("Sites are priced with the cost model of %s: %s; every other figure its default.", path, strings.Join(figs, ", "))
 }
 
 // vndFlag is an amount of đồng given on the command line: a number as

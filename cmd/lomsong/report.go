@@ -20,9 +20,10 @@ place counts without 3G/4G when none of them reaches it); the national
 scorecard for the month with each target's value, interval, status, change
 since last month and rank; trend charts of every target; alerts (new dead-zone
 hexes and villages, regressions); the top dead zones; the investment curve
-for --budget; and per province a map drawn from the H3 hexes (best 3G/4G state
-of any carrier), the province outline, the dead zones and the villages without
-signal. It takes the dead zones of the month and the month before, the
+for --budget (priced with the cost model, --costs changing its figures as
+in lomsong plan); and per province a map drawn from the H3 hexes (best 3G/4G
+state of any carrier), the province outline, the dead zones and the villages
+without signal. It takes the dead zones of the month and the month before, the
 scorecard and the plan as those commands do: each read back from the month's
 saved stages when they are current (lomsong run saves them), else computed and
 saved.`
@@ -39,6 +40,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	fs.Var(&period, "period", "the `month` of the report (YYYY-MM)")
 	out := fs.String("out", "", "output `directory` (report.html is written there)")
 	budget := vndVar(fs, "budget", 500e9, "investment curve budget in `VND`")
+	costs := fs.String("costs", "", costsUsage)
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
 	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to name each village's and dead zone's commune, as lomsong run --communes (whose saved dead zones the report then reads back)")
@@ -54,6 +56,10 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Sprintf("report: --maps %d: want a number of provinces, 0 or more (0 draws none)", *maxMaps)}
 	}
 	if err := budgetFlag("report", *budget); err != nil {
+		return err
+	}
+	costModel, err := planCosts(*costs)
+	if err != nil {
 		return err
 	}
 	if err := outDirUsable("report", *out, "report.html"); err != nil {
@@ -75,6 +81,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	po := pipeline.DefaultPlanOptions(*budget)
+	po.Config.Costs = costModel
 	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, &po)
 	if errors.As(err, new(noDeadZones)) {
 		// The month (or the province in it) holds no data to answer
@@ -99,6 +106,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	r.Plan.CostModel = costModelText(*costs, costModel)
 	pipeline.NameCommunes(r, communeSet)
 	r.GeneratedAt = e.now().UTC().Format("2006-01-02 15:04 UTC")
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)

@@ -19,6 +19,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
@@ -69,6 +70,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	cf.registerPeriod(fs)
 	out := fs.String("out", "", "also write the dead-zone tables (and with --budget the plan) to this `directory` (OUT/deadzones, OUT/plan)")
 	budget := vndVar(fs, "budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
+	costs := fs.String("costs", "", costsUsage+" (with --budget)")
 	communes := fs.String("communes", "", "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
 	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
@@ -82,6 +84,14 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		if err := budgetFlag("run", *budget); err != nil {
 			return err
 		}
+	} else if *costs != "" {
+		// The costs price the plan: without its stage they would be
+		// taken and not used.
+		return usageError{fmt.Sprintf("run: --costs %s prices the plan, and without --budget there is no plan stage: give --budget VND too", *costs)}
+	}
+	costModel, err := planCosts(*costs)
+	if err != nil {
+		return err
 	}
 	if *out != "" {
 		// OUT/deadzones and OUT/plan checked as lomsong deadzones and
@@ -121,7 +131,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	opt := monthRunOptions(period, copt, provinces, communeSet, *budget)
+	opt := monthRunOptions(period, copt, provinces, communeSet, *budget, costModel)
 	pr := newRunProgress(e.stderr)
 	opt.Progress = pr.report
 	sum, err := pipeline.Run(ctx, store, opt)
@@ -192,14 +202,16 @@ func runRun(ctx context.Context, args []string, e *env) error {
 
 // monthRunOptions are lomsong run's options for one month: the analysis
 // options copt (from coverageFlags.prepare), the boundary sets, and with
-// a positive budget the plan stage. Every command that reads a month's
+// a positive budget the plan stage, its sites priced with costs (the
+// plan stage's key holds them). Every command that reads a month's
 // saved stages (run, export) builds its options here, so that their keys
 // match and each reads what the other saved.
-func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, communes *geodata.BoundarySet, budget float64) pipeline.RunOptions {
+func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, communes *geodata.BoundarySet, budget float64, costs plan.Costs) pipeline.RunOptions {
 	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Communes: communes,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig()}}
 	if budget > 0 {
 		popt := pipeline.DefaultPlanOptions(budget)
+		popt.Config.Costs = costs
 		opt.Plan = &popt
 	}
 	return opt

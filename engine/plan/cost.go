@@ -178,6 +178,36 @@ func costNames() []string {
 	return names
 }
 
+// Figure is one figure of the cost model: its JSON name (as a cost file
+// writes it), the value used and the default.
+type Figure struct {
+	Name           string
+	Value, Default float64
+}
+
+// Changed returns the figures of c that differ from DefaultCosts, in the
+// order of Costs' fields: what a cost file changed. None for the defaults.
+func (c Costs) Changed() []Figure {
+	var out []Figure
+	v, d := reflect.ValueOf(c), reflect.ValueOf(DefaultCosts())
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		x, y := number(v.Field(i)), number(d.Field(i))
+		if x != y {
+			out = append(out, Figure{Name: name, Value: x, Default: y})
+		}
+	}
+	return out
+}
+
+// number is a figure's value: Costs holds float64 and int fields only.
+func number(v reflect.Value) float64 {
+	if v.CanInt() {
+		return float64(v.Int())
+	}
+	return v.Float()
+}
+
 // Validate checks that every figure is finite and non-negative, the horizon
 // is at least one year and the discount rate lies in [0, 1).
 func (c Costs) Validate() error {

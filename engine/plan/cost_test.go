@@ -117,3 +117,25 @@ func TestParseCostsReadAsWritten(t *testing.T) {
 		t.Errorf("one figure, BOM and trailing newlines: %+v, %v", c, err)
 	}
 }
+
+// TestCostsChanged: the figures a cost file changes, by name, with the
+// value used and the default, in the fields' order; none for the defaults.
+func TestCostsChanged(t *testing.T) {
+	if got := DefaultCosts().Changed(); len(got) != 0 {
+		t.Errorf("defaults: %v, want none changed", got)
+	}
+	c, err := ParseCosts([]byte(`{"satellite_vnd": 2e8, "horizon_years": 15, "radio_vnd": 600000000, "tower_civil_vnd": 1.2e9}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Figure{{"tower_civil_vnd", 1.2e9, 900e6}, {"satellite_vnd", 2e8, 150e6}, {"horizon_years", 15, 10}}
+	got := c.Changed()
+	if len(got) != len(want) {
+		t.Fatalf("changed %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("changed[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+}

@@ -241,6 +241,10 @@ type PlanCurve struct {
 	// the budget was too small.
 	Reachable float64
 	Options   int
+	// CostModel says, as a sentence, what the plan's sites were priced
+	// with (the default cost model, or the figures a cost file changed);
+	// written after the plan's figures when there were options to price.
+	CostModel string
 }
 
 // CurvePoint is a point of the curve: spending CostVND on the plan's first

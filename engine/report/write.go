@@ -242,6 +242,11 @@ func build(r *Report) view {
 				v.PlanText = fmt.Sprintf("No site or agreement fits within the budget of %s: nothing is funded (give a larger --budget).", vnd(r.Plan.BudgetVND))
 			}
 		}
+		if r.Plan.CostModel != "" && r.Plan.Options > 0 {
+			// The costs the figures above rest on: a plan priced with
+			// other figures (lomsong plan --costs) is another plan.
+			v.PlanText += " " + r.Plan.CostModel
+		}
 		v.Nav = append(v.Nav, link{"plan", "Investment plan"})
 	}
 	for i, pr := range r.Provinces {
