@@ -2,27 +2,16 @@ package dataset
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // ChangedFor: a commit since the Store read the manifest changes what a
 // command over October reads when it adds or takes out sites, villages,
 // subscriptions or October's measurements, not September's.
 func TestChangedFor(t *testing.T) {
-	dir := t.TempDir()
-	ds := filepath.Join(dir, "ds")
-	s, err := Open(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
-	if _, err := s.IngestFile(context.Background(), writeFile(t, dir, "a.csv", mCSV), opt); err != nil {
-		t.Fatal(err)
-	}
+	s, _, _ := ingestedStore(t, "a.csv")
+	dir, ds, opt := t.TempDir(), s.Dir(), ingestOpts()
 	october := []string{"2026-10"}
 	cases := []struct {
 		name, file, text string

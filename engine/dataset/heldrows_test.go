@@ -60,15 +60,8 @@ func TestRowKeysOnlyOfHeldPartitions(t *testing.T) {
 // another month is not read (it failed the ingest), and the dump is
 // refused for its one row held in October.
 func TestHeldRowsReadsOnlyTheDumpsPartitions(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(filepath.Join(dir, "ds"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
-	if _, err := s.IngestFile(context.Background(), writeFile(t, dir, "a.csv", mCSV), opt); err != nil {
-		t.Fatal(err)
-	}
+	s, _, _ := ingestedStore(t, "a.csv")
+	dir, opt := t.TempDir(), ingestOpts()
 	damaged := 0
 	for _, p := range s.Manifest().Sources[0].Parts {
 		if p.Period == "2026-09" {
@@ -84,7 +77,7 @@ func TestHeldRowsReadsOnlyTheDumpsPartitions(t *testing.T) {
 	late := "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
 		"2026-09-30T17:00:00Z,viettel,4G,105.85,21.03,-99,\n" + // a.csv's October viettel row
 		"2026-10-03T08:00:00Z,viettel,4G,105.86,21.04,-97,\n"
-	_, err = s.IngestFile(context.Background(), writeFile(t, dir, "late.csv", late), opt)
+	_, err := s.IngestFile(context.Background(), writeFile(t, dir, "late.csv", late), opt)
 	var held *HeldRowsError
 	if !errors.As(err, &held) || held.Rows != 1 || held.Accepted != 2 {
 		t.Fatalf("a late October dump with one row held: %v", err)

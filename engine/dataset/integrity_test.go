@@ -770,17 +770,8 @@ func TestRegistersReplacedBySource(t *testing.T) {
 // from the part.
 func TestRepairMissingPartAndEditedRecord(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "ds")
-	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
-	res, err := s.IngestFile(ctx, in, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, in, res := ingestedStore(t, "m.csv")
+	dir, o := s.Dir(), ingestOpts()
 	parts := res.Source.Parts
 	if len(parts) < 2 {
 		t.Fatalf("%d parts", len(parts))
@@ -866,13 +857,8 @@ func TestRepairRestoresLostPartEntry(t *testing.T) {
 // so verify kept failing), and verify passes.
 func TestRepairRecountsEditedSource(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "ds")
-	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
-	s, _ := Open(dir)
-	res, err := s.IngestFile(ctx, in, IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _, res := ingestedStore(t, "m.csv")
+	dir := s.Dir()
 	b, _ := os.ReadFile(filepath.Join(dir, manifestName))
 	m, _ := parseManifest(b)
 	m.Sources[0].Accepted, m.Sources[0].RowsRead = 1, 5

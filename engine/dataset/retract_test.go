@@ -17,18 +17,9 @@ import (
 // bytes are then ingested anew with another reading.
 func TestRetract(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "ds")
-	in := writeFile(t, t.TempDir(), "m.csv", mCSV)
+	s, in, first := ingestedStore(t, "m.csv")
+	dir, o := s.Dir(), ingestOpts()
 	other := writeFile(t, t.TempDir(), "other.csv", "ts,carrier,tech,lon,lat,signal_dbm,service\n2026-10-05T08:00:00Z,viettel,4G,105.85,21.03,-90,\n")
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
-	first, err := s.IngestFile(ctx, in, o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := s.IngestFile(ctx, other, o); err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/ingest"
 )
 
 // A source retracted while another command reads the dataset is gone
@@ -18,16 +16,8 @@ import (
 // manifest unreadable, which sent the user to repair a sound dataset. A
 // part missing with the manifest unchanged is still unreadable.
 func TestPartTakenOutWhileRead(t *testing.T) {
-	dir := t.TempDir()
-	ds := filepath.Join(dir, "ds")
-	s, err := Open(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := IngestOptions{Config: ingest.Defaults("", now), MaxRejectShare: 0.5}
-	if _, err := s.IngestFile(context.Background(), writeFile(t, dir, "a.csv", mCSV), opt); err != nil {
-		t.Fatal(err)
-	}
+	s, _, _ := ingestedStore(t, "a.csv")
+	dir, ds, opt := t.TempDir(), s.Dir(), ingestOpts()
 	late, err := s.IngestFile(context.Background(), writeFile(t, dir, "b.csv", otherDump("-91")), opt)
 	if err != nil {
 		t.Fatal(err)
