@@ -13,6 +13,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const datasetSynopsis = `dataset ls|verify|repair DIR
@@ -210,8 +211,8 @@ func datasetLs(dir string, e *env) error {
 	}
 	if len(un) > 0 {
 		// Said first: the summary below counts what is read, not these.
-		fmt.Fprintf(e.stdout, "warning: %d data file(s) on disk are not in the manifest and are not read (e.g. %s): lomsong dataset repair %s lists them again\n",
-			len(un), un[0], shellQuote(dir))
+		fmt.Fprintf(e.stdout, "warning: %s on disk %s not in the manifest and %s not read (e.g. %s): lomsong dataset repair %s lists them again\n",
+			plural.Count(len(un), "data file", "data files"), plural.Noun(len(un), "is", "are"), plural.Noun(len(un), "is", "are"), un[0], shellQuote(dir))
 	}
 	if len(man.Sources) == 0 {
 		fmt.Fprintf(e.stdout, "%s: no data in the manifest; add files with lomsong ingest --dataset %s FILE...\n", dir, shellQuote(dir))
@@ -274,7 +275,7 @@ func datasetLs(dir string, e *env) error {
 		return err
 	}
 	if recovered > 0 {
-		fmt.Fprintf(e.stdout, "\n%d source(s) rebuilt by dataset repair; their records are incomplete (see \"recovered\" in manifest.json)\n", recovered)
+		fmt.Fprintf(e.stdout, "\n%s rebuilt by dataset repair; %s incomplete (see \"recovered\" in manifest.json)\n", plural.Count(recovered, "source", "sources"), plural.Noun(recovered, "its record is", "their records are"))
 	}
 	return nil
 }
@@ -292,19 +293,19 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 		fmt.Fprintf(e.stdout, "BAD %s: %s\n", b.Path, b.Problem)
 	}
 	if len(rep.Unlisted) > 0 {
-		fmt.Fprintf(e.stdout, "%d file(s) under the data directories are not in the manifest and are not read (e.g. %s); lomsong dataset repair %s would list them\n",
-			len(rep.Unlisted), rep.Unlisted[0], shellQuote(dir))
+		fmt.Fprintf(e.stdout, "%s under the data directories %s not in the manifest and %s not read (e.g. %s); lomsong dataset repair %s would list %s\n",
+			plural.Count(len(rep.Unlisted), "file", "files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), rep.Unlisted[0], shellQuote(dir), plural.Noun(len(rep.Unlisted), "it", "them"))
 	}
 	if rep.Unhashed > 0 {
-		fmt.Fprintf(e.stdout, "%d part(s) written by an earlier version have no recorded checksum: size and rows checked only\n", rep.Unhashed)
+		fmt.Fprintf(e.stdout, "%s written by an earlier version %s no recorded checksum: size and rows checked only\n", plural.Count(rep.Unhashed, "part", "parts"), plural.Noun(rep.Unhashed, "has", "have"))
 	}
 	if n := len(rep.Temporary); n > 0 {
-		fmt.Fprintf(e.stdout, "%d temporary folder(s) or file(s) of an ingest in %s (e.g. %s): an ingest running now, or one that was stopped; never read; the next ingest that adds rows, or lomsong dataset repair %s, removes them\n",
-			n, dir, rep.Temporary[0], shellQuote(dir))
+		fmt.Fprintf(e.stdout, "%s of an ingest in %s (e.g. %s): an ingest running now, or one that was stopped; never read; the next ingest that adds rows, or lomsong dataset repair %s, removes %s\n",
+			plural.Count(n, "temporary folder or file", "temporary folders or files"), dir, rep.Temporary[0], shellQuote(dir), plural.Noun(n, "it", "them"))
 	}
 	if n := len(rep.StageStrays); n > 0 {
-		fmt.Fprintf(e.stdout, "%d file(s) under %s/ are in no saved output's stage.json (e.g. %s): never read; the next save of their stage removes them, and the stage is computed again where its output is incomplete\n",
-			n, dataset.StageDir, rep.StageStrays[0])
+		fmt.Fprintf(e.stdout, "%s under %s/ %s in no saved output's stage.json (e.g. %s): never read; the next save of %s stage removes %s, and the stage is computed again where its output is incomplete\n",
+			plural.Count(n, "file", "files"), dataset.StageDir, isAre(n), rep.StageStrays[0], plural.Noun(n, "its", "their"), plural.Noun(n, "it", "them"))
 	}
 	if len(rep.Bad) > 0 {
 		stages := 0
@@ -324,8 +325,8 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	}
 	if len(rep.Unlisted) > 0 {
 		// Data on disk that no reader sees: the manifest lost them.
-		return fmt.Errorf("dataset %s: %d parts verified, but %d data file(s) on disk are not in the manifest and are not read: lomsong dataset repair %s lists them again",
-			dir, rep.Parts, len(rep.Unlisted), shellQuote(dir))
+		return fmt.Errorf("dataset %s: %s verified, but %s on disk %s not in the manifest and %s not read: lomsong dataset repair %s lists %s again",
+			dir, plural.Count(rep.Parts, "part", "parts"), plural.Count(len(rep.Unlisted), "data file", "data files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), shellQuote(dir), plural.Noun(len(rep.Unlisted), "it", "them"))
 	}
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
 	if rep.Stages > 0 {
@@ -346,8 +347,8 @@ func datasetRetract(dir, which, why string, e *env) error {
 		return err
 	}
 	src := rep.Source
-	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %d part(s), %d rows no longer read\n",
-		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), len(src.Parts), src.Accepted)
+	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %s, %s no longer read\n",
+		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), plural.Count(len(src.Parts), "part", "parts"), plural.Count(src.Accepted, "row", "rows"))
 	fmt.Fprintf(e.stdout, "its files: %s (with NOTE.txt; to restore, move them back and run lomsong dataset repair %s)\n",
 		filepath.Join(dir, filepath.FromSlash(rep.Dir)), shellQuote(dir))
 	if src.Kind == "measurements" || src.Kind == "sites" {
@@ -373,17 +374,17 @@ func datasetRepair(dir string, e *env) error {
 		return err
 	}
 	reportRecovery(e.stdout, dir, rep.Commit)
-	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %d source(s) kept as recorded, %d rebuilt from their parts, %d parts\n",
-		dir, rep.Kept, rep.Recovered, rep.Parts)
+	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %s kept as recorded, %d rebuilt from their parts, %s\n",
+		dir, plural.Count(rep.Kept, "source", "sources"), rep.Recovered, plural.Count(rep.Parts, "part", "parts"))
 	if len(rep.Moved) > 0 {
-		fmt.Fprintf(e.stdout, "%d unreadable file(s) moved to %s/%s (see NOTE.txt there)\n", len(rep.Moved), dir, rep.Orphans)
+		fmt.Fprintf(e.stdout, "%s moved to %s/%s (see NOTE.txt there)\n", plural.Count(len(rep.Moved), "unreadable file", "unreadable files"), dir, rep.Orphans)
 	}
 	if len(rep.Removed) > 0 {
-		fmt.Fprintf(e.stdout, "removed %d temporary folder(s) or file(s) stopped ingests had left (never read): %s\n", len(rep.Removed), strings.Join(rep.Removed, ", "))
+		fmt.Fprintf(e.stdout, "removed %s stopped ingests had left (never read): %s\n", plural.Count(len(rep.Removed), "temporary folder or file", "temporary folders or files"), strings.Join(rep.Removed, ", "))
 	}
 	if len(rep.StagesRemoved) > 0 {
-		fmt.Fprintf(e.stdout, "removed %d damaged saved stage output(s) (derived data: the next command that needs one computes it again): %s\n",
-			len(rep.StagesRemoved), strings.Join(rep.StagesRemoved, ", "))
+		fmt.Fprintf(e.stdout, "removed %s (derived data: the next command that needs one computes it again): %s\n",
+			plural.Count(len(rep.StagesRemoved), "damaged saved stage output", "damaged saved stage outputs"), strings.Join(rep.StagesRemoved, ", "))
 	}
 	for _, p := range rep.Corrected {
 		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)
@@ -402,9 +403,12 @@ func datasetRepair(dir string, e *env) error {
 			p, shellQuote(dir))
 	}
 	if n := len(rep.Damaged) + len(rep.Missing); n > 0 {
-		return fmt.Errorf("dataset %s: %d listed part(s) are damaged or missing; they stay listed as recorded, so that no reader takes the rest for the whole "+
-			"(see lomsong dataset verify %s): restore them from a copy, or take their source out with lomsong dataset retract %s SHA256 and ingest its file again",
-			dir, n, shellQuote(dir), shellQuote(dir))
+		return fmt.Errorf("dataset %s: %s damaged or missing; %s listed as recorded, so that no reader takes the rest for the whole "+
+			"(see lomsong dataset verify %s): restore %s from a copy, or take %s source out with lomsong dataset retract %s SHA256 and ingest its file again",
+			dir, plural.Count(n, "listed part is", "listed parts are"), plural.Noun(n, "it stays", "they stay"), shellQuote(dir), plural.Noun(n, "it", "them"), plural.Noun(n, "its", "their"), shellQuote(dir))
 	}
 	return nil
 }
+
+// isAre is the verb a count of n takes: "is" for one, "are" otherwise.
+func isAre(n int) string { return plural.Noun(n, "is", "are") }

@@ -236,11 +236,11 @@ func TestRepairRemovesStoppedIngestTemporary(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs, code := runBinary(t, "dataset", "verify", ds)
-	if code != exitOK || !strings.Contains(out, "1 temporary folder(s) or file(s) of an ingest") || !strings.Contains(out, ".tmp-0123456789abcdef-4242") {
+	if code != exitOK || !strings.Contains(out, "1 temporary folder or file of an ingest") || !strings.Contains(out, ".tmp-0123456789abcdef-4242") {
 		t.Fatalf("verify: %d\n%s\n%s", code, out, errs)
 	}
 	out, errs, code = runBinary(t, "dataset", "repair", ds)
-	if code != exitOK || !strings.Contains(out, "removed 1 temporary folder(s) or file(s) stopped ingests had left") {
+	if code != exitOK || !strings.Contains(out, "removed 1 temporary folder or file stopped ingests had left") {
 		t.Fatalf("repair: %d\n%s\n%s", code, out, errs)
 	}
 	if _, err := os.Stat(left); !os.IsNotExist(err) {

@@ -37,7 +37,7 @@ func TestDamagedSavedOutputNoRunReadsIsRepaired(t *testing.T) {
 		t.Fatalf("verify: %d\n%s\n%s", code, stdout, errs)
 	}
 	stdout, errs, code = runCmd(t, "dataset", "repair", ds)
-	if code != exitOK || !strings.Contains(stdout, "removed 1 damaged saved stage output(s)") || !strings.Contains(stdout, rel) {
+	if code != exitOK || !strings.Contains(stdout, "removed 1 damaged saved stage output ") || !strings.Contains(stdout, rel) {
 		t.Fatalf("repair: %d\n%s\n%s", code, stdout, errs)
 	}
 	if stdout, errs, code := runCmd(t, "dataset", "verify", ds); code != exitOK {

@@ -337,9 +337,9 @@ func (f *File) NotFittedSummary() string {
 // measured hexes for a network's fit.
 func NotAppliedReason(c coverage.Calibration, minPairs int) string {
 	if c.N == 0 && c.Censored > 0 {
-		return fmt.Sprintf("each of its %d measured hex(es) reads below the no-service level (censored): no level to fit; the model's prediction and σ stay", c.Censored)
+		return fmt.Sprintf("%s below the no-service level (censored): no level to fit; the model's prediction and σ stay", plural.Noun(c.Censored, "its one measured hex reads", fmt.Sprintf("each of its %d measured hexes reads", c.Censored)))
 	}
-	return fmt.Sprintf("fitted on %d measured hex(es); a fit is applied from %d: the model's prediction and σ stay", c.N, minPairs)
+	return fmt.Sprintf("fitted on %s; a fit is applied from %d: the model's prediction and σ stay", plural.Count(c.N, "measured hex", "measured hexes"), minPairs)
 }
 
 // SetSites adds per-site offsets to the file.

@@ -21,7 +21,7 @@ import (
 // golden is a file as lomsong calibrate writes it: the keys of the format
 // before it moved here, in the same order, NaN as null, and since then
 // each fit's applied (and not_applied when not).
-const golden = `{"resolution":8,"with_slope":true,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":1,"bias_db":-3.5,"rmse_before_db":6.25,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":1.5,"ref_log10_distance_m":3.1,"slope_fitted":true,"sigma_db":4,"applied":true},{"carrier":"mobifone","tech":"3G","hexes":0,"censored":0,"bias_db":null,"rmse_before_db":null,"rmse_after_db":null,"offset_db":0,"slope_db_per_decade":0,"ref_log10_distance_m":0,"slope_fitted":false,"sigma_db":0,"applied":false,"not_applied":"fitted on 0 measured hex(es); a fit is applied from 10: the model's prediction and σ stay"}],"site_networks":[{"carrier":"viettel","tech":"4G","measurements":40,"sites":3,"mean_db":-2,"within_site_sigma_db":5,"between_site_tau_db":null}],"site_attribution":{"measurements":50,"no_signal":2,"censored":1,"by_cell_id":30,"by_pci_arfcn":5,"by_node_id":2,"by_best_server":10,"ids_not_in_register":1,"no_prediction":0},"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"VT-1","measurements":20,"by_id":18,"mean_residual_db":-6,"shrinkage_weight":0.8,"offset_db":-5.2,"deviation_db":-3.2}]}
+const golden = `{"resolution":8,"with_slope":true,"calibrations":[{"carrier":"viettel","tech":"4G","hexes":12,"censored":1,"bias_db":-3.5,"rmse_before_db":6.25,"rmse_after_db":4,"offset_db":-3.5,"slope_db_per_decade":1.5,"ref_log10_distance_m":3.1,"slope_fitted":true,"sigma_db":4,"applied":true},{"carrier":"mobifone","tech":"3G","hexes":0,"censored":0,"bias_db":null,"rmse_before_db":null,"rmse_after_db":null,"offset_db":0,"slope_db_per_decade":0,"ref_log10_distance_m":0,"slope_fitted":false,"sigma_db":0,"applied":false,"not_applied":"fitted on 0 measured hexes; a fit is applied from 10: the model's prediction and σ stay"}],"site_networks":[{"carrier":"viettel","tech":"4G","measurements":40,"sites":3,"mean_db":-2,"within_site_sigma_db":5,"between_site_tau_db":null}],"site_attribution":{"measurements":50,"no_signal":2,"censored":1,"by_cell_id":30,"by_pci_arfcn":5,"by_node_id":2,"by_best_server":10,"ids_not_in_register":1,"no_prediction":0},"site_offsets":[{"carrier":"viettel","tech":"4G","site_id":"VT-1","measurements":20,"by_id":18,"mean_residual_db":-6,"shrinkage_weight":0.8,"offset_db":-5.2,"deviation_db":-3.2}]}
 `
 
 func TestRoundTripIsByteForByte(t *testing.T) {
@@ -229,7 +229,7 @@ func TestOffAirSharedSiteIDs(t *testing.T) {
 // fit whose every hex is censored says so, not "fitted on 0 hexes".
 func TestNotFittedRoundTrip(t *testing.T) {
 	f := New(8, false, []coverage.Calibration{{Carrier: engine.Viettel, Tech: engine.Tech4G, N: 0, Censored: 6}}, 10)
-	if why := f.Calibrations[0].NotApplied; !strings.Contains(why, "each of its 6 measured hex(es) reads below the no-service level") {
+	if why := f.Calibrations[0].NotApplied; !strings.Contains(why, "each of its 6 measured hexes reads below the no-service level") {
 		t.Errorf("censored-only fit: not_applied %q", why)
 	}
 	f.SetNotFitted([]coverage.Unfitted{
@@ -284,5 +284,16 @@ func TestIsCalibration(t *testing.T) {
 		if got := IsCalibration([]byte(c.in)); got != c.want {
 			t.Errorf("IsCalibration(%.40q) = %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+// TestNotAppliedReasonCounts checks that one measured hex is said in the
+// singular.
+func TestNotAppliedReasonCounts(t *testing.T) {
+	if got := NotAppliedReason(coverage.Calibration{N: 1}, 10); !strings.HasPrefix(got, "fitted on 1 measured hex; a fit is applied from 10") {
+		t.Errorf("one hex: %q", got)
+	}
+	if got := NotAppliedReason(coverage.Calibration{Censored: 1}, 10); !strings.HasPrefix(got, "its one measured hex reads below") {
+		t.Errorf("one censored hex: %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // Why a network has no calibration (Unfitted.Reason).
@@ -48,11 +49,11 @@ func (u Unfitted) Why() string {
 	case UnfittedNoTests:
 		return "sites in the register but no test in the months read"
 	case UnfittedNoSites:
-		return fmt.Sprintf("tests in %d hex(es) but no site of it on the air in the register: nothing predicted to compare them with", u.Hexes)
+		return fmt.Sprintf("tests in %s but no site of it on the air in the register: nothing predicted to compare them with", plural.Count(u.Hexes, "hex", "hexes"))
 	case UnfittedFewTests:
-		return fmt.Sprintf("%d outdoor test(s) in %d hex(es), none with the %d a measured hex needs", u.Tests, u.Hexes, u.MinTests)
+		return fmt.Sprintf("%s in %s, none with the %d a measured hex needs", plural.Count(u.Tests, "outdoor test", "outdoor tests"), plural.Count(u.Hexes, "hex", "hexes"), u.MinTests)
 	case UnfittedNoPrediction:
-		return fmt.Sprintf("%d hex(es) with enough tests, but no site of it in the register reaches them", u.Enough)
+		return fmt.Sprintf("%s with enough tests, but no site of it in the register reaches them", plural.Count(u.Enough, "hex", "hexes"))
 	}
 	return u.Reason
 }

@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -51,5 +52,24 @@ func TestUnfit(t *testing.T) {
 	}
 	if got := Unfit(sites[:1], measured[:1], cals, cfg); len(got) != 0 {
 		t.Errorf("every network fitted: %+v", got)
+	}
+}
+
+// TestUnfittedWhyCounts checks that the reasons say a count of one in the
+// singular and any other count in the plural.
+func TestUnfittedWhyCounts(t *testing.T) {
+	for _, c := range []struct {
+		u    Unfitted
+		want string
+	}{
+		{Unfitted{Reason: UnfittedNoSites, Hexes: 1}, "tests in 1 hex but no site"},
+		{Unfitted{Reason: UnfittedNoSites, Hexes: 3}, "tests in 3 hexes but no site"},
+		{Unfitted{Reason: UnfittedFewTests, Tests: 1, Hexes: 1, MinTests: 5}, "1 outdoor test in 1 hex, none with the 5"},
+		{Unfitted{Reason: UnfittedFewTests, Tests: 4, Hexes: 2, MinTests: 5}, "4 outdoor tests in 2 hexes, none with the 5"},
+		{Unfitted{Reason: UnfittedNoPrediction, Enough: 1}, "1 hex with enough tests"},
+	} {
+		if got := c.u.Why(); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%+v: Why() = %q, want it to start %q", c.u, got, c.want)
+		}
 	}
 }
