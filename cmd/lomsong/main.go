@@ -490,8 +490,38 @@ func newFlags(name, synopsis, example string, e *env) *flag.FlagSet {
 		fmt.Fprintf(out, "Usage: lomsong %s\n\n%s\n\nFlags:\n", name, strings.TrimSpace(synopsis))
 		fs.PrintDefaults()
 		fmt.Fprintf(out, "\nExample:\n%s\n", example)
+		fmt.Fprintf(out, "\nExit codes: %s; lomsong --help has the details.\n", commandExitCodes(name))
 	}
 	return fs
+}
+
+// commandExitCodes is the exit codes a command's --help lists: those it
+// can end with (exitCode decides them), with what gives the rarer ones.
+func commandExitCodes(name string) string {
+	const noData = "3 data refused (the dataset, month or province asked for holds no data to answer with, or DIR holds no dataset)"
+	switch name {
+	case "validate":
+		return "0 ok, 1 failure (a file not read), 2 usage error, 3 data refused (a file empty or without a required column, a rejected share above --max-reject-share, an incomplete --suggest-mapping), 130 interrupted"
+	case "ingest":
+		return "0 ok, 1 failure (a file not read), 2 usage error, 3 data refused (a file empty or without a required column, a rejected share above --max-reject-share, rows the dataset holds from another file, another reading of a file ingested: nothing of it is added), 130 interrupted"
+	case "dataset":
+		return "0 ok, 1 failure (verify: bad parts; repair: damaged or missing parts), 2 usage error (retract: no single source answers to SOURCE), 3 data refused (DIR holds no dataset), 130 interrupted"
+	case "areas":
+		return "0 ok, 1 failure (a boundary file not read), 2 usage error (a name or code no unit has), 3 data refused (a boundary file without units)"
+	case "population":
+		return "0 ok, 1 failure, 2 usage error, 3 data refused (an input without a populated cell, outside Viet Nam, or with counts too high for people), 130 interrupted"
+	case "campaign":
+		return "0 ok, 1 failure, 2 usage error (also a --start not found), 3 data refused (the dataset, month or province asked for holds no data to answer with, DIR holds no dataset, or a --verdicts file without a village to plan for), 130 interrupted"
+	case "demo":
+		return "0 ok, 1 failure, 2 usage error (also an unknown --province), 130 interrupted"
+	case "serve":
+		return "0 ok, also when stopped by SIGINT or SIGTERM, 1 failure (another serve on DIR, a TLS certificate or key that cannot be loaded), 2 usage error"
+	case "users":
+		return "0 ok, 1 failure (DIR is not a dataset's folder), 2 usage error (also a user to revoke that does not exist)"
+	case "version":
+		return "0 ok, 2 usage error"
+	}
+	return "0 ok, 1 failure, 2 usage error, " + noData + ", 130 interrupted"
 }
 
 // parseFlags parses args, allowing flags after positional arguments
