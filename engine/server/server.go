@@ -71,6 +71,11 @@ type Options struct {
 	// slow upload goes on as long as bytes arrive, a stalled one does not
 	// hold its connection and spool file for ever.
 	UploadIdle time.Duration
+	// StorageRetry is how long the job worker waits before validating
+	// again after the service's storage refused a validation's write (no
+	// space left, a quota, a read-only file system: storageRefused); the
+	// submission goes back to the queue meanwhile (default 1 minute).
+	StorageRetry time.Duration
 	// Logger receives the structured logs (default: JSON on stderr).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now); tests set it.
@@ -95,6 +100,9 @@ func (o *Options) defaults() error {
 	}
 	if o.UploadIdle <= 0 {
 		o.UploadIdle = 2 * time.Minute
+	}
+	if o.StorageRetry <= 0 {
+		o.StorageRetry = time.Minute
 	}
 	if o.RatePerSecond <= 0 {
 		o.RatePerSecond = 20
@@ -184,6 +192,9 @@ type Server struct {
 	// goneLogged is set while the job worker has logged that the dataset
 	// directory is gone, so that it says so once per outage.
 	goneLogged atomic.Bool
+	// storagePause is when (Unix ns) the job worker may validate again
+	// after the service's storage refused a validation's write (0: now).
+	storagePause atomic.Int64
 	// dsMu serialises writes to the release dataset's parts (certify:
 	// write lock) against release runs (read lock). A release run saves
 	// stage outputs under DIR/stages (their own folders, not the

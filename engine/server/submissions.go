@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -206,6 +207,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	defer http.NewResponseController(w).SetReadDeadline(time.Time{})
 	spool := filepath.Join(s.state, "spool")
 	tmp, err := os.MkdirTemp(spool, ".upload-")
+	if cause, ok := storageRefused(err); ok {
+		s.storageUnavailable(w, cause, err)
+		return
+	}
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -292,11 +297,19 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 			writeError(w, ue.code, "%s", ue.msg)
 			return
 		}
+		if cause, ok := storageRefused(err); ok {
+			s.storageUnavailable(w, cause, err)
+			return
+		}
 		s.internal(w, err)
 		return
 	}
 	now := s.opt.Now()
 	id, err := s.queue(r.Context(), u, carrier, kind, name, size, sum, mapping, now, tmp)
+	if cause, ok := storageRefused(err); ok {
+		s.storageUnavailable(w, cause, err)
+		return
+	}
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -873,6 +886,9 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 	if s.goneLogged.Swap(false) {
 		s.log.Info("job queue: the dataset directory is back")
 	}
+	if time.Now().UnixNano() < s.storagePause.Load() {
+		return false, nil
+	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, `UPDATE submissions SET status = 'validating', attempts = attempts + 1, updated_at = ?
 		WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING id`, nowText(s.opt.Now())).Scan(&id)
@@ -900,7 +916,46 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 			nowText(s.opt.Now()), id)
 		return true, err
 	}
+	if cause, ok := storageRefused(verr); ok {
+		// The service's disk is full (or read-only): the file is not at
+		// fault, and failing its submission would have its carrier send
+		// it again for the operator's problem. It goes back to the queue,
+		// not counted as an attempt, and the worker tries again after
+		// StorageRetry.
+		s.storagePause.Store(time.Now().Add(s.opt.StorageRetry).UnixNano())
+		s.log.Error("validation: the service's storage refused a write; the submission goes back to the queue and validation resumes later",
+			"id", id, "cause", cause, "retry_in", s.opt.StorageRetry.String(), "err", verr)
+		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', attempts = attempts - 1, updated_at = ? WHERE id = ?`,
+			nowText(s.opt.Now()), id)
+		return false, err
+	}
 	return true, s.finish(sub, lim, res, verr)
+}
+
+// storageRefused reports whether err is the service's own storage
+// refusing a write, and names the cause: no space left (ENOSPC), over a
+// quota (EDQUOT), a read-only file system (EROFS) or permission denied
+// (EACCES, EPERM). It is the operator's to fix, never the submitted
+// file's fault: an upload is answered 507 and a certification 507, both
+// saying nothing was kept or certified, and a validation goes back to the
+// queue.
+func storageRefused(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EACCES, syscall.EPERM} {
+		if errors.Is(err, e) {
+			return e.Error(), true
+		}
+	}
+	return "", false
+}
+
+// storageUnavailable answers an upload the service's storage refused
+// (storageRefused): 507, saying why and that nothing was kept.
+func (s *Server) storageUnavailable(w http.ResponseWriter, cause string, err error) {
+	s.log.Error("upload: the service's storage refused a write; nothing was kept", "cause", cause, "err", err)
+	writeError(w, http.StatusInsufficientStorage, "the service cannot store the upload now (%s): nothing was kept; send it again later (the service's operator has been told)", cause)
 }
 
 // validate ingests the submission into its own staging dataset,
@@ -1340,6 +1395,12 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	}
 	if herr := s.datasetHere(); err != nil && herr != nil {
 		return gone(herr)
+	}
+	if cause, ok := storageRefused(err); ok {
+		// The service's disk is full (or read-only): the ingest is
+		// transactional, nothing was written.
+		s.log.Error("certify: the service's storage refused a write; nothing was certified", "id", sub.ID, "cause", cause, "err", err)
+		return refused(http.StatusInsufficientStorage, "submission %d: the service cannot write the release dataset now (%s): nothing was certified and the submission stays accepted; certify it again later (the service's operator has been told)", sub.ID, cause)
 	}
 	if err != nil {
 		return failed(err)
