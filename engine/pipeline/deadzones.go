@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -1246,11 +1247,25 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 	cell, carrier, tech, verdict, reason := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	res, tests, neg, children := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	span, pv := make([]float64, n), make([]float64, n)
-	first, last := make([]int64, n), make([]int64, n)
+	// The first and last negative test (Unix milliseconds), and their span,
+	// are empty without a negative test: the challenge package's 0 there
+	// means none, not 1970-01-01. Text columns, as the result columns have
+	// no null integer; the CSV, the only file written of them, reads the
+	// same digits.
+	first, last := make([]string, n), make([]string, n)
+	times := func(i, negatives int, a, b int64) {
+		if negatives > 0 {
+			first[i], last[i] = strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)
+		}
+	}
 	for i, h := range r.Hexes {
 		cell[i], carrier[i], tech[i], verdict[i], reason[i] = h.Cell.String(), string(h.Carrier), h.Tech.String(), h.Verdict.String(), h.Reason
 		res[i], tests[i], neg[i], children[i] = int64(h.Cell.Resolution()), int64(h.Tests), int64(h.Negatives), int64(h.Children)
-		span[i], pv[i], first[i], last[i] = h.SpanHours, h.PValue, h.FirstNegativeUnixMs, h.LastNegativeUnixMs
+		span[i], pv[i] = h.SpanHours, h.PValue
+		if h.Negatives == 0 {
+			span[i] = math.NaN()
+		}
+		times(i, h.Negatives, h.FirstNegativeUnixMs, h.LastNegativeUnixMs)
 	}
 	for j, p := range r.Parents {
 		i := len(r.Hexes) + j
@@ -1261,13 +1276,14 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 		}
 		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged", p.ChildrenChallenged)
 		tests[i], neg[i], children[i] = int64(p.Tests), int64(p.Negatives), int64(p.ChildrenWithTests)
-		first[i], last[i], span[i], pv[i] = p.FirstNegativeUnixMs, p.LastNegativeUnixMs, math.NaN(), math.NaN()
+		span[i], pv[i] = math.NaN(), math.NaN()
+		times(i, p.Negatives, p.FirstNegativeUnixMs, p.LastNegativeUnixMs)
 	}
 	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "carrier", String: carrier},
 		{Name: "tech", String: tech}, {Name: "verdict", String: verdict}, {Name: "reason", String: reason},
 		{Name: "tests", Int64: tests}, {Name: "negatives", Int64: neg}, {Name: "children_with_tests", Int64: children},
 		{Name: "negative_span_hours", Float64: span}, {Name: "p_value", Float64: pv},
-		{Name: "first_negative_ms", Int64: first}, {Name: "last_negative_ms", Int64: last}}
+		{Name: "first_negative_ms", String: first}, {Name: "last_negative_ms", String: last}}
 }
 
 // DeadHouseholds returns the households without 3G/4G of every hex of
