@@ -78,8 +78,8 @@ would; stderr says which stages were read back and which computed. With
 saved is refused (exit 3) with the lomsong run command that saves it.`
 
 const exportExample = `  lomsong export --dataset lomsong-demo/dataset --province "lai chau" --period 2024-10 --format gpkg --out lomsong-demo/export/lomsong-2024-10.gpkg
-  lomsong export --dataset ./ds --period 2026-11 --communes ../shared/data/vn_communes_2025.geojson --format geoparquet --out ./geoparquet
-  lomsong export --dataset ./ds --period 2026-11 --format postgis --out 'postgres:///gis?host=/var/run/postgresql'`
+  lomsong export --dataset ./ds --period 2026-10 --communes ../shared/data/vn_communes_2025.geojson --format geoparquet --out ./geoparquet
+  lomsong export --dataset ./ds --period 2026-10 --format postgis --out 'postgres:///gis?host=/var/run/postgresql'`
 
 func runExport(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("export", exportSynopsis, exportExample, e)
