@@ -196,8 +196,9 @@ sub-points carrying value/k², each indexed into its cell. An H3 table
 (h3,population[,households], e.g. Kontur) is aggregated to coarser cells or split
 evenly into finer ones; a point table (lon,lat,population[,households]) is indexed
 point by point. The tables are CSV (comma, semicolon or tab separated, the
-header row optional, gzip allowed); households, when given, on every row or on
-none. Households per cell are population divided by the census 2019
+header row optional, gzip allowed, UTF-8 or Excel's UTF-16 "Unicode text"; a
+semicolon- or tab-separated table may write decimal commas, 105,85);
+households, when given, on every row or on none. Households per cell are population divided by the census 2019
 average household size of the province the cell centre falls in, unless the
 input gives households. An H3 table's repeated cells are added up (and counted
 in a warning). --res is 5 (about 250 km² a cell) or finer; the analyses use 7–9.`

@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
@@ -80,6 +84,13 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 	// (ingest.SniffDelimiter reads the first line).
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512)
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		// UTF-16 with its byte-order mark, Excel's "Unicode text" (tab
+		// separated), as ingest reads it: read as the same text in UTF-8.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), 64<<10)
+		head, _ = br.Peek(512)
+	}
 	if ingest.Sniff(head) != ingest.FormatCSV {
 		return fmt.Errorf("%w: a %s file; population tables are CSV (comma, semicolon or tab separated)", ErrInvalidInput, ingest.Sniff(head))
 	}
@@ -88,6 +99,10 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = ingest.SniffDelimiter(br)
+	// A table separated by semicolons or tabs is written where the comma
+	// is the decimal mark (Excel's CSV on a Vietnamese or European
+	// Windows): "105,85" is 105.85 there.
+	decimalComma := cr.Comma != ','
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -161,7 +176,11 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 			if !ok || i >= len(rec) {
 				return "", false
 			}
-			return strings.TrimSpace(rec[i]), true
+			v := strings.TrimSpace(rec[i])
+			if decimalComma && decimalCommaRE.MatchString(v) {
+				v = strings.Replace(v, ",", ".", 1)
+			}
+			return v, true
 		}
 		if err := row(line, get); err != nil {
 			return err
@@ -169,10 +188,22 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 	}
 }
 
+// decimalCommaRE matches a number written with a decimal comma.
+var decimalCommaRE = regexp.MustCompile(`^[+-]?[0-9]+,[0-9]+$`)
+
+// commaHint says why a number with a comma in a comma-separated table is
+// not read; "" for one without.
+func commaHint(s string) string {
+	if !strings.Contains(s, ",") {
+		return ""
+	}
+	return " (a decimal comma, or a thousands separator? in a comma-separated table write numbers with a point and no grouping; a semicolon- or tab-separated table may give a decimal comma)"
+}
+
 func parseCount(line int, col, s string) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a non-negative number", s)}
+		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a non-negative number%s", s, commaHint(s))}
 	}
 	if v > MaxCount {
 		return 0, &ParseError{Line: line, Column: col, Err: fmt.Errorf("%v is above %g: no place holds that many", v, float64(MaxCount))}
@@ -315,7 +346,7 @@ func ReadPoints(r io.Reader) (*Points, error) {
 				}
 				x, err := strconv.ParseFloat(s, 64)
 				if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-					return &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a number", s)}
+					return &ParseError{Line: line, Column: col, Err: fmt.Errorf("%q is not a number%s", s, commaHint(s))}
 				}
 				v[i] = x
 			}
