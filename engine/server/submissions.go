@@ -748,9 +748,15 @@ func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	switch sub.Status {
-	case "queued", "validating":
+	switch {
+	case sub.Status == "queued", sub.Status == "validating":
 		writeError(w, http.StatusConflict, "submission %d is %s; its quarantine exists once it is validated", sub.ID, sub.Status)
+		return
+	case sub.Status == "failed" && sub.quarantine == "":
+		// Its validation never finished (the service's failure, or one
+		// interrupted three times): which rows it rejects is not known,
+		// and a quarantine of no rows would read as none rejected.
+		writeError(w, http.StatusConflict, "submission %d failed (%s): its validation did not finish, so which of its rows are rejected is not known; submit the file again", sub.ID, sub.Error)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
