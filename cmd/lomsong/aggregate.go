@@ -159,7 +159,7 @@ func aggregateMeta(cfg aggregate.Config, opt pipeline.AggregateOptions) map[stri
 	m := map[string]string{
 		"lomsong.table":      "aggregates",
 		"lomsong.resolution": strconv.Itoa(cfg.Resolution),
-		"lomsong.cell_rule":  fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", cfg.Resolution, cfg.Resolution+1, cfg.Resolution),
+		"lomsong.cell_rule":  cellRule(cfg.Resolution),
 		"lomsong.periods":    allOr(opt.Periods),
 		"lomsong.carriers":   allOr(opt.Carriers),
 	}
@@ -168,6 +168,14 @@ func aggregateMeta(cfg aggregate.Config, opt pipeline.AggregateOptions) map[stri
 		m["lomsong.no_service_dbm."+t.String()] = strconv.FormatFloat(cfg.Thresholds.NoService(t), 'g', -1, 64)
 	}
 	return m
+}
+
+// cellRule says which hexagon a test counts in at analysis resolution
+// res (docs/data-contract.md, "Which hexagon a test counts in"): the
+// metadata of every output whose cells hold tests states it, as
+// lomsong.cell_rule.
+func cellRule(res int) string {
+	return fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", res, res+1, res)
 }
 
 // allOr writes a filter's values comma-separated, "all" when there is no

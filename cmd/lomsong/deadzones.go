@@ -124,7 +124,13 @@ Writes to OUT:
                       not analysed (not_analysed: code, name, populated hexes,
                       households, villages, why); provenance: the build, the
                       dataset manifest's SHA-256, the month analysed and the
-                      calibration (file, SHA-256, months fitted on; or none, why)
+                      calibration (file, SHA-256, months fitted on; or none, why);
+                      metadata (also deadzones.geojson's "metadata" member): the
+                      provenance with the coverage rules (thresholds, test,
+                      resolution), the cell rule of the tests (lomsong.cell_rule:
+                      a test counts in the res-R parent of its res-R+1 cell) and
+                      of the villages (lomsong.village_cell_rule: their point's
+                      cell at res R)
 and prints the dead-zone households and villages without signal per province and
 the ten largest zones.`
 
@@ -243,10 +249,31 @@ func deadzoneOutputs(claims bool) []string {
 	return names
 }
 
+// deadzonesMeta is the dead-zone outputs' metadata: the coverage rules
+// the verdicts were made with (thresholds, test, σ, resolution, as
+// coverage's metadata records them), which hexagon a test counts in
+// (cellRule) and which one a village's point does, and prov.
+func deadzonesMeta(res *pipeline.DeadZoneResult, prov map[string]string) map[string]string {
+	meta := map[string]string{}
+	if res.Coverage != nil {
+		meta = res.Coverage.Config.Metadata()
+		r := res.Coverage.Config.Resolution
+		meta["lomsong.cell_rule"] = cellRule(r)
+		meta["lomsong.village_cell_rule"] = fmt.Sprintf("a village's cell (villages.csv cell, and the hex its households count in when the villages are the population) is LatLngToCell of its point at res %d", r)
+	}
+	meta["lomsong.table"] = "deadzones"
+	maps.Copy(meta, prov)
+	return meta
+}
+
 // writeDeadzones writes the dead-zone outputs into out (a staging folder of
-// writeSet); prov (coverageFlags.provenance) goes into deadzones_meta.json.
+// writeSet); prov (coverageFlags.provenance) goes into deadzones_meta.json
+// and, with the rules (deadzonesMeta), into its "metadata" and
+// deadzones.geojson's "metadata" member.
 func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]string) error {
+	meta := deadzonesMeta(res, prov)
 	fc := geojson.NewFeatureCollection()
+	fc.ExtraMembers = geojson.Properties{"metadata": meta}
 	for _, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)
 		if err != nil {
@@ -303,6 +330,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
 		"counts":       pipeline.ExactTotalsNote,
 		"exact_totals": totals,
+		"metadata":     meta,
 		"not_analysed": notAnalysedJSON(res.NoData),
 		"provenance":   prov,
 	})
