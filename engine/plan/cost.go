@@ -3,10 +3,14 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
@@ -123,6 +127,13 @@ func ParseCosts(data []byte) (Costs, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		msg := err.Error()
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			// Where, in the file: a figure written with thousands
+			// separators (700,000,000) is the likely one.
+			line, col := lineColumn(data, syn.Offset)
+			msg = fmt.Sprintf("line %d, column %d: %s (write each figure as a plain number, without thousands separators, e.g. {\"radio_vnd\": 700000000})", line, col, msg)
+		}
 		if strings.Contains(msg, "unknown field") {
 			msg += " (the figures: " + strings.Join(costNames(), ", ") + ")"
 		}
@@ -132,6 +143,16 @@ func ParseCosts(data []byte) (Costs, error) {
 		return Costs{}, fmt.Errorf("cost model: more after its JSON object (a second object is not read): want one object of the figures to change: %w", engine.ErrInvalidConfig)
 	}
 	return c, c.Validate()
+}
+
+// lineColumn returns the 1-based line and column (in bytes) of the byte
+// before offset, where the JSON decoder reports a syntax error.
+func lineColumn(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 1), int64(len(data)))
+	before := data[:offset-1]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // costKeys checks the keys of a cost document's top-level object: none
@@ -159,9 +180,69 @@ func costKeys(data []byte) error {
 		if err := dec.Decode(&v); err != nil {
 			return nil
 		}
+		if !slices.Contains(costNames(), key) {
+			// Not a figure: the decoder names it, a plan's summary is
+			// said to be one below.
+			continue
+		}
+		// A number with several dots (700.000.000) ends, to the
+		// decoder, at its second: the figure is read as written.
+		end := dec.InputOffset()
+		for end < int64(len(data)) && (data[end] == '.' || data[end] >= '0' && data[end] <= '9') {
+			end++
+		}
+		if err := figureWritten(key, string(v)+string(data[dec.InputOffset():end])); err != nil {
+			return err
+		}
 	}
 	if seen["costs"] && seen["budget_vnd"] {
 		return fmt.Errorf("a plan's summary (plan.json), not a cost file: its \"costs\" object shows the figures used; write those to change into a file of their own, e.g. {\"radio_vnd\": 600000000}")
+	}
+	return nil
+}
+
+// dotThousands matches a number written with one dot before three digits
+// (700.000): a decimal point to JSON, a thousands separator in Vietnamese.
+var dotThousands = regexp.MustCompile(`^-?[1-9][0-9]{0,2}(?:\.[0-9]{3})+$`)
+
+// textThousands matches an amount written with thousands separators
+// (700,000,000, 700.000.000, 700 000 000), as a cost file may quote it.
+var textThousands = regexp.MustCompile(`^-?[1-9][0-9]{0,2}(?:[,. \x{00a0}\x{202f}'][0-9]{3})+$`)
+
+// figureWritten refuses a figure whose value would be read otherwise than
+// meant: null (read as no change: the default kept, though a figure was
+// named), a string ("700,000,000", "700000000": no number), and an amount
+// of đồng written with a dot before three digits, which JSON reads as
+// 700 where Vietnamese writes seven hundred thousand.
+func figureWritten(key, raw string) error {
+	switch v := strings.TrimSpace(raw); {
+	case v == "null":
+		return fmt.Errorf("%q is null: give its figure as a number, or leave it out to keep its default", key)
+	case strings.HasPrefix(v, `"`):
+		var text string
+		_ = json.Unmarshal([]byte(v), &text)
+		plain := strings.TrimSpace(text)
+		if textThousands.MatchString(plain) {
+			plain = strings.Map(func(r rune) rune {
+				if r == '-' || r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, plain)
+		}
+		if _, err := strconv.ParseFloat(plain, 64); err != nil {
+			return fmt.Errorf("%q is the text %s: give its figure as a number", key, v)
+		}
+		return fmt.Errorf("%q is the text %s: write the figure as a number, without quotes or thousands separators (e.g. %s)", key, v, plain)
+	case strings.HasSuffix(key, "_vnd") && dotThousands.MatchString(v):
+		plain := strings.ReplaceAll(v, ".", "")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			// Several dots: no JSON number at all.
+			return fmt.Errorf("%q is %s: write the amount in đồng without thousands separators: %s", key, v, plain)
+		}
+		return fmt.Errorf("%q is %s: %s đồng, or %s with the dot separating thousands? Write %s without separators, or %s for %s đồng",
+			key, v, strconv.FormatFloat(f, 'f', -1, 64), plain, plain, strconv.FormatFloat(f, 'f', 1, 64), strconv.FormatFloat(f, 'f', -1, 64))
 	}
 	return nil
 }

@@ -139,3 +139,54 @@ func TestCostsChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCostsWrittenAsMeant: a figure the decoder would read otherwise
+// than meant is refused, saying how to write it: an amount of đồng with a
+// dot before three digits (700.000 was read as 700 đồng), several such
+// dots (a syntax error at "."), a figure in quotes with or without
+// separators, null (the default was kept silently), and separators by
+// commas (a syntax error, now with its line and column). A decimal figure
+// that is no amount of đồng (discount_rate 0.100) is read as written.
+func TestParseCostsWrittenAsMeant(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"dot thousands", `{"radio_vnd": 700.000}`, []string{`"radio_vnd" is 700.000`, "700 đồng, or 700000", "Write 700000"}},
+		{"dots", `{"tower_civil_vnd": 1.200.000.000}`, []string{`"tower_civil_vnd" is 1.200.000.000`, "without thousands separators: 1200000000"}},
+		{"quoted", `{"radio_vnd": "700,000,000"}`, []string{`"radio_vnd" is the text "700,000,000"`, "e.g. 700000000"}},
+		{"quoted plain", `{"solar_vnd": "550000000"}`, []string{`"solar_vnd" is the text "550000000"`, "as a number"}},
+		{"null", `{"radio_vnd": null}`, []string{`"radio_vnd" is null`, "leave it out to keep its default"}},
+		{"commas", "{\"satellite_vnd\": 1e8,\n  \"radio_vnd\": 700,000,000}", []string{"line 2, column 20", "without thousands separators"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCosts([]byte(c.in))
+			if !errors.Is(err, engine.ErrInvalidConfig) {
+				t.Fatalf("ParseCosts(%s) = %v, want refused", c.in, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("ParseCosts(%s): %v\nwant %q in it", c.in, err, w)
+				}
+			}
+		})
+	}
+	if c, err := ParseCosts([]byte(`{"discount_rate": 0.100, "microwave_max_km": 25.500, "radio_vnd": 700000000.0}`)); err != nil || c.DiscountRate != 0.1 || c.MicrowaveMaxKm != 25.5 || c.RadioVND != 7e8 {
+		t.Errorf("decimal figures: %+v %v", c, err)
+	}
+}
+
+// TestParseCostsTextFigures: a figure in quotes is refused with the number
+// to write where the text is one (separators taken out), and without an
+// example where it is not.
+func TestParseCostsTextFigures(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"radio_vnd": "700.000.000"}`: "(e.g. 700000000)",
+		`{"radio_vnd": "7e8"}`:         "(e.g. 7e8)",
+		`{"radio_vnd": "n/a"}`:         `"radio_vnd" is the text "n/a": give its figure as a number: `,
+	} {
+		if _, err := ParseCosts([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseCosts(%s) = %v, want %q in it", in, err, want)
+		}
+	}
+}
