@@ -172,7 +172,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err := shown.Table(e.stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nwrote %s and %s (all %d periods)\n", filepath.Join(*out, "scorecard.csv"), filepath.Join(*out, "scorecard.json"), len(periodsOf(card)))
+	fmt.Fprintf(e.stdout, "\nwrote %s and %s (%s)\n", filepath.Join(*out, "scorecard.csv"), filepath.Join(*out, "scorecard.json"), plural.Count(len(periodsOf(card)), "month", "months"))
 	return nil
 }
 
