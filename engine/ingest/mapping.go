@@ -141,8 +141,9 @@ type Mapping struct {
 	// column mapped to carrier.
 	CarrierPLMN map[string]string `json:"carrier_plmn,omitempty"`
 	// Encoding is the CSV file's text encoding: "utf-8" (default; UTF-16
-	// with its byte-order mark is read too) or "windows-1258", what Excel
-	// saves as "CSV" on a Vietnamese Windows.
+	// with its byte-order mark is read too), "windows-1258", what Excel
+	// saves as "CSV" on a Vietnamese Windows, or the legacy Vietnamese
+	// fonts' "tcvn3" (ABC) and "vni" (VNI-Windows).
 	Encoding string `json:"encoding,omitempty"`
 	// OptionalColumns lets the file lack some of the source columns of
 	// Columns (a preset names every column its export layout can have);
@@ -249,10 +250,10 @@ func (m *Mapping) Validate() error {
 	if err := m.validateCarrierPLMN(kind); err != nil {
 		return err
 	}
-	switch strings.ToLower(m.Encoding) {
-	case "", EncodingUTF8, EncodingWindows1258:
+	switch canonicalEncoding(m.Encoding) {
+	case "", EncodingUTF8, EncodingWindows1258, EncodingTCVN3, EncodingVNI:
 	default:
-		return fmt.Errorf("mapping: encoding %q: want %q (the default) or %q (Excel's CSV on a Vietnamese Windows)", m.Encoding, EncodingUTF8, EncodingWindows1258)
+		return fmt.Errorf("mapping: encoding %q: want %q (the default), %q (Excel's CSV on a Vietnamese Windows), %q (TCVN3, the ABC fonts) or %q (VNI-Windows, the VNI fonts)", m.Encoding, EncodingUTF8, EncodingWindows1258, EncodingTCVN3, EncodingVNI)
 	}
 	switch m.Decimal {
 	case "", ".", ",":
@@ -319,7 +320,7 @@ func (m *Mapping) Canonical(kind Kind) *Mapping {
 	if c.Decimal == "." {
 		c.Decimal = ""
 	}
-	c.Encoding = strings.ToLower(c.Encoding)
+	c.Encoding = canonicalEncoding(c.Encoding)
 	if c.Encoding == EncodingUTF8 {
 		c.Encoding = ""
 	}
@@ -391,7 +392,7 @@ func (m *Mapping) CSVEncoding() string {
 	if m == nil {
 		return ""
 	}
-	return strings.ToLower(m.Encoding)
+	return canonicalEncoding(m.Encoding)
 }
 
 // validateCarrierPLMN checks carrier_plmn: a table with a carrier

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -73,8 +71,9 @@ func Sniff(head []byte) Format {
 // CSVOptions configure NewCSV.
 type CSVOptions struct {
 	// Encoding is the text's encoding: "" (UTF-8, or UTF-16 with its
-	// byte-order mark) or EncodingWindows1258 (Excel's "CSV" on a
-	// Vietnamese Windows), read as UTF-8 in normal form C.
+	// byte-order mark), EncodingWindows1258 (Excel's "CSV" on a
+	// Vietnamese Windows), EncodingTCVN3 or EncodingVNI (the legacy
+	// Vietnamese fonts' encodings), read as UTF-8 in normal form C.
 	Encoding string
 	// Comma is the field delimiter; 0 sniffs ',' or ';' from the header line.
 	Comma rune
@@ -281,16 +280,17 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 1<<16)
 	}
-	switch opt.Encoding {
-	case "", EncodingUTF8:
-	case EncodingWindows1258:
-		// Windows-1258 writes most Vietnamese tones as combining marks
-		// after the letter: composed (NFC) as the contract's names are.
-		br = bufio.NewReaderSize(transform.NewReader(br, transform.Chain(charmap.Windows1258.NewDecoder(), norm.NFC)), 1<<16)
-	default:
-		return nil, fmt.Errorf("csv: encoding %q: want %s or %s: %w", opt.Encoding, EncodingUTF8, EncodingWindows1258, engine.ErrInvalidConfig)
+	legacy := false
+	if opt.Encoding != "" && opt.Encoding != EncodingUTF8 {
+		// Windows-1258, TCVN3 or VNI (vnlegacy.go), read as UTF-8 NFC.
+		dec, ok := legacyDecoder(opt.Encoding)
+		if !ok {
+			return nil, fmt.Errorf("csv: encoding %q: want %s, %s, %s or %s: %w", opt.Encoding, EncodingUTF8, EncodingWindows1258, EncodingTCVN3, EncodingVNI, engine.ErrInvalidConfig)
+		}
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), 1<<16)
+		legacy = true
 	}
-	if b, _ := br.Peek(2); opt.Encoding != EncodingWindows1258 && (bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff})) {
+	if b, _ := br.Peek(2); !legacy && (bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff})) {
 		// UTF-16 with its byte-order mark, as Excel saves "Unicode text"
 		// (the way to keep Vietnamese letters from its Windows-1258
 		// "CSV"): read as the same text in UTF-8, the mark telling the

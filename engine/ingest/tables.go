@@ -42,11 +42,17 @@ func ReadVillages(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	// accepted is rejected (the first is kept), or the village's
 	// households would count twice.
 	ids := map[string]bool{}
+	// A name read in a legacy encoding the file is not in is other
+	// letters ("B¶n M­êng" for Bản Mường): rejected, never stored so.
+	encoding := m.CSVEncoding()
 	parse := func(p *parser, f []string) *rowError {
 		b := p.b
 		row = engine.Village{ID: nfc(b.field(f, 0)), Name: nfc(b.field(f, 1)), CommuneCode: nfc(b.field(f, 2))}
 		if e := p.required(0, row.ID); e != nil {
 			return e
+		}
+		if why := misread(row.Name, encoding); why != "" {
+			return &rowError{b.cols[1], row.Name, ReasonInvalidUTF8, why}
 		}
 		if ids[row.ID] {
 			return &rowError{"village_id", row.ID, ReasonDuplicate, "repeats the village id of an earlier row, which is kept"}

@@ -1,0 +1,443 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The legacy Vietnamese encodings of provincial offices' files, read when
+// a mapping declares them ("encoding"). Neither is in golang.org/x/text.
+//
+// TCVN3 ("ABC", the .VnTime fonts) is the VN3 subset of TCVN 5712:1993: one
+// byte per letter, ASCII below 0x80. Its table, tcvn3High, is the standard's
+// as glibc publishes it (the TCVN5712-1 charmap, `iconv -f TCVN5712-1`),
+// for 0x80–0xFF; bytes below 0x80 are ASCII, as in the ABC fonts (VN1's
+// capitals with tones in C0 control positions are not read: a control byte
+// in a CSV file is no letter). 0xB0–0xB4 are combining tone marks, composed
+// with the letter before them (NFC).
+//
+// VNI-Windows (the VNI-Times fonts) writes a letter with its marks as the
+// base letter followed by a byte for the marks ("Vie\xe4t" is "Việt"), and
+// đ, ơ, ư, ĩ, ỉ, ị, ỵ, ì, í as single bytes. Its table is the one the VNI
+// converters publish (duydev/vietnamese-conversion, charsets.ts, read as
+// Windows-1252 bytes): vniSingle and vniMarks below. A byte that is neither
+// a letter of the table nor a mark after a letter that takes it is no VNI
+// text: it is passed through as it is (not UTF-8), so the row it is in is
+// rejected as invalid_utf8, naming it, never stored as other letters.
+const (
+	EncodingTCVN3 = "tcvn3"
+	EncodingVNI   = "vni"
+)
+
+// canonicalEncoding returns a mapping's encoding as CSVOptions takes it:
+// lower case, "abc" as EncodingTCVN3 and "vni-windows" as EncodingVNI;
+// another name as it is (lower case), for the mapping to refuse.
+func canonicalEncoding(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "abc", "tcvn-3":
+		return EncodingTCVN3
+	case "vni-windows", "vni windows":
+		return EncodingVNI
+	}
+	return s
+}
+
+// tcvn3High maps bytes 0x80–0xFF of TCVN3 to their runes.
+var tcvn3High = [128]rune{
+	// 0x80
+	0x00c0, 0x1ea2, 0x00c3, 0x00c1, 0x1ea0, 0x1eb6, 0x1eac, 0x00c8,
+	0x1eba, 0x1ebc, 0x00c9, 0x1eb8, 0x1ec6, 0x00cc, 0x1ec8, 0x0128,
+	// 0x90
+	0x00cd, 0x1eca, 0x00d2, 0x1ece, 0x00d5, 0x00d3, 0x1ecc, 0x1ed8,
+	0x1edc, 0x1ede, 0x1ee0, 0x1eda, 0x1ee2, 0x00d9, 0x1ee6, 0x0168,
+	// 0xA0
+	0x00a0, 0x0102, 0x00c2, 0x00ca, 0x00d4, 0x01a0, 0x01af, 0x0110,
+	0x0103, 0x00e2, 0x00ea, 0x00f4, 0x01a1, 0x01b0, 0x0111, 0x1eb0,
+	// 0xB0
+	0x0300, 0x0309, 0x0303, 0x0301, 0x0323, 0x00e0, 0x1ea3, 0x00e3,
+	0x00e1, 0x1ea1, 0x1eb2, 0x1eb1, 0x1eb3, 0x1eb5, 0x1eaf, 0x1eb4,
+	// 0xC0
+	0x1eae, 0x1ea6, 0x1ea8, 0x1eaa, 0x1ea4, 0x1ec0, 0x1eb7, 0x1ea7,
+	0x1ea9, 0x1eab, 0x1ea5, 0x1ead, 0x00e8, 0x1ec2, 0x1ebb, 0x1ebd,
+	// 0xD0
+	0x00e9, 0x1eb9, 0x1ec1, 0x1ec3, 0x1ec5, 0x1ebf, 0x1ec7, 0x00ec,
+	0x1ec9, 0x1ec4, 0x1ebe, 0x1ed2, 0x0129, 0x00ed, 0x1ecb, 0x00f2,
+	// 0xE0
+	0x1ed4, 0x1ecf, 0x00f5, 0x00f3, 0x1ecd, 0x1ed3, 0x1ed5, 0x1ed7,
+	0x1ed1, 0x1ed9, 0x1edd, 0x1edf, 0x1ee1, 0x1edb, 0x1ee3, 0x00f9,
+	// 0xF0
+	0x1ed6, 0x1ee7, 0x0169, 0x00fa, 0x1ee5, 0x1eeb, 0x1eed, 0x1eef,
+	0x1ee9, 0x1ef1, 0x1ef3, 0x1ef7, 0x1ef9, 0x00fd, 0x1ef5, 0x1ed0,
+}
+
+// vniSingle maps VNI's one-byte letters to their runes.
+var vniSingle = map[byte]rune{
+	0xf1: 'đ', 0xd1: 'Đ', 0xf4: 'ơ', 0xd4: 'Ơ', 0xf6: 'ư', 0xd6: 'Ư',
+	0xf3: 'ĩ', 0xd3: 'Ĩ', 0xe6: 'ỉ', 0xc6: 'Ỉ', 0xf2: 'ị', 0xd2: 'Ị',
+	0xee: 'ỵ', 0xce: 'Ỵ', 0xec: 'ì', 0xcc: 'Ì', 0xed: 'í', 0xcd: 'Í',
+}
+
+// vniMark is a VNI mark byte: the combining marks it adds and the base
+// letters that take it (lower case; its upper-case byte follows an
+// upper-case letter).
+type vniMark struct {
+	lower, upper byte
+	marks        string
+	bases        string
+}
+
+const (
+	vniTonedBases = "aeouyơư" // take a tone
+	vniHatBases   = "aeo"     // take a circumflex
+	vniBreveBases = "a"       // take a breve
+)
+
+var vniMarks = []vniMark{
+	{0xf8, 0xd8, "\u0300", vniTonedBases}, // ø Ø: huyền
+	{0xf9, 0xd9, "\u0301", vniTonedBases}, // ù Ù: sắc
+	{0xfb, 0xdb, "\u0309", vniTonedBases}, // û Û: hỏi
+	{0xf5, 0xd5, "\u0303", vniTonedBases}, // õ Õ: ngã
+	{0xef, 0xcf, "\u0323", "aeouơư"},      // ï Ï: nặng (ỵ is a letter of its own)
+	{0xe2, 0xc2, "\u0302", vniHatBases},   // â Â: circumflex
+	{0xe1, 0xc1, "\u0302\u0301", vniHatBases},
+	{0xe0, 0xc0, "\u0302\u0300", vniHatBases},
+	{0xe5, 0xc5, "\u0302\u0309", vniHatBases},
+	{0xe3, 0xc3, "\u0302\u0303", vniHatBases},
+	{0xe4, 0xc4, "\u0302\u0323", vniHatBases},
+	{0xea, 0xca, "\u0306", vniBreveBases}, // ê Ê: breve
+	{0xe9, 0xc9, "\u0306\u0301", vniBreveBases},
+	{0xe8, 0xc8, "\u0306\u0300", vniBreveBases},
+	{0xfa, 0xda, "\u0306\u0309", vniBreveBases},
+	{0xfc, 0xdc, "\u0306\u0303", vniBreveBases},
+	{0xeb, 0xcb, "\u0306\u0323", vniBreveBases},
+}
+
+// vniBase is a VNI base letter as bytes: ASCII, or ơ/ư as VNI writes them.
+func vniBaseByte(r rune) byte {
+	switch r {
+	case 'ơ':
+		return 0xf4
+	case 'Ơ':
+		return 0xd4
+	case 'ư':
+		return 0xf6
+	case 'Ư':
+		return 0xd6
+	}
+	return byte(r)
+}
+
+// vniPairs maps a VNI base byte and its mark byte to the composed letter.
+var vniPairs = func() map[[2]byte]rune {
+	pairs := map[[2]byte]rune{}
+	for _, m := range vniMarks {
+		for _, b := range m.bases {
+			for _, up := range []bool{false, true} {
+				base, mark := b, m.lower
+				if up {
+					base, mark = unicode.ToUpper(b), m.upper
+				}
+				s := norm.NFC.String(string(base) + m.marks)
+				r, n := utf8.DecodeRuneInString(s)
+				if n != len(s) {
+					panic("ingest: VNI pair " + s + " does not compose into one letter") // programmer error in the table
+				}
+				pairs[[2]byte{vniBaseByte(base), mark}] = r
+			}
+		}
+	}
+	return pairs
+}()
+
+// vniBases holds the bytes a VNI mark may follow.
+var vniBases = func() [256]bool {
+	var bs [256]bool
+	for k := range vniPairs {
+		bs[k[0]] = true
+	}
+	return bs
+}()
+
+// tcvn3Decoder decodes TCVN3 bytes into UTF-8.
+type tcvn3Decoder struct{ transform.NopResetter }
+
+func (tcvn3Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		c := src[nSrc]
+		if c < utf8.RuneSelf {
+			if nDst >= len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			dst[nDst] = c
+			nDst++
+			nSrc++
+			continue
+		}
+		r := tcvn3High[c-0x80]
+		if nDst+utf8.RuneLen(r) > len(dst) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		nDst += utf8.EncodeRune(dst[nDst:], r)
+		nSrc++
+	}
+	return nDst, nSrc, nil
+}
+
+// vniDecoder decodes VNI-Windows bytes into UTF-8; a byte outside its
+// table is passed through as it is (invalid UTF-8, rejected by the rows'
+// check).
+type vniDecoder struct{ transform.NopResetter }
+
+func (vniDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		c := src[nSrc]
+		if vniBases[c] {
+			if nSrc+1 >= len(src) && !atEOF {
+				return nDst, nSrc, transform.ErrShortSrc // its mark may be in the next buffer
+			}
+			if nSrc+1 < len(src) {
+				if r, ok := vniPairs[[2]byte{c, src[nSrc+1]}]; ok {
+					if nDst+utf8.RuneLen(r) > len(dst) {
+						return nDst, nSrc, transform.ErrShortDst
+					}
+					nDst += utf8.EncodeRune(dst[nDst:], r)
+					nSrc += 2
+					continue
+				}
+			}
+		}
+		r, ok := vniSingle[c]
+		switch {
+		case c < utf8.RuneSelf:
+			r = rune(c)
+		case !ok:
+			// Not VNI: kept as the byte it is.
+			if nDst >= len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			dst[nDst] = c
+			nDst++
+			nSrc++
+			continue
+		}
+		if nDst+utf8.RuneLen(r) > len(dst) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		nDst += utf8.EncodeRune(dst[nDst:], r)
+		nSrc++
+	}
+	return nDst, nSrc, nil
+}
+
+// legacyDecoder returns the decoder of a legacy encoding a mapping may
+// declare (EncodingWindows1258, EncodingTCVN3, EncodingVNI), its output
+// UTF-8 in normal form C; ok is false for another name.
+func legacyDecoder(encoding string) (t transform.Transformer, ok bool) {
+	switch encoding {
+	case EncodingWindows1258:
+		// Windows-1258 writes most Vietnamese tones as combining marks
+		// after the letter: composed (NFC) as the contract's names are.
+		return transform.Chain(charmap.Windows1258.NewDecoder(), norm.NFC), true
+	case EncodingTCVN3:
+		return transform.Chain(tcvn3Decoder{}, norm.NFC), true
+	case EncodingVNI:
+		// Its letters are composed already; a byte it passes through is
+		// not UTF-8, which NFC would not keep as it is.
+		return vniDecoder{}, true
+	}
+	return nil, false
+}
+
+// DecodeLegacy returns b read in a legacy encoding (EncodingWindows1258,
+// EncodingTCVN3 or EncodingVNI), in UTF-8 NFC; ok is false when a byte of
+// it is not a letter of that encoding (VNI) or the name is not one.
+func DecodeLegacy(b []byte, encoding string) (s string, ok bool) {
+	t, ok := legacyDecoder(encoding)
+	if !ok {
+		return "", false
+	}
+	out, _, err := transform.Bytes(t, b)
+	if err != nil || !utf8.Valid(out) {
+		return "", false
+	}
+	return string(out), true
+}
+
+// LegacyEncodingNames describes the encodings a mapping may give, for
+// messages.
+func legacyEncodingName(encoding string) string {
+	switch encoding {
+	case EncodingWindows1258:
+		return "Windows-1258 (Excel's CSV on a Vietnamese Windows)"
+	case EncodingTCVN3:
+		return "TCVN3 (ABC, the .VnTime fonts)"
+	case EncodingVNI:
+		return "VNI-Windows (the VNI-Times fonts)"
+	}
+	return encoding
+}
+
+// GuessLegacy tells which legacy Vietnamese encoding text that is not
+// UTF-8 reads as: EncodingWindows1258, EncodingTCVN3 or EncodingVNI, with
+// the text so read; "" when it reads as Vietnamese in none of them. It is
+// a guess for a message or a suggested mapping, never applied unasked:
+// the same bytes can be two encodings' words ("Ho\xe0ng" is Hoàng in
+// Windows-1258 and Hồng in VNI), so each reading is scored by what
+// Vietnamese text never holds — letters of other languages (ø, ä, µ, ©),
+// two tones in one word, a vowel followed by itself with a mark ("aâ") —
+// and the reading with the fewest wins, a tie going to Windows-1258, then
+// VNI. The more text it is given (a header, a sample of rows), the
+// surer.
+func GuessLegacy(b []byte) (encoding, text string) {
+	best, bestScore := "", -1
+	for _, enc := range []string{EncodingWindows1258, EncodingVNI, EncodingTCVN3} {
+		s, ok := DecodeLegacy(b, enc)
+		if !ok {
+			continue
+		}
+		score := notVietnamese(s)
+		if score < 0 {
+			continue
+		}
+		if bestScore < 0 || score < bestScore {
+			best, bestScore, text = enc, score, s
+		}
+	}
+	return best, text
+}
+
+// notVietnamese scores s by what Vietnamese text does not hold: 4 per
+// letter or sign of another language, 1 per word with two tones or a
+// vowel doubled with a mark; -1 when it holds no letter beyond ASCII (no
+// evidence either way).
+func notVietnamese(s string) int {
+	score, beyond := 0, false
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) }) {
+		tones, prev := 0, rune(0)
+		for _, r := range w {
+			if r < utf8.RuneSelf {
+				prev = r
+				continue
+			}
+			beyond = true
+			base, tone, ok := vietnameseLetter(r)
+			if !ok {
+				score += 4
+				prev = r
+				continue
+			}
+			if tone {
+				tones++
+			}
+			if base == unicode.ToLower(prev) && base != 'o' {
+				score++ // "aâ", "eê": VNI's marks read as letters
+			}
+			prev = r
+		}
+		if tones > 1 {
+			score++
+		}
+	}
+	for _, r := range s {
+		if r >= utf8.RuneSelf && !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && !strings.ContainsRune("\u00a0–—‘’“”…", r) {
+			beyond = true
+			score += 4
+		}
+	}
+	if !beyond {
+		return -1
+	}
+	return score
+}
+
+// vietnameseLetter reports whether r is a letter of Vietnamese beyond
+// ASCII, its base letter (lower case, without marks) and whether it
+// carries a tone.
+func vietnameseLetter(r rune) (base rune, tone, ok bool) {
+	d := norm.NFD.String(string(unicode.ToLower(r)))
+	base, n := utf8.DecodeRuneInString(d)
+	if base == 'đ' {
+		return 'd', false, len(d) == n
+	}
+	if !strings.ContainsRune("aeiouy", base) {
+		return 0, false, false
+	}
+	hats := 0
+	for _, m := range d[n:] {
+		var takes string // the base letters that take m
+		switch m {
+		case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323': // the five tones
+			tone = true
+			continue
+		case '\u0302': // circumflex: â ê ô
+			takes = "aeo"
+		case '\u0306': // breve: ă
+			takes = "a"
+		case '\u031b': // horn: ơ ư
+			takes = "ou"
+		}
+		if !strings.ContainsRune(takes, base) {
+			return 0, false, false
+		}
+		hats++
+	}
+	if hats > 1 || !tone && hats == 0 {
+		return 0, false, false
+	}
+	return base, tone, true
+}
+
+// misread returns why a name read in a declared legacy encoding is not
+// Vietnamese text (letters of other languages, two tones in a word), and
+// the encoding it reads as Vietnamese in, when it tells; "" when it reads
+// as Vietnamese, or the encoding is UTF-8 (a name's spelling is its
+// owner's: only a legacy encoding misread is looked for).
+func misread(name, encoding string) string {
+	if encoding == "" || encoding == EncodingUTF8 || notVietnamese(name) <= 0 {
+		return ""
+	}
+	why := fmt.Sprintf("does not read as Vietnamese in %s, the mapping's encoding", legacyEncodingName(encoding))
+	if b, ok := encode1258(name); ok && encoding == EncodingWindows1258 {
+		if enc, text := GuessLegacy(b); enc != "" && enc != encoding && notVietnamese(text) == 0 {
+			return fmt.Sprintf("%s; it reads as %s text %q: give the mapping's \"encoding\": %q (or re-save the file as UTF-8)", why, legacyEncodingName(enc), text, enc)
+		}
+	}
+	return why + ": is the file in another encoding (TCVN3, VNI)? Re-save it as UTF-8, or give its encoding in the mapping"
+}
+
+// encode1258 writes s back in Windows-1258, a letter the code page does
+// not hold whole as its letter without its tone and the tone's combining
+// mark (as Windows-1258 writes Vietnamese).
+func encode1258(s string) ([]byte, bool) {
+	var out []byte
+	for _, r := range s {
+		if b, ok := charmap.Windows1258.EncodeRune(r); ok {
+			out = append(out, b)
+			continue
+		}
+		d := []rune(norm.NFD.String(string(r)))
+		var base, tones []rune
+		for _, m := range d {
+			if strings.ContainsRune("\u0300\u0301\u0303\u0309\u0323", m) {
+				tones = append(tones, m)
+			} else {
+				base = append(base, m)
+			}
+		}
+		for _, p := range append([]rune(norm.NFC.String(string(base))), tones...) {
+			b, ok := charmap.Windows1258.EncodeRune(p)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, b)
+		}
+	}
+	return out, true
+}
