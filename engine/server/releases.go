@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -870,7 +871,23 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
 		WHERE period = ? AND status = 'published' ORDER BY number DESC LIMIT 1`, period))
 	if errors.Is(err, sql.ErrNoRows) {
-		writeError(w, http.StatusNotFound, "no published release for %q", period)
+		// Why there is none, when a release of the month was asked for:
+		// a reader polling while it is computed hears that it comes.
+		why := ""
+		last, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
+			WHERE period = ? ORDER BY number DESC LIMIT 1`, period))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			s.internal(w, err)
+			return rl, false
+		case last.Status == "running":
+			why = fmt.Sprintf(": release %d of it is being computed (asked for at %s); read it once GET /api/v1/releases shows it published",
+				last.Number, parseTime(last.CreatedAt).Format(time.RFC3339))
+		case last.Status == "failed":
+			why = fmt.Sprintf(": release %d of it failed (%s)", last.Number, last.Error)
+		}
+		writeError(w, http.StatusNotFound, "no published release for %q%s", period, why)
 		return rl, false
 	}
 	if err != nil {
