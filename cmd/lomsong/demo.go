@@ -124,6 +124,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	if fileExists(filepath.Join(*out, "dataset", "manifest.json")) {
 		return usageError{fmt.Sprintf("demo: %s already holds a demo dataset; remove it or give another --out", *out)}
 	}
+	if err := outDirUsable("demo", *out, "the demo's inputs, dataset and outputs"); err != nil {
+		return err
+	}
 	start := time.Now()
 	rss := watchRSS()
 	defer rss.close()

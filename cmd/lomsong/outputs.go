@@ -431,14 +431,21 @@ func writeArgQuarantine(stage string, t *dataset.ArgTable, name string) error {
 
 // outDirUsable refuses, before any work, an --out that cannot be the
 // folder command writes its outputs (what) into: a file of that name, or
-// a file where one of its parent folders would be. Writing failed there
-// with exit 1, "mkdir …: not a directory", after the whole computation.
+// a file where one of its parent folders would be (a usage error); or, in
+// the nearest folder of that path there is, no right to create a file (a
+// read-only file system, another user's folder: a failure naming that
+// folder and --out). Writing failed there with exit 1, "mkdir …: not a
+// directory" or "mkdir OUT: permission denied", after the whole
+// computation.
 func outDirUsable(command, out, what string) error {
 	want := filepath.Clean(out)
 	for p := want; ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
 		switch {
 		case err == nil && fi.IsDir():
+			if err := canCreateIn(p); err != nil {
+				return fmt.Errorf("%s: --out %s: cannot write in the folder %s: %w; nothing was computed", command, out, p, err)
+			}
 			return nil
 		case err == nil && p == want:
 			return usageError{fmt.Sprintf("%s: --out %s is a file; --out names the folder to write %s into (give a folder, new or existing)", command, out, what)}
@@ -449,6 +456,22 @@ func outDirUsable(command, out, what string) error {
 			return nil
 		}
 	}
+}
+
+// canCreateIn reports why a file cannot be created in the folder dir
+// (the system's reason alone, e.g. "permission denied" or "read-only file
+// system"), nil when one can: it creates and removes a hidden file there.
+func canCreateIn(dir string) error {
+	f, err := os.CreateTemp(dir, ".lomsong-out-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // outOutsideDataset refuses (a usage error) an --out folder that is the
