@@ -59,7 +59,9 @@ Writes to OUT:
   campaign.csv      villages with a positive value, best first: rank, village_id,
                     name, commune, lon, lat, households, p_dead, value, team, day,
                     order (team, day and order empty when not visited)
-  campaign.geojson  the villages as points with the same properties, and one
+  campaign.geojson  the villages as points with the same properties (lon and
+                    lat as the point; team, day and order only when visited)
+                    and chosen (true when a team visits it), and one
                     LineString per team-day route (team, day, villages, length_km,
                     travel_hours, hours, value); a Point for a day that tests only
                     the village it starts at
