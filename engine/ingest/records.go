@@ -353,7 +353,7 @@ func NewCSV(r io.Reader, opt CSVOptions) (*CSV, error) {
 		if !utf8.ValidString(s) {
 			// Names in a legacy code page match no column and read as
 			// mojibake: say what is wrong instead.
-			return nil, fmt.Errorf("%w (column %d is %q)", ErrHeaderNotUTF8, i+1, s)
+			return nil, headerNotUTF8(c.rec, i)
 		}
 		c.header[i] = strings.TrimSpace(s)
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -440,4 +441,55 @@ func encode1258(s string) ([]byte, bool) {
 		}
 	}
 	return out, true
+}
+
+// HeaderNotUTF8Error refuses a CSV file whose header line is not UTF-8
+// (it wraps ErrHeaderNotUTF8), saying which legacy encoding its names
+// read as Vietnamese in, when one does.
+type HeaderNotUTF8Error struct {
+	Column int    // the first column that is not UTF-8 (1-based)
+	Raw    string // its bytes
+	// Encoding is the legacy encoding the header line reads as
+	// Vietnamese in (GuessLegacy), "" when none does; Names are the
+	// header's names read in it.
+	Encoding string
+	Names    []string
+}
+
+func (e *HeaderNotUTF8Error) Error() string {
+	msg := fmt.Sprintf("%v (column %d is %q)", ErrHeaderNotUTF8, e.Column, e.Raw)
+	if e.Encoding != "" && e.Encoding != EncodingWindows1258 {
+		names := make([]string, 0, 4)
+		for _, n := range e.Names[:min(len(e.Names), 4)] {
+			names = append(names, strconv.Quote(n))
+		}
+		msg += fmt.Sprintf("; it reads as %s text (%s): give \"encoding\": %q in the mapping", legacyEncodingName(e.Encoding), strings.Join(names, ", "), e.Encoding)
+	}
+	return msg
+}
+
+func (e *HeaderNotUTF8Error) Unwrap() error { return ErrHeaderNotUTF8 }
+
+// headerNotUTF8 returns the error of a header whose column col (0-based)
+// is not UTF-8, guessing its encoding from every name.
+func headerNotUTF8(names []string, col int) error {
+	e := &HeaderNotUTF8Error{Column: col + 1, Raw: names[col]}
+	if enc, text := GuessLegacy([]byte(strings.Join(names, "\x00"))); enc != "" {
+		e.Encoding = enc
+		for _, n := range strings.Split(text, "\x00") {
+			e.Names = append(e.Names, strings.TrimSpace(n))
+		}
+	}
+	return e
+}
+
+// legacyHint returns, for a field that is not UTF-8, the legacy encoding
+// it reads as Vietnamese in and its text so read, as the end of a row's
+// message; "" when it reads so in none.
+func legacyHint(b []byte) string {
+	enc, text := GuessLegacy(b)
+	if enc == "" {
+		return ""
+	}
+	return fmt.Sprintf("; it reads as %s text %q: give the mapping's \"encoding\": %q", legacyEncodingName(enc), text, enc)
 }

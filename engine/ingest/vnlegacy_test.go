@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -88,5 +89,33 @@ func TestGuessLegacy(t *testing.T) {
 	// Plain ASCII is no evidence of any.
 	if enc, _ := GuessLegacy([]byte("Ban Phung")); enc != "" {
 		t.Errorf("ASCII: guessed %s", enc)
+	}
+}
+
+// A header in TCVN3 or VNI was refused as not UTF-8 with the advice to
+// declare Windows-1258, which reads it as other letters: the error now
+// names the encoding the names read in, and the names so read.
+func TestHeaderNotUTF8NamesItsEncoding(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ma_thon,t\xaan th\xabn,x\xb7,s\xe8 h\xe9 gia \xae\xd7nh\n", `it reads as TCVN3 (ABC, the .VnTime fonts) text ("ma_thon", "tên thôn", "xã", "số hộ gia đình"): give "encoding": "tcvn3" in the mapping`},
+		{"ma_thon,teân thoân,xaõ,soá hoä gia ñình\n", ""}, // UTF-8 already: no error
+		{"ma_thon,te\xe2n tho\xe2n,xa\xf5,so\xe1 ho\xe4 gia \xf1\xecnh\n", `it reads as VNI-Windows (the VNI-Times fonts) text ("ma_thon", "tên thôn", "xã", "số hộ gia đình"): give "encoding": "vni" in the mapping`},
+	} {
+		_, err := NewCSV(strings.NewReader(c.in), CSVOptions{})
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", c.in, err)
+			}
+			continue
+		}
+		var he *HeaderNotUTF8Error
+		if !errors.Is(err, ErrHeaderNotUTF8) || !errors.As(err, &he) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v", c.in, err)
+		}
+	}
+	// Windows-1258 is what the message advises already: said once.
+	_, err := NewCSV(strings.NewReader("Th\xf5\xcci gian,Kinh \xf0\xf4\xf2\n"), CSVOptions{})
+	if err == nil || strings.Contains(err.Error(), "it reads as") {
+		t.Errorf("windows-1258: %v", err)
 	}
 }
