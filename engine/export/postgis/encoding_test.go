@@ -21,7 +21,7 @@ import (
 // combining characters (PostgreSQL's conversion has no character there for
 // the "ả" of "Bản"). The UTF8 databases of the other tests take them.
 func TestWriteSendsUTF8WhateverTheDatabaseEncoding(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
@@ -33,7 +33,7 @@ func TestWriteSendsUTF8WhateverTheDatabaseEncoding(t *testing.T) {
 		if _, err := conn.Exec(ctx, "CREATE DATABASE "+db+" ENCODING '"+enc+"' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"); err != nil {
 			t.Fatal(err)
 		}
-		c, err := pgx.Connect(ctx, strings.Replace(url, "dbname=postgres", "dbname="+db, 1))
+		c, err := pgx.Connect(ctx, dbURL(db))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestWriteSendsUTF8WhateverTheDatabaseEncoding(t *testing.T) {
 	}
 
 	for _, enc := range []string{"LATIN1", "WIN1258"} {
-		db := strings.Replace(url, "dbname=postgres", "dbname=db_"+strings.ToLower(enc), 1)
+		db := dbURL("db_" + strings.ToLower(enc))
 		_, err = Write(ctx, db, layers, m.Meta)
 		if err == nil || !strings.Contains(err.Error(), "encoded in "+enc) || !strings.Contains(err.Error(), "ENCODING 'UTF8'") || errors.Is(err, export.ErrNotReplaceable) {
 			t.Errorf("export to a %s database: %v, want a refusal naming %s and UTF8", enc, err, enc)

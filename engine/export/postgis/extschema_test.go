@@ -18,7 +18,7 @@ import (
 // in the extension's schema; a query through that schema finds the rows,
 // and exporting the release again replaces it.
 func TestWritePostGISInItsOwnSchema(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
@@ -31,7 +31,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 		}
 	}
 	conn.Close(ctx)
-	db := strings.Replace(url, "dbname=postgres", "dbname=db_ext", 1)
+	db := dbURL("db_ext")
 	conn, err = pgx.Connect(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 	if _, err := conn.Exec(ctx, `CREATE DATABASE db_none`); err != nil {
 		t.Fatal(err)
 	}
-	none := strings.Replace(url, "dbname=postgres", "dbname=db_none", 1)
+	none := dbURL("db_none")
 	c2, err := pgx.Connect(ctx, none)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 // month is computed; the export failed only at its CREATE SCHEMA, 'cannot
 // execute CREATE SCHEMA in a read-only transaction'.
 func TestCheckReadOnlyDatabase(t *testing.T) {
-	url := startPostgres(t)
+	url, name := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
@@ -109,7 +109,7 @@ func TestCheckReadOnlyDatabase(t *testing.T) {
 	if err := Check(ctx, url); err != nil {
 		t.Fatalf("Check of a writable database: %v", err)
 	}
-	if _, err := conn.Exec(ctx, `ALTER DATABASE postgres SET default_transaction_read_only = on`); err != nil {
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+name+" SET default_transaction_read_only = on"); err != nil {
 		t.Fatal(err)
 	}
 	if err := Check(ctx, url); err == nil || !strings.Contains(err.Error(), "read-only") {

@@ -4,11 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,67 +14,6 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/paulmach/orb"
 )
-
-// pgBin is where Debian's postgresql-15 installs the server programs.
-const pgBin = "/usr/lib/postgresql/15/bin"
-
-// startPostgres starts a PostgreSQL 15 server with PostGIS in a temporary
-// folder, listening only on a unix socket there, and returns a connection
-// string for its postgres database; the server stops when the test ends.
-// It skips when the Debian packages are missing (.ci/run installs
-// postgresql-15 and postgresql-15-postgis-3).
-func startPostgres(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(pgBin, "initdb")); err != nil {
-		t.Skip("PostgreSQL 15 is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)")
-	}
-	if _, err := os.Stat("/usr/share/postgresql/15/extension/postgis.control"); err != nil {
-		t.Skip("PostGIS for PostgreSQL 15 is not installed (apt-get install postgresql-15-postgis-3)")
-	}
-	dir, err := os.MkdirTemp("", "lomsong-pg-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	// The server refuses to run as root: as root, run it as postgres.
-	run := func(name string, args ...string) *exec.Cmd { return exec.Command(filepath.Join(pgBin, name), args...) }
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			t.Skip("running as root without a postgres user to run the server as")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-		run = func(name string, args ...string) *exec.Cmd {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin, name)}, args...)...)
-		}
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync").CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c fsync=off", dir)
-	if out, err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-o", opts, "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
-	}
-	t.Cleanup(func() { run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop").Run() })
-	url := fmt.Sprintf("host=%s user=postgres dbname=postgres", dir)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
-		t.Fatal(err)
-	}
-	return url
-}
 
 // testMonth is a small month: hexes around Lai Châu town in coverage and
 // best, one zone, villages in two provinces, a site, a plan point and a
@@ -125,7 +59,7 @@ func testMonth(t *testing.T) (*export.Month, []hexgrid.Cell) {
 }
 
 func TestWritePostGIS(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, cells := testMonth(t)
@@ -244,7 +178,7 @@ func TestWritePostGIS(t *testing.T) {
 }
 
 func TestWriteWithoutPostGIS(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -259,7 +193,7 @@ func TestWriteWithoutPostGIS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Write(ctx, strings.Replace(url, "dbname=postgres", "dbname=plain", 1), layers, m.Meta)
+	_, err = Write(ctx, dbURL("plain"), layers, m.Meta)
 	if err == nil || !strings.Contains(err.Error(), "CREATE EXTENSION postgis") {
 		t.Fatalf("export to a database without PostGIS: %v, want an error naming CREATE EXTENSION postgis", err)
 	}

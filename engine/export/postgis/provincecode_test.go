@@ -66,7 +66,7 @@ func TestWriteProvinceCodesWithSeparators(t *testing.T) {
 		}
 	}
 
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)

@@ -37,7 +37,7 @@ func releaseState(t *testing.T, ctx context.Context, conn *pgx.Conn) string {
 // object is not replaced; the error names every such object, and nothing
 // changes.
 func TestWriteRefusesUsersObjects(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
@@ -127,7 +127,7 @@ func TestWriteRefusesUsersObjects(t *testing.T) {
 // SELECT on its tables (and default privileges on the tables to come)
 // reads the new release after a re-export; the schema is kept.
 func TestWriteKeepsGrants(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
@@ -237,7 +237,7 @@ func TestWriteKeepsGrants(t *testing.T) {
 // TestWriteIntoEmptySchema: a schema made ready for the release (empty,
 // with its grants) is filled, not refused.
 func TestWriteIntoEmptySchema(t *testing.T) {
-	url := startPostgres(t)
+	url, _ := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
