@@ -206,16 +206,29 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "budget %s VND: %s funded, %.0f households newly covered for %s VND%s\n",
 			report.Money(p.BudgetVND), plural.Count(len(p.Steps), "site", "sites"), p.TotalHouseholds, report.Money(p.TotalCostVND), per)
 	}
+	// Villages without 3G/4G outside every dead zone: their hexes hold
+	// no households in the population counted (villages of 0
+	// households, a --population table that leaves them out), so no
+	// zone and nothing to fund there; no all-clear either.
+	uncounted := 0
+	if len(dz.Zones) == 0 {
+		for _, v := range dz.Villages.Villages {
+			if v.WithoutSignal() {
+				uncounted++
+			}
+		}
+	}
 	switch {
+	case len(dz.Zones) == 0 && hh.SharingGap == 0 && uncounted > 0:
+		left := ""
+		if len(dz.NoData) > 0 {
+			left = "; " + leftOutNote(dz.NoData)
+		}
+		fmt.Fprintf(e.stdout, "no dead zone holds households in the population counted, yet %s without 3G/4G (lomsong deadzones lists %s): %s no households in that population (0 households in the villages table, or a --population table that leaves %s out), so the plan has nothing to fund there until they are counted%s\n",
+			plural.Count(uncounted, "village is", "villages are"), plural.Noun(uncounted, "it", "them"), plural.Noun(uncounted, "its hex holds", "their hexes hold"), plural.Noun(uncounted, "it", "them"), left)
 	case len(dz.Zones) == 0 && hh.SharingGap == 0 && len(dz.NoData) > 0:
 		// The places left out were not analysed: no all-clear there.
-		var hexes int
-		var households float64
-		for _, a := range dz.NoData {
-			hexes, households = hexes+a.Hexes, households+a.Households
-		}
-		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; the %s (%.0f households) left out, with no site or test near, %s not known to be served (plan.json, not_analysed)\n",
-			plural.Count(hexes, "populated hex", "populated hexes"), households, plural.Noun(hexes, "is", "are"))
+		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; %s\n", leftOutNote(dz.NoData))
 	case len(dz.Zones) == 0 && hh.SharingGap == 0:
 		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
 	case len(p.Steps) == 0:
@@ -236,6 +249,18 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s/{plan.csv,curve.csv,curve.svg,footprints.geojson,sharing.csv,candidates.csv,plan.json}\n", *out)
 	return nil
+}
+
+// leftOutNote says what the dead-zone run left out (no site or test
+// near): not known to be served, so no all-clear there.
+func leftOutNote(noData []pipeline.NoDataArea) string {
+	var hexes int
+	var households float64
+	for _, a := range noData {
+		hexes, households = hexes+a.Hexes, households+a.Households
+	}
+	return fmt.Sprintf("the %s (%.0f households) left out, with no site or test near, %s not known to be served (plan.json, not_analysed)",
+		plural.Count(hexes, "populated hex", "populated hexes"), households, plural.Noun(hexes, "is", "are"))
 }
 
 // nothingFunded says why a plan with options funds none: the cheapest
