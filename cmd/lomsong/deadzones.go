@@ -131,8 +131,14 @@ Writes to OUT:
                       a test counts in the res-R parent of its res-R+1 cell) and
                       of the villages (lomsong.village_cell_rule: their point's
                       cell at res R)
-and prints the dead-zone households and villages without signal per province and
-the ten largest zones.`
+The CSV files are UTF-8 without a byte-order mark (comma-separated, a header
+row): Excel shows the villages' Vietnamese names when villages.csv is opened
+through Data > From Text/CSV with File origin "65001: Unicode (UTF-8)" (opened
+by a double-click, Excel reads it in the Windows code page: "Báº£n" for "Bản").
+Codes and ids are text: read province, commune and commune_code as text
+(pandas: dtype=str; QGIS: untick "Detect field types") or "01" becomes 1.
+The command prints the dead-zone households and villages without signal per
+province and the ten largest zones.`
 
 const deadzonesExample = `  lomsong deadzones --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/deadzones
   lomsong deadzones --dataset ./ds --population ./pop/population.csv \
