@@ -326,7 +326,8 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 	case errors.As(err, &nd):
 		return nil, "", refusedError{fmt.Errorf("export: nothing to export for %s: %w", p, err)}
 	case errors.As(err, &ns) && ns.Stage == pipeline.StagePlan:
-		// The dead zones are saved; the plan of this budget is not. It
+		// The dead zones are saved; the plan of this budget and
+		// these costs is not. It
 		// reads no measurement: compute it for this export only.
 		planOnly = true
 		po := *opt.Plan
@@ -368,7 +369,7 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 	}
 	unsaved, stages := "", len(read)+len(current)+len(computed)
 	if planOnly {
-		unsaved = "; computed for this export only (--read-only saves nothing): plan (no saved plan of this budget)"
+		unsaved = "; computed for this export only (--read-only saves nothing): plan (no saved plan of this budget and costs)"
 		stages++
 	}
 	notNeeded, notNeededCount := "", ""
@@ -376,9 +377,9 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 		notNeeded = "; current and not needed: " + list(current)
 		notNeededCount = fmt.Sprintf(" (%d current and not needed)", len(current))
 	}
-	fmt.Fprintf(e.stderr, "export %s: read back: %s%s; computed and saved: %s%s; %d pass(es) over %d measurement rows\n",
-		p, list(read), notNeeded, list(computed), unsaved, sum.Scans.Scans, sum.Scans.Rows)
-	how := fmt.Sprintf("%d of %d stages read back%s, %d pass(es) over the measurements,", len(read), stages, notNeededCount, sum.Scans.Scans)
+	fmt.Fprintf(e.stderr, "export %s: read back: %s%s; computed and saved: %s%s; %s over %s\n",
+		p, list(read), notNeeded, list(computed), unsaved, plural.Count(sum.Scans.Scans, "pass", "passes"), plural.Count(sum.Scans.Rows, "measurement row", "measurement rows"))
+	how := fmt.Sprintf("%d of %s read back%s, %s over the measurements,", len(read), plural.Count(stages, "stage", "stages"), notNeededCount, plural.Count(sum.Scans.Scans, "pass", "passes"))
 	meta, err := outputMeta(cf.dataset)
 	if err != nil {
 		return nil, "", err

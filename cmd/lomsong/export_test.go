@@ -547,7 +547,7 @@ func TestReportSavesAndReadsThePlan(t *testing.T) {
 		t.Fatalf("report: %d\n%s", code, errs)
 	}
 	stdout, errs, code := runBinary(t, append([]string{"export", "--read-only", "--dataset", ds, "--budget", "20e9", "--format", "gpkg", "--out", filepath.Join(dir, "ro.gpkg")}, area...)...)
-	if code != exitOK || !strings.Contains(errs, "0 pass(es) over 0 measurement rows") || !strings.Contains(errs, "deadzones, plan;") {
+	if code != exitOK || !strings.Contains(errs, "0 passes over 0 measurement rows") || !strings.Contains(errs, "deadzones, plan;") {
 		t.Fatalf("read-only export after the report: %d\n%s\n%s", code, stdout, errs)
 	}
 }
@@ -568,7 +568,7 @@ func TestExportReadsSavedMonth(t *testing.T) {
 	}
 	read := filepath.Join(dir, "read.gpkg")
 	stdout, errs, code := runBinary(t, append([]string{"export", "--dataset", saved, "--budget", "20e9", "--format", "gpkg", "--out", read}, area...)...)
-	if code != exitOK || !strings.Contains(errs, "computed and saved: none; 0 pass(es) over 0 measurement rows") ||
+	if code != exitOK || !strings.Contains(errs, "computed and saved: none; 0 passes over 0 measurement rows") ||
 		!strings.Contains(errs, "read back: coverage, deadzones, plan; current and not needed: measure viettel;") ||
 		!strings.Contains(stdout, "3 of 4 stages read back (1 current and not needed)") {
 		t.Fatalf("export after run: %d\n%s\n%s", code, stdout, errs)
@@ -577,7 +577,7 @@ func TestExportReadsSavedMonth(t *testing.T) {
 	// computed for the export from the saved dead zones, not saved.
 	ro := filepath.Join(dir, "ro.gpkg")
 	stdout, errs, code = runBinary(t, append([]string{"export", "--read-only", "--dataset", saved, "--budget", "30e9", "--format", "gpkg", "--out", ro}, area...)...)
-	if code != exitOK || !strings.Contains(errs, "0 pass(es) over 0 measurement rows") || !strings.Contains(errs, "computed for this export only") {
+	if code != exitOK || !strings.Contains(errs, "0 passes over 0 measurement rows") || !strings.Contains(errs, "computed for this export only") {
 		t.Fatalf("read-only export after run: %d\n%s\n%s", code, stdout, errs)
 	}
 
@@ -593,7 +593,7 @@ func TestExportReadsSavedMonth(t *testing.T) {
 	}
 	computed := filepath.Join(dir, "computed.gpkg")
 	stdout, errs, code = runBinary(t, append([]string{"export", "--dataset", fresh, "--budget", "20e9", "--format", "gpkg", "--out", computed}, area...)...)
-	if code != exitOK || !strings.Contains(errs, "read back: none;") || !strings.Contains(errs, "1 pass(es) over 400 measurement rows") {
+	if code != exitOK || !strings.Contains(errs, "read back: none;") || !strings.Contains(errs, "1 pass over 400 measurement rows") {
 		t.Fatalf("export of an un-run month: %d\n%s\n%s", code, stdout, errs)
 	}
 	a, b := gpkgDump(t, read), gpkgDump(t, computed)

@@ -212,8 +212,8 @@ const populationExample = `  lomsong population --raster ../shared/data/vnm_worl
 // (hh, households_total) is not lost silently.
 func warnIgnored(w io.Writer, path string, cols []string, read string) {
 	if len(cols) > 0 {
-		fmt.Fprintf(w, "warning: %s: column(s) %s not read (the table's columns are %s; name a households column households to use it)\n",
-			path, strings.Join(cols, ", "), read)
+		fmt.Fprintf(w, "warning: %s: %s %s not read (the table's columns are %s; name a households column households to use it)\n",
+			path, plural.Noun(len(cols), "column", "columns"), strings.Join(cols, ", "), read)
 	}
 }
 

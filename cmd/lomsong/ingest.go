@@ -80,8 +80,8 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		res, err := store.IngestFile(ctx, path, opt)
 		elapsed := prog.end()
 		if res != nil && res.OrphansDir != "" {
-			fmt.Fprintf(e.stdout, "%s: %d file(s) the manifest did not list moved to %s/%s (see NOTE.txt there)\n",
-				*dir, len(res.Orphaned), *dir, res.OrphansDir)
+			fmt.Fprintf(e.stdout, "%s: %s the manifest did not list moved to %s/%s (see NOTE.txt there)\n",
+				*dir, plural.Count(len(res.Orphaned), "file", "files"), *dir, res.OrphansDir)
 		}
 		var tm *dataset.TooManyRejectsError
 		switch {

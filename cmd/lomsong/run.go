@@ -194,8 +194,8 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		if len(bad) > 3 {
 			list += ", …"
 		}
-		fmt.Fprintf(e.stderr, "run: warning: %d part(s) of the dataset are missing or not their recorded size (%s): the saved outputs read back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source\n",
-			len(bad), list, shellQuote(cf.dataset))
+		fmt.Fprintf(e.stderr, "run: warning: %s of the dataset %s missing or not %s recorded size (%s): the saved outputs read back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source\n",
+			plural.Count(len(bad), "part", "parts"), isAre(len(bad)), plural.Noun(len(bad), "its", "their"), list, shellQuote(cf.dataset))
 	}
 	return nil
 }
@@ -220,8 +220,9 @@ func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, co
 // printRunSummary prints one screen: the stages, the passes made, the
 // month's figures and where the outputs are.
 func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out string) {
-	fmt.Fprintf(w, "run %s over %s: %.1fs; %d pass(es) over %d measurement rows (the month has %d rows, %d hex/carrier/tech keys)\n",
-		sum.Period, area, sum.Elapsed.Seconds(), sum.Scans.Scans, sum.Scans.Rows, sum.Rows, sum.Keys)
+	fmt.Fprintf(w, "run %s over %s: %.1fs; %s over %s (the month has %s, %s)\n",
+		sum.Period, area, sum.Elapsed.Seconds(), plural.Count(sum.Scans.Scans, "pass", "passes"), plural.Count(sum.Scans.Rows, "measurement row", "measurement rows"),
+		plural.Count(sum.Rows, "row", "rows"), plural.Count(sum.Keys, "hex/carrier/tech key", "hex/carrier/tech keys"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "stage\tcarrier\toutput\titems\ttime\twhy")
 	read, notRead, missing := 0, 0, 0

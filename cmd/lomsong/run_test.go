@@ -30,7 +30,7 @@ func TestRunCommand(t *testing.T) {
 		t.Fatal(code)
 	}
 	stdout, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9", "--out", filepath.Join(dir, "out"))
-	if code != exitOK || !strings.Contains(stdout, "1 pass(es) over 400 measurement rows") || !strings.Contains(stdout, "0 of 6 stages read back") ||
+	if code != exitOK || !strings.Contains(stdout, "1 pass over 400 measurement rows") || !strings.Contains(stdout, "0 of 6 stages read back") ||
 		!strings.Contains(errs, "measure viettel: started (400 rows)") || !strings.Contains(errs, "deadzones: done in") ||
 		!strings.Contains(errs, "deadzones: zones, carrier gaps and villages from the verdicts (") ||
 		// The register's MobiFone and VinaPhone sites, no test of theirs.
@@ -50,7 +50,7 @@ func TestRunCommand(t *testing.T) {
 		t.Errorf("run --out without --budget over an earlier plan: %d\n%s", code, errs)
 	}
 	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9")
-	if code != exitOK || !strings.Contains(stdout, "0 pass(es) over 0 measurement rows") ||
+	if code != exitOK || !strings.Contains(stdout, "0 passes over 0 measurement rows") ||
 		!strings.Contains(stdout, "3 of 4 stages read back, 1 current and not needed, 0 computed") || !regexp.MustCompile(`measure +viettel +current +400 `).MatchString(stdout) {
 		t.Fatalf("second run: %d\n%s\n%s", code, stdout, errs)
 	}
@@ -87,7 +87,7 @@ func TestRunCommand(t *testing.T) {
 	b, _ = os.ReadFile(parts[0])
 	os.WriteFile(parts[0], b[:len(b)/2], 0o644)
 	stdout, errs, code = runCmd(t, "run", "--dataset", ds, "--period", "2026-10", "--budget", "50e9")
-	if code != exitOK || !strings.Contains(errs, "warning: 1 part(s) of the dataset are missing or not their recorded size") || !strings.Contains(errs, "dataset verify") {
+	if code != exitOK || !strings.Contains(errs, "warning: 1 part of the dataset is missing or not its recorded size") || !strings.Contains(errs, "dataset verify") {
 		t.Fatalf("run over a truncated part: %d\n%s\n%s", code, stdout, errs)
 	}
 	os.WriteFile(parts[0], b, 0o644)
