@@ -447,14 +447,20 @@ func costModelText(path string, c plan.Costs) string {
 		if path != "" {
 			from = fmt.Sprintf(" (%s changes no figure)", path)
 		}
-		return fmt.Sprintf("Sites are priced with the default cost model%s; lomsong plan --costs FILE prices them with other figures, and report --costs FILE shows that plan.", from)
+		return fmt.Sprintf("Sites are priced with the default cost model%s; lomsong plan --costs FILE prices them with other figures, and report --costs FILE shows that plan.%s", from, weighed)
 	}
 	figs := make([]string, len(changed))
 	for i, f := range changed {
 		figs[i] = fmt.Sprintf("%s %s (default %s)", f.Name, strconv.FormatFloat(f.Value, 'f', -1, 64), strconv.FormatFloat(f.Default, 'f', -1, 64))
 	}
-	return fmt.Sprintf("Sites are priced with the cost model of %s: %s; every other figure its default.", path, strings.Join(figs, ", "))
+	return fmt.Sprintf("Sites are priced with the cost model of %s: %s; every other figure its default.%s", path, strings.Join(figs, ", "), weighed)
 }
+
+// weighed says which options the plan of run, report and export weighs:
+// the sites placed for the dead zones, not the proposed sites and
+// sharing agreements only lomsong plan takes (--candidates,
+// --include-sharing), whose plan is another.
+const weighed = " The sites weighed are those placed for the dead zones; proposed sites (lomsong plan --candidates) and sharing agreements (--include-sharing) are weighed in lomsong plan's plan alone."
 
 // vndFlag is an amount of đồng given on the command line: a number as
 // strconv.ParseFloat reads it (500e9, 500000000000, 500_000_000_000).

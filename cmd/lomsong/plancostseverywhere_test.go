@@ -62,6 +62,7 @@ func TestPlanCostsOnePlanEverywhere(t *testing.T) {
 	}
 	text := planParagraph(t, filepath.Join(withCosts, "report.html"))
 	named := "Sites are priced with the cost model of " + costs + ": tower_civil_vnd 9000000000 (default 900000000), radio_vnd 5000000000 (default 600000000); every other figure its default."
+	named += " The sites weighed are those placed for the dead zones; proposed sites (lomsong plan --candidates)"
 	if !strings.HasPrefix(text, want) || !strings.Contains(text, named) {
 		t.Errorf("report --costs, plan section:\n%s\nwant plan.csv's figures and the costs used:\n%s %s", text, want, named)
 	}
@@ -108,6 +109,15 @@ func TestPlanCostsOnePlanEverywhere(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(fromCSV, "\n") {
 		t.Errorf("export's plan layer:\n%s\nplan.csv:\n%s", strings.Join(got, "\n"), strings.Join(fromCSV, "\n"))
+	}
+
+	// Other costs: no saved plan of them, computed for this export only
+	// and said so (it said "no saved plan of this budget", the budget
+	// being the saved plan's).
+	other := writeFile(t, dir, "other.json", []byte(`{"radio_vnd": 1e9}`))
+	_, errs, code = runBinary(t, append([]string{"export", "--read-only", "--costs", other, "--format", "gpkg", "--out", filepath.Join(dir, "other.gpkg")}, month...)...)
+	if code != exitOK || !strings.Contains(errs, "computed for this export only (--read-only saves nothing): plan (no saved plan of this budget and costs)") {
+		t.Errorf("export --read-only with other costs: exit %d\n%s", code, errs)
 	}
 
 	// lomsong run with the costs writes the same plan.
