@@ -425,6 +425,16 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	return nil
 }
 
+// bodyDrain is how long the rest of a request's body that its handler
+// did not read (an answer given before it: 401, 403, 413, 400) may take
+// to arrive once the handler is done: net/http reads it, to reuse the
+// connection, before it sends the answer, and with no read deadline a
+// client that declared a body and sends nothing held a connection and
+// its goroutine for ever, without a token. A client that sends its body
+// meanwhile keeps its connection; one that does not gets the answer on a
+// connection then closed.
+const bodyDrain = 5 * time.Second
+
 // cutWait is how long a shutdown whose grace ran out waits, once it has
 // cut the connections still open, for their handlers to return (reading
 // a closed connection fails at once; a cut upload then removes its
@@ -890,6 +900,15 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 		sw := &statusWriter{ResponseWriter: w}
 		user := ""
 		defer func() {
+			if r.ContentLength != 0 {
+				// What the handler left of the body is read by net/http,
+				// to reuse the connection, before the answer is sent —
+				// with no deadline, for ever from a client that declared
+				// a body and sends nothing (a 401 before the body is
+				// read, say). It gets bodyDrain, then the connection is
+				// closed after the answer.
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyDrain))
+			}
 			code := sw.code
 			if code == 0 {
 				code = http.StatusOK
