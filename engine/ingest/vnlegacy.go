@@ -271,9 +271,9 @@ func DecodeLegacy(b []byte, encoding string) (s string, ok bool) {
 	return string(out), true
 }
 
-// LegacyEncodingNames describes the encodings a mapping may give, for
+// LegacyEncodingName describes a legacy encoding a mapping may give, for
 // messages.
-func legacyEncodingName(encoding string) string {
+func LegacyEncodingName(encoding string) string {
 	switch encoding {
 	case EncodingWindows1258:
 		return "Windows-1258 (Excel's CSV on a Vietnamese Windows)"
@@ -342,7 +342,7 @@ func notVietnamese(s string) int {
 			}
 			prev = r
 		}
-		if tones > 1 {
+		if tones > 1 || !vowelsRead(w) {
 			score++
 		}
 	}
@@ -356,6 +356,67 @@ func notVietnamese(s string) int {
 		return -1
 	}
 	return score
+}
+
+// vowelClusters are Vietnamese spelling's runs of vowels (tones left
+// out): what a syllable may hold between its consonants.
+var vowelClusters = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`a ă â e ê i o ô ơ u ư y
+		ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy ưa ưi ưu ươ yê
+		iêu oai oay oao oeo uây uôi uya uyê uyu ươi ươu yêu uêu
+		êê ôô`) { // the last, of the minorities' names (La Êê, La Dêê)
+		m[c] = true
+	}
+	return m
+}()
+
+// vowelsRead reports whether each run of vowels of word w that holds a
+// letter beyond ASCII is one Vietnamese spells ("ươ", not "aư"): a legacy
+// encoding read as another puts a marked letter where no syllable has
+// one. Runs of ASCII vowels are not looked at (the minorities' names
+// written in Vietnamese letters have their own: "Ea", "Yang").
+func vowelsRead(w string) bool {
+	lower := []rune(strings.ToLower(w))
+	// "qu" and "gi" before a vowel are consonants.
+	if len(lower) > 2 && (lower[0] == 'q' && lower[1] == 'u' || lower[0] == 'g' && lower[1] == 'i' && isVowel(lower[2])) {
+		lower = lower[2:]
+	}
+	var run []rune
+	marked := false
+	check := func() bool {
+		ok := !marked || vowelClusters[string(run)]
+		run, marked = run[:0], false
+		return ok
+	}
+	for _, r := range lower {
+		if !isVowel(r) {
+			if !check() {
+				return false
+			}
+			continue
+		}
+		base := []rune(norm.NFD.String(string(r)))
+		var keep []rune
+		for _, m := range base {
+			if !strings.ContainsRune("\u0300\u0301\u0303\u0309\u0323", m) {
+				keep = append(keep, m)
+			}
+		}
+		run = append(run, []rune(norm.NFC.String(string(keep)))...)
+		marked = marked || r >= utf8.RuneSelf
+	}
+	return check()
+}
+
+// isVowel reports whether r is a vowel letter of Vietnamese (lower case,
+// with its marks).
+func isVowel(r rune) bool {
+	if r < utf8.RuneSelf {
+		return strings.ContainsRune("aeiouy", r)
+	}
+	base, _, ok := vietnameseLetter(r)
+	return ok && base != 'd'
 }
 
 // vietnameseLetter reports whether r is a letter of Vietnamese beyond
@@ -404,14 +465,75 @@ func misread(name, encoding string) string {
 	if encoding == "" || encoding == EncodingUTF8 || notVietnamese(name) <= 0 {
 		return ""
 	}
-	why := fmt.Sprintf("does not read as Vietnamese in %s, the mapping's encoding", legacyEncodingName(encoding))
-	if b, ok := encode1258(name); ok && encoding == EncodingWindows1258 {
+	why := fmt.Sprintf("does not read as Vietnamese in %s, the mapping's encoding", LegacyEncodingName(encoding))
+	// Read back into its bytes, the name may read as Vietnamese in
+	// another legacy encoding: name it.
+	if b, ok := encodeLegacy(name, encoding); ok {
 		if enc, text := GuessLegacy(b); enc != "" && enc != encoding && notVietnamese(text) == 0 {
-			return fmt.Sprintf("%s; it reads as %s text %q: give the mapping's \"encoding\": %q (or re-save the file as UTF-8)", why, legacyEncodingName(enc), text, enc)
+			return fmt.Sprintf("%s; it reads as %s text %q: give the mapping's \"encoding\": %q (or re-save the file as UTF-8)", why, LegacyEncodingName(enc), text, enc)
 		}
 	}
 	return why + ": is the file in another encoding (TCVN3, VNI)? Re-save it as UTF-8, or give its encoding in the mapping"
 }
+
+// encodeLegacy writes s, read in a legacy encoding, back in it: the bytes
+// it was read from, or bytes that read as the same text.
+func encodeLegacy(s, encoding string) ([]byte, bool) {
+	switch encoding {
+	case EncodingWindows1258:
+		return encode1258(s)
+	case EncodingTCVN3:
+		var out []byte
+		for _, r := range s {
+			b, ok := tcvn3Bytes[r]
+			switch {
+			case r < utf8.RuneSelf:
+				out = append(out, byte(r))
+			case ok:
+				out = append(out, b)
+			default:
+				return nil, false
+			}
+		}
+		return out, true
+	case EncodingVNI:
+		var out []byte
+		for _, r := range s {
+			bs, ok := vniBytes[r]
+			switch {
+			case r < utf8.RuneSelf:
+				out = append(out, byte(r))
+			case ok:
+				out = append(out, bs...)
+			default:
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// tcvn3Bytes and vniBytes are the tables' inverses: a rune's bytes.
+var (
+	tcvn3Bytes = func() map[rune]byte {
+		m := map[rune]byte{}
+		for i, r := range tcvn3High {
+			m[r] = byte(0x80 + i)
+		}
+		return m
+	}()
+	vniBytes = func() map[rune][]byte {
+		m := map[rune][]byte{}
+		for b, r := range vniSingle {
+			m[r] = []byte{b}
+		}
+		for k, r := range vniPairs {
+			m[r] = []byte{k[0], k[1]}
+		}
+		return m
+	}()
+)
 
 // encode1258 writes s back in Windows-1258, a letter the code page does
 // not hold whole as its letter without its tone and the tone's combining
@@ -463,7 +585,7 @@ func (e *HeaderNotUTF8Error) Error() string {
 		for _, n := range e.Names[:min(len(e.Names), 4)] {
 			names = append(names, strconv.Quote(n))
 		}
-		msg += fmt.Sprintf("; it reads as %s text (%s): give \"encoding\": %q in the mapping", legacyEncodingName(e.Encoding), strings.Join(names, ", "), e.Encoding)
+		msg += fmt.Sprintf("; it reads as %s text (%s): give \"encoding\": %q in the mapping", LegacyEncodingName(e.Encoding), strings.Join(names, ", "), e.Encoding)
 	}
 	return msg
 }
@@ -491,5 +613,17 @@ func legacyHint(b []byte) string {
 	if enc == "" {
 		return ""
 	}
-	return fmt.Sprintf("; it reads as %s text %q: give the mapping's \"encoding\": %q", legacyEncodingName(enc), text, enc)
+	return fmt.Sprintf("; it reads as %s text %q: give the mapping's \"encoding\": %q", LegacyEncodingName(enc), text, enc)
+}
+
+// notUTF8Detail is the detail of a row's invalid_utf8: field f, its
+// byte at offset at not UTF-8, read in encoding (the mapping's; "" for
+// UTF-8). A field of a VNI file keeps a byte VNI has no letter for; a
+// field of a UTF-8 file that reads as Vietnamese in a legacy encoding
+// says which, with its text so read.
+func notUTF8Detail(f string, at int, encoding string) string {
+	if encoding == EncodingVNI {
+		return fmt.Sprintf("byte 0x%02x at offset %d of the value as read is no letter of %s, the mapping's encoding, nor a mark after a letter that takes it: is the file in another encoding? (re-save it as UTF-8)", f[at], at, LegacyEncodingName(encoding))
+	}
+	return fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8, or give the mapping's \"encoding\": \"windows-1258\" for Excel's CSV of a Vietnamese Windows)%s", f[at], at, legacyHint([]byte(f)))
 }

@@ -1,13 +1,18 @@
 package ingest
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"golang.org/x/text/transform"
+
+	"github.com/lomsong/lomsong/internal/shareddata"
 )
 
 // Known answers: place names as the legacy encodings write them. The
@@ -117,5 +122,88 @@ func TestHeaderNotUTF8NamesItsEncoding(t *testing.T) {
 	_, err := NewCSV(strings.NewReader("Th\xf5\xcci gian,Kinh \xf0\xf4\xf2\n"), CSVOptions{})
 	if err == nil || strings.Contains(err.Error(), "it reads as") {
 		t.Errorf("windows-1258: %v", err)
+	}
+}
+
+// A name read in a legacy encoding it is not in is said not to read as
+// Vietnamese, naming the encoding it reads in (as far as each name
+// tells); a name read in its own encoding, or a UTF-8 name, is not.
+func TestMisread(t *testing.T) {
+	for _, c := range legacyNames {
+		for _, e := range []struct{ enc, in string }{{EncodingTCVN3, c.tcvn3}, {EncodingVNI, c.vni}, {EncodingWindows1258, c.cp1258}} {
+			for _, declared := range []string{EncodingTCVN3, EncodingVNI, EncodingWindows1258} {
+				name, ok := DecodeLegacy([]byte(e.in), declared)
+				if !ok {
+					continue // bytes the declared encoding has no letter for: invalid_utf8
+				}
+				why := misread(name, declared)
+				switch {
+				case declared == e.enc && why != "":
+					t.Errorf("%q in its own %s: %s", name, declared, why)
+				case declared != e.enc && why != "" && strings.Contains(why, "it reads as") && !strings.Contains(why, fmt.Sprintf("%q", c.name)):
+					t.Errorf("%q (%s) declared %s: %s", e.in, e.enc, declared, why)
+				}
+			}
+		}
+		if why := misread(c.name, ""); why != "" {
+			t.Errorf("UTF-8 %q: %s", c.name, why)
+		}
+	}
+	for _, c := range []struct{ in, declared, want string }{
+		{"B\xb6n M\xad\xeang", EncodingWindows1258, `it reads as TCVN3 (ABC, the .VnTime fonts) text "Bản Mường": give the mapping's "encoding": "tcvn3"`},
+		{"Ba\xfbn M\xf6\xf4\xf8ng", EncodingWindows1258, `it reads as VNI-Windows (the VNI-Times fonts) text "Bản Mường": give the mapping's "encoding": "vni"`},
+		{"\xd1ie\xe4n Bie\xe2n", EncodingTCVN3, `it reads as VNI-Windows (the VNI-Times fonts) text "Điện Biên": give the mapping's "encoding": "vni"`},
+	} {
+		name, _ := DecodeLegacy([]byte(c.in), c.declared)
+		if why := misread(name, c.declared); !strings.Contains(why, c.want) {
+			t.Errorf("%q declared %s: %q", c.in, c.declared, why)
+		}
+	}
+}
+
+// No real place name reads as misread: every commune, ward and province
+// name of the 2025 sets and the census's 63 provinces (Vietnamese and
+// the minorities' names written in its letters: Ea Súp, Ia H'Drai, Chư
+// Păh) scores as Vietnamese, in UTF-8 and read back from each legacy
+// encoding it can be written in.
+func TestRealNamesReadAsVietnamese(t *testing.T) {
+	var names []string
+	for _, f := range []string{"vn_communes_2025.geojson", "vn_provinces_2025.geojson"} {
+		data, err := os.ReadFile(shareddata.Path(t, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fc struct {
+			Features []struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal(data, &fc); err != nil {
+			t.Fatal(err)
+		}
+		for _, ft := range fc.Features {
+			for _, k := range []string{"name", "fullName"} {
+				if s, ok := ft.Properties[k].(string); ok {
+					names = append(names, s)
+				}
+			}
+		}
+	}
+	if len(names) < 3000 {
+		t.Fatalf("%d names", len(names))
+	}
+	for _, n := range names {
+		if s := notVietnamese(n); s > 0 {
+			t.Errorf("%q scores %d", n, s)
+		}
+		for _, enc := range []string{EncodingTCVN3, EncodingVNI, EncodingWindows1258} {
+			b, ok := encodeLegacy(n, enc)
+			if !ok {
+				continue // a letter the encoding has not (TCVN3's capitals with tones)
+			}
+			if got, ok := DecodeLegacy(b, enc); !ok || got != n || misread(got, enc) != "" {
+				t.Errorf("%q in %s: read back as %q, %v: %s", n, enc, got, ok, misread(got, enc))
+			}
+		}
 	}
 }
