@@ -136,6 +136,11 @@ func ParseCosts(data []byte) (Costs, error) {
 		}
 		if strings.Contains(msg, "unknown field") {
 			msg += " (the figures: " + strings.Join(costNames(), ", ") + ")"
+			if byTech.MatchString(msg) {
+				// Figures per technology ({"5G": {…}}, "radio_vnd_5g"):
+				// the model has one standard site for every candidate.
+				msg += "; the cost model has no figures per technology: one standard new build (a 4G macro site) prices every candidate without a cost_vnd, whatever its tech; give a proposed site's own cost in the candidates' cost_vnd column"
+			}
 		}
 		return Costs{}, fmt.Errorf("cost model: %s: %w", msg, engine.ErrInvalidConfig)
 	}
@@ -144,6 +149,10 @@ func ParseCosts(data []byte) (Costs, error) {
 	}
 	return c, c.Validate()
 }
+
+// byTech matches a decoder's unknown-field message naming a technology
+// (2G to 5G, LTE, NR, UMTS) as a key or a part of one.
+var byTech = regexp.MustCompile(`(?i)unknown field "(?:[^"]*[^a-z0-9"])?(?:[2-5]g|lte|nr|umts)(?:[^a-z0-9"][^"]*)?"`)
 
 // lineColumn returns the 1-based line and column (in bytes) of the byte
 // before offset, where the JSON decoder reports a syntax error.

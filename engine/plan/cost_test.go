@@ -190,3 +190,22 @@ func TestParseCostsTextFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCostsPerTechnology: a cost file with figures per technology
+// (as a fund's price list may give them) is refused saying the model has
+// none, and where a proposed site's own cost goes; another unknown figure
+// is not told so.
+func TestParseCostsPerTechnology(t *testing.T) {
+	const note = "the cost model has no figures per technology"
+	for _, in := range []string{`{"4G": {"radio_vnd": 7e8}, "5G": {"radio_vnd": 1.2e9}}`, `{"radio_vnd_5g": 1.2e9}`, `{"5g_radio_vnd": 1.2e9}`, `{"lte-radio": 1}`} {
+		_, err := ParseCosts([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), note) || !strings.Contains(err.Error(), "cost_vnd column") {
+			t.Errorf("ParseCosts(%s) = %v, want %q", in, err, note)
+		}
+	}
+	for _, in := range []string{`{"tower_vnd": 1e9}`, `{"energy": 1}`, `{"general": 1}`} {
+		if _, err := ParseCosts([]byte(in)); err == nil || strings.Contains(err.Error(), note) {
+			t.Errorf("ParseCosts(%s) = %v, want refused without %q", in, err, note)
+		}
+	}
+}
