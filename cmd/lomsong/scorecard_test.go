@@ -48,13 +48,7 @@ func scorecardTargets(t *testing.T, path, area, period string) map[string]map[st
 // Subscriptions alone score targets 2–4; target 1 is unknown with the
 // reason, not a refusal and not "not met".
 func TestScorecardSubscriptionsOnly(t *testing.T) {
-	dir := t.TempDir()
-	subs := filepath.Join(dir, "subscriptions.csv")
-	os.WriteFile(subs, []byte(testSubscriptions), 0o644)
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("%d %s", code, errs)
-	}
+	dir, ds := subscriptionsDataset(t, testSubscriptions)
 	out := filepath.Join(dir, "card")
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
 	if code != exitOK {

@@ -15,12 +15,7 @@ import (
 // sensitivity range over SIMs per user (no confidence interval at all)
 // alike, and neither file said which.
 func TestScorecardSaysWhatItsIntervalsAre(t *testing.T) {
-	dir := t.TempDir()
-	subs := writeFile(t, dir, "subscriptions.csv", []byte(testSubscriptions))
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+	dir, ds := subscriptionsDataset(t, testSubscriptions)
 	out := filepath.Join(dir, "card")
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "12", "--out", out)
 	if code != exitOK {

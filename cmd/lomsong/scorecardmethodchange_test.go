@@ -17,15 +17,10 @@ import (
 // regression is raised. Two months of the model alone still compare.
 func TestScorecardSurveyMonthIsNoRegression(t *testing.T) {
 	const header = "area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers,surveyed_households,surveyed_with_smartphone\n"
-	dir := t.TempDir()
-	subs := writeFile(t, dir, "subscriptions.csv", []byte(header+
+	dir, ds := subscriptionsDataset(t, header+
 		"12,2024-08,107645,67316,524423,399901,42281,,\n"+
 		"12,2024-09,107752,67222,524814,397961,40992,,\n"+
-		"12,2024-10,107859,68237,525206,404281,38816,305,287\n"))
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+		"12,2024-10,107859,68237,525206,404281,38816,305,287\n")
 	out := filepath.Join(dir, "card")
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2024-10", "--province", "12", "--out", out)
 	if code != exitOK {

@@ -12,12 +12,7 @@ import (
 // department with its subscriptions alone to find a population table and
 // a calibration it does not need (target 1 says why it is unknown).
 func TestScorecardWithoutSitesPredictsNothing(t *testing.T) {
-	dir := t.TempDir()
-	subs := writeFile(t, dir, "subscriptions.csv", []byte(testSubscriptions))
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+	dir, ds := subscriptionsDataset(t, testSubscriptions)
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "12", "--out", filepath.Join(dir, "card"))
 	if code != exitOK {
 		t.Fatalf("scorecard: %d\n%s\n%s", code, stdout, errs)

@@ -45,19 +45,15 @@ func TestScorecardSpeedsOfOneMonth(t *testing.T) {
 			"no mobile speed tests in 2026-10"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			subs := writeFile(t, dir, "subscriptions.csv", []byte(
+			var files [][2]string
+			if c.month != "" {
+				files = append(files, [2]string{"measurements.csv", string(measurements(c.month))})
+			}
+			dir, ds := subscriptionsDataset(t,
 				"area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers,fixed_median_dl_mbps\n"+
 					"12,2025-10,120000,70000,400000,300000,20000,"+c.fixedYear+"\n"+
-					"12,2026-10,120000,72000,400000,310000,19000,"+c.fixedNow+"\n"))
-			files := []string{subs}
-			if c.month != "" {
-				files = append(files, writeFile(t, dir, "measurements.csv", measurements(c.month)))
-			}
-			ds := filepath.Join(dir, "ds")
-			if _, errs, code := runCmd(t, append([]string{"ingest", "--dataset", ds}, files...)...); code != exitOK {
-				t.Fatalf("ingest: %d %s", code, errs)
-			}
+					"12,2026-10,120000,72000,400000,310000,19000,"+c.fixedNow+"\n",
+				files...)
 			out := filepath.Join(dir, "card")
 			stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "12", "--out", out)
 			if code != exitOK {

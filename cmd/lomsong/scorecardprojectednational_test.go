@@ -32,12 +32,7 @@ func TestScorecardNationalFromProjectedHouseholds(t *testing.T) {
 		fibre += f
 		households += h
 	}
-	dir := t.TempDir()
-	subs := writeFile(t, dir, "subscriptions.csv", []byte(b.String()))
-	ds := filepath.Join(dir, "ds")
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+	dir, ds := subscriptionsDataset(t, b.String())
 	out := filepath.Join(dir, "card")
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2024-10", "--out", out)
 	if code != exitOK {
