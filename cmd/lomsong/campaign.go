@@ -44,8 +44,10 @@ the same risk after a test day whose verdict is wrong with probability
 --residual-error), C being --miss-cost (a missed dead village costs C, a false
 alarm 1). Team-days are filled greedily by value per hour (tests plus the extra
 travel), within --day-hours, then ordered by nearest neighbour from the day's
-start and improved by 2-opt. Travel is the great-circle distance × --detour at
---speed-kmh: a road-less approximation. Teams start at --start (a village id, a
+start and improved by 2-opt and or-opt (reversing a stretch of the route, or
+moving one to three villages elsewhere in it, while that shortens it). Travel
+is the great-circle distance × --detour at --speed-kmh: a road-less
+approximation. Teams start at --start (a village id, a
 village's whole name, a place its name is in — a part after a comma, e.g. "Thành
 phố Lai Châu" in "Tổ dân phố 3, Thành phố Lai Châu", whose villages' household-
 weighted centre is the start — or a village's own name, the part before the

@@ -369,8 +369,8 @@ func (pl *planner) day(start orb.Point) Route {
 	for {
 		added := fill()
 		if len(route) > 2 {
-			nn := TwoOpt(NearestNeighbour(startNode, route[1:], dist), dist, closed)
-			ins := TwoOpt(slices.Clone(route), dist, closed)
+			nn := improve(NearestNeighbour(startNode, route[1:], dist), dist, closed)
+			ins := improve(slices.Clone(route), dist, closed)
 			if PathLength(ins, dist, closed) >= PathLength(nn, dist, closed)-twoOptEps {
 				route = nn
 			} else {

@@ -58,12 +58,17 @@
 // day still fits its budget; ties go to the larger V, then the smaller
 // village ID, then the earlier input row. When nothing more fits, the
 // route is reordered: nearest neighbour from the day's start (ties to the
-// earlier village of the route), improved by 2-opt (first improvement,
-// until no move shortens it by more than 1e-9 km), and compared with the
-// insertion order improved by 2-opt; the shorter is kept (the
-// nearest-neighbour order unless the other is shorter by more than 1e-9 km). If reordering freed time the greedy fill
-// continues, then reorders again, until a fill adds nothing. 2-opt never
-// lengthens a route, so the day's hours never exceed the budget.
+// earlier village of the route), improved by 2-opt and or-opt (TwoOpt,
+// OrOpt: reversing a stretch of the route, or moving one to three
+// consecutive villages elsewhere in it; first improvement, until no move
+// shortens it by more than 1e-9 km), and compared with the insertion
+// order improved likewise; the shorter is kept (the nearest-neighbour
+// order unless the other is shorter by more than 1e-9 km). Or-opt finds
+// what 2-opt cannot: a far village east of the start visited last after
+// the villages west of it, which belongs first. If reordering freed time
+// the greedy fill continues, then reorders again, until a fill adds
+// nothing. Neither move lengthens a route, so the day's hours never
+// exceed the budget.
 //
 // # Outputs
 //

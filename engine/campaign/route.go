@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -106,4 +107,96 @@ func TwoOpt(route []int, dist func(i, j int) float64, closed bool) []int {
 		}
 	}
 	return route
+}
+
+// OrOpt improves a path in place by or-opt moves and returns it: a
+// segment of one to three consecutive nodes is moved, as it is or
+// reversed, to another place in the path. The first node stays first;
+// closed is as for TwoOpt. Moves are scanned by the segment's start, its
+// length (1 to 3), the place it goes to (from the path's start) and its
+// orientation (as it is first); the first that shortens the path by more
+// than 1e-9 is taken, and the scan starts again until no move improves.
+// It finds what 2-opt cannot: a far village visited last after a detour
+// the other way, which belongs first (2-opt only reverses a stretch in
+// place, so it cannot move the last village to the front of an open
+// path). The result never is longer than the input.
+func OrOpt(route []int, dist func(i, j int) float64, closed bool) []int {
+	for orOptMove(route, dist, closed) {
+	}
+	return route
+}
+
+// orOptMove makes the first or-opt move that shortens route (OrOpt) and
+// reports whether it made one.
+func orOptMove(route []int, dist func(i, j int) float64, closed bool) bool {
+	n := len(route)
+	if n < 3 {
+		return false
+	}
+	// next returns the node after position k, or -1 at the free end.
+	next := func(k int) int {
+		if k+1 < n {
+			return route[k+1]
+		}
+		if closed {
+			return route[0]
+		}
+		return -1
+	}
+	for i := 1; i < n; i++ {
+		for seg := 1; seg <= 3 && i+seg <= n; seg++ {
+			j := i + seg - 1 // the segment is route[i..j]
+			first, last := route[i], route[j]
+			prev, after := route[i-1], next(j)
+			// What taking the segment out saves.
+			saved := dist(prev, first)
+			if after >= 0 {
+				saved += dist(last, after) - dist(prev, after)
+			}
+			// The places it can go: between route[k] and the node after
+			// it, for k outside i-1..j (those leave it where it is).
+			for k := 0; k < n; k++ {
+				if k >= i-1 && k <= j {
+					continue
+				}
+				a, b := route[k], next(k)
+				for _, reversed := range []bool{false, true} {
+					x, y := first, last
+					if reversed {
+						x, y = last, first
+					}
+					added := dist(a, x)
+					if b >= 0 {
+						added += dist(y, b) - dist(a, b)
+					}
+					if added-saved >= -twoOptEps {
+						continue
+					}
+					moved := slices.Clone(route[i : j+1])
+					if reversed {
+						slices.Reverse(moved)
+					}
+					rest := slices.Delete(slices.Clone(route), i, j+1)
+					at := k + 1 // in rest, after route[k]
+					if k > j {
+						at -= seg
+					}
+					copy(route, slices.Insert(rest, at, moved...))
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// improve shortens a path by 2-opt and or-opt moves (TwoOpt, OrOpt) until
+// neither finds one; the first node stays first.
+func improve(route []int, dist func(i, j int) float64, closed bool) []int {
+	for {
+		route = TwoOpt(route, dist, closed)
+		if !orOptMove(route, dist, closed) {
+			return route
+		}
+	}
 }
