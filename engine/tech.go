@@ -114,3 +114,21 @@ func ParseTech(s string) (Tech, error) {
 	}
 	return TechUnknown, fmt.Errorf("unknown technology %q (want 2G, 3G, 4G, 5G or an alias such as GSM, UMTS, LTE, NR): %w", s, ErrInvalidValue)
 }
+
+// IsWiFi reports whether s names a Wi-Fi connection rather than a mobile
+// network's technology, as crowd speed-test exports write it beside the
+// cellular ones: "wifi", "Wi-Fi", "WLAN", a Wi-Fi generation ("Wi-Fi 6",
+// "wifi6e"), a band in brackets ("WiFi (5 GHz)") or an IEEE 802.11
+// standard ("802.11ac"), case, spaces, hyphens and underscores aside.
+func IsWiFi(s string) bool {
+	k := normKey(s)
+	if k == "wlan" || strings.HasPrefix(k, "802.11") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(k, "wifi")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(strings.TrimLeft(rest, "0123456789"), "e")
+	return rest == "" || rest[0] == '('
+}

@@ -557,9 +557,10 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			printReport(e, res, shown, elapsed, "--quarantine FILE writes them all")
 		}
 		switch {
-		case rep.RowsRead == 0:
-			// The rule ingest applies: a file without data rows is refused.
-			refused = append(refused, fmt.Sprintf("%s: %v (only a header)", path, dataset.ErrNoDataRows))
+		case dataset.NoDataRows(rep):
+			// The rule ingest applies: a file without data rows (or with
+			// Wi-Fi tests alone) is refused.
+			refused = append(refused, fmt.Sprintf("%s: %v (%s)", path, dataset.ErrNoDataRows, dataset.OnlyHeader(rep.BlankRows, rep.NotCellular())))
 		case rep.RejectShare() > in.maxRejectShare:
 			refused = append(refused, fmt.Sprintf("%s (%.2f%% rejected)", path, 100*rep.RejectShare()))
 		}
@@ -755,10 +756,26 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if s := elapsed.Seconds(); s > 0.5 {
 		rate = fmt.Sprintf(" in %.1fs (%.0f rows/s)", s, float64(rep.RowsRead)/s)
 	}
-	fmt.Fprintf(e.stdout, "%s [%s, %s]: %s read, %d accepted, %d rejected (%.2f%%)%s\n",
-		r.Path, r.Format, r.Kind, plural.Count(rep.RowsRead, "row", "rows"), rep.Accepted, rep.Rejected, 100*rep.RejectShare(), rate)
+	share := fmt.Sprintf("%.2f%%", 100*rep.RejectShare())
+	if n := rep.NotCellular(); n > 0 {
+		// The share --max-reject-share is held to leaves them out.
+		share = fmt.Sprintf("%s of the other rows; %s set aside", share, plural.Count(n, "Wi-Fi test", "Wi-Fi tests"))
+		if n == rep.RowsRead {
+			share = fmt.Sprintf("no other row; %s set aside", plural.Count(n, "Wi-Fi test", "Wi-Fi tests"))
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s [%s, %s]: %s read, %d accepted, %d rejected (%s)%s\n",
+		r.Path, r.Format, r.Kind, plural.Count(rep.RowsRead, "row", "rows"), rep.Accepted, rep.Rejected, share, rate)
 	for _, reason := range rep.Reasons() {
 		fmt.Fprintf(e.stdout, "  %-16s %d\n", reason, rep.ByReason[reason])
+	}
+	if n := rep.NotCellular(); n > 0 {
+		fmt.Fprintf(e.stdout, "  %s set aside: not mobile-network evidence (quarantined as %s; not counted toward --max-reject-share)\n",
+			plural.Count(n, "Wi-Fi test", "Wi-Fi tests"), ingest.ReasonNotCellular)
+	}
+	if n := rep.BlankRows; n > 0 {
+		fmt.Fprintf(e.stdout, "  %s skipped (delimiters alone, as a spreadsheet writes after its data): no rows, not counted as read\n",
+			plural.Count(n, "blank row", "blank rows"))
 	}
 	for _, line := range rep.UnmappedSummary() {
 		fmt.Fprintf(e.stdout, "  unmapped values, %s: add them to the mapping's \"values\"\n", line)

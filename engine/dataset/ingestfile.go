@@ -24,6 +24,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
@@ -290,11 +291,17 @@ type TooManyRejectsError struct {
 	Share float64
 	Limit float64
 	Dir   string
+	// WiFi is the Wi-Fi tests set aside, which Share leaves out.
+	WiFi int64
 }
 
 func (e *TooManyRejectsError) Error() string {
-	return fmt.Sprintf("%s: %.2f%% of rows rejected, above the limit of %.2f%% (--max-reject-share); nothing was added to the dataset; see %s",
-		e.Path, 100*e.Share, 100*e.Limit, e.Dir)
+	of := "rows"
+	if e.WiFi > 0 {
+		of = fmt.Sprintf("rows besides the %s", plural.Count(e.WiFi, "Wi-Fi test set aside", "Wi-Fi tests set aside"))
+	}
+	return fmt.Sprintf("%s: %.2f%% of %s rejected, above the limit of %.2f%% (--max-reject-share); nothing was added to the dataset; see %s",
+		e.Path, 100*e.Share, of, 100*e.Limit, e.Dir)
 }
 
 // ChangedWhileReadError refuses a file that changed while it was ingested
@@ -349,10 +356,39 @@ var ErrNoDataRows = errors.New("no data rows")
 
 // NoDataError is returned for a source that holds a header but no data
 // rows: it is refused and nothing is recorded.
-type NoDataError struct{ Path string }
+type NoDataError struct {
+	Path  string
+	Blank int64 // the blank rows skipped (ingest.Report.BlankRows)
+	// WiFi is the rows set aside as Wi-Fi tests (ingest.Report.NotCellular),
+	// when they are all its rows: no mobile-network row.
+	WiFi int64
+}
 
 func (e *NoDataError) Error() string {
-	return fmt.Sprintf("%s: %v (only a header); nothing was added to the dataset", e.Path, ErrNoDataRows)
+	return fmt.Sprintf("%s: %v (%s); nothing was added to the dataset", e.Path, ErrNoDataRows, OnlyHeader(e.Blank, e.WiFi))
+}
+
+// NoDataRows reports whether a file's report has no data rows: none read,
+// or only Wi-Fi tests, set aside (no mobile-network row).
+func NoDataRows(r *ingest.Report) bool {
+	return r.RowsRead == r.NotCellular()
+}
+
+// OnlyHeader says what a file without data rows holds: "only a header",
+// and the blank rows skipped and the Wi-Fi tests set aside when there
+// were any.
+func OnlyHeader(blank, wifi int64) string {
+	var more []string
+	if blank > 0 {
+		more = append(more, plural.Count(blank, "blank row", "blank rows"))
+	}
+	if wifi > 0 {
+		more = append(more, plural.Count(wifi, "Wi-Fi test set aside", "Wi-Fi tests set aside"))
+	}
+	if len(more) == 0 {
+		return "only a header"
+	}
+	return "only a header and " + strings.Join(more, " and ")
 }
 
 func (e *NoDataError) Unwrap() error { return ErrNoDataRows }
@@ -693,8 +729,8 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	res.Report = rep
-	if rep.RowsRead == 0 {
-		return res, &NoDataError{Path: path}
+	if NoDataRows(rep) {
+		return res, &NoDataError{Path: path, Blank: rep.BlankRows, WiFi: rep.NotCellular()}
 	}
 	if share := rep.RejectShare(); share > opt.MaxRejectShare {
 		js, _ := json.MarshalIndent(ReportJSON(res), "", "  ")
@@ -703,7 +739,7 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			return nil, err
 		}
 		res.RefusedDir = dir
-		return res, &TooManyRejectsError{Path: path, Share: share, Limit: opt.MaxRejectShare, Dir: dir}
+		return res, &TooManyRejectsError{Path: path, Share: share, Limit: opt.MaxRejectShare, Dir: dir, WiFi: rep.NotCellular()}
 	}
 	meta := Meta{Format: src.Format, IngestedAt: cfg.Now, Report: rep, Mapping: opt.MappingJSON, ReadOptions: readOptions(opt.Config)}
 	if digest != nil && digest.n > 0 {

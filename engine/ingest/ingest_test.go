@@ -467,11 +467,12 @@ func TestHostileInput(t *testing.T) {
 		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n" +
 		"\"unterminated,viettel,4G,105.85\n2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-96,,,,,\n"
 	rows, rejects, rep := readM(t, in, nil, nil)
-	// 11 records: 4 accepted (lines 2, 3, 9, 12); rejected: too many
-	// fields, 1e400, bare quote, all empty, binary junk, a duplicate of
-	// line 2, and the line whose quote is never closed — alone: the line
-	// after it is read again and kept.
-	if rep.RowsRead != 11 || rep.Accepted != 4 || rep.ByReason[ReasonDuplicate] != 1 || rep.ByReason[ReasonMalformedRow] != 3 {
+	// 11 records, one of delimiters alone (a blank row, not read): 4
+	// accepted (lines 2, 3, 9, 12); rejected: too many fields, 1e400,
+	// bare quote, binary junk, a duplicate of line 2, and the line whose
+	// quote is never closed — alone: the line after it is read again and
+	// kept.
+	if rep.RowsRead != 10 || rep.BlankRows != 1 || rep.Accepted != 4 || rep.ByReason[ReasonDuplicate] != 1 || rep.ByReason[ReasonMalformedRow] != 3 {
 		t.Fatalf("%+v", rep)
 	}
 	if last := rows[len(rows)-1]; last.SignalDBm != -96 {

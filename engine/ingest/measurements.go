@@ -125,6 +125,12 @@ func (p *parser) unixHint(ts string, ms int64, scale float64, unit, name string)
 
 func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	b := p.b
+	// A Wi-Fi test is set aside whatever else it holds: tech is read
+	// first, its other problems said in the contract's order.
+	tech, techErr := p.tech(mTech, b.field(f, mTech))
+	if techErr != nil && techErr.reason == ReasonNotCellular {
+		return techErr
+	}
 	var e *rowError
 	ts := b.field(f, mTS)
 	if e = p.required(mTS, ts); e != nil {
@@ -146,9 +152,10 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if r.Carrier, e = p.carrier(mCarrier, b.field(f, mCarrier)); e != nil {
 		return e
 	}
-	if r.Tech, e = p.tech(mTech, b.field(f, mTech)); e != nil {
-		return e
+	if techErr != nil {
+		return techErr
 	}
+	r.Tech = tech
 	if r.Lon, r.Lat, e = p.lonLat(mLon, mLat, b.field(f, mLon), b.field(f, mLat)); e != nil {
 		return e
 	}

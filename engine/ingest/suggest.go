@@ -733,9 +733,12 @@ func knownCarrier(s string) bool {
 	return err == nil && slices.Contains(vietnameseCarriers, c)
 }
 
+// isTech reports whether s is a technology, or a Wi-Fi test's "wifi",
+// which a crowd export's technology column holds beside them (read as
+// not_cellular).
 func isTech(s string) bool {
 	_, err := engine.ParseTech(s)
-	return err == nil
+	return err == nil || engine.IsWiFi(s)
 }
 
 // timeLayouts are the layouts Suggest tries on timestamps that are not
@@ -952,8 +955,12 @@ func vietnameseServiceFolded(m map[string]string) map[string]string {
 
 func (sg *Suggestion) inferValues(col, name string, vals []string) {
 	parse := enumParsers[col]
-	var unknown []string
+	var unknown, wifi []string
 	for _, v := range distinct(vals, MaxSuggestSamples) {
+		if col == "tech" && engine.IsWiFi(v) {
+			wifi = append(wifi, fmt.Sprintf("%q", v))
+			continue
+		}
 		if parse(v) == nil {
 			if col == "carrier" && !knownCarrier(v) && !slices.Contains(unknown, v) {
 				sg.note("carrier: %q is no operator lomsong knows: kept as %q; map it in values.carrier if it is one", v, engine.Slug(v))
@@ -975,6 +982,9 @@ func (sg *Suggestion) inferValues(col, name string, vals []string) {
 			q[i] = fmt.Sprintf("%q", u)
 		}
 		sg.note("%s: no contract value for %s in %q: add them to values.%s (want %s), or their rows are rejected", col, strings.Join(q, ", "), name, col, enumWant(col))
+	}
+	if len(wifi) > 0 {
+		sg.note("tech: %s in %q: Wi-Fi tests, set aside as not_cellular (not mobile-network evidence, and not counted toward --max-reject-share)", strings.Join(wifi, ", "), name)
 	}
 }
 

@@ -36,6 +36,10 @@ const (
 	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file, or of its header
 	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record, or a Parquet/Arrow row, over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
+	// ReasonNotCellular: a measurement over Wi-Fi (engine.IsWiFi), which a
+	// crowd export holds beside the cellular tests: no evidence of mobile
+	// coverage, set aside, and not counted in RejectShare.
+	ReasonNotCellular Reason = "not_cellular"
 	// ReasonCarrierNotYours: a row of a carrier outside Config.AllowedCarriers
 	// (a carrier submitting another carrier's rows to the service).
 	ReasonCarrierNotYours Reason = "carrier_not_yours"
@@ -140,6 +144,11 @@ type Report struct {
 	RowsRead int64
 	Accepted int64
 	Rejected int64
+	// BlankRows counts the rows skipped as no row, as an empty line is:
+	// rows whose every field is empty or white space (",,,,,", which
+	// Excel writes after the data and between blocks). They are not in
+	// RowsRead.
+	BlankRows int64
 	// ByReason counts rejected rows per reason.
 	ByReason map[Reason]int64
 	// IgnoredColumns are source columns that map onto no contract column.
@@ -209,6 +218,9 @@ type ReportCounts struct {
 	RowsRead    int64 `json:"rows_read"`
 	Accepted    int64 `json:"rows_accepted"`
 	Quarantined int64 `json:"rows_quarantined"`
+	// BlankRowsSkipped counts the rows of delimiters alone, skipped as
+	// no row (not in rows_read).
+	BlankRowsSkipped int64 `json:"blank_rows_skipped"`
 	// QuarantinedByReason counts quarantined rows per reason (stable
 	// codes: docs/data-contract.md, Quarantine); every reason with a row.
 	QuarantinedByReason map[Reason]int64 `json:"quarantined_by_reason"`
@@ -259,7 +271,7 @@ type ReportCounts struct {
 
 // Counts returns the report's counts for the JSON validation report.
 func (r *Report) Counts() ReportCounts {
-	c := ReportCounts{RowsRead: r.RowsRead, Accepted: r.Accepted, Quarantined: r.Rejected,
+	c := ReportCounts{RowsRead: r.RowsRead, Accepted: r.Accepted, Quarantined: r.Rejected, BlankRowsSkipped: r.BlankRows,
 		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
@@ -303,12 +315,19 @@ func (r *Report) Reasons() []Reason {
 	return out
 }
 
-// RejectShare returns Rejected / RowsRead (0 for an empty input).
+// NotCellular returns the rows set aside as not_cellular (Wi-Fi tests).
+func (r *Report) NotCellular() int64 { return r.ByReason[ReasonNotCellular] }
+
+// RejectShare returns the share of the rows rejected among the rows that
+// are mobile-network rows: (Rejected − NotCellular) / (RowsRead −
+// NotCellular), 0 when there are none. A Wi-Fi test set aside is no
+// error of the file (a crowd export may be 40% Wi-Fi).
 func (r *Report) RejectShare() float64 {
-	if r.RowsRead == 0 {
+	n := r.NotCellular()
+	if r.RowsRead-n <= 0 {
 		return 0
 	}
-	return float64(r.Rejected) / float64(r.RowsRead)
+	return float64(r.Rejected-n) / float64(r.RowsRead-n)
 }
 
 // binding resolves each contract column to a source field or a constant.
@@ -712,9 +731,12 @@ type parser struct {
 	// rowEIRP: its EIRP is above any cell site's.
 	rowHeight, rowEIRP bool
 	rowBand            bool // its band is outside the models'
-	bounds             orb.Bound
-	minMs              int64
-	maxMs              int64
+	// wifiAside: a Wi-Fi spelling of tech is not_cellular (measurements),
+	// not invalid_enum.
+	wifiAside bool
+	bounds    orb.Bound
+	minMs     int64
+	maxMs     int64
 }
 
 const maxCacheEntries = 4096
@@ -795,12 +817,24 @@ func noValue(s string) bool {
 	return engine.Slug(s) == "" || slices.Contains(noValueWords, f)
 }
 
+// techWiFi marks a Wi-Fi spelling in parser.techs (wifiAside).
+const techWiFi engine.Tech = 255
+
 func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
 	if t, ok := p.techs[s]; ok {
+		if t == techWiFi {
+			return 0, notCellular(p.b.cols[col], s)
+		}
 		return t, nil
 	}
 	if s == "" {
 		return 0, &rowError{p.b.cols[col], s, ReasonMissingValue, "tech is required"}
+	}
+	if p.wifiAside && engine.IsWiFi(s) {
+		if len(p.techs) < maxCacheEntries {
+			p.techs[s] = techWiFi
+		}
+		return 0, notCellular(p.b.cols[col], s)
 	}
 	t, err := engine.ParseTech(s)
 	if err != nil {
@@ -810,6 +844,11 @@ func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
 		p.techs[s] = t
 	}
 	return t, nil
+}
+
+// notCellular is the rejection of a Wi-Fi test.
+func notCellular(col, s string) *rowError {
+	return &rowError{col, s, ReasonNotCellular, "a test over Wi-Fi, not a mobile network: no evidence of mobile coverage; set aside, not counted toward --max-reject-share"}
 }
 
 // number parses an optional float: empty → NaN.
@@ -1035,6 +1074,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
 	p := newParser(cfg, b)
+	p.wifiAside = kind == KindMeasurements
 	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: "."}
 	if b.comma {
 		rep.Decimal = ","
@@ -1080,8 +1120,20 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 	}
 	for rec.Next() {
-		rep.RowsRead++
 		line := rec.Line()
+		if rec.RowErr() == nil && blankRow(rec.Record()) {
+			// A row of delimiters alone (",,,,,", as Excel writes after
+			// the data and between blocks) is no row, as an empty line is
+			// none: counted with them, not read.
+			rep.BlankRows++
+			if rep.BlankRows%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return rep, err
+				}
+			}
+			continue
+		}
+		rep.RowsRead++
 		if rep.RowsRead%256 == 0 {
 			// Every 256 rows, not every batch: a row can be slow to come
 			// (a Parquet file of one-row row groups reads a group a row),
@@ -1193,6 +1245,19 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		cfg.Progress(rep.RowsRead)
 	}
 	return rep, nil
+}
+
+// blankRow reports whether every field of a row is empty or white space:
+// a row of delimiters alone.
+func blankRow(fields []string) bool {
+	for _, f := range fields {
+		for i := 0; i < len(f); i++ {
+			if c := f[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f' && c != '\v' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // truncate cuts s to at most n bytes, at a rune boundary when s is UTF-8.
