@@ -382,12 +382,16 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Period string `json:"period"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec := json.NewDecoder(jsonBody(w, r, s.opt.UploadIdle))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
 			writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			writeError(w, http.StatusRequestTimeout, "the body stalled, %v: send the request again", err)
 			return
 		}
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"}: %v`, err)
@@ -398,6 +402,10 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &mb) {
 			// Whitespace after the object ran over the limit.
 			writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			writeError(w, http.StatusRequestTimeout, "the body stalled, %v: send the request again", err)
 			return
 		}
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"} alone, found more after it`)

@@ -906,8 +906,13 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 				// with no deadline, for ever from a client that declared
 				// a body and sends nothing (a 401 before the body is
 				// read, say). It gets bodyDrain, then the connection is
-				// closed after the answer.
-				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyDrain))
+				// closed after the answer; a body that stalled (408) gets
+				// no more.
+				drain := bodyDrain
+				if sw.code == http.StatusRequestTimeout {
+					drain = 0
+				}
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(drain))
 			}
 			code := sw.code
 			if code == 0 {

@@ -1186,7 +1186,7 @@ func (s *Server) certify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "submission %d is %s's: its carrier certifies it", sub.ID, sub.Carrier)
 		return
 	}
-	if !emptyBody(w, r) {
+	if !emptyBody(w, r, s.opt.UploadIdle) {
 		return
 	}
 	if sub.Status == "certified" {
@@ -1470,16 +1470,28 @@ func (s *Server) updateAudited(ctx context.Context, now time.Time, user, action 
 	return tx.Commit()
 }
 
+// jsonBody is the body of a request that is not an upload, read at most
+// maxJSONBody bytes, each read failing once nothing has arrived for idle
+// (idleReader, which lifts the deadline at the body's end): a client that
+// declares a body and sends nothing held its certification or release
+// request for as long as it kept the connection.
+func jsonBody(w http.ResponseWriter, r *http.Request, idle time.Duration) io.Reader {
+	return http.MaxBytesReader(w, idleReader{r.Body, http.NewResponseController(w), idle}, maxJSONBody)
+}
+
 // emptyBody reads the body of a request that takes none (a certification):
 // nothing, whitespace or {} pass; anything else is answered 400 naming what
 // was found (413 past maxJSONBody) and emptyBody returns false. A body the
 // endpoint ignored would read as obeyed: {"dry_run": true} certified.
-func emptyBody(w http.ResponseWriter, r *http.Request) bool {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+func emptyBody(w http.ResponseWriter, r *http.Request, idle time.Duration) bool {
+	b, err := io.ReadAll(jsonBody(w, r, idle))
 	var mb *http.MaxBytesError
 	switch {
 	case errors.As(err, &mb):
 		writeError(w, http.StatusRequestEntityTooLarge, "the body is over %d bytes", maxJSONBody)
+		return false
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		writeError(w, http.StatusRequestTimeout, "the body stalled, %v: send the request again", err)
 		return false
 	case err != nil:
 		writeError(w, http.StatusBadRequest, "the body was cut off or malformed: %v", err)
