@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/sqlitedb"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/flock"
@@ -138,12 +140,44 @@ var ErrDatasetInUse = errors.New("dataset in use")
 var ErrDatasetGone = errors.New("the dataset directory is no longer the one the service started on")
 
 // stateDir checks that the dataset at dir exists (ErrNoDataset) and makes
-// its service folder, dir/serve.
+// its service folder, dir/serve. A user who may read the dataset but not
+// write it (or a read-only file system) is told so, and who may: it read
+// "mkdir DIR/serve: permission denied".
 func stateDir(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, shellquote.Quote(dir))
 	}
-	return os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
+	err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
+	if dataset.IsNotWritable(err) {
+		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
+			dir, err, filepath.Join(dir, StateDir))
+	}
+	return err
+}
+
+// stateWritable says, as stateDir does, that this user may not write the
+// service's state of the dataset at dir: the state database (and the
+// journal SQLite writes beside it) in dir/serve. SQLite said it as
+// "sqlite DIR/serve/state.db: attempt to write a readonly database".
+func stateWritable(dir string) error {
+	folder := filepath.Join(dir, StateDir)
+	f, err := os.CreateTemp(folder, ".write-check-*")
+	if err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		f, err = os.OpenFile(filepath.Join(folder, "state.db"), os.O_RDWR, 0)
+		if err == nil {
+			f.Close()
+		}
+	} else if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// The folder, not the name of the file tried in it.
+		err = &fs.PathError{Op: "create a file in", Path: folder, Err: pe.Err}
+	}
+	if dataset.IsNotWritable(err) {
+		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
+			dir, err, folder)
+	}
+	return nil
 }
 
 // lockName is the lock file a running service holds in dir/serve.
@@ -165,6 +199,9 @@ func lockState(dir string) (*os.File, error) {
 	switch {
 	case errors.Is(err, flock.ErrHeld):
 		return nil, fmt.Errorf("serve: %s: %w: another lomsong serve is using it (it holds %s); stop that one first, or serve another dataset", dir, ErrDatasetInUse, path)
+	case dataset.IsNotWritable(err):
+		return nil, fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve keeps the service's state in %s; run it as the dataset's owner",
+			dir, err, filepath.Join(dir, StateDir))
 	case err != nil:
 		return nil, fmt.Errorf("serve: locking %s: %w", path, err)
 	}
@@ -175,6 +212,9 @@ func lockState(dir string) (*os.File, error) {
 // which must exist (ErrNoDataset).
 func openState(ctx context.Context, dir string) (*sql.DB, error) {
 	if err := stateDir(dir); err != nil {
+		return nil, err
+	}
+	if err := stateWritable(dir); err != nil {
 		return nil, err
 	}
 	db, err := sqlitedb.Open(ctx, filepath.Join(dir, StateDir, "state.db"), sqlitedb.Options{})
