@@ -44,10 +44,7 @@ func TestWriteSendsUTF8WhateverTheDatabaseEncoding(t *testing.T) {
 	}
 	conn.Close(ctx)
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers := monthLayers(t, m)
 
 	for _, enc := range []string{"LATIN1", "WIN1258"} {
 		db := dbURL("db_" + strings.ToLower(enc))

@@ -43,10 +43,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 		}
 	}
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers := monthLayers(t, m)
 	if err := Check(ctx, db); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
@@ -101,11 +98,7 @@ func TestCheckReadOnlyDatabase(t *testing.T) {
 	url, name := testPostGIS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := session(t, ctx, url)
 	if err := Check(ctx, url); err != nil {
 		t.Fatalf("Check of a writable database: %v", err)
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lomsong/lomsong/engine/export"
 )
 
 // pgBin is where Debian's postgresql-15 installs the server programs.
@@ -193,4 +195,25 @@ func startServer() {
 		_, err = conn.Exec(ctx, "CREATE EXTENSION postgis")
 		return errors.Join(err, conn.Close(ctx))
 	}()
+}
+
+// session is a connection to url for the test, closed when it ends.
+func session(t *testing.T, ctx context.Context, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// monthLayers is the layers of m.
+func monthLayers(t *testing.T, m *export.Month) []export.Layer {
+	t.Helper()
+	layers, err := export.Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return layers
 }

@@ -63,10 +63,7 @@ func TestWritePostGIS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, cells := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers := monthLayers(t, m)
 	for round := 1; round <= 2; round++ {
 		st, err := Write(ctx, url, layers, m.Meta)
 		if err != nil {
@@ -76,11 +73,7 @@ func TestWritePostGIS(t *testing.T) {
 			t.Fatalf("schema %q", st.Schema)
 		}
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := session(t, ctx, url)
 	q := func(sql string, dst ...any) {
 		t.Helper()
 		if err := conn.QueryRow(ctx, sql).Scan(dst...); err != nil {
@@ -189,10 +182,7 @@ func TestWriteWithoutPostGIS(t *testing.T) {
 	}
 	conn.Close(ctx)
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers := monthLayers(t, m)
 	_, err = Write(ctx, dbURL("plain"), layers, m.Meta)
 	if err == nil || !strings.Contains(err.Error(), "CREATE EXTENSION postgis") {
 		t.Fatalf("export to a database without PostGIS: %v, want an error naming CREATE EXTENSION postgis", err)

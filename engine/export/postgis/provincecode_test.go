@@ -71,19 +71,12 @@ func TestWriteProvinceCodesWithSeparators(t *testing.T) {
 	defer cancel()
 	m, _ := testMonth(t)
 	recode(m, "VN-01", "VNM.25_1")
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers := monthLayers(t, m)
 	st, err := Write(ctx, url, layers, m.Meta)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := session(t, ctx, url)
 	for view, want := range map[string]int{"province_vn_01_villages": 1, "province_vnm_25_1_villages": 1, "province_vn_01_deadzones": 1, "province_vnm_25_1_deadzones": 0} {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{st.Schema, view}.Sanitize()).Scan(&n); err != nil {

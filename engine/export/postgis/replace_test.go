@@ -41,15 +41,8 @@ func TestWriteRefusesUsersObjects(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	layers := monthLayers(t, m)
+	conn := session(t, ctx, url)
 	exec := func(sql string) {
 		t.Helper()
 		if _, err := conn.Exec(ctx, sql); err != nil {
@@ -131,15 +124,8 @@ func TestWriteKeepsGrants(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	layers := monthLayers(t, m)
+	conn := session(t, ctx, url)
 	exec := func(sql string) {
 		t.Helper()
 		if _, err := conn.Exec(ctx, sql); err != nil {
@@ -241,15 +227,8 @@ func TestWriteIntoEmptySchema(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	m, _ := testMonth(t)
-	layers, err := export.Layers(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	layers := monthLayers(t, m)
+	conn := session(t, ctx, url)
 	for _, q := range []string{`CREATE ROLE reader`, `CREATE SCHEMA lomsong_2026_11`, `GRANT USAGE ON SCHEMA lomsong_2026_11 TO reader`} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			t.Fatal(err)
