@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
@@ -60,11 +61,15 @@ type Candidate struct {
 
 // Plausible ranges of a candidate's numbers: bands of the mobile
 // allocations (as for sites), masts up to 600 m (as for sites; at least
-// 1 m), costs from 1 to 10¹⁵ đồng (a cost of 0 would be read as "not
-// given" by the plan, which takes its cost model then).
+// 1 m), costs from 1 million to 10¹⁵ đồng (a cost of 0 would be read as
+// "not given" by the plan, which takes its cost model then; a site costs
+// hundreds of millions at the least, and a smaller figure is a cost in
+// other units, 2.5 for 2.5 billion, or 2.500 for 2,500 with the dot
+// separating thousands: taken as written, it was a site for 3 đồng that
+// the plan funded first).
 const (
 	candidateMinHeightM = 1
-	candidateMinCostVND = 1
+	candidateMinCostVND = 1e6
 	candidateMaxCostVND = 1e15
 )
 
@@ -146,11 +151,15 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 			{5, &row.HeightM, candidateMinHeightM, 600},
 			// An empty cost takes the plan's cost model; 0 is refused
 			// rather than read as empty (a site costs something).
-			{6, &row.CostVND, candidateMinCostVND, candidateMaxCostVND},
+			{6, &row.CostVND, 0, candidateMaxCostVND},
 		} {
 			if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
 				return e
 			}
+		}
+		if s := b.field(f, 6); row.CostVND < candidateMinCostVND {
+			return &rowError{"cost_vnd", s, ReasonOutOfRange, fmt.Sprintf("%s đồng is no site's cost (at least 1 million): write the cost in đồng, digits alone (2.5 billion is 2500000000; a dot is a decimal point, not a thousands separator), or leave it empty for the plan's cost model",
+				strconv.FormatFloat(row.CostVND, 'f', -1, 64))}
 		}
 		ids[row.ID] = true
 		return nil
