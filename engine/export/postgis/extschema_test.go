@@ -25,11 +25,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`CREATE DATABASE db_ext`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustExec(t, ctx, conn, `CREATE DATABASE db_ext`)
 	conn.Close(ctx)
 	db := dbURL("db_ext")
 	conn, err = pgx.Connect(ctx, db)
@@ -37,11 +33,7 @@ func TestWritePostGISInItsOwnSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	for _, q := range []string{`CREATE SCHEMA extensions`, `CREATE EXTENSION postgis SCHEMA extensions`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustExec(t, ctx, conn, `CREATE SCHEMA extensions`, `CREATE EXTENSION postgis SCHEMA extensions`)
 	m, _ := testMonth(t)
 	layers := monthLayers(t, m)
 	if err := Check(ctx, db); err != nil {

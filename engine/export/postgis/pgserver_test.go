@@ -217,3 +217,14 @@ func monthLayers(t *testing.T, m *export.Month) []export.Layer {
 	}
 	return layers
 }
+
+// mustExec runs each statement of sqls on conn, failing the test at the
+// first that fails.
+func mustExec(t *testing.T, ctx context.Context, conn *pgx.Conn, sqls ...string) {
+	t.Helper()
+	for _, sql := range sqls {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+}

@@ -43,12 +43,6 @@ func TestWriteRefusesUsersObjects(t *testing.T) {
 	m, _ := testMonth(t)
 	layers := monthLayers(t, m)
 	conn := session(t, ctx, url)
-	exec := func(sql string) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
 	for _, c := range []struct {
 		name   string
 		create []string
@@ -80,9 +74,7 @@ func TestWriteRefusesUsersObjects(t *testing.T) {
 			if _, err := Write(ctx, url, layers, m.Meta); err != nil {
 				t.Fatal(err)
 			}
-			for _, q := range c.create {
-				exec(q)
-			}
+			mustExec(t, ctx, conn, c.create...)
 			before := releaseState(t, ctx, conn)
 			next := m.Meta
 			next.ManifestSHA256 = "another"
@@ -104,7 +96,7 @@ func TestWriteRefusesUsersObjects(t *testing.T) {
 			if after := releaseState(t, ctx, conn); after != before {
 				t.Errorf("a refused export changed the database:\nbefore\n%s\nafter\n%s", before, after)
 			}
-			exec(c.drop)
+			mustExec(t, ctx, conn, c.drop)
 			st, err := Write(ctx, url, layers, next)
 			if err != nil {
 				t.Fatalf("export once the user's objects are gone: %v", err)
@@ -126,12 +118,6 @@ func TestWriteKeepsGrants(t *testing.T) {
 	m, _ := testMonth(t)
 	layers := monthLayers(t, m)
 	conn := session(t, ctx, url)
-	exec := func(sql string) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
 	m.Meta.Dataset, m.Meta.ManifestSHA256 = "/data/lai-chau", "fedcba9876543210fedc"
 	st, err := Write(ctx, url, layers, m.Meta)
 	if err != nil {
@@ -140,16 +126,13 @@ func TestWriteKeepsGrants(t *testing.T) {
 	if st.Replaced != nil {
 		t.Errorf("first export: replaced %+v", st.Replaced)
 	}
-	for _, q := range []string{
+	mustExec(t, ctx, conn,
 		`CREATE ROLE planning LOGIN`, `CREATE ROLE "Field Team" LOGIN`, `CREATE ROLE editor LOGIN`,
 		`GRANT USAGE ON SCHEMA lomsong_2026_11 TO planning, "Field Team", editor`,
 		`GRANT SELECT ON ALL TABLES IN SCHEMA lomsong_2026_11 TO planning`,
 		`GRANT SELECT ON lomsong_2026_11.province_14_villages TO "Field Team" WITH GRANT OPTION`,
 		`GRANT SELECT, UPDATE ON lomsong_2026_11.plan TO editor`,
-		`ALTER DEFAULT PRIVILEGES IN SCHEMA lomsong_2026_11 GRANT SELECT ON TABLES TO editor`,
-	} {
-		exec(q)
-	}
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA lomsong_2026_11 GRANT SELECT ON TABLES TO editor`)
 	var oid1 uint32
 	if err := conn.QueryRow(ctx, `SELECT 'lomsong_2026_11'::regnamespace::oid`).Scan(&oid1); err != nil {
 		t.Fatal(err)
@@ -229,11 +212,7 @@ func TestWriteIntoEmptySchema(t *testing.T) {
 	m, _ := testMonth(t)
 	layers := monthLayers(t, m)
 	conn := session(t, ctx, url)
-	for _, q := range []string{`CREATE ROLE reader`, `CREATE SCHEMA lomsong_2026_11`, `GRANT USAGE ON SCHEMA lomsong_2026_11 TO reader`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustExec(t, ctx, conn, `CREATE ROLE reader`, `CREATE SCHEMA lomsong_2026_11`, `GRANT USAGE ON SCHEMA lomsong_2026_11 TO reader`)
 	st, err := Write(ctx, url, layers, m.Meta)
 	if err != nil {
 		t.Fatal(err)
