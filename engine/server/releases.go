@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -382,7 +383,8 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Period string `json:"period"`
 	}
-	dec := json.NewDecoder(jsonBody(w, r, s.opt.UploadIdle))
+	var raw bytes.Buffer
+	dec := json.NewDecoder(io.TeeReader(jsonBody(w, r, s.opt.UploadIdle), &raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		var mb *http.MaxBytesError
@@ -409,6 +411,12 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(w, http.StatusBadRequest, `body: want {"period": "YYYY-MM"} alone, found more after it`)
+		return
+	}
+	if k := repeatedKey(raw.Bytes()); k != "" {
+		// encoding/json takes the last, and the month released would be
+		// one the request also asked not to release.
+		writeError(w, http.StatusBadRequest, `body: %q given more than once: give it once`, k)
 		return
 	}
 	if !calendarMonth(req.Period) {
@@ -490,6 +498,33 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		s.publish(s.bgCtx, rl, p)
 	}()
 	writeJSON(w, http.StatusAccepted, rl)
+}
+
+// repeatedKey returns a key the JSON object b gives more than once
+// (compared without regard to case, as encoding/json matches a field's
+// name), or "" when none is.
+func repeatedKey(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		k, _ := t.(string)
+		if seen[strings.ToLower(k)] {
+			return k
+		}
+		seen[strings.ToLower(k)] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // measuredMonths returns the months the dataset holds measurements of,
