@@ -627,3 +627,41 @@ func notUTF8Detail(f string, at int, encoding string) string {
 	}
 	return fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8, or give the mapping's \"encoding\": \"windows-1258\" for Excel's CSV of a Vietnamese Windows)%s", f[at], at, legacyHint([]byte(f)))
 }
+
+// SamplesEncoding tells the legacy encoding that the sampled rows' fields
+// which are not UTF-8 read as Vietnamese in (GuessLegacy over them all),
+// and reads those fields in it, in place; "" and nil when every field is
+// UTF-8 or they read as Vietnamese in none. read holds the fields so read
+// (the first of each value), to show.
+func SamplesEncoding(samples [][]string) (encoding string, read []string) {
+	var all []byte
+	for _, rec := range samples {
+		for _, f := range rec {
+			if !utf8.ValidString(f) && len(all) < 1<<16 {
+				all = append(append(all, f...), 0)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return "", nil
+	}
+	if encoding, _ = GuessLegacy(all); encoding == "" {
+		return "", nil
+	}
+	seen := map[string]bool{}
+	for _, rec := range samples {
+		for i, f := range rec {
+			if utf8.ValidString(f) {
+				continue
+			}
+			if s, ok := DecodeLegacy([]byte(f), encoding); ok {
+				rec[i] = s
+				if !seen[s] {
+					seen[s] = true
+					read = append(read, s)
+				}
+			}
+		}
+	}
+	return encoding, read
+}

@@ -207,3 +207,24 @@ func TestRealNamesReadAsVietnamese(t *testing.T) {
 		}
 	}
 }
+
+// Sampled rows of a list in TCVN3 under an ASCII header tell its
+// encoding, and are read in it; rows in UTF-8 tell none.
+func TestSamplesEncoding(t *testing.T) {
+	samples := [][]string{{"LC1", "B\xb6n M\xad\xeang", "120"}, {"DB1", "\xa7i\xd6n Bi\xaan", "80"}, {"DB2", "\xa7i\xd6n Bi\xaan", "8"}}
+	enc, read := SamplesEncoding(samples)
+	if enc != EncodingTCVN3 || len(read) != 2 || read[0] != "Bản Mường" || read[1] != "Điện Biên" || samples[2][1] != "Điện Biên" || samples[0][0] != "LC1" {
+		t.Errorf("%s %q %q", enc, read, samples)
+	}
+	if enc, read := SamplesEncoding([][]string{{"LC1", "Bản Mường"}}); enc != "" || read != nil {
+		t.Errorf("UTF-8: %s %q", enc, read)
+	}
+	// A field of a VNI file that keeps a byte VNI has no letter for says
+	// so; a UTF-8 file's names the encoding it reads in.
+	if d := notUTF8Detail("Th\x93n", 2, EncodingVNI); !strings.Contains(d, "byte 0x93 at offset 2 of the value as read is no letter of VNI-Windows") {
+		t.Error(d)
+	}
+	if d := notUTF8Detail("Ha\xf8 Giang", 2, ""); !strings.Contains(d, `it reads as VNI-Windows (the VNI-Times fonts) text "Hà Giang": give the mapping's "encoding": "vni"`) {
+		t.Error(d)
+	}
+}
