@@ -11,9 +11,9 @@ import (
 // Rows of delimiters alone (",,,,,", which Excel writes after the data
 // and between blocks) were rejected rows (missing_value, or malformed_row
 // when shorter than the header) and pushed a file over the 5% refusal.
-// They are skipped as empty lines are, counted and said as blank rows,
-// by validate and ingest alike, in comma-, semicolon- and tab-separated
-// files.
+// They are skipped as empty lines are, and both are counted and said as
+// blank rows (empty lines were skipped unsaid), by validate and ingest
+// alike, in comma-, semicolon- and tab-separated files.
 func TestDelimiterRowsSkippedAsBlank(t *testing.T) {
 	for _, tc := range []struct{ name, sep string }{{"comma", ","}, {"semicolon", ";"}, {"tab", "\t"}} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -24,8 +24,9 @@ func TestDelimiterRowsSkippedAsBlank(t *testing.T) {
 			for i := range 20 {
 				b.WriteString(j(fmt.Sprintf("2024-10-07 08:00:%02d", i), "viettel", "4G", "105.85", "21.03", fmt.Sprint(-80-i)))
 				if i == 9 {
-					// Between two blocks: a row of delimiters.
+					// Between two blocks: a row of delimiters, an empty line.
 					b.WriteString(j("", "", "", "", "", ""))
+					b.WriteString("\r\n")
 				}
 			}
 			// After the data: the header's count of fields, fewer, quoted
@@ -37,7 +38,7 @@ func TestDelimiterRowsSkippedAsBlank(t *testing.T) {
 			in := filepath.Join(dir, "dump.csv")
 			writeProbe(t, in, b.String())
 			const counts = "20 rows read, 20 accepted, 0 rejected"
-			const said = "5 blank rows skipped"
+			const said = "6 blank rows skipped"
 			out, errs, code := runCmd(t, "validate", in)
 			if code != 0 || !strings.Contains(out, counts) || !strings.Contains(out, said) {
 				t.Fatalf("validate: exit %d\n%s\n%s", code, out, errs)
@@ -54,7 +55,7 @@ func TestDelimiterRowsSkippedAsBlank(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || len(rep) != 1 || rep[0].Counts.RowsRead != 20 {
 				t.Fatalf("validate --json: exit %d %v\n%s\n%s", code, err, out, errs)
 			}
-			if err := json.Unmarshal([]byte(out), &raw); err != nil || raw[0].Counts["blank_rows_skipped"] != float64(5) {
+			if err := json.Unmarshal([]byte(out), &raw); err != nil || raw[0].Counts["blank_rows_skipped"] != float64(6) {
 				t.Fatalf("blank_rows_skipped: %v %v", err, raw[0].Counts["blank_rows_skipped"])
 			}
 			out, errs, code = runCmd(t, "ingest", "--dataset", filepath.Join(dir, "ds"), in)
@@ -70,7 +71,7 @@ func TestDelimiterRowsSkippedAsBlank(t *testing.T) {
 func TestOnlyBlankRowsRefused(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "empty.csv")
-	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n,,,,,\n,,,\n,,,,,\n")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n,,,,,\n\n,,,,,\n")
 	out, errs, code := runCmd(t, "validate", in)
 	if code != 3 || !strings.Contains(out, "3 blank rows skipped") || !strings.Contains(errs, "no data rows") {
 		t.Fatalf("validate: exit %d\n%s\n%s", code, out, errs)

@@ -774,7 +774,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			plural.Count(n, "Wi-Fi test", "Wi-Fi tests"), ingest.ReasonNotCellular)
 	}
 	if n := rep.BlankRows; n > 0 {
-		fmt.Fprintf(e.stdout, "  %s skipped (delimiters alone, as a spreadsheet writes after its data): no rows, not counted as read\n",
+		fmt.Fprintf(e.stdout, "  %s skipped (empty lines, or delimiters alone as a spreadsheet writes after its data): no rows, not counted as read\n",
 			plural.Count(n, "blank row", "blank rows"))
 	}
 	for _, line := range rep.UnmappedSummary() {

@@ -114,6 +114,7 @@ type CSV struct {
 	err     error
 	done    bool
 	eof     bool
+	blank   int64  // empty lines skipped (BlankLines)
 	lineBuf []byte // a line longer than br's buffer
 	recBuf  []byte // the current record's unquoted bytes
 	ends    []int  // end of each field in recBuf
@@ -545,6 +546,7 @@ func (c *CSV) Next() bool {
 	for {
 		line, err = c.readLine()
 		if err == nil && len(line) == lengthNL(line) {
+			c.blank++
 			continue // empty line
 		}
 		break

@@ -230,6 +230,14 @@ var openCellIDOut = []string{"site_id", "carrier", "tech", "lon", "lat", "cell_i
 // Header implements Records.
 func (o *OpenCellID) Header() []string { return openCellIDOut }
 
+// BlankLines returns the empty lines its source skipped (CSV.BlankLines).
+func (o *OpenCellID) BlankLines() int64 {
+	if b, ok := o.src.(blankLiner); ok {
+		return b.BlankLines()
+	}
+	return 0
+}
+
 // Next implements Records.
 func (o *OpenCellID) Next() bool {
 	if !o.src.Next() {

@@ -144,10 +144,10 @@ type Report struct {
 	RowsRead int64
 	Accepted int64
 	Rejected int64
-	// BlankRows counts the rows skipped as no row, as an empty line is:
-	// rows whose every field is empty or white space (",,,,,", which
-	// Excel writes after the data and between blocks). They are not in
-	// RowsRead.
+	// BlankRows counts the lines skipped as no row: empty lines (of a CSV
+	// file), and rows whose every field is empty or white space (",,,,,",
+	// which Excel writes after the data and between blocks). They are not
+	// in RowsRead.
 	BlankRows int64
 	// ByReason counts rejected rows per reason.
 	ByReason map[Reason]int64
@@ -218,8 +218,8 @@ type ReportCounts struct {
 	RowsRead    int64 `json:"rows_read"`
 	Accepted    int64 `json:"rows_accepted"`
 	Quarantined int64 `json:"rows_quarantined"`
-	// BlankRowsSkipped counts the rows of delimiters alone, skipped as
-	// no row (not in rows_read).
+	// BlankRowsSkipped counts the empty lines and rows of delimiters
+	// alone, skipped as no row (not in rows_read).
 	BlankRowsSkipped int64 `json:"blank_rows_skipped"`
 	// QuarantinedByReason counts quarantined rows per reason (stable
 	// codes: docs/data-contract.md, Quarantine); every reason with a row.
@@ -1105,6 +1105,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	}
 	header := rec.Header()
 	nHeader := len(header)
+	blankLines, _ := rec.(blankLiner)
 	rec, stop := readAhead(rec)
 	defer stop()
 	// The file's device_id column, whose phone numbers and IMEIs are left
@@ -1236,6 +1237,10 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	if err := rec.Err(); err != nil {
 		return rep, fmt.Errorf("%s: line %d: %w", cfg.Source, rec.Line(), err)
 	}
+	if blankLines != nil {
+		// The reader has ended (its read-ahead too): its count is final.
+		rep.BlankRows += blankLines.BlankLines()
+	}
 	if pending() > 0 {
 		if err := flush(); err != nil {
 			return rep, err
@@ -1246,6 +1251,14 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	}
 	return rep, nil
 }
+
+// BlankLines returns the number of empty lines a CSV reader skipped so
+// far: no row is made of them, and the report counts them with the rows
+// of delimiters alone as blank rows (Report.BlankRows).
+func (c *CSV) BlankLines() int64 { return c.blank }
+
+// blankLiner is a Records that skips empty lines and counts them.
+type blankLiner interface{ BlankLines() int64 }
 
 // blankRow reports whether every field of a row is empty or white space:
 // a row of delimiters alone.
