@@ -196,7 +196,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stderr, "warning: %s: %s\n", o.verdicts, l)
 		}
 	} else {
-		villages, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost)
+		villages, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost, o.start)
 	}
 	if err != nil {
 		return err
@@ -237,7 +237,7 @@ func leftOut(rows []string, what string) string {
 // deadzones does, with the cut 1/(1+C) of the same miss cost C) and
 // returns the villages that have a verdict; with --province, those whose
 // point lies in the province.
-func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64) ([]campaign.Village, unweighed, string, error) {
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64, start string) ([]campaign.Village, unweighed, string, error) {
 	var gap unweighed
 	cut, err := missCostCut("campaign", missCost)
 	if err != nil {
@@ -245,6 +245,9 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
+		return nil, gap, "", err
+	}
+	if err := startInDataset(store, start); err != nil {
 		return nil, gap, "", err
 	}
 	// With --province, the villages the run places in it (their point in
@@ -276,6 +279,44 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: deadzone.RoundPDead(s.Verdict.PDead, 4, cut)})
 	}
 	return out, gap, "the verdict over " + area, nil
+}
+
+// startInDataset refuses a --start name that no village of the dataset's
+// villages table answers to, before the verdict's pass over the
+// measurements (minutes for a country's month): the villages planned are
+// some of the table's, so resolveStart would refuse it after that pass.
+// A position, a name several villages share (it may be one village's
+// among those with a verdict) and a dataset without a villages table are
+// left to resolveStart.
+func startInDataset(store *dataset.Store, spec string) error {
+	if spec == "" {
+		return nil
+	}
+	if a, b, ok := strings.Cut(spec, ","); ok {
+		_, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+		_, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+		if err1 == nil && err2 == nil {
+			return nil
+		}
+	}
+	table, err := store.Villages()
+	if err != nil || len(table) == 0 {
+		return nil // the verdict's run says what is wrong with the table
+	}
+	all := make([]campaign.Village, len(table))
+	for i, v := range table {
+		if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
+			return nil
+		}
+		all[i] = campaign.Village{Village: v}
+	}
+	if match, err := matchStart(spec, all); err != nil || len(match) > 0 {
+		return nil
+	}
+	if _, err := resolveStart(spec, all); err != nil {
+		return usageError{"campaign: --start: " + err.Error()}
+	}
+	return nil
 }
 
 // unweighed counts the villages a campaign could not weigh: those without
