@@ -85,3 +85,46 @@ func TestVillagesLegacyEncodings(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Without a mapping, such a list's rows were rejected as not UTF-8 with
+// the advice to declare Windows-1258 (which stores other letters), and
+// --suggest-mapping proposed Windows-1258 for a header in TCVN3. A row
+// now says which encoding its value reads in, with the text so read; a
+// byte VNI has no letter for says so, not "not UTF-8"; and
+// --suggest-mapping proposes the encoding the header's names, or the
+// sampled values under an ASCII header, read in.
+func TestVillagesLegacyEncodingHints(t *testing.T) {
+	dir := t.TempDir()
+	tcvn3 := filepath.Join(dir, "thon_tcvn3.csv")
+	writeProbe(t, tcvn3, villagesTCVN3)
+	out, errs, code := runBinary(t, "validate", "--kind", "villages", tcvn3)
+	if code != exitDataRefused || !strings.Contains(out, "line 2, column \"name\", value \"B\ufffdn M\ufffdng\": invalid_utf8 (byte 0xb6 at offset 1 is not UTF-8") ||
+		!strings.Contains(out, `it reads as TCVN3 (ABC, the .VnTime fonts) text "Bản Mường": give the mapping's "encoding": "tcvn3")`) {
+		t.Errorf("no mapping: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	mapping := filepath.Join(dir, "vni.json")
+	writeProbe(t, mapping, `{"encoding": "vni"}`)
+	out, errs, code = runBinary(t, "validate", "--kind", "villages", "--mapping", mapping, tcvn3)
+	if code != exitDataRefused || !strings.Contains(out, `invalid_utf8 (byte 0xb6 at offset 1 of the value as read is no letter of VNI-Windows (the VNI-Times fonts), the mapping's encoding`) {
+		t.Errorf("TCVN3 declared VNI: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	out, errs, code = runBinary(t, "validate", "--suggest-mapping", "--kind", "villages", tcvn3)
+	if code != exitOK || !strings.Contains(out, `"encoding": "tcvn3"`) ||
+		!strings.Contains(errs, `values of the sampled rows are not UTF-8 and read as TCVN3 (ABC, the .VnTime fonts) text, "Bản Mường", "Điện Biên", "Thôn Nà Hẩu": check them`) {
+		t.Errorf("suggest, ASCII header: exit %d\n%s\n%s", code, out, errs)
+	}
+	suggested := filepath.Join(dir, "suggested.json")
+	writeProbe(t, suggested, out)
+	if out, errs, code = runBinary(t, "validate", "--kind", "villages", "--mapping", suggested, tcvn3); code != exitOK || !strings.Contains(out, "3 accepted") {
+		t.Errorf("the suggested mapping: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	header := filepath.Join(dir, "ds_thon_tcvn3.csv")
+	writeProbe(t, header, "m\xb7 th\xabn,t\xaan th\xabn,m\xb7 x\xb7,kinh \xae\xe9,v\xdc \xae\xe9,s\xe8 h\xe9\n"+strings.SplitN(villagesTCVN3, "\n", 2)[1])
+	out, errs, code = runBinary(t, "validate", "--suggest-mapping", "--kind", "villages", header)
+	if !strings.Contains(out, `"encoding": "tcvn3"`) || !strings.Contains(errs, `the header is not UTF-8; read as TCVN3 (ABC, the .VnTime fonts), its names are "mã thôn", "tên thôn", "mã xã", "kinh độ", "vĩ độ", "số hộ"`) {
+		t.Errorf("suggest, TCVN3 header: exit %d\n%s\n%s", code, out, errs)
+	}
+}

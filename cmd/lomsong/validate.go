@@ -848,9 +848,15 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		src, err := dataset.OpenSource(path, kind, nil, lim)
 		encoding := ""
 		if errors.Is(err, ingest.ErrHeaderNotUTF8) {
-			// Excel's "CSV" on a Vietnamese Windows is Windows-1258:
-			// read so, and say it, with the names it gives to check.
+			// Excel's "CSV" on a Vietnamese Windows is Windows-1258, unless
+			// the names read as Vietnamese in TCVN3 or VNI, the legacy
+			// fonts' encodings: read so, and say it, with the names it
+			// gives to check.
 			encoding = ingest.EncodingWindows1258
+			var he *ingest.HeaderNotUTF8Error
+			if errors.As(err, &he) && he.Encoding != "" {
+				encoding = he.Encoding
+			}
 			src, err = dataset.OpenSource(path, kind, &ingest.Mapping{Encoding: encoding}, lim)
 		}
 		if err != nil {
@@ -873,14 +879,26 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		// A header in ASCII over values that are not UTF-8 (a village
+		// list's names in TCVN3): the values tell the encoding.
+		valuesEnc, valuesRead := "", []string(nil)
+		if encoding == "" {
+			valuesEnc, valuesRead = ingest.SamplesEncoding(samples)
+		}
 		if len(header) > ingest.MaxSuggestColumns {
 			fmt.Fprintf(e.stderr, "%s: the header has %d columns; only the first %d are considered\n", path, len(header), ingest.MaxSuggestColumns)
 		}
 		sg := ingest.Suggest(k, header, samples)
+		const otherEncodings = `Windows-1258, TCVN3 and VNI can read the same bytes as other letters: if these are wrong, give another "encoding", "windows-1258", "tcvn3" or "vni", or re-save the file as UTF-8`
 		if encoding != "" {
 			sg.Mapping.Encoding = encoding
-			sg.Notes = append([]string{fmt.Sprintf("encoding: the header is not UTF-8; read as Windows-1258 (Excel's CSV on a Vietnamese Windows), its names are %s: check them (another legacy encoding, such as TCVN3, reads as other letters: re-save that file as UTF-8)",
-				quotedList(firstN(header, 6)))}, sg.Notes...)
+			sg.Notes = append([]string{fmt.Sprintf("encoding: the header is not UTF-8; read as %s, its names are %s: check them (%s)",
+				ingest.LegacyEncodingName(encoding), quotedList(firstN(header, 6)), otherEncodings)}, sg.Notes...)
+		} else if valuesEnc != "" {
+			encoding = valuesEnc
+			sg.Mapping.Encoding = encoding
+			sg.Notes = append([]string{fmt.Sprintf("encoding: values of the sampled rows are not UTF-8 and read as %s text, %s: check them (%s)",
+				ingest.LegacyEncodingName(encoding), quotedList(firstN(valuesRead, 4)), otherEncodings)}, sg.Notes...)
 		}
 		if kind == "" && k == ingest.KindMeasurements && len(sg.Missing) > 0 {
 			// Detected as measurements only for want of a better guess: a

@@ -343,6 +343,9 @@ type binding struct {
 	zone     string // the name of loc in reports
 	comma    bool   // decimal comma
 	speed    string // speed rule
+	// encoding is the mapping's CSV encoding ("" for UTF-8): what a
+	// field that is not UTF-8 is said to be.
+	encoding string
 	// named is, per contract column read from a file column of another
 	// name (a mapping's rename), how a rejection names it: the file's
 	// column, then the contract's ("RSRP → signal_dbm"), so that whoever
@@ -400,7 +403,7 @@ func bind(kind Kind, header []string, m *Mapping) (*binding, []string, error) {
 	cols := kind.Columns()
 	b := &binding{idx: make([]int, len(cols)), constant: make([]string, len(cols)), has: make([]bool, len(cols)),
 		cols: cols, units: map[string]string{}, loc: vietnamZone, zone: DefaultZoneName,
-		comma: m.Decimal == ",", speed: m.SpeedRule}
+		comma: m.Decimal == ",", speed: m.SpeedRule, encoding: m.CSVEncoding()}
 	rename, renameFolded := map[string]string{}, map[string]string{}
 	for src, dst := range m.Columns {
 		rename[strings.ToLower(strings.TrimSpace(src))] = dst
@@ -1022,8 +1025,7 @@ func (p *parser) checkUTF8(rec []string) *rowError {
 			}
 			at += n
 		}
-		return &rowError{p.b.cols[col], strings.ToValidUTF8(f, "\uFFFD"), ReasonInvalidUTF8,
-			fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 (the contract's encoding; re-save the file as UTF-8, or give the mapping's \"encoding\": \"windows-1258\" for Excel's CSV of a Vietnamese Windows)", f[at], at)}
+		return &rowError{p.b.cols[col], strings.ToValidUTF8(f, "\uFFFD"), ReasonInvalidUTF8, notUTF8Detail(f, at, p.b.encoding)}
 	}
 	return nil
 }
