@@ -396,6 +396,9 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(string(html), "<svg") || !strings.Contains(string(html), "Lai Châu") {
 		t.Fatal("report.html lacks its map or the province name")
 	}
+	// Every figure the report shows a planner is the one of the file it
+	// summarises.
+	checkReportFigures(t, out, "2024-10")
 	b, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
 	if !strings.Contains(string(b), `"precision"`) {
 		t.Fatalf("evaluation: %s", b)
