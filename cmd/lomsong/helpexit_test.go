@@ -38,6 +38,9 @@ func helpExitCodes(t *testing.T, name string) []string {
 // command's --help, and then the command in a few ways whose exit code is
 // known, checking that the code is one the help lists.
 func TestEveryCommandHelpGivesItsExitCodes(t *testing.T) {
+	if top, _, _ := runCmd(t, "--help"); !strings.Contains(top, `"lomsong <command> --help" for a command's flags, an example and its exit codes`) {
+		t.Errorf("lomsong --help does not say each command's --help gives its exit codes:\n%s", top)
+	}
 	listed := map[string][]string{}
 	for name := range commands() {
 		listed[name] = helpExitCodes(t, name)

@@ -465,7 +465,7 @@ Commands:
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprint(w, `
-Run "lomsong <command> --help" for a command's flags and an example.
+Run "lomsong <command> --help" for a command's flags, an example and its exit codes.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 data refused (an empty file, too many rejected rows,
 no data in the dataset, month or province asked for, or an incomplete suggested mapping),
 130 interrupted (also when the command finished after the signal arrived), 128+N killed by signal N
