@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -60,7 +61,14 @@ func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	}
 	f, err := os.Open(b.boundaries)
 	if err != nil {
-		return nil, err
+		// Named with its flag: "open FILE: no such file or directory"
+		// did not say which of a command's files it was, nor that the
+		// flag also takes the embedded sets' names.
+		var pe *iofs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("--boundaries %s: %w (it takes provinces2025, provinces2019 or a GeoJSON file)", b.boundaries, err)
 	}
 	defer f.Close()
 	set, err := geodata.LoadBoundaries(f, b.codeProp, b.nameProp, b.parentProp)
