@@ -358,10 +358,39 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 			}
 		}
 	}
+	// A dead zone drawn smaller than a village's mark (a zone of one or
+	// two hexes on a province's map) lies hidden under the marks of its
+	// villages: it is circled, above them, so that every zone the legend
+	// counts can be seen.
+	for _, z := range m.DeadZones {
+		if polygonPath(p, z.Outline) == "" {
+			continue
+		}
+		zb := z.Outline.Bound()
+		x0, y0 := p.xy(zb.Min)
+		x1, y1 := p.xy(zb.Max)
+		w, h := math.Abs(x1-x0), math.Abs(y1-y0)
+		if math.Max(w, h) >= zoneRingBelow {
+			continue
+		}
+		r := math.Max(zoneRingR, math.Hypot(w, h)/2+3)
+		b.WriteString(`<circle class="zone-ring" fill="none" stroke="#000" stroke-width="2" cx="` + num((x0+x1)/2) + `" cy="` +
+			num((y0+y1)/2) + `" r="` + num(r) + `"><title>` + esc(z.ID) + `</title></circle>` + "\n")
+		drawn.zoneRings++
+	}
 	scaleBar(&b, p)
 	b.WriteString("</svg>")
 	return template.HTML(b.String()), drawn, true
 }
+
+// A dead zone whose outline spans less than zoneRingBelow viewBox units is
+// circled with a ring of at least zoneRingR units: a village's mark is a
+// circle of radius 5 with a 1.5-unit stroke, which hides a one-hex zone
+// (about 7 units across on a province's map) drawn beneath it.
+const (
+	zoneRingBelow = 24
+	zoneRingR     = 9
+)
 
 // mapCounts counts what a map drew: hexes per state, villages and sites
 // (points outside the map's bound are left out).
@@ -370,6 +399,8 @@ type mapCounts struct {
 	villages, sites int
 	// villageClass counts villages drawn per class (villageClass).
 	villageClass map[string]int
+	// zoneRings counts the dead zones circled, too small to be seen.
+	zoneRings int
 }
 
 // scaleBar draws a bar of a round length near a fifth of the map's width

@@ -914,7 +914,11 @@ func legend(m *Map, drawn mapCounts) []legendItem {
 		out = append(out, legendItem{Key: "outside", Text: "Not analysed: no households and no tests"})
 	}
 	if len(m.DeadZones) > 0 {
-		out = append(out, legendItem{Key: "zone", Text: "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))})
+		text := "Dead zone (lõm sóng) outline: " + group(int64(len(m.DeadZones)))
+		if drawn.zoneRings > 0 {
+			text += plural.Noun(drawn.zoneRings, "; circled where smaller than a village's mark (1 zone)", "; circled where smaller than a village's mark ("+group(int64(drawn.zoneRings))+" zones)")
+		}
+		out = append(out, legendItem{Key: "zone", Text: text})
 	}
 	if n := drawn.villageClass["village-dead"]; n > 0 {
 		out = append(out, legendItem{Key: "village-dead", Text: "Village confirmed without 3G/4G (p_dead ≥ 0.95): " + group(int64(n))})
