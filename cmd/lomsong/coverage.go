@@ -1019,6 +1019,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if fi, err := os.Stat(*out); *out != "" && err == nil && fi.IsDir() {
 		return usageError{fmt.Sprintf("calibrate: --out %s is a directory; it names the calibration file to write (e.g. %s)", *out, filepath.Join(*out, "calibration.json"))}
 	}
+	if err := calibrationWritable(*out, cf.dataset); err != nil {
+		return err
+	}
 	if err := calibrationReplaceable(*out, cf.dataset); err != nil {
 		return err
 	}
@@ -1112,8 +1115,8 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 func calibrationReplaceable(out, dataset string) error {
 	path := out
 	if path == "" {
-		if dataset == "" {
-			return nil // refused for want of --dataset by prepare
+		if fi, err := os.Stat(dataset); dataset == "" || err != nil || !fi.IsDir() {
+			return nil // refused for want of --dataset, or as no dataset, by prepare
 		}
 		path = filepath.Join(dataset, "calibration.json")
 	}
@@ -1128,6 +1131,45 @@ func calibrationReplaceable(out, dataset string) error {
 		return usageError{fmt.Sprintf("calibrate: %s is there and is not a calibration file (no \"resolution\" and \"calibrations\"): not replaced, nothing written; give --out a new file or a calibration file", path)}
 	}
 	return nil
+}
+
+// calibrationWritable refuses, before any work, a calibration file to
+// write (out, or DATASET/calibration.json) whose folder calibrate could
+// not write in: a file where that folder or one of its parents would be
+// (a usage error), or, in the nearest folder of that path there is, no
+// right to create a file (a read-only file system, another user's
+// folder, the dataset of a user who may only read it), said naming
+// --out or the dataset. Both were found only once the month was
+// computed, as "open DIR/.calibration.json.tmp-NNN: permission denied"
+// naming a temporary file, or "open FILE/x.json: not a directory".
+func calibrationWritable(out, dataset string) error {
+	path := out
+	if path == "" {
+		if dataset == "" {
+			return nil // refused for want of --dataset by prepare
+		}
+		path = filepath.Join(dataset, "calibration.json")
+	}
+	for p := filepath.Dir(filepath.Clean(path)); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir() && out == "":
+			return nil // not a dataset: said as such by prepare
+		case err == nil && !fi.IsDir():
+			return usageError{fmt.Sprintf("calibrate: --out %s: %s is a file, not a folder; --out names the calibration file to write", out, p)}
+		case err == nil:
+			if err := canCreateIn(p); err != nil {
+				if out == "" {
+					return fmt.Errorf("calibrate: cannot write %s: cannot write in the folder %s: %w; nothing was computed: run calibrate as the dataset's owner, or give --out FILE elsewhere (and that file as --calibration FILE to the commands that apply it)", path, p, err)
+				}
+				return fmt.Errorf("calibrate: --out %s: cannot write in the folder %s: %w; nothing was computed", out, p, err)
+			}
+			return nil
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
 }
 
 // writeCalibration writes the calibration file as a single output (the
