@@ -173,10 +173,8 @@ func aggregateMeta(cfg aggregate.Config, opt pipeline.AggregateOptions) map[stri
 // cellRule says which hexagon a test counts in at analysis resolution
 // res (docs/data-contract.md, "Which hexagon a test counts in"): the
 // metadata of every output whose cells hold tests states it, as
-// lomsong.cell_rule.
-func cellRule(res int) string {
-	return fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", res, res+1, res)
-}
+// lomsong.cell_rule (coverage's through coverage.Config.Metadata).
+func cellRule(res int) string { return aggregate.CellRule(res) }
 
 // allOr writes a filter's values comma-separated, "all" when there is no
 // filter (every month or carrier in the dataset).

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lomsong/lomsong/engine/arrowio"
 )
 
 // cellRuleAt is lomsong.cell_rule at analysis resolution res.
@@ -54,6 +56,43 @@ func TestDeadzonesMetaStatesRules(t *testing.T) {
 			if m["coverage.resolution"] != res || m["coverage.covered_dbm.4G"] != "-105" || m["lomsong.table"] != "deadzones" ||
 				m["lomsong.dataset_manifest_sha256"] == "" || m["lomsong.periods"] != "2026-10" {
 				t.Errorf("--res %s: %s: metadata %v", res, name, m)
+			}
+		}
+	}
+}
+
+// TestCoverageMetaStatesCellRule: coverage.parquet, coverage_meta.json and
+// the GeoJSON files (coverage_best and a --geojson-layers layer) publish
+// hexes whose tests count in the res-R parent of their res-R+1 cell;
+// only aggregates.parquet said so. Each now records lomsong.cell_rule
+// at the resolution asked for.
+func TestCoverageMetaStatesCellRule(t *testing.T) {
+	ds := exampleDataset(t)
+	for _, res := range []string{"8", "7"} {
+		cov := filepath.Join(t.TempDir(), "cov")
+		if out, errs, code := runBinary(t, "coverage", "--dataset", ds, "--res", res, "--geojson-layers", "viettel:4G", "--out", cov); code != exitOK {
+			t.Fatalf("coverage --res %s: exit %d\n%s\n%s", res, code, out, errs)
+		}
+		f, err := os.Open(filepath.Join(cov, "coverage.parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := f.Stat()
+		_, pq, err := arrowio.ParquetFooter(f, st.Size())
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := pq["lomsong.cell_rule"], cellRuleAt(res); got != want {
+			t.Errorf("--res %s: coverage.parquet: lomsong.cell_rule %q, want %q", res, got, want)
+		}
+		for _, name := range []string{"coverage_meta.json", "coverage_best.geojson", "coverage_viettel_4G.geojson"} {
+			m := jsonMetadata(t, filepath.Join(cov, name))
+			if got, want := m["lomsong.cell_rule"], cellRuleAt(res); got != want {
+				t.Errorf("--res %s: %s: lomsong.cell_rule %q, want %q", res, name, got, want)
+			}
+			if m["coverage.resolution"] != res {
+				t.Errorf("--res %s: %s: coverage.resolution %q", res, name, m["coverage.resolution"])
 			}
 		}
 	}

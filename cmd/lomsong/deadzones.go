@@ -258,13 +258,12 @@ func deadzoneOutputs(claims bool) []string {
 // deadzonesMeta is the dead-zone outputs' metadata: the coverage rules
 // the verdicts were made with (thresholds, test, σ, resolution, as
 // coverage's metadata records them), which hexagon a test counts in
-// (cellRule) and which one a village's point does, and prov.
+// (lomsong.cell_rule) and which one a village's point does, and prov.
 func deadzonesMeta(res *pipeline.DeadZoneResult, prov map[string]string) map[string]string {
 	meta := map[string]string{}
 	if res.Coverage != nil {
-		meta = res.Coverage.Config.Metadata()
+		meta = res.Coverage.Config.Metadata() // with lomsong.cell_rule
 		r := res.Coverage.Config.Resolution
-		meta["lomsong.cell_rule"] = cellRule(r)
 		meta["lomsong.village_cell_rule"] = fmt.Sprintf("a village's cell (villages.csv cell, and the hex its households count in when the villages are the population) is LatLngToCell of its point at res %d", r)
 	}
 	meta["lomsong.table"] = "deadzones"

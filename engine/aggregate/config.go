@@ -9,6 +9,15 @@ import (
 // WindowMs is the length of a time window: 4 hours, in milliseconds.
 const WindowMs = 4 * 3600 * 1000
 
+// CellRule says in words which cell a row counts in at analysis resolution
+// res: the parent at res of its cell at res+1, which is not LatLngToCell at
+// res for about 7% of points (see the package documentation). Outputs
+// built on the aggregates record it in their metadata as
+// lomsong.cell_rule.
+func CellRule(res int) string {
+	return fmt.Sprintf("a test's cell is the H3 parent at res %d of its res-%d cell, not LatLngToCell at res %d", res, res+1, res)
+}
+
 // Config sets what an Aggregator counts.
 type Config struct {
 	// Thresholds decide covered and no-service tests per technology.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/aggregate"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -127,6 +128,8 @@ func (c Config) Metadata() map[string]string {
 		"coverage.z":                f(c.Z()),
 		"coverage.sigma_db.default": f(c.DefaultSigmaDB),
 		"coverage.resolution":       strconv.Itoa(c.Resolution),
+		// The hexes' tests are the aggregates' at Resolution.
+		"lomsong.cell_rule": aggregate.CellRule(c.Resolution),
 	}
 	for _, t := range engine.Techs {
 		m["coverage.covered_dbm."+t.String()] = f(c.Thresholds.Covered(t))

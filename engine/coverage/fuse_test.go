@@ -303,6 +303,7 @@ func TestMetadata(t *testing.T) {
 		"coverage.sigma_db.default":    "8",
 		"coverage.sigma_db.viettel.4G": "6.5",
 		"coverage.resolution":          "8",
+		"lomsong.cell_rule":            "a test's cell is the H3 parent at res 8 of its res-9 cell, not LatLngToCell at res 8",
 		"coverage.covered_dbm.4G":      "-105",
 		"coverage.covered_dbm.3G":      "-100",
 		"coverage.covered_dbm.2G":      "-95",
