@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/plural"
@@ -72,6 +73,9 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	}
 	reportRecovery(e.stderr, *dir, store.OpenRecovery())
 	var refused, failed []error
+	// The villages in force, to tell which a villages file replaces (a
+	// register ingested again replaces the rows of its village ids).
+	villages, villagesErr := store.Villages()
 	for _, path := range files {
 		opt := dataset.IngestOptions{Kind: ingest.Kind(in.kind), Mapping: m, MappingJSON: mjson,
 			Config: in.config(e.now(), bounds), MaxRejectShare: rejectShare}
@@ -142,6 +146,13 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "; rejected rows in %s/%s", *dir, res.Source.Quarantine)
 		}
 		fmt.Fprintln(e.stdout)
+		if res.Kind == ingest.KindVillages && villagesErr == nil {
+			now, err := store.Villages()
+			if err == nil {
+				reportReplacedVillages(e, villages, now)
+			}
+			villages, villagesErr = now, err
+		}
 	}
 	notTaken := len(failed) + len(refused)
 	if len(refused) > 0 {
@@ -154,4 +165,33 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		return failed[0]
 	}
 	return filesError{errs: failed, notTaken: notTaken, total: len(files)}
+}
+
+// reportReplacedVillages says which villages already in the dataset a
+// villages file gave other figures (households, place, name or commune):
+// its rows replace theirs, as a register ingested again does, and a user
+// who meant to add a list learns that its ids were taken already.
+func reportReplacedVillages(e *env, before, after []engine.Village) {
+	was := make(map[string]engine.Village, len(before))
+	for _, v := range before {
+		was[v.ID] = v
+	}
+	n, households := 0, ""
+	for _, v := range after {
+		old, ok := was[v.ID]
+		if !ok || old == v {
+			continue
+		}
+		if n == 0 {
+			households = fmt.Sprintf("%s: %g → %g households", v.ID, old.Households, v.Households)
+			if old.Households == v.Households {
+				households = v.ID + ": households unchanged, its place, name or commune changed"
+			}
+		}
+		n++
+	}
+	if n > 0 {
+		fmt.Fprintf(e.stdout, "  %s already in the dataset now %s this file's figures, which replace the earlier file's (the first, %s); lomsong dataset ls lists the villages in force\n",
+			plural.Count(n, "village", "villages"), plural.Noun(n, "takes", "take"), households)
+	}
 }
