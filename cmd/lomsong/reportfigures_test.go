@@ -18,9 +18,9 @@ import (
 // as well-formed XHTML: enough of a tree to read its tables, lists and
 // tiles by their text.
 type htmlNode struct {
-	tag, class string
-	kids       []*htmlNode
-	text       strings.Builder // every descendant's text, in order
+	tag, class, id string
+	kids           []*htmlNode
+	text           strings.Builder // every descendant's text, in order
 }
 
 func parseReportHTML(t *testing.T, path string) *htmlNode {
@@ -46,8 +46,11 @@ func parseReportHTML(t *testing.T, path string) *htmlNode {
 		case xml.StartElement:
 			n := &htmlNode{tag: tok.Name.Local}
 			for _, a := range tok.Attr {
-				if a.Name.Local == "class" {
+				switch a.Name.Local {
+				case "class":
 					n.class = a.Value
+				case "id":
+					n.id = a.Value
 				}
 			}
 			top := stack[len(stack)-1]
@@ -274,8 +277,8 @@ func checkReportFigures(t *testing.T, out, period string) {
 	checkReportPlan(t, doc, out)
 }
 
-// checkReportScorecard compares the at-a-glance tiles of each area with
-// the month's rows of scorecard.csv: value, interval and status, and
+// checkReportScorecard compares the tiles of the province's section with
+// the month's row of scorecard.csv: value, interval and status, and
 // unknown where the file has no value.
 func checkReportScorecard(t *testing.T, doc *htmlNode, out, period string) {
 	t.Helper()
@@ -313,9 +316,25 @@ func checkReportScorecard(t *testing.T, doc *htmlNode, out, period string) {
 		return fmt.Sprintf("%.1f", v*100)
 	}
 	status := map[string]string{"met": "met ✓", "not_met": "not met ✗", "unknown": "unknown ?"}
-	tiles := doc.all(func(n *htmlNode) bool { return n.tag == "div" && n.class == "tile" })
+	// The province's own section, and the report's first tiles when they
+	// are the province's ("At a glance: Lai Châu"), not the nation's.
+	isTile := func(n *htmlNode) bool { return n.tag == "div" && n.class == "tile" }
+	var tiles []*htmlNode
+	for _, sec := range doc.all(func(n *htmlNode) bool { return n.tag == "section" && strings.HasPrefix(n.id, "province-") }) {
+		tiles = append(tiles, sec.all(isTile)...)
+		h2 := sec.byTag("h2")
+		if len(h2) == 0 {
+			continue
+		}
+		name, _, _ := strings.Cut(h2[0].Text(), " (")
+		for _, sum := range doc.all(func(n *htmlNode) bool { return n.tag == "section" && n.id == "summary" }) {
+			if h := sum.byTag("h2"); len(h) > 0 && strings.HasPrefix(h[0].Text(), "At a glance: "+name+",") {
+				tiles = append(tiles, sum.all(isTile)...)
+			}
+		}
+	}
 	if len(tiles) == 0 {
-		t.Fatal("report: no tiles")
+		t.Fatal("report: no tiles in a province's section")
 	}
 	for _, tile := range tiles {
 		divs := tile.byTag("div")
