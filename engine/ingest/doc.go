@@ -5,8 +5,10 @@
 // reason. Nothing is dropped silently: for every input,
 // RowsRead == Accepted + Rejected.
 //
-// Sources are Records: CSV (header row, UTF-8 with or without BOM, comma
-// or semicolon, quoted fields, any of them gzip-compressed), OpenCelliD
+// Sources are Records: CSV (header row, UTF-8 with or without BOM, UTF-16
+// with its BOM, or a legacy Vietnamese encoding a mapping declares:
+// Windows-1258, TCVN3 or VNI-Windows, vnlegacy.go; comma or semicolon,
+// quoted fields, any of them gzip-compressed), OpenCelliD
 // exports (headerless, 14 columns, adapted onto the sites contract), and
 // Parquet or Arrow IPC through package arrowio.
 //
