@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // htmlNode is an element of report.html, which the report package writes
@@ -354,6 +356,12 @@ func checkReportScorecard(t *testing.T, doc *htmlNode, out, period string) {
 				}
 			} else if want := format(v, tg.unit); !strings.HasPrefix(value, want) {
 				t.Errorf("report tile %s shows %q; scorecard.csv has %s (%s)", name, value, v, want)
+			}
+			if hh := card["dead_zone_households"]; tg.key == "dead_zones" && hh != "" {
+				n, _ := strconv.Atoi(hh)
+				if want := plural.Grouped(n) + " households without 3G/4G"; !strings.Contains(text, want) {
+					t.Errorf("report tile %s: %q lacks %q (scorecard.csv's dead_zone_households)", name, text, want)
+				}
 			}
 			if want := status[card[tg.key+"_status"]]; want == "" || !strings.Contains(text, want) {
 				t.Errorf("report tile %s: %q; scorecard.csv's status is %s", name, text, card[tg.key+"_status"])

@@ -455,6 +455,17 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 			c.Reason = "mobile; fixed unknown (the subscriptions' fixed_median_dl_mbps)"
 		}
 	}
+	if t == scorecard.TargetDeadZones && finite(res.Value) && c.Reason == "" {
+		// Target 1 counts villages (or households): the tile gives the
+		// other measure of the same places, which a planner weighs.
+		if b.card.Config.DeadZoneBasis == scorecard.BasisHouseholds {
+			if v := row.DeadZoneVillages; finite(v) {
+				c.Reason = count(v) + " " + one("villages", v) + " without 3G/4G"
+			}
+		} else if h := row.DeadZoneHouseholds; finite(h) {
+			c.Reason = count(h) + " " + one("households", h) + " without 3G/4G"
+		}
+	}
 	partial := t == scorecard.TargetDeadZones && !finite(res.Value) && finite(res.Lower)
 	if partial {
 		// A lower bound: some areas were not assessed (scorecard.DeadZones.Partial).
