@@ -14,12 +14,15 @@ import (
 // villages counted (or the villages beside the households, on that
 // basis): the report said "27 villages" and nowhere the 1,273 households
 // of scorecard.csv's dead_zone_households that a planner weighs them by.
-// Households not known are not written, never as zero.
+// Households not known (none, or none located) are not written, never
+// as zero.
 func TestDeadZoneTileGivesTheOtherMeasure(t *testing.T) {
 	p := penetration.Period{Year: 2024, Month: 10}
 	in := []scorecard.AreaInput{
 		{Area: "12", Period: p, Households: 110_000, DeadZones: &scorecard.DeadZones{Villages: 27, Households: 1273}},
 		{Area: "02", Period: p, Households: 90_000, DeadZones: &scorecard.DeadZones{Villages: 1, Households: math.NaN()}},
+		// No populated hex located: its zero households are not known.
+		{Area: "04", Period: p, Households: 80_000, DeadZones: &scorecard.DeadZones{Villages: 3, Households: 0, NoHouseholds: true}},
 	}
 	render := func(cfg scorecard.Config) string {
 		card, err := scorecard.Build(in, cfg)
@@ -28,8 +31,8 @@ func TestDeadZoneTileGivesTheOtherMeasure(t *testing.T) {
 		}
 		var buf bytes.Buffer
 		err = Write(&buf, &Report{Title: "t", Period: "2024-10", Scorecard: card,
-			Areas:     []Area{{Code: "12", Name: "Lai Châu"}, {Code: "02", Name: "Tuyên Quang"}},
-			Provinces: []Province{{Code: "12"}, {Code: "02"}}})
+			Areas:     []Area{{Code: "12", Name: "Lai Châu"}, {Code: "02", Name: "Tuyên Quang"}, {Code: "04", Name: "Cao Bằng"}},
+			Provinces: []Province{{Code: "12"}, {Code: "02"}, {Code: "04"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +44,7 @@ func TestDeadZoneTileGivesTheOtherMeasure(t *testing.T) {
 		t.Errorf("Lai Châu's target 1 tile lacks its 1,273 households:\n%.500s", html[max(i, 0):])
 	}
 	if strings.Contains(html, "NaN households") || strings.Contains(html, "unknown households") || strings.Contains(html, ">0 households without") {
-		t.Error("Tuyên Quang's unknown households are written as a figure")
+		t.Error("Tuyên Quang's or Cao Bằng's unknown households are written as a figure")
 	}
 	cfg := scorecard.DefaultConfig()
 	cfg.DeadZoneBasis = scorecard.BasisHouseholds

@@ -457,7 +457,8 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 	}
 	if t == scorecard.TargetDeadZones && finite(res.Value) && c.Reason == "" {
 		// Target 1 counts villages (or households): the tile gives the
-		// other measure of the same places, which a planner weighs.
+		// other measure of the same places, which a planner weighs
+		// (the scorecard leaves a measure it was not given NaN).
 		if b.card.Config.DeadZoneBasis == scorecard.BasisHouseholds {
 			if v := row.DeadZoneVillages; finite(v) {
 				c.Reason = count(v) + " " + one("villages", v) + " without 3G/4G"
