@@ -25,7 +25,9 @@ Streams every measurement of the dataset through H3 indexing and computes, per
 coverage threshold and below the no-service level (all and outdoor/vehicle only),
 signal quantiles (nearest-rank, in whole dBm: of the signals rounded to the nearest
 dBm, within 0.5 dB of the raw values' and kept between their min and max; min, max
-and mean to 0.001 dB), download/upload medians (within 4.6%: a 4% sketch, three significant digits), distinct devices, first/last time,
+and mean to 0.001 dB), download/upload medians (within 4.6%: a 4% sketch, three significant digits), distinct devices (of the rows
+with a device_id, scanners left out; devices and devices_exact are empty, not 0, for a key
+without one), first/last time,
 distinct 4-hour windows, and which of the 7 finer child cells were hit (the
 spatial spread of the FCC challenge process). Writes OUT/aggregates.parquet and
 OUT/aggregates.csv (one row per key, with the cell centre's lon/lat, so the CSV

@@ -31,6 +31,8 @@ const (
 	kindStringNull                 // optional UTF-8 string; "" ⇄ null
 	kindBool                       // required BOOLEAN
 	kindBinary                     // optional BYTE_ARRAY; nil ⇄ null
+	kindInt64Null                  // optional INT64; Column.Null ⇄ null
+	kindBoolNull                   // optional BOOLEAN; Column.Null ⇄ null
 )
 
 type field struct {
@@ -59,6 +61,10 @@ func (k kind) node(name string) (schema.Node, error) {
 		return schema.NewPrimitiveNode(name, req, parquet.Types.Boolean, -1, -1)
 	case kindBinary:
 		return schema.NewPrimitiveNode(name, opt, parquet.Types.ByteArray, -1, -1)
+	case kindInt64Null:
+		return schema.NewPrimitiveNode(name, opt, parquet.Types.Int64, -1, -1)
+	case kindBoolNull:
+		return schema.NewPrimitiveNode(name, opt, parquet.Types.Boolean, -1, -1)
 	}
 	return nil, fmt.Errorf("arrowio: column %q has no type", name)
 }
@@ -388,6 +394,57 @@ func (p *pqWriter) bools(i int, v []bool) error {
 		return err
 	}
 	_, err = cw.(*file.BooleanColumnChunkWriter).WriteBatch(v, nil, nil)
+	return p.wrap(i, err)
+}
+
+// nullDefs fills p.defs with the definition levels of a nullable column's
+// rows (0 where null) and returns them with the number of values.
+func (p *pqWriter) nullDefs(null []bool) ([]int16, int) {
+	p.defs = grow(p.defs, len(null))
+	defs, n := p.defs, 0
+	for j, isNull := range null {
+		defs[j] = 1
+		if isNull {
+			defs[j] = 0
+			continue
+		}
+		n++
+	}
+	return defs, n
+}
+
+// int64sNull writes an optional INT64 column: the values of v whose null
+// is false, the others as null.
+func (p *pqWriter) int64sNull(i int, v []int64, null []bool) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	defs, n := p.nullDefs(null)
+	vals := make([]int64, 0, n)
+	for j, x := range v {
+		if !null[j] {
+			vals = append(vals, x)
+		}
+	}
+	_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(vals, defs, nil)
+	return p.wrap(i, err)
+}
+
+// boolsNull writes an optional BOOLEAN column as int64sNull does.
+func (p *pqWriter) boolsNull(i int, v []bool, null []bool) error {
+	cw, err := p.column(i)
+	if err != nil {
+		return err
+	}
+	defs, n := p.nullDefs(null)
+	vals := make([]bool, 0, n)
+	for j, x := range v {
+		if !null[j] {
+			vals = append(vals, x)
+		}
+	}
+	_, err = cw.(*file.BooleanColumnChunkWriter).WriteBatch(vals, defs, nil)
 	return p.wrap(i, err)
 }
 

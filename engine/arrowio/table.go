@@ -17,6 +17,11 @@ import (
 //	Float64     nullable DOUBLE; NaN is written as null
 //	String      UTF-8 string, dictionary encoded; nullable with EmptyIsNull
 //	Bool        BOOLEAN
+//
+// Int64 and Bool columns become nullable with Null: a row whose Null is
+// true is written as null (the Parquet column optional) and its value is
+// not read.
+//
 //	Binary      nullable BYTE_ARRAY without a logical type, plain encoded; a
 //	            nil value is written as null (WKB geometries of GeoParquet)
 type Column struct {
@@ -30,6 +35,10 @@ type Column struct {
 	Binary     [][]byte
 	// EmptyIsNull writes empty strings of String as null.
 	EmptyIsNull bool
+	// Null, when set (Int64 and Bool columns only, one entry a row),
+	// marks the rows whose value is unknown: null in Parquet, an empty
+	// field in CSV.
+	Null []bool
 }
 
 // kind returns the column's layout and length, or an error if not exactly
@@ -55,6 +64,18 @@ func (c Column) kind() (kind, int, error) {
 	}
 	if k == kindString && c.EmptyIsNull {
 		k = kindStringNull
+	}
+	if c.Null != nil {
+		switch {
+		case k != kindInt64 && k != kindBool:
+			return 0, 0, fmt.Errorf("arrowio: column %q: Null is for Int64 and Bool columns: %w", c.Name, engine.ErrInvalidValue)
+		case len(c.Null) != n:
+			return 0, 0, fmt.Errorf("arrowio: column %q has %d values and %d Null entries: %w", c.Name, n, len(c.Null), engine.ErrInvalidValue)
+		case k == kindInt64:
+			k = kindInt64Null
+		default:
+			k = kindBoolNull
+		}
 	}
 	return k, n, nil
 }
@@ -155,6 +176,10 @@ func (tw *TableWriter) check(cols []Column) (int, error) {
 // writeColumn writes rows lo..hi of c as column i through p.
 func writeColumn(p *pqWriter, i int, c Column, lo, hi int) error {
 	switch {
+	case c.Null != nil && c.Int64 != nil:
+		return p.int64sNull(i, c.Int64[lo:hi], c.Null[lo:hi])
+	case c.Null != nil:
+		return p.boolsNull(i, c.Bool[lo:hi], c.Null[lo:hi])
 	case c.Int64 != nil:
 		return p.int64s(i, c.Int64[lo:hi])
 	case c.Uint64 != nil:

@@ -567,3 +567,46 @@ func sliceColumn(c Column, lo, hi int) Column {
 	}
 	return s
 }
+
+// TestResultTableNullIntsAndBools checks Column.Null: the rows it marks are
+// null in the Parquet file (the columns optional), the others their values,
+// and Null on another kind of column, or of another length, is refused.
+func TestResultTableNullIntsAndBools(t *testing.T) {
+	cols := []Column{
+		{Name: "devices", Int64: []int64{3, 0, 64, 0}, Null: []bool{false, true, false, true}},
+		{Name: "exact", Bool: []bool{true, true, false, true}, Null: []bool{false, true, false, true}},
+		{Name: "rows", Int64: []int64{1, 2, 3, 4}},
+	}
+	var buf bytes.Buffer
+	tw, err := NewTableWriter(&buf, nil, WithRowGroupRows(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Write(cols); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := OpenTable(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := readAll(t, tr)
+	want := [][]string{{"3", "true", "1"}, {"", "", "2"}, {"64", "false", "3"}, {"", "", "4"}}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows = %q, want %q", rows, want)
+	}
+	for _, bad := range []Column{
+		{Name: "s", Float64: []float64{1}, Null: []bool{true}},
+		{Name: "n", Int64: []int64{1, 2}, Null: []bool{true}},
+	} {
+		tw, err := NewTableWriter(io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.Write([]Column{bad}); !errors.Is(err, engine.ErrInvalidValue) {
+			t.Errorf("%s: err = %v, want ErrInvalidValue", bad.Name, err)
+		}
+	}
+}

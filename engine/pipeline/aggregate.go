@@ -115,7 +115,7 @@ type aggregateTable struct {
 	lon, lat            []float64
 	ints                [16][]int64
 	floats              [9][]float64
-	exact               []bool
+	exact, noDevices    []bool
 	first, last         []int64
 }
 
@@ -134,7 +134,7 @@ func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
 	for i := range floats {
 		floats[i] = reuse(floats[i], n)
 	}
-	exact := reuse(t.exact, n)
+	exact, noDevices := reuse(t.exact, n), reuse(t.noDevices, n)
 	first, last := reuse(t.first, n), reuse(t.last, n)
 	var (
 		prev     hexgrid.Cell
@@ -165,9 +165,12 @@ func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
 			floats[i] = append(floats[i], v)
 		}
 		exact = append(exact, r.DevicesExact)
+		// No device id on any row of the key (or scanners' rows alone):
+		// the number of devices is unknown, not 0.
+		noDevices = append(noDevices, r.Devices == 0)
 		first, last = append(first, r.FirstUnixMs), append(last, r.LastUnixMs)
 	}
-	t.cell, t.carrier, t.tech, t.res, t.lon, t.lat, t.exact, t.first, t.last = cell, carrier, tech, res, lon, lat, exact, first, last
+	t.cell, t.carrier, t.tech, t.res, t.lon, t.lat, t.exact, t.noDevices, t.first, t.last = cell, carrier, tech, res, lon, lat, exact, noDevices, first, last
 	return []arrowio.Column{
 		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "carrier", String: carrier}, {Name: "tech", String: tech},
@@ -182,7 +185,7 @@ func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
 		{Name: "outdoor_signal_median_dbm", Float64: floats[6]},
 		{Name: "dl_n", Int64: ints[10]}, {Name: "dl_median_mbps", Float64: floats[7]},
 		{Name: "ul_n", Int64: ints[11]}, {Name: "ul_median_mbps", Float64: floats[8]},
-		{Name: "devices", Int64: ints[12]}, {Name: "devices_exact", Bool: exact},
+		{Name: "devices", Int64: ints[12], Null: noDevices}, {Name: "devices_exact", Bool: exact, Null: noDevices},
 		{Name: "first_ts", TimeUnixMs: first}, {Name: "last_ts", TimeUnixMs: last},
 		{Name: "windows_4h", Int64: ints[13]}, {Name: "children_hit", Int64: ints[14]}, {Name: "children_mask", Int64: ints[15]},
 	}, nil

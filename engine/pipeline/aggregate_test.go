@@ -3,10 +3,13 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +148,44 @@ func TestWriteAggregatesChunks(t *testing.T) {
 		if n != a.Len() || got.String() != want.String() || !bytes.HasPrefix(pq.Bytes(), []byte("PAR1")) {
 			t.Fatalf("chunk %d: %d keys of %d, CSV equal %v", chunk, n, a.Len(), got.String() == want.String())
 		}
+	}
+}
+
+// TestAggregateTableDevicesUnknown checks that a key none of whose rows
+// carries a device id has its devices (and devices_exact) null, not 0,
+// and that a key with device ids keeps its count.
+func TestAggregateTableDevicesUnknown(t *testing.T) {
+	cell, err := hexgrid.Index(103.45, 22.4, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []aggregate.Row{
+		{Key: aggregate.Key{Cell: cell, Carrier: engine.Viettel, Tech: engine.Tech4G}, Devices: 0, DevicesExact: true},
+		{Key: aggregate.Key{Cell: cell, Carrier: engine.MobiFone, Tech: engine.Tech4G}, Devices: 3, DevicesExact: true},
+	}
+	cols, err := AggregateTable(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cols {
+		if c.Name != "devices" && c.Name != "devices_exact" {
+			continue
+		}
+		if !reflect.DeepEqual(c.Null, []bool{true, false}) {
+			t.Errorf("%s: Null = %v, want [true false]", c.Name, c.Null)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, cols); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(recs[0], "devices")
+	if recs[1][col] != "" || recs[1][col+1] != "" || recs[2][col] != "3" || recs[2][col+1] != "true" {
+		t.Errorf("devices, devices_exact = %q %q and %q %q; want empty for the key without device ids, 3 true for the other",
+			recs[1][col], recs[1][col+1], recs[2][col], recs[2][col+1])
 	}
 }

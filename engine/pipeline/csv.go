@@ -132,6 +132,9 @@ func csvRows(cols []arrowio.Column) (int, error) {
 		if n >= 0 && l != n {
 			return 0, fmt.Errorf("pipeline: column %q has %d rows, others %d", c.Name, l, n)
 		}
+		if c.Null != nil && len(c.Null) != l {
+			return 0, fmt.Errorf("pipeline: column %q has %d rows and %d Null entries", c.Name, l, len(c.Null))
+		}
 		n = l
 	}
 	return max(n, 0), nil
@@ -164,6 +167,7 @@ func (f *csvFormat) appendRows(dst []byte, cols []arrowio.Column, lo, hi int) []
 			start := len(dst)
 			same := false
 			switch {
+			case c.Null != nil && c.Null[r]: // unknown: an empty field
 			case c.Int64 != nil:
 				dst = strconv.AppendInt(dst, c.Int64[r], 10)
 			case c.Uint64 != nil:

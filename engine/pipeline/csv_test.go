@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -196,5 +197,28 @@ func TestAppendTimeMsMatchesTime(t *testing.T) {
 		if want := time.UnixMilli(v).UTC().Format(msLayout); got != want {
 			t.Fatalf("appendTimeMs(%d) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// TestCSVNullFieldsEmpty checks that a row a column's Null marks is an
+// empty field, whatever its value, and that a Null of another length is
+// refused.
+func TestCSVNullFieldsEmpty(t *testing.T) {
+	null := []bool{false, true, false}
+	cols := []arrowio.Column{
+		{Name: "devices", Int64: []int64{4, 0, 0}, Null: null},
+		{Name: "devices_exact", Bool: []bool{true, true, false}, Null: null},
+		{Name: "rows", Int64: []int64{7, 8, 9}},
+	}
+	var got bytes.Buffer
+	if err := WriteCSV(&got, cols); err != nil {
+		t.Fatal(err)
+	}
+	if want := "devices,devices_exact,rows\n4,true,7\n,,8\n0,false,9\n"; got.String() != want {
+		t.Errorf("CSV = %q, want %q", got.String(), want)
+	}
+	cols[0].Null = null[:2]
+	if err := WriteCSV(io.Discard, cols); err == nil {
+		t.Error("a Null shorter than its column was taken")
 	}
 }
