@@ -64,7 +64,8 @@ a village without signal in a hex whose other villages are served counts in
 the first and not the second.
 
 scorecard.csv has one row per area and month (the national row, national
-true, first): met, not_met and unknown (how many targets are in each state);
+true, first): area (its code) and area_name (its name in the boundary set,
+Việt Nam for the national row; the table shows both); met, not_met and unknown (how many targets are in each state);
 dead_zone_villages and dead_zone_households (target 1's two counts);
 speed_mobile_yoy and speed_fixed_yoy (target 5's halves); then for each target
 (dead_zones, smartphone, fibre, 2g_only, speed_yoy) the columns TARGET_value
@@ -126,12 +127,13 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
+	card.Names = areaNames(provinces, card.Config.National)
 	if cf.provinceCode != "" {
 		// --province scores that province alone (the other areas'
 		// subscriptions are in the dataset, not asked for).
 		card = card.ForArea(cf.provinceCode)
 	}
-	shown := &scorecard.Card{Config: card.Config}
+	shown := &scorecard.Card{Config: card.Config, Names: card.Names}
 	for _, r := range card.Rows {
 		if r.Period == p {
 			shown.Rows = append(shown.Rows, r)
@@ -354,3 +356,16 @@ type noDeadZones struct {
 }
 
 func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }
+
+// areaNames are the names of the boundary set's units by code, with the
+// national row's ("Việt Nam") under its code, for the card's table and files.
+func areaNames(set *geodata.BoundarySet, national string) map[string]string {
+	names := map[string]string{national: "Việt Nam"}
+	if set == nil {
+		return names
+	}
+	for _, u := range set.Units() {
+		names[u.Code] = u.Name
+	}
+	return names
+}

@@ -59,7 +59,7 @@ func TestScorecardSubscriptionsOnly(t *testing.T) {
 		// "every province"): 34 and the nation.
 		"1 dead_zones: no sites in the dataset; no measurements in 2026-10; no households per hex (no population or villages table) (35 rows)",
 		"2 smartphone: no data for the area in 2026-10 (no subscription row, and none of its villages or populated hexes in the month's dead-zone run) (32 rows)",
-		"2026-10  79             ? unknown"} {
+		"2026-10  79 Hồ Chí Minh          ? unknown"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
@@ -228,7 +228,7 @@ func TestScorecardProvinceWithoutEvidenceOfItsOwn(t *testing.T) {
 	}
 	out := filepath.Join(dir, "card-01")
 	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "ha noi", "--out", out)
-	if code != exitOK || !strings.Contains(stdout, "2026-10  01    ? unknown") || !strings.Contains(stdout, "84.4% met") ||
+	if code != exitOK || !strings.Contains(stdout, "2026-10  01 Hà Nội  ? unknown") || !strings.Contains(stdout, "84.4% met") ||
 		!strings.Contains(stdout, "1 dead_zones: no measurements or sites in Hà Nội (01) (period 2026-10)") {
 		t.Fatalf("--province ha noi: exit %d\n%s\n%s", code, stdout, errs)
 	}

@@ -20,6 +20,9 @@ func (c *Card) Table(w io.Writer) error {
 	fmt.Fprintf(tw, "period\tarea\t1 dead zones (%s)\t2 smartphone hh\t3 fibre hh\t4 2G-only\t5 speed YoY\tmet\n", c.Config.DeadZoneBasis)
 	for _, r := range c.Rows {
 		area := r.Area
+		if n := c.Names[r.Area]; n != "" {
+			area += " " + n
+		}
 		if r.National {
 			area += " (national)"
 		}
@@ -224,7 +227,8 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// CSVHeader returns the column names of WriteCSV: area, period, national,
+// CSVHeader returns the column names of WriteCSV: area, area_name (Card.Names;
+// empty when the area has none), period, national,
 // met, not_met, unknown, the parts of targets 1 (dead_zone_households
 // rounded to whole households, as every table shows them) and 5, then for each
 // target t: t_value, t_lower, t_upper, t_interval (what the bounds are:
@@ -233,7 +237,7 @@ func num(v float64) string {
 // t_status_point, t_status_bound, t_change, t_rank, t_reason (why the
 // status is unknown).
 func CSVHeader() []string {
-	h := []string{"area", "period", "national", "met", "not_met", "unknown",
+	h := []string{"area", "area_name", "period", "national", "met", "not_met", "unknown",
 		"dead_zone_villages", "dead_zone_households", "speed_mobile_yoy", "speed_fixed_yoy"}
 	for _, t := range Targets {
 		for _, f := range []string{"value", "lower", "upper", "interval", "confidence", "goal", "status", "status_point", "status_bound", "change", "rank", "reason"} {
@@ -251,7 +255,7 @@ func (c *Card) WriteCSV(w io.Writer) error {
 		return err
 	}
 	for _, r := range c.Rows {
-		rec := []string{r.Area, r.Period.String(), strconv.FormatBool(r.National),
+		rec := []string{r.Area, c.Names[r.Area], r.Period.String(), strconv.FormatBool(r.National),
 			strconv.Itoa(r.Met), strconv.Itoa(r.NotMet), strconv.Itoa(r.Unknown),
 			num(r.DeadZoneVillages), num(math.Round(r.DeadZoneHouseholds)), num(r.SpeedMobile), num(r.SpeedFixed)}
 		for _, t := range Targets {
@@ -312,6 +316,7 @@ type jsonResult struct {
 
 type jsonRow struct {
 	Area               string       `json:"area"`
+	Name               string       `json:"name,omitempty"`
 	Period             string       `json:"period"`
 	National           bool         `json:"national"`
 	Met                int          `json:"met"`
@@ -377,7 +382,7 @@ func (c *Card) WriteJSON(w io.Writer) error {
 		out.Period = c.Period.String()
 	}
 	for _, r := range c.Rows {
-		jr := jsonRow{Area: r.Area, Period: r.Period.String(), National: r.National, Met: r.Met, NotMet: r.NotMet,
+		jr := jsonRow{Area: r.Area, Name: c.Names[r.Area], Period: r.Period.String(), National: r.National, Met: r.Met, NotMet: r.NotMet,
 			Unknown: r.Unknown, DeadZoneVillages: jsonNum(r.DeadZoneVillages), DeadZoneHouseholds: jsonNum(math.Round(r.DeadZoneHouseholds)),
 			SpeedMobile: jsonNum(r.SpeedMobile), SpeedFixed: jsonNum(r.SpeedFixed)}
 		for _, t := range Targets {

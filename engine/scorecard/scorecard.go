@@ -339,6 +339,11 @@ type Card struct {
 	// the national row (a former province's code, a code without its
 	// leading zero, one that does not exist).
 	Excluded []ExcludedArea
+	// Names are the areas' names by code (the boundary set's, with the
+	// national row's under Config.National), written beside the codes in
+	// the table and the files; an area without one has an empty name.
+	// Build leaves it nil: the caller that knows the boundary set sets it.
+	Names map[string]string
 }
 
 // ExcludedArea is an area code left out of a card, with its rows and why.
@@ -352,7 +357,7 @@ type ExcludedArea struct {
 // national rows, which sum every area, left out). A card asked for one
 // province shows that province, whatever else the dataset holds.
 func (c *Card) ForArea(code string) *Card {
-	out := &Card{Period: c.Period, Config: c.Config}
+	out := &Card{Period: c.Period, Config: c.Config, Names: c.Names}
 	for _, r := range c.Rows {
 		if r.Area == code && !r.National {
 			out.Rows = append(out.Rows, r)

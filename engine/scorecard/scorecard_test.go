@@ -397,10 +397,10 @@ func TestRenderings(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csvb.String()), "\n")
-	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 10+12*NumTargets {
+	if len(lines) != 1+4 || lines[0] != strings.Join(CSVHeader(), ",") || len(CSVHeader()) != 11+12*NumTargets {
 		t.Errorf("csv:\n%s", csvb.String())
 	}
-	if !strings.HasPrefix(lines[4], "01,2025-02,false,") {
+	if !strings.HasPrefix(lines[4], "01,,2025-02,false,") {
 		t.Errorf("csv row order: %s", lines[4])
 	}
 	var tb bytes.Buffer
