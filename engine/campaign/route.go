@@ -77,16 +77,7 @@ func TwoOpt(route []int, dist func(i, j int) float64, closed bool) []int {
 	if n < 3 {
 		return route
 	}
-	// next returns the node after position k, or -1 at the free end.
-	next := func(k int) int {
-		if k+1 < n {
-			return route[k+1]
-		}
-		if closed {
-			return route[0]
-		}
-		return -1
-	}
+	next := func(k int) int { return nodeAfter(route, k, closed) }
 	for improved := true; improved; {
 		improved = false
 		for i := 1; i < n-1 && !improved; i++ {
@@ -133,16 +124,7 @@ func orOptMove(route []int, dist func(i, j int) float64, closed bool) bool {
 	if n < 3 {
 		return false
 	}
-	// next returns the node after position k, or -1 at the free end.
-	next := func(k int) int {
-		if k+1 < n {
-			return route[k+1]
-		}
-		if closed {
-			return route[0]
-		}
-		return -1
-	}
+	next := func(k int) int { return nodeAfter(route, k, closed) }
 	for i := 1; i < n; i++ {
 		for seg := 1; seg <= 3 && i+seg <= n; seg++ {
 			j := i + seg - 1 // the segment is route[i..j]
@@ -199,4 +181,16 @@ func improve(route []int, dist func(i, j int) float64, closed bool) []int {
 			return route
 		}
 	}
+}
+
+// nodeAfter returns the node after position k of route: the first one
+// after the last when closed is set, else -1 at the free end.
+func nodeAfter(route []int, k int, closed bool) int {
+	switch {
+	case k+1 < len(route):
+		return route[k+1]
+	case closed:
+		return route[0]
+	}
+	return -1
 }
