@@ -13,6 +13,7 @@ import (
 // hexes are listed: listing Lai Châu's at resolution 14 ran out of memory
 // (a crash, exit 1) and at 11 took tens of GB.
 func TestProvinceTooFineResolution(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	cases := []struct {

@@ -13,6 +13,7 @@ import (
 // plan's sharing prices, refuse them as usage errors (exit 2) with the
 // amount written plainly; an amount without separators is taken as it was.
 func TestBudgetWithThousandsSeparators(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds, out := filepath.Join(dir, "no-such-dataset"), filepath.Join(dir, "out")
 	cmds := map[string][]string{

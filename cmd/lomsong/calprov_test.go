@@ -61,6 +61,7 @@ func readCoverageOutputs(t *testing.T, out string) (coverageMeta, map[string]str
 // the file, its SHA-256 and months, or none and why — and the models and
 // the defaults given to sites the register leaves without values.
 func TestCoverageRecordsCalibration(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// Two sectors as an OpenCelliD register gives them: no band, EIRP or
 	// height.
@@ -148,6 +149,7 @@ func TestCoverageRecordsCalibration(t *testing.T) {
 // analysed and the calibration (its file and SHA-256, or none and why),
 // from lomsong deadzones and from lomsong run --out alike.
 func TestDeadzonesRecordProvenance(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds := filepath.Join(dir, "ds")
 	if _, errs, code := runBinary(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv"),

@@ -19,6 +19,7 @@ import (
 // all lie outside is refused (exit 3), its rows listed in
 // OUT/rejected/candidates.quarantine.csv, no plan written.
 func TestPlanCandidatesOutsideArea(t *testing.T) {
+	t.Parallel()
 	// The example's villages, and Bản D 35 km west of every site: a dead
 	// zone.
 	ds := villagesDataset(t, t.TempDir(), "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\nV4,Bản D,,102.85,22.40,80\n")

@@ -114,6 +114,7 @@ func runBinary(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 func TestBinaryExitCodes(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "nonexistent.csv")
 	empty := filepath.Join(t.TempDir(), "empty.csv")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
@@ -316,6 +317,7 @@ func villagesDataset(t *testing.T, dir, rows string) string {
 // flag and the form YYYY-MM in every command that takes it, before any
 // file is read.
 func TestBinaryPeriodFlag(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds, out := filepath.Join(dir, "no-such-dataset"), filepath.Join(dir, "out")
 	cmds := [][]string{
@@ -352,6 +354,7 @@ func TestBinaryPeriodFlag(t *testing.T) {
 // data for any command that predicts coverage to answer with: each is
 // refused (exit 3), says what to ingest, and writes nothing.
 func TestBinaryNoSitesRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds, out := filepath.Join(dir, "empty"), filepath.Join(dir, "out")
 	if err := os.Mkdir(ds, 0o755); err != nil {
@@ -378,6 +381,7 @@ func TestBinaryNoSitesRefused(t *testing.T) {
 // TestBinaryMissingDataset: a --dataset that is not a directory (a typo,
 // most often) is said to be one, not answered as an empty dataset.
 func TestBinaryMissingDataset(t *testing.T) {
+	t.Parallel()
 	ds := filepath.Join(t.TempDir(), "no-such-dataset")
 	for _, c := range [][]string{
 		{"run", "--dataset", ds, "--period", "2026-10"},
@@ -402,6 +406,7 @@ func TestBinaryMissingDataset(t *testing.T) {
 // with measurements by default and say so; a month without measurements is
 // refused (exit 3).
 func TestBinaryPeriodSelection(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	out := filepath.Join(t.TempDir(), "out")
 	cases := []struct {
@@ -449,6 +454,7 @@ func TestBinaryPeriodSelection(t *testing.T) {
 // nor sites is refused (exit 3) by every command that analyses one, and
 // nothing is written; a province with data is analysed alone.
 func TestBinaryProvinceWithoutData(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	out := filepath.Join(t.TempDir(), "out")
 	for _, c := range [][]string{
@@ -487,6 +493,7 @@ func TestBinaryProvinceWithoutData(t *testing.T) {
 // (exit 3) saying so, instead of an all-clear of zeros; the scorecard
 // shows target 1 unknown and says why.
 func TestBinaryProvinceWithoutVillages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// One village, in Điện Biên Phủ; the example sites and tests are in
 	// Lai Châu.
@@ -544,6 +551,7 @@ func checkCellsInProvince(t *testing.T, rows [][]string, code string) {
 // of 2025); a former province is answered with what it merged into, an
 // unknown name with the nearest names; both are usage errors.
 func TestBinaryProvinceNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cases := []struct {
 		name string
@@ -582,6 +590,7 @@ func TestBinaryProvinceNames(t *testing.T) {
 // TestBinaryNoMeasurements: a dataset of sites alone is analysed from the
 // prediction, and says so; asking for a month is refused.
 func TestBinaryNoMeasurements(t *testing.T) {
+	t.Parallel()
 	ds := filepath.Join(t.TempDir(), "ds")
 	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "sites.csv")); code != exitOK {
 		t.Fatalf("ingest: %d %s", code, errs)
@@ -610,6 +619,7 @@ func TestBinaryNoMeasurements(t *testing.T) {
 // is data refused (exit 3), a flag out of its range a usage error (exit 2),
 // each naming what is missing or which flag.
 func TestBinaryExitCodesMissingData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds := filepath.Join(dir, "ds")
 	// Sites and measurements, no villages and no population table.
@@ -694,6 +704,7 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 // one before it; when the province had nothing in the month before, the
 // card is still made (its changes are unknown), not refused.
 func TestBinaryScorecardMonthBefore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
@@ -827,6 +838,7 @@ func TestPeriodFlags(t *testing.T) {
 // TestBinaryOneMonth: with measurements in two months, each one-month
 // command reads only the month asked for (the latest by default).
 func TestBinaryOneMonth(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t) // 400 rows in 2026-10
 	var b strings.Builder
 	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,environment\n")
@@ -1142,6 +1154,7 @@ func TestCoverageWarnsTestedWithoutSite(t *testing.T) {
 // failure among the files makes the exit 1; when every file not taken is
 // a refusal (a header alone, a missing column), it is 3.
 func TestOneUnreadableFileAmongSeveral(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)

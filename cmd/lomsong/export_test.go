@@ -540,6 +540,7 @@ func gpkgDump(t *testing.T, path string) map[string][]string {
 // read-only export finds every stage saved, the plan included, and reads
 // them back without a pass over the measurements.
 func TestReportSavesAndReadsThePlan(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	area := []string{"--province", "lai chau", "--period", "2026-10"}
 	ds := exportDataset(t, dir)
@@ -558,6 +559,7 @@ func TestReportSavesAndReadsThePlan(t *testing.T) {
 // month afresh on an identical dataset; --read-only on a month lomsong run
 // has not saved is refused (exit 3) with the run command that saves it.
 func TestExportReadsSavedMonth(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	area := []string{"--province", "lai chau", "--period", "2026-10"}
 	os.Mkdir(filepath.Join(dir, "a"), 0o755)

@@ -15,6 +15,7 @@ import (
 // refusal is given with a dataset whose measurements cannot be read: it
 // comes before they are.
 func TestForeignOutputRefusedBeforeWork(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	damaged := damagedMeasurements(t, dir)

@@ -16,6 +16,7 @@ import (
 // done. The dataset's measurements cannot be read: the refusal comes
 // before they are.
 func TestForeignOutputRefusedBeforeAnalysis(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	damaged := damagedMeasurements(t, dir)

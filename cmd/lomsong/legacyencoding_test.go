@@ -28,6 +28,7 @@ var villagesNames = []string{"Bản Mường", "Điện Biên", "Thôn Nà Hẩu
 // is read as its Vietnamese names; declared as Windows-1258, a TCVN3 list
 // is rejected row by row naming the encoding its names read in.
 func TestVillagesLegacyEncodings(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct{ enc, body string }{{"tcvn3", villagesTCVN3}, {"vni", villagesVNI}} {
 		file := filepath.Join(dir, "thon_"+c.enc+".csv")

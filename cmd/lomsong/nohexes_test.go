@@ -18,6 +18,7 @@ import (
 // (exit 3) saying why, with no output written; they wrote empty tables
 // and exited 0, an analysis of nothing read as one that found nothing.
 func TestBinaryCoverageNothingToDecide(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sitesOnly := filepath.Join(dir, "sites-only")
 	if _, errs, code := runBinary(t, "ingest", "--dataset", sitesOnly, filepath.Join(examples, "sites.csv")); code != exitOK {

@@ -13,6 +13,7 @@ import (
 // they ran the whole analysis (hours for the country), then failed with
 // exit 1 and "mkdir …: not a directory".
 func TestAnalysisOutIsAFile(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	notes := writeFile(t, dir, "notes.txt", []byte("field notes\n"))

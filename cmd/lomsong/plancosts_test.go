@@ -15,6 +15,7 @@ import (
 // key, "unknown field \"bound_method\""); nothing is written. An unknown
 // key lists the figures there are. One figure changed is still taken.
 func TestPlanCostsFileRefused(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	planJSON := writeFile(t, dir, "plan.json", []byte(`{"budget_vnd": 500000000000, "costs": {"radio_vnd": 600000000}, "bound_method": "coverable", "sites_funded": 3}`))

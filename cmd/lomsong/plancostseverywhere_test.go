@@ -25,6 +25,7 @@ import (
 // without --budget (no plan stage) is a usage error; a report --costs
 // file that cannot be read is refused naming it.
 func TestPlanCostsOnePlanEverywhere(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\n"+
 		"V4,Bản D,,102.85,22.40,80\nV6,Bản F,,103.00,22.25,30\n")

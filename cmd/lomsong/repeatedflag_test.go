@@ -12,6 +12,7 @@ import (
 // without a word, so "plan --budget 500e9 ... --budget 2e9" planned 2e9.
 // The same value given twice is no conflict.
 func TestRepeatedFlagRefused(t *testing.T) {
+	t.Parallel()
 	ds := exampleDataset(t)
 	dir := t.TempDir()
 	for _, c := range []struct {

@@ -15,6 +15,7 @@ import (
 // (exit 2), the dataset unchanged; its name alone retracted September's
 // rows. Two sources of one name are told apart by the file's bytes.
 func TestRetractByPathOfAnotherFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join(examples, "measurements_viettel.csv"))
 	if err != nil {
