@@ -691,7 +691,7 @@ func writeCoverage(out string, res *pipeline.CoverageResult, pcfg predict.Config
 	if err := writeAtomic(filepath.Join(out, "coverage_best.csv"), func(f *dataset.AtomicFile) error { return writeCols(f, bcols) }); err != nil {
 		return err
 	}
-	fc, err := bestGeoJSON(best)
+	fc, err := bestGeoJSON(best, bcols)
 	if err != nil {
 		return err
 	}
@@ -847,33 +847,51 @@ func sortPairs(p [][2]string) {
 }
 
 // bestGeoJSON renders the per-hex best state as hex polygons with
-// properties ready for styling in QGIS or a browser.
-func bestGeoJSON(best []coverage.Best) (*geojson.FeatureCollection, error) {
+// properties ready for styling in QGIS or a browser: every column of
+// coverage_best.csv (cols, pipeline.BestTable of best), with the row's
+// value, and the state's fill colour.
+func bestGeoJSON(best []coverage.Best, cols []arrowio.Column) (*geojson.FeatureCollection, error) {
 	fc := geojson.NewFeatureCollection()
-	for _, b := range best {
+	for i, b := range best {
 		ring, err := b.Cell.Boundary()
 		if err != nil {
 			return nil, err
 		}
 		f := geojson.NewFeature(polygon(ring))
-		cs := make([]string, len(b.Carriers))
-		for i, c := range b.Carriers {
-			cs[i] = string(c)
+		for _, c := range cols {
+			v, err := columnValue(c, i)
+			if err != nil {
+				return nil, err
+			}
+			f.Properties[c.Name] = v
 		}
-		f.Properties["cell"] = b.Cell.String()
-		f.Properties["state"] = b.State.String()
-		f.Properties["carriers"] = strings.Join(cs, " ")
-		f.Properties["carrier"] = string(b.Carrier)
-		tech := ""
-		if b.Tech != 0 {
-			tech = b.Tech.String()
-		}
-		f.Properties["tech"] = tech
-		f.Properties["has_2g"] = b.Has2G
 		f.Properties["fill"] = b.State.Fill()
 		fc.Append(f)
 	}
 	return fc, nil
+}
+
+// columnValue is row i of a table column as a GeoJSON property: its
+// string, number or boolean; null for a null row or a NaN or infinite
+// number. A column of another kind is a programmer's error.
+func columnValue(c arrowio.Column, i int) (any, error) {
+	if c.Null != nil && c.Null[i] {
+		return nil, nil
+	}
+	switch {
+	case c.String != nil:
+		return c.String[i], nil
+	case c.Float64 != nil:
+		if v := c.Float64[i]; !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v, nil
+		}
+		return nil, nil
+	case c.Int64 != nil:
+		return c.Int64[i], nil
+	case c.Bool != nil:
+		return c.Bool[i], nil
+	}
+	return nil, fmt.Errorf("column %s: no string, number or boolean values for a GeoJSON property", c.Name)
 }
 
 func writeJSONFile(path string, v any) error {
