@@ -300,6 +300,14 @@ func withoutUnitKind(q string) (string, bool) {
 	return "", false
 }
 
+// FormerByCode returns the unit of an earlier boundary set whose code is
+// code (as written, leading zeros and all) and that became a unit of this
+// set under another code: a 2019 province merged into a 2025 one.
+func (s *BoundarySet) FormerByCode(code string) (Former, bool) {
+	fo, ok := s.formerCode[code]
+	return fo, ok
+}
+
 // formerByCode finds the former unit of code q, also written without its
 // leading zeros ("2" for 02, as byPaddedCode reads current codes).
 func (s *BoundarySet) formerByCode(q string) (Former, bool) {

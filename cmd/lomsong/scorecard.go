@@ -321,6 +321,9 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	opt.Period = p // the month scored, which its rows' latest need not be
 	card, err := pipeline.Scorecard(ctx, store, opt)
 	if card != nil {
+		for _, x := range card.Summed {
+			fmt.Fprintf(e.stderr, "note: %s\n", x.Why)
+		}
 		for _, x := range card.Excluded {
 			fmt.Fprintf(e.stderr, "warning: subscriptions of area %s (%s) left out: %s\n", x.Area, plural.Count(x.Rows, "row", "rows"), x.Why)
 		}

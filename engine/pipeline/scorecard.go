@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
@@ -101,7 +102,9 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	// each code named with why: scored, they ranked among the provinces
 	// and moved the national figures.
 	var excluded []scorecard.ExcludedArea
+	var summed []scorecard.SummedMonth
 	if opt.Areas != nil {
+		subs, summed = onCurrentAreas(opt.Areas, subs)
 		kept := subs[:0:0]
 		n := map[string]int{}
 		for _, x := range subs {
@@ -223,7 +226,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	if err != nil {
 		return nil, err
 	}
-	card.Excluded = excluded
+	card.Excluded, card.Summed = excluded, summed
 	card.Period = opt.Period
 	return card, nil
 }
@@ -686,4 +689,100 @@ func notAnArea(set *geodata.BoundarySet, code string) string {
 			f.Name, f.Became(), f.Into.Code, name, f.Into.Name)
 	}
 	return fmt.Sprintf("not a code of %s", name)
+}
+
+// onCurrentAreas sums onto the areas of set the subscriptions of every
+// month that was written on the areas before a boundary change: a month
+// before the change (a former area's Since, "1 July 2025" for the 2025
+// provinces) with a row of a former area's code (Hà Giang's 02, merged
+// into Tuyên Quang, 08). Such a month's rows are all read as the former
+// set's: a former area's become its new area's, and a code both sets
+// have stays (no 2019 province code names another 2025 province). Whole
+// former areas merged, so the counts add up exactly; a count missing
+// (NaN) in any row of a new area is missing in the sum, not taken as 0,
+// and the reported fixed median speed stays only where one row made the
+// area (a median of medians is not the area's median). Months from the
+// change on, and months without a former code, are left as they are:
+// their former codes are excluded later, each with why. It returns the
+// rows in their order, the merged ones where their area's first row was,
+// and what it summed.
+func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]engine.Subscription, []scorecard.SummedMonth) {
+	former := map[string]bool{} // months with a former area's row, before its change
+	for _, x := range subs {
+		fo, ok := set.FormerByCode(x.AreaCode)
+		if !ok {
+			continue
+		}
+		since, err := time.Parse("2 January 2006", fo.Since)
+		p, perr := penetration.ParsePeriod(x.Period)
+		if err != nil || perr != nil {
+			continue
+		}
+		if p.Before(penetration.Period{Year: since.Year(), Month: since.Month()}) {
+			former[x.Period] = true
+		}
+	}
+	if len(former) == 0 {
+		return subs, nil
+	}
+	type key struct{ period, area string }
+	at := map[key]int{}
+	rows := map[key]int{}
+	formerAreas := map[string]map[string]bool{}
+	out := make([]engine.Subscription, 0, len(subs))
+	for _, x := range subs {
+		if !former[x.Period] {
+			out = append(out, x)
+			continue
+		}
+		area := x.AreaCode
+		if fo, ok := set.FormerByCode(area); ok {
+			area = fo.Into.Code
+		}
+		if formerAreas[x.Period] == nil {
+			formerAreas[x.Period] = map[string]bool{}
+		}
+		formerAreas[x.Period][x.AreaCode] = true
+		k := key{x.Period, area}
+		rows[k]++
+		i, seen := at[k]
+		if !seen {
+			x.AreaCode = area
+			at[k] = len(out)
+			out = append(out, x)
+			continue
+		}
+		y := &out[i]
+		y.Households += x.Households
+		y.FiberHouseholds += x.FiberHouseholds
+		y.MobileSubscribers += x.MobileSubscribers
+		y.SmartphoneSubscribers += x.SmartphoneSubscribers
+		y.Only2GSubscribers += x.Only2GSubscribers
+		y.SurveyedHouseholds += x.SurveyedHouseholds
+		y.SurveyedWithSmartphone += x.SurveyedWithSmartphone
+		y.FixedMedianDLMbps = math.NaN()
+	}
+	var summed []scorecard.SummedMonth
+	for _, p := range slices.Sorted(maps.Keys(former)) {
+		into, n := 0, 0
+		for k, c := range rows {
+			if k.period == p {
+				into++
+				n += c
+			}
+		}
+		areas := len(formerAreas[p])
+		summed = append(summed, scorecard.SummedMonth{Period: p, Rows: n, Areas: areas, Into: into,
+			Why: fmt.Sprintf("%s: the subscriptions name provinces before the merger of 1 July 2025 (e.g. a merged province's code): %s of %s summed onto %s of %s",
+				p, plural.Count(n, "row", "rows"), plural.Count(areas, "area", "areas"), plural.Count(into, "area", "areas"), setName(set))})
+	}
+	return out, summed
+}
+
+// setName is the boundary set's name, or "the boundaries".
+func setName(set *geodata.BoundarySet) string {
+	if set.Name == "" {
+		return "the boundaries"
+	}
+	return set.Name
 }

@@ -357,6 +357,15 @@ type jsonCard struct {
 	Rows     []jsonRow      `json:"rows"`
 	Alerts   []jsonAlert    `json:"alerts"`
 	Excluded []jsonExcluded `json:"excluded_areas,omitempty"`
+	Summed   []jsonSummed   `json:"summed_onto_current_areas,omitempty"`
+}
+
+type jsonSummed struct {
+	Period string `json:"period"`
+	Rows   int    `json:"rows"`
+	Areas  int    `json:"areas"`
+	Into   int    `json:"into"`
+	Why    string `json:"why"`
 }
 
 type jsonExcluded struct {
@@ -404,6 +413,9 @@ func (c *Card) WriteJSON(w io.Writer) error {
 	}
 	for _, x := range c.Excluded {
 		out.Excluded = append(out.Excluded, jsonExcluded{Area: x.Area, Rows: x.Rows, Why: x.Why})
+	}
+	for _, x := range c.Summed {
+		out.Summed = append(out.Summed, jsonSummed{Period: x.Period, Rows: x.Rows, Areas: x.Areas, Into: x.Into, Why: x.Why})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -339,11 +339,24 @@ type Card struct {
 	// the national row (a former province's code, a code without its
 	// leading zero, one that does not exist).
 	Excluded []ExcludedArea
+	// Summed are the months whose subscriptions were written on the
+	// areas before a boundary change and were summed onto the areas
+	// scored (pipeline.Scorecard).
+	Summed []SummedMonth
 	// Names are the areas' names by code (the boundary set's, with the
 	// national row's under Config.National), written beside the codes in
 	// the table and the files; an area without one has an empty name.
 	// Build leaves it nil: the caller that knows the boundary set sets it.
 	Names map[string]string
+}
+
+// SummedMonth is a month whose subscriptions name areas of an earlier
+// boundary set: Rows rows of Areas former areas, summed onto Into areas
+// of the set scored. Why says so in words.
+type SummedMonth struct {
+	Period            string
+	Rows, Areas, Into int
+	Why               string
 }
 
 // ExcludedArea is an area code left out of a card, with its rows and why.
