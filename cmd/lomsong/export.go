@@ -149,7 +149,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("export", *budget); err != nil {
 		return err
 	}
-	costModel, err := planCosts(*costs)
+	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err
 	}

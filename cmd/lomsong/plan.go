@@ -102,7 +102,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("plan", *budget); err != nil {
 		return err
 	}
-	costModel, err := planCosts(*costs)
+	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err
 	}
@@ -421,8 +421,10 @@ const costsUsage = "JSON `file` of the cost-model figures to change, each once, 
 // planCosts is the cost model a plan prices its sites with: the defaults,
 // with the figures of the cost file at path (a --costs flag) changed;
 // the defaults for no path. An unreadable or invalid file is an error
-// naming it.
-func planCosts(path string) (plan.Costs, error) {
+// naming it. A file that changes no figure ({}, or every figure at its
+// default) is taken, and stderr says the default cost model is used: a
+// user who gave one meant other figures.
+func planCosts(e *env, path string) (plan.Costs, error) {
 	if path == "" {
 		return plan.DefaultCosts(), nil
 	}
@@ -433,6 +435,9 @@ func planCosts(path string) (plan.Costs, error) {
 	c, err := plan.ParseCosts(b)
 	if err != nil {
 		return plan.Costs{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(c.Changed()) == 0 {
+		fmt.Fprintf(e.stderr, "warning: --costs %s changes no figure (it sets none, or each at its default): the default cost model is used\n", path)
 	}
 	return c, nil
 }

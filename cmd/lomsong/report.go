@@ -58,7 +58,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("report", *budget); err != nil {
 		return err
 	}
-	costModel, err := planCosts(*costs)
+	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		// taken and not used.
 		return usageError{fmt.Sprintf("run: --costs %s prices the plan, and without --budget there is no plan stage: give --budget VND too", *costs)}
 	}
-	costModel, err := planCosts(*costs)
+	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err
 	}
