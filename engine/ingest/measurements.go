@@ -153,7 +153,9 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		return e
 	}
 	if techErr != nil {
-		return techErr
+		if tech, techErr = p.techless(f, techErr); techErr != nil {
+			return techErr
+		}
 	}
 	r.Tech = tech
 	if r.Lon, r.Lat, e = p.lonLat(mLon, mLat, b.field(f, mLon), b.field(f, mLat)); e != nil {
@@ -250,6 +252,49 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	}
 	p.rowIdle = r.Speed == engine.SpeedIdle
 	return nil
+}
+
+// techless reads the technology of a row whose tech is empty or a
+// placeholder for no value (optionalEnum), rejected as techErr: a phone
+// that found no network (service none or emergency; not a drive test, not
+// a scanner) has no technology to report, and crowd apps write none. Such a
+// row is kept with the highest technology the device searches, 4G (2G for
+// a feature phone), and counted (Report.NoServiceWithoutTech): the
+// dead-zone evidence reads a phone's no-service row as a bound on every
+// technology it could camp on, whatever its tech says (engine/deadzone,
+// Evidence), and the aggregates count it under that technology. A drive
+// test or a scanner measures each technology on its own, so its
+// no-service row bounds the technology named alone: without one it stays
+// rejected, saying so. Any other row keeps techErr.
+func (p *parser) techless(f []string, techErr *rowError) (engine.Tech, *rowError) {
+	b := p.b
+	if (techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum) || p.optionalEnum(techErr.value) != "" {
+		return 0, techErr
+	}
+	if svc, err := engine.ParseService(b.field(f, mService)); err != nil || svc == engine.ServiceOK {
+		return 0, techErr
+	}
+	// A source or device class that does not parse rejects the row
+	// below, in the contract's order.
+	src, _ := engine.ParseSource(p.optionalEnum(b.field(f, mSource)))
+	class, _ := engine.ParseDeviceClass(p.optionalEnum(b.field(f, mDeviceClass)))
+	if src == engine.SourceDrive || class == engine.DeviceScanner {
+		who := "a drive test"
+		if src != engine.SourceDrive {
+			who = "a scanner"
+		}
+		// A placeholder is no value here, as on a phone's row: not a
+		// spelling the mapping's values could map (invalid_enum).
+		e := *techErr
+		e.reason = ReasonMissingValue
+		e.detail = fmt.Sprintf("tech is required on a no-service row of %s: a drive test or a scanner measures each technology on its own, so its no-service row bounds only the technology it names; name it (a phone's no-service row may leave tech empty)", who)
+		return 0, &e
+	}
+	p.rowNoTech = true
+	if class == engine.DeviceFeature {
+		return engine.Tech2G, nil
+	}
+	return engine.Tech4G, nil
 }
 
 func msScale(unit string) float64 {

@@ -179,6 +179,11 @@ type Report struct {
 	// DeviceIDsWithheld counts accepted rows whose device_id looked like a
 	// phone number or an IMEI (personalID): kept without it.
 	DeviceIDsWithheld int64
+	// NoServiceWithoutTech counts accepted no-service (or emergency-only)
+	// rows of a phone whose tech was empty or a placeholder: kept with 4G,
+	// 2G for a feature phone (the technology their no-service count is
+	// added to).
+	NoServiceWithoutTech int64
 	// OtherCarriers counts the accepted rows per carrier that is not one
 	// of the operators lomsong knows by name (engine.Carrier.Known): kept
 	// under the slug of its name, which may be a spelling of a known one
@@ -245,6 +250,9 @@ type ReportCounts struct {
 	// DeviceIDsWithheld counts accepted rows whose device_id looked like a
 	// phone number or an IMEI: kept, without it.
 	DeviceIDsWithheld int64 `json:"device_ids_withheld"`
+	// NoServiceWithoutTech counts accepted no-service rows of a phone
+	// without a technology: stored as 4G (2G for a feature phone).
+	NoServiceWithoutTech int64 `json:"no_service_rows_without_tech"`
 	// OtherCarriers counts accepted rows per carrier lomsong does not
 	// know by name, kept under their own identifiers.
 	OtherCarriers map[engine.Carrier]int64 `json:"other_carriers,omitempty"`
@@ -275,7 +283,7 @@ func (r *Report) Counts() ReportCounts {
 		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
-		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
+		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, NoServiceWithoutTech: r.NoServiceWithoutTech, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
 		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel, BandsOutsideModel: r.BandsOutsideModel,
 		EIRPImplausible: r.EIRPImplausible, SiteIDsApart: r.SiteIDsApart, SiteIDsApartExamples: r.SiteIDsApartExamples}
 	for k, v := range r.ByReason {
@@ -725,6 +733,9 @@ type parser struct {
 	rowIdle  bool // the current row's speeds are idle bitrates
 	rowComma bool // the current row had a number with a decimal comma
 	rowID    bool // the current row's device_id was withheld (personalID)
+	// rowNoTech: the current row is a phone's no-service row without a
+	// technology, kept with 4G or 2G (techless).
+	rowNoTech bool
 	// rowOther is the current row's carrier when lomsong does not know it.
 	rowOther engine.Carrier
 	// rowAbroad: the current row's point lies outside Viet Nam's extent
@@ -1201,6 +1212,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		p.line = line
 		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP, p.rowBand = false, false, false, false, "", false, false, false, false
+		p.rowNoTech = false
 		if e := parse(p, fields); e != nil {
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
@@ -1223,6 +1235,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		tally(p.rowIdle, &rep.IdleSpeeds)
 		tally(p.rowComma, &rep.DecimalCommaRows)
 		tally(p.rowID, &rep.DeviceIDsWithheld)
+		tally(p.rowNoTech, &rep.NoServiceWithoutTech)
 		tally(p.rowAbroad, &rep.OutsideVietNam)
 		tally(p.rowHeight, &rep.HeightsOutsideModel)
 		tally(p.rowBand, &rep.BandsOutsideModel)
