@@ -169,7 +169,7 @@ func (c *coverageFlags) registerPeriod(fs *flag.FlagSet) {
 func (c *coverageFlags) register(fs *flag.FlagSet) {
 	c.bounds.register(fs)
 	fs.StringVar(&c.dataset, "dataset", "", "dataset `directory` (sites and measurements)")
-	fs.IntVar(&c.res, "res", 8, "H3 analysis `resolution`")
+	fs.IntVar(&c.res, "res", defaultRes, "H3 analysis `resolution`")
 	fs.StringVar(&c.province, "province", "", "limit the analysis to this province (code or name, e.g. \"lai chau\" or 12)")
 	fs.StringVar(&c.population, "population", "", "population table `file` from lomsong population (population.csv): households per hex, the population density that sets the propagation environment (rural to dense urban, blended between classes near their density cut-offs), and the analysis area without --province (default: from the dataset's villages table)")
 	fs.StringVar(&c.calibration, "calibration", "", "calibration `file` from lomsong calibrate (default: DATASET/calibration.json when it exists; \"none\" to predict uncalibrated)")
@@ -519,10 +519,15 @@ func fileExists(p string) bool {
 func polygon(r orb.Ring) orb.Polygon { return orb.Polygon{r} }
 
 // coverageSynopsis names the default thresholds from engine.DefaultThresholds,
-// their one owner.
-var coverageSynopsis = coverageHelp(engine.DefaultThresholds())
+// their one owner, and the cell rules at the default resolution from
+// cellRule and villageCellRule, theirs.
+var coverageSynopsis = coverageHelp(engine.DefaultThresholds(), defaultRes)
 
-func coverageHelp(th engine.Thresholds) string {
+// defaultRes is the H3 analysis resolution of the commands that decide
+// coverage (--res).
+const defaultRes = 8
+
+func coverageHelp(th engine.Thresholds, res int) string {
 	return fmt.Sprintf(`coverage --dataset DIR --out DIR [flags]
 
 Decides coverage per H3 hex, carrier and technology from measured and predicted
@@ -544,8 +549,16 @@ beamwidth, with how many sites took each). The Parquet metadata,
 coverage_meta.json's metadata and the GeoJSON files' "metadata" member record
 the calibration used (its path, SHA-256 and the months it was fitted on), or
 "none" and why, with the dataset manifest's SHA-256. Without a calibration (--calibration none, or no
-DATASET/calibration.json) stderr says "predicting uncalibrated".`, th.Covered(engine.Tech4G), th.Covered(engine.Tech3G), th.Covered(engine.Tech2G),
-		th.NoService(engine.Tech4G), th.NoService(engine.Tech3G), th.NoService(engine.Tech2G))
+DATASET/calibration.json) stderr says "predicting uncalibrated".
+
+Which hexagon a row counts in, at the default --res %d (at another R, read R
+for %d and R+1 for %d): a test, as lomsong aggregate places it (recorded in the
+metadata as lomsong.cell_rule, at the R used):
+  %s;
+a village:
+  %s.`, th.Covered(engine.Tech4G), th.Covered(engine.Tech3G), th.Covered(engine.Tech2G),
+		th.NoService(engine.Tech4G), th.NoService(engine.Tech3G), th.NoService(engine.Tech2G),
+		res, res, res+1, cellRule(res), villageCellRule(res))
 }
 
 const coverageExample = `  lomsong coverage --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/coverage

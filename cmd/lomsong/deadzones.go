@@ -255,6 +255,14 @@ func deadzoneOutputs(claims bool) []string {
 	return names
 }
 
+// villageCellRule says which hexagon a village counts in at analysis
+// resolution res: its point's cell, unlike a test (cellRule). The
+// dead-zone metadata records it as lomsong.village_cell_rule; coverage
+// --help states it.
+func villageCellRule(res int) string {
+	return fmt.Sprintf("a village's cell (villages.csv cell, and the hex its households count in when the villages are the population) is LatLngToCell of its point at res %d", res)
+}
+
 // deadzonesMeta is the dead-zone outputs' metadata: the coverage rules
 // the verdicts were made with (thresholds, test, σ, resolution, as
 // coverage's metadata records them), which hexagon a test counts in
@@ -264,7 +272,7 @@ func deadzonesMeta(res *pipeline.DeadZoneResult, prov map[string]string) map[str
 	if res.Coverage != nil {
 		meta = res.Coverage.Config.Metadata() // with lomsong.cell_rule
 		r := res.Coverage.Config.Resolution
-		meta["lomsong.village_cell_rule"] = fmt.Sprintf("a village's cell (villages.csv cell, and the hex its households count in when the villages are the population) is LatLngToCell of its point at res %d", r)
+		meta["lomsong.village_cell_rule"] = villageCellRule(r)
 	}
 	meta["lomsong.table"] = "deadzones"
 	maps.Copy(meta, prov)
