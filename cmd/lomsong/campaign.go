@@ -116,6 +116,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	if err := outDirUsable("campaign", o.out, "campaign.csv and campaign.geojson"); err != nil {
 		return err
 	}

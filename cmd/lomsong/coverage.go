@@ -578,6 +578,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"coverage: --out DIR is required"}
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	if err := outDirUsable("coverage", *out, "coverage.csv, coverage_best.geojson and the other coverage files"); err != nil {
 		return err
 	}
@@ -1049,6 +1052,9 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	}
 	if fi, err := os.Stat(*out); *out != "" && err == nil && fi.IsDir() {
 		return usageError{fmt.Sprintf("calibrate: --out %s is a directory; it names the calibration file to write (e.g. %s)", *out, filepath.Join(*out, "calibration.json"))}
+	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
 	}
 	if err := calibrationWritable(*out, cf.dataset); err != nil {
 		return err

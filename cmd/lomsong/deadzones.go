@@ -183,6 +183,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		}
 		cut = c
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	if err := outDirUsable("deadzones", *out, "deadzones.csv, villages.csv and the other dead-zone files"); err != nil {
 		return err
 	}

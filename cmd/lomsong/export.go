@@ -146,6 +146,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	default:
 		return usageError{fmt.Sprintf("export: --format %q: want gpkg, geoparquet or postgis", *format)}
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	if err := budgetFlag("export", *budget); err != nil {
 		return err
 	}

@@ -129,6 +129,9 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	set, err := bf.load()
 	if err != nil {
 		return err
@@ -255,6 +258,9 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		area, _ := hexgrid.AvgAreaKm2(minPopulationRes - 1)
 		return usageError{fmt.Sprintf("population: --res %d outside %d..%d: a cell of resolution %d or coarser (%.0f km² and more) spans districts and provinces, while its households take the household size of the province its centre lies in, and its centre may lie in the sea or a neighbouring country; the analyses use 7 to 9",
 			*res, minPopulationRes, hexgrid.MaxRes, minPopulationRes-1, area)}
+	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
 	}
 	start := time.Now()
 	var cells []population.Cell

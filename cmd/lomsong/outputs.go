@@ -438,19 +438,30 @@ func writeArgQuarantine(stage string, t *dataset.ArgTable, name string) error {
 // directory" or "mkdir OUT: permission denied", after the whole
 // computation.
 func outDirUsable(command, out, what string) error {
-	want := filepath.Clean(out)
+	return folderUsable(command, "out", out, out, what)
+}
+
+// folderUsable is outDirUsable for any flag whose value (its target)
+// is written in the folder dir: the target itself for a folder of
+// outputs (--out), the target's folder for a file (validate --quarantine
+// FILE, --report FILE), named with the flag and its value. A file where
+// dir or one of its parent folders would be is a usage error.
+func folderUsable(command, flag, target, dir, what string) error {
+	want := filepath.Clean(dir)
 	for p := want; ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
 		switch {
 		case err == nil && fi.IsDir():
 			if err := canCreateIn(p); err != nil {
-				return fmt.Errorf("%s: --out %s: cannot write in the folder %s: %w; nothing was computed", command, out, p, err)
+				return fmt.Errorf("%s: --%s %s: cannot write in the folder %s: %w; nothing was computed", command, flag, target, p, err)
 			}
 			return nil
-		case err == nil && p == want:
-			return usageError{fmt.Sprintf("%s: --out %s is a file; --out names the folder to write %s into (give a folder, new or existing)", command, out, what)}
+		case err == nil && p == filepath.Clean(target):
+			return usageError{fmt.Sprintf("%s: --%s %s is a file; --%s names the folder to write %s into (give a folder, new or existing)", command, flag, target, flag, what)}
+		case err == nil && want != filepath.Clean(target):
+			return usageError{fmt.Sprintf("%s: --%s %s: %s is a file, not a folder; --%s names the file to write %s into, in a folder", command, flag, target, p, flag, what)}
 		case err == nil:
-			return usageError{fmt.Sprintf("%s: --out %s: %s is a file, not a folder; --out names the folder to write %s into", command, out, p, what)}
+			return usageError{fmt.Sprintf("%s: --%s %s: %s is a file, not a folder; --%s names the folder to write %s into", command, flag, target, p, flag, what)}
 		}
 		if filepath.Dir(p) == p {
 			return nil

@@ -102,6 +102,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("plan", *budget); err != nil {
 		return err
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err

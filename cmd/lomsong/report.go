@@ -58,6 +58,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := budgetFlag("report", *budget); err != nil {
 		return err
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err

@@ -89,6 +89,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		// taken and not used.
 		return usageError{fmt.Sprintf("run: --costs %s prices the plan, and without --budget there is no plan stage: give --budget VND too", *costs)}
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	costModel, err := planCosts(e, *costs)
 	if err != nil {
 		return err

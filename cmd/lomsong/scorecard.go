@@ -104,6 +104,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
 	}
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	if err := outDirUsable("scorecard", *out, "scorecard.csv and scorecard.json"); err != nil {
 		return err
 	}

@@ -75,6 +75,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		return usageError{"serve: --max-upload-bytes must be positive"}
 	}
 	opt.MaxUploadBytes = int64(maxUpload)
+	if err := inputFilesReadable(fs); err != nil {
+		return err
+	}
 	s, err := server.New(ctx, opt)
 	if err != nil {
 		return err
