@@ -116,9 +116,6 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return usageError{"campaign: --dataset DIR (or --verdicts FILE) is required"}
 	}
-	if err := inputFilesReadable(fs); err != nil {
-		return err
-	}
 	if err := outDirUsable("campaign", o.out, "campaign.csv and campaign.geojson"); err != nil {
 		return err
 	}
@@ -169,6 +166,9 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	}
 	// The verdict's cut of the same C (and villages.csv's rounding).
 	if _, err := missCostCut("campaign", o.cfg.MissCost); err != nil {
+		return err
+	}
+	if err := inputFilesReadable(fs); err != nil {
 		return err
 	}
 	var villages []campaign.Village
