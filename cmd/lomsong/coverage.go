@@ -352,11 +352,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 && len(gone) == len(cfile.FittedOn) {
 				// Another dataset's fits (and its masts off the air) would
 				// be applied to this one's register.
-				return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %d sources, sha256 %s, are not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
-					path, c.dataset, len(gone), strings.Join(gone, ", "), shellQuote(c.dataset))}
+				return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %s, sha256 %s, %s not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
+					path, c.dataset, plural.Count(len(gone), "source", "sources"), strings.Join(gone, ", "), isAre(len(gone)), shellQuote(c.dataset))}
 			} else if len(gone) > 0 {
-				fmt.Fprintf(e.stderr, "warning: %s was fitted on %d source(s) not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
-					path, len(gone), strings.Join(gone, ", "), shellQuote(c.dataset))
+				fmt.Fprintf(e.stderr, "warning: %s was fitted on %s not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
+					path, plural.Count(len(gone), "source", "sources"), strings.Join(gone, ", "), shellQuote(c.dataset))
 			}
 			// Said once the file is taken (another dataset's is refused
 			// above, not announced as used first).
@@ -662,8 +662,8 @@ func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 		if !slices.ContainsFunc(res.Sites, func(s engine.Site) bool { return s.Carrier == c }) {
 			why = "it has no site in the register: ingest its sites"
 		}
-		fmt.Fprintf(e.stderr, "warning: %s: %d hex(es) with tests, too few to decide, and no prediction are uncovered by rule, whatever the tests read (%s)\n",
-			c, len(cells[c]), why)
+		fmt.Fprintf(e.stderr, "warning: %s: %s with tests, too few to decide, and no prediction %s uncovered by rule, whatever the tests read (%s)\n",
+			c, plural.Count(len(cells[c]), "hex", "hexes"), isAre(len(cells[c])), why)
 	}
 }
 

@@ -315,7 +315,7 @@ func TestCoverageAndCalibrate(t *testing.T) {
 		t.Fatalf("retract: %d %s", code, errs)
 	}
 	_, errs, code = runCmd(t, "coverage", "--dataset", ds, "--province", "Lai Châu", "--out", out)
-	if code != exitOK || !strings.Contains(errs, "was fitted on 1 source(s) not in the dataset now (retracted since, or never in it") {
+	if code != exitOK || !strings.Contains(errs, "was fitted on 1 source not in the dataset now (retracted since, or never in it") {
 		t.Fatalf("coverage after the retraction: %d\n%s", code, errs)
 	}
 	// A directory that is not there is said to be missing (exit 1); an
