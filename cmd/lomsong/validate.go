@@ -791,6 +791,10 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			plural.Count(n, "device_id withheld: it looked like a phone number or IMEI", "device_ids withheld: they looked like phone numbers or IMEIs"),
 			plural.Noun(n, "its row kept without it", "rows kept without them"))
 	}
+	if n := rep.NoServiceWithoutTech; n > 0 {
+		fmt.Fprintf(e.stdout, "  %s without a technology: stored as 4G (2G for feature phones), the highest technology the phone searches; a phone's no-service row bounds every technology it could camp on\n",
+			plural.Count(n, "no-service row", "no-service rows"))
+	}
 	if line := otherCarriers(rep.OtherCarriers); line != "" {
 		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (if one is a spelling of a known operator, map it in the mapping's \"values\" for carrier, or its rows stay apart)\n", line)
 	}
