@@ -41,7 +41,7 @@ const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.cs
 
 func runIngest(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("ingest", ingestSynopsis, ingestExample, e)
-	var in inputFlags
+	in := inputFlags{command: "ingest"}
 	in.register(fs)
 	dir := fs.String("dataset", "", "dataset `directory` (created if absent)")
 	files, err := parseFlags(fs, args, e)

@@ -53,6 +53,9 @@ func TestInputFileFlagsCheckedFirst(t *testing.T) {
 		{"communes", append([]string{"scorecard", "--dataset", ds, "--out", out}, period...)},
 		{"communes", append([]string{"export", "--dataset", ds, "--format", "geoparquet", "--out", out}, period...)},
 		{"costs", append([]string{"export", "--dataset", ds, "--format", "geoparquet", "--out", out}, period...)},
+		{"mapping", []string{"validate", villages}},
+		{"bounds", []string{"validate", villages}},
+		{"mapping", []string{"ingest", "--dataset", filepath.Join(w, "ds"), villages}},
 		{"points", []string{"population", "--out", out}},
 		{"h3", []string{"population", "--out", out}},
 		{"raster", []string{"population", "--out", out}},
@@ -82,5 +85,38 @@ func TestInputFileFlagsCheckedFirst(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(w); len(ents) != 0 {
 		t.Errorf("written before the refusal: %v", ents)
+	}
+}
+
+// A validate --quarantine or --report whose folder the user may not write
+// in is refused before any input is read, naming the flag and the folder;
+// the quarantine said "open DIR/.q.csv.tmp-NNN: permission denied" after
+// reading every input, naming a temporary file.
+func TestValidateTargetFolderNotWritable(t *testing.T) {
+	dir, _, reader := readerOfDataset(t, nil)
+	ro := filepath.Join(dir, "ro")
+	if err := os.Mkdir(ro, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(ro, 0o555)
+	villages := filepath.Join(dir, "villages.csv")
+	for _, c := range []struct{ name, flag, target string }{
+		{"quarantine file", "quarantine", filepath.Join(ro, "q.csv")},
+		{"quarantine folder", "quarantine", filepath.Join(ro, "rejected") + string(filepath.Separator)},
+		{"report", "report", filepath.Join(ro, "report.json")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, errs, code := reader("validate", "--"+c.flag, c.target, villages)
+			want := "validate: --" + c.flag + " " + c.target + ": cannot write in the folder " + ro + ": permission denied"
+			if code != exitFailure || !strings.Contains(errs, want) || strings.Contains(errs, ".tmp-") {
+				t.Errorf("exit %d, want %d and %q\n%s", code, exitFailure, want, errs)
+			}
+			if stdout != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("something was read before the refusal:\nstdout:\n%s\nstderr:\n%s", stdout, errs)
+			}
+		})
+	}
+	if ents, _ := os.ReadDir(ro); len(ents) != 0 {
+		t.Errorf("left in the folder: %v", ents)
 	}
 }

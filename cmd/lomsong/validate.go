@@ -34,6 +34,8 @@ import (
 // through the same ingest.Config, so they accept and refuse the same rows
 // and files.
 type inputFlags struct {
+	// command names the command in an error about its files.
+	command string
 	// argKinds lets --kind name a command's own input table (claims,
 	// candidates): validate checks them, ingest does not store them.
 	argKinds       bool
@@ -136,6 +138,11 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 	}
 	if f.mapping != "" && f.preset != "" {
 		return nil, nil, nil, usageError{"--mapping and --preset: give one of them"}
+	}
+	for _, in := range [][2]string{{"bounds", f.bounds}, {"mapping", f.mapping}} {
+		if err := inputFileReadable(f.command, in[0], in[1]); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if f.mapping != "" {
 		mjson, err = readCapped(f.mapping, ingest.MaxMappingBytes)
@@ -373,7 +380,7 @@ const validateExample = `  lomsong validate geodata/examples/measurements_viette
 
 func runValidate(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("validate", validateSynopsis, validateExample, e)
-	in := inputFlags{argKinds: true}
+	in := inputFlags{argKinds: true, command: "validate"}
 	in.register(fs)
 	quarantine := fs.String("quarantine", "", "write every rejected row to this CSV `file`; or, when it names an existing directory or ends in /, each input's rejected rows to DIR/<input file name>.quarantine.csv; an existing file is replaced only when it is a quarantine lomsong wrote, never an input")
 	suggest := fs.Bool("suggest-mapping", false, "print a suggested mapping (JSON) for each file's header, tried on its first rows, and exit (exit 3 when incomplete, or the file has no rows; not with --mapping, --preset, --quarantine, --report, --json or --show)")
@@ -451,6 +458,9 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 		}
 	}()
 	if err := checkValidateOutputs(files, *quarantine, *reportPath); err != nil {
+		return err
+	}
+	if err := validateTargetsWritable(*quarantine, *reportPath); err != nil {
 		return err
 	}
 	qdir := ""
@@ -609,6 +619,29 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 // a quarantine or a report lomsong wrote: validate replaces its own
 // earlier outputs (and an empty file), never a user's other file. With
 // --quarantine DIR the files checked are DIR/<input file name>.quarantine.csv.
+// validateTargetsWritable refuses, before any file is read, a
+// --quarantine or --report whose folder the user may not write in (a
+// read-only file system, another user's folder), naming the flag and the
+// folder; the quarantine said "open DIR/.q.csv.tmp-NNN: permission
+// denied" after reading every input, naming a temporary file. A
+// --quarantine that is a folder (existing, or ending in /) is that
+// folder; a file is written in its folder.
+func validateTargetsWritable(quarantine, report string) error {
+	if q := quarantine; q != "" {
+		dir := filepath.Dir(q)
+		if st, err := os.Stat(q); os.IsPathSeparator(q[len(q)-1]) || (err == nil && st.IsDir()) {
+			dir = q
+		}
+		if err := folderUsable("validate", "quarantine", q, dir, "the rejected rows"); err != nil {
+			return err
+		}
+	}
+	if report != "" {
+		return folderUsable("validate", "report", report, filepath.Dir(report), "the report")
+	}
+	return nil
+}
+
 func checkValidateOutputs(files []string, quarantine, report string) error {
 	type output struct {
 		flag, path, what string
