@@ -483,35 +483,35 @@ func encodeLegacy(s, encoding string) ([]byte, bool) {
 	case EncodingWindows1258:
 		return encode1258(s)
 	case EncodingTCVN3:
-		var out []byte
-		for _, r := range s {
+		return encodeTable(s, func(r rune) ([]byte, bool) {
 			b, ok := tcvn3Bytes[r]
-			switch {
-			case r < utf8.RuneSelf:
-				out = append(out, byte(r))
-			case ok:
-				out = append(out, b)
-			default:
-				return nil, false
-			}
-		}
-		return out, true
+			return []byte{b}, ok
+		})
 	case EncodingVNI:
-		var out []byte
-		for _, r := range s {
+		return encodeTable(s, func(r rune) ([]byte, bool) {
 			bs, ok := vniBytes[r]
-			switch {
-			case r < utf8.RuneSelf:
-				out = append(out, byte(r))
-			case ok:
-				out = append(out, bs...)
-			default:
-				return nil, false
-			}
-		}
-		return out, true
+			return bs, ok
+		})
 	}
 	return nil, false
+}
+
+// encodeTable writes s with ASCII as itself and every other rune as the
+// bytes bytesOf gives it; false when a rune has none.
+func encodeTable(s string, bytesOf func(rune) ([]byte, bool)) ([]byte, bool) {
+	var out []byte
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			out = append(out, byte(r))
+			continue
+		}
+		bs, ok := bytesOf(r)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, bs...)
+	}
+	return out, true
 }
 
 // tcvn3Bytes and vniBytes are the tables' inverses: a rune's bytes.
