@@ -895,8 +895,13 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 	if time.Now().UnixNano() < s.storagePause.Load() {
 		return false, nil
 	}
+	// The claim and the read of what was claimed are not cut short by
+	// Close (context.Background): a stop between them left the submission
+	// validating with its attempt counted, as a crash does, and three
+	// orderly stops failed a good file. A stop is seen by validate, which
+	// puts the job back below.
 	var id int64
-	err := s.db.QueryRowContext(ctx, `UPDATE submissions SET status = 'validating', attempts = attempts + 1, updated_at = ?
+	err := s.db.QueryRowContext(context.Background(), `UPDATE submissions SET status = 'validating', attempts = attempts + 1, updated_at = ?
 		WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING id`, nowText(s.opt.Now())).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -904,7 +909,7 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, id))
+	sub, err := scanSubmission(s.db.QueryRowContext(context.Background(), `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, id))
 	if err != nil {
 		return true, err
 	}
