@@ -20,7 +20,7 @@ import (
 func TestGeoPackageFieldValues(t *testing.T) {
 	const n = 600
 	l := Layer{Name: "t", Geometry: Point,
-		Fields: []Field{fi("i"), fr("r"), ft("s"), fb("b")}}
+		Fields: []Field{newField("i", Integer, n), newField("r", Real, n), newField("s", Text, n), newField("b", Boolean, n)}}
 	for k := range n {
 		var g orb.Geometry = orb.Point{105 + float64(k%7)/100, 21 + float64(k/7)/1000}
 		if k%11 == 5 {

@@ -1,8 +1,6 @@
 package export
 
 import (
-	"fmt"
-
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/paulmach/orb"
 )
@@ -71,73 +69,65 @@ func (l *Layer) Bound() (orb.Bound, bool) {
 	return b, ok
 }
 
-// layerBuilder accumulates columns row by row.
-type layerBuilder struct {
-	l   Layer
-	idx map[string]int
+// column is one attribute column of a layer whose features are rows of
+// type T: its name, its type and how a row's value is appended.
+type column[T any] struct {
+	name string
+	typ  FieldType
+	put  func(f *Field, r *T)
 }
 
-func newLayer(name, desc string, g GeometryType, fields ...Field) *layerBuilder {
-	b := &layerBuilder{l: Layer{Name: name, Description: desc, Geometry: g, Fields: fields}, idx: map[string]int{}}
-	for i, f := range fields {
-		b.idx[f.Name] = i
+func ci[T any](name string, v func(*T) int64) column[T] {
+	return column[T]{name, Integer, func(f *Field, r *T) { f.Ints = append(f.Ints, v(r)) }}
+}
+func cr[T any](name string, v func(*T) float64) column[T] {
+	return column[T]{name, Real, func(f *Field, r *T) { f.Reals = append(f.Reals, v(r)) }}
+}
+func ct[T any](name string, v func(*T) string) column[T] {
+	return column[T]{name, Text, func(f *Field, r *T) { f.Texts = append(f.Texts, v(r)) }}
+}
+func cb[T any](name string, v func(*T) bool) column[T] {
+	return column[T]{name, Boolean, func(f *Field, r *T) { f.Bools = append(f.Bools, v(r)) }}
+}
+
+// newField returns an empty column of the type, sized for n values: the
+// columns of a million hexes grown by appending would hold up to twice
+// their size while they grow.
+func newField(name string, typ FieldType, n int) Field {
+	f := Field{Name: name, Type: typ}
+	switch typ {
+	case Integer:
+		f.Ints = make([]int64, 0, n)
+	case Real:
+		f.Reals = make([]float64, 0, n)
+	case Boolean:
+		f.Bools = make([]bool, 0, n)
+	default:
+		f.Texts = make([]string, 0, n)
 	}
-	return b
+	return f
 }
 
-// reserve sizes the layer for n features: the columns of a million hexes
-// grown by appending would hold up to twice their size while they grow.
-func (b *layerBuilder) reserve(n int) *layerBuilder {
-	b.l.Geoms = make([]orb.Geometry, 0, n)
-	for i := range b.l.Fields {
-		f := &b.l.Fields[i]
-		switch f.Type {
-		case Integer:
-			f.Ints = make([]int64, 0, n)
-		case Real:
-			f.Reals = make([]float64, 0, n)
-		case Boolean:
-			f.Bools = make([]bool, 0, n)
-		default:
-			f.Texts = make([]string, 0, n)
+// buildLayer makes a layer of one feature per row: its geometry and a
+// value in each column, so every column has one value per feature.
+func buildLayer[T any](name, desc string, g GeometryType, rows []T, geom func(*T) (orb.Geometry, error), cols ...column[T]) (Layer, error) {
+	l := Layer{Name: name, Description: desc, Geometry: g, Geoms: make([]orb.Geometry, 0, len(rows)), Fields: make([]Field, len(cols))}
+	for j, c := range cols {
+		l.Fields[j] = newField(c.name, c.typ, len(rows))
+	}
+	for i := range rows {
+		r := &rows[i]
+		gm, err := geom(r)
+		if err != nil {
+			return Layer{}, err
+		}
+		l.Geoms = append(l.Geoms, gm)
+		for j := range cols {
+			cols[j].put(&l.Fields[j], r)
 		}
 	}
-	return b
+	return l, nil
 }
-
-func (b *layerBuilder) geom(g orb.Geometry) { b.l.Geoms = append(b.l.Geoms, g) }
-func (b *layerBuilder) i(name string, v int64) {
-	f := &b.l.Fields[b.idx[name]]
-	f.Ints = append(f.Ints, v)
-}
-func (b *layerBuilder) r(name string, v float64) {
-	f := &b.l.Fields[b.idx[name]]
-	f.Reals = append(f.Reals, v)
-}
-func (b *layerBuilder) t(name string, v string) {
-	f := &b.l.Fields[b.idx[name]]
-	f.Texts = append(f.Texts, v)
-}
-func (b *layerBuilder) b(name string, v bool) {
-	f := &b.l.Fields[b.idx[name]]
-	f.Bools = append(f.Bools, v)
-}
-
-// done checks that every column has one value per feature.
-func (b *layerBuilder) done() (Layer, error) {
-	n := len(b.l.Geoms)
-	for _, f := range b.l.Fields {
-		if l := max(len(f.Ints), len(f.Reals), len(f.Texts), len(f.Bools)); l != n {
-			return Layer{}, fmt.Errorf("export: layer %s column %s has %d values for %d features", b.l.Name, f.Name, l, n)
-		}
-	}
-	return b.l, nil
-}
-
-func fi(name string) Field { return Field{Name: name, Type: Integer, Ints: []int64{}} }
-func fr(name string) Field { return Field{Name: name, Type: Real, Reals: []float64{}} }
-func ft(name string) Field { return Field{Name: name, Type: Text, Texts: []string{}} }
-func fb(name string) Field { return Field{Name: name, Type: Boolean, Bools: []bool{}} }
 
 func cellString(c hexgrid.Cell) string {
 	if c == 0 {
@@ -159,9 +149,8 @@ var LayerNames = []string{"coverage_hex", "coverage_best", "hexes", "deadzones",
 
 // Layers returns the month's tables as layers, in LayerNames order.
 func Layers(m *Month) ([]Layer, error) {
-	var out []Layer
-	add := func(b *layerBuilder) error {
-		l, err := b.done()
+	out := make([]Layer, 0, len(LayerNames))
+	add := func(l Layer, err error) error {
 		if err != nil {
 			return err
 		}
@@ -180,219 +169,174 @@ func Layers(m *Month) ([]Layer, error) {
 		hexPoly[c] = g
 		return g, nil
 	}
-
-	b := newLayer("coverage_hex", "coverage state per H3 hex, carrier and technology", Polygon,
-		ft("h3"), ft("carrier"), ft("tech"), ft("state"), ft("source"), fi("tests"), fi("failures"),
-		fr("median_dbm"), fr("predicted_dbm"), fr("sigma_db"), fr("distance_m"), ft("serving_site"),
-		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Coverage))
-	for _, h := range m.Coverage {
-		g, err := poly(h.Cell)
-		if err != nil {
-			return nil, err
+	// A commune without an outline is a feature without geometry, not
+	// a nil MultiPolygon.
+	communeOutline := func(r *CommuneSummary) (orb.Geometry, error) {
+		if r.Outline == nil {
+			return nil, nil
 		}
-		b.geom(g)
-		b.t("h3", cellString(h.Cell))
-		b.t("carrier", h.Carrier)
-		b.t("tech", h.Tech)
-		b.t("state", h.State)
-		b.t("source", h.Source)
-		b.i("tests", h.Tests)
-		b.i("failures", h.Failures)
-		b.r("median_dbm", h.MedianDBm)
-		b.r("predicted_dbm", h.PredictedDBm)
-		b.r("sigma_db", h.SigmaDB)
-		b.r("distance_m", h.DistanceM)
-		b.t("serving_site", h.ServingSite)
-		b.t("province_code", h.Province)
-		b.t("province_name", h.ProvinceName)
-		b.t("commune_code", h.Commune)
-		b.t("commune_name", h.CommuneName)
+		return r.Outline, nil
 	}
-	if err := add(b); err != nil {
+
+	if err := add(buildLayer("coverage_hex", "coverage state per H3 hex, carrier and technology", Polygon, m.Coverage,
+		func(r *CoverageHex) (orb.Geometry, error) { return poly(r.Cell) },
+		ct("h3", func(r *CoverageHex) string { return cellString(r.Cell) }),
+		ct("carrier", func(r *CoverageHex) string { return r.Carrier }),
+		ct("tech", func(r *CoverageHex) string { return r.Tech }),
+		ct("state", func(r *CoverageHex) string { return r.State }),
+		ct("source", func(r *CoverageHex) string { return r.Source }),
+		ci("tests", func(r *CoverageHex) int64 { return r.Tests }),
+		ci("failures", func(r *CoverageHex) int64 { return r.Failures }),
+		cr("median_dbm", func(r *CoverageHex) float64 { return r.MedianDBm }),
+		cr("predicted_dbm", func(r *CoverageHex) float64 { return r.PredictedDBm }),
+		cr("sigma_db", func(r *CoverageHex) float64 { return r.SigmaDB }),
+		cr("distance_m", func(r *CoverageHex) float64 { return r.DistanceM }),
+		ct("serving_site", func(r *CoverageHex) string { return r.ServingSite }),
+		ct("province_code", func(r *CoverageHex) string { return r.Province }),
+		ct("province_name", func(r *CoverageHex) string { return r.ProvinceName }),
+		ct("commune_code", func(r *CoverageHex) string { return r.Commune }),
+		ct("commune_name", func(r *CoverageHex) string { return r.CommuneName }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex (the coverage stage's; uncovered in a dead zone, whose verdict from every test wins)", Polygon,
-		ft("h3"), ft("state"), ft("source"), ft("carrier"), ft("tech"), ft("carriers"), fb("has_2g"), fb("dead_zone"),
-		fr("p_dead"), ft("status"), fi("households"), fi("population"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Best))
-	for _, h := range m.Best {
-		g, err := poly(h.Cell)
-		if err != nil {
-			return nil, err
-		}
-		b.geom(g)
-		b.t("h3", cellString(h.Cell))
-		b.t("state", h.State)
-		b.t("source", h.Source)
-		b.t("carrier", h.Carrier)
-		b.t("tech", h.Tech)
-		b.t("carriers", h.Carriers)
-		b.b("has_2g", h.Has2G)
-		b.b("dead_zone", h.Dead)
-		b.r("p_dead", h.PDead)
-		b.t("status", h.Status)
-		b.i("households", h.Households)
-		b.i("population", h.Population)
-		b.t("province_code", h.Province)
-		b.t("province_name", h.ProvinceName)
-		b.t("commune_code", h.Commune)
-		b.t("commune_name", h.CommuneName)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("coverage_best", "best 3G/4G/5G state of any carrier per H3 hex (the coverage stage's; uncovered in a dead zone, whose verdict from every test wins)", Polygon, m.Best,
+		func(r *BestHex) (orb.Geometry, error) { return poly(r.Cell) },
+		ct("h3", func(r *BestHex) string { return cellString(r.Cell) }),
+		ct("state", func(r *BestHex) string { return r.State }),
+		ct("source", func(r *BestHex) string { return r.Source }),
+		ct("carrier", func(r *BestHex) string { return r.Carrier }),
+		ct("tech", func(r *BestHex) string { return r.Tech }),
+		ct("carriers", func(r *BestHex) string { return r.Carriers }),
+		cb("has_2g", func(r *BestHex) bool { return r.Has2G }),
+		cb("dead_zone", func(r *BestHex) bool { return r.Dead }),
+		cr("p_dead", func(r *BestHex) float64 { return r.PDead }),
+		ct("status", func(r *BestHex) string { return r.Status }),
+		ci("households", func(r *BestHex) int64 { return r.Households }),
+		ci("population", func(r *BestHex) int64 { return r.Population }),
+		ct("province_code", func(r *BestHex) string { return r.Province }),
+		ct("province_name", func(r *BestHex) string { return r.ProvinceName }),
+		ct("commune_code", func(r *BestHex) string { return r.Commune }),
+		ct("commune_name", func(r *BestHex) string { return r.CommuneName }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("hexes", "populated hexes of the analysis with P(dead) and its status", Polygon,
-		ft("h3"), fi("households"), fi("population"), fr("p_dead"), ft("status"), ft("zone_id"), fi("dead_zone_households"),
-		ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Hexes))
-	for _, h := range m.Hexes {
-		g, err := poly(h.Cell)
-		if err != nil {
-			return nil, err
-		}
-		b.geom(g)
-		b.t("h3", cellString(h.Cell))
-		b.i("households", h.Households)
-		b.i("population", h.Population)
-		b.r("p_dead", h.PDead)
-		b.t("status", h.Status)
-		b.t("zone_id", h.ZoneID)
-		b.i("dead_zone_households", h.DeadZoneHouseholds)
-		b.t("province_code", h.Province)
-		b.t("province_name", h.ProvinceName)
-		b.t("commune_code", h.Commune)
-		b.t("commune_name", h.CommuneName)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("hexes", "populated hexes of the analysis with P(dead) and its status", Polygon, m.Hexes,
+		func(r *Hex) (orb.Geometry, error) { return poly(r.Cell) },
+		ct("h3", func(r *Hex) string { return cellString(r.Cell) }),
+		ci("households", func(r *Hex) int64 { return r.Households }),
+		ci("population", func(r *Hex) int64 { return r.Population }),
+		cr("p_dead", func(r *Hex) float64 { return r.PDead }),
+		ct("status", func(r *Hex) string { return r.Status }),
+		ct("zone_id", func(r *Hex) string { return r.ZoneID }),
+		ci("dead_zone_households", func(r *Hex) int64 { return r.DeadZoneHouseholds }),
+		ct("province_code", func(r *Hex) string { return r.Province }),
+		ct("province_name", func(r *Hex) string { return r.ProvinceName }),
+		ct("commune_code", func(r *Hex) string { return r.Commune }),
+		ct("commune_name", func(r *Hex) string { return r.CommuneName }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("deadzones", "dead zones: touching populated hexes without 3G/4G/5G", MultiPolygon,
-		ft("zone_id"), fi("hexes"), fr("area_km2"), fi("households"), fi("population"), fi("villages"), fi("villages_served"),
-		fi("villages_uncertain"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name"),
-		fb("partly_2g"), ft("carriers_2g"), ft("nearest_sites")).reserve(len(m.Zones))
-	for _, z := range m.Zones {
-		b.geom(z.Outline)
-		b.t("zone_id", z.ID)
-		b.i("hexes", int64(z.Hexes))
-		b.r("area_km2", z.AreaKm2)
-		b.i("households", z.Households)
-		b.i("population", z.Population)
-		b.i("villages", int64(z.Villages))
-		b.i("villages_served", int64(z.VillagesServed))
-		b.i("villages_uncertain", int64(z.VillagesUncertain))
-		b.t("province_code", z.Province)
-		b.t("province_name", z.ProvinceName)
-		b.t("commune_code", z.Commune)
-		b.t("commune_name", z.CommuneName)
-		b.b("partly_2g", z.Partly2G)
-		b.t("carriers_2g", z.Carriers2G)
-		b.t("nearest_sites", z.NearestSites)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("deadzones", "dead zones: touching populated hexes without 3G/4G/5G", MultiPolygon, m.Zones,
+		func(r *Zone) (orb.Geometry, error) { return r.Outline, nil },
+		ct("zone_id", func(r *Zone) string { return r.ID }),
+		ci("hexes", func(r *Zone) int64 { return int64(r.Hexes) }),
+		cr("area_km2", func(r *Zone) float64 { return r.AreaKm2 }),
+		ci("households", func(r *Zone) int64 { return r.Households }),
+		ci("population", func(r *Zone) int64 { return r.Population }),
+		ci("villages", func(r *Zone) int64 { return int64(r.Villages) }),
+		ci("villages_served", func(r *Zone) int64 { return int64(r.VillagesServed) }),
+		ci("villages_uncertain", func(r *Zone) int64 { return int64(r.VillagesUncertain) }),
+		ct("province_code", func(r *Zone) string { return r.Province }),
+		ct("province_name", func(r *Zone) string { return r.ProvinceName }),
+		ct("commune_code", func(r *Zone) string { return r.Commune }),
+		ct("commune_name", func(r *Zone) string { return r.CommuneName }),
+		cb("partly_2g", func(r *Zone) bool { return r.Partly2G }),
+		ct("carriers_2g", func(r *Zone) string { return r.Carriers2G }),
+		ct("nearest_sites", func(r *Zone) string { return r.NearestSites }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("villages", "villages with their verdict at their own point", Point,
-		ft("village_id"), ft("name"), ft("h3"), fi("households"), ft("level"), ft("status"), fr("p_dead"),
-		fb("without_signal"), ft("best_carrier"), ft("best_tech"), fr("best_mean_dbm"), fr("best_sigma_db"), fi("tests_300m"),
-		fi("no_service_300m"), fr("nearest_test_m"), ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), ft("attribution")).reserve(len(m.Villages))
-	for _, v := range m.Villages {
-		b.geom(orb.Point{v.Lon, v.Lat})
-		b.t("village_id", v.ID)
-		b.t("name", v.Name)
-		b.t("h3", cellString(v.Cell))
-		b.i("households", v.Households)
-		b.t("level", v.Level)
-		b.t("status", v.Status)
-		b.r("p_dead", v.PDead)
-		b.b("without_signal", v.WithoutSignal)
-		b.t("best_carrier", v.BestCarrier)
-		b.t("best_tech", v.BestTech)
-		b.r("best_mean_dbm", v.BestMeanDBm)
-		b.r("best_sigma_db", v.BestSigmaDB)
-		b.i("tests_300m", v.Tests300m)
-		b.i("no_service_300m", v.NoService300m)
-		b.r("nearest_test_m", v.NearestTestM)
-		b.t("commune_code", v.Commune)
-		b.t("commune_name", v.CommuneName)
-		b.t("province_code", v.Province)
-		b.t("province_name", v.ProvinceName)
-		b.t("attribution", v.Attribution)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("villages", "villages with their verdict at their own point", Point, m.Villages,
+		func(r *Village) (orb.Geometry, error) { return orb.Point{r.Lon, r.Lat}, nil },
+		ct("village_id", func(r *Village) string { return r.ID }),
+		ct("name", func(r *Village) string { return r.Name }),
+		ct("h3", func(r *Village) string { return cellString(r.Cell) }),
+		ci("households", func(r *Village) int64 { return r.Households }),
+		ct("level", func(r *Village) string { return r.Level }),
+		ct("status", func(r *Village) string { return r.Status }),
+		cr("p_dead", func(r *Village) float64 { return r.PDead }),
+		cb("without_signal", func(r *Village) bool { return r.WithoutSignal }),
+		ct("best_carrier", func(r *Village) string { return r.BestCarrier }),
+		ct("best_tech", func(r *Village) string { return r.BestTech }),
+		cr("best_mean_dbm", func(r *Village) float64 { return r.BestMeanDBm }),
+		cr("best_sigma_db", func(r *Village) float64 { return r.BestSigmaDB }),
+		ci("tests_300m", func(r *Village) int64 { return r.Tests300m }),
+		ci("no_service_300m", func(r *Village) int64 { return r.NoService300m }),
+		cr("nearest_test_m", func(r *Village) float64 { return r.NearestTestM }),
+		ct("commune_code", func(r *Village) string { return r.Commune }),
+		ct("commune_name", func(r *Village) string { return r.CommuneName }),
+		ct("province_code", func(r *Village) string { return r.Province }),
+		ct("province_name", func(r *Village) string { return r.ProvinceName }),
+		ct("attribution", func(r *Village) string { return r.Attribution }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("sites", "cell-site register: one row per sector and technology", Point,
-		ft("site_id"), ft("carrier"), ft("tech"), ft("h3"), fr("band_mhz"), fr("height_m"), ft("status"), ft("backhaul")).reserve(len(m.Sites))
-	for _, s := range m.Sites {
-		b.geom(orb.Point{s.Lon, s.Lat})
-		b.t("site_id", s.SiteID)
-		b.t("carrier", s.Carrier)
-		b.t("tech", s.Tech)
-		b.t("h3", cellString(s.Cell))
-		b.r("band_mhz", s.BandMHz)
-		b.r("height_m", s.HeightM)
-		b.t("status", s.Status)
-		b.t("backhaul", s.Backhaul)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("sites", "cell-site register: one row per sector and technology", Point, m.Sites,
+		func(r *Site) (orb.Geometry, error) { return orb.Point{r.Lon, r.Lat}, nil },
+		ct("site_id", func(r *Site) string { return r.SiteID }),
+		ct("carrier", func(r *Site) string { return r.Carrier }),
+		ct("tech", func(r *Site) string { return r.Tech }),
+		ct("h3", func(r *Site) string { return cellString(r.Cell) }),
+		cr("band_mhz", func(r *Site) float64 { return r.BandMHz }),
+		cr("height_m", func(r *Site) float64 { return r.HeightM }),
+		ct("status", func(r *Site) string { return r.Status }),
+		ct("backhaul", func(r *Site) string { return r.Backhaul }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("plan", "universal-service investment plan: funded sites by rank", Point,
-		fi("rank"), ft("candidate"), ft("source"), ft("h3"), fi("households_newly_covered"), fi("cumulative_households"),
-		fi("cost_vnd"), fi("cumulative_cost_vnd"), fi("cost_per_household_vnd"), fi("dead_hexes_covered"),
-		ft("power"), ft("backhaul"), ft("province_code"), ft("province_name"), ft("commune_code"), ft("commune_name")).reserve(len(m.Plan))
-	for _, p := range m.Plan {
-		b.geom(orb.Point{p.Lon, p.Lat})
-		b.i("rank", p.Rank)
-		b.t("candidate", p.Candidate)
-		b.t("source", p.Source)
-		b.t("h3", cellString(p.Cell))
-		b.i("households_newly_covered", p.HouseholdsNewlyCovered)
-		b.i("cumulative_households", p.CumulativeHouseholds)
-		b.i("cost_vnd", p.CostVND)
-		b.i("cumulative_cost_vnd", p.CumulativeCostVND)
-		b.i("cost_per_household_vnd", p.CostPerHouseholdVND)
-		b.i("dead_hexes_covered", p.DeadHexesCovered)
-		b.t("power", p.Power)
-		b.t("backhaul", p.Backhaul)
-		b.t("province_code", p.Province)
-		b.t("province_name", p.ProvinceName)
-		b.t("commune_code", p.Commune)
-		b.t("commune_name", p.CommuneName)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("plan", "universal-service investment plan: funded sites by rank", Point, m.Plan,
+		func(r *PlanPoint) (orb.Geometry, error) { return orb.Point{r.Lon, r.Lat}, nil },
+		ci("rank", func(r *PlanPoint) int64 { return r.Rank }),
+		ct("candidate", func(r *PlanPoint) string { return r.Candidate }),
+		ct("source", func(r *PlanPoint) string { return r.Source }),
+		ct("h3", func(r *PlanPoint) string { return cellString(r.Cell) }),
+		ci("households_newly_covered", func(r *PlanPoint) int64 { return r.HouseholdsNewlyCovered }),
+		ci("cumulative_households", func(r *PlanPoint) int64 { return r.CumulativeHouseholds }),
+		ci("cost_vnd", func(r *PlanPoint) int64 { return r.CostVND }),
+		ci("cumulative_cost_vnd", func(r *PlanPoint) int64 { return r.CumulativeCostVND }),
+		ci("cost_per_household_vnd", func(r *PlanPoint) int64 { return r.CostPerHouseholdVND }),
+		ci("dead_hexes_covered", func(r *PlanPoint) int64 { return r.DeadHexesCovered }),
+		ct("power", func(r *PlanPoint) string { return r.Power }),
+		ct("backhaul", func(r *PlanPoint) string { return r.Backhaul }),
+		ct("province_code", func(r *PlanPoint) string { return r.Province }),
+		ct("province_name", func(r *PlanPoint) string { return r.ProvinceName }),
+		ct("commune_code", func(r *PlanPoint) string { return r.Commune }),
+		ct("commune_name", func(r *PlanPoint) string { return r.CommuneName }),
+	)); err != nil {
 		return nil, err
 	}
 
-	b = newLayer("communes_summary", "per commune: villages without signal and dead-zone households", MultiPolygon,
-		ft("commune_code"), ft("commune_name"), ft("province_code"), ft("province_name"), fi("villages"),
-		fi("villages_without_signal"), fi("villages_2g_only"), fi("households_without_signal"),
-		fi("villages_uncertain"), fi("households_uncertain"),
-		fi("dead_hexes"), fi("dead_zone_households")).reserve(len(m.Communes))
-	for _, c := range m.Communes {
-		if c.Outline != nil {
-			b.geom(c.Outline)
-		} else {
-			b.geom(nil)
-		}
-		b.t("commune_code", c.Code)
-		b.t("commune_name", c.Name)
-		b.t("province_code", c.Province)
-		b.t("province_name", c.ProvinceName)
-		b.i("villages", c.Villages)
-		b.i("villages_without_signal", c.WithoutSignal)
-		b.i("villages_2g_only", c.Only2G)
-		b.i("households_without_signal", c.HouseholdsWithoutSignal)
-		b.i("villages_uncertain", c.Uncertain)
-		b.i("households_uncertain", c.HouseholdsUncertain)
-		b.i("dead_hexes", c.DeadHexes)
-		b.i("dead_zone_households", c.DeadZoneHouseholds)
-	}
-	if err := add(b); err != nil {
+	if err := add(buildLayer("communes_summary", "per commune: villages without signal and dead-zone households", MultiPolygon, m.Communes,
+		communeOutline,
+		ct("commune_code", func(r *CommuneSummary) string { return r.Code }),
+		ct("commune_name", func(r *CommuneSummary) string { return r.Name }),
+		ct("province_code", func(r *CommuneSummary) string { return r.Province }),
+		ct("province_name", func(r *CommuneSummary) string { return r.ProvinceName }),
+		ci("villages", func(r *CommuneSummary) int64 { return r.Villages }),
+		ci("villages_without_signal", func(r *CommuneSummary) int64 { return r.WithoutSignal }),
+		ci("villages_2g_only", func(r *CommuneSummary) int64 { return r.Only2G }),
+		ci("households_without_signal", func(r *CommuneSummary) int64 { return r.HouseholdsWithoutSignal }),
+		ci("villages_uncertain", func(r *CommuneSummary) int64 { return r.Uncertain }),
+		ci("households_uncertain", func(r *CommuneSummary) int64 { return r.HouseholdsUncertain }),
+		ci("dead_hexes", func(r *CommuneSummary) int64 { return r.DeadHexes }),
+		ci("dead_zone_households", func(r *CommuneSummary) int64 { return r.DeadZoneHouseholds }),
+	)); err != nil {
 		return nil, err
 	}
 	return out, nil
