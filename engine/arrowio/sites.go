@@ -9,51 +9,30 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/contract"
 )
 
-// Site table columns, in file order.
-const (
-	sID = iota
-	sCarrier
-	sTech
-	sLon
-	sLat
-	sBand
-	sHeight
-	sAzimuth
-	sBeamwidth
-	sTilt
-	sEIRP
-	sStatus
-	sBackhaul
-	sCellID
-	sNodeID
-	sPCI
-	sARFCN
-	sCount
-)
-
-var siteFields = [sCount]field{
-	sID:        {name: "site_id", kind: kindString},
-	sCarrier:   {name: "carrier", kind: kindString},
-	sTech:      {name: "tech", kind: kindStringNull},
-	sLon:       {name: "lon", kind: kindFloat64},
-	sLat:       {name: "lat", kind: kindFloat64},
-	sBand:      {name: "band_mhz", kind: kindFloat64},
-	sHeight:    {name: "height_m", kind: kindFloat64},
-	sAzimuth:   {name: "azimuth_deg", kind: kindFloat64},
-	sBeamwidth: {name: "beamwidth_deg", kind: kindFloat64},
-	sTilt:      {name: "tilt_deg", kind: kindFloat64},
-	sEIRP:      {name: "eirp_dbm", kind: kindFloat64},
-	sStatus:    {name: "status", kind: kindString},
-	sBackhaul:  {name: "backhaul", kind: kindStringNull},
-	sCellID:    {name: "cell_id", kind: kindStringNull},
-	sNodeID:    {name: "node_id", kind: kindStringNull},
-	sPCI:       {name: "pci", kind: kindFloat64},
-	sARFCN:     {name: "arfcn", kind: kindFloat64},
+var siteFields = [contract.SiteCount]field{
+	contract.SiteID:        {name: "site_id", kind: kindString},
+	contract.SiteCarrier:   {name: "carrier", kind: kindString},
+	contract.SiteTech:      {name: "tech", kind: kindStringNull},
+	contract.SiteLon:       {name: "lon", kind: kindFloat64},
+	contract.SiteLat:       {name: "lat", kind: kindFloat64},
+	contract.SiteBand:      {name: "band_mhz", kind: kindFloat64},
+	contract.SiteHeight:    {name: "height_m", kind: kindFloat64},
+	contract.SiteAzimuth:   {name: "azimuth_deg", kind: kindFloat64},
+	contract.SiteBeamwidth: {name: "beamwidth_deg", kind: kindFloat64},
+	contract.SiteTilt:      {name: "tilt_deg", kind: kindFloat64},
+	contract.SiteEIRP:      {name: "eirp_dbm", kind: kindFloat64},
+	contract.SiteStatus:    {name: "status", kind: kindString},
+	contract.SiteBackhaul:  {name: "backhaul", kind: kindStringNull},
+	contract.SiteCellID:    {name: "cell_id", kind: kindStringNull},
+	contract.SiteNodeID:    {name: "node_id", kind: kindStringNull},
+	contract.SitePCI:       {name: "pci", kind: kindFloat64},
+	contract.SiteARFCN:     {name: "arfcn", kind: kindFloat64},
 }
 
-var siteRequired = [sCount]bool{sID: true, sCarrier: true, sTech: true, sLon: true, sLat: true}
+var siteRequired = [contract.SiteCount]bool{contract.SiteID: true, contract.SiteCarrier: true, contract.SiteTech: true, contract.SiteLon: true, contract.SiteLat: true}
 
 // WriteSites writes a site register to Parquet with the contract's column
 // names. NaN fields are written as null, TechUnknown and BackhaulUnknown as
@@ -77,7 +56,7 @@ func WriteSites(w io.Writer, sites []engine.Site, opts ...Option) error {
 	for off := 0; off < len(sites); {
 		n := min(p.room(), len(sites)-off, cap(str))
 		part := sites[off : off+n]
-		for c := 0; c < sCount; c++ {
+		for c := 0; c < contract.SiteCount; c++ {
 			var err error
 			if siteFields[c].kind == kindFloat64 {
 				f64 = f64[:0]
@@ -108,26 +87,26 @@ func WriteSites(w io.Writer, sites []engine.Site, opts ...Option) error {
 
 func siteFloat(s *engine.Site, c int) float64 {
 	switch c {
-	case sLon:
+	case contract.SiteLon:
 		return s.Lon
-	case sLat:
+	case contract.SiteLat:
 		return s.Lat
-	case sBand:
+	case contract.SiteBand:
 		return s.BandMHz
-	case sHeight:
+	case contract.SiteHeight:
 		return s.HeightM
-	case sAzimuth:
+	case contract.SiteAzimuth:
 		return s.AzimuthDeg
-	case sBeamwidth:
+	case contract.SiteBeamwidth:
 		return s.BeamwidthDeg
-	case sTilt:
+	case contract.SiteTilt:
 		return s.TiltDeg
-	case sPCI, sARFCN:
+	case contract.SitePCI, contract.SiteARFCN:
 		if s.Cell == nil {
 			return nan
 		}
 		v := s.Cell.PCI
-		if c == sARFCN {
+		if c == contract.SiteARFCN {
 			v = s.Cell.ARFCN
 		}
 		if v < 0 {
@@ -140,19 +119,19 @@ func siteFloat(s *engine.Site, c int) float64 {
 
 func siteString(s *engine.Site, c int) string {
 	switch c {
-	case sID:
+	case contract.SiteID:
 		return s.SiteID
-	case sCarrier:
+	case contract.SiteCarrier:
 		return string(s.Carrier)
-	case sTech:
+	case contract.SiteTech:
 		return techNames[s.Tech]
-	case sStatus:
+	case contract.SiteStatus:
 		return s.Status.String()
-	case sCellID, sNodeID:
+	case contract.SiteCellID, contract.SiteNodeID:
 		if s.Cell == nil {
 			return ""
 		}
-		if c == sCellID {
+		if c == contract.SiteCellID {
 			return s.Cell.CellID
 		}
 		return s.Cell.NodeID
@@ -192,7 +171,7 @@ func AppendSites(dst []engine.Site, r io.ReaderAt, size int64) ([]engine.Site, e
 		return nil, err
 	}
 	sc := f.MetaData().Schema
-	var col [sCount]int
+	var col [contract.SiteCount]int
 	for i, fd := range siteFields {
 		pt := parquet.Types.ByteArray
 		if fd.kind == kindFloat64 {
@@ -225,7 +204,7 @@ func AppendSites(dst []engine.Site, r io.ReaderAt, size int64) ([]engine.Site, e
 	err = guard(func() error {
 		for g := 0; g < f.NumRowGroups(); g++ {
 			rg := f.RowGroup(g)
-			var readers [sCount]any
+			var readers [contract.SiteCount]any
 			for c := range readers {
 				if col[c] >= 0 {
 					cr, err := rg.Column(col[c])
@@ -282,25 +261,25 @@ func AppendSites(dst []engine.Site, r io.ReaderAt, size int64) ([]engine.Site, e
 
 func setSiteFloat(s *engine.Site, c int, v float64) {
 	switch c {
-	case sLon:
+	case contract.SiteLon:
 		s.Lon = v
-	case sLat:
+	case contract.SiteLat:
 		s.Lat = v
-	case sBand:
+	case contract.SiteBand:
 		s.BandMHz = v
-	case sHeight:
+	case contract.SiteHeight:
 		s.HeightM = v
-	case sAzimuth:
+	case contract.SiteAzimuth:
 		s.AzimuthDeg = v
-	case sBeamwidth:
+	case contract.SiteBeamwidth:
 		s.BeamwidthDeg = v
-	case sTilt:
+	case contract.SiteTilt:
 		s.TiltDeg = v
-	case sPCI, sARFCN:
+	case contract.SitePCI, contract.SiteARFCN:
 		if math.IsNaN(v) {
 			return
 		}
-		if c == sPCI {
+		if c == contract.SitePCI {
 			siteCell(s).PCI = int32(v)
 		} else {
 			siteCell(s).ARFCN = int32(v)
@@ -312,19 +291,19 @@ func setSiteFloat(s *engine.Site, c int, v float64) {
 
 func setSiteString(s *engine.Site, c int, v []byte, tech *lookup[engine.Tech], status *lookup[engine.SiteStatus], backhaul *lookup[engine.Backhaul]) (err error) {
 	switch c {
-	case sID:
+	case contract.SiteID:
 		s.SiteID = string(v)
-	case sCarrier:
+	case contract.SiteCarrier:
 		s.Carrier = engine.Carrier(v)
-	case sTech:
+	case contract.SiteTech:
 		s.Tech, err = tech.get(v)
-	case sStatus:
+	case contract.SiteStatus:
 		s.Status, err = status.get(v)
-	case sCellID:
+	case contract.SiteCellID:
 		if len(v) > 0 {
 			siteCell(s).CellID = string(v)
 		}
-	case sNodeID:
+	case contract.SiteNodeID:
 		if len(v) > 0 {
 			siteCell(s).NodeID = string(v)
 		}

@@ -6,28 +6,8 @@ import (
 	"strings"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/contract"
 	"github.com/lomsong/lomsong/engine/predict"
-)
-
-// contract column positions in SiteColumns.
-const (
-	sID = iota
-	sCarrier
-	sTech
-	sLon
-	sLat
-	sBand
-	sHeight
-	sAzimuth
-	sBeamwidth
-	sTilt
-	sEIRP
-	sStatus
-	sBackhaul
-	sCellID
-	sNodeID
-	sPCI
-	sARFCN
 )
 
 // ReadSites validates every row of a sites table (one row per sector and
@@ -114,17 +94,17 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	b := p.b
 	var e *rowError
 	var err error
-	r.SiteID = nfc(b.field(f, sID))
-	if e = p.required(sID, r.SiteID); e != nil {
+	r.SiteID = nfc(b.field(f, contract.SiteID))
+	if e = p.required(contract.SiteID, r.SiteID); e != nil {
 		return e
 	}
-	if r.Carrier, e = p.carrier(sCarrier, b.field(f, sCarrier)); e != nil {
+	if r.Carrier, e = p.carrier(contract.SiteCarrier, b.field(f, contract.SiteCarrier)); e != nil {
 		return e
 	}
-	if r.Tech, e = p.tech(sTech, b.field(f, sTech)); e != nil {
+	if r.Tech, e = p.tech(contract.SiteTech, b.field(f, contract.SiteTech)); e != nil {
 		return e
 	}
-	if r.Lon, r.Lat, e = p.lonLat(sLon, sLat, b.field(f, sLon), b.field(f, sLat)); e != nil {
+	if r.Lon, r.Lat, e = p.lonLat(contract.SiteLon, contract.SiteLat, b.field(f, contract.SiteLon), b.field(f, contract.SiteLat)); e != nil {
 		return e
 	}
 	for _, c := range []struct {
@@ -132,12 +112,12 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 		dst    *float64
 		lo, hi float64
 	}{
-		{sBand, &r.BandMHz, 400, 100000},
-		{sHeight, &r.HeightM, 0, 600},
-		{sAzimuth, &r.AzimuthDeg, 0, 360},
-		{sBeamwidth, &r.BeamwidthDeg, 1e-9, 360},
-		{sTilt, &r.TiltDeg, -30, 90},
-		{sEIRP, &r.EIRPDBm, -30, 100},
+		{contract.SiteBand, &r.BandMHz, 400, 100000},
+		{contract.SiteHeight, &r.HeightM, 0, 600},
+		{contract.SiteAzimuth, &r.AzimuthDeg, 0, 360},
+		{contract.SiteBeamwidth, &r.BeamwidthDeg, 1e-9, 360},
+		{contract.SiteTilt, &r.TiltDeg, -30, 90},
+		{contract.SiteEIRP, &r.EIRPDBm, -30, 100},
 	} {
 		if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
 			return e
@@ -159,20 +139,20 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 	if r.EIRPDBm > MaxPlausibleEIRPDBm {
 		p.rowEIRP = true
 	}
-	s := b.field(f, sStatus)
+	s := b.field(f, contract.SiteStatus)
 	if r.Status, err = engine.ParseSiteStatus(s); err != nil {
 		return &rowError{"status", s, ReasonInvalidEnum, err.Error()}
 	}
-	s = b.field(f, sBackhaul)
+	s = b.field(f, contract.SiteBackhaul)
 	if r.Backhaul, err = engine.ParseBackhaul(s); err != nil {
 		return &rowError{"backhaul", s, ReasonInvalidEnum, err.Error()}
 	}
 	r.Cell = nil
-	if !b.has[sCellID] && !b.has[sNodeID] && !b.has[sPCI] && !b.has[sARFCN] {
+	if !b.has[contract.SiteCellID] && !b.has[contract.SiteNodeID] && !b.has[contract.SitePCI] && !b.has[contract.SiteARFCN] {
 		return nil
 	}
-	c := engine.ServingCell{CellID: b.field(f, sCellID), NodeID: b.field(f, sNodeID), PCI: -1, ARFCN: -1}
-	if e = p.cellNumbers(f, sPCI, sARFCN, &c); e != nil {
+	c := engine.ServingCell{CellID: b.field(f, contract.SiteCellID), NodeID: b.field(f, contract.SiteNodeID), PCI: -1, ARFCN: -1}
+	if e = p.cellNumbers(f, contract.SitePCI, contract.SiteARFCN, &c); e != nil {
 		return e
 	}
 	if c != (engine.ServingCell{PCI: -1, ARFCN: -1}) {

@@ -1,0 +1,27 @@
+// Package contract holds the positions of the input contract's columns
+// (docs/data-contract.md), in the contract's order: ingest reads a
+// table's fields into them, and the dataset's Parquet store writes its
+// columns in the same order under the same names.
+package contract
+
+// Site register columns (ingest.SiteColumns).
+const (
+	SiteID = iota
+	SiteCarrier
+	SiteTech
+	SiteLon
+	SiteLat
+	SiteBand
+	SiteHeight
+	SiteAzimuth
+	SiteBeamwidth
+	SiteTilt
+	SiteEIRP
+	SiteStatus
+	SiteBackhaul
+	SiteCellID
+	SiteNodeID
+	SitePCI
+	SiteARFCN
+	SiteCount // the number of site columns
+)
