@@ -118,7 +118,7 @@ func (f *inputFlags) register(fs interface {
 	fs.StringVar(&f.timezone, "timezone", "", "`zone` of timestamps written without an offset (IANA name or offset like UTC+7); overrides the mapping's; default Asia/Ho_Chi_Minh (UTC+7)")
 	fs.Float64Var(&f.maxRejectShare, "max-reject-share", 0.05, "fail when more than this `share` of a file's rows are rejected (0..1)")
 	fs.StringVar(&f.bounds, "bounds", "", "GeoJSON `file` with a (multi)polygon: reject points outside it")
-	fs.BoolVar(&f.noDedup, "no-dedup", false, "do not reject exact duplicate rows (saves ~16 bytes of memory per row)")
+	fs.BoolVar(&f.noDedup, "no-dedup", false, "do not reject repeated rows (a measurement whose values repeat an earlier row's, however written; saves ~16 bytes of memory per row)")
 }
 
 // load reads the mapping and bounds files named by the flags.

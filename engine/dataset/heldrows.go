@@ -144,9 +144,8 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 			}
 			var err error
 			r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error {
-				serving := b.HasServing()
 				for i := 0; i < b.Len(); i++ {
-					h := rowHash(b, i, serving)
+					h := rowHash(b, i)
 					j, ok := slices.BinarySearchFunc(keys, h, cmpRowHash)
 					for ; ok && j < len(keys) && keys[j] == h; j++ {
 						if !found[j] {

@@ -22,7 +22,8 @@
 // text. Numbers are plain decimals (no hex floats, digit separators,
 // Inf or NaN) and text fields valid UTF-8 (else invalid_utf8). The
 // exception is the duplicate detector,
-// which keeps one 64-bit hash per distinct row (16–48 bytes per row with
+// which keeps one 64-bit hash per distinct row, of a measurement's values
+// however written, of another table's text (16–48 bytes per row with
 // its table's load factor and growth; about 51 bytes of peak RSS per row
 // measured at 20 million rows) up to Config.DedupMaxRows and then stops,
 // saying so in the report.

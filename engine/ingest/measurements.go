@@ -66,8 +66,8 @@ const (
 // service "none" must have no signal, no speed above 0 and no latency,
 // and is kept as a negative test; a row
 // with service "ok" needs a signal or a speed or latency value; speeds and
-// latency non-negative; enums as the contract lists them; exact repeats of
-// an earlier row are duplicates.
+// latency non-negative; enums as the contract lists them; a row whose values
+// all equal an earlier accepted row's, however written, is a duplicate.
 func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	onBatch func(*engine.MeasurementBatch) error, onReject func(Reject) error) (*Report, error) {
 	batch := &engine.MeasurementBatch{}
@@ -82,7 +82,13 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 		naive = p.rowNaive
 		return e
 	}
-	rep, err := run(ctx, KindMeasurements, rec, m, cfg, parse,
+	// A repeat is told by the row's values as the dataset stores them,
+	// by the first word of the hash the dataset compares across files
+	// (engine.Measurement.ValueHash): the same test written another way
+	// (a time in another offset, -95.0 for -95, LTE for 4G, a carrier's
+	// other spelling) is a repeat, within a file as across files.
+	key := func() uint64 { return row.ValueHash()[0] }
+	rep, err := run(ctx, KindMeasurements, rec, m, cfg, parse, key,
 		func() {
 			batch.Append(row)
 			if naive {

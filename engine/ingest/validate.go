@@ -33,7 +33,7 @@ const (
 	ReasonFutureTime    Reason = "future_time"    // a timestamp after the ingest time
 	ReasonOutsideBounds Reason = "outside_bounds" // a point outside the bounding polygon
 	ReasonInconsistent  Reason = "inconsistent"   // fields that contradict each other
-	ReasonDuplicate     Reason = "duplicate"      // an exact repeat of an earlier row of the same file, or of its header
+	ReasonDuplicate     Reason = "duplicate"      // a repeat of an earlier row of the same file (a measurement's values, however written; another table's text), or of its header
 	ReasonLineTooLong   Reason = "line_too_long"  // a CSV record, or a Parquet/Arrow row, over Limits.MaxLineBytes, skipped
 	ReasonInvalidUTF8   Reason = "invalid_utf8"   // a field that is not valid UTF-8 text
 	// ReasonNotCellular: a measurement over Wi-Fi (engine.IsWiFi), which a
@@ -78,11 +78,15 @@ type Config struct {
 	Earliest time.Time
 	// Bounds, when non-empty, rejects points outside it (outside_bounds).
 	Bounds orb.MultiPolygon
-	// Dedup rejects exact repeats of earlier rows of the same file. It keeps
-	// one 64-bit hash per distinct row in an open-addressing table kept at
-	// most half full: 16–32 bytes per row, and up to 48 while the table
-	// doubles (measured: about 51 bytes per row of peak RSS at 20 million
-	// rows, with the garbage collector's headroom). It stops at
+	// Dedup rejects repeats of earlier accepted rows of the same file: a
+	// measurement whose values equal an earlier one's however written (the
+	// first word of engine.Measurement.ValueHash, the hash the dataset
+	// compares across files), a row of another table whose text repeats
+	// an earlier one's. It keeps one 64-bit hash per distinct row in an
+	// open-addressing table kept at most half full: 16–32 bytes per row,
+	// and up to 48 while the table doubles (measured: about 51 bytes per
+	// row of peak RSS at 20 million rows, with the garbage collector's
+	// headroom). It stops at
 	// DedupMaxRows rows; past that, duplicate detection stops and the
 	// report says so (DedupStoppedAtLine). Turn it off for national-scale
 	// files whose duplicates are removed upstream: memory is then flat.
@@ -1041,12 +1045,12 @@ func (p *parser) checkUTF8(rec []string) *rowError {
 	return nil
 }
 
-// dedup reports whether rec repeats an earlier row.
-func (p *parser) dedup(rec []string, line int64, rep *Report) bool {
+// dedup reports whether an accepted row whose key is h (its values' hash,
+// or its text's) repeats an earlier one.
+func (p *parser) dedup(h uint64, line int64, rep *Report) bool {
 	if !p.cfg.Dedup || rep.DedupStoppedAtLine != 0 {
 		return false
 	}
-	h := hashRecord(rec)
 	if p.seen.contains(h) {
 		return true
 	}
@@ -1064,7 +1068,7 @@ func (p *parser) dedup(rec []string, line int64, rep *Report) bool {
 func runRows[T any](ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config, row *T,
 	parse func(p *parser, fields []string) *rowError, onBatch func([]T) error, onReject func(Reject) error) (*Report, error) {
 	var batch []T
-	return run(ctx, kind, rec, m, cfg, parse,
+	return run(ctx, kind, rec, m, cfg, parse, nil,
 		func() { batch = append(batch, *row) },
 		func() error { err := onBatch(batch); batch = batch[:0]; return err },
 		func() int { return len(batch) }, onReject)
@@ -1072,9 +1076,12 @@ func runRows[T any](ctx context.Context, kind Kind, rec Records, m *Mapping, cfg
 
 // run drives the common loop: malformed rows, field counts, per-row
 // parsing into a scratch row (parse returns nil on success), duplicates,
-// commit of the scratch row, batching and progress.
+// commit of the scratch row, batching and progress. valueKey, when not
+// nil, is the key of the row parse filled last by which repeats are told
+// (its values, however written); nil tells them by their fields' text
+// (hashRecord).
 func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
-	parse func(p *parser, fields []string) *rowError, commit func(), flush func() error, pending func() int,
+	parse func(p *parser, fields []string) *rowError, valueKey func() uint64, commit func(), flush func() error, pending func() int,
 	onReject func(Reject) error) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -1220,8 +1227,16 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		if p.dedup(fields, line, rep) {
-			e := rowError{"", "", ReasonDuplicate, "exact repeat of an earlier row"}
+		key, dupDetail := uint64(0), "exact repeat of an earlier row"
+		if p.cfg.Dedup && rep.DedupStoppedAtLine == 0 {
+			if valueKey != nil {
+				key, dupDetail = valueKey(), "the same measurement as an earlier row: every value kept is equal, however written"
+			} else {
+				key = hashRecord(fields)
+			}
+		}
+		if p.dedup(key, line, rep) {
+			e := rowError{"", "", ReasonDuplicate, dupDetail}
 			text, what := withholdField(fields, idCol)
 			withheld(truncate(text, 200), what, &e)
 			if err := reject(line, e); err != nil {
