@@ -125,8 +125,15 @@ func TestTwoOptCrossedSquare(t *testing.T) {
 }
 
 func TestTwoOptNeverLengthens(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 11))
-	for trial := range 200 {
+	neverLengthens(t, "2-opt", rand.New(rand.NewPCG(7, 11)), 200, TwoOpt)
+}
+
+// neverLengthens gives improve trials random routes of 2 to 13 points,
+// closed and open in turn, and checks that each comes back a permutation
+// of its nodes, with its first node first, and no longer.
+func neverLengthens(t *testing.T, name string, rng *rand.Rand, trials int, improve func(route []int, dist func(i, j int) float64, closed bool) []int) {
+	t.Helper()
+	for trial := range trials {
 		n := 2 + rng.IntN(12)
 		pts := make([][2]float64, n)
 		for i := range pts {
@@ -137,18 +144,18 @@ func TestTwoOptNeverLengthens(t *testing.T) {
 		first := route[0]
 		closed := trial%2 == 0
 		before := PathLength(route, d, closed)
-		got := TwoOpt(slices.Clone(route), d, closed)
+		got := improve(slices.Clone(route), d, closed)
 		if got[0] != first {
 			t.Fatalf("trial %d: first node moved from %d to %d", trial, first, got[0])
 		}
 		if after := PathLength(got, d, closed); after > before+1e-9 {
-			t.Fatalf("trial %d: 2-opt lengthened %g → %g", trial, before, after)
+			t.Fatalf("trial %d: %s lengthened %g → %g", trial, name, before, after)
 		}
 		s := slices.Clone(got)
 		slices.Sort(s)
 		for i := range s {
 			if s[i] != i {
-				t.Fatalf("trial %d: %v is not a permutation", trial, got)
+				t.Fatalf("trial %d: %v is not a permutation of 0..%d", trial, got, n-1)
 			}
 		}
 	}
