@@ -10,6 +10,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 const reportSynopsis = `report --dataset DIR --period YYYY-MM --out DIR [flags]
@@ -130,7 +131,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	st, _ := os.Stat(path)
-	fmt.Fprintf(e.stdout, "wrote %s (%.1f MB, %d province maps); open it in a browser, no network needed\n", path, float64(st.Size())/1e6, countMaps(r))
+	fmt.Fprintf(e.stdout, "wrote %s (%.1f MB, %s); open it in a browser, no network needed\n", path, float64(st.Size())/1e6, plural.Count(countMaps(r), "province map", "province maps"))
 	return nil
 }
 

@@ -286,13 +286,13 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 			}
 		}
 		c := dz.Challenges.Counts()
-		fmt.Fprintf(w, "dead zones: %d zones, %d hexes, %.0f households; villages without signal: %d of %d; claims challenged: %d (hex, carrier, technology) in %d hexes\n",
-			len(dz.Zones), hexes, hh, without, len(dz.Villages.Villages), c.Challenged, c.ChallengedHexes)
+		fmt.Fprintf(w, "dead zones: %s, %s, %.0f households; villages without signal: %d of %d; claims challenged: %d (hex, carrier, technology) in %s\n",
+			plural.Count(len(dz.Zones), "zone", "zones"), plural.Count(hexes, "hex", "hexes"), hh, without, len(dz.Villages.Villages), c.Challenged, plural.Count(c.ChallengedHexes, "hex", "hexes"))
 		printNoData(w, dz.NoData)
 	}
 	if p := sum.Plan; p != nil {
-		fmt.Fprintf(w, "plan: %d sites funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",
-			len(p.Plan.Steps), p.Plan.TotalHouseholds, report.Money(p.Plan.TotalCostVND), 100*p.Plan.Gap)
+		fmt.Fprintf(w, "plan: %s funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",
+			plural.Count(len(p.Plan.Steps), "site", "sites"), p.Plan.TotalHouseholds, report.Money(p.Plan.TotalCostVND), 100*p.Plan.Gap)
 	}
 	fmt.Fprintf(w, "saved under %s\n", filepath.Join(dir, "stages", "period="+sum.Period))
 	if out != "" {

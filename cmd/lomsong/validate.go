@@ -447,7 +447,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		if !*asJSON {
-			fmt.Fprintf(e.stdout, "quarantine: %d rejected rows written to %s\n", qw.Rows(), path)
+			fmt.Fprintf(e.stdout, "quarantine: %s written to %s\n", plural.Count(qw.Rows(), "rejected row", "rejected rows"), path)
 		}
 		qw, qf = nil, nil
 		return nil
