@@ -101,8 +101,10 @@ func argsParse(t *testing.T, args []string) (code int, msg string, ok bool) {
 }
 
 // helpExampleLines returns the lines of a --help text's Example section,
-// a line continued with a trailing backslash joined to the next, and a
-// trailing note in parentheses or a redirection of the output cut off.
+// a line continued with a trailing backslash joined to the next, a
+// command substitution's command taken out of it (TOKEN=$(lomsong ... |
+// tail -1)), and a trailing note in parentheses, a redirection of the
+// output or a trailing & cut off.
 func helpExampleLines(t *testing.T, name, help string) []string {
 	t.Helper()
 	_, ex, ok := strings.Cut(help, "\nExample:\n")
@@ -113,6 +115,13 @@ func helpExampleLines(t *testing.T, name, help string) []string {
 	ex = strings.ReplaceAll(ex, "\\\n", " ")
 	var lines []string
 	for _, line := range strings.Split(ex, "\n") {
+		if _, sub, ok := strings.Cut(line, "$("); ok {
+			if i := strings.IndexAny(sub, "|)"); i >= 0 {
+				sub = sub[:i]
+			}
+			line = sub
+		}
+		line = strings.TrimSuffix(strings.TrimSpace(line), " &")
 		if i := strings.Index(line, "   ("); i >= 0 {
 			line = line[:i]
 		}
