@@ -93,8 +93,8 @@ Writes to OUT:
                       its posterior mean and σ, tests and no-service rows within 300 m,
                       the nearest test; level covered, 2g-only, no-signal, or
                       uncertain (counted as served on a p_dead above 0.2); with
-                      --villages-by-hex, its hex and the hexes within --radius-m
-                      province and commune (a commune of the province the village's
+                      --villages-by-hex, from its hex and the hexes within --radius-m;
+                      its province and commune (a commune of the province the village's
                       point lies in: its own commune_code when --communes has it
                       there, else the commune holding the point; without
                       --communes, its own commune_code, unchecked) and how
