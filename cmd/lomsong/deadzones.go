@@ -69,13 +69,16 @@ otherwise analysed near its neighbours' (a commune, with communes as the
 boundaries).
 
 Writes to OUT:
-  deadzones.geojson   zone outlines with households, area, provinces, communes, villages
+  deadzones.geojson   zone outlines with households, area, villages, and the province
+                      and commune of the largest share (province, commune: codes;
+                      province_name, commune_name)
   deadzones.csv       one row per zone: id (stable), hexes, area, households without
-                      3G/4G, centroid, provinces and communes touched (largest share
-                      first), villages in its hexes and how many of them are served
-                      (villages_served), nearest active site per carrier, whether 2G
-                      reaches part of it, its hexes' p_dead (households-weighted
-                      mean, and the least)
+                      3G/4G, centroid, provinces and communes touched (CODE:SHARE,
+                      largest share first), each followed by the name of its first
+                      (province_name, commune_name), villages in its hexes and how
+                      many of them are served (villages_served), nearest active
+                      site per carrier, whether 2G reaches part of it, its hexes'
+                      p_dead (households-weighted mean, and the least)
   hexes.csv           each analysed populated hex: centre, households, p_dead at its
                       centre from the same radio map as the villages (its villages'
                       households-weighted p_dead when they are the population),
@@ -86,7 +89,9 @@ Writes to OUT:
                       the households of those villages, never a served one's
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not; judged
-                      where p_dead is (the centre, or the hex's villages)
+                      where p_dead is (the centre, or the hex's villages); the
+                      hex's province and commune, each code followed by its name
+                      (province_name, commune_name)
   villages.csv        each village's verdict at its own point: p_dead, status
                       (confirmed_served ≤ 0.05 < likely_served ≤ 0.2 < uncertain < 0.8 ≤
                       likely_dead < 0.95 ≤ confirmed_dead), the best carrier/tech with
@@ -137,6 +142,9 @@ through Data > From Text/CSV with File origin "65001: Unicode (UTF-8)" (opened
 by a double-click, Excel reads it in the Windows code page: "Báº£n" for "Bản").
 Codes and ids are text: read province, commune and commune_code as text
 (pandas: dtype=str; QGIS: untick "Detect field types") or "01" becomes 1.
+Names are those of the boundary sets the month was attributed with (--boundaries,
+--communes); a commune name is empty without --communes (a village's own
+commune_code names no commune) and for a code the set does not hold.
 The command prints the dead-zone households and villages without signal per
 province and the ten largest zones.`
 
@@ -239,7 +247,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err
 		}
-		return writeDeadzones(stage, res, prov)
+		return writeDeadzones(stage, res, prov, provinces, opt.Communes)
 	}, *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
@@ -285,8 +293,11 @@ func deadzonesMeta(res *pipeline.DeadZoneResult, prov map[string]string) map[str
 // writeDeadzones writes the dead-zone outputs into out (a staging folder of
 // writeSet); prov (coverageFlags.provenance) goes into deadzones_meta.json
 // and, with the rules (deadzonesMeta), into its "metadata" and
-// deadzones.geojson's "metadata" member.
-func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]string) error {
+// deadzones.geojson's "metadata" member. The names of provinces and
+// communes (the boundary sets the month was attributed with; communes nil
+// without --communes) stand beside their codes in deadzones.csv,
+// carrier_gaps.csv and deadzones.geojson.
+func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]string, provinces, communes *geodata.BoundarySet) error {
 	meta := deadzonesMeta(res, prov)
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = geojson.Properties{"metadata": meta}
@@ -310,9 +321,11 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 		}
 		if len(z.Provinces) > 0 {
 			f.Properties["province"] = z.Provinces[0].Code
+			f.Properties["province_name"] = pipeline.UnitName(provinces, z.Provinces[0].Code)
 		}
 		if len(z.Communes) > 0 {
 			f.Properties["commune"] = z.Communes[0].Code
+			f.Properties["commune_name"] = pipeline.UnitName(communes, z.Communes[0].Code)
 		}
 		fc.Append(f)
 	}
@@ -323,8 +336,10 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 		name string
 		cols func() ([]arrowio.Column, error)
 	}{
-		{"deadzones.csv", func() ([]arrowio.Column, error) { return pipeline.ZoneTable(res.Zones), nil }},
-		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.GapTable(res.Gaps) }},
+		{"deadzones.csv", func() ([]arrowio.Column, error) {
+			return zoneNames(pipeline.ZoneTable(res.Zones), res.Zones, provinces, communes), nil
+		}},
+		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.NamedGapTable(res.Gaps, provinces, communes) }},
 		{"villages.csv", func() ([]arrowio.Column, error) { return pipeline.VillageTable(res.Villages), nil }},
 		{"hexes.csv", func() ([]arrowio.Column, error) { return pipeline.HexTable(res) }},
 		{"challenges.csv", func() ([]arrowio.Column, error) { return pipeline.ChallengeTable(res.Challenges), nil }},
@@ -350,6 +365,33 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 		"not_analysed": notAnalysedJSON(res.NoData),
 		"provenance":   prov,
 	})
+}
+
+// zoneNames puts beside deadzones.csv's provinces and communes (each
+// zone's units, largest share first) the name of the first of them:
+// province_name and commune_name, as deadzones.geojson's province and
+// commune are the first's code.
+func zoneNames(cols []arrowio.Column, zones []deadzone.Zone, provinces, communes *geodata.BoundarySet) []arrowio.Column {
+	pn, cn := make([]string, len(zones)), make([]string, len(zones))
+	for i, z := range zones {
+		if len(z.Provinces) > 0 {
+			pn[i] = pipeline.UnitName(provinces, z.Provinces[0].Code)
+		}
+		if len(z.Communes) > 0 {
+			cn[i] = pipeline.UnitName(communes, z.Communes[0].Code)
+		}
+	}
+	out := make([]arrowio.Column, 0, len(cols)+2)
+	for _, c := range cols {
+		out = append(out, c)
+		switch c.Name {
+		case "provinces":
+			out = append(out, arrowio.Column{Name: "province_name", String: pn})
+		case "communes":
+			out = append(out, arrowio.Column{Name: "commune_name", String: cn})
+		}
+	}
+	return out
 }
 
 // notAnalysedJSON lists the areas a run left out (pipeline.NoDataArea) as

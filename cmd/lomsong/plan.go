@@ -25,6 +25,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/plan"
 	"github.com/lomsong/lomsong/engine/report"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb/geojson"
 )
@@ -45,8 +46,10 @@ unfunded one that covers more, or as much for less), with an upper bound on the 
 online bound from the marginal gains, and the LP relaxation on small instances),
 so the plan states how far from optimal it can be.
 
-Writes OUT/plan.csv (rank, candidate, location, province, commune, dead-zone
-households newly covered, households served by sharing (an agreement's row, with
+Writes OUT/plan.csv (rank, candidate, location, province and commune, each
+code followed by its name (province_name, commune_name: the boundary set's;
+commune names with lomsong run --communes), dead-zone households newly
+covered, households served by sharing (an agreement's row, with
 --include-sharing; 0 on a site's), cumulative households (both), cost,
 cumulative cost, cost per household),
 OUT/curve.csv and OUT/curve.svg (this plan's households against its cumulative
@@ -176,7 +179,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		if err := writeArgQuarantine(stage, candTable, "candidates.quarantine.csv"); err != nil {
 			return err
 		}
-		return writePlan(stage, res, popt, prov, dz.NoData)
+		return writePlan(stage, res, popt, prov, dz.NoData, provinces, nil)
 	}, *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
@@ -335,8 +338,10 @@ func refuseCandidates(t *dataset.ArgTable, e *pipeline.ProposedOutsideError, out
 // writeSet).
 // plan.json holds money in whole đồng and households as whole numbers,
 // with the exact totals under exact_totals, and the build and dataset the
-// plan came from (prov).
-func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, prov export.Meta, notAnalysed []pipeline.NoDataArea) error {
+// plan came from (prov). plan.csv names each site's province and commune
+// beside their codes from the boundary sets the month was attributed with
+// (communes nil without --communes: no commune names).
+func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, prov export.Meta, notAnalysed []pipeline.NoDataArea, provinces, communes *geodata.BoundarySet) error {
 	p := res.Plan
 	n := len(p.Curve)
 	cc, ch := make([]float64, n), make([]float64, n)
@@ -349,8 +354,9 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
 		// Money in whole đồng, not 2.6686473180354433e+09.
-		"plan.csv": pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
+		"plan.csv": pipeline.WithName(pipeline.WithName(pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
 			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
+			"province", "province_name", provinces), "commune", "commune_name", communes),
 		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
 		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res, opt.IncludeSharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
 		"candidates.csv": pipeline.CandidateTable(res),

@@ -169,7 +169,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		withPeriods(dzProv, []string{period})
-		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv) },
+		if err := writeSet(ctx, filepath.Join(*out, "deadzones"), "deadzones", func(stage string) error { return writeDeadzones(stage, sum.DeadZones, dzProv, provinces, communeSet) },
 			*communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 			return err
 		}
@@ -178,7 +178,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			if err != nil {
 				return err
 			}
-			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error { return writePlan(stage, sum.Plan, *opt.Plan, prov, sum.DeadZones.NoData) },
+			if err := writeSet(ctx, filepath.Join(*out, "plan"), "plan", func(stage string) error {
+				return writePlan(stage, sum.Plan, *opt.Plan, prov, sum.DeadZones.NoData, provinces, communeSet)
+			},
 				*communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 				return err
 			}

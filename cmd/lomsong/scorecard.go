@@ -79,7 +79,8 @@ TARGET_status_bound (judged on the value, rounded to 0.1 point, and on the
 interval's conservative end), TARGET_change (since the month before),
 TARGET_rank (1 is the best area of the month) and TARGET_reason (why the status
 is unknown). An empty cell is no figure, never zero. scorecard.json holds the
-same per target, with each figure's issues, method and assumptions.`
+same per target, with each figure's issues, method and assumptions; its rows
+and alerts give the area's code (area) and name (name).`
 
 const scorecardExample = `  lomsong scorecard --dataset lomsong-demo/dataset --period 2024-10 --province "lai chau" --out lomsong-demo/scorecard
   lomsong scorecard --dataset ./ds --period 2026-10 --out ./scorecard`
@@ -130,7 +131,6 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}
-	card.Names = areaNames(provinces, card.Config.National)
 	if cf.provinceCode != "" {
 		// --province scores that province alone (the other areas'
 		// subscriptions are in the dataset, not asked for).
@@ -362,16 +362,3 @@ type noDeadZones struct {
 }
 
 func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }
-
-// areaNames are the names of the boundary set's units by code, with the
-// national row's ("Việt Nam") under its code, for the card's table and files.
-func areaNames(set *geodata.BoundarySet, national string) map[string]string {
-	names := map[string]string{national: "Việt Nam"}
-	if set == nil {
-		return names
-	}
-	for _, u := range set.Units() {
-		names[u.Code] = u.Name
-	}
-	return names
-}

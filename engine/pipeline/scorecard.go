@@ -228,6 +228,10 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	}
 	card.Excluded, card.Summed = excluded, summed
 	card.Period = opt.Period
+	// The areas' names beside their codes in every table and file of the
+	// card (scorecard.csv's area_name, scorecard.json's name): the
+	// command's and the service's cards alike.
+	card.Names = AreaNames(opt.Areas, card.Config.National)
 	return card, nil
 }
 

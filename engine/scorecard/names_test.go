@@ -11,7 +11,7 @@ import (
 )
 
 // Card.Names are written beside the codes: area_name in the CSV, name in
-// the JSON and the name after the code in the table, Vietnamese letters
+// the JSON's rows and alerts and the name after the code in the table, Vietnamese letters
 // as given; ForArea keeps them.
 func TestCardNamesTheAreas(t *testing.T) {
 	p := penetration.Period{Year: 2026, Month: 6}
@@ -23,6 +23,7 @@ func TestCardNamesTheAreas(t *testing.T) {
 		}
 		card.Rows = append(card.Rows, r)
 	}
+	card.Alerts = []Alert{{Area: "08", Period: p, Kind: AlertRegression, Target: TargetFibre, Previous: 0.6, Current: 0.5, Message: "down"}}
 	var cb bytes.Buffer
 	if err := card.WriteCSV(&cb); err != nil {
 		t.Fatal(err)
@@ -43,6 +44,13 @@ func TestCardNamesTheAreas(t *testing.T) {
 	if !strings.Contains(jb.String(), `"area": "08",
       "name": "Tuyên Quang",`) {
 		t.Errorf("json of ForArea(08):\n%s", jb.String())
+	}
+	// Its alerts name the area too.
+	if !strings.Contains(jb.String(), `"area": "08",
+      "name": "Tuyên Quang",
+      "period": "2026-06",
+      "kind"`) {
+		t.Errorf("json of ForArea(08): the alert has no name:\n%s", jb.String())
 	}
 	var tb bytes.Buffer
 	if err := card.Table(&tb); err != nil {

@@ -331,6 +331,7 @@ type jsonRow struct {
 
 type jsonAlert struct {
 	Area     string   `json:"area"`
+	Name     string   `json:"name,omitempty"` // the area's (Card.Names), as its rows have it
 	Period   string   `json:"period"`
 	Kind     string   `json:"kind"`
 	Target   string   `json:"target"`
@@ -407,7 +408,7 @@ func (c *Card) WriteJSON(w io.Writer) error {
 		out.Rows = append(out.Rows, jr)
 	}
 	for _, a := range c.Alerts {
-		out.Alerts = append(out.Alerts, jsonAlert{Area: a.Area, Period: a.Period.String(), Kind: string(a.Kind),
+		out.Alerts = append(out.Alerts, jsonAlert{Area: a.Area, Name: c.Names[a.Area], Period: a.Period.String(), Kind: string(a.Kind),
 			Target: a.Target.String(), Items: a.Items, Previous: jsonNum(a.Previous), Current: jsonNum(a.Current), Message: a.Message,
 			NotLikeWithLike: a.NotLikeWithLike})
 	}

@@ -346,7 +346,8 @@ type Card struct {
 	// Names are the areas' names by code (the boundary set's, with the
 	// national row's under Config.National), written beside the codes in
 	// the table and the files; an area without one has an empty name.
-	// Build leaves it nil: the caller that knows the boundary set sets it.
+	// Build leaves it nil: the caller that knows the boundary set sets it
+	// (pipeline.Scorecard, from the set it scores the areas of).
 	Names map[string]string
 }
 

@@ -760,7 +760,13 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 	if err := writeJSONAtomic(filepath.Join(stage, "hexes.json"), hexes); err != nil {
 		return "", err
 	}
-	gaps, err := pipeline.GapTable(dz.Gaps)
+	provinces, err := provinces2025()
+	if err != nil {
+		return "", err
+	}
+	// Named as lomsong run --out names them (a release attributes no
+	// communes: commune_name is empty).
+	gaps, err := pipeline.NamedGapTable(dz.Gaps, provinces, nil)
 	if err != nil {
 		return "", err
 	}
@@ -1077,9 +1083,11 @@ func (s *Server) releaseVillages(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// writeVillagesCSV writes vs as CSV, each village's province named right
+// after its code (province_name), as the JSON answer names it.
 func writeVillagesCSV(w io.Writer, vs []ReleaseVillage) {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"village_id", "name", "province", "commune_code", "lon", "lat", "households", "level", "without_signal",
+	cw.Write([]string{"village_id", "name", "province", "province_name", "commune_code", "lon", "lat", "households", "level", "without_signal",
 		"p_dead", "status", "best_carrier", "best_tech", "tests_300m", "no_service_300m"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, v := range vs {
@@ -1087,7 +1095,7 @@ func writeVillagesCSV(w io.Writer, vs []ReleaseVillage) {
 		if v.PDead != nil {
 			pd = f(*v.PDead)
 		}
-		cw.Write([]string{v.ID, v.Name, v.Province, v.CommuneCode, f(v.Lon), f(v.Lat), f(v.Households), v.Level,
+		cw.Write([]string{v.ID, v.Name, v.Province, provinceName(v.Province), v.CommuneCode, f(v.Lon), f(v.Lat), f(v.Households), v.Level,
 			strconv.FormatBool(v.WithoutSignal), pd, v.Status, v.BestCarrier, v.BestTech, strconv.Itoa(v.Tests300m), strconv.Itoa(v.NoService300m)})
 	}
 	cw.Flush()
@@ -1274,7 +1282,9 @@ func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
 		}
 		return out
 	}
-	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code,
+	// The province's name beside its code, as its rows have it (name;
+	// a release written before they had one has it here alone).
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code),
 		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts), "assessed": true}
 	if len(body["rows"].([]map[string]any)) == 0 {
 		// The card has no row of the province: its targets are not

@@ -207,6 +207,20 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 				t.Fatalf("%s: households %q is not a whole number: %q", name, r[col], r)
 			}
 		}
+		if name != "carrier_gaps.csv" {
+			continue
+		}
+		// The gaps' provinces are named right after their codes, as
+		// lomsong run --out names them.
+		p := slices.Index(rows[0], "province")
+		if p < 0 || p+1 >= len(rows[0]) || rows[0][p+1] != "province_name" {
+			t.Fatalf("%s: no province_name right after province: %q", name, rows[0])
+		}
+		for _, r := range rows[1:] {
+			if r[p] != "12" || r[p+1] != "Lai Châu" {
+				t.Fatalf("%s: province %q named %q, want 12 Lai Châu", name, r[p], r[p+1])
+			}
+		}
 	}
 
 	// The release's card says the month it was made for, as the

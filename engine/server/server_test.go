@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/csv"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -553,6 +554,10 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	if code != 200 || bytes.Count(b, []byte("\n")) != len(vs.Villages)+1 {
 		t.Fatalf("csv: %d lines for %d villages", bytes.Count(b, []byte("\n")), len(vs.Villages))
 	}
+	// The CSV names the province right after its code, as the JSON does.
+	if recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll(); err != nil || recs[0][2] != "province" || recs[0][3] != "province_name" || recs[1][2] != "12" || recs[1][3] != "Lai Châu" {
+		t.Errorf("csv: %v: the province is not named after its code:\n%.300s", err, b)
+	}
 	for _, c := range []struct {
 		user, path string
 		code       int
@@ -607,18 +612,27 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", nil, "")
 	var card struct {
+		Name string
 		Rows []struct {
-			Area, Period string
-			Targets      []struct{ Target, Status string }
+			Area, Name, Period string
+			Targets            []struct{ Target, Status string }
 		}
 	}
 	json.Unmarshal(b, &card)
 	if code != 200 || len(card.Rows) == 0 {
 		t.Fatalf("scorecard: %d %.300s", code, b)
 	}
+	// The province is named beside its code, as lomsong scorecard names
+	// it: in the answer and in each of its rows.
+	if card.Name != "Lai Châu" {
+		t.Errorf("scorecard of province 12 named %q, want Lai Châu", card.Name)
+	}
 	for _, r := range card.Rows {
 		if r.Area != "12" {
 			t.Fatalf("scorecard row of area %s for province 12", r.Area)
+		}
+		if r.Name != "Lai Châu" {
+			t.Errorf("scorecard row %s of area 12 named %q, want Lai Châu", r.Period, r.Name)
 		}
 		if r.Period == "2024-10" && r.Targets[0].Status == "unknown" {
 			t.Errorf("target 1 of the release's month is unknown: %+v", r.Targets[0])

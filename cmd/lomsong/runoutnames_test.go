@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// lomsong run --out names the provinces and communes beside their codes in
+// the tables a provincial department reads (deadzones.csv,
+// carrier_gaps.csv, plan.csv and deadzones.geojson's properties), as the
+// scorecard names its areas: province_name right after province,
+// commune_name right after commune, from the boundary sets the month was
+// attributed with. The codes stay as they are, leading zeros kept. Before,
+// these tables gave the codes alone ("12", "00123").
+func TestRunOutNamesBesideCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ds := exportDataset(t, dir)
+	communes := filepath.Join(dir, "communes.geojson")
+	if err := os.WriteFile(communes, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"00123","name":"Xã Một","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[103.2,22.3],[103.6,22.3],[103.6,22.7],[103.2,22.7],[103.2,22.3]]]}},
+{"type":"Feature","properties":{"code":"00456","name":"Xã Hai","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[102.4,22.2],[102.7,22.2],[102.7,22.7],[102.4,22.7],[102.4,22.2]]]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if _, errs, code := runBinary(t, "run", "--dataset", ds, "--period", "2026-10", "--province", "lai chau", "--communes", communes,
+		"--budget", "500e9", "--out", out); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, errs)
+	}
+	names := map[string]string{"12": "Lai Châu", "00123": "Xã Một", "00456": "Xã Hai"}
+	for _, c := range []struct {
+		file                      string
+		provinceCol, communeCol   string // the code columns
+		provinceName, communeName string // the name columns right after them
+	}{
+		{"deadzones/deadzones.csv", "provinces", "communes", "province_name", "commune_name"},
+		{"deadzones/carrier_gaps.csv", "province", "commune", "province_name", "commune_name"},
+		{"plan/plan.csv", "province", "commune", "province_name", "commune_name"},
+	} {
+		recs := csvRows(t, filepath.Join(out, c.file))
+		if len(recs) < 2 {
+			t.Fatalf("%s: no rows", c.file)
+		}
+		head := recs[0]
+		for _, pair := range [][2]string{{c.provinceCol, c.provinceName}, {c.communeCol, c.communeName}} {
+			i := slices.Index(head, pair[0])
+			if i < 0 || i+1 >= len(head) || head[i+1] != pair[1] {
+				t.Errorf("%s: %s not right after %s: %v", c.file, pair[1], pair[0], head)
+				continue
+			}
+			for _, r := range recs[1:] {
+				// deadzones.csv lists "CODE:SHARE …", largest share
+				// first: the name is the first unit's.
+				code, _, _ := strings.Cut(r[i], ":")
+				if want, ok := names[code]; !ok || r[i+1] != want {
+					t.Errorf("%s: %s %q named %q, want %q", c.file, pair[0], r[i], r[i+1], want)
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "deadzones", "deadzones.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) == 0 {
+		t.Fatal("deadzones.geojson: no zone")
+	}
+	for _, f := range fc.Features {
+		p := f.Properties
+		if p["province"] != "12" || p["province_name"] != "Lai Châu" || p["commune_name"] != names[p["commune"].(string)] {
+			t.Errorf("deadzones.geojson zone %v: province %v %v, commune %v %v", p["zone_id"], p["province"], p["province_name"], p["commune"], p["commune_name"])
+		}
+	}
+}
