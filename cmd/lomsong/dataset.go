@@ -84,12 +84,10 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 		return usageError{"dataset: --why is for dataset retract"}
 	}
 	dir := pos[1]
-	st, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("dataset %s: %w", dir, err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("dataset %s: not a directory", dir)
+	if err := datasetDirMissing(dir); err != nil {
+		// A mistyped DIR is said to be missing as every command's
+		// --dataset is (exit 1); an empty folder holds no dataset (exit 3).
+		return err
 	}
 	switch pos[0] {
 	case "verify":
@@ -124,14 +122,25 @@ func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
 // did with an interrupted ingest's commit is said on w. Commands that
 // create the dataset (ingest, demo) open it with dataset.Open.
 func openDataset(dir string, w io.Writer) (*dataset.Store, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%s: no dataset here (not a directory); create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, shellQuote(dir))
+	if err := datasetDirMissing(dir); err != nil {
+		return nil, err
 	}
 	s, err := dataset.Open(dir)
 	if err == nil {
 		reportRecovery(w, dir, s.OpenRecovery())
 	}
 	return s, err
+}
+
+// datasetDirMissing is the error of a dataset folder that is not there,
+// or not a folder: a failure (exit 1) that says so, the same for every
+// command's --dataset and for lomsong dataset ls, verify, repair and
+// retract; nil for a folder.
+func datasetDirMissing(dir string) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: no dataset here (not a directory); create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, shellQuote(dir))
+	}
+	return nil
 }
 
 // openForAnalysis opens the dataset at dir for a command that analyses

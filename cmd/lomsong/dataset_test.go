@@ -110,8 +110,9 @@ func TestDatasetIntegrityCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A directory that does not exist is an error; an empty one is empty.
-	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Join(t.TempDir(), "nonexistent")); code != exitFailure || !strings.Contains(errs, "no such file") {
+	// A directory that does not exist is an error, said as every
+	// command's --dataset says it (TestBinaryMissingDataset).
+	if _, errs, code := runCmd(t, "dataset", "ls", filepath.Join(t.TempDir(), "nonexistent")); code != exitFailure || !strings.Contains(errs, "nonexistent: no dataset here (not a directory)") {
 		t.Fatalf("ls of a missing directory: %d %s", code, errs)
 	}
 	// A directory without a manifest is no dataset (not an empty one that

@@ -379,7 +379,10 @@ func TestBinaryNoSitesRefused(t *testing.T) {
 }
 
 // TestBinaryMissingDataset: a --dataset that is not a directory (a typo,
-// most often) is said to be one, not answered as an empty dataset.
+// most often) is said to be one, not answered as an empty dataset: exit 1
+// (an existing folder without a dataset is exit 3, no data). lomsong
+// dataset's DIR is said to be missing the same way (it said "stat DIR:
+// no such file or directory").
 func TestBinaryMissingDataset(t *testing.T) {
 	t.Parallel()
 	ds := filepath.Join(t.TempDir(), "no-such-dataset")
@@ -390,6 +393,10 @@ func TestBinaryMissingDataset(t *testing.T) {
 		{"users", "ls", "--dataset", ds},
 		{"users", "add", "--dataset", ds, "--role", "ministry", "cuc-vt"},
 		{"serve", "--dataset", ds, "--listen", "127.0.0.1:0"},
+		{"dataset", "ls", ds},
+		{"dataset", "verify", ds},
+		{"dataset", "repair", ds},
+		{"dataset", "retract", ds, "3f9a1c27"},
 	} {
 		_, errs, code := runBinary(t, c...)
 		if code != exitFailure || !strings.Contains(errs, ds+": no dataset here (not a directory)") {

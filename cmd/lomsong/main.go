@@ -6,7 +6,9 @@
 // Exit codes:
 //
 //	0  success
-//	1  failure: a file could not be read or written, or an internal error
+//	1  failure: a file could not be read or written (a dataset folder
+//	   that is not there included: every command's --dataset and
+//	   dataset's DIR), or an internal error
 //	2  usage error: unknown subcommand or flag, missing argument, a
 //	   malformed SOURCE_DATE_EPOCH
 //	3  data refused: a file is empty (not even a header line) or its
@@ -505,7 +507,7 @@ func commandExitCodes(name string) string {
 	case "ingest":
 		return "0 ok, 1 failure (a file not read), 2 usage error, 3 data refused (a file empty or without a required column, a rejected share above --max-reject-share, rows the dataset holds from another file, another reading of a file ingested: nothing of it is added), 130 interrupted"
 	case "dataset":
-		return "0 ok, 1 failure (verify: bad parts; repair: damaged or missing parts), 2 usage error (retract: no single source answers to SOURCE), 3 data refused (DIR holds no dataset), 130 interrupted"
+		return "0 ok, 1 failure (DIR missing or not a folder, as every command's --dataset; verify: bad parts; repair: damaged or missing parts), 2 usage error (retract: no single source answers to SOURCE), 3 data refused (DIR, a folder, holds no dataset), 130 interrupted"
 	case "areas":
 		return "0 ok, 1 failure (a boundary file not read), 2 usage error (a name or code no unit has), 3 data refused (a boundary file without units)"
 	case "population":
