@@ -117,7 +117,7 @@ func (f *inputFlags) register(fs interface {
 	fs.StringVar(&f.preset, "preset", "", "read a tool's documented export layout: `name` "+strings.Join(ingest.PresetNames(), " or ")+" (instead of --mapping)")
 	fs.StringVar(&f.timezone, "timezone", "", "`zone` of timestamps written without an offset (IANA name or offset like UTC+7); overrides the mapping's; default Asia/Ho_Chi_Minh (UTC+7)")
 	fs.Float64Var(&f.maxRejectShare, "max-reject-share", 0.05, "fail when more than this `share` of a file's rows are rejected (0..1)")
-	fs.StringVar(&f.bounds, "bounds", "", "GeoJSON `file` with a (multi)polygon: reject points outside it")
+	fs.StringVar(&f.bounds, "bounds", "", "GeoJSON `file` with a (multi)polygon: reject points outside it (without it, a measurement outside Viet Nam's mainland, Hoàng Sa and Trường Sa is rejected)")
 	fs.BoolVar(&f.noDedup, "no-dedup", false, "do not reject repeated rows (a measurement whose values repeat an earlier row's, however written; saves ~16 bytes of memory per row)")
 }
 

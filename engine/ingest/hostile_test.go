@@ -250,7 +250,7 @@ func TestHostileNumbersAndText(t *testing.T) {
 		{"two points", "2026-10-01T08:00:00Z,viettel,4G,105.8.5,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
 		{"bare exponent", "2026-10-01T08:00:00Z,viettel,4G,105e,21.03,-98,,,,,", ReasonInvalidNumber, "lon"},
 		{"exponent and sign", "2026-10-01T08:00:00Z,viettel,4G,+1.0585e2,2103E-2,-98,,,,,", "", ""},
-		{"leading point", "2026-10-01T08:00:00Z,viettel,4G,105.,.5,-98,,,,,", "", ""},
+		{"leading point", "2026-10-01T08:00:00Z,viettel,4G,105.,21.03,-98,,.5,,,", "", ""},
 		{"Latin-1 carrier", "2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98,,,,,", ReasonInvalidUTF8, "carrier"},
 		{"invalid UTF-8 enum", "2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,outdoor\xc3,,", ReasonInvalidUTF8, "environment"},
 		{"UTF-8 carrier", "2026-10-01T08:00:00Z,Viễn thông X,4G,105.85,21.03,-98,,,,,", "", ""},

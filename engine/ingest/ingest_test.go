@@ -223,19 +223,41 @@ func TestBounds(t *testing.T) {
 	}
 }
 
-// TestOutsideVietNam: without --bounds, rows outside Viet Nam's extent are
-// kept (the contract takes any position) and counted, so that a file of
-// another country is noticed; a row the file's later columns reject is
-// not counted.
+// TestOutsideVietNam: without --bounds, a measurement outside Viet Nam's
+// extent is rejected as outside_bounds (a test abroad says nothing of the
+// country's coverage), so that a file of another country, or of
+// positions written wrongly, is refused by its rejected share; the detail
+// names a sign too many. They were kept and counted, and such a file was
+// ingested. Hoàng Sa and Trường Sa are Viet Nam's.
 func TestOutsideVietNam(t *testing.T) {
 	_, rejects, rep := readM(t, mHeader+
 		"2026-10-01T08:00:00Z,viettel,4G,105.85,21.03,-98,,,,,\n"+ // Hà Nội
 		"2026-10-01T08:00:00Z,viettel,4G,100.50,13.75,-98,,,,,\n"+ // Bangkok
 		"2026-10-01T08:00:00Z,viettel,4G,114.33,11.43,-98,,,,,\n"+ // Song Tử Tây, Trường Sa
+		"2026-10-01T08:00:00Z,viettel,4G,112.33,16.83,-98,,,,,\n"+ // Phú Lâm, Hoàng Sa
 		"2026-10-01T08:00:00Z,viettel,4G,-79.85,-2.07,-98,,,,,\n"+ // Guayaquil
-		"2026-10-01T08:00:00Z,viettel,4G,-79.85,-2.07,-98,bad,,,,\n", nil, nil)
-	if rep.Accepted != 4 || len(rejects) != 1 || rep.OutsideVietNam != 2 || rep.Counts().RowsOutsideVietNam != 2 {
+		"2026-10-01T08:00:00Z,viettel,4G,-105.85,21.03,-98,,,,,\n", nil, nil) // Hà Nội, a minus sign too many
+	if rep.Accepted != 3 || len(rejects) != 3 || rep.ByReason[ReasonOutsideBounds] != 3 || rep.OutsideVietNam != 0 {
 		t.Fatalf("accepted %d, rejects %+v, outside %d", rep.Accepted, rejects, rep.OutsideVietNam)
+	}
+	for i, line := range []int64{3, 6, 7} {
+		r := rejects[i]
+		if r.Line != line || r.Column != "lon" || !strings.Contains(r.Detail, "outside Viet Nam") {
+			t.Errorf("reject %d: %+v, want line %d outside Viet Nam", i, r, line)
+		}
+		if sign := strings.Contains(r.Detail, "a minus sign too many? (105.85, 21.03) is in Viet Nam"); sign != (line == 7) {
+			t.Errorf("line %d: sign hint %v: %s", line, sign, r.Detail)
+		}
+	}
+	// A site register's rows stay kept and counted: a carrier's register
+	// may hold its sites abroad.
+	rec, err := NewCSV(strings.NewReader("site_id,carrier,tech,lon,lat\nA,viettel,4G,105.85,21.03\nB,viettel,4G,100.50,13.75\n"), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srep, err := ReadSites(context.Background(), rec, nil, Defaults("s.csv", testNow), func([]engine.Site) error { return nil }, nil)
+	if err != nil || srep.Accepted != 2 || srep.OutsideVietNam != 1 || srep.Counts().RowsOutsideVietNam != 1 {
+		t.Fatalf("sites: %v %+v", err, srep)
 	}
 }
 

@@ -58,11 +58,12 @@ const (
 // RowsRead == Accepted + Rejected.
 //
 // Rules (docs/data-contract.md): ts, carrier, tech, lon, lat required; lon
-// in −180…180, lat in −90…90, not 0,0, inside cfg.Bounds if given; ts not
-// before cfg.Earliest nor after cfg.Now+cfg.FutureSlack; signal_dbm in the
-// 3GPP reporting range of the technology (engine.SignalRange) or below its
-// reporting floor down to engine.MinSignalDBm (censored, engine.Censored:
-// kept as evidence of weak signal, not rejected); a row with
+// in −180…180, lat in −90…90, not 0,0, inside cfg.Bounds if given, else
+// in Viet Nam's extent (geodata.NearVietNam); ts not before cfg.Earliest
+// nor after cfg.Now+cfg.FutureSlack; signal_dbm in the 3GPP reporting
+// range of the technology (engine.SignalRange) or below its reporting
+// floor down to engine.MinSignalDBm (censored, engine.Censored: kept as
+// evidence of weak signal, not rejected); a row with
 // service "none" must have no signal, no speed above 0 and no latency,
 // and is kept as a negative test; a row
 // with service "ok" needs a signal or a speed or latency value; speeds and

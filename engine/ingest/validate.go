@@ -77,6 +77,7 @@ type Config struct {
 	// Vietnam time, UTC+7, the zone periods are calendar months of).
 	Earliest time.Time
 	// Bounds, when non-empty, rejects points outside it (outside_bounds).
+	// Empty, a measurement outside Viet Nam's extent is rejected so.
 	Bounds orb.MultiPolygon
 	// Dedup rejects repeats of earlier accepted rows of the same file: a
 	// measurement whose values equal an earlier one's however written (the
@@ -196,8 +197,9 @@ type Report struct {
 	OtherCarriers map[engine.Carrier]int64
 	// OutsideVietNam counts accepted rows whose point lies outside Viet
 	// Nam's extent (geodata.NearVietNam), when Config.Bounds is not given:
-	// kept, as the contract takes any position, but a file of another
-	// country is what such rows usually mean.
+	// kept (a site register, villages, candidates), but a file of another
+	// country is what such rows usually mean. A measurement there is
+	// rejected (outside_bounds), never counted here.
 	OutsideVietNam int64
 	// HeightsOutsideModel counts accepted site rows whose height_m lies
 	// outside the propagation models' range (predict.BaseHeightMinM–
@@ -745,6 +747,11 @@ type parser struct {
 	// rowAbroad: the current row's point lies outside Viet Nam's extent
 	// (checked when no bounds are given).
 	rowAbroad bool
+	// abroadOut: a point outside Viet Nam's extent is rejected
+	// (outside_bounds) when no bounds are given, not kept and counted
+	// (measurements: a test abroad is no evidence of the country's
+	// coverage).
+	abroadOut bool
 	// rowHeight: the current site row's height is outside the models';
 	// rowEIRP: its EIRP is above any cell site's.
 	rowHeight, rowEIRP bool
@@ -925,9 +932,23 @@ func (p *parser) lonLat(colLon, colLat int, ls, as string) (float64, float64, *r
 			return 0, 0, &rowError{"lon", ls + "," + as, ReasonOutsideBounds, "point outside the bounding polygon"}
 		}
 	} else if !geodata.NearVietNam(lon, lat) {
+		if p.abroadOut {
+			return 0, 0, &rowError{"lon", ls + "," + as, ReasonOutsideBounds, abroadDetail(lon, lat)}
+		}
 		p.rowAbroad = true
 	}
 	return lon, lat, nil
+}
+
+// abroadDetail says why a measurement's point outside Viet Nam's extent
+// is rejected, and what it may be: another country's test, or a position
+// written with a sign too many (-105.85 for 105.85).
+func abroadDetail(lon, lat float64) string {
+	d := "outside Viet Nam's mainland, Hoàng Sa and Trường Sa: a test in another country (another country's file?) says nothing of Viet Nam's coverage"
+	if geodata.NearVietNam(math.Abs(lon), math.Abs(lat)) {
+		d += fmt.Sprintf("; a minus sign too many? (%g, %g) is in Viet Nam", math.Abs(lon), math.Abs(lat))
+	}
+	return d + "; --bounds FILE judges points by a polygon of your own instead"
 }
 
 // degreesHint adds to an invalid_number position written with a degree
@@ -1095,6 +1116,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	}
 	p := newParser(cfg, b)
 	p.wifiAside = kind == KindMeasurements
+	p.abroadOut = kind == KindMeasurements
 	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: "."}
 	if b.comma {
 		rep.Decimal = ","
