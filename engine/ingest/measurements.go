@@ -275,7 +275,7 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 // rejected, saying so. Any other row keeps techErr.
 func (p *parser) techless(f []string, techErr *rowError) (engine.Tech, *rowError) {
 	b := p.b
-	if (techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum) || p.optionalEnum(techErr.value) != "" {
+	if techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum {
 		return 0, techErr
 	}
 	if svc, err := engine.ParseService(b.field(f, mService)); err != nil || svc == engine.ServiceOK {
@@ -285,7 +285,21 @@ func (p *parser) techless(f []string, techErr *rowError) (engine.Tech, *rowError
 	// below, in the contract's order.
 	src, _ := engine.ParseSource(p.optionalEnum(b.field(f, mSource)))
 	class, _ := engine.ParseDeviceClass(p.optionalEnum(b.field(f, mDeviceClass)))
-	if src == engine.SourceDrive || class == engine.DeviceScanner {
+	measured := src == engine.SourceDrive || class == engine.DeviceScanner
+	if v := techErr.value; p.optionalEnum(v) != "" {
+		if measured {
+			return 0, techErr
+		}
+		// A phone's no-service row in a spelling that is no placeholder
+		// lomsong knows: the tool's own word for "no technology", as
+		// likely as a technology's name. Mapping it onto a technology
+		// would label that tool's rows with service too.
+		e := *techErr
+		e.detail += fmt.Sprintf("; on a phone's no-service row tech may be empty or a placeholder (unknown, N/A, -): the row is kept, stored as 4G (2G for a feature phone). "+
+			"If %q is how the file writes no technology, map it to \"\" in the mapping's \"values\" for tech (\"values\": {\"tech\": {%q: \"\"}}); if it names a technology, map it to that one", v, v)
+		return 0, &e
+	}
+	if measured {
 		who := "a drive test"
 		if src != engine.SourceDrive {
 			who = "a scanner"

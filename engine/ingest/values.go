@@ -39,6 +39,14 @@ func EnumColumns(kind Kind) []string {
 	return out
 }
 
+// noValueColumns are the measurement columns whose values a mapping may
+// map a spelling to "", no value, as an empty cell reads: a tool's own
+// word for "no technology" on a phone's no-service rows (Android's
+// NETWORK_TYPE_UNKNOWN), for which a row is kept (4G, 2G for a feature
+// phone), and words for "unknown" in the optional enums. A required
+// column (carrier) has no use for it.
+var noValueColumns = []string{"tech", "source", "device_class", "environment"}
+
 func (m *Mapping) validateValues(kind Kind) error {
 	for _, col := range sortedKeys(m.Values) {
 		parse := enumParsers[col]
@@ -48,7 +56,9 @@ func (m *Mapping) validateValues(kind Kind) error {
 		folded := map[string]string{}
 		for _, from := range sortedKeys(m.Values[col]) {
 			to := m.Values[col][from]
-			if err := parse(to); err != nil || strings.TrimSpace(to) == "" {
+			if strings.TrimSpace(to) == "" && kind == KindMeasurements && slices.Contains(noValueColumns, col) {
+				// No value, read as an empty cell.
+			} else if err := parse(to); err != nil || strings.TrimSpace(to) == "" {
 				return fmt.Errorf("mapping: values[%q][%q] = %q: not a valid %s", col, from, to, col)
 			}
 			k := engine.Fold(from)
