@@ -125,6 +125,7 @@ type OffAirMast struct {
 	Readings         int      `json:"readings"`
 	MedianResidualDB Float    `json:"median_residual_db"`
 	LogLR            Float    `json:"log_likelihood_ratio"`
+	LevelsLogLR      Float    `json:"levels_log_likelihood_ratio"`
 	POff             Float    `json:"p_off_air"`
 	// SharedIDs are those of its site_ids that masts elsewhere also carry
 	// (predict.OffAirMast.SharedIDs): only their rows at this mast's
@@ -139,6 +140,11 @@ type OffAirSpread struct {
 	Observations int    `json:"observations"`
 	OffsetDB     Float  `json:"offset_db"`
 	SigmaDB      Float  `json:"sigma_db"`
+	// MastSpreadDB is the spread of the masts' own offsets (τ) and
+	// WithinSigmaDB a mast's tests' spread around its own offset
+	// (predict.OffAirNetwork).
+	MastSpreadDB  Float `json:"mast_spread_db"`
+	WithinSigmaDB Float `json:"within_mast_sigma_db"`
 	// BoundsOnly: no test of the network read a level; it was weighed
 	// with offset 0 and an assumed spread (predict.OffAirNetwork).
 	BoundsOnly bool `json:"bounds_only,omitempty"`
@@ -151,14 +157,15 @@ func (f *File) SetOffAir(r *predict.OffAirResult) {
 	for _, m := range r.Off() {
 		oa.Masts = append(oa.Masts, OffAirMast{Carrier: string(m.Carrier), SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
 			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
-			MedianResidualDB: Float(m.MedianResidualDB), LogLR: Float(m.LogLR), POff: Float(m.POff), SharedIDs: m.SharedIDs})
+			MedianResidualDB: Float(m.MedianResidualDB), LogLR: Float(m.LogLR), LevelsLogLR: Float(m.LevelsLogLR), POff: Float(m.POff), SharedIDs: m.SharedIDs})
 	}
 	for _, d := range r.Shared {
 		oa.SharedSiteIDs = append(oa.SharedSiteIDs, SharedSiteID{Carrier: string(d.Carrier), SiteID: d.SiteID, Masts: d.Masts, ApartM: math.Round(d.ApartM)})
 	}
 	for i, n := range r.Networks {
 		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations,
-			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB), BoundsOnly: n.BoundsOnly}
+			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB), MastSpreadDB: Float(n.MastSpreadDB), WithinSigmaDB: Float(n.WithinSigmaDB),
+			BoundsOnly: n.BoundsOnly}
 	}
 	f.OffAir = oa
 }
@@ -184,7 +191,7 @@ func (f *File) OffAirMasts() ([]predict.OffAirMast, error) {
 		}
 		out[i] = predict.OffAirMast{Carrier: carrier, SiteIDs: m.SiteIDs, Lon: m.Lon, Lat: m.Lat,
 			Observations: m.Observations, Informative: m.Informative, Readings: m.Readings,
-			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), POff: float64(m.POff), OffAir: true, SharedIDs: m.SharedIDs}
+			MedianResidualDB: float64(m.MedianResidualDB), LogLR: float64(m.LogLR), LevelsLogLR: float64(m.LevelsLogLR), POff: float64(m.POff), OffAir: true, SharedIDs: m.SharedIDs}
 	}
 	return out, nil
 }

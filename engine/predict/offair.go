@@ -161,6 +161,10 @@ type OffAirMast struct {
 	// the posterior probability of off the air; OffAir the decision
 	// (POff ≥ 0.5 with at least MinInformative informative observations).
 	LogLR, POff float64
+	// LevelsLogLR is the part of LogLR its exact observations give (the
+	// levels read, not the bounds): with levels in MinInformative squares
+	// or more, a mast is set down only when they, too, favour off.
+	LevelsLogLR float64
 	OffAir      bool
 	// SharedIDs are those of its SiteIDs that rows of other masts, more
 	// than MastSpreadM away, also carry (SharedSiteIDs): its SiteRefs
@@ -178,6 +182,13 @@ type OffAirNetwork struct {
 	// MinOffAirSigmaDB.
 	Observations      int
 	OffsetDB, SigmaDB float64
+	// MastSpreadDB is τ, the spread of the masts' own offsets around the
+	// network's (terrain and clutter between a mast and its tests that the
+	// model does not see: every test of a mast behind a ridge reads low),
+	// and WithinSigmaDB the spread of a mast's tests around its own offset,
+	// √(σ² − τ²) floored at MinOffAirSigmaDB (mastSpread). MastSpreadDB is
+	// 0 when fewer than MinSpreadMasts masts hold exact observations.
+	MastSpreadDB, WithinSigmaDB float64
 	// BoundsOnly: the network's predicted observations are all bounds (no
 	// level read): weighed with OffsetDB 0 (the uncalibrated prediction)
 	// and SigmaDB OffAirOptions.BoundsOnlySigmaDB, assumed, not measured.
@@ -365,11 +376,17 @@ const offAirLoDBm, offAirSpanDB = -140.0, 100.0
 //
 // and an upper bound b has L(m) = (1 − ε)·Φ((b − m)/σ) + ε·U(b), U the
 // uniform CDF over [−140, −40] dBm. Off the air with no other mast in
-// reach, an exact level has likelihood ε/100 and a bound 1. M's
-// log-likelihood ratio is Σ log L(off_i) − log L(on_i) over its
-// observations, taken as independent (correlated shadowing makes
-// neighbouring tests partly redundant: MinInformative and the
-// contamination keep a single run of them from deciding alone), and
+// reach, an exact level has likelihood ε/100 and a bound 1. Each mast
+// has its own offset b per technology under either hypothesis, b ~ N(0,
+// τ²) (mastSpread: the spread of the masts' own offsets, terrain between
+// a mast and its tests that the model does not see), and its tests are
+// weighed around it with the spread within a mast instead of σ; M's
+// log-likelihood ratio is mastLogLR's, log ∫ Π L(off_i + b) − log ∫ Π
+// L(on_i + b) over the offset's prior, each observation weighted
+// 1/(observations in its offAirSquareM square) (correlated shadowing
+// makes neighbouring tests partly redundant: the squares, MinInformative
+// and the contamination keep a single run of them from deciding alone),
+// and
 //
 //	POff = 1 / (1 + (1 − prior)/prior · exp(−LogLR)).
 //
@@ -413,7 +430,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 			resid[k] = append(resid[k], obs.LevelDBm[i]-pr.on[i])
 		}
 	}
-	type spread struct{ mu, sigma float64 }
+	type spread struct{ mu, sigma, tau, within float64 }
 	nets := map[netKey]spread{}
 	for k, r := range resid {
 		mu := medianOf(r)
@@ -422,8 +439,55 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 			dev[i] = math.Abs(v - mu)
 		}
 		sd := max(1.4826*medianOf(dev), MinOffAirSigmaDB)
-		nets[k] = spread{mu, sd}
-		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(r), OffsetDB: mu, SigmaDB: sd})
+		nets[k] = spread{mu, sd, 0, sd}
+	}
+	// Each network's spread of the masts' own offsets (mastSpread), from
+	// the exact residuals of each mast's predicted observations, each
+	// weighted 1/(observations in its square) as the evidence is.
+	type mastNet struct {
+		m int32
+		k netKey
+	}
+	weight := squareWeights(&obs, pr.site, mast)
+	perMast := map[mastNet]*mastResid{}
+	for i := range n {
+		if pr.site[i] < 0 || obs.Upper[i] {
+			continue
+		}
+		k := netKey{obs.Carrier[i], obs.Tech[i]}
+		mk := mastNet{mast[pr.site[i]], k}
+		a := perMast[mk]
+		if a == nil {
+			a = &mastResid{}
+			perMast[mk] = a
+		}
+		a.sum += weight[i] * (obs.LevelDBm[i] - pr.on[i] - nets[k].mu)
+		a.w += weight[i]
+	}
+	// Each exact residual's departure from its mast's mean, for the
+	// spread within a mast (masts of two squares or more).
+	devs := map[netKey][]float64{}
+	for i := range n {
+		if pr.site[i] < 0 || obs.Upper[i] {
+			continue
+		}
+		k := netKey{obs.Carrier[i], obs.Tech[i]}
+		a := perMast[mastNet{mast[pr.site[i]], k}]
+		if a.w >= 2 {
+			devs[k] = append(devs[k], math.Abs(obs.LevelDBm[i]-pr.on[i]-nets[k].mu-a.sum/a.w))
+		}
+	}
+	byNet := map[netKey][]mastResid{}
+	for mk, a := range perMast {
+		byNet[mk.k] = append(byNet[mk.k], *a)
+	}
+	for k, sp := range nets {
+		ms := byNet[k]
+		slices.SortFunc(ms, func(a, b mastResid) int { return cmp.Or(cmp.Compare(a.sum/a.w, b.sum/b.w), cmp.Compare(a.w, b.w)) })
+		sp.tau, sp.within = mastSpread(ms, devs[k], sp.sigma)
+		nets[k] = sp
+		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(resid[k]), OffsetDB: sp.mu, SigmaDB: sp.sigma,
+			MastSpreadDB: sp.tau, WithinSigmaDB: sp.within})
 	}
 	// A network with bounds alone (every test no service, say) has no
 	// level to measure an offset and spread on: weighed against the
@@ -433,8 +497,9 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	for i := range n {
 		k := netKey{obs.Carrier[i], obs.Tech[i]}
 		if _, ok := nets[k]; !ok && pr.site[i] >= 0 {
-			nets[k] = spread{0, opt.BoundsOnlySigmaDB}
-			res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, SigmaDB: opt.BoundsOnlySigmaDB, BoundsOnly: true})
+			nets[k] = spread{0, opt.BoundsOnlySigmaDB, 0, opt.BoundsOnlySigmaDB}
+			res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, SigmaDB: opt.BoundsOnlySigmaDB, BoundsOnly: true,
+				WithinSigmaDB: opt.BoundsOnlySigmaDB})
 		}
 	}
 	slices.SortFunc(res.Networks, func(a, b OffAirNetwork) int {
@@ -523,7 +588,18 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		m := ids[k]
 		a := byMast[m]
 		ss := members[m]
-		llr := groupSum(squareGroups(&obs, a.idx), func(k int) float64 { i := a.idx[k]; return logOff[i] - logOn[i] })
+		llr, levels := mastLogLR(a.idx, weight, func(i int) (float64, float64) {
+			sp := nets[netKey{obs.Carrier[i], obs.Tech[i]}]
+			return sp.tau, sp.within
+		}, func(i int, b, sd float64) (float64, float64) {
+			y, up := obs.LevelDBm[i], obs.Upper[i]
+			mu := nets[netKey{obs.Carrier[i], obs.Tech[i]}].mu
+			lOn := like(up, y, pr.on[i]+mu+b, sd)
+			if o := pr.off[i]; !math.IsNaN(o) {
+				return math.Log(like(up, y, o+mu+b, sd)), math.Log(lOn)
+			}
+			return math.Log(nothing(up, y)), math.Log(lOn)
+		}, obs.Tech, obs.Upper)
 		if llr > logPrior {
 			// Off the air rather than on at the registered position: weigh
 			// "on the air somewhere near it" too (registerShiftsM).
@@ -583,6 +659,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 			om.MedianResidualDB = medianOf(a.resid)
 		}
 		om.POff = 1 / (1 + math.Exp(logPrior-llr))
+		om.LevelsLogLR = levels
 		om.OffAir = om.POff >= 0.5 && a.informative >= opt.MinInformative
 		out[k] = om
 	})
@@ -1056,4 +1133,157 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// MinSpreadMasts is the number of masts with exact observations a network
+// needs before the spread of the masts' own offsets (τ, mastSpread) is
+// measured; with fewer, τ is 0 and every test of a mast is weighed
+// against the network's offset alone, as when masts do not differ.
+const MinSpreadMasts = 10
+
+// mastResid is one mast's exact residuals of one network (level − on-air
+// prediction − the network's offset): their weighted sum and total
+// weight (squareWeights: a square's observations weigh one together).
+type mastResid struct{ sum, w float64 }
+
+// squareWeights weighs each predicted observation 1/(the observations of
+// its mast in its offAirSquareM square): a stretch of road or a hamlet
+// is one piece of evidence on a mast, not dozens (offAirSquareM).
+func squareWeights(obs *OffAirObs, site, mast []int32) []float64 {
+	type key struct {
+		m  int32
+		sq [2]int64
+	}
+	count := map[key]int{}
+	for i, s := range site {
+		if s >= 0 {
+			count[key{mast[s], offAirSquare(obs.Lon[i], obs.Lat[i])}]++
+		}
+	}
+	w := make([]float64, len(site))
+	for i, s := range site {
+		if s >= 0 {
+			w[i] = 1 / float64(count[key{mast[s], offAirSquare(obs.Lon[i], obs.Lat[i])}])
+		}
+	}
+	return w
+}
+
+// mastSpread estimates τ, the spread of the masts' own offsets around
+// their network's, and within, the spread of a mast's tests around its
+// own offset, robustly (the off-air masts among them read tens of dB
+// low): within = 1.4826 × the median of dev, the exact residuals'
+// departures from their mast's mean (masts of two squares or more),
+// floored at MinOffAirSigmaDB; τ² = max(0, (1.4826·MAD(ȳ_m))² −
+// median(within²/n_m)) over the masts' weighted mean residuals ȳ_m of
+// weight n_m ≥ 1 (their squares): the method of moments of Shrink with
+// medians for means. With fewer than MinSpreadMasts such masts, τ is 0
+// and within is σ, the network's spread of all its residuals.
+func mastSpread(ms []mastResid, dev []float64, sigma float64) (tau, within float64) {
+	var means, samp []float64
+	for _, m := range ms {
+		if m.w >= 1 {
+			means = append(means, m.sum/m.w)
+			samp = append(samp, 1/m.w)
+		}
+	}
+	if len(means) < MinSpreadMasts || len(dev) == 0 {
+		return 0, sigma
+	}
+	within = max(1.4826*medianOf(slices.Clone(dev)), MinOffAirSigmaDB)
+	med := medianOf(slices.Clone(means))
+	d := make([]float64, len(means))
+	for i, v := range means {
+		d[i] = math.Abs(v - med)
+	}
+	mad := 1.4826 * medianOf(d)
+	for i, f := range samp {
+		samp[i] = within * within * f
+	}
+	return math.Sqrt(max(mad*mad-medianOf(samp), 0)), within
+}
+
+// mastSpreadGrid is the grid, in units of τ, over which a mast's own
+// offset is integrated (mastLogLR): ±5τ in steps of τ/16, fine enough
+// for the peak of a mast with a hundred squares of tests (its width
+// within/10) at the spreads met (τ ≤ within).
+const mastSpreadGridStep, mastSpreadGridHalf = 1.0 / 16, 80
+
+// mastLogLR is a mast's log-likelihood ratio of off against on the air
+// with its own offset b_t per technology t, b_t ~ N(0, τ_t²) (mastSpread)
+// under either hypothesis — the tests' readings are a prediction plus b_t
+// plus their own spread, on the air its prediction, off the air the other
+// masts' (which a mast's tests see through the same terrain):
+//
+//	LLR = Σ_t log ∫ Π_i L_off,i(b)^w_i N(b; 0, τ_t²) db − log ∫ Π_i L_on,i(b)^w_i N(b; 0, τ_t²) db,
+//
+// the integrals on a grid (mastSpreadGrid), w_i the observations'
+// squareWeights. A healthy mast whose every test reads 10 dB low (a
+// ridge between it and them) is then one unlikely draw of b, not a
+// hundred unlikely readings. With τ_t = 0 it is Σ_i w_i (log L_off,i −
+// log L_on,i) at b = 0 with within = σ, the check of independent
+// readings around the network's offset. spread returns observation i's
+// τ and within; logs its log L_off and log L_on at offset b and spread sd.
+func mastLogLR(idx []int, weight []float64, spread func(i int) (tau, within float64),
+	logs func(i int, b, sd float64) (logOff, logOn float64), tech []engine.Tech, upper []bool) (all, levels float64) {
+	byTech := map[engine.Tech][]int{}
+	var techs []engine.Tech
+	for _, i := range idx {
+		t := tech[i]
+		if byTech[t] == nil {
+			techs = append(techs, t)
+		}
+		byTech[t] = append(byTech[t], i)
+	}
+	slices.Sort(techs)
+	const points = 2*mastSpreadGridHalf + 1
+	var lOff, lOn, eOff, eOn [points]float64
+	for _, t := range techs {
+		is := byTech[t]
+		tau, sd := spread(is[0])
+		if tau < 0.5 {
+			for _, i := range is {
+				f, o := logs(i, 0, sd)
+				all += weight[i] * (f - o)
+				if !upper[i] {
+					levels += weight[i] * (f - o)
+				}
+			}
+			continue
+		}
+		for j := range points {
+			z := float64(j-mastSpreadGridHalf) * mastSpreadGridStep
+			lOff[j], lOn[j] = -0.5*z*z, -0.5*z*z
+			eOff[j], eOn[j] = lOff[j], lOn[j]
+			b := tau * z
+			for _, i := range is {
+				f, o := logs(i, b, sd)
+				lOff[j] += weight[i] * f
+				lOn[j] += weight[i] * o
+				if !upper[i] {
+					eOff[j] += weight[i] * f
+					eOn[j] += weight[i] * o
+				}
+			}
+		}
+		all += logSumExp(lOff[:]) - logSumExp(lOn[:])
+		levels += logSumExp(eOff[:]) - logSumExp(eOn[:])
+	}
+	return all, levels
+}
+
+// logSumExp returns log Σ exp(v_k), computed stably.
+func logSumExp(v []float64) float64 {
+	hi := math.Inf(-1)
+	for _, x := range v {
+		hi = max(hi, x)
+	}
+	if math.IsInf(hi, -1) {
+		return hi
+	}
+	s := 0.0
+	for _, x := range v {
+		s += math.Exp(x - hi)
+	}
+	return hi + math.Log(s)
 }

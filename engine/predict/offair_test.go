@@ -352,7 +352,7 @@ func TestOffAirBoundsOnlyNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []OffAirNetwork{{Carrier: engine.Viettel, Tech: engine.Tech3G, OffsetDB: 0, SigmaDB: DefaultBoundsOnlySigmaDB, BoundsOnly: true}}
+	want := []OffAirNetwork{{Carrier: engine.Viettel, Tech: engine.Tech3G, OffsetDB: 0, SigmaDB: DefaultBoundsOnlySigmaDB, BoundsOnly: true, WithinSigmaDB: DefaultBoundsOnlySigmaDB}}
 	if !slices.Equal(r.Networks, want) {
 		t.Fatalf("networks %+v, want %+v", r.Networks, want)
 	}
