@@ -10,64 +10,38 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/file"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/contract"
 )
 
-// Measurement store columns, in file order.
-const (
-	mTS = iota
-	mCarrier
-	mTech
-	mLon
-	mLat
-	mSignal
-	mService
-	mRSRQ
-	mSINR
-	mDL
-	mUL
-	mLatency
-	mSource
-	mDeviceID
-	mDeviceClass
-	mEnvironment
-	mSpeed
-	mCellID
-	mNodeID
-	mPCI
-	mARFCN
-	mBand
-	mCount
-)
-
-var measurementFields = [mCount]field{
-	mTS:          {name: "ts", kind: kindTimeMs},
-	mCarrier:     {name: "carrier", kind: kindString, enum: true},
-	mTech:        {name: "tech", kind: kindStringNull, enum: true},
-	mLon:         {name: "lon", kind: kindFloat64},
-	mLat:         {name: "lat", kind: kindFloat64},
-	mSignal:      {name: "signal_dbm", kind: kindFloat64},
-	mService:     {name: "service", kind: kindString, enum: true},
-	mRSRQ:        {name: "rsrq_db", kind: kindFloat64},
-	mSINR:        {name: "sinr_db", kind: kindFloat64},
-	mDL:          {name: "dl_mbps", kind: kindFloat64},
-	mUL:          {name: "ul_mbps", kind: kindFloat64},
-	mLatency:     {name: "latency_ms", kind: kindFloat64},
-	mSource:      {name: "source", kind: kindStringNull, enum: true},
-	mDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
-	mDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
-	mEnvironment: {name: "environment", kind: kindStringNull, enum: true},
-	mSpeed:       {name: "speed_test", kind: kindStringNull, enum: true},
-	mCellID:      {name: "cell_id", kind: kindStringNull, plain: true},
-	mNodeID:      {name: "node_id", kind: kindStringNull, plain: true},
-	mPCI:         {name: "pci", kind: kindFloat64},
-	mARFCN:       {name: "arfcn", kind: kindFloat64},
-	mBand:        {name: "band", kind: kindStringNull, plain: true},
+var measurementFields = [contract.MeasCount]field{
+	contract.MeasTS:          {name: "ts", kind: kindTimeMs},
+	contract.MeasCarrier:     {name: "carrier", kind: kindString, enum: true},
+	contract.MeasTech:        {name: "tech", kind: kindStringNull, enum: true},
+	contract.MeasLon:         {name: "lon", kind: kindFloat64},
+	contract.MeasLat:         {name: "lat", kind: kindFloat64},
+	contract.MeasSignal:      {name: "signal_dbm", kind: kindFloat64},
+	contract.MeasService:     {name: "service", kind: kindString, enum: true},
+	contract.MeasRSRQ:        {name: "rsrq_db", kind: kindFloat64},
+	contract.MeasSINR:        {name: "sinr_db", kind: kindFloat64},
+	contract.MeasDL:          {name: "dl_mbps", kind: kindFloat64},
+	contract.MeasUL:          {name: "ul_mbps", kind: kindFloat64},
+	contract.MeasLatency:     {name: "latency_ms", kind: kindFloat64},
+	contract.MeasSource:      {name: "source", kind: kindStringNull, enum: true},
+	contract.MeasDeviceID:    {name: "device_id", kind: kindStringNull, plain: true},
+	contract.MeasDeviceClass: {name: "device_class", kind: kindStringNull, enum: true},
+	contract.MeasEnvironment: {name: "environment", kind: kindStringNull, enum: true},
+	contract.MeasSpeedTest:   {name: "speed_test", kind: kindStringNull, enum: true},
+	contract.MeasCellID:      {name: "cell_id", kind: kindStringNull, plain: true},
+	contract.MeasNodeID:      {name: "node_id", kind: kindStringNull, plain: true},
+	contract.MeasPCI:         {name: "pci", kind: kindFloat64},
+	contract.MeasARFCN:       {name: "arfcn", kind: kindFloat64},
+	contract.MeasBand:        {name: "band", kind: kindStringNull, plain: true},
 }
 
 // MeasurementColumns returns the column names of a measurement store file,
 // in file order.
 func MeasurementColumns() []string {
-	out := make([]string, mCount)
+	out := make([]string, contract.MeasCount)
 	for i, f := range measurementFields {
 		out[i] = f.name
 	}
@@ -78,13 +52,13 @@ func MeasurementColumns() []string {
 // written as null.
 var (
 	techNames = []string{"", "2G", "3G", "4G", "5G"}
-	enumNames = [mCount][]string{
-		mTech:        techNames,
-		mService:     names(engine.ServiceOK, engine.ServiceEmergency),
-		mSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
-		mDeviceClass: names(engine.DeviceUnknown, engine.DeviceScanner),
-		mEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
-		mSpeed:       {"", "no"}, // the contract's speed_test: null = yes
+	enumNames = [contract.MeasCount][]string{
+		contract.MeasTech:        techNames,
+		contract.MeasService:     names(engine.ServiceOK, engine.ServiceEmergency),
+		contract.MeasSource:      names(engine.SourceUnknown, engine.SourceSpeedtest),
+		contract.MeasDeviceClass: names(engine.DeviceUnknown, engine.DeviceScanner),
+		contract.MeasEnvironment: names(engine.EnvUnknown, engine.EnvIndoor),
+		contract.MeasSpeedTest:   {"", "no"}, // the contract's speed_test: null = yes
 	}
 )
 
@@ -106,7 +80,7 @@ type MeasurementWriter struct {
 	p     *pqWriter
 	rows  int64
 	err   error
-	enums [mCount]*enumColumn
+	enums [contract.MeasCount]*enumColumn
 
 	carriers    []string         // carrier dictionary, in index order
 	carrierIdx  map[string]int32 // index of carriers
@@ -128,20 +102,20 @@ func (mw *MeasurementWriter) writeServing(b *engine.MeasurementBatch, lo, hi int
 		for i := lo; i < hi; i++ {
 			mw.num = append(mw.num, nan)
 		}
-		for _, c := range []int{mCellID, mNodeID, mBand} {
+		for _, c := range []int{contract.MeasCellID, contract.MeasNodeID, contract.MeasBand} {
 			if err := stringsTo(p, c, mw.blank[:hi-lo]); err != nil {
 				return err
 			}
 		}
-		if err := p.float64s(mPCI, mw.num); err != nil {
+		if err := p.float64s(contract.MeasPCI, mw.num); err != nil {
 			return err
 		}
-		return p.float64s(mARFCN, mw.num)
+		return p.float64s(contract.MeasARFCN, mw.num)
 	}
 	for _, c := range []struct {
 		col int
 		v   []string
-	}{{mCellID, b.CellID}, {mNodeID, b.NodeID}, {mBand, b.Band}} {
+	}{{contract.MeasCellID, b.CellID}, {contract.MeasNodeID, b.NodeID}, {contract.MeasBand, b.Band}} {
 		if err := stringsTo(p, c.col, c.v[lo:hi]); err != nil {
 			return err
 		}
@@ -149,7 +123,7 @@ func (mw *MeasurementWriter) writeServing(b *engine.MeasurementBatch, lo, hi int
 	for _, c := range []struct {
 		col int
 		v   []int32
-	}{{mPCI, b.PCI}, {mARFCN, b.ARFCN}} {
+	}{{contract.MeasPCI, b.PCI}, {contract.MeasARFCN, b.ARFCN}} {
 		mw.num = mw.num[:0]
 		for _, x := range c.v[lo:hi] {
 			f := float64(x)
@@ -222,7 +196,7 @@ func (mw *MeasurementWriter) Write(b *engine.MeasurementBatch) error {
 
 func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) error {
 	p := mw.p
-	if err := p.int64s(mTS, b.TimeUnixMs[lo:hi]); err != nil {
+	if err := p.int64s(contract.MeasTS, b.TimeUnixMs[lo:hi]); err != nil {
 		return err
 	}
 	if err := mw.writeCarriers(b.Carrier[lo:hi]); err != nil {
@@ -231,38 +205,38 @@ func (mw *MeasurementWriter) writeRows(b *engine.MeasurementBatch, lo, hi int) e
 	for _, c := range []struct {
 		col int
 		v   []float64
-	}{{mLon, b.Lon}, {mLat, b.Lat}, {mSignal, b.SignalDBm}, {mRSRQ, b.RSRQDB}, {mSINR, b.SINRDB},
-		{mDL, b.DLMbps}, {mUL, b.ULMbps}, {mLatency, b.LatencyMs}} {
+	}{{contract.MeasLon, b.Lon}, {contract.MeasLat, b.Lat}, {contract.MeasSignal, b.SignalDBm}, {contract.MeasRSRQ, b.RSRQDB}, {contract.MeasSINR, b.SINRDB},
+		{contract.MeasDL, b.DLMbps}, {contract.MeasUL, b.ULMbps}, {contract.MeasLatency, b.LatencyMs}} {
 		if err := p.float64s(c.col, c.v[lo:hi]); err != nil {
 			return err
 		}
 	}
-	if err := writeEnumColumn(p, mTech, mw.enums[mTech], b.Tech[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, contract.MeasTech, mw.enums[contract.MeasTech], b.Tech[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnumColumn(p, mService, mw.enums[mService], b.Service[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, contract.MeasService, mw.enums[contract.MeasService], b.Service[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnumColumn(p, mSource, mw.enums[mSource], b.Source[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, contract.MeasSource, mw.enums[contract.MeasSource], b.Source[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnumColumn(p, mDeviceClass, mw.enums[mDeviceClass], b.DeviceClass[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, contract.MeasDeviceClass, mw.enums[contract.MeasDeviceClass], b.DeviceClass[lo:hi]); err != nil {
 		return err
 	}
-	if err := writeEnumColumn(p, mEnvironment, mw.enums[mEnvironment], b.Environment[lo:hi]); err != nil {
+	if err := writeEnumColumn(p, contract.MeasEnvironment, mw.enums[contract.MeasEnvironment], b.Environment[lo:hi]); err != nil {
 		return err
 	}
 	mw.speed = mw.speed[:0]
 	for i := lo; i < hi; i++ {
 		mw.speed = append(mw.speed, b.SpeedAt(i))
 	}
-	if err := writeEnumColumn(p, mSpeed, mw.enums[mSpeed], mw.speed); err != nil {
+	if err := writeEnumColumn(p, contract.MeasSpeedTest, mw.enums[contract.MeasSpeedTest], mw.speed); err != nil {
 		return err
 	}
 	if err := mw.writeServing(b, lo, hi); err != nil {
 		return err
 	}
-	return stringsTo(p, mDeviceID, b.DeviceID[lo:hi])
+	return stringsTo(p, contract.MeasDeviceID, b.DeviceID[lo:hi])
 }
 
 // writeCarriers writes the carrier column as indices into the writer's
@@ -282,7 +256,7 @@ func (mw *MeasurementWriter) writeCarriers(c []engine.Carrier) error {
 		k, ok := mw.carrierIdx[string(s)]
 		if !ok {
 			if len(mw.carriers) >= maxCarriers {
-				return stringsTo(p, mCarrier, c)
+				return stringsTo(p, contract.MeasCarrier, c)
 			}
 			k = int32(len(mw.carriers))
 			mw.carriers = append(mw.carriers, string(s))
@@ -293,11 +267,11 @@ func (mw *MeasurementWriter) writeCarriers(c []engine.Carrier) error {
 	if mw.carrierDict == nil || mw.carrierDict.Len() != len(mw.carriers) {
 		mw.carrierDict = newDict(mw.carriers)
 	}
-	ok, err := p.dictIndices(mCarrier, mw.carrierDict, p.idx, nil)
+	ok, err := p.dictIndices(contract.MeasCarrier, mw.carrierDict, p.idx, nil)
 	if ok || err != nil {
 		return err
 	}
-	return stringsTo(p, mCarrier, c)
+	return stringsTo(p, contract.MeasCarrier, c)
 }
 
 func checkBatch(b *engine.MeasurementBatch) error {
@@ -310,16 +284,16 @@ func checkBatch(b *engine.MeasurementBatch) error {
 			return fmt.Errorf("arrowio: measurement batch columns have lengths %v and %d: %w", lens, n, engine.ErrInvalidValue)
 		}
 	}
-	if err := checkEnum(mTech, b.Tech); err != nil {
+	if err := checkEnum(contract.MeasTech, b.Tech); err != nil {
 		return err
 	}
-	if err := checkEnum(mService, b.Service); err != nil {
+	if err := checkEnum(contract.MeasService, b.Service); err != nil {
 		return err
 	}
-	if err := checkEnum(mSource, b.Source); err != nil {
+	if err := checkEnum(contract.MeasSource, b.Source); err != nil {
 		return err
 	}
-	if err := checkEnum(mDeviceClass, b.DeviceClass); err != nil {
+	if err := checkEnum(contract.MeasDeviceClass, b.DeviceClass); err != nil {
 		return err
 	}
 	for _, l := range []int{len(b.CellID), len(b.NodeID), len(b.PCI), len(b.ARFCN), len(b.Band)} {
@@ -330,10 +304,10 @@ func checkBatch(b *engine.MeasurementBatch) error {
 	if len(b.Speed) > n {
 		return fmt.Errorf("arrowio: measurement batch speed column has %d rows, more than %d: %w", len(b.Speed), n, engine.ErrInvalidValue)
 	}
-	if err := checkEnum(mSpeed, b.Speed); err != nil {
+	if err := checkEnum(contract.MeasSpeedTest, b.Speed); err != nil {
 		return err
 	}
-	return checkEnum(mEnvironment, b.Environment)
+	return checkEnum(contract.MeasEnvironment, b.Environment)
 }
 
 func checkEnum[E ~uint8](col int, v []E) error {
@@ -362,8 +336,8 @@ type MeasurementReader struct {
 	src      io.ReaderAt
 	size     int64
 	cfg      config
-	want     [mCount]bool // columns to read
-	col      [mCount]int  // file column index, or -1 when not read
+	want     [contract.MeasCount]bool // columns to read
+	col      [contract.MeasCount]int  // file column index, or -1 when not read
 	batch    engine.MeasurementBatch
 	buf      colBuf
 	arena    []byte
@@ -371,10 +345,10 @@ type MeasurementReader struct {
 	rg       int     // next row group
 	rgEnd    int     // row groups from rgEnd on are not read
 	rgLeft   int64   // rows left in the current row group
-	pages    [mCount]*pageColumn
-	fast     [mCount]bool // the current chunk of the column is read by pages[i]
-	readers  [mCount]any  // the library's column readers, for other chunks
-	row      int64        // file rows before the next batch
+	pages    [contract.MeasCount]*pageColumn
+	fast     [contract.MeasCount]bool // the current chunk of the column is read by pages[i]
+	readers  [contract.MeasCount]any  // the library's column readers, for other chunks
+	row      int64                    // file rows before the next batch
 	err      error
 	carrierT dictTable[engine.Carrier]
 	techT    dictTable[engine.Tech]
@@ -399,7 +373,7 @@ type MeasurementReader struct {
 }
 
 // measurementRequired are the columns a store file must have.
-var measurementRequired = [mCount]bool{mTS: true, mCarrier: true, mTech: true, mLon: true, mLat: true}
+var measurementRequired = [contract.MeasCount]bool{contract.MeasTS: true, contract.MeasCarrier: true, contract.MeasTech: true, contract.MeasLon: true, contract.MeasLat: true}
 
 // NewMeasurementReader opens a measurement store file of size bytes on r.
 // Options: WithBatchRows, WithColumns. Columns that are not read, and
@@ -432,7 +406,7 @@ func NewMeasurementReader(r io.ReaderAt, size int64, opts ...Option) (*Measureme
 			mr.want[i] = true
 		}
 	}
-	mr.want[mLon], mr.want[mLat] = true, true
+	mr.want[contract.MeasLon], mr.want[contract.MeasLat] = true, true
 	for _, name := range cfg.columns {
 		i := measurementIndex(name)
 		if i < 0 {
@@ -457,7 +431,7 @@ func (mr *MeasurementReader) Reset(r io.ReaderAt, size int64) error {
 	mr.f, mr.src, mr.size = nil, r, size
 	mr.rg, mr.rgEnd, mr.rgLeft, mr.row = 0, 0, 0, 0
 	mr.rgStart = mr.rgStart[:0]
-	mr.readers = [mCount]any{}
+	mr.readers = [contract.MeasCount]any{}
 	f, err := openParquet(r, size)
 	if err != nil {
 		mr.err = err
@@ -682,49 +656,49 @@ func (mr *MeasurementReader) read(n int) error {
 		}
 		var err error
 		switch i {
-		case mTS:
+		case contract.MeasTS:
 			err = mr.readI64(i, b.TimeUnixMs)
-		case mLon:
+		case contract.MeasLon:
 			err = mr.readF64(i, b.Lon)
-		case mLat:
+		case contract.MeasLat:
 			err = mr.readF64(i, b.Lat)
-		case mSignal:
+		case contract.MeasSignal:
 			err = mr.readF64(i, b.SignalDBm)
-		case mRSRQ:
+		case contract.MeasRSRQ:
 			err = mr.readF64(i, b.RSRQDB)
-		case mSINR:
+		case contract.MeasSINR:
 			err = mr.readF64(i, b.SINRDB)
-		case mDL:
+		case contract.MeasDL:
 			err = mr.readF64(i, b.DLMbps)
-		case mUL:
+		case contract.MeasUL:
 			err = mr.readF64(i, b.ULMbps)
-		case mLatency:
+		case contract.MeasLatency:
 			err = mr.readF64(i, b.LatencyMs)
-		case mCarrier:
+		case contract.MeasCarrier:
 			err = readEnum(mr, i, mr.carrier, &mr.carrierT, b.Carrier)
-		case mTech:
+		case contract.MeasTech:
 			err = readEnum(mr, i, mr.tech, &mr.techT, b.Tech)
-		case mService:
+		case contract.MeasService:
 			err = readEnum(mr, i, mr.service, &mr.serviceT, b.Service)
-		case mSource:
+		case contract.MeasSource:
 			err = readEnum(mr, i, mr.source, &mr.sourceT, b.Source)
-		case mDeviceClass:
+		case contract.MeasDeviceClass:
 			err = readEnum(mr, i, mr.device, &mr.deviceT, b.DeviceClass)
-		case mEnvironment:
+		case contract.MeasEnvironment:
 			err = readEnum(mr, i, mr.env, &mr.envT, b.Environment)
-		case mSpeed:
+		case contract.MeasSpeedTest:
 			err = readEnum(mr, i, mr.speed, &mr.speedT, b.Speed)
-		case mCellID:
+		case contract.MeasCellID:
 			err = mr.readStringCol(i, &mr.cellT, b.CellID)
-		case mNodeID:
+		case contract.MeasNodeID:
 			err = mr.readStringCol(i, &mr.nodeT, b.NodeID)
-		case mBand:
+		case contract.MeasBand:
 			err = mr.readStringCol(i, &mr.bandT, b.Band)
-		case mPCI:
+		case contract.MeasPCI:
 			err = mr.readInt32(i, b.PCI)
-		case mARFCN:
+		case contract.MeasARFCN:
 			err = mr.readInt32(i, b.ARFCN)
-		case mDeviceID:
+		case contract.MeasDeviceID:
 			if mr.fast[i] {
 				err = readStrings(mr.pages[i], &mr.idT, b.DeviceID)
 			} else {
@@ -801,7 +775,7 @@ func (mr *MeasurementReader) readInt32(i int, dst []int32) error {
 }
 
 func (mr *MeasurementReader) readDeviceIDs(dst []string) error {
-	return mr.readByteArrays(mDeviceID, dst)
+	return mr.readByteArrays(contract.MeasDeviceID, dst)
 }
 
 func (mr *MeasurementReader) readByteArrays(col int, dst []string) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/compress"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/internal/contract"
 )
 
 // withWriterProps adds Parquet writer properties after this package's own,
@@ -99,7 +100,7 @@ func TestMeasurementLayouts(t *testing.T) {
 		{name: "delta encodings", props: []parquet.WriterProperty{
 			parquet.WithEncodingFor("ts", parquet.Encodings.DeltaBinaryPacked),
 			parquet.WithEncodingFor("device_id", parquet.Encodings.DeltaLengthByteArray),
-		}, codec: Snappy, slow: []int{mTS, mDeviceID}},
+		}, codec: Snappy, slow: []int{contract.MeasTS, contract.MeasDeviceID}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,7 +122,7 @@ func TestMeasurementLayouts(t *testing.T) {
 			for _, br := range []int{1, 7, 100, 4096} {
 				got, mr := readFile(t, data, WithBatchRows(br))
 				sameRows(t, got, want)
-				for c := range mCount {
+				for c := range contract.MeasCount {
 					if slow := slices.Contains(tc.slow, c); mr.fast[c] == slow {
 						t.Errorf("column %s: read by the page decoder = %v, want %v", measurementFields[c].name, mr.fast[c], !slow)
 					}
@@ -450,7 +451,7 @@ func TestMeasurementBadEnum(t *testing.T) {
 	var got []engine.Service
 	var tech []engine.Tech
 	for mr.Next() {
-		if !mr.fast[mService] || !mr.fast[mTech] || !mr.pages[mService].hasDict {
+		if !mr.fast[contract.MeasService] || !mr.fast[contract.MeasTech] || !mr.pages[contract.MeasService].hasDict {
 			t.Fatal("enum columns not read from a dictionary by the page decoder")
 		}
 		got = append(got, mr.Batch().Service[0])

@@ -8,8 +8,8 @@ import (
 
 // TestContractColumnPositions: the positions the readers take a row's
 // fields by (package contract) name the contract's columns one to one: a
-// column added to SiteColumns and not to the positions, or the other way
-// round, or two columns swapped, fails here.
+// column added to SiteColumns or MeasurementColumns and not to the
+// positions, or the other way round, or two columns swapped, fails here.
 func TestContractColumnPositions(t *testing.T) {
 	if len(SiteColumns) != contract.SiteCount {
 		t.Fatalf("SiteColumns has %d columns, contract.SiteCount %d", len(SiteColumns), contract.SiteCount)
@@ -24,6 +24,22 @@ func TestContractColumnPositions(t *testing.T) {
 	} {
 		if SiteColumns[pos] != want {
 			t.Errorf("SiteColumns[%d] is %q, want %q", pos, SiteColumns[pos], want)
+		}
+	}
+	if len(MeasurementColumns) != contract.MeasCount {
+		t.Fatalf("MeasurementColumns has %d columns, contract.MeasCount %d", len(MeasurementColumns), contract.MeasCount)
+	}
+	for pos, want := range map[int]string{
+		contract.MeasTS: "ts", contract.MeasCarrier: "carrier", contract.MeasTech: "tech",
+		contract.MeasLon: "lon", contract.MeasLat: "lat", contract.MeasSignal: "signal_dbm",
+		contract.MeasService: "service", contract.MeasRSRQ: "rsrq_db", contract.MeasSINR: "sinr_db",
+		contract.MeasDL: "dl_mbps", contract.MeasUL: "ul_mbps", contract.MeasLatency: "latency_ms",
+		contract.MeasSource: "source", contract.MeasDeviceID: "device_id", contract.MeasDeviceClass: "device_class",
+		contract.MeasEnvironment: "environment", contract.MeasSpeedTest: "speed_test", contract.MeasCellID: "cell_id",
+		contract.MeasNodeID: "node_id", contract.MeasPCI: "pci", contract.MeasARFCN: "arfcn", contract.MeasBand: "band",
+	} {
+		if MeasurementColumns[pos] != want {
+			t.Errorf("MeasurementColumns[%d] is %q, want %q", pos, MeasurementColumns[pos], want)
 		}
 	}
 }

@@ -9,32 +9,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
-)
-
-// contract column positions in MeasurementColumns.
-const (
-	mTS = iota
-	mCarrier
-	mTech
-	mLon
-	mLat
-	mSignal
-	mService
-	mRSRQ
-	mSINR
-	mDL
-	mUL
-	mLatency
-	mSource
-	mDeviceID
-	mDeviceClass
-	mEnvironment
-	mSpeedTest
-	mCellID
-	mNodeID
-	mPCI
-	mARFCN
-	mBand
+	"github.com/lomsong/lomsong/engine/internal/contract"
 )
 
 // Ranges of the serving cell's numbers: PCI up to 1007 (5G NR; 503 in
@@ -134,13 +109,13 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	b := p.b
 	// A Wi-Fi test is set aside whatever else it holds: tech is read
 	// first, its other problems said in the contract's order.
-	tech, techErr := p.tech(mTech, b.field(f, mTech))
+	tech, techErr := p.tech(contract.MeasTech, b.field(f, contract.MeasTech))
 	if techErr != nil && techErr.reason == ReasonNotCellular {
 		return techErr
 	}
 	var e *rowError
-	ts := b.field(f, mTS)
-	if e = p.required(mTS, ts); e != nil {
+	ts := b.field(f, contract.MeasTS)
+	if e = p.required(contract.MeasTS, ts); e != nil {
 		return e
 	}
 	ms, naive, err := parseTime(ts, b.units["ts"], b.loc)
@@ -156,7 +131,7 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 			p.unixHint(ts, ms, 1.0/1000, "unix_us", "microseconds")}
 	}
 	r.TimeUnixMs = ms
-	if r.Carrier, e = p.carrier(mCarrier, b.field(f, mCarrier)); e != nil {
+	if r.Carrier, e = p.carrier(contract.MeasCarrier, b.field(f, contract.MeasCarrier)); e != nil {
 		return e
 	}
 	if techErr != nil {
@@ -165,14 +140,14 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		}
 	}
 	r.Tech = tech
-	if r.Lon, r.Lat, e = p.lonLat(mLon, mLat, b.field(f, mLon), b.field(f, mLat)); e != nil {
+	if r.Lon, r.Lat, e = p.lonLat(contract.MeasLon, contract.MeasLat, b.field(f, contract.MeasLon), b.field(f, contract.MeasLat)); e != nil {
 		return e
 	}
-	svc := b.field(f, mService)
+	svc := b.field(f, contract.MeasService)
 	if r.Service, err = engine.ParseService(svc); err != nil {
 		return &rowError{"service", svc, ReasonInvalidEnum, err.Error()}
 	}
-	sig, sigCol := b.signalField(f, mSignal, r.Tech)
+	sig, sigCol := b.signalField(f, contract.MeasSignal, r.Tech)
 	if r.SignalDBm, e = p.signal(sig, r.Tech); e != nil {
 		e.col = sigCol
 		return e
@@ -180,20 +155,20 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	if r.Service == engine.ServiceNone && !math.IsNaN(r.SignalDBm) {
 		return &rowError{sigCol, sig, ReasonInconsistent, "service is \"none\" but a signal is given; leave signal_dbm empty for a no-service test"}
 	}
-	if r.RSRQDB, e = p.number(mRSRQ, b.field(f, mRSRQ), -43, 20); e != nil {
+	if r.RSRQDB, e = p.number(contract.MeasRSRQ, b.field(f, contract.MeasRSRQ), -43, 20); e != nil {
 		return e
 	}
-	if r.SINRDB, e = p.number(mSINR, b.field(f, mSINR), -50, 60); e != nil {
+	if r.SINRDB, e = p.number(contract.MeasSINR, b.field(f, contract.MeasSINR), -50, 60); e != nil {
 		return e
 	}
-	if r.DLMbps, e = p.speed(mDL, b.field(f, mDL)); e != nil {
+	if r.DLMbps, e = p.speed(contract.MeasDL, b.field(f, contract.MeasDL)); e != nil {
 		return e
 	}
-	if r.ULMbps, e = p.speed(mUL, b.field(f, mUL)); e != nil {
+	if r.ULMbps, e = p.speed(contract.MeasUL, b.field(f, contract.MeasUL)); e != nil {
 		return e
 	}
-	lat := b.field(f, mLatency)
-	if r.LatencyMs, e = p.number(mLatency, lat, 0, maxLatencyMs*msScale(b.units["latency_ms"])); e != nil {
+	lat := b.field(f, contract.MeasLatency)
+	if r.LatencyMs, e = p.number(contract.MeasLatency, lat, 0, maxLatencyMs*msScale(b.units["latency_ms"])); e != nil {
 		return e
 	}
 	if b.units["latency_ms"] == "s" {
@@ -205,9 +180,9 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		// or a test that failed) and is kept.
 		switch {
 		case r.DLMbps > 0:
-			return &rowError{"dl_mbps", b.field(f, mDL), ReasonInconsistent, "service is \"none\" but a download speed is given; a no-service test moves no data"}
+			return &rowError{"dl_mbps", b.field(f, contract.MeasDL), ReasonInconsistent, "service is \"none\" but a download speed is given; a no-service test moves no data"}
 		case r.ULMbps > 0:
-			return &rowError{"ul_mbps", b.field(f, mUL), ReasonInconsistent, "service is \"none\" but an upload speed is given; a no-service test moves no data"}
+			return &rowError{"ul_mbps", b.field(f, contract.MeasUL), ReasonInconsistent, "service is \"none\" but an upload speed is given; a no-service test moves no data"}
 		case !math.IsNaN(r.LatencyMs):
 			return &rowError{"latency_ms", lat, ReasonInconsistent, "service is \"none\" but a latency is given; without a network no reply comes back"}
 		}
@@ -222,26 +197,26 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		}
 		return &rowError{sigCol, "", ReasonInconsistent, detail}
 	}
-	s := p.optionalEnum(b.field(f, mSource))
+	s := p.optionalEnum(b.field(f, contract.MeasSource))
 	if r.Source, err = engine.ParseSource(s); err != nil {
 		return &rowError{"source", s, ReasonInvalidEnum, err.Error()}
 	}
-	r.DeviceID = b.field(f, mDeviceID)
+	r.DeviceID = b.field(f, contract.MeasDeviceID)
 	if personalID(r.DeviceID) != "" {
 		// A phone number or an IMEI is not stored anywhere: the row is
 		// kept without it (a pseudonym that happens to look like one
 		// loses only its device count) and the report counts it.
 		r.DeviceID, p.rowID = "", true
 	}
-	s = p.optionalEnum(b.field(f, mDeviceClass))
+	s = p.optionalEnum(b.field(f, contract.MeasDeviceClass))
 	if r.DeviceClass, err = engine.ParseDeviceClass(s); err != nil {
 		return &rowError{"device_class", s, ReasonInvalidEnum, err.Error()}
 	}
-	s = p.optionalEnum(b.field(f, mEnvironment))
+	s = p.optionalEnum(b.field(f, contract.MeasEnvironment))
 	if r.Environment, err = engine.ParseEnvironment(s); err != nil {
 		return &rowError{"environment", s, ReasonInvalidEnum, err.Error()}
 	}
-	s = b.field(f, mSpeedTest)
+	s = b.field(f, contract.MeasSpeedTest)
 	test, err := parseSpeedTest(s)
 	if err != nil {
 		return &rowError{"speed_test", s, ReasonInvalidEnum, err.Error()}
@@ -278,13 +253,13 @@ func (p *parser) techless(f []string, techErr *rowError) (engine.Tech, *rowError
 	if techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum {
 		return 0, techErr
 	}
-	if svc, err := engine.ParseService(b.field(f, mService)); err != nil || svc == engine.ServiceOK {
+	if svc, err := engine.ParseService(b.field(f, contract.MeasService)); err != nil || svc == engine.ServiceOK {
 		return 0, techErr
 	}
 	// A source or device class that does not parse rejects the row
 	// below, in the contract's order.
-	src, _ := engine.ParseSource(p.optionalEnum(b.field(f, mSource)))
-	class, _ := engine.ParseDeviceClass(p.optionalEnum(b.field(f, mDeviceClass)))
+	src, _ := engine.ParseSource(p.optionalEnum(b.field(f, contract.MeasSource)))
+	class, _ := engine.ParseDeviceClass(p.optionalEnum(b.field(f, contract.MeasDeviceClass)))
 	measured := src == engine.SourceDrive || class == engine.DeviceScanner
 	if v := techErr.value; p.optionalEnum(v) != "" {
 		if measured {
@@ -330,7 +305,7 @@ func (p *parser) signal(s string, t engine.Tech) (float64, *rowError) {
 	if s == "" {
 		return math.NaN(), nil
 	}
-	v, e := p.number(mSignal, s, math.Inf(-1), math.Inf(1))
+	v, e := p.number(contract.MeasSignal, s, math.Inf(-1), math.Inf(1))
 	if e != nil {
 		return 0, e
 	}
@@ -396,11 +371,11 @@ func (p *parser) speed(col int, s string) (float64, *rowError) {
 func (p *parser) serving(f []string, r *engine.Measurement) *rowError {
 	b := p.b
 	r.Serving = nil
-	if !b.has[mCellID] && !b.has[mNodeID] && !b.has[mPCI] && !b.has[mARFCN] && !b.has[mBand] {
+	if !b.has[contract.MeasCellID] && !b.has[contract.MeasNodeID] && !b.has[contract.MeasPCI] && !b.has[contract.MeasARFCN] && !b.has[contract.MeasBand] {
 		return nil
 	}
-	sc := engine.ServingCell{CellID: b.field(f, mCellID), NodeID: b.field(f, mNodeID), Band: b.field(f, mBand), PCI: -1, ARFCN: -1}
-	if e := p.cellNumbers(f, mPCI, mARFCN, &sc); e != nil {
+	sc := engine.ServingCell{CellID: b.field(f, contract.MeasCellID), NodeID: b.field(f, contract.MeasNodeID), Band: b.field(f, contract.MeasBand), PCI: -1, ARFCN: -1}
+	if e := p.cellNumbers(f, contract.MeasPCI, contract.MeasARFCN, &sc); e != nil {
 		return e
 	}
 	if sc != (engine.ServingCell{PCI: -1, ARFCN: -1}) {

@@ -25,3 +25,30 @@ const (
 	SiteARFCN
 	SiteCount // the number of site columns
 )
+
+// Measurement columns (ingest.MeasurementColumns).
+const (
+	MeasTS = iota
+	MeasCarrier
+	MeasTech
+	MeasLon
+	MeasLat
+	MeasSignal
+	MeasService
+	MeasRSRQ
+	MeasSINR
+	MeasDL
+	MeasUL
+	MeasLatency
+	MeasSource
+	MeasDeviceID
+	MeasDeviceClass
+	MeasEnvironment
+	MeasSpeedTest
+	MeasCellID
+	MeasNodeID
+	MeasPCI
+	MeasARFCN
+	MeasBand
+	MeasCount // the number of measurement columns
+)
