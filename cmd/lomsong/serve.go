@@ -23,7 +23,7 @@ TLS certificate or key that cannot be loaded, before anything is served.
 Logs are JSON lines on standard error. SIGINT or SIGTERM stops accepting
 connections, drains the requests in flight and exits 0. See docs/service.md.`
 
-const serveExample = `  TOKEN=$(lomsong users add --dataset lomsong-demo/dataset --role ministry cuc-vt | tail -1)
+const serveExample = `  TOKEN=$(lomsong users add --dataset lomsong-demo/dataset --role ministry cuc-vt-api | tail -1)
   lomsong serve --dataset lomsong-demo/dataset &
   curl --retry 5 --retry-connrefused -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/releases`
 

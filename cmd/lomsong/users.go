@@ -31,7 +31,7 @@ lomsong knows by name or a spelling of one: viettel, VNPT, mobifone, ...)
 submits and sees its own carrier's data; province (--province, a code or name
 of the 34 provinces of 2025) reads its own province.`
 
-const usersExample = `  lomsong users add --dataset lomsong-demo/dataset --role ministry cuc-vt
+const usersExample = `  lomsong users add --dataset lomsong-demo/dataset --role ministry cuc-vt-analyst
   lomsong users add --dataset ./ds --role carrier --carrier viettel viettel-upload
   lomsong users add --dataset ./ds --role province --province "lai chau" so-tt-laichau
   lomsong users ls --dataset ./ds
