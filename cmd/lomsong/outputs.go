@@ -409,6 +409,55 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 	return nil
 }
 
+// clearRejected removes, once a run has written its outputs into out,
+// the rejected rows of its table (quarantine) that an earlier refused run
+// of the same command left in out/rejected/ (checkArgTable): they belong
+// to a run whose outputs are no longer there, and the folder would show
+// them beside the new ones. The rejected set is left alone when it lists
+// anything else (another command's table refused later); the folder is
+// removed when nothing else is in it.
+func clearRejected(out, quarantine string) error {
+	dir := filepath.Join(out, "rejected")
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		return nil
+	}
+	const set = "rejected"
+	unlock, err := lockSet(dir, set)
+	if err != nil {
+		return err
+	}
+	err = func() error {
+		defer unlock()
+		if err := recoverSet(dir, set); err != nil {
+			return err
+		}
+		m, err := readSetManifest(dir, set)
+		if err != nil || !slices.Equal(m.Files, []string{quarantine}) {
+			return err
+		}
+		// The file first, its listing last: a run killed between the
+		// two leaves a listing of a file not there, which the next run
+		// removes.
+		if err := os.Remove(filepath.Join(dir, quarantine)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.Remove(filepath.Join(dir, setManifestName(set))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return dataset.SyncDir(dir)
+	}()
+	if err != nil {
+		return fmt.Errorf("%s: the rejected rows of an earlier refused run: %w", dir, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != setLockName(set) {
+		return nil // something else is there: the folder stays
+	}
+	os.Remove(filepath.Join(dir, setLockName(set)))
+	os.Remove(dir)
+	return nil
+}
+
 // writeArgQuarantine writes the rejected rows of a command's own input
 // table into the output set's staging folder (nothing when none were).
 func writeArgQuarantine(stage string, t *dataset.ArgTable, name string) error {

@@ -183,6 +183,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	}, *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
+	if err := clearRejected(*out, "candidates.quarantine.csv"); err != nil {
+		return err
+	}
 	p := res.Plan
 	hh := res.Households()
 	fmt.Fprintf(e.stdout, "plan over %s: %s, %.0f dead-zone households, %s (%d proposed)\n",
