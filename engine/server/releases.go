@@ -999,15 +999,26 @@ func (s *Server) releaseVillagesOf(w http.ResponseWriter, r *http.Request) (rl R
 }
 
 func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "villages.json"))
-	if err != nil {
+	var vs []ReleaseVillage
+	if err := s.readReleaseJSON(rl, "villages.json", &vs); err != nil {
 		return nil, err
 	}
-	var vs []ReleaseVillage
-	if err := json.Unmarshal(b, &vs); err != nil {
-		return nil, fmt.Errorf("release %d: villages.json: %w", rl.Number, err)
-	}
 	return vs, nil
+}
+
+// readReleaseJSON decodes the file name of release rl into v. A file that
+// cannot be read returns the os error as it is (errors.Is
+// os.ErrNotExist: the release has none); one that does not decode, an
+// error naming the release and the file.
+func (s *Server) readReleaseJSON(rl Release, name string, v any) error {
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, name))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("release %d: %s: %w", rl.Number, name, err)
+	}
+	return nil
 }
 
 // provincesOf returns the provinces some village of the published release
@@ -1135,15 +1146,11 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 // readExactTotals returns the release manifest's exact totals (the sums of
 // the unrounded figures its files round), empty for a release without.
 func (s *Server) readExactTotals(rl Release) (map[string]float64, error) {
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "release.json"))
-	if err != nil {
-		return nil, err
-	}
 	var m struct {
 		Totals map[string]float64 `json:"exact_totals"`
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("release %d: release.json: %w", rl.Number, err)
+	if err := s.readReleaseJSON(rl, "release.json", &m); err != nil {
+		return nil, err
 	}
 	return m.Totals, nil
 }
@@ -1255,21 +1262,17 @@ func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "scorecard.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		writeError(w, http.StatusNotFound, "release %d has no scorecard: no subscriptions were certified", rl.Number)
-		return
-	}
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
 	var card struct {
 		Rules  any              `json:"rules"`
 		Rows   []map[string]any `json:"rows"`
 		Alerts []map[string]any `json:"alerts"`
 	}
-	if err := json.Unmarshal(b, &card); err != nil {
+	err := s.readReleaseJSON(rl, "scorecard.json", &card)
+	if errors.Is(err, os.ErrNotExist) {
+		writeError(w, http.StatusNotFound, "release %d has no scorecard: no subscriptions were certified", rl.Number)
+		return
+	}
+	if err != nil {
 		s.internal(w, err)
 		return
 	}
@@ -1303,13 +1306,8 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "gaps.json"))
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
 	var all []ReleaseGap
-	if err := json.Unmarshal(b, &all); err != nil {
+	if err := s.readReleaseJSON(rl, "gaps.json", &all); err != nil {
 		s.internal(w, err)
 		return
 	}
@@ -1410,13 +1408,8 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "hexes.json"))
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
 	var all []ReleaseHex
-	if err := json.Unmarshal(b, &all); err != nil {
+	if err := s.readReleaseJSON(rl, "hexes.json", &all); err != nil {
 		s.internal(w, err)
 		return
 	}
@@ -1600,18 +1593,14 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "campaign.json"))
+	var c ReleaseCampaign
+	err := s.readReleaseJSON(rl, "campaign.json", &c)
 	if errors.Is(err, os.ErrNotExist) {
 		writeError(w, http.StatusNotFound, "release %d has no campaign: it was published before releases planned one", rl.Number)
 		return
 	}
 	if err != nil {
 		s.internal(w, err)
-		return
-	}
-	var c ReleaseCampaign
-	if err := json.Unmarshal(b, &c); err != nil {
-		s.internal(w, fmt.Errorf("release %d: campaign.json: %w", rl.Number, err))
 		return
 	}
 	kept := []ReleaseProvinceCampaign{}
