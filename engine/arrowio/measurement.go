@@ -748,9 +748,6 @@ func readLookup[T any](c *colBuf, r any, l *lookup[T], dst []T) error {
 	return nil
 }
 
-// readDeviceIDs decodes device IDs into one string per batch and slices it,
-// so a batch costs one allocation however many rows it has. Runs of the same
-// device share one substring.
 // readStringCol reads a plain string column (null as "").
 func (mr *MeasurementReader) readStringCol(i int, t *strTable, dst []string) error {
 	if mr.fast[i] {
@@ -774,10 +771,14 @@ func (mr *MeasurementReader) readInt32(i int, dst []int32) error {
 	return nil
 }
 
+// readDeviceIDs reads the device_id column (readByteArrays).
 func (mr *MeasurementReader) readDeviceIDs(dst []string) error {
 	return mr.readByteArrays(contract.MeasDeviceID, dst)
 }
 
+// readByteArrays decodes a byte-array column into one string per batch
+// and slices it, so a batch costs one allocation however many rows it
+// has. Runs of the same value (a device's rows) share one substring.
 func (mr *MeasurementReader) readByteArrays(col int, dst []string) error {
 	vals, err := mr.buf.readBA(mr.readers[col].(byteArrayReader), len(dst))
 	if err != nil {
