@@ -83,10 +83,12 @@ Writes to OUT:
                       centre from the same radio map as the villages (its villages'
                       households-weighted p_dead when they are the population),
                       status, zone, and the households its zone counts
-                      (dead_zone_households). With the villages as the population
-                      a hex is dead only as far as its villages are: it is in a
-                      zone when one of its villages is without signal, and counts
-                      the households of those villages, never a served one's
+                      (dead_zone_households); its province and commune, each code
+                      followed by its name (province_name, commune_name). With the
+                      villages as the population a hex is dead only as far as its
+                      villages are: it is in a zone when one of its villages is
+                      without signal, and counts the households of those villages,
+                      never a served one's
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not; judged
                       where p_dead is (the centre, or the hex's villages); the
@@ -102,7 +104,8 @@ Writes to OUT:
                       its province and commune (a commune of the province the village's
                       point lies in: its own commune_code when --communes has it
                       there, else the commune holding the point; without
-                      --communes, its own commune_code, unchecked) and how
+                      --communes, its own commune_code, unchecked), each code
+                      followed by its name (province_name, commune_name), and how
                       (attribution: commune_code, point, province_only — in a
                       province but no commune of it, or no commune code —,
                       outside_all_units)
@@ -296,7 +299,7 @@ func deadzonesMeta(res *pipeline.DeadZoneResult, prov map[string]string) map[str
 // deadzones.geojson's "metadata" member. The names of provinces and
 // communes (the boundary sets the month was attributed with; communes nil
 // without --communes) stand beside their codes in deadzones.csv,
-// carrier_gaps.csv and deadzones.geojson.
+// carrier_gaps.csv, villages.csv, hexes.csv and deadzones.geojson.
 func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]string, provinces, communes *geodata.BoundarySet) error {
 	meta := deadzonesMeta(res, prov)
 	fc := geojson.NewFeatureCollection()
@@ -340,8 +343,10 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 			return zoneNames(pipeline.ZoneTable(res.Zones), res.Zones, provinces, communes), nil
 		}},
 		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.NamedGapTable(res.Gaps, provinces, communes) }},
-		{"villages.csv", func() ([]arrowio.Column, error) { return pipeline.VillageTable(res.Villages), nil }},
-		{"hexes.csv", func() ([]arrowio.Column, error) { return pipeline.HexTable(res) }},
+		{"villages.csv", func() ([]arrowio.Column, error) {
+			return pipeline.NamedVillageTable(res.Villages, provinces, communes), nil
+		}},
+		{"hexes.csv", func() ([]arrowio.Column, error) { return pipeline.NamedHexTable(res, provinces, communes) }},
 		{"challenges.csv", func() ([]arrowio.Column, error) { return pipeline.ChallengeTable(res.Challenges), nil }},
 	}
 	if err := writeJSONFile(filepath.Join(out, "radiomap.json"), res.RadioMap); err != nil {

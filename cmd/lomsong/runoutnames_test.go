@@ -11,11 +11,13 @@ import (
 
 // lomsong run --out names the provinces and communes beside their codes in
 // the tables a provincial department reads (deadzones.csv,
-// carrier_gaps.csv, plan.csv and deadzones.geojson's properties), as the
-// scorecard names its areas: province_name right after province,
-// commune_name right after commune, from the boundary sets the month was
-// attributed with. The codes stay as they are, leading zeros kept. Before,
-// these tables gave the codes alone ("12", "00123").
+// carrier_gaps.csv, villages.csv, hexes.csv, plan.csv and
+// deadzones.geojson's properties), as the scorecard names its areas:
+// province_name right after province, commune_name right after commune,
+// from the boundary sets the month was attributed with. The codes stay as
+// they are, leading zeros kept. Before, these tables gave the codes alone
+// ("12", "00123"). The village's own commune_code (12001, a code the set
+// does not hold) stays as its list gave it, unnamed.
 func TestRunOutNamesBesideCodes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -39,6 +41,8 @@ func TestRunOutNamesBesideCodes(t *testing.T) {
 	}{
 		{"deadzones/deadzones.csv", "provinces", "communes", "province_name", "commune_name"},
 		{"deadzones/carrier_gaps.csv", "province", "commune", "province_name", "commune_name"},
+		{"deadzones/villages.csv", "province", "commune", "province_name", "commune_name"},
+		{"deadzones/hexes.csv", "province", "commune", "province_name", "commune_name"},
 		{"plan/plan.csv", "province", "commune", "province_name", "commune_name"},
 	} {
 		recs := csvRows(t, filepath.Join(out, c.file))
@@ -61,6 +65,33 @@ func TestRunOutNamesBesideCodes(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The village's own commune_code is its list's, unnamed; the communes
+	// it was attributed to (by its point) are named, with their leading
+	// zeros.
+	villages := csvRows(t, filepath.Join(out, "deadzones", "villages.csv"))
+	col := func(name string) int {
+		i := slices.Index(villages[0], name)
+		if i < 0 {
+			t.Fatalf("villages.csv: no column %s: %v", name, villages[0])
+		}
+		return i
+	}
+	id, own, comm, commName := col("village_id"), col("commune_code"), col("commune"), col("commune_name")
+	if villages[0][own+1] == "commune_name" {
+		t.Errorf("villages.csv: the village's own commune_code is followed by commune_name: %v", villages[0])
+	}
+	want := map[string][3]string{"V1": {"12001", "00123", "Xã Một"}, "V4": {"12004", "00456", "Xã Hai"}}
+	for _, r := range villages[1:] {
+		if w, ok := want[r[id]]; ok {
+			if got := [3]string{r[own], r[comm], r[commName]}; got != w {
+				t.Errorf("villages.csv %s: commune_code, commune, commune_name %q, want %q", r[id], got, w)
+			}
+			delete(want, r[id])
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("villages.csv: no row for %v", want)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "deadzones", "deadzones.geojson"))
 	if err != nil {

@@ -67,3 +67,25 @@ func NamedGapTable(g deadzone.GapReport, provinces, communes *geodata.BoundarySe
 	}
 	return WithName(WithName(cols, "province", "province_name", provinces), "commune", "commune_name", communes), nil
 }
+
+// NamedVillageTable is VillageTable with each village's province and
+// attributed commune named right after their codes (province_name after
+// province, commune_name after commune; WithName), as villages.csv gives
+// them: lomsong deadzones and run --out, and a release of the service.
+// The village's own commune_code, as its list spelled it, is not named:
+// commune is the commune it was attributed to.
+func NamedVillageTable(v deadzone.VillageReport, provinces, communes *geodata.BoundarySet) []arrowio.Column {
+	return WithName(WithName(VillageTable(v), "province", "province_name", provinces), "commune", "commune_name", communes)
+}
+
+// NamedHexTable is HexTable with each hex's province and commune named
+// right after their codes (province_name, commune_name; WithName), as
+// hexes.csv gives them: lomsong deadzones and run --out, and a release of
+// the service.
+func NamedHexTable(r *DeadZoneResult, provinces, communes *geodata.BoundarySet) ([]arrowio.Column, error) {
+	cols, err := HexTable(r)
+	if err != nil {
+		return nil, err
+	}
+	return WithName(WithName(cols, "province", "province_name", provinces), "commune", "commune_name", communes), nil
+}

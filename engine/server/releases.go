@@ -765,7 +765,7 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		return "", err
 	}
 	// Named as lomsong run --out names them (a release attributes no
-	// communes: commune_name is empty).
+	// communes: commune_name is empty, in villages.csv too).
 	gaps, err := pipeline.NamedGapTable(dz.Gaps, provinces, nil)
 	if err != nil {
 		return "", err
@@ -773,7 +773,7 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 	for name, cols := range map[string]func() error{
 		"villages.csv": func() error {
 			return writeCSVAtomic(filepath.Join(stage, "villages.csv"),
-				pipeline.WholeCounts(pipeline.VillageTable(dz.Villages), "villages", totals, "households", "population"))
+				pipeline.WholeCounts(pipeline.NamedVillageTable(dz.Villages, provinces, nil), "villages", totals, "households", "population"))
 		},
 		"carrier_gaps.csv": func() error {
 			return writeCSVAtomic(filepath.Join(stage, "carrier_gaps.csv"), pipeline.WholeCounts(gaps, "gaps", totals, "households", "population"))

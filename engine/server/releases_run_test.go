@@ -207,18 +207,22 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 				t.Fatalf("%s: households %q is not a whole number: %q", name, r[col], r)
 			}
 		}
-		if name != "carrier_gaps.csv" {
-			continue
-		}
-		// The gaps' provinces are named right after their codes, as
-		// lomsong run --out names them.
-		p := slices.Index(rows[0], "province")
+		// The gaps' and villages' provinces are named right after their
+		// codes, as lomsong run --out names them; a release attributes no
+		// communes, so commune_name, right after commune, is empty.
+		p, c := slices.Index(rows[0], "province"), slices.Index(rows[0], "commune")
 		if p < 0 || p+1 >= len(rows[0]) || rows[0][p+1] != "province_name" {
 			t.Fatalf("%s: no province_name right after province: %q", name, rows[0])
+		}
+		if c < 0 || c+1 >= len(rows[0]) || rows[0][c+1] != "commune_name" {
+			t.Fatalf("%s: no commune_name right after commune: %q", name, rows[0])
 		}
 		for _, r := range rows[1:] {
 			if r[p] != "12" || r[p+1] != "Lai Châu" {
 				t.Fatalf("%s: province %q named %q, want 12 Lai Châu", name, r[p], r[p+1])
+			}
+			if r[c+1] != "" {
+				t.Fatalf("%s: commune %q named %q, want no name", name, r[c], r[c+1])
 			}
 		}
 	}
