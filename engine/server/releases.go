@@ -1142,7 +1142,6 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	writeCompactJSON(w, "application/geo+json", out)
 }
 
-// readZones reads a release's dead zones (deadzones.geojson).
 // readExactTotals returns the release manifest's exact totals (the sums of
 // the unrounded figures its files round), empty for a release without.
 func (s *Server) readExactTotals(rl Release) (map[string]float64, error) {
@@ -1155,6 +1154,7 @@ func (s *Server) readExactTotals(rl Release) (map[string]float64, error) {
 	return m.Totals, nil
 }
 
+// readZones reads a release's dead zones (deadzones.geojson).
 func (s *Server) readZones(rl Release) (*geojson.FeatureCollection, error) {
 	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, "deadzones.geojson"))
 	if err != nil {
