@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -113,6 +114,21 @@ func ParseTech(s string) (Tech, error) {
 		}
 	}
 	return TechUnknown, fmt.Errorf("unknown technology %q (want 2G, 3G, 4G, 5G or an alias such as GSM, UMTS, LTE, NR): %w", s, ErrInvalidValue)
+}
+
+// cdmaNames are the spellings (normKey) of CDMA networks' technologies:
+// cdmaOne (IS-95), CDMA2000 1x and its data generations EV-DO and eHRPD,
+// as OpenCelliD's radio and cell loggers write them. WCDMA and TD-SCDMA
+// are 3G (UMTS), in techAliases.
+var cdmaNames = []string{"cdma", "cdmaone", "is95", "cdma2000", "cdma20001x", "cdma1x", "1x", "1xrtt", "is2000",
+	"evdo", "1xevdo", "cdma2000evdo", "evdorev0", "evdoreva", "evdorevb", "ehrpd"}
+
+// IsCDMA reports whether s names a CDMA network's technology (cdmaOne,
+// CDMA2000, EV-DO), case, spaces, hyphens and underscores aside: a mobile
+// technology, but none lomsong analyses (it predicts and reads GSM, UMTS,
+// LTE and NR: 2G to 5G), so no mapping makes its rows one of those.
+func IsCDMA(s string) bool {
+	return slices.Contains(cdmaNames, normKey(s))
 }
 
 // IsWiFi reports whether s names a Wi-Fi connection rather than a mobile

@@ -811,7 +811,10 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			plural.Count(n, "blank row", "blank rows"))
 	}
 	for _, line := range rep.UnmappedSummary() {
-		fmt.Fprintf(e.stdout, "  unmapped values, %s: add them to the mapping's \"values\"\n", line)
+		fmt.Fprintf(e.stdout, "  unmapped values, %s: %s\n", line, rep.UnmappedAdvice)
+	}
+	if line := rep.TechNotAnalysedSummary(); line != "" {
+		fmt.Fprintf(e.stdout, "  %s\n", line)
 	}
 	if rep.NaiveTimes > 0 {
 		fmt.Fprintf(e.stdout, "  %s without offset read as %s\n", plural.Count(rep.NaiveTimes, "time", "times"), rep.Zone)

@@ -150,6 +150,11 @@ type Mapping struct {
 	// without it a source column the file does not have is an error, so
 	// that a misspelt name does not silently leave its column unread.
 	OptionalColumns bool `json:"optional_columns,omitempty"`
+	// fromFile: read by ParseMapping (a mapping file, or a preset's);
+	// preset: the built-in preset it is (Preset). A Mapping built in
+	// code (--timezone alone) has neither: no mapping the user gave.
+	fromFile bool
+	preset   string
 }
 
 // unit conversions accepted per contract column.
@@ -191,6 +196,7 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	m.fromFile = true
 	return &m, nil
 }
 

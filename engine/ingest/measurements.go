@@ -250,7 +250,7 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 // rejected, saying so. Any other row keeps techErr.
 func (p *parser) techless(f []string, techErr *rowError) (engine.Tech, *rowError) {
 	b := p.b
-	if techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum {
+	if techErr.reason != ReasonMissingValue && techErr.reason != ReasonInvalidEnum || engine.IsCDMA(techErr.value) {
 		return 0, techErr
 	}
 	if svc, err := engine.ParseService(b.field(f, contract.MeasService)); err != nil || svc == engine.ServiceOK {

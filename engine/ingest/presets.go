@@ -140,7 +140,11 @@ func Preset(name string) (*Mapping, error) {
 	if !ok {
 		return nil, fmt.Errorf("preset %q: want one of %s", name, strings.Join(PresetNames(), ", "))
 	}
-	return ParseMapping([]byte(js))
+	m, err := ParseMapping([]byte(js))
+	if m != nil {
+		m.preset = strings.ToLower(strings.TrimSpace(name))
+	}
+	return m, err
 }
 
 // presetFor returns the name of the preset whose columns a header holds

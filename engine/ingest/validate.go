@@ -165,6 +165,15 @@ type Report struct {
 	// that matched no contract value and no mapping entry (invalid_enum),
 	// up to maxUnmappedPerColumn spellings a column (UnmappedSummary).
 	Unmapped map[string]map[string]int64
+	// UnmappedAdvice says what to do with the Unmapped spellings as the
+	// file was read: add them to the mapping's "values", or, read without
+	// one (or with a preset), write a mapping that has them
+	// (unmappedAdvice).
+	UnmappedAdvice string `json:"-"`
+	// TechNotAnalysed counts the rejected rows (invalid_enum) of each
+	// spelling of a technology lomsong does not analyse (CDMA,
+	// engine.IsCDMA): no mapping can take them, so they are not Unmapped.
+	TechNotAnalysed map[string]int64 `json:",omitempty"`
 	// NaiveTimes counts accepted rows whose timestamp had no offset and
 	// was read in Zone (the mapping's timezone or DefaultZoneName).
 	NaiveTimes int64
@@ -238,6 +247,9 @@ type ReportCounts struct {
 	// UnmappedValues counts, per enum column, the rows of each spelling
 	// that matched no contract value and no mapping entry.
 	UnmappedValues map[string]map[string]int64 `json:"unmapped_values"`
+	// TechNotAnalysed counts the rejected rows of each spelling of a
+	// technology lomsong does not analyse (CDMA): no mapping takes them.
+	TechNotAnalysed map[string]int64 `json:"tech_not_analysed,omitempty"`
 	// TimesWithoutOffset counts accepted rows whose time had no offset and
 	// was read in TimeZone.
 	TimesWithoutOffset int64  `json:"times_without_offset"`
@@ -290,7 +302,8 @@ func (r *Report) Counts() ReportCounts {
 		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, NoServiceWithoutTech: r.NoServiceWithoutTech, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
-		OtherCarriers: maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel, BandsOutsideModel: r.BandsOutsideModel,
+		TechNotAnalysed: maps.Clone(r.TechNotAnalysed),
+		OtherCarriers:   maps.Clone(r.OtherCarriers), RowsOutsideVietNam: r.OutsideVietNam, HeightsOutsideModel: r.HeightsOutsideModel, BandsOutsideModel: r.BandsOutsideModel,
 		EIRPImplausible: r.EIRPImplausible, SiteIDsApart: r.SiteIDsApart, SiteIDsApartExamples: r.SiteIDsApartExamples}
 	for k, v := range r.ByReason {
 		c.QuarantinedByReason[k] = v
@@ -862,6 +875,9 @@ func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
 		return 0, notCellular(p.b.cols[col], s)
 	}
 	t, err := engine.ParseTech(s)
+	if err != nil && engine.IsCDMA(s) {
+		return 0, &rowError{p.b.cols[col], s, ReasonInvalidEnum, fmt.Sprintf(detailCDMA, s)}
+	}
 	if err != nil {
 		return 0, &rowError{p.b.cols[col], s, ReasonInvalidEnum, err.Error()}
 	}
@@ -870,6 +886,9 @@ func (p *parser) tech(col int, s string) (engine.Tech, *rowError) {
 	}
 	return t, nil
 }
+
+// detailCDMA is the reason a CDMA row (engine.IsCDMA) is rejected.
+const detailCDMA = "%q: CDMA, a technology lomsong does not analyse (it predicts and reads GSM, UMTS, LTE and NR, 2G to 5G): the row is rejected, and no mapping makes it one of those"
 
 // notCellular is the rejection of a Wi-Fi test.
 func notCellular(col, s string) *rowError {
@@ -1117,7 +1136,8 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	p := newParser(cfg, b)
 	p.wifiAside = kind == KindMeasurements
 	p.abroadOut = kind == KindMeasurements
-	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: "."}
+	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: ".",
+		UnmappedAdvice: unmappedAdvice(m, cfg)}
 	if b.comma {
 		rep.Decimal = ","
 	}
@@ -1125,7 +1145,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	reject := func(line int64, e rowError) error {
 		rep.Rejected++
 		rep.ByReason[e.reason]++
-		if e.reason == ReasonInvalidEnum && e.value != "" && e.col != "cell" {
+		switch {
+		case e.reason == ReasonInvalidEnum && e.col == "tech" && engine.IsCDMA(e.value):
+			// No spelling to map: a technology lomsong does not analyse.
+			rep.addNotAnalysed(e.value)
+		case e.reason == ReasonInvalidEnum && e.value != "" && e.col != "cell":
 			// A spelling a mapping's "values" could map (a cell id is
 			// no enum: no mapping makes one).
 			rep.addUnmapped(e.col, e.value)

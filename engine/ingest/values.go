@@ -188,6 +188,50 @@ func (r *Report) addUnmapped(col, value string) {
 	vm[value]++
 }
 
+func (r *Report) addNotAnalysed(value string) {
+	if r.TechNotAnalysed == nil {
+		r.TechNotAnalysed = map[string]int64{}
+	}
+	if _, ok := r.TechNotAnalysed[value]; !ok && len(r.TechNotAnalysed) >= maxUnmappedPerColumn {
+		value = "…other spellings"
+	}
+	r.TechNotAnalysed[value]++
+}
+
+// TechNotAnalysedSummary returns the line that says the rows of a
+// technology lomsong does not analyse (CDMA), e.g. `2 CDMA rows ("CDMA"):
+// a technology lomsong does not analyse (…)`, or "" when there are none.
+func (r *Report) TechNotAnalysedSummary() string {
+	var n int64
+	var parts []string
+	for _, v := range sortedCounts(r.TechNotAnalysed) {
+		n += v.Rows
+		parts = append(parts, fmt.Sprintf("%q", v.Value))
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s): a technology lomsong does not analyse (it predicts and reads GSM, UMTS, LTE and NR, 2G to 5G): rejected, and no mapping can take them",
+		plural.Count(n, "CDMA row", "CDMA rows"), strings.Join(parts, ", "))
+}
+
+// unmappedAdvice says what to do with spellings that matched no contract
+// value (Report.UnmappedAdvice), as the file was read: with a mapping
+// file, add them to its "values"; with a preset, whose values are its
+// own, or with none, write a mapping that has them; a command's own
+// table (Config.NoMapping) takes no mapping.
+func unmappedAdvice(m *Mapping, cfg Config) string {
+	switch {
+	case cfg.NoMapping:
+		return "this table is read without a mapping: write the contract's values (docs/data-contract.md)"
+	case m != nil && m.preset != "":
+		return fmt.Sprintf("the %s preset does not map them: give a mapping instead of --preset, with them in its \"values\" (lomsong validate --suggest-mapping FILE prints one that follows the preset)", m.preset)
+	case m != nil && m.fromFile:
+		return "add them to the mapping's \"values\""
+	}
+	return "no mapping is in use: write one with them in its \"values\" and give it with --mapping (lomsong validate --suggest-mapping FILE prints one to start from)"
+}
+
 // OtherCarriersRest is the key under which a report counts the rows of the
 // carriers it does not know by name beyond the first maxUnmappedPerColumn.
 const OtherCarriersRest engine.Carrier = "…other carriers"
@@ -205,8 +249,14 @@ func (r *Report) addOtherCarrier(c engine.Carrier) {
 // UnmappedValues returns the unmapped spellings of a column, most rows
 // first, ties by spelling.
 func (r *Report) UnmappedValues(col string) []UnmappedValue {
+	return sortedCounts(r.Unmapped[col])
+}
+
+// sortedCounts returns spellings and their rows, most rows first, ties
+// by spelling.
+func sortedCounts(counts map[string]int64) []UnmappedValue {
 	var out []UnmappedValue
-	for v, n := range r.Unmapped[col] {
+	for v, n := range counts {
 		out = append(out, UnmappedValue{v, n})
 	}
 	slices.SortFunc(out, func(a, b UnmappedValue) int {
