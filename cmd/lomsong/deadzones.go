@@ -254,6 +254,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	}, *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
+	if err := clearRejected(*out, "claims.quarantine.csv"); err != nil {
+		return err
+	}
 	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil

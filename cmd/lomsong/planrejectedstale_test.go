@@ -58,3 +58,28 @@ func TestPlanClearsStaleRejected(t *testing.T) {
 		t.Errorf("the refused run's rejected rows still there: %v", err)
 	}
 }
+
+// TestDeadzonesClearsStaleRejected: as plan's candidates, a refused claims
+// table's rejected rows in OUT/rejected/ go when a later lomsong
+// deadzones into the same --out succeeds.
+func TestDeadzonesClearsStaleRejected(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV4,Bản D,,102.85,22.40,80\n")
+	claims := writeFile(t, dir, "claims.csv", []byte("cell,carrier,tech\nnot-a-cell,viettel,4G\n"))
+	out := filepath.Join(dir, "out")
+	rejected := filepath.Join(out, "rejected")
+	if _, errs, code := runBinary(t, "deadzones", "--dataset", ds, "--claims", claims, "--out", out); code != exitDataRefused {
+		t.Fatalf("deadzones with a refused claims table: exit %d, want %d\n%s", code, exitDataRefused, errs)
+	}
+	if _, err := os.Stat(filepath.Join(rejected, "claims.quarantine.csv")); err != nil {
+		t.Fatalf("the refused table's rejected rows: %v", err)
+	}
+	if _, errs, code := runBinary(t, "deadzones", "--dataset", ds, "--out", out); code != exitOK {
+		t.Fatalf("deadzones: exit %d\n%s", code, errs)
+	}
+	if _, err := os.Lstat(rejected); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(rejected)
+		t.Errorf("%s still there after a successful run (%v): %v", rejected, err, entries)
+	}
+}
