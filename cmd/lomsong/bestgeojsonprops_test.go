@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -20,25 +18,14 @@ func TestCoverageBestGeoJSONHasEveryCSVColumn(t *testing.T) {
 		t.Fatalf("coverage: exit %d\n%s\n%s", code, out, errs)
 	}
 	rows := csvRows(t, filepath.Join(cov, "coverage_best.csv"))
-	raw, err := os.ReadFile(filepath.Join(cov, "coverage_best.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(raw, &fc); err != nil {
-		t.Fatal(err)
-	}
+	features := featureProps(t, filepath.Join(cov, "coverage_best.geojson"))
 	head, body := rows[0], rows[1:]
-	if len(body) == 0 || len(body) != len(fc.Features) {
-		t.Fatalf("coverage_best.csv has %d rows, coverage_best.geojson %d features", len(body), len(fc.Features))
+	if len(body) == 0 || len(body) != len(features) {
+		t.Fatalf("coverage_best.csv has %d rows, coverage_best.geojson %d features", len(body), len(features))
 	}
 	sources := map[string]bool{}
 	for i, row := range body {
-		props := fc.Features[i].Properties
+		props := features[i]
 		for j, name := range head {
 			v, ok := props[name]
 			if !ok {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -25,25 +23,14 @@ func TestCampaignHelpNamesEveryGeoJSONProperty(t *testing.T) {
 	if _, errs, code := runCmd(t, "campaign", "--dataset", ds, "--days", "1", "--out", out); code != exitOK {
 		t.Fatalf("campaign: exit %d: %s", code, errs)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(raw, &fc); err != nil {
-		t.Fatal(err)
-	}
+	features := featureProps(t, filepath.Join(out, "campaign.geojson"))
 	keys := map[string]bool{}
 	visited, notVisited := false, false
-	for _, f := range fc.Features {
-		for k := range f.Properties {
+	for _, props := range features {
+		for k := range props {
 			keys[k] = true
 		}
-		if c, ok := f.Properties["chosen"].(bool); ok {
+		if c, ok := props["chosen"].(bool); ok {
 			visited, notVisited = visited || c, notVisited || !c
 		}
 	}

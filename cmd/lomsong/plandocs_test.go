@@ -41,16 +41,11 @@ func TestPlanOutputsDocumented(t *testing.T) {
 	for _, f := range []string{"plan.csv", "candidates.csv", "curve.csv", "sharing.csv", "candidates.quarantine.csv"} {
 		names[f] = csvRows(t, filepath.Join(out, f))[0]
 	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
-	}
-	readJSON(t, filepath.Join(out, "footprints.geojson"), &fc)
-	if len(fc.Features) == 0 {
+	fps := featureProps(t, filepath.Join(out, "footprints.geojson"))
+	if len(fps) == 0 {
 		t.Fatal("footprints.geojson: no feature")
 	}
-	for k := range fc.Features[0].Properties {
+	for k := range fps[0] {
 		names["footprints.geojson"] = append(names["footprints.geojson"], k)
 	}
 	var pj map[string]json.RawMessage
@@ -84,4 +79,21 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// featureProps returns the properties of each feature of the GeoJSON
+// FeatureCollection at path, in the file's order.
+func featureProps(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	readJSON(t, path, &fc)
+	props := make([]map[string]any, len(fc.Features))
+	for i, f := range fc.Features {
+		props[i] = f.Properties
+	}
+	return props
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,23 +92,11 @@ func TestRunOutNamesBesideCodes(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("villages.csv: no row for %v", want)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "deadzones", "deadzones.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(b, &fc); err != nil {
-		t.Fatal(err)
-	}
-	if len(fc.Features) == 0 {
+	zones := featureProps(t, filepath.Join(out, "deadzones", "deadzones.geojson"))
+	if len(zones) == 0 {
 		t.Fatal("deadzones.geojson: no zone")
 	}
-	for _, f := range fc.Features {
-		p := f.Properties
+	for _, p := range zones {
 		if p["province"] != "12" || p["province_name"] != "Lai Châu" || p["commune_name"] != names[p["commune"].(string)] {
 			t.Errorf("deadzones.geojson zone %v: province %v %v, commune %v %v", p["zone_id"], p["province"], p["province_name"], p["commune"], p["commune_name"])
 		}
