@@ -138,8 +138,8 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		// keeps what its goals let it keep (the soft limit above all) and
 		// the next stage reuses it. Returned at every stage
 		// (debug.FreeOSMemory), the pages were faulted in again by the
-		// stage after: 30% of the country demo's 2.6 million page faults,
-		// a quarter of its system time. A stage's peak RSS therefore
+		// stage after: a third of the country demo's 2.6 million page
+		// faults, a fifth of its system time. A stage's peak RSS therefore
 		// counts memory the runtime kept from the stages before it.
 		runtime.GC()
 		t := time.Now()
