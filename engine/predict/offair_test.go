@@ -54,17 +54,10 @@ func offAirReadings(t *testing.T, truth []engine.Site, seed uint64) OffAirObs {
 				if len(o.Lon) >= 11 {
 					north = -d
 				}
-				o.Lon = append(o.Lon, m.Lon+0.0001)
-				o.Lat = append(o.Lat, latOffset(m.Lat, north))
+				addViettel3G(&o, m.Lon+0.0001, latOffset(m.Lat, north))
 			} else {
-				o.Lon = append(o.Lon, m.Lon+d/(earthRadiusM*math.Cos(m.Lat*deg2rad))*rad2deg)
-				o.Lat = append(o.Lat, m.Lat)
+				addViettel3G(&o, m.Lon+d/(earthRadiusM*math.Cos(m.Lat*deg2rad))*rad2deg, m.Lat)
 			}
-			o.Env = append(o.Env, EnvSuburban)
-			o.Carrier = append(o.Carrier, engine.Viettel)
-			o.Tech = append(o.Tech, engine.Tech3G)
-			o.Upper = append(o.Upper, false)
-			o.N = append(o.N, 1)
 		}
 	}
 	r, err := BestServer(truth, Points{Lon: o.Lon, Lat: o.Lat, Env: o.Env}, DefaultConfig())
@@ -82,6 +75,18 @@ func offAirReadings(t *testing.T, truth []engine.Site, seed uint64) OffAirObs {
 		}
 	}
 	return o
+}
+
+// addViettel3G adds one suburban Viettel 3G observation at lon, lat, an
+// exact reading whose level the caller sets.
+func addViettel3G(o *OffAirObs, lon, lat float64) {
+	o.Lon = append(o.Lon, lon)
+	o.Lat = append(o.Lat, lat)
+	o.Env = append(o.Env, EnvSuburban)
+	o.Carrier = append(o.Carrier, engine.Viettel)
+	o.Tech = append(o.Tech, engine.Tech3G)
+	o.Upper = append(o.Upper, false)
+	o.N = append(o.N, 1)
 }
 
 func mastOf(t *testing.T, r *OffAirResult, id string) OffAirMast {

@@ -154,13 +154,7 @@ func ridgeWorld(t *testing.T, offsets []float64, down int) ([]engine.Site, OffAi
 		for j := range 12 {
 			d := 300 + float64(j)*125
 			a := float64(j) * 2 * math.Pi / 12
-			o.Lon = append(o.Lon, m.Lon+d*math.Sin(a)/(earthRadiusM*math.Cos(m.Lat*deg2rad))*rad2deg)
-			o.Lat = append(o.Lat, latOffset(m.Lat, d*math.Cos(a)))
-			o.Env = append(o.Env, EnvSuburban)
-			o.Carrier = append(o.Carrier, engine.Viettel)
-			o.Tech = append(o.Tech, engine.Tech3G)
-			o.Upper = append(o.Upper, false)
-			o.N = append(o.N, 1)
+			addViettel3G(&o, m.Lon+d*math.Sin(a)/(earthRadiusM*math.Cos(m.Lat*deg2rad))*rad2deg, latOffset(m.Lat, d*math.Cos(a)))
 		}
 	}
 	r, err := BestServer(truth, Points{Lon: o.Lon, Lat: o.Lat, Env: o.Env}, DefaultConfig())
