@@ -56,6 +56,7 @@ type ReleaseVillage struct {
 	ID            string   `json:"village_id"`
 	Name          string   `json:"name"`
 	Province      string   `json:"province"`
+	ProvinceName  string   `json:"province_name"` // as ReleaseGap's
 	CommuneCode   string   `json:"commune_code"`
 	Lon           float64  `json:"lon"`
 	Lat           float64  `json:"lat"`
@@ -82,7 +83,12 @@ type ReleaseGap struct {
 	CoveredBy  []string `json:"covered_by"`
 	Households float64  `json:"households"`
 	Province   string   `json:"province"`
-	Commune    string   `json:"commune"`
+	// ProvinceName is the province's 2025 name, in the release's
+	// file and, named again from the code, in every answer: also of
+	// releases written before the files had it. A release names no
+	// commune.
+	ProvinceName string `json:"province_name"`
+	Commune      string `json:"commune"`
 }
 
 // ReleaseHex is one analysis hex of a release: its best 3G/4G/5G state
@@ -689,11 +695,18 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 	}
 	defer os.RemoveAll(stage)
 	dz := run.dz
+	// Each province code a person reads is named beside it, from the 2025
+	// provinces the month was attributed with (a release attributes no
+	// communes: it names none).
+	provinces, err := provinces2025()
+	if err != nil {
+		return "", err
+	}
 	// Whole households in every file; their exact sums in the manifest.
 	totals := map[string]float64{}
 	vs := make([]ReleaseVillage, 0, len(dz.Villages.Villages))
 	for _, v := range dz.Villages.Villages {
-		rv := ReleaseVillage{ID: v.ID, Name: v.Name, Province: v.Province, CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
+		rv := ReleaseVillage{ID: v.ID, Name: v.Name, Province: v.Province, ProvinceName: pipeline.UnitName(provinces, v.Province), CommuneCode: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
 			Households: pipeline.WholeCount(v.Households), Level: v.Level.String(), WithoutSignal: v.WithoutSignal()}
 		if v.HasVerdict {
 			pd := deadzone.RoundPDead(v.Verdict.PDead, 4, dz.Villages.Cut)
@@ -724,11 +737,13 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		f.Properties["area_km2"] = math.Round(z.AreaKm2*10) / 10
 		totals["deadzones.area_km2"] += z.AreaKm2
 		f.Properties["villages"] = len(z.Villages)
-		codes := []string{}
+		codes, names := []string{}, []string{}
 		for _, u := range z.Provinces {
 			codes = append(codes, u.Code)
+			names = append(names, pipeline.UnitName(provinces, u.Code))
 		}
-		f.Properties["provinces"] = codes
+		// The names in the codes' order: province_names[i] names provinces[i].
+		f.Properties["provinces"], f.Properties["province_names"] = codes, names
 		fc.Append(f)
 	}
 	if err := writeJSONAtomic(filepath.Join(stage, "deadzones.geojson"), fc); err != nil {
@@ -741,7 +756,8 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 			return "", err
 		}
 		g := ReleaseGap{Cell: h.Cell.String(), Lon: ctr[0], Lat: ctr[1], Carrier: string(h.Carrier), Gap: "nobody_covers",
-			CoveredBy: []string{}, Households: pipeline.WholeCount(h.Households), Province: h.Admin.Province, Commune: h.Admin.Commune}
+			CoveredBy: []string{}, Households: pipeline.WholeCount(h.Households), Province: h.Admin.Province,
+			ProvinceName: pipeline.UnitName(provinces, h.Admin.Province), Commune: h.Admin.Commune}
 		if h.Shareable() {
 			g.Gap = "another_carrier_covers"
 		}
@@ -758,10 +774,6 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		return "", err
 	}
 	if err := writeJSONAtomic(filepath.Join(stage, "hexes.json"), hexes); err != nil {
-		return "", err
-	}
-	provinces, err := provinces2025()
-	if err != nil {
 		return "", err
 	}
 	// Named as lomsong run --out names them (a release attributes no
@@ -1003,6 +1015,11 @@ func (s *Server) readVillages(rl Release) ([]ReleaseVillage, error) {
 	if err := s.readReleaseJSON(rl, "villages.json", &vs); err != nil {
 		return nil, err
 	}
+	// Named from the code, for releases written before villages.json
+	// named their provinces too.
+	for i := range vs {
+		vs[i].ProvinceName = provinceName(vs[i].Province)
+	}
 	return vs, nil
 }
 
@@ -1130,6 +1147,14 @@ func (s *Server) releaseDeadzones(w http.ResponseWriter, r *http.Request) {
 	for _, f := range fc.Features {
 		codes, _ := f.Properties["provinces"].([]any)
 		if slices.Contains(codes, any(code)) {
+			// Each code named in its order (province_names), also
+			// in releases written before deadzones.geojson named them.
+			names := make([]string, len(codes))
+			for i, c := range codes {
+				c, _ := c.(string)
+				names[i] = provinceName(c)
+			}
+			f.Properties["province_names"] = names
 			out.Append(f)
 		}
 	}
@@ -1205,7 +1230,7 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
 		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served}
 	if want != "" {
-		body["province"] = want
+		body["province"], body["province_name"] = want, provinceName(want)
 		if !s.assess(w, body, rl, want) {
 			return
 		}
@@ -1363,6 +1388,7 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 	out := []ReleaseGap{}
 	for _, g := range all {
 		if keep(g) {
+			g.ProvinceName = provinceName(g.Province)
 			out = append(out, g)
 		}
 	}
@@ -1376,7 +1402,7 @@ func (s *Server) releaseGaps(w http.ResponseWriter, r *http.Request) {
 	if u.Role == RoleProvince {
 		// The province's own gaps: none listed is "none" only when the
 		// province was assessed.
-		body["province"] = u.Province
+		body["province"], body["province_name"] = u.Province, provinceName(u.Province)
 		if !s.assess(w, body, rl, u.Province) {
 			return
 		}
@@ -1421,7 +1447,7 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 	}
 	// Compact, like deadzones.geojson: the boundaries are most of the
 	// body, and indenting puts each of their numbers on a line.
-	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "hexes": out}
+	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "province_name": provinceName(code), "hexes": out}
 	if !s.assess(w, body, rl, code) {
 		return
 	}
@@ -1459,6 +1485,9 @@ type ReleaseCampaign struct {
 // ReleaseProvinceCampaign is one province's campaign.
 type ReleaseProvinceCampaign struct {
 	Province string `json:"province"`
+	// ProvinceName is the province's 2025 name, in the release's file
+	// and, named again from the code, in every answer (as ReleaseGap's).
+	ProvinceName string `json:"province_name"`
 	// Villages counts the province's villages with a verdict; Ranked
 	// those with a positive value, best first.
 	Villages int `json:"villages_with_verdict"`
@@ -1532,7 +1561,7 @@ func releaseCampaign(dz *pipeline.DeadZoneResult) (*ReleaseCampaign, error) {
 		if err != nil {
 			return nil, fmt.Errorf("campaign of province %s: %w", code, err)
 		}
-		pc := ReleaseProvinceCampaign{Province: code, Villages: len(vs), StartLon: round(plan.Config.Start[0], 6), StartLat: round(plan.Config.Start[1], 6), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
+		pc := ReleaseProvinceCampaign{Province: code, ProvinceName: provinceName(code), Villages: len(vs), StartLon: round(plan.Config.Start[0], 6), StartLat: round(plan.Config.Start[1], 6), RiskNow: round(plan.RiskNow, 4), Value: round(plan.Value, 4),
 			Ranked: make([]ReleaseCampaignVisit, 0, len(plan.Ranked)), Routes: make([]ReleaseCampaignRoute, 0, len(plan.Routes))}
 		for i, v := range plan.Ranked {
 			pc.Ranked = append(pc.Ranked, ReleaseCampaignVisit{Rank: i + 1, ID: v.ID, Name: v.Name, Commune: v.CommuneCode, Lon: v.Lon, Lat: v.Lat,
@@ -1606,6 +1635,7 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 	kept := []ReleaseProvinceCampaign{}
 	for _, p := range c.Provinces {
 		if want == "" || p.Province == want {
+			p.ProvinceName = provinceName(p.Province)
 			kept = append(kept, p)
 		}
 	}
@@ -1615,7 +1645,7 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 		// One province's campaign: none planned is "not assessed" when
 		// none of its villages is in the release (nothing to measure is
 		// not known there).
-		body["province"] = want
+		body["province"], body["province_name"] = want, provinceName(want)
 		if !s.assess(w, body, rl, want) {
 			return
 		}

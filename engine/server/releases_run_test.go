@@ -295,15 +295,22 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 		t.Fatalf("no campaign for Lai Châu: %.500s", b)
 	}
 	checkCampaign(t, *lc)
+	if lc.ProvinceName != "Lai Châu" {
+		t.Errorf("Lai Châu's campaign names province 12 %q", lc.ProvinceName)
+	}
 	if lc.StartLon < 102 || lc.StartLon > 104.5 || lc.StartLat < 21.5 || lc.StartLat > 23 {
 		t.Errorf("Lai Châu's campaign starts at %g, %g, outside the province", lc.StartLon, lc.StartLat)
 	}
 	t.Logf("Lai Châu campaign: %d villages with a verdict, %d ranked, %d routes, value %g of risk %g", lc.Villages, len(lc.Ranked), len(lc.Routes), lc.Value, lc.RiskNow)
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/campaign", "/api/v1/releases/{period}/campaign", nil, "")
-	var own struct{ Campaign ReleaseCampaign }
+	var own struct {
+		Province     string `json:"province"`
+		ProvinceName string `json:"province_name"`
+		Campaign     ReleaseCampaign
+	}
 	json.Unmarshal(b, &own)
 	if code != 200 || len(own.Campaign.Provinces) != 1 || own.Campaign.Provinces[0].Province != "12" ||
-		len(own.Campaign.Provinces[0].Ranked) != len(lc.Ranked) {
+		len(own.Campaign.Provinces[0].Ranked) != len(lc.Ranked) || own.Province != "12" || own.ProvinceName != "Lai Châu" {
 		t.Fatalf("campaign (province 12): %d %.300s", code, b)
 	}
 	for _, c := range []struct {

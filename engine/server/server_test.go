@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -571,14 +572,37 @@ func TestSubmitCertifyRelease(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d", c.user, c.path, code, c.code)
 		}
 	}
-	if code, _ := ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", nil, ""); code != 200 {
-		t.Fatalf("deadzones: %d", code)
+	// Each dead zone's provinces are named in province_names, in the
+	// order of their codes.
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", nil, "")
+	var dzs struct {
+		Features []struct {
+			Properties struct {
+				Provinces     []string `json:"provinces"`
+				ProvinceNames []string `json:"province_names"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &dzs); err != nil || code != 200 || len(dzs.Features) == 0 {
+		t.Fatalf("deadzones: %d %v %.300s", code, err, b)
+	}
+	for _, f := range dzs.Features {
+		if !slices.Equal(f.Properties.Provinces, []string{"12"}) || !slices.Equal(f.Properties.ProvinceNames, []string{"Lai Châu"}) {
+			t.Fatalf("dead zone of provinces %q named %q, want 12 Lai Châu", f.Properties.Provinces, f.Properties.ProvinceNames)
+		}
 	}
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/provinces/12/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", nil, "")
-	var hx struct{ Hexes []ReleaseHex }
+	var hx struct {
+		Province     string `json:"province"`
+		ProvinceName string `json:"province_name"`
+		Hexes        []ReleaseHex
+	}
 	json.Unmarshal(b, &hx)
 	if code != 200 || len(hx.Hexes) == 0 {
 		t.Fatalf("hexes: %d %.300s", code, b)
+	}
+	if hx.Province != "12" || hx.ProvinceName != "Lai Châu" {
+		t.Errorf("hexes of province %q named %q, want 12 Lai Châu", hx.Province, hx.ProvinceName)
 	}
 	bests := map[string]int{}
 	for _, h := range hx.Hexes {
@@ -740,6 +764,20 @@ func TestSubmitCertifyRelease(t *testing.T) {
 		if g.Carrier != "viettel" {
 			t.Fatalf("viettel sees a gap of %s", g.Carrier)
 		}
+		if g.Province != "12" || g.ProvinceName != "Lai Châu" {
+			t.Fatalf("gap %s of province %q named %q, want 12 Lai Châu", g.Cell, g.Province, g.ProvinceName)
+		}
+	}
+	// A province user's gaps name its province, as each gap does.
+	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", nil, "")
+	var pgaps struct {
+		Province     string `json:"province"`
+		ProvinceName string `json:"province_name"`
+		Gaps         []ReleaseGap
+	}
+	json.Unmarshal(b, &pgaps)
+	if code != 200 || len(pgaps.Gaps) == 0 || pgaps.Province != "12" || pgaps.ProvinceName != "Lai Châu" || pgaps.Gaps[0].ProvinceName != "Lai Châu" {
+		t.Fatalf("Lai Châu's gaps: %d %.300s", code, b)
 	}
 	if code, _ := ts.call(t, "vt", "GET", "/api/v1/releases/2024-10/gaps?carrier=vnpt", "/api/v1/releases/{period}/gaps", nil, ""); code != 403 {
 		t.Fatalf("viettel asks for vinaphone's gaps: %d", code)
@@ -793,12 +831,56 @@ func TestSubmitCertifyRelease(t *testing.T) {
 	code, b = ts.call(t, "laichau", "GET", "/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", nil, "")
 	var d struct {
 		PreviousRelease int64            `json:"previous_release"`
+		ProvinceName    string           `json:"province_name"`
 		NewlyDead       []ReleaseVillage `json:"newly_dead"`
 		NewlyServed     []ReleaseVillage `json:"newly_served"`
 	}
 	json.Unmarshal(b, &d)
 	if code != 200 || d.PreviousRelease != r1.Number || len(d.NewlyServed) == 0 {
 		t.Fatalf("diff: %d %+v", code, d)
+	}
+	if d.ProvinceName != "Lai Châu" {
+		t.Errorf("Lai Châu's diff names its province %q", d.ProvinceName)
+	}
+	for _, v := range append(d.NewlyServed, d.NewlyDead...) {
+		if v.Province != "12" || v.ProvinceName != "Lai Châu" {
+			t.Errorf("diff: village %s of province %q named %q, want 12 Lai Châu", v.ID, v.Province, v.ProvinceName)
+		}
+	}
+	// The release files name each province beside its code; a release
+	// published before they did is answered with the names all the
+	// same: release 2's files lose theirs for a while.
+	dir2 := filepath.Join(ts.dir, StateDir, "releases", fmt.Sprintf("%04d-2024-10", r2.Number))
+	named := regexp.MustCompile(`"province_names?": *(?:"[^"]*"|\[[^\]]*\]),?`)
+	kept := map[string][]byte{}
+	for _, name := range []string{"villages.json", "gaps.json", "deadzones.geojson"} {
+		old, err := os.ReadFile(filepath.Join(dir2, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(old, []byte(`"Lai Châu"`)) || !named.Match(old) {
+			t.Fatalf("release 2's %s does not name its provinces: %.300s", name, old)
+		}
+		kept[name] = old
+		if err := os.WriteFile(filepath.Join(dir2, name), named.ReplaceAll(old, nil), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ path, route, want string }{
+		{"/api/v1/releases/2024-10/diff", "/api/v1/releases/{period}/diff", `"province_name": "Lai Châu"`},
+		{"/api/v1/releases/2024-10/gaps", "/api/v1/releases/{period}/gaps", `"province_name": "Lai Châu"`},
+		{"/api/v1/releases/2024-10/provinces/12/villages", "/api/v1/releases/{period}/provinces/{code}/villages", `"province_name": "Lai Châu"`},
+		{"/api/v1/releases/2024-10/provinces/12/deadzones.geojson", "/api/v1/releases/{period}/provinces/{code}/deadzones.geojson", `"province_names":["Lai Châu"]`},
+	} {
+		code, b := ts.call(t, "laichau", "GET", c.path, c.route, nil, "")
+		if code != 200 || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s of a release whose files name no province: %d, no %s: %.300s", c.path, code, c.want, b)
+		}
+	}
+	for name, old := range kept {
+		if err := os.WriteFile(filepath.Join(dir2, name), old, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The ministry asks for one province's diff (its province page did, and
 	// got every province's villages on each): ?province=, as the campaign.
