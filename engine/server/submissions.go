@@ -933,12 +933,17 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 		// it again for the operator's problem. It goes back to the queue,
 		// not counted as an attempt, and the worker tries again after
 		// StorageRetry.
+		// Said once it is so: the log is what an operator (and a test)
+		// reads the queue's state by.
 		s.storagePause.Store(time.Now().Add(s.opt.StorageRetry).UnixNano())
-		s.log.Error("validation: the service's storage refused a write; the submission goes back to the queue and validation resumes later",
-			"id", id, "cause", cause, "retry_in", s.opt.StorageRetry.String(), "err", verr)
 		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', attempts = attempts - 1, updated_at = ? WHERE id = ?`,
 			nowText(s.opt.Now()), id)
-		return false, err
+		if err != nil {
+			return false, err
+		}
+		s.log.Error("validation: the service's storage refused a write; the submission goes back to the queue and validation resumes later",
+			"id", id, "cause", cause, "retry_in", s.opt.StorageRetry.String(), "err", verr)
+		return false, nil
 	}
 	return true, s.finish(sub, lim, res, verr)
 }
