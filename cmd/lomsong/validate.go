@@ -832,7 +832,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 			plural.Count(n, "no-service row", "no-service rows"))
 	}
 	if line := otherCarriers(rep.OtherCarriers); line != "" {
-		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (if one is a spelling of a known operator, map it in the mapping's \"values\" for carrier, or its rows stay apart)\n", line)
+		fmt.Fprintf(e.stdout, "  carriers lomsong does not know, kept under their own names: %s (%s)\n", line, rep.OtherCarriersAdvice)
 	}
 	if n := rep.OutsideVietNam; n > 0 {
 		fmt.Fprintf(e.stdout, "  %d of %d accepted rows (%.1f%%) lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): kept; if this is another country's file, do not ingest it, and --bounds FILE rejects points outside a polygon\n",

@@ -204,6 +204,10 @@ type Report struct {
 	// that would split its data (up to maxUnmappedPerColumn carriers; the
 	// rows of any more are counted together under OtherCarriersRest).
 	OtherCarriers map[engine.Carrier]int64
+	// OtherCarriersAdvice says what to do when one of OtherCarriers is a
+	// spelling of a known operator, as the file was read
+	// (otherCarriersAdvice, by the rule UnmappedAdvice follows).
+	OtherCarriersAdvice string `json:"-"`
 	// OutsideVietNam counts accepted rows whose point lies outside Viet
 	// Nam's extent (geodata.NearVietNam), when Config.Bounds is not given:
 	// kept (a site register, villages, candidates), but a file of another
@@ -1137,7 +1141,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	p.wifiAside = kind == KindMeasurements
 	p.abroadOut = kind == KindMeasurements
 	rep := &Report{Source: cfg.Source, Kind: kind, ByReason: map[Reason]int64{}, IgnoredColumns: ignored, Zone: b.zone, Decimal: ".",
-		UnmappedAdvice: unmappedAdvice(m, cfg)}
+		UnmappedAdvice: unmappedAdvice(m, cfg), OtherCarriersAdvice: otherCarriersAdvice(m, cfg)}
 	if b.comma {
 		rep.Decimal = ","
 	}

@@ -215,21 +215,66 @@ func (r *Report) TechNotAnalysedSummary() string {
 		plural.Count(n, "CDMA row", "CDMA rows"), strings.Join(parts, ", "))
 }
 
-// unmappedAdvice says what to do with spellings that matched no contract
-// value (Report.UnmappedAdvice), as the file was read: with a mapping
-// file, add them to its "values"; with a preset, whose values are its
-// own, or with none, write a mapping that has them; a command's own
-// table (Config.NoMapping) takes no mapping.
-func unmappedAdvice(m *Mapping, cfg Config) string {
+// reading is how a file's values were read, which decides what a report
+// tells its user to do with a spelling lomsong does not know: the
+// command's own table (Config.NoMapping), a built-in preset, a mapping
+// file, or no mapping the user gave (none, or --timezone alone).
+type reading int
+
+const (
+	readNoMapping reading = iota
+	readOwnTable
+	readPreset
+	readMappingFile
+)
+
+// readingOf is the one rule for how a file was read (reading).
+func readingOf(m *Mapping, cfg Config) reading {
 	switch {
 	case cfg.NoMapping:
-		return "this table is read without a mapping: write the contract's values (docs/data-contract.md)"
+		return readOwnTable
 	case m != nil && m.preset != "":
-		return fmt.Sprintf("the %s preset does not map them: give a mapping instead of --preset, with them in its \"values\" (lomsong validate --suggest-mapping FILE prints one that follows the preset)", m.preset)
+		return readPreset
 	case m != nil && m.fromFile:
+		return readMappingFile
+	}
+	return readNoMapping
+}
+
+// unmappedAdvice says what to do with spellings that matched no contract
+// value (Report.UnmappedAdvice), as the file was read (readingOf): with a
+// mapping file, add them to its "values"; with a preset, whose values are
+// its own, or with none, write a mapping that has them; a command's own
+// table (Config.NoMapping) takes no mapping.
+func unmappedAdvice(m *Mapping, cfg Config) string {
+	switch readingOf(m, cfg) {
+	case readOwnTable:
+		return "this table is read without a mapping: write the contract's values (docs/data-contract.md)"
+	case readPreset:
+		return fmt.Sprintf("the %s preset does not map them: give a mapping instead of --preset, with them in its \"values\" (lomsong validate --suggest-mapping FILE prints one that follows the preset)", m.preset)
+	case readMappingFile:
 		return "add them to the mapping's \"values\""
 	}
 	return "no mapping is in use: write one with them in its \"values\" and give it with --mapping (lomsong validate --suggest-mapping FILE prints one to start from)"
+}
+
+// otherCarriersAdvice says what to do when a carrier lomsong does not know
+// (Report.OtherCarriers) is a spelling of a known operator
+// (Report.OtherCarriersAdvice), as the file was read (readingOf, the rule
+// unmappedAdvice follows): with a mapping file, map it in its "values" for
+// carrier; with a preset or with none, write a mapping that does; a
+// command's own table, write the operator's name.
+func otherCarriersAdvice(m *Mapping, cfg Config) string {
+	const spelling = "if one is a spelling of a known operator, "
+	switch readingOf(m, cfg) {
+	case readOwnTable:
+		return spelling + "its rows stay apart: this table is read without a mapping, so write the operator's name as docs/data-contract.md lists it"
+	case readPreset:
+		return spelling + fmt.Sprintf("its rows stay apart: the %s preset does not map it, so give a mapping instead of --preset that maps it in its \"values\" for carrier; lomsong validate --suggest-mapping FILE prints one that follows the preset", m.preset)
+	case readMappingFile:
+		return spelling + "map it in the mapping's \"values\" for carrier, or its rows stay apart"
+	}
+	return spelling + "its rows stay apart: no mapping is in use, so write one that maps it in its \"values\" for carrier and give it with --mapping; lomsong validate --suggest-mapping FILE prints one to start from"
 }
 
 // OtherCarriersRest is the key under which a report counts the rows of the
