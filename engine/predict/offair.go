@@ -161,9 +161,9 @@ type OffAirMast struct {
 	// the posterior probability of off the air; OffAir the decision
 	// (POff ≥ 0.5 with at least MinInformative informative observations).
 	LogLR, POff float64
-	// LevelsLogLR is the part of LogLR its exact observations give (the
-	// levels read, not the bounds): with levels in MinInformative squares
-	// or more, a mast is set down only when they, too, favour off.
+	// LevelsLogLR is the log-likelihood ratio its exact observations alone
+	// give (the levels read, without the bounds), said beside LogLR so a
+	// reader sees which evidence decided; it does not enter the decision.
 	LevelsLogLR float64
 	OffAir      bool
 	// SharedIDs are those of its SiteIDs that rows of other masts, more
@@ -185,9 +185,10 @@ type OffAirNetwork struct {
 	// MastSpreadDB is τ, the spread of the masts' own offsets around the
 	// network's (terrain and clutter between a mast and its tests that the
 	// model does not see: every test of a mast behind a ridge reads low),
-	// and WithinSigmaDB the spread of a mast's tests around its own offset,
-	// √(σ² − τ²) floored at MinOffAirSigmaDB (mastSpread). MastSpreadDB is
-	// 0 when fewer than MinSpreadMasts masts hold exact observations.
+	// and WithinSigmaDB the spread of a mast's tests around its own offset
+	// (mastSpread: robust estimates from the exact residuals). With fewer
+	// than MinSpreadMasts masts holding exact observations MastSpreadDB is
+	// 0 and WithinSigmaDB is SigmaDB.
 	MastSpreadDB, WithinSigmaDB float64
 	// BoundsOnly: the network's predicted observations are all bounds (no
 	// level read): weighed with OffsetDB 0 (the uncalibrated prediction)
