@@ -1204,7 +1204,7 @@ func mastSpread(ms []mastResid, dev []float64, sigma float64) (tau, within float
 	return math.Sqrt(max(mad*mad-medianOf(samp), 0)), within
 }
 
-// mastSpreadGrid is the grid, in units of τ, over which a mast's own
+// mastSpreadGridStep and mastSpreadGridHalf are the grid, in units of τ, over which a mast's own
 // offset is integrated (mastLogLR): ±5τ in steps of τ/16, fine enough
 // for the peak of a mast with a hundred squares of tests (its width
 // within/10) at the spreads met (τ ≤ within).
@@ -1218,13 +1218,15 @@ const mastSpreadGridStep, mastSpreadGridHalf = 1.0 / 16, 80
 //
 //	LLR = Σ_t log ∫ Π_i L_off,i(b)^w_i N(b; 0, τ_t²) db − log ∫ Π_i L_on,i(b)^w_i N(b; 0, τ_t²) db,
 //
-// the integrals on a grid (mastSpreadGrid), w_i the observations'
+// the integrals on a grid (mastSpreadGridStep, mastSpreadGridHalf), w_i the observations'
 // squareWeights. A healthy mast whose every test reads 10 dB low (a
 // ridge between it and them) is then one unlikely draw of b, not a
-// hundred unlikely readings. With τ_t = 0 it is Σ_i w_i (log L_off,i −
-// log L_on,i) at b = 0 with within = σ, the check of independent
-// readings around the network's offset. spread returns observation i's
-// τ and within; logs its log L_off and log L_on at offset b and spread sd.
+// hundred unlikely readings. With τ_t under half a dB it is Σ_i w_i
+// (log L_off,i − log L_on,i) at b = 0, the check of independent readings
+// around the network's offset. levels is the same over the exact
+// observations alone (upper false). spread returns observation i's τ and
+// within (the spread the readings are weighed with); logs its log L_off
+// and log L_on at offset b and spread sd.
 func mastLogLR(idx []int, weight []float64, spread func(i int) (tau, within float64),
 	logs func(i int, b, sd float64) (logOff, logOn float64), tech []engine.Tech, upper []bool) (all, levels float64) {
 	byTech := map[engine.Tech][]int{}
