@@ -1204,10 +1204,10 @@ func mastSpread(ms []mastResid, dev []float64, sigma float64) (tau, within float
 	return math.Sqrt(max(mad*mad-medianOf(samp), 0)), within
 }
 
-// mastSpreadGridStep and mastSpreadGridHalf are the grid, in units of τ, over which a mast's own
-// offset is integrated (mastLogLR): ±5τ in steps of τ/16, fine enough
-// for the peak of a mast with a hundred squares of tests (its width
-// within/10) at the spreads met (τ ≤ within).
+// mastSpreadGridStep and mastSpreadGridHalf are the grid, in units of τ,
+// over which a mast's own offset is integrated (mastLogLR): ±5τ in steps
+// of τ/16, fine enough for the peak of a mast with a hundred squares of
+// tests (its width within/10) at the spreads met (τ ≤ within).
 const mastSpreadGridStep, mastSpreadGridHalf = 1.0 / 16, 80
 
 // mastLogLR is a mast's log-likelihood ratio of off against on the air
@@ -1218,10 +1218,10 @@ const mastSpreadGridStep, mastSpreadGridHalf = 1.0 / 16, 80
 //
 //	LLR = Σ_t log ∫ Π_i L_off,i(b)^w_i N(b; 0, τ_t²) db − log ∫ Π_i L_on,i(b)^w_i N(b; 0, τ_t²) db,
 //
-// the integrals on a grid (mastSpreadGridStep, mastSpreadGridHalf), w_i the observations'
-// squareWeights. A healthy mast whose every test reads 10 dB low (a
-// ridge between it and them) is then one unlikely draw of b, not a
-// hundred unlikely readings. With τ_t under half a dB it is Σ_i w_i
+// the integrals on a grid (mastSpreadGridStep, mastSpreadGridHalf), w_i
+// the observations' squareWeights. A healthy mast whose every test reads
+// 10 dB low (a ridge between it and them) is then one unlikely draw of b,
+// not a hundred unlikely readings. With τ_t under half a dB it is Σ_i w_i
 // (log L_off,i − log L_on,i) at b = 0, the check of independent readings
 // around the network's offset. levels is the same over the exact
 // observations alone (upper false). spread returns observation i's τ and
