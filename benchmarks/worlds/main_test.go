@@ -9,6 +9,19 @@ import (
 	"testing"
 )
 
+// buildLomsong builds the lomsong binary of this module into dir, as a
+// user builds it, and returns its path.
+func buildLomsong(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "lomsong")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/lomsong")
+	cmd.Dir = moduleRoot()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return bin
+}
+
 // TestSmallWorld runs a 60-village world through the built binary: every
 // command exits 0, every village has a verdict, the scores lie in [0, 1]
 // (run checks it and fails otherwise) and the world lands in its range of
@@ -18,12 +31,7 @@ func TestSmallWorld(t *testing.T) {
 		t.Skip("builds lomsong and runs a world")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "lomsong")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/lomsong")
-	cmd.Dir = moduleRoot()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
+	bin := buildLomsong(t, dir)
 	res := filepath.Join(dir, "RESULTS.md")
 	if err := run("1", 60, filepath.Join(dir, "out"), bin, res); err != nil {
 		t.Fatal(err)

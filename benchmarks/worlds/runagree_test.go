@@ -33,12 +33,7 @@ func TestRunAgreesWithStages(t *testing.T) {
 		t.Skip("builds lomsong and runs a world twice")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "lomsong")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/lomsong")
-	build.Dir = moduleRoot()
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
+	bin := buildLomsong(t, dir)
 	w, err := Generate(1, 60)
 	if err != nil {
 		t.Fatal(err)
