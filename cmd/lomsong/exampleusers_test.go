@@ -37,17 +37,9 @@ func TestExampleUsersFollowReadme(t *testing.T) {
 		t.Fatal("the README adds no user")
 	}
 	for _, name := range []string{"serve", "users"} {
-		help, _, code := runCmd(t, name, "--help")
-		if code != exitOK {
-			t.Fatalf("%s --help: exit %d", name, code)
-		}
-		for _, line := range helpExampleLines(t, name, help) {
-			args, err := splitExampleLine(line)
-			if err != nil {
-				t.Fatalf("%s --help example %q: %v", name, line, err)
-			}
-			if len(args) > 3 && args[1] == "users" && args[2] == "add" {
-				lines = append(lines, args[1:])
+		for _, ex := range helpExamples(t, name) {
+			if len(ex.args) > 3 && ex.args[1] == "users" && ex.args[2] == "add" {
+				lines = append(lines, ex.args[1:])
 			}
 		}
 	}

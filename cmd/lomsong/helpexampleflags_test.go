@@ -23,22 +23,13 @@ const exampleSentinel = "--lomsong-example-sentinel"
 func TestHelpExamplesFlagsParse(t *testing.T) {
 	checked := 0
 	for name := range commands() {
-		help, _, code := runCmd(t, name, "--help")
-		if code != exitOK {
-			t.Fatalf("%s --help: exit %d", name, code)
-		}
-		for _, line := range helpExampleLines(t, name, help) {
-			args, err := splitExampleLine(line)
-			if err != nil {
-				t.Errorf("%s --help example %q: %v", name, line, err)
-				continue
-			}
-			if len(args) < 2 || args[0] != "lomsong" {
+		for _, ex := range helpExamples(t, name) {
+			if len(ex.args) < 2 || ex.args[0] != "lomsong" {
 				continue // curl and other tools' lines
 			}
 			checked++
-			if code, msg, ok := argsParse(t, args[1:]); !ok {
-				t.Errorf("%s --help example does not parse as written:\n  %s\nexit %d: %s", name, line, code, msg)
+			if code, msg, ok := argsParse(t, ex.args[1:]); !ok {
+				t.Errorf("%s --help example does not parse as written:\n  %s\nexit %d: %s", name, ex.line, code, msg)
 			}
 		}
 	}
@@ -98,6 +89,32 @@ func argsParse(t *testing.T, args []string) (code int, msg string, ok bool) {
 	want := "flag provided but not defined: " + strings.TrimPrefix(exampleSentinel, "-")
 	msg, _, _ = strings.Cut(strings.TrimSpace(errs), "\n")
 	return code, msg, code == exitUsage && strings.Contains(errs, want)
+}
+
+// helpExample is one line of a command's --help example and its words.
+type helpExample struct {
+	line string
+	args []string
+}
+
+// helpExamples runs name --help and returns its example's lines
+// (helpExampleLines), each split into words as a shell does
+// (splitExampleLine); a line that does not split fails the test.
+func helpExamples(t *testing.T, name string) []helpExample {
+	t.Helper()
+	help, _, code := runCmd(t, name, "--help")
+	if code != exitOK {
+		t.Fatalf("%s --help: exit %d", name, code)
+	}
+	var out []helpExample
+	for _, line := range helpExampleLines(t, name, help) {
+		args, err := splitExampleLine(line)
+		if err != nil {
+			t.Fatalf("%s --help example %q: %v", name, line, err)
+		}
+		out = append(out, helpExample{line, args})
+	}
+	return out
 }
 
 // helpExampleLines returns the lines of a --help text's Example section,
