@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,16 +14,7 @@ import (
 func TestOtherCarriersAdvice(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
-	for i := range 40 {
-		carrier := "viettel"
-		if i == 5 {
-			carrier = "Vietel"
-		}
-		fmt.Fprintf(&b, "2026-10-01T08:%02d:00+07:00,%s,LTE,103.45,22.40,-95\n", i, carrier)
-	}
-	plain := writeFile(t, dir, "plain.csv", []byte(b.String()))
+	plain := writeFile(t, dir, "plain.csv", fortyTests("Vietel", "LTE"))
 	m := writeFile(t, dir, "m.json", []byte(`{"columns": {"tech": "tech"}}`))
 	const (
 		known     = "carriers lomsong does not know, kept under their own names: vietel (1 row) (if one is a spelling of a known operator, "

@@ -42,16 +42,7 @@ func TestUnmappedValuesAdvice(t *testing.T) {
 	}
 
 	// A technology's unknown spelling: no mapping, a preset, a mapping.
-	var b strings.Builder
-	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
-	for i := range 40 {
-		tech := "LTE"
-		if i == 5 {
-			tech = "Foo"
-		}
-		fmt.Fprintf(&b, "2026-10-01T08:%02d:00+07:00,viettel,%s,103.45,22.40,-95\n", i, tech)
-	}
-	plain := writeFile(t, dir, "plain.csv", []byte(b.String()))
+	plain := writeFile(t, dir, "plain.csv", fortyTests("viettel", "Foo"))
 	g, err := os.ReadFile(filepath.Join("..", "..", "engine", "ingest", "testdata", "gnettrack.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,4 +72,19 @@ func TestUnmappedValuesAdvice(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fortyTests is a measurements CSV of 40 Viettel 4G tests a minute apart,
+// the sixth of carrier and tech as given (a spelling to be advised on).
+func fortyTests(carrier, tech string) []byte {
+	var b strings.Builder
+	b.WriteString("ts,carrier,tech,lon,lat,signal_dbm\n")
+	for i := range 40 {
+		c, x := "viettel", "LTE"
+		if i == 5 {
+			c, x = carrier, tech
+		}
+		fmt.Fprintf(&b, "2026-10-01T08:%02d:00+07:00,%s,%s,103.45,22.40,-95\n", i, c, x)
+	}
+	return []byte(b.String())
 }
