@@ -232,23 +232,7 @@ type Levels struct {
 // truth computes the levels from the masts on the air at their true
 // positions, with shadowing.
 func (w *World) truth(p XY) Levels {
-	var lv Levels
-	for c := range lv.L {
-		for t := range lv.L[c] {
-			lv.L[c][t] = math.Inf(-1)
-		}
-	}
-	for _, m := range w.Masts {
-		if m.Down || dist(m.P, p) > maxRangeM {
-			continue
-		}
-		l := w.link(m, m.P, p)
-		for t := range l {
-			if l[t] > lv.L[m.Carrier][t] {
-				lv.L[m.Carrier][t], lv.Best[m.Carrier][t] = l[t], m
-			}
-		}
-	}
+	lv := w.best(p, func(m *Mast) (XY, bool) { return m.P, !m.Down })
 	for c := range lv.L {
 		sh := w.Shadow.Of(c, p)
 		for t := range lv.L[c] {
@@ -263,6 +247,13 @@ func (w *World) truth(p XY) Levels {
 // shadowing. It is not what the engine predicts (its models are its own);
 // it says whether the register alone points the right way.
 func (w *World) register(p XY) Levels {
+	return w.best(p, func(m *Mast) (XY, bool) { return m.Reg, true })
+}
+
+// best returns, per carrier and technology, the strongest median level
+// at p (−Inf where none reaches) and the mast giving it, over the masts
+// at returns as taken, each at the position it gives.
+func (w *World) best(p XY, at func(m *Mast) (XY, bool)) Levels {
 	var lv Levels
 	for c := range lv.L {
 		for t := range lv.L[c] {
@@ -270,10 +261,11 @@ func (w *World) register(p XY) Levels {
 		}
 	}
 	for _, m := range w.Masts {
-		if dist(m.Reg, p) > maxRangeM {
+		pos, ok := at(m)
+		if !ok || dist(pos, p) > maxRangeM {
 			continue
 		}
-		l := w.link(m, m.Reg, p)
+		l := w.link(m, pos, p)
 		for t := range l {
 			if l[t] > lv.L[m.Carrier][t] {
 				lv.L[m.Carrier][t], lv.Best[m.Carrier][t] = l[t], m
