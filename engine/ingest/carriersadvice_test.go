@@ -9,17 +9,7 @@ import (
 // read, by readingOf, the rule the unmapped values' advice follows: only a
 // mapping file is told to map it in its "values".
 func TestOtherCarriersAdvice(t *testing.T) {
-	file, err := ParseMapping([]byte(`{"columns": {"Tech": "tech"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	preset, err := Preset("gnettrack")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Defaults("x.csv", testNow)
-	own := cfg
-	own.NoMapping = true
+	file, preset, cfg, own := adviceReadings(t)
 	const mapIt = `map it in the mapping's "values" for carrier`
 	for _, c := range []struct {
 		m         *Mapping

@@ -71,18 +71,8 @@ func TestCDMANotAnalysed(t *testing.T) {
 // mapping may be in use at all (--timezone alone builds one), so then a
 // mapping is to be written; a command's own table takes none.
 func TestUnmappedAdvice(t *testing.T) {
-	file, err := ParseMapping([]byte(`{"columns": {"Tech": "tech"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	preset, err := Preset("gnettrack")
-	if err != nil {
-		t.Fatal(err)
-	}
+	file, preset, cfg, own := adviceReadings(t)
 	zoneOnly := &Mapping{Timezone: "UTC"}
-	cfg := Defaults("x.csv", testNow)
-	own := cfg
-	own.NoMapping = true
 	for _, c := range []struct {
 		m    *Mapping
 		cfg  Config
@@ -104,4 +94,23 @@ func TestUnmappedAdvice(t *testing.T) {
 	if !strings.HasPrefix(rep.UnmappedAdvice, "no mapping is in use") || len(rep.UnmappedValues("tech")) != 1 {
 		t.Errorf("report: %q %v", rep.UnmappedAdvice, rep.Unmapped)
 	}
+}
+
+// adviceReadings are the ways a file can be read that the advice on what
+// a read could not take depends on (readingOf): a mapping file, the
+// gnettrack preset, the defaults (no mapping) and a command's own table
+// (own: NoMapping).
+func adviceReadings(t *testing.T) (file, preset *Mapping, cfg, own Config) {
+	t.Helper()
+	file, err := ParseMapping([]byte(`{"columns": {"Tech": "tech"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if preset, err = Preset("gnettrack"); err != nil {
+		t.Fatal(err)
+	}
+	cfg = Defaults("x.csv", testNow)
+	own = cfg
+	own.NoMapping = true
+	return file, preset, cfg, own
 }
