@@ -1418,10 +1418,7 @@ func provinceName(code string) string {
 	if err != nil {
 		return ""
 	}
-	if u, ok := set.ByCode(code); ok {
-		return u.Name
-	}
-	return ""
+	return pipeline.UnitName(set, code)
 }
 
 // releaseHexesOf sends the province's hexes of the period's latest release.
