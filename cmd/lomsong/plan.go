@@ -357,9 +357,9 @@ func writePlan(out string, res *pipeline.PlanResult, opt pipeline.PlanOptions, p
 	totals := map[string]float64{}
 	tables := map[string][]arrowio.Column{
 		// Money in whole đồng, not 2.6686473180354433e+09.
-		"plan.csv": pipeline.WithName(pipeline.WithName(pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
+		"plan.csv": pipeline.WithAreaNames(pipeline.WholeCounts(pipeline.WholeCounts(pipeline.PlanTable(res), "plan", totals, "households_newly_covered", "households_served_by_sharing"), "", nil,
 			"cumulative_households", "cost_vnd", "cumulative_cost_vnd", "cost_per_household_vnd", "dead_hexes_covered"),
-			"province", "province_name", provinces), "commune", "commune_name", communes),
+			provinces, communes),
 		"curve.csv":      pipeline.WholeCounts([]arrowio.Column{{Name: "cost_vnd", Float64: cc}, {Name: "households", Float64: ch}}, "", nil, "households", "cost_vnd"),
 		"sharing.csv":    pipeline.WholeCounts(pipeline.WholeCounts(pipeline.SharingTable(res, opt.IncludeSharing), "sharing", totals, "households"), "", nil, "cost_vnd"),
 		"candidates.csv": pipeline.CandidateTable(res),

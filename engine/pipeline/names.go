@@ -65,7 +65,14 @@ func NamedGapTable(g deadzone.GapReport, provinces, communes *geodata.BoundarySe
 	if err != nil {
 		return nil, err
 	}
-	return WithName(WithName(cols, "province", "province_name", provinces), "commune", "commune_name", communes), nil
+	return WithAreaNames(cols, provinces, communes), nil
+}
+
+// WithAreaNames names a table's province and commune codes right after
+// them (province_name after province, commune_name after commune;
+// WithName), as every table a person reads by area gives them.
+func WithAreaNames(cols []arrowio.Column, provinces, communes *geodata.BoundarySet) []arrowio.Column {
+	return WithName(WithName(cols, "province", "province_name", provinces), "commune", "commune_name", communes)
 }
 
 // NamedVillageTable is VillageTable with each village's province and
@@ -75,7 +82,7 @@ func NamedGapTable(g deadzone.GapReport, provinces, communes *geodata.BoundarySe
 // The village's own commune_code, as its list spelled it, is not named:
 // commune is the commune it was attributed to.
 func NamedVillageTable(v deadzone.VillageReport, provinces, communes *geodata.BoundarySet) []arrowio.Column {
-	return WithName(WithName(VillageTable(v), "province", "province_name", provinces), "commune", "commune_name", communes)
+	return WithAreaNames(VillageTable(v), provinces, communes)
 }
 
 // NamedHexTable is HexTable with each hex's province and commune named
@@ -87,5 +94,5 @@ func NamedHexTable(r *DeadZoneResult, provinces, communes *geodata.BoundarySet) 
 	if err != nil {
 		return nil, err
 	}
-	return WithName(WithName(cols, "province", "province_name", provinces), "commune", "commune_name", communes), nil
+	return WithAreaNames(cols, provinces, communes), nil
 }
