@@ -15,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
@@ -626,8 +627,9 @@ func noPlan(dz *pipeline.DeadZoneResult, pr *pipeline.PlanResult) (string, bool)
 }
 
 // NoCommune names a communes_summary row of the villages and dead hexes
-// of a province that no commune was attributed to.
-const NoCommune = "(no commune)"
+// of a province that no commune was attributed to, as the report names
+// such a village's commune.
+const NoCommune = report.NoCommune
 
 // provinceOfCommune returns the province of the first village attributed
 // to the commune (villages are sorted by commune, then id).

@@ -29,11 +29,11 @@ import (
 // band or the cut (deadzone.RoundPDead): 0.9475 is shown 0.94, not 0.95
 // beside "likely without 3G/4G".
 func reportVillage(v deadzone.VillageStatus, cut float64) (report.VillageRow, bool) {
+	// The commune attributed, as villages.csv gives it: empty when the
+	// village's own code names no commune of its province in --communes
+	// and its point lies in none (province_only), never that code.
 	row := report.VillageRow{ID: v.ID, Name: v.Name, Commune: v.Commune, Households: v.Households, WithoutSignal: v.WithoutSignal(),
 		PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}
-	if row.Commune == "" {
-		row.Commune = v.CommuneCode
-	}
 	show := row.WithoutSignal
 	if v.HasVerdict {
 		vd := v.Verdict

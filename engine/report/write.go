@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -24,6 +25,13 @@ const (
 	maxNoData     = 60 // areas named per line of areas without figures
 	maxTrendMonth = 36 // months in a trend chart
 )
+
+// NoCommune stands in a villages table's Commune column, and a dead
+// zone's Communes, for a place no commune was attributed to (the village's
+// own code names no commune of its province in the commune set and its
+// point lies in none, or it has no code): the name the GeoPackage's
+// communes_summary gives the row of such places.
+const NoCommune = "(no commune)"
 
 // Write renders r as one self-contained HTML page to w: inline CSS and
 // SVG, no scripts and no external fonts, images, styles or links, so it
@@ -801,9 +809,12 @@ func zones(zs []DeadZone) []zoneView {
 			}
 		}
 		cs := z.Communes
-		if len(cs) > maxCommunes {
+		switch {
+		case len(cs) == 0:
+			zv.Communes = NoCommune
+		case len(cs) > maxCommunes:
 			zv.Communes = clean(strings.Join(cs[:maxCommunes], ", ")) + fmt.Sprintf(" and %d more", len(cs)-maxCommunes)
-		} else {
+		default:
 			zv.Communes = clean(strings.Join(cs, ", "))
 		}
 		var ns []string
@@ -850,7 +861,7 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 		if i == maxVillages {
 			return out, fmt.Sprintf("and %d more: every village is in villages.csv, which lomsong deadzones and lomsong run --out write", len(vs)-maxVillages)
 		}
-		vv := villageView{Name: clean(v.Name), Commune: clean(v.Commune), Households: count(v.Households),
+		vv := villageView{Name: clean(v.Name), Commune: cmp.Or(clean(v.Commune), NoCommune), Households: count(v.Households),
 			Status: verdictText(v.Status, v.WithoutSignal), StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}
 		if v.ID != "" {
 			vv.Name += " (" + clean(v.ID) + ")"
