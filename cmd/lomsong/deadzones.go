@@ -476,7 +476,7 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 			hh += z.Households
 			pop += z.Population
 		}
-		fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones, %.0f households, %.0f people\n", area, popSource, len(res.Zones), hh, pop)
+		fmt.Fprintf(w, "dead zones over %s (households from %s): %s, %.0f households, %.0f people\n", area, popSource, plural.Count(len(res.Zones), "zone", "zones"), hh, pop)
 	} else {
 		zones := 0
 		for _, z := range res.Zones {
@@ -485,8 +485,8 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 			}
 		}
 		r := get(single)
-		fmt.Fprintf(w, "dead zones over %s (households from %s): %d zones with hexes in it, %.0f households, %.0f people in its dead hexes\n",
-			area, popSource, zones, r.hh, r.pop)
+		fmt.Fprintf(w, "dead zones over %s (households from %s): %s with hexes in it, %.0f households, %.0f people in its dead hexes\n",
+			area, popSource, plural.Count(zones, "zone", "zones"), r.hh, r.pop)
 	}
 	codes := make([]string, 0, len(per))
 	for c := range per {
