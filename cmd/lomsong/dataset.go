@@ -22,7 +22,9 @@ dataset retract [--why TEXT] DIR SOURCE
 ls      summarises a dataset: rows and files per kind, period and carrier, and
         every ingested source with its checksum and row counts.
 verify  checks every part the manifest lists: its size and SHA-256, the row
-        count in its footer and the rows actually read, against the manifest.
+        count in its footer and the rows actually read, against the manifest,
+        and the kind, period and carrier the manifest lists against the
+        part's own metadata (a record edited by hand, which repair corrects).
         Exits 1 listing the bad parts, 0 when all are verified.
 repair  rebuilds manifest.json from the parts themselves (the metadata each
         part carries, or its path for parts of earlier versions) after the
@@ -146,7 +148,10 @@ func datasetDirMissing(dir string) error {
 // openForAnalysis opens the dataset at dir for a command that analyses
 // its data, refusing one whose manifest lost a part's entry
 // (dataset.Store.ShortSources): the part's rows would be left out of every
-// stage without a word, and the month saved and reported as if complete.
+// stage without a word, and the month saved and reported as if complete;
+// and one whose record of a part names another period, carrier or kind
+// than its folders (dataset.Store.MisrecordedParts): its rows would be
+// counted in another month or carrier.
 // dataset ls, verify, repair and retract open it as it is.
 func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
 	s, err := openDataset(dir, w)
@@ -159,6 +164,14 @@ func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
 			list += "; …"
 		}
 		return nil, fmt.Errorf("%s: a part's entry is missing (%s): an analysis would leave its rows out; lomsong dataset verify %s names the files not listed, lomsong dataset repair %s lists them again",
+			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
+	}
+	if mis := s.MisrecordedParts(); len(mis) > 0 {
+		list := strings.Join(mis[:min(3, len(mis))], "; ")
+		if len(mis) > 3 {
+			list += "; …"
+		}
+		return nil, fmt.Errorf("%s: a part's record was edited (%s, not what its folders say): an analysis would read its rows as another kind's, month's or carrier's; lomsong dataset verify %s names them, lomsong dataset repair %s corrects the records from the parts",
 			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
 	}
 	return s, nil
@@ -396,7 +409,7 @@ func datasetRepair(dir string, e *env) error {
 			plural.Count(len(rep.StagesRemoved), "damaged saved stage output", "damaged saved stage outputs"), strings.Join(rep.StagesRemoved, ", "))
 	}
 	for _, p := range rep.Corrected {
-		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size or row count, or a part its source's record had lost)\n", p)
+		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size, row count, kind, period or carrier, or a part its source's record had lost)\n", p)
 	}
 	for _, p := range rep.Recounted {
 		fmt.Fprintf(e.stdout, "CORRECTED source %s (its parts' rows, every part intact; rows read = accepted + rejected)\n", p)

@@ -400,6 +400,48 @@ func (s *Store) ShortSources() []string {
 	return out
 }
 
+// MisrecordedParts describes the parts whose record names another kind,
+// period or carrier than the folders the part lies in ("PATH is listed as
+// period 2024-09"), in manifest order: a record edited by hand. Readers
+// take a part's period and carrier from its record, so such a part's rows
+// would be read as another month's or carrier's, every checksum passing;
+// Verify reports it from the part's own metadata, and Repair corrects the
+// record from it. A carrier whose name is not its own folder name (one
+// with capitals or spaces) is not compared: earlier versions named its
+// folder otherwise. It reads the manifest only.
+func (s *Store) MisrecordedParts() []string {
+	var out []string
+	for _, src := range s.manifest.Sources {
+		for _, p := range src.Parts {
+			elems := strings.Split(p.Path, "/")
+			var d []string
+			if elems[0] != p.Kind {
+				d = append(d, fmt.Sprintf("kind %q", p.Kind))
+			}
+			var period, carrier string
+			var hasCarrier bool
+			for _, e := range elems[1 : len(elems)-1] {
+				if v, ok := strings.CutPrefix(e, "period="); ok {
+					period = v
+				}
+				if v, ok := strings.CutPrefix(e, "carrier="); ok {
+					carrier, hasCarrier = v, true
+				}
+			}
+			if period != p.Period {
+				d = append(d, fmt.Sprintf("period %q", p.Period))
+			}
+			if hasCarrier && carrier != p.Carrier && slug(p.Carrier) == p.Carrier {
+				d = append(d, fmt.Sprintf("carrier %q", p.Carrier))
+			}
+			if len(d) > 0 {
+				out = append(out, fmt.Sprintf("%s is listed as %s", p.Path, strings.Join(d, ", ")))
+			}
+		}
+	}
+	return out
+}
+
 // DamagedParts returns the parts of the measurements of periods (every
 // period when nil) and of the registers whose files are missing or of
 // another size than recorded: a look at the file sizes only (dataset

@@ -50,7 +50,8 @@ type VerifyReport struct {
 
 // Verify checks every part the manifest lists: the file's size and
 // SHA-256 against the manifest, its footer's row count against the
-// manifest, and every row decoded, counted against the footer. It also
+// manifest, its kind, period and carrier against its own metadata, and
+// every row decoded, counted against the footer. It also
 // checks that listed quarantine files exist, and lists data files the
 // manifest does not, and checks every saved stage output's files against
 // its stage.json. Problems with parts are in the report; the error is
@@ -139,12 +140,15 @@ func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	footer, _, err := arrowio.ParquetFooter(f, st.Size())
+	footer, meta, err := arrowio.ParquetFooter(f, st.Size())
 	if err != nil {
 		return 0, err
 	}
 	if footer != p.Rows {
 		return 0, fmt.Errorf("footer declares %d rows, the manifest lists %d", footer, p.Rows)
+	}
+	if d := recordDisagrees(p, meta); d != "" {
+		return 0, fmt.Errorf("%s: the record was edited; lomsong dataset repair corrects it from the part", d)
 	}
 	var rows int64
 	switch p.Kind {
@@ -188,6 +192,35 @@ func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
 	return rows, nil
 }
 
+// recordDisagrees says where a part's record (its kind, period and
+// carrier) disagrees with what the part's own metadata says it holds, or
+// "" when they agree or the part carries no metadata (written by an
+// earlier version). The readers take a part's period and carrier from its
+// record: a record whose period was edited from 2024-10 to 2024-09 has
+// October's tests read as September's, every checksum passing.
+func recordDisagrees(p Part, meta map[string]string) string {
+	if !isHex(meta[metaSourceSHA], 64) {
+		return ""
+	}
+	var d []string
+	for _, f := range []struct{ what, listed, own string }{
+		{"kind", p.Kind, meta[metaKind]},
+		{"period", p.Period, meta[metaPeriod]},
+		{"carrier", p.Carrier, meta[metaCarrier]},
+	} {
+		if f.listed != f.own {
+			d = append(d, fmt.Sprintf("the manifest lists %s %q, the part's own metadata says %q", f.what, f.listed, f.own))
+		}
+	}
+	return strings.Join(d, "; ")
+}
+
+// takeOwnMetadata sets a part's kind, period and carrier to those its own
+// metadata gives (recordDisagrees).
+func (p *Part) takeOwnMetadata(meta map[string]string) {
+	p.Kind, p.Period, p.Carrier = meta[metaKind], meta[metaPeriod], meta[metaCarrier]
+}
+
 // unwrapDataset strips the "dataset: PATH: " prefix of checkPart's errors,
 // for reports that name the part already.
 func unwrapDataset(err error, p string) error {
@@ -213,9 +246,9 @@ type RepairReport struct {
 	// that verify and readers report them.
 	Missing []string
 	// Corrected lists parts whose files are the bytes recorded (same
-	// SHA-256) but whose recorded size or row count was wrong (a hand
-	// edit), and parts of a kept source whose entry its record had lost:
-	// the record is corrected from the file.
+	// SHA-256) but whose recorded size, row count, kind, period or
+	// carrier was wrong (a hand edit), and parts of a kept source whose
+	// entry its record had lost: the record is corrected from the file.
 	Corrected []string
 	// Recounted lists sources whose parts are all intact but whose
 	// record's accepted rows (and so rows read) disagreed with them (a
@@ -257,10 +290,11 @@ var quarantineNameRE = regexp.MustCompile(`^quarantine/([0-9a-f]{16})\.csv$`)
 // that parse) whose part files are all present is kept as recorded; its
 // parts that no longer match their records are listed in Damaged, never
 // given new checksums — unless the file's SHA-256 is the one recorded,
-// when the record's size and row count are corrected from the file
-// (Corrected). A source recorded in manifest.json with part files gone,
-// or in manifest.prev.json with some of them left, is kept as recorded
-// too, the gone parts listed in Missing: rebuilt from what remains it
+// when the record's size and row count are corrected from the file, and
+// its kind, period and carrier from the file's own metadata (Corrected).
+// A source recorded in manifest.json with part files gone, or in
+// manifest.prev.json with some of them left, is kept as recorded too, the
+// gone parts listed in Missing: rebuilt from what remains it
 // would pass for whole with fewer rows. Every other part becomes part of a
 // source rebuilt from the metadata written into each part (kind, carrier,
 // period, the source's checksums, name, format and ingest time), or, for
@@ -417,11 +451,15 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 				intact = false
 				rep.Missing = append(rep.Missing, p.Path)
 			case pf != nil && p.SHA256 != "" && pf.sums.sha256 == p.SHA256 && (pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
-				(p.CRC32C != "" && pf.sums.crc32c != p.CRC32C)):
-				// The bytes recorded, with a wrong size, count or CRC in
-				// the record: the record is what was damaged.
+				(p.CRC32C != "" && pf.sums.crc32c != p.CRC32C) || recordDisagrees(p, pf.meta) != ""):
+				// The bytes recorded, with a wrong size, count, CRC,
+				// kind, period or carrier in the record: the record is
+				// what was damaged.
 				c.Parts[i].setSums(pf.sums)
 				c.Parts[i].Rows = pf.rows
+				if recordDisagrees(p, pf.meta) != "" {
+					c.Parts[i].takeOwnMetadata(pf.meta)
+				}
 				rep.Corrected = append(rep.Corrected, p.Path)
 				corrected = true
 			case pf == nil || pf.sums.bytes != p.Bytes || pf.rows != p.Rows ||
