@@ -218,14 +218,26 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	// Villages without 3G/4G outside every dead zone: their hexes hold
 	// no households in the population counted (villages of 0
 	// households, a --population table that leaves them out), so no
-	// zone and nothing to fund there; no all-clear either.
-	uncounted := 0
+	// zone and nothing to fund there; no all-clear either. A --province
+	// run lists the villages outside every province and commune beside
+	// its own; their hexes are not the province's, so they are said
+	// apart (abroad), not as households the population left out.
+	uncounted, abroad := 0, 0
 	if len(dz.Zones) == 0 {
 		for _, v := range dz.Villages.Villages {
-			if v.WithoutSignal() {
+			switch {
+			case !v.WithoutSignal():
+			case copt.Area != nil && v.Attribution == deadzone.AttributedOutside:
+				abroad++
+			default:
 				uncounted++
 			}
 		}
+	}
+	outsideNote := ""
+	if abroad > 0 {
+		outsideNote = fmt.Sprintf("; %s without 3G/4G %s outside every province and commune (attribution %s in villages.csv), beyond the area analysed: not planned here",
+			plural.Count(abroad, "village", "villages"), plural.Noun(abroad, "lies", "lie"), deadzone.AttributedOutside)
 	}
 	switch {
 	case len(dz.Zones) == 0 && hh.SharingGap == 0 && uncounted > 0:
@@ -233,13 +245,13 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		if len(dz.NoData) > 0 {
 			left = "; " + leftOutNote(dz.NoData)
 		}
-		fmt.Fprintf(e.stdout, "no dead zone holds households in the population counted, yet %s without 3G/4G (lomsong deadzones lists %s): %s no households in that population (0 households in the villages table, or a --population table that leaves %s out), so the plan has nothing to fund there until they are counted%s\n",
-			plural.Count(uncounted, "village is", "villages are"), plural.Noun(uncounted, "it", "them"), plural.Noun(uncounted, "its hex holds", "their hexes hold"), plural.Noun(uncounted, "it", "them"), left)
+		fmt.Fprintf(e.stdout, "no dead zone holds households in the population counted, yet %s without 3G/4G (lomsong deadzones lists %s): %s no households in that population (0 households in the villages table, or a --population table that leaves %s out), so the plan has nothing to fund there until %s counted%s%s\n",
+			plural.Count(uncounted, "village is", "villages are"), plural.Noun(uncounted, "it", "them"), plural.Noun(uncounted, "its hex holds", "their hexes hold"), plural.Noun(uncounted, "it", "them"), plural.Noun(uncounted, "it is", "they are"), left, outsideNote)
 	case len(dz.Zones) == 0 && hh.SharingGap == 0 && len(dz.NoData) > 0:
 		// The places left out were not analysed: no all-clear there.
-		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; %s\n", leftOutNote(dz.NoData))
+		fmt.Fprintf(e.stdout, "no dead zone in the places analysed: nothing to plan there; %s%s\n", leftOutNote(dz.NoData), outsideNote)
 	case len(dz.Zones) == 0 && hh.SharingGap == 0:
-		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan\n", area)
+		fmt.Fprintf(e.stdout, "no dead zone in %s: nothing to plan%s\n", area, outsideNote)
 	case len(p.Steps) == 0:
 		fmt.Fprintln(e.stdout, nothingFunded(res, popt))
 	case popt.IncludeSharing:
