@@ -330,11 +330,32 @@ func runCommand(ctx context.Context, name string, c command, args []string, e *e
 		}
 	}()
 	err = c.run(ctx, args, e)
+	var ea *pipeline.EmptyAreaError
+	if errors.As(err, &ea) && err.Error() == ea.Error() {
+		err = emptyAreaError{command: name, err: ea}
+	}
 	if err == nil && ctx.Err() != nil && name != "serve" {
 		err = fmt.Errorf("%s finished, but a signal arrived while it ran", name)
 	}
 	return err
 }
+
+// emptyAreaError is a --province that holds no evidence of its own
+// (pipeline.EmptyAreaError: no registered site in it, no test of the
+// month in its inner hexes), said by the command asked and with what to
+// do: the engine's own words, "pipeline: no measurements or sites in Hà
+// Nội (01)", named neither. Data refused (exit 3), as the engine's error.
+type emptyAreaError struct {
+	command string
+	err     *pipeline.EmptyAreaError
+}
+
+func (e emptyAreaError) Error() string {
+	return fmt.Sprintf("%s: --province: %s: nothing of its own to analyse: name a province whose registered sites or tests of the month the dataset holds, or leave --province out to analyse every province that has them",
+		e.command, strings.TrimPrefix(e.err.Error(), "pipeline: "))
+}
+
+func (e emptyAreaError) Unwrap() error { return e.err }
 
 // command is one subcommand.
 type command struct {
