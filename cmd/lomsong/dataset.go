@@ -151,7 +151,9 @@ func datasetDirMissing(dir string) error {
 // stage without a word, and the month saved and reported as if complete;
 // and one whose record of a part names another period, carrier or kind
 // than its folders (dataset.Store.MisrecordedParts): its rows would be
-// counted in another month or carrier.
+// counted in another month or carrier. Part files the manifest does not
+// list (dataset.Store.UnlistedParts) are warned of on w: their rows are
+// left out.
 // dataset ls, verify, repair and retract open it as it is.
 func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
 	s, err := openDataset(dir, w)
@@ -173,6 +175,19 @@ func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
 		}
 		return nil, fmt.Errorf("%s: a part's record was edited (%s, not what its folders say): an analysis would read its rows as another kind's, month's or carrier's; lomsong dataset verify %s names them, lomsong dataset repair %s corrects the records from the parts",
 			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
+	}
+	un, err := s.UnlistedParts()
+	if err != nil {
+		return nil, err
+	}
+	if len(un) > 0 {
+		list := strings.Join(un[:min(3, len(un))], ", ")
+		if len(un) > 3 {
+			list += ", …"
+		}
+		fmt.Fprintf(w, "warning: %s: %s not in manifest.json and not read (%s): %s left out of this analysis; if a source's record was lost from the manifest (an older copy put back, an edit), lomsong dataset repair %s lists %s again — before any ingest, which moves %s to %s\n",
+			dir, plural.Count(len(un), "part file is", "part files are"), list, plural.Noun(len(un), "its rows are", "their rows are"),
+			shellQuote(dir), plural.Noun(len(un), "it", "them"), plural.Noun(len(un), "it", "them"), shellQuote(filepath.Join(dir, "orphans")))
 	}
 	return s, nil
 }

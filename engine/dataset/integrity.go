@@ -381,6 +381,24 @@ func (s *Store) unlisted() ([]string, error) {
 	return out, nil
 }
 
+// UnlistedParts returns the part files under the dataset's data folders
+// that the manifest does not list (quarantine files left out), in path
+// order: rows no command reads. Most often a source's record lost from
+// manifest.json (edited by hand, or an older copy put back), which Repair
+// lists again; the next ingest moves them to orphans/. None are returned
+// while an ingest's commit is placing its files (its journal is there):
+// they are listed once it writes the manifest.
+func (s *Store) UnlistedParts() ([]string, error) {
+	if fileExistsIn(s.dir, journalName) {
+		return nil, nil
+	}
+	un, err := s.unlisted()
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", s.dir, err)
+	}
+	return slices.DeleteFunc(un, func(rel string) bool { return strings.HasPrefix(rel, "quarantine/") }), nil
+}
+
 // ShortSources describes the sources whose listed parts do not hold the
 // rows the source records as accepted ("source NAME (sha256 PREFIX…)
 // records N accepted rows, its listed parts hold M"), in manifest order: a
