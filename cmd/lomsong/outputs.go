@@ -356,7 +356,8 @@ func isTempName(name string) bool {
 func lockSet(dir, set string) (func(), error) {
 	f, err := flock.TryLock(filepath.Join(dir, setLockName(set)))
 	if errors.Is(err, flock.ErrHeld) {
-		return nil, fmt.Errorf("%s: another lomsong run is writing the %s outputs here", dir, set)
+		return nil, fmt.Errorf("%s: another lomsong run is writing the %s outputs here (it holds %s): nothing was written to the folder; run this command again once that one has finished",
+			dir, set, setLockName(set))
 	}
 	if err != nil {
 		return nil, err
