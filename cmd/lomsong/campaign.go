@@ -184,7 +184,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 			if err != nil {
 				return err
 			}
-			u, err := lookupProvince(set, cf.province)
+			u, err := lookupAreaProvince(set, cf.province)
 			if err != nil {
 				return err
 			}

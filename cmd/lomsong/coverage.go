@@ -200,7 +200,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	var unit geodata.Unit
 	if c.province != "" {
 		var err error
-		if unit, err = lookupProvince(set, c.province); err != nil {
+		if unit, err = lookupAreaProvince(set, c.province); err != nil {
 			return nil, opt, "", err
 		}
 		c.provinceCode = unit.Code
@@ -477,6 +477,20 @@ func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, er
 // former one merged into.
 func lookupProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
 	return lookupUnit(set, q, "--province")
+}
+
+// lookupAreaProvince is lookupProvince for the commands that analyse an
+// area and take --boundaries: a name the embedded province sets do not
+// hold, nor anything near it, may be a commune's ("Sìn Hồ", 03478), which
+// those commands analyse with a commune set as --boundaries; the error
+// says so.
+func lookupAreaProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error) {
+	u, err := lookupProvince(set, q)
+	var nf *geodata.NotFoundError
+	if _, lerr := set.Lookup(q); err != nil && errors.As(lerr, &nf) && nf.Former == nil && len(nf.Nearest) == 0 && set.Coarse != "" {
+		return u, usageError{err.Error() + "; a commune is analysed with a set of communes as --boundaries, e.g. --boundaries ../shared/data/vn_communes_2025.geojson"}
+	}
+	return u, err
 }
 
 // lookupUnit finds the unit q names in set; one it names none of, or
