@@ -510,13 +510,13 @@ func Build(inputs []AreaInput, cfg Config) (*Card, error) {
 		// nothing of what is new.
 		if c, o := cur.DeadZones, old.DeadZones; c != nil && o != nil && !c.Partial && !o.Partial {
 			if !c.NoHouseholds && !o.NoHouseholds {
-				if a, ok := newItems(r, AlertNewDeadZoneHexes, "hexes", c.Hexes, o.Hexes); ok {
+				if a, ok := newItems(r, AlertNewDeadZoneHexes, "hex", "hexes", c.Hexes, o.Hexes); ok {
 					a.qualify(unlike)
 					alerts = append(alerts, a)
 				}
 			}
 			if !c.NoVillages && !o.NoVillages {
-				if a, ok := newItems(r, AlertNewDeadZoneVillages, "villages", c.VillageIDs, o.VillageIDs); ok {
+				if a, ok := newItems(r, AlertNewDeadZoneVillages, "village", "villages", c.VillageIDs, o.VillageIDs); ok {
 					a.qualify(unlike)
 					alerts = append(alerts, a)
 				}
@@ -1070,7 +1070,9 @@ func (a *Alert) qualify(why string) {
 	a.Message += " (" + why + ")"
 }
 
-func newItems(r *Row, kind AlertKind, what string, cur, prev []string) (Alert, bool) {
+// newItems is the alert of the items of cur not in prev (hexes or
+// villages, one and many naming one item and several).
+func newItems(r *Row, kind AlertKind, one, many string, cur, prev []string) (Alert, bool) {
 	old := make(map[string]bool, len(prev))
 	for _, s := range prev {
 		old[s] = true
@@ -1088,5 +1090,5 @@ func newItems(r *Row, kind AlertKind, what string, cur, prev []string) (Alert, b
 	items = slices.Compact(items)
 	return Alert{Area: r.Area, Period: r.Period, Kind: kind, Target: TargetDeadZones, Items: items,
 		Previous: float64(len(prev)), Current: float64(len(cur)),
-		Message: fmt.Sprintf("%d new dead-zone %s since %s", len(items), what, r.Period.AddMonths(-1))}, true
+		Message: fmt.Sprintf("%s since %s", plural.Count(len(items), "new dead-zone "+one, "new dead-zone "+many), r.Period.AddMonths(-1))}, true
 }
