@@ -556,7 +556,11 @@ server's predicted signal (path-loss model, 3GPP sector antenna, link budget;
 calibrated by lomsong calibrate when available) minus 1.28σ is compared with the
 threshold. Writes OUT/coverage.{parquet,csv} (one row per hex, carrier and tech
 with its evidence), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
-state of any carrier, for QGIS), and OUT/coverage_meta.json (thresholds, σ,
+state of any carrier, for QGIS: this stage's decision from the hex's tests or
+its prediction; lomsong export's coverage_best layer and the report's map
+show a dead zone's hexes uncovered whatever this stage decided, the dead-zone
+verdict from every test near them winning, so they count more hexes
+uncovered than this file), and OUT/coverage_meta.json (thresholds, σ,
 resolution; the propagation model per technology, band and environment; the
 defaults given to sites the register leaves without band, EIRP, height, tilt or
 beamwidth, with how many sites took each). The Parquet metadata,
