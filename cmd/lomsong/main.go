@@ -130,6 +130,16 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		return exitFailure
 	}
 	if ctx.Err() != nil {
+		if errors.Is(err, context.Canceled) {
+			// Stopped by the signal: "context canceled" alone said
+			// neither what became of its work nor what to do.
+			what := "stopped by the signal before it finished"
+			if err.Error() != context.Canceled.Error() {
+				what = err.Error()
+			}
+			fmt.Fprintf(stderr, "lomsong: interrupted: %s; nothing is left half-written (each output, set of outputs and dataset commit is whole or absent, and lomsong run keeps the stages it finished): run it again to finish\n", what)
+			return exitInterrupted
+		}
 		fmt.Fprintln(stderr, "lomsong: interrupted:", err)
 		return exitInterrupted
 	}
