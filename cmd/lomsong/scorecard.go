@@ -54,7 +54,8 @@ before it, so trends can be drawn; a month with measurements alone appears only
 as one of those two); scorecard.json's "period" is --period, the month scored,
 which need not be its latest row's. A --period without a row to show is
 refused, naming the months with subscriptions (of the areas scored) and
-with measurements; OUT is then left as it was.
+with measurements, and for a --province without subscriptions the areas the
+dataset's subscriptions are of; OUT is then left as it was.
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are
@@ -148,7 +149,14 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		}
 	}
 	if len(shown.Rows) == 0 {
-		why := "no subscriptions"
+		why, elsewhere := "no subscriptions", ""
+		if cf.provinceCode != "" {
+			label := cf.provinceCode
+			if u, ok := provinces.ByCode(cf.provinceCode); ok {
+				label = fmt.Sprintf("%s (%s)", u.Name, u.Code)
+			}
+			why = "no subscriptions of " + label
+		}
 		if err != nil {
 			why += "; " + err.Error()
 		}
@@ -156,7 +164,16 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (months with subscriptions: %s; months with measurements: %s)", p, why, monthRunsOrNone(subs), monthRunsOrNone(store.Periods()))}
+		if cf.provinceCode != "" && len(subs) == 0 {
+			// A province without any: the areas the dataset's
+			// subscriptions are of, as "none" alone read as if the
+			// dataset held none.
+			if elsewhere, err = subscriptionAreas(store, provinces); err != nil {
+				return err
+			}
+		}
+		return refusedError{fmt.Errorf("scorecard: no data for %s: %s (months with subscriptions: %s; months with measurements: %s)%s",
+			p, why, monthRunsOrNone(subs), monthRunsOrNone(store.Periods()), elsewhere)}
 	}
 	// Written only when the month asked for has data: a refused month
 	// leaves an earlier card in OUT as it was.
@@ -212,6 +229,37 @@ func subscriptionMonths(store *dataset.Store, c *scorecard.Card) ([]string, erro
 		}
 	}
 	return out, nil
+}
+
+// subscriptionAreas names the areas the dataset's subscriptions are of,
+// by code with their names in provinces ("; the dataset's subscriptions
+// are of Lai Châu (12)"), at most ten; "" when it holds none.
+func subscriptionAreas(store *dataset.Store, provinces *geodata.BoundarySet) (string, error) {
+	subs, err := store.Subscriptions()
+	if err != nil {
+		return "", err
+	}
+	var codes []string
+	for _, x := range subs {
+		if !slices.Contains(codes, x.AreaCode) {
+			codes = append(codes, x.AreaCode)
+		}
+	}
+	if len(codes) == 0 {
+		return "", nil
+	}
+	slices.Sort(codes)
+	names := make([]string, 0, min(len(codes), 10))
+	for _, c := range codes[:min(len(codes), 10)] {
+		if u, ok := provinces.ByCode(c); ok {
+			c = fmt.Sprintf("%s (%s)", u.Name, c)
+		}
+		names = append(names, c)
+	}
+	if len(codes) > 10 {
+		names = append(names, fmt.Sprintf("%d more", len(codes)-10))
+	}
+	return "; the dataset's subscriptions are of " + strings.Join(names, ", "), nil
 }
 
 // monthRunsOrNone is monthRuns of the sorted months ps, or "none".
