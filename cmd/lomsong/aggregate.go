@@ -71,7 +71,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	store, err := openForAnalysis(*dir, e.stderr)
+	store, err := openForAnalysis(e, *dir)
 	if err != nil {
 		return err
 	}

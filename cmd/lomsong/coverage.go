@@ -205,7 +205,7 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		}
 		c.provinceCode = unit.Code
 	}
-	store, err := openForAnalysis(c.dataset, e.stderr)
+	store, err := openForAnalysis(e, c.dataset)
 	if err != nil {
 		return nil, opt, "", err
 	}

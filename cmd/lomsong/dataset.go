@@ -152,14 +152,17 @@ func datasetDirMissing(dir string) error {
 // and one whose record of a part names another period, carrier or kind
 // than its folders (dataset.Store.MisrecordedParts): its rows would be
 // counted in another month or carrier. Part files the manifest does not
-// list (dataset.Store.UnlistedParts) are warned of on w: their rows are
-// left out.
-// dataset ls, verify, repair and retract open it as it is.
-func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
+// list (dataset.Store.UnlistedParts) are warned of on stderr: their rows
+// are left out. It records dir in e, so that a part found damaged later
+// is said with what to do (damagedPartAdvice). dataset ls, verify, repair
+// and retract open it as it is.
+func openForAnalysis(e *env, dir string) (*dataset.Store, error) {
+	w := e.stderr
 	s, err := openDataset(dir, w)
 	if err != nil {
 		return nil, err
 	}
+	e.dataset = dir
 	if short := s.ShortSources(); len(short) > 0 {
 		list := strings.Join(short[:min(3, len(short))], "; ")
 		if len(short) > 3 {
@@ -190,6 +193,19 @@ func openForAnalysis(dir string, w io.Writer) (*dataset.Store, error) {
 			shellQuote(dir), plural.Noun(len(un), "it", "them"), plural.Noun(len(un), "it", "them"), shellQuote(filepath.Join(dir, "orphans")))
 	}
 	return s, nil
+}
+
+// damagedPartAdvice adds to err, when a part of the dataset at dir was
+// found damaged or missing as the command read it (its file unreadable,
+// or not what the manifest records; a saved stage output is computed
+// again instead), what to do: the readers' errors name the part alone.
+func damagedPartAdvice(err error, dir string) error {
+	if err == nil || dir == "" || errors.Is(err, dataset.ErrCorruptStage) ||
+		!errors.Is(err, dataset.ErrCorruptPart) && !errors.Is(err, dataset.ErrPartUnreadable) {
+		return err
+	}
+	return fmt.Errorf("%w; lomsong dataset verify %s lists every damaged part: restore it from a copy, or take its source out with lomsong dataset retract %s SOURCE and ingest its file again",
+		err, shellQuote(dir), shellQuote(dir))
 }
 
 // openExisting opens the dataset at dir for dataset ls and verify: a

@@ -340,6 +340,7 @@ func runCommand(ctx context.Context, name string, c command, args []string, e *e
 		}
 	}()
 	err = c.run(ctx, args, e)
+	err = damagedPartAdvice(err, e.dataset)
 	var ea *pipeline.EmptyAreaError
 	if errors.As(err, &ea) && err.Error() == ea.Error() {
 		err = emptyAreaError{command: name, err: ea}
@@ -380,6 +381,10 @@ type env struct {
 	// clock, when set, is the current time for what the commands write
 	// (ingest times, the report's date); otherwise outputNow.
 	clock func() time.Time
+	// dataset is the dataset an analysis command opened
+	// (openForAnalysis): a part of it found damaged is said with what to
+	// do about it (damagedPartAdvice).
+	dataset string
 }
 
 // now is the current time for what a command writes: env's clock when

@@ -148,8 +148,13 @@ func (s *Store) unreadablePart(p Part, err error) error {
 			return fmt.Errorf("dataset %s: %s: %w (a retract, repair or ingest was committed since it began; the dataset is as that change left it): run the command again", s.dir, p.Path, ErrTakenOutWhileRead)
 		}
 	}
-	return fmt.Errorf("dataset: part listed in the manifest is unreadable: %w", err)
+	return fmt.Errorf("dataset: %w: %w", ErrPartUnreadable, err)
 }
+
+// ErrPartUnreadable is wrapped by the error of a part the manifest lists
+// whose file cannot be opened (gone, or not readable), the manifest
+// unchanged since the command read it.
+var ErrPartUnreadable = errors.New("part listed in the manifest is unreadable")
 
 // checkPart checks a listed part's file against the manifest: its size,
 // and its CRC-32C when the manifest records one, else its SHA-256 when it
