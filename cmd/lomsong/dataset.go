@@ -272,7 +272,7 @@ func datasetLs(dir string, e *env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(e.stdout, "%s: %d sources\n\n", dir, len(man.Sources))
+	fmt.Fprintf(e.stdout, "%s: %s\n\n", dir, plural.Count(len(man.Sources), "source", "sources"))
 	fmt.Fprintln(tw, "kind\tperiod\tcarrier\tfiles\trows\tMB\t")
 	var total int64
 	stored := map[string]int64{} // rows per kind
