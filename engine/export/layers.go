@@ -282,6 +282,7 @@ func Layers(m *Month) ([]Layer, error) {
 		ct("province_code", func(r *Village) string { return r.Province }),
 		ct("province_name", func(r *Village) string { return r.ProvinceName }),
 		ct("attribution", func(r *Village) string { return r.Attribution }),
+		ct("given_commune_code", func(r *Village) string { return r.GivenCommune }),
 	)); err != nil {
 		return nil, err
 	}

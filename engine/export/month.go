@@ -139,6 +139,11 @@ type Village struct {
 	Commune, CommuneName     string
 	Province, ProvinceName   string
 	Attribution              string
+	// GivenCommune is the village's own commune code as its table gives
+	// it (villages.csv's commune_code), which Commune, the commune
+	// attributed, may differ from with a commune set: another commune,
+	// or none (province_only).
+	GivenCommune string
 }
 
 // Site is one sector of the site register.
@@ -372,7 +377,8 @@ func Build(in Input) (*Month, error) {
 	for _, v := range dz.Villages.Villages {
 		o := Village{ID: v.ID, Name: v.Name, Lon: v.Lon, Lat: v.Lat, Cell: v.Cell, Households: count(v.Households),
 			Level: v.LevelName(), PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN(), WithoutSignal: v.WithoutSignal(),
-			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution}
+			Commune: v.Commune, CommuneName: cn(v.Commune), Province: v.Province, ProvinceName: pn(v.Province), Attribution: v.Attribution,
+			GivenCommune: v.CommuneCode}
 		villageHH += v.Households
 		if v.HasVerdict {
 			o.PDead, o.Status = deadzone.RoundPDead(v.Verdict.PDead, 4, dz.Villages.Cut), deadzone.StatusOf(v.Verdict.PDead).String()
