@@ -138,8 +138,11 @@ type OffAirSpread struct {
 	Carrier      string `json:"carrier"`
 	Tech         string `json:"tech"`
 	Observations int    `json:"observations"`
-	OffsetDB     Float  `json:"offset_db"`
-	SigmaDB      Float  `json:"sigma_db"`
+	// Bounds are the "at most" observations counted with the levels in
+	// OffsetDB (predict.OffAirNetwork).
+	Bounds   int   `json:"bounds"`
+	OffsetDB Float `json:"offset_db"`
+	SigmaDB  Float `json:"sigma_db"`
 	// MastSpreadDB is the spread of the masts' own offsets (τ) and
 	// WithinSigmaDB a mast's tests' spread around its own offset
 	// (predict.OffAirNetwork).
@@ -163,7 +166,7 @@ func (f *File) SetOffAir(r *predict.OffAirResult) {
 		oa.SharedSiteIDs = append(oa.SharedSiteIDs, SharedSiteID{Carrier: string(d.Carrier), SiteID: d.SiteID, Masts: d.Masts, ApartM: math.Round(d.ApartM)})
 	}
 	for i, n := range r.Networks {
-		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations,
+		oa.Networks[i] = OffAirSpread{Carrier: string(n.Carrier), Tech: n.Tech.String(), Observations: n.Observations, Bounds: n.Bounds,
 			OffsetDB: Float(n.OffsetDB), SigmaDB: Float(n.SigmaDB), MastSpreadDB: Float(n.MastSpreadDB), WithinSigmaDB: Float(n.WithinSigmaDB),
 			BoundsOnly: n.BoundsOnly}
 	}

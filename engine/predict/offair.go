@@ -176,12 +176,13 @@ type OffAirMast struct {
 type OffAirNetwork struct {
 	Carrier engine.Carrier
 	Tech    engine.Tech
-	// Observations are the exact ones with an on-air prediction; OffsetDB
-	// their median residual, SigmaDB 1.4826 × their median absolute
-	// deviation (robust to the off-air masts among them), floored at
-	// MinOffAirSigmaDB.
-	Observations      int
-	OffsetDB, SigmaDB float64
+	// Observations are the exact ones with an on-air prediction, Bounds
+	// the upper bounds (censoredMid); OffsetDB the median residual of
+	// both, SigmaDB 1.4826 × the median departure of the exact residuals
+	// above it (upperHalfSpread: robust to the off-air masts among them
+	// and to the bounds), floored at MinOffAirSigmaDB.
+	Observations, Bounds int
+	OffsetDB, SigmaDB    float64
 	// MastSpreadDB is τ, the spread of the masts' own offsets around the
 	// network's (terrain and clutter between a mast and its tests that the
 	// model does not see: every test of a mast behind a ridge reads low),
@@ -415,80 +416,109 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		shared[SiteRef{Carrier: d.Carrier, SiteID: d.SiteID}] = true
 	}
 
-	// Each network's offset and spread from its exact observations.
+	// Each network's offset and spread from its observations. A bound
+	// (no service, the reporting floor, a phone camped on a lower
+	// technology) is a residual at or below bound − prediction: left out,
+	// the offset would be the median of the levels strong enough to be
+	// read, too high wherever the weak ones go unread, and every bound
+	// would then look unlikely on the air (censoredMid).
 	type netKey struct {
 		c engine.Carrier
 		t engine.Tech
 	}
-	resid := map[netKey][]float64{}
+	type netObs struct {
+		r     []float64
+		upper []bool
+		exact int
+	}
+	byNetObs := map[netKey]*netObs{}
 	for i := range n {
 		if pr.site[i] < 0 {
 			res.Unpredicted++
 			continue
 		}
+		k := netKey{obs.Carrier[i], obs.Tech[i]}
+		a := byNetObs[k]
+		if a == nil {
+			a = &netObs{}
+			byNetObs[k] = a
+		}
+		a.r = append(a.r, obs.LevelDBm[i]-pr.on[i])
+		a.upper = append(a.upper, obs.Upper[i])
 		if !obs.Upper[i] {
-			k := netKey{obs.Carrier[i], obs.Tech[i]}
-			resid[k] = append(resid[k], obs.LevelDBm[i]-pr.on[i])
+			a.exact++
 		}
 	}
 	type spread struct{ mu, sigma, tau, within float64 }
 	nets := map[netKey]spread{}
-	for k, r := range resid {
-		mu := medianOf(r)
-		dev := make([]float64, len(r))
-		for i, v := range r {
-			dev[i] = math.Abs(v - mu)
+	for k, a := range byNetObs {
+		if a.exact == 0 {
+			continue // bounds alone: below
 		}
-		sd := max(1.4826*medianOf(dev), MinOffAirSigmaDB)
+		mu := censoredMid(a.r, nil, a.upper)
+		sd := max(upperHalfSpread(a.r, a.upper, func(int) float64 { return mu }), MinOffAirSigmaDB)
 		nets[k] = spread{mu, sd, 0, sd}
 	}
 	// Each network's spread of the masts' own offsets (mastSpread), from
-	// the exact residuals of each mast's predicted observations, each
-	// weighted 1/(observations in its square) as the evidence is.
+	// the residuals of each mast's predicted observations, each weighted
+	// 1/(observations in its square) as the evidence is.
 	type mastNet struct {
 		m int32
 		k netKey
 	}
 	weight := squareWeights(&obs, pr.site, mast)
-	perMast := map[mastNet]*mastResid{}
+	type mastObs struct {
+		r, w  []float64
+		upper []bool
+	}
+	perMastObs := map[mastNet]*mastObs{}
+	var mastOrder []mastNet
 	for i := range n {
-		if pr.site[i] < 0 || obs.Upper[i] {
+		if pr.site[i] < 0 {
 			continue
 		}
 		k := netKey{obs.Carrier[i], obs.Tech[i]}
-		mk := mastNet{mast[pr.site[i]], k}
-		a := perMast[mk]
-		if a == nil {
-			a = &mastResid{}
-			perMast[mk] = a
+		if _, ok := nets[k]; !ok {
+			continue
 		}
-		a.sum += weight[i] * (obs.LevelDBm[i] - pr.on[i] - nets[k].mu)
-		a.w += weight[i]
+		mk := mastNet{mast[pr.site[i]], k}
+		a := perMastObs[mk]
+		if a == nil {
+			a = &mastObs{}
+			perMastObs[mk] = a
+			mastOrder = append(mastOrder, mk)
+		}
+		a.r = append(a.r, obs.LevelDBm[i]-pr.on[i]-nets[k].mu)
+		a.w = append(a.w, weight[i])
+		a.upper = append(a.upper, obs.Upper[i])
 	}
-	// Each exact residual's departure from its mast's mean, for the
+	// Each exact residual's departure above its mast's middle, for the
 	// spread within a mast (masts of two squares or more).
 	devs := map[netKey][]float64{}
-	for i := range n {
-		if pr.site[i] < 0 || obs.Upper[i] {
-			continue
-		}
-		k := netKey{obs.Carrier[i], obs.Tech[i]}
-		a := perMast[mastNet{mast[pr.site[i]], k}]
-		if a.w >= 2 {
-			devs[k] = append(devs[k], math.Abs(obs.LevelDBm[i]-pr.on[i]-nets[k].mu-a.sum/a.w))
-		}
-	}
 	byNet := map[netKey][]mastResid{}
-	for mk, a := range perMast {
-		byNet[mk.k] = append(byNet[mk.k], *a)
+	for _, mk := range mastOrder {
+		a := perMastObs[mk]
+		mid := censoredMid(a.r, a.w, a.upper)
+		var w float64
+		for _, x := range a.w {
+			w += x
+		}
+		byNet[mk.k] = append(byNet[mk.k], mastResid{mid: mid, w: w})
+		if w >= 2 {
+			for j, r := range a.r {
+				if !a.upper[j] && r > mid {
+					devs[mk.k] = append(devs[mk.k], r-mid)
+				}
+			}
+		}
 	}
 	for k, sp := range nets {
 		ms := byNet[k]
-		slices.SortFunc(ms, func(a, b mastResid) int { return cmp.Or(cmp.Compare(a.sum/a.w, b.sum/b.w), cmp.Compare(a.w, b.w)) })
+		slices.SortFunc(ms, func(a, b mastResid) int { return cmp.Or(cmp.Compare(a.mid, b.mid), cmp.Compare(a.w, b.w)) })
 		sp.tau, sp.within = mastSpread(ms, devs[k], sp.sigma)
 		nets[k] = sp
-		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: len(resid[k]), OffsetDB: sp.mu, SigmaDB: sp.sigma,
-			MastSpreadDB: sp.tau, WithinSigmaDB: sp.within})
+		res.Networks = append(res.Networks, OffAirNetwork{Carrier: k.c, Tech: k.t, Observations: byNetObs[k].exact, Bounds: len(byNetObs[k].r) - byNetObs[k].exact,
+			OffsetDB: sp.mu, SigmaDB: sp.sigma, MastSpreadDB: sp.tau, WithinSigmaDB: sp.within})
 	}
 	// A network with bounds alone (every test no service, say) has no
 	// level to measure an offset and spread on: weighed against the
@@ -1142,10 +1172,11 @@ func b2i(b bool) int {
 // against the network's offset alone, as when masts do not differ.
 const MinSpreadMasts = 10
 
-// mastResid is one mast's exact residuals of one network (level − on-air
-// prediction − the network's offset): their weighted sum and total
-// weight (squareWeights: a square's observations weigh one together).
-type mastResid struct{ sum, w float64 }
+// mastResid is one mast's middle residual of one network (censoredMid of
+// its observations' level − on-air prediction − the network's offset,
+// weighted by squareWeights) and the total weight behind it (its
+// squares: a square's observations weigh one together).
+type mastResid struct{ mid, w float64 }
 
 // squareWeights weighs each predicted observation 1/(the observations of
 // its mast in its offAirSquareM square): a stretch of road or a hamlet
@@ -1173,35 +1204,104 @@ func squareWeights(obs *OffAirObs, site, mast []int32) []float64 {
 // mastSpread estimates τ, the spread of the masts' own offsets around
 // their network's, and within, the spread of a mast's tests around its
 // own offset, robustly (the off-air masts among them read tens of dB
-// low): within = 1.4826 × the median of dev, the exact residuals'
-// departures from their mast's mean (masts of two squares or more),
-// floored at MinOffAirSigmaDB; τ² = max(0, (1.4826·MAD(ȳ_m))² −
-// median(within²/n_m)) over the masts' weighted mean residuals ȳ_m of
-// weight n_m ≥ 1 (their squares): the method of moments of Shrink with
-// medians for means. With fewer than MinSpreadMasts such masts, τ is 0
-// and within is σ, the network's spread of all its residuals.
+// low) and from the upper half of the residuals, which bounds do not
+// hide: within = 1.4826 × the median of dev, the exact residuals'
+// departures above their mast's middle (masts of two squares or more;
+// for a Gaussian, the upper half's median departure is 0.6745σ, as the
+// median absolute one is), floored at MinOffAirSigmaDB; τ² = max(0,
+// (1.4826·MAD(m_m))² − median(π/2 · within²/n_m)) over the masts'
+// middles m_m of weight n_m ≥ 1 (their squares), π/2 · within²/n being
+// the sampling variance of the median of n Gaussian draws: the method
+// of moments of Shrink with medians for means. With fewer than
+// MinSpreadMasts such masts, τ is 0 and within is σ, the network's
+// spread.
 func mastSpread(ms []mastResid, dev []float64, sigma float64) (tau, within float64) {
-	var means, samp []float64
+	var mids, samp []float64
 	for _, m := range ms {
 		if m.w >= 1 {
-			means = append(means, m.sum/m.w)
+			mids = append(mids, m.mid)
 			samp = append(samp, 1/m.w)
 		}
 	}
-	if len(means) < MinSpreadMasts || len(dev) == 0 {
+	if len(mids) < MinSpreadMasts || len(dev) == 0 {
 		return 0, sigma
 	}
 	within = max(1.4826*medianOf(slices.Clone(dev)), MinOffAirSigmaDB)
-	med := medianOf(slices.Clone(means))
-	d := make([]float64, len(means))
-	for i, v := range means {
+	med := medianOf(slices.Clone(mids))
+	d := make([]float64, len(mids))
+	for i, v := range mids {
 		d[i] = math.Abs(v - med)
 	}
 	mad := 1.4826 * medianOf(d)
 	for i, f := range samp {
-		samp[i] = within * within * f
+		samp[i] = math.Pi / 2 * within * within * f
 	}
 	return math.Sqrt(max(mad*mad-medianOf(samp), 0)), within
+}
+
+// censoredMid returns the weighted median of residuals r (weights w; nil:
+// one each) of which those with upper[i] are bounds, the true residual at
+// or below r[i]. A bound placed at its value does not move the median
+// when it lies at or below it (the true value lies below it too), so over
+// exact readings and low bounds the median is exact; each bound above it
+// makes the result an upper bound of the median. NaN for no weight.
+func censoredMid(r, w []float64, upper []bool) float64 {
+	idx := make([]int, len(r))
+	var total float64
+	for i := range idx {
+		idx[i] = i
+		total += weightOf(w, i)
+	}
+	if !(total > 0) {
+		return math.NaN()
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(r[a], r[b]), cmp.Compare(a, b)) })
+	half, cum := total/2, 0.0
+	for j, i := range idx {
+		cum += weightOf(w, i)
+		if cum > half*(1+1e-12) {
+			return r[i]
+		}
+		if cum >= half*(1-1e-12) {
+			if j+1 < len(idx) {
+				return (r[i] + r[idx[j+1]]) / 2
+			}
+			return r[i]
+		}
+	}
+	return r[idx[len(idx)-1]]
+}
+
+// weightOf returns w[i], or 1 for no weights.
+func weightOf(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
+}
+
+// upperHalfSpread returns 1.4826 × the median of the exact residuals'
+// departures above their middle mid(i): a Gaussian's spread from the half
+// of its residuals that low bounds (unread weak signals) and off-air
+// masts (tens of dB low) leave alone. With fewer than three such
+// departures, 1.4826 × the median absolute departure of every exact
+// residual.
+func upperHalfSpread(r []float64, upper []bool, mid func(i int) float64) float64 {
+	var up, all []float64
+	for i, v := range r {
+		if upper[i] {
+			continue
+		}
+		d := v - mid(i)
+		all = append(all, math.Abs(d))
+		if d > 0 {
+			up = append(up, d)
+		}
+	}
+	if len(up) >= 3 {
+		return 1.4826 * medianOf(up)
+	}
+	return 1.4826 * medianOf(all)
 }
 
 // mastSpreadGridStep and mastSpreadGridHalf are the grid, in units of τ,

@@ -3,6 +3,7 @@ package predict
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
@@ -95,24 +96,24 @@ func TestMastLogLRWithoutSpread(t *testing.T) {
 	}
 }
 
-// TestMastSpreadKnownAnswer: within is 1.4826 × the median absolute
-// departure, τ² the squared robust spread of the masts' means less the
-// median sampling variance within²/n_m; an outlying mast (off the air,
-// 30 dB low) does not move it, and with fewer than MinSpreadMasts masts τ
-// is 0 and within σ.
+// TestMastSpreadKnownAnswer: within is 1.4826 × the median departure,
+// τ² the squared robust spread of the masts' middles less the median
+// sampling variance of a median, π/2 · within²/n_m; an outlying mast (off
+// the air, 30 dB low) does not move it, and with fewer than
+// MinSpreadMasts masts τ is 0 and within σ.
 func TestMastSpreadKnownAnswer(t *testing.T) {
 	means := []float64{-30, -6, -4, -3, -1, 0, 1, 2, 3, 5, 6, 8}
 	var ms []mastResid
 	for _, m := range means {
-		ms = append(ms, mastResid{sum: 4 * m, w: 4}) // four squares each
+		ms = append(ms, mastResid{mid: m, w: 4}) // four squares each
 	}
-	ms = append(ms, mastResid{sum: 50, w: 0.5}) // under one square: left out
+	ms = append(ms, mastResid{mid: 100, w: 0.5}) // under one square: left out
 	dev := []float64{1, 2, 3, 4, 5, 6, 7}
 	tau, within := mastSpread(ms, dev, 12)
 	wantWithin := 1.4826 * 4
 	// Means' median 1.5; absolute departures 31.5 7.5 5.5 4.5 2.5 1.5 0.5
-	// 0.5 1.5 3.5 4.5 6.5, median 4; sampling variance within²/4.
-	wantTau := math.Sqrt(1.4826*4*1.4826*4 - wantWithin*wantWithin/4)
+	// 0.5 1.5 3.5 4.5 6.5, median 4; sampling variance π/2 · within²/4.
+	wantTau := math.Sqrt(1.4826*4*1.4826*4 - math.Pi/2*wantWithin*wantWithin/4)
 	if math.Abs(within-wantWithin) > 1e-12 || math.Abs(tau-wantTau) > 1e-12 {
 		t.Fatalf("τ %g within %g, want %g and %g", tau, within, wantTau, wantWithin)
 	}
@@ -122,7 +123,7 @@ func TestMastSpreadKnownAnswer(t *testing.T) {
 	// Masts that differ no more than sampling explains: τ 0.
 	var same []mastResid
 	for k := range 12 {
-		same = append(same, mastResid{sum: float64(k%3 - 1), w: 1})
+		same = append(same, mastResid{mid: float64(k%3 - 1), w: 1})
 	}
 	if tau, _ := mastSpread(same, []float64{10, 10, 10}, 15); tau != 0 {
 		t.Fatalf("τ %g for masts within their sampling spread, want 0", tau)
@@ -195,5 +196,109 @@ func TestOffAirMastBehindARidge(t *testing.T) {
 	}
 	if n := r.Networks[0]; !(n.MastSpreadDB > 3) {
 		t.Fatalf("network %+v: the masts' spread not measured", n)
+	}
+}
+
+// TestCensoredMidKnownAnswer: the median over exact residuals and bounds
+// placed at their values, weighted; a bound at or below the median leaves
+// it where the true values would put it, whatever lies below the bound.
+func TestCensoredMidKnownAnswer(t *testing.T) {
+	// Exact −2, 1, 4, 7 and two bounds at −20 and −9: six values, the
+	// median between the third and fourth (−2 and 1).
+	r := []float64{1, -20, 7, -2, -9, 4}
+	up := []bool{false, true, false, false, true, false}
+	if got := censoredMid(r, nil, up); got != -0.5 {
+		t.Fatalf("censoredMid = %g, want −0.5", got)
+	}
+	// The bounds' true values anywhere below them: the same median.
+	r2 := []float64{1, -45, 7, -2, -31, 4}
+	if got := censoredMid(r2, nil, up); got != -0.5 {
+		t.Fatalf("censoredMid with lower true values = %g, want −0.5", got)
+	}
+	// Without the bounds (the exact readings alone) the median is higher:
+	// what the offset was before bounds counted.
+	if got := medianOf([]float64{1, 7, -2, 4}); got != 2.5 {
+		t.Fatalf("medianOf = %g", got)
+	}
+	if got := censoredMid([]float64{1, 7, -2, 4, -30, -30, -30}, nil, []bool{false, false, false, false, true, true, true}); got != -2 {
+		t.Fatalf("censoredMid with three low bounds = %g, want −2 (the fourth of seven)", got)
+	}
+	// Weighted: −5 weighs 3, 0 and 10 weigh 1 each: half the weight (2.5)
+	// is reached at −5.
+	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 3, 1}, []bool{false, false, false}); got != -5 {
+		t.Fatalf("weighted censoredMid = %g, want −5", got)
+	}
+	// Exactly half the weight at a value: between it and the next.
+	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 2, 1}, []bool{false, false, false}); got != -2.5 {
+		t.Fatalf("weighted censoredMid at half = %g, want −2.5", got)
+	}
+	if got := censoredMid(nil, nil, nil); !math.IsNaN(got) {
+		t.Fatalf("censoredMid of nothing = %g, want NaN", got)
+	}
+}
+
+// TestUpperHalfSpreadKnownAnswer: 1.4826 × the median of the exact
+// departures above the middle, whatever the bounds and the lower tail
+// hold; with fewer than three departures above it, the median absolute
+// departure of all exact residuals.
+func TestUpperHalfSpreadKnownAnswer(t *testing.T) {
+	r := []float64{0, 2, 4, 6, -40, -50, -3, -124}
+	up := []bool{false, false, false, false, false, false, false, true}
+	// Above 0: 2, 4, 6, median 4.
+	if got, want := upperHalfSpread(r, up, func(int) float64 { return 0 }), 1.4826*4; math.Abs(got-want) > 1e-12 {
+		t.Fatalf("upperHalfSpread = %g, want %g", got, want)
+	}
+	// Two above: |0|, 2, 4, 6, 40, 50, 3 (exact only), median 4.
+	r2 := []float64{0, 2, 4, -6, -40, -50, -3, 30}
+	up2 := []bool{false, false, false, false, false, false, false, true}
+	if got, want := upperHalfSpread(r2, up2, func(int) float64 { return 0 }), 1.4826*4; math.Abs(got-want) > 1e-12 {
+		t.Fatalf("upperHalfSpread fallback = %g, want %g", got, want)
+	}
+}
+
+// TestOffAirWeakTestsUnread: every mast of a network is on the air but
+// D; the tests read the prediction with a 14 dB spread (the worlds of
+// benchmarks/worlds fit 11–21 dB), and the weakest half go unread as
+// levels — phones camped on a lower technology, a scanner at
+// its floor — and come as bounds at the level they fell under. The
+// levels read are then the strong ones: their median alone put the
+// network's offset 12 dB high, and the bounds of healthy masts F and G
+// looked unlikely enough on the air to set them down. Counted with the levels (a
+// censored median), they leave the healthy masts on; D, whose tests read
+// the other masts, is still found.
+func TestOffAirWeakTestsUnread(t *testing.T) {
+	offsets := make([]float64, 12)
+	reg, obs := ridgeWorld(t, offsets, 3)
+	rng := rand.New(rand.NewPCG(11, 2))
+	for i := range obs.LevelDBm {
+		obs.LevelDBm[i] += 13.7 * rng.NormFloat64() // 14 dB in all with ridgeWorld's 3
+	}
+	floor := slices.Clone(obs.LevelDBm)
+	slices.Sort(floor)
+	cut := floor[len(floor)/2]
+	bounds := 0
+	for i, v := range obs.LevelDBm {
+		if v < cut {
+			obs.LevelDBm[i], obs.Upper[i] = cut, true
+			bounds++
+		}
+	}
+	r, err := OffAir(reg, obs, DefaultConfig(), OffAirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off []string
+	for _, m := range r.Off() {
+		off = append(off, m.SiteIDs...)
+	}
+	if len(off) != 1 || off[0] != "D" {
+		for _, m := range r.Masts {
+			t.Logf("%v: median residual %.1f dB, LLR %.2f (levels %.2f), P(off) %.3f", m.SiteIDs, m.MedianResidualDB, m.LogLR, m.LevelsLogLR, m.POff)
+		}
+		t.Fatalf("masts set down %v, want [D] alone (network %+v)", off, r.Networks)
+	}
+	n := r.Networks[0]
+	if n.Bounds != bounds || n.Observations != len(obs.LevelDBm)-bounds {
+		t.Fatalf("network %+v: want %d bounds and %d levels", n, bounds, len(obs.LevelDBm)-bounds)
 	}
 }
