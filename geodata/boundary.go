@@ -53,11 +53,30 @@ type NotFoundError struct {
 	Set     string // the set's Name
 	Former  *Former
 	Nearest []Unit // at most 3, closest first (ties by code)
+	// OtherKind is set when the name after the query's kind names a unit
+	// (or a former one) of another kind: "Thành phố Lai Châu" is the city,
+	// not Tỉnh Lai Châu, and a set of provinces holds no city, town,
+	// district or commune. Former and Nearest are then unset.
+	OtherKind *OtherKind
+}
+
+// OtherKind is the unit a query's name names, whose kind is not the one
+// the query gave.
+type OtherKind struct {
+	Kind       string // the query's kind ("thành phố", "huyện")
+	Code, Name string // the unit the name names
+	// Is is what that unit is: its full name ("Tỉnh Lai Châu"), or its
+	// set's level ("a province") when the set gives none.
+	Is string
+	// Former is set when the name names a unit of an earlier set (Code
+	// and Name are then that unit's): what became of it.
+	Former *Former
 }
 
 // Former is a unit of an earlier boundary set and the unit it became.
 type Former struct {
 	Code, Name string
+	FullName   string // with its kind ("Tỉnh Hà Giang"), or ""
 	Into       Unit
 	Since      string // e.g. "1 July 2025"
 	// Renamed: the unit became Into alone (a new name for the same
@@ -76,6 +95,13 @@ func (f *Former) Became() string {
 }
 
 func (e *NotFoundError) Error() string {
+	if o := e.OtherKind; o != nil {
+		verb := "is"
+		if o.Former != nil {
+			verb = "was"
+		}
+		return fmt.Sprintf("%v: %q in %s: %s (%s) %s %s, not a %s", ErrNotFound, e.Query, e.Set, o.Name, o.Code, verb, o.Is, o.Kind)
+	}
 	if f := e.Former; f != nil {
 		if f.Renamed {
 			return fmt.Sprintf("geodata: %q in %s: %s (%s) renamed %s (%s) in 2025", e.Query, e.Set, f.Name, f.Code, f.Into.Name, f.Into.Code)
@@ -223,16 +249,16 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	// common short name. Current units are matched by it, and so are
 	// former ones ("Tỉnh Hà Giang" merged as "Hà Giang" did).
 	alt := f
-	if rest, ok := withoutUnitKind(q); ok {
+	kind, rest, kinded := withoutUnitKind(q)
+	if kinded {
 		alt = engine.Fold(rest)
 	}
-	kinded := alt != f
 	if a, ok := nameAliases[alt]; ok {
 		alt = a
 	}
-	idx := s.name[f]
+	idx, byAlt := s.name[f], false
 	if len(idx) == 0 && len(s.name[alt]) > 0 {
-		f, idx = alt, s.name[alt]
+		f, idx, byAlt = alt, s.name[alt], true
 	}
 	switch len(idx) {
 	case 0:
@@ -242,12 +268,25 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 		} else if fo, ok := s.formerName[f]; ok && f != "" {
 			e.Former = &fo
 		} else if fo, ok := s.formerName[alt]; ok && alt != "" {
-			e.Former = &fo
+			// "Thành phố Hà Giang" is the city, not the former Tỉnh
+			// Hà Giang that merged into Tuyên Quang.
+			if was := (Unit{Code: fo.Code, Name: fo.Name, FullName: fo.FullName}); kinded && !kind.fits(was, s.Level) {
+				e.OtherKind = &OtherKind{Kind: kind.name, Code: fo.Code, Name: fo.Name, Is: kindOf(was, s.Level), Former: &fo}
+			} else {
+				e.Former = &fo
+			}
 		} else {
 			e.Nearest = s.nearest(f, 3)
 		}
 		return Unit{}, e
 	case 1:
+		// "Thành phố Lai Châu" names the city, which a set of provinces
+		// does not hold, not Tỉnh Lai Châu; "TP Hồ Chí Minh" names
+		// Thành phố Hồ Chí Minh.
+		if u := s.units[idx[0]]; byAlt && kinded && !kind.fits(u, s.Level) {
+			return Unit{}, &NotFoundError{Query: query, Set: s.Name,
+				OtherKind: &OtherKind{Kind: kind.name, Code: u.Code, Name: u.Name, Is: kindOf(u, s.Level)}}
+		}
 		return s.units[idx[0]], nil
 	}
 	if kinded {
@@ -273,31 +312,80 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	return Unit{}, e
 }
 
-// unitKinds are the words (folded) that name a unit's kind before its
-// name: province (tỉnh, thành phố, TP), commune (phường, xã, thị trấn,
-// đặc khu) and the districts of before 2025 (quận, huyện, thị xã).
-var unitKinds = [][]string{{"thanh", "pho"}, {"thi", "tran"}, {"thi", "xa"}, {"dac", "khu"},
-	{"tinh"}, {"tp"}, {"phuong"}, {"xa"}, {"quan"}, {"huyen"}}
+// unitKind is a word or two naming a unit's kind before its name.
+type unitKind struct {
+	words []string // folded, as a query writes them ("tp" or "thanh pho")
+	key   string   // folded, as a full name writes it ("thanhpho")
+	name  string   // as a message says it ("thành phố")
+	// province: the kind of a province (tỉnh) or of a city run by the
+	// State as one (thành phố: Hà Nội, Hồ Chí Minh).
+	province bool
+}
+
+// unitKinds are the kinds of unit: province (tỉnh, thành phố, TP),
+// commune (phường, xã, thị trấn, đặc khu) and the districts of before
+// 2025 (quận, huyện, thị xã, and thành phố: a province's city).
+var unitKinds = []unitKind{
+	{[]string{"thanh", "pho"}, "thanhpho", "thành phố", true}, {[]string{"thi", "tran"}, "thitran", "thị trấn", false},
+	{[]string{"thi", "xa"}, "thixa", "thị xã", false}, {[]string{"dac", "khu"}, "dackhu", "đặc khu", false},
+	{[]string{"tinh"}, "tinh", "tỉnh", true}, {[]string{"tp"}, "thanhpho", "thành phố", true},
+	{[]string{"phuong"}, "phuong", "phường", false}, {[]string{"xa"}, "xa", "xã", false},
+	{[]string{"quan"}, "quan", "quận", false}, {[]string{"huyen"}, "huyen", "huyện", false}}
+
+// fullKind is the folded kind of u from its full name ("tinh" of "Tỉnh
+// Lai Châu"), or "" when it has no full name or one that is not a kind
+// and its name.
+func fullKind(u Unit) string {
+	full, name := engine.Fold(u.FullName), engine.Fold(u.Name)
+	if full == "" || name == "" || full == name || !strings.HasSuffix(full, name) {
+		return ""
+	}
+	return strings.TrimSuffix(full, name)
+}
+
+// fits says whether u, named by its name after k, is of kind k: its full
+// name's kind is k, or k is tỉnh and u a top-level thành phố (a city run
+// as a province, still often called one: Tỉnh Đồng Nai). A unit without
+// a full name fits any kind but a province's level holds no commune or
+// district kind.
+func (k unitKind) fits(u Unit, level string) bool {
+	if uk := fullKind(u); uk != "" {
+		return uk == k.key || k.key == "tinh" && uk == "thanhpho" && u.ParentCode == ""
+	}
+	return level != "province" || k.province
+}
+
+// kindOf says what u is, for a query of another kind: its full name
+// ("Tỉnh Lai Châu"), else its set's level ("a province").
+func kindOf(u Unit, level string) string {
+	if fullKind(u) != "" {
+		return u.FullName
+	}
+	if level == "" {
+		return "a unit of another kind"
+	}
+	return "a " + level
+}
 
 // nameAliases are common short names (folded), to the folded name of the
 // unit they stand for.
 var nameAliases = map[string]string{"hcm": "hochiminh", "hcmc": "hochiminh", "tphcm": "hochiminh", "saigon": "hochiminh"}
 
-// withoutUnitKind returns q without its leading words of a unit's kind
-// ("Tỉnh Lai Châu" → "Lai Châu", "TP.HCM" → "HCM"), and whether it had
-// them, with a name after them.
-func withoutUnitKind(q string) (string, bool) {
+// withoutUnitKind returns the leading words of a unit's kind in q and q
+// without them ("Tỉnh Lai Châu" → tỉnh, "Lai Châu"; "TP.HCM" → thành
+// phố, "HCM"), and whether it had them, with a name after them.
+func withoutUnitKind(q string) (unitKind, string, bool) {
 	words := strings.Fields(strings.ReplaceAll(q, ".", " "))
 	for _, kind := range unitKinds {
 		n := 0
-		for n < len(kind) && n < len(words) && engine.Fold(words[n]) == kind[n] {
+		for n < len(kind.words) && n < len(words) && engine.Fold(words[n]) == kind.words[n] {
 			n++
 		}
-		if n == len(kind) && n < len(words) {
-			return strings.Join(words[n:], " "), true
+		if n == len(kind.words) && n < len(words) {
+			return kind, strings.Join(words[n:], " "), true
 		}
 	}
-	return "", false
+	return unitKind{}, "", false
 }
 
 // FormerByCode returns the unit of an earlier boundary set whose code is

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/internal/shareddata"
 	"github.com/paulmach/orb"
 )
@@ -127,6 +128,10 @@ func TestProvinces2025Derived(t *testing.T) {
 		// Names agree up to spelling of tone marks (Thanh Hoá / Thanh Hóa).
 		if _, err := s25.Lookup(u.Name); err != nil {
 			t.Errorf("real 2025 name %q not found in derived set (derived %q): %v", u.Name, d.Name, err)
+		}
+		// The kinds agree: the cities run as provinces are the file's.
+		if engine.Fold(u.FullName) != engine.Fold(d.FullName) {
+			t.Errorf("%s: real 2025 full name %q, derived %q", u.Code, u.FullName, d.FullName)
 		}
 	}
 }

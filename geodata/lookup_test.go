@@ -160,3 +160,83 @@ func TestLookupByKindAndName(t *testing.T) {
 		}
 	}
 }
+
+// A province's name after the kind of a unit it is not ("Thành phố Lai
+// Châu", the city; "Huyện Sìn Hồ"; "Thành phố Hà Giang", the city of the
+// former Tỉnh Hà Giang) names no province: it is not found, saying what
+// the unit of that name is, where the kind was stripped and the whole
+// province returned. The cities run as provinces keep their kind
+// ("Thành phố Hà Nội", "TP Hồ Chí Minh"), and any province may be called
+// a tỉnh.
+func TestLookupKindTheUnitHasNot(t *testing.T) {
+	s25, err := Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s19, err := Provinces2019()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		set  *BoundarySet
+		q    string
+		want string
+	}{
+		{s25, "Thành phố Lai Châu", `"Thành phố Lai Châu" in vn-provinces-2025-from-2019: Lai Châu (12) is Tỉnh Lai Châu, not a thành phố`},
+		{s25, "TP. Lai Châu", `Lai Châu (12) is Tỉnh Lai Châu, not a thành phố`},
+		{s25, "Thị xã Lai Châu", `Lai Châu (12) is Tỉnh Lai Châu, not a thị xã`},
+		{s25, "Quận Hà Nội", `Hà Nội (01) is Thành phố Hà Nội, not a quận`},
+		{s25, "Phường Huế", `Huế (46) is Thành phố Huế, not a phường`},
+		{s25, "Thành phố Hà Giang", `Hà Giang (02) was Tỉnh Hà Giang, not a thành phố`},
+		{s19, "Thành phố Điện Biên", `Điện Biên (11) is Tỉnh Điện Biên, not a thành phố`},
+		{s19, "Thành phố Huế", `unit not found: "Thành phố Huế" in vn-provinces-2019`}, // no unit of that name
+	} {
+		_, err := c.set.Lookup(c.q)
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Lookup(%q) err = %v, want ErrNotFound saying %q", c.set.Name, c.q, err, c.want)
+			continue
+		}
+		if nf.OtherKind != nil && (nf.Former != nil || len(nf.Nearest) > 0) {
+			t.Errorf("Lookup(%q): a unit of another kind is not also a former or a near unit: %+v", c.q, nf)
+		}
+	}
+	for _, c := range []struct {
+		set     *BoundarySet
+		q, code string
+	}{
+		{s25, "Thành phố Hà Nội", "01"}, {s25, "TP Hồ Chí Minh", "79"}, {s25, "TP. Huế", "46"},
+		{s25, "Thành phố Đồng Nai", "75"}, {s25, "Tỉnh Đồng Nai", "75"}, {s25, "Tỉnh Lai Châu", "12"},
+		{s25, "Tỉnh Hà Nội", "01"}, {s19, "Thành phố Cần Thơ", "92"}, {s19, "Tỉnh Thừa Thiên Huế", "46"},
+		{s19, "Thành phố Đà Nẵng", "48"},
+	} {
+		if u, err := c.set.Lookup(c.q); err != nil || u.Code != c.code {
+			t.Errorf("%s: Lookup(%q) = %s, %v; want %s", c.set.Name, c.q, u.Code, err, c.code)
+		}
+	}
+	var nf *NotFoundError
+	if _, err := s25.Lookup("Tỉnh Hà Giang"); !errors.As(err, &nf) || nf.Former == nil || nf.OtherKind != nil {
+		t.Errorf("Lookup(Tỉnh Hà Giang) = %v, want the former province", err)
+	}
+}
+
+// In a set of communes giving each its full name, a commune asked for
+// with the kind of another is not taken for it ("Phường Sìn Hồ" is no
+// Xã Sìn Hồ); without a full name any kind is the unit's.
+func TestLookupCommuneOfAnotherKind(t *testing.T) {
+	fc := `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"03478","name":"Sìn Hồ","fullName":"Xã Sìn Hồ","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[103,22],[103.1,22],[103.1,22.1],[103,22]]]}},
+{"type":"Feature","properties":{"code":"03479","name":"Tân Phong","provinceCode":"12"},"geometry":{"type":"Polygon","coordinates":[[[103.2,22],[103.3,22],[103.3,22.1],[103.2,22]]]}}]}`
+	s, err := LoadBoundaries(strings.NewReader(fc), "code", "name", "provinceCode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup("Phường Sìn Hồ"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "Sìn Hồ (03478) is Xã Sìn Hồ, not a phường") {
+		t.Errorf("Lookup(Phường Sìn Hồ) err = %v", err)
+	}
+	for q, code := range map[string]string{"Xã Sìn Hồ": "03478", "sin ho": "03478", "Phường Tân Phong": "03479", "Xã Tân Phong": "03479"} {
+		if u, err := s.Lookup(q); err != nil || u.Code != code {
+			t.Errorf("Lookup(%q) = %s, %v; want %s", q, u.Code, err, code)
+		}
+	}
+}

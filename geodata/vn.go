@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -138,8 +139,30 @@ var provinces2019 = sync.OnceValues(func() (*BoundarySet, error) {
 		return nil, fmt.Errorf("geodata: embedded 2019 provinces: %w", err)
 	}
 	s.Name, s.Level, s.Coarse = "vn-provinces-2019", "province", NaturalEarthCoarse
+	for i := range s.units {
+		s.units[i].FullName = provinceFullName(s.units[i], cities2019)
+	}
 	return s, nil
 })
+
+// cities2019 and cities2025 are the codes of the cities run by the State
+// as provinces (thành phố trực thuộc trung ương) among the 63 provinces
+// of 2008–June 2025 and the 34 since 1 July 2025 (Huế since January
+// 2025, Đồng Nai since, as the GSO's 2025 set names them); the others are
+// tỉnh.
+var (
+	cities2019 = []string{"01", "31", "48", "79", "92"}
+	cities2025 = []string{"01", "31", "46", "48", "75", "79", "92"}
+)
+
+// provinceFullName is u's name with its kind: "Thành phố Hà Nội", "Tỉnh
+// Lai Châu".
+func provinceFullName(u Unit, cities []string) string {
+	if slices.Contains(cities, u.Code) {
+		return "Thành phố " + u.Name
+	}
+	return "Tỉnh " + u.Name
+}
 
 // NaturalEarthCoarse is BoundarySet.Coarse of the embedded sets.
 const NaturalEarthCoarse = "the embedded Natural Earth outlines, coarse: a few km off along borders and coasts"
@@ -171,6 +194,7 @@ var provinces2025 = sync.OnceValues(func() (*BoundarySet, error) {
 		m, ok := merged[c.Code2025]
 		if !ok {
 			m = &Unit{Code: c.Code2025, Name: c.Name2025}
+			m.FullName = provinceFullName(*m, cities2025)
 			merged[c.Code2025] = m
 			codes = append(codes, c.Code2025)
 		}
@@ -198,7 +222,7 @@ var provinces2025 = sync.OnceValues(func() (*BoundarySet, error) {
 			continue // the province kept its name and code
 		}
 		into, _ := set.ByCode(c.Code2025)
-		f := Former{Code: u.Code, Name: u.Name, Into: into, Since: "1 July 2025", Renamed: sources[c.Code2025] == 1}
+		f := Former{Code: u.Code, Name: u.Name, FullName: u.FullName, Into: into, Since: "1 July 2025", Renamed: sources[c.Code2025] == 1}
 		if _, taken := set.code[u.Code]; !taken {
 			set.formerCode[u.Code] = f
 		}

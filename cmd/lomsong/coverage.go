@@ -495,7 +495,9 @@ func lookupAreaProvince(set *geodata.BoundarySet, q string) (geodata.Unit, error
 
 // lookupUnit finds the unit q names in set; one it names none of, or
 // several, is a usage error (exit 2) naming flag (when not empty) and q,
-// with the nearest names or the unit a former province merged into.
+// with the nearest names, the unit a former province merged into, or,
+// for a name given with a kind its unit has not ("Thành phố Lai Châu"),
+// what that unit is and how to name it.
 func lookupUnit(set *geodata.BoundarySet, q, flag string) (geodata.Unit, error) {
 	u, err := set.Lookup(q)
 	var nf *geodata.NotFoundError
@@ -507,6 +509,18 @@ func lookupUnit(set *geodata.BoundarySet, q, flag string) (geodata.Unit, error) 
 	switch {
 	case err == nil:
 		return u, nil
+	case errors.As(err, &nf) && nf.OtherKind != nil:
+		// "Thành phố Lai Châu": the city, not the province of its name.
+		o := nf.OtherKind
+		verb, became, forWhat, name := "is", "", o.Name+" itself", o.Name
+		if !strings.HasPrefix(o.Is, "a ") {
+			forWhat = o.Is + " itself"
+		}
+		if o.Former != nil {
+			verb, became, forWhat, name = "was", ", and "+o.Former.Became(), o.Former.Into.Name, o.Former.Into.Name
+		}
+		return u, usageError{fmt.Sprintf("%s: no such unit in %s: %s (%s) %s %s, not a %s%s; for %s "+use,
+			what, setName(set), o.Name, o.Code, verb, o.Is, o.Kind, became, forWhat, name)}
 	case errors.As(err, &nf) && nf.Former != nil:
 		f := nf.Former
 		return u, usageError{fmt.Sprintf("%s: %s %s; "+use, what, f.Name, f.Became(), f.Into.Name)}

@@ -109,7 +109,8 @@ const areasSynopsis = `areas [flags] [NAME-OR-CODE...]
 
 Lists the units of a boundary set (code, name, parent), or finds units by code or
 name, case- and accent-insensitively ("lai chau", "Lai Châu" and "12" all find
-Lai Châu), with or without its kind ("Tỉnh Lai Châu"). Where units share a name,
+Lai Châu), with or without its kind ("Tỉnh Lai Châu"); a kind the unit has not is
+refused ("Thành phố Lai Châu" is the city, not Tỉnh Lai Châu). Where units share a name,
 the kind tells them apart when the file gives each unit's full name (its fullName
 property, as the GSO's commune sets do: "Phường Ba Đình" against "Xã Ba Đình");
 else the code does. The embedded sets are the 63 provinces of 2008–June 2025 (Natural
