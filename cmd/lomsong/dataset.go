@@ -146,14 +146,11 @@ func datasetDirMissing(dir string) error {
 }
 
 // openForAnalysis opens the dataset at dir for a command that analyses
-// its data, refusing one whose manifest lost a part's entry
-// (dataset.Store.ShortSources): the part's rows would be left out of every
-// stage without a word, and the month saved and reported as if complete;
-// and one whose record of a part names another period, carrier or kind
-// than its folders (dataset.Store.MisrecordedParts): its rows would be
-// counted in another month or carrier. Part files the manifest does not
-// list (dataset.Store.UnlistedParts) are warned of on stderr: their rows
-// are left out. It records dir in e, so that a part found damaged later
+// its data, refusing one whose manifest no longer describes its parts
+// (dataset.Store.CheckListed: a part's entry lost, a record edited to
+// another period, carrier or kind). Part files the manifest does not list
+// are warned of on stderr (dataset.Store.UnlistedNote): their rows are
+// left out. It records dir in e, so that a part found damaged later
 // is said with what to do (damagedPartAdvice). dataset ls, verify, repair
 // and retract open it as it is.
 func openForAnalysis(e *env, dir string) (*dataset.Store, error) {
@@ -163,34 +160,15 @@ func openForAnalysis(e *env, dir string) (*dataset.Store, error) {
 		return nil, err
 	}
 	e.dataset = dir
-	if short := s.ShortSources(); len(short) > 0 {
-		list := strings.Join(short[:min(3, len(short))], "; ")
-		if len(short) > 3 {
-			list += "; …"
-		}
-		return nil, fmt.Errorf("%s: a part's entry is missing (%s): an analysis would leave its rows out; lomsong dataset verify %s names the files not listed, lomsong dataset repair %s lists them again",
-			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
+	if err := s.CheckListed(); err != nil {
+		return nil, err
 	}
-	if mis := s.MisrecordedParts(); len(mis) > 0 {
-		list := strings.Join(mis[:min(3, len(mis))], "; ")
-		if len(mis) > 3 {
-			list += "; …"
-		}
-		return nil, fmt.Errorf("%s: a part's record was edited (%s, not what its folders say): an analysis would read its rows as another kind's, month's or carrier's; lomsong dataset verify %s names them, lomsong dataset repair %s corrects the records from the parts",
-			filepath.Join(dir, "manifest.json"), list, shellQuote(dir), shellQuote(dir))
-	}
-	un, err := s.UnlistedParts()
+	note, err := s.UnlistedNote()
 	if err != nil {
 		return nil, err
 	}
-	if len(un) > 0 {
-		list := strings.Join(un[:min(3, len(un))], ", ")
-		if len(un) > 3 {
-			list += ", …"
-		}
-		fmt.Fprintf(w, "warning: %s: %s not in manifest.json and not read (%s): %s left out of this analysis; if a source's record was lost from the manifest (an older copy put back, an edit), lomsong dataset repair %s lists %s again — before any ingest, which moves %s to %s\n",
-			dir, plural.Count(len(un), "part file is", "part files are"), list, plural.Noun(len(un), "its rows are", "their rows are"),
-			shellQuote(dir), plural.Noun(len(un), "it", "them"), plural.Noun(len(un), "it", "them"), shellQuote(filepath.Join(dir, "orphans")))
+	if note != "" {
+		fmt.Fprintf(w, "warning: %s\n", note)
 	}
 	return s, nil
 }

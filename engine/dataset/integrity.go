@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/internal/plural"
+	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
 // dataTops are the directories of the dataset that hold data files: every
@@ -458,6 +460,70 @@ func (s *Store) MisrecordedParts() []string {
 		}
 	}
 	return out
+}
+
+// ErrManifestDisagrees is the error of CheckListed: manifest.json no
+// longer describes the dataset's parts (a part's entry lost, or its record
+// edited to another kind, period or carrier), and an analysis would leave
+// rows out or count them in another month or carrier, every checksum
+// passing.
+var ErrManifestDisagrees = errors.New("manifest.json does not describe the parts")
+
+// manifestDisagrees is CheckListed's error: its message says what and
+// what to do, and it wraps ErrManifestDisagrees.
+type manifestDisagrees struct{ msg string }
+
+func (e *manifestDisagrees) Error() string { return e.msg }
+func (e *manifestDisagrees) Unwrap() error { return ErrManifestDisagrees }
+
+// CheckListed refuses an analysis of the dataset whose manifest lost a
+// part's entry (ShortSources): the part's rows would be left out of every
+// stage without a word, and the month saved and reported as if complete;
+// and one whose record of a part names another period, carrier or kind
+// than its folders (MisrecordedParts): its rows would be counted in
+// another month or carrier. The error, wrapping ErrManifestDisagrees,
+// names manifest.json, the first parts and the dataset verify and repair
+// commands. It reads the manifest only. Every command that analyses a
+// dataset (lomsong run and the others, a release of lomsong serve) calls
+// it before it reads.
+func (s *Store) CheckListed() error {
+	list := func(l []string) string {
+		out := strings.Join(l[:min(3, len(l))], "; ")
+		if len(l) > 3 {
+			out += "; …"
+		}
+		return out
+	}
+	q := shellquote.Quote(s.dir)
+	if short := s.ShortSources(); len(short) > 0 {
+		return &manifestDisagrees{fmt.Sprintf("%s: a part's entry is missing (%s): an analysis would leave its rows out; lomsong dataset verify %s names the files not listed, lomsong dataset repair %s lists them again",
+			filepath.Join(s.dir, manifestName), list(short), q, q)}
+	}
+	if mis := s.MisrecordedParts(); len(mis) > 0 {
+		return &manifestDisagrees{fmt.Sprintf("%s: a part's record was edited (%s, not what its folders say): an analysis would read its rows as another kind's, month's or carrier's; lomsong dataset verify %s names them, lomsong dataset repair %s corrects the records from the parts",
+			filepath.Join(s.dir, manifestName), list(mis), q, q)}
+	}
+	return nil
+}
+
+// UnlistedNote says, for an analysis of the dataset, which part files the
+// manifest does not list (UnlistedParts) and that their rows are left out
+// of it, with what to do; "" when there are none. lomsong run and the
+// other analysis commands warn with it; a release of lomsong serve, which
+// publishes for good, is refused with it.
+func (s *Store) UnlistedNote() (string, error) {
+	un, err := s.UnlistedParts()
+	if err != nil || len(un) == 0 {
+		return "", err
+	}
+	list := strings.Join(un[:min(3, len(un))], ", ")
+	if len(un) > 3 {
+		list += ", …"
+	}
+	q := shellquote.Quote(s.dir)
+	return fmt.Sprintf("%s: %s not in manifest.json and not read (%s): %s left out of this analysis; if a source's record was lost from the manifest (an older copy put back, an edit), lomsong dataset repair %s lists %s again — before any ingest, which moves %s to %s",
+		s.dir, plural.Count(len(un), "part file is", "part files are"), list, plural.Noun(len(un), "its rows are", "their rows are"),
+		q, plural.Noun(len(un), "it", "them"), plural.Noun(len(un), "it", "them"), shellquote.Quote(filepath.Join(s.dir, orphansDir))), nil
 }
 
 // DamagedParts returns the parts of the measurements of periods (every

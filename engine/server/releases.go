@@ -34,6 +34,8 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
+	"github.com/lomsong/lomsong/internal/plural"
+	"github.com/lomsong/lomsong/internal/shellquote"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -260,6 +262,9 @@ func fileExists(path string) bool {
 // pass over the measurements (made and saved for a month that has none
 // yet, with the options the month's own run reads it with).
 func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (*monthRun, error) {
+	if err := releasable(store, p); err != nil {
+		return nil, err
+	}
 	opt, cal, err := releaseRunOptions(store, p.String())
 	if err != nil {
 		return nil, err
@@ -357,6 +362,39 @@ func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.Ru
 		figures[q] = pipeline.DeadZoneFigures(sum.DeadZones)
 	}
 	return figures, missing, nil
+}
+
+// releasable refuses a release of p from a dataset that the analysis
+// commands would refuse or warn of, by the engine's checks and in their
+// words: a manifest that no longer describes the parts
+// (dataset.Store.CheckListed: a part's entry lost, a record edited to
+// another period, carrier or kind), part files it does not list
+// (dataset.Store.UnlistedNote: lomsong run warns and leaves their rows
+// out; a release, published for good to every province, is not made
+// without them), and parts of the month or of the registers missing or
+// not their recorded size (dataset.Store.DamagedParts: a stage read back
+// would publish what was computed from them before, as lomsong run warns).
+// It reads the manifest and the parts' sizes, not their bytes.
+func releasable(store *dataset.Store, p penetration.Period) error {
+	if err := store.CheckListed(); err != nil {
+		return fmt.Errorf("no release for %s: %w", p, err)
+	}
+	note, err := store.UnlistedNote()
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		return fmt.Errorf("no release for %s: %s; a release is published for good and is not made without them", p, note)
+	}
+	if bad := store.DamagedParts([]string{p.String()}); len(bad) > 0 {
+		list := strings.Join(bad[:min(3, len(bad))], ", ")
+		if len(bad) > 3 {
+			list += ", …"
+		}
+		return fmt.Errorf("no release for %s: %s of the dataset %s missing or not %s recorded size (%s): the saved outputs a release reads back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source",
+			p, plural.Count(len(bad), "part", "parts"), plural.Noun(len(bad), "is", "are"), plural.Noun(len(bad), "its", "their"), list, shellquote.Quote(store.Dir()))
+	}
+	return nil
 }
 
 // NoDataError is a month that cannot be released: what it lacks.
@@ -465,6 +503,13 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		s.dsMu.RUnlock()
 		if err != nil {
 			s.internal(w, err)
+			return
+		}
+		// A dataset the analysis commands would refuse, or warn of, is
+		// refused here, before a number is used (releasable).
+		if err := releasable(cur, p); err != nil {
+			s.log.Warn("release refused", "period", p.String(), "user", u.Name, "err", err)
+			writeError(w, http.StatusConflict, "%v; nothing was started", err)
 			return
 		}
 		if months := measuredMonths(cur); !slices.Contains(months, p.String()) {
