@@ -405,8 +405,13 @@ func datasetRepair(dir string, e *env) error {
 		return err
 	}
 	reportRecovery(e.stdout, dir, rep.Commit)
-	fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %s kept as recorded, %d rebuilt from their parts, %s\n",
-		dir, plural.Count(rep.Kept, "source", "sources"), rep.Recovered, plural.Count(rep.Parts, "part", "parts"))
+	if rep.Unchanged {
+		fmt.Fprintf(e.stdout, "%s: manifest as recorded (%s, %s): not rewritten, and manifest.prev.json, the record before it, kept\n",
+			dir, plural.Count(rep.Kept, "source", "sources"), plural.Count(rep.Parts, "part", "parts"))
+	} else {
+		fmt.Fprintf(e.stdout, "%s: manifest rebuilt: %s kept as recorded, %d rebuilt from their parts, %s\n",
+			dir, plural.Count(rep.Kept, "source", "sources"), rep.Recovered, plural.Count(rep.Parts, "part", "parts"))
+	}
 	if len(rep.Moved) > 0 {
 		fmt.Fprintf(e.stdout, "%s moved to %s/%s (see NOTE.txt there)\n", plural.Count(len(rep.Moved), "unreadable file", "unreadable files"), dir, rep.Orphans)
 	}

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -271,6 +272,9 @@ type RepairReport struct {
 	// failed their checks, removed: derived data, computed again by the
 	// next command that needs them (VerifyReport.Bad lists their files).
 	StagesRemoved []string
+	// Unchanged: the rebuilt manifest is manifest.json byte for byte, so
+	// neither it nor manifest.prev.json was written.
+	Unchanged bool
 }
 
 // partFile is a data file found by Repair.
@@ -627,13 +631,20 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	if _, err := parseManifest(mustJSON(m)); err != nil {
 		return rep, fmt.Errorf("dataset %s: the rebuilt manifest fails its own checks: %w", dir, err)
 	}
-	if curOK {
-		if err := s.keepPrevious(); err != nil {
-			return rep, err
+	if b := mustJSON(m); curOK && bytes.Equal(b, curBytes) {
+		// The manifest as recorded: nothing written, and manifest.prev.json
+		// keeps the generation before it (replaced by a copy of the
+		// current one, the previous record would be lost).
+		rep.Unchanged = true
+	} else {
+		if curOK {
+			if err := s.keepPrevious(); err != nil {
+				return rep, err
+			}
 		}
-	}
-	if err := writeFileAtomic(filepath.Join(dir, manifestName), mustJSON(m)); err != nil {
-		return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+		if err := writeFileAtomic(filepath.Join(dir, manifestName), b); err != nil {
+			return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+		}
 	}
 	if j != nil && rep.Commit.Completed {
 		if err := s.dropJournal(j.Tmp); err != nil {
