@@ -69,14 +69,15 @@ otherwise analysed near its neighbours' (a commune, with communes as the
 boundaries).
 
 Writes to OUT:
-  deadzones.geojson   zone outlines with households, area, villages, and the province
-                      and commune of the largest share (province, commune: codes;
-                      province_name, commune_name)
+  deadzones.geojson   zone outlines with every column of deadzones.csv, and the
+                      province and commune of the largest share (province,
+                      commune: codes)
   deadzones.csv       one row per zone: id (stable), hexes, area, households without
                       3G/4G, centroid, provinces and communes touched (CODE:SHARE,
                       largest share first), each followed by the name of its first
                       (province_name, commune_name), villages in its hexes and how
-                      many of them are served (villages_served), nearest active
+                      many of them are served (villages_served; villages_uncertain
+                      of those, on an uncertain verdict), nearest active
                       site per carrier, whether 2G reaches part of it, its hexes'
                       p_dead (households-weighted mean, and the least)
   hexes.csv           each analysed populated hex: centre, households, p_dead at its
@@ -307,7 +308,8 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 	meta := deadzonesMeta(res, prov)
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = geojson.Properties{"metadata": meta}
-	for _, z := range res.Zones {
+	zoneCols := zoneNames(pipeline.ZoneTable(res.Zones, res.Villages), res.Zones, provinces, communes)
+	for i, z := range res.Zones {
 		mp, err := hexgrid.Outline(z.Cells)
 		if err != nil {
 			return err
@@ -333,6 +335,19 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 			f.Properties["commune"] = z.Communes[0].Code
 			f.Properties["commune_name"] = pipeline.UnitName(communes, z.Communes[0].Code)
 		}
+		// Every other column of deadzones.csv, as it has it: the centroid,
+		// the provinces and communes with their shares, villages_uncertain,
+		// village_ids, nearest_sites, carriers_2g; null for no value (the
+		// p_dead of a zone without one).
+		for _, c := range zoneCols {
+			if _, set := f.Properties[c.Name]; !set {
+				v, err := columnValue(c, i)
+				if err != nil {
+					return err
+				}
+				f.Properties[c.Name] = v
+			}
+		}
 		fc.Append(f)
 	}
 	if err := writeJSONFile(filepath.Join(out, "deadzones.geojson"), fc); err != nil {
@@ -343,7 +358,7 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 		cols func() ([]arrowio.Column, error)
 	}{
 		{"deadzones.csv", func() ([]arrowio.Column, error) {
-			return zoneNames(pipeline.ZoneTable(res.Zones), res.Zones, provinces, communes), nil
+			return zoneCols, nil
 		}},
 		{"carrier_gaps.csv", func() ([]arrowio.Column, error) { return pipeline.NamedGapTable(res.Gaps, provinces, communes) }},
 		{"villages.csv", func() ([]arrowio.Column, error) {

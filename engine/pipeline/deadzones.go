@@ -1132,11 +1132,38 @@ func shares(us []deadzone.UnitShare) string {
 	return strings.Join(parts, " ")
 }
 
-// ZoneTable shapes zones into result columns.
-func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
+// ZonesUncertain counts, for each zone, the villages of its Served
+// counted as served on an uncertain verdict (VillageStatus.Uncertain:
+// P(dead) below the cut but above 0.2): deadzones.csv's, deadzones.geojson's
+// and the export's villages_uncertain.
+func ZonesUncertain(zones []deadzone.Zone, villages deadzone.VillageReport) []int {
+	uncertain := map[string]bool{}
+	for _, v := range villages.Villages {
+		if v.Uncertain() {
+			uncertain[v.ID] = true
+		}
+	}
+	out := make([]int, len(zones))
+	for i, z := range zones {
+		for _, id := range z.Served {
+			if uncertain[id] {
+				out[i]++
+			}
+		}
+	}
+	return out
+}
+
+// ZoneTable shapes zones into result columns; villages_uncertain counts
+// those of villages_served served on an uncertain verdict
+// (ZonesUncertain of villages, the month's villages).
+func ZoneTable(zones []deadzone.Zone, villages deadzone.VillageReport) []arrowio.Column {
 	n := len(zones)
 	id, prov, comm, vills, nearest, c2g := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	hexes, nv, ns := make([]int64, n), make([]int64, n), make([]int64, n)
+	hexes, nv, ns, nu := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, u := range ZonesUncertain(zones, villages) {
+		nu[i] = int64(u)
+	}
 	area, hh, pp, lon, lat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	partly := make([]bool, n)
 	pMean, pMin := make([]float64, n), make([]float64, n)
@@ -1161,7 +1188,7 @@ func ZoneTable(zones []deadzone.Zone) []arrowio.Column {
 	return []arrowio.Column{{Name: "zone_id", String: id}, {Name: "hexes", Int64: hexes}, {Name: "area_km2", Float64: area},
 		{Name: "households", Float64: hh}, {Name: "population", Float64: pp}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "provinces", String: prov}, {Name: "communes", String: comm}, {Name: "villages", Int64: nv},
-		{Name: "villages_served", Int64: ns}, {Name: "village_ids", String: vills},
+		{Name: "villages_served", Int64: ns}, {Name: "villages_uncertain", Int64: nu}, {Name: "village_ids", String: vills},
 		{Name: "nearest_sites", String: nearest}, {Name: "partly_2g", Bool: partly}, {Name: "carriers_2g", String: c2g},
 		{Name: "p_dead_mean", Float64: pMean}, {Name: "p_dead_min", Float64: pMin}}
 }

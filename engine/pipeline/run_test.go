@@ -38,7 +38,7 @@ func villagesCSV(t *testing.T, r *DeadZoneResult) string {
 	if err := WriteCSV(&b, VillageTable(r.Villages)); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCSV(&b, ZoneTable(r.Zones)); err != nil {
+	if err := WriteCSV(&b, ZoneTable(r.Zones, r.Villages)); err != nil {
 		t.Fatal(err)
 	}
 	if err := WriteCSV(&b, ChallengeTable(r.Challenges)); err != nil {
