@@ -635,12 +635,15 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	sha, content, err := sourceChecksums(path, opt.Config.Limits)
 	if err != nil {
 		if damagedGzip(err) {
-			// Said as validate says it, with the last line read before the
-			// damage ("line 90: gzip: unexpected EOF"), by reading the file
-			// as validate does up to it.
+			// Said as validate says it, with the line reached before the
+			// damage ("line 90: gzip: the file is cut short, …"), by
+			// reading the file as validate does up to it; and that none of
+			// it was taken in: the checksums read the whole file before any
+			// row is written.
 			if cerr := checkRows(ctx, path, opt); cerr != nil {
-				return nil, cerr
+				err = cerr
 			}
+			return nil, fmt.Errorf("%w; nothing of it was ingested", err)
 		}
 		return nil, err
 	}

@@ -249,7 +249,13 @@ func (g *GzipReader) Read(p []byte) (int, error) {
 // gzipError names gzip at the start of a decompression error once:
 // compress/gzip's own errors (ErrChecksum, ErrHeader) already begin with
 // "gzip: ", flate's and io's (a corrupt block, a truncated stream) do not.
+// A stream that ends before its end (io.ErrUnexpectedEOF: a copy or a
+// download stopped part-way) is said to be cut short, the words a user
+// acts on; it still wraps io.ErrUnexpectedEOF.
 func gzipError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("gzip: the file is cut short, its compressed data ending before the end of the stream (a copy or download that stopped part-way?): %w", err)
+	}
 	if strings.HasPrefix(err.Error(), "gzip: ") {
 		return err
 	}

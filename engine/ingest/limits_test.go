@@ -64,7 +64,7 @@ func TestGzipErrorPrefix(t *testing.T) {
 		want string
 	}{
 		{"checksum", badCRC, "gzip: invalid checksum"},
-		{"truncated", good[:len(good)-4], "gzip: unexpected EOF"},
+		{"truncated", good[:len(good)-4], "gzip: the file is cut short, its compressed data ending before the end of the stream (a copy or download that stopped part-way?): unexpected EOF"},
 		{"header", badHeader, "gzip: invalid header"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
