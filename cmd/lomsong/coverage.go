@@ -650,6 +650,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := checkLayers(e, *layers, res.States); err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stderr, "coverage: %s (hex, carrier, technology) decided in %.1fs; writing the tables to %s\n", plural.Count(len(res.States), "state", "states"), elapsed.Seconds(), *out)
 	restore := writePhase() // the tables below: a million rows for the country
 	err = writeSet(ctx, *out, "coverage", func(stage string) error { return writeCoverage(stage, res, opt.Predict, *layers, prov) },
 		cf.population, cf.calibration, cf.bounds.boundaries)
@@ -1105,7 +1106,10 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	var oa *predict.OffAirResult
 	if *offAir {
 		fmt.Fprintln(e.stderr, "calibrate: weighing the masts listed active against their tests (off-air check)")
-		if oa, err = pipeline.OffAirSites(ctx, store, opt, predict.OffAirOptions{}); err != nil {
+		phase := func(p string) {
+			fmt.Fprintf(e.stderr, "calibrate: off-air check: %s (at %.1fs)\n", p, time.Since(t0).Seconds())
+		}
+		if oa, err = pipeline.OffAirSites(ctx, store, opt, predict.OffAirOptions{}, phase); err != nil {
 			return err
 		}
 		opt.OffAir = oa.Refs()
