@@ -20,6 +20,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
@@ -59,8 +60,13 @@ households apart, as places that need a first measurement.
 
 Writes to OUT:
   campaign.csv      villages with a positive value, best first: rank, village_id,
-                    name, commune, lon, lat, households, p_dead, value, team, day,
-                    order (team, day and order empty when not visited)
+                    name, province, province_name, commune, commune_name, lon,
+                    lat, households, p_dead, value, team, day, order (team, day
+                    and order empty when not visited). The province and the
+                    commune attributed are villages.csv's (from --verdicts, its
+                    columns; a table without commune gives commune_code); a
+                    commune's name is empty unless --verdicts gives it (a
+                    deadzones run with --communes)
   campaign.geojson  the villages as points with the same properties (lon and
                     lat as the point; team, day and order only when visited)
                     and chosen (true when a team visits it), and one
@@ -172,6 +178,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	var villages []campaign.Village
+	var areas map[string]campaignArea
 	var gap unweighed
 	var source string
 	var err error
@@ -179,11 +186,11 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		// --province keeps the villages.csv rows of that province (its
 		// province column: where the dead-zone run located each village).
 		province, label := "", ""
+		var set *geodata.BoundarySet
+		if set, err = cf.bounds.load(); err != nil {
+			return err
+		}
 		if cf.province != "" {
-			set, err := cf.bounds.load()
-			if err != nil {
-				return err
-			}
 			u, err := lookupAreaProvince(set, cf.province)
 			if err != nil {
 				return err
@@ -194,12 +201,12 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 			source = o.verdicts
 		}
 		var left []string
-		villages, left, gap, err = readVerdicts(o.verdicts, province, label)
+		villages, areas, left, gap, err = readVerdicts(o.verdicts, province, label, set)
 		for _, l := range left {
 			fmt.Fprintf(e.stderr, "warning: %s: %s\n", o.verdicts, l)
 		}
 	} else {
-		villages, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost, o.start)
+		villages, areas, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost, o.start)
 	}
 	if err != nil {
 		return err
@@ -218,7 +225,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	// One output set (writeSet): both files or neither, and never over a
 	// file of their names an earlier campaign here did not write, nor
 	// over the --verdicts file read.
-	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan) }, o.verdicts); err != nil {
+	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan, areas) }, o.verdicts); err != nil {
 		return err
 	}
 	printCampaign(e.stdout, plan, len(villages), gap, source)
@@ -240,18 +247,18 @@ func leftOut(rows []string, what string) string {
 // deadzones does, with the cut 1/(1+C) of the same miss cost C) and
 // returns the villages that have a verdict; with --province, those whose
 // point lies in the province.
-func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64, start string) ([]campaign.Village, unweighed, string, error) {
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64, start string) ([]campaign.Village, map[string]campaignArea, unweighed, string, error) {
 	var gap unweighed
 	cut, err := missCostCut("campaign", missCost)
 	if err != nil {
-		return nil, gap, "", err
+		return nil, nil, gap, "", err
 	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
-		return nil, gap, "", err
+		return nil, nil, gap, "", err
 	}
 	if err := startInDataset(store, start); err != nil {
-		return nil, gap, "", err
+		return nil, nil, gap, "", err
 	}
 	// With --province, the villages the run places in it (their point in
 	// its outline, as villages.csv's province and a release's campaign
@@ -264,9 +271,10 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}, Cut: cut})
 	prog.end()
 	if err != nil {
-		return nil, gap, "", err
+		return nil, nil, gap, "", err
 	}
 	var out []campaign.Village
+	areas := map[string]campaignArea{}
 	for _, s := range res.Villages.Villages {
 		if code != "" && s.Province != code {
 			continue
@@ -280,8 +288,12 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		// campaign from the dataset and one from that file agree.
 		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
 			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: deadzone.RoundPDead(s.Verdict.PDead, 4, cut)})
+		// Named as villages.csv names them (pipeline.UnitName): campaign
+		// takes no --communes, so a commune has no name here.
+		areas[s.ID] = campaignArea{province: s.Province, provinceName: pipeline.UnitName(provinces, s.Province),
+			commune: s.Commune}
 	}
-	return out, gap, "the verdict over " + area, nil
+	return out, areas, gap, "the verdict over " + area, nil
 }
 
 // startInDataset refuses a --start name that no village of the dataset's
@@ -335,19 +347,21 @@ type unweighed struct {
 // with a province code, its province column too, keeping that province's
 // rows; label names it in messages). Rows with an empty p_dead (no
 // verdict) are left out; a village id given twice is refused (it would be
-// planned, and counted, twice).
+// planned, and counted, twice). Where each village is (campaignArea, by
+// id) comes from its province, province_name, commune and commune_name
+// columns, a province's name missing there from provinces.
 //
 // It also says which rows it left out that a user may have meant in: rows
 // without a p_dead (no verdict), and with --province rows whose province is
 // empty or written as a name rather than a code.
-func readVerdicts(path, province, label string) ([]campaign.Village, []string, unweighed, error) {
+func readVerdicts(path, province, label string, provinces *geodata.BoundarySet) ([]campaign.Village, map[string]campaignArea, []string, unweighed, error) {
 	required := []string{"village_id", "lon", "lat", "households", "p_dead"}
 	if province != "" {
 		required = append(required, "province")
 	}
 	f, cr, idx, err := openTable(path, required...)
 	if err != nil {
-		return nil, nil, unweighed{}, err
+		return nil, nil, nil, unweighed{}, err
 	}
 	defer f.Close()
 	seen := map[string]int{} // village id → line
@@ -359,6 +373,7 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, u
 		return ""
 	}
 	var out []campaign.Village
+	areas := map[string]campaignArea{}
 	var noVerdict, noProvince, named []string // "line N" of the rows left out that may have been meant in
 	var gap unweighed                         // the rows without a verdict (of the province)
 	for line := 2; ; line++ {
@@ -366,9 +381,9 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, u
 		if err == io.EOF {
 			switch {
 			case len(out) == 0 && province != "" && rows > 0:
-				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %s with a verdict: nothing to plan a campaign for", path, label, plural.Count(rows, "village", "villages"))}
+				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %s with a verdict: nothing to plan a campaign for", path, label, plural.Count(rows, "village", "villages"))}
 			case len(out) == 0:
-				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
+				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
 			var left []string
 			for _, g := range []struct {
@@ -380,18 +395,18 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, u
 					left = append(left, leftOut(g.rows, g.what))
 				}
 			}
-			return out, left, gap, nil
+			return out, areas, left, gap, nil
 		}
 		if err != nil {
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
 		}
 		id := get(rec, "village_id")
 		if id == "" {
 			// A team would be sent to a village nobody can name.
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: empty: %w", path, line, engine.ErrInvalidValue)}
 		}
 		if first, dup := seen[id]; dup {
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column village_id: %q is given again (first on line %d): %w", path, line, id, first, engine.ErrInvalidValue)}
 		}
 		seen[id] = line
 		if get(rec, "p_dead") == "" {
@@ -421,21 +436,39 @@ func readVerdicts(path, province, label string) ([]campaign.Village, []string, u
 		}{{"lon", &v.Lon}, {"lat", &v.Lat}, {"households", &v.Households}, {"p_dead", &v.PDead}} {
 			x, err := strconv.ParseFloat(get(rec, c.name), 64)
 			if err != nil {
-				return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
+				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column %s: %q is not a number: %w", path, line, c.name, get(rec, c.name), engine.ErrInvalidValue)}
 			}
 			*c.dst = x
 		}
 		switch {
 		case !(v.PDead >= 0 && v.PDead <= 1):
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column p_dead: %g is outside [0, 1]: %w", path, line, v.PDead, engine.ErrInvalidValue)}
 		case !(v.Households >= 0) || math.IsInf(v.Households, 0):
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d, column households: %g is not a count: %w", path, line, v.Households, engine.ErrInvalidValue)}
 		case !(v.Lon >= -180 && v.Lon <= 180 && v.Lat >= -90 && v.Lat <= 90):
-			return nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %g,%g is not a lon,lat position: %w", path, line, v.Lon, v.Lat, engine.ErrInvalidValue)}
 		}
 		out = append(out, v)
+		// Where the village is, as the file says: the commune it was
+		// attributed to (its commune column, else its own commune_code),
+		// and the names the file gives (else the province's in the
+		// boundary set).
+		a := campaignArea{province: get(rec, "province"), commune: v.CommuneCode}
+		if _, ok := idx["commune"]; ok {
+			a.commune, a.communeName = get(rec, "commune"), get(rec, "commune_name")
+		}
+		if a.provinceName = get(rec, "province_name"); a.provinceName == "" {
+			a.provinceName = pipeline.UnitName(provinces, a.province)
+		}
+		areas[v.ID] = a
 	}
 }
+
+// campaignArea is where a village of a campaign is, as villages.csv says
+// it: its province and the commune it was attributed to, each code
+// followed by its name ("" when the name is not known: a commune without
+// a commune set, a code the boundaries do not hold).
+type campaignArea struct{ province, provinceName, commune, communeName string }
 
 // maxStartDistM is the farthest a --start position may be from the
 // nearest village: farther than a day's drive across a province.
@@ -645,21 +678,22 @@ func fmtFloat(v float64, prec int) string {
 	return s
 }
 
-// campaignRow is one ranked village, formatted for campaign.csv.
-func campaignRow(rank int, v campaign.Visit, cut float64) []string {
+// campaignRow is one ranked village, formatted for campaign.csv, in the
+// area a says it is in.
+func campaignRow(rank int, v campaign.Visit, cut float64, a campaignArea) []string {
 	team, day, order := "", "", ""
 	if v.Chosen() {
 		team, day, order = strconv.Itoa(v.Team), strconv.Itoa(v.Day), strconv.Itoa(v.Order)
 	}
-	return []string{strconv.Itoa(rank), v.ID, v.Name, v.CommuneCode, fmtFloat(v.Lon, 6), fmtFloat(v.Lat, 6),
+	return []string{strconv.Itoa(rank), v.ID, v.Name, a.province, a.provinceName, a.commune, a.communeName, fmtFloat(v.Lon, 6), fmtFloat(v.Lat, 6),
 		strconv.FormatFloat(v.Households, 'f', -1, 64), fmtFloat(deadzone.RoundPDead(v.PDead, 4, cut), 4), fmtFloat(v.Value, 3), team, day, order}
 }
 
-var campaignColumns = []string{"rank", "village_id", "name", "commune", "lon", "lat", "households", "p_dead", "value", "team", "day", "order"}
+var campaignColumns = []string{"rank", "village_id", "name", "province", "province_name", "commune", "commune_name", "lon", "lat", "households", "p_dead", "value", "team", "day", "order"}
 
 // writeCampaign writes campaign.csv and campaign.geojson into the folder
-// out.
-func writeCampaign(out string, p *campaign.Plan) error {
+// out, each village with its province and commune from areas (by id).
+func writeCampaign(out string, p *campaign.Plan, areas map[string]campaignArea) error {
 	// p_dead rounded as villages.csv rounds it (never across the cut or a
 	// status bound), so the same village reads the same in both.
 	cut := 0.5
@@ -676,7 +710,7 @@ func writeCampaign(out string, p *campaign.Plan) error {
 			return err
 		}
 		for i, v := range p.Ranked {
-			if err := cw.Write(campaignRow(i+1, v, cut)); err != nil {
+			if err := cw.Write(campaignRow(i+1, v, cut, areas[v.ID])); err != nil {
 				return err
 			}
 		}
@@ -692,7 +726,9 @@ func writeCampaign(out string, p *campaign.Plan) error {
 		f.Properties["rank"] = i + 1
 		f.Properties["village_id"] = v.ID
 		f.Properties["name"] = v.Name
-		f.Properties["commune"] = v.CommuneCode
+		a := areas[v.ID]
+		f.Properties["province"], f.Properties["province_name"] = a.province, a.provinceName
+		f.Properties["commune"], f.Properties["commune_name"] = a.commune, a.communeName
 		f.Properties["households"] = v.Households
 		f.Properties["p_dead"] = deadzone.RoundPDead(v.PDead, 4, cut)
 		f.Properties["value"] = round4(v.Value)

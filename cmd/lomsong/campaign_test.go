@@ -58,7 +58,7 @@ func TestCampaignCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rows[0], ","); got != "rank,village_id,name,commune,lon,lat,households,p_dead,value,team,day,order" {
+	if got := strings.Join(rows[0], ","); got != "rank,village_id,name,province,province_name,commune,commune_name,lon,lat,households,p_dead,value,team,day,order" {
 		t.Fatalf("header %s", got)
 	}
 	// Values (C = 1, ε = 0.05): V3 120·(0.5 − 0.05) = 54, V4 80·(0.3 −
@@ -69,13 +69,13 @@ func TestCampaignCommand(t *testing.T) {
 	}
 	for i, w := range want {
 		r := rows[i+1]
-		if r[0] != w[0] || r[1] != w[1] || r[8] != w[2] || r[9] == "" || r[10] == "" || r[11] != "1" {
+		if r[0] != w[0] || r[1] != w[1] || r[11] != w[2] || r[12] == "" || r[13] == "" || r[14] != "1" {
 			t.Errorf("row %d: %v, want rank, id, value %v and a team, day, order 1", i+1, r, w)
 		}
 	}
 	// Three-hour days hold one of them: both teams go out on day 1, the
 	// best village to team 1.
-	if rows[1][9] != "1" || rows[1][10] != "1" || rows[2][9] != "2" || rows[2][10] != "1" {
+	if rows[1][12] != "1" || rows[1][13] != "1" || rows[2][12] != "2" || rows[2][13] != "1" {
 		t.Errorf("teams and days: %v %v", rows[1], rows[2])
 	}
 	g, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
@@ -254,8 +254,12 @@ func TestCampaignFromDataset(t *testing.T) {
 		t.Fatalf("%d rows from the dataset, %d from villages.csv", len(a)-1, len(b)-1)
 	}
 	for i := range a {
-		// id, p_dead (4 decimals in both), team, day, order
-		for _, c := range []int{1, 7, 9, 10, 11} {
+		// id, its province and commune and their names, p_dead (4
+		// decimals in both), team, day, order
+		if i > 0 && (a[i][3] != "12" || a[i][4] != "Lai Châu") {
+			t.Errorf("row %d from the dataset: province %q %q, want 12 Lai Châu", i, a[i][3], a[i][4])
+		}
+		for _, c := range []int{1, 3, 4, 5, 6, 10, 12, 13, 14} {
 			if a[i][c] != b[i][c] {
 				t.Errorf("row %d column %s: %q from the dataset, %q from villages.csv", i, a[0][c], a[i][c], b[i][c])
 			}
@@ -407,9 +411,9 @@ func TestCampaignVerdictsLeftOut(t *testing.T) {
 // campaign.csv rounds p_dead as villages.csv does (never across a status
 // bound or the cut): 0.94996 is likely_dead, written 0.9499, not 0.95.
 func TestCampaignRowRoundsAsVillages(t *testing.T) {
-	row := campaignRow(1, campaign.Visit{Village: campaign.Village{PDead: 0.94996}}, 0.5)
-	if row[7] != "0.9499" {
-		t.Errorf("p_dead 0.94996 written %q, want 0.9499 (as villages.csv)", row[7])
+	row := campaignRow(1, campaign.Visit{Village: campaign.Village{PDead: 0.94996}}, 0.5, campaignArea{})
+	if row[10] != "0.9499" {
+		t.Errorf("p_dead 0.94996 written %q, want 0.9499 (as villages.csv)", row[10])
 	}
 }
 
@@ -456,8 +460,8 @@ func TestCampaignDatasetMatchesVillagesCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows[1:] {
-		if r[7] == "0.0000" {
-			t.Errorf("campaign.csv lists %s with p_dead 0.0000 and value %s", r[1], r[8])
+		if r[10] == "0.0000" {
+			t.Errorf("campaign.csv lists %s with p_dead 0.0000 and value %s", r[1], r[11])
 			break
 		}
 	}
