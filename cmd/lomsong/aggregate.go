@@ -63,6 +63,9 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "aggregates", []string{"aggregates.parquet", "aggregates.csv"}); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "aggregates"); err != nil {
+		return err
+	}
 	if *workers < 0 || *workers > maxWorkers {
 		return usageError{fmt.Sprintf("aggregate: --workers %d: want 0 (one per core) to %d", *workers, maxWorkers)}
 	}

@@ -632,6 +632,9 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "coverage", covOutputs, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "coverage"); err != nil {
+		return err
+	}
 	store, opt, area, _, err := cf.prepare(e, false)
 	if err != nil {
 		return err

@@ -207,6 +207,9 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "deadzones", deadzoneOutputs(*claims != ""), *claims, *communes, cf.population, cf.calibration, cf.bounds.boundaries); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "deadzones"); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err

@@ -207,6 +207,24 @@ func outputsFree(dir, set string, names []string, inputs ...string) error {
 	return foreignAmongOutputs(dir, set, names)
 }
 
+// setUnlocked refuses, before any work, a set whose lock another run holds
+// in dir (the error writeSet gives then): the analysis commands computed
+// the whole month and only then found the lock, their work lost. The lock
+// is taken and let go at once, so writeSet takes it again and a run that
+// takes it in between is still found there. A dir the set was never
+// written in (no lock file) is free.
+func setUnlocked(dir, set string) error {
+	if _, err := os.Lstat(filepath.Join(dir, setLockName(set))); err != nil {
+		return nil
+	}
+	unlock, err := lockSet(dir, set)
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
+}
+
 // foreignAmongOutputs refuses (a usage error) a set whose file of some
 // name would replace a file in dir that the set's previous run did not
 // write (its manifest does not list it): the user's own villages.csv in

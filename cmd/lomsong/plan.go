@@ -131,6 +131,9 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "plan", planOutputs(*candidates != ""), *candidates, cf.population, cf.calibration); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "plan"); err != nil {
+		return err
+	}
 	store, copt, area, provinces, err := cf.prepare(e, false)
 	if err != nil {
 		return err

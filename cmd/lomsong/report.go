@@ -75,6 +75,9 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "report", []string{"report.html"}, cf.population, cf.calibration, cf.bounds.boundaries, *communes); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "report"); err != nil {
+		return err
+	}
 	p := period.p
 	store, copt, _, provinces, err := cf.prepare(e, false)
 	if err != nil {

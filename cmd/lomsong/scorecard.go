@@ -118,6 +118,9 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	if err := outputsFree(*out, "scorecard", []string{"scorecard.csv", "scorecard.json"}, cf.population, cf.calibration, *communes); err != nil {
 		return err
 	}
+	if err := setUnlocked(*out, "scorecard"); err != nil {
+		return err
+	}
 	p := period.p
 	cf.sitesOptional = true // targets 2–5 need no sites; target 1 is then unknown
 	store, copt, _, provinces, err := cf.prepare(e, false)
