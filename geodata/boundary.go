@@ -343,6 +343,31 @@ func fullKind(u Unit) string {
 	return strings.TrimSuffix(full, name)
 }
 
+// levelOfUnits is the level the units' full names say they are all of:
+// "commune" when each is a phường, xã, thị trấn or đặc khu (a commune set,
+// as the GSO's 2025 one), "province" when each is a tỉnh or a thành phố
+// without a parent; "" when a unit has no full name of a kind, or the
+// kinds are of both levels or of districts.
+func levelOfUnits(units []Unit) string {
+	level := ""
+	for _, u := range units {
+		l := ""
+		switch fullKind(u) {
+		case "phuong", "xa", "thitran", "dackhu":
+			l = "commune"
+		case "tinh", "thanhpho":
+			if u.ParentCode == "" {
+				l = "province"
+			}
+		}
+		if l == "" || level != "" && l != level {
+			return ""
+		}
+		level = l
+	}
+	return level
+}
+
 // fits says whether u, named by its name after k, is of kind k: its full
 // name's kind is k, or k is tỉnh and u a top-level thành phố (a city run
 // as a province, still often called one: Tỉnh Đồng Nai). A unit without
@@ -506,8 +531,10 @@ func (s *BoundarySet) Locate(p orb.Point) (Unit, bool) {
 // its polygon when it is the outer ring (withoutFlatRings); so are a hole
 // wholly outside its outer ring and a polygon wholly inside another of the
 // unit (withoutStrayRings): none of them changes which points the unit
-// contains, and a GIS reads each as invalid. Name and Level of the result
-// are left empty for the caller to set.
+// contains, and a GIS reads each as invalid. The result's Level is the
+// one its units' full names say they are all of (levelOfUnits: "commune"
+// for the GSO's communes, "province" for its provinces), else empty; its
+// Name is left empty for the caller to set.
 func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*BoundarySet, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -570,7 +597,7 @@ func LoadBoundaries(r io.Reader, codeProp, nameProp, parentProp string) (*Bounda
 		full, _ := f.Properties[fullNameProp].(string)
 		units = append(units, Unit{Code: code, Name: name, FullName: strings.TrimSpace(full), ParentCode: parent, Geometry: mp})
 	}
-	set, err := NewBoundarySet("", "", units)
+	set, err := NewBoundarySet("", levelOfUnits(units), units)
 	if err != nil {
 		return nil, err
 	}

@@ -149,8 +149,12 @@ Codes and ids are text: read province, commune and commune_code as text
 Names are those of the boundary sets the month was attributed with (--boundaries,
 --communes); a commune name is empty without --communes (a village's own
 commune_code names no commune) and for a code the set does not hold.
+The province columns hold the units of --boundaries: with a set of communes
+given there (to analyse a commune), each is a commune's code and name, not its
+province's, and commune is as without --communes.
 The command prints the dead-zone households and villages without signal per
-province and the ten largest zones.`
+unit of --boundaries (its first column says which: province, commune, or unit
+when the file's full names do not say) and the ten largest zones.`
 
 const deadzonesExample = `  lomsong deadzones --dataset lomsong-demo/dataset --province "lai chau" --out lomsong-demo/deadzones
   lomsong deadzones --dataset ./ds --population ./pop/population.csv \
@@ -433,6 +437,21 @@ func notAnalysedJSON(areas []pipeline.NoDataArea) []map[string]any {
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 
+// unitLevel names the units of the boundary set the month was attributed
+// with, as the summary's first column: "province" for the embedded sets,
+// "commune" for a set of communes given as --boundaries (its units, not
+// provinces, fill the tables' province columns), "unit" for a file whose
+// units' full names do not say their level (geodata.LoadBoundaries).
+func unitLevel(set *geodata.BoundarySet) string {
+	switch {
+	case set == nil:
+		return "province"
+	case set.Level == "":
+		return "unit"
+	}
+	return set.Level
+}
+
 // printDeadzoneSummary prints the run's zones and, per province, the
 // dead-zone households (by each hex's province) and villages without
 // signal. single, when set, is the one province analysed: its row alone,
@@ -514,7 +533,7 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 	}
 	slices.Sort(codes)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "province\t\tdead-zone households\tvillages\twithout 3G/4G\tuncertain, counted served\t")
+	fmt.Fprintln(tw, unitLevel(provinces)+"\t\tdead-zone households\tvillages\twithout 3G/4G\tuncertain, counted served\t")
 	for _, c := range codes {
 		name := "(unattributed)"
 		if u, ok := provinces.ByCode(c); ok {
