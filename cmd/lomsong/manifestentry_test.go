@@ -17,32 +17,21 @@ import (
 func TestRunRefusesASourceMissingAPartEntry(t *testing.T) {
 	dir := t.TempDir()
 	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
-	mpath := filepath.Join(ds, "manifest.json")
-	b, err := os.ReadFile(mpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
 	dropped := ""
-	for _, s := range m["sources"].([]any) {
-		src := s.(map[string]any)
-		if src["kind"] != "sites" {
-			continue
+	editManifest(t, ds, func(m map[string]any) {
+		for _, s := range m["sources"].([]any) {
+			src := s.(map[string]any)
+			if src["kind"] != "sites" {
+				continue
+			}
+			parts := src["parts"].([]any)
+			dropped = parts[0].(map[string]any)["path"].(string)
+			src["parts"] = parts[1:]
 		}
-		parts := src["parts"].([]any)
-		dropped = parts[0].(map[string]any)["path"].(string)
-		src["parts"] = parts[1:]
-	}
-	if dropped == "" {
-		t.Fatal("no sites part in the manifest")
-	}
-	b, _ = json.MarshalIndent(m, "", "  ")
-	if err := os.WriteFile(mpath, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		if dropped == "" {
+			t.Fatal("no sites part in the manifest")
+		}
+	})
 	for _, args := range [][]string{
 		{"run", "--dataset", ds, "--period", "2026-10"},
 		{"deadzones", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(dir, "dz")},
@@ -63,5 +52,25 @@ func TestRunRefusesASourceMissingAPartEntry(t *testing.T) {
 	stdout, errs, code := runCmd(t, "run", "--dataset", ds, "--period", "2026-10")
 	if code != exitOK || !strings.Contains(stdout, "over 400 measurement rows") {
 		t.Fatalf("run after repair: %d\n%s\n%s", code, stdout, errs)
+	}
+}
+
+// editManifest reads ds's manifest.json as generic JSON, lets edit change
+// it, and writes it back: a manifest edited by hand.
+func editManifest(t *testing.T, ds string, edit func(m map[string]any)) {
+	t.Helper()
+	mpath := filepath.Join(ds, "manifest.json")
+	b, err := os.ReadFile(mpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	b, _ = json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(mpath, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -19,32 +16,21 @@ import (
 func TestPartRecordEditedByHand(t *testing.T) {
 	dir := t.TempDir()
 	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\n")
-	mpath := filepath.Join(ds, "manifest.json")
-	b, err := os.ReadFile(mpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
 	edited := ""
-	for _, s := range m["sources"].([]any) {
-		for _, p := range s.(map[string]any)["parts"].([]any) {
-			part := p.(map[string]any)
-			if part["kind"] == "measurements" && part["period"] == "2026-10" && edited == "" {
-				part["period"] = "2026-09"
-				edited = part["path"].(string)
+	editManifest(t, ds, func(m map[string]any) {
+		for _, s := range m["sources"].([]any) {
+			for _, p := range s.(map[string]any)["parts"].([]any) {
+				part := p.(map[string]any)
+				if part["kind"] == "measurements" && part["period"] == "2026-10" && edited == "" {
+					part["period"] = "2026-09"
+					edited = part["path"].(string)
+				}
 			}
 		}
-	}
-	if edited == "" {
-		t.Fatal("no measurements part of 2026-10 in the manifest")
-	}
-	b, _ = json.MarshalIndent(m, "", "  ")
-	if err := os.WriteFile(mpath, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		if edited == "" {
+			t.Fatal("no measurements part of 2026-10 in the manifest")
+		}
+	})
 
 	for _, period := range []string{"2026-09", "2026-10"} {
 		stdout, errs, code := runCmd(t, "run", "--dataset", ds, "--period", period)

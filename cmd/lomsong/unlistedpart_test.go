@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,35 +14,24 @@ import (
 func TestRunWarnsOfPartsNotInTheManifest(t *testing.T) {
 	dir := t.TempDir()
 	ds := villagesDataset(t, dir, "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\n")
-	mpath := filepath.Join(ds, "manifest.json")
-	b, err := os.ReadFile(mpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var kept []any
 	var dropped []string
-	for _, s := range m["sources"].([]any) {
-		src := s.(map[string]any)
-		if src["kind"] != "measurements" {
-			kept = append(kept, s)
-			continue
+	editManifest(t, ds, func(m map[string]any) {
+		var kept []any
+		for _, s := range m["sources"].([]any) {
+			src := s.(map[string]any)
+			if src["kind"] != "measurements" {
+				kept = append(kept, s)
+				continue
+			}
+			for _, p := range src["parts"].([]any) {
+				dropped = append(dropped, p.(map[string]any)["path"].(string))
+			}
 		}
-		for _, p := range src["parts"].([]any) {
-			dropped = append(dropped, p.(map[string]any)["path"].(string))
+		if len(dropped) == 0 {
+			t.Fatal("no measurements part in the manifest")
 		}
-	}
-	if len(dropped) == 0 {
-		t.Fatal("no measurements part in the manifest")
-	}
-	m["sources"] = kept
-	b, _ = json.MarshalIndent(m, "", "  ")
-	if err := os.WriteFile(mpath, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		m["sources"] = kept
+	})
 	_, errs, _ := runCmd(t, "deadzones", "--dataset", ds, "--out", filepath.Join(dir, "dz"))
 	if !strings.Contains(errs, "not in manifest.json and not read") || !strings.Contains(errs, dropped[0]) ||
 		!strings.Contains(errs, "lomsong dataset repair "+ds) {
