@@ -455,8 +455,8 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		if a.exact == 0 {
 			continue // bounds alone: below
 		}
-		mu := censoredMid(a.r, nil, a.upper)
-		sd := max(upperHalfSpread(a.r, a.upper, func(int) float64 { return mu }), MinOffAirSigmaDB)
+		mu := medianOf(slices.Clone(a.r)) // levels and bounds together (censoredMid)
+		sd := max(upperHalfSpread(a.r, a.upper, mu), MinOffAirSigmaDB)
 		nets[k] = spread{mu, sd, 0, sd}
 	}
 	// Each network's spread of the masts' own offsets (mastSpread), from
@@ -498,7 +498,7 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 	byNet := map[netKey][]mastResid{}
 	for _, mk := range mastOrder {
 		a := perMastObs[mk]
-		mid := censoredMid(a.r, a.w, a.upper)
+		mid := censoredMid(a.r, a.w)
 		var w float64
 		for _, x := range a.w {
 			w += x
@@ -1239,18 +1239,19 @@ func mastSpread(ms []mastResid, dev []float64, sigma float64) (tau, within float
 	return math.Sqrt(max(mad*mad-medianOf(samp), 0)), within
 }
 
-// censoredMid returns the weighted median of residuals r (weights w; nil:
-// one each) of which those with upper[i] are bounds, the true residual at
-// or below r[i]. A bound placed at its value does not move the median
-// when it lies at or below it (the true value lies below it too), so over
-// exact readings and low bounds the median is exact; each bound above it
-// makes the result an upper bound of the median. NaN for no weight.
-func censoredMid(r, w []float64, upper []bool) float64 {
+// censoredMid returns the median of residuals r weighted by w, of which
+// some are bounds placed at their value: the true residual at or below
+// r[i]. A bound placed at its value does not move the median when it lies
+// at or below it (the true value lies below it too), so over exact
+// readings and low bounds the median is exact; each bound above it makes
+// the result an upper bound of the median. With equal weights it is
+// medianOf's. NaN for no weight.
+func censoredMid(r, w []float64) float64 {
 	idx := make([]int, len(r))
 	var total float64
 	for i := range idx {
 		idx[i] = i
-		total += weightOf(w, i)
+		total += w[i]
 	}
 	if !(total > 0) {
 		return math.NaN()
@@ -1258,7 +1259,7 @@ func censoredMid(r, w []float64, upper []bool) float64 {
 	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(r[a], r[b]), cmp.Compare(a, b)) })
 	half, cum := total/2, 0.0
 	for j, i := range idx {
-		cum += weightOf(w, i)
+		cum += w[i]
 		if cum > half*(1+1e-12) {
 			return r[i]
 		}
@@ -1272,27 +1273,19 @@ func censoredMid(r, w []float64, upper []bool) float64 {
 	return r[idx[len(idx)-1]]
 }
 
-// weightOf returns w[i], or 1 for no weights.
-func weightOf(w []float64, i int) float64 {
-	if w == nil {
-		return 1
-	}
-	return w[i]
-}
-
 // upperHalfSpread returns 1.4826 × the median of the exact residuals'
-// departures above their middle mid(i): a Gaussian's spread from the half
+// departures above their middle mid: a Gaussian's spread from the half
 // of its residuals that low bounds (unread weak signals) and off-air
 // masts (tens of dB low) leave alone. With fewer than three such
 // departures, 1.4826 × the median absolute departure of every exact
 // residual.
-func upperHalfSpread(r []float64, upper []bool, mid func(i int) float64) float64 {
+func upperHalfSpread(r []float64, upper []bool, mid float64) float64 {
 	var up, all []float64
 	for i, v := range r {
 		if upper[i] {
 			continue
 		}
-		d := v - mid(i)
+		d := v - mid
 		all = append(all, math.Abs(d))
 		if d > 0 {
 			up = append(up, d)

@@ -214,13 +214,12 @@ func TestCensoredMidKnownAnswer(t *testing.T) {
 	// Exact −2, 1, 4, 7 and two bounds at −20 and −9: six values, the
 	// median between the third and fourth (−2 and 1).
 	r := []float64{1, -20, 7, -2, -9, 4}
-	up := []bool{false, true, false, false, true, false}
-	if got := censoredMid(r, nil, up); got != -0.5 {
+	if got := censoredMid(r, ones(6)); got != -0.5 {
 		t.Fatalf("censoredMid = %g, want −0.5", got)
 	}
 	// The bounds' true values anywhere below them: the same median.
 	r2 := []float64{1, -45, 7, -2, -31, 4}
-	if got := censoredMid(r2, nil, up); got != -0.5 {
+	if got := censoredMid(r2, ones(6)); got != -0.5 {
 		t.Fatalf("censoredMid with lower true values = %g, want −0.5", got)
 	}
 	// Without the bounds (the exact readings alone) the median is higher:
@@ -228,21 +227,30 @@ func TestCensoredMidKnownAnswer(t *testing.T) {
 	if got := medianOf([]float64{1, 7, -2, 4}); got != 2.5 {
 		t.Fatalf("medianOf = %g", got)
 	}
-	if got := censoredMid([]float64{1, 7, -2, 4, -30, -30, -30}, nil, []bool{false, false, false, false, true, true, true}); got != -2 {
+	if got := censoredMid([]float64{1, 7, -2, 4, -30, -30, -30}, ones(7)); got != -2 {
 		t.Fatalf("censoredMid with three low bounds = %g, want −2 (the fourth of seven)", got)
 	}
 	// Weighted: −5 weighs 3, 0 and 10 weigh 1 each: half the weight (2.5)
 	// is reached at −5.
-	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 3, 1}, []bool{false, false, false}); got != -5 {
+	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 3, 1}); got != -5 {
 		t.Fatalf("weighted censoredMid = %g, want −5", got)
 	}
 	// Exactly half the weight at a value: between it and the next.
-	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 2, 1}, []bool{false, false, false}); got != -2.5 {
+	if got := censoredMid([]float64{0, -5, 10}, []float64{1, 2, 1}); got != -2.5 {
 		t.Fatalf("weighted censoredMid at half = %g, want −2.5", got)
 	}
-	if got := censoredMid(nil, nil, nil); !math.IsNaN(got) {
+	if got := censoredMid(nil, nil); !math.IsNaN(got) {
 		t.Fatalf("censoredMid of nothing = %g, want NaN", got)
 	}
+}
+
+// ones returns n weights of 1.
+func ones(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
 }
 
 // TestUpperHalfSpreadKnownAnswer: 1.4826 × the median of the exact
@@ -253,13 +261,13 @@ func TestUpperHalfSpreadKnownAnswer(t *testing.T) {
 	r := []float64{0, 2, 4, 6, -40, -50, -3, -124}
 	up := []bool{false, false, false, false, false, false, false, true}
 	// Above 0: 2, 4, 6, median 4.
-	if got, want := upperHalfSpread(r, up, func(int) float64 { return 0 }), 1.4826*4; math.Abs(got-want) > 1e-12 {
+	if got, want := upperHalfSpread(r, up, 0), 1.4826*4; math.Abs(got-want) > 1e-12 {
 		t.Fatalf("upperHalfSpread = %g, want %g", got, want)
 	}
 	// Two above: |0|, 2, 4, 6, 40, 50, 3 (exact only), median 4.
 	r2 := []float64{0, 2, 4, -6, -40, -50, -3, 30}
 	up2 := []bool{false, false, false, false, false, false, false, true}
-	if got, want := upperHalfSpread(r2, up2, func(int) float64 { return 0 }), 1.4826*4; math.Abs(got-want) > 1e-12 {
+	if got, want := upperHalfSpread(r2, up2, 0), 1.4826*4; math.Abs(got-want) > 1e-12 {
 		t.Fatalf("upperHalfSpread fallback = %g, want %g", got, want)
 	}
 }
