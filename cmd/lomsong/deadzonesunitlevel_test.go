@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,15 +59,7 @@ func TestDeadzonesSummarySaysTheUnitLevel(t *testing.T) {
 			}
 			// The province column holds the units of --boundaries, as
 			// docs/exports.md says: V1's commune, not its province (12).
-			f, err := os.Open(filepath.Join(out, "villages.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			rows, err := csv.NewReader(f).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
+			rows := csvRows(t, filepath.Join(out, "villages.csv"))
 			col := map[string]int{}
 			for i, h := range rows[0] {
 				col[h] = i
