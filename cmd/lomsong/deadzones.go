@@ -490,22 +490,20 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 		r.villages, r.without, r.uncertain = c.Villages, c.WithoutSignal, c.Uncertain
 	}
 	// The villages outside every province (ByProvince leaves them out)
-	// are the unattributed row's.
+	// are the unattributed row's, counted as deadzone counts a province's.
 	outside := 0
+	var none deadzone.VillageCount
 	for _, v := range res.Villages.Villages {
 		if v.Attribution == deadzone.AttributedOutside {
 			outside++
 		}
 		if v.Province == "" {
-			r := get("")
-			r.villages++
-			if v.WithoutSignal() {
-				r.without++
-			}
-			if v.Uncertain() {
-				r.uncertain++
-			}
+			none.Add(v)
 		}
+	}
+	if none.Villages > 0 {
+		r := get("")
+		r.villages, r.without, r.uncertain = none.Villages, none.WithoutSignal, none.Uncertain
 	}
 	if single == "" {
 		var hh, pop float64

@@ -43,8 +43,9 @@
 //     VillageOptions.RadiusM (default 500 m); it is "without signal"
 //     unless Covered. A village counted as served on a verdict above 0.2
 //     (status uncertain or worse) is Uncertain: counted apart per unit
-//     (VillageCount.Uncertain) and published as level "uncertain"
-//     (LevelName).
+//     (VillageCount.Add, VillageCount.Uncertain) and per dead zone among
+//     its Served (ZonesUncertain), and published as level "uncertain"
+//     (LevelName). Every table, layer and report counts them with these.
 //
 // # The verdict
 //

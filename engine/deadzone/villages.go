@@ -118,6 +118,49 @@ type VillageCount struct {
 	HouseholdsUncertain float64
 }
 
+// Add counts v in c: one village more, and, by its verdict, one more
+// without signal (WithoutSignal; Only2G of them with 2G) or counted as
+// served on an uncertain verdict (VillageStatus.Uncertain), with its
+// households. Every count of villages per unit (ByCommune, ByProvince,
+// and the rows of the villages no unit holds) is made of Add.
+func (c *VillageCount) Add(v VillageStatus) {
+	c.Villages++
+	if v.WithoutSignal() {
+		c.WithoutSignal++
+		c.HouseholdsWithoutSignal += v.Households
+		if v.Level == Only2G {
+			c.Only2G++
+		}
+	}
+	if v.Uncertain() {
+		c.Uncertain++
+		c.HouseholdsUncertain += v.Households
+	}
+}
+
+// ZonesUncertain counts, for each zone, the villages of its Served
+// counted as served on an uncertain verdict (VillageStatus.Uncertain:
+// P(dead) below the cut but above 0.2) among villages: the zones'
+// villages_uncertain of deadzones.csv, deadzones.geojson and the
+// export's deadzones layer, and the report's "(n uncertain)".
+func ZonesUncertain(zones []Zone, villages VillageReport) []int {
+	uncertain := map[string]bool{}
+	for _, v := range villages.Villages {
+		if v.Uncertain() {
+			uncertain[v.ID] = true
+		}
+	}
+	out := make([]int, len(zones))
+	for i, z := range zones {
+		for _, id := range z.Served {
+			if uncertain[id] {
+				out[i]++
+			}
+		}
+	}
+	return out
+}
+
 // VillageReport is the village analysis.
 type VillageReport struct {
 	Villages   []VillageStatus // by commune code, then id
@@ -197,18 +240,7 @@ func Villages(in Input, opt VillageOptions) (VillageReport, error) {
 			c = &VillageCount{Code: code}
 			m[code] = c
 		}
-		c.Villages++
-		if v.WithoutSignal() {
-			c.WithoutSignal++
-			c.HouseholdsWithoutSignal += v.Households
-			if v.Level == Only2G {
-				c.Only2G++
-			}
-		}
-		if v.Uncertain() {
-			c.Uncertain++
-			c.HouseholdsUncertain += v.Households
-		}
+		c.Add(v)
 	}
 	cut := opt.Cut
 	if cut == 0 {

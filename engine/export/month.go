@@ -104,7 +104,7 @@ type Zone struct {
 	Hexes, Villages int
 	VillagesServed  int // of Villages, those counted as served (below the cut)
 	// VillagesUncertain are those of VillagesServed counted as served on
-	// an uncertain verdict (deadzone.VillageStatus.Uncertain), as the
+	// an uncertain verdict (deadzone.ZonesUncertain), as the
 	// communes_summary layer counts them: not judged served.
 	VillagesUncertain      int
 	AreaKm2                float64
@@ -332,24 +332,14 @@ func Build(in Input) (*Month, error) {
 	}
 	m.Meta.Totals["hexes_households"] = popHH
 	var zoneHH, zonePop float64
-	uncertain := map[string]bool{}
-	for _, v := range dz.Villages.Villages {
-		if v.Uncertain() {
-			uncertain[v.ID] = true
-		}
-	}
-	for _, z := range dz.Zones {
+	uncertain := deadzone.ZonesUncertain(dz.Zones, dz.Villages)
+	for i, z := range dz.Zones {
 		outline, err := hexgrid.Outline(z.Cells)
 		if err != nil {
 			return nil, fmt.Errorf("export: zone %s: %w", z.ID, err)
 		}
-		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), VillagesServed: len(z.Served), AreaKm2: z.AreaKm2,
-			Households: count(z.Households), Population: count(z.Population), Partly2G: z.Partly2G}
-		for _, id := range z.Served {
-			if uncertain[id] {
-				o.VillagesUncertain++
-			}
-		}
+		o := Zone{ID: z.ID, Outline: outline, Hexes: len(z.Cells), Villages: len(z.Villages), VillagesServed: len(z.Served),
+			VillagesUncertain: uncertain[i], AreaKm2: z.AreaKm2, Households: count(z.Households), Population: count(z.Population), Partly2G: z.Partly2G}
 		zoneHH += z.Households
 		zonePop += z.Population
 		if len(z.Provinces) > 0 {
@@ -496,10 +486,7 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		if c.Code == "" {
 			continue
 		}
-		s := get(c.Code)
-		s.Villages, s.WithoutSignal, s.Only2G = int64(c.Villages), int64(c.WithoutSignal), int64(c.Only2G)
-		s.HouseholdsWithoutSignal = count(c.HouseholdsWithoutSignal)
-		s.Uncertain, s.HouseholdsUncertain = int64(c.Uncertain), count(c.HouseholdsUncertain)
+		get(c.Code).setVillages(c)
 	}
 	exact := map[string]float64{}
 	cells := make([]hexgrid.Cell, 0, len(deadHH))
@@ -510,11 +497,15 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	// Villages and dead hexes without a commune: one row per province
 	// ("(no commune)", no outline), so that the summary's rows add up to
 	// the villages layer and the dead hexes.
+	// Their villages are counted as deadzone counts a commune's
+	// (VillageCount.Add), by province, with exact households.
 	none := map[string]*CommuneSummary{}
-	noneWithout, noneDead, noneUncertain := map[string]float64{}, map[string]float64{}, map[string]float64{} // exact households, by province
+	noneVillages := map[string]*deadzone.VillageCount{}
+	noneDead := map[string]float64{} // exact households, by province
 	getNone := func(province string) *CommuneSummary {
 		if none[province] == nil {
 			none[province] = &CommuneSummary{Name: NoCommune, Province: province}
+			noneVillages[province] = &deadzone.VillageCount{}
 		}
 		return none[province]
 	}
@@ -522,19 +513,8 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		if v.Commune != "" {
 			continue
 		}
-		s := getNone(v.Province)
-		s.Villages++
-		if v.WithoutSignal() {
-			s.WithoutSignal++
-			noneWithout[v.Province] += v.Households
-			if v.Level == deadzone.Only2G {
-				s.Only2G++
-			}
-		}
-		if v.Uncertain() {
-			s.Uncertain++
-			noneUncertain[v.Province] += v.Households
-		}
+		getNone(v.Province)
+		noneVillages[v.Province].Add(v)
 	}
 	for _, c := range cells {
 		code := dz.Admin[c].Commune
@@ -595,13 +575,20 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	}
 	for _, pr := range slices.Sorted(maps.Keys(none)) {
 		s := none[pr]
-		s.HouseholdsWithoutSignal = count(noneWithout[pr])
-		s.HouseholdsUncertain = count(noneUncertain[pr])
+		s.setVillages(*noneVillages[pr])
 		s.DeadZoneHouseholds = count(noneDead[pr])
 		s.ProvinceName = name(provinces, pr)
 		out = append(out, *s)
 	}
 	return out, nil
+}
+
+// setVillages takes the village counts of s from c, deadzone's count of
+// the unit's villages, households as whole numbers.
+func (s *CommuneSummary) setVillages(c deadzone.VillageCount) {
+	s.Villages, s.WithoutSignal, s.Only2G = int64(c.Villages), int64(c.WithoutSignal), int64(c.Only2G)
+	s.HouseholdsWithoutSignal = count(c.HouseholdsWithoutSignal)
+	s.Uncertain, s.HouseholdsUncertain = int64(c.Uncertain), count(c.HouseholdsUncertain)
 }
 
 // noPlan says why a plan funds no site, and whether the budget is why.

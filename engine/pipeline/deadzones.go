@@ -1132,36 +1132,14 @@ func shares(us []deadzone.UnitShare) string {
 	return strings.Join(parts, " ")
 }
 
-// ZonesUncertain counts, for each zone, the villages of its Served
-// counted as served on an uncertain verdict (VillageStatus.Uncertain:
-// P(dead) below the cut but above 0.2): deadzones.csv's, deadzones.geojson's
-// and the export's villages_uncertain.
-func ZonesUncertain(zones []deadzone.Zone, villages deadzone.VillageReport) []int {
-	uncertain := map[string]bool{}
-	for _, v := range villages.Villages {
-		if v.Uncertain() {
-			uncertain[v.ID] = true
-		}
-	}
-	out := make([]int, len(zones))
-	for i, z := range zones {
-		for _, id := range z.Served {
-			if uncertain[id] {
-				out[i]++
-			}
-		}
-	}
-	return out
-}
-
 // ZoneTable shapes zones into result columns; villages_uncertain counts
 // those of villages_served served on an uncertain verdict
-// (ZonesUncertain of villages, the month's villages).
+// (deadzone.ZonesUncertain of villages, the month's villages).
 func ZoneTable(zones []deadzone.Zone, villages deadzone.VillageReport) []arrowio.Column {
 	n := len(zones)
 	id, prov, comm, vills, nearest, c2g := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hexes, nv, ns, nu := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	for i, u := range ZonesUncertain(zones, villages) {
+	for i, u := range deadzone.ZonesUncertain(zones, villages) {
 		nu[i] = int64(u)
 	}
 	area, hh, pp, lon, lat := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)

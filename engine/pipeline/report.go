@@ -70,17 +70,12 @@ func sortVillageRows(rows []report.VillageRow) []report.VillageRow {
 	return rows
 }
 
-// reportZone adapts a dead zone for the report; uncertain holds the ids
-// of the villages counted as served on an uncertain verdict
-// (deadzone.VillageStatus.Uncertain), so that those of the zone's
-// villages counted as served are shown as uncertain, not served.
-func reportZone(z deadzone.Zone, uncertain map[string]bool) report.DeadZone {
-	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages), VillagesServed: len(z.Served)}
-	for _, id := range z.Served {
-		if uncertain[id] {
-			d.VillagesUncertain++
-		}
-	}
+// reportZone adapts a dead zone for the report; uncertain is the number
+// of its villages counted as served on an uncertain verdict
+// (deadzone.ZonesUncertain), shown as uncertain, not served.
+func reportZone(z deadzone.Zone, uncertain int) report.DeadZone {
+	d := report.DeadZone{ID: z.ID, Households: z.Households, Hexes: len(z.Cells), AreaKm2: z.AreaKm2, Villages: len(z.Villages), VillagesServed: len(z.Served),
+		VillagesUncertain: uncertain}
 	for _, c := range z.Communes {
 		d.Communes = append(d.Communes, c.Code)
 	}
@@ -106,17 +101,12 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	for _, u := range provinces.Units() {
 		r.Areas = append(r.Areas, report.Area{Code: u.Code, Name: u.Name})
 	}
-	uncertain := map[string]bool{}
-	for _, v := range dz.Villages.Villages {
-		if v.Uncertain() {
-			uncertain[v.ID] = true
-		}
-	}
+	uncertain := deadzone.ZonesUncertain(dz.Zones, dz.Villages)
 	for i, z := range dz.Zones {
 		if i == 20 {
 			break
 		}
-		r.DeadZones = append(r.DeadZones, reportZone(z, uncertain))
+		r.DeadZones = append(r.DeadZones, reportZone(z, uncertain[i]))
 	}
 	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: plan.WholeBound(pr.Plan.UpperBound),
 		Reachable: pr.Plan.DeadHouseholds, Options: len(pr.Candidates) + len(pr.Sharing)}
@@ -223,7 +213,7 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			prov.Name = u.Name
 		}
 		for _, zi := range a.zones {
-			z := reportZone(dz.Zones[zi], uncertain)
+			z := reportZone(dz.Zones[zi], uncertain[zi])
 			for _, u := range dz.Zones[zi].Provinces {
 				if u.Code == code {
 					continue
