@@ -21,9 +21,10 @@ import (
 )
 
 // reportVillage is a village's row of the report and whether the report
-// shows it: villages without signal and villages whose verdict is
-// uncertain (deadzone.Uncertain: 0.2 < p_dead < 0.8), which are shown as
-// such rather than as served or dead.
+// shows it: villages without signal and villages counted as served on an
+// uncertain verdict (deadzone.VillageStatus.Uncertain, as villages.csv's
+// level "uncertain" and every count of them), which are shown as such
+// rather than as served.
 //
 // p_dead is given to the report's two decimals, never across its status
 // band or the cut (deadzone.RoundPDead): 0.9475 is shown 0.94, not 0.95
@@ -34,12 +35,10 @@ func reportVillage(v deadzone.VillageStatus, cut float64) (report.VillageRow, bo
 	// and its point lies in none (province_only), never that code.
 	row := report.VillageRow{ID: v.ID, Name: v.Name, Commune: v.Commune, Households: v.Households, WithoutSignal: v.WithoutSignal(),
 		PDead: math.NaN(), BestMeanDBm: math.NaN(), BestSigmaDB: math.NaN(), NearestTestM: math.NaN()}
-	show := row.WithoutSignal
+	show := row.WithoutSignal || v.Uncertain()
 	if v.HasVerdict {
 		vd := v.Verdict
-		st := deadzone.StatusOf(vd.PDead)
-		row.PDead, row.Status = deadzone.RoundPDead(vd.PDead, 2, cut), st.String()
-		show = show || st == deadzone.Uncertain
+		row.PDead, row.Status = deadzone.RoundPDead(vd.PDead, 2, cut), deadzone.StatusOf(vd.PDead).String()
 		if vd.Best.Tech.Valid() {
 			row.Best = string(vd.Best.Carrier) + " " + vd.Best.Tech.String()
 			row.BestMeanDBm, row.BestSigmaDB = vd.BestMeanDBm, vd.BestSigmaDB

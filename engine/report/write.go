@@ -843,14 +843,20 @@ var statusText = map[string]string{
 
 // verdictText is a village's verdict as the villages table and the map's
 // point say it: its class, and "counted without 3G/4G" for a village over
-// the cut in a band short of "likely" (target 1 counts it all the same).
+// the cut in a band short of "likely" (target 1 counts it all the same),
+// "counted as served" for one below a cut above 0.8 in a band of "likely"
+// or "confirmed" without 3G/4G (villages.csv's level "uncertain").
 func verdictText(status string, withoutSignal bool) string {
 	t, ok := statusText[status]
 	if !ok {
 		t = clean(status)
 	}
-	if withoutSignal && status != "" && status != "confirmed_dead" && status != "likely_dead" {
+	deadBand := status == "confirmed_dead" || status == "likely_dead"
+	switch {
+	case withoutSignal && status != "" && !deadBand:
 		t += ", counted without 3G/4G"
+	case !withoutSignal && deadBand:
+		t += ", counted as served"
 	}
 	return t
 }
@@ -897,11 +903,12 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 // villageClass is the map and table class of a village: dead (confirmed),
 // counted without 3G/4G (likely dead, uncertain but at or above the cut,
 // or without signal with no probability), or uncertain and counted as
-// served; served villages are not drawn. The classes partition the
-// villages the way target 1 counts them: the first two are its count.
+// served (below the cut whatever its band, as deadzone counts it);
+// served villages are not drawn. The classes partition the villages the
+// way target 1 counts them: the first two are its count.
 func villageClass(status string, withoutSignal bool) string {
 	switch {
-	case status == "confirmed_dead":
+	case status == "confirmed_dead" && withoutSignal:
 		return "village-dead"
 	case withoutSignal, status == "":
 		// A village without a probability is listed only when without
