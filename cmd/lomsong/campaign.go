@@ -58,6 +58,11 @@ lodges where its day ends. Villages without a verdict (no site and no test
 within reach: no p_dead) are not weighed; the summary counts them and their
 households apart, as places that need a first measurement.
 
+With --dataset, --communes FILE attributes each village to the commune of the
+file its point lies in and names it, as lomsong deadzones --communes does (a
+file that gives none of the villages a commune is refused; a province of which
+it has no commune is warned of). With --verdicts the communes are the file's.
+
 Writes to OUT:
   campaign.csv      villages with a positive value, best first: rank, village_id,
                     name, province, province_name, commune, commune_name, lon,
@@ -65,8 +70,8 @@ Writes to OUT:
                     and order empty when not visited). The province and the
                     commune attributed are villages.csv's (from --verdicts, its
                     columns; a table without commune gives commune_code); a
-                    commune's name is empty unless --verdicts gives it (a
-                    deadzones run with --communes)
+                    commune's name is --communes' (from --dataset) or
+                    --verdicts' (a deadzones run with --communes), else empty
   campaign.geojson  the villages as points with the same properties (lon and
                     lat as the point; team, day and order only when visited)
                     and chosen (true when a team visits it), and one
@@ -77,6 +82,8 @@ and prints the plan per team-day.`
 
 const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
       --start "Thành phố Lai Châu" --out lomsong-demo/campaign
+  lomsong campaign --dataset ./ds --province "lai chau" --days 10 \
+      --communes ../shared/data/vn_communes_2025.geojson --out ./camp-communes
   lomsong campaign --verdicts lomsong-demo/deadzones/villages.csv --days 5 --start 103.46,22.40 --out ./camp`
 
 // campaignOptions are the command's settings.
@@ -94,6 +101,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	cf.registerPeriod(fs)
 	var o campaignOptions
 	fs.StringVar(&o.verdicts, "verdicts", "", "villages.csv `file` from lomsong deadzones (with p_dead) instead of computing the verdict from --dataset")
+	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute the villages to and name their communes in campaign.csv and campaign.geojson, as lomsong deadzones --communes (with --dataset)")
 	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
 	fs.IntVar(&o.cfg.Teams, "teams", 1, "number of measuring `teams`")
 	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name` (diacritics optional when the name is unambiguous), or LON,LAT (default: the villages' mean position)")
@@ -134,12 +142,18 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 		var unused []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "dataset", "period", "population", "calibration", "res":
+			case "dataset", "period", "population", "calibration", "res", "communes", "commune-parent-prop":
 				unused = append(unused, "--"+f.Name)
 			}
 		})
 		if len(unused) > 0 {
-			return usageError{fmt.Sprintf("campaign: %s: with --verdicts the verdicts come from %s, not from a dataset's run (give one or the other)", strings.Join(unused, ", "), o.verdicts)}
+			what := "the verdicts come"
+			if given["communes"] || given["commune-parent-prop"] {
+				// The file's commune columns: lomsong deadzones
+				// --communes attributed and named them.
+				what = "the verdicts and the villages' communes (named by lomsong deadzones --communes) come"
+			}
+			return usageError{fmt.Sprintf("campaign: %s: with --verdicts %s from %s, not from a dataset's run (give one or the other)", strings.Join(unused, ", "), what, o.verdicts)}
 		}
 	}
 	// The engine reads a zero as "the default": a zero the user typed is
@@ -206,7 +220,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stderr, "warning: %s: %s\n", o.verdicts, l)
 		}
 	} else {
-		villages, areas, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost, o.start)
+		villages, areas, gap, source, err = datasetVerdicts(ctx, e, &cf, o.cfg.MissCost, o.start, *communes, *communeParent)
 	}
 	if err != nil {
 		return err
@@ -224,8 +238,8 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	}
 	// One output set (writeSet): both files or neither, and never over a
 	// file of their names an earlier campaign here did not write, nor
-	// over the --verdicts file read.
-	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan, areas) }, o.verdicts); err != nil {
+	// over the --verdicts or --communes file read.
+	if err := writeSet(ctx, o.out, "campaign", func(stage string) error { return writeCampaign(stage, plan, areas) }, o.verdicts, *communes); err != nil {
 		return err
 	}
 	printCampaign(e.stdout, plan, len(villages), gap, source)
@@ -246,8 +260,11 @@ func leftOut(rows []string, what string) string {
 // datasetVerdicts runs the dead-zone verdict on the dataset (as lomsong
 // deadzones does, with the cut 1/(1+C) of the same miss cost C) and
 // returns the villages that have a verdict; with --province, those whose
-// point lies in the province.
-func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64, start string) ([]campaign.Village, map[string]campaignArea, unweighed, string, error) {
+// point lies in the province. With a commune file (communes, its
+// provinces' codes in the property parentProp), the run attributes the
+// villages to its communes and their areas name them, loadCommunes and
+// checkCommunesGiven checking the file as deadzones does.
+func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost float64, start, communes, parentProp string) ([]campaign.Village, map[string]campaignArea, unweighed, string, error) {
 	var gap unweighed
 	cut, err := missCostCut("campaign", missCost)
 	if err != nil {
@@ -260,6 +277,10 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	if err := startInDataset(store, start); err != nil {
 		return nil, nil, gap, "", err
 	}
+	communeSet, err := loadCommunes(e, communes, parentProp, provinces)
+	if err != nil {
+		return nil, nil, gap, "", err
+	}
 	// With --province, the villages the run places in it (their point in
 	// its outline, as villages.csv's province and a release's campaign
 	// take them): not those whose hex centre lies in it, which leaves out
@@ -267,10 +288,13 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 	code := cf.provinceCode
 	prog := startProgress(e, "campaign: measurements")
 	copt.Aggregate.Progress = prog.set
-	res, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+	res, err := pipeline.DeadZones(ctx, store, pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces, Communes: communeSet,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}, Cut: cut})
 	prog.end()
 	if err != nil {
+		return nil, nil, gap, "", err
+	}
+	if err := checkCommunesGiven(e.stderr, res, communeSet, provinces, communes); err != nil {
 		return nil, nil, gap, "", err
 	}
 	var out []campaign.Village
@@ -288,10 +312,11 @@ func datasetVerdicts(ctx context.Context, e *env, cf *coverageFlags, missCost fl
 		// campaign from the dataset and one from that file agree.
 		out = append(out, campaign.Village{Village: engine.Village{ID: s.ID, Name: s.Name, CommuneCode: s.CommuneCode,
 			Lon: s.Lon, Lat: s.Lat, Households: s.Households}, PDead: deadzone.RoundPDead(s.Verdict.PDead, 4, cut)})
-		// Named as villages.csv names them (pipeline.UnitName): campaign
-		// takes no --communes, so a commune has no name here.
+		// Named as villages.csv names them (pipeline.UnitName): without
+		// --communes a commune (the village's own commune_code) has no
+		// name.
 		areas[s.ID] = campaignArea{province: s.Province, provinceName: pipeline.UnitName(provinces, s.Province),
-			commune: s.Commune}
+			commune: s.Commune, communeName: pipeline.UnitName(communeSet, s.Commune)}
 	}
 	return out, areas, gap, "the verdict over " + area, nil
 }

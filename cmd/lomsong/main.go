@@ -549,7 +549,7 @@ func commandExitCodes(name string) string {
 	case "population":
 		return "0 ok, 1 failure, 2 usage error, 3 data refused (an input without a populated cell, outside Viet Nam, or with counts too high for people), 130 interrupted"
 	case "campaign":
-		return "0 ok, 1 failure, 2 usage error (also a --start not found), 3 data refused (the dataset, month or province asked for holds no data to answer with, DIR holds no dataset, or a --verdicts file without a village to plan for), 130 interrupted"
+		return "0 ok, 1 failure, 2 usage error (also a --start not found), 3 data refused (the dataset, month or province asked for holds no data to answer with, DIR holds no dataset, a --verdicts file without a village to plan for, or a --communes file that cannot be read as communes or gives none of the villages a commune), 130 interrupted"
 	case "demo":
 		return "0 ok, 1 failure, 2 usage error (also an unknown --province), 130 interrupted"
 	case "serve":

@@ -44,8 +44,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	costs := fs.String("costs", "", costsUsage)
 	seed := fs.Uint64("seed", 1, "bootstrap `seed`")
 	maxMaps := fs.Int("maps", 70, "draw maps for at most this many provinces (the ones with the most dead-zone households first)")
-	communes := fs.String("communes", "", "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to name each village's and dead zone's commune, as lomsong run --communes (whose saved dead zones the report then reads back)")
-	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to name each village's and dead zone's commune, as lomsong run --communes (whose saved dead zones the report then reads back)")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}

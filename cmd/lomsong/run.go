@@ -71,8 +71,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	out := fs.String("out", "", "also write the dead-zone tables (and with --budget the plan) to this `directory` (OUT/deadzones, OUT/plan)")
 	budget := vndVar(fs, "budget", 0, "add the plan stage with this budget in `VND` (e.g. 500e9)")
 	costs := fs.String("costs", "", costsUsage+" (with --budget)")
-	communes := fs.String("communes", "", "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
-	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes to attribute hexes and villages to (as lomsong deadzones --communes)")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -438,6 +437,16 @@ func padParentCodes(e *env, path string, set, provinces *geodata.BoundarySet) (*
 	fmt.Fprintf(e.stderr, "warning: %s: %d of its %d communes give their province's code without its leading zero (%s): read as that province's\n",
 		path, padded, len(units), example)
 	return out, nil
+}
+
+// registerCommunes defines --communes (usage says what the command does
+// with the file) and --commune-parent-prop on fs, the same two flags with
+// the same default in every command that attributes villages to communes;
+// loadCommunes reads and checks the file they name.
+func registerCommunes(fs *flag.FlagSet, usage string) (communes, parentProp *string) {
+	communes = fs.String("communes", "", usage)
+	parentProp = fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	return communes, parentProp
 }
 
 func loadCommunes(e *env, path, parentProp string, provinces *geodata.BoundarySet) (*geodata.BoundarySet, error) {

@@ -97,8 +97,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
-	communes := fs.String("communes", "", "GeoJSON `file` of communes the month's dead zones were attributed with (lomsong run --communes): target 1 is then read from that run's saved dead zones")
-	communeParent := fs.String("commune-parent-prop", "provinceCode", "property of --communes holding the province code")
+	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes the month's dead zones were attributed with (lomsong run --communes): target 1 is then read from that run's saved dead zones")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
