@@ -115,7 +115,10 @@ type VillageRow struct {
 	BestMeanDBm       float64
 	BestSigmaDB       float64
 	Tests, NoService  int // tests and no-service rows within 300 m
-	NearestTestM      float64
+	// NearestTestM is the distance to the nearest test when one lies
+	// within the search's reach (a few hundred metres around the village),
+	// else NaN: no test near it, not no test at all.
+	NearestTestM float64
 }
 
 // DeadZone is one row of a top dead zones table.

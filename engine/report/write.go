@@ -868,7 +868,7 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 			return out, fmt.Sprintf("and %d more: every village is in villages.csv, which lomsong deadzones and lomsong run --out write", len(vs)-maxVillages)
 		}
 		vv := villageView{Name: clean(v.Name), Commune: cmp.Or(clean(v.Commune), NoCommune), Households: count(v.Households),
-			Status: verdictText(v.Status, v.WithoutSignal), StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown", Nearest: "none"}
+			Status: verdictText(v.Status, v.WithoutSignal), StatusClass: villageClass(v.Status, v.WithoutSignal), PDead: "unknown", Signal: "unknown"}
 		if v.ID != "" {
 			vv.Name += " (" + clean(v.ID) + ")"
 		}
@@ -892,8 +892,16 @@ func villageRows(vs []VillageRow) ([]villageView, string) {
 		if v.NoService > 0 {
 			vv.Tests += " (" + group(int64(v.NoService)) + " no service)"
 		}
-		if !math.IsNaN(v.NearestTestM) {
+		switch {
+		case !math.IsNaN(v.NearestTestM):
 			vv.Nearest = group(int64(math.Round(v.NearestTestM))) + " m"
+		case v.Tests == 0:
+			// The search for the nearest test reaches a few hundred metres
+			// (VillageRow.NearestTestM): beyond it a test is not looked
+			// for, so "none" would say there is no test anywhere.
+			vv.Nearest = "none within 300 m"
+		default:
+			vv.Nearest = "unknown"
 		}
 		out = append(out, vv)
 	}
