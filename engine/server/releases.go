@@ -476,13 +476,21 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer tx.Rollback()
-	var running int
-	if err := tx.QueryRowContext(r.Context(), `SELECT count(*) FROM releases WHERE status = 'running'`).Scan(&running); err != nil {
-		s.internal(w, err)
+	// One release is computed at a time. The refusal names the one under
+	// way and what to do, so that a second request (a double click, two
+	// operators) learns which release holds it and when to ask again.
+	var (
+		runNum           int64
+		runPeriod, runBy string
+		runAt            string
+	)
+	switch err := tx.QueryRowContext(r.Context(), `SELECT number, period, created_by, created_at FROM releases WHERE status = 'running' ORDER BY number LIMIT 1`).Scan(&runNum, &runPeriod, &runBy, &runAt); {
+	case err == nil:
+		writeError(w, http.StatusConflict, "release %d (%s, asked for by %s at %s) is being computed, and one release is computed at a time: nothing was started; follow it with GET /api/v1/releases and ask for %s again once it is published or failed",
+			runNum, runPeriod, runBy, parseTime(runAt).Format(time.RFC3339), p)
 		return
-	}
-	if running > 0 {
-		writeError(w, http.StatusConflict, "a release is being computed; wait for it")
+	case !errors.Is(err, sql.ErrNoRows):
+		s.internal(w, err)
 		return
 	}
 	// The list as of the request, by the rule the build lists what it

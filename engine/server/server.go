@@ -894,7 +894,17 @@ const (
 // string against the parameters the route takes (query; none when
 // empty). Public routes (the health check, the OpenAPI document, the
 // dashboard's files) read no parameter and ignore the query string.
+//
+// A parameter the route requires is named with a trailing "!" ("kind!"):
+// given empty, it is refused without the advice to leave it out.
 func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ...string) {
+	var required []string
+	for i, q := range query {
+		if name, ok := strings.CutSuffix(q, "!"); ok {
+			query[i] = name
+			required = append(required, name)
+		}
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -957,7 +967,7 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 				writeError(sw, http.StatusForbidden, "this needs the ministry role")
 				return
 			}
-			if err := checkQuery(r.URL.RawQuery, query); err != nil {
+			if err := checkQuery(r.URL.RawQuery, query, required); err != nil {
 				writeError(sw, http.StatusBadRequest, "%v", err)
 				return
 			}
@@ -976,7 +986,7 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 // silently ignored or silently decided (url.Values.Get takes the first),
 // and the caller would never learn that its request was not the one
 // answered.
-func checkQuery(raw string, takes []string) error {
+func checkQuery(raw string, takes, required []string) error {
 	values, err := url.ParseQuery(raw)
 	if err != nil {
 		return fmt.Errorf("malformed query string: %w", err)
@@ -992,6 +1002,9 @@ func checkQuery(raw string, takes []string) error {
 			return fmt.Errorf("query parameter %q given %d times: give it once", name, n)
 		}
 		if values[name][0] == "" {
+			if slices.Contains(required, name) {
+				return fmt.Errorf("query parameter %q is empty: give it a value (it is required)", name)
+			}
 			return fmt.Errorf("query parameter %q is empty: give it a value or leave it out", name)
 		}
 	}
@@ -1022,7 +1035,7 @@ func (s *Server) routes() {
 	s.handle("GET /metrics", ministryOnly, metrics.ServeHTTP)
 	s.handle("GET /api/v1/openapi.json", public, s.openapi)
 	s.handle("GET /api/v1/me", anyUser, s.me)
-	s.handle("POST /api/v1/submissions", anyUser, s.submit, "kind", "name")
+	s.handle("POST /api/v1/submissions", anyUser, s.submit, "kind!", "name")
 	s.handle("GET /api/v1/submissions", anyUser, s.listSubmissions)
 	s.handle("GET /api/v1/submissions/{id}", anyUser, s.getSubmission)
 	s.handle("GET /api/v1/submissions/{id}/quarantine.csv", anyUser, s.quarantine)
@@ -1111,7 +1124,13 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+	hint := ""
+	if r.Method == http.MethodPut && slices.Contains(allow, http.MethodPost) {
+		// curl -T FILE, which the upload's refusals and the docs give as
+		// a way to send a file, sends PUT unless told otherwise.
+		hint = "; send it with POST (curl -T FILE sends PUT: add -X POST)"
+	}
+	writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)%s", r.Method, r.URL.Path, strings.Join(allow, ", "), hint)
 }
 
 // methodsOf lists the methods a route serves path for (none when no route

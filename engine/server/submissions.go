@@ -183,6 +183,10 @@ func safeName(name string) string {
 func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	u := userOf(r)
 	kind := ingest.Kind(r.URL.Query().Get("kind"))
+	if kind == "" {
+		writeError(w, http.StatusBadRequest, "no ?kind=: say what the file holds, ?kind=measurements, sites, villages or subscriptions")
+		return
+	}
 	if !kind.Valid() {
 		writeError(w, http.StatusBadRequest, "kind %q: want ?kind=measurements, sites, villages or subscriptions", kind)
 		return
@@ -270,7 +274,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		// for one that may have none as it is (binary formats, JSON).
 		var look lineEnds
 		if err = store(io.TeeReader(body, &look), ""); err == nil && size > 0 && !look.any && !look.oneLine() {
-			err = errUpload{http.StatusBadRequest, "the body has no line end: curl -d @FILE removes a file's line ends (and sends Content-Type application/x-www-form-urlencoded); send the file as it is with --data-binary @FILE (or -T FILE), or as multipart with -F file=@FILE"}
+			err = errUpload{http.StatusBadRequest, "the body has no line end: curl -d @FILE removes a file's line ends (and sends Content-Type application/x-www-form-urlencoded); send the file as it is with --data-binary @FILE (or -X POST -T FILE: -T alone sends PUT), or as multipart with -F file=@FILE"}
 		}
 	default:
 		err = store(body, "")

@@ -1,0 +1,111 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A release asked for while another is computed is refused naming the one
+// under way (its number, month, who asked and when) and what to do: "a
+// release is being computed; wait for it" left the second operator not
+// knowing which, nor how to learn when to ask again. Nothing is started and
+// no number is used.
+func TestReleaseRefusedWhileOneRuns(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	for _, sub := range []struct{ user, kind, name string }{
+		{"cuc", "villages", "villages.csv"}, {"vt", "measurements", "vt.csv"}, {"vt", "sites", "sites.csv"},
+	} {
+		data := map[string][]byte{"villages": f.villages, "measurements": f.measurements["viettel"], "sites": f.sites["viettel"]}[sub.kind]
+		id := ts.submit(t, sub.user, sub.kind, sub.name, data)
+		if s := ts.wait(t, sub.user, id); s.Status != "accepted" {
+			t.Fatalf("%s: %+v", sub.name, s)
+		}
+		if code := ts.certify(t, sub.user, id); code != http.StatusOK {
+			t.Fatalf("certify %s: %d", sub.name, code)
+		}
+	}
+	ask := func() (int, string) {
+		code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"2024-10"}`), "application/json")
+		return code, string(b)
+	}
+	// Held as a certification holds it, the release dataset keeps the
+	// first release running.
+	ts.s.dsMu.Lock()
+	code, b := ask()
+	if code != http.StatusAccepted {
+		ts.s.dsMu.Unlock()
+		t.Fatalf("release 1: %d %s", code, b)
+	}
+	code, b = ask()
+	ts.s.dsMu.Unlock()
+	for _, want := range []string{"release 1 (2024-10, asked for by cuc at ", "is being computed", "nothing was started", "GET /api/v1/releases", "ask for 2024-10 again"} {
+		if code != http.StatusConflict || !strings.Contains(b, want) {
+			t.Errorf("a release asked for while release 1 runs: %d %s; want 409 saying %q", code, b, want)
+		}
+	}
+	if got := ts.waitRelease(t, 1); got.Status != "published" {
+		t.Fatalf("release 1: %+v", got)
+	}
+	var n int
+	ts.s.db.QueryRow(`SELECT count(*) FROM releases`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d releases recorded, want 1: the refused request used a number", n)
+	}
+}
+
+// curl -T FILE sends PUT: the upload's refusal of a form-encoded body
+// offered "-T FILE" as a way to send the file, and following it got a 405
+// that said only which methods are allowed. The advice now says -X POST,
+// and a PUT to a path served for POST says what to do; nothing is queued.
+func TestUploadAsCurlDashT(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	req, err := http.NewRequest(http.MethodPut, ts.ts.URL+"/api/v1/submissions?kind=measurements&name=vt.csv", bytes.NewReader(f.measurements["viettel"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["vt"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, POST, OPTIONS" ||
+		!strings.Contains(body.String(), "send it with POST (curl -T FILE sends PUT: add -X POST)") {
+		t.Errorf("PUT of an upload: %d, Allow %q, %s", resp.StatusCode, resp.Header.Get("Allow"), body.String())
+	}
+	// A PUT where no POST is served gets no such advice.
+	code, b := ts.call(t, "cuc", "PUT", "/api/v1/me", "", nil, "")
+	if code != http.StatusMethodNotAllowed || bytes.Contains(b, []byte("POST")) {
+		t.Errorf("PUT /api/v1/me: %d %s", code, b)
+	}
+	var subs int
+	ts.s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&subs)
+	if subs != 0 {
+		t.Fatalf("%d submissions recorded", subs)
+	}
+
+	asCurlDashD := bytes.ReplaceAll(f.measurements["viettel"], []byte("\n"), nil)
+	code, b = ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements&name=vt.csv", "/api/v1/submissions", bytes.NewReader(asCurlDashD), "application/x-www-form-urlencoded")
+	if code != http.StatusBadRequest || !bytes.Contains(b, []byte("-X POST -T FILE")) {
+		t.Errorf("curl -d @vt.csv: %d %s; want the advice to say -X POST -T FILE", code, b)
+	}
+}
+
+// The kind of a submission is required: left out, or given empty, the
+// answer says to give it, never to leave it out.
+func TestSubmissionKindRequired(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	for _, q := range []string{"", "?kind=", "?name=vt.csv", "?kind=&name=vt.csv"} {
+		code, b := ts.call(t, "vt", "POST", "/api/v1/submissions"+q, "/api/v1/submissions", bytes.NewReader(f.measurements["viettel"]), "text/csv")
+		if code != http.StatusBadRequest || bytes.Contains(b, []byte("leave it out")) || !bytes.Contains(b, []byte("kind=measurements, sites, villages or subscriptions")) && !bytes.Contains(b, []byte("it is required")) {
+			t.Errorf("upload%s: %d %s", q, code, b)
+		}
+	}
+}
