@@ -660,7 +660,9 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 			msg = releaseInterrupted
 		}
 		folder = ""
-		s.log.Warn("release failed", "number", rl.Number, "period", rl.Period, "err", err)
+		// The log says what the release record says (an operator reading
+		// "context canceled" would not know the stop was the cause).
+		s.log.Warn("release failed", "number", rl.Number, "period", rl.Period, "err", msg)
 	} else {
 		s.log.Info("release published", "number", rl.Number, "period", rl.Period, "sha256", sum)
 	}

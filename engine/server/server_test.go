@@ -1743,10 +1743,11 @@ func TestSecondServiceRefused(t *testing.T) {
 
 // TestReleaseStoppedByClose: a release that a stop cuts short (Close
 // cancels the background work) fails saying so, in the release and in
-// the audit log, with the words a crash's leftover release gets at
-// start-up; not with "context canceled".
+// the audit log and the log line, with the words a crash's leftover
+// release gets at start-up; not with "context canceled".
 func TestReleaseStoppedByClose(t *testing.T) {
-	ts := newService(t, nil)
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
 	res, err := ts.s.db.Exec(`INSERT INTO releases (period, status, created_by, created_at) VALUES ('2024-10', 'running', 'cuc', ?)`, nowText(time.Now()))
 	if err != nil {
 		t.Fatal(err)
@@ -1761,6 +1762,11 @@ func TestReleaseStoppedByClose(t *testing.T) {
 	rl := ts.waitRelease(t, num)
 	if rl.Status != "failed" || rl.Error != releaseInterrupted {
 		t.Fatalf("a release stopped by Close: %+v", rl)
+	}
+	// The log line says it too, not "context canceled".
+	want, _ := json.Marshal(releaseInterrupted)
+	if l := logs.String(); !strings.Contains(l, `"msg":"release failed"`) || !strings.Contains(l, `"err":`+string(want)) {
+		t.Errorf("the log of a release stopped by Close: %s", l)
 	}
 	var detail string
 	ts.s.db.QueryRow(`SELECT detail FROM audit WHERE action = 'release.failed' AND target = ?`, fmt.Sprint(num)).Scan(&detail)
