@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -652,53 +653,40 @@ func openTable(path string, required ...string) (*os.File, *csv.Reader, map[stri
 // province's villages all without a commune.
 //
 // A file that gave none of the villages a commune (the communes of another
-// province) is refused: every commune figure would be empty.
+// province) is refused (deadzone.CheckCommunes): every commune figure
+// would be empty.
 func checkCommunesGiven(w io.Writer, res *pipeline.DeadZoneResult, communes, provinces *geodata.BoundarySet, path string) error {
 	if res == nil || communes == nil {
 		return nil
 	}
-	has := map[string]bool{}
-	for _, u := range communes.Units() {
-		has[u.ParentCode] = true
+	places := make([]deadzone.PlaceAdmin, len(res.Villages.Villages))
+	for i, v := range res.Villages.Villages {
+		places[i] = deadzone.PlaceAdmin{Province: v.Province, Commune: v.Commune}
 	}
-	n := map[string]int{}
-	var provinceOf []string
-	given := 0
-	for _, v := range res.Villages.Villages {
-		if v.Province != "" && v.Commune == "" && !has[v.Province] {
-			n[v.Province]++
-		}
-		if v.Province != "" {
-			provinceOf = append(provinceOf, v.Province)
-			if v.Commune != "" {
-				given++
-			}
-		}
-	}
-	if err := communesGiveNone(path, provinceOf, given); err != nil {
+	g := deadzone.CheckCommunes(places, communes)
+	if err := communesRefused(g.Err(), path); err != nil {
 		return err
 	}
-	for _, code := range slices.Sorted(maps.Keys(n)) {
+	for _, code := range slices.Sorted(maps.Keys(g.Unheld)) {
 		name := code
 		if u, ok := provinces.ByCode(code); ok {
 			name = fmt.Sprintf("%s (%s)", u.Name, code)
 		}
 		fmt.Fprintf(w, "warning: %s of %s got no commune: %s has no commune of that province (communes of another year's provinces? give --boundaries of the same year)\n",
-			plural.Count(n[code], "village", "villages"), name, path)
+			plural.Count(g.Unheld[code], "village", "villages"), name, path)
 	}
 	return nil
 }
 
-// communesGiveNone refuses a commune file (path) that gave none of the
-// villages located in a province (their provinces' codes) a commune: every
-// commune figure would be empty.
-func communesGiveNone(path string, provinceOf []string, given int) error {
-	if len(provinceOf) == 0 || given > 0 {
-		return nil
+// communesRefused is err refused as data (exit 3) naming the commune file
+// (path) when it is a *deadzone.NoCommuneGivenError, a file that gave none
+// of the villages a commune; err as it is otherwise.
+func communesRefused(err error, path string) error {
+	var none *deadzone.NoCommuneGivenError
+	if errors.As(err, &none) {
+		return refusedError{fmt.Errorf("%s %w", path, none)}
 	}
-	provs := slices.Compact(slices.Sorted(slices.Values(provinceOf)))
-	return refusedError{fmt.Errorf("%s gives none of the %d villages a commune: none of its communes holds one of them (their provinces: %s); give the communes of those provinces",
-		path, len(provinceOf), strings.Join(firstN(provs, 8), ", "))}
+	return err
 }
 
 // missCostCut returns the cut on P(dead) of --miss-cost C

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/export/postgis"
 	"github.com/lomsong/lomsong/engine/penetration"
@@ -175,17 +176,11 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		// As lomsong deadzones: a commune file that gives no village a
 		// commune (another province's communes) makes every commune
 		// figure empty.
-		var provinceOf []string
-		given := 0
-		for _, v := range m.Villages {
-			if v.Province != "" {
-				provinceOf = append(provinceOf, v.Province)
-				if v.Commune != "" {
-					given++
-				}
-			}
+		places := make([]deadzone.PlaceAdmin, len(m.Villages))
+		for i, v := range m.Villages {
+			places[i] = deadzone.PlaceAdmin{Province: v.Province, Commune: v.Commune}
 		}
-		if err := communesGiveNone(*communes, provinceOf, given); err != nil {
+		if err := communesRefused(deadzone.CheckCommunes(places, communeSet).Err(), *communes); err != nil {
 			return err
 		}
 	}

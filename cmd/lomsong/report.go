@@ -89,6 +89,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	po := pipeline.DefaultPlanOptions(*budget)
 	po.Config.Costs = costModel
 	card, dz, pr, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, &po)
+	err = communesRefused(err, *communes) // the month before's, read by the pipeline
 	if errors.As(err, new(noDeadZones)) {
 		// The month (or the province in it) holds no data to answer
 		// with: refused, as every command that analyses a month is.

@@ -97,7 +97,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	fs.Var(&period, "period", "the `month` to score (YYYY-MM)")
 	out := fs.String("out", "", "output `directory`")
 	seed := fs.Uint64("seed", 1, "bootstrap `seed` (results are reproducible)")
-	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes the month's dead zones were attributed with (lomsong run --communes): target 1 is then read from that run's saved dead zones")
+	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes the month's dead zones were attributed with (lomsong run --communes): target 1 is then read from that run's saved dead zones; a file that gives none of the villages a commune is refused, as lomsong deadzones refuses it")
 	if err := parseFlagsNoArgs(fs, args, e); err != nil {
 		return err
 	}
@@ -131,6 +131,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	card, _, _, err := scoreMonth(ctx, e, store, copt, provinces, communeSet, cf.bounds.boundaries, p, *seed, nil)
+	err = communesRefused(err, *communes)
 	if err != nil && !errors.As(err, new(noDeadZones)) {
 		return err
 	}

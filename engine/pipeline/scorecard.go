@@ -294,7 +294,9 @@ func MonthDeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOp
 // not the coverage the verdicts were decided from, which at national
 // scale is most of what a read-back of the dead zones reads and which the
 // figures do not use. Otherwise the dead zones are computed (and saved)
-// as MonthDeadZones computes them.
+// as MonthDeadZones computes them. With opt.Communes, a commune set that
+// gives none of the villages a commune is refused
+// (*deadzone.NoCommuneGivenError, deadzone.CheckCommunes).
 func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, string, error) {
 	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, why, err
@@ -315,6 +317,17 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 		if dz, err = DeadZones(ctx, s, opt); err != nil {
 			why, err := missingWhy(err)
 			return nil, why, err
+		}
+	}
+	if opt.Communes != nil {
+		// A commune set that gives none of the villages a commune is
+		// refused, as every command given one refuses it.
+		places := make([]deadzone.PlaceAdmin, len(dz.Villages.Villages))
+		for i, v := range dz.Villages.Villages {
+			places[i] = deadzone.PlaceAdmin{Province: v.Province, Commune: v.Commune}
+		}
+		if err := deadzone.CheckCommunes(places, opt.Communes).Err(); err != nil {
+			return nil, "", err
 		}
 	}
 	return DeadZoneFigures(dz), "", nil
