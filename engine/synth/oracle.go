@@ -2,6 +2,7 @@ package synth
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -112,6 +113,14 @@ func (w *World) Oracle() *Oracle {
 // workers goroutines (0: GOMAXPROCS). It is deterministic (each village
 // draws from its own seeded stream).
 func (o *Oracle) Verdicts(workers int) []VillageVerdict {
+	out, _ := o.VerdictsContext(context.Background(), workers)
+	return out
+}
+
+// VerdictsContext is Verdicts that stops when ctx is done (the villages
+// not reached are left out: it returns ctx's error and no verdicts), so
+// that a caller running it beside other work is not held up by it.
+func (o *Oracle) VerdictsContext(ctx context.Context, workers int) ([]VillageVerdict, error) {
 	in := &o.in
 	out := make([]VillageVerdict, len(o.ids))
 	// Readings bucketed on a grid of oracleRadiusM squares.
@@ -123,6 +132,9 @@ func (o *Oracle) Verdicts(workers int) []VillageVerdict {
 	}
 	const block = 256
 	parallel.For((len(o.ids)+block-1)/block, workers, func(b int) {
+		if ctx.Err() != nil {
+			return
+		}
 		type cand struct {
 			d float64
 			i int32
@@ -162,7 +174,10 @@ func (o *Oracle) Verdicts(workers int) []VillageVerdict {
 			out[vi] = VillageVerdict{VillageID: o.ids[vi], WithoutSignal: p >= 0.5, PDead: p, TestsNearby: -1}
 		}
 	})
-	return out
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // oraclePDead is P(no key reaches its covered level) at a village whose

@@ -1,6 +1,8 @@
 package synth
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -153,6 +155,13 @@ func TestOracleWorld(t *testing.T) {
 	got := w.Oracle().Verdicts(0)
 	if !slices.Equal(got, w.Oracle().Verdicts(1)) {
 		t.Error("the oracle depends on the number of workers")
+	}
+	// Stopped, it returns the context's error and no verdicts (a caller
+	// running it beside other work returns without waiting for it).
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if v, err := w.Oracle().VerdictsContext(ctx, 1); !errors.Is(err, context.Canceled) || v != nil {
+		t.Errorf("VerdictsContext on a cancelled context: %d verdicts, error %v; want none and context.Canceled", len(v), err)
 	}
 	prior := w.Oracle()
 	prior.in.obs = nil
