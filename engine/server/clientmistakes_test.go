@@ -109,3 +109,28 @@ func TestSubmissionKindRequired(t *testing.T) {
 		}
 	}
 }
+
+// A province asked for by name (the name its user was registered with:
+// users add takes a code or a name), by a code without its leading zero,
+// or a former province, is 404 saying which code to ask for; a code that is
+// no province's says no more.
+func TestProvinceAskedByName(t *testing.T) {
+	ts := newService(t, nil)
+	for _, c := range []struct{ user, path, pathKey, want string }{
+		{"laichau", "/api/v1/releases/2024-10/provinces/Lai%20Ch%C3%A2u/villages", "/api/v1/releases/{period}/provinces/{code}/villages",
+			`no province with code \"Lai Châu\" among the 34 provinces of 2025: Lai Châu is province 12, and the request takes its code`},
+		{"cuc", "/api/v1/releases/2024-10/provinces/lai%20chau/hexes", "/api/v1/releases/{period}/provinces/{code}/hexes", "Lai Châu is province 12"},
+		{"cuc", "/api/v1/releases/2024-10/provinces/1/scorecard", "/api/v1/releases/{period}/provinces/{code}/scorecard", "Hà Nội is province 01"},
+		{"cuc", "/api/v1/releases/2024-10/diff?province=H%C3%A0%20Giang", "/api/v1/releases/{period}/diff", "Hà Giang (02) merged into Tuyên Quang on "},
+		{"cuc", "/api/v1/releases/2024-10/campaign?province=Ha%20Giang", "/api/v1/releases/{period}/campaign", "; ask for 08"},
+	} {
+		code, b := ts.call(t, c.user, "GET", c.path, c.pathKey, nil, "")
+		if code != http.StatusNotFound || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s as %s: %d %s; want 404 saying %q", c.path, c.user, code, b, c.want)
+		}
+	}
+	code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/provinces/99/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
+	if code != http.StatusNotFound || !strings.HasSuffix(strings.TrimSpace(string(b)), `among the 34 provinces of 2025"`+"\n}") {
+		t.Errorf("a code that is no province's: %d %s", code, b)
+	}
+}

@@ -1038,7 +1038,18 @@ func (s *Server) inScope(w http.ResponseWriter, u User, code string) bool {
 		return false
 	}
 	if _, ok := set.ByCode(code); !ok {
-		writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025", code)
+		// A province named rather than coded (the name its user was
+		// registered with, or a code without its leading zero), or a
+		// former one, is told the code to ask for.
+		hint := ""
+		var nf *geodata.NotFoundError
+		switch un, err := set.Lookup(code); {
+		case err == nil:
+			hint = fmt.Sprintf(": %s is province %s, and the request takes its code", un.Name, un.Code)
+		case errors.As(err, &nf) && nf.Former != nil:
+			hint = fmt.Sprintf(": %s (%s) %s; ask for %s", nf.Former.Name, nf.Former.Code, nf.Former.Became(), nf.Former.Into.Code)
+		}
+		writeError(w, http.StatusNotFound, "no province with code %q among the 34 provinces of 2025%s", code, hint)
 		return false
 	}
 	switch {
