@@ -265,7 +265,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := clearRejected(*out, "claims.quarantine.csv"); err != nil {
 		return err
 	}
-	printDeadzoneSummary(e.stdout, res, provinces, area, cf.popSource, cf.provinceCode)
+	printDeadzoneSummary(e.stdout, res, provinces, opt.Communes, area, cf.popSource, cf.provinceCode)
 	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
 	return nil
 }
@@ -458,7 +458,7 @@ func unitLevel(set *geodata.BoundarySet) string {
 // and the headline counts its part (a zone of its analysis can lie in a
 // neighbour's hexes), where the run decided other provinces' villages
 // only on the way.
-func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *geodata.BoundarySet, area, popSource, single string) {
+func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, communes *geodata.BoundarySet, area, popSource, single string) {
 	if popSource == "" {
 		popSource = "the villages table"
 	}
@@ -561,7 +561,9 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces *
 			}
 			commune := ""
 			if len(z.Communes) > 0 {
-				commune = z.Communes[0].Code
+				// Its name beside the code, as deadzones.csv and the
+				// report give it (--communes; none without).
+				commune = strings.TrimSpace(z.Communes[0].Code + " " + pipeline.UnitName(communes, z.Communes[0].Code))
 			} else if len(z.Provinces) > 0 {
 				commune = "province " + z.Provinces[0].Code
 			}
