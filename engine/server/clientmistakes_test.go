@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,5 +133,29 @@ func TestProvinceAskedByName(t *testing.T) {
 	code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/provinces/99/villages", "/api/v1/releases/{period}/provinces/{code}/villages", nil, "")
 	if code != http.StatusNotFound || !strings.HasSuffix(strings.TrimSpace(string(b)), `among the 34 provinces of 2025"`+"\n}") {
 		t.Errorf("a code that is no province's: %d %s", code, b)
+	}
+}
+
+// An upload over --max-upload-bytes is 413 saying what to do (compress it,
+// split it, or have the cap raised), whether its size was declared or it
+// was cut at the cap; nothing is kept.
+func TestUploadOverTheCapSaysWhatToDo(t *testing.T) {
+	ts := newService(t, func(o *Options) { o.MaxUploadBytes = 1000 })
+	for _, c := range []struct {
+		name string
+		body io.Reader
+	}{
+		{"declared", strings.NewReader(strings.Repeat("x", 1001))},
+		{"chunked", io.MultiReader(strings.NewReader(strings.Repeat("x", 1001)))},
+	} {
+		code, b := ts.call(t, "vt", "POST", "/api/v1/submissions?kind=measurements", "/api/v1/submissions", c.body, "text/csv")
+		for _, want := range []string{"over the limit of 1000 bytes", "nothing was kept", "gzip-compressed", "--max-upload-bytes"} {
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), want) {
+				t.Errorf("%s upload over the cap: %d %s; want 413 saying %q", c.name, code, b, want)
+			}
+		}
+	}
+	if left := ts.spoolEntries(t); len(left) != 0 {
+		t.Fatalf("left in the spool: %v", left)
 	}
 }

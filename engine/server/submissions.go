@@ -204,7 +204,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		carrier = string(u.Carrier)
 	}
 	if r.ContentLength > s.opt.MaxUploadBytes {
-		writeError(w, http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opt.MaxUploadBytes)
+		writeError(w, http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d bytes%s", r.ContentLength, s.opt.MaxUploadBytes, overUploadCap)
 		return
 	}
 	body := http.MaxBytesReader(w, idleReader{r.Body, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)
@@ -487,6 +487,11 @@ type errUpload struct {
 
 func (e errUpload) Error() string { return e.msg }
 
+// overUploadCap ends the refusal of an upload over --max-upload-bytes
+// with what to do: the cap is on the bytes sent, so a gzip-compressed
+// file (which every kind may be) or a file split in several fits.
+const overUploadCap = "; nothing was kept: send the file gzip-compressed (FILE.csv.gz), or split into several submissions, or ask the service's operator to raise lomsong serve --max-upload-bytes"
+
 // uploadErr classifies an error while reading the body: over the cap
 // (413), cut off (400: by the client, or by a shutdown whose grace ran
 // out, which closes the connection), or the server's own (returned as
@@ -495,7 +500,7 @@ func uploadErr(err error) error {
 	var mb *http.MaxBytesError
 	switch {
 	case errors.As(err, &mb):
-		return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", mb.Limit)}
+		return errUpload{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over the limit of %d bytes%s", mb.Limit, overUploadCap)}
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errUpload{http.StatusRequestTimeout, "the upload stalled, " + err.Error() + "; nothing was kept: send it again"}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), strings.Contains(err.Error(), "http: "),
