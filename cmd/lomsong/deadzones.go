@@ -105,12 +105,14 @@ Writes to OUT:
                       --villages-by-hex, from its hex and the hexes within --radius-m;
                       its province and commune (a commune of the province the village's
                       point lies in: its own commune_code when --communes has it
-                      there, else the commune holding the point; without
-                      --communes, its own commune_code, unchecked), each code
-                      followed by its name (province_name, commune_name), and how
-                      (attribution: commune_code, point, province_only — in a
-                      province but no commune of it, or no commune code —,
-                      outside_all_units)
+                      there, else the commune holding the point — or, for a
+                      point in none of them, the one holding most of its
+                      resolution-10 cell, about 66 m an edge: a gap between
+                      simplified borders —; without --communes, its own
+                      commune_code, unchecked), each code followed by its name
+                      (province_name, commune_name), and how (attribution:
+                      commune_code, point, province_only — in a province but no
+                      commune of it, or no commune code —, outside_all_units)
   radiomap.json       the residual field's model (variogram fit, then its level and
                       each key's mean fitted with the censored tests), the clutter
                       correction the tests show (clutter_offsets: an offset by the

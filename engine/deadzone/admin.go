@@ -17,7 +17,10 @@ const (
 	// commune set, the place's own code, unchecked).
 	AttributedByCode = "commune_code"
 	// AttributedByPoint: the province, and the commune of that province,
-	// holding the place's point.
+	// holding the place's point; for a point in none of that province's
+	// communes, the one holding most of its PointGapRes cell (a gap
+	// between simplified borders: the point may lie tens of metres
+	// outside the commune's outline, in a neighbour's).
 	AttributedByPoint = "point"
 	// AttributedProvinceOnly: the point falls in a province but in none of
 	// that province's communes (a gap between the two boundary sets), or,
