@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,5 +159,43 @@ func TestUploadOverTheCapSaysWhatToDo(t *testing.T) {
 	}
 	if left := ts.spoolEntries(t); len(left) != 0 {
 		t.Fatalf("left in the spool: %v", left)
+	}
+}
+
+// A handler that panics is answered 500 with a JSON error, and the request
+// is logged (and counted) as 500 with the panic logged beside it: net/http
+// alone cut the connection, the client saw an empty reply, and the request
+// was logged with status 200. A panic after the answer began cuts the
+// connection, logged as 500 too.
+func TestHandlerPanicAnswered500(t *testing.T) {
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	ts.s.handle("GET /api/v1/test-panic", anyUser, func(http.ResponseWriter, *http.Request) { panic("boom") })
+	ts.s.handle("GET /api/v1/test-panic-late", anyUser, func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("{"))
+		panic("late boom")
+	})
+	code, b := ts.call(t, "cuc", "GET", "/api/v1/test-panic", "", nil, "")
+	var e apiError
+	if err := json.Unmarshal(b, &e); code != http.StatusInternalServerError || err != nil || !strings.Contains(e.Error, "internal error") {
+		t.Errorf("a handler's panic: %d %s", code, b)
+	}
+	waitLog(t, logs, `"path":"/api/v1/test-panic","status":500`)
+	if l := logs.String(); !strings.Contains(l, `"panic":"boom"`) || strings.Contains(l, `"path":"/api/v1/test-panic","status":200`) {
+		t.Errorf("the log of a handler's panic: %s", l)
+	}
+	req, _ := http.NewRequest("GET", ts.ts.URL+"/api/v1/test-panic-late", nil)
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["cuc"])
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			t.Errorf("a panic after the answer began: the answer read whole (%d)", resp.StatusCode)
+		}
+	}
+	waitLog(t, logs, `"path":"/api/v1/test-panic-late","status":500`)
+	if code, b := ts.call(t, "cuc", "GET", "/api/v1/me", "/api/v1/me", nil, ""); code != http.StatusOK {
+		t.Errorf("after the panics: %d %s", code, b)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -933,6 +934,27 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 			s.latency.WithLabelValues(route, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
 			s.log.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", code,
 				"ms", time.Since(start).Milliseconds(), "user", user, "remote", r.RemoteAddr)
+		}()
+		// A handler's panic is the service's fault: answered 500 with a
+		// JSON error (net/http alone would cut the connection, the client
+		// seeing an empty reply), logged with its stack, and logged and
+		// counted as 500 rather than as the 200 of a status never written.
+		// An answer already begun cannot be replaced: its connection is
+		// cut.
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("internal error: panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if sw.code != 0 {
+				sw.code = http.StatusInternalServerError
+				panic(http.ErrAbortHandler)
+			}
+			writeError(sw, http.StatusInternalServerError, "internal error: the service failed while answering (it logged the cause); check with a GET whether the request took effect before sending it again")
 		}()
 		if acc != public {
 			token, ok := bearerToken(r.Header.Get("Authorization"))
