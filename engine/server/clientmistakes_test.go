@@ -199,3 +199,22 @@ func TestHandlerPanicAnswered500(t *testing.T) {
 		t.Errorf("after the panics: %d %s", code, b)
 	}
 }
+
+// A file the dashboard does not have is 404 with a JSON error naming it,
+// as every other unknown path is, not the file server's "404 page not
+// found" text; the dashboard's files are served as before.
+func TestDashboardFileNotFoundIsJSON(t *testing.T) {
+	ts := newService(t, nil)
+	for _, p := range []string{"/ui/nothing.js", "/ui/img/x.png"} {
+		code, b := ts.call(t, "", "GET", p, "", nil, "")
+		var e apiError
+		if err := json.Unmarshal(b, &e); code != http.StatusNotFound || err != nil || !strings.Contains(e.Error, "no such resource: GET "+p) {
+			t.Errorf("GET %s: %d %q", p, code, b)
+		}
+	}
+	for _, p := range []string{"/ui/", "/ui/app.js", "/ui/app.css"} {
+		if code, b := ts.call(t, "", "GET", p, "", nil, ""); code != http.StatusOK || len(b) == 0 || bytes.HasPrefix(b, []byte(`{"error"`)) {
+			t.Errorf("GET %s: %d %.100q", p, code, b)
+		}
+	}
+}

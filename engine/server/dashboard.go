@@ -30,7 +30,7 @@ func (s *Server) dashboardRoutes() {
 	s.handle("GET /ui/", public, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
+		files.ServeHTTP(&jsonNotFound{ResponseWriter: w, path: r.URL.Path}, r)
 	})
 	s.handle("GET /{$}", public, func(w http.ResponseWriter, r *http.Request) {
 		target := "/ui/"
@@ -40,6 +40,34 @@ func (s *Server) dashboardRoutes() {
 		http.Redirect(w, r, target, http.StatusFound)
 	})
 }
+
+// jsonNotFound answers the file server's 404 (a file the dashboard does
+// not have) as every other 404 is, a JSON error naming the path, in place
+// of the file server's text.
+type jsonNotFound struct {
+	http.ResponseWriter
+	path    string
+	written bool // the JSON error was written: the file server's text is dropped
+}
+
+func (w *jsonNotFound) WriteHeader(code int) {
+	if code != http.StatusNotFound {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.written = true
+	w.Header().Del("Content-Length")
+	writeError(w.ResponseWriter, code, "no such resource: GET %s: the dashboard has no such file", w.path)
+}
+
+func (w *jsonNotFound) Write(b []byte) (int, error) {
+	if w.written {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *jsonNotFound) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ProvinceSummary is one province's village figures in a release.
 type ProvinceSummary struct {
