@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -216,5 +218,32 @@ func TestDashboardFileNotFoundIsJSON(t *testing.T) {
 		if code, b := ts.call(t, "", "GET", p, "", nil, ""); code != http.StatusOK || len(b) == 0 || bytes.HasPrefix(b, []byte(`{"error"`)) {
 			t.Errorf("GET %s: %d %.100q", p, code, b)
 		}
+	}
+}
+
+// A validation a stop cuts short is logged as queued again, so that the
+// stop's log says where the job went; the submission reads queued.
+func TestStoppedValidationLogged(t *testing.T) {
+	f := world(t)
+	big := manyRows(t, f.measurements["viettel"], 40)
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	id := ts.submit(t, "vt", "measurements", "big.csv", big)
+	waitStatus(t, ts.s, id, "validating")
+	ts.ts.Close()
+	ts.s.Close()
+	var status string
+	st, err := openState(context.Background(), ts.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.QueryRow(`SELECT status FROM submissions WHERE id = ?`, id).Scan(&status)
+	st.Close()
+	if status == "accepted" {
+		t.Fatal("the validation finished before the stop; the test needs a longer file")
+	}
+	want := fmt.Sprintf(`"msg":"validation stopped by the service's stop: the submission is queued again and validated from the start at the next start","id":%d`, id)
+	if l := logs.String(); status != "queued" || !strings.Contains(l, want) {
+		t.Errorf("a validation stopped by Close: status %s; log:\n%s", status, l)
 	}
 }

@@ -934,6 +934,15 @@ func (s *Server) runNext(ctx context.Context) (bool, error) {
 		// is not at fault, and it is run again once the directory is back.
 		_, err := s.db.ExecContext(context.Background(), `UPDATE submissions SET status = 'queued', attempts = attempts - 1, updated_at = ? WHERE id = ?`,
 			nowText(s.opt.Now()), id)
+		if err == nil {
+			// Said, so that the stop's log tells the operator where the
+			// job went: its validation is not lost, nor counted against it.
+			if ctx.Err() != nil {
+				s.log.Info("validation stopped by the service's stop: the submission is queued again and validated from the start at the next start", "id", id)
+			} else {
+				s.log.Warn("validation cut short by the dataset directory's going: the submission is queued again and validated once the directory is back", "id", id)
+			}
+		}
 		return true, err
 	}
 	if cause, ok := storageRefused(verr); ok {
