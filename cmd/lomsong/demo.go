@@ -231,27 +231,22 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	var uncalErr error
 	defer uncalWait.Wait()
 	// The evaluations that read the dataset's calibration, the coverage
-	// tables and the truth's signals start with the export, whose
-	// GeoPackage writing is one core's: the masts off the air, then, once
-	// the uncalibrated prediction is written, the signals at the villages.
+	// tables and the truth's signals start with the report, whose work is
+	// one core's: the masts off the air, then, once the uncalibrated
+	// prediction is written, the signals at the villages.
 	var lateWait sync.WaitGroup
 	var oa synth.OffAirEvaluation
 	var sig []synth.SignalEvaluation
 	var oaErr, sigErr error
 	defer lateWait.Wait()
-	// The oracle's verdicts (one core's work, from the world alone) from
-	// the ingest on, beside the stages: each of them leaves a core idle
-	// for part of its time (the ingest's parsing, the off-air check's
-	// reads, the run's read-backs and zones), and the oracle fills it.
+	// The oracle's verdicts (one core's work) beside the export, whose
+	// GeoPackage writing is one core's too.
 	var oracleWait sync.WaitGroup
 	var oracleVerdicts []synth.VillageVerdict
 	var oracleErr error
 	defer oracleWait.Wait()
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel() // an early return stops them first
-	oracleWait.Go(func() {
-		pprof.Do(uctx, pprof.Labels("stage", "oracle"), func(ctx context.Context) { oracleVerdicts, oracleErr = oracle.VerdictsContext(ctx, 1) })
-	})
 	for i := 0; i < len(steps); i++ {
 		s := steps[i]
 		if s.name == "coverage" {
@@ -299,7 +294,12 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		}
 		done := stage(s.name)
 		if s.name == "export" {
-			fmt.Fprintln(e.stderr, "evaluate: masts off the air, and signals at the villages against the true signals (beside the export)")
+			oracleWait.Go(func() {
+				pprof.Do(uctx, pprof.Labels("stage", "oracle"), func(ctx context.Context) { oracleVerdicts, oracleErr = oracle.VerdictsContext(ctx, 1) })
+			})
+		}
+		if s.name == "report" {
+			fmt.Fprintln(e.stderr, "evaluate: masts off the air, and signals at the villages against the true signals (beside the report)")
 			lateWait.Go(func() {
 				pprof.SetGoroutineLabels(pprof.WithLabels(uctx, pprof.Labels("stage", "evaluate")))
 				if oa, oaErr = evaluateOffAir(ds, truth.OffAir); oaErr != nil {
