@@ -23,6 +23,7 @@ import (
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/pipeline"
+	"github.com/lomsong/lomsong/engine/report"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/paulmach/orb/geojson"
@@ -567,7 +568,9 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 				// report give it (--communes; none without).
 				commune = strings.TrimSpace(z.Communes[0].Code + " " + pipeline.UnitName(communes, z.Communes[0].Code))
 			} else if len(z.Provinces) > 0 {
-				commune = "province " + z.Provinces[0].Code
+				// As the report and the GeoPackage name it, with the
+				// province it lies in.
+				commune = report.NoCommune + ", province " + z.Provinces[0].Code
 			}
 			var ns []string
 			for _, d := range z.Nearest {
