@@ -47,8 +47,8 @@ func (c *Card) Table(w io.Writer) error {
 	var projected []string
 	for _, r := range c.Rows {
 		for _, t := range Targets {
-			if r.Targets[t].HouseholdsProjected && r.Targets[t].Value == r.Targets[t].Value && !slices.Contains(projected, r.Area) {
-				projected = append(projected, r.Area)
+			if r.Targets[t].HouseholdsProjected && r.Targets[t].Value == r.Targets[t].Value && !slices.Contains(projected, c.areaLabel(r.Area)) {
+				projected = append(projected, c.areaLabel(r.Area))
 			}
 		}
 	}
@@ -60,7 +60,7 @@ func (c *Card) Table(w io.Writer) error {
 		fmt.Fprintf(w, "\nalerts\n")
 	}
 	for _, a := range c.Alerts {
-		line := fmt.Sprintf("%s %s %s: %s", a.Period, a.Area, a.Kind, a.Message)
+		line := fmt.Sprintf("%s %s %s: %s", a.Period, c.areaLabel(a.Area), a.Kind, a.Message)
 		if len(a.Items) > 0 {
 			line += " [" + strings.Join(a.Items, " ") + "]"
 		}
@@ -69,6 +69,17 @@ func (c *Card) Table(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// areaLabel is an area's code followed by its name when the card has one
+// ("22 Quảng Ninh"), as the table's rows show it, so that the lines under
+// the table (alerts, households projected) can be read without looking
+// the code up; the code alone when the card has no name for it.
+func (c *Card) areaLabel(code string) string {
+	if n := c.Names[code]; n != "" {
+		return code + " " + n
+	}
+	return code
 }
 
 // metCell is a row's met column: the targets met out of those known,
