@@ -168,6 +168,16 @@ func build(r *Report) view {
 	for _, a := range r.Areas {
 		b.names[a.Code] = clean(a.Name)
 	}
+	// The card names the areas the boundary set does not hold, the national
+	// row first (Việt Nam), which the page would otherwise show by its code
+	// alone ("At a glance: VN", "VN (national)").
+	if r.Scorecard != nil {
+		for code, n := range r.Scorecard.Names {
+			if b.names[code] == "" && n != "" {
+				b.names[code] = clean(n)
+			}
+		}
+	}
 	v := view{Title: clean(r.Title), GeneratedAt: clean(r.GeneratedAt), Period: clean(r.Period), BoundarySet: clean(r.BoundarySet)}
 	if b.card != nil && len(b.card.Rows) > 0 {
 		v.HasCard = true
