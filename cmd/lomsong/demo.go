@@ -65,7 +65,10 @@ as contract input files, ingests them, and runs every stage, writing under --out
                 (off_air_masts), the penetration estimates and their intervals,
                 and the predicted against the true signal at the villages (signal)
   evaluation/   coverage_uncalibrated/coverage.csv: the uncalibrated prediction at
-                the villages' hexes, scored in signal beside the calibrated one`
+                the villages' hexes, scored in signal beside the calibrated one
+
+An --out that already holds a demo dataset is refused (exit 2): remove it or
+give another directory.`
 
 const demoExample = `  lomsong demo
   lomsong demo --province "Tuyên Quang" --seed 7 --out ./demo-tuyenquang
@@ -75,7 +78,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("demo", demoSynopsis, demoExample, e)
 	province := fs.String("province", "", "province to generate (code or name of the 34 provinces since 1 July 2025, each the union of its former provinces; default Lai Châu, a mountainous northern province)")
 	country := fs.Bool("country", false, "generate every province (with a soft memory limit of 1,300 MiB unless GOMEMLIMIT is set: about 1.4 GiB resident and 110 s on two cores)")
-	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives byte-identical files")
+	seed := fs.Uint64("seed", 1, "random `seed`: the same seed and --out give byte-identical files (some outputs record the dataset's path)")
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
 	out := fs.String("out", "lomsong-demo", "output `directory`")
 	res := fs.Int("res", 8, "H3 analysis `resolution`")
