@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Tests of bounded resources on hostile input (the reliability suite that
@@ -441,6 +442,7 @@ func FuzzCSVMatchesEncodingCSV(f *testing.F) {
 	f.Add("a,b\n\"x\n\"\"y\",2\r\n\n3,4")
 	f.Add("a;b\n1;\"2;3\"\n")
 	f.Add("a,b\nx\"y,2\n\"z\"w,3\n\"open\n")
+	f.Add("\xff\xfe\n0") // a UTF-16 byte-order mark: the rest is read as UTF-16
 	f.Fuzz(func(t *testing.T, in string) {
 		if len(in) > 1<<16 {
 			return
@@ -460,7 +462,16 @@ func FuzzCSVMatchesEncodingCSV(f *testing.F) {
 		if rec.Err() != nil {
 			t.Fatal(rec.Err())
 		}
-		want := encodingCSVSep(strings.TrimPrefix(in, "\ufeff"), "\x00")
+		// A file that opens with a UTF-16 byte-order mark is read as UTF-16
+		// (as Excel saves "Unicode text"): encoding/csv is given the same
+		// text in UTF-8, as NewCSV decodes it.
+		text := in
+		if strings.HasPrefix(in, "\xff\xfe") || strings.HasPrefix(in, "\xfe\xff") {
+			if text, err = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().String(in); err != nil {
+				t.Fatalf("%q: UTF-16: %v", in, err)
+			}
+		}
+		want := encodingCSVSep(strings.TrimPrefix(text, "\ufeff"), "\x00")
 		if len(want) > 0 && want[0] == "header error" {
 			return
 		}
