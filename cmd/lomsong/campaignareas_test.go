@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,19 +35,10 @@ V4,Bản Pa,12002,12,Lai Châu,103.3000,22.4500,80,0.3,,,province_only
 		if got := strings.Join(rows[0][:7], ","); got != "rank,village_id,name,province,province_name,commune,commune_name" {
 			t.Fatalf("campaign.csv header %v", rows[0])
 		}
-		var fc struct {
-			Features []struct {
-				Properties map[string]any `json:"properties"`
-			} `json:"features"`
-		}
-		b, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
-		if err != nil || json.Unmarshal(b, &fc) != nil {
-			t.Fatalf("campaign.geojson: %v\n%s", err, b)
-		}
 		geo := map[string]map[string]any{}
-		for _, f := range fc.Features {
-			if id, ok := f.Properties["village_id"].(string); ok {
-				geo[id] = f.Properties
+		for _, props := range featureProps(t, filepath.Join(out, "campaign.geojson")) {
+			if id, ok := props["village_id"].(string); ok {
+				geo[id] = props
 			}
 		}
 		if len(rows)-1 != len(c.want) || len(geo) != len(c.want) {

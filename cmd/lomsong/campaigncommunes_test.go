@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,23 +45,14 @@ func TestCampaignCommunesNamed(t *testing.T) {
 		for _, r := range rows[1:] {
 			got[r[1]] = [2]string{r[5], r[6]}
 		}
-		var fc struct {
-			Features []struct {
-				Properties map[string]any `json:"properties"`
-			} `json:"features"`
-		}
-		b, err := os.ReadFile(filepath.Join(out, "campaign.geojson"))
-		if err != nil || json.Unmarshal(b, &fc) != nil {
-			t.Fatalf("campaign.geojson: %v\n%s", err, b)
-		}
 		points := 0
-		for _, f := range fc.Features {
-			id, ok := f.Properties["village_id"].(string)
+		for _, props := range featureProps(t, filepath.Join(out, "campaign.geojson")) {
+			id, ok := props["village_id"].(string)
 			if !ok {
 				continue // a route
 			}
 			points++
-			if p := [2]string{fmt.Sprint(f.Properties["commune"]), fmt.Sprint(f.Properties["commune_name"])}; p != got[id] {
+			if p := [2]string{fmt.Sprint(props["commune"]), fmt.Sprint(props["commune_name"])}; p != got[id] {
 				t.Errorf("%s: campaign.geojson %s: commune %q, campaign.csv %q", out, id, p, got[id])
 			}
 		}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -28,25 +26,14 @@ func TestDeadzonesGeoJSONCarriesTheTablesColumns(t *testing.T) {
 	if _, errs, code := runBinary(t, "demo", "--seed", "2", "--out", out); code != exitOK {
 		t.Fatalf("demo: exit %d\n%s", code, errs)
 	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
-	}
-	b, err := os.ReadFile(filepath.Join(out, "deadzones", "deadzones.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &fc); err != nil {
-		t.Fatal(err)
-	}
+	features := featureProps(t, filepath.Join(out, "deadzones", "deadzones.geojson"))
 	recs := csvRows(t, filepath.Join(out, "deadzones", "deadzones.csv"))
-	if len(recs)-1 != len(fc.Features) || len(fc.Features) == 0 {
-		t.Fatalf("%d zones in deadzones.csv, %d in deadzones.geojson", len(recs)-1, len(fc.Features))
+	if len(recs)-1 != len(features) || len(features) == 0 {
+		t.Fatalf("%d zones in deadzones.csv, %d in deadzones.geojson", len(recs)-1, len(features))
 	}
 	byID := map[string]map[string]any{}
-	for _, f := range fc.Features {
-		byID[fmt.Sprint(f.Properties["zone_id"])] = f.Properties
+	for _, props := range features {
+		byID[fmt.Sprint(props["zone_id"])] = props
 	}
 	for _, r := range recs[1:] {
 		p := byID[r[0]]
@@ -98,7 +85,7 @@ func TestDeadzonesGeoJSONCarriesTheTablesColumns(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if n != len(fc.Features) || uncertain == 0 {
-		t.Fatalf("%d zones in the GeoPackage (%d in deadzones.geojson), %v villages uncertain: the world does not test villages_uncertain", n, len(fc.Features), uncertain)
+	if n != len(features) || uncertain == 0 {
+		t.Fatalf("%d zones in the GeoPackage (%d in deadzones.geojson), %v villages uncertain: the world does not test villages_uncertain", n, len(features), uncertain)
 	}
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -49,25 +47,14 @@ func TestUncertainVillagesCountedAlike(t *testing.T) {
 	}
 
 	// deadzones.geojson.
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
+	features := featureProps(t, filepath.Join(out, "deadzones", "deadzones.geojson"))
+	if len(features) != len(want) {
+		t.Errorf("%d zones in deadzones.geojson, %d in deadzones.csv", len(features), len(want))
 	}
-	b, err := os.ReadFile(filepath.Join(out, "deadzones", "deadzones.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &fc); err != nil {
-		t.Fatalf("deadzones.geojson: %v", err)
-	}
-	if len(fc.Features) != len(want) {
-		t.Errorf("%d zones in deadzones.geojson, %d in deadzones.csv", len(fc.Features), len(want))
-	}
-	for _, f := range fc.Features {
-		id := fmt.Sprint(f.Properties["zone_id"])
-		if got, ok := f.Properties["villages_uncertain"].(float64); !ok || got != float64(want[id]) {
-			t.Errorf("zone %s: villages_uncertain %v in deadzones.geojson, %d in deadzones.csv", id, f.Properties["villages_uncertain"], want[id])
+	for _, props := range features {
+		id := fmt.Sprint(props["zone_id"])
+		if got, ok := props["villages_uncertain"].(float64); !ok || got != float64(want[id]) {
+			t.Errorf("zone %s: villages_uncertain %v in deadzones.geojson, %d in deadzones.csv", id, props["villages_uncertain"], want[id])
 		}
 	}
 
