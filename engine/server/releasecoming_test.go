@@ -14,18 +14,7 @@ import (
 func TestReleaseReadWhileComputed(t *testing.T) {
 	f := world(t)
 	ts := newService(t, nil)
-	for _, sub := range []struct{ user, kind, name string }{
-		{"cuc", "villages", "villages.csv"}, {"vt", "measurements", "vt.csv"}, {"vt", "sites", "sites.csv"},
-	} {
-		data := map[string][]byte{"villages": f.villages, "measurements": f.measurements["viettel"], "sites": f.sites["viettel"]}[sub.kind]
-		id := ts.submit(t, sub.user, sub.kind, sub.name, data)
-		if s := ts.wait(t, sub.user, id); s.Status != "accepted" {
-			t.Fatalf("%s: %+v", sub.name, s)
-		}
-		if code := ts.certify(t, sub.user, id); code != http.StatusOK {
-			t.Fatalf("certify %s: %d", sub.name, code)
-		}
-	}
+	ts.certifyViettelMonth(t, f)
 	ask := func(period string) Release {
 		t.Helper()
 		code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"`+period+`"}`), "application/json")

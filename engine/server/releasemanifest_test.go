@@ -22,18 +22,7 @@ func TestReleaseRefusesAnEditedManifest(t *testing.T) {
 	f := world(t)
 	logs := &logBuffer{}
 	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
-	for _, sub := range []struct{ user, kind, name string }{
-		{"cuc", "villages", "villages.csv"}, {"vt", "measurements", "vt.csv"}, {"vt", "sites", "sites.csv"},
-	} {
-		data := map[string][]byte{"villages": f.villages, "measurements": f.measurements["viettel"], "sites": f.sites["viettel"]}[sub.kind]
-		id := ts.submit(t, sub.user, sub.kind, sub.name, data)
-		if s := ts.wait(t, sub.user, id); s.Status != "accepted" {
-			t.Fatalf("%s: %+v", sub.name, s)
-		}
-		if code := ts.certify(t, sub.user, id); code != http.StatusOK {
-			t.Fatalf("certify %s: %d", sub.name, code)
-		}
-	}
+	ts.certifyViettelMonth(t, f)
 	mpath := filepath.Join(ts.dir, "manifest.json")
 	orig, err := os.ReadFile(mpath)
 	if err != nil {

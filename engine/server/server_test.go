@@ -254,6 +254,25 @@ func (ts *testService) certify(t *testing.T, user string, id int64) int {
 	return code
 }
 
+// certifyViettelMonth submits and certifies the villages (as the
+// ministry, "cuc") and Viettel's measurements and sites ("vt") of f: a
+// month a release can be computed from.
+func (ts *testService) certifyViettelMonth(t *testing.T, f fixture) {
+	t.Helper()
+	for _, sub := range []struct{ user, kind, name string }{
+		{"cuc", "villages", "villages.csv"}, {"vt", "measurements", "vt.csv"}, {"vt", "sites", "sites.csv"},
+	} {
+		data := map[string][]byte{"villages": f.villages, "measurements": f.measurements["viettel"], "sites": f.sites["viettel"]}[sub.kind]
+		id := ts.submit(t, sub.user, sub.kind, sub.name, data)
+		if s := ts.wait(t, sub.user, id); s.Status != "accepted" {
+			t.Fatalf("%s: %+v", sub.name, s)
+		}
+		if code := ts.certify(t, sub.user, id); code != http.StatusOK {
+			t.Fatalf("certify %s: %d", sub.name, code)
+		}
+	}
+}
+
 func (ts *testService) release(t *testing.T, period string) Release {
 	t.Helper()
 	code, b := ts.call(t, "cuc", "POST", "/api/v1/releases", "/api/v1/releases", strings.NewReader(`{"period":"`+period+`"}`), "application/json")
