@@ -30,7 +30,12 @@ func main() {
 	bin := flag.String("lomsong", "", "lomsong binary to measure (default: built from this module into -out)")
 	results := flag.String("results", "", "also write the results as Markdown to this file (e.g. benchmarks/worlds/RESULTS.md)")
 	flag.Float64Var(&decorrScale, "decorr-scale", 1, "multiply the shadowing's decorrelation distances (common 60–120 m, per carrier 30–80 m) by this factor: 4 gives the few hundred metres Gudmundson measured in suburban areas")
+	flag.Float64Var(&crowdMeanM, "crowd-mean-m", 150, "mean distance in metres of a village's crowd tests from its point (exponential, cut at 500 m): smaller puts the phones in the village")
 	flag.Parse()
+	if !(crowdMeanM > 0) || math.IsInf(crowdMeanM, 0) {
+		fmt.Fprintf(os.Stderr, "worlds: -crowd-mean-m %g: a positive distance\n", crowdMeanM)
+		os.Exit(2)
+	}
 	if !(decorrScale > 0) || math.IsInf(decorrScale, 0) {
 		fmt.Fprintf(os.Stderr, "worlds: -decorr-scale %g: a positive factor\n", decorrScale)
 		os.Exit(2)
@@ -178,6 +183,10 @@ func Generate(seed int64, n int) (*World, error) {
 // decorrScale multiplies the decorrelation distances Generate draws
 // (-decorr-scale); 1 keeps the worlds RESULTS.md describes.
 var decorrScale = 1.0
+
+// crowdMeanM is the mean distance of a village's crowd tests from its
+// point (-crowd-mean-m); 150 keeps the worlds RESULTS.md describes.
+var crowdMeanM = 150.0
 
 func deadRange(n int) (int, int) {
 	return int(math.Round(17 * float64(n) / fullVillages)), int(math.Round(29 * float64(n) / fullVillages))

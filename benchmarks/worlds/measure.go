@@ -94,7 +94,7 @@ func (w *World) crowdTests(rng *rand.Rand) []Test {
 		}
 		n := min(30, 2+int(rng.ExpFloat64()*7))
 		for k := 0; k < n; k++ {
-			r := math.Min(500, rng.ExpFloat64()*150)
+			r := math.Min(500, rng.ExpFloat64()*crowdMeanM)
 			a := rng.Float64() * 2 * math.Pi
 			p := XY{v.P.X + r*math.Sin(a), v.P.Y + r*math.Cos(a)}
 			u, c := rng.Float64(), 0

@@ -547,7 +547,14 @@ func f1(v float64) string {
 // Markdown renders the results.
 func Markdown(reps []*Report, villages int, seeds string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Command: `go run ./benchmarks/worlds -seeds %s -villages %d`\n\n", seeds, villages)
+	var extra string
+	if decorrScale != 1 {
+		extra += fmt.Sprintf(" -decorr-scale %g", decorrScale)
+	}
+	if crowdMeanM != 150 {
+		extra += fmt.Sprintf(" -crowd-mean-m %g", crowdMeanM)
+	}
+	fmt.Fprintf(&b, "Command: `go run ./benchmarks/worlds -seeds %s -villages %d%s`\n\n", seeds, villages, extra)
 	b.WriteString("### Worlds\n\n| world | seed | villages | truly dead | decidable (dead) | masts (down / listed off / fill-in) | sectors | drive rows | crowd rows | σ dB (common share) | decorrelation m (common, carrier) |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n")
 	for _, r := range reps {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d (%d) | %d (%d / %d / %d) | %d | %d | %d | %.1f (%.2f) | %.0f, %.0f |\n",
