@@ -499,29 +499,29 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 	// the villages layer and the dead hexes.
 	// Their villages are counted as deadzone counts a commune's
 	// (VillageCount.Add), by province, with exact households.
-	none := map[string]*CommuneSummary{}
-	noneVillages := map[string]*deadzone.VillageCount{}
-	noneDead := map[string]float64{} // exact households, by province
-	getNone := func(province string) *CommuneSummary {
+	type noCommune struct {
+		s        *CommuneSummary
+		villages deadzone.VillageCount
+		dead     float64 // exact households
+	}
+	none := map[string]*noCommune{} // by province
+	getNone := func(province string) *noCommune {
 		if none[province] == nil {
-			none[province] = &CommuneSummary{Name: NoCommune, Province: province}
-			noneVillages[province] = &deadzone.VillageCount{}
+			none[province] = &noCommune{s: &CommuneSummary{Name: NoCommune, Province: province}}
 		}
 		return none[province]
 	}
 	for _, v := range dz.Villages.Villages {
-		if v.Commune != "" {
-			continue
+		if v.Commune == "" {
+			getNone(v.Province).villages.Add(v)
 		}
-		getNone(v.Province)
-		noneVillages[v.Province].Add(v)
 	}
 	for _, c := range cells {
 		code := dz.Admin[c].Commune
 		if code == "" {
-			pr := dz.Admin[c].Province
-			getNone(pr).DeadHexes++
-			noneDead[pr] += deadHH[c]
+			n := getNone(dz.Admin[c].Province)
+			n.s.DeadHexes++
+			n.dead += deadHH[c]
 			continue
 		}
 		get(code).DeadHexes++
@@ -574,11 +574,11 @@ func communeSummaries(dz *pipeline.DeadZoneResult, provinces, communes *geodata.
 		out = append(out, *s)
 	}
 	for _, pr := range slices.Sorted(maps.Keys(none)) {
-		s := none[pr]
-		s.setVillages(*noneVillages[pr])
-		s.DeadZoneHouseholds = count(noneDead[pr])
-		s.ProvinceName = name(provinces, pr)
-		out = append(out, *s)
+		n := none[pr]
+		n.s.setVillages(n.villages)
+		n.s.DeadZoneHouseholds = count(n.dead)
+		n.s.ProvinceName = name(provinces, pr)
+		out = append(out, *n.s)
 	}
 	return out, nil
 }
