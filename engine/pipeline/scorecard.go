@@ -103,8 +103,11 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	// and moved the national figures.
 	var excluded []scorecard.ExcludedArea
 	var summed []scorecard.SummedMonth
+	// Areas a month on the former areas gives only some of the former
+	// areas of: (period, area) → why their figures are unknown.
+	var partial map[[2]string]string
 	if opt.Areas != nil {
-		subs, summed = onCurrentAreas(opt.Areas, subs)
+		subs, summed, partial = onCurrentAreas(opt.Areas, subs)
 		kept := subs[:0:0]
 		n := map[string]int{}
 		for _, x := range subs {
@@ -194,6 +197,17 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			in := scorecard.AreaInput{Area: r.AreaCode, Period: p, Households: households(r, opt.Projection), Smartphone: &sm, Fibre: &fibre, TwoGOnly: &twog,
 				Only2GSubscribers: r.Only2GSubscribers, MobileSubscribers: r.MobileSubscribers,
 				DeadZones: opt.DeadZones[p][r.AreaCode], SpeedMobile: speeds[p][r.AreaCode], SpeedFixed: fixed[p][r.AreaCode]}
+			if why := partial[[2]string{p.String(), r.AreaCode}]; why != "" {
+				// Part of the area's counts: no figure of the area.
+				for _, x := range []struct {
+					t scorecard.Target
+					e *penetration.Estimate
+				}{{scorecard.TargetSmartphone, in.Smartphone}, {scorecard.TargetFibre, in.Fibre}, {scorecard.TargetTwoGOnly, in.TwoGOnly}} {
+					*x.e = penetration.Estimate{Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(),
+						Interval: penetration.IntervalNone, Method: x.e.Method, Issues: []string{why}}
+					in.Missing[x.t] = why
+				}
+			}
 			in.Missing[scorecard.TargetDeadZones] = opt.DeadZonesMissing[p]
 			if opt.DeadZones[p] == nil && in.Missing[scorecard.TargetDeadZones] == "" {
 				if _, ok := slices.BinarySearch(measured, p.String()); !ok {
@@ -723,7 +737,13 @@ func notAnArea(set *geodata.BoundarySet, code string) string {
 // their former codes are excluded later, each with why. It returns the
 // rows in their order, the merged ones where their area's first row was,
 // and what it summed.
-func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]engine.Subscription, []scorecard.SummedMonth) {
+//
+// An area of such a month whose former areas are not all listed (Hà
+// Giang's row without the old Tuyên Quang's) has part of its counts
+// only: its row is kept with every count missing (NaN), and partial
+// gives, by (period, area), why its figures are unknown, naming the
+// former areas without a row: a sum of some of them is not the area's.
+func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]engine.Subscription, []scorecard.SummedMonth, map[[2]string]string) {
 	former := map[string]bool{} // months with a former area's row, before its change
 	for _, x := range subs {
 		fo, ok := set.FormerByCode(x.AreaCode)
@@ -740,7 +760,7 @@ func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]eng
 		}
 	}
 	if len(former) == 0 {
-		return subs, nil
+		return subs, nil, nil
 	}
 	type key struct{ period, area string }
 	at := map[key]int{}
@@ -779,6 +799,18 @@ func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]eng
 		y.SurveyedWithSmartphone += x.SurveyedWithSmartphone
 		y.FixedMedianDLMbps = math.NaN()
 	}
+	// The former areas each area of set was made of.
+	members := map[string][]geodata.ProvinceCensus{}
+	for _, c := range geodata.Census2019() {
+		into := c.Code
+		if fo, ok := set.FormerByCode(c.Code); ok {
+			into = fo.Into.Code
+		} else if _, ok := set.ByCode(c.Code); !ok {
+			continue
+		}
+		members[into] = append(members[into], c)
+	}
+	partial := map[[2]string]string{}
 	var summed []scorecard.SummedMonth
 	for _, p := range slices.Sorted(maps.Keys(former)) {
 		into, n := 0, 0
@@ -789,11 +821,34 @@ func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]eng
 			}
 		}
 		areas := len(formerAreas[p])
-		summed = append(summed, scorecard.SummedMonth{Period: p, Rows: n, Areas: areas, Into: into,
-			Why: fmt.Sprintf("%s: the subscriptions name provinces before the merger of 1 July 2025 (e.g. a merged province's code): %s of %s summed onto %s of %s",
-				p, plural.Count(n, "row", "rows"), plural.Count(areas, "area", "areas"), plural.Count(into, "area", "areas"), setName(set))})
+		why := fmt.Sprintf("%s: the subscriptions name provinces before the merger of 1 July 2025 (e.g. a merged province's code): %s of %s summed onto %s of %s",
+			p, plural.Count(n, "row", "rows"), plural.Count(areas, "area", "areas"), plural.Count(into, "area", "areas"), setName(set))
+		for _, k := range slices.SortedFunc(maps.Keys(at), func(a, b key) int { return strings.Compare(a.area, b.area) }) {
+			if k.period != p || len(members[k.area]) == 0 {
+				continue // not an area of set: left out later, with why
+			}
+			var missing []string
+			for _, c := range members[k.area] {
+				if !formerAreas[p][c.Code] {
+					missing = append(missing, c.Name+", "+c.Code)
+				}
+			}
+			if len(missing) == 0 {
+				continue
+			}
+			u, _ := set.ByCode(k.area)
+			w := fmt.Sprintf("%s: %s (%s) was made of %s of 2019 and the subscriptions list %d of them (no row of %s): its figures of %s are unknown",
+				p, u.Name, k.area, plural.Count(len(members[k.area]), "province", "provinces"), len(members[k.area])-len(missing), strings.Join(missing, "; "), p)
+			partial[[2]string{p, k.area}] = w
+			why += "; " + w
+			y := &out[at[k]]
+			nan := math.NaN()
+			y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
+			y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+		}
+		summed = append(summed, scorecard.SummedMonth{Period: p, Rows: n, Areas: areas, Into: into, Why: why})
 	}
-	return out, summed
+	return out, summed, partial
 }
 
 // setName is the boundary set's name, or "the boundaries".

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A month written on the 2019 provinces that lists only some of the
+// provinces a 2025 province was made of has no figure for that province:
+// Hà Giang (02) alone is not Tuyên Quang (08), which is Hà Giang and the
+// old Tuyên Quang together. Before, Hà Giang's counts were summed alone
+// onto Tuyên Quang and its fibre share (50%) shown as the province's, the
+// old Tuyên Quang's households counted as none. Lai Châu (12), one 2019
+// province alone, is whole and scored.
+func TestScorecardPreMergerMonthWithoutEveryProvince(t *testing.T) {
+	dir, ds := subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
+02,2025-05,200000,100000,600000,400000,40000
+12,2025-05,100000,60000,500000,300000,20000
+08,2026-05,430000,300000,1400000,1000000,50000
+`)
+	out := filepath.Join(dir, "card")
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-05", "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	const why = "2025-05: Tuyên Quang (08) was made of 2 provinces of 2019 and the subscriptions list 1 of them (no row of Tuyên Quang, 08): its figures of 2025-05 are unknown"
+	if !strings.Contains(errs, why) {
+		t.Errorf("stderr does not say that Tuyên Quang's 2019 provinces are not all listed in 2025-05 (want %q):\n%s", why, errs)
+	}
+	tq := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "08", "2025-05")
+	for _, target := range []string{"smartphone", "fibre", "2g_only"} {
+		r := tq[target]
+		if r["value"] != nil || r["status"] != "unknown" || !strings.Contains(r["reason"].(string), why) {
+			t.Errorf("Tuyên Quang's %s of 2025-05: value %v, status %v, reason %q; want unknown: %q", target, r["value"], r["status"], r["reason"], why)
+		}
+	}
+	lc := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2025-05")["fibre"]
+	if v, ok := lc["value"].(float64); !ok || v != 0.6 {
+		t.Errorf("Lai Châu's fibre share of 2025-05 = %v, want 0.6 (one 2019 province alone, whole)", lc["value"])
+	}
+	nat := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "VN", "2025-05")["fibre"]
+	if nat["value"] != nil {
+		t.Errorf("national fibre share of 2025-05 = %v, want unknown", nat["value"])
+	}
+}
