@@ -38,9 +38,9 @@ var carrierAliases = map[string]Carrier{
 	"viettel": Viettel, "viettelmobile": Viettel, "vtl": Viettel, "vt": Viettel,
 	"viettelgroup": Viettel, "evntelecom": Viettel, "emobile": Viettel, "vietteltelecom": Viettel,
 	"vinaphone": VinaPhone, "vnpt": VinaPhone, "vnptvinaphone": VinaPhone, "vina": VinaPhone,
-	"vinafone": VinaPhone, "gpc": VinaPhone, "vinaphonevnpt": VinaPhone,
+	"vinafone": VinaPhone, "gpc": VinaPhone, "vinaphonevnpt": VinaPhone, "vnp": VinaPhone,
 	"mobifone": MobiFone, "mobiphone": MobiFone, "mobi": MobiFone, "vms": MobiFone,
-	"vmsmobifone": MobiFone, "mobifonevms": MobiFone,
+	"vmsmobifone": MobiFone, "mobifonevms": MobiFone, "mbf": MobiFone,
 	"vietnamobile": Vietnamobile, "vnmobile": Vietnamobile, "vnm": Vietnamobile,
 	"htmobile": Vietnamobile, "vietnammobile": Vietnamobile, "vnmb": Vietnamobile,
 	"gmobile": Gmobile, "gtel": Gmobile, "gtelmobile": Gmobile, "beeline": Gmobile,
@@ -133,12 +133,13 @@ func plmnSpelling(s string) (PLMN, bool) {
 
 // carrierPrefixes and carrierSuffixes are the words (folded) that phones
 // and registers write around an operator's name: the country code of a
-// network's display name, Vietnamese and English company words, and the
+// network's display name (before it, "VN VINAPHONE", or after it,
+// "VIETTEL VN"), Vietnamese and English company words, and the
 // technology.
 var (
 	carrierPrefixes = []string{"tapdoan", "tongcongty", "congty", "vienthong", "vn"}
 	carrierSuffixes = []string{"telecommunications", "telecom", "corporation", "corp", "group", "jsc",
-		"volte", "lte", "nr", "2g", "3g", "4g", "5g"}
+		"volte", "lte", "nr", "2g", "3g", "4g", "5g", "vn"}
 )
 
 // trimCarrierWords removes carrierPrefixes and carrierSuffixes from a
