@@ -593,6 +593,9 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return excelDays(s, loc)
 	case strings.HasPrefix(unit, "layout:"):
 		l := strings.TrimPrefix(unit, "layout:")
+		if strings.Contains(l, "PM") {
+			s = englishMeridiem(s)
+		}
 		t, err := time.ParseInLocation(l, s, loc)
 		if err != nil {
 			if what := outOfRange(err); what != "" {
@@ -626,6 +629,24 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		return t.UnixMilli(), !layoutHasZone(l), nil
 	}
 	return 0, false, fmt.Errorf("unknown time unit %q", unit)
+}
+
+// englishMeridiem writes the Vietnamese designators of a 12-hour time
+// at the end of s, SA (sáng, morning) and CH (chiều, afternoon) as
+// Windows in Vietnamese writes them, as AM and PM, which a layout's PM
+// reads; s is returned as it is otherwise.
+func englishMeridiem(s string) string {
+	n := len(s)
+	if n < 3 || s[n-3] != ' ' && (s[n-3] < '0' || s[n-3] > '9') {
+		return s
+	}
+	switch strings.ToUpper(s[n-2:]) {
+	case "SA":
+		return s[:n-2] + "AM"
+	case "CH":
+		return s[:n-2] + "PM"
+	}
+	return s
 }
 
 // excelEpoch is day 0 of Excel's 1900 date system as its serials count

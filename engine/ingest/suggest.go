@@ -22,7 +22,8 @@ import (
 // DL_bitrate, Mobility), NetMonster and Network Cell Info (RSRP, RSRQ,
 // SNR, Network type), TEMS, Nemo and QualiPoc (Serving RSRP, RAT,
 // Throughput) and Vietnamese names written without diacritics (Thoi gian,
-// Kinh do, Vi do, Nha mang, Cong nghe), and a Vietnamese site register's
+// Kinh do, Vi do, Nha mang, Cong nghe, Do tre, Nguon, Ma thiet bi, Loai
+// thiet bi), and a Vietnamese site register's
 // (Mã trạm, Băng tần, Độ cao anten, Góc phương vị, Góc chúc or Góc
 // nghiêng for the downtilt, Trạng thái, Truyền dẫn).
 var synonyms = map[string][]string{
@@ -37,14 +38,14 @@ var synonyms = map[string][]string{
 	"sinr_db":       {"sinrdb", "sinr", "snr", "rssnr", "servingsinr", "servingcellsinr", "servingcellrssinrdb", "sinrlteservingcell", "sinrnrservingcell", "sinrrx0", "ecio", "ecno"},
 	"dl_mbps":       {"dlmbps", "download", "downloadmbps", "dl", "dlthroughput", "dlthroughputmbps", "downloadspeed", "dlkbps", "downloadkbps", "dlthroughputkbps", "dlbitrate", "downlinkbitrate", "pdschthroughput", "pdschthroughputkbits", "ipthrptdl", "applicationthroughputdownlink", "appthroughputdl", "tocdotaixuong"},
 	"ul_mbps":       {"ulmbps", "upload", "uploadmbps", "ul", "ulthroughput", "ulthroughputmbps", "uploadspeed", "ulkbps", "uploadkbps", "ulthroughputkbps", "ulbitrate", "uplinkbitrate", "puschthroughput", "puschthroughputkbits", "ipthrptul", "applicationthroughputuplink", "appthroughputul", "tocdotailen"},
-	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "pingavg", "rtt", "rttms"},
-	"source":        {"source", "datasource", "collection"},
-	"device_id":     {"deviceid", "device", "deviceserialnumber", "imeihash", "uehash", "userid", "devicehash"},
+	"latency_ms":    {"latencyms", "latency", "ping", "pingms", "pingavg", "rtt", "rttms", "dotre"},
+	"source":        {"source", "datasource", "collection", "nguon", "nguondulieu"},
+	"device_id":     {"deviceid", "device", "deviceserialnumber", "imeihash", "uehash", "userid", "devicehash", "mathietbi"},
 	"village_id":    {"villageid", "village", "thonid", "mathon", "id"},
 	"name":          {"name", "villagename", "ten", "tenthon"},
 	"commune_code":  {"communecode", "commune", "maxa", "wardcode", "xa"},
 	"households":    {"households", "hh", "sohogiadinh", "soho", "numhouseholds"},
-	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory"},
+	"device_class":  {"deviceclass", "devicetype", "uetype", "devicecategory", "loaithietbi"},
 	"environment":   {"environment", "env", "mobility", "indooroutdoor", "location", "placement", "moitruong"},
 	"speed_test":    {"speedtest", "teststatus", "speedteststatus", "transferstate"},
 	"cell_id":       {"cellid", "ci", "eci", "nci", "cellidentity", "servingcellid", "servingcellidentity", "cid"},
@@ -517,6 +518,18 @@ func Suggest(kind Kind, header []string, samples [][]string) *Suggestion {
 				}
 			}
 		}
+		// A column of source values (drive, crowd, …) is the source,
+		// whatever its name: a preset's constant source would otherwise
+		// replace what the file says of each row.
+		if _, ok := at["source"]; !ok {
+			for i := range header {
+				if vals := column(i); !assigned[i] && len(vals) > 0 && all(vals, isSource) {
+					take("source", i, true)
+					sg.note("source: %q chosen by its values (%s)", header[i], strings.Join(distinct(vals, 4), ", "))
+					break
+				}
+			}
+		}
 		// "State" or "Status" is the service only when its values say so
 		// (G-NetTrack's State is not: it holds the data state).
 		if _, ok := at["service"]; !ok {
@@ -741,6 +754,13 @@ func isTech(s string) bool {
 	return err == nil || engine.IsWiFi(s)
 }
 
+// isSource reports whether s is a test's source (drive, crowd, mdt,
+// speedtest, or an alias of one), not a placeholder for none.
+func isSource(s string) bool {
+	src, err := engine.ParseSource(s)
+	return err == nil && src != 0
+}
+
 // timeLayouts are the layouts Suggest tries on timestamps that are not
 // RFC 3339, "YYYY-MM-DD hh:mm:ss" or Unix milliseconds; day-first before
 // month-first (Vietnamese files write the day first).
@@ -750,7 +770,7 @@ var timeLayouts = []string{
 	"02/01/2006 15:04:05", "01/02/2006 15:04:05", "02/01/2006 15:04", "01/02/2006 15:04",
 	"02-01-2006 15:04:05", "01-02-2006 15:04:05", "02.01.2006 15:04:05", "01.02.2006 15:04:05",
 	"02/01/2006 15:04:05.000", "01/02/2006 15:04:05.000", "2/1/2006 15:04:05", "1/2/2006 15:04:05",
-	"02/01/2006 3:04:05 PM", "01/02/2006 3:04:05 PM", "1/2/2006 3:04:05 PM",
+	"02/01/2006 3:04:05 PM", "01/02/2006 3:04:05 PM", "2/1/2006 3:04:05 PM", "1/2/2006 3:04:05 PM",
 	// Excel's own spellings of a date cell saved as CSV: day and month
 	// without a leading zero, the time to the minute ("7/10/2024 8:36",
 	// Vietnamese locale day first; "10/7/2024 8:36 AM" US), and dd-mmm-yyyy.
