@@ -11,10 +11,10 @@ func ExampleSmartphoneHouseholds() {
 	nan := math.NaN()
 	p := penetration.Period{Year: 2025, Month: 3}
 	rows := []penetration.Subscription{
-		{AreaCode: "a", Period: p, Households: 1000, SmartphoneSubscribers: 2400, SurveyedHouseholds: 200, SurveyedWithSmartphone: 176},
-		{AreaCode: "b", Period: p, Households: 800, SmartphoneSubscribers: 1500, SurveyedHouseholds: 12, SurveyedWithSmartphone: 7},
-		{AreaCode: "c", Period: p, Households: 1200, SmartphoneSubscribers: 2600, SurveyedHouseholds: 150, SurveyedWithSmartphone: 120},
-		{AreaCode: "d", Period: p, Households: 500, SmartphoneSubscribers: 900, SurveyedHouseholds: nan, SurveyedWithSmartphone: nan},
+		{AreaCode: "a", Period: p, Households: 1000, MobileSubscribers: 3100, SmartphoneSubscribers: 2400, SurveyedHouseholds: 200, SurveyedWithSmartphone: 176},
+		{AreaCode: "b", Period: p, Households: 800, MobileSubscribers: 2000, SmartphoneSubscribers: 1500, SurveyedHouseholds: 12, SurveyedWithSmartphone: 7},
+		{AreaCode: "c", Period: p, Households: 1200, MobileSubscribers: 3300, SmartphoneSubscribers: 2600, SurveyedHouseholds: 150, SurveyedWithSmartphone: 120},
+		{AreaCode: "d", Period: p, Households: 500, MobileSubscribers: 1200, SmartphoneSubscribers: 900, SurveyedHouseholds: nan, SurveyedWithSmartphone: nan},
 	}
 	est, m, err := penetration.SmartphoneHouseholds(rows, nil, penetration.DefaultSmartphoneModel(), penetration.DefaultShrinkage())
 	if err != nil {

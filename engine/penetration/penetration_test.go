@@ -315,11 +315,11 @@ func nan() float64 { return math.NaN() }
 func TestSmartphoneHouseholds(t *testing.T) {
 	m := DefaultSmartphoneModel()
 	rows := []Subscription{
-		{AreaCode: "a", Households: 1000, SmartphoneSubscribers: 2000, SurveyedHouseholds: 100, SurveyedWithSmartphone: 90},
-		{AreaCode: "b", Households: 1000, SmartphoneSubscribers: 1500, SurveyedHouseholds: 12, SurveyedWithSmartphone: 7},
-		{AreaCode: "c", Households: 1000, SmartphoneSubscribers: 1800, SurveyedHouseholds: 80, SurveyedWithSmartphone: 60},
-		{AreaCode: "d", Households: 1000, SmartphoneSubscribers: 1200, SurveyedHouseholds: nan(), SurveyedWithSmartphone: nan()},
-		{AreaCode: "e", Households: 1000, SmartphoneSubscribers: 1200, SurveyedHouseholds: 5, SurveyedWithSmartphone: 9},
+		{AreaCode: "a", Households: 1000, MobileSubscribers: 3000, SmartphoneSubscribers: 2000, SurveyedHouseholds: 100, SurveyedWithSmartphone: 90},
+		{AreaCode: "b", Households: 1000, MobileSubscribers: 3000, SmartphoneSubscribers: 1500, SurveyedHouseholds: 12, SurveyedWithSmartphone: 7},
+		{AreaCode: "c", Households: 1000, MobileSubscribers: 3000, SmartphoneSubscribers: 1800, SurveyedHouseholds: 80, SurveyedWithSmartphone: 60},
+		{AreaCode: "d", Households: 1000, MobileSubscribers: 3000, SmartphoneSubscribers: 1200, SurveyedHouseholds: nan(), SurveyedWithSmartphone: nan()},
+		{AreaCode: "e", Households: 1000, MobileSubscribers: 3000, SmartphoneSubscribers: 1200, SurveyedHouseholds: 5, SurveyedWithSmartphone: 9},
 	}
 	est, pm, err := SmartphoneHouseholds(rows, nil, m, DefaultShrinkage())
 	if err != nil {

@@ -157,7 +157,7 @@ func (m SmartphoneModel) Share(s Subscription, proj *Projection) Estimate {
 		issues = append(issues, fmt.Sprintf("smartphone users per adult %.2f above 1 (capped at 1 in the model): subscriber or household count problem (the model is not used: the survey alone, if any, decides)", p))
 		impossible = true
 	}
-	if s.MobileSubscribers > 0 && s.SmartphoneSubscribers > s.MobileSubscribers {
+	if s.SmartphoneSubscribers > s.MobileSubscribers { // false when mobile subscribers are missing (NaN)
 		issues = append(issues, fmt.Sprintf("smartphone subscribers %.0f above mobile subscribers %.0f: the counts contradict each other (the model is not used: the survey alone, if any, decides)",
 			s.SmartphoneSubscribers, s.MobileSubscribers))
 		impossible = true

@@ -1,6 +1,10 @@
 package penetration
 
 import (
+	"fmt"
+	"math"
+	"strings"
+
 	"github.com/lomsong/lomsong/engine"
 )
 
@@ -15,7 +19,25 @@ const (
 // conf. The counts are administrative; the interval treats the area's
 // subscriptions as draws from the process that sets its 2G-only share, so
 // small areas get wide intervals. Only-2G above the total is an Issue.
+// It is unknown, naming the count, when either count is missing or
+// negative or mobile subscribers are 0 (no subscriptions to take a share
+// of).
 func TwoGOnlyShare(s Subscription, conf float64) Estimate {
+	switch {
+	case math.IsNaN(s.Only2GSubscribers) || math.IsNaN(s.MobileSubscribers):
+		var why []string
+		if math.IsNaN(s.Only2GSubscribers) {
+			why = append(why, "only_2g_subscribers")
+		}
+		if math.IsNaN(s.MobileSubscribers) {
+			why = append(why, "mobile_subscribers")
+		}
+		return unknown(MethodTwoGSubscriptions, strings.Join(why, " and ")+" missing")
+	case s.Only2GSubscribers < 0 || s.MobileSubscribers < 0:
+		return unknown(MethodTwoGSubscriptions, fmt.Sprintf("negative count: only_2g_subscribers %.0f, mobile_subscribers %.0f", s.Only2GSubscribers, s.MobileSubscribers))
+	case s.MobileSubscribers == 0:
+		return unknown(MethodTwoGSubscriptions, fmt.Sprintf("mobile_subscribers is 0 (only_2g_subscribers %.0f): no subscriptions to take the 2G-only share of", s.Only2GSubscribers))
+	}
 	e := Proportion(s.Only2GSubscribers, s.MobileSubscribers, conf, MethodTwoGSubscriptions)
 	if e.Known() {
 		e.Assumptions = append(e.Assumptions, "one subscription per phone (multi-SIM phones count once per SIM)")
@@ -104,7 +126,15 @@ func CountDevices(b *engine.MeasurementBatch, keep func(i int) bool) DeviceCount
 // conf. It assumes the measured phones are a random sample of the area's
 // phones; crowd-sourced tests come from apps that feature phones cannot
 // run, so this share is biased low unless drive or MDT tests dominate.
+//
+// Without a phone (only scanners, tablets or routers, devices of unknown
+// class or without an id) it is unknown, saying what was seen: never a
+// share of 0.
 func TwoGOnlyDevices(c DeviceCounts, conf float64) Estimate {
+	if c.Phones == 0 {
+		return unknown(MethodTwoGDevices, fmt.Sprintf("no phone among the measured devices (%d not phones: scanners, tablets or routers; %d of unknown class; %d rows without a device id)",
+			c.NotPhone, c.UnknownClass, c.NoID))
+	}
 	e := Proportion(float64(c.TwoGOnly), float64(c.Phones), conf, MethodTwoGDevices)
 	if e.Known() {
 		e.Assumptions = append(e.Assumptions,
