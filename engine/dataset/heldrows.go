@@ -10,6 +10,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
@@ -35,6 +36,37 @@ type HeldRowsError struct {
 	Rows     int64  // the file's accepted rows the dataset holds already
 	Accepted int64  // the file's accepted rows
 	Sources  []HeldSource
+	// Lines are those rows, by their line in the file (the row number of
+	// a columnar file), each with the source that holds it.
+	Lines []HeldLine
+}
+
+// HeldLine is a row of a file that a dataset holds already: its line in
+// the file (the row number of a columnar file) and the index in
+// HeldRowsError.Sources of the source holding it.
+type HeldLine struct {
+	Line   int64
+	Source int
+}
+
+// ReasonInDataset is the quarantine reason of a row a dataset holds
+// already (HeldRowsError.Rejects): not a fault of the row, which is
+// valid, but a measurement the dataset counts once.
+const ReasonInDataset ingest.Reason = "in_dataset"
+
+// Rejects returns the held rows as quarantine rows of the file named
+// source, by line, each naming the earlier source that holds it.
+func (e *HeldRowsError) Rejects(source string) []ingest.Reject {
+	details := make([]string, len(e.Sources))
+	for i, h := range e.Sources {
+		details[i] = fmt.Sprintf("the same measurement as a row of %s (ingested %s, sha256 %s…), which the dataset holds already",
+			h.Source.Name, h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), shortSHA(h.Source.SHA256))
+	}
+	out := make([]ingest.Reject, len(e.Lines))
+	for i, l := range e.Lines {
+		out[i] = ingest.Reject{Source: source, Line: l.Line, Reason: ReasonInDataset, Detail: details[l.Source]}
+	}
+	return out
 }
 
 func (e *HeldRowsError) Error() string {
@@ -49,12 +81,19 @@ func (e *HeldRowsError) Error() string {
 // Reason is the error without the file's path and the advice: how many of
 // its rows the dataset holds, in which sources, and that nothing was added.
 func (e *HeldRowsError) Reason() string {
+	return fmt.Sprintf("%s; a dataset holds a measurement once, so nothing was added", e.Found())
+}
+
+// Found says how many of the file's rows the dataset holds, in which
+// sources: the Reason without what became of the file, for a report of
+// what an ingest would find (IngestResult.Held).
+func (e *HeldRowsError) Found() string {
 	var held []string
 	for _, h := range e.Sources {
 		held = append(held, fmt.Sprintf("%d of %s, ingested %s, sha256 %s…", h.Rows, h.Source.Name,
 			h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), shortSHA(h.Source.SHA256)))
 	}
-	return fmt.Sprintf("%d of its %s are measurements the dataset holds already (%s); a dataset holds a measurement once, so nothing was added",
+	return fmt.Sprintf("%d of its %s are measurements the dataset holds already (%s)",
 		e.Rows, plural.Count(e.Accepted, "accepted row", "accepted rows"), strings.Join(held, "; "))
 }
 
@@ -73,14 +112,21 @@ func shortSHA(s string) string { return s[:min(16, len(s))] }
 
 // rowKeys collects the row hashes of the measurements an ingest writes
 // to partitions (period, carrier) the dataset holds parts of already (rows
-// of another partition cannot be held), up to max rows (those after are
-// not checked): a month's first dump keeps none.
+// of another partition cannot be held), with the line each was read from,
+// up to max rows (those after are not checked): a month's first dump
+// keeps none.
 type rowKeys struct {
 	max     int
-	keys    [][2]uint64
+	keys    []heldKey
 	held    map[partKey]bool // partitions with parts of earlier sources
 	kept    map[partKey]bool // those of them keys were kept of
 	periods periodCache      // of the rows added
+}
+
+// heldKey is the hash of an accepted row (rowHash) and its line.
+type heldKey struct {
+	h    [2]uint64
+	line int64
 }
 
 // newRowKeys returns a collector for an ingest into s, nil when no
@@ -101,14 +147,15 @@ func (s *Store) newRowKeys(max int) *rowKeys {
 	return &rowKeys{max: max, held: held, kept: map[partKey]bool{}}
 }
 
-// keep keeps h, the hash of row i of b (rowHash), when the row is of a
-// held partition and fewer than max are kept.
-func (k *rowKeys) keep(b *engine.MeasurementBatch, i int, h [2]uint64) {
+// keep keeps the hash of m, an accepted row read from line
+// (ingest.Config.AcceptedMeasurement), when it is of a held partition and
+// fewer than max are kept. Its hash is the stored row's (rowHash).
+func (k *rowKeys) keep(line int64, m *engine.Measurement) {
 	if len(k.keys) >= k.max {
 		return
 	}
-	if pk := (partKey{k.periods.of(b.TimeUnixMs[i]), b.Carrier[i]}); k.held[pk] {
-		k.keys = append(k.keys, h)
+	if pk := (partKey{k.periods.of(m.TimeUnixMs), m.Carrier}); k.held[pk] {
+		k.keys = append(k.keys, heldKey{m.ValueHash(), line})
 		k.kept[pk] = true
 	}
 }
@@ -123,14 +170,22 @@ func cmpRowHash(a, b [2]uint64) int {
 
 // heldRows returns a HeldRowsError when rows of an ingest (k) are rows of
 // the measurements sources the manifest lists. It reads the parts of those
-// sources in the partitions k kept rows of, and no other.
-func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *rowKeys) error {
+// sources in the partitions k kept rows of, and no other. It is the one
+// test of "the dataset holds this row already": an ingest into the
+// dataset is refused by it, and a staging ingest validated for the
+// dataset (IngestOptions.HeldIn) reports it.
+func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *rowKeys) (*HeldRowsError, error) {
 	if len(k.keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	keys := k.keys
-	slices.SortFunc(keys, cmpRowHash)
-	found := make([]bool, len(keys))
+	slices.SortFunc(keys, func(a, b heldKey) int { return cmpRowHash(a.h, b.h) })
+	// by[j] is the index in held of the first source found holding key
+	// j, -1 while none is.
+	by := make([]int, len(keys))
+	for j := range by {
+		by[j] = -1
+	}
 	var held []HeldSource
 	var r *arrowio.MeasurementReader
 	for _, src := range s.Manifest().Sources {
@@ -146,10 +201,10 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 			r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error {
 				for i := 0; i < b.Len(); i++ {
 					h := rowHash(b, i)
-					j, ok := slices.BinarySearchFunc(keys, h, cmpRowHash)
-					for ; ok && j < len(keys) && keys[j] == h; j++ {
-						if !found[j] {
-							found[j] = true
+					j, ok := slices.BinarySearchFunc(keys, h, func(a heldKey, h [2]uint64) int { return cmpRowHash(a.h, h) })
+					for ; ok && j < len(keys) && keys[j].h == h; j++ {
+						if by[j] < 0 {
+							by[j] = len(held)
 							n++
 						}
 					}
@@ -157,7 +212,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 				return nil
 			}, nil)
 			if err != nil {
-				return fmt.Errorf("%s: looking for its rows in %s (ingested before), nothing was added: %w", path, src.Name, err)
+				return nil, fmt.Errorf("%s: looking for its rows in %s (ingested before), nothing was added: %w", path, src.Name, err)
 			}
 		}
 		if n > 0 {
@@ -165,14 +220,25 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 		}
 	}
 	if len(held) == 0 {
-		return nil
+		return nil, nil
 	}
-	var total int64
-	for _, f := range found {
-		if f {
-			total++
+	// The sources by the rows they hold, most first; the lines by line.
+	order := make([]int, len(held))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(held[b].Rows, held[a].Rows) })
+	rank := make([]int, len(held))
+	sorted := make([]HeldSource, len(held))
+	for to, from := range order {
+		rank[from], sorted[to] = to, held[from]
+	}
+	var lines []HeldLine
+	for j, src := range by {
+		if src >= 0 {
+			lines = append(lines, HeldLine{Line: keys[j].line, Source: rank[src]})
 		}
 	}
-	slices.SortStableFunc(held, func(a, b HeldSource) int { return cmp.Compare(b.Rows, a.Rows) })
-	return &HeldRowsError{Path: path, Dataset: s.dir, Rows: total, Accepted: accepted, Sources: held}
+	slices.SortFunc(lines, func(a, b HeldLine) int { return cmp.Compare(a.Line, b.Line) })
+	return &HeldRowsError{Path: path, Dataset: s.dir, Rows: int64(len(lines)), Accepted: accepted, Sources: sorted, Lines: lines}, nil
 }

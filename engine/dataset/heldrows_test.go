@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,25 +33,29 @@ func TestRowKeysOnlyOfHeldPartitions(t *testing.T) {
 	if k == nil {
 		t.Fatal("no collector for a dataset holding measurements")
 	}
-	var b engine.MeasurementBatch
+	var rows []engine.Measurement
 	add := func(ts string, carrier engine.Carrier) {
 		tm, err := time.Parse(time.RFC3339, ts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.Append(engine.Measurement{TimeUnixMs: tm.UnixMilli(), Carrier: carrier, Tech: engine.Tech4G, Lon: 105.9, Lat: 21.0, SignalDBm: -90})
+		rows = append(rows, engine.Measurement{TimeUnixMs: tm.UnixMilli(), Carrier: carrier, Tech: engine.Tech4G, Lon: 105.9, Lat: 21.0, SignalDBm: -90})
 	}
 	add("2026-10-05T08:00:00+07:00", "viettel")   // October's viettel: held
 	add("2026-10-05T08:00:00+07:00", "vinaphone") // no vinaphone part
 	add("2026-11-05T08:00:00+07:00", "viettel")   // no November part
 	add("2026-10-01T00:00:00+07:00", "mobifone")  // October's mobifone: held
 	add("2026-09-30T23:59:59+07:00", "mobifone")  // September's mobifone: none
-	(&rowsDigest{}).add(&b, k)
+	for i := range rows {
+		k.keep(int64(i+2), &rows[i])
+	}
 	if len(k.keys) != 2 {
 		t.Fatalf("kept %d row keys, want 2 (October's viettel and mobifone rows)", len(k.keys))
 	}
 	k2 := s.newRowKeys(1)
-	(&rowsDigest{}).add(&b, k2)
+	for i := range rows {
+		k2.keep(int64(i+2), &rows[i])
+	}
 	if len(k2.keys) != 1 {
 		t.Errorf("kept %d row keys under a bound of 1", len(k2.keys))
 	}
@@ -81,5 +87,56 @@ func TestHeldRowsReadsOnlyTheDumpsPartitions(t *testing.T) {
 	var held *HeldRowsError
 	if !errors.As(err, &held) || held.Rows != 1 || held.Accepted != 2 {
 		t.Fatalf("a late October dump with one row held: %v", err)
+	}
+}
+
+// A file ingested into a staging dataset with HeldIn, the dataset it is
+// validated for, reports what an ingest into HeldIn would find there —
+// the rows HeldIn holds already, by line and source, or that it holds
+// the file itself — and is not refused for it; the staging dataset gets
+// its rows. An ingest into HeldIn is refused naming the same lines.
+func TestHeldInReportsWhatTheIngestWouldFind(t *testing.T) {
+	release, in, _ := ingestedStore(t, "a.csv")
+	dir := t.TempDir()
+	late := "ts,carrier,tech,lon,lat,signal_dbm,service\n" +
+		"2026-10-03T08:00:00Z,viettel,4G,105.86,21.04,-97,\n" + // new
+		"2026-09-30T17:00:00Z,viettel,4G,105.85,21.03,-99,\n" + // a.csv's line 3
+		"2026-10-02T08:00:00Z,mobifone,3G,105.85,21.03,,none\n" // a.csv's line 4
+	path := writeFile(t, dir, "late.csv", late)
+	staging := func() *Store {
+		s, err := Open(filepath.Join(t.TempDir(), "staging"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	opt := ingestOpts()
+	opt.HeldIn = release
+	res, err := staging().IngestFile(context.Background(), path, opt)
+	if err != nil {
+		t.Fatalf("a late dump validated in staging: %v", err)
+	}
+	if res.Source.SHA256 == "" || res.HeldSame != nil || res.HeldErr != nil {
+		t.Fatalf("staged: %+v", res)
+	}
+	h := res.Held
+	wantLines := []HeldLine{{3, 0}, {4, 0}}
+	if h == nil || h.Rows != 2 || h.Accepted != 3 || len(h.Sources) != 1 || h.Sources[0].Source.Name != "a.csv" || !slices.Equal(h.Lines, wantLines) {
+		t.Fatalf("held: %+v, want lines 3 and 4 of a.csv's rows", h)
+	}
+	q := h.Rejects("late.csv")
+	if len(q) != 2 || q[0].Line != 3 || q[0].Reason != ReasonInDataset || !strings.Contains(q[0].Detail, "a row of a.csv") {
+		t.Fatalf("as quarantine rows: %+v", q)
+	}
+	// Ingested into the release dataset, it is refused naming the same.
+	_, err = release.IngestFile(context.Background(), path, ingestOpts())
+	var refused *HeldRowsError
+	if !errors.As(err, &refused) || refused.Rows != h.Rows || !slices.Equal(refused.Lines, h.Lines) {
+		t.Fatalf("ingested into the release dataset: %v, want refused for lines %v", err, h.Lines)
+	}
+	// The file the release dataset holds, staged: HeldSame, not refused.
+	res, err = staging().IngestFile(context.Background(), in, opt)
+	if err != nil || res.HeldSame == nil || res.HeldSame.Name != "a.csv" || res.Held == nil || res.Held.Rows != res.Report.Accepted {
+		t.Fatalf("a.csv staged again: %+v, %v", res, err)
 	}
 }

@@ -45,6 +45,15 @@ type IngestOptions struct {
 	// refuses any rejected row; 1 accepts everything). RejectShare turns a
 	// user's share into it.
 	MaxRejectShare float64
+	// HeldIn, when set, is another dataset the file's accepted
+	// measurements are looked for in, as an ingest into HeldIn looks for
+	// them: the release dataset a submission is validated for in a
+	// staging dataset of its own (lomsong serve), so that the validation
+	// says what certifying it would find there. What HeldIn holds is
+	// reported (IngestResult.Held, HeldSame), not refused, and HeldIn is
+	// only read; the dataset ingested into is then not looked in (a
+	// staging dataset is new).
+	HeldIn *Store
 }
 
 // DefaultMaxRejectShare is IngestOptions.MaxRejectShare's default.
@@ -80,7 +89,19 @@ type IngestResult struct {
 	// SameRows, with AlreadyIngested, says that the file's bytes are new
 	// but its accepted measurements are those of Previous (the same
 	// rows in another encoding): nothing was added.
-	SameRows   bool
+	SameRows bool
+	// Held, for an ingest with IngestOptions.HeldIn, is the error an
+	// ingest of the file into HeldIn would be refused with for the rows
+	// HeldIn holds already, nil when it holds none of them (or the file
+	// holds no measurements). HeldSame, when not nil, is HeldIn's source
+	// of the file's bytes, or of its rows in another wrapping: an ingest
+	// into HeldIn would add nothing and not be refused (Held, when set,
+	// counts its rows all the same).
+	Held     *HeldRowsError
+	HeldSame *Source
+	// HeldErr is why HeldIn could not be looked in (Held and HeldSame are
+	// then unknown).
+	HeldErr    error
 	Report     *ingest.Report
 	Source     Source // the manifest entry, when committed
 	RefusedDir string // where the report and quarantine went, when refused
@@ -698,6 +719,10 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 	var rep *ingest.Report
 	var digest *rowsDigest // of the accepted measurements
 	var keys *rowKeys      // their row hashes, to find rows held already
+	lookIn := s            // the dataset they are looked for in
+	if opt.HeldIn != nil {
+		lookIn = opt.HeldIn
+	}
 	switch src.Kind {
 	case ingest.KindSites:
 		rep, err = ingest.ReadSites(ctx, src.Records, opt.Mapping, cfg, txn.WriteSites, txn.Reject)
@@ -712,10 +737,20 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			// looked for as repeats within the file are, under the same
 			// bound (16 bytes a row of a partition the dataset has parts
 			// of, the first DedupMaxRows such rows).
-			keys = s.newRowKeys(cfg.DedupMaxRows)
+			// The hashes are kept as the rows are read, with their lines,
+			// which the batches do not carry.
+			if keys = lookIn.newRowKeys(cfg.DedupMaxRows); keys != nil {
+				next := cfg.AcceptedMeasurement
+				cfg.AcceptedMeasurement = func(line int64, m *engine.Measurement) {
+					keys.keep(line, m)
+					if next != nil {
+						next(line, m)
+					}
+				}
+			}
 		}
 		write := func(b *engine.MeasurementBatch) error {
-			digest.add(b, keys)
+			digest.add(b)
 			return txn.WriteMeasurements(b)
 		}
 		rep, err = ingest.ReadMeasurements(ctx, src.Records, opt.Mapping, cfg, write, txn.Reject)
@@ -749,23 +784,33 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		meta.RowsDigest = digest.String()
 		// The same measurements in other bytes (re-saved, converted): a
 		// dataset holds a measurement once, as it holds a file once.
-		for _, prev := range s.Manifest().Sources {
-			if prev.Kind != string(ingest.KindMeasurements) || prev.partRows() != digest.n {
-				continue
-			}
-			d, err := s.rowsDigestOf(ctx, prev)
-			if err != nil {
-				return nil, err
-			}
-			if d == meta.RowsDigest {
-				res.AlreadyIngested, res.SameRows, res.Previous = true, true, prev
-				return res, nil // the deferred Abort discards what was written
-			}
+		prev, ok, err := s.sourceOfRows(ctx, meta.RowsDigest, digest.n)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			res.AlreadyIngested, res.SameRows, res.Previous = true, true, prev
+			return res, nil // the deferred Abort discards what was written
 		}
 	}
+	if opt.HeldIn != nil && digest != nil {
+		if err := opt.HeldIn.reportHeld(ctx, path, res, meta.RowsDigest, digest.n, keys, opt); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			// HeldIn unreadable (a part taken out while it was read) is
+			// not the file's fault: said, and the ingest goes on.
+			res.Held, res.HeldSame, res.HeldErr = nil, nil, err
+		}
+		keys = nil
+	}
 	if keys != nil {
-		if err := s.heldRows(ctx, path, rep.Accepted, keys); err != nil {
+		held, err := s.heldRows(ctx, path, rep.Accepted, keys)
+		if err != nil {
 			return res, err
+		}
+		if held != nil {
+			return res, held
 		}
 		keys = nil
 	}
@@ -774,6 +819,55 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// sourceOfRows returns the measurements source of s whose rows are those
+// of the digest d of n rows (rowsDigest.String), if any.
+func (s *Store) sourceOfRows(ctx context.Context, d string, n int64) (Source, bool, error) {
+	for _, prev := range s.Manifest().Sources {
+		if prev.Kind != string(ingest.KindMeasurements) || prev.partRows() != n {
+			continue
+		}
+		got, err := s.rowsDigestOf(ctx, prev)
+		if err != nil {
+			return Source{}, false, err
+		}
+		if got == d {
+			return prev, true, nil
+		}
+	}
+	return Source{}, false, nil
+}
+
+// reportHeld sets res.Held and res.HeldSame to what an ingest of the file
+// at path (res, read with opt; its accepted measurements of digest d of n
+// rows, keys kept of them) into s would find s holds: its bytes or its
+// rows (HeldSame, as IngestFile finds them), and rows it holds already
+// (Held, as heldRows finds them).
+func (s *Store) reportHeld(ctx context.Context, path string, res *IngestResult, d string, n int64, keys *rowKeys, opt IngestOptions) error {
+	for _, sum := range []string{res.SHA256, res.ContentSHA256} {
+		if prev, ok := s.Lookup(sum); ok && sum != "" && s.sameReading(path, prev, opt) == nil {
+			res.HeldSame = &prev
+			break
+		}
+	}
+	if res.HeldSame == nil && n > 0 {
+		prev, ok, err := s.sourceOfRows(ctx, d, n)
+		if err != nil {
+			return err
+		}
+		if ok {
+			res.HeldSame = &prev
+		}
+	}
+	if keys != nil {
+		held, err := s.heldRows(ctx, path, res.Report.Accepted, keys)
+		if err != nil {
+			return err
+		}
+		res.Held = held
+	}
+	return nil
 }
 
 // rowsDigestOf returns a measurements source's rows digest: its record's,
@@ -788,7 +882,7 @@ func (s *Store) rowsDigestOf(ctx context.Context, src Source) (string, error) {
 	var r *arrowio.MeasurementReader
 	for _, p := range src.Parts {
 		var err error
-		if r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error { d.add(b, nil); return nil }, nil); err != nil {
+		if r, err = s.scanPart(ctx, p, r, func(b *engine.MeasurementBatch) error { d.add(b); return nil }, nil); err != nil {
 			return "", err
 		}
 	}

@@ -125,7 +125,7 @@ func TestRowsDigest(t *testing.T) {
 			for _, r := range rs {
 				b.Append(r)
 			}
-			d.add(&b, nil)
+			d.add(&b)
 		}
 		return d.String()
 	}

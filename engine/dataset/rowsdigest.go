@@ -23,17 +23,13 @@ type rowsDigest struct {
 // String renders the digest as it is recorded (Source.RowsDigest).
 func (d *rowsDigest) String() string { return fmt.Sprintf("%016x%016x:%d", d.a, d.b, d.n) }
 
-// add adds every row of batch, and gives keys (nil: none) each row's
-// hash to keep: a row is hashed once for both.
-func (d *rowsDigest) add(batch *engine.MeasurementBatch, keys *rowKeys) {
+// add adds every row of batch.
+func (d *rowsDigest) add(batch *engine.MeasurementBatch) {
 	for i := 0; i < batch.Len(); i++ {
 		k := rowHash(batch, i)
 		d.a += k[0]
 		d.b += k[1]
 		d.n++
-		if keys != nil {
-			keys.keep(batch, i, k)
-		}
 	}
 }
 

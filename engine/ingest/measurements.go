@@ -53,9 +53,10 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	var row engine.Measurement
 	var naive bool       // the row parsed last had a time without offset
 	var period naiveSpan // of the accepted rows' times without offset
+	var line int64       // of the row parsed last
 	parse := func(p *parser, f []string) *rowError {
 		e := p.measurement(f, &row)
-		naive = p.rowNaive
+		naive, line = p.rowNaive, p.line
 		return e
 	}
 	// A repeat is told by the row's values as the dataset stores them,
@@ -66,6 +67,9 @@ func ReadMeasurements(ctx context.Context, rec Records, m *Mapping, cfg Config,
 	key := func() uint64 { return row.ValueHash()[0] }
 	rep, err := run(ctx, KindMeasurements, rec, m, cfg, parse, key,
 		func() {
+			if cfg.AcceptedMeasurement != nil {
+				cfg.AcceptedMeasurement(line, &row)
+			}
 			batch.Append(row)
 			if naive {
 				period.add(row.TimeUnixMs)

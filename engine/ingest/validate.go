@@ -105,6 +105,14 @@ type Config struct {
 	// of any other carrier as carrier_not_yours: a carrier submits its own
 	// data only. Empty allows every carrier.
 	AllowedCarriers []engine.Carrier
+	// AcceptedMeasurement, if set, is called with each accepted
+	// measurement and the line it was read from (the row number of a
+	// columnar file), in the file's order, on the goroutine reading the
+	// file, before the row is batched: the batches carry no lines, and a
+	// reader of the accepted rows that must name them (the dataset, for
+	// rows it holds already) keeps what it needs here. m is reused after
+	// the call.
+	AcceptedMeasurement func(line int64, m *engine.Measurement)
 	// CellRes, when positive, is the H3 resolution a claims table's cells
 	// must be at (the analysis resolution of the run that reads them); a
 	// cell at another is out_of_range. 0 accepts any resolution.

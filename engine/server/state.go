@@ -226,7 +226,8 @@ func openState(ctx context.Context, dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("%s: state schema: %w", dir, err)
 	}
 	for _, c := range [][2]string{{"dataset_sha256", "TEXT NOT NULL DEFAULT ''"}, {"error_code", "TEXT NOT NULL DEFAULT ''"},
-		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}, {"read_limits", "TEXT NOT NULL DEFAULT ''"}, {"certifying_by", "TEXT NOT NULL DEFAULT ''"}} {
+		{"certify_added", "INTEGER NOT NULL DEFAULT 1"}, {"read_limits", "TEXT NOT NULL DEFAULT ''"}, {"certifying_by", "TEXT NOT NULL DEFAULT ''"},
+		{"in_dataset", "INTEGER"}, {"in_dataset_note", "TEXT NOT NULL DEFAULT ''"}} {
 		added, err := addColumn(ctx, db, "submissions", c[0], c[1])
 		switch {
 		case err != nil || !added:
@@ -291,8 +292,14 @@ func backfillReadLimits(ctx context.Context, db *sql.DB) error {
 // submission is writing the release dataset, set before the write and
 // cleared when its outcome is recorded; one left set by a stop between
 // the two tells the next start whose certification the rows the dataset
-// holds are (recordCutCertifications). It reports whether it added the
-// column.
+// holds are (recordCutCertifications).
+// submissions.in_dataset: how many of a measurements submission's accepted
+// rows the release dataset held already when it was validated (its
+// certification refused for them, or certified, since: then), NULL until
+// then, for other kinds, when it could not be read for them, and for
+// submissions validated before the column; in_dataset_note says so to
+// its carrier (Submission.Note while it is accepted). It reports whether
+// it added the column.
 func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) (bool, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -57,9 +58,19 @@ type Submission struct {
 	UpdatedAt   string `json:"updated_at"`
 	CertifiedAt string `json:"certified_at,omitempty"`
 	CertifiedBy string `json:"certified_by,omitempty"`
+	// InDataset is the number of its accepted measurements the release
+	// dataset held already when it was validated (or, since, when its
+	// certification was refused for them, or it was certified): rows
+	// its certification would find there, listed in its quarantine.csv
+	// (reason in_dataset). Nil (null) until it is validated, for a kind
+	// other than measurements, and when the release dataset could not be
+	// read for them.
+	InDataset *int64 `json:"in_dataset"`
 	// Note explains a status the service derives rather than records:
 	// "retracted", a certified submission whose rows were taken out of
-	// the release dataset (lomsong dataset retract) since.
+	// the release dataset (lomsong dataset retract) since; for an
+	// accepted submission, what its validation found of its rows in the
+	// release dataset (inDatasetNote).
 	Note       string `json:"note,omitempty"`
 	mapping    []byte
 	quarantine string
@@ -73,6 +84,9 @@ type Submission struct {
 	// limits is the JSON of the readLimits it was validated under
 	// (submissions.read_limits; "" before its validation).
 	limits string
+	// inDatasetNote says what its validation found of its rows in the
+	// release dataset (submissions.in_dataset_note; "" for nothing).
+	inDatasetNote string
 }
 
 // MarshalJSON writes rows_read, accepted and rejected as null while the
@@ -103,18 +117,26 @@ type ReasonCount struct {
 }
 
 const submissionCols = `id, user, carrier, kind, filename, bytes, sha256, mapping, received_at, status, rows_read, accepted, rejected,
-	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code, certify_added, read_limits`
+	reasons, quarantine, error, updated_at, certified_at, certified_by, dataset_sha256, error_code, certify_added, read_limits, in_dataset, in_dataset_note`
 
 func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
 	var reasons string
 	var certAt, certBy sql.NullString
+	var inDataset sql.NullInt64
 	err := row.Scan(&s.ID, &s.User, &s.Carrier, &s.Kind, &s.Filename, &s.Bytes, &s.SHA256, &s.mapping, &s.ReceivedAt, &s.Status,
-		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode, &s.added, &s.limits)
+		&s.RowsRead, &s.Accepted, &s.Rejected, &reasons, &s.quarantine, &s.Error, &s.UpdatedAt, &certAt, &certBy, &s.datasetSHA, &s.ErrorCode, &s.added, &s.limits,
+		&inDataset, &s.inDatasetNote)
 	if err != nil {
 		return s, err
 	}
 	s.CertifiedAt, s.CertifiedBy = certAt.String, certBy.String
+	if inDataset.Valid {
+		s.InDataset = &inDataset.Int64
+	}
+	if s.Status == "accepted" {
+		s.Note = s.inDatasetNote
+	}
 	if err := json.Unmarshal([]byte(reasons), &s.Reasons); err != nil {
 		return s, fmt.Errorf("submission %d: reasons: %w", s.ID, err)
 	}
@@ -1008,7 +1030,154 @@ func (s *Server) validate(ctx context.Context, sub Submission, lim readLimits) (
 	if err != nil {
 		return nil, err
 	}
-	return store.IngestFile(ctx, s.spoolPath(sub), opt)
+	// A measurements file's rows are looked for in the release dataset as
+	// its certification looks for them (dataset.IngestOptions.HeldIn), so
+	// that the validation says which of them certifying would find there,
+	// not the certification alone. Read as it is now: it may change
+	// before the certification, which looks again.
+	var heldErr error
+	if ingest.Kind(sub.Kind) == ingest.KindMeasurements {
+		s.dsMu.RLock()
+		release, err := dataset.Open(s.opt.Dataset)
+		s.dsMu.RUnlock()
+		if err != nil {
+			heldErr = err
+		} else {
+			opt.HeldIn = release
+		}
+	}
+	res, err := store.IngestFile(ctx, s.spoolPath(sub), opt)
+	if res != nil && heldErr != nil {
+		res.HeldErr = heldErr
+	}
+	return res, err
+}
+
+// inDataset says what a measurements submission's validation (res) found
+// of its accepted rows in the release dataset: their count (nil: not
+// known), a note for its carrier, and its quarantine (q, relative to the
+// service's state; "" for none) with the rows the dataset holds listed
+// (reason in_dataset).
+func (s *Server) inDataset(sub Submission, res *dataset.IngestResult, q string) (*int64, string, string, error) {
+	switch {
+	case res.HeldErr != nil:
+		s.log.Error("validation: the release dataset could not be read for the submission's rows", "id", sub.ID, "err", res.HeldErr)
+		return nil, fmt.Sprintf("whether the release dataset holds some of its rows already could not be checked (%v): its certification checks it", res.HeldErr), q, nil
+	case res.HeldSame != nil:
+		n := res.Report.Accepted
+		return &n, fmt.Sprintf("%s in the release dataset already, as %s (ingested %s, sha256 %s…): certifying it adds nothing",
+			allRows(n), res.HeldSame.Name, res.HeldSame.IngestedAt.Format("2006-01-02 15:04 MST"), res.HeldSame.SHA256[:min(16, len(res.HeldSame.SHA256))]), q, nil
+	case res.Held != nil:
+		q, err := s.writeHeldQuarantine(sub, q, res.Held)
+		if err != nil {
+			return nil, "", "", err
+		}
+		n := res.Held.Rows
+		return &n, fmt.Sprintf("its validation found that %s; they are listed in its quarantine.csv (reason in_dataset): a dataset holds a measurement once, so certifying it would be refused; "+
+			"submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s before it is certified",
+			res.Held.Found(), res.Held.Retract(shellquote.Quote(s.opt.Dataset))), q, nil
+	}
+	var none int64
+	return &none, "", q, nil
+}
+
+// allRows says that n accepted rows, all of a file's, are somewhere.
+func allRows(n int64) string {
+	if n == 1 {
+		return "its one accepted row is"
+	}
+	return fmt.Sprintf("all %d of its accepted rows are", n)
+}
+
+// writeHeldQuarantine writes a submission's quarantine anew, as its
+// quarantine q (relative to the service's state; "" for none) with the
+// rows held's lists as rows the release dataset holds already (held nil:
+// none), in line order: serve/submissions/ID/quarantine.csv, which it
+// returns (relative). The rows q listed as held before are left out: the
+// dataset is as it is now.
+func (s *Server) writeHeldQuarantine(sub Submission, q string, held *dataset.HeldRowsError) (string, error) {
+	rel := path.Join("submissions", strconv.FormatInt(sub.ID, 10), "quarantine.csv")
+	dst := filepath.Join(s.state, filepath.FromSlash(rel))
+	var rows []ingest.Reject
+	if held != nil {
+		rows = held.Rejects(sub.Filename)
+	}
+	var r *csv.Reader
+	if q != "" {
+		in, err := os.Open(filepath.Join(s.state, filepath.FromSlash(q)))
+		if err != nil {
+			return "", err
+		}
+		defer in.Close()
+		r = csv.NewReader(in)
+		r.FieldsPerRecord = len(ingest.QuarantineHeader)
+		if _, err := r.Read(); err != nil {
+			return "", fmt.Errorf("submission %d: %s: %w", sub.ID, q, err)
+		}
+	}
+	// next returns the quarantine's next row but those held before, nil
+	// at its end.
+	next := func() (*ingest.Reject, error) {
+		for r != nil {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, fmt.Errorf("submission %d: %s: %w", sub.ID, q, err)
+			}
+			if rec[4] == string(dataset.ReasonInDataset) {
+				continue
+			}
+			line, err := strconv.ParseInt(rec[1], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("submission %d: %s: line %q: %w", sub.ID, q, rec[1], err)
+			}
+			return &ingest.Reject{Source: rec[0], Line: line, Column: rec[2], Value: rec[3], Reason: ingest.Reason(rec[4]), Detail: rec[5]}, nil
+		}
+		return nil, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".quarantine-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	bw := bufio.NewWriter(tmp)
+	qw, err := ingest.NewQuarantineWriter(bw)
+	if err != nil {
+		return "", err
+	}
+	cur, err := next()
+	for err == nil && (cur != nil || len(rows) > 0) {
+		if cur != nil && (len(rows) == 0 || cur.Line <= rows[0].Line) {
+			if err = qw.Write(*cur); err == nil {
+				cur, err = next()
+			}
+			continue
+		}
+		err = qw.Write(rows[0])
+		rows = rows[1:]
+	}
+	if err == nil {
+		err = qw.Flush()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		return "", err
+	}
+	return rel, nil
 }
 
 // finish records a validation's outcome: accepted (its rows may be
@@ -1065,6 +1234,13 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 			quarantine = filepath.ToSlash(rel)
 		}
 	}
+	var inDataset *int64
+	inNote := ""
+	if status == "accepted" && ingest.Kind(sub.Kind) == ingest.KindMeasurements && res != nil && res.Report != nil {
+		if inDataset, inNote, quarantine, err = s.inDataset(sub, res, quarantine); err != nil {
+			return err
+		}
+	}
 	rj, _ := json.Marshal(reasons)
 	lj, err := json.Marshal(lim)
 	if err != nil {
@@ -1077,10 +1253,14 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 	}
 	defer tx.Rollback()
 	if _, err := tx.Exec(`UPDATE submissions SET status = ?, rows_read = ?, accepted = ?, rejected = ?, reasons = ?, quarantine = ?, error = ?, error_code = ?, updated_at = ?,
-		read_limits = ? WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), string(lj), sub.ID); err != nil {
+		read_limits = ?, in_dataset = ?, in_dataset_note = ? WHERE id = ?`, status, read, acc, rej, string(rj), quarantine, msg, code, nowText(now), string(lj),
+		nullable(inDataset), inNote, sub.ID); err != nil {
 		return err
 	}
 	detail := fmt.Sprintf("rows_read=%d accepted=%d rejected=%d", read, acc, rej)
+	if inDataset != nil && *inDataset > 0 {
+		detail += fmt.Sprintf(" in_dataset=%d", *inDataset)
+	}
 	if msg != "" {
 		// A refusal's (or failure's) reason is its record's too: the
 		// counts alone (all zero for a file that cannot be read) say
@@ -1093,6 +1273,14 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 	}
 	s.log.Info("validated", "id", sub.ID, "status", status, "rows_read", read, "accepted", acc, "rejected", rej)
 	return tx.Commit()
+}
+
+// nullable is n for a nullable column: NULL for nil.
+func nullable(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
 }
 
 // allOtherCarriers reports whether every row of a carrier's submission
@@ -1375,11 +1563,21 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	var tm *dataset.TooManyRejectsError
 	var heldRows *dataset.HeldRowsError
 	reason := ""
+	// The quarantine and in_dataset a refusal records: as they are, or
+	// with the rows the dataset holds as this certification found them.
+	quarantine, inDataset := cur.quarantine, cur.InDataset
 	switch {
 	case errors.As(err, &heldRows):
 		// Some of its measurements are in the dataset already, from
-		// another file: certified, each would count twice.
-		reason = fmt.Sprintf("%s; to certify it, submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s, then certify it again",
+		// another file: certified, each would count twice. They are
+		// listed in its quarantine as its validation lists them, as the
+		// dataset is now.
+		q, qerr := s.writeHeldQuarantine(cur, cur.quarantine, heldRows)
+		if qerr != nil {
+			return failed(qerr)
+		}
+		quarantine, inDataset = q, &heldRows.Rows
+		reason = fmt.Sprintf("%s; they are listed in its quarantine.csv (reason in_dataset); to certify it, submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s, then certify it again",
 			heldRows.Reason(), heldRows.Retract(shellquote.Quote(s.opt.Dataset)))
 	case errors.As(err, &other):
 		// The same bytes are in the dataset read with another mapping:
@@ -1409,8 +1607,9 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
 		if err := s.updateAudited(record, now, u.Name, "submission.certify_refused", sub, msg,
-			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ?, certifying_by = '' WHERE id = ? AND status IN ('accepted', 'refused')`,
-			msg, nowText(now), sub.ID); err != nil {
+			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ?, certifying_by = '', quarantine = ?, in_dataset = ?
+			WHERE id = ? AND status IN ('accepted', 'refused')`,
+			msg, nowText(now), quarantine, nullable(inDataset), sub.ID); err != nil {
 			return failed(err)
 		}
 		return refused(http.StatusConflict, "submission %d: %s", sub.ID, reason)
@@ -1458,9 +1657,29 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	if res.AlreadyIngested {
 		heldAs = res.Previous.SHA256
 	}
+	// What the dataset held of its rows, as this certification found it:
+	// all of them, or none (some of them refuse it); rows its validation
+	// (or a refused certification) listed as held are held no longer.
+	if ingest.Kind(cur.Kind) == ingest.KindMeasurements {
+		n := int64(0)
+		if res.AlreadyIngested {
+			n = cur.Accepted
+		}
+		inDataset = &n
+		if !res.AlreadyIngested && cur.InDataset != nil && *cur.InDataset > 0 {
+			// The dataset is written: what is recorded now must be, so a
+			// quarantine not rewritten is said and left as it was.
+			if q, qerr := s.writeHeldQuarantine(cur, cur.quarantine, nil); qerr != nil {
+				s.log.Error("certify: the quarantine's rows held before were not taken out of it", "id", sub.ID, "err", qerr)
+			} else {
+				quarantine = q
+			}
+		}
+	}
 	if err := s.updateAudited(record, now, u.Name, "submission.certify", sub, detail,
-		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '', certifying_by = '' WHERE id = ?`,
-		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, sub.ID); err != nil {
+		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '', certifying_by = '',
+		quarantine = ?, in_dataset = ?, in_dataset_note = '' WHERE id = ?`,
+		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, quarantine, nullable(inDataset), sub.ID); err != nil {
 		return failed(err)
 	}
 	// The answer is the record as a GET reads it from now on, with the
