@@ -235,7 +235,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 			}
 		}
 	}
-	inputs = withEveryArea(inputs, opt)
+	inputs = withEveryArea(inputs, opt, speeds)
 	card, err := scorecard.Build(inputs, opt.Config)
 	if err != nil {
 		return nil, err
@@ -668,8 +668,11 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 // area, a row without data for every area of opt.Config.Areas that has
 // none: its targets unknown, saying so. Where the period's dead zones were
 // computed the area was not assessed (the nation's count is then a lower
-// bound, as without the row).
-func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions) []scorecard.AreaInput {
+// bound, as without the row). An area with mobile speed tests in the
+// period or the same month a year before has its mobile speed change
+// (speeds) all the same: below the goal it decides target 5, and its
+// reason is not "no data".
+func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions, speeds map[penetration.Period]map[string]*penetration.Estimate) []scorecard.AreaInput {
 	for _, p := range opt.EveryArea {
 		have := map[string]bool{}
 		for _, in := range inputs {
@@ -694,6 +697,10 @@ func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions) []scoreca
 			}
 			if opt.DeadZones[p] != nil {
 				in.DeadZones = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
+			}
+			if e := speeds[p][code]; e != nil {
+				in.SpeedMobile = e
+				in.Missing[scorecard.TargetSpeed] = "" // the halves say why they are unknown
 			}
 			inputs = append(inputs, in)
 		}
