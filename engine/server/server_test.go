@@ -1006,18 +1006,40 @@ func TestConcurrentCarriers(t *testing.T) {
 	}
 }
 
-// An upload cut off mid-body leaves no file and no submission.
+// An upload cut off mid-body leaves no file and no submission. Its
+// client went away: the request is logged as that, with nginx's 499
+// ("client closed request"), not as a malformed body (400) — whether the
+// body had a length (the raw file, a multipart form) or came in chunks.
 func TestCutUploadLeavesNothing(t *testing.T) {
-	ts := newService(t, nil)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
+	logs := &logBuffer{}
+	ts := newService(t, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	rows := bytes.Repeat([]byte("ts,carrier\n"), 1000)
+	for _, c := range []struct{ name, headers, body string }{
+		{"a raw body", "Content-Length: 1000000", string(rows)},
+		{"a chunked body", "Transfer-Encoding: chunked", fmt.Sprintf("%x\r\n", 2*len(rows)) + string(rows)},
+		{"a multipart body", "Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 1000000",
+			"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"vt.csv\"\r\n\r\n" + string(rows)},
+	} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(ts.ts.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /api/v1/submissions?kind=measurements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n%s\r\n\r\n%s", ts.tokens["vt"], c.headers, c.body)
+		time.Sleep(100 * time.Millisecond)
+		conn.Close()
+		ts.nothingQueued(t)
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(logs.String(), `"status":499`) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		l := logs.String()
+		if !strings.Contains(l, `"status":499`) || !strings.Contains(l, "the client went away before the end of its body") || strings.Contains(l, `"status":400`) {
+			t.Fatalf("%s cut off: logged\n%s\nwant status 499 saying the client went away, not 400", c.name, l)
+		}
+		logs.mu.Lock()
+		logs.b.Reset()
+		logs.mu.Unlock()
 	}
-	fmt.Fprintf(conn, "POST /api/v1/submissions?kind=measurements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 1000000\r\n\r\n", ts.tokens["vt"])
-	conn.Write(bytes.Repeat([]byte("ts,carrier\n"), 1000))
-	time.Sleep(100 * time.Millisecond)
-	conn.Close()
-	ts.nothingQueued(t)
 }
 
 // TestStalledUploadRefused: an upload that sends nothing for the idle

@@ -75,10 +75,14 @@ func TestShutdownCutsUploadsPastTheGrace(t *testing.T) {
 	}
 	// The cut upload is an upload cut off, not the service's error, and
 	// no certification was running to be stopped.
-	for _, bad := range []string{"internal error", "certification still running"} {
+	for _, bad := range []string{"internal error", "certification still running", `"status":400`} {
 		if strings.Contains(l, bad) {
 			t.Errorf("logged %q:\n%s", bad, l)
 		}
+	}
+	// Said as the stop's doing, not the body's (400) nor its client's.
+	if !strings.Contains(l, "upload cut by the service's stop") || !strings.Contains(l, `"status":503`) {
+		t.Errorf("the cut upload is not logged as cut by the stop, with status 503:\n%s", l)
 	}
 	var n int
 	s.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n)

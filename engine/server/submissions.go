@@ -229,7 +229,8 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d bytes%s", r.ContentLength, s.opt.MaxUploadBytes, overUploadCap)
 		return
 	}
-	body := http.MaxBytesReader(w, idleReader{r.Body, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)
+	watch := &goneWatch{r: r.Body}
+	body := http.MaxBytesReader(w, idleReader{watch, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)
 	defer http.NewResponseController(w).SetReadDeadline(time.Time{})
 	spool := filepath.Join(s.state, "spool")
 	tmp, err := os.MkdirTemp(spool, ".upload-")
@@ -319,6 +320,26 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		var ue errUpload
+		if errors.As(err, &ue) && watch.gone != nil {
+			// Not a malformed body: its client closed (or reset) the
+			// connection before sending all of it. Nobody reads an
+			// answer; the request is logged with nginx's 499 ("client
+			// closed request"), as a certification whose client went
+			// away, and this says what happened.
+			s.log.Info("upload cut off: the client went away before the end of its body; nothing was kept",
+				"user", u.Name, "received_bytes", watch.n, "declared_bytes", r.ContentLength, "err", watch.gone.Error())
+			w.WriteHeader(statusClientClosedRequest)
+			return
+		}
+		if errors.As(err, &ue) && watch.stopped != nil {
+			// Cut by the service's stop (its grace ran out), logged as
+			// such (Serve names the request it cut), not as the body's
+			// fault: nobody reads the answer on the closed connection.
+			s.log.Warn("upload cut by the service's stop before the end of its body; nothing was kept",
+				"user", u.Name, "received_bytes", watch.n, "declared_bytes", r.ContentLength)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		if errors.As(err, &ue) {
 			writeError(w, ue.code, "%s", ue.msg)
 			return
@@ -500,6 +521,34 @@ func (i idleReader) Read(p []byte) (int, error) {
 }
 
 func (i idleReader) Close() error { return i.r.Close() }
+
+// goneWatch reads a request's body and records a read that failed
+// because the client went away mid-body: its connection ended (EOF)
+// before the body's declared length or last chunk, or was reset; or
+// because the service closed the connection (a stop past its grace:
+// net.ErrClosed). A malformed body (bad chunking, a multipart body
+// without its closing boundary) is neither.
+type goneWatch struct {
+	r       io.ReadCloser
+	n       int64 // bytes read
+	gone    error // the read error that says the client went away
+	stopped error // the read error that says the service closed the connection
+}
+
+func (g *goneWatch) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	switch {
+	case err == nil || g.gone != nil || g.stopped != nil:
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		g.gone = err
+	case errors.Is(err, net.ErrClosed):
+		g.stopped = err
+	}
+	return n, err
+}
+
+func (g *goneWatch) Close() error { return g.r.Close() }
 
 // errUpload is a client's mistake in an upload, with its status code.
 type errUpload struct {
