@@ -106,7 +106,8 @@ type Store struct {
 	dir      string
 	manifest Manifest
 	// failpoint, when set (tests only), is called at each named step of a
-	// commit; a non-nil error aborts the commit there.
+	// commit, of Verify and of the removal of damaged saved outputs; a
+	// non-nil error aborts it there.
 	failpoint func(step string) error
 	// rowGroupRows, when positive (tests only), replaces partRowGroupRows.
 	rowGroupRows int

@@ -364,8 +364,10 @@ func (m Manifest) listed() map[string]bool {
 }
 
 // Unlisted returns the data files under the dataset's data directories
-// that its manifest does not list (and no reader sees), by path.
-func (s *Store) Unlisted() ([]string, error) { return s.unlisted() }
+// that its manifest does not list (and no reader sees), by path: the
+// manifest as it is now, not only as it was when the store was opened
+// (see unlistedNow).
+func (s *Store) Unlisted() ([]string, error) { return s.unlistedNow() }
 
 // unlisted returns the data files the manifest does not list.
 func (s *Store) unlisted() ([]string, error) {
@@ -374,6 +376,44 @@ func (s *Store) unlisted() ([]string, error) {
 		return nil, err
 	}
 	listed := s.manifest.listed()
+	var out []string
+	for _, f := range files {
+		if !listed[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// unlistedNow is unlisted for a store opened before another process's
+// ingest committed (dataset verify, dataset ls or an analysis running
+// while lomsong ingest adds a file): the files on disk are listed first,
+// then the journal of a commit under way and the manifest are read
+// again, and a file either names is not unlisted. A commit writes its
+// journal before it places its first file and removes it after writing
+// the manifest, so a file it placed before the listing is in the journal
+// read after it or in the manifest read after that. Without it, every
+// part an ingest committed while dataset verify read the parts (seconds
+// on a large dataset) was reported as on disk but not in the manifest,
+// verify failing and advising a repair of a dataset that was whole.
+func (s *Store) unlistedNow() ([]string, error) {
+	files, err := dataFiles(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	listed := s.manifest.listed()
+	if j, err := readJournal(s.dir); err == nil && j != nil {
+		for p := range j.paths() {
+			listed[p] = true
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(s.dir, manifestName)); err == nil {
+		if m, err := parseManifest(b); err == nil {
+			for p := range m.listed() {
+				listed[p] = true
+			}
+		}
+	}
 	var out []string
 	for _, f := range files {
 		if !listed[f] {
@@ -394,7 +434,7 @@ func (s *Store) UnlistedParts() ([]string, error) {
 	if fileExistsIn(s.dir, journalName) {
 		return nil, nil
 	}
-	un, err := s.unlisted()
+	un, err := s.unlistedNow()
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", s.dir, err)
 	}

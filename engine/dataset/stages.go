@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -580,42 +581,90 @@ func (s *Store) savedStages() ([]StageRecord, []PartProblem, []string, error) {
 
 // removeDamagedStages removes the saved outputs whose stage.json does not
 // parse or whose files do not match it (size, CRC-32C, SHA-256), each
-// under its stage's lock, and returns their directories, relative to
-// the dataset. No stage reads such an output, and none is saved again
-// over it while the stages after it are current (the month's
-// predictions, a carrier's evidence predictions): dataset verify failed
-// on it after any number of runs. Saved outputs are derived data: the
-// next command that needs one computes it again.
+// checked and removed under its stage's lock, and returns their
+// directories, relative to the dataset. No stage reads such an output,
+// and none is saved again over it while the stages after it are current
+// (the month's predictions, a carrier's evidence predictions): dataset
+// verify failed on it after any number of runs. Saved outputs are
+// derived data: the next command that needs one computes it again.
+//
+// A lomsong run of the dataset saves stages meanwhile, each save under
+// its stage's lock: it sweeps older outputs away and replaces an output
+// of the same key (moved aside, then the new one renamed in). Checked
+// outside the lock, such an output was found with its files gone, and
+// repair reported it damaged, or removed the good output saved over it.
 func (s *Store) removeDamagedStages() ([]string, error) {
-	recs, bad, _, err := s.savedStages()
+	dirs, _, err := s.savedStageDirs()
 	if err != nil {
 		return nil, err
 	}
-	var dirs []string
-	for _, b := range bad {
-		dirs = append(dirs, path.Dir(b.Path))
-	}
-	for _, rec := range recs {
-		for _, f := range rec.Files {
-			if err := s.checkStageFile(rec, f, true); err != nil {
-				dirs = append(dirs, rec.Dir)
-				break
-			}
+	if s.failpoint != nil {
+		if err := s.failpoint("repair: saved outputs listed"); err != nil {
+			return nil, err
 		}
 	}
-	slices.Sort(dirs)
-	dirs = slices.Compact(dirs)
+	var removed []string
 	for _, d := range dirs {
 		abs := filepath.Join(s.dir, filepath.FromSlash(d))
 		lk, err := lockWait(filepath.Dir(abs))
 		if err != nil {
 			return nil, fmt.Errorf("dataset: removing the damaged saved output %s: %w", d, err)
 		}
-		err = os.RemoveAll(abs)
+		_, bad, gone, err := s.checkSavedStage(context.Background(), d)
+		if err == nil && !gone && len(bad) > 0 {
+			if err = os.RemoveAll(abs); err == nil {
+				removed = append(removed, d)
+			}
+		}
 		flock.Unlock(lk)
 		if err != nil {
 			return nil, fmt.Errorf("dataset: removing the damaged saved output %s: %w", d, err)
 		}
 	}
-	return dirs, nil
+	return removed, nil
+}
+
+// savedStageDirs returns the directories (relative to the dataset) of the
+// saved outputs found, sorted: those whose stage.json was read and those
+// whose stage.json did not parse; and the strays of savedStages.
+func (s *Store) savedStageDirs() ([]string, []string, error) {
+	recs, bad, strays, err := s.savedStages()
+	if err != nil {
+		return nil, nil, err
+	}
+	var dirs []string
+	for _, b := range bad {
+		dirs = append(dirs, path.Dir(b.Path))
+	}
+	for _, rec := range recs {
+		dirs = append(dirs, rec.Dir)
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs), strays, nil
+}
+
+// checkSavedStage reads the stage.json of the saved output in dir
+// (relative to the dataset) and checks its files against it (size,
+// CRC-32C and SHA-256): the record, the problems found (none when the
+// output is whole), and gone when the output is no longer there (its
+// stage.json absent: swept or replaced by a save since it was found).
+// The caller holds the stage's lock, so that no save is under way.
+func (s *Store) checkSavedStage(ctx context.Context, dir string) (StageRecord, []PartProblem, bool, error) {
+	rec, err := s.readStageRecord(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return StageRecord{}, nil, true, nil
+	}
+	if err != nil {
+		return StageRecord{}, []PartProblem{{Path: dir + "/" + stageRecordName, Problem: err.Error()}}, false, nil
+	}
+	var bad []PartProblem
+	for _, f := range rec.Files {
+		if err := ctx.Err(); err != nil {
+			return rec, bad, false, err
+		}
+		if err := s.checkStageFile(rec, f, true); err != nil {
+			bad = append(bad, PartProblem{Path: rec.Dir + "/" + f.Name, Problem: err.Error()})
+		}
+	}
+	return rec, bad, false, nil
 }
