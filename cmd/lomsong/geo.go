@@ -37,9 +37,9 @@ type boundaryFlags struct {
 func (b *boundaryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.boundaries, "boundaries", "provinces2025",
 		"boundary set: provinces2025 (34 provinces since 1 July 2025, embedded), provinces2019 (the 63 of 2008–2025, embedded) or a GeoJSON `file` (e.g. ../shared/data/vn_communes_2025.geojson)")
-	fs.StringVar(&b.codeProp, "code-prop", "code", "GeoJSON property holding each unit's code")
-	fs.StringVar(&b.nameProp, "name-prop", "name", "GeoJSON property holding each unit's name")
-	fs.StringVar(&b.parentProp, "parent-prop", "", "GeoJSON property holding each unit's parent code (e.g. provinceCode for communes)")
+	fs.StringVar(&b.codeProp, "code-prop", "code", "property of a GeoJSON --boundaries file holding each unit's code")
+	fs.StringVar(&b.nameProp, "name-prop", "name", "property of a GeoJSON --boundaries file holding each unit's name")
+	fs.StringVar(&b.parentProp, "parent-prop", "", "property of a GeoJSON --boundaries file holding each unit's parent code (e.g. provinceCode for communes)")
 }
 
 // isFile says whether --boundaries names a GeoJSON file, not an embedded

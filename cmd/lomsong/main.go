@@ -587,10 +587,10 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, finiteFlags(fs)
+			return pos, checkFlags(fs)
 		}
 		if args[0] == "--" {
-			return append(pos, args[1:]...), finiteFlags(fs)
+			return append(pos, args[1:]...), checkFlags(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
@@ -635,6 +635,60 @@ func repeatedFlag(fs *flag.FlagSet, args []string) error {
 			return usageError{fmt.Sprintf("%s: --%s given twice (%q, then %q): give it once", fs.Name(), name, prev, value)}
 		}
 		seen[name] = value
+	}
+	return nil
+}
+
+// checkFlags refuses values the flag package accepts that no command can
+// act on: finiteFlags, then companionFlags.
+func checkFlags(fs *flag.FlagSet) error {
+	if err := finiteFlags(fs); err != nil {
+		return err
+	}
+	return companionFlags(fs)
+}
+
+// flagCompanions are the flags that only qualify another flag's file:
+// given without it they would be ignored without a word, and the caller
+// would believe, say, the units read by a property they named.
+var flagCompanions = []struct {
+	flags []string
+	needs string            // the flag they qualify
+	ok    func(string) bool // whether its value takes them
+	what  string            // what it must name, for the message
+}{
+	{[]string{"code-prop", "name-prop", "parent-prop"}, "boundaries",
+		func(v string) bool { return (&boundaryFlags{boundaries: v}).isFile() },
+		"a GeoJSON file (the embedded sets' properties are fixed)"},
+	{[]string{"commune-parent-prop"}, "communes",
+		func(v string) bool { return v != "" }, "a communes file"},
+}
+
+// companionFlags refuses a flag of flagCompanions given while the flag it
+// qualifies does not name a file it applies to (a usage error).
+func companionFlags(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, c := range flagCompanions {
+		needs := fs.Lookup(c.needs)
+		if needs == nil {
+			continue
+		}
+		v := needs.Value.String()
+		if c.ok(v) {
+			continue
+		}
+		for _, name := range c.flags {
+			if !given[name] {
+				continue
+			}
+			shown := "not given"
+			if v != "" {
+				shown = v
+			}
+			return usageError{fmt.Sprintf("%s: --%s %s applies to --%s naming %s; --%s is %s: give --%s FILE, or leave --%s out",
+				fs.Name(), name, fs.Lookup(name).Value.String(), c.needs, c.what, c.needs, shown, c.needs, name)}
+		}
 	}
 	return nil
 }

@@ -178,8 +178,31 @@ func TestAreasCommand(t *testing.T) {
 		t.Fatalf("%d\n%s\n%s", code, out, errs)
 	}
 	// A --parent-prop no unit has is an error, as a missing --code-prop.
-	if _, errs, code := runCmd(t, "areas", "--parent-prop", "provinceCode"); code != exitUsage || !strings.Contains(errs, `--parent-prop "provinceCode": no unit`) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "units.geojson")
+	os.WriteFile(file, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A","name":"Alpha"},"geometry":{"type":"Polygon","coordinates":[[[103,22],[103.1,22],[103.1,22.1],[103,22]]]}}]}`), 0o644)
+	if _, errs, code := runCmd(t, "areas", "--boundaries", file, "--parent-prop", "provinceCode"); code != exitUsage || !strings.Contains(errs, `--parent-prop "provinceCode": no unit`) {
 		t.Fatalf("%d %s", code, errs)
+	}
+}
+
+// TestPropertyFlagsWithoutTheirFile: the property flags name properties
+// of a GeoJSON --boundaries or --communes file; given with an embedded set
+// or without the file they were ignored without a word (exit 0, the units
+// read by the embedded set's own properties).
+func TestPropertyFlagsWithoutTheirFile(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"areas", "--code-prop", "ma"}, "areas: --code-prop ma applies to --boundaries naming a GeoJSON file (the embedded sets' properties are fixed); --boundaries is provinces2025"},
+		{[]string{"areas", "--boundaries", "provinces2019", "--name-prop", "ten"}, "--name-prop ten applies to --boundaries naming a GeoJSON file (the embedded sets' properties are fixed); --boundaries is provinces2019"},
+		{[]string{"areas", "--parent-prop", "provinceCode"}, "--parent-prop provinceCode applies to --boundaries"},
+		{[]string{"deadzones", "--dataset", t.TempDir(), "--commune-parent-prop", "tinh"}, "deadzones: --commune-parent-prop tinh applies to --communes naming a communes file; --communes is not given"},
+	} {
+		if _, errs, code := runCmd(t, tc.args...); code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d\n%s\nwant exit %d and %q", tc.args, code, errs, exitUsage, tc.want)
+		}
 	}
 }
 
