@@ -1249,8 +1249,12 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 		}
 	case errors.As(verr, &tm):
 		status, code = "refused", "too_many_rejects"
-		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; fix the rows in quarantine.csv and submit again",
-			100*tm.Share, 100*tm.Limit)
+		var rep *ingest.Report
+		if res != nil {
+			rep = res.Report
+		}
+		msg = fmt.Sprintf("%.2f%% of rows rejected, above the limit of %.2f%%; nothing can be certified; %s",
+			100*tm.Share, 100*tm.Limit, rejectsAdvice(rep))
 	case errors.Is(verr, dataset.ErrNoDataRows):
 		status, msg, code = "refused", fmt.Sprintf("the file %s has no data rows", sub.Filename), "no_data_rows"
 	case isFileError(verr):
@@ -1330,6 +1334,21 @@ func nullable(n *int64) any {
 		return nil
 	}
 	return *n
+}
+
+// rejectsAdvice says what to do about a submission refused for its
+// rejected rows (rep): fix them and submit again, or, when most of them
+// were rejected for a decimal comma the file writes throughout (an Excel
+// export in Vietnamese, 103,24 for 103.24), submit it again with a mapping
+// that reads it so: one mapping part, not every row edited.
+func rejectsAdvice(rep *ingest.Report) string {
+	const fix = "fix the rows in quarantine.csv and submit again"
+	if rep == nil || rep.DecimalCommaRejected == 0 || 2*rep.DecimalCommaRejected < rep.Rejected {
+		return fix
+	}
+	return fmt.Sprintf("%d of its %d rejected rows write a number with a decimal comma (103,24 for 103.24): if the file writes its decimals so, "+
+		`submit it again with a mapping part that says so, {"decimal": ","} (curl -F file=@FILE -F 'mapping={"decimal": ","}'), rather than editing its rows; otherwise %s`,
+		rep.DecimalCommaRejected, rep.Rejected, fix)
 }
 
 // allOtherCarriers reports whether every row of a carrier's submission
