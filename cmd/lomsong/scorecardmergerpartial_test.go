@@ -44,3 +44,41 @@ func TestScorecardPreMergerMonthWithoutEveryProvince(t *testing.T) {
 		t.Errorf("national fibre share of 2025-05 = %v, want unknown", nat["value"])
 	}
 }
+
+// A month from the merger on that still lists a merged province (Hà
+// Giang, 02) beside the province it became part of (Tuyên Quang, 08)
+// cannot be read for that province: Tuyên Quang's row is the old Tuyên
+// Quang's alone when the month was written on the 2019 provinces, as Hà
+// Giang's row is, or the whole province's beside a stray row. Its figures
+// are unknown, saying so; before, Hà Giang's row was left out and Tuyên
+// Quang's scored as the whole province's. Lai Châu's row is scored.
+func TestScorecardMergedProvinceListedAfterTheMerger(t *testing.T) {
+	dir, ds := subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
+02,2025-08,200000,100000,600000,400000,40000
+08,2025-08,220000,150000,700000,500000,30000
+12,2025-08,100000,60000,500000,300000,20000
+`)
+	out := filepath.Join(dir, "card")
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2025-08", "--out", out)
+	if code != exitOK {
+		t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+	}
+	if !strings.Contains(errs, "area 02 (1 row) left out: Hà Giang merged into Tuyên Quang") {
+		t.Errorf("stderr does not say Hà Giang's row is left out:\n%s", errs)
+	}
+	const why = "2025-08: the subscriptions list Hà Giang (02), a province of 2019 merged into Tuyên Quang (08) on 1 July 2025, beside Tuyên Quang's own row: that row may be the old Tuyên Quang's alone (the month written on the 2019 provinces) or the whole province's; its figures of 2025-08 are unknown"
+	tq := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "08", "2025-08")
+	for _, target := range []string{"smartphone", "fibre", "2g_only"} {
+		r := tq[target]
+		if r["value"] != nil || r["status"] != "unknown" || r["reason"] != why {
+			t.Errorf("Tuyên Quang's %s of 2025-08: value %v, status %v, reason %q; want unknown: %q", target, r["value"], r["status"], r["reason"], why)
+		}
+	}
+	if !strings.Contains(stdout, why) {
+		t.Errorf("the table's notes do not say why Tuyên Quang is unknown:\n%s", stdout)
+	}
+	lc := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "12", "2025-08")["fibre"]
+	if v, ok := lc["value"].(float64); !ok || v != 0.6 {
+		t.Errorf("Lai Châu's fibre share of 2025-08 = %v, want 0.6", lc["value"])
+	}
+}

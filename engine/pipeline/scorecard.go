@@ -108,6 +108,7 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 	var partial map[[2]string]string
 	if opt.Areas != nil {
 		subs, summed, partial = onCurrentAreas(opt.Areas, subs)
+		subs, partial = besideLateFormerAreas(opt.Areas, subs, partial)
 		kept := subs[:0:0]
 		n := map[string]int{}
 		for _, x := range subs {
@@ -856,6 +857,62 @@ func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]eng
 		summed = append(summed, scorecard.SummedMonth{Period: p, Rows: n, Areas: areas, Into: into, Why: why})
 	}
 	return out, summed, partial
+}
+
+// besideLateFormerAreas finds the months from a boundary change on whose
+// subscriptions still list a former area (Hà Giang's 02 in 2025-08) beside
+// the area it became part of (Tuyên Quang, 08): the former area's rows are
+// left out later, with why, and the area's row cannot be read — the old
+// Tuyên Quang's alone, written on the 2019 provinces as its neighbour's
+// row is, or the whole province beside a stray row — so its counts are
+// made missing (NaN) and partial gives, by (period, area), why its
+// figures are unknown. subs is not modified: a changed copy is returned.
+func besideLateFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription, partial map[[2]string]string) ([]engine.Subscription, map[[2]string]string) {
+	late := map[[2]string][]string{} // (period, area) → the former areas listed beside it
+	since := map[string]string{}     // area → the change's date
+	for _, x := range subs {
+		fo, ok := set.FormerByCode(x.AreaCode)
+		if !ok || fo.Renamed {
+			continue
+		}
+		t, err := time.Parse("2 January 2006", fo.Since)
+		p, perr := penetration.ParsePeriod(x.Period)
+		if err != nil || perr != nil || p.Before(penetration.Period{Year: t.Year(), Month: t.Month()}) {
+			continue
+		}
+		k := [2]string{x.Period, fo.Into.Code}
+		if name := fmt.Sprintf("%s (%s)", fo.Name, fo.Code); !slices.Contains(late[k], name) {
+			late[k] = append(late[k], name)
+		}
+		since[fo.Into.Code] = fo.Since
+	}
+	if len(late) == 0 {
+		return subs, partial
+	}
+	out := slices.Clone(subs)
+	for i := range out {
+		y := &out[i]
+		k := [2]string{y.Period, y.AreaCode}
+		formers := late[k]
+		if len(formers) == 0 {
+			continue
+		}
+		slices.Sort(formers)
+		u, _ := set.ByCode(y.AreaCode)
+		if partial == nil {
+			partial = map[[2]string]string{}
+		}
+		what := "a province of 2019"
+		if len(formers) > 1 {
+			what = "provinces of 2019"
+		}
+		partial[k] = fmt.Sprintf("%s: the subscriptions list %s, %s merged into %s (%s) on %s, beside %s's own row: that row may be the old %s's alone (the month written on the 2019 provinces) or the whole province's; its figures of %s are unknown",
+			y.Period, strings.Join(formers, " and "), what, u.Name, y.AreaCode, since[y.AreaCode], u.Name, u.Name, y.Period)
+		nan := math.NaN()
+		y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
+		y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+	}
+	return out, partial
 }
 
 // setName is the boundary set's name, or "the boundaries".
