@@ -1004,22 +1004,6 @@ func degreesHint(e *rowError) *rowError {
 	return e
 }
 
-// isHeader reports whether a row's fields are the header's names, spaces
-// around each aside, and the byte-order mark of a file joined after the
-// first (copy /b a.csv+b.csv) before the first.
-func isHeader(fields, header []string) bool {
-	first := func(s string) string { return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")) }
-	if len(fields) != len(header) || len(fields) == 0 || first(fields[0]) != first(header[0]) {
-		return false
-	}
-	for i, f := range fields[1:] {
-		if strings.TrimSpace(f) != strings.TrimSpace(header[i+1]) {
-			return false
-		}
-	}
-	return true
-}
-
 // tally counts an accepted row's note (a time without offset, an idle
 // speed, …) in its report counter.
 func tally(on bool, n *int64) {
@@ -1192,6 +1176,9 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	if j := slices.Index(b.cols, "device_id"); j >= 0 {
 		idCol = b.idx[j]
 	}
+	// The column order of the rows since the latest header line in
+	// another order than the header's (headerOrder); nil in the header's.
+	var order []int
 	withheld := func(text, what string, e *rowError) {
 		e.value = text
 		if what != "" {
@@ -1258,15 +1245,27 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		if isHeader(fields, header) {
+		if o, ok := headerOrder(fields, header); ok {
 			// Files joined with each one's header (daily exports
 			// concatenated): the line is no row, and read as one it was
 			// refused for its first column's value ("ts": invalid_time).
-			e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, "a repeat of the header line (files joined with their headers?): not a row"}
+			// A header in another order (another export's) orders the
+			// rows after it: read in the first header's, each would take
+			// its neighbour's values.
+			detail := "a repeat of the header line (files joined with their headers?): not a row"
+			if o != nil {
+				detail = "the header line again, its columns in another order (files joined with their headers?): not a row; " +
+					"the rows after it are read in its order (columns moved: " + movedColumns(header, o) + ")"
+			}
+			order = o
+			e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, detail}
 			if err := reject(line, e); err != nil {
 				return rep, err
 			}
 			continue
+		}
+		if order != nil {
+			fields = reordered(fields, order)
 		}
 		if e := p.checkUTF8(fields); e != nil {
 			e.value = truncate(e.value, 200)

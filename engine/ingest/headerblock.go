@@ -1,0 +1,77 @@
+package ingest
+
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// headerKey is a column name as a header line repeated mid-file is
+// compared with the file's header: without the byte-order mark of a file
+// joined after the first (copy /b a.csv+b.csv), zero-width spaces and the
+// spaces around it, runs of white space (a no-break space, a line break
+// in a quoted name) as one space, in Unicode normal form C (macOS and
+// some exporters write names decomposed), and in lower case.
+func headerKey(s string) string {
+	s = strings.ReplaceAll(cleanHeader(strings.ReplaceAll(s, "\ufeff", "")), "\u200b", "")
+	return strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(s), " ")))
+}
+
+// headerOrder reports whether a row's fields are the header's names
+// (compared by headerKey), in its order or in another: a header line
+// again, as in files joined each with its header. When they are in
+// another order (one export's columns arranged otherwise than the
+// other's), order gives, for each column of the header, the position of
+// its name in the row — the rows after such a line are in its order, and
+// read in the header's through order. A name the header repeats is
+// matched occurrence by occurrence. order is nil when the row repeats the
+// header in its own order.
+func headerOrder(fields, header []string) (order []int, ok bool) {
+	if len(fields) != len(header) || len(fields) == 0 {
+		return nil, false
+	}
+	same := true
+	at := make(map[string][]int, len(fields))
+	for i, f := range fields {
+		k := headerKey(f)
+		at[k] = append(at[k], i)
+		if k != headerKey(header[i]) {
+			same = false
+		}
+	}
+	if same {
+		return nil, true
+	}
+	order = make([]int, len(header))
+	for i, h := range header {
+		k := headerKey(h)
+		pos := at[k]
+		if len(pos) == 0 {
+			return nil, false
+		}
+		order[i], at[k] = pos[0], pos[1:]
+	}
+	return order, true
+}
+
+// reordered returns a row of a header block in another order (order, of
+// headerOrder) in the header's order.
+func reordered(fields []string, order []int) []string {
+	out := make([]string, len(order))
+	for i, j := range order {
+		out[i] = fields[j]
+	}
+	return out
+}
+
+// movedColumns names the header's columns that a header line in another
+// order puts elsewhere, the first few.
+func movedColumns(header []string, order []int) string {
+	var moved []string
+	for i, j := range order {
+		if i != j {
+			moved = append(moved, cleanHeader(strings.ReplaceAll(header[i], "\ufeff", "")))
+		}
+	}
+	return strings.Join(firstNames(moved, 6), ", ")
+}
