@@ -1259,6 +1259,9 @@ func (s *Server) finish(sub Submission, lim readLimits, res *dataset.IngestResul
 		status, msg, code = "refused", fmt.Sprintf("the file %s has no data rows", sub.Filename), "no_data_rows"
 	case isFileError(verr):
 		status, msg, code = "refused", strings.ReplaceAll(verr.Error(), s.spoolPath(sub), sub.Filename), "unreadable"
+		if errors.Is(verr, ingest.ErrMissingColumn) {
+			msg = s.missingColumnAdvice(sub, lim, msg)
+		}
 	default:
 		status, msg, code = "failed", verr.Error(), "service"
 		s.log.Error("validation failed", "id", sub.ID, "err", verr)
@@ -1334,6 +1337,30 @@ func nullable(n *int64) any {
 		return nil
 	}
 	return *n
+}
+
+// missingColumnAdvice ends msg, the refusal of a submission whose header
+// lacks columns of its kind, with what a user of the service does, in
+// place of the command line's advice (ingest.MappingHint): when the
+// header is another kind's (a sites register sent as ?kind=measurements),
+// submit it as that kind; otherwise send a mapping part naming its
+// columns.
+func (s *Server) missingColumnAdvice(sub Submission, lim readLimits, msg string) string {
+	advice := `send the file again with a mapping part naming its columns (curl -F file=@FILE -F mapping=@mapping.json; lomsong validate --suggest-mapping FILE prints one), or write the contract's column names (docs/data-contract.md)`
+	if src, err := dataset.OpenSource(s.spoolPath(sub), "", nil, lim.Limits); err == nil {
+		switch k := src.Kind; {
+		case k == ingest.Kind(sub.Kind) || !k.Valid():
+		case sub.Carrier != "" && !carrierKinds[k]:
+			advice = fmt.Sprintf("its header is a %s table's, and it was submitted as ?kind=%s: %s come from the ministry, not from a carrier", k, sub.Kind, k)
+		default:
+			advice = fmt.Sprintf("its header is a %s table's, and it was submitted as ?kind=%s: if it holds %s, submit it with ?kind=%s", k, sub.Kind, k, k)
+		}
+		src.Close()
+	}
+	if strings.Contains(msg, ingest.MappingHint) {
+		return strings.Replace(msg, ingest.MappingHint, advice, 1)
+	}
+	return msg + "; " + advice
 }
 
 // rejectsAdvice says what to do about a submission refused for its
