@@ -94,14 +94,20 @@ func ParseTech(s string) (Tech, error) {
 	// "3G (WCDMA)", "LTE/4G", "GSM/EDGE", "4G LTE" as phones display it.
 	// Names of different generations ("4G/3G") name none.
 	// Spaces part names only where the other marks did not: "5G (NR SA)"
-	// is 5G and NR SA.
+	// is 5G and NR SA. 5G's architecture beside a 5G name ("5G (NSA)",
+	// "NR SA/NSA") is that name's: NSA or SA alone, or beside another
+	// generation, names none.
 	for _, seps := range []string{"/()|,", "/()|, "} {
 		parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) })
 		if len(parts) < 2 {
 			continue
 		}
-		t := TechUnknown
+		t, arch := TechUnknown, false
 		for _, p := range parts {
+			if k := normKey(p); k == "nsa" || k == "sa" {
+				arch = true
+				continue
+			}
 			pt, ok := techAliases[normKey(p)]
 			if !ok || t != TechUnknown && pt != t {
 				t = TechUnknown
@@ -109,7 +115,7 @@ func ParseTech(s string) (Tech, error) {
 			}
 			t = pt
 		}
-		if t != TechUnknown {
+		if t != TechUnknown && (!arch || t == Tech5G) {
 			return t, nil
 		}
 	}
