@@ -913,6 +913,9 @@ func (p *parser) number(col int, s string, lo, hi float64) (float64, *rowError) 
 		return math.NaN(), nil
 	}
 	v, bad := parseNumber(s, p.b.comma)
+	if bad != "" && hasLetterOrPercent(s) {
+		v, bad = p.b.numberInOwnUnit(col, s, bad)
+	}
 	if bad != "" {
 		return 0, &rowError{p.b.cols[col], s, ReasonInvalidNumber, bad}
 	}

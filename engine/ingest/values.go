@@ -515,6 +515,67 @@ func parseSpeedTest(s string) (bool, error) {
 // "12.5Mbps", "35 ms"), as some tools export a formatted value.
 var withUnit = regexp.MustCompile(`(?i)^[+-]?\d+(?:[.,]\d+)?\s*(dbm|db|mbps|mbit/s|mb/s|kbps|kbit/s|kb/s|bps|ms|s|mhz|m|%|asu)$`)
 
+// ownUnits returns the spellings (lower case, as withUnit reads them) of
+// the unit a column's values are in — the contract's, or the unit the
+// mapping's units give it — and the unit's name; none for a column whose
+// values take no unit after them.
+func ownUnits(col, unit string) ([]string, string) {
+	switch col {
+	case "signal_dbm", "eirp_dbm":
+		switch unit {
+		case "", "dbm":
+			return []string{"dbm"}, "dBm"
+		case "asu":
+			return []string{"asu"}, "asu"
+		case "mw":
+			return nil, "mW"
+		}
+	case "rsrq_db", "sinr_db":
+		return []string{"db"}, "dB"
+	case "dl_mbps", "ul_mbps":
+		switch unit {
+		case "", "mbps":
+			return []string{"mbps", "mbit/s", "mb/s"}, "Mbit/s"
+		case "kbps":
+			return []string{"kbps", "kbit/s", "kb/s"}, "kbit/s"
+		case "bps":
+			return []string{"bps"}, "bit/s"
+		}
+	case "latency_ms":
+		switch unit {
+		case "", "ms":
+			return []string{"ms"}, "ms"
+		case "s":
+			return []string{"s"}, "s"
+		}
+	case "band_mhz":
+		return []string{"mhz"}, "MHz"
+	case "height_m":
+		return []string{"m"}, "m"
+	}
+	return nil, ""
+}
+
+// numberInOwnUnit reads a value written with its unit after it ("-95
+// dBm", "12.5 Mbps") when the unit is its column's own, as the number
+// before it; bad is parseNumber's reason for the whole value, returned,
+// with the unit the column takes, when the unit is another or s has none.
+func (b *binding) numberInOwnUnit(col int, s, bad string) (float64, string) {
+	m := withUnit.FindStringSubmatch(s)
+	if m == nil {
+		return 0, bad
+	}
+	name := b.cols[col]
+	own, said := ownUnits(name, b.units[name])
+	if slices.Contains(own, strings.ToLower(m[1])) {
+		return parseNumber(strings.TrimSpace(s[:len(s)-len(m[1])]), b.comma)
+	}
+	if said != "" {
+		bad += "; the column is in " + said + ": a value in another unit is not converted"
+	}
+	return 0, bad
+}
+
 // hasLetterOrPercent reports whether s has an ASCII letter or '%': a
 // unit can follow the number only then (the unit pattern is a regular
 // expression, three times the cost of the rest of a number's reading).
