@@ -482,12 +482,19 @@ func (l *lineEnds) Write(p []byte) (int, error) {
 
 // oneLine reports whether the bytes may be a file that has no line end as
 // it is: gzip, Parquet, Arrow IPC and (Geo)TIFF by their magic numbers,
-// and (Geo)JSON, often written on one line.
+// (Geo)JSON, often written on one line, and any other file whose first
+// bytes hold a control character no text has (an Excel workbook, a ZIP
+// archive, PK\x03\x04): sent with --data-binary, it reaches validation,
+// which names what it is (save the sheet as CSV), rather than being
+// refused as a CSV whose line ends curl -d removed, which it never was.
 func (l *lineEnds) oneLine() bool {
 	for _, magic := range []string{"\x1f\x8b", "PAR1", "ARROW1", "\xff\xff\xff\xff", "II*\x00", "MM\x00*"} {
 		if bytes.HasPrefix(l.head, []byte(magic)) {
 			return true
 		}
+	}
+	if bytes.ContainsFunc(l.head, func(r rune) bool { return r < ' ' && r != '\t' }) {
+		return true
 	}
 	text := bytes.TrimLeft(bytes.TrimPrefix(l.head, []byte("\xef\xbb\xbf")), " \t")
 	return len(text) > 0 && (text[0] == '{' || text[0] == '[')
