@@ -135,4 +135,18 @@ func TestValidationSaysRowsHeldAlready(t *testing.T) {
 	if code := ts.certify(t, "vt", dup); code != http.StatusOK {
 		t.Fatalf("certify the first half sent again: %d", code)
 	}
+
+	// Its first quarter: every row held, in a file holding more. Nothing
+	// of it is new, and neither the validation nor the refusal asks for
+	// a file of its new rows.
+	quarter := ts.submit(t, "vt", "measurements", "viettel_first_quarter.csv", bytes.Join(lines[:len(lines)/4], nil))
+	s = ts.wait(t, "vt", quarter)
+	if s.Status != "accepted" || s.InDataset == nil || *s.InDataset != s.Accepted ||
+		!strings.Contains(s.Note, "it holds nothing new to certify") || strings.Contains(s.Note, "new rows alone") {
+		t.Fatalf("the first quarter: %+v (in_dataset %v)", s, s.InDataset)
+	}
+	resp, b = ts.certifyCall(t, "vt", quarter)
+	if resp.StatusCode != http.StatusConflict || !bytes.Contains(b, []byte("it holds nothing new to certify")) || bytes.Contains(b, []byte("new rows alone")) {
+		t.Fatalf("certify the first quarter: %d %s", resp.StatusCode, b)
+	}
 }

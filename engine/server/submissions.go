@@ -1129,12 +1129,25 @@ func (s *Server) inDataset(sub Submission, res *dataset.IngestResult, q string) 
 			return nil, "", "", err
 		}
 		n := res.Held.Rows
-		return &n, fmt.Sprintf("its validation found that %s; they are listed in its quarantine.csv (reason in_dataset): a dataset holds a measurement once, so certifying it would be refused; "+
-			"submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s before it is certified",
-			res.Held.Found(), res.Held.Retract(shellquote.Quote(s.opt.Dataset))), q, nil
+		return &n, fmt.Sprintf("its validation found that %s; they are listed in its quarantine.csv (reason in_dataset): a dataset holds a measurement once, so certifying it would be refused; %s",
+			res.Held.Found(), s.heldAdvice(res.Held, "before it is certified")), q, nil
 	}
 	var none int64
 	return &none, "", q, nil
+}
+
+// heldAdvice says what to do with a submission some of whose rows the
+// release dataset holds already (h), then being what follows the
+// operator's retraction ("then certify it again"): submit the new rows
+// alone, or have the earlier file taken out; when the dataset holds every
+// one of its rows (from several files, or from a file holding more),
+// there is nothing of it to certify.
+func (s *Server) heldAdvice(h *dataset.HeldRowsError, then string) string {
+	if h.Rows == h.Accepted {
+		return "every one of its rows is in the dataset already: it holds nothing new to certify"
+	}
+	return fmt.Sprintf("to certify it, submit a file of its new rows alone (those its quarantine.csv does not list as in_dataset), or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s, %s",
+		h.Retract(shellquote.Quote(s.opt.Dataset)), then)
 }
 
 // allRows says that n accepted rows, all of a file's, are somewhere.
@@ -1679,8 +1692,8 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 			return failed(qerr)
 		}
 		quarantine, inDataset = q, &heldRows.Rows
-		reason = fmt.Sprintf("%s; they are listed in its quarantine.csv (reason in_dataset); to certify it, submit a file of the new rows alone, or, when this one holds every row of the earlier one, the dataset's operator takes that out with %s, then certify it again",
-			heldRows.Reason(), heldRows.Retract(shellquote.Quote(s.opt.Dataset)))
+		reason = fmt.Sprintf("%s; they are listed in its quarantine.csv (reason in_dataset); %s",
+			heldRows.Reason(), s.heldAdvice(heldRows, "then certify it again"))
 	case errors.As(err, &other):
 		// The same bytes are in the dataset read with another mapping:
 		// certifying would claim rows the dataset does not hold. Once the
