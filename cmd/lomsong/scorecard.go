@@ -30,7 +30,8 @@ where they exist); (3) 80% of households with fibre; (4) 2G-only phones below
 its own a year before, averaged with the weights of the month's tests, so a
 change in which carriers reported is no change in speed; the carriers and
 technologies with speed tests in one month only are named, none in both
-leaves it unknown; seeded stratified bootstrap interval; fixed: the
+leaves it unknown; seeded stratified bootstrap interval, each area's month
+resampled on a stream of its own, so another area's tests do not move it; fixed: the
 median the subscriptions table reports, fixed_median_dl_mbps, as given; the
 target is met when both are, not met when either is not). Every figure says
 what its interval is (a 95% Wilson interval for 2G-only phones, a 90% beta

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -487,7 +488,6 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 	keys := slices.SortedFunc(maps.Keys(byKey), func(a, b areaMonth) int {
 		return cmp.Or(strings.Compare(a.area, b.area), cmp.Compare(a.period.Year, b.period.Year), cmp.Compare(a.period.Month, b.period.Month))
 	})
-	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ce11))
 	out := map[penetration.Period]map[string]*penetration.Estimate{}
 	set := func(p penetration.Period, area string, e *penetration.Estimate) {
 		if out[p] == nil {
@@ -533,6 +533,10 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 			old, _ := penetration.SpeedHistogramOf(penetration.SpeedKey{}, prev[st])
 			strata = append(strata, scorecard.SpeedStratum{Name: string(st.carrier) + " " + st.tech.String(), Current: cur, YearAgo: old})
 		}
+		// Each area and month resamples from a stream of its own, so that
+		// its interval depends on its own tests and the seed alone: another
+		// province's tests added or taken out do not move it.
+		rng := rand.New(rand.NewPCG(opt.Seed, bootstrapStream(k.area, k.period)))
 		e, err := scorecard.SpeedChange(k.period, strata, opt.Bootstrap, rng) // visits the strata by name
 		if err != nil {
 			return nil, err
@@ -540,6 +544,16 @@ func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (
 		set(k.period, k.area, &e)
 	}
 	return out, nil
+}
+
+// bootstrapStream is the random stream of an area's month in the speed
+// bootstrap: FNV-1a of its code and month.
+func bootstrapStream(area string, p penetration.Period) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(area))
+	h.Write([]byte{0})
+	h.Write([]byte(p.String()))
+	return h.Sum64()
 }
 
 // oneMonthSpeeds is the unknown mobile speed change of an area measured in

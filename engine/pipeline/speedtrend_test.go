@@ -86,3 +86,58 @@ func TestSpeedTrendLikeWithLike(t *testing.T) {
 		})
 	}
 }
+
+// An area's speed change and its bootstrap interval depend on its own
+// tests and the seed alone: another province's tests, added to the same
+// month, leave Lai Châu's figures as they were (the areas drew from one
+// stream in the order of their codes, so Hà Nội's tests, drawn first,
+// moved Lai Châu's interval).
+func TestSpeedIntervalOwnTestsOnly(t *testing.T) {
+	ctx := context.Background()
+	provinces, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yearAgo := time.UnixMilli(worldT0).AddDate(-1, 0, 0).UnixMilli()
+	test := func(ts int64, lon, lat, dl float64) engine.Measurement {
+		return engine.Measurement{TimeUnixMs: ts, Carrier: engine.Viettel, Tech: engine.Tech4G,
+			Lon: lon, Lat: lat, SignalDBm: -80, Service: engine.ServiceOK,
+			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: dl, ULMbps: math.NaN(),
+			LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor}
+	}
+	laiChau := func(withHanoi bool) *penetration.Estimate {
+		rng := rand.New(rand.NewPCG(5, 5))
+		b := &engine.MeasurementBatch{}
+		for i := range 60 {
+			b.Append(test(yearAgo+int64(i)*3600_000, 103.31, 22.40, 10+20*rng.Float64()))
+			b.Append(test(worldT0+int64(i)*3600_000, 103.31, 22.40, 14+25*rng.Float64()))
+		}
+		if withHanoi {
+			hr := rand.New(rand.NewPCG(9, 9))
+			for i := range 50 {
+				b.Append(test(yearAgo+int64(i)*3600_000+60_000, 105.85, 21.03, 30+40*hr.Float64()))
+				b.Append(test(worldT0+int64(i)*3600_000+60_000, 105.85, 21.03, 35+40*hr.Float64()))
+			}
+		}
+		s := storeOf(t, worldVillages, b)
+		opt := ScorecardOptions{Areas: provinces, Bootstrap: penetration.DefaultBootstrap(), Seed: 3}
+		got, err := speedChanges(ctx, s, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := penetration.ParsePeriod("2026-10")
+		if n := len(got[p]); n != map[bool]int{false: 1, true: 2}[withHanoi] {
+			t.Fatalf("areas with a change in 2026-10: %d (%v)", n, got[p])
+		}
+		e := got[p]["12"]
+		if e == nil || math.IsNaN(e.Lower) || !(e.Lower < e.Upper) {
+			t.Fatalf("Lai Châu (12): %+v", e)
+		}
+		return e
+	}
+	alone, beside := laiChau(false), laiChau(true)
+	if alone.Value != beside.Value || alone.Lower != beside.Lower || alone.Upper != beside.Upper {
+		t.Fatalf("Lai Châu's change %v [%v, %v] alone, %v [%v, %v] beside Hà Nội's tests",
+			alone.Value, alone.Lower, alone.Upper, beside.Value, beside.Lower, beside.Upper)
+	}
+}
