@@ -182,7 +182,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 	slices.SortFunc(keys, func(a, b heldKey) int { return cmpRowHash(a.h, b.h) })
 	// by[j] is the index in held of the first source found holding key
 	// j, -1 while none is.
-	by := make([]int, len(keys))
+	by := make([]int32, len(keys)) // 4 bytes a key, beside its 24
 	for j := range by {
 		by[j] = -1
 	}
@@ -204,7 +204,7 @@ func (s *Store) heldRows(ctx context.Context, path string, accepted int64, k *ro
 					j, ok := slices.BinarySearchFunc(keys, h, func(a heldKey, h [2]uint64) int { return cmpRowHash(a.h, h) })
 					for ; ok && j < len(keys) && keys[j].h == h; j++ {
 						if by[j] < 0 {
-							by[j] = len(held)
+							by[j] = int32(len(held))
 							n++
 						}
 					}

@@ -735,10 +735,11 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 		if cfg.Dedup {
 			// The rows the dataset holds already, from other files, are
 			// looked for as repeats within the file are, under the same
-			// bound (16 bytes a row of a partition the dataset has parts
-			// of, the first DedupMaxRows such rows).
-			// The hashes are kept as the rows are read, with their lines,
-			// which the batches do not carry.
+			// bound (the first DedupMaxRows rows of a partition the
+			// dataset has parts of; 24 bytes each, their hash and line,
+			// and 4 more while the dataset's parts are read). The hashes
+			// are kept as the rows are read, with their lines, which the
+			// batches do not carry, so that the rows held are named.
 			if keys = lookIn.newRowKeys(cfg.DedupMaxRows); keys != nil {
 				next := cfg.AcceptedMeasurement
 				cfg.AcceptedMeasurement = func(line int64, m *engine.Measurement) {
