@@ -776,6 +776,9 @@ var timeLayouts = []string{
 	// Vietnamese locale day first; "10/7/2024 8:36 AM" US), and dd-mmm-yyyy.
 	"2/1/2006 15:04", "1/2/2006 15:04", "2/1/2006 3:04 PM", "1/2/2006 3:04 PM",
 	"02-Jan-2006 15:04:05", "02-Jan-2006 15:04", "2-Jan-2006 15:04:05", "2-Jan-2006 15:04",
+	// A zone abbreviation after the time ("… 14:03:22 ICT"), read when its
+	// offset is fixed.
+	"2006-01-02 15:04:05 MST", "02/01/2006 15:04:05 MST", "01/02/2006 15:04:05 MST",
 }
 
 var unixSecondsRE = regexp.MustCompile(`^1\d{9}(\.\d+)?$`)
