@@ -122,7 +122,7 @@ func writeGuardedSet(ctx context.Context, dir, set string, guard *setGuard, fill
 		return err
 	}
 	if err := fill(stage); err != nil {
-		return err
+		return unstagedError(dir, set, stage, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %s outputs not written, the previous ones kept: %w", dir, set, err)
@@ -173,6 +173,28 @@ func writeGuardedSet(ctx context.Context, dir, set string, guard *setGuard, fill
 		return err
 	}
 	return finishSet(dir, set)
+}
+
+// unstagedError is the error of a fill that could not write a file of the
+// set (the disk full, a quota reached, an I/O error): named by the file's
+// place in dir, not by the staging folder's temporary names it was
+// written under (DIR/.lomsong-SET.tmp-N/.NAME.tmp-M, gone when the
+// command ends), and saying that nothing in dir was replaced. A full disk
+// was reported as "DIR/.lomsong-population.tmp-699015858/population.parquet:
+// arrowio: closing row group: write DIR/.lomsong-population.tmp-699015858/
+// .population.parquet.tmp-1741942839: no space left on device", which
+// left the user to guess whether population.parquet was now cut short.
+// Other errors are returned as they are.
+func unstagedError(dir, set, stage string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Path, stage+string(filepath.Separator)) {
+		return err
+	}
+	name := filepath.Base(pe.Path)
+	if isTempName(name) {
+		name = strings.TrimPrefix(name[:strings.Index(name, setTmpInfix)], ".")
+	}
+	return fmt.Errorf("%s: %w: nothing was written to %s (its %s outputs, if any, are as they were)", filepath.Join(dir, name), pe.Err, dir, set)
 }
 
 // inputAmongOutputs refuses (a usage error) an input that is one of the
