@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -52,6 +54,51 @@ func headerOrder(fields, header []string) (order []int, ok bool) {
 		order[i], at[k] = pos[0], pos[1:]
 	}
 	return order, true
+}
+
+// headerLines tells the header lines among a file's rows (headerOrder)
+// at little cost for the others: a row is compared whole only when its
+// first field's first byte can start one of the header's names and that
+// field is one of them.
+type headerLines struct {
+	header []string
+	keys   map[string]bool
+	lead   [256]bool
+}
+
+func newHeaderLines(header []string) *headerLines {
+	h := &headerLines{header: header, keys: make(map[string]bool, len(header))}
+	for _, name := range header {
+		k := headerKey(name)
+		h.keys[k] = true
+		if k == "" {
+			continue
+		}
+		// The first letter as the key has it (lower case, NFC), in upper
+		// case, and its base letter as NFD writes it, in either case.
+		r, _ := utf8.DecodeRuneInString(k)
+		base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r)))
+		for _, c := range []rune{r, unicode.ToUpper(r), base, unicode.ToUpper(base)} {
+			h.lead[string(c)[0]] = true
+		}
+	}
+	return h
+}
+
+// order is headerOrder of the row against the file's header.
+func (h *headerLines) order(fields []string) ([]int, bool) {
+	if len(fields) != len(h.header) || len(fields) == 0 {
+		return nil, false
+	}
+	f := strings.TrimLeft(fields[0], " \t\u00a0\ufeff\u200b")
+	if f == "" {
+		if !h.keys[""] {
+			return nil, false
+		}
+	} else if !h.lead[f[0]] || !h.keys[headerKey(f)] {
+		return nil, false
+	}
+	return headerOrder(fields, h.header)
 }
 
 // reordered returns a row of a header block in another order (order, of

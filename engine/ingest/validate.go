@@ -1182,6 +1182,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	// The column order of the rows since the latest header line in
 	// another order than the header's (headerOrder); nil in the header's.
 	var order []int
+	headerLines := newHeaderLines(header)
 	withheld := func(text, what string, e *rowError) {
 		e.value = text
 		if what != "" {
@@ -1248,7 +1249,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			}
 			continue
 		}
-		if o, ok := headerOrder(fields, header); ok {
+		if o, ok := headerLines.order(fields); ok {
 			// Files joined with each one's header (daily exports
 			// concatenated): the line is no row, and read as one it was
 			// refused for its first column's value ("ts": invalid_time).
