@@ -51,7 +51,8 @@ import (
 //	                       own part only.
 //	deadzones              verdicts per hex and village, zones, gaps,
 //	                       challenges (DeadZoneResult). Key: the coverage
-//	                       and measure keys, the dead-zone options.
+//	                       and measure keys, the dead-zone options, the
+//	                       villages (names and households too).
 //	plan                   the investment plan (when RunOptions.Plan is
 //	                       set). Key: the deadzones key, the plan options.
 //
@@ -675,10 +676,16 @@ func (r *periodRun) coverageKey(copt CoverageOptions) (key string, sitesIn []str
 // run whose coverage has key covKey.
 func (r *periodRun) deadZonesKey(p *dzPrep, covKey string) (string, dataset.StageRef) {
 	// The claims are not part of the key: the tally is saved with the
-	// verdicts and adjudicated for the claims of each call.
+	// verdicts and adjudicated for the claims of each call. The villages
+	// are, whole: the anchors hold their ids, communes and points alone
+	// (what the measure pass reads), and the coverage their households
+	// only when the commands give them as Places; the villages report
+	// saved with the verdicts names them and counts their households, so
+	// a village renamed or given other households in a villages file
+	// ingested again was read back as it was.
 	dopt := p.opt
 	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
-	return stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors),
+	return stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors, hashConfig(p.dv)),
 		dataset.StageRef{Period: r.period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
 }
 
