@@ -98,12 +98,18 @@ func ParseCarrier(s string) (Carrier, error) {
 }
 
 // plmnSpelling reads a network written as its MCC and MNC: three digits,
-// an optional dash, space, slash, dot or underscore, and two or three
-// digits ("45204", "452-04", "452 004"), the MCC one of the ITU's
-// (200–799).
+// an optional dash, space, slash, dot or underscore (spaces around it
+// allowed), and two or three digits ("45204", "452-04", "452 004",
+// "452 - 04"), or one after a separator ("452-4": the separator says where
+// the MNC starts, 4 is network 04), the MCC one of the ITU's (200–799). A
+// spreadsheet's number ("45204.0", the code typed into a numeric cell) is
+// the code.
 func plmnSpelling(s string) (PLMN, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) < 5 || len(s) > 7 {
+	if whole, ok := strings.CutSuffix(s, ".0"); ok && len(whole) >= 5 && len(whole) <= 6 {
+		s = whole
+	}
+	if len(s) < 5 || len(s) > 9 {
 		return PLMN{}, false
 	}
 	digits := func(t string) (int, bool) {
@@ -120,12 +126,15 @@ func plmnSpelling(s string) (PLMN, bool) {
 	if !ok || mcc < 200 || mcc > 799 {
 		return PLMN{}, false
 	}
-	rest := s[3:]
-	if strings.IndexByte("- /._", rest[0]) >= 0 {
-		rest = rest[1:]
+	rest := strings.TrimLeft(s[3:], " ")
+	minDigits := 2
+	if rest != "" && strings.IndexByte("-/._", rest[0]) >= 0 {
+		rest, minDigits = strings.TrimLeft(rest[1:], " "), 1
+	} else if len(rest) < len(s)-3 {
+		minDigits = 1 // spaces alone separated them
 	}
 	mnc, ok := digits(rest)
-	if !ok || len(rest) < 2 || len(rest) > 3 {
+	if !ok || len(rest) < minDigits || len(rest) > 3 {
 		return PLMN{}, false
 	}
 	return PLMN{MCC: mcc, MNC: mnc}, true
