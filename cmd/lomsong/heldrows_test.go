@@ -59,6 +59,21 @@ func TestIngestRefusesMeasurementsHeldAlready(t *testing.T) {
 	if manifest() != before {
 		t.Error("the refused file changed the manifest")
 	}
+	// The rows held are listed by line, so that the file of the new rows
+	// alone can be made: lines 2–41, the first half's 40 rows.
+	qs, _ := filepath.Glob(filepath.Join(ds, "rejected", "*", "quarantine.csv"))
+	if len(qs) != 1 || !strings.Contains(errs, "the rows held are listed by line in "+qs[0]+", reason in_dataset") {
+		t.Fatalf("quarantines of the refused file %v; stderr:\n%s", qs, errs)
+	}
+	q, err := os.ReadFile(qs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(q)), "\n")
+	if len(lines) != 41 || !strings.HasPrefix(lines[1], "viettel_month.csv,2,,,in_dataset,") || !strings.HasPrefix(lines[40], "viettel_month.csv,41,,,in_dataset,") ||
+		!strings.Contains(lines[1], "a row of viettel_first_half.csv") {
+		t.Errorf("quarantine of the refused file (%d lines):\n%s", len(lines), q)
+	}
 	ls, _, _ := runBinary(t, "dataset", "ls", ds)
 	if !strings.Contains(ls, "total") || !strings.Contains(ls, " 40 ") || strings.Contains(ls, " 110 ") {
 		t.Errorf("dataset ls after the refusal:\n%s", ls)

@@ -23,7 +23,8 @@ file whose bytes were ingested before is reported and skipped. A dataset
 holds a measurement once: a file of measurements some of whose accepted rows
 it holds already from another file (a dump sent again with the rest of the
 month, a late dump overlapping the first) is not added, naming the files that
-hold them (exit 3); ingest the new rows alone, or retract the earlier file
+hold them (exit 3), its rows held listed by line in DIR/rejected/ (reason
+in_dataset); ingest the new rows alone, or retract the earlier file
 when this one holds all its rows. --no-dedup turns this check off with the
 check for repeats within a file. A file whose
 rejected share is above --max-reject-share is not added; its report and

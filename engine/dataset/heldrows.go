@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -39,6 +40,9 @@ type HeldRowsError struct {
 	// Lines are those rows, by their line in the file (the row number of
 	// a columnar file), each with the source that holds it.
 	Lines []HeldLine
+	// Dir is where an ingest wrote them as the refused file's quarantine
+	// (DIR/rejected/H/quarantine.csv, reason in_dataset), "" when it did not.
+	Dir string
 }
 
 // HeldLine is a row of a file that a dataset holds already: its line in
@@ -74,7 +78,11 @@ func (e *HeldRowsError) Error() string {
 	if e.Dataset != "" {
 		dir = shellquote.Quote(e.Dataset)
 	}
-	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone, or, when this file holds every row of the earlier one " +
+	listed := ""
+	if e.Dir != "" {
+		listed = " (the rows held are listed by line in " + filepath.Join(e.Dir, "quarantine.csv") + ", reason " + string(ReasonInDataset) + ")"
+	}
+	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone" + listed + ", or, when this file holds every row of the earlier one " +
 		"(a dump sent again, completed), take that out with " + e.Retract(dir) + " and ingest this file again"
 }
 

@@ -811,6 +811,20 @@ func (s *Store) IngestFile(ctx context.Context, path string, opt IngestOptions) 
 			return res, err
 		}
 		if held != nil {
+			// The rows held go to the refused file's quarantine by line,
+			// beside its rejected rows, so that the user can make the file
+			// of the new rows alone.
+			for _, r := range held.Rejects(cfg.Source) {
+				if err := txn.Reject(r); err != nil {
+					return nil, err
+				}
+			}
+			js, _ := json.MarshalIndent(ReportJSON(res), "", "  ")
+			dir, err := txn.Refuse(append(js, '\n'))
+			if err != nil {
+				return nil, err
+			}
+			res.RefusedDir, held.Dir = dir, dir
 			return res, held
 		}
 		keys = nil
