@@ -85,10 +85,11 @@ func reportZone(z deadzone.Zone, uncertain int) report.DeadZone {
 }
 
 // BuildReport adapts a month's results (dead zones, scorecard, plan) into
-// the report's plain structs (engine/report writes them as HTML): the
-// top dead zones, the investment curve, and per province (by dead-zone
-// households) its zones, its villages without signal or uncertain, and a
-// map for the first maxMaps.
+// the report's plain structs (engine/report writes them as HTML): every
+// dead zone (the page lists the top ones and counts the rest), the
+// investment curve, and per province (by dead-zone households) its
+// zones, its villages without signal or uncertain, and a map for the
+// first maxMaps.
 // single, when not empty, is the code of the one province the analysis
 // covered. It reads no clock: the caller sets GeneratedAt.
 func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provinces *geodata.BoundarySet,
@@ -102,9 +103,6 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 	}
 	uncertain := deadzone.ZonesUncertain(dz.Zones, dz.Villages)
 	for i, z := range dz.Zones {
-		if i == 20 {
-			break
-		}
 		r.DeadZones = append(r.DeadZones, reportZone(z, uncertain[i]))
 	}
 	cur := &report.PlanCurve{BudgetVND: pr.Plan.BudgetVND, UpperBound: plan.WholeBound(pr.Plan.UpperBound),

@@ -31,8 +31,9 @@ type Report struct {
 	// Scorecard gives the national scorecard table, the at-a-glance
 	// tiles, the trend charts and the alerts.
 	Scorecard *scorecard.Card
-	// DeadZones are the top dead zones of the whole report, in the order
-	// given (usually households descending).
+	// DeadZones are the dead zones of the whole report, in the order
+	// given (usually households descending): the page lists the first
+	// maxZones and counts the rest.
 	DeadZones []DeadZone
 	// Provinces get one section each, in the order given.
 	Provinces []Province

@@ -92,7 +92,8 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{if .Zones}}
 <section id="deadzones">
 <h2>Top dead zones (lõm sóng)</h2>
-{{template "zones" .Zones}}
+{{template "zones" .Zones}}{{if .ZonesMore}}
+<p class="small">{{.ZonesMore}}</p>{{end}}
 </section>
 {{end}}
 {{if .OffAir}}

@@ -21,6 +21,7 @@ import (
 const (
 	maxAlertItems = 12 // ids listed per alert
 	maxCommunes   = 4  // communes listed per dead zone
+	maxZones      = 20 // dead zones listed in the whole report's table
 	maxVillages   = 40 // villages listed per province
 	maxNoData     = 60 // areas named per line of areas without figures
 	maxTrendMonth = 36 // months in a trend chart
@@ -60,6 +61,7 @@ type view struct {
 	Alerts                                  []alertView
 	HasCard                                 bool
 	Zones                                   []zoneView
+	ZonesMore                               string
 	Plan                                    template.HTML
 	PlanText                                string
 	Provinces                               []provView
@@ -209,7 +211,12 @@ func build(r *Report) view {
 	}
 	v.Carriers, v.CarriersNote = carriers(r.Carriers)
 	if len(r.DeadZones) > 0 {
-		v.Zones = zones(r.DeadZones)
+		zs := r.DeadZones
+		if len(zs) > maxZones {
+			zs = zs[:maxZones]
+			v.ZonesMore = fmt.Sprintf("… and %s more: every dead zone is in deadzones.csv, which lomsong deadzones and lomsong run --out write.", count(float64(len(r.DeadZones)-maxZones)))
+		}
+		v.Zones = zones(zs)
 		v.Nav = append(v.Nav, link{"deadzones", "Top dead zones"})
 	}
 	for _, m := range r.OffAir {
