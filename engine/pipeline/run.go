@@ -10,6 +10,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +73,13 @@ const (
 	coverageFormat  = 9  // 9: a site of a band outside the models' range predicted at the nearer bound (predict.ModelBandMHz, Result.BandClamped), not rejected; 8: an analysis limited to an area is refused without evidence of its own (Area.ownEvidence: a site inside it, a test in an inner hex), not for a test in a hex on its border; AreaRows; 7: a finer population table keeps its own positions (no places); the blend band 1.5 either side of a cut-off (predict.EnvBlendFactor), not 2; 6: the environment of a point from a continuous population density, blended between classes (envAt), not its resolution-8 cell's class; 5: a site of a register height outside the models' 10–300 m predicted at the nearer bound (predict.Result.HeightClamped), not rejected; 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 29 // 29: a province whose villages (the population) all have 0 households is refused (areaHasPeople), as the whole run with such villages is, not saved as an all-clear; 28: the indoor loss and its spread fitted by place with their bounds (deadzone.IndoorLossPaired); with the villages as the population a hex is dead only as far as its villages are (deadzone.Input.HouseholdsAtVillages): zones count the households of their villages without signal (Zone.CellHouseholds) and name their served villages (Zone.Served); 27: a province has evidence of its own (provincesWithoutData) by a site inside it or an outdoor test in an inner hex of it, not a tested hex on its border, and a province without is always listed in NoData (its target 1 unknown) even when all its places lie near a neighbour's evidence; 25: a run over every province leaves out a province whose villages have no households in the population table given (NoHouseholdsWhy), as a run limited to it is refused; 24: the clutter correction is a curve over population density (RadioMapReport.ClutterOffsets), not one offset per environment class; 23: a population table with the villages' households in their hexes is the villages' (sameHouseholds); NoDataArea.Why; 22: environment class offsets fitted from the tests and added to the predictions the radio map is asked about (RadioMapReport.ClassOffsets); 21: environments as coverage 6; 20: near evidence dilates every evidence cell, also one first met as another's neighbour; 19: near is within about 8–25 km (resolution 5), not 20–60 km; 18: a province without evidence loses only its places with no site or tested hex near (a commune without a site of its own is served from its neighbours); 17: and the populated hexes and villages outside every province with no site or tested hex near (nearEvidence); 16: a run over every province leaves out the provinces with people but no site and no outdoor test (DeadZoneResult.NoData), as a run limited to one is refused; 15: the verdicts decide the populated analysis hexes (and the villages'), not every hex of a province run's outline; 14: villages decided by their hexes keep the tests near their points (VillageStatus.HasNearby); 13: an analysis hex without any coverage state (no site in reach, no test) is decided dead, P(dead) 1, not left undecided and zoned from the coverage alone; 12: a hex whose households are its villages' is judged at their points for its carriers' service too (villageHexes.served), not at its centre; 11: the villages report keeps its cut (VillageReport.Cut, for p_dead rounded on its side); 10: a run limited to a province analyses the hexes attributed to it (a border hex holding a neighbour's villages is the neighbour's); 9: a province with no village of its own (villages as the population) or no households is refused, not saved as an all-clear (areaHasPeople); without commune boundaries a village's attribution is commune_code (its own code) or province_only, not point; 8: a run limited to a province reports its own villages (VillageReport.ForProvince); 7: with the villages as the population, a hex's province and commune are its villages' (deadzone.AdminFromPlaces); 6: a hex holding villages, with the population the villages', takes their households-weighted p_dead (villageHexPDead); 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 9  // 9: why each option is not funded (plan.Plan.WhyNotFunded: every dead hex it reaches covered by the funded options, more than the whole budget, more than the budget left); 8: the proposed candidates that reach no dead or uncertain hex (PlanResult.Idle); 7: a sharing agreement closes its own carrier's gaps (plan.Sharing.Carrier), not every carrier's in its hexes; 6: environments as coverage 6; 5: a funded site where nobody lives, and a sharing agreement, take the province (and commune) of most of the dead hexes they cover (majorityAdmin); 4: sharing agreements never over dead hexes; 3: costs in whole đồng (plan.Build rounds each option once); 2: maps as entries in key order after the header (savedmaps.go)
+)
+
+// The formats of the parts the coverage and dead-zone stages read from
+// (variables for the tests): a stage's key holds the format of the parts
+// it reads as it holds their inputs, since a change of their meaning (a
+// bump of their format alone) changes what the stage computes from them.
+var (
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 7 // 7: bands outside the models' range at the nearer bound, as coverage 9; 6: the blend band as coverage 7; 5: environments as coverage 6; 4: heights outside 10–300 m at the nearer bound, as coverage 5; 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
@@ -669,7 +677,8 @@ func (r *periodRun) coverageKey(copt CoverageOptions) (key string, sitesIn []str
 	kopt := copt
 	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
 	sitesIn = siteParts(r.s)
-	return stageKey(StageCoverage, coverageFormat, append(append([]string{hashConfig(kopt)}, sitesIn...), r.mkeys...)...), sitesIn
+	in := append([]string{hashConfig(kopt), "predictions format " + strconv.Itoa(predictionsFormat)}, sitesIn...)
+	return stageKey(StageCoverage, coverageFormat, append(in, r.mkeys...)...), sitesIn
 }
 
 // deadZonesKey is the key and place of the dead-zone stage of a prepared
@@ -685,7 +694,8 @@ func (r *periodRun) deadZonesKey(p *dzPrep, covKey string) (string, dataset.Stag
 	// ingested again was read back as it was.
 	dopt := p.opt
 	dopt.Coverage, dopt.Claims = CoverageOptions{}, nil
-	return stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors, hashConfig(p.dv)),
+	return stageKey(StageDeadZones, deadZonesFormat, hashConfig(dopt), covKey, r.anchors, hashConfig(p.dv),
+			"evpredictions format "+strconv.Itoa(evPredictionsFormat)),
 		dataset.StageRef{Period: r.period, Stage: StageDeadZones + scopeOf(p.opt.Coverage)}
 }
 
