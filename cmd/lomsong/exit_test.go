@@ -296,6 +296,21 @@ func exampleDataset(t *testing.T) string {
 	return villagesDataset(t, t.TempDir(), "V1,Bản A,,103.30,22.45,40\nV2,Bản B,,103.52,22.52,25\nV3,Bản C,,103.10,22.05,60\n")
 }
 
+// exampleDatasetWithSubscriptions is exampleDataset with testSubscriptions
+// (Lai Châu's and Hà Nội's months) ingested too.
+func exampleDatasetWithSubscriptions(t *testing.T) string {
+	t.Helper()
+	ds := exampleDataset(t)
+	subs := filepath.Join(t.TempDir(), "subscriptions.csv")
+	if err := os.WriteFile(subs, []byte(testSubscriptions), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
+		t.Fatalf("ingest %s: %d %s", subs, code, errs)
+	}
+	return ds
+}
+
 // villagesDataset ingests into dir/ds the example register and Viettel
 // tests (in Lai Châu) with these villages (rows of village_id, name,
 // commune_code, lon, lat, households) and returns the dataset's path.

@@ -219,13 +219,8 @@ func TestScorecardRefusalNamesSubscriptionMonths(t *testing.T) {
 // zones, leaving its department nothing where the national card had its
 // row. A province with neither subscriptions nor evidence is refused.
 func TestScorecardProvinceWithoutEvidenceOfItsOwn(t *testing.T) {
-	ds := exampleDataset(t) // sites and tests in Lai Châu
+	ds := exampleDatasetWithSubscriptions(t) // sites and tests in Lai Châu; Lai Châu's and Hà Nội's subscriptions
 	dir := t.TempDir()
-	subs := filepath.Join(dir, "subscriptions.csv")
-	os.WriteFile(subs, []byte(testSubscriptions), 0o644) // Lai Châu's and Hà Nội's
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
 	out := filepath.Join(dir, "card-01")
 	stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "ha noi", "--out", out)
 	if code != exitOK || !strings.Contains(stdout, "2026-10  01 Hà Nội  ? unknown") || !strings.Contains(stdout, "84.4% met") ||

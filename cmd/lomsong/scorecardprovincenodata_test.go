@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,14 +12,7 @@ import (
 // months with measurements: 2026-10)", as if the dataset held none.
 func TestScorecardProvinceWithoutDataSaysWhereTheDataIs(t *testing.T) {
 	dir := t.TempDir()
-	ds := exampleDataset(t)
-	subs := filepath.Join(dir, "subs.csv")
-	if err := os.WriteFile(subs, []byte(testSubscriptions), 0o644); err != nil { // Lai Châu's and Hà Nội's
-		t.Fatal(err)
-	}
-	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, subs); code != exitOK {
-		t.Fatalf("ingest: %d %s", code, errs)
-	}
+	ds := exampleDatasetWithSubscriptions(t) // Lai Châu's and Hà Nội's subscriptions
 	out := filepath.Join(dir, "card")
 	_, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--province", "79", "--out", out)
 	want := "scorecard: no data for 2026-10: no subscriptions of Hồ Chí Minh (79); no dead zones for 2026-10: no measurements or sites in Hồ Chí Minh (79) (period 2026-10) " +
