@@ -13,6 +13,14 @@ import (
 	"github.com/lomsong/lomsong/geodata"
 )
 
+// speedTest is a smartphone's outdoor crowd test at (lon, lat) with a
+// download speed of dl Mbit/s.
+func speedTest(ts int64, c engine.Carrier, tech engine.Tech, lon, lat, dl float64) engine.Measurement {
+	return engine.Measurement{TimeUnixMs: ts, Carrier: c, Tech: tech, Lon: lon, Lat: lat, SignalDBm: -80, Service: engine.ServiceOK,
+		RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: dl, ULMbps: math.NaN(),
+		LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor}
+}
+
 // The speed trend compares each carrier and technology with itself a year
 // before: a month a year before with one carrier's tests only, against the
 // same tests now with a slower carrier's added, is no change (a pooled
@@ -27,10 +35,7 @@ func TestSpeedTrendLikeWithLike(t *testing.T) {
 	}
 	yearAgo := time.UnixMilli(worldT0).AddDate(-1, 0, 0).UnixMilli()
 	test := func(ts int64, c engine.Carrier, tech engine.Tech, dl float64, rng *rand.Rand) engine.Measurement {
-		return engine.Measurement{TimeUnixMs: ts, Carrier: c, Tech: tech,
-			Lon: 103.31 + 0.01*rng.Float64(), Lat: 22.40 + 0.01*rng.Float64(), SignalDBm: -80, Service: engine.ServiceOK,
-			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: dl, ULMbps: math.NaN(),
-			LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor}
+		return speedTest(ts, c, tech, 103.31+0.01*rng.Float64(), 22.40+0.01*rng.Float64(), dl)
 	}
 	for _, tc := range []struct {
 		name string
@@ -100,10 +105,7 @@ func TestSpeedIntervalOwnTestsOnly(t *testing.T) {
 	}
 	yearAgo := time.UnixMilli(worldT0).AddDate(-1, 0, 0).UnixMilli()
 	test := func(ts int64, lon, lat, dl float64) engine.Measurement {
-		return engine.Measurement{TimeUnixMs: ts, Carrier: engine.Viettel, Tech: engine.Tech4G,
-			Lon: lon, Lat: lat, SignalDBm: -80, Service: engine.ServiceOK,
-			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: dl, ULMbps: math.NaN(),
-			LatencyMs: math.NaN(), Source: engine.SourceCrowd, DeviceID: "s", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor}
+		return speedTest(ts, engine.Viettel, engine.Tech4G, lon, lat, dl)
 	}
 	laiChau := func(withHanoi bool) *penetration.Estimate {
 		rng := rand.New(rand.NewPCG(5, 5))
