@@ -222,6 +222,11 @@ func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*sc
 				// Dead zones were computed for this period and none of
 				// its villages or populated hexes lie in the area.
 				in.DeadZones = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true}
+				if a := opt.Coverage; a != nil && a.Area != nil && a.Area.Code != "" && a.Area.Code != in.Area {
+					// Because they were computed for another area alone:
+					// not that the area has no villages.
+					in.DeadZones.NoData = fmt.Sprintf("not analysed: the dead zones were computed for %s alone", a.Area)
+				}
 			}
 			inputs = append(inputs, in)
 		}
