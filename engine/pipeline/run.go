@@ -724,11 +724,21 @@ func savedDeadZones(s *dataset.Store, opt DeadZoneOptions, period string) (*Dead
 }
 
 // siteParts names the register's parts as the stages' keys take them:
-// path, SHA-256 and CRC32C of each.
+// path, SHA-256 and CRC32C of each, in the order their sources were
+// ingested. Of a sector several registers list, the rows of the one
+// ingested last are in force (dataset.Store.Sites): the same parts in
+// another order are another register. In path order (Store.Parts), a
+// register taken out and ingested again after a corrected one (the same
+// file at the same clock, the same part bytes) kept the keys, and the
+// corrected register's coverage was read back.
 func siteParts(s *dataset.Store) []string {
 	var out []string
-	for _, pt := range s.Parts("sites", nil, nil) {
-		out = append(out, pt.Path, pt.SHA256, pt.CRC32C)
+	for _, src := range s.Manifest().Sources {
+		for _, pt := range src.Parts {
+			if pt.Kind == "sites" {
+				out = append(out, pt.Path, pt.SHA256, pt.CRC32C)
+			}
+		}
 	}
 	return out
 }
