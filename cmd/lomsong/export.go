@@ -138,9 +138,30 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if !strings.HasPrefix(*out, "postgres://") && !strings.HasPrefix(*out, "postgresql://") && !strings.Contains(*out, "=") {
 			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", *out)}
 		}
-		// The database is reached, and has PostGIS, before the month is
-		// computed for it.
-		if err := postgis.Check(ctx, *out); err != nil {
+		// The database is reached, has PostGIS, and the role may write the
+		// release schema, before the month is computed for it.
+		meta := export.Meta{Period: period.p.String()}
+		if cf.province != "" {
+			// The release's schema is named by the province's code, which
+			// the boundaries give.
+			if err := inputFilesReadable(fs); err != nil {
+				return err
+			}
+			provinces, err := cf.bounds.load()
+			if err != nil {
+				return err
+			}
+			unit, err := lookupAreaProvince(provinces, cf.province)
+			if err != nil {
+				return err
+			}
+			meta.Province = unit.Code
+		}
+		schema, err := postgis.SchemaName(meta)
+		if err != nil {
+			return err
+		}
+		if err := postgis.CheckRelease(ctx, *out, schema); err != nil {
 			return err
 		}
 	default:

@@ -164,7 +164,7 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 	defer conn.Close(context.Background())
 	st, err := write(ctx, conn, schema, layers, meta)
 	if err != nil {
-		return nil, encodingError(conn, err)
+		return nil, permissionError(conn, encodingError(conn, err))
 	}
 	return st, nil
 }
@@ -180,7 +180,62 @@ func Check(ctx context.Context, connString string) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err = geometryOf(ctx, conn); err != nil {
+	return checkSession(ctx, conn)
+}
+
+// CheckRelease is Check, and checks as well that the session's role may
+// write the release schema (SchemaName): create it in the database when it
+// is not there, or, when it is, act as its owner (the export comments on
+// it) and as the owner of the tables and views in it (it drops them). A
+// role that may not is said, naming what to grant, before a month is
+// computed for it; the export failed at its end with 'permission denied
+// for schema lomsong_2024_10'.
+func CheckRelease(ctx context.Context, connString, schema string) error {
+	conn, err := connect(ctx, connString)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if err := checkSession(ctx, conn); err != nil {
+		return err
+	}
+	return checkPrivileges(ctx, conn, schema)
+}
+
+// checkPrivileges says when the session's role may not write the release
+// schema: CREATE on the database for a schema not there, membership in
+// the role owning the schema and each table and view in it for one that
+// is (superusers are members of every role).
+func checkPrivileges(ctx context.Context, conn *pgx.Conn, schema string) error {
+	db := conn.Config().Database
+	var role string
+	var exists, owner bool
+	var others []string
+	err := conn.QueryRow(ctx, `SELECT current_user::text, n.oid IS NOT NULL,
+	coalesce(pg_has_role(n.nspowner, 'MEMBER'), has_database_privilege(current_database(), 'CREATE')),
+	coalesce((SELECT array_agg(DISTINCT pg_get_userbyid(c.relowner)::text ORDER BY pg_get_userbyid(c.relowner)::text) FROM pg_class c
+		WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT pg_has_role(c.relowner, 'MEMBER')), '{}')
+FROM (SELECT) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`, schema).Scan(&role, &exists, &owner, &others)
+	if err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	switch {
+	case !exists && !owner:
+		return fmt.Errorf("postgis: role %q may not create the release schema %s in database %q, nothing was written: GRANT CREATE ON DATABASE %s TO %s (or create the schema owned by it: CREATE SCHEMA %s AUTHORIZATION %s), or export as a role that may",
+			role, schema, db, pgx.Identifier{db}.Sanitize(), pgx.Identifier{role}.Sanitize(), schema, pgx.Identifier{role}.Sanitize())
+	case exists && !owner:
+		return fmt.Errorf("postgis: role %q does not own the release schema %s in database %q, which replacing the release needs, nothing was written: export as its owner (or a member of the owning role), or ALTER SCHEMA %s OWNER TO %s",
+			role, schema, db, schema, pgx.Identifier{role}.Sanitize())
+	case len(others) > 0:
+		return fmt.Errorf("postgis: role %q may not drop the tables and views of the release schema %s in database %q, owned by %s, nothing was written: export as their owner (or a member of the owning role)",
+			role, schema, db, strings.Join(others, ", "))
+	}
+	return nil
+}
+
+// checkSession is Check on an open session.
+func checkSession(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := geometryOf(ctx, conn); err != nil {
 		return err
 	}
 	var readOnly string
@@ -262,6 +317,18 @@ func encodingError(conn *pgx.Conn, err error) error {
 	}
 	return fmt.Errorf("postgis: database %q is encoded in %s, which cannot hold the Vietnamese names, nothing was written: export to a database created with ENCODING 'UTF8': %w",
 		conn.Config().Database, conn.PgConn().ParameterStatus("server_encoding"), err)
+}
+
+// permissionError says, for an error of a privilege the session's role
+// lacks (SQLSTATE 42501, insufficient_privilege: one revoked while the
+// month was computed, after CheckRelease), that the transaction wrote
+// nothing and as whom to export; other errors are returned as they are.
+func permissionError(conn *pgx.Conn, err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42501" {
+		return err
+	}
+	return fmt.Errorf("%w; nothing was written: export as a role that owns the release schema and its tables (or may create it in database %q)", err, conn.Config().Database)
 }
 
 // write is Write on an open connection.
