@@ -729,6 +729,9 @@ func (b *builder) alerts(area string) []alertView {
 			av.Kind = "New villages without signal"
 		case scorecard.AlertRegression:
 			av.Kind = "Regression: " + targetNames[a.Target]
+			// The kind names the target in words: its key
+			// ("fibre: worse by …") is not said again.
+			av.Message = clean(strings.TrimPrefix(a.Message, fmt.Sprintf("%s: ", a.Target)))
 		default:
 			av.Kind = clean(string(a.Kind))
 		}
