@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -268,9 +269,44 @@ func connect(ctx context.Context, connString string) (*pgx.Conn, error) {
 	cfg.RuntimeParams["client_encoding"] = "UTF8"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: connect: %w", err)
+		return nil, fmt.Errorf("postgis: connect: %w%s", err, connectAdvice(cfg, err))
 	}
 	return conn, nil
+}
+
+// connectAdvice is what to do about a connection that failed, for the
+// failures an operator meets first: a database or role the server does
+// not have, a password refused, no server where the connection string
+// points. It is "" for other errors, whose message is the driver's.
+func connectAdvice(cfg *pgx.ConnConfig, err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "3D000":
+			return fmt.Sprintf("; nothing was written: create the database (CREATE DATABASE %s ENCODING 'UTF8', then CREATE EXTENSION postgis in it) or name an existing one in the connection string",
+				pgx.Identifier{cfg.Database}.Sanitize())
+		case "28000":
+			return fmt.Sprintf("; nothing was written: connect as a role the server has and lets in (the connection string's user, now %q; the server's pg_hba.conf)", cfg.User)
+		case "28P01":
+			return fmt.Sprintf("; nothing was written: give role %q's password (password= in the connection string, PGPASSWORD or ~/.pgpass)", cfg.User)
+		}
+		return ""
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return fmt.Sprintf("; nothing was written: host %q is not known here: give the database server's host name or address in the connection string", cfg.Host)
+	}
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		where := cfg.Host
+		if strings.HasPrefix(where, "/") {
+			where = fmt.Sprintf("the unix socket in %s (port %d)", cfg.Host, cfg.Port)
+		} else {
+			where = fmt.Sprintf("%s port %d", cfg.Host, cfg.Port)
+		}
+		return fmt.Sprintf("; nothing was written: no PostgreSQL server answered at %s: start it, or give the host and port it listens on in the connection string", where)
+	}
+	return ""
 }
 
 // geometryType is PostGIS's geometry type in a database: its oid and its
