@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -136,7 +137,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		}
 	case "postgis":
 		if !strings.HasPrefix(*out, "postgres://") && !strings.HasPrefix(*out, "postgresql://") && !strings.Contains(*out, "=") {
-			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", *out)}
+			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", redactPassword(*out))}
 		}
 		// The database is reached, has PostGIS, and the role may write the
 		// release schema, before the month is computed for it.
@@ -648,4 +649,19 @@ func replaceableGeoPackage(ctx context.Context, path string) error {
 		return usageError{fmt.Sprintf("export: --out %v, nothing is written: move it, or choose another --out", err)}
 	}
 	return err
+}
+
+// urlPassword and keyPassword find the password of a connection string:
+// postgres://user:PASSWORD@host, password=PASSWORD (or quoted).
+var (
+	urlPassword = regexp.MustCompile(`(://[^:/@]*:)[^/]*@`)
+	keyPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+)
+
+// redactPassword is a connection string as a message may quote it: its
+// password written xxxxx, as the PostgreSQL driver quotes one it cannot
+// parse, so that a mistyped --out does not put the password in a log.
+func redactPassword(conn string) string {
+	conn = urlPassword.ReplaceAllString(conn, "${1}xxxxx@")
+	return keyPassword.ReplaceAllString(conn, "${1}xxxxx")
 }
