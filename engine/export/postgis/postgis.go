@@ -211,15 +211,28 @@ func checkPrivileges(ctx context.Context, conn *pgx.Conn, schema string) error {
 	db := conn.Config().Database
 	var role string
 	var exists, owner bool
-	var others []string
+	var rels, owners []string
 	err := conn.QueryRow(ctx, `SELECT current_user::text, n.oid IS NOT NULL,
 	coalesce(pg_has_role(n.nspowner, 'MEMBER'), has_database_privilege(current_database(), 'CREATE')),
-	coalesce((SELECT array_agg(DISTINCT pg_get_userbyid(c.relowner)::text ORDER BY pg_get_userbyid(c.relowner)::text) FROM pg_class c
-		WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT pg_has_role(c.relowner, 'MEMBER')), '{}')
-FROM (SELECT) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`, schema).Scan(&role, &exists, &owner, &others)
+	coalesce((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+		WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'v') AND NOT pg_has_role(c.relowner, 'MEMBER')), '{}'),
+	coalesce((SELECT array_agg(pg_get_userbyid(c.relowner)::text ORDER BY c.relname) FROM pg_class c
+		WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'v') AND NOT pg_has_role(c.relowner, 'MEMBER')), '{}')
+FROM (SELECT) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`, schema).Scan(&role, &exists, &owner, &rels, &owners)
 	if err != nil {
 		return fmt.Errorf("postgis: %w", err)
 	}
+	// Only the export's own tables and views are dropped; a user's object
+	// of another owner is refused by Write, naming it, whoever owns it.
+	ours, view := ownIdentities(schema), provinceViewRE(schema)
+	var others []string
+	for i, r := range rels {
+		if ours[r] || view.MatchString(r) {
+			others = append(others, owners[i])
+		}
+	}
+	slices.Sort(others)
+	others = slices.Compact(others)
 	switch {
 	case !exists && !owner:
 		return fmt.Errorf("postgis: role %q may not create the release schema %s in database %q, nothing was written: GRANT CREATE ON DATABASE %s TO %s (or create the schema owned by it: CREATE SCHEMA %s AUTHORIZATION %s), or export as a role that may",

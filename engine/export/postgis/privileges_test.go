@@ -2,10 +2,13 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lomsong/lomsong/engine/export"
 )
 
 // TestCheckReleasePrivileges: a role that may not write the release
@@ -65,6 +68,21 @@ func TestCheckReleasePrivileges(t *testing.T) {
 	var rows int64
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.villages`).Scan(&rows); err != nil || rows != int64(layers[4].Len()) {
 		t.Errorf("villages after the refused write: %d rows (%v), want the %d written", rows, err, layers[4].Len())
+	}
+
+	// A table of another role's in the release is not the export's to
+	// drop: CheckRelease lets it by, and Write refuses it by name (exit 2
+	// in the command), not as a missing privilege.
+	mustExec(t, ctx, conn, `DO $$ DECLARE r record; BEGIN
+	FOR r IN SELECT c.relkind, c.relname FROM pg_class c WHERE c.relnamespace = '`+schema+`'::regnamespace AND c.relkind IN ('r', 'v') LOOP
+		EXECUTE format('ALTER %s `+schema+`.%I OWNER TO reader', CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
+	END LOOP; END $$`)
+	mustExec(t, ctx, conn, `CREATE TABLE `+schema+`.admin_notes (note text)`)
+	if err := CheckRelease(ctx, as("reader"), schema); err != nil {
+		t.Errorf("CheckRelease with another role's table of its own in the release: %v", err)
+	}
+	if _, err := Write(ctx, as("reader"), layers, m.Meta); !errors.Is(err, export.ErrNotReplaceable) || !strings.Contains(err.Error(), "table "+schema+".admin_notes") {
+		t.Errorf("Write over another role's table in the release: %v, want it refused naming the table", err)
 	}
 
 	// A schema created empty for the loader, owned by it: it passes and
