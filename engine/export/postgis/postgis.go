@@ -10,7 +10,10 @@
 // and per province a view of each layer that has a province_code,
 // province_<code>_<layer>. Write replaces the release in one transaction:
 // readers see the whole previous release or the whole new one, and
-// exporting the same release twice leaves one copy.
+// exporting the same release twice leaves one copy. (A transaction at
+// REPEATABLE READ or SERIALIZABLE whose snapshot predates the replacement
+// finds the new tables empty, as PostgreSQL gives any table dropped and
+// created again; docs/exports.md says so.)
 //
 // Replacing a release drops only what an export writes: its tables and
 // views. The schema is kept, with its owner, privileges and default
