@@ -285,8 +285,10 @@ func NameCommunes(r *report.Report, communes *geodata.BoundarySet) {
 }
 
 // reportCarriers returns the carriers a coverage result read, by name:
-// each one's active site sectors and its valid outdoor and in-vehicle
-// tests (the coverage states' Tests). Never nil: an empty list says none.
+// each one's active site sectors, those of them the best server of a
+// coverage state (a place analysed, for its technology), and its valid
+// outdoor and in-vehicle tests (the coverage states' Tests). Never nil: an
+// empty list says none.
 func reportCarriers(cov *CoverageResult) []report.CarrierEvidence {
 	by := map[engine.Carrier]*report.CarrierEvidence{}
 	get := func(c engine.Carrier) *report.CarrierEvidence {
@@ -301,9 +303,14 @@ func reportCarriers(cov *CoverageResult) []report.CarrierEvidence {
 				get(s.Carrier).Sectors++
 			}
 		}
+		serving := map[[2]string]bool{}
 		for _, st := range cov.States {
 			if st.Tests > 0 {
 				get(st.Carrier).Tests += st.Tests
+			}
+			if st.ServingSite != "" && !serving[[2]string{string(st.Carrier), st.ServingSite}] {
+				serving[[2]string{string(st.Carrier), st.ServingSite}] = true
+				get(st.Carrier).Serving++
 			}
 		}
 	}

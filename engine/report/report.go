@@ -57,7 +57,11 @@ type Report struct {
 // and in-vehicle tests.
 type CarrierEvidence struct {
 	Carrier string
-	Sectors int
+	Sectors int // active site sectors in the register (every area's)
+	// Serving are those of them predicted the best server of a place
+	// analysed (for its technology): a province's report reads the whole
+	// register, of which most sectors serve other provinces.
+	Serving int
 	Tests   int64
 }
 

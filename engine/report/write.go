@@ -556,7 +556,8 @@ func (b *builder) glance(area string) *glance {
 }
 
 // carriers says which carriers' data the analysis read ("mobifone (1,204
-// site sectors, 5,310 tests); viettel (…)") and what a carrier left out
+// site sectors, 310 serving the places analysed; 5,310 tests); viettel
+// (…)") and what a carrier left out
 // means; both empty when the report does not say.
 func carriers(cs []CarrierEvidence) (string, string) {
 	if cs == nil {
@@ -567,7 +568,7 @@ func carriers(cs []CarrierEvidence) (string, string) {
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s (%s site sectors, %s tests)", clean(c.Carrier), group(int64(c.Sectors)), group(c.Tests))
+		parts[i] = fmt.Sprintf("%s (%s site sectors, %s serving the places analysed; %s tests)", clean(c.Carrier), group(int64(c.Sectors)), group(int64(c.Serving)), group(c.Tests))
 	}
 	note := "A place counts without 3G/4G when none of these carriers reaches it: a carrier whose sites and tests are not in the data is not counted, however well it serves."
 	if len(cs) == 1 {
