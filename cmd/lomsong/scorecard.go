@@ -56,7 +56,12 @@ as one of those two); scorecard.json's "period" is --period, the month scored,
 which need not be its latest row's. A --period without a row to show is
 refused, naming the months with subscriptions (of the areas scored) and
 with measurements, and for a --province without subscriptions the areas the
-dataset's subscriptions are of; OUT is then left as it was.
+dataset's subscriptions are of; OUT is then left as it was. A --province
+shows the province's row as the card of every province does (a province
+with mobile speed tests in --period or the same month a year before but no
+subscriptions row has its speed change, its other targets unknown with
+their reasons) and is refused when it has neither subscriptions, dead
+zones nor speed tests of the month (or when no area has data in it).
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are
@@ -313,10 +318,14 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	boundaries string, p penetration.Period, seed uint64, plan *pipeline.PlanOptions) (*scorecard.Card, *pipeline.DeadZoneResult, *pipeline.PlanResult, error) {
 	opt := pipeline.DefaultScorecardOptions(provinces, boundaries, seed)
 	if copt.Area == nil {
-		// Every province scored in the month asked for (one asked for
-		// alone is scored when it has subscriptions or dead zones of the
-		// month, refused without either).
+		// Every province scored in the month asked for.
 		opt.EveryArea = []penetration.Period{p}
+	} else {
+		// One asked for alone has the row the card of every province
+		// gives it when it has subscriptions, dead zones or mobile speed
+		// tests of the month (or of the month a year before), and is
+		// refused without any of them.
+		opt.MeasuredAreas = []penetration.Period{p}
 	}
 	// The speed trend reads each month's saved pass (lomsong run's).
 	speedOpt := copt

@@ -56,6 +56,15 @@ type ScorecardOptions struct {
 	// period has data in some area (a month with none stays without rows,
 	// for the caller to refuse).
 	EveryArea []penetration.Period
+	// MeasuredAreas are the periods in which an area with a mobile speed
+	// change (speed tests in the period or the same month a year before)
+	// but neither a subscription row nor dead-zone figures gets the row
+	// EveryArea would give it, when the period has data in some area, and
+	// the areas without any data get none: a card of one area (scorecard
+	// --province) shows the area's row as the card of every area does,
+	// and has none to show only where that card's row says the area has
+	// no data at all.
+	MeasuredAreas []penetration.Period
 	// Coverage, when set, makes the speed trend read each month's saved
 	// pass over the measurements (the one coverage and dead zones on these
 	// options read; made and saved when missing) instead of a pass of its
@@ -691,9 +700,11 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 // bound, as without the row). An area with mobile speed tests in the
 // period or the same month a year before has its mobile speed change
 // (speeds) all the same: below the goal it decides target 5, and its
-// reason is not "no data".
+// reason is not "no data". In a period of opt.MeasuredAreas alone, only
+// the areas with such a speed change get the row, the same row.
 func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions, speeds map[penetration.Period]map[string]*penetration.Estimate) []scorecard.AreaInput {
-	for _, p := range opt.EveryArea {
+	for _, p := range slices.Concat(opt.EveryArea, opt.MeasuredAreas) {
+		every := slices.Contains(opt.EveryArea, p)
 		have := map[string]bool{}
 		for _, in := range inputs {
 			if in.Period == p {
@@ -704,7 +715,7 @@ func withEveryArea(inputs []scorecard.AreaInput, opt ScorecardOptions, speeds ma
 			continue
 		}
 		for _, code := range opt.Config.Areas {
-			if have[code] || code == opt.Config.National {
+			if have[code] || code == opt.Config.National || !every && speeds[p][code] == nil {
 				continue
 			}
 			why := "no data for the area in " + p.String() + " (no subscription row, and none of its villages or populated hexes in the month's dead-zone run)"
