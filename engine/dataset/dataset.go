@@ -312,20 +312,32 @@ func (s *Store) Parts(kind string, periods, carriers []string) []Part {
 func (s *Store) Path(p Part) string { return filepath.Join(s.dir, filepath.FromSlash(p.Path)) }
 
 // lock takes an exclusive, non-blocking flock on dir/.lock.
+// The holder writes its process ID, command and the time into the file
+// (writeHolder), and a writer it refuses names it from there; a record
+// that cannot be read, or is stale, leaves the refusal saying which
+// commands write a dataset.
 func lock(dir string) (*os.File, error) {
-	f, err := flock.TryLock(filepath.Join(dir, ".lock"))
+	path := filepath.Join(dir, ".lock")
+	f, err := flock.TryLock(path)
 	if errors.Is(err, flock.ErrHeld) {
-		return nil, fmt.Errorf("dataset %s: another ingest, retract or repair is writing it (lomsong ingest, lomsong dataset, or lomsong serve certifying a submission): "+
-			"nothing was changed; run this again once it has finished (%w)", dir, ErrLocked)
+		who := "lomsong ingest, lomsong dataset, or lomsong serve certifying a submission"
+		if h, ok := readHolder(path); ok {
+			who = h.describe(time.Now())
+		}
+		return nil, fmt.Errorf("dataset %s: another ingest, retract or repair is writing it (%s): "+
+			"nothing was changed; run this again once it has finished (%w)", dir, who, ErrLocked)
 	}
 	if IsNotWritable(err) {
 		return nil, fmt.Errorf("dataset %s: this user may not write to it (%w): ingest, retract and repair write into the dataset; run them as its owner", dir, err)
+	}
+	if err == nil {
+		writeHolder(f, time.Now())
 	}
 	return f, err
 }
 
 // lockWait takes an exclusive flock on dir/.lock, waiting for another
-// holder to release it.
+// holder to release it; it records itself as the holder as lock does.
 func lockWait(dir string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
@@ -335,6 +347,7 @@ func lockWait(dir string) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
+	writeHolder(f, time.Now())
 	return f, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
@@ -348,7 +347,7 @@ func recoverOnOpen(dir string) CommitRecovery {
 	if err != nil {
 		return CommitRecovery{}
 	}
-	defer flock.Unlock(lf)
+	defer unlock(lf)
 	rec, err := (&Store{dir: dir}).recoverCommit(time.Time{})
 	if err != nil {
 		return CommitRecovery{}

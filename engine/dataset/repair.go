@@ -355,7 +355,7 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	defer flock.Unlock(lf)
+	defer unlock(lf)
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
 
 	var candidates []Source

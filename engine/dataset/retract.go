@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
@@ -49,7 +48,7 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	defer flock.Unlock(lf)
+	defer unlock(lf)
 	// An interrupted ingest's commit first (the source to retract may be
 	// its): errJournalLeft is a manifest lost or malformed, which Open
 	// reports.

@@ -261,7 +261,7 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	if err != nil {
 		return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %w", ref, err)
 	}
-	defer flock.Unlock(lk)
+	defer unlock(lk)
 	tmp, err := os.MkdirTemp(parent, ".tmp-")
 	if err != nil {
 		return StageRecord{}, err
@@ -616,7 +616,7 @@ func (s *Store) removeDamagedStages() ([]string, error) {
 				removed = append(removed, d)
 			}
 		}
-		flock.Unlock(lk)
+		unlock(lk)
 		if err != nil {
 			return nil, fmt.Errorf("dataset: removing the damaged saved output %s: %w", d, err)
 		}

@@ -17,8 +17,6 @@ import (
 	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
-
-	"github.com/lomsong/lomsong/internal/flock"
 )
 
 // ReportTime is Vietnam's time (UTC+7, no daylight saving): a test's
@@ -241,30 +239,30 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 	if err != nil && !errors.Is(err, errJournalLeft) {
 		// errJournalLeft: the manifest is lost or malformed, which Open
 		// reports with how to repair it.
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, err
 	}
 	fresh, err := Open(s.dir)
 	if err != nil {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, err
 	}
 	if fileExistsIn(s.dir, journalName) {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, fmt.Errorf("dataset %s: an interrupted ingest's commit could not be completed; lomsong dataset repair %s completes it", s.dir, shellquote.Quote(s.dir))
 	}
 	s.manifest, s.manifestSHA = fresh.manifest, fresh.manifestSHA
 	if _, ok := s.Lookup(sha); ok {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
 	if _, ok := s.Lookup(info.ContentSHA256); ok {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, ErrAlreadyIngested
 	}
 	orphans, moved, err := s.collectGarbage(info)
 	if err != nil {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, fmt.Errorf("dataset %s: cleaning up an earlier interrupted ingest: %w", s.dir, err)
 	}
 	if rec.Orphans != "" {
@@ -280,7 +278,7 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 	short := sha[:16]
 	tmp, err := os.MkdirTemp(s.dir, ".tmp-"+short+"-")
 	if err != nil {
-		flock.Unlock(lf)
+		unlock(lf)
 		return nil, err
 	}
 	t := &Txn{s: s, lockf: lf, info: info, sha: sha, short: short, name: info.Name, kind: kind, tmp: tmp,
@@ -854,7 +852,7 @@ func (t *Txn) Abort() {
 		t.qfile.Close()
 	}
 	os.RemoveAll(t.tmp)
-	flock.Unlock(t.lockf)
+	unlock(t.lockf)
 }
 
 // collectGarbage removes the temporary directories of crashed ingests
