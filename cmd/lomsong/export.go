@@ -239,7 +239,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if err := removeFileTemps(dir, []string{name}); err != nil {
 			return err
 		}
-		_, statErr := os.Stat(*out)
+		prev, statErr := os.Stat(*out)
 		replaced := statErr == nil
 		held := heldExport(ctx, *out, meta)
 		t0 := time.Now()
@@ -247,7 +247,10 @@ func runExport(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stderr, "export: writing %s (%s, at %.1fs)\n", layer, plural.Count(features, "feature", "features"), time.Since(t0).Seconds())
 		}
 		if err := export.WriteGeoPackageProgress(ctx, *out, layers, meta, progress); err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			return keptFileError(*out, "GeoPackage", prev, err)
 		}
 		st, err := os.Stat(*out)
 		if err != nil {

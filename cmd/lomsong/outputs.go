@@ -197,6 +197,35 @@ func unstagedError(dir, set, stage string, err error) error {
 	return fmt.Errorf("%s: %w: nothing was written to %s (its %s outputs, if any, are as they were)", filepath.Join(dir, name), pe.Err, dir, set)
 }
 
+// keptFileError says, of a file written whole into a temporary file beside
+// path and renamed onto it (an export's GeoPackage), that the write's
+// failure err left path as it was — when it did: prev is the file there
+// before (nil when there was none), and path must still be that file, or
+// still be absent. A failure on a full disk read "geopackage F.gpkg:
+// database or disk is full (13)", leaving the user to guess whether F.gpkg
+// was now cut short. As unstagedError does for a set, the error names the
+// file where it would have been, not the temporary one, and says nothing
+// was written to it; any other error (path replaced after all) is returned
+// as it is.
+func keptFileError(path, what string, prev fs.FileInfo, err error) error {
+	now, serr := os.Stat(path)
+	kept := ""
+	switch {
+	case prev == nil && errors.Is(serr, fs.ErrNotExist):
+	case prev != nil && serr == nil && os.SameFile(prev, now) && now.Size() == prev.Size() && now.ModTime().Equal(prev.ModTime()):
+		kept = " (the " + what + " there is as it was)"
+	default:
+		return err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && filepath.Dir(pe.Path) == filepath.Dir(path) && strings.HasPrefix(filepath.Base(pe.Path), "."+filepath.Base(path)+setTmpInfix) {
+		err = fmt.Errorf("%s: %w", path, pe.Err)
+	} else if !strings.Contains(err.Error(), path) {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return fmt.Errorf("%w: nothing was written to %s%s", err, path, kept)
+}
+
 // inputAmongOutputs refuses (a usage error) an input that is one of the
 // files named in dir: writing them would replace it.
 func inputAmongOutputs(dir string, names, inputs []string) error {
