@@ -14,19 +14,7 @@ import (
 // 2025-10: no subscriptions of Lai Châu (12)", exit 3) while the card of
 // every province showed Lai Châu's speed down 31%.
 func TestScorecardProvinceWithSpeedTestsAlone(t *testing.T) {
-	var m strings.Builder
-	m.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,dl_mbps\n")
-	for _, month := range []struct {
-		period string
-		base   int
-	}{{"2024-10", 30}, {"2025-10", 20}} {
-		for i := range 40 {
-			fmt.Fprintf(&m, "%s-%02dT10:00:00+07:00,viettel,4G,%.4f,22.4000,-90,ok,%d\n", month.period, 1+i%9, 103.17+0.001*float64(i), month.base+i%5)
-		}
-	}
-	dir, ds := subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
-01,2025-10,1000,500,3000,2000,20
-`, [2]string{"measurements.csv", m.String()})
+	dir, ds := speedWithoutSubscriptionsDataset(t)
 	full, one := filepath.Join(dir, "full"), filepath.Join(dir, "one")
 	if stdout, errs, code := runBinary(t, "scorecard", "--dataset", ds, "--period", "2025-10", "--out", full); code != exitOK {
 		t.Fatalf("the card of every province: exit %d\n%s\n%s", code, stdout, errs)

@@ -15,19 +15,7 @@ import (
 // Before, the row every province gets said "no data for the area" for
 // target 5 too and left it unknown, 80 speed tests in Lai Châu unused.
 func TestScorecardSpeedOfAProvinceWithoutSubscriptions(t *testing.T) {
-	var m strings.Builder
-	m.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,dl_mbps\n")
-	for _, month := range []struct {
-		period string
-		base   int
-	}{{"2024-10", 30}, {"2025-10", 20}} {
-		for i := range 40 { // speeds base..base+4, 8 tests each: median base+2
-			fmt.Fprintf(&m, "%s-%02dT10:00:00+07:00,viettel,4G,%.4f,22.4000,-90,ok,%d\n", month.period, 1+i%9, 103.17+0.001*float64(i), month.base+i%5)
-		}
-	}
-	dir, ds := subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
-01,2025-10,1000,500,3000,2000,20
-`, [2]string{"measurements.csv", m.String()})
+	dir, ds := speedWithoutSubscriptionsDataset(t)
 	out := filepath.Join(dir, "card")
 	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2025-10", "--out", out)
 	if code != exitOK {
@@ -45,4 +33,25 @@ func TestScorecardSpeedOfAProvinceWithoutSubscriptions(t *testing.T) {
 	if !strings.Contains(stdout, "12 Lai Châu") || !strings.Contains(stdout, "-31.2% [") {
 		t.Errorf("the table does not show Lai Châu's speed change -31.2%%:\n%s", stdout)
 	}
+}
+
+// speedWithoutSubscriptionsDataset is a dataset of 40 Viettel 4G speed tests
+// in Lai Châu in each of 2024-10 and 2025-10 (speeds base..base+4, 8 tests
+// each: medians 32 and 22 Mbit/s) and one subscriptions row, Hà Nội's of
+// 2025-10; it returns its folder and the dataset.
+func speedWithoutSubscriptionsDataset(t *testing.T) (dir, ds string) {
+	t.Helper()
+	var m strings.Builder
+	m.WriteString("ts,carrier,tech,lon,lat,signal_dbm,service,dl_mbps\n")
+	for _, month := range []struct {
+		period string
+		base   int
+	}{{"2024-10", 30}, {"2025-10", 20}} {
+		for i := range 40 {
+			fmt.Fprintf(&m, "%s-%02dT10:00:00+07:00,viettel,4G,%.4f,22.4000,-90,ok,%d\n", month.period, 1+i%9, 103.17+0.001*float64(i), month.base+i%5)
+		}
+	}
+	return subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
+01,2025-10,1000,500,3000,2000,20
+`, [2]string{"measurements.csv", m.String()})
 }
