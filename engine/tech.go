@@ -73,7 +73,16 @@ var techAliases = map[string]Tech{
 	"ngran": Tech5G, "endc": Tech5G, "nr5g": Tech5G, "5g+": Tech5G, "5gnrnsa": Tech5G, "5gnrsa": Tech5G,
 	// Qualcomm modems' and Android's longer names.
 	"lteadvancedpro": Tech4G, "nr5gnsa": Tech5G, "nr5gsa": Tech5G,
+	// The letters a phone's status bar shows, as crowd apps export them:
+	// G (GPRS), E (EDGE), H and H+ (HSPA, HSPA+).
+	"g": Tech2G, "e": Tech2G, "h": Tech3G, "h+": Tech3G,
 }
+
+// techBands are the carrier frequencies in MHz that registers and
+// drive-test exports write after a technology's name ("GSM900",
+// "UMTS2100", "LTE1800"): the name with one of them is the name's
+// technology.
+var techBands = []string{"700", "800", "850", "900", "1800", "1900", "2100", "2300", "2600", "3500"}
 
 func normKey(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
@@ -82,13 +91,21 @@ func normKey(s string) string {
 
 // ParseTech maps a technology spelling onto the contract. It accepts the
 // contract values (2G, 3G, 4G, 5G) and common aliases (GSM, EDGE, UMTS,
-// WCDMA, HSPA, LTE, "4G+", LTE-A, NR, "5G NSA"), case-insensitively.
+// WCDMA, HSPA, LTE, "4G+", LTE-A, NR, "5G NSA"; the status bar's E and H+;
+// a name with its band, GSM900 or LTE1800), case-insensitively.
 func ParseTech(s string) (Tech, error) {
 	if t, ok := techAliases[normKey(s)]; ok {
 		return t, nil
 	}
 	if t, ok := techAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return t, nil
+	}
+	for _, b := range techBands {
+		if name, ok := strings.CutSuffix(normKey(s), b); ok && len(name) > 1 {
+			if t, ok := techAliases[name]; ok {
+				return t, nil
+			}
+		}
 	}
 	// A generation with its technology, or two names of one: "4G (LTE)",
 	// "3G (WCDMA)", "LTE/4G", "GSM/EDGE", "4G LTE" as phones display it.
