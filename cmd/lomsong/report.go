@@ -27,7 +27,9 @@ state of any carrier), the province outline, the dead zones and the villages
 without signal. It takes the dead zones of the month and the month before, the
 scorecard and the plan as those commands do: each read back from the month's
 saved stages when they are current (lomsong run saves them), else computed and
-saved.`
+saved; the trend of target 1 shows the other months' dead zones where lomsong
+run saved them with the options given here and they are current, as lomsong
+scorecard does.`
 
 const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report

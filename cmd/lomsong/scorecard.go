@@ -46,13 +46,16 @@ target without data is
 "unknown" with its reason, never zero or not met. Dead zones are computed for
 --period and the month before it (from each month's measurements and the site
 register), so the card shows new dead-zone hexes and villages as alerts, with
-regressions on any target; a month without measurements (or a dataset without
+regressions on any target; another month's are read back where lomsong run
+saved them with the options given here and they are current, never computed,
+so a year run month by month has the trend of target 1 (a month not run says
+so); a month without measurements (or a dataset without
 sites or households) leaves target 1 unknown, as does an area none of whose
 villages the run located (outside --boundaries, or not in the dataset); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every month with subscriptions, and --period and the month
 before it, so trends can be drawn; a month with measurements alone appears only
-as one of those two); scorecard.json's "period" is --period, the month scored,
+as one of those two or with dead zones read back); scorecard.json's "period" is --period, the month scored,
 which need not be its latest row's. A --period without a row to show is
 refused, naming the months with subscriptions (of the areas scored) and
 with measurements, and for a --province without subscriptions the areas the
@@ -333,12 +336,15 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 	var last *pipeline.DeadZoneResult
 	var lastPlan *pipeline.PlanResult
 	have := false
+	dzOptions := func(o pipeline.CoverageOptions) pipeline.DeadZoneOptions {
+		return pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces, Communes: communes,
+			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}
+	}
 	for _, q := range []penetration.Period{p.AddMonths(-1), p} {
 		o := copt
 		prog := startProgress(e, "dead zones "+q.String()+": measurements")
 		o.Aggregate.Progress = prog.set
-		dopt := pipeline.DeadZoneOptions{Coverage: o, Provinces: provinces, Communes: communes,
-			Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(), Claims: []challenge.Claim{}}
+		dopt := dzOptions(o)
 		var figures map[string]*scorecard.DeadZones
 		var missing string
 		var err error
@@ -381,6 +387,28 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		}
 		opt.DeadZones[q] = figures
 		have = have || q == p
+	}
+	// The other months with measurements show the dead zones lomsong run
+	// saved for them on these options, where still current: read back,
+	// never computed (a month not run stays unknown, saying how to run
+	// it), so a year run month by month has the trend of target 1.
+	for _, ps := range store.Periods() {
+		q, err := penetration.ParsePeriod(ps)
+		if err != nil || q == p || q == p.AddMonths(-1) {
+			continue
+		}
+		figures, err := pipeline.SavedMonthDeadZoneFigures(store, dzOptions(copt), q)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if figures == nil {
+			continue
+		}
+		ev := monthEvidence(store, q, copt.Aggregate.Carriers)
+		for _, d := range figures {
+			d.Evidence = ev
+		}
+		opt.DeadZones[q] = figures
 	}
 	opt.Period = p // the month scored, which its rows' latest need not be
 	card, err := pipeline.Scorecard(ctx, store, opt)

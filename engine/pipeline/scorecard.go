@@ -349,18 +349,55 @@ func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOpt
 			return nil, why, err
 		}
 	}
+	figures, err := communeCheckedFigures(dz, opt)
+	return figures, "", err
+}
+
+// communeCheckedFigures is DeadZoneFigures of dz; with opt.Communes, a
+// commune set that gives none of the villages a commune is refused, as
+// every command given one refuses it.
+func communeCheckedFigures(dz *DeadZoneResult, opt DeadZoneOptions) (map[string]*scorecard.DeadZones, error) {
 	if opt.Communes != nil {
-		// A commune set that gives none of the villages a commune is
-		// refused, as every command given one refuses it.
 		places := make([]deadzone.PlaceAdmin, len(dz.Villages.Villages))
 		for i, v := range dz.Villages.Villages {
 			places[i] = deadzone.PlaceAdmin{Province: v.Province, Commune: v.Commune}
 		}
 		if err := deadzone.CheckCommunes(places, opt.Communes).Err(); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 	}
-	return DeadZoneFigures(dz), "", nil
+	return DeadZoneFigures(dz), nil
+}
+
+// SavedMonthDeadZoneFigures returns DeadZoneFigures of month p's dead
+// zones when its dead-zone stage is saved and current for opt (lomsong run
+// saved it on the same options and nothing it was computed from changed
+// since), read from that stage alone; nil when it is not, or when the
+// month lacks an input (MonthInputsMissing). It never computes: a card
+// computes its own month's and the month before's dead zones
+// (MonthDeadZoneFigures), and takes the other months' from here, so a year
+// run month by month has the trend of target 1 at the cost of reading
+// each month's saved stage.
+func SavedMonthDeadZoneFigures(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, error) {
+	if opt.Coverage.Measured != nil {
+		return nil, nil // measured statistics given: not what a run saves
+	}
+	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
+		return nil, err
+	}
+	dz, err := savedDeadZones(s, opt, p.String())
+	if empty := new(EmptyAreaError); errors.As(err, &empty) {
+		return nil, nil // the area holds nothing of its own that month
+	}
+	if err != nil {
+		// Without households in the area there is no stage to read.
+		_, err = missingWhy(err)
+		return nil, err
+	}
+	if dz == nil {
+		return nil, nil
+	}
+	return communeCheckedFigures(dz, opt)
 }
 
 // MonthInputsMissing says why month p's dead zones cannot be computed from

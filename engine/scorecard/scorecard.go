@@ -779,8 +779,9 @@ func unknownReason(in AreaInput, t Target, issues []string, cfg Config) string {
 	case TargetDeadZones:
 		if in.DeadZones == nil {
 			// A month the card did not compute (a card computes its month's
-			// and the month before's dead zones): not "no data".
-			return fmt.Sprintf("no dead-zone figures for %s in this card (it computes its own month's and the month before's; the scorecard of %s gives them)", in.Period, in.Period)
+			// and the month before's dead zones, and reads the other
+			// months' that lomsong run saved): not "no data".
+			return fmt.Sprintf("no dead-zone figures for %s in this card: lomsong run --period %s saves them (a card computes its own month's and the month before's dead zones, and reads another month's where a run on the same options saved them and they are current)", in.Period, in.Period)
 		}
 	case TargetSmartphone:
 		absent = in.Smartphone == nil

@@ -448,7 +448,7 @@ func TestMonthWithoutData(t *testing.T) {
 	lone := AreaInput{Area: "02", Period: feb, Households: math.NaN()}
 	c = build(t, []AreaInput{lone}, cfg)
 	got := row(t, c, "02", feb)
-	want := [NumTargets]string{"no dead-zone figures for 2025-02 in this card (it computes its own month's and the month before's; the scorecard of 2025-02 gives them)", "no subscriptions for 2025-02",
+	want := [NumTargets]string{"no dead-zone figures for 2025-02 in this card: lomsong run --period 2025-02 saves them (a card computes its own month's and the month before's dead zones, and reads another month's where a run on the same options saved them and they are current)", "no subscriptions for 2025-02",
 		"no subscriptions for 2025-02", "no subscriptions for 2025-02", "no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)"}
 	for _, tg := range Targets {
 		if x := got.Targets[tg]; x.Status != StatusUnknown || x.Reason != want[tg] {
