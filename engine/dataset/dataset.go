@@ -289,8 +289,14 @@ func (s *Store) Lookup(sha string) (Source, bool) {
 // Parts returns the listed parts of a kind ("measurements" or "sites"),
 // optionally limited to periods and carriers (nil = all), sorted by path.
 func (s *Store) Parts(kind string, periods, carriers []string) []Part {
+	return listParts(&s.manifest, kind, periods, carriers)
+}
+
+// listParts lists the parts of man of kind, periods and carriers (nil =
+// all), in path order.
+func listParts(man *Manifest, kind string, periods, carriers []string) []Part {
 	var out []Part
-	for _, src := range s.manifest.Sources {
+	for _, src := range man.Sources {
 		for _, p := range src.Parts {
 			if p.Kind != kind {
 				continue

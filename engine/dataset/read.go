@@ -50,20 +50,28 @@ func (s *Store) Summary() []SummaryRow {
 }
 
 // Periods returns the distinct measurement periods, ascending.
-func (s *Store) Periods() []string {
+func (s *Store) Periods() []string { return periodsOf(s.Parts("measurements", nil, nil)) }
+
+// Carriers returns the distinct carriers of the measurement parts Parts
+// lists for periods and carriers (nil = all), ascending.
+func (s *Store) Carriers(periods, carriers []string) []string {
+	return carriersOf(s.Parts("measurements", periods, carriers))
+}
+
+// periodsOf returns the distinct periods of parts, ascending.
+func periodsOf(parts []Part) []string {
 	var out []string
-	for _, p := range s.Parts("measurements", nil, nil) {
+	for _, p := range parts {
 		out = append(out, p.Period)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// Carriers returns the distinct carriers of the measurement parts Parts
-// lists for periods and carriers (nil = all), ascending.
-func (s *Store) Carriers(periods, carriers []string) []string {
+// carriersOf returns the distinct carriers of parts, ascending.
+func carriersOf(parts []Part) []string {
 	var out []string
-	for _, p := range s.Parts("measurements", periods, carriers) {
+	for _, p := range parts {
 		out = append(out, p.Carrier)
 	}
 	slices.Sort(out)
@@ -427,13 +435,18 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	}
 	// A register ingested again (a status changed, a position corrected)
 	// replaces the earlier rows of its sectors.
-	type sector struct {
-		carrier engine.Carrier
-		id      string
-		tech    engine.Tech
-	}
-	return latestSource(out, src, func(v *engine.Site) sector { return sector{v.Carrier, v.SiteID, v.Tech} }), nil
+	return latestSource(out, src, siteSector), nil
 }
+
+// sector is the key of a register's site rows: a later register's rows
+// of a sector replace an earlier one's.
+type sector struct {
+	carrier engine.Carrier
+	id      string
+	tech    engine.Tech
+}
+
+func siteSector(v *engine.Site) sector { return sector{v.Carrier, v.SiteID, v.Tech} }
 
 // countScan records a pass over parts in the Store's ScanStats (a pass
 // over no part is none).

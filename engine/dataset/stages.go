@@ -450,10 +450,14 @@ func (s *Store) stageRecord(ref StageRef, key string) (StageRecord, error) {
 }
 
 // OpenStageFile opens a file of a saved output returned by LoadStage.
-func (s *Store) OpenStageFile(rec StageRecord, name string) (*os.File, error) {
+func (s *Store) OpenStageFile(rec StageRecord, name string) (io.ReadCloser, error) {
 	for _, f := range rec.Files {
 		if f.Name == name {
-			return os.Open(filepath.Join(s.dir, filepath.FromSlash(rec.Dir), name))
+			fh, err := os.Open(filepath.Join(s.dir, filepath.FromSlash(rec.Dir), name))
+			if err != nil {
+				return nil, err
+			}
+			return fh, nil
 		}
 	}
 	return nil, fmt.Errorf("dataset: saved output %s has no file %q", rec.Dir, name)

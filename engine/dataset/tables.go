@@ -172,15 +172,22 @@ func (c *partCache) put(key string, rows any) {
 // Villages returns the stored villages, in part order: a register
 // ingested again replaces the earlier rows of its village ids.
 func (s *Store) Villages() ([]engine.Village, error) {
-	return readRegister(s, ingest.KindVillages, ingest.ReadVillages, func(v *engine.Village) string { return v.ID }, villageParts)
+	return readRegister(s, ingest.KindVillages, ingest.ReadVillages, villageKey, villageParts)
 }
+
+// villageKey is the key of a register's village rows, subscriptionKey of
+// a subscription table's: a later source's rows of a key replace an
+// earlier one's.
+func villageKey(v *engine.Village) string { return v.ID }
+
+type areaMonth struct{ area, period string }
+
+func subscriptionKey(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} }
 
 // Subscriptions returns the stored subscription rows, in part order: a
 // table ingested again replaces the earlier rows of its (area, month).
 func (s *Store) Subscriptions() ([]engine.Subscription, error) {
-	type areaMonth struct{ area, period string }
-	return readRegister(s, ingest.KindSubscriptions, ingest.ReadSubscriptions,
-		func(v *engine.Subscription) areaMonth { return areaMonth{v.AreaCode, v.Period} }, nil)
+	return readRegister(s, ingest.KindSubscriptions, ingest.ReadSubscriptions, subscriptionKey, nil)
 }
 
 // sourceOrder returns each part's source's position in the manifest: the

@@ -12,7 +12,6 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 )
 
@@ -39,7 +38,7 @@ var aggregateColumns = []string{"ts", "carrier", "tech", "lon", "lat", "signal_d
 // reads row groups of its own (dataset.Store.ScanMeasurementsParallel),
 // indexes them and hands the rows to an aggregate.Group of Workers key
 // partitions. It returns the aggregator and the number of rows read.
-func Aggregate(ctx context.Context, s *dataset.Store, opt AggregateOptions) (*aggregate.Aggregator, int64, error) {
+func Aggregate(ctx context.Context, s Store, opt AggregateOptions) (*aggregate.Aggregator, int64, error) {
 	if err := opt.Config.Validate(); err != nil {
 		return nil, 0, err
 	}

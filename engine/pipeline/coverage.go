@@ -19,7 +19,6 @@ import (
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/ingest"
 	"github.com/lomsong/lomsong/engine/population"
@@ -157,7 +156,7 @@ func (r *CoverageResult) MeasuredKeys() int {
 // summary (sites, sites down, rows read) but neither Measured nor
 // Predicted: a saved coverage is read back lean (CoverageResult.Lean),
 // about 200 MB less for the country month; one computed here is whole.
-func CoverageStates(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+func CoverageStates(ctx context.Context, s Store, opt CoverageOptions) (*CoverageResult, error) {
 	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
 		return stagedCoverage(ctx, s, opt, true)
 	}
@@ -173,7 +172,7 @@ func CoverageStates(ctx context.Context, s *dataset.Store, opt CoverageOptions) 
 // nil) goes through the period's saved stages (see Run): the saved
 // coverage when current, else one computed from the period's saved
 // passes over the measurements and saved.
-func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+func Coverage(ctx context.Context, s Store, opt CoverageOptions) (*CoverageResult, error) {
 	if len(opt.Aggregate.Periods) == 1 && opt.Measured == nil {
 		return stagedCoverage(ctx, s, opt, false)
 	}
@@ -190,7 +189,7 @@ func Coverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*Cove
 // predictedCoverage is Coverage without its states: the measured rows,
 // the predictions (calibrated as opt says) and the configuration the
 // states would be fused with.
-func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+func predictedCoverage(ctx context.Context, s Store, opt CoverageOptions) (*CoverageResult, error) {
 	res := opt.Aggregate.Config.Resolution
 	if opt.Coverage.Resolution != res {
 		return nil, fmt.Errorf("pipeline: coverage resolution %d differs from the aggregation resolution %d: %w",
@@ -319,7 +318,7 @@ func predictedCoverage(ctx context.Context, s *dataset.Store, opt CoverageOption
 // run then reads both back), as Coverage does; no coverage is fused or
 // saved: the run's coverage is a calibrated one. opt should carry no
 // calibration.
-func CalibrationInputs(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*CoverageResult, error) {
+func CalibrationInputs(ctx context.Context, s Store, opt CoverageOptions) (*CoverageResult, error) {
 	if len(opt.Aggregate.Periods) != 1 || opt.Measured != nil {
 		return predictedCoverage(ctx, s, opt)
 	}

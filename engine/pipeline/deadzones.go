@@ -17,7 +17,6 @@ import (
 	"github.com/lomsong/lomsong/engine/arrowio"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/parallel"
@@ -393,7 +392,7 @@ const DefaultMeasurementNoiseDB = 4
 // through the period's saved stages (see Run): what is saved and current
 // is read back, what is not is computed and saved. Others make one pass
 // over the measurements and save nothing.
-func DeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
+func DeadZones(ctx context.Context, s Store, opt DeadZoneOptions) (*DeadZoneResult, error) {
 	if ps := opt.Coverage.Aggregate.Periods; len(ps) == 1 && opt.Coverage.Measured == nil {
 		r, err := runDeadZones(ctx, s, opt, ps[0], nil, &RunSummary{}, false)
 		if err != nil {
@@ -450,7 +449,7 @@ type dzPrep struct {
 	predictor evPredictor
 }
 
-func prepareDeadZones(s *dataset.Store, opt DeadZoneOptions) (*dzPrep, error) {
+func prepareDeadZones(s Store, opt DeadZoneOptions) (*dzPrep, error) {
 	villages, err := s.Villages()
 	if err != nil {
 		return nil, err

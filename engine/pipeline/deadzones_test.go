@@ -91,15 +91,33 @@ func worldTests(negative bool) *engine.MeasurementBatch {
 	return b
 }
 
-// worldStore writes the small world into a new dataset.
-func worldStore(t *testing.T, negative bool) *dataset.Store {
+// worldStore holds the small world in memory.
+func worldStore(t *testing.T, negative bool) *dataset.Memory {
 	t.Helper()
 	return storeOf(t, worldVillages, worldTests(negative))
 }
 
-// storeOf writes the small world's sites, villages and tests into a new
-// dataset.
-func storeOf(t *testing.T, villages []engine.Village, tests *engine.MeasurementBatch) *dataset.Store {
+// storeOf holds the small world's sites, villages and tests in memory:
+// the stages read it as they read a dataset directory
+// (TestRunInMemoryAsOnDisk).
+func storeOf(t *testing.T, villages []engine.Village, tests *engine.MeasurementBatch) *dataset.Memory {
+	t.Helper()
+	s := dataset.NewMemory(func() time.Time { return time.Unix(0, 0) })
+	if _, err := s.AddSites("sites", worldSites()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddVillages("villages", villages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddMeasurements("measurements", tests); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// diskStoreOf writes the small world's sites, villages and tests into a
+// new dataset directory, for the tests of what is saved in its files.
+func diskStoreOf(t *testing.T, villages []engine.Village, tests *engine.MeasurementBatch) *dataset.Store {
 	t.Helper()
 	s, err := dataset.Open(filepath.Join(t.TempDir(), "ds"))
 	if err != nil {

@@ -1,5 +1,7 @@
 // Package pipeline runs lomsong's stages over a dataset in bounded batches
-// with context cancellation: it composes the dataset store (engine/dataset),
+// with context cancellation: it composes the dataset's store (Store: a
+// dataset directory, *dataset.Store, or rows held in memory,
+// *dataset.Memory, on which this package's tests run the stages),
 // H3 indexing (engine/hexgrid) and the pure computation packages, and
 // shapes their results into output tables (engine/arrowio columns, CSV).
 //

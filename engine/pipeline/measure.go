@@ -502,7 +502,7 @@ type carrierPass struct {
 // (one ScanMeasurementsParallel) and returns what it gathered per carrier
 // (the parts' carrier), sorted by carrier. Each batch comes from one part,
 // so from one carrier; a batch that mixes carriers is an error.
-func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) (map[string]*Measured, error) {
+func measureCarriers(ctx context.Context, s Store, opt MeasureOptions) (map[string]*Measured, error) {
 	cfg := opt.Aggregate.Config
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -649,7 +649,7 @@ func measureCarriers(ctx context.Context, s *dataset.Store, opt MeasureOptions) 
 // Measure makes one pass over the selected measurements and returns the
 // per-key statistics, the radio map's readings near opt.Villages and
 // opt.Reach, and the challenge tally (see Measured).
-func Measure(ctx context.Context, s *dataset.Store, opt MeasureOptions) (*Measured, error) {
+func Measure(ctx context.Context, s Store, opt MeasureOptions) (*Measured, error) {
 	per, err := measureCarriers(ctx, s, opt)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/predict"
@@ -42,7 +41,7 @@ type offAirKey struct {
 // dB an off-air mast takes away. Memory grows with the cells tested, not
 // the rows. phase, when not nil, is told each carrier as its masts are
 // weighed ("viettel's masts (2 of 4 carriers, 6754 places tested)").
-func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo predict.OffAirOptions, phase func(string)) (*predict.OffAirResult, error) {
+func OffAirSites(ctx context.Context, s Store, opt CoverageOptions, oo predict.OffAirOptions, phase func(string)) (*predict.OffAirResult, error) {
 	sites, err := s.Sites(nil)
 	if err != nil {
 		return nil, err
@@ -112,7 +111,7 @@ func OffAirSites(ctx context.Context, s *dataset.Store, opt CoverageOptions, oo 
 
 // offAirObservations reads one carrier's selected measurements into
 // OffAir's observations (see OffAirSites).
-func offAirObservations(ctx context.Context, s *dataset.Store, opt CoverageOptions, carrier string) (predict.OffAirObs, error) {
+func offAirObservations(ctx context.Context, s Store, opt CoverageOptions, carrier string) (predict.OffAirObs, error) {
 	res := opt.Aggregate.Config.Resolution
 	var in map[hexgrid.Cell]bool
 	if opt.Area != nil {

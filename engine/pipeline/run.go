@@ -223,7 +223,7 @@ func (e *NotSavedError) Error() string {
 // be those the outputs were saved with (lomsong run's defaults: see
 // cmd/lomsong/run.go); RunSummary.DeadZones (with its Coverage) and
 // RunSummary.Plan are the results.
-func Run(ctx context.Context, s *dataset.Store, opt RunOptions) (*RunSummary, error) {
+func Run(ctx context.Context, s Store, opt RunOptions) (*RunSummary, error) {
 	start := time.Now()
 	before := s.Scans()
 	if !slices.Contains(s.Periods(), opt.Period) {
@@ -254,7 +254,7 @@ func notify(f func(Progress), p Progress) {
 
 // runPlanStage reads back or computes (and saves) the plan of a period's
 // dead zones.
-func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanOptions, progress func(Progress), readOnly bool, sum *RunSummary) (*PlanResult, error) {
+func runPlanStage(s Store, period string, dz *stagedDeadZones, po PlanOptions, progress func(Progress), readOnly bool, sum *RunSummary) (*PlanResult, error) {
 	t0 := time.Now()
 	ref := dataset.StageRef{Period: period, Stage: StagePlan + dz.scope}
 	key := stageKey(StagePlan, planFormat, hashConfig(po), dz.key)
@@ -294,7 +294,7 @@ func runPlanStage(s *dataset.Store, period string, dz *stagedDeadZones, po PlanO
 // Proposed candidates (po.Proposed) outside the area analysed are set
 // aside (PlanResult.SetAside, screenProposed); when all of them are, the
 // plan is refused with a *ProposedOutsideError (and the dead zones).
-func DeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions) (*DeadZoneResult, *PlanResult, error) {
+func DeadZonesAndPlan(ctx context.Context, s Store, opt DeadZoneOptions, po PlanOptions) (*DeadZoneResult, *PlanResult, error) {
 	ps := opt.Coverage.Aggregate.Periods
 	var dz *DeadZoneResult
 	var staged *stagedDeadZones
@@ -344,7 +344,7 @@ type stagedDeadZones struct {
 // manifest without reading anything, and the merged pass, read back or
 // rebuilt on first use.
 type periodRun struct {
-	s         *dataset.Store
+	s         Store
 	period    string
 	progress  func(Progress)
 	sum       *RunSummary
@@ -376,7 +376,7 @@ func (r *periodRun) checkSavable() error {
 	return nil
 }
 
-func newPeriodRun(s *dataset.Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
+func newPeriodRun(s Store, period string, mo MeasureOptions, progress func(Progress), sum *RunSummary) *periodRun {
 	r := &periodRun{s: s, period: period, progress: progress, sum: sum, mo: mo, anchors: anchorsKey(mo.Villages, mo.Reach),
 		byCarrier: map[string][]dataset.Part{}, keyOf: map[string]string{}}
 	r.mo.Aggregate.Periods = []string{period}
@@ -705,7 +705,7 @@ func (r *periodRun) deadZonesKey(p *dzPrep, covKey string) (string, dataset.Stag
 // when no current output is saved. It reads neither the coverage nor a
 // measurement: what callers that need only the verdicts, zones and
 // households (the scorecard's figures) read.
-func savedDeadZones(s *dataset.Store, opt DeadZoneOptions, period string) (*DeadZoneResult, error) {
+func savedDeadZones(s Store, opt DeadZoneOptions, period string) (*DeadZoneResult, error) {
 	opt.Coverage.Aggregate.Periods = []string{period}
 	opt.Coverage.Measured = nil
 	p, err := prepareDeadZones(s, opt)
@@ -731,7 +731,7 @@ func savedDeadZones(s *dataset.Store, opt DeadZoneOptions, period string) (*Dead
 // register taken out and ingested again after a corrected one (the same
 // file at the same clock, the same part bytes) kept the keys, and the
 // corrected register's coverage was read back.
-func siteParts(s *dataset.Store) []string {
+func siteParts(s Store) []string {
 	var out []string
 	for _, src := range s.Manifest().Sources {
 		for _, pt := range src.Parts {
@@ -799,7 +799,7 @@ func (r *periodRun) finish() {
 // coverageAnchors returns the radio map's anchors for a coverage run
 // alone, as a dead-zone run on the same options takes them (all villages,
 // every populated hex), so that both read the same saved pass.
-func coverageAnchors(s *dataset.Store, copt CoverageOptions) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
+func coverageAnchors(s Store, copt CoverageOptions) ([]deadzone.Village, map[hexgrid.Cell]bool, error) {
 	villages, err := s.Villages()
 	if err != nil {
 		return nil, nil, err
@@ -819,7 +819,7 @@ func coverageAnchors(s *dataset.Store, copt CoverageOptions) ([]deadzone.Village
 // coverageMeasureOptions are the options of the pass a coverage run alone
 // reads: the ones a dead-zone run on the same options (with the default
 // challenge configuration) makes, so that both read the same saved pass.
-func coverageMeasureOptions(s *dataset.Store, copt CoverageOptions) (MeasureOptions, error) {
+func coverageMeasureOptions(s Store, copt CoverageOptions) (MeasureOptions, error) {
 	dv, reach, err := coverageAnchors(s, copt)
 	if err != nil {
 		return MeasureOptions{}, err
@@ -830,7 +830,7 @@ func coverageMeasureOptions(s *dataset.Store, copt CoverageOptions) (MeasureOpti
 }
 
 // stagedCoverage is Coverage through the saved stages of one period.
-func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions, lean bool) (*CoverageResult, error) {
+func stagedCoverage(ctx context.Context, s Store, copt CoverageOptions, lean bool) (*CoverageResult, error) {
 	mo, err := coverageMeasureOptions(s, copt)
 	if err != nil {
 		return nil, err
@@ -843,7 +843,7 @@ func stagedCoverage(ctx context.Context, s *dataset.Store, copt CoverageOptions,
 // runDeadZones runs the measure, coverage and deadzones stages of one
 // period, reading back what is saved and current, saving what it
 // computes; it appends to sum's stages.
-func runDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, period string, progress func(Progress), sum *RunSummary, readOnly bool) (*stagedDeadZones, error) {
+func runDeadZones(ctx context.Context, s Store, opt DeadZoneOptions, period string, progress func(Progress), sum *RunSummary, readOnly bool) (*stagedDeadZones, error) {
 	opt.Coverage.Aggregate.Periods = []string{period}
 	opt.Coverage.Measured = nil
 	p, err := prepareDeadZones(s, opt)
@@ -961,7 +961,7 @@ func mapKeysOf[K comparable, V any](m map[K]V) func(func(K) bool) {
 // why it must be computed: none saved with this key, or one that failed
 // its checks or did not decode (then it is rebuilt, the reason kept in
 // the summary and the damage reported to the store's OnDamagedStage).
-func loadStage(s *dataset.Store, ref dataset.StageRef, key string, v any) (why string, err error) {
+func loadStage(s Store, ref dataset.StageRef, key string, v any) (why string, err error) {
 	rec, err := s.LoadStage(ref, key)
 	switch {
 	case errors.Is(err, dataset.ErrNoStage) && s.StageSavedOtherwise(ref, key):
@@ -1263,7 +1263,7 @@ func internGap(s *interner, x *deadzone.GapHex) {
 }
 
 // saveStage saves v as a stage output and returns its directory.
-func saveStage(s *dataset.Store, ref dataset.StageRef, key string, inputs []string, v any) (string, error) {
+func saveStage(s Store, ref dataset.StageRef, key string, inputs []string, v any) (string, error) {
 	rec, err := s.SaveStage(ref, key, inputs, []dataset.StageWrite{{Name: "output.gob", Write: func(w io.Writer) error {
 		if err := savedTypesMet(); err != nil {
 			return err

@@ -15,7 +15,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/internal/sigfig"
@@ -103,7 +102,7 @@ func DefaultScorecardOptions(areas *geodata.BoundarySet, boundaries string, seed
 
 // Scorecard scores every area and period of the dataset's subscriptions
 // (targets 2–4), dead zones (target 1) and measured speeds (target 5).
-func Scorecard(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (*scorecard.Card, error) {
+func Scorecard(ctx context.Context, s Store, opt ScorecardOptions) (*scorecard.Card, error) {
 	subs, err := s.Subscriptions()
 	if err != nil {
 		return nil, err
@@ -283,7 +282,7 @@ func households(r penetration.Subscription, proj *penetration.Projection) float6
 // site register, that month's measurements and households per hex. When
 // one of them is missing (scorecard.DeadZoneInputs) it computes nothing and
 // returns the reason instead.
-func MonthDeadZones(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (*DeadZoneResult, string, error) {
+func MonthDeadZones(ctx context.Context, s Store, opt DeadZoneOptions, p penetration.Period) (*DeadZoneResult, string, error) {
 	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, why, err
 	}
@@ -306,7 +305,7 @@ func missingWhy(err error) (string, error) {
 // MonthDeadZonesAndPlan is MonthDeadZones with the plan of the month's dead
 // zones for po (DeadZonesAndPlan): both read back from the month's saved
 // stages when current, else computed and saved.
-func MonthDeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, po PlanOptions, p penetration.Period) (*DeadZoneResult, *PlanResult, string, error) {
+func MonthDeadZonesAndPlan(ctx context.Context, s Store, opt DeadZoneOptions, po PlanOptions, p penetration.Period) (*DeadZoneResult, *PlanResult, string, error) {
 	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, nil, why, err
 	}
@@ -327,7 +326,7 @@ func MonthDeadZonesAndPlan(ctx context.Context, s *dataset.Store, opt DeadZoneOp
 // as MonthDeadZones computes them. With opt.Communes, a commune set that
 // gives none of the villages a commune is refused
 // (*deadzone.NoCommuneGivenError, deadzone.CheckCommunes).
-func MonthDeadZoneFigures(ctx context.Context, s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, string, error) {
+func MonthDeadZoneFigures(ctx context.Context, s Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, string, error) {
 	if why, err := MonthInputsMissing(s, opt, p); err != nil || why != "" {
 		return nil, why, err
 	}
@@ -378,7 +377,7 @@ func communeCheckedFigures(dz *DeadZoneResult, opt DeadZoneOptions) (map[string]
 // (MonthDeadZoneFigures), and takes the other months' from here, so a year
 // run month by month has the trend of target 1 at the cost of reading
 // each month's saved stage.
-func SavedMonthDeadZoneFigures(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, error) {
+func SavedMonthDeadZoneFigures(s Store, opt DeadZoneOptions, p penetration.Period) (map[string]*scorecard.DeadZones, error) {
 	if opt.Coverage.Measured != nil {
 		return nil, nil // measured statistics given: not what a run saves
 	}
@@ -405,7 +404,7 @@ func SavedMonthDeadZoneFigures(s *dataset.Store, opt DeadZoneOptions, p penetrat
 // measurements, households per hex from opt's population or else the
 // dataset's villages), or "" when they can: the one rule the commands, the
 // scorecard and the service's releases judge a month by.
-func MonthInputsMissing(s *dataset.Store, opt DeadZoneOptions, p penetration.Period) (string, error) {
+func MonthInputsMissing(s Store, opt DeadZoneOptions, p penetration.Period) (string, error) {
 	in := scorecard.DeadZoneInputs{
 		Sites:        len(s.Parts("sites", nil, nil)) > 0,
 		Measurements: len(s.Parts("measurements", []string{p.String()}, nil)) > 0,
@@ -485,7 +484,7 @@ func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscriptio
 // 10.0 and 13.0, a change of +30.0% where it was +29.5%, and the goal of
 // 30% read as met). The bootstrap draws from those counts exactly as it
 // would from the tests.
-func speedChanges(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[penetration.Period]map[string]*penetration.Estimate, error) {
+func speedChanges(ctx context.Context, s Store, opt ScorecardOptions) (map[penetration.Period]map[string]*penetration.Estimate, error) {
 	counts, err := speedCounts(ctx, s, opt)
 	if err != nil {
 		return nil, err
@@ -617,7 +616,7 @@ func oneMonthSpeeds(why string) *penetration.Estimate {
 // speedCounts counts the speed tests per res-7 hex and month: from each
 // month's saved pass over the measurements when opt.Coverage is set (made
 // and saved when missing), else in a pass of its own over every month.
-func speedCounts(ctx context.Context, s *dataset.Store, opt ScorecardOptions) (map[speedCell]map[float64]int64, error) {
+func speedCounts(ctx context.Context, s Store, opt ScorecardOptions) (map[speedCell]map[float64]int64, error) {
 	counts := map[speedCell]map[float64]int64{}
 	if opt.Coverage == nil {
 		var lo, hi int64

@@ -7,7 +7,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/predict"
 )
@@ -21,7 +20,7 @@ var siteCalColumns = []string{"carrier", "tech", "lon", "lat", "signal_dbm", "en
 // outdoor and in-vehicle tests with a level are used, as for the
 // per-network calibration; each point is predicted at its cell's centre
 // with the environment there (envAt, as Coverage predicts hexes). The measurements used are held in memory: about 100 bytes each.
-func SiteCalibration(ctx context.Context, s *dataset.Store, opt CoverageOptions) (*predict.SiteCalibration, error) {
+func SiteCalibration(ctx context.Context, s Store, opt CoverageOptions) (*predict.SiteCalibration, error) {
 	res := opt.Aggregate.Config.Resolution
 	sites, err := s.Sites(nil)
 	if err != nil {

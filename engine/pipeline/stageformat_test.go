@@ -46,7 +46,7 @@ func TestStageFormatVersionsFollowTheirOutputs(t *testing.T) {
 	}
 	formats := map[string]int{StageMeasure: measureFormat, StagePredictions: predictionsFormat, StageCoverage: coverageFormat,
 		StageEvPredictions: evPredictionsFormat, StageDeadZones: deadZonesFormat, StagePlan: planFormat}
-	s := storeOf(t, worldVillages, twoCarrierTests())
+	s := diskStoreOf(t, worldVillages, twoCarrierTests())
 	po := DefaultPlanOptions(1e12)
 	if _, err := Run(context.Background(), s, RunOptions{Period: "2026-10", DeadZones: worldOptions(), Plan: &po}); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/lomsong/lomsong/engine"
-	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/population"
@@ -121,7 +120,7 @@ func TestVillagesByHexKeepTheirEvidence(t *testing.T) {
 
 // villagesPopulation is the population table the commands make of the
 // store's villages (VillagePopulation).
-func villagesPopulation(t *testing.T, s *dataset.Store, res int) []population.Cell {
+func villagesPopulation(t *testing.T, s Store, res int) []population.Cell {
 	t.Helper()
 	villages, err := s.Villages()
 	if err != nil {
