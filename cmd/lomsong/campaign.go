@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,10 +54,14 @@ village's whole name, a place its name is in — a part after a comma, e.g. "Th�
 phố Lai Châu" in "Tổ dân phố 3, Thành phố Lai Châu", whose villages' household-
 weighted centre is the start — or a village's own name, the part before the
 comma, when one village has it; any case, diacritics optional when unambiguous;
-or LON,LAT), else at the mean position of the villages; without --return a team
-lodges where its day ends. Villages without a verdict (no site and no test
-within reach: no p_dead) are not weighed; the summary counts them and their
-households apart, as places that need a first measurement.
+or LON,LAT), else at the mean position of the villages. A name or id none of
+the villages planned has is looked up among every village of the dataset (or
+of --verdicts: another province's, one without a verdict), e.g. the next
+province's town; a start, so named or as LON,LAT, must lie within 300 km of a
+village planned. Without --return a team lodges where its day ends. Villages
+without a verdict (no site and no test within reach: no p_dead) are not
+weighed; the summary counts them and their households apart, as places that
+need a first measurement.
 
 With --dataset, --communes FILE attributes each village to the commune of the
 file its point lies in and names it, as lomsong deadzones --communes does (a
@@ -64,20 +69,34 @@ file that gives none of the villages a commune is refused; a province of which
 it has no commune is warned of). With --verdicts the communes are the file's.
 
 Writes to OUT:
-  campaign.csv      villages with a positive value, best first: rank, village_id,
-                    name, province, province_name, commune, commune_name, lon,
-                    lat, households, p_dead, value, team, day, order (team, day
-                    and order empty when not visited). The province and the
-                    commune attributed are villages.csv's (from --verdicts, its
-                    columns; a table without commune gives commune_code); a
-                    commune's name is --communes' (from --dataset) or
-                    --verdicts' (a deadzones run with --communes), else empty
+  campaign.csv      villages with a positive value, best first, one a row:
+    rank            1 for the highest value; ties to more households, then the
+                    smaller village_id
+    village_id, name, lon, lat, households
+                    the village, as villages.csv of lomsong deadzones has it
+    province, province_name, commune, commune_name
+                    where it is: villages.csv's province and the commune
+                    attributed (from --verdicts, its columns; a table without
+                    commune gives commune_code); a commune's name is
+                    --communes' (from --dataset) or --verdicts' (a deadzones
+                    run with --communes), else empty
+    p_dead          the verdict's probability that the village is a dead zone
+                    (rounded as villages.csv rounds it)
+    value           the misclassified households testing it (--measure-hours)
+                    is expected to remove: its risk now less its risk after the
+                    tests, a missed dead village weighing --miss-cost; the
+                    ranking's key
+    team, day, order
+                    the team that tests it, on which of its days (1 to --days)
+                    and where in that day's route (1 = first); all three empty
+                    when no team reaches it within the days
   campaign.geojson  the villages as points with the same properties (lon and
                     lat as the point; team, day and order only when visited)
                     and chosen (true when a team visits it), and one
-                    LineString per team-day route (team, day, villages, length_km,
-                    travel_hours, hours, value); a Point for a day that tests only
-                    the village it starts at
+                    LineString per team-day route (team, day, villages: how
+                    many it tests, length_km of road, travel_hours, hours with
+                    the tests, value: the sum of its villages'); a Point for a
+                    day that tests only the village it starts at
 and prints the plan per team-day.`
 
 const campaignExample = `  lomsong campaign --dataset lomsong-demo/dataset --province "lai chau" --days 20 --teams 3 \
@@ -171,6 +190,25 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	if zero != nil {
 		return zero
 	}
+	// A value out of its range is named by its flag, as --days is (the
+	// engine's words were "teams -2", "day hours 30", "detour factor 0.5").
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for _, c := range []struct {
+		flag string
+		ok   bool
+		want string
+	}{
+		{"teams", o.cfg.Teams >= 1, "the number of measuring teams, 1 or more"},
+		{"day-hours", finite(o.cfg.DayHours) && o.cfg.DayHours > 0 && o.cfg.DayHours <= 24, "the hours of a team-day, above 0 and at most 24"},
+		{"measure-hours", finite(o.cfg.MeasureHours) && o.cfg.MeasureHours > 0, "the hours of tests at one village, above 0"},
+		{"speed-kmh", finite(o.cfg.SpeedKmh) && o.cfg.SpeedKmh > 0, "a travel speed above 0 km/h"},
+		{"detour", finite(o.cfg.DetourFactor) && o.cfg.DetourFactor >= 1, "road distance over great-circle distance, 1 or more"},
+		{"miss-cost", finite(o.cfg.MissCost) && o.cfg.MissCost > 0, "the cost of a missed dead village relative to a false alarm's 1, above 0"},
+	} {
+		if !c.ok {
+			return usageError{fmt.Sprintf("campaign: --%s %s: want %s", c.flag, fs.Lookup(c.flag).Value, c.want)}
+		}
+	}
 	if r := o.cfg.ResidualError; !(r >= 0 && r < 0.5) {
 		return usageError{fmt.Sprintf("campaign: --residual-error %g: the residual error is a probability in [0, 0.5)", r)}
 	}
@@ -227,6 +265,18 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	}
 	if o.start != "" {
 		p, err := resolveStart(o.start, villages)
+		var none noStartError
+		if errors.As(err, &none) {
+			// A town or village outside the villages planned (another
+			// province's, or one without a verdict) is a base as its
+			// position is: found among every village the dataset or the
+			// file names.
+			others, oerr := startPlaces(o.verdicts, cf.dataset)
+			if oerr != nil {
+				return oerr
+			}
+			p, err = resolveStartOutside(o.start, villages, others, none)
+		}
 		if err != nil {
 			return usageError{"campaign: --start: " + err.Error()}
 		}
@@ -548,11 +598,23 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		if near := placesHolding(spec, villages); len(near) > 0 {
 			// "Lai Châu" for the town the villages' names call "Thành
 			// phố Lai Châu": the places whose name holds its words.
-			return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages; places whose name holds it: %s (give one of them, or LON,LAT)",
-				spec, len(villages), strings.Join(near, "; "))
+			return orb.Point{}, noStartError{fmt.Sprintf("no village id, name or town %q among the %d villages; places whose name holds it: %s (give one of them, or LON,LAT)",
+				spec, len(villages), strings.Join(near, "; "))}
 		}
-		return orb.Point{}, fmt.Errorf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))
+		return orb.Point{}, noStartError{fmt.Sprintf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))}
 	}
+	return startCentre(match), nil
+}
+
+// noStartError is resolveStart's answer to a --start that names none of
+// the villages: no id, name or town of theirs.
+type noStartError struct{ msg string }
+
+func (e noStartError) Error() string { return e.msg }
+
+// startCentre is the household-weighted centre of the villages a --start
+// names (their mean position when they have no households).
+func startCentre(match []campaign.Village) orb.Point {
 	var w, lon, lat float64
 	for _, v := range match {
 		w += v.Households
@@ -560,10 +622,112 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		lat += v.Households * v.Lat
 	}
 	if w == 0 {
-		c := campaign.Centroid(match)
-		return c, nil
+		return campaign.Centroid(match)
 	}
-	return orb.Point{lon / w, lat / w}, nil
+	return orb.Point{lon / w, lat / w}
+}
+
+// resolveStartOutside reads a --start that names none of the villages
+// planned (resolveStart said so: none) among others, every village the
+// dataset or the --verdicts file names: a town of the next province, a
+// village without a verdict. Its id or name is taken as resolveStart
+// takes them; the start must lie within maxStartDistM of a village
+// planned, as a LON,LAT start must. A name none of others has either is
+// none, its words' places among others suggested.
+func resolveStartOutside(spec string, planned, others []campaign.Village, none noStartError) (orb.Point, error) {
+	var match []campaign.Village
+	for _, v := range others {
+		if v.ID == spec {
+			match = []campaign.Village{v}
+			break
+		}
+	}
+	if len(match) == 0 {
+		for _, v := range others {
+			if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
+				match = append(match, v)
+			}
+		}
+		if len(match) > 1 {
+			match = nil
+		}
+	}
+	if len(match) == 0 {
+		var err error
+		if match, err = matchStart(spec, others); err != nil {
+			return orb.Point{}, err
+		}
+	}
+	if len(match) == 0 {
+		if near := placesHolding(spec, others); len(near) > 0 && len(placesHolding(spec, planned)) == 0 {
+			return orb.Point{}, fmt.Errorf("%s; places whose name holds it: %s (give one of them, or LON,LAT)", none.msg, strings.Join(near, "; "))
+		}
+		return orb.Point{}, none
+	}
+	p := startCentre(match)
+	nearest := math.Inf(1)
+	for _, v := range planned {
+		nearest = min(nearest, geo.Distance(p, orb.Point{v.Lon, v.Lat}))
+	}
+	if len(planned) > 0 && nearest > maxStartDistM {
+		return orb.Point{}, fmt.Errorf("%q is none of the %d villages planned, and lies %.0f km from the nearest of them (a start must be within %.0f km of one)",
+			spec, len(planned), nearest/1000, maxStartDistM/1000)
+	}
+	return p, nil
+}
+
+// startPlaces returns every village a --start may name beyond those
+// planned: the --verdicts file's rows (of any province, with a verdict or
+// not), else the dataset's villages table.
+func startPlaces(verdicts, dir string) ([]campaign.Village, error) {
+	if verdicts == "" {
+		store, err := dataset.Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		table, err := store.Villages()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]campaign.Village, len(table))
+		for i, v := range table {
+			out[i] = campaign.Village{Village: v}
+		}
+		return out, nil
+	}
+	f, cr, idx, err := openTable(verdicts, "village_id", "lon", "lat")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	get := func(rec []string, col string) string {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var out []campaign.Village
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, refusedError{fmt.Errorf("%s: %w", verdicts, err)}
+		}
+		// Rows readVerdicts did not read (another province's, or without a
+		// verdict) are only places here: one without a position is none.
+		lon, err1 := strconv.ParseFloat(get(rec, "lon"), 64)
+		lat, err2 := strconv.ParseFloat(get(rec, "lat"), 64)
+		if err1 != nil || err2 != nil || !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
+			continue
+		}
+		hh, err := strconv.ParseFloat(get(rec, "households"), 64)
+		if err != nil || !(hh >= 0) || math.IsInf(hh, 0) {
+			hh = 0
+		}
+		out = append(out, campaign.Village{Village: engine.Village{ID: get(rec, "village_id"), Name: get(rec, "name"), Lon: lon, Lat: lat, Households: hh}})
+	}
 }
 
 // placesHolding returns the places villages' names are in (the parts
