@@ -485,8 +485,10 @@ func readVerdicts(path, province, label string, provinces *geodata.BoundarySet) 
 		}
 		seen[id] = line
 		if get(rec, "p_dead") == "" {
-			noVerdict = append(noVerdict, fmt.Sprintf("line %d (%s)", line, id))
+			// Another province's row without a verdict is no more meant in
+			// than one with a verdict: said of the province's rows only.
 			if province == "" || get(rec, "province") == province {
+				noVerdict = append(noVerdict, fmt.Sprintf("line %d (%s)", line, id))
 				gap.villages++
 				if hh, err := strconv.ParseFloat(get(rec, "households"), 64); err == nil && hh > 0 && !math.IsInf(hh, 0) {
 					gap.households += hh
