@@ -24,6 +24,7 @@ import (
 	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
+	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/population"
@@ -946,7 +947,14 @@ func columnValue(c arrowio.Column, i int) (any, error) {
 	return nil, fmt.Errorf("column %s: no string, number or boolean values for a GeoJSON property", c.Name)
 }
 
+// writeJSONFile writes v as JSON to path, atomically. A GeoJSON feature
+// collection has its coordinates rounded first, in place, to
+// export.GeoJSONDecimals (RFC 7946 §11.2): every GeoJSON file lomsong
+// writes is written here.
 func writeJSONFile(path string, v any) error {
+	if fc, ok := v.(*geojson.FeatureCollection); ok {
+		export.RoundGeoJSON(fc)
+	}
 	return writeAtomic(path, func(f *dataset.AtomicFile) error {
 		if m, ok := v.(json.Marshaler); ok {
 			// A value that marshals itself (a GeoJSON feature collection,
