@@ -54,7 +54,8 @@ village's whole name, a place its name is in — a part after a comma, e.g. "Th�
 phố Lai Châu" in "Tổ dân phố 3, Thành phố Lai Châu", whose villages' household-
 weighted centre is the start — or a village's own name, the part before the
 comma, when one village has it; any case, diacritics optional when unambiguous;
-or LON,LAT), else at the mean position of the villages. A name or id none of
+or LON,LAT), else at the village nearest the villages' mean position (the mean
+itself may lie across a border or in the sea). A name or id none of
 the villages planned has is looked up among every village of the dataset (or
 of --verdicts: another province's, one without a verdict), e.g. the next
 province's town; a start, so named or as LON,LAT, must lie within 300 km of a
@@ -123,7 +124,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	communes, communeParent := registerCommunes(fs, "GeoJSON `file` of communes (e.g. ../shared/data/vn_communes_2025.geojson) to attribute the villages to and name their communes in campaign.csv and campaign.geojson, as lomsong deadzones --communes (with --dataset)")
 	fs.IntVar(&o.cfg.Days, "days", 0, "working `days` of every team (required)")
 	fs.IntVar(&o.cfg.Teams, "teams", 1, "number of measuring `teams`")
-	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name` (diacritics optional when the name is unambiguous), or LON,LAT (default: the villages' mean position)")
+	fs.StringVar(&o.start, "start", "", "where the teams start: a village id, a town or village `name` (diacritics optional when the name is unambiguous), or LON,LAT (default: the village nearest the villages' mean position)")
 	fs.StringVar(&o.out, "out", "", "output `directory`")
 	fs.Float64Var(&o.cfg.DayHours, "day-hours", 8, "time budget of a team-day, `hours`")
 	fs.Float64Var(&o.cfg.MeasureHours, "measure-hours", 1.5, "time spent testing one village, `hours`")

@@ -44,7 +44,8 @@ type Config struct {
 	// negative value means 0 (tests settle the verdict).
 	ResidualError float64
 	// Start is where the teams start (lon, lat). The zero point means
-	// unset: the mean lon/lat of the villages.
+	// unset: the village nearest the mean lon/lat of the villages
+	// (DefaultStart).
 	Start orb.Point
 	// ReturnToBase makes every team-day a round trip from Start; otherwise
 	// a team lodges where its day ends.
@@ -201,7 +202,7 @@ func Build(villages []Village, cfg Config) (*Plan, error) {
 		}
 	}
 	if cfg.Start == (orb.Point{}) {
-		cfg.Start = Centroid(villages)
+		cfg.Start = DefaultStart(villages)
 	}
 	p := &Plan{Config: cfg}
 	visits := make([]Visit, len(villages))
@@ -273,8 +274,26 @@ func Build(villages []Village, cfg Config) (*Plan, error) {
 	return p, nil
 }
 
+// DefaultStart is where a campaign starts when Config.Start is unset: the
+// position of the village nearest (great circle) the villages' mean lon,
+// lat (Centroid), ties to the earlier one; the zero point when there are
+// none. The mean itself may be no place a team can start from: that of
+// the villages of a country shaped as Viet Nam is lies in Laos, that of
+// a province along a curved coast in the sea.
+func DefaultStart(villages []Village) orb.Point {
+	c := Centroid(villages)
+	best, bd := c, math.Inf(1)
+	for _, v := range villages {
+		p := orb.Point{v.Lon, v.Lat}
+		if d := GreatCircleKm(c, p); d < bd {
+			best, bd = p, d
+		}
+	}
+	return best
+}
+
 // Centroid is the mean lon, lat of the villages (the zero point when
-// there are none): the default start of a campaign.
+// there are none).
 func Centroid(villages []Village) orb.Point {
 	var c orb.Point
 	if len(villages) == 0 {

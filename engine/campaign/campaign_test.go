@@ -353,8 +353,8 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal("two builds of the same input differ")
 		}
 	}
-	if a.Config.Start != Centroid(vs) {
-		t.Errorf("default start %v, want the centroid %v", a.Config.Start, Centroid(vs))
+	if a.Config.Start != DefaultStart(vs) {
+		t.Errorf("default start %v, want the village nearest the centroid, %v", a.Config.Start, DefaultStart(vs))
 	}
 }
 

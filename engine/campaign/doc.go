@@ -45,7 +45,9 @@
 // the straight line, and overestimates it along straight valley roads.
 //
 // Each team starts day 1 at Config.Start (the caller passes a town; when
-// Start is unset the plan starts at the mean lon/lat of the villages).
+// Start is unset the plan starts at the village nearest the mean lon/lat
+// of the villages, DefaultStart: the mean itself may lie outside the
+// area, across a border or in the sea).
 // Without Config.ReturnToBase a team lodges where its day ends and starts
 // the next day there; with it, every day is a round trip from Start and
 // its return is counted in the budget.

@@ -1523,7 +1523,8 @@ func (s *Server) releaseHexesOf(w http.ResponseWriter, r *http.Request) {
 // and the command's default of one team, and campaign.Config's defaults
 // for the rest (8-hour days, 1.5 h per village, 30 km/h, detour 1.4,
 // miss cost 1, whose cut 0.5 is the release's verdict cut, residual error
-// 0.05), starting from the province's villages' mean position.
+// 0.05), starting from the village nearest the province's villages' mean
+// position (campaign.DefaultStart).
 const (
 	campaignDays  = 20
 	campaignTeams = 1
@@ -1554,8 +1555,8 @@ type ReleaseProvinceCampaign struct {
 	// Villages counts the province's villages with a verdict; Ranked
 	// those with a positive value, best first.
 	Villages int `json:"villages_with_verdict"`
-	// StartLon, StartLat are where the teams start: the mean position of
-	// the province's villages with a verdict.
+	// StartLon, StartLat are where the teams start: the village nearest
+	// the mean position of the province's villages with a verdict.
 	StartLon float64                `json:"start_lon"`
 	StartLat float64                `json:"start_lat"`
 	RiskNow  float64                `json:"risk_now"`
