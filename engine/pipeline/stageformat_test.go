@@ -34,7 +34,7 @@ var pinnedStageOutputs = map[string]struct {
 	StagePredictions:   {5, "a8e427d96b0aa2431800830cb1ba16cc7ae35b8662d3f4239a60dc5104ed37bb"},
 	StageCoverage:      {9, "b18dfae374d1802f4d3722188f53c933257004579c104b59d9a4a18a2bbc2d24"},
 	StageEvPredictions: {7, "3bdeacb7c70a17ee4206eb350d53d3e69ce637e3cac364b08716529b41697c7a"},
-	StageDeadZones:     {29, "4f3225b071953a6bf2ff59f799ad69799449601023d40289cd8edfa80e6ad8c0"},
+	StageDeadZones:     {30, "4f3225b071953a6bf2ff59f799ad69799449601023d40289cd8edfa80e6ad8c0"},
 	StagePlan:          {9, "bb8ac163436582f1794cb549ca23039baa55a6fbb19a769c2d4b936278eca3e9"},
 }
 

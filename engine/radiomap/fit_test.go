@@ -185,8 +185,10 @@ func TestFitBoundedAndDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r1.Pairs != 30000 || r1.Anchors < maxAnchorShare {
-		t.Errorf("pairs %d anchors %d, want 30000 and ≥ %d", r1.Pairs, r1.Anchors, maxAnchorShare)
+	// Two pairs an anchor (30,000 over the 20,000 tests, at least 2):
+	// the sample spreads over 15,000 anchors.
+	if r1.Pairs != 30000 || r1.Anchors < 15000 {
+		t.Errorf("pairs %d anchors %d, want 30000 and ≥ 15000", r1.Pairs, r1.Anchors)
 	}
 	// Half of each anchor's budget goes to lags within MaxDistM/5 (1 km),
 	// which uniform sampling would give only a few per cent of pairs.
