@@ -75,9 +75,10 @@ Writes to OUT:
                       province and commune of the largest share (province,
                       commune: codes)
   deadzones.csv       one row per zone: id (stable), hexes, area, households without
-                      3G/4G, centroid, provinces and communes touched (CODE:SHARE,
-                      largest share first), each followed by the name of its first
-                      (province_name, commune_name), villages in its hexes and how
+                      3G/4G, centroid, provinces and communes touched (CODE=SHARE,
+                      largest share first: "12=0.75 14=0.25"), each followed by
+                      the name of its first (province_name, commune_name),
+                      villages in its hexes and how
                       many of them are served (villages_served; villages_uncertain
                       of those, on an uncertain verdict), nearest active
                       site per carrier, whether 2G reaches part of it, its hexes'

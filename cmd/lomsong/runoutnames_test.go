@@ -56,9 +56,9 @@ func TestRunOutNamesBesideCodes(t *testing.T) {
 				continue
 			}
 			for _, r := range recs[1:] {
-				// deadzones.csv lists "CODE:SHARE …", largest share
+				// deadzones.csv lists "CODE=SHARE …", largest share
 				// first: the name is the first unit's.
-				code, _, _ := strings.Cut(r[i], ":")
+				code, _, _ := strings.Cut(r[i], "=")
 				if want, ok := names[code]; !ok || r[i+1] != want {
 					t.Errorf("%s: %s %q named %q, want %q", c.file, pair[0], r[i], r[i+1], want)
 				}

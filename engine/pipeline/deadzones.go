@@ -1123,10 +1123,16 @@ func VillagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
 	return out, nil
 }
 
+// shares writes a zone's units as "CODE=SHARE …" (largest share first,
+// shares to 2 decimals), the provinces and communes of deadzones.csv and
+// deadzones.geojson. Not "CODE:SHARE": GDAL (QGIS, GeoPandas, ogr2ogr)
+// types a GeoJSON property as Time when every value parses as a time of
+// day, which "12:1.00" and "00004:1.00" do (12:01:00, 04:01:00), and a
+// second unit is then lost ("01:0.60 12:0.40" is read as 01:00:00).
 func shares(us []deadzone.UnitShare) string {
 	parts := make([]string, len(us))
 	for i, u := range us {
-		parts[i] = fmt.Sprintf("%s:%.2f", u.Code, u.Share)
+		parts[i] = fmt.Sprintf("%s=%.2f", u.Code, u.Share)
 	}
 	return strings.Join(parts, " ")
 }
