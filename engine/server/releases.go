@@ -29,6 +29,7 @@ import (
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/pipeline"
@@ -801,7 +802,9 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		f.Properties["provinces"], f.Properties["province_names"] = codes, names
 		fc.Append(f)
 	}
-	if err := writeJSONAtomic(filepath.Join(stage, "deadzones.geojson"), fc); err != nil {
+	// Coordinates to export.GeoJSONDecimals, as every GeoJSON lomsong
+	// writes: the hex vertices' 15 to 17 decimals measure nothing.
+	if err := writeJSONAtomic(filepath.Join(stage, "deadzones.geojson"), export.RoundGeoJSON(fc)); err != nil {
 		return "", err
 	}
 	rgaps := make([]ReleaseGap, 0, len(dz.Gaps.Hexes))
