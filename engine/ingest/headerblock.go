@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -121,4 +122,30 @@ func movedColumns(header []string, order []int) string {
 		}
 	}
 	return strings.Join(firstNames(moved, 6), ", ")
+}
+
+// otherHeader reports whether a row that did not read as one of kind is
+// a header line of another layout: at least half its fields, and two,
+// hold text, none of them a number, and the names of two of the
+// contract's columns of kind or more are among them as SuggestMapping
+// finds columns by name (contract names, accents and case aside, the
+// synonyms of common tools). A row of data has numbers (positions,
+// codes, counts); only the rows refused are asked.
+func otherHeader(kind Kind, fields []string) bool {
+	text := 0
+	for _, f := range fields {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(strings.Replace(f, ",", ".", 1), 64); err == nil {
+			return false
+		}
+		text++
+	}
+	if text < 2 || 2*text < len(fields) {
+		return false
+	}
+	m, _ := SuggestMapping(kind, fields)
+	return m != nil && len(m.Columns) >= 2
 }

@@ -69,3 +69,62 @@ func TestHeaderRepeatedInOtherSpelling(t *testing.T) {
 		}
 	}
 }
+
+// Exports joined each with its header, the second's columns named
+// otherwise (another tool's export) and as many: its rows were read in
+// the first header's order, an upload read as the download wherever both
+// were in range, and its header line alone was rejected, as an invalid
+// time. The line is a header of another layout now, and the rows after
+// it, up to a header line of the file's own names, are rejected with the
+// line named: no guess at which of its columns is which.
+func TestHeaderBlockOfAnotherLayout(t *testing.T) {
+	const a = "ts,carrier,tech,lon,lat,signal_dbm,dl_mbps,ul_mbps\n" +
+		"2026-10-03T08:00:01+07:00,Viettel,4G,105.85,21.03,-95,14.19,3.1\n"
+	const b = "time,operator,rat,longitude,latitude,rsrp,upload,download\n" +
+		"2026-10-03T08:00:02+07:00,Viettel,4G,105.86,21.04,-96,2.2,20.5\n" +
+		"2026-10-03T08:00:03+07:00,Viettel,4G,105.87,21.05,-97,1.2,10.5\n"
+	rows, rejects, _ := readM(t, a+b+strings.Replace(a, "\n2026-10-03T08:00:01", "\n2026-10-03T08:00:04", 1), nil, nil)
+	if len(rows) != 2 || rows[0].DLMbps != 14.19 || rows[1].Lon != 105.85 || len(rejects) != 4 {
+		t.Fatalf("%d rows %+v, rejects %+v; want the first and last blocks' rows and the other layout's header and rows rejected", len(rows), rows, rejects)
+	}
+	if r := rejects[0]; r.Line != 3 || r.Reason != ReasonMalformedRow || !strings.Contains(r.Detail, "a header line of another layout") {
+		t.Errorf("line 3: %+v", r)
+	}
+	for i, line := range []int64{4, 5} {
+		if r := rejects[1+i]; r.Line != line || r.Reason != ReasonMalformedRow ||
+			!strings.Contains(r.Detail, `after line 3, a header line of another layout ("time", "operator", "rat", "longitude", "latitude", "rsrp", … 2 more)`) ||
+			!strings.HasPrefix(r.Value, "2026-10-03T08:00:0") {
+			t.Errorf("line %d: %+v", line, r)
+		}
+	}
+	if r := rejects[3]; r.Line != 6 || r.Reason != ReasonDuplicate || !strings.Contains(r.Detail, "a repeat of the header line") {
+		t.Errorf("line 6: %+v", r)
+	}
+	// A row of data refused (a technology of no generation, every other
+	// field in range) is no header: the rows after it are read.
+	rows, rejects, _ = readM(t, a+"2026-10-03T08:00:05+07:00,Viettel,9G,105.85,21.03,-95,1,1\n"+
+		"2026-10-03T08:00:06+07:00,Viettel,4G,105.85,21.03,-95,1,1\n", nil, nil)
+	if len(rows) != 2 || len(rejects) != 1 || strings.Contains(rejects[0].Detail, "layout") {
+		t.Errorf("a refused row of data: %d rows, rejects %+v", len(rows), rejects)
+	}
+}
+
+func TestOtherHeader(t *testing.T) {
+	for _, c := range []struct {
+		fields []string
+		want   bool
+	}{
+		{[]string{"time", "operator", "rat", "longitude", "latitude", "rsrp"}, true},
+		{[]string{"Thời gian", "Nhà mạng", "Kinh độ", "Vĩ độ", "", ""}, true},
+		{[]string{"2026-10-03", "Acme", "4G", "105.85", "21.03", "-95"}, false},     // a refused row of data
+		{[]string{"note", "see", "attached", "file", "", ""}, false},                // text, no column's name
+		{[]string{"time", "operator", "", "", "", ""}, false},                       // mostly empty
+		{[]string{"lon", "lat", "1", "x", "y", "z"}, false},                         // a number among them
+		{[]string{"longitude", "latitude", "rsrp", "rsrq", "sinr", "ping"}, true},   // no time
+		{[]string{"Kinh do", "Vi do", "RSRP (dBm)", "Thoi gian", "Mang", ""}, true}, // unaccented
+	} {
+		if got := otherHeader(KindMeasurements, c.fields); got != c.want {
+			t.Errorf("%q: %v, want %v", c.fields, got, c.want)
+		}
+	}
+}

@@ -1183,6 +1183,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	// another order than the header's (headerOrder); nil in the header's.
 	var order []int
 	headerLines := newHeaderLines(header)
+	// The line of the latest header line of another layout (otherHeader),
+	// 0 when none is in force: the rows after it, up to a header line of
+	// the file's own names, are in its columns and are not read.
+	var other int64
+	var otherNames string
 	withheld := func(text, what string, e *rowError) {
 		e.value = text
 		if what != "" {
@@ -1261,8 +1266,18 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 				detail = "the header line again, its columns in another order (files joined with their headers?): not a row; " +
 					"the rows after it are read in its order (columns moved: " + movedColumns(header, o) + ")"
 			}
-			order = o
+			order, other = o, 0
 			e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, detail}
+			if err := reject(line, e); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		if other != 0 {
+			e := rowError{"", "", ReasonMalformedRow, fmt.Sprintf("after line %d, a header line of another layout (%s): its rows are in its columns, not this file's header's, and are not read; "+
+				"split the file there and validate that part with its own mapping (lomsong validate --suggest-mapping)", other, otherNames)}
+			text, what := withholdFields(fields)
+			withheld(truncate(text, 200), what, &e)
 			if err := reject(line, e); err != nil {
 				return rep, err
 			}
@@ -1282,6 +1297,19 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP, p.rowBand = false, false, false, false, "", false, false, false, false
 		p.rowNoTech = false
 		if e := parse(p, fields); e != nil {
+			if otherHeader(kind, fields) {
+				// Another export joined with its own header, its columns
+				// named otherwise: read in this header's order, the rows
+				// after it would take other columns' values wherever
+				// those are in range (an upload read as the download).
+				other, otherNames = line, strings.Join(firstNames(fields, 6), ", ")
+				e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonMalformedRow,
+					"a header line of another layout (its names are not this file's header's: another export joined to it?): not a row; the rows after it, up to a header line of this file's own names, are not read"}
+				if err := reject(line, e); err != nil {
+					return rep, err
+				}
+				continue
+			}
 			e.value = truncate(e.value, 200)
 			if err := reject(line, *e); err != nil {
 				return rep, err
