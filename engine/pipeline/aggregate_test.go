@@ -48,16 +48,7 @@ func TestAggregateDatasetEqualsDirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := randomBatch(30000, 1)
-	txn, err := s.Begin(strings.Repeat("ab", 32), "gen", "measurements")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := txn.WriteMeasurements(b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := txn.Commit(dataset.Meta{IngestedAt: time.Unix(0, 0)}); err != nil {
-		t.Fatal(err)
-	}
+	addMeasurements(t, s, "gen", b)
 	cfg := aggregate.DefaultConfig()
 	direct, _ := aggregate.New(cfg)
 	cells := make([]hexgrid.Cell, b.Len())
