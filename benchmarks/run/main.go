@@ -254,6 +254,7 @@ func runMonth(ctx context.Context, ds string, r *phaseResult) error {
 		return err
 	}
 	copt.Population = pop
+	copt.SpeedAreas = provinces // as lomsong run's --boundaries
 	for _, p := range pop {
 		if p.Population > 0 {
 			copt.Cells = append(copt.Cells, p.Cell)

@@ -237,6 +237,10 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{"--res: " + err.Error()}
 	}
+	// The pass over the measurements counts each speed test for the
+	// area of --boundaries its point lies in (the scorecard's areas):
+	// every command gives the same set, and reads the same saved pass.
+	opt.SpeedAreas = set
 	// The villages: households per hex without a population table, where
 	// each populated hex's people live, and a province's border hexes.
 	villages, err := store.Villages()

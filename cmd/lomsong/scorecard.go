@@ -64,7 +64,10 @@ shows the province's row as the card of every province does (a province
 with mobile speed tests in --period or the same month a year before but no
 subscriptions row has its speed change, its other targets unknown with
 their reasons) and is refused when it has neither subscriptions, dead
-zones nor speed tests of the month (or when no area has data in it).
+zones nor speed tests of the month (or when no area has data in it). A
+speed test counts for the area of --boundaries its own point lies in; one in
+none (a gap between simplified borders, the sea) for the area its
+resolution-7 hex is attributed to.
 
 Target 1's two figures count different things: dead_zone_villages (its value)
 are the villages without signal at their own point; dead_zone_households are

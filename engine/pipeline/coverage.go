@@ -66,6 +66,11 @@ type CoverageOptions struct {
 	// read instead of aggregating them again; it must have been made
 	// with Aggregate's periods, carriers and configuration.
 	Measured *Measured
+	// SpeedAreas, when set, are the areas the pass over the measurements
+	// counts each speed test for, by its own point (MeasureOptions.
+	// SpeedAreas): the commands give the boundary set of --boundaries, the
+	// scorecard's areas, so that every command reads the same saved pass.
+	SpeedAreas *geodata.BoundarySet
 
 	// bestServer, when set, stands for predict.BestServerContext (a month's run
 	// reads back a search saved for the same sites, points and options:

@@ -626,7 +626,7 @@ func anchorsOf(villages []engine.Village, pop []population.Cell) ([]deadzone.Vil
 // dead-zone run reads.
 func (p *dzPrep) measureOptions() MeasureOptions {
 	return MeasureOptions{Aggregate: p.opt.Coverage.Aggregate, Thresholds: p.vcfg.Thresholds, Challenge: p.opt.Challenge,
-		Villages: p.dv, Reach: p.reach}
+		Villages: p.dv, Reach: p.reach, SpeedAreas: p.opt.Coverage.SpeedAreas}
 }
 
 // finishDeadZones decides hexes and villages from the coverage and the

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -22,6 +23,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
 
@@ -42,6 +44,11 @@ type MeasureOptions struct {
 	// counts the tests near it. Both nil: no readings are gathered.
 	Villages []deadzone.Village
 	Reach    map[hexgrid.Cell]bool
+	// SpeedAreas, when set, are the areas each speed test is counted for
+	// by its own point (the scorecard's areas: CoverageOptions.SpeedAreas);
+	// a test in none of them, and every test without them, is counted by
+	// its resolution-7 hex, which the scorecard attributes as a whole.
+	SpeedAreas *geodata.BoundarySet
 }
 
 // Measured is what one pass over a period's measurements gathers, per key
@@ -64,16 +71,21 @@ type Measured struct {
 	ev        *evidence
 	anchors   string // anchorsKey of the villages and reach the readings were gathered for
 	// speeds counts the download speeds of speed tests (four significant
-	// digits, speedKey) per res-7 hex (indexed at res 7), month, carrier
-	// and technology, for the scorecard's speed trend (which compares
-	// each carrier's and technology's speeds with their own a year
-	// before: scorecard.SpeedChange).
+	// digits, speedKey) per area (MeasureOptions.SpeedAreas, the unit
+	// holding the test's own point) or, for a test in no area or a pass
+	// without areas, per res-7 hex (indexed at res 7), and per month,
+	// carrier and technology, for the scorecard's speed trend (which
+	// compares each carrier's and technology's speeds with their own a
+	// year before: scorecard.SpeedChange).
 	speeds map[speedCell]map[float64]int64
 }
 
-// speedCell is a res-7 hex in a month, for one carrier and technology.
+// speedCell is an area, or a res-7 hex (area ""), in a month, for one
+// carrier and technology. A test counted for its area has no hex (cell
+// 0): the keys are the areas', not the hexes'.
 type speedCell struct {
 	cell    hexgrid.Cell
+	area    string
 	period  string
 	carrier engine.Carrier
 	tech    engine.Tech
@@ -82,24 +94,46 @@ type speedCell struct {
 // speedRes is the resolution of the speed trend's hexes.
 const speedRes = 7
 
-// addSpeeds counts the speed tests of b into m, with the month of each
-// (bounds cached in *lo, *hi, *period).
-func addSpeeds(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch, lo, hi *int64, period *string) error {
+// speedCounter counts speed tests (add), with the month of each (bounds
+// cached in lo, hi, period) and, with areas, the area holding each
+// test's point. One per goroutine.
+type speedCounter struct {
+	areas  *speedAreas // nil: every test counted by its hex
+	cands  map[hexgrid.Cell]speedCands
+	lo, hi int64
+	period string
+}
+
+func newSpeedCounter(a *speedAreas) *speedCounter {
+	return &speedCounter{areas: a, cands: map[hexgrid.Cell]speedCands{}}
+}
+
+// add counts the speed tests of b into m.
+func (sc *speedCounter) add(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch) error {
 	for i := 0; i < b.Len(); i++ {
 		if b.Service[i] != engine.ServiceOK || !b.SpeedAt(i).Counts(b.DLMbps[i]) {
 			continue
 		}
-		if ms := b.TimeUnixMs[i]; *period == "" || ms < *lo || ms >= *hi {
-			*period = dataset.PeriodOf(ms)
+		if ms := b.TimeUnixMs[i]; sc.period == "" || ms < sc.lo || ms >= sc.hi {
+			sc.period = dataset.PeriodOf(ms)
 			t := time.UnixMilli(ms).In(dataset.ReportTime)
 			start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, dataset.ReportTime)
-			*lo, *hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
+			sc.lo, sc.hi = start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
 		}
 		c, err := hexgrid.Index(b.Lon[i], b.Lat[i], speedRes)
 		if err != nil {
 			continue // no hex, no area: as an unattributed test
 		}
-		k := speedCell{c, *period, b.Carrier[i], b.Tech[i]}
+		k := speedCell{cell: c, period: sc.period, carrier: b.Carrier[i], tech: b.Tech[i]}
+		if sc.areas != nil {
+			code, err := sc.areas.at(sc.cands, c, orb.Point{b.Lon[i], b.Lat[i]})
+			if err != nil {
+				return err
+			}
+			if code != "" {
+				k.cell, k.area = 0, code
+			}
+		}
 		v := m[k]
 		if v == nil {
 			v = map[float64]int64{}
@@ -108,6 +142,131 @@ func addSpeeds(m map[speedCell]map[float64]int64, b *engine.MeasurementBatch, lo
 		v[speedKey(b.DLMbps[i])]++
 	}
 	return nil
+}
+
+// speedAreas finds the unit of a boundary set that holds a point, as
+// geodata.BoundarySet.Locate does (the lowest code where units overlap),
+// testing only the units whose bounds meet the point's res-7 hex: those
+// are found once per hex (speedCands), so a pass's cost of finding them
+// grows with its hexes, and each test costs a point-in-polygon test of
+// its hex's few candidates (geodata.Unit.Contains, through the units'
+// edge index).
+type speedAreas struct {
+	units []geodata.Unit // sorted by code
+}
+
+func newSpeedAreas(set *geodata.BoundarySet) *speedAreas {
+	if set == nil {
+		return nil
+	}
+	return &speedAreas{units: set.Units()}
+}
+
+// speedAreasKey identifies what decides a speed test's area in a pass
+// over the measurements: each unit's code and outline, in code order; ""
+// without areas. A pass's key holds it (newPeriodRun). The outlines are
+// hashed as bytes (about 0.4 ms for the 9,391 points of the provinces of
+// 2025; hashConfig's reflection over each coordinate took 7 ms) and the
+// last few sets' keys kept: a scorecard makes a pass key per month, and
+// the 3,321 communes of 2025 have 617,436 points.
+func speedAreasKey(set *geodata.BoundarySet) string {
+	if set == nil {
+		return ""
+	}
+	speedAreasMemo.mu.Lock()
+	defer speedAreasMemo.mu.Unlock()
+	for _, e := range speedAreasMemo.entries {
+		if e.set == set {
+			return e.key
+		}
+	}
+	h := sha256.New()
+	var b []byte
+	u64 := func(x uint64) { b = binary.LittleEndian.AppendUint64(b, x) }
+	for _, u := range set.Units() {
+		u64(uint64(len(u.Code)))
+		b = append(b, u.Code...)
+		u64(uint64(len(u.Geometry)))
+		for _, pl := range u.Geometry {
+			u64(uint64(len(pl)))
+			for _, r := range pl {
+				u64(uint64(len(r)))
+				for _, pt := range r {
+					u64(math.Float64bits(pt[0]))
+					u64(math.Float64bits(pt[1]))
+				}
+				if len(b) >= 1<<16 {
+					h.Write(b)
+					b = b[:0]
+				}
+			}
+		}
+	}
+	h.Write(b)
+	key := hex.EncodeToString(h.Sum(nil))
+	es := append(speedAreasMemo.entries, speedAreasMemoEntry{set, key})
+	speedAreasMemo.entries = es[max(0, len(es)-speedAreasMemoSize):]
+	return key
+}
+
+// speedAreasMemoSize is how many sets' keys speedAreasKey keeps (each
+// entry holds its set, so that no other set takes its address).
+const speedAreasMemoSize = 4
+
+type speedAreasMemoEntry struct {
+	set *geodata.BoundarySet
+	key string
+}
+
+var speedAreasMemo struct {
+	mu      sync.Mutex
+	entries []speedAreasMemoEntry
+}
+
+// speedCands are the units (indexes, in code order) whose bounds meet a
+// hex's bound, padded.
+type speedCands struct {
+	bound orb.Bound
+	units []int32
+}
+
+// speedHexPad pads a hex's bound (degrees, about 100 m): a hex's edges
+// are arcs, its vertices' bound a planar approximation.
+const speedHexPad = 1e-3
+
+// at returns the code of the unit holding p, whose res-7 hex is c; ""
+// when none does. cands caches each hex's candidates.
+func (a *speedAreas) at(cands map[hexgrid.Cell]speedCands, c hexgrid.Cell, p orb.Point) (string, error) {
+	cs, ok := cands[c]
+	if !ok {
+		ring, err := c.Boundary()
+		if err != nil {
+			return "", err
+		}
+		b := ring.Bound().Pad(speedHexPad)
+		cs.bound = b
+		for i := range a.units {
+			if a.units[i].Bound.Intersects(b) {
+				cs.units = append(cs.units, int32(i))
+			}
+		}
+		cands[c] = cs
+	}
+	if !cs.bound.Contains(p) {
+		// Not within its hex's bound (never expected): every unit.
+		for i := range a.units {
+			if a.units[i].Contains(p) {
+				return a.units[i].Code, nil
+			}
+		}
+		return "", nil
+	}
+	for _, i := range cs.units {
+		if a.units[i].Contains(p) {
+			return a.units[i].Code, nil
+		}
+	}
+	return "", nil
 }
 
 func mergeSpeeds(into, from map[speedCell]map[float64]int64) {
@@ -555,10 +714,13 @@ func measureCarriers(ctx context.Context, s Store, opt MeasureOptions) (map[stri
 		gs     gatherScratch
 		last   string
 		p      *carrierPass
-		lo, hi int64
-		period string
+		speeds *speedCounter
 	}
 	scs := make([]scratch, workers)
+	areas := newSpeedAreas(opt.SpeedAreas)
+	for w := range scs {
+		scs[w].speeds = newSpeedCounter(areas)
+	}
 	res := cfg.Resolution + 1
 	var rows atomic.Int64
 	err = s.ScanMeasurementsParallel(ctx, opt.Aggregate.Periods, opt.Aggregate.Carriers, workers, func(w int, b *engine.MeasurementBatch) error {
@@ -595,7 +757,7 @@ func measureCarriers(ctx context.Context, s Store, opt MeasureOptions) (map[stri
 		if err := g.add(sc.p.evs[w], &sc.gs, b); err != nil {
 			return err
 		}
-		if err := addSpeeds(sc.p.spds[w], b, &sc.lo, &sc.hi, &sc.period); err != nil {
+		if err := sc.speeds.add(sc.p.spds[w], b); err != nil {
 			return err
 		}
 		tl := sc.p.tals[w]

@@ -69,7 +69,7 @@ import (
 // bumps its version, so that outputs saved by earlier versions are
 // rebuilt.
 const (
-	measureFormat   = 10 // 10: speed counts per carrier and technology (speedState.Carrier, Tech), for the like-with-like speed trend; 9: the statistics of the rows whose technology the device did not choose (Measured.NotChosen); 8: readings mark a phone's fallback technologies (evKey.fallback); 7: indoor readings near villages kept (nearState.NIn, SumIn); 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
+	measureFormat   = 11 // 11: speed counts per area of MeasureOptions.SpeedAreas holding the test's point (speedState.Area), per res-7 hex only for a test in none; 10: speed counts per carrier and technology (speedState.Carrier, Tech), for the like-with-like speed trend; 9: the statistics of the rows whose technology the device did not choose (Measured.NotChosen); 8: readings mark a phone's fallback technologies (evKey.fallback); 7: indoor readings near villages kept (nearState.NIn, SumIn); 6: signal quantiles inside the key's min and max, rate quantiles to three digits; 5: speeds to four significant digits (speedKey), a village's nearest test only within the search's reach (nearestReach); 4: statistics rows and readings as records (reccodec.go)
 	coverageFormat  = 9  // 9: a site of a band outside the models' range predicted at the nearer bound (predict.ModelBandMHz, Result.BandClamped), not rejected; 8: an analysis limited to an area is refused without evidence of its own (Area.ownEvidence: a site inside it, a test in an inner hex), not for a test in a hex on its border; AreaRows; 7: a finer population table keeps its own positions (no places); the blend band 1.5 either side of a cut-off (predict.EnvBlendFactor), not 2; 6: the environment of a point from a continuous population density, blended between classes (envAt), not its resolution-8 cell's class; 5: a site of a register height outside the models' 10–300 m predicted at the nearer bound (predict.Result.HeightClamped), not rejected; 4: Config.SigmaDB in key order after the header (savedmaps.go); 3: environment classes from resolution-8 densities at every resolution (envRes); 2: states, rows, predictions and sites as records
 	deadZonesFormat = 30 // 30: the residual field's pairs sampled by the tests' own hashes over every test as an anchor (radiomap.Fit), not a permutation of their indices over a few hundred anchors; 29: a province whose villages (the population) all have 0 households is refused (areaHasPeople), as the whole run with such villages is, not saved as an all-clear; 28: the indoor loss and its spread fitted by place with their bounds (deadzone.IndoorLossPaired); with the villages as the population a hex is dead only as far as its villages are (deadzone.Input.HouseholdsAtVillages): zones count the households of their villages without signal (Zone.CellHouseholds) and name their served villages (Zone.Served); 27: a province has evidence of its own (provincesWithoutData) by a site inside it or an outdoor test in an inner hex of it, not a tested hex on its border, and a province without is always listed in NoData (its target 1 unknown) even when all its places lie near a neighbour's evidence; 25: a run over every province leaves out a province whose villages have no households in the population table given (NoHouseholdsWhy), as a run limited to it is refused; 24: the clutter correction is a curve over population density (RadioMapReport.ClutterOffsets), not one offset per environment class; 23: a population table with the villages' households in their hexes is the villages' (sameHouseholds); NoDataArea.Why; 22: environment class offsets fitted from the tests and added to the predictions the radio map is asked about (RadioMapReport.ClassOffsets); 21: environments as coverage 6; 20: near evidence dilates every evidence cell, also one first met as another's neighbour; 19: near is within about 8–25 km (resolution 5), not 20–60 km; 18: a province without evidence loses only its places with no site or tested hex near (a commune without a site of its own is served from its neighbours); 17: and the populated hexes and villages outside every province with no site or tested hex near (nearEvidence); 16: a run over every province leaves out the provinces with people but no site and no outdoor test (DeadZoneResult.NoData), as a run limited to one is refused; 15: the verdicts decide the populated analysis hexes (and the villages'), not every hex of a province run's outline; 14: villages decided by their hexes keep the tests near their points (VillageStatus.HasNearby); 13: an analysis hex without any coverage state (no site in reach, no test) is decided dead, P(dead) 1, not left undecided and zoned from the coverage alone; 12: a hex whose households are its villages' is judged at their points for its carriers' service too (villageHexes.served), not at its centre; 11: the villages report keeps its cut (VillageReport.Cut, for p_dead rounded on its side); 10: a run limited to a province analyses the hexes attributed to it (a border hex holding a neighbour's villages is the neighbour's); 9: a province with no village of its own (villages as the population) or no households is refused, not saved as an all-clear (areaHasPeople); without commune boundaries a village's attribution is commune_code (its own code) or province_only, not point; 8: a run limited to a province reports its own villages (VillageReport.ForProvince); 7: with the villages as the population, a hex's province and commune are its villages' (deadzone.AdminFromPlaces); 6: a hex holding villages, with the population the villages', takes their households-weighted p_dead (villageHexPDead); 5: without commune boundaries, a hex takes the commune of its villages (deadzone.CommunesFromPlaces); 4: Admin and PDead in key order after the header (savedmaps.go); 3: P(dead) for the analysis and village hexes only; the marginal fit by groups
 	planFormat      = 9  // 9: why each option is not funded (plan.Plan.WhyNotFunded: every dead hex it reaches covered by the funded options, more than the whole budget, more than the budget left); 8: the proposed candidates that reach no dead or uncertain hex (PlanResult.Idle); 7: a sharing agreement closes its own carrier's gaps (plan.Sharing.Carrier), not every carrier's in its hexes; 6: environments as coverage 6; 5: a funded site where nobody lives, and a sharing agreement, take the province (and commune) of most of the dead hexes they cover (majorityAdmin); 4: sharing agreements never over dead hexes; 3: costs in whole đồng (plan.Build rounds each option once); 2: maps as entries in key order after the header (savedmaps.go)
@@ -390,8 +390,9 @@ func newPeriodRun(s Store, period string, mo MeasureOptions, progress func(Progr
 		UTCOffset, Start, End time.Duration
 		ChallengeThresholds   engine.Thresholds
 		Anchors               string
+		SpeedAreas            string
 	}{mo.Aggregate.Config, mo.Thresholds, mo.Aggregate.Config.Resolution, mo.Challenge.UTCOffset, mo.Challenge.DayStart,
-		mo.Challenge.DayEnd, mo.Challenge.Thresholds, r.anchors}
+		mo.Challenge.DayEnd, mo.Challenge.Thresholds, r.anchors, speedAreasKey(mo.SpeedAreas)}
 	mconf := hashConfig(mcfg)
 	for _, pt := range s.Parts("measurements", []string{period}, mo.Aggregate.Carriers) {
 		r.byCarrier[pt.Carrier] = append(r.byCarrier[pt.Carrier], pt)
@@ -676,6 +677,7 @@ func (r *periodRun) coverage(ctx context.Context, copt CoverageOptions, lean boo
 func (r *periodRun) coverageKey(copt CoverageOptions) (key string, sitesIn []string) {
 	kopt := copt
 	kopt.Aggregate.Workers, kopt.Aggregate.Progress, kopt.Measured, kopt.Aggregate.Periods = 0, nil, nil, nil
+	kopt.SpeedAreas = nil // the pass's: in its keys (r.mkeys)
 	sitesIn = siteParts(r.s)
 	in := append([]string{hashConfig(kopt), "predictions format " + strconv.Itoa(predictionsFormat)}, sitesIn...)
 	return stageKey(StageCoverage, coverageFormat, append(in, r.mkeys...)...), sitesIn
@@ -826,7 +828,8 @@ func coverageMeasureOptions(s Store, copt CoverageOptions) (MeasureOptions, erro
 	}
 	ch := challenge.DefaultConfig()
 	ch.Thresholds = copt.Coverage.Thresholds
-	return MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach}, nil
+	return MeasureOptions{Aggregate: copt.Aggregate, Thresholds: copt.Coverage.Thresholds, Challenge: ch, Villages: dv, Reach: reach,
+		SpeedAreas: copt.SpeedAreas}, nil
 }
 
 // stagedCoverage is Coverage through the saved stages of one period.
@@ -1318,10 +1321,11 @@ type measuredState struct {
 	speedsOnly bool
 }
 
-// speedState is a count of one speed in one res-7 hex, month, carrier
-// and technology.
+// speedState is a count of one speed in one area (or, Area "", res-7
+// hex), month, carrier and technology.
 type speedState struct {
 	Cell    hexgrid.Cell
+	Area    string
 	Period  string
 	Carrier engine.Carrier
 	Tech    engine.Tech
@@ -1483,12 +1487,15 @@ func stateOf(m *Measured) *measuredState {
 	st.readings = m.ev.readings
 	for k, vals := range m.speeds {
 		for v, n := range vals {
-			st.Speeds = append(st.Speeds, speedState{k.cell, k.period, k.carrier, k.tech, v, n})
+			st.Speeds = append(st.Speeds, speedState{k.cell, k.area, k.period, k.carrier, k.tech, v, n})
 		}
 	}
 	slices.SortFunc(st.Speeds, func(a, b speedState) int {
 		if a.Cell != b.Cell {
 			return cmpCell(a.Cell, b.Cell)
+		}
+		if c := strings.Compare(a.Area, b.Area); c != 0 {
+			return c
 		}
 		if c := strings.Compare(a.Period, b.Period); c != 0 {
 			return c
@@ -1549,7 +1556,7 @@ func (st *measuredState) measured(ccfg challenge.Config, res int) (*Measured, er
 // addSpeedStates adds saved speed counts to speeds.
 func addSpeedStates(speeds map[speedCell]map[float64]int64, xs []speedState) {
 	for _, x := range xs {
-		k := speedCell{x.Cell, x.Period, x.Carrier, x.Tech}
+		k := speedCell{x.Cell, x.Area, x.Period, x.Carrier, x.Tech}
 		if speeds[k] == nil {
 			speeds[k] = map[float64]int64{}
 		}

@@ -469,8 +469,13 @@ func fixedSpeedChanges(byPeriod map[penetration.Period][]penetration.Subscriptio
 // like: per carrier and technology, combined by scorecard.SpeedChange
 // (a pooled median moved with the mix of carriers that reported: one
 // carrier's tests a year before against four carriers' now read as a fall
-// of 52% where no carrier's speed changed). Each test is attributed to an
-// area through its res-7 hex. An area and period gets an estimate when
+// of 52% where no carrier's speed changed). Each test counts for the area
+// that holds its own point (MeasureOptions.SpeedAreas: opt.Areas); one in
+// no area (a gap between simplified borders, a coast) for the area its
+// res-7 hex is attributed to (deadzone.Attribute), as a whole. A hex's
+// centre decided its every test's area: tests of Lai Châu by a border
+// counted for Lào Cai and Điện Biên, which then had rows in a report of
+// Lai Châu. An area and period gets an estimate when
 // the area has tests in it or in the same month a year before: unknown,
 // naming the month without tests, when only one has them; unknown, saying
 // why, when no carrier and technology is measured in both.
@@ -491,7 +496,9 @@ func speedChanges(ctx context.Context, s Store, opt ScorecardOptions) (map[penet
 	}
 	cells := make([]hexgrid.Cell, 0, len(counts))
 	for k := range counts {
-		cells = append(cells, k.cell)
+		if k.area == "" {
+			cells = append(cells, k.cell)
+		}
 	}
 	slices.Sort(cells)
 	cells = slices.Compact(cells)
@@ -513,7 +520,10 @@ func speedChanges(ctx context.Context, s Store, opt ScorecardOptions) (map[penet
 	}
 	byKey := map[areaMonth]map[stratum]map[float64]int64{}
 	for k, m := range counts {
-		code := area[k.cell]
+		code := k.area
+		if code == "" {
+			code = area[k.cell]
+		}
 		if code == "" {
 			continue
 		}
@@ -613,22 +623,23 @@ func oneMonthSpeeds(why string) *penetration.Estimate {
 		Interval: penetration.IntervalNone, Method: scorecard.MethodSpeedYoYStrata, Issues: []string{why}}
 }
 
-// speedCounts counts the speed tests per res-7 hex and month: from each
-// month's saved pass over the measurements when opt.Coverage is set (made
-// and saved when missing), else in a pass of its own over every month.
+// speedCounts counts the speed tests per area of opt.Areas (or res-7 hex,
+// for a test in none) and month: from each month's saved pass over the
+// measurements when opt.Coverage is set (made and saved when missing; the
+// pass counts for opt.Areas, whatever opt.Coverage.SpeedAreas says),
+// else in a pass of its own over every month.
 func speedCounts(ctx context.Context, s Store, opt ScorecardOptions) (map[speedCell]map[float64]int64, error) {
 	counts := map[speedCell]map[float64]int64{}
 	if opt.Coverage == nil {
-		var lo, hi int64
-		var period string
+		sc := newSpeedCounter(newSpeedAreas(opt.Areas))
 		err := s.ScanMeasurements(ctx, nil, nil, func(b *engine.MeasurementBatch) error {
-			return addSpeeds(counts, b, &lo, &hi, &period)
+			return sc.add(counts, b)
 		}, arrowio.WithColumns("ts", "carrier", "tech", "lon", "lat", "service", "dl_mbps", "speed_test"))
 		return counts, err
 	}
 	for _, p := range s.Periods() {
 		copt := *opt.Coverage
-		copt.Aggregate.Periods, copt.Measured = []string{p}, nil
+		copt.Aggregate.Periods, copt.Measured, copt.SpeedAreas = []string{p}, nil, opt.Areas
 		mo, err := coverageMeasureOptions(s, copt)
 		if err != nil {
 			return nil, err

@@ -216,6 +216,7 @@ func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions
 	if err != nil {
 		return pipeline.RunOptions{}, "", err
 	}
+	copt.SpeedAreas = provinces // as the commands' default --boundaries
 	villages, err := store.Villages()
 	if err != nil {
 		return pipeline.RunOptions{}, "", err
