@@ -42,10 +42,11 @@ const (
 	// maxAnchorShare: an anchor contributes at most MaxPairs/maxAnchorShare
 	// pairs (10 of the default 200,000; at least 2; MaxPairs over the
 	// exact tests when there are fewer), so the sample spreads over that
-	// many anchors, every test of a province's month. Pairs of
-	// one anchor share its residual: spread over 200 anchors a thousand
-	// pairs each, the fitted ranges of one province's month varied from
-	// 334 m to 1,515 m with the sample's seed; over every test, 304–350 m.
+	// many anchors, every test of a province's month. Pairs of one anchor
+	// share its residual: spread over about 600 anchors of up to a
+	// thousand pairs each, the shared range fitted to five demo provinces
+	// drawn from one generator (one true field model) ranged from 334 m
+	// to 1,515 m; over every test, 304–350 m.
 	maxAnchorShare = 20000
 )
 
@@ -252,8 +253,8 @@ func Fit(obs []Obs, opt FitOptions) (Model, FitReport, error) {
 	}
 	tr := newTree(pos)
 	// Anchors in the order of a seeded hash of each test's place and key
-	// (ties: input order), and each anchor's pairs the
-	// candidates of least pair hash: a test's place in the sample is its
+	// (ties: input order), and each anchor's pairs the candidates of
+	// least pair hash: a test's place in the sample is its
 	// own, not its index's, so tests added or taken out move only the
 	// pairs they touch and the fit drifts with them instead of being
 	// drawn again (a carrier's late dump of 43 tests, with a permutation
@@ -530,9 +531,8 @@ type picked struct {
 // sample writes the k candidates of least pair hash (pairHash of the
 // anchor's hash ha and the candidate's) to the front, in that order,
 // keeping cand and cd in step (the entries after them are not kept);
-// buf is scratch. The choice depends on the
-// tests' hashes alone: a candidate added to the list displaces at most
-// one. Cost: one hash per candidate, and an insertion into the k kept
+// buf is scratch. The choice depends on the tests' hashes alone: a
+// candidate added to the list displaces at most one. Cost: one hash per candidate, and an insertion into the k kept
 // for the few that beat the largest kept.
 func sample(hx []uint64, ha uint64, cand []int32, cd []float64, k int, buf *[]picked) {
 	if k >= len(cand) || k <= 0 {
