@@ -27,8 +27,8 @@ cd "$ROOT"
 PY=/usr/bin/python3
 JUPYTER=/usr/bin/jupyter
 APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbconvert python3-pandas python3-geopandas
-              python3-matplotlib python3-ipykernel)
-MODULES="pandas, geopandas, matplotlib, nbconvert, nbformat, ipykernel"
+              python3-matplotlib python3-scipy python3-ipykernel)
+MODULES="pandas, geopandas, matplotlib, scipy, nbconvert, nbformat, ipykernel"
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
