@@ -48,6 +48,19 @@ type UnitShare struct {
 	Share float64
 }
 
+// FormatShares writes units and their shares as the outputs carry them:
+// "CODE=SHARE" (two decimals) separated by spaces, largest first as
+// given ("01=0.60 12=0.40"); "" for none. Not "CODE:SHARE": GDAL (QGIS,
+// GeoPandas) types a GeoJSON property whose every value reads as a time
+// of day as a Time field, "12:1.00" as 12:01:00.
+func FormatShares(us []UnitShare) string {
+	parts := make([]string, len(us))
+	for i, u := range us {
+		parts[i] = fmt.Sprintf("%s=%.2f", u.Code, u.Share)
+	}
+	return strings.Join(parts, " ")
+}
+
 // Input is what the dead-zone analyses read. Every cell (population,
 // coverage) must be at one resolution, the analysis resolution.
 type Input struct {

@@ -253,6 +253,8 @@ func Layers(m *Month) ([]Layer, error) {
 		ct("province_name", func(r *Zone) string { return r.ProvinceName }),
 		ct("commune_code", func(r *Zone) string { return r.Commune }),
 		ct("commune_name", func(r *Zone) string { return r.CommuneName }),
+		ct("provinces", func(r *Zone) string { return r.Provinces }),
+		ct("communes", func(r *Zone) string { return r.Communes }),
 		cb("partly_2g", func(r *Zone) bool { return r.Partly2G }),
 		ct("carriers_2g", func(r *Zone) string { return r.Carriers2G }),
 		ct("nearest_sites", func(r *Zone) string { return r.NearestSites }),

@@ -111,9 +111,13 @@ type Zone struct {
 	Households, Population int64
 	Province, ProvinceName string
 	Commune, CommuneName   string
-	Partly2G               bool
-	Carriers2G             string
-	NearestSites           string
+	// Provinces and Communes are every unit the zone's households lie in,
+	// with their shares (deadzone.FormatShares: "01=0.60 12=0.40"), as
+	// deadzones.csv writes them; Province and Commune are the first.
+	Provinces, Communes string
+	Partly2G            bool
+	Carriers2G          string
+	NearestSites        string
 }
 
 // Village is a village's verdict at its point.
@@ -350,6 +354,7 @@ func Build(in Input) (*Month, error) {
 			o.Commune = z.Communes[0].Code
 			o.CommuneName = cn(o.Commune)
 		}
+		o.Provinces, o.Communes = deadzone.FormatShares(z.Provinces), deadzone.FormatShares(z.Communes)
 		var cs, ns []string
 		for _, c := range z.Carriers2G {
 			cs = append(cs, string(c))

@@ -1123,20 +1123,6 @@ func VillagePopulation(v []engine.Village, res int) ([]population.Cell, error) {
 	return out, nil
 }
 
-// shares writes a zone's units as "CODE=SHARE …" (largest share first,
-// shares to 2 decimals), the provinces and communes of deadzones.csv and
-// deadzones.geojson. Not "CODE:SHARE": GDAL (QGIS, GeoPandas, ogr2ogr)
-// types a GeoJSON property as Time when every value parses as a time of
-// day, which "12:1.00" and "00004:1.00" do (12:01:00, 04:01:00), and a
-// second unit is then lost ("01:0.60 12:0.40" is read as 01:00:00).
-func shares(us []deadzone.UnitShare) string {
-	parts := make([]string, len(us))
-	for i, u := range us {
-		parts[i] = fmt.Sprintf("%s=%.2f", u.Code, u.Share)
-	}
-	return strings.Join(parts, " ")
-}
-
 // ZoneTable shapes zones into result columns; villages_uncertain counts
 // those of villages_served served on an uncertain verdict
 // (deadzone.ZonesUncertain of villages, the month's villages).
@@ -1154,7 +1140,7 @@ func ZoneTable(zones []deadzone.Zone, villages deadzone.VillageReport) []arrowio
 		pMean[i], pMin[i] = round4(z.PDeadMean), round4(z.PDeadMin)
 		id[i], hexes[i], area[i], hh[i], pp[i] = z.ID, int64(len(z.Cells)), z.AreaKm2, z.Households, z.Population
 		lon[i], lat[i] = z.Centroid[0], z.Centroid[1]
-		prov[i], comm[i] = shares(z.Provinces), shares(z.Communes)
+		prov[i], comm[i] = deadzone.FormatShares(z.Provinces), deadzone.FormatShares(z.Communes)
 		vills[i], nv[i], ns[i] = strings.Join(z.Villages, " "), int64(len(z.Villages)), int64(len(z.Served))
 		var ns []string
 		for _, d := range z.Nearest {
