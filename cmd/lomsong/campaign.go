@@ -568,30 +568,14 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 			// from all of them (0,0, or lat,lon swapped) is a mistake, not
 			// a base.
 			p := orb.Point{lon, lat}
-			nearest := math.Inf(1)
-			for _, v := range villages {
-				nearest = min(nearest, geo.Distance(p, orb.Point{v.Lon, v.Lat}))
-			}
-			if len(villages) > 0 && nearest > maxStartDistM {
+			if nearest := nearestDistM(p, villages); len(villages) > 0 && nearest > maxStartDistM {
 				return orb.Point{}, fmt.Errorf("%q is %.0f km from the nearest village (a start must be within %.0f km of one; LON,LAT in that order)", spec, nearest/1000, maxStartDistM/1000)
 			}
 			return p, nil
 		}
 	}
-	for _, v := range villages {
-		if v.ID == spec {
-			return orb.Point{v.Lon, v.Lat}, nil
-		}
-	}
-	// An id in another case ("v12-00082"), as names are matched.
-	var byID []campaign.Village
-	for _, v := range villages {
-		if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
-			byID = append(byID, v)
-		}
-	}
-	if len(byID) == 1 {
-		return orb.Point{byID[0].Lon, byID[0].Lat}, nil
+	if v, ok := villageByID(spec, villages); ok {
+		return orb.Point{v.Lon, v.Lat}, nil
 	}
 	match, err := matchStart(spec, villages)
 	if err != nil {
@@ -607,6 +591,37 @@ func resolveStart(spec string, villages []campaign.Village) (orb.Point, error) {
 		return orb.Point{}, noStartError{fmt.Sprintf("no village id, name or town %q among the %d villages (or give LON,LAT)", spec, len(villages))}
 	}
 	return startCentre(match), nil
+}
+
+// villageByID returns the village whose id a --start gives: the id as
+// written, else the one village with that id in another case
+// ("v12-00082"), as names are matched.
+func villageByID(spec string, villages []campaign.Village) (campaign.Village, bool) {
+	for _, v := range villages {
+		if v.ID == spec {
+			return v, true
+		}
+	}
+	var byID []campaign.Village
+	for _, v := range villages {
+		if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
+			byID = append(byID, v)
+		}
+	}
+	if len(byID) == 1 {
+		return byID[0], true
+	}
+	return campaign.Village{}, false
+}
+
+// nearestDistM is the distance from p to the nearest of the villages, in
+// metres (+Inf for none).
+func nearestDistM(p orb.Point, villages []campaign.Village) float64 {
+	nearest := math.Inf(1)
+	for _, v := range villages {
+		nearest = min(nearest, geo.Distance(p, orb.Point{v.Lon, v.Lat}))
+	}
+	return nearest
 }
 
 // noStartError is resolveStart's answer to a --start that names none of
@@ -639,23 +654,9 @@ func startCentre(match []campaign.Village) orb.Point {
 // none, its words' places among others suggested.
 func resolveStartOutside(spec string, planned, others []campaign.Village, none noStartError) (orb.Point, error) {
 	var match []campaign.Village
-	for _, v := range others {
-		if v.ID == spec {
-			match = []campaign.Village{v}
-			break
-		}
-	}
-	if len(match) == 0 {
-		for _, v := range others {
-			if strings.EqualFold(v.ID, strings.TrimSpace(spec)) {
-				match = append(match, v)
-			}
-		}
-		if len(match) > 1 {
-			match = nil
-		}
-	}
-	if len(match) == 0 {
+	if v, ok := villageByID(spec, others); ok {
+		match = []campaign.Village{v}
+	} else {
 		var err error
 		if match, err = matchStart(spec, others); err != nil {
 			return orb.Point{}, err
@@ -668,11 +669,7 @@ func resolveStartOutside(spec string, planned, others []campaign.Village, none n
 		return orb.Point{}, none
 	}
 	p := startCentre(match)
-	nearest := math.Inf(1)
-	for _, v := range planned {
-		nearest = min(nearest, geo.Distance(p, orb.Point{v.Lon, v.Lat}))
-	}
-	if len(planned) > 0 && nearest > maxStartDistM {
+	if nearest := nearestDistM(p, planned); len(planned) > 0 && nearest > maxStartDistM {
 		return orb.Point{}, fmt.Errorf("%q is none of the %d villages planned, and lies %.0f km from the nearest of them (a start must be within %.0f km of one)",
 			spec, len(planned), nearest/1000, maxStartDistM/1000)
 	}
