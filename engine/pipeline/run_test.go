@@ -253,6 +253,23 @@ func TestRunConfigChangeRebuildsOnlyWhatDependsOnIt(t *testing.T) {
 	}
 }
 
+// speedChangesBothWays returns the speed trend of opt's areas computed by
+// a pass of its own, then from the month's saved passes (opt.Coverage set
+// to the world's, which it leaves so).
+func speedChangesBothWays(t *testing.T, s Store, opt *ScorecardOptions) (own, saved map[penetration.Period]map[string]*penetration.Estimate) {
+	t.Helper()
+	own, err := speedChanges(context.Background(), s, *opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := worldOptions().Coverage
+	opt.Coverage = &cov
+	if saved, err = speedChanges(context.Background(), s, *opt); err != nil {
+		t.Fatal(err)
+	}
+	return own, saved
+}
+
 // firstRun runs the two-carrier world's month once in a new dataset and
 // returns what a test of a second run needs.
 func firstRun(t *testing.T) (context.Context, *dataset.Store, RunOptions, *RunSummary) {
@@ -344,16 +361,7 @@ func TestSpeedTrendFromSavedPasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt := ScorecardOptions{Areas: provinces, Bootstrap: penetration.DefaultBootstrap(), Seed: 3}
-	own, err := speedChanges(ctx, s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cov := worldOptions().Coverage
-	opt.Coverage = &cov
-	saved, err := speedChanges(ctx, s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	own, saved := speedChangesBothWays(t, s, &opt)
 	show := func(m map[penetration.Period]map[string]*penetration.Estimate) string {
 		var lines []string
 		for p, x := range m {

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -73,7 +72,6 @@ func TestSpeedAreasLocateAsTheSet(t *testing.T) {
 // change. Each test counted for the area of its hex's centre: the change
 // was Điện Biên's.
 func TestSpeedTrendCountsTestsWhereTheyLie(t *testing.T) {
-	ctx := context.Background()
 	provinces, err := geodata.Provinces2025()
 	if err != nil {
 		t.Fatal(err)
@@ -103,16 +101,7 @@ func TestSpeedTrendCountsTestsWhereTheyLie(t *testing.T) {
 	}
 	s := storeOf(t, worldVillages, b)
 	opt := ScorecardOptions{Areas: provinces, Bootstrap: penetration.DefaultBootstrap(), Seed: 3}
-	own, err := speedChanges(ctx, s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cov := worldOptions().Coverage
-	opt.Coverage = &cov
-	saved, err := speedChanges(ctx, s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	own, saved := speedChangesBothWays(t, s, &opt)
 	oct := penetration.Period{Year: 2026, Month: 10}
 	for name, got := range map[string]map[penetration.Period]map[string]*penetration.Estimate{"own pass": own, "saved passes": saved} {
 		if e := got[oct]["11"]; e != nil {
