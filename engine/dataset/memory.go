@@ -243,7 +243,7 @@ func writeValue(w io.Writer, v reflect.Value) {
 	}
 }
 
-// register returns a copy of the rows of the parts of kind (filtered by
+// memRegister returns a copy of the rows of the parts of kind (filtered by
 // carriers), in path order, with each row's source's position in the
 // manifest.
 func memRegister[T any](m *Memory, kind string, carriers []string) ([]T, []int32) {
@@ -394,7 +394,7 @@ func (m *Memory) Scans() ScanStats {
 	return ScanStats{Scans: m.scans.scans.Load(), Rows: m.scans.rows.Load()}
 }
 
-// stageOf returns the directory of ref's outputs, after checking ref and
+// memStageDir returns the directory of ref's outputs, after checking ref and
 // key as a directory's Store does.
 func memStageDir(ref StageRef, key string) (string, error) {
 	rel, err := ref.dir()
