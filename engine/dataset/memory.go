@@ -249,12 +249,7 @@ func writeValue(w io.Writer, v reflect.Value) {
 func memRegister[T any](m *Memory, kind string, carriers []string) ([]T, []int32) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	order := map[string]int32{}
-	for i, src := range m.manifest.Sources {
-		for _, p := range src.Parts {
-			order[p.Path] = int32(i)
-		}
-	}
+	order := sourceOrderOf(&m.manifest)
 	var out []T
 	var src []int32
 	for _, p := range listParts(&m.manifest, kind, nil, carriers) {

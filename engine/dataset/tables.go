@@ -192,9 +192,13 @@ func (s *Store) Subscriptions() ([]engine.Subscription, error) {
 
 // sourceOrder returns each part's source's position in the manifest: the
 // order the sources were ingested in.
-func (s *Store) sourceOrder() map[string]int32 {
+func (s *Store) sourceOrder() map[string]int32 { return sourceOrderOf(&s.manifest) }
+
+// sourceOrderOf returns each part of man's position of its source among
+// man's sources.
+func sourceOrderOf(man *Manifest) map[string]int32 {
 	m := map[string]int32{}
-	for i, src := range s.manifest.Sources {
+	for i, src := range man.Sources {
 		for _, p := range src.Parts {
 			m[p.Path] = int32(i)
 		}
