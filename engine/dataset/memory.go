@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -406,17 +407,13 @@ func memStageDir(ref StageRef, key string) (string, error) {
 // saved under that key; of ref's outputs the keepStageOutputs most
 // recently saved are kept.
 func (m *Memory) SaveStage(ref StageRef, key string, inputs []string, files []StageWrite) (StageRecord, error) {
-	rel, err := memStageDir(ref, key)
+	rec, err := newStageRecord(ref, key, inputs, files)
 	if err != nil {
 		return StageRecord{}, err
 	}
-	rec := StageRecord{Version: StageVersion, Stage: ref.Stage, Period: ref.Period, Carrier: ref.Carrier, Key: key,
-		Inputs: slices.Clone(inputs), Dir: rel + "/" + key[:16]}
+	rel := path.Dir(rec.Dir)
 	saved := memStage{rec: rec, files: map[string][]byte{}}
 	for _, f := range files {
-		if !validStageName(f.Name) || f.Name == stageRecordName || saved.files[f.Name] != nil {
-			return StageRecord{}, fmt.Errorf("dataset: stage %s: file name %q is invalid or repeated", ref, f.Name)
-		}
 		var buf bytes.Buffer
 		if err := f.Write(&buf); err != nil {
 			return StageRecord{}, fmt.Errorf("dataset: saving stage %s: %s: %w", ref, f.Name, err)

@@ -232,23 +232,11 @@ func (s *Store) CheckStagesWritable() error {
 // replacing any output of the same ref: see the package's notes on saved
 // stage outputs. inputs are recorded in stage.json for people to read.
 func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []StageWrite) (StageRecord, error) {
-	rel, err := ref.dir()
+	rec, err := newStageRecord(ref, key, inputs, files)
 	if err != nil {
 		return StageRecord{}, err
 	}
-	if !isHex(key, 64) {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
-	}
-	rec := StageRecord{Version: StageVersion, Stage: ref.Stage, Period: ref.Period, Carrier: ref.Carrier, Key: key,
-		Inputs: slices.Clone(inputs), Dir: rel + "/" + key[:16]}
-	names := map[string]bool{stageRecordName: true}
-	for _, f := range files {
-		if !validStageName(f.Name) || names[f.Name] {
-			return StageRecord{}, fmt.Errorf("dataset: stage %s: file name %q is invalid or repeated", ref, f.Name)
-		}
-		names[f.Name] = true
-	}
-	parent := filepath.Join(s.dir, filepath.FromSlash(rel))
+	parent := filepath.Join(s.dir, filepath.FromSlash(path.Dir(rec.Dir)))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return StageRecord{}, err
 	}
@@ -320,6 +308,28 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	}
 	s.sweepStage(parent, key[:16])
 	return rec, nil
+}
+
+// newStageRecord returns the record of an output of ref saved under key,
+// its files not yet listed, after checking ref, key (64 lowercase hex
+// digits) and the files' names (valid, none repeated, none stage.json).
+func newStageRecord(ref StageRef, key string, inputs []string, files []StageWrite) (StageRecord, error) {
+	rel, err := ref.dir()
+	if err != nil {
+		return StageRecord{}, err
+	}
+	if !isHex(key, 64) {
+		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
+	}
+	names := map[string]bool{stageRecordName: true}
+	for _, f := range files {
+		if !validStageName(f.Name) || names[f.Name] {
+			return StageRecord{}, fmt.Errorf("dataset: stage %s: file name %q is invalid or repeated", ref, f.Name)
+		}
+		names[f.Name] = true
+	}
+	return StageRecord{Version: StageVersion, Stage: ref.Stage, Period: ref.Period, Carrier: ref.Carrier, Key: key,
+		Inputs: slices.Clone(inputs), Dir: rel + "/" + key[:16]}, nil
 }
 
 // keepStageOutputs is how many outputs of one stage (ref) are kept: the
