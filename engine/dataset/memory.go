@@ -390,19 +390,6 @@ func (m *Memory) Scans() ScanStats {
 	return ScanStats{Scans: m.scans.scans.Load(), Rows: m.scans.rows.Load()}
 }
 
-// memStageDir returns the directory of ref's outputs, after checking ref and
-// key as a directory's Store does.
-func memStageDir(ref StageRef, key string) (string, error) {
-	rel, err := ref.dir()
-	if err != nil {
-		return "", err
-	}
-	if !isHex(key, 64) {
-		return "", fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
-	}
-	return rel, nil
-}
-
 // SaveStage saves the files of an output of ref under key, replacing one
 // saved under that key; of ref's outputs the keepStageOutputs most
 // recently saved are kept.
@@ -437,7 +424,7 @@ func (m *Memory) SaveStage(ref StageRef, key string, inputs []string, files []St
 
 // stage returns the output of ref saved under key.
 func (m *Memory) stage(ref StageRef, key string) (memStage, error) {
-	rel, err := memStageDir(ref, key)
+	rel, err := stageDirOf(ref, key)
 	if err != nil {
 		return memStage{}, err
 	}
@@ -467,7 +454,7 @@ func (m *Memory) StageSaved(ref StageRef, key string) bool {
 // StageSavedOtherwise reports whether an output of ref is saved under a
 // key other than key.
 func (m *Memory) StageSavedOtherwise(ref StageRef, key string) bool {
-	rel, err := memStageDir(ref, key)
+	rel, err := stageDirOf(ref, key)
 	if err != nil {
 		return false
 	}

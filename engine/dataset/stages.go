@@ -310,16 +310,26 @@ func (s *Store) SaveStage(ref StageRef, key string, inputs []string, files []Sta
 	return rec, nil
 }
 
+// stageDirOf returns the directory of ref's outputs (relative to the
+// dataset), after checking ref, and key: 64 lowercase hex digits.
+func stageDirOf(ref StageRef, key string) (string, error) {
+	rel, err := ref.dir()
+	if err != nil {
+		return "", err
+	}
+	if !isHex(key, 64) {
+		return "", fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
+	}
+	return rel, nil
+}
+
 // newStageRecord returns the record of an output of ref saved under key,
 // its files not yet listed, after checking ref, key (64 lowercase hex
 // digits) and the files' names (valid, none repeated, none stage.json).
 func newStageRecord(ref StageRef, key string, inputs []string, files []StageWrite) (StageRecord, error) {
-	rel, err := ref.dir()
+	rel, err := stageDirOf(ref, key)
 	if err != nil {
 		return StageRecord{}, err
-	}
-	if !isHex(key, 64) {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
 	}
 	names := map[string]bool{stageRecordName: true}
 	for _, f := range files {
@@ -439,12 +449,9 @@ func (s *Store) StageSaved(ref StageRef, key string) bool {
 // files unchecked; the error wraps ErrNoStage when there is none (or only
 // one with another key).
 func (s *Store) stageRecord(ref StageRef, key string) (StageRecord, error) {
-	rel, err := ref.dir()
+	rel, err := stageDirOf(ref, key)
 	if err != nil {
 		return StageRecord{}, err
-	}
-	if !isHex(key, 64) {
-		return StageRecord{}, fmt.Errorf("dataset: stage %s: key %q is not 64 lowercase hex digits", ref, key)
 	}
 	rec, err := s.readStageRecord(rel + "/" + key[:16])
 	if errors.Is(err, fs.ErrNotExist) {
