@@ -868,6 +868,26 @@ func (s *Server) spoolPath(sub Submission) string {
 	return filepath.Join(s.state, "spool", strconv.FormatInt(sub.ID, 10), sub.Filename)
 }
 
+// sayDatasetError is err, an error of reading sub against the release
+// dataset, as its carrier is told it: the spooled file named by the name
+// it was submitted under, and the dataset's parts by their paths inside
+// the dataset, not the service's folders.
+func (s *Server) sayDatasetError(sub Submission, err error) string {
+	msg := strings.ReplaceAll(err.Error(), s.spoolPath(sub), sub.Filename)
+	for _, dir := range []string{s.opt.Dataset, absOr(s.opt.Dataset)} {
+		msg = strings.ReplaceAll(msg, dir+string(filepath.Separator), "")
+	}
+	return msg
+}
+
+// absOr is dir made absolute, or dir when it cannot be.
+func absOr(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}
+
 // readLimits are the limits a submission is read under (Options): those
 // the service ran with when it validated the submission. The validation
 // records them with it (submissions.read_limits, JSON) and the
@@ -1118,7 +1138,7 @@ func (s *Server) inDataset(sub Submission, res *dataset.IngestResult, q string) 
 	switch {
 	case res.HeldErr != nil:
 		s.log.Error("validation: the release dataset could not be read for the submission's rows", "id", sub.ID, "err", res.HeldErr)
-		return nil, fmt.Sprintf("whether the release dataset holds some of its rows already could not be checked (%v): its certification checks it", res.HeldErr), q, nil
+		return nil, fmt.Sprintf("whether the release dataset holds some of its rows already could not be checked (%s): its certification checks it", s.sayDatasetError(sub, res.HeldErr)), q, nil
 	case res.HeldSame != nil:
 		n := res.Report.Accepted
 		return &n, fmt.Sprintf("%s in the release dataset already, as %s (ingested %s, sha256 %s…): certifying it adds nothing",
@@ -1749,6 +1769,15 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		// transactional, nothing was written.
 		s.log.Error("certify: the service's storage refused a write; nothing was certified", "id", sub.ID, "cause", cause, "err", err)
 		return refused(http.StatusInsufficientStorage, "submission %d: the service cannot write the release dataset now (%s): nothing was certified and the submission stays accepted; certify it again later (the service's operator has been told)", sub.ID, cause)
+	}
+	if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+		// A part of the release dataset altered or removed under the
+		// service: the ingest, transactional, wrote nothing. The
+		// dataset's operator's to mend, not the file's fault nor the
+		// service's own failure.
+		s.log.Error("certify: a part of the release dataset is damaged; nothing was certified", "id", sub.ID, "err", err)
+		return refused(http.StatusServiceUnavailable, "submission %d: the release dataset cannot be read (%s): nothing was certified and the submission stays accepted; the dataset's operator finds the damaged parts with lomsong dataset verify and restores them (or retracts their source), then certify it again",
+			sub.ID, s.sayDatasetError(sub, err))
 	}
 	if err != nil {
 		return failed(err)
