@@ -32,6 +32,13 @@ type boundaryFlags struct {
 	codeProp   string
 	nameProp   string
 	parentProp string
+	// loaded is what load read, for the flags' values in loadedFor: a
+	// command asks for its boundaries in several steps (the province's
+	// lookup, the analysis, the communes' parents), and a file is read,
+	// checked and warned about once.
+	loaded    *geodata.BoundarySet
+	loadErr   error
+	loadedFor string
 }
 
 func (b *boundaryFlags) register(fs *flag.FlagSet) {
@@ -53,6 +60,16 @@ func (b *boundaryFlags) isFile() bool {
 }
 
 func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
+	key := strings.Join([]string{b.boundaries, b.codeProp, b.nameProp, b.parentProp}, "\x00")
+	if b.loadedFor != key || (b.loaded == nil && b.loadErr == nil) {
+		b.loaded, b.loadErr = b.read()
+		b.loadedFor = key
+	}
+	return b.loaded, b.loadErr
+}
+
+// read reads the boundary set the flags name.
+func (b *boundaryFlags) read() (*geodata.BoundarySet, error) {
 	switch b.boundaries {
 	case "", "provinces2025":
 		return geodata.Provinces2025()
