@@ -297,6 +297,10 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	figures[p] = pipeline.DeadZoneFigures(sum.DeadZones)
 	sopt := pipeline.DefaultScorecardOptions(opt.DeadZones.Provinces, "provinces2025", 1)
 	sopt.DeadZones, sopt.DeadZonesMissing, sopt.Period = figures, missing, p
+	// The card of the month as lomsong scorecard --period makes it: every
+	// province scored in the month, one without data in a row of
+	// unknowns saying so.
+	sopt.EveryArea = []penetration.Period{p}
 	speedOpt := opt.DeadZones.Coverage
 	sopt.Coverage = &speedOpt
 	if run.card, err = pipeline.Scorecard(ctx, store, sopt); err != nil {
@@ -1384,12 +1388,38 @@ func (s *Server) releaseScorecard(w http.ResponseWriter, r *http.Request) {
 	// a release written before they had one has it here alone).
 	body := map[string]any{"release": rl.Number, "period": rl.Period, "province": code, "name": provinceName(code),
 		"rules": card.Rules, "rows": keep(card.Rows), "alerts": keep(card.Alerts), "assessed": true}
-	if len(body["rows"].([]map[string]any)) == 0 {
-		// The card has no row of the province: its targets are not
+	rows := body["rows"].([]map[string]any)
+	if len(rows) == 0 {
+		// The card has no row of the province (a release published
+		// before the card scored every province): its targets are not
 		// known (no subscription rows of it were certified).
 		body["assessed"], body["note"] = false, fmt.Sprintf("not assessed in release %d: the certified subscriptions have no row of province %s, so its targets are not known", rl.Number, code)
+	} else if why, known := cardRowsKnown(rows); !known {
+		// Its rows are unknowns alone: the month's row of a province
+		// without subscriptions, villages or speed tests.
+		body["assessed"], body["note"] = false, fmt.Sprintf("not assessed in release %d: no target of province %s is known (%s)", rl.Number, code, why)
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// cardRowsKnown reports whether a target of the scorecard rows is known
+// (its status other than unknown) and, when none is, the first unknown
+// target's reason.
+func cardRowsKnown(rows []map[string]any) (string, bool) {
+	why := ""
+	for _, r := range rows {
+		targets, _ := r["targets"].([]any)
+		for _, x := range targets {
+			t, _ := x.(map[string]any)
+			if t["status"] != "unknown" {
+				return "", true
+			}
+			if reason, _ := t["reason"].(string); why == "" && reason != "" {
+				why = reason
+			}
+		}
+	}
+	return why, false
 }
 
 // releaseGaps sends the carrier gaps of the period's latest release: a

@@ -540,7 +540,9 @@ async function provincePage(c, code) {
   try {
     const card = await api(base + "/scorecard");
     if (card.assessed === false) c.append(unknown(T.targets));
-    const rows = card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
+    // A province not assessed has the month's row of unknowns alone: said
+    // as not known, not drawn as a table of dashes.
+    const rows = card.assessed === false ? [] : card.rows.slice().sort((a, b) => a.period.localeCompare(b.period));
     const last = rows[rows.length - 1];
     if (last) {
       const recent = rows.slice(-6);
