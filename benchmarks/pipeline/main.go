@@ -373,7 +373,7 @@ func runWrite(dir string, res, cpu, n int, profile string) (result, error) {
 			pq.Abort()
 			return result{}, err
 		}
-		keys, err = pipeline.WriteAggregates(pq, csv, a.Summaries(), map[string]string{"lomsong.table": "aggregates"})
+		keys, err = pipeline.WriteAggregates(pq, csv, a.Order(), map[string]string{"lomsong.table": "aggregates"})
 		if err == nil {
 			if err = pq.Commit(); err == nil {
 				err = csv.Commit()

@@ -130,7 +130,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		defer csvf.Abort()
-		if nkeys, err = pipeline.WriteAggregates(pqf, csvf, agg.Summaries(), meta); err != nil {
+		if nkeys, err = pipeline.WriteAggregates(pqf, csvf, agg.Order(), meta); err != nil {
 			return fmt.Errorf("%s: %w", *out, err)
 		}
 		// The key state is not needed any more: it is handed back to the

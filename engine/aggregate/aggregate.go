@@ -676,52 +676,17 @@ func (a *Aggregator) Summaries() iter.Seq[Row] { return a.all(false) }
 // all is All, with the signal histograms when hist.
 func (a *Aggregator) all(hist bool) iter.Seq[Row] {
 	return func(yield func(Row) bool) {
-		a.flushAll()
-		carriers := a.car.snapshot()
-		// Carriers compared by rank, not by name, in the sort.
-		byName := make([]int, len(carriers))
-		for i := range byName {
-			byName[i] = i
-		}
-		slices.SortFunc(byName, func(x, y int) int { return cmp.Compare(carriers[x], carriers[y]) })
-		rank := make([]uint64, len(carriers))
-		for r, id := range byName {
-			rank[id] = uint64(r)
-		}
-		aggs := append([]*Aggregator{a}, a.parts...)
-		refs := make([]ref, 0, a.Len())
-		for p, g := range aggs {
-			for j := range int32(g.n) {
-				// The packed key with the carrier's rank for its id: cell
-				// bits, then rank, then tech, so that the order of these
-				// integers is that of (cell, carrier name, tech).
-				k := g.stat(j).key
-				cid := k >> techBits & (maxCarriers - 1)
-				k = k&^((maxCarriers-1)<<techBits) | rank[cid]<<techBits
-				refs = append(refs, ref{key: k, part: int32(p), j: j})
-			}
-		}
-		sortRefs(refs)
-		build := func(dst []Row, refs []ref, sc *rowScratch) []Row {
-			for len(refs) > 0 {
-				block := refs[:min(touchBlock, len(refs))]
-				refs = refs[len(block):]
-				sc.touched += touch(aggs, block)
-				for _, r := range block {
-					dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), carriers, sc))
-				}
-			}
-			return dst
-		}
+		o := a.Order()
 		workers := runtime.GOMAXPROCS(0)
-		if workers == 1 || len(refs) <= 2*allChunk {
-			sc := rowScratch{noHist: !hist}
-			for i, r := range refs {
-				if i%touchBlock == 0 {
-					sc.touched += touch(aggs, refs[i:min(i+touchBlock, len(refs))])
-				}
-				if !yield(aggs[r.part].row(aggs[r.part].stat(r.j), carriers, &sc)) {
-					return
+		if workers == 1 || o.Len() <= 2*allChunk {
+			b := o.builder(hist)
+			rows := make([]Row, 0, touchBlock)
+			for i := 0; i < o.Len(); i += touchBlock {
+				rows = b.Append(rows[:0], i, min(i+touchBlock, o.Len()))
+				for _, r := range rows {
+					if !yield(r) {
+						return
+					}
 				}
 			}
 			return
@@ -740,7 +705,7 @@ func (a *Aggregator) all(hist bool) iter.Seq[Row] {
 			tokens <- struct{}{}
 		}
 		work, stop := make(chan int), make(chan struct{})
-		nChunks := (len(refs) + allChunk - 1) / allChunk
+		nChunks := (o.Len() + allChunk - 1) / allChunk
 		var wg sync.WaitGroup
 		wg.Go(func() { // hands out chunk c once chunk c-ring is consumed
 			defer close(work)
@@ -759,20 +724,20 @@ func (a *Aggregator) all(hist bool) iter.Seq[Row] {
 		})
 		for range workers {
 			wg.Go(func() {
-				sc := rowScratch{noHist: !hist}
+				b := o.builder(hist)
 				for c := range work {
-					b := c % ring
-					bufs[b] = build(bufs[b][:0], refs[c*allChunk:min((c+1)*allChunk, len(refs))], &sc)
-					ready[b] <- struct{}{}
+					i := c % ring
+					bufs[i] = b.Append(bufs[i][:0], c*allChunk, min((c+1)*allChunk, o.Len()))
+					ready[i] <- struct{}{}
 				}
 			})
 		}
 		defer wg.Wait()
 		defer close(stop)
 		for c := range nChunks {
-			b := c % ring
-			<-ready[b]
-			for _, row := range bufs[b] {
+			i := c % ring
+			<-ready[i]
+			for _, row := range bufs[i] {
 				if !yield(row) {
 					return
 				}
@@ -780,6 +745,87 @@ func (a *Aggregator) all(hist bool) iter.Seq[Row] {
 			tokens <- struct{}{}
 		}
 	}
+}
+
+// Order is an Aggregator's keys sorted as All yields them (by cell,
+// carrier and tech), for building their rows a range at a time on several
+// goroutines (Builder.Append): a writer of the per-key table builds, shapes
+// and formats each range of keys on one goroutine, where All hands every
+// Row over one at a time. The Aggregator must not change while its Order
+// is in use.
+type Order struct {
+	aggs     []*Aggregator
+	carriers []engine.Carrier
+	refs     []ref
+}
+
+// Order applies the staged rows and sorts the keys; it holds one 16-byte
+// sort entry per key.
+func (a *Aggregator) Order() *Order {
+	a.flushAll()
+	carriers := a.car.snapshot()
+	// Carriers compared by rank, not by name, in the sort.
+	byName := make([]int, len(carriers))
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortFunc(byName, func(x, y int) int { return cmp.Compare(carriers[x], carriers[y]) })
+	rank := make([]uint64, len(carriers))
+	for r, id := range byName {
+		rank[id] = uint64(r)
+	}
+	aggs := append([]*Aggregator{a}, a.parts...)
+	n := a.n
+	for _, p := range a.parts {
+		n += p.n
+	}
+	refs := make([]ref, 0, n)
+	for p, g := range aggs {
+		for j := range int32(g.n) {
+			// The packed key with the carrier's rank for its id: cell
+			// bits, then rank, then tech, so that the order of these
+			// integers is that of (cell, carrier name, tech).
+			k := g.stat(j).key
+			cid := k >> techBits & (maxCarriers - 1)
+			k = k&^((maxCarriers-1)<<techBits) | rank[cid]<<techBits
+			refs = append(refs, ref{key: k, part: int32(p), j: j})
+		}
+	}
+	sortRefs(refs)
+	return &Order{aggs: aggs, carriers: carriers, refs: refs}
+}
+
+// Len returns the number of keys.
+func (o *Order) Len() int { return len(o.refs) }
+
+// Builder builds the Rows of an Order's keys. It holds scratch buffers: use
+// one per goroutine.
+type Builder struct {
+	o  *Order
+	sc rowScratch
+}
+
+// Summaries returns a Builder of summaries: Rows as Aggregator.Summaries
+// yields them, without the signal histograms.
+func (o *Order) Summaries() *Builder { return o.builder(false) }
+
+func (o *Order) builder(hist bool) *Builder {
+	return &Builder{o: o, sc: rowScratch{noHist: !hist}}
+}
+
+// Append appends the Rows of keys from to to-1 (in the Order's sequence)
+// to dst.
+func (b *Builder) Append(dst []Row, from, to int) []Row {
+	aggs, sc := b.o.aggs, &b.sc
+	for from < to {
+		block := b.o.refs[from:min(from+touchBlock, to)]
+		from += len(block)
+		sc.touched += touch(aggs, block)
+		for _, r := range block {
+			dst = append(dst, aggs[r.part].row(aggs[r.part].stat(r.j), b.o.carriers, sc))
+		}
+	}
+	return dst
 }
 
 // allChunk is the number of keys whose Rows All builds on one goroutine at
@@ -831,6 +877,7 @@ func sortRefs(refs []ref) {
 // rowScratch holds the buffers row reuses between keys.
 type rowScratch struct {
 	codes   [nStreams][256]uint32 // per stream, the counts of each code
+	both    [nSignalCodes]uint32  // the signal codes of both streams
 	lo, hi  [nStreams]uint32
 	touched uint64   // touch's sums, kept so that its loads stay
 	slab    []uint32 // where the next rows' SignalStats.Hist are cut from
@@ -908,7 +955,10 @@ func (a *Aggregator) row(st *stats, carriers []engine.Carrier, sc *rowScratch) R
 		sc.lo[k], sc.hi[k] = min(sc.lo[k], c), max(sc.hi[k], c)
 	})
 	// Signal: both streams; OutdoorSignal: the first.
-	var both [nSignalCodes]uint32
+	// In sc, not on the stack: signalSummary's result may hold the slice
+	// (its Hist), which would move a local array to the heap, one
+	// allocation per key.
+	both := &sc.both
 	blo, bhi := min(sc.lo[stOutdoor], sc.lo[stOther]), max(sc.hi[stOutdoor], sc.hi[stOther])
 	if blo <= bhi {
 		for i := blo; i <= bhi; i++ {

@@ -398,6 +398,37 @@ func TestSummaries(t *testing.T) {
 			t.Fatal("All gave no histogram")
 		}
 	}
+	// An Order's builders, on two goroutines taking alternate ranges that
+	// cut touch blocks, build Summaries' rows.
+	var want []Row
+	for r := range a.Summaries() {
+		want = append(want, r)
+	}
+	o := a.Order()
+	if o.Len() != len(want) {
+		t.Fatalf("Order has %d keys, Summaries %d", o.Len(), len(want))
+	}
+	const span = touchBlock + 44
+	var got [2][]Row
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			b := o.Summaries()
+			for lo := g * span; lo < o.Len(); lo += 2 * span {
+				got[g] = b.Append(got[g], lo, min(lo+span, o.Len()))
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(got[0]) + len(got[1]); n != len(want) {
+		t.Fatalf("builders gave %d rows, want %d", n, len(want))
+	}
+	for i, w := range want {
+		r := got[i/span%2][i/(2*span)*span+i%span]
+		if !sameRow(w, r) {
+			t.Fatalf("Order row %d = %+v, want %+v", i, r, w)
+		}
+	}
 }
 
 // sameRow compares rows field by field, NaN equal to NaN.

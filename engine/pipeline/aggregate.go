@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"iter"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -103,11 +102,16 @@ var AggregateColumnNames = []string{
 // order) for arrowio.WriteTable. lon/lat are the cell centres.
 func AggregateTable(rows []aggregate.Row) ([]arrowio.Column, error) {
 	var t aggregateTable
-	return t.fill(rows)
+	t.reset(len(rows))
+	if err := t.add(rows); err != nil {
+		return nil, err
+	}
+	return t.columns(), nil
 }
 
 // aggregateTable holds AggregateTable's columns, so that a writer of
-// successive chunks can reuse them.
+// successive chunks can reuse them. A chunk is shaped by reset, then add
+// for each run of its rows, and columns.
 type aggregateTable struct {
 	cell, carrier, tech []string
 	res                 []int64
@@ -116,36 +120,46 @@ type aggregateTable struct {
 	floats              [9][]float64
 	exact, noDevices    []bool
 	first, last         []int64
+	cols                []arrowio.Column
+
+	// The cell of the last row added, its id, resolution and centre.
+	prev     hexgrid.Cell
+	id       string
+	cres     int64
+	clon, ca float64
 }
 
-// fill shapes rows into t's columns (overwriting the previous chunk's) and
-// returns them. A cell's id, resolution and centre are computed once for
-// the run of its keys (rows come sorted by cell).
-func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
-	n := len(rows)
-	cell, carrier, tech := reuse(t.cell, n), reuse(t.carrier, n), reuse(t.tech, n)
-	res := reuse(t.res, n)
-	lon, lat := reuse(t.lon, n), reuse(t.lat, n)
+// reset empties t's columns (the previous chunk's) for a chunk of n rows.
+func (t *aggregateTable) reset(n int) {
+	t.cell, t.carrier, t.tech = reuse(t.cell, n), reuse(t.carrier, n), reuse(t.tech, n)
+	t.res = reuse(t.res, n)
+	t.lon, t.lat = reuse(t.lon, n), reuse(t.lat, n)
+	for i := range t.ints {
+		t.ints[i] = reuse(t.ints[i], n)
+	}
+	for i := range t.floats {
+		t.floats[i] = reuse(t.floats[i], n)
+	}
+	t.exact, t.noDevices = reuse(t.exact, n), reuse(t.noDevices, n)
+	t.first, t.last = reuse(t.first, n), reuse(t.last, n)
+	t.prev = 0 // the zero cell is no cell: the next row computes its own
+}
+
+// add appends rows to t's columns. A cell's id, resolution and centre are
+// computed once for the run of its keys (rows come sorted by cell).
+func (t *aggregateTable) add(rows []aggregate.Row) error {
+	cell, carrier, tech := t.cell, t.carrier, t.tech
+	res := t.res
+	lon, lat := t.lon, t.lat
 	ints, floats := &t.ints, &t.floats
-	for i := range ints {
-		ints[i] = reuse(ints[i], n)
-	}
-	for i := range floats {
-		floats[i] = reuse(floats[i], n)
-	}
-	exact, noDevices := reuse(t.exact, n), reuse(t.noDevices, n)
-	first, last := reuse(t.first, n), reuse(t.last, n)
-	var (
-		prev     hexgrid.Cell
-		id       string
-		cres     int64
-		clon, ca float64
-	)
-	for i, r := range rows {
-		if i == 0 || r.Cell != prev {
+	exact, noDevices := t.exact, t.noDevices
+	first, last := t.first, t.last
+	prev, id, cres, clon, ca := t.prev, t.id, t.cres, t.clon, t.ca
+	for _, r := range rows {
+		if prev == 0 || r.Cell != prev {
 			c, err := r.Cell.Center()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			prev, id, cres, clon, ca = r.Cell, r.Cell.String(), int64(r.Cell.Resolution()), c[0], c[1]
 		}
@@ -170,24 +184,34 @@ func (t *aggregateTable) fill(rows []aggregate.Row) ([]arrowio.Column, error) {
 		first, last = append(first, r.FirstUnixMs), append(last, r.LastUnixMs)
 	}
 	t.cell, t.carrier, t.tech, t.res, t.lon, t.lat, t.exact, t.noDevices, t.first, t.last = cell, carrier, tech, res, lon, lat, exact, noDevices, first, last
-	return []arrowio.Column{
-		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
-		{Name: "carrier", String: carrier}, {Name: "tech", String: tech},
-		{Name: "rows", Int64: ints[0]}, {Name: "tests", Int64: ints[1]}, {Name: "covered", Int64: ints[2]},
-		{Name: "below_no_service", Int64: ints[3]}, {Name: "no_service_rows", Int64: ints[4]},
-		{Name: "outdoor_tests", Int64: ints[5]}, {Name: "outdoor_covered", Int64: ints[6]},
-		{Name: "outdoor_below_no_service", Int64: ints[7]}, {Name: "indoor_tests", Int64: ints[8]},
-		{Name: "signal_n", Int64: ints[9]},
-		{Name: "signal_min_dbm", Float64: floats[0]}, {Name: "signal_p10_dbm", Float64: floats[1]},
-		{Name: "signal_median_dbm", Float64: floats[2]}, {Name: "signal_p90_dbm", Float64: floats[3]},
-		{Name: "signal_max_dbm", Float64: floats[4]}, {Name: "signal_mean_dbm", Float64: floats[5]},
-		{Name: "outdoor_signal_median_dbm", Float64: floats[6]},
-		{Name: "dl_n", Int64: ints[10]}, {Name: "dl_median_mbps", Float64: floats[7]},
-		{Name: "ul_n", Int64: ints[11]}, {Name: "ul_median_mbps", Float64: floats[8]},
-		{Name: "devices", Int64: ints[12], Null: noDevices}, {Name: "devices_exact", Bool: exact, Null: noDevices},
-		{Name: "first_ts", TimeUnixMs: first}, {Name: "last_ts", TimeUnixMs: last},
-		{Name: "windows_4h", Int64: ints[13]}, {Name: "children_hit", Int64: ints[14]}, {Name: "children_mask", Int64: ints[15]},
-	}, nil
+	t.prev, t.id, t.cres, t.clon, t.ca = prev, id, cres, clon, ca
+	return nil
+}
+
+// columns returns t's columns as they are (the rows added since reset).
+// The slice is t's own, rewritten by the next call.
+func (t *aggregateTable) columns() []arrowio.Column {
+	ints, floats := &t.ints, &t.floats
+	t.cols = append(t.cols[:0],
+		arrowio.Column{Name: "cell", String: t.cell}, arrowio.Column{Name: "res", Int64: t.res},
+		arrowio.Column{Name: "lon", Float64: t.lon}, arrowio.Column{Name: "lat", Float64: t.lat},
+		arrowio.Column{Name: "carrier", String: t.carrier}, arrowio.Column{Name: "tech", String: t.tech},
+		arrowio.Column{Name: "rows", Int64: ints[0]}, arrowio.Column{Name: "tests", Int64: ints[1]}, arrowio.Column{Name: "covered", Int64: ints[2]},
+		arrowio.Column{Name: "below_no_service", Int64: ints[3]}, arrowio.Column{Name: "no_service_rows", Int64: ints[4]},
+		arrowio.Column{Name: "outdoor_tests", Int64: ints[5]}, arrowio.Column{Name: "outdoor_covered", Int64: ints[6]},
+		arrowio.Column{Name: "outdoor_below_no_service", Int64: ints[7]}, arrowio.Column{Name: "indoor_tests", Int64: ints[8]},
+		arrowio.Column{Name: "signal_n", Int64: ints[9]},
+		arrowio.Column{Name: "signal_min_dbm", Float64: floats[0]}, arrowio.Column{Name: "signal_p10_dbm", Float64: floats[1]},
+		arrowio.Column{Name: "signal_median_dbm", Float64: floats[2]}, arrowio.Column{Name: "signal_p90_dbm", Float64: floats[3]},
+		arrowio.Column{Name: "signal_max_dbm", Float64: floats[4]}, arrowio.Column{Name: "signal_mean_dbm", Float64: floats[5]},
+		arrowio.Column{Name: "outdoor_signal_median_dbm", Float64: floats[6]},
+		arrowio.Column{Name: "dl_n", Int64: ints[10]}, arrowio.Column{Name: "dl_median_mbps", Float64: floats[7]},
+		arrowio.Column{Name: "ul_n", Int64: ints[11]}, arrowio.Column{Name: "ul_median_mbps", Float64: floats[8]},
+		arrowio.Column{Name: "devices", Int64: ints[12], Null: t.noDevices}, arrowio.Column{Name: "devices_exact", Bool: t.exact, Null: t.noDevices},
+		arrowio.Column{Name: "first_ts", TimeUnixMs: t.first}, arrowio.Column{Name: "last_ts", TimeUnixMs: t.last},
+		arrowio.Column{Name: "windows_4h", Int64: ints[13]}, arrowio.Column{Name: "children_hit", Int64: ints[14]}, arrowio.Column{Name: "children_mask", Int64: ints[15]},
+	)
+	return t.cols
 }
 
 // reuse returns s emptied, with room for n values. It is never nil, so
@@ -207,39 +231,63 @@ func popcount(b uint8) int {
 	return n
 }
 
-// aggregateChunk is how many keys WriteAggregates shapes into columns and
-// CSV lines at a time on one goroutine; aggregateRowGroup is the Parquet
-// row group size, aggregatePageBytes its data pages'.
+// aggregateChunk is how many keys WriteAggregates builds, shapes into
+// columns and formats as CSV at a time on one goroutine, aggregateRun how
+// many of them at a time (a run's Rows, columns and lines stay in the
+// core's cache from one step to the next); aggregateRowGroup is the
+// Parquet row group size, aggregatePageBytes its data pages'.
 const (
 	aggregateChunk     = 1 << 14
+	aggregateRun       = 256
 	aggregateRowGroup  = 1 << 17
 	aggregatePageBytes = 1 << 17
 )
 
-// WriteAggregates streams the per-key table (AggregateColumnNames) to
-// Parquet (with meta) and CSV in chunks, so memory stays with the
-// aggregator's key state rather than a table of every key. Chunks are
-// shaped into columns and formatted as CSV on GOMAXPROCS goroutines, while
-// one goroutine writes the Parquet file and another the CSV file, each
-// taking the chunks in order. It returns the number of keys written.
-func WriteAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string) (int, error) {
-	return writeAggregates(pq, csvOut, rows, meta, aggregateChunk)
+// WriteAggregates writes the per-key table (AggregateColumnNames) of the
+// keys of o (aggregate.Aggregator.Order) to Parquet (with meta) and CSV in
+// chunks, so memory stays with the aggregator's key state rather than a
+// table of every key. Each chunk is built (its keys' summaries), shaped
+// into columns and formatted as CSV on one of GOMAXPROCS goroutines, a run
+// of keys at a time, while one goroutine writes the Parquet file and
+// another the CSV file, each taking the chunks in order. It returns the
+// number of keys written.
+func WriteAggregates(pq, csvOut io.Writer, o *aggregate.Order, meta map[string]string) (int, error) {
+	return writeAggregates(pq, csvOut, o, meta, aggregateChunk)
 }
 
 // aggregateJob is one chunk of WriteAggregates on its way through the
-// stages. Its buffers are reused once both writers are done with it.
+// stages: keys from to to-1 of the Order. Its buffers are reused once both
+// writers are done with it.
 type aggregateJob struct {
-	rows  []aggregate.Row
-	table aggregateTable
-	csv   csvFormat
-	cols  []arrowio.Column
-	lines []byte
-	err   error
-	ready chan struct{} // closed when cols and lines are done
-	users atomic.Int32  // writers yet to take the chunk
+	from, to int
+	table    aggregateTable
+	csv      csvFormat
+	cols     []arrowio.Column
+	lines    []byte
+	err      error
+	ready    chan struct{} // closed when cols and lines are done
+	users    atomic.Int32  // writers yet to take the chunk
 }
 
-func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta map[string]string, chunkRows int) (int, error) {
+// build builds the job's keys' summaries with b, run by run, into its
+// columns and CSV lines.
+func (j *aggregateJob) build(b *aggregate.Builder, rows []aggregate.Row) []aggregate.Row {
+	j.table.reset(j.to - j.from)
+	j.lines = j.lines[:0]
+	j.cols = j.table.columns() // an empty chunk still has its columns
+	for lo := j.from; lo < j.to; lo += aggregateRun {
+		rows = b.Append(rows[:0], lo, min(lo+aggregateRun, j.to))
+		if j.err = j.table.add(rows); j.err != nil {
+			return rows
+		}
+		j.cols = j.table.columns()
+		n := len(j.table.cell)
+		j.lines = j.csv.appendRows(j.lines, j.cols, n-len(rows), n)
+	}
+	return rows
+}
+
+func writeAggregates(pq, csvOut io.Writer, o *aggregate.Order, meta map[string]string, chunkRows int) (int, error) {
 	// Bounded row groups: the writer holds its open group in memory.
 	// Snappy: arrow/go v17's zstd builds an encoder per page. Pages of
 	// 128 KiB, eight to a column chunk, reuse their column writer's
@@ -256,7 +304,7 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 	ring := workers + 3
 	free := make(chan *aggregateJob, ring)
 	for range ring {
-		free <- &aggregateJob{rows: make([]aggregate.Row, 0, chunkRows)}
+		free <- &aggregateJob{}
 	}
 	release := func(j *aggregateJob) {
 		if j.users.Add(-1) == 0 {
@@ -267,11 +315,10 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			b := o.Summaries()
+			var rows []aggregate.Row
 			for j := range work {
-				j.cols, j.err = j.table.fill(j.rows)
-				if j.err == nil {
-					j.lines = j.csv.appendRows(j.lines[:0], j.cols, 0, len(j.rows))
-				}
+				rows = j.build(b, rows)
 				close(j.ready)
 			}
 		})
@@ -304,25 +351,15 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 			}
 		})
 	}
-	stop := func() error {
-		close(work)
-		for _, s := range sinks {
-			close(s.in)
-		}
-		wg.Wait()
-		sinkWG.Wait()
-		for _, s := range sinks {
-			if s.err != nil {
-				return s.err
-			}
-		}
-		return nil
-	}
 	n := 0
-	j := <-free
-	j.rows = j.rows[:0]
-	send := func() {
-		n += len(j.rows)
+	// The chunks in order; one empty chunk gives an empty table its header.
+	for from := 0; from < o.Len() || from == 0; from += chunkRows {
+		if failed.Load() {
+			break
+		}
+		j := <-free
+		j.from, j.to = from, min(from+chunkRows, o.Len())
+		n += j.to - j.from
 		j.ready = make(chan struct{})
 		j.users.Store(int32(len(sinks)))
 		work <- j
@@ -330,23 +367,16 @@ func writeAggregates(pq, csvOut io.Writer, rows iter.Seq[aggregate.Row], meta ma
 			s.in <- j
 		}
 	}
-	for r := range rows {
-		j.rows = append(j.rows, r)
-		if len(j.rows) == chunkRows {
-			send()
-			if failed.Load() {
-				break
-			}
-			j = <-free
-			j.rows = j.rows[:0]
+	close(work)
+	for _, s := range sinks {
+		close(s.in)
+	}
+	wg.Wait()
+	sinkWG.Wait()
+	for _, s := range sinks {
+		if s.err != nil {
+			return n, s.err
 		}
-	}
-	// The last chunk, or an empty one to give an empty table its header.
-	if !failed.Load() && (len(j.rows) > 0 || n == 0) {
-		send()
-	}
-	if err := stop(); err != nil {
-		return n, err
 	}
 	if err := tw.Close(); err != nil {
 		return n, err

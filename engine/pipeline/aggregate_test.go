@@ -132,7 +132,7 @@ func TestWriteAggregatesChunks(t *testing.T) {
 	}
 	for _, chunk := range []int{1, 7, a.Len(), a.Len() + 5} {
 		var pq, got bytes.Buffer
-		n, err := writeAggregates(&pq, &got, a.All(), map[string]string{"k": "v"}, chunk)
+		n, err := writeAggregates(&pq, &got, a.Order(), map[string]string{"k": "v"}, chunk)
 		if err != nil {
 			t.Fatal(err)
 		}
