@@ -10,7 +10,10 @@
 // and per province a view of each layer that has a province_code,
 // province_<code>_<layer>. Write replaces the release in one transaction:
 // readers see the whole previous release or the whole new one, and
-// exporting the same release twice leaves one copy. (A transaction at
+// exporting the same release twice leaves one copy. The new tables are
+// filled under staging names beside the previous release, which readers
+// go on reading; the previous tables are dropped and the new ones renamed
+// into place at the end, the only step a reader waits on. (A transaction at
 // REPEATABLE READ or SERIALIZABLE whose snapshot predates the replacement
 // finds the new tables empty, as PostgreSQL gives any table dropped and
 // created again; docs/exports.md says so.)
@@ -166,7 +169,7 @@ func Write(ctx context.Context, connString string, layers []export.Layer, meta e
 		return nil, err
 	}
 	defer conn.Close(context.Background())
-	st, err := write(ctx, conn, schema, layers, meta)
+	st, err := write(ctx, conn, schema, layers, meta, nil)
 	if err != nil {
 		return nil, permissionError(conn, encodingError(conn, err))
 	}
@@ -383,8 +386,18 @@ func permissionError(conn *pgx.Conn, err error) error {
 	return fmt.Errorf("%w; nothing was written: export as a role that owns the release schema and its tables (or may create it in database %q)", err, conn.Config().Database)
 }
 
-// write is Write on an open connection.
-func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.Layer, meta export.Meta) (*Stats, error) {
+// write is Write on an open connection. filled, when not nil, is called
+// after each layer's new table is filled, before the earlier release is
+// dropped (tests read the release there).
+//
+// The new tables are created and filled under staging names
+// (stagingPrefix) beside the earlier release, which readers go on
+// reading meanwhile; only then are the earlier tables and views dropped
+// and the new tables, their primary keys and GiST indexes renamed, the
+// views and metadata written: the exclusive locks a reader of the
+// release waits on are taken for that last step alone, not for the
+// minutes a national month's COPY takes.
+func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.Layer, meta export.Meta, filled func(layer string) error) (*Stats, error) {
 	geom, err := geometryOf(ctx, conn)
 	if err != nil {
 		return nil, err
@@ -409,6 +422,7 @@ func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.L
 		return nil, fmt.Errorf("postgis: %w", err)
 	}
 	var grants []grant
+	var old *release
 	var nsp uint32
 	err = tx.QueryRow(ctx, `SELECT oid FROM pg_namespace WHERE nspname = $1`, schema).Scan(&nsp)
 	switch {
@@ -419,7 +433,24 @@ func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.L
 	case err != nil:
 		return nil, fmt.Errorf("postgis: %w", err)
 	default:
-		if st.Replaced, grants, err = emptyRelease(ctx, tx, schema, nsp); err != nil {
+		if st.Replaced, grants, old, err = previousRelease(ctx, tx, schema, nsp); err != nil {
+			return nil, err
+		}
+	}
+	for i := range layers {
+		n, err := fillLayer(ctx, tx, schema, geom.name, &layers[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgis: table %s.%s: %w", schema, layers[i].Name, err)
+		}
+		st.Rows[layers[i].Name] = n
+		if filled != nil {
+			if err := filled(layers[i].Name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if old != nil {
+		if err := dropRelease(ctx, tx, schema, old); err != nil {
 			return nil, err
 		}
 	}
@@ -429,11 +460,10 @@ func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.L
 	}
 	codes := provinceCodes(layers)
 	for i := range layers {
-		n, views, err := writeLayer(ctx, tx, schema, geom.name, &layers[i], codes)
+		views, err := placeLayer(ctx, tx, schema, &layers[i], codes)
 		if err != nil {
 			return nil, fmt.Errorf("postgis: table %s.%s: %w", schema, layers[i].Name, err)
 		}
-		st.Rows[layers[i].Name] = n
 		st.Views += views
 	}
 	if err := writeMeta(ctx, tx, schema, mj); err != nil {
@@ -449,6 +479,12 @@ func write(ctx context.Context, conn *pgx.Conn, schema string, layers []export.L
 	}
 	return st, nil
 }
+
+// stagingPrefix starts the names a layer's table and GiST index are
+// created under, beside the earlier release, until placeLayer gives them
+// their own. A table of that name left in the schema is a user's: inspect
+// reports it and the export is refused before anything is written.
+const stagingPrefix = "lomsong_new_"
 
 // literal quotes s as an SQL string literal.
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -472,10 +508,12 @@ func provinceCodes(layers []export.Layer) []string {
 	return slices.Compact(codes)
 }
 
-// writeLayer creates and fills the table of layer l in schema, its geom
-// column of the type geometry names (schema-qualified, geometryOf).
-func writeLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *export.Layer, codes []string) (int64, int, error) {
-	t := pgx.Identifier{schema, l.Name}
+// fillLayer creates and fills the table of layer l in schema under its
+// staging name (stagingPrefix), its geom column of the type geometry
+// names (schema-qualified, geometryOf), with its primary key and GiST
+// index, and analyses it.
+func fillLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *export.Layer) (int64, error) {
+	t := pgx.Identifier{schema, stagingPrefix + l.Name}
 	cols := []string{`fid bigint PRIMARY KEY`, fmt.Sprintf(`geom %s(%s, %d)`, geometry, l.Geometry, export.SRID)}
 	names := []string{"fid", "geom"}
 	for _, f := range l.Fields {
@@ -483,10 +521,10 @@ func writeLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *expo
 		names = append(names, f.Name)
 	}
 	if _, err := tx.Exec(ctx, `CREATE TABLE `+t.Sanitize()+` (`+strings.Join(cols, ", ")+`)`); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `COMMENT ON TABLE `+t.Sanitize()+` IS `+literal(l.Description)); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	rows := make([][]any, l.Len())
 	for i, g := range l.Geoms {
@@ -495,7 +533,7 @@ func writeLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *expo
 		if g != nil {
 			b, err := export.AppendWKB(nil, g, export.SRID)
 			if err != nil {
-				return 0, 0, fmt.Errorf("feature %d: %w", i+1, err)
+				return 0, fmt.Errorf("feature %d: %w", i+1, err)
 			}
 			r[1] = b
 		}
@@ -506,16 +544,31 @@ func writeLayer(ctx context.Context, tx pgx.Tx, schema, geometry string, l *expo
 	}
 	n, err := tx.CopyFrom(ctx, t, names, pgx.CopyFromRows(rows))
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `CREATE INDEX `+pgx.Identifier{l.Name + "_geom_gist"}.Sanitize()+` ON `+t.Sanitize()+` USING gist (geom)`); err != nil {
-		return 0, 0, err
+	if _, err := tx.Exec(ctx, `CREATE INDEX `+pgx.Identifier{stagingPrefix + l.Name + "_geom_gist"}.Sanitize()+` ON `+t.Sanitize()+` USING gist (geom)`); err != nil {
+		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `ANALYZE `+t.Sanitize()); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	views, err := provinceViews(ctx, tx, schema, l, codes)
-	return n, views, err
+	return n, nil
+}
+
+// placeLayer gives layer l's filled table, its primary key and its GiST
+// index their own names (<layer>, <layer>_pkey, <layer>_geom_gist), once
+// the earlier release's are dropped, and creates its province views.
+func placeLayer(ctx context.Context, tx pgx.Tx, schema string, l *export.Layer, codes []string) (int, error) {
+	for _, q := range []string{
+		`ALTER TABLE ` + pgx.Identifier{schema, stagingPrefix + l.Name}.Sanitize() + ` RENAME TO ` + pgx.Identifier{l.Name}.Sanitize(),
+		`ALTER INDEX ` + pgx.Identifier{schema, stagingPrefix + l.Name + "_pkey"}.Sanitize() + ` RENAME TO ` + pgx.Identifier{l.Name + "_pkey"}.Sanitize(),
+		`ALTER INDEX ` + pgx.Identifier{schema, stagingPrefix + l.Name + "_geom_gist"}.Sanitize() + ` RENAME TO ` + pgx.Identifier{l.Name + "_geom_gist"}.Sanitize(),
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	return provinceViews(ctx, tx, schema, l, codes)
 }
 
 // provinceViews creates province_<code>_<layer> for every province code

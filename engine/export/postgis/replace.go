@@ -2,13 +2,16 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lomsong/lomsong/engine/export"
 )
@@ -154,23 +157,23 @@ type grant struct {
 	grantable           bool
 }
 
-// emptyRelease empties the release schema nsp for the new export: it refuses
-// (export.ErrNotReplaceable) when the schema holds or feeds what no
-// export writes, reads the earlier release's metadata and the privileges
-// roles held on its tables and views, and drops these (RESTRICT: an
-// object that came to depend on them since inspect fails the export
-// rather than being dropped along).
-func emptyRelease(ctx context.Context, tx pgx.Tx, schema string, nsp uint32) (*Replaced, []grant, error) {
+// previousRelease reads the release schema nsp before the new export is
+// written beside it: it refuses (export.ErrNotReplaceable) when the
+// schema holds or feeds what no export writes, and returns the earlier
+// release's metadata, the privileges roles held on its tables and views,
+// and those tables and views, which dropRelease drops once the new
+// tables are filled.
+func previousRelease(ctx context.Context, tx pgx.Tx, schema string, nsp uint32) (*Replaced, []grant, *release, error) {
 	r, err := inspect(ctx, tx, schema, nsp)
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgis: looking into schema %s: %w", schema, err)
+		return nil, nil, nil, fmt.Errorf("postgis: looking into schema %s: %w", schema, err)
 	}
 	if len(r.foreign) > 0 {
 		names := make([]string, len(r.foreign))
 		for i, o := range r.foreign {
 			names[i] = o.String()
 		}
-		return nil, nil, fmt.Errorf("postgis: release schema %s %w, nothing was changed: it holds or is used by what no export writes, "+
+		return nil, nil, nil, fmt.Errorf("postgis: release schema %s %w, nothing was changed: it holds or is used by what no export writes, "+
 			"which replacing the release would drop: %s. Drop these, or move them out of the schema and off its tables "+
 			"(a table: ALTER TABLE … SET SCHEMA another; a view, key or function over a release table: point it at a copy), "+
 			"or export to another database", schema, export.ErrNotReplaceable, strings.Join(names, ", "))
@@ -178,7 +181,7 @@ func emptyRelease(ctx context.Context, tx pgx.Tx, schema string, nsp uint32) (*R
 	rep := &Replaced{Tables: len(r.tables), Views: len(r.views)}
 	if slices.Contains(r.tables, "lomsong_metadata") {
 		if rep.Meta, err = readMeta(ctx, tx, schema); err != nil {
-			return nil, nil, fmt.Errorf("postgis: %s.lomsong_metadata: %w", schema, err)
+			return nil, nil, nil, fmt.Errorf("postgis: %s.lomsong_metadata: %w", schema, err)
 		}
 	}
 	rows, err := tx.Query(ctx, `
@@ -189,7 +192,7 @@ FROM pg_class c
 WHERE c.relnamespace = $1 AND c.relname = ANY($2) AND (a.grantee = 0 OR r.rolname <> current_user)
 ORDER BY 1, 2, 3, 5, 4`, nsp, append(slices.Clone(r.tables), r.views...))
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgis: privileges in %s: %w", schema, err)
+		return nil, nil, nil, fmt.Errorf("postgis: privileges in %s: %w", schema, err)
 	}
 	grants, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (grant, error) {
 		var g grant
@@ -197,19 +200,93 @@ ORDER BY 1, 2, 3, 5, 4`, nsp, append(slices.Clone(r.tables), r.views...))
 		return g, err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgis: privileges in %s: %w", schema, err)
+		return nil, nil, nil, fmt.Errorf("postgis: privileges in %s: %w", schema, err)
+	}
+	return rep, grants, r, nil
+}
+
+// dropRelease drops the earlier release's tables and views (RESTRICT: an
+// object that came to depend on them since inspect fails the export
+// rather than being dropped along). It runs after the new tables are
+// filled, so that readers of the release wait only for the swap at the
+// end of the export, not for the whole of it.
+func dropRelease(ctx context.Context, tx pgx.Tx, schema string, r *release) error {
+	if err := lockRelease(ctx, tx, schema, r); err != nil {
+		return err
 	}
 	for _, v := range r.views {
 		if _, err := tx.Exec(ctx, `DROP VIEW `+pgx.Identifier{schema, v}.Sanitize()); err != nil {
-			return nil, nil, fmt.Errorf("postgis: replacing %s: %w", schema, err)
+			return fmt.Errorf("postgis: replacing %s: %w", schema, err)
 		}
 	}
 	for _, t := range r.tables {
 		if _, err := tx.Exec(ctx, `DROP TABLE `+pgx.Identifier{schema, t}.Sanitize()); err != nil {
-			return nil, nil, fmt.Errorf("postgis: replacing %s: %w", schema, err)
+			return fmt.Errorf("postgis: replacing %s: %w", schema, err)
 		}
 	}
-	return rep, grants, nil
+	return nil
+}
+
+// Taking the release's locks: lockNoWait attempts that give up at once
+// when a reader holds one, lockWait between them (doubling up to
+// lockWaitMax), then waiting attempts, each retried after a deadlock up
+// to lockDeadlocks times.
+const (
+	lockNoWait    = 20
+	lockWait      = 50 * time.Millisecond
+	lockWaitMax   = time.Second
+	lockDeadlocks = 5
+)
+
+// lockRelease takes every table and view of the earlier release at once,
+// in ACCESS EXCLUSIVE mode, before dropRelease drops them. Dropped one by
+// one, each waited for its readers while holding the ones dropped before
+// it: a reader holding a later one (villages) and asking for an earlier
+// one (coverage_hex) in the same query made a deadlock, and PostgreSQL
+// cancelled the export after its minutes of COPY (or the reader). The
+// locks are asked for with NOWAIT inside a savepoint: when a reader holds
+// one, the savepoint is rolled back, releasing what was taken, and the
+// export tries again, never waiting while holding a lock a reader may
+// need. After lockNoWait tries it waits for the locks, retrying a deadlock
+// (the waiting statement, not the export, is cancelled) a few times.
+func lockRelease(ctx context.Context, tx pgx.Tx, schema string, r *release) error {
+	var rels []string
+	for _, n := range append(slices.Clone(r.views), r.tables...) {
+		rels = append(rels, pgx.Identifier{schema, n}.Sanitize())
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	q := `LOCK TABLE ` + strings.Join(rels, ", ") + ` IN ACCESS EXCLUSIVE MODE`
+	wait := lockWait
+	for try := 1; ; try++ {
+		if _, err := tx.Exec(ctx, `SAVEPOINT lomsong_swap`); err != nil {
+			return fmt.Errorf("postgis: replacing %s: %w", schema, err)
+		}
+		stmt := q
+		if try <= lockNoWait {
+			stmt += ` NOWAIT`
+		}
+		_, err := tx.Exec(ctx, stmt)
+		if err == nil {
+			_, err = tx.Exec(ctx, `RELEASE SAVEPOINT lomsong_swap`)
+			return err
+		}
+		var pe *pgconn.PgError
+		busy := errors.As(err, &pe) && (pe.Code == "55P03" || pe.Code == "40P01") // lock_not_available, deadlock_detected
+		if !busy || try >= lockNoWait+lockDeadlocks {
+			return fmt.Errorf("postgis: replacing %s: taking its tables from their readers: %w", schema, err)
+		}
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT lomsong_swap`); err != nil {
+			return fmt.Errorf("postgis: replacing %s: %w", schema, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, lockWaitMax)
+	}
 }
 
 // readMeta reads the keys of an earlier release's lomsong_metadata that
