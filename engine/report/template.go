@@ -37,6 +37,7 @@ main svg{max-width:100%;height:auto}
 .scroll>svg.chart{max-width:none}
 th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}
+th .shared{font-weight:normal}
 tr.national td{background:#f7fbff;font-weight:bold}
 td.num{text-align:right;white-space:nowrap}
 .charts{display:flex;flex-wrap:wrap;gap:8px}
@@ -76,7 +77,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 {{with .Table}}
 <h2>Scorecard, {{.Period}}</h2>
 <div class="scroll"><table>
-<thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span></th>{{end}}<th>Met</th></tr></thead>
+<thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span>{{range .Shared}}<br/><span class="small shared">{{.}}</span>{{end}}</th>{{end}}<th>Met</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr{{if .National}} class="national"{{end}}><td>{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}<td class="num">{{.Met}}</td></tr>
 {{end}}{{range .NoData}}<tr class="nodata"><td colspan="7"><span class="status unknown">unknown ?</span> <strong>every target unknown in {{.CountText}} area{{if ne .Count 1}}s{{end}}</strong> (none counted as met or not met): {{range $i, $a := .Areas}}{{if $i}}, {{end}}{{if $a.ID}}<a href="#{{$a.ID}}">{{$a.Text}}</a>{{else}}{{$a.Text}}{{end}}{{end}}{{.More}}<br/><span class="small">{{.Reason}}</span></td></tr>
@@ -156,7 +157,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <footer>lomsong report{{if .GeneratedAt}}, generated {{.GeneratedAt}}{{end}}. This file works offline: it loads nothing from the network.</footer>
 </body>
 </html>
-{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{if .Reason}}<br/><span class="small">{{.Reason}}</span>{{end}}{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
+{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}{{if .Change}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{end}}{{if .Reason}}<br/><span class="small">{{.Reason}}</span>{{end}}{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
 {{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
 {{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
 {{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}

@@ -86,6 +86,14 @@ type link struct{ ID, Text string }
 type tile struct {
 	Name, Goal, Value, Interval, Status, StatusText, Change, ChangeClass, Rank string
 	Reason                                                                     string // why the status is unknown
+	// IntervalKind and IntervalRange are Interval's two halves, "95%
+	// Wilson score interval (binomial counts)" and "3.1 to 4.2%", the
+	// kind said once in the head of a scorecard table's column when most
+	// of its rows share it (shared).
+	IntervalKind, IntervalRange string
+	// Shared, in a scorecard table's head, are the texts most of the
+	// column's cells share, said there once instead of in each cell.
+	Shared []string
 }
 
 type glance struct {
@@ -458,15 +466,18 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 	switch {
 	case !finite(res.Value) || !finite(res.Lower) || !finite(res.Upper) || (res.Lower == res.Value && res.Upper == res.Value):
 	case t == scorecard.TargetDeadZones:
-		c.Interval = "villages truly without 3G/4G, 90% range from their p_dead (widened to hold the list): " + decimal(res.Lower, 0) + " to " + decimal(res.Upper, 0)
+		c.IntervalKind = "villages truly without 3G/4G, 90% range from their p_dead (widened to hold the list)"
+		c.IntervalRange = decimal(res.Lower, 0) + " to " + decimal(res.Upper, 0)
+		c.Interval = c.IntervalKind + ": " + c.IntervalRange
 	default:
 		// Say what the interval is: a 95% Wilson interval, a 90% beta
 		// posterior, a sensitivity range that is no confidence interval.
-		what := "interval"
+		c.IntervalRange = decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
+		c.Interval = "interval " + c.IntervalRange
 		if s := scorecard.IntervalText(res.Interval, res.Confidence); s != "" {
-			what = s + ":"
+			c.IntervalKind = s
+			c.Interval = s + ": " + c.IntervalRange
 		}
-		c.Interval = what + " " + decimal(100*res.Lower, 1) + " to " + decimal(100*res.Upper, 1) + "%"
 	}
 	c.Reason = res.Reason
 	if t == scorecard.TargetSpeed && finite(res.Value) {
@@ -636,7 +647,72 @@ func (b *builder) table() *table {
 		}
 		tb.Rows = append(tb.Rows, tr)
 	}
+	shareColumns(tb)
 	return tb
+}
+
+// shareColumns says once, in the head of a column, the text most of its
+// cells repeat: the kind of interval ("90% credible interval of the beta
+// posterior (model shrunk towards the survey)"), a change line ("no data
+// for 2024-09: no change shown") or a reason ("fixed broadband; mobile
+// unknown (…)"). Those cells keep their figures (the interval's range)
+// and drop the text; a cell that says something else keeps it. At 34
+// provinces the repeated texts made each row five lines taller than its
+// figures, the table 5,000 px high on a desktop and 16,000 on a phone.
+// A text is shared when at least minShared rows hold it and more than
+// half of them do: a table of the nation and one province is left as it
+// is.
+func shareColumns(tb *table) {
+	const minShared = 3
+	n := len(tb.Rows)
+	for i := range tb.Head {
+		share := func(key func(c *tile) string, drop func(c *tile), say func(text string, all bool) string) {
+			counts := map[string]int{}
+			best, most := "", 0
+			for r := range tb.Rows {
+				k := key(&tb.Rows[r].Cells[i])
+				if k == "" {
+					continue
+				}
+				counts[k]++
+				// The first text to reach the highest count wins ties:
+				// the rows' order decides, not the map's.
+				if counts[k] > most {
+					best, most = k, counts[k]
+				}
+			}
+			if most < minShared || 2*most <= n {
+				return
+			}
+			for r := range tb.Rows {
+				if c := &tb.Rows[r].Cells[i]; key(c) == best {
+					drop(c)
+				}
+			}
+			tb.Head[i].Shared = append(tb.Head[i].Shared, say(best, most == n))
+		}
+		every := func(text string, all bool) string {
+			if all {
+				return "Every row: " + text
+			}
+			return "Where a cell says nothing else: " + text
+		}
+		share(func(c *tile) string { return c.IntervalKind },
+			func(c *tile) { c.Interval = c.IntervalRange },
+			func(text string, all bool) string {
+				if all {
+					return "Interval in every row: " + text
+				}
+				return "Interval where a cell names no other: " + text
+			})
+		share(func(c *tile) string {
+			if c.ChangeClass != "same" {
+				return "" // a change judged better or worse is the row's own
+			}
+			return c.Change
+		}, func(c *tile) { c.Change = "" }, every)
+		share(func(c *tile) string { return c.Reason }, func(c *tile) { c.Reason = "" }, every)
+	}
 }
 
 // noFigure says whether an area's row has no figure at all (every target
