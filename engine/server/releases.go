@@ -992,6 +992,9 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 		writeError(w, http.StatusBadRequest, "period %q: want a calendar month YYYY-MM", period)
 		return Release{}, false
 	}
+	if r.URL.Query().Has("release") {
+		return s.releaseNumbered(w, r, period)
+	}
 	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
 		WHERE period = ? AND status = 'published' ORDER BY number DESC LIMIT 1`, period))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -1016,6 +1019,40 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 	}
 	if err != nil {
 		s.internal(w, err)
+		return rl, false
+	}
+	return rl, true
+}
+
+// releaseNumbered is the release ?release=N of period, published: an
+// earlier release of the month than its latest (one a late dump's
+// republication superseded) read as it was published, its files never
+// changing. A number that is no release, a release of another month, and
+// one not published are 404 saying which; one that is no number 400.
+func (s *Server) releaseNumbered(w http.ResponseWriter, r *http.Request, period string) (Release, bool) {
+	q := r.URL.Query().Get("release")
+	n, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, "release %q: want a release number (1, 2, …; GET /api/v1/releases lists them)", q)
+		return Release{}, false
+	}
+	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases WHERE number = ?`, n))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		writeError(w, http.StatusNotFound, "no release %d (GET /api/v1/releases lists them)", n)
+		return rl, false
+	case err != nil:
+		s.internal(w, err)
+		return rl, false
+	case rl.Period != period:
+		writeError(w, http.StatusNotFound, "release %d is of %s, not %s: ask for it under /api/v1/releases/%s/", n, rl.Period, period, rl.Period)
+		return rl, false
+	case rl.Status == "running":
+		writeError(w, http.StatusNotFound, "release %d of %s is being computed (asked for at %s); read it once GET /api/v1/releases shows it published",
+			n, period, parseTime(rl.CreatedAt).Format(time.RFC3339))
+		return rl, false
+	case rl.Status != "published":
+		writeError(w, http.StatusNotFound, "release %d of %s failed (%s): it was never published", n, period, rl.Error)
 		return rl, false
 	}
 	return rl, true

@@ -2028,7 +2028,7 @@ func TestTLSCertificateCheckedAtStart(t *testing.T) {
 func TestQueryParameters(t *testing.T) {
 	ts := newService(t, nil)
 	concrete := strings.NewReplacer("{period}", "2024-10", "{code}", "12", "{id}", "1")
-	sample := map[string]string{"kind": "sites", "name": "x.csv", "format": "csv", "carrier": "viettel", "province": "12", "limit": "5", "before": "3"}
+	sample := map[string]string{"kind": "sites", "name": "x.csv", "format": "csv", "carrier": "viettel", "province": "12", "limit": "5", "before": "3", "release": "1"}
 	checked := 0
 	for pathKey, item := range apiDoc["paths"].(map[string]any) {
 		for method, op := range item.(map[string]any) {
