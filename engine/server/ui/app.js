@@ -187,7 +187,7 @@ async function ministryPage(c) {
   }
   c.append(section(T.awaiting, awaiting.length ? submissionsTable(awaiting, false) : el("p", { class: "muted" }, T.none)));
   c.append(section(T.releases, table([T.release, T.period, T.status, T.submissions],
-    rels.releases.map((r) => [r.number, r.period, (T.statuses[r.status] || r.status) + (r.error ? " — " + T.detailEn(r.error) : ""), r.submissions.length]), [0, 3])));
+    rels.releases.map((r) => [r.number, el("span", { class: "month" }, r.period), (T.statuses[r.status] || r.status) + (r.error ? " — " + T.detailEn(r.error) : ""), r.submissions.length]), [0, 3])));
 }
 
 // tiles: the release's headline figures; data-kpi names the figure and
