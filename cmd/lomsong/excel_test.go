@@ -85,3 +85,50 @@ func TestExcelScientificUnixTimes(t *testing.T) {
 		}
 	}
 }
+
+// Dates without a time of day — an Excel date cell formatted without its
+// time (whole serial day numbers), dates written with 00:00:00 — are read,
+// every test at midnight, and said so: the challenge's daytime window
+// leaves them out. A file of tests at their times is not warned of, even
+// with a test at midnight among them. Whole serials read as the default
+// unit (Unix milliseconds of 1970) are refused naming the Excel date they
+// look like; the hint named only Unix seconds.
+func TestDatesWithoutTimeOfDayWarned(t *testing.T) {
+	dir := t.TempDir()
+	const warning = "the timestamps look like dates without a time of day"
+	for _, c := range []struct {
+		name, a, b, unit string
+		warn             bool
+	}{
+		{"whole serials", "45572", "45578", "excel_days", true},
+		{"dates written with midnight", "2024-10-07 00:00:00", "2024-10-13 00:00:00", "auto", true},
+		{"serials with times", "45572", "45578,75", "excel_days", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := filepath.Join(dir, c.name+".csv")
+			writeProbe(t, in, "Thời gian;Vĩ độ;Kinh độ;Nhà mạng;Công nghệ;RSCP\r\n"+
+				c.a+";21,03;105,85;Viettel;WCDMA;-85\r\n"+c.b+";21,04;105,86;VNPT;UMTS;-95\r\n")
+			mapping := filepath.Join(dir, c.name+".json")
+			writeProbe(t, mapping, `{"kind": "measurements", "decimal": ",",
+ "columns": {"Thời gian": "ts", "Vĩ độ": "lat", "Kinh độ": "lon", "Nhà mạng": "carrier", "Công nghệ": "tech", "RSCP": "signal_dbm"},
+ "units": {"ts": "`+c.unit+`"}}`)
+			out, errs, code := runCmd(t, "validate", "--mapping", mapping, in)
+			if code != 0 || !strings.Contains(out, "2 rows read, 2 accepted, 0 rejected") {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			if got := strings.Contains(out, "2 times of 2 at 00:00:00 (Asia/Ho_Chi_Minh (UTC+7)): "+warning); got != c.warn {
+				t.Errorf("warned %v, want %v:\n%s", got, c.warn, out)
+			}
+			out, errs, code = runCmd(t, "validate", "--mapping", mapping, "--json", in)
+			if code != 0 || c.warn != strings.Contains(out, `"times_at_midnight": 2`) {
+				t.Errorf("json report, exit %d, want times_at_midnight %v:\n%s\n%s", code, c.warn, out, errs)
+			}
+		})
+	}
+	in := filepath.Join(dir, "plain.csv")
+	writeProbe(t, in, "ts,carrier,tech,lon,lat,signal_dbm\n45572,viettel,4G,105.85,21.03,-90\n")
+	out, errs, code := runCmd(t, "validate", in)
+	if code != exitDataRefused || !strings.Contains(out, `45572 looks like an Excel serial day number without a time of day (2024-10-07): the column holds dates alone`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}

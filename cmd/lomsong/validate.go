@@ -819,6 +819,9 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 	if rep.NaiveTimes > 0 {
 		fmt.Fprintf(e.stdout, "  %s without offset read as %s\n", plural.Count(rep.NaiveTimes, "time", "times"), rep.Zone)
 	}
+	if line := rep.MidnightAdvice(); line != "" {
+		fmt.Fprintf(e.stdout, "  warning: %s\n", line)
+	}
 	if rep.IdleSpeeds > 0 {
 		fmt.Fprintf(e.stdout, "  %s with idle bitrates (no transfer running): kept, not counted as speed tests\n", plural.Count(rep.IdleSpeeds, "row", "rows"))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -106,8 +107,20 @@ func (p *parser) unixHint(ts string, ms int64, scale float64, unit, name string)
 	if alt := float64(ms) * scale; alt >= float64(p.minMs) && alt <= float64(p.maxMs) {
 		h += fmt.Sprintf("; if the file's times are Unix %s, set the mapping's \"units\": {\"ts\": %q}", name, unit)
 	}
+	if excelDateRE.MatchString(ts) {
+		// An Excel date cell saved as a number without its time.
+		if day, _, err := excelDays(ts, time.UTC); err == nil {
+			h += fmt.Sprintf("; %s looks like an Excel serial day number without a time of day (%s): the column holds dates alone; export the date and time, or read them as dates at midnight with the mapping's \"units\": {\"ts\": \"excel_days\"}",
+				ts, time.UnixMilli(day).UTC().Format("2006-01-02"))
+		}
+	}
 	return h
 }
+
+// excelDateRE matches a whole Excel serial day number of the years 2000
+// to 2099 (36526 to 73050): a date cell saved as a number without its
+// time.
+var excelDateRE = regexp.MustCompile(`^(3[6-9]|[4-6]\d|7[0-2])\d{3}$`)
 
 func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	b := p.b
@@ -127,6 +140,13 @@ func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 		return &rowError{"ts", ts, ReasonInvalidTime, err.Error()}
 	}
 	p.rowNaive = naive
+	if naive && ms%60000 == 0 {
+		// Whole minutes only (ms%60000 is the wall clock's too: zones
+		// are offset by whole minutes): the zone's wall clock looked up
+		// for those alone.
+		t := time.UnixMilli(ms).In(b.loc)
+		p.rowMidnight = t.Hour() == 0 && t.Minute() == 0
+	}
 	if ms < p.minMs {
 		return &rowError{"ts", ts, ReasonOutOfRange, "before " + p.cfg.Earliest.Format("2006-01-02") + p.unixHint(ts, ms, 1000, "unix_s", "seconds")}
 	}

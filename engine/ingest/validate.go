@@ -186,6 +186,10 @@ type Report struct {
 	// was read in Zone (the mapping's timezone or DefaultZoneName).
 	NaiveTimes int64
 	Zone       string
+	// MidnightTimes counts the accepted rows among NaiveTimes read as
+	// 00:00:00.000 of their day: a file whose times are mostly so has
+	// dates without a time of day (MidnightAdvice).
+	MidnightTimes int64
 	// IdleSpeeds counts accepted rows whose speed values were recorded
 	// with no transfer running (speed_test "no" or the mapping's
 	// speed_rule): kept, but not speed tests.
@@ -266,6 +270,9 @@ type ReportCounts struct {
 	// was read in TimeZone.
 	TimesWithoutOffset int64  `json:"times_without_offset"`
 	TimeZone           string `json:"time_zone"`
+	// TimesAtMidnight counts those of them read as 00:00:00.000 of their
+	// day (Report.MidnightAdvice).
+	TimesAtMidnight int64 `json:"times_at_midnight,omitempty"`
 	// DecimalMark is the decimal mark numbers were read with;
 	// RowsWithDecimalComma the accepted rows that had a number with a
 	// decimal comma; RowsRejectedForDecimalComma the rows quarantined
@@ -311,7 +318,7 @@ type ReportCounts struct {
 func (r *Report) Counts() ReportCounts {
 	c := ReportCounts{RowsRead: r.RowsRead, Accepted: r.Accepted, Quarantined: r.Rejected, BlankRowsSkipped: r.BlankRows,
 		QuarantinedByReason: map[Reason]int64{}, UnmappedValues: map[string]map[string]int64{},
-		TimesWithoutOffset: r.NaiveTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
+		TimesWithoutOffset: r.NaiveTimes, TimesAtMidnight: r.MidnightTimes, TimeZone: r.Zone, DecimalMark: r.Decimal,
 		RowsWithDecimalComma: r.DecimalCommaRows, RowsRejectedForDecimalComma: r.DecimalCommaRejected,
 		IdleSpeedRowsExcluded: r.IdleSpeeds, DeviceIDsWithheld: r.DeviceIDsWithheld, NoServiceWithoutTech: r.NoServiceWithoutTech, IgnoredColumns: r.IgnoredColumns, DedupStoppedAtLine: r.DedupStoppedAtLine,
 		TechNotAnalysed: maps.Clone(r.TechNotAnalysed),
@@ -761,9 +768,12 @@ type parser struct {
 	// line is the current row's line (Records.Line of the rows read).
 	line     int64
 	rowNaive bool // the current row's time had no offset
-	rowIdle  bool // the current row's speeds are idle bitrates
-	rowComma bool // the current row had a number with a decimal comma
-	rowID    bool // the current row's device_id was withheld (personalID)
+	// rowMidnight: the current row's time, read without an offset, is
+	// 00:00:00.000 of its day in the zone it was read in.
+	rowMidnight bool
+	rowIdle     bool // the current row's speeds are idle bitrates
+	rowComma    bool // the current row had a number with a decimal comma
+	rowID       bool // the current row's device_id was withheld (personalID)
 	// rowNoTech: the current row is a phone's no-service row without a
 	// technology, kept with 4G or 2G (techless).
 	rowNoTech bool
@@ -1294,6 +1304,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 			continue
 		}
 		p.line = line
+		p.rowMidnight = false
 		p.rowNaive, p.rowIdle, p.rowComma, p.rowID, p.rowOther, p.rowAbroad, p.rowHeight, p.rowEIRP, p.rowBand = false, false, false, false, "", false, false, false, false
 		p.rowNoTech = false
 		if e := parse(p, fields); e != nil {
@@ -1336,6 +1347,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		commit()
 		rep.Accepted++
 		tally(p.rowNaive, &rep.NaiveTimes)
+		tally(p.rowMidnight, &rep.MidnightTimes)
 		tally(p.rowIdle, &rep.IdleSpeeds)
 		tally(p.rowComma, &rep.DecimalCommaRows)
 		tally(p.rowID, &rep.DeviceIDsWithheld)

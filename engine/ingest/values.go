@@ -215,6 +215,23 @@ func (r *Report) TechNotAnalysedSummary() string {
 		plural.Count(n, "CDMA row", "CDMA rows"), strings.Join(parts, ", "))
 }
 
+// MidnightAdvice returns the line that says a file's times are dates
+// without a time of day — at least two accepted rows, and at least half
+// of them, read without an offset at 00:00:00.000 (tests at random times
+// of day are so once in 1,440 at minute resolution) — or "" otherwise.
+// An Excel date cell formatted without its time (a whole serial day
+// number read as excel_days) or a date-only export are read so: every
+// test of a day at midnight, outside the challenge's daytime window and
+// in one of its windows of hours.
+func (r *Report) MidnightAdvice() string {
+	n := r.MidnightTimes
+	if n < 2 || 2*n < r.Accepted {
+		return ""
+	}
+	return fmt.Sprintf("%s of %d at 00:00:00 (%s): the timestamps look like dates without a time of day (an Excel date cell without its time, a date-only export); each test is taken at midnight, which the challenge's daytime window leaves out: export the time of day with the date",
+		plural.Count(n, "time", "times"), r.Accepted, r.Zone)
+}
+
 // reading is how a file's values were read, which decides what a report
 // tells its user to do with a spelling lomsong does not know: the
 // command's own table (Config.NoMapping), a built-in preset, a mapping
