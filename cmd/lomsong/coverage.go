@@ -27,7 +27,6 @@ import (
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/engine/pipeline"
-	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/lomsong/lomsong/internal/plural"
@@ -193,6 +192,10 @@ func (c *coverageFlags) prepare(e *env, calibrate bool) (*dataset.Store, pipelin
 	return store, opt, area, set, nil
 }
 
+// prepareCoverage is prepare with the boundary set loaded: the flags make
+// a pipeline.AnalysisRequest, pipeline.AnalysisOptions (the one rule the
+// service's releases follow too) decides the options, and its notices and
+// refusals are said here in the command's words.
 func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.BoundarySet) (*dataset.Store, pipeline.CoverageOptions, string, error) {
 	var opt pipeline.CoverageOptions
 	if c.dataset == "" {
@@ -234,13 +237,11 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 		// measurements is.
 		return nil, opt, "", refusedError{fmt.Errorf("%s: no sites in the dataset: ingest a site register first (lomsong ingest --dataset %s sites.csv)", c.dataset, shellQuote(c.dataset))}
 	}
-	if opt, err = pipeline.DefaultCoverageOptions(c.res); err != nil {
+	// The resolution is checked first (a usage error), the boundaries
+	// and the population table next, in the order their flags are read.
+	if _, err := pipeline.DefaultCoverageOptions(c.res); err != nil {
 		return nil, opt, "", usageError{"--res: " + err.Error()}
 	}
-	// The pass over the measurements counts each speed test for the
-	// area of --boundaries its point lies in (the scorecard's areas):
-	// every command gives the same set, and reads the same saved pass.
-	opt.SpeedAreas = set
 	// The villages: households per hex without a population table, where
 	// each populated hex's people live, and a province's border hexes.
 	villages, err := store.Villages()
@@ -250,197 +251,131 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	if err := c.boundsHoldVillages(e, set, villages); err != nil {
 		return nil, opt, "", err
 	}
-	var pop []population.Cell
+	// Every command gives the same set to the pass over the measurements,
+	// which counts each speed test for the area of --boundaries its point
+	// lies in (the scorecard's areas), and reads the same saved pass.
+	req := pipeline.AnalysisRequest{Res: c.res, Boundaries: set, Villages: villages, Calibration: c.calibration,
+		LatestPeriod: c.latestPeriod, Fitting: calibrate}
 	if c.population != "" {
 		f, err := os.Open(c.population)
 		if err != nil {
 			return nil, opt, "", err
 		}
-		pop, err = pipeline.ReadPopulationCSV(f)
+		req.Population, err = pipeline.ReadPopulationCSV(f)
 		f.Close()
 		if err != nil {
 			return nil, opt, "", fmt.Errorf("%s: %w", c.population, err)
 		}
-		opt.Population = pop
+		req.PopulationTable = true
 		c.popSource = "the population table " + c.population
-	} else {
-		// Without a population table the villages table gives households
-		// per hex, and so the environment at every point: every stage
-		// (calibrate, coverage, deadzones) must see the same environments, or a
-		// calibration fitted under one is applied under another.
-		if len(villages) > 0 {
-			if pop, err = pipeline.VillagePopulation(villages, c.res); err != nil {
-				return nil, opt, "", err
-			}
-			opt.Population = pop
-			c.popSource = "the villages table"
-			fmt.Fprintf(e.stderr, "no --population: households and environment classes from the dataset's %d villages\n", len(villages))
-		}
 	}
-	// The villages say where in each populated hex its people live, for
-	// the environment of every point (the same for every stage).
-	if len(villages) > 0 && len(opt.Population) > 0 {
-		opt.Places = pipeline.VillagePlaces(villages)
+	if c.province != "" {
+		req.Province = &unit
 	}
-	if len(opt.Population) == 0 && !noSites {
-		// Without people anywhere every point is open country: town
-		// predictions come out tens of dB too strong, and a calibration
-		// fitted so carries that bias. Without sites nothing is predicted.
-		fmt.Fprintf(e.stderr, "warning: no population table and no villages in the dataset: every point is predicted as open country (rural); give --population or ingest a villages table\n")
+	if c.latestPeriod && c.period.set {
+		req.Period = c.period.p.String()
+	}
+	an, err := pipeline.AnalysisOptions(store, req)
+	opt = an.Options
+	c.sayAnalysis(e, an)
+	var nd *pipeline.NoPeriodDataError
+	var foreign *pipeline.ForeignCalibrationError
+	var ae *pipeline.UnitAreaError
+	switch {
+	case err == nil:
+	case errors.Is(err, pipeline.ErrNoMeasurements):
+		return nil, opt, "", errNothingToCalibrate
+	case errors.As(err, &nd):
+		return nil, opt, "", refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", nd.Period, c.dataset, monthList(nd.Have))}
+	case errors.As(err, &foreign):
+		// Another dataset's fits (and its masts off the air) would be
+		// applied to this one's register.
+		return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %s, sha256 %s, %s not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
+			foreign.Path, c.dataset, plural.Count(len(foreign.Gone), "source", "sources"), strings.Join(foreign.Gone, ", "), isAre(len(foreign.Gone)), shellQuote(c.dataset))}
+	case errors.As(err, &ae) && errors.Is(ae.Err, engine.ErrInvalidConfig):
+		// Too fine a resolution for the unit's outline.
+		return nil, opt, "", usageError{fmt.Sprintf("--res %d with --province %q: %v", c.res, c.province, ae.Err)}
+	case errors.As(err, &ae):
+		return nil, opt, "", ae.Err
+	default:
+		return nil, opt, "", err
 	}
 	area := "the measured and populated hexes"
 	switch {
-	case c.province != "":
-		// The province's hexes, and those of its villages by the border.
-		points := make([]orb.Point, len(villages))
-		for i, v := range villages {
-			points[i] = orb.Point{v.Lon, v.Lat}
-		}
-		if opt.Area, err = pipeline.UnitArea(unit, c.res, points); err != nil {
-			if errors.Is(err, engine.ErrInvalidConfig) {
-				// Too fine a resolution for the unit's outline.
-				return nil, opt, "", usageError{fmt.Sprintf("--res %d with --province %q: %v", c.res, c.province, err)}
-			}
-			return nil, opt, "", err
-		}
-		opt.Cells = opt.Area.Cells
+	case opt.Area != nil:
 		area = fmt.Sprintf("%s, %d hexes", opt.Area, len(opt.Cells))
-	case len(pop) > 0:
-		// A finer table's cells count by their hex at the analysis
-		// resolution (a coarser one is refused by the stages).
-		for _, p := range pop {
-			if r := p.Cell.Resolution(); p.Population > 0 && r >= c.res {
-				opt.Cells = append(opt.Cells, hexgrid.FastParent(p.Cell, c.res))
-			}
-		}
-		slices.Sort(opt.Cells)
-		opt.Cells = slices.Compact(opt.Cells)
+	case len(opt.Population) > 0:
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
-	}
-	if c.latestPeriod {
-		if calibrate && len(store.Periods()) == 0 {
-			// Refused before selectPeriod warns about verdicts resting on
-			// the prediction alone: calibrate makes none.
-			return nil, opt, "", errNothingToCalibrate
-		}
-		if opt.Aggregate.Periods, err = c.selectPeriod(e, store); err != nil {
-			return nil, opt, "", err
-		}
-	}
-	if !calibrate {
-		path := c.calibration
-		if path == "" {
-			if p := filepath.Join(c.dataset, "calibration.json"); fileExists(p) {
-				path = p
-			}
-		}
-		switch path {
-		case "none":
-			c.cal = calibrationUse{Uncalibrated: "--calibration none"}
-		case "":
-			c.cal = calibrationUse{Uncalibrated: "no calibration.json in the dataset"}
-		}
-		if c.cal.Uncalibrated != "" && !noSites {
-			// Said as a calibration in force is: which fits a stage's
-			// predictions carry. Without sites (a scorecard of the
-			// subscriptions) nothing is predicted: nothing to say.
-			fmt.Fprintf(e.stderr, "predicting uncalibrated (%s): the propagation models' predictions and σ as they are, no mast checked for being off the air; lomsong calibrate --dataset %s fits them to the tests\n",
-				c.cal.Uncalibrated, shellQuote(c.dataset))
-		}
-		if path != "" && path != "none" {
-			cfile, applied, err := calfile.ReadCalibrationFile(path)
-			if err != nil {
-				return nil, opt, "", err
-			}
-			opt.Calibrations, opt.SiteOffsets, opt.OffAir = applied.Calibrations, applied.SiteOffsets, applied.OffAir
-			c.offAir = applied.OffAirMasts
-			if gone := sourcesGone(store, cfile.FittedOn); len(gone) > 0 && len(gone) == len(cfile.FittedOn) {
-				// Another dataset's fits (and its masts off the air) would
-				// be applied to this one's register.
-				return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %s, sha256 %s, %s not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
-					path, c.dataset, plural.Count(len(gone), "source", "sources"), strings.Join(gone, ", "), isAre(len(gone)), shellQuote(c.dataset))}
-			} else if len(gone) > 0 {
-				fmt.Fprintf(e.stderr, "warning: %s was fitted on %s not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
-					path, plural.Count(len(gone), "source", "sources"), strings.Join(gone, ", "), shellQuote(c.dataset))
-			}
-			// Said once the file is taken (another dataset's is refused
-			// above, not announced as used first).
-			registered := map[engine.Carrier]bool{}
-			for _, p := range store.Parts("sites", nil, nil) {
-				registered[engine.Carrier(p.Carrier)] = true
-			}
-			months := cfile.Months(store.Manifest().Sources)
-			c.cal = calibrationUse{Path: path, SHA256: applied.SHA256, Months: months}
-			fitted := ""
-			if len(months) > 0 {
-				fitted = "; fitted on " + strings.Join(months, ", ")
-			}
-			notFitted := ""
-			if nf := cfile.NotFittedSummary(); nf != "" {
-				notFitted = "; not fitted, " + nf
-			}
-			fmt.Fprintf(e.stderr, "using calibration %s (%s%s; %d per-site offsets, %d sector rows of masts off the air%s)\n",
-				path, calibrationInForce(opt.Calibrations, opt.MinPairs, registered), notFitted, len(opt.SiteOffsets), len(opt.OffAir), fitted)
-			if ps := opt.Aggregate.Periods; len(months) > 0 && len(ps) > 0 && !slices.ContainsFunc(ps, func(p string) bool { return slices.Contains(months, p) }) {
-				// A calibration of another month (calibrate without
-				// --period fits the latest): its fits and masts off the
-				// air are that month's networks.
-				fmt.Fprintf(e.stderr, "note: %s was fitted on %s, not on %s analysed here; lomsong calibrate --dataset %s --period %s fits this month\n",
-					path, strings.Join(months, ", "), strings.Join(ps, ", "), shellQuote(c.dataset), ps[0])
-			}
-			var strangers []string
-			for _, f := range opt.Calibrations {
-				if len(registered) > 0 && !registered[f.Carrier] {
-					strangers = append(strangers, string(f.Carrier)+" "+f.Tech.String())
-				}
-			}
-			if len(strangers) > 0 {
-				// A typo ("viettell") left the carrier it meant uncalibrated.
-				fmt.Fprintf(e.stderr, "warning: %s has fits for carriers with no site in the register: %s (a misspelt carrier? the one meant runs uncalibrated)\n",
-					path, strings.Join(strangers, ", "))
-			}
-			if added := sourcesAdded(store, cfile.FittedOn, months, opt.Aggregate.Periods); len(added) > 0 {
-				// Files added after the file was made: a carrier's dump
-				// left its network uncalibrated and its masts unchecked
-				// for being off the air, and nothing said so.
-				fmt.Fprintf(e.stderr, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
-					path, strings.Join(added, ", "), shellQuote(c.dataset))
-			}
-			if key, ok := c.populationKeyAt(opt, villages, cfile.Resolution); cfile.Population != "" && ok && cfile.Population != key {
-				// Its offsets were fitted to predictions in other
-				// environments (another table, or the villages changed).
-				fmt.Fprintf(e.stderr, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
-					path, shellQuote(c.dataset))
-			}
-			if cfile.Resolution != 0 && cfile.Resolution != c.res {
-				// The fits are of hex medians at the file's resolution:
-				// at another, the offsets hold roughly, not exactly.
-				fmt.Fprintf(e.stderr, "warning: %s was fitted at resolution %d and this run is at %d; run lomsong calibrate --res %d for fits of this resolution\n",
-					path, cfile.Resolution, c.res, c.res)
-			}
-		}
 	}
 	return store, opt, area, nil
 }
 
-// populationKeyAt returns pipeline.PopulationKey of opt as calibrate
-// recorded it at resolution res (the calibration file's; 0, a file
-// written without one, is this run's): without --population the
-// villages' households count in their hexes at the analysis resolution
-// (pipeline.VillagePopulation), so the same villages make another key at
-// another resolution, and only the resolution differs (said apart). A
-// table's cells are its own at every resolution. ok is false when the
-// villages cannot be placed at res: nothing to compare.
-func (c *coverageFlags) populationKeyAt(opt pipeline.CoverageOptions, villages []engine.Village, res int) (key string, ok bool) {
-	if res == 0 || res == c.res || c.population != "" || len(villages) == 0 {
-		return pipeline.PopulationKey(opt), true
+// sayAnalysis says on stderr what pipeline.AnalysisOptions found to say of
+// the options (its notices, in order), and keeps the calibration applied
+// (or none and why) and its masts off the air for the outputs.
+func (c *coverageFlags) sayAnalysis(e *env, an *pipeline.Analysis) {
+	cal := an.Calibration
+	switch cal.Why {
+	case pipeline.UncalibratedAsked:
+		c.cal = calibrationUse{Uncalibrated: "--calibration none"}
+	case pipeline.UncalibratedNoFile:
+		c.cal = calibrationUse{Uncalibrated: "no calibration.json in the dataset"}
+	default:
+		if cal.Path != "" {
+			c.cal = calibrationUse{Path: cal.Path, SHA256: cal.SHA256, Months: cal.Months}
+			c.offAir = an.OffAirMasts
+		}
 	}
-	pop, err := pipeline.VillagePopulation(villages, res)
-	if err != nil {
-		return "", false
+	opt := an.Options
+	w, ds := e.stderr, shellQuote(c.dataset)
+	for _, n := range an.Notices {
+		switch n.Kind {
+		case pipeline.NoticeVillagePopulation:
+			c.popSource = "the villages table"
+			fmt.Fprintf(w, "no --population: households and environment classes from the dataset's %d villages\n", n.Count)
+		case pipeline.NoticeNoPopulation:
+			fmt.Fprintf(w, "warning: no population table and no villages in the dataset: every point is predicted as open country (rural); give --population or ingest a villages table\n")
+		case pipeline.NoticeNoMeasurements:
+			fmt.Fprintln(w, "period: none (the dataset has no measurements; prediction only)")
+			fmt.Fprintln(w, "warning: no measurements: every verdict rests on the uncalibrated prediction alone; its p_dead and confirmed_/likely_ classes are the model's, not evidence (a site registered but down is served in it): ingest tests, or a calibration of another month (--calibration)")
+		case pipeline.NoticeLatestPeriod:
+			fmt.Fprintf(w, "period: %s (latest with measurements)\n", n.Periods[0])
+		case pipeline.NoticeUncalibrated:
+			fmt.Fprintf(w, "predicting uncalibrated (%s): the propagation models' predictions and σ as they are, no mast checked for being off the air; lomsong calibrate --dataset %s fits them to the tests\n",
+				c.cal.Uncalibrated, ds)
+		case pipeline.NoticeCalibrationSourcesGone:
+			fmt.Fprintf(w, "warning: %s was fitted on %s not in the dataset now (retracted since, or never in it: sha256 %s): its fits still carry their rows; run lomsong calibrate --dataset %s again\n",
+				n.Path, plural.Count(len(n.Items), "source", "sources"), strings.Join(n.Items, ", "), ds)
+		case pipeline.NoticeCalibrationUsed:
+			fitted := ""
+			if len(n.Months) > 0 {
+				fitted = "; fitted on " + strings.Join(n.Months, ", ")
+			}
+			notFitted := ""
+			if n.NotFitted != "" {
+				notFitted = "; not fitted, " + n.NotFitted
+			}
+			fmt.Fprintf(w, "using calibration %s (%s%s; %d per-site offsets, %d sector rows of masts off the air%s)\n",
+				n.Path, calibrationInForce(opt.Calibrations, opt.MinPairs, n.Carriers), notFitted, len(opt.SiteOffsets), len(opt.OffAir), fitted)
+		case pipeline.NoticeCalibrationOtherMonth:
+			fmt.Fprintf(w, "note: %s was fitted on %s, not on %s analysed here; lomsong calibrate --dataset %s --period %s fits this month\n",
+				n.Path, strings.Join(n.Months, ", "), strings.Join(n.Periods, ", "), ds, n.Periods[0])
+		case pipeline.NoticeCalibrationUnregistered:
+			fmt.Fprintf(w, "warning: %s has fits for carriers with no site in the register: %s (a misspelt carrier? the one meant runs uncalibrated)\n",
+				n.Path, strings.Join(n.Items, ", "))
+		case pipeline.NoticeCalibrationSourcesAdded:
+			fmt.Fprintf(w, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
+				n.Path, strings.Join(n.Items, ", "), ds)
+		case pipeline.NoticeCalibrationOtherPopulation:
+			fmt.Fprintf(w, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
+				n.Path, ds)
+		case pipeline.NoticeCalibrationOtherResolution:
+			fmt.Fprintf(w, "warning: %s was fitted at resolution %d and this run is at %d; run lomsong calibrate --res %d for fits of this resolution\n",
+				n.Path, n.FileRes, n.Res, n.Res)
+		default:
+			fmt.Fprintf(w, "note: %s\n", n.Kind)
+		}
 	}
-	opt.Population = pop
-	return pipeline.PopulationKey(opt), true
 }
 
 // monthList lists the months a dataset has measurements in, for an error
@@ -450,31 +385,6 @@ func monthList(have []string) string {
 		return "none"
 	}
 	return strings.Join(have, ", ")
-}
-
-// selectPeriod returns the measurement period to read: --period, which
-// must have measurements, or the latest month with measurements (said on
-// stderr). A dataset without any measurements gives nil: prediction only.
-func (c *coverageFlags) selectPeriod(e *env, store *dataset.Store) ([]string, error) {
-	have := store.Periods()
-	if c.period.set {
-		p := c.period.p.String()
-		if !slices.Contains(have, p) {
-			return nil, refusedError{fmt.Errorf("no measurements in period %s in %s (months with measurements: %s)", p, c.dataset, monthList(have))}
-		}
-		return []string{p}, nil
-	}
-	if len(have) == 0 {
-		fmt.Fprintln(e.stderr, "period: none (the dataset has no measurements; prediction only)")
-		// No test corrects the model here: its bias (a few dB, sites down
-		// but registered) is unknown, and P(dead) only says what the
-		// uncalibrated prediction says.
-		fmt.Fprintln(e.stderr, "warning: no measurements: every verdict rests on the uncalibrated prediction alone; its p_dead and confirmed_/likely_ classes are the model's, not evidence (a site registered but down is served in it): ingest tests, or a calibration of another month (--calibration)")
-		return nil, nil
-	}
-	p := have[len(have)-1]
-	fmt.Fprintf(e.stderr, "period: %s (latest with measurements)\n", p)
-	return []string{p}, nil
 }
 
 // lookupProvince finds --province in the boundary set; a name that is not
@@ -1407,43 +1317,4 @@ func fittedOn(store *dataset.Store, periods []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// sourcesAdded names the dataset's sources a calibration fitted on
-// fittedOn in the months calMonths did not read though it would now: site
-// registers, and the measurements of the months analysed (periods; nil:
-// every month) among calMonths (a calibration of another month is applied
-// knowingly, not stale).
-func sourcesAdded(store *dataset.Store, fittedOn, calMonths, periods []string) []string {
-	read := map[string]bool{}
-	for _, sha := range fittedOn {
-		read[sha] = true
-	}
-	var out []string
-	for _, src := range store.Manifest().Sources {
-		if read[src.SHA256] {
-			continue
-		}
-		switch {
-		case src.Kind == "sites":
-			out = append(out, "the register "+src.Name)
-		case src.Kind == "measurements" && slices.ContainsFunc(src.Parts, func(p dataset.Part) bool {
-			return slices.Contains(calMonths, p.Period) && (len(periods) == 0 || slices.Contains(periods, p.Period))
-		}):
-			out = append(out, src.Name)
-		}
-	}
-	return out
-}
-
-// sourcesGone returns the first 16 hex digits of each of shas the
-// dataset no longer holds.
-func sourcesGone(store *dataset.Store, shas []string) []string {
-	var gone []string
-	for _, sha := range shas {
-		if _, ok := store.Lookup(sha); !ok {
-			gone = append(gone, sha[:min(16, len(sha))]+"…")
-		}
-	}
-	return gone
 }

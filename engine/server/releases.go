@@ -23,7 +23,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
-	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/campaign"
 	"github.com/lomsong/lomsong/engine/challenge"
 	"github.com/lomsong/lomsong/engine/coverage"
@@ -192,6 +191,10 @@ type monthRun struct {
 	scans dataset.ScanStats
 	// calibration is the calibration file applied ("" when none).
 	calibration string
+	// notices are what pipeline.AnalysisOptions found to say of the
+	// month's options (a calibration of another month, fitted before
+	// sources added since, ...), for the log.
+	notices []pipeline.AnalysisNotice
 	// campaign is the release's measurement campaign per province.
 	campaign *ReleaseCampaign
 }
@@ -200,56 +203,29 @@ type monthRun struct {
 const releaseRes = 8
 
 // releaseRunOptions are the options a release runs a month with, those of
-// lomsong run with its defaults (resolution 8, households and environment
-// classes from the dataset's villages, the analysis over the populated
-// hexes, the 34 provinces of 2025, the default verdict cut), the
+// lomsong run with its defaults, decided by the one rule every command
+// decides them by (pipeline.AnalysisOptions): resolution 8, households and
+// environment classes from the dataset's villages, the analysis over the
+// populated hexes, the 34 provinces of 2025, the default verdict cut, the
 // predictions calibrated by DIR/calibration.json when it exists (as every
-// command calibrates them by default). So a release and lomsong run on the
-// same dataset read each other's saved stages. It returns the calibration
-// file applied ("" when none).
-func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions, string, error) {
+// command calibrates them by default), and refused as lomsong run refuses
+// it when it was fitted on none of the dataset's sources (another
+// dataset's: a *pipeline.ForeignCalibrationError). So a release and
+// lomsong run on the same dataset read each other's saved stages. It
+// returns what the rule decided (the calibration applied, and what it
+// found to say).
+func releaseRunOptions(store *dataset.Store, period string) (pipeline.RunOptions, *pipeline.Analysis, error) {
 	provinces, err := geodata.Provinces2025()
 	if err != nil {
-		return pipeline.RunOptions{}, "", err
+		return pipeline.RunOptions{}, nil, err
 	}
-	copt, err := pipeline.DefaultCoverageOptions(releaseRes)
-	if err != nil {
-		return pipeline.RunOptions{}, "", err
-	}
-	copt.SpeedAreas = provinces // as the commands' default --boundaries
-	villages, err := store.Villages()
-	if err != nil {
-		return pipeline.RunOptions{}, "", err
-	}
-	if len(villages) > 0 {
-		if copt.Population, err = pipeline.VillagePopulation(villages, releaseRes); err != nil {
-			return pipeline.RunOptions{}, "", err
-		}
-		copt.Places = pipeline.VillagePlaces(villages)
-		for _, c := range copt.Population {
-			if c.Population > 0 && c.Cell.Resolution() == releaseRes {
-				copt.Cells = append(copt.Cells, c.Cell)
-			}
-		}
-	}
-	cal := ""
-	if path := filepath.Join(store.Dir(), "calibration.json"); fileExists(path) {
-		_, applied, err := calfile.ReadCalibrationFile(path)
-		if err != nil {
-			return pipeline.RunOptions{}, "", err
-		}
-		copt.Calibrations, copt.SiteOffsets, copt.OffAir, cal = applied.Calibrations, applied.SiteOffsets, applied.OffAir, "calibration.json"
-	}
-	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: copt, Provinces: provinces,
+	// As the commands' default --boundaries.
+	an, err := pipeline.AnalysisOptions(store, pipeline.AnalysisRequest{Res: releaseRes, Boundaries: provinces, Period: period})
+	opt := pipeline.RunOptions{Period: period, DeadZones: pipeline.DeadZoneOptions{Coverage: an.Options, Provinces: provinces,
 		Villages: deadzone.DefaultVillageOptions(), Challenge: challenge.DefaultConfig(),
 		// No release file holds the challenges: no claim to adjudicate.
 		Claims: []challenge.Claim{}}}
-	return opt, cal, nil
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+	return opt, an, err
 }
 
 // runMonth computes the month p from the release dataset: the one place
@@ -267,22 +243,35 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	if err := releasable(store, p); err != nil {
 		return nil, err
 	}
-	opt, cal, err := releaseRunOptions(store, p.String())
-	if err != nil {
+	opt, an, err := releaseRunOptions(store, p.String())
+	var nd *pipeline.NoPeriodDataError
+	var foreign *pipeline.ForeignCalibrationError
+	switch {
+	case errors.As(err, &foreign):
+		return nil, fmt.Errorf("no release for %s: %w, not applied to this dataset's register (lomsong run refuses it too): fit this dataset's with lomsong calibrate --dataset %s, or remove %s",
+			p, err, shellquote.Quote(store.Dir()), shellquote.Quote(foreign.Path))
+	case err != nil && !errors.As(err, &nd):
 		return nil, err
 	}
-	why, err := pipeline.MonthInputsMissing(store, opt.DeadZones, p)
-	if err != nil {
-		return nil, err
+	// A month without measurements is said as what the month lacks.
+	why, merr := pipeline.MonthInputsMissing(store, opt.DeadZones, p)
+	if merr != nil {
+		return nil, merr
 	}
 	if why != "" {
 		return nil, &NoDataError{Period: p.String(), Why: why}
+	}
+	if err != nil {
+		return nil, err
 	}
 	sum, err := pipeline.Run(ctx, store, opt)
 	if err != nil {
 		return nil, err
 	}
-	run := &monthRun{dz: sum.DeadZones, sum: sum, calibration: cal}
+	run := &monthRun{dz: sum.DeadZones, sum: sum, notices: an.Notices}
+	if an.Calibration.Path != "" {
+		run.calibration = filepath.Base(an.Calibration.Path)
+	}
 	defer func() { run.scans = store.Scans() }()
 	if run.campaign, err = releaseCampaign(sum.DeadZones); err != nil {
 		return nil, err
@@ -749,6 +738,10 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 	s.log.Info("release month run", "number", rl.Number, "period", rl.Period, "stages", len(run.sum.Stages), "read_back", readBack,
 		"current_not_read", notRead,
 		"measurement_passes", run.scans.Scans, "rows", run.scans.Rows, "calibration", run.calibration, "seconds", run.sum.Elapsed.Seconds())
+	for _, n := range run.notices {
+		s.log.Info("release month options", "number", rl.Number, "period", rl.Period, "notice", n.Kind.String(), "path", n.Path,
+			"months", n.Months, "items", n.Items)
+	}
 	root := filepath.Join(s.state, "releases")
 	stage, err := os.MkdirTemp(root, ".tmp-")
 	if err != nil {
