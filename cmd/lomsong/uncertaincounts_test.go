@@ -123,6 +123,7 @@ func TestUncertainVillagesCountedAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 	summaryUncertain := map[string]int64{} // by province
+	byCommune := map[string]counts{}       // the summary's rows of a commune, for the report's communes tables
 	seen := map[[2]string]bool{}
 	for rows.Next() {
 		var k [2]string
@@ -132,6 +133,9 @@ func TestUncertainVillagesCountedAlike(t *testing.T) {
 		}
 		seen[k] = true
 		summaryUncertain[k[0]] += got.uncertain
+		if k[1] != "" {
+			byCommune[k[1]] = got
+		}
 		w := fromCSV[k]
 		if w == nil {
 			w = &counts{}
@@ -192,6 +196,43 @@ func TestUncertainVillagesCountedAlike(t *testing.T) {
 	}
 	if zoneCells == 0 {
 		t.Fatal("report.html: no dead zone table")
+	}
+	// The province sections' communes tables: each row as
+	// communes_summary counts the commune, and every commune with a
+	// village without 3G/4G or an uncertain one listed.
+	listed := map[string]bool{}
+	for _, table := range doc.byTag("table") {
+		head, trs := tableRows(table)
+		if len(head) == 0 || head[0] != "Commune" {
+			continue
+		}
+		for _, r := range trs {
+			code := r[0].Text()
+			if code == "(no commune)" {
+				continue
+			}
+			listed[code] = true
+			w, ok := byCommune[code]
+			if !ok {
+				t.Errorf("report: commune %s has no row in communes_summary", code)
+				continue
+			}
+			var got [5]int
+			for i := range got {
+				got[i], _ = reportInt(r[i+1].Text())
+			}
+			if want := [5]int{int(w.villages), int(w.without), int(w.hhWithout), int(w.uncertain), int(w.hhUncertain)}; got != want {
+				t.Errorf("report: commune %s: villages, without 3G/4G, their households, uncertain, theirs %v; communes_summary %v", code, got, want)
+			}
+		}
+	}
+	if len(listed) == 0 {
+		t.Error("report.html: no communes table")
+	}
+	for code, c := range byCommune {
+		if (c.without > 0 || c.uncertain > 0) && !listed[code] {
+			t.Errorf("report: commune %s (%d villages without 3G/4G, %d uncertain in communes_summary) is in no communes table", code, c.without, c.uncertain)
+		}
 	}
 	const legend = "Village uncertain, counted as served"
 	maps := 0

@@ -137,6 +137,9 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		zones   []int
 		village []report.Place
 		rows    []report.VillageRow
+		// communes counts the province's villages per commune code
+		// attributed ("" for none), as communes_summary does.
+		communes map[string]*deadzone.VillageCount
 	}
 	acc := map[string]*provAcc{}
 	get := func(code string) *provAcc {
@@ -188,6 +191,24 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			a.rows = append(a.rows, row)
 		}
 	}
+	// Each province section's communes, counted by deadzone's rule
+	// (VillageCount.Add), for its provinces only: a province with no
+	// section gets none for its villages.
+	for _, v := range dz.Villages.Villages {
+		a := acc[v.Province]
+		if a == nil || v.Province == "" {
+			continue
+		}
+		if a.communes == nil {
+			a.communes = map[string]*deadzone.VillageCount{}
+		}
+		c := a.communes[v.Commune]
+		if c == nil {
+			c = &deadzone.VillageCount{Code: v.Commune}
+			a.communes[v.Commune] = c
+		}
+		c.Add(v)
+	}
 	codes := make([]string, 0, len(acc))
 	for c := range acc {
 		codes = append(codes, c)
@@ -224,6 +245,11 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 			prov.DeadZones = append(prov.DeadZones, z)
 		}
 		prov.Villages = sortVillageRows(a.rows)
+		for _, c := range a.communes {
+			prov.Communes = append(prov.Communes, report.CommuneRow{Code: c.Code, Villages: c.Villages, WithoutSignal: c.WithoutSignal,
+				Only2G: c.Only2G, Uncertain: c.Uncertain, HouseholdsWithoutSignal: c.HouseholdsWithoutSignal, HouseholdsUncertain: c.HouseholdsUncertain})
+		}
+		slices.SortFunc(prov.Communes, func(a, b report.CommuneRow) int { return strings.Compare(a.Code, b.Code) })
 		if i < maxMaps && ok {
 			m := &report.Map{Outline: u.Geometry, Villages: a.village, PopulatedOnly: single == ""}
 			for _, c := range a.cells {
@@ -280,6 +306,12 @@ func NameCommunes(r *report.Report, communes *geodata.BoundarySet) {
 		for j := range r.Provinces[i].Villages {
 			v := &r.Provinces[i].Villages[j]
 			v.Commune = name(v.Commune)
+		}
+		for j := range r.Provinces[i].Communes {
+			c := &r.Provinces[i].Communes[j]
+			if n := name(c.Code); n != c.Code {
+				c.Name = n
+			}
 		}
 	}
 }

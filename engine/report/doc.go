@@ -22,7 +22,9 @@
 //   - the top dead zones table (households, hexes, km², villages,
 //     communes, nearest sites of each carrier);
 //   - the investment plan's households-versus-budget curve, when given;
-//   - one section per province: tiles, map, trends, alerts, dead zones;
+//   - one section per province: tiles, map, trends, alerts, dead zones,
+//     villages without signal or uncertain, and its communes that hold
+//     such villages (as the GeoPackage's communes_summary counts them);
 //   - notes and the scorecard's rules.
 //
 // Unknown is always written "unknown", never as zero.

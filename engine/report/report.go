@@ -101,6 +101,10 @@ type Province struct {
 	// Villages lists villages without signal and uncertain ones, most
 	// likely dead first; the report shows the first maxVillages.
 	Villages []VillageRow
+	// Communes are the province's communes holding its villages (in
+	// any order): the page lists those with a village without 3G/4G or
+	// an uncertain one and counts the rest.
+	Communes []CommuneRow
 	Notes    []string
 }
 

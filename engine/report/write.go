@@ -149,6 +149,8 @@ type provView struct {
 	Zones          []zoneView
 	Villages       []villageView
 	MoreVillages   string
+	Communes       []communeView
+	CommunesNote   string
 	Notes          []string
 	AlertsNote     string
 }
@@ -303,6 +305,7 @@ func build(r *Report) view {
 		}
 		pv.Zones = zones(pr.DeadZones)
 		pv.Villages, pv.MoreVillages = villageRows(pr.Villages)
+		pv.Communes, pv.CommunesNote = communeRows(pr.Communes)
 		pv.Notes = cleanAll(pr.Notes)
 		v.Provinces = append(v.Provinces, pv)
 		v.Nav = append(v.Nav, link{pv.ID, pv.Name})
