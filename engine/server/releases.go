@@ -870,7 +870,7 @@ func (s *Server) buildFolder(ctx context.Context, rl Release, p penetration.Peri
 		names = append(names, "scorecard.json")
 	}
 	manifest := map[string]any{"number": rl.Number, "period": rl.Period, "created_by": rl.CreatedBy, "created_at": rl.CreatedAt,
-		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "files": map[string]string{},
+		"submissions": rl.Submissions, "dataset_sources": len(store.Manifest().Sources), "sources": releaseSources(store.Manifest()), "files": map[string]string{},
 		"calibration": run.calibration, "stages": releaseStages(run.sum), "measurement_passes": run.scans.Scans,
 		"counts": pipeline.ExactTotalsNote, "exact_totals": totals}
 	files := manifest["files"].(map[string]string)
@@ -1333,6 +1333,10 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 	d := diffVillages(old, cur, func(v ReleaseVillage) bool { return want == "" || v.Province == want })
 	body := map[string]any{"release": rl.Number, "period": rl.Period, "previous_release": prev.Number,
 		"previous_period": prev.Period, "newly_dead": d.dead, "newly_served": d.served}
+	if err := s.sourcesDiff(body, prev, rl); err != nil {
+		s.internal(w, err)
+		return
+	}
 	if want != "" {
 		body["province"], body["province_name"] = want, provinceName(want)
 		if !s.assess(w, body, rl, want) {
