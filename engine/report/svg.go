@@ -298,14 +298,11 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 	if d := outline; d != "" {
 		b.WriteString(`<path fill="none" stroke="#444" stroke-width="1.2" stroke-linejoin="round" d="` + d + `"/>` + "\n")
 	}
-	for _, z := range m.DeadZones {
-		d := polygonPath(p, z.Outline)
-		if d == "" {
-			continue
-		}
-		b.WriteString(`<path fill="none" stroke="#000" stroke-width="2" stroke-linejoin="round" d="` + d + `"><title>` +
-			esc(z.ID) + `</title></path>` + "\n")
-	}
+	// Sites are small grey marks under the dead-zone outlines: a
+	// country's register puts thousands in a province's frame (7,219 in
+	// Hà Nội's), and black squares of 6 units with a white border
+	// covered a quarter of the map, the hexes' colours and the outlines
+	// of the zones among them.
 	inside := func(q orb.Point) bool { return bound.Contains(q) }
 	if len(m.Sites) > 0 {
 		var pb strings.Builder
@@ -313,13 +310,21 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 		for _, s := range m.Sites {
 			if inside(s) {
 				x, y := p.tenths(s)
-				w.square(x, y, 30)
+				w.square(x, y, siteHalf)
 				drawn.sites++
 			}
 		}
 		if pb.Len() > 0 {
-			b.WriteString(`<path fill="#222" stroke="#fff" stroke-width="1" d="` + pb.String() + `"><title>sites</title></path>` + "\n")
+			b.WriteString(`<path fill="` + siteColour + `" stroke="none" d="` + pb.String() + `"><title>sites</title></path>` + "\n")
 		}
+	}
+	for _, z := range m.DeadZones {
+		d := polygonPath(p, z.Outline)
+		if d == "" {
+			continue
+		}
+		b.WriteString(`<path fill="none" stroke="#000" stroke-width="2" stroke-linejoin="round" d="` + d + `"><title>` +
+			esc(z.ID) + `</title></path>` + "\n")
 	}
 	if len(m.Villages) > 0 {
 		// Uncertain villages first, so a dead village beside one stays on top.
@@ -382,6 +387,13 @@ func mapSVG(m *Map, title string) (svg template.HTML, drawn mapCounts, ok bool) 
 	b.WriteString("</svg>")
 	return template.HTML(b.String()), drawn, true
 }
+
+// A site's mark is a square of 2·siteHalf tenths of a unit (3 units,
+// about 2.5 px on a map shown 820 px wide) in siteColour.
+const (
+	siteHalf   = 15
+	siteColour = "#636363"
+)
 
 // A dead zone whose outline spans less than zoneRingBelow viewBox units is
 // circled with a ring of at least zoneRingR units: a village's mark is a

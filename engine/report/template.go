@@ -52,7 +52,7 @@ svg.map{width:100%;max-width:820px;height:auto;border:1px solid #ddd;background:
 .key.village-dead{border-radius:50%;border:2px solid #000;background:#000;width:9px;height:9px}
 .key.village-uncertain{border-radius:50%;border:2px dashed #e66101;background:#fff;width:9px;height:9px}
 td.village-dead{font-weight:bold}td.village-uncertain{color:#b35806}
-.key.site{background:#222;width:6px;height:6px;border:0}
+.key.site{background:#636363;width:4px;height:4px;border:0}
 .alert{border-left:4px solid #d55e00;padding:4px 8px;margin:6px 0;background:#fff7ec}
 footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padding-top:8px;padding-bottom:24px}
 @media print{nav{display:none}section{page-break-inside:avoid}}
