@@ -648,6 +648,11 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 	status, msg := "published", ""
 	if err != nil {
 		status, msg = "failed", err.Error()
+		if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+			// A part altered or removed under the service: said with what
+			// mends it, as a certification over it is.
+			msg = fmt.Sprintf("the release dataset cannot be read (%s): %s, then ask for the release again", err, damagedPartsAdvice)
+		}
 		if ctx.Err() != nil {
 			// Close stopped it: what went wrong is the stop, not the
 			// "context canceled" the run returned, and it reads as a

@@ -880,6 +880,12 @@ func (s *Server) sayDatasetError(sub Submission, err error) string {
 	return msg
 }
 
+// damagedPartsAdvice says what mends a release dataset a part of which was
+// altered or removed under the service (dataset.ErrCorruptPart,
+// dataset.ErrPartUnreadable): the operator's, not the carrier's nor the
+// service's.
+const damagedPartsAdvice = "the dataset's operator finds the damaged parts with lomsong dataset verify and restores them (or retracts their source)"
+
 // absOr is dir made absolute, or dir when it cannot be.
 func absOr(dir string) string {
 	if a, err := filepath.Abs(dir); err == nil {
@@ -1776,8 +1782,8 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		// dataset's operator's to mend, not the file's fault nor the
 		// service's own failure.
 		s.log.Error("certify: a part of the release dataset is damaged; nothing was certified", "id", sub.ID, "err", err)
-		return refused(http.StatusServiceUnavailable, "submission %d: the release dataset cannot be read (%s): nothing was certified and the submission stays accepted; the dataset's operator finds the damaged parts with lomsong dataset verify and restores them (or retracts their source), then certify it again",
-			sub.ID, s.sayDatasetError(sub, err))
+		return refused(http.StatusServiceUnavailable, "submission %d: the release dataset cannot be read (%s): nothing was certified and the submission stays accepted; %s, then certify it again",
+			sub.ID, s.sayDatasetError(sub, err), damagedPartsAdvice)
 	}
 	if err != nil {
 		return failed(err)
