@@ -93,3 +93,32 @@ func TestFromBestServer(t *testing.T) {
 		t.Error("site out of range: no error")
 	}
 }
+
+// Of several rows for one key, the strongest is kept and, among equally
+// strong ones, the lowest row, whatever the rows of other keys between.
+func TestFromBestServerTiesToLowerRow(t *testing.T) {
+	cells := testCells(t, 2)
+	sites := []engine.Site{{SiteID: "A"}, {SiteID: "B"}, {SiteID: "C"}}
+	pointCells := []hexgrid.Cell{cells[1], cells[0], cells[1], cells[1]}
+	r := &predict.Result{
+		Point:     []int32{0, 1, 2, 3, 0},
+		Carrier:   []engine.Carrier{engine.Viettel, engine.Viettel, engine.Viettel, engine.Viettel, engine.MobiFone},
+		Tech:      []engine.Tech{engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech4G},
+		Site:      []int32{0, 0, 1, 2, 2},
+		SignalDBm: []float64{-95, -80, -90, -90, -100},
+		SigmaDB:   []float64{1, 2, 3, 4, 5},
+		DistanceM: []float64{10, 20, 30, 40, 50},
+	}
+	got, err := FromBestServer(r, pointCells, sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []PredictedCell{
+		{Cell: cells[0], Carrier: engine.Viettel, Tech: engine.Tech4G, SignalDBm: -80, SigmaDB: 2, ServingSite: "A", DistanceM: 20},
+		{Cell: cells[1], Carrier: engine.MobiFone, Tech: engine.Tech4G, SignalDBm: -100, SigmaDB: 5, ServingSite: "C", DistanceM: 50},
+		{Cell: cells[1], Carrier: engine.Viettel, Tech: engine.Tech4G, SignalDBm: -90, SigmaDB: 3, ServingSite: "B", DistanceM: 30},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}

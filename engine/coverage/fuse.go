@@ -1,8 +1,10 @@
 package coverage
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/lomsong/lomsong/engine"
@@ -157,7 +159,11 @@ func Fuse(measured []aggregate.Row, predicted []PredictedCell, cfg Config) ([]St
 		return nil, err
 	}
 	z := cfg.Z()
-	out := make([]State, 0, max(len(mi), len(pi)))
+	// Sized to the keys of both, counted first: grown by append from the
+	// larger, the states (120 bytes each, millions for a national month)
+	// were copied once more with both copies live, the coverage stage's
+	// peak, and kept a fifth more room than they used.
+	out := make([]State, 0, unionLen(measured, mi, predicted, pi))
 	for a, b := 0, 0; a < len(mi) || b < len(pi); {
 		var m *aggregate.Row
 		var p *PredictedCell
@@ -186,6 +192,23 @@ func Fuse(measured []aggregate.Row, predicted []PredictedCell, cfg Config) ([]St
 		out = append(out, decide(m, p, cfg, z))
 	}
 	return out, nil
+}
+
+// unionLen is the number of distinct keys of the sorted measured[mi]
+// and predicted[pi], each key held at most once in each.
+func unionLen(measured []aggregate.Row, mi []int, predicted []PredictedCell, pi []int) int {
+	n, a, b := 0, 0, 0
+	for a < len(mi) && b < len(pi) {
+		c := compareKey(measured[mi[a]].Key, predicted[pi[b]].key())
+		if c <= 0 {
+			a++
+		}
+		if c >= 0 {
+			b++
+		}
+		n++
+	}
+	return n + len(mi) - a + len(pi) - b
 }
 
 func decide(m *aggregate.Row, p *PredictedCell, cfg Config, z float64) State {
@@ -343,27 +366,51 @@ func sortedPredicted(cells []PredictedCell, res int) ([]int, error) {
 // going to the lower row. The result is sorted by cell, carrier and tech.
 // An index out of range is an error wrapping engine.ErrInvalidValue.
 func FromBestServer(r *predict.Result, cells []hexgrid.Cell, sites []engine.Site) ([]PredictedCell, error) {
-	best := make(map[aggregate.Key]int, r.Len())
-	out := make([]PredictedCell, 0, r.Len())
-	for i := range r.Len() {
+	n := r.Len()
+	if n > math.MaxInt32 {
+		return nil, fmt.Errorf("coverage: %d best-server rows, more than %d: %w", n, math.MaxInt32, engine.ErrInvalidValue)
+	}
+	for i := range n {
 		pt, si := int(r.Point[i]), int(r.Site[i])
 		if pt < 0 || pt >= len(cells) || si < 0 || si >= len(sites) {
 			return nil, fmt.Errorf("coverage: best-server row %d: point %d or site %d out of range: %w", i, pt, si, engine.ErrInvalidValue)
 		}
-		pc := PredictedCell{
-			Cell: cells[pt], Carrier: r.Carrier[i], Tech: r.Tech[i],
-			SignalDBm: r.SignalDBm[i], SigmaDB: r.SigmaDB[i],
-			ServingSite: sites[si].SiteID, DistanceM: r.DistanceM[i],
+	}
+	// The rows in key order, a key's rows in row order: 4 bytes a row
+	// where a map from each key to its kept row took about 80 (hundreds
+	// of MB for a national month's millions of rows, beside the result
+	// and the cells made from it).
+	key := func(i int32) aggregate.Key {
+		return aggregate.Key{Cell: cells[r.Point[i]], Carrier: r.Carrier[i], Tech: r.Tech[i]}
+	}
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := compareKey(key(a), key(b)); c != 0 {
+			return c
 		}
-		if j, ok := best[pc.key()]; ok {
-			if pc.SignalDBm > out[j].SignalDBm {
-				out[j] = pc
+		return cmp.Compare(a, b)
+	})
+	out := make([]PredictedCell, 0, n)
+	for j, i := range order {
+		if j > 0 && key(order[j-1]) == key(i) {
+			if k := len(out) - 1; r.SignalDBm[i] > out[k].SignalDBm {
+				out[k] = predictedRow(r, i, cells, sites)
 			}
 			continue
 		}
-		best[pc.key()] = len(out)
-		out = append(out, pc)
+		out = append(out, predictedRow(r, i, cells, sites))
 	}
-	sort.Slice(out, func(a, b int) bool { return compareKey(out[a].key(), out[b].key()) < 0 })
 	return out, nil
+}
+
+// predictedRow is row i of a best-server result as a predicted cell.
+func predictedRow(r *predict.Result, i int32, cells []hexgrid.Cell, sites []engine.Site) PredictedCell {
+	return PredictedCell{
+		Cell: cells[r.Point[i]], Carrier: r.Carrier[i], Tech: r.Tech[i],
+		SignalDBm: r.SignalDBm[i], SigmaDB: r.SigmaDB[i],
+		ServingSite: sites[r.Site[i]].SiteID, DistanceM: r.DistanceM[i],
+	}
 }

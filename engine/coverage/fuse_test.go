@@ -207,6 +207,11 @@ func TestFuseUnionAndOrder(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("%d states, want %d", len(got), len(want))
 	}
+	// Sized to the union of the keys, not grown to it from the larger
+	// input (a national month's states are GBs: a copy, and a fifth more).
+	if cap(got) != len(got) {
+		t.Errorf("%d states in room for %d", len(got), cap(got))
+	}
 	for i, s := range got {
 		if g := fmt.Sprintf("%s %s %s %s %s", s.Cell, s.Carrier, s.Tech, s.State, s.Source); g != want[i] {
 			t.Errorf("state %d: %s, want %s", i, g, want[i])

@@ -63,5 +63,8 @@ func meetSavedTypes(enc *gob.Encoder) error {
 	if err := ev.encodeTo(enc); err != nil {
 		return err
 	}
-	return enc.Encode(&predict.Result{})
+	pr1 := &predict.Result{Point: make([]int32, 1), Carrier: make([]engine.Carrier, 1), Tech: make([]engine.Tech, 1), Site: make([]int32, 1),
+		SignalDBm: make([]float64, 1), PathLossDB: make([]float64, 1), SigmaDB: make([]float64, 1), DistanceM: make([]float64, 1),
+		Model: make([]predict.Model, 1)}
+	return predictionsState{pr1}.encodeTo(enc)
 }

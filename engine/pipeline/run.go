@@ -83,7 +83,7 @@ var (
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 7 // 7: bands outside the models' range at the nearer bound, as coverage 9; 6: the blend band as coverage 7; 5: environments as coverage 6; 4: heights outside 10–300 m at the nearer bound, as coverage 5; 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
-	predictionsFormat = 5 // 5: bands outside the models' range at the nearer bound, as coverage 9; 4: environments as coverage 6; 3: heights outside 10–300 m at the nearer bound, as coverage 5; 2: environment classes as coverage 3
+	predictionsFormat = 6 // 6: the columns in chunks after the summary (predictionsState; one gob message was built whole in memory); 5: bands outside the models' range at the nearer bound, as coverage 9; 4: environments as coverage 6; 3: heights outside 10–300 m at the nearer bound, as coverage 5; 2: environment classes as coverage 3
 )
 
 // Stage names in the dataset.
@@ -1780,7 +1780,7 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 		key := stageKey(StagePredictions, predictionsFormat, append([]string{hashConfig(cfg), hashConfig(offAir), hashConfig(pts)}, sitesIn...)...)
 		ref := dataset.StageRef{Period: r.period, Stage: StagePredictions}
 		var saved predict.Result
-		why, err := loadStage(r.s, ref, key, &saved)
+		why, err := loadStage(r.s, ref, key, predictionsState{&saved})
 		if err != nil {
 			return nil, err
 		}
@@ -1792,13 +1792,85 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 		if err != nil || len(res.Rejected) > 0 {
 			return res, err
 		}
-		dir, err := saveStage(r.s, ref, key, sitesIn, res)
+		dir, err := saveStage(r.s, ref, key, sitesIn, predictionsState{res})
 		if err != nil {
 			return nil, err
 		}
 		*done = append(*done, StageSummary{Stage: StagePredictions, Why: why, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0), Dir: dir})
 		return res, nil
 	}
+}
+
+// predictionsState is the best-server search (StagePredictions) in its
+// saved form: the result's summary as one gob message, then each of its
+// columns in chunks (encodeChunks). As one message, gob built the whole
+// encoding in memory while the result was held: 413 MB for the search at
+// 1 M rows of the national month, as large as the result itself, at the
+// top of the coverage stage's heap; and a read-back decoded it from one
+// buffer as large.
+type predictionsState struct{ r *predict.Result }
+
+func (st predictionsState) encodeTo(enc *gob.Encoder) error {
+	h := *st.r
+	h.Point, h.Carrier, h.Tech, h.Site, h.Model = nil, nil, nil, nil, nil
+	h.SignalDBm, h.PathLossDB, h.SigmaDB, h.DistanceM = nil, nil, nil, nil
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	r := st.r
+	if err := encodeChunks(enc, r.Point); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, r.Carrier); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, r.Tech); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, r.Site); err != nil {
+		return err
+	}
+	for _, col := range [][]float64{r.SignalDBm, r.PathLossDB, r.SigmaDB, r.DistanceM} {
+		if err := encodeChunks(enc, col); err != nil {
+			return err
+		}
+	}
+	return encodeChunks(enc, r.Model)
+}
+
+func (st predictionsState) decodeFrom(dec *gob.Decoder) error {
+	r := st.r
+	if err := dec.Decode(r); err != nil {
+		return err
+	}
+	var err error
+	if r.Point, err = decodeChunks[int32](dec, nil); err != nil {
+		return err
+	}
+	if r.Carrier, err = decodeChunks(dec, func(s *interner, c *engine.Carrier) { *c = s.carrier(*c) }); err != nil {
+		return err
+	}
+	if r.Tech, err = decodeChunks[engine.Tech](dec, nil); err != nil {
+		return err
+	}
+	if r.Site, err = decodeChunks[int32](dec, nil); err != nil {
+		return err
+	}
+	for _, col := range []*[]float64{&r.SignalDBm, &r.PathLossDB, &r.SigmaDB, &r.DistanceM} {
+		if *col, err = decodeChunks[float64](dec, nil); err != nil {
+			return err
+		}
+	}
+	if r.Model, err = decodeChunks[predict.Model](dec, nil); err != nil {
+		return err
+	}
+	n := len(r.Point)
+	for _, m := range []int{len(r.Carrier), len(r.Tech), len(r.Site), len(r.SignalDBm), len(r.PathLossDB), len(r.SigmaDB), len(r.DistanceM), len(r.Model)} {
+		if m != n {
+			return fmt.Errorf("best-server columns of %d and %d rows", n, m)
+		}
+	}
+	return nil
 }
 
 // predictions returns the saved predictions if they are for cells (its

@@ -31,7 +31,7 @@ var pinnedStageOutputs = map[string]struct {
 	sha256 string
 }{
 	StageMeasure:       {11, "b566ae0885ad7c5c8132e2f166bf24124f47c12d7859b0017b0889ea6e79ef16"},
-	StagePredictions:   {5, "a8e427d96b0aa2431800830cb1ba16cc7ae35b8662d3f4239a60dc5104ed37bb"},
+	StagePredictions:   {6, "51db1b70e18f7a6325c412bc4bb2db2736205703cc145c034901cfddcd22588a"},
 	StageCoverage:      {9, "b18dfae374d1802f4d3722188f53c933257004579c104b59d9a4a18a2bbc2d24"},
 	StageEvPredictions: {7, "3bdeacb7c70a17ee4206eb350d53d3e69ce637e3cac364b08716529b41697c7a"},
 	StageDeadZones:     {30, "4f3225b071953a6bf2ff59f799ad69799449601023d40289cd8edfa80e6ad8c0"},

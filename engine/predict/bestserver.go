@@ -331,11 +331,31 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 	for i := range parts {
 		total += parts[i].Len()
 	}
-	res.grow(total)
-	for i := range parts {
-		res.appendAll(&parts[i])
-	}
+	// One column at a time, each part's column dropped once copied: the
+	// parts and the result are never held whole at once (for a national
+	// month's search, hundreds of MB each, the coverage stage's peak).
+	res.Point = joinColumn(res.Point, parts, total, func(r *Result) *[]int32 { return &r.Point })
+	res.Carrier = joinColumn(res.Carrier, parts, total, func(r *Result) *[]engine.Carrier { return &r.Carrier })
+	res.Tech = joinColumn(res.Tech, parts, total, func(r *Result) *[]engine.Tech { return &r.Tech })
+	res.Site = joinColumn(res.Site, parts, total, func(r *Result) *[]int32 { return &r.Site })
+	res.SignalDBm = joinColumn(res.SignalDBm, parts, total, func(r *Result) *[]float64 { return &r.SignalDBm })
+	res.PathLossDB = joinColumn(res.PathLossDB, parts, total, func(r *Result) *[]float64 { return &r.PathLossDB })
+	res.SigmaDB = joinColumn(res.SigmaDB, parts, total, func(r *Result) *[]float64 { return &r.SigmaDB })
+	res.DistanceM = joinColumn(res.DistanceM, parts, total, func(r *Result) *[]float64 { return &r.DistanceM })
+	res.Model = joinColumn(res.Model, parts, total, func(r *Result) *[]Model { return &r.Model })
 	return res, nil
+}
+
+// joinColumn appends column col of every part to dst, grown once to hold
+// n more, in the parts' order, and drops the column from each part.
+func joinColumn[T any](dst []T, parts []Result, n int, col func(*Result) *[]T) []T {
+	dst = slices.Grow(dst, n)
+	for i := range parts {
+		c := col(&parts[i])
+		dst = append(dst, *c...)
+		*c = nil
+	}
+	return dst
 }
 
 func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine.Carrier, []siteCoefs) {
@@ -664,28 +684,4 @@ func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env, fra
 		return
 	}
 	*b = best{site: p.idx, prep: p.self, signal: sig, pl: loss.DB, sigma: loss.SigmaDB, distance: d, model: model}
-}
-
-func (r *Result) grow(n int) {
-	r.Point = slices.Grow(r.Point, n)
-	r.Carrier = slices.Grow(r.Carrier, n)
-	r.Tech = slices.Grow(r.Tech, n)
-	r.Site = slices.Grow(r.Site, n)
-	r.SignalDBm = slices.Grow(r.SignalDBm, n)
-	r.PathLossDB = slices.Grow(r.PathLossDB, n)
-	r.SigmaDB = slices.Grow(r.SigmaDB, n)
-	r.DistanceM = slices.Grow(r.DistanceM, n)
-	r.Model = slices.Grow(r.Model, n)
-}
-
-func (r *Result) appendAll(o *Result) {
-	r.Point = append(r.Point, o.Point...)
-	r.Carrier = append(r.Carrier, o.Carrier...)
-	r.Tech = append(r.Tech, o.Tech...)
-	r.Site = append(r.Site, o.Site...)
-	r.SignalDBm = append(r.SignalDBm, o.SignalDBm...)
-	r.PathLossDB = append(r.PathLossDB, o.PathLossDB...)
-	r.SigmaDB = append(r.SigmaDB, o.SigmaDB...)
-	r.DistanceM = append(r.DistanceM, o.DistanceM...)
-	r.Model = append(r.Model, o.Model...)
 }
