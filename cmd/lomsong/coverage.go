@@ -290,8 +290,9 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	case errors.As(err, &foreign):
 		// Another dataset's fits (and its masts off the air) would be
 		// applied to this one's register.
-		return nil, opt, "", refusedError{fmt.Errorf("%s was fitted on none of the sources of %s (its %s, sha256 %s, %s not in it): another dataset's calibration? run lomsong calibrate --dataset %s, or give --calibration none",
-			foreign.Path, c.dataset, plural.Count(len(foreign.Gone), "source", "sources"), strings.Join(foreign.Gone, ", "), isAre(len(foreign.Gone)), shellQuote(c.dataset))}
+		// The engine's words (the store is c.dataset as given), and what
+		// to do.
+		return nil, opt, "", refusedError{fmt.Errorf("%w? run lomsong calibrate --dataset %s, or give --calibration none", foreign, shellQuote(c.dataset))}
 	case errors.As(err, &ae) && errors.Is(ae.Err, engine.ErrInvalidConfig):
 		// Too fine a resolution for the unit's outline.
 		return nil, opt, "", usageError{fmt.Sprintf("--res %d with --province %q: %v", c.res, c.province, ae.Err)}

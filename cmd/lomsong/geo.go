@@ -61,7 +61,7 @@ func (b *boundaryFlags) isFile() bool {
 
 func (b *boundaryFlags) load() (*geodata.BoundarySet, error) {
 	key := strings.Join([]string{b.boundaries, b.codeProp, b.nameProp, b.parentProp}, "\x00")
-	if b.loadedFor != key || (b.loaded == nil && b.loadErr == nil) {
+	if b.loadedFor != key {
 		b.loaded, b.loadErr = b.read()
 		b.loadedFor = key
 	}
