@@ -685,7 +685,16 @@ func excelDays(s string, loc *time.Location) (int64, bool, error) {
 // years 2000 to 2099 (36526 to 73050) written with a fraction of a day,
 // which no other unit of the contract writes so (Unix seconds have ten
 // digits): the hint for a timestamp that reads as none.
-var excelSerialRE = regexp.MustCompile(`^(3[6-9]|[4-6]\d|7[0-2])\d{3}[.,]\d+$`)
+var excelSerialRE = regexp.MustCompile(`^` + excelDays2000s + `[.,]\d+$`)
+
+// excelDateRE matches a whole Excel serial day number of the same years:
+// a date cell saved as a number without its time.
+var excelDateRE = regexp.MustCompile(`^` + excelDays2000s + `$`)
+
+// excelDays2000s matches the whole days of an Excel serial number from
+// 36000 to 72999 (mid-1998 to late 2099): those of the years 2000 to 2099
+// with a margin.
+const excelDays2000s = `(3[6-9]|[4-6]\d|7[0-2])\d{3}`
 
 // excelHint says, for a timestamp that reads as an Excel serial day
 // number, which time that is and the unit that reads it; else "".

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -116,11 +115,6 @@ func (p *parser) unixHint(ts string, ms int64, scale float64, unit, name string)
 	}
 	return h
 }
-
-// excelDateRE matches a whole Excel serial day number of the years 2000
-// to 2099 (36526 to 73050): a date cell saved as a number without its
-// time.
-var excelDateRE = regexp.MustCompile(`^(3[6-9]|[4-6]\d|7[0-2])\d{3}$`)
 
 func (p *parser) measurement(f []string, r *engine.Measurement) *rowError {
 	b := p.b
