@@ -42,16 +42,7 @@ func TestCertifyWithDamagedPart(t *testing.T) {
 	if code := ts.certify(t, "vt", id); code != http.StatusOK {
 		t.Fatalf("certify the first: %d", code)
 	}
-	parts, err := filepath.Glob(filepath.Join(ts.dir, "measurements", "period=*", "carrier=viettel", "part-*.parquet"))
-	if err != nil || len(parts) != 1 {
-		t.Fatalf("viettel's parts: %v %v", parts, err)
-	}
-	part := parts[0]
-	rel, _ := filepath.Rel(ts.dir, part)
-	good, err := os.ReadFile(part)
-	if err != nil {
-		t.Fatal(err)
-	}
+	part, rel, good := ts.viettelPart(t)
 
 	for _, c := range []struct {
 		name   string
@@ -59,13 +50,7 @@ func TestCertifyWithDamagedPart(t *testing.T) {
 		damage func()
 	}{
 		{"altered in place", lateOf(third, 2*third), func() {
-			b := append([]byte{}, good...)
-			for i := len(b) / 3; i < len(b)/3+256 && i < len(b); i++ {
-				b[i] ^= 0x5a
-			}
-			if err := os.WriteFile(part, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			alterInPlace(t, part, good)
 		}},
 		{"removed", lateOf(2*third, len(lines)), func() {
 			if err := os.Remove(part); err != nil {
@@ -109,5 +94,34 @@ func TestCertifyWithDamagedPart(t *testing.T) {
 				t.Fatalf("certify once the part is back: %d", code)
 			}
 		})
+	}
+}
+
+// viettelPart returns the release dataset's one part of Viettel's
+// measurements, its path in the dataset and its bytes.
+func (ts *testService) viettelPart(t *testing.T) (part, rel string, good []byte) {
+	t.Helper()
+	parts, err := filepath.Glob(filepath.Join(ts.dir, "measurements", "period=*", "carrier=viettel", "part-*.parquet"))
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("viettel's parts: %v %v", parts, err)
+	}
+	part = parts[0]
+	rel, _ = filepath.Rel(ts.dir, part)
+	if good, err = os.ReadFile(part); err != nil {
+		t.Fatal(err)
+	}
+	return part, rel, good
+}
+
+// alterInPlace writes good to part with 256 bytes a third of the way in
+// flipped: its size kept, its checksum no longer the manifest's.
+func alterInPlace(t *testing.T, part string, good []byte) {
+	t.Helper()
+	b := append([]byte{}, good...)
+	for i := len(b) / 3; i < len(b)/3+256 && i < len(b); i++ {
+		b[i] ^= 0x5a
+	}
+	if err := os.WriteFile(part, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
