@@ -907,12 +907,13 @@ func readCSVFile(path string) ([][]string, error) {
 }
 
 // LOMSONG_CPUPROFILE and LOMSONG_MEMPROFILE write profiles pprof reads
-// (gzip-compressed protocol buffers), whatever the command.
+// (gzip-compressed protocol buffers), LOMSONG_TRACE an execution trace go
+// tool trace reads, whatever the command.
 func TestProfilesFromEnv(t *testing.T) {
 	dir := t.TempDir()
-	cpu, heap := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof")
+	cpu, heap, tr := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof"), filepath.Join(dir, "run.trace")
 	cmd := exec.Command(lomsongBinary(t), "version")
-	cmd.Env = append(os.Environ(), cpuProfileEnv+"="+cpu, heapProfileEnv+"="+heap)
+	cmd.Env = append(os.Environ(), cpuProfileEnv+"="+cpu, heapProfileEnv+"="+heap, traceEnv+"="+tr)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -929,13 +930,19 @@ func TestProfilesFromEnv(t *testing.T) {
 			t.Errorf("%s: %d bytes, not a gzip-compressed profile", filepath.Base(p), len(b))
 		}
 	}
+	// An execution trace starts with its format's header.
+	if b, err := os.ReadFile(tr); err != nil {
+		t.Fatal(err)
+	} else if !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Errorf("run.trace: %d bytes, not an execution trace (starts %q)", len(b), b[:min(len(b), 16)])
+	}
 	// Nothing else, temporaries included, is left beside them.
-	if es, err := os.ReadDir(dir); err != nil || len(es) != 2 {
+	if es, err := os.ReadDir(dir); err != nil || len(es) != 3 {
 		var names []string
 		for _, e := range es {
 			names = append(names, e.Name())
 		}
-		t.Errorf("the profiles' folder holds %v (%v), want cpu.pprof and heap.pprof alone", names, err)
+		t.Errorf("the profiles' folder holds %v (%v), want cpu.pprof, heap.pprof and run.trace alone", names, err)
 	}
 }
 

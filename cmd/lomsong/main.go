@@ -105,7 +105,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startCPUProfile(os.Getenv(cpuProfileEnv), os.Stderr)
 	stopHeap := startHeapProfile(os.Getenv(heapProfileEnv), os.Stderr)
+	stopTrace := startTrace(os.Getenv(traceEnv), os.Stderr)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
 	stopHeap()
 	stopProfile()
 	// The exit code reads ctx before stop cancels it: only a signal that
@@ -510,7 +512,8 @@ no data in the dataset, month or province asked for, or an incomplete suggested 
 from outside (137: SIGKILL, most often out of memory; said on stderr).
 Environment: GOMEMLIMIT (e.g. 1400MiB) is the soft limit of the memory the Go runtime keeps
 before collecting harder (default: 3/4 of the memory available, the container's limit or the
-machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof);
+machine's); LOMSONG_CPUPROFILE=FILE and LOMSONG_MEMPROFILE=FILE profile a command (go tool pprof),
+LOMSONG_TRACE=FILE writes its execution trace (go tool trace: when each core ran what);
 SOURCE_DATE_EPOCH (seconds since 1970) is taken as the current time for what is written (ingest
 times, the report's date), so reruns on the same inputs write identical files (the demo fixes its
 own clock at the end of its measured month); a value that is not a plain integer (no spaces, no

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -38,6 +39,37 @@ func startCPUProfile(path string, stderr io.Writer) func() {
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
 			fmt.Fprintf(stderr, "lomsong: %s: %v\n", cpuProfileEnv, err)
+		}
+	}
+}
+
+// traceEnv names a file to write an execution trace of the command to
+// (go tool trace reads it): LOMSONG_TRACE=/tmp/run.trace lomsong run ….
+// It shows when each core ran what (the stretches where one core is idle)
+// and where goroutines waited; expect a few MB a second of a busy command.
+const traceEnv = "LOMSONG_TRACE"
+
+// startTrace starts the execution trace into path (nothing when path is
+// empty) and returns the function that ends it; a trace that cannot be
+// written is reported on stderr and the command runs anyway.
+func startTrace(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = trace.Start(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lomsong: %s: no trace: %v\n", traceEnv, err)
+		return func() {}
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "lomsong: %s: %v\n", traceEnv, err)
 		}
 	}
 }
