@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -105,4 +106,23 @@ func BenchmarkWriteGeoParquet(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(layers[0].Len()+layers[1].Len())*float64(b.N)/b.Elapsed().Seconds(), "features/s")
+}
+
+// BenchmarkPackLevels packs the spatial index of 400,000 hex-sized boxes
+// scattered over the country's extent (a fifth of the country demo's
+// features): the sorts of Sort-Tile-Recursive.
+func BenchmarkPackLevels(b *testing.B) {
+	rng := rand.New(rand.NewPCG(400000, 1))
+	cells := make([]rtreeCell, 400000)
+	for i := range cells {
+		x, y := 102+8*rng.Float64(), 8+15*rng.Float64()
+		cells[i] = rtreeCell{id: int64(i + 1), minX: rtreeDown(x), maxX: rtreeUp(x + 0.004), minY: rtreeDown(y), maxY: rtreeUp(y + 0.004)}
+	}
+	work := make([]rtreeCell, len(cells))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(work, cells)
+		packLevels(work, 1228)
+	}
 }

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -68,20 +67,41 @@ func strPack(cells []rtreeCell, capacity int) [][]rtreeCell {
 	nodes := (n + capacity - 1) / capacity
 	slicesN := int(math.Ceil(math.Sqrt(float64(nodes))))
 	perSlice := slicesN * capacity
-	cx := func(c rtreeCell) float64 { return float64(c.minX) + float64(c.maxX) }
-	cy := func(c rtreeCell) float64 { return float64(c.minY) + float64(c.maxY) }
 	// Ids are unique, so each order is total: an unstable sort gives the
 	// one result, faster than a stable one (merge by rotations).
-	slices.SortFunc(cells, func(a, b rtreeCell) int { return cmp.Or(cmp.Compare(cx(a), cx(b)), cmp.Compare(a.id, b.id)) })
+	slices.SortFunc(cells, func(a, b rtreeCell) int {
+		return centreOrder(float64(a.minX)+float64(a.maxX), float64(b.minX)+float64(b.maxX), a.id, b.id)
+	})
 	out := make([][]rtreeCell, 0, nodes)
 	for lo := 0; lo < n; lo += perSlice {
 		s := cells[lo:min(n, lo+perSlice)]
-		slices.SortFunc(s, func(a, b rtreeCell) int { return cmp.Or(cmp.Compare(cy(a), cy(b)), cmp.Compare(a.id, b.id)) })
+		slices.SortFunc(s, func(a, b rtreeCell) int {
+			return centreOrder(float64(a.minY)+float64(a.maxY), float64(b.minY)+float64(b.maxY), a.id, b.id)
+		})
 		for i := 0; i < len(s); i += capacity {
 			out = append(out, s[i:min(len(s), i+capacity)])
 		}
 	}
 	return out
+}
+
+// centreOrder orders two cells by their centres (doubled: the sums of
+// their bounds) ca and cb, then by their ids. The centres are of finite
+// float32 bounds, never NaN, so < and > order them as cmp.Compare would;
+// the id is compared only on a tie (cmp.Or evaluated both comparisons on
+// every call).
+func centreOrder(ca, cb float64, ida, idb int64) int {
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	case ida < idb:
+		return -1
+	case ida > idb:
+		return 1
+	}
+	return 0
 }
 
 // bound returns the rectangle holding cells.
