@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
 )
 
 // benchMonth is a province-sized month: the hexes within 30 grid steps of
@@ -125,4 +127,67 @@ func BenchmarkPackLevels(b *testing.B) {
 		copy(work, cells)
 		packLevels(work, 1228)
 	}
+}
+
+// BenchmarkWriteRTree writes the packed spatial index of 400,000 boxes
+// (BenchmarkPackLevels') into an R*Tree's shadow tables, in a GeoPackage
+// connection's settings; cpu-s/op as BenchmarkWriteGeoPackageLarge's.
+func BenchmarkWriteRTree(b *testing.B) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(400000, 1))
+	cells := make([]rtreeCell, 400000)
+	for i := range cells {
+		x, y := 102+8*rng.Float64(), 8+15*rng.Float64()
+		cells[i] = rtreeCell{id: int64(i + 1), minX: rtreeDown(x), maxX: rtreeUp(x + 0.004), minY: rtreeDown(y), maxY: rtreeUp(y + 0.004)}
+	}
+	levels := packLevels(cells, 1228)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	var cpu float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db, err := sqlitedb.Open(ctx, filepath.Join(dir, fmt.Sprintf("r%d.sqlite", i)), sqlitedb.Options{NoWAL: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []string{fmt.Sprintf("PRAGMA page_size = %d", gpkgPageSize), "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -65536"} {
+			if _, err := conn.ExecContext(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE "rt" USING rtree(id, minx, maxx, miny, maxy)`); err != nil {
+			b.Fatal(err)
+		}
+		size, err := rtreeNodeBytes(ctx, tx, "rt")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if size != 1228 {
+			b.Fatalf("node of %d bytes", size)
+		}
+		cpu0 := cpuSeconds(b)
+		b.StartTimer()
+		err = withDriver(conn, func(dc driver.ConnPrepareContext) error { return writeRTree(ctx, dc, "rt", levels, size) })
+		b.StopTimer()
+		cpu += cpuSeconds(b) - cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		conn.Close()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }

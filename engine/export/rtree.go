@@ -190,9 +190,17 @@ func writeRTree(ctx context.Context, conn driver.ConnPrepareContext, name string
 	insNode := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_node" VALUES`, name), 2, 1)
 	defer insNode.close()
 	parents := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_parent" VALUES`, name), 2, 256)
-	rowids := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_rowid" VALUES`, name), 2, 256)
 	defer parents.close()
-	defer rowids.close()
+	// Each feature's leaf, by its id, written once the nodes are: in the
+	// leaves' order the ids come in the packing's spatial order, and each
+	// row went to a random place in <name>_rowid's b-tree.
+	var maxID int64
+	for _, nd := range levels[0] {
+		for _, c := range nd {
+			maxID = max(maxID, c.id)
+		}
+	}
+	leafOf := make([]int64, maxID+1) // 0: no feature (nodes are numbered from 1)
 	blob := make([]byte, size)
 	for l := height - 1; l >= 0; l-- {
 		for i, nd := range levels[l] {
@@ -213,11 +221,9 @@ func writeRTree(ctx context.Context, conn driver.ConnPrepareContext, name string
 				binary.BigEndian.PutUint32(blob[o+12:], math.Float32bits(c.maxX))
 				binary.BigEndian.PutUint32(blob[o+16:], math.Float32bits(c.minY))
 				binary.BigEndian.PutUint32(blob[o+20:], math.Float32bits(c.maxY))
-				w := rowids
-				if l > 0 {
-					w = parents
-				}
-				if err := w.add(ctx, id, nodeno); err != nil {
+				if l == 0 {
+					leafOf[id] = nodeno
+				} else if err := parents.add(ctx, id, nodeno); err != nil {
 					return fmt.Errorf("spatial index %s: %w", name, err)
 				}
 			}
@@ -226,12 +232,29 @@ func writeRTree(ctx context.Context, conn driver.ConnPrepareContext, name string
 			}
 		}
 	}
-	for _, w := range []*rowWriter{parents, rowids} {
-		if err := w.flush(ctx); err != nil {
-			return fmt.Errorf("spatial index %s: %w", name, err)
-		}
+	if err := parents.flush(ctx); err != nil {
+		return fmt.Errorf("spatial index %s: %w", name, err)
+	}
+	if err := writeRowids(ctx, conn, name, leafOf); err != nil {
+		return fmt.Errorf("spatial index %s: %w", name, err)
 	}
 	return nil
+}
+
+// writeRowids writes <name>_rowid, each feature's leaf: leafOf[id] is
+// the leaf of feature id, 0 for none, in ascending ids.
+func writeRowids(ctx context.Context, conn driver.ConnPrepareContext, name string, leafOf []int64) error {
+	rowids := newRowWriter(conn, fmt.Sprintf(`INSERT INTO "%s_rowid" VALUES`, name), 2, 256)
+	defer rowids.close()
+	for id, node := range leafOf {
+		if node == 0 {
+			continue
+		}
+		if err := rowids.add(ctx, int64(id), node); err != nil {
+			return err
+		}
+	}
+	return rowids.flush(ctx)
 }
 
 // rowWriter inserts rows into a table many per statement: one statement
