@@ -210,6 +210,12 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nwrote %s and %s (%s)\n", filepath.Join(*out, "scorecard.csv"), filepath.Join(*out, "scorecard.json"), plural.Count(len(periodsOf(card)), "month", "months"))
+	if note := pipeline.DamagedInputs(store, p.String(), true); note != "" {
+		// The other months' dead zones and passes are read back from
+		// their saved stages, computed before the damage: said as lomsong
+		// run says it of its month's.
+		fmt.Fprintf(e.stderr, "scorecard: warning: %s\n", note)
+	}
 	return nil
 }
 
