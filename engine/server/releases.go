@@ -34,7 +34,6 @@ import (
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/geodata"
-	"github.com/lomsong/lomsong/internal/plural"
 	"github.com/lomsong/lomsong/internal/shellquote"
 	"github.com/paulmach/orb/geojson"
 )
@@ -365,11 +364,14 @@ func earlierDeadZones(ctx context.Context, store *dataset.Store, opt pipeline.Ru
 // (dataset.Store.CheckListed: a part's entry lost, a record edited to
 // another period, carrier or kind), part files it does not list
 // (dataset.Store.UnlistedNote: lomsong run warns and leaves their rows
-// out; a release, published for good to every province, is not made
-// without them), and parts of the month or of the registers missing or
-// not their recorded size (dataset.Store.DamagedParts: a stage read back
-// would publish what was computed from them before, as lomsong run warns).
-// It reads the manifest and the parts' sizes, not their bytes.
+// out; a release, published for good, is not made without them), and a
+// part the release reads missing or not its recorded size
+// (pipeline.DamagedInputs, lomsong run's and lomsong scorecard's warning:
+// the month's measurements and the registers, and with subscriptions,
+// whose scorecard reads the other months' saved dead zones and passes,
+// every month's measurements). A stage read back would publish what was
+// computed from such a part before it went. It reads the manifest and
+// the parts' sizes, not their bytes.
 func releasable(store *dataset.Store, p penetration.Period) error {
 	if err := store.CheckListed(); err != nil {
 		return fmt.Errorf("no release for %s: %w", p, err)
@@ -381,13 +383,10 @@ func releasable(store *dataset.Store, p penetration.Period) error {
 	if note != "" {
 		return fmt.Errorf("no release for %s: %s; a release is published for good and is not made without them", p, note)
 	}
-	if bad := store.DamagedParts([]string{p.String()}); len(bad) > 0 {
-		list := strings.Join(bad[:min(3, len(bad))], ", ")
-		if len(bad) > 3 {
-			list += ", …"
-		}
-		return fmt.Errorf("no release for %s: %s of the dataset %s missing or not %s recorded size (%s): the saved outputs a release reads back were computed from them before; check with lomsong dataset verify %s, then restore them or retract their source",
-			p, plural.Count(len(bad), "part", "parts"), plural.Noun(len(bad), "is", "are"), plural.Noun(len(bad), "its", "their"), list, shellquote.Quote(store.Dir()))
+	// The scorecard is made when the dataset holds subscriptions (runMonth).
+	withScorecard := len(store.Parts("subscriptions", nil, nil)) > 0
+	if note := pipeline.DamagedInputs(store, p.String(), withScorecard); note != "" {
+		return fmt.Errorf("no release for %s: %s", p, note)
 	}
 	return nil
 }
