@@ -64,7 +64,7 @@ func (p Pattern) VerticalDB(depressionDeg, tiltDeg float64) float64 {
 func (p Pattern) GainDB(azimuthDeg, beamwidthDeg, bearingDeg, depressionDeg, tiltDeg float64) float64 {
 	v := p.VerticalDB(depressionDeg, tiltDeg)
 	if math.IsNaN(azimuthDeg) {
-		return -min(-v, p.AmDB)
+		return p.verticalGainDB(v)
 	}
 	if !(beamwidthDeg > 0) {
 		beamwidthDeg = p.HBeamwidthDeg
@@ -72,6 +72,13 @@ func (p Pattern) GainDB(azimuthDeg, beamwidthDeg, bearingDeg, depressionDeg, til
 	h := p.HorizontalDB(bearingDeg-azimuthDeg, beamwidthDeg)
 	return -min(-(h + v), p.AmDB)
 }
+
+// verticalGainDB is A(φ, θ) of an omnidirectional antenna, whose vertical
+// term A_V(θ) is v. It bounds a sector's gain with the same vertical
+// term from above, in floating point too: A_H(φ) ≤ 0 makes the rounded
+// h + v at most v, and negation and min are exact. (With h NaN, from an
+// infinite azimuth, the sector's gain is NaN and bounded by nothing.)
+func (p Pattern) verticalGainDB(v float64) float64 { return -min(-v, p.AmDB) }
 
 // AngleDiffDeg returns a − b wrapped to [−180, 180).
 func AngleDiffDeg(a, b float64) float64 {
@@ -94,8 +101,11 @@ func BearingDeg(lon1, lat1, lon2, lat2 float64) float64 {
 }
 
 func bearingRad(sin1, cos1, sin2, cos2, dl float64) float64 {
-	y := math.Sin(dl) * cos2
-	x := cos1*sin2 - sin1*cos2*math.Cos(dl)
+	// math.Sincos is math.Sin and math.Cos in one argument reduction:
+	// the same algorithm, the same bits.
+	sinDl, cosDl := math.Sincos(dl)
+	y := sinDl * cos2
+	x := cos1*sin2 - sin1*cos2*cosDl
 	b := math.Atan2(y, x) * rad2deg
 	if b < 0 {
 		b += 360

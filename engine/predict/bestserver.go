@@ -315,8 +315,10 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 					} else {
 						w.point(pts.Lon[i], pts.Lat[i], pts.Env[i], pts.frac(i), prep, &grids)
 					}
-					w.emit(i, &parts[c], carriers)
+					w.emit(i, &w.rows, carriers)
 				}
+				parts[c] = w.rows.cloneRows()
+				w.rows.truncateRows()
 			}
 			evals.Add(w.evals)
 			oor.Add(w.oor)
@@ -346,6 +348,20 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 	return res, nil
 }
 
+// cloneRows returns r's rows in columns of their own, each sized to
+// them.
+func (r *Result) cloneRows() Result {
+	return Result{Point: slices.Clone(r.Point), Carrier: slices.Clone(r.Carrier), Tech: slices.Clone(r.Tech),
+		Site: slices.Clone(r.Site), SignalDBm: slices.Clone(r.SignalDBm), PathLossDB: slices.Clone(r.PathLossDB),
+		SigmaDB: slices.Clone(r.SigmaDB), DistanceM: slices.Clone(r.DistanceM), Model: slices.Clone(r.Model)}
+}
+
+// truncateRows empties r's columns, keeping their room.
+func (r *Result) truncateRows() {
+	r.Point, r.Carrier, r.Tech, r.Site = r.Point[:0], r.Carrier[:0], r.Tech[:0], r.Site[:0]
+	r.SignalDBm, r.PathLossDB, r.SigmaDB, r.DistanceM, r.Model = r.SignalDBm[:0], r.PathLossDB[:0], r.SigmaDB[:0], r.DistanceM[:0], r.Model[:0]
+}
+
 // joinColumn appends column col of every part to dst, grown once to hold
 // n more, in the parts' order, and drops the column from each part.
 func joinColumn[T any](dst []T, parts []Result, n int, col func(*Result) *[]T) []T {
@@ -359,7 +375,8 @@ func joinColumn[T any](dst []T, parts []Result, n int, col func(*Result) *[]T) [
 }
 
 func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine.Carrier, []siteCoefs) {
-	var carriers []engine.Carrier
+	var carriers []engine.Carrier // distinct, sorted below
+	seen := map[engine.Carrier]bool{}
 	keep := make([]bool, len(sites))
 	for i := range sites {
 		s := &sites[i]
@@ -378,10 +395,14 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 			continue
 		}
 		keep[i] = true
-		carriers = append(carriers, s.Carrier)
+		// Each carrier once, not once a site (then sorted and
+		// compacted: hundreds of thousands of strings for a handful).
+		if !seen[s.Carrier] {
+			seen[s.Carrier] = true
+			carriers = append(carriers, s.Carrier)
+		}
 	}
 	slices.Sort(carriers)
-	carriers = slices.Compact(carriers)
 
 	// The models and coefficients of a technology, band and height,
 	// probed once for the sites that share them.
@@ -514,7 +535,11 @@ type worker struct {
 	// evaluates it first, so that its bound prunes from the start
 	// (neighbouring points, as hexes in cell order are, mostly share
 	// their best server).
-	seed  []int32
+	seed []int32
+	// rows holds the current chunk's rows, its columns' room reused from
+	// chunk to chunk: each chunk's part is then copied out once at its
+	// size, instead of grown by doubling from nothing.
+	rows  Result
 	evals int64
 	oor   int64
 	// group and except leave out, at the current point, the sites whose
@@ -671,13 +696,23 @@ func (w *worker) evalAt(p *prepSite, d, dl, sinLat, cosLat float64, env Env, fra
 		return
 	}
 	w.evals++
+	b := &w.best[p.group]
+	dep := DepressionDeg(p.heightM, cfg.MobileHeightM, d)
 	var bearing float64
 	if !p.omni {
+		// A sector's horizontal term only lowers its gain
+		// (verticalGainDB): one below the best server with the vertical
+		// term alone cannot serve, and is left without its bearing.
+		// The rounded sum base − loss + gain is non-decreasing in the
+		// gain, and ties are not left out, so the best is the same.
+		if v := cfg.Pattern.VerticalDB(dep, p.tiltDeg); b.site >= 0 && !math.IsInf(p.azimuthDeg, 0) &&
+			p.signalBaseDBm-loss.DB+cfg.Pattern.verticalGainDB(v) < b.signal {
+			return
+		}
 		bearing = bearingRad(p.sinLat, p.cosLat, sinLat, cosLat, dl)
 	}
-	gain := cfg.Pattern.GainDB(p.azimuthDeg, p.beamDeg, bearing, DepressionDeg(p.heightM, cfg.MobileHeightM, d), p.tiltDeg)
+	gain := cfg.Pattern.GainDB(p.azimuthDeg, p.beamDeg, bearing, dep, p.tiltDeg)
 	sig := p.signalBaseDBm - loss.DB + gain
-	b := &w.best[p.group]
 	if b.site < 0 {
 		w.touched = append(w.touched, p.group)
 	} else if sig < b.signal || sig == b.signal && p.idx > b.site {

@@ -586,3 +586,79 @@ func TestBestServerEvaluationsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestBestServerEqualsEveryPairWhole: the search leaves out work that
+// cannot change its answer (the pruned tree, and a sector's bearing
+// where its gain with the vertical term alone loses); its signals,
+// bit for bit, and servers (ties to the lower index) are those of every
+// pair in range evaluated whole, loss and full antenna gain.
+func TestBestServerEqualsEveryPairWhole(t *testing.T) {
+	sites, pts := nationalWorld(5, 900, 400)
+	rng := rand.New(rand.NewPCG(9, 9))
+	pts.EnvFrac = make([]float64, len(pts.Lon))
+	for i := range pts.EnvFrac {
+		if pts.Env[i] != EnvDenseUrban && rng.IntN(2) == 0 {
+			pts.EnvFrac[i] = rng.Float64()
+		}
+	}
+	for i := range sites {
+		switch i % 40 {
+		case 1: // a mast's sector as an omni antenna
+			sites[i].AzimuthDeg = math.NaN()
+		case 2: // a sector the same as its predecessor: a tie
+			sites[i] = sites[i-1]
+		}
+	}
+	cfg := DefaultConfig()
+	prep, carriers, coefs := prepare(sites, cfg, &Result{})
+	w := newWorker(len(carriers)*4, cfg, coefs)
+	type key struct {
+		p int
+		g int32
+	}
+	type pick struct {
+		site int32
+		sig  float64
+	}
+	want := map[key]pick{}
+	for i := range pts.Lon {
+		latRad := pts.Lat[i] * deg2rad
+		sinLat, cosLat := math.Sin(latRad), math.Cos(latRad)
+		for k := range prep {
+			p := &prep[k]
+			dl := pts.Lon[i]*deg2rad - p.lonRad
+			d := haversineM(p.latRad, latRad, p.cosLat, cosLat, dl)
+			if d > p.maxRangeM {
+				continue
+			}
+			l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: d}
+			loss, _, ok := w.blendedLoss(p, l, pts.Env[i], pts.frac(i))
+			if !ok {
+				continue
+			}
+			bearing := bearingRad(p.sinLat, p.cosLat, sinLat, cosLat, dl)
+			gain := cfg.Pattern.GainDB(p.azimuthDeg, p.beamDeg, bearing, DepressionDeg(p.heightM, cfg.MobileHeightM, d), p.tiltDeg)
+			sig := p.signalBaseDBm - loss.DB + gain
+			kk := key{i, p.group}
+			if b, ok := want[kk]; !ok || sig > b.sig || sig == b.sig && p.idx < b.site {
+				want[kk] = pick{p.idx, sig}
+			}
+		}
+	}
+	for _, prune := range []bool{false, true} {
+		got, err := bestServer(context.Background(), sites, pts, cfg, prune, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Len() != len(want) {
+			t.Fatalf("prune %v: %d rows, every pair whole %d", prune, got.Len(), len(want))
+		}
+		for j := range got.Len() {
+			ci, _ := slices.BinarySearch(carriers, got.Carrier[j])
+			b := want[key{int(got.Point[j]), int32(ci*4 + int(got.Tech[j]) - 1)}]
+			if got.Site[j] != b.site || math.Float64bits(got.SignalDBm[j]) != math.Float64bits(b.sig) {
+				t.Fatalf("prune %v row %d: site %d %.17g dBm, every pair whole site %d %.17g dBm", prune, j, got.Site[j], got.SignalDBm[j], b.site, b.sig)
+			}
+		}
+	}
+}

@@ -213,6 +213,8 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 		go func() {
 			defer wg.Done()
 			for gi := range next {
+				gi.nodes = make([]kdNode, 0, maxNodes(len(gi.sites)))
+				gi.scratch = make([]keyedSite, 0, len(gi.sites))
 				gi.build(prep, 0, int32(len(gi.sites)), nil)
 				gi.scratch = nil
 				gi.bounds(prep, cfg, idx.boundDM)
@@ -222,6 +224,12 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 	wg.Wait()
 	return idx
 }
+
+// maxNodes bounds the nodes of the tree of n sites build makes: a node
+// of more than leafSites sites splits into halves of at least
+// (leafSites+1)/2, so there are at most n/((leafSites+1)/2) leaves (one
+// for n ≤ leafSites), and one fewer inner nodes.
+func maxNodes(n int) int { return 2*max(1, n/((leafSites+1)/2)) - 1 }
 
 // build appends the node for sites[lo:hi] and its subtree; it returns the
 // node's index. parent orders sites by the parent's split axis (nil at the
@@ -349,6 +357,20 @@ func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
 		a += cosLat * n.cosLatMin * sl * sl
 	}
 	// The relative margin covers rounding differences with haversineM.
+	return 2 * earthRadiusM * math.Sqrt(min(1, a)) * (1 - 1e-9)
+}
+
+// siteMinDistM returns a lower bound on the great-circle distance between
+// two points dphi apart in latitude and dl in longitude (radians), the
+// cosines of whose latitudes are cos1 and cos2: haversineRoot's sines
+// replaced by sinLower of their arguments' magnitudes (sin²(x/2) ≥
+// sinLower(|x|/2)² for |x| ≤ 2π: t − t³/6 ≤ sin t for every t ≥ 0, and
+// sin t ≥ 0 for t ≤ π), and asin y ≥ y, as minDistM's box bound is. It
+// is below the distance haversineM gives by a relative 1e-9 at least, far
+// more than the two computations' rounding.
+func siteMinDistM(dphi, dl, cos1, cos2 float64) float64 {
+	sp, sl := sinLower(math.Abs(dphi)/2), sinLower(math.Abs(dl)/2)
+	a := sp*sp + cos1*cos2*sl*sl
 	return 2 * earthRadiusM * math.Sqrt(min(1, a)) * (1 - 1e-9)
 }
 
@@ -712,15 +734,14 @@ func (w *worker) pointPruned(lon, lat float64, env Env, frac float64, prep []pre
 						continue
 					}
 					dl := lonRad - p.lonRad
-					root := haversineRoot(p.latRad, latRad, p.cosLat, cosLat, dl)
-					// 2R·root ≤ the distance (asin x ≥ x; the relative
-					// margin covers math.Asin's rounding): a site
-					// out of range or bounded below the best by it is
-					// left without the arcsine.
-					if low := 2 * earthRadiusM * root * (1 - 1e-9); low > p.maxRangeM || b.site >= 0 && idx.blendBound(gi, env, frac, low) < b.signal {
+					// A lower bound on the distance without the sines
+					// (siteMinDistM): a site out of range or bounded
+					// below the best by it is left there, as about half
+					// of a leaf's sites are.
+					if low := siteMinDistM(latRad-p.latRad, dl, cosLat, p.cosLat); low > p.maxRangeM || b.site >= 0 && idx.blendBound(gi, env, frac, low) < b.signal {
 						continue
 					}
-					d := arcOfRootM(root)
+					d := arcOfRootM(haversineRoot(p.latRad, latRad, p.cosLat, cosLat, dl))
 					if d > p.maxRangeM || b.site >= 0 && idx.blendBound(gi, env, frac, d) < b.signal {
 						continue
 					}

@@ -379,6 +379,29 @@ func TestPruneApproximations(t *testing.T) {
 	if sinLower(-1) != 0 {
 		t.Fatal("sinLower of a negative angle")
 	}
+	// siteMinDistM is below haversineM's distance, and within a relative
+	// 1e-5 of it to 35 km (asin y ≥ y drops y³/6, 5e-6 of it at 35 km),
+	// for pairs a few metres to a hemisphere apart; across the
+	// antimeridian (a longitude difference near 2π, which the search's
+	// buckets never pair) it is a bound only.
+	for k := range 200000 {
+		lat1 := (rng.Float64()*2 - 1) * 80
+		lon1 := (rng.Float64()*2 - 1) * 180
+		scale := math.Pow(10, -4+rng.Float64()*6) // 0.0001° to 100°
+		lat2 := max(-89.9, min(89.9, lat1+(rng.Float64()*2-1)*scale))
+		lon2 := lon1 + (rng.Float64()*2-1)*scale
+		if k%50 == 0 {
+			lon2 = -math.Copysign(180, lon1) + (rng.Float64()*2-1)*scale/10
+		}
+		lon2 = max(-180, min(180, lon2))
+		p1, p2 := lat1*deg2rad, lat2*deg2rad
+		dl := (lon2 - lon1) * deg2rad
+		d := haversineM(p1, p2, math.Cos(p1), math.Cos(p2), dl)
+		low := siteMinDistM(p2-p1, dl, math.Cos(p2), math.Cos(p1))
+		if !(low <= d) || k%50 != 0 && d <= 35000 && low < d*(1-1e-5) {
+			t.Fatalf("(%g, %g) to (%g, %g): lower bound %.17g m, distance %.17g m", lon1, lat1, lon2, lat2, low, d)
+		}
+	}
 }
 
 // buildBySort is groupIndex.build as a full sort at every split: the
@@ -433,6 +456,9 @@ func TestGroupIndexBuildMatchesSort(t *testing.T) {
 		want.buildBySort(prep, 0, int32(n))
 		if !reflect.DeepEqual(got.nodes, want.nodes) || !slices.Equal(got.sites, want.sites) {
 			t.Fatalf("case %d (%d sites): the selecting build differs from the sorting one", c, n)
+		}
+		if len(got.nodes) > maxNodes(n) {
+			t.Fatalf("case %d (%d sites): %d nodes, room made for %d", c, n, len(got.nodes), maxNodes(n))
 		}
 	}
 }
