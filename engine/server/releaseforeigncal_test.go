@@ -1,7 +1,9 @@
 package server
 
 import (
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +19,8 @@ import (
 // it by (pipeline.AnalysisOptions): a file fitted on the dataset's own
 // sources calibrates the release; one fitted on none of them, another
 // dataset's, is not applied to this one's register: the release fails,
-// saying why, as lomsong run refuses it.
+// saying why, as lomsong run refuses it: refused before it starts, it
+// takes no release number.
 func TestReleaseRefusesAnotherDatasetsCalibration(t *testing.T) {
 	f := world(t)
 	ts := newService(t, nil)
@@ -71,20 +74,27 @@ func TestReleaseRefusesAnotherDatasetsCalibration(t *testing.T) {
 		t.Fatalf("release with the dataset's own calibration: %+v %+v", r1, m)
 	}
 
-	// Fitted on another dataset's sources: the release fails, naming the
-	// file and why, and publishes nothing.
+	// Fitted on another dataset's sources: the release is refused before
+	// it starts, naming the file and why, and publishes nothing nor takes
+	// a release number.
 	foreign := []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)}
 	write(foreign)
-	r2 := ts.release(t, "2024-10")
-	if r2.Status != "failed" {
-		t.Fatalf("release with another dataset's calibration: %+v, want failed", r2)
+	code, b := ts.askRelease(t, "2024-10")
+	if code != http.StatusConflict {
+		t.Fatalf("release with another dataset's calibration: %d %s, want 409", code, b)
 	}
-	for _, want := range []string{"no release for 2024-10", "calibration.json was fitted on none of the sources", "abababababababab…", "another dataset's calibration", "lomsong calibrate"} {
-		if !strings.Contains(r2.Error, want) {
-			t.Errorf("release error %q does not say %q", r2.Error, want)
+	for _, want := range []string{"no release for 2024-10", "calibration.json was fitted on none of the sources", "abababababababab…", "another dataset's calibration", "lomsong calibrate", "nothing was started"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("refusal %s does not say %q", b, want)
 		}
 	}
-	if r2.SHA256 != "" {
-		t.Errorf("a failed release has a manifest: %+v", r2)
+	if got := ts.releaseNumbers(t); !slices.Equal(got, []int64{r1.Number}) {
+		t.Errorf("releases after the refusal: %v, want only %d", got, r1.Number)
+	}
+
+	// The dataset's own put back, the next release follows release 1.
+	write(own)
+	if r3 := ts.release(t, "2024-10"); r3.Status != "published" || r3.Number != r1.Number+1 {
+		t.Fatalf("release after the refusal: %+v, want published as release %d", r3, r1.Number+1)
 	}
 }

@@ -242,24 +242,7 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 	if err := releasable(store, p); err != nil {
 		return nil, err
 	}
-	opt, an, err := releaseRunOptions(store, p.String())
-	var nd *pipeline.NoPeriodDataError
-	var foreign *pipeline.ForeignCalibrationError
-	switch {
-	case errors.As(err, &foreign):
-		return nil, fmt.Errorf("no release for %s: %w, not applied to this dataset's register (lomsong run refuses it too): fit this dataset's with lomsong calibrate --dataset %s, or remove %s",
-			p, err, shellquote.Quote(store.Dir()), shellquote.Quote(foreign.Path))
-	case err != nil && !errors.As(err, &nd):
-		return nil, err
-	}
-	// A month without measurements is said as what the month lacks.
-	why, merr := pipeline.MonthInputsMissing(store, opt.DeadZones, p)
-	if merr != nil {
-		return nil, merr
-	}
-	if why != "" {
-		return nil, &NoDataError{Period: p.String(), Why: why}
-	}
+	opt, an, err := monthOptions(store, p)
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +278,35 @@ func runMonth(ctx context.Context, store *dataset.Store, p penetration.Period) (
 		return nil, err
 	}
 	return run, nil
+}
+
+// monthOptions returns the options a release runs month p with
+// (releaseRunOptions), or why the month is not released: its calibration
+// file refused (another dataset's, as lomsong run refuses it, or one that
+// cannot be read) or an input the month lacks (sites, its measurements,
+// households: a *NoDataError). A request for the release is refused with
+// it before a release number is used; a release started while a
+// certification held the dataset fails with it.
+func monthOptions(store *dataset.Store, p penetration.Period) (pipeline.RunOptions, *pipeline.Analysis, error) {
+	opt, an, err := releaseRunOptions(store, p.String())
+	var nd *pipeline.NoPeriodDataError
+	var foreign *pipeline.ForeignCalibrationError
+	switch {
+	case errors.As(err, &foreign):
+		return opt, an, fmt.Errorf("no release for %s: %w, not applied to this dataset's register (lomsong run refuses it too): fit this dataset's with lomsong calibrate --dataset %s, or remove %s",
+			p, err, shellquote.Quote(store.Dir()), shellquote.Quote(foreign.Path))
+	case err != nil && !errors.As(err, &nd):
+		return opt, an, fmt.Errorf("no release for %s: %w", p, err)
+	}
+	// A month without measurements is said as what the month lacks.
+	why, merr := pipeline.MonthInputsMissing(store, opt.DeadZones, p)
+	if merr != nil {
+		return opt, an, fmt.Errorf("no release for %s: %w", p, merr)
+	}
+	if why != "" {
+		return opt, an, &NoDataError{Period: p.String(), Why: why}
+	}
+	return opt, an, err
 }
 
 // earlierDeadZones returns target 1's figures for the months before p
@@ -464,29 +476,6 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	p, _ := penetration.ParsePeriod(req.Period)
 	u := userOf(r)
 	now := s.opt.Now()
-	tx, err := s.db.BeginTx(r.Context(), nil)
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	defer tx.Rollback()
-	// One release is computed at a time. The refusal names the one under
-	// way and what to do, so that a second request (a double click, two
-	// operators) learns which release holds it and when to ask again.
-	var (
-		runNum           int64
-		runPeriod, runBy string
-		runAt            string
-	)
-	switch err := tx.QueryRowContext(r.Context(), `SELECT number, period, created_by, created_at FROM releases WHERE status = 'running' ORDER BY number LIMIT 1`).Scan(&runNum, &runPeriod, &runBy, &runAt); {
-	case err == nil:
-		writeError(w, http.StatusConflict, "release %d (%s, asked for by %s at %s) is being computed, and one release is computed at a time: nothing was started; follow it with GET /api/v1/releases and ask for %s again once it is published or failed",
-			runNum, runPeriod, runBy, parseTime(runAt).Format(time.RFC3339), p)
-		return
-	case !errors.Is(err, sql.ErrNoRows):
-		s.internal(w, err)
-		return
-	}
 	// The list as of the request, by the rule the build lists what it
 	// reads (feeds): not those retracted from the dataset since their
 	// certification, nor a later month's measurements.
@@ -497,9 +486,14 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	}
 	// A month without measurements in the certified data cannot be
 	// released: refused now, rather than started, numbered and failed.
+	// Checked before the transaction below, which holds the state
+	// database's write lock: the options read the villages.
 	// Unless a certification is under way (it holds dsMu or waits for
 	// it): the release reads the dataset after it, and it may bring the
-	// month's measurements (the run then says what the month lacks).
+	// month's measurements (the run then says what the month lacks). Such
+	// a release is numbered before the checks, which are made on the
+	// data it will read, and fails with their error: it is listed, failed
+	// with the reason, so that no number is missing without one.
 	if s.dsMu.TryRLock() {
 		cur, err := dataset.Open(s.opt.Dataset) // as it is with no certification under way
 		s.dsMu.RUnlock()
@@ -522,6 +516,41 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusConflict, "no release for %s: no measurements of %s in the certified data (%s); nothing was started", p, p, with)
 			return
 		}
+		// Nor is a release numbered that its calibration file or a
+		// missing input would fail at once: a request refused publishes
+		// nothing and leaves no gap among the release numbers.
+		if _, _, err := monthOptions(cur, p); err != nil {
+			s.log.Warn("release refused", "period", p.String(), "user", u.Name, "err", err)
+			msg := err.Error()
+			if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+				msg = fmt.Sprintf("no release for %s: the release dataset cannot be read (%s): %s", p, err, damagedPartsAdvice)
+			}
+			writeError(w, http.StatusConflict, "%s; nothing was started", msg)
+			return
+		}
+	}
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	defer tx.Rollback()
+	// One release is computed at a time. The refusal names the one under
+	// way and what to do, so that a second request (a double click, two
+	// operators) learns which release holds it and when to ask again.
+	var (
+		runNum           int64
+		runPeriod, runBy string
+		runAt            string
+	)
+	switch err := tx.QueryRowContext(r.Context(), `SELECT number, period, created_by, created_at FROM releases WHERE status = 'running' ORDER BY number LIMIT 1`).Scan(&runNum, &runPeriod, &runBy, &runAt); {
+	case err == nil:
+		writeError(w, http.StatusConflict, "release %d (%s, asked for by %s at %s) is being computed, and one release is computed at a time: nothing was started; follow it with GET /api/v1/releases and ask for %s again once it is published or failed",
+			runNum, runPeriod, runBy, parseTime(runAt).Format(time.RFC3339), p)
+		return
+	case !errors.Is(err, sql.ErrNoRows):
+		s.internal(w, err)
+		return
 	}
 	subs, err := certifiedSubmissions(r.Context(), tx, func(sha string) bool { return feeds(store, sha, p.String()) })
 	if err != nil {

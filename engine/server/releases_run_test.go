@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
+	"net/http"
 	"time"
 
 	"encoding/json"
@@ -355,10 +356,11 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 	if m4.Files["villages.json"] == m3.Files["villages.json"] || m4.Files["hexes.json"] == m3.Files["hexes.json"] {
 		t.Error("a calibration 40 dB down changed neither the villages nor the hexes")
 	}
-	// A broken calibration file fails the release, with its name.
+	// A broken calibration file refuses the release before it starts,
+	// with its name.
 	os.WriteFile(filepath.Join(ts.dir, "calibration.json"), []byte(`{"resolution":8,"calibrations":[{"carrier":"","tech":"4G"}]}`), 0o644)
-	if r := ts.release(t, "2024-10"); r.Status != "failed" || !strings.Contains(r.Error, "calibration.json") {
-		t.Errorf("release with a broken calibration file: %+v", r)
+	if code, b := ts.askRelease(t, "2024-10"); code != http.StatusConflict || !strings.Contains(b, "calibration.json") || !strings.Contains(b, "nothing was started") {
+		t.Errorf("release with a broken calibration file: %d %s", code, b)
 	}
 }
 
