@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"sync"
 
 	"github.com/paulmach/orb"
 	h3 "github.com/uber/h3-go/v4"
@@ -36,12 +38,23 @@ func Index(lon, lat float64, res int) (Cell, error) {
 	if !finite(lon) || !finite(lat) {
 		return 0, fmt.Errorf("hexgrid: non-finite coordinate lon=%v lat=%v", lon, lat)
 	}
-	c, err := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
-	if err != nil {
-		return 0, fmt.Errorf("hexgrid: index lon=%v lat=%v: %w", lon, lat, err)
+	// IndexInto's arithmetic for the one point (its cells are h3-go's
+	// LatLngToCell), without the cgo call: the villages, anchors and
+	// populated hexes indexed one at a time are a few hundred thousand
+	// calls in a national run, most on one core.
+	s := scratchPool.Get().(*indexScratch)
+	var dst [1]Cell
+	indexInto(faces(), s, dst[:], []float64{lon}, []float64{lat}, res)
+	scratchPool.Put(s)
+	if dst[0] == 0 {
+		return 0, fmt.Errorf("hexgrid: index lon=%v lat=%v: no cell", lon, lat)
 	}
-	return Cell(c), nil
+	return dst[0], nil
 }
+
+// scratchPool holds Index's block scratch (about 12 KB: not zeroed per
+// call, as indexInto writes a row's entries before reading them).
+var scratchPool = sync.Pool{New: func() any { return new(indexScratch) }}
 
 // referenceIndex is h3-go's LatLngToCell for one point; 0 when it fails.
 func referenceIndex(lon, lat float64, res int) Cell {
@@ -315,10 +328,61 @@ func IndexIntoH3(dst []Cell, lon, lat []float64, res int) error {
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Valid reports whether c is a valid H3 cell.
-func (c Cell) Valid() bool { return c != 0 && h3.Cell(c).IsValid() }
+func (c Cell) Valid() bool { return validCell(uint64(c)) }
 
-// Resolution returns c's resolution.
-func (c Cell) Resolution() int { return h3.Cell(c).Resolution() }
+// Resolution returns c's resolution (bits 52..55 of the index, as H3's
+// getResolution reads them, without a cgo call: the checks of a national
+// month's million coverage rows spent most of their time in the calls).
+func (c Cell) Resolution() int { return int(uint64(c) & resMask >> resOffset) }
+
+// validCell is H3's isValidCell (h3-go v4.5.0, h3_h3Index.c) in Go: the
+// top bits say a cell (mode 1, high and reserved bits 0), the base cell is
+// one of the 122, no digit up to the resolution is 7 and every digit
+// after it is, and a cell under a pentagon does not start with the
+// deleted K-axes digit 1. 0 is not valid. TestValidMatchesH3 checks it
+// against the cgo call.
+func validCell(h uint64) bool {
+	if h>>56 != 0b00001000 {
+		return false
+	}
+	res := int(h & resMask >> resOffset)
+	bc := int(h >> bcOffset & 127)
+	if bc >= numBaseCells {
+		return false
+	}
+	// A 7 among the digits 1..res: H3's bit trick finds the lowest one.
+	const mhi = uint64(0b100100100100100100100100100100100100100100100)
+	const mlo = mhi >> 2
+	shift := uint(3 * (MaxRes - res))
+	if d := h >> shift << shift; d&mhi&(^d-mlo) != 0 {
+		return false
+	}
+	// Every digit after res is 7.
+	if res < MaxRes {
+		shift := uint(19 + 3*res)
+		if ^h<<shift>>shift != 0 {
+			return false
+		}
+	}
+	if pentagonBaseCell[bc] {
+		// The first non-zero digit must not be 1: the first one bit of the
+		// digits is not at a position divisible by 3.
+		if d := h << 19 >> 19; d != 0 && (63-bits.LeadingZeros64(d))%3 == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// The base cell field of an index (bits 45..51), the number of base
+// cells, and those that are pentagons (h3_h3Index.c's isBaseCellPentagonArr).
+const (
+	bcOffset     = 45
+	numBaseCells = 122
+)
+
+var pentagonBaseCell = [128]bool{4: true, 14: true, 24: true, 38: true, 49: true, 58: true,
+	63: true, 72: true, 83: true, 97: true, 107: true, 117: true}
 
 // String returns the 15-character hexadecimal form.
 func (c Cell) String() string { return h3.Cell(c).String() }
