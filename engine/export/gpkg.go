@@ -332,7 +332,11 @@ func fileDigest(ctx context.Context, q querier) (string, error) {
 // rows and spatial index through the driver's connection (withDriver).
 func writeGPKGLayer(ctx context.Context, conn *sql.Conn, tx *sql.Tx, l *Layer, stamp string) error {
 	cols := []string{`fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL`, `geom ` + string(l.Geometry)}
-	names := []string{"fid", "geom"}
+	// The rows are inserted without their fid: SQLite numbers them, the
+	// table being new, 1, 2, … in the order inserted, as feature i+1 is
+	// numbered (checked after the last). An explicit fid cost a bind and a
+	// seek in the table's b-tree a row, to check it unique (OP_NotExists).
+	names := []string{"geom"}
 	for _, f := range l.Fields {
 		cols = append(cols, fmt.Sprintf(`"%s" %s`, f.Name, sqlType(f.Type)))
 		names = append(names, `"`+f.Name+`"`)
@@ -385,17 +389,17 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 		bufs := make([][]byte, ins.per) // one geometry buffer per row of a statement
 		for i, g := range l.Geoms {
 			fid := int64(i + 1)
-			args[0], args[1] = fid, nil
+			args[0] = nil
 			if g != nil {
 				k := ins.slot()
 				var err error
 				if bufs[k], err = AppendGeoPackageBinary(bufs[k][:0], g, SRID); err != nil {
 					return err
 				}
-				args[1] = bufs[k]
+				args[0] = bufs[k]
 			}
 			for j := range l.Fields {
-				args[j+2] = l.Fields[j].value(i, args[j+2])
+				args[j+1] = l.Fields[j].value(i, args[j+1])
 			}
 			first := fid - int64(ins.slot()) // the statement's first feature
 			if err := ins.add(ctx, args...); err != nil {
@@ -405,6 +409,9 @@ VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Name, l.Description, 
 		first := len(l.Geoms) - ins.slot() + 1 // of the rows flush writes
 		if err := ins.flush(ctx); err != nil {
 			return fmt.Errorf("features %d–%d: %w", first, len(l.Geoms), err)
+		}
+		if ins.lastID != int64(len(l.Geoms)) {
+			return fmt.Errorf("%d features written, the last numbered %d", len(l.Geoms), ins.lastID)
 		}
 		packing.Wait()
 		return writeRTree(ctx, dc, rtree, levels, nodeBytes)

@@ -179,7 +179,7 @@ func writeRTree(ctx context.Context, conn driver.ConnPrepareContext, name string
 	if err != nil {
 		return err
 	}
-	err = execDriver(ctx, del, nil)
+	_, err = execDriver(ctx, del, nil)
 	if cerr := del.Close(); err == nil {
 		err = cerr
 	}
@@ -277,6 +277,7 @@ type rowWriter struct {
 	full      driver.Stmt
 	args      []driver.NamedValue // per×cols, ordinals set
 	rows      int
+	lastID    int64 // the rowid of the last row written
 }
 
 func newRowWriter(conn driver.ConnPrepareContext, head string, cols, most int) *rowWriter {
@@ -318,7 +319,19 @@ func (w *rowWriter) add(ctx context.Context, vals ...driver.Value) error {
 		w.full = s
 	}
 	w.rows = 0
-	return execDriver(ctx, w.full, w.args)
+	return w.exec(ctx, w.full, w.args)
+}
+
+// exec runs s with args, keeping the rowid of the last row it inserted.
+func (w *rowWriter) exec(ctx context.Context, s driver.Stmt, args []driver.NamedValue) error {
+	r, err := execDriver(ctx, s, args)
+	if err != nil {
+		return err
+	}
+	if w.lastID, err = r.LastInsertId(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // flush writes the rows queued.
@@ -332,7 +345,7 @@ func (w *rowWriter) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = execDriver(ctx, s, w.args[:n*w.cols])
+	err = w.exec(ctx, s, w.args[:n*w.cols])
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
@@ -350,16 +363,15 @@ func (w *rowWriter) close() {
 // The driver is given no context to watch: a statement of at most 256 rows
 // takes milliseconds, and the driver would start a goroutine per call to
 // watch one.
-func execDriver(ctx context.Context, s driver.Stmt, args []driver.NamedValue) error {
+func execDriver(ctx context.Context, s driver.Stmt, args []driver.NamedValue) (driver.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	e, ok := s.(driver.StmtExecContext)
 	if !ok {
-		return fmt.Errorf("the SQLite driver's statement (%T) cannot run with named arguments", s)
+		return nil, fmt.Errorf("the SQLite driver's statement (%T) cannot run with named arguments", s)
 	}
-	_, err := e.ExecContext(context.Background(), args)
-	return err
+	return e.ExecContext(context.Background(), args)
 }
 
 // withDriver calls f with conn's driver connection, in whatever
