@@ -226,9 +226,13 @@ func newWorld(in Input) (*world, error) {
 		ci[c] = i
 	}
 	w.cover = make(map[hexgrid.Cell][]uint8)
-	for _, hc := range in.Coverage {
-		if err := check(hc.Cell, "coverage"); err != nil {
-			return nil, err
+	for i, hc := range in.Coverage {
+		// A hex's rows follow one another (a key each): its cell is
+		// checked once.
+		if i == 0 || hc.Cell != in.Coverage[i-1].Cell {
+			if err := check(hc.Cell, "coverage"); err != nil {
+				return nil, err
+			}
 		}
 		if !hc.Covered || !hc.Tech.Valid() {
 			continue
