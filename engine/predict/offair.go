@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/parallel"
@@ -405,12 +406,18 @@ func OffAir(sites []engine.Site, obs OffAirObs, cfg Config, opt OffAirOptions) (
 		return nil, err
 	}
 	n := obs.Len()
+	// The register's shared site_ids (one core's map work) beside the
+	// masts and their predictions, whose map work is one core's too.
+	var sharedIDs []SharedSiteID
+	var sharedWait sync.WaitGroup
+	sharedWait.Go(func() { sharedIDs = SharedSiteIDs(sites) })
 	mast, _ := Masts(sites)
 	pr, err := offAirPredictions(sites, mast, &obs, cfg)
+	sharedWait.Wait()
 	if err != nil {
 		return nil, err
 	}
-	res := &OffAirResult{Shared: SharedSiteIDs(sites)}
+	res := &OffAirResult{Shared: sharedIDs}
 	shared := make(map[SiteRef]bool, len(res.Shared))
 	for _, d := range res.Shared {
 		shared[SiteRef{Carrier: d.Carrier, SiteID: d.SiteID}] = true
