@@ -52,9 +52,13 @@ func TestReleaseRefusesAnEditedManifest(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("releases: %d %s", code, b)
 		}
-		var l []Release
-		json.Unmarshal(b, &l)
-		return len(l)
+		var l struct {
+			Releases []Release `json:"releases"`
+		}
+		if err := json.Unmarshal(b, &l); err != nil || l.Releases == nil {
+			t.Fatalf("releases: %v: %s", err, b)
+		}
+		return len(l.Releases)
 	}
 
 	// October's measurements listed as September's.
