@@ -530,6 +530,7 @@ type worker struct {
 	best    []best
 	touched []int32
 	heap    []heapEntry // pruned search frontier, reused across points
+	near    []bool      // per class of a group, kdNode.lonNear of its root at the point
 	// seed is each group's best server at the worker's previous point
 	// (its index in prepare's slice, -1 for none): the pruned search
 	// evaluates it first, so that its bound prunes from the start

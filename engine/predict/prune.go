@@ -337,8 +337,10 @@ func (gi *groupIndex) leaf(prep []prepSite, lo, hi int32) kdNode {
 // lower bounds stand in for the trigonometry: sin x ≥ x − x³/6 for
 // 0 ≤ x ≤ π/2, and asin y ≥ y; within a site's range (35 km at most)
 // they are looser than the exact bound by a relative 2e-6 at most, so the
-// search visits the same sites.
-func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
+// search visits the same sites. lonNear true says the point is within π
+// of longitude of the whole box, as it is of every node of a tree whose
+// root it is of (a child's box lies in its parent's), and skips the test.
+func (n *kdNode) minDistM(latRad, cosLat, lonRad float64, lonNear bool) float64 {
 	var dphi, dlam float64
 	if latRad < n.latLo {
 		dphi = n.latLo - latRad
@@ -352,12 +354,18 @@ func (n *kdNode) minDistM(latRad, cosLat, lonRad float64) float64 {
 	}
 	sp := sinLower(dphi / 2)
 	a := sp * sp
-	if max(math.Abs(lonRad-n.lonLo), math.Abs(lonRad-n.lonHi)) <= math.Pi {
+	if lonNear || n.lonNear(lonRad) {
 		sl := sinLower(dlam / 2)
 		a += cosLat * n.cosLatMin * sl * sl
 	}
 	// The relative margin covers rounding differences with haversineM.
 	return 2 * earthRadiusM * math.Sqrt(min(1, a)) * (1 - 1e-9)
+}
+
+// lonNear reports whether longitude lonRad is within π of both of the
+// node's bounds.
+func (n *kdNode) lonNear(lonRad float64) bool {
+	return max(math.Abs(lonRad-n.lonLo), math.Abs(lonRad-n.lonHi)) <= math.Pi
 }
 
 // siteMinDistM returns a lower bound on the great-circle distance between
@@ -612,11 +620,17 @@ func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
 // the other refuses too (heights are probed per band in prepare), so the
 // blend is never one class's loss alone.
 func (idx *pruneIndex) blendBound(gi *groupIndex, env Env, frac, dM float64) float64 {
-	u := idx.upperBound(gi.ub[env], dM)
 	if frac == 0 {
-		return u
+		return idx.upperBound(gi.ub[env], dM)
 	}
-	up := idx.upperBound(gi.ub[env+1], dM)
+	// upperBound of both classes, the distance's index found once (bounds
+	// makes every class's table as long).
+	ub := gi.ub[env]
+	if len(ub) == 0 || !(dM >= idx.boundDM[0]) {
+		return math.Inf(1)
+	}
+	j := min(boundKey(dM)-idx.key0, int64(len(ub)-1))
+	u, up := ub[j], gi.ub[env+1][j]
 	if math.IsInf(u, 0) || math.IsInf(up, 0) {
 		return max(u, up)
 	}
@@ -698,10 +712,17 @@ func (w *worker) pointPruned(lon, lat float64, env Env, frac float64, prep []pre
 					}
 				}
 			}
+			// Whether the point is within π of longitude of each
+			// class's root box, and so of all its nodes' (minDistM).
+			near := w.near[:0]
+			for _, gi := range classes {
+				near = append(near, gi.nodes[0].lonNear(lonRad))
+			}
+			w.near = near
 			h := w.heap[:0]
 			push := func(c, node int32) {
 				gi := classes[c]
-				d := gi.nodes[node].minDistM(latRad, cosLat, lonRad)
+				d := gi.nodes[node].minDistM(latRad, cosLat, lonRad, near[c])
 				if d > gi.maxRangeM {
 					return
 				}
