@@ -21,8 +21,6 @@ import (
 func countryWorld(seed uint64, nSectors, nPts int) ([]engine.Site, Points) {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone, engine.Vietnamobile}
-	bands := map[engine.Tech][]float64{engine.Tech2G: {900}, engine.Tech3G: {900, 2100}, engine.Tech4G: {700, 1800, 1800, 2600}, engine.Tech5G: {2600, 3500}}
-	techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech5G}
 	towns := make([][2]float64, 400)
 	for i := range towns {
 		towns[i] = [2]float64{102 + rng.Float64()*8, 8.5 + rng.Float64()*15}
@@ -34,19 +32,7 @@ func countryWorld(seed uint64, nSectors, nPts int) ([]engine.Site, Points) {
 		}
 		return 102 + rng.Float64()*8, 8.5 + rng.Float64()*15
 	}
-	sites := make([]engine.Site, 0, nSectors)
-	for len(sites) < nSectors {
-		lon, lat := place(0.05)
-		tech := techs[rng.IntN(len(techs))]
-		s := site("s", carriers[rng.IntN(len(carriers))], tech, lon, lat)
-		s.BandMHz = bands[tech][rng.IntN(len(bands[tech]))]
-		s.HeightM = float64(25 + rng.IntN(16))
-		az := float64(rng.IntN(120))
-		for k := 0; k < 3 && len(sites) < nSectors; k++ {
-			s.AzimuthDeg = az + float64(k)*120
-			sites = append(sites, s)
-		}
-	}
+	sites := threeSectorMasts(rng, nSectors, carriers, func() (float64, float64) { return place(0.05) }, 25, 16)
 	pts := Points{Lon: make([]float64, nPts), Lat: make([]float64, nPts), Env: make([]Env, nPts)}
 	for i := range nPts {
 		pts.Lon[i], pts.Lat[i] = place(0.08)

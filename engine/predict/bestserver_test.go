@@ -284,8 +284,6 @@ func TestBestServerMatchesBruteForceAndIsDeterministic(t *testing.T) {
 func nationalWorld(seed uint64, nSites, nPts int) ([]engine.Site, Points) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	carriers := []engine.Carrier{engine.Viettel, engine.VinaPhone, engine.MobiFone}
-	bands := map[engine.Tech][]float64{engine.Tech2G: {900}, engine.Tech3G: {900, 2100}, engine.Tech4G: {700, 1800, 1800, 2600}, engine.Tech5G: {2600, 3500}}
-	techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech5G}
 	towns := make([][2]float64, 40)
 	for i := range towns {
 		towns[i] = [2]float64{104 + rng.Float64()*4, 18 + rng.Float64()*4}
@@ -297,25 +295,36 @@ func nationalWorld(seed uint64, nSites, nPts int) ([]engine.Site, Points) {
 		}
 		return 104 + rng.Float64()*4, 18 + rng.Float64()*4
 	}
-	sites := make([]engine.Site, 0, nSites)
-	for len(sites) < nSites {
-		lon, lat := place()
-		tech := techs[rng.IntN(len(techs))]
-		s := site("s", carriers[rng.IntN(3)], tech, lon, lat)
-		s.BandMHz = bands[tech][rng.IntN(len(bands[tech]))]
-		s.HeightM = float64(15 + rng.IntN(31))
-		az := float64(rng.IntN(120))
-		for k := 0; k < 3 && len(sites) < nSites; k++ {
-			s.AzimuthDeg = az + float64(k)*120
-			sites = append(sites, s)
-		}
-	}
+	sites := threeSectorMasts(rng, nSites, carriers, place, 15, 31)
 	pts := Points{Lon: make([]float64, nPts), Lat: make([]float64, nPts), Env: make([]Env, nPts)}
 	for i := range nPts {
 		pts.Lon[i], pts.Lat[i] = place()
 		pts.Env[i] = Env(rng.IntN(4))
 	}
 	return sites, pts
+}
+
+// threeSectorMasts returns n sector rows on three-sector masts placed by
+// place: a mast's technology drawn from a mix weighted to 4G, its carrier
+// from carriers, its band from the technology's usual ones, its height
+// minHeightM + [0, heightSpan) m and its first azimuth in [0, 120)°.
+func threeSectorMasts(rng *rand.Rand, n int, carriers []engine.Carrier, place func() (float64, float64), minHeightM, heightSpan int) []engine.Site {
+	bands := map[engine.Tech][]float64{engine.Tech2G: {900}, engine.Tech3G: {900, 2100}, engine.Tech4G: {700, 1800, 1800, 2600}, engine.Tech5G: {2600, 3500}}
+	techs := []engine.Tech{engine.Tech2G, engine.Tech3G, engine.Tech4G, engine.Tech4G, engine.Tech4G, engine.Tech5G}
+	sites := make([]engine.Site, 0, n)
+	for len(sites) < n {
+		lon, lat := place()
+		tech := techs[rng.IntN(len(techs))]
+		s := site("s", carriers[rng.IntN(len(carriers))], tech, lon, lat)
+		s.BandMHz = bands[tech][rng.IntN(len(bands[tech]))]
+		s.HeightM = float64(minHeightM + rng.IntN(heightSpan))
+		az := float64(rng.IntN(120))
+		for k := 0; k < 3 && len(sites) < n; k++ {
+			s.AzimuthDeg = az + float64(k)*120
+			sites = append(sites, s)
+		}
+	}
+	return sites
 }
 
 // BenchmarkBestServer reports, per run, the signals computed (evals) and
