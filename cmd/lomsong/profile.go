@@ -22,23 +22,32 @@ const cpuProfileEnv = "LOMSONG_CPUPROFILE"
 // and returns the function that ends it; a profile that cannot be written
 // is reported on stderr and the command runs anyway.
 func startCPUProfile(path string, stderr io.Writer) func() {
+	return startRecording(path, cpuProfileEnv, "CPU profile", func(f io.Writer) error { return pprof.StartCPUProfile(f) }, pprof.StopCPUProfile, stderr)
+}
+
+// startRecording starts a recording named what (a CPU profile, an
+// execution trace) into path with start, and returns the function that
+// ends it with stop and closes the file; nothing when path is empty. A
+// recording that cannot be written is reported on stderr, naming its
+// variable env, and the command runs anyway.
+func startRecording(path, env, what string, start func(io.Writer) error, stop func(), stderr io.Writer) func() {
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
 	if err == nil {
-		if err = pprof.StartCPUProfile(f); err != nil {
+		if err = start(f); err != nil {
 			f.Close()
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "lomsong: %s: no CPU profile: %v\n", cpuProfileEnv, err)
+		fmt.Fprintf(stderr, "lomsong: %s: no %s: %v\n", env, what, err)
 		return func() {}
 	}
 	return func() {
-		pprof.StopCPUProfile()
+		stop()
 		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "lomsong: %s: %v\n", cpuProfileEnv, err)
+			fmt.Fprintf(stderr, "lomsong: %s: %v\n", env, err)
 		}
 	}
 }
@@ -53,25 +62,7 @@ const traceEnv = "LOMSONG_TRACE"
 // empty) and returns the function that ends it; a trace that cannot be
 // written is reported on stderr and the command runs anyway.
 func startTrace(path string, stderr io.Writer) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		if err = trace.Start(f); err != nil {
-			f.Close()
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lomsong: %s: no trace: %v\n", traceEnv, err)
-		return func() {}
-	}
-	return func() {
-		trace.Stop()
-		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "lomsong: %s: %v\n", traceEnv, err)
-		}
-	}
+	return startRecording(path, traceEnv, "trace", trace.Start, trace.Stop, stderr)
 }
 
 // heapProfileEnv names a file to write a heap profile of the command to,
