@@ -10,12 +10,17 @@
 // lomsong's tables into it) and Write renders it:
 //
 //   - a header with the title, data period, boundary set and generation
-//     time (passed in: the package reads no clock);
+//     time (passed in: the package reads no clock), links to the sections
+//     and links to the province sections in alphabetical order as
+//     Vietnamese sorts names (golang.org/x/text/collate), each with its
+//     figure of target 1;
 //   - at-a-glance tiles for the nation: each target's value, interval,
 //     status (met, not met or unknown), change since the previous month
 //     and rank;
 //   - the scorecard table of the month for every area, from a
-//     *scorecard.Card;
+//     *scorecard.Card; below 700 px wide (a phone) each area's row is a
+//     card of label and value lines (each cell carries its column's name
+//     as data-label, shown by a CSS rule), the column heads a key above;
 //   - trend charts per target (value line, interval band, dashed goal
 //     line; months with unknown data are gaps marked "?");
 //   - alerts: new dead-zone hexes and villages and regressions;

@@ -10,7 +10,7 @@ import (
 // unknown)", not "0/5", which is how a row failing all five reads.
 func TestTableMetColumnCountsKnown(t *testing.T) {
 	html := string(render(t, testReport(t)))
-	cells := regexp.MustCompile(`<td class="num">([^<]*)</td></tr>`).FindAllStringSubmatch(html, -1)
+	cells := regexp.MustCompile(`<td class="num" data-label="Met">([^<]*)</td></tr>`).FindAllStringSubmatch(html, -1)
 	var got []string
 	for _, c := range cells {
 		got = append(got, c[1])

@@ -55,6 +55,20 @@ td.village-dead{font-weight:bold}td.village-uncertain{color:#b35806}
 .key.site{background:#636363;width:4px;height:4px;border:0}
 .alert{border-left:4px solid #d55e00;padding:4px 8px;margin:6px 0;background:#fff7ec}
 footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padding-top:8px;padding-bottom:24px}
+nav.provinces .entry{white-space:nowrap;margin-right:12px}
+nav.provinces .entry a{margin-right:0}
+@media (max-width:700px){
+table.scorecard,table.scorecard thead,table.scorecard tbody,table.scorecard tr,table.scorecard th{display:block}
+table.scorecard thead tr{border:1px solid #ccc;border-radius:6px;background:#f3f3f3;padding:4px 0;margin-bottom:12px}
+table.scorecard thead th{border:0;padding:3px 8px}
+table.scorecard thead th:first-child,table.scorecard thead th:last-child{display:none}
+table.scorecard tbody tr{border:1px solid #ccc;border-radius:6px;margin-bottom:12px;overflow:hidden}
+table.scorecard td{display:grid;grid-template-columns:38% 1fr;gap:8px;border:0;border-top:1px solid #e5e5e5;padding:6px 8px;text-align:left;white-space:normal}
+table.scorecard td[data-label]::before{content:attr(data-label);font-weight:bold;color:#444}
+table.scorecard td.area{display:block;border-top:0;background:#f3f3f3;font-weight:bold;font-size:1.1em}
+table.scorecard td.area::before{content:none}
+table.scorecard tr.nodata td{display:block;border-top:0}
+}
 @media print{nav{display:none}section{page-break-inside:avoid}}
 </style>
 </head>
@@ -64,6 +78,7 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <p class="meta">{{if .Period}}Data period: <strong>{{.Period}}</strong>{{end}}{{if .BoundarySet}} · Boundaries: {{.BoundarySet}}{{end}}{{if .GeneratedAt}} · Generated {{.GeneratedAt}}{{end}}</p>
 {{if .Carriers}}<p class="meta">Carriers analysed: {{.Carriers}}. <span class="small">{{.CarriersNote}}</span></p>
 {{end}}{{if .Nav}}<nav>{{range .Nav}}<a href="#{{.ID}}">{{.Text}}</a> {{end}}</nav>{{end}}
+{{if .ProvinceNav}}<nav class="provinces"><span class="small">{{.ProvinceNavText}}</span> {{range .ProvinceNav}}<span class="entry"><a href="#{{.ID}}">{{.Text}}</a>{{if .Count}} <span class="small">{{.Count}}</span>{{end}}</span> {{end}}</nav>{{end}}
 </header>
 <main>
 {{if .HasCard}}
@@ -76,10 +91,10 @@ footer{color:#777;font-size:.85em;border-top:1px solid #ccc;margin-top:32px;padd
 <section id="scorecard">
 {{with .Table}}
 <h2>Scorecard, {{.Period}}</h2>
-<div class="scroll"><table>
+<div class="scroll"><table class="scorecard">
 <thead><tr><th>Area</th>{{range .Head}}<th>{{.Name}}<br/><span class="small">{{.Goal}}</span>{{range .Shared}}<br/><span class="small shared">{{.}}</span>{{end}}</th>{{end}}<th>Met</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr{{if .National}} class="national"{{end}}><td>{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}<td class="num">{{.Met}}</td></tr>
+{{range .Rows}}<tr{{if .National}} class="national"{{end}}><td class="area" data-label="Area">{{if .Link}}<a href="#{{.Link}}">{{.Code}}</a>{{else}}{{.Code}}{{end}}{{if .Name}} {{.Name}}{{end}}{{if .National}} (national){{end}}</td>{{range .Cells}}<td data-label="{{.Label}}"><div>{{template "cell" .}}</div></td>{{end}}<td class="num" data-label="Met">{{.Met}}</td></tr>
 {{end}}{{range .NoData}}<tr class="nodata"><td colspan="7"><span class="status unknown">unknown ?</span> <strong>every target unknown in {{.CountText}} area{{if ne .Count 1}}s{{end}}</strong> (none counted as met or not met): {{range $i, $a := .Areas}}{{if $i}}, {{end}}{{if $a.ID}}<a href="#{{$a.ID}}">{{$a.Text}}</a>{{else}}{{$a.Text}}{{end}}{{end}}{{.More}}<br/><span class="small">{{.Reason}}</span></td></tr>
 {{end}}</tbody>
 </table></div>

@@ -15,6 +15,8 @@ import (
 	"github.com/lomsong/lomsong/engine/penetration"
 	"github.com/lomsong/lomsong/engine/scorecard"
 	"github.com/lomsong/lomsong/internal/plural"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // Limits on what a page lists, to keep it readable.
@@ -75,6 +77,11 @@ type view struct {
 	// AlertsNote says which targets known this month were not compared
 	// with the month before, so raised no alert (empty: all were).
 	AlertsNote string
+	// ProvinceNav links the province sections in alphabetical order as
+	// Vietnamese sorts names (provNav), each with its figure of target
+	// 1; ProvinceNavText introduces them.
+	ProvinceNav     []provLink
+	ProvinceNavText string
 }
 
 type offAirView struct {
@@ -82,6 +89,11 @@ type offAirView struct {
 }
 
 type link struct{ ID, Text string }
+
+// provLink is a province's link at the top of the page: Count is its
+// figure of target 1 in the month ("31 villages", "unknown"), empty when
+// the report has no scorecard.
+type provLink struct{ ID, Text, Count string }
 
 type tile struct {
 	Name, Goal, Value, Interval, Status, StatusText, Change, ChangeClass, Rank string
@@ -94,6 +106,10 @@ type tile struct {
 	// Shared, in a scorecard table's head, are the texts most of the
 	// column's cells share, said there once instead of in each cell.
 	Shared []string
+	// Label, in a scorecard table's cell, is its column's name, the
+	// cell's data-label: on a narrow screen each row is laid out as a
+	// card of label and value lines.
+	Label string
 }
 
 type glance struct {
@@ -308,8 +324,8 @@ func build(r *Report) view {
 		pv.Communes, pv.CommunesNote = communeRows(pr.Communes)
 		pv.Notes = cleanAll(pr.Notes)
 		v.Provinces = append(v.Provinces, pv)
-		v.Nav = append(v.Nav, link{pv.ID, pv.Name})
 	}
+	v.ProvinceNav, v.ProvinceNavText = b.provNav(r.Provinces, v.Provinces)
 	v.Files = r.Files
 	if len(v.Files) > 0 {
 		v.Nav = append(v.Nav, link{"files", "GIS files"})
@@ -319,6 +335,46 @@ func build(r *Report) view {
 		v.Nav = append(v.Nav, link{"notes", "Notes"})
 	}
 	return v
+}
+
+// provNav links the province sections in alphabetical order of their
+// names as Vietnamese sorts them (a before ă before â, d before đ, tones
+// after letters: Cà Mau, Cao Bằng, Cần Thơ, Đà Nẵng), ties by code then
+// by section, so a user finds their province by name; the sections keep
+// the order given (usually most households without 3G/4G first). Each
+// link says the province's figure of target 1 in the month, as the
+// scorecard table does ("unknown" where it has none), when the report
+// has a scorecard.
+func (b *builder) provNav(prs []Province, pvs []provView) ([]provLink, string) {
+	if len(pvs) == 0 {
+		return nil, ""
+	}
+	order := make([]int, len(pvs))
+	for i := range order {
+		order[i] = i
+	}
+	// A Collator keeps buffers: one per rendering, so that Write stays
+	// safe for concurrent use.
+	col := collate.New(language.Vietnamese)
+	slices.SortStableFunc(order, func(i, j int) int {
+		return cmp.Or(col.CompareString(pvs[i].Name, pvs[j].Name), strings.Compare(pvs[i].Code, pvs[j].Code))
+	})
+	out := make([]provLink, 0, len(pvs))
+	for _, i := range order {
+		l := provLink{ID: pvs[i].ID, Text: pvs[i].Name}
+		if b.card != nil && len(b.card.Rows) > 0 {
+			l.Count = "unknown"
+			if row, ok := b.row(prs[i].Code, b.period); ok {
+				l.Count = b.cell(row, scorecard.TargetDeadZones).Value
+			}
+		}
+		out = append(out, l)
+	}
+	text := plural.Noun(len(out), "Province", "Provinces, A–Z")
+	if out[0].Count != "" {
+		text += plural.Noun(len(out), ", with its count", ", each with its count") + " without 3G/4G in " + b.period.String() + " (target 1)"
+	}
+	return out, text + ":"
 }
 
 func cleanAll(ss []string) []string {
@@ -624,8 +680,10 @@ func (b *builder) table() *table {
 		if tr.Name == tr.Code {
 			tr.Name = ""
 		}
-		for _, t := range scorecard.Targets {
-			tr.Cells = append(tr.Cells, b.cell(row, t))
+		for i, t := range scorecard.Targets {
+			c := b.cell(row, t)
+			c.Label = tb.Head[i].Name
+			tr.Cells = append(tr.Cells, c)
 		}
 		if why, ok := noFigure(row, tr.Cells); ok {
 			at := slices.IndexFunc(tb.NoData, func(n noDataRow) bool { return n.Reason == why })
