@@ -17,30 +17,7 @@ import (
 // units wide, was shrunk to the screen with its 11-unit labels at 6.3 px;
 // it keeps its size and scrolls in its own box, as the wide tables do.
 func TestReportChartsReadableOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives headless Chromium; not in -short")
-	}
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
-	if chrome == "" {
-		t.Skip("no Chromium found (chromium, chromium-browser or google-chrome on PATH): install Debian's chromium package to run this test")
-	}
-	page := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(page, render(t, testReport(t)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Flag("headless", true))...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx, page := reportInChromium(t, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 844), chromedp.Navigate("file://"+page)); err != nil {
 		t.Fatal(err)
 	}
@@ -69,4 +46,35 @@ func TestReportChartsReadableOnAPhone(t *testing.T) {
 			t.Errorf("chart %q: text at %.1f px on a 400 px screen", c[0], px)
 		}
 	}
+}
+
+// reportInChromium writes the test report's page to a temporary folder and
+// returns a headless Chromium's context (ended with the test, at most
+// timeout) and the page's path; the test is skipped in -short and when no
+// Chromium is on PATH.
+func reportInChromium(t *testing.T, timeout time.Duration) (context.Context, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives headless Chromium; not in -short")
+	}
+	chrome := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chrome = p
+			break
+		}
+	}
+	if chrome == "" {
+		t.Skip("no Chromium found (chromium, chromium-browser or google-chrome on PATH): install Debian's chromium package to run this test")
+	}
+	page := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(page, render(t, testReport(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Flag("headless", true))...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx, page
 }

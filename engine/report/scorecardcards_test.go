@@ -1,11 +1,7 @@
 package report
 
 import (
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,30 +65,7 @@ func TestScorecardCellsCarryTheirColumn(t *testing.T) {
 // scrolls sideways) and every target cell shows its column's name; on the
 // desktop the table is a table, its head shown.
 func TestScorecardReadableOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives headless Chromium; not in -short")
-	}
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
-	if chrome == "" {
-		t.Skip("no Chromium found (chromium, chromium-browser or google-chrome on PATH): install Debian's chromium package to run this test")
-	}
-	page := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(page, render(t, testReport(t)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Flag("headless", true))...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	ctx, page := reportInChromium(t, 90*time.Second)
 	type layout struct {
 		Box          [2]float64 // the scroll box's client and scroll widths
 		Display      string     // a body row's display
