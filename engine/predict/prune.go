@@ -603,12 +603,22 @@ func blendLowerDB(pLOS, los, nlos float64) float64 {
 // upperBound returns the bound on the signal of any of the group's sites at
 // distance ≥ dM from a point of environment env.
 func (idx *pruneIndex) upperBound(ub []float64, dM float64) float64 {
-	if len(ub) == 0 || !(dM >= idx.boundDM[0]) {
+	j, ok := idx.boundIndex(len(ub), dM)
+	if !ok {
 		return math.Inf(1)
 	}
-	// The last tabulated distance at or below dM (the table's last
-	// beyond it: the bounds do not increase with distance).
-	return ub[min(boundKey(dM)-idx.key0, int64(len(ub)-1))]
+	return ub[j]
+}
+
+// boundIndex returns the index, in a bound table of n distances, of the
+// last tabulated distance at or below dM (the table's last beyond it: the
+// bounds do not increase with distance); false when the table is empty or
+// dM is below its first distance, where nothing is bounded.
+func (idx *pruneIndex) boundIndex(n int, dM float64) (int64, bool) {
+	if n == 0 || !(dM >= idx.boundDM[0]) {
+		return 0, false
+	}
+	return min(boundKey(dM)-idx.key0, int64(n-1)), true
 }
 
 // blendBound is upperBound at a point of class env blending in frac of
@@ -625,12 +635,11 @@ func (idx *pruneIndex) blendBound(gi *groupIndex, env Env, frac, dM float64) flo
 	}
 	// upperBound of both classes, the distance's index found once (bounds
 	// makes every class's table as long).
-	ub := gi.ub[env]
-	if len(ub) == 0 || !(dM >= idx.boundDM[0]) {
+	j, ok := idx.boundIndex(len(gi.ub[env]), dM)
+	if !ok {
 		return math.Inf(1)
 	}
-	j := min(boundKey(dM)-idx.key0, int64(len(ub)-1))
-	u, up := ub[j], gi.ub[env+1][j]
+	u, up := gi.ub[env][j], gi.ub[env+1][j]
 	if math.IsInf(u, 0) || math.IsInf(up, 0) {
 		return max(u, up)
 	}
