@@ -347,7 +347,7 @@ func validCell(h uint64) bool {
 	}
 	res := int(h & resMask >> resOffset)
 	bc := int(h >> bcOffset & 127)
-	if bc >= numBaseCells {
+	if bc >= len(baseCellPentagon) {
 		return false
 	}
 	// A 7 among the digits 1..res: H3's bit trick finds the lowest one.
@@ -364,7 +364,7 @@ func validCell(h uint64) bool {
 			return false
 		}
 	}
-	if pentagonBaseCell[bc] {
+	if baseCellPentagon[bc] {
 		// The first non-zero digit must not be 1: the first one bit of the
 		// digits is not at a position divisible by 3.
 		if d := h << 19 >> 19; d != 0 && (63-bits.LeadingZeros64(d))%3 == 0 {
@@ -374,15 +374,8 @@ func validCell(h uint64) bool {
 	return true
 }
 
-// The base cell field of an index (bits 45..51), the number of base
-// cells, and those that are pentagons (h3_h3Index.c's isBaseCellPentagonArr).
-const (
-	bcOffset     = 45
-	numBaseCells = 122
-)
-
-var pentagonBaseCell = [128]bool{4: true, 14: true, 24: true, 38: true, 49: true, 58: true,
-	63: true, 72: true, 83: true, 97: true, 107: true, 117: true}
+// bcOffset is the place of an index's base cell field (bits 45..51).
+const bcOffset = 45
 
 // String returns the 15-character hexadecimal form.
 func (c Cell) String() string { return h3.Cell(c).String() }
