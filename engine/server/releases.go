@@ -522,7 +522,7 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 		if _, _, err := monthOptions(cur, p); err != nil {
 			s.log.Warn("release refused", "period", p.String(), "user", u.Name, "err", err)
 			msg := err.Error()
-			if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+			if damagedDataset(err) {
 				msg = fmt.Sprintf("no release for %s: the release dataset cannot be read (%s): %s", p, err, damagedPartsAdvice)
 			}
 			writeError(w, http.StatusConflict, "%s; nothing was started", msg)
@@ -676,7 +676,7 @@ func (s *Server) publish(ctx context.Context, rl Release, p penetration.Period) 
 	status, msg := "published", ""
 	if err != nil {
 		status, msg = "failed", err.Error()
-		if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+		if damagedDataset(err) {
 			// A part altered or removed under the service: said with what
 			// mends it, as a certification over it is.
 			msg = fmt.Sprintf("the release dataset cannot be read (%s): %s, then ask for the release again", err, damagedPartsAdvice)

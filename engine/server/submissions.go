@@ -886,6 +886,12 @@ func (s *Server) sayDatasetError(sub Submission, err error) string {
 // service's.
 const damagedPartsAdvice = "the dataset's operator finds the damaged parts with lomsong dataset verify and restores them (or retracts their source)"
 
+// damagedDataset reports whether err is a part of the release dataset
+// altered or removed under the service, which damagedPartsAdvice mends.
+func damagedDataset(err error) bool {
+	return errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable)
+}
+
 // absOr is dir made absolute, or dir when it cannot be.
 func absOr(dir string) string {
 	if a, err := filepath.Abs(dir); err == nil {
@@ -1776,7 +1782,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		s.log.Error("certify: the service's storage refused a write; nothing was certified", "id", sub.ID, "cause", cause, "err", err)
 		return refused(http.StatusInsufficientStorage, "submission %d: the service cannot write the release dataset now (%s): nothing was certified and the submission stays accepted; certify it again later (the service's operator has been told)", sub.ID, cause)
 	}
-	if errors.Is(err, dataset.ErrCorruptPart) || errors.Is(err, dataset.ErrPartUnreadable) {
+	if damagedDataset(err) {
 		// A part of the release dataset altered or removed under the
 		// service: the ingest, transactional, wrote nothing. The
 		// dataset's operator's to mend, not the file's fault nor the
