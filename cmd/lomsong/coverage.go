@@ -865,17 +865,19 @@ func columnValue(c arrowio.Column, i int) (any, error) {
 // writeJSONFile writes v as JSON to path, atomically. A GeoJSON feature
 // collection has its coordinates rounded first, in place, to
 // export.GeoJSONDecimals (RFC 7946 §11.2): every GeoJSON file lomsong
-// writes is written here.
+// writes is written here. It is written as it marshals, by
+// export.WriteFeatureCollection: its features marshalled on every core
+// and streamed, a country's hundred thousand hexes never held whole.
 func writeJSONFile(path string, v any) error {
 	if fc, ok := v.(*geojson.FeatureCollection); ok {
 		export.RoundGeoJSON(fc)
+		return writeAtomic(path, func(f *dataset.AtomicFile) error { return export.WriteFeatureCollection(f, fc) })
 	}
 	return writeAtomic(path, func(f *dataset.AtomicFile) error {
 		if m, ok := v.(json.Marshaler); ok {
-			// A value that marshals itself (a GeoJSON feature collection,
-			// with encoding/json) is written as it marshals: an Encoder
-			// would read its whole output again to compact it, a second
-			// pass over a coverage's hundreds of MB for the same bytes.
+			// A value that marshals itself is written as it marshals: an
+			// Encoder would read its whole output again to compact it, a
+			// second pass for the same bytes.
 			b, err := m.MarshalJSON()
 			if err != nil {
 				return err

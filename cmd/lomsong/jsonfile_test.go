@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -40,5 +43,28 @@ func TestWriteJSONFileMarshalerSameBytes(t *testing.T) {
 	}
 	if !bytes.Contains(got, []byte(`\u003cNậm\u003e \u0026 Co`)) || !bytes.HasSuffix(got, []byte("}\n")) {
 		t.Fatalf("names not escaped as JSON for HTML, or no final newline: %s", got)
+	}
+}
+
+// A feature collection with a feature that cannot be marshalled (a NaN
+// property) is an error naming the file and the feature, and the file is
+// not written.
+func TestWriteJSONFileFeatureError(t *testing.T) {
+	fc := geojson.NewFeatureCollection()
+	for i := range 3000 {
+		f := geojson.NewFeature(orb.Point{102 + float64(i)/1000, 22})
+		f.Properties["p_dead"] = 0.5
+		if i == 2345 {
+			f.Properties["p_dead"] = math.NaN()
+		}
+		fc.Append(f)
+	}
+	path := filepath.Join(t.TempDir(), "coverage_best.geojson")
+	err := writeJSONFile(path, fc)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "feature 2345") || !strings.Contains(err.Error(), "NaN") {
+		t.Fatalf("error %v, want one naming %s, feature 2345 and its NaN", err, path)
+	}
+	if _, serr := os.Stat(path); !errors.Is(serr, os.ErrNotExist) {
+		t.Fatalf("%s written after the error (%v)", path, serr)
 	}
 }

@@ -9,6 +9,12 @@
 // summaries) turned into the same Layers, so the three formats hold the
 // same tables, columns and features in the same order.
 //
+// The GeoJSON files the commands write beside them are rounded by
+// RoundGeoJSON and written by WriteFeatureCollection: the bytes orb's
+// FeatureCollection.MarshalJSON makes, the features marshalled on
+// runtime.GOMAXPROCS(0) goroutines and streamed in their order, a few
+// chunks of them in memory at a time.
+//
 // Conventions of the tables (docs/exports.md lists every column):
 //
 //   - Coordinates are WGS84 longitude/latitude (EPSG:4326 in GeoPackage and
