@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // Config configures BestServer.
@@ -269,25 +270,33 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 	}
 	res := &Result{}
 	prep, carriers, coefs := prepare(sites, cfg, res)
-	var grids [5]*grid
-	for _, t := range engine.Techs {
-		grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
-	}
 	workers := cfg.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	// The technologies' grids are built beside each other and beside the
+	// pruning index: each grid writes its own sites' buckets (cellX,
+	// cellY), which the index does not read.
+	var grids [5]*grid
+	var wg sync.WaitGroup
+	for _, t := range engine.Techs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
+		}()
 	}
 	var idx *pruneIndex
 	if prune && canPrune(prep, &cfg) {
 		idx = buildPruneIndex(prep, len(carriers)*4, &cfg, workers)
 	}
+	wg.Wait()
 
 	const chunk = 256
 	nChunks := (n + chunk - 1) / chunk
 	parts := make([]Result, nChunks)
 	workers = max(1, min(workers, nChunks))
 	var next, evals, oor atomic.Int64
-	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -378,6 +387,7 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 	var carriers []engine.Carrier // distinct, sorted below
 	seen := map[engine.Carrier]bool{}
 	keep := make([]bool, len(sites))
+	var last engine.Carrier
 	for i := range sites {
 		s := &sites[i]
 		switch {
@@ -396,16 +406,23 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		}
 		keep[i] = true
 		// Each carrier once, not once a site (then sorted and
-		// compacted: hundreds of thousands of strings for a handful).
-		if !seen[s.Carrier] {
-			seen[s.Carrier] = true
-			carriers = append(carriers, s.Carrier)
+		// compacted: hundreds of thousands of strings for a handful);
+		// a register lists a carrier's sectors together, so the map is
+		// asked only where the carrier changes.
+		if s.Carrier != last || len(carriers) == 0 {
+			last = s.Carrier
+			if !seen[s.Carrier] {
+				seen[s.Carrier] = true
+				carriers = append(carriers, s.Carrier)
+			}
 		}
 	}
 	slices.Sort(carriers)
 
 	// The models and coefficients of a technology, band and height,
-	// probed once for the sites that share them.
+	// probed once for the sites that share them: band[i] is site i's
+	// entry in models, or -1 when none applies (not kept, or a band
+	// no model takes).
 	type bandKey struct {
 		tech            engine.Tech
 		freqMHz, height float64
@@ -415,71 +432,132 @@ func prepare(sites []engine.Site, cfg Config, res *Result) ([]prepSite, []engine
 		coefs int32
 		err   error
 	}
-	bands := map[bandKey]bandModels{}
+	bands := map[bandKey]int32{}
+	var models []bandModels
 	var coefs []siteCoefs
-	prep := make([]prepSite, 0, len(sites))
+	band := make([]int32, len(sites))
+	// The sites are prepared in workers' spans of the register (below);
+	// start[w] is how many sites are prepared before span w.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(sites)/prepareSpan))
+	span := func(w int) int { return w * len(sites) / workers }
+	start := make([]int, workers+1)
+	kept, w := 0, 0
+	var lastKey bandKey
+	lastBand := int32(-1)
 	for i := range sites {
+		for w < workers && i == span(w) {
+			start[w] = kept
+			w++
+		}
+		band[i] = -1
 		if !keep[i] {
 			continue
 		}
 		s := &sites[i]
-		tp := cfg.Tech[s.Tech]
-		v := cfg.siteValues(s) // the register's values, or the defaults (SiteDefaults reports them)
-		p := prepSite{
-			idx: int32(i), tech: s.Tech,
-			freqMHz: v.freqMHz, heightM: v.heightM,
-			signalBaseDBm: v.eirpDBm + tp.ShareDB(s.Tech),
-			azimuthDeg:    s.AzimuthDeg, beamDeg: v.beamDeg,
-			tiltDeg: v.tiltDeg, maxRangeM: tp.MaxRangeM,
-			omni: math.IsNaN(s.AzimuthDeg),
-		}
-		if h := p.heightM; h < BaseHeightMinM || h > BaseHeightMaxM {
+		v := cfg.siteValues(s)
+		freq, height := v.modelBand(s.Tech)
+		if height != v.heightM {
 			// A 6 m pole or a 400 m tower is a real mast: predicted at the
 			// nearest height the models take, and listed, not dropped.
-			p.heightM = ModelHeightM(h)
 			res.HeightClamped = append(res.HeightClamped, int32(i))
 		}
-		if f := ModelBandMHz(s.Tech, p.freqMHz); f != p.freqMHz {
+		if freq != v.freqMHz {
 			// A 450 MHz 5G site or a 40 GHz one radiates: predicted at the
 			// nearest band the models take, and listed, not dropped.
-			p.freqMHz = f
 			res.BandClamped = append(res.BandClamped, int32(i))
 		}
-		ci, _ := slices.BinarySearch(carriers, s.Carrier)
-		p.group = int32(ci*4 + int(s.Tech) - 1)
-		p.latRad, p.lonRad = s.Lat*deg2rad, s.Lon*deg2rad
-		p.sinLat, p.cosLat = math.Sin(p.latRad), math.Cos(p.latRad)
-		k := bandKey{s.Tech, p.freqMHz, p.heightM}
-		bm, ok := bands[k]
-		if !ok {
-			var c siteCoefs
-			for e := range numEnv {
-				// Probe at 1 km, inside every model's distance range, so
-				// only band and height problems surface here.
-				l := Link{FreqMHz: p.freqMHz, HBaseM: p.heightM, HMobileM: cfg.MobileHeightM, DistanceM: 1000}
-				if _, bm.model[e], bm.err = cfg.Models.PathLoss(s.Tech, e, l); bm.err != nil {
-					break
+		k := bandKey{s.Tech, freq, height}
+		// Sectors of a mast follow each other and share their band and
+		// height: the map is asked where they change.
+		b := lastBand
+		if b < 0 || k != lastKey {
+			var ok bool
+			if b, ok = bands[k]; !ok {
+				var bm bandModels
+				var c siteCoefs
+				for e := range numEnv {
+					// Probe at 1 km, inside every model's distance range, so
+					// only band and height problems surface here.
+					l := Link{FreqMHz: freq, HBaseM: height, HMobileM: cfg.MobileHeightM, DistanceM: 1000}
+					if _, bm.model[e], bm.err = cfg.Models.PathLoss(s.Tech, e, l); bm.err != nil {
+						break
+					}
+					if m := bm.model[e]; m == ModelHata || m == ModelCOST231 {
+						c.hataA[e], c.hataB[e] = hataCoeffs(freq, height, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+					}
 				}
-				if m := bm.model[e]; m == ModelHata || m == ModelCOST231 {
-					c.hataA[e], c.hataB[e] = hataCoeffs(p.freqMHz, p.heightM, cfg.MobileHeightM, envArea[e], m == ModelCOST231)
+				if bm.err == nil {
+					bm.coefs = int32(len(coefs))
+					coefs = append(coefs, c)
 				}
+				b = int32(len(models))
+				models = append(models, bm)
+				bands[k] = b
 			}
-			if bm.err == nil {
-				bm.coefs = int32(len(coefs))
-				coefs = append(coefs, c)
-			}
-			bands[k] = bm
+			lastKey, lastBand = k, b
 		}
-		if bm.err != nil {
-			res.Rejected = append(res.Rejected, &SiteError{i, bm.err})
+		if err := models[b].err; err != nil {
+			res.Rejected = append(res.Rejected, &SiteError{i, err})
 			continue
 		}
-		p.model, p.coefs = bm.model, bm.coefs
-		p.self = int32(len(prep))
-		prep = append(prep, p)
+		band[i] = b
+		kept++
+	}
+	for ; w <= workers; w++ {
+		start[w] = kept
 	}
 	slices.SortFunc(res.Rejected, func(a, b *SiteError) int { return a.Site - b.Site })
+
+	var share [5]float64
+	for _, t := range engine.Techs {
+		share[t] = cfg.Tech[t].ShareDB(t)
+	}
+	// Each span's sites written by a worker of its own into their places:
+	// hundreds of megabytes for a national register, most of the time
+	// here the first touch of fresh pages, shared between the cores.
+	prep := make([]prepSite, kept)
+	parallel.For(workers, workers, func(w int) {
+		j := start[w]
+		for i := span(w); i < span(w+1); i++ {
+			b := band[i]
+			if b < 0 {
+				continue
+			}
+			s := &sites[i]
+			tp := &cfg.Tech[s.Tech]
+			v := cfg.siteValues(s) // the register's values, or the defaults (SiteDefaults reports them)
+			freq, height := v.modelBand(s.Tech)
+			ci, _ := slices.BinarySearch(carriers, s.Carrier)
+			p := &prep[j]
+			*p = prepSite{
+				idx: int32(i), self: int32(j), tech: s.Tech,
+				group:   int32(ci*4 + int(s.Tech) - 1),
+				freqMHz: freq, heightM: height,
+				signalBaseDBm: v.eirpDBm + share[s.Tech],
+				azimuthDeg:    s.AzimuthDeg, beamDeg: v.beamDeg,
+				tiltDeg: v.tiltDeg, maxRangeM: tp.MaxRangeM,
+				omni:  math.IsNaN(s.AzimuthDeg),
+				model: models[b].model, coefs: models[b].coefs,
+			}
+			p.latRad, p.lonRad = s.Lat*deg2rad, s.Lon*deg2rad
+			p.sinLat, p.cosLat = math.Sin(p.latRad), math.Cos(p.latRad)
+			j++
+		}
+	})
 	return prep, carriers, coefs
+}
+
+// prepareSpan is the fewest sites prepare gives a worker of its own.
+var prepareSpan = 1 << 14 // a variable for the tests
+
+// modelBand returns the band and height a site of technology tech and
+// these values is predicted at: the nearest the models take.
+func (v siteValues) modelBand(tech engine.Tech) (freqMHz, heightM float64) {
+	freqMHz, heightM = ModelBandMHz(tech, v.freqMHz), v.heightM
+	if heightM < BaseHeightMinM || heightM > BaseHeightMaxM {
+		heightM = ModelHeightM(heightM)
+	}
+	return freqMHz, heightM
 }
 
 // orDefault returns v unless it is NaN, infinite or not positive.

@@ -79,3 +79,22 @@ func processCPU(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkPrepareCountry is the search's preparation of the country
+// register (countryWorld's 620,000 sector rows): the sites' bands and
+// heights, their models and the prepared sites written, as each
+// BestServer call does before its points. cpu-ns/op as in
+// BenchmarkBestServerCountry.
+func BenchmarkPrepareCountry(b *testing.B) {
+	sites, _ := countryWorld(1, 620000, 1)
+	cfg := DefaultConfig()
+	b.ReportAllocs()
+	cpu0 := processCPU(b)
+	for b.Loop() {
+		prep, _, _ := prepare(sites, cfg, &Result{})
+		if len(prep) == 0 {
+			b.Fatal("no site prepared")
+		}
+	}
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/internal/nth"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // Pruned best-server search.
@@ -99,27 +100,28 @@ func canPrune(prep []prepSite, cfg *Config) bool {
 // class beyond the cap would be searched unpruned. The split classes
 // follow the class they came from, lowest heights first; each keeps its
 // sites in register order.
-func splitByHeights(prep []prepSite, members [][]int32) [][]int32 {
-	out := members[:0:0]
-	for _, m := range members {
-		var hs []float64
-		for _, si := range m {
-			hs = append(hs, prep[si].heightM)
+func splitByHeights(prep []prepSite, members [][]int32, workers int) [][]int32 {
+	parts := make([][][]int32, len(members))
+	parallel.For(len(members), workers, func(c int) {
+		m := members[c]
+		hs := make([]float64, len(m))
+		for k, si := range m {
+			hs[k] = prep[si].heightM
 		}
 		slices.Sort(hs)
 		hs = slices.Compact(hs)
 		if len(hs) <= maxBoundKeys {
-			out = append(out, m)
-			continue
+			parts[c] = [][]int32{m}
+			return
 		}
-		parts := make([][]int32, (len(hs)+maxBoundKeys-1)/maxBoundKeys)
+		split := make([][]int32, (len(hs)+maxBoundKeys-1)/maxBoundKeys)
 		for _, si := range m {
 			j, _ := slices.BinarySearch(hs, prep[si].heightM)
-			parts[j/maxBoundKeys] = append(parts[j/maxBoundKeys], si)
+			split[j/maxBoundKeys] = append(split[j/maxBoundKeys], si)
 		}
-		out = append(out, parts...)
-	}
-	return out
+		parts[c] = split
+	})
+	return slices.Concat(parts...)
 }
 
 // kdNode is a node of a group's k-d tree: the bounding box of its sites in
@@ -161,18 +163,25 @@ func buildPruneIndex(prep []prepSite, nGroups int, cfg *Config, workers int) *pr
 	}
 	byClass := map[classKey]int{}
 	var members [][]int32
+	var last classKey
+	c := -1
 	for i := range prep {
 		p := &prep[i]
 		k := classKey{p.group, p.freqMHz, int(math.Floor(math.Log(p.heightM) / math.Log(heightBinRatio)))}
-		c, ok := byClass[k]
-		if !ok {
-			c = len(members)
-			byClass[k] = c
-			members = append(members, nil)
+		// A mast's sectors follow each other in one class: the map is
+		// asked where the class changes.
+		if c < 0 || k != last {
+			var ok bool
+			if c, ok = byClass[k]; !ok {
+				c = len(members)
+				byClass[k] = c
+				members = append(members, nil)
+			}
+			last = k
 		}
 		members[c] = append(members[c], int32(i))
 	}
-	members = splitByHeights(prep, members)
+	members = splitByHeights(prep, members, workers)
 	maxRange := 0.0
 	for _, t := range engine.Techs {
 		maxRange = max(maxRange, cfg.Tech[t].MaxRangeM)
