@@ -9,9 +9,12 @@ import (
 	"io"
 	"maps"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lomsong/lomsong/engine"
@@ -1139,19 +1142,41 @@ func getRecords[T any](r *recReader, codec *recCodec[T], c []T) error {
 // chunks delivered. Growing one slice instead (1.25× a step) copied 8 M
 // readings four times, hundreds of megabytes a move: 15.1 s to read one
 // carrier's pass of a 10 M-row month, 4.1 s through blocks.
+//
+// The chunks are decoded on runtime.GOMAXPROCS(0) workers
+// (decodeRecordsOn).
 func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
+	return decodeRecordsOn(dec, codec, runtime.GOMAXPROCS(0))
+}
+
+// decodeRecordsOn is decodeRecords with the chunks' elements decoded on
+// up to workers goroutines: the calling goroutine reads the gob messages
+// in order, checks each chunk's count and gives it its place in the
+// result (all that needs the chunks before it), and a worker decodes its
+// elements there. On two idle cores a million coverage states
+// (BenchmarkStatesDecodeWorkers) decode in about 60 ms instead of 110;
+// the country's coverage stage, read back by the coverage, export and
+// report commands, holds a million. With the other core busy (another
+// command, the collector) it gains little. The result is the
+// one a single goroutine decodes, element for element, and so is the
+// error: that of the first chunk, in their order, that does not read or
+// decode. A chunk after a failed one is neither read nor decoded, and
+// every worker has ended when this returns.
+func decodeRecordsOn[T any](dec *gob.Decoder, codec *recCodec[T], workers int) ([]T, error) {
 	n, err := chunksLength(dec)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]T, 0, min(n, recordBlock))
 	var full [][]T // the blocks filled before out, when n is beyond one
-	var buf []byte
-	var strs interner
-	for read := 0; read < n; {
-		r, m, err := nextRecordChunk(dec, &buf, &strs, n-read)
+	d := newChunkDecoders(codec, workers)
+	read := 0
+	for i := 0; read < n && !d.failed(); i++ {
+		buf := d.buffer()
+		r, m, err := nextRecordChunk(dec, &buf, nil, n-read)
 		if err != nil {
-			return nil, err
+			d.fail(i, err)
+			break
 		}
 		if len(out)+m > cap(out) {
 			if len(out) > 0 {
@@ -1161,10 +1186,11 @@ func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
 		}
 		k := len(out)
 		out = out[:k+m]
-		if err := getRecords(&r, codec, out[k:]); err != nil {
-			return nil, err
-		}
+		d.decode(recordChunk[T]{i, r, buf, out[k:]})
 		read += m
+	}
+	if err := d.wait(); err != nil {
+		return nil, err
 	}
 	if full == nil {
 		return out, nil
@@ -1178,6 +1204,145 @@ func decodeRecords[T any](dec *gob.Decoder, codec *recCodec[T]) ([]T, error) {
 		}
 	}
 	return all, nil
+}
+
+// recordChunk is a chunk read and counted, to decode into dst: the i-th
+// of its stream, r positioned at its first element, buf the bytes r
+// reads.
+type recordChunk[T any] struct {
+	i   int
+	r   recReader
+	buf []byte
+	dst []T
+}
+
+// chunkDecoders decode record chunks on up to workers goroutines, each
+// started as a chunk is given while fewer run (a stream of one chunk
+// starts one), or on the caller's goroutine when workers is one. Each
+// worker shares the strings of the elements it decodes through an
+// interner of its own: a repeated string (a carrier, a serving site) is
+// held once per worker that met it, up to one copy per worker.
+//
+// A chunk's bytes are one of a few buffers (two per worker), reused once
+// its elements are decoded: the chunks read ahead of the workers hold a
+// few chunks' bytes whatever the stream's length.
+type chunkDecoders[T any] struct {
+	codec   *recCodec[T]
+	workers int
+	started int
+	strs    interner            // the caller's, when workers is one
+	jobs    chan recordChunk[T] // the chunks given, to the workers
+	free    chan []byte         // the buffers not holding a chunk to decode
+	wg      sync.WaitGroup
+
+	mu       sync.Mutex
+	firstBad int   // the first failed chunk's index, -1 when none has
+	err      error // its error
+	bad      atomic.Bool
+}
+
+func newChunkDecoders[T any](codec *recCodec[T], workers int) *chunkDecoders[T] {
+	workers = max(workers, 1)
+	buffers := 1
+	if workers > 1 {
+		buffers = 2 * workers
+	}
+	d := &chunkDecoders[T]{codec: codec, workers: workers, firstBad: -1,
+		jobs: make(chan recordChunk[T], workers), free: make(chan []byte, buffers)}
+	for range buffers {
+		d.free <- nil
+	}
+	return d
+}
+
+// buffer returns a buffer for the next chunk's bytes, waiting for one
+// while every buffer holds a chunk not yet decoded.
+func (d *chunkDecoders[T]) buffer() []byte { return <-d.free }
+
+// decode decodes c's elements into c.dst, on a worker or here.
+func (d *chunkDecoders[T]) decode(c recordChunk[T]) {
+	if d.workers == 1 {
+		d.run(c, &d.strs)
+		d.free <- c.buf
+		return
+	}
+	if d.started < d.workers {
+		d.started++
+		d.wg.Go(func() {
+			var strs interner
+			for c := range d.jobs {
+				d.run(c, &strs)
+				d.free <- c.buf
+			}
+		})
+	}
+	d.jobs <- c
+}
+
+// run decodes c unless a chunk before it has failed (its error is the
+// one reported: c's would not be).
+//
+// A panic decoding c is c's failure, raised again by wait on the
+// caller's goroutine (where the command turns it into an internal
+// error, as when the chunks were decoded there).
+func (d *chunkDecoders[T]) run(c recordChunk[T], strs *interner) {
+	if d.failedBefore(c.i) {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			d.fail(c.i, chunkPanic{v, debug.Stack()})
+		}
+	}()
+	c.r.strs = strs
+	if err := getRecords(&c.r, d.codec, c.dst); err != nil {
+		d.fail(c.i, err)
+	}
+}
+
+// chunkPanic is a panic decoding a chunk, with the stack where it was
+// raised.
+type chunkPanic struct {
+	value any
+	stack []byte
+}
+
+func (p chunkPanic) Error() string {
+	return fmt.Sprintf("%v (decoding a record chunk)\n%s", p.value, p.stack)
+}
+
+// fail records chunk i's error, kept when no chunk before i has failed.
+func (d *chunkDecoders[T]) fail(i int, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.firstBad < 0 || i < d.firstBad {
+		d.firstBad, d.err = i, err
+	}
+	d.bad.Store(true)
+}
+
+func (d *chunkDecoders[T]) failedBefore(i int) bool {
+	if !d.bad.Load() {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.firstBad >= 0 && d.firstBad < i
+}
+
+// failed says whether a chunk has failed: the chunks after it need not
+// be read, and a chunk not yet read comes after it.
+func (d *chunkDecoders[T]) failed() bool { return d.bad.Load() }
+
+// wait ends the workers once they have decoded every chunk given them,
+// and returns the first failed chunk's error (or panics with its panic).
+func (d *chunkDecoders[T]) wait() error {
+	close(d.jobs)
+	d.wg.Wait()
+	if p, ok := d.err.(chunkPanic); ok {
+		panic(p.Error())
+	}
+	return d.err
 }
 
 // recordBlock is the most elements decodeRecords allocates at once on a
