@@ -11,6 +11,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 )
@@ -978,25 +980,103 @@ func carrierRuns[T any](runs [][]T, cmp func(a, b T) int, carrierOf func(*T) eng
 		}
 	}
 	slices.SortFunc(rs, func(a, b []T) int { return strings.Compare(string(carrierOf(&a[0])), string(carrierOf(&b[0]))) })
-	for j, r := range rs {
-		c := carrierOf(&r[0])
-		if j > 0 && carrierOf(&rs[j-1][0]) == c {
+	for j := 1; j < len(rs); j++ {
+		if carrierOf(&rs[j-1][0]) == carrierOf(&rs[j][0]) {
 			return nil, false
 		}
-		for i := 1; i < len(r); i++ {
-			if carrierOf(&r[i]) != c || cmp(r[i-1], r[i]) >= 0 {
+	}
+	n := 0
+	for _, r := range rs {
+		n += len(r)
+	}
+	if n < mergeSpan {
+		for _, r := range rs {
+			if !carrierRun(r, cmp, carrierOf) {
 				return nil, false
 			}
 		}
+		return rs, true
+	}
+	// Long runs checked beside each other.
+	bad := make([]bool, len(rs))
+	parallel.For(len(rs), 0, func(j int) { bad[j] = !carrierRun(rs[j], cmp, carrierOf) })
+	if slices.Contains(bad, true) {
+		return nil, false
 	}
 	return rs, true
 }
 
+// carrierRun reports whether run r (not empty) holds one carrier and is
+// sorted by cmp, strictly.
+func carrierRun[T any](r []T, cmp func(a, b T) int, carrierOf func(*T) engine.Carrier) bool {
+	c := carrierOf(&r[0])
+	for i := 1; i < len(r); i++ {
+		if carrierOf(&r[i]) != c || cmp(r[i-1], r[i]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // mergeRuns appends to out the elements of runs, each sorted by before (a
 // strict order), merged by it: on a tie the earlier run's element first.
+//
+// Beyond mergeSpan elements the merge is cut into a part per core at
+// pivots drawn from the longest run: part w takes from each run the
+// elements not before pivot w and before pivot w+1, and lands at the
+// place the elements before it fill. Every element of part w is before
+// every element of a later part or tied with it in an earlier run's
+// order kept within the part, so the parts laid end to end are the whole
+// merge.
 func mergeRuns[T any](out []T, runs [][]T, before func(a, b *T) bool) []T {
+	n, long := 0, 0
+	for i, r := range runs {
+		n += len(r)
+		if len(r) > len(runs[long]) {
+			long = i
+		}
+	}
+	k := len(out)
+	out = slices.Grow(out, n)[:k+n]
+	parts := min(runtime.GOMAXPROCS(0), n/mergeSpan)
+	if parts <= 1 {
+		mergeInto(out[k:], runs, before)
+		return out
+	}
+	// cut[w][i] is where part w starts in run i.
+	cut := make([][]int, parts+1)
+	cut[0] = make([]int, len(runs))
+	cut[parts] = make([]int, len(runs))
+	for i, r := range runs {
+		cut[parts][i] = len(r)
+	}
+	for w := 1; w < parts; w++ {
+		pivot := runs[long][w*len(runs[long])/parts]
+		cut[w] = make([]int, len(runs))
+		for i, r := range runs {
+			cut[w][i] = sort.Search(len(r), func(j int) bool { return !before(&r[j], &pivot) })
+		}
+	}
+	parallel.For(parts, parts, func(w int) {
+		sub := make([][]T, len(runs))
+		at := k
+		for i, r := range runs {
+			sub[i] = r[cut[w][i]:cut[w+1][i]]
+			at += cut[w][i]
+		}
+		mergeInto(out[at:], sub, before)
+	})
+	return out
+}
+
+// mergeSpan is the fewest elements mergeRuns gives a core of its own.
+var mergeSpan = 1 << 16 // a variable for the tests
+
+// mergeInto writes the elements of runs, merged as mergeRuns merges them,
+// to dst from its start.
+func mergeInto[T any](dst []T, runs [][]T, before func(a, b *T) bool) {
 	at := make([]int, len(runs))
-	for {
+	for o := 0; ; o++ {
 		best := -1
 		for i, r := range runs {
 			if at[i] < len(r) && (best < 0 || before(&r[at[i]], &runs[best][at[best]])) {
@@ -1004,9 +1084,9 @@ func mergeRuns[T any](out []T, runs [][]T, before func(a, b *T) bool) []T {
 			}
 		}
 		if best < 0 {
-			return out
+			return
 		}
-		out = append(out, runs[best][at[best]])
+		dst[o] = runs[best][at[best]]
 		at[best]++
 	}
 }

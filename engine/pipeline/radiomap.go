@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/lomsong/lomsong/engine/coverage"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
+	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/paulmach/orb"
@@ -308,25 +310,41 @@ func predictAt(ctx context.Context, lon, lat []float64, hexes []hexgrid.Cell, si
 	}
 	// Calibrated a block of rows at a time (the corrections are row by
 	// row): all the rows as PredictedCells would be several times the
-	// predictions' own size for the country's villages.
+	// predictions' own size for the country's villages. The rows are
+	// cut into one span per core, each ending where a point's rows end
+	// (a point's predictions are appended by one worker, in row order).
 	const block = 1 << 14
-	pc := make([]coverage.PredictedCell, 0, min(block, r.Len()))
-	for lo := 0; lo < r.Len(); lo += block {
-		hi := min(lo+block, r.Len())
-		pc = pc[:0]
-		for j := lo; j < hi; j++ {
-			pc = append(pc, coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
-				SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: sites[r.Site[j]].SiteID})
+	workers := runtime.GOMAXPROCS(0)
+	bounds := make([]int, 0, workers+1)
+	for w := 0; w <= workers; w++ {
+		b := w * r.Len() / workers
+		if k := len(bounds); k > 0 {
+			b = max(b, bounds[k-1])
+			for b < r.Len() && b > 0 && r.Point[b] == r.Point[b-1] {
+				b++
+			}
 		}
-		coverage.CalibrateInPlace(pc, copt.Calibrations, copt.MinPairs)
-		if len(copt.SiteOffsets) > 0 {
-			coverage.OffsetSitesInPlace(pc, copt.SiteOffsets)
-		}
-		for k, p := range pc {
-			i := r.Point[lo+k]
-			out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
-		}
+		bounds = append(bounds, b)
 	}
+	parallel.For(workers, workers, func(w int) {
+		pc := make([]coverage.PredictedCell, 0, min(block, bounds[w+1]-bounds[w]))
+		for lo := bounds[w]; lo < bounds[w+1]; lo += block {
+			hi := min(lo+block, bounds[w+1])
+			pc = pc[:0]
+			for j := lo; j < hi; j++ {
+				pc = append(pc, coverage.PredictedCell{Cell: hexes[r.Point[j]], Carrier: r.Carrier[j], Tech: r.Tech[j],
+					SignalDBm: r.SignalDBm[j], SigmaDB: r.SigmaDB[j], DistanceM: r.DistanceM[j], ServingSite: sites[r.Site[j]].SiteID})
+			}
+			coverage.CalibrateInPlace(pc, copt.Calibrations, copt.MinPairs)
+			if len(copt.SiteOffsets) > 0 {
+				coverage.OffsetSitesInPlace(pc, copt.SiteOffsets)
+			}
+			for k, p := range pc {
+				i := r.Point[lo+k]
+				out[i] = append(out[i], prediction{deadzone.Key{Carrier: p.Carrier, Tech: p.Tech}, p.SignalDBm})
+			}
+		}
+	})
 	return out, nil
 }
 
@@ -763,15 +781,21 @@ func pairedPlaceResiduals(readings []evReading, predOf func(int, deadzone.Key) (
 // taken out of every observation.
 func fitClutterOffsets(obs []radiomap.Obs, env *envField, mg radiomap.Marginal, model radiomap.Model, rep *RadioMapReport) (radiomap.Marginal, error) {
 	mem := make([]radiomap.Membership, len(obs))
-	for i := range obs {
-		if i > 0 && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat {
-			mem[i] = mem[i-1]
-			continue
+	err := parallel.Chunks(len(obs), envChunk, 0, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if i > lo && obs[i].Lon == obs[i-1].Lon && obs[i].Lat == obs[i-1].Lat {
+				mem[i] = mem[i-1]
+				continue
+			}
+			var err error
+			if mem[i], err = env.knots(obs[i].Lon, obs[i].Lat); err != nil {
+				return err
+			}
 		}
-		var err error
-		if mem[i], err = env.knots(obs[i].Lon, obs[i].Lat); err != nil {
-			return mg, err
-		}
+		return nil
+	})
+	if err != nil {
+		return mg, err
 	}
 	knots, err := radiomap.FitClassOffsets(obs, mem, clutterKnots, mg, 0, clutterStepSigmaDB)
 	if err != nil {
