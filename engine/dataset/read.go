@@ -13,6 +13,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // SummaryRow totals the listed parts of one (kind, period, carrier).
@@ -409,33 +410,68 @@ func (s *Store) Sites(carriers []string) ([]engine.Site, error) {
 	}
 	order := s.sourceOrder()
 	var src []int32
-	for _, p := range parts {
-		if err := s.checkPart(p, false); err != nil {
+	if rows < arrowio.MaxSizedSites && len(parts) > 1 && sitesInParallel {
+		// Every part's rows have their place (its manifest count): the
+		// parts are read beside each other, each into its own, and a part
+		// of another count is refused as one read alone would be.
+		out = out[:rows]
+		at := make([]int64, len(parts)+1)
+		for i, p := range parts {
+			at[i+1] = at[i] + max(p.Rows, 0)
+		}
+		err := parallel.Chunks(len(parts), 1, 0, func(i, _ int) error {
+			_, err := s.appendSitesPart(out[at[i]:at[i]:at[i+1]], parts[i])
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
-		f, err := os.Open(s.Path(p))
-		if err != nil {
-			return nil, s.unreadablePart(p, err)
+		for _, p := range parts {
+			src = appendSource(src, int(max(p.Rows, 0)), order[p.Path])
 		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		before := len(out)
-		out, err = arrowio.AppendSites(out, f, st.Size())
-		src = appendSource(src, len(out)-before, order[p.Path])
-		f.Close()
-		if err == nil && int64(len(out)-before) != p.Rows {
-			err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(out)-before, p.Rows, ErrCorruptPart)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
+	} else {
+		for _, p := range parts {
+			before := len(out)
+			var err error
+			if out, err = s.appendSitesPart(out, p); err != nil {
+				return nil, err
+			}
+			src = appendSource(src, len(out)-before, order[p.Path])
 		}
 	}
 	// A register ingested again (a status changed, a position corrected)
 	// replaces the earlier rows of its sectors.
 	return latestSource(out, src, siteSector), nil
+}
+
+// sitesInParallel is whether Sites reads its parts beside each other (a
+// variable for the tests, which compare with the reads one by one).
+var sitesInParallel = true
+
+// appendSitesPart appends the site rows of part p to out, checked against
+// the manifest's count of them.
+func (s *Store) appendSitesPart(out []engine.Site, p Part) ([]engine.Site, error) {
+	if err := s.checkPart(p, false); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.Path(p))
+	if err != nil {
+		return nil, s.unreadablePart(p, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	before := len(out)
+	out, err = arrowio.AppendSites(out, f, st.Size())
+	if err == nil && int64(len(out)-before) != p.Rows {
+		err = fmt.Errorf("%d rows read, the manifest lists %d: %w", len(out)-before, p.Rows, ErrCorruptPart)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", p.Path, err)
+	}
+	return out, nil
 }
 
 // sector is the key of a register's site rows: a later register's rows

@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 
@@ -171,7 +172,13 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 			groups = append(groups, *byCarrier[c])
 		}
 	}
-	for e := predict.EnvRural; e <= predict.EnvDenseUrban; e++ {
+	// Two environment classes at a time: a class's points are its own
+	// (each point's rows are appended by its class alone, its carriers
+	// in order), and one class's search fills the core another's
+	// preparation leaves idle. The first class's error, in class order.
+	classes := int(predict.EnvDenseUrban-predict.EnvRural) + 1
+	err := parallel.Chunks(classes, 1, min(2, runtime.GOMAXPROCS(0)), func(k, _ int) error {
+		e := predict.EnvRural + predict.Env(k)
 		cfg := predict.DefaultConfig()
 		cfg.Workers = workers
 		cfg.Tech[engine.Tech2G].MaxRangeM = rangesM[e][0]
@@ -194,10 +201,10 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 			}
 			res, err := predict.BestServer(g.sites, pts, cfg)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if len(res.Rejected) > 0 {
-				return nil, fmt.Errorf("synth: site %s cannot be predicted: %w", g.sites[res.Rejected[0].Site].SiteID, res.Rejected[0].Err)
+				return fmt.Errorf("synth: site %s cannot be predicted: %w", g.sites[res.Rejected[0].Site].SiteID, res.Rejected[0].Err)
 			}
 			for r := range res.Len() {
 				i := idx[res.Point[r]]
@@ -208,6 +215,10 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 				rows[i] = append(rows[i], row{res.Carrier[r], res.Tech[r], site, res.SignalDBm[r], res.SigmaDB[r], 0})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Shadowing, point by point in parallel blocks (each point's rows are
 	// its own, so the result does not depend on workers).
@@ -253,24 +264,24 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 			}
 		}
 	})
-	total := 0
-	for _, rs := range rows {
-		total += len(rs)
-	}
-	f.res.Point, f.res.Carrier = make([]int32, 0, total), make([]engine.Carrier, 0, total)
-	f.res.Tech, f.res.Site, f.true_ = make([]engine.Tech, 0, total), make([]int32, 0, total), make([]float64, 0, total)
-	f.sd_, f.shadow_ = make([]float64, 0, total), make([]float64, 0, total)
 	for i, rs := range rows {
 		f.start[i+1] = f.start[i] + int32(len(rs))
-		for _, r := range rs {
-			f.res.Point = append(f.res.Point, int32(i))
-			f.res.Carrier = append(f.res.Carrier, r.c)
-			f.res.Tech = append(f.res.Tech, r.t)
-			f.res.Site = append(f.res.Site, r.s)
-			f.true_ = append(f.true_, r.sig)
-			f.sd_, f.shadow_ = append(f.sd_, r.sd), append(f.shadow_, r.shd)
-		}
 	}
+	total := int(f.start[n])
+	f.res.Point, f.res.Carrier = make([]int32, total), make([]engine.Carrier, total)
+	f.res.Tech, f.res.Site, f.true_ = make([]engine.Tech, total), make([]int32, total), make([]float64, total)
+	f.sd_, f.shadow_ = make([]float64, total), make([]float64, total)
+	// Each point's rows at their place (start), in parallel blocks.
+	parallel.For((n+block-1)/block, workers, func(k int) {
+		for i := k * block; i < min(n, (k+1)*block); i++ {
+			for j, r := range rows[i] {
+				at := int(f.start[i]) + j
+				f.res.Point[at], f.res.Carrier[at], f.res.Tech[at], f.res.Site[at] = int32(i), r.c, r.t, r.s
+				f.true_[at], f.sd_[at], f.shadow_[at] = r.sig, r.sd, r.shd
+			}
+			rows[i] = nil
+		}
+	})
 	return f, nil
 }
 

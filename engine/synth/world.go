@@ -255,33 +255,52 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 	}
 	t.Villages = make([]VillageTruth, len(villages))
 	if n := f.res.Len(); n > 0 {
-		t.Signals = make([]VillageSignal, 0, n)
+		t.Signals = make([]VillageSignal, n) // village i's at f.start[i]
 	}
-	or.keyStart = make([]int32, 1, len(villages)+1)
-	for i, v := range villages {
-		vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
-		has2G := false
+	// Village i's 3G/4G pairs go to keys[keyStart[i]:keyStart[i+1]].
+	or.keyStart = make([]int32, len(villages)+1)
+	for i := range villages {
+		k := or.keyStart[i]
 		for r := f.start[i]; r < f.start[i+1]; r++ {
-			tech := f.res.Tech[r]
-			sig := math.Round(f.true_[r]*10) / 10
-			cov := sig >= th.Covered(tech)
-			t.Signals = append(t.Signals, VillageSignal{VillageID: v.ID, Carrier: f.res.Carrier[r], Tech: tech.String(),
-				SignalDBm: sig, SiteID: sites[f.res.Site[r]].SiteID, Covered: cov})
-			switch tech {
-			case engine.Tech2G:
-				has2G = has2G || cov
-			case engine.Tech3G, engine.Tech4G:
-				or.keys = append(or.keys, oracleKey{carrier: carrierMask(f.res.Carrier[r]), tech: tech, det: float32(f.true_[r] - f.shadow_[r]), sd: float32(f.sd_[r])})
-				vt.Best3G4GMarginDB = max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
-				if cov && (len(vt.CoveredBy) == 0 || vt.CoveredBy[len(vt.CoveredBy)-1] != f.res.Carrier[r]) {
-					vt.CoveredBy = append(vt.CoveredBy, f.res.Carrier[r])
-				}
+			if tech := f.res.Tech[r]; tech == engine.Tech3G || tech == engine.Tech4G {
+				k++
 			}
 		}
-		or.keyStart = append(or.keyStart, int32(len(or.keys)))
-		vt.DeadZone = len(vt.CoveredBy) == 0
-		vt.Only2G = vt.DeadZone && has2G
-		t.Villages[i] = vt
+		or.keyStart[i+1] = k
 	}
+	if k := or.keyStart[len(villages)]; k > 0 {
+		or.keys = make([]oracleKey, k)
+	}
+	// The villages in parallel blocks, each writing its own places.
+	const block = 1024
+	parallel.For((len(villages)+block-1)/block, cfg.Workers, func(b int) {
+		for i := b * block; i < min(len(villages), (b+1)*block); i++ {
+			v := &villages[i]
+			vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
+			has2G := false
+			k := or.keyStart[i]
+			for r := f.start[i]; r < f.start[i+1]; r++ {
+				tech := f.res.Tech[r]
+				sig := math.Round(f.true_[r]*10) / 10
+				cov := sig >= th.Covered(tech)
+				t.Signals[r] = VillageSignal{VillageID: v.ID, Carrier: f.res.Carrier[r], Tech: tech.String(),
+					SignalDBm: sig, SiteID: sites[f.res.Site[r]].SiteID, Covered: cov}
+				switch tech {
+				case engine.Tech2G:
+					has2G = has2G || cov
+				case engine.Tech3G, engine.Tech4G:
+					or.keys[k] = oracleKey{carrier: carrierMask(f.res.Carrier[r]), tech: tech, det: float32(f.true_[r] - f.shadow_[r]), sd: float32(f.sd_[r])}
+					k++
+					vt.Best3G4GMarginDB = max(vt.Best3G4GMarginDB, math.Round((sig-th.Covered(tech))*10)/10)
+					if cov && (len(vt.CoveredBy) == 0 || vt.CoveredBy[len(vt.CoveredBy)-1] != f.res.Carrier[r]) {
+						vt.CoveredBy = append(vt.CoveredBy, f.res.Carrier[r])
+					}
+				}
+			}
+			vt.DeadZone = len(vt.CoveredBy) == 0
+			vt.Only2G = vt.DeadZone && has2G
+			t.Villages[i] = vt
+		}
+	})
 	return t, nil
 }
