@@ -493,6 +493,9 @@ func (f *envField) atAll(lon, lat []float64) ([]predict.Env, []float64, error) {
 // envChunk is how many points a worker of envField's takes at a time.
 const envChunk = 2048
 
+// tableChunk is how many rows a worker shaping a table takes at a time.
+const tableChunk = 8192
+
 // knots returns the density at (lon, lat) on the clutter correction's
 // knots (clutterMembership); without a population, the first knot.
 func (f *envField) knots(lon, lat float64) (radiomap.Membership, error) {
@@ -509,17 +512,26 @@ func CoverageTable(states []coverage.State) ([]arrowio.Column, error) {
 	for i := range f {
 		f[i] = make([]float64, n)
 	}
-	for i, s := range states {
-		ctr, err := s.Cell.Center()
-		if err != nil {
-			return nil, err
+	// The rows on every core (a country's million states), the first
+	// failing row's error.
+	err := parallel.Chunks(n, tableChunk, 0, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			s := &states[i]
+			ctr, err := s.Cell.Center()
+			if err != nil {
+				return err
+			}
+			cell[i], res[i] = s.Cell.String(), int64(s.Cell.Resolution())
+			carrier[i], tech[i], state[i], source[i], serving[i] = string(s.Carrier), s.Tech.String(), s.State.String(), s.Source.String(), s.ServingSite
+			tests[i], failures[i] = s.Tests, s.Failures
+			for j, v := range []float64{ctr[0], ctr[1], s.ShareBelow, s.PValue, s.MedianDBm, s.PredictedDBm, s.SigmaDB, s.MarginDB, s.DistanceM} {
+				f[j][i] = v
+			}
 		}
-		cell[i], res[i] = s.Cell.String(), int64(s.Cell.Resolution())
-		carrier[i], tech[i], state[i], source[i], serving[i] = string(s.Carrier), s.Tech.String(), s.State.String(), s.Source.String(), s.ServingSite
-		tests[i], failures[i] = s.Tests, s.Failures
-		for j, v := range []float64{ctr[0], ctr[1], s.ShareBelow, s.PValue, s.MedianDBm, s.PredictedDBm, s.SigmaDB, s.MarginDB, s.DistanceM} {
-			f[j][i] = v
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return []arrowio.Column{
 		{Name: "cell", String: cell}, {Name: "res", Int64: res}, {Name: "lon", Float64: f[0]}, {Name: "lat", Float64: f[1]},
@@ -537,22 +549,29 @@ func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
 	cell, state, source, carrier, tech, carriers := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	lon, lat := make([]float64, n), make([]float64, n)
 	has2g := make([]bool, n)
-	for i, b := range best {
-		ctr, err := b.Cell.Center()
-		if err != nil {
-			return nil, err
+	err := parallel.Chunks(n, tableChunk, 0, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			b := &best[i]
+			ctr, err := b.Cell.Center()
+			if err != nil {
+				return err
+			}
+			cell[i], lon[i], lat[i] = b.Cell.String(), ctr[0], ctr[1]
+			state[i], carrier[i] = b.State.String(), string(b.Carrier)
+			if b.Tech != engine.TechUnknown {
+				tech[i], source[i] = b.Tech.String(), b.Source.String()
+			}
+			cs := make([]string, len(b.Carriers))
+			for j, c := range b.Carriers {
+				cs[j] = string(c)
+			}
+			carriers[i] = strings.Join(cs, " ")
+			has2g[i] = b.Has2G
 		}
-		cell[i], lon[i], lat[i] = b.Cell.String(), ctr[0], ctr[1]
-		state[i], carrier[i] = b.State.String(), string(b.Carrier)
-		if b.Tech != engine.TechUnknown {
-			tech[i], source[i] = b.Tech.String(), b.Source.String()
-		}
-		cs := make([]string, len(b.Carriers))
-		for j, c := range b.Carriers {
-			cs[j] = string(c)
-		}
-		carriers[i] = strings.Join(cs, " ")
-		has2g[i] = b.Has2G
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return []arrowio.Column{{Name: "cell", String: cell}, {Name: "lon", Float64: lon}, {Name: "lat", Float64: lat},
 		{Name: "state", String: state}, {Name: "source", String: source}, {Name: "carrier", String: carrier},

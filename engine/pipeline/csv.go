@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine/arrowio"
+	"github.com/lomsong/lomsong/engine/parallel"
 )
 
 // WriteCSV writes columns as CSV with a header: floats in shortest
@@ -60,6 +62,9 @@ func (t *CSVTable) Write(cols []arrowio.Column) error {
 	if err := t.checkHeader(cols); err != nil {
 		return err
 	}
+	if workers := runtime.GOMAXPROCS(0); workers > 1 && n > csvParallelRows {
+		return t.writeParallel(cols, n, workers)
+	}
 	for r := 0; r < n; {
 		buf := t.buf[:0]
 		for ; r < n && len(buf) < csvBlock; r = min(n, r+csvLines) {
@@ -68,6 +73,46 @@ func (t *CSVTable) Write(cols []arrowio.Column) error {
 		t.buf = buf
 		if _, t.err = t.w.Write(buf); t.err != nil {
 			return t.err
+		}
+	}
+	return nil
+}
+
+// csvParallelRows is the most rows Write formats on one goroutine (a
+// variable for the tests); a longer table's lines are formatted on every
+// core, csvSpanLines rows a piece, and written in order.
+var csvParallelRows = 1 << 15
+
+// csvSpanLines is how many rows a worker of writeParallel formats at a
+// time: a whole number of csvLines, so that the pieces are formatted with
+// the calls (and bytes) of the one-goroutine loop.
+const csvSpanLines = 16 * csvLines
+
+// writeParallel is Write's loop for n rows on workers goroutines: rounds
+// of 2×workers pieces formatted beside each other into buffers of their
+// own, each round's written in order before the next is formatted (a few
+// hundred kB held whatever the table's length).
+func (t *CSVTable) writeParallel(cols []arrowio.Column, n, workers int) error {
+	pieces := 2 * workers
+	bufs := make([][]byte, pieces)
+	fmts := make([]csvFormat, pieces)
+	for r := 0; r < n; r += pieces * csvSpanLines {
+		parallel.For(pieces, workers, func(k int) {
+			lo := min(n, r+k*csvSpanLines)
+			hi := min(n, lo+csvSpanLines)
+			buf := bufs[k][:0]
+			for q := lo; q < hi; q += csvLines {
+				buf = fmts[k].appendRows(buf, cols, q, min(hi, q+csvLines))
+			}
+			bufs[k] = buf
+		})
+		for _, b := range bufs {
+			if len(b) == 0 {
+				continue
+			}
+			if _, t.err = t.w.Write(b); t.err != nil {
+				return t.err
+			}
 		}
 	}
 	return nil
