@@ -77,7 +77,7 @@ const demoExample = `  lomsong demo
 func runDemo(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("demo", demoSynopsis, demoExample, e)
 	province := fs.String("province", "", "province to generate (code or name of the 34 provinces since 1 July 2025, each the union of its former provinces; default Lai Châu, a mountainous northern province)")
-	country := fs.Bool("country", false, "generate every province (with a soft memory limit of 1,300 MiB unless GOMEMLIMIT is set: about 1.4 GiB resident and 110 s on two cores)")
+	country := fs.Bool("country", false, "generate every province (with a soft memory limit of 1,300 MiB unless GOMEMLIMIT is set: about 1.4 GiB resident and 80–85 s on two idle cores)")
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed and --out give byte-identical files (some outputs record the dataset's path)")
 	density := fs.Float64("density", 0, "measurement density multiplier (default 1 for a province, 0.2 for --country)")
 	out := fs.String("out", "lomsong-demo", "output `directory`")
