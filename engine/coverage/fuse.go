@@ -160,15 +160,14 @@ func Fuse(measured []aggregate.Row, predicted []PredictedCell, cfg Config) ([]St
 		return nil, err
 	}
 	z := cfg.Z()
-	// Sized to the keys of both, counted first: grown by append from the
-	// larger, the states (120 bytes each, millions for a national month)
-	// were copied once more with both copies live, the coverage stage's
-	// peak, and kept a fifth more room than they used.
-	//
 	// The keys are paired in order first (each state's measured row and
 	// prediction, -1 for none), then the states decided on every core,
 	// each at its place: deciding them wrote a country's fresh 120 MB on
-	// one core.
+	// one core. The keys of both are counted before the pairing, so the
+	// pairs and the states are each allocated once at their size: grown
+	// by append from the larger, the states (120 bytes each, millions for
+	// a national month) were copied once more with both copies live, the
+	// coverage stage's peak, and kept a fifth more room than they used.
 	if len(measured) > math.MaxInt32 || len(predicted) > math.MaxInt32 {
 		return nil, fmt.Errorf("coverage: %d measured rows and %d predicted cells, more than %d: %w", len(measured), len(predicted), math.MaxInt32, engine.ErrInvalidValue)
 	}
@@ -200,8 +199,8 @@ func Fuse(measured []aggregate.Row, predicted []PredictedCell, cfg Config) ([]St
 		fromM, fromP = append(fromM, m), append(fromP, p)
 	}
 	out := make([]State, len(fromM))
-	parallel.For((len(out)+fuseChunk-1)/fuseChunk, 0, func(c int) {
-		for k := c * fuseChunk; k < min(len(out), (c+1)*fuseChunk); k++ {
+	parallel.Ranges(len(out), fuseChunk, 0, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
 			var m *aggregate.Row
 			var p *PredictedCell
 			if i := fromM[k]; i >= 0 {
@@ -431,8 +430,8 @@ func FromBestServer(r *predict.Result, cells []hexgrid.Cell, sites []engine.Site
 		keep = append(keep, i)
 	}
 	out := make([]PredictedCell, len(keep))
-	parallel.For((len(out)+fuseChunk-1)/fuseChunk, 0, func(c int) {
-		for k := c * fuseChunk; k < min(len(out), (c+1)*fuseChunk); k++ {
+	parallel.Ranges(len(out), fuseChunk, 0, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
 			out[k] = predictedRow(r, keep[k], cells, sites)
 		}
 	})

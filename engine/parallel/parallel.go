@@ -39,21 +39,28 @@ func For(n, workers int, f func(i int)) {
 	wg.Wait()
 }
 
-// Chunks runs f over [0, n) in consecutive ranges [lo, hi) of at most
-// size elements, on up to workers goroutines as For does, and returns the
-// error of the first range, in index order, whose call failed (nil when
-// none did): a later range's error never hides an earlier one's, whatever
-// order the ranges ran in. Every range runs, failed or not.
+// Ranges runs f over [0, n) in consecutive ranges [lo, hi) of at most
+// size elements, on up to workers goroutines as For does; each range is
+// one call.
+func Ranges(n, size, workers int, f func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	size = max(1, size)
+	For((n+size-1)/size, workers, func(c int) { f(c*size, min(n, (c+1)*size)) })
+}
+
+// Chunks is Ranges with f's errors: it returns the error of the first
+// range, in index order, whose call failed (nil when none did): a later
+// range's error never hides an earlier one's, whatever order the ranges
+// ran in. Every range runs, failed or not.
 func Chunks(n, size, workers int, f func(lo, hi int) error) error {
 	if n <= 0 {
 		return nil
 	}
 	size = max(1, size)
-	m := (n + size - 1) / size
-	errs := make([]error, m)
-	For(m, workers, func(c int) {
-		errs[c] = f(c*size, min(n, (c+1)*size))
-	})
+	errs := make([]error, (n+size-1)/size)
+	Ranges(n, size, workers, func(lo, hi int) { errs[lo/size] = f(lo, hi) })
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -131,7 +131,7 @@ func (o *Oracle) VerdictsContext(ctx context.Context, workers int) ([]VillageVer
 		bucket[k] = append(bucket[k], int32(i))
 	}
 	const block = 256
-	parallel.For((len(o.ids)+block-1)/block, workers, func(b int) {
+	parallel.Ranges(len(o.ids), block, workers, func(lo, hi int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -142,7 +142,7 @@ func (o *Oracle) VerdictsContext(ctx context.Context, workers int) ([]VillageVer
 		var near []cand
 		var nb []oracleObs
 		var ds []float64
-		for vi := b * block; vi < min(len(o.ids), (b+1)*block); vi++ {
+		for vi := lo; vi < hi; vi++ {
 			x, y := o.x[vi], o.y[vi]
 			near = near[:0]
 			cx, cy := int64(math.Floor(x/oracleRadiusM)), int64(math.Floor(y/oracleRadiusM))

@@ -227,9 +227,9 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 		sx[i], sy[i] = project(s.Lon, s.Lat)
 	}
 	const block = 1024
-	parallel.For((n+block-1)/block, workers, func(k int) {
+	parallel.Ranges(n, block, workers, func(lo, hi int) {
 		var vbuf [9]valley
-		for i := k * block; i < min(n, (k+1)*block); i++ {
+		for i := lo; i < hi; i++ {
 			if len(rows[i]) == 0 {
 				continue
 			}
@@ -272,8 +272,8 @@ func predictField(sh *shadowing, sites []engine.Site, lon, lat []float64, env []
 	f.res.Tech, f.res.Site, f.true_ = make([]engine.Tech, total), make([]int32, total), make([]float64, total)
 	f.sd_, f.shadow_ = make([]float64, total), make([]float64, total)
 	// Each point's rows at their place (start), in parallel blocks.
-	parallel.For((n+block-1)/block, workers, func(k int) {
-		for i := k * block; i < min(n, (k+1)*block); i++ {
+	parallel.Ranges(n, block, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			for j, r := range rows[i] {
 				at := int(f.start[i]) + j
 				f.res.Point[at], f.res.Carrier[at], f.res.Tech[at], f.res.Site[at] = int32(i), r.c, r.t, r.s

@@ -273,8 +273,8 @@ func villageTruth(cfg Config, villages []Village, sites []engine.Site, env *envM
 	}
 	// The villages in parallel blocks, each writing its own places.
 	const block = 1024
-	parallel.For((len(villages)+block-1)/block, cfg.Workers, func(b int) {
-		for i := b * block; i < min(len(villages), (b+1)*block); i++ {
+	parallel.Ranges(len(villages), block, cfg.Workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			v := &villages[i]
 			vt := VillageTruth{VillageID: v.ID, Kind: v.Kind.String(), Env: envs[i].String(), Best3G4GMarginDB: -999}
 			has2G := false
