@@ -280,11 +280,7 @@ func bestServer(ctx context.Context, sites []engine.Site, pts Points, cfg Config
 	var grids [5]*grid
 	var wg sync.WaitGroup
 	for _, t := range engine.Techs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM)
-		}()
+		wg.Go(func() { grids[t] = buildGrid(prep, t, cfg.Tech[t].MaxRangeM) })
 	}
 	var idx *pruneIndex
 	if prune && canPrune(prep, &cfg) {
