@@ -136,7 +136,12 @@ Writes to OUT:
                       columns: the tables give households and people as whole
                       numbers, each row rounded to the nearest; and the provinces
                       not analysed (not_analysed: code, name, populated hexes,
-                      households, villages, why); provenance: the build, the
+                      households, villages, why); expected_from_p_dead: what the
+                      villages' p_dead expect of the list, whole and by
+                      province (villages truly without 3G/4G expected in all,
+                      among those listed and among those counted served, the
+                      list's expected precision, recall and F1; p_dead taken as
+                      calibrated; stdout says it too); provenance: the build, the
                       dataset manifest's SHA-256, the month analysed and the
                       calibration (file, SHA-256, months fitted on; or none, why);
                       metadata (also deadzones.geojson's "metadata" member): the
@@ -393,12 +398,55 @@ func writeDeadzones(out string, res *pipeline.DeadZoneResult, prov map[string]st
 		}
 	}
 	return writeJSONFile(filepath.Join(out, "deadzones_meta.json"), map[string]any{
-		"counts":       pipeline.ExactTotalsNote,
-		"exact_totals": totals,
-		"metadata":     meta,
-		"not_analysed": notAnalysedJSON(res.NoData),
-		"provenance":   prov,
+		"counts":               pipeline.ExactTotalsNote,
+		"exact_totals":         totals,
+		"expected_from_p_dead": expectedJSON(res.Villages.Villages),
+		"metadata":             meta,
+		"not_analysed":         notAnalysedJSON(res.NoData),
+		"provenance":           prov,
 	})
+}
+
+// expectedNote says what deadzones_meta.json's expected_from_p_dead holds
+// (deadzone.ListExpectation).
+const expectedNote = "what the villages' own p_dead expect of the list of villages without 3G/4G (villages.csv without_signal), " +
+	"taking p_dead as calibrated: expected_dead = sum of p_dead, expected_dead_listed = its sum over the listed villages, " +
+	"expected_missed = the difference (villages truly without 3G/4G expected among those counted served); expected_precision is exact " +
+	"under that assumption, expected_recall and expected_f1 are ratios of expectations; villages decided by their hexes (no p_dead) " +
+	"are counted in listed_without_p_dead and enter no expectation; null where a figure has nothing to count"
+
+// expectedJSON is deadzones_meta.json's expected_from_p_dead: the whole
+// list's expectation and each province's (deadzone.ExpectList,
+// deadzone.ExpectByProvince).
+func expectedJSON(villages []deadzone.VillageStatus) map[string]any {
+	by := deadzone.ExpectByProvince(villages)
+	provinces := make([]map[string]any, 0, len(by))
+	for _, u := range by {
+		m := expectationJSON(u.ListExpectation)
+		m["province"] = u.Code
+		provinces = append(provinces, m)
+	}
+	return map[string]any{"note": expectedNote, "villages": expectationJSON(deadzone.ExpectList(villages)), "by_province": provinces}
+}
+
+// expectationJSON writes e's counts, its expectations to two decimals
+// (households to the nearest) and its ratios to four; a ratio with
+// nothing to count is null, never 0 or 1.
+func expectationJSON(e deadzone.ListExpectation) map[string]any {
+	ratio := func(v float64) any {
+		if math.IsNaN(v) {
+			return nil
+		}
+		return math.Round(v*1e4) / 1e4
+	}
+	two := func(v float64) float64 { return math.Round(v*100) / 100 }
+	return map[string]any{
+		"villages": e.Villages, "villages_with_p_dead": e.WithPDead, "listed": e.Listed, "listed_without_p_dead": e.ListedByHexes,
+		"expected_dead": two(e.ExpectedDead), "expected_dead_listed": two(e.ExpectedDeadListed), "expected_missed": two(e.ExpectedMissed()),
+		"households_listed": math.Round(e.HouseholdsListed), "expected_households_dead": math.Round(e.ExpectedHouseholdsDead),
+		"expected_households_missed": math.Round(e.ExpectedHouseholdsMissed()),
+		"expected_precision":         ratio(e.Precision()), "expected_recall": ratio(e.Recall()), "expected_f1": ratio(e.F1()),
+	}
 }
 
 // zoneNames puts beside deadzones.csv's provinces and communes (each
@@ -534,17 +582,30 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 		}
 	}
 	slices.Sort(codes)
+	expected := map[string]deadzone.ListExpectation{}
+	for _, u := range deadzone.ExpectByProvince(res.Villages.Villages) {
+		expected[u.Code] = u.ListExpectation
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, unitLevel(provinces)+"\t\tdead-zone households\tvillages\twithout 3G/4G\tuncertain, counted served\t")
+	fmt.Fprintln(tw, unitLevel(provinces)+"\t\tdead-zone households\tvillages\twithout 3G/4G\tuncertain, counted served\texpected missed\t")
 	for _, c := range codes {
 		name := "(unattributed)"
 		if u, ok := provinces.ByCode(c); ok {
 			name = u.Name
 		}
 		r := per[c]
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t%d\t\n", c, name, r.hh, r.villages, r.without, r.uncertain)
+		missed := "–" // no village of it has a p_dead
+		if e := expected[c]; e.WithPDead > 0 {
+			missed = fmt.Sprintf("%.1f", e.ExpectedMissed())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t%d\t%s\t\n", c, name, r.hh, r.villages, r.without, r.uncertain, missed)
 	}
 	tw.Flush()
+	whole := deadzone.ExpectList(res.Villages.Villages)
+	if single != "" {
+		whole = expected[single]
+	}
+	printExpectation(w, whole)
 	if outside > 0 {
 		fmt.Fprintf(w, "%s outside every province and commune (attribution %s in villages.csv)\n", plural.Count(outside, "village lies", "villages lie"), deadzone.AttributedOutside)
 	}
@@ -584,6 +645,25 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 	c := res.Challenges.Counts()
 	fmt.Fprintf(w, "\nchallenges: %d claims (hex, carrier, technology) with tests in %d hexes; %d successfully challenged, in %d hexes\n",
 		c.Claims, c.ClaimHexes, c.Challenged, c.ChallengedHexes)
+}
+
+// printExpectation says what the villages' p_dead expect of the list
+// (deadzone.ListExpectation): how many listed are truly without 3G/4G, how
+// many more are expected among the villages counted served.
+func printExpectation(w io.Writer, e deadzone.ListExpectation) {
+	if e.WithPDead == 0 {
+		return
+	}
+	fmt.Fprintf(w, "p_dead expects %.1f of the %s with a p_dead truly without 3G/4G: %.1f of the %s listed",
+		e.ExpectedDead, plural.Count(e.WithPDead, "village", "villages"), e.ExpectedDeadListed, plural.Count(e.Listed, "village", "villages"))
+	if p := e.Precision(); !math.IsNaN(p) {
+		fmt.Fprintf(w, " (expected precision %.2f)", p)
+	}
+	fmt.Fprintf(w, ", %.1f among those counted served", e.ExpectedMissed())
+	if r := e.Recall(); !math.IsNaN(r) {
+		fmt.Fprintf(w, " (expected recall %.2f)", r)
+	}
+	fmt.Fprintln(w, "; deadzones_meta.json, expected_from_p_dead")
 }
 
 // printNoData names the provinces a run over every province did not score:

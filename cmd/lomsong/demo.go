@@ -334,6 +334,10 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		ev.DecidableMarginDB, d.Villages, d.True, d.Found, d.Correct, d.Precision, d.Recall, d.F1)
 	if ev.Brier != nil {
 		fmt.Fprintf(e.stdout, "  p_dead of %d villages: Brier score %.4f (decidable %.4f)\n", ev.PDeadVillages, *ev.Brier, *ev.BrierDecidable)
+		if x := ev.Expected; x != nil {
+			fmt.Fprintf(e.stdout, "  the list's expectations from p_dead against the truth: %.1f dead expected, %d true; %.1f of the %d listed, %d correct; %.1f missed, %d\n",
+				x.Dead, x.TrueDead, x.DeadListed, x.Listed, x.CorrectListed, x.Missed, x.TrueMissed)
+		}
 	}
 	if oracleWait.Wait(); oracleErr != nil {
 		return fmt.Errorf("demo: the oracle's verdicts: %w", oracleErr)

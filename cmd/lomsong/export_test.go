@@ -96,9 +96,11 @@ func TestExportGeoPackage(t *testing.T) {
 	if fileExists(killed) || fileExists(killed+"-journal") {
 		t.Error("the temporary files of a killed export are still there")
 	}
-	if _, errs, code := runCmd(t, append([]string{"deadzones", "--out", filepath.Join(dir, "dz")}, common...)...); code != exitOK {
+	dzOut, errs, code := runCmd(t, append([]string{"deadzones", "--out", filepath.Join(dir, "dz")}, common...)...)
+	if code != exitOK {
 		t.Fatal(errs)
 	}
+	checkExpectedFromPDead(t, filepath.Join(dir, "dz"), dzOut)
 	if _, errs, code := runCmd(t, append([]string{"plan", "--budget", "20e9", "--out", filepath.Join(dir, "plan")}, common...)...); code != exitOK {
 		t.Fatal(errs)
 	}
@@ -708,5 +710,76 @@ func TestExportGeoParquetKeepsChangedLayers(t *testing.T) {
 	}
 	if b, err := os.ReadFile(list); err != nil || !strings.Contains(string(b), `"written"`) {
 		t.Errorf("the new list records nothing:\n%s", b)
+	}
+}
+
+// checkExpectedFromPDead checks deadzones_meta.json's expected_from_p_dead
+// against villages.csv: its counts exactly, its sums of p_dead within the
+// rounding of the published p_dead, the missed their difference; and that
+// stdout said them.
+func checkExpectedFromPDead(t *testing.T, dir, stdout string) {
+	t.Helper()
+	var meta struct {
+		Expected struct {
+			Villages map[string]any `json:"villages"`
+		} `json:"expected_from_p_dead"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "deadzones_meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	recs := csvRows(t, filepath.Join(dir, "villages.csv"))
+	pc, wc := slices.Index(recs[0], "p_dead"), slices.Index(recs[0], "without_signal")
+	if pc < 0 || wc < 0 {
+		t.Fatalf("villages.csv: no p_dead or without_signal column: %v", recs[0])
+	}
+	var withP, listed, byHexes int
+	var dead, deadListed float64
+	for _, r := range recs[1:] {
+		w := r[wc] == "true"
+		if r[pc] == "" {
+			if w {
+				byHexes++
+			}
+			continue
+		}
+		p, err := strconv.ParseFloat(r[pc], 64)
+		if err != nil {
+			t.Fatalf("villages.csv p_dead %q: %v", r[pc], err)
+		}
+		withP++
+		dead += p
+		if w {
+			listed++
+			deadListed += p
+		}
+	}
+	if withP == 0 || listed == 0 {
+		t.Fatalf("test month too thin: %d villages with p_dead, %d listed", withP, listed)
+	}
+	e := meta.Expected.Villages
+	num := func(k string) float64 {
+		v, ok := e[k].(float64)
+		if !ok {
+			t.Fatalf("expected_from_p_dead.villages.%s = %v, want a number", k, e[k])
+		}
+		return v
+	}
+	if int(num("villages")) != len(recs)-1 || int(num("villages_with_p_dead")) != withP || int(num("listed")) != listed || int(num("listed_without_p_dead")) != byHexes {
+		t.Errorf("expected_from_p_dead counts %v; villages.csv: %d villages, %d with p_dead, %d listed, %d listed without", e, len(recs)-1, withP, listed, byHexes)
+	}
+	tol := 0.01 + 1e-4*float64(withP) // the published p_dead are rounded
+	if math.Abs(num("expected_dead")-dead) > tol || math.Abs(num("expected_dead_listed")-deadListed) > tol ||
+		math.Abs(num("expected_missed")-(dead-deadListed)) > 2*tol {
+		t.Errorf("expected_from_p_dead %v; villages.csv sums %.3f dead, %.3f listed", e, dead, deadListed)
+	}
+	if p := num("expected_precision"); math.Abs(p-deadListed/float64(listed)) > 0.01 {
+		t.Errorf("expected_precision %v, villages.csv gives %.4f", p, deadListed/float64(listed))
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("p_dead expects %.1f of the", num("expected_dead"))) {
+		t.Errorf("stdout does not say the list's expectation:\n%s", stdout)
 	}
 }

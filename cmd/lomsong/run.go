@@ -284,6 +284,7 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 		c := dz.Challenges.Counts()
 		fmt.Fprintf(w, "dead zones: %s, %s, %.0f households; villages without signal: %d of %d; claims challenged: %d (hex, carrier, technology) in %s\n",
 			plural.Count(len(dz.Zones), "zone", "zones"), plural.Count(hexes, "hex", "hexes"), hh, without, len(dz.Villages.Villages), c.Challenged, plural.Count(c.ChallengedHexes, "hex", "hexes"))
+		printExpectation(w, deadzone.ExpectList(dz.Villages.Villages))
 		printNoData(w, dz.NoData)
 	}
 	if p := sum.Plan; p != nil {

@@ -209,6 +209,10 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 		}
 		c.Add(v)
 	}
+	expected := map[string]deadzone.ListExpectation{}
+	for _, u := range deadzone.ExpectByProvince(dz.Villages.Villages) {
+		expected[u.Code] = u.ListExpectation
+	}
 	codes := make([]string, 0, len(acc))
 	for c := range acc {
 		codes = append(codes, c)
@@ -250,6 +254,9 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 				Only2G: c.Only2G, Uncertain: c.Uncertain, HouseholdsWithoutSignal: c.HouseholdsWithoutSignal, HouseholdsUncertain: c.HouseholdsUncertain})
 		}
 		slices.SortFunc(prov.Communes, func(a, b report.CommuneRow) int { return strings.Compare(a.Code, b.Code) })
+		if e, ok := expected[code]; ok && e.WithPDead > 0 {
+			prov.Expected = &report.Expectation{WithPDead: e.WithPDead, Listed: e.Listed, Dead: e.ExpectedDead, DeadListed: e.ExpectedDeadListed, Missed: e.ExpectedMissed()}
+		}
 		if i < maxMaps && ok {
 			m := &report.Map{Outline: u.Geometry, Villages: a.village, PopulatedOnly: single == ""}
 			for _, c := range a.cells {

@@ -105,7 +105,19 @@ type Province struct {
 	// any order): the page lists those with a village without 3G/4G or
 	// an uncertain one and counts the rest.
 	Communes []CommuneRow
+	// Expected is what the province's villages' p_dead expect of its list
+	// (deadzone.ListExpectation); nil or WithPDead 0: nothing said.
+	Expected *Expectation
 	Notes    []string
+}
+
+// Expectation is a province's list of villages without 3G/4G as its
+// villages' p_dead see it: of the WithPDead villages with one, Listed are
+// listed without 3G/4G; Dead are expected truly without, DeadListed of
+// them among the listed and Missed among those counted served.
+type Expectation struct {
+	WithPDead, Listed        int
+	Dead, DeadListed, Missed float64
 }
 
 // VillageRow is one village of a province's villages table: its verdict's

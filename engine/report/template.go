@@ -151,7 +151,7 @@ table.scorecard tr.nodata td{display:block;border-top:0}
 {{if .Zones}}<h3>Top dead zones</h3>{{template "zones" .Zones}}{{end}}
 {{if .Villages}}<h3>Villages without 3G/4G or uncertain</h3>
 <p class="small">p_dead is the probability that no carrier reaches 3G/4G at the village point, from every test and the calibrated prediction. Uncertain villages (0.2 &lt; p_dead &lt; 0.8) are where a test decides most: they are shown as such, not as served or dead. Target 1 counts every village at or above the cut (p_dead ≥ 0.5 unless --miss-cost moves it): an uncertain one over it is marked "counted without 3G/4G".</p>
-{{template "villages" .Villages}}{{if .MoreVillages}}<p class="small">{{.MoreVillages}}</p>{{end}}{{end}}{{if or .Communes .CommunesNote}}
+{{template "villages" .Villages}}{{if .MoreVillages}}<p class="small">{{.MoreVillages}}</p>{{end}}{{if .Expected}}<p class="small">{{.Expected}}</p>{{end}}{{end}}{{if or .Communes .CommunesNote}}
 <h3>Communes</h3>
 {{if .Communes}}<p class="small">The communes with a village without 3G/4G or an uncertain one, most households without 3G/4G first, as the GeoPackage's communes_summary counts them (uncertain villages are counted as served, not without 3G/4G).</p>
 <div class="scroll"><table>

@@ -165,6 +165,7 @@ type provView struct {
 	Zones          []zoneView
 	Villages       []villageView
 	MoreVillages   string
+	Expected       string
 	Communes       []communeView
 	CommunesNote   string
 	Notes          []string
@@ -321,6 +322,7 @@ func build(r *Report) view {
 		}
 		pv.Zones = zones(pr.DeadZones)
 		pv.Villages, pv.MoreVillages = villageRows(pr.Villages)
+		pv.Expected = expectedText(pr.Expected)
 		pv.Communes, pv.CommunesNote = communeRows(pr.Communes)
 		pv.Notes = cleanAll(pr.Notes)
 		v.Provinces = append(v.Provinces, pv)
@@ -1157,4 +1159,19 @@ func villagesWithoutSignal(r *Report) int {
 		}
 	}
 	return n
+}
+
+// expectedText says what a province's villages' p_dead expect of its list
+// of villages without 3G/4G; empty when none has a p_dead.
+func expectedText(e *Expectation) string {
+	if e == nil || e.WithPDead == 0 {
+		return ""
+	}
+	served := e.WithPDead - e.Listed
+	t := fmt.Sprintf("From their p_dead, about %.1f of the %s %s listed without 3G/4G are expected to be truly without, and about %.1f more among the %s %s counted served",
+		e.DeadListed, group(int64(e.Listed)), plural.Noun(e.Listed, "village", "villages"), e.Missed, group(int64(served)), plural.Noun(served, "village", "villages"))
+	if e.Dead > 0 {
+		t += fmt.Sprintf(": the list is expected to hold about %.0f%% of the villages without 3G/4G", 100*e.DeadListed/e.Dead)
+	}
+	return t + " (villages decided by their own verdict; deadzones_meta.json, expected_from_p_dead)."
 }

@@ -109,10 +109,29 @@ type VillageEvaluation struct {
 	// Reliability is p_dead in ReliabilityBins bins against the observed
 	// share of dead villages; absent when no verdict has a p_dead.
 	Reliability []ReliabilityBin `json:"reliability,omitempty"`
+	// Expected sets what the villages' p_dead expect of the list
+	// (deadzone.ListExpectation, the dead-zone outputs'
+	// expected_from_p_dead) beside what the truth says, over the villages
+	// whose verdict has a p_dead; absent when none has.
+	Expected *ExpectedCheck `json:"expected,omitempty"`
 	// ByEvidence are the scores by the verdicts' TestsNearby — none, 1–9,
 	// 10 or more tests within 300 m — absent unless every verdict gives
 	// it. A village of the truth without a verdict is in no band.
 	ByEvidence []EvidenceScores `json:"by_evidence,omitempty"`
+}
+
+// ExpectedCheck compares the list's expectations from p_dead with the
+// truth, over the villages with a p_dead: Dead (Σ p_dead) against
+// TrueDead, DeadListed (Σ p_dead over those found without signal)
+// against CorrectListed, Missed (their difference) against TrueMissed.
+type ExpectedCheck struct {
+	Listed        int     `json:"listed"`
+	Dead          float64 `json:"expected_dead"`
+	TrueDead      int     `json:"true_dead"`
+	DeadListed    float64 `json:"expected_dead_listed"`
+	CorrectListed int     `json:"correct_listed"`
+	Missed        float64 `json:"expected_missed"`
+	TrueMissed    int     `json:"true_missed"`
 }
 
 // Decidable reports whether a village's truth is at least
@@ -152,6 +171,7 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		sumP    float64
 	}
 	var brier, brierDec float64
+	var exp ExpectedCheck
 	nDec := 0
 	byEvidence := len(verdicts) > 0
 	for _, v := range verdicts {
@@ -209,6 +229,13 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 			y = 1
 		}
 		ev.PDeadVillages++
+		exp.Dead += p
+		exp.TrueDead += int(y)
+		if found {
+			exp.Listed++
+			exp.DeadListed += p
+			exp.CorrectListed += int(y)
+		}
 		brier += (p - y) * (p - y)
 		if bandBrier != nil {
 			bandBrier.sum += (p - y) * (p - y)
@@ -244,6 +271,9 @@ func EvaluateVillages(truth *Truth, verdicts []VillageVerdict) (VillageEvaluatio
 		if nDec > 0 {
 			ev.BrierDecidable = ptr(brierDec / float64(nDec))
 		}
+		exp.Missed = max(0, exp.Dead-exp.DeadListed)
+		exp.TrueMissed = exp.TrueDead - exp.CorrectListed
+		ev.Expected = &exp
 		ev.Reliability = make([]ReliabilityBin, ReliabilityBins)
 		for b, x := range bins {
 			r := ReliabilityBin{PLower: float64(b) / ReliabilityBins, PUpper: float64(b+1) / ReliabilityBins, Villages: x.n, Dead: x.dead}

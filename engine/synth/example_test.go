@@ -56,8 +56,14 @@ func ExampleEvaluateVillages() {
 	fmt.Printf("all: precision %.2f, recall %.2f, F1 %.2f\n", ev.Precision, ev.Recall, ev.F1)
 	fmt.Printf("decidable (%d): precision %.2f, recall %.2f, F1 %.2f\n", ev.Decidable.Villages, ev.Decidable.Precision, ev.Decidable.Recall, ev.Decidable.F1)
 	fmt.Printf("Brier score %.4f\n", *ev.Brier) // (0.2² + 0.6² + 0.1² + 0.6²)/4
+	// The list's expectations from p_dead: 0.8 + 0.4 + 0.1 + 0.6 dead,
+	// 0.8 + 0.6 of the two listed; the truth: 2 dead, 1 listed correctly.
+	x := ev.Expected
+	fmt.Printf("expected dead %.1f (true %d), of the %d listed %.1f (correct %d), missed %.1f (true %d)\n",
+		x.Dead, x.TrueDead, x.Listed, x.DeadListed, x.CorrectListed, x.Missed, x.TrueMissed)
 	// Output:
 	// all: precision 0.50, recall 0.50, F1 0.50
 	// decidable (3): precision 0.50, recall 1.00, F1 0.67
 	// Brier score 0.1925
+	// expected dead 1.9 (true 2), of the 2 listed 1.4 (correct 1), missed 0.5 (true 1)
 }
