@@ -616,6 +616,7 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 			provinces.Coarse)
 	}
 	printNoData(w, res.NoData)
+	printUntested(w, res.Untested, provinces)
 	if len(res.Zones) > 0 {
 		fmt.Fprintln(w, "\nlargest zones by households:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -664,6 +665,20 @@ func printExpectation(w io.Writer, e deadzone.ListExpectation) {
 		fmt.Fprintf(w, " (expected recall %.2f)", r)
 	}
 	fmt.Fprintln(w, "; deadzones_meta.json, expected_from_p_dead")
+}
+
+// printUntested names the provinces analysed from their sites alone,
+// with no test of the month in them (pipeline.DeadZoneResult.Untested).
+func printUntested(w io.Writer, codes []string, provinces *geodata.BoundarySet) {
+	if len(codes) == 0 {
+		return
+	}
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = strings.TrimSpace(c + " " + pipeline.UnitName(provinces, c))
+	}
+	fmt.Fprintf(w, "warning: no test of the month in %s (%s): %s verdicts rest on the prediction alone, and the scorecard leaves %s target 1 unknown\n",
+		plural.Count(len(codes), "province", "provinces"), strings.Join(names, ", "), plural.Noun(len(codes), "its", "their"), plural.Noun(len(codes), "its", "their"))
 }
 
 // printNoData names the provinces a run over every province did not score:

@@ -461,6 +461,38 @@ func commands() map[string]command {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	sw := &outWriter{w: stdout}
+	err := dispatch(ctx, args, stdin, sw, stderr)
+	if err == nil && sw.err != nil {
+		// What the command wrote on stdout (a report, a suggested mapping,
+		// a listing redirected to a file) is incomplete: a failure, not
+		// exit 0 with an empty or cut file (a full disk, /dev/full).
+		return fmt.Errorf("writing the output to standard output: %w; what was written there is incomplete", sw.err)
+	}
+	return err
+}
+
+// outWriter passes writes to w and keeps the first error: a command's
+// messages on stdout are not checked one by one, and run fails the command
+// when one was not written.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printUsage(stderr)

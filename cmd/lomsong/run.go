@@ -190,7 +190,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 				filepath.Join(*out, "plan"))
 		}
 	}
-	printRunSummary(e.stdout, sum, cf.dataset, area, *out)
+	printRunSummary(e.stdout, sum, provinces, cf.dataset, area, *out)
 	if note := pipeline.DamagedInputs(store, period, false); note != "" {
 		// Saved stages read back were computed before the damage; a stage
 		// that reads such a part fails on it.
@@ -218,7 +218,7 @@ func monthRunOptions(period string, copt pipeline.CoverageOptions, provinces, co
 
 // printRunSummary prints one screen: the stages, the passes made, the
 // month's figures and where the outputs are.
-func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out string) {
+func printRunSummary(w io.Writer, sum *pipeline.RunSummary, provinces *geodata.BoundarySet, dir, area, out string) {
 	fmt.Fprintf(w, "run %s over %s: %.1fs; %s over %s (the month has %s, %s)\n",
 		sum.Period, area, sum.Elapsed.Seconds(), plural.Count(sum.Scans.Scans, "pass", "passes"), plural.Count(sum.Scans.Rows, "measurement row", "measurement rows"),
 		plural.Count(sum.Rows, "row", "rows"), plural.Count(sum.Keys, "hex/carrier/tech key", "hex/carrier/tech keys"))
@@ -286,6 +286,7 @@ func printRunSummary(w io.Writer, sum *pipeline.RunSummary, dir, area, out strin
 			plural.Count(len(dz.Zones), "zone", "zones"), plural.Count(hexes, "hex", "hexes"), hh, without, len(dz.Villages.Villages), c.Challenged, plural.Count(c.ChallengedHexes, "hex", "hexes"))
 		printExpectation(w, deadzone.ExpectList(dz.Villages.Villages))
 		printNoData(w, dz.NoData)
+		printUntested(w, dz.Untested, provinces)
 	}
 	if p := sum.Plan; p != nil {
 		fmt.Fprintf(w, "plan: %s funded, %.0f households newly covered for %s VND (within %.1f%% of the bound)\n",

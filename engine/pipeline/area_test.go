@@ -8,6 +8,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/aggregate"
+	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/hexgrid"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
@@ -264,5 +265,64 @@ func TestProvincesWithoutDataOwnEvidence(t *testing.T) {
 				t.Fatalf("without data: %v, want 01 %v", got, c.empty)
 			}
 		})
+	}
+}
+
+// A province is untested when no hex of it holds a test of the month: a
+// tested hex of the analysed ones counts by its attribution, a tested hex
+// beyond them (a road) by where its centre lies; a province left out
+// already (empty) and the places outside every province ("") are not
+// listed.
+func TestProvincesUntested(t *testing.T) {
+	set, err := geodata.Provinces2025()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const res = 7
+	hanoiHex, err := hexgrid.Index(105.85, 21.03, res) // in Hà Nội (01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	laiChauHex, err := hexgrid.Index(103.46, 22.39, res) // in Lai Châu (12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := map[hexgrid.Cell]deadzone.Admin{hanoiHex: {Province: "01"}}
+	need := map[string]bool{"01": true, "12": true, "": true}
+	for _, c := range []struct {
+		name   string
+		tested []hexgrid.Cell
+		empty  map[string]bool
+		want   []string
+	}{
+		{"no test anywhere", nil, nil, []string{"01", "12"}},
+		{"a test in an analysed hex of 01", []hexgrid.Cell{hanoiHex}, nil, []string{"12"}},
+		{"a test beyond the analysed hexes, in 12", []hexgrid.Cell{laiChauHex}, nil, []string{"01"}},
+		{"both tested", []hexgrid.Cell{hanoiHex, laiChauHex}, nil, nil},
+		{"12 left out already", nil, map[string]bool{"12": true}, []string{"01"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := provincesUntested(set, need, c.empty, admin, c.tested)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("untested %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// An untested province's target 1 is unknown with UntestedWhy, its
+// counts kept; a tested one's is not touched.
+func TestDeadZoneFiguresUntested(t *testing.T) {
+	dz := &DeadZoneResult{Untested: []string{"12"}}
+	dz.Villages.ByProvince = []deadzone.VillageCount{{Code: "01", Villages: 3}, {Code: "12", Villages: 2}}
+	got := DeadZoneFigures(dz)
+	if d := got["12"]; d == nil || d.NoData != UntestedWhy {
+		t.Fatalf("untested province's figures %+v, want NoData %q", d, UntestedWhy)
+	}
+	if d := got["01"]; d == nil || d.NoData != "" {
+		t.Fatalf("tested province's figures %+v, want no NoData", d)
 	}
 }

@@ -181,6 +181,13 @@ type DeadZoneResult struct {
 	// (NoDataArea); and, under the code "", the places outside every
 	// province with no site or tested hex near them (nearEvidence). By code.
 	NoData []NoDataArea
+	// Untested are the provinces analysed (a site of their own) with no
+	// test of the month in them: no hex attributed to them holds a test,
+	// so their verdicts rest on the prediction alone. Their figures are
+	// the model's, not evidence: the scorecard leaves target 1 unknown
+	// for them (DeadZoneFigures), as for a month without measurements. By
+	// code.
+	Untested []string
 }
 
 // hexVerdicts decides the analysis hexes (decide: the populated ones of
@@ -821,6 +828,12 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 			return pr != "" && pr != a.Code
 		})
 		out.Population = pop
+		if opt.Provinces != nil {
+			_, tested := evidenceCells(nil, cov.States, res)
+			if out.Untested, err = provincesUntested(opt.Provinces, map[string]bool{a.Code: true}, nil, admin, tested); err != nil {
+				return nil, err
+			}
+		}
 	}
 	in := deadzone.Input{Population: pop, Coverage: hc, Carriers: carriers, Admin: admin,
 		CommuneProvince: communeProvince, Villages: dv, VillageAdmin: vadmin, Sites: cov.Sites, PDead: pDead, Cut: vcfg.Cut}
@@ -913,6 +926,9 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 	if err != nil {
 		return nil, err
 	}
+	if out.Untested, err = provincesUntested(provinces, need, empty, admin, tested); err != nil {
+		return nil, err
+	}
 	near := func(hexgrid.Cell) bool { return true }
 	if need[""] || len(empty) > 0 {
 		if near, err = nearEvidence(siteCells, tested); err != nil {
@@ -982,6 +998,43 @@ func leaveOutNoData(out *DeadZoneResult, provinces *geodata.BoundarySet, cov *Co
 		out.NoData = append(out.NoData, *areas[code])
 	}
 	return drop, nil
+}
+
+// provincesUntested returns the provinces of need (but "" and those of
+// empty, left out already) in none of whose hexes a test of the month lies
+// (DeadZoneResult.Untested), by code. A tested hex's province is its
+// attribution in admin (the analysed hexes') or, for the tested hexes
+// beyond them (roads, fields), the province its centre lies in — looked up
+// only while a province is still without a test, so a month tested
+// everywhere attributes nothing more.
+func provincesUntested(provinces *geodata.BoundarySet, need, empty map[string]bool, admin map[hexgrid.Cell]deadzone.Admin, tested []hexgrid.Cell) ([]string, error) {
+	left := map[string]bool{}
+	for code := range need {
+		if code != "" && !empty[code] {
+			left[code] = true
+		}
+	}
+	var beyond []hexgrid.Cell
+	for _, c := range tested {
+		if a, ok := admin[c]; ok {
+			delete(left, a.Province)
+		} else {
+			beyond = append(beyond, c)
+		}
+	}
+	if len(left) > 0 && len(beyond) > 0 {
+		_, codes, err := cellProvinces(provinces, beyond)
+		if err != nil {
+			return nil, err
+		}
+		for _, code := range codes {
+			delete(left, code)
+		}
+	}
+	if len(left) == 0 {
+		return nil, nil
+	}
+	return slices.Sorted(maps.Keys(left)), nil
 }
 
 // OutsideEveryProvince names, in DeadZoneResult.NoData, the places outside

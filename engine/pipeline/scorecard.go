@@ -737,8 +737,17 @@ func DeadZoneFigures(dz *DeadZoneResult) map[string]*scorecard.DeadZones {
 		}
 		out[a.Code] = &scorecard.DeadZones{NoVillages: true, NoHouseholds: true, NoData: why}
 	}
+	for _, code := range dz.Untested {
+		if d := out[code]; d != nil && d.NoData == "" {
+			d.NoData = UntestedWhy
+		}
+	}
 	return out
 }
+
+// UntestedWhy is target 1's reason, unknown, for a province of
+// DeadZoneResult.Untested.
+const UntestedWhy = "no test of the month in the province: its dead zones rest on the prediction alone (sites of its own, no measurement), no evidence for or against the target"
 
 // withEveryArea adds, for each period of opt.EveryArea with data in some
 // area, a row without data for every area of opt.Config.Areas that has
