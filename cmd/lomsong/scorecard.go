@@ -51,7 +51,9 @@ saved them with the options given here and they are current, never computed,
 so a year run month by month has the trend of target 1 (a month not run says
 so); a month without measurements (or a dataset without
 sites or households) leaves target 1 unknown, as does an area none of whose
-villages the run located (outside --boundaries, or not in the dataset); changes
+villages the run located (outside --boundaries, or not in the dataset), or a
+province with sites of its own but no test of the month in it (its dead zones
+would rest on the prediction alone); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every month with subscriptions, and --period and the month
 before it, so trends can be drawn; a month with measurements alone appears only
