@@ -660,7 +660,12 @@ func TestScorecardCodesOutsideTheBoundaries(t *testing.T) {
 		t.Fatalf("ingest: %d %s", code, errs)
 	}
 	out := filepath.Join(t.TempDir(), "sc")
-	_, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", out)
+	// Whose service target 1 counts: the carriers of the examples' site
+	// register (VNPT's is VinaPhone) and tests.
+	if !strings.Contains(stdout, "target 1 counts mobifone, viettel, vinaphone (the carriers with a site register or tests of 2026-10") {
+		t.Errorf("the card does not say whose service target 1 counts:\n%s", stdout)
+	}
 	if code != exitOK || !strings.Contains(errs, "area 02 (1 row) left out: Hà Giang merged into Tuyên Quang") ||
 		!strings.Contains(errs, "area 8 (1 row) left out: not a code of") || !strings.Contains(errs, "area 99 (1 row) left out") {
 		t.Fatalf("exit %d\n%s", code, errs)
@@ -1028,5 +1033,37 @@ func TestCalibrationMonthsOfACrossingDump(t *testing.T) {
 			strings.Contains(errs, note) != tc.note || strings.Contains(errs, "note: ") != tc.note {
 			t.Errorf("fitted on %s, analysed %s:\n%s", tc.fitted, tc.analysed, errs)
 		}
+	}
+}
+
+// With one carrier's data, the card says target 1 is that carrier's
+// alone: a place only another carrier serves counts as without 3G/4G.
+func TestScorecardOneCarrierSaid(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(examples, "sites.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	keep := []string{lines[0]}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, ",Viettel,") {
+			keep = append(keep, l)
+		}
+	}
+	sites, subs := filepath.Join(dir, "sites_viettel.csv"), filepath.Join(dir, "subs.csv")
+	os.WriteFile(sites, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+	os.WriteFile(subs, []byte("area_code,period,households,fiber_households\n12,2026-10,100000,50000\n"), 0o644)
+	ds := filepath.Join(dir, "ds")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, sites, filepath.Join(examples, "measurements_viettel.csv"),
+		filepath.Join(examples, "villages.csv"), subs); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--period", "2026-10", "--out", filepath.Join(dir, "sc"))
+	if code != exitOK {
+		t.Fatalf("scorecard: %d %s", code, errs)
+	}
+	if !strings.Contains(stdout, "target 1 counts viettel alone") {
+		t.Errorf("the card does not say target 1 is viettel's alone:\n%s", stdout)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,7 +54,9 @@ so); a month without measurements (or a dataset without
 sites or households) leaves target 1 unknown, as does an area none of whose
 villages the run located (outside --boundaries, or not in the dataset), or a
 province with sites of its own but no test of the month in it (its dead zones
-would rest on the prediction alone); changes
+would rest on the prediction alone); target 1 counts the carriers with a site
+register or tests of the month in the dataset, which the card names (with one
+carrier's data it is that carrier's alone); changes
 and alerts compare only months that both have data. Subscriptions alone give targets 2–4. Prints the table for --period and writes OUT/scorecard.csv and
 OUT/scorecard.json (every month with subscriptions, and --period and the month
 before it, so trends can be drawn; a month with measurements alone appears only
@@ -207,7 +210,8 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 		set = "the units of " + cf.bounds.boundaries // a file's set has no name
 	}
 	fmt.Fprintf(e.stdout, "scorecard for %s (%s; each target: value [interval], then met, NOT MET or ? unknown, #rank among the areas)\n", p, set)
-	fmt.Fprintf(e.stdout, "target 1: villages listed without 3G/4G [90%% range of the villages truly without, from their p_dead, widened to hold the list]\n\n")
+	fmt.Fprintf(e.stdout, "target 1: villages listed without 3G/4G [90%% range of the villages truly without, from their p_dead, widened to hold the list]\n")
+	fmt.Fprintf(e.stdout, "%s\n\n", carriersCounted(store, p.String()))
 	if err := shown.Table(e.stdout); err != nil {
 		return err
 	}
@@ -462,3 +466,26 @@ type noDeadZones struct {
 }
 
 func (e noDeadZones) Error() string { return fmt.Sprintf("no dead zones for %s: %s", e.period, e.why) }
+
+// carriersCounted says whose service target 1 counts: the carriers with a
+// site register or tests of month in the dataset. A place only another
+// carrier serves counts as without 3G/4G: with one carrier's data the
+// card's target 1 is that carrier's alone, which the card said nowhere.
+func carriersCounted(store *dataset.Store, month string) string {
+	seen := map[string]bool{}
+	for _, pt := range store.Parts("sites", nil, nil) {
+		seen[pt.Carrier] = true
+	}
+	for _, c := range store.Carriers([]string{month}, nil) {
+		seen[c] = true
+	}
+	delete(seen, "")
+	cs := slices.Sorted(maps.Keys(seen))
+	switch len(cs) {
+	case 0:
+		return "target 1 counts no carrier: no site register or test of " + month + " is in the dataset"
+	case 1:
+		return "target 1 counts " + cs[0] + " alone (the only carrier with a site register or tests of " + month + " in the dataset): a place only another carrier serves counts as without 3G/4G"
+	}
+	return "target 1 counts " + strings.Join(cs, ", ") + " (the carriers with a site register or tests of " + month + " in the dataset); a carrier whose data are not in it is not counted"
+}
