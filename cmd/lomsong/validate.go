@@ -368,7 +368,8 @@ over --max-spill-bytes, and a file that is not text, CSV, Parquet or Arrow are
 refused with an error naming the file. validate and ingest apply the same rules.
 A file that cannot be read is named NOT READ (an "error" entry in --json) and the
 next file goes on; the exit code is then 1 (3 when every file not taken was
-refused for its data).`
+refused for its data). In --json and --report each file has its "verdict":
+accepted, refused (with "refused_why") or not_read.`
 
 const validateExample = `  lomsong validate geodata/examples/measurements_viettel.csv
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
@@ -505,7 +506,7 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	notRead := func(path string, err error) {
 		failed = append(failed, withPath(path, err))
 		if *asJSON || *reportPath != "" {
-			reports = append(reports, map[string]string{"path": path, "error": err.Error()})
+			reports = append(reports, map[string]string{"path": path, "verdict": "not_read", "error": err.Error()})
 		}
 		if !*asJSON && len(files) > 1 {
 			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT READ", err))
@@ -560,19 +561,29 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 			continue
 		}
 		res := &dataset.IngestResult{Path: path, Format: src.Format, Kind: src.Kind, Report: rep}
-		if *asJSON || *reportPath != "" {
-			reports = append(reports, dataset.ReportJSON(res))
-		}
-		if !*asJSON {
-			printReport(e, res, shown, elapsed, "--quarantine FILE writes them all")
-		}
+		why := ""
 		switch {
 		case dataset.NoDataRows(rep):
 			// The rule ingest applies: a file without data rows (or with
 			// Wi-Fi tests alone) is refused.
-			refused = append(refused, fmt.Sprintf("%s: %v (%s)", path, dataset.ErrNoDataRows, dataset.OnlyHeader(rep.BlankRows, rep.NotCellular())))
+			why = fmt.Sprintf("%v (%s)", dataset.ErrNoDataRows, dataset.OnlyHeader(rep.BlankRows, rep.NotCellular()))
+			refused = append(refused, fmt.Sprintf("%s: %s", path, why))
 		case rep.RejectShare() > in.maxRejectShare:
+			why = fmt.Sprintf("%.2f%% rejected, above --max-reject-share %.2f%%", 100*rep.RejectShare(), 100*in.maxRejectShare)
 			refused = append(refused, fmt.Sprintf("%s (%.2f%% rejected)", path, 100*rep.RejectShare()))
+		}
+		if *asJSON || *reportPath != "" {
+			// Each file's verdict, so that a script knows which file made
+			// the exit code 3 without redoing the rule.
+			r := dataset.ReportJSON(res).(map[string]any)
+			r["verdict"] = "accepted"
+			if why != "" {
+				r["verdict"], r["refused_why"] = "refused", why
+			}
+			reports = append(reports, r)
+		}
+		if !*asJSON {
+			printReport(e, res, shown, elapsed, "--quarantine FILE writes them all")
 		}
 		if qdir != "" {
 			if err := closeQuarantine(filepath.Join(qdir, quarantineName(path))); err != nil {
