@@ -125,8 +125,16 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 					path, res.Report.Accepted, res.Previous.Name, res.Previous.IngestedAt.Format(time.RFC3339), prev)
 				continue
 			}
-			fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
-				path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)
+			if res.SHA256 != res.Previous.SHA256 {
+				// Matched by its decoded content (another compression,
+				// line endings, a byte-order mark): its own checksum is
+				// not the one dataset ls lists.
+				fmt.Fprintf(e.stdout, "%s: its content is that of %s, ingested on %s (sha256 %s…), in another wrapping (compression, line endings or byte-order mark; this file's sha256 %s…); nothing changed\n",
+					path, res.Previous.Name, res.Previous.IngestedAt.Format(time.RFC3339), prev, res.SHA256[:min(16, len(res.SHA256))])
+			} else {
+				fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
+					path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)
+			}
 			if n := res.Previous.RejectedBy[string(ingest.ReasonFutureTime)]; n > 0 && e.now().After(res.Previous.IngestedAt) {
 				// Rows in the future then may be in the past now, but a
 				// dataset keeps one reading of a file: they come in only
