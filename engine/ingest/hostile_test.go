@@ -480,3 +480,25 @@ func FuzzCSVMatchesEncodingCSV(f *testing.F) {
 		}
 	})
 }
+
+// A line with its end beyond SkipFactor times the cap stops the file
+// whatever the reader's buffer held of it: a 100 KB line under a 200-byte
+// cap (limit 12,800) was skipped as line_too_long when it fitted the
+// buffer, or when its end came in the read after the buffer's. A line
+// over the cap within the limit is skipped, the file read on.
+func TestHostileLineEndBeyondLimit(t *testing.T) {
+	for _, n := range []int{200*SkipFactor + 1, 100_000, 3 << 20} {
+		cfg := Defaults("long.csv", testNow)
+		cfg.Limits.MaxLineBytes = 200
+		_, _, err := readAll(t, strings.NewReader(mHeader+goodRow+strings.Repeat("x", n)+"\n"+strings.Replace(goodRow, "-98", "-97", 1)), cfg)
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "long.csv: line 3: no line end within 12800 bytes") {
+			t.Errorf("a line of %d bytes: %v", n, err)
+		}
+	}
+	cfg := Defaults("long.csv", testNow)
+	cfg.Limits.MaxLineBytes = 200
+	rejects, rep, err := readAll(t, strings.NewReader(mHeader+goodRow+strings.Repeat("x", 200*SkipFactor-100)+"\n"+strings.Replace(goodRow, "-98", "-97", 1)), cfg)
+	if err != nil || rep.Accepted != 2 || len(rejects) != 1 || rejects[0].Reason != ReasonLineTooLong {
+		t.Errorf("a line within the limit: %v %+v %+v", err, rep, rejects)
+	}
+}

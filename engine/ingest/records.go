@@ -493,12 +493,26 @@ func (c *CSV) readLine() ([]byte, error) {
 		line = line[:n-1]
 	}
 	if len(line)-lengthNL(line) > c.maxLine {
+		if hard := int64(c.maxLine) * SkipFactor; int64(len(line)) > hard {
+			// The reader's buffer held the whole line: the same limit as
+			// for a line longer than the buffer (skipLine), whatever the
+			// buffer's size.
+			c.eof = true
+			return nil, c.noLineEnd(hard)
+		}
 		return nil, errTooLong
 	}
 	return line, nil
 }
 
 var errTooLong = errors.New("too long")
+
+// noLineEnd is the error that stops a file with no line end within hard
+// bytes (SkipFactor times the line cap).
+func (c *CSV) noLineEnd(hard int64) error {
+	return fmt.Errorf("no line end within %d bytes (%d times the line cap of %d bytes; raise --max-line-bytes if the file is genuine): %w",
+		hard, SkipFactor, c.maxLine, ErrTooLarge)
+}
 
 // errUnclosed is the row error of a quoted field still open at the end of
 // the input.
@@ -508,11 +522,13 @@ var errUnclosed = fmt.Errorf("a quoted field opened on this line is not closed b
 // and err is the last read's error.
 func (c *CSV) skipLine(n int64, err error) error {
 	hard := int64(c.maxLine) * SkipFactor
-	for err == bufio.ErrBufferFull {
+	for {
 		if n > hard {
 			c.eof = true
-			return fmt.Errorf("no line end within %d bytes (%d times the line cap of %d bytes; raise --max-line-bytes if the file is genuine): %w",
-				hard, SkipFactor, c.maxLine, ErrTooLarge)
+			return c.noLineEnd(hard)
+		}
+		if err != bufio.ErrBufferFull {
+			break
 		}
 		var line []byte
 		line, err = c.br.ReadSlice('\n')
