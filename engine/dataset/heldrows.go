@@ -82,8 +82,29 @@ func (e *HeldRowsError) Error() string {
 	if e.Dir != "" {
 		listed = " (the rows held are listed by line in " + filepath.Join(e.Dir, "quarantine.csv") + ", reason " + string(ReasonInDataset) + ")"
 	}
-	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone" + listed + ", or, when this file holds every row of the earlier one " +
+	if e.Rows >= e.Accepted {
+		// Nothing new: retracting the earlier source and ingesting this
+		// file would lose the earlier's other rows.
+		return e.Path + ": " + e.Reason() + "; every accepted row of it is held already, so it adds nothing" + listed
+	}
+	if !e.holdsEveryEarlierRow() {
+		return e.Path + ": " + e.Reason() + ": ingest a file of its new rows alone" + listed +
+			" (it does not hold every row of the earlier source, so taking that out would lose the rows only it holds)"
+	}
+	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone" + listed + ", or, as this file holds every row of the earlier one " +
 		"(a dump sent again, completed), take that out with " + e.Retract(dir) + " and ingest this file again"
+}
+
+// holdsEveryEarlierRow reports whether the file holds every accepted row
+// of each earlier source it overlaps (a dump sent again, completed): only
+// then does retracting those and ingesting the file lose nothing.
+func (e *HeldRowsError) holdsEveryEarlierRow() bool {
+	for _, h := range e.Sources {
+		if h.Source.Accepted <= 0 || h.Rows < h.Source.Accepted {
+			return false
+		}
+	}
+	return len(e.Sources) > 0
 }
 
 // Reason is the error without the file's path and the advice: how many of

@@ -140,3 +140,29 @@ func TestHeldInReportsWhatTheIngestWouldFind(t *testing.T) {
 		t.Fatalf("a.csv staged again: %+v, %v", res, err)
 	}
 }
+
+// The advice fits the overlap: a file all of whose rows are held adds
+// nothing (retracting the earlier source would lose its other rows); one
+// holding part of an earlier source is told to send its new rows alone;
+// only one holding every row of the earlier sources is told it may
+// replace them.
+func TestHeldRowsAdvice(t *testing.T) {
+	earlier := Source{Name: "m40.csv", SHA256: strings.Repeat("a", 64), Accepted: 40}
+	for _, c := range []struct {
+		name         string
+		e            HeldRowsError
+		want, absent string
+	}{
+		{"a subset of the earlier", HeldRowsError{Path: "m20.csv", Rows: 20, Accepted: 20, Sources: []HeldSource{{earlier, 20}}},
+			"it adds nothing", "retract"},
+		{"part of the earlier, new rows too", HeldRowsError{Path: "mix.csv", Rows: 10, Accepted: 30, Sources: []HeldSource{{earlier, 10}}},
+			"ingest a file of its new rows alone", "dataset retract"},
+		{"the earlier completed", HeldRowsError{Path: "m60.csv", Rows: 40, Accepted: 60, Sources: []HeldSource{{earlier, 40}}},
+			"lomsong dataset retract DIR aaaaaaaaaaaaaaaa and ingest this file again", "adds nothing"},
+	} {
+		msg := c.e.Error()
+		if !strings.Contains(msg, c.want) || strings.Contains(msg, c.absent) {
+			t.Errorf("%s: %q; want %q, not %q", c.name, msg, c.want, c.absent)
+		}
+	}
+}
