@@ -1641,9 +1641,25 @@ func (c certResult) write(w http.ResponseWriter) {
 
 // certifyNow certifies sub as u under ctx, the service's lifetime.
 func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certResult {
-	failed := func(err error) certResult { return certResult{code: http.StatusInternalServerError, err: err} }
 	refused := func(code int, format string, args ...any) certResult {
 		return certResult{code: code, msg: fmt.Sprintf(format, args...)}
+	}
+	stopped := func() certResult {
+		// Stopped by the service's stop: the ingest is transactional,
+		// nothing was written.
+		s.log.Warn("certification stopped by the service's stop; the submission stays accepted", "id", sub.ID)
+		c := refused(http.StatusServiceUnavailable, "the service stopped during the certification: nothing was certified and submission %d stays accepted; certify it again once the service is back", sub.ID)
+		c.retryAfter = retryLockedSeconds
+		return c
+	}
+	failed := func(err error) certResult {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// The service stopped while this one ran (between its check
+			// after the lock and a query, say): the stop's answer, not an
+			// internal error.
+			return stopped()
+		}
+		return certResult{code: http.StatusInternalServerError, err: err}
 	}
 	// Under the limits it was validated under, whatever the service's now.
 	lim, err := recordedLimits(sub)
@@ -1653,14 +1669,6 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	opt, err := s.ingestOptions(sub, lim)
 	if err != nil {
 		return failed(err)
-	}
-	stopped := func() certResult {
-		// Stopped by the service's stop: the ingest is transactional,
-		// nothing was written.
-		s.log.Warn("certification stopped by the service's stop; the submission stays accepted", "id", sub.ID)
-		c := refused(http.StatusServiceUnavailable, "the service stopped during the certification: nothing was certified and submission %d stays accepted; certify it again once the service is back", sub.ID)
-		c.retryAfter = retryLockedSeconds
-		return c
 	}
 	s.dsMu.Lock()
 	defer s.dsMu.Unlock()
