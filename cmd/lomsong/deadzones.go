@@ -51,9 +51,11 @@ weighted P(dead) (the share of its households expected without 3G/4G) instead of
 its centre's, its carriers' service from their points too (a key serves the hex
 when its households-weighted P(signal ≥ threshold) there exceeds 1 − cut), and
 their province and commune: zones and carrier gaps follow the villages' own
-verdicts (a village without signal in a hex of mostly served households is not
-in a zone, nor is a zone's served village counted without signal, nor a dead
-hex another carrier's served one).
+verdicts (a hex is in a zone when one of its villages is without signal, and the
+zone counts those villages' households, never a served village's; a carrier
+serves the hex by its households-weighted service, so a zone hex whose other
+villages a carrier serves has its other carriers' gaps there closable by
+sharing with it: the sharing serves those villages, not the zone's).
 With --province, the run analyses the province's hexes and reports its villages
 (and any outside every province), each with its own verdict. The province's hexes
 are those attributed to it, so that province runs add up to the whole: with the
