@@ -1740,6 +1740,14 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		// first reading is taken out, certifying again reads it anew.
 		reason = fmt.Sprintf("%s; to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %s, then certify it again",
 			other.Reason(), shellquote.Quote(s.opt.Dataset), other.Previous.SHA256[:min(16, len(other.Previous.SHA256))])
+	case err == nil && res.AlreadyIngested && res.Previous.Accepted != sub.Accepted:
+		// The same content is in the dataset as another reading of it: the
+		// same bytes validated under other limits (a line cap, say) counted
+		// other rows. Certified, it would claim rows the dataset does not
+		// hold (or hide rows it does), as a reading with another mapping
+		// would.
+		reason = fmt.Sprintf("its content is in the release dataset as %s, read then as %d accepted rows, while this submission's validation accepted %d (other limits): certifying it would claim rows the dataset does not hold; to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %s, then certify it again",
+			res.Previous.Name, res.Previous.Accepted, sub.Accepted, shellquote.Quote(s.opt.Dataset), res.Previous.SHA256[:min(16, len(res.Previous.SHA256))])
 	case errors.As(err, &tm), errors.Is(err, ingest.ErrTooLarge):
 		// Over a limit it was validated under: only a submission
 		// validated before the service recorded its limits, taken to be
