@@ -147,12 +147,50 @@ func stateDir(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, shellquote.Quote(dir))
 	}
+	if err := notADataset(dir); err != nil {
+		return err
+	}
 	err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
 	if dataset.IsNotWritable(err) {
 		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
 			dir, err, filepath.Join(dir, StateDir))
 	}
 	return err
+}
+
+// ErrNotADataset is the error of a folder that holds other files but no
+// dataset (no manifest.json) and no service state: a demo's output folder
+// given for its dataset/, say. A service there would start a new dataset
+// among those files.
+var ErrNotADataset = errors.New("not a dataset's folder")
+
+// notADataset refuses dir when it holds files but neither a dataset's
+// manifest.json nor the service's state (an empty folder starts a new
+// dataset; one the service already keeps its state in is its own).
+func notADataset(dir string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // said by what reads it next
+	}
+	if len(des) == 0 || fileExists(filepath.Join(dir, "manifest.json")) || fileExists(filepath.Join(dir, StateDir)) {
+		return nil
+	}
+	var inside []string
+	for _, d := range des {
+		if sub := filepath.Join(dir, d.Name()); d.IsDir() && fileExists(filepath.Join(sub, "manifest.json")) {
+			inside = append(inside, sub)
+		}
+	}
+	hint := "give the dataset's folder (with its manifest.json), or an empty folder for a new dataset"
+	if len(inside) > 0 {
+		hint = "the dataset is " + strings.Join(inside, " or ") + " (a demo's output holds its dataset in dataset/)"
+	}
+	return fmt.Errorf("%s: %w: it holds other files and no manifest.json; %s", dir, ErrNotADataset, hint)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // stateWritable says, as stateDir does, that this user may not write the
