@@ -463,6 +463,25 @@ func (m *Memory) StageSavedOtherwise(ref StageRef, key string) bool {
 	return slices.ContainsFunc(m.stages[rel], func(o memStage) bool { return o.rec.Key != key })
 }
 
+// SavedStageOthers returns the records of the outputs of ref saved under
+// keys other than key, most recently saved first (Store.SavedStageOthers).
+func (m *Memory) SavedStageOthers(ref StageRef, key string) []StageRecord {
+	rel, err := stageDirOf(ref, key)
+	if err != nil {
+		return nil
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []StageRecord
+	kept := m.stages[rel]
+	for i := len(kept) - 1; i >= 0; i-- {
+		if kept[i].rec.Key != key {
+			out = append(out, kept[i].rec)
+		}
+	}
+	return out
+}
+
 // OpenStageFile opens a file of a saved output returned by LoadStage.
 func (m *Memory) OpenStageFile(rec StageRecord, name string) (io.ReadCloser, error) {
 	o, err := m.stage(StageRef{Period: rec.Period, Stage: rec.Stage, Carrier: rec.Carrier}, rec.Key)

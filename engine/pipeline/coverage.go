@@ -125,7 +125,9 @@ type CoverageResult struct {
 	// register height lay outside the models' range, predicted at the
 	// nearer bound (predict.Result.HeightClamped).
 	HeightClamped []string
-	// Evaluations counts (hex, site) pairs whose signal was computed.
+	// Evaluations counts (hex, site) pairs whose signal was computed: by
+	// the searches that made the predictions (a saved search extended by
+	// new hexes, after a late dump, counts the pairs of both).
 	Evaluations int64
 	// RowsRead counts the measurement rows the pass read (every area's);
 	// AreaRows, for an analysis limited to an Area, those of its hexes

@@ -66,5 +66,6 @@ func meetSavedTypes(enc *gob.Encoder) error {
 	pr1 := &predict.Result{Point: make([]int32, 1), Carrier: make([]engine.Carrier, 1), Tech: make([]engine.Tech, 1), Site: make([]int32, 1),
 		SignalDBm: make([]float64, 1), PathLossDB: make([]float64, 1), SigmaDB: make([]float64, 1), DistanceM: make([]float64, 1),
 		Model: make([]predict.Model, 1)}
-	return predictionsState{pr1}.encodeTo(enc)
+	pts := &predict.Points{Lon: make([]float64, 1), Lat: make([]float64, 1), EnvFrac: make([]float64, 1), Env: make([]predict.Env, 1)}
+	return predictionsState{r: pr1, pts: pts}.encodeTo(enc)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -108,4 +109,84 @@ func gobMessageLength(r *bufio.Reader) (int, error) {
 		n = n<<8 | int(c)
 	}
 	return n, nil
+}
+
+// A search at more points extends the saved one at some of them (a late
+// dump's newly measured hexes): only the new points are searched, and the
+// result's rows are those of a search at every point at once, the points
+// in the order asked (the new interleaved with the old). A search at
+// fewer points (a dump taken out) is searched whole, as are points in
+// another class.
+func TestBestServerExtendedByNewPoints(t *testing.T) {
+	ctx := context.Background()
+	s := diskStoreOf(t, worldVillages, twoCarrierTests())
+	sites, err := s.Sites(nil)
+	if err != nil || len(sites) == 0 {
+		t.Fatalf("sites: %d, %v", len(sites), err)
+	}
+	var all predict.Points
+	const side = 60
+	for i := range side * side {
+		all.Lon = append(all.Lon, sites[0].Lon+0.003*float64(i%side-side/2))
+		all.Lat = append(all.Lat, sites[0].Lat+0.003*float64(i/side-side/2))
+		all.Env = append(all.Env, predict.Env(i%3))
+		all.EnvFrac = append(all.EnvFrac, float64(i%5)/5)
+	}
+	// The first search: two points in three, the others come later.
+	pick := func(keep func(i int) bool) predict.Points {
+		var p predict.Points
+		for i := range all.Lon {
+			if keep(i) {
+				p.Lon, p.Lat, p.Env, p.EnvFrac = append(p.Lon, all.Lon[i]), append(p.Lat, all.Lat[i]), append(p.Env, all.Env[i]), append(p.EnvFrac, all.EnvFrac[i])
+			}
+		}
+		return p
+	}
+	first := pick(func(i int) bool { return i%3 != 1 })
+	cfg := predict.DefaultConfig()
+	var done []StageSummary
+	bs := newPeriodRun(s, "2026-10", MeasureOptions{}, nil, &RunSummary{}).savedBestServer([]string{"sites part"}, nil, &done)
+	if _, err := bs(ctx, sites, first, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bs(ctx, sites, all, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 2 || done[1].Reused || !strings.Contains(done[1].Why, "extended by 1,200 new points") && !strings.Contains(done[1].Why, "extended by 1200 new points") {
+		t.Fatalf("stages %+v, want the second extended by the 1,200 new points", done)
+	}
+	want, err := predict.BestServer(sites, all, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Len() == 0 {
+		t.Fatal("no rows: the test's points lie out of every site's reach")
+	}
+	sub, _ := predict.BestServer(sites, pick(func(i int) bool { return i%3 == 1 }), cfg)
+	firstRes, _ := predict.BestServer(sites, first, cfg)
+	if got.Evaluations != firstRes.Evaluations+sub.Evaluations {
+		t.Errorf("evaluations %d, want the two searches' %d + %d", got.Evaluations, firstRes.Evaluations, sub.Evaluations)
+	}
+	got.Evaluations, want.Evaluations = 0, 0
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the extended search (%d rows) differs from a search at every point (%d rows)", got.Len(), want.Len())
+	}
+	// Read back as it was saved, under its own key.
+	again, err := bs(ctx, sites, all, cfg)
+	if err != nil || !done[2].Reused {
+		t.Fatalf("read back: %v, %+v", err, done)
+	}
+	again.Evaluations = 0
+	if !reflect.DeepEqual(again, got) {
+		t.Fatal("read back differs from the extended search")
+	}
+	// Fewer points than the saved searches: searched whole.
+	fewer := pick(func(i int) bool { return i%3 == 2 })
+	if _, err := bs(ctx, sites, fewer, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d := done[len(done)-1]; d.Reused || strings.Contains(d.Why, "extended") {
+		t.Fatalf("a search at points the saved ones hold more than: %+v", d)
+	}
 }

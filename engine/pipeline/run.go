@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -28,6 +29,7 @@ import (
 	"github.com/lomsong/lomsong/engine/parallel"
 	"github.com/lomsong/lomsong/engine/population"
 	"github.com/lomsong/lomsong/engine/predict"
+	"github.com/lomsong/lomsong/internal/plural"
 )
 
 // The monthly run.
@@ -86,7 +88,7 @@ var (
 	// evPredictionsFormat is the version of StageEvPredictions' parts.
 	evPredictionsFormat = 7 // 7: bands outside the models' range at the nearer bound, as coverage 9; 6: the blend band as coverage 7; 5: environments as coverage 6; 4: heights outside 10–300 m at the nearer bound, as coverage 5; 3: environment classes as coverage 3; 2: the columns in chunks (a single gob message of a national carrier's was hundreds of MB)
 	// predictionsFormat is the version of StagePredictions' parts.
-	predictionsFormat = 6 // 6: the columns in chunks after the summary (predictionsState; one gob message was built whole in memory); 5: bands outside the models' range at the nearer bound, as coverage 9; 4: environments as coverage 6; 3: heights outside 10–300 m at the nearer bound, as coverage 5; 2: environment classes as coverage 3
+	predictionsFormat = 7 // 7: the points searched saved after the result (a search at more points extends it); 6: the columns in chunks after the summary (predictionsState; one gob message was built whole in memory); 5: bands outside the models' range at the nearer bound, as coverage 9; 4: environments as coverage 6; 3: heights outside 10–300 m at the nearer bound, as coverage 5; 2: environment classes as coverage 3
 )
 
 // Stage names in the dataset.
@@ -1943,9 +1945,12 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 	return func(ctx context.Context, sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, error) {
 		t0 := time.Now()
 		key := stageKey(StagePredictions, predictionsFormat, append([]string{hashConfig(cfg), hashConfig(offAir), hashConfig(pts)}, sitesIn...)...)
+		// The search's key without its points: a saved search under it at
+		// some of these points is extended by the others.
+		base := "search " + stageKey(StagePredictions, predictionsFormat, append([]string{hashConfig(cfg), hashConfig(offAir), strconv.FormatBool(pts.EnvFrac != nil)}, sitesIn...)...)
 		ref := dataset.StageRef{Period: r.period, Stage: StagePredictions}
 		var saved predict.Result
-		why, err := loadStage(r.s, ref, key, predictionsState{&saved})
+		why, err := loadStage(r.s, ref, key, predictionsState{r: &saved})
 		if err != nil {
 			return nil, err
 		}
@@ -1953,17 +1958,161 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 			*done = append(*done, StageSummary{Stage: StagePredictions, Reused: true, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0)})
 			return &saved, nil
 		}
-		res, err := predict.BestServerContext(ctx, sites, pts, cfg)
-		if err != nil || len(res.Rejected) > 0 {
-			return res, err
+		res, extended, err := r.extendSearch(ctx, ref, key, base, sites, pts, cfg)
+		if err != nil {
+			return nil, err
 		}
-		dir, err := saveStage(r.s, ref, key, sitesIn, predictionsState{res})
+		if res == nil {
+			if res, err = predict.BestServerContext(ctx, sites, pts, cfg); err != nil || len(res.Rejected) > 0 {
+				return res, err
+			}
+		} else {
+			why = fmt.Sprintf("the saved search extended by %s", plural.Count(extended, "new point", "new points"))
+		}
+		dir, err := saveStage(r.s, ref, key, append([]string{base}, sitesIn...), predictionsState{r: res, pts: &pts})
 		if err != nil {
 			return nil, err
 		}
 		*done = append(*done, StageSummary{Stage: StagePredictions, Why: why, Items: int64(len(pts.Lon)), Elapsed: time.Since(t0), Dir: dir})
 		return res, nil
 	}
+}
+
+// extendSearch returns the search at pts made of the most recent saved
+// search under base (the same sites, register parts and options) whose
+// points pts all hold, searched again at pts' other points alone, and how
+// many those are; nil when no such search is saved (pts lacks one of its
+// points: a dump taken out) or a site is rejected. A point's rows depend on
+// its own place and class alone (the pruned search is exact), so the rows
+// are those of a search at pts; Evaluations counts the pairs both searches
+// computed (a search at pts at once seeds its pruning from other
+// neighbours and may compute others).
+func (r *periodRun) extendSearch(ctx context.Context, ref dataset.StageRef, key, base string, sites []engine.Site, pts predict.Points, cfg predict.Config) (*predict.Result, int, error) {
+	for _, rec := range r.s.SavedStageOthers(ref, key) {
+		if !slices.Contains(rec.Inputs, base) {
+			continue
+		}
+		var old predict.Result
+		var oldPts predict.Points
+		if why, err := loadStage(r.s, ref, rec.Key, predictionsState{r: &old, pts: &oldPts}); err != nil || why != "" {
+			return nil, 0, err
+		}
+		oldOf, fresh, ok := pointsHeld(oldPts, pts)
+		if !ok {
+			return nil, 0, nil
+		}
+		sub := predict.Points{Lon: make([]float64, len(fresh)), Lat: make([]float64, len(fresh)), Env: make([]predict.Env, len(fresh))}
+		if pts.EnvFrac != nil {
+			sub.EnvFrac = make([]float64, len(fresh))
+		}
+		for k, i := range fresh {
+			sub.Lon[k], sub.Lat[k], sub.Env[k] = pts.Lon[i], pts.Lat[i], pts.Env[i]
+			if pts.EnvFrac != nil {
+				sub.EnvFrac[k] = pts.EnvFrac[i]
+			}
+		}
+		add, err := predict.BestServerContext(ctx, sites, sub, cfg)
+		if err != nil || len(add.Rejected) > 0 {
+			return nil, 0, err
+		}
+		return mergeSearches(&old, add, oldOf, len(pts.Lon)), len(fresh), nil
+	}
+	return nil, 0, nil
+}
+
+// pointsHeld maps each point of pts to the point of held at the same place
+// and class (oldOf, -1 for none) and lists pts' other points (fresh); ok
+// is false unless every point of held is one of pts'.
+func pointsHeld(held, pts predict.Points) (oldOf []int32, fresh []int, ok bool) {
+	type at struct {
+		lon, lat, frac uint64
+		env            predict.Env
+	}
+	frac := func(p predict.Points, i int) uint64 {
+		if p.EnvFrac == nil {
+			return 0
+		}
+		return math.Float64bits(p.EnvFrac[i])
+	}
+	of := func(p predict.Points, i int) at {
+		return at{math.Float64bits(p.Lon[i]), math.Float64bits(p.Lat[i]), frac(p, i), p.Env[i]}
+	}
+	idx := make(map[at]int32, len(held.Lon))
+	for i := range held.Lon {
+		idx[of(held, i)] = int32(i)
+	}
+	oldOf = make([]int32, len(pts.Lon))
+	found := 0
+	for i := range pts.Lon {
+		j, hit := idx[of(pts, i)]
+		if hit {
+			delete(idx, of(pts, i)) // a point given twice is searched again
+			found++
+		} else {
+			j = -1
+			fresh = append(fresh, i)
+		}
+		oldOf[i] = j
+	}
+	return oldOf, fresh, found == len(held.Lon)
+}
+
+// mergeSearches returns the search at n points whose point i has old's
+// rows of its point oldOf[i] or, where that is -1, add's rows of its next
+// point (add searched the points without one, in order).
+func mergeSearches(old, add *predict.Result, oldOf []int32, n int) *predict.Result {
+	starts := func(r *predict.Result, points int) []int {
+		s := make([]int, points+1)
+		for _, p := range r.Point {
+			s[p+1]++
+		}
+		for i := range points {
+			s[i+1] += s[i]
+		}
+		return s
+	}
+	oldPoints := 0
+	for _, j := range oldOf {
+		oldPoints = max(oldPoints, int(j)+1)
+	}
+	if len(old.Point) > 0 {
+		oldPoints = max(oldPoints, int(old.Point[len(old.Point)-1])+1)
+	}
+	addPoints := 0
+	for _, j := range oldOf {
+		if j < 0 {
+			addPoints++
+		}
+	}
+	ost, ast := starts(old, oldPoints), starts(add, addPoints)
+	out := &predict.Result{Down: add.Down, Planned: add.Planned, Rejected: add.Rejected, HeightClamped: add.HeightClamped, BandClamped: add.BandClamped,
+		Evaluations: old.Evaluations + add.Evaluations, OutOfRange: old.OutOfRange + add.OutOfRange}
+	rows := len(old.Point) + len(add.Point)
+	out.Point, out.Carrier, out.Tech, out.Site = make([]int32, 0, rows), make([]engine.Carrier, 0, rows), make([]engine.Tech, 0, rows), make([]int32, 0, rows)
+	out.SignalDBm, out.PathLossDB, out.SigmaDB, out.DistanceM = make([]float64, 0, rows), make([]float64, 0, rows), make([]float64, 0, rows), make([]float64, 0, rows)
+	out.Model = make([]predict.Model, 0, rows)
+	k := 0
+	for i := range n {
+		src, lo, hi := old, 0, 0
+		if j := oldOf[i]; j >= 0 {
+			lo, hi = ost[j], ost[j+1]
+		} else {
+			src, lo, hi = add, ast[k], ast[k+1]
+			k++
+		}
+		for q := lo; q < hi; q++ {
+			out.Point = append(out.Point, int32(i))
+		}
+		out.Carrier = append(out.Carrier, src.Carrier[lo:hi]...)
+		out.Tech = append(out.Tech, src.Tech[lo:hi]...)
+		out.Site = append(out.Site, src.Site[lo:hi]...)
+		out.SignalDBm = append(out.SignalDBm, src.SignalDBm[lo:hi]...)
+		out.PathLossDB = append(out.PathLossDB, src.PathLossDB[lo:hi]...)
+		out.SigmaDB = append(out.SigmaDB, src.SigmaDB[lo:hi]...)
+		out.DistanceM = append(out.DistanceM, src.DistanceM[lo:hi]...)
+		out.Model = append(out.Model, src.Model[lo:hi]...)
+	}
+	return out
 }
 
 // predictionsState is the best-server search (StagePredictions) in its
@@ -1973,7 +2122,13 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 // 1 M rows of the national month, as large as the result itself, at the
 // top of the coverage stage's heap; and a read-back decoded it from one
 // buffer as large.
-type predictionsState struct{ r *predict.Result }
+type predictionsState struct {
+	r *predict.Result
+	// pts, when set, are the points searched, saved after the result (a
+	// search at more points extends it: extendSearch); a reader that
+	// leaves it nil skips them.
+	pts *predict.Points
+}
 
 func (st predictionsState) encodeTo(enc *gob.Encoder) error {
 	h := *st.r
@@ -2000,7 +2155,19 @@ func (st predictionsState) encodeTo(enc *gob.Encoder) error {
 			return err
 		}
 	}
-	return encodeChunks(enc, r.Model)
+	if err := encodeChunks(enc, r.Model); err != nil {
+		return err
+	}
+	var p predict.Points
+	if st.pts != nil {
+		p = *st.pts
+	}
+	for _, col := range [][]float64{p.Lon, p.Lat, p.EnvFrac} {
+		if err := encodeChunks(enc, col); err != nil {
+			return err
+		}
+	}
+	return encodeChunks(enc, p.Env)
 }
 
 func (st predictionsState) decodeFrom(dec *gob.Decoder) error {
@@ -2034,6 +2201,29 @@ func (st predictionsState) decodeFrom(dec *gob.Decoder) error {
 		if m != n {
 			return fmt.Errorf("best-server columns of %d and %d rows", n, m)
 		}
+	}
+	// The points, read to the end whether kept or not (the file's checks
+	// are made as it is read).
+	var p predict.Points
+	for _, col := range []*[]float64{&p.Lon, &p.Lat, &p.EnvFrac} {
+		if *col, err = decodeChunks[float64](dec, nil); err != nil {
+			return err
+		}
+	}
+	if p.Env, err = decodeChunks[predict.Env](dec, nil); err != nil {
+		return err
+	}
+	if len(p.EnvFrac) == 0 {
+		p.EnvFrac = nil
+	}
+	if len(p.Lat) != len(p.Lon) || len(p.Env) != len(p.Lon) || p.EnvFrac != nil && len(p.EnvFrac) != len(p.Lon) {
+		return fmt.Errorf("best-server points' columns of %d, %d, %d and %d values", len(p.Lon), len(p.Lat), len(p.Env), len(p.EnvFrac))
+	}
+	if n > 0 && int(r.Point[n-1]) >= len(p.Lon) && len(p.Lon) > 0 {
+		return fmt.Errorf("best-server rows of point %d, of %d points", r.Point[n-1], len(p.Lon))
+	}
+	if st.pts != nil {
+		*st.pts = p
 	}
 	return nil
 }

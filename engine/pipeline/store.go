@@ -54,6 +54,9 @@ type Store interface {
 	// StageSavedOtherwise whether one is saved under another key.
 	StageSaved(ref dataset.StageRef, key string) bool
 	StageSavedOtherwise(ref dataset.StageRef, key string) bool
+	// SavedStageOthers returns the records of the outputs of ref saved
+	// under other keys, most recently saved first, unchecked.
+	SavedStageOthers(ref dataset.StageRef, key string) []dataset.StageRecord
 	// LoadStage returns the record of the output of ref saved under key
 	// (an error wrapping dataset.ErrNoStage when there is none, and
 	// dataset.ErrCorruptPart when it fails its checks); OpenStageFile
