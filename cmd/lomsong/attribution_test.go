@@ -85,9 +85,10 @@ func TestDeadzonesUnattributedRow(t *testing.T) {
 			row = f
 		}
 	}
-	// (unattributed), households, villages, without 3G/4G, uncertain: V4
-	// across the border, 35 km from the sites, without signal.
-	if len(row) != 5 || row[2] != "1" || row[3] != "1" || row[4] != "0" {
+	// (unattributed), households, villages, without 3G/4G, uncertain,
+	// expected missed: V4 across the border, 35 km from the sites, without
+	// signal.
+	if len(row) != 6 || row[2] != "1" || row[3] != "1" || row[4] != "0" || row[5] != "0.0" {
 		t.Errorf("unattributed row %q, want 1 village, 1 without 3G/4G:\n%s", row, stdout)
 	}
 	if !strings.Contains(stdout, "outside every province, no site or test within about 8–25 km: populated hexes 2, households 50, villages 2") {
