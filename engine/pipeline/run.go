@@ -1967,7 +1967,7 @@ func (r *periodRun) savedBestServer(sitesIn []string, offAir []predict.SiteRef, 
 				return res, err
 			}
 		} else {
-			why = fmt.Sprintf("the saved search extended by %s", plural.Count(extended, "new point", "new points"))
+			why += fmt.Sprintf(" (the saved search extended by %s)", plural.Count(extended, "new point", "new points"))
 		}
 		dir, err := saveStage(r.s, ref, key, append([]string{base}, sitesIn...), predictionsState{r: res, pts: &pts})
 		if err != nil {
