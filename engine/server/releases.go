@@ -1817,3 +1817,44 @@ func (s *Server) releaseCampaignOf(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, body)
 }
+
+// releaseFile serves a file of a published release byte for byte as it
+// was written: release.json (its manifest, whose SHA-256 the list of
+// releases gives) or a file the manifest lists with its SHA-256, so that
+// a copy kept by the ministry can be checked against what was published.
+func (s *Server) releaseFile(w http.ResponseWriter, r *http.Request) {
+	rl, ok := s.releaseOf(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("name")
+	if name != "release.json" {
+		var man struct {
+			Files map[string]string `json:"files"`
+		}
+		if err := s.readReleaseJSON(rl, "release.json", &man); err != nil {
+			s.internal(w, err)
+			return
+		}
+		if _, listed := man.Files[name]; !listed {
+			names := slices.Sorted(maps.Keys(man.Files))
+			writeError(w, http.StatusNotFound, "release %d of %s has no file %q: its files are release.json, %s", rl.Number, rl.Period, name, strings.Join(names, ", "))
+			return
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(s.state, "releases", rl.folder, name))
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	ctype := "application/json"
+	switch {
+	case strings.HasSuffix(name, ".csv"):
+		ctype = "text/csv; charset=utf-8"
+	case strings.HasSuffix(name, ".geojson"):
+		ctype = "application/geo+json"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+}

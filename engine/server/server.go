@@ -1074,6 +1074,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/audit", ministryOnly, s.audit, "limit", "before")
 	s.handle("GET /api/v1/releases/{period}/provinces", anyUser, s.releaseProvinces, "release")
 	s.handle("GET /api/v1/releases/{period}/national", ministryOnly, s.releaseNational, "release")
+	s.handle("GET /api/v1/releases/{period}/files/{name}", ministryOnly, s.releaseFile, "release")
 	s.dashboardRoutes()
 	s.handle("/", public, s.notRouted)
 	// A path not in canonical form (/api/v1//submissions, /a/./b) goes to
