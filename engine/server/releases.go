@@ -1058,8 +1058,8 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 func (s *Server) releaseNumbered(w http.ResponseWriter, r *http.Request, period string) (Release, bool) {
 	q := r.URL.Query().Get("release")
 	n, err := strconv.ParseInt(q, 10, 64)
-	if err != nil || n < 1 {
-		writeError(w, http.StatusBadRequest, "release %q: want a release number (1, 2, …; GET /api/v1/releases lists them)", q)
+	if err != nil || n < 1 || strconv.FormatInt(n, 10) != q {
+		writeError(w, http.StatusBadRequest, "release %q: want a release number written as the list writes it (1, 2, …; GET /api/v1/releases lists them)", q)
 		return Release{}, false
 	}
 	rl, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases WHERE number = ?`, n))

@@ -956,7 +956,22 @@ func (s *Server) handle(pattern string, acc access, h http.HandlerFunc, query ..
 			}
 			writeError(sw, http.StatusInternalServerError, "internal error: the service failed while answering (it logged the cause); check with a GET whether the request took effect before sending it again")
 		}()
+		if acc == public && (pattern == "GET /healthz" || strings.HasPrefix(pattern, "GET /api/")) {
+			// The public API endpoints take no query parameters either:
+			// one given is said, as everywhere else, not ignored. (The
+			// dashboard's pages keep their own state in their query.)
+			if err := checkQuery(r.URL.RawQuery, query, required); err != nil {
+				writeError(sw, http.StatusBadRequest, "%v", err)
+				return
+			}
+		}
 		if acc != public {
+			if n := len(r.Header.Values("Authorization")); n > 1 {
+				// Which one to take is no choice to make silently (the
+				// first was taken): as a parameter given twice.
+				writeError(sw, http.StatusBadRequest, "an Authorization header given %d times: give one", n)
+				return
+			}
 			token, ok := bearerToken(r.Header.Get("Authorization"))
 			if !ok {
 				sw.Header().Set("WWW-Authenticate", `Bearer realm="lomsong"`)

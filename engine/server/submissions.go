@@ -96,12 +96,15 @@ func (s Submission) MarshalJSON() ([]byte, error) {
 	type plain Submission
 	out := struct {
 		plain
-		RowsRead *int64 `json:"rows_read"`
-		Accepted *int64 `json:"accepted"`
-		Rejected *int64 `json:"rejected"`
+		RowsRead *int64        `json:"rows_read"`
+		Accepted *int64        `json:"accepted"`
+		Rejected *int64        `json:"rejected"`
+		Reasons  []ReasonCount `json:"rejected_by_reason"`
 	}{plain: plain(s)}
 	if s.Status != "queued" && s.Status != "validating" {
-		out.RowsRead, out.Accepted, out.Rejected = &s.RowsRead, &s.Accepted, &s.Rejected
+		// Not validated yet: no counts, and no reasons either (an empty
+		// list read as "nothing rejected").
+		out.RowsRead, out.Accepted, out.Rejected, out.Reasons = &s.RowsRead, &s.Accepted, &s.Rejected, s.Reasons
 	}
 	return json.Marshal(out)
 }
@@ -682,7 +685,9 @@ func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) {
 // that its user may see it; it writes the error response otherwise.
 func (s *Server) submissionFor(w http.ResponseWriter, r *http.Request) (Submission, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	// An id is written as the service writes it: 01, +1 and 001 name no
+	// submission (one resource, one address).
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != r.PathValue("id") {
 		writeError(w, http.StatusNotFound, "no submission %q", r.PathValue("id"))
 		return Submission{}, false
 	}

@@ -320,12 +320,13 @@ function submissionError(s) {
 }
 
 // submissionsTable: a submission queued or being validated has no counts
-// yet (the API's 0 until validation ends), shown as "–", not 0.
+// nor reasons yet (the API's null until validation ends), shown as "–",
+// not 0.
 function submissionsTable(list, canCertify) {
   const counted = (s, n) => (s.status === "queued" || s.status === "validating" ? "–" : fmt(n));
   return table(["#", T.kind, T.file, T.status, T.read, T.accepted, T.rejected, T.reasons, ""],
     list.map((s) => [s.id, s.kind, s.filename, (T.statuses[s.status] || s.status) + (s.error ? " — " + submissionError(s) : "") + (s.note ? " — " + T.detailEn(s.note) : ""), counted(s, s.rows_read), counted(s, s.accepted), counted(s, s.rejected),
-      s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", "),
+      s.rejected_by_reason ? s.rejected_by_reason.map((r) => `${r.reason}: ${fmt(r.rows)}`).join(", ") : "–",
       el("span", {},
         s.rejected ? el("a", { href: "#", onclick: (e) => { e.preventDefault(); download(s.id); } }, T.quarantine) : "",
         canCertify && (s.status === "accepted" || s.status === "retracted" || s.error_code === "certification_refused") ? el("button", { onclick: () => certify(s.id) }, T.certify) : "")]),
