@@ -571,7 +571,7 @@ func newFlags(name, synopsis, example string, e *env) *flag.FlagSet {
 // commandExitCodes is the exit codes a command's --help lists: those it
 // can end with (exitCode decides them), with what gives the rarer ones.
 func commandExitCodes(name string) string {
-	const noData = "3 data refused (the dataset, month or province asked for holds no data to answer with, or DIR holds no dataset)"
+	const noData = "3 data refused (the dataset, month or province asked for holds no data to answer with, or DIR, a folder, holds no dataset)"
 	switch name {
 	case "validate":
 		return "0 ok, 1 failure (a file not read), 2 usage error, 3 data refused (a file empty or without a required column, a rejected share above --max-reject-share, an incomplete --suggest-mapping), 130 interrupted"
@@ -594,7 +594,7 @@ func commandExitCodes(name string) string {
 	case "version":
 		return "0 ok, 2 usage error"
 	}
-	return "0 ok, 1 failure, 2 usage error, " + noData + ", 130 interrupted"
+	return "0 ok, 1 failure (also a --dataset DIR missing or not a folder), 2 usage error, " + noData + ", 130 interrupted"
 }
 
 // parseFlags parses args, allowing flags after positional arguments
