@@ -106,7 +106,7 @@ func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
 	if c.Source == "" {
 		return
 	}
-	sha := c.SHA256[:min(16, len(c.SHA256))]
+	sha := dataset.ShortSHA(c.SHA256)
 	if c.Completed {
 		fmt.Fprintf(w, "%s: the interrupted ingest of %s (sha256 %s…) is completed: its source is recorded whole\n", dir, c.Source, sha)
 		return

@@ -603,11 +603,11 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t%d\t%d\t%s\t\n", c, name, r.hh, r.villages, r.without, r.uncertain, missed)
 	}
 	tw.Flush()
-	whole := deadzone.ExpectList(res.Villages.Villages)
 	if single != "" {
-		whole = expected[single]
+		printExpectation(w, expected[single])
+	} else {
+		printExpectation(w, deadzone.ExpectList(res.Villages.Villages))
 	}
-	printExpectation(w, whole)
 	if outside > 0 {
 		fmt.Fprintf(w, "%s outside every province and commune (attribution %s in villages.csv)\n", plural.Count(outside, "village lies", "villages lie"), deadzone.AttributedOutside)
 	}

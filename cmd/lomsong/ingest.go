@@ -114,10 +114,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			// The recorded source's checksum, as dataset ls shows it and
 			// dataset retract takes it: another wrapping of the same rows
 			// (gzip, line endings) has a checksum of its own.
-			prev := res.Previous.SHA256
-			if len(prev) > 16 {
-				prev = prev[:16]
-			}
+			prev := dataset.ShortSHA(res.Previous.SHA256)
 			if res.SameRows {
 				// Other bytes, the same measurements: a re-saved or
 				// converted copy, which would count every test twice.
@@ -130,7 +127,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 				// line endings, a byte-order mark): its own checksum is
 				// not the one dataset ls lists.
 				fmt.Fprintf(e.stdout, "%s: its content is that of %s, ingested on %s (sha256 %s…), in another wrapping (compression, line endings or byte-order mark; this file's sha256 %s…); nothing changed\n",
-					path, res.Previous.Name, res.Previous.IngestedAt.Format(time.RFC3339), prev, res.SHA256[:min(16, len(res.SHA256))])
+					path, res.Previous.Name, res.Previous.IngestedAt.Format(time.RFC3339), prev, dataset.ShortSHA(res.SHA256))
 			} else {
 				fmt.Fprintf(e.stdout, "%s: already ingested on %s as %s (sha256 %s…); nothing changed\n",
 					path, res.Previous.IngestedAt.Format(time.RFC3339), res.Previous.Name, prev)

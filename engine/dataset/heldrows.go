@@ -64,7 +64,7 @@ func (e *HeldRowsError) Rejects(source string) []ingest.Reject {
 	details := make([]string, len(e.Sources))
 	for i, h := range e.Sources {
 		details[i] = fmt.Sprintf("the same measurement as a row of %s (ingested %s, sha256 %s…), which the dataset holds already",
-			h.Source.Name, h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), shortSHA(h.Source.SHA256))
+			h.Source.Name, h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), ShortSHA(h.Source.SHA256))
 	}
 	out := make([]ingest.Reject, len(e.Lines))
 	for i, l := range e.Lines {
@@ -120,7 +120,7 @@ func (e *HeldRowsError) Found() string {
 	var held []string
 	for _, h := range e.Sources {
 		held = append(held, fmt.Sprintf("%d of %s, ingested %s, sha256 %s…", h.Rows, h.Source.Name,
-			h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), shortSHA(h.Source.SHA256)))
+			h.Source.IngestedAt.Format("2006-01-02 15:04 MST"), ShortSHA(h.Source.SHA256)))
 	}
 	return fmt.Sprintf("%d of its %s are measurements the dataset holds already (%s)",
 		e.Rows, plural.Count(e.Accepted, "accepted row", "accepted rows"), strings.Join(held, "; "))
@@ -132,12 +132,14 @@ func (e *HeldRowsError) Retract(dir string) string {
 	if len(e.Sources) > 1 {
 		return "lomsong dataset retract " + dir + " SOURCE for each of them"
 	}
-	return "lomsong dataset retract " + dir + " " + shortSHA(e.Sources[0].Source.SHA256)
+	return "lomsong dataset retract " + dir + " " + ShortSHA(e.Sources[0].Source.SHA256)
 }
 
 func (e *HeldRowsError) Unwrap() error { return ErrHeldRows }
 
-func shortSHA(s string) string { return s[:min(16, len(s))] }
+// ShortSHA is a checksum's first 16 hex digits, as dataset ls lists a
+// source and dataset retract takes it.
+func ShortSHA(s string) string { return s[:min(16, len(s))] }
 
 // rowKeys collects the row hashes of the measurements an ingest writes
 // to partitions (period, carrier) the dataset holds parts of already (rows

@@ -454,13 +454,7 @@ func (m *Memory) StageSaved(ref StageRef, key string) bool {
 // StageSavedOtherwise reports whether an output of ref is saved under a
 // key other than key.
 func (m *Memory) StageSavedOtherwise(ref StageRef, key string) bool {
-	rel, err := stageDirOf(ref, key)
-	if err != nil {
-		return false
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return slices.ContainsFunc(m.stages[rel], func(o memStage) bool { return o.rec.Key != key })
+	return len(m.SavedStageOthers(ref, key)) > 0
 }
 
 // SavedStageOthers returns the records of the outputs of ref saved under

@@ -2015,7 +2015,7 @@ func (r *periodRun) extendSearch(ctx context.Context, ref dataset.StageRef, key,
 		if err != nil || len(add.Rejected) > 0 {
 			return nil, 0, err
 		}
-		return mergeSearches(&old, add, oldOf, len(pts.Lon)), len(fresh), nil
+		return mergeSearches(&old, add, oldOf, len(oldPts.Lon), len(fresh)), len(fresh), nil
 	}
 	return nil, 0, nil
 }
@@ -2057,10 +2057,11 @@ func pointsHeld(held, pts predict.Points) (oldOf []int32, fresh []int, ok bool) 
 	return oldOf, fresh, found == len(held.Lon)
 }
 
-// mergeSearches returns the search at n points whose point i has old's
-// rows of its point oldOf[i] or, where that is -1, add's rows of its next
-// point (add searched the points without one, in order).
-func mergeSearches(old, add *predict.Result, oldOf []int32, n int) *predict.Result {
+// mergeSearches returns the search at the points of oldOf whose point i
+// has old's rows of its point oldOf[i] or, where that is -1, add's rows of
+// its next point (add searched those points, in order). old searched
+// oldPoints points, add addPoints.
+func mergeSearches(old, add *predict.Result, oldOf []int32, oldPoints, addPoints int) *predict.Result {
 	starts := func(r *predict.Result, points int) []int {
 		s := make([]int, points+1)
 		for _, p := range r.Point {
@@ -2071,19 +2072,6 @@ func mergeSearches(old, add *predict.Result, oldOf []int32, n int) *predict.Resu
 		}
 		return s
 	}
-	oldPoints := 0
-	for _, j := range oldOf {
-		oldPoints = max(oldPoints, int(j)+1)
-	}
-	if len(old.Point) > 0 {
-		oldPoints = max(oldPoints, int(old.Point[len(old.Point)-1])+1)
-	}
-	addPoints := 0
-	for _, j := range oldOf {
-		if j < 0 {
-			addPoints++
-		}
-	}
 	ost, ast := starts(old, oldPoints), starts(add, addPoints)
 	out := &predict.Result{Down: add.Down, Planned: add.Planned, Rejected: add.Rejected, HeightClamped: add.HeightClamped, BandClamped: add.BandClamped,
 		Evaluations: old.Evaluations + add.Evaluations, OutOfRange: old.OutOfRange + add.OutOfRange}
@@ -2092,7 +2080,7 @@ func mergeSearches(old, add *predict.Result, oldOf []int32, n int) *predict.Resu
 	out.SignalDBm, out.PathLossDB, out.SigmaDB, out.DistanceM = make([]float64, 0, rows), make([]float64, 0, rows), make([]float64, 0, rows), make([]float64, 0, rows)
 	out.Model = make([]predict.Model, 0, rows)
 	k := 0
-	for i := range n {
+	for i := range oldOf {
 		src, lo, hi := old, 0, 0
 		if j := oldOf[i]; j >= 0 {
 			lo, hi = ost[j], ost[j+1]
@@ -2219,7 +2207,7 @@ func (st predictionsState) decodeFrom(dec *gob.Decoder) error {
 	if len(p.Lat) != len(p.Lon) || len(p.Env) != len(p.Lon) || p.EnvFrac != nil && len(p.EnvFrac) != len(p.Lon) {
 		return fmt.Errorf("best-server points' columns of %d, %d, %d and %d values", len(p.Lon), len(p.Lat), len(p.Env), len(p.EnvFrac))
 	}
-	if n > 0 && int(r.Point[n-1]) >= len(p.Lon) && len(p.Lon) > 0 {
+	if n > 0 && int(r.Point[n-1]) >= len(p.Lon) {
 		return fmt.Errorf("best-server rows of point %d, of %d points", r.Point[n-1], len(p.Lon))
 	}
 	if st.pts != nil {

@@ -1057,8 +1057,8 @@ func (s *Server) releaseOf(w http.ResponseWriter, r *http.Request) (Release, boo
 // one not published are 404 saying which; one that is no number 400.
 func (s *Server) releaseNumbered(w http.ResponseWriter, r *http.Request, period string) (Release, bool) {
 	q := r.URL.Query().Get("release")
-	n, err := strconv.ParseInt(q, 10, 64)
-	if err != nil || n < 1 || strconv.FormatInt(n, 10) != q {
+	n, ok := parseNumber(q)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "release %q: want a release number written as the list writes it (1, 2, …; GET /api/v1/releases lists them)", q)
 		return Release{}, false
 	}

@@ -684,10 +684,8 @@ func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) {
 // submissionFor loads the submission of the request's {id} and checks
 // that its user may see it; it writes the error response otherwise.
 func (s *Server) submissionFor(w http.ResponseWriter, r *http.Request) (Submission, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	// An id is written as the service writes it: 01, +1 and 001 name no
-	// submission (one resource, one address).
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != r.PathValue("id") {
+	id, ok := parseNumber(r.PathValue("id"))
+	if !ok {
 		writeError(w, http.StatusNotFound, "no submission %q", r.PathValue("id"))
 		return Submission{}, false
 	}
@@ -1159,7 +1157,7 @@ func (s *Server) inDataset(sub Submission, res *dataset.IngestResult, q string) 
 	case res.HeldSame != nil:
 		n := res.Report.Accepted
 		return &n, fmt.Sprintf("%s in the release dataset already, as %s (ingested %s, sha256 %s…): certifying it adds nothing",
-			allRows(n), res.HeldSame.Name, res.HeldSame.IngestedAt.Format("2006-01-02 15:04 MST"), res.HeldSame.SHA256[:min(16, len(res.HeldSame.SHA256))]), q, nil
+			allRows(n), res.HeldSame.Name, res.HeldSame.IngestedAt.Format("2006-01-02 15:04 MST"), dataset.ShortSHA(res.HeldSame.SHA256)), q, nil
 	case res.Held != nil:
 		q, err := s.writeHeldQuarantine(sub, q, res.Held)
 		if err != nil {
@@ -1744,7 +1742,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		// certifying would claim rows the dataset does not hold. Once the
 		// first reading is taken out, certifying again reads it anew.
 		reason = fmt.Sprintf("%s; to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %s, then certify it again",
-			other.Reason(), shellquote.Quote(s.opt.Dataset), other.Previous.SHA256[:min(16, len(other.Previous.SHA256))])
+			other.Reason(), shellquote.Quote(s.opt.Dataset), dataset.ShortSHA(other.Previous.SHA256))
 	case err == nil && res.AlreadyIngested && res.Previous.Accepted != sub.Accepted:
 		// The same content is in the dataset as another reading of it: the
 		// same bytes validated under other limits (a line cap, say) counted
@@ -1752,7 +1750,7 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		// hold (or hide rows it does), as a reading with another mapping
 		// would.
 		reason = fmt.Sprintf("its content is in the release dataset as %s, read then as %d accepted rows, while this submission's validation accepted %d (other limits): certifying it would claim rows the dataset does not hold; to certify it with this reading instead, the dataset's operator takes the first reading out with lomsong dataset retract %s %s, then certify it again",
-			res.Previous.Name, res.Previous.Accepted, sub.Accepted, shellquote.Quote(s.opt.Dataset), res.Previous.SHA256[:min(16, len(res.Previous.SHA256))])
+			res.Previous.Name, res.Previous.Accepted, sub.Accepted, shellquote.Quote(s.opt.Dataset), dataset.ShortSHA(res.Previous.SHA256))
 	case errors.As(err, &tm), errors.Is(err, ingest.ErrTooLarge):
 		// Over a limit it was validated under: only a submission
 		// validated before the service recorded its limits, taken to be
@@ -1935,4 +1933,12 @@ func emptyBody(w http.ResponseWriter, r *http.Request, idle time.Duration) bool 
 	}
 	writeError(w, http.StatusBadRequest, "body: %s %s takes none (send no body, or {}): %v", r.Method, r.URL.Path, err)
 	return false
+}
+
+// parseNumber reads a submission id or a release number: a positive
+// integer written as the service writes it, so that 01, +1 and 001 name
+// nothing (one resource, one address).
+func parseNumber(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == s
 }
