@@ -444,6 +444,9 @@ func SniffDelimiter(br *bufio.Reader) rune {
 // Header implements Records.
 func (c *CSV) Header() []string { return c.header }
 
+// Delimiter returns the field delimiter the file is read with.
+func (c *CSV) Delimiter() byte { return c.comma }
+
 // readLine returns the next physical line with its line end ("\r\n"
 // normalised to "\n"), valid until the next call; nil at the end of the
 // input. A line over the cap is skipped up to its line end and reported as
@@ -454,6 +457,7 @@ func (c *CSV) readLine() ([]byte, error) {
 		c.lines++
 		line, long := c.pend.pop()
 		if long {
+			c.first = c.first[:0] // skipped while a quoted field was open: not kept
 			return nil, errTooLong
 		}
 		return line, nil
@@ -468,6 +472,7 @@ func (c *CSV) readLine() ([]byte, error) {
 			line, err = c.br.ReadSlice('\n')
 			if len(c.lineBuf)+len(line) > c.maxLine+2 { // +2: the line end
 				c.lines++
+				c.keepStart(append(c.lineBuf, line...))
 				return nil, c.skipLine(int64(len(c.lineBuf)+len(line)), err)
 			}
 			c.lineBuf = append(c.lineBuf, line...)
@@ -500,9 +505,21 @@ func (c *CSV) readLine() ([]byte, error) {
 			c.eof = true
 			return nil, c.noLineEnd(hard)
 		}
+		c.keepStart(line)
 		return nil, errTooLong
 	}
 	return line, nil
+}
+
+// keepStart keeps the start of an overlong line (rawTextBytes, cut at a
+// character's start) for its row error, so that the quarantine shows
+// which row it was.
+func (c *CSV) keepStart(line []byte) {
+	n := min(len(line), rawTextBytes)
+	for n > 0 && n < len(line) && !utf8.RuneStart(line[n]) {
+		n--
+	}
+	c.first = append(c.first[:0], line[:n]...)
 }
 
 var errTooLong = errors.New("too long")
@@ -573,7 +590,7 @@ func (c *CSV) Next() bool {
 		c.done = true
 		return false
 	case err == errTooLong:
-		c.rowErr, c.rec = c.tooLong(), nil
+		c.rowErr, c.rec = &RowTextError{Err: c.tooLong(), Text: string(c.first)}, nil
 		return true
 	case err != nil:
 		c.err, c.done = err, true

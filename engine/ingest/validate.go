@@ -1181,6 +1181,12 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	header := rec.Header()
 	nHeader := len(header)
 	blankLines, _ := rec.(blankLiner)
+	// The delimiter a rejected row's text is written with: the file's
+	// own, so that the text reads back into the row's fields.
+	sep := byte(',')
+	if d, ok := rec.(interface{ Delimiter() byte }); ok {
+		sep = d.Delimiter()
+	}
 	rec, stop := readAhead(rec)
 	defer stop()
 	// The file's device_id column, whose phone numbers and IMEIs are left
@@ -1252,11 +1258,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		fields := rec.Record()
 		if len(fields) != nHeader {
 			e := rowError{"", "", ReasonMalformedRow, fmt.Sprintf("%d fields, header has %d", len(fields), nHeader)}
-			text, what := strings.Join(fields, ","), ""
+			text, what := joinRow(fields, sep), ""
 			if idCol >= 0 {
 				// The device_id may be in any field of a row of another
 				// field count.
-				text, what = withholdFields(fields)
+				text, what = withholdFields(fields, sep)
 			}
 			withheld(truncate(text, 200), what, &e)
 			if err := reject(line, e); err != nil {
@@ -1277,7 +1283,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 					"the rows after it are read in its order (columns moved: " + movedColumns(header, o) + ")"
 			}
 			order, other = o, 0
-			e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonDuplicate, detail}
+			e := rowError{"", truncate(joinRow(fields, sep), 200), ReasonDuplicate, detail}
 			if err := reject(line, e); err != nil {
 				return rep, err
 			}
@@ -1286,13 +1292,15 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		if other != 0 {
 			e := rowError{"", "", ReasonMalformedRow, fmt.Sprintf("after line %d, a header line of another layout (%s): its rows are in its columns, not this file's header's, and are not read; "+
 				"split the file there and validate that part with its own mapping (lomsong validate --suggest-mapping)", other, otherNames)}
-			text, what := withholdFields(fields)
+			text, what := withholdFields(fields, sep)
 			withheld(truncate(text, 200), what, &e)
 			if err := reject(line, e); err != nil {
 				return rep, err
 			}
 			continue
 		}
+		// The row as the file holds it, for its text in the quarantine.
+		own := fields
 		if order != nil {
 			fields = reordered(fields, order)
 		}
@@ -1314,7 +1322,7 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 				// after it would take other columns' values wherever
 				// those are in range (an upload read as the download).
 				other, otherNames = line, strings.Join(firstNames(fields, 6), ", ")
-				e := rowError{"", truncate(strings.Join(fields, ","), 200), ReasonMalformedRow,
+				e := rowError{"", truncate(joinRow(own, sep), 200), ReasonMalformedRow,
 					"a header line of another layout (its names are not this file's header's: another export joined to it?): not a row; the rows after it, up to a header line of this file's own names, are not read"}
 				if err := reject(line, e); err != nil {
 					return rep, err
@@ -1337,7 +1345,11 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 		}
 		if p.dedup(key, line, rep) {
 			e := rowError{"", "", ReasonDuplicate, dupDetail}
-			text, what := withholdField(fields, idCol)
+			ownID := idCol // the device_id's field in own
+			if order != nil && idCol >= 0 {
+				ownID = order[idCol]
+			}
+			text, what := withholdField(own, ownID, sep)
 			withheld(truncate(text, 200), what, &e)
 			if err := reject(line, e); err != nil {
 				return rep, err

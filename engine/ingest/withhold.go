@@ -17,27 +17,50 @@ func withheldNote(what string) string {
 	return "; device_id withheld from this text (" + what + ")"
 }
 
-// withholdField returns fields joined with commas, the field at index i
-// empty when it is a personal identifier, and what it was ("" when
-// nothing was left out). For a row split into the header's fields, where
-// i is the device_id column.
-func withholdField(fields []string, i int) (string, string) {
+// joinRow writes fields as one record of a delimited file with the
+// delimiter sep: a field holding sep, a quote or a line end quoted, its
+// quotes doubled (RFC 4180). Read back with that delimiter it gives the same fields, so a
+// rejected row's text can be corrected and sent again; the file's own
+// quoting of fields that need none is not kept.
+func joinRow(fields []string, sep byte) string {
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(sep)
+		}
+		if !strings.ContainsAny(f, string(rune(sep))+"\"\r\n") {
+			b.WriteString(f)
+			continue
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// withholdField returns fields joined as one record with the delimiter
+// sep (joinRow), the field at index i empty when it is a personal
+// identifier, and what it was ("" when nothing was left out). For a row
+// split into the header's fields, where i is the device_id column.
+func withholdField(fields []string, i int, sep byte) (string, string) {
 	if i < 0 || i >= len(fields) {
-		return strings.Join(fields, ","), ""
+		return joinRow(fields, sep), ""
 	}
 	what := personalID(strings.TrimSpace(fields[i]))
 	if what == "" {
-		return strings.Join(fields, ","), ""
+		return joinRow(fields, sep), ""
 	}
 	f := slices.Clone(fields)
 	f[i] = ""
-	return strings.Join(f, ","), what
+	return joinRow(f, sep), what
 }
 
-// withholdFields returns fields joined with commas, every field that is a
-// personal identifier empty: for a row of another field count than the
-// header's, whose device_id may be in any field.
-func withholdFields(fields []string) (string, string) {
+// withholdFields returns fields joined as one record with the delimiter
+// sep (joinRow), every field that is a personal identifier empty: for a
+// row of another field count than the header's, whose device_id may be
+// in any field.
+func withholdFields(fields []string, sep byte) (string, string) {
 	var f []string
 	what := ""
 	for i, v := range fields {
@@ -49,9 +72,9 @@ func withholdFields(fields []string) (string, string) {
 		}
 	}
 	if f == nil {
-		return strings.Join(fields, ","), ""
+		return joinRow(fields, sep), ""
 	}
-	return strings.Join(f, ","), what
+	return joinRow(f, sep), what
 }
 
 // withholdText returns a line that could not be split into fields with
