@@ -29,11 +29,11 @@ when this one holds all its rows. --no-dedup turns this check off with the
 check for repeats within a file. A file whose
 rejected share is above --max-reject-share is not added; its report and
 quarantine go to DIR/rejected/ and the command exits with status 3. A file
-that is not added — unreadable (not CSV, Parquet or Arrow; a damaged gzip),
-or refused for its data (a header without a required column, no data rows) —
-is named NOT ADDED when several are given, and the next file goes on; the
-command then exits 3 when every file not added was refused for its data, else
-1. Rows and files are checked exactly as validate checks them, under the same limits
+that is not added is named when several are given — NOT ADDED when unreadable
+(not CSV, Parquet or Arrow; a damaged gzip), REFUSED when refused for its data
+(empty, a header without a required column, no data rows) — and the next file
+goes on; the command then exits 3 when every file not added was refused for its
+data, else 1. Rows and files are checked exactly as validate checks them, under the same limits
 (--max-line-bytes, --max-decompressed-bytes, --max-gzip-ratio, --max-spill-bytes).`
 
 const ingestExample = `  lomsong ingest --dataset ./ds geodata/examples/sites.csv geodata/examples/villages.csv geodata/examples/measurements_viettel.csv
@@ -104,7 +104,11 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 			// This file is not added (an ingest is atomic per file); the
 			// others go on, and the end names every file not taken.
 			if len(files) > 1 {
-				fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT ADDED", err))
+				label := "NOT ADDED"
+				if isRefusal(err) {
+					label = "REFUSED" // for what it holds (exit 3), as a file of no data rows
+				}
+				fmt.Fprintf(e.stdout, "%s\n", namedError(path, label, err))
 			}
 			failed = append(failed, withPath(path, err))
 			continue

@@ -366,10 +366,12 @@ Hostile input costs bounded memory and disk: a CSV row longer than
 --max-decompressed-bytes or --max-gzip-ratio, a gzip-compressed Parquet file
 over --max-spill-bytes, and a file that is not text, CSV, Parquet or Arrow are
 refused with an error naming the file. validate and ingest apply the same rules.
-A file that cannot be read is named NOT READ (an "error" entry in --json) and the
-next file goes on; the exit code is then 1 (3 when every file not taken was
-refused for its data). In --json and --report each file has its "verdict":
-accepted, refused (with "refused_why") or not_read.`
+A file that cannot be read (not CSV, Parquet or Arrow; a damaged gzip) is named
+NOT READ (an "error" entry in --json), one refused for what it holds (empty, a
+header without a required column, no data rows, a rejected share above
+--max-reject-share) REFUSED, and the next file goes on; the exit code is then 1
+when a file was not read, else 3. In --json and --report each file has its
+"verdict": accepted, refused (with "refused_why") or not_read (with "error").`
 
 const validateExample = `  lomsong validate geodata/examples/measurements_viettel.csv
   lomsong validate --suggest-mapping carrier_dump.csv > mapping.json
@@ -505,11 +507,18 @@ func runValidate(ctx context.Context, args []string, e *env) error {
 	var reports []any
 	notRead := func(path string, err error) {
 		failed = append(failed, withPath(path, err))
+		// A file refused for what it holds (empty, a header without a
+		// required column) is named so, as the exit code 3 it makes
+		// says; one that could not be read at all makes 1.
+		label, entry := "NOT READ", map[string]string{"path": path, "verdict": "not_read", "error": err.Error()}
+		if isRefusal(err) {
+			label, entry = "REFUSED", map[string]string{"path": path, "verdict": "refused", "refused_why": err.Error()}
+		}
 		if *asJSON || *reportPath != "" {
-			reports = append(reports, map[string]string{"path": path, "verdict": "not_read", "error": err.Error()})
+			reports = append(reports, entry)
 		}
 		if !*asJSON && len(files) > 1 {
-			fmt.Fprintf(e.stdout, "%s\n", namedError(path, "NOT READ", err))
+			fmt.Fprintf(e.stdout, "%s\n", namedError(path, label, err))
 		}
 		if qdir != "" && qf != nil {
 			qf.Abort()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/lomsong/lomsong/internal/shellquote"
 )
 
@@ -153,8 +155,13 @@ func findSource(sources []Source, which string) (int, error) {
 		}
 	}
 	if len(hits) == 0 {
+		// Names compared in Unicode normal form C: a name typed or pasted
+		// decomposed (macOS, some editors) is the same name.
+		nfc := norm.NFC.String
+		w := nfc(which)
 		for i, s := range sources {
-			if s.Name == which || filepath.Base(s.Name) == which || s.Name == filepath.Base(which) {
+			name := nfc(s.Name)
+			if name == w || filepath.Base(name) == w || name == filepath.Base(w) {
 				hits = append(hits, i)
 			}
 		}
