@@ -527,6 +527,10 @@ func swappedHint(what, l, s string, loc *time.Location) string {
 	return fmt.Sprintf("; with day and month swapped (layout %q) it is %s: if the file writes them so, correct units.ts, since every time with a day up to 12 was read with day and month exchanged", o, t.Format("2 January 2006"))
 }
 
+// timeOfDayRE matches a time of day alone ("08:00:01.250", "8:00",
+// "08:00:01 PM"), as some drive-test tools write it.
+var timeOfDayRE = regexp.MustCompile(`^\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp][Mm])?$`)
+
 // parseTime parses "auto" timestamps: an integer is Unix
 // milliseconds; otherwise RFC 3339 (with or without fractional seconds;
 // also with a space or "t" for the "T" and "z" for the "Z", as RFC 3339
@@ -572,6 +576,11 @@ func parseTime(s, unit string, loc *time.Location) (ms int64, naive bool, err er
 		}
 		if impossible != "" {
 			return 0, false, fmt.Errorf("no such date or time: %s", impossible)
+		}
+		if timeOfDayRE.MatchString(s) {
+			// No layout can read an instant from it, and a made-up date
+			// would put the test in a month of its own.
+			return 0, false, errors.New("a time of day without its date: no layout reads an instant from it; export the file with the date in each time")
 		}
 		return 0, false, fmt.Errorf("not RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds; give the file's layout in the mapping (units ts \"layout:…\")%s%s", excelHint(s, loc), unixDecimalHint(s))
 	case unit == "unix_s" || unit == "unix_ms" || unit == "unix_us":

@@ -814,20 +814,62 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 			name, vals[0], mustExcel(vals[0]))
 		return
 	}
-	if parses("auto") {
-		if _, naive, _ := parseTime(vals[0], "auto", vietnamZone); naive {
-			sg.note("ts: %q has no offset: read as Vietnam time (UTC+7); set \"timezone\" if it is not", name)
+	// The reading that takes the most sampled values: "auto" (RFC 3339,
+	// "YYYY-MM-DD hh:mm:ss", Unix milliseconds) first, then the layouts
+	// in order. One that reads most but not all of them is the file's,
+	// its other values no date in it (31/11, a typing slip): those rows
+	// are quarantined as invalid_time, and the note names the first.
+	reads := func(unit string) (n int, first, bad string) {
+		for _, v := range vals {
+			if _, _, err := parseTime(v, unit, vietnamZone); err != nil {
+				if bad == "" {
+					bad = v
+				}
+				continue
+			}
+			if n == 0 {
+				first = v
+			}
+			n++
 		}
-		return
+		return n, first, bad
 	}
-	var fit []string
+	best, first, bad := reads("auto")
+	unit := "auto"
+	var fit []string // the layouts reading best values, in order
 	for _, l := range timeLayouts {
-		if parses("layout:" + l) {
+		n, f, b := reads("layout:" + l)
+		switch {
+		case n > best:
+			best, first, bad, unit, fit = n, f, b, "layout:"+l, []string{l}
+		case n == best && n > 0 && unit != "auto":
 			fit = append(fit, l)
 		}
 	}
-	if len(fit) == 0 {
-		sg.note("ts: no known layout reads %q (e.g. %q): give units.ts \"layout:…\" in Go's reference time 2006-01-02 15:04:05", name, vals[0])
+	if 2*best <= len(vals) {
+		example := vals[0]
+		if best > 0 {
+			example = first
+		}
+		sg.note("ts: no known layout reads most of %q (e.g. %q): give units.ts \"layout:…\" in Go's reference time 2006-01-02 15:04:05", name, example)
+		return
+	}
+	if best < len(vals) {
+		why := ""
+		if _, _, err := parseTime(bad, unit, vietnamZone); err != nil {
+			why = ": " + err.Error()
+		}
+		layout := "RFC 3339, \"YYYY-MM-DD hh:mm:ss\" or Unix milliseconds"
+		if unit != "auto" {
+			layout = fmt.Sprintf("the layout %q", strings.TrimPrefix(unit, "layout:"))
+		}
+		sg.note("ts: %s reads %d of the %d sampled values of %q, not %q%s: such rows are quarantined as invalid_time; check them",
+			layout, best, len(vals), name, bad, why)
+	}
+	if unit == "auto" {
+		if _, naive, _ := parseTime(first, "auto", vietnamZone); naive {
+			sg.note("ts: %q has no offset: read as Vietnam time (UTC+7); set \"timezone\" if it is not", name)
+		}
 		return
 	}
 	l := fit[0]
@@ -835,7 +877,7 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 	for _, other := range fit[1:] {
 		if swapsDayMonth(l, other) {
 			sg.note("ts: %q is ambiguous: %q reads as %s (day first, layout %q) or as %s (month first, %q); no sample has a day above 12, so the suggestion takes the day first, as Vietnamese files write it: check",
-				name, vals[0], mustParse(l, vals[0]), l, mustParse(other, vals[0]), other)
+				name, first, mustParse(l, first), l, mustParse(other, first), other)
 			break
 		}
 	}

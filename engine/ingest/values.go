@@ -492,7 +492,7 @@ func checkLayout(l string) error {
 		return fmt.Errorf("not a usable Go time layout: %w", err)
 	}
 	if got.Year() != 2024 || got.Month() != 12 || got.Day() != 3 || got.Hour() != 11 || got.Minute() != 30 {
-		return fmt.Errorf("layout does not hold a full date and time (write it with Go's reference time 2006-01-02 15:04:05)")
+		return fmt.Errorf("layout does not hold a full date and time (write it with Go's reference time 2006-01-02 15:04:05; a file whose times have no date cannot be read: export it with the date in each time)")
 	}
 	return nil
 }
