@@ -87,12 +87,36 @@ func (e *HeldRowsError) Error() string {
 		// file would lose the earlier's other rows.
 		return e.Path + ": " + e.Reason() + "; every accepted row of it is held already, so it adds nothing" + listed
 	}
+	if k, ok := e.correction(); ok {
+		// As many rows as the earlier source, k of them in place of k of
+		// its: a corrected copy, most likely. Its k rows sent alone would
+		// keep the readings they correct beside them.
+		h := e.Sources[0]
+		return e.Path + ": " + e.Reason() + listed + fmt.Sprintf(": it has as many rows as %s and all of them but %d; "+
+			"if it is a corrected copy (%s changed), take %s out with %s and ingest this file again; "+
+			"if its %d %s new measurements, ingest a file of them alone",
+			h.Source.Name, k, plural.Count(k, "row", "rows"), h.Source.Name, e.Retract(dir), k, plural.Noun(k, "other row is", "other rows are"))
+	}
 	if !e.holdsEveryEarlierRow() {
 		return e.Path + ": " + e.Reason() + ": ingest a file of its new rows alone" + listed +
 			" (it does not hold every row of the earlier source, so taking that out would lose the rows only it holds)"
 	}
 	return e.Path + ": " + e.Reason() + ": ingest a file of the new rows alone" + listed + ", or, as this file holds every row of the earlier one " +
 		"(a dump sent again, completed), take that out with " + e.Retract(dir) + " and ingest this file again"
+}
+
+// correction reports whether the file looks like a corrected copy of the
+// one earlier source it overlaps: as many accepted rows as that source,
+// so that its k > 0 rows of its own are as many as the source's rows it
+// lacks. The counts cannot tell a correction from k new measurements
+// that happen to be as many, so the advice gives both readings.
+func (e *HeldRowsError) correction() (int64, bool) {
+	if len(e.Sources) != 1 {
+		return 0, false
+	}
+	h := e.Sources[0]
+	k := e.Accepted - e.Rows
+	return k, k > 0 && h.Source.Accepted == e.Accepted && h.Source.Accepted-h.Rows == k
 }
 
 // holdsEveryEarlierRow reports whether the file holds every accepted row

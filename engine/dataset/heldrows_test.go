@@ -159,6 +159,12 @@ func TestHeldRowsAdvice(t *testing.T) {
 			"ingest a file of its new rows alone", "dataset retract"},
 		{"the earlier completed", HeldRowsError{Path: "m60.csv", Rows: 40, Accepted: 60, Sources: []HeldSource{{earlier, 40}}},
 			"lomsong dataset retract DIR aaaaaaaaaaaaaaaa and ingest this file again", "adds nothing"},
+		// A corrected copy: sent alone, its 2 rows would stand beside the
+		// 2 readings they correct.
+		{"a corrected copy", HeldRowsError{Path: "m40c.csv", Rows: 38, Accepted: 40, Sources: []HeldSource{{earlier, 38}}},
+			"if it is a corrected copy (2 rows changed), take m40.csv out with lomsong dataset retract DIR aaaaaaaaaaaaaaaa and ingest this file again; if its 2 other rows are new", "does not hold every row"},
+		{"more rows than the earlier", HeldRowsError{Path: "m42.csv", Rows: 38, Accepted: 42, Sources: []HeldSource{{earlier, 38}}},
+			"ingest a file of its new rows alone", "corrected copy"},
 	} {
 		msg := c.e.Error()
 		if !strings.Contains(msg, c.want) || strings.Contains(msg, c.absent) {
