@@ -82,3 +82,42 @@ func TestScorecardMergedProvinceListedAfterTheMerger(t *testing.T) {
 		t.Errorf("Lai Châu's fibre share of 2025-08 = %v, want 0.6", lc["value"])
 	}
 }
+
+// On the 2019 provinces, a row of Tuyên Quang's code (08) whose
+// households are those of the Tuyên Quang of 2025 (Hà Giang and the old
+// Tuyên Quang together), in a month listing no row of Hà Giang (02), is
+// the 2025 province's: its figures are unknown there, saying so. Before,
+// it was scored as the old Tuyên Quang, its shares standing on about
+// twice that province's households (smartphones "above one per adult").
+// A row of the old province's size is scored, as is Lai Châu's.
+func TestScorecard2019ProvincesRowOfMergedProvince(t *testing.T) {
+	dir, ds := subscriptionsDataset(t, `area_code,period,households,fiber_households,mobile_subscribers,smartphone_subscribers,only_2g_subscribers
+08,2024-10,428840,300000,1400000,1000000,50000
+12,2024-10,100000,60000,500000,300000,20000
+08,2024-09,215000,150000,700000,500000,30000
+`)
+	for _, c := range []struct {
+		period  string
+		unknown bool
+	}{{"2024-10", true}, {"2024-09", false}} {
+		out := filepath.Join(dir, "card"+c.period)
+		stdout, errs, code := runCmd(t, "scorecard", "--dataset", ds, "--boundaries", "provinces2019", "--period", c.period, "--out", out)
+		if code != exitOK {
+			t.Fatalf("%d\n%s\n%s", code, stdout, errs)
+		}
+		const why = "the row of Tuyên Quang (08) gives 428,840 households, those of the Tuyên Quang of 2025, Tuyên Quang and Hà Giang (02) together"
+		tq := scorecardTargets(t, filepath.Join(out, "scorecard.json"), "08", c.period)
+		for _, target := range []string{"smartphone", "fibre", "2g_only"} {
+			r := tq[target]
+			reason, _ := r["reason"].(string)
+			if c.unknown && (r["value"] != nil || r["status"] != "unknown" || !strings.Contains(reason, why)) ||
+				!c.unknown && r["value"] == nil {
+				t.Errorf("%s: Tuyên Quang's %s: value %v, status %v, reason %q; want unknown %v (%q)", c.period, target, r["value"], r["status"], reason, c.unknown, why)
+			}
+		}
+	}
+	lc := scorecardTargets(t, filepath.Join(dir, "card2024-10", "scorecard.json"), "12", "2024-10")["fibre"]
+	if v, ok := lc["value"].(float64); !ok || v != 0.6 {
+		t.Errorf("Lai Châu's fibre share = %v, want 0.6", lc["value"])
+	}
+}

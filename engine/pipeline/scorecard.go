@@ -118,6 +118,7 @@ func Scorecard(ctx context.Context, s Store, opt ScorecardOptions) (*scorecard.C
 	if opt.Areas != nil {
 		subs, summed, partial = onCurrentAreas(opt.Areas, subs)
 		subs, partial = besideLateFormerAreas(opt.Areas, subs, partial)
+		subs, partial = mergedOnFormerAreas(opt.Areas, subs, partial)
 		kept := subs[:0:0]
 		n := map[string]int{}
 		for _, x := range subs {
@@ -997,6 +998,86 @@ func besideLateFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription,
 		nan := math.NaN()
 		y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
 		y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+	}
+	return out, partial
+}
+
+// mergedOnFormerAreas reads, on the 2019 provinces, a row whose code is
+// also a 2025 province's made of several of them (Tuyên Quang's 08, with
+// Hà Giang's 02) in a month that lists none of the others: written on the
+// 2025 provinces, that row is the whole merged province's, not the 2019
+// province's of the same code, and scored as the latter its shares stand
+// on twice its households. The codes cannot tell the two readings apart;
+// the row's own households can: at or above the geometric mean of the two
+// provinces' 2019 census households (closer, as a ratio, to the merged
+// one's), the row is taken for the merged province's, its counts are made
+// missing (NaN) and partial gives why. A row without households, or with
+// fewer, is read as the 2019 province's, as before. subs is not modified:
+// a changed copy is returned.
+func mergedOnFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription, partial map[[2]string]string) ([]engine.Subscription, map[[2]string]string) {
+	census := map[string]geodata.ProvinceCensus{}
+	group := map[string][]string{} // a 2025 code → the 2019 codes merged into it
+	for _, c := range geodata.Census2019() {
+		census[c.Code] = c
+		group[c.Code2025] = append(group[c.Code2025], c.Code)
+	}
+	// merged[C]: the other 2019 provinces of set merged into the 2025
+	// province of code C, itself a 2019 province of set.
+	merged := map[string][]string{}
+	for code, g := range group {
+		if len(g) < 2 || !slices.Contains(g, code) {
+			continue
+		}
+		all := true
+		for _, c := range g {
+			if _, ok := set.ByCode(c); !ok {
+				all = false
+			}
+		}
+		if all {
+			merged[code] = slices.DeleteFunc(slices.Clone(g), func(c string) bool { return c == code })
+		}
+	}
+	if len(merged) == 0 {
+		return subs, partial // not the 2019 provinces
+	}
+	listed := map[[2]string]bool{}
+	for _, x := range subs {
+		listed[[2]string{x.Period, x.AreaCode}] = true
+	}
+	var out []engine.Subscription
+	for i, x := range subs {
+		others := merged[x.AreaCode]
+		if len(others) == 0 || math.IsNaN(x.Households) || slices.ContainsFunc(others, func(c string) bool { return listed[[2]string{x.Period, c}] }) {
+			continue
+		}
+		own := float64(census[x.AreaCode].Households)
+		whole := own
+		var names []string
+		for _, c := range others {
+			whole += float64(census[c].Households)
+			names = append(names, fmt.Sprintf("%s (%s)", census[c].Name, c))
+		}
+		if own <= 0 || x.Households < math.Sqrt(own*whole) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(subs)
+		}
+		if partial == nil {
+			partial = map[[2]string]string{}
+		}
+		c := census[x.AreaCode]
+		partial[[2]string{x.Period, x.AreaCode}] = fmt.Sprintf("%s: the row of %s (%s) gives %s households, those of the %s of 2025, %s and %s together (%s in the 2019 census), not of the %s of 2019 alone (%s), and the month lists no row of %s: a row of the 2025 provinces; its figures of %s are unknown on the 2019 provinces (score the month with --boundaries provinces2025)",
+			x.Period, c.Name, x.AreaCode, plural.Grouped(int64(math.Round(x.Households))), c.Name2025, c.Name, strings.Join(names, " and "), plural.Grouped(int64(whole)),
+			c.Name, plural.Grouped(int64(own)), strings.Join(names, " or "), x.Period)
+		y := &out[i]
+		nan := math.NaN()
+		y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
+		y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+	}
+	if out == nil {
+		return subs, partial
 	}
 	return out, partial
 }
