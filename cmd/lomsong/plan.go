@@ -47,8 +47,11 @@ online bound from the marginal gains, and the LP relaxation on small instances),
 so the plan states how far from optimal it can be.
 
 Writes OUT/plan.csv (rank, candidate, location, province and commune, each
-code followed by its name (province_name, commune_name: the boundary set's;
-commune names with lomsong run --communes), dead-zone households newly
+code followed by its name (province_name: the boundary set's; commune: its
+hex's as the villages table's commune_code gives it, commune_name empty —
+lomsong plan takes no --communes: the plan that lomsong run --communes FILE
+--budget B --out DIR writes, DIR/plan/plan.csv, names each commune from FILE),
+dead-zone households newly
 covered, households served by sharing (an agreement's row, with
 --include-sharing; 0 on a site's), cumulative households (both), cost,
 cumulative cost, cost per household),

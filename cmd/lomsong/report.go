@@ -29,7 +29,10 @@ scorecard and the plan as those commands do: each read back from the month's
 saved stages when they are current (lomsong run saves them), else computed and
 saved; the trend of target 1 shows the other months' dead zones where lomsong
 run saved them with the options given here and they are current, as lomsong
-scorecard does.`
+scorecard does. A month without measurements (or a --province without any in
+it) is refused, exit 3: the report, its maps and its plan are built on the
+month's dead zones; lomsong scorecard scores that month's other targets (2–5),
+target 1 unknown.`
 
 const reportExample = `  lomsong report --dataset lomsong-demo/dataset --period 2024-10 --province 12 --out lomsong-demo
   lomsong report --dataset ./ds --period 2026-10 --out ./report
@@ -95,7 +98,8 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	if errors.As(err, new(noDeadZones)) {
 		// The month (or the province in it) holds no data to answer
 		// with: refused, as every command that analyses a month is.
-		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s)", err, cf.dataset, monthList(store.Periods()))}
+		return refusedError{fmt.Errorf("report: %w (months with measurements in %s: %s); the report is built on the month's dead zones: lomsong scorecard --period %s scores its other targets",
+			err, cf.dataset, monthList(store.Periods()), p)}
 	}
 	if err != nil {
 		return err
