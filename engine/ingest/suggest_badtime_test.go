@@ -14,12 +14,15 @@ import (
 // it reads) and the suggestion refused every sampled row.
 func TestSuggestLayoutDespiteBadDate(t *testing.T) {
 	header := []string{"Thoi gian", "Nha mang", "Cong nghe", "Kinh do", "Vi do", "Muc thu (dBm)"}
-	var samples [][]string
-	for d := 1; d <= 20; d++ {
-		samples = append(samples, []string{fmt.Sprintf("%02d/11/2026 08:00:%02d", d, d), "MobiFone", "4G", "105.8", "21.0", "-97.5"})
+	// rows: a sampled row for each time, then one for last.
+	rows := func(format string, n int, last string) [][]string {
+		var samples [][]string
+		for d := 1; d <= n; d++ {
+			samples = append(samples, []string{fmt.Sprintf(format, d), "MobiFone", "4G", "105.8", "21.0", "-97.5"})
+		}
+		return append(samples, []string{last, "MobiFone", "4G", "105.8", "21.0", "-97.5"})
 	}
-	samples = append(samples, []string{"31/11/2026 08:00:00", "MobiFone", "4G", "105.8", "21.0", "-97.5"})
-	sg := Suggest(KindMeasurements, header, samples)
+	sg := Suggest(KindMeasurements, header, rows("%02[1]d/11/2026 08:00:%02[1]d", 20, "31/11/2026 08:00:00"))
 	if got := sg.Mapping.Units["ts"]; got != "layout:02/01/2006 15:04:05" {
 		t.Fatalf("units.ts %q, want the day-first layout; notes %q", got, sg.Notes)
 	}
@@ -30,12 +33,7 @@ func TestSuggestLayoutDespiteBadDate(t *testing.T) {
 	}
 
 	// RFC 3339 times with one slip: read as they are (no unit), the slip named.
-	samples = samples[:0]
-	for d := 1; d <= 9; d++ {
-		samples = append(samples, []string{fmt.Sprintf("2026-11-%02dT08:00:00+07:00", d), "MobiFone", "4G", "105.8", "21.0", "-97.5"})
-	}
-	samples = append(samples, []string{"2026-11-31T08:00:00+07:00", "MobiFone", "4G", "105.8", "21.0", "-97.5"})
-	sg = Suggest(KindMeasurements, header, samples)
+	sg = Suggest(KindMeasurements, header, rows("2026-11-%02dT08:00:00+07:00", 9, "2026-11-31T08:00:00+07:00"))
 	if got, ok := sg.Mapping.Units["ts"]; ok {
 		t.Errorf("units.ts %q for RFC 3339 times, want none", got)
 	}
@@ -44,12 +42,7 @@ func TestSuggestLayoutDespiteBadDate(t *testing.T) {
 	}
 
 	// Most values in no known layout: no layout suggested.
-	samples = samples[:0]
-	for d := 1; d <= 9; d++ {
-		samples = append(samples, []string{fmt.Sprintf("0%d.11.26 8h", d), "MobiFone", "4G", "105.8", "21.0", "-97.5"})
-	}
-	samples = append(samples, []string{"01/11/2026 08:00:00", "MobiFone", "4G", "105.8", "21.0", "-97.5"})
-	sg = Suggest(KindMeasurements, header, samples)
+	sg = Suggest(KindMeasurements, header, rows("0%d.11.26 8h", 9, "01/11/2026 08:00:00"))
 	if got, ok := sg.Mapping.Units["ts"]; ok {
 		t.Errorf("units.ts %q from one value in ten, want none", got)
 	}
