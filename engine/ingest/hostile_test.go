@@ -270,7 +270,13 @@ func TestHostileNumbersAndText(t *testing.T) {
 		})
 	}
 	_, rejects, _ := readM(t, mHeader+"2026-10-01T08:00:00Z,Vi\xe9ttel,4G,105.85,21.03,-98,,,,,\n", nil, nil)
-	if r := rejects[0]; r.Value != "Vi\uFFFDttel" || !strings.Contains(r.Detail, "byte 0xe9 at offset 2") {
+	if r := rejects[0]; r.Value != `Vi\xe9ttel` || !strings.Contains(r.Detail, "byte 0xe9 at offset 2") {
+		t.Fatalf("%+v", r)
+	}
+	// Every byte kept, each escaped: a run of them is not one U+FFFD
+	// (two invalid bytes side by side).
+	_, rejects, _ = readM(t, mHeader+"2026-10-01T08:00:00Z,B\x61\xe0\xadn M\xadng,4G,105.85,21.03,-98,,,,,\n", nil, nil)
+	if r := rejects[0]; r.Value != `Ba\xe0\xadn M\xadng` {
 		t.Fatalf("%+v", r)
 	}
 	// The unix_s timestamp unit is numeric too.

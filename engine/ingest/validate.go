@@ -1089,9 +1089,27 @@ func (p *parser) checkUTF8(rec []string) *rowError {
 			}
 			at += n
 		}
-		return &rowError{p.b.cols[col], strings.ToValidUTF8(f, "\uFFFD"), ReasonInvalidUTF8, notUTF8Detail(f, at, p.b.encoding)}
+		return &rowError{p.b.cols[col], escapeInvalidUTF8(f), ReasonInvalidUTF8, notUTF8Detail(f, at, p.b.encoding)}
 	}
 	return nil
+}
+
+// escapeInvalidUTF8 writes each byte of s that is not part of valid UTF-8
+// as \xNN ("Vi\xe9ttel"): the quarantine, a UTF-8 file, keeps every byte
+// of the value, where one U+FFFD stood for a run of them.
+func escapeInvalidUTF8(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
 }
 
 // dedup reports whether an accepted row whose key is h (its values' hash,
