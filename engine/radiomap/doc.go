@@ -75,7 +75,11 @@
 // test, censored ones included, by a Tobit likelihood: exact readings
 // alone are a truncated sample (phones report a technology only where it
 // clears the camping level), whose mean is too high and whose spread,
-// the only thing the variogram sees, too low. Options.KeyMeans makes the
+// the only thing the variogram sees, too low. A censored test weighs as
+// a mixture with a small share of reports unrelated to the signal
+// (SpuriousCensoredShare), so that no-service reports contradicting
+// their surroundings (a faulty dump) cannot take the one scale, and with
+// it every carrier's σ, to its bound. Options.KeyMeans makes the
 // map krige r − m_k around those means. On the demo province the means
 // moved 3G by up to 4 dB and the scale was 1.2; posterior z-scores of the
 // true village signals went from a standard deviation of 1.15 to 1.04.

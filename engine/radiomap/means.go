@@ -49,10 +49,15 @@ type Marginal struct {
 // with a Gaussian prior N(0, priorSigmaDB²) on each m_k (0 takes
 // DefaultMeanPriorDB) and c in [1/4, 4] (c = 1 with fewer than
 // MinMeanTests tests in all). An exact test contributes its
-// Gaussian density, a censored (Upper) one P(r ≤ bound) = Φ((bound − m_k)/√v_i):
-// a Tobit model. For a fixed c the log-posterior is concave in each m_k
-// (the normal density and CDF are log-concave), so its maximum is the
-// root of the derivative, found by Newton's method kept inside the
+// Gaussian density, a censored (Upper) one P(r ≤ bound) = Φ((bound − m_k)/√v_i)
+// mixed with a small share of reports that say nothing of the signal,
+// ε + (1 − ε)·Φ (SpuriousCensoredShare): a Tobit model, robust to
+// no-service reports that contradict everything around them. For a
+// fixed c the log-posterior is concave in each m_k but where a
+// contradicting report's mixture term bends the other way (the normal
+// density and CDF are log-concave; the mixture is not, far below its
+// level), and its maximum is the root of the derivative, found by
+// Newton's method, those terms' curvature left out, kept inside the
 // bracket of the points tried (rootOfDecreasing), from the key's mean at
 // the c tried before; c maximises the profile of the log-posterior (its
 // value at each c with the means that maximise it there), by Brent's
@@ -144,8 +149,12 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 				return ts.sum2(first, end, g, h, func(p int) (float64, float64) {
 					sd := lv.sd[ts.level[p]]
 					z := (ts.r[p] - mu) / sd
-					l := MillsRatio(z)
-					return -w * l / sd, -w * millsSlope(z, l) / (sd * sd)
+					k := censoredKappa(z)
+					// The mixture's log-likelihood is not concave where a
+					// bound lies far below the mean (z < −κ): its
+					// curvature there is left out, so that Newton's
+					// steps keep to the root's side (rootOfDecreasing).
+					return -w * k / sd, -w * k * max(z+k, 0) / (sd * sd)
 				})
 			}
 			// From the key's mean at the previous scale (0 at first).
@@ -165,7 +174,7 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 			ll += -0.5*(e.m2+e.n*d*d)/lv.v[e.level] - 0.5*e.n*lv.log[e.level]
 		}
 		return ts.sum(0, len(ts.r), ll, func(p int) float64 {
-			return ts.weight[ts.key[p]] * logNormCDF((ts.r[p]-means[ts.key[p]])/lv.sd[ts.level[p]])
+			return ts.weight[ts.key[p]] * logCensoredLik((ts.r[p]-means[ts.key[p]])/lv.sd[ts.level[p]])
 		})
 	}
 	c := 1.0
@@ -197,6 +206,39 @@ func FitMarginal(obs []Obs, m Model, priorSigmaDB float64) (Marginal, error) {
 		out.Means = append(out.Means, KeyMean{Key: k, MeanDB: means[ki], Tests: len(byKey[k])})
 	}
 	return out, nil
+}
+
+// SpuriousCensoredShare is the share of censored tests FitMarginal takes
+// as saying nothing of the signal: a no-service report of a phone or a
+// scanner that lost its network for a reason of its own (a handover
+// failure, a glitch, a dump's rows marked none in error). A censored
+// test's likelihood is the mixture ε + (1 − ε)·Φ(z), not Φ(z) alone:
+// where the level is known well above the bound (z far below 0), Φ(z)
+// alone makes a single such report cost without limit, and many of them
+// (one carrier's faulty dump) drove the one variance scale of every
+// carrier's field to its bound, doubling every σ and moving every
+// village's P(dead) towards the middle. With the mixture a report that
+// contradicts everything around it costs log ε at most; one that fits
+// (z near or above 0) counts as before (ε ≪ Φ(z)). The value is an
+// assumption (no dump's rate of spurious reports is known), small enough
+// that censored tests which fit weigh as in the Tobit model.
+const SpuriousCensoredShare = 0.01
+
+// logCensoredLik returns log(ε + (1 − ε)·Φ(z)), ε = SpuriousCensoredShare:
+// a censored test's log-likelihood at standard score z.
+func logCensoredLik(z float64) float64 {
+	const eps = SpuriousCensoredShare
+	return math.Log(eps + (1-eps)*0.5*math.Erfc(-z/math.Sqrt2))
+}
+
+// censoredKappa returns the derivative in z of logCensoredLik:
+// (1 − ε)φ(z) / (ε + (1 − ε)Φ(z)), the inverse Mills ratio λ(z) weighed
+// by the share of the mixture the Tobit part holds at z. It tends to 0
+// both ways (no limit on a contradicting report's pull, unlike λ(z) → −z).
+func censoredKappa(z float64) float64 {
+	const eps = SpuriousCensoredShare
+	phi := math.Exp(-0.5*z*z) / math.Sqrt(2*math.Pi)
+	return (1 - eps) * phi / (eps + (1-eps)*0.5*math.Erfc(-z/math.Sqrt2))
 }
 
 // MarginalCensoredSample is the most censored tests of one key that

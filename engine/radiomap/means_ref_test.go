@@ -12,7 +12,8 @@ import (
 )
 
 // fitMarginalReference is FitMarginal as it was written first: one test
-// at a time, in key order, on one goroutine. FitMarginal sums the exact
+// at a time, in key order, on one goroutine (a censored test's likelihood
+// the mixture ε + (1 − ε)Φ(z) of SpuriousCensoredShare, written out). FitMarginal sums the exact
 // tests by group (count, mean, squared deviations) instead, which moves
 // its sums by rounding only; the searches then stop within their
 // tolerances of the reference's answer (means to 10⁻⁹ dB by bisection,
@@ -63,8 +64,11 @@ func fitMarginalReference(obs []Obs, m Model, priorSigmaDB float64) (Marginal, e
 						g += (o.ResidualDB - mu) / v
 						continue
 					}
+					// d/dμ log(ε + (1 − ε)Φ(z)), z = (b − μ)/sd.
 					sd := math.Sqrt(v)
-					g -= MillsRatio((o.ResidualDB-mu)/sd) / sd
+					z := (o.ResidualDB - mu) / sd
+					const eps = SpuriousCensoredShare
+					g -= (1 - eps) * math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) / (eps + (1-eps)*(1+math.Erf(z/math.Sqrt2))/2) / sd
 				}
 				return g
 			}
@@ -103,7 +107,8 @@ func fitMarginalReference(obs []Obs, m Model, priorSigmaDB float64) (Marginal, e
 				if o.Censor == Exact {
 					ll += -0.5*z*z - 0.5*math.Log(v)
 				} else {
-					ll += logNormCDF(z)
+					const eps = SpuriousCensoredShare
+					ll += math.Log(eps + (1-eps)*(1+math.Erf(z/math.Sqrt2))/2)
 				}
 			}
 		}
@@ -189,10 +194,14 @@ func TestFitMarginalMatchesReference(t *testing.T) {
 				if !(want.Scale > 0.26 && want.Scale < 3.9) {
 					t.Fatalf("scale %v at its bounds: the case does not exercise the search", want.Scale)
 				}
-				ok := math.Abs(got.Scale/want.Scale-1) <= 1e-5 && len(got.Means) == len(want.Means)
+				// The mixture's profile in c is flatter than the Tobit
+				// model's was (a far bound's term no longer grows with
+				// c), so the two searches' stopping points lie a little
+				// further apart: 5·10⁻⁵ relative, 5·10⁻⁵ dB (it was 10⁻⁵).
+				ok := math.Abs(got.Scale/want.Scale-1) <= 5e-5 && len(got.Means) == len(want.Means)
 				for i := range got.Means {
 					g, w := got.Means[i], want.Means[i]
-					ok = ok && g.Key == w.Key && g.Tests == w.Tests && math.Abs(g.MeanDB-w.MeanDB) <= 1e-5
+					ok = ok && g.Key == w.Key && g.Tests == w.Tests && math.Abs(g.MeanDB-w.MeanDB) <= 5e-5
 				}
 				scaled := m
 				scaled.SharedSillDB2 *= got.Scale
