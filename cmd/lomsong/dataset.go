@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/lomsong/lomsong/engine/calfile"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/pipeline"
 	"github.com/lomsong/lomsong/internal/plural"
@@ -384,12 +386,18 @@ func datasetRetract(dir, which, why string, e *env) error {
 		filepath.Join(dir, filepath.FromSlash(rep.Dir)), shellQuote(dir))
 	if src.Kind == "measurements" || src.Kind == "sites" {
 		fmt.Fprintf(e.stdout, "the next lomsong run recomputes the stages that read it")
-		// The calibration file does not name the sources it was fitted
-		// on: one written after the source was ingested most likely read
-		// it; one written before cannot have.
-		if st, err := os.Stat(filepath.Join(dir, "calibration.json")); err == nil && !st.ModTime().Before(src.IngestedAt) {
+		// The calibration file names the sources it was fitted on
+		// (fitted_on_sources); one written before that field did not: then
+		// one written after the source was ingested most likely read it,
+		// one written before cannot have.
+		calPath := filepath.Join(dir, "calibration.json")
+		if f, _, err := calfile.ReadCalibrationFile(calPath); err == nil && len(f.FittedOn) > 0 {
+			if slices.Contains(f.FittedOn, src.SHA256) {
+				fmt.Fprintf(e.stdout, "; %s was fitted with it (fitted_on_sources): lomsong calibrate --dataset %s fits it again", calPath, shellQuote(dir))
+			}
+		} else if st, err := os.Stat(calPath); err == nil && !st.ModTime().Before(src.IngestedAt) {
 			fmt.Fprintf(e.stdout, "; %s was written after it was ingested, so most likely fitted with it: lomsong calibrate --dataset %s fits it again",
-				filepath.Join(dir, "calibration.json"), shellQuote(dir))
+				calPath, shellQuote(dir))
 		}
 		fmt.Fprintln(e.stdout)
 	}

@@ -1077,6 +1077,32 @@ func TestReingestAnotherReading(t *testing.T) {
 	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in); code != exitOK {
 		t.Fatalf("ingest after the second retraction: exit %d\n%s\n%s", code, out, errs)
 	}
+	// A calibration that names the sources it was fitted on is taken at
+	// its word, whenever it was written: one fitted without the source is
+	// not said to need fitting again, one fitted with it is.
+	var man struct {
+		Sources []struct{ Name, SHA256 string } `json:"sources"`
+	}
+	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
+	if err != nil || json.Unmarshal(b, &man) != nil || len(man.Sources) == 0 {
+		t.Fatalf("manifest: %v %s", err, b)
+	}
+	sha := man.Sources[len(man.Sources)-1].SHA256
+	for i, fitted := range []string{strings.Repeat("0", 64), sha} {
+		if err := os.WriteFile(cal, []byte(`{"resolution":8,"with_slope":false,"calibrations":[],"fitted_on_sources":["`+fitted+`"]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(cal, later, later); err != nil {
+			t.Fatal(err)
+		}
+		out, errs, code := runCmd(t, "dataset", "retract", ds, sha[:16])
+		if code != exitOK || strings.Contains(out, "calibration.json") != (i == 1) || i == 1 && !strings.Contains(out, "was fitted with it (fitted_on_sources)") {
+			t.Fatalf("retract, calibration fitted on %s…: exit %d\n%s\n%s", fitted[:8], code, out, errs)
+		}
+		if out, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in); code != exitOK {
+			t.Fatalf("ingest after retraction %d: exit %d\n%s\n%s", i, code, out, errs)
+		}
+	}
 	if _, errs, code := runCmd(t, "dataset", "verify", ds); code != exitOK {
 		t.Fatalf("verify: exit %d\n%s", code, errs)
 	}
