@@ -973,7 +973,7 @@ func loadStage(s Store, ref dataset.StageRef, key string, v any) (why string, er
 	rec, err := s.LoadStage(ref, key)
 	switch {
 	case errors.Is(err, dataset.ErrNoStage) && s.StageSavedOtherwise(ref, key):
-		return "its inputs changed since its saved output", nil
+		return "its inputs are not those of its saved output", nil
 	case errors.Is(err, dataset.ErrNoStage):
 		return "no saved output for its inputs", nil
 	case errors.Is(err, dataset.ErrCorruptPart):
