@@ -42,11 +42,16 @@ func TestBudgetWithThousandsSeparators(t *testing.T) {
 		t.Errorf("--sharing-per-hex-vnd 5.000.000: exit %d\n%s", code, lastLine(errs))
 	}
 	// Without separators the amount reaches the dataset, which is missing.
-	for _, v := range []string{"500000000000", "500e9", "500_000_000_000", "2.125e12", "1.5"} {
+	for _, v := range []string{"500000000000", "500e9", "500_000_000_000", "2.125e12", "500.0"} {
 		_, errs, code := runBinary(t, "plan", "--dataset", ds, "--out", out, "--budget", v)
 		if code == exitUsage || !strings.Contains(errs, "no dataset here") {
 			t.Errorf("--budget %s: exit %d\n%s", v, code, lastLine(errs))
 		}
+	}
+	// A fraction of a đồng is refused: 2.5 was printed as 2 and written
+	// to plan.json as 3.
+	if _, errs, code := runBinary(t, "plan", "--dataset", ds, "--out", out, "--budget", "2.5"); code != exitUsage || !strings.Contains(errs, "want a whole number of đồng") {
+		t.Errorf("--budget 2.5: exit %d\n%s", code, lastLine(errs))
 	}
 }
 

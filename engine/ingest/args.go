@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,16 +151,21 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 			{4, &row.BandMHz, 400, 100000},
 			{5, &row.HeightM, candidateMinHeightM, 600},
 			// An empty cost takes the plan's cost model; 0 is refused
-			// rather than read as empty (a site costs something).
-			{6, &row.CostVND, 0, candidateMaxCostVND},
+			// rather than read as empty (a site costs something). Its
+			// range is checked below, with the advice its mistakes need.
+			{6, &row.CostVND, math.Inf(-1), math.Inf(1)},
 		} {
 			if *c.dst, e = p.number(c.col, b.field(f, c.col), c.lo, c.hi); e != nil {
 				return e
 			}
 		}
-		if s := b.field(f, 6); row.CostVND < candidateMinCostVND {
+		switch s := b.field(f, 6); {
+		case row.CostVND < candidateMinCostVND:
 			return &rowError{"cost_vnd", s, ReasonOutOfRange, fmt.Sprintf("%s đồng is no site's cost (at least 1 million): write the cost in đồng, digits alone (2.5 billion is 2500000000; a dot is a decimal point, not a thousands separator), or leave it empty for the plan's cost model",
 				strconv.FormatFloat(row.CostVND, 'f', -1, 64))}
+		case row.CostVND > candidateMaxCostVND:
+			return &rowError{"cost_vnd", s, ReasonOutOfRange, fmt.Sprintf("outside %s…%s: a site's cost is 1 million to 10¹⁵ đồng",
+				strconv.FormatFloat(candidateMinCostVND, 'f', -1, 64), strconv.FormatFloat(candidateMaxCostVND, 'f', -1, 64))}
 		}
 		ids[row.ID] = true
 		return nil

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/lomsong/lomsong/engine"
 )
@@ -19,6 +20,10 @@ func CheckBudget(vnd float64) error {
 	// and printed as "budget 0 VND").
 	if !(vnd >= 1 && vnd <= MaxBudgetVND) {
 		return fmt.Errorf("budget %g VND: want an amount of at least 1 and at most %g: %w", vnd, float64(MaxBudgetVND), engine.ErrInvalidConfig)
+	}
+	// Nor a fraction of one (2.5 was printed as 2 and written as 3).
+	if vnd != math.Trunc(vnd) {
+		return fmt.Errorf("budget %g VND: want a whole number of đồng: %w", vnd, engine.ErrInvalidConfig)
 	}
 	return nil
 }

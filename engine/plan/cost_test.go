@@ -89,7 +89,7 @@ func TestCheckBudget(t *testing.T) {
 	for _, c := range []struct {
 		vnd float64
 		ok  bool
-	}{{500e9, true}, {1, true}, {MaxBudgetVND, true}, {0, false}, {0.5, false}, {1e-300, false}, {-5, false}, {math.NaN(), false}, {math.Inf(1), false}, {1e300, false}} {
+	}{{500e9, true}, {1, true}, {1.5e9, true}, {MaxBudgetVND, true}, {0, false}, {0.5, false}, {2.5, false}, {1e9 + 0.5, false}, {1e-300, false}, {-5, false}, {math.NaN(), false}, {math.Inf(1), false}, {1e300, false}} {
 		if err := CheckBudget(c.vnd); (err == nil) != c.ok || (err != nil && !errors.Is(err, engine.ErrInvalidConfig)) {
 			t.Errorf("CheckBudget(%g) = %v, want ok %v", c.vnd, err, c.ok)
 		}
