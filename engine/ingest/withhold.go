@@ -19,9 +19,9 @@ func withheldNote(what string) string {
 
 // joinRow writes fields as one record of a delimited file with the
 // delimiter sep: a field holding sep, a quote or a line end quoted, its
-// quotes doubled (RFC 4180). Read back with that delimiter it gives the same fields, so a
-// rejected row's text can be corrected and sent again; the file's own
-// quoting of fields that need none is not kept.
+// quotes doubled (RFC 4180). Read back with that delimiter it gives the
+// same fields, so a rejected row's text can be corrected and sent again;
+// the file's own quoting of fields that need none is not kept.
 func joinRow(fields []string, sep byte) string {
 	var b strings.Builder
 	for i, f := range fields {
