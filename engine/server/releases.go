@@ -1340,13 +1340,16 @@ func (s *Server) releaseDiff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The release before it in time: of the same month published before
-	// it (a late dump's republication), else of the latest earlier month;
-	// never a later month's, whenever that was published.
+	// it (a late dump's republication), else of the latest earlier month
+	// as published before it; never a later month's, whenever that was
+	// published, nor one published after it (an earlier month published
+	// again later), so that a release's diff stays as it was published.
+	// Releases are made one at a time: numbers are in publication order.
 	prev, err := scanRelease(s.db.QueryRowContext(r.Context(), `SELECT `+releaseCols+` FROM releases
-		WHERE status = 'published' AND (period < ? OR (period = ? AND number < ?)) ORDER BY period DESC, number DESC LIMIT 1`,
-		rl.Period, rl.Period, rl.Number))
+		WHERE status = 'published' AND period <= ? AND number < ? ORDER BY period DESC, number DESC LIMIT 1`,
+		rl.Period, rl.Number))
 	if errors.Is(err, sql.ErrNoRows) {
-		writeError(w, http.StatusNotFound, "release %d (%s) is the first of its month and no earlier month is published: there is nothing to compare it with", rl.Number, rl.Period)
+		writeError(w, http.StatusNotFound, "release %d (%s) is the first of its month, and no earlier month's was published before it: there is nothing to compare it with", rl.Number, rl.Period)
 		return
 	}
 	if err != nil {

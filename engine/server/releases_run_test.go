@@ -273,6 +273,25 @@ func TestReleaseStagesScorecardCampaignCalibration(t *testing.T) {
 	if st, why := targetOf(t, ts, "2024-10", "2024-09"); st == "unknown" {
 		t.Errorf("September after its release is still unknown: %q", why)
 	}
+	// Each release's diff is against the release published before it:
+	// October's first against nothing (September's, published after it,
+	// was taken, and the diff of a published release changed with it),
+	// September's against nothing (October is later), October's second
+	// against its first.
+	for _, c := range []struct {
+		rl   Release
+		prev int64
+	}{{r1, 0}, {r2, 0}, {r3, r1.Number}} {
+		code, b := ts.call(t, "cuc", "GET", fmt.Sprintf("/api/v1/releases/%s/diff?release=%d", c.rl.Period, c.rl.Number), "/api/v1/releases/{period}/diff", nil, "")
+		var d struct {
+			Previous int64 `json:"previous_release"`
+		}
+		json.Unmarshal(b, &d)
+		if c.prev == 0 && (code != http.StatusNotFound || !strings.Contains(string(b), "no earlier month's was published before it")) ||
+			c.prev != 0 && (code != http.StatusOK || d.Previous != c.prev) {
+			t.Errorf("diff of release %d (%s): %d %.300s; want previous release %d (0: none, 404)", c.rl.Number, c.rl.Period, code, b, c.prev)
+		}
+	}
 
 	// The campaign: a province reads its own rows only.
 	code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/campaign", "/api/v1/releases/{period}/campaign", nil, "")
