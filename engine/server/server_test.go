@@ -2084,3 +2084,27 @@ func TestQueryParameters(t *testing.T) {
 		t.Errorf("a malformed query string: %d %s", code, b)
 	}
 }
+
+// A chunked upload whose chunk size is not hexadecimal is the body's
+// fault: 400 saying so, nothing queued. It was answered 500, an internal
+// error, which the operator's alerting on 5xx pages for.
+func TestMalformedChunkRefused(t *testing.T) {
+	ts := newService(t, nil)
+	for _, body := range []string{"ZZZ\r\nts,carrier\r\n0\r\n\r\n", "10\r\nts,carrier,tech\r\n\r\nZZZ\r\nx\r\n0\r\n\r\n"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(ts.ts.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /api/v1/submissions?kind=measurements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nTransfer-Encoding: chunked\r\n\r\n%s", ts.tokens["vt"], body)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "cut off or malformed") {
+			t.Errorf("body %q: %d %s, want 400 saying the upload is malformed", body, resp.StatusCode, b)
+		}
+		ts.nothingQueued(t)
+	}
+}

@@ -261,7 +261,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		h := sha256.New()
-		n, err := io.Copy(io.MultiWriter(f, h), src)
+		n, err := io.Copy(io.MultiWriter(f, h), bodyReader{src})
 		if err == nil {
 			err = f.Sync()
 		}
@@ -585,11 +585,31 @@ func uploadErr(err error) error {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errUpload{http.StatusRequestTimeout, "the upload stalled, " + err.Error() + "; nothing was kept: send it again"}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), strings.Contains(err.Error(), "http: "),
-		strings.Contains(err.Error(), "multipart"), strings.Contains(err.Error(), "connection reset"):
+		strings.Contains(err.Error(), "multipart"), strings.Contains(err.Error(), "connection reset"), errors.As(err, new(bodyError)):
 		return errUpload{http.StatusBadRequest, "the upload was cut off or malformed: " + err.Error()}
 	}
 	return err
 }
+
+// bodyReader marks the errors of reading an upload's body (bodyError), so
+// that uploadErr tells the body's faults from the server's own (a disk
+// that cannot take the file): a chunked body with a malformed chunk size
+// ("invalid byte in chunk length") was answered 500, an internal error.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyError{err}
+	}
+	return n, err
+}
+
+// bodyError is an error reading an upload's body.
+type bodyError struct{ err error }
+
+func (e bodyError) Error() string { return e.err.Error() }
+func (e bodyError) Unwrap() error { return e.err }
 
 func (s *Server) readMultipart(r *http.Request, body io.Reader, store func(io.Reader, string) error, mapping *[]byte) error {
 	r.Body = io.NopCloser(body)
