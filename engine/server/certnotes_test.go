@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +68,46 @@ func TestRefusalAuditSaysWhy(t *testing.T) {
 	ts.s.db.QueryRow(`SELECT detail FROM audit WHERE action = 'submission.refused' AND target = ?`, fmt.Sprint(id)).Scan(&detail)
 	if want := "rows_read=0 accepted=0 rejected=0: no_data_rows: the file empty.csv has no data rows"; detail != want {
 		t.Fatalf("audit detail %q, want %q", detail, want)
+	}
+}
+
+// TestRetractedRefusedOnCertification: a certified submission whose rows
+// were retracted, certified again when another submission holds some of
+// its rows now, is refused as any submission is (409): it reads refused,
+// error_code certification_refused, with the rows found counted. It kept
+// reading "retracted", no error, a note saying to certify it again.
+func TestRetractedRefusedOnCertification(t *testing.T) {
+	f := world(t)
+	ts := newService(t, nil)
+	lines := bytes.SplitAfter(f.measurements["viettel"], []byte("\n"))
+	header, rows := lines[0], lines[1:]
+	if len(rows) < 10 {
+		t.Fatalf("%d rows: too few to overlap", len(rows))
+	}
+	a := slices.Concat(append([][]byte{header}, rows[:len(rows)*6/10]...)...)
+	b := slices.Concat(append([][]byte{header}, rows[len(rows)*4/10:]...)...)
+	idA := ts.submit(t, "vt", "measurements", "a.csv", a)
+	idB := ts.submit(t, "vt", "measurements", "b.csv", b)
+	ts.wait(t, "vt", idA)
+	ts.wait(t, "vt", idB)
+	if code := ts.certify(t, "vt", idA); code != 200 {
+		t.Fatalf("certify a: %d", code)
+	}
+	if code := ts.certify(t, "vt", idB); code != 409 {
+		t.Fatalf("certify b over a: %d, want 409", code)
+	}
+	sum := sha256.Sum256(a)
+	if _, err := dataset.Retract(ts.dir, fmt.Sprintf("%x", sum[:8]), "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code := ts.certify(t, "vt", idB); code != 200 {
+		t.Fatalf("certify b after a's retraction: %d", code)
+	}
+	if code := ts.certify(t, "vt", idA); code != 409 {
+		t.Fatalf("certify a over b: %d, want 409", code)
+	}
+	s := ts.wait(t, "vt", idA)
+	if s.Status != "refused" || s.ErrorCode != "certification_refused" || !strings.Contains(s.Error, "holds already") || s.InDataset == nil || *s.InDataset == 0 || s.Note != "" {
+		t.Errorf("submission a after its refused certification: %+v", s)
 	}
 }

@@ -1789,12 +1789,15 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	if reason != "" {
 		// It cannot be certified as the dataset is: refused, with the
 		// reason, rather than left awaiting certification (certifying it
-		// again tries again: certifyRefused).
+		// again tries again: certifyRefused). A certified submission
+		// whose rows were retracted (it reads "retracted") is refused
+		// too: left certified, it kept reading "retracted" with a note
+		// to certify it again, the reason and the rows found lost.
 		msg := fmt.Sprintf("certification refused: %s", reason)
 		now := s.opt.Now()
 		if err := s.updateAudited(record, now, u.Name, "submission.certify_refused", sub, msg,
 			`UPDATE submissions SET status = 'refused', error = ?, error_code = 'certification_refused', updated_at = ?, certifying_by = '', quarantine = ?, in_dataset = ?
-			WHERE id = ? AND status IN ('accepted', 'refused')`,
+			WHERE id = ? AND status IN ('accepted', 'refused', 'certified')`,
 			msg, nowText(now), quarantine, nullable(inDataset), sub.ID); err != nil {
 			return failed(err)
 		}
