@@ -807,6 +807,12 @@ func TestSubmitCertifyRelease(t *testing.T) {
 		!strings.Contains(string(b), `"assessed": false`) || !strings.Contains(string(b), `your carrier \"vietel\": not in release`) {
 		t.Fatalf("gaps of a misspelt carrier user: %d %.300s", code, b)
 	}
+	// Asking for its own carrier by name is the same question: the same
+	// answer (it was 404).
+	if code, b := ts.call(t, "vtypo", "GET", "/api/v1/releases/2024-10/gaps?carrier=vietel", "/api/v1/releases/{period}/gaps", nil, ""); code != 200 ||
+		!strings.Contains(string(b), `"assessed": false`) || !strings.Contains(string(b), `your carrier \"vietel\": not in release`) {
+		t.Fatalf("gaps of a misspelt carrier user, its carrier named: %d %.300s", code, b)
+	}
 	// A misspelt carrier is not an empty list ("no gaps"): 404 naming the
 	// release's carriers.
 	if code, b := ts.call(t, "cuc", "GET", "/api/v1/releases/2024-10/gaps?carrier=viettle", "/api/v1/releases/{period}/gaps", nil, ""); code != 404 ||
