@@ -139,6 +139,9 @@ func runExport(ctx context.Context, args []string, e *env) error {
 		if !strings.HasPrefix(*out, "postgres://") && !strings.HasPrefix(*out, "postgresql://") && !strings.Contains(*out, "=") {
 			return usageError{fmt.Sprintf("export: --format postgis wants --out postgres://… (or key=value connection settings), got %q", redactPassword(*out))}
 		}
+		if err := postgis.CheckConnString(*out); err != nil {
+			return usageError{fmt.Sprintf("export: --out %q: not PostgreSQL connection settings: %s", redactPassword(*out), redactPassword(err.Error()))}
+		}
 		// The database is reached, has PostGIS, and the role may write the
 		// release schema, before the month is computed for it.
 		meta := export.Meta{Period: period.p.String()}

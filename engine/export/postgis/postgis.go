@@ -117,8 +117,9 @@ type Replaced struct {
 // Summary says in a phrase what was replaced, for a release now written
 // with meta: "the release schema that was there", "exported from dataset
 // D" when the earlier release names another dataset, "from an earlier
-// state of the dataset" when its manifest differed, and the roles whose
-// grants were kept.
+// state of the dataset" when its manifest differed, other boundaries or
+// another H3 resolution when it had them, and the roles whose grants were
+// kept.
 func (r *Replaced) Summary(meta export.Meta) string {
 	var s string
 	switch {
@@ -135,6 +136,15 @@ func (r *Replaced) Summary(meta export.Meta) string {
 			s += fmt.Sprintf(" (exported from dataset %s, manifest sha256 %s)", old.Dataset, short(old.ManifestSHA256))
 		case old.ManifestSHA256 != meta.ManifestSHA256:
 			s += fmt.Sprintf(" (exported from an earlier state of the dataset, manifest sha256 %s)", short(old.ManifestSHA256))
+		}
+		// A province code names other land in another boundary set (08,
+		// Tuyên Quang, doubled in 2025), and a resolution other hexes:
+		// the schema's name, month and province code, does not tell.
+		if old := r.Meta; old.Period != "" && old.Boundaries != meta.Boundaries {
+			s += fmt.Sprintf("; it was of other boundaries, %s, not %s", old.Boundaries, meta.Boundaries)
+		}
+		if old := r.Meta; old.Period != "" && old.Resolution != meta.Resolution {
+			s += fmt.Sprintf("; it was at H3 resolution %d, not %d", old.Resolution, meta.Resolution)
 		}
 	}
 	if len(r.Grantees) > 0 {
@@ -270,6 +280,16 @@ func checkSession(ctx context.Context, conn *pgx.Conn) error {
 		return fmt.Errorf("postgis: database %q is read-only for this session (default_transaction_read_only is on): export as a role or to a database that may write", conn.Config().Database)
 	}
 	return nil
+}
+
+// CheckConnString reports whether connString reads as PostgreSQL
+// connection settings (a postgres:// URL or key=value pairs: a port that
+// is a port, a known sslmode, closed quotes), without connecting: a
+// command refuses one that does not as a usage error, before it reads
+// or computes anything. The error, pgx's, leaves the password out.
+func CheckConnString(connString string) error {
+	_, err := pgx.ParseConfig(connString)
+	return err
 }
 
 // connect opens a session on the database at connString.
