@@ -260,7 +260,21 @@ func trendSVG(t trend) template.HTML {
 			b.WriteString(`<text x="` + num(f.left) + `" y="` + num(f.h-4) + `" fill="#444" font-size="10">` + esc(note) + "</text>\n")
 		}
 	} else {
-		labels.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num((f.top+f.h-f.bottom)/2) +
+		// In the middle of the plot, or, when the goal's line runs
+		// there (an axis centred on the goal, as with no value to
+		// show), in the middle of the larger part beside it.
+		top, bottom := f.top, f.h-f.bottom
+		y := (top + bottom) / 2
+		if finite(t.goal) && t.goal >= f.y0 && t.goal <= f.y1 {
+			if gy := f.py(t.goal); math.Abs(gy-y) < 14 {
+				if gy-top > bottom-gy {
+					y = (top + gy) / 2
+				} else {
+					y = (gy + bottom) / 2
+				}
+			}
+		}
+		labels.WriteString(`<text x="` + num((f.left+f.w-f.right)/2) + `" y="` + num(y) +
 			`" text-anchor="middle" fill="#666"` + halo + `>unknown in every month</text>` + "\n")
 	}
 	b.WriteString(labels.String())
