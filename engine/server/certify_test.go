@@ -316,6 +316,7 @@ func TestCertifyTakesNoBody(t *testing.T) {
 	for _, c := range []struct{ body, ctype, want string }{
 		{`{"dry_run": true}`, "application/json", `unknown field \"dry_run\"`},
 		{`{} {}`, "application/json", "found more after the object"},
+		{" null\n", "application/json", "found null, not {}"},
 		{"dry_run=1", "application/x-www-form-urlencoded", "invalid character"},
 	} {
 		code, b := ts.call(t, "vt", "POST", path, "/api/v1/submissions/{id}/certify", strings.NewReader(c.body), c.ctype)

@@ -1948,7 +1948,10 @@ func emptyBody(w http.ResponseWriter, r *http.Request, idle time.Duration) bool 
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var none struct{}
-	if err = dec.Decode(&none); err == nil {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		// Decoded into a struct, null is no error: not the {} asked for.
+		err = errors.New("found null, not {}")
+	} else if err = dec.Decode(&none); err == nil {
 		if _, err = dec.Token(); err == io.EOF {
 			return true
 		}
