@@ -50,7 +50,7 @@ func TestBudgetWithThousandsSeparators(t *testing.T) {
 	}
 	// A fraction of a đồng is refused: 2.5 was printed as 2 and written
 	// to plan.json as 3.
-	if _, errs, code := runBinary(t, "plan", "--dataset", ds, "--out", out, "--budget", "2.5"); code != exitUsage || !strings.Contains(errs, "want a whole number of đồng") {
+	if _, errs, code := runBinary(t, "plan", "--dataset", ds, "--out", out, "--budget", "2.5"); code != exitUsage || !strings.Contains(errs, "a whole number of đồng") {
 		t.Errorf("--budget 2.5: exit %d\n%s", code, lastLine(errs))
 	}
 }

@@ -106,7 +106,7 @@ func TestHostileQuarantineDir(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for name, want := range map[string]string{"a.csv.quarantine.csv": "a.csv,2,lon,0x1p6,invalid_number", "b.csv.quarantine.csv": "b.csv,2,carrier,Vi\uFFFDttel,invalid_utf8"} {
+	for name, want := range map[string]string{"a.csv.quarantine.csv": "a.csv,2,lon,0x1p6,invalid_number", "b.csv.quarantine.csv": `b.csv,2,carrier,Vi\xe9ttel,invalid_utf8`} {
 		got, err := os.ReadFile(filepath.Join(qdir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -557,7 +557,7 @@ func (v *vndFlag) Set(s string) error {
 // (plan.CheckBudget), as a usage error naming the flag.
 func budgetFlag(cmd string, vnd float64) error {
 	if plan.CheckBudget(vnd) != nil {
-		return usageError{fmt.Sprintf("%s: --budget %g: want a whole number of đồng, at least 1 and at most %g", cmd, vnd, float64(plan.MaxBudgetVND))}
+		return usageError{fmt.Sprintf("%s: --budget %g: want an amount of VND above 0, a whole number of đồng, at most %g", cmd, vnd, float64(plan.MaxBudgetVND))}
 	}
 	return nil
 }

@@ -894,7 +894,7 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  duplicate detection stopped at line %d (memory cap reached)\n", rep.DedupStoppedAtLine)
 	}
 	for _, q := range shown {
-		fmt.Fprintf(e.stdout, "  line %d, column %q, value %q: %s (%s)\n", q.Line, q.Column, q.Value, q.Reason, q.Detail)
+		fmt.Fprintf(e.stdout, "  line %d, column %q, value %s: %s (%s)\n", q.Line, q.Column, q.QuotedValue(), q.Reason, q.Detail)
 	}
 	if int64(len(shown)) < rep.Rejected && hint != "" {
 		fmt.Fprintf(e.stdout, "  … %s (%s)\n", plural.Count(rep.Rejected-int64(len(shown)), "more rejected row", "more rejected rows"), hint)
@@ -991,7 +991,7 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			}
 			why = fmt.Sprintf("rejects all %d sampled rows (%s", len(samples), reasons[0])
 			if first != nil {
-				why += fmt.Sprintf("; first: line %d, column %q, value %q: %s", first.Line, first.Column, first.Value, first.Detail)
+				why += fmt.Sprintf("; first: line %d, column %q, value %s: %s", first.Line, first.Column, first.QuotedValue(), first.Detail)
 			}
 			return false, why + ")"
 		}

@@ -111,7 +111,7 @@ func readRegister[T any, K comparable](s *Store, kind ingest.Kind,
 			// twice): the source must be read again.
 			why := ""
 			if first != nil {
-				why = fmt.Sprintf(" (the first: column %s, value %q: %s, %s)", first.Column, first.Value, first.Reason, first.Detail)
+				why = fmt.Sprintf(" (the first: column %s, value %s: %s, %s)", first.Column, first.QuotedValue(), first.Reason, first.Detail)
 			}
 			return nil, fmt.Errorf("dataset: %s: %d stored rows fail validation%s; take its source out with lomsong dataset retract %s SOURCE and ingest a corrected file",
 				p.Path, rep.Rejected, why, shellquote.Quote(s.dir))

@@ -1094,6 +1094,18 @@ func (p *parser) checkUTF8(rec []string) *rowError {
 	return nil
 }
 
+// QuotedValue is the rejected value quoted for a message, as %q quotes
+// it: for an invalid_utf8 value, whose bytes that are not UTF-8 the value
+// writes \xNN (escapeInvalidUTF8), those escapes as they are ("B\xb6n",
+// as %q writes the raw bytes), not with their backslash doubled.
+func (r Reject) QuotedValue() string {
+	q := strconv.Quote(r.Value)
+	if r.Reason == ReasonInvalidUTF8 {
+		q = strings.ReplaceAll(q, `\\x`, `\x`)
+	}
+	return q
+}
+
 // escapeInvalidUTF8 writes each byte of s that is not part of valid UTF-8
 // as \xNN ("Vi\xe9ttel"): the quarantine, a UTF-8 file, keeps every byte
 // of the value, where one U+FFFD stood for a run of them.
