@@ -233,7 +233,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	watch := &goneWatch{r: r.Body}
-	body := http.MaxBytesReader(w, idleReader{watch, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)
+	// Its read errors are marked as the body's (bodyReader), for the raw
+	// file and a multipart form's parts alike.
+	body := bodyReader{http.MaxBytesReader(w, idleReader{watch, http.NewResponseController(w), s.opt.UploadIdle}, s.opt.MaxUploadBytes)}
 	defer http.NewResponseController(w).SetReadDeadline(time.Time{})
 	spool := filepath.Join(s.state, "spool")
 	tmp, err := os.MkdirTemp(spool, ".upload-")
@@ -261,7 +263,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		h := sha256.New()
-		n, err := io.Copy(io.MultiWriter(f, h), bodyReader{src})
+		n, err := io.Copy(io.MultiWriter(f, h), src)
 		if err == nil {
 			err = f.Sync()
 		}
