@@ -937,9 +937,7 @@ func onCurrentAreas(set *geodata.BoundarySet, subs []engine.Subscription) ([]eng
 			partial[[2]string{p, k.area}] = w
 			why += "; " + w
 			y := &out[at[k]]
-			nan := math.NaN()
-			y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
-			y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+			withoutCounts(y)
 		}
 		summed = append(summed, scorecard.SummedMonth{Period: p, Rows: n, Areas: areas, Into: into, Why: why})
 	}
@@ -995,9 +993,7 @@ func besideLateFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription,
 		}
 		partial[k] = fmt.Sprintf("%s: the subscriptions list %s, %s merged into %s (%s) on %s, beside %s's own row: that row may be the old %s's alone (the month written on the 2019 provinces) or the whole province's; its figures of %s are unknown",
 			y.Period, strings.Join(formers, " and "), what, u.Name, y.AreaCode, since[y.AreaCode], u.Name, u.Name, y.Period)
-		nan := math.NaN()
-		y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
-		y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+		withoutCounts(y)
 	}
 	return out, partial
 }
@@ -1051,7 +1047,8 @@ func mergedOnFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription, p
 		if len(others) == 0 || math.IsNaN(x.Households) || slices.ContainsFunc(others, func(c string) bool { return listed[[2]string{x.Period, c}] }) {
 			continue
 		}
-		own := float64(census[x.AreaCode].Households)
+		c := census[x.AreaCode]
+		own := float64(c.Households)
 		whole := own
 		var names []string
 		for _, c := range others {
@@ -1067,19 +1064,23 @@ func mergedOnFormerAreas(set *geodata.BoundarySet, subs []engine.Subscription, p
 		if partial == nil {
 			partial = map[[2]string]string{}
 		}
-		c := census[x.AreaCode]
 		partial[[2]string{x.Period, x.AreaCode}] = fmt.Sprintf("%s: the row of %s (%s) gives %s households, those of the %s of 2025, %s and %s together (%s in the 2019 census), not of the %s of 2019 alone (%s), and the month lists no row of %s: a row of the 2025 provinces; its figures of %s are unknown on the 2019 provinces (score the month with --boundaries provinces2025)",
 			x.Period, c.Name, x.AreaCode, plural.Grouped(int64(math.Round(x.Households))), c.Name2025, c.Name, strings.Join(names, " and "), plural.Grouped(int64(whole)),
 			c.Name, plural.Grouped(int64(own)), strings.Join(names, " or "), x.Period)
-		y := &out[i]
-		nan := math.NaN()
-		y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
-		y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
+		withoutCounts(&out[i])
 	}
 	if out == nil {
 		return subs, partial
 	}
 	return out, partial
+}
+
+// withoutCounts makes every count of a subscriptions row missing (NaN):
+// a row whose figures are not the area's, its why in partial.
+func withoutCounts(y *engine.Subscription) {
+	nan := math.NaN()
+	y.Households, y.FiberHouseholds, y.MobileSubscribers, y.SmartphoneSubscribers, y.Only2GSubscribers = nan, nan, nan, nan, nan
+	y.SurveyedHouseholds, y.SurveyedWithSmartphone, y.FixedMedianDLMbps = nan, nan, nan
 }
 
 // setName is the boundary set's name, or "the boundaries".
