@@ -228,17 +228,17 @@ const SpuriousCensoredShare = 0.01
 // a censored test's log-likelihood at standard score z.
 func logCensoredLik(z float64) float64 {
 	const eps = SpuriousCensoredShare
-	return math.Log(eps + (1-eps)*0.5*math.Erfc(-z/math.Sqrt2))
+	return math.Log(eps + (1-eps)*normCDF(z))
 }
 
 // censoredKappa returns the derivative in z of logCensoredLik:
 // (1 − ε)φ(z) / (ε + (1 − ε)Φ(z)), the inverse Mills ratio λ(z) weighed
 // by the share of the mixture the Tobit part holds at z. It tends to 0
-// both ways (no limit on a contradicting report's pull, unlike λ(z) → −z).
+// both ways: a contradicting report's pull is bounded, where λ(z) → −z
+// grows without limit.
 func censoredKappa(z float64) float64 {
 	const eps = SpuriousCensoredShare
-	phi := math.Exp(-0.5*z*z) / math.Sqrt(2*math.Pi)
-	return (1 - eps) * phi / (eps + (1-eps)*0.5*math.Erfc(-z/math.Sqrt2))
+	return (1 - eps) * normPDF(z) / (eps + (1-eps)*normCDF(z))
 }
 
 // MarginalCensoredSample is the most censored tests of one key that
