@@ -792,14 +792,6 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 	if len(vals) == 0 {
 		return
 	}
-	parses := func(unit string) bool {
-		for _, v := range vals {
-			if _, _, err := parseTime(v, unit, vietnamZone); err != nil {
-				return false
-			}
-		}
-		return true
-	}
 	if all(vals, unixSecondsRE.MatchString) {
 		sg.Mapping.Units["ts"] = "unix_s"
 		return
@@ -808,7 +800,7 @@ func (sg *Suggestion) inferTime(name string, vals []string) {
 		sg.Mapping.Units["ts"] = "unix_ms"
 		return
 	}
-	if all(vals, excelSerialRE.MatchString) && parses("excel_days") {
+	if all(vals, excelSerialRE.MatchString) && all(vals, func(v string) bool { _, _, err := parseTime(v, "excel_days", vietnamZone); return err == nil }) {
 		sg.Mapping.Units["ts"] = "excel_days"
 		sg.note("ts: %q holds Excel serial day numbers (%q is %s): read as such, in Vietnam time (UTC+7); set \"timezone\" if it is not",
 			name, vals[0], mustExcel(vals[0]))
