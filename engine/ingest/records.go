@@ -657,8 +657,7 @@ func (c *CSV) parse(line []byte) error {
 
 // keepFirst keeps the start of a record's first line for its row error.
 func (c *CSV) keepFirst(line []byte) {
-	line = line[:len(line)-lengthNL(line)]
-	c.first = append(c.first[:0], line[:min(len(line), rawTextBytes)]...)
+	c.keepStart(line[:len(line)-lengthNL(line)])
 	c.firstKept = true
 }
 
