@@ -107,16 +107,16 @@ func (e *HeldRowsError) Error() string {
 
 // correction reports whether the file looks like a corrected copy of the
 // one earlier source it overlaps: as many accepted rows as that source,
-// so that its k > 0 rows of its own are as many as the source's rows it
-// lacks. The counts cannot tell a correction from k new measurements
-// that happen to be as many, so the advice gives both readings.
+// so that its k > 0 rows of its own (all its held rows being that
+// source's) are as many as the source's rows it lacks. The counts cannot
+// tell a correction from k new measurements that happen to be as many,
+// so the advice gives both readings.
 func (e *HeldRowsError) correction() (int64, bool) {
 	if len(e.Sources) != 1 {
 		return 0, false
 	}
-	h := e.Sources[0]
 	k := e.Accepted - e.Rows
-	return k, k > 0 && h.Source.Accepted == e.Accepted && h.Source.Accepted-h.Rows == k
+	return k, k > 0 && e.Sources[0].Source.Accepted == e.Accepted
 }
 
 // holdsEveryEarlierRow reports whether the file holds every accepted row
