@@ -66,14 +66,10 @@ func TestMain(m *testing.M) {
 	default:
 		os.Exit(99)
 	}
-	dir, err := os.MkdirTemp("", "lomsong-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
 }
 
@@ -81,6 +77,15 @@ func TestMain(m *testing.M) {
 func lomsongBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
+		// Made here, not in TestMain: the test binary re-run as a child
+		// (TestHostileChild) exits from inside its test and would leave
+		// an empty directory behind at every run.
+		dir, err := os.MkdirTemp("", "lomsong-bin-")
+		if err != nil {
+			binError = err
+			return
+		}
+		binDir = dir
 		p := filepath.Join(binDir, "lomsong")
 		out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
 		if err != nil {
