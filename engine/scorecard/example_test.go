@@ -40,7 +40,7 @@ func Example() {
 	//   3 fibre: no subscriptions for 2025-02 (1 row)
 	//   4 2g_only: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
 	//   4 2g_only: no subscriptions for 2025-02 (1 row)
-	//   5 speed_yoy: unknown in 2 of 2 areas (no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)) (1 row)
+	//   5 speed_yoy: unknown in 2 of 2 areas (1 area: no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile); 1 area: no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile)) (1 row)
 	//   5 speed_yoy: no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
 	//   5 speed_yoy: no mobile speed tests in 2025-02 nor in 2024-02, the same month a year before; no fixed download speeds (the subscriptions' fixed_median_dl_mbps: the target needs fixed and mobile) (1 row)
 	//

@@ -48,3 +48,20 @@ func TestNationalReasonsGroupThousands(t *testing.T) {
 		t.Errorf("reasons %q write a count of areas without grouping", all)
 	}
 }
+
+// The national row's reason counts the areas behind each of its reasons:
+// it gave the first area's reason alone, so a month where one province
+// lacked only_2g_subscribers and 33 had no row read "unknown in 34 of 34
+// areas (only_2g_subscribers missing)".
+func TestNationalReasonsCountEach(t *testing.T) {
+	a, b, c := full("A", jan), full("B", jan), full("C", jan)
+	a.TwoGOnly = nil
+	a.Missing[TargetTwoGOnly] = "only_2g_subscribers missing"
+	b.TwoGOnly, c.TwoGOnly = nil, nil
+	card := build(t, []AreaInput{a, b, c}, DefaultConfig())
+	r := row(t, card, DefaultConfig().National, jan).Targets[TargetTwoGOnly]
+	want := "unknown in 3 of 3 areas (1 area: only_2g_subscribers missing; 2 areas: no subscriptions for " + jan.String() + ")"
+	if r.Status != StatusUnknown || r.Reason != want {
+		t.Errorf("national 2G-only: %v %q, want %q", r.Status, r.Reason, want)
+	}
+}

@@ -857,14 +857,21 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		scored[k] = score(inputs[i], cfg)
 	}
 	for _, t := range Targets {
+		// Each reason with the number of areas it holds for, in the
+		// areas' order: the first area's reason alone read as every
+		// area's.
 		var why []string
+		var count []int
 		var n int
 		for k, i := range idx {
 			if r := scored[k].Targets[t]; math.IsNaN(r.Value) || r.Impossible {
 				n++
 				reason := cmp.Or(r.Reason, unknownReason(inputs[i], t, r.Issues, cfg))
-				if !slices.Contains(why, reason) {
+				if j := slices.Index(why, reason); j >= 0 {
+					count[j]++
+				} else {
 					why = append(why, reason)
+					count = append(count, 1)
 				}
 			}
 		}
@@ -872,8 +879,14 @@ func national(inputs []AreaInput, idx []int, p penetration.Period, cfg Config) A
 		case n == 0:
 		case len(why) == 1 && n == len(idx):
 			out.Missing[t] = why[0]
-		default:
+		case len(why) == 1:
 			out.Missing[t] = fmt.Sprintf("unknown in %s of %s areas (%s)", plural.Grouped(n), plural.Grouped(len(idx)), why[0])
+		default:
+			parts := make([]string, len(why))
+			for j, w := range why {
+				parts[j] = fmt.Sprintf("%s: %s", plural.CountGrouped(count[j], "area", "areas"), w)
+			}
+			out.Missing[t] = fmt.Sprintf("unknown in %s of %s areas (%s)", plural.Grouped(n), plural.Grouped(len(idx)), strings.Join(parts, "; "))
 		}
 	}
 	if out.Missing[TargetSpeed] == "" {
