@@ -452,12 +452,19 @@ func readVerdicts(path, province, label string, provinces *geodata.BoundarySet) 
 	areas := map[string]campaignArea{}
 	var noVerdict, noProvince, named []string // "line N" of the rows left out that may have been meant in
 	var gap unweighed                         // the rows without a verdict (of the province)
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
+		line := int(cr.Line())
 		if err == io.EOF {
 			switch {
 			case len(out) == 0 && province != "" && rows > 0:
-				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %s with a verdict: nothing to plan a campaign for", path, label, plural.Count(rows, "village", "villages"))}
+				// Rows whose province is a name, not a code, may be the
+				// province's: say so, as a run that kept some does.
+				var hint string
+				if len(named) > 0 {
+					hint = "; " + leftOut(named, "whose province is written otherwise than as a code (give the code, e.g. 12)")
+				}
+				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village of %s among its %s with a verdict: nothing to plan a campaign for%s", path, label, plural.Count(rows, "village", "villages"), hint)}
 			case len(out) == 0:
 				return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: no village with a verdict (a p_dead): nothing to plan a campaign for", path)}
 			}
@@ -474,7 +481,7 @@ func readVerdicts(path, province, label string, provinces *geodata.BoundarySet) 
 			return out, areas, left, gap, nil
 		}
 		if err != nil {
-			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: line %d: %w", path, line, err)}
+			return nil, nil, nil, unweighed{}, refusedError{fmt.Errorf("%s: %w", path, err)}
 		}
 		id := get(rec, "village_id")
 		if id == "" {

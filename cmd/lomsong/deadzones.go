@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -722,34 +721,64 @@ func printNoData(w io.Writer, areas []pipeline.NoDataArea) {
 
 // openTable opens a small CSV table with a header, checks that the
 // required columns are present, and returns the reader positioned at the
-// first row and the header's column positions (lower-cased names).
-func openTable(path string, required ...string) (*os.File, *csv.Reader, map[string]int, error) {
+// first row and the header's column positions (lower-cased names). It
+// reads the file as every input is read (ingest.NewCSV): gzip-compressed
+// or not, with or without a byte-order mark, comma, semicolon or tab
+// delimited, Excel's "sep=" line; a plain comma reader refused a
+// villages.csv saved as Excel's "CSV UTF-8" (its BOM) as missing its
+// first column.
+func openTable(path string, required ...string) (*os.File, *tableReader, map[string]int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cr := csv.NewReader(f)
-	head, err := cr.Read()
-	if err == io.EOF {
+	r, _, err := ingest.MaybeGunzip(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c, err := ingest.NewCSV(r, ingest.CSVOptions{})
+	if errors.Is(err, ingest.ErrEmptyInput) {
 		f.Close()
 		return nil, nil, nil, refusedError{fmt.Errorf("%s: %w", path, ingest.ErrEmptyInput)}
 	}
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, fmt.Errorf("%s: header: %w", path, err)
+		return nil, nil, nil, refusedError{fmt.Errorf("%s: %w", path, err)}
 	}
 	idx := map[string]int{}
-	for i, h := range head {
-		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	for i, h := range c.Header() {
+		idx[strings.ToLower(h)] = i
 	}
-	for _, c := range required {
-		if _, ok := idx[c]; !ok {
+	for _, col := range required {
+		if _, ok := idx[col]; !ok {
 			f.Close()
-			return nil, nil, nil, fmt.Errorf("%s: column %q missing (want %s): %w", path, c, strings.Join(required, ","), engine.ErrMissingColumn)
+			return nil, nil, nil, fmt.Errorf("%s: column %q missing (want %s): %w", path, col, strings.Join(required, ","), engine.ErrMissingColumn)
 		}
 	}
-	return f, cr, idx, nil
+	return f, &tableReader{c: c}, idx, nil
 }
+
+// tableReader reads openTable's rows.
+type tableReader struct{ c *ingest.CSV }
+
+// Read returns the next row, or io.EOF after the last; a row that cannot
+// be read is an error naming its line.
+func (t *tableReader) Read() ([]string, error) {
+	if !t.c.Next() {
+		if err := t.c.Err(); err != nil {
+			return nil, fmt.Errorf("line %d: %w", t.c.Line(), err)
+		}
+		return nil, io.EOF
+	}
+	if err := t.c.RowErr(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", t.c.Line(), err)
+	}
+	return t.c.Record(), nil
+}
+
+// Line is the file's line of the row Read returned last.
+func (t *tableReader) Line() int64 { return t.c.Line() }
 
 // checkCommunesGiven says, per province, how many villages got
 // no commune because the commune file (path) has no commune of that
