@@ -584,7 +584,7 @@ func commandExitCodes(name string) string {
 	case "population":
 		return "0 ok, 1 failure, 2 usage error, 3 data refused (an input without a populated cell, outside Viet Nam, or with counts too high for people), 130 interrupted"
 	case "campaign":
-		return "0 ok, 1 failure, 2 usage error (also a --start not found), 3 data refused (the dataset, month or province asked for holds no data to answer with, DIR holds no dataset, a --verdicts file without a village to plan for, or a --communes file that cannot be read as communes or gives none of the villages a commune), 130 interrupted"
+		return "0 ok, 1 failure (also a --dataset DIR missing or not a folder), 2 usage error (also a --start not found, or a --communes file none of whose units names its province by --commune-parent-prop), 3 data refused (the dataset, month or province asked for holds no data to answer with, DIR holds no dataset, a --verdicts file without a village to plan for, or a --communes file that cannot be read as communes or gives none of the villages a commune), 130 interrupted"
 	case "demo":
 		return "0 ok, 1 failure, 2 usage error (also an unknown --province), 130 interrupted"
 	case "serve":
@@ -615,6 +615,7 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 	if err := repeatedFlag(fs, args); err != nil {
 		return nil, err
 	}
+	decimalIntFlags(fs)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -630,6 +631,48 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// decimalIntFlags makes fs's integer flags take decimal digits only. The
+// flag package reads an integer as Go source does: --days 010 planned 8
+// days, 0x10 16 and 5_0 50, while 08 was refused as a bare "parse error".
+func decimalIntFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		if !ok {
+			return
+		}
+		switch g.Get().(type) {
+		case int, int64, uint, uint64:
+			f.Value = decimalInt{g}
+		}
+	})
+}
+
+// decimalInt is an integer flag that takes an optional sign and decimal
+// digits alone.
+type decimalInt struct{ flag.Getter }
+
+func (d decimalInt) Set(s string) error {
+	sign, digits := "", s
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		sign, digits = strings.TrimPrefix(s[:1], "+"), s[1:]
+	}
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return errors.New("want a whole number in decimal digits (no spaces, fraction, exponent or 0x prefix)")
+	}
+	// Leading zeros are decimal too (the flag package reads 010 as octal).
+	if digits = strings.TrimLeft(digits, "0"); digits == "" {
+		sign, digits = "", "0"
+	}
+	return d.Getter.Set(sign + digits)
+}
+
+func (d decimalInt) String() string {
+	if d.Getter == nil {
+		return "0" // the zero value flag.PrintDefaults compares a default with
+	}
+	return d.Getter.String()
 }
 
 // repeatedFlag refuses a flag given twice with different values: the flag
