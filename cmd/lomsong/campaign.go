@@ -810,13 +810,15 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 		}
 		for level := whole; level <= own; level++ {
 			var match []campaign.Village
-			var names []string // the names matched, as written (NFC)
+			var names []string  // the names matched, as written (NFC)
+			var partOf []string // each match's part matched, as written (NFC)
 			for i, v := range villages {
 				for _, part := range parts[i][level] {
 					if key(part) != want {
 						continue
 					}
 					match = append(match, v)
+					partOf = append(partOf, norm.NFC.String(strings.TrimSpace(part)))
 					name := norm.NFC.String(strings.TrimSpace(part))
 					if level == own {
 						name = norm.NFC.String(strings.TrimSpace(v.Name))
@@ -829,6 +831,34 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 			}
 			if len(match) == 0 {
 				continue
+			}
+			if folded && len(names) > 1 {
+				// The diacritics the user did type choose among names
+				// that differ in them: "Ban Pá Sa" is Bản Pá Sà, not
+				// Bản Pa Sà.
+				var agree []string
+				for _, p := range partOf {
+					if diacriticsAgree(spec, p) && !slices.Contains(agree, p) {
+						agree = append(agree, p)
+					}
+				}
+				if len(agree) == 1 {
+					var kept []campaign.Village
+					names = names[:0]
+					for k, v := range match {
+						if partOf[k] == agree[0] {
+							kept = append(kept, v)
+							name := partOf[k]
+							if level == own {
+								name = norm.NFC.String(strings.TrimSpace(v.Name))
+							}
+							if !slices.Contains(names, name) {
+								names = append(names, name)
+							}
+						}
+					}
+					match = kept
+				}
 			}
 			slices.Sort(names)
 			switch {
@@ -853,6 +883,33 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 		}
 	}
 	return nil, nil
+}
+
+// diacriticsAgree reports whether name has every diacritic typed in spec,
+// where spec and name are the same letters once folded: a letter typed
+// plain stands for any of its forms, one typed with its marks for that
+// form alone (case aside).
+func diacriticsAgree(spec, name string) bool {
+	letters := func(s string) []rune {
+		var rs []rune
+		for _, r := range strings.ToLower(norm.NFC.String(s)) {
+			if engine.Fold(string(r)) != "" {
+				rs = append(rs, r)
+			}
+		}
+		return rs
+	}
+	a, b := letters(spec), letters(name)
+	if len(a) != len(b) {
+		return false
+	}
+	for i, r := range a {
+		plain := engine.Fold(string(r))
+		if r != b[i] && (plain != string(r) || engine.Fold(string(b[i])) != plain) {
+			return false
+		}
+	}
+	return true
 }
 
 // firstN returns the first n of names, with "…" for the rest.

@@ -338,6 +338,41 @@ func TestResolveStartNames(t *testing.T) {
 	}
 }
 
+// Names that differ only in their diacritics are told apart by those the
+// user typed: "Ban Pá Sa" was refused as fitting both Bản Pa Sà and Bản
+// Pá Sà.
+func TestResolveStartTypedDiacritics(t *testing.T) {
+	vs := []campaign.Village{
+		{Village: engine.Village{ID: "V1", Name: "Bản Pa Sà", Lon: 103.1, Lat: 22.1, Households: 10}},
+		{Village: engine.Village{ID: "V2", Name: "Bản Pá Sà", Lon: 103.2, Lat: 22.2, Households: 10}},
+	}
+	for _, c := range []struct {
+		spec string
+		want string // the village, or "" for refused as fitting both
+	}{
+		{"Ban Pá Sa", "V2"}, {"BẢN PÁ sa", "V2"}, {"Ban Pa Sa", ""}, {"ban pa sà", ""}, {"Bản Pa Sà", "V1"}, {"Ban Pà Sa", ""},
+	} {
+		got, err := resolveStart(c.spec, vs)
+		switch {
+		case c.want == "" && (err == nil || !strings.Contains(err.Error(), "fits several names")):
+			t.Errorf("%q: %v, %v; want refused as fitting both", c.spec, got, err)
+		case c.want == "V1" && (err != nil || got != orb.Point{103.1, 22.1}), c.want == "V2" && (err != nil || got != orb.Point{103.2, 22.2}):
+			t.Errorf("%q: %v, %v; want %s", c.spec, got, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		spec, name string
+		want       bool
+	}{
+		{"Ban Pá Sa", "Bản Pá Sà", true}, {"Ban Pá Sa", "Bản Pa Sà", false}, {"dong", "Đồng", true}, {"Đong", "Đồng", true},
+		{"Dóng", "Đồng", false}, {"Ban", "Bản Pa", false}, {"ban-pa", "Bản Pa", true},
+	} {
+		if got := diacriticsAgree(c.spec, c.name); got != c.want {
+			t.Errorf("diacriticsAgree(%q, %q) = %v", c.spec, c.name, got)
+		}
+	}
+}
+
 // --verdicts with --province plans that province's rows (villages.csv's
 // province column); a village id given twice is refused with its lines.
 func TestCampaignVerdictsProvince(t *testing.T) {

@@ -125,6 +125,11 @@ func writeGuardedSet(ctx context.Context, dir, set string, guard *setGuard, fill
 		return unstagedError(dir, set, stage, err)
 	}
 	if err := ctx.Err(); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, setManifestName(set))); serr != nil {
+			// No previous set to keep: "the previous ones kept" of a
+			// fresh folder sent the user looking for them.
+			return fmt.Errorf("%s: %s outputs not written (the folder held none before): %w", dir, set, err)
+		}
 		return fmt.Errorf("%s: %s outputs not written, the previous ones kept: %w", dir, set, err)
 	}
 	entries, err := os.ReadDir(stage)

@@ -123,6 +123,17 @@ func TestWriteSetInterruptedKeepsThePreviousSet(t *testing.T) {
 	if got, want := listDir(t, dir), []string{".lomsong-zones.json", ".lomsong-zones.lock", "a.csv"}; !slices.Equal(got, want) {
 		t.Fatalf("files %v, want %v", got, want)
 	}
+	if !strings.Contains(err.Error(), "the previous ones kept") {
+		t.Errorf("err %v: want the previous set said kept", err)
+	}
+	// A folder without a previous set: no "previous ones" to keep.
+	fresh := t.TempDir()
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	err = writeSet(ctx, fresh, "zones", fill)
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "previous") || !strings.Contains(err.Error(), "the folder held none before") {
+		t.Fatalf("fresh folder: %v", err)
+	}
 }
 
 // An input that the set would replace (the same file through a link, or a
