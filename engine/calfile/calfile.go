@@ -20,6 +20,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -472,6 +473,13 @@ func ReadCalibrationFile(path string) (*File, *Applied, error) {
 	}
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) && syn.Offset <= 1 {
+			// Not JSON from its first character (a CSV given for the
+			// calibration): "invalid character 's' looking for beginning
+			// of value" did not say what the file should have been.
+			return nil, nil, fmt.Errorf("%s: not a calibration file (lomsong calibrate writes one, a JSON file; this one does not start as JSON): %w", path, engine.ErrInvalidValue)
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	// A misspelt key of a hand-edited file ("offsett_db") would leave the

@@ -269,6 +269,29 @@ func TestReadAnotherJSONFile(t *testing.T) {
 	}
 }
 
+// A file that is not JSON at all (the site register given for the
+// calibration) is said not to be a calibration file; it read "invalid
+// character 's' looking for beginning of value". A calibration file cut
+// short keeps the JSON error, which says where.
+func TestReadNotJSON(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "sites.csv")
+	if err := os.WriteFile(csv, []byte("site_id,carrier,lon,lat\nS1,viettel,103.4,22.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadCalibrationFile(csv)
+	if err == nil || !strings.Contains(err.Error(), csv+": not a calibration file (lomsong calibrate writes one, a JSON file") || !errors.Is(err, engine.ErrInvalidValue) {
+		t.Errorf("err = %v", err)
+	}
+	cut := filepath.Join(dir, "calibration.json")
+	if err := os.WriteFile(cut, []byte(`{"resolution": 8, "calibrations": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadCalibrationFile(cut); err == nil || strings.Contains(err.Error(), "not a calibration file") {
+		t.Errorf("cut short: %v", err)
+	}
+}
+
 func TestIsCalibration(t *testing.T) {
 	for _, c := range []struct {
 		in   string
