@@ -451,7 +451,9 @@ func decimal(v float64, d int) string {
 	if !finite(v) {
 		return "unknown"
 	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', d, 64)
+	// Rounded as the scorecard judges (half away from zero, as the
+	// decimal reads): 29.95% is 30.0%, met, not 29.9%.
+	s := strconv.FormatFloat(math.Abs(scorecard.RoundHalfAway(v, math.Pow10(-d))), 'f', d, 64)
 	ip, fp, _ := strings.Cut(s, ".")
 	n, _ := strconv.ParseInt(ip, 10, 64)
 	out := group(n)

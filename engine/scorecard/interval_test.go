@@ -40,3 +40,28 @@ func TestNationalBoundsHaveNoConfidenceLevel(t *testing.T) {
 		t.Errorf("area: %s %v", a.Interval, a.Confidence)
 	}
 }
+
+// Shares and changes at an exact half of the reported precision round
+// half away from zero as their decimals do, in the judgement and in the
+// figures written: 129.95/100 − 1 (0.29949999999999993 in binary) was
+// 29.9%, not met, while 1599/2000 was 80.0%, met.
+func TestRoundHalfAway(t *testing.T) {
+	for _, c := range []struct{ v, step, want float64 }{
+		{129.95/100 - 1, 0.001, 0.3}, {1599.0 / 2000, 0.001, 0.8}, {99.0 / 2000, 0.001, 0.05}, {0.2994, 0.001, 0.299},
+		{-0.0125, 0.001, -0.013}, {26870079123, 1, 26870079123}, {2.5, 1, 3}, {0.15, 0.1, 0.2}, {1.0 / 3, 0.001, 0.333},
+	} {
+		if got := RoundHalfAway(c.v, c.step); math.Abs(got-c.want) > 1e-12*math.Max(1, math.Abs(c.want)) {
+			t.Errorf("RoundHalfAway(%v, %v) = %v, want %v", c.v, c.step, got, c.want)
+		}
+	}
+	cfg := DefaultConfig()
+	if s := cfg.judge(TargetSpeed, 129.95/100-1); s != StatusMet {
+		t.Errorf("+29.95%% against the 30%% goal: %v, want met", s)
+	}
+	if got := percent(129.95/100 - 1); got != "30.0" {
+		t.Errorf("percent: %q, want 30.0", got)
+	}
+	if got := percent(0.29949); got != "29.9" {
+		t.Errorf("percent: %q, want 29.9", got)
+	}
+}

@@ -216,11 +216,11 @@ func cell(r Result) string {
 			v += fmt.Sprintf(" [%.0f, %.0f]", r.Lower, r.Upper) // the villages truly without 3G/4G, 90%
 		}
 	} else {
-		v = fmt.Sprintf("%.1f%%", 100*r.Value)
+		v = percent(r.Value) + "%"
 		// No interval where it is not known (an impossible share), as
 		// the files leave it empty.
 		if !math.IsNaN(r.Lower) && !math.IsNaN(r.Upper) && (r.Lower != r.Value || r.Upper != r.Value) {
-			v += fmt.Sprintf(" [%.1f, %.1f]", 100*r.Lower, 100*r.Upper)
+			v += " [" + percent(r.Lower) + ", " + percent(r.Upper) + "]"
 		}
 	}
 	s := v + " " + mark(r.Status)

@@ -567,12 +567,32 @@ func boolFirst(a, b bool) int {
 	return 1
 }
 
-// round rounds v to the configured precision (half away from zero).
+// round rounds v to the configured precision (half away from zero, as
+// RoundHalfAway).
 func (c Config) round(v float64) float64 {
 	if c.Precision == 0 || math.IsNaN(v) {
 		return v
 	}
-	return math.Round(v/c.Precision) * c.Precision
+	return RoundHalfAway(v, c.Precision)
+}
+
+// RoundHalfAway rounds v to a multiple of step, half away from zero, as
+// its decimal reading does: v/step is taken to 15 significant digits
+// first (a double holds 15 exactly), so that a share or change a last
+// bit below a half in binary (129.95/100 − 1 = 0.29949999999999993, read
+// as 29.9% and not met) rounds as its decimal 0.2995 does, to 30.0%.
+func RoundHalfAway(v, step float64) float64 {
+	x := v / step
+	if d, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64); err == nil {
+		x = d
+	}
+	return math.Round(x) * step
+}
+
+// percent writes a share or a change of one as a percentage to one
+// decimal, rounded as the judgement rounds it (RoundHalfAway).
+func percent(v float64) string {
+	return strconv.FormatFloat(100*RoundHalfAway(v, 0.001), 'f', 1, 64)
 }
 
 // judge returns the status of value v against target t's goal.
@@ -1052,7 +1072,7 @@ func level(t Target, v float64, cfg Config) string {
 	if t == TargetDeadZones {
 		return counted(v, cfg.DeadZoneBasis)
 	}
-	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+	return percent(v) + "%"
 }
 
 // change says a difference of a target's values in its unit: villages or
@@ -1062,7 +1082,7 @@ func change(t Target, d float64, cfg Config) string {
 	if t == TargetDeadZones {
 		return counted(d, cfg.DeadZoneBasis)
 	}
-	return strconv.FormatFloat(100*d, 'f', 1, 64) + " pp"
+	return percent(d) + " pp"
 }
 
 // counted says n villages or households, whole.
