@@ -431,7 +431,7 @@ func datasetRepair(dir string, e *env) error {
 			plural.Count(len(rep.StagesRemoved), "damaged saved stage output", "damaged saved stage outputs"), strings.Join(rep.StagesRemoved, ", "))
 	}
 	for _, p := range rep.Corrected {
-		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size, row count, kind, period or carrier, or a part its source's record had lost)\n", p)
+		fmt.Fprintf(e.stdout, "CORRECTED %s: its record is now the file's (the bytes recorded with a wrong size, row count, kind, period or carrier, a part its source's record had lost, or its source's sha256 edited: the source's record is its parts')\n", p)
 	}
 	for _, p := range rep.Recounted {
 		fmt.Fprintf(e.stdout, "CORRECTED source %s (its parts' rows, every part intact; rows read = accepted + rejected)\n", p)
@@ -449,7 +449,7 @@ func datasetRepair(dir string, e *env) error {
 	if n := len(rep.Damaged) + len(rep.Missing); n > 0 {
 		return fmt.Errorf("dataset %s: %s damaged or missing; %s listed as recorded, so that no reader takes the rest for the whole "+
 			"(see lomsong dataset verify %s): restore %s from a copy, or take %s source out with lomsong dataset retract %s SHA256 and ingest its file again",
-			dir, plural.Count(n, "listed part is", "listed parts are"), plural.Noun(n, "it stays", "they stay"), shellQuote(dir), plural.Noun(n, "it", "them"), plural.Noun(n, "its", "their"), shellQuote(dir))
+			dir, plural.Count(n, "listed file (a part or a quarantine file) is", "listed files (parts or quarantine files) are"), plural.Noun(n, "it stays", "they stay"), shellQuote(dir), plural.Noun(n, "it", "them"), plural.Noun(n, "its", "their"), shellQuote(dir))
 	}
 	return nil
 }

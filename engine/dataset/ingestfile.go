@@ -624,12 +624,18 @@ func SHA256File(path string) (string, error) {
 // rows are there.
 func (s *Store) sourceIntact(path string, src Source) error {
 	bad := s.damaged(src.Parts)
+	if src.Quarantine != "" {
+		// Its rejected rows are the user's too.
+		if _, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(src.Quarantine))); err != nil {
+			bad = append(bad, src.Quarantine+" (its rejected rows)")
+		}
+	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s: already ingested as %s (sha256 %s…), but %d of its parts are damaged: %s; nothing was added. "+
+	return fmt.Errorf("%s: already ingested as %s (sha256 %s…), but %s damaged or missing: %s; nothing was added. "+
 		"Restore them from a copy, or take the source out with lomsong dataset retract %s %s and ingest the file again",
-		path, src.Name, src.SHA256[:min(16, len(src.SHA256))], len(bad), strings.Join(bad, ", "), shellquote.Quote(s.dir), src.SHA256[:min(16, len(src.SHA256))])
+		path, src.Name, src.SHA256[:min(16, len(src.SHA256))], plural.Count(len(bad), "of its files is", "of its files are"), strings.Join(bad, ", "), shellquote.Quote(s.dir), src.SHA256[:min(16, len(src.SHA256))])
 }
 
 // IngestFile validates one input file and adds its accepted rows to the

@@ -65,8 +65,12 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		// every listed part intact).
 		rep.Bad = append(rep.Bad, PartProblem{manifestName, short + ": a part's entry is missing or wrong (lomsong dataset repair restores entries of parts still in the dataset)"})
 	}
+	owner := map[string]Source{} // each part's source
 	for _, src := range s.manifest.Sources {
 		parts = append(parts, src.Parts...)
+		for _, p := range src.Parts {
+			owner[p.Path] = src
+		}
 		if src.Quarantine != "" {
 			rep.Quarantine++
 			if st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(src.Quarantine))); err != nil {
@@ -85,7 +89,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		if p.SHA256 == "" {
 			rep.Unhashed++
 		}
-		rows, err := s.verifyPart(ctx, p)
+		rows, err := s.verifyPart(ctx, p, owner[p.Path])
 		rep.Rows += rows
 		if err != nil {
 			rep.Bad = append(rep.Bad, PartProblem{p.Path, err.Error()})
@@ -148,7 +152,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 const verifyBatchRows = 1024
 
 // verifyPart checks one part and returns the rows it read.
-func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
+func (s *Store) verifyPart(ctx context.Context, p Part, src Source) (int64, error) {
 	if err := s.checkPart(p, true); err != nil {
 		return 0, unwrapDataset(err, p.Path)
 	}
@@ -170,6 +174,11 @@ func (s *Store) verifyPart(ctx context.Context, p Part) (int64, error) {
 	}
 	if d := recordDisagrees(p, meta); d != "" {
 		return 0, fmt.Errorf("%s: the record was edited; lomsong dataset repair corrects it from the part", d)
+	}
+	if sha := meta[metaSourceSHA]; isHex(sha, 64) && sha != src.SHA256 {
+		// The source's record edited (its sha256): an ingest of the file
+		// would take it for another and collide with its own parts.
+		return 0, fmt.Errorf("written for the source of sha256 %s, but the manifest records %s (%s) as %s: the record was edited", sha, src.Name, p.Path, src.SHA256)
 	}
 	var rows int64
 	switch p.Kind {
@@ -261,8 +270,9 @@ type RepairReport struct {
 	// their records (size, rows or checksums): they stay listed as
 	// recorded, so that verify and readers report them.
 	Damaged []string
-	// Missing lists parts of recorded sources whose files are gone: the
-	// sources stay listed as recorded (a source is never rebuilt smaller
+	// Missing lists parts (and quarantine files) of recorded sources
+	// whose files are gone: the sources stay listed as recorded (a
+	// source is never rebuilt smaller
 	// from the parts that remain, which would hide the lost rows), so
 	// that verify and readers report them.
 	Missing []string
@@ -498,11 +508,26 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 			c.Accepted = c.partRows()
 			c.RowsRead = c.Accepted + c.Rejected
 		}
+		if own := partsSourceSHA(c.Parts, found); intact && own != "" && own != c.SHA256 && !seen[own] &&
+			!slices.ContainsFunc(candidates[:current], func(o Source) bool { return o.SHA256 == own }) {
+			// The source's sha256 edited in the record, its parts intact
+			// and all written for another: an ingest of its file would
+			// not know it (the Commit refuses to place its parts over
+			// them). The parts say which.
+			c.SHA256 = own
+			seen[own] = true
+			rep.Corrected = append(rep.Corrected, c.Parts[0].Path)
+		}
 		if intact {
 			intactSources[c.SHA256] = true
 		}
 		if c.Quarantine != "" && quarantines[c.Quarantine] {
 			used[c.Quarantine] = true
+		} else if c.Quarantine != "" && !present[c.Quarantine] {
+			// The rejected rows the user gave, gone: said as a part's
+			// loss is (repair said nothing and succeeded, verify failing
+			// on it for ever, an ingest of the file "already ingested").
+			rep.Missing = append(rep.Missing, c.Quarantine)
 		}
 		sources = append(sources, c)
 		rep.Kept++
@@ -727,6 +752,25 @@ func (s *Store) sameRows(sources []Source, from int) []string {
 
 // sourceLabel names a source in a report: its checksum, and its file's
 // name when known.
+// partsSourceSHA is the source sha256 every one of parts was written for
+// (their metadata, found by path), or "" when one is not found or they
+// name none or several.
+func partsSourceSHA(parts []Part, found map[string]*partFile) string {
+	own := ""
+	for _, p := range parts {
+		pf := found[p.Path]
+		if pf == nil {
+			return ""
+		}
+		sha := pf.meta[metaSourceSHA]
+		if !isHex(sha, 64) || own != "" && sha != own {
+			return ""
+		}
+		own = sha
+	}
+	return own
+}
+
 func sourceLabel(src Source) string {
 	if src.Name == "" {
 		return src.SHA256

@@ -697,6 +697,28 @@ func (t *Txn) Commit(meta Meta) (src Source, err error) {
 		}
 		j.Files = append(j.Files, f)
 	}
+	// A file is never placed over another: the names hold the source's
+	// hash, so one there already is this source's under a record edited
+	// by hand (a sha256 changed past its first 16 digits), and a rename
+	// would replace the rows it holds without a word.
+	listed := t.s.manifest.listed()
+	for _, m := range moves {
+		if listed[m.final] {
+			owner := ""
+			for _, o := range t.s.manifest.Sources {
+				if o.Quarantine == m.final || slices.ContainsFunc(o.Parts, func(p Part) bool { return p.Path == m.final }) {
+					owner = o.Name
+					break
+				}
+			}
+			return Source{}, fmt.Errorf("dataset %s: %s is listed already, as %s's, under another sha256 than this file's (%s): was the manifest's record of %s edited? nothing was added; lomsong dataset verify %s checks the record against the parts: %w",
+				t.s.dir, m.final, owner, t.sha, owner, t.s.dir, ErrManifestDisagrees)
+		}
+		if _, err := os.Lstat(filepath.Join(t.s.dir, filepath.FromSlash(m.final))); err == nil {
+			return Source{}, fmt.Errorf("dataset %s: %s is there already, listed by no source: nothing was added; lomsong dataset repair %s moves it aside (or lists it, when it is a part of a source recorded): %w",
+				t.s.dir, m.final, t.s.dir, ErrManifestDisagrees)
+		}
+	}
 	if err := syncDir(t.tmp); err != nil {
 		return Source{}, err
 	}
