@@ -36,8 +36,11 @@ resampled on a stream of its own, so another area's tests do not move it; fixed:
 median the subscriptions table reports, fixed_median_dl_mbps, as given; the
 target is met when both are, not met when either is not). Every figure says
 what its interval is (a 95% Wilson interval for 2G-only phones, a 90% beta
-posterior for smartphones with surveys, a sensitivity range over SIMs per user
-without one, which is no confidence interval, exact counts for fibre, a 95%
+posterior for smartphones of an area with a survey; for an area without one,
+the 90% range of the empirical-Bayes prior (the surveyed areas' spread around
+the household model) when other areas of the month have surveys, a sensitivity
+range over SIMs per user when none has, which is no confidence interval; exact
+counts for fibre, a 95%
 bootstrap for speeds), under the table and in the files; target 1's value is the villages listed without 3G/4G (p_dead at or
 above the cut) and its interval the central 90% range of the number truly
 without, from every village's p_dead taken as independent (a sum of Bernoulli
@@ -89,13 +92,15 @@ speed_mobile_yoy and speed_fixed_yoy (target 5's halves); then for each target
 (dead_zones, smartphone, fibre, 2g_only, speed_yoy) the columns TARGET_value
 (shares and speed changes as fractions: 0.633 is 63.3%, 0.3 is up 30%; target
 1 a count), TARGET_lower and TARGET_upper (the interval), TARGET_interval and
-TARGET_confidence (what the interval is: wilson, beta-posterior, bootstrap,
+TARGET_confidence (what the interval is: wilson, beta-posterior, beta-prior, bootstrap,
 sensitivity, exact, poisson-binomial, listed, weighted-bounds, lower-bound or
 none; its nominal coverage, empty when it is no confidence interval),
 TARGET_goal, TARGET_status (met, not_met or unknown), TARGET_status_point and
 TARGET_status_bound (judged on the value, rounded to 0.1 point, and on the
 interval's conservative end), TARGET_change (since the month before),
-TARGET_rank (1 is the best area of the month) and TARGET_reason (why the status
+TARGET_rank (1 is the best area of the month; empty without a figure, and for
+a speed figure of one half alone, the other unknown, which bounds the figure
+from above) and TARGET_reason (why the status
 is unknown). An empty cell is no figure, never zero. scorecard.json holds the
 same per target, with each figure's issues, method and assumptions; its rows
 and alerts give the area's code (area) and name (name).`

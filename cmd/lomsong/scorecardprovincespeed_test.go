@@ -35,8 +35,8 @@ func TestScorecardProvinceWithSpeedTestsAlone(t *testing.T) {
 	if got["speed_yoy"]["status"] != "not_met" {
 		t.Errorf("Lai Châu's speed change alone: %v (%v), want not met", got["speed_yoy"]["status"], got["speed_yoy"]["reason"])
 	}
-	if !strings.Contains(stdout, "12 Lai Châu") || !strings.Contains(stdout, "-31.2% [") {
-		t.Errorf("the table does not show Lai Châu's speed change -31.2%%:\n%s", stdout)
+	if !strings.Contains(stdout, "12 Lai Châu") || !strings.Contains(stdout, "-31.3% [") {
+		t.Errorf("the table does not show Lai Châu's speed change -31.3%% (−31.25%%, rounded half away from zero):\n%s", stdout)
 	}
 	// A province with neither subscriptions nor speed tests in the month
 	// stays refused (as in TestScorecardProvinceWithoutDataSaysWhereTheDataIs).

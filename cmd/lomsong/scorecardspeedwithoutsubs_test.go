@@ -30,8 +30,8 @@ func TestScorecardSpeedOfAProvinceWithoutSubscriptions(t *testing.T) {
 		!strings.Contains(fmt.Sprint(fx["reason"]), "no subscription row") {
 		t.Errorf("Lai Châu's fibre share: %v %v, want unknown, no subscription row", fx["status"], fx["reason"])
 	}
-	if !strings.Contains(stdout, "12 Lai Châu") || !strings.Contains(stdout, "-31.2% [") {
-		t.Errorf("the table does not show Lai Châu's speed change -31.2%%:\n%s", stdout)
+	if !strings.Contains(stdout, "12 Lai Châu") || !strings.Contains(stdout, "-31.3% [") {
+		t.Errorf("the table does not show Lai Châu's speed change -31.3%% (−31.25%%, rounded half away from zero):\n%s", stdout)
 	}
 }
 

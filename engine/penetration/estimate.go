@@ -18,6 +18,10 @@ const (
 	IntervalWilson IntervalKind = "wilson"
 	// IntervalPosterior: equal-tailed credible interval of a Beta posterior.
 	IntervalPosterior IntervalKind = "beta-posterior"
+	// IntervalPrior: equal-tailed interval of an empirical-Bayes Beta
+	// prior alone (an area without a survey, when other areas have one):
+	// the model's share with the surveyed areas' spread around the model.
+	IntervalPrior IntervalKind = "beta-prior"
 	// IntervalBootstrap: percentile bootstrap confidence interval.
 	IntervalBootstrap IntervalKind = "bootstrap"
 	// IntervalSensitivity: the range of the value when one stated model

@@ -329,11 +329,11 @@ func TestSmartphoneHouseholds(t *testing.T) {
 		t.Errorf("m = %v", pm)
 	}
 	for i, e := range est {
-		want := MethodSmartphoneEB
-		if i == 3 || i == 4 { // no survey, an unusable one: the prior alone
-			want = MethodSmartphoneEBPrior
+		want, interval := MethodSmartphoneEB, IntervalPosterior
+		if i == 3 || i == 4 { // no survey, an unusable one: the prior alone, its interval the prior's
+			want, interval = MethodSmartphoneEBPrior, IntervalPrior
 		}
-		if e.Method != want || e.Interval != IntervalPosterior {
+		if e.Method != want || e.Interval != interval {
 			t.Errorf("row %d: %+v", i, e)
 		}
 	}

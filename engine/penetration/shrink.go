@@ -175,7 +175,9 @@ func (s Shrinkage) Apply(areas []SurveyArea) ([]Estimate, float64, error) {
 		e.Method = MethodSmartphoneEB
 		e.Assumptions = append([]string(nil), assume...)
 		if a.Surveyed == 0 {
-			e.Method = MethodSmartphoneEBPrior
+			// The prior alone: no posterior of a survey (its interval was
+			// labelled the survey's, "model shrunk towards the survey").
+			e.Method, e.Interval = MethodSmartphoneEBPrior, IntervalPrior
 			e.Assumptions = append(e.Assumptions, "no survey: prior only")
 		}
 		out[i] = e

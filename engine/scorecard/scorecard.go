@@ -250,7 +250,7 @@ type Result struct {
 	Target              Target
 	Value, Lower, Upper float64 // NaN when unknown
 	// Interval says what [Lower, Upper] is: a penetration.IntervalKind
-	// ("exact", "wilson", "beta-posterior", "bootstrap", "sensitivity")
+	// ("exact", "wilson", "beta-posterior", "beta-prior", "bootstrap", "sensitivity")
 	// or one of this package's (IntervalCount, IntervalListed,
 	// IntervalWeightedBounds, IntervalLowerBound, IntervalMixed); "none"
 	// without a value, "" when the input did not say. Confidence is its
@@ -277,6 +277,12 @@ type Result struct {
 	// Impossible: Value cannot be the quantity (penetration.Estimate's
 	// Impossible, a share above 100%): shown, never judged or ranked.
 	Impossible bool
+	// OneHalf: target 5's Value is one half's change alone, shown
+	// because it is below the goal while the other half is unknown: an
+	// upper bound of the figure, not the figure, so not ranked (ranked
+	// on it, a province whose one known half failed was #1 above those
+	// whose both halves were known).
+	OneHalf bool
 	// HouseholdsProjected: the share's households are the census
 	// projection's (the area gives no household count).
 	HouseholdsProjected bool
@@ -740,6 +746,7 @@ func score(in AreaInput, cfg Config) Row {
 			if cfg.Rule.pick(sp.StatusPoint, sp.StatusBound) == StatusNotMet {
 				sp.Value, sp.Lower, sp.Upper = known.Value, known.Lower, known.Upper
 				sp.Interval, sp.Confidence, sp.Method, sp.Assumptions = known.Interval, known.Confidence, known.Method, known.Assumptions
+				sp.OneHalf = true
 				why := otherName + " speeds unknown"
 				if len(other.Issues) > 0 {
 					why += " (" + strings.Join(other.Issues, "; ") + ")"
@@ -1014,7 +1021,7 @@ func rank(rows []Row, cfg Config) {
 		for t := range Targets {
 			var ids []int
 			for i := start; i < end; i++ {
-				if !rows[i].National && !math.IsNaN(rows[i].Targets[t].Value) && !rows[i].Targets[t].Impossible {
+				if r := rows[i].Targets[t]; !rows[i].National && !math.IsNaN(r.Value) && !r.Impossible && !r.OneHalf {
 					ids = append(ids, i)
 				}
 			}

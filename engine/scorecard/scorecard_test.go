@@ -138,6 +138,25 @@ func TestStatuses(t *testing.T) {
 	})
 }
 
+// A target-5 figure of one half alone (shown because it fails the goal,
+// the other half unknown) is no figure to rank by: it bounds the target's
+// figure from above. It was ranked #1 with +29.9% fixed, mobile unknown,
+// above every area whose both halves were known.
+func TestRankSkipsOneHalfSpeed(t *testing.T) {
+	a, b, c := full("01", jan), full("02", jan), full("03", jan)
+	a.SpeedMobile, a.SpeedFixed = nil, exact(0.29) // fixed alone, below the goal
+	b.SpeedMobile, b.SpeedFixed = exact(0.1), exact(0.5)
+	c.SpeedMobile, c.SpeedFixed = exact(0.2), exact(0.25)
+	card := build(t, []AreaInput{a, b, c}, DefaultConfig())
+	ra := row(t, card, "01", jan).Targets[TargetSpeed]
+	if ra.Status != StatusNotMet || ra.Value != 0.29 || !ra.OneHalf || ra.Rank != 0 {
+		t.Errorf("one half alone: %+v, want not met, 0.29, unranked", ra)
+	}
+	if rb, rc := row(t, card, "02", jan).Targets[TargetSpeed], row(t, card, "03", jan).Targets[TargetSpeed]; rc.Rank != 1 || rb.Rank != 2 || rb.OneHalf || rc.OneHalf {
+		t.Errorf("both halves: ranks %d (0.2) and %d (0.1), want 1 and 2", rc.Rank, rb.Rank)
+	}
+}
+
 func TestRankTies(t *testing.T) {
 	var in []AreaInput
 	for _, c := range []struct {
