@@ -105,6 +105,13 @@ func runDataset(ctx context.Context, args []string, e *env) error {
 // reportRecovery tells the user what became of the commit an interrupted
 // ingest had left (dataset.CommitRecovery; nothing when there was none).
 func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
+	if c.Retracted != "" {
+		fmt.Fprintf(w, "%s: the interrupted retraction of %s is completed: its files are in the folder its NOTE.txt names under %s\n", dir, c.Retracted, shellQuote(filepath.Join(dir, "retracted")))
+	}
+	if len(c.Pending) > 0 {
+		fmt.Fprintf(w, "warning: %s: %s left undone, which this user cannot complete (no write access to the dataset): the dataset is read as it was before; its owner's next lomsong ingest, dataset retract or dataset repair %s completes it\n",
+			dir, strings.Join(c.Pending, " and "), shellQuote(dir))
+	}
 	if c.Source == "" {
 		return
 	}

@@ -233,7 +233,7 @@ var ErrBadManifest = errors.New("malformed manifest")
 // it reads the dataset as it was before that commit.
 func Open(dir string) (*Store, error) {
 	var rec CommitRecovery
-	if fileExistsIn(dir, journalName) {
+	if fileExistsIn(dir, journalName) || fileExistsIn(dir, retractJournalName) {
 		rec = recoverOnOpen(dir)
 	}
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}, opened: rec}
@@ -441,6 +441,10 @@ func (s *Store) keepPrevious() error {
 		os.Remove(tmp)
 		return fmt.Errorf("dataset %s: keeping the previous manifest: %w", s.dir, err)
 	}
+	// A rename onto another link of the same file (manifest.prev.json
+	// already the manifest, after a recovery) does nothing: the link
+	// made for it stayed behind.
+	os.Remove(tmp)
 	return nil
 }
 

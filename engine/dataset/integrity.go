@@ -307,12 +307,18 @@ func noteWhenAndFiles(b *strings.Builder, when time.Time, files []string) {
 // and syncs the directories. It returns the directory, relative to the
 // dataset. Nothing is deleted.
 func (s *Store) moveAside(top string, files []string, note string) (string, error) {
-	root := filepath.Join(s.dir, top)
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	rel, err := s.nextAside(top)
+	if err != nil {
 		return "", err
 	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
+	return rel, s.moveInto(rel, files, note)
+}
+
+// nextAside returns top/NNNN, the next number under top (relative to the
+// dataset), without making it.
+func (s *Store) nextAside(top string) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, top))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", err
 	}
 	seq := 0
@@ -321,32 +327,44 @@ func (s *Store) moveAside(top string, files []string, note string) (string, erro
 			seq = n
 		}
 	}
-	name := fmt.Sprintf("%04d", seq+1)
-	dst := filepath.Join(root, name)
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		return "", err
+	return fmt.Sprintf("%s/%04d", top, seq+1), nil
+}
+
+// moveInto moves files (paths relative to the dataset) still at their
+// paths into rel (relative to the dataset, made when missing), keeping
+// their relative paths, then writes rel/NOTE.txt holding note (after the
+// moves: a NOTE names files that are there), and syncs the directories.
+func (s *Store) moveInto(rel string, files []string, note string) error {
+	dst := filepath.Join(s.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note)); err != nil {
-		return "", err
-	}
-	dirs := map[string]bool{dst: true, root: true}
+	dirs := map[string]bool{dst: true, filepath.Dir(dst): true}
 	for _, f := range files {
 		to := filepath.Join(dst, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return "", err
-		}
 		from := filepath.Join(s.dir, filepath.FromSlash(f))
+		if _, err := os.Lstat(from); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Lstat(to); err == nil {
+				continue // moved by the run this one completes
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
 		if err := os.Rename(from, to); err != nil {
-			return "", err
+			return err
 		}
 		dirs[filepath.Dir(to)], dirs[filepath.Dir(from)] = true, true
 	}
+	if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note)); err != nil {
+		return err
+	}
 	for _, d := range sortedDirs(dirs) {
 		if err := syncDir(d); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return top + "/" + name, nil
+	return nil
 }
 
 // listed returns the set of files the manifest lists.

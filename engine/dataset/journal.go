@@ -70,6 +70,14 @@ type CommitRecovery struct {
 	Lost    []string
 	Orphans string
 	Moved   []string
+	// Retracted names the source of an interrupted retraction Open
+	// completed (recoverRetract), whatever became of a commit.
+	Retracted string
+	// Pending names the journals Open found and could not act on (no
+	// write access, another process holding the lock): the dataset is
+	// read as it was before them until its owner's next ingest, retract
+	// or repair completes them.
+	Pending []string
 }
 
 // readJournal reads the commit journal of the dataset at dir: nil when
@@ -343,14 +351,29 @@ func (s *Store) recoverCommit(when time.Time) (CommitRecovery, error) {
 // did nothing); its errors are left to the next ingest or repair, which
 // recover under the lock and report them.
 func recoverOnOpen(dir string) CommitRecovery {
+	var rec CommitRecovery
 	lf, err := lock(dir)
-	if err != nil {
-		return CommitRecovery{}
+	if errors.Is(err, ErrLocked) {
+		// Another lomsong holds the lock: an ingest committing now, or
+		// one that completes the journal under it.
+		return rec
 	}
-	defer unlock(lf)
-	rec, err := (&Store{dir: dir}).recoverCommit(time.Time{})
-	if err != nil {
-		return CommitRecovery{}
+	if err == nil {
+		retracted, rerr := (&Store{dir: dir}).recoverRetract()
+		if rerr == nil {
+			if rec, err = (&Store{dir: dir}).recoverCommit(time.Time{}); err != nil {
+				rec = CommitRecovery{}
+			}
+		}
+		rec.Retracted = retracted
+		unlock(lf)
+	}
+	// What is left undone (a reader without write access: the dataset
+	// as it was before), said rather than read in silence.
+	for _, j := range []struct{ name, what string }{{retractJournalName, "a retraction"}, {journalName, "an ingest"}} {
+		if fileExistsIn(dir, j.name) {
+			rec.Pending = append(rec.Pending, fmt.Sprintf("%s (%s stopped before its end)", j.name, j.what))
+		}
 	}
 	return rec
 }

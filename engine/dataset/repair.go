@@ -270,6 +270,9 @@ type RepairReport struct {
 	// their records (size, rows or checksums): they stay listed as
 	// recorded, so that verify and readers report them.
 	Damaged []string
+	// Retracted names the source of an interrupted retraction repair
+	// completed ("" when there was none).
+	Retracted string
 	// Missing lists parts (and quarantine files) of recorded sources
 	// whose files are gone: the sources stay listed as recorded (a
 	// source is never rebuilt smaller
@@ -367,6 +370,10 @@ func Repair(dir string, when time.Time) (RepairReport, error) {
 	}
 	defer unlock(lf)
 	s := &Store{dir: dir, manifest: Manifest{Version: ManifestVersion}}
+	// An interrupted retraction first: its source is taken out whole.
+	if rep.Retracted, err = s.recoverRetract(); err != nil {
+		return rep, err
+	}
 
 	var candidates []Source
 	curBytes, curErr := os.ReadFile(filepath.Join(dir, manifestName))
@@ -871,8 +878,12 @@ func countQuarantine(p string) (int64, error) {
 
 // mustJSON renders a manifest as the files hold it. It panics only if
 // the types above stop being marshallable, a programmer error.
-func mustJSON(m Manifest) []byte {
-	b, err := json.MarshalIndent(m, "", "  ")
+func mustJSON(m Manifest) []byte { return mustJSONValue(m) }
+
+// mustJSONValue is v as indented JSON with a final line end; v must
+// marshal (programmer error otherwise).
+func mustJSONValue(v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		panic(err)
 	}

@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,10 +42,11 @@ type RetractReport struct {
 // keyed by the parts they read, so the next run recomputes those that
 // read the source. The same bytes may then be ingested again, read anew.
 //
-// It holds the dataset's lock (ErrLocked while an ingest runs). The files
-// are moved before the manifest is written: a retraction stopped between
-// the two leaves a manifest naming moved parts, which dataset verify and
-// repair report as missing; retracting the source again completes it.
+// It holds the dataset's lock (ErrLocked while an ingest runs). A journal
+// (.retract.json) names the files and their folder before the first is
+// moved, and the manifest is written after the last: a retraction stopped
+// between the two is completed by the next retract, ingest or repair
+// (recoverRetract), into the same folder.
 func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	var rep RetractReport
 	lf, err := lock(dir)
@@ -55,6 +58,9 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	// its): errJournalLeft is a manifest lost or malformed, which Open
 	// reports.
 	if _, err := (&Store{dir: dir}).recoverCommit(when); err != nil && !errors.Is(err, errJournalLeft) {
+		return rep, err
+	}
+	if _, err := (&Store{dir: dir}).recoverRetract(); err != nil {
 		return rep, err
 	}
 	s, err := Open(dir)
@@ -123,22 +129,98 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	fmt.Fprintf(&note, "To restore the source, move the files back to the same paths in the dataset and run: lomsong dataset repair DIR\n"+
 		"(its record is then rebuilt from the parts; reject reasons and mapping are not recovered).\n"+
 		"If the same file was ingested again since, its new parts are at those paths: do not move these over them.\n")
-	if rep.Dir, err = s.moveAside(retractedDir, present, note.String()); err != nil {
-		return rep, fmt.Errorf("dataset %s: moving %s's files aside: %w", dir, src.Name, err)
-	}
-	m.Sources = slices.Delete(slices.Clone(m.Sources), idx, idx+1)
-	data := mustJSON(m)
-	if _, err := parseManifest(data); err != nil {
-		return rep, fmt.Errorf("dataset %s: the manifest without %s fails its own checks: %w", dir, src.Name, err)
-	}
-	if err := s.keepPrevious(); err != nil {
+	if rep.Dir, err = s.nextAside(retractedDir); err != nil {
 		return rep, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, manifestName), data); err != nil {
-		return rep, fmt.Errorf("dataset %s: writing the manifest: %w", dir, err)
+	// The journal first: a retraction stopped after it (killed, the
+	// power cut) is completed by the next retract, ingest or repair
+	// (recoverRetract), the files it had not moved yet moved into the same
+	// folder; without it, a manifest naming moved parts was left, and a
+	// second retract split the source's files over two folders.
+	j := retractJournal{SHA256: src.SHA256, Name: src.Name, Dir: rep.Dir, Files: present, Note: note.String()}
+	if err := writeFileAtomic(filepath.Join(dir, retractJournalName), mustJSONValue(j)); err != nil {
+		return rep, fmt.Errorf("dataset %s: writing %s: %w", dir, retractJournalName, err)
+	}
+	if err := s.finishRetract(j); err != nil {
+		return rep, fmt.Errorf("dataset %s: retracting %s: %w (lomsong dataset retract or repair completes it)", dir, src.Name, err)
 	}
 	rep.Source = src
 	return rep, nil
+}
+
+// retractJournalName is the journal of a retraction under way: what
+// Retract moves and where.
+const retractJournalName = ".retract.json"
+
+// retractJournal is what a retraction does: the source (its sha256 and
+// name) taken out of the manifest, its files moved into Dir with Note.
+type retractJournal struct {
+	SHA256 string   `json:"sha256"`
+	Name   string   `json:"name"`
+	Dir    string   `json:"dir"`
+	Files  []string `json:"files"`
+	Note   string   `json:"note"`
+}
+
+// finishRetract carries out j: the files still at their paths moved into
+// j.Dir (NOTE.txt written after them), the source taken out of the
+// manifest when it is still there, and the journal removed.
+func (s *Store) finishRetract(j retractJournal) error {
+	n, ok := strings.CutPrefix(j.Dir, retractedDir+"/")
+	if !ok || len(n) < 4 || strings.Trim(n, "0123456789") != "" || slices.ContainsFunc(j.Files, func(f string) bool { return !validRel(f) }) {
+		return fmt.Errorf("%s names paths outside the dataset's: set it aside by hand", retractJournalName)
+	}
+	if err := s.moveInto(j.Dir, j.Files, j.Note); err != nil {
+		return fmt.Errorf("moving the files aside: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, manifestName))
+	if err != nil {
+		return err
+	}
+	m, err := parseManifest(b)
+	if err != nil {
+		return err
+	}
+	if idx := slices.IndexFunc(m.Sources, func(x Source) bool { return x.SHA256 == j.SHA256 }); idx >= 0 {
+		m.Sources = slices.Delete(slices.Clone(m.Sources), idx, idx+1)
+		data := mustJSON(m)
+		if _, err := parseManifest(data); err != nil {
+			return fmt.Errorf("the manifest without %s fails its own checks: %w", j.Name, err)
+		}
+		s.manifest = m
+		if err := s.keepPrevious(); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(s.dir, manifestName), data); err != nil {
+			return fmt.Errorf("writing the manifest: %w", err)
+		}
+	}
+	if err := os.Remove(filepath.Join(s.dir, retractJournalName)); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+// recoverRetract completes a retraction stopped after its journal was
+// written (the caller holds the dataset's lock): the source it names is
+// taken out, its files moved where the journal says. It returns the
+// journal's source name ("" when there was none to complete).
+func (s *Store) recoverRetract() (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, retractJournalName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var j retractJournal
+	if err := json.Unmarshal(b, &j); err != nil || !isHex(j.SHA256, 64) {
+		return "", fmt.Errorf("dataset %s: %s cannot be read (%v): an interrupted retraction; move the file aside and run lomsong dataset repair %s", s.dir, retractJournalName, err, shellquote.Quote(s.dir))
+	}
+	if err := s.finishRetract(j); err != nil {
+		return "", fmt.Errorf("dataset %s: completing the interrupted retraction of %s: %w", s.dir, j.Name, err)
+	}
+	return j.Name, nil
 }
 
 // findSource returns the index of the one source which names (see

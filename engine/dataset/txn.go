@@ -235,6 +235,10 @@ func (s *Store) BeginSource(info SourceInfo) (*Txn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.recoverRetract(); err != nil {
+		unlock(lf)
+		return nil, err
+	}
 	rec, err := s.recoverCommit(info.IngestedAt)
 	if err != nil && !errors.Is(err, errJournalLeft) {
 		// errJournalLeft: the manifest is lost or malformed, which Open

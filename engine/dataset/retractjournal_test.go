@@ -1,0 +1,121 @@
+package dataset
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// stoppedRetraction leaves the dataset as a retraction of its one source
+// killed after its first file moved: the journal written, one file in
+// retracted/0001, the manifest still listing the source.
+func stoppedRetraction(t *testing.T) (*Store, Source) {
+	t.Helper()
+	s, _, res := ingestedStore(t, "m.csv")
+	src := res.Source
+	var files []string
+	for _, p := range src.Parts {
+		files = append(files, p.Path)
+	}
+	files = append(files, src.Quarantine)
+	j := retractJournal{SHA256: src.SHA256, Name: src.Name, Dir: "retracted/0001", Files: files, Note: "retracted for the test\n"}
+	if err := writeFileAtomic(filepath.Join(s.Dir(), retractJournalName), mustJSONValue(j)); err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(s.Dir(), "retracted", "0001", filepath.FromSlash(files[0]))
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(s.Dir(), filepath.FromSlash(files[0])), to); err != nil {
+		t.Fatal(err)
+	}
+	return s, src
+}
+
+// wantRetracted checks the retraction completed: the source out of the
+// manifest, every file of it in retracted/0001 beside its NOTE, no second
+// folder, the journal gone.
+func wantRetracted(t *testing.T, dir string, src Source) {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(s.Manifest().Sources, func(x Source) bool { return x.SHA256 == src.SHA256 }) {
+		t.Error("the source is still in the manifest")
+	}
+	for _, p := range append([]string{"NOTE.txt", src.Quarantine}, func() (out []string) {
+		for _, p := range src.Parts {
+			out = append(out, p.Path)
+		}
+		return
+	}()...) {
+		if _, err := os.Stat(filepath.Join(dir, "retracted", "0001", filepath.FromSlash(p))); err != nil {
+			t.Errorf("retracted/0001/%s: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "retracted", "0002")); err == nil {
+		t.Error("a second retracted folder")
+	}
+	if fileExistsIn(dir, retractJournalName) {
+		t.Error("the journal is left")
+	}
+	if rep, err := s.Verify(t.Context()); err != nil || len(rep.Bad) > 0 || len(rep.Unlisted) > 0 {
+		t.Errorf("verify: %+v %v", rep, err)
+	}
+}
+
+// A retraction killed between its first move and its manifest left a
+// manifest naming moved parts (dataset ls showed the source whole), its
+// NOTE listing files not yet moved, and a second retract split the
+// files over two folders. Its journal now lets the next open, ingest,
+// retract or repair complete it into its folder.
+func TestRetractStoppedIsCompleted(t *testing.T) {
+	t.Run("open", func(t *testing.T) {
+		s, src := stoppedRetraction(t)
+		o, err := Open(s.Dir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.OpenRecovery(); got.Retracted != src.Name || len(got.Pending) > 0 {
+			t.Errorf("open: %+v", got)
+		}
+		wantRetracted(t, s.Dir(), src)
+		if b, err := os.ReadFile(filepath.Join(s.Dir(), "retracted", "0001", "NOTE.txt")); err != nil || !strings.Contains(string(b), "retracted for the test") {
+			t.Errorf("NOTE.txt: %q %v", b, err)
+		}
+	})
+	t.Run("repair", func(t *testing.T) {
+		s, src := stoppedRetraction(t)
+		rep, err := Repair(s.Dir(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Retracted != src.Name || len(rep.Missing) > 0 {
+			t.Errorf("repair: %+v", rep)
+		}
+		wantRetracted(t, s.Dir(), src)
+	})
+	t.Run("retract again", func(t *testing.T) {
+		s, src := stoppedRetraction(t)
+		if _, err := Retract(s.Dir(), src.SHA256, "again", now); err == nil {
+			t.Error("a second retract of the source the first completed: want no source")
+		}
+		wantRetracted(t, s.Dir(), src)
+	})
+}
+
+// A whole retraction leaves no journal, and its NOTE lists the files.
+func TestRetractLeavesNoJournal(t *testing.T) {
+	s, _, res := ingestedStore(t, "m.csv")
+	rep, err := Retract(s.Dir(), res.Source.SHA256, "test", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Dir != "retracted/0001" || fileExistsIn(s.Dir(), retractJournalName) {
+		t.Errorf("dir %s, journal left %v", rep.Dir, fileExistsIn(s.Dir(), retractJournalName))
+	}
+	wantRetracted(t, s.Dir(), res.Source)
+}
