@@ -142,7 +142,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return refusedError{fmt.Errorf("run: %s: %w", cf.dataset, err)}
 	}
 	if dataset.IsNotWritable(err) {
-		return fmt.Errorf("run: %w (run saves the month in the dataset, and this user may not write there: run it as the dataset's owner; the single-stage commands — deadzones, plan, report… — work without write access, computing what is not saved)", err)
+		return fmt.Errorf("run: %w (run saves the month in the dataset, and %s; the single-stage commands — deadzones, plan, report… — work without write access, computing what is not saved)", err, dataset.NotWritableAdvice(err, "run it"))
 	}
 	if err != nil {
 		return err

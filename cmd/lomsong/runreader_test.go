@@ -12,7 +12,7 @@ import (
 func TestRunByAReaderRefusedBeforeThePass(t *testing.T) {
 	_, ds, reader := readerOfDataset(t, nil)
 	o, errs, code := reader("run", "--dataset", ds, "--period", "2026-10")
-	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write there") ||
+	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write to it: run it as its owner") ||
 		!strings.Contains(errs, "nothing computed") || strings.Contains(errs, "measure viettel: started") {
 		t.Fatalf("run by a reader: exit %d\n%s\n%s", code, o, errs)
 	}

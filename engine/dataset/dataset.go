@@ -334,7 +334,7 @@ func lock(dir string) (*os.File, error) {
 			"nothing was changed; run this again once it has finished (%w)", dir, who, ErrLocked)
 	}
 	if IsNotWritable(err) {
-		return nil, fmt.Errorf("dataset %s: this user may not write to it (%w): ingest, retract and repair write into the dataset; run them as its owner", dir, err)
+		return nil, fmt.Errorf("dataset %s: %s (%w)", dir, NotWritableAdvice(err, "ingest, retract and repair write into the dataset: run them"), err)
 	}
 	if err == nil {
 		writeHolder(f, time.Now())

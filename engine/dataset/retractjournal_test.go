@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -118,4 +119,20 @@ func TestRetractLeavesNoJournal(t *testing.T) {
 		t.Errorf("dir %s, journal left %v", rep.Dir, fileExistsIn(s.Dir(), retractJournalName))
 	}
 	wantRetracted(t, s.Dir(), res.Source)
+}
+
+// A file system mounted read-only is said as such, not as a matter of
+// the dataset's owner (root was told to run as the owner).
+func TestNotWritableAdvice(t *testing.T) {
+	ro := &os.PathError{Op: "open", Path: "ds/.lock", Err: syscall.EROFS}
+	denied := &os.PathError{Op: "open", Path: "ds/.lock", Err: syscall.EACCES}
+	if !IsNotWritable(ro) || !IsNotWritable(denied) {
+		t.Fatal("IsNotWritable")
+	}
+	if got := NotWritableAdvice(ro, "run it"); !strings.Contains(got, "mounted read-only") || strings.Contains(got, "owner") {
+		t.Errorf("read-only: %q", got)
+	}
+	if got := NotWritableAdvice(denied, "run it"); got != "this user may not write to it: run it as its owner" {
+		t.Errorf("denied: %q", got)
+	}
 }

@@ -164,6 +164,16 @@ func IsNotWritable(err error) bool {
 	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
 }
 
+// NotWritableAdvice says why a write IsNotWritable refused failed and who
+// can write: a file system mounted read-only is no matter of its owner
+// (the advice to run as the owner sent root looking for another user).
+func NotWritableAdvice(err error, what string) string {
+	if errors.Is(err, syscall.EROFS) {
+		return fmt.Sprintf("its file system is mounted read-only: %s once it is mounted read-write, or on a copy", what)
+	}
+	return fmt.Sprintf("this user may not write to it: %s as its owner", what)
+}
+
 // OnUnsaved sets what becomes of a stage output a reader of the dataset
 // cannot save (IsNotWritable): with f set, the stage runners report it
 // to f and go on with the output computed (a user with read access alone
