@@ -34,7 +34,8 @@ type VillageOptions struct {
 // its verdict.
 type Nearby struct {
 	// Tests within NearbyRadiusM of the point, any carrier, technology and
-	// environment; NoService of them without service.
+	// environment; NoService of them without service (no network,
+	// emergency calls only, or a censored reading: engine.Censored).
 	Tests, NoService int
 	// NearestTestM is the distance to the nearest test; +Inf when unknown.
 	NearestTestM float64

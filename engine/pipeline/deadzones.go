@@ -678,6 +678,7 @@ func finishDeadZones(ctx context.Context, p *dzPrep, m *Measured, cov *CoverageR
 	}
 	rep.MonteCarloDraws, rep.Cut = vcfg.Draws, vcfg.Cut
 	out.RadioMap = rep
+	out.RadioMap.unpred = nil // the verdicts' (readingNoise), not the result's
 	decide := p.decide
 	// Counted as they are known: the hexes decided at their centres (by
 	// hexVerdicts), then the villages.

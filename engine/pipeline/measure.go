@@ -618,7 +618,12 @@ func (g *gatherer) add(ev *evAcc, sc *gatherScratch, b *engine.MeasurementBatch)
 				continue
 			}
 			nb.Tests++
-			if b.Service[i] == engine.ServiceNone {
+			// A test without service as the data contract counts one:
+			// no network, emergency calls only, or a reading at or below
+			// the reporting floor (censored) — each moved the verdict and
+			// was left out of the count.
+			if b.Service[i] == engine.ServiceNone || b.Service[i] == engine.ServiceEmergency ||
+				b.Service[i] == engine.ServiceOK && engine.Censored(b.Tech[i], b.SignalDBm[i]) {
 				nb.NoService++
 			}
 			if b.Service[i] == engine.ServiceOK && !math.IsNaN(b.SignalDBm[i]) && b.Tech[i].Valid() {

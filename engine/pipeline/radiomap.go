@@ -19,6 +19,7 @@ import (
 	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/paulmach/orb"
+	"gonum.org/v1/gonum/mat"
 )
 
 // RadioMapOptions control the residual field the verdicts read.
@@ -144,6 +145,10 @@ type RadioMapReport struct {
 	NearbyRadiusM      float64 `json:"nearby_radius_m"`
 	MonteCarloDraws    int     `json:"monte_carlo_draws"`
 	Cut                float64 `json:"cut"`
+	// unpred holds the exact readings of keys without a prediction at
+	// their cell, for the places near them (not saved: the verdicts are
+	// computed with the map).
+	unpred *unpredicted
 }
 
 // evSum sums readings (or bounds).
@@ -606,22 +611,9 @@ func buildRadioMap(ctx context.Context, ev *evidence, predictor evPredictor, ro 
 	keys := map[deadzone.Key]bool{}
 	var lastCell hexgrid.Cell
 	var lastLon, lastLat float64
+	unpred := &unpredicted{}
 	for i := range ev.readings {
 		k := &ev.readings[i]
-		p, ok := predOf(i, k.key())
-		if !ok {
-			rep.ReadingsWithoutPrediction += int64(k.n)
-			continue
-		}
-		r := k.mean() - p
-		sd := noise
-		if k.scanner() {
-			sd = scanNoise
-		}
-		if k.indoor() {
-			r += rep.IndoorLossDB
-			sd = math.Hypot(noise, indoorSD)
-		}
 		if k.cell != lastCell || i == 0 {
 			// Readings are sorted by cell: its keys and kinds follow
 			// one another, and share its centre.
@@ -631,6 +623,26 @@ func buildRadioMap(ctx context.Context, ev *evidence, predictor evPredictor, ro 
 			}
 			lastCell = k.cell
 		}
+		sd := noise
+		if k.scanner() {
+			sd = scanNoise
+		}
+		level := k.mean()
+		if k.indoor() {
+			level += rep.IndoorLossDB
+			sd = math.Hypot(noise, indoorSD)
+		}
+		p, ok := predOf(i, k.key())
+		if !ok {
+			rep.ReadingsWithoutPrediction += int64(k.n)
+			if !k.upper() {
+				// Kept for the places near them where their key has no
+				// prediction either (unpredicted.posterior).
+				unpred.add(lastLon, lastLat, k.key(), level, sd*sd/float64(k.n))
+			}
+			continue
+		}
+		r := level - p
 		o := radiomap.Obs{Lon: lastLon, Lat: lastLat, Key: radiomap.Key{Carrier: k.carrier, Tech: k.tech},
 			ResidualDB: r, NoiseDB: sd / math.Sqrt(float64(k.n))}
 		if k.upper() {
@@ -707,6 +719,8 @@ func buildRadioMap(ctx context.Context, ev *evidence, predictor evPredictor, ro 
 	}
 	o := m.Options()
 	rep.MaxNeighbours, rep.MaxDistM = o.MaxNeighbours, o.MaxDistM
+	unpred.index()
+	rep.unpred = unpred
 	return m, rep, nil
 }
 
@@ -906,6 +920,17 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 			extra = append(extra, k)
 		}
 	}
+	// Keys without a prediction here whose readings, also without one,
+	// lie within UnpredictedRadiusM: a carrier missing from the register
+	// (or registered far from its masts) measured strong 300 m away left
+	// the place certainly dead, its readings beyond the 300 m of
+	// measured unread.
+	near := rn.unpred.near(lon, lat)
+	for _, k := range near.keys() {
+		if k.Tech.Valid() && !slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) && !slices.Contains(extra, k) {
+			extra = append(extra, k)
+		}
+	}
 	slices.SortFunc(extra, func(a, b deadzone.Key) int {
 		if a.Carrier != b.Carrier {
 			return cmp.Compare(string(a.Carrier), string(b.Carrier))
@@ -927,21 +952,205 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	vOut := prior + rn.noiseDB*rn.noiseDB
 	vIn := vOut + rn.indoorSigmaDB*rn.indoorSigmaDB
 	for a, k := range extra {
-		e := measured[k]
 		i := q + a
-		prec := float64(e.out.n)/vOut + float64(e.in.n)/vIn
 		out.Keys = append(out.Keys, k)
+		if mean, v, ok := near.krige(k, lon, lat, m.Model()); ok {
+			// The readings without prediction around, by ordinary
+			// kriging: they carry the near ones' evidence too, weighed
+			// by how far each lies and how much they share.
+			out.MeanDBm = append(out.MeanDBm, mean)
+			out.Cov[i*n+i] = v
+			continue
+		}
+		e := measured[k]
+		prec := float64(e.out.n)/vOut + float64(e.in.n)/vIn
 		out.MeanDBm = append(out.MeanDBm, (e.out.sum/vOut+(e.in.sum+float64(e.in.n)*rn.indoorLossDB)/vIn)/prec)
 		out.Cov[i*n+i] = 1 / prec
 	}
 	return out, nil
 }
 
+// UnpredictedRadiusM is how far from a place the readings of a key
+// without a prediction there (nor at the readings' cells) are read for
+// its level, and UnpredictedMaxCells how many of their cells, the
+// nearest. Beyond about twice the residual field's ranges (200–300 m on
+// the demo's and fitted worlds) a reading says little more than the
+// field's whole spread; 1.5 km keeps the cells that still do.
+const (
+	UnpredictedRadiusM  = 1500
+	UnpredictedMaxCells = 16
+)
+
+// unpredicted holds the exact readings of keys without a prediction at
+// their cell: a carrier absent from the register, or registered far
+// from where it serves. Their level cannot enter the residual field (no
+// prediction to take it from), but it is evidence of the key's signal
+// around them.
+type unpredicted struct {
+	cells []unpredCell
+	grid  map[[2]int32][]int32 // cells by unpredGridDeg square
+}
+
+type unpredCell struct {
+	lon, lat float64
+	key      deadzone.Key
+	level    float64 // dBm, indoor readings raised by the building loss
+	v        float64 // the level's noise variance, dB²
+}
+
+// unpredGridDeg is the side of unpredicted's index squares, degrees (about
+// 1.1 km of latitude).
+const unpredGridDeg = 0.01
+
+func unpredSquare(lon, lat float64) [2]int32 {
+	return [2]int32{int32(math.Floor(lon / unpredGridDeg)), int32(math.Floor(lat / unpredGridDeg))}
+}
+
+func (u *unpredicted) add(lon, lat float64, k deadzone.Key, level, v float64) {
+	u.cells = append(u.cells, unpredCell{lon, lat, k, level, v})
+}
+
+// index builds the squares' index (after the last add).
+func (u *unpredicted) index() {
+	if len(u.cells) == 0 {
+		return
+	}
+	u.grid = map[[2]int32][]int32{}
+	for i, c := range u.cells {
+		sq := unpredSquare(c.lon, c.lat)
+		u.grid[sq] = append(u.grid[sq], int32(i))
+	}
+}
+
+// unpredNear is the unpredicted cells within UnpredictedRadiusM of a
+// point, with their distances, nearest first (cell order on ties).
+type unpredNear struct {
+	cells []unpredCell
+	dist  []float64
+}
+
+func (u *unpredicted) near(lon, lat float64) unpredNear {
+	var out unpredNear
+	if u == nil || len(u.grid) == 0 {
+		return out
+	}
+	// Squares of 0.01°: 1.5 km is at most 2 squares of longitude at
+	// Viet Nam's latitudes (8–24°N) and 2 of latitude.
+	c := unpredSquare(lon, lat)
+	var idx []int32
+	for dx := int32(-2); dx <= 2; dx++ {
+		for dy := int32(-2); dy <= 2; dy++ {
+			idx = append(idx, u.grid[[2]int32{c[0] + dx, c[1] + dy}]...)
+		}
+	}
+	slices.Sort(idx)
+	type hit struct {
+		i int32
+		d float64
+	}
+	var hits []hit
+	for _, i := range idx {
+		d := radiomap.DistanceM(lon, lat, u.cells[i].lon, u.cells[i].lat)
+		if d <= UnpredictedRadiusM {
+			hits = append(hits, hit{i, d})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
+	for _, h := range hits {
+		out.cells = append(out.cells, u.cells[h.i])
+		out.dist = append(out.dist, h.d)
+	}
+	return out
+}
+
+// keys returns the keys of the cells, sorted.
+func (n unpredNear) keys() []deadzone.Key {
+	var ks []deadzone.Key
+	for _, c := range n.cells {
+		if !slices.Contains(ks, c.key) {
+			ks = append(ks, c.key)
+		}
+	}
+	slices.SortFunc(ks, func(a, b deadzone.Key) int {
+		return cmp.Or(cmp.Compare(string(a.Carrier), string(b.Carrier)), int(a.Tech)-int(b.Tech))
+	})
+	return ks
+}
+
+// krige returns key k's level at (lon, lat) and its variance from the
+// nearest UnpredictedMaxCells cells of k, by ordinary kriging (the
+// key's mean unknown: no prediction gives it) under the residual field's
+// same-key covariance C with its nugget: the level L = μ + f(x) + e(x),
+// each cell's level r_a = μ + f(x_a) + e_a + noise, and the weights λ
+// (Σλ = 1) minimise Var(Σλ r − L) = λᵀΣλ, with
+//
+//	Σ_ab = C(d_ab) − C(d_a) − C(d_b) + C(0) + nugget + δ_ab (nugget + v_a),
+//
+// so λ = Σ⁻¹1 / 1ᵀΣ⁻¹1 and the variance is 1 / 1ᵀΣ⁻¹1. Cells far apart
+// count as several witnesses, cells together as about one: twenty
+// readings at one spot 313 m away give σ ≈ 11 dB on the demo country's
+// field, not 1 dB. It assumes the key's field is stationary around the
+// place (no trend towards or away from a mast the register lacks): the
+// level a few hundred metres on is the readings' give or take the field's
+// spread. ok is false without a cell of k.
+func (n unpredNear) krige(k deadzone.Key, lon, lat float64, m radiomap.Model) (mean, v float64, ok bool) {
+	var cs []unpredCell
+	var ds []float64
+	for i, c := range n.cells {
+		if c.key == k && len(cs) < UnpredictedMaxCells {
+			cs = append(cs, c)
+			ds = append(ds, n.dist[i])
+		}
+	}
+	if len(cs) == 0 {
+		return 0, 0, false
+	}
+	c0 := m.Cov(0, true)
+	sig := mat.NewSymDense(len(cs), nil)
+	for a := range cs {
+		for b := a; b < len(cs); b++ {
+			dab := 0.0
+			if a != b {
+				dab = radiomap.DistanceM(cs[a].lon, cs[a].lat, cs[b].lon, cs[b].lat)
+			}
+			x := m.Cov(dab, true) - m.Cov(ds[a], true) - m.Cov(ds[b], true) + c0 + m.NuggetDB2
+			if a == b {
+				x += m.NuggetDB2 + cs[a].v
+			}
+			sig.SetSym(a, b, x)
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(sig) {
+		return 0, 0, false
+	}
+	ones := mat.NewVecDense(len(cs), nil)
+	for a := range cs {
+		ones.SetVec(a, 1)
+	}
+	var w mat.VecDense
+	if err := ch.SolveVecTo(&w, ones); err != nil {
+		return 0, 0, false
+	}
+	total := mat.Sum(&w)
+	if !(total > 0) {
+		return 0, 0, false
+	}
+	for a, c := range cs {
+		mean += w.AtVec(a) / total * c.level
+	}
+	return mean, 1 / total, true
+}
+
 // readingNoise is what signalPosterior needs of the radio map's report
-// to weigh readings on their own: a reading's noise, and the building
-// loss and its spread for indoor readings.
-type readingNoise struct{ noiseDB, indoorLossDB, indoorSigmaDB float64 }
+// to weigh readings on their own: a reading's noise, the building loss
+// and its spread for indoor readings, and the readings of keys without a
+// prediction.
+type readingNoise struct {
+	noiseDB, indoorLossDB, indoorSigmaDB float64
+	unpred                               *unpredicted
+}
 
 func (r *RadioMapReport) readingNoise() readingNoise {
-	return readingNoise{r.NoiseDB, r.IndoorLossDB, r.IndoorLossSigmaDB}
+	return readingNoise{r.NoiseDB, r.IndoorLossDB, r.IndoorLossSigmaDB, r.unpred}
 }

@@ -1,0 +1,92 @@
+package pipeline
+
+import (
+	"math"
+	"testing"
+
+	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/deadzone"
+	"github.com/lomsong/lomsong/engine/radiomap"
+)
+
+// The ordinary kriging of a key's readings without prediction, against
+// its closed forms: one cell at distance d gives its level with variance
+// 2(C(0) − C(d)) + 2·nugget + v; k cells at one spot give their mean
+// level with variance s + (nugget + v)/k, s = 2(C(0) − C(d)) + nugget —
+// cells together count as about one witness, not k.
+func TestUnpredictedKrige(t *testing.T) {
+	m := radiomap.Model{SharedSillDB2: 48, SharedRangeM: 300, OwnSillDB2: 16, OwnRangeM: 800, NuggetDB2: 4}
+	k := deadzone.Key{Carrier: "vinaphone", Tech: engine.Tech4G}
+	other := deadzone.Key{Carrier: "viettel", Tech: engine.Tech4G}
+	const lon, lat = 103.45, 22.40
+	dLon := 313 / radiomap.DistanceM(lon, lat, lon+1, lat) // 313 m east, in degrees
+	c0, cd := m.Cov(0, true), m.Cov(radiomap.DistanceM(lon, lat, lon+dLon, lat), true)
+	near := func(cells ...unpredCell) unpredNear {
+		u := &unpredicted{}
+		for _, c := range cells {
+			u.add(c.lon, c.lat, c.key, c.level, c.v)
+		}
+		u.index()
+		return u.near(lon, lat)
+	}
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
+
+	one := near(unpredCell{lon + dLon, lat, k, -75, 2})
+	mean, v, ok := one.krige(k, lon, lat, m)
+	if want := 2*(c0-cd) + 2*m.NuggetDB2 + 2; !ok || !close(mean, -75) || !close(v, want) {
+		t.Errorf("one cell at 313 m: %v ± %v (%v), want -75, variance %v", mean, v, ok, want)
+	}
+	var cells []unpredCell
+	for _, level := range []float64{-70, -74, -78, -82} {
+		cells = append(cells, unpredCell{lon + dLon, lat, k, level, 2})
+	}
+	cells = append(cells, unpredCell{lon + dLon, lat, other, -60, 2})
+	four := near(cells...)
+	mean, v, ok = four.krige(k, lon, lat, m)
+	s := 2*(c0-cd) + m.NuggetDB2
+	if want := s + (m.NuggetDB2+2)/4; !ok || !close(mean, -76) || !close(v, want) {
+		t.Errorf("four cells at one spot: %v ± %v, want -76, variance %v", mean, v, want)
+	}
+	if got := four.keys(); len(got) != 2 || got[0] != other || got[1] != k {
+		t.Errorf("keys %v", got)
+	}
+	// A cell beyond UnpredictedRadiusM is not read; a key without cells
+	// is not kriged.
+	far := near(unpredCell{lon + dLon*UnpredictedRadiusM/313*1.01, lat, k, -60, 2})
+	if _, _, ok := far.krige(k, lon, lat, m); ok || len(far.cells) != 0 {
+		t.Errorf("a cell beyond %d m read: %+v", UnpredictedRadiusM, far)
+	}
+	if _, _, ok := one.krige(other, lon, lat, m); ok {
+		t.Error("a key without cells kriged")
+	}
+	// No readings: nothing near, from a nil index too.
+	var none *unpredicted
+	if n := none.near(lon, lat); len(n.cells) != 0 {
+		t.Error("nil index")
+	}
+}
+
+// A village's tests without service within 300 m count every test the
+// data contract counts so: no network, emergency calls only, and a
+// reading at or below the reporting floor (censored). Emergency and
+// censored rows moved the verdict and were left out of the count.
+func TestNearbyNoServiceCountsEmergencyAndCensored(t *testing.T) {
+	v := worldVillages[1]
+	b := &engine.MeasurementBatch{}
+	for i, c := range []struct {
+		service engine.Service
+		dbm     float64
+	}{{engine.ServiceNone, math.NaN()}, {engine.ServiceEmergency, math.NaN()}, {engine.ServiceOK, -158}, {engine.ServiceOK, -80}} {
+		b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*60_000, Carrier: engine.Viettel, Tech: engine.Tech4G,
+			Lon: v.Lon, Lat: v.Lat, SignalDBm: c.dbm, Service: c.service,
+			RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+			Source: engine.SourceCrowd, DeviceID: "p", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+	}
+	r, err := DeadZones(t.Context(), storeOf(t, worldVillages, b), worldOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := villageByID(t, r, v.ID).Nearby; got.Tests != 4 || got.NoService != 3 {
+		t.Errorf("evidence %+v, want 4 tests, 3 without service", got)
+	}
+}
