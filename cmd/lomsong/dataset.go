@@ -333,8 +333,8 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 		fmt.Fprintf(e.stdout, "BAD %s: %s\n", b.Path, b.Problem)
 	}
 	if len(rep.Unlisted) > 0 {
-		fmt.Fprintf(e.stdout, "%s under the data directories %s not in the manifest and %s not read (e.g. %s); lomsong dataset repair %s would list %s\n",
-			plural.Count(len(rep.Unlisted), "file", "files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), rep.Unlisted[0], shellQuote(dir), plural.Noun(len(rep.Unlisted), "it", "them"))
+		fmt.Fprintf(e.stdout, "%s under the data directories %s not in the manifest and %s not read (e.g. %s); lomsong dataset repair %s lists a readable part again and moves any other file to orphans/, beside a NOTE.txt\n",
+			plural.Count(len(rep.Unlisted), "file", "files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), rep.Unlisted[0], shellQuote(dir))
 	}
 	if rep.Unhashed > 0 {
 		fmt.Fprintf(e.stdout, "%s written by an earlier version %s no recorded checksum: size and rows checked only\n", plural.Count(rep.Unhashed, "part", "parts"), plural.Noun(rep.Unhashed, "has", "have"))
@@ -365,8 +365,8 @@ func datasetVerify(ctx context.Context, dir string, e *env) error {
 	}
 	if len(rep.Unlisted) > 0 {
 		// Data on disk that no reader sees: the manifest lost them.
-		return fmt.Errorf("dataset %s: %s verified, but %s on disk %s not in the manifest and %s not read: lomsong dataset repair %s lists %s again",
-			dir, plural.Count(rep.Parts, "part", "parts"), plural.Count(len(rep.Unlisted), "data file", "data files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), shellQuote(dir), plural.Noun(len(rep.Unlisted), "it", "them"))
+		return fmt.Errorf("dataset %s: %s verified, but %s on disk %s not in the manifest and %s not read: lomsong dataset repair %s lists a readable part again and moves any other file to orphans/",
+			dir, plural.Count(rep.Parts, "part", "parts"), plural.Count(len(rep.Unlisted), "file", "files"), isAre(len(rep.Unlisted)), isAre(len(rep.Unlisted)), shellQuote(dir))
 	}
 	fmt.Fprintf(e.stdout, "%d parts verified (%d rows)\n", rep.Parts, rep.Rows)
 	if rep.Stages > 0 {

@@ -124,6 +124,19 @@ func NewRasterDistributor(info raster.Info, opt RasterOptions) (*RasterDistribut
 	if info.EPSG != 0 && info.EPSG != 4326 {
 		return nil, fmt.Errorf("%w: raster CRS is EPSG:%d, want WGS84 lon/lat (EPSG:4326)", ErrInvalidInput, info.EPSG)
 	}
+	if info.ModelType == raster.ModelProjected || info.ModelType == raster.ModelGeocentric {
+		// A user-defined projected CRS (a VN-2000 TM-3 zone of a
+		// province) has no EPSG code of its own (its geographic base's,
+		// 4326, is the one recorded): its metres were read as degrees.
+		return nil, fmt.Errorf("%w: raster CRS is a %s one without an EPSG code (user-defined, as a VN-2000 TM-3 zone), want WGS84 lon/lat (EPSG:4326): reproject it first, e.g. gdalwarp -t_srs EPSG:4326 IN.tif OUT.tif",
+			ErrInvalidInput, map[int]string{raster.ModelProjected: "projected", raster.ModelGeocentric: "geocentric"}[info.ModelType])
+	}
+	if t := info.Transform; !degrees(t[0], t[3]) || !degrees(t[0]+float64(info.Width)*t[1]+float64(info.Height)*t[2], t[3]+float64(info.Width)*t[4]+float64(info.Height)*t[5]) {
+		// Metres of a projection whose CRS was lost: 421,450 read as
+		// 421,450° of longitude.
+		return nil, fmt.Errorf("%w: the raster's corners (%.6g, %.6g) and (%.6g, %.6g) are no longitude and latitude in degrees: a projected raster (metres) whose CRS is not recorded? reproject it to WGS84 lon/lat first, e.g. gdalwarp -s_srs THEIR_CRS -t_srs EPSG:4326 IN.tif OUT.tif",
+			ErrInvalidInput, t[0], t[3], t[0]+float64(info.Width)*t[1]+float64(info.Height)*t[2], t[3]+float64(info.Width)*t[4]+float64(info.Height)*t[5])
+	}
 	full := image.Rect(0, 0, info.Width, info.Height)
 	if opt.Window.Empty() {
 		opt.Window = full
@@ -153,6 +166,11 @@ func NewRasterDistributor(info raster.Info, opt RasterOptions) (*RasterDistribut
 	d.lon, d.lat, d.w = make([]float64, 0, batch), make([]float64, 0, batch), make([]float64, 0, batch)
 	d.idx = make([]hexgrid.Cell, batch)
 	return d, nil
+}
+
+// degrees reports whether lon, lat can be a longitude and a latitude.
+func degrees(lon, lat float64) bool {
+	return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
 }
 
 // pixelKm2 returns the area of a pixel of raster row r, in km².

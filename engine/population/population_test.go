@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"math"
 	"os"
@@ -147,6 +148,24 @@ func TestRasterErrors(t *testing.T) {
 	utm.EPSG = 32648
 	if _, err := NewRasterDistributor(utm, RasterOptions{Res: 8}); !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("UTM raster: %v", err)
+	}
+	// A user-defined projected CRS (a VN-2000 TM-3 zone) records no
+	// EPSG code of its own, only its geographic base's (4326) and that
+	// it is projected: its metres were read as degrees.
+	tm3 := info
+	tm3.EPSG, tm3.ModelType = 4326, raster.ModelProjected
+	if _, err := NewRasterDistributor(tm3, RasterOptions{Res: 8}); !errors.Is(err, ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), "projected one without an EPSG code") {
+		t.Errorf("TM-3 raster: %v", err)
+	}
+	// A raster whose CRS is lost, its corners metres.
+	lost := geoInfo(2, 1, 447721, 2434770, 1000)
+	if _, err := NewRasterDistributor(lost, RasterOptions{Res: 8}); !errors.Is(err, ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), "no longitude and latitude in degrees") {
+		t.Errorf("a raster in metres without its CRS: %v", err)
+	}
+	geographic := info
+	geographic.EPSG, geographic.ModelType = 4326, raster.ModelGeographic
+	if _, err := NewRasterDistributor(geographic, RasterOptions{Res: 8}); err != nil {
+		t.Errorf("a geographic raster: %v", err)
 	}
 	if _, err := NewRasterDistributor(info, RasterOptions{Res: 8, Window: image.Rect(0, 0, 3, 1)}); !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("window outside: %v", err)

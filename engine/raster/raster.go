@@ -74,16 +74,31 @@ type Info struct {
 	Transform     GeoTransform // identity-like {0,1,0,0,0,1} when HasTransform is false
 	HasTransform  bool
 	EPSG          int // from GeoKeyDirectory (geographic or projected CRS code); 0 when unknown
-	NoData        float64
-	HasNoData     bool
-	BigTIFF       bool
-	ByteOrder     binary.ByteOrder
-	Compression   int // TIFF code, e.g. CompressionLZW
-	Predictor     int // 1, 2 or 3
-	Tiled         bool
-	BlockWidth    int // strip: Width; tile: TileWidth
-	BlockHeight   int // RowsPerStrip or TileLength
+	// ModelType is GeoTIFF's GTModelTypeGeoKey: ModelProjected (1),
+	// ModelGeographic (2) or ModelGeocentric (3); 0 when not given. A
+	// user-defined CRS (a VN-2000 TM-3 zone) has no EPSG code but says
+	// here that it is projected.
+	ModelType int
+	// HasGeoKeys reports a GeoKeyDirectory: without one the raster says
+	// nothing of its CRS.
+	HasGeoKeys  bool
+	NoData      float64
+	HasNoData   bool
+	BigTIFF     bool
+	ByteOrder   binary.ByteOrder
+	Compression int // TIFF code, e.g. CompressionLZW
+	Predictor   int // 1, 2 or 3
+	Tiled       bool
+	BlockWidth  int // strip: Width; tile: TileWidth
+	BlockHeight int // RowsPerStrip or TileLength
 }
+
+// GTModelTypeGeoKey values.
+const (
+	ModelProjected  = 1
+	ModelGeographic = 2
+	ModelGeocentric = 3
+)
 
 // IsNoData reports whether v is the nodata value (NaN matches a NaN nodata).
 func (i Info) IsNoData(v float64) bool {
@@ -302,6 +317,7 @@ func (rd *Reader) parse(h *header) error {
 		}
 	}
 	if keys, err := h.uints(tagGeoKeyDirectory); err == nil && len(keys) >= 4 {
+		in.HasGeoKeys = true
 		n := int(keys[3])
 		for i := 0; i < n && 4+4*i+3 < len(keys); i++ {
 			k := keys[4+4*i:]
@@ -309,6 +325,8 @@ func (rd *Reader) parse(h *header) error {
 				continue
 			}
 			switch k[0] {
+			case 1024: // GTModelTypeGeoKey
+				in.ModelType = int(k[3])
 			case 1025: // GTRasterTypeGeoKey: 2 = RasterPixelIsPoint
 				if k[3] == 2 && in.HasTransform {
 					t := &in.Transform

@@ -112,6 +112,12 @@ func TestGeoreferencing(t *testing.T) {
 		{"pixel is point, EPSG:4326", tiffSpec{scale: []float64{1, 1, 0}, tie: []float64{0, 0, 0, 100, 20, 0},
 			geoKeys: []uint16{1, 1, 0, 2, 1025, 0, 1, 2, 2048, 0, 1, 4326}},
 			GeoTransform{99.5, 1, 0, 20.5, 0, -1}, 4326},
+		// A user-defined projected CRS (a VN-2000 TM-3 zone): projected
+		// (GTModelTypeGeoKey 1), its ProjectedCSTypeGeoKey 32767, its
+		// geographic base 4326.
+		{"projected, user-defined", tiffSpec{scale: []float64{1, 1, 0}, tie: []float64{0, 0, 0, 100, 20, 0},
+			geoKeys: []uint16{1, 1, 0, 3, 1024, 0, 1, 1, 2048, 0, 1, 4326, 3072, 0, 1, 32767}},
+			GeoTransform{100, 1, 0, 20, 0, -1}, 4326},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +130,13 @@ func TestGeoreferencing(t *testing.T) {
 			in := rd.Info()
 			if !in.HasTransform || in.Transform != tc.want || in.EPSG != tc.epsg {
 				t.Errorf("transform %v EPSG %d, want %v %d", in.Transform, in.EPSG, tc.want, tc.epsg)
+			}
+			wantModel := 0
+			if strings.HasPrefix(tc.name, "projected") {
+				wantModel = ModelProjected
+			}
+			if in.ModelType != wantModel || in.HasGeoKeys != (s.geoKeys != nil) {
+				t.Errorf("model type %d (geokeys %v), want %d", in.ModelType, in.HasGeoKeys, wantModel)
 			}
 		})
 	}
