@@ -27,6 +27,8 @@ import (
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // CoverageOptions control Coverage.
@@ -595,6 +597,11 @@ func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
 // cells lies in Viet Nam (OutsideVietNam).
 func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 	br := bufio.NewReader(r)
+	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
+		// UTF-16 with its byte-order mark (Excel's "Unicode text"), as
+		// lomsong population --h3 reads the same table.
+		br = bufio.NewReader(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()))
+	}
 	if head, _ := br.Peek(512); len(head) > 0 {
 		if f := ingest.Sniff(head); f != ingest.FormatCSV {
 			return nil, fmt.Errorf("population table: not CSV text but %s: give the population.csv lomsong population writes (a raster goes through lomsong population --raster first): %w",
@@ -606,6 +613,12 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 	}
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
+	// Comma, semicolon or tab separated, as lomsong population --h3
+	// reads it: a table saved by Excel under a Vietnamese locale
+	// (semicolons, decimal commas) was refused here as missing its
+	// columns. (ingest.SniffDelimiter reads the first line.)
+	cr.Comma = ingest.SniffDelimiter(br)
+	decimalComma := cr.Comma != ','
 	head, err := cr.Read()
 	if err == io.EOF {
 		return nil, missingError{"population table: an empty file"}
@@ -663,6 +676,16 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			return nil, fmt.Errorf("population table: line %d, column %s: cell %v is listed on line %d too: one row per cell: %w", line, cellCol, c, first, population.ErrInvalidInput)
 		}
 		seen[c] = line
+		for _, c := range []struct {
+			i    int
+			name string
+		}{{ip, "population"}, {ih, "households"}} {
+			v, err := population.LocaleNumber(strings.TrimSpace(rec[c.i]), decimalComma)
+			if err != nil {
+				return nil, fmt.Errorf("population table: line %d, column %s: %w", line, c.name, err)
+			}
+			rec[c.i] = v
+		}
 		p, err := strconv.ParseFloat(rec[ip], 64)
 		if err != nil || p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
 			return nil, fmt.Errorf("population table: line %d, column population: %q is not a count: %w", line, rec[ip], population.ErrInvalidInput)

@@ -113,3 +113,37 @@ func TestAtResolutionCoarserTable(t *testing.T) {
 		t.Errorf("a resolution-7 table for an analysis at 8: %v", err)
 	}
 }
+
+// The population table reads as lomsong population --h3 reads it:
+// semicolon- or tab-separated with decimal commas (Excel under a
+// Vietnamese locale), UTF-16 with its byte-order mark; it was refused as
+// missing its columns. A count a point may group ("1.200") is refused
+// there as ambiguous, naming line and column.
+func TestReadPopulationCSVExcelLocale(t *testing.T) {
+	utf16 := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return string(b)
+	}
+	for _, c := range []struct{ name, text string }{
+		{"semicolons", "\ufeffcell;res;lon;lat;population;households\r\n8840644d07fffff;8;103,45;22,39;1000,5;219,49\r\n"},
+		{"tabs", "cell\tpopulation\thouseholds\n8840644d07fffff\t1000,5\t219,49\n"},
+		{"utf-16", utf16("cell\tpopulation\thouseholds\r\n8840644d07fffff\t1000,5\t219,49\r\n")},
+	} {
+		cells, err := ReadPopulationCSV(strings.NewReader(c.text))
+		if err != nil || len(cells) != 1 || cells[0].Population != 1000.5 || cells[0].Households != 219.49 {
+			t.Errorf("%s: %v %+v", c.name, err, cells)
+		}
+	}
+	_, err := ReadPopulationCSV(strings.NewReader("cell;population;households\n8840644d07fffff;1.200;300\n"))
+	if !errors.Is(err, population.ErrInvalidInput) || !strings.Contains(err.Error(), `line 2, column population: `) || !strings.Contains(err.Error(), `"1.200" may group thousands`) {
+		t.Errorf("an ambiguous count: %v", err)
+	}
+	// With commas between fields, a point is the decimal mark.
+	cells, err := ReadPopulationCSV(strings.NewReader("cell,population,households\n8840644d07fffff,1.200,0.3\n"))
+	if err != nil || cells[0].Population != 1.2 {
+		t.Errorf("a comma-separated table: %v %+v", err, cells)
+	}
+}

@@ -734,3 +734,32 @@ func TestReadPointsSwappedColumnsNamed(t *testing.T) {
 		t.Fatalf("latitude out of range elsewhere: %v", err)
 	}
 }
+
+// LocaleNumber reads the counts of a table whose decimal mark is the
+// comma, and refuses those a point may group.
+func TestLocaleNumber(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		comma    bool
+		ok       bool
+	}{
+		{"1000,5", "1000.5", true, true}, {"1200", "1200", true, true}, {"1.5", "1.5", true, true}, {"12.3456", "12.3456", true, true},
+		{"1.200", "", true, false}, {"12.345.678", "", true, false}, {"-1.000", "", true, false},
+		{"1.200", "1.200", false, true}, {"1000,5", "1000,5", false, true},
+	} {
+		got, err := LocaleNumber(c.in, c.comma)
+		if (err == nil) != c.ok || c.ok && got != c.want {
+			t.Errorf("LocaleNumber(%q, %v) = %q, %v", c.in, c.comma, got, err)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%q: %v does not wrap ErrInvalidInput", c.in, err)
+		}
+	}
+	// Through a table: "1.200" in a semicolon table was read as 1.2
+	// people.
+	_, err := ReadH3Table(strings.NewReader("h3;population\n88415cb4e5fffff;1.200\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != "population" {
+		t.Errorf("an ambiguous count in a table: %v", err)
+	}
+}

@@ -176,11 +176,17 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 			if !ok || i >= len(rec) {
 				return "", false
 			}
-			v := strings.TrimSpace(rec[i])
-			if decimalComma && decimalCommaRE.MatchString(v) {
-				v = strings.Replace(v, ",", ".", 1)
-			}
+			v, _ := LocaleNumber(strings.TrimSpace(rec[i]), decimalComma)
 			return v, true
+		}
+		if decimalComma {
+			for _, name := range []string{"population", "households"} {
+				if i, ok := cols.pos[name]; ok && i < len(rec) {
+					if _, err := LocaleNumber(strings.TrimSpace(rec[i]), true); err != nil {
+						return &ParseError{Line: line, Column: name, Err: err}
+					}
+				}
+			}
 		}
 		if err := row(line, get); err != nil {
 			return err
@@ -188,8 +194,33 @@ func readRows(r io.Reader, want, optional []string, aliases map[string]string, i
 	}
 }
 
-// decimalCommaRE matches a number written with a decimal comma.
-var decimalCommaRE = regexp.MustCompile(`^[+-]?[0-9]+,[0-9]+$`)
+// decimalCommaRE matches a number written with a decimal comma, and
+// thousandsPointRE one that may be grouped by points (1.200, 12.345.678).
+var (
+	decimalCommaRE   = regexp.MustCompile(`^[+-]?[0-9]+,[0-9]+$`)
+	thousandsPointRE = regexp.MustCompile(`^[+-]?[0-9]{1,3}(\.[0-9]{3})+$`)
+)
+
+// LocaleNumber reads a count of a table whose fields may be written as a
+// Vietnamese or European Excel writes them (decimalComma: the table is
+// semicolon- or tab-separated, the comma its decimal mark): "1000,5" is
+// 1000.5. There a point may group thousands, so "1.200" is refused as
+// ambiguous (1.2 or 1200) — it was read as 1.2 people — naming both
+// readings; "1200", "1200,5" and "1.5" are read. Without decimalComma the
+// value is returned as it is.
+func LocaleNumber(v string, decimalComma bool) (string, error) {
+	if !decimalComma {
+		return v, nil
+	}
+	if decimalCommaRE.MatchString(v) {
+		return strings.Replace(v, ",", ".", 1), nil
+	}
+	if thousandsPointRE.MatchString(v) {
+		return v, fmt.Errorf("%w: %q may group thousands with a point (%s) or mark decimals with it, in a table whose decimal mark is the comma: write %s without grouping, or the decimals after a comma",
+			ErrInvalidInput, v, strings.ReplaceAll(v, ".", ""), strings.ReplaceAll(v, ".", ""))
+	}
+	return v, nil
+}
 
 // commaHint says why a number with a comma in a comma-separated table is
 // not read; "" for one without.
