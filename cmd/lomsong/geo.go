@@ -415,8 +415,8 @@ func runPopulation(ctx context.Context, args []string, e *env) error {
 		}
 		if c.Population > most {
 			ctr, _ := c.Cell.Center()
-			return refusedError{fmt.Errorf("population: %.6g people in the resolution-%d cell %v (%.4f, %.4f), above %.0f a km²: a unit or typing error? nothing written",
-				c.Population, c.Cell.Resolution(), c.Cell, ctr[0], ctr[1], float64(pipeline.MaxPeoplePerKm2))}
+			return refusedError{fmt.Errorf("population: %.6g people in the resolution-%d cell %v (%.4f, %.4f), above the %.0f it may hold (%.0f a km² over its area, half again for the spread of cell areas): a unit or typing error? nothing written",
+				c.Population, c.Cell.Resolution(), c.Cell, ctr[0], ctr[1], most, float64(pipeline.MaxPeoplePerKm2))}
 		}
 	}
 	pop, hh := population.Totals(cells)

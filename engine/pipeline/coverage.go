@@ -700,8 +700,8 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			return nil, fmt.Errorf("population table: line %d, column households: %s households for %s people: a household is at least one person: %w",
 				line, rec[ih], rec[ip], population.ErrInvalidInput)
 		case p > maxPeople:
-			return nil, fmt.Errorf("population table: line %d, column population: %s people in a cell of resolution %d, above %.0f a km² over its area: %w",
-				line, rec[ip], c.Resolution(), float64(MaxPeoplePerKm2), population.ErrInvalidInput)
+			return nil, fmt.Errorf("population table: line %d, column population: %s people in a cell of resolution %d, above the %.0f it may hold (%.0f a km² over its area, half again for the spread of cell areas): %w",
+				line, rec[ip], c.Resolution(), maxPeople, float64(MaxPeoplePerKm2), population.ErrInvalidInput)
 		}
 		out = append(out, population.Cell{Cell: c, Population: p, Households: hh})
 	}
