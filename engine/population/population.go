@@ -422,7 +422,8 @@ func Split(cells []Cell, res int) ([]Cell, error) {
 			return nil, fmt.Errorf("population: cell %v is at resolution %d, finer than the resolution %d asked for here (a table of one resolution is split or summed whole)", c.Cell, r, res)
 		}
 		if res-r > maxSplitLevels {
-			return nil, fmt.Errorf("population: splitting res %d into res %d exceeds %d levels", r, res, maxSplitLevels)
+			return nil, fmt.Errorf("%w: cell %v is at resolution %d: split evenly into resolution %d, its people would be spread over %.0f cells, where the table does not say they are; an even split goes down %d levels at most (%.0f cells): give a table of resolution %d or finer, or --res %d or coarser",
+				ErrInvalidInput, c.Cell, r, res, math.Pow(7, float64(res-r)), maxSplitLevels, math.Pow(7, maxSplitLevels), res-maxSplitLevels, r+maxSplitLevels)
 		}
 		ch, err := c.Cell.Children(res)
 		if err != nil {

@@ -763,3 +763,20 @@ func TestLocaleNumber(t *testing.T) {
 		t.Errorf("an ambiguous count in a table: %v", err)
 	}
 }
+
+// A split further than maxSplitLevels is refused as the input's fault
+// (exit 3 in lomsong population), naming the cell and what to give; it
+// was a bare error (exit 1) without the cell.
+func TestSplitTooFar(t *testing.T) {
+	c, err := hexgrid.Parse("8041fffffffffff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Split([]Cell{{Cell: c, Population: 10, Households: 3}}, 8)
+	if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "cell 8041fffffffffff is at resolution 0") || !strings.Contains(err.Error(), "--res 4 or coarser") {
+		t.Errorf("%v", err)
+	}
+	if out, err := Split([]Cell{{Cell: c, Population: 2401, Households: 700}}, 4); err != nil || len(out) != 2401 {
+		t.Errorf("four levels: %d cells, %v", len(out), err)
+	}
+}
