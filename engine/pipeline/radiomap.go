@@ -635,11 +635,10 @@ func buildRadioMap(ctx context.Context, ev *evidence, predictor evPredictor, ro 
 		p, ok := predOf(i, k.key())
 		if !ok {
 			rep.ReadingsWithoutPrediction += int64(k.n)
-			if !k.upper() {
-				// Kept for the places near them where their key has no
-				// prediction either (unpredicted.posterior).
-				unpred.add(lastLon, lastLat, k.key(), level, sd*sd/float64(k.n))
-			}
+			// Kept for the places near them where their key has no
+			// prediction either (unpredNear.krige); a bound (no service,
+			// a censored reading) as a bound.
+			unpred.add(lastLon, lastLat, k.key(), level, sd*sd/float64(k.n), k.upper())
 			continue
 		}
 		r := level - p
@@ -926,9 +925,17 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	// the place certainly dead, its readings beyond the 300 m of
 	// measured unread.
 	near := rn.unpred.near(lon, lat)
+	type kriged struct{ mean, v float64 }
+	krig := map[deadzone.Key]kriged{}
 	for _, k := range near.keys() {
-		if k.Tech.Valid() && !slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) && !slices.Contains(extra, k) {
-			extra = append(extra, k)
+		if !k.Tech.Valid() || slices.ContainsFunc(preds, func(p prediction) bool { return p.key == k }) {
+			continue
+		}
+		if mean, v, ok := near.krige(k, lon, lat, m.Model()); ok {
+			krig[k] = kriged{mean, v}
+			if !slices.Contains(extra, k) {
+				extra = append(extra, k)
+			}
 		}
 	}
 	slices.SortFunc(extra, func(a, b deadzone.Key) int {
@@ -954,12 +961,12 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	for a, k := range extra {
 		i := q + a
 		out.Keys = append(out.Keys, k)
-		if mean, v, ok := near.krige(k, lon, lat, m.Model()); ok {
+		if kr, ok := krig[k]; ok {
 			// The readings without prediction around, by ordinary
 			// kriging: they carry the near ones' evidence too, weighed
 			// by how far each lies and how much they share.
-			out.MeanDBm = append(out.MeanDBm, mean)
-			out.Cov[i*n+i] = v
+			out.MeanDBm = append(out.MeanDBm, kr.mean)
+			out.Cov[i*n+i] = kr.v
 			continue
 		}
 		e := measured[k]
@@ -970,14 +977,28 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 	return out, nil
 }
 
+// UnpredictedGradientDBPerKm is the spread of the level's slope around
+// readings whose key has no prediction (no site of the register in
+// reach): the level falls or rises towards a mast the register lacks, by
+// 10n/(D ln 10) dB a km at D km from it (path-loss exponent n ≈ 3.5:
+// about 15 dB a km at 1 km, 5 at 3 km). 10 dB a km is that at 1.5 km.
+// Kriged as a random gradient (unpredNear.krige), it makes a reading's
+// word on a place fade with the distance beyond the residual field's
+// spread: a stationary field alone carried the readings' level as far as
+// they were read, give or take that spread.
+const UnpredictedGradientDBPerKm = 10
+
 // UnpredictedRadiusM is how far from a place the readings of a key
 // without a prediction there (nor at the readings' cells) are read for
 // its level, and UnpredictedMaxCells how many of their cells, the
-// nearest. Beyond about twice the residual field's ranges (200–300 m on
-// the demo's and fitted worlds) a reading says little more than the
-// field's whole spread; 1.5 km keeps the cells that still do.
+// nearest. About three times the residual field's ranges (200–300 m on
+// the demo's and fitted worlds): farther, a reading says nothing of the
+// place's own shadowing and only its level carries, which the slope
+// term makes fade; 1.5 km took a village 7 no-service tests of another
+// carrier called dead to uncertain on one world from a key's readings
+// that far, at σ 21 dB, where 800 m changes no verdict on the worlds.
 const (
-	UnpredictedRadiusM  = 1500
+	UnpredictedRadiusM  = 800
 	UnpredictedMaxCells = 16
 )
 
@@ -996,6 +1017,7 @@ type unpredCell struct {
 	key      deadzone.Key
 	level    float64 // dBm, indoor readings raised by the building loss
 	v        float64 // the level's noise variance, dB²
+	upper    bool    // a bound: no service, or a censored reading
 }
 
 // unpredGridDeg is the side of unpredicted's index squares, degrees (about
@@ -1006,8 +1028,8 @@ func unpredSquare(lon, lat float64) [2]int32 {
 	return [2]int32{int32(math.Floor(lon / unpredGridDeg)), int32(math.Floor(lat / unpredGridDeg))}
 }
 
-func (u *unpredicted) add(lon, lat float64, k deadzone.Key, level, v float64) {
-	u.cells = append(u.cells, unpredCell{lon, lat, k, level, v})
+func (u *unpredicted) add(lon, lat float64, k deadzone.Key, level, v float64, upper bool) {
+	u.cells = append(u.cells, unpredCell{lon, lat, k, level, v, upper})
 }
 
 // index builds the squares' index (after the last add).
@@ -1078,26 +1100,41 @@ func (n unpredNear) keys() []deadzone.Key {
 }
 
 // krige returns key k's level at (lon, lat) and its variance from the
-// nearest UnpredictedMaxCells cells of k, by ordinary kriging (the
+// nearest UnpredictedMaxCells cells of k with a level (not a bound), by
+// ordinary kriging (the
 // key's mean unknown: no prediction gives it) under the residual field's
 // same-key covariance C with its nugget: the level L = μ + f(x) + e(x),
 // each cell's level r_a = μ + f(x_a) + e_a + noise, and the weights λ
 // (Σλ = 1) minimise Var(Σλ r − L) = λᵀΣλ, with
 //
-//	Σ_ab = C(d_ab) − C(d_a) − C(d_b) + C(0) + nugget + δ_ab (nugget + v_a),
+//	Σ_ab = C(d_ab) − C(d_a) − C(d_b) + C(0) + nugget + δ_ab (nugget + v_a) + τ² Δ_a·Δ_b,
 //
-// so λ = Σ⁻¹1 / 1ᵀΣ⁻¹1 and the variance is 1 / 1ᵀΣ⁻¹1. Cells far apart
-// count as several witnesses, cells together as about one: twenty
-// readings at one spot 313 m away give σ ≈ 11 dB on the demo country's
-// field, not 1 dB. It assumes the key's field is stationary around the
-// place (no trend towards or away from a mast the register lacks): the
-// level a few hundred metres on is the readings' give or take the field's
-// spread. ok is false without a cell of k.
+// so λ = Σ⁻¹1 / 1ᵀΣ⁻¹1 and the variance is 1 / 1ᵀΣ⁻¹1. The last term is
+// a level's slope G around the place, unknown (G ~ N(0, τ²I), τ =
+// UnpredictedGradientDBPerKm, Δ_a the cell's offset from the place in
+// km): the level r_a − L gains G·Δ_a. Cells far apart count as several
+// witnesses, cells together as about one: twenty readings at one spot
+// 313 m away give σ ≈ 11 dB on the demo country's field, not 1 dB; at
+// 800 m about 14 dB. ok is false without a cell of k with a level, and
+// when a bound of k (no service, a censored reading) lies nearer the
+// place than the nearest such cell: the bounds are not kriged, and the
+// level of readings farther off would overrule them (a village with
+// seven no-service tests of its own and readings a kilometre away went
+// from dead to uncertain).
 func (n unpredNear) krige(k deadzone.Key, lon, lat float64, m radiomap.Model) (mean, v float64, ok bool) {
 	var cs []unpredCell
 	var ds []float64
-	for i, c := range n.cells {
-		if c.key == k && len(cs) < UnpredictedMaxCells {
+	for i, c := range n.cells { // nearest first
+		if c.key != k {
+			continue
+		}
+		if c.upper {
+			if len(cs) == 0 {
+				return 0, 0, false // a bound nearer than every level
+			}
+			continue
+		}
+		if len(cs) < UnpredictedMaxCells {
 			cs = append(cs, c)
 			ds = append(ds, n.dist[i])
 		}
@@ -1106,6 +1143,15 @@ func (n unpredNear) krige(k deadzone.Key, lon, lat float64, m radiomap.Model) (m
 		return 0, 0, false
 	}
 	c0 := m.Cov(0, true)
+	// Offsets from the place in km (local east and north): the slope's
+	// term.
+	kmLon := math.Cos(lat*math.Pi/180) * math.Pi / 180 * radiomap.EarthRadiusM / 1000
+	kmLat := math.Pi / 180 * radiomap.EarthRadiusM / 1000
+	dx, dy := make([]float64, len(cs)), make([]float64, len(cs))
+	for a, c := range cs {
+		dx[a], dy[a] = (c.lon-lon)*kmLon, (c.lat-lat)*kmLat
+	}
+	const tau2 = UnpredictedGradientDBPerKm * UnpredictedGradientDBPerKm
 	sig := mat.NewSymDense(len(cs), nil)
 	for a := range cs {
 		for b := a; b < len(cs); b++ {
@@ -1113,7 +1159,7 @@ func (n unpredNear) krige(k deadzone.Key, lon, lat float64, m radiomap.Model) (m
 			if a != b {
 				dab = radiomap.DistanceM(cs[a].lon, cs[a].lat, cs[b].lon, cs[b].lat)
 			}
-			x := m.Cov(dab, true) - m.Cov(ds[a], true) - m.Cov(ds[b], true) + c0 + m.NuggetDB2
+			x := m.Cov(dab, true) - m.Cov(ds[a], true) - m.Cov(ds[b], true) + c0 + m.NuggetDB2 + tau2*(dx[a]*dx[b]+dy[a]*dy[b])
 			if a == b {
 				x += m.NuggetDB2 + cs[a].v
 			}

@@ -10,10 +10,11 @@ import (
 )
 
 // The ordinary kriging of a key's readings without prediction, against
-// its closed forms: one cell at distance d gives its level with variance
-// 2(C(0) − C(d)) + 2·nugget + v; k cells at one spot give their mean
-// level with variance s + (nugget + v)/k, s = 2(C(0) − C(d)) + nugget —
-// cells together count as about one witness, not k.
+// its closed forms: one cell at distance d (Δ km east) gives its level
+// with variance 2(C(0) − C(d)) + 2·nugget + v + τ²Δ²; k cells at one spot
+// give their mean level with variance s + (nugget + v)/k, s = 2(C(0) −
+// C(d)) + nugget + τ²Δ² — cells together count as about one witness, not
+// k, and the level's unknown slope does not average away.
 func TestUnpredictedKrige(t *testing.T) {
 	m := radiomap.Model{SharedSillDB2: 48, SharedRangeM: 300, OwnSillDB2: 16, OwnRangeM: 800, NuggetDB2: 4}
 	k := deadzone.Key{Carrier: "vinaphone", Tech: engine.Tech4G}
@@ -21,29 +22,31 @@ func TestUnpredictedKrige(t *testing.T) {
 	const lon, lat = 103.45, 22.40
 	dLon := 313 / radiomap.DistanceM(lon, lat, lon+1, lat) // 313 m east, in degrees
 	c0, cd := m.Cov(0, true), m.Cov(radiomap.DistanceM(lon, lat, lon+dLon, lat), true)
+	dKm := dLon * math.Cos(lat*math.Pi/180) * math.Pi / 180 * radiomap.EarthRadiusM / 1000
+	trend := UnpredictedGradientDBPerKm * UnpredictedGradientDBPerKm * dKm * dKm
 	near := func(cells ...unpredCell) unpredNear {
 		u := &unpredicted{}
 		for _, c := range cells {
-			u.add(c.lon, c.lat, c.key, c.level, c.v)
+			u.add(c.lon, c.lat, c.key, c.level, c.v, c.upper)
 		}
 		u.index()
 		return u.near(lon, lat)
 	}
 	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
 
-	one := near(unpredCell{lon + dLon, lat, k, -75, 2})
+	one := near(unpredCell{lon + dLon, lat, k, -75, 2, false})
 	mean, v, ok := one.krige(k, lon, lat, m)
-	if want := 2*(c0-cd) + 2*m.NuggetDB2 + 2; !ok || !close(mean, -75) || !close(v, want) {
+	if want := 2*(c0-cd) + 2*m.NuggetDB2 + 2 + trend; !ok || !close(mean, -75) || !close(v, want) {
 		t.Errorf("one cell at 313 m: %v ± %v (%v), want -75, variance %v", mean, v, ok, want)
 	}
 	var cells []unpredCell
 	for _, level := range []float64{-70, -74, -78, -82} {
-		cells = append(cells, unpredCell{lon + dLon, lat, k, level, 2})
+		cells = append(cells, unpredCell{lon + dLon, lat, k, level, 2, false})
 	}
-	cells = append(cells, unpredCell{lon + dLon, lat, other, -60, 2})
+	cells = append(cells, unpredCell{lon + dLon, lat, other, -60, 2, false})
 	four := near(cells...)
 	mean, v, ok = four.krige(k, lon, lat, m)
-	s := 2*(c0-cd) + m.NuggetDB2
+	s := 2*(c0-cd) + m.NuggetDB2 + trend
 	if want := s + (m.NuggetDB2+2)/4; !ok || !close(mean, -76) || !close(v, want) {
 		t.Errorf("four cells at one spot: %v ± %v, want -76, variance %v", mean, v, want)
 	}
@@ -52,12 +55,23 @@ func TestUnpredictedKrige(t *testing.T) {
 	}
 	// A cell beyond UnpredictedRadiusM is not read; a key without cells
 	// is not kriged.
-	far := near(unpredCell{lon + dLon*UnpredictedRadiusM/313*1.01, lat, k, -60, 2})
+	far := near(unpredCell{lon + dLon*UnpredictedRadiusM/313*1.01, lat, k, -60, 2, false})
 	if _, _, ok := far.krige(k, lon, lat, m); ok || len(far.cells) != 0 {
 		t.Errorf("a cell beyond %d m read: %+v", UnpredictedRadiusM, far)
 	}
 	if _, _, ok := one.krige(other, lon, lat, m); ok {
 		t.Error("a key without cells kriged")
+	}
+	// A bound of the key nearer the place than every level: not kriged
+	// (the bounds are not, and the levels farther off would overrule
+	// it); a bound farther off than a level is left to the field.
+	bound := near(unpredCell{lon + dLon/3, lat, k, -140, 2, true}, unpredCell{lon + dLon, lat, k, -75, 2, false})
+	if _, _, ok := bound.krige(k, lon, lat, m); ok {
+		t.Error("kriged past a nearer bound")
+	}
+	beyond := near(unpredCell{lon + dLon*2, lat, k, -140, 2, true}, unpredCell{lon + dLon, lat, k, -75, 2, false})
+	if mean, _, ok := beyond.krige(k, lon, lat, m); !ok || !close(mean, -75) {
+		t.Errorf("a bound beyond the level: %v %v", mean, ok)
 	}
 	// No readings: nothing near, from a nil index too.
 	var none *unpredicted
