@@ -104,3 +104,38 @@ func TestNearbyNoServiceCountsEmergencyAndCensored(t *testing.T) {
 		t.Errorf("evidence %+v, want 4 tests, 3 without service", got)
 	}
 }
+
+// A carrier missing from the register, measured strong 320 m from a
+// village no registered 3G/4G site reaches: the village is served by its
+// readings, not confirmed dead (only readings within 300 m were read for a
+// key without prediction). Beyond UnpredictedRadiusM they are not read.
+func TestUnregisteredCarrierNearVillage(t *testing.T) {
+	v := worldVillages[6] // V7: only Viettel 2G reaches it
+	if v.ID != "V7" {
+		t.Fatalf("village %s, want V7", v.ID)
+	}
+	at := func(m float64) *engine.MeasurementBatch {
+		b := worldTests(true)
+		dLon := m / radiomap.DistanceM(v.Lon, v.Lat, v.Lon+1, v.Lat)
+		for i := range 12 {
+			b.Append(engine.Measurement{TimeUnixMs: worldT0 + int64(i)*60_000, Carrier: engine.VinaPhone, Tech: engine.Tech4G,
+				Lon: v.Lon + dLon, Lat: v.Lat, SignalDBm: -75, Service: engine.ServiceOK,
+				RSRQDB: math.NaN(), SINRDB: math.NaN(), DLMbps: math.NaN(), ULMbps: math.NaN(), LatencyMs: math.NaN(),
+				Source: engine.SourceCrowd, DeviceID: "p", DeviceClass: engine.DeviceSmartphone, Environment: engine.EnvOutdoor})
+		}
+		return b
+	}
+	for _, c := range []struct {
+		m      float64
+		served bool
+	}{{320, true}, {UnpredictedRadiusM + 300, false}} {
+		r, err := DeadZones(t.Context(), storeOf(t, worldVillages, at(c.m)), worldOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := villageByID(t, r, "V7")
+		if served := got.Verdict.PDead < 0.2 && got.Verdict.Best.Carrier == engine.VinaPhone; served != c.served {
+			t.Errorf("vinaphone readings %.0f m off: p_dead %v (best %v), served %v, want %v", c.m, got.Verdict.PDead, got.Verdict.Best, served, c.served)
+		}
+	}
+}
