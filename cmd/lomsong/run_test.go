@@ -174,7 +174,7 @@ func TestReaderWithoutWriteAccess(t *testing.T) {
 		t.Errorf("plan --budget 1e10 by a reader: exit %d\n%s", code, errs)
 	}
 	_, errs, code = reader("run", "--dataset", ds, "--period", "2026-10", "--budget", "1e10")
-	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write there") {
+	if code != exitFailure || !strings.Contains(errs, "run saves the month in the dataset, and this user may not write to it: run it as its owner") {
 		t.Errorf("run by a reader: exit %d\n%s", code, errs)
 	}
 }
