@@ -252,6 +252,15 @@ func (s *BoundarySet) Lookup(query string) (Unit, error) {
 	kind, rest, kinded := withoutUnitKind(q)
 	if kinded {
 		alt = engine.Fold(rest)
+	} else {
+		// The English kind after the name: "Ho Chi Minh City", "Lai
+		// Chau Province" (as foreign datasets write them).
+		for _, suffix := range []string{"city", "province"} {
+			if r, ok := strings.CutSuffix(f, suffix); ok && r != "" {
+				alt = r
+				break
+			}
+		}
 	}
 	if a, ok := nameAliases[alt]; ok {
 		alt = a

@@ -163,6 +163,11 @@ func TestLookup(t *testing.T) {
 		{"TP.HCM", "79"},
 		{"TPHCM", "79"},
 		{"HCM", "79"},
+		// The English kind after the name, as foreign datasets write it
+		// ("Ho Chi Minh City" was not found while "Sài Gòn" was).
+		{"Ho Chi Minh City", "79"},
+		{"Lai Chau Province", "12"},
+		{"Hanoi City", "01"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
@@ -172,7 +177,7 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []string{"Atlantis", "999", "0", "Tỉnh Atlantis", "Tỉnh", "Thành phố"} {
+	for _, q := range []string{"Atlantis", "999", "0", "Tỉnh Atlantis", "Tỉnh", "Thành phố", "City", "Province"} {
 		if _, err := s.Lookup(q); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Lookup(%s) err = %v, want ErrNotFound", q, err)
 		}

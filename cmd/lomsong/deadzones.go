@@ -662,7 +662,9 @@ func printExpectation(w io.Writer, e deadzone.ListExpectation) {
 		fmt.Fprintf(w, " (expected precision %.2f)", p)
 	}
 	fmt.Fprintf(w, ", %.1f among those counted served", e.ExpectedMissed())
-	if r := e.Recall(); !math.IsNaN(r) {
+	// A recall of the 0.0 villages expected dead (a p_dead sum below
+	// 0.05, as printed) is 0/0 to the reader: not said.
+	if r := e.Recall(); !math.IsNaN(r) && e.ExpectedDead >= 0.05 {
 		fmt.Fprintf(w, " (expected recall %.2f)", r)
 	}
 	fmt.Fprintln(w, "; deadzones_meta.json, expected_from_p_dead")
