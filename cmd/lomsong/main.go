@@ -580,7 +580,7 @@ func commandExitCodes(name string) string {
 	case "dataset":
 		return "0 ok, 1 failure (DIR missing or not a folder, as every command's --dataset; verify: bad parts; repair: damaged or missing parts), 2 usage error (retract: no single source answers to SOURCE), 3 data refused (DIR, a folder, holds no dataset), 130 interrupted"
 	case "areas":
-		return "0 ok, 1 failure (a boundary file not read), 2 usage error (a name or code no unit has), 3 data refused (a boundary file without units)"
+		return "0 ok, 1 failure (a boundary file that cannot be opened), 2 usage error (a name or code no unit has), 3 data refused (a boundary file that is not GeoJSON, or has no units or not the properties named)"
 	case "population":
 		return "0 ok, 1 failure, 2 usage error, 3 data refused (an input without a populated cell, outside Viet Nam, or with counts too high for people), 130 interrupted"
 	case "campaign":
