@@ -274,6 +274,12 @@ func datasetLs(dir string, e *env) error {
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t%d\t\t\n", total)
 	tw.Flush()
+	if bad := s.DamagedParts(nil); len(bad) > 0 {
+		// The table counts the rows recorded: a part gone or cut short
+		// was listed whole, without a word.
+		fmt.Fprintf(e.stdout, "warning: %s missing or not of %s recorded size (e.g. %s): %s rows %s counted above but cannot be read; lomsong dataset verify %s names %s\n",
+			plural.Count(len(bad), "listed part is", "listed parts are"), plural.Noun(len(bad), "its", "their"), bad[0], plural.Noun(len(bad), "its", "their"), plural.Noun(len(bad), "is", "are"), shellQuote(dir), plural.Noun(len(bad), "it", "them"))
+	}
 	// Registers ingested again replace their earlier rows: the rows
 	// stored are not the sectors or villages in force.
 	registers := map[string]int{}
@@ -387,8 +393,14 @@ func datasetRetract(dir, which, why string, e *env) error {
 		return err
 	}
 	src := rep.Source
-	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %s, %s no longer read\n",
-		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), plural.Count(len(src.Parts), "part", "parts"), plural.Count(src.Accepted, "row", "rows"))
+	missing := ""
+	if n := len(rep.Missing); n > 0 {
+		// Counted with the source's record, but gone before (its NOTE
+		// names them).
+		missing = fmt.Sprintf(" (%s already missing: not moved)", plural.Count(n, "file", "files"))
+	}
+	fmt.Fprintf(e.stdout, "%s: retracted %s (%s, sha256 %s, ingested %s): %s, %s no longer read%s\n",
+		dir, src.Name, src.Kind, src.SHA256, src.IngestedAt.UTC().Format("2006-01-02 15:04 UTC"), plural.Count(len(src.Parts), "part", "parts"), plural.Count(src.Accepted, "row", "rows"), missing)
 	fmt.Fprintf(e.stdout, "its files: %s (with NOTE.txt; to restore, move them back and run lomsong dataset repair %s)\n",
 		filepath.Join(dir, filepath.FromSlash(rep.Dir)), shellQuote(dir))
 	if src.Kind == "measurements" || src.Kind == "sites" {

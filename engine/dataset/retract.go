@@ -29,6 +29,9 @@ type RetractReport struct {
 	Source Source   // the source taken out of the manifest
 	Dir    string   // where its files went, relative to the dataset (retracted/NNNN)
 	Moved  []string // its files, relative to the dataset
+	// Missing are those of its files that were gone before the
+	// retraction (not moved; its NOTE.txt names them).
+	Missing []string
 }
 
 // Retract takes an ingested source out of the dataset: a carrier's dump
@@ -103,6 +106,8 @@ func Retract(dir, which, why string, when time.Time) (RetractReport, error) {
 	for _, f := range rep.Moved {
 		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err == nil {
 			present = append(present, f)
+		} else {
+			rep.Missing = append(rep.Missing, f)
 		}
 	}
 	var note strings.Builder
