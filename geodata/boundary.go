@@ -459,6 +459,13 @@ func (s *BoundarySet) byPaddedCode(q string) (Unit, bool) {
 			found = append(found, u)
 		}
 	}
+	// And the other way: "01" for a file whose codes are numbers (1),
+	// their leading zeros lost (BoundarySet.NumericCodes).
+	if t := strings.TrimLeft(q, "0"); t != q && t != "" {
+		if u, ok := s.ByCode(t); ok {
+			found = append(found, u)
+		}
+	}
 	if len(found) != 1 {
 		return Unit{}, false
 	}

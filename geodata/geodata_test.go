@@ -292,6 +292,13 @@ func TestLoadBoundariesErrors(t *testing.T) {
 	if !slices.Equal(s.NumericCodes, []string{"7"}) {
 		t.Errorf("numeric codes %v", s.NumericCodes)
 	}
+	// Asked with its leading zero ("07", as GSO writes it), such a code is
+	// found; it was "no such unit".
+	for _, q := range []string{"7", "07", "007"} {
+		if u, err := s.Lookup(q); err != nil || u.Code != "7" {
+			t.Errorf("Lookup(%q) = %+v, %v", q, u, err)
+		}
+	}
 }
 
 func TestLoadCommunes2025(t *testing.T) {
