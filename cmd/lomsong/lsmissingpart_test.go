@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,19 +13,9 @@ import (
 // those it moved).
 func TestLsAndRetractSayAPartIsMissing(t *testing.T) {
 	_, ds := ingestOneTest(t, "2024-10-31 20:00:00")
-	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		Sources []struct {
-			Parts []struct {
-				Path string `json:"path"`
-			} `json:"parts"`
-		} `json:"sources"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil || len(m.Sources) != 1 || len(m.Sources[0].Parts) != 1 {
-		t.Fatalf("manifest: %v\n%s", err, b)
+	m := readManifest(t, ds)
+	if len(m.Sources) != 1 || len(m.Sources[0].Parts) != 1 {
+		t.Fatalf("manifest: %+v", m)
 	}
 	part := m.Sources[0].Parts[0].Path
 	if err := os.Remove(filepath.Join(ds, filepath.FromSlash(part))); err != nil {

@@ -13,21 +13,9 @@ import (
 // dataset ls showed the source whole, its parts already moved.
 func TestRetractStoppedCompletedOnOpen(t *testing.T) {
 	_, ds := ingestOneTest(t, "2024-10-31 20:00:00")
-	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		Sources []struct {
-			SHA256 string `json:"sha256"`
-			Name   string `json:"name"`
-			Parts  []struct {
-				Path string `json:"path"`
-			} `json:"parts"`
-		} `json:"sources"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil || len(m.Sources) != 1 || len(m.Sources[0].Parts) != 1 {
-		t.Fatalf("manifest: %v\n%s", err, b)
+	m := readManifest(t, ds)
+	if len(m.Sources) != 1 || len(m.Sources[0].Parts) != 1 {
+		t.Fatalf("manifest: %+v", m)
 	}
 	src := m.Sources[0]
 	j, _ := json.Marshal(map[string]any{"sha256": src.SHA256, "name": src.Name, "dir": "retracted/0001",
@@ -48,4 +36,29 @@ func TestRetractStoppedCompletedOnOpen(t *testing.T) {
 	if _, errs, code := runCmd(t, "dataset", "verify", ds); code != exitOK {
 		t.Errorf("verify after: exit %d\n%s", code, errs)
 	}
+}
+
+// testManifest is what the tests read of a dataset's manifest.json.
+type testManifest struct {
+	Sources []struct {
+		SHA256 string `json:"sha256"`
+		Name   string `json:"name"`
+		Parts  []struct {
+			Path string `json:"path"`
+		} `json:"parts"`
+	} `json:"sources"`
+}
+
+// readManifest reads the manifest of the dataset at ds.
+func readManifest(t *testing.T, ds string) testManifest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ds, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m testManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("manifest: %v\n%s", err, b)
+	}
+	return m
 }
