@@ -938,12 +938,7 @@ func signalPosterior(m *radiomap.Map, lon, lat float64, preds []prediction, meas
 			}
 		}
 	}
-	slices.SortFunc(extra, func(a, b deadzone.Key) int {
-		if a.Carrier != b.Carrier {
-			return cmp.Compare(string(a.Carrier), string(b.Carrier))
-		}
-		return int(a.Tech) - int(b.Tech)
-	})
+	slices.SortFunc(extra, compareKeys)
 	q, n := len(preds), len(preds)+len(extra)
 	out := deadzone.Posterior{Keys: make([]deadzone.Key, 0, n), MeanDBm: make([]float64, 0, n), Cov: make([]float64, n*n)}
 	nugget := m.Model().NuggetDB2
@@ -1056,8 +1051,8 @@ func (u *unpredicted) near(lon, lat float64) unpredNear {
 	if u == nil || len(u.grid) == 0 {
 		return out
 	}
-	// Squares of 0.01°: 1.5 km is at most 2 squares of longitude at
-	// Viet Nam's latitudes (8–24°N) and 2 of latitude.
+	// Squares of 0.01° (1.0–1.1 km at Viet Nam's latitudes, 8–24°N):
+	// UnpredictedRadiusM lies within 2 squares either way.
 	c := unpredSquare(lon, lat)
 	var idx []int32
 	for dx := int32(-2); dx <= 2; dx++ {
@@ -1093,10 +1088,13 @@ func (n unpredNear) keys() []deadzone.Key {
 			ks = append(ks, c.key)
 		}
 	}
-	slices.SortFunc(ks, func(a, b deadzone.Key) int {
-		return cmp.Or(cmp.Compare(string(a.Carrier), string(b.Carrier)), int(a.Tech)-int(b.Tech))
-	})
+	slices.SortFunc(ks, compareKeys)
 	return ks
+}
+
+// compareKeys orders keys by carrier, then technology.
+func compareKeys(a, b deadzone.Key) int {
+	return cmp.Or(cmp.Compare(a.Carrier, b.Carrier), cmp.Compare(a.Tech, b.Tech))
 }
 
 // krige returns key k's level at (lon, lat) and its variance from the
