@@ -1,10 +1,8 @@
 package pipeline
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -27,8 +25,6 @@ import (
 	"github.com/lomsong/lomsong/engine/radiomap"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
 // CoverageOptions control Coverage.
@@ -596,12 +592,11 @@ func BestTable(best []coverage.Best) ([]arrowio.Column, error) {
 // beyond MaxPeoplePerKm2 over the cell's area; and a table none of whose
 // cells lies in Viet Nam (OutsideVietNam).
 func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
-	br := bufio.NewReader(r)
-	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
-		// UTF-16 with its byte-order mark (Excel's "Unicode text"), as
-		// lomsong population --h3 reads the same table.
-		br = bufio.NewReader(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()))
-	}
+	// Read as lomsong population --h3 reads the same table: UTF-16 with
+	// its byte-order mark, comma, semicolon or tab separated, decimal
+	// commas in the last two (a table saved by Excel under a Vietnamese
+	// locale was refused here as missing its columns).
+	br := population.TableText(r)
 	if head, _ := br.Peek(512); len(head) > 0 {
 		if f := ingest.Sniff(head); f != ingest.FormatCSV {
 			return nil, fmt.Errorf("population table: not CSV text but %s: give the population.csv lomsong population writes (a raster goes through lomsong population --raster first): %w",
@@ -611,14 +606,7 @@ func ReadPopulationCSV(r io.Reader) ([]population.Cell, error) {
 			return nil, fmt.Errorf("population table: not CSV text (binary bytes in its first line): give the population.csv lomsong population writes: %w", population.ErrInvalidInput)
 		}
 	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	// Comma, semicolon or tab separated, as lomsong population --h3
-	// reads it: a table saved by Excel under a Vietnamese locale
-	// (semicolons, decimal commas) was refused here as missing its
-	// columns. (ingest.SniffDelimiter reads the first line.)
-	cr.Comma = ingest.SniffDelimiter(br)
-	decimalComma := cr.Comma != ','
+	cr, decimalComma := population.NewTableCSV(br)
 	head, err := cr.Read()
 	if err == io.EOF {
 		return nil, missingError{"population table: an empty file"}

@@ -78,33 +78,44 @@ func notText(head []byte) error {
 	return nil
 }
 
-// readRows is readTable's loop, appending the columns not read to *ignored.
-func readRows(r io.Reader, want, optional []string, aliases map[string]string, ignored *[]string, row func(line int, get func(string) (string, bool)) error) error {
-	// Comma, semicolon or tab separated, as the contract's CSV inputs
-	// (ingest.SniffDelimiter reads the first line).
+// TableText returns r as the UTF-8 text of a table: UTF-16 with its
+// byte-order mark, Excel's "Unicode text" (tab separated), is decoded, as
+// ingest reads it. lomsong population's tables and the population table
+// the analyses read back (pipeline.ReadPopulationCSV) are read through it.
+func TableText(r io.Reader) *bufio.Reader {
 	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(512)
-	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		// UTF-16 with its byte-order mark, Excel's "Unicode text" (tab
-		// separated), as ingest reads it: read as the same text in UTF-8.
+	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), 64<<10)
-		head, _ = br.Peek(512)
 	}
+	return br
+}
+
+// NewTableCSV returns a CSV reader (records reused) of br, split at the
+// delimiter of its first line — comma, semicolon or tab, as the
+// contract's CSV inputs (ingest.SniffDelimiter) — and whether the table's
+// decimal mark is the comma: a table separated by semicolons or tabs is
+// written where it is (Excel's CSV on a Vietnamese or European Windows:
+// "105,85" is 105.85 there; LocaleNumber reads its counts).
+func NewTableCSV(br *bufio.Reader) (*csv.Reader, bool) {
+	cr := csv.NewReader(br)
+	cr.Comma = ingest.SniffDelimiter(br)
+	cr.ReuseRecord = true
+	return cr, cr.Comma != ','
+}
+
+// readRows is readTable's loop, appending the columns not read to *ignored.
+func readRows(r io.Reader, want, optional []string, aliases map[string]string, ignored *[]string, row func(line int, get func(string) (string, bool)) error) error {
+	br := TableText(r)
+	head, _ := br.Peek(512)
 	if ingest.Sniff(head) != ingest.FormatCSV {
 		return fmt.Errorf("%w: a %s file; population tables are CSV (comma, semicolon or tab separated)", ErrInvalidInput, ingest.Sniff(head))
 	}
 	if err := notText(head); err != nil {
 		return err
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = ingest.SniffDelimiter(br)
-	// A table separated by semicolons or tabs is written where the comma
-	// is the decimal mark (Excel's CSV on a Vietnamese or European
-	// Windows): "105,85" is 105.85 there.
-	decimalComma := cr.Comma != ','
+	cr, decimalComma := NewTableCSV(br)
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	var cols *columns
 	width := 0 // fields a row may have: the header's, or every column's
