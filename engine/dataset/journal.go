@@ -74,9 +74,10 @@ type CommitRecovery struct {
 	// completed (recoverRetract), whatever became of a commit.
 	Retracted string
 	// Pending names the journals Open found and could not act on (no
-	// write access, another process holding the lock): the dataset is
-	// read as it was before them until its owner's next ingest, retract
-	// or repair completes them.
+	// write access; while another lomsong holds the lock none is named,
+	// as that one is completing them): the dataset is read as it was
+	// before them until its owner's next ingest, retract or repair
+	// completes them.
 	Pending []string
 }
 
@@ -359,9 +360,10 @@ func recoverOnOpen(dir string) CommitRecovery {
 		return rec
 	}
 	if err == nil {
-		retracted, rerr := (&Store{dir: dir}).recoverRetract()
+		s := &Store{dir: dir}
+		retracted, rerr := s.recoverRetract()
 		if rerr == nil {
-			if rec, err = (&Store{dir: dir}).recoverCommit(time.Time{}); err != nil {
+			if rec, err = s.recoverCommit(time.Time{}); err != nil {
 				rec = CommitRecovery{}
 			}
 		}

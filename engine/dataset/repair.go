@@ -275,9 +275,8 @@ type RepairReport struct {
 	Retracted string
 	// Missing lists parts (and quarantine files) of recorded sources
 	// whose files are gone: the sources stay listed as recorded (a
-	// source is never rebuilt smaller
-	// from the parts that remain, which would hide the lost rows), so
-	// that verify and readers report them.
+	// source is never rebuilt smaller from the parts that remain, which
+	// would hide the lost rows), so that verify and readers report them.
 	Missing []string
 	// Corrected lists parts whose files are the bytes recorded (same
 	// SHA-256) but whose recorded size, row count, kind, period or
