@@ -809,57 +809,59 @@ func matchStart(spec string, villages []campaign.Village) ([]campaign.Village, e
 			continue
 		}
 		for level := whole; level <= own; level++ {
+			// Each match, the part of its name matched and the name it
+			// is said by (its whole name for a village's own name), as
+			// written (NFC).
 			var match []campaign.Village
-			var names []string  // the names matched, as written (NFC)
-			var partOf []string // each match's part matched, as written (NFC)
+			var partOf, nameOf []string
 			for i, v := range villages {
 				for _, part := range parts[i][level] {
 					if key(part) != want {
 						continue
 					}
-					match = append(match, v)
-					partOf = append(partOf, norm.NFC.String(strings.TrimSpace(part)))
-					name := norm.NFC.String(strings.TrimSpace(part))
+					p := norm.NFC.String(strings.TrimSpace(part))
+					name := p
 					if level == own {
 						name = norm.NFC.String(strings.TrimSpace(v.Name))
 					}
-					if !slices.Contains(names, name) {
-						names = append(names, name)
-					}
+					match, partOf, nameOf = append(match, v), append(partOf, p), append(nameOf, name)
 					break
 				}
 			}
 			if len(match) == 0 {
 				continue
 			}
-			if folded && len(names) > 1 {
+			distinct := func(xs []string) []string {
+				var out []string
+				for _, x := range xs {
+					if !slices.Contains(out, x) {
+						out = append(out, x)
+					}
+				}
+				return out
+			}
+			if folded && len(distinct(nameOf)) > 1 {
 				// The diacritics the user did type choose among names
 				// that differ in them: "Ban Pá Sa" is Bản Pá Sà, not
 				// Bản Pa Sà.
 				var agree []string
-				for _, p := range partOf {
-					if diacriticsAgree(spec, p) && !slices.Contains(agree, p) {
+				for _, p := range distinct(partOf) {
+					if diacriticsAgree(spec, p) {
 						agree = append(agree, p)
 					}
 				}
 				if len(agree) == 1 {
 					var kept []campaign.Village
-					names = names[:0]
+					var keptNames []string
 					for k, v := range match {
 						if partOf[k] == agree[0] {
-							kept = append(kept, v)
-							name := partOf[k]
-							if level == own {
-								name = norm.NFC.String(strings.TrimSpace(v.Name))
-							}
-							if !slices.Contains(names, name) {
-								names = append(names, name)
-							}
+							kept, keptNames = append(kept, v), append(keptNames, nameOf[k])
 						}
 					}
-					match = kept
+					match, nameOf = kept, keptNames
 				}
 			}
+			names := distinct(nameOf)
 			slices.Sort(names)
 			switch {
 			case level == own && len(names) > 1:
