@@ -18,6 +18,10 @@ const (
 	IntervalWilson IntervalKind = "wilson"
 	// IntervalPosterior: equal-tailed credible interval of a Beta posterior.
 	IntervalPosterior IntervalKind = "beta-posterior"
+	// IntervalJeffreys: equal-tailed credible interval of the survey's
+	// Beta posterior under the Jeffreys prior Beta(½, ½): an area with a
+	// survey but no model share, so nothing is shrunk towards a model.
+	IntervalJeffreys IntervalKind = "beta-jeffreys"
 	// IntervalPrior: equal-tailed interval of an empirical-Bayes Beta
 	// prior alone (an area without a survey, when other areas have one):
 	// the model's share with the surveyed areas' spread around the model.

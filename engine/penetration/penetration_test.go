@@ -150,6 +150,14 @@ func TestShrinkageApply(t *testing.T) {
 	near(t, "m", m, min(max(want, sh.MinPriorStrength), sh.MaxPriorStrength), 1e-12)
 	near(t, "no survey = prior mean", est[3].Value, 0.9, 1e-12)
 	near(t, "no model = Jeffreys mean", est[4].Value, 10.5/21, 1e-12)
+	// The survey alone names its own prior, not the model's: its interval
+	// is no shrinkage towards a model share it does not have.
+	if e := est[4]; e.Interval != IntervalJeffreys || e.Method != MethodSmartphoneSurvey || strings.Contains(strings.Join(e.Assumptions, "; "), "model share, m =") {
+		t.Errorf("no model: interval %q, method %q, assumptions %q", e.Interval, e.Method, e.Assumptions)
+	}
+	if e := est[0]; e.Interval != IntervalPosterior || e.Method != MethodSmartphoneEB {
+		t.Errorf("model and survey: interval %q, method %q", e.Interval, e.Method)
+	}
 	if est[5].Known() {
 		t.Error("no model and no survey must be unknown")
 	}

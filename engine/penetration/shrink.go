@@ -105,11 +105,14 @@ func PriorStrengthMoM(areas []SurveyArea) (m float64, used int, ok bool) {
 // MethodSmartphoneEB names the empirical-Bayes estimate of an area with a
 // survey; MethodSmartphoneEBPrior that of an area without one (the prior
 // alone: the model share, with the spread of the surveyed areas around
-// the model as its interval). The two are different kinds of figure: a
-// month with a survey and one without are not compared like with like.
+// the model as its interval); MethodSmartphoneSurvey that of an area with
+// a survey but no model share (the survey under the Jeffreys prior). They
+// are different kinds of figure: a month with a survey and one without
+// are not compared like with like.
 const (
 	MethodSmartphoneEB      = "empirical-Bayes beta-binomial: survey shrunk toward the household model"
 	MethodSmartphoneEBPrior = "empirical-Bayes prior: the household model, no survey of the area"
+	MethodSmartphoneSurvey  = "the survey alone: beta-binomial posterior under the Jeffreys prior, no household model share"
 )
 
 // muClamp keeps prior parameters positive when the model share is 0 or 1.
@@ -168,6 +171,13 @@ func (s Shrinkage) Apply(areas []SurveyArea) ([]Estimate, float64, error) {
 		case a.Surveyed > 0:
 			e = BetaPosterior(0.5, 1, a.WithSmartphone, a.Surveyed, s.Confidence)
 			e.Issues = []string{"no model share: Jeffreys prior Beta(1/2, 1/2)"}
+			// The survey alone: the empirical-Bayes prior is not its
+			// prior, so neither its interval's name nor its assumption
+			// ("around the model share") is this estimate's.
+			e.Method, e.Interval = MethodSmartphoneSurvey, IntervalJeffreys
+			e.Assumptions = []string{"prior Beta(1/2, 1/2) (Jeffreys): the area has no model share", assume[1]}
+			out[i] = e
+			continue
 		default:
 			out[i] = unknown(MethodSmartphoneEB, "no model share and no survey")
 			continue

@@ -289,7 +289,9 @@ func BuildReport(dz *DeadZoneResult, card *scorecard.Card, pr *PlanResult, provi
 // with (lomsong run --communes), as the export's commune_name does: a
 // provincial department reads its communes by name. A code the set does
 // not hold (a village's own commune_code, outside every commune) stays as
-// it is. Nothing changes without a set.
+// it is. Each province section gains a row of no village for each of its
+// communes in the set that no village lies in. Nothing changes without a
+// set.
 func NameCommunes(r *report.Report, communes *geodata.BoundarySet) {
 	if communes == nil {
 		return
@@ -314,11 +316,27 @@ func NameCommunes(r *report.Report, communes *geodata.BoundarySet) {
 			v := &r.Provinces[i].Villages[j]
 			v.Commune = name(v.Commune)
 		}
-		for j := range r.Provinces[i].Communes {
-			c := &r.Provinces[i].Communes[j]
+		pr := &r.Provinces[i]
+		listed := map[string]bool{}
+		for j := range pr.Communes {
+			c := &pr.Communes[j]
+			listed[c.Code] = true
 			if n := name(c.Code); n != c.Code {
 				c.Name = n
 			}
+		}
+		// The province's communes without a village in the data: rows of
+		// no village, so the page says they were not judged instead of
+		// leaving them out (communes_summary lists them too).
+		added := false
+		for _, u := range communes.Units() {
+			if u.ParentCode == pr.Code && !listed[u.Code] {
+				pr.Communes = append(pr.Communes, report.CommuneRow{Code: u.Code, Name: u.Name})
+				added = true
+			}
+		}
+		if added {
+			slices.SortFunc(pr.Communes, func(a, b report.CommuneRow) int { return strings.Compare(a.Code, b.Code) })
 		}
 	}
 }

@@ -23,7 +23,7 @@ func TestVillagesMostLikelyServiceNeverBlank(t *testing.T) {
 	checkXML(t, "page", []byte(page))
 	want := map[string]string{"V1": "none predicted", "V2": "viettel 3G", "V3": "unknown"}
 	for id, best := range want {
-		row := regexp.MustCompile(`<tr><td>[^<]*\(` + id + `\)</td>.*?</tr>`).FindString(page)
+		row := regexp.MustCompile(`<tr><td class="head">[^<]*\(` + id + `\)</td>.*?</tr>`).FindString(page)
 		cells := regexp.MustCompile(`<td[^>]*>([^<]*)</td>`).FindAllStringSubmatch(row, -1)
 		if len(cells) != 9 {
 			t.Fatalf("village %s: row %q", id, row)

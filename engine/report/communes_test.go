@@ -54,3 +54,31 @@ func TestProvinceListsItsCommunes(t *testing.T) {
 		t.Errorf("a province with every commune served:\n%s", html[strings.Index(html, "<h3>Communes</h3>"):])
 	}
 }
+
+// A commune with no village in the data is not judged: it is named as
+// such, not counted among the communes "none without 3G/4G", and the
+// villages in no commune are not counted as a commune. "10 other
+// communes, with 110 villages: none without 3G/4G or uncertain" held 9
+// communes and the villages of none, and 8 communes without a village
+// were on the page nowhere.
+func TestCommunesWithoutVillagesNamed(t *testing.T) {
+	r := &Report{Title: "t", Provinces: []Province{{Code: "12", Name: "Lai Châu", Communes: []CommuneRow{
+		{Code: "", Villages: 3},
+		{Code: "03517", Name: "Sìn Hồ", Villages: 6, WithoutSignal: 1, HouseholdsWithoutSignal: 40},
+		{Code: "03520", Name: "Nậm Tăm", Villages: 4},
+		{Code: "03530", Name: "Than Uyên"},
+		{Code: "03531", Name: "Tân Uyên"},
+	}}}}
+	html := string(render(t, r))
+	sec := html[strings.Index(html, "<h3>Communes</h3>"):]
+	sec = sec[:strings.Index(sec, "</section>")]
+	for _, want := range []string{
+		"1 other commune, with 4 villages: none without 3G/4G or uncertain.",
+		"3 villages in no commune: none without 3G/4G or uncertain.",
+		"2 communes have no village in the data, so none judged (unknown, not served): Than Uyên (03530), Tân Uyên (03531).",
+	} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("missing %q in\n%s", want, sec)
+		}
+	}
+}

@@ -21,7 +21,7 @@ func TestVillagesNearestTestNotNone(t *testing.T) {
 	page := string(render(t, r))
 	checkXML(t, "page", []byte(page))
 	for id, want := range map[string]string{"V1": "none within 300 m", "V2": "62 m"} {
-		row := regexp.MustCompile(`<tr><td>[^<]*\(` + id + `\)</td>.*?</tr>`).FindString(page)
+		row := regexp.MustCompile(`<tr><td class="head">[^<]*\(` + id + `\)</td>.*?</tr>`).FindString(page)
 		cells := regexp.MustCompile(`<td[^>]*>([^<]*)</td>`).FindAllStringSubmatch(row, -1)
 		if len(cells) != 9 {
 			t.Fatalf("village %s: row %q", id, row)

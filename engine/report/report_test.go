@@ -453,9 +453,9 @@ func TestVillagesByStatus(t *testing.T) {
 		"Village confirmed without 3G/4G (p_dead ≥ 0.95): 1",
 		"Village counted without 3G/4G, not confirmed (likely, uncertain at or above the cut, or without a probability): 2",
 		"Village uncertain, counted as served (0.2 &lt; p_dead, below the cut): 1",
-		`<td class="village">uncertain, counted without 3G/4G</td>`,
-		"Villages without 3G/4G or uncertain", `<td class="village-uncertain">uncertain</td>`, "-106 ± 7 dBm", "12 (5 no service)",
-		"Thôn D (V9)", "<td class=\"num\">unknown</td>",
+		`<td class="village" data-label="Verdict">uncertain, counted without 3G/4G</td>`,
+		"Villages without 3G/4G or uncertain", `<td class="village-uncertain" data-label="Verdict">uncertain</td>`, "-106 ± 7 dBm", "12 (5 no service)",
+		"Thôn D (V9)", "<td class=\"num\" data-label=\"p_dead\">unknown</td>",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)

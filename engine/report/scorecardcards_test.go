@@ -124,3 +124,52 @@ func TestScorecardReadableOnAPhone(t *testing.T) {
 		}
 	}
 }
+
+// The dead zones table is cards on a phone too: at 390 px four of its
+// eight columns were in view, the communes and nearest sites behind a
+// sideways scroll, each row 100 px tall. At 375 px nothing scrolls
+// sideways and each value carries its column's name; at 1300 px it is a
+// table with its head.
+func TestDeadZonesReadableOnAPhone(t *testing.T) {
+	ctx, page := reportInChromium(t, 90*time.Second)
+	type layout struct {
+		Box     [2]float64
+		Display string
+		Head    string
+		Label   string
+		Rank    string
+	}
+	measure := func(width int64) layout {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844), chromedp.Navigate("file://"+page)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const table = document.querySelector("#deadzones table"), box = table.parentElement;
+			const row = table.querySelector("tbody tr");
+			return JSON.stringify({
+				box: [box.clientWidth, box.scrollWidth],
+				display: getComputedStyle(row).display,
+				head: getComputedStyle(table.querySelector("thead")).display,
+				label: getComputedStyle(row.querySelector("td[data-label='Communes']"), "::before").content,
+				rank: getComputedStyle(row.querySelector("td.head"), "::before").content,
+			});
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l layout
+		if err := json.Unmarshal([]byte(got), &l); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	phone := measure(375)
+	if phone.Box[1] > phone.Box[0] || phone.Display != "block" || phone.Head != "none" || phone.Label != `"Communes"` || phone.Rank != `"1. "` {
+		t.Errorf("at 375 px: %+v, want a card (block) in its box, no head, labelled values and the rank before the zone", phone)
+	}
+	desk := measure(1300)
+	if desk.Display != "table-row" || desk.Head == "none" || (desk.Label != "none" && desk.Label != "normal") {
+		t.Errorf("at 1300 px: %+v, want a table", desk)
+	}
+}

@@ -34,7 +34,7 @@ func TestVillageCountedServedInADeadBand(t *testing.T) {
 		"<title>Thôn K: confirmed without 3G/4G, p_dead 0.99</title>",
 		"Village confirmed without 3G/4G (p_dead ≥ 0.95): 1<",
 		"Village uncertain, counted as served (0.2 &lt; p_dead, below the cut): 2<",
-		`<td class="village-uncertain">confirmed without 3G/4G, counted as served</td>`,
+		`<td class="village-uncertain" data-label="Verdict">confirmed without 3G/4G, counted as served</td>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)

@@ -25,6 +25,7 @@ nav a{margin-right:12px;color:#08519c}
 .tile .name{font-weight:bold;font-size:.9em}
 .tile .value{font-size:1.5em;font-weight:bold}
 .small{font-size:.8em;color:#555}
+.note{color:#8a4b00}
 .status{display:inline-block;padding:1px 6px;border-radius:4px;font-size:.85em;font-weight:bold}
 .status.met{background:#d1e5f0;color:#053061}
 .status.notmet{background:#fddbc7;color:#67001f}
@@ -68,6 +69,14 @@ table.scorecard td[data-label]::before{content:attr(data-label);font-weight:bold
 table.scorecard td.area{display:block;border-top:0;background:#f3f3f3;font-weight:bold;font-size:1.1em}
 table.scorecard td.area::before{content:none}
 table.scorecard tr.nodata td{display:block;border-top:0}
+table.cards,table.cards tbody,table.cards tr{display:block}
+table.cards thead{display:none}
+table.cards tbody tr{border:1px solid #ccc;border-radius:6px;margin-bottom:10px;overflow:hidden}
+table.cards td{display:grid;grid-template-columns:42% 1fr;gap:8px;border:0;border-top:1px solid #e5e5e5;padding:4px 8px;text-align:left;white-space:normal;min-width:0;overflow-wrap:anywhere}
+table.cards td[data-label]::before{content:attr(data-label);font-weight:bold;color:#444}
+table.cards td.head{display:block;border-top:0;background:#f3f3f3;font-weight:bold}
+table.cards td.rank{display:none}
+table.cards td.head[data-rank]::before{content:attr(data-rank) " "}
 }
 @media print{nav{display:none}section{page-break-inside:avoid}}
 </style>
@@ -180,20 +189,20 @@ table.scorecard tr.nodata td{display:block;border-top:0}
 <footer>lomsong report{{if .GeneratedAt}}, generated {{.GeneratedAt}}{{end}}. This file works offline: it loads nothing from the network.</footer>
 </body>
 </html>
-{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}{{if .Change}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{end}}{{if .Reason}}<br/><span class="small">{{.Reason}}</span>{{end}}{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
-{{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
+{{define "cell"}}<span class="status {{.Status}}">{{.StatusText}}</span> <strong>{{.Value}}</strong>{{if .Interval}}<br/><span class="small">{{.Interval}}</span>{{end}}{{if .Change}}<br/><span class="small {{.ChangeClass}}">{{.Change}}</span>{{end}}{{if .Reason}}<br/><span class="small">{{.Reason}}</span>{{end}}{{if .Notes}}<br/><span class="small note">{{.Notes}}</span>{{end}}{{if .Rank}}<br/><span class="small">{{.Rank}}</span>{{end}}{{end}}
+{{define "glance"}}<div class="tiles">{{range .Tiles}}<div class="tile"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div><span class="status {{.Status}}">{{.StatusText}}</span> <span class="small">{{.Goal}}</span></div>{{if .Interval}}<div class="small">{{.Interval}}</div>{{end}}<div class="small {{.ChangeClass}}">{{.Change}}</div>{{if .Reason}}<div class="small">{{.Reason}}</div>{{end}}{{if .Notes}}<div class="small note">{{.Notes}}</div>{{end}}{{if .Rank}}<div class="small">{{.Rank}}</div>{{end}}</div>{{end}}</div>{{end}}
 {{define "alerts"}}{{if .}}{{range .}}<div class="alert"><strong>{{.Kind}}</strong> · {{.Area}} · {{.Period}}: {{.Message}}{{if .Items}}<br/><span class="small">{{.Items}}</span>{{end}}</div>
 {{end}}{{else}}<p>No alerts this month.</p>{{end}}{{end}}
-{{define "villages"}}<div class="scroll"><table>
+{{define "villages"}}<div class="scroll"><table class="cards">
 <thead><tr><th>Village</th><th>Commune</th><th>Households</th><th>Verdict</th><th>p_dead</th><th>Most likely service</th><th>Signal (mean ± σ)</th><th>Tests within 300 m</th><th>Nearest test</th></tr></thead>
 <tbody>
-{{range .}}<tr><td>{{.Name}}</td><td>{{.Commune}}</td><td class="num">{{.Households}}</td><td class="{{.StatusClass}}">{{.Status}}</td><td class="num">{{.PDead}}</td><td>{{.Best}}</td><td class="num">{{.Signal}}</td><td class="num">{{.Tests}}</td><td class="num">{{.Nearest}}</td></tr>
+{{range .}}<tr><td class="head">{{.Name}}</td><td data-label="Commune">{{.Commune}}</td><td class="num" data-label="Households">{{.Households}}</td><td class="{{.StatusClass}}" data-label="Verdict">{{.Status}}</td><td class="num" data-label="p_dead">{{.PDead}}</td><td data-label="Most likely service">{{.Best}}</td><td class="num" data-label="Signal (mean ± σ)">{{.Signal}}</td><td class="num" data-label="Tests within 300 m">{{.Tests}}</td><td class="num" data-label="Nearest test">{{.Nearest}}</td></tr>
 {{end}}</tbody>
 </table></div>{{end}}
-{{define "zones"}}<div class="scroll"><table>
+{{define "zones"}}<div class="scroll"><table class="cards">
 <thead><tr><th>#</th><th>Zone</th><th>Households without 3G/4G</th><th>Hexes</th><th>Area (km²)</th><th>Villages</th><th>Communes</th><th>Nearest sites</th></tr></thead>
 <tbody>
-{{range .}}<tr><td class="num">{{.Rank}}</td><td>{{.ID}}</td><td class="num">{{.Households}}</td><td class="num">{{.Hexes}}</td><td class="num">{{.Area}}</td><td class="num">{{.Villages}}</td><td>{{.Communes}}</td><td class="sites">{{.Nearest}}</td></tr>
+{{range .}}<tr><td class="num rank">{{.Rank}}</td><td class="head" data-rank="{{.Rank}}.">{{.ID}}</td><td class="num" data-label="Households without 3G/4G">{{.Households}}</td><td class="num" data-label="Hexes">{{.Hexes}}</td><td class="num" data-label="Area (km²)">{{.Area}}</td><td class="num" data-label="Villages">{{.Villages}}</td><td data-label="Communes">{{.Communes}}</td><td class="sites" data-label="Nearest sites">{{.Nearest}}</td></tr>
 {{end}}</tbody>
 </table></div>{{end}}
 `))

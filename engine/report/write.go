@@ -98,6 +98,10 @@ type provLink struct{ ID, Text, Count string }
 type tile struct {
 	Name, Goal, Value, Interval, Status, StatusText, Change, ChangeClass, Rank string
 	Reason                                                                     string // why the status is unknown
+	// Notes are the issues of a known figure (met or not met) that the
+	// scorecard lists under "notes on the figures shown": a count problem
+	// found in the inputs, what the figure leaves out.
+	Notes string
 	// IntervalKind and IntervalRange are Interval's two halves, "95%
 	// Wilson score interval (binomial counts)" and "3.1 to 4.2%", the
 	// kind said once in the head of a scorecard table's column when most
@@ -543,6 +547,9 @@ func (b *builder) cell(row *scorecard.Row, t scorecard.Target) tile {
 		}
 	}
 	c.Reason = res.Reason
+	if res.Status != scorecard.StatusUnknown && len(res.Issues) > 0 {
+		c.Notes = "note: " + strings.Join(res.Issues, "; ")
+	}
 	if t == scorecard.TargetSpeed && finite(res.Value) {
 		// Which change the value is: both must rise by the goal.
 		switch mob, fix := row.SpeedMobile, row.SpeedFixed; {

@@ -21,7 +21,7 @@ func TestTopDeadZonesCountTheRest(t *testing.T) {
 	if sec == "" {
 		t.Fatal("no dead zones section")
 	}
-	if n := strings.Count(sec, "<tr><td class=\"num\">"); n != 20 {
+	if n := strings.Count(sec, "<tr><td class=\"num rank\">"); n != 20 {
 		t.Errorf("%d zones listed, want 20", n)
 	}
 	if !strings.Contains(sec, "DZ-0019") || strings.Contains(sec, "DZ-0020") {
@@ -33,7 +33,7 @@ func TestTopDeadZonesCountTheRest(t *testing.T) {
 	// Twenty or fewer: all listed, nothing counted.
 	r.DeadZones = r.DeadZones[:20]
 	sec = regexp.MustCompile(`(?s)<section id="deadzones">.*?</section>`).FindString(string(render(t, r)))
-	if n := strings.Count(sec, "<tr><td class=\"num\">"); n != 20 || strings.Contains(sec, "more:") {
+	if n := strings.Count(sec, "<tr><td class=\"num rank\">"); n != 20 || strings.Contains(sec, "more:") {
 		t.Errorf("20 zones: %d listed, or a count of more: %q", n, sec[len(sec)-300:])
 	}
 }

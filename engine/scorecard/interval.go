@@ -54,6 +54,8 @@ func IntervalText(kind penetration.IntervalKind, conf float64) string {
 		return pct + "Wilson score interval (binomial counts)"
 	case penetration.IntervalPosterior:
 		return pct + "credible interval of the beta posterior (model shrunk towards the survey)"
+	case penetration.IntervalJeffreys:
+		return pct + "credible interval of the survey's beta posterior under the Jeffreys prior (no model share to shrink towards)"
 	case penetration.IntervalPrior:
 		return pct + "range of the empirical-Bayes beta prior (no survey of the area: the household model, with the surveyed areas' spread around it)"
 	case penetration.IntervalBootstrap:

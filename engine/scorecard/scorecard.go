@@ -250,7 +250,7 @@ type Result struct {
 	Target              Target
 	Value, Lower, Upper float64 // NaN when unknown
 	// Interval says what [Lower, Upper] is: a penetration.IntervalKind
-	// ("exact", "wilson", "beta-posterior", "beta-prior", "bootstrap", "sensitivity")
+	// ("exact", "wilson", "beta-posterior", "beta-jeffreys", "beta-prior", "bootstrap", "sensitivity")
 	// or one of this package's (IntervalCount, IntervalListed,
 	// IntervalWeightedBounds, IntervalLowerBound, IntervalMixed); "none"
 	// without a value, "" when the input did not say. Confidence is its
