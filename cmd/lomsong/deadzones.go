@@ -96,7 +96,9 @@ Writes to OUT:
                       never a served one's
   carrier_gaps.csv    per carrier, populated hexes it does not serve: closable by
                       sharing/roaming (another carrier serves it) or not; judged
-                      where p_dead is (the centre, or the hex's villages); the
+                      where p_dead is (the centre, or the hex's villages): a hex
+                      whose p_dead is at or above the cut is every carrier's
+                      gap, nobody's to share; the
                       hex's province and commune, each code followed by its name
                       (province_name, commune_name)
   villages.csv        each village's verdict at its own point: p_dead, status

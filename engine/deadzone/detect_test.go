@@ -647,3 +647,60 @@ func TestVillagesUncertain(t *testing.T) {
 		t.Errorf("province counts %+v without provinces", p)
 	}
 }
+
+// TestGapsFollowTheVerdict: a hex the verdict finds dead is a gap of every
+// carrier, nobody covering it, though the coverage had carriers there:
+// carrier_gaps.csv listed a dead-zone hex as closable by sharing, which
+// the plan refuses to buy (it lists another_carrier_covers no more).
+func TestGapsFollowTheVerdict(t *testing.T) {
+	s := newScene(t)
+	before, err := Gaps(s.in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gapsAt := func(rep GapReport, c hexgrid.Cell) map[engine.Carrier]GapHex {
+		m := map[engine.Carrier]GapHex{}
+		for _, h := range rep.Hexes {
+			if h.Cell == c {
+				m[h.Carrier] = h
+			}
+		}
+		return m
+	}
+	// A populated hex viettel covers (no gap of its own) and the others
+	// lack (shareable gaps of theirs).
+	var hex hexgrid.Cell
+	for _, p := range s.in.Population {
+		g := gapsAt(before, p.Cell)
+		if _, vt := g[engine.Viettel]; p.Households > 0 && !vt && len(g) > 0 {
+			hex = p.Cell
+			break
+		}
+	}
+	if hex == 0 {
+		t.Fatal("no hex viettel alone covers")
+	}
+	in := s.in
+	in.PDead = map[hexgrid.Cell]float64{hex: 0.9}
+	after, err := Gaps(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gapsAt(after, hex)
+	if n := len(before.ByCarrier); len(g) != n {
+		t.Fatalf("dead hex: gaps of %d carriers, want every one's (%d): %+v", len(g), n, g)
+	}
+	for c, h := range g {
+		if h.Shareable() {
+			t.Errorf("%s: dead hex listed as covered by %v", c, h.Others)
+		}
+	}
+	// Below the cut the coverage stands.
+	in.PDead[hex] = 0.1
+	if after, err = Gaps(in); err != nil {
+		t.Fatal(err)
+	}
+	if g := gapsAt(after, hex); len(g) != len(before.ByCarrier)-1 || !g[engine.MobiFone].Shareable() {
+		t.Errorf("served hex: gaps %+v, want every carrier's but viettel's, viettel covering", g)
+	}
+}

@@ -60,7 +60,9 @@ type GapReport struct {
 // Gaps lists, for every carrier, the hexes with more than zero households
 // where that carrier has no 3G, 4G or 5G, split into those another carrier
 // covers and those nobody covers, with totals per carrier, province and
-// commune. The carriers are those of Input.Coverage and Input.Carriers.
+// commune. A hex whose P(dead) (Input.PDead) is at or above the cut is a
+// gap of every carrier that nobody covers, whatever the coverage
+// predicted for a carrier there. The carriers are those of Input.Coverage and Input.Carriers.
 func Gaps(in Input) (GapReport, error) {
 	w, err := newWorld(in)
 	if err != nil {
@@ -81,19 +83,32 @@ func Gaps(in Input) (GapReport, error) {
 		}
 		return t
 	}
+	// A hex the verdict finds dead (P(dead) at or above the cut) is
+	// every carrier's gap, and no other carrier covers it: the verdict
+	// from every test near it wins over a carrier's predicted service
+	// there, as in hexes.csv and the best state. carrier_gaps.csv listed
+	// such hexes as closable by sharing, which the plan refuses to buy.
+	// A hex without a verdict keeps its coverage (where it is dead, no
+	// carrier covers it there either).
+	dead := make([]bool, len(w.pop))
+	for i, p := range w.pop {
+		pd, verdict := w.pDead[p.Cell]
+		dead[i] = p.Households > 0 && verdict && pd >= w.cut
+	}
 	for ci, c := range w.carriers {
 		nat[ci].Carrier = c
-		for _, p := range w.pop {
+		for i, p := range w.pop {
 			if p.Households <= 0 {
 				continue
 			}
 			masks := w.cover[p.Cell]
-			if masks != nil && masks[ci]&bitData != 0 {
+			covers := masks != nil && masks[ci]&bitData != 0
+			if !dead[i] && covers {
 				continue
 			}
 			g := GapHex{Cell: p.Cell, Carrier: c, Households: p.Households, Population: p.Population, Admin: in.Admin[p.Cell]}
 			for k, m := range masks {
-				if m&bitData != 0 {
+				if m&bitData != 0 && !dead[i] {
 					g.Others = append(g.Others, w.carriers[k])
 				}
 			}
