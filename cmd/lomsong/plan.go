@@ -124,6 +124,11 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 			// Beyond the budget's cap the costs overflowed whole đồng.
 			return usageError{fmt.Sprintf("plan: --%s %v: want an amount of VND from 0 to %g", f.name, f.v, float64(plan.MaxBudgetVND))}
 		}
+		if f.v != math.Trunc(f.v) {
+			// Money is whole đồng, as --budget is: 765 hexes at 0.5
+			// were written as 383 of them.
+			return usageError{fmt.Sprintf("plan: --%s %v: want whole đồng (no fraction of a đồng)", f.name, f.v)}
+		}
 	}
 	if err := outDirUsable("plan", *out, "plan.csv, plan.json and the other plan files"); err != nil {
 		return err
@@ -308,8 +313,13 @@ func nothingFunded(res *pipeline.PlanResult, popt pipeline.PlanOptions) string {
 		}
 	}
 	if cheapest > res.Plan.BudgetVND {
+		budget, cost := report.Money(res.Plan.BudgetVND), report.Money(cheapest)
+		if budget == cost {
+			// Both round to 2.69bn: the đồng that part them said.
+			budget, cost = strconv.FormatFloat(res.Plan.BudgetVND, 'f', 0, 64), strconv.FormatFloat(cheapest, 'f', 0, 64)
+		}
 		return fmt.Sprintf("no option fits within the budget of %s VND: the cheapest, %s, costs %s VND; raise --budget (candidates.csv gives each option's cost in why_not_funded)",
-			report.Money(res.Plan.BudgetVND), id, report.Money(cheapest))
+			budget, id, cost)
 	}
 	return "no option within the budget adds a household: candidates.csv says why of each (why_not_funded)"
 }

@@ -26,3 +26,17 @@ func TestPlanSaysWhatTheCheapestOptionCosts(t *testing.T) {
 		t.Errorf("stdout lacks %q or says a cost per household of none:\n%s", want, stdout)
 	}
 }
+
+// A budget one đồng short of the cheapest option was said as "the budget
+// of 2.50bn VND: the cheapest ... costs 2.50bn VND": the two in whole đồng
+// when they round to one figure.
+func TestPlanCheapestOptionOneDongShort(t *testing.T) {
+	ds := villagesDataset(t, t.TempDir(), "V1,Bản A,,103.30,22.45,40\nV4,Bản D,,102.85,22.40,80\n")
+	dir := t.TempDir()
+	cands := writeFile(t, dir, "proposals.csv", []byte("candidate_id,lon,lat,cost_vnd\nQUOTE-D,102.851,22.401,2500000000\n"))
+	stdout, errs, code := runBinary(t, "plan", "--dataset", ds, "--budget", "2499999999", "--candidates", cands, "--out", filepath.Join(dir, "plan"))
+	want := "no option fits within the budget of 2499999999 VND: the cheapest, QUOTE-D, costs 2500000000 VND"
+	if code != exitOK || !strings.Contains(stdout, want) {
+		t.Errorf("exit %d, want %q in\n%s%s", code, want, stdout, errs)
+	}
+}

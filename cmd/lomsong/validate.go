@@ -861,13 +861,17 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		fmt.Fprintf(e.stdout, "  %d of %d accepted rows (%.1f%%) lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): kept; if this is another country's file, do not ingest it, and --bounds FILE rejects points outside a polygon\n",
 			n, rep.Accepted, 100*float64(n)/float64(rep.Accepted))
 	}
+	one, many := "site row", "site rows"
+	if rep.Kind == ingest.KindCandidates {
+		one, many = "candidate row", "candidate rows"
+	}
 	if n := rep.HeightsOutsideModel; n > 0 {
 		fmt.Fprintf(e.stdout, "  %s with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
-			plural.Count(n, "site row", "site rows"), predict.BaseHeightMinM, predict.BaseHeightMaxM)
+			plural.Count(n, one, many), predict.BaseHeightMinM, predict.BaseHeightMaxM)
 	}
 	if n := rep.BandsOutsideModel; n > 0 {
 		fmt.Fprintf(e.stdout, "  %s with band_mhz outside the propagation models' range (5G %g–%g MHz, other technologies up to %g MHz): kept, predicted at the nearer bound\n",
-			plural.Count(n, "site row", "site rows"), predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
+			plural.Count(n, one, many), predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
 	}
 	if n := rep.EIRPImplausible; n > 0 {
 		fmt.Fprintf(e.stdout, "  %s with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",

@@ -318,6 +318,12 @@ func (c Costs) Validate() error {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("cost model: %s = %g must be finite and ≥ 0: %w", f.name, f.v, engine.ErrInvalidConfig)
 		}
+		if strings.HasSuffix(f.name, "_vnd") && f.v > MaxBudgetVND {
+			// A budget and a quoted cost stop at 10¹⁵ đồng; a figure
+			// beyond priced every site alike (1e30 rounds them all to
+			// one float) and advised raising a --budget capped below it.
+			return fmt.Errorf("cost model: %s = %g above %g đồng, the most a budget or a site's cost may be: %w", f.name, f.v, float64(MaxBudgetVND), engine.ErrInvalidConfig)
+		}
 	}
 	if c.HorizonYears < 1 || c.HorizonYears > 100 {
 		return fmt.Errorf("cost model: horizon %d years outside 1…100: %w", c.HorizonYears, engine.ErrInvalidConfig)

@@ -78,7 +78,9 @@ func TestParseCosts(t *testing.T) {
 	if c.RadioVND != 7e8 || c.DiscountRate != 0.1 || c.TowerCivilVND != d.TowerCivilVND {
 		t.Errorf("overlay wrong: %+v", c)
 	}
-	for _, bad := range []string{`{"radio": 1}`, `{"radio_vnd": -1}`, `{"horizon_years": 0}`, `not json`} {
+	// 1e30 đồng priced every site alike, and 9e15 advised raising a
+	// --budget capped at 10¹⁵.
+	for _, bad := range []string{`{"radio": 1}`, `{"radio_vnd": -1}`, `{"horizon_years": 0}`, `not json`, `{"radio_vnd": 1e30}`, `{"satellite_fee_per_year_vnd": 9e15}`} {
 		if _, err := ParseCosts([]byte(bad)); !errors.Is(err, engine.ErrInvalidConfig) {
 			t.Errorf("%s: err %v, want ErrInvalidConfig", bad, err)
 		}

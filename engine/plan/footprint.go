@@ -152,11 +152,16 @@ func (c *FootprintConfig) radio(cand *Candidate) (radio, error) {
 	}
 	lp := c.Link[t]
 	r := radio{tech: t, freq: lp.BandMHz, height: c.HeightM, rangeM: lp.MaxRangeM}
+	// A band or height the propagation models do not take (the contract
+	// allows a 5 m rooftop mast and a 600 m one, bands to 100 GHz) is
+	// predicted at the nearer bound, as a registered site's is
+	// (predict.ModelBandMHz, ModelHeightM): one such proposal stopped
+	// the whole plan.
 	if cand.BandMHz > 0 && !math.IsInf(cand.BandMHz, 0) {
-		r.freq = cand.BandMHz
+		r.freq = predict.ModelBandMHz(t, cand.BandMHz)
 	}
 	if cand.HeightM > 0 && !math.IsInf(cand.HeightM, 0) {
-		r.height = cand.HeightM
+		r.height = predict.ModelHeightM(cand.HeightM)
 	}
 	r.baseDBm = lp.EIRPDBm + lp.ShareDB(t) - c.Thresholds.Covered(t)
 	// Probe the model once so band and height problems surface as errors.

@@ -111,6 +111,19 @@ func TestCurveSVG(t *testing.T) {
 	if s := CurveSVG(Plan{Curve: []CurvePoint{{}}}); !strings.Contains(s, "</svg>") || strings.Contains(s, "NaN") {
 		t.Errorf("empty plan SVG: %s", s)
 	}
+	// A budget far above the spending is named, not drawn to scale: under
+	// 10¹⁵ đồng every point stood on the y-axis (x = 72).
+	huge := Plan{BudgetVND: 1e15, TotalCostVND: 34e9, UpperBound: 1300, TotalHouseholds: 1290,
+		Curve: []CurvePoint{{}, {CostVND: 10e9, Households: 700}, {CostVND: 34e9, Households: 1290}}}
+	svg = CurveSVG(huge)
+	if !strings.Contains(svg, "budget 1000000 bn VND, off the scale") || strings.Contains(svg, `stroke-dasharray="2 3"`) {
+		t.Errorf("a budget 30,000 times the spending drawn to scale:\n%s", svg)
+	}
+	pts := svg[strings.Index(svg, `points="`)+8:]
+	pts = pts[:strings.Index(pts, `"`)]
+	if last := pts[strings.LastIndex(pts, " ")+1:]; !strings.HasPrefix(last, "5") && !strings.HasPrefix(last, "4") {
+		t.Errorf("the curve ends at x = %s: not across the chart", last)
+	}
 }
 
 func TestNiceStep(t *testing.T) {

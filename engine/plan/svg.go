@@ -6,10 +6,16 @@ import (
 	"strings"
 )
 
+// budgetOffScale is how many times the plan's spending a budget may be
+// and still be drawn to scale by CurveSVG; a larger one is named at the
+// chart's right edge, the axis ending a quarter past the spending.
+const budgetOffScale = 2
+
 // CurveSVG renders the plan's households-versus-budget curve as a
 // self-contained SVG line chart (640×400 px): budget in billion VND (tỷ
 // đồng) across, households up, tick labels on both axes, the budget as a
-// dotted vertical line and the upper bound on the optimum as a dashed
+// dotted vertical line (or, more than budgetOffScale times the spending,
+// named at the right edge) and the upper bound on the optimum as a dashed
 // horizontal line. It uses no scripts, external fonts or stylesheets (the
 // generic sans-serif family), and the same plan always gives the same
 // bytes.
@@ -18,11 +24,19 @@ func CurveSVG(p Plan) string {
 		w, h                   = 640.0, 400.0
 		left, right, top, bott = 72.0, 24.0, 40.0, 56.0
 	)
-	maxX := max(p.BudgetVND, p.TotalCostVND) / 1e9
+	spent := p.TotalCostVND / 1e9
 	maxY := max(p.UpperBound, p.TotalHouseholds)
 	for _, c := range p.Curve {
-		maxX = max(maxX, c.CostVND/1e9)
+		spent = max(spent, c.CostVND/1e9)
 		maxY = max(maxY, c.Households)
+	}
+	// A budget far above what the plan spends (nothing more to buy) is
+	// named at the right edge, not drawn to scale: under a 10¹⁵ đồng
+	// budget every point of the curve stood on the y-axis.
+	maxX := max(p.BudgetVND/1e9, spent)
+	offScale := spent > 0 && p.BudgetVND/1e9 > budgetOffScale*spent
+	if offScale {
+		maxX = spent * 1.25
 	}
 	xStep, yStep := niceStep(maxX), niceStep(maxY)
 	maxX = max(xStep, math.Ceil(maxX/xStep)*xStep)
@@ -52,7 +66,11 @@ func CurveSVG(p Plan) string {
 	b.WriteString(`<text x="` + num((left+w-right)/2) + `" y="` + num(h-14) + `" text-anchor="middle">Budget (billion VND)</text>` + "\n")
 	b.WriteString(`<text x="16" y="` + num((top+h-bott)/2) + `" text-anchor="middle" transform="rotate(-90 16 ` + num((top+h-bott)/2) + `)">Households</text>` + "\n")
 	// Budget and upper bound.
-	if p.BudgetVND > 0 {
+	switch {
+	case offScale:
+		b.WriteString(`<text x="` + num(w-right) + `" y="` + num(top-4) + `" text-anchor="end" fill="#555">budget ` +
+			label(p.BudgetVND/1e9) + ` bn VND, off the scale: nothing more to buy →</text>` + "\n")
+	case p.BudgetVND > 0:
 		x := num(px(p.BudgetVND / 1e9))
 		b.WriteString(`<line x1="` + x + `" y1="` + num(top) + `" x2="` + x + `" y2="` + num(h-bott) + `" stroke="#888" stroke-dasharray="2 3"/>` + "\n")
 		b.WriteString(`<text x="` + x + `" y="` + num(top-4) + `" text-anchor="end" fill="#555">budget</text>` + "\n")
