@@ -52,7 +52,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 	}
 	if *dir == "" || *out == "" {
 		fs.Usage()
-		return usageError{"aggregate: --dataset and --out are required"}
+		return requiredFlags("aggregate", flagNeed{"--dataset DIR", *dir == ""}, flagNeed{"--out DIR", *out == ""})
 	}
 	if err := outDirUsable("aggregate", *out, "aggregates.parquet and aggregates.csv"); err != nil {
 		return err

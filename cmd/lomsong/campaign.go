@@ -144,7 +144,7 @@ func runCampaign(ctx context.Context, args []string, e *env) error {
 	}
 	if o.out == "" || o.cfg.Days < 1 {
 		fs.Usage()
-		return usageError{"campaign: --out DIR and --days N (≥ 1) are required"}
+		return requiredFlags("campaign", flagNeed{"--out DIR", o.out == ""}, flagNeed{"--days N (≥ 1)", o.cfg.Days < 1})
 	}
 	if o.verdicts == "" && cf.dataset == "" {
 		fs.Usage()

@@ -687,7 +687,7 @@ func writeCoverage(out string, res *pipeline.CoverageResult, pcfg predict.Config
 		}
 	}
 	m := map[string]any{"metadata": meta, "rows_read": res.RowsRead, "states": len(res.States), "hexes": len(best),
-		"evaluations": res.Evaluations, "sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected,
+		"sites": len(res.Sites), "sites_down": siteIDs(res), "sites_rejected": res.Rejected,
 		"sites_height_clamped": res.HeightClamped,
 		"models":               modelsMeta(pcfg.ModelsInUse(res.Sites)), "site_defaults": siteDefaultsMeta(pcfg.SiteDefaults(res.Sites))}
 	return writeJSONFile(filepath.Join(out, "coverage_meta.json"), m)
@@ -915,8 +915,11 @@ func printCoverageSummary(e *env, res *pipeline.CoverageResult, area string, cel
 		// The measured hexes are analysed too: the files hold them.
 		area += fmt.Sprintf(" and %d more with tests (%d hexes in the files)", more, len(inFiles))
 	}
-	fmt.Fprintf(e.stdout, "coverage over %s: %s, %d sites (%d down), %d hex-site evaluations, in %.1fs\n",
-		area, rows, len(res.Sites), len(res.Down), res.Evaluations, secs)
+	// The (hex, site) pairs computed are not said: a month whose search
+	// was extended by a late dump's points computed other pairs than one
+	// searched at once, for the same rows (pipeline.extendSearch).
+	fmt.Fprintf(e.stdout, "coverage over %s: %s, %d sites (%d down), in %.1fs\n",
+		area, rows, len(res.Sites), len(res.Down), secs)
 	if none := len(cells) - asked; none > 0 {
 		fmt.Fprintf(e.stdout, "%d of the %d hexes asked for have no state (no site of any carrier in reach, no test): not in the files\n", none, len(cells))
 	}

@@ -161,10 +161,18 @@ func datasetDirMissing(dir string) error {
 // are warned of on stderr (dataset.Store.UnlistedNote): their rows are
 // left out. It records dir in e, so that a part found damaged later
 // is said with what to do (damagedPartAdvice). dataset ls, verify, repair
-// and retract open it as it is.
+// and retract open it as it is. A folder with no manifest.json is no
+// dataset (openExisting).
 func openForAnalysis(e *env, dir string) (*dataset.Store, error) {
 	w := e.stderr
-	s, err := openDataset(dir, w)
+	if err := datasetDirMissing(dir); err != nil {
+		return nil, err
+	}
+	// A folder without a manifest holds no dataset (exit 3), said as
+	// dataset ls says it, naming the dataset inside it when there is one:
+	// a demo's output folder given for its dataset/ was told to ingest a
+	// site register into it.
+	s, err := openExisting(dir, w)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +217,7 @@ func openExisting(dir string, w io.Writer) (*dataset.Store, error) {
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, os.ErrNotExist) {
 		hint := datasetsInside(dir)
 		if hint == "" {
-			hint = "; create one with lomsong ingest --dataset " + dir + " FILE... or lomsong demo"
+			hint = "; create one with lomsong ingest --dataset " + shellQuote(dir) + " FILE... or lomsong demo"
 		}
 		return nil, fmt.Errorf("%s: no dataset here: manifest.json %w%s", dir, pipeline.ErrMissingData, hint)
 	}

@@ -376,9 +376,9 @@ func TestBinaryPeriodFlag(t *testing.T) {
 func TestBinaryNoSitesRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ds, out := filepath.Join(dir, "empty"), filepath.Join(dir, "out")
-	if err := os.Mkdir(ds, 0o755); err != nil {
-		t.Fatal(err)
+	ds, out := filepath.Join(dir, "villages-only"), filepath.Join(dir, "out")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", ds, filepath.Join(examples, "villages.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
 	}
 	for _, c := range [][]string{
 		{"run", "--dataset", ds, "--period", "2026-10"},
@@ -654,9 +654,10 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		filepath.Join(examples, "measurements_viettel.csv")); code != exitOK {
 		t.Fatalf("ingest: %d %s", code, errs)
 	}
-	empty := filepath.Join(dir, "empty")
-	if err := os.Mkdir(empty, 0o755); err != nil {
-		t.Fatal(err)
+	// A site register alone: no measurements.
+	empty := filepath.Join(dir, "sites-only")
+	if _, errs, code := runCmd(t, "ingest", "--dataset", empty, filepath.Join(examples, "sites.csv")); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, errs)
 	}
 	out := filepath.Join(dir, "out")
 	for _, c := range []struct {
@@ -678,6 +679,9 @@ func TestBinaryExitCodesMissingData(t *testing.T) {
 		// Beyond 10¹⁵ đồng the costs overflowed to −9.2e18.
 		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--sharing-per-hex-vnd", "1e20", "--out", out}, exitUsage,
 			"--sharing-per-hex-vnd 1e+20: want an amount of VND from 0 to 1e+15"},
+		// A fraction of a đồng was taken, 765 hexes at 0.5 written as 383.
+		{[]string{"plan", "--dataset", ds, "--budget", "1e9", "--sharing-per-hex-vnd", "0.5", "--out", out}, exitUsage,
+			"--sharing-per-hex-vnd 0.5: want whole đồng"},
 		{[]string{"run", "--dataset", ds, "--budget", "0", "--out", out}, exitUsage, "--budget 0: want an amount of VND above 0"},
 		{[]string{"areas", "xyz"}, exitUsage, `"xyz": no such unit in`},
 		// Thousands of workers took minutes for 20,000 rows; a negative

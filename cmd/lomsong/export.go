@@ -100,7 +100,7 @@ func runExport(ctx context.Context, args []string, e *env) error {
 	}
 	if !period.set || *out == "" || *format == "" {
 		fs.Usage()
-		return usageError{"export: --period YYYY-MM, --format and --out are required"}
+		return requiredFlags("export", flagNeed{"--period YYYY-MM", !period.set}, flagNeed{"--format gpkg|geoparquet|postgis", *format == ""}, flagNeed{"--out", *out == ""})
 	}
 	// The files the export reads besides the dataset: none may be one of
 	// the files it writes.

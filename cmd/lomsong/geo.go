@@ -41,8 +41,34 @@ type boundaryFlags struct {
 	loadedFor string
 }
 
+// embeddedSetNames are the names outputs record the embedded boundary sets
+// under (geodata's BoundarySet.Name, an export's metadata "boundaries"),
+// taken by --boundaries as the sets' own flag values, so that a recorded
+// value can be given back.
+var embeddedSetNames = map[string]string{"vn-provinces-2025-from-2019": "provinces2025", "vn-provinces-2019": "provinces2019"}
+
+// boundariesValue is --boundaries: the value given, or the flag value of
+// the embedded set it names by its recorded name.
+type boundariesValue struct{ p *string }
+
+func (v boundariesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v boundariesValue) Set(s string) error {
+	if name, ok := embeddedSetNames[s]; ok {
+		s = name
+	}
+	*v.p = s
+	return nil
+}
+
 func (b *boundaryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.boundaries, "boundaries", "provinces2025",
+	b.boundaries = "provinces2025"
+	fs.Var(boundariesValue{&b.boundaries}, "boundaries",
 		"boundary set: provinces2025 (34 provinces since 1 July 2025, embedded), provinces2019 (the 63 of 2008–2025, embedded) or a GeoJSON `file` (e.g. ../shared/data/vn_communes_2025.geojson)")
 	fs.StringVar(&b.codeProp, "code-prop", "code", "property of a GeoJSON --boundaries file holding each unit's code")
 	fs.StringVar(&b.nameProp, "name-prop", "name", "property of a GeoJSON --boundaries file holding each unit's name")
@@ -174,6 +200,10 @@ func runAreas(ctx context.Context, args []string, e *env) error {
 	}
 	units := set.Units()
 	var notFound error
+	if set.Name == "" {
+		// A user's file: a name not found is said not found in it.
+		set.Name = bf.boundaries
+	}
 	if len(queries) > 0 {
 		// Every query is answered: the units found are listed, and every
 		// query not found is named in the error after them (a usage

@@ -72,6 +72,31 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// flagNeed is a required flag and whether it is missing.
+type flagNeed struct {
+	flag    string // as the message names it: "--out DIR"
+	missing bool
+}
+
+// requiredFlags is the usage error naming the required flags of command
+// that are missing ("report: --out DIR is required"): the message named
+// every required flag whichever was left out.
+func requiredFlags(command string, needs ...flagNeed) error {
+	var miss []string
+	for _, n := range needs {
+		if n.missing {
+			miss = append(miss, n.flag)
+		}
+	}
+	switch len(miss) {
+	case 0:
+		return nil
+	case 1:
+		return usageError{command + ": " + miss[0] + " is required"}
+	}
+	return usageError{command + ": " + strings.Join(miss[:len(miss)-1], ", ") + " and " + miss[len(miss)-1] + " are required"}
+}
+
 // refusedError marks data refused: a file whose rejected share is above
 // the limit, or a month or area asked for that holds no data.
 type refusedError struct{ err error }

@@ -342,11 +342,11 @@ func TestCoverageAndCalibrate(t *testing.T) {
 		t.Fatalf("coverage after the retraction: %d\n%s", code, errs)
 	}
 	// A directory that is not there is said to be missing (exit 1); an
-	// empty dataset holds no sites to answer with (exit 3).
+	// empty folder holds no dataset (exit 3).
 	if _, errs, code := runCmd(t, "coverage", "--dataset", filepath.Join(t.TempDir(), "missing"), "--out", out); code != exitFailure || !strings.Contains(errs, "no dataset here") {
 		t.Fatalf("missing dataset: %d %s", code, errs)
 	}
-	if _, errs, code := runCmd(t, "coverage", "--dataset", t.TempDir(), "--out", out); code != exitDataRefused || !strings.Contains(errs, "no sites") {
+	if _, errs, code := runCmd(t, "coverage", "--dataset", t.TempDir(), "--out", out); code != exitDataRefused || !strings.Contains(errs, "no dataset here: manifest.json missing") {
 		t.Fatalf("empty dataset: %d %s", code, errs)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/lomsong/lomsong/internal/plural"
 )
@@ -481,6 +482,18 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 		fmt.Fprintf(e.stderr, "warning: %s: %d of %d accepted rows lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): read as given; if they are mistyped, fix them (lomsong validate names them with --bounds FILE)\n",
 			t.Path, r.OutsideVietNam, r.Accepted)
 	}
+	if r := t.Report; r.HeightsOutsideModel > 0 || r.BandsOutsideModel > 0 {
+		// A proposed 5 m rooftop mast or a 600 m one: planned, at the
+		// models' nearer bound, and said (it stopped the plan before).
+		var what []string
+		if n := r.HeightsOutsideModel; n > 0 {
+			what = append(what, fmt.Sprintf("%d with height_m outside the propagation models' %g–%g m", n, predict.BaseHeightMinM, predict.BaseHeightMaxM))
+		}
+		if n := r.BandsOutsideModel; n > 0 {
+			what = append(what, fmt.Sprintf("%d with band_mhz outside their range (5G %g–%g MHz, other technologies up to %g MHz)", n, predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz))
+		}
+		fmt.Fprintf(e.stderr, "warning: %s: of %d accepted rows, %s: predicted at the nearer bound\n", t.Path, r.Accepted, strings.Join(what, " and "))
+	}
 	return nil
 }
 
@@ -628,6 +641,12 @@ func outOutsideDataset(command, out, dataset string) error {
 	// Through symbolic links where the folders exist (a link to the
 	// dataset is the dataset).
 	o, d = resolvedPath(o), resolvedPath(d)
+	if fi, err := os.Stat(d); err == nil && fi.IsDir() && !fileExists(filepath.Join(d, "manifest.json")) {
+		// A folder that holds no dataset: the command refuses it as such
+		// (exit 3, naming the dataset inside it when there is one) rather
+		// than calling it a dataset here.
+		return nil
+	}
 	if rel, err := filepath.Rel(d, o); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return usageError{fmt.Sprintf("%s: --out %s is inside the dataset %s: write the outputs to a folder outside it (the dataset's folders hold its parts and saved stages, which dataset verify and repair check)", command, out, dataset)}
 	}

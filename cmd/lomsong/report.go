@@ -55,7 +55,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	}
 	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{"report: --period YYYY-MM and --out DIR are required"}
+		return requiredFlags("report", flagNeed{"--period YYYY-MM", !period.set}, flagNeed{"--out DIR", *out == ""})
 	}
 	if *maxMaps < 0 {
 		return usageError{fmt.Sprintf("report: --maps %d: want a number of provinces, 0 or more (0 draws none)", *maxMaps)}

@@ -370,7 +370,7 @@ func (p *runProgress) report(ev pipeline.Progress) {
 			return
 		}
 		p.last = now
-		line := fmt.Sprintf("%s: %d %s", ev.Stage, ev.Done, ev.Unit)
+		line := fmt.Sprintf("%s: %s", ev.Stage, plural.Count(ev.Done, singularUnit(ev.Unit), ev.Unit))
 		if ev.Total > 0 {
 			line += fmt.Sprintf(" of %d (%.0f%%)", ev.Total, 100*float64(ev.Done)/float64(ev.Total))
 		}

@@ -121,7 +121,7 @@ func TestRunProgressPaceFromFirstItem(t *testing.T) {
 	at(64, dz(401))
 	at(64.2, pipeline.Progress{Stage: "deadzones", Phase: "zones from the verdicts"}) // a phase is always said
 	want := "deadzones: started (20 villages)\n" +
-		"deadzones: 1 places of 1000 (0%)\n" +
+		"deadzones: 1 place of 1000 (0%)\n" +
 		"deadzones: 201 places of 1000 (20%), 100 places/s, ETA 8s\n" +
 		"deadzones: 401 places of 1000 (40%), 100 places/s, ETA 6s\n" +
 		"deadzones: zones from the verdicts\n"

@@ -92,8 +92,8 @@ speed_mobile_yoy and speed_fixed_yoy (target 5's halves); then for each target
 (dead_zones, smartphone, fibre, 2g_only, speed_yoy) the columns TARGET_value
 (shares and speed changes as fractions: 0.633 is 63.3%, 0.3 is up 30%; target
 1 a count), TARGET_lower and TARGET_upper (the interval), TARGET_interval and
-TARGET_confidence (what the interval is: wilson, beta-posterior, beta-prior, bootstrap,
-sensitivity, exact, poisson-binomial, listed, weighted-bounds, lower-bound or
+TARGET_confidence (what the interval is: wilson, beta-posterior, beta-jeffreys, beta-prior,
+bootstrap, sensitivity, exact, poisson-binomial, listed, weighted-bounds, lower-bound or
 none; its nominal coverage, empty when it is no confidence interval),
 TARGET_goal, TARGET_status (met, not_met or unknown), TARGET_status_point and
 TARGET_status_bound (judged on the value, rounded to 0.1 point, and on the
@@ -125,7 +125,7 @@ func runScorecard(ctx context.Context, args []string, e *env) error {
 	}
 	if !period.set || *out == "" {
 		fs.Usage()
-		return usageError{"scorecard: --period YYYY-MM and --out DIR are required"}
+		return requiredFlags("scorecard", flagNeed{"--period YYYY-MM", !period.set}, flagNeed{"--out DIR", *out == ""})
 	}
 	if err := inputFilesReadable(fs); err != nil {
 		return err
