@@ -45,7 +45,9 @@ it was computed from: the checksums of the parts it read (or the keys of the
 outputs it read), its options and its format. A stage whose key is unchanged
 is read back, not computed: a second run with nothing new reads no
 measurement, and when one carrier adds a dump only that carrier's pass is
-made again (over its parts alone) and the stages after it rerun.
+made again (over its parts alone) and the stages after it rerun. One run of
+a month at a time: a second run of the month waits for the first, naming it,
+then reads back what it saved.
 lomsong coverage, deadzones and plan read the same saved outputs when their
 options are the run's (the defaults), so after a run they read no measurement;
 scorecard and report read them too: the dead zones of the month and the month

@@ -235,6 +235,20 @@ func Run(ctx context.Context, s Store, opt RunOptions) (*RunSummary, error) {
 		return nil, &NoPeriodDataError{Period: opt.Period, Have: s.Periods()}
 	}
 	sum := &RunSummary{Period: opt.Period}
+	// One run of a month at a time (a dataset's Store): a second one
+	// waits, then reads back what the first saved, instead of computing
+	// the same stages beside it. Stores without saved stages to share
+	// (pipeline tests' in-memory ones) have no such lock.
+	if l, ok := s.(monthLocker); ok && !opt.ReadOnly {
+		release, err := l.LockMonth(ctx, opt.Period, func(holder string) {
+			notify(opt.Progress, Progress{Stage: "run", Phase: fmt.Sprintf("waiting for another run of %s on this dataset (%s); it then reads back what that run saved", opt.Period, holder)})
+		})
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		start = time.Now()
+	}
 	dz, err := runDeadZones(ctx, s, opt.DeadZones, opt.Period, opt.Progress, sum, opt.ReadOnly)
 	if err != nil {
 		return nil, err
@@ -249,6 +263,12 @@ func Run(ctx context.Context, s Store, opt RunOptions) (*RunSummary, error) {
 	sum.Scans = dataset.ScanStats{Scans: after.Scans - before.Scans, Rows: after.Rows - before.Rows}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// monthLocker is a Store that keeps runs of one month apart
+// (dataset.Store.LockMonth).
+type monthLocker interface {
+	LockMonth(ctx context.Context, period string, waiting func(holder string)) (func(), error)
 }
 
 func notify(f func(Progress), p Progress) {
