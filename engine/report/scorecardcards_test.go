@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -73,12 +74,9 @@ func TestScorecardReadableOnAPhone(t *testing.T) {
 		Labels       []string // the target cells' labels as drawn (::before)
 		NarrowestVal float64  // the narrowest target cell's width
 	}
-	measure := func(width int64) layout {
+	measure := func(width int64) (l layout) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844), chromedp.Navigate("file://"+page)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		layoutAt(t, ctx, page, width, `(() => {
 			const table = document.querySelector("#scorecard table"), box = table.parentElement;
 			const row = table.querySelector("tbody tr");
 			const cells = [...row.querySelectorAll("td")].slice(1, 6);
@@ -89,14 +87,7 @@ func TestScorecardReadableOnAPhone(t *testing.T) {
 				labels: cells.map((c) => getComputedStyle(c, "::before").content),
 				narrowestVal: Math.min(...cells.map((c) => c.getBoundingClientRect().width)),
 			});
-		})()`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var l layout
-		if err := json.Unmarshal([]byte(got), &l); err != nil {
-			t.Fatal(err)
-		}
+		})()`, &l)
 		return l
 	}
 	phone := measure(375)
@@ -139,12 +130,9 @@ func TestDeadZonesReadableOnAPhone(t *testing.T) {
 		Label   string
 		Rank    string
 	}
-	measure := func(width int64) layout {
+	measure := func(width int64) (l layout) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844), chromedp.Navigate("file://"+page)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		layoutAt(t, ctx, page, width, `(() => {
 			const table = document.querySelector("#deadzones table"), box = table.parentElement;
 			const row = table.querySelector("tbody tr");
 			return JSON.stringify({
@@ -154,14 +142,7 @@ func TestDeadZonesReadableOnAPhone(t *testing.T) {
 				label: getComputedStyle(row.querySelector("td[data-label='Communes']"), "::before").content,
 				rank: getComputedStyle(row.querySelector("td.head"), "::before").content,
 			});
-		})()`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var l layout
-		if err := json.Unmarshal([]byte(got), &l); err != nil {
-			t.Fatal(err)
-		}
+		})()`, &l)
 		return l
 	}
 	phone := measure(375)
@@ -171,5 +152,21 @@ func TestDeadZonesReadableOnAPhone(t *testing.T) {
 	desk := measure(1300)
 	if desk.Display != "table-row" || desk.Head == "none" || (desk.Label != "none" && desk.Label != "normal") {
 		t.Errorf("at 1300 px: %+v, want a table", desk)
+	}
+}
+
+// layoutAt lays page out in Chromium at width × 844 px and unmarshals into
+// dst the JSON the script js returns (an expression of the page).
+func layoutAt(t *testing.T, ctx context.Context, page string, width int64, js string, dst any) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844), chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(got), dst); err != nil {
+		t.Fatal(err)
 	}
 }
