@@ -42,7 +42,7 @@ func (s *Store) LockMonth(ctx context.Context, period string, waiting func(holde
 		switch {
 		case err == nil:
 			writeHolder(f, time.Now())
-			return func() { flock.Unlock(f) }, nil
+			return func() { unlock(f) }, nil
 		case IsNotWritable(err):
 			return func() {}, nil
 		case !errors.Is(err, flock.ErrHeld):

@@ -3,6 +3,8 @@ package dataset
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -51,6 +53,11 @@ func TestLockMonth(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the waiting taker did not get the released lock")
+	}
+	// Released, the lock keeps no record of its holder (two runs of one
+	// demo left datasets that differed by it).
+	if b, err := os.ReadFile(filepath.Join(s.dir, StageDir, "period=2024-10", ".lock")); err != nil || len(b) != 0 {
+		t.Errorf("the released lock holds %q (%v)", b, err)
 	}
 	// The lock file is no stray of the saved stages.
 	if _, bad, strays, err := s.savedStages(); err != nil || len(bad) > 0 || len(strays) > 0 {
