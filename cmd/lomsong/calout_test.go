@@ -26,16 +26,19 @@ func TestCalibrateNeverReplacesAnInput(t *testing.T) {
 		name string
 		args []string
 		file string
+		want string
 	}{
-		{"manifest", []string{"calibrate", "--dataset", ds, "--out", manifest}, manifest},
-		{"population table", []string{"calibrate", "--dataset", ds, "--population", table, "--out", table}, table},
+		// The manifest lies inside the dataset, where no --out but its
+		// calibration.json may go.
+		{"manifest", []string{"calibrate", "--dataset", ds, "--out", manifest}, manifest, manifest + " is inside the dataset"},
+		{"population table", []string{"calibrate", "--dataset", ds, "--population", table, "--out", table}, table, table + " is there and is not a calibration file"},
 	} {
 		before, err := os.ReadFile(c.file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		stdout, errs, code := runCmd(t, c.args...)
-		if code != exitUsage || !strings.Contains(errs, c.file+" is there and is not a calibration file") {
+		if code != exitUsage || !strings.Contains(errs, c.want) {
 			t.Errorf("%s as --out: exit %d, want %d refusing it\n%s\n%s", c.name, code, exitUsage, stdout, errs)
 		}
 		if after, err := os.ReadFile(c.file); err != nil || !bytes.Equal(after, before) {

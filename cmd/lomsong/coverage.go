@@ -1020,6 +1020,15 @@ func runCalibrate(ctx context.Context, args []string, e *env) error {
 	if err := inputFilesReadable(fs); err != nil {
 		return err
 	}
+	if *out != "" && !sameFile(*out, filepath.Join(cf.dataset, "calibration.json")) {
+		// The dataset's own calibration.json is the one file of the
+		// dataset an --out may name; another there (in measurements/ or
+		// stages/) was written, and dataset verify then failed on a file
+		// the manifest does not list.
+		if err := outOutsideDataset("calibrate", filepath.Dir(*out), cf.dataset); err != nil {
+			return usageError{fmt.Sprintf("calibrate: --out %s is inside the dataset %s: write it to DATASET/calibration.json (the default, which every command reads) or outside the dataset", *out, cf.dataset)}
+		}
+	}
 	if err := calibrationWritable(*out, cf.dataset); err != nil {
 		return err
 	}

@@ -128,6 +128,7 @@ func main() {
 	}
 	applyMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go stopIfStuck(ctx, os.Stderr)
 	stopProfile := startCPUProfile(os.Getenv(cpuProfileEnv), os.Stderr)
 	stopHeap := startHeapProfile(os.Getenv(heapProfileEnv), os.Stderr)
 	stopTrace := startTrace(os.Getenv(traceEnv), os.Stderr)
@@ -140,6 +141,39 @@ func main() {
 	code := exitCode(ctx, err, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interruptGrace is how long a command may take to stop once interrupted
+// before it is ended as a kill would end it.
+const interruptGrace = 20 * time.Second
+
+// stopIfStuck ends the process (exit 130) when, after the signal that
+// ended ctx, the command has not returned within interruptGrace, or at a
+// second SIGINT or SIGTERM: a command blocked where no cancellation
+// reaches it — opening a named pipe nothing writes to — ignored every
+// signal but SIGKILL. Ended so, its outputs and the dataset are as after
+// a kill: every output and commit whole or absent, what an unfinished one
+// left cleared or completed by the next command.
+func stopIfStuck(ctx context.Context, stderr io.Writer) {
+	again := make(chan os.Signal, 4)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	<-ctx.Done()
+	// The signal that ended ctx is on again too, often twice (a terminal's
+	// Ctrl-C, or timeout(1), signals the whole process group, and the
+	// supervisor forwards its own copy): drained once they have arrived,
+	// so that only a signal sent later counts as the second.
+	time.Sleep(time.Second)
+	for len(again) > 0 {
+		<-again
+	}
+	why := fmt.Sprintf("it did not stop within %s of the signal", interruptGrace)
+	select {
+	case <-again:
+		why = "a second signal"
+	case <-time.After(interruptGrace):
+	}
+	fmt.Fprintf(stderr, "lomsong: interrupted: stopped at once (%s; a file that gives no data, such as a named pipe nothing writes to, keeps a command waiting): each output and dataset commit is whole or absent, and the next command clears or completes what this one left\n", why)
+	os.Exit(exitInterrupted)
 }
 
 // exitCode reports err on stderr and maps it to the exit code. ctx is the
@@ -530,6 +564,10 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if c, ok := commands()[args[1]]; ok {
 				return runCommand(ctx, args[1], c, []string{"--help"}, e)
 			}
+			// Help of no command is a usage error, as the command would
+			// be: the general help, exit 0, read as help of it.
+			printUsage(stderr)
+			return usageError{fmt.Sprintf("help: unknown subcommand %q", args[1])}
 		}
 		printUsage(stdout)
 		return nil

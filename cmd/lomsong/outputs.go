@@ -653,6 +653,15 @@ func outOutsideDataset(command, out, dataset string) error {
 	return nil
 }
 
+// sameFile says whether the paths a and b name one file, through their
+// absolute forms with the symbolic links of their existing prefixes
+// resolved ("ds/x" and "/work/ds/x").
+func sameFile(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && resolvedPath(aa) == resolvedPath(bb)
+}
+
 // resolvedPath is the absolute path p with the symbolic links of its
 // longest existing prefix resolved.
 func resolvedPath(p string) string {

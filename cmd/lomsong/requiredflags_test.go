@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,6 +58,37 @@ func TestBinaryBoundariesByRecordedName(t *testing.T) {
 		stdout, errs, code := runBinary(t, "areas", "--boundaries", name, "12")
 		if code != exitOK || !strings.Contains(stdout, "Lai Châu          460196") {
 			t.Errorf("--boundaries %s: exit %d\n%s%s", name, code, stdout, errs)
+		}
+	}
+}
+
+// help of a subcommand that does not exist is a usage error (it printed
+// the general help, exit 0); calibrate --out inside the dataset, other
+// than its calibration.json, is refused as every command's --out there is
+// (it was written, and dataset verify then failed on a file the manifest
+// does not list).
+func TestBinaryHelpBogusAndCalibrateOutInside(t *testing.T) {
+	t.Parallel()
+	if _, errs, code := runBinary(t, "help", "bogus"); code != exitUsage || !strings.Contains(errs, `help: unknown subcommand "bogus"`) {
+		t.Errorf("help bogus: exit %d\n%s", code, errs)
+	}
+	ds := villagesDataset(t, t.TempDir(), "V1,Bản A,,103.30,22.45,40\n")
+	out := filepath.Join(ds, "measurements", "cal.json")
+	if _, errs, code := runBinary(t, "calibrate", "--dataset", ds, "--out", out); code != exitUsage || !strings.Contains(errs, "is inside the dataset") || fileExists(out) {
+		t.Errorf("calibrate --out inside the dataset: exit %d\n%s", code, errs)
+	}
+}
+
+// An empty --mapping file, or one that is no JSON, is refused as data
+// (exit 3) saying what a mapping is: "mapping: EOF", exit 1, did not.
+func TestBinaryMappingNotJSON(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, body := range []string{"", "  \n", "nonsense\n"} {
+		m := writeFile(t, dir, "m.json", []byte(body))
+		_, errs, code := runBinary(t, "validate", "--mapping", m, filepath.Join(examples, "sites.csv"))
+		if code != exitDataRefused || !strings.Contains(errs, "--mapping "+m) || !strings.Contains(errs, "a mapping is a JSON object naming the file's columns") {
+			t.Errorf("mapping %q: exit %d\n%s", body, code, errs)
 		}
 	}
 }

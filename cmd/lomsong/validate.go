@@ -150,6 +150,10 @@ func (f *inputFlags) load() (m *ingest.Mapping, mjson []byte, bounds orb.MultiPo
 			return nil, nil, nil, err
 		}
 		m, err = ingest.ParseMapping(mjson)
+		if errors.Is(err, ingest.ErrMappingNotJSON) {
+			// Refused for its data (exit 3), as an empty input file is.
+			return nil, nil, nil, refusedError{fmt.Errorf("--mapping %s: %w", f.mapping, err)}
+		}
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", f.mapping, err)
 		}

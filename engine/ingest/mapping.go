@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"slices"
@@ -169,6 +170,10 @@ var allowedUnits = map[string][]string{
 // MaxMappingBytes caps the size of a mapping file.
 const MaxMappingBytes = 1 << 20
 
+// ErrMappingNotJSON is wrapped by ParseMapping's error for a file that is
+// empty or no JSON at all; its text says what a mapping is.
+var ErrMappingNotJSON = errors.New(`not a mapping: a mapping is a JSON object naming the file's columns, e.g. {"kind": "measurements", "columns": {"Kinh_do": "lon", "Vi_do": "lat"}} (lomsong validate --suggest-mapping FILE writes one for a file)`)
+
 // ParseMapping reads and checks a mapping file. Unknown JSON fields, unknown
 // contract columns, units and technology spellings are errors that say
 // which entry is wrong.
@@ -184,10 +189,18 @@ func ParseMapping(data []byte) (*Mapping, error) {
 		// are ingested as that carrier's.
 		return nil, fmt.Errorf("mapping: %s is given twice: give each key once", where)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		// "mapping: EOF" said nothing of what was wanted.
+		return nil, fmt.Errorf("mapping: the file is empty: %w", ErrMappingNotJSON)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var m Mapping
 	if err := dec.Decode(&m); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("mapping: %v: %w", err, ErrMappingNotJSON)
+		}
 		return nil, fmt.Errorf("mapping: %w", err)
 	}
 	if dec.More() {

@@ -150,6 +150,15 @@ func stateDir(dir string) error {
 	if err := notADataset(dir); err != nil {
 		return err
 	}
+	if fileExists(filepath.Join(dir, "manifest.json")) {
+		// A manifest that cannot be read (damaged, or another file under
+		// its name) is no dataset to serve or to keep users for: refused
+		// as every command refuses it, with its repair, before any state
+		// is made beside it.
+		if _, err := dataset.Open(dir); err != nil {
+			return err
+		}
+	}
 	err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
 	if dataset.IsNotWritable(err) {
 		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
