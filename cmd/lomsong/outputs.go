@@ -578,6 +578,13 @@ func outDirUsable(command, out, what string) error {
 	return folderUsable(command, "out", out, out, what)
 }
 
+// maxNameBytes and maxPathBytes are the longest file name and path Linux
+// file systems take (NAME_MAX, PATH_MAX less its terminating byte).
+const (
+	maxNameBytes = 255
+	maxPathBytes = 4095
+)
+
 // folderUsable is outDirUsable for any flag whose value (its target)
 // is written in the folder dir: the target itself for a folder of
 // outputs (--out), the target's folder for a file (validate --quarantine
@@ -585,6 +592,16 @@ func outDirUsable(command, out, what string) error {
 // dir or one of its parent folders would be is a usage error.
 func folderUsable(command, flag, target, dir, what string) error {
 	want := filepath.Clean(dir)
+	// A name no file system takes failed when the outputs were written,
+	// after the whole computation ("mkdir OUTbbb…: file name too long").
+	if abs, err := filepath.Abs(want); err == nil && len(abs) > maxPathBytes {
+		return usageError{fmt.Sprintf("%s: --%s %s: the path is %d bytes, more than the %d a path may have; nothing was computed", command, flag, target, len(abs), maxPathBytes)}
+	}
+	for _, e := range strings.Split(want, string(filepath.Separator)) {
+		if len(e) > maxNameBytes {
+			return usageError{fmt.Sprintf("%s: --%s %s: the name %.40s… is %d bytes, more than the %d a file name may have; nothing was computed", command, flag, target, e, len(e), maxNameBytes)}
+		}
+	}
 	for p := want; ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
 		switch {

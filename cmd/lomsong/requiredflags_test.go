@@ -92,3 +92,15 @@ func TestBinaryMappingNotJSON(t *testing.T) {
 		}
 	}
 }
+
+// An --out name no file system takes is refused before anything is
+// computed: it failed after the whole computation with "mkdir OUTbbb…:
+// file name too long", naming neither the flag nor what to do.
+func TestBinaryOutNameTooLong(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "OUT"+strings.Repeat("b", 300))
+	_, errs, code := runBinary(t, "coverage", "--dataset", "no-such-dataset", "--out", out)
+	if code != exitUsage || !strings.Contains(errs, "is 303 bytes, more than the 255 a file name may have; nothing was computed") {
+		t.Errorf("exit %d\n%s", code, errs)
+	}
+}
