@@ -10,7 +10,6 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
-	"github.com/lomsong/lomsong/engine/predict"
 )
 
 // Two tables are analysis inputs given with a command rather than stored in
@@ -168,14 +167,8 @@ func ReadCandidates(ctx context.Context, rec Records, m *Mapping, cfg Config,
 			return &rowError{"cost_vnd", s, ReasonOutOfRange, fmt.Sprintf("outside %s…%s: a site's cost is 1 million to 10¹⁵ đồng",
 				strconv.FormatFloat(candidateMinCostVND, 'f', -1, 64), strconv.FormatFloat(candidateMaxCostVND, 'f', -1, 64))}
 		}
-		// A height or band the propagation models do not take: kept, its
-		// footprint predicted at the nearer bound as a site's is, counted.
-		if h := row.HeightM; h > 0 && predict.ModelHeightM(h) != h {
-			p.rowHeight = true
-		}
-		if f := row.BandMHz; f > 0 && predict.ModelBandMHz(row.Tech, f) != f {
-			p.rowBand = true
-		}
+		// Its footprint is predicted as a site's is.
+		p.noteOutsideModels(row.Tech, row.HeightM, row.BandMHz)
 		ids[row.ID] = true
 		return nil
 	}

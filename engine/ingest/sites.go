@@ -123,16 +123,7 @@ func (p *parser) site(f []string, r *engine.Site) *rowError {
 			return e
 		}
 	}
-	// A height the propagation models do not take (0 is "not given"):
-	// kept, predicted at the nearer bound, and counted for the report.
-	if h := r.HeightM; h > 0 && predict.ModelHeightM(h) != h {
-		p.rowHeight = true
-	}
-	// Likewise a band the models do not take (a 450 MHz 5G site, a 40 GHz
-	// one): kept, predicted at the nearer bound, counted.
-	if f := r.BandMHz; f > 0 && predict.ModelBandMHz(r.Tech, f) != f {
-		p.rowBand = true
-	}
+	p.noteOutsideModels(r.Tech, r.HeightM, r.BandMHz)
 	// An EIRP above any cell site's (the contract takes up to 100 dBm):
 	// kept as given, counted for the report; such a mast outshines its
 	// neighbours in every prediction, and its tests then read as off air.

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lomsong/lomsong/engine"
+	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/geodata"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -226,11 +227,11 @@ type Report struct {
 	// country is what such rows usually mean. A measurement there is
 	// rejected (outside_bounds), never counted here.
 	OutsideVietNam int64
-	// HeightsOutsideModel counts accepted site rows whose height_m lies
+	// HeightsOutsideModel counts accepted site (and candidate) rows whose height_m lies
 	// outside the propagation models' range (predict.BaseHeightMinM–
 	// BaseHeightMaxM): kept, and predicted at the nearer bound.
 	HeightsOutsideModel int64
-	// BandsOutsideModel counts accepted site rows whose band_mhz lies
+	// BandsOutsideModel counts accepted site (and candidate) rows whose band_mhz lies
 	// outside the propagation models' range (predict.ModelBandMHz: 5G
 	// 500–30,000 MHz, others up to 30,000): kept, and predicted at the
 	// nearer bound.
@@ -296,10 +297,10 @@ type ReportCounts struct {
 	// RowsOutsideVietNam counts accepted rows outside Viet Nam's extent
 	// (no --bounds given).
 	RowsOutsideVietNam int64 `json:"rows_outside_viet_nam"`
-	// HeightsOutsideModel counts accepted site rows whose height the
+	// HeightsOutsideModel counts accepted site (and candidate) rows whose height the
 	// propagation models do not take (predicted at the nearer bound).
 	HeightsOutsideModel int64 `json:"heights_outside_model,omitempty"`
-	// BandsOutsideModel counts accepted site rows whose band the
+	// BandsOutsideModel counts accepted site (and candidate) rows whose band the
 	// propagation models do not take (predicted at the nearer bound).
 	BandsOutsideModel int64 `json:"bands_outside_model,omitempty"`
 	// EIRPImplausible counts accepted site rows with an EIRP above any
@@ -787,7 +788,7 @@ type parser struct {
 	// (measurements: a test abroad is no evidence of the country's
 	// coverage).
 	abroadOut bool
-	// rowHeight: the current site row's height is outside the models';
+	// rowHeight: the current site (or candidate) row's height is outside the models';
 	// rowEIRP: its EIRP is above any cell site's.
 	rowHeight, rowEIRP bool
 	rowBand            bool // its band is outside the models'
@@ -809,6 +810,20 @@ func newParser(cfg Config, b *binding) *parser {
 	p.minMs = cfg.Earliest.UnixMilli()
 	p.maxMs = cfg.Now.Add(cfg.FutureSlack).UnixMilli()
 	return p
+}
+
+// noteOutsideModels marks the current row (a site's, a proposed site's)
+// when its height or band lies outside what the propagation models take
+// (0 is "not given"): kept, predicted at the nearer bound
+// (predict.ModelHeightM, ModelBandMHz: a 5 m rooftop mast, a 450 MHz 5G
+// site, a 40 GHz one), and counted for the report.
+func (p *parser) noteOutsideModels(tech engine.Tech, heightM, bandMHz float64) {
+	if heightM > 0 && predict.ModelHeightM(heightM) != heightM {
+		p.rowHeight = true
+	}
+	if bandMHz > 0 && predict.ModelBandMHz(tech, bandMHz) != bandMHz {
+		p.rowBand = true
+	}
 }
 
 func (p *parser) carrier(col int, s string) (engine.Carrier, *rowError) {
