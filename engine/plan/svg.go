@@ -7,15 +7,28 @@ import (
 )
 
 // budgetOffScale is how many times the plan's spending a budget may be
-// and still be drawn to scale by CurveSVG; a larger one is named at the
-// chart's right edge, the axis ending a quarter past the spending.
+// and still be drawn to scale on a chart of the plan's curve (BudgetAxis).
 const budgetOffScale = 2
+
+// BudgetAxis returns where a chart of the plan's curve ends its budget
+// axis, for a budget and the plan's spending (in one unit), and whether
+// the budget is off the scale: a budget more than budgetOffScale times
+// the spending (nothing more to buy) is not drawn to scale but named at
+// the chart's edge, the axis ending a quarter past the spending (under a
+// 10¹⁵ đồng budget every point of the curve stood on the y-axis).
+// CurveSVG and the report's chart draw by it.
+func BudgetAxis(budget, spent float64) (end float64, offScale bool) {
+	if spent > 0 && budget > budgetOffScale*spent {
+		return spent * 1.25, true
+	}
+	return max(budget, spent), false
+}
 
 // CurveSVG renders the plan's households-versus-budget curve as a
 // self-contained SVG line chart (640×400 px): budget in billion VND (tỷ
 // đồng) across, households up, tick labels on both axes, the budget as a
-// dotted vertical line (or, more than budgetOffScale times the spending,
-// named at the right edge) and the upper bound on the optimum as a dashed
+// dotted vertical line (or, off the scale, named at the right edge:
+// BudgetAxis) and the upper bound on the optimum as a dashed
 // horizontal line. It uses no scripts, external fonts or stylesheets (the
 // generic sans-serif family), and the same plan always gives the same
 // bytes.
@@ -30,14 +43,7 @@ func CurveSVG(p Plan) string {
 		spent = max(spent, c.CostVND/1e9)
 		maxY = max(maxY, c.Households)
 	}
-	// A budget far above what the plan spends (nothing more to buy) is
-	// named at the right edge, not drawn to scale: under a 10¹⁵ đồng
-	// budget every point of the curve stood on the y-axis.
-	maxX := max(p.BudgetVND/1e9, spent)
-	offScale := spent > 0 && p.BudgetVND/1e9 > budgetOffScale*spent
-	if offScale {
-		maxX = spent * 1.25
-	}
+	maxX, offScale := BudgetAxis(p.BudgetVND/1e9, spent)
 	xStep, yStep := niceStep(maxX), niceStep(maxY)
 	maxX = max(xStep, math.Ceil(maxX/xStep)*xStep)
 	maxY = max(yStep, math.Ceil(maxY/yStep)*yStep)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/lomsong/lomsong/engine/plan"
 )
 
 // niceStep returns the smallest of 1, 2 or 5 times a power of ten that is
@@ -367,32 +369,20 @@ func (f frame) goalLabel(t trend) (x, y float64, anchor string, clear bool) {
 	return f.w - f.right, gy - 4, "end", false
 }
 
-// budgetOffScale is how many times the plan's spending a budget may be
-// and still be drawn to scale on the plan's curve; a larger one is named
-// at the chart's right edge, the axis ending a quarter past the spending.
-const budgetOffScale = 2
-
 // planSVG renders the households-versus-budget curve: budget in billion
 // VND (tỷ đồng) across, households up, the budget as a dotted vertical
-// line (or, more than budgetOffScale times the spending, named at the
-// right edge) and the upper bound as a dashed horizontal line.
+// line (or, off the scale, named at the right edge: plan.BudgetAxis) and
+// the upper bound as a dashed horizontal line.
 func planSVG(c *PlanCurve) template.HTML {
 	f := frame{w: 640, h: 360, left: 72, right: 24, top: 30, bottom: 50}
-	maxX, maxY := max(c.BudgetVND/1e9, 0), max(c.UpperBound, 0)
-	spent := 0.0
+	maxY, spent := max(c.UpperBound, 0), 0.0
 	for _, p := range c.Points {
 		if finite(p.CostVND) && finite(p.Households) {
 			spent, maxY = max(spent, p.CostVND/1e9), max(maxY, p.Households)
 		}
 	}
-	// A budget far above what the plan spends (nothing more to buy) is
-	// said at the right edge, not drawn to scale: 39.8 bn spent of 500
-	// filled the left 8% of the chart, of a 10¹⁵ đồng budget one line.
-	offScale := spent > 0 && maxX > budgetOffScale*spent
-	if offScale {
-		maxX = spent * 1.25
-	}
-	maxX = max(maxX, spent)
+	// 39.8 bn spent of 500 filled the left 8% of the chart.
+	maxX, offScale := plan.BudgetAxis(max(c.BudgetVND/1e9, 0), spent)
 	xStep := niceStep(maxX / 6)
 	f.x0, f.x1 = 0, max(xStep, math.Ceil(maxX/xStep-1e-9)*xStep)
 	step := f.yRange(0, maxY)
