@@ -14,7 +14,6 @@ import (
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/ingest"
-	"github.com/lomsong/lomsong/engine/predict"
 	"github.com/lomsong/lomsong/internal/flock"
 	"github.com/lomsong/lomsong/internal/plural"
 )
@@ -487,10 +486,10 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 		// models' nearer bound, and said (it stopped the plan before).
 		var what []string
 		if n := r.HeightsOutsideModel; n > 0 {
-			what = append(what, fmt.Sprintf("%d with height_m outside the propagation models' %g–%g m", n, predict.BaseHeightMinM, predict.BaseHeightMaxM))
+			what = append(what, fmt.Sprintf("%d with height_m outside the propagation models' %s", n, modelHeights()))
 		}
 		if n := r.BandsOutsideModel; n > 0 {
-			what = append(what, fmt.Sprintf("%d with band_mhz outside their range (5G %g–%g MHz, other technologies up to %g MHz)", n, predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz))
+			what = append(what, fmt.Sprintf("%d with band_mhz outside their range (%s)", n, modelBands()))
 		}
 		fmt.Fprintf(e.stderr, "warning: %s: of %d accepted rows, %s: predicted at the nearer bound\n", t.Path, r.Accepted, strings.Join(what, " and "))
 	}

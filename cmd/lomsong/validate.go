@@ -807,6 +807,17 @@ func quarantineName(path string) string { return filepath.Base(path) + ".quarant
 
 // printReport prints one file's counts, reasons and the shown rejected
 // rows; hint says where the rest of the rejected rows are.
+// modelHeights and modelBands say the base-station heights and the bands
+// the propagation models take (predict.ModelHeightM, ModelBandMHz), as
+// validate's report and plan's warning on proposed sites name them.
+func modelHeights() string {
+	return fmt.Sprintf("%g–%g m", predict.BaseHeightMinM, predict.BaseHeightMaxM)
+}
+
+func modelBands() string {
+	return fmt.Sprintf("5G %g–%g MHz, other technologies up to %g MHz", predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
+}
+
 func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed time.Duration, hint string) {
 	rep := r.Report
 	rate := ""
@@ -870,12 +881,12 @@ func printReport(e *env, r *dataset.IngestResult, shown []ingest.Reject, elapsed
 		one, many = "candidate row", "candidate rows"
 	}
 	if n := rep.HeightsOutsideModel; n > 0 {
-		fmt.Fprintf(e.stdout, "  %s with height_m outside the propagation models' %g–%g m: kept, predicted at the nearer bound\n",
-			plural.Count(n, one, many), predict.BaseHeightMinM, predict.BaseHeightMaxM)
+		fmt.Fprintf(e.stdout, "  %s with height_m outside the propagation models' %s: kept, predicted at the nearer bound\n",
+			plural.Count(n, one, many), modelHeights())
 	}
 	if n := rep.BandsOutsideModel; n > 0 {
-		fmt.Fprintf(e.stdout, "  %s with band_mhz outside the propagation models' range (5G %g–%g MHz, other technologies up to %g MHz): kept, predicted at the nearer bound\n",
-			plural.Count(n, one, many), predict.BandMinMHz5G, predict.BandMaxMHz, predict.BandMaxMHz)
+		fmt.Fprintf(e.stdout, "  %s with band_mhz outside the propagation models' range (%s): kept, predicted at the nearer bound\n",
+			plural.Count(n, one, many), modelBands())
 	}
 	if n := rep.EIRPImplausible; n > 0 {
 		fmt.Fprintf(e.stdout, "  %s with eirp_dbm above %g dBm (%.1f kW), more than any cell site radiates: kept as given; check the unit and the value (such a mast outshines its neighbours in every prediction)\n",
