@@ -9,6 +9,7 @@ import (
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/parallel"
+	"gonum.org/v1/gonum/mathext"
 )
 
 // The oracle: the best dead-zone probabilities any engine could give on a
@@ -267,11 +268,20 @@ func oraclePDead(keys []oracleKey, obs []oracleObs, ds []float64, th engine.Thre
 	if !cholesky(c, m) {
 		return math.NaN()
 	}
+	// Most draws stop at the first key. How many of the oracleDraws pass
+	// it (z₀ < t₀ = lo₀/L₀₀) is Binomial(oracleDraws, Φ(t₀)), drawn
+	// directly; each draw that passes takes z₀ from the normal truncated
+	// above t₀ (by inversion) and goes on through the other keys. The
+	// estimate has the law of the plain draw-by-draw one, at the cost of
+	// the draws that pass the first key only.
+	t0 := lo[0] / c[0]
+	p0 := 0.5 * math.Erfc(-t0/math.Sqrt2)
 	z := make([]float64, m)
 	dead := 0
-	for range oracleDraws {
+	for range binomialDraw(rng, oracleDraws, p0) {
+		z[0] = min(mathext.NormalQuantile((1-rng.Float64())*p0), t0)
 		all := true
-		for k := range m {
+		for k := 1; k < m; k++ {
 			z[k] = rng.NormFloat64()
 			s := 0.0
 			for l := range k + 1 {
@@ -287,6 +297,31 @@ func oraclePDead(keys []oracleKey, obs []oracleObs, ds []float64, th engine.Thre
 		}
 	}
 	return float64(dead) / oracleDraws
+}
+
+// binomialDraw draws from Binomial(n, p): the successes of n trials
+// counted by the geometric gaps between them (a gap of g failures has
+// probability (1−p)^g·p, drawn as ⌊ln U / ln(1−p)⌋ with U uniform on
+// (0, 1]), or for p above ½ the failures so, at a cost of about
+// n·min(p, 1−p) uniforms rather than n.
+func binomialDraw(rng *rand.Rand, n int, p float64) int {
+	switch {
+	case n <= 0 || p <= 0:
+		return 0
+	case p >= 1:
+		return n
+	case p > 0.5:
+		return n - binomialDraw(rng, n, 1-p)
+	}
+	lq := math.Log1p(-p)
+	count, pos := 0, -1.0
+	for {
+		pos += 1 + math.Floor(math.Log(1-rng.Float64())/lq)
+		if pos >= float64(n) {
+			return count
+		}
+		count++
+	}
 }
 
 // cholesky replaces the lower triangle of the n×n symmetric positive
