@@ -131,7 +131,9 @@ Writes to OUT:
   challenges.csv      per claimed hex with tests: the FCC-style verdict and the numbers
                       behind it (tests 06:00–22:00 local, outdoors or in vehicles;
                       ≥ 4 of 7 children, 2 negatives ≥ 4 h apart, ≥ 5 negatives with
-                      a share significantly above 10%), and roll-ups to res 7 and 6;
+                      a share significantly above 10%), and roll-ups to res 7 and 6
+                      (challenged when ≥ 4 of 7 children are; upheld when ≥ 4 are
+                      decided, challenged or upheld; else insufficient);
                       first_negative_ms and last_negative_ms are the first and last
                       negative test's time in Unix milliseconds (UTC), empty, as
                       negative_span_hours is, without a negative test

@@ -85,14 +85,23 @@ type Result struct {
 	GeographicMet, TemporalMet, VolumeMet bool
 }
 
-// Rollup is the verdict on a coarser parent of challenged hexes.
+// Rollup is the verdict on a coarser parent of claimed hexes.
 type Rollup struct {
-	Cell               hexgrid.Cell
-	Carrier            engine.Carrier
-	Tech               engine.Tech
-	Res                int
-	ChildrenChallenged int
-	Challenged         bool
+	Cell    hexgrid.Cell
+	Carrier engine.Carrier
+	Tech    engine.Tech
+	Res     int
+	// ChildrenChallenged and ChildrenUpheld count its children (at the
+	// next finer resolution) with those verdicts.
+	ChildrenChallenged, ChildrenUpheld int
+	// Verdict: Challenged when ≥ RollupMin children are; else Upheld when
+	// ≥ RollupMin children are decided (upheld or challenged), the
+	// parent's evidence then reaching as far as a hex's geographic
+	// threshold asks of its children; else Insufficient. A parent with
+	// no test, or whose children's tests are too few to decide any of
+	// them, is never Upheld.
+	Verdict    Verdict
+	Challenged bool // Verdict == Challenged
 	// The evidence under the parent: ChildrenWithTests of its 7 children
 	// hold counted tests; Tests and Negatives are the sums, and the first
 	// and last negative times the earliest and latest, over the claimed
@@ -117,16 +126,19 @@ func (e *evidence) add(o evidence) {
 	e.last = max(e.last, o.last)
 }
 
-// parentSum is one parent's count of challenged children and of children
-// with tests, and the evidence under it.
+// parentSum is one parent's count of challenged and upheld children and
+// of children with tests, and the evidence under it.
 type parentSum struct {
-	challenged, withTests int
-	ev                    evidence
+	challenged, upheld, withTests int
+	ev                            evidence
 }
 
 func (s *parentSum) add(c levelKey) {
-	if c.challenged {
+	switch c.verdict {
+	case Challenged:
 		s.challenged++
+	case Upheld:
+		s.upheld++
 	}
 	if c.ev.tests > 0 {
 		s.withTests++
@@ -200,7 +212,9 @@ type acc struct {
 // It is upheld when the geographic threshold is met and the negative share
 // is not significant, and insufficient otherwise. Parents are rolled up
 // from Res-1 to RollupRes: a parent is challenged when ≥ RollupMin of its
-// children (at the next finer resolution) are.
+// children (at the next finer resolution) are, upheld when ≥ RollupMin
+// are decided (upheld or challenged) but fewer are challenged, and
+// insufficient otherwise.
 func Adjudicate(claims []Claim, tests []Test, cfg Config) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
@@ -345,7 +359,7 @@ func rollup(hexes []Result, cfg Config) []Rollup {
 	var out []Rollup
 	level := make([]levelKey, 0, len(hexes))
 	for _, h := range hexes {
-		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict == Challenged,
+		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict,
 			evidence{h.Tests, h.Negatives, h.FirstNegativeUnixMs, h.LastNegativeUnixMs}})
 	}
 	for res := cfg.Res - 1; res >= cfg.RollupRes; res-- {
@@ -353,23 +367,30 @@ func rollup(hexes []Result, cfg Config) []Rollup {
 		next := make([]levelKey, 0, len(keys))
 		for i, k := range keys {
 			s := sums[i]
-			ch := s.challenged >= cfg.RollupMin
-			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res, ChildrenChallenged: s.challenged, Challenged: ch,
+			v := Insufficient
+			switch {
+			case s.challenged >= cfg.RollupMin:
+				v = Challenged
+			case s.challenged+s.upheld >= cfg.RollupMin:
+				v = Upheld
+			}
+			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res,
+				ChildrenChallenged: s.challenged, ChildrenUpheld: s.upheld, Verdict: v, Challenged: v == Challenged,
 				ChildrenWithTests: s.withTests, Tests: s.ev.tests, Negatives: s.ev.negatives,
 				FirstNegativeUnixMs: s.ev.first, LastNegativeUnixMs: s.ev.last})
-			next = append(next, levelKey{k, ch, s.ev})
+			next = append(next, levelKey{k, v, s.ev})
 		}
 		level = next
 	}
 	return out
 }
 
-// levelKey is a key of one resolution of the rollup, whether it is
-// challenged, and the evidence under it.
+// levelKey is a key of one resolution of the rollup, its verdict, and
+// the evidence under it.
 type levelKey struct {
 	key
-	challenged bool
-	ev         evidence
+	verdict Verdict
+	ev      evidence
 }
 
 // parentCounts returns the distinct parents at res of the level's keys,

@@ -243,16 +243,26 @@ func TestRollup(t *testing.T) {
 	if r := find(rep, 6, top); !r.Challenged || r.ChildrenChallenged != 4 {
 		t.Errorf("res 6 with 4 challenged children: %+v", r)
 	}
-	rep = build(4, 3)
-	if r := find(rep, 7, sevens[0]); r.Challenged || r.ChildrenChallenged != 3 {
-		t.Errorf("res 7 with 3 challenged children: %+v", r)
+	if r := find(rep, 7, sevens[0]); r.Verdict != Challenged {
+		t.Errorf("res 7 with 4 challenged children: verdict %v", r.Verdict)
 	}
-	if r := find(rep, 6, top); r.Challenged || r.ChildrenChallenged != 0 {
-		t.Errorf("res 6 with no challenged children: %+v", r)
+	rep = build(4, 3)
+	// 3 challenged and 1 upheld: 4 decided, too few challenged: upheld.
+	if r := find(rep, 7, sevens[0]); r.Challenged || r.ChildrenChallenged != 3 || r.ChildrenUpheld != 1 || r.Verdict != Upheld {
+		t.Errorf("res 7 with 3 challenged children and 1 upheld: %+v", r)
+	}
+	if r := find(rep, 6, top); r.Challenged || r.ChildrenChallenged != 0 || r.ChildrenUpheld != 4 || r.Verdict != Upheld {
+		t.Errorf("res 6 with no challenged children, 4 upheld: %+v", r)
 	}
 	rep = build(3, 4)
 	if r := find(rep, 6, top); r.Challenged || r.ChildrenChallenged != 3 {
 		t.Errorf("res 6 with 3 challenged children: %+v", r)
+	}
+	// One res-7 parent with 1 challenged child and 1 upheld: too few
+	// decided, insufficient (it was written "upheld").
+	rep = build(1, 1)
+	if r := find(rep, 7, sevens[0]); r.Verdict != Insufficient || r.ChildrenChallenged != 1 || r.ChildrenUpheld != 1 {
+		t.Errorf("res 7 with 1 challenged child and 1 upheld: %+v", r)
 	}
 	for i := 1; i < len(rep.Parents); i++ {
 		a, b := rep.Parents[i-1], rep.Parents[i]
@@ -286,6 +296,44 @@ func TestConfigValidate(t *testing.T) {
 		}
 		if _, err := Adjudicate(nil, nil, c); err == nil {
 			t.Errorf("%s: Adjudicate accepted an invalid config", name)
+		}
+	}
+}
+
+// A parent whose claimed hexes hold no counted test, or tests too few to
+// decide them — every one negative here — is insufficient, never upheld:
+// it was written "upheld" with 0 tests, and with 32 of 32 negatives.
+func TestRollupWithoutEvidenceNotUpheld(t *testing.T) {
+	top, err := hexgrid.Index(103.3, 22.4, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sevens, _ := top.Children(7)
+	var claims []Claim
+	var tests []Test
+	for _, p7 := range sevens[:4] {
+		eights, _ := p7.Children(8)
+		for _, c8 := range eights[:4] {
+			ch, _ := c8.Children(9)
+			f := fixture{c8, ch}
+			claims = append(claims, f.claim())
+			// Two negatives in one child: neither geographic nor volume.
+			tests = append(tests, f.test(0, 10, 0, -120), f.test(0, 16, 0, -120))
+		}
+	}
+	eights, _ := sevens[5].Children(8)
+	claims = append(claims, fixture{eights[0], nil}.claim()) // no test at all
+	rep, err := Adjudicate(claims, tests, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Parents) == 0 {
+		t.Fatal("no roll-up")
+	}
+	for _, r := range rep.Parents {
+		if r.Verdict != Insufficient || r.Challenged {
+			t.Errorf("res %d %v: %d tests, %d negatives, %d children challenged, %d upheld: verdict %v, want insufficient",
+				r.Res, r.Cell, r.Tests, r.Negatives, r.ChildrenChallenged, r.ChildrenUpheld, r.Verdict)
 		}
 	}
 }

@@ -24,7 +24,10 @@
 // threshold but the negative share is not significant, and insufficient
 // otherwise; Result.Reason lists every threshold not met. A resolution-7
 // parent is challenged when ≥ 4 of its 7 children are, and likewise from
-// 7 to 6.
+// 7 to 6; it is upheld when ≥ 4 of its children are decided (upheld or
+// challenged) but fewer than 4 challenged, and insufficient otherwise: a
+// parent whose children hold no test, or too few to decide them, is not
+// said to uphold the claim.
 //
 // # Determinism
 //

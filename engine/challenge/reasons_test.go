@@ -111,7 +111,7 @@ func TestRollupParents(t *testing.T) {
 							ev.first = int64(1 + rng.IntN(1000))
 							ev.last = ev.first + int64(rng.IntN(1000))
 						}
-						level = append(level, levelKey{key{k, c, tech}, rng.IntN(2) == 0, ev})
+						level = append(level, levelKey{key{k, c, tech}, Verdict(rng.IntN(3)), ev})
 					}
 				}
 			}
@@ -163,10 +163,12 @@ func TestRollupEvidence(t *testing.T) {
 		t.Fatalf("%d roll-ups: %+v", len(out), out)
 	}
 	for _, r := range out {
-		want := Rollup{Cell: r.Cell, Carrier: engine.Viettel, Tech: engine.Tech4G, Res: r.Res, ChildrenChallenged: 1,
-			ChildrenWithTests: 2, Tests: 16, Negatives: 10, FirstNegativeUnixMs: 3000, LastNegativeUnixMs: 90000}
+		// Two of its children decided (one challenged, one upheld): fewer
+		// than 4, so the parent is insufficient, and so is its own parent.
+		want := Rollup{Cell: r.Cell, Carrier: engine.Viettel, Tech: engine.Tech4G, Res: r.Res, ChildrenChallenged: 1, ChildrenUpheld: 1,
+			Verdict: Insufficient, ChildrenWithTests: 2, Tests: 16, Negatives: 10, FirstNegativeUnixMs: 3000, LastNegativeUnixMs: 90000}
 		if r.Res == 6 {
-			want.ChildrenChallenged, want.ChildrenWithTests = 0, 1 // its one child, the res-7 parent, holds tests
+			want.ChildrenChallenged, want.ChildrenUpheld, want.ChildrenWithTests = 0, 0, 1 // its one child, the res-7 parent, holds tests
 		}
 		if r != want {
 			t.Errorf("res %d: %+v\nwant %+v", r.Res, r, want)

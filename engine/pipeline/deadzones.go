@@ -1320,11 +1320,8 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 	for j, p := range r.Parents {
 		i := len(r.Hexes) + j
 		cell[i], carrier[i], tech[i], res[i] = p.Cell.String(), string(p.Carrier), p.Tech.String(), int64(p.Res)
-		verdict[i] = "upheld"
-		if p.Challenged {
-			verdict[i] = "challenged"
-		}
-		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged", p.ChildrenChallenged)
+		verdict[i] = p.Verdict.String()
+		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged, %d upheld", p.ChildrenChallenged, p.ChildrenUpheld)
 		tests[i], neg[i], children[i] = int64(p.Tests), int64(p.Negatives), int64(p.ChildrenWithTests)
 		span[i], pv[i] = math.NaN(), math.NaN()
 		times(i, p.Negatives, p.FirstNegativeUnixMs, p.LastNegativeUnixMs)
