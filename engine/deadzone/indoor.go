@@ -181,48 +181,52 @@ func tobitGroups(obs []tobitObs, groups int, reml bool, done <-chan struct{}) (m
 	wsum := make([]float64, groups)
 	wout := make([]float64, groups)
 	wy := make([]float64, groups)
+	nin := make([]float64, groups)
 	mstep := func(exactOnly bool) {
 		use := func(o tobitObs) bool { return !exactOnly || !o.upper }
 		wo, wi := 1/(sOut*sOut), 1/(sIn*sIn)
-		for range 50 {
-			if isDone() {
-				return
+		// Weighted least squares in m and L at fixed spreads: each level
+		// is its group's weighted mean, the indoor values raised by L,
+		// m_g(L) = A_g + B_g·L with A_g = Σ w·E[y] / Σ w and B_g =
+		// w_in·n_in,g / Σ w; and L is the indoor values' mean shortfall
+		// from their levels, L = (1/k)·Σ_in (m_g(L) − E[y]). Put together,
+		// L = Σ_in (A_g − E[y]) / (k − Σ_in B_g): the fixed point that
+		// alternating the two steps converges to, solved in one pass.
+		// k − Σ_in B_g > 0 whenever a group holds an outdoor
+		// observation (then B_g < 1).
+		clear(wsum)
+		clear(wout)
+		clear(wy)
+		clear(nin)
+		var sumIn, k float64 // Σ_in E[y], the indoor observations used
+		for i, o := range obs {
+			if !use(o) {
+				continue
 			}
-			clear(wsum)
-			clear(wout)
-			clear(wy)
-			for i, o := range obs {
-				if !use(o) {
-					continue
-				}
-				if o.indoor {
-					wsum[o.group] += wi
-					wy[o.group] += wi * (e[i] + loss)
-				} else {
-					wsum[o.group] += wo
-					wout[o.group] += wo
-					wy[o.group] += wo * e[i]
-				}
+			if o.indoor {
+				wsum[o.group] += wi
+				wy[o.group] += wi * e[i]
+				nin[o.group]++
+				sumIn += e[i]
+				k++
+			} else {
+				wsum[o.group] += wo
+				wout[o.group] += wo
+				wy[o.group] += wo * e[i]
 			}
+		}
+		if k > 0 {
+			var sumA, sumB float64
 			for g := range m {
-				m[g] = wy[g] / wsum[g]
-			}
-			var d, k float64
-			for i, o := range obs {
-				if o.indoor && use(o) {
-					d += m[o.group] - e[i]
-					k++
+				if nin[g] > 0 {
+					sumA += nin[g] * wy[g] / wsum[g]
+					sumB += nin[g] * nin[g] * wi / wsum[g]
 				}
 			}
-			next := loss
-			if k > 0 {
-				next = d / k
-			}
-			done := math.Abs(next-loss) < 1e-12
-			loss = next
-			if done {
-				break
-			}
+			loss = (sumA - sumIn) / (k - sumB)
+		}
+		for g := range m {
+			m[g] = (wy[g] + wi*nin[g]*loss) / wsum[g]
 		}
 		var rssOut, rssIn, nOut, nIn float64
 		for i, o := range obs {

@@ -169,3 +169,81 @@ func median(v []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
+
+// TestTobitGroupsLossKnownAnswers: with exact values only, the fit's M
+// step is least squares in the levels and the loss. Each place with one
+// outdoor and one indoor reading: the loss is the mean of the pairs'
+// differences whatever the two spreads (m_g = (w_o·y_o + w_i·(y_i + L)) /
+// (w_o + w_i) and L = mean(m_g − y_i) give L = mean(y_o − y_i)). With
+// unbalanced places the estimates solve the normal equations: each level
+// its group's weighted mean with the indoor readings raised by L, and L
+// the indoor readings' mean shortfall from their levels.
+func TestTobitGroupsLossKnownAnswers(t *testing.T) {
+	pairs := [][2]float64{{-80, -95}, {-90, -99}, {-70, -91}, {-85, -96}, {-75, -88}}
+	var obs []tobitObs
+	want := 0.0
+	for g, p := range pairs {
+		obs = append(obs, tobitObs{group: int32(g), y: p[0]}, tobitObs{group: int32(g), y: p[1], indoor: true})
+		want += (p[0] - p[1]) / float64(len(pairs))
+	}
+	if _, loss, _, _, _ := tobitGroups(obs, len(pairs), false, nil); math.Abs(loss-want) > 1e-9 {
+		t.Errorf("paired places: loss %.12f, want the mean difference %.12f", loss, want)
+	}
+	// Unbalanced: 2 outdoor and 1 indoor, 1 and 3, 3 and 2.
+	obs = []tobitObs{
+		{group: 0, y: -80}, {group: 0, y: -84}, {group: 0, y: -97, indoor: true},
+		{group: 1, y: -92}, {group: 1, y: -100, indoor: true}, {group: 1, y: -109, indoor: true}, {group: 1, y: -104, indoor: true},
+		{group: 2, y: -70}, {group: 2, y: -75}, {group: 2, y: -73}, {group: 2, y: -90, indoor: true}, {group: 2, y: -81, indoor: true},
+	}
+	m, loss, so, si, _ := tobitGroups(obs, 3, false, nil)
+	wo, wi := 1/(so*so), 1/(si*si)
+	var d, k float64
+	for g := range m {
+		var wy, ws float64
+		for _, o := range obs {
+			if int(o.group) != g {
+				continue
+			}
+			if o.indoor {
+				wy, ws = wy+wi*(o.y+loss), ws+wi
+				d, k = d+m[g]-o.y, k+1
+			} else {
+				wy, ws = wy+wo*o.y, ws+wo
+			}
+		}
+		if math.Abs(m[g]-wy/ws) > 1e-9 {
+			t.Errorf("level %d: %.12f, want its weighted mean %.12f", g, m[g], wy/ws)
+		}
+	}
+	if math.Abs(loss-d/k) > 1e-9 {
+		t.Errorf("loss %.12f, want the indoor readings' mean shortfall %.12f", loss, d/k)
+	}
+}
+
+// BenchmarkTobitGroups: the indoor loss fit on 50,000 places of two
+// outdoor and one or two indoor readings, a third of the indoor ones and
+// a tenth of the outdoor ones censored at the reporting floor.
+func BenchmarkTobitGroups(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	const places = 50000
+	var obs []tobitObs
+	for g := range places {
+		level := -85 + 12*rng.NormFloat64()
+		add := func(y float64, indoor bool) {
+			upper := false
+			if y < -115 {
+				y, upper = -115, true
+			}
+			obs = append(obs, tobitObs{group: int32(g), y: y, indoor: indoor, upper: upper})
+		}
+		add(level+6*rng.NormFloat64(), false)
+		obs = append(obs, tobitObs{group: int32(g), y: level + 6*rng.NormFloat64()}) // exact outdoor: every group holds one
+		for range 1 + rng.IntN(2) {
+			add(level-15+9*rng.NormFloat64(), true)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		tobitGroups(obs, places, true, nil)
+	}
+}
