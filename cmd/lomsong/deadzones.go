@@ -136,7 +136,9 @@ Writes to OUT:
                       decided, challenged or upheld; else insufficient);
                       first_negative_ms and last_negative_ms are the first and last
                       negative test's time in Unix milliseconds (UTC), empty, as
-                      negative_span_hours is, without a negative test
+                      negative_span_hours is, without a negative test; excluded:
+                      the claim's tests not counted (at night, indoors or of no
+                      environment, or without a usable result)
   deadzones_meta.json the exact (unrounded) sums of the household and population
                       columns: the tables give households and people as whole
                       numbers, each row rounded to the nearest; and the provinces
@@ -268,6 +270,14 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	withPeriods(prov, opt.Coverage.Aggregate.Periods)
+	if *claims != "" {
+		// Which claims challenges.csv adjudicated (without --claims, the
+		// prediction's coverage, as lomsong run's).
+		prov["lomsong.claims"] = *claims
+		if sum, err := dataset.SHA256File(*claims); err == nil {
+			prov["lomsong.claims_sha256"] = sum
+		}
+	}
 	if err := writeSet(ctx, *out, "deadzones", func(stage string) error {
 		if err := writeArgQuarantine(stage, claimsTable, "claims.quarantine.csv"); err != nil {
 			return err
@@ -280,8 +290,31 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printDeadzoneSummary(e.stdout, res, provinces, opt.Communes, area, cf.popSource, cf.provinceCode)
-	fmt.Fprintf(e.stdout, "wrote %s/{deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json}\n", *out)
+	if *claims != "" {
+		printClaimsRead(e.stdout, *claims, claimsTable, opt.Claims, res.Challenges)
+	}
+	files := "deadzones.geojson,deadzones.csv,carrier_gaps.csv,villages.csv,hexes.csv,challenges.csv,radiomap.json,deadzones_meta.json"
+	if claimsTable != nil {
+		files += ",claims.quarantine.csv"
+	}
+	fmt.Fprintf(e.stdout, "wrote %s/{%s}\n", *out, files)
 	return nil
+}
+
+// printClaimsRead says what became of a --claims file: its rows, the
+// distinct claims (hex, carrier, technology) they make (spellings of one
+// carrier or technology are one claim), how many have tests of the month
+// and so a row of challenges.csv, and how many none, so are not
+// adjudicated (a claim of a carrier no test names, a misspelt one
+// included, is among them).
+func printClaimsRead(w io.Writer, path string, t *dataset.ArgTable, claims []challenge.Claim, rep challenge.Report) {
+	distinct := map[challenge.Claim]bool{}
+	for _, c := range claims {
+		distinct[c] = true
+	}
+	with := rep.Counts().Claims
+	fmt.Fprintf(w, "claims of %s: %s accepted, %s (hex, carrier, technology); %d with tests of the month (challenges.csv), %d without a test: not adjudicated\n",
+		path, plural.Count(t.Report.Accepted, "row", "rows"), plural.Count(len(distinct), "claim", "claims"), with, len(distinct)-with)
 }
 
 // deadzoneOutputs names the files writeDeadzones always writes, with the
@@ -649,8 +682,8 @@ func printDeadzoneSummary(w io.Writer, res *pipeline.DeadZoneResult, provinces, 
 		tw.Flush()
 	}
 	c := res.Challenges.Counts()
-	fmt.Fprintf(w, "\nchallenges: %d claims (hex, carrier, technology) with tests in %d hexes; %d successfully challenged, in %d hexes\n",
-		c.Claims, c.ClaimHexes, c.Challenged, c.ChallengedHexes)
+	fmt.Fprintf(w, "\nchallenges: %s (hex, carrier, technology) with tests in %s; %d successfully challenged, in %s\n",
+		plural.Count(c.Claims, "claim", "claims"), plural.Count(c.ClaimHexes, "hex", "hexes"), c.Challenged, plural.Count(c.ChallengedHexes, "hex", "hexes"))
 }
 
 // printExpectation says what the villages' p_dead expect of the list

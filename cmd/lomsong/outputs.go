@@ -477,6 +477,11 @@ func checkArgTable(e *env, t *dataset.ArgTable, quarantine, out string) error {
 		fmt.Fprintf(e.stderr, "%s: %d of %d rows rejected (%s); each with its line, column and reason in %s among the outputs\n",
 			t.Path, r.Rejected, r.RowsRead, t.RejectedByReason(), quarantine)
 	}
+	if line := otherCarriers(t.Report.OtherCarriers); line != "" {
+		// A misspelt carrier is kept under its own name (validate says
+		// so): its claims then match no test.
+		fmt.Fprintf(e.stderr, "warning: %s: carriers lomsong does not know, kept under their own names: %s (%s)\n", t.Path, line, t.Report.OtherCarriersAdvice)
+	}
 	if r := t.Report; r.OutsideVietNam > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s: %d of %d accepted rows lie outside Viet Nam (its mainland, Hoàng Sa and Trường Sa): read as given; if they are mistyped, fix them (lomsong validate names them with --bounds FILE)\n",
 			t.Path, r.OutsideVietNam, r.Accepted)

@@ -982,6 +982,17 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 			sg.Notes = append([]string{fmt.Sprintf("encoding: values of the sampled rows are not UTF-8 and read as %s text, %s: check them (%s)",
 				ingest.LegacyEncodingName(encoding), quotedList(firstN(valuesRead, 4)), otherEncodings)}, sg.Notes...)
 		}
+		if k.IsArg() {
+			// A command's own table (claims, candidates) is read without a
+			// mapping: the suggestion is the header to write.
+			if why := argTableRenames(k, header, sg, encoding); why != "" {
+				fmt.Fprintf(e.stderr, "%s: %s\n", path, why)
+				incomplete = append(incomplete, fmt.Sprintf("%s (a %s table is read without a mapping: rename its columns)", path, k))
+			} else {
+				fmt.Fprintf(e.stderr, "%s: a %s table whose header names the contract's columns: it needs no mapping (lomsong validate --kind %s %s checks its rows)\n", path, k, k, path)
+			}
+			continue
+		}
 		if kind == "" && k == ingest.KindMeasurements && len(sg.Missing) > 0 {
 			// Detected as measurements only for want of a better guess: a
 			// register in its own layout (no time or signal, but azimuth,
@@ -1065,6 +1076,33 @@ func suggestMappings(files []string, kind ingest.Kind, lim ingest.Limits, e *env
 		return refusedError{fmt.Errorf("suggested mapping incomplete: %s", strings.Join(incomplete, "; "))}
 	}
 	return nil
+}
+
+// argTableRenames says how to rename the header of a command's own table
+// (claims, candidates), which is read without a mapping, from the
+// suggestion's columns; "" when its header already names them.
+func argTableRenames(k ingest.Kind, header []string, sg *ingest.Suggestion, encoding string) string {
+	var renames []string
+	for _, src := range header {
+		dst, ok := sg.Mapping.Columns[src]
+		if ok && !strings.EqualFold(strings.TrimSpace(src), dst) {
+			renames = append(renames, fmt.Sprintf("%q → %s", src, dst))
+		}
+	}
+	var parts []string
+	if len(renames) > 0 {
+		parts = append(parts, "rename its header's columns: "+strings.Join(renames, ", "))
+	}
+	if len(sg.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("no column found for %s: add %s", strings.Join(sg.Missing, ", "), plural.Noun(len(sg.Missing), "it", "them")))
+	}
+	if encoding != "" {
+		parts = append(parts, fmt.Sprintf("re-save it as UTF-8 (it reads as %s)", ingest.LegacyEncodingName(encoding)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("a %s table is read without a mapping (no --mapping takes it): %s", k, strings.Join(parts, "; "))
 }
 
 // quotedList quotes names and joins them with commas.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/hexgrid"
@@ -109,16 +110,20 @@ type Rollup struct {
 	ChildrenWithTests                       int
 	Tests, Negatives                        int
 	FirstNegativeUnixMs, LastNegativeUnixMs int64
+	// Excluded sums the claimed hexes' tests not counted (Result.Excluded).
+	Excluded int
 }
 
 // evidence is what a roll-up sums of the hexes under it.
 type evidence struct {
 	tests, negatives int
 	first, last      int64 // 0 without negatives
+	excluded         int
 }
 
 func (e *evidence) add(o evidence) {
 	e.tests += o.tests
+	e.excluded += o.excluded
 	e.negatives += o.negatives
 	if o.first != 0 && (e.first == 0 || o.first < e.first) {
 		e.first = o.first
@@ -308,9 +313,11 @@ func decide(a *acc, cfg Config) Result {
 			why = append(why, cfg.MinSpan.String()...)
 			why = append(why, " apart"...)
 		} else {
+			// As a duration to the millisecond, as the times are: 3.9999997
+			// h read "4.00 h, need 4h0m0s".
 			why = reasonPart(why, "temporal: negatives span ")
-			why = strconv.AppendFloat(why, r.SpanHours, 'f', 2, 64)
-			why = append(why, " h, need "...)
+			why = append(why, (time.Duration(r.LastNegativeUnixMs-r.FirstNegativeUnixMs) * time.Millisecond).String()...)
+			why = append(why, ", need "...)
 			why = append(why, cfg.MinSpan.String()...)
 		}
 	}
@@ -360,7 +367,7 @@ func rollup(hexes []Result, cfg Config) []Rollup {
 	level := make([]levelKey, 0, len(hexes))
 	for _, h := range hexes {
 		level = append(level, levelKey{key{h.Cell, h.Carrier, h.Tech}, h.Verdict,
-			evidence{h.Tests, h.Negatives, h.FirstNegativeUnixMs, h.LastNegativeUnixMs}})
+			evidence{h.Tests, h.Negatives, h.FirstNegativeUnixMs, h.LastNegativeUnixMs, h.Excluded}})
 	}
 	for res := cfg.Res - 1; res >= cfg.RollupRes; res-- {
 		keys, sums := parentCounts(level, res)
@@ -376,7 +383,7 @@ func rollup(hexes []Result, cfg Config) []Rollup {
 			}
 			out = append(out, Rollup{Cell: k.cell, Carrier: k.carrier, Tech: k.tech, Res: res,
 				ChildrenChallenged: s.challenged, ChildrenUpheld: s.upheld, Verdict: v, Challenged: v == Challenged,
-				ChildrenWithTests: s.withTests, Tests: s.ev.tests, Negatives: s.ev.negatives,
+				ChildrenWithTests: s.withTests, Tests: s.ev.tests, Negatives: s.ev.negatives, Excluded: s.ev.excluded,
 				FirstNegativeUnixMs: s.ev.first, LastNegativeUnixMs: s.ev.last})
 			next = append(next, levelKey{k, v, s.ev})
 		}

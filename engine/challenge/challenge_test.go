@@ -103,7 +103,7 @@ func TestAdjudicateEdges(t *testing.T) {
 			Insufficient, "geographic: tests in 3 of 7", 5, 5},
 		{"4 children", edit(func(ts []Test) []Test { ts[4].Cell = f.children[0]; return ts }), Challenged, "", 5, 5},
 		{"negatives 3h59 apart", edit(func(ts []Test) []Test { ts[4].TimeUnixMs = localMs(9, 59); return ts }),
-			Insufficient, "temporal: negatives span 3.98 h", 5, 5},
+			Insufficient, "temporal: negatives span 3h59m0s, need 4h0m0s", 5, 5},
 		{"negatives 4h00 apart", f.base(), Challenged, "", 5, 5},
 		{"4 negatives", edit(func(ts []Test) []Test { ts[2].SignalDBm = -105; return ts }),
 			Insufficient, "volume: 4 negative tests, need 5", 5, 4},

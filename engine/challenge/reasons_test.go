@@ -26,7 +26,7 @@ func reasonsWithFmt(r Result, significant bool, cfg Config) string {
 		if r.Negatives < 2 {
 			why = append(why, fmt.Sprintf("temporal: %d negative tests, need 2 at least %v apart", r.Negatives, cfg.MinSpan))
 		} else {
-			why = append(why, fmt.Sprintf("temporal: negatives span %.2f h, need %v", r.SpanHours, cfg.MinSpan))
+			why = append(why, fmt.Sprintf("temporal: negatives span %v, need %v", time.Duration(r.LastNegativeUnixMs-r.FirstNegativeUnixMs)*time.Millisecond, cfg.MinSpan))
 		}
 	}
 	if r.Tests > 0 && !r.VolumeMet {

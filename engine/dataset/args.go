@@ -97,8 +97,8 @@ func readArgTable[T any](ctx context.Context, path string, kind ingest.Kind, cfg
 	if cfg.Source == "" {
 		cfg.Source = path
 	}
-	// The commands read these tables without a mapping.
-	cfg.ColumnHint = fmt.Sprintf("name them in the file's header: this table is read without a mapping (lomsong validate --kind %s FILE checks it)", kind)
+	// The commands read these tables without a mapping (a header without
+	// a required column is told to rename, ingest.Config.NoMapping).
 	cfg.NoMapping = true
 	t := &ArgTable{Path: path}
 	var rows []T

@@ -33,6 +33,9 @@ var presets = map[string]string{
 	// whether the phone had service: "Mất sóng" (signal lost) rows are the
 	// no-service tests, the dead-zone evidence, and are read as service
 	// none; the spellings are vietnameseService's (checked by a test).
+	// A drive test is measured from a vehicle: its rows are in-vehicle
+	// tests (the layout has no environment column), which coverage and
+	// challenges count (tests of no environment they do not).
 	"vn-drivetest": `{
   "kind": "measurements",
   "optional_columns": true,
@@ -40,7 +43,7 @@ var presets = map[string]string{
     "Cong nghe": "tech", "RSRP (dBm)": "signal_dbm", "Trang thai": "service"},
   "units": {"ts": "layout:02/01/2006 15:04:05"},
   "decimal": ",",
-  "constants": {"source": "drive"},
+  "constants": {"source": "drive", "environment": "vehicle"},
   "values": {"service": {
     "Có sóng": "ok", "Có tín hiệu": "ok", "Bình thường": "ok", "Trong vùng phục vụ": "ok", "Đang phục vụ": "ok",
     "Mất sóng": "none", "Không có sóng": "none", "Mất tín hiệu": "none", "Không có tín hiệu": "none",

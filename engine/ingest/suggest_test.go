@@ -162,6 +162,13 @@ func TestPresets(t *testing.T) {
 				if r.Source != engine.SourceDrive {
 					t.Fatalf("source %v", r.Source)
 				}
+				// The Vietnamese drive-test export has no environment
+				// column: its rows are in-vehicle tests, which coverage
+				// and challenges count (rows of no environment they did
+				// not).
+				if c.preset == "vn-drivetest" && r.Environment != engine.EnvVehicle {
+					t.Fatalf("environment %v, want vehicle", r.Environment)
+				}
 			}
 		})
 	}

@@ -62,12 +62,10 @@ type Reject struct {
 type Config struct {
 	// Source names the input in quarantine rows (usually the file name).
 	Source string
-	// ColumnHint, when set, ends the error of a header without a required
-	// column instead of MappingHint (a reader that takes no mapping says
-	// what to do instead).
-	ColumnHint string
 	// NoMapping says the table is read without a mapping (a command's own
-	// claims or candidates): a reason never tells to change one.
+	// claims or candidates): a reason never tells to change one, and a
+	// header without a required column is told to rename its columns
+	// (not MappingHint).
 	NoMapping bool
 	// Now is the ingest time: timestamps later than Now+FutureSlack are
 	// rejected as future_time.
@@ -1182,8 +1180,8 @@ func run(ctx context.Context, kind Kind, rec Records, m *Mapping, cfg Config,
 	}
 	b, ignored, err := bind(kind, rec.Header(), m)
 	if err != nil {
-		if mc := (*MissingColumnError)(nil); cfg.ColumnHint != "" && errors.As(err, &mc) {
-			mc.Hint = cfg.ColumnHint
+		if mc := (*MissingColumnError)(nil); cfg.NoMapping && errors.As(err, &mc) {
+			mc.Hint = fmt.Sprintf("name them in the file's header: a %s table is read without a mapping (lomsong validate --kind %s FILE checks it; with --suggest-mapping it says which columns to rename)", kind, kind)
 		}
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}

@@ -1295,7 +1295,7 @@ func VillageTable(v deadzone.VillageReport) []arrowio.Column {
 func ChallengeTable(r challenge.Report) []arrowio.Column {
 	n := len(r.Hexes) + len(r.Parents)
 	cell, carrier, tech, verdict, reason := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	res, tests, neg, children := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	res, tests, neg, children, excluded := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	span, pv := make([]float64, n), make([]float64, n)
 	// The first and last negative test (Unix milliseconds), and their span,
 	// are empty without a negative test: the challenge package's 0 there
@@ -1311,6 +1311,7 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 	for i, h := range r.Hexes {
 		cell[i], carrier[i], tech[i], verdict[i], reason[i] = h.Cell.String(), string(h.Carrier), h.Tech.String(), h.Verdict.String(), h.Reason
 		res[i], tests[i], neg[i], children[i] = int64(h.Cell.Resolution()), int64(h.Tests), int64(h.Negatives), int64(h.Children)
+		excluded[i] = int64(h.Excluded)
 		span[i], pv[i] = h.SpanHours, h.PValue
 		if h.Negatives == 0 {
 			span[i] = math.NaN()
@@ -1322,7 +1323,7 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 		cell[i], carrier[i], tech[i], res[i] = p.Cell.String(), string(p.Carrier), p.Tech.String(), int64(p.Res)
 		verdict[i] = p.Verdict.String()
 		reason[i] = fmt.Sprintf("roll-up: %d of 7 children challenged, %d upheld", p.ChildrenChallenged, p.ChildrenUpheld)
-		tests[i], neg[i], children[i] = int64(p.Tests), int64(p.Negatives), int64(p.ChildrenWithTests)
+		tests[i], neg[i], children[i], excluded[i] = int64(p.Tests), int64(p.Negatives), int64(p.ChildrenWithTests), int64(p.Excluded)
 		span[i], pv[i] = math.NaN(), math.NaN()
 		times(i, p.Negatives, p.FirstNegativeUnixMs, p.LastNegativeUnixMs)
 	}
@@ -1330,7 +1331,8 @@ func ChallengeTable(r challenge.Report) []arrowio.Column {
 		{Name: "tech", String: tech}, {Name: "verdict", String: verdict}, {Name: "reason", String: reason},
 		{Name: "tests", Int64: tests}, {Name: "negatives", Int64: neg}, {Name: "children_with_tests", Int64: children},
 		{Name: "negative_span_hours", Float64: span}, {Name: "p_value", Float64: pv},
-		{Name: "first_negative_ms", String: first}, {Name: "last_negative_ms", String: last}}
+		{Name: "first_negative_ms", String: first}, {Name: "last_negative_ms", String: last},
+		{Name: "excluded", Int64: excluded}}
 }
 
 // DeadHouseholds returns the households without 3G/4G of every hex of

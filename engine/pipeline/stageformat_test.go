@@ -34,7 +34,7 @@ var pinnedStageOutputs = map[string]struct {
 	StagePredictions:   {7, "d715874d99f37d2905fb93891d12189ebc711f8ae792b64a700d8743cf3816c7"},
 	StageCoverage:      {9, "b18dfae374d1802f4d3722188f53c933257004579c104b59d9a4a18a2bbc2d24"},
 	StageEvPredictions: {7, "3bdeacb7c70a17ee4206eb350d53d3e69ce637e3cac364b08716529b41697c7a"},
-	StageDeadZones:     {36, "e19e32a48c95197e2b4401d501ec3e40daefcdebe70324feb68b551a7ed488af"},
+	StageDeadZones:     {37, "3f66c3b6534e391ca56b7e12eec1cfab176c44ca321d6b9a129a962697d7abfc"},
 	StagePlan:          {9, "bb8ac163436582f1794cb549ca23039baa55a6fbb19a769c2d4b936278eca3e9"},
 }
 
