@@ -113,7 +113,7 @@ func runAggregate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	meta := aggregateMeta(cfg, opt)
-	if err := addProvenance(meta, *dir); err != nil {
+	if err := addProvenance(e.stderr, meta, store, periods); err != nil {
 		return err
 	}
 	sk := agg.Skipped()

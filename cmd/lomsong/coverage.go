@@ -58,6 +58,10 @@ type coverageFlags struct {
 	// offAir are the calibration file's off-air masts with their evidence
 	// (set by prepare), for the report.
 	offAir []predict.OffAirMast
+	// store and periods are the dataset prepare opened and the months of
+	// measurements it analyses, for the outputs' provenance (outputMeta).
+	store   *dataset.Store
+	periods []string
 	// mustSave makes a stage the dataset cannot save an error (lomsong
 	// run, whose purpose is the saved month); the other commands warn and
 	// go on with the output computed (dataset.Store.OnUnsaved).
@@ -105,9 +109,9 @@ func (u calibrationUse) metadata(m map[string]string) {
 // from (addProvenance: the build and the dataset's manifest; the
 // calibration, calibrationUse.metadata) for an output written after
 // prepare.
-func (c *coverageFlags) provenance() (map[string]string, error) {
+func (c *coverageFlags) provenance(e *env) (map[string]string, error) {
 	prov := map[string]string{}
-	if err := addProvenance(prov, c.dataset); err != nil {
+	if err := addProvenance(e.stderr, prov, c.store, c.periods); err != nil {
 		return nil, err
 	}
 	c.cal.metadata(prov)
@@ -308,7 +312,13 @@ func (c *coverageFlags) prepareCoverage(e *env, calibrate bool, set *geodata.Bou
 	case len(opt.Population) > 0:
 		area = fmt.Sprintf("%d populated hexes", len(opt.Cells))
 	}
+	c.store, c.periods = store, opt.Aggregate.Periods
 	return store, opt, area, nil
+}
+
+// outputMeta is outputMeta of the dataset prepare opened.
+func (c *coverageFlags) outputMeta(e *env) (export.Meta, error) {
+	return outputMeta(e.stderr, c.store, c.periods)
 }
 
 // sayAnalysis says on stderr what pipeline.AnalysisOptions found to say of
@@ -562,7 +572,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	prov, err := cf.provenance()
+	prov, err := cf.provenance(e)
 	if err != nil {
 		return err
 	}

@@ -265,7 +265,7 @@ func runDeadzones(ctx context.Context, args []string, e *env) error {
 	if err := checkCommunesGiven(e.stderr, res, opt.Communes, provinces, *communes); err != nil {
 		return err
 	}
-	prov, err := cf.provenance()
+	prov, err := cf.provenance(e)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lomsong/lomsong/engine/challenge"
+	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/deadzone"
 	"github.com/lomsong/lomsong/engine/export"
 	"github.com/lomsong/lomsong/engine/export/postgis"
@@ -405,7 +405,7 @@ func loadMonth(ctx context.Context, e *env, cf *coverageFlags, p penetration.Per
 	fmt.Fprintf(e.stderr, "export %s: read back: %s%s; computed and saved: %s%s; %s over %s\n",
 		p, list(read), notNeeded, list(computed), unsaved, plural.Count(sum.Scans.Scans, "pass", "passes"), plural.Count(sum.Scans.Rows, "measurement row", "measurement rows"))
 	how := fmt.Sprintf("%d of %s read back%s, %s over the measurements,", len(read), plural.Count(stages, "stage", "stages"), notNeededCount, plural.Count(sum.Scans.Scans, "pass", "passes"))
-	meta, err := outputMeta(cf.dataset)
+	meta, err := cf.outputMeta(e)
 	if err != nil {
 		return nil, "", err
 	}
@@ -453,37 +453,31 @@ func shellQuote(s string) string { return shellquote.Quote(s) }
 // as typed, "ds" or "..", names nothing once the file is elsewhere, and
 // would make the same month's files differ by the directory they were
 // made from) and the SHA-256 of the dataset's manifest.
-func outputMeta(datasetDir string) (export.Meta, error) {
+func outputMeta(w io.Writer, store *dataset.Store, periods []string) (export.Meta, error) {
 	b := currentBuild()
-	abs, err := filepath.Abs(datasetDir)
+	abs, err := filepath.Abs(store.Dir())
 	if err != nil {
-		return export.Meta{}, fmt.Errorf("dataset %s: %w", datasetDir, err)
+		return export.Meta{}, fmt.Errorf("dataset %s: %w", store.Dir(), err)
 	}
-	m := export.Meta{Version: b.Version, Commit: b.Commit, BuildDate: b.BuildDate, Dataset: abs}
-	sum, err := manifestSHA256(datasetDir)
-	if err != nil {
+	m := export.Meta{Version: b.Version, Commit: b.Commit, BuildDate: b.BuildDate, Dataset: abs, ManifestSHA256: store.ManifestSHA256()}
+	// The outputs are of the manifest the command read: one another
+	// process committed since (an ingest, retract or repair) is not in
+	// them, nor named in their metadata (it was: tables of the dataset as
+	// it was, under the new manifest's checksum).
+	if changed, err := store.ChangedFor(periods); err != nil {
 		return m, err
+	} else if changed {
+		fmt.Fprintf(w, "warning: %s changed while this command read it (an ingest, retract or repair was committed since it began): its outputs are of the dataset as it was, whose manifest (SHA-256 %s) their metadata names; run it again for the dataset as it is now\n",
+			store.Dir(), m.ManifestSHA256)
 	}
-	m.ManifestSHA256 = sum
 	return m, nil
 }
 
-// manifestSHA256 returns the hex SHA-256 of DIR/manifest.json.
-func manifestSHA256(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return "", fmt.Errorf("dataset %s: manifest: %w", dir, err)
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:]), nil
-}
-
 // addProvenance records in a table's metadata (Parquet key-value
-// metadata, coverage_meta.json) the build of lomsong and the SHA-256 of
-// the dataset's manifest: lomsong.version, lomsong.commit,
-// lomsong.build_date, lomsong.dataset_manifest_sha256.
-func addProvenance(meta map[string]string, datasetDir string) error {
-	m, err := outputMeta(datasetDir)
+// metadata, or a JSON sidecar) the build and the manifest of the dataset
+// the command read (outputMeta).
+func addProvenance(w io.Writer, meta map[string]string, store *dataset.Store, periods []string) error {
+	m, err := outputMeta(w, store, periods)
 	if err != nil {
 		return err
 	}

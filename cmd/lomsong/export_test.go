@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -782,4 +784,15 @@ func checkExpectedFromPDead(t *testing.T, dir, stdout string) {
 	if !strings.Contains(stdout, fmt.Sprintf("p_dead expects %.1f of the", num("expected_dead"))) {
 		t.Errorf("stdout does not say the list's expectation:\n%s", stdout)
 	}
+}
+
+// manifestSHA256 returns the hex SHA-256 of DIR/manifest.json as it is
+// now on disk.
+func manifestSHA256(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return "", err
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:]), nil
 }

@@ -182,7 +182,7 @@ func runPlan(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stderr, "%s: %d of %s %s outside the area analysed, beyond their reach: set aside, not planned; each with its line and distance in candidates.quarantine.csv among the outputs (first, line %d: %s)\n",
 			*candidates, len(res.SetAside), plural.Count(len(popt.Proposed), "proposed candidate", "proposed candidates"), plural.Noun(len(res.SetAside), "lies", "lie"), first.Line, first.Detail)
 	}
-	prov, err := outputMeta(cf.dataset)
+	prov, err := cf.outputMeta(e)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func runReport(ctx context.Context, args []string, e *env) error {
 	pipeline.NameCommunes(r, communeSet)
 	r.GeneratedAt = e.now().UTC().Format("2006-01-02 15:04 UTC")
 	r.OffAir, r.OffAirMore = pipeline.ReportOffAir(cf.offAir, provinces, single, 100)
-	want, err := outputMeta(cf.dataset)
+	want, err := cf.outputMeta(e)
 	if err != nil {
 		return err
 	}

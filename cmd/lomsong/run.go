@@ -165,7 +165,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *out != "" {
-		dzProv, err := cf.provenance()
+		dzProv, err := cf.provenance(e)
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		if sum.Plan != nil {
-			prov, err := outputMeta(cf.dataset)
+			prov, err := cf.outputMeta(e)
 			if err != nil {
 				return err
 			}

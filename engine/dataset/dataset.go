@@ -133,6 +133,11 @@ type Store struct {
 	manifestSHA string
 }
 
+// ManifestSHA256 is the SHA-256 (hex) of the manifest this Store read
+// (or last wrote): the dataset as a command over it saw it, which its
+// outputs' metadata names ("" without a manifest).
+func (s *Store) ManifestSHA256() string { return s.manifestSHA }
+
 // ManifestChanged reports whether the dataset's manifest.json is no
 // longer the one this Store read (at Open, or as its own last commit
 // wrote it): another process committed an ingest, a retract or a repair
