@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/engine/dataset"
@@ -152,6 +154,16 @@ func WriteGeoPackage(ctx context.Context, path string, layers []Layer, meta Meta
 	return WriteGeoPackageProgress(ctx, path, layers, meta, nil)
 }
 
+// noSpace says SQLite's "database or disk is full" as the file system's
+// ENOSPC ("no space left on device", as every other write on a full disk
+// says it), which it wraps.
+func noSpace(err error) error {
+	if sqlitedb.Full(err) && !errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("%w (%w)", syscall.ENOSPC, err)
+	}
+	return err
+}
+
 // WriteGeoPackageProgress is WriteGeoPackage calling progress (when not
 // nil) as each layer's writing starts, with its name and feature count:
 // a country's month takes seconds a layer.
@@ -175,10 +187,10 @@ func WriteGeoPackageProgress(ctx context.Context, path string, layers []Layer, m
 	}
 	if err = fillGeoPackage(ctx, db, layers, meta, progress); err != nil {
 		db.Close()
-		return fmt.Errorf("geopackage %s: %w", path, err)
+		return fmt.Errorf("geopackage %s: %w", path, noSpace(err))
 	}
 	if err = db.Close(); err != nil {
-		return fmt.Errorf("geopackage %s: %w", path, err)
+		return fmt.Errorf("geopackage %s: %w", path, noSpace(err))
 	}
 	f, err := os.OpenFile(tmpPath, os.O_RDWR, 0)
 	if err != nil {

@@ -729,6 +729,12 @@ func (s *Server) build(ctx context.Context, rl Release, p penetration.Period, fo
 	if err := s.datasetHere(); err != nil {
 		return "", nil, err
 	}
+	// A certification whose rows are in the dataset but whose outcome
+	// could not be recorded is recorded first, or the release does not
+	// run: it would read rows of a submission that reads accepted.
+	if err := s.recordLateCertifications(ctx); err != nil {
+		return "", nil, fmt.Errorf("a certification written to the release dataset is not recorded yet, and cannot be now: %w", err)
+	}
 	// The submissions certified now, with no certification under way (it
 	// holds dsMu): the ones whose rows the dataset opened below holds. A
 	// certification that finished after the request listed them is read

@@ -588,6 +588,25 @@ func (s *Server) recover(ctx context.Context) error {
 // have; any other is left as it was (the dataset unchanged: its write
 // never committed, or added nothing), to be certified again.
 func (s *Server) recordCutCertifications(ctx context.Context) error {
+	return s.recordUnrecordedCertifications(ctx, "the service stopped after this certification wrote the release dataset and before it was recorded; recorded at the next start",
+		"a certification the previous run wrote but did not record is recorded")
+}
+
+// recordLateCertifications records, before a certification or a release
+// (holding dsMu), a certification whose rows are in the release dataset
+// but whose outcome the service could not record (recordUnrecordedCertifications).
+func (s *Server) recordLateCertifications(ctx context.Context) error {
+	return s.recordUnrecordedCertifications(ctx, "the service could not record this certification when it wrote the release dataset (its storage refused the write); recorded before the next certification or release",
+		"a certification written to the release dataset and not recorded then is recorded")
+}
+
+// recordUnrecordedCertifications is recordCutCertifications with the
+// audit entry's reason (detail) and the log's message (logged): a
+// certification whose outcome the service could not record when it wrote
+// the release dataset (its storage refused the write) is recorded so too,
+// before the next certification or release. Called with no certification
+// under way (at the start, or holding dsMu).
+func (s *Server) recordUnrecordedCertifications(ctx context.Context, reason, logged string) error {
 	subs, err := querySubmissions(ctx, s.db, `SELECT `+submissionCols+`, certifying_by FROM submissions WHERE certifying_by != '' ORDER BY id`)
 	if err != nil || len(subs) == 0 {
 		return err
@@ -606,13 +625,13 @@ func (s *Server) recordCutCertifications(ctx context.Context) error {
 			continue
 		}
 		now := s.opt.Now()
-		detail := fmt.Sprintf("accepted=%d (the service stopped after this certification wrote the release dataset and before it was recorded; recorded at the next start)", sub.Accepted)
+		detail := fmt.Sprintf("accepted=%d (%s)", sub.Accepted, reason)
 		if err := s.updateAudited(ctx, now, c.by, "submission.certify", sub, detail,
 			`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = 1, error = '', error_code = '', certifying_by = '' WHERE id = ?`,
 			nowText(now), c.by, nowText(now), sub.SHA256, sub.ID); err != nil {
 			return err
 		}
-		s.log.Warn("a certification the previous run wrote but did not record is recorded", "id", sub.ID, "user", c.by)
+		s.log.Warn(logged, "id", sub.ID, "user", c.by)
 	}
 	return nil
 }

@@ -119,6 +119,14 @@ func TestFullDiskLosesNoSubmission(t *testing.T) {
 		t.Fatalf("once there is room again: %+v", sub)
 	}
 
+	// No room even for the service's own records (its state database's
+	// write before the dataset's): 507 too, not 500 "internal error".
+	fill(0)
+	code, b = ts.call(t, "vt", "POST", fmt.Sprintf("/api/v1/submissions/%d/certify", id), "/api/v1/submissions/{id}/certify", nil, "")
+	full("a certification with no room for the service's records", code, b)
+	if sub := ts.wait(t, "vt", id); sub.Status != "accepted" {
+		t.Fatalf("after a certification with no room for the records: %+v", sub)
+	}
 	fill(roomForTheState)
 	code, b = ts.call(t, "vt", "POST", fmt.Sprintf("/api/v1/submissions/%d/certify", id), "/api/v1/submissions/{id}/certify", nil, "")
 	full("a certification", code, b)

@@ -30,6 +30,7 @@ import (
 	"github.com/lomsong/lomsong/engine"
 	"github.com/lomsong/lomsong/engine/dataset"
 	"github.com/lomsong/lomsong/engine/ingest"
+	"github.com/lomsong/lomsong/engine/sqlitedb"
 	"github.com/lomsong/lomsong/internal/shellquote"
 	"golang.org/x/text/unicode/norm"
 )
@@ -1112,6 +1113,10 @@ func storageRefused(err error) (string, bool) {
 	if err == nil {
 		return "", false
 	}
+	if sqlitedb.Full(err) {
+		// The service's own records (its SQLite database) on a full disk.
+		return syscall.ENOSPC.Error(), true
+	}
 	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EACCES, syscall.EPERM} {
 		if errors.Is(err, e) {
 			return e.Error(), true
@@ -1684,6 +1689,13 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 			// internal error.
 			return stopped()
 		}
+		if cause, ok := storageRefused(err); ok {
+			// Its own records on a full disk before the dataset is
+			// written (the write after it is answered apart): 507, as
+			// the dataset's write refused, not an internal error.
+			s.log.Error("certify: the service's storage refused a write; nothing was certified", "id", sub.ID, "cause", cause, "err", err)
+			return refused(http.StatusInsufficientStorage, "submission %d: the service cannot write its records now (%s): nothing was certified and the submission stays accepted; certify it again later (the service's operator has been told)", sub.ID, cause)
+		}
 		return certResult{code: http.StatusInternalServerError, err: err}
 	}
 	// Under the limits it was validated under, whatever the service's now.
@@ -1707,6 +1719,11 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 	}
 	if err := s.datasetHere(); err != nil {
 		return gone(err)
+	}
+	// A certification whose outcome could not be recorded (the storage
+	// refused) is recorded first: this one may be its second asking.
+	if err := s.recordLateCertifications(ctx); err != nil {
+		return failed(err)
 	}
 	// Another certification may have certified it while this one waited.
 	cur, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, sub.ID))
@@ -1880,6 +1897,15 @@ func (s *Server) certifyNow(ctx context.Context, sub Submission, u User) certRes
 		`UPDATE submissions SET status = 'certified', certified_at = ?, certified_by = ?, updated_at = ?, dataset_sha256 = ?, certify_added = ?, error = '', error_code = '', certifying_by = '',
 		quarantine = ?, in_dataset = ?, in_dataset_note = '' WHERE id = ?`,
 		nowText(now), u.Name, nowText(now), heldAs, !res.AlreadyIngested, quarantine, nullable(inDataset), sub.ID); err != nil {
+		if cause, ok := storageRefused(err); ok {
+			// The rows are in the release dataset; its record is not. It
+			// is recorded (from certifying_by, set before the write)
+			// before the next certification or release, or at the next
+			// start: no release reads the rows of a submission that
+			// reads accepted.
+			s.log.Error("certify: the release dataset holds the submission's rows but the service could not record the certification; it is recorded before the next certification or release", "id", sub.ID, "cause", cause, "err", err)
+			return refused(http.StatusInsufficientStorage, "submission %d: its rows are written to the release dataset, but the service cannot record the certification now (%s): it is recorded before the next certification or release, or when the service starts again; until then the submission reads accepted (the service's operator has been told)", sub.ID, cause)
+		}
 		return failed(err)
 	}
 	// The answer is the record as a GET reads it from now on, with the

@@ -15,12 +15,21 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// Full reports whether err is SQLite's SQLITE_FULL ("database or disk is
+// full"): a write the file system refused for want of space.
+func Full(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL
+}
 
 // Options tune a connection. The zero value is a durable database for one
 // writer and many readers.
