@@ -109,8 +109,14 @@ func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
 		fmt.Fprintf(w, "%s: the interrupted retraction of %s is completed: its files are in the folder its NOTE.txt names under %s\n", dir, c.Retracted, shellQuote(filepath.Join(dir, "retracted")))
 	}
 	if len(c.Pending) > 0 {
-		fmt.Fprintf(w, "warning: %s: %s left undone, which this user cannot complete (no write access to the dataset): the dataset is read as it was before; its owner's next lomsong ingest, dataset retract or dataset repair %s completes it\n",
-			dir, strings.Join(c.Pending, " and "), shellQuote(dir))
+		read := "the dataset is read as it was before"
+		if strings.Contains(strings.Join(c.Pending, " "), "a retraction") {
+			// The parts it had moved aside are missing from it until
+			// then (dataset verify lists them).
+			read += ", less the files a retraction had moved aside already (lomsong dataset verify lists them)"
+		}
+		fmt.Fprintf(w, "warning: %s: %s left undone, which this command could not complete (%s): %s; the next lomsong ingest, dataset retract or dataset repair %s that can write completes it\n",
+			dir, strings.Join(c.Pending, " and "), c.PendingCause, read, shellQuote(dir))
 	}
 	if c.Source == "" {
 		return
@@ -432,7 +438,7 @@ func datasetRetract(dir, which, why string, e *env) error {
 }
 
 func datasetRepair(dir string, e *env) error {
-	rep, err := dataset.Repair(dir, time.Now())
+	rep, err := dataset.Repair(dir, e.now()) // SOURCE_DATE_EPOCH, as every time written
 	if errors.Is(err, dataset.ErrNotDataset) {
 		return refusedError{fmt.Errorf("%w%s", err, datasetsInside(dir))}
 	}

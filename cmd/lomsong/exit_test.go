@@ -1294,3 +1294,32 @@ func TestFilesNotTakenNamedByPath(t *testing.T) {
 		}
 	}
 }
+
+// TestRepairNoteSourceDateEpoch: the NOTE.txt repair writes beside the
+// files it moves aside dates them at SOURCE_DATE_EPOCH, as every time
+// lomsong writes (it wrote the wall clock's).
+func TestRepairNoteSourceDateEpoch(t *testing.T) {
+	at := time.Date(2026, 10, 31, 17, 0, 0, 0, time.UTC)
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(at.Unix(), 10))
+	_, ds := ingestOneTest(t, "2026-10-20 20:00:00")
+	junk := filepath.Join(ds, "sites", "part-junk.parquet")
+	if err := os.MkdirAll(filepath.Dir(junk), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(junk, []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(ds, "manifest.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "dataset", "repair", ds); code != exitOK {
+		t.Fatalf("repair: %d %s", code, errs)
+	}
+	notes, _ := filepath.Glob(filepath.Join(ds, "orphans", "*", "NOTE.txt"))
+	if len(notes) != 1 {
+		t.Fatalf("notes %v", notes)
+	}
+	if b, err := os.ReadFile(notes[0]); err != nil || !strings.Contains(string(b), "when: 2026-10-31T17:00:00Z\n") {
+		t.Errorf("NOTE.txt: %q (%v), want when: 2026-10-31T17:00:00Z", b, err)
+	}
+}

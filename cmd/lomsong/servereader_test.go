@@ -19,7 +19,7 @@ func TestServeAndUsersByAReader(t *testing.T) {
 		} {
 			_, errs, code := reader(args...)
 			if code != exitFailure || !strings.Contains(errs, "dataset "+ds+": this user may not write to it") ||
-				!strings.Contains(errs, "as the dataset's owner") {
+				!strings.Contains(errs, "as its owner") {
 				t.Errorf("%s by a reader: exit %d\n%s", strings.Join(args[:2], " "), code, errs)
 			}
 		}

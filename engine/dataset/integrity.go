@@ -334,10 +334,19 @@ func (s *Store) nextAside(top string) (string, error) {
 // paths into rel (relative to the dataset, made when missing), keeping
 // their relative paths, then writes rel/NOTE.txt holding note (after the
 // moves: a NOTE names files that are there), and syncs the directories.
+// A NOTE saying the files are being moved is written before the first
+// move, so that a run stopped half-way (killed) never leaves files
+// without one: a repair killed so left them without a word, and the next
+// repair moved the rest to another folder and wrote nothing of them.
 func (s *Store) moveInto(rel string, files []string, note string) error {
 	dst := filepath.Join(s.dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
+	}
+	if _, err := os.Lstat(filepath.Join(dst, "NOTE.txt")); errors.Is(err, fs.ErrNotExist) {
+		if err := writeFileAtomic(filepath.Join(dst, "NOTE.txt"), []byte(note+notePartial)); err != nil {
+			return err
+		}
 	}
 	dirs := map[string]bool{dst: true, filepath.Dir(dst): true}
 	for _, f := range files {
@@ -366,6 +375,11 @@ func (s *Store) moveInto(rel string, files []string, note string) error {
 	}
 	return nil
 }
+
+// notePartial ends the NOTE.txt written before a folder's files are moved
+// into it (moveInto): it stays only when the run that moved them stopped
+// before its end.
+const notePartial = "(Written as these files were being moved here: a file listed above that is not in this folder was not moved, the run that moved them having stopped before its end. It is in the dataset still, or a later run moved it into a folder of its own.)\n"
 
 // listed returns the set of files the manifest lists.
 func (m Manifest) listed() map[string]bool {

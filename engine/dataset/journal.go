@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lomsong/lomsong/internal/shellquote"
@@ -74,11 +76,30 @@ type CommitRecovery struct {
 	// completed (recoverRetract), whatever became of a commit.
 	Retracted string
 	// Pending names the journals Open found and could not act on (no
-	// write access; while another lomsong holds the lock none is named,
-	// as that one is completing them): the dataset is read as it was
-	// before them until its owner's next ingest, retract or repair
-	// completes them.
-	Pending []string
+	// write access, a full disk; while another lomsong holds the lock
+	// none is named, as that one is completing them): the dataset is read
+	// as it was before them (less the files a retraction had moved aside
+	// already) until its owner's next ingest, retract or repair completes
+	// them. PendingCause says why they were left: the write refused ("no
+	// write access to the dataset", "its file system is mounted
+	// read-only", "no space left on device") or the error.
+	Pending      []string
+	PendingCause string
+}
+
+// pendingCause says in a few words why a journal could not be completed.
+func pendingCause(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, syscall.EROFS):
+		return "its file system is mounted read-only"
+	case errors.Is(err, fs.ErrPermission):
+		return "no write access to the dataset"
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return syscall.ENOSPC.Error()
+	}
+	return err.Error()
 }
 
 // readJournal reads the commit journal of the dataset at dir: nil when
@@ -359,12 +380,14 @@ func recoverOnOpen(dir string) CommitRecovery {
 		// one that completes the journal under it.
 		return rec
 	}
+	why := err // the lock's refusal (no write access), or what stopped a completion
 	if err == nil {
 		s := &Store{dir: dir}
 		retracted, rerr := s.recoverRetract()
+		why = rerr
 		if rerr == nil {
 			if rec, err = s.recoverCommit(time.Time{}); err != nil {
-				rec = CommitRecovery{}
+				rec, why = CommitRecovery{}, err
 			}
 		}
 		rec.Retracted = retracted
@@ -376,6 +399,9 @@ func recoverOnOpen(dir string) CommitRecovery {
 		if fileExistsIn(dir, j.name) {
 			rec.Pending = append(rec.Pending, fmt.Sprintf("%s (%s stopped before its end)", j.name, j.what))
 		}
+	}
+	if len(rec.Pending) > 0 {
+		rec.PendingCause = cmp.Or(pendingCause(why), "not completed")
 	}
 	return rec
 }

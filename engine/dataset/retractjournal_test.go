@@ -136,3 +136,66 @@ func TestNotWritableAdvice(t *testing.T) {
 		t.Errorf("denied: %q", got)
 	}
 }
+
+// A journal Open cannot complete is named with why: a full disk was told
+// "no write access to the dataset". Here the dataset is mounted
+// read-only (a bind mount: the test needs the privilege, and skips
+// without).
+func TestPendingJournalSaysWhy(t *testing.T) {
+	s, _ := stoppedRetraction(t)
+	dir := s.Dir()
+	if err := syscall.Mount(dir, dir, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("cannot bind-mount (%v): run as root to test a read-only dataset", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("cannot remount read-only (%v)", err)
+	}
+	o, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := o.OpenRecovery()
+	if len(got.Pending) != 1 || !strings.Contains(got.Pending[0], "a retraction") || got.PendingCause != "its file system is mounted read-only" {
+		t.Errorf("pending %q, cause %q; want the retraction, left as its file system is mounted read-only", got.Pending, got.PendingCause)
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, "no space left on device"},
+		{&os.PathError{Op: "write", Path: "x", Err: syscall.EDQUOT}, "no space left on device"},
+		{&os.PathError{Op: "open", Path: "x", Err: syscall.EACCES}, "no write access to the dataset"},
+		{&os.PathError{Op: "open", Path: "x", Err: syscall.EROFS}, "its file system is mounted read-only"},
+	} {
+		if got := pendingCause(c.err); got != c.want {
+			t.Errorf("pendingCause(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+// Files moved aside by a run stopped before its end are never left
+// without a NOTE.txt: one saying they were being moved is written before
+// the first move (a repair killed half-way left 21 files in orphans/0001
+// with none). Here the run stops at a file that is gone.
+func TestMoveAsideStoppedLeavesANote(t *testing.T) {
+	s, src := stoppedRetraction(t)
+	// stoppedRetraction moved the source's first file already; its other
+	// files are in place.
+	files := []string{src.Parts[len(src.Parts)-1].Path, "measurements/gone.parquet", src.Quarantine}
+	if _, err := s.moveAside(orphansDir, files, "why: a test\n"); err == nil {
+		t.Fatal("a file that is gone was moved")
+	}
+	notes, _ := filepath.Glob(filepath.Join(s.Dir(), orphansDir, "*", "NOTE.txt"))
+	if len(notes) != 1 {
+		t.Fatalf("notes: %v", notes)
+	}
+	b, err := os.ReadFile(notes[0])
+	if err != nil || !strings.HasPrefix(string(b), "why: a test\n") || !strings.Contains(string(b), "was not moved, the run that moved them having stopped before its end") {
+		t.Errorf("NOTE.txt of a stopped move: %q (%v)", b, err)
+	}
+	moved := filepath.Join(filepath.Dir(notes[0]), filepath.FromSlash(files[0]))
+	if _, err := os.Stat(moved); err != nil {
+		t.Errorf("the first file was not moved: %v", err)
+	}
+}

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -54,5 +56,20 @@ func TestUsersRefuseADamagedManifest(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, StateDir)); err == nil {
 		t.Error("the refused dataset got a service state")
+	}
+}
+
+// A dataset on a file system mounted read-only is refused saying so, as
+// ingest says it (it said "this user may not write to it", sending root
+// looking for another user).
+func TestNotWritableSaysReadOnly(t *testing.T) {
+	err := notWritable("DS", &fs.PathError{Op: "mkdir", Path: "DS/serve", Err: syscall.EROFS}, "DS/serve", "lomsong serve keeps", "run it")
+	if msg := err.Error(); !strings.Contains(msg, "its file system is mounted read-only: run it once it is mounted read-write") ||
+		strings.Contains(msg, "may not write") || !strings.Contains(msg, "lomsong serve keeps the service's state in DS/serve") {
+		t.Errorf("read-only: %s", msg)
+	}
+	err = notWritable("DS", &fs.PathError{Op: "mkdir", Path: "DS/serve", Err: syscall.EACCES}, "DS/serve", "lomsong serve keeps", "run it")
+	if msg := err.Error(); !strings.Contains(msg, "this user may not write to it: run it as its owner") {
+		t.Errorf("no write access: %s", msg)
 	}
 }

@@ -161,8 +161,7 @@ func stateDir(dir string) error {
 	}
 	err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
 	if dataset.IsNotWritable(err) {
-		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
-			dir, err, filepath.Join(dir, StateDir))
+		return notWritable(dir, err, filepath.Join(dir, StateDir), "lomsong serve and lomsong users keep", "run them")
 	}
 	return err
 }
@@ -221,10 +220,17 @@ func stateWritable(dir string) error {
 		err = &fs.PathError{Op: "create a file in", Path: folder, Err: pe.Err}
 	}
 	if dataset.IsNotWritable(err) {
-		return fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve and lomsong users keep the service's state in %s; run them as the dataset's owner",
-			dir, err, folder)
+		return notWritable(dir, err, folder, "lomsong serve and lomsong users keep", "run them")
 	}
 	return nil
+}
+
+// notWritable refuses a dataset the service cannot keep its state in
+// (dataset.IsNotWritable): why (a file system mounted read-only, or a
+// user without write access, as ingest says it) and where the state is
+// kept (who keeps it there, what to do).
+func notWritable(dir string, err error, state, who, what string) error {
+	return fmt.Errorf("dataset %s: %s (%w): %s the service's state in %s", dir, dataset.NotWritableAdvice(err, what), err, who, state)
 }
 
 // lockName is the lock file a running service holds in dir/serve.
@@ -247,8 +253,7 @@ func lockState(dir string) (*os.File, error) {
 	case errors.Is(err, flock.ErrHeld):
 		return nil, fmt.Errorf("serve: %s: %w: another lomsong serve is using it (it holds %s); stop that one first, or serve another dataset", dir, ErrDatasetInUse, path)
 	case dataset.IsNotWritable(err):
-		return nil, fmt.Errorf("dataset %s: this user may not write to it (%w): lomsong serve keeps the service's state in %s; run it as the dataset's owner",
-			dir, err, filepath.Join(dir, StateDir))
+		return nil, notWritable(dir, err, filepath.Join(dir, StateDir), "lomsong serve keeps", "run it")
 	case err != nil:
 		return nil, fmt.Errorf("serve: locking %s: %w", path, err)
 	}
