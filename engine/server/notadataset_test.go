@@ -57,6 +57,19 @@ func TestUsersRefuseADamagedManifest(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, StateDir)); err == nil {
 		t.Error("the refused dataset got a service state")
 	}
+	// users ls too (it said "no users"), and on a folder that is no
+	// dataset; an empty folder has no users, said as such.
+	if _, err := ListUsers(ctx, dir); err == nil || !strings.Contains(err.Error(), "lomsong dataset repair") {
+		t.Errorf("users ls on a damaged manifest: %v", err)
+	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("hi"), 0o644)
+	if _, err := ListUsers(ctx, other); !errors.Is(err, ErrNotADataset) {
+		t.Errorf("users ls on a folder that is no dataset: %v", err)
+	}
+	if us, err := ListUsers(ctx, t.TempDir()); err != nil || len(us) != 0 {
+		t.Errorf("users ls on an empty folder: %v %v", us, err)
+	}
 }
 
 // A dataset on a file system mounted read-only is refused saying so, as

@@ -509,7 +509,18 @@ func AddUser(ctx context.Context, dir string, nu NewUser, now time.Time) (User, 
 func ListUsers(ctx context.Context, dir string) ([]User, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		if _, err := os.Stat(filepath.Join(dir, StateDir, "state.db")); errors.Is(err, os.ErrNotExist) {
-			return nil, nil // nobody added yet: listing creates nothing
+			// Nobody added yet: listing creates nothing. A folder that is
+			// no dataset, or one whose manifest cannot be read, is refused
+			// as users add refuses it (it read "no users" there).
+			if err := notADataset(dir); err != nil {
+				return nil, err
+			}
+			if fileExists(filepath.Join(dir, "manifest.json")) {
+				if _, err := dataset.Open(dir); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
 		}
 	}
 	db, err := openState(ctx, dir)
