@@ -494,8 +494,9 @@ i.e. it fails 90%% cell-edge reliability), weak when the share is above 10%%
 without significance, covered otherwise. Elsewhere the best
 server's predicted signal (path-loss model, 3GPP sector antenna, link budget;
 calibrated by lomsong calibrate when available) minus 1.28σ is compared with the
-threshold. Writes OUT/coverage.{parquet,csv} (one row per hex, carrier and tech
-with its evidence), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
+threshold; where no site of the carrier reaches the hex either, it is uncovered
+by rule (source rule). Writes OUT/coverage.{parquet,csv} (one row per hex, carrier
+and tech with its evidence: source measured, predicted or rule), OUT/coverage_best.{csv,geojson} (per hex: the best 3G/4G/5G
 state of any carrier, for QGIS: this stage's decision from the hex's tests or
 its prediction; lomsong export's coverage_best layer and the report's map
 show a dead zone's hexes uncovered whatever this stage decided, the dead-zone
@@ -595,7 +596,7 @@ func runCoverage(ctx context.Context, args []string, e *env) error {
 
 // warnTestedWithoutSite names, per carrier, the hexes with tests (too few
 // to decide) that no site of the register reaches: coverage's rule calls
-// them uncovered, predicted with no prediction, whatever their few tests
+// them uncovered (source rule), whatever their few tests
 // read — most often because the carrier's sites are not in the register.
 func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 	// Distinct hexes per carrier: a hex counts once whatever its
@@ -607,7 +608,7 @@ func warnTestedWithoutSite(e *env, res *pipeline.CoverageResult) {
 		if st.Tests > 0 {
 			tested[st.Carrier] = true
 		}
-		if st.Source == coverage.Predicted && math.IsNaN(st.PredictedDBm) && st.Tests > 0 {
+		if st.Source == coverage.Rule && st.Tests > 0 {
 			if cells[st.Carrier] == nil {
 				cells[st.Carrier] = map[hexgrid.Cell]bool{}
 				carriers = append(carriers, st.Carrier)

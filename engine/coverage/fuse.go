@@ -44,19 +44,24 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 // Source says which evidence decided a state. The zero value is invalid.
 type Source uint8
 
-// Sources.
+// Sources. Rule: neither enough tests to decide nor a prediction (no
+// site of the carrier in the register reaches the hex): uncovered by
+// rule, with no evidence of a level; it was labelled predicted.
 const (
 	Measured Source = iota + 1
 	Predicted
+	Rule
 )
 
-// String returns "measured", "predicted", or "unknown".
+// String returns "measured", "predicted", "rule", or "unknown".
 func (s Source) String() string {
 	switch s {
 	case Measured:
 		return "measured"
 	case Predicted:
 		return "predicted"
+	case Rule:
+		return "rule"
 	}
 	return "unknown"
 }
@@ -282,7 +287,7 @@ func decide(m *aggregate.Row, p *PredictedCell, cfg Config, z float64) State {
 			s.State = Uncovered
 		}
 	default:
-		s.Source = Predicted
+		s.Source = Rule
 		s.State = Uncovered
 	}
 	return s

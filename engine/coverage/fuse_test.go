@@ -116,7 +116,7 @@ func TestIndoorOnlyDoesNotDecide(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := got[0]
-	if s.State != Uncovered || s.Source != Predicted || s.Tests != 0 || s.ServingSite != "" {
+	if s.State != Uncovered || s.Source != Rule || s.Tests != 0 || s.ServingSite != "" {
 		t.Errorf("got %+v", s)
 	}
 	for name, v := range map[string]float64{"share": s.ShareBelow, "p": s.PValue, "median": s.MedianDBm,

@@ -32,7 +32,7 @@ var pinnedStageOutputs = map[string]struct {
 }{
 	StageMeasure:       {12, "b566ae0885ad7c5c8132e2f166bf24124f47c12d7859b0017b0889ea6e79ef16"},
 	StagePredictions:   {7, "d715874d99f37d2905fb93891d12189ebc711f8ae792b64a700d8743cf3816c7"},
-	StageCoverage:      {9, "b18dfae374d1802f4d3722188f53c933257004579c104b59d9a4a18a2bbc2d24"},
+	StageCoverage:      {10, "b18dfae374d1802f4d3722188f53c933257004579c104b59d9a4a18a2bbc2d24"},
 	StageEvPredictions: {7, "3bdeacb7c70a17ee4206eb350d53d3e69ce637e3cac364b08716529b41697c7a"},
 	StageDeadZones:     {37, "3f66c3b6534e391ca56b7e12eec1cfab176c44ca321d6b9a129a962697d7abfc"},
 	StagePlan:          {9, "bb8ac163436582f1794cb549ca23039baa55a6fbb19a769c2d4b936278eca3e9"},
