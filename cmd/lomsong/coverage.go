@@ -377,6 +377,13 @@ func (c *coverageFlags) sayAnalysis(e *env, an *pipeline.Analysis) {
 		case pipeline.NoticeCalibrationSourcesAdded:
 			fmt.Fprintf(w, "warning: %s was made before these files came into the dataset: %s; their rows are in no fit nor off-air check; run lomsong calibrate --dataset %s again\n",
 				n.Path, strings.Join(n.Items, ", "), ds)
+		case pipeline.NoticeCalibrationEarlierBuild:
+			what := "it does not record the files it was fitted on"
+			if n.NoOffAir {
+				what = "it records neither the files it was fitted on nor an off-air check (no mast is predicted as down)"
+			}
+			fmt.Fprintf(w, "warning: %s was written by an earlier lomsong: %s; its fits are applied, and whether files came into the dataset since cannot be told; run lomsong calibrate --dataset %s again for this build's fits\n",
+				n.Path, what, ds)
 		case pipeline.NoticeCalibrationOtherPopulation:
 			fmt.Fprintf(w, "warning: %s was fitted under another population (another --population table, or another villages table): every point's environment, hence its prediction, differs; run lomsong calibrate --dataset %s with this run's --population\n",
 				n.Path, ds)

@@ -1039,7 +1039,7 @@ func ingestOneTest(t *testing.T, ts string) (in, ds string) {
 func TestReingestAnotherReading(t *testing.T) {
 	in, ds := ingestOneTest(t, "2024-10-31 20:00:00")
 	_, errs, code := runCmd(t, "ingest", "--dataset", ds, "--timezone", "UTC", in)
-	if code != exitDataRefused || !strings.Contains(errs, `read with another mapping (timezone: none → "UTC"); a dataset keeps one reading of a file, so nothing was added`) {
+	if code != exitDataRefused || !strings.Contains(errs, `read with another mapping (timezone: the default → "UTC"); a dataset keeps one reading of a file, so nothing was added`) {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	if out, errs, code := runCmd(t, "ingest", "--dataset", ds, in); code != exitOK || !strings.Contains(out, "already ingested") {

@@ -167,7 +167,7 @@ func TestReingestIsIdempotent(t *testing.T) {
 	s, _ = Open(dir)
 	_, err := s.IngestFile(context.Background(), in, utc)
 	var other *OtherReadingError
-	if !errors.As(err, &other) || other.Previous.Name != "m.csv" || !strings.Contains(err.Error(), `timezone: none → "UTC"`) {
+	if !errors.As(err, &other) || other.Previous.Name != "m.csv" || !strings.Contains(err.Error(), `timezone: the default → "UTC"`) {
 		t.Fatalf("same bytes, another time zone: %v", err)
 	}
 	if !equalSnap(before, snapshot(t, dir)) {

@@ -207,7 +207,9 @@ func diffJSON(prefix, was, now string, parts *[]string) {
 		}
 		show := func(v string) string {
 			if v == "" {
-				return "none"
+				// Not in the mapping: the default (for timezone,
+				// Vietnam time; it read "none" where UTC+7 was given).
+				return "the default"
 			}
 			from := 0
 			if len(v) > 80 {

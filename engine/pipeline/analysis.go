@@ -137,6 +137,11 @@ const (
 	// NoticeCalibrationOtherResolution: the file was fitted at FileRes,
 	// the analysis is at Res.
 	NoticeCalibrationOtherResolution
+	// NoticeCalibrationEarlierBuild: the file records no sources it was
+	// fitted on (fitted_on_sources): an earlier lomsong wrote it, without
+	// the off-air check either when it has no off_air. Its fits are
+	// applied; which files came in since cannot be told.
+	NoticeCalibrationEarlierBuild
 )
 
 var noticeNames = map[NoticeKind]string{
@@ -152,6 +157,7 @@ var noticeNames = map[NoticeKind]string{
 	NoticeCalibrationSourcesAdded:    "sources added since the calibration",
 	NoticeCalibrationOtherPopulation: "calibration under another population",
 	NoticeCalibrationOtherResolution: "calibration at another resolution",
+	NoticeCalibrationEarlierBuild:    "calibration by an earlier build",
 }
 
 func (k NoticeKind) String() string {
@@ -172,6 +178,9 @@ type AnalysisNotice struct {
 	NotFitted       string
 	Carriers        map[engine.Carrier]bool
 	Res, FileRes    int
+	// NoOffAir: the calibration file has no off-air check (an earlier
+	// build's).
+	NoOffAir bool
 }
 
 // ErrNoMeasurements is AnalysisOptions' refusal of a calibration's
@@ -387,7 +396,12 @@ func (an *Analysis) calibrate(store *dataset.Store, req AnalysisRequest, noSites
 		// A typo ("viettell") left the carrier it meant uncalibrated.
 		an.notice(AnalysisNotice{Kind: NoticeCalibrationUnregistered, Path: path, Items: strangers})
 	}
-	if added := sourcesAdded(store, cfile.FittedOn, months, opt.Aggregate.Periods); len(added) > 0 {
+	if len(cfile.FittedOn) == 0 {
+		// Written before calibrate recorded its sources: it was read as
+		// though every register came in after it, naming the registers
+		// it was fitted on and not the files that did come in since.
+		an.notice(AnalysisNotice{Kind: NoticeCalibrationEarlierBuild, Path: path, NoOffAir: cfile.OffAir == nil})
+	} else if added := sourcesAdded(store, cfile.FittedOn, months, opt.Aggregate.Periods); len(added) > 0 {
 		// Files added after the file was made: a carrier's dump left its
 		// network uncalibrated and its masts unchecked for being off the
 		// air, and nothing said so.

@@ -993,7 +993,9 @@ func loadStage(s Store, ref dataset.StageRef, key string, v any) (why string, er
 	rec, err := s.LoadStage(ref, key)
 	switch {
 	case errors.Is(err, dataset.ErrNoStage) && s.StageSavedOtherwise(ref, key):
-		return "its inputs are not those of its saved output", nil
+		// Its inputs, its options, or the build's format of the stage (an
+		// earlier lomsong's saved output, of the same files) differ.
+		return "its inputs are not those of its saved output (other files or options, or saved by another version of lomsong)", nil
 	case errors.Is(err, dataset.ErrNoStage):
 		return "no saved output for its inputs", nil
 	case errors.Is(err, dataset.ErrCorruptPart):
