@@ -41,7 +41,8 @@
 //
 // Ranks order the month's areas (not the national row) per target, best
 // first; equal rounded values share a rank (1, 2, 2, 4) and are listed by
-// area code. Change is this month's value minus last month's for the same
+// area code. A target with a value for one area only (a province's own
+// card, whose dead zones are its own alone) is not ranked. Change is this month's value minus last month's for the same
 // area (NaN when either is missing). Alerts: new dead-zone hexes and
 // villages (sets of this month minus last month's, when both are given)
 // and regressions (met last month and not met now, or worse by more than

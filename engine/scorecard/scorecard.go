@@ -1009,7 +1009,8 @@ func absentAreas(inputs []AreaInput, idx []int, cfg Config) int {
 }
 
 // rank orders the month's non-national rows per target, best first, on
-// values rounded to Config.Precision. Equal values share a rank and the
+// values rounded to Config.Precision; a target with a value for fewer
+// than two areas is not ranked. Equal values share a rank and the
 // next rank skips (1, 2, 2, 4); rows are already sorted by area code, so
 // ties are listed in code order.
 func rank(rows []Row, cfg Config) {
@@ -1031,6 +1032,13 @@ func rank(rows []Row, cfg Config) {
 					return -v
 				}
 				return v
+			}
+			if len(ids) < 2 {
+				// A rank among one area says nothing: a province's own card
+				// ranked it first of one on its dead zones (the month's only
+				// area analysed for them), the worst of 34 in the national
+				// card.
+				continue
 			}
 			slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(val(a), val(b)) })
 			for k, i := range ids {
