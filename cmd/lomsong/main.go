@@ -198,7 +198,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 			if err.Error() != context.Canceled.Error() {
 				what = err.Error()
 			}
-			fmt.Fprintf(stderr, "lomsong: interrupted: %s; nothing is left half-written (each output, set of outputs and dataset commit is whole or absent, and lomsong run keeps the stages it finished): run it again to finish\n", what)
+			fmt.Fprintf(stderr, "lomsong: interrupted: %s; nothing is left half-written (each output, set of outputs and dataset commit is whole or absent; the stages of a month it saved before stay saved): run it again to finish\n", what)
 			return exitInterrupted
 		}
 		fmt.Fprintln(stderr, "lomsong: interrupted:", err)

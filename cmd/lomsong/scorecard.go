@@ -369,6 +369,10 @@ func scoreMonth(ctx context.Context, e *env, store *dataset.Store, copt pipeline
 		var missing string
 		var err error
 		if q == p && plan != nil {
+			// The month's stages, computed or read back, with their
+			// progress as lomsong run gives it (a province's report was
+			// silent for a minute and more).
+			dopt.Progress = newRunProgress(e.stderr).report
 			var dz *pipeline.DeadZoneResult
 			var pr *pipeline.PlanResult
 			if dz, pr, missing, err = pipeline.MonthDeadZonesAndPlan(ctx, store, dopt, *plan, q); err == nil && missing == "" {

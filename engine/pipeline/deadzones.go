@@ -53,6 +53,11 @@ type DeadZoneOptions struct {
 	// and the best hex within Villages.RadiusM), instead of from a
 	// verdict at each village's own point (villageVerdicts).
 	VillagesByHex bool
+	// Progress, when set, receives the stages' advance as Run reports it
+	// (DeadZonesAndPlan over a month's saved stages: the report and the
+	// scorecard of a province computed them for a minute without a
+	// word). It decides nothing.
+	Progress func(Progress)
 }
 
 // villagePredictions predicts the best server at each village's own

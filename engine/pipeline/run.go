@@ -331,7 +331,7 @@ func DeadZonesAndPlan(ctx context.Context, s Store, opt DeadZoneOptions, po Plan
 		}
 	} else {
 		sum = &RunSummary{Period: ps[0]}
-		if staged, err = runDeadZones(ctx, s, opt, ps[0], nil, sum, false); err != nil {
+		if staged, err = runDeadZones(ctx, s, opt, ps[0], opt.Progress, sum, false); err != nil {
 			return nil, nil, err
 		}
 		dz = staged.result
@@ -349,7 +349,7 @@ func DeadZonesAndPlan(ctx context.Context, s Store, opt DeadZoneOptions, po Plan
 	if staged == nil {
 		pr, err = Plan(dz, dz.Coverage.Sites, po)
 	} else {
-		pr, err = runPlanStage(s, ps[0], staged, po, nil, false, sum)
+		pr, err = runPlanStage(s, ps[0], staged, po, opt.Progress, false, sum)
 	}
 	if err != nil {
 		return nil, nil, err
