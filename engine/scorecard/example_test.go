@@ -28,10 +28,10 @@ func Example() {
 	}
 	card.Table(os.Stdout)
 	// Output:
-	// period   area           1 dead zones (villages)  2 smartphone hh                3 fibre hh    4 2G-only               5 speed YoY  met
-	// 2025-02  VN (national)  14 NOT MET               ? unknown                      ? unknown     ? unknown               ? unknown    0/1 (4 unknown)
-	// 2025-02  01             0 met #1                 93.0% [91.0, 95.0] NOT MET #1  87.5% met #1  3.6% [3.1, 4.2] met #1  ? unknown    3/4 (1 unknown)
-	// 2025-02  02             14 NOT MET #2            ? unknown                      ? unknown     ? unknown               ? unknown    0/1 (4 unknown)
+	// period   area           1 dead zones (villages)  2 smartphone hh             3 fibre hh  4 2G-only            5 speed YoY  met
+	// 2025-02  VN (national)  14 NOT MET               ? unknown                   ? unknown   ? unknown            ? unknown    0/1 (4 unknown)
+	// 2025-02  01             0 met #1                 93.0% [91.0, 95.0] NOT MET  87.5% met   3.6% [3.1, 4.2] met  ? unknown    3/4 (1 unknown)
+	// 2025-02  02             14 NOT MET #2            ? unknown                   ? unknown   ? unknown            ? unknown    0/1 (4 unknown)
 	//
 	// unknown (no data, never counted as not met)
 	//   2 smartphone: unknown in 1 of 2 areas (no subscriptions for 2025-02) (1 row)
