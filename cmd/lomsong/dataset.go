@@ -110,7 +110,7 @@ func reportRecovery(w io.Writer, dir string, c dataset.CommitRecovery) {
 	}
 	if len(c.Pending) > 0 {
 		read := "the dataset is read as it was before"
-		if strings.Contains(strings.Join(c.Pending, " "), "a retraction") {
+		if c.PendingRetraction {
 			// The parts it had moved aside are missing from it until
 			// then (dataset verify lists them).
 			read += ", less the files a retraction had moved aside already (lomsong dataset verify lists them)"

@@ -85,6 +85,9 @@ type CommitRecovery struct {
 	// read-only", "no space left on device") or the error.
 	Pending      []string
 	PendingCause string
+	// PendingRetraction: a retraction is among Pending (its files moved
+	// aside already are missing from the dataset read until then).
+	PendingRetraction bool
 }
 
 // pendingCause says in a few words why a journal could not be completed.
@@ -398,6 +401,7 @@ func recoverOnOpen(dir string) CommitRecovery {
 	for _, j := range []struct{ name, what string }{{retractJournalName, "a retraction"}, {journalName, "an ingest"}} {
 		if fileExistsIn(dir, j.name) {
 			rec.Pending = append(rec.Pending, fmt.Sprintf("%s (%s stopped before its end)", j.name, j.what))
+			rec.PendingRetraction = rec.PendingRetraction || j.name == retractJournalName
 		}
 	}
 	if len(rec.Pending) > 0 {

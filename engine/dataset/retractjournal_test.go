@@ -156,7 +156,7 @@ func TestPendingJournalSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := o.OpenRecovery()
-	if len(got.Pending) != 1 || !strings.Contains(got.Pending[0], "a retraction") || got.PendingCause != "its file system is mounted read-only" {
+	if len(got.Pending) != 1 || !strings.Contains(got.Pending[0], "a retraction") || !got.PendingRetraction || got.PendingCause != "its file system is mounted read-only" {
 		t.Errorf("pending %q, cause %q; want the retraction, left as its file system is mounted read-only", got.Pending, got.PendingCause)
 	}
 	for _, c := range []struct {

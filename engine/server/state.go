@@ -147,23 +147,31 @@ func stateDir(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: %w; create one with lomsong ingest --dataset %s FILE... or lomsong demo", dir, ErrNoDataset, shellquote.Quote(dir))
 	}
-	if err := notADataset(dir); err != nil {
+	if err := datasetUsable(dir); err != nil {
 		return err
-	}
-	if fileExists(filepath.Join(dir, "manifest.json")) {
-		// A manifest that cannot be read (damaged, or another file under
-		// its name) is no dataset to serve or to keep users for: refused
-		// as every command refuses it, with its repair, before any state
-		// is made beside it.
-		if _, err := dataset.Open(dir); err != nil {
-			return err
-		}
 	}
 	err := os.MkdirAll(filepath.Join(dir, StateDir), 0o755)
 	if dataset.IsNotWritable(err) {
 		return notWritable(dir, err, filepath.Join(dir, StateDir), "lomsong serve and lomsong users keep", "run them")
 	}
 	return err
+}
+
+// datasetUsable refuses a folder that holds other files and no dataset
+// (notADataset) and a dataset whose manifest cannot be read (damaged, or
+// another file under its name): no dataset to serve or to keep users
+// for, refused as every command refuses it, with its repair, before any
+// state is made beside it. An empty folder passes (a dataset to be).
+func datasetUsable(dir string) error {
+	if err := notADataset(dir); err != nil {
+		return err
+	}
+	if fileExists(filepath.Join(dir, "manifest.json")) {
+		if _, err := dataset.Open(dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErrNotADataset is the error of a folder that holds other files but no
@@ -512,15 +520,7 @@ func ListUsers(ctx context.Context, dir string) ([]User, error) {
 			// Nobody added yet: listing creates nothing. A folder that is
 			// no dataset, or one whose manifest cannot be read, is refused
 			// as users add refuses it (it read "no users" there).
-			if err := notADataset(dir); err != nil {
-				return nil, err
-			}
-			if fileExists(filepath.Join(dir, "manifest.json")) {
-				if _, err := dataset.Open(dir); err != nil {
-					return nil, err
-				}
-			}
-			return nil, nil
+			return nil, datasetUsable(dir)
 		}
 	}
 	db, err := openState(ctx, dir)
